@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { isMap, isScalar, isSeq } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { AamError } from '../errors.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { YamlSource } from '../yaml/source.ts';
+
+/** One change to a config document. Paths are key paths such as ['security', 'trusted_keys']. */
+export type ConfigEdit =
+  | { op: 'set'; path: string[]; value: unknown }
+  | { op: 'delete'; path: string[] }
+  | { op: 'add-to-list'; path: string[]; value: string | number | boolean }
+  | { op: 'remove-from-list'; path: string[]; value: string | number | boolean };
+
+/**
+ * Applies edits to a YAML text through the `yaml` Document API, so comments,
+ * key order, quoting and unrelated keys survive. Refuses broken YAML rather
+ * than rewriting what it cannot read.
+ */
+export function applyConfigEdits(text: string, edits: readonly ConfigEdit[]): string {
+  const source = new YamlSource(text);
+  if (source.doc.errors.length > 0) {
+    throw new AamError('CONFIG_INVALID', `Cannot edit: the file has YAML errors (${source.doc.errors[0]!.message.split('\n')[0]}).`, {
+      hint: 'Fix the YAML syntax first; the edit is not applied so nothing is lost.',
+    });
+  }
+  const doc = source.doc as unknown as Document;
+  if (doc.contents !== null && !isMap(doc.contents)) {
+    throw new AamError('CONFIG_INVALID', 'Cannot edit: the file is not a mapping of keys to values.');
+  }
+  for (const edit of edits) applyEdit(doc, edit);
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  let out = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  if (out.trim() === '{}' || out.trim() === 'null') out = '';
+  if (eol === '\r\n') out = out.replace(/\r?\n/g, '\r\n');
+  return out;
+}
+
+function applyEdit(doc: Document, edit: ConfigEdit): void {
+  switch (edit.op) {
+    case 'set': {
+      // Updating a scalar in place keeps the comment attached to it.
+      const existing = doc.getIn(edit.path, true);
+      const primitive = edit.value === null || ['string', 'number', 'boolean'].includes(typeof edit.value);
+      if (isScalar(existing) && primitive && typeof existing.value === typeof edit.value) existing.value = edit.value;
+      else doc.setIn(edit.path, doc.createNode(edit.value));
+      return;
+    }
+    case 'delete':
+      doc.deleteIn(edit.path);
+      pruneEmptyParents(doc, edit.path);
+      return;
+    case 'add-to-list': {
+      const list = doc.getIn(edit.path, true) as Node | undefined;
+      if (list === undefined || (isScalar(list) && list.value === null)) {
+        doc.setIn(edit.path, doc.createNode([edit.value]));
+      } else if (isSeq(list)) {
+        if (!list.items.some((item) => isScalar(item) && item.value === edit.value)) list.add(doc.createNode(edit.value));
+      } else {
+        throw new AamError('CONFIG_INVALID', `Cannot add to ${edit.path.join('.')}: it is not a list.`);
+      }
+      return;
+    }
+    case 'remove-from-list': {
+      const list = doc.getIn(edit.path, true) as Node | undefined;
+      if (!isSeq(list)) return;
+      const index = list.items.findIndex((item) => isScalar(item) && item.value === edit.value);
+      if (index >= 0) list.delete(index);
+      return;
+    }
+  }
+}
+
+function pruneEmptyParents(doc: Document, path: string[]): void {
+  for (let n = path.length - 1; n > 0; n--) {
+    const parent = doc.getIn(path.slice(0, n), true);
+    if (isMap(parent) && parent.items.length === 0) doc.deleteIn(path.slice(0, n));
+    else return;
+  }
+}
+
+/** Reads `path` (or starts empty), applies the edits and writes the result atomically. */
+export async function editConfigFile(path: string, edits: readonly ConfigEdit[]): Promise<string> {
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new AamError('IO', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const next = applyConfigEdits(text, edits);
+  await writeFileAtomic(path, next);
+  return next;
+}

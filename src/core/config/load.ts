@@ -1,0 +1,127 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PolicyContext, SecurityPolicy } from '../policy/decision.ts';
+import { tighten } from '../policy/tightening.ts';
+import type { PolicyFinding } from '../policy/tightening.ts';
+import { AamError } from '../errors.ts';
+import { formatDiagnostic } from './diagnostics.ts';
+import type { ConfigDiagnostic } from './diagnostics.ts';
+import { isPlainObject, mergeLayers } from './merge.ts';
+import type { ConfigLayer, MergedConfig } from './merge.ts';
+import { registryEntries, securitySettings } from './settings.ts';
+import type { RegistryEntry, SecuritySettings } from './settings.ts';
+import { validateConfigText } from './validate.ts';
+
+/** One config file as found on disk. */
+export interface ConfigFileState {
+  layer: 'global' | 'project';
+  path: string;
+  exists: boolean;
+  diagnostics: ConfigDiagnostic[];
+  value: Record<string, unknown> | undefined;
+}
+
+/** The global and project configs, merged into the settings that apply. */
+export interface LoadedConfig {
+  files: ConfigFileState[];
+  merged: MergedConfig;
+  security: SecuritySettings;
+  registries: RegistryEntry[];
+  /** True when project settings were limited to those that tighten the global policy. */
+  restricted: boolean;
+  /** Project settings that weaken the global policy (always), or were dropped (Restricted Mode). */
+  findings: PolicyFinding[];
+  policyContext(): PolicyContext;
+}
+
+export interface ConfigLocation {
+  homeDir: string;
+  projectDir?: string | undefined;
+  env?: Record<string, string | undefined>;
+}
+
+export interface LoadOptions extends ConfigLocation {
+  /** Restricted Mode: apply only the project settings that tighten the global policy. */
+  restricted?: boolean;
+}
+
+export function globalConfigPath(location: ConfigLocation): string {
+  return location.env?.AAM_CONFIG || join(location.homeDir, '.aam', 'config.yaml');
+}
+
+export function projectConfigPath(projectDir: string): string {
+  return join(projectDir, '.aam', 'config.yaml');
+}
+
+export async function readConfigFile(layer: ConfigFileState['layer'], path: string): Promise<ConfigFileState> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { layer, path, exists: false, diagnostics: [], value: undefined };
+    throw new AamError('IO', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const validation = validateConfigText(text);
+  return { layer, path, exists: true, diagnostics: validation.diagnostics, value: validation.value };
+}
+
+export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
+  const files = [await readConfigFile('global', globalConfigPath(options))];
+  if (options.projectDir) files.push(await readConfigFile('project', projectConfigPath(options.projectDir)));
+  return mergeConfigFiles(files, options.restricted ?? false);
+}
+
+/** Merges already-read files; the editor calls this with unsaved document texts. */
+export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean): LoadedConfig {
+  const global = files.find((f) => f.layer === 'global');
+  const project = files.find((f) => f.layer === 'project');
+  const globalLayer: ConfigLayer = { origin: { layer: 'global', file: global?.path }, value: global?.value ?? {} };
+  const globalSecurity = securitySettings(mergeLayers([globalLayer]));
+  const layers = [globalLayer];
+  let findings: PolicyFinding[] = [];
+  if (project?.value) {
+    const projectValue = { ...project.value };
+    if (isPlainObject(projectValue.security)) {
+      const tightened = tighten(globalSecurity, projectValue.security);
+      findings = restricted ? tightened.findings : tightened.findings.filter((f) => f.kind === 'weakens');
+      if (restricted) projectValue.security = tightened.security;
+    }
+    layers.push({ origin: { layer: 'project', file: project.path }, value: projectValue });
+  }
+  const merged = mergeLayers(layers);
+  const security = securitySettings(merged);
+  return {
+    files,
+    merged,
+    security,
+    registries: registryEntries(merged),
+    restricted,
+    findings,
+    policyContext: () => ({
+      policy: security,
+      sourceOf: (key: keyof SecurityPolicy) => {
+        const origin = merged.originOf(['security', key]);
+        return origin.file ?? 'default';
+      },
+    }),
+  };
+}
+
+/** Errors that make the policy unreliable: broken YAML, or invalid `security:` values. */
+export function blockingDiagnostics(config: LoadedConfig): { file: string; diagnostic: ConfigDiagnostic }[] {
+  return config.files.flatMap((file) =>
+    file.diagnostics
+      .filter((d) => d.severity === 'error' && (file.value === undefined || d.path[0] === 'security'))
+      .map((diagnostic) => ({ file: file.path, diagnostic })),
+  );
+}
+
+/** Throws CONFIG_INVALID when the policy cannot be trusted to say what its author meant. */
+export function assertUsablePolicy(config: LoadedConfig): void {
+  const blocking = blockingDiagnostics(config);
+  if (blocking.length === 0) return;
+  const lines = blocking.map(({ file, diagnostic }) => formatDiagnostic(file, diagnostic));
+  throw new AamError('CONFIG_INVALID', `The security policy has errors:\n${lines.join('\n')}`, {
+    hint: 'Fix these settings (aam-trust policy check shows them all); verification does not guess what a broken policy meant.',
+  });
+}

@@ -1,0 +1,86 @@
+import type { FailureMode, SecurityPolicy } from '../policy/decision.ts';
+import { schemaAt } from './schema.ts';
+import { isPlainObject } from './merge.ts';
+import type { MergedConfig } from './merge.ts';
+
+/** Every `security:` setting with its effective value (defaults filled in from the schema). */
+export interface SecuritySettings extends SecurityPolicy {
+  signing_method: 'sigstore' | 'gpg';
+  gpg_key: string | undefined;
+  gpg_home: string | undefined;
+  sigstore_endpoint: string | undefined;
+  sigstore_oidc_issuer: string;
+  sigstore_trusted_root: string | undefined;
+  trust_registry_attestations: boolean;
+  trusted_registries: string[];
+  allowed_registries: string[];
+  blocked_packages: string[];
+  install_policy: { allowed_scopes: string[]; require_tag: boolean };
+  publish_policy: { require_approval: boolean; approvers: string[] };
+}
+
+/** A configured registry, as in `registries:`. */
+export interface RegistryEntry {
+  name: string;
+  url: string;
+  type: 'local' | 'git' | 'http';
+  default: boolean;
+}
+
+function pick<T>(section: Record<string, unknown>, path: string[], guard: (v: unknown) => v is T): T {
+  const value = path.reduce<unknown>((node, key) => (isPlainObject(node) ? node[key] : undefined), section);
+  if (guard(value)) return value;
+  return schemaAt(['security', ...path])?.default as T;
+}
+
+const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isMode = (v: unknown): v is FailureMode => v === 'warn' || v === 'error' || v === 'ignore';
+const isMethod = (v: unknown): v is 'sigstore' | 'gpg' => v === 'sigstore' || v === 'gpg';
+const optional = (v: unknown): v is string | undefined => v === undefined || isString(v);
+
+/** The effective security settings of a merged config. */
+export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecuritySettings {
+  const s = isPlainObject(merged.value.security) ? merged.value.security : {};
+  return {
+    require_signature: pick(s, ['require_signature'], isBool),
+    on_signature_failure: pick(s, ['on_signature_failure'], isMode),
+    trusted_identities: pick(s, ['trusted_identities'], isStrings),
+    trusted_keys: pick(s, ['trusted_keys'], isStrings),
+    allowed_issuers: pick(s, ['allowed_issuers'], isStrings),
+    verify_transparency_log: pick(s, ['verify_transparency_log'], isBool),
+    signing_method: pick(s, ['signing_method'], isMethod),
+    gpg_key: pick(s, ['gpg_key'], optional),
+    gpg_home: pick(s, ['gpg_home'], optional),
+    sigstore_endpoint: pick(s, ['sigstore_endpoint'], optional),
+    sigstore_oidc_issuer: pick(s, ['sigstore_oidc_issuer'], isString),
+    sigstore_trusted_root: pick(s, ['sigstore_trusted_root'], optional),
+    trust_registry_attestations: pick(s, ['trust_registry_attestations'], isBool),
+    trusted_registries: pick(s, ['trusted_registries'], isStrings),
+    allowed_registries: pick(s, ['allowed_registries'], isStrings),
+    blocked_packages: pick(s, ['blocked_packages'], isStrings),
+    install_policy: {
+      allowed_scopes: pick(s, ['install_policy', 'allowed_scopes'], isStrings),
+      require_tag: pick(s, ['install_policy', 'require_tag'], isBool),
+    },
+    publish_policy: {
+      require_approval: pick(s, ['publish_policy', 'require_approval'], isBool),
+      approvers: pick(s, ['publish_policy', 'approvers'], isStrings),
+    },
+  };
+}
+
+export function registryEntries(merged: Pick<MergedConfig, 'value'>): RegistryEntry[] {
+  const list = Array.isArray(merged.value.registries) ? merged.value.registries : [];
+  return list.flatMap((entry): RegistryEntry[] => {
+    if (!isPlainObject(entry) || typeof entry.name !== 'string' || typeof entry.url !== 'string') return [];
+    const type = entry.type === 'git' || entry.type === 'http' ? entry.type : 'local';
+    return [{ name: entry.name, url: entry.url, type, default: entry.default === true }];
+  });
+}
+
+/** The registry to use when none is named: the one marked default, else the first. */
+export function defaultRegistry(entries: readonly RegistryEntry[]): RegistryEntry | undefined {
+  return entries.find((r) => r.default) ?? entries[0];
+}

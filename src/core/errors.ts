@@ -1,0 +1,80 @@
+/**
+ * The one error family of the core. Every failure a user can act on has a
+ * string code; the CLI and the extension turn codes into messages and actions.
+ */
+export type ErrorCode =
+  // integrity and trust
+  | 'CHECKSUM_MISMATCH'
+  | 'FILES_MODIFIED'
+  | 'SIGNATURE_INVALID'
+  | 'UNTRUSTED_SIGNER'
+  | 'UNSIGNED'
+  | 'ISSUER_NOT_ALLOWED'
+  | 'TLOG_MISSING'
+  | 'KEY_UNKNOWN'
+  | 'BUNDLE_INVALID'
+  | 'TRUST_ROOT_INVALID'
+  // archives and manifests
+  | 'ARCHIVE_UNSAFE'
+  | 'ARCHIVE_TOO_LARGE'
+  | 'ARCHIVE_INVALID'
+  | 'ARCHIVE_UNAVAILABLE'
+  | 'MANIFEST_INVALID'
+  // configuration
+  | 'CONFIG_INVALID'
+  // registries and installs
+  | 'REGISTRY_NOT_FOUND'
+  | 'REGISTRY_INVALID'
+  | 'REGISTRY_BUSY'
+  | 'PACKAGE_NOT_FOUND'
+  | 'VERSION_NOT_FOUND'
+  | 'VERSION_EXISTS'
+  | 'SIGNATURE_REQUIRED'
+  | 'PACKAGE_BLOCKED'
+  | 'INSTALL_REFUSED'
+  | 'NOT_INSTALLED'
+  // signing
+  | 'KEY_NOT_FOUND'
+  | 'PASSPHRASE_WRONG'
+  | 'GPG_FAILED'
+  | 'SIGSTORE_SERVICE'
+  | 'IDENTITY_TOKEN'
+  | 'OIDC_FLOW'
+  // general
+  | 'CANCELLED'
+  | 'USAGE'
+  | 'IO';
+
+export interface AamErrorOptions {
+  /** What the user can do next. */
+  hint?: string;
+  cause?: unknown;
+  expected?: string;
+  actual?: string;
+}
+
+export class AamError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  readonly expected: string | undefined;
+  readonly actual: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: AamErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AamError';
+    this.code = code;
+    this.hint = options.hint;
+    this.expected = options.expected;
+    this.actual = options.actual;
+  }
+}
+
+export function isAamError(value: unknown, code?: ErrorCode): value is AamError {
+  return value instanceof AamError && (code === undefined || value.code === code);
+}
+
+/** The message of anything thrown, for wrapping library errors. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

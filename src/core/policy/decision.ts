@@ -1,0 +1,211 @@
+import { describeSigner, findTrust } from './trust-match.ts';
+import type { Signer, TrustMatch } from './trust-match.ts';
+
+export type FailureMode = 'warn' | 'error' | 'ignore';
+
+/** The effective values of the `security:` keys the trust decision reads. */
+export interface SecurityPolicy {
+  require_signature: boolean;
+  on_signature_failure: FailureMode;
+  trusted_identities: string[];
+  trusted_keys: string[];
+  allowed_issuers: string[];
+  verify_transparency_log: boolean;
+}
+
+export const DEFAULT_POLICY: SecurityPolicy = {
+  require_signature: false,
+  on_signature_failure: 'warn',
+  trusted_identities: [],
+  trusted_keys: [],
+  allowed_issuers: [],
+  verify_transparency_log: true,
+};
+
+/** A policy plus where each of its values came from (a file path, or "default"). */
+export interface PolicyContext {
+  policy: SecurityPolicy;
+  sourceOf?: (key: keyof SecurityPolicy) => string | undefined;
+}
+
+export type IntegrityCheck =
+  | { ok: true }
+  | { ok: false; code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'ARCHIVE_UNAVAILABLE'; expected: string; actual: string; detail: string };
+
+export type SignatureCheck =
+  | { state: 'none' }
+  | {
+      state: 'invalid';
+      type: Signer['type'];
+      code: 'SIGNATURE_INVALID' | 'TLOG_MISSING' | 'KEY_UNKNOWN' | 'BUNDLE_INVALID';
+      reason: string;
+      signer?: Signer;
+    }
+  | { state: 'valid'; signer: Signer };
+
+/** What the verifier established about one package, before policy. */
+export interface Checks {
+  integrity: IntegrityCheck;
+  signature: SignatureCheck;
+}
+
+export type VerdictStatus = 'verified' | 'signed-no-policy' | 'signed-untrusted' | 'unsigned' | 'invalid' | 'tampered' | 'skipped';
+export type VerdictAction = 'pass' | 'warn' | 'fail';
+export type VerdictCode =
+  | 'VERIFIED'
+  | 'SIGNED_NO_POLICY'
+  | 'UNSIGNED'
+  | 'SKIPPED'
+  | 'CHECKSUM_MISMATCH'
+  | 'FILES_MODIFIED'
+  | 'ARCHIVE_UNAVAILABLE'
+  | 'SIGNATURE_INVALID'
+  | 'BUNDLE_INVALID'
+  | 'TLOG_MISSING'
+  | 'KEY_UNKNOWN'
+  | 'ISSUER_NOT_ALLOWED'
+  | 'UNTRUSTED_SIGNER';
+
+/** The outcome of the trust decision for one package, with the evidence and the next step. */
+export interface Verdict {
+  status: VerdictStatus;
+  action: VerdictAction;
+  code: VerdictCode;
+  message: string;
+  hint: string | undefined;
+  expected: string | undefined;
+  actual: string | undefined;
+  signer: Signer | undefined;
+  trustedBy: TrustMatch | undefined;
+  /** The policy key that decided a warn or fail, and the file it came from. */
+  rule: { key: keyof SecurityPolicy; source: string | undefined } | undefined;
+}
+
+/** SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock. */
+export function decide(checks: Checks, context: PolicyContext): Verdict {
+  const { policy } = context;
+  const { integrity, signature } = checks;
+  if (!integrity.ok) return integrityFailure(integrity);
+  if (policy.on_signature_failure === 'ignore') {
+    return verdict('skipped', 'pass', 'SKIPPED', 'Checksum verified; signature verification is skipped (on_signature_failure: ignore).', {
+      rule: rule(context, 'on_signature_failure'),
+      hint: 'Set on_signature_failure to warn or error to verify signatures.',
+    });
+  }
+  if (signature.state === 'none') return unsigned(context);
+  if (signature.state === 'invalid') return invalid(signature, context);
+  const { signer } = signature;
+  if (signer.type === 'sigstore' && policy.allowed_issuers.length > 0 && !policy.allowed_issuers.includes(signer.identity.issuer ?? '')) {
+    return onFailure(context, 'invalid', 'ISSUER_NOT_ALLOWED', `Signed by ${describeSigner(signer)}, but its issuer is not in allowed_issuers.`, {
+      signer,
+      expected: `one of ${policy.allowed_issuers.join(', ')}`,
+      actual: signer.identity.issuer ?? '(no issuer)',
+      hint: `If you trust ${signer.identity.issuer ?? 'this issuer'}, add it to allowed_issuers.`,
+      ruleKey: 'allowed_issuers',
+    });
+  }
+  const match = findTrust(signer, policy);
+  if (match) {
+    return verdict('verified', 'pass', 'VERIFIED', `Signed by ${describeSigner(signer)}, trusted by "${match.pattern}".`, {
+      signer,
+      trustedBy: { ...match, source: context.sourceOf?.(match.list) },
+    });
+  }
+  if (policy.trusted_identities.length === 0 && policy.trusted_keys.length === 0 && !policy.require_signature) {
+    return verdict('signed-no-policy', 'pass', 'SIGNED_NO_POLICY', `Signed by ${describeSigner(signer)}; no trust policy is set, so any valid signer passes.`, {
+      signer,
+      hint: 'Add trusted_identities or trusted_keys to decide whom to trust.',
+    });
+  }
+  const list = signer.type === 'sigstore' ? 'trusted_identities' : 'trusted_keys';
+  const trusted = policy[list];
+  return onFailure(context, 'signed-untrusted', 'UNTRUSTED_SIGNER', `Signed by ${describeSigner(signer)}, who is not in ${list}.`, {
+    signer,
+    expected: trusted.length > 0 ? `a signer matching one of: ${trusted.join(', ')}` : `a signer listed in ${list} (the list is empty)`,
+    actual: signer.type === 'sigstore' ? signer.identity.san : signer.fingerprint,
+    hint: `If you trust this signer, add ${signer.type === 'sigstore' ? `"${signer.identity.san}" to trusted_identities` : `${signer.fingerprint} to trusted_keys`} (AAM: Trust Signer).`,
+    ruleKey: list,
+  });
+}
+
+function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Verdict {
+  const hints = {
+    CHECKSUM_MISMATCH: 'The archive differs from what was published: it may have been tampered with or corrupted. Re-install the package; if it persists, contact the registry owner.',
+    FILES_MODIFIED: 'Installed files were changed after installation. Review the changes, then re-install the package to restore it.',
+    ARCHIVE_UNAVAILABLE: 'The archive is needed to prove integrity. Make the registry reachable, or run Prepare Offline Verification while it is.',
+  } as const;
+  return verdict(integrity.code === 'ARCHIVE_UNAVAILABLE' ? 'invalid' : 'tampered', 'fail', integrity.code, integrity.detail, {
+    expected: integrity.expected,
+    actual: integrity.actual,
+    hint: hints[integrity.code],
+  });
+}
+
+function unsigned(context: PolicyContext): Verdict {
+  if (!context.policy.require_signature) {
+    return verdict('unsigned', 'pass', 'UNSIGNED', 'Checksum verified; the package is not signed.', {
+      hint: 'Set require_signature: true to reject unsigned packages.',
+    });
+  }
+  return verdict('unsigned', 'fail', 'UNSIGNED', 'Package is not signed, and require_signature is true.', {
+    expected: 'a Sigstore bundle or OpenPGP signature beside the archive',
+    actual: 'no signature',
+    hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package.',
+    rule: rule(context, 'require_signature'),
+  });
+}
+
+function invalid(signature: Extract<SignatureCheck, { state: 'invalid' }>, context: PolicyContext): Verdict {
+  const hints = {
+    SIGNATURE_INVALID: 'The signature does not match this archive or its certificate chain is not trusted. Do not use this package; re-install it from a registry you trust.',
+    BUNDLE_INVALID: 'The signature file is malformed. Re-install the package, or ask the publisher to sign it again.',
+    TLOG_MISSING: 'The signature has no verifiable transparency-log entry. Only for air-gapped setups, set verify_transparency_log: false.',
+    KEY_UNKNOWN: 'The signer\'s public key is not in your keyring. Import it (AAM: Import OpenPGP Public Key…) after checking its fingerprint, then verify again.',
+  } as const;
+  const kind = signature.type === 'sigstore' ? 'Sigstore' : 'OpenPGP';
+  return onFailure(context, 'invalid', signature.code, `${kind} signature is not valid: ${signature.reason}`, {
+    signer: signature.signer,
+    hint: hints[signature.code],
+    ruleKey: signature.code === 'TLOG_MISSING' ? 'verify_transparency_log' : 'on_signature_failure',
+  });
+}
+
+interface VerdictExtras {
+  hint?: string;
+  expected?: string;
+  actual?: string;
+  signer?: Signer;
+  trustedBy?: TrustMatch;
+  rule?: Verdict['rule'];
+}
+
+function onFailure(
+  context: PolicyContext,
+  status: VerdictStatus,
+  code: VerdictCode,
+  message: string,
+  extras: VerdictExtras & { ruleKey: keyof SecurityPolicy },
+): Verdict {
+  const mode = context.policy.on_signature_failure;
+  const action: VerdictAction = mode === 'error' ? 'fail' : 'warn';
+  return verdict(status, action, code, message, { ...extras, rule: rule(context, extras.ruleKey) });
+}
+
+function rule(context: PolicyContext, key: keyof SecurityPolicy): Verdict['rule'] {
+  return { key, source: context.sourceOf?.(key) };
+}
+
+function verdict(status: VerdictStatus, action: VerdictAction, code: VerdictCode, message: string, extras: VerdictExtras = {}): Verdict {
+  return {
+    status,
+    action,
+    code,
+    message,
+    hint: extras.hint,
+    expected: extras.expected,
+    actual: extras.actual,
+    signer: extras.signer,
+    trustedBy: extras.trustedBy,
+    rule: extras.rule,
+  };
+}

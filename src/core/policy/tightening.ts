@@ -1,0 +1,141 @@
+import { isPlainObject } from '../config/merge.ts';
+import type { SecuritySettings } from '../config/settings.ts';
+import { normalizeFingerprint } from './identity.ts';
+
+/**
+ * A project setting that the global policy should know about: it either
+ * weakens the global policy (always flagged; dropped in Restricted Mode), or
+ * it is only honoured in a trusted workspace (dropped in Restricted Mode).
+ */
+export interface PolicyFinding {
+  kind: 'weakens' | 'trusted-only';
+  path: string[];
+  message: string;
+}
+
+/** The project `security:` layer reduced to what may apply, and what was taken out. */
+export interface Tightened {
+  security: Record<string, unknown>;
+  findings: PolicyFinding[];
+}
+
+const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
+const TRUSTED_ONLY = ['sigstore_endpoint', 'sigstore_oidc_issuer', 'gpg_home', 'gpg_key'] as const;
+
+/**
+ * Compares a project's raw `security:` section with the effective global
+ * settings. `security` keeps only settings that tighten the global policy.
+ */
+export function tighten(global: SecuritySettings, projectSecurity: Record<string, unknown>): Tightened {
+  const out: Record<string, unknown> = { ...projectSecurity };
+  const findings: PolicyFinding[] = [];
+  const drop = (key: string, message: string, kind: PolicyFinding['kind'] = 'weakens') => {
+    delete out[key];
+    findings.push({ kind, path: ['security', key], message });
+  };
+  const p = projectSecurity;
+
+  if (p.require_signature === false && global.require_signature) drop('require_signature', 'turns off require_signature, which the global policy requires');
+  if (typeof p.on_signature_failure === 'string' && p.on_signature_failure in FAILURE_RANK) {
+    const mode = p.on_signature_failure as keyof typeof FAILURE_RANK;
+    if (FAILURE_RANK[mode] < FAILURE_RANK[global.on_signature_failure]) drop('on_signature_failure', `lowers on_signature_failure from ${global.on_signature_failure} to ${mode}`);
+  }
+  if (p.verify_transparency_log === false && global.verify_transparency_log) drop('verify_transparency_log', 'turns off the transparency-log check');
+  if (p.require_checksum === false) drop('require_checksum', 'tries to turn off checksums');
+  if (typeof p.sigstore_trusted_root === 'string' && p.sigstore_trusted_root !== global.sigstore_trusted_root) {
+    drop('sigstore_trusted_root', 'replaces the Sigstore trust root, so certificates from another authority could verify');
+  }
+  if (p.trust_registry_attestations === true && !global.trust_registry_attestations) drop('trust_registry_attestations', 'accepts registry attestations, which the global policy does not');
+  narrowList(p, out, findings, 'trusted_registries', global.trusted_registries, { emptyMeansAny: false });
+  narrowList(p, out, findings, 'allowed_issuers', global.allowed_issuers, { emptyMeansAny: true });
+  narrowList(p, out, findings, 'allowed_registries', global.allowed_registries, { emptyMeansAny: true });
+  tightenTrustLists(global, p, out, findings);
+  keepBlocked(global, p, out, findings);
+  tightenNested(global, p, out, findings);
+  for (const key of TRUSTED_ONLY) {
+    if (key in p && p[key] !== global[key]) drop(key, `sets ${key}, which only a trusted workspace may change`, 'trusted-only');
+  }
+  return { security: out, findings };
+}
+
+/** A project list may only keep entries the global list has; an empty list that means "any" is a weakening. */
+function narrowList(
+  p: Record<string, unknown>,
+  out: Record<string, unknown>,
+  findings: PolicyFinding[],
+  key: string,
+  globalList: readonly string[],
+  options: { emptyMeansAny: boolean },
+  path: string[] = ['security', key],
+): void {
+  const value = p[key];
+  if (!Array.isArray(value)) return;
+  if (options.emptyMeansAny && globalList.length === 0) return; // the global allows any: every list narrows it
+  const extras = value.filter((v) => !globalList.includes(v as string));
+  const kept = value.filter((v) => globalList.includes(v as string));
+  if (extras.length > 0) findings.push({ kind: 'weakens', path, message: `adds ${extras.map((e) => `"${String(e)}"`).join(', ')} to ${key}, beyond the global policy` });
+  if (options.emptyMeansAny && kept.length === 0) {
+    if (extras.length === 0) findings.push({ kind: 'weakens', path, message: `empties ${key}, which then allows any` });
+    delete out[key];
+  } else {
+    out[key] = kept;
+  }
+}
+
+function tightenTrustLists(global: SecuritySettings, p: Record<string, unknown>, out: Record<string, unknown>, findings: PolicyFinding[]): void {
+  // With no trust lists and signatures optional, the global policy accepts
+  // any valid signer; any list the project sets can only narrow that.
+  const globalOpen = global.trusted_identities.length === 0 && global.trusted_keys.length === 0 && !global.require_signature;
+  if (globalOpen) return;
+  const identity = (v: string) => v;
+  const fingerprint = (v: string) => normalizeFingerprint(v) ?? v;
+  for (const [key, norm] of [['trusted_identities', identity], ['trusted_keys', fingerprint]] as const) {
+    const value = p[key];
+    if (!Array.isArray(value)) continue;
+    const known = new Set(global[key].map(norm));
+    const extras = value.filter((v) => typeof v !== 'string' || !known.has(norm(v)));
+    if (extras.length > 0) {
+      findings.push({ kind: 'weakens', path: ['security', key], message: `trusts ${extras.map((e) => `"${String(e)}"`).join(', ')}, who the global policy does not trust` });
+      out[key] = value.filter((v) => typeof v === 'string' && known.has(norm(v)));
+    }
+  }
+  const ids = Array.isArray(out.trusted_identities) ? out.trusted_identities : global.trusted_identities;
+  const keys = Array.isArray(out.trusted_keys) ? out.trusted_keys : global.trusted_keys;
+  const requires = out.require_signature === true || global.require_signature;
+  if (ids.length === 0 && keys.length === 0 && !requires) {
+    findings.push({ kind: 'weakens', path: ['security', 'trusted_identities'], message: 'empties the trust lists, so any valid signer would pass' });
+    delete out.trusted_identities;
+    delete out.trusted_keys;
+  }
+}
+
+function keepBlocked(global: SecuritySettings, p: Record<string, unknown>, out: Record<string, unknown>, findings: PolicyFinding[]): void {
+  const value = p.blocked_packages;
+  if (!Array.isArray(value)) return;
+  const unblocked = global.blocked_packages.filter((b) => !value.includes(b));
+  if (unblocked.length > 0) {
+    findings.push({ kind: 'weakens', path: ['security', 'blocked_packages'], message: `unblocks ${unblocked.join(', ')}, which the global policy blocks` });
+    out.blocked_packages = [...new Set([...global.blocked_packages, ...value])];
+  }
+}
+
+function tightenNested(global: SecuritySettings, p: Record<string, unknown>, out: Record<string, unknown>, findings: PolicyFinding[]): void {
+  if (isPlainObject(p.install_policy)) {
+    const install = { ...p.install_policy };
+    if (install.require_tag === false && global.install_policy.require_tag) {
+      delete install.require_tag;
+      findings.push({ kind: 'weakens', path: ['security', 'install_policy', 'require_tag'], message: 'turns off install_policy.require_tag' });
+    }
+    narrowList(p.install_policy, install, findings, 'allowed_scopes', global.install_policy.allowed_scopes, { emptyMeansAny: true }, ['security', 'install_policy', 'allowed_scopes']);
+    out.install_policy = install;
+  }
+  if (isPlainObject(p.publish_policy)) {
+    const publish = { ...p.publish_policy };
+    if (publish.require_approval === false && global.publish_policy.require_approval) {
+      delete publish.require_approval;
+      findings.push({ kind: 'weakens', path: ['security', 'publish_policy', 'require_approval'], message: 'turns off publish_policy.require_approval' });
+    }
+    narrowList(p.publish_policy, publish, findings, 'approvers', global.publish_policy.approvers, { emptyMeansAny: false }, ['security', 'publish_policy', 'approvers']);
+    out.publish_policy = publish;
+  }
+}

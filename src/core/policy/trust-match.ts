@@ -1,0 +1,61 @@
+import { describePattern, matchesIdentity, normalizeFingerprint, parseIdentityPattern } from './identity.ts';
+import type { SignerIdentity } from './identity.ts';
+
+/** Who made a valid Sigstore signature, with its transparency-log evidence. */
+export interface SigstoreSigner {
+  type: 'sigstore';
+  identity: SignerIdentity;
+  tlog: { logIndex: string; url: string | undefined; integratedTime: string | undefined } | undefined;
+  signedAt: string | undefined;
+}
+
+/** Who made a valid OpenPGP signature. `fingerprint` is the primary key's. */
+export interface GpgSigner {
+  type: 'gpg';
+  fingerprint: string;
+  signingKeyFingerprint: string;
+  userIds: string[];
+  signedAt: string | undefined;
+}
+
+export type Signer = SigstoreSigner | GpgSigner;
+
+/** The trust-list entry that trusted a signer. */
+export interface TrustMatch {
+  list: 'trusted_identities' | 'trusted_keys';
+  pattern: string;
+  explanation: string;
+  source?: string | undefined;
+}
+
+/** The first entry of the trust lists that trusts `signer`; invalid entries never match. */
+export function findTrust(
+  signer: Signer,
+  lists: { trusted_identities: readonly string[]; trusted_keys: readonly string[] },
+): TrustMatch | undefined {
+  if (signer.type === 'sigstore') {
+    for (const raw of lists.trusted_identities) {
+      const parsed = parseIdentityPattern(raw);
+      if (parsed.ok && matchesIdentity(parsed.pattern, signer.identity)) {
+        return { list: 'trusted_identities', pattern: raw, explanation: describePattern(parsed.pattern) };
+      }
+    }
+    return undefined;
+  }
+  const candidates = new Set([signer.fingerprint, signer.signingKeyFingerprint].map((f) => normalizeFingerprint(f)));
+  for (const raw of lists.trusted_keys) {
+    const normalized = normalizeFingerprint(raw);
+    if (normalized !== undefined && candidates.has(normalized)) {
+      return { list: 'trusted_keys', pattern: raw, explanation: `the OpenPGP key ${normalized}` };
+    }
+  }
+  return undefined;
+}
+
+export function describeSigner(signer: Signer): string {
+  if (signer.type === 'sigstore') {
+    return `${signer.identity.san}${signer.identity.issuer ? ` (issuer ${signer.identity.issuer})` : ''}`;
+  }
+  const who = signer.userIds[0];
+  return `${who ? `${who}, ` : ''}key ${signer.fingerprint}`;
+}

@@ -1,0 +1,102 @@
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Document, Node, Pair } from 'yaml';
+
+/** A 0-based position in a text document (as the editor counts). */
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+export type YamlPath = readonly (string | number)[];
+
+/** Aliases beyond this are refused: a "billion laughs" document expands exponentially. */
+export const MAX_ALIAS_COUNT = 64;
+/** Config and lock files larger than this are refused before parsing. */
+export const MAX_YAML_BYTES = 8 * 1024 * 1024;
+
+/** A parsed YAML text that can answer "where is this path?". */
+export class YamlSource {
+  readonly text: string;
+  readonly doc: Document.Parsed;
+  private readonly lines: LineCounter;
+
+  constructor(text: string) {
+    this.text = text;
+    this.lines = new LineCounter();
+    this.doc = parseDocument(text, {
+      lineCounter: this.lines,
+      prettyErrors: false,
+      uniqueKeys: true,
+      strict: true,
+      stringKeys: false,
+    });
+  }
+
+  position(offset: number): Position {
+    const { line, col } = this.lines.linePos(Math.max(0, Math.min(offset, this.text.length)));
+    return { line: line - 1, character: col - 1 };
+  }
+
+  offset(position: Position): number {
+    const starts = this.lines.lineStarts;
+    const start = starts[position.line] ?? this.text.length;
+    return Math.min(start + position.character, this.text.length);
+  }
+
+  rangeOf(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(Math.max(start, end)) };
+  }
+
+  /** The range of the value at `path`, or of the closest existing ancestor. */
+  valueRange(path: YamlPath): Range {
+    const found = this.locate(path);
+    const node = found.pair && found.complete ? (found.pair.value as Node | null) ?? (found.pair.key as Node) : found.node;
+    return this.nodeRange(node ?? (found.pair?.key as Node | undefined));
+  }
+
+  /** The range of the key that holds `path` (or of the item, inside a list). */
+  keyRange(path: YamlPath): Range {
+    const found = this.locate(path);
+    if (found.complete && found.pair) return this.nodeRange(found.pair.key as Node);
+    return this.valueRange(path);
+  }
+
+  /** The key/value pair or list item at `path`; `complete` is false when the path stops early. */
+  locate(path: YamlPath): { node: Node | undefined; pair: Pair | undefined; complete: boolean } {
+    let node = this.doc.contents as Node | null | undefined;
+    let pair: Pair | undefined;
+    for (const segment of path) {
+      if (isMap(node)) {
+        const match = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
+        if (!match) return { node, pair, complete: false };
+        pair = match;
+        node = match.value as Node | null;
+      } else if (isSeq(node) && typeof segment === 'number' && node.items[segment] !== undefined) {
+        pair = undefined;
+        node = node.items[segment] as Node;
+      } else {
+        return { node: node ?? undefined, pair, complete: false };
+      }
+    }
+    return { node: node ?? undefined, pair, complete: true };
+  }
+
+  private nodeRange(node: Node | undefined): Range {
+    if (!node?.range) return this.rangeOf(0, firstLineEnd(this.text));
+    return this.rangeOf(node.range[0], node.range[1]);
+  }
+}
+
+export function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  if (typeof key === 'string') return key;
+  return undefined;
+}
+
+function firstLineEnd(text: string): number {
+  const end = text.indexOf('\n');
+  return end < 0 ? text.length : end;
+}
