@@ -1,0 +1,154 @@
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { posix } from 'node:path';
+import { extract } from 'tar-stream';
+import type { Header } from 'tar-stream';
+import { AamError, messageOf } from '../errors.ts';
+import { sha256Hex } from './hash.ts';
+import { collisionKey, safeEntryPath } from './entry-path.ts';
+import { MANIFEST_FILE, MAX_ARCHIVE_BYTES, MAX_ENTRIES, MAX_UNPACKED_BYTES } from './limits.ts';
+
+const gunzipAsync = promisify(gunzip);
+
+/** A regular file of an archive, with its content and SHA-256. */
+export interface ArchiveFile {
+  path: string;
+  data: Buffer;
+  executable: boolean;
+  sha256: string;
+}
+
+/** The validated content of a `.aam` archive. */
+export interface ArchiveContents {
+  files: ArchiveFile[];
+  directories: string[];
+  manifestText: string;
+}
+
+/**
+ * Reads and validates a `.aam` archive entirely in memory: size caps, gzip,
+ * tar structure, every entry name and type. Nothing is written anywhere, so
+ * a refused archive leaves no trace. Links that stay inside the package are
+ * turned into plain copies of their target; all others are refused.
+ */
+export async function readArchive(bytes: Uint8Array): Promise<ArchiveContents> {
+  if (bytes.byteLength > MAX_ARCHIVE_BYTES) {
+    throw new AamError('ARCHIVE_TOO_LARGE', `Archive is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1048576} MB.`);
+  }
+  const tar = await decompress(bytes);
+  const state = new EntryCollector();
+  const parser = extract();
+  const done = (async () => {
+    for await (const entry of parser) {
+      const data = await collect(entry as AsyncIterable<Buffer>);
+      state.add(entry.header, data);
+    }
+  })();
+  parser.end(tar);
+  try {
+    await done;
+  } catch (error) {
+    if (error instanceof AamError) throw error;
+    throw new AamError('ARCHIVE_INVALID', `Archive is not a valid tar archive: ${messageOf(error)}.`, { cause: error });
+  }
+  return state.finish();
+}
+
+async function decompress(bytes: Uint8Array): Promise<Buffer> {
+  try {
+    return await gunzipAsync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES + 1024 * 1024 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
+      throw new AamError('ARCHIVE_TOO_LARGE', `Archive unpacks to more than ${MAX_UNPACKED_BYTES / 1048576} MB; refused as a possible decompression bomb.`, { cause: error });
+    }
+    throw new AamError('ARCHIVE_INVALID', `Archive is not gzip-compressed data or is truncated (${messageOf(error)}).`, {
+      cause: error,
+      hint: 'Download the package again; if it persists, the registry copy is damaged.',
+    });
+  }
+}
+
+async function collect(entry: AsyncIterable<Buffer>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of entry) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
+class EntryCollector {
+  private readonly files = new Map<string, ArchiveFile>();
+  private readonly directories = new Set<string>();
+  private readonly keys = new Map<string, string>();
+  private readonly links: { path: string; target: string; raw: string }[] = [];
+  private count = 0;
+
+  add(header: Header, data: Buffer): void {
+    if (++this.count > MAX_ENTRIES) throw unsafe(`has more than ${MAX_ENTRIES} entries`);
+    const path = safeEntryPath(header.name);
+    switch (header.type) {
+      case 'file':
+        this.claim(path, header.name);
+        this.files.set(path, { path, data, executable: ((header.mode ?? 0) & 0o111) !== 0, sha256: sha256Hex(data) });
+        return;
+      case 'directory':
+        if (this.directories.has(path)) return;
+        this.claim(path, header.name);
+        this.directories.add(path);
+        return;
+      case 'symlink': {
+        const target = posix.normalize(posix.join(posix.dirname(path), header.linkname ?? ''));
+        if ((header.linkname ?? '').startsWith('/') || target === '..' || target.startsWith('../')) {
+          throw unsafe(`has a link ${JSON.stringify(header.name)} that points outside the package (${JSON.stringify(header.linkname)})`);
+        }
+        this.claim(path, header.name);
+        this.links.push({ path, target, raw: header.name });
+        return;
+      }
+      case 'link': {
+        const target = safeEntryPath(header.linkname ?? '');
+        this.claim(path, header.name);
+        this.links.push({ path, target, raw: header.name });
+        return;
+      }
+      default:
+        throw unsafe(`has ${JSON.stringify(header.name)}, a ${header.type ?? 'unknown-type'} entry; only regular files and folders are allowed`);
+    }
+  }
+
+  finish(): ArchiveContents {
+    for (const link of this.links) {
+      const target = this.files.get(link.target);
+      if (!target) throw unsafe(`has a link ${JSON.stringify(link.raw)} whose target is not a file in the package`);
+      this.files.set(link.path, { ...target, path: link.path });
+    }
+    for (const path of this.files.keys()) {
+      const parts = path.split('/');
+      for (let n = 1; n < parts.length; n++) {
+        if (this.files.has(parts.slice(0, n).join('/'))) throw unsafe(`uses the file ${parts.slice(0, n).join('/')} as a folder`);
+      }
+    }
+    const manifest = this.files.get(MANIFEST_FILE);
+    if (!manifest) {
+      throw new AamError('ARCHIVE_INVALID', 'Archive has no aam.yaml at its root, so it is not an AAM package.');
+    }
+    const files = [...this.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return { files, directories: [...this.directories].sort(), manifestText: manifest.data.toString('utf8') };
+  }
+
+  private claim(path: string, raw: string): void {
+    const key = collisionKey(path);
+    const previous = this.keys.get(key);
+    if (previous !== undefined) {
+      throw unsafe(previous === path
+        ? `contains ${JSON.stringify(raw)} twice; a second copy could replace the first after it was checked`
+        : `contains both ${JSON.stringify(previous)} and ${JSON.stringify(path)}, which collide on case-insensitive file systems`);
+    }
+    this.keys.set(key, path);
+  }
+}
+
+function unsafe(what: string): AamError {
+  return new AamError('ARCHIVE_UNSAFE', `Archive ${what}.`, {
+    hint: 'The archive may be malicious. Do not install it; report it to the registry owner.',
+  });
+}

@@ -1,0 +1,129 @@
+import { AamError } from '../errors.ts';
+import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
+import { isValidPackageName } from './names.ts';
+import { isValidVersion, parseConstraint } from './versions.ts';
+
+export interface ArtifactRef {
+  name: string;
+  path: string;
+  description: string;
+}
+
+/** The package manifest, `aam.yaml`, as the AAM CLI defines it. */
+export interface Manifest {
+  name: string;
+  version: string;
+  description: string;
+  author?: string | undefined;
+  license?: string | undefined;
+  repository?: string | undefined;
+  keywords: string[];
+  dependencies: Record<string, string>;
+  artifacts: Record<'agents' | 'skills' | 'prompts' | 'instructions', ArtifactRef[]>;
+}
+
+const ARTIFACT_KINDS = ['agents', 'skills', 'prompts', 'instructions'] as const;
+const ARTIFACT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+/** Parses and validates `aam.yaml`; every problem is listed in one MANIFEST_INVALID error. */
+export function parseManifest(text: string, where = 'aam.yaml'): Manifest {
+  const source = new YamlSource(text);
+  if (source.doc.errors.length > 0) {
+    throw invalid(where, [`is not valid YAML: ${source.doc.errors[0]!.message.split('\n')[0]}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw invalid(where, [`cannot be read: ${(error as Error).message}`]);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(where, ['must be a mapping']);
+  const m = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  const text_ = (key: string, required: boolean): string | undefined => {
+    const value = m[key];
+    if (value === undefined || value === null) {
+      if (required) problems.push(`is missing "${key}"`);
+      return undefined;
+    }
+    if (typeof value !== 'string') {
+      problems.push(`"${key}" must be text`);
+      return undefined;
+    }
+    return value;
+  };
+  const name = text_('name', true);
+  if (name !== undefined && !isValidPackageName(name)) problems.push(`"name" ${JSON.stringify(name)} must be "name" or "@scope/name" in lowercase letters, digits and hyphens`);
+  const version = typeof m.version === 'number' ? String(m.version) : text_('version', true);
+  if (version !== undefined && !isValidVersion(version)) problems.push(`"version" ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH`);
+  const description = text_('description', true);
+  if (description !== undefined && (description.trim() === '' || description.length > 256)) problems.push('"description" must be 1 to 256 characters');
+  const keywords = Array.isArray(m.keywords) ? m.keywords.filter((k): k is string => typeof k === 'string') : [];
+  const dependencies = readDependencies(m.dependencies, problems);
+  const artifacts = readArtifacts(m.artifacts, problems);
+  if (problems.length > 0) throw invalid(where, problems);
+  return {
+    name: name!,
+    version: version!,
+    description: description!,
+    author: text_('author', false),
+    license: text_('license', false),
+    repository: text_('repository', false),
+    keywords,
+    dependencies,
+    artifacts,
+  };
+}
+
+function readDependencies(value: unknown, problems: string[]): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push('"dependencies" must map package names to version constraints');
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [dep, constraint] of Object.entries(value)) {
+    if (!isValidPackageName(dep)) problems.push(`dependency ${JSON.stringify(dep)} is not a valid package name`);
+    try {
+      parseConstraint(String(constraint));
+      out[dep] = String(constraint);
+    } catch {
+      problems.push(`dependency ${dep} has an invalid version constraint ${JSON.stringify(constraint)}`);
+    }
+  }
+  return out;
+}
+
+function readArtifacts(value: unknown, problems: string[]): Manifest['artifacts'] {
+  const out: Manifest['artifacts'] = { agents: [], skills: [], prompts: [], instructions: [] };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    problems.push('is missing "artifacts" (agents, skills, prompts or instructions)');
+    return out;
+  }
+  const section = value as Record<string, unknown>;
+  for (const kind of ARTIFACT_KINDS) {
+    const list = section[kind];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) {
+      problems.push(`"artifacts.${kind}" must be a list`);
+      continue;
+    }
+    list.forEach((item, i) => {
+      const ref = item as Partial<ArtifactRef> | null;
+      const where = `artifacts.${kind}[${i}]`;
+      if (!ref || typeof ref !== 'object') return void problems.push(`${where} must be a mapping with name, path and description`);
+      if (typeof ref.name !== 'string' || !ARTIFACT_NAME.test(ref.name)) problems.push(`${where}.name must be lowercase letters, digits and hyphens`);
+      if (typeof ref.path !== 'string' || ref.path.startsWith('/') || ref.path.split('/').includes('..')) problems.push(`${where}.path must be a relative path inside the package`);
+      if (typeof ref.description !== 'string' || ref.description.length > 256) problems.push(`${where}.description must be text of at most 256 characters`);
+      out[kind].push({ name: String(ref.name), path: String(ref.path), description: String(ref.description ?? '') });
+    });
+  }
+  if (ARTIFACT_KINDS.every((kind) => out[kind].length === 0)) problems.push('declares no artifacts; at least one agent, skill, prompt or instruction is required');
+  return out;
+}
+
+function invalid(where: string, problems: string[]): AamError {
+  return new AamError('MANIFEST_INVALID', `${where} ${problems.length === 1 ? problems[0] : `has problems:\n- ${problems.join('\n- ')}`}`, {
+    hint: 'Fix aam.yaml and try again.',
+  });
+}
