@@ -1,0 +1,105 @@
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readKeys } from 'openpgp';
+import type { Key } from 'openpgp';
+import { AamError, messageOf } from '../errors.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { exportPublicKey } from './gnupg.ts';
+
+/** Finds public keys by the (sub)key id a signature names (16 hex digits). */
+export interface PublicKeyLookup {
+  find(keyId: string): Promise<Key[]>;
+}
+
+/** The AAM keyring: armored public keys in `~/.aam/keys/*.asc`, read once and indexed. */
+export class DirectoryKeyring implements PublicKeyLookup {
+  private index: Promise<Map<string, Key[]>> | undefined;
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async find(keyId: string): Promise<Key[]> {
+    this.index ??= this.load();
+    return (await this.index).get(keyId.toLowerCase()) ?? [];
+  }
+
+  private async load(): Promise<Map<string, Key[]>> {
+    const index = new Map<string, Key[]>();
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith('.asc'));
+    } catch {
+      return index;
+    }
+    for (const name of names) {
+      try {
+        for (const key of await readKeys({ armoredKeys: await readFile(join(this.dir, name), 'utf8') })) {
+          for (const id of key.getKeyIDs()) {
+            const hex = id.toHex().toLowerCase();
+            index.set(hex, [...(index.get(hex) ?? []), key]);
+          }
+        }
+      } catch {
+        // An unreadable file is skipped; it cannot vouch for anything.
+      }
+    }
+    return index;
+  }
+}
+
+/** Public keys from a GnuPG home, asked for one key id at a time. */
+export class GnupgKeyring implements PublicKeyLookup {
+  private readonly gpgHome: string | undefined;
+  private readonly cache = new Map<string, Promise<Key[]>>();
+
+  constructor(gpgHome: string | undefined) {
+    this.gpgHome = gpgHome;
+  }
+
+  find(keyId: string): Promise<Key[]> {
+    let found = this.cache.get(keyId);
+    if (!found) {
+      found = exportPublicKey(this.gpgHome, keyId)
+        .then((armored) => (armored ? readKeys({ armoredKeys: armored }) : []))
+        .catch(() => []);
+      this.cache.set(keyId, found);
+    }
+    return found;
+  }
+}
+
+export function combineKeyrings(...lookups: PublicKeyLookup[]): PublicKeyLookup {
+  return {
+    async find(keyId) {
+      for (const lookup of lookups) {
+        const keys = await lookup.find(keyId);
+        if (keys.length > 0) return keys;
+      }
+      return [];
+    },
+  };
+}
+
+/** Adds an armored public key to the AAM keyring as `<FINGERPRINT>.asc`. Secret keys are refused. */
+export async function importPublicKey(armored: string, dir: string): Promise<{ fingerprint: string; userIds: string[]; path: string }[]> {
+  if (/PRIVATE KEY BLOCK/.test(armored)) {
+    throw new AamError('USAGE', 'That is a secret key. Import only public keys into the AAM keyring.', { hint: 'Export the public part with "gpg --armor --export <id>".' });
+  }
+  let keys: Key[];
+  try {
+    keys = await readKeys({ armoredKeys: armored });
+  } catch (error) {
+    throw new AamError('USAGE', `Not an OpenPGP public key: ${messageOf(error)}.`, { cause: error });
+  }
+  await mkdir(dir, { recursive: true });
+  const imported = [];
+  for (const key of keys) {
+    const fingerprint = key.getFingerprint().toUpperCase();
+    const path = join(dir, `${fingerprint}.asc`);
+    await writeFileAtomic(path, key.armor());
+    imported.push({ fingerprint, userIds: key.getUserIDs(), path });
+  }
+  return imported;
+}

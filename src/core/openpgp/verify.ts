@@ -1,0 +1,56 @@
+import { createMessage, readSignature, verify } from 'openpgp';
+import type { Key, Signature } from 'openpgp';
+import type { SignatureCheck } from '../policy/decision.ts';
+import type { GpgSigner } from '../policy/trust-match.ts';
+import { messageOf } from '../errors.ts';
+import type { PublicKeyLookup } from './keyring.ts';
+
+/** Verifies a detached OpenPGP signature (armored or binary) over `data` with keys from `keys`. */
+export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: Uint8Array, keys: PublicKeyLookup): Promise<SignatureCheck> {
+  let signature: Signature;
+  try {
+    const text = Buffer.from(signatureBytes).toString('utf8');
+    signature = text.includes('-----BEGIN PGP SIGNATURE-----')
+      ? await readSignature({ armoredSignature: text })
+      : await readSignature({ binarySignature: signatureBytes });
+  } catch (error) {
+    return { state: 'invalid', type: 'gpg', code: 'BUNDLE_INVALID', reason: `the .asc file is not an OpenPGP signature (${messageOf(error)})` };
+  }
+  const keyIds = signature.getSigningKeyIDs().map((id) => id.toHex());
+  const issuerFingerprint = issuerFingerprintOf(signature);
+  const candidates: Key[] = [];
+  for (const id of keyIds) candidates.push(...(await keys.find(id)));
+  if (candidates.length === 0) {
+    const who = issuerFingerprint ?? keyIds.map((id) => id.toUpperCase()).join(', ');
+    return { state: 'invalid', type: 'gpg', code: 'KEY_UNKNOWN', reason: `it was made by key ${who}, which is not in your keyring (~/.aam/keys or GnuPG)` };
+  }
+  try {
+    const message = await createMessage({ binary: data });
+    const result = await verify({ message, signature, verificationKeys: candidates, format: 'binary', expectSigned: true });
+    const first = result.signatures[0]!;
+    await first.verified;
+    const key = candidates.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)))!;
+    const signingKey = key.getKeys(first.keyID)[0];
+    const created = (await first.signature).packets[0]?.created;
+    const signer: GpgSigner = {
+      type: 'gpg',
+      fingerprint: key.getFingerprint().toUpperCase(),
+      signingKeyFingerprint: (signingKey ?? key).getFingerprint().toUpperCase(),
+      userIds: key.getUserIDs(),
+      signedAt: created ? created.toISOString() : undefined,
+    };
+    return { state: 'valid', signer };
+  } catch (error) {
+    return { state: 'invalid', type: 'gpg', code: 'SIGNATURE_INVALID', reason: `${describe(messageOf(error))}` };
+  }
+}
+
+function describe(message: string): string {
+  if (/Signed digest did not match|signature did not match|Signature verification failed/i.test(message)) return 'the signature does not match this archive';
+  return message.replace(/^Error:\s*/, '');
+}
+
+function issuerFingerprintOf(signature: Signature): string | undefined {
+  const fingerprint = (signature.packets[0] as { issuerFingerprint?: Uint8Array | null } | undefined)?.issuerFingerprint;
+  return fingerprint ? Buffer.from(fingerprint).toString('hex').toUpperCase() : undefined;
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { bundleToJSON, toMessageSignatureBundle } from '@sigstore/bundle';
+import type { SerializedBundle } from '@sigstore/bundle';
+import { pem } from '@sigstore/core';
+import { FulcioSigner, RekorWitness, TSAWitness } from '@sigstore/sign';
+import type { IdentityProvider, Witness } from '@sigstore/sign';
+import { AamError, messageOf } from '../errors.ts';
+import type { SigningEndpoints } from './endpoints.ts';
+
+export interface RetryPolicy {
+  retries: number;
+  factor: number;
+  minTimeout: number;
+  maxTimeout: number;
+}
+
+/** Bounded retries with exponential backoff for 5xx, 408, 429 and network errors. */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+export interface SigstoreSignOptions {
+  endpoints: SigningEndpoints;
+  identityProvider: IdentityProvider;
+  retry?: RetryPolicy;
+  timeoutMs?: number;
+}
+
+export interface SigstoreSignature {
+  bundle: SerializedBundle;
+  /** The bundle as it is stored: `<ver>.aam.sigstore.json`. */
+  bytes: Buffer;
+}
+
+/**
+ * Signs an artifact keyless: ID token → Fulcio certificate for an ephemeral
+ * key → signature → Rekor entry (and RFC 3161 timestamp when a TSA is
+ * configured) → a v0.3 message-signature bundle.
+ */
+export async function signWithSigstore(artifact: Buffer, options: SigstoreSignOptions): Promise<SigstoreSignature> {
+  const fetchOptions = { retry: options.retry ?? DEFAULT_RETRY, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const signer = new FulcioSigner({ fulcioBaseURL: options.endpoints.fulcio, identityProvider: options.identityProvider, ...fetchOptions });
+  const signature = await step('Fulcio', options.endpoints.fulcio, () => signer.sign(artifact));
+  if (signature.key.$case !== 'x509Certificate') throw new AamError('SIGSTORE_SERVICE', 'Fulcio returned no certificate.');
+  const certificate = signature.key.certificate;
+  const bundle = toMessageSignatureBundle({
+    digest: createHash('sha256').update(artifact).digest(),
+    signature: signature.signature,
+    certificate: pem.toDER(certificate),
+    certificateChain: false,
+  });
+  const witnesses: [string, string, Witness][] = [['Rekor', options.endpoints.rekor, new RekorWitness({ rekorBaseURL: options.endpoints.rekor, fetchOnConflict: false, ...fetchOptions })]];
+  if (options.endpoints.tsa) witnesses.push(['the timestamp authority', options.endpoints.tsa, new TSAWitness({ tsaBaseURL: options.endpoints.tsa, ...fetchOptions })]);
+  const materials = await Promise.all(witnesses.map(([name, url, witness]) => step(name, url, () => witness.testify(bundle.content, certificate))));
+  bundle.verificationMaterial.tlogEntries = materials.flatMap((m) => m.tlogEntries ?? []);
+  bundle.verificationMaterial.timestampVerificationData = { rfc3161Timestamps: materials.flatMap((m) => m.rfc3161Timestamps ?? []) };
+  const json = bundleToJSON(bundle);
+  return { bundle: json, bytes: Buffer.from(`${JSON.stringify(json, null, 2)}\n`) };
+}
+
+/** Runs one service call, turning library errors into one that names the service and what to do. */
+async function step<T>(service: string, url: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof AamError) throw error;
+    const detail = describeCause(error);
+    if (/identity token|IDENTITY_TOKEN/i.test(detail)) {
+      throw new AamError('IDENTITY_TOKEN', `Could not get an identity token: ${detail}.`, { hint: 'Sign in to Sigstore again.', cause: error });
+    }
+    throw new AamError('SIGSTORE_SERVICE', `${service} at ${url} failed: ${detail}.`, {
+      hint: 'Nothing was published. Check that the service is reachable (sigstore_endpoint) and try again.',
+      cause: error,
+    });
+  }
+}
+
+function describeCause(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    const message = messageOf(e);
+    if (message && !parts.includes(message)) parts.push(message);
+    if (parts.length > 3) break;
+  }
+  return parts.join(': ') || 'unknown error';
+}

@@ -1,0 +1,135 @@
+import { bundleFromJSON } from '@sigstore/bundle';
+import type { Bundle } from '@sigstore/bundle';
+import { X509Certificate } from '@sigstore/core';
+import { Verifier, VerificationError, toSignedEntity } from '@sigstore/verify';
+import type { SignedEntity } from '@sigstore/verify';
+import type { SignatureCheck } from '../policy/decision.ts';
+import type { SigstoreSigner } from '../policy/trust-match.ts';
+import type { SignerIdentity } from '../policy/identity.ts';
+import { messageOf } from '../errors.ts';
+import { tlogUrlOf, trustMaterialOf } from './trusted-root.ts';
+import type { TrustRootSource } from './trusted-root.ts';
+
+export const SUPPORTED_MEDIA_TYPES = new Set([
+  'application/vnd.dev.sigstore.bundle+json;version=0.1',
+  'application/vnd.dev.sigstore.bundle+json;version=0.2',
+  'application/vnd.dev.sigstore.bundle+json;version=0.3',
+  'application/vnd.dev.sigstore.bundle.v0.3+json',
+]);
+
+export interface SigstoreVerifyOptions {
+  root: TrustRootSource;
+  /** verify_transparency_log: require a transparency-log entry (entries present are always checked). */
+  requireTlog: boolean;
+}
+
+/** Parses a bundle file; a malformed one yields an invalid check rather than an exception. */
+export function parseBundle(bytes: Uint8Array): { ok: true; bundle: Bundle } | { ok: false; reason: string } {
+  let json: { mediaType?: unknown };
+  try {
+    json = JSON.parse(Buffer.from(bytes).toString('utf8')) as { mediaType?: unknown };
+  } catch {
+    return { ok: false, reason: 'the bundle is not JSON' };
+  }
+  if (typeof json?.mediaType !== 'string' || !SUPPORTED_MEDIA_TYPES.has(json.mediaType)) {
+    return { ok: false, reason: `unsupported bundle media type ${JSON.stringify(json?.mediaType)}` };
+  }
+  try {
+    return { ok: true, bundle: bundleFromJSON(json) };
+  } catch (error) {
+    return { ok: false, reason: `the bundle is malformed (${messageOf(error)})` };
+  }
+}
+
+/**
+ * Verifies a Sigstore bundle over an artifact against a trusted root, offline:
+ * certificate chain, SCT, signature, timestamps and transparency-log proof.
+ * Who signed it is returned for the policy to judge; nothing here trusts an
+ * identity.
+ */
+export function verifySigstoreBundle(bundleBytes: Uint8Array, artifact: Buffer, options: SigstoreVerifyOptions): SignatureCheck {
+  const parsed = parseBundle(bundleBytes);
+  if (!parsed.ok) return { state: 'invalid', type: 'sigstore', code: 'BUNDLE_INVALID', reason: parsed.reason };
+  let entity: SignedEntity;
+  try {
+    entity = toSignedEntity(parsed.bundle, artifact);
+  } catch (error) {
+    return { state: 'invalid', type: 'sigstore', code: 'BUNDLE_INVALID', reason: `the bundle cannot be read (${messageOf(error)})` };
+  }
+  return verifyEntity(entity, parsed.bundle, options);
+}
+
+export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: SigstoreVerifyOptions): SignatureCheck {
+  const identity = certificateIdentity(bundle);
+  const partial = identity ? signerOf(bundle, identity, options.root) : undefined;
+  if (entity.key.$case !== 'certificate') {
+    return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the bundle is signed with a bare key, not a Sigstore certificate', signer: partial };
+  }
+  try {
+    const verifier = new Verifier(trustMaterialOf(options.root), { tlogThreshold: options.requireTlog ? 1 : 0, ctlogThreshold: 1, timestampThreshold: 1 });
+    verifier.verify(entity);
+  } catch (error) {
+    return { state: 'invalid', type: 'sigstore', ...explain(error), signer: partial };
+  }
+  if (!partial) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the certificate carries no email or URI identity' };
+  return { state: 'valid', signer: partial };
+}
+
+function explain(error: unknown): { code: 'SIGNATURE_INVALID' | 'TLOG_MISSING'; reason: string } {
+  if (!(error instanceof VerificationError)) return { code: 'SIGNATURE_INVALID', reason: messageOf(error) };
+  const detail = error.message;
+  switch (error.code) {
+    case 'TLOG_ERROR':
+      return /expected \d+ tlog entries, got 0/.test(detail)
+        ? { code: 'TLOG_MISSING', reason: 'the bundle has no transparency-log entry' }
+        : { code: 'SIGNATURE_INVALID', reason: `the transparency-log entry is not valid (${detail})` };
+    case 'TLOG_MISSING_INCLUSION_ERROR':
+      return { code: 'TLOG_MISSING', reason: `the transparency-log entry has no inclusion proof or promise (${detail})` };
+    case 'TLOG_INCLUSION_PROOF_ERROR':
+    case 'TLOG_INCLUSION_PROMISE_ERROR':
+      return { code: 'SIGNATURE_INVALID', reason: `the transparency-log proof does not verify (${detail})` };
+    case 'TLOG_BODY_ERROR':
+      return { code: 'SIGNATURE_INVALID', reason: `the transparency-log entry is for a different signature or artifact (${detail})` };
+    case 'SIGNATURE_ERROR':
+      return { code: 'SIGNATURE_INVALID', reason: 'the signature does not match this archive' };
+    case 'CERTIFICATE_ERROR':
+      return { code: 'SIGNATURE_INVALID', reason: `the certificate is not trusted (${detail})` };
+    case 'TIMESTAMP_ERROR':
+      return { code: 'SIGNATURE_INVALID', reason: `no trusted timestamp proves when it was signed (${detail})` };
+    default:
+      return { code: 'SIGNATURE_INVALID', reason: detail };
+  }
+}
+
+/** The SAN (with its type) and issuer of the bundle's signing certificate, if it has one. */
+export function certificateIdentity(bundle: Bundle): SignerIdentity | undefined {
+  const content = bundle.verificationMaterial.content;
+  const raw = content.$case === 'certificate'
+    ? content.certificate.rawBytes
+    : content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  if (!raw) return undefined;
+  try {
+    const cert = X509Certificate.parse(Buffer.from(raw));
+    const san = cert.extSubjectAltName;
+    const issuerV2 = cert.extension('1.3.6.1.4.1.57264.1.8');
+    const issuer = issuerV2?.valueObj.subs?.[0]?.value.toString('utf8') ?? cert.extension('1.3.6.1.4.1.57264.1.1')?.value.toString('utf8');
+    if (san?.rfc822Name) return { san: san.rfc822Name, sanType: 'email', issuer };
+    if (san?.uri) return { san: san.uri, sanType: 'uri', issuer };
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function signerOf(bundle: Bundle, identity: SignerIdentity, root: TrustRootSource): SigstoreSigner {
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  const integrated = entry?.integratedTime ? new Date(Number(entry.integratedTime) * 1000).toISOString() : undefined;
+  return {
+    type: 'sigstore',
+    identity,
+    tlog: entry
+      ? { logIndex: String(entry.logIndex), url: tlogUrlOf(root, Buffer.from(entry.logId.keyId).toString('base64')), integratedTime: integrated }
+      : undefined,
+    signedAt: integrated,
+  };
+}
