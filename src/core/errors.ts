@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'MANIFEST_INVALID'
   // configuration
   | 'CONFIG_INVALID'
+  | 'LOCKFILE_INVALID'
   // registries and installs
   | 'REGISTRY_NOT_FOUND'
   | 'REGISTRY_INVALID'
@@ -66,6 +67,16 @@ export class AamError extends Error {
     this.hint = options.hint;
     this.expected = options.expected;
     this.actual = options.actual;
+  }
+}
+
+/** An install refused by the trust decision; `verdicts` say why, package by package. */
+export class InstallRefusedError extends AamError {
+  readonly verdicts: { name: string; version: string; verdict: { code: string; message: string; hint: string | undefined } }[];
+
+  constructor(message: string, verdicts: InstallRefusedError['verdicts'], hint: string | undefined) {
+    super('INSTALL_REFUSED', message, { hint });
+    this.verdicts = verdicts;
   }
 }
 

@@ -5,6 +5,8 @@ import { AamError, messageOf } from '../errors.ts';
 export interface SigningEndpoints {
   fulcio: string;
   rekor: string;
+  /** Rekor API major version (1, or 2 for the tile-based log). */
+  rekorApiVersion?: 1 | 2;
   tsa: string | undefined;
 }
 
@@ -22,19 +24,19 @@ interface ServiceEntry {
  * of each kind that speaks an API version this client supports.
  */
 export function endpointsFromSigningConfig(config: Record<string, unknown>, now = new Date()): SigningEndpoints {
-  const pick = (list: unknown, maxVersion: number): string | undefined => {
+  const pick = (list: unknown, maxVersion: number): ServiceEntry | undefined => {
     const services = (Array.isArray(list) ? list : []) as ServiceEntry[];
     return services
       .filter((s) => typeof s.url === 'string' && (s.majorApiVersion ?? 1) <= maxVersion)
       .filter((s) => !s.validFor?.end || new Date(s.validFor.end) > now)
-      .sort((a, b) => Date.parse(b.validFor?.start ?? '0') - Date.parse(a.validFor?.start ?? '0'))[0]?.url;
+      .sort((a, b) => Date.parse(b.validFor?.start ?? '0') - Date.parse(a.validFor?.start ?? '0'))[0];
   };
-  const fulcio = pick(config.caUrls, 1);
-  const rekor = pick(config.rekorTlogUrls, 1);
-  if (!fulcio || !rekor) {
-    throw new AamError('USAGE', 'The signing config names no usable certificate authority or Rekor v1 log.', { hint: 'Check caUrls and rekorTlogUrls in the signing config.' });
+  const fulcio = pick(config.caUrls, 1)?.url;
+  const rekor = pick(config.rekorTlogUrls, 2);
+  if (!fulcio || !rekor?.url) {
+    throw new AamError('USAGE', 'The signing config names no usable certificate authority or Rekor log.', { hint: 'Check caUrls and rekorTlogUrls in the signing config.' });
   }
-  return { fulcio, rekor, tsa: pick(config.tsaUrls, 1) };
+  return { fulcio, rekor: rekor.url, rekorApiVersion: rekor.majorApiVersion === 2 ? 2 : 1, tsa: pick(config.tsaUrls, 1)?.url };
 }
 
 export async function readSigningConfig(path: string): Promise<SigningEndpoints> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { bundleToJSON, toMessageSignatureBundle } from '@sigstore/bundle';
 import type { SerializedBundle } from '@sigstore/bundle';
 import { pem } from '@sigstore/core';
-import { FulcioSigner, RekorWitness, TSAWitness } from '@sigstore/sign';
+import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness } from '@sigstore/sign';
 import type { IdentityProvider, Witness } from '@sigstore/sign';
 import { AamError, messageOf } from '../errors.ts';
 import type { SigningEndpoints } from './endpoints.ts';
@@ -48,13 +48,29 @@ export async function signWithSigstore(artifact: Buffer, options: SigstoreSignOp
     certificate: pem.toDER(certificate),
     certificateChain: false,
   });
-  const witnesses: [string, string, Witness][] = [['Rekor', options.endpoints.rekor, new RekorWitness({ rekorBaseURL: options.endpoints.rekor, fetchOnConflict: false, ...fetchOptions })]];
-  if (options.endpoints.tsa) witnesses.push(['the timestamp authority', options.endpoints.tsa, new TSAWitness({ tsaBaseURL: options.endpoints.tsa, ...fetchOptions })]);
+  const witnesses = witnessesFor(options.endpoints, fetchOptions);
   const materials = await Promise.all(witnesses.map(([name, url, witness]) => step(name, url, () => witness.testify(bundle.content, certificate))));
   bundle.verificationMaterial.tlogEntries = materials.flatMap((m) => m.tlogEntries ?? []);
   bundle.verificationMaterial.timestampVerificationData = { rfc3161Timestamps: materials.flatMap((m) => m.rfc3161Timestamps ?? []) };
   const json = bundleToJSON(bundle);
   return { bundle: json, bytes: Buffer.from(`${JSON.stringify(json, null, 2)}\n`) };
+}
+
+/** A DSSE bundle over an in-toto statement (conformance `sign-bundle --in-toto`). */
+export async function signDsseWithSigstore(payload: Buffer, payloadType: string, options: SigstoreSignOptions): Promise<SigstoreSignature> {
+  const fetchOptions = { retry: options.retry ?? DEFAULT_RETRY, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+  const signer = new FulcioSigner({ fulcioBaseURL: options.endpoints.fulcio, identityProvider: options.identityProvider, ...fetchOptions });
+  const builder = new DSSEBundleBuilder({ signer, witnesses: witnessesFor(options.endpoints, fetchOptions).map(([, , w]) => w), certificateChain: false });
+  const bundle = await step('Sigstore', options.endpoints.fulcio, () => builder.create({ data: payload, type: payloadType }));
+  const json = bundleToJSON(bundle);
+  return { bundle: json, bytes: Buffer.from(`${JSON.stringify(json, null, 2)}\n`) };
+}
+
+function witnessesFor(endpoints: SigningEndpoints, fetchOptions: { retry: RetryPolicy; timeout: number }): [string, string, Witness][] {
+  const rekor = new RekorWitness({ rekorBaseURL: endpoints.rekor, majorApiVersion: endpoints.rekorApiVersion ?? 1, fetchOnConflict: false, ...fetchOptions });
+  const witnesses: [string, string, Witness][] = [['Rekor', endpoints.rekor, rekor]];
+  if (endpoints.tsa) witnesses.push(['the timestamp authority', endpoints.tsa, new TSAWitness({ tsaBaseURL: endpoints.tsa, ...fetchOptions })]);
+  return witnesses;
 }
 
 /** Runs one service call, turning library errors into one that names the service and what to do. */

@@ -1,0 +1,32 @@
+import { build } from 'esbuild';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+
+/** Bundles the extension and the CLI as CommonJS for Node (the VS Code extension host loads CommonJS). */
+async function main(): Promise<void> {
+  const common = {
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    sourcemap: 'linked',
+    logLevel: watch ? 'info' : 'warning',
+    legalComments: 'none',
+    absWorkingDir: root,
+  } as const;
+  await mkdir(join(root, 'dist'), { recursive: true });
+  // dist/ holds CommonJS even though the sources are ES modules.
+  await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
+  await Promise.all([
+    build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+  ]);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

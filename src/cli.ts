@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { homedir } from 'node:os';
+import { createInterface } from 'node:readline';
+import { runCli } from './cli/main.ts';
+import type { CliIo } from './cli/io.ts';
+
+const io: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+  homeDir: homedir(),
+  color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+  askSecret: askSecret,
+  openUrl: async (url) => {
+    const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+    spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  },
+};
+
+/** Reads a secret from the terminal without echoing it; undefined without a terminal. */
+function askSecret(prompt: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => write(s.startsWith(prompt) ? prompt : '');
+    rl.question(prompt, (answer) => {
+      rl.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+    rl.on('SIGINT', () => {
+      rl.close();
+      resolve(undefined);
+    });
+  });
+}
+
+runCli(process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+});

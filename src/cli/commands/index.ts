@@ -1,0 +1,25 @@
+import type { CliIo } from '../io.ts';
+import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
+import { installCommand } from './install.ts';
+import { keysCommand } from './keys.ts';
+import { prepareOfflineCommand } from './offline.ts';
+import { packCommand } from './pack.ts';
+import { policyCommand } from './policy.ts';
+import { publishCommand } from './publish.ts';
+import { registryCommand } from './registry.ts';
+import { verifyCommand } from './verify.ts';
+
+type Command = (io: CliIo, argv: string[]) => Promise<number>;
+
+export const commands: Record<string, Command> = {
+  verify: verifyCommand,
+  install: installCommand,
+  pack: packCommand,
+  publish: publishCommand,
+  policy: policyCommand,
+  keys: keysCommand,
+  'prepare-offline': prepareOfflineCommand,
+  registry: registryCommand,
+  'sign-bundle': signBundleCommand,
+  'verify-bundle': verifyBundleCommand,
+};

@@ -1,0 +1,90 @@
+import { resolve } from 'node:path';
+import { assertUsablePolicy } from '../../core/config/load.ts';
+import { AamError } from '../../core/errors.ts';
+import { publishPackage } from '../../core/publish/publish.ts';
+import type { Signing } from '../../core/publish/publish.ts';
+import { findRegistry } from '../../core/registry/open.ts';
+import { configPath } from '../../core/verify/signature-verifier.ts';
+import { COMMON, parse } from '../args.ts';
+import { commandContext } from '../context.ts';
+import type { CommandContext } from '../context.ts';
+import { EXIT } from '../io.ts';
+import type { CliIo } from '../io.ts';
+
+export const PUBLISH_HELP = `Usage: aam-trust publish [DIR] [--registry NAME] [--sign] [--signing-method sigstore|gpg]
+                         [--gpg-key KEY] [--identity-token TOKEN] [--signing-config FILE] [--json]
+
+Packs DIR (default: the current folder), signs it when --sign is given, and
+publishes it to a local registry with the signature stored beside the archive.
+
+Sigstore identity: --identity-token, else $SIGSTORE_ID_TOKEN or the GitHub
+Actions OIDC token, else a browser sign-in at sigstore_oidc_issuer.
+GPG passphrase: asked for on the terminal, or $AAM_GPG_PASSPHRASE.`;
+
+export async function publishCommand(io: CliIo, argv: string[]): Promise<number> {
+  const { values, positionals } = parse('publish', argv, {
+    ...COMMON,
+    registry: { type: 'string' },
+    sign: { type: 'boolean' },
+    'signing-method': { type: 'string' },
+    'gpg-key': { type: 'string' },
+    'identity-token': { type: 'string' },
+    'signing-config': { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(`${PUBLISH_HELP}\n`);
+    return EXIT.ok;
+  }
+  if (positionals.length > 1) throw new AamError('USAGE', 'publish takes at most one package folder.');
+  const method = values['signing-method'];
+  if (method !== undefined && method !== 'sigstore' && method !== 'gpg') throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
+  const ctx = await commandContext(io, values);
+  assertUsablePolicy(ctx.config);
+  const registry = findRegistry(ctx.config.registries, values.registry);
+  const signing = values.sign || method !== undefined || values['gpg-key'] !== undefined
+    ? await signingFor(io, ctx, method ?? (values['gpg-key'] ? 'gpg' : ctx.config.security.signing_method), values)
+    : undefined;
+  const outcome = await publishPackage({
+    packageDir: resolve(io.cwd, positionals[0] ?? '.'),
+    registry,
+    signing,
+    verifier: ctx.verifier,
+    onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
+  });
+  if (values.json) io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);
+  return EXIT.ok;
+}
+
+async function signingFor(io: CliIo, ctx: CommandContext, method: 'sigstore' | 'gpg', values: { 'gpg-key'?: string | undefined; 'identity-token'?: string | undefined; 'signing-config'?: string | undefined }): Promise<Signing> {
+  const security = ctx.config.security;
+  if (method === 'gpg') {
+    const { signingKeySource } = await import('../../core/openpgp/sign.ts');
+    const key = values['gpg-key'] ?? security.gpg_key;
+    if (!key) throw new AamError('KEY_NOT_FOUND', 'No GPG signing key is configured.', { hint: 'Pass --gpg-key, or set security.gpg_key (aam config set security.gpg_key alice@example.com).' });
+    const fromEnv = io.env.AAM_GPG_PASSPHRASE;
+    return {
+      method: 'gpg',
+      keySource: signingKeySource(key, configPath(ctx.config, 'gpg_home', ctx.homeDir) ?? io.env.GNUPGHOME),
+      prompt: async (label, retry) => (fromEnv !== undefined && !retry ? fromEnv : io.askSecret(`${retry ? 'Wrong passphrase. ' : ''}Passphrase for ${label}: `)),
+    };
+  }
+  const { readSigningConfig, resolveEndpoints } = await import('../../core/sigstore/endpoints.ts');
+  const endpoints = values['signing-config'] ? await readSigningConfig(resolve(io.cwd, values['signing-config'])) : await resolveEndpoints(security.sigstore_endpoint);
+  const { ambientToken, staticToken } = await import('../../core/sigstore/identity/providers.ts');
+  const given = values['identity-token'] ? staticToken(values['identity-token']) : ambientToken(io.env);
+  if (given) return { method: 'sigstore', endpoints, identityProvider: given };
+  const { signInWithBrowser } = await import('../../core/sigstore/identity/oauth-flow.ts');
+  return {
+    method: 'sigstore',
+    endpoints,
+    identityProvider: {
+      getToken: () => signInWithBrowser({
+        issuer: security.sigstore_oidc_issuer,
+        openUrl: async (url) => {
+          io.stderr(`→ Opening browser for authentication...\n  If it does not open, visit: ${url}\n`);
+          await io.openUrl(url);
+        },
+      }),
+    },
+  };
+}

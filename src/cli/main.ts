@@ -1,0 +1,66 @@
+import { AamError, InstallRefusedError, messageOf } from '../core/errors.ts';
+import { commands } from './commands/index.ts';
+import { EXIT, paint } from './io.ts';
+import type { CliIo } from './io.ts';
+
+const VERSION = '0.1.0';
+
+export const HELP = `aam-trust ${VERSION} — package signing and trust policies for AAM
+
+Usage: aam-trust <command> [options]
+
+Commands:
+  verify            verify installed packages against the trust policy
+  install           install packages from a registry, verified first
+  pack              pack a package folder into a .aam archive
+  publish           pack, sign (Sigstore or GPG) and publish to a registry
+  policy check      validate config files with line and column
+  policy show       print the merged policy and where each value comes from
+  keys import       add OpenPGP public keys to the AAM keyring
+  prepare-offline   cache archives and signatures for offline verification
+  registry init     create a local registry
+  sign-bundle       sign a file (sigstore-conformance protocol)
+  verify-bundle     verify a bundle (sigstore-conformance protocol)
+
+Run "aam-trust <command> --help" for a command's options.
+Exit status: 0 when nothing fails, 1 when something fails, 2 on bad usage.`;
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit status. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${HELP}\n`);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const run = commands[command];
+  if (!run) {
+    io.stderr(`Error: unknown command "${command}".\n  Run "aam-trust --help" for the list of commands.\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await run(io, rest);
+  } catch (error) {
+    return reportError(io, error);
+  }
+}
+
+function reportError(io: CliIo, error: unknown): number {
+  if (error instanceof AamError) {
+    io.stderr(`${paint(io, 'red', 'Error:')} ${error.message}\n`);
+    if (error instanceof InstallRefusedError) {
+      for (const { name, version, verdict } of error.verdicts) io.stderr(`  ✗ ${name}@${version}: ${verdict.code}\n`);
+    }
+    if (error.expected !== undefined) io.stderr(`  Expected: ${error.expected}\n`);
+    if (error.actual !== undefined) io.stderr(`  Got:      ${error.actual}\n`);
+    if (error.hint) io.stderr(`${error.hint.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+    io.stderr(paint(io, 'dim', `  (${error.code})\n`));
+    return error.code === 'USAGE' ? EXIT.usage : EXIT.failed;
+  }
+  io.stderr(`${paint(io, 'red', 'Error:')} ${messageOf(error)}\n`);
+  if (io.env.AAM_TRUST_DEBUG && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  return EXIT.failed;
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { isChecksum } from '../archive/hash.ts';
+import { readYamlMapping, toYamlText } from '../yaml/io.ts';
+
+/** The signature an installed package was verified with (ignored by the Python CLI). */
+export interface LockSignature {
+  type: 'sigstore' | 'gpg';
+  identity?: string | undefined;
+  issuer?: string | undefined;
+  fingerprint?: string | undefined;
+  bundle_digest: string;
+  transparency_log?: { log_index: string; url: string | undefined } | undefined;
+  signed_at?: string | undefined;
+}
+
+/** A lock-file entry; keys this tool does not know are kept as they are. */
+export interface LockedPackage {
+  version: string;
+  source: string;
+  checksum: string;
+  dependencies: Record<string, string>;
+  file_checksums?: { algorithm: 'sha256'; files: Record<string, string> } | null;
+  signature?: LockSignature;
+  [key: string]: unknown;
+}
+
+export interface LockFile {
+  lockfile_version: number;
+  resolved_at: string;
+  packages: Record<string, LockedPackage>;
+}
+
+/** Paths of an AAM workspace: a project folder, or the home folder for global installs. */
+export interface WorkspacePaths {
+  root: string;
+  aamDir: string;
+  lockFile: string;
+  packagesDir: string;
+}
+
+export function workspacePaths(root: string): WorkspacePaths {
+  const aamDir = join(root, '.aam');
+  return { root, aamDir, lockFile: join(aamDir, 'aam-lock.yaml'), packagesDir: join(aamDir, 'packages') };
+}
+
+export const EMPTY_LOCK: LockFile = { lockfile_version: 1, resolved_at: '', packages: {} };
+
+export async function readLockFile(path: string): Promise<LockFile> {
+  const raw = await readYamlMapping(path, 'LOCKFILE_INVALID');
+  if (!raw) return { ...EMPTY_LOCK, packages: {} };
+  const packages: Record<string, LockedPackage> = {};
+  const rawPackages = raw.packages && typeof raw.packages === 'object' && !Array.isArray(raw.packages) ? (raw.packages as Record<string, unknown>) : {};
+  for (const [name, value] of Object.entries(rawPackages)) {
+    if (!value || typeof value !== 'object') continue;
+    const entry = value as Record<string, unknown>;
+    packages[name] = {
+      ...entry,
+      version: String(entry.version ?? ''),
+      source: String(entry.source ?? ''),
+      checksum: isChecksum(entry.checksum) ? entry.checksum : String(entry.checksum ?? ''),
+      dependencies: entry.dependencies && typeof entry.dependencies === 'object' ? (entry.dependencies as Record<string, string>) : {},
+    };
+  }
+  return { lockfile_version: Number(raw.lockfile_version ?? 1), resolved_at: String(raw.resolved_at ?? ''), packages };
+}
+
+export function lockFileText(lock: LockFile): string {
+  return toYamlText({ lockfile_version: lock.lockfile_version, resolved_at: lock.resolved_at, packages: lock.packages });
+}

@@ -1,0 +1,253 @@
+import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AamError } from '../errors.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { withFileLock } from '../fs/file-lock.ts';
+import { commitJournal, recoverJournal } from '../fs/journal.ts';
+import { readArchive } from '../archive/read.ts';
+import { sha256 } from '../archive/hash.ts';
+import { parseManifest } from '../package/manifest.ts';
+import type { Manifest } from '../package/manifest.ts';
+import { toFsName } from '../package/names.ts';
+import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../package/versions.ts';
+import { readYamlMapping, toYamlText } from '../yaml/io.ts';
+import { indexEntry, toPackageMetadata } from './metadata.ts';
+import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+
+export const SIGNATURE_SUFFIX = { sigstore: '.sigstore.json', gpg: '.asc' } as const;
+
+/** A signature to store beside an archive. */
+export interface SignatureToStore {
+  type: SignatureRecord['type'];
+  bytes: Buffer;
+  record: Omit<SignatureRecord, 'file' | 'type'>;
+}
+
+/** A signature file found beside an archive. */
+export interface StoredSignature {
+  type: SignatureRecord['type'];
+  file: string;
+  path: string;
+  bytes: Buffer;
+}
+
+export interface PublishResult {
+  manifest: Manifest;
+  entry: VersionEntry;
+  archivePath: string;
+}
+
+/**
+ * A file-based registry in the AAM CLI's layout, plus signatures stored
+ * beside each archive. Publishing holds a lock, never replaces a published
+ * version, and commits metadata and index together.
+ */
+export class LocalRegistry {
+  readonly name: string;
+  readonly root: string;
+
+  constructor(name: string, root: string) {
+    this.name = name;
+    this.root = root;
+  }
+
+  /** Creates an empty registry (the AAM CLI's `registry init`). */
+  static async create(root: string, options: { name?: string; requireSignatures?: boolean } = {}): Promise<LocalRegistry> {
+    const name = options.name ?? root.split(/[/\\]/).filter(Boolean).pop() ?? 'local';
+    if (await exists(join(root, 'registry.yaml'))) throw new AamError('REGISTRY_INVALID', `A registry already exists at ${root}.`);
+    await mkdir(join(root, 'packages'), { recursive: true });
+    const settings: Record<string, unknown> = { name, type: 'local', description: `Local registry at ${root}`, api_version: 1, created_at: new Date().toISOString() };
+    if (options.requireSignatures) settings.require_signatures = true;
+    await writeFileAtomic(join(root, 'registry.yaml'), toYamlText(settings));
+    await writeFileAtomic(join(root, 'index.yaml'), toYamlText({ packages: [] }));
+    return new LocalRegistry(name, root);
+  }
+
+  async settings(): Promise<{ requireSignatures: boolean }> {
+    const raw = await readYamlMapping(join(this.root, 'registry.yaml'), 'REGISTRY_INVALID');
+    if (!raw) {
+      throw new AamError('REGISTRY_NOT_FOUND', `No registry at ${this.root} (registry.yaml is missing).`, {
+        hint: `Check the url of registry "${this.name}" in your config, or create it with "aam registry init".`,
+      });
+    }
+    return { requireSignatures: raw.require_signatures === true };
+  }
+
+  packageDir(name: string): string {
+    return join(this.root, 'packages', toFsName(name));
+  }
+
+  archivePath(name: string, version: string): string {
+    return join(this.packageDir(name), 'versions', `${versionFile(version)}.aam`);
+  }
+
+  async metadata(name: string): Promise<PackageMetadata | undefined> {
+    await this.recover();
+    const raw = await readYamlMapping(join(this.packageDir(name), 'metadata.yaml'), 'REGISTRY_INVALID');
+    return raw ? toPackageMetadata(raw, name) : undefined;
+  }
+
+  /** The version `spec` names: exact version, dist-tag, constraint, or latest when absent. */
+  async resolve(name: string, spec?: string): Promise<{ metadata: PackageMetadata; entry: VersionEntry }> {
+    const metadata = await this.metadata(name);
+    if (!metadata) {
+      throw new AamError('PACKAGE_NOT_FOUND', `Package ${name} is not in registry "${this.name}".`, { hint: 'Check the name, or search another registry.' });
+    }
+    const versions = metadata.versions.map((v) => v.version);
+    const wanted = spec === undefined || spec === '' ? metadata.dist_tags.latest ?? highest(versions) : metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, versions));
+    const entry = metadata.versions.find((v) => v.version === wanted);
+    if (!entry) {
+      throw new AamError('VERSION_NOT_FOUND', `${name}@${spec ?? 'latest'} is not in registry "${this.name}".`, {
+        hint: versions.length > 0 ? `Available versions: ${versions.join(', ')}.` : 'The package has no versions.',
+      });
+    }
+    return { metadata, entry };
+  }
+
+  async readArchive(name: string, version: string): Promise<Buffer> {
+    try {
+      return await readFile(this.archivePath(name, version));
+    } catch (error) {
+      throw new AamError('ARCHIVE_UNAVAILABLE', `The archive of ${name}@${version} is missing from registry "${this.name}".`, { cause: error });
+    }
+  }
+
+  /** Signature files stored beside the archive (whatever metadata says). */
+  async readSignatures(name: string, version: string): Promise<StoredSignature[]> {
+    const found: StoredSignature[] = [];
+    for (const type of ['sigstore', 'gpg'] as const) {
+      const path = `${this.archivePath(name, version)}${SIGNATURE_SUFFIX[type]}`;
+      try {
+        found.push({ type, file: path.split(/[/\\]/).pop()!, path, bytes: await readFile(path) });
+      } catch {
+        // not signed this way
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Publishes an archive (the manifest is read from the archive itself, so
+   * metadata always describes what was stored).
+   */
+  async publish(archive: Buffer, signatures: SignatureToStore[], now = new Date()): Promise<PublishResult> {
+    const contents = await readArchive(archive);
+    const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
+    return withFileLock(join(this.root, '.publish.lock'), async () => {
+      await this.recover(true);
+      const { requireSignatures } = await this.settings();
+      if (requireSignatures && signatures.length === 0) {
+        throw new AamError('SIGNATURE_REQUIRED', 'Package must be signed. Use --sign.', {
+          hint: `Registry "${this.name}" has require_signatures: true. Publish with Sigstore or GPG signing (AAM: Publish Signed).`,
+        });
+      }
+      const previous = await this.metadata(manifest.name);
+      if (previous?.versions.some((v) => v.version === manifest.version)) {
+        throw new AamError('VERSION_EXISTS', `${manifest.name}@${manifest.version} already published.`, { hint: 'Bump the version in aam.yaml.' });
+      }
+      const archivePath = this.archivePath(manifest.name, manifest.version);
+      // Leftovers of a publish that died before committing metadata: no reader ever saw them.
+      await rm(archivePath, { force: true });
+      const records: SignatureRecord[] = [];
+      for (const signature of signatures) {
+        const file = `${versionFile(manifest.version)}.aam${SIGNATURE_SUFFIX[signature.type]}`;
+        await writeFileAtomic(join(this.packageDir(manifest.name), 'versions', file), signature.bytes);
+        records.push({ type: signature.type, ...signature.record, file });
+      }
+      for (const type of ['sigstore', 'gpg'] as const) {
+        if (!signatures.some((s) => s.type === type)) await rm(`${archivePath}${SIGNATURE_SUFFIX[type]}`, { force: true });
+      }
+      await writeFileAtomic(archivePath, archive);
+      const entry: VersionEntry = {
+        version: manifest.version,
+        published: now.toISOString(),
+        checksum: sha256(archive),
+        size: archive.length,
+        dependencies: manifest.dependencies,
+        ...(records.length > 0 ? { signatures: records } : {}),
+      };
+      const metadata = nextMetadata(previous, manifest, entry);
+      const artifactTypes = Object.entries(manifest.artifacts).filter(([, list]) => list.length > 0).map(([kind]) => kind.replace(/s$/, ''));
+      await commitJournal(join(this.root, '.publish-journal.json'), {
+        writes: [
+          { path: join(this.packageDir(manifest.name), 'metadata.yaml'), content: toYamlText(metadata) },
+          { path: join(this.root, 'index.yaml'), content: toYamlText({ packages: await this.indexWith(metadata, artifactTypes) }) },
+        ],
+        removes: [],
+      });
+      return { manifest, entry, archivePath };
+    });
+  }
+
+  /** All packages' metadata, for listing and for rebuilding the index. */
+  async list(): Promise<PackageMetadata[]> {
+    await this.recover();
+    let dirs: string[];
+    try {
+      dirs = (await readdir(join(this.root, 'packages'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    } catch {
+      return [];
+    }
+    const out: PackageMetadata[] = [];
+    for (const dir of dirs) {
+      const raw = await readYamlMapping(join(this.root, 'packages', dir, 'metadata.yaml'), 'REGISTRY_INVALID').catch(() => undefined);
+      if (raw) out.push(toPackageMetadata(raw, dir));
+    }
+    return out;
+  }
+
+  private async indexWith(updated: PackageMetadata, artifactTypes: string[]): Promise<Record<string, unknown>[]> {
+    const existing = await readYamlMapping(join(this.root, 'index.yaml'), 'REGISTRY_INVALID').catch(() => undefined);
+    const previousTypes = new Map<string, unknown>();
+    for (const item of Array.isArray(existing?.packages) ? existing.packages : []) {
+      if (item && typeof item === 'object') previousTypes.set(String((item as { name?: unknown }).name), (item as { artifact_types?: unknown }).artifact_types);
+    }
+    const all = (await this.list()).filter((m) => m.name !== updated.name);
+    all.push(updated);
+    all.sort((a, b) => toFsName(a.name).localeCompare(toFsName(b.name)));
+    return all.map((m) => indexEntry(m, m.name === updated.name ? artifactTypes : ((previousTypes.get(m.name) as string[] | undefined) ?? [])));
+  }
+
+  /** Finishes a publish that a crash interrupted. Readers wait for a live publisher. */
+  private async recover(locked = false): Promise<void> {
+    const journal = join(this.root, '.publish-journal.json');
+    if (!(await exists(journal))) return;
+    if (locked) await recoverJournal(journal);
+    else await withFileLock(join(this.root, '.publish.lock'), () => recoverJournal(journal));
+  }
+}
+
+function nextMetadata(previous: PackageMetadata | undefined, manifest: Manifest, entry: VersionEntry): PackageMetadata {
+  const versions = [...(previous?.versions ?? []), entry];
+  return {
+    name: manifest.name,
+    description: manifest.description,
+    author: manifest.author ?? null,
+    license: manifest.license ?? null,
+    repository: manifest.repository ?? null,
+    keywords: manifest.keywords,
+    dist_tags: { ...(previous?.dist_tags ?? {}), latest: highest(versions.map((v) => v.version)) ?? entry.version },
+    versions,
+  };
+}
+
+function highest(versions: string[]): string | undefined {
+  const valid = versions.filter(isValidVersion).map(parseVersion);
+  valid.sort(compareVersions);
+  return valid[valid.length - 1]?.raw;
+}
+
+/** Versions name files, so they must be safe as file names (they are validated semver). */
+function versionFile(version: string): string {
+  if (!isValidVersion(version)) throw new AamError('MANIFEST_INVALID', `"${version}" is not a valid version.`);
+  return version;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

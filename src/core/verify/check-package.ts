@@ -1,0 +1,142 @@
+import { sha256, sha256Hex } from '../archive/hash.ts';
+import { readArchive } from '../archive/read.ts';
+import { fileChecksumsOf } from '../archive/extract.ts';
+import { messageOf } from '../errors.ts';
+import type { LockedPackage } from '../lockfile/lockfile.ts';
+import type { Checks, IntegrityCheck, SignatureCheck, Verdict } from '../policy/decision.ts';
+import type { StoredSignature } from '../registry/local-registry.ts';
+import { compareInstalledFiles, describeDifferences, isClean } from './installed-files.ts';
+import type { SignatureVerifier } from './signature-verifier.ts';
+
+/** What verification has to go on for one installed package. */
+export interface PackageEvidence {
+  name: string;
+  entry: LockedPackage;
+  archive: Buffer | undefined;
+  /** Where the archive came from (registry path or cache), or why it is missing. */
+  archiveOrigin: string;
+  signatures: StoredSignature[];
+  installedDir: string;
+}
+
+/** One line of evidence, as the Verification view and the CLI show it. */
+export interface CheckRow {
+  id: 'checksum' | 'files' | 'signature' | 'identity' | 'tlog' | 'signed-at';
+  state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
+  label: string;
+  detail: string;
+}
+
+export interface CheckOptions {
+  /** on_signature_failure: ignore — no signature is even looked at. */
+  skipSignature: boolean;
+  hashFile?: (path: string) => Promise<string>;
+}
+
+/** Runs every check the trust decision needs, with nothing decided yet. */
+export async function checkPackage(evidence: PackageEvidence, verifier: SignatureVerifier, options: CheckOptions): Promise<{ checks: Checks; signatureFile: StoredSignature | undefined }> {
+  const integrity = await checkIntegrity(evidence, options);
+  if (!integrity.ok || options.skipSignature) return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined };
+  const { check, file } = await checkSignature(evidence, verifier);
+  return { checks: { integrity, signature: check }, signatureFile: file };
+}
+
+async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions): Promise<IntegrityCheck> {
+  const { entry, archive, name } = evidence;
+  if (!archive) {
+    return { ok: false, code: 'ARCHIVE_UNAVAILABLE', expected: entry.checksum, actual: 'no archive', detail: `The archive of ${name}@${entry.version} is not available: ${evidence.archiveOrigin}.` };
+  }
+  const actual = sha256(archive);
+  if (actual !== entry.checksum) {
+    return { ok: false, code: 'CHECKSUM_MISMATCH', expected: entry.checksum, actual, detail: `Checksum verification failed for ${name}@${entry.version} (${evidence.archiveOrigin}).` };
+  }
+  let archived: Record<string, string>;
+  try {
+    archived = fileChecksumsOf(await readArchive(archive));
+  } catch (error) {
+    return { ok: false, code: 'CHECKSUM_MISMATCH', expected: 'a readable archive', actual: messageOf(error), detail: `The archive of ${name}@${entry.version} cannot be read.` };
+  }
+  const recorded = entry.file_checksums?.files;
+  if (recorded) {
+    // The Python CLI leaves hidden files out of file_checksums; that omission alone is not an edit.
+    const hidden = (path: string) => path.split('/').some((segment) => segment.startsWith('.'));
+    const lockDiff = Object.keys({ ...recorded, ...archived }).filter((path) => recorded[path] !== archived[path] && !(recorded[path] === undefined && hidden(path)));
+    if (lockDiff.length > 0) {
+      return { ok: false, code: 'CHECKSUM_MISMATCH', expected: `file checksums of the archive`, actual: `the lock file differs for ${lockDiff.slice(0, 3).join(', ')}`, detail: `The lock file's file checksums for ${name} do not match its archive; the lock file was edited.` };
+    }
+  }
+  const diff = await compareInstalledFiles(evidence.installedDir, archived, options.hashFile);
+  if (!isClean(diff)) {
+    return {
+      ok: false,
+      code: 'FILES_MODIFIED',
+      expected: diff.example ? `${diff.example.path}: ${diff.example.expected}` : 'the installed files of the archive',
+      actual: diff.example ? `${diff.example.path}: ${diff.example.actual}` : describeDifferences(diff),
+      detail: `Installed files of ${name} differ from what was installed (${describeDifferences(diff)}).`,
+    };
+  }
+  return { ok: true };
+}
+
+async function checkSignature(evidence: PackageEvidence, verifier: SignatureVerifier): Promise<{ check: SignatureCheck; file: StoredSignature | undefined }> {
+  const recorded = evidence.entry.signature;
+  const digestOf = (s: StoredSignature) => `sha256:${sha256Hex(s.bytes)}`;
+  let file: StoredSignature | undefined;
+  if (recorded) {
+    file = evidence.signatures.find((s) => digestOf(s) === recorded.bundle_digest);
+    if (!file) {
+      const found = evidence.signatures.map((s) => `${s.file} (${digestOf(s)})`).join(', ') || 'none';
+      return {
+        check: { state: 'invalid', type: recorded.type, code: 'SIGNATURE_INVALID', reason: `the ${recorded.type} signature recorded at install (${recorded.bundle_digest}) is gone; found ${found}` },
+        file: undefined,
+      };
+    }
+  } else {
+    file = evidence.signatures.find((s) => s.type === 'sigstore') ?? evidence.signatures[0];
+  }
+  if (!file) return { check: { state: 'none' }, file: undefined };
+  return { check: await verifier.verify(file.type, file.bytes, evidence.archive!), file };
+}
+
+/** The rows the Verification view lists under a package. */
+export function rowsFor(checks: Checks, verdict: Verdict, evidence: PackageEvidence, signatureFile: StoredSignature | undefined): CheckRow[] {
+  const rows: CheckRow[] = [];
+  const { integrity, signature } = checks;
+  if (!integrity.ok && integrity.code !== 'FILES_MODIFIED') {
+    rows.push({ id: 'checksum', state: 'fail', label: 'Checksum', detail: `expected ${integrity.expected}, got ${integrity.actual}` });
+    return rows;
+  }
+  rows.push({ id: 'checksum', state: 'ok', label: 'Checksum', detail: `${evidence.entry.checksum} (${evidence.archiveOrigin})` });
+  if (!integrity.ok) {
+    rows.push({ id: 'files', state: 'fail', label: 'Installed files', detail: integrity.detail });
+    return rows;
+  }
+  rows.push({ id: 'files', state: 'ok', label: 'Installed files', detail: `${Object.keys(evidence.entry.file_checksums?.files ?? {}).length || 'all'} files match` });
+  if (verdict.status === 'skipped') {
+    rows.push({ id: 'signature', state: 'skipped', label: 'Signature', detail: 'not verified (on_signature_failure: ignore)' });
+    return rows;
+  }
+  if (signature.state === 'none') {
+    rows.push({ id: 'signature', state: verdict.action === 'fail' ? 'fail' : 'info', label: 'Signature', detail: 'none' });
+    return rows;
+  }
+  const kind = (signature.state === 'valid' ? signature.signer.type : signature.type) === 'sigstore' ? 'Sigstore' : 'OpenPGP';
+  const file = signatureFile ? ` (${signatureFile.file})` : '';
+  rows.push(signature.state === 'valid'
+    ? { id: 'signature', state: verdict.code === 'ISSUER_NOT_ALLOWED' ? 'fail' : 'ok', label: `${kind} signature`, detail: `valid${file}` }
+    : { id: 'signature', state: verdict.action === 'fail' ? 'fail' : 'warn', label: `${kind} signature`, detail: `${signature.reason}${file}` });
+  const signer = signature.state === 'valid' ? signature.signer : signature.signer;
+  if (signer) {
+    const who = signer.type === 'sigstore' ? `${signer.identity.san} (issuer ${signer.identity.issuer ?? 'unknown'})` : `${signer.userIds[0] ?? ''} ${signer.fingerprint}`.trim();
+    const state = verdict.status === 'verified' ? 'ok' : verdict.status === 'signed-no-policy' ? 'info' : verdict.action === 'fail' ? 'fail' : 'warn';
+    const why = verdict.trustedBy ? `trusted by "${verdict.trustedBy.pattern}"${verdict.trustedBy.source ? ` in ${verdict.trustedBy.source}` : ''}` : verdict.status === 'signed-no-policy' ? 'no trust policy' : verdict.code === 'UNTRUSTED_SIGNER' ? 'not trusted' : '';
+    rows.push({ id: 'identity', state, label: 'Signer', detail: why ? `${who} — ${why}` : who });
+    if (signer.type === 'sigstore') {
+      rows.push(signer.tlog
+        ? { id: 'tlog', state: 'ok', label: 'Transparency log', detail: `entry ${signer.tlog.logIndex}${signer.tlog.url ? ` in ${signer.tlog.url}` : ''}` }
+        : { id: 'tlog', state: 'info', label: 'Transparency log', detail: 'no entry' });
+    }
+    if (signer.signedAt) rows.push({ id: 'signed-at', state: 'info', label: 'Signed at', detail: signer.signedAt });
+  }
+  return rows;
+}
