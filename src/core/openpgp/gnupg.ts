@@ -19,6 +19,8 @@ export async function runGpg(args: string[], options: { gpgHome?: string | undef
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (error) => reject(new AamError('GPG_FAILED', `Cannot run gpg: ${error.message}.`, { hint: 'Install GnuPG, or use an armored key file for gpg_key.', cause: error })));
     child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
+    // gpg may exit before reading its input (a missing key, say); the exit status tells what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

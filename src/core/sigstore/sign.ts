@@ -79,9 +79,16 @@ async function step<T>(service: string, url: string, work: () => Promise<T>): Pr
     return await work();
   } catch (error) {
     if (error instanceof AamError) throw error;
+    const code = (error as { code?: string }).code ?? '';
     const detail = describeCause(error);
-    if (/identity token|IDENTITY_TOKEN/i.test(detail)) {
+    if (code.startsWith('IDENTITY_TOKEN')) {
       throw new AamError('IDENTITY_TOKEN', `Could not get an identity token: ${detail}.`, { hint: 'Sign in to Sigstore again.', cause: error });
+    }
+    if (/\(401\)|\(403\)/.test(detail)) {
+      throw new AamError('IDENTITY_TOKEN', `${service} at ${url} rejected the identity token: ${detail}.`, {
+        hint: 'Nothing was published. Sign in to Sigstore again; if it persists, check sigstore_oidc_issuer.',
+        cause: error,
+      });
     }
     throw new AamError('SIGSTORE_SERVICE', `${service} at ${url} failed: ${detail}.`, {
       hint: 'Nothing was published. Check that the service is reachable (sigstore_endpoint) and try again.',
@@ -94,7 +101,7 @@ function describeCause(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
     const message = messageOf(e);
-    if (message && !parts.includes(message)) parts.push(message);
+    if (message && !parts.some((p) => p.includes(message))) parts.push(message);
     if (parts.length > 3) break;
   }
   return parts.join(': ') || 'unknown error';
