@@ -10,6 +10,7 @@ import type { Fault, HttpRequest, HttpResponse } from './http.ts';
 import { jwk, randomId, signJwt } from './jwt.ts';
 import type { JwtKey } from './jwt.ts';
 import { LocalOidcIssuer } from './oidc-issuer.ts';
+import { canonicalizeProposedEntry } from './rekor.ts';
 
 export type Service = 'fulcio' | 'rekor' | 'tsa' | 'oidc';
 
@@ -69,6 +70,9 @@ export class LocalSigstore {
     const tlog = await initializeTLog(url, tlogKeys);
     const tsaKeys = generateP256();
     const tsa = await initializeTSA(tsaKeys);
+    // The mock TSA encodes milliseconds with trailing zeros trimmed ("…07.5Z", as RFC 3161
+    // asks), which @sigstore/core's parser refuses; whole seconds keep every stamp readable.
+    (tsa as unknown as { getCurrentTime: () => Date }).getCurrentTime = () => new Date(Math.floor(Date.now() / 1000) * 1000);
     instance = new LocalSigstore({
       url,
       server,
@@ -177,7 +181,7 @@ export class LocalSigstore {
       case 'fulcio':
         return handleSigningCert(request, this.ca, (issuer) => this.keysFor(issuer));
       case 'rekor':
-        return request.method === 'POST' ? fromMock(await this.rekor.fn(request.body.toString('utf8'))) : { status: 404, body: '' };
+        return request.method === 'POST' ? fromMock(await this.rekor.fn(canonicalizeProposedEntry(request.body.toString('utf8')))) : { status: 404, body: '' };
       case 'tsa':
         return fromMock(await this.tsa.fn(request.body.toString('utf8')));
       case 'oidc':
