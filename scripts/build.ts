@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
   await Promise.all([
     build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
   ]);
 }
 

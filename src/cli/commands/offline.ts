@@ -1,6 +1,4 @@
-import { readLockFile } from '../../core/lockfile/lockfile.ts';
-import { gatherEvidence } from '../../core/verify/verify-installed.ts';
-import { sha256 } from '../../core/archive/hash.ts';
+import { prepareOffline } from '../../core/verify/prepare-offline.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT } from '../io.ts';
@@ -27,22 +25,4 @@ export async function prepareOfflineCommand(io: CliIo, argv: string[]): Promise<
     io.stdout(`${result.cached.length} cached in ${ctx.cache.dir}${result.missing.length > 0 ? `, ${result.missing.length} unavailable` : ''}\n`);
   }
   return result.missing.length > 0 ? EXIT.failed : EXIT.ok;
-}
-
-/** Caches each installed package's archive and signature, if they match what the lock file records. */
-export async function prepareOffline(ctx: Awaited<ReturnType<typeof commandContext>>): Promise<{ cached: string[]; missing: string[] }> {
-  const lock = await readLockFile(ctx.workspace.lockFile);
-  const cached: string[] = [];
-  const missing: string[] = [];
-  for (const [name, entry] of Object.entries(lock.packages)) {
-    const evidence = await gatherEvidence(name, entry, { workspace: ctx.workspace, config: ctx.config, cache: ctx.cache, offline: false });
-    if (!evidence.archive || sha256(evidence.archive) !== entry.checksum) {
-      missing.push(`${name}@${entry.version}: ${evidence.archive ? 'the registry archive no longer matches the lock file' : evidence.archiveOrigin}`);
-      continue;
-    }
-    await ctx.cache.put(evidence.archive);
-    for (const signature of evidence.signatures) await ctx.cache.put(signature.bytes);
-    cached.push(`${name}@${entry.version}`);
-  }
-  return { cached, missing };
 }

@@ -84,10 +84,46 @@ export class YamlSource {
     return { node: node ?? undefined, pair, complete: true };
   }
 
+  /**
+   * The path at a text offset, and whether the offset is on a key. Positions
+   * between nodes resolve to the innermost collection that contains them.
+   */
+  pathAt(offset: number): { path: (string | number)[]; onKey: boolean; node: Node | undefined } {
+    const path: (string | number)[] = [];
+    let node = this.doc.contents as Node | null | undefined;
+    let onKey = false;
+    for (;;) {
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && containsOffset(p, offset));
+        if (!pair) return { path, onKey: false, node };
+        const key = pair.key as Node | null;
+        path.push(keyText(key) ?? '');
+        if (key?.range && offset >= key.range[0] && offset <= key.range[1]) return { path, onKey: true, node: key };
+        node = pair.value as Node | null;
+        onKey = false;
+      } else if (isSeq(node)) {
+        const index = node.items.findIndex((item) => (item as Node).range && offset >= (item as Node).range![0] && offset <= (item as Node).range![1]);
+        if (index < 0) return { path, onKey, node };
+        path.push(index);
+        node = node.items[index] as Node;
+      } else {
+        return { path, onKey, node: node ?? undefined };
+      }
+    }
+  }
+
   private nodeRange(node: Node | undefined): Range {
     if (!node?.range) return this.rangeOf(0, firstLineEnd(this.text));
     return this.rangeOf(node.range[0], node.range[1]);
   }
+}
+
+function containsOffset(pair: Pair, offset: number): boolean {
+  const key = pair.key as Node | null;
+  const value = pair.value as Node | null;
+  const start = key?.range?.[0] ?? value?.range?.[0];
+  const end = value?.range?.[2] ?? key?.range?.[2];
+  return start !== undefined && end !== undefined && offset >= start && offset <= end;
 }
 
 export function keyText(key: unknown): string | undefined {

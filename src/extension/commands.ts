@@ -1,0 +1,171 @@
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { aamHome } from '../core/aam-home.ts';
+import { applyConfigEdits } from '../core/config/edit.ts';
+import { projectConfigPath } from '../core/config/load.ts';
+import { prepareOffline } from '../core/verify/prepare-offline.ts';
+import { YamlSource } from '../core/yaml/source.ts';
+import { showError } from './errors.ts';
+import { installPackage } from './install-package.ts';
+import { toRange } from './lockfile-features.ts';
+import { log } from './log.ts';
+import { globalConfigFile } from './model.ts';
+import type { AamWorkspace, TrustModel } from './model.ts';
+import { EffectivePolicyDocuments } from './policy-document.ts';
+import { publishSigned } from './publish-signed.ts';
+import type { SigstoreSession } from './sigstore-session.ts';
+import { editAndSave } from './text-edit.ts';
+import { pickPackage, trustSigner } from './trust-signer.ts';
+import type { Node } from './verification-view.ts';
+
+const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
+security:
+  require_signature: false
+  on_signature_failure: warn # warn | error | ignore
+  trusted_identities: [] # e.g. "alice@example.com", "*@example.com", github:acme/tools
+  trusted_keys: [] # full OpenPGP fingerprints
+`;
+
+/** Registers every AAM command; each is one short function over the model. */
+export function registerCommands(model: TrustModel, session: SigstoreSession): vscode.Disposable[] {
+  const packageArg = (node: Node | undefined) => (node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined);
+  const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, async (...args: never[]) => {
+    try {
+      await run(...args);
+    } catch (error) {
+      await showError(error);
+    }
+  });
+  return [
+    register('aam.verifyAll', () => verifyAll(model)),
+    register('aam.refresh', () => model.refresh()),
+    register('aam.verifyPackage', (node: Node | undefined) => verifyPackage(model, packageArg(node))),
+    register('aam.installPackage', () => installPackage(model)),
+    register('aam.trustSigner', (arg: Node | Parameters<typeof trustSigner>[1] | undefined) => trustSigner(model, arg && 'kind' in arg ? packageArg(arg) : arg)),
+    register('aam.importKey', () => importKey(model)),
+    register('aam.showEffectivePolicy', () => showEffectivePolicy(model)),
+    register('aam.signIn', () => signIn(model, session)),
+    register('aam.signOut', () => signOut(model, session)),
+    register('aam.prepareOffline', () => offline(model)),
+    register('aam.openTrustPolicy', () => openTrustPolicy(model)),
+    register('aam.publishSigned', (folder: vscode.Uri | undefined) => publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined)),
+    register('aam.revealBundle', (node: Node | undefined) => revealBundle(model, packageArg(node))),
+    register('aam.showInLockFile', (node: Node | undefined) => showInLockFile(model, packageArg(node))),
+  ];
+}
+
+async function verifyAll(model: TrustModel): Promise<void> {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Verifying installed AAM packages'), cancellable: true }, (progress, token) =>
+    model.refresh({ token, onProgress: (done, total) => progress.report({ message: vscode.l10n.t('{0} of {1} workspaces', done, total), increment: 100 / Math.max(total, 1) }) }),
+  );
+  const reports = model.allReports().map((r) => r.report);
+  const failed = reports.filter((r) => r.verdict.action === 'fail');
+  const text = vscode.l10n.t('Verified {0} packages: {1} verified, {2} with warnings, {3} failed.', reports.length, reports.filter((r) => r.verdict.status === 'verified').length, reports.filter((r) => r.verdict.action === 'warn').length, failed.length);
+  if (failed.length > 0) void vscode.window.showErrorMessage(`${text} ${failed.map((f) => `${f.name}: ${f.verdict.code}`).join(', ')}`);
+  else void vscode.window.showInformationMessage(text);
+}
+
+async function verifyPackage(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
+  let target = arg;
+  if (!target) {
+    const picked = await vscode.window.showQuickPick(model.allReports().map(({ workspace, report }) => ({ label: report.name, description: `${report.version} · ${report.verdict.status}`, detail: workspace.label, workspace, report })), { title: vscode.l10n.t('Verify which package?') });
+    if (!picked) return;
+    target = { workspaceId: picked.workspace.id, packageName: picked.report.name };
+  }
+  const workspace = model.workspaces.find((w) => w.id === target.workspaceId);
+  if (!workspace) return;
+  await model.verify(workspace, undefined, [target.packageName]);
+  const report = workspace.reports.find((r) => r.name === target.packageName);
+  if (!report) return;
+  const text = `${report.name}@${report.version}: ${report.verdict.status} — ${report.verdict.message}`;
+  if (report.verdict.action === 'fail') void vscode.window.showErrorMessage(text);
+  else if (report.verdict.action === 'warn') void vscode.window.showWarningMessage(text);
+  else void vscode.window.showInformationMessage(text);
+}
+
+async function importKey(model: TrustModel): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: vscode.l10n.t('Import'), filters: { [vscode.l10n.t('OpenPGP public keys')]: ['asc', 'gpg', 'pub', 'key', 'txt'] } });
+  if (!picked) return;
+  const { importPublicKey } = await import('../core/openpgp/keyring.ts');
+  const imported: Awaited<ReturnType<typeof importPublicKey>> = [];
+  for (const uri of picked) imported.push(...(await importPublicKey(await readFile(uri.fsPath, 'utf8'), aamHome(model.homeDir).keysDir)));
+  for (const key of imported) log().info(`Imported OpenPGP key ${key.fingerprint} ${key.userIds.join(', ')}`);
+  const trust = vscode.l10n.t('Trust in Global Config');
+  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Imported {0}. Importing does not trust a key; check its fingerprint with its owner first.', imported.map((k) => `${k.fingerprint} (${k.userIds[0] ?? '?'})`).join(', ')), trust);
+  if (choice === trust) {
+    await editAndSave(vscode.Uri.file(globalConfigFile(model.homeDir)), (text) => applyConfigEdits(text, imported.map((k) => ({ op: 'add-to-list' as const, path: ['security', 'trusted_keys'], value: k.fingerprint }))));
+  }
+  await model.refresh();
+}
+
+async function showEffectivePolicy(model: TrustModel): Promise<void> {
+  const workspace = await pickWorkspace(model, vscode.l10n.t('Show the policy of which workspace?'));
+  if (!workspace) return;
+  const document = await vscode.workspace.openTextDocument(EffectivePolicyDocuments.uriFor(workspace));
+  await vscode.languages.setTextDocumentLanguage(document, 'yaml');
+  await vscode.window.showTextDocument(document, { preview: true });
+}
+
+async function signIn(model: TrustModel, session: SigstoreSession): Promise<void> {
+  const issuer = issuerOf(model);
+  const token = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to Sigstore at {0} (finish in your browser)', issuer), cancellable: true }, (_p, cancel) => session.signIn(issuer, cancel));
+  const { tokenIdentity } = await import('../core/sigstore/identity/token.ts');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to Sigstore as {0}.', tokenIdentity(token).identity));
+}
+
+async function signOut(model: TrustModel, session: SigstoreSession): Promise<void> {
+  await session.signOut(issuerOf(model));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of Sigstore.'));
+}
+
+function issuerOf(model: TrustModel): string {
+  return model.workspaces.find((w) => w.config)?.config?.security.sigstore_oidc_issuer ?? 'https://oauth2.sigstore.dev/auth';
+}
+
+async function offline(model: TrustModel): Promise<void> {
+  const lines: string[] = [];
+  for (const workspace of model.workspaces) {
+    if (!workspace.config) continue;
+    const result = await prepareOffline({ workspace: workspace.paths, config: workspace.config, cache: model.services(workspace).cache });
+    lines.push(...result.cached.map((c) => `✓ ${c}`), ...result.missing.map((m) => `✗ ${m}`));
+    for (const line of lines) log().info(line);
+    if (result.missing.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t('{0}: {1} packages cached for offline verification, {2} unavailable (see the log).', workspace.label, result.cached.length, result.missing.length));
+    else void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1} packages cached for offline verification.', workspace.label, result.cached.length));
+  }
+}
+
+async function openTrustPolicy(model: TrustModel): Promise<void> {
+  const projects = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+  const items = [
+    ...projects.map((f) => ({ label: vscode.l10n.t('Project policy'), description: `${f.name}/.aam/config.yaml`, file: projectConfigPath(f.uri.fsPath) })),
+    { label: vscode.l10n.t('Global policy'), description: '~/.aam/config.yaml', file: globalConfigFile(model.homeDir) },
+  ];
+  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open which trust policy?') });
+  if (!picked) return;
+  const uri = vscode.Uri.file(picked.file);
+  const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+  if (!exists) await editAndSave(uri, () => NEW_POLICY);
+  await vscode.window.showTextDocument(uri);
+}
+
+async function revealBundle(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
+  const found = await pickPackage(model, arg);
+  if (!found?.report.signatureFile) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('This package has no signature file.'));
+    return;
+  }
+  await vscode.window.showTextDocument(vscode.Uri.file(found.report.signatureFile), { preview: true });
+}
+
+async function showInLockFile(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
+  const found = await pickPackage(model, arg);
+  if (!found) return;
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(found.workspace.paths.lockFile));
+  const range = toRange(new YamlSource(document.getText()).keyRange(['packages', found.report.name]));
+  await vscode.window.showTextDocument(document, { selection: range });
+}
+
+async function pickWorkspace(model: TrustModel, title: string): Promise<AamWorkspace | undefined> {
+  if (model.workspaces.length <= 1) return model.workspaces[0];
+  return (await vscode.window.showQuickPick(model.workspaces.map((w) => ({ label: w.label, description: w.paths.root, workspace: w })), { title }))?.workspace;
+}

@@ -1,0 +1,165 @@
+import * as vscode from 'vscode';
+import { validateConfigText } from '../core/config/validate.ts';
+import type { ConfigDiagnostic } from '../core/config/diagnostics.ts';
+import { schemaAt } from '../core/config/schema.ts';
+import { describePattern, normalizeFingerprint, parseIdentityPattern } from '../core/policy/identity.ts';
+import { YamlSource } from '../core/yaml/source.ts';
+import type { YamlPath } from '../core/yaml/source.ts';
+import type { TrustModel } from './model.ts';
+import { globalConfigFile } from './model.ts';
+import { toRange } from './lockfile-features.ts';
+
+export const CONFIG_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/.aam/config.yaml' };
+const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+/**
+ * The editor for `.aam/config.yaml` and `~/.aam/config.yaml`: schema and policy
+ * diagnostics as you type, and hovers that say what a setting means, its
+ * effective value and where that comes from, and which packages a trust
+ * entry currently trusts.
+ */
+export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('aam-config');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly model: TrustModel;
+  /** The last validation of each open config document, for code actions and hovers. */
+  readonly lastFindings = new Map<string, ConfigDiagnostic[]>();
+
+  constructor(model: TrustModel) {
+    this.model = model;
+    this.disposables.push(
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, 150)),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        this.collection.delete(d.uri);
+        this.lastFindings.delete(d.uri.toString());
+      }),
+      model.onDidChange(() => vscode.workspace.textDocuments.forEach((d) => this.schedule(d, 0))),
+    );
+    for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
+  }
+
+  private schedule(document: vscode.TextDocument, delay: number): void {
+    if (!vscode.languages.match(CONFIG_SELECTOR, document)) return;
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => this.validate(document), delay));
+  }
+
+  validate(document: vscode.TextDocument): void {
+    const { diagnostics, value, source } = validateConfigText(document.getText());
+    this.lastFindings.set(document.uri.toString(), diagnostics);
+    const out = diagnostics.map((d) => {
+      const diagnostic = new vscode.Diagnostic(toRange(d.range), d.message, SEVERITY[d.severity]);
+      diagnostic.source = 'AAM Trust';
+      diagnostic.code = d.code;
+      return diagnostic;
+    });
+    if (value) out.push(...this.unusedTrustEntries(document, source, value));
+    this.collection.set(document.uri, out);
+  }
+
+  /** Information diagnostics on trust entries that trust none of the installed packages. */
+  private unusedTrustEntries(document: vscode.TextDocument, source: YamlSource, value: Record<string, unknown>): vscode.Diagnostic[] {
+    const reports = this.reportsGovernedBy(document.uri.fsPath);
+    if (reports.length === 0) return [];
+    const security = (value.security ?? {}) as Record<string, unknown>;
+    const out: vscode.Diagnostic[] = [];
+    for (const list of ['trusted_identities', 'trusted_keys'] as const) {
+      const entries = Array.isArray(security[list]) ? (security[list] as unknown[]) : [];
+      entries.forEach((entry, i) => {
+        if (typeof entry !== 'string' || this.packagesTrustedBy(document.uri.fsPath, entry).length > 0) return;
+        if (list === 'trusted_identities' ? !parseIdentityPattern(entry).ok : !normalizeFingerprint(entry)) return;
+        const diagnostic = new vscode.Diagnostic(toRange(source.valueRange(['security', list, i])), vscode.l10n.t('"{0}" trusts none of the {1} installed packages.', entry, reports.length), vscode.DiagnosticSeverity.Information);
+        diagnostic.source = 'AAM Trust';
+        diagnostic.code = 'trust-entry-unused';
+        out.push(diagnostic);
+      });
+    }
+    return out;
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const source = new YamlSource(document.getText());
+    const { path, onKey, node } = source.pathAt(document.offsetAt(position));
+    if (path.length === 0 || !node?.range) return undefined;
+    const range = toRange(source.rangeOf(node.range[0], node.range[1]));
+    const [section, list, index] = path;
+    if (section === 'security' && (list === 'trusted_identities' || list === 'trusted_keys') && typeof index === 'number') {
+      const entry = String((node as { value?: unknown }).value ?? '');
+      return new vscode.Hover(this.trustEntryHover(document.uri.fsPath, list, entry), range);
+    }
+    const schemaPath = onKey || typeof path[path.length - 1] !== 'number' ? path : path.slice(0, -1);
+    return this.settingHover(document, schemaPath, range);
+  }
+
+  private trustEntryHover(file: string, list: 'trusted_identities' | 'trusted_keys', entry: string): vscode.MarkdownString {
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**\`${entry}\`** (${list})\n\n`);
+    if (list === 'trusted_identities') {
+      const parsed = parseIdentityPattern(entry);
+      md.appendMarkdown(parsed.ok ? `Matches ${escape(describePattern(parsed.pattern))}.` : `Not a valid pattern: it ${escape(parsed.reason)}, so it trusts no one.`);
+    } else {
+      const fingerprint = normalizeFingerprint(entry);
+      md.appendMarkdown(fingerprint ? `Matches signatures by the OpenPGP key \`${fingerprint}\` (or its subkeys).` : 'Not a full fingerprint, so it trusts no one.');
+    }
+    const trusted = this.packagesTrustedBy(file, entry);
+    md.appendMarkdown('\n\n');
+    md.appendMarkdown(trusted.length > 0 ? `Currently trusts: ${trusted.map((p) => `\`${p}\``).join(', ')}.` : 'Currently trusts none of the installed packages.');
+    return md;
+  }
+
+  private settingHover(document: vscode.TextDocument, path: YamlPath, range: vscode.Range): vscode.Hover | undefined {
+    const schema = schemaAt(path);
+    if (!schema?.description) return undefined;
+    const md = new vscode.MarkdownString();
+    md.appendMarkdown(`**${path.filter((p) => typeof p === 'string').join('.')}**\n\n${schema.description}`);
+    if (schema.enum) md.appendMarkdown(`\n\nOne of: ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
+    if (schema.default !== undefined) md.appendMarkdown(`\n\nDefault: \`${JSON.stringify(schema.default)}\``);
+    const effective = this.effectiveValue(document.uri.fsPath, path);
+    if (effective) md.appendMarkdown(`\n\n**Effective:** \`${JSON.stringify(effective.value)}\` — from ${effective.source}`);
+    return new vscode.Hover(md, range);
+  }
+
+  private effectiveValue(file: string, path: YamlPath): { value: unknown; source: string } | undefined {
+    if (path[0] !== 'security' || path.length !== 2) return undefined;
+    const workspace = this.model.workspaces.find((w) => w.config?.files.some((f) => f.path === file)) ?? this.model.workspaces[0];
+    const config = workspace?.config;
+    if (!config) return undefined;
+    const key = path[1] as keyof typeof config.security;
+    if (!(key in config.security)) return undefined;
+    const origin = config.merged.originOf(['security', key]);
+    const restricted = config.restricted && config.findings.some((f) => f.path.join('.') === `security.${key}`) ? ' (the project value is ignored in Restricted Mode)' : '';
+    return { value: config.security[key], source: `${origin.file ?? 'the default'}${restricted}` };
+  }
+
+  /** Reports whose policy includes `file` (the global file governs every workspace that does not override it). */
+  private reportsGovernedBy(file: string) {
+    const isGlobal = file === globalConfigFile(this.model.homeDir);
+    return this.model.workspaces
+      .filter((w) => isGlobal || w.paths.root === file.replace(/\/\.aam\/config\.yaml$/, ''))
+      .flatMap((w) => w.reports);
+  }
+
+  private packagesTrustedBy(file: string, entry: string): string[] {
+    return this.reportsGovernedBy(file)
+      .filter((r) => r.verdict.trustedBy?.pattern === entry && r.verdict.trustedBy.source === file)
+      .map((r) => `${r.name}@${r.version}`);
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|]/g, '\\$&');
+}

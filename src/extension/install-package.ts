@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import { InstallRefusedError } from '../core/errors.ts';
+import { installPackages } from '../core/install/install.ts';
+import { openRegistry } from '../core/registry/open.ts';
+import { showError } from './errors.ts';
+import { log } from './log.ts';
+import type { AamWorkspace, TrustModel } from './model.ts';
+
+/** AAM: Install Package… — verified first; nothing is written if the verdict fails. */
+export async function installPackage(model: TrustModel): Promise<void> {
+  try {
+    await model.refresh();
+    const workspace = await pickWorkspace(model);
+    if (!workspace?.config) return;
+    const entries = workspace.config.registries;
+    if (entries.length === 0) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('No registry is configured. Add one under registries: in ~/.aam/config.yaml.'));
+      return;
+    }
+    const entry = entries.length === 1 ? entries[0] : (await vscode.window.showQuickPick(entries.map((r) => ({ label: r.name, description: r.url, entry: r })), { title: vscode.l10n.t('Install from which registry?') }))?.entry;
+    if (!entry) return;
+    const registry = openRegistry(entry);
+    const available = await registry.list();
+    const picked = await vscode.window.showQuickPick(
+      available.map((m) => ({ label: m.name, description: m.dist_tags.latest ?? '', detail: m.description, spec: m.name })),
+      { title: vscode.l10n.t('Install which package?'), placeHolder: vscode.l10n.t('Type to filter; {0} packages in {1}', available.length, registry.name) },
+    );
+    if (!picked) return;
+    const installed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Installing {0}', picked.spec), cancellable: false }, (progress) =>
+      installPackages([picked.spec], { workspace: workspace.paths, config: workspace.config!, registry, ...model.services(workspace), onStep: (message) => progress.report({ message }) }),
+    );
+    await model.refresh();
+    for (const item of installed) log().info(`Installed ${item.name}@${item.version}: ${item.verdict.status} — ${item.verdict.message}`);
+    const warned = installed.filter((i) => i.verdict.action === 'warn');
+    const text = installed.length === 0 ? vscode.l10n.t('{0} is already installed.', picked.spec) : vscode.l10n.t('Installed {0}.', installed.map((i) => `${i.name}@${i.version} (${i.verdict.status})`).join(', '));
+    if (warned.length > 0) void vscode.window.showWarningMessage(`${text} ${warned.map((w) => w.verdict.message).join(' ')}`);
+    else void vscode.window.showInformationMessage(text);
+  } catch (error) {
+    if (error instanceof InstallRefusedError) await model.refresh();
+    await showError(error);
+  }
+}
+
+async function pickWorkspace(model: TrustModel): Promise<AamWorkspace | undefined> {
+  const projects = model.workspaces.filter((w) => w.kind === 'project');
+  if (projects.length === 1) return projects[0];
+  if (projects.length === 0) {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Open a project folder with a .aam folder first (create an empty .aam folder to start one).'));
+    return undefined;
+  }
+  return (await vscode.window.showQuickPick(projects.map((w) => ({ label: w.label, description: w.paths.root, workspace: w })), { title: vscode.l10n.t('Install into which project?') }))?.workspace;
+}

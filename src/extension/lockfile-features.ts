@@ -1,0 +1,151 @@
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { isMap, isPair, isScalar } from 'yaml';
+import type { Node } from 'yaml';
+import { YamlSource } from '../core/yaml/source.ts';
+import type { Range as YamlRange } from '../core/yaml/source.ts';
+import type { Verdict } from '../core/policy/decision.ts';
+import { describeSigner } from '../core/policy/trust-match.ts';
+import type { PackageReport } from '../core/verify/verify-installed.ts';
+import type { AamWorkspace, TrustModel } from './model.ts';
+import { trustOptions } from './trust-signer.ts';
+import type { TrustSignerArgs } from './trust-signer.ts';
+
+export const LOCK_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/.aam/aam-lock.yaml' };
+const TRUSTABLE = new Set(['UNTRUSTED_SIGNER', 'SIGNED_NO_POLICY', 'ISSUER_NOT_ALLOWED']);
+
+/**
+ * Diagnostics, hovers and "Trust this signer" quick fixes on `.aam/aam-lock.yaml`
+ * entries whose verdict is warn or fail.
+ */
+export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeActionProvider, vscode.Disposable {
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  private readonly collection = vscode.languages.createDiagnosticCollection('aam-lock');
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly model: TrustModel;
+
+  constructor(model: TrustModel) {
+    this.model = model;
+    this.disposables.push(this.collection, model.onDidChange(() => void this.update()));
+  }
+
+  async update(): Promise<void> {
+    this.collection.clear();
+    for (const workspace of this.model.workspaces) {
+      if (!workspace.hasLockFile || workspace.verifying) continue;
+      const uri = vscode.Uri.file(workspace.paths.lockFile);
+      const source = new YamlSource(await textOf(uri));
+      const diagnostics: vscode.Diagnostic[] = [];
+      for (const report of workspace.reports) {
+        if (report.verdict.action === 'pass') continue;
+        const diagnostic = new vscode.Diagnostic(toRange(source.keyRange(['packages', report.name])), `${report.name}: ${report.verdict.message}`, report.verdict.action === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        diagnostic.source = 'AAM Trust';
+        diagnostic.code = report.verdict.code;
+        const rule = await ruleLocation(report.verdict);
+        if (rule) diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(rule.location, rule.message)];
+        diagnostics.push(diagnostic);
+      }
+      this.collection.set(uri, diagnostics);
+    }
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const found = this.entryAt(document, position);
+    if (!found) return undefined;
+    return new vscode.Hover(hoverText(found.workspace, found.report), found.range);
+  }
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const workspace = this.model.workspaceOfFile(document.uri);
+    if (!workspace) return [];
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== 'AAM Trust' || !TRUSTABLE.has(String(diagnostic.code))) continue;
+      const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
+      if (!report?.verdict.signer) continue;
+      const [option] = trustOptions(report.verdict.signer);
+      if (!option) continue;
+      for (const target of workspace.kind === 'global' ? (['global'] as const) : (['project', 'global'] as const)) {
+        const title = target === 'project'
+          ? vscode.l10n.t('Trust this signer: add {0} to the project config', option.value)
+          : vscode.l10n.t('Trust this signer: add {0} to the global config', option.value);
+        const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        const args: TrustSignerArgs = { workspaceId: workspace.id, packageName: report.name, pattern: option.value, target };
+        action.command = { command: 'aam.trustSigner', title, arguments: [args] };
+        action.isPreferred = target === (this.model.restricted ? 'global' : 'project');
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  private entryAt(document: vscode.TextDocument, position: vscode.Position): { workspace: AamWorkspace; report: PackageReport; range: vscode.Range } | undefined {
+    const workspace = this.model.workspaceOfFile(document.uri);
+    if (!workspace) return undefined;
+    const source = new YamlSource(document.getText());
+    const packages = source.doc.get('packages', true) as Node | undefined;
+    if (!isMap(packages)) return undefined;
+    const offset = document.offsetAt(position);
+    for (const item of packages.items) {
+      if (!isPair(item) || !isScalar(item.key) || !item.key.range) continue;
+      const end = (item.value as Node | null)?.range?.[2] ?? item.key.range[2];
+      if (offset < item.key.range[0] || offset > end) continue;
+      const report = workspace.reports.find((r) => r.name === String((item.key as { value: unknown }).value));
+      if (report) return { workspace, report, range: toRange(source.rangeOf(item.key.range[0], item.key.range[1])) };
+    }
+    return undefined;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.MarkdownString {
+  const { verdict } = report;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.isTrusted = { enabledCommands: ['aam.trustSigner', 'aam.showEffectivePolicy'] };
+  md.appendMarkdown(`**${report.name}@${report.version}** — \`${verdict.status}\` (${verdict.action})\n\n`);
+  md.appendText(verdict.message);
+  if (verdict.signer) {
+    md.appendMarkdown('\n\n**Signed by:** ');
+    md.appendText(describeSigner(verdict.signer));
+  }
+  if (verdict.trustedBy) md.appendMarkdown(`\n\n**Trusted by:** \`${verdict.trustedBy.pattern}\` — ${verdict.trustedBy.explanation}${verdict.trustedBy.source ? ` (${verdict.trustedBy.source})` : ''}`);
+  if (verdict.rule && verdict.action !== 'pass') {
+    md.appendMarkdown(`\n\n**Rejected by:** \`${verdict.rule.key}\` in ${verdict.rule.source ? `[${verdict.rule.source}](${vscode.Uri.file(verdict.rule.source).toString()})` : 'the defaults'}`);
+    if (workspace.config) md.appendMarkdown(` (on_signature_failure: \`${workspace.config.security.on_signature_failure}\`)`);
+  }
+  if (verdict.expected !== undefined) md.appendMarkdown(`\n\n**Expected:** \`${verdict.expected}\``);
+  if (verdict.actual !== undefined) md.appendMarkdown(`\n\n**Actual:** \`${verdict.actual}\``);
+  if (verdict.signer && TRUSTABLE.has(verdict.code)) {
+    const options = trustOptions(verdict.signer);
+    if (options.length > 0) {
+      md.appendMarkdown(`\n\n**What would trust it:** ${options.map((o) => `\`${o.value}\` in \`${o.list}\``).join(', or ')}`);
+      const link = (target: 'project' | 'global') => `command:aam.trustSigner?${encodeURIComponent(JSON.stringify([{ workspaceId: workspace.id, packageName: report.name, pattern: options[0]!.value, target }]))}`;
+      md.appendMarkdown(`\n\n$(shield) [Trust this signer in the project config](${link('project')}) · [in the global config](${link('global')})`);
+    }
+  } else if (verdict.hint) {
+    md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);
+  }
+  return md;
+}
+
+async function ruleLocation(verdict: Verdict): Promise<{ location: vscode.Location; message: string } | undefined> {
+  const file = verdict.rule?.source;
+  if (!verdict.rule || !file || file === 'default') return undefined;
+  const uri = vscode.Uri.file(file);
+  const source = new YamlSource(await textOf(uri));
+  return { location: new vscode.Location(uri, toRange(source.keyRange(['security', verdict.rule.key]))), message: vscode.l10n.t('The rule that decided: security.{0}', verdict.rule.key) };
+}
+
+async function textOf(uri: vscode.Uri): Promise<string> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  return readFile(uri.fsPath, 'utf8').catch(() => '');
+}
+
+export function toRange(range: YamlRange): vscode.Range {
+  return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+}

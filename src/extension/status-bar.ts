@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import type { TrustModel } from './model.ts';
+
+/** "AAM: 12 verified · 1 untrusted" — click focuses the Verification view. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscription: vscode.Disposable;
+  private readonly model: TrustModel;
+
+  constructor(model: TrustModel) {
+    this.model = model;
+    this.item = vscode.window.createStatusBarItem('aam.status', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = vscode.l10n.t('AAM Trust');
+    this.item.command = 'aam.verification.focus';
+    this.subscription = model.onDidChange(() => this.update());
+    this.update();
+  }
+
+  private update(): void {
+    const workspaces = this.model.workspaces;
+    if (workspaces.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const reports = this.model.allReports().map((r) => r.report);
+    const verifying = workspaces.some((w) => w.verifying);
+    const policyErrors = workspaces.filter((w) => w.policyError).length;
+    const by = (f: (r: (typeof reports)[number]) => boolean) => reports.filter(f).length;
+    const verified = by((r) => r.verdict.status === 'verified');
+    const untrusted = by((r) => r.verdict.status === 'signed-untrusted');
+    const failed = by((r) => r.verdict.action === 'fail');
+    const parts = [vscode.l10n.t('{0} verified', verified)];
+    if (untrusted > 0) parts.push(vscode.l10n.t('{0} untrusted', untrusted));
+    if (failed > 0) parts.push(vscode.l10n.t('{0} failed', failed));
+    if (policyErrors > 0) parts.push(vscode.l10n.t('policy errors'));
+    const icon = verifying ? '$(sync~spin)' : failed > 0 || policyErrors > 0 ? '$(shield)' : '$(verified-filled)';
+    this.item.text = `${icon} AAM: ${parts.join(' · ')}`;
+    this.item.tooltip = `${this.model.restricted ? vscode.l10n.t('Restricted Mode: only project settings that tighten your global policy apply.') + '\n' : ''}${vscode.l10n.t('{0} packages installed. Click to open the Verification view.', reports.length)}`;
+    this.item.backgroundColor = failed > 0 || policyErrors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : untrusted > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,149 @@
+import * as vscode from 'vscode';
+import type { VerdictStatus } from '../core/policy/decision.ts';
+import type { CheckRow } from '../core/verify/check-package.ts';
+import type { PackageReport } from '../core/verify/verify-installed.ts';
+import type { AamWorkspace, TrustModel } from './model.ts';
+
+/** Tree nodes: a workspace group (when there are several), a package, or one of its checks. */
+export type Node =
+  | { kind: 'workspace'; workspace: AamWorkspace }
+  | { kind: 'package'; workspace: AamWorkspace; report: PackageReport }
+  | { kind: 'check'; row: CheckRow; parent: PackageReport }
+  | { kind: 'notice'; workspace: AamWorkspace; text: string; tooltip: string };
+
+const STATUS: Record<VerdictStatus, { icon: string; color: string; label: string }> = {
+  verified: { icon: 'pass-filled', color: 'testing.iconPassed', label: vscode.l10n.t('verified') },
+  'signed-no-policy': { icon: 'verified', color: 'charts.blue', label: vscode.l10n.t('signed (no trust policy)') },
+  'signed-untrusted': { icon: 'warning', color: 'list.warningForeground', label: vscode.l10n.t('signed, untrusted') },
+  unsigned: { icon: 'circle-large-outline', color: 'descriptionForeground', label: vscode.l10n.t('unsigned') },
+  invalid: { icon: 'error', color: 'list.errorForeground', label: vscode.l10n.t('invalid signature') },
+  tampered: { icon: 'bug', color: 'list.errorForeground', label: vscode.l10n.t('tampered') },
+  skipped: { icon: 'debug-step-over', color: 'descriptionForeground', label: vscode.l10n.t('skipped') },
+};
+
+const CHECK_ICON: Record<CheckRow['state'], { icon: string; color: string }> = {
+  ok: { icon: 'check', color: 'testing.iconPassed' },
+  fail: { icon: 'close', color: 'list.errorForeground' },
+  warn: { icon: 'warning', color: 'list.warningForeground' },
+  info: { icon: 'info', color: 'descriptionForeground' },
+  skipped: { icon: 'debug-step-over', color: 'descriptionForeground' },
+};
+
+export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+  private readonly model: TrustModel;
+
+  constructor(model: TrustModel) {
+    this.model = model;
+    this.subscription = model.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      const workspaces = this.model.workspaces;
+      if (workspaces.length === 1) return this.packagesOf(workspaces[0]!);
+      return workspaces.map((workspace) => ({ kind: 'workspace', workspace }));
+    }
+    if (node.kind === 'workspace') return this.packagesOf(node.workspace);
+    if (node.kind === 'package') return node.report.rows.map((row) => ({ kind: 'check', row, parent: node.report }));
+    return [];
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node.kind === 'check') {
+      for (const workspace of this.model.workspaces) {
+        const report = workspace.reports.find((r) => r === node.parent);
+        if (report) return { kind: 'package', workspace, report };
+      }
+    }
+    if ((node.kind === 'package' || node.kind === 'notice') && this.model.workspaces.length > 1) return { kind: 'workspace', workspace: node.workspace };
+    return undefined;
+  }
+
+  private packagesOf(workspace: AamWorkspace): Node[] {
+    const notices: Node[] = [];
+    if (workspace.policyError) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('The trust policy has errors; fix them to verify'), tooltip: workspace.policyError });
+    else if (!workspace.hasLockFile) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('No packages installed yet'), tooltip: workspace.paths.lockFile });
+    else if (workspace.verifying && workspace.reports.length === 0) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('Verifying…'), tooltip: '' });
+    return [...notices, ...workspace.reports.map((report): Node => ({ kind: 'package', workspace, report }))];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'workspace': {
+        const item = new vscode.TreeItem(node.workspace.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.iconPath = new vscode.ThemeIcon(node.workspace.kind === 'global' ? 'globe' : 'root-folder');
+        item.description = summary(node.workspace);
+        item.contextValue = 'aamWorkspace';
+        item.id = `ws:${node.workspace.id}`;
+        return item;
+      }
+      case 'notice': {
+        const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.workspace.policyError ? 'error' : 'info');
+        item.tooltip = node.tooltip;
+        item.contextValue = 'aamNotice';
+        if (node.workspace.policyError && node.workspace.config) item.command = { command: 'aam.showEffectivePolicy', title: vscode.l10n.t('Show Effective Policy') };
+        return item;
+      }
+      case 'package':
+        return packageItem(node.workspace, node.report);
+      case 'check': {
+        const item = new vscode.TreeItem(node.row.label, vscode.TreeItemCollapsibleState.None);
+        const look = CHECK_ICON[node.row.state];
+        item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
+        item.description = node.row.detail;
+        item.tooltip = `${node.row.label}: ${node.row.detail}`;
+        item.contextValue = `aamCheck:${node.row.id}`;
+        return item;
+      }
+    }
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.TreeItem {
+  const { verdict } = report;
+  const look = STATUS[verdict.status];
+  const item = new vscode.TreeItem(report.name, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = `pkg:${workspace.id}:${report.name}`;
+  item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
+  const signer = verdict.signer ? (verdict.signer.type === 'sigstore' ? verdict.signer.identity.san : verdict.signer.userIds[0] ?? verdict.signer.fingerprint) : undefined;
+  item.description = [report.version, look.label, signer].filter(Boolean).join(' · ');
+  item.tooltip = tooltip(report, look.label);
+  // contextValue carries the state and what is available, so menus follow it.
+  const flags = [`status-${verdict.status}`, `action-${verdict.action}`];
+  if (verdict.signer && (verdict.code === 'UNTRUSTED_SIGNER' || verdict.code === 'SIGNED_NO_POLICY' || verdict.code === 'ISSUER_NOT_ALLOWED')) flags.push('trustable');
+  if (report.signatureFile) flags.push('bundle');
+  item.contextValue = `aamPackage ${flags.join(' ')}`;
+  item.accessibilityInformation = { label: `${report.name} ${report.version}: ${look.label}. ${verdict.message}` };
+  return item;
+}
+
+function tooltip(report: PackageReport, label: string): vscode.MarkdownString {
+  const { verdict } = report;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${report.name}@${report.version}** — ${label}\n\n`);
+  md.appendText(verdict.message);
+  if (verdict.expected !== undefined) md.appendMarkdown(`\n\n*Expected:* \`${verdict.expected}\``);
+  if (verdict.actual !== undefined) md.appendMarkdown(`\n\n*Actual:* \`${verdict.actual}\``);
+  if (verdict.rule && verdict.action !== 'pass') md.appendMarkdown(`\n\n*Rule:* \`${verdict.rule.key}\` in ${verdict.rule.source ?? 'defaults'}`);
+  if (verdict.hint) md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);
+  return md;
+}
+
+export function summary(workspace: AamWorkspace): string {
+  if (workspace.policyError) return vscode.l10n.t('policy has errors');
+  const count = (status: VerdictStatus) => workspace.reports.filter((r) => r.verdict.status === status).length;
+  const failed = workspace.reports.filter((r) => r.verdict.action === 'fail').length;
+  const parts = [vscode.l10n.t('{0} verified', count('verified'))];
+  if (count('signed-untrusted') > 0) parts.push(vscode.l10n.t('{0} untrusted', count('signed-untrusted')));
+  if (failed > 0) parts.push(vscode.l10n.t('{0} failed', failed));
+  return parts.join(' · ');
+}
