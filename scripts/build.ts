@@ -17,12 +17,16 @@ async function main(): Promise<void> {
     logLevel: watch ? 'info' : 'warning',
     legalComments: 'none',
     absWorkingDir: root,
+    // ES-module dependencies (openpgp) call createRequire(import.meta.url); in a
+    // CommonJS bundle that has to come from __filename.
+    define: { 'import.meta.url': '__aamImportMetaUrl' },
+    banner: { js: 'const __aamImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   } as const;
   await mkdir(join(root, 'dist'), { recursive: true });
   // dist/ holds CommonJS even though the sources are ES modules.
   await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
   await Promise.all([
-    build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
     build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
   ]);
 }

@@ -149,7 +149,7 @@ async function openTrustPolicy(model: TrustModel): Promise<void> {
 }
 
 async function revealBundle(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
-  const found = await pickPackage(model, arg);
+  const found = await pickPackage(model, arg, (report) => !!report.signatureFile);
   if (!found?.report.signatureFile) {
     void vscode.window.showInformationMessage(vscode.l10n.t('This package has no signature file.'));
     return;
@@ -158,7 +158,7 @@ async function revealBundle(model: TrustModel, arg: { workspaceId: string; packa
 }
 
 async function showInLockFile(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
-  const found = await pickPackage(model, arg);
+  const found = await pickPackage(model, arg, () => true);
   if (!found) return;
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(found.workspace.paths.lockFile));
   const range = toRange(new YamlSource(document.getText()).keyRange(['packages', found.report.name]));

@@ -8,7 +8,7 @@ import type { Verdict } from '../core/policy/decision.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
-import { trustOptions } from './trust-signer.ts';
+import { projectHas, trustOptions } from './trust-signer.ts';
 import type { TrustSignerArgs } from './trust-signer.ts';
 
 export const LOCK_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/.aam/aam-lock.yaml' };
@@ -65,7 +65,9 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       if (!report?.verdict.signer) continue;
       const [option] = trustOptions(report.verdict.signer);
       if (!option) continue;
-      for (const target of workspace.kind === 'global' ? (['global'] as const) : (['project', 'global'] as const)) {
+      // A global entry has no effect where the project config sets its own list.
+      const targets = workspace.kind === 'global' ? (['global'] as const) : projectHas(workspace, option.list) ? (['project'] as const) : (['project', 'global'] as const);
+      for (const target of targets) {
         const title = target === 'project'
           ? vscode.l10n.t('Trust this signer: add {0} to the project config', option.value)
           : vscode.l10n.t('Trust this signer: add {0} to the global config', option.value);
@@ -124,7 +126,9 @@ function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.Markd
     if (options.length > 0) {
       md.appendMarkdown(`\n\n**What would trust it:** ${options.map((o) => `\`${o.value}\` in \`${o.list}\``).join(', or ')}`);
       const link = (target: 'project' | 'global') => `command:aam.trustSigner?${encodeURIComponent(JSON.stringify([{ workspaceId: workspace.id, packageName: report.name, pattern: options[0]!.value, target }]))}`;
-      md.appendMarkdown(`\n\n$(shield) [Trust this signer in the project config](${link('project')}) · [in the global config](${link('global')})`);
+      const global = `[in the global config](${link('global')})`;
+      if (workspace.kind === 'global') md.appendMarkdown(`\n\n$(shield) [Trust this signer](${link('global')})`);
+      else md.appendMarkdown(`\n\n$(shield) [Trust this signer in the project config](${link('project')})${projectHas(workspace, options[0]!.list) ? '' : ` · ${global}`}`);
     }
   } else if (verdict.hint) {
     md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);

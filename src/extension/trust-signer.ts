@@ -41,15 +41,36 @@ export function trustOptions(signer: Signer): TrustOption[] {
   return options;
 }
 
-/** The config edits that make `report`'s signer trusted with `option`. */
-export function trustEdits(report: PackageReport, option: TrustOption, workspace: AamWorkspace): ConfigEdit[] {
-  const edits: ConfigEdit[] = [{ op: 'add-to-list', path: ['security', option.list], value: option.value }];
+/**
+ * The config edits that make `report`'s signer trusted with `option` in the
+ * `target` file. Lists replace each other when configs merge, so a project
+ * list is started from the entries in effect now: adding one signer must not
+ * drop the global ones.
+ */
+export function trustEdits(report: PackageReport, option: TrustOption, workspace: AamWorkspace, target: 'project' | 'global'): ConfigEdit[] {
+  const edits: ConfigEdit[] = [addEntry(workspace, target, option.list, option.value)];
   const signer = report.verdict.signer;
   const allowed = workspace.config?.security.allowed_issuers ?? [];
   if (signer?.type === 'sigstore' && signer.identity.issuer && allowed.length > 0 && !allowed.includes(signer.identity.issuer)) {
-    edits.push({ op: 'add-to-list', path: ['security', 'allowed_issuers'], value: signer.identity.issuer });
+    edits.push(addEntry(workspace, target, 'allowed_issuers', signer.identity.issuer));
   }
   return edits;
+}
+
+function addEntry(workspace: AamWorkspace, target: 'project' | 'global', list: 'trusted_identities' | 'trusted_keys' | 'allowed_issuers', value: string): ConfigEdit {
+  const path = ['security', list];
+  if (target === 'project' && !projectHas(workspace, list)) {
+    const effective = workspace.config?.security[list] ?? [];
+    if (effective.length > 0) return { op: 'set', path, value: [...effective.filter((v) => v !== value), value] };
+  }
+  return { op: 'add-to-list', path, value };
+}
+
+/** Whether the project config sets `key` itself (and so replaces the global list). */
+export function projectHas(workspace: AamWorkspace, key: string): boolean {
+  const project = workspace.config?.files.find((f) => f.layer === 'project')?.value;
+  const security = project?.security;
+  return !!security && typeof security === 'object' && key in security;
 }
 
 export async function trustSigner(model: TrustModel, args: TrustSignerArgs | undefined): Promise<void> {
@@ -64,11 +85,11 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   const options = trustOptions(signer);
   const option = args?.pattern ? options.find((o) => o.value === args.pattern) : options.length === 1 ? options[0] : await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Trust the signer of {0}', report.name) });
   if (!option) return;
-  const target = args?.target ?? (await pickTarget(model, workspace));
+  const target = args?.target ?? (await pickTarget(model, workspace, option.list));
   if (!target) return;
   const file = target === 'project' ? projectConfigPath(workspace.paths.root) : globalConfigFile(model.homeDir);
   try {
-    await editAndSave(vscode.Uri.file(file), (text) => applyConfigEdits(text, trustEdits(report, option, workspace)));
+    await editAndSave(vscode.Uri.file(file), (text) => applyConfigEdits(text, trustEdits(report, option, workspace, target)));
     log().info(`Trusted ${option.value} in ${option.list} of ${file}`);
     await model.refresh();
     const after = model.workspaces.find((w) => w.id === workspace.id)?.reports.find((r) => r.name === report.name);
@@ -78,11 +99,12 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   }
 }
 
-async function pickTarget(model: TrustModel, workspace: AamWorkspace): Promise<'project' | 'global' | undefined> {
+async function pickTarget(model: TrustModel, workspace: AamWorkspace, list: TrustOption['list']): Promise<'project' | 'global' | undefined> {
   if (workspace.kind === 'global') return 'global';
+  const overridden = projectHas(workspace, list);
   const items: (vscode.QuickPickItem & { target: 'project' | 'global' })[] = [
     { label: vscode.l10n.t('Project config'), description: '.aam/config.yaml', detail: vscode.l10n.t('Shared with everyone who clones this project'), target: 'project' },
-    { label: vscode.l10n.t('Global config'), description: '~/.aam/config.yaml', detail: vscode.l10n.t('Applies to all your projects'), target: 'global' },
+    { label: vscode.l10n.t('Global config'), description: '~/.aam/config.yaml', detail: overridden ? vscode.l10n.t('No effect in this project: its config sets its own {0}', list) : vscode.l10n.t('Applies to all your projects'), target: 'global' },
   ];
   if (model.restricted) {
     items[0]!.detail = vscode.l10n.t('Ignored in Restricted Mode: a project setting cannot widen trust until you trust this workspace');
@@ -92,20 +114,24 @@ async function pickTarget(model: TrustModel, workspace: AamWorkspace): Promise<'
 }
 
 /** The package an argument names, or one the user picks among those with a signer. */
-export async function pickPackage(model: TrustModel, args: { workspaceId: string; packageName: string } | undefined): Promise<{ workspace: AamWorkspace; report: PackageReport } | undefined> {
+export async function pickPackage(
+  model: TrustModel,
+  args: { workspaceId: string; packageName: string } | undefined,
+  filter: (report: PackageReport) => boolean = (report) => !!report.verdict.signer && report.verdict.status !== 'verified',
+): Promise<{ workspace: AamWorkspace; report: PackageReport } | undefined> {
   if (args) {
     const workspace = model.workspaces.find((w) => w.id === args.workspaceId);
     const report = workspace?.reports.find((r) => r.name === args.packageName);
     return workspace && report ? { workspace, report } : undefined;
   }
-  const candidates = model.allReports().filter(({ report }) => report.verdict.signer && report.verdict.status !== 'verified');
+  const candidates = model.allReports().filter(({ report }) => filter(report));
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No installed package has an untrusted signer.'));
+    void vscode.window.showInformationMessage(vscode.l10n.t('No installed package fits.'));
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
     candidates.map((c) => ({ label: c.report.name, description: c.report.verdict.status, detail: c.report.verdict.message, candidate: c })),
-    { title: vscode.l10n.t('Trust the signer of which package?') },
+    { title: vscode.l10n.t('Which package?') },
   );
   return picked?.candidate;
 }

@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
+import { LocalSigstore } from '../src/local-sigstore/instance.ts';
+import { startCodeServer } from '../scripts/code-server.ts';
+import { buildDemoWorld } from './world.ts';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * `npm start`: a local Sigstore instance, a demo home/registry/workspace with
+ * packages in every state, and a real VS Code (code-server) on
+ * http://127.0.0.1:$PORT with AAM Trust installed.
+ */
+async function main(): Promise<void> {
+  const port = Number(process.env.PORT ?? 8080);
+  const sigstore = await LocalSigstore.start({ port: Number(process.env.SIGSTORE_PORT ?? 0) });
+  process.stderr.write(`[aam-trust] Local Sigstore instance (Fulcio, Rekor, TSA, OIDC issuer) at ${sigstore.url}\n`);
+  const world = await buildDemoWorld(join(REPO, '.demo'), sigstore);
+  process.stderr.write(`[aam-trust] Demo workspace ${world.workspace}, registry ${world.registry}\n`);
+  const codeServer = await startCodeServer({ folder: world.workspace, home: world.home, port, trusted: true });
+  const stop = async () => {
+    await codeServer.stop();
+    await sigstore.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  codeServer.process.on('exit', (code) => {
+    process.stderr.write(`[aam-trust] code-server exited (${code}).\n${codeServer.output().slice(-2000)}\n`);
+    void sigstore.close().then(() => process.exit(1));
+  });
+  process.stdout.write(`
+  AAM Trust demo is running.
+
+  Open ${codeServer.folderUrl}
+
+  - AAM view (activity bar): ${Object.keys(world.expected).length} installed packages in every state.
+  - .aam/aam-lock.yaml: hover the untrusted package; try the quick fix "Trust this signer".
+  - Command palette: "AAM: Publish Signed" on packages/demo--my-skill (Sigstore signs in
+    through the local OIDC issuer in a new tab; GPG uses the demo release key).
+
+  Press Ctrl+C to stop.
+`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[aam-trust] The demo could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCodeServer } from './tools.ts';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface CodeServerOptions {
+  folder: string;
+  /** HOME for the extension host: its ~/.aam is the global AAM policy. */
+  home: string;
+  port?: number;
+  /** false opens the folder in Restricted Mode (Workspace Trust on, folder not trusted). */
+  trusted: boolean;
+  env?: Record<string, string>;
+}
+
+export interface RunningCodeServer {
+  url: string;
+  folderUrl: string;
+  process: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+}
+
+/** Settings that keep the workbench quiet, so what the user sees is the product. */
+const SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'chat.disableAIFeatures': true,
+  'chat.commandCenter.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+  'git.enabled': false,
+  'workbench.enableExperiments': false,
+};
+
+/**
+ * Starts code-server on 127.0.0.1 with this repository installed as an
+ * extension (linked, so a rebuild is picked up on reload) and waits until it
+ * answers HTTP.
+ */
+export async function startCodeServer(options: CodeServerOptions): Promise<RunningCodeServer> {
+  const bin = await ensureCodeServer();
+  const state = await mkdtemp(join(tmpdir(), 'aam-code-server-'));
+  const extensions = join(state, 'extensions');
+  const data = join(state, 'data');
+  await mkdir(extensions, { recursive: true });
+  await mkdir(join(data, 'User'), { recursive: true });
+  await symlink(REPO, join(extensions, 'aam-trust.aam-trust-0.1.0'));
+  await writeFile(join(data, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
+  const port = options.port ?? (await freePort());
+  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--extensions-dir', extensions, '--user-data-dir', data, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
+  if (options.trusted) args.push('--disable-workspace-trust');
+  args.push(options.folder);
+  let output = '';
+  const child = spawn(bin, args, {
+    env: { ...process.env, HOME: options.home, GNUPGHOME: join(options.home, '.gnupg'), PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(url, child, () => output);
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+  };
+  return { url, folderUrl: `${url}/?folder=${encodeURIComponent(options.folder)}`, process: child, output: () => output, stop };
+}
+
+async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${output()}`);
+    const ok = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) }).then((r) => r.status < 500, () => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`code-server did not answer at ${url} within 2 minutes:\n${output()}`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,102 @@
+import { execFile, spawn } from 'node:child_process';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+export const CODE_SERVER_VERSION = '4.139.1';
+const exec = promisify(execFile);
+
+/** Where downloaded tools live, outside the repository: $AAM_TRUST_CACHE or ~/.cache/aam-trust. */
+export function cacheDir(): string {
+  return process.env.AAM_TRUST_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aam-trust');
+}
+
+function note(message: string): void {
+  process.stderr.write(`[aam-trust] ${message}\n`);
+}
+
+/** Runs a command, streaming nothing; throws with its output when it fails. */
+async function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-4000)}`))));
+  });
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
+/** Installs Debian packages that are missing (as root), or says exactly what to run. */
+export async function ensureDebianPackages(packages: string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const pkg of packages) {
+    const installed = await exec('dpkg-query', ['-W', '-f=${Status}', pkg]).then((r) => r.stdout.includes('install ok installed'), () => false);
+    if (!installed) missing.push(pkg);
+  }
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error(`Missing Debian packages: ${missing.join(' ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  note(`Installing Debian packages: ${missing.join(' ')} (apt-get, about a minute)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  await run('apt-get', ['update', '-qq'], { env });
+  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { env });
+}
+
+/**
+ * code-server (VS Code in the browser, with a real Node extension host) in
+ * the cache folder. npm 11 holds back install scripts until approved; the
+ * two layers that need them (code-server's own, and VS Code's native modules
+ * in lib/vscode) are approved here, in the cache folder only.
+ */
+export async function ensureCodeServer(): Promise<string> {
+  const dir = join(cacheDir(), `code-server-${CODE_SERVER_VERSION}`);
+  const bin = join(dir, 'node_modules', '.bin', 'code-server');
+  const marker = join(dir, '.complete');
+  if ((await exists(marker)) && (await exists(bin))) return bin;
+  await ensureDebianPackages(['libkrb5-dev', 'python3', 'make', 'g++']);
+  note(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (about 600 MB; a few minutes, once)…`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'aam-trust-code-server', private: true, allowScripts: { 'code-server': true, argon2: true } }, null, 2));
+  // npm and its children must run on this project's Node 24 (code-server checks), and must
+  // not inherit the npm_* variables of an outer `npm start` running on another Node.
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  const env = { ...clean, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, npm_config_yes: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+  await run('npm', ['install', '--ignore-scripts', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env });
+  const vscodeDir = join(dir, 'node_modules', 'code-server', 'lib', 'vscode');
+  await run('npm', ['install-scripts', 'approve', '--all', '--no-allow-scripts-pin'], { cwd: vscodeDir, env });
+  note('Building code-server\'s native modules…');
+  await run('npm', ['rebuild', 'code-server', 'argon2'], { cwd: dir, env });
+  await writeFile(marker, new Date().toISOString());
+  note('code-server is ready.');
+  return bin;
+}
+
+/** Debian's Chromium, installed when missing (tests drive it with playwright-core). */
+export async function ensureChromium(): Promise<string> {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!(await exists(path))) await ensureDebianPackages(['chromium']);
+  return path;
+}
+
+export async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+// `node scripts/tools.ts` installs everything the end-to-end tests need.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  Promise.all([ensureCodeServer(), ensureChromium()]).then(
+    ([codeServer, chromium]) => note(`code-server: ${codeServer}\n[aam-trust] chromium: ${chromium}`),
+    (error: unknown) => {
+      console.error(String(error instanceof Error ? error.message : error));
+      process.exit(1);
+    },
+  );
+}
