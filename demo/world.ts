@@ -136,7 +136,8 @@ async function generateKey(gnupgHome: string, uid: string): Promise<string> {
 async function writePackage(parent: string, name: string, version: string, description: string): Promise<string> {
   const dir = join(parent, name.replace('@', '').replace('/', '--'));
   await mkdir(join(dir, 'prompts'), { recursive: true });
-  await writeFile(join(dir, 'aam.yaml'), `name: "${name}"\nversion: ${version}\ndescription: ${description}\nauthor: AAM Trust demo\nlicense: MIT\nkeywords: [demo]\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: ${description}\n`);
+  const q = (text: string) => JSON.stringify(text);
+  await writeFile(join(dir, 'aam.yaml'), `name: ${q(name)}\nversion: ${version}\ndescription: ${q(description)}\nauthor: AAM Trust demo\nlicense: MIT\nkeywords: [demo]\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: ${q(description)}\n`);
   await writeFile(join(dir, 'prompts', 'main.md'), `# ${name}\n\n${description}.\n`);
   return dir;
 }

@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     // ES-module dependencies (openpgp) call createRequire(import.meta.url); in a
     // CommonJS bundle that has to come from __filename.
     define: { 'import.meta.url': '__aamImportMetaUrl' },
+    // @sigstore/sign's HTTP goes through the global fetch (see fetch-shim.ts).
+    alias: { 'make-fetch-happen': './src/core/sigstore/fetch-shim.ts' },
     banner: { js: 'const __aamImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   } as const;
   await mkdir(join(root, 'dist'), { recursive: true });

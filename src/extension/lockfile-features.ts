@@ -109,11 +109,10 @@ function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.Markd
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['aam.trustSigner', 'aam.showEffectivePolicy'] };
   md.appendMarkdown(`**${report.name}@${report.version}** — \`${verdict.status}\` (${verdict.action})\n\n`);
-  md.appendText(verdict.message);
-  if (verdict.signer) {
-    md.appendMarkdown('\n\n**Signed by:** ');
-    md.appendText(describeSigner(verdict.signer));
-  }
+  const signer = verdict.signer;
+  if (signer?.type === 'sigstore') md.appendMarkdown(`**Signed by:** \`${signer.identity.san}\` · issuer \`${signer.identity.issuer ?? 'unknown'}\``);
+  else if (signer) md.appendMarkdown(`**Signed by:** \`${describeSigner(signer)}\``);
+  else md.appendText(verdict.message);
   if (verdict.trustedBy) md.appendMarkdown(`\n\n**Trusted by:** \`${verdict.trustedBy.pattern}\` — ${verdict.trustedBy.explanation}${verdict.trustedBy.source ? ` (${verdict.trustedBy.source})` : ''}`);
   if (verdict.rule && verdict.action !== 'pass') {
     md.appendMarkdown(`\n\n**Rejected by:** \`${verdict.rule.key}\` in ${verdict.rule.source ? `[${verdict.rule.source}](${vscode.Uri.file(verdict.rule.source).toString()})` : 'the defaults'}`);

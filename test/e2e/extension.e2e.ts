@@ -1,0 +1,149 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { startSession } from './harness.ts';
+import type { Session } from './harness.ts';
+import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
+import { fromText } from '../../src/core/sigstore/trusted-root.ts';
+import { verifySigstoreBundle } from '../../src/core/sigstore/verify.ts';
+import { verifyDetachedSignature } from '../../src/core/openpgp/verify.ts';
+import { GnupgKeyring } from '../../src/core/openpgp/keyring.ts';
+
+const STATUS_LABEL: Record<string, string> = { verified: 'verified', 'signed, untrusted': 'signed, untrusted', unsigned: 'unsigned', tampered: 'tampered' };
+
+/** VS Code may ask before opening an external URL; accept, then return the browser tab it opened. */
+async function acceptExternalOpen(page: Page): Promise<Page> {
+  const popup = page.context().waitForEvent('page', { timeout: 60_000 });
+  const dialog = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ }).first();
+  await Promise.race([popup, dialog.waitFor({ timeout: 60_000 }).then(() => dialog.click())]);
+  return popup;
+}
+
+describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
+  let s: Session;
+  before(async () => {
+    s = await startSession({ trusted: true });
+  });
+  after(async () => s?.close());
+
+  it('shows every demo package with its expected status', async () => {
+    for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, STATUS_LABEL[status]!);
+    await s.page.locator('.statusbar-item', { hasText: 'AAM: 3 verified · 1 untrusted · 2 failed' }).waitFor();
+    const shot = await s.shot('01-verification-view');
+    console.log(`screenshot: ${shot}`);
+  });
+
+  it('expands a package into its checks', async () => {
+    await s.row('@demo/code-review').click();
+    await s.page.keyboard.press('ArrowRight');
+    await s.page.locator('.part.sidebar .monaco-list-row', { hasText: 'Sigstore signature' }).waitFor();
+    await s.page.locator('.part.sidebar .monaco-list-row', { hasText: /Signer.*alice@example\.com.*trusted by "\*@example\.com"/ }).waitFor();
+    await s.page.locator('.part.sidebar .monaco-list-row', { hasText: /Transparency log.*entry \d+/ }).waitFor();
+    console.log(`screenshot: ${await s.shot('02-package-checks')}`);
+    await s.page.keyboard.press('ArrowLeft');
+  });
+
+  it('Verify All shows a package as tampered after one of its files changes', async () => {
+    await appendFile(join(s.world.workspace, '.aam', 'packages', 'demo--code-review', 'prompts', 'main.md'), '\nrm -rf ~\n');
+    await s.page.locator('.part.sidebar .action-label[aria-label="Verify Installed Packages"]').first().click();
+    await s.waitForStatus('@demo/code-review', 'tampered');
+    await s.notification(/Verified 7 packages/);
+    console.log(`screenshot: ${await s.shot('03-verify-all-tampered')}`);
+  });
+
+  it('hovering the untrusted package in the lock file shows the signer and the rule that rejected it', async () => {
+    await s.command('AAM: Show in Lock File');
+    await s.pick('@community/prompt-pack');
+    await s.page.locator('.tab.active[aria-label^="aam-lock.yaml"]').waitFor();
+    await s.command('Show or Focus Hover');
+    const hover = s.page.locator('.monaco-hover', { hasText: 'Signed by' }).first();
+    await hover.waitFor();
+    const text = await hover.innerText();
+    assert.match(text, /mallory@evil\.example/);
+    assert.match(text, /Rejected by:\s*trusted_identities/);
+    assert.match(text, /What would trust it:\s*mallory@evil\.example/);
+    console.log(`screenshot: ${await s.shot('04-lockfile-hover')}`);
+    await s.page.keyboard.press('Escape');
+  });
+
+  it('the quick fix "Trust this signer" edits the project policy, keeping its comments, and the package turns verified', async () => {
+    await s.command('Quick Fix...');
+    const fix = s.page.locator('.action-widget .monaco-list-row', { hasText: 'to the project config' }).first();
+    await fix.waitFor();
+    console.log(`screenshot: ${await s.shot('05-quick-fix')}`);
+    await fix.click();
+    await s.waitForStatus('@community/prompt-pack', 'verified');
+    // The project list was seeded from the global one: other signers stay trusted.
+    await s.waitForStatus('@acme/ci-helper', 'verified');
+    const policy = await readFile(join(s.world.workspace, '.aam', 'config.yaml'), 'utf8');
+    assert.match(policy, /# Project policy: committed with the project/);
+    assert.match(policy, /# Tighten for this project/);
+    assert.match(policy, /trusted_identities:\n\s+- "\*@example\.com"\n\s+- github:acme\n\s+- mallory@evil\.example/);
+    console.log(`screenshot: ${await s.shot('06-trusted-after-quick-fix')}`);
+  });
+
+  it('Publish Signed with Sigstore signs in through the local OIDC issuer and publishes a verifiable bundle', async () => {
+    await s.command('AAM: Publish Signed');
+    await s.pick('Sigstore');
+    const signIn = await acceptExternalOpen(s.page);
+    await signIn.locator('text=Signed in').waitFor();
+    await signIn.close();
+    await s.notification(/Published @demo\/my-skill@1\.0\.0 to demo, signed with Sigstore \(alice@example\.com\)/);
+    console.log(`screenshot: ${await s.shot('07-published-sigstore')}`);
+    const registry = new LocalRegistry('demo', s.world.registry);
+    const { entry } = await registry.resolve('@demo/my-skill', '1.0.0');
+    assert.equal(entry.signatures?.[0]?.type, 'sigstore');
+    assert.equal(entry.signatures?.[0]?.identity, 'alice@example.com');
+    const [bundle] = await registry.readSignatures('@demo/my-skill', '1.0.0');
+    const root = fromText(await readFile(join(s.world.home, '.aam', 'trusted_root.json'), 'utf8'), 'demo root');
+    const check = verifySigstoreBundle(bundle!.bytes, await registry.readArchive('@demo/my-skill', '1.0.0'), { root, requireTlog: true });
+    assert.equal(check.state, 'valid');
+    assert.ok(check.state === 'valid' && check.signer.type === 'sigstore' && check.signer.identity.san === 'alice@example.com');
+  });
+
+  it('Publish Signed with GPG publishes a signature that verifies with the release key', async () => {
+    const manifest = join(s.world.publishable, 'aam.yaml');
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('version: 1.0.0', 'version: 1.0.1'));
+    await s.command('AAM: Publish Signed');
+    await s.pick('GPG');
+    await s.notification(/Published @demo\/my-skill@1\.0\.1 to demo, signed with GPG/);
+    console.log(`screenshot: ${await s.shot('08-published-gpg')}`);
+    const registry = new LocalRegistry('demo', s.world.registry);
+    const signatures = await registry.readSignatures('@demo/my-skill', '1.0.1');
+    assert.deepEqual(signatures.map((x) => x.type), ['gpg']);
+    const check = await verifyDetachedSignature(await registry.readArchive('@demo/my-skill', '1.0.1'), signatures[0]!.bytes, new GnupgKeyring(s.world.gnupgHome));
+    assert.ok(check.state === 'valid' && check.signer.type === 'gpg' && check.signer.fingerprint === s.world.releaseKey, JSON.stringify(check));
+  });
+
+  it('refuses to publish a version twice, saying what to do', async () => {
+    await s.command('AAM: Publish Signed');
+    await s.pick('GPG');
+    const text = await s.notification(/already published/);
+    assert.match(text, /Bump the version in aam\.yaml/);
+    console.log(`screenshot: ${await s.shot('09-version-exists')}`);
+  });
+});
+
+describe('AAM Trust in Restricted Mode', () => {
+  let s: Session;
+  before(async () => {
+    s = await startSession({
+      trusted: false,
+      // A cloned repository tries to lower the user's defences.
+      prepare: async (world) => {
+        await writeFile(join(world.workspace, '.aam', 'config.yaml'), '# From a cloned repository\nsecurity:\n  on_signature_failure: ignore\n  trusted_identities: ["*@example.com", "github:acme", "mallory@evil.example"]\n');
+      },
+    });
+  });
+  after(async () => s?.close());
+
+  it('ignores the weakening project settings and says so', async () => {
+    await s.waitForStatus('@community/prompt-pack', 'signed, untrusted');
+    await s.waitForStatus('@demo/tampered-archive', 'tampered');
+    await s.waitForStatus('@demo/code-review', 'verified');
+    await s.page.locator('.part.sidebar', { hasText: /Restricted Mode: project settings apply only where they tighten your global policy \(2 ignored\)/ }).waitFor();
+    console.log(`screenshot: ${await s.shot('10-restricted-mode')}`);
+  });
+});

@@ -1,0 +1,115 @@
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { LocalSigstore } from '../../src/local-sigstore/instance.ts';
+import { startCodeServer } from '../../scripts/code-server.ts';
+import type { RunningCodeServer } from '../../scripts/code-server.ts';
+import { ensureChromium } from '../../scripts/tools.ts';
+import { buildDemoWorld } from '../../demo/world.ts';
+import type { DemoWorld } from '../../demo/world.ts';
+
+export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'e2e');
+const TIMEOUT = 60_000;
+
+/** A real VS Code (code-server) with AAM Trust, on a fresh demo world, driven through Chromium. */
+export interface Session {
+  world: DemoWorld;
+  sigstore: LocalSigstore;
+  server: RunningCodeServer;
+  browser: Browser;
+  page: Page;
+  /** Saves a screenshot under test-output/e2e and returns its path. */
+  shot(name: string): Promise<string>;
+  /** Runs a command through the command palette (F1), by its title. */
+  command(title: string): Promise<void>;
+  /** Picks the quick-pick item whose label contains `text`. */
+  pick(text: string): Promise<void>;
+  /** The Verification view row of a package. */
+  row(name: string): Locator;
+  /** Waits until a package's row says `status` (as its accessibility label does). */
+  waitForStatus(name: string, status: string): Promise<void>;
+  /** Waits for a notification whose text matches, and returns its text. */
+  notification(text: RegExp): Promise<string>;
+  openFile(relativePath: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** false opens the workspace in Restricted Mode. */
+  trusted: boolean;
+  /** Changes to the demo world before VS Code starts. */
+  prepare?: (world: DemoWorld) => Promise<void>;
+}
+
+export async function startSession(options: SessionOptions): Promise<Session> {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const sigstore = await LocalSigstore.start();
+  const world = await buildDemoWorld(join(await mkdtemp(join(tmpdir(), 'aam-e2e-')), 'demo'), sigstore);
+  await options.prepare?.(world);
+  const server = await startCodeServer({ folder: world.workspace, home: world.home, trusted: options.trusted });
+  const browser = await chromium.launch({
+    executablePath: await ensureChromium(),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  await page.goto(server.folderUrl);
+  await page.locator('.monaco-workbench').waitFor();
+  await page.locator('.activitybar [aria-label^="AAM"]').first().click();
+  await page.locator('.part.sidebar .monaco-list-row').first().waitFor();
+
+  const session: Session = {
+    world,
+    sigstore,
+    server,
+    browser,
+    page,
+    async shot(name) {
+      const path = join(SCREENSHOTS, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async command(title) {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(`>${title}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+      await page.keyboard.press('Enter');
+    },
+    async pick(text) {
+      const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
+      await row.waitFor();
+      await row.click();
+    },
+    row(name) {
+      return page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "]`);
+    },
+    async waitForStatus(name, status) {
+      await page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "][aria-label*=": ${status}."]`).waitFor();
+    },
+    async notification(text) {
+      const toast = page.locator('.notification-toast', { hasText: text }).first();
+      await toast.waitFor();
+      return toast.innerText();
+    },
+    async openFile(relativePath) {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await input.fill(relativePath);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: relativePath.split('/').pop()! }).first().waitFor();
+      await page.keyboard.press('Enter');
+      await page.locator(`.tab.active[aria-label^="${relativePath.split('/').pop()}"]`).waitFor();
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      await server.stop();
+      await sigstore.close();
+    },
+  };
+  return session;
+}
