@@ -17,6 +17,8 @@ export interface CodeServerOptions {
   /** false opens the folder in Restricted Mode (Workspace Trust on, folder not trusted). */
   trusted: boolean;
   env?: Record<string, string>;
+  /** Install this .vsix instead of linking the repository as the extension. */
+  vsix?: string;
 }
 
 export interface RunningCodeServer {
@@ -55,7 +57,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   const data = join(state, 'data');
   await mkdir(extensions, { recursive: true });
   await mkdir(join(data, 'User'), { recursive: true });
-  await symlink(REPO, join(extensions, 'aam-trust.aam-trust-0.1.0'));
+  if (options.vsix) await installVsix(bin, options.vsix, extensions, data);
+  else await symlink(REPO, join(extensions, 'aam-trust.aam-trust-0.1.0'));
   await writeFile(join(data, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
   const port = options.port ?? (await freePort());
   const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--extensions-dir', extensions, '--user-data-dir', data, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
@@ -83,6 +86,17 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
   };
   return { url, folderUrl: `${url}/?folder=${encodeURIComponent(options.folder)}`, process: child, output: () => output, stop };
+}
+
+/** Installs a .vsix the way a user would, with code-server's own --install-extension. */
+async function installVsix(bin: string, vsix: string, extensions: string, data: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(bin, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', data], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    let output = '';
+    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`Installing ${vsix} failed (${code}):\n${output}`))));
+  });
 }
 
 async function waitForHttp(url: string, child: ChildProcess, output: () => string): Promise<void> {

@@ -12,8 +12,16 @@ import { StatusBar } from './extension/status-bar.ts';
 import { VerificationView } from './extension/verification-view.ts';
 import { watchForChanges } from './extension/watchers.ts';
 
+/** What the extension exposes to other extensions and to its in-editor test suites. */
+export interface AamTrustApi {
+  /** Reloads the policy and verifies every workspace; resolves when done. */
+  refresh(): Promise<void>;
+  /** The current verdicts, as `name -> status`. */
+  statuses(): Record<string, string>;
+}
+
 /** Registers every surface; verification starts in the background so activation returns at once. */
-export function activate(context: vscode.ExtensionContext): void {
+export function activate(context: vscode.ExtensionContext): AamTrustApi {
   const model = new TrustModel(homedir());
   const session = new SigstoreSession(context.secrets);
   const view = new VerificationView(model);
@@ -39,6 +47,10 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   log().info(`AAM Trust activated (VS Code ${vscode.version}, Node ${process.version})${model.restricted ? ' in Restricted Mode' : ''}`);
   void model.refresh();
+  return {
+    refresh: () => model.refresh(),
+    statuses: () => Object.fromEntries(model.allReports().map(({ report }) => [report.name, report.verdict.status])),
+  };
 }
 
 function updateContext(model: TrustModel, tree: vscode.TreeView<unknown>): void {

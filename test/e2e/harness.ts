@@ -41,6 +41,8 @@ export interface SessionOptions {
   trusted: boolean;
   /** Changes to the demo world before VS Code starts. */
   prepare?: (world: DemoWorld) => Promise<void>;
+  /** Install this packaged extension instead of the repository folder. */
+  vsix?: string;
 }
 
 export async function startSession(options: SessionOptions): Promise<Session> {
@@ -48,7 +50,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   const sigstore = await LocalSigstore.start();
   const world = await buildDemoWorld(join(await mkdtemp(join(tmpdir(), 'aam-e2e-')), 'demo'), sigstore);
   await options.prepare?.(world);
-  const server = await startCodeServer({ folder: world.workspace, home: world.home, trusted: options.trusted });
+  const server = await startCodeServer({ folder: world.workspace, home: world.home, trusted: options.trusted, vsix: options.vsix });
   const browser = await chromium.launch({
     executablePath: await ensureChromium(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
