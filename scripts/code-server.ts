@@ -43,6 +43,7 @@ const SETTINGS = {
   'security.workspace.trust.untrustedFiles': 'open',
   'git.enabled': false,
   'workbench.enableExperiments': false,
+  'files.autoSave': 'off',
 };
 
 /**

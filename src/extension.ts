@@ -3,6 +3,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { registerCommands } from './extension/commands.ts';
 import { ConfigFeatures, CONFIG_SELECTOR } from './extension/config-features.ts';
+import { ConfigCompletions, ConfigQuickFixes } from './extension/config-editing.ts';
+import { PolicyEditorProvider } from './extension/policy-editor.ts';
+import { showWhatIf, WhatIfLens } from './extension/what-if.ts';
 import { LOCK_SELECTOR, LockFileFeatures } from './extension/lockfile-features.ts';
 import { log } from './extension/log.ts';
 import { TrustModel } from './extension/model.ts';
@@ -40,6 +43,11 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     vscode.languages.registerCodeActionsProvider(LOCK_SELECTOR, lockFiles, LockFileFeatures.metadata),
     configs,
     vscode.languages.registerHoverProvider(CONFIG_SELECTOR, configs),
+    vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, new ConfigCompletions(), ':', ' '),
+    vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, new ConfigQuickFixes(configs, model), ConfigQuickFixes.metadata),
+    vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, registered(context, new WhatIfLens(model))),
+    vscode.window.registerCustomEditorProvider(PolicyEditorProvider.viewType, new PolicyEditorProvider(context.extensionUri, model), { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.commands.registerCommand('aam.showWhatIf', () => showWhatIf(model)),
     vscode.workspace.registerTextDocumentContentProvider(POLICY_SCHEME, new EffectivePolicyDocuments(model)),
     ...registerCommands(model, session),
     ...watchForChanges(model, join(homedir(), '.aam')),
@@ -51,6 +59,11 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     refresh: () => model.refresh(),
     statuses: () => Object.fromEntries(model.allReports().map(({ report }) => [report.name, report.verdict.status])),
   };
+}
+
+function registered<T extends vscode.Disposable>(context: vscode.ExtensionContext, disposable: T): T {
+  context.subscriptions.push(disposable);
+  return disposable;
 }
 
 function updateContext(model: TrustModel, tree: vscode.TreeView<unknown>): void {

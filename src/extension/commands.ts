@@ -12,6 +12,7 @@ import { log } from './log.ts';
 import { globalConfigFile } from './model.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
+import { openPolicyForm } from './policy-editor.ts';
 import { publishSigned } from './publish-signed.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
@@ -145,7 +146,7 @@ async function openTrustPolicy(model: TrustModel): Promise<void> {
   const uri = vscode.Uri.file(picked.file);
   const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
   if (!exists) await editAndSave(uri, () => NEW_POLICY);
-  await vscode.window.showTextDocument(uri);
+  await openPolicyForm(uri);
 }
 
 async function revealBundle(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {

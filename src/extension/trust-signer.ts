@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { applyConfigEdits } from '../core/config/edit.ts';
+import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/load.ts';
 import { exactPatternFor, parseGithubWorkflowUri, parseGitlabProjectPath } from '../core/policy/identity.ts';
@@ -58,12 +58,10 @@ export function trustEdits(report: PackageReport, option: TrustOption, workspace
 }
 
 function addEntry(workspace: AamWorkspace, target: 'project' | 'global', list: 'trusted_identities' | 'trusted_keys' | 'allowed_issuers', value: string): ConfigEdit {
-  const path = ['security', list];
-  if (target === 'project' && !projectHas(workspace, list)) {
-    const effective = workspace.config?.security[list] ?? [];
-    if (effective.length > 0) return { op: 'set', path, value: [...effective.filter((v) => v !== value), value] };
-  }
-  return { op: 'add-to-list', path, value };
+  const file = workspace.config?.files.find((f) => f.layer === target)?.value;
+  // A global edit appends; a project file that lacks the list starts from what is in effect.
+  const effective = target === 'project' ? workspace.config?.security[list] ?? [] : [];
+  return addToListEdit(file, effective, ['security', list], value);
 }
 
 /** Whether the project config sets `key` itself (and so replaces the global list). */

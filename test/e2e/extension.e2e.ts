@@ -146,4 +146,12 @@ describe('AAM Trust in Restricted Mode', () => {
     await s.page.locator('.part.sidebar', { hasText: /Restricted Mode: project settings apply only where they tighten your global policy \(2 ignored\)/ }).waitFor();
     console.log(`screenshot: ${await s.shot('10-restricted-mode')}`);
   });
+
+  it('shows the effective policy with each value\'s source and the ignored project settings', async () => {
+    await s.command('AAM: Show Effective Policy');
+    const editor = s.page.locator('.editor-group-container.active .view-lines');
+    await editor.locator('.view-line', { hasText: /on_signature_failure:\swarn\s+#\s.*\/home\/\.aam\/config\.yaml/ }).waitFor();
+    await editor.locator('.view-line', { hasText: /ignored: the project config lowers on_signature_failure from warn to ignore/ }).waitFor();
+    console.log(`screenshot: ${await s.shot('12-effective-policy')}`);
+  });
 });

@@ -5,12 +5,9 @@ import { AamError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { YamlSource } from '../yaml/source.ts';
 
-/** One change to a config document. Paths are key paths such as ['security', 'trusted_keys']. */
-export type ConfigEdit =
-  | { op: 'set'; path: string[]; value: unknown }
-  | { op: 'delete'; path: string[] }
-  | { op: 'add-to-list'; path: string[]; value: string | number | boolean }
-  | { op: 'remove-from-list'; path: string[]; value: string | number | boolean };
+import type { ConfigEdit } from './config-edit.ts';
+
+export type { ConfigEdit };
 
 /**
  * Applies edits to a YAML text through the `yaml` Document API, so comments,
@@ -37,6 +34,7 @@ export function applyConfigEdits(text: string, edits: readonly ConfigEdit[]): st
 }
 
 function applyEdit(doc: Document, edit: ConfigEdit): void {
+  if (edit.op !== 'delete' && edit.op !== 'remove-from-list') blockEmptyFlowParents(doc, edit.path);
   switch (edit.op) {
     case 'set': {
       // Updating a scalar in place keeps the comment attached to it.
@@ -71,6 +69,14 @@ function applyEdit(doc: Document, edit: ConfigEdit): void {
   }
 }
 
+/** An empty `{}` or `[]` that is about to gain content becomes a block collection, as a person would write it. */
+function blockEmptyFlowParents(doc: Document, path: string[]): void {
+  for (let n = 0; n <= path.length; n++) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if ((isMap(node) || isSeq(node)) && node.flow && node.items.length === 0) node.flow = false;
+  }
+}
+
 function pruneEmptyParents(doc: Document, path: string[]): void {
   for (let n = path.length - 1; n > 0; n--) {
     const parent = doc.getIn(path.slice(0, n), true);
@@ -90,4 +96,17 @@ export async function editConfigFile(path: string, edits: readonly ConfigEdit[])
   const next = applyConfigEdits(text, edits);
   await writeFileAtomic(path, next);
   return next;
+}
+
+/**
+ * The edit that adds `value` to the list at `path` of a config file whose
+ * parsed content is `fileValue`. When that file does not set the list yet, it
+ * would replace the list in effect (lists replace on merge), so the new list
+ * starts from the `effective` entries.
+ */
+export function addToListEdit(fileValue: Record<string, unknown> | undefined, effective: readonly string[], path: string[], value: string): ConfigEdit {
+  let node: unknown = fileValue;
+  for (const key of path) node = node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+  if (node === undefined && effective.length > 0) return { op: 'set', path, value: [...effective.filter((v) => v !== value), value] };
+  return { op: 'add-to-list', path, value };
 }

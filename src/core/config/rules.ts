@@ -1,6 +1,7 @@
 import type { YamlSource } from '../yaml/source.ts';
 import type { YamlPath } from '../yaml/source.ts';
-import { normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../policy/identity.ts';
+import { stringify } from 'yaml';
+import { anchoredSuggestion, normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../policy/identity.ts';
 import type { ConfigDiagnostic, Severity } from './diagnostics.ts';
 
 /**
@@ -78,7 +79,13 @@ function strings(value: unknown): [string, number][] {
   return value.flatMap((item, i) => (typeof item === 'string' ? [[item, i] as [string, number]] : []));
 }
 
+/** The fix for an invalid identity pattern: its anchored form, as YAML (quoted where needed). */
 function trimFix(raw: string): ConfigDiagnostic['fix'] {
-  const trimmed = raw.trim();
-  return trimmed !== raw && parseIdentityPattern(trimmed).ok ? { title: 'Remove surrounding spaces', replacement: trimmed } : undefined;
+  const suggestion = anchoredSuggestion(raw);
+  return suggestion ? { title: `Change to ${suggestion}`, replacement: yamlScalar(suggestion) } : undefined;
+}
+
+/** A string as a YAML scalar: `*@x` must be quoted, or YAML reads an alias. */
+export function yamlScalar(text: string): string {
+  return stringify(text).trimEnd();
 }

@@ -179,3 +179,16 @@ export function exactPatternFor(identity: SignerIdentity): string | undefined {
   if (identity.sanType === 'uri' && identity.san.startsWith('https://')) return identity.san;
   return undefined;
 }
+
+/**
+ * A valid pattern close to an invalid one that was probably meant: a regular
+ * expression such as `^.*@example\.com$` becomes `*@example.com`, padding and
+ * a trailing dot go. Undefined when nothing safe suggests itself.
+ */
+export function anchoredSuggestion(raw: string): string | undefined {
+  let text = raw.trim().replace(/^\^/, '').replace(/\$$/, '').replace(/\\\./g, '.');
+  text = text.replace(/^\.[*+]@/, '*@').replace(/^\(\.\*\)@/, '*@');
+  text = text.replace(/\.$/, '');
+  if (text === raw || text === '*' || text === '') return undefined;
+  return parseIdentityPattern(text).ok ? text : undefined;
+}

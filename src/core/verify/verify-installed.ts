@@ -5,7 +5,7 @@ import { readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import { toFsName } from '../package/names.ts';
 import { decide } from '../policy/decision.ts';
-import type { Verdict } from '../policy/decision.ts';
+import type { Checks, Verdict } from '../policy/decision.ts';
 import { openRegistry } from '../registry/open.ts';
 import type { StoredSignature } from '../registry/local-registry.ts';
 import { SIGNATURE_SUFFIX } from '../registry/local-registry.ts';
@@ -20,6 +20,8 @@ export interface PackageReport {
   version: string;
   source: string;
   verdict: Verdict;
+  /** What verification established before policy: a policy edit re-decides from these. */
+  checks: Checks;
   rows: CheckRow[];
   installedDir: string;
   lockFile: string;
@@ -61,6 +63,7 @@ export async function verifyOne(name: string, entry: LockedPackage, options: Ver
     version: entry.version,
     source: entry.source,
     verdict,
+    checks,
     rows: rowsFor(checks, verdict, evidence, signatureFile),
     installedDir: evidence.installedDir,
     lockFile: options.workspace.lockFile,

@@ -1,0 +1,146 @@
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
+import type { ConfigEdit } from '../core/config/edit.ts';
+import { mergeConfigFiles } from '../core/config/load.ts';
+import type { ConfigFileState } from '../core/config/load.ts';
+import { validateConfigText } from '../core/config/validate.ts';
+import type { HostMessage, PolicyState, WebviewMessage } from '../webview/protocol.ts';
+import { showError } from './errors.ts';
+import { globalConfigFile } from './model.ts';
+import type { TrustModel } from './model.ts';
+import { minimalEdit } from './text-edit.ts';
+import { previewUnsaved } from './what-if.ts';
+
+/**
+ * The form editor for the `security:` section of a config file. It is a
+ * custom *text* editor: the YAML document stays the single source of truth,
+ * every change is a WorkspaceEdit on it, so undo/redo, dirty state, saving
+ * and edits made elsewhere all behave as in the text editor.
+ */
+export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
+  static readonly viewType = 'aam.policyEditor';
+  private readonly extensionUri: vscode.Uri;
+  private readonly model: TrustModel;
+
+  constructor(extensionUri: vscode.Uri, model: TrustModel) {
+    this.extensionUri = extensionUri;
+    this.model = model;
+  }
+
+  resolveCustomTextEditor(document: vscode.TextDocument, panel: vscode.WebviewPanel): void {
+    const scripts = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [scripts] };
+    panel.webview.html = page(panel.webview, vscode.Uri.joinPath(scripts, 'policy-editor.js'));
+    let ready = false;
+    const post = async () => {
+      if (!ready) return;
+      const message: HostMessage = { type: 'state', state: await this.stateOf(document) };
+      await panel.webview.postMessage(message);
+    };
+    const subscriptions = [
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === document.uri.toString()) void post();
+      }),
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d.uri.toString() === document.uri.toString()) void post();
+      }),
+      this.model.onDidChange(() => void post()),
+      panel.webview.onDidReceiveMessage(async (message: WebviewMessage) => {
+        try {
+          if (message.type === 'ready') {
+            ready = true;
+            await post();
+          } else if (message.type === 'openText') {
+            await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside });
+          } else {
+            await this.apply(document, message);
+          }
+        } catch (error) {
+          await showError(error);
+        }
+      }),
+    ];
+    panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
+  }
+
+  private async apply(document: vscode.TextDocument, message: Extract<WebviewMessage, { type: 'edit' | 'add' }>): Promise<void> {
+    let edit: ConfigEdit = message.type === 'edit' ? message.edit : { op: 'add-to-list', path: ['security', message.key], value: message.value };
+    if (message.type === 'add') {
+      const state = await this.stateOf(document);
+      const effective = (state.effective[message.key]?.value as string[] | undefined) ?? [];
+      const own = validateConfigText(document.getText()).value;
+      edit = addToListEdit(own, state.layer === 'project' ? effective : [], ['security', message.key], message.value);
+    }
+    const next = applyConfigEdits(document.getText(), [edit]);
+    if (next !== document.getText()) await vscode.workspace.applyEdit(minimalEdit(document, next));
+  }
+
+  /** The form's view of the document: its own values, the merged policy, findings and the what-if preview. */
+  private async stateOf(document: vscode.TextDocument): Promise<PolicyState> {
+    const file = document.uri.fsPath;
+    const globalFile = globalConfigFile(this.model.homeDir);
+    const layer = file === globalFile ? 'global' : 'project';
+    const validation = validateConfigText(document.getText());
+    const yamlError = validation.value === undefined ? validation.diagnostics[0]?.message ?? 'unreadable' : undefined;
+    const files: ConfigFileState[] = [
+      layer === 'global' ? fromValidation('global', file, validation) : await fromDisk('global', globalFile),
+    ];
+    if (layer === 'project') files.push(fromValidation('project', file, validation));
+    const merged = mergeConfigFiles(files, this.model.restricted && layer === 'project');
+    const security = validation.value?.security;
+    const preview = previewUnsaved(this.model);
+    return {
+      file,
+      layer,
+      restricted: this.model.restricted,
+      dirty: document.isDirty,
+      yamlError,
+      own: security && typeof security === 'object' && !Array.isArray(security) ? (security as Record<string, unknown>) : {},
+      effective: Object.fromEntries(Object.entries(merged.security).map(([key, value]) => [key, { value, source: merged.merged.originOf(['security', key]).file ?? 'default' }])),
+      findings: validation.diagnostics.filter((d) => d.path[0] === 'security').map((d) => ({ path: [...d.path], severity: d.severity, message: d.message })),
+      whatIf: preview.dirty ? { summary: preview.summary, changes: preview.changes.map((c) => ({ name: `${c.name}@${c.version}`, before: `${c.before.status} (${c.before.action})`, after: `${c.after.status} (${c.after.action})`, action: c.after.action, message: c.after.message })) } : undefined,
+    };
+  }
+}
+
+function fromValidation(layer: 'global' | 'project', path: string, validation: ReturnType<typeof validateConfigText>): ConfigFileState {
+  return { layer, path, exists: true, diagnostics: validation.diagnostics, value: validation.value };
+}
+
+async function fromDisk(layer: 'global' | 'project', path: string): Promise<ConfigFileState> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === path);
+  const text = open?.getText() ?? (await readFile(path, 'utf8').catch(() => undefined));
+  if (text === undefined) return { layer, path, exists: false, diagnostics: [], value: undefined };
+  return fromValidation(layer, path, validateConfigText(text));
+}
+
+function page(webview: vscode.Webview, script: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'unsafe-inline'`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>AAM Trust Policy</title>
+<style>
+  body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 20px 40px; max-width: 820px; }
+  h1 { font-size: 1.4em; margin-bottom: 2px; } h2 { font-size: 1.1em; margin: 26px 0 8px; border-bottom: 1px solid var(--vscode-widget-border, #8884); padding-bottom: 4px; }
+  .file, .source { color: var(--vscode-descriptionForeground); font-size: 0.92em; }
+  .field { margin: 12px 0; } .add-row { display: flex; gap: 8px; margin-top: 6px; } .add-row vscode-textfield { flex: 1; }
+  ul.entries { list-style: none; padding: 0; margin: 6px 0; } ul.entries li { display: flex; flex-wrap: wrap; align-items: center; gap: 10px; padding: 2px 0; }
+  ul.entries li.inherited code { opacity: 0.65; } ul.entries li > div { flex-basis: 100%; font-size: 0.9em; }
+  .error, .error-banner { color: var(--vscode-errorForeground); } .warning { color: var(--vscode-editorWarning-foreground); } .information, .hint { color: var(--vscode-descriptionForeground); }
+  .notice { margin: 8px 0; color: var(--vscode-editorWarning-foreground); }
+  #what-if { display: none; margin: 14px 0; padding: 10px 12px; border-left: 3px solid var(--vscode-editorWarning-foreground); background: var(--vscode-textBlockQuote-background); }
+  #what-if.visible { display: block; } #what-if ul { margin: 6px 0 0; } .change.fail { color: var(--vscode-errorForeground); }
+  .reset { margin-left: 4px; }
+</style></head>
+<body><div id="app"></div><script nonce="${nonce}" src="${webview.asWebviewUri(script).toString()}"></script></body></html>`;
+}
+
+/** Opens a config file in the form editor. */
+export async function openPolicyForm(uri: vscode.Uri): Promise<void> {
+  await vscode.commands.executeCommand('vscode.openWith', uri, PolicyEditorProvider.viewType);
+}

@@ -1,0 +1,188 @@
+import '@vscode-elements/elements/dist/bundled.js';
+import { normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../core/policy/identity.ts';
+import type { HostMessage, ListKey, PolicyState, WebviewMessage } from './protocol.ts';
+
+declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
+const vscode = acquireVsCodeApi();
+const send = (message: WebviewMessage) => vscode.postMessage(message);
+
+type El = HTMLElement & { checked?: boolean; value?: string; disabled?: boolean };
+
+const MODES: [string, string, string][] = [
+  ['warn', 'Warn', 'Report an invalid or untrusted signature, and continue.'],
+  ['error', 'Error', 'Fail the install or verification.'],
+  ['ignore', 'Ignore', 'Skip signature verification entirely (not recommended).'],
+];
+const CHECKS: [string, string, string][] = [
+  ['require_signature', 'Require signatures', 'Reject packages that carry no signature.'],
+  ['verify_transparency_log', 'Require a transparency-log entry', 'Sigstore signatures must be recorded in Rekor. Turn off only for air-gapped use.'],
+  ['trust_registry_attestations', 'Accept registry attestations', 'Accept a signature made by a trusted registry in place of an author signature.'],
+];
+const LISTS: [ListKey, string, string, (v: string) => string | undefined][] = [
+  ['trusted_identities', 'Trusted Sigstore identities', 'alice@example.com, *@example.com, github:OWNER/REPO, gitlab:GROUP', validateIdentity],
+  ['trusted_keys', 'Trusted OpenPGP keys', 'Full 40-hex fingerprint', (v) => (normalizeFingerprint(v) ? undefined : 'A full 40-hex-digit fingerprint; short key ids can be forged.')],
+  ['allowed_issuers', 'Allowed OIDC issuers (empty: any)', 'https://accounts.google.com', (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An issuer URL, such as https://accounts.google.com.')],
+  ['trusted_registries', 'Registries whose attestations are trusted', 'Registry name', (v) => (v.trim() ? undefined : 'A registry name.')],
+];
+const TEXTS: [string, string, string][] = [
+  ['gpg_key', 'GPG signing key', 'Key id, fingerprint, email, or a path to an armored secret key'],
+  ['gpg_home', 'GnuPG home', '~/.gnupg'],
+  ['sigstore_endpoint', 'Sigstore instance', 'https://sigstore.example.com (public-good when empty)'],
+  ['sigstore_oidc_issuer', 'Sign-in (OIDC issuer)', 'https://oauth2.sigstore.dev/auth'],
+  ['sigstore_trusted_root', 'Trusted root (trusted_root.json)', 'Path; the public-good root when empty'],
+];
+
+function validateIdentity(value: string): string | undefined {
+  const parsed = parseIdentityPattern(value);
+  if (!parsed.ok) return `This pattern ${parsed.reason}.`;
+  return overBroadReason(parsed.pattern);
+}
+
+function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): El {
+  const el = document.createElement(tag) as El;
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  for (const child of children) el.append(child);
+  return el;
+}
+
+const app = document.getElementById('app')!;
+const header = h('div', { class: 'header' });
+const banner = h('div', { class: 'banner', id: 'what-if', role: 'status' });
+app.append(header, banner);
+
+function section(title: string, ...content: Node[]): void {
+  app.append(h('section', {}, h('h2', {}, title), ...content));
+}
+
+function sourceNote(key: string): El {
+  return h('div', { class: 'source', id: `${key}-source` });
+}
+
+// Signatures
+const checks = CHECKS.map(([key, label, help]) => {
+  const box = h('vscode-checkbox', { id: key, label });
+  box.addEventListener('change', () => send({ type: 'edit', edit: { op: 'set', path: ['security', key], value: box.checked === true } }));
+  return h('div', { class: 'field' }, box, h('vscode-form-helper', {}, help), sourceNote(key));
+});
+const modes = h('vscode-radio-group', { id: 'on_signature_failure', variant: 'vertical' });
+for (const [value, label, help] of MODES) {
+  const radio = h('vscode-radio', { name: 'on_signature_failure', value, label: `${label} — ${help}`, id: `mode-${value}` });
+  radio.addEventListener('change', () => radio.checked && send({ type: 'edit', edit: { op: 'set', path: ['security', 'on_signature_failure'], value } }));
+  modes.append(radio);
+}
+section('Signatures', checks[0]!, h('div', { class: 'field' }, h('vscode-label', {}, 'When a signature is invalid or untrusted'), modes, sourceNote('on_signature_failure')), checks[1]!);
+
+// Trust lists
+const lists = new Map<ListKey, { items: El; input: El; error: El }>();
+function listField([key, label, placeholder, validate]: (typeof LISTS)[number]): El {
+  const items = h('ul', { class: 'entries', id: `${key}-entries` });
+  const input = h('vscode-textfield', { id: `${key}-input`, placeholder });
+  const error = h('div', { class: 'error', id: `${key}-error`, role: 'alert' });
+  const add = h('vscode-button', { id: `${key}-add`, secondary: '' }, 'Add');
+  const submit = () => {
+    const value = (input.value ?? '').trim();
+    const problem = value ? validate(value) : 'Enter a value.';
+    const blocking = problem && !(key === 'trusted_identities' && parseIdentityPattern(value).ok);
+    error.textContent = problem ?? '';
+    if (blocking || !value) return;
+    send({ type: 'add', key, value });
+    input.value = '';
+  };
+  add.addEventListener('click', submit);
+  input.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && submit());
+  input.addEventListener('input', () => {
+    const value = (input.value ?? '').trim();
+    error.textContent = value ? validate(value) ?? '' : '';
+  });
+  lists.set(key, { items, input, error });
+  return h('div', { class: 'field' }, h('vscode-label', {}, label), items, h('div', { class: 'add-row' }, input, add), error, sourceNote(key));
+}
+section('Whom to trust', listField(LISTS[0]!), listField(LISTS[1]!), listField(LISTS[2]!));
+
+// Signing and Sigstore
+const method = h('vscode-radio-group', { id: 'signing_method' });
+for (const value of ['sigstore', 'gpg']) {
+  const radio = h('vscode-radio', { name: 'signing_method', value, label: value === 'sigstore' ? 'Sigstore (keyless)' : 'GPG', id: `method-${value}` });
+  radio.addEventListener('change', () => radio.checked && send({ type: 'edit', edit: { op: 'set', path: ['security', 'signing_method'], value } }));
+  method.append(radio);
+}
+const texts = TEXTS.map(([key, label, placeholder]) => {
+  const input = h('vscode-textfield', { id: key, placeholder });
+  input.addEventListener('change', () => {
+    const value = (input.value ?? '').trim();
+    send({ type: 'edit', edit: value ? { op: 'set', path: ['security', key], value } : { op: 'delete', path: ['security', key] } });
+  });
+  return h('div', { class: 'field' }, h('vscode-label', {}, label), input, sourceNote(key));
+});
+section('Publishing', h('div', { class: 'field' }, h('vscode-label', {}, 'Default signing method'), method, sourceNote('signing_method')), texts[0]!, texts[1]!);
+section('Custom Sigstore instance', texts[2]!, texts[3]!, texts[4]!);
+section('Registry attestations', checks[2]!, listField(LISTS[3]!));
+
+function render(state: PolicyState): void {
+  const where = state.layer === 'project' ? 'Project policy' : 'Global policy';
+  header.replaceChildren(
+    h('h1', {}, `${where}${state.dirty ? ' •' : ''}`),
+    h('div', { class: 'file' }, state.file),
+    ...(state.restricted ? [h('div', { class: 'notice' }, 'Restricted Mode: project settings apply only where they tighten the global policy.')] : []),
+  );
+  const open = h('vscode-button', { secondary: '' }, 'Open in Text Editor');
+  open.addEventListener('click', () => send({ type: 'openText' }));
+  if (state.yamlError) header.append(h('div', { class: 'error-banner', role: 'alert' }, `This file has YAML errors: ${state.yamlError}. Fix them in the text editor; the form is read-only until then. `), open);
+  else header.append(open);
+  banner.replaceChildren(...(state.whatIf ? [h('strong', {}, 'If you save now: '), state.whatIf.summary, ...whatIfList(state)] : []));
+  banner.classList.toggle('visible', !!state.whatIf);
+  for (const el of app.querySelectorAll<El>('vscode-checkbox, vscode-radio, vscode-textfield, vscode-button')) if (el.textContent !== 'Open in Text Editor') el.disabled = !!state.yamlError;
+  for (const [key] of CHECKS) (document.getElementById(key) as El).checked = value(state, key) === true;
+  for (const [value_] of MODES) (document.getElementById(`mode-${value_}`) as El).checked = value(state, 'on_signature_failure') === value_;
+  for (const m of ['sigstore', 'gpg']) (document.getElementById(`method-${m}`) as El).checked = value(state, 'signing_method') === m;
+  for (const [key] of TEXTS) {
+    const input = document.getElementById(key) as El;
+    if (document.activeElement !== input) input.value = typeof state.own[key] === 'string' ? (state.own[key] as string) : '';
+  }
+  for (const [key] of LISTS) renderList(state, key);
+  for (const key of [...CHECKS.map((c) => c[0]), 'on_signature_failure', 'signing_method', ...TEXTS.map((t) => t[0]), ...LISTS.map((l) => l[0])]) renderSource(state, key);
+}
+
+function whatIfList(state: PolicyState): El[] {
+  const changes = state.whatIf?.changes ?? [];
+  if (changes.length === 0) return [];
+  return [h('ul', {}, ...changes.map((c) => h('li', { class: `change ${c.action}` }, `${c.name}: ${c.before} → ${c.after}`)))];
+}
+
+function value(state: PolicyState, key: string): unknown {
+  return key in state.own ? state.own[key] : state.effective[key]?.value;
+}
+
+function renderList(state: PolicyState, key: ListKey): void {
+  const { items } = lists.get(key)!;
+  const own = Array.isArray(state.own[key]) ? (state.own[key] as unknown[]) : undefined;
+  const shown = own ?? ((state.effective[key]?.value as unknown[] | undefined) ?? []);
+  items.replaceChildren(...shown.map((entry, index) => {
+    const text = String(entry);
+    const finding = state.findings.find((f) => f.path[1] === key && f.path[2] === index);
+    const remove = h('vscode-button', { secondary: '', 'aria-label': `Remove ${text}` }, 'Remove');
+    remove.addEventListener('click', () => send({ type: 'edit', edit: { op: 'remove-from-list', path: ['security', key], value: text } }));
+    return h('li', { class: own ? '' : 'inherited' }, h('code', {}, text), ...(own ? [remove] : []), ...(finding ? [h('div', { class: finding.severity }, finding.message)] : []));
+  }));
+}
+
+function renderSource(state: PolicyState, key: string): void {
+  const note = document.getElementById(`${key}-source`);
+  if (!note) return;
+  const effective = state.effective[key];
+  if (key in state.own) {
+    const reset = h('a', { href: '#', class: 'reset' }, 'Reset to inherited');
+    reset.addEventListener('click', (e) => {
+      e.preventDefault();
+      send({ type: 'edit', edit: { op: 'delete', path: ['security', key] } });
+    });
+    note.replaceChildren(`Set in this file${effective && effective.source !== state.file ? ` (in effect: ${JSON.stringify(effective.value)} from ${effective.source})` : ''}. `, reset);
+  } else {
+    note.replaceChildren(effective ? `Inherited: ${JSON.stringify(effective.value)} from ${effective.source}` : '');
+  }
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  if (event.data?.type === 'state') render(event.data.state);
+});
+send({ type: 'ready' });

@@ -1,0 +1,91 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { startSession } from './harness.ts';
+import type { Session } from './harness.ts';
+
+describe('the trust-policy editors in a real VS Code', () => {
+  let s: Session;
+  let form: FrameLocator;
+  let original: string;
+  const policyFile = () => join(s.world.workspace, '.aam', 'config.yaml');
+  before(async () => {
+    s = await startSession({ trusted: true });
+    original = await readFile(policyFile(), 'utf8');
+  });
+  after(async () => s?.close());
+
+  it('opens the project policy in the form editor', async () => {
+    await s.command('AAM: Open Trust Policy');
+    await s.pick('Project policy');
+    form = s.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    await form.locator('#require_signature').waitFor();
+    await form.locator('#trusted_identities-source', { hasText: 'Inherited' }).waitFor();
+    console.log(`screenshot: ${await s.shot('20-policy-form')}`);
+  });
+
+  it('previews the consequence of an edit before it is saved', async () => {
+    await form.locator('#require_signature').click();
+    await form.locator('#what-if.visible', { hasText: '1 package would fail: @community/snippets' }).waitFor();
+    await form.locator('#what-if', { hasText: 'unsigned (pass) → unsigned (fail)' }).waitFor();
+    await s.page.locator('.tab.active.dirty').waitFor();
+    console.log(`screenshot: ${await s.shot('21-policy-what-if')}`);
+  });
+
+  it('adds a trusted identity with inline validation, keeping the inherited entries', async () => {
+    const input = form.locator('#trusted_identities-input input');
+    await input.fill('*@gmail.com');
+    await form.locator('#trusted_identities-error', { hasText: 'public mail provider' }).waitFor();
+    await input.fill('*');
+    await form.locator('#trusted_identities-add').click();
+    await form.locator('#trusted_identities-error', { hasText: 'only a whole-domain wildcard' }).waitFor();
+    await input.fill('bob@partner.example');
+    await form.locator('#trusted_identities-add').click();
+    await form.locator('#trusted_identities-entries li', { hasText: 'bob@partner.example' }).waitFor();
+    await form.locator('#trusted_identities-entries li', { hasText: 'github:acme' }).locator('vscode-button').waitFor();
+  });
+
+  it('saves YAML with the comments intact, and the Verification view follows', async () => {
+    await s.page.keyboard.press('Control+S');
+    await s.page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+    const saved = await readFile(policyFile(), 'utf8');
+    for (const comment of ['# Project policy: committed with the project', '# Tighten for this project']) assert.ok(saved.includes(comment), `lost: ${comment}\n${saved}`);
+    assert.match(saved, /require_signature: true/);
+    assert.match(saved, /trusted_identities:\n\s+- "\*@example\.com"\n\s+- github:acme\n\s+- bob@partner\.example/);
+    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="@community/snippets "][aria-label*="require_signature is true"]').waitFor();
+    await form.locator('#what-if.visible').waitFor({ state: 'hidden' });
+    console.log(`screenshot: ${await s.shot('22-policy-saved')}`);
+  });
+
+  it('undoes through VS Code\'s own undo, back to the original text', async () => {
+    await form.locator('#require_signature').click({ trial: true });
+    await s.page.keyboard.press('Control+Z');
+    await s.page.keyboard.press('Control+Z');
+    await form.locator('#trusted_identities-entries li', { hasText: 'bob@partner.example' }).waitFor({ state: 'detached' });
+    await s.page.keyboard.press('Control+S');
+    await s.page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
+    assert.equal(await readFile(policyFile(), 'utf8'), original);
+    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="@community/snippets "][aria-label*="not signed."]').waitFor();
+  });
+
+  it('in the text editor: a typo is flagged as you type, and its quick fix renames the key', async () => {
+    await form.locator('vscode-button', { hasText: 'Open in Text Editor' }).click();
+    const editor = s.page.locator('.editor-group-container.active .monaco-editor').first();
+    await editor.waitFor();
+    await editor.click();
+    await s.page.keyboard.press('Control+End');
+    await s.page.keyboard.type('\n  requre_signature: true', { delay: 5 });
+    const squiggle = s.page.locator('.editor-group-container.active .squiggly-error').first();
+    await squiggle.waitFor();
+    await s.command('Quick Fix...');
+    const fix = s.page.locator('.action-widget .monaco-list-row', { hasText: 'Rename to "require_signature"' }).first();
+    await fix.waitFor();
+    console.log(`screenshot: ${await s.shot('23-config-quick-fix')}`);
+    await fix.click();
+    await s.page.locator('.editor-group-container.active .view-line', { hasText: /^\s*require_signature:\strue$/ }).waitFor();
+    await s.page.locator('.editor-group-container.active .codelens-decoration', { hasText: 'If you save now: 1 package would fail' }).waitFor();
+    console.log(`screenshot: ${await s.shot('24-config-codelens')}`);
+  });
+});
