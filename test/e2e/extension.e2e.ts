@@ -151,7 +151,7 @@ describe('AAM Trust in Restricted Mode', () => {
     await s.command('AAM: Show Effective Policy');
     const editor = s.page.locator('.editor-group-container.active .view-lines');
     await editor.locator('.view-line', { hasText: /on_signature_failure:\swarn\s+#\s.*\/home\/\.aam\/config\.yaml/ }).waitFor();
-    await editor.locator('.view-line', { hasText: /ignored: the project config lowers on_signature_failure from warn to ignore/ }).waitFor();
+    await editor.locator('.view-line', { hasText: /ignored:\sthe\sproject\sconfig\slowers\son_signature_failure\sfrom\swarn\sto\signore/ }).waitFor();
     console.log(`screenshot: ${await s.shot('12-effective-policy')}`);
   });
 });

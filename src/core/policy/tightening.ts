@@ -96,7 +96,10 @@ function tightenTrustLists(global: SecuritySettings, p: Record<string, unknown>,
     const extras = value.filter((v) => typeof v !== 'string' || !known.has(norm(v)));
     if (extras.length > 0) {
       findings.push({ kind: 'weakens', path: ['security', key], message: `trusts ${extras.map((e) => `"${String(e)}"`).join(', ')}, who the global policy does not trust` });
-      out[key] = value.filter((v) => typeof v === 'string' && known.has(norm(v)));
+      const kept = value.filter((v) => typeof v === 'string' && known.has(norm(v)));
+      // Narrowed to exactly the global list: the value in effect is the global one.
+      if (kept.length === global[key].length) delete out[key];
+      else out[key] = kept;
     }
   }
   const ids = Array.isArray(out.trusted_identities) ? out.trusted_identities : global.trusted_identities;

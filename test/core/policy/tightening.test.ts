@@ -29,6 +29,7 @@ describe('Restricted Mode: only tightening project settings apply', () => {
     assert.equal(config.security.on_signature_failure, 'error');
     assert.equal(config.security.verify_transparency_log, true);
     assert.deepEqual(config.security.trusted_identities, ['*@corp.com']);
+    assert.equal(config.policyContext().sourceOf?.('trusted_identities'), '/home/u/.aam/config.yaml', 'the list in effect is the global one');
     assert.deepEqual(config.security.allowed_issuers, ['https://accounts.google.com']);
     assert.equal(config.security.sigstore_trusted_root, undefined);
     assert.deepEqual(config.security.blocked_packages, ['@evil/*']);
