@@ -2,11 +2,11 @@ import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { constants as zlibConstants, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import { pack as tarPack } from 'tar-stream';
 import { AamError } from '../errors.ts';
 import { parseManifest } from '../package/manifest.ts';
 import type { Manifest } from '../package/manifest.ts';
 import { sha256, sha256Hex } from './hash.ts';
+import { writeTar } from './tar.ts';
 import { MANIFEST_FILE, MAX_ARCHIVE_BYTES, MAX_UNPACKED_BYTES, PACK_EXCLUDED_DIRS } from './limits.ts';
 
 const gzipAsync = promisify(gzip);
@@ -50,17 +50,8 @@ export async function packDirectory(dir: string, options: { mtime?: Date } = {})
     });
   }
   const mtime = options.mtime ?? sourceDateEpoch();
-  const tar = tarPack();
-  const chunks: Buffer[] = [];
-  const finished = (async () => {
-    for await (const chunk of tar) chunks.push(chunk as Buffer);
-  })();
-  for (const file of collected) {
-    tar.entry({ name: file.path, size: file.data.length, mode: file.executable ? 0o755 : 0o644, mtime, uid: 0, gid: 0, uname: '', gname: '', type: 'file' }, file.data);
-  }
-  tar.finalize();
-  await finished;
-  const bytes = await gzipAsync(Buffer.concat(chunks), { level: zlibConstants.Z_BEST_COMPRESSION });
+  const tar = writeTar(collected.map((file) => ({ name: file.path, data: file.data, mode: file.executable ? 0o755 : 0o644, mtime })));
+  const bytes = await gzipAsync(tar, { level: zlibConstants.Z_BEST_COMPRESSION });
   if (bytes.length > MAX_ARCHIVE_BYTES) {
     throw new AamError('ARCHIVE_TOO_LARGE', `Archive would be ${(bytes.length / 1048576).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1048576} MB.`, {
       hint: 'Reduce the number of files or exclude large assets.',

@@ -1,8 +1,8 @@
-import { gunzip } from 'node:zlib';
+import { gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { posix } from 'node:path';
-import { extract } from 'tar-stream';
-import type { Header } from 'tar-stream';
+import { readTar } from './tar.ts';
+import type { TarHeader } from './tar.ts';
 import { AamError, messageOf } from '../errors.ts';
 import { sha256Hex } from './hash.ts';
 import { collisionKey, safeEntryPath } from './entry-path.ts';
@@ -37,26 +37,17 @@ export async function readArchive(bytes: Uint8Array): Promise<ArchiveContents> {
   }
   const tar = await decompress(bytes);
   const state = new EntryCollector();
-  const parser = extract();
-  const done = (async () => {
-    for await (const entry of parser) {
-      const data = await collect(entry as AsyncIterable<Buffer>);
-      state.add(entry.header, data);
-    }
-  })();
-  parser.end(tar);
-  try {
-    await done;
-  } catch (error) {
-    if (error instanceof AamError) throw error;
-    throw new AamError('ARCHIVE_INVALID', `Archive is not a valid tar archive: ${messageOf(error)}.`, { cause: error });
-  }
+  for (const { header, data } of readTar(tar)) state.add(header, data);
   return state.finish();
 }
 
+/** Below this, inflating inline is cheaper than a trip through the thread pool (and blocks for well under a millisecond). */
+const INLINE_GUNZIP_BYTES = 512 * 1024;
+
 async function decompress(bytes: Uint8Array): Promise<Buffer> {
   try {
-    return await gunzipAsync(bytes, { maxOutputLength: MAX_UNPACKED_BYTES + 1024 * 1024 });
+    const options = { maxOutputLength: MAX_UNPACKED_BYTES + 1024 * 1024 };
+    return bytes.byteLength <= INLINE_GUNZIP_BYTES ? gunzipSync(bytes, options) : await gunzipAsync(bytes, options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
@@ -69,12 +60,6 @@ async function decompress(bytes: Uint8Array): Promise<Buffer> {
   }
 }
 
-async function collect(entry: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of entry) chunks.push(chunk);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-}
-
 class EntryCollector {
   private readonly files = new Map<string, ArchiveFile>();
   private readonly directories = new Set<string>();
@@ -82,7 +67,7 @@ class EntryCollector {
   private readonly links: { path: string; target: string; raw: string }[] = [];
   private count = 0;
 
-  add(header: Header, data: Buffer): void {
+  add(header: TarHeader, data: Buffer): void {
     if (++this.count > MAX_ENTRIES) throw unsafe(`has more than ${MAX_ENTRIES} entries`);
     const path = safeEntryPath(header.name);
     switch (header.type) {
@@ -96,8 +81,8 @@ class EntryCollector {
         this.directories.add(path);
         return;
       case 'symlink': {
-        const target = posix.normalize(posix.join(posix.dirname(path), header.linkname ?? ''));
-        if ((header.linkname ?? '').startsWith('/') || target === '..' || target.startsWith('../')) {
+        const target = posix.normalize(posix.join(posix.dirname(path), header.linkname));
+        if (header.linkname.startsWith('/') || target === '..' || target.startsWith('../')) {
           throw unsafe(`has a link ${JSON.stringify(header.name)} that points outside the package (${JSON.stringify(header.linkname)})`);
         }
         this.claim(path, header.name);
@@ -105,13 +90,13 @@ class EntryCollector {
         return;
       }
       case 'link': {
-        const target = safeEntryPath(header.linkname ?? '');
+        const target = safeEntryPath(header.linkname);
         this.claim(path, header.name);
         this.links.push({ path, target, raw: header.name });
         return;
       }
       default:
-        throw unsafe(`has ${JSON.stringify(header.name)}, a ${header.type ?? 'unknown-type'} entry; only regular files and folders are allowed`);
+        throw unsafe(`has ${JSON.stringify(header.name)}, a ${header.type} entry; only regular files and folders are allowed`);
     }
   }
 
