@@ -5,6 +5,8 @@ import { toTrustMaterial } from '@sigstore/verify';
 import type { TrustMaterial } from '@sigstore/verify';
 import seeds from '@sigstore/tuf/seeds.json' with { type: 'json' };
 import { AamError, messageOf } from '../errors.ts';
+import { buildFastTrust } from './fast/trust.ts';
+import type { FastTrust } from './fast/trust.ts';
 
 /** A trusted_root.json document, with its digest and where it came from. */
 export interface TrustRootSource {
@@ -70,4 +72,20 @@ export function trustMaterialOf(root: TrustRootSource): TrustMaterial {
 export function tlogUrlOf(root: TrustRootSource, logId: string): string | undefined {
   const tlogs = (root.json.tlogs ?? []) as { baseUrl?: string; logId?: { keyId?: string } }[];
   return tlogs.find((t) => t.logId?.keyId === logId)?.baseUrl;
+}
+
+const fastTrusts = new Map<string, FastTrust>();
+
+/** The lean verifier's trust material for a root, built (and its CA chains checked) once. */
+export function fastTrustOf(root: TrustRootSource): FastTrust {
+  let trust = fastTrusts.get(root.digest);
+  if (!trust) {
+    try {
+      trust = buildFastTrust(root.json);
+    } catch (error) {
+      throw new AamError('TRUST_ROOT_INVALID', `${root.origin} cannot be used: ${messageOf(error)}.`, { cause: error });
+    }
+    fastTrusts.set(root.digest, trust);
+  }
+  return trust;
 }

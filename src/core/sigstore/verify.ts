@@ -1,5 +1,5 @@
 import { bundleFromJSON } from '@sigstore/bundle';
-import type { Bundle } from '@sigstore/bundle';
+import type { Bundle, BundleWithMessageSignature } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import { Verifier, VerificationError, toSignedEntity } from '@sigstore/verify';
 import type { SignedEntity } from '@sigstore/verify';
@@ -7,7 +7,10 @@ import type { SignatureCheck } from '../policy/decision.ts';
 import type { SigstoreSigner } from '../policy/trust-match.ts';
 import type { SignerIdentity } from '../policy/identity.ts';
 import { messageOf } from '../errors.ts';
-import { tlogUrlOf, trustMaterialOf } from './trusted-root.ts';
+import { FastVerificationError, NotFastPath, fastVerify } from './fast/verify.ts';
+import { parseCertificate, subjectAltNames } from './fast/certificate.ts';
+import type { Certificate } from './fast/certificate.ts';
+import { fastTrustOf, tlogUrlOf, trustMaterialOf } from './trusted-root.ts';
 import type { TrustRootSource } from './trusted-root.ts';
 
 export const SUPPORTED_MEDIA_TYPES = new Set([
@@ -21,6 +24,8 @@ export interface SigstoreVerifyOptions {
   root: TrustRootSource;
   /** verify_transparency_log: require a transparency-log entry (entries present are always checked). */
   requireTlog: boolean;
+  /** Use only @sigstore/verify (for differential tests and as the conformance verifier). */
+  referenceOnly?: boolean;
 }
 
 /** Parses a bundle file; a malformed one yields an invalid check rather than an exception. */
@@ -50,6 +55,10 @@ export function parseBundle(bytes: Uint8Array): { ok: true; bundle: Bundle } | {
 export function verifySigstoreBundle(bundleBytes: Uint8Array, artifact: Buffer, options: SigstoreVerifyOptions): SignatureCheck {
   const parsed = parseBundle(bundleBytes);
   if (!parsed.ok) return { state: 'invalid', type: 'sigstore', code: 'BUNDLE_INVALID', reason: parsed.reason };
+  if (!options.referenceOnly && parsed.bundle.content.$case === 'messageSignature') {
+    const fast = tryFast(parsed.bundle as BundleWithMessageSignature, artifact, options);
+    if (fast) return fast;
+  }
   let entity: SignedEntity;
   try {
     entity = toSignedEntity(parsed.bundle, artifact);
@@ -59,6 +68,7 @@ export function verifySigstoreBundle(bundleBytes: Uint8Array, artifact: Buffer, 
   return verifyEntity(entity, parsed.bundle, options);
 }
 
+/** Verification with @sigstore/verify: every bundle shape, and the reference for the lean verifier. */
 export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: SigstoreVerifyOptions): SignatureCheck {
   const identity = certificateIdentity(bundle);
   const partial = identity ? signerOf(bundle, identity, options.root) : undefined;
@@ -75,8 +85,48 @@ export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: Sigs
   return { state: 'valid', signer: partial };
 }
 
+/**
+ * The lean verifier, for the common shape (message signature, certificate,
+ * Rekor v1 hashedrekord entries). Undefined when the bundle is of a shape it
+ * leaves to @sigstore/verify.
+ */
+function tryFast(bundle: BundleWithMessageSignature, artifact: Buffer, options: SigstoreVerifyOptions): SignatureCheck | undefined {
+  let leaf: Certificate;
+  try {
+    leaf = fastVerify(bundle, artifact, fastTrustOf(options.root), { tlogThreshold: options.requireTlog ? 1 : 0 });
+  } catch (error) {
+    if (error instanceof NotFastPath) return undefined;
+    const identity = fastIdentity(bundle);
+    return { state: 'invalid', type: 'sigstore', ...explain(error), signer: identity ? signerOf(bundle, identity, options.root) : undefined };
+  }
+  const identity = identityOf(leaf);
+  if (!identity) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the certificate carries no email or URI identity' };
+  return { state: 'valid', signer: signerOf(bundle, identity, options.root) };
+}
+
+function fastIdentity(bundle: BundleWithMessageSignature): SignerIdentity | undefined {
+  const content = bundle.verificationMaterial.content;
+  const raw = content.$case === 'certificate' ? content.certificate.rawBytes : content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  try {
+    return raw ? identityOf(parseCertificate(Buffer.from(raw))) : undefined;
+  } catch {
+    return certificateIdentity(bundle);
+  }
+}
+
+/** SAN (with its type) and Fulcio issuer from a certificate read by the lean parser. */
+function identityOf(cert: Certificate): SignerIdentity | undefined {
+  const { email, uri } = subjectAltNames(cert);
+  const v2 = cert.extensions.find((e) => e.oid === '1.3.6.1.4.1.57264.1.8');
+  const v1 = cert.extensions.find((e) => e.oid === '1.3.6.1.4.1.57264.1.1');
+  const issuer = v2 ? v2.value.subarray(v2.value[1]! & 0x80 ? 2 + (v2.value[1]! & 0x7f) : 2).toString('utf8') : v1?.value.toString('utf8');
+  if (email) return { san: email, sanType: 'email', issuer };
+  if (uri) return { san: uri, sanType: 'uri', issuer };
+  return undefined;
+}
+
 function explain(error: unknown): { code: 'SIGNATURE_INVALID' | 'TLOG_MISSING'; reason: string } {
-  if (!(error instanceof VerificationError)) return { code: 'SIGNATURE_INVALID', reason: messageOf(error) };
+  if (!(error instanceof VerificationError) && !(error instanceof FastVerificationError)) return { code: 'SIGNATURE_INVALID', reason: messageOf(error) };
   const detail = error.message;
   switch (error.code) {
     case 'TLOG_ERROR':
