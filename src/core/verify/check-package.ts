@@ -5,7 +5,9 @@ import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import type { Checks, IntegrityCheck, SignatureCheck, Verdict } from '../policy/decision.ts';
 import type { StoredSignature } from '../registry/local-registry.ts';
-import { compareInstalledFiles, describeDifferences, isClean } from './installed-files.ts';
+import { describeDifferences, isClean } from './installed-files.ts';
+import { scanInstalled } from './scan-installed.ts';
+import type { InstalledScan } from './scan-installed.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 
 /** What verification has to go on for one installed package. */
@@ -30,31 +32,60 @@ export interface CheckRow {
 export interface CheckOptions {
   /** on_signature_failure: ignore — no signature is even looked at. */
   skipSignature: boolean;
-  hashFile?: (path: string) => Promise<string>;
+  /** The previous scan of the installed folder: unchanged, settled files are not re-read. */
+  previousScan?: InstalledScan;
+}
+
+export interface PackageChecks {
+  checks: Checks;
+  signatureFile: StoredSignature | undefined;
+  /** Stamps and hashes of the installed folder, when it was scanned. */
+  scan: InstalledScan | undefined;
 }
 
 /** Runs every check the trust decision needs, with nothing decided yet. */
-export async function checkPackage(evidence: PackageEvidence, verifier: SignatureVerifier, options: CheckOptions): Promise<{ checks: Checks; signatureFile: StoredSignature | undefined }> {
-  const integrity = await checkIntegrity(evidence, options);
-  if (!integrity.ok || options.skipSignature) return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined };
+export async function checkPackage(evidence: PackageEvidence, verifier: SignatureVerifier, options: CheckOptions): Promise<PackageChecks> {
+  const { integrity, scan } = await checkIntegrity(evidence, options);
+  if (!integrity.ok || options.skipSignature) return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan };
   const { check, file } = await checkSignature(evidence, verifier);
-  return { checks: { integrity, signature: check }, signatureFile: file };
+  return { checks: { integrity, signature: check }, signatureFile: file, scan };
 }
 
-async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions): Promise<IntegrityCheck> {
+async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions): Promise<{ integrity: IntegrityCheck; scan: InstalledScan | undefined }> {
+  const early = await checkArchive(evidence);
+  if (!early.ok) return { integrity: early.integrity, scan: undefined };
+  const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan);
+  if (!isClean(diff)) {
+    return {
+      scan,
+      integrity: {
+        ok: false,
+        code: 'FILES_MODIFIED',
+        expected: diff.example ? `${diff.example.path}: ${diff.example.expected}` : 'the installed files of the archive',
+        actual: diff.example ? `${diff.example.path}: ${diff.example.actual}` : describeDifferences(diff),
+        detail: `Installed files of ${evidence.name} differ from what was installed (${describeDifferences(diff)}).`,
+      },
+    };
+  }
+  return { integrity: { ok: true }, scan };
+}
+
+/** The archive's checksum, and its file list against the lock file's; on success, the files it holds. */
+async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; files: Record<string, string> } | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }> {
   const { entry, archive, name } = evidence;
+  const fail = (integrity: Extract<IntegrityCheck, { ok: false }>) => ({ ok: false as const, integrity });
   if (!archive) {
-    return { ok: false, code: 'ARCHIVE_UNAVAILABLE', expected: entry.checksum, actual: 'no archive', detail: `The archive of ${name}@${entry.version} is not available: ${evidence.archiveOrigin}.` };
+    return fail({ ok: false, code: 'ARCHIVE_UNAVAILABLE', expected: entry.checksum, actual: 'no archive', detail: `The archive of ${name}@${entry.version} is not available: ${evidence.archiveOrigin}.` });
   }
   const actual = sha256(archive);
   if (actual !== entry.checksum) {
-    return { ok: false, code: 'CHECKSUM_MISMATCH', expected: entry.checksum, actual, detail: `Checksum verification failed for ${name}@${entry.version} (${evidence.archiveOrigin}).` };
+    return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: entry.checksum, actual, detail: `Checksum verification failed for ${name}@${entry.version} (${evidence.archiveOrigin}).` });
   }
   let archived: Record<string, string>;
   try {
     archived = fileChecksumsOf(await readArchive(archive));
   } catch (error) {
-    return { ok: false, code: 'CHECKSUM_MISMATCH', expected: 'a readable archive', actual: messageOf(error), detail: `The archive of ${name}@${entry.version} cannot be read.` };
+    return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: 'a readable archive', actual: messageOf(error), detail: `The archive of ${name}@${entry.version} cannot be read.` });
   }
   const recorded = entry.file_checksums?.files;
   if (recorded) {
@@ -62,20 +93,10 @@ async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions):
     const hidden = (path: string) => path.split('/').some((segment) => segment.startsWith('.'));
     const lockDiff = Object.keys({ ...recorded, ...archived }).filter((path) => recorded[path] !== archived[path] && !(recorded[path] === undefined && hidden(path)));
     if (lockDiff.length > 0) {
-      return { ok: false, code: 'CHECKSUM_MISMATCH', expected: `file checksums of the archive`, actual: `the lock file differs for ${lockDiff.slice(0, 3).join(', ')}`, detail: `The lock file's file checksums for ${name} do not match its archive; the lock file was edited.` };
+      return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: `file checksums of the archive`, actual: `the lock file differs for ${lockDiff.slice(0, 3).join(', ')}`, detail: `The lock file's file checksums for ${name} do not match its archive; the lock file was edited.` });
     }
   }
-  const diff = await compareInstalledFiles(evidence.installedDir, archived, options.hashFile);
-  if (!isClean(diff)) {
-    return {
-      ok: false,
-      code: 'FILES_MODIFIED',
-      expected: diff.example ? `${diff.example.path}: ${diff.example.expected}` : 'the installed files of the archive',
-      actual: diff.example ? `${diff.example.path}: ${diff.example.actual}` : describeDifferences(diff),
-      detail: `Installed files of ${name} differ from what was installed (${describeDifferences(diff)}).`,
-    };
-  }
-  return { ok: true };
+  return { ok: true, files: archived };
 }
 
 async function checkSignature(evidence: PackageEvidence, verifier: SignatureVerifier): Promise<{ check: SignatureCheck; file: StoredSignature | undefined }> {

@@ -2,12 +2,22 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
 import type { SignatureCheck } from '../policy/decision.ts';
 import { aamHome } from '../aam-home.ts';
+import { stampOf } from './stamps.ts';
 
 /** Verifies one signature file over an artifact, whatever its kind. */
 export interface SignatureVerifier {
+  readonly settings: VerifierSettings;
   verify(type: 'sigstore' | 'gpg', signature: Uint8Array, artifact: Buffer): Promise<SignatureCheck>;
-  /** Identifies the trust material (root and keyring settings), for caching verdicts. */
+  /** Identifies the trust material (root, log requirement, keyrings and their contents), for caching results. */
   trustDigest(): Promise<string>;
+}
+
+/** What a verifier needs, as plain data: verification workers rebuild the verifier from it. */
+export interface VerifierSettings {
+  rootPath: string | undefined;
+  requireTlog: boolean;
+  keysDir: string;
+  gpgHome: string | undefined;
 }
 
 /** A path setting resolved against the folder of the config file that set it; `~/` is the home folder. */
@@ -20,35 +30,45 @@ export function configPath(config: LoadedConfig, key: 'sigstore_trusted_root' | 
   return resolve(file ? dirname(file) : process.cwd(), value);
 }
 
+export function verifierSettings(config: LoadedConfig, homeDir: string, env: Record<string, string | undefined> = process.env): VerifierSettings {
+  return {
+    rootPath: configPath(config, 'sigstore_trusted_root', homeDir),
+    requireTlog: config.security.verify_transparency_log,
+    keysDir: aamHome(homeDir).keysDir,
+    gpgHome: configPath(config, 'gpg_home', homeDir) ?? env.GNUPGHOME,
+  };
+}
+
 /**
  * The verifier for a loaded config: the Sigstore trust root it names (or the
  * public-good root), and OpenPGP keys from the AAM keyring and GnuPG. The
  * Sigstore and OpenPGP libraries load on first use, not before.
  */
 export function createSignatureVerifier(config: LoadedConfig, homeDir: string, env: Record<string, string | undefined> = process.env): SignatureVerifier {
-  const requireTlog = config.security.verify_transparency_log;
-  const rootPath = configPath(config, 'sigstore_trusted_root', homeDir);
-  const gpgHome = configPath(config, 'gpg_home', homeDir) ?? env.GNUPGHOME;
-  const keysDir = aamHome(homeDir).keysDir;
+  return verifierFromSettings(verifierSettings(config, homeDir, env));
+}
+
+export function verifierFromSettings(settings: VerifierSettings): SignatureVerifier {
   let sigstore: Promise<(bundle: Uint8Array, artifact: Buffer) => SignatureCheck> | undefined;
   let gpg: Promise<(signature: Uint8Array, artifact: Buffer) => Promise<SignatureCheck>> | undefined;
   let root: Promise<{ digest: string }> | undefined;
-  const loadRoot = async () => (await import('../sigstore/trusted-root.ts')).loadTrustRoot(rootPath);
+  const loadRoot = async () => (await import('../sigstore/trusted-root.ts')).loadTrustRoot(settings.rootPath);
   return {
+    settings,
     async verify(type, signature, artifact) {
       if (type === 'sigstore') {
         sigstore ??= (async () => {
           root ??= loadRoot();
           const trustRoot = (await root) as Awaited<ReturnType<typeof loadRoot>>;
           const { verifySigstoreBundle } = await import('../sigstore/verify.ts');
-          return (bundle: Uint8Array, data: Buffer) => verifySigstoreBundle(bundle, data, { root: trustRoot, requireTlog });
+          return (bundle: Uint8Array, data: Buffer) => verifySigstoreBundle(bundle, data, { root: trustRoot, requireTlog: settings.requireTlog });
         })();
         return (await sigstore)(signature, artifact);
       }
       gpg ??= (async () => {
         const { DirectoryKeyring, GnupgKeyring, combineKeyrings } = await import('../openpgp/keyring.ts');
         const { verifyDetachedSignature } = await import('../openpgp/verify.ts');
-        const keys = combineKeyrings(new DirectoryKeyring(keysDir), new GnupgKeyring(gpgHome));
+        const keys = combineKeyrings(new DirectoryKeyring(settings.keysDir), new GnupgKeyring(settings.gpgHome));
         return (sig: Uint8Array, data: Buffer) => verifyDetachedSignature(data, sig, keys);
       })();
       return (await gpg)(signature, artifact);
@@ -56,7 +76,9 @@ export function createSignatureVerifier(config: LoadedConfig, homeDir: string, e
     async trustDigest() {
       root ??= loadRoot();
       const digest = await root.then((r) => r.digest).catch(() => 'unavailable');
-      return JSON.stringify({ root: digest, requireTlog, keysDir, gpgHome });
+      // Importing a key changes what verifies; the keyrings' stamps make that a different trust state.
+      const keyrings = [stampOf(settings.keysDir), settings.gpgHome ? stampOf(join(settings.gpgHome, 'pubring.kbx')) : null];
+      return JSON.stringify({ root: digest, ...settings, keyrings });
     },
   };
 }

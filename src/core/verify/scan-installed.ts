@@ -1,0 +1,118 @@
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAX_UNPACKED_BYTES } from '../archive/limits.ts';
+import type { FileDifferences } from './installed-files.ts';
+import { nowNs, sameStamp, settled, stampOf, stampOfStats } from './stamps.ts';
+import type { FileStamp } from './stamps.ts';
+
+/** Stamps and hashes of an installed package folder: what the next scan may skip. */
+export interface InstalledScan {
+  /** When the scan started (ns since the epoch): stamps changed shortly before it are not trusted. */
+  at: string;
+  dirs: Record<string, FileStamp | null>;
+  files: Record<string, { stamp: FileStamp; sha256: string }>;
+}
+
+/**
+ * Compares an installed package folder with `expected` (path → SHA-256),
+ * synchronously (it runs in verification workers). A file whose stamp is
+ * unchanged since the previous scan, and was settled then, is not re-read.
+ */
+export function scanInstalled(dir: string, expected: Record<string, string>, previous?: InstalledScan): { diff: FileDifferences; scan: InstalledScan } {
+  const scan: InstalledScan = { at: String(nowNs()), dirs: {}, files: {} };
+  const diff: FileDifferences = { modified: [], missing: [], added: [], example: undefined };
+  const modified = (path: string, expectedHash: string, actual: string) => {
+    diff.modified.push(path);
+    diff.example ??= { path, expected: expectedHash, actual };
+  };
+  const seen = new Set<string>();
+  const walk = (rel: string) => {
+    const full = rel ? join(dir, rel) : dir;
+    scan.dirs[rel] = stampOf(full);
+    let entries;
+    try {
+      entries = readdirSync(full, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        walk(path);
+        continue;
+      }
+      seen.add(path);
+      const want = expected[path];
+      if (want === undefined) {
+        diff.added.push(path);
+        continue;
+      }
+      const before = previous?.files[path];
+      if (before && entry.isFile() && settled(before.stamp, BigInt(previous!.at)) && sameStamp(before.stamp, stampOf(join(dir, path)))) {
+        scan.files[path] = before;
+        if (before.sha256 !== want) modified(path, want, before.sha256);
+        continue;
+      }
+      const read = hashRegularFile(join(dir, path));
+      if ('problem' in read) {
+        modified(path, want, read.problem);
+        continue;
+      }
+      scan.files[path] = read;
+      if (read.sha256 !== want) modified(path, want, read.sha256);
+    }
+  };
+  walk('');
+  for (const path of Object.keys(expected)) if (!seen.has(path)) diff.missing.push(path);
+  diff.modified.sort();
+  diff.added.sort();
+  return { diff, scan };
+}
+
+/** Whether nothing in the folder changed since `scan`: same folders (so no file added or removed), same files, all settled then. */
+export function unchanged(dir: string, scan: InstalledScan): boolean {
+  const at = BigInt(scan.at);
+  for (const [rel, stamp] of Object.entries(scan.dirs)) {
+    if (!settled(stamp, at) || !sameStamp(stampOf(rel ? join(dir, rel) : dir), stamp)) return false;
+  }
+  for (const [rel, file] of Object.entries(scan.files)) {
+    if (!settled(file.stamp, at) || !sameStamp(stampOf(join(dir, rel)), file.stamp)) return false;
+  }
+  return true;
+}
+
+const CHUNK = 1024 * 1024;
+let chunk: Buffer | undefined;
+
+/**
+ * SHA-256 of a regular file, with the stamp of what was read. The file is
+ * opened without following links and without blocking, and checked on the
+ * open descriptor, so a FIFO or link swapped in after listing cannot hang or
+ * redirect the read; a file larger than any archive can unpack is not read.
+ */
+function hashRegularFile(path: string): { stamp: FileStamp; sha256: string } | { problem: string } {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    return { problem: (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'not a regular file' : 'unreadable' };
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    if (!stats.isFile()) return { problem: 'not a regular file' };
+    if (stats.size > BigInt(MAX_UNPACKED_BYTES)) return { problem: `${stats.size} bytes, larger than any package can unpack` };
+    const hash = createHash('sha256');
+    chunk ??= Buffer.allocUnsafe(CHUNK);
+    for (;;) {
+      const n = readSync(fd, chunk, 0, CHUNK, null);
+      if (n === 0) break;
+      hash.update(n === CHUNK ? chunk : chunk.subarray(0, n));
+    }
+    return { stamp: stampOfStats(stats), sha256: hash.digest('hex') };
+  } catch {
+    return { problem: 'unreadable' };
+  } finally {
+    closeSync(fd);
+  }
+}
