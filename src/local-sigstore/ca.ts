@@ -1,3 +1,5 @@
+// @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
+import 'reflect-metadata';
 import { createHash, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { initializeCTLog } from '@sigstore/mock';

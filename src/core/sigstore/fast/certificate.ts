@@ -1,4 +1,4 @@
-import { DerError, bytes, children, oid, readTlv, value } from './der.ts';
+import { DerError, bytes, children, header, oid, readTlv, value } from './der.ts';
 import type { Tlv } from './der.ts';
 
 export const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
@@ -39,6 +39,8 @@ export interface Certificate {
   notAfter: Date;
   spki: Buffer;
   extensions: Extension[];
+  /** The TBS's [3] EXPLICIT wrapper around the extensions. */
+  extensionsWrapper: Tlv | undefined;
   ski: Buffer | undefined;
   aki: Buffer | undefined;
   /** As @sigstore/core defines it: basicConstraints cA, and keyCertSign when key usage is present. */
@@ -84,12 +86,28 @@ export function parseCertificate(der: Buffer): Certificate {
     notAfter: notAfter!,
     spki: bytes(der, spki),
     extensions,
+    extensionsWrapper,
     ski: subjectKeyId(find(OID_SKI)),
     aki: authorityKeyId(find(OID_AKI)),
     isCA: basicConstraintsCA && (keyCertSign === undefined ? true : keyCertSign),
     basicConstraintsCA,
     pathLength: pathTlv ? value(basic!.value, pathTlv).readUIntBE(0, Math.min(6, pathTlv.end - pathTlv.valueStart)) : undefined,
   };
+}
+
+/**
+ * The TBS with the SCT-list extension removed, re-encoded: what the CT log
+ * signed (RFC 6962 §3.2). Everything else keeps its bytes.
+ */
+export function precertTbs(cert: Certificate): Buffer {
+  const { der, extensionsWrapper: wrapper } = cert;
+  if (!wrapper) throw new DerError('the certificate has no extensions');
+  const kept = cert.extensions.filter((e) => e.oid !== OID_SCT_LIST).map((e) => der.subarray(e.tlv.start, e.tlv.end));
+  const sequence = Buffer.concat(kept);
+  const list = Buffer.concat([header(0x30, sequence.length), sequence]);
+  const explicit = Buffer.concat([header(0xa3, list.length), list]);
+  const body = Buffer.concat([der.subarray(cert.tbs.valueStart, wrapper.start), explicit, der.subarray(wrapper.end, cert.tbs.end)]);
+  return Buffer.concat([header(0x30, body.length), body]);
 }
 
 function parseExtensions(der: Buffer, wrapper: Tlv): Extension[] {

@@ -1,8 +1,7 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { BundleWithMessageSignature, TransparencyLogEntry } from '@sigstore/bundle';
-import { header } from './der.ts';
-import { OID_SCT_LIST, parseCertificate, sctList } from './certificate.ts';
+import { parseCertificate, precertTbs, sctList } from './certificate.ts';
 import type { Certificate } from './certificate.ts';
 import type { FastLog, FastTrust, IssuerCandidate } from './trust.ts';
 
@@ -138,36 +137,6 @@ function verifyScts(leaf: Certificate, issuer: IssuerCandidate, ctlogs: FastLog[
 /** TLS HashAlgorithm numbers: 4 = sha256, 5 = sha384, 6 = sha512. */
 function hashIndex(tls: number): number {
   return tls === 5 ? 2 : tls === 6 ? 3 : 1;
-}
-
-/** The leaf's TBS with the SCT-list extension removed: what the CT log signed. */
-function precertTbs(leaf: Certificate): Buffer {
-  const der = leaf.der;
-  const sct = leaf.extensions.find((e) => e.oid === OID_SCT_LIST)!;
-  const others = leaf.extensions.filter((e) => e !== sct).map((e) => der.subarray(e.tlv.start, e.tlv.end));
-  const sequence = Buffer.concat(others);
-  const wrapped = Buffer.concat([header(0x30, sequence.length), sequence]);
-  const explicit = Buffer.concat([header(0xa3, wrapped.length), wrapped]);
-  const first = leaf.extensions[0]!.tlv.start;
-  // The [3] wrapper and its SEQUENCE header sit right before the first extension.
-  const wrapperStart = findWrapperStart(der, leaf.tbs.valueStart, first);
-  const body = Buffer.concat([der.subarray(leaf.tbs.valueStart, wrapperStart), explicit, der.subarray(leaf.extensions[leaf.extensions.length - 1]!.tlv.end, leaf.tbs.end)]);
-  return Buffer.concat([header(0x30, body.length), body]);
-}
-
-function findWrapperStart(der: Buffer, from: number, firstExtension: number): number {
-  for (let offset = from; offset < firstExtension; offset++) {
-    if (der[offset] === 0xa3) {
-      const afterWrapper = offset + headerLength(der, offset);
-      if (der[afterWrapper] === 0x30 && afterWrapper + headerLength(der, afterWrapper) === firstExtension) return offset;
-    }
-  }
-  throw new FastVerificationError('CERTIFICATE_ERROR', 'cannot locate the certificate extensions');
-}
-
-function headerLength(der: Buffer, offset: number): number {
-  const first = der[offset + 1]!;
-  return first & 0x80 ? 2 + (first & 0x7f) : 2;
 }
 
 function verifyTlogs(entries: TransparencyLogEntry[], tlogs: FastLog[], signature: Buffer, digest: Buffer, threshold: number): void {
