@@ -11,10 +11,11 @@ import type { Manifest } from '../package/manifest.ts';
 import { toFsName } from '../package/names.ts';
 import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../package/versions.ts';
 import { readYamlMapping, toYamlText } from '../yaml/io.ts';
+import { archivePathIn, packageDirIn, SIGNATURE_SUFFIX } from './layout.ts';
 import { indexEntry, toPackageMetadata } from './metadata.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 
-export const SIGNATURE_SUFFIX = { sigstore: '.sigstore.json', gpg: '.asc' } as const;
+export { SIGNATURE_SUFFIX } from './layout.ts';
 
 /** A signature to store beside an archive. */
 export interface SignatureToStore {
@@ -74,11 +75,11 @@ export class LocalRegistry {
   }
 
   packageDir(name: string): string {
-    return join(this.root, 'packages', toFsName(name));
+    return packageDirIn(this.root, name);
   }
 
   archivePath(name: string, version: string): string {
-    return join(this.packageDir(name), 'versions', `${versionFile(version)}.aam`);
+    return archivePathIn(this.root, name, version);
   }
 
   async metadata(name: string): Promise<PackageMetadata | undefined> {
@@ -150,8 +151,8 @@ export class LocalRegistry {
       await rm(archivePath, { force: true });
       const records: SignatureRecord[] = [];
       for (const signature of signatures) {
-        const file = `${versionFile(manifest.version)}.aam${SIGNATURE_SUFFIX[signature.type]}`;
-        await writeFileAtomic(join(this.packageDir(manifest.name), 'versions', file), signature.bytes);
+        const file = `${manifest.version}.aam${SIGNATURE_SUFFIX[signature.type]}`;
+        await writeFileAtomic(`${archivePath}${SIGNATURE_SUFFIX[signature.type]}`, signature.bytes);
         records.push({ type: signature.type, ...signature.record, file });
       }
       for (const type of ['sigstore', 'gpg'] as const) {
@@ -196,16 +197,29 @@ export class LocalRegistry {
     return out;
   }
 
+  /**
+   * The index with `updated`'s entry replaced or added. The existing index is
+   * updated in place (a publish costs the same in a registry of thousands);
+   * only an unreadable index is rebuilt from every package's metadata.
+   */
   private async indexWith(updated: PackageMetadata, artifactTypes: string[]): Promise<Record<string, unknown>[]> {
     const existing = await readYamlMapping(join(this.root, 'index.yaml'), 'REGISTRY_INVALID').catch(() => undefined);
-    const previousTypes = new Map<string, unknown>();
-    for (const item of Array.isArray(existing?.packages) ? existing.packages : []) {
-      if (item && typeof item === 'object') previousTypes.set(String((item as { name?: unknown }).name), (item as { artifact_types?: unknown }).artifact_types);
+    const listed = Array.isArray(existing?.packages) ? (existing.packages as unknown[]) : undefined;
+    let entries: Record<string, unknown>[];
+    if (listed && listed.every((item) => item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string')) {
+      entries = (listed as Record<string, unknown>[]).filter((item) => item.name !== updated.name);
+    } else {
+      entries = (await this.list()).filter((m) => m.name !== updated.name).map((m) => indexEntry(m));
     }
-    const all = (await this.list()).filter((m) => m.name !== updated.name);
-    all.push(updated);
-    all.sort((a, b) => toFsName(a.name).localeCompare(toFsName(b.name)));
-    return all.map((m) => indexEntry(m, m.name === updated.name ? artifactTypes : ((previousTypes.get(m.name) as string[] | undefined) ?? [])));
+    entries.push(indexEntry(updated, artifactTypes));
+    const key = (item: Record<string, unknown>) => {
+      try {
+        return toFsName(String(item.name));
+      } catch {
+        return String(item.name);
+      }
+    };
+    return entries.sort((a, b) => key(a).localeCompare(key(b)));
   }
 
   /** Finishes a publish that a crash interrupted. Readers wait for a live publisher. */
@@ -238,11 +252,6 @@ function highest(versions: string[]): string | undefined {
 }
 
 /** Versions name files, so they must be safe as file names (they are validated semver). */
-function versionFile(version: string): string {
-  if (!isValidVersion(version)) throw new AamError('MANIFEST_INVALID', `"${version}" is not a valid version.`);
-  return version;
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
