@@ -15,28 +15,53 @@ interface LockRecord {
   at: number;
 }
 
+/** In-process waiters queue here, first come first served, instead of racing each other for the file. */
+const queues = new Map<string, Promise<unknown>>();
+
 /**
  * Runs `work` while holding an exclusive lock file. The lock survives only
  * while its owner lives: a lock left by a killed process on this host is
  * detected by its pid and taken over, so a crash never wedges the registry.
+ * Waiting gives up (REGISTRY_BUSY) only when one holder keeps the lock for
+ * `timeoutMs`; a lock that keeps changing hands means progress.
  */
 export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const previous = queues.get(lockPath) ?? Promise.resolve();
+  const mine = previous.then(() => holdFileLock(lockPath, work, options), () => holdFileLock(lockPath, work, options));
+  const tail = mine.catch(() => undefined);
+  queues.set(lockPath, tail);
+  try {
+    return await mine;
+  } finally {
+    if (queues.get(lockPath) === tail) queues.delete(lockPath);
+  }
+}
+
+async function holdFileLock<T>(lockPath: string, work: () => Promise<T>, options: LockOptions): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   const staleMs = options.staleMs ?? 10 * 60_000;
+  let deadline = Date.now() + timeoutMs;
+  let holder: string | undefined;
   let delay = 5;
   for (;;) {
     if (await tryAcquire(lockPath)) break;
     if (await isStale(lockPath, staleMs)) {
-      await rm(lockPath, { force: true });
+      await takeOver(lockPath, staleMs);
       continue;
     }
+    const current = await readFile(lockPath, 'utf8').catch(() => '');
+    if (current !== holder) {
+      holder = current;
+      deadline = Date.now() + timeoutMs;
+    }
     if (Date.now() > deadline) {
-      throw new AamError('REGISTRY_BUSY', `Another process holds ${lockPath}.`, {
+      throw new AamError('REGISTRY_BUSY', `Another process has held ${lockPath} for ${Math.round(timeoutMs / 1000)} s.`, {
         hint: 'Wait for the other publish or install to finish, then try again.',
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 200);
+    // Jitter, so processes polling the same lock do not move in step.
+    await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
+    delay = Math.min(delay * 2, 100);
   }
   try {
     return await work();
@@ -55,6 +80,25 @@ async function tryAcquire(lockPath: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;
+  }
+}
+
+/**
+ * Removes a stale lock. Two waiters can both see it stale; a guard file lets
+ * one of them re-check and remove it, so neither removes the fresh lock the
+ * other may have taken meanwhile.
+ */
+async function takeOver(lockPath: string, staleMs: number): Promise<void> {
+  const guard = `${lockPath}.takeover`;
+  if (!(await tryAcquire(guard))) {
+    // A takeover takes microseconds; a guard this old was left by a crash.
+    if ((await ageOf(guard)) > 10_000) await rm(guard, { force: true });
+    return;
+  }
+  try {
+    if (await isStale(lockPath, staleMs)) await rm(lockPath, { force: true });
+  } finally {
+    await rm(guard, { force: true });
   }
 }
 

@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withFileLock } from '../../../src/core/fs/file-lock.ts';
+import { isAamError } from '../../../src/core/errors.ts';
+
+async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'aam-lock-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+describe('file locks', () => {
+  it('serves waiters in this process first come, first served, one at a time', async (t) => {
+    const lock = join(await tempDir(t), '.lock');
+    const order: number[] = [];
+    let inside = 0;
+    await Promise.all(Array.from({ length: 12 }, (_, i) => withFileLock(lock, async () => {
+      inside++;
+      assert.equal(inside, 1, 'two holders at once');
+      order.push(i);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      inside--;
+    })));
+    assert.deepEqual(order, Array.from({ length: 12 }, (_, i) => i));
+  });
+
+  it('releases the lock when the work fails, and the next waiter still runs', async (t) => {
+    const lock = join(await tempDir(t), '.lock');
+    const failing = withFileLock(lock, async () => {
+      throw new Error('boom');
+    });
+    const next = withFileLock(lock, async () => 'ran');
+    await assert.rejects(failing, /boom/);
+    assert.equal(await next, 'ran');
+  });
+
+  it('takes over a lock whose owner was killed', async (t) => {
+    const dir = await tempDir(t);
+    const lock = join(dir, '.lock');
+    // A process that takes the lock and is killed while holding it.
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      import { withFileLock } from ${JSON.stringify(new URL('../../../src/core/fs/file-lock.ts', import.meta.url).href)};
+      await withFileLock(${JSON.stringify(lock)}, async () => { process.stdout.write('held\\n'); await new Promise(() => {}); });
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.match(await readFile(lock, 'utf8'), new RegExp(`"pid":${child.pid}`));
+    assert.equal(await withFileLock(lock, async () => 'mine', { timeoutMs: 5_000 }), 'mine');
+  });
+
+  it('gives up with REGISTRY_BUSY only while one live holder keeps the lock', async (t) => {
+    const lock = join(await tempDir(t), '.lock');
+    // A lock held by this (live) process that never lets go.
+    await writeFile(lock, JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), at: Date.now() }));
+    await assert.rejects(withFileLock(lock, async () => 'never', { timeoutMs: 300 }), (error) => isAamError(error, 'REGISTRY_BUSY'));
+  });
+});
