@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { AamError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
+import { parseBlockMapping } from './block-mapping.ts';
 import { MAX_ALIAS_COUNT, MAX_YAML_BYTES, YamlSource } from './source.ts';
 
 /**
@@ -22,6 +23,9 @@ export async function readYamlMapping(path: string, code: ErrorCode): Promise<Re
 
 export function parseYamlMapping(text: string, where: string, code: ErrorCode): Record<string, unknown> {
   if (text.length > MAX_YAML_BYTES) throw new AamError(code, `${where} is too large to be an AAM file.`);
+  // Most AAM files are plain block mappings: read those fast, the rest with the full parser.
+  const simple = parseBlockMapping(text);
+  if (simple) return simple;
   const source = new YamlSource(text);
   const problem = source.doc.errors[0];
   if (problem) throw new AamError(code, `${where} is not valid YAML: ${problem.message.split('\n')[0]}`);

@@ -1,0 +1,96 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseBlockMapping } from '../../../src/core/yaml/block-mapping.ts';
+import { YamlSource } from '../../../src/core/yaml/source.ts';
+import { toYamlText } from '../../../src/core/yaml/io.ts';
+import { random } from '../../helpers/bundle-mutations.ts';
+
+/** Documents to try: a CI-sized run by default, `npm run fuzz` sets more. */
+const CASES = Number(process.env.AAM_FUZZ_CASES ?? 150) * 20;
+
+/** What the full parser makes of a text: its value, or that it is an error. */
+function full(text: string): { ok: true; value: unknown } | { ok: false } {
+  const source = new YamlSource(text);
+  if (source.doc.errors.length > 0) return { ok: false };
+  try {
+    const value = source.doc.toJS({ maxAliasCount: 64 });
+    return { ok: true, value: value ?? {} };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Pieces the fast reader should read, and pieces it must leave to the full parser (or read exactly as it does). */
+const GOOD = {
+  keys: ['name', 'version', 'aam.yaml', 'prompts/main.md', 'prompts/a b.md', '"@acme/pkg"', "'@acme/pkg'", 'a-b', '1.0.0', 'ké', '.hidden', '"quoted: key"', 'a:b'],
+  values: ['', ' 1.0.0', ' 12', ' -7', ' -0', ' true', ' False', ' null', ' ~', ' sha256:abc', ' http://127.0.0.1:8080/x', ' "quoted"', " 'single'", ' {}', ' []', ' a#b', ' -x', ' value   ', ' 2026-11-22T08:00:00.000Z', ' é', ' it\'s', ' a "b" c', ' x [y] {z}'],
+};
+const HARD = {
+  keys: ['123', 'true', 'null', '~', '"a\\"b"', '__proto__', '-', '- a', '? k', '&a k', 'k#c', '"k" ', 'key ', ' key', "'it''s'", '[a]', '{a}', '!t k', '*a'],
+  values: [' 007', ' 1e3', ' .5', ' 0x1F', ' 0o17', ' .inf', ' .NaN', " 'it''s'", ' "esc\\n"', ' {a: 1}', ' [1, 2]', ' &anchor x', ' *alias', ' !tag x', ' |', ' >', ' a: b', ' a # comment', ' - x', ' @at', ' `tick', ' %pct', ' ,c', ' "unterminated', ' 123456789012345678', ' +5', ' 1.5', ' a\tb', ' "a" b', '\tx', ':x', ' ::', ' a:', ' -'],
+  lines: ['', '# comment', '  # indented comment', '---', '...', '- item', '\t\tkey: v', '%YAML 1.2', '\r', '  continued', '"unterminated: 1'],
+};
+
+function generate(rand: () => number): string {
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
+  // Half the documents stay within what the fast reader reads; the rest mix in hard pieces.
+  const hard = rand() < 0.5 ? 0 : 0.15;
+  const out: string[] = [];
+  const depth = [0];
+  const lines = 1 + Math.floor(rand() * 12);
+  for (let i = 0; i < lines; i++) {
+    if (rand() < hard / 2) {
+      out.push(pick(HARD.lines));
+      continue;
+    }
+    let indent = depth[depth.length - 1]!;
+    if (rand() < 0.2 && depth.length > 1) {
+      depth.pop();
+      indent = depth[depth.length - 1]!;
+    }
+    const key = rand() < hard ? pick(HARD.keys) : pick(GOOD.keys);
+    const value = rand() < 0.3 ? '' : rand() < hard ? pick(HARD.values) : pick(GOOD.values);
+    out.push(`${' '.repeat(indent + (rand() < hard / 4 ? 1 : 0))}${key}:${value}`);
+    if (value === '' && rand() < 0.7) depth.push(indent + (rand() < 0.8 ? 2 : 4));
+  }
+  return out.join(rand() < 0.05 ? '\r\n' : '\n') + (rand() < 0.5 ? '\n' : '');
+}
+
+describe('the block-mapping reader', () => {
+  it('reads what AAM writes (lock files, metadata, indexes) without the full parser, with the same result', () => {
+    const lock = {
+      lockfile_version: 1,
+      resolved_at: '2026-11-22T08:14:32.128Z',
+      packages: {
+        '@acme/one': { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, dependencies: {}, file_checksums: { algorithm: 'sha256', files: { 'aam.yaml': 'b'.repeat(64), 'prompts/a b.md': 'c'.repeat(64) } }, source_name: null, signature: { type: 'sigstore', identity: 'https://github.com/acme/tools/.github/workflows/release.yml@refs/heads/main', transparency_log: { log_index: '42', url: 'http://127.0.0.1:1' } } },
+        plain: { version: '2.0.0-rc.1', source: 'team', checksum: `sha256:${'d'.repeat(64)}`, dependencies: { '@acme/one': '^1.0.0' } },
+      },
+    };
+    const metadata = { name: '@acme/one', description: 'Says: "hello" — #1', author: null, keywords: [], dist_tags: { latest: '1.0.0' }, count: 3 };
+    for (const value of [lock, metadata]) {
+      const text = toYamlText(value);
+      const fast = parseBlockMapping(text);
+      const reference = full(text);
+      assert.ok(reference.ok);
+      if (value === lock) assert.notEqual(fast, undefined, 'a lock file should not need the full parser');
+      if (fast !== undefined) assert.deepEqual(fast, reference.value);
+    }
+  });
+
+  it(`agrees with the full parser on ${CASES} generated documents, or leaves them to it`, () => {
+    const rand = random(11);
+    let read = 0;
+    for (let n = 0; n < CASES; n++) {
+      const text = generate(rand);
+      const fast = parseBlockMapping(text);
+      if (fast === undefined) continue;
+      read++;
+      const reference = full(text);
+      assert.ok(reference.ok, `the full parser rejects what the fast reader read:\n${text}`);
+      assert.deepEqual(fast, reference.value, text);
+    }
+    // The generator must exercise the fast path, not only the bail-outs.
+    assert.ok(read > CASES / 10, `only ${read} of ${CASES} documents were read by the fast reader`);
+    process.stdout.write(`# block-mapping reader: ${read} of ${CASES} generated documents read, all as the full parser reads them\n`);
+  });
+});
