@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
@@ -19,16 +20,22 @@ async function main(): Promise<void> {
   const world = await buildDemoWorld(join(REPO, '.demo'), sigstore);
   process.stderr.write(`[aam-trust] Demo workspace ${world.workspace}, registry ${world.registry}\n`);
   const codeServer = await startCodeServer({ folder: world.workspace, home: world.home, port, trusted: true });
+  // gpg started an agent for the demo's GnuPG home; it goes with the demo.
+  const stopGnupg = () => spawnSync('gpgconf', ['--homedir', world.gnupgHome, '--kill', 'all'], { stdio: 'ignore', timeout: 5_000 });
   const stop = async () => {
     await codeServer.stop();
     await sigstore.close();
+    stopGnupg();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   codeServer.process.on('exit', (code) => {
     process.stderr.write(`[aam-trust] code-server exited (${code}).\n${codeServer.output().slice(-2000)}\n`);
-    void sigstore.close().then(() => process.exit(1));
+    void sigstore.close().then(() => {
+      stopGnupg();
+      process.exit(1);
+    });
   });
   process.stdout.write(`
   AAM Trust demo is running.

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -85,6 +85,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     }
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    // Its profile and extensions folder (the link to this repository is removed, not followed).
+    await rm(state, { recursive: true, force: true });
   };
   return { url, folderUrl: `${url}/?folder=${encodeURIComponent(options.folder)}`, process: child, output: () => output, stop };
 }

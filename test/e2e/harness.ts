@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir} from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -9,6 +8,7 @@ import type { RunningCodeServer } from '../../scripts/code-server.ts';
 import { ensureChromium } from '../../scripts/tools.ts';
 import { buildDemoWorld } from '../../demo/world.ts';
 import type { DemoWorld } from '../../demo/world.ts';
+import { stopGnupgAtExit, tempDir } from '../helpers/temp.ts';
 
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'test-output', 'e2e');
 const TIMEOUT = 60_000;
@@ -48,7 +48,8 @@ export interface SessionOptions {
 export async function startSession(options: SessionOptions): Promise<Session> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const sigstore = await LocalSigstore.start();
-  const world = await buildDemoWorld(join(await mkdtemp(join(tmpdir(), 'aam-e2e-')), 'demo'), sigstore);
+  const world = await buildDemoWorld(join(await tempDir('aam-e2e-'), 'demo'), sigstore);
+  stopGnupgAtExit(world.gnupgHome);
   await options.prepare?.(world);
   const server = await startCodeServer({ folder: world.workspace, home: world.home, trusted: options.trusted, vsix: options.vsix });
   const browser = await chromium.launch({

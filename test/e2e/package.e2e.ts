@@ -1,12 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -14,7 +13,7 @@ describe('the packaged .vsix', () => {
   let s: Session;
   let vsix: string;
   before(async () => {
-    vsix = join(await mkdtemp(join(tmpdir(), 'aam-vsix-')), 'aam-trust.vsix');
+    vsix = join(await tempDir('aam-vsix-'), 'aam-trust.vsix');
     // dist/ is already built by `npm test`; package exactly what ships.
     await promisify(execFile)(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: REPO });
     s = await startSession({ trusted: true, vsix });

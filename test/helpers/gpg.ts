@@ -1,11 +1,10 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runGpg, findSecretKey } from '../../src/core/openpgp/gnupg.ts';
+import { stopGnupgAtExit, tempDir } from './temp.ts';
 
 /** A fresh GnuPG home with real keys, made by real gpg. */
 export async function makeGpgHome(keys: { uid: string; algo: 'ed25519' | 'rsa3072'; passphrase?: string }[]): Promise<{ home: string; fingerprints: Record<string, string> }> {
-  const home = await mkdtemp(join(tmpdir(), 'aam-gnupg-'));
+  const home = await tempDir('aam-gnupg-');
+  stopGnupgAtExit(home);
   const fingerprints: Record<string, string> = {};
   for (const key of keys) {
     const result = await runGpg(['--pinentry-mode', 'loopback', '--passphrase', key.passphrase ?? '', '--quick-gen-key', key.uid, key.algo, 'sign', 'never'], { gpgHome: home });

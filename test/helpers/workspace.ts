@@ -1,5 +1,4 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../../src/core/config/load.ts';
@@ -8,6 +7,7 @@ import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
 import { workspacePaths } from '../../src/core/lockfile/lockfile.ts';
 import { EvidenceCache } from '../../src/core/verify/evidence-cache.ts';
 import { createSignatureVerifier } from '../../src/core/verify/signature-verifier.ts';
+import { tempDir } from './temp.ts';
 
 /** A temporary home, project and registry, wired by a global config. */
 export interface TestWorld {
@@ -24,7 +24,7 @@ export interface TestWorld {
 }
 
 export async function makeWorld(options: { requireSignatures?: boolean } = {}): Promise<TestWorld> {
-  const root = await mkdtemp(join(tmpdir(), 'aam-world-'));
+  const root = await tempDir('aam-world-');
   const home = join(root, 'home');
   const project = join(root, 'project');
   const registryDir = join(root, 'registry');

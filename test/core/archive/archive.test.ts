@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { packDirectory } from '../../../src/core/archive/pack.ts';
@@ -11,9 +10,10 @@ import { sha256File } from '../../../src/core/archive/hash.ts';
 import { isAamError } from '../../../src/core/errors.ts';
 import type { ErrorCode } from '../../../src/core/errors.ts';
 import { MANIFEST, makeTar, makeTarGz } from '../../helpers/tar.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 async function packageDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'aam-pkg-'));
+  const dir = await tempDir('aam-pkg-');
   await writeFile(join(dir, 'aam.yaml'), MANIFEST);
   await mkdir(join(dir, 'prompts'));
   await writeFile(join(dir, 'prompts', 'hello.md'), '# Hello\n');
@@ -42,7 +42,7 @@ describe('packing a package folder', () => {
     assert.equal((await packDirectory(dir)).checksum, (await packDirectory(dir)).checksum);
   });
   it('refuses a folder without aam.yaml, and an invalid manifest', async () => {
-    const empty = await mkdtemp(join(tmpdir(), 'aam-empty-'));
+    const empty = await tempDir('aam-empty-');
     await assert.rejects(packDirectory(empty), rejects('MANIFEST_INVALID', /No aam.yaml/));
     await writeFile(join(empty, 'aam.yaml'), 'name: Bad Name\nversion: one\n');
     await assert.rejects(packDirectory(empty), rejects('MANIFEST_INVALID', /"name"[\s\S]*"version"[\s\S]*description[\s\S]*artifacts/));
@@ -66,7 +66,7 @@ describe('reading and extracting archives safely', () => {
   const good = (extra: Parameters<typeof makeTarGz>[0] = []) => makeTarGz([{ name: 'aam.yaml', content: MANIFEST }, { name: 'prompts/hello.md', content: 'hi' }, ...extra]);
 
   it('extracts into a new folder and reports file checksums', async () => {
-    const dest = join(await mkdtemp(join(tmpdir(), 'aam-x-')), 'pkg');
+    const dest = join(await tempDir('aam-x-'), 'pkg');
     const contents = await extractArchive(await good(), dest);
     assert.equal(await readFile(join(dest, 'prompts', 'hello.md'), 'utf8'), 'hi');
     assert.equal(fileChecksumsOf(contents)['prompts/hello.md'], (await sha256File(join(dest, 'prompts', 'hello.md'))).slice(7));
@@ -105,7 +105,7 @@ describe('reading and extracting archives safely', () => {
   ];
   for (const [what, build, code, pattern] of hostile) {
     it(`refuses ${what} with ${code} and writes nothing`, async () => {
-      const parent = await mkdtemp(join(tmpdir(), 'aam-hostile-'));
+      const parent = await tempDir('aam-hostile-');
       await assert.rejects(extractArchive(await build(), join(parent, 'pkg')), rejects(code, pattern));
       assert.deepEqual(await readdir(parent), []);
     });

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyConfigEdits, editConfigFile } from '../../../src/core/config/edit.ts';
 import { isAamError } from '../../../src/core/errors.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const POLICY = `# Team policy — reviewed by security@example.com
 registries:
@@ -47,7 +47,7 @@ describe('comment-preserving config edits', () => {
     assert.throws(() => applyConfigEdits('security: [\n', [{ op: 'set', path: ['security', 'require_signature'], value: true }]), (e) => isAamError(e, 'CONFIG_INVALID'));
   });
   it('writes files atomically and leaves no temp files behind', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'aam-edit-'));
+    const dir = await tempDir('aam-edit-');
     const file = join(dir, 'config.yaml');
     await writeFile(file, POLICY);
     await editConfigFile(file, [{ op: 'set', path: ['security', 'require_signature'], value: true }]);

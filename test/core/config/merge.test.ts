@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mergeLayers } from '../../../src/core/config/merge.ts';
 import { assertUsablePolicy, loadConfig } from '../../../src/core/config/load.ts';
 import { isAamError } from '../../../src/core/errors.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 const g = { layer: 'global' as const, file: '/home/u/.aam/config.yaml' };
 const p = { layer: 'project' as const, file: '/w/.aam/config.yaml' };
@@ -40,7 +40,7 @@ describe('config merge', () => {
 
 describe('config loading from files', () => {
   async function setup(globalText: string | undefined, projectText: string | undefined) {
-    const root = await mkdtemp(join(tmpdir(), 'aam-config-'));
+    const root = await tempDir('aam-config-');
     const home = join(root, 'home');
     const project = join(root, 'project');
     await mkdir(join(home, '.aam'), { recursive: true });

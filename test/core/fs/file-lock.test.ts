@@ -1,21 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withFileLock } from '../../../src/core/fs/file-lock.ts';
 import { isAamError } from '../../../src/core/errors.ts';
-
-async function tempDir(t: { after(fn: () => Promise<void>): void }): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'aam-lock-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+import { tempDir } from '../../helpers/temp.ts';
 
 describe('file locks', () => {
-  it('serves waiters in this process first come, first served, one at a time', async (t) => {
-    const lock = join(await tempDir(t), '.lock');
+  it('serves waiters in this process first come, first served, one at a time', async () => {
+    const lock = join(await tempDir('aam-lock-'), '.lock');
     const order: number[] = [];
     let inside = 0;
     await Promise.all(Array.from({ length: 12 }, (_, i) => withFileLock(lock, async () => {
@@ -28,8 +22,8 @@ describe('file locks', () => {
     assert.deepEqual(order, Array.from({ length: 12 }, (_, i) => i));
   });
 
-  it('releases the lock when the work fails, and the next waiter still runs', async (t) => {
-    const lock = join(await tempDir(t), '.lock');
+  it('releases the lock when the work fails, and the next waiter still runs', async () => {
+    const lock = join(await tempDir('aam-lock-'), '.lock');
     const failing = withFileLock(lock, async () => {
       throw new Error('boom');
     });
@@ -38,8 +32,8 @@ describe('file locks', () => {
     assert.equal(await next, 'ran');
   });
 
-  it('takes over a lock whose owner was killed', async (t) => {
-    const dir = await tempDir(t);
+  it('takes over a lock whose owner was killed', async () => {
+    const dir = await tempDir('aam-lock-');
     const lock = join(dir, '.lock');
     // A process that takes the lock and is killed while holding it.
     const child = spawn(process.execPath, ['--input-type=module', '-e', `
@@ -53,8 +47,8 @@ describe('file locks', () => {
     assert.equal(await withFileLock(lock, async () => 'mine', { timeoutMs: 5_000 }), 'mine');
   });
 
-  it('gives up with REGISTRY_BUSY only while one live holder keeps the lock', async (t) => {
-    const lock = join(await tempDir(t), '.lock');
+  it('gives up with REGISTRY_BUSY only while one live holder keeps the lock', async () => {
+    const lock = join(await tempDir('aam-lock-'), '.lock');
     // A lock held by this (live) process that never lets go.
     await writeFile(lock, JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), at: Date.now() }));
     await assert.rejects(withFileLock(lock, async () => 'never', { timeoutMs: 300 }), (error) => isAamError(error, 'REGISTRY_BUSY'));

@@ -1,7 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGpg } from '../../../src/core/openpgp/gnupg.ts';
 import { DirectoryKeyring, GnupgKeyring, importPublicKey } from '../../../src/core/openpgp/keyring.ts';
@@ -9,6 +8,7 @@ import { verifyDetachedSignature } from '../../../src/core/openpgp/verify.ts';
 import { loadSigningKey, signDetached, signingKeySource } from '../../../src/core/openpgp/sign.ts';
 import { isAamError } from '../../../src/core/errors.ts';
 import { makeGpgHome } from '../../helpers/gpg.ts';
+import { stopGnupgAtExit, tempDir } from '../../helpers/temp.ts';
 
 const data = Buffer.concat([Buffer.from('an archive\n'), Buffer.from([0, 1, 2, 255, 13, 10])]);
 
@@ -67,13 +67,14 @@ describe('OpenPGP signatures, interoperating with real gpg', () => {
     const signature = await signDetached(data, key);
     const tampered = await verifyDetachedSignature(Buffer.from('different'), signature, new GnupgKeyring(gpg.home));
     assert.ok(tampered.state === 'invalid' && tampered.code === 'SIGNATURE_INVALID', JSON.stringify(tampered));
-    const empty = await mkdtemp(join(tmpdir(), 'aam-empty-gnupg-'));
+    const empty = await tempDir('aam-empty-gnupg-');
+    stopGnupgAtExit(empty);
     const unknown = await verifyDetachedSignature(data, signature, new GnupgKeyring(empty));
     assert.ok(unknown.state === 'invalid' && unknown.code === 'KEY_UNKNOWN' && unknown.reason.includes(gpg.fingerprints['Alice <alice@example.com>']!), JSON.stringify(unknown));
   });
 
   it('verifies with keys imported into the AAM keyring, and refuses to import secret keys', async () => {
-    const keysDir = await mkdtemp(join(tmpdir(), 'aam-keys-'));
+    const keysDir = await tempDir('aam-keys-');
     const exported = await runGpg(['--armor', '--export', 'alice@example.com'], { gpgHome: gpg.home });
     const [imported] = await importPublicKey(exported.stdout.toString(), keysDir);
     assert.equal(imported?.fingerprint, gpg.fingerprints['Alice <alice@example.com>']);
