@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   await Promise.all([
     build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
     build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
+    // Verification workers (worker threads started by the extension and the CLI).
+    build({ ...common, entryPoints: { 'verify-worker': 'src/core/verify/worker.ts' }, outdir: 'dist' }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
     build({ entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' }, outdir: 'dist/webview', bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch, sourcemap: 'linked', logLevel: common.logLevel, absWorkingDir: root }),
   ]);

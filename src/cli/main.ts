@@ -2,8 +2,9 @@ import { AamError, InstallRefusedError, messageOf } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
 import { EXIT, paint } from './io.ts';
 import type { CliIo } from './io.ts';
+import { PRODUCT_VERSION } from '../core/version.ts';
 
-const VERSION = '0.1.0';
+const VERSION = PRODUCT_VERSION;
 
 export const HELP = `aam-trust ${VERSION} — package signing and trust policies for AAM
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { VerdictStatus } from '../core/policy/decision.ts';
-import type { CheckRow } from '../core/verify/check-package.ts';
+import type { CheckRow } from '../core/verify/rows.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { isChecksum } from '../archive/hash.ts';
 import { readYamlMapping, toYamlText } from '../yaml/io.ts';
 
@@ -30,18 +29,8 @@ export interface LockFile {
   packages: Record<string, LockedPackage>;
 }
 
-/** Paths of an AAM workspace: a project folder, or the home folder for global installs. */
-export interface WorkspacePaths {
-  root: string;
-  aamDir: string;
-  lockFile: string;
-  packagesDir: string;
-}
-
-export function workspacePaths(root: string): WorkspacePaths {
-  const aamDir = join(root, '.aam');
-  return { root, aamDir, lockFile: join(aamDir, 'aam-lock.yaml'), packagesDir: join(aamDir, 'packages') };
-}
+export { workspacePaths } from './paths.ts';
+export type { WorkspacePaths } from './paths.ts';
 
 export const EMPTY_LOCK: LockFile = { lockfile_version: 1, resolved_at: '', packages: {} };
 

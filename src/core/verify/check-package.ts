@@ -3,7 +3,7 @@ import { readArchive } from '../archive/read.ts';
 import { fileChecksumsOf } from '../archive/extract.ts';
 import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
-import type { Checks, IntegrityCheck, SignatureCheck, Verdict } from '../policy/decision.ts';
+import type { Checks, IntegrityCheck, SignatureCheck } from '../policy/decision.ts';
 import type { StoredSignature } from '../registry/local-registry.ts';
 import { describeDifferences, isClean } from './installed-files.ts';
 import { scanInstalled } from './scan-installed.ts';
@@ -15,19 +15,14 @@ export interface PackageEvidence {
   name: string;
   entry: LockedPackage;
   archive: Buffer | undefined;
+  /** Why a file found where the archive should be was not read (it is not the archive). */
+  archiveRefused?: string | undefined;
   /** Where the archive came from (registry path or cache), or why it is missing. */
   archiveOrigin: string;
   signatures: StoredSignature[];
   installedDir: string;
 }
 
-/** One line of evidence, as the Verification view and the CLI show it. */
-export interface CheckRow {
-  id: 'checksum' | 'files' | 'signature' | 'identity' | 'tlog' | 'signed-at';
-  state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
-  label: string;
-  detail: string;
-}
 
 export interface CheckOptions {
   /** on_signature_failure: ignore — no signature is even looked at. */
@@ -74,6 +69,9 @@ async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions):
 async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; files: Record<string, string> } | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }> {
   const { entry, archive, name } = evidence;
   const fail = (integrity: Extract<IntegrityCheck, { ok: false }>) => ({ ok: false as const, integrity });
+  if (evidence.archiveRefused) {
+    return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: entry.checksum, actual: evidence.archiveRefused, detail: `Checksum verification failed for ${name}@${entry.version} (${evidence.archiveOrigin}).` });
+  }
   if (!archive) {
     return fail({ ok: false, code: 'ARCHIVE_UNAVAILABLE', expected: entry.checksum, actual: 'no archive', detail: `The archive of ${name}@${entry.version} is not available: ${evidence.archiveOrigin}.` });
   }
@@ -117,47 +115,4 @@ async function checkSignature(evidence: PackageEvidence, verifier: SignatureVeri
   }
   if (!file) return { check: { state: 'none' }, file: undefined };
   return { check: await verifier.verify(file.type, file.bytes, evidence.archive!), file };
-}
-
-/** The rows the Verification view lists under a package. */
-export function rowsFor(checks: Checks, verdict: Verdict, evidence: PackageEvidence, signatureFile: StoredSignature | undefined): CheckRow[] {
-  const rows: CheckRow[] = [];
-  const { integrity, signature } = checks;
-  if (!integrity.ok && integrity.code !== 'FILES_MODIFIED') {
-    rows.push({ id: 'checksum', state: 'fail', label: 'Checksum', detail: `expected ${integrity.expected}, got ${integrity.actual}` });
-    return rows;
-  }
-  rows.push({ id: 'checksum', state: 'ok', label: 'Checksum', detail: `${evidence.entry.checksum} (${evidence.archiveOrigin})` });
-  if (!integrity.ok) {
-    rows.push({ id: 'files', state: 'fail', label: 'Installed files', detail: integrity.detail });
-    return rows;
-  }
-  rows.push({ id: 'files', state: 'ok', label: 'Installed files', detail: `${Object.keys(evidence.entry.file_checksums?.files ?? {}).length || 'all'} files match` });
-  if (verdict.status === 'skipped') {
-    rows.push({ id: 'signature', state: 'skipped', label: 'Signature', detail: 'not verified (on_signature_failure: ignore)' });
-    return rows;
-  }
-  if (signature.state === 'none') {
-    rows.push({ id: 'signature', state: verdict.action === 'fail' ? 'fail' : 'info', label: 'Signature', detail: 'none' });
-    return rows;
-  }
-  const kind = (signature.state === 'valid' ? signature.signer.type : signature.type) === 'sigstore' ? 'Sigstore' : 'OpenPGP';
-  const file = signatureFile ? ` (${signatureFile.file})` : '';
-  rows.push(signature.state === 'valid'
-    ? { id: 'signature', state: verdict.code === 'ISSUER_NOT_ALLOWED' ? 'fail' : 'ok', label: `${kind} signature`, detail: `valid${file}` }
-    : { id: 'signature', state: verdict.action === 'fail' ? 'fail' : 'warn', label: `${kind} signature`, detail: `${signature.reason}${file}` });
-  const signer = signature.state === 'valid' ? signature.signer : signature.signer;
-  if (signer) {
-    const who = signer.type === 'sigstore' ? `${signer.identity.san} (issuer ${signer.identity.issuer ?? 'unknown'})` : `${signer.userIds[0] ?? ''} ${signer.fingerprint}`.trim();
-    const state = verdict.status === 'verified' ? 'ok' : verdict.status === 'signed-no-policy' ? 'info' : verdict.action === 'fail' ? 'fail' : 'warn';
-    const why = verdict.trustedBy ? `trusted by "${verdict.trustedBy.pattern}"${verdict.trustedBy.source ? ` in ${verdict.trustedBy.source}` : ''}` : verdict.status === 'signed-no-policy' ? 'no trust policy' : verdict.code === 'UNTRUSTED_SIGNER' ? 'not trusted' : '';
-    rows.push({ id: 'identity', state, label: 'Signer', detail: why ? `${who} — ${why}` : who });
-    if (signer.type === 'sigstore') {
-      rows.push(signer.tlog
-        ? { id: 'tlog', state: 'ok', label: 'Transparency log', detail: `entry ${signer.tlog.logIndex}${signer.tlog.url ? ` in ${signer.tlog.url}` : ''}` }
-        : { id: 'tlog', state: 'info', label: 'Transparency log', detail: 'no entry' });
-    }
-    if (signer.signedAt) rows.push({ id: 'signed-at', state: 'info', label: 'Signed at', detail: signer.signedAt });
-  }
-  return rows;
 }

@@ -14,7 +14,7 @@ export async function prepareOffline(options: { workspace: WorkspacePaths; confi
   const cached: string[] = [];
   const missing: string[] = [];
   for (const [name, entry] of Object.entries(lock.packages)) {
-    const evidence = await gatherEvidence(name, entry, { ...options, offline: false });
+    const evidence = gatherEvidence(name, entry, { ...options, offline: false });
     if (!evidence.archive || sha256(evidence.archive) !== entry.checksum) {
       missing.push(`${name}@${entry.version}: ${evidence.archive ? 'the registry archive no longer matches the lock file' : evidence.archiveOrigin}`);
       continue;

@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from
 import { join } from 'node:path';
 import { MAX_UNPACKED_BYTES } from '../archive/limits.ts';
 import type { FileDifferences } from './installed-files.ts';
-import { nowNs, sameStamp, settled, stampOf, stampOfStats } from './stamps.ts';
+import { nowNs, settled, stampOf, stampOfStats } from './stamps.ts';
 import type { FileStamp } from './stamps.ts';
 
 /** Stamps and hashes of an installed package folder: what the next scan may skip. */
@@ -49,7 +49,7 @@ export function scanInstalled(dir: string, expected: Record<string, string>, pre
         continue;
       }
       const before = previous?.files[path];
-      if (before && entry.isFile() && settled(before.stamp, BigInt(previous!.at)) && sameStamp(before.stamp, stampOf(join(dir, path)))) {
+      if (before && entry.isFile() && settled(before.stamp, previous!.at) && before.stamp === stampOf(join(dir, path))) {
         scan.files[path] = before;
         if (before.sha256 !== want) modified(path, want, before.sha256);
         continue;
@@ -72,12 +72,14 @@ export function scanInstalled(dir: string, expected: Record<string, string>, pre
 
 /** Whether nothing in the folder changed since `scan`: same folders (so no file added or removed), same files, all settled then. */
 export function unchanged(dir: string, scan: InstalledScan): boolean {
-  const at = BigInt(scan.at);
-  for (const [rel, stamp] of Object.entries(scan.dirs)) {
-    if (!settled(stamp, at) || !sameStamp(stampOf(rel ? join(dir, rel) : dir), stamp)) return false;
+  const { at } = scan;
+  for (const rel in scan.dirs) {
+    const stamp = scan.dirs[rel]!;
+    if (!settled(stamp, at) || stampOf(rel ? join(dir, rel) : dir) !== stamp) return false;
   }
-  for (const [rel, file] of Object.entries(scan.files)) {
-    if (!settled(file.stamp, at) || !sameStamp(stampOf(join(dir, rel)), file.stamp)) return false;
+  for (const rel in scan.files) {
+    const { stamp } = scan.files[rel]!;
+    if (!settled(stamp, at) || stampOf(join(dir, rel)) !== stamp) return false;
   }
   return true;
 }

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
 import type { SignatureCheck } from '../policy/decision.ts';
@@ -51,15 +54,12 @@ export function createSignatureVerifier(config: LoadedConfig, homeDir: string, e
 export function verifierFromSettings(settings: VerifierSettings): SignatureVerifier {
   let sigstore: Promise<(bundle: Uint8Array, artifact: Buffer) => SignatureCheck> | undefined;
   let gpg: Promise<(signature: Uint8Array, artifact: Buffer) => Promise<SignatureCheck>> | undefined;
-  let root: Promise<{ digest: string }> | undefined;
-  const loadRoot = async () => (await import('../sigstore/trusted-root.ts')).loadTrustRoot(settings.rootPath);
   return {
     settings,
     async verify(type, signature, artifact) {
       if (type === 'sigstore') {
         sigstore ??= (async () => {
-          root ??= loadRoot();
-          const trustRoot = (await root) as Awaited<ReturnType<typeof loadRoot>>;
+          const trustRoot = await (await import('../sigstore/trusted-root.ts')).loadTrustRoot(settings.rootPath);
           const { verifySigstoreBundle } = await import('../sigstore/verify.ts');
           return (bundle: Uint8Array, data: Buffer) => verifySigstoreBundle(bundle, data, { root: trustRoot, requireTlog: settings.requireTlog });
         })();
@@ -74,11 +74,29 @@ export function verifierFromSettings(settings: VerifierSettings): SignatureVerif
       return (await gpg)(signature, artifact);
     },
     async trustDigest() {
-      root ??= loadRoot();
-      const digest = await root.then((r) => r.digest).catch(() => 'unavailable');
-      // Importing a key changes what verifies; the keyrings' stamps make that a different trust state.
-      const keyrings = [stampOf(settings.keysDir), settings.gpgHome ? stampOf(join(settings.gpgHome, 'pubring.kbx')) : null];
-      return JSON.stringify({ root: digest, ...settings, keyrings });
+      return trustDigestOf(settings);
     },
   };
+}
+
+/**
+ * What the verdicts of a verifier with these settings depend on, cheaply (no
+ * Sigstore code is loaded): the trusted root's bytes, the log requirement,
+ * and the keyrings' stamps — importing a key changes what verifies.
+ */
+export function trustDigestOf(settings: VerifierSettings): string {
+  let root: string;
+  if (!settings.rootPath) root = 'public-good (shipped)';
+  else {
+    try {
+      root = `sha256:${createHash('sha256').update(readFileSync(settings.rootPath)).digest('hex')}`;
+    } catch (error) {
+      root = `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+    }
+  }
+  // Without gpg_home or GNUPGHOME, gpg reads ~/.gnupg.
+  const gpgHome = settings.gpgHome ?? join(homedir(), '.gnupg');
+  const gnupg = ['pubring.kbx', 'pubring.gpg', 'public-keys.d/pubring.db'].map((file) => stampOf(join(gpgHome, file)));
+  const keyrings = [stampOf(settings.keysDir), ...gnupg];
+  return JSON.stringify({ root, ...settings, keyrings });
 }

@@ -1,32 +1,24 @@
-import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
+import type { RegistryEntry } from '../config/settings.ts';
 import { messageOf } from '../errors.ts';
 import { readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
-import { toFsName } from '../package/names.ts';
-import { decide } from '../policy/decision.ts';
-import type { Checks, Verdict } from '../policy/decision.ts';
 import { openRegistry } from '../registry/open.ts';
-import type { StoredSignature } from '../registry/local-registry.ts';
-import { SIGNATURE_SUFFIX } from '../registry/local-registry.ts';
-import { checkPackage, rowsFor } from './check-package.ts';
-import type { CheckRow, PackageEvidence } from './check-package.ts';
+import type { PackageEvidence } from './check-package.ts';
+import { gatherEvidence as gather } from './evidence.ts';
+import type { EvidenceSource } from './evidence.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
+import { stillHolds } from './job.ts';
+import type { JobResult, VerifyJob } from './job.ts';
+import { runJobs } from './pool.ts';
+import { installedDirOf, reportOf } from './report.ts';
+import type { PackageReport } from './report.ts';
+import { snapshotOf, VerificationStore } from './result-store.ts';
+import type { EntrySummary } from './result-store.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
+import { nowNs, settled, stampOf } from './stamps.ts';
 
-/** The verification result of one installed package. */
-export interface PackageReport {
-  name: string;
-  version: string;
-  source: string;
-  verdict: Verdict;
-  /** What verification established before policy: a policy edit re-decides from these. */
-  checks: Checks;
-  rows: CheckRow[];
-  installedDir: string;
-  lockFile: string;
-  signatureFile: string | undefined;
-}
+export type { PackageReport } from './report.ts';
 
 export interface VerifyWorkspaceOptions {
   workspace: WorkspacePaths;
@@ -38,76 +30,139 @@ export interface VerifyWorkspaceOptions {
   only?: readonly string[];
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
-}
-
-/** Verifies every package of a workspace's lock file against the loaded policy. */
-export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<PackageReport[]> {
-  const lock = await readLockFile(options.workspace.lockFile);
-  const names = Object.keys(lock.packages).filter((name) => !options.only || options.only.includes(name)).sort();
-  const reports: PackageReport[] = [];
-  for (const [i, name] of names.entries()) {
-    if (options.signal?.aborted) break;
-    reports.push(await verifyOne(name, lock.packages[name]!, options));
-    options.onProgress?.(i + 1, names.length);
-  }
-  return reports;
-}
-
-export async function verifyOne(name: string, entry: LockedPackage, options: VerifyWorkspaceOptions): Promise<PackageReport> {
-  const evidence = await gatherEvidence(name, entry, options);
-  const context = options.config.policyContext();
-  const { checks, signatureFile } = await checkPackage(evidence, options.verifier, { skipSignature: context.policy.on_signature_failure === 'ignore' });
-  const verdict = decide(checks, context);
-  return {
-    name,
-    version: entry.version,
-    source: entry.source,
-    verdict,
-    checks,
-    rows: rowsFor(checks, verdict, evidence, signatureFile),
-    installedDir: evidence.installedDir,
-    lockFile: options.workspace.lockFile,
-    signatureFile: signatureFile?.path,
-  };
+  /** Earlier results: a package whose files, lock entry and trust material are unchanged is not verified again. */
+  store?: VerificationStore;
+  /** Verify everything from scratch, trusting no earlier result or file stamp (the results are still stored). */
+  force?: boolean;
+  /** Worker threads to use at most (default: one per core; 0: this thread only). */
+  workers?: number;
+  /** Told when worker threads could not be used, or results could not be stored. */
+  onNotice?: (message: string) => void;
 }
 
 /**
- * Finds the archive and signature files an installed package was installed
- * from: its source registry first, else the offline evidence cache.
+ * Verifies every package of a workspace's lock file against the loaded
+ * policy. A package whose earlier result still holds is decided again
+ * (policy is cheap) but not verified again; the rest are verified, on
+ * worker threads when there are many.
  */
-export async function gatherEvidence(name: string, entry: LockedPackage, options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'>): Promise<PackageEvidence> {
-  const installedDir = join(options.workspace.packagesDir, safeFsName(name));
-  const base: Omit<PackageEvidence, 'archive' | 'archiveOrigin' | 'signatures'> = { name, entry, installedDir };
-  let registryProblem: string | undefined;
-  if (!options.offline) {
-    const registryEntry = options.config.registries.find((r) => r.name === entry.source);
-    if (!registryEntry) registryProblem = `registry "${entry.source}" is not configured`;
-    else {
-      try {
-        const registry = openRegistry(registryEntry);
-        const archive = await registry.readArchive(name, entry.version);
-        return { ...base, archive, archiveOrigin: registry.archivePath(name, entry.version), signatures: await registry.readSignatures(name, entry.version) };
-      } catch (error) {
-        registryProblem = messageOf(error);
-      }
+export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<PackageReport[]> {
+  const { workspace, store, config } = options;
+  const { lockFile } = workspace;
+  const force = options.force ?? false;
+  const context = config.policyContext();
+  const snapshot = snapshotOf(context);
+  const policyKey = JSON.stringify(snapshot);
+  const skipSignature = context.policy.on_signature_failure === 'ignore';
+  const offline = options.offline ?? false;
+  // What every result depends on besides its lock entry and its files.
+  const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir }) : '';
+  const lock = await openLock(lockFile, store, force);
+  const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
+
+  const reports = new Map<string, PackageReport>();
+  const report = (name: string, summary: EntrySummary, result: JobResult) => {
+    const known = store?.decided.get(result);
+    if (known?.policyKey === policyKey) return reports.set(name, known.report as PackageReport);
+    const fresh = reportOf(name, summary, result, context, workspace);
+    store?.decided.set(result, { policyKey, report: fresh });
+    reports.set(name, fresh);
+  };
+  let done = 0;
+  const progress = () => options.onProgress?.(++done, names.length);
+
+  const stale: string[] = [];
+  for (const name of names) {
+    const stored = store && !force ? store.stored(lockFile, name) : undefined;
+    if (stored && stored.key === `${lock.digests[name]}:${settingsKey}` && holds(stored.result, installedDirOf(workspace, name))) {
+      report(name, stored.summary, stored.result);
+      progress();
+    } else stale.push(name);
+  }
+
+  if (stale.length > 0) {
+    const entries = await lock.entries();
+    const jobs: VerifyJob[] = [];
+    const pending = new Map<string, { key: string; summary: EntrySummary }>();
+    for (const name of stale) {
+      const entry = entries[name];
+      if (!entry) continue;
+      pending.set(name, { key: `${VerificationStore.digest(entry)}:${settingsKey}`, summary: summaryOf(entry) });
+      const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
+      jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source: evidenceSource(entry, config.registries, options.cache.dir, offline), skipSignature, previousScan: previous });
     }
+    await runJobs(jobs, options.verifier, {
+      workers: options.workers,
+      signal: options.signal,
+      onFallback: (reason) => options.onNotice?.(`Verifying on one thread: worker threads are unavailable (${reason}).`),
+      onResult: (result) => {
+        const { key, summary } = pending.get(result.name)!;
+        store?.remember(lockFile, result.name, { key, summary, result });
+        report(result.name, summary, result);
+        progress();
+      },
+    });
   }
-  const archive = await options.cache.get(entry.checksum);
-  if (!archive) {
-    return { ...base, archive: undefined, archiveOrigin: registryProblem ? `${registryProblem}, and it is not in the offline cache` : 'it is not in the offline cache (run Prepare Offline Verification while the registry is reachable)', signatures: [] };
+
+  if (store) {
+    if (!options.signal?.aborted) {
+      if (!options.only) store.retain(lockFile, new Set(names));
+      store.setPolicy(lockFile, snapshot, new Date().toISOString());
+    }
+    for (const problem of await store.save()) options.onNotice?.(`The verification cache could not be written: ${problem}`);
   }
-  const signatures: StoredSignature[] = [];
-  if (entry.signature) {
-    const bytes = await options.cache.get(entry.signature.bundle_digest);
-    if (bytes) signatures.push({ type: entry.signature.type, file: `${entry.version}.aam${SIGNATURE_SUFFIX[entry.signature.type]}`, path: options.cache.pathOf(entry.signature.bundle_digest), bytes });
-  }
-  return { ...base, archive, archiveOrigin: `offline cache ${options.cache.pathOf(entry.checksum)}`, signatures };
+  return names.flatMap((name) => reports.get(name) ?? []);
 }
 
-function safeFsName(name: string): string {
+/** An earlier result that still holds; anything unreadable or in doubt does not. */
+function holds(result: JobResult, installedDir: string): boolean {
   try {
-    return toFsName(name);
+    return stillHolds(result, installedDir);
   } catch {
-    return '\u0000invalid';
+    return false;
   }
+}
+
+function summaryOf(entry: LockedPackage): EntrySummary {
+  return { version: entry.version, source: entry.source, checksum: entry.checksum, fileCount: Object.keys(entry.file_checksums?.files ?? {}).length };
+}
+
+/**
+ * The lock file's package names and entry digests. While its stamp is
+ * unchanged (and settled) they come from the store and the file is only
+ * parsed if a package has to be verified again — a large lock costs more to
+ * parse than to check warm.
+ */
+async function openLock(lockFile: string, store: VerificationStore | undefined, force: boolean) {
+  const stamp = stampOf(lockFile);
+  const state = store?.lockState(lockFile);
+  let parsed: Promise<Record<string, LockedPackage>> | undefined;
+  const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
+  if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
+    return { names: Object.keys(state.digests), digests: state.digests, entries };
+  }
+  const at = String(nowNs());
+  const packages = await entries();
+  const digests: Record<string, string> = {};
+  for (const name of Object.keys(packages)) digests[name] = VerificationStore.digest(packages[name]);
+  if (stamp && store) store.setLockState(lockFile, { stamp, at, digests });
+  return { names: Object.keys(digests), digests, entries };
+}
+
+/** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */
+export function evidenceSource(entry: LockedPackage, registries: readonly RegistryEntry[], cacheDir: string, offline: boolean): EvidenceSource {
+  if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
+  const configured = registries.find((r) => r.name === entry.source);
+  if (!configured) return { registry: undefined, registryProblem: `registry "${entry.source}" is not configured`, cacheDir };
+  try {
+    const registry = openRegistry(configured);
+    return { registry: { name: registry.name, root: registry.root }, registryProblem: undefined, cacheDir };
+  } catch (error) {
+    return { registry: undefined, registryProblem: messageOf(error), cacheDir };
+  }
+}
+
+/** The archive and signature files an installed package was installed from (registry first, else the evidence cache). */
+export function gatherEvidence(name: string, entry: LockedPackage, options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'>): PackageEvidence {
+  return gather(name, entry, installedDirOf(options.workspace, name), evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false));
 }

@@ -7,7 +7,7 @@ import { parseCertificate, precertTbs } from '../../../src/core/sigstore/fast/ce
 
 /** @sigstore/verify's way: drop the SCT extension from a parsed copy and re-encode the TBS. */
 function referencePrecert(der: Buffer): Buffer {
-  const clone = X509Certificate.parse(der).clone();
+  const clone = X509Certificate.parse(Buffer.from(der)).clone();
   const at = clone.extensions.findIndex((e) => e.subs[0]!.toOID() === '1.3.6.1.4.1.11129.2.4.2');
   clone.extensions.splice(at, 1);
   return Buffer.from(clone.tbsCertificate.toDER());

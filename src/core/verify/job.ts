@@ -1,0 +1,66 @@
+import type { LockedPackage } from '../lockfile/lockfile.ts';
+import type { Checks } from '../policy/decision.ts';
+import type { StoredSignature } from '../registry/local-registry.ts';
+import { checkPackage } from './check-package.ts';
+import { gatherEvidence } from './evidence.ts';
+import type { EvidenceSource } from './evidence.ts';
+import { unchanged } from './scan-installed.ts';
+import type { InstalledScan } from './scan-installed.ts';
+import type { SignatureVerifier } from './signature-verifier.ts';
+import { nowNs, settled, stampOf } from './stamps.ts';
+import type { FileStamp } from './stamps.ts';
+
+/** The verification of one installed package, as plain data: it may run in a worker. */
+export interface VerifyJob {
+  name: string;
+  entry: LockedPackage;
+  installedDir: string;
+  source: EvidenceSource;
+  /** on_signature_failure: ignore — no signature is even looked at. */
+  skipSignature: boolean;
+  /** The last scan of the installed folder: unchanged, settled files are not re-read. */
+  previousScan: InstalledScan | undefined;
+}
+
+/** What verifying one package established, before policy, and what it was established from. */
+export interface JobResult {
+  name: string;
+  checks: Checks;
+  archiveOrigin: string;
+  signatureFile: Omit<StoredSignature, 'bytes'> | undefined;
+  /** Every evidence path consulted, stamped before it was read (null: it did not exist). */
+  evidence: Record<string, FileStamp | null>;
+  /** When the evidence was stamped (ns since the epoch). */
+  at: string;
+  /** The installed folder as checked; absent when integrity failed before it was looked at. */
+  scan: InstalledScan | undefined;
+}
+
+export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promise<JobResult> {
+  const at = String(nowNs());
+  const evidence: Record<string, FileStamp | null> = {};
+  const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence);
+  const { checks, signatureFile, scan } = await checkPackage(found, verifier, { skipSignature: job.skipSignature, previousScan: job.previousScan });
+  return {
+    name: job.name,
+    checks,
+    archiveOrigin: found.archiveOrigin,
+    signatureFile: signatureFile && { type: signatureFile.type, file: signatureFile.file, path: signatureFile.path },
+    evidence,
+    at,
+    scan,
+  };
+}
+
+/**
+ * Whether a result still describes the files: every evidence path and the
+ * installed folder carry the stamps they had, and had settled when stamped.
+ * Anything in doubt is re-verified.
+ */
+export function stillHolds(result: JobResult, installedDir: string): boolean {
+  for (const path in result.evidence) {
+    const stamp = result.evidence[path]!;
+    if (!settled(stamp, result.at) || stampOf(path) !== stamp) return false;
+  }
+  return result.scan === undefined || unchanged(installedDir, result.scan);
+}

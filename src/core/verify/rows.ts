@@ -1,0 +1,62 @@
+import type { Checks, Verdict } from '../policy/decision.ts';
+
+/** One line of evidence, as the Verification view and the CLI show it. */
+export interface CheckRow {
+  id: 'checksum' | 'files' | 'signature' | 'identity' | 'tlog' | 'signed-at';
+  state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
+  label: string;
+  detail: string;
+}
+
+/** What the rows say about where the evidence came from. */
+export interface RowEvidence {
+  /** The archive checksum the lock file records. */
+  checksum: string;
+  /** How many files the lock file records for the package (0: not recorded). */
+  fileCount: number;
+  /** Where the archive came from (registry path or cache), or why it is missing. */
+  archiveOrigin: string;
+}
+
+/** The rows the Verification view lists under a package. */
+export function rowsFor(checks: Checks, verdict: Verdict, evidence: RowEvidence, signatureFile: { file: string } | undefined): CheckRow[] {
+  const rows: CheckRow[] = [];
+  const { integrity, signature } = checks;
+  if (!integrity.ok && integrity.code !== 'FILES_MODIFIED') {
+    rows.push({ id: 'checksum', state: 'fail', label: 'Checksum', detail: `expected ${integrity.expected}, got ${integrity.actual}` });
+    return rows;
+  }
+  rows.push({ id: 'checksum', state: 'ok', label: 'Checksum', detail: `${evidence.checksum} (${evidence.archiveOrigin})` });
+  if (!integrity.ok) {
+    rows.push({ id: 'files', state: 'fail', label: 'Installed files', detail: integrity.detail });
+    return rows;
+  }
+  rows.push({ id: 'files', state: 'ok', label: 'Installed files', detail: `${evidence.fileCount || 'all'} files match` });
+  if (verdict.status === 'skipped') {
+    rows.push({ id: 'signature', state: 'skipped', label: 'Signature', detail: 'not verified (on_signature_failure: ignore)' });
+    return rows;
+  }
+  if (signature.state === 'none') {
+    rows.push({ id: 'signature', state: verdict.action === 'fail' ? 'fail' : 'info', label: 'Signature', detail: 'none' });
+    return rows;
+  }
+  const kind = (signature.state === 'valid' ? signature.signer.type : signature.type) === 'sigstore' ? 'Sigstore' : 'OpenPGP';
+  const file = signatureFile ? ` (${signatureFile.file})` : '';
+  rows.push(signature.state === 'valid'
+    ? { id: 'signature', state: verdict.code === 'ISSUER_NOT_ALLOWED' ? 'fail' : 'ok', label: `${kind} signature`, detail: `valid${file}` }
+    : { id: 'signature', state: verdict.action === 'fail' ? 'fail' : 'warn', label: `${kind} signature`, detail: `${signature.reason}${file}` });
+  const signer = signature.state === 'valid' ? signature.signer : signature.signer;
+  if (signer) {
+    const who = signer.type === 'sigstore' ? `${signer.identity.san} (issuer ${signer.identity.issuer ?? 'unknown'})` : `${signer.userIds[0] ?? ''} ${signer.fingerprint}`.trim();
+    const state = verdict.status === 'verified' ? 'ok' : verdict.status === 'signed-no-policy' ? 'info' : verdict.action === 'fail' ? 'fail' : 'warn';
+    const why = verdict.trustedBy ? `trusted by "${verdict.trustedBy.pattern}"${verdict.trustedBy.source ? ` in ${verdict.trustedBy.source}` : ''}` : verdict.status === 'signed-no-policy' ? 'no trust policy' : verdict.code === 'UNTRUSTED_SIGNER' ? 'not trusted' : '';
+    rows.push({ id: 'identity', state, label: 'Signer', detail: why ? `${who} — ${why}` : who });
+    if (signer.type === 'sigstore') {
+      rows.push(signer.tlog
+        ? { id: 'tlog', state: 'ok', label: 'Transparency log', detail: `entry ${signer.tlog.logIndex}${signer.tlog.url ? ` in ${signer.tlog.url}` : ''}` }
+        : { id: 'tlog', state: 'info', label: 'Transparency log', detail: 'no entry' });
+    }
+    if (signer.signedAt) rows.push({ id: 'signed-at', state: 'info', label: 'Signed at', detail: signer.signedAt });
+  }
+  return rows;
+}
