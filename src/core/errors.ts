@@ -54,7 +54,18 @@ export interface AamErrorOptions {
   actual?: string;
 }
 
+/**
+ * Marks core errors, so `instanceof` holds across the extension's bundles
+ * (the editor glue and the lazily loaded engine each carry this module).
+ */
+const BRAND = Symbol.for('aam-trust.AamError');
+
 export class AamError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly hint: string | undefined;
   readonly expected: string | undefined;
@@ -72,6 +83,10 @@ export class AamError extends Error {
 
 /** An install refused by the trust decision; `verdicts` say why, package by package. */
 export class InstallRefusedError extends AamError {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return AamError[Symbol.hasInstance](value) && (value as AamError).code === 'INSTALL_REFUSED' && Array.isArray((value as InstallRefusedError).verdicts);
+  }
+
   readonly verdicts: { name: string; version: string; verdict: { code: string; message: string; hint: string | undefined } }[];
 
   constructor(message: string, verdicts: InstallRefusedError['verdicts'], hint: string | undefined) {
