@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,12 +30,35 @@ async function main(): Promise<void> {
   await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
   await Promise.all([
     build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
-    build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] }),
+    // Activation loads only this: the view, the status bar, the model and forwarders.
+    build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyFeatures], metafile: true, supported: { 'dynamic-import': false } }).then((result) => checkStartupBundle(result.metafile)),
+    // Editor features and the verification engine, loaded right after activation.
+    build({ ...common, entryPoints: { features: 'src/extension/features.ts' }, outdir: 'dist', external: ['vscode'] }),
     // Verification workers (worker threads started by the extension and the CLI).
     build({ ...common, entryPoints: { 'verify-worker': 'src/core/verify/worker.ts' }, outdir: 'dist' }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
     build({ entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' }, outdir: 'dist/webview', bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch, sourcemap: 'linked', logLevel: common.logLevel, absWorkingDir: root }),
   ]);
+}
+
+/**
+ * `import('./features.ts')` in lazy.ts becomes a runtime require of the
+ * separate features bundle (with dynamic import unsupported, esbuild emits
+ * require, which the extension host hooks for the vscode module).
+ */
+const lazyFeatures: Plugin = {
+  name: 'lazy-features',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/features\.ts$/ }, (args) => (args.kind === 'dynamic-import' && args.importer.endsWith(join('src', 'extension', 'lazy.ts')) ? { path: './features.js', external: true } : undefined));
+  },
+};
+
+/** Libraries that must never be loaded at activation (SPEC §3: heavy modules load on first use). */
+const HEAVY = /node_modules\/(yaml|ajv|ajv-formats|@sigstore\/[^/]+|sigstore|openpgp|@noble\/[^/]+|tuf-js)\//;
+
+function checkStartupBundle(metafile: Metafile): void {
+  const heavy = Object.keys(metafile.inputs).filter((input) => HEAVY.test(input));
+  if (heavy.length > 0) throw new Error(`dist/extension.js must stay small, but it bundles ${heavy.slice(0, 5).join(', ')}${heavy.length > 5 ? ' …' : ''}: import these from the features bundle (src/extension/features.ts) instead.`);
 }
 
 main().catch((error: unknown) => {

@@ -26,6 +26,8 @@ export interface RunningCodeServer {
   folderUrl: string;
   process: ChildProcess;
   output: () => string;
+  /** The profile folder (--user-data-dir): logs, global storage. */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -88,7 +90,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     // Its profile and extensions folder (the link to this repository is removed, not followed).
     await rm(state, { recursive: true, force: true });
   };
-  return { url, folderUrl: `${url}/?folder=${encodeURIComponent(options.folder)}`, process: child, output: () => output, stop };
+  return { url, folderUrl: `${url}/?folder=${encodeURIComponent(options.folder)}`, process: child, output: () => output, dataDir: data, stop };
 }
 
 /** Installs a .vsix the way a user would, with code-server's own --install-extension. */

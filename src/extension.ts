@@ -1,16 +1,14 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { registerCommands } from './extension/commands.ts';
-import { ConfigFeatures, CONFIG_SELECTOR } from './extension/config-features.ts';
-import { ConfigCompletions, ConfigQuickFixes } from './extension/config-editing.ts';
-import { PolicyEditorProvider } from './extension/policy-editor.ts';
-import { showWhatIf, WhatIfLens } from './extension/what-if.ts';
-import { LOCK_SELECTOR, LockFileFeatures } from './extension/lockfile-features.ts';
+import { VerificationStore } from './core/verify/result-store.ts';
+import { COMMAND_IDS } from './extension/command-ids.ts';
+import { showError } from './extension/errors.ts';
+import { loadEngine } from './extension/lazy.ts';
+import type { Features } from './extension/lazy.ts';
 import { log } from './extension/log.ts';
 import { TrustModel } from './extension/model.ts';
-import { EffectivePolicyDocuments, POLICY_SCHEME } from './extension/policy-document.ts';
-import { SigstoreSession } from './extension/sigstore-session.ts';
+import { CONFIG_SELECTOR, LOCK_SELECTOR, POLICY_EDITOR_VIEW_TYPE, POLICY_SCHEME } from './extension/selectors.ts';
 import { StatusBar } from './extension/status-bar.ts';
 import { VerificationView } from './extension/verification-view.ts';
 import { watchForChanges } from './extension/watchers.ts';
@@ -23,47 +21,61 @@ export interface AamTrustApi {
   statuses(): Record<string, string>;
 }
 
-/** Registers every surface; verification starts in the background so activation returns at once. */
+/**
+ * Activation registers every surface and returns at once. Only the
+ * Verification view, the status bar and the model live in this bundle; it
+ * shows the last session's verdicts from the extension's storage straight
+ * away. Editor features, commands and the verification engine (YAML, JSON
+ * Schema, Sigstore, OpenPGP) are a second bundle loaded right after,
+ * behind thin forwarders registered here.
+ */
 export function activate(context: vscode.ExtensionContext): AamTrustApi {
-  const model = new TrustModel(homedir());
-  const session = new SigstoreSession(context.secrets);
+  const started = performance.now();
+  const version = (context.extension.packageJSON as { version?: string }).version ?? '';
+  const model = new TrustModel(homedir(), new VerificationStore(join(context.globalStorageUri.fsPath, 'verified'), version));
   const view = new VerificationView(model);
   const tree = vscode.window.createTreeView('aam.verification', { treeDataProvider: view, showCollapseAll: true });
-  const lockFiles = new LockFileFeatures(model);
-  const configs = new ConfigFeatures(model);
+  let features: Promise<Features> | undefined;
+  const loaded = (): Promise<Features> => (features ??= loadEngine().then((engine) => engine.startFeatures(context, model)));
+  const quickFix: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  const whatIfChanged = new vscode.EventEmitter<void>();
+  const policyChanged = new vscode.EventEmitter<vscode.Uri>();
   context.subscriptions.push(
     log(),
     model,
-    session,
     view,
     tree,
     new StatusBar(model),
-    lockFiles,
-    vscode.languages.registerHoverProvider(LOCK_SELECTOR, lockFiles),
-    vscode.languages.registerCodeActionsProvider(LOCK_SELECTOR, lockFiles, LockFileFeatures.metadata),
-    configs,
-    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, configs),
-    vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, new ConfigCompletions(), ':', ' '),
-    vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, new ConfigQuickFixes(configs, model), ConfigQuickFixes.metadata),
-    vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, registered(context, new WhatIfLens(model))),
-    vscode.window.registerCustomEditorProvider(PolicyEditorProvider.viewType, new PolicyEditorProvider(context.extensionUri, model), { webviewOptions: { retainContextWhenHidden: false } }),
-    vscode.commands.registerCommand('aam.showWhatIf', () => showWhatIf(model)),
-    vscode.workspace.registerTextDocumentContentProvider(POLICY_SCHEME, new EffectivePolicyDocuments(model)),
-    ...registerCommands(model, session),
+    whatIfChanged,
+    policyChanged,
+    ...COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, async (...args: never[]) => {
+      try {
+        return await (await loaded()).commands[id](...args);
+      } catch (error) {
+        await showError(error);
+      }
+    })),
+    vscode.languages.registerHoverProvider(LOCK_SELECTOR, { provideHover: async (document, position) => (await loaded()).lockFiles.provideHover(document, position) }),
+    vscode.languages.registerCodeActionsProvider(LOCK_SELECTOR, { provideCodeActions: async (document, range, actionContext) => (await loaded()).lockFiles.provideCodeActions(document, range, actionContext) }, quickFix),
+    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, { provideHover: async (document, position) => (await loaded()).configs.provideHover(document, position) }),
+    vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, { provideCompletionItems: async (document, position) => (await loaded()).completions.provideCompletionItems(document, position) }, ':', ' '),
+    vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, { provideCodeActions: async (document, range, actionContext) => (await loaded()).quickFixes.provideCodeActions(document, range, actionContext) }, quickFix),
+    vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, { onDidChangeCodeLenses: whatIfChanged.event, provideCodeLenses: async (document) => (await loaded()).whatIf.provideCodeLenses(document) }),
+    vscode.window.registerCustomEditorProvider(POLICY_EDITOR_VIEW_TYPE, { resolveCustomTextEditor: async (document, panel) => (await loaded()).policyEditor.resolveCustomTextEditor(document, panel) }, { webviewOptions: { retainContextWhenHidden: false } }),
+    vscode.workspace.registerTextDocumentContentProvider(POLICY_SCHEME, { onDidChange: policyChanged.event, provideTextDocumentContent: async (uri) => (await loaded()).policyDocuments.provideTextDocumentContent(uri) }),
     ...watchForChanges(model, join(homedir(), '.aam')),
     model.onDidChange(() => updateContext(model, tree)),
   );
-  log().info(`AAM Trust activated (VS Code ${vscode.version}, Node ${process.version})${model.restricted ? ' in Restricted Mode' : ''}`);
   void model.refresh();
+  void loaded().then(
+    (f) => context.subscriptions.push(f.whatIf.onDidChangeCodeLenses(() => whatIfChanged.fire()), f.policyDocuments.onDidChange((uri) => policyChanged.fire(uri))),
+    (error: unknown) => log().error(`AAM Trust could not load its features: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+  );
+  log().info(`AAM Trust activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, Node ${process.version})${model.restricted ? ' in Restricted Mode' : ''}`);
   return {
     refresh: () => model.refresh(),
     statuses: () => Object.fromEntries(model.allReports().map(({ report }) => [report.name, report.verdict.status])),
   };
-}
-
-function registered<T extends vscode.Disposable>(context: vscode.ExtensionContext, disposable: T): T {
-  context.subscriptions.push(disposable);
-  return disposable;
 }
 
 function updateContext(model: TrustModel, tree: vscode.TreeView<unknown>): void {

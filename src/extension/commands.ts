@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { aamHome } from '../core/aam-home.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/load.ts';
+import { EvidenceCache } from '../core/verify/evidence-cache.ts';
 import { prepareOffline } from '../core/verify/prepare-offline.ts';
 import { YamlSource } from '../core/yaml/source.ts';
-import { showError } from './errors.ts';
 import { installPackage } from './install-package.ts';
 import { toRange } from './lockfile-features.ts';
 import { log } from './log.ts';
@@ -18,6 +18,8 @@ import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
 import type { Node } from './verification-view.ts';
+import type { CommandId } from './command-ids.ts';
+import { showWhatIf } from './what-if.ts';
 
 const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
 security:
@@ -27,38 +29,42 @@ security:
   trusted_keys: [] # full OpenPGP fingerprints
 `;
 
-/** Registers every AAM command; each is one short function over the model. */
-export function registerCommands(model: TrustModel, session: SigstoreSession): vscode.Disposable[] {
+/** Every AAM command, by id: each is one short function over the model. Registered at activation (see extension.ts). */
+export function commandHandlers(model: TrustModel, session: SigstoreSession): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) => (node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined);
-  const register = (id: string, run: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, async (...args: never[]) => {
-    try {
-      await run(...args);
-    } catch (error) {
-      await showError(error);
-    }
-  });
-  return [
-    register('aam.verifyAll', () => verifyAll(model)),
-    register('aam.refresh', () => model.refresh()),
-    register('aam.verifyPackage', (node: Node | undefined) => verifyPackage(model, packageArg(node))),
-    register('aam.installPackage', () => installPackage(model)),
-    register('aam.trustSigner', (arg: Node | Parameters<typeof trustSigner>[1] | undefined) => trustSigner(model, arg && 'kind' in arg ? packageArg(arg) : arg)),
-    register('aam.importKey', () => importKey(model)),
-    register('aam.showEffectivePolicy', () => showEffectivePolicy(model)),
-    register('aam.signIn', () => signIn(model, session)),
-    register('aam.signOut', () => signOut(model, session)),
-    register('aam.prepareOffline', () => offline(model)),
-    register('aam.openTrustPolicy', () => openTrustPolicy(model)),
-    register('aam.publishSigned', (folder: vscode.Uri | undefined) => publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined)),
-    register('aam.revealBundle', (node: Node | undefined) => revealBundle(model, packageArg(node))),
-    register('aam.showInLockFile', (node: Node | undefined) => showInLockFile(model, packageArg(node))),
-  ];
+  return {
+    'aam.verifyAll': () => verifyAll(model),
+    'aam.refresh': () => model.refresh(),
+    'aam.verifyPackage': (node: Node | undefined) => verifyPackage(model, packageArg(node)),
+    'aam.installPackage': () => installPackage(model),
+    'aam.trustSigner': (arg: Node | Parameters<typeof trustSigner>[1] | undefined) => trustSigner(model, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.importKey': () => importKey(model),
+    'aam.showEffectivePolicy': () => showEffectivePolicy(model),
+    'aam.signIn': () => signIn(model, session),
+    'aam.signOut': () => signOut(model, session),
+    'aam.prepareOffline': () => offline(model),
+    'aam.openTrustPolicy': () => openTrustPolicy(model),
+    'aam.publishSigned': (folder: vscode.Uri | undefined) => publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined),
+    'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
+    'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
+    'aam.showWhatIf': () => showWhatIf(model),
+  };
 }
 
+/** Verify All trusts no stored result: every package is checked from scratch. */
 async function verifyAll(model: TrustModel): Promise<void> {
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Verifying installed AAM packages'), cancellable: true }, (progress, token) =>
-    model.refresh({ token, onProgress: (done, total) => progress.report({ message: vscode.l10n.t('{0} of {1} workspaces', done, total), increment: 100 / Math.max(total, 1) }) }),
-  );
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Verifying installed AAM packages'), cancellable: true }, (progress, token) => {
+    let reported = 0;
+    return model.refresh({
+      token,
+      force: true,
+      onProgress: (done, total) => {
+        const percent = (100 * done) / Math.max(total, 1);
+        progress.report({ message: vscode.l10n.t('{0} of {1} packages', done, total), increment: percent - reported });
+        reported = percent;
+      },
+    });
+  });
   const reports = model.allReports().map((r) => r.report);
   const failed = reports.filter((r) => r.verdict.action === 'fail');
   const text = vscode.l10n.t('Verified {0} packages: {1} verified, {2} with warnings, {3} failed.', reports.length, reports.filter((r) => r.verdict.status === 'verified').length, reports.filter((r) => r.verdict.action === 'warn').length, failed.length);
@@ -75,7 +81,8 @@ async function verifyPackage(model: TrustModel, arg: { workspaceId: string; pack
   }
   const workspace = model.workspaces.find((w) => w.id === target.workspaceId);
   if (!workspace) return;
-  await model.verify(workspace, undefined, [target.packageName]);
+  // Asked for by name: checked from scratch, not from a stored result.
+  await model.verify(workspace, { only: [target.packageName], force: true });
   const report = workspace.reports.find((r) => r.name === target.packageName);
   if (!report) return;
   const text = `${report.name}@${report.version}: ${report.verdict.status} — ${report.verdict.message}`;
@@ -127,7 +134,7 @@ async function offline(model: TrustModel): Promise<void> {
   const lines: string[] = [];
   for (const workspace of model.workspaces) {
     if (!workspace.config) continue;
-    const result = await prepareOffline({ workspace: workspace.paths, config: workspace.config, cache: model.services(workspace).cache });
+    const result = await prepareOffline({ workspace: workspace.paths, config: workspace.config, cache: new EvidenceCache(aamHome(model.homeDir).cacheDir) });
     lines.push(...result.cached.map((c) => `✓ ${c}`), ...result.missing.map((m) => `✗ ${m}`));
     for (const line of lines) log().info(line);
     if (result.missing.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t('{0}: {1} packages cached for offline verification, {2} unavailable (see the log).', workspace.label, result.cached.length, result.missing.length));

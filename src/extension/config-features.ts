@@ -9,7 +9,7 @@ import type { TrustModel } from './model.ts';
 import { globalConfigFile } from './model.ts';
 import { toRange } from './lockfile-features.ts';
 
-export const CONFIG_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/.aam/config.yaml' };
+import { CONFIG_SELECTOR } from './selectors.ts';
 const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,

@@ -2,6 +2,9 @@ import * as vscode from 'vscode';
 import { InstallRefusedError } from '../core/errors.ts';
 import { installPackages } from '../core/install/install.ts';
 import { openRegistry } from '../core/registry/open.ts';
+import { aamHome } from '../core/aam-home.ts';
+import { EvidenceCache } from '../core/verify/evidence-cache.ts';
+import { createSignatureVerifier } from '../core/verify/signature-verifier.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
@@ -27,7 +30,14 @@ export async function installPackage(model: TrustModel): Promise<void> {
     );
     if (!picked) return;
     const installed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Installing {0}', picked.spec), cancellable: false }, (progress) =>
-      installPackages([picked.spec], { workspace: workspace.paths, config: workspace.config!, registry, ...model.services(workspace), onStep: (message) => progress.report({ message }) }),
+      installPackages([picked.spec], {
+        workspace: workspace.paths,
+        config: workspace.config!,
+        registry,
+        verifier: createSignatureVerifier(workspace.config!, model.homeDir),
+        cache: new EvidenceCache(aamHome(model.homeDir).cacheDir),
+        onStep: (message) => progress.report({ message }),
+      }),
     );
     await model.refresh();
     for (const item of installed) log().info(`Installed ${item.name}@${item.version}: ${item.verdict.status} — ${item.verdict.message}`);

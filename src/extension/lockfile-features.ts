@@ -11,7 +11,6 @@ import type { AamWorkspace, TrustModel } from './model.ts';
 import { projectHas, trustOptions } from './trust-signer.ts';
 import type { TrustSignerArgs } from './trust-signer.ts';
 
-export const LOCK_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern: '**/.aam/aam-lock.yaml' };
 const TRUSTABLE = new Set(['UNTRUSTED_SIGNER', 'SIGNED_NO_POLICY', 'ISSUER_NOT_ALLOWED']);
 
 /**

@@ -1,19 +1,16 @@
 import * as vscode from 'vscode';
 import { access } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { aamHome } from '../core/aam-home.ts';
-import { blockingDiagnostics, loadConfig } from '../core/config/load.ts';
 import type { LoadedConfig } from '../core/config/load.ts';
-import { formatDiagnostic } from '../core/config/diagnostics.ts';
 import { messageOf } from '../core/errors.ts';
-import { workspacePaths } from '../core/lockfile/lockfile.ts';
-import type { WorkspacePaths } from '../core/lockfile/lockfile.ts';
-import { EvidenceCache } from '../core/verify/evidence-cache.ts';
-import { createSignatureVerifier } from '../core/verify/signature-verifier.ts';
-import type { SignatureVerifier } from '../core/verify/signature-verifier.ts';
-import { verifyWorkspace } from '../core/verify/verify-installed.ts';
-import type { PackageReport } from '../core/verify/verify-installed.ts';
+import { workspacePaths } from '../core/lockfile/paths.ts';
+import type { WorkspacePaths } from '../core/lockfile/paths.ts';
+import { storedReports } from '../core/verify/report.ts';
+import type { PackageReport } from '../core/verify/report.ts';
+import type { VerificationStore } from '../core/verify/result-store.ts';
+import { loadEngine } from './lazy.ts';
+import type { Engine } from './lazy.ts';
 import { log } from './log.ts';
 
 /** One place packages are installed: a workspace folder's `.aam`, or the global `~/.aam`. */
@@ -25,10 +22,21 @@ export interface AamWorkspace {
   config: LoadedConfig | undefined;
   /** Why the policy cannot be used (broken YAML or invalid security values). */
   policyError: string | undefined;
+  /** Why nothing could be verified at all (the engine bundle failed to load). */
+  engineError?: string | undefined;
   reports: PackageReport[];
   verifiedAt: Date | undefined;
   verifying: boolean;
+  /** The reports are the last run's, shown until this session's verification finishes. */
+  stored: boolean;
   hasLockFile: boolean;
+}
+
+export interface RefreshOptions {
+  token?: vscode.CancellationToken;
+  onProgress?: (done: number, total: number) => void;
+  /** Verify everything from scratch, trusting no stored result. */
+  force?: boolean;
 }
 
 /**
@@ -41,11 +49,14 @@ export class TrustModel implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private states: AamWorkspace[] = [];
   private running: Promise<void> | undefined;
-  private queued = false;
+  private queued: RefreshOptions | undefined;
   readonly homeDir: string;
+  /** Results of earlier verifications (in the extension's storage): unchanged packages are not verified again. */
+  readonly store: VerificationStore;
 
-  constructor(homeDir = homedir()) {
+  constructor(homeDir: string, store: VerificationStore) {
     this.homeDir = homeDir;
+    this.store = store;
   }
 
   get workspaces(): readonly AamWorkspace[] {
@@ -64,23 +75,24 @@ export class TrustModel implements vscode.Disposable {
     return this.states.find((w) => uri.fsPath.startsWith(w.paths.aamDir + '/') || uri.fsPath === w.paths.lockFile);
   }
 
-  /** The verifier and cache for a workspace's policy (loads trust material lazily). */
-  services(workspace: AamWorkspace): { verifier: SignatureVerifier; cache: EvidenceCache } {
-    return { verifier: createSignatureVerifier(workspace.config!, this.homeDir), cache: new EvidenceCache(aamHome(this.homeDir).cacheDir) };
-  }
-
-  /** Reloads configs and verifies everything; calls made while running coalesce into one more run. */
-  refresh(options: { token?: vscode.CancellationToken; onProgress?: (done: number, total: number) => void } = {}): Promise<void> {
+  /**
+   * Reloads configs and verifies everything. A call made while a run is
+   * going waits for one more run after it (calls coalesce; a forced one
+   * stays forced).
+   */
+  refresh(options: RefreshOptions = {}): Promise<void> {
     if (this.running) {
-      this.queued = true;
-      return this.running;
+      this.queued = { ...options, force: (this.queued?.force ?? false) || options.force };
+      return this.running.then(() => this.running);
     }
     this.running = (async () => {
       try {
-        do {
-          this.queued = false;
-          await this.run(options);
-        } while (this.queued && !options.token?.isCancellationRequested);
+        let next: RefreshOptions | undefined = options;
+        while (next) {
+          this.queued = undefined;
+          await this.run(next);
+          next = next.token?.isCancellationRequested ? undefined : this.queued;
+        }
       } finally {
         this.running = undefined;
       }
@@ -88,21 +100,39 @@ export class TrustModel implements vscode.Disposable {
     return this.running;
   }
 
-  private async run(options: { token?: vscode.CancellationToken; onProgress?: (done: number, total: number) => void }): Promise<void> {
+  private async run(options: RefreshOptions): Promise<void> {
     const discovered = await this.discover();
     for (const workspace of discovered) workspace.verifying = true;
     this.states = discovered;
     this.changed.fire();
-    const total = discovered.length;
-    for (const [i, workspace] of discovered.entries()) {
+    let engine: Engine;
+    try {
+      engine = await loadEngine();
+    } catch (error) {
+      // Without the engine nothing can be verified: say so on every workspace rather than spin.
+      log().error(`AAM Trust could not load its verification engine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      for (const workspace of discovered) {
+        workspace.engineError = `AAM Trust could not load its verification engine (${messageOf(error)}). Reinstall the extension; details are in the AAM Trust log.`;
+        workspace.verifying = false;
+      }
+      this.changed.fire();
+      return;
+    }
+    for (const workspace of discovered) await this.load(workspace, engine);
+    const packages = new Map<AamWorkspace, number>();
+    const progress = () => options.onProgress?.([...packages.values()].reduce((a, b) => a + b, 0), discovered.reduce((n, w) => n + (w.stored || w.reports.length === 0 ? Math.max(w.reports.length, 1) : w.reports.length), 0));
+    for (const workspace of discovered) {
       if (options.token?.isCancellationRequested) break;
-      await this.verify(workspace, options.token);
-      options.onProgress?.(i + 1, total);
+      await this.verify(workspace, { token: options.token, force: options.force, onProgress: (done) => {
+        packages.set(workspace, done);
+        progress();
+      } });
     }
   }
 
   /** Verifies one workspace (or some of its packages) and publishes the result. */
-  async verify(workspace: AamWorkspace, token?: vscode.CancellationToken, only?: string[]): Promise<void> {
+  async verify(workspace: AamWorkspace, options: { token?: vscode.CancellationToken; only?: string[]; force?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<void> {
+    const { token, only } = options;
     workspace.verifying = true;
     this.changed.fire();
     try {
@@ -113,11 +143,26 @@ export class TrustModel implements vscode.Disposable {
       const started = Date.now();
       const abort = new AbortController();
       const cancel = token?.onCancellationRequested(() => abort.abort());
-      const reports = await verifyWorkspace({ workspace: workspace.paths, config: workspace.config, ...this.services(workspace), only, signal: abort.signal });
+      const engine = await loadEngine();
+      let checked = 0;
+      const reports = await engine.verifyWorkspace({
+        workspace: workspace.paths,
+        config: workspace.config,
+        verifier: engine.createSignatureVerifier(workspace.config, this.homeDir),
+        cache: new engine.EvidenceCache(aamHome(this.homeDir).cacheDir),
+        store: this.store,
+        force: options.force,
+        only,
+        signal: abort.signal,
+        onProgress: options.onProgress,
+        onNotice: (message) => log().warn(message),
+      });
       cancel?.dispose();
       workspace.reports = only ? [...workspace.reports.filter((r) => !only.includes(r.name)), ...reports].sort((a, b) => a.name.localeCompare(b.name)) : reports;
+      workspace.stored = false;
       workspace.verifiedAt = new Date();
-      log().info(`Verified ${reports.length} package(s) in ${workspace.label} in ${Date.now() - started} ms${workspace.config.restricted ? ' (Restricted Mode)' : ''}`);
+      checked = reports.filter((r) => Date.parse(r.checkedAt) >= started).length;
+      log().info(`Verified ${reports.length} package(s) in ${workspace.label} in ${Date.now() - started} ms (${checked} checked, ${reports.length - checked} unchanged since their last check)${workspace.config.restricted ? ' (Restricted Mode)' : ''}`);
       for (const r of reports) if (r.verdict.action !== 'pass') log().warn(`${r.name}@${r.version}: ${r.verdict.code} — ${r.verdict.message}`);
     } catch (error) {
       workspace.policyError = messageOf(error);
@@ -129,29 +174,47 @@ export class TrustModel implements vscode.Disposable {
     }
   }
 
+  /**
+   * The workspaces there are, each with the reports it had: this session's,
+   * or at start-up the last session's from the store (decided under the
+   * policy they ran with), so the view has verdicts before anything loads.
+   */
   private async discover(): Promise<AamWorkspace[]> {
     const found: AamWorkspace[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       if (folder.uri.scheme !== 'file') continue;
       const paths = workspacePaths(folder.uri.fsPath);
       if (!(await exists(paths.aamDir))) continue;
-      found.push(await this.load(`project:${folder.uri.fsPath}`, folder.name, 'project', paths));
+      found.push(await this.workspace(`project:${folder.uri.fsPath}`, folder.name, 'project', paths));
     }
     const global = workspacePaths(this.homeDir);
-    if (await exists(global.lockFile)) found.push(await this.load('global', 'Global (~/.aam)', 'global', global));
+    if (await exists(global.lockFile)) found.push(await this.workspace('global', 'Global (~/.aam)', 'global', global));
     return found;
   }
 
-  private async load(id: string, label: string, kind: AamWorkspace['kind'], paths: WorkspacePaths): Promise<AamWorkspace> {
+  private async workspace(id: string, label: string, kind: AamWorkspace['kind'], paths: WorkspacePaths): Promise<AamWorkspace> {
     const previous = this.states.find((s) => s.id === id);
-    const base = { id, label, kind, paths, reports: previous?.reports ?? [], verifiedAt: previous?.verifiedAt, verifying: false, hasLockFile: await exists(paths.lockFile) };
+    const base = { id, label, kind, paths, config: previous?.config, policyError: previous?.policyError, verifying: false, hasLockFile: await exists(paths.lockFile) };
+    if (previous) return { ...base, reports: previous.reports, verifiedAt: previous.verifiedAt, stored: previous.stored };
+    let stored: ReturnType<typeof storedReports>;
     try {
-      const config = await loadConfig({ homeDir: this.homeDir, projectDir: kind === 'project' ? paths.root : undefined, restricted: this.restricted });
-      const blocking = blockingDiagnostics(config);
-      const policyError = blocking.length > 0 ? blocking.map(({ file, diagnostic }) => formatDiagnostic(file, diagnostic)).join('\n') : undefined;
-      return { ...base, config, policyError };
+      stored = storedReports(this.store, paths, { restricted: this.restricted });
     } catch (error) {
-      return { ...base, config: undefined, policyError: messageOf(error) };
+      log().warn(`The stored verification results of ${label} cannot be shown: ${messageOf(error)}`);
+    }
+    return { ...base, reports: stored?.reports ?? [], verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined, stored: !!stored };
+  }
+
+  /** Loads a workspace's merged policy (the engine validates it). */
+  private async load(workspace: AamWorkspace, engine: Engine): Promise<void> {
+    try {
+      const config = await engine.loadConfig({ homeDir: this.homeDir, projectDir: workspace.kind === 'project' ? workspace.paths.root : undefined, restricted: this.restricted });
+      const blocking = engine.blockingDiagnostics(config);
+      workspace.config = config;
+      workspace.policyError = blocking.length > 0 ? blocking.map(({ file, diagnostic }) => engine.formatDiagnostic(file, diagnostic)).join('\n') : undefined;
+    } catch (error) {
+      workspace.config = undefined;
+      workspace.policyError = messageOf(error);
     }
   }
 

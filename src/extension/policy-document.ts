@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { toYamlText } from '../core/yaml/io.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 
-export const POLICY_SCHEME = 'aam-policy';
+import { POLICY_SCHEME } from './selectors.ts';
 
 /**
  * A read-only YAML view of the merged policy of a workspace: every value with

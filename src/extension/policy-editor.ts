@@ -10,6 +10,7 @@ import type { HostMessage, PolicyState, WebviewMessage } from '../webview/protoc
 import { showError } from './errors.ts';
 import { globalConfigFile } from './model.ts';
 import type { TrustModel } from './model.ts';
+import { POLICY_EDITOR_VIEW_TYPE } from './selectors.ts';
 import { minimalEdit } from './text-edit.ts';
 import { previewUnsaved } from './what-if.ts';
 
@@ -20,7 +21,6 @@ import { previewUnsaved } from './what-if.ts';
  * and edits made elsewhere all behave as in the text editor.
  */
 export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
-  static readonly viewType = 'aam.policyEditor';
   private readonly extensionUri: vscode.Uri;
   private readonly model: TrustModel;
 
@@ -142,5 +142,5 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
 
 /** Opens a config file in the form editor. */
 export async function openPolicyForm(uri: vscode.Uri): Promise<void> {
-  await vscode.commands.executeCommand('vscode.openWith', uri, PolicyEditorProvider.viewType);
+  await vscode.commands.executeCommand('vscode.openWith', uri, POLICY_EDITOR_VIEW_TYPE);
 }

@@ -64,10 +64,20 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
 
   private packagesOf(workspace: AamWorkspace): Node[] {
     const notices: Node[] = [];
-    if (workspace.policyError) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('The trust policy has errors; fix them to verify'), tooltip: workspace.policyError });
+    if (workspace.engineError) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('AAM Trust could not load; see the log'), tooltip: workspace.engineError });
+    else if (workspace.policyError) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('The trust policy has errors; fix them to verify'), tooltip: workspace.policyError });
     else if (!workspace.hasLockFile) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('No packages installed yet'), tooltip: workspace.paths.lockFile });
     else if (workspace.verifying && workspace.reports.length === 0) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('Verifying…'), tooltip: '' });
+    else if (workspace.verifying && workspace.stored) {
+      const when = workspace.verifiedAt ? workspace.verifiedAt.toLocaleString() : '';
+      notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('Results of {0}; checking for changes…', when), tooltip: vscode.l10n.t('These verdicts are from the last verification. Packages whose files, lock entry and trust material are unchanged are not checked again.') });
+    }
     return [...notices, ...workspace.reports.map((report): Node => ({ kind: 'package', workspace, report }))];
+  }
+
+  resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
+    if (node.kind === 'package') item.tooltip = tooltip(node.report, STATUS[node.report.verdict.status].label);
+    return item;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -82,7 +92,7 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
       }
       case 'notice': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.workspace.policyError ? 'error' : 'info');
+        item.iconPath = new vscode.ThemeIcon(node.workspace.engineError || node.workspace.policyError ? 'error' : node.workspace.verifying ? 'sync~spin' : 'info');
         item.tooltip = node.tooltip;
         item.contextValue = 'aamNotice';
         if (node.workspace.policyError && node.workspace.config) item.command = { command: 'aam.showEffectivePolicy', title: vscode.l10n.t('Show Effective Policy') };
@@ -116,7 +126,7 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
   const signer = verdict.signer ? (verdict.signer.type === 'sigstore' ? verdict.signer.identity.san : verdict.signer.userIds[0] ?? verdict.signer.fingerprint) : undefined;
   item.description = [report.version, look.label, signer].filter(Boolean).join(' · ');
-  item.tooltip = tooltip(report, look.label);
+  // The tooltip is built when hovered (resolveTreeItem): thousands of rows cost no Markdown up front.
   // contextValue carries the state and what is available, so menus follow it.
   const flags = [`status-${verdict.status}`, `action-${verdict.action}`];
   if (verdict.signer && (verdict.code === 'UNTRUSTED_SIGNER' || verdict.code === 'SIGNED_NO_POLICY' || verdict.code === 'ISSUER_NOT_ALLOWED')) flags.push('trustable');
@@ -139,6 +149,7 @@ function tooltip(report: PackageReport, label: string): vscode.MarkdownString {
 }
 
 export function summary(workspace: AamWorkspace): string {
+  if (workspace.engineError) return vscode.l10n.t('not verified');
   if (workspace.policyError) return vscode.l10n.t('policy has errors');
   const count = (status: VerdictStatus) => workspace.reports.filter((r) => r.verdict.status === status).length;
   const failed = workspace.reports.filter((r) => r.verdict.action === 'fail').length;

@@ -5,7 +5,7 @@ import { validateConfigText } from '../core/config/validate.ts';
 import { whatIf } from '../core/policy/what-if.ts';
 import type { VerdictChange } from '../core/policy/what-if.ts';
 import type { TrustModel } from './model.ts';
-import { CONFIG_SELECTOR } from './config-features.ts';
+import { CONFIG_SELECTOR } from './selectors.ts';
 
 /** What saving the open config documents would change, across the workspaces they govern. */
 export interface Preview {

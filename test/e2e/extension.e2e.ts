@@ -124,7 +124,34 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     assert.match(text, /Bump the version in aam\.yaml/);
     console.log(`screenshot: ${await s.shot('09-version-exists')}`);
   });
+
+  it('after a window reload, shows the stored verdicts and re-checks none of the unchanged packages', async () => {
+    // Stamps younger than two seconds prove nothing; let the last changes settle.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const before = await aamLog(s);
+    await s.page.reload();
+    await s.page.locator('.monaco-workbench').waitFor();
+    await s.waitForStatus('@demo/code-review', 'tampered');
+    await s.waitForStatus('@acme/ci-helper', 'verified');
+    let line: string | undefined;
+    for (let tries = 0; tries < 100 && !line; tries++) {
+      line = (await aamLog(s)).slice(before.length).match(/Verified 7 package\(s\) in [^\n]* \(\d+ checked, \d+ unchanged[^\n]*/)?.[0];
+      if (!line) await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    assert.ok(line, 'no verification was logged after the reload');
+    assert.match(line, /\(0 checked, 7 unchanged since their last check\)/);
+    console.log(`after reload: ${line}; ${(await aamLog(s)).slice(before.length).match(/AAM Trust activated in [\d.]+ ms/)?.[0] ?? ''}`);
+  });
 });
+
+/** The extension's log as VS Code writes it to disk (every window and extension-host session so far). */
+async function aamLog(s: Session): Promise<string> {
+  const { readdir } = await import('node:fs/promises');
+  const logs = join(s.server.dataDir, 'logs');
+  const files = (await readdir(logs, { recursive: true })).filter((f) => f.endsWith('AAM Trust.log')).sort();
+  const texts = await Promise.all(files.map((f) => readFile(join(logs, f), 'utf8')));
+  return texts.join('\n');
+}
 
 describe('AAM Trust in Restricted Mode', () => {
   let s: Session;

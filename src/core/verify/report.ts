@@ -47,9 +47,10 @@ export function reportOf(name: string, summary: EntrySummary, result: JobResult,
  * the policy it ran with — what the Verification view shows at start-up,
  * before anything is loaded or checked. Undefined when nothing is stored.
  */
-export function storedReports(store: VerificationStore, workspace: WorkspacePaths): { reports: PackageReport[]; checkedAt: string | undefined } | undefined {
+export function storedReports(store: VerificationStore, workspace: WorkspacePaths, session: { restricted: boolean }): { reports: PackageReport[]; checkedAt: string | undefined } | undefined {
   const policy = store.policy(workspace.lockFile);
-  if (!policy) return undefined;
+  // Verdicts decided with a project's settings are not shown in Restricted Mode, where those may not apply.
+  if (!policy || policy.snapshot.restricted !== session.restricted) return undefined;
   const context = contextOf(policy.snapshot);
   const results = store.all(workspace.lockFile);
   const reports = Object.keys(results).sort().map((name) => reportOf(name, results[name]!.summary, results[name]!.result, context, workspace));

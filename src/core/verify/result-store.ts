@@ -32,6 +32,8 @@ export interface StoredResult {
 export interface PolicySnapshot {
   policy: SecurityPolicy;
   sources: Partial<Record<keyof SecurityPolicy, string>>;
+  /** Decided in Restricted Mode (only tightening project settings applied). */
+  restricted: boolean;
 }
 
 /** The lock file as last read: its stamp, and a digest per entry (unchanged stamp: no need to parse it again). */
@@ -167,13 +169,13 @@ export class VerificationStore {
   }
 }
 
-export function snapshotOf(context: PolicyContext): PolicySnapshot {
+export function snapshotOf(context: PolicyContext, restricted: boolean): PolicySnapshot {
   const sources: PolicySnapshot['sources'] = {};
   for (const key of Object.keys(context.policy) as (keyof SecurityPolicy)[]) {
     const source = context.sourceOf?.(key);
     if (source !== undefined) sources[key] = source;
   }
-  return { policy: context.policy, sources };
+  return { policy: context.policy, sources, restricted };
 }
 
 export function contextOf(snapshot: PolicySnapshot): PolicyContext {
@@ -220,7 +222,7 @@ function isSigner(value: unknown): boolean {
 }
 
 function isPolicySnapshot(value: unknown): value is PolicySnapshot {
-  if (!isObject(value) || !isObject(value.policy) || !stringsOnly(value.sources)) return false;
+  if (!isObject(value) || !isObject(value.policy) || !stringsOnly(value.sources) || typeof value.restricted !== 'boolean') return false;
   const p = value.policy;
   const list = (v: unknown) => Array.isArray(v) && v.every(isString);
   return typeof p.require_signature === 'boolean' && typeof p.verify_transparency_log === 'boolean' && ['warn', 'error', 'ignore'].includes(p.on_signature_failure as string)

@@ -51,7 +51,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   const { lockFile } = workspace;
   const force = options.force ?? false;
   const context = config.policyContext();
-  const snapshot = snapshotOf(context);
+  const snapshot = snapshotOf(context, config.restricted);
   const policyKey = JSON.stringify(snapshot);
   const skipSignature = context.policy.on_signature_failure === 'ignore';
   const offline = options.offline ?? false;
