@@ -4,7 +4,7 @@ import type { ConfigDiagnostic } from '../core/config/diagnostics.ts';
 import { schemaAt } from '../core/config/schema.ts';
 import { describePattern, normalizeFingerprint, parseIdentityPattern } from '../core/policy/identity.ts';
 import { YamlSource } from '../core/yaml/source.ts';
-import type { YamlPath } from '../core/yaml/source.ts';
+import type { YamlPath, YamlRanges } from '../core/yaml/source.ts';
 import type { TrustModel } from './model.ts';
 import { globalConfigFile } from './model.ts';
 import { toRange } from './lockfile-features.ts';
@@ -67,7 +67,7 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
   }
 
   /** Information diagnostics on trust entries that trust none of the installed packages. */
-  private unusedTrustEntries(document: vscode.TextDocument, source: YamlSource, value: Record<string, unknown>): vscode.Diagnostic[] {
+  private unusedTrustEntries(document: vscode.TextDocument, source: YamlRanges, value: Record<string, unknown>): vscode.Diagnostic[] {
     const reports = this.reportsGovernedBy(document.uri.fsPath);
     if (reports.length === 0) return [];
     const security = (value.security ?? {}) as Record<string, unknown>;

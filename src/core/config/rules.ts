@@ -1,4 +1,4 @@
-import type { YamlSource } from '../yaml/source.ts';
+import type { YamlRanges } from '../yaml/source.ts';
 import type { YamlPath } from '../yaml/source.ts';
 import { stringify } from 'yaml';
 import { anchoredSuggestion, normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../policy/identity.ts';
@@ -8,7 +8,7 @@ import type { ConfigDiagnostic, Severity } from './diagnostics.ts';
  * Checks the schema cannot express: identity-pattern syntax, over-broad trust,
  * fingerprint duplicates, and settings that quietly weaken verification.
  */
-export function semanticDiagnostics(source: YamlSource, config: Record<string, unknown>): ConfigDiagnostic[] {
+export function semanticDiagnostics(source: YamlRanges, config: Record<string, unknown>): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const push = (path: YamlPath, severity: Severity, code: string, message: string, fix?: ConfigDiagnostic['fix']) =>
     out.push({ severity, code, message, range: source.valueRange(path), path, ...(fix ? { fix } : {}) });

@@ -1,5 +1,6 @@
+import { parseSimpleYaml } from '../yaml/simple-yaml.ts';
 import { MAX_ALIAS_COUNT, MAX_YAML_BYTES, YamlSource } from '../yaml/source.ts';
-import type { YamlPath } from '../yaml/source.ts';
+import type { YamlPath, YamlRanges } from '../yaml/source.ts';
 import { configValidator, schemaAt } from './schema.ts';
 import type { SchemaError } from './schema.ts';
 import type { ConfigDiagnostic, Severity } from './diagnostics.ts';
@@ -8,7 +9,8 @@ import { semanticDiagnostics } from './rules.ts';
 
 /** A config text, parsed and checked. `value` is undefined when the YAML itself is broken. */
 export interface ConfigValidation {
-  source: YamlSource;
+  /** Where each path is in the text, for diagnostics. */
+  source: YamlRanges;
   value: Record<string, unknown> | undefined;
   diagnostics: ConfigDiagnostic[];
 }
@@ -18,11 +20,14 @@ export interface ConfigValidation {
  * throws: every problem, including broken YAML and resource-exhaustion
  * attempts, comes back as a diagnostic at a range in the text.
  */
-export function validateConfigText(text: string): ConfigValidation {
+export function validateConfigText(text: string, options: { parser?: 'auto' | 'full' } = {}): ConfigValidation {
   if (text.length > MAX_YAML_BYTES) {
     const source = new YamlSource('');
     return { source, value: undefined, diagnostics: [at(source, [], 'error', 'yaml-too-large', `The file is larger than ${MAX_YAML_BYTES / 1024 / 1024} MB; config files are small.`)] };
   }
+  // Plain config YAML (no anchors, tags, block scalars…) is read by the fast reader, which keeps the same ranges.
+  const simple = options.parser === 'full' ? undefined : parseSimpleYaml(text);
+  if (simple) return check(simple, simple.value ?? {});
   const source = new YamlSource(text);
   const diagnostics: ConfigDiagnostic[] = [];
   for (const error of source.doc.errors) {
@@ -45,7 +50,11 @@ export function validateConfigText(text: string): ConfigValidation {
     diagnostics.push(at(source, [], 'error', 'not-a-mapping', 'A config file must be a mapping of keys (such as `security:`) to values.'));
     return { source, value: undefined, diagnostics };
   }
-  const config = value as Record<string, unknown>;
+  return check(source, value as Record<string, unknown>, diagnostics);
+}
+
+/** Schema and policy rules over a parsed config. */
+function check(source: YamlRanges, config: Record<string, unknown>, diagnostics: ConfigDiagnostic[] = []): ConfigValidation {
   const validate = configValidator();
   if (!validate(config)) diagnostics.push(...schemaDiagnostics(source, config, validate.errors ?? []));
   diagnostics.push(...semanticDiagnostics(source, config));
@@ -53,7 +62,7 @@ export function validateConfigText(text: string): ConfigValidation {
   return { source, value: config, diagnostics };
 }
 
-function schemaDiagnostics(source: YamlSource, config: unknown, errors: readonly SchemaError[]): ConfigDiagnostic[] {
+function schemaDiagnostics(source: YamlRanges, config: unknown, errors: readonly SchemaError[]): ConfigDiagnostic[] {
   const out: ConfigDiagnostic[] = [];
   const typeErrorPaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const seen = new Set<string>();
@@ -69,7 +78,7 @@ function schemaDiagnostics(source: YamlSource, config: unknown, errors: readonly
   return out;
 }
 
-function toDiagnostic(source: YamlSource, config: unknown, error: SchemaError): ConfigDiagnostic {
+function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): ConfigDiagnostic {
   const path = pointerToPath(error.instancePath, config);
   const name = displayPath(path);
   const parentSchema = error.parentSchema as { errorMessage?: string } | undefined;
@@ -120,11 +129,11 @@ function toDiagnostic(source: YamlSource, config: unknown, error: SchemaError): 
   }
 }
 
-function diag(source: YamlSource, path: YamlPath, severity: Severity, code: string, message: string, target: 'key' | 'value' = 'value'): ConfigDiagnostic {
+function diag(source: YamlRanges, path: YamlPath, severity: Severity, code: string, message: string, target: 'key' | 'value' = 'value'): ConfigDiagnostic {
   return { severity, code, message, range: target === 'key' ? source.keyRange(path) : source.valueRange(path), path };
 }
 
-function at(source: YamlSource, path: YamlPath, severity: Severity, code: string, message: string): ConfigDiagnostic {
+function at(source: YamlRanges, path: YamlPath, severity: Severity, code: string, message: string): ConfigDiagnostic {
   return diag(source, path, severity, code, message);
 }
 

@@ -53,7 +53,7 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
       continue;
     }
     if (rest.charCodeAt(0) !== 32) return undefined;
-    const value = readValue(rest.trim());
+    const value = scalarValue(rest.trim());
     if (value === NOT_SIMPLE) return undefined;
     frame.map[key] = value;
     scalarIndent = indent;
@@ -62,14 +62,14 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
   return root;
 }
 
-const NOT_SIMPLE = Symbol('not simple');
+export const NOT_SIMPLE = Symbol('not simple');
 /** Characters the full parser may reject or treat specially. */
-const CONTROL = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const CONTROL = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A plain key the core schema reads as a string, written without quotes. */
-const PLAIN_KEY = /^[A-Za-z0-9_./][^:#\t]*(?<! )$/;
+export const PLAIN_KEY = /^[A-Za-z0-9_./][^:#\t]*(?<! )$/;
 /** Plain scalars the core schema reads as something other than a string. */
-const NON_STRING = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+export const NON_STRING = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
 
 function readKey(line: string, indent: number): { key: string; rest: string } | undefined {
   const quote = line[indent];
@@ -88,7 +88,8 @@ function readKey(line: string, indent: number): { key: string; rest: string } | 
   return { key, rest: line.slice(colon + 1) };
 }
 
-function readValue(value: string): unknown {
+/** The value of a one-line scalar or empty collection (`{}`, `[]`) as the core schema reads it, or NOT_SIMPLE. */
+export function scalarValue(value: string): unknown {
   const first = value[0]!;
   if (first === '"') {
     if (value.length < 2 || !value.endsWith('"')) return NOT_SIMPLE;

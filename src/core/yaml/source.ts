@@ -17,8 +17,18 @@ export const MAX_ALIAS_COUNT = 64;
 /** Config and lock files larger than this are refused before parsing. */
 export const MAX_YAML_BYTES = 8 * 1024 * 1024;
 
+/** Where paths are in a YAML text: what diagnostics need (YamlSource, or the fast config reader). */
+export interface YamlRanges {
+  position(offset: number): Position;
+  rangeOf(start: number, end: number): Range;
+  /** The range of the value at `path`, or of the closest existing ancestor. */
+  valueRange(path: YamlPath): Range;
+  /** The range of the key that holds `path` (or of the item, inside a list). */
+  keyRange(path: YamlPath): Range;
+}
+
 /** A parsed YAML text that can answer "where is this path?". */
-export class YamlSource {
+export class YamlSource implements YamlRanges {
   readonly text: string;
   readonly doc: Document.Parsed;
   private readonly lines: LineCounter;

@@ -4,6 +4,7 @@ import { configCompletions } from '../../../src/core/config/completion.ts';
 import { addToListEdit, applyConfigEdits } from '../../../src/core/config/edit.ts';
 import { validateConfigText } from '../../../src/core/config/validate.ts';
 import { anchoredSuggestion } from '../../../src/core/policy/identity.ts';
+import { YamlSource } from '../../../src/core/yaml/source.ts';
 
 /** Completion labels at the `|` in `text`. */
 const at = (text: string) => configCompletions(text.replace('|', ''), text.indexOf('|')).map((c) => c.label);
@@ -37,7 +38,8 @@ describe('config completion from the schema', () => {
 describe('config quick fixes, applied at their exact ranges', () => {
   /** Applies the fix of the first diagnostic with `code` to `text`. */
   function fix(text: string, code: string): string {
-    const { diagnostics, source } = validateConfigText(text);
+    const { diagnostics } = validateConfigText(text);
+    const source = new YamlSource(text);
     const d = diagnostics.find((x) => x.code === code);
     assert.ok(d?.fix, `no fix for ${code}: ${JSON.stringify(diagnostics)}`);
     const start = source.offset(d.range.start);
