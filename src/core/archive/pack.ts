@@ -1,6 +1,6 @@
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { constants as zlibConstants, gzip } from 'node:zlib';
+import { constants as zlibConstants, deflateRawSync, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AamError } from '../errors.ts';
 import { parseManifest } from '../package/manifest.ts';
@@ -51,7 +51,7 @@ export async function packDirectory(dir: string, options: { mtime?: Date } = {})
   }
   const mtime = options.mtime ?? sourceDateEpoch();
   const tar = writeTar(collected.map((file) => ({ name: file.path, data: file.data, mode: file.executable ? 0o755 : 0o644, mtime })));
-  const bytes = await gzipAsync(tar, { level: zlibConstants.Z_BEST_COMPRESSION });
+  const bytes = await gzipAsync(tar, { level: compressionLevel(tar) });
   if (bytes.length > MAX_ARCHIVE_BYTES) {
     throw new AamError('ARCHIVE_TOO_LARGE', `Archive would be ${(bytes.length / 1048576).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1048576} MB.`, {
       hint: 'Reduce the number of files or exclude large assets.',
@@ -64,6 +64,23 @@ export async function packDirectory(dir: string, options: { mtime?: Date } = {})
     files: collected.map((f) => ({ path: f.path, size: f.data.length, sha256: sha256Hex(f.data) })),
     skipped,
   };
+}
+
+/**
+ * zlib spends its time failing to compress what cannot be compressed (10 MB
+ * of media or compressed data: half a second at any level). Samples of the
+ * tar decide: content that does not shrink is stored (level 0, still gzip);
+ * the rest gets the default level, which is as small as 9 for text.
+ */
+export function compressionLevel(tar: Buffer): number {
+  const window = 4096;
+  const samples = Math.min(16, Math.floor(tar.length / window));
+  if (samples < 4) return zlibConstants.Z_DEFAULT_COMPRESSION;
+  const step = Math.floor(tar.length / samples);
+  const parts = Array.from({ length: samples }, (_, i) => tar.subarray(i * step, i * step + window));
+  const sample = Buffer.concat(parts);
+  const ratio = deflateRawSync(sample, { level: 1 }).length / sample.length;
+  return ratio > 0.97 ? zlibConstants.Z_NO_COMPRESSION : zlibConstants.Z_DEFAULT_COMPRESSION;
 }
 
 async function walk(root: string, dir: string, out: Collected[], skipped: string[]): Promise<void> {

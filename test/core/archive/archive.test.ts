@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { packDirectory } from '../../../src/core/archive/pack.ts';
@@ -55,6 +56,22 @@ describe('packing a package folder', () => {
     await symlink('/etc/passwd', join(dir, 'passwd'));
     await assert.rejects(packDirectory(dir), rejects('ARCHIVE_UNSAFE', /outside the package/));
   });
+  it('stores content that does not compress, compresses the rest, and both read back', async () => {
+    const media = await packageDir();
+    await writeFile(join(media, 'prompts', 'clip.bin'), randomBytes(2 * 1024 * 1024));
+    const text = await packageDir();
+    await writeFile(join(text, 'prompts', 'long.md'), 'A prompt that repeats itself. '.repeat(70_000));
+    const stored = await packDirectory(media);
+    const compressed = await packDirectory(text);
+    // Stored: a little larger than the content; compressed: a small fraction of it.
+    assert.ok(stored.bytes.length > 2 * 1024 * 1024 && stored.bytes.length < 2.1 * 1024 * 1024, String(stored.bytes.length));
+    assert.ok(compressed.bytes.length < 100_000, String(compressed.bytes.length));
+    for (const packed of [stored, compressed]) {
+      const contents = await readArchive(packed.bytes);
+      assert.deepEqual(contents.files.map((f) => [f.path, f.sha256]), packed.files.map((f) => [f.path, f.sha256]));
+    }
+  });
+
   it('refuses content over the 50 MB limit', async () => {
     const dir = await packageDir();
     await writeFile(join(dir, 'big.bin'), Buffer.alloc(51 * 1024 * 1024, 1));
