@@ -1,12 +1,23 @@
 import { createMessage, readSignature, verify } from 'openpgp';
-import type { Key, Signature } from 'openpgp';
+import type { Key, Signature, Subkey } from 'openpgp';
 import type { SignatureCheck } from '../policy/decision.ts';
 import type { GpgSigner } from '../policy/trust-match.ts';
 import { messageOf } from '../errors.ts';
 import type { PublicKeyLookup } from './keyring.ts';
+import { leanVerify, parseLeanSignature } from './lean-verify.ts';
 
-/** Verifies a detached OpenPGP signature (armored or binary) over `data` with keys from `keys`. */
-export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: Uint8Array, keys: PublicKeyLookup): Promise<SignatureCheck> {
+/**
+ * Verifies a detached OpenPGP signature (armored or binary) over `data` with
+ * keys from `keys`. The common case is accepted by the lean path; anything
+ * else, and every rejection, is openpgp.js's verdict (`referenceOnly` skips
+ * the lean path, for comparing the two).
+ */
+export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: Uint8Array, keys: PublicKeyLookup, options: { referenceOnly?: boolean } = {}): Promise<SignatureCheck> {
+  const lean = options.referenceOnly ? undefined : parseLeanSignature(signatureBytes);
+  if (lean) {
+    const accepted = await leanVerify(lean, data, await keys.find(lean.keyId));
+    if (accepted) return { state: 'valid', signer: signerOf(accepted.key, accepted.signingKey, accepted.created) };
+  }
   let signature: Signature;
   try {
     const text = Buffer.from(signatureBytes).toString('utf8');
@@ -16,7 +27,12 @@ export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: 
   } catch (error) {
     return { state: 'invalid', type: 'gpg', code: 'BUNDLE_INVALID', reason: `the .asc file is not an OpenPGP signature (${messageOf(error)})` };
   }
-  const keyIds = signature.getSigningKeyIDs().map((id) => id.toHex());
+  // A damaged packet can parse without an issuer; it names no key to check with.
+  const issuers = signature.packets.map((packet) => (packet as { issuerKeyID?: { toHex(): string } | null }).issuerKeyID);
+  if (issuers.length === 0 || issuers.some((id) => !id)) {
+    return { state: 'invalid', type: 'gpg', code: 'BUNDLE_INVALID', reason: 'the .asc file holds no signature that names its key' };
+  }
+  const keyIds = issuers.map((id) => id!.toHex());
   const issuerFingerprint = issuerFingerprintOf(signature);
   const candidates: Key[] = [];
   for (const id of keyIds) candidates.push(...(await keys.find(id)));
@@ -30,19 +46,21 @@ export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: 
     const first = result.signatures[0]!;
     await first.verified;
     const key = candidates.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)))!;
-    const signingKey = key.getKeys(first.keyID)[0];
     const created = (await first.signature).packets[0]?.created;
-    const signer: GpgSigner = {
-      type: 'gpg',
-      fingerprint: key.getFingerprint().toUpperCase(),
-      signingKeyFingerprint: (signingKey ?? key).getFingerprint().toUpperCase(),
-      userIds: key.getUserIDs(),
-      signedAt: created ? created.toISOString() : undefined,
-    };
-    return { state: 'valid', signer };
+    return { state: 'valid', signer: signerOf(key, key.getKeys(first.keyID)[0] ?? key, created ?? undefined) };
   } catch (error) {
     return { state: 'invalid', type: 'gpg', code: 'SIGNATURE_INVALID', reason: `${describe(messageOf(error))}` };
   }
+}
+
+function signerOf(key: Key, signingKey: Key | Subkey, created: Date | undefined): GpgSigner {
+  return {
+    type: 'gpg',
+    fingerprint: key.getFingerprint().toUpperCase(),
+    signingKeyFingerprint: signingKey.getFingerprint().toUpperCase(),
+    userIds: key.getUserIDs(),
+    signedAt: created ? created.toISOString() : undefined,
+  };
 }
 
 function describe(message: string): string {

@@ -49,7 +49,7 @@ export async function checkPackage(evidence: PackageEvidence, verifier: Signatur
 async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions): Promise<{ integrity: IntegrityCheck; scan: InstalledScan | undefined }> {
   const early = await checkArchive(evidence);
   if (!early.ok) return { integrity: early.integrity, scan: undefined };
-  const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan);
+  const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan, early.contents);
   if (!isClean(diff)) {
     return {
       scan,
@@ -66,7 +66,7 @@ async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions):
 }
 
 /** The archive's checksum, and its file list against the lock file's; on success, the files it holds. */
-async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; files: Record<string, string> } | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }> {
+async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; files: Record<string, string>; contents: Map<string, Uint8Array> } | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }> {
   const { entry, archive, name } = evidence;
   const fail = (integrity: Extract<IntegrityCheck, { ok: false }>) => ({ ok: false as const, integrity });
   if (evidence.archiveRefused) {
@@ -80,8 +80,11 @@ async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; file
     return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: entry.checksum, actual, detail: `Checksum verification failed for ${name}@${entry.version} (${evidence.archiveOrigin}).` });
   }
   let archived: Record<string, string>;
+  let contents: Map<string, Uint8Array>;
   try {
-    archived = fileChecksumsOf(await readArchive(archive));
+    const read = await readArchive(archive);
+    archived = fileChecksumsOf(read);
+    contents = new Map(read.files.map((f) => [f.path, f.data]));
   } catch (error) {
     return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: 'a readable archive', actual: messageOf(error), detail: `The archive of ${name}@${entry.version} cannot be read.` });
   }
@@ -94,7 +97,7 @@ async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; file
       return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: `file checksums of the archive`, actual: `the lock file differs for ${lockDiff.slice(0, 3).join(', ')}`, detail: `The lock file's file checksums for ${name} do not match its archive; the lock file was edited.` });
     }
   }
-  return { ok: true, files: archived };
+  return { ok: true, files: archived, contents };
 }
 
 async function checkSignature(evidence: PackageEvidence, verifier: SignatureVerifier): Promise<{ check: SignatureCheck; file: StoredSignature | undefined }> {

@@ -18,8 +18,10 @@ export interface InstalledScan {
  * Compares an installed package folder with `expected` (path → SHA-256),
  * synchronously (it runs in verification workers). A file whose stamp is
  * unchanged since the previous scan, and was settled then, is not re-read.
+ * With the archive's `contents` at hand, a file is compared byte for byte
+ * with its entry, whose hash is `expected`, instead of being hashed again.
  */
-export function scanInstalled(dir: string, expected: Record<string, string>, previous?: InstalledScan): { diff: FileDifferences; scan: InstalledScan } {
+export function scanInstalled(dir: string, expected: Record<string, string>, previous?: InstalledScan, contents?: ReadonlyMap<string, Uint8Array>): { diff: FileDifferences; scan: InstalledScan } {
   const scan: InstalledScan = { at: String(nowNs()), dirs: {}, files: {} };
   const diff: FileDifferences = { modified: [], missing: [], added: [], example: undefined };
   const modified = (path: string, expectedHash: string, actual: string) => {
@@ -54,7 +56,7 @@ export function scanInstalled(dir: string, expected: Record<string, string>, pre
         if (before.sha256 !== want) modified(path, want, before.sha256);
         continue;
       }
-      const read = hashRegularFile(join(dir, path));
+      const read = hashRegularFile(join(dir, path), contents?.get(path), want);
       if ('problem' in read) {
         modified(path, want, read.problem);
         continue;
@@ -92,8 +94,10 @@ let chunk: Buffer | undefined;
  * opened without following links and without blocking, and checked on the
  * open descriptor, so a FIFO or link swapped in after listing cannot hang or
  * redirect the read; a file larger than any archive can unpack is not read.
+ * A file that reads exactly as `same` (bytes whose SHA-256 is `sameHash`)
+ * is not hashed; from the first difference on, it is.
  */
-function hashRegularFile(path: string): { stamp: FileStamp; sha256: string } | { problem: string } {
+function hashRegularFile(path: string, same?: Uint8Array, sameHash?: string): { stamp: FileStamp; sha256: string } | { problem: string } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -104,14 +108,23 @@ function hashRegularFile(path: string): { stamp: FileStamp; sha256: string } | {
     const stats = fstatSync(fd, { bigint: true });
     if (!stats.isFile()) return { problem: 'not a regular file' };
     if (stats.size > BigInt(MAX_UNPACKED_BYTES)) return { problem: `${stats.size} bytes, larger than any package can unpack` };
-    const hash = createHash('sha256');
+    let equal = same !== undefined && sameHash !== undefined && BigInt(same.byteLength) === stats.size;
+    let hash = equal ? undefined : createHash('sha256');
+    let offset = 0;
     chunk ??= Buffer.allocUnsafe(CHUNK);
     for (;;) {
       const n = readSync(fd, chunk, 0, CHUNK, null);
       if (n === 0) break;
-      hash.update(n === CHUNK ? chunk : chunk.subarray(0, n));
+      const piece = n === CHUNK ? chunk : chunk.subarray(0, n);
+      if (equal && !piece.equals(same!.subarray(offset, offset + n))) {
+        equal = false;
+        hash = createHash('sha256').update(same!.subarray(0, offset));
+      }
+      hash?.update(piece);
+      offset += n;
     }
-    return { stamp: stampOfStats(stats), sha256: hash.digest('hex') };
+    if (equal && offset !== same!.byteLength) hash = createHash('sha256').update(same!.subarray(0, offset));
+    return { stamp: stampOfStats(stats), sha256: hash ? hash.digest('hex') : sameHash! };
   } catch {
     return { problem: 'unreadable' };
   } finally {

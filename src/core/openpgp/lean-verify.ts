@@ -1,0 +1,268 @@
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import type { Key, PublicKey, Subkey } from 'openpgp';
+
+/**
+ * The fast path for the common OpenPGP signature: one v4 signature over a
+ * binary document, made with an Ed25519 or RSA key, hashed with SHA-2. It
+ * only ever accepts: whatever it does not recognise exactly, or does not
+ * verify, goes to openpgp.js, which gives the verdict and the reason. Key
+ * validity (self-signatures, revocation, expiry, key flags) is always
+ * openpgp.js's — the fast path adds only the hash and the signature check,
+ * made with node:crypto in one pass.
+ */
+
+/** What the fast path reads from a signature. */
+export interface LeanSignature {
+  /** Issuer key id, 16 lower-case hex digits. */
+  keyId: string;
+  publicKeyAlgorithm: number;
+  hash: 'sha224' | 'sha256' | 'sha384' | 'sha512';
+  created: Date;
+  /** Version through the hashed subpackets: what is hashed after the data. */
+  hashedPart: Buffer;
+  left16: Buffer;
+  /** r‖s (Ed25519, 64 bytes) or s (RSA, unpadded). */
+  value: Buffer;
+}
+
+const ALGORITHM = { rsaEncryptSign: 1, rsaSign: 3, eddsaLegacy: 22, ed25519: 27 } as const;
+const HASHES: Record<number, LeanSignature['hash']> = { 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };
+const SUBPACKET = { creationTime: 2, expiration: 3, revocationKey: 12, issuer: 16, issuerFingerprint: 33 } as const;
+const ED25519_LEGACY_OID = '2b06010401da470f01';
+
+/** The signature's single packet, when it is one the fast path handles; undefined otherwise. */
+export function parseLeanSignature(bytes: Uint8Array): LeanSignature | undefined {
+  const binary = looksArmored(bytes) ? dearmor(Buffer.from(bytes).toString('latin1')) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!binary) return undefined;
+  const packet = onlyPacket(binary, 2);
+  return packet ? readSignaturePacket(packet) : undefined;
+}
+
+function looksArmored(bytes: Uint8Array): boolean {
+  // Binary OpenPGP packets start with a byte that has the high bit set; armor is ASCII.
+  return bytes.length > 0 && (bytes[0]! & 0x80) === 0;
+}
+
+/**
+ * The packet bytes of ASCII armor, read strictly: one signature block,
+ * optional headers, base64 body and a CRC-24 that must match when present.
+ */
+function dearmor(text: string): Buffer | undefined {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
+  if (lines[0]?.trimEnd() !== '-----BEGIN PGP SIGNATURE-----' || lines[lines.length - 1]?.trimEnd() !== '-----END PGP SIGNATURE-----') return undefined;
+  let i = 1;
+  while (i < lines.length - 1 && lines[i]!.trim() !== '') {
+    if (!/^[A-Za-z]+: /.test(lines[i]!)) return undefined;
+    i++;
+  }
+  if (lines[i]?.trim() !== '') return undefined;
+  const body = lines.slice(i + 1, -1).map((line) => line.trimEnd());
+  let checksum: string | undefined;
+  if (body.length > 0 && body[body.length - 1]!.startsWith('=')) checksum = body.pop()!.slice(1);
+  const base64 = body.join('');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) return undefined;
+  const data = Buffer.from(base64, 'base64');
+  if (checksum !== undefined) {
+    if (!/^[A-Za-z0-9+/]{4}$/.test(checksum)) return undefined;
+    const crc = crc24(data);
+    if (Buffer.from([crc >> 16, (crc >> 8) & 0xff, crc & 0xff]).toString('base64') !== checksum) return undefined;
+  }
+  return data;
+}
+
+function crc24(data: Buffer): number {
+  let crc = 0xb704ce;
+  for (const byte of data) {
+    crc ^= byte << 16;
+    for (let bit = 0; bit < 8; bit++) {
+      crc <<= 1;
+      if (crc & 0x1000000) crc ^= 0x1864cfb;
+    }
+  }
+  return crc & 0xffffff;
+}
+
+/** The body of the one packet `data` holds, if it has the tag wanted and a definite length. */
+function onlyPacket(data: Buffer, tag: number): Buffer | undefined {
+  if (data.length < 2 || !(data[0]! & 0x80)) return undefined;
+  let offset: number;
+  let length: number;
+  if (data[0]! & 0x40) {
+    if ((data[0]! & 0x3f) !== tag) return undefined;
+    const first = data[1]!;
+    if (first < 192) [offset, length] = [2, first];
+    else if (first < 224) {
+      if (data.length < 3) return undefined;
+      [offset, length] = [3, ((first - 192) << 8) + data[2]! + 192];
+    } else if (first === 255) {
+      if (data.length < 6) return undefined;
+      [offset, length] = [6, data.readUInt32BE(2)];
+    } else return undefined; // partial body lengths
+  } else {
+    if (((data[0]! >> 2) & 0x0f) !== tag) return undefined;
+    const type = data[0]! & 0x03;
+    if (type === 3) return undefined;
+    const size = 1 << type;
+    if (data.length < 1 + size) return undefined;
+    offset = 1 + size;
+    length = data.readUIntBE(1, size);
+  }
+  if (offset + length !== data.length) return undefined;
+  return data.subarray(offset);
+}
+
+function readSignaturePacket(body: Buffer): LeanSignature | undefined {
+  if (body.length < 6 || body[0] !== 4 || body[1] !== 0x00) return undefined;
+  const publicKeyAlgorithm = body[2]!;
+  const hash = HASHES[body[3]!];
+  if (!hash) return undefined;
+  const hashedLength = body.readUInt16BE(4);
+  const hashedEnd = 6 + hashedLength;
+  if (hashedEnd + 2 > body.length) return undefined;
+  const hashed = subpackets(body.subarray(6, hashedEnd));
+  const unhashedLength = body.readUInt16BE(hashedEnd);
+  const unhashedEnd = hashedEnd + 2 + unhashedLength;
+  if (unhashedEnd + 2 > body.length) return undefined;
+  const unhashed = subpackets(body.subarray(hashedEnd + 2, unhashedEnd));
+  if (!hashed || !unhashed) return undefined;
+
+  let created: Date | undefined;
+  const keyIds = new Set<string>();
+  for (const { type, critical, data } of hashed) {
+    if (type === SUBPACKET.creationTime && data.length === 4) created = new Date(data.readUInt32BE(0) * 1000);
+    else if (type === SUBPACKET.issuer && data.length === 8) keyIds.add(data.toString('hex'));
+    else if (type === SUBPACKET.issuerFingerprint && data.length === 21 && data[0] === 4) keyIds.add(data.subarray(13).toString('hex'));
+    else if (critical || type === SUBPACKET.expiration || type === SUBPACKET.revocationKey || type === SUBPACKET.creationTime || type === SUBPACKET.issuer || type === SUBPACKET.issuerFingerprint) return undefined;
+  }
+  for (const { type, critical, data } of unhashed) {
+    if (critical) return undefined;
+    if (type === SUBPACKET.issuer && data.length === 8) keyIds.add(data.toString('hex'));
+    else if (type === SUBPACKET.issuerFingerprint && data.length === 21 && data[0] === 4) keyIds.add(data.subarray(13).toString('hex'));
+    else if (type === SUBPACKET.issuer || type === SUBPACKET.issuerFingerprint) return undefined;
+  }
+  if (!created || keyIds.size !== 1) return undefined;
+
+  const left16 = body.subarray(unhashedEnd, unhashedEnd + 2);
+  let rest = body.subarray(unhashedEnd + 2);
+  let value: Buffer;
+  if (publicKeyAlgorithm === ALGORITHM.ed25519) {
+    if (rest.length !== 64) return undefined;
+    value = rest;
+  } else if (publicKeyAlgorithm === ALGORITHM.eddsaLegacy) {
+    const r = mpi(rest);
+    if (!r) return undefined;
+    rest = rest.subarray(r.read);
+    const s = mpi(rest);
+    if (!s || s.read !== rest.length || r.value.length > 32 || s.value.length > 32) return undefined;
+    value = Buffer.concat([leftPad(r.value, 32), leftPad(s.value, 32)]);
+  } else if (publicKeyAlgorithm === ALGORITHM.rsaEncryptSign || publicKeyAlgorithm === ALGORITHM.rsaSign) {
+    const s = mpi(rest);
+    if (!s || s.read !== rest.length) return undefined;
+    value = s.value;
+  } else return undefined;
+  return { keyId: [...keyIds][0]!, publicKeyAlgorithm, hash, created, hashedPart: body.subarray(0, hashedEnd), left16, value };
+}
+
+function subpackets(area: Buffer): { type: number; critical: boolean; data: Buffer }[] | undefined {
+  const out = [];
+  let at = 0;
+  while (at < area.length) {
+    const first = area[at]!;
+    let length: number;
+    if (first < 192) [length, at] = [first, at + 1];
+    else if (first < 255) {
+      if (at + 2 > area.length) return undefined;
+      [length, at] = [((first - 192) << 8) + area[at + 1]! + 192, at + 2];
+    } else {
+      if (at + 5 > area.length) return undefined;
+      [length, at] = [area.readUInt32BE(at + 1), at + 5];
+    }
+    if (length < 1 || at + length > area.length) return undefined;
+    out.push({ type: area[at]! & 0x7f, critical: (area[at]! & 0x80) !== 0, data: area.subarray(at + 1, at + length) });
+    at += length;
+  }
+  return out;
+}
+
+function mpi(data: Buffer): { value: Buffer; read: number } | undefined {
+  if (data.length < 2) return undefined;
+  const bytes = (data.readUInt16BE(0) + 7) >> 3;
+  if (bytes === 0 || 2 + bytes > data.length) return undefined;
+  return { value: data.subarray(2, 2 + bytes), read: 2 + bytes };
+}
+
+function leftPad(value: Buffer, size: number): Buffer {
+  return value.length === size ? value : Buffer.concat([Buffer.alloc(size - value.length), value]);
+}
+
+/** What the fast path proved: the key and (sub)key that made the signature. */
+export interface LeanResult {
+  key: Key;
+  signingKey: Key | Subkey;
+  created: Date;
+}
+
+const nodeKeys = new WeakMap<object, KeyObject | null>();
+
+/**
+ * Accepts when a candidate key holds the signature's key id, openpgp.js finds
+ * it a valid signing key at the signature's creation time, and the signature
+ * verifies over `data`; undefined in every other case (the caller asks openpgp.js).
+ */
+export async function leanVerify(signature: LeanSignature, data: Uint8Array, candidates: readonly Key[], now = new Date()): Promise<LeanResult | undefined> {
+  if (signature.created > now) return undefined;
+  const key = candidates.find((k) => k.getKeys().some((sub) => sub.getKeyID().toHex() === signature.keyId));
+  if (!key) return undefined;
+  const signingKey = key.getKeys().find((sub) => sub.getKeyID().toHex() === signature.keyId)!;
+  const packet = signingKey.keyPacket as unknown as { algorithm: number; publicParams: Record<string, unknown> };
+  if (packet.algorithm !== signature.publicKeyAlgorithm || signingKey.getCreationTime() > signature.created) return undefined;
+  const nodeKey = nodeKeyOf(packet);
+  if (!nodeKey) return undefined;
+
+  const trailer = Buffer.alloc(6);
+  trailer[0] = 0x04;
+  trailer[1] = 0xff;
+  trailer.writeUInt32BE(signature.hashedPart.length, 2);
+  const digest = createHash(signature.hash).update(data).update(signature.hashedPart).update(trailer).digest();
+  if (digest[0] !== signature.left16[0] || digest[1] !== signature.left16[1]) return undefined;
+  const rsa = packet.algorithm === ALGORITHM.rsaEncryptSign || packet.algorithm === ALGORITHM.rsaSign;
+  if (!rsa && signature.hash === 'sha224') return undefined; // openpgp.js wants at least SHA-256 with EdDSA
+  let ok: boolean;
+  try {
+    ok = rsa
+      ? cryptoVerify(signature.hash, Buffer.concat([data, signature.hashedPart, trailer]), nodeKey, leftPad(signature.value, (nodeKey.asymmetricKeyDetails?.modulusLength ?? 0) >> 3))
+      : cryptoVerify(null, digest, nodeKey, signature.value);
+  } catch {
+    return undefined;
+  }
+  if (!ok) return undefined;
+  try {
+    // Self-signatures, revocations, expiry and key flags at signing time; openpgp.js caches the self-signature checks.
+    await (key as PublicKey).getSigningKey(signingKey.getKeyID(), signature.created);
+  } catch {
+    return undefined;
+  }
+  return { key, signingKey, created: signature.created };
+}
+
+function nodeKeyOf(packet: { algorithm: number; publicParams: Record<string, unknown> }): KeyObject | undefined {
+  if (nodeKeys.has(packet)) return nodeKeys.get(packet) ?? undefined;
+  let made: KeyObject | null = null;
+  try {
+    const params = packet.publicParams;
+    if (packet.algorithm === ALGORITHM.ed25519 && params.A instanceof Uint8Array && params.A.length === 32) {
+      made = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.A).toString('base64url') }, format: 'jwk' });
+    } else if (packet.algorithm === ALGORITHM.eddsaLegacy && params.Q instanceof Uint8Array && params.Q.length === 33 && params.Q[0] === 0x40) {
+      const oid = (params.oid as { toHex?: () => string } | undefined)?.toHex?.();
+      if (oid === ED25519_LEGACY_OID) made = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.Q.subarray(1)).toString('base64url') }, format: 'jwk' });
+    } else if ((packet.algorithm === ALGORITHM.rsaEncryptSign || packet.algorithm === ALGORITHM.rsaSign) && params.n instanceof Uint8Array && params.e instanceof Uint8Array) {
+      made = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(params.n).toString('base64url'), e: Buffer.from(params.e).toString('base64url') }, format: 'jwk' });
+    }
+  } catch {
+    made = null;
+  }
+  nodeKeys.set(packet, made);
+  return made ?? undefined;
+}
