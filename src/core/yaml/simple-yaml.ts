@@ -106,7 +106,7 @@ export class SimpleYamlSource implements YamlRanges {
     let pair: SimplePair | undefined;
     for (const segment of path) {
       if (node?.kind === 'map') {
-        const match: SimplePair | undefined = node.pairs.find((p) => p.key === String(segment));
+        const match: SimplePair | undefined = pairIndex(node).get(String(segment));
         if (!match) return { node, pair, complete: false };
         pair = match;
         node = match.value;
@@ -283,8 +283,9 @@ class Reader {
       node.after = lineAfter;
       after = node.end;
     } else {
-      const comment = text.indexOf(' #', at);
-      let stop = comment >= 0 && comment < end ? comment : end;
+      // A comment on this line only: searching the rest of the file for one made every plain value O(file).
+      let stop = at;
+      while (stop < end && !(text.charCodeAt(stop) === 32 && text.charCodeAt(stop + 1) === 35)) stop++;
       while (stop > at && text.charCodeAt(stop - 1) === 32) stop--;
       const value = scalarValue(text.slice(at, stop));
       if (value === NOT_SIMPLE || typeof value === 'object') bail();
@@ -317,12 +318,19 @@ function add(target: SimpleSeq, value: SimpleNode): void {
   target.value.push(value.value);
 }
 
+/** The first `char` in text[from, end), or -1: a search never runs past its line (unbounded ones made big files quadratic). */
+function indexWithin(text: string, char: string, from: number, end: number): number {
+  const code = char.charCodeAt(0);
+  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
+  return -1;
+}
+
 function looksLikeKey(text: string, at: number, end: number): boolean {
   if (text[at] === '"' || text[at] === "'") {
-    const close = text.indexOf(text[at]!, at + 1);
+    const close = indexWithin(text, text[at]!, at + 1, end);
     return close > 0 && close < end && text[close + 1] === ':';
   }
-  const colon = text.indexOf(':', at);
+  const colon = indexWithin(text, ':', at, end);
   return colon > 0 && colon < end && (colon + 1 === end || text[colon + 1] === ' ') && !text.slice(at, colon).includes(' #');
 }
 
@@ -333,8 +341,8 @@ function readKey(text: string, at: number, end: number): { value: string; end: n
     if (text[quoted.end] !== ':' || (quoted.end + 1 < end && text[quoted.end + 1] !== ' ')) bail();
     return { value: String(quoted.value), end: quoted.end };
   }
-  const colon = text.indexOf(':', at);
-  if (colon < 0 || colon >= end || (colon + 1 < end && text[colon + 1] !== ' ')) bail();
+  const colon = indexWithin(text, ':', at, end);
+  if (colon < 0 || (colon + 1 < end && text[colon + 1] !== ' ')) bail();
   const key = text.slice(at, colon);
   if (!PLAIN_KEY.test(key) || NON_STRING.test(key)) bail();
   return { value: key, end: colon };
@@ -344,8 +352,8 @@ function readKey(text: string, at: number, end: number): { value: string; end: n
 function readQuoted(text: string, at: number, end: number): { value: string; end: number } {
   const quote = text[at]!;
   if (quote === '"') {
-    const close = text.indexOf('"', at + 1);
-    if (close < 0 || close >= end) bail();
+    const close = indexWithin(text, '"', at + 1, end);
+    if (close < 0) bail();
     const value = text.slice(at + 1, close);
     if (value.includes('\\')) bail();
     return { value, end: close + 1 };
@@ -414,4 +422,17 @@ function trailing(text: string, at: number, end: number): void {
   while (text.charCodeAt(i) === 32) i++;
   if (i === end) return;
   if (text[i] !== '#' || i === at) bail();
+}
+
+const pairIndexes = new WeakMap<SimpleMap, Map<string, SimplePair>>();
+
+/** A map's pairs by key (the first of duplicates), built once: looking keys up one by one made many diagnostics quadratic. */
+function pairIndex(map: SimpleMap): Map<string, SimplePair> {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.pairs) if (!index.has(pair.key)) index.set(pair.key, pair);
+    pairIndexes.set(map, index);
+  }
+  return index;
 }

@@ -1,4 +1,4 @@
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseDocument } from 'yaml';
+import { LineCounter, YAMLParseError, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node, Pair } from 'yaml';
 
 /** A 0-based position in a text document (as the editor counts). */
@@ -39,10 +39,12 @@ export class YamlSource implements YamlRanges {
     this.doc = parseDocument(text, {
       lineCounter: this.lines,
       prettyErrors: false,
-      uniqueKeys: true,
+      // The library's own duplicate-key check compares each key with every earlier one; see reportDuplicateKeys.
+      uniqueKeys: false,
       strict: true,
       stringKeys: false,
     });
+    reportDuplicateKeys(this.doc);
   }
 
   position(offset: number): Position {
@@ -80,7 +82,7 @@ export class YamlSource implements YamlRanges {
     let pair: Pair | undefined;
     for (const segment of path) {
       if (isMap(node)) {
-        const match = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
+        const match = pairIndex(node).get(String(segment));
         if (!match) return { node, pair, complete: false };
         pair = match;
         node = match.value as Node | null;
@@ -145,4 +147,39 @@ export function keyText(key: unknown): string | undefined {
 function firstLineEnd(text: string): number {
   const end = text.indexOf('\n');
   return end < 0 ? text.length : end;
+}
+
+const pairIndexes = new WeakMap<object, Map<string, Pair>>();
+
+/** A map's pairs by key text (the first of duplicates), built once: looking keys up one by one made many diagnostics quadratic. */
+function pairIndex(map: { items: unknown[] }): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      if (!isPair(item)) continue;
+      const key = keyText(item.key);
+      if (key !== undefined && !index.has(key)) index.set(key, item);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index;
+}
+
+/** Each repeated key of a mapping as a parse error, as the library reports them, found with one set per mapping. */
+function reportDuplicateKeys(doc: Document.Parsed): void {
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const value = pair.key.value;
+        const id = `${typeof value}:${String(value)}`;
+        if (seen.has(id)) {
+          const start = pair.key.range?.[0] ?? 0;
+          doc.errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        } else seen.add(id);
+      }
+    },
+  });
 }

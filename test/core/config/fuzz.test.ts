@@ -1,0 +1,137 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateConfigText } from '../../../src/core/config/validate.ts';
+import { random } from '../../helpers/bundle-mutations.ts';
+
+/** How many mutated documents: a CI-sized run by default, `npm run fuzz` sets more. */
+const CASES = Number(process.env.AAM_FUZZ_CASES ?? 2000);
+
+export const SEED = `# AAM config
+default_platform: cursor
+active_platforms: [cursor, claude]
+registries:
+  - name: local
+    url: file:///home/me/registry
+    type: local
+security:
+  require_checksum: true
+  require_signature: true
+  on_signature_failure: error   # fail closed
+  trusted_identities:
+    - "*@example.com"
+    - github:acme/tools
+    - https://ci.example.com/workflow
+  trusted_keys:
+    - 'ABCD EF01 2345 6789 ABCD  EF01 2345 6789 ABCD EF01'
+  allowed_issuers: [https://accounts.example.com]
+  signing_method: sigstore
+  verify_transparency_log: true
+author:
+  name: Me
+  email: me@example.com
+publish:
+  default_scope: acme
+`;
+
+/** YAML's sharp edges: indicators, anchors and aliases, tags, block scalars, flow collections, directives, odd whitespace. */
+const PIECES = ['&a ', '*a', '!!str ', '!tag ', '|', '>-', '{', '}', '[', ']', ',', ':', ': ', '- ', '? ', '#', "'", '"', '\\', '%YAML 1.2\n---\n', '---', '...', '\t', '\r\n', '\n', ' ', '  ', '\u0000', '\ufeff', '\u2028', 'é', '🙂', '<<: *a', '~', 'null', '0x1F', '1e400', '.inf', '@', '`', '*', '&', '!', '%', 'security:', 'trusted_identities:', 'require_signature', 'x'.repeat(300)];
+
+export function mutate(text: string, rand: () => number): string {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
+  const lines = text.split('\n');
+  let out = text;
+  const steps = 1 + Math.floor(rand() * 4);
+  for (let s = 0; s < steps; s++) {
+    const kind = rand();
+    const at = Math.floor(rand() * (out.length + 1));
+    if (kind < 0.35) out = out.slice(0, at) + pick(PIECES) + out.slice(at);
+    else if (kind < 0.55) out = out.slice(0, at) + out.slice(at + 1 + Math.floor(rand() * 20));
+    else if (kind < 0.65) out = out.slice(0, at) + String.fromCharCode(Math.floor(rand() * 0x3000)) + out.slice(at + 1);
+    else if (kind < 0.75) {
+      const i = Math.floor(rand() * lines.length);
+      out = out.split('\n').map((line, n) => (n === i ? `${' '.repeat(Math.floor(rand() * 6))}${line.trimStart()}` : line)).join('\n');
+    } else if (kind < 0.85) out = out.slice(0, at);
+    else if (kind < 0.93) {
+      const i = Math.floor(rand() * lines.length);
+      const copy = out.split('\n');
+      copy.splice(Math.floor(rand() * copy.length), 0, lines[i]!);
+      out = copy.join('\n');
+    } else out = out + pick(PIECES).repeat(1 + Math.floor(rand() * 50));
+  }
+  return out;
+}
+
+/** Exponential alias expansion: each level refers to the previous one ten times. */
+export function billionLaughs(levels = 9): string {
+  let text = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+  for (let i = 1; i <= levels; i++) text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(',')}]\n`;
+  return `${text}security:\n  trusted_identities: *a${levels}\n`;
+}
+
+describe('config validation under hostile input', () => {
+  it(`never throws, always answers with diagnostics inside the text, in bounded time, for ${CASES} mutated documents`, () => {
+    const rand = random(4242);
+    const counts = { tried: 0, withDiagnostics: 0, clean: 0, slowestMs: 0 };
+    for (let n = 0; n < CASES; n++) {
+      const text = mutate(SEED, rand);
+      const started = performance.now();
+      let result;
+      try {
+        result = validateConfigText(text);
+      } catch (error) {
+        assert.fail(`case ${n} threw ${String(error)} for ${JSON.stringify(text)}`);
+      }
+      const ms = performance.now() - started;
+      counts.slowestMs = Math.max(counts.slowestMs, ms);
+      assert.ok(ms < 1000, `case ${n} took ${ms} ms: ${JSON.stringify(text)}`);
+      assert.ok(Array.isArray(result.diagnostics));
+      const lineCount = text.split(/\r\n|\r|\n|\u2028|\u2029/).length;
+      for (const d of result.diagnostics) {
+        assert.ok(d.range.start.line >= 0 && d.range.end.line >= d.range.start.line && d.range.start.line < lineCount + 1, `case ${n}: range ${JSON.stringify(d.range)} outside ${lineCount} lines`);
+        assert.ok(typeof d.message === 'string' && d.message.length > 0, `case ${n}: a diagnostic without a message`);
+      }
+      counts.tried++;
+      if (result.diagnostics.length > 0) counts.withDiagnostics++;
+      else counts.clean++;
+    }
+    assert.ok(counts.withDiagnostics > CASES / 4, `mutations should mostly be reported: ${JSON.stringify(counts)}`);
+    console.log(`Config mutations: ${JSON.stringify({ ...counts, slowestMs: Math.round(counts.slowestMs) })}`);
+  });
+
+  it('refuses a "billion laughs" document fast, with a diagnostic', () => {
+    const started = performance.now();
+    const result = validateConfigText(billionLaughs());
+    assert.ok(performance.now() - started < 500);
+    assert.ok(result.diagnostics.some((d) => d.code === 'yaml-aliases'), JSON.stringify(result.diagnostics.map((d) => d.code)));
+  });
+
+  it('refuses a document far larger than any config', () => {
+    const result = validateConfigText(`security:\n  trusted_identities:\n${'    - a@example.com\n'.repeat(500_000)}`);
+    assert.deepEqual(result.diagnostics.map((d) => d.code), ['yaml-too-large']);
+  });
+
+  it('stays bounded on large documents with a diagnostic on every line (lookups were once quadratic)', () => {
+    const documents = {
+      'unknown keys': `security:\n${Array.from({ length: 40_000 }, (_, i) => `  k${i}: v\n`).join('')}`,
+      'duplicate entries': `security:\n  trusted_identities:\n${'    - a@example.com\n'.repeat(40_000)}`,
+      'unknown keys, full parser': `security:\n${Array.from({ length: 40_000 }, (_, i) => `  k${i}: &a${i} v\n`).join('')}`,
+    };
+    for (const [what, text] of Object.entries(documents)) {
+      const started = performance.now();
+      const result = validateConfigText(text);
+      assert.ok(result.diagnostics.length > 0, what);
+      assert.ok(performance.now() - started < 5000, `${what}: ${Math.round(performance.now() - started)} ms`);
+    }
+  });
+
+  it('has no pathological patterns: long runs of the characters patterns look at validate quickly', () => {
+    for (const piece of ['*', '@', '.', ':', '/', ' ', '-', 'a', '0', 'github:', '*@', 'https://']) {
+      const long = piece.repeat(20_000);
+      for (const text of [`security:\n  trusted_identities: ["${long}"]\n`, `security:\n  trusted_keys: ["${long}"]\n`, `${long}: 1\n`, `security:\n  sigstore_endpoint: "${long}"\n`]) {
+        const started = performance.now();
+        validateConfigText(text);
+        assert.ok(performance.now() - started < 500, `${JSON.stringify(piece)} × 20,000 took ${performance.now() - started} ms`);
+      }
+    }
+  });
+});
