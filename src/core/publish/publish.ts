@@ -5,11 +5,12 @@ import type { SignatureCheck } from '../policy/decision.ts';
 import type { LocalRegistry, SignatureToStore } from '../registry/local-registry.ts';
 import type { SignatureRecord } from '../registry/metadata.ts';
 import type { SigningEndpoints } from '../sigstore/endpoints.ts';
+import type { RetryPolicy } from '../sigstore/sign.ts';
 import type { PassphrasePrompt, SigningKeySource } from '../openpgp/sign.ts';
 import type { SignatureVerifier } from '../verify/signature-verifier.ts';
 
 export type Signing =
-  | { method: 'sigstore'; endpoints: SigningEndpoints; identityProvider: IdentityProvider }
+  | { method: 'sigstore'; endpoints: SigningEndpoints; identityProvider: IdentityProvider; retry?: RetryPolicy; timeoutMs?: number }
   | { method: 'gpg'; keySource: SigningKeySource; prompt: PassphrasePrompt };
 
 export interface PublishOptions {
@@ -91,7 +92,7 @@ async function signSigstore(archive: Buffer, signing: Extract<Signing, { method:
       return token;
     },
   };
-  const signature = await signWithSigstore(archive, { endpoints: signing.endpoints, identityProvider: provider });
+  const signature = await signWithSigstore(archive, { endpoints: signing.endpoints, identityProvider: provider, retry: signing.retry, timeoutMs: signing.timeoutMs });
   line('→ Package signed successfully');
   return { type: 'sigstore' as const, bytes: signature.bytes };
 }

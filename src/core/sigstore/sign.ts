@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { bundleToJSON, toMessageSignatureBundle } from '@sigstore/bundle';
 import type { SerializedBundle } from '@sigstore/bundle';
-import { pem } from '@sigstore/core';
+import { pem, RFC3161Timestamp } from '@sigstore/core';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness } from '@sigstore/sign';
 import type { IdentityProvider, Witness } from '@sigstore/sign';
 import { AamError, messageOf } from '../errors.ts';
@@ -69,8 +69,29 @@ export async function signDsseWithSigstore(payload: Buffer, payloadType: string,
 function witnessesFor(endpoints: SigningEndpoints, fetchOptions: { retry: RetryPolicy; timeout: number }): [string, string, Witness][] {
   const rekor = new RekorWitness({ rekorBaseURL: endpoints.rekor, majorApiVersion: endpoints.rekorApiVersion ?? 1, fetchOnConflict: false, ...fetchOptions });
   const witnesses: [string, string, Witness][] = [['Rekor', endpoints.rekor, rekor]];
-  if (endpoints.tsa) witnesses.push(['the timestamp authority', endpoints.tsa, new TSAWitness({ tsaBaseURL: endpoints.tsa, ...fetchOptions })]);
+  if (endpoints.tsa) witnesses.push(['the timestamp authority', endpoints.tsa, checkedTimestamps(new TSAWitness({ tsaBaseURL: endpoints.tsa, ...fetchOptions }))]);
   return witnesses;
+}
+
+/**
+ * A TSA answer is taken as opaque bytes by the library; one that is not an
+ * RFC 3161 timestamp is the service's failure, reported as such, not a
+ * bundle that later fails to verify.
+ */
+function checkedTimestamps(tsa: Witness): Witness {
+  return {
+    async testify(content, publicKey) {
+      const material = await tsa.testify(content, publicKey);
+      for (const timestamp of material.rfc3161Timestamps ?? []) {
+        try {
+          RFC3161Timestamp.parse(Buffer.from(timestamp.signedTimestamp));
+        } catch (error) {
+          throw new Error(`the response is not an RFC 3161 timestamp (${messageOf(error)})`);
+        }
+      }
+      return material;
+    },
+  };
 }
 
 /** Runs one service call, turning library errors into one that names the service and what to do. */
