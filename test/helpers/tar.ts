@@ -34,3 +34,23 @@ artifacts:
       path: prompts/hello.md
       description: Says hello
 `;
+
+/**
+ * A GNU long-name entry ('L'), which tar-stream does not write: its data is
+ * the name of the entry that follows, exactly the bytes given.
+ */
+export function gnuLongName(name: Buffer): Buffer {
+  const header = Buffer.alloc(512);
+  header.write('././@LongLink', 0, 'latin1');
+  header.write('0000644\0', 100, 'latin1');
+  header.write(`${name.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  header.write('00000000000\0', 136, 'latin1');
+  header.write('L', 156, 'latin1');
+  header.write('ustar  \0', 257, 'latin1');
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 512; i++) if (i < 148 || i >= 156) sum += header[i]!;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  const data = Buffer.alloc(Math.ceil(name.length / 512) * 512);
+  name.copy(data);
+  return Buffer.concat([header, data]);
+}

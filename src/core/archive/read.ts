@@ -81,6 +81,8 @@ class EntryCollector {
         this.directories.add(path);
         return;
       case 'symlink': {
+        // eslint-disable-next-line no-control-regex
+        if (/[\u0000-\u001f\u007f]/.test(header.linkname)) throw unsafe(`has a link ${JSON.stringify(header.name)} with control characters in its target`);
         const target = posix.normalize(posix.join(posix.dirname(path), header.linkname));
         if (header.linkname.startsWith('/') || target === '..' || target.startsWith('../')) {
           throw unsafe(`has a link ${JSON.stringify(header.name)} that points outside the package (${JSON.stringify(header.linkname)})`);

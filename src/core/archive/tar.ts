@@ -49,17 +49,17 @@ export function* readTar(buf: Buffer): Generator<{ header: TarHeader; data: Buff
         globalPax = { ...globalPax, ...parsePax(data) };
         continue;
       case 'L':
-        longName = cString(data, 0, data.length);
+        longName = nameString(data, 0, data.length);
         continue;
       case 'K':
-        longLink = cString(data, 0, data.length);
+        longLink = nameString(data, 0, data.length);
         continue;
     }
     const ustar = block.toString('latin1', 257, 262) === 'ustar';
-    const prefix = ustar && block[345] !== 0 ? cString(block, 345, 155) : '';
-    const baseName = cString(block, 0, 100);
+    const prefix = ustar && block[345] !== 0 ? nameString(block, 345, 155) : '';
+    const baseName = nameString(block, 0, 100);
     let name = prefix ? `${prefix}/${baseName}` : baseName;
-    let linkname = cString(block, 157, 100);
+    let linkname = nameString(block, 157, 100);
     name = pax.path ?? globalPax.path ?? longName ?? name;
     linkname = pax.linkpath ?? globalPax.linkpath ?? longLink ?? linkname;
     let type = TYPES[typeflag] ?? 'unknown';
@@ -103,6 +103,18 @@ function numeric(block: Buffer, start: number, length: number, what: string): nu
 function cString(buf: Buffer, start: number, length: number): string {
   const end = buf.indexOf(0, start);
   return buf.toString('utf8', start, end >= 0 && end < start + length ? end : start + length);
+}
+
+/**
+ * A name field: its text up to the trailing NULs. A NUL with more name after
+ * it stays in the string, so that the path check refuses it: tools disagree
+ * on whether such a name ends at the NUL, and a name that reads differently
+ * to the verifier and to the extractor is how files get smuggled in.
+ */
+function nameString(buf: Buffer, start: number, length: number): string {
+  let end = Math.min(start + length, buf.length);
+  while (end > start && buf[end - 1] === 0) end--;
+  return buf.toString('utf8', start, end);
 }
 
 /** pax extended header records: "<length> <key>=<value>\n". */

@@ -10,7 +10,7 @@ import { extractArchive, fileChecksumsOf } from '../../../src/core/archive/extra
 import { sha256File } from '../../../src/core/archive/hash.ts';
 import { isAamError } from '../../../src/core/errors.ts';
 import type { ErrorCode } from '../../../src/core/errors.ts';
-import { MANIFEST, makeTar, makeTarGz } from '../../helpers/tar.ts';
+import { MANIFEST, gnuLongName, makeTar, makeTarGz } from '../../helpers/tar.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 async function packageDir(): Promise<string> {
@@ -111,6 +111,14 @@ describe('reading and extracting archives safely', () => {
     ['case-colliding names', () => good([{ name: 'prompts/HELLO.md', content: 'x' }]), 'ARCHIVE_UNSAFE', /case-insensitive/],
     ['Unicode-normalisation-colliding names', () => good([{ name: 'caf\u00e9.md', content: 'a' }, { name: 'cafe\u0301.md', content: 'b' }]), 'ARCHIVE_UNSAFE', /collide/],
     ['control characters in a name', () => good([{ name: 'a\u001b[31mred', content: 'x' }]), 'ARCHIVE_UNSAFE', /control/],
+    ['a NUL inside a name', () => good([{ name: 'evil.sh\u0000.md', content: 'x' }]), 'ARCHIVE_UNSAFE', /control/],
+    ['a NUL inside a pax path', () => good([{ name: 'ok.md', pax: { path: 'prompts/ok.md\u0000/../../../evil.sh' }, content: 'x' }]), 'ARCHIVE_UNSAFE', /control/],
+    ['a NUL inside a GNU long name', async () => gzipSync(Buffer.concat([
+      await makeTar([{ name: 'aam.yaml', content: MANIFEST }]).then((tar) => tar.subarray(0, 1024)),
+      gnuLongName(Buffer.from('prompts/ok.md\u0000../../evil.sh\u0000')),
+      await makeTar([{ name: 'placeholder', content: 'x' }]),
+    ])), 'ARCHIVE_UNSAFE', /control/],
+    ['a NUL inside a symlink target', () => good([{ name: 'link', type: 'symlink', linkname: 'prompts/hello.md\u0000../../x' }]), 'ARCHIVE_UNSAFE', /control/],
     ['a file used as a folder', () => good([{ name: 'prompts/hello.md/x', content: 'x' }]), 'ARCHIVE_UNSAFE', /as a folder/],
     ['deep nesting', () => good([{ name: `${'d/'.repeat(40)}f`, content: 'x' }]), 'ARCHIVE_UNSAFE', /deeper/],
     ['no manifest', () => makeTarGz([{ name: 'readme.md', content: 'x' }]), 'ARCHIVE_INVALID', /no aam.yaml/],
