@@ -46,7 +46,7 @@ const INLINE_GUNZIP_BYTES = 512 * 1024;
 
 async function decompress(bytes: Uint8Array): Promise<Buffer> {
   try {
-    const options = { maxOutputLength: MAX_UNPACKED_BYTES + 1024 * 1024 };
+    const options = { maxOutputLength: MAX_UNPACKED_BYTES + 1024 * 1024, chunkSize: outputChunk(bytes) };
     return bytes.byteLength <= INLINE_GUNZIP_BYTES ? gunzipSync(bytes, options) : await gunzipAsync(bytes, options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -58,6 +58,18 @@ async function decompress(bytes: Uint8Array): Promise<Buffer> {
       hint: 'Download the package again; if it persists, the registry copy is damaged.',
     });
   }
+}
+
+/**
+ * An output chunk that holds the whole inflated archive, as its gzip trailer
+ * states the size (modulo 2^32), so that it is inflated into one buffer and
+ * not copied together from pieces. The trailer is only a hint: a false one
+ * costs pieces or spare room, never correctness; the size is kept within bounds.
+ */
+function outputChunk(bytes: Uint8Array): number {
+  if (bytes.byteLength < 18) return 16 * 1024;
+  const stated = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(bytes.byteLength - 4);
+  return Math.min(Math.max(stated + 1, 16 * 1024), 4 * 1024 * 1024);
 }
 
 class EntryCollector {

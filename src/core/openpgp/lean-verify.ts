@@ -72,16 +72,24 @@ function dearmor(text: string): Buffer | undefined {
   return data;
 }
 
-function crc24(data: Buffer): number {
-  let crc = 0xb704ce;
-  for (const byte of data) {
-    crc ^= byte << 16;
+const CRC24_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let crc = n << 16;
     for (let bit = 0; bit < 8; bit++) {
       crc <<= 1;
       if (crc & 0x1000000) crc ^= 0x1864cfb;
     }
+    table[n] = crc & 0xffffff;
   }
-  return crc & 0xffffff;
+  return table;
+})();
+
+/** The CRC-24 of RFC 4880 §6.1, a byte at a time. */
+function crc24(data: Buffer): number {
+  let crc = 0xb704ce;
+  for (const byte of data) crc = ((crc << 8) ^ CRC24_TABLE[((crc >> 16) ^ byte) & 0xff]!) & 0xffffff;
+  return crc;
 }
 
 /** The body of the one packet `data` holds, if it has the tag wanted and a definite length. */
@@ -238,13 +246,92 @@ export async function leanVerify(signature: LeanSignature, data: Uint8Array, can
     return undefined;
   }
   if (!ok) return undefined;
-  try {
-    // Self-signatures, revocations, expiry and key flags at signing time; openpgp.js caches the self-signature checks.
-    await (key as PublicKey).getSigningKey(signingKey.getKeyID(), signature.created);
-  } catch {
-    return undefined;
-  }
+  if (!(await validSigningKeyAt(key, signingKey, signature.created))) return undefined;
   return { key, signingKey, created: signature.created };
+}
+
+/** Per key: the instants its validity can change at, and what openpgp.js said between them. */
+const validity = new WeakMap<Key, { events: number[]; answers: Map<string, boolean> }>();
+
+/**
+ * Whether openpgp.js finds `signingKey` a valid signing key of `key` at
+ * `date` (self-signatures, revocations, expiry, key flags). openpgp.js only
+ * compares the date with instants written in the key — creation times of
+ * its key packets and signatures, and the expiry times those signatures set
+ * — so between two consecutive such instants its answer cannot change, and
+ * is asked once. A date that falls exactly on one is always asked.
+ */
+async function validSigningKeyAt(key: Key, signingKey: Key | Subkey, date: Date): Promise<boolean> {
+  let known = validity.get(key);
+  if (!known) validity.set(key, (known = { events: eventsOf(key), answers: new Map() }));
+  const seconds = Math.floor(date.getTime() / 1000);
+  const cell = cellOf(known.events, seconds);
+  const id = signingKey.getKeyID().toHex();
+  const cached = cell === undefined ? undefined : known.answers.get(`${id}@${cell}`);
+  if (cached !== undefined) return cached;
+  let valid: boolean;
+  try {
+    await (key as PublicKey).getSigningKey(signingKey.getKeyID(), date);
+    valid = true;
+  } catch {
+    valid = false;
+  }
+  if (cell !== undefined) known.answers.set(`${id}@${cell}`, valid);
+  return valid;
+}
+
+interface TimedSignature {
+  created: Date | null;
+  signatureExpirationTime?: number | null;
+  keyExpirationTime?: number | null;
+  embeddedSignature?: TimedSignature | null;
+}
+
+/** Every instant (seconds) written in the key that a validity check could compare a date with, sorted. */
+function eventsOf(key: Key): number[] {
+  const packets = key.getKeys().map((k) => k.keyPacket as unknown as { created: Date });
+  const signatures: TimedSignature[] = [];
+  const add = (list: unknown) => {
+    for (const signature of (list ?? []) as TimedSignature[]) {
+      signatures.push(signature);
+      if (signature.embeddedSignature) signatures.push(signature.embeddedSignature);
+    }
+  };
+  add(key.revocationSignatures);
+  add((key as unknown as { directSignatures?: unknown }).directSignatures);
+  for (const user of key.users) {
+    add(user.selfCertifications);
+    add(user.otherCertifications);
+    add(user.revocationSignatures);
+  }
+  for (const subkey of key.subkeys) {
+    add(subkey.bindingSignatures);
+    add(subkey.revocationSignatures);
+  }
+  const seconds = (date: Date | null | undefined) => (date ? Math.floor(date.getTime() / 1000) : undefined);
+  const events = new Set<number>();
+  for (const packet of packets) events.add(seconds(packet.created) ?? 0);
+  for (const signature of signatures) {
+    const created = seconds(signature.created);
+    if (created === undefined) continue;
+    events.add(created);
+    if (signature.signatureExpirationTime) events.add(created + signature.signatureExpirationTime);
+    // A key expiration time counts from the creation of the key it binds; every key packet is taken, to be safe.
+    if (signature.keyExpirationTime) for (const packet of packets) events.add((seconds(packet.created) ?? 0) + signature.keyExpirationTime);
+  }
+  return [...events].sort((a, b) => a - b);
+}
+
+/** The index of the open interval between events that holds `t`; undefined when `t` is an event itself. */
+function cellOf(events: readonly number[], t: number): number | undefined {
+  let low = 0;
+  let high = events.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (events[middle]! < t) low = middle + 1;
+    else high = middle;
+  }
+  return events[low] === t ? undefined : low;
 }
 
 function nodeKeyOf(packet: { algorithm: number; publicParams: Record<string, unknown> }): KeyObject | undefined {

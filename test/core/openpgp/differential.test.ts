@@ -97,6 +97,35 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
     console.log(`OpenPGP mutations: ${JSON.stringify(counts)}`);
   });
 
+  it('answers like openpgp.js for signatures made while a key was valid, expired, valid again after a new self-signature, and at the very instants', async () => {
+    // Self-signature 1 at t0 lets the key expire at t0+1000 s; self-signature 2 at t0+2000 s extends it to t0+10000 s.
+    const { createMessage, generateKey, readKey, reformatKey, sign } = await import('openpgp');
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    const userIDs = [{ email: 'expiring@example.com' }];
+    const { privateKey } = await generateKey({ userIDs, date: t0, format: 'object' });
+    const expiring = (await reformatKey({ privateKey, userIDs, date: t0, keyExpirationTime: 1000, format: 'object' })).privateKey;
+    const extended = (await reformatKey({ privateKey, userIDs, date: at(2000), keyExpirationTime: 10000, format: 'object' })).privateKey;
+    expiring.users[0]!.selfCertifications.push(...extended.users[0]!.selfCertifications);
+    const key = await readKey({ armoredKey: expiring.toPublic().armor() });
+    const lookup = { find: async () => [key] };
+    const data = Buffer.from('archive');
+    const rand = random(5);
+    const instants = [10, 999, 1000, 1001, 1999, 2000, 2001, 9999, 10000, 10001, 20000, 10, 1500, 3000, 1500, 10002, 500];
+    for (let n = 0; n < 40; n++) instants.push(Math.floor(rand() * 12000));
+    const states: string[] = [];
+    for (const seconds of instants) {
+      const bytes = Buffer.from(await sign({ message: await createMessage({ binary: data }), signingKeys: privateKey, detached: true, format: 'binary', date: at(seconds) }));
+      const lean = await verifyDetachedSignature(data, bytes, lookup);
+      const reference = await verifyDetachedSignature(data, bytes, lookup, { referenceOnly: true });
+      assert.deepEqual(lean, reference, `signed at t0+${seconds} s`);
+      states.push(lean.state);
+    }
+    // Valid, expired, valid again, expired: the answer changes with the signing time, and is not carried over.
+    assert.deepEqual(states.slice(0, 11), ['valid', 'valid', 'invalid', 'invalid', 'invalid', 'valid', 'valid', 'valid', 'invalid', 'invalid', 'invalid']);
+    assert.deepEqual(states.slice(11, 17), ['valid', 'invalid', 'valid', 'invalid', 'invalid', 'valid']);
+  });
+
   it('takes the lean path for the signatures it is built for', async () => {
     const { parseLeanSignature } = await import('../../../src/core/openpgp/lean-verify.ts');
     for (const s of signatures) assert.ok(parseLeanSignature(s.bytes), `${s.who} should parse on the lean path`);
