@@ -4,7 +4,7 @@ import type { StoredSignature } from '../registry/local-registry.ts';
 import { checkPackage } from './check-package.ts';
 import { gatherEvidence } from './evidence.ts';
 import type { EvidenceSource } from './evidence.ts';
-import { unchanged } from './scan-installed.ts';
+import { scanSettled, unchanged } from './scan-installed.ts';
 import type { InstalledScan } from './scan-installed.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 import { nowNs, settled, stampOf } from './stamps.ts';
@@ -58,9 +58,19 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
  * Anything in doubt is re-verified.
  */
 export function stillHolds(result: JobResult, installedDir: string): boolean {
-  for (const path in result.evidence) {
-    const stamp = result.evidence[path]!;
-    if (!settled(stamp, result.at) || stampOf(path) !== stamp) return false;
-  }
+  if (!allSettled(result)) return false;
+  for (const path in result.evidence) if (stampOf(path) !== result.evidence[path]) return false;
   return result.scan === undefined || unchanged(installedDir, result.scan);
+}
+
+/** Whether every stamp of a result had settled when it was taken: a fact about the result, so found once. */
+const settledResults = new WeakMap<JobResult, boolean>();
+
+function allSettled(result: JobResult): boolean {
+  let known = settledResults.get(result);
+  if (known === undefined) {
+    known = Object.values(result.evidence).every((stamp) => settled(stamp, result.at)) && (result.scan === undefined || scanSettled(result.scan));
+    settledResults.set(result, known);
+  }
+  return known;
 }

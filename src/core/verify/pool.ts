@@ -10,10 +10,14 @@ export interface WorkerRequest {
   jobs: VerifyJob[];
 }
 
-export type WorkerReply = { id: number; result: JobResult } | { id: number; error: string };
+/** One reply per request, in the request's order: a result, or why the job failed inside the worker. */
+export interface WorkerReply {
+  first: number;
+  outcomes: ({ result: JobResult } | { error: string })[];
+}
 
 export interface RunJobsOptions {
-  /** Worker threads to use at most; 0 runs everything on this thread. Default: one per core. */
+  /** Worker threads to use at most, besides this thread; 0 runs everything on this thread. Default: one per core but one. */
   workers?: number;
   onResult?: (result: JobResult) => void;
   signal?: AbortSignal;
@@ -25,80 +29,134 @@ export interface RunJobsOptions {
 
 /** Below this many jobs, starting threads costs more than it saves. */
 const MIN_JOBS_PER_WORKER = 24;
-/** Jobs handed to a worker at a time: enough to keep it busy between messages, few enough to balance. */
+/** Jobs handed to a worker at a time; two batches are in flight, so it never waits for the next. */
 const BATCH = 8;
+const IN_FLIGHT = 2;
+
+/** How many worker threads, besides the calling thread, are worth starting for `jobs` jobs. */
+export function workersFor(jobs: number, wanted: number = availableParallelism() - 1): number {
+  return Math.max(0, Math.min(wanted, Math.floor(jobs / MIN_JOBS_PER_WORKER)));
+}
 
 /**
- * Runs verification jobs, spread over worker threads when there are enough
- * of them; each worker builds the trust material once. Results come back in
- * job order. A worker that cannot start or dies hands its jobs back to this
- * thread: a verification is never lost to the machinery.
+ * Worker threads that verify jobs; each builds its verifier (trust material)
+ * once. Threads start when the pool is made, so that they boot while the
+ * caller is still preparing the jobs.
  */
-export async function runJobs(jobs: readonly VerifyJob[], verifier: SignatureVerifier, options: RunJobsOptions = {}): Promise<JobResult[]> {
-  const results: (JobResult | undefined)[] = new Array(jobs.length);
-  const wanted = Math.min(options.workers ?? availableParallelism(), Math.floor(jobs.length / MIN_JOBS_PER_WORKER));
-  const done = (id: number, result: JobResult) => {
-    results[id] = result;
-    options.onResult?.(result);
-  };
-  let next = 0;
-  const leftovers: number[] = [];
-  if (wanted >= 1) {
-    const script = options.workerScript ?? workerScript();
-    await Promise.all(Array.from({ length: wanted }, () => new Promise<void>((resolve) => {
-      let worker: Worker;
+export class VerifyPool {
+  private readonly threads: { worker: Worker | undefined; failure: string | undefined }[] = [];
+  private readonly settings: SignatureVerifier['settings'];
+  private readonly script: URL;
+
+  constructor(verifier: SignatureVerifier, count: number, script: URL = workerScript()) {
+    this.settings = verifier.settings;
+    this.script = script;
+    this.grow(count);
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** Starts threads until there are `count`. */
+  grow(count: number): void {
+    while (this.threads.length < count) {
       try {
-        worker = new Worker(script, { workerData: { settings: verifier.settings } });
+        this.threads.push({ worker: new Worker(this.script, { workerData: { settings: this.settings } }), failure: undefined });
       } catch (error) {
-        options.onFallback?.(String(error));
+        this.threads.push({ worker: undefined, failure: String(error) });
+      }
+    }
+  }
+
+  /**
+   * Runs the jobs on the pool's threads and this one, then ends the threads.
+   * Results come back in job order. This thread starts at once, while the
+   * others boot. A thread that cannot start or dies hands its jobs back to
+   * this thread: a verification is never lost to the machinery.
+   */
+  async run(jobs: readonly VerifyJob[], verifier: SignatureVerifier, options: RunJobsOptions = {}): Promise<JobResult[]> {
+    const results: (JobResult | undefined)[] = new Array(jobs.length);
+    const done = (id: number, result: JobResult) => {
+      results[id] = result;
+      options.onResult?.(result);
+    };
+    let next = 0;
+    const leftovers: number[] = [];
+    // This thread takes jobs too, one at a time, letting the threads' replies and the rest of the process in between.
+    const here = async () => {
+      while (next < jobs.length && !options.signal?.aborted) {
+        const id = next++;
+        done(id, await runJob(jobs[id]!, verifier));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    await Promise.all([here(), ...this.threads.map(({ worker, failure }) => new Promise<void>((resolve) => {
+      if (!worker) {
+        options.onFallback?.(failure ?? 'the thread did not start');
         resolve();
         return;
       }
-      const pending = new Set<number>();
+      const inFlight = new Map<number, number>(); // first id → batch length
       let finished = false;
       const finish = () => {
         if (finished) return;
         finished = true;
-        leftovers.push(...pending);
-        options.signal?.removeEventListener('abort', stop);
+        for (const [first, length] of inFlight) for (let i = 0; i < length; i++) leftovers.push(first + i);
+        options.signal?.removeEventListener('abort', finish);
         void worker.terminate().then(() => resolve(), () => resolve());
       };
-      const stop = () => finish();
       const feed = () => {
         if (options.signal?.aborted) return finish();
-        if (pending.size > BATCH / 2) return;
-        const first = next;
-        const batch = jobs.slice(first, first + BATCH);
-        next += batch.length;
-        for (let i = 0; i < batch.length; i++) pending.add(first + i);
-        if (batch.length > 0) worker.postMessage({ first, jobs: batch } satisfies WorkerRequest);
-        else if (pending.size === 0) finish();
+        while (inFlight.size < IN_FLIGHT && next < jobs.length) {
+          const first = next;
+          const batch = jobs.slice(first, first + BATCH);
+          next += batch.length;
+          inFlight.set(first, batch.length);
+          worker.postMessage({ first, jobs: batch } satisfies WorkerRequest);
+        }
+        if (inFlight.size === 0) finish();
       };
-      options.signal?.addEventListener('abort', stop);
+      options.signal?.addEventListener('abort', finish);
       worker.on('message', (reply: WorkerReply) => {
-        pending.delete(reply.id);
-        if ('error' in reply) {
-          // Not a verdict: the job failed inside the worker. Run it here, where an error reaches the caller.
-          leftovers.push(reply.id);
-        } else done(reply.id, reply.result);
+        inFlight.delete(reply.first);
+        reply.outcomes.forEach((outcome, i) => {
+          // An error is not a verdict: the job failed inside the worker. It runs again here, where an error reaches the caller.
+          if ('error' in outcome) leftovers.push(reply.first + i);
+          else done(reply.first + i, outcome.result);
+        });
         feed();
       });
       worker.on('error', (error) => {
         options.onFallback?.(error.message);
         finish();
       });
-      worker.on('exit', () => finish());
+      worker.on('exit', finish);
       feed();
-    })));
+    }))]);
+    if (options.signal?.aborted) return results.filter((r): r is JobResult => r !== undefined);
+    // What no worker took or finished, in order, on this thread.
+    const remaining = [...leftovers, ...Array.from({ length: jobs.length - next }, (_, i) => next + i)].sort((a, b) => a - b);
+    for (const id of remaining) {
+      if (options.signal?.aborted) break;
+      done(id, await runJob(jobs[id]!, verifier));
+    }
+    return results.filter((r): r is JobResult => r !== undefined);
   }
-  if (options.signal?.aborted) return results.filter((r): r is JobResult => r !== undefined);
-  // What no worker took or finished, in order, on this thread.
-  const remaining = [...leftovers, ...Array.from({ length: jobs.length - next }, (_, i) => next + i)].sort((a, b) => a - b);
-  for (const id of remaining) {
-    if (options.signal?.aborted) break;
-    done(id, await runJob(jobs[id]!, verifier));
+
+  /** Ends the threads without running anything (a pool started in case it was needed). */
+  close(): void {
+    for (const { worker } of this.threads) void worker?.terminate();
   }
-  return results.filter((r): r is JobResult => r !== undefined);
+}
+
+/**
+ * Runs verification jobs, spread over worker threads when there are enough
+ * of them. Results come back in job order.
+ */
+export async function runJobs(jobs: readonly VerifyJob[], verifier: SignatureVerifier, options: RunJobsOptions = {}): Promise<JobResult[]> {
+  const pool = new VerifyPool(verifier, workersFor(jobs.length, options.workers), options.workerScript);
+  return pool.run(jobs, verifier, options);
 }
 
 /** The worker's entry point: the source file under Node's type stripping, the bundled file in dist/. */

@@ -72,17 +72,22 @@ export function scanInstalled(dir: string, expected: Record<string, string>, pre
   return { diff, scan };
 }
 
-/** Whether nothing in the folder changed since `scan`: same folders (so no file added or removed), same files, all settled then. */
+/**
+ * Whether nothing in the folder changed since `scan`: same folders (so no
+ * file added or removed), same files. Only meaningful for a scan whose
+ * stamps had all settled (`scanSettled`).
+ */
 export function unchanged(dir: string, scan: InstalledScan): boolean {
-  const { at } = scan;
-  for (const rel in scan.dirs) {
-    const stamp = scan.dirs[rel]!;
-    if (!settled(stamp, at) || stampOf(rel ? join(dir, rel) : dir) !== stamp) return false;
-  }
-  for (const rel in scan.files) {
-    const { stamp } = scan.files[rel]!;
-    if (!settled(stamp, at) || stampOf(join(dir, rel)) !== stamp) return false;
-  }
+  // Paths are joined by hand: the scan's relative paths are already normal, and this runs for every file on every check.
+  for (const rel in scan.dirs) if (stampOf(rel ? `${dir}/${rel}` : dir) !== scan.dirs[rel]) return false;
+  for (const rel in scan.files) if (stampOf(`${dir}/${rel}`) !== scan.files[rel]!.stamp) return false;
+  return true;
+}
+
+/** Whether every stamp of a scan had settled when it was taken, so that an unchanged stamp means unchanged content. */
+export function scanSettled(scan: InstalledScan): boolean {
+  for (const rel in scan.dirs) if (!settled(scan.dirs[rel]!, scan.at)) return false;
+  for (const rel in scan.files) if (!settled(scan.files[rel]!.stamp, scan.at)) return false;
   return true;
 }
 
@@ -112,8 +117,10 @@ function hashRegularFile(path: string, same?: Uint8Array, sameHash?: string): { 
     let hash = equal ? undefined : createHash('sha256');
     let offset = 0;
     chunk ??= Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const n = readSync(fd, chunk, 0, CHUNK, null);
+    // Up to the size the stamp records: bytes appended later change the stamp, and the next scan reads again.
+    const size = Number(stats.size);
+    while (offset < size) {
+      const n = readSync(fd, chunk, 0, Math.min(CHUNK, size - offset), null);
       if (n === 0) break;
       const piece = n === CHUNK ? chunk : chunk.subarray(0, n);
       if (equal && !piece.equals(same!.subarray(offset, offset + n))) {

@@ -10,13 +10,13 @@ import type { EvidenceSource } from './evidence.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
 import { stillHolds } from './job.ts';
 import type { JobResult, VerifyJob } from './job.ts';
-import { runJobs } from './pool.ts';
+import { VerifyPool, workersFor } from './pool.ts';
 import { installedDirOf, reportOf } from './report.ts';
 import type { PackageReport } from './report.ts';
 import { snapshotOf, VerificationStore } from './result-store.ts';
 import type { EntrySummary } from './result-store.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
-import { nowNs, settled, stampOf } from './stamps.ts';
+import { nowNs, settled, sizeOf, stampOf } from './stamps.ts';
 
 export type { PackageReport } from './report.ts';
 
@@ -34,7 +34,7 @@ export interface VerifyWorkspaceOptions {
   store?: VerificationStore;
   /** Verify everything from scratch, trusting no earlier result or file stamp (the results are still stored). */
   force?: boolean;
-  /** Worker threads to use at most (default: one per core; 0: this thread only). */
+  /** Worker threads to use at most, besides this thread (default: one per core but one; 0: this thread only). */
   workers?: number;
   /** Told when worker threads could not be used, or results could not be stored. */
   onNotice?: (message: string) => void;
@@ -55,63 +55,78 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   const policyKey = JSON.stringify(snapshot);
   const skipSignature = context.policy.on_signature_failure === 'ignore';
   const offline = options.offline ?? false;
-  // What every result depends on besides its lock entry and its files.
-  const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir }) : '';
-  const lock = await openLock(lockFile, store, force);
-  const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
+  // Nothing known yet about this lock file, so most of it is to be verified: threads boot while it is read.
+  const pool = new VerifyPool(options.verifier, !options.only && (force || !store?.lockState(lockFile)) ? workersFor(packagesEstimate(lockFile), options.workers) : 0);
+  try {
+    // What every result depends on besides its lock entry and its files.
+    const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir }) : '';
+    const lock = await openLock(lockFile, store, force);
+    const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
 
-  const reports = new Map<string, PackageReport>();
-  const report = (name: string, summary: EntrySummary, result: JobResult) => {
-    const known = store?.decided.get(result);
-    if (known?.policyKey === policyKey) return reports.set(name, known.report as PackageReport);
-    const fresh = reportOf(name, summary, result, context, workspace);
-    store?.decided.set(result, { policyKey, report: fresh });
-    reports.set(name, fresh);
-  };
-  let done = 0;
-  const progress = () => options.onProgress?.(++done, names.length);
+    const reports = new Map<string, PackageReport>();
+    const report = (name: string, summary: EntrySummary, result: JobResult) => {
+      const known = store?.decided.get(result);
+      if (known?.policyKey === policyKey) return reports.set(name, known.report as PackageReport);
+      const fresh = reportOf(name, summary, result, context, workspace);
+      store?.decided.set(result, { policyKey, report: fresh });
+      reports.set(name, fresh);
+    };
+    let done = 0;
+    const progress = () => options.onProgress?.(++done, names.length);
 
-  const stale: string[] = [];
-  for (const name of names) {
-    const stored = store && !force ? store.stored(lockFile, name) : undefined;
-    if (stored && stored.key === `${lock.digests[name]}:${settingsKey}` && holds(stored.result, installedDirOf(workspace, name))) {
-      report(name, stored.summary, stored.result);
-      progress();
-    } else stale.push(name);
-  }
-
-  if (stale.length > 0) {
-    const entries = await lock.entries();
-    const jobs: VerifyJob[] = [];
-    const pending = new Map<string, { key: string; summary: EntrySummary }>();
-    for (const name of stale) {
-      const entry = entries[name];
-      if (!entry) continue;
-      pending.set(name, { key: `${VerificationStore.digest(entry)}:${settingsKey}`, summary: summaryOf(entry) });
-      const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
-      jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source: evidenceSource(entry, config.registries, options.cache.dir, offline), skipSignature, previousScan: previous });
-    }
-    await runJobs(jobs, options.verifier, {
-      workers: options.workers,
-      signal: options.signal,
-      onFallback: (reason) => options.onNotice?.(`Verifying on one thread: worker threads are unavailable (${reason}).`),
-      onResult: (result) => {
-        const { key, summary } = pending.get(result.name)!;
-        store?.remember(lockFile, result.name, { key, summary, result });
-        report(result.name, summary, result);
+    const stale: string[] = [];
+    for (const name of names) {
+      const stored = store && !force ? store.stored(lockFile, name) : undefined;
+      if (stored && stored.key === `${lock.digests[name]}:${settingsKey}` && holds(stored.result, installedDirOf(workspace, name))) {
+        report(name, stored.summary, stored.result);
         progress();
-      },
-    });
-  }
-
-  if (store) {
-    if (!options.signal?.aborted) {
-      if (!options.only) store.retain(lockFile, new Set(names));
-      store.setPolicy(lockFile, snapshot, new Date().toISOString());
+      } else stale.push(name);
     }
-    for (const problem of await store.save()) options.onNotice?.(`The verification cache could not be written: ${problem}`);
+
+    if (stale.length > 0) {
+      pool.grow(workersFor(stale.length, options.workers));
+      const entries = await lock.entries();
+      const jobs: VerifyJob[] = [];
+      const pending = new Map<string, { key: string; summary: EntrySummary }>();
+      const sources = new Map<string, EvidenceSource>();
+      for (const name of stale) {
+        const entry = entries[name];
+        if (!entry) continue;
+        pending.set(name, { key: `${VerificationStore.digest(entry)}:${settingsKey}`, summary: summaryOf(entry) });
+        const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
+        let source = sources.get(entry.source);
+        if (!source) sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
+        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous });
+      }
+      await pool.run(jobs, options.verifier, {
+        signal: options.signal,
+        onFallback: (reason) => options.onNotice?.(`Verifying on one thread: worker threads are unavailable (${reason}).`),
+        onResult: (result) => {
+          const { key, summary } = pending.get(result.name)!;
+          store?.remember(lockFile, result.name, { key, summary, result });
+          report(result.name, summary, result);
+          progress();
+        },
+      });
+    }
+
+    if (store) {
+      if (!options.signal?.aborted) {
+        if (!options.only) store.retain(lockFile, new Set(names));
+        store.setPolicy(lockFile, snapshot, new Date().toISOString());
+      }
+      for (const problem of await store.save()) options.onNotice?.(`The verification cache could not be written: ${problem}`);
+    }
+    return names.flatMap((name) => reports.get(name) ?? []);
+  } finally {
+    pool.close();
   }
-  return names.flatMap((name) => reports.get(name) ?? []);
+}
+
+/** At most how many packages a lock file of this size holds, as an AAM lock entry takes about a kilobyte; 0 without the file. */
+function packagesEstimate(lockFile: string): number {
+  const stamp = stampOf(lockFile);
+  return stamp ? Math.floor(sizeOf(stamp) / 1024) : 0;
 }
 
 /** An earlier result that still holds; anything unreadable or in doubt does not. */
