@@ -48,6 +48,9 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   line(`Packing ${label}...`);
   line(`→ ${packed.files.length} files, ${formatSize(packed.bytes.length)}, ${packed.checksum}`);
   for (const skipped of packed.skipped) line(`→ Skipped ${skipped}`);
+  // Refused before signing: nothing is signed (and logged publicly) for a publish that cannot happen.
+  const refused = await options.registry.refusal(packed.manifest.name, packed.manifest.version, options.signing !== undefined);
+  if (refused) throw refused;
   checkCancel();
 
   const signatures: SignatureToStore[] = [];

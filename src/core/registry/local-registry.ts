@@ -128,6 +128,25 @@ export class LocalRegistry {
   }
 
   /**
+   * Why a publish of `name@version` would be refused, checked before any
+   * signing: a Sigstore signature leaves a public log entry, and a passphrase
+   * should not be asked for a publish that cannot happen. `publish` checks
+   * again under the registry's lock.
+   */
+  async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
+    const { requireSignatures } = await this.settings();
+    if (requireSignatures && !signed) {
+      return new AamError('SIGNATURE_REQUIRED', 'Package must be signed. Use --sign.', {
+        hint: `Registry "${this.name}" has require_signatures: true. Publish with Sigstore or GPG signing (AAM: Publish Signed).`,
+      });
+    }
+    if ((await this.metadata(name))?.versions.some((v) => v.version === version)) {
+      return new AamError('VERSION_EXISTS', `${name}@${version} already published.`, { hint: 'Bump the version in aam.yaml.' });
+    }
+    return undefined;
+  }
+
+  /**
    * Publishes an archive (the manifest is read from the archive itself, so
    * metadata always describes what was stored).
    */
@@ -136,16 +155,9 @@ export class LocalRegistry {
     const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
     return withFileLock(join(this.root, '.publish.lock'), async () => {
       await this.recover(true);
-      const { requireSignatures } = await this.settings();
-      if (requireSignatures && signatures.length === 0) {
-        throw new AamError('SIGNATURE_REQUIRED', 'Package must be signed. Use --sign.', {
-          hint: `Registry "${this.name}" has require_signatures: true. Publish with Sigstore or GPG signing (AAM: Publish Signed).`,
-        });
-      }
+      const refused = await this.refusal(manifest.name, manifest.version, signatures.length > 0);
+      if (refused) throw refused;
       const previous = await this.metadata(manifest.name);
-      if (previous?.versions.some((v) => v.version === manifest.version)) {
-        throw new AamError('VERSION_EXISTS', `${manifest.name}@${manifest.version} already published.`, { hint: 'Bump the version in aam.yaml.' });
-      }
       const archivePath = this.archivePath(manifest.name, manifest.version);
       // Leftovers of a publish that died before committing metadata: no reader ever saw them.
       await rm(archivePath, { force: true });

@@ -89,3 +89,27 @@ describe('network faults while publishing signed', () => {
     }
   });
 });
+
+describe('publishing what the registry will refuse', () => {
+  const local = useLocalSigstore();
+
+  it('refuses a version already published before signing: nothing reaches the Sigstore services, no token is asked for', async () => {
+    const w = await makeWorld();
+    const instance = local.instance();
+    const rootPath = join(w.root, 'trusted_root.json');
+    await writeFile(rootPath, JSON.stringify(instance.trustedRoot()));
+    await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}`);
+    const { verifier } = await w.services();
+    const packageDir = await w.makePackage('@faults/twice', '1.0.0');
+    let tokensAsked = 0;
+    const identityProvider = { getToken: async () => (tokensAsked++, instance.mintToken('alice@example.com')) };
+    await publishPackage({ packageDir, registry: w.registry, verifier, signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider } });
+    assert.equal(tokensAsked, 1);
+    const before = instance.requests.length;
+    const steps: string[] = [];
+    await assert.rejects(publishPackage({ packageDir, registry: w.registry, verifier, signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider }, onStep: (step) => steps.push(step) }), (error: unknown) => isAamError(error, 'VERSION_EXISTS'));
+    assert.equal(tokensAsked, 1);
+    assert.equal(instance.requests.length, before);
+    assert.deepEqual(steps, ['pack']);
+  });
+});
