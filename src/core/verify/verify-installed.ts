@@ -92,7 +92,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       for (const name of stale) {
         const entry = entries[name];
         if (!entry) continue;
-        pending.set(name, { key: `${VerificationStore.digest(entry)}:${settingsKey}`, summary: summaryOf(entry) });
+        // The digest of the entry as parsed now, not as first read: the lock may have changed in between.
+        pending.set(name, { key: store ? `${VerificationStore.digest(entry)}:${settingsKey}` : '', summary: summaryOf(entry) });
         const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
         let source = sources.get(entry.source);
         if (!source) sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
@@ -158,9 +159,11 @@ async function openLock(lockFile: string, store: VerificationStore | undefined, 
   }
   const at = String(nowNs());
   const packages = await entries();
+  // Digests only matter for matching stored results.
+  if (!store) return { names: Object.keys(packages), digests: {} as Record<string, string>, entries };
   const digests: Record<string, string> = {};
   for (const name of Object.keys(packages)) digests[name] = VerificationStore.digest(packages[name]);
-  if (stamp && store) store.setLockState(lockFile, { stamp, at, digests });
+  if (stamp) store.setLockState(lockFile, { stamp, at, digests });
   return { names: Object.keys(digests), digests, entries };
 }
 
