@@ -152,11 +152,13 @@ async function main(): Promise<void> {
         if (!peer) rows.push(['per-process Sigstore CLI peer', 'not installed', 'cosign / sigstore-python absent here']);
       }
       if (wanted('warm')) {
-        const warm = runJson<{ coldMs: number; warm: number[]; fromDiskMs: number }>('verify.ts', ['warm', root, String(Math.max(RUNS, 5))]);
+        // Re-verifications in one process after a cold run, as a long-running extension host makes them on every
+        // lock-file or config change; the first ones also pay for compiling the warm path.
+        const warm = runJson<{ coldMs: number; warm: number[]; fromDiskMs: number }>('verify.ts', ['warm', root, String(Math.max(RUNS, 15))]);
         const fromDisk = [warm.fromDiskMs];
         for (let i = 1; i < Math.min(RUNS, 3); i++) fromDisk.push(runJson<{ fromDiskMs: number }>('verify.ts', ['warm', root, '1']).fromDiskMs);
-        Object.assign(results, { verify_all_warm_ms: round(median(warm.warm)), warm_from_disk_ms: round(median(fromDisk)), verify_all_warm_runs: warm.warm });
-        rows.push([`warm re-verify, nothing changed (${PACKAGES} packages)`, `${round(median(warm.warm))} ms`, `goal ≤ 50 ms; store read from disk first: ${round(median(fromDisk))} ms`]);
+        Object.assign(results, { verify_all_warm_ms: round(median(warm.warm)), verify_all_warm_first_ms: round(warm.warm[0]!), warm_from_disk_ms: round(median(fromDisk)), verify_all_warm_runs: warm.warm });
+        rows.push([`warm re-verify, nothing changed (${PACKAGES} packages)`, `${round(median(warm.warm))} ms`, `goal ≤ 50 ms; median of ${warm.warm.length}, the first ${round(warm.warm[0]!)} ms; store read from disk first: ${round(median(fromDisk))} ms`]);
       }
     }
     if (wanted('pgp')) {
