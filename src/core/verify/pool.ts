@@ -91,6 +91,7 @@ export class VerifyPool {
         await new Promise((resolve) => setImmediate(resolve));
       }
     };
+    // A job that throws here ends the run; the caller closes the pool, which ends the threads.
     await Promise.all([here(), ...this.threads.map(({ worker, failure }) => new Promise<void>((resolve) => {
       if (!worker) {
         options.onFallback?.(failure ?? 'the thread did not start');
@@ -156,7 +157,11 @@ export class VerifyPool {
  */
 export async function runJobs(jobs: readonly VerifyJob[], verifier: SignatureVerifier, options: RunJobsOptions = {}): Promise<JobResult[]> {
   const pool = new VerifyPool(verifier, workersFor(jobs.length, options.workers), options.workerScript);
-  return pool.run(jobs, verifier, options);
+  try {
+    return await pool.run(jobs, verifier, options);
+  } finally {
+    pool.close();
+  }
 }
 
 /** The worker's entry point: the source file under Node's type stripping, the bundled file in dist/. */
