@@ -43,6 +43,8 @@ export class YamlSource implements YamlRanges {
       uniqueKeys: false,
       strict: true,
       stringKeys: false,
+      // Problems become diagnostics; the library must not also print process warnings (a collection as a key).
+      logLevel: 'error',
     });
     reportDuplicateKeys(this.doc);
   }

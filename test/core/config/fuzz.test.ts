@@ -98,6 +98,20 @@ describe('config validation under hostile input', () => {
     console.log(`Config mutations: ${JSON.stringify({ ...counts, slowestMs: Math.round(counts.slowestMs) })}`);
   });
 
+  it('reports a collection used as a key as a diagnostic, and prints no process warning', async () => {
+    const warnings: string[] = [];
+    const listen = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', listen);
+    try {
+      const result = validateConfigText('security:\n  ? {a: 1}\n  : x\n  ? [b]\n  : y\n');
+      assert.ok(result.diagnostics.some((d) => d.code === 'unknown-key'), JSON.stringify(result.diagnostics));
+      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', listen);
+    }
+    assert.deepEqual(warnings, []);
+  });
+
   it('refuses a "billion laughs" document fast, with a diagnostic', () => {
     const started = performance.now();
     const result = validateConfigText(billionLaughs());
