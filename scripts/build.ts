@@ -34,8 +34,11 @@ async function main(): Promise<void> {
     build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyFeatures], metafile: true, supported: { 'dynamic-import': false } }).then((result) => checkStartupBundle(result.metafile)),
     // Editor features and the verification engine, loaded right after activation.
     build({ ...common, entryPoints: { features: 'src/extension/features.ts' }, outdir: 'dist', external: ['vscode'] }),
-    // Verification workers (worker threads started by the extension and the CLI).
-    build({ ...common, entryPoints: { 'verify-worker': 'src/core/verify/worker.ts' }, outdir: 'dist' }),
+    // Verification workers (worker threads started by the extension and the CLI). openpgp.js is
+    // two thirds of their code and the common case never needs it there (keys come from the
+    // thread that started them): it is a bundle of its own, loaded on first use.
+    build({ ...common, entryPoints: { 'verify-worker': 'src/core/verify/worker.ts' }, outdir: 'dist', plugins: [separateOpenpgp] }),
+    build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist' }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
     build({ entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' }, outdir: 'dist/webview', bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch, sourcemap: 'linked', logLevel: common.logLevel, absWorkingDir: root }),
   ]);
@@ -50,6 +53,14 @@ const lazyFeatures: Plugin = {
   name: 'lazy-features',
   setup(builder) {
     builder.onResolve({ filter: /^\.\/features\.ts$/ }, (args) => (args.kind === 'dynamic-import' && args.importer.endsWith(join('src', 'extension', 'lazy.ts')) ? { path: './features.js', external: true } : undefined));
+  },
+};
+
+/** `openpgp` becomes a runtime require of dist/openpgp.js, made by the require of the module that imports it. */
+const separateOpenpgp: Plugin = {
+  name: 'separate-openpgp',
+  setup(builder) {
+    builder.onResolve({ filter: /^openpgp$/ }, () => ({ path: './openpgp.js', external: true }));
   },
 };
 

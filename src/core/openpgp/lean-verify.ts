@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import type { JsonWebKey, KeyObject } from 'node:crypto';
 import type { Key, PublicKey, Subkey } from 'openpgp';
+import type { GpgSigner } from '../policy/trust-match.ts';
 
 /**
  * The fast path for the common OpenPGP signature: one v4 signature over a
@@ -205,28 +206,43 @@ function leftPad(value: Buffer, size: number): Buffer {
   return value.length === size ? value : Buffer.concat([Buffer.alloc(size - value.length), value]);
 }
 
-/** What the fast path proved: the key and (sub)key that made the signature. */
-export interface LeanResult {
-  key: Key;
-  signingKey: Key | Subkey;
-  created: Date;
+/**
+ * A signing (sub)key as the fast path needs it, as plain data: it crosses to
+ * verification threads, which then need neither openpgp.js nor GnuPG.
+ */
+export interface LeanKey {
+  /** The (sub)key id, 16 lower-case hex digits. */
+  keyId: string;
+  algorithm: number;
+  /** The public key for node:crypto; null when the fast path cannot use it. */
+  jwk: JsonWebKey | null;
+  /** When the (sub)key was made (ms since the epoch): it cannot have signed before. */
+  created: number;
+  signer: Omit<GpgSigner, 'signedAt'>;
+  /** The instants (seconds) its validity can change at: between two, one answer holds (see `validSigningKeyAt`). */
+  events: number[];
 }
 
-const nodeKeys = new WeakMap<object, KeyObject | null>();
+/** Finds the key a signature names, and whether openpgp.js finds it a valid signing key at a date. */
+export interface LeanKeySource {
+  find(keyId: string, at: Date): Promise<{ key: LeanKey; valid: boolean } | undefined>;
+}
+
+const nodeKeys = new WeakMap<LeanKey, KeyObject | null>();
 
 /**
- * Accepts when a candidate key holds the signature's key id, openpgp.js finds
- * it a valid signing key at the signature's creation time, and the signature
- * verifies over `data`; undefined in every other case (the caller asks openpgp.js).
+ * Accepts, with the signer, when the source has a key with the signature's
+ * key id that is valid for signing at the signature's creation time, and the
+ * signature verifies over `data`; undefined in every other case (the caller
+ * asks openpgp.js).
  */
-export async function leanVerify(signature: LeanSignature, data: Uint8Array, candidates: readonly Key[], now = new Date()): Promise<LeanResult | undefined> {
+export async function leanVerify(signature: LeanSignature, data: Uint8Array, keys: LeanKeySource, now = new Date()): Promise<GpgSigner | undefined> {
   if (signature.created > now) return undefined;
-  const key = candidates.find((k) => k.getKeys().some((sub) => sub.getKeyID().toHex() === signature.keyId));
-  if (!key) return undefined;
-  const signingKey = key.getKeys().find((sub) => sub.getKeyID().toHex() === signature.keyId)!;
-  const packet = signingKey.keyPacket as unknown as { algorithm: number; publicParams: Record<string, unknown> };
-  if (packet.algorithm !== signature.publicKeyAlgorithm || signingKey.getCreationTime() > signature.created) return undefined;
-  const nodeKey = nodeKeyOf(packet);
+  const found = await keys.find(signature.keyId, signature.created);
+  if (!found) return undefined;
+  const { key } = found;
+  if (key.algorithm !== signature.publicKeyAlgorithm || key.created > signature.created.getTime()) return undefined;
+  const nodeKey = nodeKeyOf(key);
   if (!nodeKey) return undefined;
 
   const trailer = Buffer.alloc(6);
@@ -235,7 +251,7 @@ export async function leanVerify(signature: LeanSignature, data: Uint8Array, can
   trailer.writeUInt32BE(signature.hashedPart.length, 2);
   const digest = createHash(signature.hash).update(data).update(signature.hashedPart).update(trailer).digest();
   if (digest[0] !== signature.left16[0] || digest[1] !== signature.left16[1]) return undefined;
-  const rsa = packet.algorithm === ALGORITHM.rsaEncryptSign || packet.algorithm === ALGORITHM.rsaSign;
+  const rsa = key.algorithm === ALGORITHM.rsaEncryptSign || key.algorithm === ALGORITHM.rsaSign;
   if (!rsa && signature.hash === 'sha224') return undefined; // openpgp.js wants at least SHA-256 with EdDSA
   let ok: boolean;
   try {
@@ -245,9 +261,85 @@ export async function leanVerify(signature: LeanSignature, data: Uint8Array, can
   } catch {
     return undefined;
   }
-  if (!ok) return undefined;
-  if (!(await validSigningKeyAt(key, signingKey, signature.created))) return undefined;
-  return { key, signingKey, created: signature.created };
+  if (!ok || !found.valid) return undefined;
+  return { ...key.signer, signedAt: signature.created.toISOString() };
+}
+
+function nodeKeyOf(key: LeanKey): KeyObject | undefined {
+  let made = nodeKeys.get(key);
+  if (made === undefined) {
+    try {
+      made = key.jwk ? createPublicKey({ key: key.jwk, format: 'jwk' }) : null;
+    } catch {
+      made = null;
+    }
+    nodeKeys.set(key, made);
+  }
+  return made ?? undefined;
+}
+
+/** Lean keys from openpgp.js keys (the AAM keyring and GnuPG), with their validity asked of openpgp.js. */
+export class OpenpgpLeanKeys implements LeanKeySource {
+  private readonly keys: { find(keyId: string): Promise<Key[]> };
+  private readonly made = new WeakMap<Key | Subkey, LeanKey>();
+
+  constructor(keys: { find(keyId: string): Promise<Key[]> }) {
+    this.keys = keys;
+  }
+
+  async find(keyId: string, at: Date): Promise<{ key: LeanKey; valid: boolean } | undefined> {
+    const candidates = await this.keys.find(keyId);
+    const key = candidates.find((k) => k.getKeys().some((sub) => sub.getKeyID().toHex() === keyId));
+    if (!key) return undefined;
+    const signingKey = key.getKeys().find((sub) => sub.getKeyID().toHex() === keyId)!;
+    let lean = this.made.get(signingKey);
+    if (!lean) this.made.set(signingKey, (lean = leanKeyOf(key, signingKey, keyId)));
+    return { key: lean, valid: await validSigningKeyAt(key, signingKey, at) };
+  }
+}
+
+/**
+ * Lean keys asked of another thread (`ask`), remembered: a key's data once,
+ * and its validity once per interval between its events — the same answers
+ * `validSigningKeyAt` would give here. A date on an event itself is always asked.
+ */
+export class AskedLeanKeys implements LeanKeySource {
+  private readonly ask: (keyId: string, at: Date) => Promise<{ key: LeanKey; valid: boolean } | undefined>;
+  private readonly known = new Map<string, { key: LeanKey; answers: Map<number, boolean> } | null>();
+
+  constructor(ask: (keyId: string, at: Date) => Promise<{ key: LeanKey; valid: boolean } | undefined>) {
+    this.ask = ask;
+  }
+
+  async find(keyId: string, at: Date): Promise<{ key: LeanKey; valid: boolean } | undefined> {
+    const known = this.known.get(keyId);
+    if (known === null) return undefined;
+    const cell = known && cellOf(known.key.events, Math.floor(at.getTime() / 1000));
+    const answer = known && cell !== undefined ? known.answers.get(cell) : undefined;
+    if (known && answer !== undefined) return { key: known.key, valid: answer };
+    const asked = await this.ask(keyId, at);
+    if (!asked) {
+      this.known.set(keyId, null);
+      return undefined;
+    }
+    const entry = known ?? { key: asked.key, answers: new Map<number, boolean>() };
+    this.known.set(keyId, entry);
+    const askedCell = cellOf(entry.key.events, Math.floor(at.getTime() / 1000));
+    if (askedCell !== undefined) entry.answers.set(askedCell, asked.valid);
+    return { key: entry.key, valid: asked.valid };
+  }
+}
+
+function leanKeyOf(key: Key, signingKey: Key | Subkey, keyId: string): LeanKey {
+  const packet = signingKey.keyPacket as unknown as { algorithm: number; publicParams: Record<string, unknown> };
+  return {
+    keyId,
+    algorithm: packet.algorithm,
+    jwk: jwkOf(packet),
+    created: signingKey.getCreationTime().getTime(),
+    signer: { type: 'gpg', fingerprint: key.getFingerprint().toUpperCase(), signingKeyFingerprint: signingKey.getFingerprint().toUpperCase(), userIds: key.getUserIDs() },
+    events: eventsOf(key),
+  };
 }
 
 /** Per key: the instants its validity can change at, and what openpgp.js said between them. */
@@ -334,22 +426,18 @@ function cellOf(events: readonly number[], t: number): number | undefined {
   return events[low] === t ? undefined : low;
 }
 
-function nodeKeyOf(packet: { algorithm: number; publicParams: Record<string, unknown> }): KeyObject | undefined {
-  if (nodeKeys.has(packet)) return nodeKeys.get(packet) ?? undefined;
-  let made: KeyObject | null = null;
-  try {
-    const params = packet.publicParams;
-    if (packet.algorithm === ALGORITHM.ed25519 && params.A instanceof Uint8Array && params.A.length === 32) {
-      made = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.A).toString('base64url') }, format: 'jwk' });
-    } else if (packet.algorithm === ALGORITHM.eddsaLegacy && params.Q instanceof Uint8Array && params.Q.length === 33 && params.Q[0] === 0x40) {
-      const oid = (params.oid as { toHex?: () => string } | undefined)?.toHex?.();
-      if (oid === ED25519_LEGACY_OID) made = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.Q.subarray(1)).toString('base64url') }, format: 'jwk' });
-    } else if ((packet.algorithm === ALGORITHM.rsaEncryptSign || packet.algorithm === ALGORITHM.rsaSign) && params.n instanceof Uint8Array && params.e instanceof Uint8Array) {
-      made = createPublicKey({ key: { kty: 'RSA', n: Buffer.from(params.n).toString('base64url'), e: Buffer.from(params.e).toString('base64url') }, format: 'jwk' });
-    }
-  } catch {
-    made = null;
+/** The public key of an OpenPGP key packet as a JWK node:crypto takes, for the algorithms the fast path handles. */
+function jwkOf(packet: { algorithm: number; publicParams: Record<string, unknown> }): JsonWebKey | null {
+  const params = packet.publicParams;
+  if (packet.algorithm === ALGORITHM.ed25519 && params.A instanceof Uint8Array && params.A.length === 32) {
+    return { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.A).toString('base64url') };
   }
-  nodeKeys.set(packet, made);
-  return made ?? undefined;
+  if (packet.algorithm === ALGORITHM.eddsaLegacy && params.Q instanceof Uint8Array && params.Q.length === 33 && params.Q[0] === 0x40) {
+    const oid = (params.oid as { toHex?: () => string } | undefined)?.toHex?.();
+    return oid === ED25519_LEGACY_OID ? { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.Q.subarray(1)).toString('base64url') } : null;
+  }
+  if ((packet.algorithm === ALGORITHM.rsaEncryptSign || packet.algorithm === ALGORITHM.rsaSign) && params.n instanceof Uint8Array && params.e instanceof Uint8Array) {
+    return { kty: 'RSA', n: Buffer.from(params.n).toString('base64url'), e: Buffer.from(params.e).toString('base64url') };
+  }
+  return null;
 }

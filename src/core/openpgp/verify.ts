@@ -4,7 +4,7 @@ import type { SignatureCheck } from '../policy/decision.ts';
 import type { GpgSigner } from '../policy/trust-match.ts';
 import { messageOf } from '../errors.ts';
 import type { PublicKeyLookup } from './keyring.ts';
-import { leanVerify, parseLeanSignature } from './lean-verify.ts';
+import { leanVerify, OpenpgpLeanKeys, parseLeanSignature } from './lean-verify.ts';
 
 /**
  * Verifies a detached OpenPGP signature (armored or binary) over `data` with
@@ -15,8 +15,8 @@ import { leanVerify, parseLeanSignature } from './lean-verify.ts';
 export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: Uint8Array, keys: PublicKeyLookup, options: { referenceOnly?: boolean } = {}): Promise<SignatureCheck> {
   const lean = options.referenceOnly ? undefined : parseLeanSignature(signatureBytes);
   if (lean) {
-    const accepted = await leanVerify(lean, data, await keys.find(lean.keyId));
-    if (accepted) return { state: 'valid', signer: signerOf(accepted.key, accepted.signingKey, accepted.created) };
+    const signer = await leanVerify(lean, data, leanKeysOf(keys));
+    if (signer) return { state: 'valid', signer };
   }
   let signature: Signature;
   try {
@@ -51,6 +51,15 @@ export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: 
   } catch (error) {
     return { state: 'invalid', type: 'gpg', code: 'SIGNATURE_INVALID', reason: `${describe(messageOf(error))}` };
   }
+}
+
+const leanKeys = new WeakMap<PublicKeyLookup, OpenpgpLeanKeys>();
+
+/** The fast path's view of a keyring, one per keyring (it remembers what openpgp.js said of each key). */
+export function leanKeysOf(keys: PublicKeyLookup): OpenpgpLeanKeys {
+  let lean = leanKeys.get(keys);
+  if (!lean) leanKeys.set(keys, (lean = new OpenpgpLeanKeys(keys)));
+  return lean;
 }
 
 function signerOf(key: Key, signingKey: Key | Subkey, created: Date | undefined): GpgSigner {

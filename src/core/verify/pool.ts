@@ -4,16 +4,39 @@ import { runJob } from './job.ts';
 import type { JobResult, VerifyJob } from './job.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 
+/** To a worker: jobs to run, or the answer to its question about a key. */
+export type ToWorker = WorkerRequest | KeyAnswer;
+
 export interface WorkerRequest {
+  kind: 'jobs';
   /** The id of the first job; the rest follow in order. */
   first: number;
   jobs: VerifyJob[];
 }
 
+export interface KeyAnswer {
+  kind: 'key';
+  question: number;
+  answer: Awaited<ReturnType<SignatureVerifier['leanKey']>>;
+}
+
+/** From a worker: the outcomes of a request, or a question about a key. */
+export type FromWorker = WorkerReply | KeyQuestion;
+
 /** One reply per request, in the request's order: a result, or why the job failed inside the worker. */
 export interface WorkerReply {
+  kind: 'outcomes';
   first: number;
   outcomes: ({ result: JobResult } | { error: string })[];
+}
+
+/** An OpenPGP key the worker's fast path needs: this thread has the keyrings, loaded once for all threads. */
+export interface KeyQuestion {
+  kind: 'key';
+  question: number;
+  keyId: string;
+  /** ms since the epoch */
+  at: number;
 }
 
 export interface RunJobsOptions {
@@ -114,12 +137,20 @@ export class VerifyPool {
           const batch = jobs.slice(first, first + BATCH);
           next += batch.length;
           inFlight.set(first, batch.length);
-          worker.postMessage({ first, jobs: batch } satisfies WorkerRequest);
+          worker.postMessage({ kind: 'jobs', first, jobs: batch } satisfies ToWorker);
         }
         if (inFlight.size === 0) finish();
       };
       options.signal?.addEventListener('abort', finish);
-      worker.on('message', (reply: WorkerReply) => {
+      worker.on('message', (reply: FromWorker) => {
+        if (reply.kind === 'key') {
+          // No answer is an answer too: the worker then asks openpgp.js itself.
+          verifier.leanKey(reply.keyId, new Date(reply.at)).then(
+            (answer) => worker.postMessage({ kind: 'key', question: reply.question, answer } satisfies ToWorker),
+            () => worker.postMessage({ kind: 'key', question: reply.question, answer: undefined } satisfies ToWorker),
+          );
+          return;
+        }
         inFlight.delete(reply.first);
         reply.outcomes.forEach((outcome, i) => {
           // An error is not a verdict: the job failed inside the worker. It runs again here, where an error reaches the caller.

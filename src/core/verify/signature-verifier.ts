@@ -5,6 +5,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
 import type { SignatureCheck } from '../policy/decision.ts';
 import { aamHome } from '../aam-home.ts';
+import type { LeanKey, LeanKeySource } from '../openpgp/lean-verify.ts';
+import type { PublicKeyLookup } from '../openpgp/keyring.ts';
+import type { verifyDetachedSignature } from '../openpgp/verify.ts';
 import { stampOf } from './stamps.ts';
 
 /** Verifies one signature file over an artifact, whatever its kind. */
@@ -13,6 +16,8 @@ export interface SignatureVerifier {
   verify(type: 'sigstore' | 'gpg', signature: Uint8Array, artifact: Buffer): Promise<SignatureCheck>;
   /** Identifies the trust material (root, log requirement, keyrings and their contents), for caching results. */
   trustDigest(): Promise<string>;
+  /** An OpenPGP key as the fast path needs it, and its validity at `at`: what verification threads ask of the thread that started them. */
+  leanKey(keyId: string, at: Date): Promise<{ key: LeanKey; valid: boolean } | undefined>;
 }
 
 /** What a verifier needs, as plain data: verification workers rebuild the verifier from it. */
@@ -51,9 +56,22 @@ export function createSignatureVerifier(config: LoadedConfig, homeDir: string, e
   return verifierFromSettings(verifierSettings(config, homeDir, env));
 }
 
-export function verifierFromSettings(settings: VerifierSettings): SignatureVerifier {
+/**
+ * A verifier built from settings. `leanKeys`, on a verification thread, is
+ * where the OpenPGP fast path gets its keys (the thread that started it): the
+ * common signature then loads neither openpgp.js nor GnuPG there; anything
+ * else gets openpgp.js's verdict, as everywhere.
+ */
+export function verifierFromSettings(settings: VerifierSettings, options: { leanKeys?: LeanKeySource } = {}): SignatureVerifier {
   let sigstore: Promise<(bundle: Uint8Array, artifact: Buffer) => SignatureCheck> | undefined;
-  let gpg: Promise<(signature: Uint8Array, artifact: Buffer) => Promise<SignatureCheck>> | undefined;
+  let gpg: Promise<{ keys: PublicKeyLookup; verify: typeof verifyDetachedSignature; lean: LeanKeySource }> | undefined;
+  const openpgp = () =>
+    (gpg ??= (async () => {
+      const { DirectoryKeyring, GnupgKeyring, combineKeyrings } = await import('../openpgp/keyring.ts');
+      const { verifyDetachedSignature, leanKeysOf } = await import('../openpgp/verify.ts');
+      const keys = combineKeyrings(new DirectoryKeyring(settings.keysDir), new GnupgKeyring(settings.gpgHome));
+      return { keys, verify: verifyDetachedSignature, lean: leanKeysOf(keys) };
+    })());
   return {
     settings,
     async verify(type, signature, artifact) {
@@ -65,16 +83,22 @@ export function verifierFromSettings(settings: VerifierSettings): SignatureVerif
         })();
         return (await sigstore)(signature, artifact);
       }
-      gpg ??= (async () => {
-        const { DirectoryKeyring, GnupgKeyring, combineKeyrings } = await import('../openpgp/keyring.ts');
-        const { verifyDetachedSignature } = await import('../openpgp/verify.ts');
-        const keys = combineKeyrings(new DirectoryKeyring(settings.keysDir), new GnupgKeyring(settings.gpgHome));
-        return (sig: Uint8Array, data: Buffer) => verifyDetachedSignature(data, sig, keys);
-      })();
-      return (await gpg)(signature, artifact);
+      if (options.leanKeys) {
+        const { leanVerify, parseLeanSignature } = await import('../openpgp/lean-verify.ts');
+        const lean = parseLeanSignature(signature);
+        const signer = lean && (await leanVerify(lean, artifact, options.leanKeys));
+        if (signer) return { state: 'valid', signer };
+        const { keys, verify } = await openpgp();
+        return verify(artifact, signature, keys, { referenceOnly: true });
+      }
+      const { keys, verify } = await openpgp();
+      return verify(artifact, signature, keys);
     },
     async trustDigest() {
       return trustDigestOf(settings);
+    },
+    async leanKey(keyId, at) {
+      return (await openpgp()).lean.find(keyId, at);
     },
   };
 }

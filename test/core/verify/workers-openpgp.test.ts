@@ -1,0 +1,86 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKey } from 'openpgp';
+import { installPackages } from '../../../src/core/install/install.ts';
+import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
+import { importPublicKey } from '../../../src/core/openpgp/keyring.ts';
+import { AskedLeanKeys } from '../../../src/core/openpgp/lean-verify.ts';
+import type { LeanKey } from '../../../src/core/openpgp/lean-verify.ts';
+import { publishPackage } from '../../../src/core/publish/publish.ts';
+import type { JobResult, VerifyJob } from '../../../src/core/verify/job.ts';
+import { runJobs } from '../../../src/core/verify/pool.ts';
+import type { SignatureVerifier } from '../../../src/core/verify/signature-verifier.ts';
+import { evidenceSource } from '../../../src/core/verify/verify-installed.ts';
+import { makeWorld } from '../../helpers/workspace.ts';
+
+describe('OpenPGP keys on verification threads', () => {
+  it('are asked of the starting thread, with the same verdicts as there, valid or not', async () => {
+    const w = await makeWorld();
+    const { privateKey, publicKey } = await generateKey({ type: 'curve25519', userIDs: [{ name: 'Pat', email: 'pat@example.com' }], format: 'armored' });
+    const keyFile = join(w.root, 'secret-key.asc');
+    await writeFile(keyFile, privateKey);
+    const [imported] = await importPublicKey(publicKey, join(w.home, '.aam', 'keys'));
+    await w.writeGlobalConfig(`trusted_keys: ["${imported!.fingerprint}"]`);
+    const services = await w.services();
+    const names = ['@pgp/one', '@pgp/two'];
+    for (const name of names) {
+      await publishPackage({ packageDir: await w.makePackage(name, '1.0.0'), registry: w.registry, verifier: services.verifier, signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => '' } });
+    }
+    await installPackages(names, { ...services, registry: w.registry });
+    const lock = await readLockFile(services.workspace.lockFile);
+    const jobs: VerifyJob[] = Array.from({ length: 60 }, (_, i) => {
+      const name = names[i % 2]!;
+      const entry = lock.packages[name]!;
+      return { name, entry, installedDir: join(services.workspace.packagesDir, name.slice(1).replace('/', '--')), source: evidenceSource(entry, services.config.registries, services.cache.dir, false), skipSignature: false, previousScan: undefined };
+    });
+    const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
+    /** The verifier, counting the key questions its threads ask; `answer: false` answers none of them. */
+    const counting = (verifier: SignatureVerifier, answer = true) => {
+      const counted = { verifier: { ...verifier, leanKey: async (keyId: string, at: Date) => (counted.asked++, answer ? verifier.leanKey(keyId, at) : undefined) }, asked: 0 };
+      return counted;
+    };
+
+    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(strip);
+    assert.equal(here[0]!.checks.signature.state, 'valid');
+    const signer = here[0]!.checks.signature.state === 'valid' ? here[0]!.checks.signature.signer : undefined;
+    assert.equal(signer?.type === 'gpg' && signer.fingerprint, imported!.fingerprint);
+    const asking = counting(services.verifier);
+    assert.deepEqual((await runJobs(jobs, asking.verifier, { workers: 2 })).map(strip), here);
+    assert.ok(asking.asked > 0, 'the threads asked this thread for the key');
+    // A thread whose question goes unanswered asks openpgp.js itself, and comes to the same verdict.
+    const unanswered = counting(services.verifier, false);
+    assert.deepEqual((await runJobs(jobs, unanswered.verifier, { workers: 2 })).map(strip), here);
+    assert.ok(unanswered.asked > 0);
+
+    // Without the key, every thread says so, in the same words.
+    await rm(join(w.home, '.aam', 'keys'), { recursive: true, force: true });
+    const keyless = await w.services();
+    const refusedHere = (await runJobs(jobs, keyless.verifier, { workers: 0 })).map(strip);
+    assert.equal(refusedHere[0]!.checks.signature.state, 'invalid');
+    assert.match(JSON.stringify(refusedHere[0]!.checks.signature), /KEY_UNKNOWN/);
+    assert.deepEqual((await runJobs(jobs, keyless.verifier, { workers: 2 })).map(strip), refusedHere);
+    await rm(w.root, { recursive: true, force: true });
+  });
+
+  it('remember a key once, and its validity once per interval between the instants written in it', async () => {
+    const key: LeanKey = { keyId: '0123456789abcdef', algorithm: 27, jwk: null, created: 100_000, signer: { type: 'gpg', fingerprint: 'F', signingKeyFingerprint: 'F', userIds: [] }, events: [100, 200] };
+    const questions: string[] = [];
+    const keys = new AskedLeanKeys(async (keyId, at) => {
+      questions.push(`${keyId}@${at.getTime() / 1000}`);
+      return keyId === key.keyId ? { key, valid: at.getTime() / 1000 < 200 } : undefined;
+    });
+    const at = (seconds: number) => new Date(seconds * 1000);
+    assert.equal((await keys.find(key.keyId, at(150)))?.valid, true);
+    assert.equal((await keys.find(key.keyId, at(199)))?.valid, true, 'same interval: remembered');
+    assert.equal((await keys.find(key.keyId, at(200)))?.valid, false, 'an instant written in the key is always asked');
+    assert.equal((await keys.find(key.keyId, at(200)))?.valid, false);
+    assert.equal((await keys.find(key.keyId, at(300)))?.valid, false, 'a new interval is asked');
+    assert.equal((await keys.find(key.keyId, at(250)))?.valid, false);
+    assert.equal((await keys.find(key.keyId, at(50)))?.valid, true, 'before the key: its own interval');
+    assert.equal(await keys.find('fedcba9876543210', at(150)), undefined);
+    assert.equal(await keys.find('fedcba9876543210', at(250)), undefined, 'an unknown key is remembered as unknown');
+    assert.deepEqual(questions, [`${key.keyId}@150`, `${key.keyId}@200`, `${key.keyId}@200`, `${key.keyId}@300`, `${key.keyId}@50`, 'fedcba9876543210@150']);
+  });
+});
