@@ -18,6 +18,12 @@ export interface SignatureVerifier {
   trustDigest(): Promise<string>;
   /** An OpenPGP key as the fast path needs it, and its validity at `at`: what verification threads ask of the thread that started them. */
   leanKey(keyId: string, at: Date): Promise<{ key: LeanKey; valid: boolean } | undefined>;
+  /**
+   * Starts fetching the OpenPGP keys with these fingerprints (what a lock file
+   * says signed its packages), so that GnuPG runs while jobs are prepared. A
+   * hint only: what verifies is still the key each signature names.
+   */
+  prefetchKeys(fingerprints: readonly string[]): void;
 }
 
 /** What a verifier needs, as plain data: verification workers rebuild the verifier from it. */
@@ -99,6 +105,12 @@ export function verifierFromSettings(settings: VerifierSettings, options: { lean
     },
     async leanKey(keyId, at) {
       return (await openpgp()).lean.find(keyId, at);
+    },
+    prefetchKeys(fingerprints) {
+      const keyIds = fingerprints.flatMap((f) => (/^[0-9A-Fa-f]{40}$/.test(f) ? [f.slice(-16).toLowerCase()] : []));
+      if (keyIds.length === 0) return;
+      // A failure here is met again, and reported, when a signature asks for the key.
+      openpgp().then(({ keys }) => Promise.all(keyIds.map((id) => keys.find(id)))).catch(() => undefined);
     },
   };
 }

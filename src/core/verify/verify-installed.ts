@@ -86,6 +86,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     if (stale.length > 0) {
       pool.grow(workersFor(stale.length, options.workers));
       const entries = await lock.entries();
+      if (!skipSignature) options.verifier.prefetchKeys(signingKeysNamed(stale.map((name) => entries[name])));
       const jobs: VerifyJob[] = [];
       const pending = new Map<string, { key: string; summary: EntrySummary }>();
       const sources = new Map<string, EvidenceSource>();
@@ -122,6 +123,17 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   } finally {
     pool.close();
   }
+}
+
+/** The OpenPGP keys (fingerprints) the lock file says signed these entries; a few at most, as each may cost a GnuPG run. */
+function signingKeysNamed(entries: (LockedPackage | undefined)[]): string[] {
+  const named = new Set<string>();
+  for (const entry of entries) {
+    const signature = entry?.signature;
+    if (signature?.type === 'gpg' && typeof signature.fingerprint === 'string') named.add(signature.fingerprint.replace(/\s+/g, ''));
+    if (named.size === 8) break;
+  }
+  return [...named];
 }
 
 /** At most how many packages a lock file of this size holds, as an AAM lock entry takes about a kilobyte; 0 without the file. */
