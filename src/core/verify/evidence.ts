@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../archive/hash.ts';
 import { MAX_ARCHIVE_BYTES } from '../archive/limits.ts';
@@ -7,7 +7,7 @@ import type { LockedPackage } from '../lockfile/lockfile.ts';
 import { archivePathIn, SIGNATURE_SUFFIX } from '../registry/layout.ts';
 import type { StoredSignature } from '../registry/local-registry.ts';
 import type { PackageEvidence } from './check-package.ts';
-import { sizeOf, stampOf } from './stamps.ts';
+import { sizeOf, stampOf, stampOfStats } from './stamps.ts';
 import type { FileStamp } from './stamps.ts';
 
 /**
@@ -36,14 +36,9 @@ export function cachePath(cacheDir: string, digest: string): string {
 export function gatherEvidence(name: string, entry: LockedPackage, installedDir: string, source: EvidenceSource, stamps: Record<string, FileStamp | null> = {}): PackageEvidence {
   const base = { name, entry, installedDir };
   const read = (path: string): { bytes: Buffer } | { problem: string } | undefined => {
-    const stamp = (stamps[path] = stampOf(path));
-    if (!stamp) return undefined;
-    if (sizeOf(stamp) > MAX_ARCHIVE_BYTES) return { problem: `${path} is ${sizeOf(stamp)} bytes, more than any archive or signature may be` };
-    try {
-      return { bytes: readFileSync(path) };
-    } catch (error) {
-      return { problem: messageOf(error) };
-    }
+    const file = readStamped(path);
+    stamps[path] = file.stamp;
+    return file.stamp === null ? undefined : file.read;
   };
   let registryProblem = source.registryProblem;
   if (source.registry) {
@@ -86,6 +81,52 @@ export function gatherEvidence(name: string, entry: LockedPackage, installedDir:
     if (bytes) signatures.push({ type, file: `${entry.version}.aam${SIGNATURE_SUFFIX[type]}`, path: cachePath(source.cacheDir, entry.signature!.bundle_digest), bytes });
   }
   return { ...base, archive, archiveOrigin: `offline cache ${cachePath(source.cacheDir, entry.checksum)}`, signatures };
+}
+
+/**
+ * A registry or cache file's bytes, with the stamp of what was read (null:
+ * nothing there). The file is opened without following links and without
+ * blocking, and stamped on the open descriptor, so the stamp and the bytes are
+ * of one file and a FIFO or device in its place cannot hang the read. A link
+ * is stamped as a link and read through, as registries may link versions.
+ */
+function readStamped(path: string): { stamp: FileStamp | null; read?: { bytes: Buffer } | { problem: string } } {
+  const tooLarge = (size: number) => ({ problem: `${path} is ${size} bytes, more than any archive or signature may be` });
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { stamp: null };
+    const stamp = stampOf(path);
+    if (!stamp || code !== 'ELOOP') return { stamp, read: { problem: messageOf(error) } };
+    if (sizeOf(stamp) > MAX_ARCHIVE_BYTES) return { stamp, read: tooLarge(sizeOf(stamp)) };
+    try {
+      return { stamp, read: { bytes: readFileSync(path) } };
+    } catch (linked) {
+      return { stamp, read: { problem: messageOf(linked) } };
+    }
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    const stamp = stampOfStats(stats);
+    if (!stats.isFile()) return { stamp, read: { problem: `${path} is not a regular file` } };
+    const size = Number(stats.size);
+    if (size > MAX_ARCHIVE_BYTES) return { stamp, read: tooLarge(size) };
+    // Up to the size stamped: bytes appended later change the stamp, and the next check reads again.
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let offset = 0;
+    while (offset < size) {
+      const n = readSync(fd, bytes, offset, size - offset, null);
+      if (n === 0) break;
+      offset += n;
+    }
+    return { stamp, read: { bytes: offset === size ? bytes : bytes.subarray(0, offset) } };
+  } catch (error) {
+    return { stamp: stampOf(path), read: { problem: messageOf(error) } };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The kind of signature the lock file recorded at install, when it names one this tool knows. */

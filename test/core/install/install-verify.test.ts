@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mkfifo } from '../../helpers/fifo.ts';
 import { installPackages } from '../../../src/core/install/install.ts';
@@ -128,6 +128,27 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     const reports = await verify(w);
     assert.deepEqual(reports.map((r) => r.verdict.code), ['FILES_MODIFIED', 'FILES_MODIFIED', 'FILES_MODIFIED']);
     assert.match(reports[0]!.verdict.message, /added: prompts\/extra.md/);
+  });
+
+  it('refuses a FIFO or a folder where the registry keeps an archive or signature, without waiting on it', async () => {
+    const w = await world('trusted_identities: ["*@example.com"]\non_signature_failure: error');
+    await publish(w, 'piped', '1.0.0', 'alice@example.com');
+    await publish(w, 'folder', '1.0.0', 'alice@example.com');
+    await publish(w, 'signature', '1.0.0', 'alice@example.com');
+    await install(w, 'piped', 'folder', 'signature');
+    await rm(w.registry.archivePath('piped', '1.0.0'));
+    await mkfifo(w.registry.archivePath('piped', '1.0.0'));
+    await rm(w.registry.archivePath('folder', '1.0.0'));
+    await mkdir(w.registry.archivePath('folder', '1.0.0'));
+    const bundle = `${w.registry.archivePath('signature', '1.0.0')}.sigstore.json`;
+    await rm(bundle);
+    await mkfifo(bundle);
+    const reports = Object.fromEntries((await verify(w)).map((r) => [r.name, r.verdict]));
+    assert.equal(reports.piped?.code, 'CHECKSUM_MISMATCH');
+    assert.match(reports.piped!.actual ?? '', /not a regular file/);
+    assert.equal(reports.folder?.code, 'CHECKSUM_MISMATCH');
+    assert.match(reports.folder!.actual ?? '', /not a regular file/);
+    assert.equal(reports.signature?.code, 'SIGNATURE_INVALID');
   });
 
   it('notices a signature removed or replaced after install', async () => {
