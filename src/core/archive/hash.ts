@@ -11,14 +11,24 @@ export async function sha256File(path: string): Promise<string> {
 export async function sha256FileHex(path: string): Promise<string> {
   const hash = createHash('sha256');
   const handle = await open(path, 'r');
+  // Two buffers, used in turn: the next chunk is read (on libuv's thread pool) while this one is hashed.
+  let current = Buffer.allocUnsafe(CHUNK);
+  let next = Buffer.allocUnsafe(CHUNK);
+  let pending: Promise<{ bytesRead: number }> | undefined;
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    pending = handle.read(current, 0, CHUNK, null);
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+      const { bytesRead } = await pending;
+      pending = undefined;
       if (bytesRead === 0) break;
-      hash.update(bytesRead === CHUNK ? buffer : buffer.subarray(0, bytesRead));
+      // Issued after the last read completed, so it continues where that one ended.
+      pending = handle.read(next, 0, CHUNK, null);
+      hash.update(bytesRead === CHUNK ? current : current.subarray(0, bytesRead));
+      [current, next] = [next, current];
     }
   } finally {
+    // A read still under way (hashing threw) finishes before the file is closed.
+    await pending?.catch(() => undefined);
     await handle.close();
   }
   return hash.digest('hex');

@@ -79,6 +79,21 @@ describe('packing a package folder', () => {
   });
 });
 
+describe('hashing a file', () => {
+  it('gives the SHA-256 of every byte, whatever the size around its 1 MiB chunks', async () => {
+    const { createHash } = await import('node:crypto');
+    const dir = await tempDir('aam-hash-');
+    const MiB = 1024 * 1024;
+    for (const size of [0, 1, MiB - 1, MiB, MiB + 1, 2 * MiB, 3 * MiB + 12345]) {
+      const bytes = randomBytes(size);
+      const path = join(dir, `f${size}`);
+      await writeFile(path, bytes);
+      assert.equal(await sha256File(path), `sha256:${createHash('sha256').update(bytes).digest('hex')}`, `${size} bytes`);
+    }
+    await assert.rejects(sha256File(join(dir, 'missing')), /ENOENT/);
+  });
+});
+
 describe('reading and extracting archives safely', () => {
   const good = (extra: Parameters<typeof makeTarGz>[0] = []) => makeTarGz([{ name: 'aam.yaml', content: MANIFEST }, { name: 'prompts/hello.md', content: 'hi' }, ...extra]);
 
