@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { generateKey } from 'openpgp';
 import { installPackages } from '../../../src/core/install/install.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
@@ -11,6 +13,7 @@ import type { LeanKey } from '../../../src/core/openpgp/lean-verify.ts';
 import { publishPackage } from '../../../src/core/publish/publish.ts';
 import type { JobResult, VerifyJob } from '../../../src/core/verify/job.ts';
 import { runJobs } from '../../../src/core/verify/pool.ts';
+import type { FromWorker, ToWorker } from '../../../src/core/verify/pool.ts';
 import type { SignatureVerifier } from '../../../src/core/verify/signature-verifier.ts';
 import { evidenceSource } from '../../../src/core/verify/verify-installed.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
@@ -55,6 +58,28 @@ describe('OpenPGP keys on verification threads', () => {
     const unanswered = counting(services.verifier, false);
     assert.deepEqual((await runJobs(jobs, unanswered.verifier, { workers: 2 })).map(strip), here);
     assert.ok(unanswered.asked > 0);
+    // The same with the shipped worker bundle, which loads openpgp.js from a bundle of its own (npm test builds dist/ first).
+    const bundled = new URL('../../../dist/verify-worker.js', import.meta.url);
+    assert.ok(existsSync(bundled), 'dist/verify-worker.js is missing: run npm run build');
+    assert.deepEqual((await runJobs(jobs, services.verifier, { workers: 2, workerScript: bundled })).map(strip), here);
+    assert.deepEqual((await runJobs(jobs, counting(services.verifier, false).verifier, { workers: 2, workerScript: bundled })).map(strip), here);
+    // A pool hands a job that fails in a worker back to this thread, so the bundle's own fallback is checked directly.
+    const worker = new Worker(bundled, { workerData: { settings: services.verifier.settings } });
+    try {
+      const reply = await new Promise<FromWorker>((resolve, reject) => {
+        worker.on('error', reject);
+        worker.on('message', (message: FromWorker) => {
+          if (message.kind === 'key') worker.postMessage({ kind: 'key', question: message.question, answer: undefined } satisfies ToWorker);
+          else resolve(message);
+        });
+        worker.postMessage({ kind: 'jobs', first: 0, jobs: jobs.slice(0, 2) } satisfies ToWorker);
+      });
+      assert.equal(reply.kind, 'outcomes');
+      const outcomes = reply.kind === 'outcomes' ? reply.outcomes : [];
+      assert.deepEqual(outcomes.map((o) => ('result' in o ? strip(o.result) : o)), here.slice(0, 2));
+    } finally {
+      await worker.terminate();
+    }
 
     // Without the key, every thread says so, in the same words.
     await rm(join(w.home, '.aam', 'keys'), { recursive: true, force: true });
