@@ -32,8 +32,17 @@ async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false);
 }
 
+/** apt-get holds one lock: installs run one after another, never side by side. */
+let aptQueue: Promise<void> = Promise.resolve();
+
 /** Installs Debian packages that are missing (as root), or says exactly what to run. */
-export async function ensureDebianPackages(packages: string[]): Promise<void> {
+export function ensureDebianPackages(packages: string[]): Promise<void> {
+  const turn = aptQueue.then(() => installMissing(packages));
+  aptQueue = turn.catch(() => undefined);
+  return turn;
+}
+
+async function installMissing(packages: string[]): Promise<void> {
   const missing: string[] = [];
   for (const pkg of packages) {
     const installed = await exec('dpkg-query', ['-W', '-f=${Status}', pkg]).then((r) => r.stdout.includes('install ok installed'), () => false);
@@ -92,8 +101,10 @@ export async function readJson<T>(path: string): Promise<T> {
 
 // `node scripts/tools.ts` installs everything the end-to-end tests need.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  Promise.all([ensureCodeServer(), ensureChromium()]).then(
-    ([codeServer, chromium]) => note(`code-server: ${codeServer}\n[aam-trust] chromium: ${chromium}`),
+  // One step at a time: the Debian packages both need in one apt-get run, then code-server.
+  ensureDebianPackages(['chromium', 'libkrb5-dev', 'python3', 'make', 'g++'])
+    .then(async () => [await ensureCodeServer(), await ensureChromium()] as const)
+    .then(([codeServer, chromium]) => note(`code-server: ${codeServer}\n[aam-trust] chromium: ${chromium}`),
     (error: unknown) => {
       console.error(String(error instanceof Error ? error.message : error));
       process.exit(1);
