@@ -49,7 +49,37 @@ export function fromText(text: string, origin: string): TrustRootSource {
   if (typeof json.mediaType !== 'string' || !json.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
     throw new AamError('TRUST_ROOT_INVALID', `${origin} is not a Sigstore trusted root (mediaType ${String(json.mediaType)}).`);
   }
+  const malformed = missingValidityStart(json);
+  if (malformed) {
+    throw new AamError('TRUST_ROOT_INVALID', `${origin} is not a valid Sigstore trusted root: ${malformed} has no start of validity.`, {
+      hint: 'Every key and authority in a trusted root says from when it is trusted; a missing start is never read as "always".',
+    });
+  }
   return { json, digest: `sha256:${createHash('sha256').update(text).digest('hex')}`, origin };
+}
+
+/**
+ * The first key or authority without a valid `validFor.start`, if any. The
+ * protobuf-specs make the start required; a root without one is malformed,
+ * and reading the gap as "since forever" would trust it for any time.
+ */
+function missingValidityStart(json: Record<string, unknown>): string | undefined {
+  const started = (validFor: unknown) => {
+    const start = (validFor as { start?: unknown } | undefined)?.start;
+    return typeof start === 'string' && !Number.isNaN(Date.parse(start));
+  };
+  const list = (key: string) => (Array.isArray(json[key]) ? (json[key] as Record<string, unknown>[]) : []);
+  for (const [key, label] of [['tlogs', 'transparency log'], ['ctlogs', 'certificate transparency log']] as const) {
+    for (const [i, log] of list(key).entries()) {
+      if (!started((log?.publicKey as { validFor?: unknown } | undefined)?.validFor)) return `${label} ${i + 1} (${String(log?.baseUrl ?? 'no URL')})`;
+    }
+  }
+  for (const [key, label] of [['certificateAuthorities', 'certificate authority'], ['timestampAuthorities', 'timestamp authority']] as const) {
+    for (const [i, authority] of list(key).entries()) {
+      if (!started(authority?.validFor)) return `${label} ${i + 1} (${String(authority?.uri ?? 'no URI')})`;
+    }
+  }
+  return undefined;
 }
 
 const materials = new Map<string, TrustMaterial>();

@@ -7,8 +7,9 @@ import type { SignatureCheck } from '../policy/decision.ts';
 import type { SigstoreSigner } from '../policy/trust-match.ts';
 import type { SignerIdentity } from '../policy/identity.ts';
 import { messageOf } from '../errors.ts';
+import { checkStatementBinds } from './statement.ts';
 import { FastVerificationError, NotFastPath, fastVerify } from './fast/verify.ts';
-import { parseCertificate, subjectAltNames } from './fast/certificate.ts';
+import { issuerOfExtensions, namesOfSan, parseCertificate } from './fast/certificate.ts';
 import type { Certificate } from './fast/certificate.ts';
 import { fastTrustOf, tlogUrlOf, trustMaterialOf } from './trusted-root.ts';
 import type { TrustRootSource } from './trusted-root.ts';
@@ -65,12 +66,19 @@ export function verifySigstoreBundle(bundleBytes: Uint8Array, artifact: Buffer, 
   } catch (error) {
     return { state: 'invalid', type: 'sigstore', code: 'BUNDLE_INVALID', reason: `the bundle cannot be read (${messageOf(error)})` };
   }
-  return verifyEntity(entity, parsed.bundle, options);
+  const checked = verifyEntity(entity, parsed.bundle, options);
+  if (checked.state !== 'valid' || parsed.bundle.content.$case !== 'dsseEnvelope') return checked;
+  // A DSSE envelope signs its statement, not the archive: it is a signature of this
+  // archive only when the statement says so (subject digest and predicate type).
+  const { payloadType, payload } = parsed.bundle.content.dsseEnvelope;
+  const unbound = checkStatementBinds(payloadType, Buffer.from(payload), artifact);
+  return unbound ? { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: unbound, signer: checked.signer } : checked;
 }
 
 /** Verification with @sigstore/verify: every bundle shape, and the reference for the lean verifier. */
 export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: SigstoreVerifyOptions): SignatureCheck {
-  const identity = certificateIdentity(bundle);
+  const read = readIdentity(bundle);
+  const identity = 'identity' in read ? read.identity : undefined;
   const partial = identity ? signerOf(bundle, identity, options.root) : undefined;
   if (entity.key.$case !== 'certificate') {
     return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the bundle is signed with a bare key, not a Sigstore certificate', signer: partial };
@@ -81,6 +89,7 @@ export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: Sigs
   } catch (error) {
     return { state: 'invalid', type: 'sigstore', ...explain(error), signer: partial };
   }
+  if ('problem' in read) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: read.problem };
   if (!partial) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the certificate carries no email or URI identity' };
   return { state: 'valid', signer: partial };
 }
@@ -96,30 +105,32 @@ function tryFast(bundle: BundleWithMessageSignature, artifact: Buffer, options: 
     leaf = fastVerify(bundle, artifact, fastTrustOf(options.root), { tlogThreshold: options.requireTlog ? 1 : 0 });
   } catch (error) {
     if (error instanceof NotFastPath) return undefined;
-    const identity = fastIdentity(bundle);
+    const identity = certificateIdentity(bundle);
     return { state: 'invalid', type: 'sigstore', ...explain(error), signer: identity ? signerOf(bundle, identity, options.root) : undefined };
   }
-  const identity = identityOf(leaf);
+  let identity: SignerIdentity | undefined;
+  try {
+    identity = identityOf(leaf);
+  } catch (error) {
+    return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: messageOf(error) };
+  }
   if (!identity) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the certificate carries no email or URI identity' };
   return { state: 'valid', signer: signerOf(bundle, identity, options.root) };
 }
 
-function fastIdentity(bundle: BundleWithMessageSignature): SignerIdentity | undefined {
-  const content = bundle.verificationMaterial.content;
-  const raw = content.$case === 'certificate' ? content.certificate.rawBytes : content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : undefined;
-  try {
-    return raw ? identityOf(parseCertificate(Buffer.from(raw))) : undefined;
-  } catch {
-    return certificateIdentity(bundle);
-  }
+/** SAN (with its type) and Fulcio issuer from a certificate read by the lean parser; throws when they are not strict text. */
+function identityOf(cert: Certificate): SignerIdentity | undefined {
+  const extension = (oid: string) => cert.extensions.find((e) => e.oid === oid)?.value;
+  return identityFromExtensions(extension(OID_SAN), extension(OID_ISSUER_V2), extension(OID_ISSUER_V1));
 }
 
-/** SAN (with its type) and Fulcio issuer from a certificate read by the lean parser. */
-function identityOf(cert: Certificate): SignerIdentity | undefined {
-  const { email, uri } = subjectAltNames(cert);
-  const v2 = cert.extensions.find((e) => e.oid === '1.3.6.1.4.1.57264.1.8');
-  const v1 = cert.extensions.find((e) => e.oid === '1.3.6.1.4.1.57264.1.1');
-  const issuer = v2 ? v2.value.subarray(v2.value[1]! & 0x80 ? 2 + (v2.value[1]! & 0x7f) : 2).toString('utf8') : v1?.value.toString('utf8');
+const OID_SAN = '2.5.29.17';
+const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
+const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+
+function identityFromExtensions(san: Buffer | undefined, issuerV2: Buffer | undefined, issuerV1: Buffer | undefined): SignerIdentity | undefined {
+  const { email, uri } = san ? namesOfSan(san) : { email: undefined, uri: undefined };
+  const issuer = issuerOfExtensions(issuerV2, issuerV1);
   if (email) return { san: email, sanType: 'email', issuer };
   if (uri) return { san: uri, sanType: 'uri', issuer };
   return undefined;
@@ -151,23 +162,30 @@ function explain(error: unknown): { code: 'SIGNATURE_INVALID' | 'TLOG_MISSING'; 
   }
 }
 
-/** The SAN (with its type) and issuer of the bundle's signing certificate, if it has one. */
+/** The SAN (with its type) and issuer of the bundle's signing certificate, if it has one and it reads strictly. */
 export function certificateIdentity(bundle: Bundle): SignerIdentity | undefined {
+  const read = readIdentity(bundle);
+  return 'identity' in read ? read.identity : undefined;
+}
+
+/** The signing certificate's identity, or why it cannot be read (non-ASCII bytes in a SAN, say). */
+function readIdentity(bundle: Bundle): { identity: SignerIdentity | undefined } | { problem: string } {
   const content = bundle.verificationMaterial.content;
   const raw = content.$case === 'certificate'
     ? content.certificate.rawBytes
     : content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : undefined;
-  if (!raw) return undefined;
+  if (!raw) return { identity: undefined };
+  let cert: X509Certificate;
   try {
-    const cert = X509Certificate.parse(Buffer.from(raw));
-    const san = cert.extSubjectAltName;
-    const issuerV2 = cert.extension('1.3.6.1.4.1.57264.1.8');
-    const issuer = issuerV2?.valueObj.subs?.[0]?.value.toString('utf8') ?? cert.extension('1.3.6.1.4.1.57264.1.1')?.value.toString('utf8');
-    if (san?.rfc822Name) return { san: san.rfc822Name, sanType: 'email', issuer };
-    if (san?.uri) return { san: san.uri, sanType: 'uri', issuer };
-    return undefined;
+    cert = X509Certificate.parse(Buffer.from(raw));
   } catch {
-    return undefined;
+    return { identity: undefined };
+  }
+  try {
+    const extension = (oid: string) => cert.extension(oid)?.value;
+    return { identity: identityFromExtensions(extension(OID_SAN), extension(OID_ISSUER_V2), extension(OID_ISSUER_V1)) };
+  } catch (error) {
+    return { problem: messageOf(error) };
   }
 }
 

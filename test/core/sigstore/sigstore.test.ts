@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalSigstore } from '../../../src/local-sigstore/instance.ts';
-import { signWithSigstore } from '../../../src/core/sigstore/sign.ts';
+import { signDsseWithSigstore, signWithSigstore } from '../../../src/core/sigstore/sign.ts';
+import { IN_TOTO_PAYLOAD_TYPE, PACKAGE_SIGNATURE_PREDICATE } from '../../../src/core/sigstore/statement.ts';
+import { createHash } from 'node:crypto';
 import { verifySigstoreBundle } from '../../../src/core/sigstore/verify.ts';
 import { fromText, publicGoodRoot, trustMaterialOf } from '../../../src/core/sigstore/trusted-root.ts';
 import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
@@ -106,6 +108,56 @@ describe('Sigstore signing and verification against a local instance over HTTP',
     }
   });
 
+  describe('a DSSE bundle is a package signature only when its statement names this archive', () => {
+    const statement = (subject: Buffer, predicateType = PACKAGE_SIGNATURE_PREDICATE) =>
+      Buffer.from(JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: 'pkg.aam', digest: { sha256: createHash('sha256').update(subject).digest('hex') } }],
+        predicateType,
+        predicate: {},
+      }));
+    const dsse = (payload: Buffer, type = IN_TOTO_PAYLOAD_TYPE) => signDsseWithSigstore(payload, type, { endpoints: local.endpoints(), identityProvider: staticToken(local.instance().mintToken('alice@example.com')) });
+    const trusting = { policy: { ...DEFAULT_POLICY, require_signature: true, on_signature_failure: 'error' as const, trusted_identities: ['*@example.com'] } };
+
+    it('refuses an attestation by a trusted identity about another artifact (it signs nothing here)', async () => {
+      const signed = await dsse(statement(Buffer.from('some other artifact')));
+      for (const referenceOnly of [false, true]) {
+        const check = verifySigstoreBundle(signed.bytes, artifact, { root: local.root(), requireTlog: true, referenceOnly });
+        assert.ok(check.state === 'invalid' && check.code === 'SIGNATURE_INVALID' && /not among its subjects/.test(check.reason), JSON.stringify(check));
+        assert.deepEqual([decide({ integrity: { ok: true }, signature: check }, trusting).action], ['fail']);
+      }
+    });
+
+    it('refuses a statement about this archive with another predicate (build provenance is not a signature)', async () => {
+      const check = verify((await dsse(statement(artifact, 'https://slsa.dev/provenance/v1'))).bytes);
+      assert.ok(check.state === 'invalid' && /not a package signature/.test(check.reason), JSON.stringify(check));
+    });
+
+    it('refuses a DSSE envelope whose payload is not an in-toto statement', async () => {
+      const check = verify((await dsse(artifact, 'application/octet-stream')).bytes);
+      assert.ok(check.state === 'invalid' && /not an in-toto statement/.test(check.reason), JSON.stringify(check));
+    });
+
+    it('accepts a package-signature statement whose subject is this archive', async () => {
+      const check = verify((await dsse(statement(artifact))).bytes);
+      assert.ok(check.state === 'valid' && check.signer.type === 'sigstore' && check.signer.identity.san === 'alice@example.com', JSON.stringify(check));
+      assert.equal(decide({ integrity: { ok: true }, signature: check }, trusting).status, 'verified');
+    });
+  });
+
+  it('refuses a certificate whose email SAN is not plain ASCII, on both verifiers (no high bit dropped)', async () => {
+    const signed = await sign(local.instance().mintToken('alice@exampl\u00e5.com'));
+    const json = JSON.parse(signed.bytes.toString());
+    const der = Buffer.from(json.verificationMaterial.certificate.rawBytes, 'base64');
+    assert.ok(der.includes(Buffer.from('alice@exampl\xe5.com', 'latin1')), 'the certificate carries the byte 0xE5 in its SAN');
+    for (const referenceOnly of [false, true]) {
+      const check = verifySigstoreBundle(signed.bytes, artifact, { root: local.root(), requireTlog: true, referenceOnly });
+      assert.ok(check.state === 'invalid' && /0xe5/.test(check.reason), `referenceOnly=${referenceOnly}: ${JSON.stringify(check)}`);
+      const verdict = decide({ integrity: { ok: true }, signature: check }, { policy: { ...DEFAULT_POLICY, trusted_identities: ['*@example.com'], on_signature_failure: 'error' } });
+      assert.notEqual(verdict.status, 'verified');
+    }
+  });
+
   it('refuses an identity token the issuer did not sign, naming Fulcio', async () => {
     const token = local.instance().mintToken('alice@example.com');
     const [header, payload] = token.split('.');
@@ -120,6 +172,11 @@ describe('the shipped public-good trusted root', () => {
     const material = trustMaterialOf(root);
     assert.ok(material.certificateAuthorities.length > 0 && material.tlogs.length > 0 && material.ctlogs.length > 0);
     assert.match(root.digest, /^sha256:[0-9a-f]{64}$/);
+  });
+  it('refuses a trusted root whose transparency-log key has no start of validity (never "valid since forever")', () => {
+    const json = structuredClone(publicGoodRoot().json) as { tlogs: { publicKey: { validFor: { start?: string } } }[] };
+    delete json.tlogs[0]!.publicKey.validFor.start;
+    assert.throws(() => fromText(JSON.stringify(json), 'root.json'), (e) => isAamError(e, 'TRUST_ROOT_INVALID') && /transparency log 1 .* no start of validity/.test(e.message));
   });
   it('refuses a document that is not a trusted root', () => {
     assert.throws(() => fromText('{"mediaType":"application/json"}', 'x.json'), (e) => isAamError(e, 'TRUST_ROOT_INVALID'));

@@ -154,16 +154,56 @@ function authorityKeyId(extension: Extension | undefined): Buffer | undefined {
   return keyId ? value(extension.value, keyId) : undefined;
 }
 
-/** The SAN entries: rfc822Name ([1]) and URI ([6]). */
+/** The SAN entries: rfc822Name ([1]) and URI ([6]). Throws DerError when one is not strict ASCII. */
 export function subjectAltNames(cert: Certificate): { email: string | undefined; uri: string | undefined } {
   const extension = cert.extensions.find((e) => e.oid === OID_SAN);
-  if (!extension) return { email: undefined, uri: undefined };
-  const names = children(extension.value, readTlv(extension.value, 0));
+  return extension ? namesOfSan(extension.value) : { email: undefined, uri: undefined };
+}
+
+/**
+ * The first rfc822Name and URI of a SubjectAltName extension value (DER
+ * GeneralNames). Both are IA5Strings: ASCII, read strictly. Decoding that
+ * dropped the high bit would read `alice@exampl\xE5.com` as
+ * `alice@example.com`, an identity the certificate does not carry.
+ */
+export function namesOfSan(extensionValue: Buffer): { email: string | undefined; uri: string | undefined } {
+  const names = children(extensionValue, readTlv(extensionValue, 0));
   const pick = (tag: number) => {
     const found = names.find((n) => n.tag === tag);
-    return found ? value(extension.value, found).toString('ascii') : undefined;
+    return found ? strictAscii(value(extensionValue, found), tag === 0x81 ? 'email' : 'URI') : undefined;
   };
   return { email: pick(0x81), uri: pick(0x86) };
+}
+
+/** Printable ASCII only; anything else makes the certificate's identity unreadable, so invalid. */
+export function strictAscii(bytes: Buffer, what: string): string {
+  for (const byte of bytes) {
+    if (byte < 0x20 || byte > 0x7e) throw new DerError(`the certificate's ${what} holds the byte 0x${byte.toString(16).padStart(2, '0')}, which is not printable ASCII`);
+  }
+  return bytes.toString('latin1');
+}
+
+/**
+ * The OIDC issuer of a Fulcio certificate: extension 1.3.6.1.4.1.57264.1.8
+ * (a DER UTF8String), else the deprecated 1.1 (raw bytes). Strict UTF-8 with
+ * no control characters; undefined when neither is present.
+ */
+export function issuerOfExtensions(v2: Buffer | undefined, v1: Buffer | undefined): string | undefined {
+  let raw: Buffer | undefined;
+  if (v2) {
+    const tlv = readTlv(v2, 0);
+    if (tlv.tag !== 0x0c || tlv.end !== v2.length) throw new DerError('the certificate\'s issuer extension is not a UTF8String');
+    raw = value(v2, tlv);
+  } else raw = v1;
+  if (raw === undefined) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new DerError('the certificate\'s issuer is not valid UTF-8');
+  }
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(text)) throw new DerError('the certificate\'s issuer holds control characters');
+  return text;
 }
 
 /** The TLS-encoded SCT list of the embedded-SCT extension, if any. */
