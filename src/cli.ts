@@ -37,6 +37,14 @@ function askSecret(prompt: string): Promise<string | undefined> {
   });
 }
 
+// A reader that stops early (`aam-trust verify | head -1`) closes the pipe: stop quietly, as other CLIs do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+}
+
 runCli(process.argv.slice(2), io).then((code) => {
   process.exitCode = code;
 });

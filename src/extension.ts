@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationStore } from './core/verify/result-store.ts';
+import { tally } from './core/verify/vocabulary.ts';
 import { COMMAND_IDS } from './extension/command-ids.ts';
 import { showError } from './extension/errors.ts';
 import { loadEngine } from './extension/lazy.ts';
@@ -87,7 +88,7 @@ function updateContext(model: TrustModel, tree: vscode.TreeView<unknown>): void 
   tree.message = model.restricted
     ? vscode.l10n.t('Restricted Mode: project settings apply only where they tighten your global policy{0}.', ignored > 0 ? vscode.l10n.t(' ({0} ignored)', ignored) : '')
     : undefined;
-  const failed = model.allReports().filter((r) => r.report.verdict.action === 'fail').length;
+  const failed = tally(model.allReports().map((r) => r.report)).failed;
   tree.badge = failed > 0 ? { value: failed, tooltip: vscode.l10n.t('{0} packages failed verification', failed) } : undefined;
 }
 

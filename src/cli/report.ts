@@ -1,6 +1,9 @@
 import type { Verdict } from '../core/policy/decision.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
+import type { Finding } from '../core/verify/findings.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
+import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
+import type { Tally } from '../core/verify/vocabulary.ts';
 import { paint } from './io.ts';
 import type { CliIo } from './io.ts';
 
@@ -9,7 +12,7 @@ const COLOR = { pass: 'green', warn: 'yellow', fail: 'red' } as const;
 
 /** A verdict as lines of text: headline, then expected/actual and the next step when it is not a plain pass. */
 export function verdictLines(io: CliIo, label: string, verdict: Verdict): string[] {
-  const lines = [`${paint(io, COLOR[verdict.action], SYMBOL[verdict.action])} ${paint(io, 'bold', label)}  ${verdict.status} — ${verdict.message}`];
+  const lines = [`${paint(io, COLOR[verdict.action], SYMBOL[verdict.action])} ${paint(io, 'bold', label)}  ${STATUS_LABEL[verdict.status]} — ${verdict.message}`];
   if (verdict.action !== 'pass' || verdict.code === 'UNSIGNED' || verdict.code === 'SIGNED_NO_POLICY') {
     if (verdict.expected !== undefined) lines.push(`    expected: ${verdict.expected}`);
     if (verdict.actual !== undefined) lines.push(`    actual:   ${verdict.actual}`);
@@ -19,12 +22,26 @@ export function verdictLines(io: CliIo, label: string, verdict: Verdict): string
   return lines;
 }
 
+/** A package's lines: the verdict, then each finding beside it. */
+export function reportLines(io: CliIo, report: PackageReport): string[] {
+  return [...verdictLines(io, `${report.name}@${report.version}`, report.verdict), ...report.findings.flatMap((f) => findingLines(io, f))];
+}
+
+function findingLines(io: CliIo, finding: Finding): string[] {
+  const lines = [`  ${paint(io, COLOR[finding.action], SYMBOL[finding.action])} ${finding.message}`];
+  if (finding.expected !== undefined) lines.push(`    expected: ${finding.expected}`);
+  if (finding.actual !== undefined) lines.push(`    actual:   ${finding.actual}`);
+  if (finding.hint) lines.push(`    → ${finding.hint}`);
+  return lines;
+}
+
 export function reportToJson(report: PackageReport): Record<string, unknown> {
   const v = report.verdict;
   return {
     name: report.name,
     version: report.version,
     source: report.source,
+    outcome: outcome(report),
     status: v.status,
     action: v.action,
     code: v.code,
@@ -35,21 +52,13 @@ export function reportToJson(report: PackageReport): Record<string, unknown> {
     signer: v.signer ? { ...v.signer, description: describeSigner(v.signer) } : null,
     trusted_by: v.trustedBy ?? null,
     rule: v.rule ?? null,
+    findings: report.findings,
     checks: report.rows,
     installed_dir: report.installedDir,
   };
 }
 
-export function summarize(reports: readonly { verdict: Verdict }[]): { total: number; verified: number; passed: number; warnings: number; failed: number; line: string } {
-  const count = (f: (v: Verdict) => boolean) => reports.filter((r) => f(r.verdict)).length;
-  const total = reports.length;
-  const verified = count((v) => v.status === 'verified');
-  const passed = count((v) => v.action === 'pass');
-  const warnings = count((v) => v.action === 'warn');
-  const failed = count((v) => v.action === 'fail');
-  const parts = [`${verified} verified`];
-  if (passed - verified > 0) parts.push(`${passed - verified} passed unverified`);
-  if (warnings > 0) parts.push(`${warnings} with warnings`);
-  if (failed > 0) parts.push(`${failed} failed`);
-  return { total, verified, passed, warnings, failed, line: `${total} package${total === 1 ? '' : 's'}: ${parts.join(', ')}` };
+/** The counts of a run, as every surface says them (they add up to the total). */
+export function summarize(reports: readonly PackageReport[]): Tally {
+  return tally(reports);
 }

@@ -44,6 +44,7 @@ export type ErrorCode =
   // general
   | 'CANCELLED'
   | 'USAGE'
+  | 'FILE_REFUSED'
   | 'IO';
 
 export interface AamErrorOptions {

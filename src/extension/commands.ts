@@ -5,6 +5,7 @@ import { applyConfigEdits } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/load.ts';
 import { EvidenceCache } from '../core/verify/evidence-cache.ts';
 import { prepareOffline } from '../core/verify/prepare-offline.ts';
+import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { installPackage } from './install-package.ts';
 import { toRange } from './lockfile-features.ts';
@@ -66,16 +67,18 @@ async function verifyAll(model: TrustModel): Promise<void> {
     });
   });
   const reports = model.allReports().map((r) => r.report);
-  const failed = reports.filter((r) => r.verdict.action === 'fail');
-  const text = vscode.l10n.t('Verified {0} packages: {1} verified, {2} with warnings, {3} failed.', reports.length, reports.filter((r) => r.verdict.status === 'verified').length, reports.filter((r) => r.verdict.action === 'warn').length, failed.length);
-  if (failed.length > 0) void vscode.window.showErrorMessage(`${text} ${failed.map((f) => `${f.name}: ${f.verdict.code}`).join(', ')}`);
+  const counts = tally(reports);
+  const failed = reports.filter((r) => outcome(r) === 'fail');
+  const text = vscode.l10n.t('Checked {0}.', counts.line);
+  if (failed.length > 0) void vscode.window.showErrorMessage(`${text} ${vscode.l10n.t('Failed: {0}', failed.map((f) => `${f.name} (${[f.verdict.action === 'fail' ? f.verdict.code : undefined, ...f.findings.map((x) => x.code)].filter(Boolean).join(', ')})`).join(', '))}`);
+  else if (counts.warnings > 0) void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
 }
 
 async function verifyPackage(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
   let target = arg;
   if (!target) {
-    const picked = await vscode.window.showQuickPick(model.allReports().map(({ workspace, report }) => ({ label: report.name, description: `${report.version} · ${report.verdict.status}`, detail: workspace.label, workspace, report })), { title: vscode.l10n.t('Verify which package?') });
+    const picked = await vscode.window.showQuickPick(model.allReports().map(({ workspace, report }) => ({ label: report.name, description: `${report.version} · ${STATUS_LABEL[report.verdict.status]}`, detail: workspace.label, workspace, report })), { title: vscode.l10n.t('Verify which package?') });
     if (!picked) return;
     target = { workspaceId: picked.workspace.id, packageName: picked.report.name };
   }
@@ -85,9 +88,9 @@ async function verifyPackage(model: TrustModel, arg: { workspaceId: string; pack
   await model.verify(workspace, { only: [target.packageName], force: true });
   const report = workspace.reports.find((r) => r.name === target.packageName);
   if (!report) return;
-  const text = `${report.name}@${report.version}: ${report.verdict.status} — ${report.verdict.message}`;
-  if (report.verdict.action === 'fail') void vscode.window.showErrorMessage(text);
-  else if (report.verdict.action === 'warn') void vscode.window.showWarningMessage(text);
+  const text = [`${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} — ${report.verdict.message}`, ...report.findings.map((f) => f.message)].join(' ');
+  if (outcome(report) === 'fail') void vscode.window.showErrorMessage(text);
+  else if (outcome(report) === 'warn') void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { InstallRefusedError } from '../core/errors.ts';
 import { installPackages } from '../core/install/install.ts';
 import { openRegistry } from '../core/registry/open.ts';
@@ -40,9 +41,9 @@ export async function installPackage(model: TrustModel): Promise<void> {
       }),
     );
     await model.refresh();
-    for (const item of installed) log().info(`Installed ${item.name}@${item.version}: ${item.verdict.status} — ${item.verdict.message}`);
+    for (const item of installed) log().info(`Installed ${item.name}@${item.version}: ${STATUS_LABEL[item.verdict.status]} — ${item.verdict.message}`);
     const warned = installed.filter((i) => i.verdict.action === 'warn');
-    const text = installed.length === 0 ? vscode.l10n.t('{0} is already installed.', picked.spec) : vscode.l10n.t('Installed {0}.', installed.map((i) => `${i.name}@${i.version} (${i.verdict.status})`).join(', '));
+    const text = installed.length === 0 ? vscode.l10n.t('{0} is already installed.', picked.spec) : vscode.l10n.t('Installed {0}.', installed.map((i) => `${i.name}@${i.version} (${STATUS_LABEL[i.verdict.status]})`).join(', '));
     if (warned.length > 0) void vscode.window.showWarningMessage(`${text} ${warned.map((w) => w.verdict.message).join(' ')}`);
     else void vscode.window.showInformationMessage(text);
   } catch (error) {

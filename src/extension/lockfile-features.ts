@@ -7,6 +7,7 @@ import type { Range as YamlRange } from '../core/yaml/source.ts';
 import type { Verdict } from '../core/policy/decision.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
+import { outcome, STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { projectHas, trustOptions } from './trust-signer.ts';
 import type { TrustSignerArgs } from './trust-signer.ts';
@@ -36,10 +37,11 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       const source = new YamlSource(await textOf(uri));
       const diagnostics: vscode.Diagnostic[] = [];
       for (const report of workspace.reports) {
-        if (report.verdict.action === 'pass') continue;
-        const diagnostic = new vscode.Diagnostic(toRange(source.keyRange(['packages', report.name])), `${report.name}: ${report.verdict.message}`, report.verdict.action === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        if (outcome(report) === 'pass') continue;
+        const message = [...(report.verdict.action === 'pass' ? [] : [report.verdict.message]), ...report.findings.map((f) => f.message)].join(' ');
+        const diagnostic = new vscode.Diagnostic(toRange(source.keyRange(['packages', report.name])), `${report.name}: ${message}`, outcome(report) === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
         diagnostic.source = 'AAM Trust';
-        diagnostic.code = report.verdict.code;
+        diagnostic.code = report.verdict.action === 'pass' ? report.findings[0]!.code : report.verdict.code;
         const rule = await ruleLocation(report.verdict);
         if (rule) diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(rule.location, rule.message)];
         diagnostics.push(diagnostic);
@@ -107,7 +109,12 @@ function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.Markd
   const { verdict } = report;
   const md = new vscode.MarkdownString(undefined, true);
   md.isTrusted = { enabledCommands: ['aam.trustSigner', 'aam.showEffectivePolicy'] };
-  md.appendMarkdown(`**${report.name}@${report.version}** — \`${verdict.status}\` (${verdict.action})\n\n`);
+  md.appendMarkdown(`**${report.name}@${report.version}** — ${STATUS_LABEL[verdict.status]}\n\n`);
+  for (const finding of report.findings) {
+    md.appendMarkdown(`${finding.action === 'fail' ? '$(error)' : '$(warning)'} `);
+    md.appendText(finding.message);
+    md.appendMarkdown('\n\n');
+  }
   const signer = verdict.signer;
   if (signer?.type === 'sigstore') md.appendMarkdown(`**Signed by:** \`${signer.identity.san}\` · issuer \`${signer.identity.issuer ?? 'unknown'}\``);
   else if (signer) md.appendMarkdown(`**Signed by:** \`${describeSigner(signer)}\``);

@@ -7,6 +7,7 @@ import { messageOf } from '../core/errors.ts';
 import { workspacePaths } from '../core/lockfile/paths.ts';
 import type { WorkspacePaths } from '../core/lockfile/paths.ts';
 import { storedReports } from '../core/verify/report.ts';
+import { outcome, rankOf, STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import type { PackageReport } from '../core/verify/report.ts';
 import type { VerificationStore } from '../core/verify/result-store.ts';
 import { loadEngine } from './lazy.ts';
@@ -158,12 +159,13 @@ export class TrustModel implements vscode.Disposable {
         onNotice: (message) => log().warn(message),
       });
       cancel?.dispose();
-      workspace.reports = only ? [...workspace.reports.filter((r) => !only.includes(r.name)), ...reports].sort((a, b) => a.name.localeCompare(b.name)) : reports;
+      const previous = workspace.reports;
+      workspace.reports = ordered(only ? [...workspace.reports.filter((r) => !only.includes(r.name)), ...reports] : reports);
       workspace.stored = false;
       workspace.verifiedAt = new Date();
       checked = reports.filter((r) => Date.parse(r.checkedAt) >= started).length;
       log().info(`Verified ${reports.length} package(s) in ${workspace.label} in ${Date.now() - started} ms (${checked} checked, ${reports.length - checked} unchanged since their last check)${workspace.config.restricted ? ' (Restricted Mode)' : ''}`);
-      for (const r of reports) if (r.verdict.action !== 'pass') log().warn(`${r.name}@${r.version}: ${r.verdict.code} — ${r.verdict.message}`);
+      logChanges(previous, reports);
     } catch (error) {
       workspace.policyError = messageOf(error);
       workspace.reports = [];
@@ -202,7 +204,7 @@ export class TrustModel implements vscode.Disposable {
     } catch (error) {
       log().warn(`The stored verification results of ${label} cannot be shown: ${messageOf(error)}`);
     }
-    return { ...base, reports: stored?.reports ?? [], verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined, stored: !!stored };
+    return { ...base, reports: ordered(stored?.reports ?? []), verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined, stored: !!stored };
   }
 
   /** Loads a workspace's merged policy (the engine validates it). */
@@ -234,4 +236,31 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Failures first, then what needs a look, verified last; by name within each. */
+function ordered(reports: PackageReport[]): PackageReport[] {
+  return reports.sort((a, b) => rankOf(a) - rankOf(b) || a.name.localeCompare(b.name));
+}
+
+/**
+ * Logs what changed since the last run, once, at its level: a refresh that
+ * finds the same failures again does not repeat them. Stored verdicts shown
+ * at start-up count as what was known.
+ */
+function logChanges(previous: readonly PackageReport[], reports: readonly PackageReport[]): void {
+  const known = new Map(previous.map((r) => [r.name, stateOf(r)]));
+  for (const report of reports) {
+    const state = stateOf(report);
+    if (known.get(report.name) === state) continue;
+    const line = [`${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} (${report.verdict.code}) — ${report.verdict.message}`, ...report.findings.map((f) => f.message)].join(' ');
+    const level = outcome(report);
+    if (level === 'fail') log().error(line);
+    else if (level === 'warn') log().warn(line);
+    else if (known.has(report.name)) log().info(line);
+  }
+}
+
+function stateOf(report: PackageReport): string {
+  return [report.version, report.verdict.status, report.verdict.code, ...report.findings.map((f) => `${f.code}:${f.actual}`)].join('|');
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
+import { tally } from '../core/verify/vocabulary.ts';
 import type { TrustModel } from './model.ts';
 
-/** "AAM: 12 verified · 1 untrusted" — click focuses the Verification view. */
+/** "AAM: 1 failed · 1 signed, untrusted · 12 verified" (the core's counts, which add up) — click focuses the Verification view. */
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly subscription: vscode.Disposable;
@@ -25,13 +26,10 @@ export class StatusBar implements vscode.Disposable {
     const reports = this.model.allReports().map((r) => r.report);
     const verifying = workspaces.some((w) => w.verifying);
     const policyErrors = workspaces.filter((w) => w.policyError).length;
-    const by = (f: (r: (typeof reports)[number]) => boolean) => reports.filter(f).length;
-    const verified = by((r) => r.verdict.status === 'verified');
-    const untrusted = by((r) => r.verdict.status === 'signed-untrusted');
-    const failed = by((r) => r.verdict.action === 'fail');
-    const parts = [vscode.l10n.t('{0} verified', verified)];
-    if (untrusted > 0) parts.push(vscode.l10n.t('{0} untrusted', untrusted));
-    if (failed > 0) parts.push(vscode.l10n.t('{0} failed', failed));
+    const counts = tally(reports);
+    const failed = counts.failed;
+    const untrusted = counts.warnings;
+    const parts = counts.parts.length > 0 ? [...counts.parts] : [vscode.l10n.t('no packages')];
     if (policyErrors > 0) parts.push(vscode.l10n.t('policy errors'));
     const icon = verifying ? '$(sync~spin)' : failed > 0 || policyErrors > 0 ? '$(shield)' : '$(verified-filled)';
     this.item.text = `${icon} AAM: ${parts.join(' · ')}`;

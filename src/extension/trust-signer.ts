@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/load.ts';
@@ -91,7 +92,7 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
     log().info(`Trusted ${option.value} in ${option.list} of ${file}`);
     await model.refresh();
     const after = model.workspaces.find((w) => w.id === workspace.id)?.reports.find((r) => r.name === report.name);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1} in {2}. {3} is now {4}.', option.value, option.list, file, report.name, after?.verdict.status ?? 'unknown'));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1} in {2}. {3} is now {4}.', option.value, option.list, file, report.name, after ? STATUS_LABEL[after.verdict.status] : 'unknown'));
   } catch (error) {
     await showError(error);
   }
@@ -128,7 +129,7 @@ export async function pickPackage(
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    candidates.map((c) => ({ label: c.report.name, description: c.report.verdict.status, detail: c.report.verdict.message, candidate: c })),
+    candidates.map((c) => ({ label: c.report.name, description: STATUS_LABEL[c.report.verdict.status], detail: c.report.verdict.message, candidate: c })),
     { title: vscode.l10n.t('Which package?') },
   );
   return picked?.candidate;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { VerdictStatus } from '../core/policy/decision.ts';
 import type { CheckRow } from '../core/verify/rows.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
+import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 
 /** Tree nodes: a workspace group (when there are several), a package, or one of its checks. */
@@ -11,15 +12,21 @@ export type Node =
   | { kind: 'check'; row: CheckRow; parent: PackageReport }
   | { kind: 'notice'; workspace: AamWorkspace; text: string; tooltip: string };
 
-const STATUS: Record<VerdictStatus, { icon: string; color: string; label: string }> = {
-  verified: { icon: 'pass-filled', color: 'testing.iconPassed', label: vscode.l10n.t('verified') },
-  'signed-no-policy': { icon: 'verified', color: 'charts.blue', label: vscode.l10n.t('signed (no trust policy)') },
-  'signed-untrusted': { icon: 'warning', color: 'list.warningForeground', label: vscode.l10n.t('signed, untrusted') },
-  unsigned: { icon: 'circle-large-outline', color: 'descriptionForeground', label: vscode.l10n.t('unsigned') },
-  invalid: { icon: 'error', color: 'list.errorForeground', label: vscode.l10n.t('invalid signature') },
-  tampered: { icon: 'bug', color: 'list.errorForeground', label: vscode.l10n.t('tampered') },
-  skipped: { icon: 'debug-step-over', color: 'descriptionForeground', label: vscode.l10n.t('skipped') },
+const STATUS: Record<VerdictStatus, { icon: string; color: string }> = {
+  verified: { icon: 'pass-filled', color: 'testing.iconPassed' },
+  'signed-no-policy': { icon: 'verified', color: 'charts.blue' },
+  'signed-untrusted': { icon: 'warning', color: 'list.warningForeground' },
+  unsigned: { icon: 'circle-large-outline', color: 'descriptionForeground' },
+  invalid: { icon: 'workspace-untrusted', color: 'list.errorForeground' },
+  tampered: { icon: 'error', color: 'list.errorForeground' },
+  unavailable: { icon: 'question', color: 'list.errorForeground' },
+  skipped: { icon: 'debug-step-over', color: 'descriptionForeground' },
 };
+
+/** The status as the view says it; the words are the core's, so every surface says the same. */
+function label(status: VerdictStatus): string {
+  return vscode.l10n.t(STATUS_LABEL[status]);
+}
 
 const CHECK_ICON: Record<CheckRow['state'], { icon: string; color: string }> = {
   ok: { icon: 'check', color: 'testing.iconPassed' },
@@ -47,7 +54,7 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
       return workspaces.map((workspace) => ({ kind: 'workspace', workspace }));
     }
     if (node.kind === 'workspace') return this.packagesOf(node.workspace);
-    if (node.kind === 'package') return node.report.rows.map((row) => ({ kind: 'check', row, parent: node.report }));
+    if (node.kind === 'package') return [...findingRows(node.report), ...node.report.rows].map((row) => ({ kind: 'check', row, parent: node.report }));
     return [];
   }
 
@@ -76,7 +83,7 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   resolveTreeItem(item: vscode.TreeItem, node: Node): vscode.TreeItem {
-    if (node.kind === 'package') item.tooltip = tooltip(node.report, STATUS[node.report.verdict.status].label);
+    if (node.kind === 'package') item.tooltip = tooltip(node.report, label(node.report.verdict.status));
     return item;
   }
 
@@ -120,20 +127,33 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
 
 function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.TreeItem {
   const { verdict } = report;
-  const look = STATUS[verdict.status];
+  const failing = outcome(report) === 'fail';
+  // A package whose own verdict passes but whose registry changed still fails: its icon says so.
+  const look = failing && verdict.action !== 'fail' ? STATUS.tampered : STATUS[verdict.status];
   const item = new vscode.TreeItem(report.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `pkg:${workspace.id}:${report.name}`;
   item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
   const signer = verdict.signer ? (verdict.signer.type === 'sigstore' ? verdict.signer.identity.san : verdict.signer.userIds[0] ?? verdict.signer.fingerprint) : undefined;
-  item.description = [report.version, look.label, signer].filter(Boolean).join(' · ');
+  // The status first: at the default sidebar width the description is cut at its end, not its start.
+  const findings = report.findings.map((f) => vscode.l10n.t(FINDING_LABEL[f.code]));
+  item.description = [[label(verdict.status), ...findings].join(', '), report.version, signer].filter(Boolean).join(' · ');
   // The tooltip is built when hovered (resolveTreeItem): thousands of rows cost no Markdown up front.
   // contextValue carries the state and what is available, so menus follow it.
-  const flags = [`status-${verdict.status}`, `action-${verdict.action}`];
+  const flags = [`status-${verdict.status}`, `action-${outcome(report)}`];
   if (verdict.signer && (verdict.code === 'UNTRUSTED_SIGNER' || verdict.code === 'SIGNED_NO_POLICY' || verdict.code === 'ISSUER_NOT_ALLOWED')) flags.push('trustable');
   if (report.signatureFile) flags.push('bundle');
   item.contextValue = `aamPackage ${flags.join(' ')}`;
-  item.accessibilityInformation = { label: `${report.name} ${report.version}: ${look.label}. ${verdict.message}` };
+  item.accessibilityInformation = { label: `${report.name} ${report.version}: ${[label(verdict.status), ...findings].join(', ')}. ${verdict.message}` };
   return item;
+}
+
+const FINDING_LABEL: Record<PackageReport['findings'][number]['code'], string> = {
+  REGISTRY_CHANGED: 'registry changed',
+};
+
+/** Findings beside the verdict, first among a package's rows. */
+function findingRows(report: PackageReport): CheckRow[] {
+  return report.findings.map((f) => ({ id: 'registry', state: f.action === 'fail' ? 'fail' : 'warn', label: vscode.l10n.t('Registry'), detail: `${f.message}${f.actual ? ` (expected ${f.expected}, found ${f.actual})` : ''}` }));
 }
 
 function tooltip(report: PackageReport, label: string): vscode.MarkdownString {
@@ -141,6 +161,10 @@ function tooltip(report: PackageReport, label: string): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**${report.name}@${report.version}** — ${label}\n\n`);
   md.appendText(verdict.message);
+  for (const finding of report.findings) {
+    md.appendMarkdown(`\n\n${finding.action === 'fail' ? '$(error)' : '$(warning)'} `);
+    md.appendText(finding.message);
+  }
   if (verdict.expected !== undefined) md.appendMarkdown(`\n\n*Expected:* \`${verdict.expected}\``);
   if (verdict.actual !== undefined) md.appendMarkdown(`\n\n*Actual:* \`${verdict.actual}\``);
   if (verdict.rule && verdict.action !== 'pass') md.appendMarkdown(`\n\n*Rule:* \`${verdict.rule.key}\` in ${verdict.rule.source ?? 'defaults'}`);
@@ -151,10 +175,5 @@ function tooltip(report: PackageReport, label: string): vscode.MarkdownString {
 export function summary(workspace: AamWorkspace): string {
   if (workspace.engineError) return vscode.l10n.t('not verified');
   if (workspace.policyError) return vscode.l10n.t('policy has errors');
-  const count = (status: VerdictStatus) => workspace.reports.filter((r) => r.verdict.status === status).length;
-  const failed = workspace.reports.filter((r) => r.verdict.action === 'fail').length;
-  const parts = [vscode.l10n.t('{0} verified', count('verified'))];
-  if (count('signed-untrusted') > 0) parts.push(vscode.l10n.t('{0} untrusted', count('signed-untrusted')));
-  if (failed > 0) parts.push(vscode.l10n.t('{0} failed', failed));
-  return parts.join(' · ');
+  return tally(workspace.reports).parts.join(' · ');
 }

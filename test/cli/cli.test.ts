@@ -2,7 +2,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { access, appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundleToJSON } from '@sigstore/bundle';
@@ -85,12 +85,55 @@ describe('aam-trust publish → install → verify, as separate processes', () =
     assert.match(installed.stdout, /✓ @author\/my-package@1.0.0 {2}verified/);
     const verified = await aamTrust(['verify', '--json'], { cwd: w.project, home: w.home });
     assert.equal(verified.code, 0, verified.stderr);
-    assert.deepEqual(JSON.parse(verified.stdout).summary, { total: 1, verified: 1, passed: 1, warnings: 0, failed: 0, line: '1 package: 1 verified' });
+    const { summary } = JSON.parse(verified.stdout);
+    assert.deepEqual([summary.total, summary.failed, summary.warnings, summary.counts.verified, summary.line], [1, 0, 0, 1, '1 package: 1 verified']);
     await appendFile(join(w.project, '.aam', 'packages', 'author--my-package', 'prompts', 'hello.md'), 'tampered');
     const failed = await aamTrust(['verify'], { cwd: w.project, home: w.home });
     assert.equal(failed.code, 1);
     assert.match(failed.stdout, /✗ @author\/my-package@1.0.0 {2}tampered/);
     assert.match(failed.stdout, /expected: prompts\/hello.md: [0-9a-f]{64}/);
+  });
+
+  it('signs through a signing config with a timestamp authority in the bundled CLI', async () => {
+    const w = await makeWorld();
+    const root = join(w.root, 'trusted_root.json');
+    const config = join(w.root, 'signing_config.json');
+    await writeFile(root, JSON.stringify(local.instance().trustedRoot()));
+    await writeFile(config, JSON.stringify(local.instance().signingConfig({ tsa: true })));
+    await w.writeGlobalConfig(`sigstore_trusted_root: ${root}\ntrusted_identities: ["*@example.com"]`);
+    const published = await aamTrust(['publish', await w.makePackage('stamped', '1.0.0'), '--sign', '--signing-config', config, '--identity-token', local.instance().mintToken('author@example.com')], { cwd: w.project, home: w.home });
+    assert.equal(published.code, 0, published.stderr);
+    assert.ok(local.instance().requests.some((r) => r.service === 'tsa'), 'the TSA was asked for a timestamp');
+    const bundle = JSON.parse(await readFile(`${w.registry.archivePath('stamped', '1.0.0')}.sigstore.json`, 'utf8'));
+    assert.equal(bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps.length, 1);
+  });
+
+  it('verify NAME exits 2 naming a package that is not installed, a typo of one, or not a package name', async () => {
+    const w = await makeWorld();
+    await aamTrust(['publish', await w.makePackage('@demo/code-review', '1.0.0')], { cwd: w.project, home: w.home });
+    assert.equal((await aamTrust(['install', '@demo/code-review'], { cwd: w.project, home: w.home })).code, 0);
+    const typo = await aamTrust(['verify', '@demo/code-revew'], { cwd: w.project, home: w.home });
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /@demo\/code-revew is not installed/);
+    assert.match(typo.stderr, /Did you mean @demo\/code-review\?/);
+    const missing = await aamTrust(['verify', '--json', '@acme/not-installed'], { cwd: w.project, home: w.home });
+    assert.equal(missing.code, 2);
+    assert.deepEqual(JSON.parse(missing.stdout).error.names, ['@acme/not-installed']);
+    const path = await aamTrust(['verify', '../../../../etc/passwd'], { cwd: w.project, home: w.home });
+    assert.equal(path.code, 2);
+    assert.match(path.stderr, /"..\/..\/..\/..\/etc\/passwd" is not a valid package name/);
+    assert.equal((await aamTrust(['verify', '@demo/code-review'], { cwd: w.project, home: w.home })).code, 0);
+  });
+
+  it('stops quietly when its reader closes the pipe early', async () => {
+    const w = await makeWorld();
+    for (const name of ['a', 'b', 'c']) await aamTrust(['publish', await w.makePackage(name, '1.0.0')], { cwd: w.project, home: w.home });
+    await aamTrust(['install', 'a', 'b', 'c'], { cwd: w.project, home: w.home });
+    for (const command of ['verify', 'policy show']) {
+      const { stdout, stderr } = await promisify(execFile)('sh', ['-c', `"${NODE}" "${CLI}" ${command} | head -1`], { cwd: w.project, env: { PATH: process.env.PATH, HOME: w.home } });
+      assert.equal(stdout.split('\n').filter(Boolean).length, 1);
+      assert.equal(stderr, '', `${command}: ${stderr}`);
+    }
   });
 
   it('refuses to publish twice, and unsigned to a registry that requires signatures', async () => {

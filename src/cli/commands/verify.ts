@@ -1,4 +1,8 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
+import { didYouMean } from '../../core/config/suggest.ts';
+import { AamError } from '../../core/errors.ts';
+import { readLockFile } from '../../core/lockfile/lockfile.ts';
+import { isValidPackageName } from '../../core/package/names.ts';
 import { join } from 'node:path';
 import { aamHome } from '../../core/aam-home.ts';
 import { PRODUCT_VERSION } from '../../core/version.ts';
@@ -8,7 +12,7 @@ import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
-import { reportToJson, summarize, verdictLines } from '../report.ts';
+import { reportLines, reportToJson, summarize } from '../report.ts';
 
 export const VERIFY_HELP = `Usage: aam-trust verify [--project DIR] [--global] [--offline] [--restricted] [--no-cache] [--json] [NAME...]
 
@@ -27,6 +31,28 @@ are unchanged since is not verified again (the policy is always applied anew).
 
 Exit status: 0 when nothing fails, 1 when something fails, 2 on bad usage.`;
 
+/**
+ * Names asked for that are not valid package names or not installed: a
+ * verification of nothing must not pass, or a CI gate on "verify NAME"
+ * passes as soon as a change renames the entry.
+ */
+async function namesNotInstalled(names: readonly string[], lockFile: string): Promise<{ message: string; hint: string; names: string[] } | undefined> {
+  if (names.length === 0) return undefined;
+  const invalid = names.filter((name) => !isValidPackageName(name));
+  if (invalid.length > 0) {
+    return { names: invalid, message: `${invalid.map((n) => JSON.stringify(n)).join(', ')} ${invalid.length === 1 ? 'is not a valid package name' : 'are not valid package names'}.`, hint: 'Package names are "name" or "@scope/name" (lowercase letters, digits, hyphens).' };
+  }
+  const installed = Object.keys((await readLockFile(lockFile)).packages);
+  const missing = names.filter((name) => !installed.includes(name));
+  if (missing.length === 0) return undefined;
+  const near = missing.flatMap((name) => didYouMean(name, installed) ?? []);
+  return {
+    names: missing,
+    message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in ${lockFile}.`,
+    hint: near.length > 0 ? `Did you mean ${near.join(', ')}?` : installed.length > 0 ? `Installed: ${installed.slice(0, 10).join(', ')}${installed.length > 10 ? ', …' : ''}.` : 'Nothing is installed there.',
+  };
+}
+
 export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('verify', argv, { ...COMMON, offline: { type: 'boolean' }, global: { type: 'boolean' }, restricted: { type: 'boolean' }, 'no-cache': { type: 'boolean' } });
   if (values.help) {
@@ -35,6 +61,12 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
   }
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
+  const unknown = await namesNotInstalled(positionals, ctx.workspace.lockFile);
+  if (unknown) {
+    if (!values.json) throw new AamError('USAGE', unknown.message, { hint: unknown.hint });
+    io.stdout(`${JSON.stringify({ project: ctx.projectDir, error: { code: 'USAGE', message: unknown.message, hint: unknown.hint, names: unknown.names } }, null, 2)}\n`);
+    return EXIT.usage;
+  }
   const reports = await verifyWorkspace({
     workspace: ctx.workspace,
     config: ctx.config,
@@ -53,7 +85,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     const files = ctx.config.files.filter((f) => f.exists).map((f) => f.path);
     io.stdout(`Verifying ${reports.length} package${reports.length === 1 ? '' : 's'} in ${ctx.projectDir}\n${paint(io, 'dim', `Policy: ${files.length > 0 ? files.join(' + ') : 'defaults (no config file)'}${ctx.config.restricted ? ' (restricted: only tightening project settings)' : ''}`)}\n`);
     for (const finding of ctx.config.findings) io.stdout(`${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored' : ''}\n`);
-    for (const report of reports) io.stdout(`${verdictLines(io, `${report.name}@${report.version}`, report.verdict).join('\n')}\n`);
+    for (const report of reports) io.stdout(`${reportLines(io, report).join('\n')}\n`);
     io.stdout(`\n${summary.line}\n`);
   }
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;

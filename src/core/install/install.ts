@@ -5,11 +5,15 @@ import type { LoadedConfig } from '../config/load.ts';
 import { InstallRefusedError } from '../errors.ts';
 import { sha256, sha256Hex } from '../archive/hash.ts';
 import { extractArchive, fileChecksumsOf } from '../archive/extract.ts';
+import { readArchive } from '../archive/read.ts';
+import { manifestMismatch } from '../package/manifest.ts';
 import { withFileLock } from '../fs/file-lock.ts';
 import { commitJournal, recoverJournal } from '../fs/journal.ts';
 import { lockFileText, readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, LockSignature, WorkspacePaths } from '../lockfile/lockfile.ts';
 import { toFsName } from '../package/names.ts';
+import { readTrustRecord, recordedSignatureOf, recordPathOf, trustRecordText } from '../record/trust-record.ts';
+import type { RecordedPackage } from '../record/trust-record.ts';
 import { decide } from '../policy/decision.ts';
 import type { Checks, SignatureCheck, Verdict } from '../policy/decision.ts';
 import type { LocalRegistry, StoredSignature } from '../registry/local-registry.ts';
@@ -55,6 +59,7 @@ export async function installPackages(specs: readonly string[], options: Install
   return withFileLock(join(workspace.aamDir, '.install.lock'), async () => {
     await recoverInstall(workspace);
     const lock = await readLockFile(workspace.lockFile);
+    const record = await readTrustRecord(recordPathOf(workspace.aamDir));
     const plan = await planInstall(specs, options.registry, options.config, lock, options.force ?? false);
     const verified: Verified[] = [];
     for (const item of plan) verified.push(await fetchAndVerify(item, options));
@@ -76,11 +81,19 @@ export async function installPackages(specs: readonly string[], options: Install
       const target = join(staging, toFsName(item.plan.name));
       const contents = await extractArchive(item.archive, target);
       lock.packages[item.plan.name] = lockEntry(item, options.registry.name, fileChecksumsOf(contents));
+      record.packages[item.plan.name] = recordedEntry(item, options.registry.name, now);
       renames.push({ from: target, to: join(workspace.packagesDir, toFsName(item.plan.name)) });
     }
     lock.resolved_at = now.toISOString();
     await mkdir(workspace.packagesDir, { recursive: true });
-    await commitJournal(journalPath(workspace), { renames, writes: [{ path: workspace.lockFile, content: lockFileText(lock) }], removes: [staging] });
+    await commitJournal(journalPath(workspace), {
+      renames,
+      writes: [
+        { path: workspace.lockFile, content: lockFileText(lock) },
+        { path: recordPathOf(workspace.aamDir), content: trustRecordText(record) },
+      ],
+      removes: [staging],
+    });
     for (const item of verified) {
       await options.cache.put(item.archive).catch(() => undefined);
       if (item.signature) await options.cache.put(item.signature.bytes).catch(() => undefined);
@@ -94,9 +107,16 @@ async function fetchAndVerify(plan: PlannedPackage, options: InstallOptions): Pr
   const archive = await options.registry.readArchive(plan.name, plan.version);
   const context = options.config.policyContext();
   const actual = sha256(archive);
-  if (actual !== plan.entry.checksum) {
-    const checks: Checks = { integrity: { ok: false, code: 'CHECKSUM_MISMATCH', expected: plan.entry.checksum, actual, detail: `Checksum verification failed for ${plan.name}@${plan.version}.` }, signature: { state: 'none' } };
+  const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>): Verified => {
+    const checks: Checks = { integrity, signature: { state: 'none' } };
     return { plan, archive, signature: undefined, check: checks.signature, verdict: decide(checks, context) };
+  };
+  if (actual !== plan.entry.checksum) {
+    return refuse({ ok: false, code: 'CHECKSUM_MISMATCH', expected: plan.entry.checksum, actual, detail: `Checksum verification failed for ${plan.name}@${plan.version}.` });
+  }
+  const mismatch = manifestMismatch((await readArchive(archive)).manifestText, plan.name, plan.version);
+  if (mismatch) {
+    return refuse({ ok: false, code: 'PACKAGE_MISMATCH', expected: `${plan.name}@${plan.version}`, actual: mismatch, detail: `Registry "${options.registry.name}" serves another package as ${plan.name}@${plan.version}: ${mismatch}.` });
   }
   options.onStep?.(`Verifying ${plan.name}@${plan.version}`);
   const stored = await options.registry.readSignatures(plan.name, plan.version);
@@ -136,6 +156,13 @@ function lockSignature(file: StoredSignature, check: Extract<SignatureCheck, { s
     ...(signer.tlog ? { transparency_log: { log_index: signer.tlog.logIndex, url: signer.tlog.url } } : {}),
     ...base,
   };
+}
+
+/** What the trust record keeps of an installed package: its digest, and who signed it (null: unsigned). */
+function recordedEntry(item: Verified, source: string, now: Date): RecordedPackage {
+  const base = { version: item.plan.version, checksum: item.plan.entry.checksum, source, recorded_at: now.toISOString() };
+  if (!item.signature || item.check.state !== 'valid') return { ...base, signature: null };
+  return { ...base, signature: recordedSignatureOf(item.check.signer, `sha256:${sha256Hex(item.signature.bytes)}`) };
 }
 
 function journalPath(workspace: WorkspacePaths): string {

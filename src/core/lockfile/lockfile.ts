@@ -35,7 +35,7 @@ export type { WorkspacePaths } from './paths.ts';
 export const EMPTY_LOCK: LockFile = { lockfile_version: 1, resolved_at: '', packages: {} };
 
 export async function readLockFile(path: string): Promise<LockFile> {
-  const raw = await readYamlMapping(path, 'LOCKFILE_INVALID');
+  const raw = await readYamlMapping(path, 'LOCKFILE_INVALID', 'lock');
   if (!raw) return { ...EMPTY_LOCK, packages: {} };
   const packages: Record<string, LockedPackage> = {};
   const rawPackages = raw.packages && typeof raw.packages === 'object' && !Array.isArray(raw.packages) ? (raw.packages as Record<string, unknown>) : {};

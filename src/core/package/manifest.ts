@@ -75,6 +75,28 @@ export function parseManifest(text: string, where = 'aam.yaml'): Manifest {
   };
 }
 
+/**
+ * Why an archive's manifest is not the package it is installed as, or
+ * undefined when its `name` and `version` are exactly those. A signature
+ * covers the archive, so this is what binds the signer to a name and version:
+ * without it, a signed 1.0.0 copied into the 1.0.1 slot (or one package's
+ * archive served as another) would verify.
+ */
+export function manifestMismatch(manifestText: string, name: string, version: string): string | undefined {
+  let raw: unknown;
+  try {
+    const source = new YamlSource(manifestText);
+    raw = source.doc.errors.length > 0 ? undefined : source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    raw = undefined;
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'its aam.yaml cannot be read';
+  const m = raw as Record<string, unknown>;
+  const found = { name: typeof m.name === 'string' ? m.name : undefined, version: typeof m.version === 'string' || typeof m.version === 'number' ? String(m.version) : undefined };
+  if (found.name === name && found.version === version) return undefined;
+  return `its aam.yaml says ${found.name ?? '(no name)'}@${found.version ?? '(no version)'}`;
+}
+
 function readDependencies(value: unknown, problems: string[]): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -114,7 +136,8 @@ function readArtifacts(value: unknown, problems: string[]): Manifest['artifacts'
       if (!ref || typeof ref !== 'object') return void problems.push(`${where} must be a mapping with name, path and description`);
       if (typeof ref.name !== 'string' || !ARTIFACT_NAME.test(ref.name)) problems.push(`${where}.name must be lowercase letters, digits and hyphens`);
       if (typeof ref.path !== 'string' || ref.path.startsWith('/') || ref.path.split('/').includes('..')) problems.push(`${where}.path must be a relative path inside the package`);
-      if (typeof ref.description !== 'string' || ref.description.length > 256) problems.push(`${where}.description must be text of at most 256 characters`);
+      if (ref.description === undefined || ref.description === null) problems.push(`${where}.description is required`);
+      else if (typeof ref.description !== 'string' || ref.description.length > 256) problems.push(`${where}.description must be text of at most 256 characters`);
       out[kind].push({ name: String(ref.name), path: String(ref.path), description: String(ref.description ?? '') });
     });
   }

@@ -30,7 +30,7 @@ export interface PolicyContext {
 
 export type IntegrityCheck =
   | { ok: true }
-  | { ok: false; code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'ARCHIVE_UNAVAILABLE'; expected: string; actual: string; detail: string };
+  | { ok: false; code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'ARCHIVE_UNAVAILABLE' | 'PACKAGE_MISMATCH'; expected: string; actual: string; detail: string };
 
 export type SignatureCheck =
   | { state: 'none' }
@@ -49,7 +49,7 @@ export interface Checks {
   signature: SignatureCheck;
 }
 
-export type VerdictStatus = 'verified' | 'signed-no-policy' | 'signed-untrusted' | 'unsigned' | 'invalid' | 'tampered' | 'skipped';
+export type VerdictStatus = 'verified' | 'signed-no-policy' | 'signed-untrusted' | 'unsigned' | 'invalid' | 'tampered' | 'unavailable' | 'skipped';
 export type VerdictAction = 'pass' | 'warn' | 'fail';
 export type VerdictCode =
   | 'VERIFIED'
@@ -59,6 +59,7 @@ export type VerdictCode =
   | 'CHECKSUM_MISMATCH'
   | 'FILES_MODIFIED'
   | 'ARCHIVE_UNAVAILABLE'
+  | 'PACKAGE_MISMATCH'
   | 'SIGNATURE_INVALID'
   | 'BUNDLE_INVALID'
   | 'TLOG_MISSING'
@@ -133,8 +134,9 @@ function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Ve
     CHECKSUM_MISMATCH: 'The archive differs from what was published: it may have been tampered with or corrupted. Re-install the package; if it persists, contact the registry owner.',
     FILES_MODIFIED: 'Installed files were changed after installation. Review the changes, then re-install the package to restore it.',
     ARCHIVE_UNAVAILABLE: 'The archive is needed to prove integrity. Make the registry reachable, or run Prepare Offline Verification while it is.',
+    PACKAGE_MISMATCH: 'The archive is another package or version than the lock file names (a rollback or a swap). Do not use it; re-install the package from a registry you trust.',
   } as const;
-  return verdict(integrity.code === 'ARCHIVE_UNAVAILABLE' ? 'invalid' : 'tampered', 'fail', integrity.code, integrity.detail, {
+  return verdict(integrity.code === 'ARCHIVE_UNAVAILABLE' ? 'unavailable' : 'tampered', 'fail', integrity.code, integrity.detail, {
     expected: integrity.expected,
     actual: integrity.actual,
     hint: hints[integrity.code],

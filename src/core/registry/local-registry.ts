@@ -1,4 +1,5 @@
-import { access, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, readdir, rm } from 'node:fs/promises';
+import { readRegularFile } from '../fs/safe-read.ts';
 import { join } from 'node:path';
 import { AamError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
@@ -65,7 +66,7 @@ export class LocalRegistry {
   }
 
   async settings(): Promise<{ requireSignatures: boolean }> {
-    const raw = await readYamlMapping(join(this.root, 'registry.yaml'), 'REGISTRY_INVALID');
+    const raw = await readYamlMapping(join(this.root, 'registry.yaml'), 'REGISTRY_INVALID', 'registry');
     if (!raw) {
       throw new AamError('REGISTRY_NOT_FOUND', `No registry at ${this.root} (registry.yaml is missing).`, {
         hint: `Check the url of registry "${this.name}" in your config, or create it with "aam registry init".`,
@@ -84,7 +85,7 @@ export class LocalRegistry {
 
   async metadata(name: string): Promise<PackageMetadata | undefined> {
     await this.recover();
-    const raw = await readYamlMapping(join(this.packageDir(name), 'metadata.yaml'), 'REGISTRY_INVALID');
+    const raw = await readYamlMapping(join(this.packageDir(name), 'metadata.yaml'), 'REGISTRY_INVALID', 'metadata');
     return raw ? toPackageMetadata(raw, name) : undefined;
   }
 
@@ -105,24 +106,20 @@ export class LocalRegistry {
     return { metadata, entry };
   }
 
+  /** The archive's bytes: a regular file within the archive limit, never followed through a link. */
   async readArchive(name: string, version: string): Promise<Buffer> {
-    try {
-      return await readFile(this.archivePath(name, version));
-    } catch (error) {
-      throw new AamError('ARCHIVE_UNAVAILABLE', `The archive of ${name}@${version} is missing from registry "${this.name}".`, { cause: error });
-    }
+    const bytes = await readRegularFile(this.archivePath(name, version), 'archive');
+    if (!bytes) throw new AamError('ARCHIVE_UNAVAILABLE', `The archive of ${name}@${version} is missing from registry "${this.name}".`);
+    return bytes;
   }
 
-  /** Signature files stored beside the archive (whatever metadata says). */
+  /** Signature files stored beside the archive (whatever metadata says); a link or FIFO there is refused. */
   async readSignatures(name: string, version: string): Promise<StoredSignature[]> {
     const found: StoredSignature[] = [];
     for (const type of ['sigstore', 'gpg'] as const) {
       const path = `${this.archivePath(name, version)}${SIGNATURE_SUFFIX[type]}`;
-      try {
-        found.push({ type, file: path.split(/[/\\]/).pop()!, path, bytes: await readFile(path) });
-      } catch {
-        // not signed this way
-      }
+      const bytes = await readRegularFile(path, 'signature');
+      if (bytes) found.push({ type, file: path.split(/[/\\]/).pop()!, path, bytes });
     }
     return found;
   }
@@ -203,7 +200,7 @@ export class LocalRegistry {
     }
     const out: PackageMetadata[] = [];
     for (const dir of dirs) {
-      const raw = await readYamlMapping(join(this.root, 'packages', dir, 'metadata.yaml'), 'REGISTRY_INVALID').catch(() => undefined);
+      const raw = await readYamlMapping(join(this.root, 'packages', dir, 'metadata.yaml'), 'REGISTRY_INVALID', 'metadata').catch(() => undefined);
       if (raw) out.push(toPackageMetadata(raw, dir));
     }
     return out;
@@ -215,7 +212,7 @@ export class LocalRegistry {
    * only an unreadable index is rebuilt from every package's metadata.
    */
   private async indexWith(updated: PackageMetadata, artifactTypes: string[]): Promise<Record<string, unknown>[]> {
-    const existing = await readYamlMapping(join(this.root, 'index.yaml'), 'REGISTRY_INVALID').catch(() => undefined);
+    const existing = await readYamlMapping(join(this.root, 'index.yaml'), 'REGISTRY_INVALID', 'index').catch(() => undefined);
     const listed = Array.isArray(existing?.packages) ? (existing.packages as unknown[]) : undefined;
     let entries: Record<string, unknown>[];
     if (listed && listed.every((item) => item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string')) {

@@ -9,7 +9,7 @@ import type { SignerIdentity } from '../policy/identity.ts';
 import { messageOf } from '../errors.ts';
 import { checkStatementBinds } from './statement.ts';
 import { FastVerificationError, NotFastPath, fastVerify } from './fast/verify.ts';
-import { issuerOfExtensions, namesOfSan, parseCertificate } from './fast/certificate.ts';
+import { issuerOfExtensions, namesOfSan } from './fast/certificate.ts';
 import type { Certificate } from './fast/certificate.ts';
 import { fastTrustOf, tlogUrlOf, trustMaterialOf } from './trusted-root.ts';
 import type { TrustRootSource } from './trusted-root.ts';

@@ -1,6 +1,6 @@
-import { sha256, sha256Hex } from '../archive/hash.ts';
 import { readArchive } from '../archive/read.ts';
 import { fileChecksumsOf } from '../archive/extract.ts';
+import { manifestMismatch } from '../package/manifest.ts';
 import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import type { Checks, IntegrityCheck, SignatureCheck } from '../policy/decision.ts';
@@ -9,17 +9,21 @@ import { describeDifferences, isClean } from './installed-files.ts';
 import { scanInstalled } from './scan-installed.ts';
 import type { InstalledScan } from './scan-installed.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
+import type { CapturedSignature, RegistryChange } from './evidence.ts';
 
 /** What verification has to go on for one installed package. */
 export interface PackageEvidence {
   name: string;
   entry: LockedPackage;
+  /** Bytes whose SHA-256 is the lock file's checksum, from the registry or the evidence cache; undefined when neither has them. */
   archive: Buffer | undefined;
-  /** Why a file found where the archive should be was not read (it is not the archive). */
-  archiveRefused?: string | undefined;
   /** Where the archive came from (registry path or cache), or why it is missing. */
   archiveOrigin: string;
   signatures: StoredSignature[];
+  /** The signature captured at install, when neither the registry nor the cache still has its bytes. */
+  capturedMissing?: CapturedSignature | undefined;
+  /** What the registry now serves that differs from what was installed. */
+  registryChanges: RegistryChange[];
   installedDir: string;
 }
 
@@ -69,24 +73,24 @@ async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions):
 async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; files: Record<string, string>; contents: Map<string, Uint8Array> } | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }> {
   const { entry, archive, name } = evidence;
   const fail = (integrity: Extract<IntegrityCheck, { ok: false }>) => ({ ok: false as const, integrity });
-  if (evidence.archiveRefused) {
-    return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: entry.checksum, actual: evidence.archiveRefused, detail: `Checksum verification failed for ${name}@${entry.version} (${evidence.archiveOrigin}).` });
-  }
+  // Evidence gathering hashed the archive: it hands over only bytes whose SHA-256 is the lock file's checksum.
   if (!archive) {
     return fail({ ok: false, code: 'ARCHIVE_UNAVAILABLE', expected: entry.checksum, actual: 'no archive', detail: `The archive of ${name}@${entry.version} is not available: ${evidence.archiveOrigin}.` });
   }
-  const actual = sha256(archive);
-  if (actual !== entry.checksum) {
-    return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: entry.checksum, actual, detail: `Checksum verification failed for ${name}@${entry.version} (${evidence.archiveOrigin}).` });
-  }
   let archived: Record<string, string>;
   let contents: Map<string, Uint8Array>;
+  let manifestText: string;
   try {
     const read = await readArchive(archive);
     archived = fileChecksumsOf(read);
     contents = new Map(read.files.map((f) => [f.path, f.data]));
+    manifestText = read.manifestText;
   } catch (error) {
     return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: 'a readable archive', actual: messageOf(error), detail: `The archive of ${name}@${entry.version} cannot be read.` });
+  }
+  const mismatch = manifestMismatch(manifestText, name, entry.version);
+  if (mismatch) {
+    return fail({ ok: false, code: 'PACKAGE_MISMATCH', expected: `${name}@${entry.version}`, actual: mismatch.replace(/^its aam.yaml says /, ''), detail: `The archive installed as ${name}@${entry.version} is not that package: ${mismatch}.` });
   }
   const recorded = entry.file_checksums?.files;
   if (recorded) {
@@ -101,21 +105,14 @@ async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; file
 }
 
 async function checkSignature(evidence: PackageEvidence, verifier: SignatureVerifier): Promise<{ check: SignatureCheck; file: StoredSignature | undefined }> {
-  const recorded = evidence.entry.signature;
-  const digestOf = (s: StoredSignature) => `sha256:${sha256Hex(s.bytes)}`;
-  let file: StoredSignature | undefined;
-  if (recorded) {
-    file = evidence.signatures.find((s) => digestOf(s) === recorded.bundle_digest);
-    if (!file) {
-      const found = evidence.signatures.map((s) => `${s.file} (${digestOf(s)})`).join(', ') || 'none';
-      return {
-        check: { state: 'invalid', type: recorded.type, code: 'SIGNATURE_INVALID', reason: `the ${recorded.type} signature recorded at install (${recorded.bundle_digest}) is gone; found ${found}` },
-        file: undefined,
-      };
-    }
-  } else {
-    file = evidence.signatures.find((s) => s.type === 'sigstore') ?? evidence.signatures[0];
+  const missing = evidence.capturedMissing;
+  if (missing) {
+    return {
+      check: { state: 'invalid', type: missing.type, code: 'SIGNATURE_INVALID', reason: `the ${missing.type} signature recorded at install (${missing.digest}) is gone: neither the registry nor the evidence cache has it` },
+      file: undefined,
+    };
   }
+  const file = evidence.signatures.find((s) => s.type === 'sigstore') ?? evidence.signatures[0];
   if (!file) return { check: { state: 'none' }, file: undefined };
   return { check: await verifier.verify(file.type, file.bytes, evidence.archive!), file };
 }

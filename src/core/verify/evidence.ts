@@ -1,13 +1,12 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256Hex } from '../archive/hash.ts';
-import { MAX_ARCHIVE_BYTES } from '../archive/limits.ts';
+import { readRegularFileSync } from '../fs/safe-read.ts';
+import type { ReadKind } from '../fs/safe-read.ts';
 import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import { archivePathIn, SIGNATURE_SUFFIX } from '../registry/layout.ts';
-import type { StoredSignature } from '../registry/local-registry.ts';
 import type { PackageEvidence } from './check-package.ts';
-import { sizeOf, stampOf, stampOfStats } from './stamps.ts';
+import { stampOf, stampOfStats } from './stamps.ts';
 import type { FileStamp } from './stamps.ts';
 
 /**
@@ -27,110 +26,157 @@ export function cachePath(cacheDir: string, digest: string): string {
   return join(cacheDir, 'sha256', digest.replace(/^sha256:/, ''));
 }
 
+/** The signature an installed package was captured with: its kind and the digest of its file. */
+export interface CapturedSignature {
+  type: 'sigstore' | 'gpg';
+  digest: string;
+}
+
 /**
- * Reads the archive and signature files an installed package was installed
- * from: its source registry first, else the offline evidence cache. Every
- * path consulted is stamped before it is read, into `stamps`: a later
- * verification may trust an earlier result only while those stamps hold.
+ * A registry that no longer serves what was installed from it: other bytes,
+ * or nothing, where a published version's archive or signature was. A
+ * finding of its own: the installed package is judged by what was captured.
  */
-export function gatherEvidence(name: string, entry: LockedPackage, installedDir: string, source: EvidenceSource, stamps: Record<string, FileStamp | null> = {}): PackageEvidence {
-  const base = { name, entry, installedDir };
-  const read = (path: string): { bytes: Buffer } | { problem: string } | undefined => {
-    const file = readStamped(path);
+export interface RegistryChange {
+  what: 'archive' | 'signature';
+  path: string;
+  /** `replaced`: other bytes (or something that is not a file) are there; `removed`: nothing is. */
+  change: 'replaced' | 'removed';
+  expected: string;
+  actual: string;
+}
+
+/**
+ * Gathers what an installed package is verified with. The archive is the one
+ * whose SHA-256 the lock file records and the signature the one captured at
+ * install (its digest): bytes with those digests are the same bytes wherever
+ * they come from, so the registry copy is used when it still matches and the
+ * content-addressed evidence cache when it does not. A registry that serves
+ * something else is reported as a change of its own, and never changes what
+ * the package is judged by. Every path consulted is stamped before it is read,
+ * into `stamps`: a later verification may trust an earlier result only while
+ * those stamps hold.
+ */
+export function gatherEvidence(name: string, entry: LockedPackage, installedDir: string, source: EvidenceSource, stamps: Record<string, FileStamp | null> = {}, captured = capturedSignatureOf(entry)): PackageEvidence {
+  const read = (path: string, kind: ReadKind): { bytes: Buffer } | { problem: string } | undefined => {
+    const file = readStamped(path, kind);
     stamps[path] = file.stamp;
     return file.stamp === null ? undefined : file.read;
   };
-  let registryProblem = source.registryProblem;
-  if (source.registry) {
-    let archivePath: string | undefined;
-    try {
-      archivePath = archivePathIn(source.registry.root, name, entry.version);
-    } catch (error) {
-      registryProblem = messageOf(error);
-    }
-    if (archivePath) {
-      const archive = read(archivePath);
-      if (archive && 'problem' in archive) return { ...base, archive: undefined, archiveRefused: archive.problem, archiveOrigin: archivePath, signatures: [] };
-      if (archive) {
-        const signatures: StoredSignature[] = [];
-        // With a signature recorded at install, only a file of that kind can be the one it names.
-        for (const type of recordedType(entry) ? [recordedType(entry)!] : (['sigstore', 'gpg'] as const)) {
-          const path = `${archivePath}${SIGNATURE_SUFFIX[type]}`;
-          const signature = read(path);
-          if (signature && 'bytes' in signature) signatures.push({ type, file: path.split(/[/\\]/).pop()!, path, bytes: signature.bytes });
-        }
-        return { ...base, archive: archive.bytes, archiveOrigin: archivePath, signatures };
-      }
-      registryProblem = `the archive of ${name}@${entry.version} is missing from registry "${source.registry.name}"`;
-    }
-  }
-  const fromCache = (digest: string) => {
+  const fromCache = (digest: string, kind: ReadKind) => {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
-    const blob = read(cachePath(source.cacheDir, digest));
+    const blob = read(cachePath(source.cacheDir, digest), kind);
     // A blob is only ever used when its bytes still hash to the name it was asked by.
     return blob && 'bytes' in blob && `sha256:${sha256Hex(blob.bytes)}` === digest ? blob.bytes : undefined;
   };
-  const archive = fromCache(entry.checksum);
+  // With a signature captured at install, only a file of that kind can be the one it names.
+  const registry = registryFiles(name, entry, source, read, captured ? [captured.type] : ['sigstore', 'gpg']);
+  const changes: RegistryChange[] = [];
+  const archiveFrom = (file: RegistryFile | undefined): Buffer | undefined => {
+    if (!file) return undefined;
+    const seen = changeOf('archive', file, entry.checksum);
+    if (!seen) return file.bytes;
+    changes.push(seen);
+    return undefined;
+  };
+  let archive = archiveFrom(registry.archive);
+  let archiveOrigin = registry.archive?.path ?? '';
   if (!archive) {
-    return { ...base, archive: undefined, archiveOrigin: registryProblem ? `${registryProblem}, and it is not in the offline cache` : 'it is not in the offline cache (run Prepare Offline Verification while the registry is reachable)', signatures: [] };
+    archive = fromCache(entry.checksum, 'archive');
+    archiveOrigin = archive
+      ? `offline cache ${cachePath(source.cacheDir, entry.checksum)}`
+      : `${registry.problem ?? (changes.length > 0 ? `registry "${source.registry!.name}" serves other bytes` : 'the registry was not consulted')}, and it is not in the offline cache${registry.problem || changes.length > 0 ? '' : ' (run Prepare Offline Verification while the registry is reachable)'}`;
   }
-  const signatures: StoredSignature[] = [];
-  const type = recordedType(entry);
-  if (type && typeof entry.signature!.bundle_digest === 'string') {
-    const bytes = fromCache(entry.signature!.bundle_digest);
-    if (bytes) signatures.push({ type, file: `${entry.version}.aam${SIGNATURE_SUFFIX[type]}`, path: cachePath(source.cacheDir, entry.signature!.bundle_digest), bytes });
+  const base = { name, entry, installedDir, archive, archiveOrigin, registryChanges: changes };
+  if (!archive) return { ...base, signatures: [] };
+
+  if (!captured) {
+    // Nothing captured at install: whatever the registry stores beside the archive is the evidence.
+    return { ...base, signatures: registry.signatures.flatMap((file) => (file.bytes && file.type !== 'archive' ? [{ type: file.type, file: basename(file.path), path: file.path, bytes: file.bytes }] : [])) };
   }
-  return { ...base, archive, archiveOrigin: `offline cache ${cachePath(source.cacheDir, entry.checksum)}`, signatures };
+  if (registry.archive?.bytes) {
+    // The registry still has the version: it should still serve the signature captured with it.
+    const path = `${registry.archive.path}${SIGNATURE_SUFFIX[captured.type]}`;
+    const served = registry.signatures.find((file) => file.type === captured.type) ?? { path, type: captured.type, bytes: undefined, problem: undefined };
+    const seen = changeOf('signature', served, captured.digest);
+    if (!seen) return { ...base, signatures: [{ type: captured.type, file: basename(served.path), path: served.path, bytes: served.bytes! }] };
+    changes.push(seen);
+  }
+  const bytes = fromCache(captured.digest, 'signature');
+  const file = `${entry.version}.aam${SIGNATURE_SUFFIX[captured.type]}`;
+  return { ...base, signatures: bytes ? [{ type: captured.type, file, path: cachePath(source.cacheDir, captured.digest), bytes }] : [], capturedMissing: bytes ? undefined : captured };
+}
+
+/** The signature the lock file recorded at install, when it names one this tool knows. */
+export function capturedSignatureOf(entry: LockedPackage): CapturedSignature | undefined {
+  const signature = entry.signature as { type?: unknown; bundle_digest?: unknown } | undefined;
+  if ((signature?.type !== 'sigstore' && signature?.type !== 'gpg') || typeof signature.bundle_digest !== 'string') return undefined;
+  return { type: signature.type, digest: signature.bundle_digest };
+}
+
+interface RegistryFile {
+  path: string;
+  type: 'archive' | 'sigstore' | 'gpg';
+  bytes: Buffer | undefined;
+  problem: string | undefined;
+}
+
+/**
+ * The archive and signature files of a version in its source registry, read
+ * when the registry is consulted (not offline, configured, and there at all:
+ * a registry that is unreachable is not a registry that changed).
+ */
+function registryFiles(name: string, entry: LockedPackage, source: EvidenceSource, read: (path: string, kind: ReadKind) => { bytes: Buffer } | { problem: string } | undefined, types: readonly ('sigstore' | 'gpg')[]): { archive: RegistryFile | undefined; signatures: RegistryFile[]; problem: string | undefined } {
+  const none = (problem: string | undefined) => ({ archive: undefined, signatures: [], problem });
+  if (!source.registry) return none(source.registryProblem);
+  let archivePath: string;
+  try {
+    archivePath = archivePathIn(source.registry.root, name, entry.version);
+  } catch (error) {
+    return none(messageOf(error));
+  }
+  const file = (path: string, type: RegistryFile['type']): RegistryFile | undefined => {
+    const found = read(path, type === 'archive' ? 'archive' : 'signature');
+    if (!found) return undefined;
+    return 'bytes' in found ? { path, type, bytes: found.bytes, problem: undefined } : { path, type, bytes: undefined, problem: found.problem };
+  };
+  const archive = file(archivePath, 'archive');
+  if (!archive) {
+    // Its registry.yaml tells a registry that lost a version from one that is not there (unmounted, moved).
+    const reachable = read(join(source.registry.root, 'registry.yaml'), 'registry') !== undefined;
+    const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.registry.name}"${reachable ? '' : ' (the registry is not reachable)'}`;
+    if (!reachable) return none(problem);
+    return { archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined }, signatures: [], problem };
+  }
+  const signatures = types.flatMap((type) => file(`${archivePath}${SIGNATURE_SUFFIX[type]}`, type) ?? []);
+  return { archive, signatures, problem: undefined };
+}
+
+/** How a registry file differs from the digest captured at install, if it does. */
+function changeOf(what: RegistryChange['what'], file: RegistryFile, expected: string): RegistryChange | undefined {
+  if (file.bytes) {
+    const actual = `sha256:${sha256Hex(file.bytes)}`;
+    return actual === expected ? undefined : { what, path: file.path, change: 'replaced', expected, actual };
+  }
+  return { what, path: file.path, change: file.problem ? 'replaced' : 'removed', expected, actual: file.problem ?? 'nothing' };
+}
+
+function basename(path: string): string {
+  return path.split(/[/\\]/).pop()!;
 }
 
 /**
  * A registry or cache file's bytes, with the stamp of what was read (null:
- * nothing there). The file is opened without following links and without
- * blocking, and stamped on the open descriptor, so the stamp and the bytes are
- * of one file and a FIFO or device in its place cannot hang the read. A link
- * is stamped as a link and read through, as registries may link versions.
+ * nothing there). Only a regular file is read, opened without following
+ * links and without blocking, and stamped on the open descriptor: a link, a
+ * FIFO or a device in its place is refused at once with the reason, and its
+ * stamp is kept so the next check notices when it is replaced.
  */
-function readStamped(path: string): { stamp: FileStamp | null; read?: { bytes: Buffer } | { problem: string } } {
-  const tooLarge = (size: number) => ({ problem: `${path} is ${size} bytes, more than any archive or signature may be` });
-  let fd: number;
+function readStamped(path: string, kind: ReadKind): { stamp: FileStamp | null; read?: { bytes: Buffer } | { problem: string } } {
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { stamp: null };
-    const stamp = stampOf(path);
-    if (!stamp || code !== 'ELOOP') return { stamp, read: { problem: messageOf(error) } };
-    if (sizeOf(stamp) > MAX_ARCHIVE_BYTES) return { stamp, read: tooLarge(sizeOf(stamp)) };
-    try {
-      return { stamp, read: { bytes: readFileSync(path) } };
-    } catch (linked) {
-      return { stamp, read: { problem: messageOf(linked) } };
-    }
-  }
-  try {
-    const stats = fstatSync(fd, { bigint: true });
-    const stamp = stampOfStats(stats);
-    if (!stats.isFile()) return { stamp, read: { problem: `${path} is not a regular file` } };
-    const size = Number(stats.size);
-    if (size > MAX_ARCHIVE_BYTES) return { stamp, read: tooLarge(size) };
-    // Up to the size stamped: bytes appended later change the stamp, and the next check reads again.
-    const bytes = Buffer.allocUnsafeSlow(size);
-    let offset = 0;
-    while (offset < size) {
-      const n = readSync(fd, bytes, offset, size - offset, null);
-      if (n === 0) break;
-      offset += n;
-    }
-    return { stamp, read: { bytes: offset === size ? bytes : bytes.subarray(0, offset) } };
+    const file = readRegularFileSync(path, kind);
+    return file ? { stamp: stampOfStats(file.stats), read: { bytes: file.bytes } } : { stamp: null };
   } catch (error) {
     return { stamp: stampOf(path), read: { problem: messageOf(error) } };
-  } finally {
-    closeSync(fd);
   }
-}
-
-/** The kind of signature the lock file recorded at install, when it names one this tool knows. */
-function recordedType(entry: LockedPackage): 'sigstore' | 'gpg' | undefined {
-  const type = (entry.signature as { type?: unknown } | undefined)?.type;
-  return type === 'sigstore' || type === 'gpg' ? type : undefined;
 }

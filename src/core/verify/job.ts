@@ -3,7 +3,7 @@ import type { Checks } from '../policy/decision.ts';
 import type { StoredSignature } from '../registry/local-registry.ts';
 import { checkPackage } from './check-package.ts';
 import { gatherEvidence } from './evidence.ts';
-import type { EvidenceSource } from './evidence.ts';
+import type { CapturedSignature, EvidenceSource, RegistryChange } from './evidence.ts';
 import { scanSettled, unchanged } from './scan-installed.ts';
 import type { InstalledScan } from './scan-installed.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
@@ -20,6 +20,8 @@ export interface VerifyJob {
   skipSignature: boolean;
   /** The last scan of the installed folder: unchanged, settled files are not re-read. */
   previousScan: InstalledScan | undefined;
+  /** The signature captured at install (lock file or trust record); undefined: whatever the registry has. */
+  captured: CapturedSignature | undefined;
 }
 
 /** What verifying one package established, before policy, and what it was established from. */
@@ -34,12 +36,14 @@ export interface JobResult {
   at: string;
   /** The installed folder as checked; absent when integrity failed before it was looked at. */
   scan: InstalledScan | undefined;
+  /** What the source registry now serves that differs from what was installed. */
+  registryChanges: RegistryChange[];
 }
 
 export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promise<JobResult> {
   const at = String(nowNs());
   const evidence: Record<string, FileStamp | null> = {};
-  const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence);
+  const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence, job.captured);
   const { checks, signatureFile, scan } = await checkPackage(found, verifier, { skipSignature: job.skipSignature, previousScan: job.previousScan });
   return {
     name: job.name,
@@ -49,6 +53,7 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
     evidence,
     at,
     scan,
+    registryChanges: found.registryChanges,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load.ts';
-import { sha256 } from '../archive/hash.ts';
+import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import { readLockFile } from '../lockfile/lockfile.ts';
 import type { WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
@@ -11,12 +11,14 @@ import { gatherEvidence } from './verify-installed.ts';
  */
 export async function prepareOffline(options: { workspace: WorkspacePaths; config: LoadedConfig; cache: EvidenceCache }): Promise<{ cached: string[]; missing: string[] }> {
   const lock = await readLockFile(options.workspace.lockFile);
+  const record = await readTrustRecord(recordPathOf(options.workspace.aamDir));
   const cached: string[] = [];
   const missing: string[] = [];
   for (const [name, entry] of Object.entries(lock.packages)) {
-    const evidence = gatherEvidence(name, entry, { ...options, offline: false });
-    if (!evidence.archive || sha256(evidence.archive) !== entry.checksum) {
-      missing.push(`${name}@${entry.version}: ${evidence.archive ? 'the registry archive no longer matches the lock file' : evidence.archiveOrigin}`);
+    // Only bytes with the digests the lock file and trust record name are ever handed over.
+    const evidence = gatherEvidence(name, entry, { ...options, offline: false }, record.packages[name]);
+    if (!evidence.archive) {
+      missing.push(`${name}@${entry.version}: ${evidence.archiveOrigin}`);
       continue;
     }
     await options.cache.put(evidence.archive);

@@ -6,6 +6,8 @@ import type { Checks, PolicyContext, Verdict } from '../policy/decision.ts';
 import type { JobResult } from './job.ts';
 import { contextOf } from './result-store.ts';
 import type { EntrySummary, VerificationStore } from './result-store.ts';
+import { registryFindings } from './findings.ts';
+import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
 import type { CheckRow } from './rows.ts';
 
@@ -15,6 +17,8 @@ export interface PackageReport {
   version: string;
   source: string;
   verdict: Verdict;
+  /** What was found beside the verdict (a registry that changed a published version…); each warns or fails on its own. */
+  findings: Finding[];
   /** What verification established before policy: a policy edit re-decides from these. */
   checks: Checks;
   rows: CheckRow[];
@@ -33,6 +37,7 @@ export function reportOf(name: string, summary: EntrySummary, result: JobResult,
     version: summary.version,
     source: summary.source,
     verdict,
+    findings: registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
     checks: result.checks,
     rows: rowsFor(result.checks, verdict, { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin }, result.signatureFile),
     installedDir: installedDirOf(workspace, name),

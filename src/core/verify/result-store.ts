@@ -10,7 +10,7 @@ import type { FileStamp } from './stamps.ts';
  * Bumped whenever what a stored result means changes (checks, evidence,
  * stamps): results stored by another revision are dropped, never trusted.
  */
-const REVISION = 2;
+const REVISION = 3;
 const FORMAT = 'aam-trust/verification-results';
 
 /** What a report needs from the lock entry, so a stored result can be shown without parsing the lock file. */
@@ -205,6 +205,7 @@ function isStoredResult(value: unknown): value is StoredResult {
   const { summary, result } = value;
   if (!isString(summary.version) || !isString(summary.source) || !isString(summary.checksum) || typeof summary.fileCount !== 'number') return false;
   if (!isString(result.name) || !isString(result.at) || !isString(result.archiveOrigin) || !stampsOnly(result.evidence)) return false;
+  if (!Array.isArray(result.registryChanges) || !result.registryChanges.every((c) => isObject(c) && isString(c.path) && isString(c.expected) && isString(c.actual) && (c.what === 'archive' || c.what === 'signature') && (c.change === 'replaced' || c.change === 'removed'))) return false;
   if (result.signatureFile !== undefined && !(isObject(result.signatureFile) && isString(result.signatureFile.file) && isString(result.signatureFile.path))) return false;
   if (result.scan !== undefined && !(isObject(result.scan) && isString(result.scan.at) && stampsOnly(result.scan.dirs) && isObject(result.scan.files) && Object.values(result.scan.files).every((f) => isObject(f) && isString(f.stamp) && isString(f.sha256)))) return false;
   const checks = result.checks;

@@ -2,7 +2,7 @@ import type { Checks, Verdict } from '../policy/decision.ts';
 
 /** One line of evidence, as the Verification view and the CLI show it. */
 export interface CheckRow {
-  id: 'checksum' | 'files' | 'signature' | 'identity' | 'tlog' | 'signed-at';
+  id: 'checksum' | 'files' | 'signature' | 'identity' | 'tlog' | 'signed-at' | 'registry';
   state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
   label: string;
   detail: string;

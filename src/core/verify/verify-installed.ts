@@ -6,7 +6,10 @@ import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import { openRegistry } from '../registry/open.ts';
 import type { PackageEvidence } from './check-package.ts';
 import { gatherEvidence as gather } from './evidence.ts';
-import type { EvidenceSource } from './evidence.ts';
+import { capturedSignatureOf } from './evidence.ts';
+import type { CapturedSignature, EvidenceSource } from './evidence.ts';
+import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
+import type { RecordedPackage } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
 import { stillHolds } from './job.ts';
 import type { JobResult, VerifyJob } from './job.ts';
@@ -59,7 +62,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   const pool = new VerifyPool(options.verifier, !options.only && (force || !store?.lockState(lockFile)) ? workersFor(packagesEstimate(lockFile), options.workers) : 0);
   try {
     // What every result depends on besides its lock entry and its files.
-    const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir }) : '';
+    const recordFile = recordPathOf(workspace.aamDir);
+    const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir, record: stampOf(recordFile) }) : '';
     const lock = await openLock(lockFile, store, force);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
 
@@ -86,6 +90,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     if (stale.length > 0) {
       pool.grow(workersFor(stale.length, options.workers));
       const entries = await lock.entries();
+      const record = await readTrustRecord(recordFile);
       if (!skipSignature) options.verifier.prefetchKeys(signingKeysNamed(stale.map((name) => entries[name])));
       const jobs: VerifyJob[] = [];
       const pending = new Map<string, { key: string; summary: EntrySummary }>();
@@ -98,7 +103,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
         let source = sources.get(entry.source);
         if (!source) sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
-        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous });
+        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous, captured: capturedFor(entry, record.packages[name]) });
       }
       await pool.run(jobs, options.verifier, {
         signal: options.signal,
@@ -123,6 +128,18 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   } finally {
     pool.close();
   }
+}
+
+/**
+ * The signature captured when a package was installed: the lock file's
+ * record, else the trust record's for the same archive (the `aam` CLI drops
+ * the lock file's records whenever it rewrites the file).
+ */
+export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | undefined): CapturedSignature | undefined {
+  const fromLock = capturedSignatureOf(entry);
+  if (fromLock) return fromLock;
+  if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version) return undefined;
+  return { type: recorded.signature.type, digest: recorded.signature.digest };
 }
 
 /** The OpenPGP keys (fingerprints) the lock file says signed these entries; a few at most, as each may cost a GnuPG run. */
@@ -193,6 +210,6 @@ export function evidenceSource(entry: LockedPackage, registries: readonly Regist
 }
 
 /** The archive and signature files an installed package was installed from (registry first, else the evidence cache). */
-export function gatherEvidence(name: string, entry: LockedPackage, options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'>): PackageEvidence {
-  return gather(name, entry, installedDirOf(options.workspace, name), evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false));
+export function gatherEvidence(name: string, entry: LockedPackage, options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'>, recorded?: RecordedPackage): PackageEvidence {
+  return gather(name, entry, installedDirOf(options.workspace, name), evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false), {}, capturedFor(entry, recorded));
 }

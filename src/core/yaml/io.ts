@@ -1,24 +1,20 @@
-import { readFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { AamError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
+import { readRegularFile } from '../fs/safe-read.ts';
+import type { ReadKind } from '../fs/safe-read.ts';
 import { parseBlockMapping } from './block-mapping.ts';
 import { MAX_ALIAS_COUNT, MAX_YAML_BYTES, YamlSource } from './source.ts';
 
 /**
  * Reads a YAML mapping from a file written by AAM or by someone else (a
  * shared registry, a cloned repository): size and alias limits, no custom
- * tags, and a coded error that names the file. Missing files give undefined.
+ * tags, and a coded error that names the file. Missing files give undefined;
+ * anything but a regular file within the size of its kind is refused.
  */
-export async function readYamlMapping(path: string, code: ErrorCode): Promise<Record<string, unknown> | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new AamError('IO', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  return parseYamlMapping(text, path, code);
+export async function readYamlMapping(path: string, code: ErrorCode, kind: ReadKind): Promise<Record<string, unknown> | undefined> {
+  const bytes = await readRegularFile(path, kind);
+  return bytes === undefined ? undefined : parseYamlMapping(bytes.toString('utf8'), path, code);
 }
 
 export function parseYamlMapping(text: string, where: string, code: ErrorCode): Record<string, unknown> {
@@ -40,7 +36,12 @@ export function parseYamlMapping(text: string, where: string, code: ErrorCode): 
   return value as Record<string, unknown>;
 }
 
-/** YAML as the AAM CLI writes it: block style, keys in insertion order. */
+/**
+ * YAML as the AAM CLI (PyYAML's safe_dump) writes it: block style, keys in
+ * insertion order, sequences not indented, and every string that YAML 1.1
+ * would read as something else quoted — PyYAML reads an unquoted
+ * `2026-12-01T14:00:00Z` as a datetime, `yes` as a boolean, `1.0` as a number.
+ */
 export function toYamlText(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return stringify(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, singleQuote: true, indentSeq: false });
 }

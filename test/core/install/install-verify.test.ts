@@ -36,7 +36,7 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     const s = await w.services();
     return verifyWorkspace({ ...s, offline });
   }
-  const statuses = (reports: Awaited<ReturnType<typeof verify>>) => Object.fromEntries(reports.map((r) => [r.name, `${r.verdict.status}/${r.verdict.action}/${r.verdict.code}`]));
+  const statuses = (reports: Awaited<ReturnType<typeof verify>>) => Object.fromEntries(reports.map((r) => [r.name, `${r.verdict.status}/${r.verdict.action}/${r.verdict.code}${r.findings.map((f) => ` +${f.code}/${f.action}`).join('')}`]));
 
   it('publishes signed, installs verified, and records the signature in the lock file', async () => {
     const w = await world('trusted_identities: ["*@example.com"]');
@@ -93,7 +93,7 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     await assert.rejects(install(w, '@evil/x'), (e) => isAamError(e, 'PACKAGE_BLOCKED'));
   });
 
-  it('gives every state its own status: verified, unsigned, untrusted, tampered archive, modified file', async () => {
+  it('gives every state its own status: verified, unsigned, untrusted, registry changed, modified file', async () => {
     const w = await world('trusted_identities: ["*@example.com"]');
     await publish(w, 'good', '1.0.0', 'alice@example.com');
     await publish(w, 'plain', '1.0.0');
@@ -108,7 +108,7 @@ describe('install and verify, with signatures from a local Sigstore instance', (
       good: 'verified/pass/VERIFIED',
       plain: 'unsigned/pass/UNSIGNED',
       stranger: 'signed-untrusted/warn/UNTRUSTED_SIGNER',
-      swapped: 'tampered/fail/CHECKSUM_MISMATCH',
+      swapped: 'verified/pass/VERIFIED +REGISTRY_CHANGED/fail',
       edited: 'tampered/fail/FILES_MODIFIED',
     });
   });
@@ -130,35 +130,47 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     assert.match(reports[0]!.verdict.message, /added: prompts\/extra.md/);
   });
 
-  it('refuses a FIFO or a folder where the registry keeps an archive or signature, without waiting on it', async () => {
+  it('refuses a FIFO, a folder or a link where the registry keeps an archive or signature, without waiting on it', async () => {
     const w = await world('trusted_identities: ["*@example.com"]\non_signature_failure: error');
-    await publish(w, 'piped', '1.0.0', 'alice@example.com');
-    await publish(w, 'folder', '1.0.0', 'alice@example.com');
-    await publish(w, 'signature', '1.0.0', 'alice@example.com');
-    await install(w, 'piped', 'folder', 'signature');
+    for (const name of ['piped', 'folder', 'signature', 'zero']) await publish(w, name, '1.0.0', 'alice@example.com');
+    await install(w, 'piped', 'folder', 'signature', 'zero');
     await rm(w.registry.archivePath('piped', '1.0.0'));
     await mkfifo(w.registry.archivePath('piped', '1.0.0'));
     await rm(w.registry.archivePath('folder', '1.0.0'));
     await mkdir(w.registry.archivePath('folder', '1.0.0'));
     const bundle = `${w.registry.archivePath('signature', '1.0.0')}.sigstore.json`;
     await rm(bundle);
-    await mkfifo(bundle);
-    const reports = Object.fromEntries((await verify(w)).map((r) => [r.name, r.verdict]));
-    assert.equal(reports.piped?.code, 'CHECKSUM_MISMATCH');
-    assert.match(reports.piped!.actual ?? '', /not a regular file/);
-    assert.equal(reports.folder?.code, 'CHECKSUM_MISMATCH');
-    assert.match(reports.folder!.actual ?? '', /not a regular file/);
-    assert.equal(reports.signature?.code, 'SIGNATURE_INVALID');
+    await mkfifo(join(w.root, 'fifo'));
+    await symlink(join(w.root, 'fifo'), bundle);
+    await rm(w.registry.archivePath('zero', '1.0.0'));
+    await symlink('/dev/zero', w.registry.archivePath('zero', '1.0.0'));
+    const reports = Object.fromEntries((await verify(w)).map((r) => [r.name, r]));
+    for (const [name, refused] of [['piped', /not a regular file \(a FIFO\)/], ['folder', /not a regular file \(a folder\)/], ['signature', /symbolic link/], ['zero', /symbolic link/]] as const) {
+      // Judged by what was captured at install (the evidence cache); the registry's state is its own failing finding.
+      assert.equal(reports[name]!.verdict.status, 'verified', name);
+      assert.equal(reports[name]!.findings[0]?.code, 'REGISTRY_CHANGED', name);
+      assert.match(reports[name]!.findings[0]!.actual ?? '', refused, name);
+    }
+    // Without the cache, nothing authentic is left to verify with.
+    await rm(join(w.home, '.aam', 'cache'), { recursive: true });
+    const bare = Object.fromEntries((await verify(w)).map((r) => [r.name, r]));
+    assert.deepEqual([bare.piped!.verdict.code, bare.zero!.verdict.code, bare.signature!.verdict.code], ['ARCHIVE_UNAVAILABLE', 'ARCHIVE_UNAVAILABLE', 'SIGNATURE_INVALID']);
+    assert.equal(bare.piped!.findings[0]?.code, 'REGISTRY_CHANGED');
   });
 
-  it('notices a signature removed or replaced after install', async () => {
+  it('notices a signature removed or replaced in the registry after install, without changing the verdict', async () => {
     const w = await world('trusted_identities: ["*@example.com"]\non_signature_failure: error');
     await publish(w, 'hello', '1.0.0', 'alice@example.com');
     await install(w, 'hello');
     await rm(`${w.registry.archivePath('hello', '1.0.0')}.sigstore.json`);
     const [report] = await verify(w);
-    assert.deepEqual([report?.verdict.code, report?.verdict.action], ['SIGNATURE_INVALID', 'fail']);
-    assert.match(report!.verdict.message, /recorded at install/);
+    assert.deepEqual([report?.verdict.status, report?.findings.map((f) => `${f.code}/${f.action}`)], ['verified', ['REGISTRY_CHANGED/fail']]);
+    assert.match(report!.findings[0]!.message, /no longer serves the signature/);
+    // With the captured bundle gone from the cache too, the signature recorded at install is missing: that fails.
+    await rm(join(w.home, '.aam', 'cache'), { recursive: true });
+    const [bare] = await verify(w);
+    assert.deepEqual([bare?.verdict.code, bare?.verdict.action], ['SIGNATURE_INVALID', 'fail']);
+    assert.match(bare!.verdict.message, /recorded at install/);
   });
 
   it('notices a lock file whose file checksums were edited to match modified files', async () => {

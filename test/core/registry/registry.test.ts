@@ -14,7 +14,7 @@ describe('local registry', () => {
     const packed = await packDirectory(await world.makePackage('@acme/hello', '1.0.0'));
     const result = await world.registry.publish(packed.bytes, [], new Date('2026-11-01T00:00:00Z'));
     assert.equal(result.archivePath, join(world.registryDir, 'packages', 'acme--hello', 'versions', '1.0.0.aam'));
-    const metadata = await readYamlMapping(join(world.registryDir, 'packages', 'acme--hello', 'metadata.yaml'), 'REGISTRY_INVALID');
+    const metadata = await readYamlMapping(join(world.registryDir, 'packages', 'acme--hello', 'metadata.yaml'), 'REGISTRY_INVALID', 'metadata');
     assert.deepEqual(metadata, {
       name: '@acme/hello',
       description: 'Test package @acme/hello',
@@ -25,7 +25,7 @@ describe('local registry', () => {
       dist_tags: { latest: '1.0.0' },
       versions: [{ version: '1.0.0', published: '2026-11-01T00:00:00.000Z', checksum: packed.checksum, size: packed.bytes.length, dependencies: {} }],
     });
-    const index = await readYamlMapping(join(world.registryDir, 'index.yaml'), 'REGISTRY_INVALID');
+    const index = await readYamlMapping(join(world.registryDir, 'index.yaml'), 'REGISTRY_INVALID', 'index');
     assert.deepEqual(index, { packages: [{ name: '@acme/hello', description: 'Test package @acme/hello', latest: '1.0.0', keywords: [], artifact_types: ['prompt'], updated_at: '2026-11-01T00:00:00.000Z' }] });
   });
 

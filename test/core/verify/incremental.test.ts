@@ -9,6 +9,7 @@ import type { JobResult } from '../../../src/core/verify/job.ts';
 import { runJobs } from '../../../src/core/verify/pool.ts';
 import { VerificationStore } from '../../../src/core/verify/result-store.ts';
 import { evidenceSource, verifyWorkspace } from '../../../src/core/verify/verify-installed.ts';
+import { capturedSignatureOf } from '../../../src/core/verify/evidence.ts';
 import type { PackageReport, VerifyWorkspaceOptions } from '../../../src/core/verify/verify-installed.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
@@ -93,10 +94,13 @@ describe('incremental re-verification', () => {
     await writeFile(signature, bytes.toString('utf8').replace(/"mediaType"/, ' "mediaType"'));
     const after = byName(await verify());
     assert.notEqual(after['@acme/c']!.checkedAt, before['@acme/c']!.checkedAt);
-    assert.equal(after['@acme/c']!.verdict.status, 'invalid');
+    // The package keeps the verdict of the signature captured at install; the registry's change is a finding of its own.
+    assert.equal(after['@acme/c']!.verdict.status, 'verified');
+    assert.deepEqual(after['@acme/c']!.findings.map((f) => [f.code, f.action]), [['REGISTRY_CHANGED', 'fail']]);
     assert.equal(after['@acme/a']!.checkedAt, before['@acme/a']!.checkedAt);
     await writeFile(signature, bytes);
-    assert.equal(byName(await verify())['@acme/c']!.verdict.status, 'verified');
+    const restored = byName(await verify())['@acme/c']!;
+    assert.deepEqual([restored.verdict.status, restored.findings], ['verified', []]);
   });
 
   it('re-verifies everything when the trust material changes, and when forced', async () => {
@@ -146,7 +150,7 @@ describe('verification workers', () => {
     await installPackages(['@acme/one'], { ...services, registry: w.registry });
     const lock = await readLockFile(services.workspace.lockFile);
     const entry = lock.packages['@acme/one']!;
-    const job = { name: '@acme/one', entry, installedDir: join(services.workspace.packagesDir, 'acme--one'), source: evidenceSource(entry, services.config.registries, services.cache.dir, false), skipSignature: false, previousScan: undefined };
+    const job = { name: '@acme/one', entry, installedDir: join(services.workspace.packagesDir, 'acme--one'), source: evidenceSource(entry, services.config.registries, services.cache.dir, false), skipSignature: false, previousScan: undefined, captured: capturedSignatureOf(entry) };
     // Enough jobs that the pool starts two workers.
     const jobs = Array.from({ length: 60 }, () => job);
     const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });

@@ -16,6 +16,7 @@ import { runJobs } from '../../../src/core/verify/pool.ts';
 import type { FromWorker, ToWorker } from '../../../src/core/verify/pool.ts';
 import type { SignatureVerifier } from '../../../src/core/verify/signature-verifier.ts';
 import { evidenceSource } from '../../../src/core/verify/verify-installed.ts';
+import { capturedSignatureOf } from '../../../src/core/verify/evidence.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 
 describe('OpenPGP keys on verification threads', () => {
@@ -36,7 +37,7 @@ describe('OpenPGP keys on verification threads', () => {
     const jobs: VerifyJob[] = Array.from({ length: 60 }, (_, i) => {
       const name = names[i % 2]!;
       const entry = lock.packages[name]!;
-      return { name, entry, installedDir: join(services.workspace.packagesDir, name.slice(1).replace('/', '--')), source: evidenceSource(entry, services.config.registries, services.cache.dir, false), skipSignature: false, previousScan: undefined };
+      return { name, entry, installedDir: join(services.workspace.packagesDir, name.slice(1).replace('/', '--')), source: evidenceSource(entry, services.config.registries, services.cache.dir, false), skipSignature: false, previousScan: undefined, captured: capturedSignatureOf(entry) };
     });
     const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
     /** The verifier, counting the key questions its threads ask; `answer: false` answers none of them. */

@@ -1,0 +1,113 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { AamError } from '../errors.ts';
+
+/**
+ * What a file is read as, and the most bytes it may hold. Evidence comes from
+ * places a pull request or a registry controls: a link to /dev/zero or a FIFO
+ * there must be refused at once, not read until memory or patience runs out.
+ */
+export const READ_LIMITS = {
+  archive: 50 * 1024 * 1024,
+  signature: 1024 * 1024,
+  lock: 8 * 1024 * 1024,
+  record: 8 * 1024 * 1024,
+  config: 1024 * 1024,
+  registry: 256 * 1024,
+  metadata: 8 * 1024 * 1024,
+  index: 8 * 1024 * 1024,
+  key: 1024 * 1024,
+  'trusted-root': 4 * 1024 * 1024,
+  manifest: 1024 * 1024,
+} as const;
+
+export type ReadKind = keyof typeof READ_LIMITS;
+
+export interface SafeReadOptions {
+  /**
+   * Follow a symbolic link at the last path component (the target must still
+   * be a regular file within the limit). Only for the user's own files, such
+   * as a global config kept in a dotfiles folder; never for evidence.
+   */
+  followLinks?: boolean;
+}
+
+/** Bytes of a regular file and its stats; undefined when nothing is there. Throws FILE_REFUSED for anything else. */
+export async function readRegularFile(path: string, kind: ReadKind, options: SafeReadOptions = {}): Promise<Buffer | undefined> {
+  let handle;
+  try {
+    handle = await open(path, flags(options));
+  } catch (error) {
+    return missingOrRefused(path, error);
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    const size = checked(path, kind, stats);
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(bytes, offset, size - offset, null);
+      if (bytesRead === 0) break;
+      offset += bytesRead;
+    }
+    return offset === size ? bytes : bytes.subarray(0, offset);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The same, synchronously, with the stats of what was read (verification workers stamp evidence with them). */
+export function readRegularFileSync(path: string, kind: ReadKind): { bytes: Buffer; stats: BigIntStats } | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, flags({}));
+  } catch (error) {
+    return missingOrRefused(path, error);
+  }
+  try {
+    const stats = fstatSync(fd, { bigint: true });
+    const size = checked(path, kind, stats);
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let offset = 0;
+    // Up to the size stamped: bytes appended later change the stamp, and the next check reads again.
+    while (offset < size) {
+      const n = readSync(fd, bytes, offset, size - offset, null);
+      if (n === 0) break;
+      offset += n;
+    }
+    return { bytes: offset === size ? bytes : bytes.subarray(0, offset), stats };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function flags(options: SafeReadOptions): number {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the fstat below then refuses it.
+  return constants.O_RDONLY | constants.O_NONBLOCK | (options.followLinks ? 0 : constants.O_NOFOLLOW);
+}
+
+function checked(path: string, kind: ReadKind, stats: BigIntStats): number {
+  if (!stats.isFile()) throw refused(path, `is not a regular file (${describe(stats)})`);
+  if (stats.size > BigInt(READ_LIMITS[kind])) throw refused(path, `is ${stats.size} bytes, more than any ${kind.replace('-', ' ')} file may be (${READ_LIMITS[kind]})`);
+  return Number(stats.size);
+}
+
+function missingOrRefused(path: string, error: unknown): undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+  if (code === 'ELOOP') throw refused(path, 'is a symbolic link; AAM Trust reads this file only when it is a regular file');
+  throw new AamError('IO', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
+}
+
+function refused(path: string, why: string): AamError {
+  return new AamError('FILE_REFUSED', `${path} ${why}.`, { hint: 'Replace it with the regular file it should be; links, FIFOs, devices and oversized files are never read.' });
+}
+
+function describe(stats: BigIntStats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a file';
+}

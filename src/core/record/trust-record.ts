@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import { isChecksum } from '../archive/hash.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import type { Signer } from '../policy/trust-match.ts';
+import { readYamlMapping, toYamlText } from '../yaml/io.ts';
+
+/**
+ * What AAM Trust remembers about the packages of a workspace (SPEC §6), in
+ * `.aam/trust-record.yaml` beside the lock file: committed with the project,
+ * never rewritten by the `aam` CLI (which drops what it does not know from
+ * the lock file). Per package: the version and archive digest last verified,
+ * and who signed it — or that it was unsigned.
+ */
+export interface TrustRecord {
+  record_version: 1;
+  packages: Record<string, RecordedPackage>;
+}
+
+export interface RecordedPackage {
+  version: string;
+  checksum: string;
+  source: string;
+  /** null: the package was recorded unsigned. */
+  signature: RecordedSignature | null;
+  recorded_at: string;
+}
+
+export type RecordedSignature =
+  | { type: 'sigstore'; digest: string; identity: string; issuer: string | undefined; log_index?: string | undefined }
+  | { type: 'gpg'; digest: string; fingerprint: string; identity?: string | undefined };
+
+export const RECORD_FILE = 'trust-record.yaml';
+
+export function recordPathOf(aamDir: string): string {
+  return join(aamDir, RECORD_FILE);
+}
+
+const HEADER = `# AAM Trust record: who signed each installed package (written by aam-trust; commit it
+# with the lock file). A later state that loses a signature or changes a signer is a finding.
+`;
+
+/** Reads the record; a missing file is an empty record, and malformed entries are left out (never trusted). */
+export async function readTrustRecord(path: string): Promise<TrustRecord> {
+  const raw = await readYamlMapping(path, 'LOCKFILE_INVALID', 'record');
+  const packages: Record<string, RecordedPackage> = {};
+  const listed = raw?.packages;
+  if (listed && typeof listed === 'object' && !Array.isArray(listed)) {
+    for (const [name, value] of Object.entries(listed)) {
+      const entry = recordedPackage(value);
+      if (entry) packages[name] = entry;
+    }
+  }
+  return { record_version: 1, packages };
+}
+
+export async function writeTrustRecord(path: string, record: TrustRecord): Promise<void> {
+  await writeFileAtomic(path, trustRecordText(record));
+}
+
+/** The file's text: packages sorted by name, so that a diff shows only what changed. */
+export function trustRecordText(record: TrustRecord): string {
+  const packages = Object.fromEntries(Object.keys(record.packages).sort().map((name) => [name, compact(record.packages[name]!)]));
+  return `${HEADER}${toYamlText({ record_version: 1, packages })}`;
+}
+
+function compact(entry: RecordedPackage): Record<string, unknown> {
+  const signature = entry.signature && Object.fromEntries(Object.entries(entry.signature).filter(([, v]) => v !== undefined));
+  return { version: entry.version, checksum: entry.checksum, source: entry.source, signature, recorded_at: entry.recorded_at };
+}
+
+function recordedPackage(value: unknown): RecordedPackage | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.version !== 'string' || !isChecksum(v.checksum) || typeof v.source !== 'string') return undefined;
+  const signature = v.signature === null || v.signature === undefined ? null : recordedSignature(v.signature);
+  if (signature === undefined) return undefined;
+  return { version: v.version, checksum: v.checksum, source: v.source, signature, recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '' };
+}
+
+function recordedSignature(value: unknown): RecordedSignature | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const s = value as Record<string, unknown>;
+  const text = (key: string) => (typeof s[key] === 'string' ? (s[key] as string) : undefined);
+  if (!isChecksum(s.digest)) return undefined;
+  if (s.type === 'sigstore' && text('identity')) return { type: 'sigstore', digest: s.digest, identity: text('identity')!, issuer: text('issuer'), log_index: text('log_index') };
+  if (s.type === 'gpg' && text('fingerprint') && /^[0-9A-F]{40}$/.test(text('fingerprint')!)) return { type: 'gpg', digest: s.digest, fingerprint: text('fingerprint')!, identity: text('identity') };
+  return undefined;
+}
+
+/** How a valid signature's signer is recorded, with the digest of the signature file. */
+export function recordedSignatureOf(signer: Signer, digest: string): RecordedSignature {
+  if (signer.type === 'gpg') return { type: 'gpg', digest, fingerprint: signer.fingerprint, identity: signer.userIds[0] };
+  return { type: 'sigstore', digest, identity: signer.identity.san, issuer: signer.identity.issuer, log_index: signer.tlog?.logIndex };
+}
