@@ -17,6 +17,7 @@ Commands:
   publish           pack, sign (Sigstore or GPG) and publish to a registry
   policy check      validate config files with line and column
   policy show       print the merged policy and where each value comes from
+  trust             trust the signer of an installed package (exact, issuer-pinned)
   keys import       add OpenPGP public keys to the AAM keyring
   prepare-offline   cache archives and signatures for offline verification
   registry init     create a local registry

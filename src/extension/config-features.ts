@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { validateConfigText } from '../core/config/validate.ts';
 import type { ConfigDiagnostic } from '../core/config/diagnostics.ts';
 import { schemaAt } from '../core/config/schema.ts';
-import { describePattern, normalizeFingerprint, parseIdentityPattern } from '../core/policy/identity.ts';
+import { describePattern, entryText, isTrustedIdentity, normalizeFingerprint, parseIdentityPattern, patternOf, pinnedIssuerOf } from '../core/policy/identity.ts';
+import type { TrustedIdentity } from '../core/policy/identity.ts';
+import { mergeConfigFiles, projectConfigPath } from '../core/config/load.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import type { YamlPath, YamlRanges } from '../core/yaml/source.ts';
 import type { TrustModel } from './model.ts';
@@ -62,8 +64,31 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
       diagnostic.code = d.code;
       return diagnostic;
     });
-    if (value) out.push(...this.unusedTrustEntries(document, source, value));
+    if (value) out.push(...this.unusedTrustEntries(document, source, value), ...this.weakenings(document, source, value));
     this.collection.set(document.uri, out);
+  }
+
+  /**
+   * A project config's settings that weaken the global policy, from the text
+   * being typed: always flagged (trusted workspace or not), and in Restricted
+   * Mode also those that only a trusted workspace may set.
+   */
+  private weakenings(document: vscode.TextDocument, source: YamlRanges, value: Record<string, unknown>): vscode.Diagnostic[] {
+    const workspace = this.model.workspaces.find((w) => w.kind === 'project' && projectConfigPath(w.paths.root) === document.uri.fsPath);
+    const global = workspace?.config?.files.find((f) => f.layer === 'global');
+    if (!workspace || !global) return [];
+    const project = { layer: 'project' as const, path: document.uri.fsPath, exists: true, diagnostics: [], value };
+    const { findings } = mergeConfigFiles([global, project], this.model.restricted, this.model.homeDir);
+    return findings.map((finding) => {
+      const ignored = this.model.restricted ? vscode.l10n.t(' It is ignored in Restricted Mode.') : vscode.l10n.t(' It applies because this workspace is trusted.');
+      const message = finding.kind === 'weakens'
+        ? vscode.l10n.t('This project setting weakens your global policy ({0}): it {1}.', global.path, finding.message) + ignored
+        : vscode.l10n.t('This project setting {0}; it is ignored until you trust this workspace.', finding.message);
+      const diagnostic = new vscode.Diagnostic(toRange(source.keyRange(finding.path)), message, vscode.DiagnosticSeverity.Warning);
+      diagnostic.source = 'AAM Trust';
+      diagnostic.code = finding.kind === 'weakens' ? 'policy-weakens' : 'policy-trusted-only';
+      return diagnostic;
+    });
   }
 
   /** Information diagnostics on trust entries that trust none of the installed packages. */
@@ -75,9 +100,11 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     for (const list of ['trusted_identities', 'trusted_keys'] as const) {
       const entries = Array.isArray(security[list]) ? (security[list] as unknown[]) : [];
       entries.forEach((entry, i) => {
-        if (typeof entry !== 'string' || this.packagesTrustedBy(document.uri.fsPath, entry).length > 0) return;
-        if (list === 'trusted_identities' ? !parseIdentityPattern(entry).ok : !normalizeFingerprint(entry)) return;
-        const diagnostic = new vscode.Diagnostic(toRange(source.valueRange(['security', list, i])), vscode.l10n.t('"{0}" trusts none of the {1} installed packages.', entry, reports.length), vscode.DiagnosticSeverity.Information);
+        if (!isTrustedIdentity(entry) || (list === 'trusted_keys' && typeof entry !== 'string')) return;
+        const text = entryText(entry);
+        if (this.packagesTrustedBy(document.uri.fsPath, text).length > 0) return;
+        if (list === 'trusted_identities' ? !parseIdentityPattern(patternOf(entry)).ok : !normalizeFingerprint(text)) return;
+        const diagnostic = new vscode.Diagnostic(toRange(source.valueRange(['security', list, i])), vscode.l10n.t('"{0}" trusts none of the {1} installed packages.', text, reports.length), vscode.DiagnosticSeverity.Information);
         diagnostic.source = 'AAM Trust';
         diagnostic.code = 'trust-entry-unused';
         out.push(diagnostic);
@@ -92,25 +119,28 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     if (path.length === 0 || !node?.range) return undefined;
     const range = toRange(source.rangeOf(node.range[0], node.range[1]));
     const [section, list, index] = path;
-    if (section === 'security' && (list === 'trusted_identities' || list === 'trusted_keys') && typeof index === 'number') {
-      const entry = String((node as { value?: unknown }).value ?? '');
-      return new vscode.Hover(this.trustEntryHover(document.uri.fsPath, list, entry), range);
+    if (section === 'security' && (list === 'trusted_identities' || list === 'trusted_keys') && typeof index === 'number' && (path.length === 3 || (!onKey && path[3] === 'identity'))) {
+      const security = (validateConfigText(document.getText()).value?.security ?? {}) as Record<string, unknown>;
+      const entry = (security[list] as unknown[] | undefined)?.[index];
+      if (isTrustedIdentity(entry)) return new vscode.Hover(this.trustEntryHover(document.uri.fsPath, list, entry), range);
     }
     const schemaPath = onKey || typeof path[path.length - 1] !== 'number' ? path : path.slice(0, -1);
     return this.settingHover(document, schemaPath, range);
   }
 
-  private trustEntryHover(file: string, list: 'trusted_identities' | 'trusted_keys', entry: string): vscode.MarkdownString {
+  private trustEntryHover(file: string, list: 'trusted_identities' | 'trusted_keys', entry: TrustedIdentity): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**\`${entry}\`** (${list})\n\n`);
+    const text = entryText(entry);
+    md.appendMarkdown(`**\`${text}\`** (${list})\n\n`);
     if (list === 'trusted_identities') {
-      const parsed = parseIdentityPattern(entry);
-      md.appendMarkdown(parsed.ok ? `Matches ${escape(describePattern(parsed.pattern))}.` : `Not a valid pattern: it ${escape(parsed.reason)}, so it trusts no one.`);
+      const parsed = parseIdentityPattern(patternOf(entry));
+      const issuer = pinnedIssuerOf(entry);
+      md.appendMarkdown(parsed.ok ? `Matches ${escape(describePattern(parsed.pattern))}${issuer ? `, and only in certificates issued by \`${issuer}\`` : ''}.` : `Not a valid pattern: it ${escape(parsed.reason)}, so it trusts no one.`);
     } else {
-      const fingerprint = normalizeFingerprint(entry);
+      const fingerprint = typeof entry === 'string' ? normalizeFingerprint(entry) : undefined;
       md.appendMarkdown(fingerprint ? `Matches signatures by the OpenPGP key \`${fingerprint}\` (or its subkeys).` : 'Not a full fingerprint, so it trusts no one.');
     }
-    const trusted = this.packagesTrustedBy(file, entry);
+    const trusted = this.packagesTrustedBy(file, text);
     md.appendMarkdown('\n\n');
     md.appendMarkdown(trusted.length > 0 ? `Currently trusts: ${trusted.map((p) => `\`${p}\``).join(', ')}.` : 'Currently trusts none of the installed packages.');
     return md;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../core/fs/safe-read.ts';
 import { isMap, isPair, isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { YamlSource } from '../core/yaml/source.ts';
@@ -70,11 +70,11 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       const targets = workspace.kind === 'global' ? (['global'] as const) : projectHas(workspace, option.list) ? (['project'] as const) : (['project', 'global'] as const);
       for (const target of targets) {
         const title = target === 'project'
-          ? vscode.l10n.t('Trust this signer: add {0} to the project config', option.value)
-          : vscode.l10n.t('Trust this signer: add {0} to the global config', option.value);
+          ? vscode.l10n.t('Trust this signer: add {0} to the project config', option.label)
+          : vscode.l10n.t('Trust this signer: add {0} to the global config', option.label);
         const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
-        const args: TrustSignerArgs = { workspaceId: workspace.id, packageName: report.name, pattern: option.value, target };
+        const args: TrustSignerArgs = { workspaceId: workspace.id, packageName: report.name, pattern: option.label, target };
         action.command = { command: 'aam.trustSigner', title, arguments: [args] };
         action.isPreferred = target === (this.model.restricted ? 'global' : 'project');
         actions.push(action);
@@ -129,8 +129,8 @@ function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.Markd
   if (verdict.signer && TRUSTABLE.has(verdict.code)) {
     const options = trustOptions(verdict.signer);
     if (options.length > 0) {
-      md.appendMarkdown(`\n\n**What would trust it:** ${options.map((o) => `\`${o.value}\` in \`${o.list}\``).join(', or ')}`);
-      const link = (target: 'project' | 'global') => `command:aam.trustSigner?${encodeURIComponent(JSON.stringify([{ workspaceId: workspace.id, packageName: report.name, pattern: options[0]!.value, target }]))}`;
+      md.appendMarkdown(`\n\n**What would trust it:** ${options.map((o) => `\`${o.label}\` in \`${o.list}\``).join(', or ')}`);
+      const link = (target: 'project' | 'global') => `command:aam.trustSigner?${encodeURIComponent(JSON.stringify([{ workspaceId: workspace.id, packageName: report.name, pattern: options[0]!.label, target }]))}`;
       const global = `[in the global config](${link('global')})`;
       if (workspace.kind === 'global') md.appendMarkdown(`\n\n$(shield) [Trust this signer](${link('global')})`);
       else md.appendMarkdown(`\n\n$(shield) [Trust this signer in the project config](${link('project')})${projectHas(workspace, options[0]!.list) ? '' : ` · ${global}`}`);
@@ -152,7 +152,8 @@ async function ruleLocation(verdict: Verdict): Promise<{ location: vscode.Locati
 async function textOf(uri: vscode.Uri): Promise<string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return open.getText();
-  return readFile(uri.fsPath, 'utf8').catch(() => '');
+  // A lock file or config from a repository is read only as a regular file (never a FIFO or a link).
+  return readRegularFile(uri.fsPath, uri.fsPath.endsWith('config.yaml') ? 'config' : 'lock').then((bytes) => bytes?.toString('utf8') ?? '', () => '');
 }
 
 export function toRange(range: YamlRange): vscode.Range {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
+import type { ListItem } from '../core/config/config-edit.ts';
 import { mergeConfigFiles } from '../core/config/load.ts';
 import type { ConfigFileState } from '../core/config/load.ts';
 import { validateConfigText } from '../core/config/validate.ts';
@@ -69,7 +70,7 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
     let edit: ConfigEdit = message.type === 'edit' ? message.edit : { op: 'add-to-list', path: ['security', message.key], value: message.value };
     if (message.type === 'add') {
       const state = await this.stateOf(document);
-      const effective = (state.effective[message.key]?.value as string[] | undefined) ?? [];
+      const effective = (state.effective[message.key]?.value as ListItem[] | undefined) ?? [];
       const own = validateConfigText(document.getText()).value;
       edit = addToListEdit(own, state.layer === 'project' ? effective : [], ['security', message.key], message.value);
     }

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
-import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
+import { applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/load.ts';
-import { exactPatternFor, parseGithubWorkflowUri, parseGitlabProjectPath } from '../core/policy/identity.ts';
+import { entryPreview, PROJECT_TRUST_WARNING, trustEditsFor, trustOptionsFor } from '../core/policy/trust-options.ts';
+import type { TrustOption } from '../core/policy/trust-options.ts';
 import type { Signer } from '../core/policy/trust-match.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
 import { globalConfigFile } from './model.ts';
@@ -20,49 +21,16 @@ export interface TrustSignerArgs {
   target?: 'project' | 'global';
 }
 
-export interface TrustOption {
-  label: string;
-  detail: string;
-  list: 'trusted_identities' | 'trusted_keys';
-  value: string;
-}
-
-/** The entries that would trust `signer`, exact ones first. */
+/** The entries that would trust `signer`, narrowest first (the exact identity pinned to its issuer). */
 export function trustOptions(signer: Signer): TrustOption[] {
-  if (signer.type === 'gpg') {
-    return [{ label: signer.fingerprint, detail: vscode.l10n.t('Trust this OpenPGP key by its full fingerprint{0}', signer.userIds[0] ? ` (${signer.userIds[0]})` : ''), list: 'trusted_keys', value: signer.fingerprint }];
-  }
-  const options: TrustOption[] = [];
-  const exact = exactPatternFor(signer.identity);
-  if (exact) options.push({ label: exact, detail: vscode.l10n.t('Trust exactly this identity'), list: 'trusted_identities', value: exact });
-  const github = parseGithubWorkflowUri(signer.identity.san);
-  if (github) options.push({ label: `github:${github.owner}/${github.repo}`, detail: vscode.l10n.t('Trust any workflow of this GitHub repository'), list: 'trusted_identities', value: `github:${github.owner}/${github.repo}` });
-  const gitlab = parseGitlabProjectPath(signer.identity.san);
-  if (gitlab) options.push({ label: `gitlab:${gitlab}`, detail: vscode.l10n.t('Trust any pipeline of this GitLab project'), list: 'trusted_identities', value: `gitlab:${gitlab}` });
-  return options;
+  return trustOptionsFor(signer).map((o) => ({ ...o, detail: vscode.l10n.t(o.detail) }));
 }
 
-/**
- * The config edits that make `report`'s signer trusted with `option` in the
- * `target` file. Lists replace each other when configs merge, so a project
- * list is started from the entries in effect now: adding one signer must not
- * drop the global ones.
- */
+/** The edits that trust `report`'s signer with `option` in the `target` file of `workspace`. */
 export function trustEdits(report: PackageReport, option: TrustOption, workspace: AamWorkspace, target: 'project' | 'global'): ConfigEdit[] {
-  const edits: ConfigEdit[] = [addEntry(workspace, target, option.list, option.value)];
-  const signer = report.verdict.signer;
-  const allowed = workspace.config?.security.allowed_issuers ?? [];
-  if (signer?.type === 'sigstore' && signer.identity.issuer && allowed.length > 0 && !allowed.includes(signer.identity.issuer)) {
-    edits.push(addEntry(workspace, target, 'allowed_issuers', signer.identity.issuer));
-  }
-  return edits;
-}
-
-function addEntry(workspace: AamWorkspace, target: 'project' | 'global', list: 'trusted_identities' | 'trusted_keys' | 'allowed_issuers', value: string): ConfigEdit {
-  const file = workspace.config?.files.find((f) => f.layer === target)?.value;
-  // A global edit appends; a project file that lacks the list starts from what is in effect.
-  const effective = target === 'project' ? workspace.config?.security[list] ?? [] : [];
-  return addToListEdit(file, effective, ['security', list], value);
+  const config = workspace.config;
+  if (!config || !report.verdict.signer) return [];
+  return trustEditsFor(report.verdict.signer, option, { layer: target, value: config.files.find((f) => f.layer === target)?.value, effective: config.security });
 }
 
 /** Whether the project config sets `key` itself (and so replaces the global list). */
@@ -82,17 +50,21 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
     return;
   }
   const options = trustOptions(signer);
-  const option = args?.pattern ? options.find((o) => o.value === args.pattern) : options.length === 1 ? options[0] : await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Trust the signer of {0}', report.name) });
+  const option = args?.pattern ? options.find((o) => o.label === args.pattern) : options.length === 1 ? options[0] : await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Trust the signer of {0}', report.name) });
   if (!option) return;
   const target = args?.target ?? (await pickTarget(model, workspace, option.list));
   if (!target) return;
   const file = target === 'project' ? projectConfigPath(workspace.paths.root) : globalConfigFile(model.homeDir);
+  // The exact entry and file, before anything is written; the project file gets a warning of its own.
+  const detail = `${file}\n\n${entryPreview(option)}${target === 'project' ? `\n\n${vscode.l10n.t(PROJECT_TRUST_WARNING)}` : ''}`;
+  const confirmed = await vscode.window.showWarningMessage(vscode.l10n.t('Trust {0} for {1}?', option.label, report.name), { modal: true, detail }, vscode.l10n.t('Add to {0} config', target === 'project' ? vscode.l10n.t('project') : vscode.l10n.t('global')));
+  if (!confirmed) return;
   try {
     await editAndSave(vscode.Uri.file(file), (text) => applyConfigEdits(text, trustEdits(report, option, workspace, target)));
-    log().info(`Trusted ${option.value} in ${option.list} of ${file}`);
+    log().info(`Trusted ${option.label} in ${option.list} of ${file}`);
     await model.refresh();
     const after = model.workspaces.find((w) => w.id === workspace.id)?.reports.find((r) => r.name === report.name);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1} in {2}. {3} is now {4}.', option.value, option.list, file, report.name, after ? STATUS_LABEL[after.verdict.status] : 'unknown'));
+    void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1} in {2}. {3} is now {4}.', option.label, option.list, file, report.name, after ? STATUS_LABEL[after.verdict.status] : 'unknown'));
   } catch (error) {
     await showError(error);
   }

@@ -1,5 +1,5 @@
 import '@vscode-elements/elements/dist/bundled.js';
-import { normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../core/policy/identity.ts';
+import { entryText, isTrustedIdentity, normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../core/policy/identity.ts';
 import type { HostMessage, ListKey, PolicyState, WebviewMessage } from './protocol.ts';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
@@ -77,16 +77,20 @@ const lists = new Map<ListKey, { items: El; input: El; error: El }>();
 function listField([key, label, placeholder, validate]: (typeof LISTS)[number]): El {
   const items = h('ul', { class: 'entries', id: `${key}-entries` });
   const input = h('vscode-textfield', { id: `${key}-input`, placeholder });
+  // An identity can be pinned to the OIDC issuer it must come from: {identity, issuer}.
+  const issuer = key === 'trusted_identities' ? h('vscode-textfield', { id: `${key}-issuer`, placeholder: 'only from issuer (optional), e.g. https://accounts.google.com' }) : undefined;
   const error = h('div', { class: 'error', id: `${key}-error`, role: 'alert' });
   const add = h('vscode-button', { id: `${key}-add`, secondary: '' }, 'Add');
   const submit = () => {
     const value = (input.value ?? '').trim();
-    const problem = value ? validate(value) : 'Enter a value.';
-    const blocking = problem && !(key === 'trusted_identities' && parseIdentityPattern(value).ok);
+    const pinned = (issuer?.value ?? '').trim();
+    const problem = (value ? validate(value) : 'Enter a value.') ?? (pinned && !/^https?:\/\/\S+$/.test(pinned) ? 'The issuer must be a URL, such as https://accounts.google.com.' : undefined);
+    const blocking = problem && !(key === 'trusted_identities' && parseIdentityPattern(value).ok && (!pinned || /^https?:\/\/\S+$/.test(pinned)));
     error.textContent = problem ?? '';
     if (blocking || !value) return;
-    send({ type: 'add', key, value });
+    send({ type: 'add', key, value: pinned ? { identity: value, issuer: pinned } : value });
     input.value = '';
+    if (issuer) issuer.value = '';
   };
   add.addEventListener('click', submit);
   input.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && submit());
@@ -95,7 +99,7 @@ function listField([key, label, placeholder, validate]: (typeof LISTS)[number]):
     error.textContent = value ? validate(value) ?? '' : '';
   });
   lists.set(key, { items, input, error });
-  return h('div', { class: 'field' }, h('vscode-label', {}, label), items, h('div', { class: 'add-row' }, input, add), error, sourceNote(key));
+  return h('div', { class: 'field' }, h('vscode-label', {}, label), items, h('div', { class: 'add-row' }, input, ...(issuer ? [issuer] : []), add), error, sourceNote(key));
 }
 section('Whom to trust', listField(LISTS[0]!), listField(LISTS[1]!), listField(LISTS[2]!));
 
@@ -158,10 +162,10 @@ function renderList(state: PolicyState, key: ListKey): void {
   const own = Array.isArray(state.own[key]) ? (state.own[key] as unknown[]) : undefined;
   const shown = own ?? ((state.effective[key]?.value as unknown[] | undefined) ?? []);
   items.replaceChildren(...shown.map((entry, index) => {
-    const text = String(entry);
+    const text = isTrustedIdentity(entry) ? entryText(entry) : String(entry);
     const finding = state.findings.find((f) => f.path[1] === key && f.path[2] === index);
     const remove = h('vscode-button', { secondary: '', 'aria-label': `Remove ${text}` }, 'Remove');
-    remove.addEventListener('click', () => send({ type: 'edit', edit: { op: 'remove-from-list', path: ['security', key], value: text } }));
+    remove.addEventListener('click', () => send({ type: 'edit', edit: { op: 'remove-from-list', path: ['security', key], value: typeof entry === 'object' && entry ? (entry as Record<string, string>) : text } }));
     return h('li', { class: own ? '' : 'inherited' }, h('code', {}, text), ...(own ? [remove] : []), ...(finding ? [h('div', { class: finding.severity }, finding.message)] : []));
   }));
 }

@@ -1,4 +1,4 @@
-import type { ConfigEdit } from '../core/config/config-edit.ts';
+import type { ConfigEdit, ListItem } from '../core/config/config-edit.ts';
 
 /** Lists the form edits (with add/remove). */
 export type ListKey = 'trusted_identities' | 'trusted_keys' | 'allowed_issuers' | 'trusted_registries';
@@ -22,5 +22,5 @@ export type HostMessage = { type: 'state'; state: PolicyState };
 export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'edit'; edit: ConfigEdit }
-  | { type: 'add'; key: ListKey; value: string }
+  | { type: 'add'; key: ListKey; value: ListItem }
   | { type: 'openText' };

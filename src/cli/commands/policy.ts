@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../../core/fs/safe-read.ts';
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../core/config/diagnostics.ts';
 import { globalConfigPath, projectConfigPath } from '../../core/config/load.ts';
@@ -36,19 +36,18 @@ async function check(io: CliIo, argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   const projectDir = resolve(io.cwd, values.project ?? '.');
-  const files = positionals.length > 0 ? positionals.map((f) => resolve(io.cwd, f)) : [globalConfigPath({ homeDir: io.homeDir, env: io.env }), projectConfigPath(projectDir)];
+  const globalFile = globalConfigPath({ homeDir: io.homeDir, env: io.env });
+  const files = positionals.length > 0 ? positionals.map((f) => resolve(io.cwd, f)) : [globalFile, projectConfigPath(projectDir)];
   const results: { file: string; line: number; column: number; severity: string; code: string; message: string }[] = [];
   let checked = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if (positionals.length === 0 && (error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new AamError('USAGE', `Cannot read ${file}: ${(error as Error).message}`);
+    const bytes = await readRegularFile(file, 'config', { followLinks: file === globalFile });
+    if (!bytes) {
+      if (positionals.length === 0) continue;
+      throw new AamError('USAGE', `Cannot read ${file}: no such file.`);
     }
     checked++;
-    const { diagnostics } = validateConfigText(text);
+    const { diagnostics } = validateConfigText(bytes.toString('utf8'));
     for (const d of diagnostics) {
       results.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity: d.severity, code: d.code, message: d.message });
       if (!values.json) io.stdout(`${formatDiagnostic(file, d)}\n`);

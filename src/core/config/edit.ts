@@ -1,11 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
+import { readRegularFile } from '../fs/safe-read.ts';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { AamError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { YamlSource } from '../yaml/source.ts';
 
-import type { ConfigEdit } from './config-edit.ts';
+import type { ConfigEdit, ListItem } from './config-edit.ts';
 
 export type { ConfigEdit };
 
@@ -53,7 +54,7 @@ function applyEdit(doc: Document, edit: ConfigEdit): void {
       if (list === undefined || (isScalar(list) && list.value === null)) {
         doc.setIn(edit.path, doc.createNode([edit.value]));
       } else if (isSeq(list)) {
-        if (!list.items.some((item) => isScalar(item) && item.value === edit.value)) list.add(doc.createNode(edit.value));
+        if (!list.items.some((item) => sameItem(item, edit.value))) list.add(doc.createNode(edit.value));
       } else {
         throw new AamError('CONFIG_INVALID', `Cannot add to ${edit.path.join('.')}: it is not a list.`);
       }
@@ -62,11 +63,17 @@ function applyEdit(doc: Document, edit: ConfigEdit): void {
     case 'remove-from-list': {
       const list = doc.getIn(edit.path, true) as Node | undefined;
       if (!isSeq(list)) return;
-      const index = list.items.findIndex((item) => isScalar(item) && item.value === edit.value);
+      const index = list.items.findIndex((item) => sameItem(item, edit.value));
       if (index >= 0) list.delete(index);
       return;
     }
   }
+}
+
+/** Whether a list item is `value`: a scalar equal to it, or a mapping with the same keys and values. */
+function sameItem(item: unknown, value: ListItem): boolean {
+  if (isScalar(item)) return item.value === value;
+  return isMap(item) && typeof value === 'object' && JSON.stringify(item.toJSON()) === JSON.stringify(value);
 }
 
 /** An empty `{}` or `[]` that is about to gain content becomes a block collection, as a person would write it. */
@@ -85,16 +92,16 @@ function pruneEmptyParents(doc: Document, path: string[]): void {
   }
 }
 
-/** Reads `path` (or starts empty), applies the edits and writes the result atomically. */
+/**
+ * Reads `path` (or starts empty), applies the edits and writes the result
+ * atomically — to the file a link points to, so a config kept in a dotfiles
+ * folder stays linked.
+ */
 export async function editConfigFile(path: string, edits: readonly ConfigEdit[]): Promise<string> {
-  let text = '';
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new AamError('IO', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  const next = applyConfigEdits(text, edits);
-  await writeFileAtomic(path, next);
+  const target = await realpath(path).catch(() => path);
+  const bytes = await readRegularFile(target, 'config');
+  const next = applyConfigEdits(bytes?.toString('utf8') ?? '', edits);
+  await writeFileAtomic(target, next);
   return next;
 }
 
@@ -104,9 +111,9 @@ export async function editConfigFile(path: string, edits: readonly ConfigEdit[])
  * would replace the list in effect (lists replace on merge), so the new list
  * starts from the `effective` entries.
  */
-export function addToListEdit(fileValue: Record<string, unknown> | undefined, effective: readonly string[], path: string[], value: string): ConfigEdit {
+export function addToListEdit(fileValue: Record<string, unknown> | undefined, effective: readonly ListItem[], path: string[], value: ListItem): ConfigEdit {
   let node: unknown = fileValue;
   for (const key of path) node = node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
-  if (node === undefined && effective.length > 0) return { op: 'set', path, value: [...effective.filter((v) => v !== value), value] };
+  if (node === undefined && effective.length > 0) return { op: 'set', path, value: [...effective.filter((v) => JSON.stringify(v) !== JSON.stringify(value)), value] };
   return { op: 'add-to-list', path, value };
 }

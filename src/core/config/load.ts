@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../fs/safe-read.ts';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicyContext, SecurityPolicy } from '../policy/decision.ts';
 import { tighten } from '../policy/tightening.ts';
@@ -54,25 +55,22 @@ export function projectConfigPath(projectDir: string): string {
 }
 
 export async function readConfigFile(layer: ConfigFileState['layer'], path: string): Promise<ConfigFileState> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { layer, path, exists: false, diagnostics: [], value: undefined };
-    throw new AamError('IO', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  const validation = validateConfigText(text);
+  // A project config comes with a repository: only a regular file is read, never a link (to a FIFO,
+  // /dev/zero…). The global config is the user's own, and may be a link into a dotfiles folder.
+  const bytes = await readRegularFile(path, 'config', { followLinks: layer === 'global' });
+  if (!bytes) return { layer, path, exists: false, diagnostics: [], value: undefined };
+  const validation = validateConfigText(bytes.toString('utf8'));
   return { layer, path, exists: true, diagnostics: validation.diagnostics, value: validation.value };
 }
 
 export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   const files = [await readConfigFile('global', globalConfigPath(options))];
   if (options.projectDir) files.push(await readConfigFile('project', projectConfigPath(options.projectDir)));
-  return mergeConfigFiles(files, options.restricted ?? false);
+  return mergeConfigFiles(files, options.restricted ?? false, options.homeDir);
 }
 
 /** Merges already-read files; the editor calls this with unsaved document texts. */
-export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean): LoadedConfig {
+export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, homeDir = homedir()): LoadedConfig {
   const global = files.find((f) => f.layer === 'global');
   const project = files.find((f) => f.layer === 'project');
   const globalLayer: ConfigLayer = { origin: { layer: 'global', file: global?.path }, value: global?.value ?? {} };
@@ -82,7 +80,7 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean):
   if (project?.value) {
     const projectValue = { ...project.value };
     if (isPlainObject(projectValue.security)) {
-      const tightened = tighten(globalSecurity, projectValue.security);
+      const tightened = tighten(globalSecurity, projectValue.security, { globalFile: global?.path, projectFile: project.path, homeDir });
       findings = restricted ? tightened.findings : tightened.findings.filter((f) => f.kind === 'weakens');
       if (restricted) projectValue.security = tightened.security;
     }

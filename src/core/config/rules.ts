@@ -15,9 +15,8 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
 
   const security = asRecord(config.security);
   if (security) {
-    strings(security.trusted_identities).forEach(([raw, i]) => {
+    identityPatterns(security.trusted_identities).forEach(([raw, path]) => {
       const parsed = parseIdentityPattern(raw);
-      const path = ['security', 'trusted_identities', i];
       if (!parsed.ok) push(path, 'error', 'identity-invalid', `"${raw}" ${parsed.reason}. It trusts no one until fixed.`, trimFix(raw));
       else {
         const broad = overBroadReason(parsed.pattern);
@@ -72,6 +71,16 @@ function registryDiagnostics(value: unknown, push: (path: YamlPath, severity: Se
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Each identity pattern of `trusted_identities` with its path: the item itself, or its `identity` key. */
+function identityPatterns(value: unknown): [string, YamlPath][] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item, i): [string, YamlPath][] => {
+    if (typeof item === 'string') return [[item, ['security', 'trusted_identities', i]]];
+    const identity = asRecord(item)?.identity;
+    return typeof identity === 'string' ? [[identity, ['security', 'trusted_identities', i, 'identity']]] : [];
+  });
 }
 
 function strings(value: unknown): [string, number][] {

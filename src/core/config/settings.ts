@@ -1,4 +1,6 @@
 import type { FailureMode, SecurityPolicy } from '../policy/decision.ts';
+import { isTrustedIdentity } from '../policy/identity.ts';
+import type { TrustedIdentity } from '../policy/identity.ts';
 import { schemaAt } from './schema.ts';
 import { isPlainObject } from './merge.ts';
 import type { MergedConfig } from './merge.ts';
@@ -36,6 +38,7 @@ function pick<T>(section: Record<string, unknown>, path: string[], guard: (v: un
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
 const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isIdentities = (v: unknown): v is TrustedIdentity[] => Array.isArray(v) && v.every(isTrustedIdentity);
 const isMode = (v: unknown): v is FailureMode => v === 'warn' || v === 'error' || v === 'ignore';
 const isMethod = (v: unknown): v is 'sigstore' | 'gpg' => v === 'sigstore' || v === 'gpg';
 const optional = (v: unknown): v is string | undefined => v === undefined || isString(v);
@@ -46,7 +49,7 @@ export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecurityS
   return {
     require_signature: pick(s, ['require_signature'], isBool),
     on_signature_failure: pick(s, ['on_signature_failure'], isMode),
-    trusted_identities: pick(s, ['trusted_identities'], isStrings),
+    trusted_identities: pick(s, ['trusted_identities'], isIdentities),
     trusted_keys: pick(s, ['trusted_keys'], isStrings),
     allowed_issuers: pick(s, ['allowed_issuers'], isStrings),
     verify_transparency_log: pick(s, ['verify_transparency_log'], isBool),

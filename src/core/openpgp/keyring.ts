@@ -1,4 +1,5 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
+import { readRegularFile } from '../fs/safe-read.ts';
 import { join } from 'node:path';
 import { readKeys } from 'openpgp';
 import type { Key } from 'openpgp';
@@ -35,14 +36,16 @@ export class DirectoryKeyring implements PublicKeyLookup {
     }
     for (const name of names) {
       try {
-        for (const key of await readKeys({ armoredKeys: await readFile(join(this.dir, name), 'utf8') })) {
+        const bytes = await readRegularFile(join(this.dir, name), 'key');
+        if (!bytes) continue;
+        for (const key of await readKeys({ armoredKeys: bytes.toString('utf8') })) {
           for (const id of key.getKeyIDs()) {
             const hex = id.toHex().toLowerCase();
             index.set(hex, [...(index.get(hex) ?? []), key]);
           }
         }
       } catch {
-        // An unreadable file is skipped; it cannot vouch for anything.
+        // An unreadable file (or a link, FIFO or device) is skipped; it cannot vouch for anything.
       }
     }
     return index;

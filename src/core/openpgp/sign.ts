@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../fs/safe-read.ts';
 import { createMessage, decryptKey, readPrivateKey, sign } from 'openpgp';
 import type { PrivateKey } from 'openpgp';
 import { AamError, messageOf } from '../errors.ts';
@@ -26,7 +26,9 @@ export async function loadSigningKey(source: SigningKeySource, prompt: Passphras
   if (source.kind === 'file') {
     let armored: string;
     try {
-      armored = await readFile(source.path, 'utf8');
+      const bytes = await readRegularFile(source.path, 'key');
+      if (!bytes) throw new Error('no such file');
+      armored = bytes.toString('utf8');
     } catch (error) {
       throw new AamError('KEY_NOT_FOUND', `Cannot read the signing key ${source.path}: ${messageOf(error)}.`, { hint: 'Set security.gpg_key to an existing armored secret key file or a GnuPG key id.' });
     }

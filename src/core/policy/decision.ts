@@ -1,5 +1,7 @@
 import { describeSigner, findTrust } from './trust-match.ts';
 import type { Signer, TrustMatch } from './trust-match.ts';
+import { entryText } from './identity.ts';
+import type { TrustedIdentity } from './identity.ts';
 
 export type FailureMode = 'warn' | 'error' | 'ignore';
 
@@ -7,7 +9,7 @@ export type FailureMode = 'warn' | 'error' | 'ignore';
 export interface SecurityPolicy {
   require_signature: boolean;
   on_signature_failure: FailureMode;
-  trusted_identities: string[];
+  trusted_identities: TrustedIdentity[];
   trusted_keys: string[];
   allowed_issuers: string[];
   verify_transparency_log: boolean;
@@ -122,9 +124,9 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
   const trusted = policy[list];
   return onFailure(context, 'signed-untrusted', 'UNTRUSTED_SIGNER', `Signed by ${describeSigner(signer)}, who is not in ${list}.`, {
     signer,
-    expected: trusted.length > 0 ? `a signer matching one of: ${trusted.join(', ')}` : `a signer listed in ${list} (the list is empty)`,
+    expected: trusted.length > 0 ? `a signer matching one of: ${trusted.map((t) => (typeof t === 'string' ? t : entryText(t))).join(', ')}` : `a signer listed in ${list} (the list is empty)`,
     actual: signer.type === 'sigstore' ? signer.identity.san : signer.fingerprint,
-    hint: `If you trust this signer, add ${signer.type === 'sigstore' ? `"${signer.identity.san}" to trusted_identities` : `${signer.fingerprint} to trusted_keys`} (AAM: Trust Signer).`,
+    hint: `If you trust this signer, add ${signer.type === 'sigstore' ? `"${signer.identity.san}"${signer.identity.issuer ? ` with issuer ${signer.identity.issuer}` : ''} to trusted_identities` : `${signer.fingerprint} to trusted_keys`} (AAM: Trust Signer).`,
     ruleKey: list,
   });
 }

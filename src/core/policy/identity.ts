@@ -5,7 +5,35 @@ export interface SignerIdentity {
   issuer: string | undefined;
 }
 
-/** A parsed `trusted_identities` entry. */
+/**
+ * A `trusted_identities` entry: a pattern, or a pattern pinned to the OIDC
+ * issuer it must come from (what "Trust this signer" writes: the same address
+ * at another issuer is another account).
+ */
+export type TrustedIdentity = string | { identity: string; issuer: string };
+
+export function isTrustedIdentity(value: unknown): value is TrustedIdentity {
+  if (typeof value === 'string') return true;
+  const v = value as { identity?: unknown; issuer?: unknown } | null;
+  return !!v && typeof v === 'object' && typeof v.identity === 'string' && typeof v.issuer === 'string' && Object.keys(v).length === 2;
+}
+
+/** The pattern part of an entry. */
+export function patternOf(entry: TrustedIdentity): string {
+  return typeof entry === 'string' ? entry : entry.identity;
+}
+
+/** The issuer an entry is pinned to, if it is. */
+export function pinnedIssuerOf(entry: TrustedIdentity): string | undefined {
+  return typeof entry === 'string' ? undefined : entry.issuer;
+}
+
+/** An entry as one line of text: `alice@example.com`, or `alice@example.com (issuer https://…)`. */
+export function entryText(entry: TrustedIdentity): string {
+  return typeof entry === 'string' ? entry : `${entry.identity} (issuer ${entry.issuer})`;
+}
+
+/** A parsed `trusted_identities` pattern. */
 export type IdentityPattern =
   | { kind: 'email'; email: string }
   | { kind: 'email-domain'; domain: string }

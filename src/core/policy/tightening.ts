@@ -1,6 +1,7 @@
 import { isPlainObject } from '../config/merge.ts';
 import type { SecuritySettings } from '../config/settings.ts';
-import { normalizeFingerprint } from './identity.ts';
+import { resolveConfigPath } from '../config/paths.ts';
+import { entryText, isTrustedIdentity, normalizeFingerprint, patternOf, pinnedIssuerOf } from './identity.ts';
 
 /**
  * A project setting that the global policy should know about: it either
@@ -20,13 +21,28 @@ export interface Tightened {
 }
 
 const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
-const TRUSTED_ONLY = ['sigstore_endpoint', 'sigstore_oidc_issuer', 'gpg_home', 'gpg_key'] as const;
+
+/** Trust material verification reads: a project that supplies its own can make anything verify. */
+const TRUST_MATERIAL = {
+  sigstore_trusted_root: 'replaces the Sigstore trust root, so certificates from another authority could verify',
+  gpg_home: 'replaces the GnuPG keyring, so keys (and revocations) other than yours decide what verifies',
+} as const;
+/** Where signing goes and with which key: only a trusted workspace may change these. */
+const SIGNING_ONLY = ['sigstore_endpoint', 'sigstore_oidc_issuer', 'gpg_key'] as const;
+
+/** Where the two config files are, to resolve their path settings before comparing them. */
+export interface ConfigFiles {
+  globalFile: string | undefined;
+  projectFile: string | undefined;
+  homeDir: string;
+}
 
 /**
  * Compares a project's raw `security:` section with the effective global
- * settings. `security` keeps only settings that tighten the global policy.
+ * settings. `security` keeps only settings that tighten the global policy; in
+ * Restricted Mode it never keeps trust material or signing settings.
  */
-export function tighten(global: SecuritySettings, projectSecurity: Record<string, unknown>): Tightened {
+export function tighten(global: SecuritySettings, projectSecurity: Record<string, unknown>, files: ConfigFiles): Tightened {
   const out: Record<string, unknown> = { ...projectSecurity };
   const findings: PolicyFinding[] = [];
   const drop = (key: string, message: string, kind: PolicyFinding['kind'] = 'weakens') => {
@@ -42,8 +58,13 @@ export function tighten(global: SecuritySettings, projectSecurity: Record<string
   }
   if (p.verify_transparency_log === false && global.verify_transparency_log) drop('verify_transparency_log', 'turns off the transparency-log check');
   if (p.require_checksum === false) drop('require_checksum', 'tries to turn off checksums');
-  if (typeof p.sigstore_trusted_root === 'string' && p.sigstore_trusted_root !== global.sigstore_trusted_root) {
-    drop('sigstore_trusted_root', 'replaces the Sigstore trust root, so certificates from another authority could verify');
+  for (const [key, why] of Object.entries(TRUST_MATERIAL) as [keyof typeof TRUST_MATERIAL, string][]) {
+    if (!(key in p)) continue;
+    const mine = typeof p[key] === 'string' && p[key] ? resolveConfigPath(p[key] as string, files.projectFile, files.homeDir) : undefined;
+    const theirs = global[key] ? resolveConfigPath(global[key], files.globalFile, files.homeDir) : undefined;
+    // The same file as the global one changes nothing, but is still not the project's to supply.
+    if (mine === theirs) delete out[key];
+    else drop(key, `${why} (${mine ?? 'none'} instead of ${theirs ?? 'the default'})`);
   }
   if (p.trust_registry_attestations === true && !global.trust_registry_attestations) drop('trust_registry_attestations', 'accepts registry attestations, which the global policy does not');
   narrowList(p, out, findings, 'trusted_registries', global.trusted_registries, { emptyMeansAny: false });
@@ -52,8 +73,10 @@ export function tighten(global: SecuritySettings, projectSecurity: Record<string
   tightenTrustLists(global, p, out, findings);
   keepBlocked(global, p, out, findings);
   tightenNested(global, p, out, findings);
-  for (const key of TRUSTED_ONLY) {
-    if (key in p && p[key] !== global[key]) drop(key, `sets ${key}, which only a trusted workspace may change`, 'trusted-only');
+  for (const key of SIGNING_ONLY) {
+    if (!(key in p)) continue;
+    if (p[key] === global[key]) delete out[key];
+    else drop(key, `sets ${key}, which only a trusted workspace may change`, 'trusted-only');
   }
   return { security: out, findings };
 }
@@ -87,16 +110,19 @@ function tightenTrustLists(global: SecuritySettings, p: Record<string, unknown>,
   // any valid signer; any list the project sets can only narrow that.
   const globalOpen = global.trusted_identities.length === 0 && global.trusted_keys.length === 0 && !global.require_signature;
   if (globalOpen) return;
-  const identity = (v: string) => v;
-  const fingerprint = (v: string) => normalizeFingerprint(v) ?? v;
-  for (const [key, norm] of [['trusted_identities', identity], ['trusted_keys', fingerprint]] as const) {
+  // A project entry is covered when the global policy already trusts at least as much: the same
+  // pattern (an issuer-pinned entry narrows an unpinned one), or the same key.
+  const covered: Record<'trusted_identities' | 'trusted_keys', (entry: unknown) => boolean> = {
+    trusted_identities: (entry) => isTrustedIdentity(entry) && global.trusted_identities.some((g) => patternOf(g) === patternOf(entry) && (pinnedIssuerOf(g) === undefined || pinnedIssuerOf(g) === pinnedIssuerOf(entry))),
+    trusted_keys: (entry) => typeof entry === 'string' && global.trusted_keys.some((g) => (normalizeFingerprint(g) ?? g) === (normalizeFingerprint(entry) ?? entry)),
+  };
+  for (const key of ['trusted_identities', 'trusted_keys'] as const) {
     const value = p[key];
     if (!Array.isArray(value)) continue;
-    const known = new Set(global[key].map(norm));
-    const extras = value.filter((v) => typeof v !== 'string' || !known.has(norm(v)));
+    const extras = value.filter((v) => !covered[key](v));
     if (extras.length > 0) {
-      findings.push({ kind: 'weakens', path: ['security', key], message: `trusts ${extras.map((e) => `"${String(e)}"`).join(', ')}, who the global policy does not trust` });
-      const kept = value.filter((v) => typeof v === 'string' && known.has(norm(v)));
+      findings.push({ kind: 'weakens', path: ['security', key], message: `trusts ${extras.map((e) => `"${isTrustedIdentity(e) ? entryText(e) : String(e)}"`).join(', ')}, who the global policy does not trust` });
+      const kept = value.filter((v) => covered[key](v));
       // Narrowed to exactly the global list: the value in effect is the global one.
       if (kept.length === global[key].length) delete out[key];
       else out[key] = kept;

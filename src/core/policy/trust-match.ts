@@ -1,5 +1,5 @@
-import { describePattern, matchesIdentity, normalizeFingerprint, parseIdentityPattern } from './identity.ts';
-import type { SignerIdentity } from './identity.ts';
+import { describePattern, entryText, matchesIdentity, normalizeFingerprint, parseIdentityPattern, patternOf, pinnedIssuerOf } from './identity.ts';
+import type { SignerIdentity, TrustedIdentity } from './identity.ts';
 
 /** Who made a valid Sigstore signature, with its transparency-log evidence. */
 export interface SigstoreSigner {
@@ -23,6 +23,7 @@ export type Signer = SigstoreSigner | GpgSigner;
 /** The trust-list entry that trusted a signer. */
 export interface TrustMatch {
   list: 'trusted_identities' | 'trusted_keys';
+  /** The entry as one line of text (a pinned identity names its issuer). */
   pattern: string;
   explanation: string;
   source?: string | undefined;
@@ -31,14 +32,15 @@ export interface TrustMatch {
 /** The first entry of the trust lists that trusts `signer`; invalid entries never match. */
 export function findTrust(
   signer: Signer,
-  lists: { trusted_identities: readonly string[]; trusted_keys: readonly string[] },
+  lists: { trusted_identities: readonly TrustedIdentity[]; trusted_keys: readonly string[] },
 ): TrustMatch | undefined {
   if (signer.type === 'sigstore') {
-    for (const raw of lists.trusted_identities) {
-      const parsed = parseIdentityPattern(raw);
-      if (parsed.ok && matchesIdentity(parsed.pattern, signer.identity)) {
-        return { list: 'trusted_identities', pattern: raw, explanation: describePattern(parsed.pattern) };
-      }
+    for (const entry of lists.trusted_identities) {
+      const parsed = parseIdentityPattern(patternOf(entry));
+      const issuer = pinnedIssuerOf(entry);
+      if (!parsed.ok || !matchesIdentity(parsed.pattern, signer.identity)) continue;
+      if (issuer !== undefined && issuer !== signer.identity.issuer) continue;
+      return { list: 'trusted_identities', pattern: entryText(entry), explanation: `${describePattern(parsed.pattern)}${issuer !== undefined ? `, issued by ${issuer}` : ''}` };
     }
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../fs/safe-read.ts';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial } from '@sigstore/verify';
 import type { TrustMaterial } from '@sigstore/verify';
@@ -29,7 +29,9 @@ export async function loadTrustRoot(path: string | undefined): Promise<TrustRoot
   if (!path) return publicGoodRoot();
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const bytes = await readRegularFile(path, 'trusted-root');
+    if (!bytes) throw new Error('no such file');
+    text = bytes.toString('utf8');
   } catch (error) {
     throw new AamError('TRUST_ROOT_INVALID', `Cannot read the Sigstore trusted root ${path}: ${messageOf(error)}.`, {
       hint: 'Fix sigstore_trusted_root, or remove it to use the public-good root.',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import type { PolicyContext, SecurityPolicy } from '../policy/decision.ts';
+import { isTrustedIdentity } from '../policy/identity.ts';
 import type { JobResult } from './job.ts';
 import type { FileStamp } from './stamps.ts';
 
@@ -227,5 +228,5 @@ function isPolicySnapshot(value: unknown): value is PolicySnapshot {
   const p = value.policy;
   const list = (v: unknown) => Array.isArray(v) && v.every(isString);
   return typeof p.require_signature === 'boolean' && typeof p.verify_transparency_log === 'boolean' && ['warn', 'error', 'ignore'].includes(p.on_signature_failure as string)
-    && list(p.trusted_identities) && list(p.trusted_keys) && list(p.allowed_issuers);
+    && Array.isArray(p.trusted_identities) && p.trusted_identities.every(isTrustedIdentity) && list(p.trusted_keys) && list(p.allowed_issuers);
 }

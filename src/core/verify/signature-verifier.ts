@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
+import { resolveConfigPath } from '../config/paths.ts';
 import type { SignatureCheck } from '../policy/decision.ts';
 import { aamHome } from '../aam-home.ts';
 import type { LeanKey, LeanKeySource } from '../openpgp/lean-verify.ts';
@@ -37,11 +38,7 @@ export interface VerifierSettings {
 /** A path setting resolved against the folder of the config file that set it; `~/` is the home folder. */
 export function configPath(config: LoadedConfig, key: 'sigstore_trusted_root' | 'gpg_home', homeDir: string): string | undefined {
   const value = config.security[key];
-  if (!value) return undefined;
-  if (value === '~' || value.startsWith('~/')) return join(homeDir, value.slice(1));
-  if (isAbsolute(value)) return value;
-  const file = config.merged.originOf(['security', key]).file;
-  return resolve(file ? dirname(file) : process.cwd(), value);
+  return value ? resolveConfigPath(value, config.merged.originOf(['security', key]).file, homeDir) : undefined;
 }
 
 export function verifierSettings(config: LoadedConfig, homeDir: string, env: Record<string, string | undefined> = process.env): VerifierSettings {

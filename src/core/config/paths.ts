@@ -1,0 +1,13 @@
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+
+/**
+ * A path setting as it is used: `~/…` in the home folder, an absolute path as
+ * it is, anything else beside the config file that set it. Two files can
+ * write the same text and mean two different files, so settings are compared
+ * by this, never by their text.
+ */
+export function resolveConfigPath(value: string, file: string | undefined, homeDir: string): string {
+  if (value === '~' || value.startsWith('~/')) return join(homeDir, value.slice(1));
+  if (isAbsolute(value)) return resolve(value);
+  return resolve(file ? dirname(file) : process.cwd(), value);
+}
