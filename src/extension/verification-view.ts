@@ -135,15 +135,18 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
   const signer = verdict.signer ? (verdict.signer.type === 'sigstore' ? verdict.signer.identity.san : verdict.signer.userIds[0] ?? verdict.signer.fingerprint) : undefined;
   // The status first: at the default sidebar width the description is cut at its end, not its start.
-  const findings = report.findings.map((f) => vscode.l10n.t(FINDING_LABEL[f.code]));
-  item.description = [[label(verdict.status), ...findings].join(', '), report.version, signer].filter(Boolean).join(' · ');
+  // A failing finding first: it is what decides the icon, and what a cut-off description must still say.
+  const findings = [...report.findings].sort((a, b) => (a.action === b.action ? 0 : a.action === 'fail' ? -1 : 1));
+  const words = findings.filter((f) => f.action === 'fail').map((f) => vscode.l10n.t(FINDING_LABEL[f.code]));
+  words.push(label(verdict.status), ...findings.filter((f) => f.action !== 'fail').map((f) => vscode.l10n.t(FINDING_LABEL[f.code])));
+  item.description = [words.join(', '), report.version, signer].filter(Boolean).join(' · ');
   // The tooltip is built when hovered (resolveTreeItem): thousands of rows cost no Markdown up front.
   // contextValue carries the state and what is available, so menus follow it.
   const flags = [`status-${verdict.status}`, `action-${outcome(report)}`];
   if (verdict.signer && (verdict.code === 'UNTRUSTED_SIGNER' || verdict.code === 'SIGNED_NO_POLICY' || verdict.code === 'ISSUER_NOT_ALLOWED')) flags.push('trustable');
   if (report.signatureFile) flags.push('bundle');
   item.contextValue = `aamPackage ${flags.join(' ')}`;
-  item.accessibilityInformation = { label: `${report.name} ${report.version}: ${[label(verdict.status), ...findings].join(', ')}. ${verdict.message}` };
+  item.accessibilityInformation = { label: `${report.name} ${report.version}: ${words.join(', ')}. ${verdict.message}` };
   return item;
 }
 

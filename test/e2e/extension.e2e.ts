@@ -11,7 +11,6 @@ import { verifySigstoreBundle } from '../../src/core/sigstore/verify.ts';
 import { verifyDetachedSignature } from '../../src/core/openpgp/verify.ts';
 import { GnupgKeyring } from '../../src/core/openpgp/keyring.ts';
 
-const STATUS_LABEL: Record<string, string> = { verified: 'verified', 'signed, untrusted': 'signed, untrusted', unsigned: 'unsigned', tampered: 'tampered' };
 
 /** VS Code may ask before opening an external URL; accept, then return the browser tab it opened. */
 async function acceptExternalOpen(page: Page): Promise<Page> {
@@ -29,8 +28,9 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
   after(async () => s?.close());
 
   it('shows every demo package with its expected status', async () => {
-    for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, STATUS_LABEL[status]!);
-    await s.page.locator('.statusbar-item', { hasText: 'AAM: 3 verified · 1 untrusted · 2 failed' }).waitFor();
+    for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, status);
+    // The counts add up to the 7 packages, failures first.
+    await s.page.locator('.statusbar-item', { hasText: 'AAM: 2 failed · 1 signed, untrusted · 1 unsigned · 3 verified' }).waitFor();
     const shot = await s.shot('01-verification-view');
     console.log(`screenshot: ${shot}`);
   });
@@ -49,7 +49,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await appendFile(join(s.world.workspace, '.aam', 'packages', 'demo--code-review', 'prompts', 'main.md'), '\nrm -rf ~\n');
     await s.page.locator('.part.sidebar .action-label[aria-label="Verify Installed Packages"]').first().click();
     await s.waitForStatus('@demo/code-review', 'tampered');
-    await s.notification(/Verified 7 packages/);
+    await s.notification(/Checked 7 packages: 3 failed, 1 signed, untrusted, 1 unsigned, 2 verified/);
     console.log(`screenshot: ${await s.shot('03-verify-all-tampered')}`);
   });
 
@@ -58,7 +58,8 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.pick('@community/prompt-pack');
     await s.page.locator('.tab.active[aria-label^="aam-lock.yaml"]').waitFor();
     await s.command('Show or Focus Hover');
-    const hover = s.page.locator('.monaco-hover', { hasText: 'Signed by' }).first();
+    // The hover holds the diagnostic first, then AAM Trust's own part: wait for the latter.
+    const hover = s.page.locator('.monaco-hover', { hasText: 'Rejected by' }).first();
     await hover.waitFor();
     const text = await hover.innerText();
     assert.match(text, /mallory@evil\.example/);
@@ -74,13 +75,22 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await fix.waitFor();
     console.log(`screenshot: ${await s.shot('05-quick-fix')}`);
     await fix.click();
+    // Nothing is written before the user has seen the exact entry, the file, and the warning about the project file.
+    const dialog = s.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    const text = await dialog.innerText();
+    assert.match(text, /\.aam\/config\.yaml/);
+    assert.match(text, /identity: mallory@evil\.example\s+issuer: http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(text, /shared with everyone who clones this project/);
+    console.log(`screenshot: ${await s.shot('05b-trust-confirm')}`);
+    await dialog.locator('.monaco-button', { hasText: 'Add to project config' }).click();
     await s.waitForStatus('@community/prompt-pack', 'verified');
     // The project list was seeded from the global one: other signers stay trusted.
     await s.waitForStatus('@acme/ci-helper', 'verified');
     const policy = await readFile(join(s.world.workspace, '.aam', 'config.yaml'), 'utf8');
     assert.match(policy, /# Project policy: committed with the project/);
     assert.match(policy, /# Tighten for this project/);
-    assert.match(policy, /trusted_identities:\n\s+- "\*@example\.com"\n\s+- github:acme\n\s+- mallory@evil\.example/);
+    assert.match(policy, /trusted_identities:\n\s+- "\*@example\.com"\n\s+- github:acme\n\s+- identity: mallory@evil\.example\n\s+issuer: http:\/\/127\.0\.0\.1:\d+/);
     console.log(`screenshot: ${await s.shot('06-trusted-after-quick-fix')}`);
   });
 
@@ -168,7 +178,7 @@ describe('AAM Trust in Restricted Mode', () => {
 
   it('ignores the weakening project settings and says so', async () => {
     await s.waitForStatus('@community/prompt-pack', 'signed, untrusted');
-    await s.waitForStatus('@demo/tampered-archive', 'tampered');
+    await s.waitForStatus('@demo/republished', 'registry changed, verified');
     await s.waitForStatus('@demo/code-review', 'verified');
     await s.page.locator('.part.sidebar', { hasText: /Restricted Mode: project settings apply only where they tighten your global policy \(2 ignored\)/ }).waitFor();
     console.log(`screenshot: ${await s.shot('10-restricted-mode')}`);
