@@ -2,9 +2,11 @@ import { execFile, spawn } from 'node:child_process';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 export const CODE_SERVER_VERSION = '4.139.1';
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exec = promisify(execFile);
 
 /** Where downloaded tools live, outside the repository: $AAM_TRUST_CACHE or ~/.cache/aam-trust. */
@@ -88,6 +90,31 @@ export async function ensureCodeServer(): Promise<string> {
   return bin;
 }
 
+/**
+ * The real `aam` CLI (the Python reference implementation of AAM's formats),
+ * installed offline into the cache folder from the peer snapshot beside this
+ * project (`../shared/peers/aam-cli`, or $AAM_CLI_PEER): the other side of
+ * every format test. Returns the `aam` executable.
+ */
+export async function ensureAamCli(): Promise<string> {
+  const dir = join(cacheDir(), 'aam-cli');
+  const bin = join(dir, 'bin', 'aam');
+  if (await exists(join(dir, '.complete'))) return bin;
+  const peer = await findAamPeer();
+  await ensureDebianPackages(['python3', 'python3-venv']);
+  note(`Installing the aam CLI from ${peer} into ${dir} (offline, about 10 s, once)…`);
+  await rm(dir, { recursive: true, force: true });
+  await run('bash', [join(peer, 'install.sh'), dir]);
+  await writeFile(join(dir, '.complete'), new Date().toISOString());
+  return bin;
+}
+
+async function findAamPeer(): Promise<string> {
+  const candidates = [process.env.AAM_CLI_PEER, ...[1, 2, 3].map((up) => join(REPO, ...Array<string>(up).fill('..'), 'shared', 'peers', 'aam-cli'))].filter((c): c is string => !!c);
+  for (const candidate of candidates) if (await exists(join(candidate, 'install.sh'))) return candidate;
+  throw new Error(`The aam CLI peer (install.sh and its wheels) was not found in ${candidates.join(', ')}. Set AAM_CLI_PEER to the folder that holds it.`);
+}
+
 /** Debian's Chromium, installed when missing (tests drive it with playwright-core). */
 export async function ensureChromium(): Promise<string> {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -99,15 +126,19 @@ export async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
-// `node scripts/tools.ts` installs everything the end-to-end tests need.
+// `node scripts/tools.ts` installs everything the end-to-end tests need; `node scripts/tools.ts aam`
+// only the aam CLI (the unit tests' format peer).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // One step at a time: the Debian packages both need in one apt-get run, then code-server.
-  ensureDebianPackages(['chromium', 'libkrb5-dev', 'python3', 'make', 'g++'])
-    .then(async () => [await ensureCodeServer(), await ensureChromium()] as const)
-    .then(([codeServer, chromium]) => note(`code-server: ${codeServer}\n[aam-trust] chromium: ${chromium}`),
-    (error: unknown) => {
-      console.error(String(error instanceof Error ? error.message : error));
-      process.exit(1);
-    },
-  );
+  const fail = (error: unknown) => {
+    console.error(String(error instanceof Error ? error.message : error));
+    process.exit(1);
+  };
+  if (process.argv[2] === 'aam') {
+    ensureAamCli().then((aam) => note(`aam: ${aam}`), fail);
+  } else {
+    // One step at a time: the Debian packages all need in one apt-get run, then each tool.
+    ensureDebianPackages(['chromium', 'libkrb5-dev', 'python3', 'python3-venv', 'make', 'g++'])
+      .then(async () => [await ensureCodeServer(), await ensureChromium(), await ensureAamCli()] as const)
+      .then(([codeServer, chromium, aam]) => note(`code-server: ${codeServer}\n[aam-trust] chromium: ${chromium}\n[aam-trust] aam: ${aam}`), fail);
+  }
 }

@@ -12,7 +12,9 @@ Usage: aam-trust <command> [options]
 
 Commands:
   verify            verify installed packages against the trust policy
-  install           install packages from a registry, verified first
+  install           install packages from a registry or .aam files, verified first,
+                    and deploy them to the agent platforms as aam does
+  restore           rewrite the deployed copies agents load from the verified archive
   pack              pack a package folder into a .aam archive
   publish           pack, sign (Sigstore or GPG) and publish to a registry
   policy check      validate config files with line and column

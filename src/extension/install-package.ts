@@ -37,6 +37,7 @@ export async function installPackage(model: TrustModel): Promise<void> {
         registry,
         verifier: createSignatureVerifier(workspace.config!, model.homeDir),
         cache: new EvidenceCache(aamHome(model.homeDir).cacheDir),
+        homeDir: model.homeDir,
         onStep: (message) => progress.report({ message }),
       }),
     );

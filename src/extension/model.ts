@@ -157,6 +157,7 @@ export class TrustModel implements vscode.Disposable {
         signal: abort.signal,
         onProgress: options.onProgress,
         onNotice: (message) => log().warn(message),
+        homeDir: this.homeDir,
       });
       cancel?.dispose();
       const previous = workspace.reports;

@@ -47,7 +47,7 @@ export async function makeWorld(options: { requireSignatures?: boolean } = {}): 
     async makePackage(name, version, files = { 'prompts/hello.md': `# ${name} ${version}\n` }, dependencies = {}) {
       const dir = await mkdtemp(join(root, 'pkg-'));
       const deps = Object.keys(dependencies).length > 0 ? `dependencies:\n${Object.entries(dependencies).map(([d, c]) => `  "${d}": "${c}"`).join('\n')}\n` : '';
-      await writeFile(join(dir, 'aam.yaml'), `name: "${name}"\nversion: ${version}\ndescription: Test package ${name}\n${deps}artifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n`);
+      await writeFile(join(dir, 'aam.yaml'), `name: "${name}"\nversion: ${version}\ndescription: Test package ${name}\n${deps}artifacts:\n  prompts:\n    - name: ${artifactName(name)}\n      path: prompts/hello.md\n      description: Says hello\n`);
       for (const [path, content] of Object.entries(files)) {
         await mkdir(join(dir, path, '..'), { recursive: true });
         await writeFile(join(dir, path), content);
@@ -62,4 +62,9 @@ export async function makeWorld(options: { requireSignatures?: boolean } = {}): 
   };
   await world.writeGlobalConfig('');
   return world;
+}
+
+/** An artifact name of a package's own: two packages' artifacts of one name deploy to one place (aam overwrites). */
+function artifactName(name: string): string {
+  return `hello-${name.replace(/[@/]/g, '-').replace(/^-+/, '').replace(/-+/g, '-')}`.slice(0, 64);
 }

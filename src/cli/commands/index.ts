@@ -7,6 +7,7 @@ import { packCommand } from './pack.ts';
 import { policyCommand } from './policy.ts';
 import { publishCommand } from './publish.ts';
 import { registryCommand } from './registry.ts';
+import { restoreCommand } from './restore.ts';
 import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
 
@@ -21,6 +22,7 @@ export const commands: Record<string, Command> = {
   keys: keysCommand,
   'prepare-offline': prepareOfflineCommand,
   registry: registryCommand,
+  restore: restoreCommand,
   trust: trustCommand,
   'sign-bundle': signBundleCommand,
   'verify-bundle': verifyBundleCommand,

@@ -1,6 +1,8 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
 import { installPackages } from '../../core/install/install.ts';
+import { PLATFORMS } from '../../core/deploy/platform.ts';
+import type { Platform } from '../../core/deploy/platform.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
@@ -8,14 +10,21 @@ import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
 import { verdictLines } from '../report.ts';
 
-export const INSTALL_HELP = `Usage: aam-trust install NAME[@VERSION]... [--registry NAME] [--project DIR] [--global] [--force] [--json]
+export const INSTALL_HELP = `Usage: aam-trust install NAME[@VERSION]|FILE.aam... [--registry NAME] [--platform P] [--no-deploy]
+                         [--project DIR] [--global] [--force] [--json]
 
-Installs packages (and their dependencies) from a registry into
-.aam/packages/, verifying each against the policy first. If any package
-fails verification, nothing is installed.`;
+Installs packages (and their dependencies) from a registry, or .aam files
+(with a signature beside them: FILE.aam.sigstore.json or FILE.aam.asc), into
+.aam/packages/, verifying each against the policy first, and deploys them to
+the agent platforms exactly as "aam install" does. If any package fails
+verification, nothing is installed.
+
+  --platform P   deploy to P (cursor, claude, copilot, codex) instead of the
+                 config's default_platform and active_platforms
+  --no-deploy    install into .aam/packages/ only`;
 
 export async function installCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('install', argv, { ...COMMON, registry: { type: 'string' }, global: { type: 'boolean' }, force: { type: 'boolean' }, restricted: { type: 'boolean' } });
+  const { values, positionals } = parse('install', argv, { ...COMMON, registry: { type: 'string' }, global: { type: 'boolean' }, force: { type: 'boolean' }, restricted: { type: 'boolean' }, platform: { type: 'string', multiple: true }, 'no-deploy': { type: 'boolean' } });
   if (values.help) {
     io.stdout(`${INSTALL_HELP}\n`);
     return EXIT.ok;
@@ -23,7 +32,10 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
   if (positionals.length === 0) throw new AamError('USAGE', 'install needs at least one package name.', { hint: 'aam-trust install @author/my-package' });
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
-  const registry = findRegistry(ctx.config.registries, values.registry);
+  const fromRegistry = positionals.some((spec) => !spec.endsWith('.aam'));
+  const registry = fromRegistry || values.registry ? findRegistry(ctx.config.registries, values.registry) : undefined;
+  const unknown = (values.platform ?? []).filter((p) => !(PLATFORMS as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, { hint: `Platforms: ${PLATFORMS.join(', ')}.` });
   const installed = await installPackages(positionals, {
     workspace: ctx.workspace,
     config: ctx.config,
@@ -31,6 +43,8 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     verifier: ctx.verifier,
     cache: ctx.cache,
     force: values.force ?? false,
+    platforms: values['no-deploy'] ? [] : (values.platform as Platform[] | undefined),
+    homeDir: io.homeDir,
     onStep: values.json ? undefined : (message) => io.stdout(`${message}...\n`),
   });
   if (values.json) {

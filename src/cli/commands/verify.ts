@@ -27,6 +27,10 @@ are unchanged since is not verified again (the policy is always applied anew).
   --restricted    apply only project settings that tighten the global policy
                   (for CI runs on untrusted changes)
   --no-cache      verify everything from scratch, trusting no earlier result
+  --acknowledge-policy
+                  stop warning about trust entries the policy lost since an
+                  earlier verification (a tool that rewrites the config, such
+                  as "aam config set", drops keys it does not know)
   --json          machine-readable output
 
 Exit status: 0 when nothing fails, 1 when something fails, 2 on bad usage.`;
@@ -54,7 +58,7 @@ async function namesNotInstalled(names: readonly string[], lockFile: string): Pr
 }
 
 export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('verify', argv, { ...COMMON, offline: { type: 'boolean' }, global: { type: 'boolean' }, restricted: { type: 'boolean' }, 'no-cache': { type: 'boolean' } });
+  const { values, positionals } = parse('verify', argv, { ...COMMON, offline: { type: 'boolean' }, global: { type: 'boolean' }, restricted: { type: 'boolean' }, 'no-cache': { type: 'boolean' }, 'acknowledge-policy': { type: 'boolean' } });
   if (values.help) {
     io.stdout(`${VERIFY_HELP}\n`);
     return EXIT.ok;
@@ -67,6 +71,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     io.stdout(`${JSON.stringify({ project: ctx.projectDir, error: { code: 'USAGE', message: unknown.message, hint: unknown.hint, names: unknown.names } }, null, 2)}\n`);
     return EXIT.usage;
   }
+  const store = new VerificationStore(join(aamHome(io.homeDir).cacheDir, 'verified'), PRODUCT_VERSION);
   const reports = await verifyWorkspace({
     workspace: ctx.workspace,
     config: ctx.config,
@@ -74,17 +79,25 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     cache: ctx.cache,
     offline: values.offline ?? false,
     only: positionals.length > 0 ? positionals : undefined,
-    store: new VerificationStore(join(aamHome(io.homeDir).cacheDir, 'verified'), PRODUCT_VERSION),
+    store,
     force: values['no-cache'] ?? false,
     onNotice: (message) => io.stderr(`${paint(io, 'yellow', '⚠')} ${message}\n`),
+    homeDir: io.homeDir,
   });
   const summary = summarize(reports);
+  const lost = store.lost(ctx.workspace.lockFile);
+  if (values['acknowledge-policy'] && lost.length > 0) {
+    store.acknowledgeLost(ctx.workspace.lockFile);
+    await store.save();
+  }
   if (values.json) {
-    io.stdout(`${JSON.stringify({ project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, packages: reports.map(reportToJson), summary }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost, packages: reports.map(reportToJson), summary }, null, 2)}\n`);
   } else {
     const files = ctx.config.files.filter((f) => f.exists).map((f) => f.path);
     io.stdout(`Verifying ${reports.length} package${reports.length === 1 ? '' : 's'} in ${ctx.projectDir}\n${paint(io, 'dim', `Policy: ${files.length > 0 ? files.join(' + ') : 'defaults (no config file)'}${ctx.config.restricted ? ' (restricted: only tightening project settings)' : ''}`)}\n`);
     for (const finding of ctx.config.findings) io.stdout(`${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored' : ''}\n`);
+    for (const l of lost) io.stdout(`${paint(io, 'yellow', '⚠')} since an earlier verification the policy lost ${l.now === undefined ? `${l.key} entry "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`}, which was in ${l.file ?? 'the defaults'}\n`);
+    if (lost.length > 0) io.stdout(paint(io, 'dim', `  (a tool that rewrites the config, such as "aam config set", may have dropped it; add it back, or run with --acknowledge-policy to stop this warning)\n`));
     for (const report of reports) io.stdout(`${reportLines(io, report).join('\n')}\n`);
     io.stdout(`\n${summary.line}\n`);
   }

@@ -2,6 +2,8 @@ import type { FailureMode, SecurityPolicy } from '../policy/decision.ts';
 import { isTrustedIdentity } from '../policy/identity.ts';
 import type { TrustedIdentity } from '../policy/identity.ts';
 import { schemaAt } from './schema.ts';
+import { PLATFORMS } from '../deploy/platform.ts';
+import type { Platform } from '../deploy/platform.ts';
 import { isPlainObject } from './merge.ts';
 import type { MergedConfig } from './merge.ts';
 
@@ -86,4 +88,15 @@ export function registryEntries(merged: Pick<MergedConfig, 'value'>): RegistryEn
 /** The registry to use when none is named: the one marked default, else the first. */
 export function defaultRegistry(entries: readonly RegistryEntry[]): RegistryEntry | undefined {
   return entries.find((r) => r.default) ?? entries[0];
+}
+
+/**
+ * The platforms installs deploy to: `default_platform` (aam's own choice)
+ * and any further `active_platforms`, each once, in that order.
+ */
+export function deployPlatforms(merged: Pick<MergedConfig, 'value'>): Platform[] {
+  const known = (v: unknown): v is Platform => typeof v === 'string' && (PLATFORMS as readonly string[]).includes(v);
+  const first = known(merged.value.default_platform) ? merged.value.default_platform : 'cursor';
+  const active = Array.isArray(merged.value.active_platforms) ? merged.value.active_platforms.filter(known) : [];
+  return [...new Set([first, ...active])];
 }

@@ -1,34 +1,46 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { LoadedConfig } from '../config/load.ts';
-import { InstallRefusedError } from '../errors.ts';
+import { deployPlatforms } from '../config/settings.ts';
+import type { Platform } from '../deploy/platform.ts';
+import { writeDeployed } from '../deploy/write.ts';
+import { AamError, InstallRefusedError } from '../errors.ts';
+import { readRegularFile } from '../fs/safe-read.ts';
 import { sha256, sha256Hex } from '../archive/hash.ts';
 import { extractArchive, fileChecksumsOf } from '../archive/extract.ts';
 import { readArchive } from '../archive/read.ts';
-import { manifestMismatch } from '../package/manifest.ts';
+import { parseManifest } from '../package/manifest.ts';
 import { withFileLock } from '../fs/file-lock.ts';
 import { commitJournal, recoverJournal } from '../fs/journal.ts';
 import { lockFileText, readLockFile } from '../lockfile/lockfile.ts';
-import type { LockedPackage, LockSignature, WorkspacePaths } from '../lockfile/lockfile.ts';
+import type { LockedPackage, LockFile, LockSignature, WorkspacePaths } from '../lockfile/lockfile.ts';
 import { toFsName } from '../package/names.ts';
 import { readTrustRecord, recordedSignatureOf, recordPathOf, trustRecordText } from '../record/trust-record.ts';
 import type { RecordedPackage } from '../record/trust-record.ts';
-import { decide } from '../policy/decision.ts';
-import type { Checks, SignatureCheck, Verdict } from '../policy/decision.ts';
+import type { SignatureCheck, Verdict } from '../policy/decision.ts';
+import { SIGNATURE_SUFFIX } from '../registry/layout.ts';
 import type { LocalRegistry, StoredSignature } from '../registry/local-registry.ts';
 import type { EvidenceCache } from '../verify/evidence-cache.ts';
 import type { SignatureVerifier } from '../verify/signature-verifier.ts';
+import { fetchAndVerify } from './fetch-verify.ts';
+import type { PackageSource, Verified } from './fetch-verify.ts';
 import { planInstall } from './plan.ts';
 import type { PlannedPackage } from './plan.ts';
 
 export interface InstallOptions {
   workspace: WorkspacePaths;
   config: LoadedConfig;
-  registry: LocalRegistry;
+  /** Where NAME[@VERSION] specs come from; a spec that is a path to a `.aam` file needs none. */
+  registry: LocalRegistry | undefined;
   verifier: SignatureVerifier;
   cache: EvidenceCache;
   force?: boolean;
+  /** The platforms to deploy to (default: the config's default_platform and active_platforms); [] deploys nothing. */
+  platforms?: readonly Platform[];
+  /** The user's home, where Codex keeps skills and prompts (default: the process's). */
+  homeDir?: string;
   onStep?: (message: string) => void;
   now?: () => Date;
 }
@@ -39,19 +51,13 @@ export interface InstalledPackage {
   verdict: Verdict;
 }
 
-interface Verified {
-  plan: PlannedPackage;
-  archive: Buffer;
-  signature: StoredSignature | undefined;
-  check: SignatureCheck;
-  verdict: Verdict;
-}
-
 /**
- * Installs packages from a registry, gated by the trust decision. Everything
- * is fetched and verified before anything is written; if any package fails,
- * nothing is written at all. Writing goes through a journal, so a crash
- * leaves either the old or the new state once the next run recovers it.
+ * Installs packages from a registry (or `.aam` files), gated by the trust
+ * decision, and deploys them to the agent platforms as `aam install` does.
+ * Everything is fetched, verified and its deployment computed before
+ * anything is written; if any package fails, nothing is written at all.
+ * Writing goes through a journal, so a crash leaves either the old or the
+ * new state once the next run recovers it; deployed copies follow.
  */
 export async function installPackages(specs: readonly string[], options: InstallOptions): Promise<InstalledPackage[]> {
   const { workspace } = options;
@@ -60,9 +66,10 @@ export async function installPackages(specs: readonly string[], options: Install
     await recoverInstall(workspace);
     const lock = await readLockFile(workspace.lockFile);
     const record = await readTrustRecord(recordPathOf(workspace.aamDir));
-    const plan = await planInstall(specs, options.registry, options.config, lock, options.force ?? false);
+    const sources = await planSources(specs, options, lock);
+    const fetch = { verifier: options.verifier, context: options.config.policyContext(), platforms: options.platforms ?? deployPlatforms(options.config.merged), roots: { project: workspace.root, home: options.homeDir ?? homedir() }, onStep: options.onStep };
     const verified: Verified[] = [];
-    for (const item of plan) verified.push(await fetchAndVerify(item, options));
+    for (const { plan, source } of sources) verified.push(await fetchAndVerify(plan, source, fetch));
     const failed = verified.filter((v) => v.verdict.action === 'fail');
     if (failed.length > 0) {
       const first = failed[0]!;
@@ -80,8 +87,8 @@ export async function installPackages(specs: readonly string[], options: Install
       options.onStep?.(`Extracting ${item.plan.name}@${item.plan.version}`);
       const target = join(staging, toFsName(item.plan.name));
       const contents = await extractArchive(item.archive, target);
-      lock.packages[item.plan.name] = lockEntry(item, options.registry.name, fileChecksumsOf(contents));
-      record.packages[item.plan.name] = recordedEntry(item, options.registry.name, now);
+      lock.packages[item.plan.name] = lockEntry(item, fileChecksumsOf(contents));
+      record.packages[item.plan.name] = recordedEntry(item, fetch.platforms, now);
       renames.push({ from: target, to: join(workspace.packagesDir, toFsName(item.plan.name)) });
     }
     lock.resolved_at = now.toISOString();
@@ -98,43 +105,55 @@ export async function installPackages(specs: readonly string[], options: Install
       await options.cache.put(item.archive).catch(() => undefined);
       if (item.signature) await options.cache.put(item.signature.bytes).catch(() => undefined);
     }
+    for (const item of verified) {
+      if (item.targets.length > 0) options.onStep?.(`Deploying ${item.plan.name}@${item.plan.version} to ${[...new Set(item.targets.map((t) => t.platform))].join(', ')}`);
+      await writeDeployed(item.targets);
+    }
     return verified.map((v) => ({ name: v.plan.name, version: v.plan.version, verdict: v.verdict }));
   });
 }
 
-async function fetchAndVerify(plan: PlannedPackage, options: InstallOptions): Promise<Verified> {
-  options.onStep?.(`Downloading ${plan.name}@${plan.version}`);
-  const archive = await options.registry.readArchive(plan.name, plan.version);
-  const context = options.config.policyContext();
-  const actual = sha256(archive);
-  const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>): Verified => {
-    const checks: Checks = { integrity, signature: { state: 'none' } };
-    return { plan, archive, signature: undefined, check: checks.signature, verdict: decide(checks, context) };
-  };
-  if (actual !== plan.entry.checksum) {
-    return refuse({ ok: false, code: 'CHECKSUM_MISMATCH', expected: plan.entry.checksum, actual, detail: `Checksum verification failed for ${plan.name}@${plan.version}.` });
+/** The packages to install and where each comes from: the registry's plan, and `.aam` files as they are. */
+async function planSources(specs: readonly string[], options: InstallOptions, lock: LockFile): Promise<{ plan: PlannedPackage; source: PackageSource }[]> {
+  const files = specs.filter((spec) => spec.endsWith('.aam'));
+  const names = specs.filter((spec) => !spec.endsWith('.aam'));
+  const out: { plan: PlannedPackage; source: PackageSource }[] = [];
+  for (const file of files) out.push(await fileSource(resolve(options.workspace.root, file)));
+  if (names.length > 0) {
+    const registry = options.registry;
+    if (!registry) throw new AamError('REGISTRY_NOT_FOUND', 'No registry is configured.', { hint: 'Add one under registries: in ~/.aam/config.yaml, or install from a .aam file.' });
+    const requires = registry.settings().then((s) => s.requireSignatures);
+    const source: PackageSource = { name: registry.name, readArchive: (n, v) => registry.readArchive(n, v), readSignatures: (n, v) => registry.readSignatures(n, v), requiresSignatures: () => requires };
+    for (const plan of await planInstall(names, registry, options.config, lock, options.force ?? false)) out.push({ plan, source });
   }
-  const mismatch = manifestMismatch((await readArchive(archive)).manifestText, plan.name, plan.version);
-  if (mismatch) {
-    return refuse({ ok: false, code: 'PACKAGE_MISMATCH', expected: `${plan.name}@${plan.version}`, actual: mismatch, detail: `Registry "${options.registry.name}" serves another package as ${plan.name}@${plan.version}: ${mismatch}.` });
-  }
-  options.onStep?.(`Verifying ${plan.name}@${plan.version}`);
-  const stored = await options.registry.readSignatures(plan.name, plan.version);
-  let check: SignatureCheck = { state: 'none' };
-  let signature: StoredSignature | undefined;
-  if (context.policy.on_signature_failure !== 'ignore') {
-    signature = stored.find((s) => s.type === 'sigstore') ?? stored[0];
-    const listed = plan.entry.signatures ?? [];
-    if (signature) check = await options.verifier.verify(signature.type, signature.bytes, archive);
-    else if (listed.length > 0) check = { state: 'invalid', type: listed[0]!.type, code: 'SIGNATURE_INVALID', reason: `the registry lists a ${listed[0]!.type} signature (${listed[0]!.file}) but the file is missing` };
-  }
-  return { plan, archive, signature, check, verdict: decide({ integrity: { ok: true }, signature: check }, context) };
+  return out;
 }
 
-function lockEntry(item: Verified, source: string, files: Record<string, string>): LockedPackage {
+/**
+ * A `.aam` file as an install source (the lock file says `source: local`, as
+ * `aam install FILE.aam` writes): its manifest names the package, and a
+ * signature beside it (`FILE.aam.sigstore.json` or `FILE.aam.asc`) signs it.
+ */
+async function fileSource(path: string): Promise<{ plan: PlannedPackage; source: PackageSource }> {
+  const archive = await readRegularFile(path, 'archive');
+  if (!archive) throw new AamError('ARCHIVE_UNAVAILABLE', `${path} does not exist.`);
+  const manifest = parseManifest((await readArchive(archive)).manifestText, `aam.yaml in ${path}`);
+  const signatures: StoredSignature[] = [];
+  for (const type of ['sigstore', 'gpg'] as const) {
+    const bytes = await readRegularFile(`${path}${SIGNATURE_SUFFIX[type]}`, 'signature');
+    if (bytes) signatures.push({ type, file: `${basename(path)}${SIGNATURE_SUFFIX[type]}`, path: `${path}${SIGNATURE_SUFFIX[type]}`, bytes });
+  }
+  const entry = { version: manifest.version, published: '', checksum: sha256(archive), size: archive.length, dependencies: manifest.dependencies };
+  return {
+    plan: { name: manifest.name, version: manifest.version, entry, requestedBy: undefined, dependencies: {} },
+    source: { name: 'local', readArchive: async () => archive, readSignatures: async () => signatures, requiresSignatures: async () => false },
+  };
+}
+
+function lockEntry(item: Verified, files: Record<string, string>): LockedPackage {
   const entry: LockedPackage = {
     version: item.plan.version,
-    source,
+    source: item.source,
     checksum: item.plan.entry.checksum,
     dependencies: item.plan.dependencies,
     file_checksums: { algorithm: 'sha256', files },
@@ -158,9 +177,16 @@ function lockSignature(file: StoredSignature, check: Extract<SignatureCheck, { s
   };
 }
 
-/** What the trust record keeps of an installed package: its digest, and who signed it (null: unsigned). */
-function recordedEntry(item: Verified, source: string, now: Date): RecordedPackage {
-  const base = { version: item.plan.version, checksum: item.plan.entry.checksum, source, recorded_at: now.toISOString() };
+/** What the trust record keeps of an installed package: its digest, who signed it (null: unsigned), where it was deployed. */
+function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date): RecordedPackage {
+  const base = {
+    version: item.plan.version,
+    checksum: item.plan.entry.checksum,
+    source: item.source,
+    ...(item.sourceRequiresSignatures ? { source_requires_signatures: true as const } : {}),
+    platforms: [...platforms],
+    recorded_at: now.toISOString(),
+  };
   if (!item.signature || item.check.state !== 'valid') return { ...base, signature: null };
   return { ...base, signature: recordedSignatureOf(item.check.signer, `sha256:${sha256Hex(item.signature.bytes)}`) };
 }

@@ -32,7 +32,7 @@ export interface PolicyContext {
 
 export type IntegrityCheck =
   | { ok: true }
-  | { ok: false; code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'ARCHIVE_UNAVAILABLE' | 'PACKAGE_MISMATCH'; expected: string; actual: string; detail: string };
+  | { ok: false; code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'DEPLOYED_MODIFIED' | 'ARCHIVE_UNAVAILABLE' | 'PACKAGE_MISMATCH'; expected: string; actual: string; detail: string };
 
 export type SignatureCheck =
   | { state: 'none' }
@@ -49,6 +49,8 @@ export type SignatureCheck =
 export interface Checks {
   integrity: IntegrityCheck;
   signature: SignatureCheck;
+  /** The registry it came from refuses unsigned packages (`require_signatures: true` in its registry.yaml). */
+  source?: { name: string; requiresSignatures: true } | undefined;
 }
 
 export type VerdictStatus = 'verified' | 'signed-no-policy' | 'signed-untrusted' | 'unsigned' | 'invalid' | 'tampered' | 'unavailable' | 'skipped';
@@ -60,6 +62,7 @@ export type VerdictCode =
   | 'SKIPPED'
   | 'CHECKSUM_MISMATCH'
   | 'FILES_MODIFIED'
+  | 'DEPLOYED_MODIFIED'
   | 'ARCHIVE_UNAVAILABLE'
   | 'PACKAGE_MISMATCH'
   | 'SIGNATURE_INVALID'
@@ -95,7 +98,7 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
       hint: 'Set on_signature_failure to warn or error to verify signatures.',
     });
   }
-  if (signature.state === 'none') return unsigned(context);
+  if (signature.state === 'none') return unsigned(context, checks.source);
   if (signature.state === 'invalid') return invalid(signature, context);
   const { signer } = signature;
   if (signer.type === 'sigstore' && policy.allowed_issuers.length > 0 && !policy.allowed_issuers.includes(signer.identity.issuer ?? '')) {
@@ -135,6 +138,7 @@ function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Ve
   const hints = {
     CHECKSUM_MISMATCH: 'The archive differs from what was published: it may have been tampered with or corrupted. Re-install the package; if it persists, contact the registry owner.',
     FILES_MODIFIED: 'Installed files were changed after installation. Review the changes, then re-install the package to restore it.',
+    DEPLOYED_MODIFIED: 'A copy that an agent loads (.cursor/, .claude/, .github/, CLAUDE.md, AGENTS.md, ~/.codex/) differs from the signed archive. Review it, then restore it from the verified archive (AAM: Restore Deployed Copies, or aam-trust restore NAME).',
     ARCHIVE_UNAVAILABLE: 'The archive is needed to prove integrity. Make the registry reachable, or run Prepare Offline Verification while it is.',
     PACKAGE_MISMATCH: 'The archive is another package or version than the lock file names (a rollback or a swap). Do not use it; re-install the package from a registry you trust.',
   } as const;
@@ -145,7 +149,15 @@ function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Ve
   });
 }
 
-function unsigned(context: PolicyContext): Verdict {
+function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
+  if (source?.requiresSignatures && !context.policy.require_signature) {
+    // Whoever published it (aam pkg publish ignores the setting), the registry said every package is signed.
+    return verdict('unsigned', 'fail', 'UNSIGNED', `Package is not signed, and registry "${source.name}" requires signatures (require_signatures: true).`, {
+      expected: `a signature, as registry "${source.name}" requires`,
+      actual: 'no signature',
+      hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package; the registry should not have accepted it.',
+    });
+  }
   if (!context.policy.require_signature) {
     return verdict('unsigned', 'pass', 'UNSIGNED', 'Checksum verified; the package is not signed.', {
       hint: 'Set require_signature: true to reject unsigned packages.',

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { isChecksum } from '../archive/hash.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { PLATFORMS } from '../deploy/platform.ts';
+import type { Platform } from '../deploy/platform.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import { readYamlMapping, toYamlText } from '../yaml/io.ts';
 
@@ -20,8 +22,12 @@ export interface RecordedPackage {
   version: string;
   checksum: string;
   source: string;
+  /** The source registry refused unsigned packages when it was installed (its `require_signatures`). */
+  source_requires_signatures?: true;
   /** null: the package was recorded unsigned. */
   signature: RecordedSignature | null;
+  /** The platforms AAM Trust deployed it to: a copy missing there is a finding. */
+  platforms?: Platform[];
   recorded_at: string;
 }
 
@@ -65,7 +71,15 @@ export function trustRecordText(record: TrustRecord): string {
 
 function compact(entry: RecordedPackage): Record<string, unknown> {
   const signature = entry.signature && Object.fromEntries(Object.entries(entry.signature).filter(([, v]) => v !== undefined));
-  return { version: entry.version, checksum: entry.checksum, source: entry.source, signature, recorded_at: entry.recorded_at };
+  return {
+    version: entry.version,
+    checksum: entry.checksum,
+    source: entry.source,
+    ...(entry.source_requires_signatures ? { source_requires_signatures: true } : {}),
+    signature,
+    ...(entry.platforms ? { platforms: entry.platforms } : {}),
+    recorded_at: entry.recorded_at,
+  };
 }
 
 function recordedPackage(value: unknown): RecordedPackage | undefined {
@@ -74,7 +88,16 @@ function recordedPackage(value: unknown): RecordedPackage | undefined {
   if (typeof v.version !== 'string' || !isChecksum(v.checksum) || typeof v.source !== 'string') return undefined;
   const signature = v.signature === null || v.signature === undefined ? null : recordedSignature(v.signature);
   if (signature === undefined) return undefined;
-  return { version: v.version, checksum: v.checksum, source: v.source, signature, recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '' };
+  const platforms = Array.isArray(v.platforms) ? v.platforms.filter((p): p is Platform => (PLATFORMS as readonly unknown[]).includes(p)) : undefined;
+  return {
+    version: v.version,
+    checksum: v.checksum,
+    source: v.source,
+    ...(v.source_requires_signatures === true ? { source_requires_signatures: true as const } : {}),
+    signature,
+    ...(platforms ? { platforms } : {}),
+    recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '',
+  };
 }
 
 function recordedSignature(value: unknown): RecordedSignature | undefined {

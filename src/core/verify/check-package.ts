@@ -10,6 +10,10 @@ import { scanInstalled } from './scan-installed.ts';
 import type { InstalledScan } from './scan-installed.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 import type { CapturedSignature, RegistryChange } from './evidence.ts';
+import { checkDeployment } from './check-deployed.ts';
+import type { DeploySource } from './check-deployed.ts';
+import type { DeployedCopy } from '../deploy/check.ts';
+import type { FileStamp } from './stamps.ts';
 
 /** What verification has to go on for one installed package. */
 export interface PackageEvidence {
@@ -24,6 +28,8 @@ export interface PackageEvidence {
   capturedMissing?: CapturedSignature | undefined;
   /** What the registry now serves that differs from what was installed. */
   registryChanges: RegistryChange[];
+  /** The source registry's registry.yaml says `require_signatures: true`. */
+  registryRequiresSignatures: boolean;
   installedDir: string;
 }
 
@@ -33,6 +39,12 @@ export interface CheckOptions {
   skipSignature: boolean;
   /** The previous scan of the installed folder: unchanged, settled files are not re-read. */
   previousScan?: InstalledScan;
+  /** Where the deployed copies are; undefined: they are not checked. */
+  deploy?: DeploySource | undefined;
+  /** Where every path looked at is stamped (deployed copies included), so an unchanged result can be trusted later. */
+  stamps?: Record<string, FileStamp | null>;
+  /** The trust record says the source registry required signatures when the package was installed. */
+  sourceRequiredSignatures?: boolean;
 }
 
 export interface PackageChecks {
@@ -40,20 +52,29 @@ export interface PackageChecks {
   signatureFile: StoredSignature | undefined;
   /** Stamps and hashes of the installed folder, when it was scanned. */
   scan: InstalledScan | undefined;
+  /** The deployed copies found, each compared with the signed archive. */
+  deployed: DeployedCopy[];
 }
 
 /** Runs every check the trust decision needs, with nothing decided yet. */
 export async function checkPackage(evidence: PackageEvidence, verifier: SignatureVerifier, options: CheckOptions): Promise<PackageChecks> {
-  const { integrity, scan } = await checkIntegrity(evidence, options);
-  if (!integrity.ok || options.skipSignature) return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan };
+  const { integrity, scan, deployed } = await checkIntegrity(evidence, options);
+  // Deployed copies that differ leave the archive authentic: its signature is still checked, as the
+  // difference may turn out to be another package's same-named artifact (decided with all packages).
+  const archiveHolds = integrity.ok || integrity.code === 'DEPLOYED_MODIFIED';
+  if (!archiveHolds || options.skipSignature) return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan, deployed };
   const { check, file } = await checkSignature(evidence, verifier);
-  return { checks: { integrity, signature: check }, signatureFile: file, scan };
+  // Recorded at install, or said by the registry now: either way the registry promised every package is signed.
+  const requires = options.sourceRequiredSignatures || evidence.registryRequiresSignatures;
+  const source = requires ? { name: evidence.entry.source, requiresSignatures: true as const } : undefined;
+  return { checks: { integrity, signature: check, source }, signatureFile: file, scan, deployed };
 }
 
-async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions): Promise<{ integrity: IntegrityCheck; scan: InstalledScan | undefined }> {
+async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions): Promise<{ integrity: IntegrityCheck; scan: InstalledScan | undefined; deployed: DeployedCopy[] }> {
   const early = await checkArchive(evidence);
-  if (!early.ok) return { integrity: early.integrity, scan: undefined };
+  if (!early.ok) return { integrity: early.integrity, scan: undefined, deployed: [] };
   const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan, early.contents);
+  const deployment = options.deploy ? checkDeployment(evidence.name, early.manifestText, early.contents, options.deploy, options.stamps ?? {}) : { copies: [], failure: undefined };
   if (!isClean(diff)) {
     return {
       scan,
@@ -64,13 +85,14 @@ async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions):
         actual: diff.example ? `${diff.example.path}: ${diff.example.actual}` : describeDifferences(diff),
         detail: `Installed files of ${evidence.name} differ from what was installed (${describeDifferences(diff)}).`,
       },
+      deployed: deployment.copies,
     };
   }
-  return { integrity: { ok: true }, scan };
+  return { integrity: deployment.failure ?? { ok: true }, scan, deployed: deployment.copies };
 }
 
 /** The archive's checksum, and its file list against the lock file's; on success, the files it holds. */
-async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; files: Record<string, string>; contents: Map<string, Uint8Array> } | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }> {
+async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; files: Record<string, string>; contents: Map<string, Uint8Array>; manifestText: string } | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }> {
   const { entry, archive, name } = evidence;
   const fail = (integrity: Extract<IntegrityCheck, { ok: false }>) => ({ ok: false as const, integrity });
   // Evidence gathering hashed the archive: it hands over only bytes whose SHA-256 is the lock file's checksum.
@@ -101,7 +123,7 @@ async function checkArchive(evidence: PackageEvidence): Promise<{ ok: true; file
       return fail({ ok: false, code: 'CHECKSUM_MISMATCH', expected: `file checksums of the archive`, actual: `the lock file differs for ${lockDiff.slice(0, 3).join(', ')}`, detail: `The lock file's file checksums for ${name} do not match its archive; the lock file was edited.` });
     }
   }
-  return { ok: true, files: archived, contents };
+  return { ok: true, files: archived, contents, manifestText };
 }
 
 async function checkSignature(evidence: PackageEvidence, verifier: SignatureVerifier): Promise<{ check: SignatureCheck; file: StoredSignature | undefined }> {

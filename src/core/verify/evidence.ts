@@ -4,6 +4,7 @@ import { readRegularFileSync } from '../fs/safe-read.ts';
 import type { ReadKind } from '../fs/safe-read.ts';
 import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
+import { parseYamlMapping } from '../yaml/io.ts';
 import { archivePathIn, SIGNATURE_SUFFIX } from '../registry/layout.ts';
 import type { PackageEvidence } from './check-package.ts';
 import { stampOf, stampOfStats } from './stamps.ts';
@@ -87,7 +88,7 @@ export function gatherEvidence(name: string, entry: LockedPackage, installedDir:
       ? `offline cache ${cachePath(source.cacheDir, entry.checksum)}`
       : `${registry.problem ?? (changes.length > 0 ? `registry "${source.registry!.name}" serves other bytes` : 'the registry was not consulted')}, and it is not in the offline cache${registry.problem || changes.length > 0 ? '' : ' (run Prepare Offline Verification while the registry is reachable)'}`;
   }
-  const base = { name, entry, installedDir, archive, archiveOrigin, registryChanges: changes };
+  const base = { name, entry, installedDir, archive, archiveOrigin, registryChanges: changes, registryRequiresSignatures: registry.requiresSignatures };
   if (!archive) return { ...base, signatures: [] };
 
   if (!captured) {
@@ -126,8 +127,8 @@ interface RegistryFile {
  * when the registry is consulted (not offline, configured, and there at all:
  * a registry that is unreachable is not a registry that changed).
  */
-function registryFiles(name: string, entry: LockedPackage, source: EvidenceSource, read: (path: string, kind: ReadKind) => { bytes: Buffer } | { problem: string } | undefined, types: readonly ('sigstore' | 'gpg')[]): { archive: RegistryFile | undefined; signatures: RegistryFile[]; problem: string | undefined } {
-  const none = (problem: string | undefined) => ({ archive: undefined, signatures: [], problem });
+function registryFiles(name: string, entry: LockedPackage, source: EvidenceSource, read: (path: string, kind: ReadKind) => { bytes: Buffer } | { problem: string } | undefined, types: readonly ('sigstore' | 'gpg')[]): { archive: RegistryFile | undefined; signatures: RegistryFile[]; problem: string | undefined; requiresSignatures: boolean } {
+  const none = (problem: string | undefined) => ({ archive: undefined, signatures: [], problem, requiresSignatures: false });
   if (!source.registry) return none(source.registryProblem);
   let archivePath: string;
   try {
@@ -140,16 +141,26 @@ function registryFiles(name: string, entry: LockedPackage, source: EvidenceSourc
     if (!found) return undefined;
     return 'bytes' in found ? { path, type, bytes: found.bytes, problem: undefined } : { path, type, bytes: undefined, problem: found.problem };
   };
+  // Its registry.yaml tells a registry that lost a version from one that is not there (unmounted, moved),
+  // and whether it refuses unsigned packages.
+  const settings = read(join(source.registry.root, 'registry.yaml'), 'registry');
+  const requiresSignatures = !!settings && 'bytes' in settings && requireSignaturesIn(settings.bytes);
   const archive = file(archivePath, 'archive');
   if (!archive) {
-    // Its registry.yaml tells a registry that lost a version from one that is not there (unmounted, moved).
-    const reachable = read(join(source.registry.root, 'registry.yaml'), 'registry') !== undefined;
-    const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.registry.name}"${reachable ? '' : ' (the registry is not reachable)'}`;
-    if (!reachable) return none(problem);
-    return { archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined }, signatures: [], problem };
+    const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.registry.name}"${settings ? '' : ' (the registry is not reachable)'}`;
+    if (!settings) return none(problem);
+    return { archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined }, signatures: [], problem, requiresSignatures };
   }
   const signatures = types.flatMap((type) => file(`${archivePath}${SIGNATURE_SUFFIX[type]}`, type) ?? []);
-  return { archive, signatures, problem: undefined };
+  return { archive, signatures, problem: undefined, requiresSignatures };
+}
+
+function requireSignaturesIn(bytes: Buffer): boolean {
+  try {
+    return parseYamlMapping(bytes.toString('utf8'), 'registry.yaml', 'REGISTRY_INVALID').require_signatures === true;
+  } catch {
+    return false;
+  }
 }
 
 /** How a registry file differs from the digest captured at install, if it does. */

@@ -4,6 +4,8 @@ import type { StoredSignature } from '../registry/local-registry.ts';
 import { checkPackage } from './check-package.ts';
 import { gatherEvidence } from './evidence.ts';
 import type { CapturedSignature, EvidenceSource, RegistryChange } from './evidence.ts';
+import type { DeploySource } from './check-deployed.ts';
+import type { DeployedCopy } from '../deploy/check.ts';
 import { scanSettled, unchanged } from './scan-installed.ts';
 import type { InstalledScan } from './scan-installed.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
@@ -22,6 +24,10 @@ export interface VerifyJob {
   previousScan: InstalledScan | undefined;
   /** The signature captured at install (lock file or trust record); undefined: whatever the registry has. */
   captured: CapturedSignature | undefined;
+  /** Where the copies agents load are deployed; undefined: not checked. */
+  deploy?: DeploySource | undefined;
+  /** The trust record says its registry required signatures when it was installed. */
+  sourceRequiredSignatures?: boolean;
 }
 
 /** What verifying one package established, before policy, and what it was established from. */
@@ -38,13 +44,15 @@ export interface JobResult {
   scan: InstalledScan | undefined;
   /** What the source registry now serves that differs from what was installed. */
   registryChanges: RegistryChange[];
+  /** The deployed copies found (.cursor/, .claude/, .github/, CLAUDE.md, AGENTS.md, ~/.codex/), each compared with the archive. */
+  deployed: DeployedCopy[];
 }
 
 export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promise<JobResult> {
   const at = String(nowNs());
   const evidence: Record<string, FileStamp | null> = {};
   const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence, job.captured);
-  const { checks, signatureFile, scan } = await checkPackage(found, verifier, { skipSignature: job.skipSignature, previousScan: job.previousScan });
+  const { checks, signatureFile, scan, deployed } = await checkPackage(found, verifier, { skipSignature: job.skipSignature, previousScan: job.previousScan, deploy: job.deploy, stamps: evidence, sourceRequiredSignatures: job.sourceRequiredSignatures ?? false });
   return {
     name: job.name,
     checks,
@@ -54,6 +62,7 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
     at,
     scan,
     registryChanges: found.registryChanges,
+    deployed,
   };
 }
 

@@ -10,6 +10,7 @@ import { registryFindings } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
 import type { CheckRow } from './rows.ts';
+import type { DeployedCopy } from '../deploy/check.ts';
 
 /** The verification result of one installed package. */
 export interface PackageReport {
@@ -22,6 +23,8 @@ export interface PackageReport {
   /** What verification established before policy: a policy edit re-decides from these. */
   checks: Checks;
   rows: CheckRow[];
+  /** The copies agents load, found and compared with the signed archive. */
+  deployed: DeployedCopy[];
   installedDir: string;
   lockFile: string;
   signatureFile: string | undefined;
@@ -29,17 +32,50 @@ export interface PackageReport {
   checkedAt: string;
 }
 
+/** A shared deployed path (a file, or a section of a shared file). */
+const copyKey = (copy: DeployedCopy) => `${copy.path}\u0000${copy.section ?? ''}`;
+
+/**
+ * Which package's deployed copy each shared path holds: two packages with an
+ * artifact of the same name deploy to the same place (aam overwrites), and the
+ * one whose copy is there owns it.
+ */
+export function deployedOwners(results: readonly JobResult[]): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const result of results) for (const copy of result.deployed) if (copy.state === 'ok') owners.set(copyKey(copy), result.name);
+  return owners;
+}
+
+/** A result's deployed copies that hold another installed package's artifact (a name clash, not an edit), by path. */
+export function shadowsOf(result: JobResult, owners: ReadonlyMap<string, string>): Map<string, string> {
+  const shadows = new Map<string, string>();
+  for (const copy of result.deployed) {
+    const owner = owners.get(copyKey(copy));
+    if (copy.state === 'modified' && owner !== undefined && owner !== result.name) shadows.set(copyKey(copy), owner);
+  }
+  return shadows;
+}
+
 /** A verification result decided under a policy: the verdict and the rows that explain it. */
-export function reportOf(name: string, summary: EntrySummary, result: JobResult, context: PolicyContext, workspace: WorkspacePaths): PackageReport {
-  const verdict = decide(result.checks, context);
+export function reportOf(name: string, summary: EntrySummary, result: JobResult, context: PolicyContext, workspace: WorkspacePaths, shadows: ReadonlyMap<string, string> = new Map()): PackageReport {
+  const deployed = result.deployed.map((copy): DeployedCopy => {
+    const owner = shadows.get(copyKey(copy));
+    return owner ? { ...copy, state: 'shadowed', detail: `it holds ${owner}'s artifact of the same name (the one installed last)` } : copy;
+  });
+  // Only edits fail: a path another installed package's same-named artifact holds is that package's to answer for.
+  const checks = result.checks.integrity.ok === false && result.checks.integrity.code === 'DEPLOYED_MODIFIED' && deployed.every((c) => c.state === 'ok' || c.state === 'shadowed')
+    ? { ...result.checks, integrity: { ok: true as const } }
+    : result.checks;
+  const verdict = decide(checks, context);
   return {
     name,
     version: summary.version,
     source: summary.source,
     verdict,
     findings: registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
-    checks: result.checks,
-    rows: rowsFor(result.checks, verdict, { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin }, result.signatureFile),
+    checks,
+    rows: rowsFor(checks, verdict, { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin }, result.signatureFile, deployed),
+    deployed,
     installedDir: installedDirOf(workspace, name),
     lockFile: workspace.lockFile,
     signatureFile: result.signatureFile?.path,
@@ -58,7 +94,8 @@ export function storedReports(store: VerificationStore, workspace: WorkspacePath
   if (!policy || policy.snapshot.restricted !== session.restricted) return undefined;
   const context = contextOf(policy.snapshot);
   const results = store.all(workspace.lockFile);
-  const reports = Object.keys(results).sort().map((name) => reportOf(name, results[name]!.summary, results[name]!.result, context, workspace));
+  const owners = deployedOwners(Object.values(results).map((r) => r.result));
+  const reports = Object.keys(results).sort().map((name) => reportOf(name, results[name]!.summary, results[name]!.result, context, workspace, shadowsOf(results[name]!.result, owners)));
   return { reports, checkedAt: policy.checkedAt };
 }
 

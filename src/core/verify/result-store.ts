@@ -5,13 +5,15 @@ import { writeFileAtomic } from '../fs/atomic-write.ts';
 import type { PolicyContext, SecurityPolicy } from '../policy/decision.ts';
 import { isTrustedIdentity } from '../policy/identity.ts';
 import type { JobResult } from './job.ts';
+import { lostSince, stillLost } from './policy-memory.ts';
+import type { LostSetting } from './policy-memory.ts';
 import type { FileStamp } from './stamps.ts';
 
 /**
  * Bumped whenever what a stored result means changes (checks, evidence,
  * stamps): results stored by another revision are dropped, never trusted.
  */
-const REVISION = 3;
+const REVISION = 4;
 const FORMAT = 'aam-trust/verification-results';
 
 /** What a report needs from the lock entry, so a stored result can be shown without parsing the lock file. */
@@ -52,6 +54,8 @@ interface WorkspaceRecord {
   lock: LockState | undefined;
   policy: PolicySnapshot | undefined;
   checkedAt: string | undefined;
+  /** What the policy lost since earlier verifications, until it has it again or the user lets it go. */
+  lost?: LostSetting[];
   results: Record<string, StoredResult>;
 }
 
@@ -122,9 +126,28 @@ export class VerificationStore {
 
   setPolicy(lockFile: string, snapshot: PolicySnapshot, checkedAt: string): void {
     const record = this.record(lockFile);
-    if (JSON.stringify(record.policy) !== JSON.stringify(snapshot)) this.dirty.add(lockFile);
+    if (JSON.stringify(record.policy) !== JSON.stringify(snapshot)) {
+      this.dirty.add(lockFile);
+      // Only a policy decided the same way (Restricted Mode or not) is comparable.
+      const fresh = record.policy && record.policy.restricted === snapshot.restricted ? lostSince(record.policy, snapshot) : [];
+      const lost = stillLost(record.lost ?? [], fresh, snapshot);
+      record.lost = lost.length > 0 ? lost : undefined;
+    }
     record.policy = snapshot;
     record.checkedAt = checkedAt;
+  }
+
+  /** Trust entries and settings the policy had at an earlier verification and lost since (the `aam` CLI rewrites configs). */
+  lost(lockFile: string): readonly LostSetting[] {
+    return this.record(lockFile).lost ?? [];
+  }
+
+  /** The user has seen what was lost and lets it go. */
+  acknowledgeLost(lockFile: string): void {
+    const record = this.record(lockFile);
+    if (!record.lost) return;
+    record.lost = undefined;
+    this.dirty.add(lockFile);
   }
 
   /** Writes what changed. Never throws: a cache that cannot be written only costs time. */
@@ -198,7 +221,8 @@ function sanitized(record: WorkspaceRecord): WorkspaceRecord {
   for (const [name, stored] of Object.entries(record.results)) if (isStoredResult(stored)) results[name] = stored;
   const lock = isObject(record.lock) && isString(record.lock.stamp) && isString(record.lock.at) && stringsOnly(record.lock.digests) ? record.lock : undefined;
   const policy = isPolicySnapshot(record.policy) ? record.policy : undefined;
-  return { ...record, lock, policy, checkedAt: isString(record.checkedAt) ? record.checkedAt : undefined, results };
+  const lost = Array.isArray(record.lost) ? record.lost.filter((l) => isObject(l) && isString(l.key) && isString(l.was)) : undefined;
+  return { ...record, lock, policy, checkedAt: isString(record.checkedAt) ? record.checkedAt : undefined, lost, results };
 }
 
 function isStoredResult(value: unknown): value is StoredResult {
@@ -206,6 +230,7 @@ function isStoredResult(value: unknown): value is StoredResult {
   const { summary, result } = value;
   if (!isString(summary.version) || !isString(summary.source) || !isString(summary.checksum) || typeof summary.fileCount !== 'number') return false;
   if (!isString(result.name) || !isString(result.at) || !isString(result.archiveOrigin) || !stampsOnly(result.evidence)) return false;
+  if (!Array.isArray(result.deployed) || !result.deployed.every((c) => isObject(c) && isString(c.path) && isString(c.platform) && isString(c.name) && ['ok', 'modified', 'missing'].includes(c.state as string))) return false;
   if (!Array.isArray(result.registryChanges) || !result.registryChanges.every((c) => isObject(c) && isString(c.path) && isString(c.expected) && isString(c.actual) && (c.what === 'archive' || c.what === 'signature') && (c.change === 'replaced' || c.change === 'removed'))) return false;
   if (result.signatureFile !== undefined && !(isObject(result.signatureFile) && isString(result.signatureFile.file) && isString(result.signatureFile.path))) return false;
   if (result.scan !== undefined && !(isObject(result.scan) && isString(result.scan.at) && stampsOnly(result.scan.dirs) && isObject(result.scan.files) && Object.values(result.scan.files).every((f) => isObject(f) && isString(f.stamp) && isString(f.sha256)))) return false;

@@ -1,8 +1,11 @@
+import type { DeployedCopy } from '../deploy/check.ts';
 import type { Checks, Verdict } from '../policy/decision.ts';
 
 /** One line of evidence, as the Verification view and the CLI show it. */
 export interface CheckRow {
-  id: 'checksum' | 'files' | 'signature' | 'identity' | 'tlog' | 'signed-at' | 'registry';
+  id: 'checksum' | 'files' | 'deployed' | 'signature' | 'identity' | 'tlog' | 'signed-at' | 'registry';
+  /** For a deployed copy: the file or folder it is about (the view opens it). */
+  path?: string;
   state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
   label: string;
   detail: string;
@@ -18,26 +21,46 @@ export interface RowEvidence {
   archiveOrigin: string;
 }
 
-/** The rows the Verification view lists under a package. */
-export function rowsFor(checks: Checks, verdict: Verdict, evidence: RowEvidence, signatureFile: { file: string } | undefined): CheckRow[] {
+/** One row per copy that agents load: where it is, and whether it is what was signed. */
+export function deployedRows(copies: readonly DeployedCopy[]): CheckRow[] {
+  return copies.map((copy) => ({
+    id: 'deployed',
+    state: copy.state === 'ok' ? 'ok' : copy.state === 'shadowed' ? 'info' : 'fail',
+    label: `${copy.platform}: ${copy.type} ${copy.name}`,
+    detail: `${copy.section ? `${copy.path} § ${copy.section}` : copy.path}${copy.state === 'ok' ? ' — matches the signed archive' : ` — ${copy.state}: ${copy.detail}`}`,
+    path: copy.path,
+  }));
+}
+
+/** The rows the Verification view lists under a package: the archive, the installed files, each deployed copy, the signature. */
+export function rowsFor(checks: Checks, verdict: Verdict, evidence: RowEvidence, signatureFile: { file: string } | undefined, deployed: readonly DeployedCopy[] = []): CheckRow[] {
+  const rows = checkRows(checks, verdict, evidence, signatureFile);
+  const files = rows.findIndex((r) => r.id === 'files');
+  if (files >= 0) rows.splice(files + 1, 0, ...deployedRows(deployed));
+  return rows;
+}
+
+function checkRows(checks: Checks, verdict: Verdict, evidence: RowEvidence, signatureFile: { file: string } | undefined): CheckRow[] {
   const rows: CheckRow[] = [];
   const { integrity, signature } = checks;
-  if (!integrity.ok && integrity.code !== 'FILES_MODIFIED') {
+  const deployedOnly = !integrity.ok && integrity.code === 'DEPLOYED_MODIFIED';
+  if (!integrity.ok && !deployedOnly && integrity.code !== 'FILES_MODIFIED') {
     rows.push({ id: 'checksum', state: 'fail', label: 'Checksum', detail: `expected ${integrity.expected}, got ${integrity.actual}` });
     return rows;
   }
   rows.push({ id: 'checksum', state: 'ok', label: 'Checksum', detail: `${evidence.checksum} (${evidence.archiveOrigin})` });
-  if (!integrity.ok) {
+  if (!integrity.ok && !deployedOnly) {
     rows.push({ id: 'files', state: 'fail', label: 'Installed files', detail: integrity.detail });
     return rows;
   }
+  // With only deployed copies differing (rows of their own, after this one), the signature was still checked.
   rows.push({ id: 'files', state: 'ok', label: 'Installed files', detail: `${evidence.fileCount || 'all'} files match` });
   if (verdict.status === 'skipped') {
     rows.push({ id: 'signature', state: 'skipped', label: 'Signature', detail: 'not verified (on_signature_failure: ignore)' });
     return rows;
   }
   if (signature.state === 'none') {
-    rows.push({ id: 'signature', state: verdict.action === 'fail' ? 'fail' : 'info', label: 'Signature', detail: 'none' });
+    rows.push({ id: 'signature', state: verdict.code === 'UNSIGNED' && verdict.action === 'fail' ? 'fail' : 'info', label: 'Signature', detail: 'none' });
     return rows;
   }
   const kind = (signature.state === 'valid' ? signature.signer.type : signature.type) === 'sigstore' ? 'Sigstore' : 'OpenPGP';

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { LoadedConfig } from '../config/load.ts';
 import type { RegistryEntry } from '../config/settings.ts';
 import { messageOf } from '../errors.ts';
@@ -14,7 +15,7 @@ import type { EvidenceCache } from './evidence-cache.ts';
 import { stillHolds } from './job.ts';
 import type { JobResult, VerifyJob } from './job.ts';
 import { VerifyPool, workersFor } from './pool.ts';
-import { installedDirOf, reportOf } from './report.ts';
+import { deployedOwners, installedDirOf, reportOf, shadowsOf } from './report.ts';
 import type { PackageReport } from './report.ts';
 import { snapshotOf, VerificationStore } from './result-store.ts';
 import type { EntrySummary } from './result-store.ts';
@@ -41,6 +42,8 @@ export interface VerifyWorkspaceOptions {
   workers?: number;
   /** Told when worker threads could not be used, or results could not be stored. */
   onNotice?: (message: string) => void;
+  /** The user's home, where Codex keeps deployed skills and prompts (default: the process's). */
+  homeDir?: string;
 }
 
 /**
@@ -63,18 +66,13 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   try {
     // What every result depends on besides its lock entry and its files.
     const recordFile = recordPathOf(workspace.aamDir);
-    const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir, record: stampOf(recordFile) }) : '';
+    const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir, record: stampOf(recordFile), home: options.homeDir ?? homedir() }) : '';
     const lock = await openLock(lockFile, store, force);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
 
-    const reports = new Map<string, PackageReport>();
-    const report = (name: string, summary: EntrySummary, result: JobResult) => {
-      const known = store?.decided.get(result);
-      if (known?.policyKey === policyKey) return reports.set(name, known.report as PackageReport);
-      const fresh = reportOf(name, summary, result, context, workspace);
-      store?.decided.set(result, { policyKey, report: fresh });
-      reports.set(name, fresh);
-    };
+    // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.
+    const collected = new Map<string, { summary: EntrySummary; result: JobResult }>();
+    const report = (name: string, summary: EntrySummary, result: JobResult) => collected.set(name, { summary, result });
     let done = 0;
     const progress = () => options.onProgress?.(++done, names.length);
 
@@ -103,7 +101,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
         let source = sources.get(entry.source);
         if (!source) sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
-        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous, captured: capturedFor(entry, record.packages[name]) });
+        const recorded = record.packages[name];
+        const deploy = { roots: { project: workspace.root, home: options.homeDir ?? homedir() }, expected: recorded?.checksum === entry.checksum ? recorded.platforms ?? [] : [] };
+        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous, captured: capturedFor(entry, recorded), deploy, sourceRequiredSignatures: recorded?.source_requires_signatures === true && recorded.checksum === entry.checksum });
       }
       await pool.run(jobs, options.verifier, {
         signal: options.signal,
@@ -115,6 +115,22 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           progress();
         },
       });
+    }
+
+    const others = options.only && store ? Object.entries(store.all(lockFile)).filter(([name]) => !collected.has(name)).map(([, stored]) => stored.result) : [];
+    const owners = deployedOwners([...[...collected.values()].map((c) => c.result), ...others]);
+    const reports = new Map<string, PackageReport>();
+    for (const [name, { summary, result }] of collected) {
+      const shadows = shadowsOf(result, owners);
+      const key = shadows.size > 0 ? `${policyKey}${JSON.stringify([...shadows])}` : policyKey;
+      const known = store?.decided.get(result);
+      if (known?.policyKey === key) {
+        reports.set(name, known.report as PackageReport);
+        continue;
+      }
+      const fresh = reportOf(name, summary, result, context, workspace, shadows);
+      store?.decided.set(result, { policyKey: key, report: fresh });
+      reports.set(name, fresh);
     }
 
     if (store) {
@@ -199,6 +215,13 @@ async function openLock(lockFile: string, store: VerificationStore | undefined, 
 /** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */
 export function evidenceSource(entry: LockedPackage, registries: readonly RegistryEntry[], cacheDir: string, offline: boolean): EvidenceSource {
   if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
+  // `aam install FILE.aam` records source: local (and a folder install, no checksum at all): no registry to ask.
+  if (entry.source === 'local' && !registries.some((r) => r.name === 'local')) {
+    const problem = entry.checksum
+      ? 'it was installed from a local .aam file (source: local) that AAM Trust has not kept; run "aam-trust install FILE.aam --force" with that file so its archive and signature are kept'
+      : 'it was installed from a folder (source: local, no checksum), so there is no archive to verify it against; install it from a .aam file or a registry';
+    return { registry: undefined, registryProblem: problem, cacheDir };
+  }
   const configured = registries.find((r) => r.name === entry.source);
   if (!configured) return { registry: undefined, registryProblem: `registry "${entry.source}" is not configured`, cacheDir };
   try {

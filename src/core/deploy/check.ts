@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { readRegularFileSync } from '../fs/safe-read.ts';
+import { messageOf } from '../errors.ts';
+import { scanInstalled } from '../verify/scan-installed.ts';
+import { stampOf, stampOfStats } from '../verify/stamps.ts';
+import type { FileStamp } from '../verify/stamps.ts';
+import type { DeployTarget, Platform } from './platforms.ts';
+import { expectedSectionBody, readText, sectionBody } from './transform.ts';
+
+/** What was found where one artifact is deployed on one platform. */
+export interface DeployedCopy {
+  platform: Platform;
+  type: DeployTarget['type'];
+  name: string;
+  /** The file or folder; for a section, the shared file that holds it. */
+  path: string;
+  /** For a section: its marker name and kind ("style instruction"). */
+  section: string | undefined;
+  /** `shadowed`: it holds another installed package's artifact of the same name (decided once all packages are checked). */
+  state: 'ok' | 'modified' | 'missing' | 'shadowed';
+  /** For a modified copy: the first difference (`path: sha256`), and the rest in words. */
+  expected: string | undefined;
+  actual: string | undefined;
+  detail: string | undefined;
+}
+
+const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/**
+ * Compares every deployed copy a package should have with what is on disk.
+ * A platform counts as deployed when any of the package's artifacts is found
+ * there (or it is in `expected`, where AAM Trust deployed it): then every
+ * artifact must be there and match — modified, missing or extra files fail.
+ * On other platforms nothing is reported, but every path looked at is
+ * stamped into `stamps`, so a copy that appears later is checked then.
+ */
+export function checkDeployed(targets: readonly DeployTarget[], expected: readonly Platform[], stamps: Record<string, FileStamp | null>): DeployedCopy[] {
+  const found: { target: DeployTarget; copy: DeployedCopy | undefined }[] = [];
+  const roots = new Map<Platform, boolean>();
+  for (const target of targets) {
+    // One stamp covers a platform that has no folder at all: the common case costs one lstat.
+    let present = target.kind === 'section' || roots.get(target.platform);
+    if (present === undefined) {
+      present = exists(target.root, stamps);
+      roots.set(target.platform, present);
+    }
+    found.push({ target, copy: present ? compare(target, stamps) : undefined });
+  }
+  const deployed = new Set<Platform>(expected);
+  for (const { copy } of found) if (copy) deployed.add(copy.platform);
+  return found.flatMap(({ target, copy }) => {
+    if (!deployed.has(target.platform)) return [];
+    return [copy ?? missing(target)];
+  });
+}
+
+function exists(path: string, stamps: Record<string, FileStamp | null>): boolean {
+  const stamp = stampOf(path);
+  stamps[path] = stamp;
+  return stamp !== null;
+}
+
+function base(target: DeployTarget): Omit<DeployedCopy, 'state' | 'expected' | 'actual' | 'detail'> {
+  return { platform: target.platform, type: target.type, name: target.name, path: target.path, section: target.kind === 'section' ? `${target.name} ${target.section}` : undefined };
+}
+
+function missing(target: DeployTarget): DeployedCopy {
+  return { ...base(target), state: 'missing', expected: target.path, actual: 'nothing there', detail: `the ${target.type} ${target.name} is not deployed at ${target.path}${target.kind === 'section' ? ` (section "${target.name} ${target.section}")` : ''}` };
+}
+
+/** The copy as found, or undefined when it is not there at all. */
+function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>): DeployedCopy | undefined {
+  const modified = (expected: string, actual: string, detail: string): DeployedCopy => ({ ...base(target), state: 'modified', expected, actual, detail });
+  const ok: DeployedCopy = { ...base(target), state: 'ok', expected: undefined, actual: undefined, detail: undefined };
+  if (target.kind === 'tree') {
+    const stamp = stampOf(target.path);
+    if (stamp === null) {
+      stamps[target.path] = null;
+      return undefined;
+    }
+    const expectedHashes = Object.fromEntries([...target.files].map(([path, file]) => [path, sha(file.data)]));
+    const { diff, scan } = scanInstalled(target.path, expectedHashes, undefined, new Map([...target.files].map(([path, file]) => [path, file.data])));
+    for (const [rel, s] of Object.entries(scan.dirs)) stamps[rel ? join(target.path, rel) : target.path] = s;
+    for (const [rel, f] of Object.entries(scan.files)) stamps[join(target.path, rel)] = f.stamp;
+    for (const rel of [...diff.added, ...diff.missing]) stamps[join(target.path, rel)] ??= stampOf(join(target.path, rel));
+    if (diff.modified.length + diff.added.length + diff.missing.length === 0) return ok;
+    const words = [diff.modified.length ? `modified: ${diff.modified.join(', ')}` : '', diff.missing.length ? `missing: ${diff.missing.join(', ')}` : '', diff.added.length ? `added: ${diff.added.join(', ')}` : ''].filter(Boolean).join('; ');
+    const first = diff.example ?? { path: diff.missing[0] ?? diff.added[0]!, expected: expectedHashes[diff.missing[0] ?? ''] ?? 'not there', actual: diff.missing[0] ? 'missing' : 'an extra file' };
+    return modified(`${join(target.path, first.path)}: ${first.expected}`, `${join(target.path, first.path)}: ${first.actual}`, words);
+  }
+  const read = readStamped(target.path, stamps);
+  if (read === undefined) return undefined;
+  if ('problem' in read) return modified(target.path, read.problem, read.problem);
+  if (target.kind === 'file') {
+    const want = sha(target.file.data);
+    const have = sha(read.bytes);
+    return want === have ? ok : modified(`${target.path}: ${want}`, `${target.path}: ${have}`, 'its content differs from the signed artifact');
+  }
+  let text: string;
+  try {
+    text = readText(read.bytes, target.path);
+  } catch (error) {
+    return modified(target.path, messageOf(error), messageOf(error));
+  }
+  const body = sectionBody(text, target.name, target.section);
+  if (body === undefined) return undefined;
+  const want = expectedSectionBody(target.content);
+  if (body === want) return ok;
+  return modified(`section "${target.name} ${target.section}": ${sha(Buffer.from(want))}`, `section "${target.name} ${target.section}": ${sha(Buffer.from(body))}`, `the section "${target.name} ${target.section}" of ${target.path} differs from the signed artifact`);
+}
+
+function readStamped(path: string, stamps: Record<string, FileStamp | null>): { bytes: Buffer } | { problem: string } | undefined {
+  try {
+    const file = readRegularFileSync(path, 'deployed');
+    stamps[path] = file ? stampOfStats(file.stats) : null;
+    return file ? { bytes: file.bytes } : undefined;
+  } catch (error) {
+    stamps[path] = stampOf(path);
+    return { problem: messageOf(error) };
+  }
+}

@@ -1,0 +1,162 @@
+import { posix } from 'node:path';
+import { join } from 'node:path';
+import type { ArtifactRef, Manifest } from '../package/manifest.ts';
+import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
+import { agentMdc, instructionMdc, readText } from './transform.ts';
+import type { AgentDefinition } from './transform.ts';
+
+import type { Platform } from './platform.ts';
+
+export { PLATFORMS } from './platform.ts';
+export type { Platform } from './platform.ts';
+
+export type ArtifactType = 'agent' | 'skill' | 'prompt' | 'instruction';
+
+/** A file of a package archive, as deployment needs it. */
+export interface SourceFile {
+  data: Uint8Array;
+  executable: boolean;
+}
+
+/** One artifact's deployed copy on one platform: what it must be, and where. */
+export type DeployTarget = TargetBase &
+  (
+    /** A folder that must hold exactly these files (a skill). */
+    | { kind: 'tree'; files: Map<string, SourceFile> }
+    /** A file that must hold exactly these bytes. */
+    | { kind: 'file'; file: SourceFile }
+    /** A marker-delimited section of a shared file (CLAUDE.md, AGENTS.md); the rest of the file is the user's. */
+    | { kind: 'section'; section: 'agent' | 'instruction'; content: string }
+  );
+
+interface TargetBase {
+  platform: Platform;
+  type: ArtifactType;
+  name: string;
+  path: string;
+  /** The platform's folder (`.cursor`, `~/.codex`…), or the shared file itself: when it is absent, nothing is deployed there. */
+  root: string;
+}
+
+/** Where deployed copies go: the project (or home, for global installs) and the user's home (Codex). */
+export interface DeployRoots {
+  project: string;
+  home: string;
+}
+
+/**
+ * Every deployed copy of a package on `platform`, computed from its archive
+ * as `aam install --platform PLATFORM` would write it: same paths, same
+ * names, same transformations. Artifacts in `aam`'s order (agents, skills,
+ * prompts, instructions), so shared files get their sections in its order.
+ */
+export function deployTargets(manifest: Manifest, files: ReadonlyMap<string, SourceFile>, platform: Platform, roots: DeployRoots): DeployTarget[] {
+  const out: DeployTarget[] = [];
+  const kinds: [ArtifactType, ArtifactRef[]][] = [['agent', manifest.artifacts.agents], ['skill', manifest.artifacts.skills], ['prompt', manifest.artifacts.prompts], ['instruction', manifest.artifacts.instructions]];
+  for (const [type, refs] of kinds) for (const ref of refs) out.push(targetFor(platform, type, ref, files, roots));
+  return out;
+}
+
+function targetFor(platform: Platform, type: ArtifactType, ref: ArtifactRef, files: ReadonlyMap<string, SourceFile>, roots: DeployRoots): DeployTarget {
+  const name = ref.name; // artifact names are plain ([a-z0-9-]), so aam's fs-name is the name itself
+  const folder = platform === 'codex' ? join(roots.home, '.codex') : join(roots.project, FOLDER[platform]);
+  const at = (...parts: string[]) => ({ platform, type, name, path: join(folder, ...parts), root: folder });
+  const shared = (file: string) => ({ platform, type, name, path: join(roots.project, file), root: join(roots.project, file) });
+  const text = (content: string): SourceFile => ({ data: Buffer.from(content, 'utf8'), executable: false });
+  switch (type) {
+    case 'skill':
+      return { ...at('skills', name), kind: 'tree', files: skillFiles(ref.path, files) };
+    case 'prompt':
+      return { ...at('prompts', `${name}.md`), kind: 'file', file: required(files, ref.path) };
+    case 'agent':
+      if (platform === 'cursor') return { ...at('rules', `agent-${name}.mdc`), kind: 'file', file: text(cursorAgent(ref, files)) };
+      if (platform === 'claude') return { ...at('agents', `${name}.md`), kind: 'file', file: text(agentContent(ref, files)) };
+      if (platform === 'copilot') return { ...at('agents', `${name}.agent.md`), kind: 'file', file: text(agentContent(ref, files)) };
+      return { ...shared('AGENTS.md'), kind: 'section', section: 'agent', content: agentContent(ref, files) };
+    case 'instruction': {
+      if (platform === 'copilot') return { ...at('instructions', `${name}.instructions.md`), kind: 'file', file: required(files, ref.path) };
+      const content = readText(required(files, ref.path).data, ref.path);
+      if (platform === 'cursor') return { ...at('rules', `${name}.mdc`), kind: 'file', file: text(instructionMdc(ref.description, content)) };
+      return { ...shared(platform === 'claude' ? 'CLAUDE.md' : 'AGENTS.md'), kind: 'section', section: 'instruction', content };
+    }
+  }
+}
+
+const FOLDER: Record<Exclude<Platform, 'codex'>, string> = { cursor: '.cursor', claude: '.claude', copilot: '.github' };
+
+/** A path inside the archive, as a path the archive lists; undefined when it would leave the package. */
+function inside(...parts: string[]): string | undefined {
+  if (parts.some((p) => p.startsWith('/'))) return undefined;
+  const path = posix.normalize(parts.join('/')).replace(/\/+$/, '');
+  return path === '..' || path.startsWith('../') || path === '.' ? undefined : path;
+}
+
+function required(files: ReadonlyMap<string, SourceFile>, path: string): SourceFile {
+  const key = inside(path);
+  const file = key !== undefined ? files.get(key) : undefined;
+  if (!file) throw new Error(`the artifact path ${path} is not a file in the package`);
+  return file;
+}
+
+/** A skill folder's files (relative to it), or a single-file skill under its own name. */
+function skillFiles(path: string, files: ReadonlyMap<string, SourceFile>): Map<string, SourceFile> {
+  const key = inside(path);
+  const out = new Map<string, SourceFile>();
+  if (key === undefined) throw new Error(`the artifact path ${path} leaves the package`);
+  const single = files.get(key);
+  if (single) return out.set(posix.basename(key), single);
+  for (const [file, content] of files) if (file.startsWith(`${key}/`)) out.set(file.slice(key.length + 1), content);
+  if (out.size === 0) throw new Error(`the skill path ${path} is not in the package`);
+  return out;
+}
+
+/** `_read_agent_content` (Claude, Copilot, Codex): the system prompt, else a heading and the description. */
+function agentContent(ref: ArtifactRef, files: ReadonlyMap<string, SourceFile>): string {
+  const prompt = fileIn(files, ref.path, 'system-prompt.md');
+  if (prompt) return readText(prompt.data, `${ref.path}/system-prompt.md`);
+  const yaml = fileIn(files, ref.path, 'agent.yaml');
+  if (yaml) {
+    const data = loadYaml(yaml.data, `${ref.path}/agent.yaml`);
+    const named = data.system_prompt === undefined ? 'system-prompt.md' : data.system_prompt;
+    if (typeof named === 'string') {
+      const alt = fileIn(files, ref.path, named);
+      if (alt) return readText(alt.data, `${ref.path}/${named}`);
+    }
+  }
+  return `# ${ref.name}\n\n${ref.description}\n`;
+}
+
+/** `CursorAdapter.deploy_agent`: an `.mdc` rule from `agent.yaml` and the system prompt. */
+function cursorAgent(ref: ArtifactRef, files: ReadonlyMap<string, SourceFile>): string {
+  const yaml = fileIn(files, ref.path, 'agent.yaml');
+  const agent: AgentDefinition = yaml ? agentDefinition(loadYaml(yaml.data, `${ref.path}/agent.yaml`), `${ref.path}/agent.yaml`) : { name: ref.name, description: ref.description, systemPrompt: 'system-prompt.md', skills: [], prompts: [] };
+  const prompt = fileIn(files, ref.path, 'system-prompt.md') ?? fileIn(files, ref.path, agent.systemPrompt);
+  return agentMdc(agent, prompt ? readText(prompt.data, `${ref.path}/${agent.systemPrompt}`) : '');
+}
+
+function fileIn(files: ReadonlyMap<string, SourceFile>, dir: string, name: string): SourceFile | undefined {
+  const key = inside(dir, name);
+  return key === undefined ? undefined : files.get(key);
+}
+
+function loadYaml(bytes: Uint8Array, where: string): Record<string, unknown> {
+  const source = new YamlSource(readText(bytes, where));
+  if (source.doc.errors.length > 0) throw new Error(`${where} is not valid YAML`);
+  const value = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+  // aam's load_yaml wraps a non-mapping as {_root: …}, where no key is found.
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** `AgentDefinition(**data)`, with the fields the adapter uses; aam refuses the same documents. */
+function agentDefinition(data: Record<string, unknown>, where: string): AgentDefinition {
+  const text = (key: string) => {
+    if (typeof data[key] !== 'string') throw new Error(`${where} needs "${key}" as text`);
+    return data[key] as string;
+  };
+  const list = (key: string) => {
+    const value = data[key] ?? [];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`${where}: "${key}" must be a list of names`);
+    return value as string[];
+  };
+  return { name: text('name'), description: text('description'), systemPrompt: text('system_prompt'), skills: list('skills'), prompts: list('prompts') };
+}

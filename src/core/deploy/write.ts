@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { readRegularFile } from '../fs/safe-read.ts';
+import type { DeployTarget } from './platforms.ts';
+import { readText, upsertSection } from './transform.ts';
+
+/**
+ * Writes deployed copies as `aam install` does (same files, same bytes, same
+ * modes; sections upserted into shared files), each one atomically: a reader
+ * sees the old copy or the new one. A skill folder is built beside its place
+ * and swapped in, so no file of the old copy survives in the new one.
+ */
+export async function writeDeployed(targets: readonly DeployTarget[]): Promise<void> {
+  for (const target of targets) {
+    switch (target.kind) {
+      case 'file':
+        await writeFileAtomic(target.path, target.file.data, target.file.executable ? 0o755 : 0o644);
+        break;
+      case 'tree':
+        await replaceFolder(target.path, target.files);
+        break;
+      case 'section': {
+        // The shared file is the user's too: only a regular file is read, and text outside the markers is kept.
+        const existing = await readRegularFile(target.path, 'deployed');
+        const text = existing === undefined ? undefined : readText(existing, target.path);
+        await writeFileAtomic(target.path, upsertSection(text, target.name, target.section, target.content));
+        break;
+      }
+    }
+  }
+}
+
+async function replaceFolder(path: string, files: ReadonlyMap<string, { data: Uint8Array; executable: boolean }>): Promise<void> {
+  const parent = dirname(path);
+  const token = randomBytes(4).toString('hex');
+  const staging = join(parent, `.${basename(path)}.aam-${token}`);
+  const old = join(parent, `.${basename(path)}.aam-old-${token}`);
+  await mkdir(staging, { recursive: true });
+  try {
+    for (const [rel, file] of files) {
+      await mkdir(dirname(join(staging, rel)), { recursive: true });
+      await writeFile(join(staging, rel), file.data, { mode: file.executable ? 0o755 : 0o644 });
+    }
+    const hadOld = await rename(path, old).then(() => true, (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return false;
+      throw error;
+    });
+    await rename(staging, path);
+    if (hadOld) await rm(old, { recursive: true, force: true });
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
