@@ -156,7 +156,9 @@ function lockEntry(item: Verified, files: Record<string, string>): LockedPackage
     source: item.source,
     checksum: item.plan.entry.checksum,
     dependencies: item.plan.dependencies,
-    file_checksums: { algorithm: 'sha256', files },
+    // aam verify looks for a scoped package in .aam/packages/@scope/name (it installs to scope--name), so
+    // for those the lock file says what aam itself writes for a registry install: no file checksums.
+    file_checksums: item.plan.name.startsWith('@') ? null : { algorithm: 'sha256', files },
     source_name: null,
     source_commit: null,
   };
