@@ -62,6 +62,9 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, { provideCompletionItems: async (document, position) => (await loaded()).completions.provideCompletionItems(document, position) }, ':', ' '),
     vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, { provideCodeActions: async (document, range, actionContext) => (await loaded()).quickFixes.provideCodeActions(document, range, actionContext) }, quickFix),
     vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, { onDidChangeCodeLenses: whatIfChanged.event, provideCodeLenses: async (document) => (await loaded()).whatIf.provideCodeLenses(document) }),
+    // The files agents load: where each came from, and whether the editor's text is what was signed.
+    vscode.languages.registerCodeLensProvider({ scheme: 'file' }, { onDidChangeCodeLenses: model.onDidChange, provideCodeLenses: async (document) => (await loaded()).deployedFiles.provideCodeLenses(document) }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, { provideCodeActions: async (document, range, actionContext) => (await loaded()).deployedFiles.provideCodeActions(document, range, actionContext) }, quickFix),
     vscode.window.registerCustomEditorProvider(POLICY_EDITOR_VIEW_TYPE, { resolveCustomTextEditor: async (document, panel) => (await loaded()).policyEditor.resolveCustomTextEditor(document, panel) }, { webviewOptions: { retainContextWhenHidden: false } }),
     vscode.workspace.registerTextDocumentContentProvider(POLICY_SCHEME, { onDidChange: policyChanged.event, provideTextDocumentContent: async (uri) => (await loaded()).policyDocuments.provideTextDocumentContent(uri) }),
     ...watchForChanges(model, join(homedir(), '.aam')),

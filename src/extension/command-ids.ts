@@ -15,6 +15,7 @@ export const COMMAND_IDS = [
   'aam.revealBundle',
   'aam.showInLockFile',
   'aam.showWhatIf',
+  'aam.restoreDeployed',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

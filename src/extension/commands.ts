@@ -15,6 +15,7 @@ import type { AamWorkspace, TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
 import { openPolicyForm } from './policy-editor.ts';
 import { publishSigned } from './publish-signed.ts';
+import { restoreDeployedCopies } from './restore-deployed.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -49,6 +50,7 @@ export function commandHandlers(model: TrustModel, session: SigstoreSession): Re
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
     'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
     'aam.showWhatIf': () => showWhatIf(model),
+    'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) => restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),
   };
 }
 

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import { commandHandlers } from './commands.ts';
 import { ConfigCompletions, ConfigQuickFixes } from './config-editing.ts';
 import { ConfigFeatures } from './config-features.ts';
+import { DeployedFiles } from './deployed-files.ts';
 import { LockFileFeatures } from './lockfile-features.ts';
 import type { TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
@@ -34,7 +35,8 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
     whatIf: new WhatIfLens(model),
     policyEditor: new PolicyEditorProvider(context.extensionUri, model),
     policyDocuments: new EffectivePolicyDocuments(model),
+    deployedFiles: new DeployedFiles(model),
   };
-  context.subscriptions.push(session, features.lockFiles, configs, features.whatIf, features.policyDocuments);
+  context.subscriptions.push(session, features.lockFiles, configs, features.whatIf, features.policyDocuments, features.deployedFiles);
   return features;
 }

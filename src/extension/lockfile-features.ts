@@ -61,6 +61,16 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
     if (!workspace) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source === 'AAM Trust' && diagnostic.code === 'DEPLOYED_MODIFIED') {
+        const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
+        if (!report) continue;
+        const action = new vscode.CodeAction(vscode.l10n.t('Restore the deployed copies of {0} from its verified archive', report.name), vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        action.isPreferred = true;
+        action.command = { command: 'aam.restoreDeployed', title: action.title, arguments: [{ workspaceId: workspace.id, packageName: report.name }] };
+        actions.push(action);
+        continue;
+      }
       if (diagnostic.source !== 'AAM Trust' || !TRUSTABLE.has(String(diagnostic.code))) continue;
       const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
       if (!report?.verdict.signer) continue;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { VerdictStatus } from '../core/policy/decision.ts';
 import type { CheckRow } from '../core/verify/rows.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
+import { signerOfReport } from '../core/verify/report.ts';
 import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 
@@ -114,6 +115,11 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
         item.description = node.row.detail;
         item.tooltip = `${node.row.label}: ${node.row.detail}`;
         item.contextValue = `aamCheck:${node.row.id}`;
+        // A deployed copy opens where an agent reads it.
+        if (node.row.path && node.row.id === 'deployed') {
+          item.resourceUri = vscode.Uri.file(node.row.path);
+          item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [vscode.Uri.file(node.row.path)] };
+        }
         return item;
       }
     }
@@ -133,7 +139,8 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   const item = new vscode.TreeItem(report.name, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = `pkg:${workspace.id}:${report.name}`;
   item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
-  const signer = verdict.signer ? (verdict.signer.type === 'sigstore' ? verdict.signer.identity.san : verdict.signer.userIds[0] ?? verdict.signer.fingerprint) : undefined;
+  const who = signerOfReport(report);
+  const signer = who ? (who.type === 'sigstore' ? who.identity.san : who.userIds[0] ?? who.fingerprint) : undefined;
   // The status first: at the default sidebar width the description is cut at its end, not its start.
   // A failing finding first: it is what decides the icon, and what a cut-off description must still say.
   const findings = [...report.findings].sort((a, b) => (a.action === b.action ? 0 : a.action === 'fail' ? -1 : 1));
@@ -145,6 +152,7 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   const flags = [`status-${verdict.status}`, `action-${outcome(report)}`];
   if (verdict.signer && (verdict.code === 'UNTRUSTED_SIGNER' || verdict.code === 'SIGNED_NO_POLICY' || verdict.code === 'ISSUER_NOT_ALLOWED')) flags.push('trustable');
   if (report.signatureFile) flags.push('bundle');
+  if (report.deployed.some((c) => c.state === 'modified' || c.state === 'missing')) flags.push('deployed-modified');
   item.contextValue = `aamPackage ${flags.join(' ')}`;
   item.accessibilityInformation = { label: `${report.name} ${report.version}: ${words.join(', ')}. ${verdict.message}` };
   return item;

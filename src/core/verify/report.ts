@@ -9,6 +9,7 @@ import type { EntrySummary, VerificationStore } from './result-store.ts';
 import { registryFindings } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
+import type { Signer } from '../policy/trust-match.ts';
 import type { CheckRow } from './rows.ts';
 import type { DeployedCopy } from '../deploy/check.ts';
 
@@ -17,6 +18,8 @@ export interface PackageReport {
   name: string;
   version: string;
   source: string;
+  /** The archive checksum the lock file records. */
+  checksum: string;
   verdict: Verdict;
   /** What was found beside the verdict (a registry that changed a published version…); each warns or fails on its own. */
   findings: Finding[];
@@ -71,10 +74,11 @@ export function reportOf(name: string, summary: EntrySummary, result: JobResult,
     name,
     version: summary.version,
     source: summary.source,
+    checksum: summary.checksum,
     verdict,
     findings: registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
     checks,
-    rows: rowsFor(checks, verdict, { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin }, result.signatureFile, deployed),
+    rows: rowsFor(checks, verdict, { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin }, result.signatureFile, deployed, workspace.root),
     deployed,
     installedDir: installedDirOf(workspace, name),
     lockFile: workspace.lockFile,
@@ -97,6 +101,14 @@ export function storedReports(store: VerificationStore, workspace: WorkspacePath
   const owners = deployedOwners(Object.values(results).map((r) => r.result));
   const reports = Object.keys(results).sort().map((name) => reportOf(name, results[name]!.summary, results[name]!.result, context, workspace, shadowsOf(results[name]!.result, owners)));
   return { reports, checkedAt: policy.checkedAt };
+}
+
+/**
+ * Who signed a package, when a valid signature says so — also when the
+ * verdict is about something else (a deployed copy that was edited).
+ */
+export function signerOfReport(report: Pick<PackageReport, 'verdict' | 'checks'>): Signer | undefined {
+  return report.verdict.signer ?? (report.checks.signature.state === 'valid' ? report.checks.signature.signer : undefined);
 }
 
 export function installedDirOf(workspace: WorkspacePaths, name: string): string {

@@ -21,22 +21,25 @@ export interface RowEvidence {
   archiveOrigin: string;
 }
 
-/** One row per copy that agents load: where it is, and whether it is what was signed. */
-export function deployedRows(copies: readonly DeployedCopy[]): CheckRow[] {
-  return copies.map((copy) => ({
-    id: 'deployed',
-    state: copy.state === 'ok' ? 'ok' : copy.state === 'shadowed' ? 'info' : 'fail',
-    label: `${copy.platform}: ${copy.type} ${copy.name}`,
-    detail: `${copy.section ? `${copy.path} § ${copy.section}` : copy.path}${copy.state === 'ok' ? ' — matches the signed archive' : ` — ${copy.state}: ${copy.detail}`}`,
-    path: copy.path,
-  }));
+/** One row per copy that agents load: where it is (relative to the project), and whether it is what was signed. */
+export function deployedRows(copies: readonly DeployedCopy[], projectRoot = ''): CheckRow[] {
+  return copies.map((copy) => {
+    const where = projectRoot && copy.path.startsWith(`${projectRoot}/`) ? copy.path.slice(projectRoot.length + 1) : copy.path;
+    return {
+      id: 'deployed',
+      state: copy.state === 'ok' ? 'ok' : copy.state === 'shadowed' ? 'info' : 'fail',
+      label: `${copy.platform}: ${copy.type} ${copy.name}`,
+      detail: `${copy.section ? `${where} § ${copy.section}` : where}${copy.state === 'ok' ? ' — matches the signed archive' : ` — ${copy.state}: ${copy.detail}`}`,
+      path: copy.path,
+    };
+  });
 }
 
 /** The rows the Verification view lists under a package: the archive, the installed files, each deployed copy, the signature. */
-export function rowsFor(checks: Checks, verdict: Verdict, evidence: RowEvidence, signatureFile: { file: string } | undefined, deployed: readonly DeployedCopy[] = []): CheckRow[] {
+export function rowsFor(checks: Checks, verdict: Verdict, evidence: RowEvidence, signatureFile: { file: string } | undefined, deployed: readonly DeployedCopy[] = [], projectRoot = ''): CheckRow[] {
   const rows = checkRows(checks, verdict, evidence, signatureFile);
   const files = rows.findIndex((r) => r.id === 'files');
-  if (files >= 0) rows.splice(files + 1, 0, ...deployedRows(deployed));
+  if (files >= 0) rows.splice(files + 1, 0, ...deployedRows(deployed, projectRoot));
   return rows;
 }
 
@@ -71,7 +74,8 @@ function checkRows(checks: Checks, verdict: Verdict, evidence: RowEvidence, sign
   const signer = signature.state === 'valid' ? signature.signer : signature.signer;
   if (signer) {
     const who = signer.type === 'sigstore' ? `${signer.identity.san} (issuer ${signer.identity.issuer ?? 'unknown'})` : `${signer.userIds[0] ?? ''} ${signer.fingerprint}`.trim();
-    const state = verdict.status === 'verified' ? 'ok' : verdict.status === 'signed-no-policy' ? 'info' : verdict.action === 'fail' ? 'fail' : 'warn';
+    // A verdict about something else (a deployed copy that was edited) says nothing against the signer.
+    const state = !checks.integrity.ok || verdict.status === 'signed-no-policy' ? 'info' : verdict.status === 'verified' ? 'ok' : verdict.action === 'fail' ? 'fail' : 'warn';
     const why = verdict.trustedBy ? `trusted by "${verdict.trustedBy.pattern}"${verdict.trustedBy.source ? ` in ${verdict.trustedBy.source}` : ''}` : verdict.status === 'signed-no-policy' ? 'no trust policy' : verdict.code === 'UNTRUSTED_SIGNER' ? 'not trusted' : '';
     rows.push({ id: 'identity', state, label: 'Signer', detail: why ? `${who} — ${why}` : who });
     if (signer.type === 'sigstore') {
