@@ -16,6 +16,7 @@ export const COMMAND_IDS = [
   'aam.showInLockFile',
   'aam.showWhatIf',
   'aam.restoreDeployed',
+  'aam.reviewLostPolicy',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

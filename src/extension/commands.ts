@@ -16,6 +16,7 @@ import { EffectivePolicyDocuments } from './policy-document.ts';
 import { openPolicyForm } from './policy-editor.ts';
 import { publishSigned } from './publish-signed.ts';
 import { restoreDeployedCopies } from './restore-deployed.ts';
+import { reviewLostPolicy } from './lost-policy.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -50,6 +51,7 @@ export function commandHandlers(model: TrustModel, session: SigstoreSession): Re
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
     'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
     'aam.showWhatIf': () => showWhatIf(model),
+    'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) => restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),
   };
 }

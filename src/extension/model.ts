@@ -10,6 +10,7 @@ import { storedReports } from '../core/verify/report.ts';
 import { outcome, rankOf, STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import type { PackageReport } from '../core/verify/report.ts';
 import type { VerificationStore } from '../core/verify/result-store.ts';
+import type { LostSetting } from '../core/verify/policy-memory.ts';
 import { loadEngine } from './lazy.ts';
 import type { Engine } from './lazy.ts';
 import { log } from './log.ts';
@@ -31,6 +32,8 @@ export interface AamWorkspace {
   /** The reports are the last run's, shown until this session's verification finishes. */
   stored: boolean;
   hasLockFile: boolean;
+  /** Trust entries and settings the policy had at an earlier verification and lost since (aam config set drops keys). */
+  lost?: readonly LostSetting[];
 }
 
 export interface RefreshOptions {
@@ -66,6 +69,14 @@ export class TrustModel implements vscode.Disposable {
 
   get restricted(): boolean {
     return !vscode.workspace.isTrusted;
+  }
+
+  /** The user lets go of what the policy lost: it is not mentioned again. */
+  async acknowledgeLost(workspace: AamWorkspace): Promise<void> {
+    this.store.acknowledgeLost(workspace.paths.lockFile);
+    await this.store.save();
+    workspace.lost = [];
+    this.changed.fire();
   }
 
   allReports(): { workspace: AamWorkspace; report: PackageReport }[] {
@@ -164,6 +175,7 @@ export class TrustModel implements vscode.Disposable {
       workspace.reports = ordered(only ? [...workspace.reports.filter((r) => !only.includes(r.name)), ...reports] : reports);
       workspace.stored = false;
       workspace.verifiedAt = new Date();
+      workspace.lost = this.store.lost(workspace.paths.lockFile);
       checked = reports.filter((r) => Date.parse(r.checkedAt) >= started).length;
       log().info(`Verified ${reports.length} package(s) in ${workspace.label} in ${Date.now() - started} ms (${checked} checked, ${reports.length - checked} unchanged since their last check)${workspace.config.restricted ? ' (Restricted Mode)' : ''}`);
       logChanges(previous, reports);
@@ -198,14 +210,14 @@ export class TrustModel implements vscode.Disposable {
   private async workspace(id: string, label: string, kind: AamWorkspace['kind'], paths: WorkspacePaths): Promise<AamWorkspace> {
     const previous = this.states.find((s) => s.id === id);
     const base = { id, label, kind, paths, config: previous?.config, policyError: previous?.policyError, verifying: false, hasLockFile: await exists(paths.lockFile) };
-    if (previous) return { ...base, reports: previous.reports, verifiedAt: previous.verifiedAt, stored: previous.stored };
+    if (previous) return { ...base, lost: previous.lost, reports: previous.reports, verifiedAt: previous.verifiedAt, stored: previous.stored };
     let stored: ReturnType<typeof storedReports>;
     try {
       stored = storedReports(this.store, paths, { restricted: this.restricted });
     } catch (error) {
       log().warn(`The stored verification results of ${label} cannot be shown: ${messageOf(error)}`);
     }
-    return { ...base, reports: ordered(stored?.reports ?? []), verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined, stored: !!stored };
+    return { ...base, lost: this.store.lost(paths.lockFile), reports: ordered(stored?.reports ?? []), verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined, stored: !!stored };
   }
 
   /** Loads a workspace's merged policy (the engine validates it). */

@@ -11,7 +11,7 @@ export type Node =
   | { kind: 'workspace'; workspace: AamWorkspace }
   | { kind: 'package'; workspace: AamWorkspace; report: PackageReport }
   | { kind: 'check'; row: CheckRow; parent: PackageReport }
-  | { kind: 'notice'; workspace: AamWorkspace; text: string; tooltip: string };
+  | { kind: 'notice'; workspace: AamWorkspace; text: string; tooltip: string; lost?: boolean };
 
 const STATUS: Record<VerdictStatus, { icon: string; color: string }> = {
   verified: { icon: 'pass-filled', color: 'testing.iconPassed' },
@@ -80,6 +80,11 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
       const when = workspace.verifiedAt ? workspace.verifiedAt.toLocaleString() : '';
       notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('Results of {0}; checking for changes…', when), tooltip: vscode.l10n.t('These verdicts are from the last verification. Packages whose files, lock entry and trust material are unchanged are not checked again.') });
     }
+    const lost = workspace.lost ?? [];
+    if (lost.length > 0) {
+      const lines = lost.map((l) => `${l.now === undefined ? `${l.key}: "${l.was}"` : `${l.key}: ${l.was} → ${l.now}`}${l.file ? ` (${l.file})` : ''}`);
+      notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('The policy lost {0} trust setting(s) since an earlier verification', lost.length), tooltip: `${lines.join('\n')}\n\n${vscode.l10n.t('A tool that rewrites the config (aam config set) drops the keys it does not know. Click to add them back or let them go.')}`, lost: true });
+    }
     return [...notices, ...workspace.reports.map((report): Node => ({ kind: 'package', workspace, report }))];
   }
 
@@ -104,6 +109,10 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
         item.tooltip = node.tooltip;
         item.contextValue = 'aamNotice';
         if (node.workspace.policyError && node.workspace.config) item.command = { command: 'aam.showEffectivePolicy', title: vscode.l10n.t('Show Effective Policy') };
+        if (node.lost) {
+          item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+          item.command = { command: 'aam.reviewLostPolicy', title: vscode.l10n.t('Review'), arguments: [{ workspaceId: node.workspace.id }] };
+        }
         return item;
       }
       case 'package':

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { aamOk } from '../helpers/aam.ts';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
@@ -193,6 +194,37 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     assert.ok(line, 'no verification was logged after the reload');
     assert.match(line, /\(0 checked, 8 unchanged since their last check\)/);
     console.log(`after reload: ${line}; ${(await aamLog(s)).slice(before.length).match(/AAM Trust activated in [\d.]+ ms/)?.[0] ?? ''}`);
+  });
+});
+
+describe('AAM Trust beside the aam CLI', () => {
+  let s: Session;
+  before(async () => {
+    s = await startSession({ trusted: true });
+  });
+  after(async () => s?.close());
+
+  it('says which trust entries "aam config set" dropped from the global config, and adds them back', async () => {
+    await s.waitForStatus('@demo/code-review', 'verified');
+    // The real aam rewrites ~/.aam/config.yaml from its own model, dropping what it does not know.
+    await aamOk(['config', 'set', 'default_platform', 'cursor'], { cwd: s.world.workspace, home: s.world.home });
+    assert.doesNotMatch(await readFile(join(s.world.home, '.aam', 'config.yaml'), 'utf8'), /trusted_identities/);
+    const notice = s.page.locator('.part.sidebar .monaco-list-row', { hasText: /The policy lost \d+ trust setting\(s\) since an earlier verification/ });
+    await notice.waitFor();
+    // aam also dropped the demo's own trust root: the local instance's signatures no longer verify.
+    await s.waitForStatus('@demo/code-review', 'invalid signature');
+    console.log(`screenshot: ${await s.shot('17-policy-lost')}`);
+    await notice.click();
+    const dialog = s.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    const lostText = await dialog.innerText();
+    assert.match(lostText, /trusted_identities: "\*@example\.com"/);
+    assert.match(lostText, /sigstore_trusted_root: "\/.*trusted_root\.json"/);
+    await dialog.locator('.monaco-button', { hasText: 'Add Them Back' }).click();
+    await s.waitForStatus('@demo/code-review', 'verified');
+    await notice.waitFor({ state: 'detached' });
+    assert.match(await readFile(join(s.world.home, '.aam', 'config.yaml'), 'utf8'), /trusted_identities:[\s\S]*\*@example\.com/);
+    console.log(`screenshot: ${await s.shot('18-policy-restored')}`);
   });
 });
 

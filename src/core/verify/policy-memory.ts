@@ -1,10 +1,13 @@
 import { entryText, isTrustedIdentity } from '../policy/identity.ts';
 import type { SecurityPolicy } from '../policy/decision.ts';
-import type { PolicySnapshot } from './result-store.ts';
+import { MATERIAL_KEYS } from './result-store.ts';
+import type { MaterialKey, PolicySnapshot } from './result-store.ts';
+
+const isMaterial = (key: string): key is MaterialKey => (MATERIAL_KEYS as readonly string[]).includes(key);
 
 /** A trust entry or setting the policy had at an earlier verification and has no more. */
 export interface LostSetting {
-  key: keyof SecurityPolicy;
+  key: keyof SecurityPolicy | MaterialKey;
   /** The entry, as text (a list entry), or the value it had (a setting). */
   was: string;
   /** What it is now, for a setting; undefined for a list entry that is gone. */
@@ -34,6 +37,10 @@ export function lostSince(before: PolicySnapshot, now: PolicySnapshot): LostSett
   if (before.policy.require_signature && !now.policy.require_signature) weaker('require_signature', true, false);
   if (before.policy.verify_transparency_log && !now.policy.verify_transparency_log) weaker('verify_transparency_log', true, false);
   if (FAILURE_RANK[now.policy.on_signature_failure] < FAILURE_RANK[before.policy.on_signature_failure]) weaker('on_signature_failure', before.policy.on_signature_failure, now.policy.on_signature_failure);
+  // A custom trust root or keyring that is gone turns every signature it vouched for invalid.
+  for (const [key, was] of Object.entries(before.material ?? {}) as [MaterialKey, { value: string; source: string }][]) {
+    if (!now.material?.[key]) lost.push({ key, was: was.value, now: undefined, file: was.source });
+  }
   return lost;
 }
 
@@ -41,6 +48,7 @@ export function lostSince(before: PolicySnapshot, now: PolicySnapshot): LostSett
 export function stillLost(known: readonly LostSetting[], fresh: readonly LostSetting[], now: PolicySnapshot): LostSetting[] {
   const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
   const back = (l: LostSetting) => {
+    if (isMaterial(l.key)) return now.material?.[l.key]?.value === l.was;
     if (l.now === undefined) return (now.policy[l.key] as unknown[]).map(text).includes(l.was);
     return String(now.policy[l.key]) === l.was;
   };

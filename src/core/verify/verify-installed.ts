@@ -17,7 +17,8 @@ import type { JobResult, VerifyJob } from './job.ts';
 import { VerifyPool, workersFor } from './pool.ts';
 import { deployedOwners, installedDirOf, reportOf, shadowsOf } from './report.ts';
 import type { PackageReport } from './report.ts';
-import { snapshotOf, VerificationStore } from './result-store.ts';
+import { MATERIAL_KEYS, snapshotOf, VerificationStore } from './result-store.ts';
+import type { PolicySnapshot } from './result-store.ts';
 import type { EntrySummary } from './result-store.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 import { nowNs, settled, sizeOf, stampOf } from './stamps.ts';
@@ -57,7 +58,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   const { lockFile } = workspace;
   const force = options.force ?? false;
   const context = config.policyContext();
-  const snapshot = snapshotOf(context, config.restricted);
+  const snapshot = snapshotOf(context, config.restricted, materialOf(config));
   const policyKey = JSON.stringify(snapshot);
   const skipSignature = context.policy.on_signature_failure === 'ignore';
   const offline = options.offline ?? false;
@@ -156,6 +157,16 @@ export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | un
   if (fromLock) return fromLock;
   if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version) return undefined;
   return { type: recorded.signature.type, digest: recorded.signature.digest };
+}
+
+/** The trust material and signing settings of a loaded config, with the file each came from. */
+function materialOf(config: LoadedConfig): PolicySnapshot['material'] {
+  const out: PolicySnapshot['material'] = {};
+  for (const key of MATERIAL_KEYS) {
+    const value = config.security[key];
+    if (typeof value === 'string' && value) out[key] = { value, source: config.merged.originOf(['security', key]).file ?? 'default' };
+  }
+  return out;
 }
 
 /** The OpenPGP keys (fingerprints) the lock file says signed these entries; a few at most, as each may cost a GnuPG run. */
