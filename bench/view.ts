@@ -31,7 +31,7 @@ export async function viewTimes(count: number, runs: number): Promise<{ children
         integrity: i % 50 === 7 ? { ok: false, code: 'FILES_MODIFIED', expected: 'a', actual: 'b', detail: 'prompts/main.md was changed' } : { ok: true },
         signature: { state: 'valid', signer: { type: 'sigstore', identity: { san: i % 10 === 3 ? `dev${i}@other.org` : `dev${i}@example.com`, sanType: 'email', issuer: 'https://oauth2.sigstore.dev/auth' }, tlog: { logIndex: String(1000 + i), url: 'https://rekor.sigstore.dev', integratedTime: undefined }, signedAt: '2026-11-22T08:00:00.000Z' } },
       };
-      const result = { name: `@bench/pkg-${i}`, checks, archiveOrigin: `/srv/registry/packages/bench--pkg-${i}/versions/1.0.0.aam`, signatureFile: { type: 'sigstore' as const, file: '1.0.0.aam.sigstore.json', path: '/x' }, evidence: {}, at: String(Date.now() * 1e6), scan: undefined, registryChanges: [], deployed: [] };
+      const result = { name: `@bench/pkg-${i}`, checks, archiveOrigin: `/srv/registry/packages/bench--pkg-${i}/versions/1.0.0.aam`, signatureFile: { type: 'sigstore' as const, file: '1.0.0.aam.sigstore.json', path: '/x' }, evidence: {}, at: String(Date.now() * 1e6), scan: undefined, registryChanges: [], deployed: [], continuity: [], signatureDigest: undefined };
       return reportOf(`@bench/pkg-${i}`, { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, fileCount: 2 }, result, context, workspace);
     });
     const state = { id: 'project', label: 'project', kind: 'project', paths: workspace, config: undefined, policyError: undefined, reports, verifiedAt: new Date(), verifying: false, stored: false, hasLockFile: true };

@@ -20,6 +20,8 @@ Commands:
   policy check      validate config files with line and column
   policy show       print the merged policy and where each value comes from
   trust             trust the signer of an installed package (exact, issuer-pinned)
+  accept            record a package's new signer, removed signature or lower version
+                    once checked (trust on first use)
   keys import       add OpenPGP public keys to the AAM keyring
   prepare-offline   cache archives and signatures for offline verification
   registry init     create a local registry

@@ -169,6 +169,7 @@ export class TrustModel implements vscode.Disposable {
         onProgress: options.onProgress,
         onNotice: (message) => log().warn(message),
         homeDir: this.homeDir,
+        recordSigners: true,
       });
       cancel?.dispose();
       const previous = workspace.reports;

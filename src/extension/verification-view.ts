@@ -3,7 +3,7 @@ import type { VerdictStatus } from '../core/policy/decision.ts';
 import type { CheckRow } from '../core/verify/rows.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
 import { signerOfReport } from '../core/verify/report.ts';
-import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
+import { FINDING_LABEL, outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 
 /** Tree nodes: a workspace group (when there are several), a package, or one of its checks. */
@@ -167,13 +167,15 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   return item;
 }
 
-const FINDING_LABEL: Record<PackageReport['findings'][number]['code'], string> = {
-  REGISTRY_CHANGED: 'registry changed',
-};
 
 /** Findings beside the verdict, first among a package's rows. */
 function findingRows(report: PackageReport): CheckRow[] {
-  return report.findings.map((f) => ({ id: 'registry', state: f.action === 'fail' ? 'fail' : 'warn', label: vscode.l10n.t('Registry'), detail: `${f.message}${f.actual ? ` (expected ${f.expected}, found ${f.actual})` : ''}` }));
+  return report.findings.map((f) => ({
+    id: 'registry',
+    state: f.action === 'fail' ? 'fail' : 'warn',
+    label: f.code === 'REGISTRY_CHANGED' ? vscode.l10n.t('Registry') : vscode.l10n.t('Signer continuity'),
+    detail: f.code === 'REGISTRY_CHANGED' ? `${f.message}${f.actual ? ` (expected ${f.expected}, found ${f.actual})` : ''}` : `${f.message} Recorded: ${f.expected}; now: ${f.actual}.`,
+  }));
 }
 
 function tooltip(report: PackageReport, label: string): vscode.MarkdownString {

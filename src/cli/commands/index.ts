@@ -1,4 +1,5 @@
 import type { CliIo } from '../io.ts';
+import { acceptCommand } from './accept.ts';
 import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
 import { installCommand } from './install.ts';
 import { keysCommand } from './keys.ts';
@@ -24,6 +25,7 @@ export const commands: Record<string, Command> = {
   registry: registryCommand,
   restore: restoreCommand,
   trust: trustCommand,
+  accept: acceptCommand,
   'sign-bundle': signBundleCommand,
   'verify-bundle': verifyBundleCommand,
 };

@@ -21,10 +21,14 @@ verification, nothing is installed.
 
   --platform P   deploy to P (cursor, claude, copilot, codex) instead of the
                  config's default_platform and active_platforms
-  --no-deploy    install into .aam/packages/ only`;
+  --no-deploy    install into .aam/packages/ only
+  --accept-signer-change
+                 install even when a package is signed by another signer than
+                 .aam/trust-record.yaml records, is unsigned where it was
+                 signed, or is a lower version — and record that`;
 
 export async function installCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('install', argv, { ...COMMON, registry: { type: 'string' }, global: { type: 'boolean' }, force: { type: 'boolean' }, restricted: { type: 'boolean' }, platform: { type: 'string', multiple: true }, 'no-deploy': { type: 'boolean' } });
+  const { values, positionals } = parse('install', argv, { ...COMMON, registry: { type: 'string' }, global: { type: 'boolean' }, force: { type: 'boolean' }, restricted: { type: 'boolean' }, platform: { type: 'string', multiple: true }, 'no-deploy': { type: 'boolean' }, 'accept-signer-change': { type: 'boolean' } });
   if (values.help) {
     io.stdout(`${INSTALL_HELP}\n`);
     return EXIT.ok;
@@ -45,6 +49,7 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     force: values.force ?? false,
     platforms: values['no-deploy'] ? [] : (values.platform as Platform[] | undefined),
     homeDir: io.homeDir,
+    acceptChanges: values['accept-signer-change'] ?? false,
     onStep: values.json ? undefined : (message) => io.stdout(`${message}...\n`),
   });
   if (values.json) {

@@ -83,6 +83,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     force: values['no-cache'] ?? false,
     onNotice: (message) => io.stderr(`${paint(io, 'yellow', '⚠')} ${message}\n`),
     homeDir: io.homeDir,
+    recordSigners: true,
   });
   const summary = summarize(reports);
   const lost = store.lost(ctx.workspace.lockFile);

@@ -27,6 +27,8 @@ import type { SignatureVerifier } from '../verify/signature-verifier.ts';
 import { fetchAndVerify } from './fetch-verify.ts';
 import type { PackageSource, Verified } from './fetch-verify.ts';
 import { planInstall } from './plan.ts';
+import { continuityChanges } from '../record/continuity.ts';
+import { continuityFindings } from '../verify/findings.ts';
 import type { PlannedPackage } from './plan.ts';
 
 export interface InstallOptions {
@@ -41,6 +43,8 @@ export interface InstallOptions {
   platforms?: readonly Platform[];
   /** The user's home, where Codex keeps skills and prompts (default: the process's). */
   homeDir?: string;
+  /** Install even when a package's signer differs from the recorded one, or its version is lower, and record that (the user checked it). */
+  acceptChanges?: boolean;
   onStep?: (message: string) => void;
   now?: () => Date;
 }
@@ -70,6 +74,17 @@ export async function installPackages(specs: readonly string[], options: Install
     const fetch = { verifier: options.verifier, context: options.config.policyContext(), platforms: options.platforms ?? deployPlatforms(options.config.merged), roots: { project: workspace.root, home: options.homeDir ?? homedir() }, onStep: options.onStep };
     const verified: Verified[] = [];
     for (const { plan, source } of sources) verified.push(await fetchAndVerify(plan, source, fetch));
+    // Trust on first use: another signer, a removed signature or a lower version than recorded refuses the install.
+    if (!options.acceptChanges && fetch.context.policy.on_signature_failure !== 'ignore') {
+      const changed = verified.flatMap((v) => continuityFindings(continuityChanges(record.packages[v.plan.name], v.plan.version, v.check), v.plan.name, fetch.context.policy.on_signer_change).filter((f) => f.action === 'fail').map((f) => ({ v, f })));
+      if (changed.length > 0) {
+        throw new AamError('INSTALL_REFUSED', changed.map(({ v, f }) => `${v.plan.name}@${v.plan.version}: ${f.message}`).join('\n'), {
+          hint: 'Nothing was installed. If the change is expected, install with --accept-signer-change (it is recorded in .aam/trust-record.yaml).',
+          expected: changed[0]!.f.expected,
+          actual: changed[0]!.f.actual,
+        });
+      }
+    }
     const failed = verified.filter((v) => v.verdict.action === 'fail');
     if (failed.length > 0) {
       const first = failed[0]!;

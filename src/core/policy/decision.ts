@@ -13,6 +13,8 @@ export interface SecurityPolicy {
   trusted_keys: string[];
   allowed_issuers: string[];
   verify_transparency_log: boolean;
+  /** A package's signer differs from the one recorded (trust on first use): fail, or warn. */
+  on_signer_change: 'error' | 'warn';
 }
 
 export const DEFAULT_POLICY: SecurityPolicy = {
@@ -22,6 +24,7 @@ export const DEFAULT_POLICY: SecurityPolicy = {
   trusted_keys: [],
   allowed_issuers: [],
   verify_transparency_log: true,
+  on_signer_change: 'error',
 };
 
 /** A policy plus where each of its values came from (a file path, or "default"). */

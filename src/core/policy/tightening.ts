@@ -57,6 +57,7 @@ export function tighten(global: SecuritySettings, projectSecurity: Record<string
     if (FAILURE_RANK[mode] < FAILURE_RANK[global.on_signature_failure]) drop('on_signature_failure', `lowers on_signature_failure from ${global.on_signature_failure} to ${mode}`);
   }
   if (p.verify_transparency_log === false && global.verify_transparency_log) drop('verify_transparency_log', 'turns off the transparency-log check');
+  if (p.on_signer_change === 'warn' && global.on_signer_change === 'error') drop('on_signer_change', 'lets a package whose signer changed pass with a warning (on_signer_change: warn)');
   if (p.require_checksum === false) drop('require_checksum', 'tries to turn off checksums');
   for (const [key, why] of Object.entries(TRUST_MATERIAL) as [keyof typeof TRUST_MATERIAL, string][]) {
     if (!(key in p)) continue;

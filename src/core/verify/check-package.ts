@@ -1,5 +1,6 @@
 import { readArchive } from '../archive/read.ts';
 import { fileChecksumsOf } from '../archive/extract.ts';
+import { sha256Hex } from '../archive/hash.ts';
 import { manifestMismatch } from '../package/manifest.ts';
 import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
@@ -54,6 +55,8 @@ export interface PackageChecks {
   scan: InstalledScan | undefined;
   /** The deployed copies found, each compared with the signed archive. */
   deployed: DeployedCopy[];
+  /** SHA-256 of the signature file checked, when one was. */
+  signatureDigest?: string | undefined;
 }
 
 /** Runs every check the trust decision needs, with nothing decided yet. */
@@ -67,7 +70,7 @@ export async function checkPackage(evidence: PackageEvidence, verifier: Signatur
   // Recorded at install, or said by the registry now: either way the registry promised every package is signed.
   const requires = options.sourceRequiredSignatures || evidence.registryRequiresSignatures;
   const source = requires ? { name: evidence.entry.source, requiresSignatures: true as const } : undefined;
-  return { checks: { integrity, signature: check, source }, signatureFile: file, scan, deployed };
+  return { checks: { integrity, signature: check, source }, signatureFile: file, scan, deployed, signatureDigest: file ? `sha256:${sha256Hex(file.bytes)}` : undefined };
 }
 
 async function checkIntegrity(evidence: PackageEvidence, options: CheckOptions): Promise<{ integrity: IntegrityCheck; scan: InstalledScan | undefined; deployed: DeployedCopy[] }> {

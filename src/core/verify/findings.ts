@@ -1,5 +1,6 @@
 import type { VerdictAction } from '../policy/decision.ts';
 import type { RegistryChange } from './evidence.ts';
+import type { ContinuityChange } from '../record/continuity.ts';
 
 /**
  * Something verification found beside a package's verdict: a fact about the
@@ -7,7 +8,7 @@ import type { RegistryChange } from './evidence.ts';
  * or warns on its own, without changing what the package itself is judged by.
  */
 export interface Finding {
-  code: 'REGISTRY_CHANGED';
+  code: 'REGISTRY_CHANGED' | ContinuityChange['code'];
   action: Exclude<VerdictAction, 'pass'>;
   message: string;
   expected: string | undefined;
@@ -35,6 +36,22 @@ export function registryFindings(changes: readonly RegistryChange[], source: str
         : 'The installed copy is judged by what was captured at install. Ask the registry owner why a published version changed; do not install it from there again.',
     };
   });
+}
+
+/**
+ * Trust on first use: a removed signature and a lower version fail; another
+ * signer fails or warns as `on_signer_change` says. Each can be accepted.
+ */
+export function continuityFindings(changes: readonly ContinuityChange[], name: string, onSignerChange: 'error' | 'warn'): Finding[] {
+  const accept = `If this is expected, accept it: aam-trust accept ${name} (AAM: Accept Signer Change), which records it in .aam/trust-record.yaml.`;
+  return changes.map((change) => ({
+    code: change.code,
+    action: change.code === 'SIGNER_CHANGED' && onSignerChange === 'warn' ? 'warn' : 'fail',
+    message: change.code === 'SIGNATURE_REMOVED' ? `Signature removed: ${change.message}.` : change.code === 'DOWNGRADE' ? `Downgrade: ${change.message}.` : `Signer changed: ${change.message}.`,
+    expected: change.before,
+    actual: change.after,
+    hint: change.code === 'SIGNER_CHANGED' ? `Check that the new signer is who should publish ${name} (the transparency-log entries say when each signed). ${accept}` : accept,
+  }));
 }
 
 /** The worst of a verdict's action and its findings': what the package counts as. */

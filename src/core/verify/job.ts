@@ -6,6 +6,9 @@ import { gatherEvidence } from './evidence.ts';
 import type { CapturedSignature, EvidenceSource, RegistryChange } from './evidence.ts';
 import type { DeploySource } from './check-deployed.ts';
 import type { DeployedCopy } from '../deploy/check.ts';
+import { continuityChanges } from '../record/continuity.ts';
+import type { ContinuityChange } from '../record/continuity.ts';
+import type { RecordedPackage } from '../record/trust-record.ts';
 import { scanSettled, unchanged } from './scan-installed.ts';
 import type { InstalledScan } from './scan-installed.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
@@ -28,6 +31,8 @@ export interface VerifyJob {
   deploy?: DeploySource | undefined;
   /** The trust record says its registry required signatures when it was installed. */
   sourceRequiredSignatures?: boolean;
+  /** What the trust record says about the package (signer continuity); undefined: first use. */
+  recorded?: RecordedPackage | undefined;
 }
 
 /** What verifying one package established, before policy, and what it was established from. */
@@ -46,13 +51,17 @@ export interface JobResult {
   registryChanges: RegistryChange[];
   /** The deployed copies found (.cursor/, .claude/, .github/, CLAUDE.md, AGENTS.md, ~/.codex/), each compared with the archive. */
   deployed: DeployedCopy[];
+  /** What changed since the trust record: a signature removed, another signer, a lower version. */
+  continuity: ContinuityChange[];
+  /** SHA-256 of the signature file checked (`sha256:…`). */
+  signatureDigest: string | undefined;
 }
 
 export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promise<JobResult> {
   const at = String(nowNs());
   const evidence: Record<string, FileStamp | null> = {};
   const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence, job.captured);
-  const { checks, signatureFile, scan, deployed } = await checkPackage(found, verifier, { skipSignature: job.skipSignature, previousScan: job.previousScan, deploy: job.deploy, stamps: evidence, sourceRequiredSignatures: job.sourceRequiredSignatures ?? false });
+  const { checks, signatureFile, scan, deployed, signatureDigest } = await checkPackage(found, verifier, { skipSignature: job.skipSignature, previousScan: job.previousScan, deploy: job.deploy, stamps: evidence, sourceRequiredSignatures: job.sourceRequiredSignatures ?? false });
   return {
     name: job.name,
     checks,
@@ -63,6 +72,10 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
     scan,
     registryChanges: found.registryChanges,
     deployed,
+    // Only a signature that was looked at can have changed: not with on_signature_failure: ignore, nor
+    // when the archive or the installed copy failed first (the signature is then never checked).
+    continuity: job.skipSignature || !(checks.integrity.ok || checks.integrity.code === 'DEPLOYED_MODIFIED') ? [] : continuityChanges(job.recorded, job.entry.version, checks.signature),
+    signatureDigest,
   };
 }
 

@@ -6,7 +6,7 @@ import type { Checks, PolicyContext, Verdict } from '../policy/decision.ts';
 import type { JobResult } from './job.ts';
 import { contextOf } from './result-store.ts';
 import type { EntrySummary, VerificationStore } from './result-store.ts';
-import { registryFindings } from './findings.ts';
+import { continuityFindings, registryFindings } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
 import type { Signer } from '../policy/trust-match.ts';
@@ -28,6 +28,8 @@ export interface PackageReport {
   rows: CheckRow[];
   /** The copies agents load, found and compared with the signed archive. */
   deployed: DeployedCopy[];
+  /** SHA-256 of the signature file that was checked. */
+  signatureDigest: string | undefined;
   installedDir: string;
   lockFile: string;
   signatureFile: string | undefined;
@@ -76,10 +78,11 @@ export function reportOf(name: string, summary: EntrySummary, result: JobResult,
     source: summary.source,
     checksum: summary.checksum,
     verdict,
-    findings: registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
+    findings: [...continuityFindings(result.continuity, name, context.policy.on_signer_change), ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`)],
     checks,
     rows: rowsFor(checks, verdict, { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin }, result.signatureFile, deployed, workspace.root),
     deployed,
+    signatureDigest: result.signatureDigest,
     installedDir: installedDirOf(workspace, name),
     lockFile: workspace.lockFile,
     signatureFile: result.signatureFile?.path,

@@ -13,7 +13,7 @@ import type { FileStamp } from './stamps.ts';
  * Bumped whenever what a stored result means changes (checks, evidence,
  * stamps): results stored by another revision are dropped, never trusted.
  */
-const REVISION = 4;
+const REVISION = 5;
 const FORMAT = 'aam-trust/verification-results';
 
 /** What a report needs from the lock entry, so a stored result can be shown without parsing the lock file. */
@@ -237,6 +237,7 @@ function isStoredResult(value: unknown): value is StoredResult {
   if (!isString(summary.version) || !isString(summary.source) || !isString(summary.checksum) || typeof summary.fileCount !== 'number') return false;
   if (!isString(result.name) || !isString(result.at) || !isString(result.archiveOrigin) || !stampsOnly(result.evidence)) return false;
   if (!Array.isArray(result.deployed) || !result.deployed.every((c) => isObject(c) && isString(c.path) && isString(c.platform) && isString(c.name) && ['ok', 'modified', 'missing'].includes(c.state as string))) return false;
+  if (!Array.isArray(result.continuity) || !result.continuity.every((c) => isObject(c) && isString(c.code) && isString(c.message))) return false;
   if (!Array.isArray(result.registryChanges) || !result.registryChanges.every((c) => isObject(c) && isString(c.path) && isString(c.expected) && isString(c.actual) && (c.what === 'archive' || c.what === 'signature') && (c.change === 'replaced' || c.change === 'removed'))) return false;
   if (result.signatureFile !== undefined && !(isObject(result.signatureFile) && isString(result.signatureFile.file) && isString(result.signatureFile.path))) return false;
   if (result.scan !== undefined && !(isObject(result.scan) && isString(result.scan.at) && stampsOnly(result.scan.dirs) && isObject(result.scan.files) && Object.values(result.scan.files).every((f) => isObject(f) && isString(f.stamp) && isString(f.sha256)))) return false;
@@ -258,6 +259,7 @@ function isPolicySnapshot(value: unknown): value is PolicySnapshot {
   if (!isObject(value) || !isObject(value.policy) || !stringsOnly(value.sources) || typeof value.restricted !== 'boolean') return false;
   const p = value.policy;
   const list = (v: unknown) => Array.isArray(v) && v.every(isString);
+  if (p.on_signer_change === undefined) p.on_signer_change = 'error';
   return typeof p.require_signature === 'boolean' && typeof p.verify_transparency_log === 'boolean' && ['warn', 'error', 'ignore'].includes(p.on_signature_failure as string)
     && Array.isArray(p.trusted_identities) && p.trusted_identities.every(isTrustedIdentity) && list(p.trusted_keys) && list(p.allowed_issuers);
 }

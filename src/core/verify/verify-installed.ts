@@ -9,7 +9,10 @@ import type { PackageEvidence } from './check-package.ts';
 import { gatherEvidence as gather } from './evidence.ts';
 import { capturedSignatureOf } from './evidence.ts';
 import type { CapturedSignature, EvidenceSource } from './evidence.ts';
-import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
+import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
+import { recordUpdate } from '../record/continuity.ts';
+import { withFileLock } from '../fs/file-lock.ts';
+import { join } from 'node:path';
 import type { RecordedPackage } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
 import { stillHolds } from './job.ts';
@@ -45,6 +48,12 @@ export interface VerifyWorkspaceOptions {
   onNotice?: (message: string) => void;
   /** The user's home, where Codex keeps deployed skills and prompts (default: the process's). */
   homeDir?: string;
+  /**
+   * Record what is seen for the first time (trust on first use), and new versions by the same
+   * signer, in .aam/trust-record.yaml. Never in Restricted Mode: an untrusted change may not
+   * teach the record whom to expect.
+   */
+  recordSigners?: boolean;
 }
 
 /**
@@ -73,6 +82,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
 
     // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.
     const collected = new Map<string, { summary: EntrySummary; result: JobResult }>();
+    const pendingRecords = new Map<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>();
     const report = (name: string, summary: EntrySummary, result: JobResult) => collected.set(name, { summary, result });
     let done = 0;
     const progress = () => options.onProgress?.(++done, names.length);
@@ -93,6 +103,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       if (!skipSignature) options.verifier.prefetchKeys(signingKeysNamed(stale.map((name) => entries[name])));
       const jobs: VerifyJob[] = [];
       const pending = new Map<string, { key: string; summary: EntrySummary }>();
+      const recordable = options.recordSigners === true && !config.restricted && !skipSignature;
       const sources = new Map<string, EvidenceSource>();
       for (const name of stale) {
         const entry = entries[name];
@@ -104,7 +115,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         if (!source) sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
         const recorded = record.packages[name];
         const deploy = { roots: { project: workspace.root, home: options.homeDir ?? homedir() }, expected: recorded?.checksum === entry.checksum ? recorded.platforms ?? [] : [] };
-        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous, captured: capturedFor(entry, recorded), deploy, sourceRequiredSignatures: recorded?.source_requires_signatures === true && recorded.checksum === entry.checksum });
+        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous, captured: capturedFor(entry, recorded), deploy, sourceRequiredSignatures: recorded?.source_requires_signatures === true && recorded.checksum === entry.checksum, recorded });
+        if (recordable) pendingRecords.set(name, { recorded, entry });
       }
       await pool.run(jobs, options.verifier, {
         signal: options.signal,
@@ -117,6 +129,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         },
       });
     }
+
+    if (pendingRecords.size > 0 && !options.signal?.aborted) await learnRecord(workspace, pendingRecords, collected, options.onNotice);
 
     const others = options.only && store ? Object.entries(store.all(lockFile)).filter(([name]) => !collected.has(name)).map(([, stored]) => stored.result) : [];
     const owners = deployedOwners([...[...collected.values()].map((c) => c.result), ...others]);
@@ -157,6 +171,35 @@ export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | un
   if (fromLock) return fromLock;
   if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version) return undefined;
   return { type: recorded.signature.type, digest: recorded.signature.digest };
+}
+
+/**
+ * Writes to the trust record what the packages just verified teach it: first
+ * use, or a new version by the signer already recorded. A change of signer,
+ * a removed signature or a downgrade is never learned, only accepted. Under
+ * the install lock, from the record as it is on disk now.
+ */
+async function learnRecord(workspace: WorkspacePaths, pending: ReadonlyMap<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>, collected: ReadonlyMap<string, { result: JobResult }>, onNotice: ((message: string) => void) | undefined): Promise<void> {
+  const now = new Date().toISOString();
+  const updates = new Map<string, RecordedPackage>();
+  for (const [name, { recorded, entry }] of pending) {
+    const result = collected.get(name)?.result;
+    if (!result || !result.checks.integrity.ok) continue;
+    const platforms = [...new Set(result.deployed.filter((c) => c.state !== 'missing').map((c) => c.platform))];
+    const update = recordUpdate(recorded, { version: entry.version, checksum: entry.checksum, source: entry.source, signature: result.checks.signature, signatureDigest: result.signatureDigest, platforms }, now);
+    if (update) updates.set(name, update);
+  }
+  if (updates.size === 0) return;
+  try {
+    await withFileLock(join(workspace.aamDir, '.install.lock'), async () => {
+      const path = recordPathOf(workspace.aamDir);
+      const record = await readTrustRecord(path);
+      for (const [name, update] of updates) record.packages[name] = update;
+      await writeTrustRecord(path, record);
+    });
+  } catch (error) {
+    onNotice?.(`The trust record could not be written: ${messageOf(error)}`);
+  }
 }
 
 /** The trust material and signing settings of a loaded config, with the file each came from. */

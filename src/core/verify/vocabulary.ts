@@ -17,6 +17,14 @@ export const STATUS_LABEL: Record<VerdictStatus, string> = {
   skipped: 'skipped',
 };
 
+/** The words for findings beside a verdict (a package row says them after its status). */
+export const FINDING_LABEL: Record<Finding['code'], string> = {
+  REGISTRY_CHANGED: 'registry changed',
+  SIGNATURE_REMOVED: 'signature removed',
+  SIGNER_CHANGED: 'signer changed',
+  DOWNGRADE: 'downgrade',
+};
+
 /** What a package counts as in a summary: every failure is "failed", whatever its status; the rest by status. */
 export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable'>;
 
