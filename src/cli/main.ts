@@ -22,6 +22,7 @@ Commands:
   trust             trust the signer of an installed package (exact, issuer-pinned)
   accept            record a package's new signer, removed signature or lower version
                     once checked (trust on first use)
+  diff              what a change does to the trust picture (git revision, folder)
   keys import       add OpenPGP public keys to the AAM keyring
   prepare-offline   cache archives and signatures for offline verification
   registry init     create a local registry

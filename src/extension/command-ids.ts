@@ -17,6 +17,7 @@ export const COMMAND_IDS = [
   'aam.showWhatIf',
   'aam.restoreDeployed',
   'aam.reviewLostPolicy',
+  'aam.acceptSignerChange',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

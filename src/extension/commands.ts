@@ -17,6 +17,7 @@ import { openPolicyForm } from './policy-editor.ts';
 import { publishSigned } from './publish-signed.ts';
 import { restoreDeployedCopies } from './restore-deployed.ts';
 import { reviewLostPolicy } from './lost-policy.ts';
+import { acceptSignerChange } from './accept-change.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -51,6 +52,7 @@ export function commandHandlers(model: TrustModel, session: SigstoreSession): Re
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
     'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
     'aam.showWhatIf': () => showWhatIf(model),
+    'aam.acceptSignerChange': (arg: Node | { workspaceId: string; packageName: string } | undefined) => acceptSignerChange(model, arg && 'kind' in arg ? packageArg(arg) : arg),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) => restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),
   };

@@ -38,13 +38,23 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       const diagnostics: vscode.Diagnostic[] = [];
       for (const report of workspace.reports) {
         if (outcome(report) === 'pass') continue;
-        const message = [...(report.verdict.action === 'pass' ? [] : [report.verdict.message]), ...report.findings.map((f) => f.message)].join(' ');
-        const diagnostic = new vscode.Diagnostic(toRange(source.keyRange(['packages', report.name])), `${report.name}: ${message}`, outcome(report) === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-        diagnostic.source = 'AAM Trust';
-        diagnostic.code = report.verdict.action === 'pass' ? report.findings[0]!.code : report.verdict.code;
-        const rule = await ruleLocation(report.verdict);
-        if (rule) diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(rule.location, rule.message)];
-        diagnostics.push(diagnostic);
+        // One diagnostic per thing that does not pass, each with its own code (and quick fix).
+        const range = toRange(source.keyRange(['packages', report.name]));
+        const severity = (action: string) => (action === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        if (report.verdict.action !== 'pass') {
+          const diagnostic = new vscode.Diagnostic(range, `${report.name}: ${report.verdict.message}`, severity(report.verdict.action));
+          diagnostic.source = 'AAM Trust';
+          diagnostic.code = report.verdict.code;
+          const rule = await ruleLocation(report.verdict);
+          if (rule) diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(rule.location, rule.message)];
+          diagnostics.push(diagnostic);
+        }
+        for (const finding of report.findings) {
+          const diagnostic = new vscode.Diagnostic(range, `${report.name}: ${finding.message}`, severity(finding.action));
+          diagnostic.source = 'AAM Trust';
+          diagnostic.code = finding.code;
+          diagnostics.push(diagnostic);
+        }
       }
       this.collection.set(uri, diagnostics);
     }
@@ -61,6 +71,15 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
     if (!workspace) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source === 'AAM Trust' && (diagnostic.code === 'SIGNER_CHANGED' || diagnostic.code === 'SIGNATURE_REMOVED' || diagnostic.code === 'DOWNGRADE')) {
+        const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
+        if (!report) continue;
+        const action = new vscode.CodeAction(vscode.l10n.t('Accept the change to {0} and record it', report.name), vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        action.command = { command: 'aam.acceptSignerChange', title: action.title, arguments: [{ workspaceId: workspace.id, packageName: report.name }] };
+        actions.push(action);
+        continue;
+      }
       if (diagnostic.source === 'AAM Trust' && diagnostic.code === 'DEPLOYED_MODIFIED') {
         const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
         if (!report) continue;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import type { ListItem } from '../core/config/config-edit.ts';
@@ -101,7 +102,7 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
       own: security && typeof security === 'object' && !Array.isArray(security) ? (security as Record<string, unknown>) : {},
       effective: Object.fromEntries(Object.entries(merged.security).map(([key, value]) => [key, { value, source: merged.merged.originOf(['security', key]).file ?? 'default' }])),
       findings: validation.diagnostics.filter((d) => d.path[0] === 'security').map((d) => ({ path: [...d.path], severity: d.severity, message: d.message })),
-      whatIf: preview.dirty ? { summary: preview.summary, changes: preview.changes.map((c) => ({ name: `${c.name}@${c.version}`, before: `${c.before.status} (${c.before.action})`, after: `${c.after.status} (${c.after.action})`, action: c.after.action, message: c.after.message })) } : undefined,
+      whatIf: preview.dirty ? { summary: preview.summary, changes: preview.changes.map((c) => ({ name: `${c.name}@${c.version}`, before: `${STATUS_LABEL[c.before.status]} (${c.beforeOutcome})`, after: `${STATUS_LABEL[c.after.status]} (${c.afterOutcome})${c.acceptsSignerChange ? ' — accepts a changed signer' : ''}`, action: c.afterOutcome, message: c.after.message })) } : undefined,
     };
   }
 }

@@ -162,6 +162,7 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   if (verdict.signer && (verdict.code === 'UNTRUSTED_SIGNER' || verdict.code === 'SIGNED_NO_POLICY' || verdict.code === 'ISSUER_NOT_ALLOWED')) flags.push('trustable');
   if (report.signatureFile) flags.push('bundle');
   if (report.deployed.some((c) => c.state === 'modified' || c.state === 'missing')) flags.push('deployed-modified');
+  if (report.findings.some((f) => f.code === 'SIGNER_CHANGED' || f.code === 'SIGNATURE_REMOVED' || f.code === 'DOWNGRADE')) flags.push('acceptable');
   item.contextValue = `aamPackage ${flags.join(' ')}`;
   item.accessibilityInformation = { label: `${report.name} ${report.version}: ${words.join(', ')}. ${verdict.message}` };
   return item;

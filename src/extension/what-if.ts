@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { mergeConfigFiles } from '../core/config/load.ts';
 import type { ConfigFileState } from '../core/config/load.ts';
 import { validateConfigText } from '../core/config/validate.ts';
@@ -76,7 +77,7 @@ export async function showWhatIf(model: TrustModel): Promise<void> {
     return;
   }
   await vscode.window.showQuickPick(
-    preview.changes.map((c) => ({ label: `${c.name}@${c.version}`, description: `${c.before.status} (${c.before.action}) → ${c.after.status} (${c.after.action})`, detail: c.after.message })),
+    preview.changes.map((c) => ({ label: `${c.name}@${c.version}`, description: `${STATUS_LABEL[c.before.status]} (${c.beforeOutcome}) → ${STATUS_LABEL[c.after.status]} (${c.afterOutcome})${c.acceptsSignerChange ? ' · accepts a changed signer' : ''}`, detail: c.after.message })),
     { title: vscode.l10n.t('If you save now: {0}', preview.summary) },
   );
 }

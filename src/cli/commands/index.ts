@@ -1,5 +1,6 @@
 import type { CliIo } from '../io.ts';
 import { acceptCommand } from './accept.ts';
+import { diffCommand } from './diff.ts';
 import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
 import { installCommand } from './install.ts';
 import { keysCommand } from './keys.ts';
@@ -26,6 +27,7 @@ export const commands: Record<string, Command> = {
   restore: restoreCommand,
   trust: trustCommand,
   accept: acceptCommand,
+  diff: diffCommand,
   'sign-bundle': signBundleCommand,
   'verify-bundle': verifyBundleCommand,
 };

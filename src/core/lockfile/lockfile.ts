@@ -1,5 +1,5 @@
 import { isChecksum } from '../archive/hash.ts';
-import { readYamlMapping, toYamlText } from '../yaml/io.ts';
+import { parseYamlMapping, readYamlMapping, toYamlText } from '../yaml/io.ts';
 
 /** The signature an installed package was verified with (ignored by the Python CLI). */
 export interface LockSignature {
@@ -35,7 +35,15 @@ export type { WorkspacePaths } from './paths.ts';
 export const EMPTY_LOCK: LockFile = { lockfile_version: 1, resolved_at: '', packages: {} };
 
 export async function readLockFile(path: string): Promise<LockFile> {
-  const raw = await readYamlMapping(path, 'LOCKFILE_INVALID', 'lock');
+  return lockOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'lock'));
+}
+
+/** A lock file's text (from git, say), read as `readLockFile` reads the file. */
+export function parseLockText(text: string, where: string): LockFile {
+  return lockOf(text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID') : undefined);
+}
+
+function lockOf(raw: Record<string, unknown> | undefined): LockFile {
   if (!raw) return { ...EMPTY_LOCK, packages: {} };
   const packages: Record<string, LockedPackage> = {};
   const rawPackages = raw.packages && typeof raw.packages === 'object' && !Array.isArray(raw.packages) ? (raw.packages as Record<string, unknown>) : {};

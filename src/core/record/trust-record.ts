@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { PLATFORMS } from '../deploy/platform.ts';
 import type { Platform } from '../deploy/platform.ts';
 import type { Signer } from '../policy/trust-match.ts';
-import { readYamlMapping, toYamlText } from '../yaml/io.ts';
+import { parseYamlMapping, readYamlMapping, toYamlText } from '../yaml/io.ts';
 
 /**
  * What AAM Trust remembers about the packages of a workspace (SPEC §6), in
@@ -47,7 +47,15 @@ const HEADER = `# AAM Trust record: who signed each installed package (written b
 
 /** Reads the record; a missing file is an empty record, and malformed entries are left out (never trusted). */
 export async function readTrustRecord(path: string): Promise<TrustRecord> {
-  const raw = await readYamlMapping(path, 'LOCKFILE_INVALID', 'record');
+  return recordOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'record'));
+}
+
+/** A trust record's text (from git, say), read as `readTrustRecord` reads the file. */
+export function parseTrustRecordText(text: string, where: string): TrustRecord {
+  return recordOf(text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID') : undefined);
+}
+
+function recordOf(raw: Record<string, unknown> | undefined): TrustRecord {
   const packages: Record<string, RecordedPackage> = {};
   const listed = raw?.packages;
   if (listed && typeof listed === 'object' && !Array.isArray(listed)) {

@@ -32,6 +32,12 @@ describe('what-if preview of an unsaved policy', () => {
     const result = whatIf(reportsUnder(current), current, ctx(settings({ trusted_identities: ['*@example.com', 'mallory@evil.io'] })));
     assert.equal(result.summary, '1 package would pass: signed-by-mallory');
   });
+  it('says when an edit would let a package whose signer changed pass with a warning (on_signer_change: warn)', () => {
+    const reports = reportsUnder(current).map((r) => (r.name === 'signed-by-alice' ? { ...r, findings: [{ code: 'SIGNER_CHANGED', action: 'fail' as const }] } : r));
+    const result = whatIf(reports, current, ctx(settings({ trusted_identities: ['*@example.com'], on_signer_change: 'warn' })));
+    assert.deepEqual(result.changes.map((c) => [c.name, c.beforeOutcome, c.afterOutcome, c.acceptsSignerChange]), [['signed-by-alice', 'fail', 'warn', true]]);
+    assert.equal(result.summary, '1 package would accept a changed signer with a warning: signed-by-alice');
+  });
   it('says when nothing changes', () => {
     assert.equal(whatIf(reportsUnder(current), current, ctx(current)).summary, 'No installed package would change verdict');
   });
