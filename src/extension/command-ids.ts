@@ -18,6 +18,8 @@ export const COMMAND_IDS = [
   'aam.restoreDeployed',
   'aam.reviewLostPolicy',
   'aam.acceptSignerChange',
+  'aam.compareTrustWith',
+  'aam.revertTrustChange',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -18,6 +18,8 @@ import { publishSigned } from './publish-signed.ts';
 import { restoreDeployedCopies } from './restore-deployed.ts';
 import { reviewLostPolicy } from './lost-policy.ts';
 import { acceptSignerChange } from './accept-change.ts';
+import { compareTrustWith, revertTrustChange } from './trust-changes.ts';
+import type { TrustChanges } from './trust-changes.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -34,7 +36,7 @@ security:
 `;
 
 /** Every AAM command, by id: each is one short function over the model. Registered at activation (see extension.ts). */
-export function commandHandlers(model: TrustModel, session: SigstoreSession): Record<CommandId, (...args: never[]) => unknown> {
+export function commandHandlers(model: TrustModel, session: SigstoreSession, trustChanges: TrustChanges): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) => (node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined);
   return {
     'aam.verifyAll': () => verifyAll(model),
@@ -52,10 +54,20 @@ export function commandHandlers(model: TrustModel, session: SigstoreSession): Re
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
     'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
     'aam.showWhatIf': () => showWhatIf(model),
-    'aam.acceptSignerChange': (arg: Node | { workspaceId: string; packageName: string } | undefined) => acceptSignerChange(model, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.acceptSignerChange': (arg: Node | { kind: 'package'; workspace: AamWorkspace; change: { name: string } } | { workspaceId: string; packageName: string } | undefined) => acceptSignerChange(model, acceptArg(arg)),
+    'aam.compareTrustWith': () => compareTrustWith(trustChanges, model),
+    'aam.revertTrustChange': (node: Parameters<typeof revertTrustChange>[2]) => revertTrustChange(trustChanges, model, node),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) => restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),
   };
+}
+
+/** The package an Accept names: a Verification row, a Trust Changes row, or explicit arguments. */
+function acceptArg(arg: unknown): { workspaceId: string; packageName: string } | undefined {
+  if (!arg || typeof arg !== 'object') return undefined;
+  const node = arg as { kind?: string; workspace?: AamWorkspace; report?: { name: string }; change?: { name: string }; workspaceId?: string; packageName?: string };
+  if (node.kind === 'package' && node.workspace) return { workspaceId: node.workspace.id, packageName: node.report?.name ?? node.change!.name };
+  return node.workspaceId && node.packageName ? { workspaceId: node.workspaceId, packageName: node.packageName } : undefined;
 }
 
 /** Verify All trusts no stored result: every package is checked from scratch. */

@@ -1,8 +1,9 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { commandHandlers } from './commands.ts';
 import { ConfigCompletions, ConfigQuickFixes } from './config-editing.ts';
 import { ConfigFeatures } from './config-features.ts';
 import { DeployedFiles } from './deployed-files.ts';
+import { TrustChanges } from './trust-changes.ts';
 import { LockFileFeatures } from './lockfile-features.ts';
 import type { TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
@@ -26,8 +27,9 @@ export { verifyWorkspace } from '../core/verify/verify-installed.ts';
 export function startFeatures(context: vscode.ExtensionContext, model: TrustModel) {
   const session = new SigstoreSession(context.secrets);
   const configs = new ConfigFeatures(model);
+  const trustChanges = new TrustChanges(model);
   const features = {
-    commands: commandHandlers(model, session),
+    commands: commandHandlers(model, session, trustChanges),
     lockFiles: new LockFileFeatures(model),
     configs,
     completions: new ConfigCompletions(),
@@ -37,6 +39,6 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
     policyDocuments: new EffectivePolicyDocuments(model),
     deployedFiles: new DeployedFiles(model),
   };
-  context.subscriptions.push(session, features.lockFiles, configs, features.whatIf, features.policyDocuments, features.deployedFiles);
+  context.subscriptions.push(session, features.lockFiles, configs, features.whatIf, features.policyDocuments, features.deployedFiles, trustChanges, vscode.window.createTreeView('aam.trustChanges', { treeDataProvider: trustChanges, showCollapseAll: true }));
   return features;
 }

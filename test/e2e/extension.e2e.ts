@@ -1,7 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from 'playwright-core';
 import { aamOk, writeRichPackage } from '../helpers/aam.ts';
 import { cli } from '../helpers/cli.ts';
@@ -248,6 +250,49 @@ describe('AAM Trust beside the aam CLI', () => {
     await notice.waitFor({ state: 'detached' });
     assert.match(await readFile(join(s.world.home, '.aam', 'config.yaml'), 'utf8'), /trusted_identities:[\s\S]*\*@example\.com/);
     console.log(`screenshot: ${await s.shot('18-policy-restored')}`);
+  });
+});
+
+describe('Trust Changes: what a commit does to the trust picture', () => {
+  let s: Session;
+  before(async () => {
+    s = await startSession({
+      trusted: true,
+      // The project is a git repository; then a change installs @demo/code-review 1.0.1 signed by someone else.
+      prepare: async (world, sigstore) => {
+        const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: world.workspace, env: { ...process.env, GIT_AUTHOR_NAME: 'Demo', GIT_AUTHOR_EMAIL: 'demo@example.com', GIT_COMMITTER_NAME: 'Demo', GIT_COMMITTER_EMAIL: 'demo@example.com' } });
+        await git('init', '-q', '-b', 'main');
+        await git('add', '.');
+        await git('commit', '-q', '-m', 'base');
+        const source = await writeRichPackage(join(world.root, 'bob-src'), '@demo/code-review', '1.0.1', { tag: 'bob' });
+        const published = await cli(['publish', source, '--sign', '--identity-token', sigstore.mintToken('bob@example.com')], { cwd: world.workspace, home: world.home });
+        assert.equal(published.code, 0, published.stderr);
+        await aamOk(['install', '@demo/code-review@1.0.1', '--force'], { cwd: world.workspace, home: world.home });
+      },
+    });
+  });
+  after(async () => s?.close());
+
+  it('shows the signer change against HEAD, and an accept turns the package verified', async () => {
+    await s.waitForStatus('@demo/code-review', 'signer changed, verified');
+    const changes = s.page.locator('.part.sidebar .pane', { hasText: 'Trust Changes' });
+    const header = changes.locator('.pane-header', { hasText: 'Trust Changes' });
+    if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+    await changes.locator('.monaco-list-row', { hasText: /working tree vs HEAD/ }).waitFor();
+    const row = changes.locator('.monaco-list-row', { hasText: /@demo\/code-review.*signer changed · 1\.0\.0 → 1\.0\.1/ });
+    await row.waitFor();
+    await row.locator('.monaco-tl-twistie').click();
+    await changes.locator('.monaco-list-row', { hasText: /Signer.*alice@example\.com .*→ bob@example\.com/ }).waitFor();
+    console.log(`screenshot: ${await s.shot('25-trust-changes')}`);
+    await s.command('AAM: Accept Signer Change');
+    await s.pick('@demo/code-review');
+    const dialog = s.page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /recorded: alice@example\.com[\s\S]*now: bob@example\.com/);
+    await dialog.locator('.monaco-button', { hasText: 'Accept and Record' }).click();
+    await s.waitForStatus('@demo/code-review', 'verified');
+    assert.match(await readFile(join(s.world.workspace, '.aam', 'trust-record.yaml'), 'utf8'), /identity: bob@example\.com/);
+    console.log(`screenshot: ${await s.shot('26-trust-change-accepted')}`);
   });
 });
 

@@ -40,7 +40,7 @@ export interface SessionOptions {
   /** false opens the workspace in Restricted Mode. */
   trusted: boolean;
   /** Changes to the demo world before VS Code starts. */
-  prepare?: (world: DemoWorld) => Promise<void>;
+  prepare?: (world: DemoWorld, sigstore: LocalSigstore) => Promise<void>;
   /** Install this packaged extension instead of the repository folder. */
   vsix?: string;
 }
@@ -50,7 +50,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   const sigstore = await LocalSigstore.start();
   const world = await buildDemoWorld(join(await tempDir('aam-e2e-'), 'demo'), sigstore);
   stopGnupgAtExit(world.gnupgHome);
-  await options.prepare?.(world);
+  await options.prepare?.(world, sigstore);
   const server = await startCodeServer({ folder: world.workspace, home: world.home, trusted: options.trusted, vsix: options.vsix });
   const browser = await chromium.launch({
     executablePath: await ensureChromium(),

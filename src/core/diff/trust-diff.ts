@@ -25,6 +25,8 @@ export interface PackageSide {
   status: VerdictStatus | undefined;
   action: VerdictAction | undefined;
   signerKey: string | undefined;
+  /** The verdict fails on the package's files (tampered, evidence missing), which records alone cannot tell for a base. */
+  integrityFailure: boolean;
 }
 
 export interface PackageChange {
@@ -102,10 +104,10 @@ function side(state: ProjectState, name: string, context: PolicyContext): Packag
   if (!entry) return undefined;
   const recorded = signatureRecorded(state.record, name, entry);
   const base = { version: entry.version, checksum: entry.checksum };
-  if (recorded === undefined) return { ...base, signer: undefined, kind: undefined, status: undefined, action: undefined, signerKey: undefined };
+  if (recorded === undefined) return { ...base, signer: undefined, kind: undefined, status: undefined, action: undefined, signerKey: undefined, integrityFailure: false };
   const signature: SignatureCheck = recorded ? { state: 'valid', signer: signerOfRecord(recorded) } : { state: 'none' };
   const verdict = decide({ integrity: { ok: true }, signature }, context);
-  return { ...base, signer: describeRecorded(recorded), kind: recorded?.type ?? 'unsigned', status: verdict.status, action: verdict.action, signerKey: recorded ? signerKey(recorded) : 'unsigned' };
+  return { ...base, signer: describeRecorded(recorded), kind: recorded?.type ?? 'unsigned', status: verdict.status, action: verdict.action, signerKey: recorded ? signerKey(recorded) : 'unsigned', integrityFailure: false };
 }
 
 function reportSide(entry: LockedPackage | undefined, report: PackageReport): PackageSide {
@@ -120,6 +122,7 @@ function reportSide(entry: LockedPackage | undefined, report: PackageReport): Pa
     // The verdict's own action: a changed signer or a removed signature is a problem of its own here.
     action: report.verdict.action,
     signerKey: signer ? keyOfSigner(signer) : unsigned ? 'unsigned' : undefined,
+    integrityFailure: !report.checks.integrity.ok,
   };
 }
 
@@ -157,7 +160,9 @@ function packageChange(name: string, before: PackageSide | undefined, after: Pac
     if (after.signerKey === 'unsigned') problems.push({ code: 'SIGNATURE_REMOVED', message: `was signed by ${before.signer}, is now unsigned` });
     else if (before.signerKey !== 'unsigned') problems.push({ code: 'SIGNER_CHANGED', message: `signer changed from ${before.signer} to ${after.signer}` });
   }
-  if (after?.action === 'fail' && before?.action !== 'fail') problems.push({ code: 'NEWLY_FAILING', message: `${after.status ?? 'fails'} under the current policy${before ? ` (was ${before.status ?? 'unknown'})` : ''}` });
+  // A package the change touched that fails now; an untouched one only when its trust (not its files, which a
+  // base's records cannot speak for) fails where it did not.
+  if (after?.action === 'fail' && before?.action !== 'fail' && (change !== 'unchanged' || !after.integrityFailure)) problems.push({ code: 'NEWLY_FAILING', message: `${after.status ?? 'fails'} under the current policy${before ? ` (was ${before.status ?? 'unknown'})` : ''}` });
   return { name, change, before, after, problems };
 }
 
