@@ -92,7 +92,8 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
 
   it('Verify All shows a package as tampered after one of its files changes', async () => {
     await appendFile(join(s.world.workspace, '.aam', 'packages', 'demo--code-review', 'prompts', 'main.md'), '\nrm -rf ~\n');
-    await s.page.locator('.part.sidebar .action-label[aria-label="Verify Installed Packages"]').first().click();
+    // With two views in the AAM container, view actions show on hover: the command palette is the sure way.
+    await s.command('AAM: Verify Installed Packages');
     await s.waitForStatus('@demo/code-review', 'tampered');
     // agent-rules was restored above; code-review is now tampered.
     await s.notification(/Checked 8 packages: 3 failed, 1 signed, untrusted, 1 unsigned, 3 verified/);
