@@ -31,7 +31,13 @@ export function configOfLines(lines: number): string {
   ];
   const out = [...head];
   for (let i = 0; out.length < lines; i++) {
-    out.push(i % 3 === 0 ? `    - "user${i}@example.com"` : i % 3 === 1 ? `    - github:acme/tool-${i}` : `    - "*@team${i}.example.org" # team ${i}`);
+    out.push(
+      i % 3 === 0
+        ? `    - "user${i}@example.com"`
+        : i % 3 === 1
+          ? `    - github:acme/tool-${i}`
+          : `    - "*@team${i}.example.org" # team ${i}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -46,12 +52,18 @@ export function keystrokeMs(text: string, runs: number): number {
     const started = performance.now();
     const result = validateConfigText(edited);
     times.push(performance.now() - started);
-    if (result.value === undefined) throw new Error(`the benchmark config does not parse: ${result.diagnostics[0]?.message}`);
+    if (result.value === undefined)
+      throw new Error(`the benchmark config does not parse: ${result.diagnostics[0]?.message}`);
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)]!;
 }
 
 if (import.meta.main) {
-  console.log(JSON.stringify({ validate_100_lines_ms: keystrokeMs(configOfLines(100), 200), validate_5000_lines_ms: keystrokeMs(configOfLines(5000), 20) }));
+  console.log(
+    JSON.stringify({
+      validate_100_lines_ms: keystrokeMs(configOfLines(100), 200),
+      validate_5000_lines_ms: keystrokeMs(configOfLines(5000), 20),
+    }),
+  );
 }

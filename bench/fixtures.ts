@@ -15,7 +15,7 @@ import { LocalRegistry } from '../src/core/registry/local-registry.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { EvidenceCache } from '../src/core/verify/evidence-cache.ts';
 import { createSignatureVerifier } from '../src/core/verify/signature-verifier.ts';
-import type { LocalSigstore } from '../src/local-sigstore/instance.ts';
+import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
 /** A benchmark world: N installed packages of ~64 KiB, all signed one way. */
 export interface BenchWorld {
@@ -30,7 +30,10 @@ export interface BenchWorld {
   names: string[];
 }
 
-export async function buildBenchWorld(root: string, options: { count: number; method: 'sigstore' | 'gpg'; sigstore: LocalSigstore; concurrency?: number }): Promise<BenchWorld> {
+export async function buildBenchWorld(
+  root: string,
+  options: { count: number; method: 'sigstore' | 'gpg'; sigstore: LocalSigstore; concurrency?: number },
+): Promise<BenchWorld> {
   await rm(root, { recursive: true, force: true });
   const home = join(root, 'home');
   const project = join(root, 'project');
@@ -42,12 +45,28 @@ export async function buildBenchWorld(root: string, options: { count: number; me
   await writeFile(rootPath, JSON.stringify(options.sigstore.trustedRoot()));
   let keyLine = '';
   if (options.method === 'gpg') {
-    const made = await runGpg(['--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'Bench <bench@example.com>', 'ed25519', 'sign', 'never'], { gpgHome: gnupgHome });
+    const made = await runGpg(
+      [
+        '--pinentry-mode',
+        'loopback',
+        '--passphrase',
+        '',
+        '--quick-gen-key',
+        'Bench <bench@example.com>',
+        'ed25519',
+        'sign',
+        'never',
+      ],
+      { gpgHome: gnupgHome },
+    );
     if (made.code !== 0) throw new Error(made.stderr);
     keyLine = `\n  trusted_keys: [${(await findSecretKey(gnupgHome, 'bench@example.com')).fingerprint}]\n  gpg_home: ${gnupgHome}`;
   }
   const registry = await LocalRegistry.create(join(root, 'registry'), { name: 'bench' });
-  await writeFile(join(home, '.aam', 'config.yaml'), `registries:\n  - name: bench\n    url: ${pathToFileURL(registry.root).href}\n    type: local\nsecurity:\n  sigstore_trusted_root: ${rootPath}\n  trusted_identities: ["*@example.com"]${keyLine}\n`);
+  await writeFile(
+    join(home, '.aam', 'config.yaml'),
+    `registries:\n  - name: bench\n    url: ${pathToFileURL(registry.root).href}\n    type: local\nsecurity:\n  sigstore_trusted_root: ${rootPath}\n  trusted_identities: ["*@example.com"]${keyLine}\n`,
+  );
   const config = await loadConfig({ homeDir: home, projectDir: project, env: {} });
   const verifier = createSignatureVerifier(config, home, {});
   const endpoints = { fulcio: options.sigstore.url, rekor: options.sigstore.url, tsa: undefined };
@@ -55,18 +74,28 @@ export async function buildBenchWorld(root: string, options: { count: number; me
   const publishOne = async (name: string) => {
     const dir = join(root, 'sources', name.replace('@', '').replace('/', '--'));
     await mkdir(join(dir, 'prompts'), { recursive: true });
-    await writeFile(join(dir, 'aam.yaml'), `name: "${name}"\nversion: 1.0.0\ndescription: "Benchmark package"\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: "64 KiB of content"\n`);
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      `name: "${name}"\nversion: 1.0.0\ndescription: "Benchmark package"\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: "64 KiB of content"\n`,
+    );
     // Incompressible content, so the archive itself is about 64 KiB.
     await writeFile(join(dir, 'prompts', 'main.md'), randomBytes(64 * 1024));
-    const signing: Signing = options.method === 'sigstore'
-      ? { method: 'sigstore', endpoints, identityProvider: staticToken(options.sigstore.mintToken('bench@example.com')) }
-      : { method: 'gpg', keySource: signingKeySource('bench@example.com', gnupgHome), prompt: async () => '' };
+    const signing: Signing =
+      options.method === 'sigstore'
+        ? {
+            method: 'sigstore',
+            endpoints,
+            identityProvider: staticToken(options.sigstore.mintToken('bench@example.com')),
+          }
+        : { method: 'gpg', keySource: signingKeySource('bench@example.com', gnupgHome), prompt: async () => '' };
     await publishPackage({ packageDir: dir, registry, signing, verifier });
   };
   const queue = [...names];
-  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, async () => {
-    for (let name = queue.shift(); name !== undefined; name = queue.shift()) await publishOne(name);
-  }));
+  await Promise.all(
+    Array.from({ length: options.concurrency ?? 8 }, async () => {
+      for (let name = queue.shift(); name !== undefined; name = queue.shift()) await publishOne(name);
+    }),
+  );
   const workspace = workspacePaths(project);
   const cache = new EvidenceCache(join(home, '.aam', 'cache'));
   await installPackages(names, { workspace, config, registry, verifier, cache });

@@ -55,8 +55,17 @@ export async function prepareSigstore(world: string): Promise<SigstoreOperands[]
     const raw = material.content.$case === 'certificate' ? material.content.certificate.rawBytes : undefined;
     if (!raw) throw new Error(`${name}: the floor expects a certificate bundle`);
     const leaf = parseCertificate(Buffer.from(raw));
-    const issuer = trust.cas.flatMap((ca) => ca.candidates).find((c) => c.cert.ski?.equals(leaf.aki ?? Buffer.alloc(0)))!;
-    const checks: Check[] = [{ algorithm: leaf.signatureDigest ?? null, data: leaf.der.subarray(leaf.tbs.start, leaf.tbs.end), key: issuer.key, signature: leaf.signature }];
+    const issuer = trust.cas
+      .flatMap((ca) => ca.candidates)
+      .find((c) => c.cert.ski?.equals(leaf.aki ?? Buffer.alloc(0)))!;
+    const checks: Check[] = [
+      {
+        algorithm: leaf.signatureDigest ?? null,
+        data: leaf.der.subarray(leaf.tbs.start, leaf.tbs.end),
+        key: issuer.key,
+        signature: leaf.signature,
+      },
+    ];
     // The SCT (one, as Fulcio embeds it): RFC 6962 §3.2's signed structure over the precertificate.
     const list = sctList(leaf)!;
     const sct = list.subarray(4, 4 + list.readUInt16BE(2));
@@ -64,14 +73,32 @@ export async function prepareSigstore(world: string): Promise<SigstoreOperands[]
     const signatureOffset = 43 + extensionsLength + 2;
     const precert = precertTbs(leaf);
     const u24 = Buffer.from([precert.length >> 16, (precert.length >> 8) & 0xff, precert.length & 0xff]);
-    const signed = Buffer.concat([Buffer.from([sct[0]!, 0]), sct.subarray(33, 41), Buffer.from([0, 1]), issuer.keyHash, u24, precert, sct.subarray(41, 43 + extensionsLength)]);
+    const signed = Buffer.concat([
+      Buffer.from([sct[0]!, 0]),
+      sct.subarray(33, 41),
+      Buffer.from([0, 1]),
+      issuer.keyHash,
+      u24,
+      precert,
+      sct.subarray(41, 43 + extensionsLength),
+    ]);
     const ctlog = trust.ctlogs.find((l) => l.logId.equals(sct.subarray(1, 33)))!;
-    checks.push({ algorithm: 'sha256', data: signed, key: ctlog.key, signature: sct.subarray(signatureOffset + 2, signatureOffset + 2 + sct.readUInt16BE(signatureOffset)) });
+    checks.push({
+      algorithm: 'sha256',
+      data: signed,
+      key: ctlog.key,
+      signature: sct.subarray(signatureOffset + 2, signatureOffset + 2 + sct.readUInt16BE(signatureOffset)),
+    });
     const tlogEntry = material.tlogEntries[0]!;
     const logId = Buffer.from(tlogEntry.logId.keyId);
     const tlog = trust.tlogs.find((l) => l.logId.equals(logId))!;
     const payload = `{"body":"${Buffer.from(tlogEntry.canonicalizedBody).toString('base64')}","integratedTime":${Number(tlogEntry.integratedTime)},"logID":"${logId.toString('hex')}","logIndex":${Number(tlogEntry.logIndex)}}`;
-    checks.push({ algorithm: null, data: Buffer.from(payload), key: tlog.key, signature: Buffer.from(tlogEntry.inclusionPromise!.signedEntryTimestamp) });
+    checks.push({
+      algorithm: null,
+      data: Buffer.from(payload),
+      key: tlog.key,
+      signature: Buffer.from(tlogEntry.inclusionPromise!.signedEntryTimestamp),
+    });
     const envelope = tlogEntry.inclusionProof!.checkpoint!.envelope;
     const split = envelope.indexOf('\n\n');
     const note = envelope.slice(0, split + 1);
@@ -87,7 +114,13 @@ export async function prepareSigstore(world: string): Promise<SigstoreOperands[]
       checks,
       leafSpki: leaf.spki,
       messageSignature: Buffer.from(bundle.content.messageSignature.signature),
-      merkle: { leaf: Buffer.from(tlogEntry.canonicalizedBody), hashes: tlogEntry.inclusionProof!.hashes.map((h) => Buffer.from(h)), index, inner, root: Buffer.from(lines[2]!, 'base64') },
+      merkle: {
+        leaf: Buffer.from(tlogEntry.canonicalizedBody),
+        hashes: tlogEntry.inclusionProof!.hashes.map((h) => Buffer.from(h)),
+        index,
+        inner,
+        root: Buffer.from(lines[2]!, 'base64'),
+      },
     };
   });
 }
@@ -99,16 +132,26 @@ export function sigstoreFloor(packages: SigstoreOperands[]): number {
     const archive = readFileSync(p.archive);
     createHash('sha256').update(archive).digest();
     readFileSync(p.bundle);
-    for (const check of p.checks) if (!verify(check.algorithm, check.data, check.key, check.signature)) throw new Error(`floor: a check failed for ${p.archive}`);
+    for (const check of p.checks)
+      if (!verify(check.algorithm, check.data, check.key, check.signature))
+        throw new Error(`floor: a check failed for ${p.archive}`);
     const { merkle } = p;
-    let hash = createHash('sha256').update(Buffer.from([0])).update(merkle.leaf).digest();
+    let hash = createHash('sha256')
+      .update(Buffer.from([0]))
+      .update(merkle.leaf)
+      .digest();
     merkle.hashes.forEach((h, i) => {
       const right = i < merkle.inner && !((merkle.index >> BigInt(i)) & 1n);
-      hash = createHash('sha256').update(Buffer.from([1])).update(right ? hash : h).update(right ? h : hash).digest();
+      hash = createHash('sha256')
+        .update(Buffer.from([1]))
+        .update(right ? hash : h)
+        .update(right ? h : hash)
+        .digest();
     });
     if (!hash.equals(merkle.root)) throw new Error(`floor: the inclusion proof failed for ${p.archive}`);
     const key = createPublicKey({ key: p.leafSpki, format: 'der', type: 'spki' });
-    if (!verify('sha256', archive, key, p.messageSignature)) throw new Error(`floor: the signature failed for ${p.archive}`);
+    if (!verify('sha256', archive, key, p.messageSignature))
+      throw new Error(`floor: the signature failed for ${p.archive}`);
   }
   return performance.now() - started;
 }
@@ -135,14 +178,35 @@ export async function preparePgp(world: string): Promise<PgpOperands[]> {
     const archive = archivePathIn(registry, name, entry.version);
     const signaturePath = `${archive}${SIGNATURE_SUFFIX.gpg}`;
     const signature = await readSignature({ armoredSignature: readFileSync(signaturePath, 'utf8') });
-    const packet = signature.packets[0] as unknown as { hashAlgorithm: number; signatureData: Uint8Array; params: { r?: Uint8Array; s?: Uint8Array; RS?: Uint8Array }; issuerKeyID: { equals(x: unknown): boolean } };
+    const packet = signature.packets[0] as unknown as {
+      hashAlgorithm: number;
+      signatureData: Uint8Array;
+      params: { r?: Uint8Array; s?: Uint8Array; RS?: Uint8Array };
+      issuerKeyID: { equals(x: unknown): boolean };
+    };
     const signingKey = key.getKeys(packet.issuerKeyID as never)[0]!;
-    const material = (signingKey.keyPacket as unknown as { publicParams: { Q?: Uint8Array; A?: Uint8Array } }).publicParams;
+    const material = (signingKey.keyPacket as unknown as { publicParams: { Q?: Uint8Array; A?: Uint8Array } })
+      .publicParams;
     const raw = Buffer.from(material.A ?? material.Q!.subarray(1));
-    const trailer = Buffer.concat([Buffer.from(packet.signatureData), Buffer.from([0x04, 0xff]), u32(packet.signatureData.length)]);
-    const signed = packet.params.RS ? Buffer.from(packet.params.RS) : Buffer.concat([pad32(packet.params.r!), pad32(packet.params.s!)]);
-    const hashAlgorithm = ({ 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' } as Record<number, string>)[packet.hashAlgorithm]!;
-    out.push({ archive, signature: signaturePath, hashAlgorithm, trailer, signed, key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' }) });
+    const trailer = Buffer.concat([
+      Buffer.from(packet.signatureData),
+      Buffer.from([0x04, 0xff]),
+      u32(packet.signatureData.length),
+    ]);
+    const signed = packet.params.RS
+      ? Buffer.from(packet.params.RS)
+      : Buffer.concat([pad32(packet.params.r!), pad32(packet.params.s!)]);
+    const hashAlgorithm = ({ 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' } as Record<number, string>)[
+      packet.hashAlgorithm
+    ]!;
+    out.push({
+      archive,
+      signature: signaturePath,
+      hashAlgorithm,
+      trailer,
+      signed,
+      key: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' }),
+    });
   }
   return out;
 }

@@ -6,4 +6,6 @@ import { sha256File } from '../src/core/archive/hash.ts';
 
 const started = performance.now();
 const digest = await sha256File(process.argv[2]!);
-process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, digest, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms: performance.now() - started, digest, peakRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

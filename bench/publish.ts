@@ -12,7 +12,7 @@ import { publishPackage } from '../src/core/publish/publish.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { verifierFromSettings } from '../src/core/verify/signature-verifier.ts';
-import { LocalSigstore } from '../src/local-sigstore/instance.ts';
+import { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
 const runs = Number(process.argv[2] ?? 3);
 const sigstore = await LocalSigstore.start();
@@ -21,16 +21,33 @@ try {
   const rootPath = join(root, 'trusted_root.json');
   await writeFile(rootPath, JSON.stringify(sigstore.trustedRoot()));
   const registry = await LocalRegistry.create(join(root, 'registry'));
-  const verifier = verifierFromSettings({ rootPath, requireTlog: true, keysDir: join(root, 'keys'), gpgHome: undefined });
+  const verifier = verifierFromSettings({
+    rootPath,
+    requireTlog: true,
+    keysDir: join(root, 'keys'),
+    gpgHome: undefined,
+  });
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const dir = join(root, `pkg${i}`);
     await mkdir(join(dir, 'prompts'), { recursive: true });
-    await writeFile(join(dir, 'aam.yaml'), `name: "@bench/big-${i}"\nversion: 1.0.0\ndescription: "10 MB"\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: "10 MB of content"\n`);
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      `name: "@bench/big-${i}"\nversion: 1.0.0\ndescription: "10 MB"\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: "10 MB of content"\n`,
+    );
     await writeFile(join(dir, 'prompts', 'main.md'), randomBytes(10 * 1024 * 1024));
     const token = sigstore.mintToken('bench@example.com');
     const started = performance.now();
-    await publishPackage({ packageDir: dir, registry, verifier, signing: { method: 'sigstore', endpoints: { fulcio: sigstore.url, rekor: sigstore.url, tsa: undefined }, identityProvider: staticToken(token) } });
+    await publishPackage({
+      packageDir: dir,
+      registry,
+      verifier,
+      signing: {
+        method: 'sigstore',
+        endpoints: { fulcio: sigstore.url, rekor: sigstore.url, tsa: undefined },
+        identityProvider: staticToken(token),
+      },
+    });
     times.push(performance.now() - started);
   }
   process.stdout.write(`${JSON.stringify({ times })}\n`);

@@ -23,15 +23,27 @@ const [mode, world, arg] = process.argv.slice(2) as [string, string, string | un
 const home = join(world, 'home');
 const project = join(world, 'project');
 const config = await engine.loadConfig({ homeDir: home, projectDir: project, env: {} });
-const workspace = { root: project, aamDir: join(project, '.aam'), lockFile: join(project, '.aam', 'aam-lock.yaml'), packagesDir: join(project, '.aam', 'packages') };
+const workspace = {
+  root: project,
+  aamDir: join(project, '.aam'),
+  lockFile: join(project, '.aam', 'aam-lock.yaml'),
+  packagesDir: join(project, '.aam', 'packages'),
+};
 const cache = new engine.EvidenceCache(join(home, '.aam', 'cache'));
 
 async function run(options: Record<string, unknown>): Promise<number> {
   const started = performance.now();
-  const reports = await engine.verifyWorkspace({ workspace, config, cache, verifier: engine.createSignatureVerifier(config, home, {}), ...options });
+  const reports = await engine.verifyWorkspace({
+    workspace,
+    config,
+    cache,
+    verifier: engine.createSignatureVerifier(config, home, {}),
+    ...options,
+  });
   const ms = performance.now() - started;
   const verified = reports.filter((r: { verdict: { status: string } }) => r.verdict.status === 'verified').length;
-  if (verified !== reports.length || reports.length === 0) throw new Error(`only ${verified} of ${reports.length} packages verified`);
+  if (verified !== reports.length || reports.length === 0)
+    throw new Error(`only ${verified} of ${reports.length} packages verified`);
   return ms;
 }
 

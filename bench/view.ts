@@ -17,25 +17,90 @@ import { reportOf } from '../src/core/verify/report.ts';
 import type { PackageReport } from '../src/core/verify/report.ts';
 import { installVscodeStub } from './vscode-stub.ts';
 
-export async function viewTimes(count: number, runs: number): Promise<{ childrenMs: number; itemsMs: number; perRowUs: number }> {
+export async function viewTimes(
+  count: number,
+  runs: number,
+): Promise<{ childrenMs: number; itemsMs: number; perRowUs: number }> {
   installVscodeStub();
   const dir = mkdtempSync(join(tmpdir(), 'aam-view-bench-'));
   try {
     const out = join(dir, 'view.cjs');
-    await build({ entryPoints: [join(import.meta.dirname, '..', 'src', 'extension', 'verification-view.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: out, external: ['vscode'], logLevel: 'warning' });
-    const { VerificationView } = createRequire(import.meta.url)(out) as { VerificationView: new (model: unknown) => { getChildren(node?: unknown): unknown[]; getTreeItem(node: unknown): unknown } };
+    await build({
+      entryPoints: [join(import.meta.dirname, '..', 'src', 'extension', 'verification-view.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: out,
+      external: ['vscode'],
+      logLevel: 'warning',
+    });
+    const { VerificationView } = createRequire(import.meta.url)(out) as {
+      VerificationView: new (model: unknown) => {
+        getChildren(node?: unknown): unknown[];
+        getTreeItem(node: unknown): unknown;
+      };
+    };
     const workspace = workspacePaths('/work/project');
     const context = { policy: { ...DEFAULT_POLICY, trusted_identities: ['*@example.com'] } };
     const reports: PackageReport[] = Array.from({ length: count }, (_, i) => {
       const checks: Checks = {
-        integrity: i % 50 === 7 ? { ok: false, code: 'FILES_MODIFIED', expected: 'a', actual: 'b', detail: 'prompts/main.md was changed' } : { ok: true },
-        signature: { state: 'valid', signer: { type: 'sigstore', identity: { san: i % 10 === 3 ? `dev${i}@other.org` : `dev${i}@example.com`, sanType: 'email', issuer: 'https://oauth2.sigstore.dev/auth' }, tlog: { logIndex: String(1000 + i), url: 'https://rekor.sigstore.dev', integratedTime: undefined }, signedAt: '2026-11-22T08:00:00.000Z' } },
+        integrity:
+          i % 50 === 7
+            ? { ok: false, code: 'FILES_MODIFIED', expected: 'a', actual: 'b', detail: 'prompts/main.md was changed' }
+            : { ok: true },
+        signature: {
+          state: 'valid',
+          signer: {
+            type: 'sigstore',
+            identity: {
+              san: i % 10 === 3 ? `dev${i}@other.org` : `dev${i}@example.com`,
+              sanType: 'email',
+              issuer: 'https://oauth2.sigstore.dev/auth',
+            },
+            tlog: { logIndex: String(1000 + i), url: 'https://rekor.sigstore.dev', integratedTime: undefined },
+            signedAt: '2026-11-22T08:00:00.000Z',
+          },
+        },
       };
-      const result = { name: `@bench/pkg-${i}`, checks, archiveOrigin: `/srv/registry/packages/bench--pkg-${i}/versions/1.0.0.aam`, signatureFile: { type: 'sigstore' as const, file: '1.0.0.aam.sigstore.json', path: '/x' }, evidence: {}, at: String(Date.now() * 1e6), scan: undefined, registryChanges: [], deployed: [], continuity: [], signatureDigest: undefined };
-      return reportOf(`@bench/pkg-${i}`, { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, fileCount: 2 }, result, context, workspace);
+      const result = {
+        name: `@bench/pkg-${i}`,
+        checks,
+        archiveOrigin: `/srv/registry/packages/bench--pkg-${i}/versions/1.0.0.aam`,
+        signatureFile: { type: 'sigstore' as const, file: '1.0.0.aam.sigstore.json', path: '/x' },
+        evidence: {},
+        at: String(Date.now() * 1e6),
+        scan: undefined,
+        registryChanges: [],
+        deployed: [],
+        continuity: [],
+        signatureDigest: undefined,
+      };
+      return reportOf(
+        `@bench/pkg-${i}`,
+        { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, fileCount: 2 },
+        result,
+        context,
+        workspace,
+      );
     });
-    const state = { id: 'project', label: 'project', kind: 'project', paths: workspace, config: undefined, policyError: undefined, reports, verifiedAt: new Date(), verifying: false, stored: false, hasLockFile: true };
-    const model = { workspaces: [state], onDidChange: () => ({ dispose() {} }), allReports: () => reports.map((report) => ({ workspace: state, report })) };
+    const state = {
+      id: 'project',
+      label: 'project',
+      kind: 'project',
+      paths: workspace,
+      config: undefined,
+      policyError: undefined,
+      reports,
+      verifiedAt: new Date(),
+      verifying: false,
+      stored: false,
+      hasLockFile: true,
+    };
+    const model = {
+      workspaces: [state],
+      onDidChange: () => ({ dispose() {} }),
+      allReports: () => reports.map((report) => ({ workspace: state, report })),
+    };
     const view = new VerificationView(model);
     const children: number[] = [];
     const items: number[] = [];

@@ -33,13 +33,48 @@ export function stub(path: string): unknown {
 
 /** A plain object, so a bundle's ES-module interop can copy its members. */
 const vscode: Record<string, unknown> = Object.fromEntries(
-  ['CodeAction', 'CodeActionKind', 'CodeLens', 'CompletionItem', 'CompletionItemKind', 'Diagnostic', 'DiagnosticRelatedInformation', 'DiagnosticSeverity', 'Disposable', 'EventEmitter', 'Hover', 'Location', 'MarkdownString', 'Position', 'ProgressLocation', 'Range', 'RelativePattern', 'StatusBarAlignment', 'ThemeColor', 'ThemeIcon', 'TreeItem', 'TreeItemCollapsibleState', 'Uri', 'ViewColumn', 'WorkspaceEdit', 'commands', 'env', 'l10n', 'languages', 'window', 'workspace'].map((name) => [name, stub(`vscode.${name}`)]),
+  [
+    'CodeAction',
+    'CodeActionKind',
+    'CodeLens',
+    'CompletionItem',
+    'CompletionItemKind',
+    'Diagnostic',
+    'DiagnosticRelatedInformation',
+    'DiagnosticSeverity',
+    'Disposable',
+    'EventEmitter',
+    'Hover',
+    'Location',
+    'MarkdownString',
+    'Position',
+    'ProgressLocation',
+    'Range',
+    'RelativePattern',
+    'StatusBarAlignment',
+    'ThemeColor',
+    'ThemeIcon',
+    'TreeItem',
+    'TreeItemCollapsibleState',
+    'Uri',
+    'ViewColumn',
+    'WorkspaceEdit',
+    'commands',
+    'env',
+    'l10n',
+    'languages',
+    'window',
+    'workspace',
+  ].map((name) => [name, stub(`vscode.${name}`)]),
 );
 vscode.version = '1.100.0';
 
 export function installVscodeStub(overrides: Record<string, unknown> = {}): void {
   Object.assign(vscode, overrides);
-  const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string; _cache: Record<string, unknown> };
+  const loader = Module as unknown as {
+    _resolveFilename: (request: string, ...rest: unknown[]) => string;
+    _cache: Record<string, unknown>;
+  };
   const resolve = loader._resolveFilename;
   loader._resolveFilename = function (request: string, ...rest: unknown[]) {
     return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirname } from 'node:path';
-import { LocalSigstore } from '../src/local-sigstore/instance.ts';
+import { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 import { startCodeServer } from '../scripts/code-server.ts';
 import { buildDemoWorld } from './world.ts';
 
@@ -21,8 +20,13 @@ async function main(): Promise<void> {
   process.stderr.write(`[aam-trust] Demo workspace ${world.workspace}, registry ${world.registry}\n`);
   const codeServer = await startCodeServer({ folder: world.workspace, home: world.home, port, trusted: true });
   // gpg started an agent for the demo's GnuPG home; it goes with the demo.
-  const stopGnupg = () => spawnSync('gpgconf', ['--homedir', world.gnupgHome, '--kill', 'all'], { stdio: 'ignore', timeout: 5_000 });
+  const stopGnupg = () =>
+    spawnSync('gpgconf', ['--homedir', world.gnupgHome, '--kill', 'all'], { stdio: 'ignore', timeout: 5_000 });
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write('\n[aam-trust] Stopping the demo…\n');
     await codeServer.stop();
     await sigstore.close();
     stopGnupg();
@@ -31,6 +35,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
   codeServer.process.on('exit', (code) => {
+    // Ctrl+C reaches code-server too: its exit then is the stop asked for, not a failure to report.
+    if (stopping) return;
     process.stderr.write(`[aam-trust] code-server exited (${code}).\n${codeServer.output().slice(-2000)}\n`);
     void sigstore.close().then(() => {
       stopGnupg();
@@ -47,11 +53,17 @@ async function main(): Promise<void> {
   - Command palette: "AAM: Publish Signed" on packages/demo--my-skill (Sigstore signs in
     through the local OIDC issuer in a new tab; GPG uses the demo release key).
 
+  The same verdicts from the CLI (the demo has its own home folder, with its policy and keys):
+
+    HOME=${world.home} ${join(REPO, 'node_modules', '.bin', 'node')} ${join(REPO, 'dist', 'cli.js')} verify --project ${world.workspace}
+
   Press Ctrl+C to stop.
 `);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`[aam-trust] The demo could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `[aam-trust] The demo could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

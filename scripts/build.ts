@@ -29,18 +29,47 @@ async function main(): Promise<void> {
   // dist/ holds CommonJS even though the sources are ES modules.
   await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
   await Promise.all([
-    build({ ...common, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', banner: { js: `#!/usr/bin/env node\n${common.banner.js}` } }),
+    build({
+      ...common,
+      entryPoints: { cli: 'src/cli.ts' },
+      outdir: 'dist',
+      banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+    }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
-    build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [lazyFeatures], metafile: true, supported: { 'dynamic-import': false } }).then((result) => checkStartupBundle(result.metafile)),
+    build({
+      ...common,
+      entryPoints: { extension: 'src/extension.ts' },
+      outdir: 'dist',
+      external: ['vscode'],
+      plugins: [lazyFeatures],
+      metafile: true,
+      supported: { 'dynamic-import': false },
+    }).then((result) => checkStartupBundle(result.metafile)),
     // Editor features and the verification engine, loaded right after activation.
     build({ ...common, entryPoints: { features: 'src/extension/features.ts' }, outdir: 'dist', external: ['vscode'] }),
     // Verification workers (worker threads started by the extension and the CLI). openpgp.js is
     // two thirds of their code and the common case never needs it there (keys come from the
     // thread that started them): it is a bundle of its own, loaded on first use.
-    build({ ...common, entryPoints: { 'verify-worker': 'src/core/verify/worker.ts' }, outdir: 'dist', plugins: [separateOpenpgp] }),
+    build({
+      ...common,
+      entryPoints: { 'verify-worker': 'src/core/verify/worker.ts' },
+      outdir: 'dist',
+      plugins: [separateOpenpgp],
+    }),
     build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist' }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
-    build({ entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' }, outdir: 'dist/webview', bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: !watch, sourcemap: 'linked', logLevel: common.logLevel, absWorkingDir: root }),
+    build({
+      entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' },
+      outdir: 'dist/webview',
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      minify: !watch,
+      sourcemap: 'linked',
+      logLevel: common.logLevel,
+      absWorkingDir: root,
+    }),
   ]);
 }
 
@@ -52,7 +81,11 @@ async function main(): Promise<void> {
 const lazyFeatures: Plugin = {
   name: 'lazy-features',
   setup(builder) {
-    builder.onResolve({ filter: /^\.\/features\.ts$/ }, (args) => (args.kind === 'dynamic-import' && args.importer.endsWith(join('src', 'extension', 'lazy.ts')) ? { path: './features.js', external: true } : undefined));
+    builder.onResolve({ filter: /^\.\/features\.ts$/ }, (args) =>
+      args.kind === 'dynamic-import' && args.importer.endsWith(join('src', 'extension', 'lazy.ts'))
+        ? { path: './features.js', external: true }
+        : undefined,
+    );
   },
 };
 
@@ -69,7 +102,10 @@ const HEAVY = /node_modules\/(yaml|ajv|ajv-formats|@sigstore\/[^/]+|sigstore|ope
 
 function checkStartupBundle(metafile: Metafile): void {
   const heavy = Object.keys(metafile.inputs).filter((input) => HEAVY.test(input));
-  if (heavy.length > 0) throw new Error(`dist/extension.js must stay small, but it bundles ${heavy.slice(0, 5).join(', ')}${heavy.length > 5 ? ' …' : ''}: import these from the features bundle (src/extension/features.ts) instead.`);
+  if (heavy.length > 0)
+    throw new Error(
+      `dist/extension.js must stay small, but it bundles ${heavy.slice(0, 5).join(', ')}${heavy.length > 5 ? ' …' : ''}: import these from the features bundle (src/extension/features.ts) instead.`,
+    );
 }
 
 main().catch((error: unknown) => {

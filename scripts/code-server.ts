@@ -64,12 +64,30 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   else await symlink(REPO, join(extensions, 'aam-trust.aam-trust-0.1.0'));
   await writeFile(join(data, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
   const port = options.port ?? (await freePort());
-  const args = ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--extensions-dir', extensions, '--user-data-dir', data, '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override'];
+  const args = [
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--extensions-dir',
+    extensions,
+    '--user-data-dir',
+    data,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+  ];
   if (options.trusted) args.push('--disable-workspace-trust');
   args.push(options.folder);
   let output = '';
   const child = spawn(bin, args, {
-    env: { ...process.env, HOME: options.home, GNUPGHOME: join(options.home, '.gnupg'), PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, ...options.env },
+    env: {
+      ...process.env,
+      HOME: options.home,
+      GNUPGHOME: join(options.home, '.gnupg'),
+      PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -90,17 +108,29 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
     // Its profile and extensions folder (the link to this repository is removed, not followed).
     await rm(state, { recursive: true, force: true });
   };
-  return { url, folderUrl: `${url}/?folder=${encodeURIComponent(options.folder)}`, process: child, output: () => output, dataDir: data, stop };
+  return {
+    url,
+    folderUrl: `${url}/?folder=${encodeURIComponent(options.folder)}`,
+    process: child,
+    output: () => output,
+    dataDir: data,
+    stop,
+  };
 }
 
 /** Installs a .vsix the way a user would, with code-server's own --install-extension. */
 async function installVsix(bin: string, vsix: string, extensions: string, data: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(bin, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', data], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` } });
+    const child = spawn(bin, ['--install-extension', vsix, '--extensions-dir', extensions, '--user-data-dir', data], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}` },
+    });
     let output = '';
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`Installing ${vsix} failed (${code}):\n${output}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`Installing ${vsix} failed (${code}):\n${output}`)),
+    );
   });
 }
 
@@ -108,7 +138,10 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${output()}`);
-    const ok = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) }).then((r) => r.status < 500, () => false);
+    const ok = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status < 500,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

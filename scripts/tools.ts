@@ -1,9 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { exists } from '../src/core/fs/exists.ts';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,19 +20,27 @@ function note(message: string): void {
 }
 
 /** Runs a command, streaming nothing; throws with its output when it fails. */
-async function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+async function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-4000)}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} failed (exit ${code}):\n${output.slice(-4000)}`)),
+    );
   });
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(() => true, () => false);
 }
 
 /** apt-get holds one lock: installs run one after another, never side by side. */
@@ -47,12 +56,17 @@ export function ensureDebianPackages(packages: string[]): Promise<void> {
 async function installMissing(packages: string[]): Promise<void> {
   const missing: string[] = [];
   for (const pkg of packages) {
-    const installed = await exec('dpkg-query', ['-W', '-f=${Status}', pkg]).then((r) => r.stdout.includes('install ok installed'), () => false);
+    const installed = await exec('dpkg-query', ['-W', '-f=${Status}', pkg]).then(
+      (r) => r.stdout.includes('install ok installed'),
+      () => false,
+    );
     if (!installed) missing.push(pkg);
   }
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`Missing Debian packages: ${missing.join(' ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`);
+    throw new Error(
+      `Missing Debian packages: ${missing.join(' ')}. Install them with:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`,
+    );
   }
   note(`Installing Debian packages: ${missing.join(' ')} (apt-get, about a minute)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -75,15 +89,28 @@ export async function ensureCodeServer(): Promise<string> {
   note(`Installing code-server ${CODE_SERVER_VERSION} into ${dir} (about 600 MB; a few minutes, once)…`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'aam-trust-code-server', private: true, allowScripts: { 'code-server': true, argon2: true } }, null, 2));
+  await writeFile(
+    join(dir, 'package.json'),
+    JSON.stringify(
+      { name: 'aam-trust-code-server', private: true, allowScripts: { 'code-server': true, argon2: true } },
+      null,
+      2,
+    ),
+  );
   // npm and its children must run on this project's Node 24 (code-server checks), and must
   // not inherit the npm_* variables of an outer `npm start` running on another Node.
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
-  const env = { ...clean, PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`, npm_config_yes: 'true', npm_config_audit: 'false', npm_config_fund: 'false' };
+  const env = {
+    ...clean,
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    npm_config_yes: 'true',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+  };
   await run('npm', ['install', '--ignore-scripts', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env });
   const vscodeDir = join(dir, 'node_modules', 'code-server', 'lib', 'vscode');
   await run('npm', ['install-scripts', 'approve', '--all', '--no-allow-scripts-pin'], { cwd: vscodeDir, env });
-  note('Building code-server\'s native modules…');
+  note("Building code-server's native modules…");
   await run('npm', ['rebuild', 'code-server', 'argon2'], { cwd: dir, env });
   await writeFile(marker, new Date().toISOString());
   note('code-server is ready.');
@@ -110,9 +137,14 @@ export async function ensureAamCli(): Promise<string> {
 }
 
 async function findAamPeer(): Promise<string> {
-  const candidates = [process.env.AAM_CLI_PEER, ...[1, 2, 3].map((up) => join(REPO, ...Array<string>(up).fill('..'), 'shared', 'peers', 'aam-cli'))].filter((c): c is string => !!c);
+  const candidates = [
+    process.env.AAM_CLI_PEER,
+    ...[1, 2, 3].map((up) => join(REPO, ...Array<string>(up).fill('..'), 'shared', 'peers', 'aam-cli')),
+  ].filter((c): c is string => !!c);
   for (const candidate of candidates) if (await exists(join(candidate, 'install.sh'))) return candidate;
-  throw new Error(`The aam CLI peer (install.sh and its wheels) was not found in ${candidates.join(', ')}. Set AAM_CLI_PEER to the folder that holds it.`);
+  throw new Error(
+    `The aam CLI peer (install.sh and its wheels) was not found in ${candidates.join(', ')}. Set AAM_CLI_PEER to the folder that holds it.`,
+  );
 }
 
 /** Debian's Chromium, installed when missing (tests drive it with playwright-core). */
@@ -139,6 +171,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     // One step at a time: the Debian packages all need in one apt-get run, then each tool.
     ensureDebianPackages(['chromium', 'libkrb5-dev', 'python3', 'python3-venv', 'make', 'g++'])
       .then(async () => [await ensureCodeServer(), await ensureChromium(), await ensureAamCli()] as const)
-      .then(([codeServer, chromium, aam]) => note(`code-server: ${codeServer}\n[aam-trust] chromium: ${chromium}\n[aam-trust] aam: ${aam}`), fail);
+      .then(
+        ([codeServer, chromium, aam]) =>
+          note(`code-server: ${codeServer}\n[aam-trust] chromium: ${chromium}\n[aam-trust] aam: ${aam}`),
+        fail,
+      );
   }
 }

@@ -5,7 +5,7 @@ import { VerificationStore } from './core/verify/result-store.ts';
 import { tally } from './core/verify/vocabulary.ts';
 import { COMMAND_IDS } from './extension/command-ids.ts';
 import { showError } from './extension/errors.ts';
-import { loadEngine } from './extension/lazy.ts';
+import { loadFeatures } from './extension/lazy.ts';
 import type { Features } from './extension/lazy.ts';
 import { log } from './extension/log.ts';
 import { TrustModel } from './extension/model.ts';
@@ -33,11 +33,16 @@ export interface AamTrustApi {
 export function activate(context: vscode.ExtensionContext): AamTrustApi {
   const started = performance.now();
   const version = (context.extension.packageJSON as { version?: string }).version ?? '';
-  const model = new TrustModel(homedir(), new VerificationStore(join(context.globalStorageUri.fsPath, 'verified'), version));
+  const model = new TrustModel(
+    homedir(),
+    new VerificationStore(join(context.globalStorageUri.fsPath, 'verified'), version),
+    async () => (await loadFeatures()).engine,
+  );
   const view = new VerificationView(model);
   const tree = vscode.window.createTreeView('aam.verification', { treeDataProvider: view, showCollapseAll: true });
   let features: Promise<Features> | undefined;
-  const loaded = (): Promise<Features> => (features ??= loadEngine().then((engine) => engine.startFeatures(context, model)));
+  const loaded = (): Promise<Features> =>
+    (features ??= loadFeatures().then((bundle) => bundle.startFeatures(context, model, log())));
   const quickFix: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
   const whatIfChanged = new vscode.EventEmitter<void>();
   const policyChanged = new vscode.EventEmitter<vscode.Uri>();
@@ -49,33 +54,96 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     new StatusBar(model),
     whatIfChanged,
     policyChanged,
-    ...COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, async (...args: never[]) => {
-      try {
-        return await (await loaded()).commands[id](...args);
-      } catch (error) {
-        await showError(error);
-      }
-    })),
-    vscode.languages.registerHoverProvider(LOCK_SELECTOR, { provideHover: async (document, position) => (await loaded()).lockFiles.provideHover(document, position) }),
-    vscode.languages.registerCodeActionsProvider(LOCK_SELECTOR, { provideCodeActions: async (document, range, actionContext) => (await loaded()).lockFiles.provideCodeActions(document, range, actionContext) }, quickFix),
-    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, { provideHover: async (document, position) => (await loaded()).configs.provideHover(document, position) }),
-    vscode.languages.registerCompletionItemProvider(CONFIG_SELECTOR, { provideCompletionItems: async (document, position) => (await loaded()).completions.provideCompletionItems(document, position) }, ':', ' '),
-    vscode.languages.registerCodeActionsProvider(CONFIG_SELECTOR, { provideCodeActions: async (document, range, actionContext) => (await loaded()).quickFixes.provideCodeActions(document, range, actionContext) }, quickFix),
-    vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, { onDidChangeCodeLenses: whatIfChanged.event, provideCodeLenses: async (document) => (await loaded()).whatIf.provideCodeLenses(document) }),
+    ...COMMAND_IDS.map((id) =>
+      vscode.commands.registerCommand(id, async (...args: never[]) => {
+        try {
+          return await (await loaded()).commands[id](...args);
+        } catch (error) {
+          await showError(error);
+        }
+      }),
+    ),
+    vscode.languages.registerHoverProvider(LOCK_SELECTOR, {
+      provideHover: async (document, position) => (await loaded()).lockFiles.provideHover(document, position),
+    }),
+    vscode.languages.registerCodeActionsProvider(
+      LOCK_SELECTOR,
+      {
+        provideCodeActions: async (document, range, actionContext) =>
+          (await loaded()).lockFiles.provideCodeActions(document, range, actionContext),
+      },
+      quickFix,
+    ),
+    vscode.languages.registerHoverProvider(CONFIG_SELECTOR, {
+      provideHover: async (document, position) => (await loaded()).configs.provideHover(document, position),
+    }),
+    vscode.languages.registerCompletionItemProvider(
+      CONFIG_SELECTOR,
+      {
+        provideCompletionItems: async (document, position) =>
+          (await loaded()).completions.provideCompletionItems(document, position),
+      },
+      ':',
+      ' ',
+    ),
+    vscode.languages.registerCodeActionsProvider(
+      CONFIG_SELECTOR,
+      {
+        provideCodeActions: async (document, range, actionContext) =>
+          (await loaded()).quickFixes.provideCodeActions(document, range, actionContext),
+      },
+      quickFix,
+    ),
+    vscode.languages.registerCodeLensProvider(CONFIG_SELECTOR, {
+      onDidChangeCodeLenses: whatIfChanged.event,
+      provideCodeLenses: async (document) => (await loaded()).whatIf.provideCodeLenses(document),
+    }),
     // The files agents load: where each came from, and whether the editor's text is what was signed.
-    vscode.languages.registerCodeLensProvider({ scheme: 'file' }, { onDidChangeCodeLenses: model.onDidChange, provideCodeLenses: async (document) => (await loaded()).deployedFiles.provideCodeLenses(document) }),
-    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, { provideCodeActions: async (document, range, actionContext) => (await loaded()).deployedFiles.provideCodeActions(document, range, actionContext) }, quickFix),
-    vscode.window.registerCustomEditorProvider(POLICY_EDITOR_VIEW_TYPE, { resolveCustomTextEditor: async (document, panel) => (await loaded()).policyEditor.resolveCustomTextEditor(document, panel) }, { webviewOptions: { retainContextWhenHidden: false } }),
-    vscode.workspace.registerTextDocumentContentProvider(POLICY_SCHEME, { onDidChange: policyChanged.event, provideTextDocumentContent: async (uri) => (await loaded()).policyDocuments.provideTextDocumentContent(uri) }),
+    vscode.languages.registerCodeLensProvider(
+      { scheme: 'file' },
+      {
+        onDidChangeCodeLenses: model.onDidChange,
+        provideCodeLenses: async (document) => (await loaded()).deployedFiles.provideCodeLenses(document),
+      },
+    ),
+    vscode.languages.registerCodeActionsProvider(
+      { scheme: 'file' },
+      {
+        provideCodeActions: async (document, range, actionContext) =>
+          (await loaded()).deployedFiles.provideCodeActions(document, range, actionContext),
+      },
+      quickFix,
+    ),
+    vscode.window.registerCustomEditorProvider(
+      POLICY_EDITOR_VIEW_TYPE,
+      {
+        resolveCustomTextEditor: async (document, panel) =>
+          (await loaded()).policyEditor.resolveCustomTextEditor(document, panel),
+      },
+      { webviewOptions: { retainContextWhenHidden: false } },
+    ),
+    vscode.workspace.registerTextDocumentContentProvider(POLICY_SCHEME, {
+      onDidChange: policyChanged.event,
+      provideTextDocumentContent: async (uri) => (await loaded()).policyDocuments.provideTextDocumentContent(uri),
+    }),
     ...watchForChanges(model, join(homedir(), '.aam')),
     model.onDidChange(() => updateContext(model, tree)),
   );
   void model.refresh();
   void loaded().then(
-    (f) => context.subscriptions.push(f.whatIf.onDidChangeCodeLenses(() => whatIfChanged.fire()), f.policyDocuments.onDidChange((uri) => policyChanged.fire(uri))),
-    (error: unknown) => log().error(`AAM Trust could not load its features: ${error instanceof Error ? error.stack ?? error.message : String(error)}`),
+    (f) =>
+      context.subscriptions.push(
+        f.whatIf.onDidChangeCodeLenses(() => whatIfChanged.fire()),
+        f.policyDocuments.onDidChange((uri) => policyChanged.fire(uri)),
+      ),
+    (error: unknown) =>
+      log().error(
+        `AAM Trust could not load its features: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
   );
-  log().info(`AAM Trust activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, Node ${process.version})${model.restricted ? ' in Restricted Mode' : ''}`);
+  log().info(
+    `AAM Trust activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, Node ${process.version})${model.restricted ? ' in Restricted Mode' : ''}`,
+  );
   return {
     refresh: () => model.refresh(),
     statuses: () => Object.fromEntries(model.allReports().map(({ report }) => [report.name, report.verdict.status])),
@@ -85,14 +153,22 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
 function updateContext(model: TrustModel, tree: vscode.TreeView<unknown>): void {
   const workspaces = model.workspaces;
   void vscode.commands.executeCommand('setContext', 'aam.hasWorkspace', workspaces.length > 0);
-  void vscode.commands.executeCommand('setContext', 'aam.hasPolicy', workspaces.some((w) => w.config?.files.some((f) => f.exists)));
+  void vscode.commands.executeCommand(
+    'setContext',
+    'aam.hasPolicy',
+    workspaces.some((w) => w.config?.files.some((f) => f.exists)),
+  );
   void vscode.commands.executeCommand('setContext', 'aam.restricted', model.restricted);
   const ignored = workspaces.flatMap((w) => w.config?.findings ?? []).length;
   tree.message = model.restricted
-    ? vscode.l10n.t('Restricted Mode: project settings apply only where they tighten your global policy{0}.', ignored > 0 ? vscode.l10n.t(' ({0} ignored)', ignored) : '')
+    ? vscode.l10n.t(
+        'Restricted Mode: project settings apply only where they tighten your global policy{0}.',
+        ignored > 0 ? vscode.l10n.t(' ({0} ignored)', ignored) : '',
+      )
     : undefined;
   const failed = tally(model.allReports().map((r) => r.report)).failed;
-  tree.badge = failed > 0 ? { value: failed, tooltip: vscode.l10n.t('{0} packages failed verification', failed) } : undefined;
+  tree.badge =
+    failed > 0 ? { value: failed, tooltip: vscode.l10n.t('{0} packages failed verification', failed) } : undefined;
 }
 
 export function deactivate(): void {}

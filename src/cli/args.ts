@@ -9,7 +9,27 @@ export function parse<O extends Options>(command: string, argv: string[], option
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new AamError('USAGE', `${(error as Error).message.replace(/^.*?: /, '')}`, { hint: `Run "aam-trust ${command} --help" for usage.` });
+    throw new AamError('USAGE', usageMessage(command, error as Error & { code?: string }, options), {
+      hint: `Run "aam-trust ${command} --help" for usage.`,
+    });
+  }
+}
+
+/** Node's parseArgs text, said the way the rest of the CLI speaks: what was wrong, and what is accepted. */
+function usageMessage(command: string, error: Error & { code?: string }, options: Options): string {
+  const flag = /'(-[^' ]*)/.exec(error.message)?.[1];
+  const known = Object.keys(options)
+    .map((name) => `--${name}`)
+    .join(', ');
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `"aam-trust ${command}" has no option ${flag ?? ''} (its options: ${known}).`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return flag && options[flag.replace(/^-+/, '')]?.type === 'string'
+        ? `The option ${flag} needs a value, as in ${flag} VALUE.`
+        : `The option ${flag ?? ''} takes no value.`;
+    default:
+      return error.message;
   }
 }
 

@@ -1,13 +1,12 @@
 import { resolve } from 'node:path';
-import { aamHome } from '../core/aam-home.ts';
 import { loadConfig } from '../core/config/load.ts';
 import type { LoadedConfig } from '../core/config/load.ts';
 import { workspacePaths } from '../core/lockfile/lockfile.ts';
 import type { WorkspacePaths } from '../core/lockfile/lockfile.ts';
-import { EvidenceCache } from '../core/verify/evidence-cache.ts';
-import { createSignatureVerifier } from '../core/verify/signature-verifier.ts';
 import type { SignatureVerifier } from '../core/verify/signature-verifier.ts';
 import type { CliIo } from './io.ts';
+import type { EvidenceCache } from '../core/verify/evidence-cache.ts';
+import { verificationServices } from '../core/verify/services.ts';
 
 /** Everything a command needs about where it runs and which policy applies. */
 export interface CommandContext {
@@ -27,13 +26,17 @@ export interface ContextFlags {
 
 export async function commandContext(io: CliIo, flags: ContextFlags): Promise<CommandContext> {
   const projectDir = flags.global ? io.homeDir : resolve(io.cwd, flags.project ?? '.');
-  const config = await loadConfig({ homeDir: io.homeDir, projectDir: flags.global ? undefined : projectDir, env: io.env, restricted: flags.restricted ?? false });
+  const config = await loadConfig({
+    homeDir: io.homeDir,
+    projectDir: flags.global ? undefined : projectDir,
+    env: io.env,
+    restricted: flags.restricted ?? false,
+  });
   return {
     homeDir: io.homeDir,
     projectDir,
     workspace: workspacePaths(projectDir),
     config,
-    verifier: createSignatureVerifier(config, io.homeDir, io.env),
-    cache: new EvidenceCache(aamHome(io.homeDir).cacheDir),
+    ...verificationServices(config, io.homeDir, io.env),
   };
 }

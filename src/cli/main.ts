@@ -63,7 +63,13 @@ function reportError(io: CliIo, error: unknown): number {
     }
     if (error.expected !== undefined) io.stderr(`  Expected: ${error.expected}\n`);
     if (error.actual !== undefined) io.stderr(`  Got:      ${error.actual}\n`);
-    if (error.hint) io.stderr(`${error.hint.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+    if (error.hint)
+      io.stderr(
+        `${error.hint
+          .split('\n')
+          .map((l) => `  ${l}`)
+          .join('\n')}\n`,
+      );
     io.stderr(paint(io, 'dim', `  (${error.code})\n`));
     return error.code === 'USAGE' ? EXIT.usage : EXIT.failed;
   }

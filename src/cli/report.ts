@@ -12,11 +12,14 @@ const COLOR = { pass: 'green', warn: 'yellow', fail: 'red' } as const;
 
 /** A verdict as lines of text: headline, then expected/actual and the next step when it is not a plain pass. */
 export function verdictLines(io: CliIo, label: string, verdict: Verdict): string[] {
-  const lines = [`${paint(io, COLOR[verdict.action], SYMBOL[verdict.action])} ${paint(io, 'bold', label)}  ${STATUS_LABEL[verdict.status]} — ${verdict.message}`];
+  const lines = [
+    `${paint(io, COLOR[verdict.action], SYMBOL[verdict.action])} ${paint(io, 'bold', label)}  ${STATUS_LABEL[verdict.status]} — ${verdict.message}`,
+  ];
   if (verdict.action !== 'pass' || verdict.code === 'UNSIGNED' || verdict.code === 'SIGNED_NO_POLICY') {
     if (verdict.expected !== undefined) lines.push(`    expected: ${verdict.expected}`);
     if (verdict.actual !== undefined) lines.push(`    actual:   ${verdict.actual}`);
-    if (verdict.rule) lines.push(paint(io, 'dim', `    rule:     ${verdict.rule.key} (${verdict.rule.source ?? 'default'})`));
+    if (verdict.rule)
+      lines.push(paint(io, 'dim', `    rule:     ${verdict.rule.key} (${verdict.rule.source ?? 'default'})`));
     if (verdict.hint && verdict.action !== 'pass') lines.push(`    → ${verdict.hint}`);
   }
   return lines;
@@ -24,7 +27,10 @@ export function verdictLines(io: CliIo, label: string, verdict: Verdict): string
 
 /** A package's lines: the verdict, then each finding beside it. */
 export function reportLines(io: CliIo, report: PackageReport): string[] {
-  return [...verdictLines(io, `${report.name}@${report.version}`, report.verdict), ...report.findings.flatMap((f) => findingLines(io, f))];
+  return [
+    ...verdictLines(io, `${report.name}@${report.version}`, report.verdict),
+    ...report.findings.flatMap((f) => findingLines(io, f)),
+  ];
 }
 
 function findingLines(io: CliIo, finding: Finding): string[] {

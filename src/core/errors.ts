@@ -85,10 +85,18 @@ export class AamError extends Error {
 /** An install refused by the trust decision; `verdicts` say why, package by package. */
 export class InstallRefusedError extends AamError {
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return AamError[Symbol.hasInstance](value) && (value as AamError).code === 'INSTALL_REFUSED' && Array.isArray((value as InstallRefusedError).verdicts);
+    return (
+      AamError[Symbol.hasInstance](value) &&
+      (value as AamError).code === 'INSTALL_REFUSED' &&
+      Array.isArray((value as InstallRefusedError).verdicts)
+    );
   }
 
-  readonly verdicts: { name: string; version: string; verdict: { code: string; message: string; hint: string | undefined } }[];
+  readonly verdicts: {
+    name: string;
+    version: string;
+    verdict: { code: string; message: string; hint: string | undefined };
+  }[];
 
   constructor(message: string, verdicts: InstallRefusedError['verdicts'], hint: string | undefined) {
     super('INSTALL_REFUSED', message, { hint });

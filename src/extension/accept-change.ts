@@ -1,12 +1,10 @@
 import * as vscode from 'vscode';
-import { aamHome } from '../core/aam-home.ts';
 import { acceptChanges } from '../core/record/accept.ts';
-import { createSignatureVerifier } from '../core/verify/signature-verifier.ts';
-import { EvidenceCache } from '../core/verify/evidence-cache.ts';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { pickPackage } from './trust-signer.ts';
+import { verificationServices } from '../core/verify/services.ts';
 
 const CONTINUITY = new Set(['SIGNER_CHANGED', 'SIGNATURE_REMOVED', 'DOWNGRADE']);
 
@@ -15,23 +13,38 @@ const CONTINUITY = new Set(['SIGNER_CHANGED', 'SIGNATURE_REMOVED', 'DOWNGRADE'])
  * the trust record, after showing the old and the new side by side. Only a
  * package that otherwise verifies is accepted (the core checks).
  */
-export async function acceptSignerChange(model: TrustModel, args: { workspaceId: string; packageName: string } | undefined): Promise<void> {
+export async function acceptSignerChange(
+  model: TrustModel,
+  args: { workspaceId: string; packageName: string } | undefined,
+): Promise<void> {
   const found = await pickPackage(model, args, (report) => report.findings.some((f) => CONTINUITY.has(f.code)));
   if (!found) return;
   const { workspace, report } = found;
   const changes = report.findings.filter((f) => CONTINUITY.has(f.code));
-  const detail = changes.map((f) => `${f.message}\n  ${vscode.l10n.t('recorded')}: ${f.expected}\n  ${vscode.l10n.t('now')}: ${f.actual}`).join('\n\n');
+  const detail = changes
+    .map((f) => `${f.message}\n  ${vscode.l10n.t('recorded')}: ${f.expected}\n  ${vscode.l10n.t('now')}: ${f.actual}`)
+    .join('\n\n');
   const accept = vscode.l10n.t('Accept and Record');
-  const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Accept the change to {0}?', `${report.name}@${report.version}`), { modal: true, detail: `${detail}\n\n${vscode.l10n.t('It is recorded in .aam/trust-record.yaml (commit it with the lock file); check the transparency-log entries first.')}` }, accept);
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Accept the change to {0}?', `${report.name}@${report.version}`),
+    {
+      modal: true,
+      detail: `${detail}\n\n${vscode.l10n.t('It is recorded in .aam/trust-record.yaml (commit it with the lock file); check the transparency-log entries first.')}`,
+    },
+    accept,
+  );
   if (answer !== accept || !workspace.config) return;
   const [after] = await acceptChanges([report.name], {
     workspace: workspace.paths,
     config: workspace.config,
-    verifier: createSignatureVerifier(workspace.config, model.homeDir),
-    cache: new EvidenceCache(aamHome(model.homeDir).cacheDir),
+    ...verificationServices(workspace.config, model.homeDir),
     homeDir: model.homeDir,
   });
-  log().info(`Accepted ${changes.map((c) => c.code).join(', ')} for ${report.name}@${report.version}: ${changes.map((c) => `${c.expected} → ${c.actual}`).join('; ')}`);
+  log().info(
+    `Accepted ${changes.map((c) => c.code).join(', ')} for ${report.name}@${report.version}: ${changes.map((c) => `${c.expected} → ${c.actual}`).join('; ')}`,
+  );
   await model.refresh();
-  void vscode.window.showInformationMessage(vscode.l10n.t('Recorded {0}; it is now {1}.', report.name, after ? STATUS_LABEL[after.verdict.status] : ''));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('Recorded {0}; it is now {1}.', report.name, after ? STATUS_LABEL[after.verdict.status] : ''),
+  );
 }

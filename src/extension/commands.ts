@@ -2,15 +2,13 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { aamHome } from '../core/aam-home.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
-import { projectConfigPath } from '../core/config/load.ts';
-import { EvidenceCache } from '../core/verify/evidence-cache.ts';
+import { projectConfigPath } from '../core/config/paths.ts';
 import { prepareOffline } from '../core/verify/prepare-offline.ts';
 import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { installPackage } from './install-package.ts';
-import { toRange } from './lockfile-features.ts';
+import { toRange } from './ranges.ts';
 import { log } from './log.ts';
-import { globalConfigFile } from './model.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
 import { openPolicyForm } from './policy-editor.ts';
@@ -26,6 +24,7 @@ import { pickPackage, trustSigner } from './trust-signer.ts';
 import type { Node } from './verification-view.ts';
 import type { CommandId } from './command-ids.ts';
 import { showWhatIf } from './what-if.ts';
+import { evidenceCache } from '../core/verify/services.ts';
 
 const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
 security:
@@ -36,67 +35,117 @@ security:
 `;
 
 /** Every AAM command, by id: each is one short function over the model. Registered at activation (see extension.ts). */
-export function commandHandlers(model: TrustModel, session: SigstoreSession, trustChanges: TrustChanges): Record<CommandId, (...args: never[]) => unknown> {
-  const packageArg = (node: Node | undefined) => (node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined);
+export function commandHandlers(
+  model: TrustModel,
+  session: SigstoreSession,
+  trustChanges: TrustChanges,
+): Record<CommandId, (...args: never[]) => unknown> {
+  const packageArg = (node: Node | undefined) =>
+    node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined;
   return {
     'aam.verifyAll': () => verifyAll(model),
     'aam.refresh': () => model.refresh(),
     'aam.verifyPackage': (node: Node | undefined) => verifyPackage(model, packageArg(node)),
     'aam.installPackage': () => installPackage(model),
-    'aam.trustSigner': (arg: Node | Parameters<typeof trustSigner>[1] | undefined) => trustSigner(model, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.trustSigner': (arg: Node | Parameters<typeof trustSigner>[1] | undefined) =>
+      trustSigner(model, arg && 'kind' in arg ? packageArg(arg) : arg),
     'aam.importKey': () => importKey(model),
     'aam.showEffectivePolicy': () => showEffectivePolicy(model),
     'aam.signIn': () => signIn(model, session),
     'aam.signOut': () => signOut(model, session),
     'aam.prepareOffline': () => offline(model),
     'aam.openTrustPolicy': () => openTrustPolicy(model),
-    'aam.publishSigned': (folder: vscode.Uri | undefined) => publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined),
+    'aam.publishSigned': (folder: vscode.Uri | undefined) =>
+      publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined),
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
     'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
     'aam.showWhatIf': () => showWhatIf(model),
-    'aam.acceptSignerChange': (arg: Node | { kind: 'package'; workspace: AamWorkspace; change: { name: string } } | { workspaceId: string; packageName: string } | undefined) => acceptSignerChange(model, acceptArg(arg)),
+    'aam.acceptSignerChange': (
+      arg:
+        | Node
+        | { kind: 'package'; workspace: AamWorkspace; change: { name: string } }
+        | { workspaceId: string; packageName: string }
+        | undefined,
+    ) => acceptSignerChange(model, acceptArg(arg)),
     'aam.compareTrustWith': () => compareTrustWith(trustChanges, model),
-    'aam.revertTrustChange': (node: Parameters<typeof revertTrustChange>[2]) => revertTrustChange(trustChanges, model, node),
+    'aam.revertTrustChange': (node: Parameters<typeof revertTrustChange>[2]) =>
+      revertTrustChange(trustChanges, model, node),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
-    'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) => restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
+      restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),
   };
 }
 
 /** The package an Accept names: a Verification row, a Trust Changes row, or explicit arguments. */
 function acceptArg(arg: unknown): { workspaceId: string; packageName: string } | undefined {
   if (!arg || typeof arg !== 'object') return undefined;
-  const node = arg as { kind?: string; workspace?: AamWorkspace; report?: { name: string }; change?: { name: string }; workspaceId?: string; packageName?: string };
-  if (node.kind === 'package' && node.workspace) return { workspaceId: node.workspace.id, packageName: node.report?.name ?? node.change!.name };
-  return node.workspaceId && node.packageName ? { workspaceId: node.workspaceId, packageName: node.packageName } : undefined;
+  const node = arg as {
+    kind?: string;
+    workspace?: AamWorkspace;
+    report?: { name: string };
+    change?: { name: string };
+    workspaceId?: string;
+    packageName?: string;
+  };
+  if (node.kind === 'package' && node.workspace)
+    return { workspaceId: node.workspace.id, packageName: node.report?.name ?? node.change!.name };
+  return node.workspaceId && node.packageName
+    ? { workspaceId: node.workspaceId, packageName: node.packageName }
+    : undefined;
 }
 
 /** Verify All trusts no stored result: every package is checked from scratch. */
 async function verifyAll(model: TrustModel): Promise<void> {
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Verifying installed AAM packages'), cancellable: true }, (progress, token) => {
-    let reported = 0;
-    return model.refresh({
-      token,
-      force: true,
-      onProgress: (done, total) => {
-        const percent = (100 * done) / Math.max(total, 1);
-        progress.report({ message: vscode.l10n.t('{0} of {1} packages', done, total), increment: percent - reported });
-        reported = percent;
-      },
-    });
-  });
+  await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Verifying installed AAM packages'),
+      cancellable: true,
+    },
+    (progress, token) => {
+      let reported = 0;
+      return model.refresh({
+        token,
+        force: true,
+        onProgress: (done, total) => {
+          const percent = (100 * done) / Math.max(total, 1);
+          progress.report({
+            message: vscode.l10n.t('{0} of {1} packages', done, total),
+            increment: percent - reported,
+          });
+          reported = percent;
+        },
+      });
+    },
+  );
   const reports = model.allReports().map((r) => r.report);
   const counts = tally(reports);
   const failed = reports.filter((r) => outcome(r) === 'fail');
   const text = vscode.l10n.t('Checked {0}.', counts.line);
-  if (failed.length > 0) void vscode.window.showErrorMessage(`${text} ${vscode.l10n.t('Failed: {0}', failed.map((f) => `${f.name} (${[f.verdict.action === 'fail' ? f.verdict.code : undefined, ...f.findings.map((x) => x.code)].filter(Boolean).join(', ')})`).join(', '))}`);
+  if (failed.length > 0)
+    void vscode.window.showErrorMessage(
+      `${text} ${vscode.l10n.t('Failed: {0}', failed.map((f) => `${f.name} (${[f.verdict.action === 'fail' ? f.verdict.code : undefined, ...f.findings.map((x) => x.code)].filter(Boolean).join(', ')})`).join(', '))}`,
+    );
   else if (counts.warnings > 0) void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
 }
 
-async function verifyPackage(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
+async function verifyPackage(
+  model: TrustModel,
+  arg: { workspaceId: string; packageName: string } | undefined,
+): Promise<void> {
   let target = arg;
   if (!target) {
-    const picked = await vscode.window.showQuickPick(model.allReports().map(({ workspace, report }) => ({ label: report.name, description: `${report.version} · ${STATUS_LABEL[report.verdict.status]}`, detail: workspace.label, workspace, report })), { title: vscode.l10n.t('Verify which package?') });
+    const picked = await vscode.window.showQuickPick(
+      model.allReports().map(({ workspace, report }) => ({
+        label: report.name,
+        description: `${report.version} · ${STATUS_LABEL[report.verdict.status]}`,
+        detail: workspace.label,
+        workspace,
+        report,
+      })),
+      { title: vscode.l10n.t('Verify which package?') },
+    );
     if (!picked) return;
     target = { workspaceId: picked.workspace.id, packageName: picked.report.name };
   }
@@ -106,23 +155,42 @@ async function verifyPackage(model: TrustModel, arg: { workspaceId: string; pack
   await model.verify(workspace, { only: [target.packageName], force: true });
   const report = workspace.reports.find((r) => r.name === target.packageName);
   if (!report) return;
-  const text = [`${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} — ${report.verdict.message}`, ...report.findings.map((f) => f.message)].join(' ');
+  const text = [
+    `${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} — ${report.verdict.message}`,
+    ...report.findings.map((f) => f.message),
+  ].join(' ');
   if (outcome(report) === 'fail') void vscode.window.showErrorMessage(text);
   else if (outcome(report) === 'warn') void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
 }
 
 async function importKey(model: TrustModel): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: true, openLabel: vscode.l10n.t('Import'), filters: { [vscode.l10n.t('OpenPGP public keys')]: ['asc', 'gpg', 'pub', 'key', 'txt'] } });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: true,
+    openLabel: vscode.l10n.t('Import'),
+    filters: { [vscode.l10n.t('OpenPGP public keys')]: ['asc', 'gpg', 'pub', 'key', 'txt'] },
+  });
   if (!picked) return;
   const { importPublicKey } = await import('../core/openpgp/keyring.ts');
   const imported: Awaited<ReturnType<typeof importPublicKey>> = [];
-  for (const uri of picked) imported.push(...(await importPublicKey(await readFile(uri.fsPath, 'utf8'), aamHome(model.homeDir).keysDir)));
+  for (const uri of picked)
+    imported.push(...(await importPublicKey(await readFile(uri.fsPath, 'utf8'), aamHome(model.homeDir).keysDir)));
   for (const key of imported) log().info(`Imported OpenPGP key ${key.fingerprint} ${key.userIds.join(', ')}`);
   const trust = vscode.l10n.t('Trust in Global Config');
-  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Imported {0}. Importing does not trust a key; check its fingerprint with its owner first.', imported.map((k) => `${k.fingerprint} (${k.userIds[0] ?? '?'})`).join(', ')), trust);
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      'Imported {0}. Importing does not trust a key; check its fingerprint with its owner first.',
+      imported.map((k) => `${k.fingerprint} (${k.userIds[0] ?? '?'})`).join(', '),
+    ),
+    trust,
+  );
   if (choice === trust) {
-    await editAndSave(vscode.Uri.file(globalConfigFile(model.homeDir)), (text) => applyConfigEdits(text, imported.map((k) => ({ op: 'add-to-list' as const, path: ['security', 'trusted_keys'], value: k.fingerprint }))));
+    await editAndSave(vscode.Uri.file(model.globalConfigFile), (text) =>
+      applyConfigEdits(
+        text,
+        imported.map((k) => ({ op: 'add-to-list' as const, path: ['security', 'trusted_keys'], value: k.fingerprint })),
+      ),
+    );
   }
   await model.refresh();
 }
@@ -137,9 +205,18 @@ async function showEffectivePolicy(model: TrustModel): Promise<void> {
 
 async function signIn(model: TrustModel, session: SigstoreSession): Promise<void> {
   const issuer = issuerOf(model);
-  const token = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to Sigstore at {0} (finish in your browser)', issuer), cancellable: true }, (_p, cancel) => session.signIn(issuer, cancel));
+  const token = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: vscode.l10n.t('Signing in to Sigstore at {0} (finish in your browser)', issuer),
+      cancellable: true,
+    },
+    (_p, cancel) => session.signIn(issuer, cancel),
+  );
   const { tokenIdentity } = await import('../core/sigstore/identity/token.ts');
-  void vscode.window.showInformationMessage(vscode.l10n.t('Signed in to Sigstore as {0}.', tokenIdentity(token).identity));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t('Signed in to Sigstore as {0}.', tokenIdentity(token).identity),
+  );
 }
 
 async function signOut(model: TrustModel, session: SigstoreSession): Promise<void> {
@@ -148,36 +225,66 @@ async function signOut(model: TrustModel, session: SigstoreSession): Promise<voi
 }
 
 function issuerOf(model: TrustModel): string {
-  return model.workspaces.find((w) => w.config)?.config?.security.sigstore_oidc_issuer ?? 'https://oauth2.sigstore.dev/auth';
+  return (
+    model.workspaces.find((w) => w.config)?.config?.security.sigstore_oidc_issuer ?? 'https://oauth2.sigstore.dev/auth'
+  );
 }
 
 async function offline(model: TrustModel): Promise<void> {
   const lines: string[] = [];
   for (const workspace of model.workspaces) {
     if (!workspace.config) continue;
-    const result = await prepareOffline({ workspace: workspace.paths, config: workspace.config, cache: new EvidenceCache(aamHome(model.homeDir).cacheDir) });
+    const result = await prepareOffline({
+      workspace: workspace.paths,
+      config: workspace.config,
+      cache: evidenceCache(model.homeDir),
+    });
     lines.push(...result.cached.map((c) => `✓ ${c}`), ...result.missing.map((m) => `✗ ${m}`));
     for (const line of lines) log().info(line);
-    if (result.missing.length > 0) void vscode.window.showWarningMessage(vscode.l10n.t('{0}: {1} packages cached for offline verification, {2} unavailable (see the log).', workspace.label, result.cached.length, result.missing.length));
-    else void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1} packages cached for offline verification.', workspace.label, result.cached.length));
+    if (result.missing.length > 0)
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          '{0}: {1} packages cached for offline verification, {2} unavailable (see the log).',
+          workspace.label,
+          result.cached.length,
+          result.missing.length,
+        ),
+      );
+    else
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('{0}: {1} packages cached for offline verification.', workspace.label, result.cached.length),
+      );
   }
 }
 
 async function openTrustPolicy(model: TrustModel): Promise<void> {
   const projects = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
   const items = [
-    ...projects.map((f) => ({ label: vscode.l10n.t('Project policy'), description: `${f.name}/.aam/config.yaml`, file: projectConfigPath(f.uri.fsPath) })),
-    { label: vscode.l10n.t('Global policy'), description: '~/.aam/config.yaml', file: globalConfigFile(model.homeDir) },
+    ...projects.map((f) => ({
+      label: vscode.l10n.t('Project policy'),
+      description: `${f.name}/.aam/config.yaml`,
+      file: projectConfigPath(f.uri.fsPath),
+    })),
+    { label: vscode.l10n.t('Global policy'), description: '~/.aam/config.yaml', file: model.globalConfigFile },
   ];
-  const picked = items.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open which trust policy?') });
+  const picked =
+    items.length === 1
+      ? items[0]
+      : await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open which trust policy?') });
   if (!picked) return;
   const uri = vscode.Uri.file(picked.file);
-  const exists = await vscode.workspace.fs.stat(uri).then(() => true, () => false);
+  const exists = await vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
   if (!exists) await editAndSave(uri, () => NEW_POLICY);
   await openPolicyForm(uri);
 }
 
-async function revealBundle(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
+async function revealBundle(
+  model: TrustModel,
+  arg: { workspaceId: string; packageName: string } | undefined,
+): Promise<void> {
   const found = await pickPackage(model, arg, (report) => !!report.signatureFile);
   if (!found?.report.signatureFile) {
     void vscode.window.showInformationMessage(vscode.l10n.t('This package has no signature file.'));
@@ -186,7 +293,10 @@ async function revealBundle(model: TrustModel, arg: { workspaceId: string; packa
   await vscode.window.showTextDocument(vscode.Uri.file(found.report.signatureFile), { preview: true });
 }
 
-async function showInLockFile(model: TrustModel, arg: { workspaceId: string; packageName: string } | undefined): Promise<void> {
+async function showInLockFile(
+  model: TrustModel,
+  arg: { workspaceId: string; packageName: string } | undefined,
+): Promise<void> {
   const found = await pickPackage(model, arg, () => true);
   if (!found) return;
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(found.workspace.paths.lockFile));
@@ -196,5 +306,10 @@ async function showInLockFile(model: TrustModel, arg: { workspaceId: string; pac
 
 async function pickWorkspace(model: TrustModel, title: string): Promise<AamWorkspace | undefined> {
   if (model.workspaces.length <= 1) return model.workspaces[0];
-  return (await vscode.window.showQuickPick(model.workspaces.map((w) => ({ label: w.label, description: w.paths.root, workspace: w })), { title }))?.workspace;
+  return (
+    await vscode.window.showQuickPick(
+      model.workspaces.map((w) => ({ label: w.label, description: w.paths.root, workspace: w })),
+      { title },
+    )
+  )?.workspace;
 }

@@ -2,14 +2,22 @@ import * as vscode from 'vscode';
 import { validateConfigText } from '../core/config/validate.ts';
 import type { ConfigDiagnostic } from '../core/config/diagnostics.ts';
 import { schemaAt } from '../core/config/schema.ts';
-import { describePattern, entryText, isTrustedIdentity, normalizeFingerprint, parseIdentityPattern, patternOf, pinnedIssuerOf } from '../core/policy/identity.ts';
+import {
+  describePattern,
+  entryText,
+  isTrustedIdentity,
+  normalizeFingerprint,
+  parseIdentityPattern,
+  patternOf,
+  pinnedIssuerOf,
+} from '../core/policy/identity.ts';
 import type { TrustedIdentity } from '../core/policy/identity.ts';
-import { mergeConfigFiles, projectConfigPath } from '../core/config/load.ts';
+import { mergeConfigFiles } from '../core/config/load.ts';
+import { projectConfigPath } from '../core/config/paths.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import type { YamlPath, YamlRanges } from '../core/yaml/source.ts';
 import type { TrustModel } from './model.ts';
-import { globalConfigFile } from './model.ts';
-import { toRange } from './lockfile-features.ts';
+import { toRange } from './ranges.ts';
 
 import { CONFIG_SELECTOR } from './selectors.ts';
 const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> = {
@@ -52,7 +60,10 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     if (!vscode.languages.match(CONFIG_SELECTOR, document)) return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => this.validate(document), delay));
+    this.timers.set(
+      key,
+      setTimeout(() => this.validate(document), delay),
+    );
   }
 
   validate(document: vscode.TextDocument): void {
@@ -64,7 +75,8 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
       diagnostic.code = d.code;
       return diagnostic;
     });
-    if (value) out.push(...this.unusedTrustEntries(document, source, value), ...this.weakenings(document, source, value));
+    if (value)
+      out.push(...this.unusedTrustEntries(document, source, value), ...this.weakenings(document, source, value));
     this.collection.set(document.uri, out);
   }
 
@@ -73,18 +85,35 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
    * being typed: always flagged (trusted workspace or not), and in Restricted
    * Mode also those that only a trusted workspace may set.
    */
-  private weakenings(document: vscode.TextDocument, source: YamlRanges, value: Record<string, unknown>): vscode.Diagnostic[] {
-    const workspace = this.model.workspaces.find((w) => w.kind === 'project' && projectConfigPath(w.paths.root) === document.uri.fsPath);
+  private weakenings(
+    document: vscode.TextDocument,
+    source: YamlRanges,
+    value: Record<string, unknown>,
+  ): vscode.Diagnostic[] {
+    const workspace = this.model.workspaces.find(
+      (w) => w.kind === 'project' && projectConfigPath(w.paths.root) === document.uri.fsPath,
+    );
     const global = workspace?.config?.files.find((f) => f.layer === 'global');
     if (!workspace || !global) return [];
     const project = { layer: 'project' as const, path: document.uri.fsPath, exists: true, diagnostics: [], value };
     const { findings } = mergeConfigFiles([global, project], this.model.restricted, this.model.homeDir);
     return findings.map((finding) => {
-      const ignored = this.model.restricted ? vscode.l10n.t(' It is ignored in Restricted Mode.') : vscode.l10n.t(' It applies because this workspace is trusted.');
-      const message = finding.kind === 'weakens'
-        ? vscode.l10n.t('This project setting weakens your global policy ({0}): it {1}.', global.path, finding.message) + ignored
-        : vscode.l10n.t('This project setting {0}; it is ignored until you trust this workspace.', finding.message);
-      const diagnostic = new vscode.Diagnostic(toRange(source.keyRange(finding.path)), message, vscode.DiagnosticSeverity.Warning);
+      const ignored = this.model.restricted
+        ? vscode.l10n.t(' It is ignored in Restricted Mode.')
+        : vscode.l10n.t(' It applies because this workspace is trusted.');
+      const message =
+        finding.kind === 'weakens'
+          ? vscode.l10n.t(
+              'This project setting weakens your global policy ({0}): it {1}.',
+              global.path,
+              finding.message,
+            ) + ignored
+          : vscode.l10n.t('This project setting {0}; it is ignored until you trust this workspace.', finding.message);
+      const diagnostic = new vscode.Diagnostic(
+        toRange(source.keyRange(finding.path)),
+        message,
+        vscode.DiagnosticSeverity.Warning,
+      );
       diagnostic.source = 'AAM Trust';
       diagnostic.code = finding.kind === 'weakens' ? 'policy-weakens' : 'policy-trusted-only';
       return diagnostic;
@@ -92,7 +121,11 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
   }
 
   /** Information diagnostics on trust entries that trust none of the installed packages. */
-  private unusedTrustEntries(document: vscode.TextDocument, source: YamlRanges, value: Record<string, unknown>): vscode.Diagnostic[] {
+  private unusedTrustEntries(
+    document: vscode.TextDocument,
+    source: YamlRanges,
+    value: Record<string, unknown>,
+  ): vscode.Diagnostic[] {
     const reports = this.reportsGovernedBy(document.uri.fsPath);
     if (reports.length === 0) return [];
     const security = (value.security ?? {}) as Record<string, unknown>;
@@ -103,8 +136,13 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
         if (!isTrustedIdentity(entry) || (list === 'trusted_keys' && typeof entry !== 'string')) return;
         const text = entryText(entry);
         if (this.packagesTrustedBy(document.uri.fsPath, text).length > 0) return;
-        if (list === 'trusted_identities' ? !parseIdentityPattern(patternOf(entry)).ok : !normalizeFingerprint(text)) return;
-        const diagnostic = new vscode.Diagnostic(toRange(source.valueRange(['security', list, i])), vscode.l10n.t('"{0}" trusts none of the {1} installed packages.', text, reports.length), vscode.DiagnosticSeverity.Information);
+        if (list === 'trusted_identities' ? !parseIdentityPattern(patternOf(entry)).ok : !normalizeFingerprint(text))
+          return;
+        const diagnostic = new vscode.Diagnostic(
+          toRange(source.valueRange(['security', list, i])),
+          vscode.l10n.t('"{0}" trusts none of the {1} installed packages.', text, reports.length),
+          vscode.DiagnosticSeverity.Information,
+        );
         diagnostic.source = 'AAM Trust';
         diagnostic.code = 'trust-entry-unused';
         out.push(diagnostic);
@@ -119,30 +157,52 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     if (path.length === 0 || !node?.range) return undefined;
     const range = toRange(source.rangeOf(node.range[0], node.range[1]));
     const [section, list, index] = path;
-    if (section === 'security' && (list === 'trusted_identities' || list === 'trusted_keys') && typeof index === 'number' && (path.length === 3 || (!onKey && path[3] === 'identity'))) {
+    if (
+      section === 'security' &&
+      (list === 'trusted_identities' || list === 'trusted_keys') &&
+      typeof index === 'number' &&
+      (path.length === 3 || (!onKey && path[3] === 'identity'))
+    ) {
       const security = (validateConfigText(document.getText()).value?.security ?? {}) as Record<string, unknown>;
       const entry = (security[list] as unknown[] | undefined)?.[index];
-      if (isTrustedIdentity(entry)) return new vscode.Hover(this.trustEntryHover(document.uri.fsPath, list, entry), range);
+      if (isTrustedIdentity(entry))
+        return new vscode.Hover(this.trustEntryHover(document.uri.fsPath, list, entry), range);
     }
     const schemaPath = onKey || typeof path[path.length - 1] !== 'number' ? path : path.slice(0, -1);
     return this.settingHover(document, schemaPath, range);
   }
 
-  private trustEntryHover(file: string, list: 'trusted_identities' | 'trusted_keys', entry: TrustedIdentity): vscode.MarkdownString {
+  private trustEntryHover(
+    file: string,
+    list: 'trusted_identities' | 'trusted_keys',
+    entry: TrustedIdentity,
+  ): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
     const text = entryText(entry);
     md.appendMarkdown(`**\`${text}\`** (${list})\n\n`);
     if (list === 'trusted_identities') {
       const parsed = parseIdentityPattern(patternOf(entry));
       const issuer = pinnedIssuerOf(entry);
-      md.appendMarkdown(parsed.ok ? `Matches ${escape(describePattern(parsed.pattern))}${issuer ? `, and only in certificates issued by \`${issuer}\`` : ''}.` : `Not a valid pattern: it ${escape(parsed.reason)}, so it trusts no one.`);
+      md.appendMarkdown(
+        parsed.ok
+          ? `Matches ${escape(describePattern(parsed.pattern))}${issuer ? `, and only in certificates issued by \`${issuer}\`` : ''}.`
+          : `Not a valid pattern: it ${escape(parsed.reason)}, so it trusts no one.`,
+      );
     } else {
       const fingerprint = typeof entry === 'string' ? normalizeFingerprint(entry) : undefined;
-      md.appendMarkdown(fingerprint ? `Matches signatures by the OpenPGP key \`${fingerprint}\` (or its subkeys).` : 'Not a full fingerprint, so it trusts no one.');
+      md.appendMarkdown(
+        fingerprint
+          ? `Matches signatures by the OpenPGP key \`${fingerprint}\` (or its subkeys).`
+          : 'Not a full fingerprint, so it trusts no one.',
+      );
     }
     const trusted = this.packagesTrustedBy(file, text);
     md.appendMarkdown('\n\n');
-    md.appendMarkdown(trusted.length > 0 ? `Currently trusts: ${trusted.map((p) => `\`${p}\``).join(', ')}.` : 'Currently trusts none of the installed packages.');
+    md.appendMarkdown(
+      trusted.length > 0
+        ? `Currently trusts: ${trusted.map((p) => `\`${p}\``).join(', ')}.`
+        : 'Currently trusts none of the installed packages.',
+    );
     return md;
   }
 
@@ -154,25 +214,30 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     if (schema.enum) md.appendMarkdown(`\n\nOne of: ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
     if (schema.default !== undefined) md.appendMarkdown(`\n\nDefault: \`${JSON.stringify(schema.default)}\``);
     const effective = this.effectiveValue(document.uri.fsPath, path);
-    if (effective) md.appendMarkdown(`\n\n**Effective:** \`${JSON.stringify(effective.value)}\` — from ${effective.source}`);
+    if (effective)
+      md.appendMarkdown(`\n\n**Effective:** \`${JSON.stringify(effective.value)}\` — from ${effective.source}`);
     return new vscode.Hover(md, range);
   }
 
   private effectiveValue(file: string, path: YamlPath): { value: unknown; source: string } | undefined {
     if (path[0] !== 'security' || path.length !== 2) return undefined;
-    const workspace = this.model.workspaces.find((w) => w.config?.files.some((f) => f.path === file)) ?? this.model.workspaces[0];
+    const workspace =
+      this.model.workspaces.find((w) => w.config?.files.some((f) => f.path === file)) ?? this.model.workspaces[0];
     const config = workspace?.config;
     if (!config) return undefined;
     const key = path[1] as keyof typeof config.security;
     if (!(key in config.security)) return undefined;
     const origin = config.merged.originOf(['security', key]);
-    const restricted = config.restricted && config.findings.some((f) => f.path.join('.') === `security.${key}`) ? ' (the project value is ignored in Restricted Mode)' : '';
+    const restricted =
+      config.restricted && config.findings.some((f) => f.path.join('.') === `security.${key}`)
+        ? ' (the project value is ignored in Restricted Mode)'
+        : '';
     return { value: config.security[key], source: `${origin.file ?? 'the default'}${restricted}` };
   }
 
   /** Reports whose policy includes `file` (the global file governs every workspace that does not override it). */
   private reportsGovernedBy(file: string) {
-    const isGlobal = file === globalConfigFile(this.model.homeDir);
+    const isGlobal = file === this.model.globalConfigFile;
     return this.model.workspaces
       .filter((w) => isGlobal || w.paths.root === file.replace(/\/\.aam\/config\.yaml$/, ''))
       .flatMap((w) => w.reports);

@@ -1,14 +1,13 @@
 import * as vscode from 'vscode';
-import { aamHome } from '../core/aam-home.ts';
 import { expectedAt, expectedDeployments } from '../core/deploy/expected.ts';
 import type { DeployTarget } from '../core/deploy/platforms.ts';
 import { markers, sectionBody, expectedSectionBody } from '../core/deploy/transform.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
-import { EvidenceCache } from '../core/verify/evidence-cache.ts';
 import { signerOfReport } from '../core/verify/report.ts';
 import type { PackageReport } from '../core/verify/report.ts';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
+import { evidenceCache } from '../core/verify/services.ts';
 
 /** The installed package a deployed file belongs to. */
 interface Owner {
@@ -50,36 +49,64 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
 
   /** The installed packages whose deployed copies include `path`. */
   ownersOf(path: string): Owner[] {
-    return this.model.allReports().filter(({ report }) => report.deployed.some((c) => c.state !== 'shadowed' && (c.path === path || (c.type === 'skill' && path.startsWith(`${c.path}/`)))));
+    return this.model
+      .allReports()
+      .filter(({ report }) =>
+        report.deployed.some(
+          (c) => c.state !== 'shadowed' && (c.path === path || (c.type === 'skill' && path.startsWith(`${c.path}/`))),
+        ),
+      );
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
     return this.ownersOf(document.uri.fsPath).map(({ workspace, report }) => {
       const who = signerOfReport(report);
-      const signer = who ? ` · ${vscode.l10n.t('signed by {0}', who.type === 'sigstore' ? who.identity.san : describeSigner(who))}` : ` · ${vscode.l10n.t('unsigned')}`;
+      const signer = who
+        ? ` · ${vscode.l10n.t('signed by {0}', who.type === 'sigstore' ? who.identity.san : describeSigner(who))}`
+        : ` · ${vscode.l10n.t('unsigned')}`;
       const title = `$(shield) ${report.name}@${report.version}${signer} · ${STATUS_LABEL[report.verdict.status]}`;
-      return new vscode.CodeLens(top, { title, command: 'aam.verification.focus', tooltip: vscode.l10n.t('Deployed by {0} from {1}', report.name, workspace.paths.lockFile) });
+      return new vscode.CodeLens(top, {
+        title,
+        command: 'aam.verification.focus',
+        tooltip: vscode.l10n.t('Deployed by {0} from {1}', report.name, workspace.paths.lockFile),
+      });
     });
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    return context.diagnostics.filter((d) => d.source === 'AAM Trust' && d.code === 'DEPLOYED_MODIFIED').flatMap((diagnostic) =>
-      this.ownersOf(document.uri.fsPath).map(({ workspace, report }) => {
-        const action = new vscode.CodeAction(vscode.l10n.t('Restore from the verified archive of {0}', `${report.name}@${report.version}`), vscode.CodeActionKind.QuickFix);
-        action.diagnostics = [diagnostic];
-        action.isPreferred = true;
-        action.command = { command: 'aam.restoreDeployed', title: action.title, arguments: [{ workspaceId: workspace.id, packageName: report.name }] };
-        return action;
-      }),
-    );
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
+    return context.diagnostics
+      .filter((d) => d.source === 'AAM Trust' && d.code === 'DEPLOYED_MODIFIED')
+      .flatMap((diagnostic) =>
+        this.ownersOf(document.uri.fsPath).map(({ workspace, report }) => {
+          const action = new vscode.CodeAction(
+            vscode.l10n.t('Restore from the verified archive of {0}', `${report.name}@${report.version}`),
+            vscode.CodeActionKind.QuickFix,
+          );
+          action.diagnostics = [diagnostic];
+          action.isPreferred = true;
+          action.command = {
+            command: 'aam.restoreDeployed',
+            title: action.title,
+            arguments: [{ workspaceId: workspace.id, packageName: report.name }],
+          };
+          return action;
+        }),
+      );
   }
 
   private schedule(document: vscode.TextDocument, delay: number): void {
     if (document.uri.scheme !== 'file') return;
     const key = document.uri.toString();
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => void this.check(document), delay));
+    this.timers.set(
+      key,
+      setTimeout(() => void this.check(document), delay),
+    );
   }
 
   /** Compares the editor's text (saved or not) with what each owning package signed. */
@@ -97,7 +124,16 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
       const text = document.getText();
       const label = `${owner.report.name}@${owner.report.version}`;
       if ('bytes' in expected) {
-        if (text !== expected.bytes.toString('utf8')) diagnostics.push(diagnostic(new vscode.Range(0, 0, document.lineCount, 0), vscode.l10n.t('This file differs from what {0} signed: an agent loads it as it is here. Restore it from the verified archive, or review the change.', label)));
+        if (text !== expected.bytes.toString('utf8'))
+          diagnostics.push(
+            diagnostic(
+              new vscode.Range(0, 0, document.lineCount, 0),
+              vscode.l10n.t(
+                'This file differs from what {0} signed: an agent loads it as it is here. Restore it from the verified archive, or review the change.',
+                label,
+              ),
+            ),
+          );
         continue;
       }
       for (const section of expected.sections) {
@@ -105,7 +141,17 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
         if (body === undefined || body === expectedSectionBody(section.content)) continue;
         const { begin } = markers(section.name, section.kind);
         const at = document.positionAt(text.indexOf(begin));
-        diagnostics.push(diagnostic(new vscode.Range(at, at.translate(0, begin.length)), vscode.l10n.t('The section "{0} {1}" differs from what {2} signed. Text outside AAM\'s sections is yours; this section is the package\'s.', section.name, section.kind, label)));
+        diagnostics.push(
+          diagnostic(
+            new vscode.Range(at, at.translate(0, begin.length)),
+            vscode.l10n.t(
+              'The section "{0} {1}" differs from what {2} signed. Text outside AAM\'s sections is yours; this section is the package\'s.',
+              section.name,
+              section.kind,
+              label,
+            ),
+          ),
+        );
       }
     }
     this.collection.set(document.uri, diagnostics);
@@ -115,7 +161,12 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
     const key = `${owner.workspace.id}|${owner.report.name}|${owner.report.checksum}`;
     let found = this.expected.get(key);
     if (!found && owner.workspace.config) {
-      found = expectedDeployments(owner.report.name, { workspace: owner.workspace.paths, config: owner.workspace.config, cache: new EvidenceCache(aamHome(this.model.homeDir).cacheDir), homeDir: this.model.homeDir }).catch(() => undefined);
+      found = expectedDeployments(owner.report.name, {
+        workspace: owner.workspace.paths,
+        config: owner.workspace.config,
+        cache: evidenceCache(this.model.homeDir),
+        homeDir: this.model.homeDir,
+      }).catch(() => undefined);
       this.expected.set(key, found);
     }
     return found ?? Promise.resolve(undefined);

@@ -17,11 +17,17 @@ export async function showError(error: unknown, actions: Partial<Record<string, 
     log().info(error.message);
     return;
   }
-  const message = error instanceof AamError ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : messageOf(error);
+  const message =
+    error instanceof AamError ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : messageOf(error);
   log().error(error instanceof AamError ? `${error.code}: ${error.message}` : message);
-  if (error instanceof InstallRefusedError) for (const v of error.verdicts) log().error(`  ${v.name}@${v.version}: ${v.verdict.code} — ${v.verdict.message}`);
+  if (error instanceof InstallRefusedError)
+    for (const v of error.verdicts) log().error(`  ${v.name}@${v.version}: ${v.verdict.code} — ${v.verdict.message}`);
   const offered = (error instanceof AamError ? actions[error.code] : undefined) ?? [];
-  const choice = await vscode.window.showErrorMessage(message, ...offered.map((a) => a.title), vscode.l10n.t('Show Log'));
+  const choice = await vscode.window.showErrorMessage(
+    message,
+    ...offered.map((a) => a.title),
+    vscode.l10n.t('Show Log'),
+  );
   if (choice === vscode.l10n.t('Show Log')) log().show();
   else await offered.find((a) => a.title === choice)?.run();
 }

@@ -3,12 +3,10 @@ import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { InstallRefusedError } from '../core/errors.ts';
 import { installPackages } from '../core/install/install.ts';
 import { openRegistry } from '../core/registry/open.ts';
-import { aamHome } from '../core/aam-home.ts';
-import { EvidenceCache } from '../core/verify/evidence-cache.ts';
-import { createSignatureVerifier } from '../core/verify/signature-verifier.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
+import { verificationServices } from '../core/verify/services.ts';
 
 /** AAM: Install Package… — verified first; nothing is written if the verdict fails. */
 export async function installPackage(model: TrustModel): Promise<void> {
@@ -18,34 +16,67 @@ export async function installPackage(model: TrustModel): Promise<void> {
     if (!workspace?.config) return;
     const entries = workspace.config.registries;
     if (entries.length === 0) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('No registry is configured. Add one under registries: in ~/.aam/config.yaml.'));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('No registry is configured. Add one under registries: in ~/.aam/config.yaml.'),
+      );
       return;
     }
-    const entry = entries.length === 1 ? entries[0] : (await vscode.window.showQuickPick(entries.map((r) => ({ label: r.name, description: r.url, entry: r })), { title: vscode.l10n.t('Install from which registry?') }))?.entry;
+    const entry =
+      entries.length === 1
+        ? entries[0]
+        : (
+            await vscode.window.showQuickPick(
+              entries.map((r) => ({ label: r.name, description: r.url, entry: r })),
+              { title: vscode.l10n.t('Install from which registry?') },
+            )
+          )?.entry;
     if (!entry) return;
     const registry = openRegistry(entry);
     const available = await registry.list();
     const picked = await vscode.window.showQuickPick(
-      available.map((m) => ({ label: m.name, description: m.dist_tags.latest ?? '', detail: m.description, spec: m.name })),
-      { title: vscode.l10n.t('Install which package?'), placeHolder: vscode.l10n.t('Type to filter; {0} packages in {1}', available.length, registry.name) },
+      available.map((m) => ({
+        label: m.name,
+        description: m.dist_tags.latest ?? '',
+        detail: m.description,
+        spec: m.name,
+      })),
+      {
+        title: vscode.l10n.t('Install which package?'),
+        placeHolder: vscode.l10n.t('Type to filter; {0} packages in {1}', available.length, registry.name),
+      },
     );
     if (!picked) return;
-    const installed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Installing {0}', picked.spec), cancellable: false }, (progress) =>
-      installPackages([picked.spec], {
-        workspace: workspace.paths,
-        config: workspace.config!,
-        registry,
-        verifier: createSignatureVerifier(workspace.config!, model.homeDir),
-        cache: new EvidenceCache(aamHome(model.homeDir).cacheDir),
-        homeDir: model.homeDir,
-        onStep: (message) => progress.report({ message }),
-      }),
+    const installed = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Installing {0}', picked.spec),
+        cancellable: false,
+      },
+      (progress) =>
+        installPackages([picked.spec], {
+          workspace: workspace.paths,
+          config: workspace.config!,
+          registry,
+          ...verificationServices(workspace.config!, model.homeDir),
+          homeDir: model.homeDir,
+          onStep: (message) => progress.report({ message }),
+        }),
     );
     await model.refresh();
-    for (const item of installed) log().info(`Installed ${item.name}@${item.version}: ${STATUS_LABEL[item.verdict.status]} — ${item.verdict.message}`);
+    for (const item of installed)
+      log().info(
+        `Installed ${item.name}@${item.version}: ${STATUS_LABEL[item.verdict.status]} — ${item.verdict.message}`,
+      );
     const warned = installed.filter((i) => i.verdict.action === 'warn');
-    const text = installed.length === 0 ? vscode.l10n.t('{0} is already installed.', picked.spec) : vscode.l10n.t('Installed {0}.', installed.map((i) => `${i.name}@${i.version} (${STATUS_LABEL[i.verdict.status]})`).join(', '));
-    if (warned.length > 0) void vscode.window.showWarningMessage(`${text} ${warned.map((w) => w.verdict.message).join(' ')}`);
+    const text =
+      installed.length === 0
+        ? vscode.l10n.t('{0} is already installed.', picked.spec)
+        : vscode.l10n.t(
+            'Installed {0}.',
+            installed.map((i) => `${i.name}@${i.version} (${STATUS_LABEL[i.verdict.status]})`).join(', '),
+          );
+    if (warned.length > 0)
+      void vscode.window.showWarningMessage(`${text} ${warned.map((w) => w.verdict.message).join(' ')}`);
     else void vscode.window.showInformationMessage(text);
   } catch (error) {
     if (error instanceof InstallRefusedError) await model.refresh();
@@ -57,8 +88,15 @@ async function pickWorkspace(model: TrustModel): Promise<AamWorkspace | undefine
   const projects = model.workspaces.filter((w) => w.kind === 'project');
   if (projects.length === 1) return projects[0];
   if (projects.length === 0) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Open a project folder with a .aam folder first (create an empty .aam folder to start one).'));
+    void vscode.window.showErrorMessage(
+      vscode.l10n.t('Open a project folder with a .aam folder first (create an empty .aam folder to start one).'),
+    );
     return undefined;
   }
-  return (await vscode.window.showQuickPick(projects.map((w) => ({ label: w.label, description: w.paths.root, workspace: w })), { title: vscode.l10n.t('Install into which project?') }))?.workspace;
+  return (
+    await vscode.window.showQuickPick(
+      projects.map((w) => ({ label: w.label, description: w.paths.root, workspace: w })),
+      { title: vscode.l10n.t('Install into which project?') },
+    )
+  )?.workspace;
 }

@@ -3,7 +3,7 @@ import { readRegularFile } from '../core/fs/safe-read.ts';
 import { isMap, isPair, isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { YamlSource } from '../core/yaml/source.ts';
-import type { Range as YamlRange } from '../core/yaml/source.ts';
+import { toRange } from './ranges.ts';
 import type { Verdict } from '../core/policy/decision.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
@@ -19,14 +19,19 @@ const TRUSTABLE = new Set(['UNTRUSTED_SIGNER', 'SIGNED_NO_POLICY', 'ISSUER_NOT_A
  * entries whose verdict is warn or fail.
  */
 export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeActionProvider, vscode.Disposable {
-  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+  static readonly metadata: vscode.CodeActionProviderMetadata = {
+    providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
+  };
   private readonly collection = vscode.languages.createDiagnosticCollection('aam-lock');
   private readonly disposables: vscode.Disposable[] = [];
   private readonly model: TrustModel;
 
   constructor(model: TrustModel) {
     this.model = model;
-    this.disposables.push(this.collection, model.onDidChange(() => void this.update()));
+    this.disposables.push(
+      this.collection,
+      model.onDidChange(() => void this.update()),
+    );
   }
 
   async update(): Promise<void> {
@@ -40,17 +45,27 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
         if (outcome(report) === 'pass') continue;
         // One diagnostic per thing that does not pass, each with its own code (and quick fix).
         const range = toRange(source.keyRange(['packages', report.name]));
-        const severity = (action: string) => (action === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        const severity = (action: string) =>
+          action === 'fail' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning;
         if (report.verdict.action !== 'pass') {
-          const diagnostic = new vscode.Diagnostic(range, `${report.name}: ${report.verdict.message}`, severity(report.verdict.action));
+          const diagnostic = new vscode.Diagnostic(
+            range,
+            `${report.name}: ${report.verdict.message}`,
+            severity(report.verdict.action),
+          );
           diagnostic.source = 'AAM Trust';
           diagnostic.code = report.verdict.code;
           const rule = await ruleLocation(report.verdict);
-          if (rule) diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(rule.location, rule.message)];
+          if (rule)
+            diagnostic.relatedInformation = [new vscode.DiagnosticRelatedInformation(rule.location, rule.message)];
           diagnostics.push(diagnostic);
         }
         for (const finding of report.findings) {
-          const diagnostic = new vscode.Diagnostic(range, `${report.name}: ${finding.message}`, severity(finding.action));
+          const diagnostic = new vscode.Diagnostic(
+            range,
+            `${report.name}: ${finding.message}`,
+            severity(finding.action),
+          );
           diagnostic.source = 'AAM Trust';
           diagnostic.code = finding.code;
           diagnostics.push(diagnostic);
@@ -66,27 +81,50 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
     return new vscode.Hover(hoverText(found.workspace, found.report), found.range);
   }
 
-  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    _range: vscode.Range,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const workspace = this.model.workspaceOfFile(document.uri);
     if (!workspace) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
-      if (diagnostic.source === 'AAM Trust' && (diagnostic.code === 'SIGNER_CHANGED' || diagnostic.code === 'SIGNATURE_REMOVED' || diagnostic.code === 'DOWNGRADE')) {
+      if (
+        diagnostic.source === 'AAM Trust' &&
+        (diagnostic.code === 'SIGNER_CHANGED' ||
+          diagnostic.code === 'SIGNATURE_REMOVED' ||
+          diagnostic.code === 'DOWNGRADE')
+      ) {
         const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
         if (!report) continue;
-        const action = new vscode.CodeAction(vscode.l10n.t('Accept the change to {0} and record it', report.name), vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(
+          vscode.l10n.t('Accept the change to {0} and record it', report.name),
+          vscode.CodeActionKind.QuickFix,
+        );
         action.diagnostics = [diagnostic];
-        action.command = { command: 'aam.acceptSignerChange', title: action.title, arguments: [{ workspaceId: workspace.id, packageName: report.name }] };
+        action.command = {
+          command: 'aam.acceptSignerChange',
+          title: action.title,
+          arguments: [{ workspaceId: workspace.id, packageName: report.name }],
+        };
         actions.push(action);
         continue;
       }
       if (diagnostic.source === 'AAM Trust' && diagnostic.code === 'DEPLOYED_MODIFIED') {
         const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
         if (!report) continue;
-        const action = new vscode.CodeAction(vscode.l10n.t('Restore the deployed copies of {0} from its verified archive', report.name), vscode.CodeActionKind.QuickFix);
+        const action = new vscode.CodeAction(
+          vscode.l10n.t('Restore the deployed copies of {0} from its verified archive', report.name),
+          vscode.CodeActionKind.QuickFix,
+        );
         action.diagnostics = [diagnostic];
         action.isPreferred = true;
-        action.command = { command: 'aam.restoreDeployed', title: action.title, arguments: [{ workspaceId: workspace.id, packageName: report.name }] };
+        action.command = {
+          command: 'aam.restoreDeployed',
+          title: action.title,
+          arguments: [{ workspaceId: workspace.id, packageName: report.name }],
+        };
         actions.push(action);
         continue;
       }
@@ -96,14 +134,25 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       const [option] = trustOptions(report.verdict.signer);
       if (!option) continue;
       // A global entry has no effect where the project config sets its own list.
-      const targets = workspace.kind === 'global' ? (['global'] as const) : projectHas(workspace, option.list) ? (['project'] as const) : (['project', 'global'] as const);
+      const targets =
+        workspace.kind === 'global'
+          ? (['global'] as const)
+          : projectHas(workspace, option.list)
+            ? (['project'] as const)
+            : (['project', 'global'] as const);
       for (const target of targets) {
-        const title = target === 'project'
-          ? vscode.l10n.t('Trust this signer: add {0} to the project config', option.label)
-          : vscode.l10n.t('Trust this signer: add {0} to the global config', option.label);
+        const title =
+          target === 'project'
+            ? vscode.l10n.t('Trust this signer: add {0} to the project config', option.label)
+            : vscode.l10n.t('Trust this signer: add {0} to the global config', option.label);
         const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
         action.diagnostics = [diagnostic];
-        const args: TrustSignerArgs = { workspaceId: workspace.id, packageName: report.name, pattern: option.label, target };
+        const args: TrustSignerArgs = {
+          workspaceId: workspace.id,
+          packageName: report.name,
+          pattern: option.label,
+          target,
+        };
         action.command = { command: 'aam.trustSigner', title, arguments: [args] };
         action.isPreferred = target === (this.model.restricted ? 'global' : 'project');
         actions.push(action);
@@ -112,7 +161,10 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
     return actions;
   }
 
-  private entryAt(document: vscode.TextDocument, position: vscode.Position): { workspace: AamWorkspace; report: PackageReport; range: vscode.Range } | undefined {
+  private entryAt(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+  ): { workspace: AamWorkspace; report: PackageReport; range: vscode.Range } | undefined {
     const workspace = this.model.workspaceOfFile(document.uri);
     if (!workspace) return undefined;
     const source = new YamlSource(document.getText());
@@ -145,24 +197,37 @@ function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.Markd
     md.appendMarkdown('\n\n');
   }
   const signer = verdict.signer;
-  if (signer?.type === 'sigstore') md.appendMarkdown(`**Signed by:** \`${signer.identity.san}\` · issuer \`${signer.identity.issuer ?? 'unknown'}\``);
+  if (signer?.type === 'sigstore')
+    md.appendMarkdown(`**Signed by:** \`${signer.identity.san}\` · issuer \`${signer.identity.issuer ?? 'unknown'}\``);
   else if (signer) md.appendMarkdown(`**Signed by:** \`${describeSigner(signer)}\``);
   else md.appendText(verdict.message);
-  if (verdict.trustedBy) md.appendMarkdown(`\n\n**Trusted by:** \`${verdict.trustedBy.pattern}\` — ${verdict.trustedBy.explanation}${verdict.trustedBy.source ? ` (${verdict.trustedBy.source})` : ''}`);
+  if (verdict.trustedBy)
+    md.appendMarkdown(
+      `\n\n**Trusted by:** \`${verdict.trustedBy.pattern}\` — ${verdict.trustedBy.explanation}${verdict.trustedBy.source ? ` (${verdict.trustedBy.source})` : ''}`,
+    );
   if (verdict.rule && verdict.action !== 'pass') {
-    md.appendMarkdown(`\n\n**Rejected by:** \`${verdict.rule.key}\` in ${verdict.rule.source ? `[${verdict.rule.source}](${vscode.Uri.file(verdict.rule.source).toString()})` : 'the defaults'}`);
-    if (workspace.config) md.appendMarkdown(` (on_signature_failure: \`${workspace.config.security.on_signature_failure}\`)`);
+    md.appendMarkdown(
+      `\n\n**Rejected by:** \`${verdict.rule.key}\` in ${verdict.rule.source ? `[${verdict.rule.source}](${vscode.Uri.file(verdict.rule.source).toString()})` : 'the defaults'}`,
+    );
+    if (workspace.config)
+      md.appendMarkdown(` (on_signature_failure: \`${workspace.config.security.on_signature_failure}\`)`);
   }
   if (verdict.expected !== undefined) md.appendMarkdown(`\n\n**Expected:** \`${verdict.expected}\``);
   if (verdict.actual !== undefined) md.appendMarkdown(`\n\n**Actual:** \`${verdict.actual}\``);
   if (verdict.signer && TRUSTABLE.has(verdict.code)) {
     const options = trustOptions(verdict.signer);
     if (options.length > 0) {
-      md.appendMarkdown(`\n\n**What would trust it:** ${options.map((o) => `\`${o.label}\` in \`${o.list}\``).join(', or ')}`);
-      const link = (target: 'project' | 'global') => `command:aam.trustSigner?${encodeURIComponent(JSON.stringify([{ workspaceId: workspace.id, packageName: report.name, pattern: options[0]!.label, target }]))}`;
+      md.appendMarkdown(
+        `\n\n**What would trust it:** ${options.map((o) => `\`${o.label}\` in \`${o.list}\``).join(', or ')}`,
+      );
+      const link = (target: 'project' | 'global') =>
+        `command:aam.trustSigner?${encodeURIComponent(JSON.stringify([{ workspaceId: workspace.id, packageName: report.name, pattern: options[0]!.label, target }]))}`;
       const global = `[in the global config](${link('global')})`;
       if (workspace.kind === 'global') md.appendMarkdown(`\n\n$(shield) [Trust this signer](${link('global')})`);
-      else md.appendMarkdown(`\n\n$(shield) [Trust this signer in the project config](${link('project')})${projectHas(workspace, options[0]!.list) ? '' : ` · ${global}`}`);
+      else
+        md.appendMarkdown(
+          `\n\n$(shield) [Trust this signer in the project config](${link('project')})${projectHas(workspace, options[0]!.list) ? '' : ` · ${global}`}`,
+        );
     }
   } else if (verdict.hint) {
     md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);
@@ -175,16 +240,18 @@ async function ruleLocation(verdict: Verdict): Promise<{ location: vscode.Locati
   if (!verdict.rule || !file || file === 'default') return undefined;
   const uri = vscode.Uri.file(file);
   const source = new YamlSource(await textOf(uri));
-  return { location: new vscode.Location(uri, toRange(source.keyRange(['security', verdict.rule.key]))), message: vscode.l10n.t('The rule that decided: security.{0}', verdict.rule.key) };
+  return {
+    location: new vscode.Location(uri, toRange(source.keyRange(['security', verdict.rule.key]))),
+    message: vscode.l10n.t('The rule that decided: security.{0}', verdict.rule.key),
+  };
 }
 
 async function textOf(uri: vscode.Uri): Promise<string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return open.getText();
   // A lock file or config from a repository is read only as a regular file (never a FIFO or a link).
-  return readRegularFile(uri.fsPath, uri.fsPath.endsWith('config.yaml') ? 'config' : 'lock').then((bytes) => bytes?.toString('utf8') ?? '', () => '');
-}
-
-export function toRange(range: YamlRange): vscode.Range {
-  return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+  return readRegularFile(uri.fsPath, uri.fsPath.endsWith('config.yaml') ? 'config' : 'lock').then(
+    (bytes) => bytes?.toString('utf8') ?? '',
+    () => '',
+  );
 }

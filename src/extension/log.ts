@@ -1,11 +1,18 @@
 import * as vscode from 'vscode';
 
-/** Shared by the extension's bundles (the start-up part and the features loaded after it). */
-const CHANNEL = Symbol.for('aam-trust.log');
+let channel: vscode.LogOutputChannel | undefined;
 
-/** The "AAM Trust" log output channel. Secrets never go here. */
+/**
+ * The "AAM Trust" log output channel. Secrets never go here. The start-up
+ * bundle creates it; the features bundle is handed the same channel when it
+ * starts (each bundle has its own copy of this module).
+ */
 export function log(): vscode.LogOutputChannel {
-  const shared = globalThis as { [CHANNEL]?: vscode.LogOutputChannel };
-  shared[CHANNEL] ??= vscode.window.createOutputChannel('AAM Trust', { log: true });
-  return shared[CHANNEL];
+  channel ??= vscode.window.createOutputChannel('AAM Trust', { log: true });
+  return channel;
+}
+
+/** Makes this bundle's `log()` the channel another bundle created. */
+export function useLogChannel(shared: vscode.LogOutputChannel): void {
+  channel = shared;
 }

@@ -12,13 +12,24 @@ import { editAndSave } from './text-edit.ts';
  * file it was in, or let it go. Nothing is added without this choice.
  */
 export async function reviewLostPolicy(model: TrustModel, arg: { workspaceId: string } | undefined): Promise<void> {
-  const workspace = model.workspaces.find((w) => w.id === arg?.workspaceId) ?? model.workspaces.find((w) => (w.lost ?? []).length > 0);
+  const workspace =
+    model.workspaces.find((w) => w.id === arg?.workspaceId) ?? model.workspaces.find((w) => (w.lost ?? []).length > 0);
   const lost = workspace?.lost ?? [];
   if (!workspace || lost.length === 0) return;
   const restore = vscode.l10n.t('Add Them Back');
   const dismiss = vscode.l10n.t('Let Them Go');
-  const detail = lost.map((l) => `${l.now === undefined ? `${l.key}: "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`} — ${l.file ?? 'defaults'}`).join('\n');
-  const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Since an earlier verification, the policy lost {0} trust setting(s).', lost.length), { modal: true, detail }, restore, dismiss);
+  const detail = lost
+    .map(
+      (l) =>
+        `${l.now === undefined ? `${l.key}: "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`} — ${l.file ?? 'defaults'}`,
+    )
+    .join('\n');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Since an earlier verification, the policy lost {0} trust setting(s).', lost.length),
+    { modal: true, detail },
+    restore,
+    dismiss,
+  );
   if (answer === dismiss) return model.acknowledgeLost(workspace);
   if (answer !== restore) return;
   for (const [file, settings] of groupByFile(lost)) {
@@ -39,9 +50,14 @@ function groupByFile(lost: readonly LostSetting[]): Map<string, LostSetting[]> {
 function editFor(l: LostSetting): ConfigEdit {
   if (LISTS.has(l.key) && l.now === undefined) {
     const pinned = /^(.*) \(issuer (.*)\)$/.exec(l.was);
-    return { op: 'add-to-list', path: ['security', l.key], value: pinned ? { identity: pinned[1]!, issuer: pinned[2]! } : l.was };
+    return {
+      op: 'add-to-list',
+      path: ['security', l.key],
+      value: pinned ? { identity: pinned[1]!, issuer: pinned[2]! } : l.was,
+    };
   }
-  if (l.now !== undefined) return { op: 'set', path: ['security', l.key], value: l.was === 'true' ? true : l.was === 'false' ? false : l.was };
+  if (l.now !== undefined)
+    return { op: 'set', path: ['security', l.key], value: l.was === 'true' ? true : l.was === 'false' ? false : l.was };
   return { op: 'set', path: ['security', l.key], value: l.was };
 }
 

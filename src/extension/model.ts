@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
-import { aamHome } from '../core/aam-home.ts';
 import type { LoadedConfig } from '../core/config/load.ts';
+import { globalConfigPath } from '../core/config/paths.ts';
 import { messageOf } from '../core/errors.ts';
+import { exists } from '../core/fs/exists.ts';
 import { workspacePaths } from '../core/lockfile/paths.ts';
 import type { WorkspacePaths } from '../core/lockfile/paths.ts';
 import { storedReports } from '../core/verify/report.ts';
@@ -11,8 +10,7 @@ import { outcome, rankOf, STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import type { PackageReport } from '../core/verify/report.ts';
 import type { VerificationStore } from '../core/verify/result-store.ts';
 import type { LostSetting } from '../core/verify/policy-memory.ts';
-import { loadEngine } from './lazy.ts';
-import type { Engine } from './lazy.ts';
+import type { Engine, EngineLoader } from './engine.ts';
 import { log } from './log.ts';
 
 /** One place packages are installed: a workspace folder's `.aam`, or the global `~/.aam`. */
@@ -58,8 +56,14 @@ export class TrustModel implements vscode.Disposable {
   /** Results of earlier verifications (in the extension's storage): unchanged packages are not verified again. */
   readonly store: VerificationStore;
 
-  constructor(homeDir: string, store: VerificationStore) {
+  /** The user's global config file (~/.aam/config.yaml, or $AAM_CONFIG). */
+  readonly globalConfigFile: string;
+  private readonly loadEngine: EngineLoader;
+
+  constructor(homeDir: string, store: VerificationStore, loadEngine: EngineLoader) {
     this.homeDir = homeDir;
+    this.globalConfigFile = globalConfigPath({ homeDir, env: process.env });
+    this.loadEngine = loadEngine;
     this.store = store;
   }
 
@@ -119,10 +123,12 @@ export class TrustModel implements vscode.Disposable {
     this.changed.fire();
     let engine: Engine;
     try {
-      engine = await loadEngine();
+      engine = await this.loadEngine();
     } catch (error) {
       // Without the engine nothing can be verified: say so on every workspace rather than spin.
-      log().error(`AAM Trust could not load its verification engine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log().error(
+        `AAM Trust could not load its verification engine: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       for (const workspace of discovered) {
         workspace.engineError = `AAM Trust could not load its verification engine (${messageOf(error)}). Reinstall the extension; details are in the AAM Trust log.`;
         workspace.verifying = false;
@@ -132,18 +138,37 @@ export class TrustModel implements vscode.Disposable {
     }
     for (const workspace of discovered) await this.load(workspace, engine);
     const packages = new Map<AamWorkspace, number>();
-    const progress = () => options.onProgress?.([...packages.values()].reduce((a, b) => a + b, 0), discovered.reduce((n, w) => n + (w.stored || w.reports.length === 0 ? Math.max(w.reports.length, 1) : w.reports.length), 0));
+    const progress = () =>
+      options.onProgress?.(
+        [...packages.values()].reduce((a, b) => a + b, 0),
+        discovered.reduce(
+          (n, w) => n + (w.stored || w.reports.length === 0 ? Math.max(w.reports.length, 1) : w.reports.length),
+          0,
+        ),
+      );
     for (const workspace of discovered) {
       if (options.token?.isCancellationRequested) break;
-      await this.verify(workspace, { token: options.token, force: options.force, onProgress: (done) => {
-        packages.set(workspace, done);
-        progress();
-      } });
+      await this.verify(workspace, {
+        token: options.token,
+        force: options.force,
+        onProgress: (done) => {
+          packages.set(workspace, done);
+          progress();
+        },
+      });
     }
   }
 
   /** Verifies one workspace (or some of its packages) and publishes the result. */
-  async verify(workspace: AamWorkspace, options: { token?: vscode.CancellationToken; only?: string[]; force?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<void> {
+  async verify(
+    workspace: AamWorkspace,
+    options: {
+      token?: vscode.CancellationToken;
+      only?: string[];
+      force?: boolean;
+      onProgress?: (done: number, total: number) => void;
+    } = {},
+  ): Promise<void> {
     const { token, only } = options;
     workspace.verifying = true;
     this.changed.fire();
@@ -155,13 +180,12 @@ export class TrustModel implements vscode.Disposable {
       const started = Date.now();
       const abort = new AbortController();
       const cancel = token?.onCancellationRequested(() => abort.abort());
-      const engine = await loadEngine();
+      const engine = await this.loadEngine();
       let checked = 0;
       const reports = await engine.verifyWorkspace({
         workspace: workspace.paths,
         config: workspace.config,
-        verifier: engine.createSignatureVerifier(workspace.config, this.homeDir),
-        cache: new engine.EvidenceCache(aamHome(this.homeDir).cacheDir),
+        ...engine.verificationServices(workspace.config, this.homeDir),
         store: this.store,
         force: options.force,
         only,
@@ -173,12 +197,16 @@ export class TrustModel implements vscode.Disposable {
       });
       cancel?.dispose();
       const previous = workspace.reports;
-      workspace.reports = ordered(only ? [...workspace.reports.filter((r) => !only.includes(r.name)), ...reports] : reports);
+      workspace.reports = ordered(
+        only ? [...workspace.reports.filter((r) => !only.includes(r.name)), ...reports] : reports,
+      );
       workspace.stored = false;
       workspace.verifiedAt = new Date();
       workspace.lost = this.store.lost(workspace.paths.lockFile);
       checked = reports.filter((r) => Date.parse(r.checkedAt) >= started).length;
-      log().info(`Verified ${reports.length} package(s) in ${workspace.label} in ${Date.now() - started} ms (${checked} checked, ${reports.length - checked} unchanged since their last check)${workspace.config.restricted ? ' (Restricted Mode)' : ''}`);
+      log().info(
+        `Verified ${reports.length} package(s) in ${workspace.label} in ${Date.now() - started} ms (${checked} checked, ${reports.length - checked} unchanged since their last check)${workspace.config.restricted ? ' (Restricted Mode)' : ''}`,
+      );
       logChanges(previous, reports);
     } catch (error) {
       workspace.policyError = messageOf(error);
@@ -208,26 +236,60 @@ export class TrustModel implements vscode.Disposable {
     return found;
   }
 
-  private async workspace(id: string, label: string, kind: AamWorkspace['kind'], paths: WorkspacePaths): Promise<AamWorkspace> {
+  private async workspace(
+    id: string,
+    label: string,
+    kind: AamWorkspace['kind'],
+    paths: WorkspacePaths,
+  ): Promise<AamWorkspace> {
     const previous = this.states.find((s) => s.id === id);
-    const base = { id, label, kind, paths, config: previous?.config, policyError: previous?.policyError, verifying: false, hasLockFile: await exists(paths.lockFile) };
-    if (previous) return { ...base, lost: previous.lost, reports: previous.reports, verifiedAt: previous.verifiedAt, stored: previous.stored };
+    const base = {
+      id,
+      label,
+      kind,
+      paths,
+      config: previous?.config,
+      policyError: previous?.policyError,
+      verifying: false,
+      hasLockFile: await exists(paths.lockFile),
+    };
+    if (previous)
+      return {
+        ...base,
+        lost: previous.lost,
+        reports: previous.reports,
+        verifiedAt: previous.verifiedAt,
+        stored: previous.stored,
+      };
     let stored: ReturnType<typeof storedReports>;
     try {
       stored = storedReports(this.store, paths, { restricted: this.restricted });
     } catch (error) {
       log().warn(`The stored verification results of ${label} cannot be shown: ${messageOf(error)}`);
     }
-    return { ...base, lost: this.store.lost(paths.lockFile), reports: ordered(stored?.reports ?? []), verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined, stored: !!stored };
+    return {
+      ...base,
+      lost: this.store.lost(paths.lockFile),
+      reports: ordered(stored?.reports ?? []),
+      verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined,
+      stored: !!stored,
+    };
   }
 
   /** Loads a workspace's merged policy (the engine validates it). */
   private async load(workspace: AamWorkspace, engine: Engine): Promise<void> {
     try {
-      const config = await engine.loadConfig({ homeDir: this.homeDir, projectDir: workspace.kind === 'project' ? workspace.paths.root : undefined, restricted: this.restricted });
+      const config = await engine.loadConfig({
+        homeDir: this.homeDir,
+        projectDir: workspace.kind === 'project' ? workspace.paths.root : undefined,
+        restricted: this.restricted,
+      });
       const blocking = engine.blockingDiagnostics(config);
       workspace.config = config;
-      workspace.policyError = blocking.length > 0 ? blocking.map(({ file, diagnostic }) => engine.formatDiagnostic(file, diagnostic)).join('\n') : undefined;
+      workspace.policyError =
+        blocking.length > 0
+          ? blocking.map(({ file, diagnostic }) => engine.formatDiagnostic(file, diagnostic)).join('\n')
+          : undefined;
     } catch (error) {
       workspace.config = undefined;
       workspace.policyError = messageOf(error);
@@ -236,19 +298,6 @@ export class TrustModel implements vscode.Disposable {
 
   dispose(): void {
     this.changed.dispose();
-  }
-}
-
-export function globalConfigFile(homeDir: string): string {
-  return join(aamHome(homeDir).dir, 'config.yaml');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -267,7 +316,10 @@ function logChanges(previous: readonly PackageReport[], reports: readonly Packag
   for (const report of reports) {
     const state = stateOf(report);
     if (known.get(report.name) === state) continue;
-    const line = [`${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} (${report.verdict.code}) — ${report.verdict.message}`, ...report.findings.map((f) => f.message)].join(' ');
+    const line = [
+      `${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} (${report.verdict.code}) — ${report.verdict.message}`,
+      ...report.findings.map((f) => f.message),
+    ].join(' ');
     const level = outcome(report);
     if (level === 'fail') log().error(line);
     else if (level === 'warn') log().warn(line);
@@ -276,5 +328,10 @@ function logChanges(previous: readonly PackageReport[], reports: readonly Packag
 }
 
 function stateOf(report: PackageReport): string {
-  return [report.version, report.verdict.status, report.verdict.code, ...report.findings.map((f) => `${f.code}:${f.actual}`)].join('|');
+  return [
+    report.version,
+    report.verdict.status,
+    report.verdict.code,
+    ...report.findings.map((f) => `${f.code}:${f.actual}`),
+  ].join('|');
 }

@@ -10,7 +10,6 @@ import type { ConfigFileState } from '../core/config/load.ts';
 import { validateConfigText } from '../core/config/validate.ts';
 import type { HostMessage, PolicyState, WebviewMessage } from '../webview/protocol.ts';
 import { showError } from './errors.ts';
-import { globalConfigFile } from './model.ts';
 import type { TrustModel } from './model.ts';
 import { POLICY_EDITOR_VIEW_TYPE } from './selectors.ts';
 import { minimalEdit } from './text-edit.ts';
@@ -67,8 +66,14 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
     panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
   }
 
-  private async apply(document: vscode.TextDocument, message: Extract<WebviewMessage, { type: 'edit' | 'add' }>): Promise<void> {
-    let edit: ConfigEdit = message.type === 'edit' ? message.edit : { op: 'add-to-list', path: ['security', message.key], value: message.value };
+  private async apply(
+    document: vscode.TextDocument,
+    message: Extract<WebviewMessage, { type: 'edit' | 'add' }>,
+  ): Promise<void> {
+    let edit: ConfigEdit =
+      message.type === 'edit'
+        ? message.edit
+        : { op: 'add-to-list', path: ['security', message.key], value: message.value };
     if (message.type === 'add') {
       const state = await this.stateOf(document);
       const effective = (state.effective[message.key]?.value as ListItem[] | undefined) ?? [];
@@ -82,10 +87,10 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
   /** The form's view of the document: its own values, the merged policy, findings and the what-if preview. */
   private async stateOf(document: vscode.TextDocument): Promise<PolicyState> {
     const file = document.uri.fsPath;
-    const globalFile = globalConfigFile(this.model.homeDir);
+    const globalFile = this.model.globalConfigFile;
     const layer = file === globalFile ? 'global' : 'project';
     const validation = validateConfigText(document.getText());
-    const yamlError = validation.value === undefined ? validation.diagnostics[0]?.message ?? 'unreadable' : undefined;
+    const yamlError = validation.value === undefined ? (validation.diagnostics[0]?.message ?? 'unreadable') : undefined;
     const files: ConfigFileState[] = [
       layer === 'global' ? fromValidation('global', file, validation) : await fromDisk('global', globalFile),
     ];
@@ -99,15 +104,40 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
       restricted: this.model.restricted,
       dirty: document.isDirty,
       yamlError,
-      own: security && typeof security === 'object' && !Array.isArray(security) ? (security as Record<string, unknown>) : {},
-      effective: Object.fromEntries(Object.entries(merged.security).map(([key, value]) => [key, { value, source: merged.merged.originOf(['security', key]).file ?? 'default' }])),
-      findings: validation.diagnostics.filter((d) => d.path[0] === 'security').map((d) => ({ path: [...d.path], severity: d.severity, message: d.message })),
-      whatIf: preview.dirty ? { summary: preview.summary, changes: preview.changes.map((c) => ({ name: `${c.name}@${c.version}`, before: `${STATUS_LABEL[c.before.status]} (${c.beforeOutcome})`, after: `${STATUS_LABEL[c.after.status]} (${c.afterOutcome})${c.acceptsSignerChange ? ' — accepts a changed signer' : ''}`, action: c.afterOutcome, message: c.after.message })) } : undefined,
+      own:
+        security && typeof security === 'object' && !Array.isArray(security)
+          ? (security as Record<string, unknown>)
+          : {},
+      effective: Object.fromEntries(
+        Object.entries(merged.security).map(([key, value]) => [
+          key,
+          { value, source: merged.merged.originOf(['security', key]).file ?? 'default' },
+        ]),
+      ),
+      findings: validation.diagnostics
+        .filter((d) => d.path[0] === 'security')
+        .map((d) => ({ path: [...d.path], severity: d.severity, message: d.message })),
+      whatIf: preview.dirty
+        ? {
+            summary: preview.summary,
+            changes: preview.changes.map((c) => ({
+              name: `${c.name}@${c.version}`,
+              before: `${STATUS_LABEL[c.before.status]} (${c.beforeOutcome})`,
+              after: `${STATUS_LABEL[c.after.status]} (${c.afterOutcome})${c.acceptsSignerChange ? ' — accepts a changed signer' : ''}`,
+              action: c.afterOutcome,
+              message: c.after.message,
+            })),
+          }
+        : undefined,
     };
   }
 }
 
-function fromValidation(layer: 'global' | 'project', path: string, validation: ReturnType<typeof validateConfigText>): ConfigFileState {
+function fromValidation(
+  layer: 'global' | 'project',
+  path: string,
+  validation: ReturnType<typeof validateConfigText>,
+): ConfigFileState {
   return { layer, path, exists: true, diagnostics: validation.diagnostics, value: validation.value };
 }
 
@@ -120,7 +150,13 @@ async function fromDisk(layer: 'global' | 'project', path: string): Promise<Conf
 
 function page(webview: vscode.Webview, script: vscode.Uri): string {
   const nonce = randomBytes(16).toString('base64');
-  const csp = [`default-src 'none'`, `style-src ${webview.cspSource} 'unsafe-inline'`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+  const csp = [
+    `default-src 'none'`,
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data:`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AamError } from '../core/errors.ts';
 import { loadConfig, assertUsablePolicy } from '../core/config/load.ts';
@@ -14,6 +14,7 @@ import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
+import { exists } from '../core/fs/exists.ts';
 
 const STEPS = { pack: 15, sign: 45, verify: 15, publish: 25 } as const;
 
@@ -37,7 +38,11 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
     if (!method) return;
     const label = `${manifest.name}@${manifest.version}`;
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Publishing {0} to {1}', label, registry.name), cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Publishing {0} to {1}', label, registry.name),
+        cancellable: true,
+      },
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
@@ -56,17 +61,36 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
     );
     void model.refresh();
     const reveal = vscode.l10n.t('Reveal in Registry');
-    const choice = await vscode.window.showInformationMessage(vscode.l10n.t('✓ Published {0} to {1}, signed with {2}.', `${outcome.name}@${outcome.version}`, registry.name, method === 'sigstore' ? `Sigstore (${outcome.signatures[0]?.identity ?? ''})` : `GPG (${outcome.signatures[0]?.fingerprint ?? ''})`), reveal);
-    if (choice === reveal) await vscode.window.showTextDocument(vscode.Uri.file(join(registry.packageDir(outcome.name), 'metadata.yaml')), { preview: true });
+    const choice = await vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        '✓ Published {0} to {1}, signed with {2}.',
+        `${outcome.name}@${outcome.version}`,
+        registry.name,
+        method === 'sigstore'
+          ? `Sigstore (${outcome.signatures[0]?.identity ?? ''})`
+          : `GPG (${outcome.signatures[0]?.fingerprint ?? ''})`,
+      ),
+      reveal,
+    );
+    if (choice === reveal)
+      await vscode.window.showTextDocument(vscode.Uri.file(join(registry.packageDir(outcome.name), 'metadata.yaml')), {
+        preview: true,
+      });
   } catch (error) {
     await showError(error, {
       VERSION_EXISTS: [{ title: vscode.l10n.t('Open aam.yaml'), run: () => openManifest(folder) }],
       MANIFEST_INVALID: [{ title: vscode.l10n.t('Open aam.yaml'), run: () => openManifest(folder) }],
-      KEY_NOT_FOUND: [{ title: vscode.l10n.t('Open Trust Policy'), run: () => vscode.commands.executeCommand('aam.openTrustPolicy') }],
+      KEY_NOT_FOUND: [
+        { title: vscode.l10n.t('Open Trust Policy'), run: () => vscode.commands.executeCommand('aam.openTrustPolicy') },
+      ],
       PASSPHRASE_WRONG: [{ title: vscode.l10n.t('Try Again'), run: () => publishSigned(model, session, folder) }],
       SIGSTORE_SERVICE: [{ title: vscode.l10n.t('Try Again'), run: () => publishSigned(model, session, folder) }],
-      SIGNATURE_REQUIRED: [{ title: vscode.l10n.t('Publish Signed'), run: () => publishSigned(model, session, folder) }],
-      REGISTRY_NOT_FOUND: [{ title: vscode.l10n.t('Open Trust Policy'), run: () => vscode.commands.executeCommand('aam.openTrustPolicy') }],
+      SIGNATURE_REQUIRED: [
+        { title: vscode.l10n.t('Publish Signed'), run: () => publishSigned(model, session, folder) },
+      ],
+      REGISTRY_NOT_FOUND: [
+        { title: vscode.l10n.t('Open Trust Policy'), run: () => vscode.commands.executeCommand('aam.openTrustPolicy') },
+      ],
     });
   }
 }
@@ -76,7 +100,9 @@ function stepMessage(step: keyof typeof STEPS, method: 'sigstore' | 'gpg'): stri
     case 'pack':
       return vscode.l10n.t('Packing and computing the checksum…');
     case 'sign':
-      return method === 'sigstore' ? vscode.l10n.t('Signing with Sigstore (sign in if asked)…') : vscode.l10n.t('Signing with GPG…');
+      return method === 'sigstore'
+        ? vscode.l10n.t('Signing with Sigstore (sign in if asked)…')
+        : vscode.l10n.t('Signing with GPG…');
     case 'verify':
       return vscode.l10n.t('Verifying the new signature…');
     case 'publish':
@@ -94,11 +120,27 @@ async function pickPackageFolder(): Promise<string | undefined> {
   }
   const manifests = await vscode.workspace.findFiles('**/aam.yaml', '{**/node_modules/**,**/.aam/**}', 200);
   const browse = vscode.l10n.t('Browse…');
-  const items = [...manifests.map((uri) => ({ label: vscode.workspace.asRelativePath(dirname(uri.fsPath)), description: 'aam.yaml', dir: dirname(uri.fsPath) })), { label: browse, description: '', dir: '' }];
-  const picked = manifests.length === 1 ? items[0] : await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Publish which package? (the folder with aam.yaml)') });
+  const items = [
+    ...manifests.map((uri) => ({
+      label: vscode.workspace.asRelativePath(dirname(uri.fsPath)),
+      description: 'aam.yaml',
+      dir: dirname(uri.fsPath),
+    })),
+    { label: browse, description: '', dir: '' },
+  ];
+  const picked =
+    manifests.length === 1
+      ? items[0]
+      : await vscode.window.showQuickPick(items, {
+          title: vscode.l10n.t('Publish which package? (the folder with aam.yaml)'),
+        });
   if (!picked) return undefined;
   if (picked.label !== browse) return picked.dir;
-  const chosen = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: vscode.l10n.t('Publish this package') });
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    openLabel: vscode.l10n.t('Publish this package'),
+  });
   return chosen?.[0]?.fsPath;
 }
 
@@ -107,7 +149,9 @@ async function readManifest(dir: string): Promise<Manifest> {
   try {
     text = await readFile(join(dir, 'aam.yaml'), 'utf8');
   } catch {
-    throw new AamError('MANIFEST_INVALID', vscode.l10n.t('No aam.yaml found in {0}.', dir), { hint: vscode.l10n.t('Pick the folder that contains aam.yaml.') });
+    throw new AamError('MANIFEST_INVALID', vscode.l10n.t('No aam.yaml found in {0}.', dir), {
+      hint: vscode.l10n.t('Pick the folder that contains aam.yaml.'),
+    });
   }
   return parseManifest(text, join(dir, 'aam.yaml'));
 }
@@ -115,27 +159,64 @@ async function readManifest(dir: string): Promise<Manifest> {
 async function pickRegistry(config: LoadedConfig) {
   const entries = config.registries;
   if (entries.length === 0) {
-    throw new AamError('REGISTRY_NOT_FOUND', vscode.l10n.t('No registry is configured.'), { hint: vscode.l10n.t('Add one under registries: in ~/.aam/config.yaml (name, url: file:///path, type: local).') });
+    throw new AamError('REGISTRY_NOT_FOUND', vscode.l10n.t('No registry is configured.'), {
+      hint: vscode.l10n.t('Add one under registries: in ~/.aam/config.yaml (name, url: file:///path, type: local).'),
+    });
   }
   const ordered = [...entries].sort((a, b) => Number(b.default) - Number(a.default));
-  const picked = ordered.length === 1 ? ordered[0] : (await vscode.window.showQuickPick(ordered.map((r, i) => ({ label: r.name, description: `${r.url}${i === 0 ? ` · ${vscode.l10n.t('default')}` : ''}`, entry: r })), { title: vscode.l10n.t('Publish to which registry?') }))?.entry;
+  const picked =
+    ordered.length === 1
+      ? ordered[0]
+      : (
+          await vscode.window.showQuickPick(
+            ordered.map((r, i) => ({
+              label: r.name,
+              description: `${r.url}${i === 0 ? ` · ${vscode.l10n.t('default')}` : ''}`,
+              entry: r,
+            })),
+            { title: vscode.l10n.t('Publish to which registry?') },
+          )
+        )?.entry;
   return picked ? openRegistry(picked) : undefined;
 }
 
 async function pickMethod(config: LoadedConfig): Promise<'sigstore' | 'gpg' | undefined> {
   const preferred = config.security.signing_method;
   const items = [
-    { label: 'Sigstore', description: preferred === 'sigstore' ? vscode.l10n.t('default') : '', detail: vscode.l10n.t('Keyless: sign in with your identity provider; recorded in a transparency log'), method: 'sigstore' as const },
-    { label: 'GPG', description: preferred === 'gpg' ? vscode.l10n.t('default') : '', detail: vscode.l10n.t('Sign with your OpenPGP key{0}', config.security.gpg_key ? ` (${config.security.gpg_key})` : ''), method: 'gpg' as const },
+    {
+      label: 'Sigstore',
+      description: preferred === 'sigstore' ? vscode.l10n.t('default') : '',
+      detail: vscode.l10n.t('Keyless: sign in with your identity provider; recorded in a transparency log'),
+      method: 'sigstore' as const,
+    },
+    {
+      label: 'GPG',
+      description: preferred === 'gpg' ? vscode.l10n.t('default') : '',
+      detail: vscode.l10n.t(
+        'Sign with your OpenPGP key{0}',
+        config.security.gpg_key ? ` (${config.security.gpg_key})` : '',
+      ),
+      method: 'gpg' as const,
+    },
   ].sort((a) => (a.method === preferred ? -1 : 1));
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Sign with') }))?.method;
 }
 
-async function signingFor(method: 'sigstore' | 'gpg', config: LoadedConfig, model: TrustModel, session: SigstoreSession, token: vscode.CancellationToken): Promise<Signing> {
+async function signingFor(
+  method: 'sigstore' | 'gpg',
+  config: LoadedConfig,
+  model: TrustModel,
+  session: SigstoreSession,
+  token: vscode.CancellationToken,
+): Promise<Signing> {
   const security = config.security;
   if (method === 'sigstore') {
     const { resolveEndpoints } = await import('../core/sigstore/endpoints.ts');
-    return { method, endpoints: await resolveEndpoints(security.sigstore_endpoint), identityProvider: session.identityProvider(security.sigstore_oidc_issuer, token) };
+    return {
+      method,
+      endpoints: await resolveEndpoints(security.sigstore_endpoint),
+      identityProvider: session.identityProvider(security.sigstore_oidc_issuer, token),
+    };
   }
   const { signingKeySource } = await import('../core/openpgp/sign.ts');
   const gpgHome = configPath(config, 'gpg_home', model.homeDir) ?? process.env.GNUPGHOME;
@@ -145,7 +226,14 @@ async function signingFor(method: 'sigstore' | 'gpg', config: LoadedConfig, mode
     method,
     keySource: signingKeySource(key, gpgHome),
     prompt: async (label, retry) =>
-      vscode.window.showInputBox({ password: true, ignoreFocusOut: true, title: vscode.l10n.t('GPG passphrase'), prompt: retry ? vscode.l10n.t('Wrong passphrase. Passphrase for {0}', label) : vscode.l10n.t('Passphrase for {0}', label) }),
+      vscode.window.showInputBox({
+        password: true,
+        ignoreFocusOut: true,
+        title: vscode.l10n.t('GPG passphrase'),
+        prompt: retry
+          ? vscode.l10n.t('Wrong passphrase. Passphrase for {0}', label)
+          : vscode.l10n.t('Passphrase for {0}', label),
+      }),
   };
 }
 
@@ -154,22 +242,22 @@ async function pickGpgKey(gpgHome: string | undefined): Promise<string | undefin
   const result = await runGpg(['--with-colons', '--list-secret-keys'], { gpgHome });
   const keys = parseColons(result.stdout.toString('utf8'), 'sec');
   if (keys.length === 0) {
-    throw new AamError('KEY_NOT_FOUND', vscode.l10n.t('No GPG secret key found{0}.', gpgHome ? ` in ${gpgHome}` : ''), { hint: vscode.l10n.t('Create one with "gpg --full-generate-key", or set security.gpg_key.') });
+    throw new AamError('KEY_NOT_FOUND', vscode.l10n.t('No GPG secret key found{0}.', gpgHome ? ` in ${gpgHome}` : ''), {
+      hint: vscode.l10n.t('Create one with "gpg --full-generate-key", or set security.gpg_key.'),
+    });
   }
   if (keys.length === 1) return keys[0]!.fingerprint;
-  return (await vscode.window.showQuickPick(keys.map((k) => ({ label: k.userIds[0] ?? k.fingerprint, description: k.fingerprint, key: k })), { title: vscode.l10n.t('Sign with which key?') }))?.key.fingerprint;
+  return (
+    await vscode.window.showQuickPick(
+      keys.map((k) => ({ label: k.userIds[0] ?? k.fingerprint, description: k.fingerprint, key: k })),
+      { title: vscode.l10n.t('Sign with which key?') },
+    )
+  )?.key.fingerprint;
 }
 
 async function openManifest(folder: vscode.Uri | undefined): Promise<void> {
-  const manifests = folder ? [vscode.Uri.joinPath(folder, 'aam.yaml')] : await vscode.workspace.findFiles('**/aam.yaml', '**/.aam/**', 1);
+  const manifests = folder
+    ? [vscode.Uri.joinPath(folder, 'aam.yaml')]
+    : await vscode.workspace.findFiles('**/aam.yaml', '**/.aam/**', 1);
   if (manifests[0]) await vscode.window.showTextDocument(manifests[0]);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

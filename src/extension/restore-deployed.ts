@@ -1,37 +1,58 @@
 import * as vscode from 'vscode';
-import { aamHome } from '../core/aam-home.ts';
 import { restoreDeployed } from '../core/deploy/restore.ts';
-import { createSignatureVerifier } from '../core/verify/signature-verifier.ts';
-import { EvidenceCache } from '../core/verify/evidence-cache.ts';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { pickPackage } from './trust-signer.ts';
+import { verificationServices } from '../core/verify/services.ts';
 
 /**
  * Rewrites a package's deployed copies from its verified archive, after
  * saying what will be replaced. The core refuses when the archive itself
  * does not verify: a restore never writes from an unverified source.
  */
-export async function restoreDeployedCopies(model: TrustModel, args: { workspaceId: string; packageName: string } | undefined): Promise<void> {
-  const found = await pickPackage(model, args, (report) => report.deployed.some((c) => c.state === 'modified' || c.state === 'missing'));
+export async function restoreDeployedCopies(
+  model: TrustModel,
+  args: { workspaceId: string; packageName: string } | undefined,
+): Promise<void> {
+  const found = await pickPackage(model, args, (report) =>
+    report.deployed.some((c) => c.state === 'modified' || c.state === 'missing'),
+  );
   if (!found) return;
   const { workspace, report } = found;
   const changed = report.deployed.filter((c) => c.state === 'modified' || c.state === 'missing');
-  const detail = changed.map((c) => `${c.platform}: ${c.section ? `${c.path} § ${c.section}` : c.path} (${c.state})`).join('\n');
+  const detail = changed
+    .map((c) => `${c.platform}: ${c.section ? `${c.path} § ${c.section}` : c.path} (${c.state})`)
+    .join('\n');
   const go = vscode.l10n.t('Restore');
-  const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Restore the deployed copies of {0} from its verified archive?', `${report.name}@${report.version}`), { modal: true, detail: `${detail}\n\n${vscode.l10n.t('Edits to these copies are replaced; text outside AAM\'s sections of CLAUDE.md and AGENTS.md is kept.')}` }, go);
-  if (answer !== go || !workspace.config) return;
-  const after = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Restoring {0}', report.name) }, () =>
-    restoreDeployed(report.name, {
-      workspace: workspace.paths,
-      config: workspace.config!,
-      verifier: createSignatureVerifier(workspace.config!, model.homeDir),
-      cache: new EvidenceCache(aamHome(model.homeDir).cacheDir),
-      homeDir: model.homeDir,
-    }),
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Restore the deployed copies of {0} from its verified archive?', `${report.name}@${report.version}`),
+    {
+      modal: true,
+      detail: `${detail}\n\n${vscode.l10n.t("Edits to these copies are replaced; text outside AAM's sections of CLAUDE.md and AGENTS.md is kept.")}`,
+    },
+    go,
   );
-  log().info(`Restored ${changed.length} deployed copies of ${report.name}@${report.version} from its verified archive: ${changed.map((c) => c.path).join(', ')}`);
+  if (answer !== go || !workspace.config) return;
+  const after = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Restoring {0}', report.name) },
+    () =>
+      restoreDeployed(report.name, {
+        workspace: workspace.paths,
+        config: workspace.config!,
+        ...verificationServices(workspace.config!, model.homeDir),
+        homeDir: model.homeDir,
+      }),
+  );
+  log().info(
+    `Restored ${changed.length} deployed copies of ${report.name}@${report.version} from its verified archive: ${changed.map((c) => c.path).join(', ')}`,
+  );
   await model.refresh();
-  void vscode.window.showInformationMessage(vscode.l10n.t('Restored the deployed copies of {0}; it is now {1}.', report.name, STATUS_LABEL[after.verdict.status]));
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      'Restored the deployed copies of {0}; it is now {1}.',
+      report.name,
+      STATUS_LABEL[after.verdict.status],
+    ),
+  );
 }

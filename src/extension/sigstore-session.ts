@@ -40,7 +40,6 @@ export class SigstoreSession {
         },
       });
       await this.secrets.store(KEY(issuer), idToken);
-      log().info(`→ Authenticated as: ${tokenIdentity(idToken).identity}`);
       this.changed.fire();
       return idToken;
     } finally {

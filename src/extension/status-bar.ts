@@ -34,7 +34,12 @@ export class StatusBar implements vscode.Disposable {
     const icon = verifying ? '$(sync~spin)' : failed > 0 || policyErrors > 0 ? '$(shield)' : '$(verified-filled)';
     this.item.text = `${icon} AAM: ${parts.join(' · ')}`;
     this.item.tooltip = `${this.model.restricted ? vscode.l10n.t('Restricted Mode: only project settings that tighten your global policy apply.') + '\n' : ''}${vscode.l10n.t('{0} packages installed. Click to open the Verification view.', reports.length)}`;
-    this.item.backgroundColor = failed > 0 || policyErrors > 0 ? new vscode.ThemeColor('statusBarItem.errorBackground') : untrusted > 0 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.backgroundColor =
+      failed > 0 || policyErrors > 0
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : untrusted > 0
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
     this.item.show();
   }
 

@@ -15,7 +15,11 @@ export function minimalEdit(document: vscode.TextDocument, next: string): vscode
     endNext--;
   }
   const edit = new vscode.WorkspaceEdit();
-  edit.replace(document.uri, new vscode.Range(document.positionAt(start), document.positionAt(endCurrent)), next.slice(start, endNext));
+  edit.replace(
+    document.uri,
+    new vscode.Range(document.positionAt(start), document.positionAt(endCurrent)),
+    next.slice(start, endNext),
+  );
   return edit;
 }
 
@@ -30,6 +34,7 @@ export async function editAndSave(uri: vscode.Uri, compute: (text: string) => st
   }
   const next = compute(document.getText());
   if (next === document.getText()) return;
-  if (!(await vscode.workspace.applyEdit(minimalEdit(document, next)))) throw new Error(`Could not edit ${uri.fsPath}.`);
+  if (!(await vscode.workspace.applyEdit(minimalEdit(document, next))))
+    throw new Error(`Could not edit ${uri.fsPath}.`);
   await document.save();
 }

@@ -1,15 +1,21 @@
 import * as vscode from 'vscode';
+import { execFile } from 'node:child_process';
+import { applyConfigEdits } from '../core/config/edit.ts';
 import { readConfigFile } from '../core/config/load.ts';
+import { projectConfigPath } from '../core/config/paths.ts';
 import { gitState, workingState } from '../core/diff/state.ts';
 import { describePolicyChange, trustDiff } from '../core/diff/trust-diff.ts';
 import type { PackageChange, PolicyChange, TrustDiff } from '../core/diff/trust-diff.ts';
 import { messageOf } from '../core/errors.ts';
+import { installPackages } from '../core/install/install.ts';
+import { findRegistry } from '../core/registry/open.ts';
+import { verificationServices } from '../core/verify/services.ts';
 import { entryText, isTrustedIdentity } from '../core/policy/identity.ts';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { log } from './log.ts';
+import { editAndSave } from './text-edit.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
-import { globalConfigFile } from './model.ts';
 
 type Node =
   | { kind: 'head'; workspace: AamWorkspace; diff: TrustDiff | undefined; error: string | undefined }
@@ -30,7 +36,9 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
   readonly onDidChangeTreeData = this.changed.event;
   private diffs = new Map<string, { diff: TrustDiff | undefined; error: string | undefined }>();
   private base = 'HEAD';
-  private readonly decoration = vscode.window.createTextEditorDecorationType({ after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('editorWarning.foreground') } });
+  private readonly decoration = vscode.window.createTextEditorDecorationType({
+    after: { margin: '0 0 0 2em', color: new vscode.ThemeColor('editorWarning.foreground') },
+  });
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(model: TrustModel) {
@@ -63,8 +71,15 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
     for (const workspace of this.model.workspaces) {
       if (workspace.kind !== 'project' || workspace.verifying || !workspace.hasLockFile) continue;
       try {
-        const [base, head, globalConfig] = await Promise.all([gitState(workspace.paths.root, this.base), workingState(workspace.paths.root), readConfigFile('global', globalConfigFile(this.model.homeDir))]);
-        next.set(workspace.id, { diff: trustDiff(base, head, { globalConfig, homeDir: this.model.homeDir, headReports: workspace.reports }), error: undefined });
+        const [base, head, globalConfig] = await Promise.all([
+          gitState(workspace.paths.root, this.base),
+          workingState(workspace.paths.root),
+          readConfigFile('global', this.model.globalConfigFile),
+        ]);
+        next.set(workspace.id, {
+          diff: trustDiff(base, head, { globalConfig, homeDir: this.model.homeDir, headReports: workspace.reports }),
+          error: undefined,
+        });
       } catch (error) {
         next.set(workspace.id, { diff: undefined, error: messageOf(error) });
       }
@@ -83,18 +98,43 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
     }
     if (node.kind === 'head') {
       if (!node.diff) return [];
-      const packages = node.diff.packages.filter((p) => p.change !== 'unchanged' || p.problems.length > 0).sort((a, b) => b.problems.length - a.problems.length || a.name.localeCompare(b.name));
-      return [...packages.map((change): Node => ({ kind: 'package', workspace: node.workspace, change })), ...node.diff.policy.map((change): Node => ({ kind: 'policy', workspace: node.workspace, change }))];
+      const packages = node.diff.packages
+        .filter((p) => p.change !== 'unchanged' || p.problems.length > 0)
+        .sort((a, b) => b.problems.length - a.problems.length || a.name.localeCompare(b.name));
+      return [
+        ...packages.map((change): Node => ({ kind: 'package', workspace: node.workspace, change })),
+        ...node.diff.policy.map((change): Node => ({ kind: 'policy', workspace: node.workspace, change })),
+      ];
     }
     if (node.kind === 'package') {
       const { before, after } = node.change;
-      const side = (s: typeof before, key: 'signer' | 'kind') => (s ? s[key] ?? vscode.l10n.t('unknown') : '—');
+      const side = (s: typeof before, key: 'signer' | 'kind') => (s ? (s[key] ?? vscode.l10n.t('unknown')) : '—');
       const status = (s: typeof before) => (s?.status ? STATUS_LABEL[s.status] : s ? vscode.l10n.t('unknown') : '—');
       return [
-        { kind: 'detail', label: vscode.l10n.t('Signer'), detail: `${side(before, 'signer')} → ${side(after, 'signer')}`, icon: 'person' },
-        { kind: 'detail', label: vscode.l10n.t('Signature'), detail: `${side(before, 'kind')} → ${side(after, 'kind')}`, icon: 'key' },
-        { kind: 'detail', label: vscode.l10n.t('Verdict'), detail: `${status(before)} → ${status(after)}`, icon: 'shield' },
-        ...node.change.problems.map((p): Node => ({ kind: 'detail', label: p.code.toLowerCase().replace(/_/g, ' '), detail: p.message, icon: 'error' })),
+        {
+          kind: 'detail',
+          label: vscode.l10n.t('Signer'),
+          detail: `${side(before, 'signer')} → ${side(after, 'signer')}`,
+          icon: 'person',
+        },
+        {
+          kind: 'detail',
+          label: vscode.l10n.t('Signature'),
+          detail: `${side(before, 'kind')} → ${side(after, 'kind')}`,
+          icon: 'key',
+        },
+        {
+          kind: 'detail',
+          label: vscode.l10n.t('Verdict'),
+          detail: `${status(before)} → ${status(after)}`,
+          icon: 'shield',
+        },
+        ...node.change.problems.map((p): Node => ({
+          kind: 'detail',
+          label: p.code.toLowerCase().replace(/_/g, ' '),
+          detail: p.message,
+          icon: 'error',
+        })),
       ];
     }
     return [];
@@ -104,29 +144,71 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
     switch (node.kind) {
       case 'head': {
         const problems = node.diff?.reasons.length ?? 0;
-        const item = new vscode.TreeItem(vscode.l10n.t('{0}: working tree vs {1}', node.workspace.label, this.base), vscode.TreeItemCollapsibleState.Expanded);
-        item.description = node.error ? vscode.l10n.t('not available') : problems > 0 ? vscode.l10n.t('{0} to look at', problems) : vscode.l10n.t('nothing that weakens trust');
-        item.tooltip = node.error ?? (node.diff?.reasons.join('\n') || vscode.l10n.t('No failing package, signer change or weaker policy.'));
-        item.iconPath = new vscode.ThemeIcon(node.error ? 'info' : problems > 0 ? 'error' : 'pass', new vscode.ThemeColor(problems > 0 ? 'list.errorForeground' : 'testing.iconPassed'));
+        const item = new vscode.TreeItem(
+          vscode.l10n.t('{0}: working tree vs {1}', node.workspace.label, this.base),
+          vscode.TreeItemCollapsibleState.Expanded,
+        );
+        item.description = node.error
+          ? vscode.l10n.t('not available')
+          : problems > 0
+            ? vscode.l10n.t('{0} to look at', problems)
+            : vscode.l10n.t('nothing that weakens trust');
+        item.tooltip =
+          node.error ??
+          (node.diff?.reasons.join('\n') || vscode.l10n.t('No failing package, signer change or weaker policy.'));
+        item.iconPath = new vscode.ThemeIcon(
+          node.error ? 'info' : problems > 0 ? 'error' : 'pass',
+          new vscode.ThemeColor(problems > 0 ? 'list.errorForeground' : 'testing.iconPassed'),
+        );
         item.contextValue = 'aamTrustChanges';
         return item;
       }
       case 'package': {
         const { change } = node;
         const item = new vscode.TreeItem(change.name, vscode.TreeItemCollapsibleState.Collapsed);
-        const versions = change.before && change.after && change.before.version !== change.after.version ? `${change.before.version} → ${change.after.version}` : (change.after ?? change.before)?.version;
-        item.description = [change.problems.map((p) => p.code.toLowerCase().replace(/_/g, ' ')).join(', ') || change.change, versions].filter(Boolean).join(' · ');
-        item.iconPath = new vscode.ThemeIcon(change.problems.length > 0 ? 'error' : change.change === 'added' ? 'diff-added' : change.change === 'removed' ? 'diff-removed' : 'diff-modified', change.problems.length > 0 ? new vscode.ThemeColor('list.errorForeground') : undefined);
-        item.tooltip = [...change.problems.map((p) => p.message), `${change.before?.signer ?? '—'} → ${change.after?.signer ?? '—'}`].join('\n');
-        const acceptable = change.problems.some((p) => p.code === 'SIGNER_CHANGED' || p.code === 'SIGNATURE_REMOVED' || p.code === 'DOWNGRADE');
+        const versions =
+          change.before && change.after && change.before.version !== change.after.version
+            ? `${change.before.version} → ${change.after.version}`
+            : (change.after ?? change.before)?.version;
+        item.description = [
+          change.problems.map((p) => p.code.toLowerCase().replace(/_/g, ' ')).join(', ') || change.change,
+          versions,
+        ]
+          .filter(Boolean)
+          .join(' · ');
+        item.iconPath = new vscode.ThemeIcon(
+          change.problems.length > 0
+            ? 'error'
+            : change.change === 'added'
+              ? 'diff-added'
+              : change.change === 'removed'
+                ? 'diff-removed'
+                : 'diff-modified',
+          change.problems.length > 0 ? new vscode.ThemeColor('list.errorForeground') : undefined,
+        );
+        item.tooltip = [
+          ...change.problems.map((p) => p.message),
+          `${change.before?.signer ?? '—'} → ${change.after?.signer ?? '—'}`,
+        ].join('\n');
+        const acceptable = change.problems.some(
+          (p) => p.code === 'SIGNER_CHANGED' || p.code === 'SIGNATURE_REMOVED' || p.code === 'DOWNGRADE',
+        );
         const revertable = !!change.before && !!change.after && change.before.version !== change.after.version;
         item.contextValue = `aamTrustChange${acceptable ? ' acceptable' : ''}${revertable ? ' revertable' : ''}`;
-        if (change.after) item.command = { command: 'aam.showInLockFile', title: vscode.l10n.t('Show in Lock File'), arguments: [{ workspaceId: node.workspace.id, packageName: change.name }] };
+        if (change.after)
+          item.command = {
+            command: 'aam.showInLockFile',
+            title: vscode.l10n.t('Show in Lock File'),
+            arguments: [{ workspaceId: node.workspace.id, packageName: change.name }],
+          };
         return item;
       }
       case 'policy': {
         const item = new vscode.TreeItem(describePolicyChange(node.change), vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.change.weaker ? 'warning' : 'law', node.change.weaker ? new vscode.ThemeColor('list.warningForeground') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          node.change.weaker ? 'warning' : 'law',
+          node.change.weaker ? new vscode.ThemeColor('list.warningForeground') : undefined,
+        );
         item.contextValue = `aamTrustPolicyChange${node.change.weaker ? ' revertable' : ''}`;
         item.command = { command: 'aam.openTrustPolicy', title: vscode.l10n.t('Open Trust Policy') };
         return item;
@@ -157,7 +239,13 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
         if (!source.locate(['packages', change.name]).complete) continue;
         const key = source.keyRange(['packages', change.name]);
         const range = new vscode.Range(key.start.line, key.start.character, key.end.line, key.end.character);
-        decorations.push({ range, renderOptions: { after: { contentText: `⚠ ${change.problems.map((p) => p.message).join('; ')} (vs ${this.base})` } }, hoverMessage: change.problems.map((p) => p.message).join('\n') });
+        decorations.push({
+          range,
+          renderOptions: {
+            after: { contentText: `⚠ ${change.problems.map((p) => p.message).join('; ')} (vs ${this.base})` },
+          },
+          hoverMessage: change.problems.map((p) => p.message).join('\n'),
+        });
       }
       editor.setDecorations(this.decoration, decorations);
     }
@@ -172,9 +260,20 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
 export async function compareTrustWith(view: TrustChanges, model: TrustModel): Promise<void> {
   const workspace = model.workspaces.find((w) => w.kind === 'project');
   if (!workspace) return;
-  const { execFile } = await import('node:child_process');
-  const refs = await new Promise<string[]>((resolve) => execFile('git', ['-C', workspace.paths.root, 'for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/tags'], (error, stdout) => resolve(error ? [] : stdout.split('\n').filter(Boolean))));
-  const picked = await vscode.window.showQuickPick(['HEAD', ...refs].map((label) => ({ label, description: label === view.baseRevision ? vscode.l10n.t('current') : undefined })), { title: vscode.l10n.t('Compare the trust picture with…') });
+  const refs = await new Promise<string[]>((resolve) =>
+    execFile(
+      'git',
+      ['-C', workspace.paths.root, 'for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/tags'],
+      (error, stdout) => resolve(error ? [] : stdout.split('\n').filter(Boolean)),
+    ),
+  );
+  const picked = await vscode.window.showQuickPick(
+    ['HEAD', ...refs].map((label) => ({
+      label,
+      description: label === view.baseRevision ? vscode.l10n.t('current') : undefined,
+    })),
+    { title: vscode.l10n.t('Compare the trust picture with…') },
+  );
   if (!picked) return;
   log().info(`Trust Changes: comparing the working tree with ${picked.label}`);
   await view.compareWith(picked.label);
@@ -193,36 +292,50 @@ export async function revertTrustChange(view: TrustChanges, model: TrustModel, n
     const before = node.change.before;
     if (!before) return;
     const go = vscode.l10n.t('Install {0}', `${node.change.name}@${before.version}`);
-    const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Go back to {0} as in {1}?', `${node.change.name}@${before.version}`, view.baseRevision), { modal: true, detail: vscode.l10n.t('It is installed again from its registry, verified first, and recorded as it was.') }, go);
+    const answer = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Go back to {0} as in {1}?', `${node.change.name}@${before.version}`, view.baseRevision),
+      {
+        modal: true,
+        detail: vscode.l10n.t('It is installed again from its registry, verified first, and recorded as it was.'),
+      },
+      go,
+    );
     if (answer !== go) return;
-    const [{ installPackages }, { findRegistry }, { createSignatureVerifier }, { EvidenceCache }, { aamHome }] = await Promise.all([import('../core/install/install.ts'), import('../core/registry/open.ts'), import('../core/verify/signature-verifier.ts'), import('../core/verify/evidence-cache.ts'), import('../core/aam-home.ts')]);
     const entry = workspace.reports.find((r) => r.name === node.change.name);
     await installPackages([`${node.change.name}@${before.version}`], {
       workspace: workspace.paths,
       config,
-      registry: findRegistry(config.registries, entry?.source && config.registries.some((r) => r.name === entry.source) ? entry.source : undefined),
-      verifier: createSignatureVerifier(config, model.homeDir),
-      cache: new EvidenceCache(aamHome(model.homeDir).cacheDir),
+      registry: findRegistry(
+        config.registries,
+        entry?.source && config.registries.some((r) => r.name === entry.source) ? entry.source : undefined,
+      ),
+      ...verificationServices(config, model.homeDir),
       force: true,
       acceptChanges: true,
       homeDir: model.homeDir,
     });
   } else {
-    const { applyConfigEdits } = await import('../core/config/edit.ts');
-    const { projectConfigPath } = await import('../core/config/load.ts');
-    const { editAndSave } = await import('./text-edit.ts');
     const change = node.change;
     const file = projectConfigPath(workspace.paths.root);
     const raw = (config.files.find((f) => f.layer === 'project')?.value?.security ?? {}) as Record<string, unknown>;
     const list = Array.isArray(raw[change.key]) ? (raw[change.key] as unknown[]) : [];
     const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
-    const edits = change.change === 'added'
-      ? [{ op: 'remove-from-list' as const, path: ['security', change.key], value: list.find((v) => text(v) === change.entry) as string }]
-      : change.change === 'removed'
-        ? [{ op: 'add-to-list' as const, path: ['security', change.key], value: change.entry! }]
-        : [{ op: 'delete' as const, path: ['security', change.key] }];
+    const edits =
+      change.change === 'added'
+        ? [
+            {
+              op: 'remove-from-list' as const,
+              path: ['security', change.key],
+              value: list.find((v) => text(v) === change.entry) as string,
+            },
+          ]
+        : change.change === 'removed'
+          ? [{ op: 'add-to-list' as const, path: ['security', change.key], value: change.entry! }]
+          : [{ op: 'delete' as const, path: ['security', change.key] }];
     await editAndSave(vscode.Uri.file(file), (current) => applyConfigEdits(current, edits));
   }
-  log().info(`Trust Changes: reverted ${node.kind === 'package' ? node.change.name : describePolicyChange(node.change)} to ${view.baseRevision}`);
+  log().info(
+    `Trust Changes: reverted ${node.kind === 'package' ? node.change.name : describePolicyChange(node.change)} to ${view.baseRevision}`,
+  );
   await model.refresh();
 }

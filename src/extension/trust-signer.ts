@@ -2,12 +2,11 @@ import * as vscode from 'vscode';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
-import { projectConfigPath } from '../core/config/load.ts';
-import { entryPreview, PROJECT_TRUST_WARNING, trustEditsFor, trustOptionsFor } from '../core/policy/trust-options.ts';
-import type { TrustOption } from '../core/policy/trust-options.ts';
+import { projectConfigPath } from '../core/config/paths.ts';
+import { entryPreview, PROJECT_TRUST_WARNING, trustEditsFor, trustOptionsFor } from '../core/config/trust-entries.ts';
+import type { TrustOption } from '../core/config/trust-entries.ts';
 import type { Signer } from '../core/policy/trust-match.ts';
 import type { PackageReport } from '../core/verify/verify-installed.ts';
-import { globalConfigFile } from './model.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';
 import { showError } from './errors.ts';
@@ -27,10 +26,19 @@ export function trustOptions(signer: Signer): TrustOption[] {
 }
 
 /** The edits that trust `report`'s signer with `option` in the `target` file of `workspace`. */
-export function trustEdits(report: PackageReport, option: TrustOption, workspace: AamWorkspace, target: 'project' | 'global'): ConfigEdit[] {
+export function trustEdits(
+  report: PackageReport,
+  option: TrustOption,
+  workspace: AamWorkspace,
+  target: 'project' | 'global',
+): ConfigEdit[] {
   const config = workspace.config;
   if (!config || !report.verdict.signer) return [];
-  return trustEditsFor(report.verdict.signer, option, { layer: target, value: config.files.find((f) => f.layer === target)?.value, effective: config.security });
+  return trustEditsFor(report.verdict.signer, option, {
+    layer: target,
+    value: config.files.find((f) => f.layer === target)?.value,
+    effective: config.security,
+  });
 }
 
 /** Whether the project config sets `key` itself (and so replaces the global list). */
@@ -50,45 +58,84 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
     return;
   }
   const options = trustOptions(signer);
-  const option = args?.pattern ? options.find((o) => o.label === args.pattern) : options.length === 1 ? options[0] : await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Trust the signer of {0}', report.name) });
+  const option = args?.pattern
+    ? options.find((o) => o.label === args.pattern)
+    : options.length === 1
+      ? options[0]
+      : await vscode.window.showQuickPick(options, { title: vscode.l10n.t('Trust the signer of {0}', report.name) });
   if (!option) return;
   const target = args?.target ?? (await pickTarget(model, workspace, option.list));
   if (!target) return;
-  const file = target === 'project' ? projectConfigPath(workspace.paths.root) : globalConfigFile(model.homeDir);
+  const file = target === 'project' ? projectConfigPath(workspace.paths.root) : model.globalConfigFile;
   // The exact entry and file, before anything is written; the project file gets a warning of its own.
   const detail = `${file}\n\n${entryPreview(option)}${target === 'project' ? `\n\n${vscode.l10n.t(PROJECT_TRUST_WARNING)}` : ''}`;
-  const confirmed = await vscode.window.showWarningMessage(vscode.l10n.t('Trust {0} for {1}?', option.label, report.name), { modal: true, detail }, vscode.l10n.t('Add to {0} config', target === 'project' ? vscode.l10n.t('project') : vscode.l10n.t('global')));
+  const confirmed = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Trust {0} for {1}?', option.label, report.name),
+    { modal: true, detail },
+    vscode.l10n.t('Add to {0} config', target === 'project' ? vscode.l10n.t('project') : vscode.l10n.t('global')),
+  );
   if (!confirmed) return;
   try {
-    await editAndSave(vscode.Uri.file(file), (text) => applyConfigEdits(text, trustEdits(report, option, workspace, target)));
+    await editAndSave(vscode.Uri.file(file), (text) =>
+      applyConfigEdits(text, trustEdits(report, option, workspace, target)),
+    );
     log().info(`Trusted ${option.label} in ${option.list} of ${file}`);
     await model.refresh();
     const after = model.workspaces.find((w) => w.id === workspace.id)?.reports.find((r) => r.name === report.name);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Added {0} to {1} in {2}. {3} is now {4}.', option.label, option.list, file, report.name, after ? STATUS_LABEL[after.verdict.status] : 'unknown'));
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t(
+        'Added {0} to {1} in {2}. {3} is now {4}.',
+        option.label,
+        option.list,
+        file,
+        report.name,
+        after ? STATUS_LABEL[after.verdict.status] : 'unknown',
+      ),
+    );
   } catch (error) {
     await showError(error);
   }
 }
 
-async function pickTarget(model: TrustModel, workspace: AamWorkspace, list: TrustOption['list']): Promise<'project' | 'global' | undefined> {
+async function pickTarget(
+  model: TrustModel,
+  workspace: AamWorkspace,
+  list: TrustOption['list'],
+): Promise<'project' | 'global' | undefined> {
   if (workspace.kind === 'global') return 'global';
   const overridden = projectHas(workspace, list);
   const items: (vscode.QuickPickItem & { target: 'project' | 'global' })[] = [
-    { label: vscode.l10n.t('Project config'), description: '.aam/config.yaml', detail: vscode.l10n.t('Shared with everyone who clones this project'), target: 'project' },
-    { label: vscode.l10n.t('Global config'), description: '~/.aam/config.yaml', detail: overridden ? vscode.l10n.t('No effect in this project: its config sets its own {0}', list) : vscode.l10n.t('Applies to all your projects'), target: 'global' },
+    {
+      label: vscode.l10n.t('Project config'),
+      description: '.aam/config.yaml',
+      detail: vscode.l10n.t('Shared with everyone who clones this project'),
+      target: 'project',
+    },
+    {
+      label: vscode.l10n.t('Global config'),
+      description: '~/.aam/config.yaml',
+      detail: overridden
+        ? vscode.l10n.t('No effect in this project: its config sets its own {0}', list)
+        : vscode.l10n.t('Applies to all your projects'),
+      target: 'global',
+    },
   ];
   if (model.restricted) {
-    items[0]!.detail = vscode.l10n.t('Ignored in Restricted Mode: a project setting cannot widen trust until you trust this workspace');
+    items[0]!.detail = vscode.l10n.t(
+      'Ignored in Restricted Mode: a project setting cannot widen trust until you trust this workspace',
+    );
     items.reverse();
   }
-  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Where should this trust be recorded?') }))?.target;
+  return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Where should this trust be recorded?') }))
+    ?.target;
 }
 
 /** The package an argument names, or one the user picks among those with a signer. */
 export async function pickPackage(
   model: TrustModel,
   args: { workspaceId: string; packageName: string } | undefined,
-  filter: (report: PackageReport) => boolean = (report) => !!report.verdict.signer && report.verdict.status !== 'verified',
+  filter: (report: PackageReport) => boolean = (report) =>
+    !!report.verdict.signer && report.verdict.status !== 'verified',
 ): Promise<{ workspace: AamWorkspace; report: PackageReport } | undefined> {
   if (args) {
     const workspace = model.workspaces.find((w) => w.id === args.workspaceId);
@@ -101,7 +148,12 @@ export async function pickPackage(
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    candidates.map((c) => ({ label: c.report.name, description: STATUS_LABEL[c.report.verdict.status], detail: c.report.verdict.message, candidate: c })),
+    candidates.map((c) => ({
+      label: c.report.name,
+      description: STATUS_LABEL[c.report.verdict.status],
+      detail: c.report.verdict.message,
+      candidate: c,
+    })),
     { title: vscode.l10n.t('Which package?') },
   );
   return picked?.candidate;

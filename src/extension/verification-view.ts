@@ -55,7 +55,12 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
       return workspaces.map((workspace) => ({ kind: 'workspace', workspace }));
     }
     if (node.kind === 'workspace') return this.packagesOf(node.workspace);
-    if (node.kind === 'package') return [...findingRows(node.report), ...node.report.rows].map((row) => ({ kind: 'check', row, parent: node.report }));
+    if (node.kind === 'package')
+      return [...findingRows(node.report), ...node.report.rows].map((row) => ({
+        kind: 'check',
+        row,
+        parent: node.report,
+      }));
     return [];
   }
 
@@ -66,24 +71,60 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
         if (report) return { kind: 'package', workspace, report };
       }
     }
-    if ((node.kind === 'package' || node.kind === 'notice') && this.model.workspaces.length > 1) return { kind: 'workspace', workspace: node.workspace };
+    if ((node.kind === 'package' || node.kind === 'notice') && this.model.workspaces.length > 1)
+      return { kind: 'workspace', workspace: node.workspace };
     return undefined;
   }
 
   private packagesOf(workspace: AamWorkspace): Node[] {
     const notices: Node[] = [];
-    if (workspace.engineError) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('AAM Trust could not load; see the log'), tooltip: workspace.engineError });
-    else if (workspace.policyError) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('The trust policy has errors; fix them to verify'), tooltip: workspace.policyError });
-    else if (!workspace.hasLockFile) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('No packages installed yet'), tooltip: workspace.paths.lockFile });
-    else if (workspace.verifying && workspace.reports.length === 0) notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('Verifying…'), tooltip: '' });
+    if (workspace.engineError)
+      notices.push({
+        kind: 'notice',
+        workspace,
+        text: vscode.l10n.t('AAM Trust could not load; see the log'),
+        tooltip: workspace.engineError,
+      });
+    else if (workspace.policyError)
+      notices.push({
+        kind: 'notice',
+        workspace,
+        text: vscode.l10n.t('The trust policy has errors; fix them to verify'),
+        tooltip: workspace.policyError,
+      });
+    else if (!workspace.hasLockFile)
+      notices.push({
+        kind: 'notice',
+        workspace,
+        text: vscode.l10n.t('No packages installed yet'),
+        tooltip: workspace.paths.lockFile,
+      });
+    else if (workspace.verifying && workspace.reports.length === 0)
+      notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('Verifying…'), tooltip: '' });
     else if (workspace.verifying && workspace.stored) {
       const when = workspace.verifiedAt ? workspace.verifiedAt.toLocaleString() : '';
-      notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('Results of {0}; checking for changes…', when), tooltip: vscode.l10n.t('These verdicts are from the last verification. Packages whose files, lock entry and trust material are unchanged are not checked again.') });
+      notices.push({
+        kind: 'notice',
+        workspace,
+        text: vscode.l10n.t('Results of {0}; checking for changes…', when),
+        tooltip: vscode.l10n.t(
+          'These verdicts are from the last verification. Packages whose files, lock entry and trust material are unchanged are not checked again.',
+        ),
+      });
     }
     const lost = workspace.lost ?? [];
     if (lost.length > 0) {
-      const lines = lost.map((l) => `${l.now === undefined ? `${l.key}: "${l.was}"` : `${l.key}: ${l.was} → ${l.now}`}${l.file ? ` (${l.file})` : ''}`);
-      notices.push({ kind: 'notice', workspace, text: vscode.l10n.t('The policy lost {0} trust setting(s) since an earlier verification', lost.length), tooltip: `${lines.join('\n')}\n\n${vscode.l10n.t('A tool that rewrites the config (aam config set) drops the keys it does not know. Click to add them back or let them go.')}`, lost: true });
+      const lines = lost.map(
+        (l) =>
+          `${l.now === undefined ? `${l.key}: "${l.was}"` : `${l.key}: ${l.was} → ${l.now}`}${l.file ? ` (${l.file})` : ''}`,
+      );
+      notices.push({
+        kind: 'notice',
+        workspace,
+        text: vscode.l10n.t('The policy lost {0} trust setting(s) since an earlier verification', lost.length),
+        tooltip: `${lines.join('\n')}\n\n${vscode.l10n.t('A tool that rewrites the config (aam config set) drops the keys it does not know. Click to add them back or let them go.')}`,
+        lost: true,
+      });
     }
     return [...notices, ...workspace.reports.map((report): Node => ({ kind: 'package', workspace, report }))];
   }
@@ -105,13 +146,24 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
       }
       case 'notice': {
         const item = new vscode.TreeItem(node.text, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.workspace.engineError || node.workspace.policyError ? 'error' : node.workspace.verifying ? 'sync~spin' : 'info');
+        item.iconPath = new vscode.ThemeIcon(
+          node.workspace.engineError || node.workspace.policyError
+            ? 'error'
+            : node.workspace.verifying
+              ? 'sync~spin'
+              : 'info',
+        );
         item.tooltip = node.tooltip;
         item.contextValue = 'aamNotice';
-        if (node.workspace.policyError && node.workspace.config) item.command = { command: 'aam.showEffectivePolicy', title: vscode.l10n.t('Show Effective Policy') };
+        if (node.workspace.policyError && node.workspace.config)
+          item.command = { command: 'aam.showEffectivePolicy', title: vscode.l10n.t('Show Effective Policy') };
         if (node.lost) {
           item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
-          item.command = { command: 'aam.reviewLostPolicy', title: vscode.l10n.t('Review'), arguments: [{ workspaceId: node.workspace.id }] };
+          item.command = {
+            command: 'aam.reviewLostPolicy',
+            title: vscode.l10n.t('Review'),
+            arguments: [{ workspaceId: node.workspace.id }],
+          };
         }
         return item;
       }
@@ -127,7 +179,11 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
         // A deployed copy opens where an agent reads it.
         if (node.row.path && node.row.id === 'deployed') {
           item.resourceUri = vscode.Uri.file(node.row.path);
-          item.command = { command: 'vscode.open', title: vscode.l10n.t('Open'), arguments: [vscode.Uri.file(node.row.path)] };
+          item.command = {
+            command: 'vscode.open',
+            title: vscode.l10n.t('Open'),
+            arguments: [vscode.Uri.file(node.row.path)],
+          };
         }
         return item;
       }
@@ -149,25 +205,38 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   item.id = `pkg:${workspace.id}:${report.name}`;
   item.iconPath = new vscode.ThemeIcon(look.icon, new vscode.ThemeColor(look.color));
   const who = signerOfReport(report);
-  const signer = who ? (who.type === 'sigstore' ? who.identity.san : who.userIds[0] ?? who.fingerprint) : undefined;
+  const signer = who ? (who.type === 'sigstore' ? who.identity.san : (who.userIds[0] ?? who.fingerprint)) : undefined;
   // The status first: at the default sidebar width the description is cut at its end, not its start.
   // A failing finding first: it is what decides the icon, and what a cut-off description must still say.
   const findings = [...report.findings].sort((a, b) => (a.action === b.action ? 0 : a.action === 'fail' ? -1 : 1));
   const words = findings.filter((f) => f.action === 'fail').map((f) => vscode.l10n.t(FINDING_LABEL[f.code]));
-  words.push(label(verdict.status), ...findings.filter((f) => f.action !== 'fail').map((f) => vscode.l10n.t(FINDING_LABEL[f.code])));
+  words.push(
+    label(verdict.status),
+    ...findings.filter((f) => f.action !== 'fail').map((f) => vscode.l10n.t(FINDING_LABEL[f.code])),
+  );
   item.description = [words.join(', '), report.version, signer].filter(Boolean).join(' · ');
   // The tooltip is built when hovered (resolveTreeItem): thousands of rows cost no Markdown up front.
   // contextValue carries the state and what is available, so menus follow it.
   const flags = [`status-${verdict.status}`, `action-${outcome(report)}`];
-  if (verdict.signer && (verdict.code === 'UNTRUSTED_SIGNER' || verdict.code === 'SIGNED_NO_POLICY' || verdict.code === 'ISSUER_NOT_ALLOWED')) flags.push('trustable');
+  if (
+    verdict.signer &&
+    (verdict.code === 'UNTRUSTED_SIGNER' ||
+      verdict.code === 'SIGNED_NO_POLICY' ||
+      verdict.code === 'ISSUER_NOT_ALLOWED')
+  )
+    flags.push('trustable');
   if (report.signatureFile) flags.push('bundle');
   if (report.deployed.some((c) => c.state === 'modified' || c.state === 'missing')) flags.push('deployed-modified');
-  if (report.findings.some((f) => f.code === 'SIGNER_CHANGED' || f.code === 'SIGNATURE_REMOVED' || f.code === 'DOWNGRADE')) flags.push('acceptable');
+  if (
+    report.findings.some((f) => f.code === 'SIGNER_CHANGED' || f.code === 'SIGNATURE_REMOVED' || f.code === 'DOWNGRADE')
+  )
+    flags.push('acceptable');
   item.contextValue = `aamPackage ${flags.join(' ')}`;
-  item.accessibilityInformation = { label: `${report.name} ${report.version}: ${words.join(', ')}. ${verdict.message}` };
+  item.accessibilityInformation = {
+    label: `${report.name} ${report.version}: ${words.join(', ')}. ${verdict.message}`,
+  };
   return item;
 }
-
 
 /** Findings beside the verdict, first among a package's rows. */
 function findingRows(report: PackageReport): CheckRow[] {
@@ -175,7 +244,10 @@ function findingRows(report: PackageReport): CheckRow[] {
     id: 'registry',
     state: f.action === 'fail' ? 'fail' : 'warn',
     label: f.code === 'REGISTRY_CHANGED' ? vscode.l10n.t('Registry') : vscode.l10n.t('Signer continuity'),
-    detail: f.code === 'REGISTRY_CHANGED' ? `${f.message}${f.actual ? ` (expected ${f.expected}, found ${f.actual})` : ''}` : `${f.message} Recorded: ${f.expected}; now: ${f.actual}.`,
+    detail:
+      f.code === 'REGISTRY_CHANGED'
+        ? `${f.message}${f.actual ? ` (expected ${f.expected}, found ${f.actual})` : ''}`
+        : `${f.message} Recorded: ${f.expected}; now: ${f.actual}.`,
   }));
 }
 
@@ -190,7 +262,8 @@ function tooltip(report: PackageReport, label: string): vscode.MarkdownString {
   }
   if (verdict.expected !== undefined) md.appendMarkdown(`\n\n*Expected:* \`${verdict.expected}\``);
   if (verdict.actual !== undefined) md.appendMarkdown(`\n\n*Actual:* \`${verdict.actual}\``);
-  if (verdict.rule && verdict.action !== 'pass') md.appendMarkdown(`\n\n*Rule:* \`${verdict.rule.key}\` in ${verdict.rule.source ?? 'defaults'}`);
+  if (verdict.rule && verdict.action !== 'pass')
+    md.appendMarkdown(`\n\n*Rule:* \`${verdict.rule.key}\` in ${verdict.rule.source ?? 'defaults'}`);
   if (verdict.hint) md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);
   return md;
 }

@@ -15,16 +15,24 @@ export function watchForChanges(model: TrustModel, globalAamDir: string): vscode
   const watchers = [
     vscode.workspace.createFileSystemWatcher('**/.aam/{aam-lock.yaml,config.yaml}'),
     vscode.workspace.createFileSystemWatcher('**/.aam/packages/**'),
-    vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(globalAamDir), '{config.yaml,aam-lock.yaml,trust-record.yaml,keys/*.asc}')),
+    vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(
+        vscode.Uri.file(globalAamDir),
+        '{config.yaml,aam-lock.yaml,trust-record.yaml,keys/*.asc}',
+      ),
+    ),
     vscode.workspace.createFileSystemWatcher('**/.aam/trust-record.yaml'),
     // The copies agents load, where aam's adapters deploy them.
     vscode.workspace.createFileSystemWatcher('**/{.cursor,.claude}/{skills,rules,agents,prompts}/**'),
     vscode.workspace.createFileSystemWatcher('**/.github/{skills,agents,prompts,instructions}/**'),
     vscode.workspace.createFileSystemWatcher('**/{CLAUDE.md,AGENTS.md}'),
-    vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(join(dirname(globalAamDir), '.codex')), '{skills,prompts}/**')),
+    vscode.workspace.createFileSystemWatcher(
+      new vscode.RelativePattern(vscode.Uri.file(join(dirname(globalAamDir), '.codex')), '{skills,prompts}/**'),
+    ),
   ];
   const disposables: vscode.Disposable[] = [...watchers];
-  for (const watcher of watchers) disposables.push(watcher.onDidChange(refresh), watcher.onDidCreate(refresh), watcher.onDidDelete(refresh));
+  for (const watcher of watchers)
+    disposables.push(watcher.onDidChange(refresh), watcher.onDidCreate(refresh), watcher.onDidDelete(refresh));
   disposables.push(
     vscode.workspace.onDidGrantWorkspaceTrust(() => void model.refresh()),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void model.refresh()),

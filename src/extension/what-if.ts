@@ -3,8 +3,8 @@ import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { mergeConfigFiles } from '../core/config/load.ts';
 import type { ConfigFileState } from '../core/config/load.ts';
 import { validateConfigText } from '../core/config/validate.ts';
-import { whatIf } from '../core/policy/what-if.ts';
-import type { VerdictChange } from '../core/policy/what-if.ts';
+import { whatIf } from '../core/verify/what-if.ts';
+import type { VerdictChange } from '../core/verify/what-if.ts';
 import type { TrustModel } from './model.ts';
 import { CONFIG_SELECTOR } from './selectors.ts';
 
@@ -34,11 +34,18 @@ export function previewUnsaved(model: TrustModel): Preview {
       continue;
     }
     const next = mergeConfigFiles(files, workspace.config.restricted);
-    const result = whatIf(workspace.reports, workspace.config.security, { ...next.policyContext(), policy: next.security });
+    const result = whatIf(workspace.reports, workspace.config.security, {
+      ...next.policyContext(),
+      policy: next.security,
+    });
     changes.push(...result.changes.map((c) => ({ ...c, workspace: workspace.label })));
     summaries.push(model.workspaces.length > 1 ? `${workspace.label}: ${result.summary}` : result.summary);
   }
-  return { summary: summaries.join(' · ') || vscode.l10n.t('No installed package would change verdict'), changes, dirty: true };
+  return {
+    summary: summaries.join(' · ') || vscode.l10n.t('No installed package would change verdict'),
+    changes,
+    dirty: true,
+  };
 }
 
 /** A CodeLens at the top of a dirty config file: "If you save now: 2 packages would fail: …". */
@@ -55,13 +62,24 @@ export class WhatIfLens implements vscode.CodeLensProvider, vscode.Disposable {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.changed.fire(), 200);
     };
-    this.disposables = [this.changed, vscode.workspace.onDidChangeTextDocument(later), vscode.workspace.onDidSaveTextDocument(later), model.onDidChange(later)];
+    this.disposables = [
+      this.changed,
+      vscode.workspace.onDidChangeTextDocument(later),
+      vscode.workspace.onDidSaveTextDocument(later),
+      model.onDidChange(later),
+    ];
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     if (!document.isDirty) return [];
     const preview = previewUnsaved(this.model);
-    return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: `$(beaker) ${vscode.l10n.t('If you save now: {0}', preview.summary)}`, command: 'aam.showWhatIf', tooltip: vscode.l10n.t('Which installed packages would change verdict') })];
+    return [
+      new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+        title: `$(beaker) ${vscode.l10n.t('If you save now: {0}', preview.summary)}`,
+        command: 'aam.showWhatIf',
+        tooltip: vscode.l10n.t('Which installed packages would change verdict'),
+      }),
+    ];
   }
 
   dispose(): void {
@@ -77,7 +95,11 @@ export async function showWhatIf(model: TrustModel): Promise<void> {
     return;
   }
   await vscode.window.showQuickPick(
-    preview.changes.map((c) => ({ label: `${c.name}@${c.version}`, description: `${STATUS_LABEL[c.before.status]} (${c.beforeOutcome}) → ${STATUS_LABEL[c.after.status]} (${c.afterOutcome})${c.acceptsSignerChange ? ' · accepts a changed signer' : ''}`, detail: c.after.message })),
+    preview.changes.map((c) => ({
+      label: `${c.name}@${c.version}`,
+      description: `${STATUS_LABEL[c.before.status]} (${c.beforeOutcome}) → ${STATUS_LABEL[c.after.status]} (${c.afterOutcome})${c.acceptsSignerChange ? ' · accepts a changed signer' : ''}`,
+      detail: c.after.message,
+    })),
     { title: vscode.l10n.t('If you save now: {0}', preview.summary) },
   );
 }

@@ -1,5 +1,11 @@
 import '@vscode-elements/elements/dist/bundled.js';
-import { entryText, isTrustedIdentity, normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../core/policy/identity.ts';
+import {
+  entryText,
+  isTrustedIdentity,
+  normalizeFingerprint,
+  overBroadReason,
+  parseIdentityPattern,
+} from '../core/policy/identity.ts';
 import type { HostMessage, ListKey, PolicyState, WebviewMessage } from './protocol.ts';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
@@ -15,14 +21,42 @@ const MODES: [string, string, string][] = [
 ];
 const CHECKS: [string, string, string][] = [
   ['require_signature', 'Require signatures', 'Reject packages that carry no signature.'],
-  ['verify_transparency_log', 'Require a transparency-log entry', 'Sigstore signatures must be recorded in Rekor. Turn off only for air-gapped use.'],
-  ['trust_registry_attestations', 'Accept registry attestations', 'Accept a signature made by a trusted registry in place of an author signature.'],
+  [
+    'verify_transparency_log',
+    'Require a transparency-log entry',
+    'Sigstore signatures must be recorded in Rekor. Turn off only for air-gapped use.',
+  ],
+  [
+    'trust_registry_attestations',
+    'Accept registry attestations',
+    'Accept a signature made by a trusted registry in place of an author signature.',
+  ],
 ];
 const LISTS: [ListKey, string, string, (v: string) => string | undefined][] = [
-  ['trusted_identities', 'Trusted Sigstore identities', 'alice@example.com, *@example.com, github:OWNER/REPO, gitlab:GROUP', validateIdentity],
-  ['trusted_keys', 'Trusted OpenPGP keys', 'Full 40-hex fingerprint', (v) => (normalizeFingerprint(v) ? undefined : 'A full 40-hex-digit fingerprint; short key ids can be forged.')],
-  ['allowed_issuers', 'Allowed OIDC issuers (empty: any)', 'https://accounts.google.com', (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An issuer URL, such as https://accounts.google.com.')],
-  ['trusted_registries', 'Registries whose attestations are trusted', 'Registry name', (v) => (v.trim() ? undefined : 'A registry name.')],
+  [
+    'trusted_identities',
+    'Trusted Sigstore identities',
+    'alice@example.com, *@example.com, github:OWNER/REPO, gitlab:GROUP',
+    validateIdentity,
+  ],
+  [
+    'trusted_keys',
+    'Trusted OpenPGP keys',
+    'Full 40-hex fingerprint',
+    (v) => (normalizeFingerprint(v) ? undefined : 'A full 40-hex-digit fingerprint; short key ids can be forged.'),
+  ],
+  [
+    'allowed_issuers',
+    'Allowed OIDC issuers (empty: any)',
+    'https://accounts.google.com',
+    (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An issuer URL, such as https://accounts.google.com.'),
+  ],
+  [
+    'trusted_registries',
+    'Registries whose attestations are trusted',
+    'Registry name',
+    (v) => (v.trim() ? undefined : 'A registry name.'),
+  ],
 ];
 const TEXTS: [string, string, string][] = [
   ['gpg_key', 'GPG signing key', 'Key id, fingerprint, email, or a path to an armored secret key'],
@@ -61,16 +95,38 @@ function sourceNote(key: string): El {
 // Signatures
 const checks = CHECKS.map(([key, label, help]) => {
   const box = h('vscode-checkbox', { id: key, label });
-  box.addEventListener('change', () => send({ type: 'edit', edit: { op: 'set', path: ['security', key], value: box.checked === true } }));
+  box.addEventListener('change', () =>
+    send({ type: 'edit', edit: { op: 'set', path: ['security', key], value: box.checked === true } }),
+  );
   return h('div', { class: 'field' }, box, h('vscode-form-helper', {}, help), sourceNote(key));
 });
 const modes = h('vscode-radio-group', { id: 'on_signature_failure', variant: 'vertical' });
 for (const [value, label, help] of MODES) {
-  const radio = h('vscode-radio', { name: 'on_signature_failure', value, label: `${label} — ${help}`, id: `mode-${value}` });
-  radio.addEventListener('change', () => radio.checked && send({ type: 'edit', edit: { op: 'set', path: ['security', 'on_signature_failure'], value } }));
+  const radio = h('vscode-radio', {
+    name: 'on_signature_failure',
+    value,
+    label: `${label} — ${help}`,
+    id: `mode-${value}`,
+  });
+  radio.addEventListener(
+    'change',
+    () =>
+      radio.checked && send({ type: 'edit', edit: { op: 'set', path: ['security', 'on_signature_failure'], value } }),
+  );
   modes.append(radio);
 }
-section('Signatures', checks[0]!, h('div', { class: 'field' }, h('vscode-label', {}, 'When a signature is invalid or untrusted'), modes, sourceNote('on_signature_failure')), checks[1]!);
+section(
+  'Signatures',
+  checks[0]!,
+  h(
+    'div',
+    { class: 'field' },
+    h('vscode-label', {}, 'When a signature is invalid or untrusted'),
+    modes,
+    sourceNote('on_signature_failure'),
+  ),
+  checks[1]!,
+);
 
 // Trust lists
 const lists = new Map<ListKey, { items: El; input: El; error: El }>();
@@ -78,14 +134,26 @@ function listField([key, label, placeholder, validate]: (typeof LISTS)[number]):
   const items = h('ul', { class: 'entries', id: `${key}-entries` });
   const input = h('vscode-textfield', { id: `${key}-input`, placeholder });
   // An identity can be pinned to the OIDC issuer it must come from: {identity, issuer}.
-  const issuer = key === 'trusted_identities' ? h('vscode-textfield', { id: `${key}-issuer`, placeholder: 'only from issuer (optional), e.g. https://accounts.google.com' }) : undefined;
+  const issuer =
+    key === 'trusted_identities'
+      ? h('vscode-textfield', {
+          id: `${key}-issuer`,
+          placeholder: 'only from issuer (optional), e.g. https://accounts.google.com',
+        })
+      : undefined;
   const error = h('div', { class: 'error', id: `${key}-error`, role: 'alert' });
   const add = h('vscode-button', { id: `${key}-add`, secondary: '' }, 'Add');
   const submit = () => {
     const value = (input.value ?? '').trim();
     const pinned = (issuer?.value ?? '').trim();
-    const problem = (value ? validate(value) : 'Enter a value.') ?? (pinned && !/^https?:\/\/\S+$/.test(pinned) ? 'The issuer must be a URL, such as https://accounts.google.com.' : undefined);
-    const blocking = problem && !(key === 'trusted_identities' && parseIdentityPattern(value).ok && (!pinned || /^https?:\/\/\S+$/.test(pinned)));
+    const problem =
+      (value ? validate(value) : 'Enter a value.') ??
+      (pinned && !/^https?:\/\/\S+$/.test(pinned)
+        ? 'The issuer must be a URL, such as https://accounts.google.com.'
+        : undefined);
+    const blocking =
+      problem &&
+      !(key === 'trusted_identities' && parseIdentityPattern(value).ok && (!pinned || /^https?:\/\/\S+$/.test(pinned)));
     error.textContent = problem ?? '';
     if (blocking || !value) return;
     send({ type: 'add', key, value: pinned ? { identity: value, issuer: pinned } : value });
@@ -96,29 +164,53 @@ function listField([key, label, placeholder, validate]: (typeof LISTS)[number]):
   input.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && submit());
   input.addEventListener('input', () => {
     const value = (input.value ?? '').trim();
-    error.textContent = value ? validate(value) ?? '' : '';
+    error.textContent = value ? (validate(value) ?? '') : '';
   });
   lists.set(key, { items, input, error });
-  return h('div', { class: 'field' }, h('vscode-label', {}, label), items, h('div', { class: 'add-row' }, input, ...(issuer ? [issuer] : []), add), error, sourceNote(key));
+  return h(
+    'div',
+    { class: 'field' },
+    h('vscode-label', {}, label),
+    items,
+    h('div', { class: 'add-row' }, input, ...(issuer ? [issuer] : []), add),
+    error,
+    sourceNote(key),
+  );
 }
 section('Whom to trust', listField(LISTS[0]!), listField(LISTS[1]!), listField(LISTS[2]!));
 
 // Signing and Sigstore
 const method = h('vscode-radio-group', { id: 'signing_method' });
 for (const value of ['sigstore', 'gpg']) {
-  const radio = h('vscode-radio', { name: 'signing_method', value, label: value === 'sigstore' ? 'Sigstore (keyless)' : 'GPG', id: `method-${value}` });
-  radio.addEventListener('change', () => radio.checked && send({ type: 'edit', edit: { op: 'set', path: ['security', 'signing_method'], value } }));
+  const radio = h('vscode-radio', {
+    name: 'signing_method',
+    value,
+    label: value === 'sigstore' ? 'Sigstore (keyless)' : 'GPG',
+    id: `method-${value}`,
+  });
+  radio.addEventListener(
+    'change',
+    () => radio.checked && send({ type: 'edit', edit: { op: 'set', path: ['security', 'signing_method'], value } }),
+  );
   method.append(radio);
 }
 const texts = TEXTS.map(([key, label, placeholder]) => {
   const input = h('vscode-textfield', { id: key, placeholder });
   input.addEventListener('change', () => {
     const value = (input.value ?? '').trim();
-    send({ type: 'edit', edit: value ? { op: 'set', path: ['security', key], value } : { op: 'delete', path: ['security', key] } });
+    send({
+      type: 'edit',
+      edit: value ? { op: 'set', path: ['security', key], value } : { op: 'delete', path: ['security', key] },
+    });
   });
   return h('div', { class: 'field' }, h('vscode-label', {}, label), input, sourceNote(key));
 });
-section('Publishing', h('div', { class: 'field' }, h('vscode-label', {}, 'Default signing method'), method, sourceNote('signing_method')), texts[0]!, texts[1]!);
+section(
+  'Publishing',
+  h('div', { class: 'field' }, h('vscode-label', {}, 'Default signing method'), method, sourceNote('signing_method')),
+  texts[0]!,
+  texts[1]!,
+);
 section('Custom Sigstore instance', texts[2]!, texts[3]!, texts[4]!);
 section('Registry attestations', checks[2]!, listField(LISTS[3]!));
 
@@ -127,30 +219,61 @@ function render(state: PolicyState): void {
   header.replaceChildren(
     h('h1', {}, `${where}${state.dirty ? ' •' : ''}`),
     h('div', { class: 'file' }, state.file),
-    ...(state.restricted ? [h('div', { class: 'notice' }, 'Restricted Mode: project settings apply only where they tighten the global policy.')] : []),
+    ...(state.restricted
+      ? [
+          h(
+            'div',
+            { class: 'notice' },
+            'Restricted Mode: project settings apply only where they tighten the global policy.',
+          ),
+        ]
+      : []),
   );
   const open = h('vscode-button', { secondary: '' }, 'Open in Text Editor');
   open.addEventListener('click', () => send({ type: 'openText' }));
-  if (state.yamlError) header.append(h('div', { class: 'error-banner', role: 'alert' }, `This file has YAML errors: ${state.yamlError}. Fix them in the text editor; the form is read-only until then. `), open);
+  if (state.yamlError)
+    header.append(
+      h(
+        'div',
+        { class: 'error-banner', role: 'alert' },
+        `This file has YAML errors: ${state.yamlError}. Fix them in the text editor; the form is read-only until then. `,
+      ),
+      open,
+    );
   else header.append(open);
-  banner.replaceChildren(...(state.whatIf ? [h('strong', {}, 'If you save now: '), state.whatIf.summary, ...whatIfList(state)] : []));
+  banner.replaceChildren(
+    ...(state.whatIf ? [h('strong', {}, 'If you save now: '), state.whatIf.summary, ...whatIfList(state)] : []),
+  );
   banner.classList.toggle('visible', !!state.whatIf);
-  for (const el of app.querySelectorAll<El>('vscode-checkbox, vscode-radio, vscode-textfield, vscode-button')) if (el.textContent !== 'Open in Text Editor') el.disabled = !!state.yamlError;
+  for (const el of app.querySelectorAll<El>('vscode-checkbox, vscode-radio, vscode-textfield, vscode-button'))
+    if (el.textContent !== 'Open in Text Editor') el.disabled = !!state.yamlError;
   for (const [key] of CHECKS) (document.getElementById(key) as El).checked = value(state, key) === true;
-  for (const [value_] of MODES) (document.getElementById(`mode-${value_}`) as El).checked = value(state, 'on_signature_failure') === value_;
-  for (const m of ['sigstore', 'gpg']) (document.getElementById(`method-${m}`) as El).checked = value(state, 'signing_method') === m;
+  for (const [value_] of MODES)
+    (document.getElementById(`mode-${value_}`) as El).checked = value(state, 'on_signature_failure') === value_;
+  for (const m of ['sigstore', 'gpg'])
+    (document.getElementById(`method-${m}`) as El).checked = value(state, 'signing_method') === m;
   for (const [key] of TEXTS) {
     const input = document.getElementById(key) as El;
-    if (document.activeElement !== input) input.value = typeof state.own[key] === 'string' ? (state.own[key] as string) : '';
+    if (document.activeElement !== input)
+      input.value = typeof state.own[key] === 'string' ? (state.own[key] as string) : '';
   }
   for (const [key] of LISTS) renderList(state, key);
-  for (const key of [...CHECKS.map((c) => c[0]), 'on_signature_failure', 'signing_method', ...TEXTS.map((t) => t[0]), ...LISTS.map((l) => l[0])]) renderSource(state, key);
+  for (const key of [
+    ...CHECKS.map((c) => c[0]),
+    'on_signature_failure',
+    'signing_method',
+    ...TEXTS.map((t) => t[0]),
+    ...LISTS.map((l) => l[0]),
+  ])
+    renderSource(state, key);
 }
 
 function whatIfList(state: PolicyState): El[] {
   const changes = state.whatIf?.changes ?? [];
   if (changes.length === 0) return [];
-  return [h('ul', {}, ...changes.map((c) => h('li', { class: `change ${c.action}` }, `${c.name}: ${c.before} → ${c.after}`)))];
+  return [
+    h('ul', {}, ...changes.map((c) => h('li', { class: `change ${c.action}` }, `${c.name}: ${c.before} → ${c.after}`))),
+  ];
 }
 
 function value(state: PolicyState, key: string): unknown {
@@ -160,14 +283,31 @@ function value(state: PolicyState, key: string): unknown {
 function renderList(state: PolicyState, key: ListKey): void {
   const { items } = lists.get(key)!;
   const own = Array.isArray(state.own[key]) ? (state.own[key] as unknown[]) : undefined;
-  const shown = own ?? ((state.effective[key]?.value as unknown[] | undefined) ?? []);
-  items.replaceChildren(...shown.map((entry, index) => {
-    const text = isTrustedIdentity(entry) ? entryText(entry) : String(entry);
-    const finding = state.findings.find((f) => f.path[1] === key && f.path[2] === index);
-    const remove = h('vscode-button', { secondary: '', 'aria-label': `Remove ${text}` }, 'Remove');
-    remove.addEventListener('click', () => send({ type: 'edit', edit: { op: 'remove-from-list', path: ['security', key], value: typeof entry === 'object' && entry ? (entry as Record<string, string>) : text } }));
-    return h('li', { class: own ? '' : 'inherited' }, h('code', {}, text), ...(own ? [remove] : []), ...(finding ? [h('div', { class: finding.severity }, finding.message)] : []));
-  }));
+  const shown = own ?? (state.effective[key]?.value as unknown[] | undefined) ?? [];
+  items.replaceChildren(
+    ...shown.map((entry, index) => {
+      const text = isTrustedIdentity(entry) ? entryText(entry) : String(entry);
+      const finding = state.findings.find((f) => f.path[1] === key && f.path[2] === index);
+      const remove = h('vscode-button', { secondary: '', 'aria-label': `Remove ${text}` }, 'Remove');
+      remove.addEventListener('click', () =>
+        send({
+          type: 'edit',
+          edit: {
+            op: 'remove-from-list',
+            path: ['security', key],
+            value: typeof entry === 'object' && entry ? (entry as Record<string, string>) : text,
+          },
+        }),
+      );
+      return h(
+        'li',
+        { class: own ? '' : 'inherited' },
+        h('code', {}, text),
+        ...(own ? [remove] : []),
+        ...(finding ? [h('div', { class: finding.severity }, finding.message)] : []),
+      );
+    }),
+  );
 }
 
 function renderSource(state: PolicyState, key: string): void {
@@ -180,7 +320,10 @@ function renderSource(state: PolicyState, key: string): void {
       e.preventDefault();
       send({ type: 'edit', edit: { op: 'delete', path: ['security', key] } });
     });
-    note.replaceChildren(`Set in this file${effective && effective.source !== state.file ? ` (in effect: ${JSON.stringify(effective.value)} from ${effective.source})` : ''}. `, reset);
+    note.replaceChildren(
+      `Set in this file${effective && effective.source !== state.file ? ` (in effect: ${JSON.stringify(effective.value)} from ${effective.source})` : ''}. `,
+      reset,
+    );
   } else {
     note.replaceChildren(effective ? `Inherited: ${JSON.stringify(effective.value)} from ${effective.source}` : '');
   }

@@ -14,7 +14,9 @@ export interface PolicyState {
   own: Record<string, unknown>;
   effective: Record<string, { value: unknown; source: string }>;
   findings: { path: (string | number)[]; severity: 'error' | 'warning' | 'information' | 'hint'; message: string }[];
-  whatIf: { summary: string; changes: { name: string; before: string; after: string; action: string; message: string }[] } | undefined;
+  whatIf:
+    | { summary: string; changes: { name: string; before: string; after: string; action: string; message: string }[] }
+    | undefined;
 }
 
 export type HostMessage = { type: 'state'; state: PolicyState };

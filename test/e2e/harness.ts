@@ -1,8 +1,8 @@
-import { mkdir} from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { LocalSigstore } from '../../src/local-sigstore/instance.ts';
+import { LocalSigstore } from '../../dev/local-sigstore/instance.ts';
 import { startCodeServer } from '../../scripts/code-server.ts';
 import type { RunningCodeServer } from '../../scripts/code-server.ts';
 import { ensureChromium } from '../../scripts/tools.ts';
@@ -51,10 +51,23 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   const world = await buildDemoWorld(join(await tempDir('aam-e2e-'), 'demo'), sigstore);
   stopGnupgAtExit(world.gnupgHome);
   await options.prepare?.(world, sigstore);
-  const server = await startCodeServer({ folder: world.workspace, home: world.home, trusted: options.trusted, vsix: options.vsix });
+  const server = await startCodeServer({
+    folder: world.workspace,
+    home: world.home,
+    trusted: options.trusted,
+    vsix: options.vsix,
+  });
   const browser = await chromium.launch({
     executablePath: await ensureChromium(),
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
@@ -96,7 +109,9 @@ export async function startSession(options: SessionOptions): Promise<Session> {
           return;
         } catch (error) {
           if (attempt >= 2 || !lastCommand) throw error;
-          console.log(`quick pick "${text}" closed before it could be picked (screenshot: ${await session.shot('quick-pick-closed')}); running "${lastCommand}" again`);
+          console.log(
+            `quick pick "${text}" closed before it could be picked (screenshot: ${await session.shot('quick-pick-closed')}); running "${lastCommand}" again`,
+          );
           await page.keyboard.press('Escape');
           await session.command(lastCommand);
         }
@@ -106,7 +121,9 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       return page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "]`);
     },
     async waitForStatus(name, status) {
-      await page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "][aria-label*=": ${status}."]`).waitFor();
+      await page
+        .locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "][aria-label*=": ${status}."]`)
+        .waitFor();
     },
     async notification(text) {
       const toast = page.locator('.notification-toast', { hasText: text }).first();
@@ -118,7 +135,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       const input = page.locator('.quick-input-widget input');
       await input.waitFor();
       await input.fill(relativePath);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: relativePath.split('/').pop()! }).first().waitFor();
+      await page
+        .locator('.quick-input-list .monaco-list-row', { hasText: relativePath.split('/').pop()! })
+        .first()
+        .waitFor();
       await page.keyboard.press('Enter');
       await page.locator(`.tab.active[aria-label^="${relativePath.split('/').pop()}"]`).waitFor();
     },

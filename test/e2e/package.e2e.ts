@@ -15,7 +15,11 @@ describe('the packaged .vsix', () => {
   before(async () => {
     vsix = join(await tempDir('aam-vsix-'), 'aam-trust.vsix');
     // dist/ is already built by `npm test`; package exactly what ships.
-    await promisify(execFile)(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--out', vsix], { cwd: REPO });
+    await promisify(execFile)(
+      join(REPO, 'node_modules', '.bin', 'vsce'),
+      ['package', '--no-dependencies', '--out', vsix],
+      { cwd: REPO },
+    );
     s = await startSession({ trusted: true, vsix });
   });
   after(async () => s?.close());

@@ -51,23 +51,32 @@ describe('the trust-policy editors in a real VS Code', () => {
     await s.page.keyboard.press('Control+S');
     await s.page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
     const saved = await readFile(policyFile(), 'utf8');
-    for (const comment of ['# Project policy: committed with the project', '# Tighten for this project']) assert.ok(saved.includes(comment), `lost: ${comment}\n${saved}`);
+    for (const comment of ['# Project policy: committed with the project', '# Tighten for this project'])
+      assert.ok(saved.includes(comment), `lost: ${comment}\n${saved}`);
     assert.match(saved, /require_signature: true/);
     assert.match(saved, /trusted_identities:\n\s+- "\*@example\.com"\n\s+- github:acme\n\s+- bob@partner\.example/);
-    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="@community/snippets "][aria-label*="require_signature is true"]').waitFor();
+    await s.page
+      .locator(
+        '.part.sidebar .monaco-list-row[aria-label^="@community/snippets "][aria-label*="require_signature is true"]',
+      )
+      .waitFor();
     await form.locator('#what-if.visible').waitFor({ state: 'hidden' });
     console.log(`screenshot: ${await s.shot('22-policy-saved')}`);
   });
 
-  it('undoes through VS Code\'s own undo, back to the original text', async () => {
+  it("undoes through VS Code's own undo, back to the original text", async () => {
     await form.locator('#require_signature').click({ trial: true });
     await s.page.keyboard.press('Control+Z');
     await s.page.keyboard.press('Control+Z');
-    await form.locator('#trusted_identities-entries li', { hasText: 'bob@partner.example' }).waitFor({ state: 'detached' });
+    await form
+      .locator('#trusted_identities-entries li', { hasText: 'bob@partner.example' })
+      .waitFor({ state: 'detached' });
     await s.page.keyboard.press('Control+S');
     await s.page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
     assert.equal(await readFile(policyFile(), 'utf8'), original);
-    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="@community/snippets "][aria-label*="not signed."]').waitFor();
+    await s.page
+      .locator('.part.sidebar .monaco-list-row[aria-label^="@community/snippets "][aria-label*="not signed."]')
+      .waitFor();
   });
 
   it('in the text editor: a typo is flagged as you type, and its quick fix renames the key', async () => {
@@ -84,8 +93,14 @@ describe('the trust-policy editors in a real VS Code', () => {
     await fix.waitFor();
     console.log(`screenshot: ${await s.shot('23-config-quick-fix')}`);
     await fix.click();
-    await s.page.locator('.editor-group-container.active .view-line', { hasText: /^\s*require_signature:\strue$/ }).waitFor();
-    await s.page.locator('.editor-group-container.active .codelens-decoration', { hasText: 'If you save now: 1 package would fail' }).waitFor();
+    await s.page
+      .locator('.editor-group-container.active .view-line', { hasText: /^\s*require_signature:\strue$/ })
+      .waitFor();
+    await s.page
+      .locator('.editor-group-container.active .codelens-decoration', {
+        hasText: 'If you save now: 1 package would fail',
+      })
+      .waitFor();
     console.log(`screenshot: ${await s.shot('24-config-codelens')}`);
   });
 });

@@ -39,7 +39,11 @@ function deleteAt(root: Json, path: (string | number)[]): void {
  * bytes, change a character of a text field, swap a field with another
  * bundle's, drop a field, duplicate a log entry, or damage the JSON itself.
  */
-export function mutateBundle(bundle: Buffer, others: Buffer[], rand: () => number): { bytes: Buffer; description: string } {
+export function mutateBundle(
+  bundle: Buffer,
+  others: Buffer[],
+  rand: () => number,
+): { bytes: Buffer; description: string } {
   const pick = <T>(list: T[]): T => list[Math.floor(rand() * list.length)]!;
   const json = JSON.parse(bundle.toString()) as Json;
   const fields = leaves(json);
@@ -47,7 +51,8 @@ export function mutateBundle(bundle: Buffer, others: Buffer[], rand: () => numbe
   if (kind < 0.45) {
     const field = pick(fields.filter((f) => f.value.length > 0));
     const decoded = Buffer.from(field.value, 'base64');
-    const isBase64 = decoded.length > 4 && decoded.toString('base64').replace(/=+$/, '') === field.value.replace(/=+$/, '');
+    const isBase64 =
+      decoded.length > 4 && decoded.toString('base64').replace(/=+$/, '') === field.value.replace(/=+$/, '');
     if (isBase64) {
       const at = Math.floor(rand() * decoded.length);
       decoded[at]! ^= 1 << Math.floor(rand() * 8);
@@ -57,17 +62,31 @@ export function mutateBundle(bundle: Buffer, others: Buffer[], rand: () => numbe
     const at = Math.floor(rand() * field.value.length);
     const replacement = String.fromCharCode(field.value.charCodeAt(at) ^ 1);
     setAt(json, field.path, field.value.slice(0, at) + replacement + field.value.slice(at + 1));
-    return { bytes: Buffer.from(JSON.stringify(json)), description: `character change in ${field.path.join('.')}[${at}]` };
+    return {
+      bytes: Buffer.from(JSON.stringify(json)),
+      description: `character change in ${field.path.join('.')}[${at}]`,
+    };
   }
   if (kind < 0.65 && others.length > 0) {
     const other = JSON.parse(pick(others).toString()) as Json;
     const candidates = leaves(other).filter((f) => fields.some((g) => g.path.join('.') === f.path.join('.')));
     const field = pick(candidates);
     setAt(json, field.path, field.value);
-    return { bytes: Buffer.from(JSON.stringify(json)), description: `swap ${field.path.join('.')} from another bundle` };
+    return {
+      bytes: Buffer.from(JSON.stringify(json)),
+      description: `swap ${field.path.join('.')} from another bundle`,
+    };
   }
   if (kind < 0.78) {
-    const targets = [['verificationMaterial', 'tlogEntries', 0, 'inclusionPromise'], ['verificationMaterial', 'tlogEntries', 0, 'inclusionProof'], ['verificationMaterial', 'tlogEntries'], ['verificationMaterial', 'timestampVerificationData'], ['messageSignature', 'messageDigest'], ['verificationMaterial', 'certificate'], ['mediaType']];
+    const targets = [
+      ['verificationMaterial', 'tlogEntries', 0, 'inclusionPromise'],
+      ['verificationMaterial', 'tlogEntries', 0, 'inclusionProof'],
+      ['verificationMaterial', 'tlogEntries'],
+      ['verificationMaterial', 'timestampVerificationData'],
+      ['messageSignature', 'messageDigest'],
+      ['verificationMaterial', 'certificate'],
+      ['mediaType'],
+    ];
     const target = pick(targets);
     deleteAt(json, target);
     return { bytes: Buffer.from(JSON.stringify(json)), description: `drop ${target.join('.')}` };
@@ -78,7 +97,12 @@ export function mutateBundle(bundle: Buffer, others: Buffer[], rand: () => numbe
     return { bytes: Buffer.from(JSON.stringify(json)), description: 'duplicate the log entry' };
   }
   if (kind < 0.93) {
-    json.mediaType = pick(['application/vnd.dev.sigstore.bundle+json;version=0.1', 'application/vnd.dev.sigstore.bundle+json;version=0.2', 'application/json', 'application/vnd.dev.sigstore.bundle.v0.4+json']);
+    json.mediaType = pick([
+      'application/vnd.dev.sigstore.bundle+json;version=0.1',
+      'application/vnd.dev.sigstore.bundle+json;version=0.2',
+      'application/json',
+      'application/vnd.dev.sigstore.bundle.v0.4+json',
+    ]);
     return { bytes: Buffer.from(JSON.stringify(json)), description: `media type ${String(json.mediaType)}` };
   }
   const text = bundle.toString();

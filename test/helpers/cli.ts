@@ -2,7 +2,10 @@ import { runCli } from '../../src/cli/main.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 
 /** Runs the CLI in-process and captures what it prints. */
-export async function cli(argv: string[], options: { cwd: string; home: string; env?: Record<string, string> }): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function cli(
+  argv: string[],
+  options: { cwd: string; home: string; env?: Record<string, string> },
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {

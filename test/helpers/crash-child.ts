@@ -14,7 +14,16 @@ import { EvidenceCache } from '../../src/core/verify/evidence-cache.ts';
 import { createSignatureVerifier } from '../../src/core/verify/signature-verifier.ts';
 
 const [op, json] = process.argv.slice(2) as [string, string];
-const spec = JSON.parse(json) as { home: string; project: string; registry: string; path: string; value: string; packageDir: string; keyFile: string; name: string };
+const spec = JSON.parse(json) as {
+  home: string;
+  project: string;
+  registry: string;
+  path: string;
+  value: string;
+  packageDir: string;
+  keyFile: string;
+  name: string;
+};
 const config = await loadConfig({ homeDir: spec.home, projectDir: spec.project, env: {} });
 const verifier = createSignatureVerifier(config, spec.home, {});
 const registry = new LocalRegistry('team', spec.registry);
@@ -22,8 +31,20 @@ process.stdout.write('ready\n');
 if (op === 'config') {
   await editConfigFile(spec.path, [{ op: 'add-to-list', path: ['security', 'trusted_identities'], value: spec.value }]);
 } else if (op === 'publish') {
-  await publishPackage({ packageDir: spec.packageDir, registry, verifier, signing: { method: 'gpg', keySource: { kind: 'file', path: spec.keyFile }, prompt: async () => '' } });
+  await publishPackage({
+    packageDir: spec.packageDir,
+    registry,
+    verifier,
+    signing: { method: 'gpg', keySource: { kind: 'file', path: spec.keyFile }, prompt: async () => '' },
+  });
 } else if (op === 'install') {
-  await installPackages([spec.name], { workspace: workspacePaths(spec.project), config, registry, verifier, cache: new EvidenceCache(join(spec.home, '.aam', 'cache')), force: true });
+  await installPackages([spec.name], {
+    workspace: workspacePaths(spec.project),
+    config,
+    registry,
+    verifier,
+    cache: new EvidenceCache(join(spec.home, '.aam', 'cache')),
+    force: true,
+  });
 }
 process.stdout.write('done\n');

@@ -11,14 +11,21 @@ export function unarmor(armored: Buffer): Buffer {
   const lines = armored.toString('latin1').replace(/\r/g, '').split('\n');
   const start = lines.indexOf('') + 1;
   const end = lines.findIndex((l) => l.startsWith('-----END'));
-  return Buffer.from(lines.slice(start, end).filter((l) => !l.startsWith('=')).join(''), 'base64');
+  return Buffer.from(
+    lines
+      .slice(start, end)
+      .filter((l) => !l.startsWith('='))
+      .join(''),
+    'base64',
+  );
 }
 
 export function armor(packet: Buffer, options: { checksum?: boolean; crlf?: boolean; header?: string } = {}): Buffer {
   const body = packet.toString('base64').match(/.{1,64}/g) ?? [];
   const crc = crc24(packet);
   const lines = ['-----BEGIN PGP SIGNATURE-----', ...(options.header ? [options.header] : []), '', ...body];
-  if (options.checksum ?? true) lines.push(`=${Buffer.from([crc >> 16, (crc >> 8) & 0xff, crc & 0xff]).toString('base64')}`);
+  if (options.checksum ?? true)
+    lines.push(`=${Buffer.from([crc >> 16, (crc >> 8) & 0xff, crc & 0xff]).toString('base64')}`);
   lines.push('-----END PGP SIGNATURE-----', '');
   return Buffer.from(lines.join(options.crlf ? '\r\n' : '\n'), 'latin1');
 }
@@ -50,7 +57,11 @@ function oldFormat(packet: Buffer): Buffer {
   return Buffer.concat([header, body]);
 }
 
-export function mutateSignature(signature: Buffer, others: Buffer[], rand: () => number): { bytes: Buffer; description: string } {
+export function mutateSignature(
+  signature: Buffer,
+  others: Buffer[],
+  rand: () => number,
+): { bytes: Buffer; description: string } {
   const armored = signature[0]! < 0x80;
   const packet = armored ? unarmor(signature) : Buffer.from(signature);
   const body = bodyOffset(packet);
@@ -66,13 +77,34 @@ export function mutateSignature(signature: Buffer, others: Buffer[], rand: () =>
   if (kind < 0.38 && armored) {
     const text = Buffer.from(signature);
     const at = Math.floor(rand() * text.length);
-    text[at] = pick([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n- '].map((c) => c.charCodeAt(0)));
+    text[at] = pick(
+      [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\n- '].map((c) => c.charCodeAt(0)),
+    );
     return { bytes: text, description: `armor character ${at}` };
   }
   if (kind < 0.48) {
     // The fields the verifier reads first: version, type, algorithms, hashed length.
     const field = pick([0, 1, 2, 3, 4, 5]);
-    packet[body + field] = pick([0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 16, 19, 22, 27, 0x13, 0xff, packet[body + field]! + 1]);
+    packet[body + field] = pick([
+      0,
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      8,
+      9,
+      10,
+      11,
+      16,
+      19,
+      22,
+      27,
+      0x13,
+      0xff,
+      packet[body + field]! + 1,
+    ]);
     return { bytes: out(packet), description: `signature field ${field} = ${packet[body + field]}` };
   }
   if (kind < 0.56) {
@@ -96,17 +128,26 @@ export function mutateSignature(signature: Buffer, others: Buffer[], rand: () =>
   }
   if (kind < 0.7) {
     const at = Math.floor(rand() * packet.length);
-    return { bytes: out(Buffer.concat([packet.subarray(0, at), Buffer.from([Math.floor(rand() * 256)]), packet.subarray(at)])), description: `byte inserted at ${at}` };
+    return {
+      bytes: out(Buffer.concat([packet.subarray(0, at), Buffer.from([Math.floor(rand() * 256)]), packet.subarray(at)])),
+      description: `byte inserted at ${at}`,
+    };
   }
   if (kind < 0.78 && others.length > 0) {
     const other = pick(others);
     const otherPacket = other[0]! < 0x80 ? unarmor(other) : other;
     const at = Math.floor(rand() * Math.min(packet.length, otherPacket.length));
-    return { bytes: out(Buffer.concat([packet.subarray(0, at), otherPacket.subarray(at)])), description: `spliced with another signature at ${at}` };
+    return {
+      bytes: out(Buffer.concat([packet.subarray(0, at), otherPacket.subarray(at)])),
+      description: `spliced with another signature at ${at}`,
+    };
   }
   if (kind < 0.84 && others.length > 0) {
     const other = pick(others);
-    return { bytes: out(Buffer.concat([packet, other[0]! < 0x80 ? unarmor(other) : other])), description: 'followed by another signature' };
+    return {
+      bytes: out(Buffer.concat([packet, other[0]! < 0x80 ? unarmor(other) : other])),
+      description: 'followed by another signature',
+    };
   }
   if (kind < 0.9) {
     // The hashed and unhashed area lengths, off by a little.
@@ -118,6 +159,7 @@ export function mutateSignature(signature: Buffer, others: Buffer[], rand: () =>
   const variant = pick(['old-format header', 'no checksum', 'CRLF and a header', 'binary']);
   if (variant === 'old-format header') return { bytes: out(oldFormat(packet)), description: variant };
   if (variant === 'no checksum') return { bytes: armor(packet, { checksum: false }), description: variant };
-  if (variant === 'CRLF and a header') return { bytes: armor(packet, { crlf: true, header: 'Comment: re-armored' }), description: variant };
+  if (variant === 'CRLF and a header')
+    return { bytes: armor(packet, { crlf: true, header: 'Comment: re-armored' }), description: variant };
   return { bytes: packet, description: variant };
 }

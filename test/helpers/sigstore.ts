@@ -1,11 +1,15 @@
 import { after, before } from 'node:test';
-import { LocalSigstore } from '../../src/local-sigstore/instance.ts';
+import { LocalSigstore } from '../../dev/local-sigstore/instance.ts';
 import { fromText } from '../../src/core/sigstore/trusted-root.ts';
 import type { TrustRootSource } from '../../src/core/sigstore/trusted-root.ts';
 import type { SigningEndpoints } from '../../src/core/sigstore/endpoints.ts';
 
 /** Starts a local Sigstore instance for the enclosing suite and stops it afterwards. */
-export function useLocalSigstore(): { instance: () => LocalSigstore; root: () => TrustRootSource; endpoints: (tsa?: boolean) => SigningEndpoints } {
+export function useLocalSigstore(): {
+  instance: () => LocalSigstore;
+  root: () => TrustRootSource;
+  endpoints: (tsa?: boolean) => SigningEndpoints;
+} {
   let instance: LocalSigstore | undefined;
   let root: TrustRootSource | undefined;
   before(async () => {
@@ -16,6 +20,10 @@ export function useLocalSigstore(): { instance: () => LocalSigstore; root: () =>
   return {
     instance: () => instance!,
     root: () => root!,
-    endpoints: (tsa = false) => ({ fulcio: instance!.url, rekor: instance!.url, tsa: tsa ? `${instance!.url}/api/v1/timestamp` : undefined }),
+    endpoints: (tsa = false) => ({
+      fulcio: instance!.url,
+      rekor: instance!.url,
+      tsa: tsa ? `${instance!.url}/api/v1/timestamp` : undefined,
+    }),
   };
 }

@@ -18,9 +18,19 @@ export interface TestWorld {
   registryDir: string;
   writeGlobalConfig(security: string, extra?: string): Promise<void>;
   writeProjectConfig(text: string): Promise<void>;
-  makePackage(name: string, version: string, files?: Record<string, string>, dependencies?: Record<string, string>): Promise<string>;
+  makePackage(
+    name: string,
+    version: string,
+    files?: Record<string, string>,
+    dependencies?: Record<string, string>,
+  ): Promise<string>;
   config(): Promise<LoadedConfig>;
-  services(config?: LoadedConfig): Promise<{ config: LoadedConfig; verifier: ReturnType<typeof createSignatureVerifier>; cache: EvidenceCache; workspace: ReturnType<typeof workspacePaths> }>;
+  services(config?: LoadedConfig): Promise<{
+    config: LoadedConfig;
+    verifier: ReturnType<typeof createSignatureVerifier>;
+    cache: EvidenceCache;
+    workspace: ReturnType<typeof workspacePaths>;
+  }>;
 }
 
 export async function makeWorld(options: { requireSignatures?: boolean } = {}): Promise<TestWorld> {
@@ -30,7 +40,10 @@ export async function makeWorld(options: { requireSignatures?: boolean } = {}): 
   const registryDir = join(root, 'registry');
   await mkdir(join(home, '.aam'), { recursive: true });
   await mkdir(join(project, '.aam'), { recursive: true });
-  const registry = await LocalRegistry.create(registryDir, { name: 'team', requireSignatures: options.requireSignatures });
+  const registry = await LocalRegistry.create(registryDir, {
+    name: 'team',
+    requireSignatures: options.requireSignatures,
+  });
   const world: TestWorld = {
     root,
     home,
@@ -38,16 +51,33 @@ export async function makeWorld(options: { requireSignatures?: boolean } = {}): 
     registry,
     registryDir,
     async writeGlobalConfig(security, extra = '') {
-      const indented = security.trim() ? security.trim().split('\n').map((l) => `  ${l}`).join('\n') : '  {}';
-      await writeFile(join(home, '.aam', 'config.yaml'), `registries:\n  - name: team\n    url: ${pathToFileURL(registryDir).href}\n    type: local\n    default: true\nsecurity:\n${indented}\n${extra}`);
+      const indented = security.trim()
+        ? security
+            .trim()
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n')
+        : '  {}';
+      await writeFile(
+        join(home, '.aam', 'config.yaml'),
+        `registries:\n  - name: team\n    url: ${pathToFileURL(registryDir).href}\n    type: local\n    default: true\nsecurity:\n${indented}\n${extra}`,
+      );
     },
     async writeProjectConfig(text) {
       await writeFile(join(project, '.aam', 'config.yaml'), text);
     },
     async makePackage(name, version, files = { 'prompts/hello.md': `# ${name} ${version}\n` }, dependencies = {}) {
       const dir = await mkdtemp(join(root, 'pkg-'));
-      const deps = Object.keys(dependencies).length > 0 ? `dependencies:\n${Object.entries(dependencies).map(([d, c]) => `  "${d}": "${c}"`).join('\n')}\n` : '';
-      await writeFile(join(dir, 'aam.yaml'), `name: "${name}"\nversion: ${version}\ndescription: Test package ${name}\n${deps}artifacts:\n  prompts:\n    - name: ${artifactName(name)}\n      path: prompts/hello.md\n      description: Says hello\n`);
+      const deps =
+        Object.keys(dependencies).length > 0
+          ? `dependencies:\n${Object.entries(dependencies)
+              .map(([d, c]) => `  "${d}": "${c}"`)
+              .join('\n')}\n`
+          : '';
+      await writeFile(
+        join(dir, 'aam.yaml'),
+        `name: "${name}"\nversion: ${version}\ndescription: Test package ${name}\n${deps}artifacts:\n  prompts:\n    - name: ${artifactName(name)}\n      path: prompts/hello.md\n      description: Says hello\n`,
+      );
       for (const [path, content] of Object.entries(files)) {
         await mkdir(join(dir, path, '..'), { recursive: true });
         await writeFile(join(dir, path), content);
@@ -57,7 +87,12 @@ export async function makeWorld(options: { requireSignatures?: boolean } = {}): 
     config: () => loadConfig({ homeDir: home, projectDir: project, env: {} }),
     async services(config) {
       const loaded = config ?? (await world.config());
-      return { config: loaded, verifier: createSignatureVerifier(loaded, home, {}), cache: new EvidenceCache(join(home, '.aam', 'cache')), workspace: workspacePaths(project) };
+      return {
+        config: loaded,
+        verifier: createSignatureVerifier(loaded, home, {}),
+        cache: new EvidenceCache(join(home, '.aam', 'cache')),
+        workspace: workspacePaths(project),
+      };
     },
   };
   await world.writeGlobalConfig('');

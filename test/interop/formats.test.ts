@@ -33,12 +33,28 @@ describe('formats, both ways, with the real aam CLI', () => {
     /** Adds AAM Trust's security settings to whatever config aam wrote. */
     const addTrust = async (security: string) => {
       const config = join(home, '.aam', 'config.yaml');
-      const keys = security.split('\n').map((l) => /^(\w+):/.exec(l)?.[1]).filter(Boolean);
+      const keys = security
+        .split('\n')
+        .map((l) => /^(\w+):/.exec(l)?.[1])
+        .filter(Boolean);
       // aam writes some security keys itself: the test's value replaces aam's.
-      const text = (await readFile(config, 'utf8').catch(() => '')).split('\n').filter((l) => !keys.some((k) => l.startsWith(`  ${k}:`))).join('\n');
-      await writeFile(config, text.replace(/^security:\n/m, `security:\n  sigstore_endpoint: ${local.instance().url}\n  sigstore_trusted_root: ${rootFile}\n${security.split('\n').map((l) => `  ${l}`).join('\n')}\n`));
+      const text = (await readFile(config, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => !keys.some((k) => l.startsWith(`  ${k}:`)))
+        .join('\n');
+      await writeFile(
+        config,
+        text.replace(
+          /^security:\n/m,
+          `security:\n  sigstore_endpoint: ${local.instance().url}\n  sigstore_trusted_root: ${rootFile}\n${security
+            .split('\n')
+            .map((l) => `  ${l}`)
+            .join('\n')}\n`,
+        ),
+      );
     };
-    const source = (name: string, version: string, options?: Parameters<typeof writeRichPackage>[3]) => writeRichPackage(join(root, 'src', `${name.replace(/[@/]/g, '_')}-${version}`), name, version, options);
+    const source = (name: string, version: string, options?: Parameters<typeof writeRichPackage>[3]) =>
+      writeRichPackage(join(root, 'src', `${name.replace(/[@/]/g, '_')}-${version}`), name, version, options);
     const token = (email = 'alice@example.com') => local.instance().mintToken(email);
     return { root, home, project, registry, trust, theirs, addTrust, source, token };
   }
@@ -46,7 +62,11 @@ describe('formats, both ways, with the real aam CLI', () => {
   it('AAM Trust installs and verifies what aam published: scoped, unscoped, pre-release, dependencies', async () => {
     const w = await world();
     await w.theirs('registry', 'init', w.registry, '--default');
-    for (const [name, version, deps] of [['@acme/base', '1.0.0', {}], ['plain', '2.0.0-beta.1', {}], ['@acme/app', '1.2.0', { '@acme/base': '^1.0.0' }]] as const) {
+    for (const [name, version, deps] of [
+      ['@acme/base', '1.0.0', {}],
+      ['plain', '2.0.0-beta.1', {}],
+      ['@acme/app', '1.2.0', { '@acme/base': '^1.0.0' }],
+    ] as const) {
       const dir = await w.source(name, version, { dependencies: deps });
       await aamOk(['pkg', 'pack'], { cwd: dir, home: w.home });
       await aamOk(['pkg', 'publish'], { cwd: dir, home: w.home });
@@ -65,13 +85,22 @@ describe('formats, both ways, with the real aam CLI', () => {
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
 
-  it('aam installs, lists, searches and shows what AAM Trust published, signed; aam verify reads AAM Trust\'s lock file', async () => {
+  it("aam installs, lists, searches and shows what AAM Trust published, signed; aam verify reads AAM Trust's lock file", async () => {
     const w = await world();
     assert.equal((await w.trust('registry', 'init', w.registry)).code, 0);
-    await writeFile(join(w.home, '.aam', 'config.yaml'), `registries:\n- name: team\n  url: ${pathToFileURL(w.registry).href}\n  type: local\n  default: true\nsecurity:\n  require_checksum: true\n`);
+    await writeFile(
+      join(w.home, '.aam', 'config.yaml'),
+      `registries:\n- name: team\n  url: ${pathToFileURL(w.registry).href}\n  type: local\n  default: true\nsecurity:\n  require_checksum: true\n`,
+    );
     await w.addTrust('trusted_identities: ["*@example.com"]');
     for (const name of ['@acme/signed', 'unscoped']) {
-      const published = await w.trust('publish', await w.source(name, '1.0.0'), '--sign', '--identity-token', w.token());
+      const published = await w.trust(
+        'publish',
+        await w.source(name, '1.0.0'),
+        '--sign',
+        '--identity-token',
+        w.token(),
+      );
       assert.equal(published.code, 0, published.stderr);
     }
     const index = await readFile(join(w.registry, 'index.yaml'), 'utf8');
@@ -84,7 +113,10 @@ describe('formats, both ways, with the real aam CLI', () => {
     // AAM Trust verifies what aam installed from its registry: signature found in the registry, deployed copies checked.
     const verified = await w.trust('verify', '--json');
     assert.equal(verified.code, 0, verified.stdout);
-    assert.deepEqual(JSON.parse(verified.stdout).packages.map((p: { status: string }) => p.status), ['verified', 'verified']);
+    assert.deepEqual(
+      JSON.parse(verified.stdout).packages.map((p: { status: string }) => p.status),
+      ['verified', 'verified'],
+    );
     // AAM Trust installs over aam's lock file; aam still reads it, and verifies what AAM Trust installed.
     await writeFile(join(w.project, '.aam', 'packages', 'placeholder'), '');
     const again = await w.trust('install', '@acme/signed', '--force');
@@ -97,19 +129,26 @@ describe('formats, both ways, with the real aam CLI', () => {
     }
     // For an unscoped package aam really checks the files, against the checksums AAM Trust recorded.
     await writeFile(join(w.project, '.aam', 'packages', 'unscoped', 'prompts', 'greet.md'), 'edited');
-    assert.match((await aam(['verify', 'unscoped'], { cwd: w.project, home: w.home })).stdout, /modified|prompts\/greet\.md/i);
+    assert.match(
+      (await aam(['verify', 'unscoped'], { cwd: w.project, home: w.home })).stdout,
+      /modified|prompts\/greet\.md/i,
+    );
   });
 
-  it('keeps aam\'s index entries as aam wrote them when publishing beside them, and reads the index aam rebuilds', async () => {
+  it("keeps aam's index entries as aam wrote them when publishing beside them, and reads the index aam rebuilds", async () => {
     const w = await world();
     await w.theirs('registry', 'init', w.registry, '--default');
     const first = await w.source('@acme/first', '1.0.0');
     await aamOk(['pkg', 'pack'], { cwd: first, home: w.home });
     await aamOk(['pkg', 'publish'], { cwd: first, home: w.home });
-    const entryOf = (text: string, name: string) => text.split(/\n(?=- name: )/).find((e) => e.includes(`name: '${name}'`)) ?? '';
+    const entryOf = (text: string, name: string) =>
+      text.split(/\n(?=- name: )/).find((e) => e.includes(`name: '${name}'`)) ?? '';
     const before = await readFile(join(w.registry, 'index.yaml'), 'utf8');
     await w.addTrust('');
-    assert.equal((await w.trust('publish', await w.source('@acme/second', '1.0.0'), '--sign', '--identity-token', w.token())).code, 0);
+    assert.equal(
+      (await w.trust('publish', await w.source('@acme/second', '1.0.0'), '--sign', '--identity-token', w.token())).code,
+      0,
+    );
     const after = await readFile(join(w.registry, 'index.yaml'), 'utf8');
     assert.equal(entryOf(after, '@acme/first').trim(), entryOf(before, '@acme/first').trim());
     // aam publishes next and rebuilds the index from every metadata.yaml, AAM Trust's included.
@@ -126,7 +165,13 @@ describe('formats, both ways, with the real aam CLI', () => {
     const w = await world();
     await w.theirs('registry', 'init', w.registry, '--default');
     await w.addTrust('trusted_identities: ["*@example.com"]\non_signature_failure: error');
-    const published = await w.trust('publish', await w.source('@acme/kept', '1.0.0'), '--sign', '--identity-token', w.token());
+    const published = await w.trust(
+      'publish',
+      await w.source('@acme/kept', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      w.token(),
+    );
     assert.equal(published.code, 0, published.stderr);
     const installed = await w.trust('install', '@acme/kept');
     assert.equal(installed.code, 0, installed.stderr);
@@ -136,29 +181,46 @@ describe('formats, both ways, with the real aam CLI', () => {
     await w.theirs('install', 'other');
     const lock = await readFile(join(w.project, '.aam', 'aam-lock.yaml'), 'utf8');
     assert.doesNotMatch(lock, /signature:/, 'aam dropped the signature record');
-    assert.equal((await readTrustRecord(join(w.project, '.aam', 'trust-record.yaml'))).packages['@acme/kept']?.signature?.type, 'sigstore');
+    assert.equal(
+      (await readTrustRecord(join(w.project, '.aam', 'trust-record.yaml'))).packages['@acme/kept']?.signature?.type,
+      'sigstore',
+    );
     // The registry loses the signature too: the trust record still names the one captured at install.
     const bundle = join(w.registry, 'packages', 'acme--kept', 'versions', '1.0.0.aam.sigstore.json');
     await writeFile(bundle, '');
     const verified = await w.trust('verify', '--json', '@acme/kept');
     const report = JSON.parse(verified.stdout).packages[0];
     assert.equal(report.status, 'verified', verified.stdout);
-    assert.deepEqual(report.findings.map((f: { code: string }) => f.code), ['REGISTRY_CHANGED']);
+    assert.deepEqual(
+      report.findings.map((f: { code: string }) => f.code),
+      ['REGISTRY_CHANGED'],
+    );
   });
 
   it('says which trust entries the policy lost when aam config set rewrote the global config', async () => {
     const w = await world();
     await w.theirs('registry', 'init', w.registry, '--default');
-    await w.addTrust(`trusted_identities:\n  - "*@example.com"\n  - identity: bob@example.com\n    issuer: https://accounts.google.com\ntrusted_keys: [ABCD1234EF567890ABCD1234EF567890ABCD1234]`);
-    assert.equal((await w.trust('publish', await w.source('@acme/x', '1.0.0'), '--sign', '--identity-token', w.token())).code, 0);
+    await w.addTrust(
+      `trusted_identities:\n  - "*@example.com"\n  - identity: bob@example.com\n    issuer: https://accounts.google.com\ntrusted_keys: [ABCD1234EF567890ABCD1234EF567890ABCD1234]`,
+    );
+    assert.equal(
+      (await w.trust('publish', await w.source('@acme/x', '1.0.0'), '--sign', '--identity-token', w.token())).code,
+      0,
+    );
     assert.equal((await w.trust('install', '@acme/x')).code, 0);
     assert.equal((await w.trust('verify')).code, 0);
     await w.theirs('config', 'set', 'default_platform', 'claude');
     const config = await readFile(join(w.home, '.aam', 'config.yaml'), 'utf8');
     assert.doesNotMatch(config, /trusted_identities/, 'aam dropped the keys it does not know');
     const warned = await w.trust('verify');
-    assert.match(warned.stdout, /lost trusted_identities entry "\*@example\.com", which was in .*home\/\.aam\/config\.yaml/);
-    assert.match(warned.stdout, /lost trusted_identities entry "bob@example\.com \(issuer https:\/\/accounts\.google\.com\)"/);
+    assert.match(
+      warned.stdout,
+      /lost trusted_identities entry "\*@example\.com", which was in .*home\/\.aam\/config\.yaml/,
+    );
+    assert.match(
+      warned.stdout,
+      /lost trusted_identities entry "bob@example\.com \(issuer https:\/\/accounts\.google\.com\)"/,
+    );
     assert.match(warned.stdout, /lost trusted_keys entry "ABCD1234EF567890ABCD1234EF567890ABCD1234"/);
     assert.match((await w.trust('verify')).stdout, /lost trusted_identities/, 'until acknowledged');
     await w.trust('verify', '--acknowledge-policy');
@@ -171,12 +233,18 @@ describe('formats, both ways, with the real aam CLI', () => {
     await w.addTrust('');
     const dir = await w.source('@acme/file', '1.0.0');
     await aamOk(['pkg', 'pack'], { cwd: dir, home: w.home });
-    const archive = join(dir, (await readdir(dir)).find((f) => f.endsWith('.aam'))!);
+    const archive = join(
+      dir,
+      (await readdir(dir)).find((f) => f.endsWith('.aam'))!,
+    );
     await w.theirs('install', archive);
     assert.match(await readFile(join(w.project, '.aam', 'aam-lock.yaml'), 'utf8'), /source: local/);
     const unknown = await w.trust('verify');
     assert.equal(unknown.code, 1);
-    assert.match(unknown.stdout, /installed from a local \.aam file \(source: local\).*aam-trust install FILE\.aam --force/);
+    assert.match(
+      unknown.stdout,
+      /installed from a local \.aam file \(source: local\).*aam-trust install FILE\.aam --force/,
+    );
     const kept = await w.trust('install', archive, '--force');
     assert.equal(kept.code, 0, kept.stderr);
     assert.equal((await w.trust('verify')).code, 0);
@@ -199,7 +267,10 @@ describe('formats, both ways, with the real aam CLI', () => {
   it('a registry with require_signatures: an unsigned package fails, whoever published it', async () => {
     const w = await world();
     await w.theirs('registry', 'init', w.registry, '--default');
-    await writeFile(join(w.registry, 'registry.yaml'), `${await readFile(join(w.registry, 'registry.yaml'), 'utf8')}require_signatures: true\n`);
+    await writeFile(
+      join(w.registry, 'registry.yaml'),
+      `${await readFile(join(w.registry, 'registry.yaml'), 'utf8')}require_signatures: true\n`,
+    );
     await w.addTrust('');
     const dir = await w.source('@acme/unsigned', '1.0.0');
     await aamOk(['pkg', 'pack'], { cwd: dir, home: w.home });

@@ -14,8 +14,15 @@ const require = createRequire(import.meta.url);
 
 /** Validates a SARIF log against the official SARIF 2.1.0 schema (JSON Schema draft-04). */
 function sarifErrors(log: unknown): string[] {
-  const Ajv = require('ajv-draft-04') as new (options: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] } };
-  const schema = JSON.parse(require('node:fs').readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
+  const Ajv = require('ajv-draft-04') as new (options: object) => {
+    compile(schema: object): ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] };
+  };
+  const schema = JSON.parse(
+    require('node:fs').readFileSync(
+      require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'),
+      'utf8',
+    ),
+  ) as Record<string, unknown>;
   delete schema.id;
   // The schema's language-tag pattern is not valid with the u flag (a lone bracket), as it is in draft-04 validators.
   const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
@@ -29,11 +36,27 @@ describe('Trust Diff', () => {
     const w = await makeWorld();
     const root = join(w.home, '.aam', 'trusted_root.json');
     await writeFile(root, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(`sigstore_endpoint: ${local.instance().url}\nsigstore_trusted_root: ${root}\ntrusted_identities: ["*@example.com"]`);
+    await w.writeGlobalConfig(
+      `sigstore_endpoint: ${local.instance().url}\nsigstore_trusted_root: ${root}\ntrusted_identities: ["*@example.com"]`,
+    );
     const trust = (...args: string[]) => cli(args, { cwd: w.project, home: w.home });
-    const git = (...args: string[]) => promisify(execFile)('git', args, { cwd: w.project, env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' } });
+    const git = (...args: string[]) =>
+      promisify(execFile)('git', args, {
+        cwd: w.project,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'T',
+          GIT_AUTHOR_EMAIL: 't@example.com',
+          GIT_COMMITTER_NAME: 'T',
+          GIT_COMMITTER_EMAIL: 't@example.com',
+        },
+      });
     const publish = async (name: string, version: string, signer?: string) => {
-      const run = await trust('publish', await w.makePackage(name, version), ...(signer ? ['--sign', '--identity-token', local.instance().mintToken(signer)] : []));
+      const run = await trust(
+        'publish',
+        await w.makePackage(name, version),
+        ...(signer ? ['--sign', '--identity-token', local.instance().mintToken(signer)] : []),
+      );
       assert.equal(run.code, 0, run.stderr);
     };
     await publish('@acme/tool', '1.0.0', 'alice@example.com');
@@ -59,20 +82,41 @@ describe('Trust Diff', () => {
     const sarifFile = join(w.root, 'trust.sarif');
     const diff = await trust('diff', 'main', '--sarif', sarifFile);
     assert.equal(diff.code, 1, diff.stdout);
-    assert.match(diff.stdout, /@acme\/tool {2}upgraded 1\.0\.0 → 1\.1\.0[\s\S]*signer changed from alice@example\.com .* to mallory@evil\.io/);
-    assert.match(diff.stdout, /@acme\/docs {2}upgraded 1\.0\.0 → 1\.1\.0[\s\S]*was signed by alice@example\.com .*, is now unsigned/);
+    assert.match(
+      diff.stdout,
+      /@acme\/tool {2}upgraded 1\.0\.0 → 1\.1\.0[\s\S]*signer changed from alice@example\.com .* to mallory@evil\.io/,
+    );
+    assert.match(
+      diff.stdout,
+      /@acme\/docs {2}upgraded 1\.0\.0 → 1\.1\.0[\s\S]*was signed by alice@example\.com .*, is now unsigned/,
+    );
     assert.match(diff.stdout, /added trusted_identities entry "\*@evil\.io" \(weaker\) — now trusts @acme\/tool/);
     assert.doesNotMatch(diff.stdout, /@acme\/steady/);
 
     const json = JSON.parse((await trust('diff', 'main', '--json')).stdout);
-    const problems = json.packages.flatMap((p: { name: string; problems: { code: string }[] }) => p.problems.map((x) => `${p.name}:${x.code}`));
+    const problems = json.packages.flatMap((p: { name: string; problems: { code: string }[] }) =>
+      p.problems.map((x) => `${p.name}:${x.code}`),
+    );
     assert.deepEqual(problems.sort(), ['@acme/docs:SIGNATURE_REMOVED', '@acme/tool:SIGNER_CHANGED']);
-    assert.deepEqual(json.packages.find((p: { name: string }) => p.name === '@acme/tool').after.signer.split(' ')[0], 'mallory@evil.io');
+    assert.deepEqual(
+      json.packages.find((p: { name: string }) => p.name === '@acme/tool').after.signer.split(' ')[0],
+      'mallory@evil.io',
+    );
 
     const sarif = JSON.parse(await readFile(sarifFile, 'utf8'));
     assert.deepEqual(sarifErrors(sarif), []);
-    const results = sarif.runs[0].results as { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[];
-    assert.deepEqual(results.filter((r) => r.level === 'error').map((r) => r.ruleId).sort(), ['POLICY_WEAKER', 'SIGNATURE_REMOVED', 'SIGNER_CHANGED']);
+    const results = sarif.runs[0].results as {
+      ruleId: string;
+      level: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+    }[];
+    assert.deepEqual(
+      results
+        .filter((r) => r.level === 'error')
+        .map((r) => r.ruleId)
+        .sort(),
+      ['POLICY_WEAKER', 'SIGNATURE_REMOVED', 'SIGNER_CHANGED'],
+    );
     const lockLines = (await readFile(join(w.project, '.aam', 'aam-lock.yaml'), 'utf8')).split('\n');
     const signer = results.find((r) => r.ruleId === 'SIGNER_CHANGED')!.locations[0]!.physicalLocation;
     assert.equal(signer.artifactLocation.uri, '.aam/aam-lock.yaml');

@@ -21,12 +21,21 @@ export async function acceptCommand(io: CliIo, argv: string[]): Promise<number> 
     io.stdout(`${ACCEPT_HELP}\n`);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new AamError('USAGE', 'accept needs at least one package name.', { hint: ACCEPT_HELP });
+  if (positionals.length === 0)
+    throw new AamError('USAGE', 'accept needs at least one package name.', { hint: ACCEPT_HELP });
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
-  const reports = await acceptChanges(positionals, { workspace: ctx.workspace, config: ctx.config, verifier: ctx.verifier, cache: ctx.cache, homeDir: io.homeDir });
+  const reports = await acceptChanges(positionals, {
+    workspace: ctx.workspace,
+    config: ctx.config,
+    verifier: ctx.verifier,
+    cache: ctx.cache,
+    homeDir: io.homeDir,
+  });
   for (const report of reports) {
-    io.stdout(`${paint(io, 'green', '✓')} Recorded ${report.name}@${report.version} in ${ctx.workspace.aamDir}/trust-record.yaml\n`);
+    io.stdout(
+      `${paint(io, 'green', '✓')} Recorded ${report.name}@${report.version} in ${ctx.workspace.aamDir}/trust-record.yaml\n`,
+    );
     io.stdout(`${reportLines(io, report).join('\n')}\n`);
   }
   return EXIT.ok;

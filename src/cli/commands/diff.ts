@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { assertUsablePolicy, globalConfigPath, readConfigFile } from '../../core/config/load.ts';
+import { assertUsablePolicy, readConfigFile } from '../../core/config/load.ts';
+import { globalConfigPath } from '../../core/config/paths.ts';
 import { toSarif } from '../../core/diff/sarif.ts';
 import { gitState, pathState, workingState } from '../../core/diff/state.ts';
 import { describePolicyChange, trustDiff } from '../../core/diff/trust-diff.ts';
@@ -32,7 +33,11 @@ Exit status: 1 when the change introduces a failing package, a signer change,
 a removed signature, a downgrade or a weaker policy; 0 otherwise; 2 on bad usage.`;
 
 export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('diff', argv, { ...COMMON, sarif: { type: 'string' }, restricted: { type: 'boolean' } });
+  const { values, positionals } = parse('diff', argv, {
+    ...COMMON,
+    sarif: { type: 'string' },
+    restricted: { type: 'boolean' },
+  });
   if (values.help) {
     io.stdout(`${DIFF_HELP}\n`);
     return EXIT.ok;
@@ -41,12 +46,27 @@ export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
   assertUsablePolicy(ctx.config);
   const baseArg = positionals[0] ?? 'HEAD';
   const asPath = resolve(io.cwd, baseArg);
-  const base = (await stat(asPath).then(() => true, () => false)) ? await pathState(asPath) : await gitState(ctx.projectDir, baseArg);
+  const base = (await stat(asPath).then(
+    () => true,
+    () => false,
+  ))
+    ? await pathState(asPath)
+    : await gitState(ctx.projectDir, baseArg);
   const head = await workingState(ctx.projectDir);
-  const reports = await verifyWorkspace({ workspace: ctx.workspace, config: ctx.config, verifier: ctx.verifier, cache: ctx.cache, homeDir: io.homeDir });
+  const reports = await verifyWorkspace({
+    workspace: ctx.workspace,
+    config: ctx.config,
+    verifier: ctx.verifier,
+    cache: ctx.cache,
+    homeDir: io.homeDir,
+  });
   const globalConfig = await readConfigFile('global', globalConfigPath({ homeDir: io.homeDir, env: io.env }));
   const diff = trustDiff(base, head, { globalConfig, homeDir: io.homeDir, headReports: reports });
-  if (values.sarif) await writeFile(resolve(io.cwd, values.sarif), `${JSON.stringify(toSarif(diff, head, await repoPrefix(ctx.projectDir)), null, 2)}\n`);
+  if (values.sarif)
+    await writeFile(
+      resolve(io.cwd, values.sarif),
+      `${JSON.stringify(toSarif(diff, head, await repoPrefix(ctx.projectDir)), null, 2)}\n`,
+    );
   if (values.json) {
     io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
     return diff.reasons.length > 0 ? EXIT.failed : EXIT.ok;
@@ -56,16 +76,22 @@ export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
   if (changed.length === 0) io.stdout(paint(io, 'dim', '  no package changes\n'));
   for (const pkg of changed) io.stdout(`${packageLines(io, pkg).join('\n')}\n`);
   if (diff.policy.length > 0) io.stdout('\nProject policy\n');
-  for (const change of diff.policy) io.stdout(`  ${change.weaker ? paint(io, 'red', '✗') : paint(io, 'dim', '·')} ${describePolicyChange(change)}\n`);
-  io.stdout(diff.reasons.length > 0 ? `\n${paint(io, 'red', '✗')} ${diff.reasons.length} reason${diff.reasons.length === 1 ? '' : 's'} to look again: ${diff.reasons.join('; ')}\n` : `\n${paint(io, 'green', '✓')} nothing introduces a failing package, a signer change or a weaker policy\n`);
+  for (const change of diff.policy)
+    io.stdout(`  ${change.weaker ? paint(io, 'red', '✗') : paint(io, 'dim', '·')} ${describePolicyChange(change)}\n`);
+  io.stdout(
+    diff.reasons.length > 0
+      ? `\n${paint(io, 'red', '✗')} ${diff.reasons.length} reason${diff.reasons.length === 1 ? '' : 's'} to look again: ${diff.reasons.join('; ')}\n`
+      : `\n${paint(io, 'green', '✓')} nothing introduces a failing package, a signer change or a weaker policy\n`,
+  );
   return diff.reasons.length > 0 ? EXIT.failed : EXIT.ok;
 }
 
 function packageLines(io: CliIo, pkg: PackageChange): string[] {
   const mark = pkg.problems.length > 0 ? paint(io, 'red', '✗') : paint(io, 'green', '✓');
-  const versions = pkg.before && pkg.after ? `${pkg.before.version} → ${pkg.after.version}` : (pkg.after ?? pkg.before)!.version;
+  const versions =
+    pkg.before && pkg.after ? `${pkg.before.version} → ${pkg.after.version}` : (pkg.after ?? pkg.before)!.version;
   const lines = [`  ${mark} ${paint(io, 'bold', pkg.name)}  ${pkg.change} ${versions}`];
-  const word = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? s[key] ?? 'unknown' : '—');
+  const word = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? (s[key] ?? 'unknown') : '—');
   const status = (s: PackageSide | undefined) => (s?.status ? STATUS_LABEL[s.status] : s ? 'unknown' : '—');
   lines.push(`      signer:  ${word(pkg.before, 'signer')} → ${word(pkg.after, 'signer')}`);
   lines.push(`      kind:    ${word(pkg.before, 'kind')} → ${word(pkg.after, 'kind')}`);

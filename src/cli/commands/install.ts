@@ -28,18 +28,33 @@ verification, nothing is installed.
                  signed, or is a lower version — and record that`;
 
 export async function installCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('install', argv, { ...COMMON, registry: { type: 'string' }, global: { type: 'boolean' }, force: { type: 'boolean' }, restricted: { type: 'boolean' }, platform: { type: 'string', multiple: true }, 'no-deploy': { type: 'boolean' }, 'accept-signer-change': { type: 'boolean' } });
+  const { values, positionals } = parse('install', argv, {
+    ...COMMON,
+    registry: { type: 'string' },
+    global: { type: 'boolean' },
+    force: { type: 'boolean' },
+    restricted: { type: 'boolean' },
+    platform: { type: 'string', multiple: true },
+    'no-deploy': { type: 'boolean' },
+    'accept-signer-change': { type: 'boolean' },
+  });
   if (values.help) {
     io.stdout(`${INSTALL_HELP}\n`);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new AamError('USAGE', 'install needs at least one package name.', { hint: 'aam-trust install @author/my-package' });
+  if (positionals.length === 0)
+    throw new AamError('USAGE', 'install needs at least one package name.', {
+      hint: 'aam-trust install @author/my-package',
+    });
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const fromRegistry = positionals.some((spec) => !spec.endsWith('.aam'));
   const registry = fromRegistry || values.registry ? findRegistry(ctx.config.registries, values.registry) : undefined;
   const unknown = (values.platform ?? []).filter((p) => !(PLATFORMS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, { hint: `Platforms: ${PLATFORMS.join(', ')}.` });
+  if (unknown.length > 0)
+    throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, {
+      hint: `Platforms: ${PLATFORMS.join(', ')}.`,
+    });
   const installed = await installPackages(positionals, {
     workspace: ctx.workspace,
     config: ctx.config,
@@ -53,11 +68,14 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     onStep: values.json ? undefined : (message) => io.stdout(`${message}...\n`),
   });
   if (values.json) {
-    io.stdout(`${JSON.stringify({ installed: installed.map((i) => ({ name: i.name, version: i.version, status: i.verdict.status, action: i.verdict.action, code: i.verdict.code, message: i.verdict.message })) }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ installed: installed.map((i) => ({ name: i.name, version: i.version, status: i.verdict.status, action: i.verdict.action, code: i.verdict.code, message: i.verdict.message })) }, null, 2)}\n`,
+    );
     return EXIT.ok;
   }
   if (installed.length === 0) io.stdout('Everything is already installed.\n');
-  for (const item of installed) io.stdout(`${verdictLines(io, `${item.name}@${item.version}`, item.verdict).join('\n')}\n`);
+  for (const item of installed)
+    io.stdout(`${verdictLines(io, `${item.name}@${item.version}`, item.verdict).join('\n')}\n`);
   if (installed.length > 0) io.stdout(`✓ Installed ${installed.map((i) => `${i.name}@${i.version}`).join(', ')}\n`);
   return EXIT.ok;
 }

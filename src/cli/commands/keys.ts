@@ -21,8 +21,15 @@ export async function keysCommand(io: CliIo, argv: string[]): Promise<number> {
   if (positionals.length === 0) throw new AamError('USAGE', 'keys import needs a key file.');
   const { importPublicKey } = await import('../../core/openpgp/keyring.ts');
   const imported = [];
-  for (const file of positionals) imported.push(...(await importPublicKey(await readFile(resolve(io.cwd, file), 'utf8'), aamHome(io.homeDir).keysDir)));
+  for (const file of positionals)
+    imported.push(
+      ...(await importPublicKey(await readFile(resolve(io.cwd, file), 'utf8'), aamHome(io.homeDir).keysDir)),
+    );
   if (values.json) io.stdout(`${JSON.stringify(imported, null, 2)}\n`);
-  else for (const key of imported) io.stdout(`✓ Imported ${key.fingerprint}${key.userIds[0] ? ` ${key.userIds[0]}` : ''}\n  To trust it, add it to security.trusted_keys.\n`);
+  else
+    for (const key of imported)
+      io.stdout(
+        `✓ Imported ${key.fingerprint}${key.userIds[0] ? ` ${key.userIds[0]}` : ''}\n  To trust it, add it to security.trusted_keys.\n`,
+      );
   return EXIT.ok;
 }

@@ -22,7 +22,9 @@ export async function prepareOfflineCommand(io: CliIo, argv: string[]): Promise<
   else {
     for (const item of result.cached) io.stdout(`✓ ${item}\n`);
     for (const item of result.missing) io.stdout(`✗ ${item}\n`);
-    io.stdout(`${result.cached.length} cached in ${ctx.cache.dir}${result.missing.length > 0 ? `, ${result.missing.length} unavailable` : ''}\n`);
+    io.stdout(
+      `${result.cached.length} cached in ${ctx.cache.dir}${result.missing.length > 0 ? `, ${result.missing.length} unavailable` : ''}\n`,
+    );
   }
   return result.missing.length > 0 ? EXIT.failed : EXIT.ok;
 }

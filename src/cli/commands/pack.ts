@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { packDirectory } from '../../core/archive/pack.ts';
+import { packDirectory } from '../../core/package/pack.ts';
 import { formatSize } from '../../core/publish/publish.ts';
 import { AamError } from '../../core/errors.ts';
 import { COMMON, parse } from '../args.ts';
@@ -19,15 +19,20 @@ export async function packCommand(io: CliIo, argv: string[]): Promise<number> {
     io.stdout(`${PACK_HELP}\n`);
     return EXIT.ok;
   }
-  if (positionals.length !== 1) throw new AamError('USAGE', 'pack needs exactly one package folder.', { hint: 'aam-trust pack ./my-package' });
+  if (positionals.length !== 1)
+    throw new AamError('USAGE', 'pack needs exactly one package folder.', { hint: 'aam-trust pack ./my-package' });
   const packed = await packDirectory(resolve(io.cwd, positionals[0]!));
   const fileName = `${packed.manifest.name.replace(/^@/, '').replace('/', '-')}-${packed.manifest.version}.aam`;
   const output = resolve(io.cwd, values.output ?? join('.', fileName));
   await writeFile(output, packed.bytes);
   if (values.json) {
-    io.stdout(`${JSON.stringify({ name: packed.manifest.name, version: packed.manifest.version, archive: output, checksum: packed.checksum, size: packed.bytes.length, files: packed.files, skipped: packed.skipped }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ name: packed.manifest.name, version: packed.manifest.version, archive: output, checksum: packed.checksum, size: packed.bytes.length, files: packed.files, skipped: packed.skipped }, null, 2)}\n`,
+    );
   } else {
-    io.stdout(`✓ Packed ${packed.manifest.name}@${packed.manifest.version} → ${output}\n  ${packed.files.length} files, ${formatSize(packed.bytes.length)}\n  Checksum: ${packed.checksum}\n`);
+    io.stdout(
+      `✓ Packed ${packed.manifest.name}@${packed.manifest.version} → ${output}\n  ${packed.files.length} files, ${formatSize(packed.bytes.length)}\n  Checksum: ${packed.checksum}\n`,
+    );
     for (const skipped of packed.skipped) io.stdout(`  Skipped ${skipped}\n`);
   }
   return EXIT.ok;

@@ -1,7 +1,7 @@
 import { readRegularFile } from '../../core/fs/safe-read.ts';
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../../core/config/diagnostics.ts';
-import { globalConfigPath, projectConfigPath } from '../../core/config/load.ts';
+import { globalConfigPath, projectConfigPath } from '../../core/config/paths.ts';
 import { validateConfigText } from '../../core/config/validate.ts';
 import { AamError } from '../../core/errors.ts';
 import { COMMON, parse } from '../args.ts';
@@ -37,7 +37,8 @@ async function check(io: CliIo, argv: string[]): Promise<number> {
   }
   const projectDir = resolve(io.cwd, values.project ?? '.');
   const globalFile = globalConfigPath({ homeDir: io.homeDir, env: io.env });
-  const files = positionals.length > 0 ? positionals.map((f) => resolve(io.cwd, f)) : [globalFile, projectConfigPath(projectDir)];
+  const files =
+    positionals.length > 0 ? positionals.map((f) => resolve(io.cwd, f)) : [globalFile, projectConfigPath(projectDir)];
   const results: { file: string; line: number; column: number; severity: string; code: string; message: string }[] = [];
   let checked = 0;
   for (const file of files) {
@@ -49,13 +50,21 @@ async function check(io: CliIo, argv: string[]): Promise<number> {
     checked++;
     const { diagnostics } = validateConfigText(bytes.toString('utf8'));
     for (const d of diagnostics) {
-      results.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity: d.severity, code: d.code, message: d.message });
+      results.push({
+        file,
+        line: d.range.start.line + 1,
+        column: d.range.start.character + 1,
+        severity: d.severity,
+        code: d.code,
+        message: d.message,
+      });
       if (!values.json) io.stdout(`${formatDiagnostic(file, d)}\n`);
     }
   }
   const failed = results.some((r) => r.severity === 'error');
   if (values.json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);
-  else if (results.length === 0) io.stdout(`✓ ${checked} config file${checked === 1 ? '' : 's'} checked, no problems\n`);
+  else if (results.length === 0)
+    io.stdout(`✓ ${checked} config file${checked === 1 ? '' : 's'} checked, no problems\n`);
   return failed ? EXIT.failed : EXIT.ok;
 }
 
@@ -67,15 +76,28 @@ async function show(io: CliIo, argv: string[]): Promise<number> {
   }
   const ctx = await commandContext(io, values);
   const { security, merged } = ctx.config;
-  const rows = Object.entries(security).map(([key, value]) => ({ key, value, source: merged.originOf(['security', key]).file ?? 'default' }));
+  const rows = Object.entries(security).map(([key, value]) => ({
+    key,
+    value,
+    source: merged.originOf(['security', key]).file ?? 'default',
+  }));
   if (values.json) {
-    io.stdout(`${JSON.stringify({ restricted: ctx.config.restricted, settings: rows, registries: ctx.config.registries, findings: ctx.config.findings }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ restricted: ctx.config.restricted, settings: rows, registries: ctx.config.registries, findings: ctx.config.findings }, null, 2)}\n`,
+    );
     return EXIT.ok;
   }
   io.stdout(`Effective security policy for ${ctx.projectDir}${ctx.config.restricted ? ' (restricted)' : ''}\n\n`);
   const width = Math.max(...rows.map((r) => r.key.length));
-  for (const row of rows) io.stdout(`  ${row.key.padEnd(width)}  ${JSON.stringify(row.value)}  ${paint(io, 'dim', row.source)}\n`);
-  if (ctx.config.registries.length > 0) io.stdout(`\nRegistries: ${ctx.config.registries.map((r) => `${r.name}${r.default ? ' (default)' : ''} ${r.url}`).join(', ')}\n`);
-  for (const finding of ctx.config.findings) io.stdout(`${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored in restricted mode' : ''}\n`);
+  for (const row of rows)
+    io.stdout(`  ${row.key.padEnd(width)}  ${JSON.stringify(row.value)}  ${paint(io, 'dim', row.source)}\n`);
+  if (ctx.config.registries.length > 0)
+    io.stdout(
+      `\nRegistries: ${ctx.config.registries.map((r) => `${r.name}${r.default ? ' (default)' : ''} ${r.url}`).join(', ')}\n`,
+    );
+  for (const finding of ctx.config.findings)
+    io.stdout(
+      `${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored in restricted mode' : ''}\n`,
+    );
   return EXIT.ok;
 }

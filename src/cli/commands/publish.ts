@@ -37,13 +37,15 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
   }
   if (positionals.length > 1) throw new AamError('USAGE', 'publish takes at most one package folder.');
   const method = values['signing-method'];
-  if (method !== undefined && method !== 'sigstore' && method !== 'gpg') throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
+  if (method !== undefined && method !== 'sigstore' && method !== 'gpg')
+    throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const registry = findRegistry(ctx.config.registries, values.registry);
-  const signing = values.sign || method !== undefined || values['gpg-key'] !== undefined
-    ? await signingFor(io, ctx, method ?? (values['gpg-key'] ? 'gpg' : ctx.config.security.signing_method), values)
-    : undefined;
+  const signing =
+    values.sign || method !== undefined || values['gpg-key'] !== undefined
+      ? await signingFor(io, ctx, method ?? (values['gpg-key'] ? 'gpg' : ctx.config.security.signing_method), values)
+      : undefined;
   const outcome = await publishPackage({
     packageDir: resolve(io.cwd, positionals[0] ?? '.'),
     registry,
@@ -55,21 +57,38 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
   return EXIT.ok;
 }
 
-async function signingFor(io: CliIo, ctx: CommandContext, method: 'sigstore' | 'gpg', values: { 'gpg-key'?: string | undefined; 'identity-token'?: string | undefined; 'signing-config'?: string | undefined }): Promise<Signing> {
+async function signingFor(
+  io: CliIo,
+  ctx: CommandContext,
+  method: 'sigstore' | 'gpg',
+  values: {
+    'gpg-key'?: string | undefined;
+    'identity-token'?: string | undefined;
+    'signing-config'?: string | undefined;
+  },
+): Promise<Signing> {
   const security = ctx.config.security;
   if (method === 'gpg') {
     const { signingKeySource } = await import('../../core/openpgp/sign.ts');
     const key = values['gpg-key'] ?? security.gpg_key;
-    if (!key) throw new AamError('KEY_NOT_FOUND', 'No GPG signing key is configured.', { hint: 'Pass --gpg-key, or set security.gpg_key (aam config set security.gpg_key alice@example.com).' });
+    if (!key)
+      throw new AamError('KEY_NOT_FOUND', 'No GPG signing key is configured.', {
+        hint: 'Pass --gpg-key, or set security.gpg_key (aam config set security.gpg_key alice@example.com).',
+      });
     const fromEnv = io.env.AAM_GPG_PASSPHRASE;
     return {
       method: 'gpg',
       keySource: signingKeySource(key, configPath(ctx.config, 'gpg_home', ctx.homeDir) ?? io.env.GNUPGHOME),
-      prompt: async (label, retry) => (fromEnv !== undefined && !retry ? fromEnv : io.askSecret(`${retry ? 'Wrong passphrase. ' : ''}Passphrase for ${label}: `)),
+      prompt: async (label, retry) =>
+        fromEnv !== undefined && !retry
+          ? fromEnv
+          : io.askSecret(`${retry ? 'Wrong passphrase. ' : ''}Passphrase for ${label}: `),
     };
   }
   const { readSigningConfig, resolveEndpoints } = await import('../../core/sigstore/endpoints.ts');
-  const endpoints = values['signing-config'] ? await readSigningConfig(resolve(io.cwd, values['signing-config'])) : await resolveEndpoints(security.sigstore_endpoint);
+  const endpoints = values['signing-config']
+    ? await readSigningConfig(resolve(io.cwd, values['signing-config']))
+    : await resolveEndpoints(security.sigstore_endpoint);
   const { ambientToken, staticToken } = await import('../../core/sigstore/identity/providers.ts');
   const given = values['identity-token'] ? staticToken(values['identity-token']) : ambientToken(io.env);
   if (given) return { method: 'sigstore', endpoints, identityProvider: given };
@@ -78,13 +97,14 @@ async function signingFor(io: CliIo, ctx: CommandContext, method: 'sigstore' | '
     method: 'sigstore',
     endpoints,
     identityProvider: {
-      getToken: () => signInWithBrowser({
-        issuer: security.sigstore_oidc_issuer,
-        openUrl: async (url) => {
-          io.stderr(`→ Opening browser for authentication...\n  If it does not open, visit: ${url}\n`);
-          await io.openUrl(url);
-        },
-      }),
+      getToken: () =>
+        signInWithBrowser({
+          issuer: security.sigstore_oidc_issuer,
+          openUrl: async (url) => {
+            io.stderr(`→ Opening browser for authentication...\n  If it does not open, visit: ${url}\n`);
+            await io.openUrl(url);
+          },
+        }),
     },
   };
 }

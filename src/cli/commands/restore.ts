@@ -20,20 +20,37 @@ sections of CLAUDE.md and AGENTS.md is kept.
   --platform P   restore on P only (default: wherever copies were found)`;
 
 export async function restoreCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('restore', argv, { ...COMMON, global: { type: 'boolean' }, platform: { type: 'string', multiple: true } });
+  const { values, positionals } = parse('restore', argv, {
+    ...COMMON,
+    global: { type: 'boolean' },
+    platform: { type: 'string', multiple: true },
+  });
   if (values.help) {
     io.stdout(`${RESTORE_HELP}\n`);
     return EXIT.ok;
   }
-  if (positionals.length === 0) throw new AamError('USAGE', 'restore needs at least one package name.', { hint: RESTORE_HELP });
+  if (positionals.length === 0)
+    throw new AamError('USAGE', 'restore needs at least one package name.', { hint: RESTORE_HELP });
   const unknown = (values.platform ?? []).filter((p) => !(PLATFORMS as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, { hint: `Platforms: ${PLATFORMS.join(', ')}.` });
+  if (unknown.length > 0)
+    throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, {
+      hint: `Platforms: ${PLATFORMS.join(', ')}.`,
+    });
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   let failed = false;
   for (const name of positionals) {
-    const report = await restoreDeployed(name, { workspace: ctx.workspace, config: ctx.config, verifier: ctx.verifier, cache: ctx.cache, homeDir: io.homeDir, platforms: values.platform as Platform[] | undefined });
-    io.stdout(`${paint(io, 'green', '✓')} Restored ${report.deployed.length} deployed cop${report.deployed.length === 1 ? 'y' : 'ies'} of ${name}@${report.version}\n`);
+    const report = await restoreDeployed(name, {
+      workspace: ctx.workspace,
+      config: ctx.config,
+      verifier: ctx.verifier,
+      cache: ctx.cache,
+      homeDir: io.homeDir,
+      platforms: values.platform as Platform[] | undefined,
+    });
+    io.stdout(
+      `${paint(io, 'green', '✓')} Restored ${report.deployed.length} deployed cop${report.deployed.length === 1 ? 'y' : 'ies'} of ${name}@${report.version}\n`,
+    );
     io.stdout(`${reportLines(io, report).join('\n')}\n`);
     failed ||= report.verdict.action === 'fail';
   }

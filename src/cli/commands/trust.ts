@@ -1,7 +1,12 @@
 import { editConfigFile } from '../../core/config/edit.ts';
-import { globalConfigPath, projectConfigPath } from '../../core/config/load.ts';
+import { globalConfigPath, projectConfigPath } from '../../core/config/paths.ts';
 import { AamError } from '../../core/errors.ts';
-import { entryPreview, PROJECT_TRUST_WARNING, trustEditsFor, trustOptionsFor } from '../../core/policy/trust-options.ts';
+import {
+  entryPreview,
+  PROJECT_TRUST_WARNING,
+  trustEditsFor,
+  trustOptionsFor,
+} from '../../core/config/trust-entries.ts';
 import { VerificationStore } from '../../core/verify/result-store.ts';
 import { verifyWorkspace } from '../../core/verify/verify-installed.ts';
 import { COMMON, parse } from '../args.ts';
@@ -21,25 +26,65 @@ full OpenPGP fingerprint) to the global config, or to the project config with
   --yes                 write it`;
 
 export async function trustCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('trust', argv, { ...COMMON, in: { type: 'string' }, entry: { type: 'string' }, yes: { type: 'boolean' } });
+  const { values, positionals } = parse('trust', argv, {
+    ...COMMON,
+    in: { type: 'string' },
+    entry: { type: 'string' },
+    yes: { type: 'boolean' },
+  });
   if (values.help) {
     io.stdout(`${TRUST_HELP}\n`);
     return EXIT.ok;
   }
   const layer = values.in ?? 'global';
-  if (positionals.length !== 1 || (layer !== 'project' && layer !== 'global')) throw new AamError('USAGE', 'trust needs one package NAME, and --in project or --in global.', { hint: TRUST_HELP });
+  if (positionals.length !== 1 || (layer !== 'project' && layer !== 'global'))
+    throw new AamError('USAGE', 'trust needs one package NAME, and --in project or --in global.', { hint: TRUST_HELP });
   const ctx = await commandContext(io, values);
-  const [report] = await verifyWorkspace({ workspace: ctx.workspace, config: ctx.config, verifier: ctx.verifier, cache: ctx.cache, only: positionals, store: new VerificationStore(undefined) });
+  const [report] = await verifyWorkspace({
+    workspace: ctx.workspace,
+    config: ctx.config,
+    verifier: ctx.verifier,
+    cache: ctx.cache,
+    only: positionals,
+    store: new VerificationStore(undefined),
+  });
   const signer = report?.verdict.signer;
   if (!report) throw new AamError('USAGE', `${positionals[0]} is not installed in ${ctx.workspace.lockFile}.`);
-  if (!signer || report.checks.signature.state !== 'valid') throw new AamError('USAGE', `${report.name} has no valid signature whose signer could be trusted (${report.verdict.message})`);
+  if (!signer || report.checks.signature.state !== 'valid')
+    throw new AamError(
+      'USAGE',
+      `${report.name} has no valid signature whose signer could be trusted (${report.verdict.message})`,
+    );
   const options = trustOptionsFor(signer);
   const option = values.entry ? options.find((o) => o.label === values.entry) : options[0];
-  if (!option) throw new AamError('USAGE', `"${values.entry}" is not one of the entries that trust ${report.name}'s signer.`, { hint: `Entries: ${options.map((o) => o.label).join(', ')}.` });
-  const file = layer === 'project' ? projectConfigPath(ctx.projectDir) : globalConfigPath({ homeDir: io.homeDir, env: io.env });
-  const target = { layer, value: ctx.config.files.find((f) => f.layer === layer)?.value, effective: ctx.config.security } as const;
-  io.stdout(`Trust ${option.label} (${option.detail}) for ${report.name}, in ${file}:\n\n${entryPreview(option).split('\n').map((l) => `  ${l}`).join('\n')}\n\n`);
-  if (options.length > 1) io.stdout(paint(io, 'dim', `Other entries (--entry): ${options.filter((o) => o !== option).map((o) => o.label).join(', ')}\n`));
+  if (!option)
+    throw new AamError('USAGE', `"${values.entry}" is not one of the entries that trust ${report.name}'s signer.`, {
+      hint: `Entries: ${options.map((o) => o.label).join(', ')}.`,
+    });
+  const file =
+    layer === 'project' ? projectConfigPath(ctx.projectDir) : globalConfigPath({ homeDir: io.homeDir, env: io.env });
+  const target = {
+    layer,
+    value: ctx.config.files.find((f) => f.layer === layer)?.value,
+    effective: ctx.config.security,
+  } as const;
+  io.stdout(
+    `Trust ${option.label} (${option.detail}) for ${report.name}, in ${file}:\n\n${entryPreview(option)
+      .split('\n')
+      .map((l) => `  ${l}`)
+      .join('\n')}\n\n`,
+  );
+  if (options.length > 1)
+    io.stdout(
+      paint(
+        io,
+        'dim',
+        `Other entries (--entry): ${options
+          .filter((o) => o !== option)
+          .map((o) => o.label)
+          .join(', ')}\n`,
+      ),
+    );
   if (layer === 'project') io.stdout(`${paint(io, 'yellow', '⚠')} ${PROJECT_TRUST_WARNING}\n`);
   if (!values.yes) {
     io.stdout('Nothing written: run again with --yes to add it.\n');

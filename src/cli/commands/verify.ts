@@ -40,11 +40,18 @@ Exit status: 0 when nothing fails, 1 when something fails, 2 on bad usage.`;
  * verification of nothing must not pass, or a CI gate on "verify NAME"
  * passes as soon as a change renames the entry.
  */
-async function namesNotInstalled(names: readonly string[], lockFile: string): Promise<{ message: string; hint: string; names: string[] } | undefined> {
+async function namesNotInstalled(
+  names: readonly string[],
+  lockFile: string,
+): Promise<{ message: string; hint: string; names: string[] } | undefined> {
   if (names.length === 0) return undefined;
   const invalid = names.filter((name) => !isValidPackageName(name));
   if (invalid.length > 0) {
-    return { names: invalid, message: `${invalid.map((n) => JSON.stringify(n)).join(', ')} ${invalid.length === 1 ? 'is not a valid package name' : 'are not valid package names'}.`, hint: 'Package names are "name" or "@scope/name" (lowercase letters, digits, hyphens).' };
+    return {
+      names: invalid,
+      message: `${invalid.map((n) => JSON.stringify(n)).join(', ')} ${invalid.length === 1 ? 'is not a valid package name' : 'are not valid package names'}.`,
+      hint: 'Package names are "name" or "@scope/name" (lowercase letters, digits, hyphens).',
+    };
   }
   const installed = Object.keys((await readLockFile(lockFile)).packages);
   const missing = names.filter((name) => !installed.includes(name));
@@ -53,12 +60,24 @@ async function namesNotInstalled(names: readonly string[], lockFile: string): Pr
   return {
     names: missing,
     message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in ${lockFile}.`,
-    hint: near.length > 0 ? `Did you mean ${near.join(', ')}?` : installed.length > 0 ? `Installed: ${installed.slice(0, 10).join(', ')}${installed.length > 10 ? ', …' : ''}.` : 'Nothing is installed there.',
+    hint:
+      near.length > 0
+        ? `Did you mean ${near.join(', ')}?`
+        : installed.length > 0
+          ? `Installed: ${installed.slice(0, 10).join(', ')}${installed.length > 10 ? ', …' : ''}.`
+          : 'Nothing is installed there.',
   };
 }
 
 export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('verify', argv, { ...COMMON, offline: { type: 'boolean' }, global: { type: 'boolean' }, restricted: { type: 'boolean' }, 'no-cache': { type: 'boolean' }, 'acknowledge-policy': { type: 'boolean' } });
+  const { values, positionals } = parse('verify', argv, {
+    ...COMMON,
+    offline: { type: 'boolean' },
+    global: { type: 'boolean' },
+    restricted: { type: 'boolean' },
+    'no-cache': { type: 'boolean' },
+    'acknowledge-policy': { type: 'boolean' },
+  });
   if (values.help) {
     io.stdout(`${VERIFY_HELP}\n`);
     return EXIT.ok;
@@ -68,7 +87,9 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
   const unknown = await namesNotInstalled(positionals, ctx.workspace.lockFile);
   if (unknown) {
     if (!values.json) throw new AamError('USAGE', unknown.message, { hint: unknown.hint });
-    io.stdout(`${JSON.stringify({ project: ctx.projectDir, error: { code: 'USAGE', message: unknown.message, hint: unknown.hint, names: unknown.names } }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ project: ctx.projectDir, error: { code: 'USAGE', message: unknown.message, hint: unknown.hint, names: unknown.names } }, null, 2)}\n`,
+    );
     return EXIT.usage;
   }
   const store = new VerificationStore(join(aamHome(io.homeDir).cacheDir, 'verified'), PRODUCT_VERSION);
@@ -92,13 +113,30 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     await store.save();
   }
   if (values.json) {
-    io.stdout(`${JSON.stringify({ project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost, packages: reports.map(reportToJson), summary }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost, packages: reports.map(reportToJson), summary }, null, 2)}\n`,
+    );
   } else {
     const files = ctx.config.files.filter((f) => f.exists).map((f) => f.path);
-    io.stdout(`Verifying ${reports.length} package${reports.length === 1 ? '' : 's'} in ${ctx.projectDir}\n${paint(io, 'dim', `Policy: ${files.length > 0 ? files.join(' + ') : 'defaults (no config file)'}${ctx.config.restricted ? ' (restricted: only tightening project settings)' : ''}`)}\n`);
-    for (const finding of ctx.config.findings) io.stdout(`${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored' : ''}\n`);
-    for (const l of lost) io.stdout(`${paint(io, 'yellow', '⚠')} since an earlier verification the policy lost ${l.now === undefined ? `${l.key} entry "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`}, which was in ${l.file ?? 'the defaults'}\n`);
-    if (lost.length > 0) io.stdout(paint(io, 'dim', `  (a tool that rewrites the config, such as "aam config set", may have dropped it; add it back, or run with --acknowledge-policy to stop this warning)\n`));
+    io.stdout(
+      `Verifying ${reports.length} package${reports.length === 1 ? '' : 's'} in ${ctx.projectDir}\n${paint(io, 'dim', `Policy: ${files.length > 0 ? files.join(' + ') : 'defaults (no config file)'}${ctx.config.restricted ? ' (restricted: only tightening project settings)' : ''}`)}\n`,
+    );
+    for (const finding of ctx.config.findings)
+      io.stdout(
+        `${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored' : ''}\n`,
+      );
+    for (const l of lost)
+      io.stdout(
+        `${paint(io, 'yellow', '⚠')} since an earlier verification the policy lost ${l.now === undefined ? `${l.key} entry "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`}, which was in ${l.file ?? 'the defaults'}\n`,
+      );
+    if (lost.length > 0)
+      io.stdout(
+        paint(
+          io,
+          'dim',
+          `  (a tool that rewrites the config, such as "aam config set", may have dropped it; add it back, or run with --acknowledge-policy to stop this warning)\n`,
+        ),
+      );
     for (const report of reports) io.stdout(`${reportLines(io, report).join('\n')}\n`);
     io.stdout(`\n${summary.line}\n`);
   }

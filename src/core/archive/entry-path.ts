@@ -7,9 +7,10 @@ import { MAX_PATH_DEPTH, MAX_PATH_LENGTH } from './limits.ts';
  * excessive depth; a leading `./` (as GNU tar writes) is accepted.
  */
 export function safeEntryPath(raw: string): string {
-  const fail = (why: string) => new AamError('ARCHIVE_UNSAFE', `Archive entry ${JSON.stringify(raw)} ${why}.`, {
-    hint: 'The archive may be malicious. Do not install it; report it to the registry owner.',
-  });
+  const fail = (why: string) =>
+    new AamError('ARCHIVE_UNSAFE', `Archive entry ${JSON.stringify(raw)} ${why}.`, {
+      hint: 'The archive may be malicious. Do not install it; report it to the registry owner.',
+    });
   if (raw.length === 0) throw fail('has an empty name');
   if (raw.length > MAX_PATH_LENGTH) throw fail(`has a name longer than ${MAX_PATH_LENGTH} characters`);
   // eslint-disable-next-line no-control-regex

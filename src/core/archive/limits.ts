@@ -8,7 +8,16 @@ export const MAX_PATH_LENGTH = 1024;
 
 /** Directories that packing skips, as the AAM CLI does. */
 export const PACK_EXCLUDED_DIRS = new Set([
-  '.git', 'node_modules', '.venv', 'venv', '__pycache__', '.mypy_cache', '.ruff_cache', '.pytest_cache', 'dist', 'build',
+  '.git',
+  'node_modules',
+  '.venv',
+  'venv',
+  '__pycache__',
+  '.mypy_cache',
+  '.ruff_cache',
+  '.pytest_cache',
+  'dist',
+  'build',
 ]);
 
 export const MANIFEST_FILE = 'aam.yaml';

@@ -33,7 +33,10 @@ export interface ArchiveContents {
  */
 export async function readArchive(bytes: Uint8Array): Promise<ArchiveContents> {
   if (bytes.byteLength > MAX_ARCHIVE_BYTES) {
-    throw new AamError('ARCHIVE_TOO_LARGE', `Archive is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1048576} MB.`);
+    throw new AamError(
+      'ARCHIVE_TOO_LARGE',
+      `Archive is ${(bytes.byteLength / 1048576).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1048576} MB.`,
+    );
   }
   const tar = await decompress(bytes);
   const state = new EntryCollector();
@@ -51,12 +54,20 @@ async function decompress(bytes: Uint8Array): Promise<Buffer> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {
-      throw new AamError('ARCHIVE_TOO_LARGE', `Archive unpacks to more than ${MAX_UNPACKED_BYTES / 1048576} MB; refused as a possible decompression bomb.`, { cause: error });
+      throw new AamError(
+        'ARCHIVE_TOO_LARGE',
+        `Archive unpacks to more than ${MAX_UNPACKED_BYTES / 1048576} MB; refused as a possible decompression bomb.`,
+        { cause: error },
+      );
     }
-    throw new AamError('ARCHIVE_INVALID', `Archive is not gzip-compressed data or is truncated (${messageOf(error)}).`, {
-      cause: error,
-      hint: 'Download the package again; if it persists, the registry copy is damaged.',
-    });
+    throw new AamError(
+      'ARCHIVE_INVALID',
+      `Archive is not gzip-compressed data or is truncated (${messageOf(error)}).`,
+      {
+        cause: error,
+        hint: 'Download the package again; if it persists, the registry copy is damaged.',
+      },
+    );
   }
 }
 
@@ -94,10 +105,13 @@ class EntryCollector {
         return;
       case 'symlink': {
         // eslint-disable-next-line no-control-regex
-        if (/[\u0000-\u001f\u007f]/.test(header.linkname)) throw unsafe(`has a link ${JSON.stringify(header.name)} with control characters in its target`);
+        if (/[\u0000-\u001f\u007f]/.test(header.linkname))
+          throw unsafe(`has a link ${JSON.stringify(header.name)} with control characters in its target`);
         const target = posix.normalize(posix.join(posix.dirname(path), header.linkname));
         if (header.linkname.startsWith('/') || target === '..' || target.startsWith('../')) {
-          throw unsafe(`has a link ${JSON.stringify(header.name)} that points outside the package (${JSON.stringify(header.linkname)})`);
+          throw unsafe(
+            `has a link ${JSON.stringify(header.name)} that points outside the package (${JSON.stringify(header.linkname)})`,
+          );
         }
         this.claim(path, header.name);
         this.links.push({ path, target, raw: header.name });
@@ -110,7 +124,9 @@ class EntryCollector {
         return;
       }
       default:
-        throw unsafe(`has ${JSON.stringify(header.name)}, a ${header.type} entry; only regular files and folders are allowed`);
+        throw unsafe(
+          `has ${JSON.stringify(header.name)}, a ${header.type} entry; only regular files and folders are allowed`,
+        );
     }
   }
 
@@ -123,7 +139,8 @@ class EntryCollector {
     for (const path of this.files.keys()) {
       const parts = path.split('/');
       for (let n = 1; n < parts.length; n++) {
-        if (this.files.has(parts.slice(0, n).join('/'))) throw unsafe(`uses the file ${parts.slice(0, n).join('/')} as a folder`);
+        if (this.files.has(parts.slice(0, n).join('/')))
+          throw unsafe(`uses the file ${parts.slice(0, n).join('/')} as a folder`);
       }
     }
     const manifest = this.files.get(MANIFEST_FILE);
@@ -138,9 +155,11 @@ class EntryCollector {
     const key = collisionKey(path);
     const previous = this.keys.get(key);
     if (previous !== undefined) {
-      throw unsafe(previous === path
-        ? `contains ${JSON.stringify(raw)} twice; a second copy could replace the first after it was checked`
-        : `contains both ${JSON.stringify(previous)} and ${JSON.stringify(path)}, which collide on case-insensitive file systems`);
+      throw unsafe(
+        previous === path
+          ? `contains ${JSON.stringify(raw)} twice; a second copy could replace the first after it was checked`
+          : `contains both ${JSON.stringify(previous)} and ${JSON.stringify(path)}, which collide on case-insensitive file systems`,
+      );
     }
     this.keys.set(key, path);
   }

@@ -3,7 +3,16 @@ import { AamError } from '../errors.ts';
 /** A tar header as this reader understands it; long names and link names are already applied. */
 export interface TarHeader {
   name: string;
-  type: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo' | 'contiguous-file' | 'unknown';
+  type:
+    | 'file'
+    | 'directory'
+    | 'symlink'
+    | 'link'
+    | 'character-device'
+    | 'block-device'
+    | 'fifo'
+    | 'contiguous-file'
+    | 'unknown';
   mode: number;
   size: number;
   linkname: string;
@@ -11,11 +20,21 @@ export interface TarHeader {
 
 const BLOCK = 512;
 const TYPES: Record<string, TarHeader['type']> = {
-  '0': 'file', '\0': 'file', '1': 'link', '2': 'symlink', '3': 'character-device', '4': 'block-device', '5': 'directory', '6': 'fifo', '7': 'contiguous-file',
+  '0': 'file',
+  '\0': 'file',
+  '1': 'link',
+  '2': 'symlink',
+  '3': 'character-device',
+  '4': 'block-device',
+  '5': 'directory',
+  '6': 'fifo',
+  '7': 'contiguous-file',
 };
 
 function invalid(what: string): AamError {
-  return new AamError('ARCHIVE_INVALID', `Archive is not a valid tar archive: ${what}.`, { hint: 'Download the package again; if it persists, the registry copy is damaged.' });
+  return new AamError('ARCHIVE_INVALID', `Archive is not a valid tar archive: ${what}.`, {
+    hint: 'Download the package again; if it persists, the registry copy is damaged.',
+  });
 }
 
 /**
@@ -65,7 +84,8 @@ export function* readTar(buf: Buffer): Generator<{ header: TarHeader; data: Buff
     let type = TYPES[typeflag] ?? 'unknown';
     if (type === 'file' && name.endsWith('/')) type = 'directory';
     const declared = pax.size !== undefined ? Number(pax.size) : size;
-    if (!Number.isSafeInteger(declared) || declared !== size) throw invalid(`entry ${JSON.stringify(name)} declares two different sizes`);
+    if (!Number.isSafeInteger(declared) || declared !== size)
+      throw invalid(`entry ${JSON.stringify(name)} declares two different sizes`);
     yield { header: { name, type, mode: numeric(block, 100, 8, 'mode'), size, linkname }, data };
     pax = {};
     longName = undefined;
@@ -125,7 +145,8 @@ function parsePax(data: Buffer): Record<string, string> {
     const space = data.indexOf(0x20, offset);
     if (space < 0 || space - offset > 20) throw invalid('a pax header is malformed');
     const length = Number(data.toString('latin1', offset, space));
-    if (!Number.isSafeInteger(length) || length <= space - offset || offset + length > data.length) throw invalid('a pax header record has a bad length');
+    if (!Number.isSafeInteger(length) || length <= space - offset || offset + length > data.length)
+      throw invalid('a pax header record has a bad length');
     const record = data.toString('utf8', space + 1, offset + length - 1);
     const equals = record.indexOf('=');
     if (equals <= 0 || data[offset + length - 1] !== 0x0a) throw invalid('a pax header record is malformed');
@@ -144,16 +165,26 @@ export function writeTar(entries: { name: string; data: Buffer; mode: number; mt
     let prefix = '';
     if (nameBytes > 100) {
       const cut = entry.name.lastIndexOf('/', 155);
-      if (cut > 0 && Buffer.byteLength(entry.name.slice(0, cut)) <= 155 && Buffer.byteLength(entry.name.slice(cut + 1)) <= 100) {
+      if (
+        cut > 0 &&
+        Buffer.byteLength(entry.name.slice(0, cut)) <= 155 &&
+        Buffer.byteLength(entry.name.slice(cut + 1)) <= 100
+      ) {
         prefix = entry.name.slice(0, cut);
         name = entry.name.slice(cut + 1);
       } else {
         const record = paxRecord('path', entry.name);
-        parts.push(header({ name: 'PaxHeader', size: record.length, mode: 0o644, mtime: entry.mtime, type: 'x', prefix: '' }), pad(record));
+        parts.push(
+          header({ name: 'PaxHeader', size: record.length, mode: 0o644, mtime: entry.mtime, type: 'x', prefix: '' }),
+          pad(record),
+        );
         name = entry.name.slice(-100);
       }
     }
-    parts.push(header({ name, size: entry.data.length, mode: entry.mode, mtime: entry.mtime, type: '0', prefix }), pad(entry.data));
+    parts.push(
+      header({ name, size: entry.data.length, mode: entry.mode, mtime: entry.mtime, type: '0', prefix }),
+      pad(entry.data),
+    );
   }
   parts.push(Buffer.alloc(BLOCK * 2));
   return Buffer.concat(parts);
@@ -162,11 +193,19 @@ export function writeTar(entries: { name: string; data: Buffer; mode: number; mt
 function paxRecord(key: string, value: string): Buffer {
   const body = ` ${key}=${value}\n`;
   let length = Buffer.byteLength(body) + 1;
-  while (String(length).length + Buffer.byteLength(body) !== length) length = String(length).length + Buffer.byteLength(body);
+  while (String(length).length + Buffer.byteLength(body) !== length)
+    length = String(length).length + Buffer.byteLength(body);
   return Buffer.from(`${length}${body}`);
 }
 
-function header(fields: { name: string; size: number; mode: number; mtime: Date; type: string; prefix: string }): Buffer {
+function header(fields: {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: Date;
+  type: string;
+  prefix: string;
+}): Buffer {
   const block = Buffer.alloc(BLOCK);
   block.write(fields.name, 0, 100, 'utf8');
   block.write(octal(fields.mode, 8), 100, 'latin1');

@@ -44,7 +44,13 @@ export function configCompletions(text: string, offset: number): ConfigCompletio
       .map(([name]) => {
         const child = schemaAt([...path, name]);
         const nested = child?.type === 'object' || child?.type === 'array';
-        return { label: name, kind: 'key' as const, insertText: nested ? `${name}:` : `${name}: `, detail: typeOf(child), documentation: child?.description };
+        return {
+          label: name,
+          kind: 'key' as const,
+          insertText: nested ? `${name}:` : `${name}: `,
+          detail: typeOf(child),
+          documentation: child?.description,
+        };
       });
   }
   return [];
@@ -53,7 +59,8 @@ export function configCompletions(text: string, offset: number): ConfigCompletio
 function valueCompletions(path: (string | number)[]): ConfigCompletion[] {
   const schema = schemaAt(path);
   if (!schema) return [];
-  const values = schema.enum ?? (schema.const !== undefined ? [schema.const] : schema.type === 'boolean' ? [true, false] : []);
+  const values =
+    schema.enum ?? (schema.const !== undefined ? [schema.const] : schema.type === 'boolean' ? [true, false] : []);
   return values.map((value) => ({
     label: String(value),
     kind: 'value' as const,
@@ -66,7 +73,11 @@ function valueCompletions(path: (string | number)[]): ConfigCompletion[] {
 function parse(line: string): LineInfo | undefined {
   const match = /^(\s*)(-\s+)?(?:([A-Za-z_][\w-]*)\s*:)?/.exec(line);
   if (!match || line.trim() === '' || line.trim().startsWith('#')) return undefined;
-  return { indent: match[1]!.length + (match[2]?.length ?? 0), dash: match[2] ? match[1]!.length : undefined, key: match[3] };
+  return {
+    indent: match[1]!.length + (match[2]?.length ?? 0),
+    dash: match[2] ? match[1]!.length : undefined,
+    key: match[3],
+  };
 }
 
 /**

@@ -18,9 +18,13 @@ export type { ConfigEdit };
 export function applyConfigEdits(text: string, edits: readonly ConfigEdit[]): string {
   const source = new YamlSource(text);
   if (source.doc.errors.length > 0) {
-    throw new AamError('CONFIG_INVALID', `Cannot edit: the file has YAML errors (${source.doc.errors[0]!.message.split('\n')[0]}).`, {
-      hint: 'Fix the YAML syntax first; the edit is not applied so nothing is lost.',
-    });
+    throw new AamError(
+      'CONFIG_INVALID',
+      `Cannot edit: the file has YAML errors (${source.doc.errors[0]!.message.split('\n')[0]}).`,
+      {
+        hint: 'Fix the YAML syntax first; the edit is not applied so nothing is lost.',
+      },
+    );
   }
   const doc = source.doc as unknown as Document;
   if (doc.contents !== null && !isMap(doc.contents)) {
@@ -111,9 +115,17 @@ export async function editConfigFile(path: string, edits: readonly ConfigEdit[])
  * would replace the list in effect (lists replace on merge), so the new list
  * starts from the `effective` entries.
  */
-export function addToListEdit(fileValue: Record<string, unknown> | undefined, effective: readonly ListItem[], path: string[], value: ListItem): ConfigEdit {
+export function addToListEdit(
+  fileValue: Record<string, unknown> | undefined,
+  effective: readonly ListItem[],
+  path: string[],
+  value: ListItem,
+): ConfigEdit {
   let node: unknown = fileValue;
-  for (const key of path) node = node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
-  if (node === undefined && effective.length > 0) return { op: 'set', path, value: [...effective.filter((v) => JSON.stringify(v) !== JSON.stringify(value)), value] };
+  for (const key of path)
+    node =
+      node && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+  if (node === undefined && effective.length > 0)
+    return { op: 'set', path, value: [...effective.filter((v) => JSON.stringify(v) !== JSON.stringify(value)), value] };
   return { op: 'add-to-list', path, value };
 }

@@ -1,13 +1,14 @@
 import { readRegularFile } from '../fs/safe-read.ts';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { PolicyContext, SecurityPolicy } from '../policy/decision.ts';
-import { tighten } from '../policy/tightening.ts';
-import type { PolicyFinding } from '../policy/tightening.ts';
+import { tighten } from './tightening.ts';
+import type { PolicyFinding } from './tightening.ts';
 import { AamError } from '../errors.ts';
 import { formatDiagnostic } from './diagnostics.ts';
 import type { ConfigDiagnostic } from './diagnostics.ts';
 import { isPlainObject, mergeLayers } from './merge.ts';
+import { globalConfigPath, projectConfigPath } from './paths.ts';
+import type { ConfigLocation } from './paths.ts';
 import type { ConfigLayer, MergedConfig } from './merge.ts';
 import { registryEntries, securitySettings } from './settings.ts';
 import type { RegistryEntry, SecuritySettings } from './settings.ts';
@@ -35,23 +36,9 @@ export interface LoadedConfig {
   policyContext(): PolicyContext;
 }
 
-export interface ConfigLocation {
-  homeDir: string;
-  projectDir?: string | undefined;
-  env?: Record<string, string | undefined>;
-}
-
 export interface LoadOptions extends ConfigLocation {
   /** Restricted Mode: apply only the project settings that tighten the global policy. */
   restricted?: boolean;
-}
-
-export function globalConfigPath(location: ConfigLocation): string {
-  return location.env?.AAM_CONFIG || join(location.homeDir, '.aam', 'config.yaml');
-}
-
-export function projectConfigPath(projectDir: string): string {
-  return join(projectDir, '.aam', 'config.yaml');
 }
 
 export async function readConfigFile(layer: ConfigFileState['layer'], path: string): Promise<ConfigFileState> {
@@ -80,7 +67,11 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, 
   if (project?.value) {
     const projectValue = { ...project.value };
     if (isPlainObject(projectValue.security)) {
-      const tightened = tighten(globalSecurity, projectValue.security, { globalFile: global?.path, projectFile: project.path, homeDir });
+      const tightened = tighten(globalSecurity, projectValue.security, {
+        globalFile: global?.path,
+        projectFile: project.path,
+        homeDir,
+      });
       findings = restricted ? tightened.findings : tightened.findings.filter((f) => f.kind === 'weakens');
       if (restricted) projectValue.security = tightened.security;
     }

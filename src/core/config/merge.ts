@@ -53,7 +53,8 @@ function mergeInto(
       result[name] = mergeInto(below, value, origin, childPath, origins);
     } else {
       result[name] = value;
-      for (const existing of [...origins.keys()]) if (existing.startsWith(`${key(childPath)}\u0000`)) origins.delete(existing);
+      for (const existing of [...origins.keys()])
+        if (existing.startsWith(`${key(childPath)}\u0000`)) origins.delete(existing);
       origins.set(key(childPath), origin);
       if (isPlainObject(value)) recordLeaves(value, origin, childPath, origins);
     }
@@ -61,7 +62,12 @@ function mergeInto(
   return result;
 }
 
-function recordLeaves(value: Record<string, unknown>, origin: ConfigOrigin, path: string[], origins: Map<string, ConfigOrigin>): void {
+function recordLeaves(
+  value: Record<string, unknown>,
+  origin: ConfigOrigin,
+  path: string[],
+  origins: Map<string, ConfigOrigin>,
+): void {
   for (const [name, child] of Object.entries(value)) {
     origins.set(key([...path, name]), origin);
     if (isPlainObject(child)) recordLeaves(child, origin, [...path, name], origins);

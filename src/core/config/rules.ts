@@ -1,5 +1,4 @@
-import type { YamlRanges } from '../yaml/source.ts';
-import type { YamlPath } from '../yaml/source.ts';
+import type { YamlPath, YamlRanges } from '../yaml/source.ts';
 import { stringify } from 'yaml';
 import { anchoredSuggestion, normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../policy/identity.ts';
 import type { ConfigDiagnostic, Severity } from './diagnostics.ts';
@@ -17,7 +16,14 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
   if (security) {
     identityPatterns(security.trusted_identities).forEach(([raw, path]) => {
       const parsed = parseIdentityPattern(raw);
-      if (!parsed.ok) push(path, 'error', 'identity-invalid', `"${raw}" ${parsed.reason}. It trusts no one until fixed.`, trimFix(raw));
+      if (!parsed.ok)
+        push(
+          path,
+          'error',
+          'identity-invalid',
+          `"${raw}" ${parsed.reason}. It trusts no one until fixed.`,
+          trimFix(raw),
+        );
       else {
         const broad = overBroadReason(parsed.pattern);
         if (broad) push(path, 'warning', 'identity-broad', `${broad}.`);
@@ -29,26 +35,52 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
       if (!normalized) return;
       const path = ['security', 'trusted_keys', i];
       const first = seen.get(normalized);
-      if (first !== undefined) push(path, 'warning', 'fingerprint-duplicate', `This key is already listed as item ${first + 1}.`);
+      if (first !== undefined)
+        push(path, 'warning', 'fingerprint-duplicate', `This key is already listed as item ${first + 1}.`);
       else seen.set(normalized, i);
-      if (normalized !== raw) push(path, 'hint', 'fingerprint-format', 'Fingerprint can be written as 40 upper-case hex digits without spaces.', { title: 'Normalise fingerprint', replacement: normalized });
+      if (normalized !== raw)
+        push(
+          path,
+          'hint',
+          'fingerprint-format',
+          'Fingerprint can be written as 40 upper-case hex digits without spaces.',
+          { title: 'Normalise fingerprint', replacement: normalized },
+        );
     });
     if (security.on_signature_failure === 'ignore') {
-      push(['security', 'on_signature_failure'], 'warning', 'policy-ignore', 'on_signature_failure: ignore skips signature verification entirely: invalid and untrusted signatures pass unnoticed.');
+      push(
+        ['security', 'on_signature_failure'],
+        'warning',
+        'policy-ignore',
+        'on_signature_failure: ignore skips signature verification entirely: invalid and untrusted signatures pass unnoticed.',
+      );
     }
     if (security.verify_transparency_log === false) {
-      push(['security', 'verify_transparency_log'], 'warning', 'policy-no-tlog', 'Sigstore signatures will be accepted without a transparency-log entry; keep this only for air-gapped use.');
+      push(
+        ['security', 'verify_transparency_log'],
+        'warning',
+        'policy-no-tlog',
+        'Sigstore signatures will be accepted without a transparency-log entry; keep this only for air-gapped use.',
+      );
     }
     const lists = [security.trusted_identities, security.trusted_keys];
     if (security.require_signature === true && lists.every((l) => !Array.isArray(l) || l.length === 0)) {
-      push(['security', 'require_signature'], 'information', 'policy-no-trust-list', 'Signatures are required but no trusted_identities or trusted_keys are listed, so every signer counts as untrusted.');
+      push(
+        ['security', 'require_signature'],
+        'information',
+        'policy-no-trust-list',
+        'Signatures are required but no trusted_identities or trusted_keys are listed, so every signer counts as untrusted.',
+      );
     }
   }
   registryDiagnostics(config.registries, push);
   return out;
 }
 
-function registryDiagnostics(value: unknown, push: (path: YamlPath, severity: Severity, code: string, message: string) => void): void {
+function registryDiagnostics(
+  value: unknown,
+  push: (path: YamlPath, severity: Severity, code: string, message: string) => void,
+): void {
   if (!Array.isArray(value)) return;
   const names = new Map<string, number>();
   let defaults = 0;
@@ -56,15 +88,34 @@ function registryDiagnostics(value: unknown, push: (path: YamlPath, severity: Se
     const registry = asRecord(entry);
     if (!registry) return;
     if (typeof registry.name === 'string') {
-      if (names.has(registry.name)) push(['registries', i, 'name'], 'error', 'registry-duplicate', `Registry name "${registry.name}" is already used by item ${names.get(registry.name)! + 1}.`);
+      if (names.has(registry.name))
+        push(
+          ['registries', i, 'name'],
+          'error',
+          'registry-duplicate',
+          `Registry name "${registry.name}" is already used by item ${names.get(registry.name)! + 1}.`,
+        );
       else names.set(registry.name, i);
     }
-    if (registry.default === true && ++defaults === 2) push(['registries', i, 'default'], 'warning', 'registry-default', 'More than one registry is marked default; the first one wins.');
+    if (registry.default === true && ++defaults === 2)
+      push(
+        ['registries', i, 'default'],
+        'warning',
+        'registry-default',
+        'More than one registry is marked default; the first one wins.',
+      );
     const type = registry.type ?? 'local';
     if (typeof registry.url === 'string' && /^(file:\/\/\/|https?:\/\/|git@|ssh:\/\/)/.test(registry.url)) {
       const isFile = registry.url.startsWith('file://');
-      if (type === 'local' && !isFile) push(['registries', i, 'url'], 'error', 'registry-url', 'A local registry needs a file:///absolute/path URL.');
-      if (type !== 'local' && isFile) push(['registries', i, 'url'], 'error', 'registry-url', `A ${String(type)} registry cannot have a file:// URL; use type: local.`);
+      if (type === 'local' && !isFile)
+        push(['registries', i, 'url'], 'error', 'registry-url', 'A local registry needs a file:///absolute/path URL.');
+      if (type !== 'local' && isFile)
+        push(
+          ['registries', i, 'url'],
+          'error',
+          'registry-url',
+          `A ${String(type)} registry cannot have a file:// URL; use type: local.`,
+        );
     }
   });
 }

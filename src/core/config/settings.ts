@@ -55,7 +55,11 @@ export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecurityS
     trusted_keys: pick(s, ['trusted_keys'], isStrings),
     allowed_issuers: pick(s, ['allowed_issuers'], isStrings),
     verify_transparency_log: pick(s, ['verify_transparency_log'], isBool),
-    on_signer_change: pick(s, ['on_signer_change'], (v: unknown): v is 'error' | 'warn' => v === 'error' || v === 'warn'),
+    on_signer_change: pick(
+      s,
+      ['on_signer_change'],
+      (v: unknown): v is 'error' | 'warn' => v === 'error' || v === 'warn',
+    ),
     signing_method: pick(s, ['signing_method'], isMethod),
     gpg_key: pick(s, ['gpg_key'], optional),
     gpg_home: pick(s, ['gpg_home'], optional),

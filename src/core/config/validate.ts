@@ -23,7 +23,19 @@ export interface ConfigValidation {
 export function validateConfigText(text: string, options: { parser?: 'auto' | 'full' } = {}): ConfigValidation {
   if (text.length > MAX_YAML_BYTES) {
     const source = new YamlSource('');
-    return { source, value: undefined, diagnostics: [at(source, [], 'error', 'yaml-too-large', `The file is larger than ${MAX_YAML_BYTES / 1024 / 1024} MB; config files are small.`)] };
+    return {
+      source,
+      value: undefined,
+      diagnostics: [
+        at(
+          source,
+          [],
+          'error',
+          'yaml-too-large',
+          `The file is larger than ${MAX_YAML_BYTES / 1024 / 1024} MB; config files are small.`,
+        ),
+      ],
+    };
   }
   // Plain config YAML (no anchors, tags, block scalars…) is read by the fast reader, which keeps the same ranges.
   const simple = options.parser === 'full' ? undefined : parseSimpleYaml(text);
@@ -31,10 +43,22 @@ export function validateConfigText(text: string, options: { parser?: 'auto' | 'f
   const source = new YamlSource(text);
   const diagnostics: ConfigDiagnostic[] = [];
   for (const error of source.doc.errors) {
-    diagnostics.push({ severity: 'error', code: 'yaml-syntax', message: firstLine(error.message), range: source.rangeOf(error.pos[0], error.pos[1]), path: [] });
+    diagnostics.push({
+      severity: 'error',
+      code: 'yaml-syntax',
+      message: firstLine(error.message),
+      range: source.rangeOf(error.pos[0], error.pos[1]),
+      path: [],
+    });
   }
   for (const warning of source.doc.warnings) {
-    diagnostics.push({ severity: 'warning', code: 'yaml-warning', message: firstLine(warning.message), range: source.rangeOf(warning.pos[0], warning.pos[1]), path: [] });
+    diagnostics.push({
+      severity: 'warning',
+      code: 'yaml-warning',
+      message: firstLine(warning.message),
+      range: source.rangeOf(warning.pos[0], warning.pos[1]),
+      path: [],
+    });
   }
   if (source.doc.errors.length > 0) return { source, value: undefined, diagnostics };
 
@@ -42,23 +66,39 @@ export function validateConfigText(text: string, options: { parser?: 'auto' | 'f
   try {
     value = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    diagnostics.push(at(source, [], 'error', 'yaml-aliases', `The file cannot be read: ${firstLine((error as Error).message)}`));
+    diagnostics.push(
+      at(source, [], 'error', 'yaml-aliases', `The file cannot be read: ${firstLine((error as Error).message)}`),
+    );
     return { source, value: undefined, diagnostics };
   }
   if (value === null || value === undefined) value = {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    diagnostics.push(at(source, [], 'error', 'not-a-mapping', 'A config file must be a mapping of keys (such as `security:`) to values.'));
+    diagnostics.push(
+      at(
+        source,
+        [],
+        'error',
+        'not-a-mapping',
+        'A config file must be a mapping of keys (such as `security:`) to values.',
+      ),
+    );
     return { source, value: undefined, diagnostics };
   }
   return check(source, value as Record<string, unknown>, diagnostics);
 }
 
 /** Schema and policy rules over a parsed config. */
-function check(source: YamlRanges, config: Record<string, unknown>, diagnostics: ConfigDiagnostic[] = []): ConfigValidation {
+function check(
+  source: YamlRanges,
+  config: Record<string, unknown>,
+  diagnostics: ConfigDiagnostic[] = [],
+): ConfigValidation {
   const validate = configValidator();
   if (!validate(config)) diagnostics.push(...schemaDiagnostics(source, config, validate.errors ?? []));
   diagnostics.push(...semanticDiagnostics(source, config));
-  diagnostics.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  diagnostics.sort(
+    (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
   return { source, value: config, diagnostics };
 }
 
@@ -108,20 +148,49 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
       const actual = valueAt(config, path);
       const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
       const message = `${name} must be one of: ${allowed.join(', ')}.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`;
-      return { ...diag(source, path, 'error', 'invalid-value', message), ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, replacement: suggestion } } : {}) };
+      return {
+        ...diag(source, path, 'error', 'invalid-value', message),
+        ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, replacement: suggestion } } : {}),
+      };
     }
     case 'const':
-      return diag(source, path, 'error', path.join('.') === 'security.require_checksum' ? 'checksum-required' : 'invalid-value', `${name} ${parentSchema?.errorMessage ?? `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`}.`);
+      return diag(
+        source,
+        path,
+        'error',
+        path.join('.') === 'security.require_checksum' ? 'checksum-required' : 'invalid-value',
+        `${name} ${parentSchema?.errorMessage ?? `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`}.`,
+      );
     case 'type': {
-      const expected = String((error.params as { type: string | string[] }).type).replace(',null', '').replace(',', ' or ');
-      return diag(source, path, 'error', 'wrong-type', `${name || 'The file'} must be ${article(expected)} ${expected}${expected === 'boolean' ? ' (true or false)' : ''}.`);
+      const expected = String((error.params as { type: string | string[] }).type)
+        .replace(',null', '')
+        .replace(',', ' or ');
+      return diag(
+        source,
+        path,
+        'error',
+        'wrong-type',
+        `${name || 'The file'} must be ${article(expected)} ${expected}${expected === 'boolean' ? ' (true or false)' : ''}.`,
+      );
     }
     case 'uniqueItems': {
       const { i, j } = error.params as { i: number; j: number };
-      return diag(source, [...path, Math.max(i, j)], 'warning', 'duplicate-entry', `${name} lists the same entry twice (items ${Math.min(i, j) + 1} and ${Math.max(i, j) + 1}).`);
+      return diag(
+        source,
+        [...path, Math.max(i, j)],
+        'warning',
+        'duplicate-entry',
+        `${name} lists the same entry twice (items ${Math.min(i, j) + 1} and ${Math.max(i, j) + 1}).`,
+      );
     }
     case 'pattern':
-      return diag(source, path, 'error', 'invalid-value', `${name} ${parentSchema?.errorMessage ?? `must match ${(error.params as { pattern: string }).pattern}`}.`);
+      return diag(
+        source,
+        path,
+        'error',
+        'invalid-value',
+        `${name} ${parentSchema?.errorMessage ?? `must match ${(error.params as { pattern: string }).pattern}`}.`,
+      );
     case 'minLength':
       return diag(source, path, 'error', 'invalid-value', `${name} must not be empty.`);
     default:
@@ -129,7 +198,14 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
   }
 }
 
-function diag(source: YamlRanges, path: YamlPath, severity: Severity, code: string, message: string, target: 'key' | 'value' = 'value'): ConfigDiagnostic {
+function diag(
+  source: YamlRanges,
+  path: YamlPath,
+  severity: Severity,
+  code: string,
+  message: string,
+  target: 'key' | 'value' = 'value',
+): ConfigDiagnostic {
   return { severity, code, message, range: target === 'key' ? source.keyRange(path) : source.valueRange(path), path };
 }
 

@@ -35,7 +35,11 @@ const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex'
  * On other platforms nothing is reported, but every path looked at is
  * stamped into `stamps`, so a copy that appears later is checked then.
  */
-export function checkDeployed(targets: readonly DeployTarget[], expected: readonly Platform[], stamps: Record<string, FileStamp | null>): DeployedCopy[] {
+export function checkDeployed(
+  targets: readonly DeployTarget[],
+  expected: readonly Platform[],
+  stamps: Record<string, FileStamp | null>,
+): DeployedCopy[] {
   const found: { target: DeployTarget; copy: DeployedCopy | undefined }[] = [];
   const roots = new Map<Platform, boolean>();
   for (const target of targets) {
@@ -62,16 +66,34 @@ function exists(path: string, stamps: Record<string, FileStamp | null>): boolean
 }
 
 function base(target: DeployTarget): Omit<DeployedCopy, 'state' | 'expected' | 'actual' | 'detail'> {
-  return { platform: target.platform, type: target.type, name: target.name, path: target.path, section: target.kind === 'section' ? `${target.name} ${target.section}` : undefined };
+  return {
+    platform: target.platform,
+    type: target.type,
+    name: target.name,
+    path: target.path,
+    section: target.kind === 'section' ? `${target.name} ${target.section}` : undefined,
+  };
 }
 
 function missing(target: DeployTarget): DeployedCopy {
-  return { ...base(target), state: 'missing', expected: target.path, actual: 'nothing there', detail: `the ${target.type} ${target.name} is not deployed at ${target.path}${target.kind === 'section' ? ` (section "${target.name} ${target.section}")` : ''}` };
+  return {
+    ...base(target),
+    state: 'missing',
+    expected: target.path,
+    actual: 'nothing there',
+    detail: `the ${target.type} ${target.name} is not deployed at ${target.path}${target.kind === 'section' ? ` (section "${target.name} ${target.section}")` : ''}`,
+  };
 }
 
 /** The copy as found, or undefined when it is not there at all. */
 function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>): DeployedCopy | undefined {
-  const modified = (expected: string, actual: string, detail: string): DeployedCopy => ({ ...base(target), state: 'modified', expected, actual, detail });
+  const modified = (expected: string, actual: string, detail: string): DeployedCopy => ({
+    ...base(target),
+    state: 'modified',
+    expected,
+    actual,
+    detail,
+  });
   const ok: DeployedCopy = { ...base(target), state: 'ok', expected: undefined, actual: undefined, detail: undefined };
   if (target.kind === 'tree') {
     const stamp = stampOf(target.path);
@@ -80,14 +102,34 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
       return undefined;
     }
     const expectedHashes = Object.fromEntries([...target.files].map(([path, file]) => [path, sha(file.data)]));
-    const { diff, scan } = scanInstalled(target.path, expectedHashes, undefined, new Map([...target.files].map(([path, file]) => [path, file.data])));
+    const { diff, scan } = scanInstalled(
+      target.path,
+      expectedHashes,
+      undefined,
+      new Map([...target.files].map(([path, file]) => [path, file.data])),
+    );
     for (const [rel, s] of Object.entries(scan.dirs)) stamps[rel ? join(target.path, rel) : target.path] = s;
     for (const [rel, f] of Object.entries(scan.files)) stamps[join(target.path, rel)] = f.stamp;
-    for (const rel of [...diff.added, ...diff.missing]) stamps[join(target.path, rel)] ??= stampOf(join(target.path, rel));
+    for (const rel of [...diff.added, ...diff.missing])
+      stamps[join(target.path, rel)] ??= stampOf(join(target.path, rel));
     if (diff.modified.length + diff.added.length + diff.missing.length === 0) return ok;
-    const words = [diff.modified.length ? `modified: ${diff.modified.join(', ')}` : '', diff.missing.length ? `missing: ${diff.missing.join(', ')}` : '', diff.added.length ? `added: ${diff.added.join(', ')}` : ''].filter(Boolean).join('; ');
-    const first = diff.example ?? { path: diff.missing[0] ?? diff.added[0]!, expected: expectedHashes[diff.missing[0] ?? ''] ?? 'not there', actual: diff.missing[0] ? 'missing' : 'an extra file' };
-    return modified(`${join(target.path, first.path)}: ${first.expected}`, `${join(target.path, first.path)}: ${first.actual}`, words);
+    const words = [
+      diff.modified.length ? `modified: ${diff.modified.join(', ')}` : '',
+      diff.missing.length ? `missing: ${diff.missing.join(', ')}` : '',
+      diff.added.length ? `added: ${diff.added.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    const first = diff.example ?? {
+      path: diff.missing[0] ?? diff.added[0]!,
+      expected: expectedHashes[diff.missing[0] ?? ''] ?? 'not there',
+      actual: diff.missing[0] ? 'missing' : 'an extra file',
+    };
+    return modified(
+      `${join(target.path, first.path)}: ${first.expected}`,
+      `${join(target.path, first.path)}: ${first.actual}`,
+      words,
+    );
   }
   const read = readStamped(target.path, stamps);
   if (read === undefined) return undefined;
@@ -95,7 +137,9 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   if (target.kind === 'file') {
     const want = sha(target.file.data);
     const have = sha(read.bytes);
-    return want === have ? ok : modified(`${target.path}: ${want}`, `${target.path}: ${have}`, 'its content differs from the signed artifact');
+    return want === have
+      ? ok
+      : modified(`${target.path}: ${want}`, `${target.path}: ${have}`, 'its content differs from the signed artifact');
   }
   let text: string;
   try {
@@ -107,10 +151,17 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   if (body === undefined) return undefined;
   const want = expectedSectionBody(target.content);
   if (body === want) return ok;
-  return modified(`section "${target.name} ${target.section}": ${sha(Buffer.from(want))}`, `section "${target.name} ${target.section}": ${sha(Buffer.from(body))}`, `the section "${target.name} ${target.section}" of ${target.path} differs from the signed artifact`);
+  return modified(
+    `section "${target.name} ${target.section}": ${sha(Buffer.from(want))}`,
+    `section "${target.name} ${target.section}": ${sha(Buffer.from(body))}`,
+    `the section "${target.name} ${target.section}" of ${target.path} differs from the signed artifact`,
+  );
 }
 
-function readStamped(path: string, stamps: Record<string, FileStamp | null>): { bytes: Buffer } | { problem: string } | undefined {
+function readStamped(
+  path: string,
+  stamps: Record<string, FileStamp | null>,
+): { bytes: Buffer } | { problem: string } | undefined {
   try {
     const file = readRegularFileSync(path, 'deployed');
     stamps[path] = file ? stampOfStats(file.stats) : null;

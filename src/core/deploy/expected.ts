@@ -16,7 +16,10 @@ import type { DeployTarget, SourceFile } from './platforms.ts';
  * when that archive is not available. For an editor that compares an open
  * deployed file with what was signed.
  */
-export async function expectedDeployments(name: string, options: { workspace: WorkspacePaths; config: LoadedConfig; cache: EvidenceCache; homeDir?: string }): Promise<DeployTarget[] | undefined> {
+export async function expectedDeployments(
+  name: string,
+  options: { workspace: WorkspacePaths; config: LoadedConfig; cache: EvidenceCache; homeDir?: string },
+): Promise<DeployTarget[] | undefined> {
   const entry = (await readLockFile(options.workspace.lockFile)).packages[name];
   if (!entry) return undefined;
   const recorded = (await readTrustRecord(recordPathOf(options.workspace.aamDir))).packages[name];
@@ -24,13 +27,18 @@ export async function expectedDeployments(name: string, options: { workspace: Wo
   if (!evidence.archive) return undefined;
   const contents = await readArchive(evidence.archive);
   const manifest = parseManifest(contents.manifestText, `aam.yaml of ${name}`);
-  const files = new Map<string, SourceFile>(contents.files.map((f) => [f.path, { data: f.data, executable: f.executable }]));
+  const files = new Map<string, SourceFile>(
+    contents.files.map((f) => [f.path, { data: f.data, executable: f.executable }]),
+  );
   const roots = { project: options.workspace.root, home: options.homeDir ?? homedir() };
   return PLATFORMS.flatMap((platform) => deployTargets(manifest, files, platform, roots));
 }
 
 /** The expected content at `path` (a deployed file, a file in a deployed skill folder, or a shared file's sections). */
-export function expectedAt(targets: readonly DeployTarget[], path: string): { bytes: Buffer } | { sections: { name: string; kind: string; content: string }[] } | undefined {
+export function expectedAt(
+  targets: readonly DeployTarget[],
+  path: string,
+): { bytes: Buffer } | { sections: { name: string; kind: string; content: string }[] } | undefined {
   const sections: { name: string; kind: string; content: string }[] = [];
   for (const target of targets) {
     if (target.kind === 'file' && target.path === path) return { bytes: Buffer.from(target.file.data) };
@@ -38,7 +46,8 @@ export function expectedAt(targets: readonly DeployTarget[], path: string): { by
       const file = target.files.get(path.slice(target.path.length + 1));
       return file ? { bytes: Buffer.from(file.data) } : undefined;
     }
-    if (target.kind === 'section' && target.path === path) sections.push({ name: target.name, kind: target.section, content: target.content });
+    if (target.kind === 'section' && target.path === path)
+      sections.push({ name: target.name, kind: target.section, content: target.content });
   }
   return sections.length > 0 ? { sections } : undefined;
 }

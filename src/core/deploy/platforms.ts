@@ -1,5 +1,4 @@
-import { posix } from 'node:path';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { ArtifactRef, Manifest } from '../package/manifest.ts';
 import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
 import { agentMdc, instructionMdc, readText } from './transform.ts';
@@ -20,8 +19,8 @@ export interface SourceFile {
 
 /** One artifact's deployed copy on one platform: what it must be, and where. */
 export type DeployTarget = TargetBase &
+  /** A folder that must hold exactly these files (a skill). */
   (
-    /** A folder that must hold exactly these files (a skill). */
     | { kind: 'tree'; files: Map<string, SourceFile> }
     /** A file that must hold exactly these bytes. */
     | { kind: 'file'; file: SourceFile }
@@ -50,18 +49,40 @@ export interface DeployRoots {
  * names, same transformations. Artifacts in `aam`'s order (agents, skills,
  * prompts, instructions), so shared files get their sections in its order.
  */
-export function deployTargets(manifest: Manifest, files: ReadonlyMap<string, SourceFile>, platform: Platform, roots: DeployRoots): DeployTarget[] {
+export function deployTargets(
+  manifest: Manifest,
+  files: ReadonlyMap<string, SourceFile>,
+  platform: Platform,
+  roots: DeployRoots,
+): DeployTarget[] {
   const out: DeployTarget[] = [];
-  const kinds: [ArtifactType, ArtifactRef[]][] = [['agent', manifest.artifacts.agents], ['skill', manifest.artifacts.skills], ['prompt', manifest.artifacts.prompts], ['instruction', manifest.artifacts.instructions]];
+  const kinds: [ArtifactType, ArtifactRef[]][] = [
+    ['agent', manifest.artifacts.agents],
+    ['skill', manifest.artifacts.skills],
+    ['prompt', manifest.artifacts.prompts],
+    ['instruction', manifest.artifacts.instructions],
+  ];
   for (const [type, refs] of kinds) for (const ref of refs) out.push(targetFor(platform, type, ref, files, roots));
   return out;
 }
 
-function targetFor(platform: Platform, type: ArtifactType, ref: ArtifactRef, files: ReadonlyMap<string, SourceFile>, roots: DeployRoots): DeployTarget {
+function targetFor(
+  platform: Platform,
+  type: ArtifactType,
+  ref: ArtifactRef,
+  files: ReadonlyMap<string, SourceFile>,
+  roots: DeployRoots,
+): DeployTarget {
   const name = ref.name; // artifact names are plain ([a-z0-9-]), so aam's fs-name is the name itself
   const folder = platform === 'codex' ? join(roots.home, '.codex') : join(roots.project, FOLDER[platform]);
   const at = (...parts: string[]) => ({ platform, type, name, path: join(folder, ...parts), root: folder });
-  const shared = (file: string) => ({ platform, type, name, path: join(roots.project, file), root: join(roots.project, file) });
+  const shared = (file: string) => ({
+    platform,
+    type,
+    name,
+    path: join(roots.project, file),
+    root: join(roots.project, file),
+  });
   const text = (content: string): SourceFile => ({ data: Buffer.from(content, 'utf8'), executable: false });
   switch (type) {
     case 'skill':
@@ -69,15 +90,25 @@ function targetFor(platform: Platform, type: ArtifactType, ref: ArtifactRef, fil
     case 'prompt':
       return { ...at('prompts', `${name}.md`), kind: 'file', file: required(files, ref.path) };
     case 'agent':
-      if (platform === 'cursor') return { ...at('rules', `agent-${name}.mdc`), kind: 'file', file: text(cursorAgent(ref, files)) };
-      if (platform === 'claude') return { ...at('agents', `${name}.md`), kind: 'file', file: text(agentContent(ref, files)) };
-      if (platform === 'copilot') return { ...at('agents', `${name}.agent.md`), kind: 'file', file: text(agentContent(ref, files)) };
+      if (platform === 'cursor')
+        return { ...at('rules', `agent-${name}.mdc`), kind: 'file', file: text(cursorAgent(ref, files)) };
+      if (platform === 'claude')
+        return { ...at('agents', `${name}.md`), kind: 'file', file: text(agentContent(ref, files)) };
+      if (platform === 'copilot')
+        return { ...at('agents', `${name}.agent.md`), kind: 'file', file: text(agentContent(ref, files)) };
       return { ...shared('AGENTS.md'), kind: 'section', section: 'agent', content: agentContent(ref, files) };
     case 'instruction': {
-      if (platform === 'copilot') return { ...at('instructions', `${name}.instructions.md`), kind: 'file', file: required(files, ref.path) };
+      if (platform === 'copilot')
+        return { ...at('instructions', `${name}.instructions.md`), kind: 'file', file: required(files, ref.path) };
       const content = readText(required(files, ref.path).data, ref.path);
-      if (platform === 'cursor') return { ...at('rules', `${name}.mdc`), kind: 'file', file: text(instructionMdc(ref.description, content)) };
-      return { ...shared(platform === 'claude' ? 'CLAUDE.md' : 'AGENTS.md'), kind: 'section', section: 'instruction', content };
+      if (platform === 'cursor')
+        return { ...at('rules', `${name}.mdc`), kind: 'file', file: text(instructionMdc(ref.description, content)) };
+      return {
+        ...shared(platform === 'claude' ? 'CLAUDE.md' : 'AGENTS.md'),
+        kind: 'section',
+        section: 'instruction',
+        content,
+      };
     }
   }
 }
@@ -129,7 +160,9 @@ function agentContent(ref: ArtifactRef, files: ReadonlyMap<string, SourceFile>):
 /** `CursorAdapter.deploy_agent`: an `.mdc` rule from `agent.yaml` and the system prompt. */
 function cursorAgent(ref: ArtifactRef, files: ReadonlyMap<string, SourceFile>): string {
   const yaml = fileIn(files, ref.path, 'agent.yaml');
-  const agent: AgentDefinition = yaml ? agentDefinition(loadYaml(yaml.data, `${ref.path}/agent.yaml`), `${ref.path}/agent.yaml`) : { name: ref.name, description: ref.description, systemPrompt: 'system-prompt.md', skills: [], prompts: [] };
+  const agent: AgentDefinition = yaml
+    ? agentDefinition(loadYaml(yaml.data, `${ref.path}/agent.yaml`), `${ref.path}/agent.yaml`)
+    : { name: ref.name, description: ref.description, systemPrompt: 'system-prompt.md', skills: [], prompts: [] };
   const prompt = fileIn(files, ref.path, 'system-prompt.md') ?? fileIn(files, ref.path, agent.systemPrompt);
   return agentMdc(agent, prompt ? readText(prompt.data, `${ref.path}/${agent.systemPrompt}`) : '');
 }
@@ -155,8 +188,15 @@ function agentDefinition(data: Record<string, unknown>, where: string): AgentDef
   };
   const list = (key: string) => {
     const value = data[key] ?? [];
-    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`${where}: "${key}" must be a list of names`);
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+      throw new Error(`${where}: "${key}" must be a list of names`);
     return value as string[];
   };
-  return { name: text('name'), description: text('description'), systemPrompt: text('system_prompt'), skills: list('skills'), prompts: list('prompts') };
+  return {
+    name: text('name'),
+    description: text('description'),
+    systemPrompt: text('system_prompt'),
+    skills: list('skills'),
+    prompts: list('prompts'),
+  };
 }

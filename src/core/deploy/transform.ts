@@ -7,7 +7,8 @@
  */
 
 /** Python's `str.isspace()` characters. */
-const PY_SPACE = '\t\n\u000b\u000c\r\u001c\u001d\u001e\u001f \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
+const PY_SPACE =
+  '\t\n\u000b\u000c\r\u001c\u001d\u001e\u001f \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
 
 /** `str.rstrip()` as Python does it. */
 export function pyRstrip(text: string): string {
@@ -93,7 +94,15 @@ export interface AgentDefinition {
 
 /** `CursorAdapter._generate_agent_mdc`. */
 export function agentMdc(agent: AgentDefinition, systemPrompt: string): string {
-  const lines = ['---', `description: "${agent.description}"`, 'alwaysApply: true', '---', '', `# Agent: ${agent.name}`, ''];
+  const lines = [
+    '---',
+    `description: "${agent.description}"`,
+    'alwaysApply: true',
+    '---',
+    '',
+    `# Agent: ${agent.name}`,
+    '',
+  ];
   if (systemPrompt) lines.push(pyRstrip(systemPrompt), '');
   if (agent.skills.length > 0) lines.push('## Available Skills', '', ...agent.skills.map((s) => `- ${s}`), '');
   if (agent.prompts.length > 0) lines.push('## Available Prompts', '', ...agent.prompts.map((p) => `- ${p}`), '');

@@ -32,7 +32,10 @@ export async function writeDeployed(targets: readonly DeployTarget[]): Promise<v
   }
 }
 
-async function replaceFolder(path: string, files: ReadonlyMap<string, { data: Uint8Array; executable: boolean }>): Promise<void> {
+async function replaceFolder(
+  path: string,
+  files: ReadonlyMap<string, { data: Uint8Array; executable: boolean }>,
+): Promise<void> {
   const parent = dirname(path);
   const token = randomBytes(4).toString('hex');
   const staging = join(parent, `.${basename(path)}.aam-${token}`);
@@ -43,10 +46,13 @@ async function replaceFolder(path: string, files: ReadonlyMap<string, { data: Ui
       await mkdir(dirname(join(staging, rel)), { recursive: true });
       await writeFile(join(staging, rel), file.data, { mode: file.executable ? 0o755 : 0o644 });
     }
-    const hadOld = await rename(path, old).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return false;
-      throw error;
-    });
+    const hadOld = await rename(path, old).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return false;
+        throw error;
+      },
+    );
     await rename(staging, path);
     if (hadOld) await rm(old, { recursive: true, force: true });
   } catch (error) {

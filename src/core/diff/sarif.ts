@@ -26,18 +26,38 @@ export function toSarif(diff: TrustDiff, head: ProjectState, prefix: string): Re
   const config = new YamlSource(head.configText);
   const at = (file: 'aam-lock.yaml' | 'config.yaml', path: string[]) => {
     const source = file === 'aam-lock.yaml' ? lock : config;
-    const found = (file === 'aam-lock.yaml' ? head.lockText : head.configText).trim() ? source.keyRange(path) : undefined;
+    const found = (file === 'aam-lock.yaml' ? head.lockText : head.configText).trim()
+      ? source.keyRange(path)
+      : undefined;
     const line = found ? found.start.line + 1 : 1;
-    return [{ physicalLocation: { artifactLocation: { uri: `${prefix ? `${prefix}/` : ''}.aam/${file}`, uriBaseId: '%SRCROOT%' }, region: { startLine: line, startColumn: (found?.start.character ?? 0) + 1 } } }];
+    return [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: `${prefix ? `${prefix}/` : ''}.aam/${file}`, uriBaseId: '%SRCROOT%' },
+          region: { startLine: line, startColumn: (found?.start.character ?? 0) + 1 },
+        },
+      },
+    ];
   };
   const results: Record<string, unknown>[] = [];
-  const result = (ruleId: RuleId, text: string, locations: unknown[]) => results.push({ ruleId, level: RULES[ruleId].level, message: { text }, locations });
+  const result = (ruleId: RuleId, text: string, locations: unknown[]) =>
+    results.push({ ruleId, level: RULES[ruleId].level, message: { text }, locations });
   for (const pkg of diff.packages) {
     const where = pkg.after ? at('aam-lock.yaml', ['packages', pkg.name]) : at('aam-lock.yaml', ['packages']);
     for (const problem of pkg.problems) result(problem.code, `${pkg.name}: ${problem.message}`, where);
-    if (pkg.problems.length === 0 && pkg.change !== 'unchanged') result('PACKAGE_CHANGED', `${pkg.name}: ${pkg.change}${pkg.before && pkg.after ? ` ${pkg.before.version} → ${pkg.after.version}` : ''}`, where);
+    if (pkg.problems.length === 0 && pkg.change !== 'unchanged')
+      result(
+        'PACKAGE_CHANGED',
+        `${pkg.name}: ${pkg.change}${pkg.before && pkg.after ? ` ${pkg.before.version} → ${pkg.after.version}` : ''}`,
+        where,
+      );
   }
-  for (const change of diff.policy) result(change.weaker ? 'POLICY_WEAKER' : 'POLICY_CHANGED', describePolicyChange(change), at('config.yaml', ['security', change.key]));
+  for (const change of diff.policy)
+    result(
+      change.weaker ? 'POLICY_WEAKER' : 'POLICY_CHANGED',
+      describePolicyChange(change),
+      at('config.yaml', ['security', change.key]),
+    );
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -48,7 +68,11 @@ export function toSarif(diff: TrustDiff, head: ProjectState, prefix: string): Re
             name: 'aam-trust',
             version: PRODUCT_VERSION,
             informationUri: 'https://github.com/aam-trust/aam-trust',
-            rules: (Object.keys(RULES) as RuleId[]).map((id) => ({ id, shortDescription: { text: RULES[id].text }, defaultConfiguration: { level: RULES[id].level } })),
+            rules: (Object.keys(RULES) as RuleId[]).map((id) => ({
+              id,
+              shortDescription: { text: RULES[id].text },
+              defaultConfiguration: { level: RULES[id].level },
+            })),
           },
         },
         results,

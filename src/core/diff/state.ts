@@ -22,7 +22,10 @@ const FILES = { lock: 'aam-lock.yaml', record: RECORD_FILE, config: 'config.yaml
 
 /** The project's AAM files as they are on disk. */
 export async function workingState(projectDir: string, label = 'working tree'): Promise<ProjectState> {
-  const read = async (file: string) => (await readRegularFile(join(projectDir, '.aam', file), file === 'config.yaml' ? 'config' : 'lock'))?.toString('utf8') ?? '';
+  const read = async (file: string) =>
+    (await readRegularFile(join(projectDir, '.aam', file), file === 'config.yaml' ? 'config' : 'lock'))?.toString(
+      'utf8',
+    ) ?? '';
   return stateOf(label, await read(FILES.lock), await read(FILES.record), await read(FILES.config));
 }
 
@@ -31,12 +34,21 @@ export async function workingState(projectDir: string, label = 'working tree'): 
  * with `git show`; a file the revision does not have is empty there.
  */
 export async function gitState(projectDir: string, revision: string): Promise<ProjectState> {
-  if (!/^[\w./@{}~^:-]+$/.test(revision) || revision.startsWith('-')) throw new AamError('USAGE', `"${revision}" is not a git revision.`);
+  if (!/^[\w./@{}~^:-]+$/.test(revision) || revision.startsWith('-'))
+    throw new AamError('USAGE', `"${revision}" is not a git revision.`);
   const root = (await git(projectDir, ['rev-parse', '--show-toplevel'])).trim();
   if (!(await git(root, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).catch(() => ''))) {
-    throw new AamError('USAGE', `git does not know the revision "${revision}" in ${root}.`, { hint: 'Name a branch, a tag or a commit (git branch -a lists them).' });
+    throw new AamError('USAGE', `git does not know the revision "${revision}" in ${root}.`, {
+      hint: 'Name a branch, a tag or a commit (git branch -a lists them).',
+    });
   }
-  const at = async (file: string) => git(root, ['show', `${revision}:${relative(root, join(projectDir, '.aam', file)).split('\\').join('/')}`]).catch(() => '');
+  const at = async (file: string) =>
+    git(root, [
+      'show',
+      `${revision}:${relative(root, join(projectDir, '.aam', file))
+        .split('\\')
+        .join('/')}`,
+    ]).catch(() => '');
   return stateOf(revision, await at(FILES.lock), await at(FILES.record), await at(FILES.config));
 }
 
@@ -44,22 +56,48 @@ export async function gitState(projectDir: string, revision: string): Promise<Pr
 export async function pathState(path: string): Promise<ProjectState> {
   const info = await stat(path);
   if (info.isDirectory()) {
-    const aam = (await stat(join(path, '.aam')).then((s) => s.isDirectory(), () => false)) ? join(path, '.aam') : path;
+    const aam = (await stat(join(path, '.aam')).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+      ? join(path, '.aam')
+      : path;
     return workingState(dirname(aam), path);
   }
   const read = async (file: string) => (await readRegularFile(file, 'lock'))?.toString('utf8') ?? '';
-  return stateOf(path, await read(path), await read(join(dirname(path), RECORD_FILE)), await read(join(dirname(path), FILES.config)));
+  return stateOf(
+    path,
+    await read(path),
+    await read(join(dirname(path), RECORD_FILE)),
+    await read(join(dirname(path), FILES.config)),
+  );
 }
 
 function stateOf(label: string, lockText: string, recordText: string, configText: string): ProjectState {
-  return { label, lock: parseLockText(lockText, `${label}: aam-lock.yaml`), lockText, record: parseTrustRecordText(recordText, `${label}: ${RECORD_FILE}`), configText };
+  return {
+    label,
+    lock: parseLockText(lockText, `${label}: aam-lock.yaml`),
+    lockText,
+    record: parseTrustRecordText(recordText, `${label}: ${RECORD_FILE}`),
+    configText,
+  };
 }
 
 function git(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['-C', cwd, ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } }, (error, stdout, stderr) => {
-      if (error) reject(new AamError('USAGE', `git ${args[0]} failed in ${cwd}: ${stderr.trim() || error.message}`, { hint: 'Trust Diff reads the base state with git; run it inside a git repository, or give a folder or lock file as the base.' }));
-      else resolve(stdout);
-    });
+    execFile(
+      'git',
+      ['-C', cwd, ...args],
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new AamError('USAGE', `git ${args[0]} failed in ${cwd}: ${stderr.trim() || error.message}`, {
+              hint: 'Trust Diff reads the base state with git; run it inside a git repository, or give a folder or lock file as the base.',
+            }),
+          );
+        else resolve(stdout);
+      },
+    );
   });
 }

@@ -83,7 +83,13 @@ export function trustDiff(base: ProjectState, head: ProjectState, options: DiffO
   const context: PolicyContext = { policy: after };
   const names = [...new Set([...Object.keys(base.lock.packages), ...Object.keys(head.lock.packages)])].sort();
   const reports = new Map((options.headReports ?? []).map((r) => [r.name, r]));
-  const packages = names.map((name) => packageChange(name, side(base, name, context), reports.get(name) ? reportSide(head.lock.packages[name], reports.get(name)!) : side(head, name, context)));
+  const packages = names.map((name) =>
+    packageChange(
+      name,
+      side(base, name, context),
+      reports.get(name) ? reportSide(head.lock.packages[name], reports.get(name)!) : side(head, name, context),
+    ),
+  );
   const policy = policyChanges(before, after, headSigners(head, reports));
   const reasons = [
     ...packages.flatMap((p) => p.problems.map((x) => `${p.name}: ${x.message}`)),
@@ -94,7 +100,13 @@ export function trustDiff(base: ProjectState, head: ProjectState, options: DiffO
 
 function policyOf(state: ProjectState, options: DiffOptions): SecuritySettings {
   const validation = validateConfigText(state.configText);
-  const project: ConfigFileState = { layer: 'project', path: `${state.label}:.aam/config.yaml`, exists: state.configText.trim() !== '', diagnostics: validation.diagnostics, value: validation.value };
+  const project: ConfigFileState = {
+    layer: 'project',
+    path: `${state.label}:.aam/config.yaml`,
+    exists: state.configText.trim() !== '',
+    diagnostics: validation.diagnostics,
+    value: validation.value,
+  };
   return mergeConfigFiles([options.globalConfig, project], false, options.homeDir).security;
 }
 
@@ -104,15 +116,34 @@ function side(state: ProjectState, name: string, context: PolicyContext): Packag
   if (!entry) return undefined;
   const recorded = signatureRecorded(state.record, name, entry);
   const base = { version: entry.version, checksum: entry.checksum };
-  if (recorded === undefined) return { ...base, signer: undefined, kind: undefined, status: undefined, action: undefined, signerKey: undefined, integrityFailure: false };
+  if (recorded === undefined)
+    return {
+      ...base,
+      signer: undefined,
+      kind: undefined,
+      status: undefined,
+      action: undefined,
+      signerKey: undefined,
+      integrityFailure: false,
+    };
   const signature: SignatureCheck = recorded ? { state: 'valid', signer: signerOfRecord(recorded) } : { state: 'none' };
   const verdict = decide({ integrity: { ok: true }, signature }, context);
-  return { ...base, signer: describeRecorded(recorded), kind: recorded?.type ?? 'unsigned', status: verdict.status, action: verdict.action, signerKey: recorded ? signerKey(recorded) : 'unsigned', integrityFailure: false };
+  return {
+    ...base,
+    signer: describeRecorded(recorded),
+    kind: recorded?.type ?? 'unsigned',
+    status: verdict.status,
+    action: verdict.action,
+    signerKey: recorded ? signerKey(recorded) : 'unsigned',
+    integrityFailure: false,
+  };
 }
 
 function reportSide(entry: LockedPackage | undefined, report: PackageReport): PackageSide {
   const signer = signerOfReport(report);
-  const unsigned = report.checks.signature.state === 'none' && (report.checks.integrity.ok || report.checks.integrity.code === 'DEPLOYED_MODIFIED');
+  const unsigned =
+    report.checks.signature.state === 'none' &&
+    (report.checks.integrity.ok || report.checks.integrity.code === 'DEPLOYED_MODIFIED');
   return {
     version: report.version,
     checksum: entry?.checksum ?? report.checksum,
@@ -127,24 +158,55 @@ function reportSide(entry: LockedPackage | undefined, report: PackageReport): Pa
 }
 
 /** The recorded signature for the lock entry's archive: null when recorded unsigned, undefined when nothing says. */
-function signatureRecorded(record: TrustRecord, name: string, entry: LockedPackage): RecordedSignature | null | undefined {
+function signatureRecorded(
+  record: TrustRecord,
+  name: string,
+  entry: LockedPackage,
+): RecordedSignature | null | undefined {
   const recorded = record.packages[name];
   if (recorded && recorded.checksum === entry.checksum) return recorded.signature;
   const lock = entry.signature;
-  if (lock?.type === 'sigstore' && lock.identity) return { type: 'sigstore', digest: lock.bundle_digest, identity: lock.identity, issuer: lock.issuer, log_index: lock.transparency_log?.log_index };
-  if (lock?.type === 'gpg' && lock.fingerprint) return { type: 'gpg', digest: lock.bundle_digest, fingerprint: lock.fingerprint, identity: lock.identity };
+  if (lock?.type === 'sigstore' && lock.identity)
+    return {
+      type: 'sigstore',
+      digest: lock.bundle_digest,
+      identity: lock.identity,
+      issuer: lock.issuer,
+      log_index: lock.transparency_log?.log_index,
+    };
+  if (lock?.type === 'gpg' && lock.fingerprint)
+    return { type: 'gpg', digest: lock.bundle_digest, fingerprint: lock.fingerprint, identity: lock.identity };
   return undefined;
 }
 
 function signerOfRecord(recorded: RecordedSignature): Signer {
-  if (recorded.type === 'gpg') return { type: 'gpg', fingerprint: recorded.fingerprint, signingKeyFingerprint: recorded.fingerprint, userIds: recorded.identity ? [recorded.identity] : [], signedAt: undefined };
+  if (recorded.type === 'gpg')
+    return {
+      type: 'gpg',
+      fingerprint: recorded.fingerprint,
+      signingKeyFingerprint: recorded.fingerprint,
+      userIds: recorded.identity ? [recorded.identity] : [],
+      signedAt: undefined,
+    };
   const uri = /^https?:\/\//.test(recorded.identity);
-  return { type: 'sigstore', identity: { san: recorded.identity, sanType: uri ? 'uri' : 'email', issuer: recorded.issuer }, tlog: recorded.log_index ? { logIndex: recorded.log_index, url: undefined, integratedTime: undefined } : undefined, signedAt: undefined };
+  return {
+    type: 'sigstore',
+    identity: { san: recorded.identity, sanType: uri ? 'uri' : 'email', issuer: recorded.issuer },
+    tlog: recorded.log_index ? { logIndex: recorded.log_index, url: undefined, integratedTime: undefined } : undefined,
+    signedAt: undefined,
+  };
 }
 
 function recordOfSigner(signer: Signer): RecordedSignature {
-  if (signer.type === 'gpg') return { type: 'gpg', digest: '', fingerprint: signer.fingerprint, identity: signer.userIds[0] };
-  return { type: 'sigstore', digest: '', identity: signer.identity.san, issuer: signer.identity.issuer, log_index: signer.tlog?.logIndex };
+  if (signer.type === 'gpg')
+    return { type: 'gpg', digest: '', fingerprint: signer.fingerprint, identity: signer.userIds[0] };
+  return {
+    type: 'sigstore',
+    digest: '',
+    identity: signer.identity.san,
+    issuer: signer.identity.issuer,
+    log_index: signer.tlog?.logIndex,
+  };
 }
 
 function packageChange(name: string, before: PackageSide | undefined, after: PackageSide | undefined): PackageChange {
@@ -155,23 +217,40 @@ function packageChange(name: string, before: PackageSide | undefined, after: Pac
   else if (isValidVersion(before.version) && isValidVersion(after.version) && before.version !== after.version) {
     change = compareVersions(parseVersion(after.version), parseVersion(before.version)) < 0 ? 'downgraded' : 'upgraded';
   } else if (before.checksum !== after.checksum) change = 'changed';
-  if (change === 'downgraded') problems.push({ code: 'DOWNGRADE', message: `downgraded from ${before!.version} to ${after!.version}` });
+  if (change === 'downgraded')
+    problems.push({ code: 'DOWNGRADE', message: `downgraded from ${before!.version} to ${after!.version}` });
   if (before && after && before.signerKey && after.signerKey && before.signerKey !== after.signerKey) {
-    if (after.signerKey === 'unsigned') problems.push({ code: 'SIGNATURE_REMOVED', message: `was signed by ${before.signer}, is now unsigned` });
-    else if (before.signerKey !== 'unsigned') problems.push({ code: 'SIGNER_CHANGED', message: `signer changed from ${before.signer} to ${after.signer}` });
+    if (after.signerKey === 'unsigned')
+      problems.push({ code: 'SIGNATURE_REMOVED', message: `was signed by ${before.signer}, is now unsigned` });
+    else if (before.signerKey !== 'unsigned')
+      problems.push({ code: 'SIGNER_CHANGED', message: `signer changed from ${before.signer} to ${after.signer}` });
   }
   // A package the change touched that fails now; an untouched one only when its trust (not its files, which a
   // base's records cannot speak for) fails where it did not.
-  if (after?.action === 'fail' && before?.action !== 'fail' && (change !== 'unchanged' || !after.integrityFailure)) problems.push({ code: 'NEWLY_FAILING', message: `${after.status ?? 'fails'} under the current policy${before ? ` (was ${before.status ?? 'unknown'})` : ''}` });
+  if (after?.action === 'fail' && before?.action !== 'fail' && (change !== 'unchanged' || !after.integrityFailure))
+    problems.push({
+      code: 'NEWLY_FAILING',
+      message: `${after.status ?? 'fails'} under the current policy${before ? ` (was ${before.status ?? 'unknown'})` : ''}`,
+    });
   return { name, change, before, after, problems };
 }
 
-const LISTS = ['trusted_identities', 'trusted_keys', 'allowed_issuers', 'trusted_registries', 'allowed_registries', 'blocked_packages'] as const;
+const LISTS = [
+  'trusted_identities',
+  'trusted_keys',
+  'allowed_issuers',
+  'trusted_registries',
+  'allowed_registries',
+  'blocked_packages',
+] as const;
 const RANK: Record<string, number> = { ignore: 0, warn: 1, error: 2 };
 
 /** The project policy's changes, each with what it trusts more (weaker) and the packages it affects. */
 /** Who signed each package of the head: the verification's signer when there is one, else the records'. */
-function headSigners(head: ProjectState, reports: ReadonlyMap<string, PackageReport>): { name: string; signer: Signer }[] {
+function headSigners(
+  head: ProjectState,
+  reports: ReadonlyMap<string, PackageReport>,
+): { name: string; signer: Signer }[] {
   return Object.keys(head.lock.packages).flatMap((name) => {
     const report = reports.get(name);
     const verified = report ? signerOfReport(report) : undefined;
@@ -181,12 +260,23 @@ function headSigners(head: ProjectState, reports: ReadonlyMap<string, PackageRep
   });
 }
 
-function policyChanges(before: SecuritySettings, after: SecuritySettings, signers: readonly { name: string; signer: Signer }[]): PolicyChange[] {
+function policyChanges(
+  before: SecuritySettings,
+  after: SecuritySettings,
+  signers: readonly { name: string; signer: Signer }[],
+): PolicyChange[] {
   const changes: PolicyChange[] = [];
   const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
   const trustedBy = (key: string, entry: unknown) =>
     key === 'trusted_identities' || key === 'trusted_keys'
-      ? signers.filter(({ signer }) => findTrust(signer, { trusted_identities: key === 'trusted_identities' ? [entry as never] : [], trusted_keys: key === 'trusted_keys' ? [entry as string] : [] })).map((s) => s.name)
+      ? signers
+          .filter(({ signer }) =>
+            findTrust(signer, {
+              trusted_identities: key === 'trusted_identities' ? [entry as never] : [],
+              trusted_keys: key === 'trusted_keys' ? [entry as string] : [],
+            }),
+          )
+          .map((s) => s.name)
       : [];
   for (const key of LISTS) {
     const was = (before[key] as unknown[]).map(text);
@@ -195,17 +285,44 @@ function policyChanges(before: SecuritySettings, after: SecuritySettings, signer
       if (was.includes(now[i]!)) continue;
       // More entries trust more, except that an empty allowed list means "any", and a block list blocks more.
       const weaker = key === 'blocked_packages' ? false : key.startsWith('allowed_') ? false : true;
-      changes.push({ key, change: 'added', entry: now[i], before: undefined, after: undefined, weaker, trusts: trustedBy(key, entry), untrusts: [] });
+      changes.push({
+        key,
+        change: 'added',
+        entry: now[i],
+        before: undefined,
+        after: undefined,
+        weaker,
+        trusts: trustedBy(key, entry),
+        untrusts: [],
+      });
     }
     for (const [i, entry] of (before[key] as unknown[]).entries()) {
       if (now.includes(was[i]!)) continue;
       const weaker = key === 'blocked_packages' || (key.startsWith('allowed_') && now.length === 0);
-      changes.push({ key, change: 'removed', entry: was[i], before: undefined, after: undefined, weaker, trusts: [], untrusts: trustedBy(key, entry) });
+      changes.push({
+        key,
+        change: 'removed',
+        entry: was[i],
+        before: undefined,
+        after: undefined,
+        weaker,
+        trusts: [],
+        untrusts: trustedBy(key, entry),
+      });
     }
   }
   const scalar = (key: keyof SecuritySettings, weaker: (b: unknown, a: unknown) => boolean) => {
     if (JSON.stringify(before[key]) === JSON.stringify(after[key])) return;
-    changes.push({ key, change: 'changed', entry: undefined, before: String(before[key] ?? 'unset'), after: String(after[key] ?? 'unset'), weaker: weaker(before[key], after[key]), trusts: [], untrusts: [] });
+    changes.push({
+      key,
+      change: 'changed',
+      entry: undefined,
+      before: String(before[key] ?? 'unset'),
+      after: String(after[key] ?? 'unset'),
+      weaker: weaker(before[key], after[key]),
+      trusts: [],
+      untrusts: [],
+    });
   };
   scalar('require_signature', (b, a) => b === true && a === false);
   scalar('on_signature_failure', (b, a) => RANK[a as string]! < RANK[b as string]!);
@@ -217,7 +334,13 @@ function policyChanges(before: SecuritySettings, after: SecuritySettings, signer
 }
 
 export function describePolicyChange(c: PolicyChange): string {
-  const what = c.change === 'changed' ? `${c.key}: ${c.before} → ${c.after}` : `${c.change} ${c.key} entry "${c.entry}"`;
-  const effect = [c.trusts.length ? `now trusts ${c.trusts.join(', ')}` : '', c.untrusts.length ? `no longer trusts ${c.untrusts.join(', ')}` : ''].filter(Boolean).join('; ');
+  const what =
+    c.change === 'changed' ? `${c.key}: ${c.before} → ${c.after}` : `${c.change} ${c.key} entry "${c.entry}"`;
+  const effect = [
+    c.trusts.length ? `now trusts ${c.trusts.join(', ')}` : '',
+    c.untrusts.length ? `no longer trusts ${c.untrusts.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return `${what}${c.weaker ? ' (weaker)' : ''}${effect ? ` — ${effect}` : ''}`;
 }

@@ -27,7 +27,10 @@ const queues = new Map<string, Promise<unknown>>();
  */
 export async function withFileLock<T>(lockPath: string, work: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const previous = queues.get(lockPath) ?? Promise.resolve();
-  const mine = previous.then(() => holdFileLock(lockPath, work, options), () => holdFileLock(lockPath, work, options));
+  const mine = previous.then(
+    () => holdFileLock(lockPath, work, options),
+    () => holdFileLock(lockPath, work, options),
+  );
   const tail = mine.catch(() => undefined);
   queues.set(lockPath, tail);
   try {
@@ -55,9 +58,13 @@ async function holdFileLock<T>(lockPath: string, work: () => Promise<T>, options
       deadline = Date.now() + timeoutMs;
     }
     if (Date.now() > deadline) {
-      throw new AamError('REGISTRY_BUSY', `Another process has held ${lockPath} for ${Math.round(timeoutMs / 1000)} s.`, {
-        hint: 'Wait for the other publish or install to finish, then try again.',
-      });
+      throw new AamError(
+        'REGISTRY_BUSY',
+        `Another process has held ${lockPath} for ${Math.round(timeoutMs / 1000)} s.`,
+        {
+          hint: 'Wait for the other publish or install to finish, then try again.',
+        },
+      );
     }
     // Jitter, so processes polling the same lock do not move in step.
     await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));

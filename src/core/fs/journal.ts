@@ -1,5 +1,6 @@
-import { access, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic-write.ts';
+import { exists } from './exists.ts';
 
 /** File and folder changes that must all happen, or be completed after a crash. */
 export interface Journal {
@@ -49,13 +50,4 @@ async function apply(journal: Journal): Promise<void> {
   }
   for (const { path, content } of journal.writes) await writeFileAtomic(path, content);
   for (const path of journal.removes) await rm(path, { recursive: true, force: true });
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -36,7 +36,11 @@ export interface SafeReadOptions {
 }
 
 /** Bytes of a regular file and its stats; undefined when nothing is there. Throws FILE_REFUSED for anything else. */
-export async function readRegularFile(path: string, kind: ReadKind, options: SafeReadOptions = {}): Promise<Buffer | undefined> {
+export async function readRegularFile(
+  path: string,
+  kind: ReadKind,
+  options: SafeReadOptions = {},
+): Promise<Buffer | undefined> {
   let handle;
   try {
     handle = await open(path, flags(options));
@@ -91,19 +95,26 @@ function flags(options: SafeReadOptions): number {
 
 function checked(path: string, kind: ReadKind, stats: BigIntStats): number {
   if (!stats.isFile()) throw refused(path, `is not a regular file (${describe(stats)})`);
-  if (stats.size > BigInt(READ_LIMITS[kind])) throw refused(path, `is ${stats.size} bytes, more than any ${kind.replace('-', ' ')} file may be (${READ_LIMITS[kind]})`);
+  if (stats.size > BigInt(READ_LIMITS[kind]))
+    throw refused(
+      path,
+      `is ${stats.size} bytes, more than any ${kind.replace('-', ' ')} file may be (${READ_LIMITS[kind]})`,
+    );
   return Number(stats.size);
 }
 
 function missingOrRefused(path: string, error: unknown): undefined {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-  if (code === 'ELOOP') throw refused(path, 'is a symbolic link; AAM Trust reads this file only when it is a regular file');
+  if (code === 'ELOOP')
+    throw refused(path, 'is a symbolic link; AAM Trust reads this file only when it is a regular file');
   throw new AamError('IO', `Cannot read ${path}: ${(error as Error).message}`, { cause: error });
 }
 
 function refused(path: string, why: string): AamError {
-  return new AamError('FILE_REFUSED', `${path} ${why}.`, { hint: 'Replace it with the regular file it should be; links, FIFOs, devices and oversized files are never read.' });
+  return new AamError('FILE_REFUSED', `${path} ${why}.`, {
+    hint: 'Replace it with the regular file it should be; links, FIFOs, devices and oversized files are never read.',
+  });
 }
 
 function describe(stats: BigIntStats): string {

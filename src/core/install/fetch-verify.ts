@@ -47,22 +47,49 @@ export interface FetchOptions {
  * source's `require_signatures`). The deployed copies are computed here too,
  * so an artifact aam could not deploy refuses the install before any write.
  */
-export async function fetchAndVerify(plan: PlannedPackage, source: PackageSource, options: FetchOptions): Promise<Verified> {
+export async function fetchAndVerify(
+  plan: PlannedPackage,
+  source: PackageSource,
+  options: FetchOptions,
+): Promise<Verified> {
   const { context } = options;
   const label = `${plan.name}@${plan.version}`;
   options.onStep?.(`Downloading ${label}`);
   const archive = await source.readArchive(plan.name, plan.version);
   const sourceRequiresSignatures = await source.requiresSignatures();
-  const result = (checks: Checks, rest: Partial<Verified> = {}): Verified => ({ plan, source: source.name, archive, signature: undefined, check: checks.signature, verdict: decide(checks, context), targets: [], sourceRequiresSignatures, ...rest });
-  const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>) => result({ integrity, signature: { state: 'none' } });
+  const result = (checks: Checks, rest: Partial<Verified> = {}): Verified => ({
+    plan,
+    source: source.name,
+    archive,
+    signature: undefined,
+    check: checks.signature,
+    verdict: decide(checks, context),
+    targets: [],
+    sourceRequiresSignatures,
+    ...rest,
+  });
+  const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>) =>
+    result({ integrity, signature: { state: 'none' } });
   const actual = sha256(archive);
   if (actual !== plan.entry.checksum) {
-    return refuse({ ok: false, code: 'CHECKSUM_MISMATCH', expected: plan.entry.checksum, actual, detail: `Checksum verification failed for ${label}.` });
+    return refuse({
+      ok: false,
+      code: 'CHECKSUM_MISMATCH',
+      expected: plan.entry.checksum,
+      actual,
+      detail: `Checksum verification failed for ${label}.`,
+    });
   }
   const contents = await readArchive(archive);
   const mismatch = manifestMismatch(contents.manifestText, plan.name, plan.version);
   if (mismatch) {
-    return refuse({ ok: false, code: 'PACKAGE_MISMATCH', expected: label, actual: mismatch, detail: `"${source.name}" serves another package as ${label}: ${mismatch}.` });
+    return refuse({
+      ok: false,
+      code: 'PACKAGE_MISMATCH',
+      expected: label,
+      actual: mismatch,
+      detail: `"${source.name}" serves another package as ${label}: ${mismatch}.`,
+    });
   }
   options.onStep?.(`Verifying ${label}`);
   let check: SignatureCheck = { state: 'none' };
@@ -72,9 +99,19 @@ export async function fetchAndVerify(plan: PlannedPackage, source: PackageSource
     signature = stored.find((s) => s.type === 'sigstore') ?? stored[0];
     const listed = plan.entry.signatures ?? [];
     if (signature) check = await options.verifier.verify(signature.type, signature.bytes, archive);
-    else if (listed.length > 0) check = { state: 'invalid', type: listed[0]!.type, code: 'SIGNATURE_INVALID', reason: `the registry lists a ${listed[0]!.type} signature (${listed[0]!.file}) but the file is missing` };
+    else if (listed.length > 0)
+      check = {
+        state: 'invalid',
+        type: listed[0]!.type,
+        code: 'SIGNATURE_INVALID',
+        reason: `the registry lists a ${listed[0]!.type} signature (${listed[0]!.file}) but the file is missing`,
+      };
   }
-  const checks: Checks = { integrity: { ok: true }, signature: check, source: sourceRequiresSignatures ? { name: source.name, requiresSignatures: true } : undefined };
+  const checks: Checks = {
+    integrity: { ok: true },
+    signature: check,
+    source: sourceRequiresSignatures ? { name: source.name, requiresSignatures: true } : undefined,
+  };
   return result(checks, { signature, check, targets: targetsOf(contents, label, options) });
 }
 
@@ -84,6 +121,9 @@ function targetsOf(contents: ArchiveContents, label: string, options: FetchOptio
     const manifest = parseManifest(contents.manifestText, `aam.yaml of ${label}`);
     return options.platforms.flatMap((platform) => deployTargets(manifest, files, platform, options.roots));
   } catch (error) {
-    throw new AamError('INSTALL_REFUSED', `${label} cannot be deployed the way aam deploys it: ${messageOf(error)}.`, { hint: 'Nothing was installed. Ask the publisher to fix the package.', cause: error });
+    throw new AamError('INSTALL_REFUSED', `${label} cannot be deployed the way aam deploys it: ${messageOf(error)}.`, {
+      hint: 'Nothing was installed. Ask the publisher to fix the package.',
+      cause: error,
+    });
   }
 }

@@ -71,18 +71,36 @@ export async function installPackages(specs: readonly string[], options: Install
     const lock = await readLockFile(workspace.lockFile);
     const record = await readTrustRecord(recordPathOf(workspace.aamDir));
     const sources = await planSources(specs, options, lock);
-    const fetch = { verifier: options.verifier, context: options.config.policyContext(), platforms: options.platforms ?? deployPlatforms(options.config.merged), roots: { project: workspace.root, home: options.homeDir ?? homedir() }, onStep: options.onStep };
+    const fetch = {
+      verifier: options.verifier,
+      context: options.config.policyContext(),
+      platforms: options.platforms ?? deployPlatforms(options.config.merged),
+      roots: { project: workspace.root, home: options.homeDir ?? homedir() },
+      onStep: options.onStep,
+    };
     const verified: Verified[] = [];
     for (const { plan, source } of sources) verified.push(await fetchAndVerify(plan, source, fetch));
     // Trust on first use: another signer, a removed signature or a lower version than recorded refuses the install.
     if (!options.acceptChanges && fetch.context.policy.on_signature_failure !== 'ignore') {
-      const changed = verified.flatMap((v) => continuityFindings(continuityChanges(record.packages[v.plan.name], v.plan.version, v.check), v.plan.name, fetch.context.policy.on_signer_change).filter((f) => f.action === 'fail').map((f) => ({ v, f })));
+      const changed = verified.flatMap((v) =>
+        continuityFindings(
+          continuityChanges(record.packages[v.plan.name], v.plan.version, v.check),
+          v.plan.name,
+          fetch.context.policy.on_signer_change,
+        )
+          .filter((f) => f.action === 'fail')
+          .map((f) => ({ v, f })),
+      );
       if (changed.length > 0) {
-        throw new AamError('INSTALL_REFUSED', changed.map(({ v, f }) => `${v.plan.name}@${v.plan.version}: ${f.message}`).join('\n'), {
-          hint: 'Nothing was installed. If the change is expected, install with --accept-signer-change (it is recorded in .aam/trust-record.yaml).',
-          expected: changed[0]!.f.expected,
-          actual: changed[0]!.f.actual,
-        });
+        throw new AamError(
+          'INSTALL_REFUSED',
+          changed.map(({ v, f }) => `${v.plan.name}@${v.plan.version}: ${f.message}`).join('\n'),
+          {
+            hint: 'Nothing was installed. If the change is expected, install with --accept-signer-change (it is recorded in .aam/trust-record.yaml).',
+            expected: changed[0]!.f.expected,
+            actual: changed[0]!.f.actual,
+          },
+        );
       }
     }
     const failed = verified.filter((v) => v.verdict.action === 'fail');
@@ -121,7 +139,10 @@ export async function installPackages(specs: readonly string[], options: Install
       if (item.signature) await options.cache.put(item.signature.bytes).catch(() => undefined);
     }
     for (const item of verified) {
-      if (item.targets.length > 0) options.onStep?.(`Deploying ${item.plan.name}@${item.plan.version} to ${[...new Set(item.targets.map((t) => t.platform))].join(', ')}`);
+      if (item.targets.length > 0)
+        options.onStep?.(
+          `Deploying ${item.plan.name}@${item.plan.version} to ${[...new Set(item.targets.map((t) => t.platform))].join(', ')}`,
+        );
       await writeDeployed(item.targets);
     }
     return verified.map((v) => ({ name: v.plan.name, version: v.plan.version, verdict: v.verdict }));
@@ -129,17 +150,30 @@ export async function installPackages(specs: readonly string[], options: Install
 }
 
 /** The packages to install and where each comes from: the registry's plan, and `.aam` files as they are. */
-async function planSources(specs: readonly string[], options: InstallOptions, lock: LockFile): Promise<{ plan: PlannedPackage; source: PackageSource }[]> {
+async function planSources(
+  specs: readonly string[],
+  options: InstallOptions,
+  lock: LockFile,
+): Promise<{ plan: PlannedPackage; source: PackageSource }[]> {
   const files = specs.filter((spec) => spec.endsWith('.aam'));
   const names = specs.filter((spec) => !spec.endsWith('.aam'));
   const out: { plan: PlannedPackage; source: PackageSource }[] = [];
   for (const file of files) out.push(await fileSource(resolve(options.workspace.root, file)));
   if (names.length > 0) {
     const registry = options.registry;
-    if (!registry) throw new AamError('REGISTRY_NOT_FOUND', 'No registry is configured.', { hint: 'Add one under registries: in ~/.aam/config.yaml, or install from a .aam file.' });
+    if (!registry)
+      throw new AamError('REGISTRY_NOT_FOUND', 'No registry is configured.', {
+        hint: 'Add one under registries: in ~/.aam/config.yaml, or install from a .aam file.',
+      });
     const requires = registry.settings().then((s) => s.requireSignatures);
-    const source: PackageSource = { name: registry.name, readArchive: (n, v) => registry.readArchive(n, v), readSignatures: (n, v) => registry.readSignatures(n, v), requiresSignatures: () => requires };
-    for (const plan of await planInstall(names, registry, options.config, lock, options.force ?? false)) out.push({ plan, source });
+    const source: PackageSource = {
+      name: registry.name,
+      readArchive: (n, v) => registry.readArchive(n, v),
+      readSignatures: (n, v) => registry.readSignatures(n, v),
+      requiresSignatures: () => requires,
+    };
+    for (const plan of await planInstall(names, registry, options.config, lock, options.force ?? false))
+      out.push({ plan, source });
   }
   return out;
 }
@@ -156,12 +190,29 @@ async function fileSource(path: string): Promise<{ plan: PlannedPackage; source:
   const signatures: StoredSignature[] = [];
   for (const type of ['sigstore', 'gpg'] as const) {
     const bytes = await readRegularFile(`${path}${SIGNATURE_SUFFIX[type]}`, 'signature');
-    if (bytes) signatures.push({ type, file: `${basename(path)}${SIGNATURE_SUFFIX[type]}`, path: `${path}${SIGNATURE_SUFFIX[type]}`, bytes });
+    if (bytes)
+      signatures.push({
+        type,
+        file: `${basename(path)}${SIGNATURE_SUFFIX[type]}`,
+        path: `${path}${SIGNATURE_SUFFIX[type]}`,
+        bytes,
+      });
   }
-  const entry = { version: manifest.version, published: '', checksum: sha256(archive), size: archive.length, dependencies: manifest.dependencies };
+  const entry = {
+    version: manifest.version,
+    published: '',
+    checksum: sha256(archive),
+    size: archive.length,
+    dependencies: manifest.dependencies,
+  };
   return {
     plan: { name: manifest.name, version: manifest.version, entry, requestedBy: undefined, dependencies: {} },
-    source: { name: 'local', readArchive: async () => archive, readSignatures: async () => signatures, requiresSignatures: async () => false },
+    source: {
+      name: 'local',
+      readArchive: async () => archive,
+      readSignatures: async () => signatures,
+      requiresSignatures: async () => false,
+    },
   };
 }
 
@@ -184,7 +235,8 @@ function lockEntry(item: Verified, files: Record<string, string>): LockedPackage
 function lockSignature(file: StoredSignature, check: Extract<SignatureCheck, { state: 'valid' }>): LockSignature {
   const signer = check.signer;
   const base = { bundle_digest: `sha256:${sha256Hex(file.bytes)}`, signed_at: signer.signedAt };
-  if (signer.type === 'gpg') return { type: 'gpg', fingerprint: signer.fingerprint, identity: signer.userIds[0], ...base };
+  if (signer.type === 'gpg')
+    return { type: 'gpg', fingerprint: signer.fingerprint, identity: signer.userIds[0], ...base };
   return {
     type: 'sigstore',
     identity: signer.identity.san,
@@ -221,5 +273,6 @@ export async function recoverInstall(workspace: WorkspacePaths): Promise<void> {
   } catch {
     return;
   }
-  for (const name of names) if (name.startsWith('.staging-')) await rm(join(workspace.aamDir, name), { recursive: true, force: true });
+  for (const name of names)
+    if (name.startsWith('.staging-')) await rm(join(workspace.aamDir, name), { recursive: true, force: true });
 }

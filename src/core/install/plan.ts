@@ -30,7 +30,13 @@ export function parseSpec(spec: string): { name: string; range: string | undefin
  * allowed scopes and registries, dist-tag requirement) refuse before any
  * download.
  */
-export async function planInstall(specs: readonly string[], registry: LocalRegistry, config: LoadedConfig, lock: LockFile, force: boolean): Promise<PlannedPackage[]> {
+export async function planInstall(
+  specs: readonly string[],
+  registry: LocalRegistry,
+  config: LoadedConfig,
+  lock: LockFile,
+  force: boolean,
+): Promise<PlannedPackage[]> {
   checkRegistryAllowed(registry, config);
   const queue = specs.map((spec) => ({ ...parseSpec(spec), requestedBy: undefined as string | undefined }));
   const planned = new Map<string, PlannedPackage>();
@@ -41,36 +47,63 @@ export async function planInstall(specs: readonly string[], registry: LocalRegis
     if (planned.has(name)) continue;
     const { metadata, entry } = await registry.resolve(name, range);
     if (config.security.install_policy.require_tag && !Object.values(metadata.dist_tags).includes(entry.version)) {
-      throw new AamError('INSTALL_REFUSED', `${name}@${entry.version} is not the target of any dist-tag, and install_policy.require_tag is true.`, {
-        hint: `Install a tagged version (${Object.entries(metadata.dist_tags).map(([t, v]) => `${t}: ${v}`).join(', ') || 'none'}).`,
-      });
+      throw new AamError(
+        'INSTALL_REFUSED',
+        `${name}@${entry.version} is not the target of any dist-tag, and install_policy.require_tag is true.`,
+        {
+          hint: `Install a tagged version (${
+            Object.entries(metadata.dist_tags)
+              .map(([t, v]) => `${t}: ${v}`)
+              .join(', ') || 'none'
+          }).`,
+        },
+      );
     }
     const dependencies: Record<string, string> = {};
     for (const [dep, constraint] of Object.entries(entry.dependencies)) {
       const resolved = await registry.resolve(dep, constraint).catch((error: unknown) => {
-        throw new AamError('VERSION_NOT_FOUND', `${name}@${entry.version} needs ${dep}@${constraint}, which registry "${registry.name}" cannot provide.`, { cause: error });
+        throw new AamError(
+          'VERSION_NOT_FOUND',
+          `${name}@${entry.version} needs ${dep}@${constraint}, which registry "${registry.name}" cannot provide.`,
+          { cause: error },
+        );
       });
       dependencies[dep] = resolved.entry.version;
       queue.push({ name: dep, range: resolved.entry.version, requestedBy: `${name}@${entry.version}` });
     }
     planned.set(name, { name, version: entry.version, entry, requestedBy, dependencies });
   }
-  return [...planned.values()].filter((p) => (force && explicit.has(p.name)) || lock.packages[p.name]?.version !== p.version);
+  return [...planned.values()].filter(
+    (p) => (force && explicit.has(p.name)) || lock.packages[p.name]?.version !== p.version,
+  );
 }
 
 function checkRegistryAllowed(registry: LocalRegistry, config: LoadedConfig): void {
   const allowed = config.security.allowed_registries;
   if (allowed.length > 0 && !allowed.includes(registry.name)) {
-    throw new AamError('INSTALL_REFUSED', `Registry "${registry.name}" is not in allowed_registries (${allowed.join(', ')}).`, { hint: 'Install from an allowed registry.' });
+    throw new AamError(
+      'INSTALL_REFUSED',
+      `Registry "${registry.name}" is not in allowed_registries (${allowed.join(', ')}).`,
+      { hint: 'Install from an allowed registry.' },
+    );
   }
 }
 
 function checkAllowed(name: string, config: LoadedConfig): void {
   const { scope } = parsePackageName(name);
-  const blocked = config.security.blocked_packages.find((b) => b === name || (scope !== undefined && b === `@${scope}/*`));
-  if (blocked) throw new AamError('PACKAGE_BLOCKED', `${name} is blocked by blocked_packages ("${blocked}").`, { hint: 'Remove it from blocked_packages only if you are sure it is safe.' });
+  const blocked = config.security.blocked_packages.find(
+    (b) => b === name || (scope !== undefined && b === `@${scope}/*`),
+  );
+  if (blocked)
+    throw new AamError('PACKAGE_BLOCKED', `${name} is blocked by blocked_packages ("${blocked}").`, {
+      hint: 'Remove it from blocked_packages only if you are sure it is safe.',
+    });
   const scopes = config.security.install_policy.allowed_scopes;
   if (scopes.length > 0 && (scope === undefined || !scopes.includes(scope))) {
-    throw new AamError('INSTALL_REFUSED', `${name} is outside install_policy.allowed_scopes (${scopes.map((s) => `@${s}`).join(', ')}).`, { hint: 'Install packages from an allowed scope.' });
+    throw new AamError(
+      'INSTALL_REFUSED',
+      `${name} is outside install_policy.allowed_scopes (${scopes.map((s) => `@${s}`).join(', ')}).`,
+      { hint: 'Install packages from an allowed scope.' },
+    );
   }
 }

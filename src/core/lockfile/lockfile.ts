@@ -46,7 +46,10 @@ export function parseLockText(text: string, where: string): LockFile {
 function lockOf(raw: Record<string, unknown> | undefined): LockFile {
   if (!raw) return { ...EMPTY_LOCK, packages: {} };
   const packages: Record<string, LockedPackage> = {};
-  const rawPackages = raw.packages && typeof raw.packages === 'object' && !Array.isArray(raw.packages) ? (raw.packages as Record<string, unknown>) : {};
+  const rawPackages =
+    raw.packages && typeof raw.packages === 'object' && !Array.isArray(raw.packages)
+      ? (raw.packages as Record<string, unknown>)
+      : {};
   for (const [name, value] of Object.entries(rawPackages)) {
     if (!value || typeof value !== 'object') continue;
     const entry = value as Record<string, unknown>;
@@ -55,12 +58,19 @@ function lockOf(raw: Record<string, unknown> | undefined): LockFile {
       version: String(entry.version ?? ''),
       source: String(entry.source ?? ''),
       checksum: isChecksum(entry.checksum) ? entry.checksum : String(entry.checksum ?? ''),
-      dependencies: entry.dependencies && typeof entry.dependencies === 'object' ? (entry.dependencies as Record<string, string>) : {},
+      dependencies:
+        entry.dependencies && typeof entry.dependencies === 'object'
+          ? (entry.dependencies as Record<string, string>)
+          : {},
     };
   }
   return { lockfile_version: Number(raw.lockfile_version ?? 1), resolved_at: String(raw.resolved_at ?? ''), packages };
 }
 
 export function lockFileText(lock: LockFile): string {
-  return toYamlText({ lockfile_version: lock.lockfile_version, resolved_at: lock.resolved_at, packages: lock.packages });
+  return toYamlText({
+    lockfile_version: lock.lockfile_version,
+    resolved_at: lock.resolved_at,
+    packages: lock.packages,
+  });
 }

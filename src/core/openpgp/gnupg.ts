@@ -8,7 +8,10 @@ export interface GpgResult {
 }
 
 /** Runs `gpg` in batch mode against a GnuPG home; never through a shell. */
-export async function runGpg(args: string[], options: { gpgHome?: string | undefined; input?: string | Uint8Array } = {}): Promise<GpgResult> {
+export async function runGpg(
+  args: string[],
+  options: { gpgHome?: string | undefined; input?: string | Uint8Array } = {},
+): Promise<GpgResult> {
   const base = ['--batch', '--no-tty', '--quiet'];
   if (options.gpgHome) base.push('--homedir', options.gpgHome);
   return new Promise((resolve, reject) => {
@@ -17,8 +20,17 @@ export async function runGpg(args: string[], options: { gpgHome?: string | undef
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (error) => reject(new AamError('GPG_FAILED', `Cannot run gpg: ${error.message}.`, { hint: 'Install GnuPG, or use an armored key file for gpg_key.', cause: error })));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('error', (error) =>
+      reject(
+        new AamError('GPG_FAILED', `Cannot run gpg: ${error.message}.`, {
+          hint: 'Install GnuPG, or use an armored key file for gpg_key.',
+          cause: error,
+        }),
+      ),
+    );
+    child.on('close', (code) =>
+      resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
+    );
     // gpg may exit before reading its input (a missing key, say); the exit status tells what happened.
     child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
@@ -40,9 +52,13 @@ export async function findSecretKey(gpgHome: string | undefined, query: string):
     });
   }
   if (keys.length > 1) {
-    throw new AamError('KEY_NOT_FOUND', `GPG key '${query}' is ambiguous: it matches ${keys.map((k) => k.fingerprint).join(', ')}.`, {
-      hint: 'Set security.gpg_key to the full fingerprint of the key to sign with.',
-    });
+    throw new AamError(
+      'KEY_NOT_FOUND',
+      `GPG key '${query}' is ambiguous: it matches ${keys.map((k) => k.fingerprint).join(', ')}.`,
+      {
+        hint: 'Set security.gpg_key to the full fingerprint of the key to sign with.',
+      },
+    );
   }
   return keys[0]!;
 }
@@ -78,14 +94,26 @@ function unescapeColons(text: string): string {
  * Exports a secret key, still protected by its passphrase, so openpgp can
  * sign in-process. gpg asks for the passphrase through loopback pinentry.
  */
-export async function exportSecretKey(gpgHome: string | undefined, fingerprint: string, passphrase: string): Promise<string> {
-  const result = await runGpg(['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--armor', '--export-secret-keys', '--', fingerprint], { gpgHome, input: `${passphrase}\n` });
+export async function exportSecretKey(
+  gpgHome: string | undefined,
+  fingerprint: string,
+  passphrase: string,
+): Promise<string> {
+  const result = await runGpg(
+    ['--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--armor', '--export-secret-keys', '--', fingerprint],
+    { gpgHome, input: `${passphrase}\n` },
+  );
   const armored = result.stdout.toString('utf8');
   if (result.code === 0 && armored.includes('PRIVATE KEY BLOCK')) return armored;
   if (/bad passphrase|no passphrase|passphrase/i.test(result.stderr)) {
-    throw new AamError('PASSPHRASE_WRONG', `The passphrase for GPG key ${fingerprint} is wrong.`, { hint: 'Try again with the passphrase of that key.' });
+    throw new AamError('PASSPHRASE_WRONG', `The passphrase for GPG key ${fingerprint} is wrong.`, {
+      hint: 'Try again with the passphrase of that key.',
+    });
   }
-  throw new AamError('GPG_FAILED', `gpg could not export key ${fingerprint}: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.code}`}.`);
+  throw new AamError(
+    'GPG_FAILED',
+    `gpg could not export key ${fingerprint}: ${result.stderr.trim().split('\n').pop() ?? `exit ${result.code}`}.`,
+  );
 }
 
 /** Armored public key(s) from GnuPG whose (sub)key id matches `keyId`; empty when none. */

@@ -86,9 +86,14 @@ export function combineKeyrings(...lookups: PublicKeyLookup[]): PublicKeyLookup 
 }
 
 /** Adds an armored public key to the AAM keyring as `<FINGERPRINT>.asc`. Secret keys are refused. */
-export async function importPublicKey(armored: string, dir: string): Promise<{ fingerprint: string; userIds: string[]; path: string }[]> {
+export async function importPublicKey(
+  armored: string,
+  dir: string,
+): Promise<{ fingerprint: string; userIds: string[]; path: string }[]> {
   if (/PRIVATE KEY BLOCK/.test(armored)) {
-    throw new AamError('USAGE', 'That is a secret key. Import only public keys into the AAM keyring.', { hint: 'Export the public part with "gpg --armor --export <id>".' });
+    throw new AamError('USAGE', 'That is a secret key. Import only public keys into the AAM keyring.', {
+      hint: 'Export the public part with "gpg --armor --export <id>".',
+    });
   }
   let keys: Key[];
   try {

@@ -34,7 +34,9 @@ const ED25519_LEGACY_OID = '2b06010401da470f01';
 
 /** The signature's single packet, when it is one the fast path handles; undefined otherwise. */
 export function parseLeanSignature(bytes: Uint8Array): LeanSignature | undefined {
-  const binary = looksArmored(bytes) ? dearmor(Buffer.from(bytes).toString('latin1')) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const binary = looksArmored(bytes)
+    ? dearmor(Buffer.from(bytes).toString('latin1'))
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!binary) return undefined;
   const packet = onlyPacket(binary, 2);
   return packet ? readSignaturePacket(packet) : undefined;
@@ -52,7 +54,11 @@ function looksArmored(bytes: Uint8Array): boolean {
 function dearmor(text: string): Buffer | undefined {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
-  if (lines[0]?.trimEnd() !== '-----BEGIN PGP SIGNATURE-----' || lines[lines.length - 1]?.trimEnd() !== '-----END PGP SIGNATURE-----') return undefined;
+  if (
+    lines[0]?.trimEnd() !== '-----BEGIN PGP SIGNATURE-----' ||
+    lines[lines.length - 1]?.trimEnd() !== '-----END PGP SIGNATURE-----'
+  )
+    return undefined;
   let i = 1;
   while (i < lines.length - 1 && lines[i]!.trim() !== '') {
     if (!/^[A-Za-z]+: /.test(lines[i]!)) return undefined;
@@ -142,13 +148,23 @@ function readSignaturePacket(body: Buffer): LeanSignature | undefined {
   for (const { type, critical, data } of hashed) {
     if (type === SUBPACKET.creationTime && data.length === 4) created = new Date(data.readUInt32BE(0) * 1000);
     else if (type === SUBPACKET.issuer && data.length === 8) keyIds.add(data.toString('hex'));
-    else if (type === SUBPACKET.issuerFingerprint && data.length === 21 && data[0] === 4) keyIds.add(data.subarray(13).toString('hex'));
-    else if (critical || type === SUBPACKET.expiration || type === SUBPACKET.revocationKey || type === SUBPACKET.creationTime || type === SUBPACKET.issuer || type === SUBPACKET.issuerFingerprint) return undefined;
+    else if (type === SUBPACKET.issuerFingerprint && data.length === 21 && data[0] === 4)
+      keyIds.add(data.subarray(13).toString('hex'));
+    else if (
+      critical ||
+      type === SUBPACKET.expiration ||
+      type === SUBPACKET.revocationKey ||
+      type === SUBPACKET.creationTime ||
+      type === SUBPACKET.issuer ||
+      type === SUBPACKET.issuerFingerprint
+    )
+      return undefined;
   }
   for (const { type, critical, data } of unhashed) {
     if (critical) return undefined;
     if (type === SUBPACKET.issuer && data.length === 8) keyIds.add(data.toString('hex'));
-    else if (type === SUBPACKET.issuerFingerprint && data.length === 21 && data[0] === 4) keyIds.add(data.subarray(13).toString('hex'));
+    else if (type === SUBPACKET.issuerFingerprint && data.length === 21 && data[0] === 4)
+      keyIds.add(data.subarray(13).toString('hex'));
     else if (type === SUBPACKET.issuer || type === SUBPACKET.issuerFingerprint) return undefined;
   }
   if (!created || keyIds.size !== 1) return undefined;
@@ -171,7 +187,15 @@ function readSignaturePacket(body: Buffer): LeanSignature | undefined {
     if (!s || s.read !== rest.length) return undefined;
     value = s.value;
   } else return undefined;
-  return { keyId: [...keyIds][0]!, publicKeyAlgorithm, hash, created, hashedPart: body.subarray(0, hashedEnd), left16, value };
+  return {
+    keyId: [...keyIds][0]!,
+    publicKeyAlgorithm,
+    hash,
+    created,
+    hashedPart: body.subarray(0, hashedEnd),
+    left16,
+    value,
+  };
 }
 
 function subpackets(area: Buffer): { type: number; critical: boolean; data: Buffer }[] | undefined {
@@ -236,7 +260,12 @@ const nodeKeys = new WeakMap<LeanKey, KeyObject | null>();
  * signature verifies over `data`; undefined in every other case (the caller
  * asks openpgp.js).
  */
-export async function leanVerify(signature: LeanSignature, data: Uint8Array, keys: LeanKeySource, now = new Date()): Promise<GpgSigner | undefined> {
+export async function leanVerify(
+  signature: LeanSignature,
+  data: Uint8Array,
+  keys: LeanKeySource,
+  now = new Date(),
+): Promise<GpgSigner | undefined> {
   if (signature.created > now) return undefined;
   const found = await keys.find(signature.keyId, signature.created);
   if (!found) return undefined;
@@ -256,7 +285,12 @@ export async function leanVerify(signature: LeanSignature, data: Uint8Array, key
   let ok: boolean;
   try {
     ok = rsa
-      ? cryptoVerify(signature.hash, Buffer.concat([data, signature.hashedPart, trailer]), nodeKey, leftPad(signature.value, (nodeKey.asymmetricKeyDetails?.modulusLength ?? 0) >> 3))
+      ? cryptoVerify(
+          signature.hash,
+          Buffer.concat([data, signature.hashedPart, trailer]),
+          nodeKey,
+          leftPad(signature.value, (nodeKey.asymmetricKeyDetails?.modulusLength ?? 0) >> 3),
+        )
       : cryptoVerify(null, digest, nodeKey, signature.value);
   } catch {
     return undefined;
@@ -337,7 +371,12 @@ function leanKeyOf(key: Key, signingKey: Key | Subkey, keyId: string): LeanKey {
     algorithm: packet.algorithm,
     jwk: jwkOf(packet),
     created: signingKey.getCreationTime().getTime(),
-    signer: { type: 'gpg', fingerprint: key.getFingerprint().toUpperCase(), signingKeyFingerprint: signingKey.getFingerprint().toUpperCase(), userIds: key.getUserIDs() },
+    signer: {
+      type: 'gpg',
+      fingerprint: key.getFingerprint().toUpperCase(),
+      signingKeyFingerprint: signingKey.getFingerprint().toUpperCase(),
+      userIds: key.getUserIDs(),
+    },
     events: eventsOf(key),
   };
 }
@@ -409,7 +448,8 @@ function eventsOf(key: Key): number[] {
     events.add(created);
     if (signature.signatureExpirationTime) events.add(created + signature.signatureExpirationTime);
     // A key expiration time counts from the creation of the key it binds; every key packet is taken, to be safe.
-    if (signature.keyExpirationTime) for (const packet of packets) events.add((seconds(packet.created) ?? 0) + signature.keyExpirationTime);
+    if (signature.keyExpirationTime)
+      for (const packet of packets) events.add((seconds(packet.created) ?? 0) + signature.keyExpirationTime);
   }
   return [...events].sort((a, b) => a - b);
 }
@@ -432,12 +472,27 @@ function jwkOf(packet: { algorithm: number; publicParams: Record<string, unknown
   if (packet.algorithm === ALGORITHM.ed25519 && params.A instanceof Uint8Array && params.A.length === 32) {
     return { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.A).toString('base64url') };
   }
-  if (packet.algorithm === ALGORITHM.eddsaLegacy && params.Q instanceof Uint8Array && params.Q.length === 33 && params.Q[0] === 0x40) {
+  if (
+    packet.algorithm === ALGORITHM.eddsaLegacy &&
+    params.Q instanceof Uint8Array &&
+    params.Q.length === 33 &&
+    params.Q[0] === 0x40
+  ) {
     const oid = (params.oid as { toHex?: () => string } | undefined)?.toHex?.();
-    return oid === ED25519_LEGACY_OID ? { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.Q.subarray(1)).toString('base64url') } : null;
+    return oid === ED25519_LEGACY_OID
+      ? { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(params.Q.subarray(1)).toString('base64url') }
+      : null;
   }
-  if ((packet.algorithm === ALGORITHM.rsaEncryptSign || packet.algorithm === ALGORITHM.rsaSign) && params.n instanceof Uint8Array && params.e instanceof Uint8Array) {
-    return { kty: 'RSA', n: Buffer.from(params.n).toString('base64url'), e: Buffer.from(params.e).toString('base64url') };
+  if (
+    (packet.algorithm === ALGORITHM.rsaEncryptSign || packet.algorithm === ALGORITHM.rsaSign) &&
+    params.n instanceof Uint8Array &&
+    params.e instanceof Uint8Array
+  ) {
+    return {
+      kty: 'RSA',
+      n: Buffer.from(params.n).toString('base64url'),
+      e: Buffer.from(params.e).toString('base64url'),
+    };
   }
   return null;
 }

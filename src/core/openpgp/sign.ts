@@ -5,7 +5,8 @@ import { AamError, messageOf } from '../errors.ts';
 import { exportSecretKey, findSecretKey } from './gnupg.ts';
 
 /** Where the signing key comes from: an armored key file, or a GnuPG home. */
-export type SigningKeySource = { kind: 'file'; path: string } | { kind: 'gnupg'; gpgHome: string | undefined; query: string };
+export type SigningKeySource =
+  { kind: 'file'; path: string } | { kind: 'gnupg'; gpgHome: string | undefined; query: string };
 
 /** Asks the user for a passphrase; undefined means they cancelled. Never logged. */
 export type PassphrasePrompt = (keyDescription: string, retry: boolean) => Promise<string | undefined>;
@@ -19,7 +20,9 @@ export interface SigningKey {
 
 /** Reads `gpg_key`: a path to an armored secret key file, or a key id/fingerprint/email in GnuPG. */
 export function signingKeySource(gpgKey: string, gpgHome: string | undefined): SigningKeySource {
-  return /[/\\]|\.(asc|gpg|key)$/i.test(gpgKey) ? { kind: 'file', path: gpgKey } : { kind: 'gnupg', gpgHome, query: gpgKey };
+  return /[/\\]|\.(asc|gpg|key)$/i.test(gpgKey)
+    ? { kind: 'file', path: gpgKey }
+    : { kind: 'gnupg', gpgHome, query: gpgKey };
 }
 
 export async function loadSigningKey(source: SigningKeySource, prompt: PassphrasePrompt): Promise<SigningKey> {
@@ -30,12 +33,14 @@ export async function loadSigningKey(source: SigningKeySource, prompt: Passphras
       if (!bytes) throw new Error('no such file');
       armored = bytes.toString('utf8');
     } catch (error) {
-      throw new AamError('KEY_NOT_FOUND', `Cannot read the signing key ${source.path}: ${messageOf(error)}.`, { hint: 'Set security.gpg_key to an existing armored secret key file or a GnuPG key id.' });
+      throw new AamError('KEY_NOT_FOUND', `Cannot read the signing key ${source.path}: ${messageOf(error)}.`, {
+        hint: 'Set security.gpg_key to an existing armored secret key file or a GnuPG key id.',
+      });
     }
     return unlock(await parsePrivate(armored, source.path), prompt);
   }
   const info = await findSecretKey(source.gpgHome, source.query);
-  const label = `${info.userIds[0] ?? info.fingerprint} (${info.fingerprint.slice(-16)})`;
+  const label = `${info.userIds[0] ?? info.fingerprint} (${info.fingerprint})`;
   // gpg re-protects an exported key with its passphrase; an unprotected key exports with an empty one.
   let armored: string | undefined;
   let passphrase = '';
@@ -57,7 +62,9 @@ async function parsePrivate(armored: string, where: string): Promise<PrivateKey>
   try {
     return await readPrivateKey({ armoredKey: armored });
   } catch (error) {
-    throw new AamError('KEY_NOT_FOUND', `${where} is not an OpenPGP secret key: ${messageOf(error)}.`, { cause: error });
+    throw new AamError('KEY_NOT_FOUND', `${where} is not an OpenPGP secret key: ${messageOf(error)}.`, {
+      cause: error,
+    });
   }
 }
 
@@ -65,7 +72,7 @@ async function unlock(key: PrivateKey, prompt: PassphrasePrompt): Promise<Signin
   const fingerprint = key.getFingerprint().toUpperCase();
   const userIds = key.getUserIDs();
   if (key.isDecrypted()) return { key, fingerprint, userIds };
-  const label = `${userIds[0] ?? fingerprint} (${fingerprint.slice(-16)})`;
+  const label = `${userIds[0] ?? fingerprint} (${fingerprint})`;
   for (let attempt = 0; attempt < 3; attempt++) {
     const passphrase = await prompt(label, attempt > 0);
     if (passphrase === undefined) throw new AamError('CANCELLED', 'Signing was cancelled: no passphrase given.');
@@ -75,7 +82,9 @@ async function unlock(key: PrivateKey, prompt: PassphrasePrompt): Promise<Signin
       // wrong passphrase: ask again
     }
   }
-  throw new AamError('PASSPHRASE_WRONG', `The passphrase for ${label} is wrong.`, { hint: 'Try again with the passphrase of that key.' });
+  throw new AamError('PASSPHRASE_WRONG', `The passphrase for ${label} is wrong.`, {
+    hint: 'Try again with the passphrase of that key.',
+  });
 }
 
 /** An ASCII-armored detached signature over the archive bytes (binary, not text, mode). */

@@ -12,7 +12,12 @@ import { leanVerify, OpenpgpLeanKeys, parseLeanSignature } from './lean-verify.t
  * else, and every rejection, is openpgp.js's verdict (`referenceOnly` skips
  * the lean path, for comparing the two).
  */
-export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: Uint8Array, keys: PublicKeyLookup, options: { referenceOnly?: boolean } = {}): Promise<SignatureCheck> {
+export async function verifyDetachedSignature(
+  data: Uint8Array,
+  signatureBytes: Uint8Array,
+  keys: PublicKeyLookup,
+  options: { referenceOnly?: boolean } = {},
+): Promise<SignatureCheck> {
   const lean = options.referenceOnly ? undefined : parseLeanSignature(signatureBytes);
   if (lean) {
     const signer = await leanVerify(lean, data, leanKeysOf(keys));
@@ -25,12 +30,24 @@ export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: 
       ? await readSignature({ armoredSignature: text })
       : await readSignature({ binarySignature: signatureBytes });
   } catch (error) {
-    return { state: 'invalid', type: 'gpg', code: 'BUNDLE_INVALID', reason: `the .asc file is not an OpenPGP signature (${messageOf(error)})` };
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'BUNDLE_INVALID',
+      reason: `the .asc file is not an OpenPGP signature (${messageOf(error)})`,
+    };
   }
   // A damaged packet can parse without an issuer; it names no key to check with.
-  const issuers = signature.packets.map((packet) => (packet as { issuerKeyID?: { toHex(): string } | null }).issuerKeyID);
+  const issuers = signature.packets.map(
+    (packet) => (packet as { issuerKeyID?: { toHex(): string } | null }).issuerKeyID,
+  );
   if (issuers.length === 0 || issuers.some((id) => !id)) {
-    return { state: 'invalid', type: 'gpg', code: 'BUNDLE_INVALID', reason: 'the .asc file holds no signature that names its key' };
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'BUNDLE_INVALID',
+      reason: 'the .asc file holds no signature that names its key',
+    };
   }
   const keyIds = issuers.map((id) => id!.toHex());
   const issuerFingerprint = issuerFingerprintOf(signature);
@@ -38,11 +55,22 @@ export async function verifyDetachedSignature(data: Uint8Array, signatureBytes: 
   for (const id of keyIds) candidates.push(...(await keys.find(id)));
   if (candidates.length === 0) {
     const who = issuerFingerprint ?? keyIds.map((id) => id.toUpperCase()).join(', ');
-    return { state: 'invalid', type: 'gpg', code: 'KEY_UNKNOWN', reason: `it was made by key ${who}, which is not in your keyring (~/.aam/keys or GnuPG)` };
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'KEY_UNKNOWN',
+      reason: `it was made by key ${who}, which is not in your keyring (~/.aam/keys or GnuPG)`,
+    };
   }
   try {
     const message = await createMessage({ binary: data });
-    const result = await verify({ message, signature, verificationKeys: candidates, format: 'binary', expectSigned: true });
+    const result = await verify({
+      message,
+      signature,
+      verificationKeys: candidates,
+      format: 'binary',
+      expectSigned: true,
+    });
     const first = result.signatures[0]!;
     await first.verified;
     const key = candidates.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)))!;
@@ -73,11 +101,13 @@ function signerOf(key: Key, signingKey: Key | Subkey, created: Date | undefined)
 }
 
 function describe(message: string): string {
-  if (/Signed digest did not match|signature did not match|Signature verification failed/i.test(message)) return 'the signature does not match this archive';
+  if (/Signed digest did not match|signature did not match|Signature verification failed/i.test(message))
+    return 'the signature does not match this archive';
   return message.replace(/^Error:\s*/, '');
 }
 
 function issuerFingerprintOf(signature: Signature): string | undefined {
-  const fingerprint = (signature.packets[0] as { issuerFingerprint?: Uint8Array | null } | undefined)?.issuerFingerprint;
+  const fingerprint = (signature.packets[0] as { issuerFingerprint?: Uint8Array | null } | undefined)
+    ?.issuerFingerprint;
   return fingerprint ? Buffer.from(fingerprint).toString('hex').toUpperCase() : undefined;
 }

@@ -53,11 +53,16 @@ export function parseManifest(text: string, where = 'aam.yaml'): Manifest {
     return value;
   };
   const name = text_('name', true);
-  if (name !== undefined && !isValidPackageName(name)) problems.push(`"name" ${JSON.stringify(name)} must be "name" or "@scope/name" in lowercase letters, digits and hyphens`);
+  if (name !== undefined && !isValidPackageName(name))
+    problems.push(
+      `"name" ${JSON.stringify(name)} must be "name" or "@scope/name" in lowercase letters, digits and hyphens`,
+    );
   const version = typeof m.version === 'number' ? String(m.version) : text_('version', true);
-  if (version !== undefined && !isValidVersion(version)) problems.push(`"version" ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH`);
+  if (version !== undefined && !isValidVersion(version))
+    problems.push(`"version" ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH`);
   const description = text_('description', true);
-  if (description !== undefined && (description.trim() === '' || description.length > 256)) problems.push('"description" must be 1 to 256 characters');
+  if (description !== undefined && (description.trim() === '' || description.length > 256))
+    problems.push('"description" must be 1 to 256 characters');
   const keywords = Array.isArray(m.keywords) ? m.keywords.filter((k): k is string => typeof k === 'string') : [];
   const dependencies = readDependencies(m.dependencies, problems);
   const artifacts = readArtifacts(m.artifacts, problems);
@@ -92,7 +97,10 @@ export function manifestMismatch(manifestText: string, name: string, version: st
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return 'its aam.yaml cannot be read';
   const m = raw as Record<string, unknown>;
-  const found = { name: typeof m.name === 'string' ? m.name : undefined, version: typeof m.version === 'string' || typeof m.version === 'number' ? String(m.version) : undefined };
+  const found = {
+    name: typeof m.name === 'string' ? m.name : undefined,
+    version: typeof m.version === 'string' || typeof m.version === 'number' ? String(m.version) : undefined,
+  };
   if (found.name === name && found.version === version) return undefined;
   return `its aam.yaml says ${found.name ?? '(no name)'}@${found.version ?? '(no version)'}`;
 }
@@ -133,20 +141,29 @@ function readArtifacts(value: unknown, problems: string[]): Manifest['artifacts'
     list.forEach((item, i) => {
       const ref = item as Partial<ArtifactRef> | null;
       const where = `artifacts.${kind}[${i}]`;
-      if (!ref || typeof ref !== 'object') return void problems.push(`${where} must be a mapping with name, path and description`);
-      if (typeof ref.name !== 'string' || !ARTIFACT_NAME.test(ref.name)) problems.push(`${where}.name must be lowercase letters, digits and hyphens`);
-      if (typeof ref.path !== 'string' || ref.path.startsWith('/') || ref.path.split('/').includes('..')) problems.push(`${where}.path must be a relative path inside the package`);
+      if (!ref || typeof ref !== 'object')
+        return void problems.push(`${where} must be a mapping with name, path and description`);
+      if (typeof ref.name !== 'string' || !ARTIFACT_NAME.test(ref.name))
+        problems.push(`${where}.name must be lowercase letters, digits and hyphens`);
+      if (typeof ref.path !== 'string' || ref.path.startsWith('/') || ref.path.split('/').includes('..'))
+        problems.push(`${where}.path must be a relative path inside the package`);
       if (ref.description === undefined || ref.description === null) problems.push(`${where}.description is required`);
-      else if (typeof ref.description !== 'string' || ref.description.length > 256) problems.push(`${where}.description must be text of at most 256 characters`);
+      else if (typeof ref.description !== 'string' || ref.description.length > 256)
+        problems.push(`${where}.description must be text of at most 256 characters`);
       out[kind].push({ name: String(ref.name), path: String(ref.path), description: String(ref.description ?? '') });
     });
   }
-  if (ARTIFACT_KINDS.every((kind) => out[kind].length === 0)) problems.push('declares no artifacts; at least one agent, skill, prompt or instruction is required');
+  if (ARTIFACT_KINDS.every((kind) => out[kind].length === 0))
+    problems.push('declares no artifacts; at least one agent, skill, prompt or instruction is required');
   return out;
 }
 
 function invalid(where: string, problems: string[]): AamError {
-  return new AamError('MANIFEST_INVALID', `${where} ${problems.length === 1 ? problems[0] : `has problems:\n- ${problems.join('\n- ')}`}`, {
-    hint: 'Fix aam.yaml and try again.',
-  });
+  return new AamError(
+    'MANIFEST_INVALID',
+    `${where} ${problems.length === 1 ? problems[0] : `has problems:\n- ${problems.join('\n- ')}`}`,
+    {
+      hint: 'Fix aam.yaml and try again.',
+    },
+  );
 }

@@ -66,7 +66,11 @@ export function parseConstraint(raw: string): Range[] {
   if (text === '*' || text === '') return [{ lower: undefined, upper: undefined }];
   if (text.startsWith('^')) return [caret(parseVersion(text.slice(1)))];
   if (text.startsWith('~')) return [tilde(parseVersion(text.slice(1)))];
-  return text.split(',').map((part) => part.trim()).filter(Boolean).map(single);
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(single);
 }
 
 function caret(v: Version): Range {
@@ -75,18 +79,26 @@ function caret(v: Version): Range {
 }
 
 function tilde(v: Version): Range {
-  return { lower: { version: v, inclusive: true }, upper: { version: parseVersion(`${v.major}.${v.minor + 1}.0`), inclusive: false } };
+  return {
+    lower: { version: v, inclusive: true },
+    upper: { version: parseVersion(`${v.major}.${v.minor + 1}.0`), inclusive: false },
+  };
 }
 
 function single(part: string): Range {
   const match = /^(>=|<=|==|>|<|=)?\s*(.+)$/.exec(part)!;
   const version = parseVersion(match[2]!);
   switch (match[1]) {
-    case '>=': return { lower: { version, inclusive: true }, upper: undefined };
-    case '>': return { lower: { version, inclusive: false }, upper: undefined };
-    case '<=': return { lower: undefined, upper: { version, inclusive: true } };
-    case '<': return { lower: undefined, upper: { version, inclusive: false } };
-    default: return { lower: { version, inclusive: true }, upper: { version, inclusive: true } };
+    case '>=':
+      return { lower: { version, inclusive: true }, upper: undefined };
+    case '>':
+      return { lower: { version, inclusive: false }, upper: undefined };
+    case '<=':
+      return { lower: undefined, upper: { version, inclusive: true } };
+    case '<':
+      return { lower: undefined, upper: { version, inclusive: false } };
+    default:
+      return { lower: { version, inclusive: true }, upper: { version, inclusive: true } };
   }
 }
 

@@ -35,7 +35,13 @@ export interface PolicyContext {
 
 export type IntegrityCheck =
   | { ok: true }
-  | { ok: false; code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'DEPLOYED_MODIFIED' | 'ARCHIVE_UNAVAILABLE' | 'PACKAGE_MISMATCH'; expected: string; actual: string; detail: string };
+  | {
+      ok: false;
+      code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'DEPLOYED_MODIFIED' | 'ARCHIVE_UNAVAILABLE' | 'PACKAGE_MISMATCH';
+      expected: string;
+      actual: string;
+      detail: string;
+    };
 
 export type SignatureCheck =
   | { state: 'none' }
@@ -56,7 +62,15 @@ export interface Checks {
   source?: { name: string; requiresSignatures: true } | undefined;
 }
 
-export type VerdictStatus = 'verified' | 'signed-no-policy' | 'signed-untrusted' | 'unsigned' | 'invalid' | 'tampered' | 'unavailable' | 'skipped';
+export type VerdictStatus =
+  | 'verified'
+  | 'signed-no-policy'
+  | 'signed-untrusted'
+  | 'unsigned'
+  | 'invalid'
+  | 'tampered'
+  | 'unavailable'
+  | 'skipped';
 export type VerdictAction = 'pass' | 'warn' | 'fail';
 export type VerdictCode =
   | 'VERIFIED'
@@ -96,70 +110,124 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
   const { integrity, signature } = checks;
   if (!integrity.ok) return integrityFailure(integrity);
   if (policy.on_signature_failure === 'ignore') {
-    return verdict('skipped', 'pass', 'SKIPPED', 'Checksum verified; signature verification is skipped (on_signature_failure: ignore).', {
-      rule: rule(context, 'on_signature_failure'),
-      hint: 'Set on_signature_failure to warn or error to verify signatures.',
-    });
+    return verdict(
+      'skipped',
+      'pass',
+      'SKIPPED',
+      'Checksum verified; signature verification is skipped (on_signature_failure: ignore).',
+      {
+        rule: rule(context, 'on_signature_failure'),
+        hint: 'Set on_signature_failure to warn or error to verify signatures.',
+      },
+    );
   }
   if (signature.state === 'none') return unsigned(context, checks.source);
   if (signature.state === 'invalid') return invalid(signature, context);
   const { signer } = signature;
-  if (signer.type === 'sigstore' && policy.allowed_issuers.length > 0 && !policy.allowed_issuers.includes(signer.identity.issuer ?? '')) {
-    return onFailure(context, 'invalid', 'ISSUER_NOT_ALLOWED', `Signed by ${describeSigner(signer)}, but its issuer is not in allowed_issuers.`, {
-      signer,
-      expected: `one of ${policy.allowed_issuers.join(', ')}`,
-      actual: signer.identity.issuer ?? '(no issuer)',
-      hint: `If you trust ${signer.identity.issuer ?? 'this issuer'}, add it to allowed_issuers.`,
-      ruleKey: 'allowed_issuers',
-    });
+  if (
+    signer.type === 'sigstore' &&
+    policy.allowed_issuers.length > 0 &&
+    !policy.allowed_issuers.includes(signer.identity.issuer ?? '')
+  ) {
+    return onFailure(
+      context,
+      'invalid',
+      'ISSUER_NOT_ALLOWED',
+      `Signed by ${describeSigner(signer)}, but its issuer is not in allowed_issuers.`,
+      {
+        signer,
+        expected: `one of ${policy.allowed_issuers.join(', ')}`,
+        actual: signer.identity.issuer ?? '(no issuer)',
+        hint: `If you trust ${signer.identity.issuer ?? 'this issuer'}, add it to allowed_issuers.`,
+        ruleKey: 'allowed_issuers',
+      },
+    );
   }
   const match = findTrust(signer, policy);
   if (match) {
-    return verdict('verified', 'pass', 'VERIFIED', `Signed by ${describeSigner(signer)}, trusted by "${match.pattern}".`, {
-      signer,
-      trustedBy: { ...match, source: context.sourceOf?.(match.list) },
-    });
+    return verdict(
+      'verified',
+      'pass',
+      'VERIFIED',
+      `Signed by ${describeSigner(signer)}, trusted by "${match.pattern}".`,
+      {
+        signer,
+        trustedBy: { ...match, source: context.sourceOf?.(match.list) },
+      },
+    );
   }
   if (policy.trusted_identities.length === 0 && policy.trusted_keys.length === 0 && !policy.require_signature) {
-    return verdict('signed-no-policy', 'pass', 'SIGNED_NO_POLICY', `Signed by ${describeSigner(signer)}; no trust policy is set, so any valid signer passes.`, {
-      signer,
-      hint: 'Add trusted_identities or trusted_keys to decide whom to trust.',
-    });
+    return verdict(
+      'signed-no-policy',
+      'pass',
+      'SIGNED_NO_POLICY',
+      `Signed by ${describeSigner(signer)}; no trust policy is set, so any valid signer passes.`,
+      {
+        signer,
+        hint: 'Add trusted_identities or trusted_keys to decide whom to trust.',
+      },
+    );
   }
   const list = signer.type === 'sigstore' ? 'trusted_identities' : 'trusted_keys';
   const trusted = policy[list];
-  return onFailure(context, 'signed-untrusted', 'UNTRUSTED_SIGNER', `Signed by ${describeSigner(signer)}, who is not in ${list}.`, {
-    signer,
-    expected: trusted.length > 0 ? `a signer matching one of: ${trusted.map((t) => (typeof t === 'string' ? t : entryText(t))).join(', ')}` : `a signer listed in ${list} (the list is empty)`,
-    actual: signer.type === 'sigstore' ? signer.identity.san : signer.fingerprint,
-    hint: `If you trust this signer, add ${signer.type === 'sigstore' ? `"${signer.identity.san}"${signer.identity.issuer ? ` with issuer ${signer.identity.issuer}` : ''} to trusted_identities` : `${signer.fingerprint} to trusted_keys`} (AAM: Trust Signer).`,
-    ruleKey: list,
-  });
+  return onFailure(
+    context,
+    'signed-untrusted',
+    'UNTRUSTED_SIGNER',
+    `Signed by ${describeSigner(signer)}, who is not in ${list}.`,
+    {
+      signer,
+      expected:
+        trusted.length > 0
+          ? `a signer matching one of: ${trusted.map((t) => (typeof t === 'string' ? t : entryText(t))).join(', ')}`
+          : `a signer listed in ${list} (the list is empty)`,
+      actual: signer.type === 'sigstore' ? signer.identity.san : signer.fingerprint,
+      hint: `If you trust this signer, add ${signer.type === 'sigstore' ? `"${signer.identity.san}"${signer.identity.issuer ? ` with issuer ${signer.identity.issuer}` : ''} to trusted_identities` : `${signer.fingerprint} to trusted_keys`} (AAM: Trust Signer).`,
+      ruleKey: list,
+    },
+  );
 }
 
 function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Verdict {
   const hints = {
-    CHECKSUM_MISMATCH: 'The archive differs from what was published: it may have been tampered with or corrupted. Re-install the package; if it persists, contact the registry owner.',
-    FILES_MODIFIED: 'Installed files were changed after installation. Review the changes, then re-install the package to restore it.',
-    DEPLOYED_MODIFIED: 'A copy that an agent loads (.cursor/, .claude/, .github/, CLAUDE.md, AGENTS.md, ~/.codex/) differs from the signed archive. Review it, then restore it from the verified archive (AAM: Restore Deployed Copies, or aam-trust restore NAME).',
-    ARCHIVE_UNAVAILABLE: 'The archive is needed to prove integrity. Make the registry reachable, or run Prepare Offline Verification while it is.',
-    PACKAGE_MISMATCH: 'The archive is another package or version than the lock file names (a rollback or a swap). Do not use it; re-install the package from a registry you trust.',
+    CHECKSUM_MISMATCH:
+      'The archive differs from what was published: it may have been tampered with or corrupted. Re-install the package; if it persists, contact the registry owner.',
+    FILES_MODIFIED:
+      'Installed files were changed after installation. Review the changes, then re-install the package to restore it.',
+    DEPLOYED_MODIFIED:
+      'A copy that an agent loads (.cursor/, .claude/, .github/, CLAUDE.md, AGENTS.md, ~/.codex/) differs from the signed archive. Review it, then restore it from the verified archive (AAM: Restore Deployed Copies, or aam-trust restore NAME).',
+    ARCHIVE_UNAVAILABLE:
+      'The archive is needed to prove integrity. Make the registry reachable, or run Prepare Offline Verification while it is.',
+    PACKAGE_MISMATCH:
+      'The archive is another package or version than the lock file names (a rollback or a swap). Do not use it; re-install the package from a registry you trust.',
   } as const;
-  return verdict(integrity.code === 'ARCHIVE_UNAVAILABLE' ? 'unavailable' : 'tampered', 'fail', integrity.code, integrity.detail, {
-    expected: integrity.expected,
-    actual: integrity.actual,
-    hint: hints[integrity.code],
-  });
+  return verdict(
+    integrity.code === 'ARCHIVE_UNAVAILABLE' ? 'unavailable' : 'tampered',
+    'fail',
+    integrity.code,
+    integrity.detail,
+    {
+      expected: integrity.expected,
+      actual: integrity.actual,
+      hint: hints[integrity.code],
+    },
+  );
 }
 
 function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
   if (source?.requiresSignatures && !context.policy.require_signature) {
     // Whoever published it (aam pkg publish ignores the setting), the registry said every package is signed.
-    return verdict('unsigned', 'fail', 'UNSIGNED', `Package is not signed, and registry "${source.name}" requires signatures (require_signatures: true).`, {
-      expected: `a signature, as registry "${source.name}" requires`,
-      actual: 'no signature',
-      hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package; the registry should not have accepted it.',
-    });
+    return verdict(
+      'unsigned',
+      'fail',
+      'UNSIGNED',
+      `Package is not signed, and registry "${source.name}" requires signatures (require_signatures: true).`,
+      {
+        expected: `a signature, as registry "${source.name}" requires`,
+        actual: 'no signature',
+        hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package; the registry should not have accepted it.',
+      },
+    );
   }
   if (!context.policy.require_signature) {
     return verdict('unsigned', 'pass', 'UNSIGNED', 'Checksum verified; the package is not signed.', {
@@ -176,10 +244,13 @@ function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
 
 function invalid(signature: Extract<SignatureCheck, { state: 'invalid' }>, context: PolicyContext): Verdict {
   const hints = {
-    SIGNATURE_INVALID: 'The signature does not match this archive or its certificate chain is not trusted. Do not use this package; re-install it from a registry you trust.',
+    SIGNATURE_INVALID:
+      'The signature does not match this archive or its certificate chain is not trusted. Do not use this package; re-install it from a registry you trust.',
     BUNDLE_INVALID: 'The signature file is malformed. Re-install the package, or ask the publisher to sign it again.',
-    TLOG_MISSING: 'The signature has no verifiable transparency-log entry. Only for air-gapped setups, set verify_transparency_log: false.',
-    KEY_UNKNOWN: 'The signer\'s public key is not in your keyring. Import it (AAM: Import OpenPGP Public Key…) after checking its fingerprint, then verify again.',
+    TLOG_MISSING:
+      'The signature has no verifiable transparency-log entry. Only for air-gapped setups, set verify_transparency_log: false.',
+    KEY_UNKNOWN:
+      "The signer's public key is not in your keyring. Import it (AAM: Import OpenPGP Public Key…) after checking its fingerprint, then verify again.",
   } as const;
   const kind = signature.type === 'sigstore' ? 'Sigstore' : 'OpenPGP';
   return onFailure(context, 'invalid', signature.code, `${kind} signature is not valid: ${signature.reason}`, {
@@ -214,7 +285,13 @@ function rule(context: PolicyContext, key: keyof SecurityPolicy): Verdict['rule'
   return { key, source: context.sourceOf?.(key) };
 }
 
-function verdict(status: VerdictStatus, action: VerdictAction, code: VerdictCode, message: string, extras: VerdictExtras = {}): Verdict {
+function verdict(
+  status: VerdictStatus,
+  action: VerdictAction,
+  code: VerdictCode,
+  message: string,
+  extras: VerdictExtras = {},
+): Verdict {
   return {
     status,
     action,

@@ -15,7 +15,13 @@ export type TrustedIdentity = string | { identity: string; issuer: string };
 export function isTrustedIdentity(value: unknown): value is TrustedIdentity {
   if (typeof value === 'string') return true;
   const v = value as { identity?: unknown; issuer?: unknown } | null;
-  return !!v && typeof v === 'object' && typeof v.identity === 'string' && typeof v.issuer === 'string' && Object.keys(v).length === 2;
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof v.identity === 'string' &&
+    typeof v.issuer === 'string' &&
+    Object.keys(v).length === 2
+  );
 }
 
 /** The pattern part of an entry. */
@@ -65,7 +71,8 @@ export function asciiLower(text: string): string {
 export function parseIdentityPattern(raw: string): ParsedPattern {
   if (raw !== raw.trim()) return fail('has leading or trailing spaces');
   if (raw.length === 0) return fail('is empty');
-  if (/[^\x21-\x7e]/.test(raw)) return fail('contains non-ASCII or control characters; write the identity exactly as the certificate carries it');
+  if (/[^\x21-\x7e]/.test(raw))
+    return fail('contains non-ASCII or control characters; write the identity exactly as the certificate carries it');
   if (raw.startsWith('github:')) return parseGithub(raw.slice('github:'.length));
   if (raw.startsWith('gitlab:')) return parseGitlab(raw.slice('gitlab:'.length));
   if (raw.startsWith('https://')) return parseUri(raw);
@@ -79,7 +86,8 @@ function parseEmail(raw: string): ParsedPattern {
   const at = raw.lastIndexOf('@');
   const local = raw.slice(0, at);
   const domain = asciiLower(raw.slice(at + 1));
-  if (domain.includes('*')) return fail('uses a wildcard in the domain; only "*@domain" with an exact domain is supported');
+  if (domain.includes('*'))
+    return fail('uses a wildcard in the domain; only "*@domain" with an exact domain is supported');
   if (domain.endsWith('.')) return fail('ends the domain with a dot; write the domain without it');
   if (!DOMAIN.test(domain)) return fail(`has an invalid domain "${domain}"`);
   if (local === '*') return { ok: true, pattern: { kind: 'email-domain', domain } };
@@ -93,7 +101,10 @@ function parseGithub(rest: string): ParsedPattern {
   if (extra !== undefined) return fail('has too many parts; use github:OWNER or github:OWNER/REPO');
   if (!owner || !GITHUB_OWNER.test(owner)) return fail(`has an invalid GitHub owner "${owner ?? ''}"`);
   if (repo !== undefined && !GITHUB_REPO.test(repo)) return fail(`has an invalid GitHub repository "${repo}"`);
-  return { ok: true, pattern: { kind: 'github', owner: asciiLower(owner), repo: repo === undefined ? undefined : asciiLower(repo) } };
+  return {
+    ok: true,
+    pattern: { kind: 'github', owner: asciiLower(owner), repo: repo === undefined ? undefined : asciiLower(repo) },
+  };
 }
 
 function parseGitlab(rest: string): ParsedPattern {
@@ -181,10 +192,35 @@ export function describePattern(pattern: IdentityPattern): string {
 }
 
 const PUBLIC_MAIL_DOMAINS = new Set([
-  'gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'yahoo.com', 'ymail.com',
-  'icloud.com', 'me.com', 'aol.com', 'proton.me', 'protonmail.com', 'pm.me', 'gmx.com', 'gmx.net', 'gmx.de',
-  'mail.com', 'mail.ru', 'yandex.ru', 'yandex.com', 'qq.com', '163.com', '126.com', 'zoho.com', 'fastmail.com',
-  'tutanota.com', 'hey.com', 'users.noreply.github.com',
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'msn.com',
+  'yahoo.com',
+  'ymail.com',
+  'icloud.com',
+  'me.com',
+  'aol.com',
+  'proton.me',
+  'protonmail.com',
+  'pm.me',
+  'gmx.com',
+  'gmx.net',
+  'gmx.de',
+  'mail.com',
+  'mail.ru',
+  'yandex.ru',
+  'yandex.com',
+  'qq.com',
+  '163.com',
+  '126.com',
+  'zoho.com',
+  'fastmail.com',
+  'tutanota.com',
+  'hey.com',
+  'users.noreply.github.com',
 ]);
 
 /** Why a valid pattern trusts far more signers than its author likely meant, if it does. */

@@ -1,4 +1,12 @@
-import { describePattern, entryText, matchesIdentity, normalizeFingerprint, parseIdentityPattern, patternOf, pinnedIssuerOf } from './identity.ts';
+import {
+  describePattern,
+  entryText,
+  matchesIdentity,
+  normalizeFingerprint,
+  parseIdentityPattern,
+  patternOf,
+  pinnedIssuerOf,
+} from './identity.ts';
 import type { SignerIdentity, TrustedIdentity } from './identity.ts';
 
 /** Who made a valid Sigstore signature, with its transparency-log evidence. */
@@ -40,7 +48,11 @@ export function findTrust(
       const issuer = pinnedIssuerOf(entry);
       if (!parsed.ok || !matchesIdentity(parsed.pattern, signer.identity)) continue;
       if (issuer !== undefined && issuer !== signer.identity.issuer) continue;
-      return { list: 'trusted_identities', pattern: entryText(entry), explanation: `${describePattern(parsed.pattern)}${issuer !== undefined ? `, issued by ${issuer}` : ''}` };
+      return {
+        list: 'trusted_identities',
+        pattern: entryText(entry),
+        explanation: `${describePattern(parsed.pattern)}${issuer !== undefined ? `, issued by ${issuer}` : ''}`,
+      };
     }
     return undefined;
   }

@@ -1,6 +1,6 @@
 import type { IdentityProvider } from '@sigstore/sign';
 import { AamError } from '../errors.ts';
-import { packDirectory } from '../archive/pack.ts';
+import { packDirectory } from '../package/pack.ts';
 import type { SignatureCheck } from '../policy/decision.ts';
 import type { LocalRegistry, SignatureToStore } from '../registry/local-registry.ts';
 import type { SignatureRecord } from '../registry/metadata.ts';
@@ -10,7 +10,13 @@ import type { PassphrasePrompt, SigningKeySource } from '../openpgp/sign.ts';
 import type { SignatureVerifier } from '../verify/signature-verifier.ts';
 
 export type Signing =
-  | { method: 'sigstore'; endpoints: SigningEndpoints; identityProvider: IdentityProvider; retry?: RetryPolicy; timeoutMs?: number }
+  | {
+      method: 'sigstore';
+      endpoints: SigningEndpoints;
+      identityProvider: IdentityProvider;
+      retry?: RetryPolicy;
+      timeoutMs?: number;
+    }
   | { method: 'gpg'; keySource: SigningKeySource; prompt: PassphrasePrompt };
 
 export interface PublishOptions {
@@ -49,21 +55,35 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   line(`→ ${packed.files.length} files, ${formatSize(packed.bytes.length)}, ${packed.checksum}`);
   for (const skipped of packed.skipped) line(`→ Skipped ${skipped}`);
   // Refused before signing: nothing is signed (and logged publicly) for a publish that cannot happen.
-  const refused = await options.registry.refusal(packed.manifest.name, packed.manifest.version, options.signing !== undefined);
+  const refused = await options.registry.refusal(
+    packed.manifest.name,
+    packed.manifest.version,
+    options.signing !== undefined,
+  );
   if (refused) throw refused;
   checkCancel();
 
   const signatures: SignatureToStore[] = [];
   if (options.signing) {
     options.onStep?.('sign');
-    const signed = options.signing.method === 'sigstore' ? await signSigstore(packed.bytes, options.signing, line) : await signGpg(packed.bytes, options.signing, line);
+    const signed =
+      options.signing.method === 'sigstore'
+        ? await signSigstore(packed.bytes, options.signing, line)
+        : await signGpg(packed.bytes, options.signing, line);
     checkCancel();
     options.onStep?.('verify');
     const check = await options.verifier.verify(signed.type, signed.bytes, packed.bytes);
     if (check.state !== 'valid') {
-      throw new AamError('SIGNATURE_INVALID', `The new signature does not verify: ${check.state === 'invalid' ? check.reason : 'no signature'}. Nothing was published.`, {
-        hint: signed.type === 'sigstore' ? 'sigstore_trusted_root must describe the Sigstore instance you sign with (sigstore_endpoint).' : 'Check the signing key.',
-      });
+      throw new AamError(
+        'SIGNATURE_INVALID',
+        `The new signature does not verify: ${check.state === 'invalid' ? check.reason : 'no signature'}. Nothing was published.`,
+        {
+          hint:
+            signed.type === 'sigstore'
+              ? 'sigstore_trusted_root must describe the Sigstore instance you sign with (sigstore_endpoint).'
+              : 'Check the signing key.',
+        },
+      );
     }
     signatures.push({ type: signed.type, bytes: signed.bytes, record: recordOf(check) });
     describeSignature(check, line);
@@ -84,7 +104,11 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   };
 }
 
-async function signSigstore(archive: Buffer, signing: Extract<Signing, { method: 'sigstore' }>, line: (l: string) => void) {
+async function signSigstore(
+  archive: Buffer,
+  signing: Extract<Signing, { method: 'sigstore' }>,
+  line: (l: string) => void,
+) {
   line('Signing package with Sigstore...');
   const { tokenIdentity } = await import('../sigstore/identity/token.ts');
   const { signWithSigstore } = await import('../sigstore/sign.ts');
@@ -95,7 +119,12 @@ async function signSigstore(archive: Buffer, signing: Extract<Signing, { method:
       return token;
     },
   };
-  const signature = await signWithSigstore(archive, { endpoints: signing.endpoints, identityProvider: provider, retry: signing.retry, timeoutMs: signing.timeoutMs });
+  const signature = await signWithSigstore(archive, {
+    endpoints: signing.endpoints,
+    identityProvider: provider,
+    retry: signing.retry,
+    timeoutMs: signing.timeoutMs,
+  });
   line('→ Package signed successfully');
   return { type: 'sigstore' as const, bytes: signature.bytes };
 }
@@ -104,7 +133,7 @@ async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg
   line('Signing package with GPG...');
   const { loadSigningKey, signDetached } = await import('../openpgp/sign.ts');
   const key = await loadSigningKey(signing.keySource, signing.prompt);
-  line(`→ Using key: ${key.userIds[0] ?? key.fingerprint} (${key.fingerprint.slice(-16)})`);
+  line(`→ Using key: ${key.userIds[0] ?? key.fingerprint} (${key.fingerprint})`);
   const bytes = await signDetached(archive, key);
   line('→ Package signed successfully');
   return { type: 'gpg' as const, bytes };
@@ -112,7 +141,8 @@ async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg
 
 function recordOf(check: Extract<SignatureCheck, { state: 'valid' }>): SignatureToStore['record'] {
   const signer = check.signer;
-  if (signer.type === 'gpg') return { fingerprint: signer.fingerprint, identity: signer.userIds[0], signed_at: signer.signedAt };
+  if (signer.type === 'gpg')
+    return { fingerprint: signer.fingerprint, identity: signer.userIds[0], signed_at: signer.signedAt };
   return {
     identity: signer.identity.san,
     issuer: signer.identity.issuer,
@@ -131,7 +161,8 @@ function describeSignature(check: Extract<SignatureCheck, { state: 'valid' }>, l
   }
   line(`  Identity: ${signer.identity.san}`);
   line(`  Issuer: ${signer.identity.issuer ?? 'unknown'}`);
-  if (signer.tlog) line(`  Transparency log: ${signer.tlog.url ?? ''}/api/v1/log/entries?logIndex=${signer.tlog.logIndex}`);
+  if (signer.tlog)
+    line(`  Transparency log: ${signer.tlog.url ?? ''}/api/v1/log/entries?logIndex=${signer.tlog.logIndex}`);
 }
 
 export function formatSize(bytes: number): string {

@@ -27,13 +27,31 @@ export interface AcceptOptions {
  * invalid signature) is not accepted. Returns the reports after accepting.
  */
 export async function acceptChanges(names: readonly string[], options: AcceptOptions): Promise<PackageReport[]> {
-  const verify = () => verifyWorkspace({ workspace: options.workspace, config: options.config, verifier: options.verifier, cache: options.cache, only: names, force: true, homeDir: options.homeDir, workers: 0 });
+  const verify = () =>
+    verifyWorkspace({
+      workspace: options.workspace,
+      config: options.config,
+      verifier: options.verifier,
+      cache: options.cache,
+      only: names,
+      force: true,
+      homeDir: options.homeDir,
+      workers: 0,
+    });
   const reports = await verify();
   const missing = names.filter((name) => !reports.some((r) => r.name === name));
-  if (missing.length > 0) throw new AamError('NOT_INSTALLED', `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in ${options.workspace.lockFile}.`);
+  if (missing.length > 0)
+    throw new AamError(
+      'NOT_INSTALLED',
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in ${options.workspace.lockFile}.`,
+    );
   const refused = reports.filter((r) => r.verdict.action === 'fail' || r.checks.signature.state === 'invalid');
   if (refused.length > 0) {
-    throw new AamError('INSTALL_REFUSED', `Not accepted: ${refused.map((r) => `${r.name} (${r.verdict.message})`).join('; ')}`, { hint: 'Only a package that verifies can have its signer recorded; fix what fails first.' });
+    throw new AamError(
+      'INSTALL_REFUSED',
+      `Not accepted: ${refused.map((r) => `${r.name} (${r.verdict.message})`).join('; ')}`,
+      { hint: 'Only a package that verifies can have its signer recorded; fix what fails first.' },
+    );
   }
   const lock = await readLockFile(options.workspace.lockFile);
   const now = new Date().toISOString();
@@ -43,7 +61,18 @@ export async function acceptChanges(names: readonly string[], options: AcceptOpt
     for (const report of reports) {
       const entry = lock.packages[report.name]!;
       const platforms = [...new Set(report.deployed.filter((c) => c.state !== 'missing').map((c) => c.platform))];
-      record.packages[report.name] = recordedState({ version: entry.version, checksum: entry.checksum, source: entry.source, signature: report.checks.signature, signatureDigest: report.signatureDigest, platforms }, record.packages[report.name], now);
+      record.packages[report.name] = recordedState(
+        {
+          version: entry.version,
+          checksum: entry.checksum,
+          source: entry.source,
+          signature: report.checks.signature,
+          signatureDigest: report.signatureDigest,
+          platforms,
+        },
+        record.packages[report.name],
+        now,
+      );
     }
     await writeTrustRecord(path, record);
   });

@@ -73,12 +73,17 @@ export async function writeTrustRecord(path: string, record: TrustRecord): Promi
 
 /** The file's text: packages sorted by name, so that a diff shows only what changed. */
 export function trustRecordText(record: TrustRecord): string {
-  const packages = Object.fromEntries(Object.keys(record.packages).sort().map((name) => [name, compact(record.packages[name]!)]));
+  const packages = Object.fromEntries(
+    Object.keys(record.packages)
+      .sort()
+      .map((name) => [name, compact(record.packages[name]!)]),
+  );
   return `${HEADER}${toYamlText({ record_version: 1, packages })}`;
 }
 
 function compact(entry: RecordedPackage): Record<string, unknown> {
-  const signature = entry.signature && Object.fromEntries(Object.entries(entry.signature).filter(([, v]) => v !== undefined));
+  const signature =
+    entry.signature && Object.fromEntries(Object.entries(entry.signature).filter(([, v]) => v !== undefined));
   return {
     version: entry.version,
     checksum: entry.checksum,
@@ -96,7 +101,9 @@ function recordedPackage(value: unknown): RecordedPackage | undefined {
   if (typeof v.version !== 'string' || !isChecksum(v.checksum) || typeof v.source !== 'string') return undefined;
   const signature = v.signature === null || v.signature === undefined ? null : recordedSignature(v.signature);
   if (signature === undefined) return undefined;
-  const platforms = Array.isArray(v.platforms) ? v.platforms.filter((p): p is Platform => (PLATFORMS as readonly unknown[]).includes(p)) : undefined;
+  const platforms = Array.isArray(v.platforms)
+    ? v.platforms.filter((p): p is Platform => (PLATFORMS as readonly unknown[]).includes(p))
+    : undefined;
   return {
     version: v.version,
     checksum: v.checksum,
@@ -113,13 +120,28 @@ function recordedSignature(value: unknown): RecordedSignature | undefined {
   const s = value as Record<string, unknown>;
   const text = (key: string) => (typeof s[key] === 'string' ? (s[key] as string) : undefined);
   if (!isChecksum(s.digest)) return undefined;
-  if (s.type === 'sigstore' && text('identity')) return { type: 'sigstore', digest: s.digest, identity: text('identity')!, issuer: text('issuer'), log_index: text('log_index') };
-  if (s.type === 'gpg' && text('fingerprint') && /^[0-9A-F]{40}$/.test(text('fingerprint')!)) return { type: 'gpg', digest: s.digest, fingerprint: text('fingerprint')!, identity: text('identity') };
+  if (s.type === 'sigstore' && text('identity'))
+    return {
+      type: 'sigstore',
+      digest: s.digest,
+      identity: text('identity')!,
+      issuer: text('issuer'),
+      log_index: text('log_index'),
+    };
+  if (s.type === 'gpg' && text('fingerprint') && /^[0-9A-F]{40}$/.test(text('fingerprint')!))
+    return { type: 'gpg', digest: s.digest, fingerprint: text('fingerprint')!, identity: text('identity') };
   return undefined;
 }
 
 /** How a valid signature's signer is recorded, with the digest of the signature file. */
 export function recordedSignatureOf(signer: Signer, digest: string): RecordedSignature {
-  if (signer.type === 'gpg') return { type: 'gpg', digest, fingerprint: signer.fingerprint, identity: signer.userIds[0] };
-  return { type: 'sigstore', digest, identity: signer.identity.san, issuer: signer.identity.issuer, log_index: signer.tlog?.logIndex };
+  if (signer.type === 'gpg')
+    return { type: 'gpg', digest, fingerprint: signer.fingerprint, identity: signer.userIds[0] };
+  return {
+    type: 'sigstore',
+    digest,
+    identity: signer.identity.san,
+    issuer: signer.identity.issuer,
+    log_index: signer.tlog?.logIndex,
+  };
 }

@@ -1,4 +1,4 @@
-import { access, mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { readRegularFile } from '../fs/safe-read.ts';
 import { join } from 'node:path';
 import { AamError } from '../errors.ts';
@@ -15,6 +15,7 @@ import { readYamlMapping, toYamlText } from '../yaml/io.ts';
 import { archivePathIn, packageDirIn, SIGNATURE_SUFFIX } from './layout.ts';
 import { indexEntry, toPackageMetadata } from './metadata.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+import { exists } from '../fs/exists.ts';
 
 export { SIGNATURE_SUFFIX } from './layout.ts';
 
@@ -54,11 +55,21 @@ export class LocalRegistry {
   }
 
   /** Creates an empty registry (the AAM CLI's `registry init`). */
-  static async create(root: string, options: { name?: string; requireSignatures?: boolean } = {}): Promise<LocalRegistry> {
+  static async create(
+    root: string,
+    options: { name?: string; requireSignatures?: boolean } = {},
+  ): Promise<LocalRegistry> {
     const name = options.name ?? root.split(/[/\\]/).filter(Boolean).pop() ?? 'local';
-    if (await exists(join(root, 'registry.yaml'))) throw new AamError('REGISTRY_INVALID', `A registry already exists at ${root}.`);
+    if (await exists(join(root, 'registry.yaml')))
+      throw new AamError('REGISTRY_INVALID', `A registry already exists at ${root}.`);
     await mkdir(join(root, 'packages'), { recursive: true });
-    const settings: Record<string, unknown> = { name, type: 'local', description: `Local registry at ${root}`, api_version: 1, created_at: new Date().toISOString() };
+    const settings: Record<string, unknown> = {
+      name,
+      type: 'local',
+      description: `Local registry at ${root}`,
+      api_version: 1,
+      created_at: new Date().toISOString(),
+    };
     if (options.requireSignatures) settings.require_signatures = true;
     await writeFileAtomic(join(root, 'registry.yaml'), toYamlText(settings));
     await writeFileAtomic(join(root, 'index.yaml'), toYamlText({ packages: [] }));
@@ -93,10 +104,15 @@ export class LocalRegistry {
   async resolve(name: string, spec?: string): Promise<{ metadata: PackageMetadata; entry: VersionEntry }> {
     const metadata = await this.metadata(name);
     if (!metadata) {
-      throw new AamError('PACKAGE_NOT_FOUND', `Package ${name} is not in registry "${this.name}".`, { hint: 'Check the name, or search another registry.' });
+      throw new AamError('PACKAGE_NOT_FOUND', `Package ${name} is not in registry "${this.name}".`, {
+        hint: 'Check the name, or search another registry.',
+      });
     }
     const versions = metadata.versions.map((v) => v.version);
-    const wanted = spec === undefined || spec === '' ? metadata.dist_tags.latest ?? highest(versions) : metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, versions));
+    const wanted =
+      spec === undefined || spec === ''
+        ? (metadata.dist_tags.latest ?? highest(versions))
+        : (metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, versions)));
     const entry = metadata.versions.find((v) => v.version === wanted);
     if (!entry) {
       throw new AamError('VERSION_NOT_FOUND', `${name}@${spec ?? 'latest'} is not in registry "${this.name}".`, {
@@ -109,7 +125,11 @@ export class LocalRegistry {
   /** The archive's bytes: a regular file within the archive limit, never followed through a link. */
   async readArchive(name: string, version: string): Promise<Buffer> {
     const bytes = await readRegularFile(this.archivePath(name, version), 'archive');
-    if (!bytes) throw new AamError('ARCHIVE_UNAVAILABLE', `The archive of ${name}@${version} is missing from registry "${this.name}".`);
+    if (!bytes)
+      throw new AamError(
+        'ARCHIVE_UNAVAILABLE',
+        `The archive of ${name}@${version} is missing from registry "${this.name}".`,
+      );
     return bytes;
   }
 
@@ -138,7 +158,9 @@ export class LocalRegistry {
       });
     }
     if ((await this.metadata(name))?.versions.some((v) => v.version === version)) {
-      return new AamError('VERSION_EXISTS', `${name}@${version} already published.`, { hint: 'Bump the version in aam.yaml.' });
+      return new AamError('VERSION_EXISTS', `${name}@${version} already published.`, {
+        hint: 'Bump the version in aam.yaml.',
+      });
     }
     return undefined;
   }
@@ -165,7 +187,8 @@ export class LocalRegistry {
         records.push({ type: signature.type, ...signature.record, file });
       }
       for (const type of ['sigstore', 'gpg'] as const) {
-        if (!signatures.some((s) => s.type === type)) await rm(`${archivePath}${SIGNATURE_SUFFIX[type]}`, { force: true });
+        if (!signatures.some((s) => s.type === type))
+          await rm(`${archivePath}${SIGNATURE_SUFFIX[type]}`, { force: true });
       }
       await writeFileAtomic(archivePath, archive);
       const entry: VersionEntry = {
@@ -177,11 +200,16 @@ export class LocalRegistry {
         ...(records.length > 0 ? { signatures: records } : {}),
       };
       const metadata = nextMetadata(previous, manifest, entry);
-      const artifactTypes = Object.entries(manifest.artifacts).filter(([, list]) => list.length > 0).map(([kind]) => kind.replace(/s$/, ''));
+      const artifactTypes = Object.entries(manifest.artifacts)
+        .filter(([, list]) => list.length > 0)
+        .map(([kind]) => kind.replace(/s$/, ''));
       await commitJournal(join(this.root, '.publish-journal.json'), {
         writes: [
           { path: join(this.packageDir(manifest.name), 'metadata.yaml'), content: toYamlText(metadata) },
-          { path: join(this.root, 'index.yaml'), content: toYamlText({ packages: await this.indexWith(metadata, artifactTypes) }) },
+          {
+            path: join(this.root, 'index.yaml'),
+            content: toYamlText({ packages: await this.indexWith(metadata, artifactTypes) }),
+          },
         ],
         removes: [],
       });
@@ -194,13 +222,20 @@ export class LocalRegistry {
     await this.recover();
     let dirs: string[];
     try {
-      dirs = (await readdir(join(this.root, 'packages'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+      dirs = (await readdir(join(this.root, 'packages'), { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort();
     } catch {
       return [];
     }
     const out: PackageMetadata[] = [];
     for (const dir of dirs) {
-      const raw = await readYamlMapping(join(this.root, 'packages', dir, 'metadata.yaml'), 'REGISTRY_INVALID', 'metadata').catch(() => undefined);
+      const raw = await readYamlMapping(
+        join(this.root, 'packages', dir, 'metadata.yaml'),
+        'REGISTRY_INVALID',
+        'metadata',
+      ).catch(() => undefined);
       if (raw) out.push(toPackageMetadata(raw, dir));
     }
     return out;
@@ -212,10 +247,15 @@ export class LocalRegistry {
    * only an unreadable index is rebuilt from every package's metadata.
    */
   private async indexWith(updated: PackageMetadata, artifactTypes: string[]): Promise<Record<string, unknown>[]> {
-    const existing = await readYamlMapping(join(this.root, 'index.yaml'), 'REGISTRY_INVALID', 'index').catch(() => undefined);
+    const existing = await readYamlMapping(join(this.root, 'index.yaml'), 'REGISTRY_INVALID', 'index').catch(
+      () => undefined,
+    );
     const listed = Array.isArray(existing?.packages) ? (existing.packages as unknown[]) : undefined;
     let entries: Record<string, unknown>[];
-    if (listed && listed.every((item) => item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string')) {
+    if (
+      listed &&
+      listed.every((item) => item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string')
+    ) {
       entries = (listed as Record<string, unknown>[]).filter((item) => item.name !== updated.name);
     } else {
       entries = (await this.list()).filter((m) => m.name !== updated.name).map((m) => indexEntry(m));
@@ -258,14 +298,4 @@ function highest(versions: string[]): string | undefined {
   const valid = versions.filter(isValidVersion).map(parseVersion);
   valid.sort(compareVersions);
   return valid[valid.length - 1]?.raw;
-}
-
-/** Versions name files, so they must be safe as file names (they are validated semver). */
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

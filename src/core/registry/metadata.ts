@@ -40,14 +40,16 @@ export function toPackageMetadata(raw: Record<string, unknown>, fallbackName: st
     if (!v || typeof v !== 'object') return [];
     const entry = v as Record<string, unknown>;
     if (typeof entry.version !== 'string' || !isChecksum(entry.checksum)) return [];
-    return [{
-      version: entry.version,
-      published: String(entry.published ?? ''),
-      checksum: entry.checksum,
-      size: Number(entry.size ?? 0),
-      dependencies: stringMap(entry.dependencies),
-      ...(Array.isArray(entry.signatures) ? { signatures: entry.signatures.filter(isSignatureRecord) } : {}),
-    }];
+    return [
+      {
+        version: entry.version,
+        published: String(entry.published ?? ''),
+        checksum: entry.checksum,
+        size: Number(entry.size ?? 0),
+        dependencies: stringMap(entry.dependencies),
+        ...(Array.isArray(entry.signatures) ? { signatures: entry.signatures.filter(isSignatureRecord) } : {}),
+      },
+    ];
   });
   return {
     name: typeof raw.name === 'string' ? raw.name : fallbackName,
@@ -63,7 +65,13 @@ export function toPackageMetadata(raw: Record<string, unknown>, fallbackName: st
 
 function isSignatureRecord(value: unknown): value is SignatureRecord {
   const r = value as Partial<SignatureRecord> | null;
-  return !!r && (r.type === 'sigstore' || r.type === 'gpg') && typeof r.file === 'string' && !r.file.includes('/') && !r.file.includes('\\');
+  return (
+    !!r &&
+    (r.type === 'sigstore' || r.type === 'gpg') &&
+    typeof r.file === 'string' &&
+    !r.file.includes('/') &&
+    !r.file.includes('\\')
+  );
 }
 
 function stringMap(value: unknown): Record<string, string> {

@@ -26,7 +26,11 @@ export function digestSignatureContent(bundle: BundleWithMessageSignature, diges
 
 function verifyPrehashed(key: KeyObject, digest: Buffer, signature: Buffer): boolean {
   const jwk = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' });
-  const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x ?? '', 'base64url'), Buffer.from(jwk.y ?? '', 'base64url')]);
+  const point = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x ?? '', 'base64url'),
+    Buffer.from(jwk.y ?? '', 'base64url'),
+  ]);
   const curve = jwk.crv === 'P-256' ? p256 : jwk.crv === 'P-384' ? p384 : undefined;
   if (!curve) return false;
   try {

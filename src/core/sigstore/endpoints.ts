@@ -10,7 +10,11 @@ export interface SigningEndpoints {
   tsa: string | undefined;
 }
 
-export const PUBLIC_GOOD_ENDPOINTS: SigningEndpoints = { fulcio: 'https://fulcio.sigstore.dev', rekor: 'https://rekor.sigstore.dev', tsa: undefined };
+export const PUBLIC_GOOD_ENDPOINTS: SigningEndpoints = {
+  fulcio: 'https://fulcio.sigstore.dev',
+  rekor: 'https://rekor.sigstore.dev',
+  tsa: undefined,
+};
 export const PUBLIC_GOOD_OIDC_ISSUER = 'https://oauth2.sigstore.dev/auth';
 
 interface ServiceEntry {
@@ -34,9 +38,16 @@ export function endpointsFromSigningConfig(config: Record<string, unknown>, now 
   const fulcio = pick(config.caUrls, 1)?.url;
   const rekor = pick(config.rekorTlogUrls, 2);
   if (!fulcio || !rekor?.url) {
-    throw new AamError('USAGE', 'The signing config names no usable certificate authority or Rekor log.', { hint: 'Check caUrls and rekorTlogUrls in the signing config.' });
+    throw new AamError('USAGE', 'The signing config names no usable certificate authority or Rekor log.', {
+      hint: 'Check caUrls and rekorTlogUrls in the signing config.',
+    });
   }
-  return { fulcio, rekor: rekor.url, rekorApiVersion: rekor.majorApiVersion === 2 ? 2 : 1, tsa: pick(config.tsaUrls, 1)?.url };
+  return {
+    fulcio,
+    rekor: rekor.url,
+    rekorApiVersion: rekor.majorApiVersion === 2 ? 2 : 1,
+    tsa: pick(config.tsaUrls, 1)?.url,
+  };
 }
 
 export async function readSigningConfig(path: string): Promise<SigningEndpoints> {
@@ -52,7 +63,10 @@ export async function readSigningConfig(path: string): Promise<SigningEndpoints>
  * Endpoints for `sigstore_endpoint`: a base URL where Fulcio and Rekor both
  * live, or the URL of a signing config (ending in .json). Public-good when unset.
  */
-export async function resolveEndpoints(sigstoreEndpoint: string | undefined, fetchJson: (url: string) => Promise<unknown> = defaultFetchJson): Promise<SigningEndpoints> {
+export async function resolveEndpoints(
+  sigstoreEndpoint: string | undefined,
+  fetchJson: (url: string) => Promise<unknown> = defaultFetchJson,
+): Promise<SigningEndpoints> {
   if (!sigstoreEndpoint) return PUBLIC_GOOD_ENDPOINTS;
   if (/\.json$/i.test(new URL(sigstoreEndpoint).pathname)) {
     return endpointsFromSigningConfig((await fetchJson(sigstoreEndpoint)) as Record<string, unknown>);
@@ -66,8 +80,11 @@ async function defaultFetchJson(url: string): Promise<unknown> {
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   } catch (error) {
-    throw new AamError('SIGSTORE_SERVICE', `Cannot reach the signing config at ${url}: ${messageOf(error)}.`, { cause: error });
+    throw new AamError('SIGSTORE_SERVICE', `Cannot reach the signing config at ${url}: ${messageOf(error)}.`, {
+      cause: error,
+    });
   }
-  if (!response.ok) throw new AamError('SIGSTORE_SERVICE', `The signing config at ${url} returned HTTP ${response.status}.`);
+  if (!response.ok)
+    throw new AamError('SIGSTORE_SERVICE', `The signing config at ${url} returned HTTP ${response.status}.`);
   return response.json();
 }

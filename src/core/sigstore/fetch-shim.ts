@@ -8,7 +8,10 @@
  * make-fetch-happen's responses also have `buffer()` (node-fetch's), which
  * the TSA client reads the RFC 3161 answer with; the global fetch's do not.
  */
-export default async function fetchShim(url: string, options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; timeout?: number } = {}): Promise<Response & { buffer(): Promise<Buffer> }> {
+export default async function fetchShim(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array; timeout?: number } = {},
+): Promise<Response & { buffer(): Promise<Buffer> }> {
   const response = await fetch(url, {
     method: options.method ?? 'GET',
     headers: options.headers,

@@ -38,9 +38,14 @@ export interface SigstoreSignature {
  */
 export async function signWithSigstore(artifact: Buffer, options: SigstoreSignOptions): Promise<SigstoreSignature> {
   const fetchOptions = { retry: options.retry ?? DEFAULT_RETRY, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-  const signer = new FulcioSigner({ fulcioBaseURL: options.endpoints.fulcio, identityProvider: options.identityProvider, ...fetchOptions });
+  const signer = new FulcioSigner({
+    fulcioBaseURL: options.endpoints.fulcio,
+    identityProvider: options.identityProvider,
+    ...fetchOptions,
+  });
   const signature = await step('Fulcio', options.endpoints.fulcio, () => signer.sign(artifact));
-  if (signature.key.$case !== 'x509Certificate') throw new AamError('SIGSTORE_SERVICE', 'Fulcio returned no certificate.');
+  if (signature.key.$case !== 'x509Certificate')
+    throw new AamError('SIGSTORE_SERVICE', 'Fulcio returned no certificate.');
   const certificate = signature.key.certificate;
   const bundle = toMessageSignatureBundle({
     digest: createHash('sha256').update(artifact).digest(),
@@ -49,27 +54,58 @@ export async function signWithSigstore(artifact: Buffer, options: SigstoreSignOp
     certificateChain: false,
   });
   const witnesses = witnessesFor(options.endpoints, fetchOptions);
-  const materials = await Promise.all(witnesses.map(([name, url, witness]) => step(name, url, () => witness.testify(bundle.content, certificate))));
+  const materials = await Promise.all(
+    witnesses.map(([name, url, witness]) => step(name, url, () => witness.testify(bundle.content, certificate))),
+  );
   bundle.verificationMaterial.tlogEntries = materials.flatMap((m) => m.tlogEntries ?? []);
-  bundle.verificationMaterial.timestampVerificationData = { rfc3161Timestamps: materials.flatMap((m) => m.rfc3161Timestamps ?? []) };
+  bundle.verificationMaterial.timestampVerificationData = {
+    rfc3161Timestamps: materials.flatMap((m) => m.rfc3161Timestamps ?? []),
+  };
   const json = bundleToJSON(bundle);
   return { bundle: json, bytes: Buffer.from(`${JSON.stringify(json, null, 2)}\n`) };
 }
 
 /** A DSSE bundle over an in-toto statement (conformance `sign-bundle --in-toto`). */
-export async function signDsseWithSigstore(payload: Buffer, payloadType: string, options: SigstoreSignOptions): Promise<SigstoreSignature> {
+export async function signDsseWithSigstore(
+  payload: Buffer,
+  payloadType: string,
+  options: SigstoreSignOptions,
+): Promise<SigstoreSignature> {
   const fetchOptions = { retry: options.retry ?? DEFAULT_RETRY, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
-  const signer = new FulcioSigner({ fulcioBaseURL: options.endpoints.fulcio, identityProvider: options.identityProvider, ...fetchOptions });
-  const builder = new DSSEBundleBuilder({ signer, witnesses: witnessesFor(options.endpoints, fetchOptions).map(([, , w]) => w), certificateChain: false });
-  const bundle = await step('Sigstore', options.endpoints.fulcio, () => builder.create({ data: payload, type: payloadType }));
+  const signer = new FulcioSigner({
+    fulcioBaseURL: options.endpoints.fulcio,
+    identityProvider: options.identityProvider,
+    ...fetchOptions,
+  });
+  const builder = new DSSEBundleBuilder({
+    signer,
+    witnesses: witnessesFor(options.endpoints, fetchOptions).map(([, , w]) => w),
+    certificateChain: false,
+  });
+  const bundle = await step('Sigstore', options.endpoints.fulcio, () =>
+    builder.create({ data: payload, type: payloadType }),
+  );
   const json = bundleToJSON(bundle);
   return { bundle: json, bytes: Buffer.from(`${JSON.stringify(json, null, 2)}\n`) };
 }
 
-function witnessesFor(endpoints: SigningEndpoints, fetchOptions: { retry: RetryPolicy; timeout: number }): [string, string, Witness][] {
-  const rekor = new RekorWitness({ rekorBaseURL: endpoints.rekor, majorApiVersion: endpoints.rekorApiVersion ?? 1, fetchOnConflict: false, ...fetchOptions });
+function witnessesFor(
+  endpoints: SigningEndpoints,
+  fetchOptions: { retry: RetryPolicy; timeout: number },
+): [string, string, Witness][] {
+  const rekor = new RekorWitness({
+    rekorBaseURL: endpoints.rekor,
+    majorApiVersion: endpoints.rekorApiVersion ?? 1,
+    fetchOnConflict: false,
+    ...fetchOptions,
+  });
   const witnesses: [string, string, Witness][] = [['Rekor', endpoints.rekor, rekor]];
-  if (endpoints.tsa) witnesses.push(['the timestamp authority', endpoints.tsa, checkedTimestamps(new TSAWitness({ tsaBaseURL: endpoints.tsa, ...fetchOptions }))]);
+  if (endpoints.tsa)
+    witnesses.push([
+      'the timestamp authority',
+      endpoints.tsa,
+      checkedTimestamps(new TSAWitness({ tsaBaseURL: endpoints.tsa, ...fetchOptions })),
+    ]);
   return witnesses;
 }
 
@@ -103,7 +139,10 @@ async function step<T>(service: string, url: string, work: () => Promise<T>): Pr
     const code = (error as { code?: string }).code ?? '';
     const detail = describeCause(error);
     if (code.startsWith('IDENTITY_TOKEN')) {
-      throw new AamError('IDENTITY_TOKEN', `Could not get an identity token: ${detail}.`, { hint: 'Sign in to Sigstore again.', cause: error });
+      throw new AamError('IDENTITY_TOKEN', `Could not get an identity token: ${detail}.`, {
+        hint: 'Sign in to Sigstore again.',
+        cause: error,
+      });
     }
     if (/\(401\)|\(403\)/.test(detail)) {
       throw new AamError('IDENTITY_TOKEN', `${service} at ${url} rejected the identity token: ${detail}.`, {

@@ -18,16 +18,20 @@ export const PACKAGE_SIGNATURE_PREDICATE = 'https://aam-trust.dev/package-signat
  * version are the archive's own manifest, which the subject digest binds.)
  */
 export function checkStatementBinds(payloadType: string, payload: Buffer, artifact: Buffer): string | undefined {
-  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return `the DSSE envelope carries ${JSON.stringify(payloadType)}, not an in-toto statement about this package`;
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return `the DSSE envelope carries ${JSON.stringify(payloadType)}, not an in-toto statement about this package`;
   let statement: { _type?: unknown; subject?: unknown; predicateType?: unknown };
   try {
     statement = JSON.parse(payload.toString('utf8')) as typeof statement;
   } catch {
     return 'the in-toto statement is not JSON';
   }
-  if (!statement || typeof statement !== 'object' || !STATEMENT_TYPES.has(statement._type as string)) return 'the DSSE payload is not an in-toto statement';
+  if (!statement || typeof statement !== 'object' || !STATEMENT_TYPES.has(statement._type as string))
+    return 'the DSSE payload is not an in-toto statement';
   const hex = createHash('sha256').update(artifact).digest('hex');
-  const subjects = Array.isArray(statement.subject) ? (statement.subject as { digest?: Record<string, unknown> }[]) : [];
+  const subjects = Array.isArray(statement.subject)
+    ? (statement.subject as { digest?: Record<string, unknown> }[])
+    : [];
   if (!subjects.some((s) => typeof s?.digest?.sha256 === 'string' && s.digest.sha256.toLowerCase() === hex)) {
     return `the in-toto statement is about other artifacts: sha256:${hex} is not among its subjects`;
   }

@@ -49,13 +49,20 @@ export function fromText(text: string, origin: string): TrustRootSource {
     throw new AamError('TRUST_ROOT_INVALID', `${origin} is not JSON.`, { cause: error });
   }
   if (typeof json.mediaType !== 'string' || !json.mediaType.startsWith('application/vnd.dev.sigstore.trustedroot')) {
-    throw new AamError('TRUST_ROOT_INVALID', `${origin} is not a Sigstore trusted root (mediaType ${String(json.mediaType)}).`);
+    throw new AamError(
+      'TRUST_ROOT_INVALID',
+      `${origin} is not a Sigstore trusted root (mediaType ${String(json.mediaType)}).`,
+    );
   }
   const malformed = missingValidityStart(json);
   if (malformed) {
-    throw new AamError('TRUST_ROOT_INVALID', `${origin} is not a valid Sigstore trusted root: ${malformed} has no start of validity.`, {
-      hint: 'Every key and authority in a trusted root says from when it is trusted; a missing start is never read as "always".',
-    });
+    throw new AamError(
+      'TRUST_ROOT_INVALID',
+      `${origin} is not a valid Sigstore trusted root: ${malformed} has no start of validity.`,
+      {
+        hint: 'Every key and authority in a trusted root says from when it is trusted; a missing start is never read as "always".',
+      },
+    );
   }
   return { json, digest: `sha256:${createHash('sha256').update(text).digest('hex')}`, origin };
 }
@@ -71,12 +78,19 @@ function missingValidityStart(json: Record<string, unknown>): string | undefined
     return typeof start === 'string' && !Number.isNaN(Date.parse(start));
   };
   const list = (key: string) => (Array.isArray(json[key]) ? (json[key] as Record<string, unknown>[]) : []);
-  for (const [key, label] of [['tlogs', 'transparency log'], ['ctlogs', 'certificate transparency log']] as const) {
+  for (const [key, label] of [
+    ['tlogs', 'transparency log'],
+    ['ctlogs', 'certificate transparency log'],
+  ] as const) {
     for (const [i, log] of list(key).entries()) {
-      if (!started((log?.publicKey as { validFor?: unknown } | undefined)?.validFor)) return `${label} ${i + 1} (${String(log?.baseUrl ?? 'no URL')})`;
+      if (!started((log?.publicKey as { validFor?: unknown } | undefined)?.validFor))
+        return `${label} ${i + 1} (${String(log?.baseUrl ?? 'no URL')})`;
     }
   }
-  for (const [key, label] of [['certificateAuthorities', 'certificate authority'], ['timestampAuthorities', 'timestamp authority']] as const) {
+  for (const [key, label] of [
+    ['certificateAuthorities', 'certificate authority'],
+    ['timestampAuthorities', 'timestamp authority'],
+  ] as const) {
     for (const [i, authority] of list(key).entries()) {
       if (!started(authority?.validFor)) return `${label} ${i + 1} (${String(authority?.uri ?? 'no URI')})`;
     }

@@ -53,7 +53,11 @@ export function parseBundle(bytes: Uint8Array): { ok: true; bundle: Bundle } | {
  * Who signed it is returned for the policy to judge; nothing here trusts an
  * identity.
  */
-export function verifySigstoreBundle(bundleBytes: Uint8Array, artifact: Buffer, options: SigstoreVerifyOptions): SignatureCheck {
+export function verifySigstoreBundle(
+  bundleBytes: Uint8Array,
+  artifact: Buffer,
+  options: SigstoreVerifyOptions,
+): SignatureCheck {
   const parsed = parseBundle(bundleBytes);
   if (!parsed.ok) return { state: 'invalid', type: 'sigstore', code: 'BUNDLE_INVALID', reason: parsed.reason };
   if (!options.referenceOnly && parsed.bundle.content.$case === 'messageSignature') {
@@ -64,7 +68,12 @@ export function verifySigstoreBundle(bundleBytes: Uint8Array, artifact: Buffer, 
   try {
     entity = toSignedEntity(parsed.bundle, artifact);
   } catch (error) {
-    return { state: 'invalid', type: 'sigstore', code: 'BUNDLE_INVALID', reason: `the bundle cannot be read (${messageOf(error)})` };
+    return {
+      state: 'invalid',
+      type: 'sigstore',
+      code: 'BUNDLE_INVALID',
+      reason: `the bundle cannot be read (${messageOf(error)})`,
+    };
   }
   const checked = verifyEntity(entity, parsed.bundle, options);
   if (checked.state !== 'valid' || parsed.bundle.content.$case !== 'dsseEnvelope') return checked;
@@ -72,7 +81,9 @@ export function verifySigstoreBundle(bundleBytes: Uint8Array, artifact: Buffer, 
   // archive only when the statement says so (subject digest and predicate type).
   const { payloadType, payload } = parsed.bundle.content.dsseEnvelope;
   const unbound = checkStatementBinds(payloadType, Buffer.from(payload), artifact);
-  return unbound ? { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: unbound, signer: checked.signer } : checked;
+  return unbound
+    ? { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: unbound, signer: checked.signer }
+    : checked;
 }
 
 /** Verification with @sigstore/verify: every bundle shape, and the reference for the lean verifier. */
@@ -81,16 +92,32 @@ export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: Sigs
   const identity = 'identity' in read ? read.identity : undefined;
   const partial = identity ? signerOf(bundle, identity, options.root) : undefined;
   if (entity.key.$case !== 'certificate') {
-    return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the bundle is signed with a bare key, not a Sigstore certificate', signer: partial };
+    return {
+      state: 'invalid',
+      type: 'sigstore',
+      code: 'SIGNATURE_INVALID',
+      reason: 'the bundle is signed with a bare key, not a Sigstore certificate',
+      signer: partial,
+    };
   }
   try {
-    const verifier = new Verifier(trustMaterialOf(options.root), { tlogThreshold: options.requireTlog ? 1 : 0, ctlogThreshold: 1, timestampThreshold: 1 });
+    const verifier = new Verifier(trustMaterialOf(options.root), {
+      tlogThreshold: options.requireTlog ? 1 : 0,
+      ctlogThreshold: 1,
+      timestampThreshold: 1,
+    });
     verifier.verify(entity);
   } catch (error) {
     return { state: 'invalid', type: 'sigstore', ...explain(error), signer: partial };
   }
   if ('problem' in read) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: read.problem };
-  if (!partial) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the certificate carries no email or URI identity' };
+  if (!partial)
+    return {
+      state: 'invalid',
+      type: 'sigstore',
+      code: 'SIGNATURE_INVALID',
+      reason: 'the certificate carries no email or URI identity',
+    };
   return { state: 'valid', signer: partial };
 }
 
@@ -99,14 +126,23 @@ export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: Sigs
  * Rekor v1 hashedrekord entries). Undefined when the bundle is of a shape it
  * leaves to @sigstore/verify.
  */
-function tryFast(bundle: BundleWithMessageSignature, artifact: Buffer, options: SigstoreVerifyOptions): SignatureCheck | undefined {
+function tryFast(
+  bundle: BundleWithMessageSignature,
+  artifact: Buffer,
+  options: SigstoreVerifyOptions,
+): SignatureCheck | undefined {
   let leaf: Certificate;
   try {
     leaf = fastVerify(bundle, artifact, fastTrustOf(options.root), { tlogThreshold: options.requireTlog ? 1 : 0 });
   } catch (error) {
     if (error instanceof NotFastPath) return undefined;
     const identity = certificateIdentity(bundle);
-    return { state: 'invalid', type: 'sigstore', ...explain(error), signer: identity ? signerOf(bundle, identity, options.root) : undefined };
+    return {
+      state: 'invalid',
+      type: 'sigstore',
+      ...explain(error),
+      signer: identity ? signerOf(bundle, identity, options.root) : undefined,
+    };
   }
   let identity: SignerIdentity | undefined;
   try {
@@ -114,7 +150,13 @@ function tryFast(bundle: BundleWithMessageSignature, artifact: Buffer, options: 
   } catch (error) {
     return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: messageOf(error) };
   }
-  if (!identity) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'the certificate carries no email or URI identity' };
+  if (!identity)
+    return {
+      state: 'invalid',
+      type: 'sigstore',
+      code: 'SIGNATURE_INVALID',
+      reason: 'the certificate carries no email or URI identity',
+    };
   return { state: 'valid', signer: signerOf(bundle, identity, options.root) };
 }
 
@@ -128,7 +170,11 @@ const OID_SAN = '2.5.29.17';
 const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
 
-function identityFromExtensions(san: Buffer | undefined, issuerV2: Buffer | undefined, issuerV1: Buffer | undefined): SignerIdentity | undefined {
+function identityFromExtensions(
+  san: Buffer | undefined,
+  issuerV2: Buffer | undefined,
+  issuerV1: Buffer | undefined,
+): SignerIdentity | undefined {
   const { email, uri } = san ? namesOfSan(san) : { email: undefined, uri: undefined };
   const issuer = issuerOfExtensions(issuerV2, issuerV1);
   if (email) return { san: email, sanType: 'email', issuer };
@@ -137,7 +183,8 @@ function identityFromExtensions(san: Buffer | undefined, issuerV2: Buffer | unde
 }
 
 function explain(error: unknown): { code: 'SIGNATURE_INVALID' | 'TLOG_MISSING'; reason: string } {
-  if (!(error instanceof VerificationError) && !(error instanceof FastVerificationError)) return { code: 'SIGNATURE_INVALID', reason: messageOf(error) };
+  if (!(error instanceof VerificationError) && !(error instanceof FastVerificationError))
+    return { code: 'SIGNATURE_INVALID', reason: messageOf(error) };
   const detail = error.message;
   switch (error.code) {
     case 'TLOG_ERROR':
@@ -145,12 +192,18 @@ function explain(error: unknown): { code: 'SIGNATURE_INVALID' | 'TLOG_MISSING'; 
         ? { code: 'TLOG_MISSING', reason: 'the bundle has no transparency-log entry' }
         : { code: 'SIGNATURE_INVALID', reason: `the transparency-log entry is not valid (${detail})` };
     case 'TLOG_MISSING_INCLUSION_ERROR':
-      return { code: 'TLOG_MISSING', reason: `the transparency-log entry has no inclusion proof or promise (${detail})` };
+      return {
+        code: 'TLOG_MISSING',
+        reason: `the transparency-log entry has no inclusion proof or promise (${detail})`,
+      };
     case 'TLOG_INCLUSION_PROOF_ERROR':
     case 'TLOG_INCLUSION_PROMISE_ERROR':
       return { code: 'SIGNATURE_INVALID', reason: `the transparency-log proof does not verify (${detail})` };
     case 'TLOG_BODY_ERROR':
-      return { code: 'SIGNATURE_INVALID', reason: `the transparency-log entry is for a different signature or artifact (${detail})` };
+      return {
+        code: 'SIGNATURE_INVALID',
+        reason: `the transparency-log entry is for a different signature or artifact (${detail})`,
+      };
     case 'SIGNATURE_ERROR':
       return { code: 'SIGNATURE_INVALID', reason: 'the signature does not match this archive' };
     case 'CERTIFICATE_ERROR':
@@ -171,9 +224,12 @@ export function certificateIdentity(bundle: Bundle): SignerIdentity | undefined 
 /** The signing certificate's identity, or why it cannot be read (non-ASCII bytes in a SAN, say). */
 function readIdentity(bundle: Bundle): { identity: SignerIdentity | undefined } | { problem: string } {
   const content = bundle.verificationMaterial.content;
-  const raw = content.$case === 'certificate'
-    ? content.certificate.rawBytes
-    : content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  const raw =
+    content.$case === 'certificate'
+      ? content.certificate.rawBytes
+      : content.$case === 'x509CertificateChain'
+        ? content.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
   if (!raw) return { identity: undefined };
   let cert: X509Certificate;
   try {
@@ -196,7 +252,11 @@ function signerOf(bundle: Bundle, identity: SignerIdentity, root: TrustRootSourc
     type: 'sigstore',
     identity,
     tlog: entry
-      ? { logIndex: String(entry.logIndex), url: tlogUrlOf(root, Buffer.from(entry.logId.keyId).toString('base64')), integratedTime: integrated }
+      ? {
+          logIndex: String(entry.logIndex),
+          url: tlogUrlOf(root, Buffer.from(entry.logId.keyId).toString('base64')),
+          integratedTime: integrated,
+        }
       : undefined,
     signedAt: integrated,
   };

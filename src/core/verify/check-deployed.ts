@@ -19,7 +19,13 @@ export interface DeploySource {
  * writes them, and compared with the disk. Modified, missing or extra files
  * fail, as an edited installed file does.
  */
-export function checkDeployment(name: string, manifestText: string, files: ReadonlyMap<string, Uint8Array>, source: DeploySource, stamps: Record<string, FileStamp | null>): { copies: DeployedCopy[]; failure: Extract<IntegrityCheck, { ok: false }> | undefined } {
+export function checkDeployment(
+  name: string,
+  manifestText: string,
+  files: ReadonlyMap<string, Uint8Array>,
+  source: DeploySource,
+  stamps: Record<string, FileStamp | null>,
+): { copies: DeployedCopy[]; failure: Extract<IntegrityCheck, { ok: false }> | undefined } {
   let targets: DeployTarget[];
   try {
     const manifest = parseManifest(manifestText, `aam.yaml of ${name}`);

@@ -58,7 +58,14 @@ export interface RegistryChange {
  * into `stamps`: a later verification may trust an earlier result only while
  * those stamps hold.
  */
-export function gatherEvidence(name: string, entry: LockedPackage, installedDir: string, source: EvidenceSource, stamps: Record<string, FileStamp | null> = {}, captured = capturedSignatureOf(entry)): PackageEvidence {
+export function gatherEvidence(
+  name: string,
+  entry: LockedPackage,
+  installedDir: string,
+  source: EvidenceSource,
+  stamps: Record<string, FileStamp | null> = {},
+  captured = capturedSignatureOf(entry),
+): PackageEvidence {
   const read = (path: string, kind: ReadKind): { bytes: Buffer } | { problem: string } | undefined => {
     const file = readStamped(path, kind);
     stamps[path] = file.stamp;
@@ -88,30 +95,59 @@ export function gatherEvidence(name: string, entry: LockedPackage, installedDir:
       ? `offline cache ${cachePath(source.cacheDir, entry.checksum)}`
       : `${registry.problem ?? (changes.length > 0 ? `registry "${source.registry!.name}" serves other bytes` : 'the registry was not consulted')}, and it is not in the offline cache${registry.problem || changes.length > 0 ? '' : ' (run Prepare Offline Verification while the registry is reachable)'}`;
   }
-  const base = { name, entry, installedDir, archive, archiveOrigin, registryChanges: changes, registryRequiresSignatures: registry.requiresSignatures };
+  const base = {
+    name,
+    entry,
+    installedDir,
+    archive,
+    archiveOrigin,
+    registryChanges: changes,
+    registryRequiresSignatures: registry.requiresSignatures,
+  };
   if (!archive) return { ...base, signatures: [] };
 
   if (!captured) {
     // Nothing captured at install: whatever the registry stores beside the archive is the evidence.
-    return { ...base, signatures: registry.signatures.flatMap((file) => (file.bytes && file.type !== 'archive' ? [{ type: file.type, file: basename(file.path), path: file.path, bytes: file.bytes }] : [])) };
+    return {
+      ...base,
+      signatures: registry.signatures.flatMap((file) =>
+        file.bytes && file.type !== 'archive'
+          ? [{ type: file.type, file: basename(file.path), path: file.path, bytes: file.bytes }]
+          : [],
+      ),
+    };
   }
   if (registry.archive?.bytes) {
     // The registry still has the version: it should still serve the signature captured with it.
     const path = `${registry.archive.path}${SIGNATURE_SUFFIX[captured.type]}`;
-    const served = registry.signatures.find((file) => file.type === captured.type) ?? { path, type: captured.type, bytes: undefined, problem: undefined };
+    const served = registry.signatures.find((file) => file.type === captured.type) ?? {
+      path,
+      type: captured.type,
+      bytes: undefined,
+      problem: undefined,
+    };
     const seen = changeOf('signature', served, captured.digest);
-    if (!seen) return { ...base, signatures: [{ type: captured.type, file: basename(served.path), path: served.path, bytes: served.bytes! }] };
+    if (!seen)
+      return {
+        ...base,
+        signatures: [{ type: captured.type, file: basename(served.path), path: served.path, bytes: served.bytes! }],
+      };
     changes.push(seen);
   }
   const bytes = fromCache(captured.digest, 'signature');
   const file = `${entry.version}.aam${SIGNATURE_SUFFIX[captured.type]}`;
-  return { ...base, signatures: bytes ? [{ type: captured.type, file, path: cachePath(source.cacheDir, captured.digest), bytes }] : [], capturedMissing: bytes ? undefined : captured };
+  return {
+    ...base,
+    signatures: bytes ? [{ type: captured.type, file, path: cachePath(source.cacheDir, captured.digest), bytes }] : [],
+    capturedMissing: bytes ? undefined : captured,
+  };
 }
 
 /** The signature the lock file recorded at install, when it names one this tool knows. */
 export function capturedSignatureOf(entry: LockedPackage): CapturedSignature | undefined {
   const signature = entry.signature as { type?: unknown; bundle_digest?: unknown } | undefined;
-  if ((signature?.type !== 'sigstore' && signature?.type !== 'gpg') || typeof signature.bundle_digest !== 'string') return undefined;
+  if ((signature?.type !== 'sigstore' && signature?.type !== 'gpg') || typeof signature.bundle_digest !== 'string')
+    return undefined;
   return { type: signature.type, digest: signature.bundle_digest };
 }
 
@@ -127,8 +163,24 @@ interface RegistryFile {
  * when the registry is consulted (not offline, configured, and there at all:
  * a registry that is unreachable is not a registry that changed).
  */
-function registryFiles(name: string, entry: LockedPackage, source: EvidenceSource, read: (path: string, kind: ReadKind) => { bytes: Buffer } | { problem: string } | undefined, types: readonly ('sigstore' | 'gpg')[]): { archive: RegistryFile | undefined; signatures: RegistryFile[]; problem: string | undefined; requiresSignatures: boolean } {
-  const none = (problem: string | undefined) => ({ archive: undefined, signatures: [], problem, requiresSignatures: false });
+function registryFiles(
+  name: string,
+  entry: LockedPackage,
+  source: EvidenceSource,
+  read: (path: string, kind: ReadKind) => { bytes: Buffer } | { problem: string } | undefined,
+  types: readonly ('sigstore' | 'gpg')[],
+): {
+  archive: RegistryFile | undefined;
+  signatures: RegistryFile[];
+  problem: string | undefined;
+  requiresSignatures: boolean;
+} {
+  const none = (problem: string | undefined) => ({
+    archive: undefined,
+    signatures: [],
+    problem,
+    requiresSignatures: false,
+  });
   if (!source.registry) return none(source.registryProblem);
   let archivePath: string;
   try {
@@ -139,7 +191,9 @@ function registryFiles(name: string, entry: LockedPackage, source: EvidenceSourc
   const file = (path: string, type: RegistryFile['type']): RegistryFile | undefined => {
     const found = read(path, type === 'archive' ? 'archive' : 'signature');
     if (!found) return undefined;
-    return 'bytes' in found ? { path, type, bytes: found.bytes, problem: undefined } : { path, type, bytes: undefined, problem: found.problem };
+    return 'bytes' in found
+      ? { path, type, bytes: found.bytes, problem: undefined }
+      : { path, type, bytes: undefined, problem: found.problem };
   };
   // Its registry.yaml tells a registry that lost a version from one that is not there (unmounted, moved),
   // and whether it refuses unsigned packages.
@@ -149,7 +203,12 @@ function registryFiles(name: string, entry: LockedPackage, source: EvidenceSourc
   if (!archive) {
     const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.registry.name}"${settings ? '' : ' (the registry is not reachable)'}`;
     if (!settings) return none(problem);
-    return { archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined }, signatures: [], problem, requiresSignatures };
+    return {
+      archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined },
+      signatures: [],
+      problem,
+      requiresSignatures,
+    };
   }
   const signatures = types.flatMap((type) => file(`${archivePath}${SIGNATURE_SUFFIX[type]}`, type) ?? []);
   return { archive, signatures, problem: undefined, requiresSignatures };
@@ -169,7 +228,13 @@ function changeOf(what: RegistryChange['what'], file: RegistryFile, expected: st
     const actual = `sha256:${sha256Hex(file.bytes)}`;
     return actual === expected ? undefined : { what, path: file.path, change: 'replaced', expected, actual };
   }
-  return { what, path: file.path, change: file.problem ? 'replaced' : 'removed', expected, actual: file.problem ?? 'nothing' };
+  return {
+    what,
+    path: file.path,
+    change: file.problem ? 'replaced' : 'removed',
+    expected,
+    actual: file.problem ?? 'nothing',
+  };
 }
 
 function basename(path: string): string {
@@ -183,7 +248,10 @@ function basename(path: string): string {
  * FIFO or a device in its place is refused at once with the reason, and its
  * stamp is kept so the next check notices when it is replaced.
  */
-function readStamped(path: string, kind: ReadKind): { stamp: FileStamp | null; read?: { bytes: Buffer } | { problem: string } } {
+function readStamped(
+  path: string,
+  kind: ReadKind,
+): { stamp: FileStamp | null; read?: { bytes: Buffer } | { problem: string } } {
   try {
     const file = readRegularFileSync(path, kind);
     return file ? { stamp: stampOfStats(file.stats), read: { bytes: file.bytes } } : { stamp: null };

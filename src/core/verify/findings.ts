@@ -31,9 +31,10 @@ export function registryFindings(changes: readonly RegistryChange[], source: str
       message: `The registry changed a published version: "${source}" ${served} ${what} of ${label} (${change.path}).`,
       expected: change.expected,
       actual: change.actual,
-      hint: change.change === 'removed' && change.what === 'archive'
-        ? 'The installed copy is judged by what was captured at install; the registry can no longer be used to install this version.'
-        : 'The installed copy is judged by what was captured at install. Ask the registry owner why a published version changed; do not install it from there again.',
+      hint:
+        change.change === 'removed' && change.what === 'archive'
+          ? 'The installed copy is judged by what was captured at install; the registry can no longer be used to install this version.'
+          : 'The installed copy is judged by what was captured at install. Ask the registry owner why a published version changed; do not install it from there again.',
     };
   });
 }
@@ -42,15 +43,27 @@ export function registryFindings(changes: readonly RegistryChange[], source: str
  * Trust on first use: a removed signature and a lower version fail; another
  * signer fails or warns as `on_signer_change` says. Each can be accepted.
  */
-export function continuityFindings(changes: readonly ContinuityChange[], name: string, onSignerChange: 'error' | 'warn'): Finding[] {
+export function continuityFindings(
+  changes: readonly ContinuityChange[],
+  name: string,
+  onSignerChange: 'error' | 'warn',
+): Finding[] {
   const accept = `If this is expected, accept it: aam-trust accept ${name} (AAM: Accept Signer Change), which records it in .aam/trust-record.yaml.`;
   return changes.map((change) => ({
     code: change.code,
     action: change.code === 'SIGNER_CHANGED' && onSignerChange === 'warn' ? 'warn' : 'fail',
-    message: change.code === 'SIGNATURE_REMOVED' ? `Signature removed: ${change.message}.` : change.code === 'DOWNGRADE' ? `Downgrade: ${change.message}.` : `Signer changed: ${change.message}.`,
+    message:
+      change.code === 'SIGNATURE_REMOVED'
+        ? `Signature removed: ${change.message}.`
+        : change.code === 'DOWNGRADE'
+          ? `Downgrade: ${change.message}.`
+          : `Signer changed: ${change.message}.`,
     expected: change.before,
     actual: change.after,
-    hint: change.code === 'SIGNER_CHANGED' ? `Check that the new signer is who should publish ${name} (the transparency-log entries say when each signed). ${accept}` : accept,
+    hint:
+      change.code === 'SIGNER_CHANGED'
+        ? `Check that the new signer is who should publish ${name} (the transparency-log entries say when each signed). ${accept}`
+        : accept,
   }));
 }
 

@@ -13,7 +13,8 @@ export function isClean(diff: FileDifferences): boolean {
 
 export function describeDifferences(diff: FileDifferences): string {
   const parts: string[] = [];
-  const list = (files: string[]) => `${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`;
+  const list = (files: string[]) =>
+    `${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''}`;
   if (diff.modified.length > 0) parts.push(`modified: ${list(diff.modified)}`);
   if (diff.missing.length > 0) parts.push(`missing: ${list(diff.missing)}`);
   if (diff.added.length > 0) parts.push(`added: ${list(diff.added)}`);

@@ -61,7 +61,13 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
   const at = String(nowNs());
   const evidence: Record<string, FileStamp | null> = {};
   const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence, job.captured);
-  const { checks, signatureFile, scan, deployed, signatureDigest } = await checkPackage(found, verifier, { skipSignature: job.skipSignature, previousScan: job.previousScan, deploy: job.deploy, stamps: evidence, sourceRequiredSignatures: job.sourceRequiredSignatures ?? false });
+  const { checks, signatureFile, scan, deployed, signatureDigest } = await checkPackage(found, verifier, {
+    skipSignature: job.skipSignature,
+    previousScan: job.previousScan,
+    deploy: job.deploy,
+    stamps: evidence,
+    sourceRequiredSignatures: job.sourceRequiredSignatures ?? false,
+  });
   return {
     name: job.name,
     checks,
@@ -74,7 +80,10 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
     deployed,
     // Only a signature that was looked at can have changed: not with on_signature_failure: ignore, nor
     // when the archive or the installed copy failed first (the signature is then never checked).
-    continuity: job.skipSignature || !(checks.integrity.ok || checks.integrity.code === 'DEPLOYED_MODIFIED') ? [] : continuityChanges(job.recorded, job.entry.version, checks.signature),
+    continuity:
+      job.skipSignature || !(checks.integrity.ok || checks.integrity.code === 'DEPLOYED_MODIFIED')
+        ? []
+        : continuityChanges(job.recorded, job.entry.version, checks.signature),
     signatureDigest,
   };
 }
@@ -96,7 +105,9 @@ const settledResults = new WeakMap<JobResult, boolean>();
 function allSettled(result: JobResult): boolean {
   let known = settledResults.get(result);
   if (known === undefined) {
-    known = Object.values(result.evidence).every((stamp) => settled(stamp, result.at)) && (result.scan === undefined || scanSettled(result.scan));
+    known =
+      Object.values(result.evidence).every((stamp) => settled(stamp, result.at)) &&
+      (result.scan === undefined || scanSettled(result.scan));
     settledResults.set(result, known);
   }
   return known;

@@ -85,7 +85,10 @@ export class VerifyPool {
   grow(count: number): void {
     while (this.threads.length < count) {
       try {
-        this.threads.push({ worker: new Worker(this.script, { workerData: { settings: this.settings } }), failure: undefined });
+        this.threads.push({
+          worker: new Worker(this.script, { workerData: { settings: this.settings } }),
+          failure: undefined,
+        });
       } catch (error) {
         this.threads.push({ worker: undefined, failure: String(error) });
       }
@@ -98,7 +101,11 @@ export class VerifyPool {
    * others boot. A thread that cannot start or dies hands its jobs back to
    * this thread: a verification is never lost to the machinery.
    */
-  async run(jobs: readonly VerifyJob[], verifier: SignatureVerifier, options: RunJobsOptions = {}): Promise<JobResult[]> {
+  async run(
+    jobs: readonly VerifyJob[],
+    verifier: SignatureVerifier,
+    options: RunJobsOptions = {},
+  ): Promise<JobResult[]> {
     const results: (JobResult | undefined)[] = new Array(jobs.length);
     const done = (id: number, result: JobResult) => {
       results[id] = result;
@@ -115,60 +122,72 @@ export class VerifyPool {
       }
     };
     // A job that throws here ends the run; the caller closes the pool, which ends the threads.
-    await Promise.all([here(), ...this.threads.map(({ worker, failure }) => new Promise<void>((resolve) => {
-      if (!worker) {
-        options.onFallback?.(failure ?? 'the thread did not start');
-        resolve();
-        return;
-      }
-      const inFlight = new Map<number, number>(); // first id → batch length
-      let finished = false;
-      const finish = () => {
-        if (finished) return;
-        finished = true;
-        for (const [first, length] of inFlight) for (let i = 0; i < length; i++) leftovers.push(first + i);
-        options.signal?.removeEventListener('abort', finish);
-        void worker.terminate().then(() => resolve(), () => resolve());
-      };
-      const feed = () => {
-        if (options.signal?.aborted) return finish();
-        while (inFlight.size < IN_FLIGHT && next < jobs.length) {
-          const first = next;
-          const batch = jobs.slice(first, first + BATCH);
-          next += batch.length;
-          inFlight.set(first, batch.length);
-          worker.postMessage({ kind: 'jobs', first, jobs: batch } satisfies ToWorker);
-        }
-        if (inFlight.size === 0) finish();
-      };
-      options.signal?.addEventListener('abort', finish);
-      worker.on('message', (reply: FromWorker) => {
-        if (reply.kind === 'key') {
-          // No answer is an answer too: the worker then asks openpgp.js itself.
-          verifier.leanKey(reply.keyId, new Date(reply.at)).then(
-            (answer) => worker.postMessage({ kind: 'key', question: reply.question, answer } satisfies ToWorker),
-            () => worker.postMessage({ kind: 'key', question: reply.question, answer: undefined } satisfies ToWorker),
-          );
-          return;
-        }
-        inFlight.delete(reply.first);
-        reply.outcomes.forEach((outcome, i) => {
-          // An error is not a verdict: the job failed inside the worker. It runs again here, where an error reaches the caller.
-          if ('error' in outcome) leftovers.push(reply.first + i);
-          else done(reply.first + i, outcome.result);
-        });
-        feed();
-      });
-      worker.on('error', (error) => {
-        options.onFallback?.(error.message);
-        finish();
-      });
-      worker.on('exit', finish);
-      feed();
-    }))]);
+    await Promise.all([
+      here(),
+      ...this.threads.map(
+        ({ worker, failure }) =>
+          new Promise<void>((resolve) => {
+            if (!worker) {
+              options.onFallback?.(failure ?? 'the thread did not start');
+              resolve();
+              return;
+            }
+            const inFlight = new Map<number, number>(); // first id → batch length
+            let finished = false;
+            const finish = () => {
+              if (finished) return;
+              finished = true;
+              for (const [first, length] of inFlight) for (let i = 0; i < length; i++) leftovers.push(first + i);
+              options.signal?.removeEventListener('abort', finish);
+              void worker.terminate().then(
+                () => resolve(),
+                () => resolve(),
+              );
+            };
+            const feed = () => {
+              if (options.signal?.aborted) return finish();
+              while (inFlight.size < IN_FLIGHT && next < jobs.length) {
+                const first = next;
+                const batch = jobs.slice(first, first + BATCH);
+                next += batch.length;
+                inFlight.set(first, batch.length);
+                worker.postMessage({ kind: 'jobs', first, jobs: batch } satisfies ToWorker);
+              }
+              if (inFlight.size === 0) finish();
+            };
+            options.signal?.addEventListener('abort', finish);
+            worker.on('message', (reply: FromWorker) => {
+              if (reply.kind === 'key') {
+                // No answer is an answer too: the worker then asks openpgp.js itself.
+                verifier.leanKey(reply.keyId, new Date(reply.at)).then(
+                  (answer) => worker.postMessage({ kind: 'key', question: reply.question, answer } satisfies ToWorker),
+                  () =>
+                    worker.postMessage({ kind: 'key', question: reply.question, answer: undefined } satisfies ToWorker),
+                );
+                return;
+              }
+              inFlight.delete(reply.first);
+              reply.outcomes.forEach((outcome, i) => {
+                // An error is not a verdict: the job failed inside the worker. It runs again here, where an error reaches the caller.
+                if ('error' in outcome) leftovers.push(reply.first + i);
+                else done(reply.first + i, outcome.result);
+              });
+              feed();
+            });
+            worker.on('error', (error) => {
+              options.onFallback?.(error.message);
+              finish();
+            });
+            worker.on('exit', finish);
+            feed();
+          }),
+      ),
+    ]);
     if (options.signal?.aborted) return results.filter((r): r is JobResult => r !== undefined);
     // What no worker took or finished, in order, on this thread.
-    const remaining = [...leftovers, ...Array.from({ length: jobs.length - next }, (_, i) => next + i)].sort((a, b) => a - b);
+    const remaining = [...leftovers, ...Array.from({ length: jobs.length - next }, (_, i) => next + i)].sort(
+      (a, b) => a - b,
+    );
     for (const id of remaining) {
       if (options.signal?.aborted) break;
       done(id, await runJob(jobs[id]!, verifier));
@@ -186,7 +205,11 @@ export class VerifyPool {
  * Runs verification jobs, spread over worker threads when there are enough
  * of them. Results come back in job order.
  */
-export async function runJobs(jobs: readonly VerifyJob[], verifier: SignatureVerifier, options: RunJobsOptions = {}): Promise<JobResult[]> {
+export async function runJobs(
+  jobs: readonly VerifyJob[],
+  verifier: SignatureVerifier,
+  options: RunJobsOptions = {},
+): Promise<JobResult[]> {
   const pool = new VerifyPool(verifier, workersFor(jobs.length, options.workers), options.workerScript);
   try {
     return await pool.run(jobs, verifier, options);

@@ -9,7 +9,11 @@ import { gatherEvidence } from './verify-installed.ts';
  * Copies each installed package's archive and signatures into the offline
  * evidence cache, when the registry copy still matches the lock file.
  */
-export async function prepareOffline(options: { workspace: WorkspacePaths; config: LoadedConfig; cache: EvidenceCache }): Promise<{ cached: string[]; missing: string[] }> {
+export async function prepareOffline(options: {
+  workspace: WorkspacePaths;
+  config: LoadedConfig;
+  cache: EvidenceCache;
+}): Promise<{ cached: string[]; missing: string[] }> {
   const lock = await readLockFile(options.workspace.lockFile);
   const record = await readTrustRecord(recordPathOf(options.workspace.aamDir));
   const cached: string[] = [];

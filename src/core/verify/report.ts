@@ -4,7 +4,7 @@ import { toFsName } from '../package/names.ts';
 import { decide } from '../policy/decision.ts';
 import type { Checks, PolicyContext, Verdict } from '../policy/decision.ts';
 import type { JobResult } from './job.ts';
-import { contextOf } from './result-store.ts';
+import { contextOf } from './policy-snapshot.ts';
 import type { EntrySummary, VerificationStore } from './result-store.ts';
 import { continuityFindings, registryFindings } from './findings.ts';
 import type { Finding } from './findings.ts';
@@ -47,7 +47,8 @@ const copyKey = (copy: DeployedCopy) => `${copy.path}\u0000${copy.section ?? ''}
  */
 export function deployedOwners(results: readonly JobResult[]): Map<string, string> {
   const owners = new Map<string, string>();
-  for (const result of results) for (const copy of result.deployed) if (copy.state === 'ok') owners.set(copyKey(copy), result.name);
+  for (const result of results)
+    for (const copy of result.deployed) if (copy.state === 'ok') owners.set(copyKey(copy), result.name);
   return owners;
 }
 
@@ -62,15 +63,27 @@ export function shadowsOf(result: JobResult, owners: ReadonlyMap<string, string>
 }
 
 /** A verification result decided under a policy: the verdict and the rows that explain it. */
-export function reportOf(name: string, summary: EntrySummary, result: JobResult, context: PolicyContext, workspace: WorkspacePaths, shadows: ReadonlyMap<string, string> = new Map()): PackageReport {
+export function reportOf(
+  name: string,
+  summary: EntrySummary,
+  result: JobResult,
+  context: PolicyContext,
+  workspace: WorkspacePaths,
+  shadows: ReadonlyMap<string, string> = new Map(),
+): PackageReport {
   const deployed = result.deployed.map((copy): DeployedCopy => {
     const owner = shadows.get(copyKey(copy));
-    return owner ? { ...copy, state: 'shadowed', detail: `it holds ${owner}'s artifact of the same name (the one installed last)` } : copy;
+    return owner
+      ? { ...copy, state: 'shadowed', detail: `it holds ${owner}'s artifact of the same name (the one installed last)` }
+      : copy;
   });
   // Only edits fail: a path another installed package's same-named artifact holds is that package's to answer for.
-  const checks = result.checks.integrity.ok === false && result.checks.integrity.code === 'DEPLOYED_MODIFIED' && deployed.every((c) => c.state === 'ok' || c.state === 'shadowed')
-    ? { ...result.checks, integrity: { ok: true as const } }
-    : result.checks;
+  const checks =
+    result.checks.integrity.ok === false &&
+    result.checks.integrity.code === 'DEPLOYED_MODIFIED' &&
+    deployed.every((c) => c.state === 'ok' || c.state === 'shadowed')
+      ? { ...result.checks, integrity: { ok: true as const } }
+      : result.checks;
   const verdict = decide(checks, context);
   return {
     name,
@@ -78,9 +91,19 @@ export function reportOf(name: string, summary: EntrySummary, result: JobResult,
     source: summary.source,
     checksum: summary.checksum,
     verdict,
-    findings: [...continuityFindings(result.continuity, name, context.policy.on_signer_change), ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`)],
+    findings: [
+      ...continuityFindings(result.continuity, name, context.policy.on_signer_change),
+      ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
+    ],
     checks,
-    rows: rowsFor(checks, verdict, { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin }, result.signatureFile, deployed, workspace.root),
+    rows: rowsFor(
+      checks,
+      verdict,
+      { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin },
+      result.signatureFile,
+      deployed,
+      workspace.root,
+    ),
     deployed,
     signatureDigest: result.signatureDigest,
     installedDir: installedDirOf(workspace, name),
@@ -95,14 +118,29 @@ export function reportOf(name: string, summary: EntrySummary, result: JobResult,
  * the policy it ran with — what the Verification view shows at start-up,
  * before anything is loaded or checked. Undefined when nothing is stored.
  */
-export function storedReports(store: VerificationStore, workspace: WorkspacePaths, session: { restricted: boolean }): { reports: PackageReport[]; checkedAt: string | undefined } | undefined {
+export function storedReports(
+  store: VerificationStore,
+  workspace: WorkspacePaths,
+  session: { restricted: boolean },
+): { reports: PackageReport[]; checkedAt: string | undefined } | undefined {
   const policy = store.policy(workspace.lockFile);
   // Verdicts decided with a project's settings are not shown in Restricted Mode, where those may not apply.
   if (!policy || policy.snapshot.restricted !== session.restricted) return undefined;
   const context = contextOf(policy.snapshot);
   const results = store.all(workspace.lockFile);
   const owners = deployedOwners(Object.values(results).map((r) => r.result));
-  const reports = Object.keys(results).sort().map((name) => reportOf(name, results[name]!.summary, results[name]!.result, context, workspace, shadowsOf(results[name]!.result, owners)));
+  const reports = Object.keys(results)
+    .sort()
+    .map((name) =>
+      reportOf(
+        name,
+        results[name]!.summary,
+        results[name]!.result,
+        context,
+        workspace,
+        shadowsOf(results[name]!.result, owners),
+      ),
+    );
   return { reports, checkedAt: policy.checkedAt };
 }
 
@@ -111,7 +149,9 @@ export function storedReports(store: VerificationStore, workspace: WorkspacePath
  * verdict is about something else (a deployed copy that was edited).
  */
 export function signerOfReport(report: Pick<PackageReport, 'verdict' | 'checks'>): Signer | undefined {
-  return report.verdict.signer ?? (report.checks.signature.state === 'valid' ? report.checks.signature.signer : undefined);
+  return (
+    report.verdict.signer ?? (report.checks.signature.state === 'valid' ? report.checks.signature.signer : undefined)
+  );
 }
 
 export function installedDirOf(workspace: WorkspacePaths, name: string): string {

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
-import type { PolicyContext, SecurityPolicy } from '../policy/decision.ts';
 import { isTrustedIdentity } from '../policy/identity.ts';
 import type { JobResult } from './job.ts';
 import { lostSince, stillLost } from './policy-memory.ts';
 import type { LostSetting } from './policy-memory.ts';
+import type { PolicySnapshot } from './policy-snapshot.ts';
 import type { FileStamp } from './stamps.ts';
 
 /**
@@ -30,20 +30,6 @@ export interface StoredResult {
   summary: EntrySummary;
   result: JobResult;
 }
-
-/** The policy a workspace was last decided under, as plain data (for showing stored verdicts before config loads). */
-export interface PolicySnapshot {
-  policy: SecurityPolicy;
-  sources: Partial<Record<keyof SecurityPolicy, string>>;
-  /** Decided in Restricted Mode (only tightening project settings applied). */
-  restricted: boolean;
-  /** The trust material and signing settings in effect (as written, with the file each came from). */
-  material?: Partial<Record<MaterialKey, { value: string; source: string }>>;
-}
-
-/** Settings outside the trust decision whose loss still changes every verdict (a custom trust root…). */
-export const MATERIAL_KEYS = ['sigstore_trusted_root', 'gpg_home', 'sigstore_endpoint', 'sigstore_oidc_issuer', 'gpg_key'] as const;
-export type MaterialKey = (typeof MATERIAL_KEYS)[number];
 
 /** The lock file as last read: its stamp, and a digest per entry (unchanged stamp: no need to parse it again). */
 export interface LockState {
@@ -135,7 +121,8 @@ export class VerificationStore {
     if (JSON.stringify(record.policy) !== JSON.stringify(snapshot)) {
       this.dirty.add(lockFile);
       // Only a policy decided the same way (Restricted Mode or not) is comparable.
-      const fresh = record.policy && record.policy.restricted === snapshot.restricted ? lostSince(record.policy, snapshot) : [];
+      const fresh =
+        record.policy && record.policy.restricted === snapshot.restricted ? lostSince(record.policy, snapshot) : [];
       const lost = stillLost(record.lost ?? [], fresh, snapshot);
       record.lost = lost.length > 0 ? lost : undefined;
     }
@@ -181,7 +168,16 @@ export class VerificationStore {
   private record(lockFile: string): WorkspaceRecord {
     let record = this.loaded.get(lockFile);
     if (!record) {
-      record = this.read(lockFile) ?? { format: FORMAT, revision: REVISION, salt: this.salt, lockFile, lock: undefined, policy: undefined, checkedAt: undefined, results: {} };
+      record = this.read(lockFile) ?? {
+        format: FORMAT,
+        revision: REVISION,
+        salt: this.salt,
+        lockFile,
+        lock: undefined,
+        policy: undefined,
+        checkedAt: undefined,
+        results: {},
+      };
       this.loaded.set(lockFile, record);
     }
     return record;
@@ -191,7 +187,12 @@ export class VerificationStore {
     if (!this.dir) return undefined;
     try {
       const record = JSON.parse(readFileSync(this.fileOf(lockFile), 'utf8')) as WorkspaceRecord;
-      const usable = record?.format === FORMAT && record.revision === REVISION && record.salt === this.salt && record.lockFile === lockFile && isObject(record.results);
+      const usable =
+        record?.format === FORMAT &&
+        record.revision === REVISION &&
+        record.salt === this.salt &&
+        record.lockFile === lockFile &&
+        isObject(record.results);
       return usable ? sanitized(record) : undefined;
     } catch {
       return undefined;
@@ -199,20 +200,8 @@ export class VerificationStore {
   }
 }
 
-export function snapshotOf(context: PolicyContext, restricted: boolean, material: PolicySnapshot['material'] = {}): PolicySnapshot {
-  const sources: PolicySnapshot['sources'] = {};
-  for (const key of Object.keys(context.policy) as (keyof SecurityPolicy)[]) {
-    const source = context.sourceOf?.(key);
-    if (source !== undefined) sources[key] = source;
-  }
-  return { policy: context.policy, sources, restricted, material };
-}
-
-export function contextOf(snapshot: PolicySnapshot): PolicyContext {
-  return { policy: snapshot.policy, sourceOf: (key) => snapshot.sources[key] };
-}
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const isString = (value: unknown): value is string => typeof value === 'string';
 const stringsOnly = (value: unknown) => isObject(value) && Object.values(value).every(isString);
 const stampsOnly = (value: unknown) => isObject(value) && Object.values(value).every((v) => v === null || isString(v));
@@ -225,41 +214,126 @@ const stampsOnly = (value: unknown) => isObject(value) && Object.values(value).e
 function sanitized(record: WorkspaceRecord): WorkspaceRecord {
   const results: Record<string, StoredResult> = {};
   for (const [name, stored] of Object.entries(record.results)) if (isStoredResult(stored)) results[name] = stored;
-  const lock = isObject(record.lock) && isString(record.lock.stamp) && isString(record.lock.at) && stringsOnly(record.lock.digests) ? record.lock : undefined;
+  const lock =
+    isObject(record.lock) && isString(record.lock.stamp) && isString(record.lock.at) && stringsOnly(record.lock.digests)
+      ? record.lock
+      : undefined;
   const policy = isPolicySnapshot(record.policy) ? record.policy : undefined;
-  const lost = Array.isArray(record.lost) ? record.lost.filter((l) => isObject(l) && isString(l.key) && isString(l.was)) : undefined;
-  return { ...record, lock, policy, checkedAt: isString(record.checkedAt) ? record.checkedAt : undefined, lost, results };
+  const lost = Array.isArray(record.lost)
+    ? record.lost.filter((l) => isObject(l) && isString(l.key) && isString(l.was))
+    : undefined;
+  return {
+    ...record,
+    lock,
+    policy,
+    checkedAt: isString(record.checkedAt) ? record.checkedAt : undefined,
+    lost,
+    results,
+  };
 }
 
 function isStoredResult(value: unknown): value is StoredResult {
   if (!isObject(value) || !isString(value.key) || !isObject(value.summary) || !isObject(value.result)) return false;
   const { summary, result } = value;
-  if (!isString(summary.version) || !isString(summary.source) || !isString(summary.checksum) || typeof summary.fileCount !== 'number') return false;
-  if (!isString(result.name) || !isString(result.at) || !isString(result.archiveOrigin) || !stampsOnly(result.evidence)) return false;
-  if (!Array.isArray(result.deployed) || !result.deployed.every((c) => isObject(c) && isString(c.path) && isString(c.platform) && isString(c.name) && ['ok', 'modified', 'missing'].includes(c.state as string))) return false;
-  if (!Array.isArray(result.continuity) || !result.continuity.every((c) => isObject(c) && isString(c.code) && isString(c.message))) return false;
-  if (!Array.isArray(result.registryChanges) || !result.registryChanges.every((c) => isObject(c) && isString(c.path) && isString(c.expected) && isString(c.actual) && (c.what === 'archive' || c.what === 'signature') && (c.change === 'replaced' || c.change === 'removed'))) return false;
-  if (result.signatureFile !== undefined && !(isObject(result.signatureFile) && isString(result.signatureFile.file) && isString(result.signatureFile.path))) return false;
-  if (result.scan !== undefined && !(isObject(result.scan) && isString(result.scan.at) && stampsOnly(result.scan.dirs) && isObject(result.scan.files) && Object.values(result.scan.files).every((f) => isObject(f) && isString(f.stamp) && isString(f.sha256)))) return false;
+  if (
+    !isString(summary.version) ||
+    !isString(summary.source) ||
+    !isString(summary.checksum) ||
+    typeof summary.fileCount !== 'number'
+  )
+    return false;
+  if (!isString(result.name) || !isString(result.at) || !isString(result.archiveOrigin) || !stampsOnly(result.evidence))
+    return false;
+  if (
+    !Array.isArray(result.deployed) ||
+    !result.deployed.every(
+      (c) =>
+        isObject(c) &&
+        isString(c.path) &&
+        isString(c.platform) &&
+        isString(c.name) &&
+        ['ok', 'modified', 'missing'].includes(c.state as string),
+    )
+  )
+    return false;
+  if (
+    !Array.isArray(result.continuity) ||
+    !result.continuity.every((c) => isObject(c) && isString(c.code) && isString(c.message))
+  )
+    return false;
+  if (
+    !Array.isArray(result.registryChanges) ||
+    !result.registryChanges.every(
+      (c) =>
+        isObject(c) &&
+        isString(c.path) &&
+        isString(c.expected) &&
+        isString(c.actual) &&
+        (c.what === 'archive' || c.what === 'signature') &&
+        (c.change === 'replaced' || c.change === 'removed'),
+    )
+  )
+    return false;
+  if (
+    result.signatureFile !== undefined &&
+    !(isObject(result.signatureFile) && isString(result.signatureFile.file) && isString(result.signatureFile.path))
+  )
+    return false;
+  if (
+    result.scan !== undefined &&
+    !(
+      isObject(result.scan) &&
+      isString(result.scan.at) &&
+      stampsOnly(result.scan.dirs) &&
+      isObject(result.scan.files) &&
+      Object.values(result.scan.files).every((f) => isObject(f) && isString(f.stamp) && isString(f.sha256))
+    )
+  )
+    return false;
   const checks = result.checks;
-  if (!isObject(checks) || !isObject(checks.integrity) || typeof checks.integrity.ok !== 'boolean' || !isObject(checks.signature)) return false;
+  if (
+    !isObject(checks) ||
+    !isObject(checks.integrity) ||
+    typeof checks.integrity.ok !== 'boolean' ||
+    !isObject(checks.signature)
+  )
+    return false;
   const signature = checks.signature;
   if (signature.state === 'none') return true;
-  if (signature.state === 'invalid') return isString(signature.code) && isString(signature.reason) && (signature.signer === undefined || isSigner(signature.signer));
+  if (signature.state === 'invalid')
+    return (
+      isString(signature.code) &&
+      isString(signature.reason) &&
+      (signature.signer === undefined || isSigner(signature.signer))
+    );
   return signature.state === 'valid' && isSigner(signature.signer);
 }
 
 function isSigner(value: unknown): boolean {
   if (!isObject(value)) return false;
-  if (value.type === 'gpg') return isString(value.fingerprint) && Array.isArray(value.userIds) && value.userIds.every(isString);
+  if (value.type === 'gpg')
+    return isString(value.fingerprint) && Array.isArray(value.userIds) && value.userIds.every(isString);
   return value.type === 'sigstore' && isObject(value.identity) && isString(value.identity.san);
 }
 
 function isPolicySnapshot(value: unknown): value is PolicySnapshot {
-  if (!isObject(value) || !isObject(value.policy) || !stringsOnly(value.sources) || typeof value.restricted !== 'boolean') return false;
+  if (
+    !isObject(value) ||
+    !isObject(value.policy) ||
+    !stringsOnly(value.sources) ||
+    typeof value.restricted !== 'boolean'
+  )
+    return false;
   const p = value.policy;
   const list = (v: unknown) => Array.isArray(v) && v.every(isString);
   if (p.on_signer_change === undefined) p.on_signer_change = 'error';
-  return typeof p.require_signature === 'boolean' && typeof p.verify_transparency_log === 'boolean' && ['warn', 'error', 'ignore'].includes(p.on_signature_failure as string)
-    && Array.isArray(p.trusted_identities) && p.trusted_identities.every(isTrustedIdentity) && list(p.trusted_keys) && list(p.allowed_issuers);
+  return (
+    typeof p.require_signature === 'boolean' &&
+    typeof p.verify_transparency_log === 'boolean' &&
+    ['warn', 'error', 'ignore'].includes(p.on_signature_failure as string) &&
+    Array.isArray(p.trusted_identities) &&
+    p.trusted_identities.every(isTrustedIdentity) &&
+    list(p.trusted_keys) &&
+    list(p.allowed_issuers)
+  );
 }

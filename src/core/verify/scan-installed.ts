@@ -21,7 +21,12 @@ export interface InstalledScan {
  * With the archive's `contents` at hand, a file is compared byte for byte
  * with its entry, whose hash is `expected`, instead of being hashed again.
  */
-export function scanInstalled(dir: string, expected: Record<string, string>, previous?: InstalledScan, contents?: ReadonlyMap<string, Uint8Array>): { diff: FileDifferences; scan: InstalledScan } {
+export function scanInstalled(
+  dir: string,
+  expected: Record<string, string>,
+  previous?: InstalledScan,
+  contents?: ReadonlyMap<string, Uint8Array>,
+): { diff: FileDifferences; scan: InstalledScan } {
   const scan: InstalledScan = { at: String(nowNs()), dirs: {}, files: {} };
   const diff: FileDifferences = { modified: [], missing: [], added: [], example: undefined };
   const modified = (path: string, expectedHash: string, actual: string) => {
@@ -51,7 +56,12 @@ export function scanInstalled(dir: string, expected: Record<string, string>, pre
         continue;
       }
       const before = previous?.files[path];
-      if (before && entry.isFile() && settled(before.stamp, previous!.at) && before.stamp === stampOf(join(dir, path))) {
+      if (
+        before &&
+        entry.isFile() &&
+        settled(before.stamp, previous!.at) &&
+        before.stamp === stampOf(join(dir, path))
+      ) {
         scan.files[path] = before;
         if (before.sha256 !== want) modified(path, want, before.sha256);
         continue;
@@ -102,7 +112,11 @@ let chunk: Buffer | undefined;
  * A file that reads exactly as `same` (bytes whose SHA-256 is `sameHash`)
  * is not hashed; from the first difference on, it is.
  */
-function hashRegularFile(path: string, same?: Uint8Array, sameHash?: string): { stamp: FileStamp; sha256: string } | { problem: string } {
+function hashRegularFile(
+  path: string,
+  same?: Uint8Array,
+  sameHash?: string,
+): { stamp: FileStamp; sha256: string } | { problem: string } {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -112,7 +126,8 @@ function hashRegularFile(path: string, same?: Uint8Array, sameHash?: string): { 
   try {
     const stats = fstatSync(fd, { bigint: true });
     if (!stats.isFile()) return { problem: 'not a regular file' };
-    if (stats.size > BigInt(MAX_UNPACKED_BYTES)) return { problem: `${stats.size} bytes, larger than any package can unpack` };
+    if (stats.size > BigInt(MAX_UNPACKED_BYTES))
+      return { problem: `${stats.size} bytes, larger than any package can unpack` };
     let equal = same !== undefined && sameHash !== undefined && BigInt(same.byteLength) === stats.size;
     let hash = equal ? undefined : createHash('sha256');
     let offset = 0;

@@ -36,12 +36,20 @@ export interface VerifierSettings {
 }
 
 /** A path setting resolved against the folder of the config file that set it; `~/` is the home folder. */
-export function configPath(config: LoadedConfig, key: 'sigstore_trusted_root' | 'gpg_home', homeDir: string): string | undefined {
+export function configPath(
+  config: LoadedConfig,
+  key: 'sigstore_trusted_root' | 'gpg_home',
+  homeDir: string,
+): string | undefined {
   const value = config.security[key];
   return value ? resolveConfigPath(value, config.merged.originOf(['security', key]).file, homeDir) : undefined;
 }
 
-export function verifierSettings(config: LoadedConfig, homeDir: string, env: Record<string, string | undefined> = process.env): VerifierSettings {
+export function verifierSettings(
+  config: LoadedConfig,
+  homeDir: string,
+  env: Record<string, string | undefined> = process.env,
+): VerifierSettings {
   return {
     rootPath: configPath(config, 'sigstore_trusted_root', homeDir),
     requireTlog: config.security.verify_transparency_log,
@@ -55,7 +63,11 @@ export function verifierSettings(config: LoadedConfig, homeDir: string, env: Rec
  * public-good root), and OpenPGP keys from the AAM keyring and GnuPG. The
  * Sigstore and OpenPGP libraries load on first use, not before.
  */
-export function createSignatureVerifier(config: LoadedConfig, homeDir: string, env: Record<string, string | undefined> = process.env): SignatureVerifier {
+export function createSignatureVerifier(
+  config: LoadedConfig,
+  homeDir: string,
+  env: Record<string, string | undefined> = process.env,
+): SignatureVerifier {
   return verifierFromSettings(verifierSettings(config, homeDir, env));
 }
 
@@ -65,7 +77,10 @@ export function createSignatureVerifier(config: LoadedConfig, homeDir: string, e
  * common signature then loads neither openpgp.js nor GnuPG there; anything
  * else gets openpgp.js's verdict, as everywhere.
  */
-export function verifierFromSettings(settings: VerifierSettings, options: { leanKeys?: LeanKeySource } = {}): SignatureVerifier {
+export function verifierFromSettings(
+  settings: VerifierSettings,
+  options: { leanKeys?: LeanKeySource } = {},
+): SignatureVerifier {
   let sigstore: Promise<(bundle: Uint8Array, artifact: Buffer) => SignatureCheck> | undefined;
   let gpg: Promise<{ keys: PublicKeyLookup; verify: typeof verifyDetachedSignature; lean: LeanKeySource }> | undefined;
   const openpgp = () =>
@@ -82,7 +97,8 @@ export function verifierFromSettings(settings: VerifierSettings, options: { lean
         sigstore ??= (async () => {
           const trustRoot = await (await import('../sigstore/trusted-root.ts')).loadTrustRoot(settings.rootPath);
           const { verifySigstoreBundle } = await import('../sigstore/verify.ts');
-          return (bundle: Uint8Array, data: Buffer) => verifySigstoreBundle(bundle, data, { root: trustRoot, requireTlog: settings.requireTlog });
+          return (bundle: Uint8Array, data: Buffer) =>
+            verifySigstoreBundle(bundle, data, { root: trustRoot, requireTlog: settings.requireTlog });
         })();
         return (await sigstore)(signature, artifact);
       }
@@ -107,7 +123,9 @@ export function verifierFromSettings(settings: VerifierSettings, options: { lean
       const keyIds = fingerprints.flatMap((f) => (/^[0-9A-Fa-f]{40}$/.test(f) ? [f.slice(-16).toLowerCase()] : []));
       if (keyIds.length === 0) return;
       // A failure here is met again, and reported, when a signature asks for the key.
-      openpgp().then(({ keys }) => Promise.all(keyIds.map((id) => keys.find(id)))).catch(() => undefined);
+      openpgp()
+        .then(({ keys }) => Promise.all(keyIds.map((id) => keys.find(id))))
+        .catch(() => undefined);
     },
   };
 }

@@ -6,8 +6,7 @@ import { readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import { openRegistry } from '../registry/open.ts';
 import type { PackageEvidence } from './check-package.ts';
-import { gatherEvidence as gather } from './evidence.ts';
-import { capturedSignatureOf } from './evidence.ts';
+import { capturedSignatureOf, gatherEvidence as gather } from './evidence.ts';
 import type { CapturedSignature, EvidenceSource } from './evidence.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
 import { recordUpdate } from '../record/continuity.ts';
@@ -20,8 +19,9 @@ import type { JobResult, VerifyJob } from './job.ts';
 import { VerifyPool, workersFor } from './pool.ts';
 import { deployedOwners, installedDirOf, reportOf, shadowsOf } from './report.ts';
 import type { PackageReport } from './report.ts';
-import { MATERIAL_KEYS, snapshotOf, VerificationStore } from './result-store.ts';
-import type { PolicySnapshot } from './result-store.ts';
+import { MATERIAL_KEYS, snapshotOf } from './policy-snapshot.ts';
+import type { PolicySnapshot } from './policy-snapshot.ts';
+import { VerificationStore } from './result-store.ts';
 import type { EntrySummary } from './result-store.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 import { nowNs, settled, sizeOf, stampOf } from './stamps.ts';
@@ -72,11 +72,27 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   const skipSignature = context.policy.on_signature_failure === 'ignore';
   const offline = options.offline ?? false;
   // Nothing known yet about this lock file, so most of it is to be verified: threads boot while it is read.
-  const pool = new VerifyPool(options.verifier, !options.only && (force || !store?.lockState(lockFile)) ? workersFor(packagesEstimate(lockFile), options.workers) : 0);
+  const pool = new VerifyPool(
+    options.verifier,
+    !options.only && (force || !store?.lockState(lockFile))
+      ? workersFor(packagesEstimate(lockFile), options.workers)
+      : 0,
+  );
   try {
     // What every result depends on besides its lock entry and its files.
     const recordFile = recordPathOf(workspace.aamDir);
-    const settingsKey = store ? VerificationStore.digest({ trust: await options.verifier.trustDigest(), skipSignature, offline, registries: config.registries, cacheDir: options.cache.dir, packages: workspace.packagesDir, record: stampOf(recordFile), home: options.homeDir ?? homedir() }) : '';
+    const settingsKey = store
+      ? VerificationStore.digest({
+          trust: await options.verifier.trustDigest(),
+          skipSignature,
+          offline,
+          registries: config.registries,
+          cacheDir: options.cache.dir,
+          packages: workspace.packagesDir,
+          record: stampOf(recordFile),
+          home: options.homeDir ?? homedir(),
+        })
+      : '';
     const lock = await openLock(lockFile, store, force);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
 
@@ -90,7 +106,11 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const stale: string[] = [];
     for (const name of names) {
       const stored = store && !force ? store.stored(lockFile, name) : undefined;
-      if (stored && stored.key === `${lock.digests[name]}:${settingsKey}` && holds(stored.result, installedDirOf(workspace, name))) {
+      if (
+        stored &&
+        stored.key === `${lock.digests[name]}:${settingsKey}` &&
+        holds(stored.result, installedDirOf(workspace, name))
+      ) {
         report(name, stored.summary, stored.result);
         progress();
       } else stale.push(name);
@@ -109,18 +129,38 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         const entry = entries[name];
         if (!entry) continue;
         // The digest of the entry as parsed now, not as first read: the lock may have changed in between.
-        pending.set(name, { key: store ? `${VerificationStore.digest(entry)}:${settingsKey}` : '', summary: summaryOf(entry) });
+        pending.set(name, {
+          key: store ? `${VerificationStore.digest(entry)}:${settingsKey}` : '',
+          summary: summaryOf(entry),
+        });
         const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
         let source = sources.get(entry.source);
-        if (!source) sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
+        if (!source)
+          sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
         const recorded = record.packages[name];
-        const deploy = { roots: { project: workspace.root, home: options.homeDir ?? homedir() }, expected: recorded?.checksum === entry.checksum ? recorded.platforms ?? [] : [] };
-        jobs.push({ name, entry, installedDir: installedDirOf(workspace, name), source, skipSignature, previousScan: previous, captured: capturedFor(entry, recorded), deploy, sourceRequiredSignatures: recorded?.source_requires_signatures === true && recorded.checksum === entry.checksum, recorded });
+        const deploy = {
+          roots: { project: workspace.root, home: options.homeDir ?? homedir() },
+          expected: recorded?.checksum === entry.checksum ? (recorded.platforms ?? []) : [],
+        };
+        jobs.push({
+          name,
+          entry,
+          installedDir: installedDirOf(workspace, name),
+          source,
+          skipSignature,
+          previousScan: previous,
+          captured: capturedFor(entry, recorded),
+          deploy,
+          sourceRequiredSignatures:
+            recorded?.source_requires_signatures === true && recorded.checksum === entry.checksum,
+          recorded,
+        });
         if (recordable) pendingRecords.set(name, { recorded, entry });
       }
       await pool.run(jobs, options.verifier, {
         signal: options.signal,
-        onFallback: (reason) => options.onNotice?.(`Verifying on one thread: worker threads are unavailable (${reason}).`),
+        onFallback: (reason) =>
+          options.onNotice?.(`Verifying on one thread: worker threads are unavailable (${reason}).`),
         onResult: (result) => {
           const { key, summary } = pending.get(result.name)!;
           store?.remember(lockFile, result.name, { key, summary, result });
@@ -130,9 +170,15 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       });
     }
 
-    if (pendingRecords.size > 0 && !options.signal?.aborted) await learnRecord(workspace, pendingRecords, collected, options.onNotice);
+    if (pendingRecords.size > 0 && !options.signal?.aborted)
+      await learnRecord(workspace, pendingRecords, collected, options.onNotice);
 
-    const others = options.only && store ? Object.entries(store.all(lockFile)).filter(([name]) => !collected.has(name)).map(([, stored]) => stored.result) : [];
+    const others =
+      options.only && store
+        ? Object.entries(store.all(lockFile))
+            .filter(([name]) => !collected.has(name))
+            .map(([, stored]) => stored.result)
+        : [];
     const owners = deployedOwners([...[...collected.values()].map((c) => c.result), ...others]);
     const reports = new Map<string, PackageReport>();
     for (const [name, { summary, result }] of collected) {
@@ -153,7 +199,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         if (!options.only) store.retain(lockFile, new Set(names));
         store.setPolicy(lockFile, snapshot, new Date().toISOString());
       }
-      for (const problem of await store.save()) options.onNotice?.(`The verification cache could not be written: ${problem}`);
+      for (const problem of await store.save())
+        options.onNotice?.(`The verification cache could not be written: ${problem}`);
     }
     return names.flatMap((name) => reports.get(name) ?? []);
   } finally {
@@ -166,10 +213,14 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
  * record, else the trust record's for the same archive (the `aam` CLI drops
  * the lock file's records whenever it rewrites the file).
  */
-export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | undefined): CapturedSignature | undefined {
+export function capturedFor(
+  entry: LockedPackage,
+  recorded: RecordedPackage | undefined,
+): CapturedSignature | undefined {
   const fromLock = capturedSignatureOf(entry);
   if (fromLock) return fromLock;
-  if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version) return undefined;
+  if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version)
+    return undefined;
   return { type: recorded.signature.type, digest: recorded.signature.digest };
 }
 
@@ -179,14 +230,30 @@ export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | un
  * a removed signature or a downgrade is never learned, only accepted. Under
  * the install lock, from the record as it is on disk now.
  */
-async function learnRecord(workspace: WorkspacePaths, pending: ReadonlyMap<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>, collected: ReadonlyMap<string, { result: JobResult }>, onNotice: ((message: string) => void) | undefined): Promise<void> {
+async function learnRecord(
+  workspace: WorkspacePaths,
+  pending: ReadonlyMap<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>,
+  collected: ReadonlyMap<string, { result: JobResult }>,
+  onNotice: ((message: string) => void) | undefined,
+): Promise<void> {
   const now = new Date().toISOString();
   const updates = new Map<string, RecordedPackage>();
   for (const [name, { recorded, entry }] of pending) {
     const result = collected.get(name)?.result;
     if (!result || !result.checks.integrity.ok) continue;
     const platforms = [...new Set(result.deployed.filter((c) => c.state !== 'missing').map((c) => c.platform))];
-    const update = recordUpdate(recorded, { version: entry.version, checksum: entry.checksum, source: entry.source, signature: result.checks.signature, signatureDigest: result.signatureDigest, platforms }, now);
+    const update = recordUpdate(
+      recorded,
+      {
+        version: entry.version,
+        checksum: entry.checksum,
+        source: entry.source,
+        signature: result.checks.signature,
+        signatureDigest: result.signatureDigest,
+        platforms,
+      },
+      now,
+    );
     if (update) updates.set(name, update);
   }
   if (updates.size === 0) return;
@@ -207,7 +274,8 @@ function materialOf(config: LoadedConfig): PolicySnapshot['material'] {
   const out: PolicySnapshot['material'] = {};
   for (const key of MATERIAL_KEYS) {
     const value = config.security[key];
-    if (typeof value === 'string' && value) out[key] = { value, source: config.merged.originOf(['security', key]).file ?? 'default' };
+    if (typeof value === 'string' && value)
+      out[key] = { value, source: config.merged.originOf(['security', key]).file ?? 'default' };
   }
   return out;
 }
@@ -217,7 +285,8 @@ function signingKeysNamed(entries: (LockedPackage | undefined)[]): string[] {
   const named = new Set<string>();
   for (const entry of entries) {
     const signature = entry?.signature;
-    if (signature?.type === 'gpg' && typeof signature.fingerprint === 'string') named.add(signature.fingerprint.replace(/\s+/g, ''));
+    if (signature?.type === 'gpg' && typeof signature.fingerprint === 'string')
+      named.add(signature.fingerprint.replace(/\s+/g, ''));
     if (named.size === 8) break;
   }
   return [...named];
@@ -239,7 +308,12 @@ function holds(result: JobResult, installedDir: string): boolean {
 }
 
 function summaryOf(entry: LockedPackage): EntrySummary {
-  return { version: entry.version, source: entry.source, checksum: entry.checksum, fileCount: Object.keys(entry.file_checksums?.files ?? {}).length };
+  return {
+    version: entry.version,
+    source: entry.source,
+    checksum: entry.checksum,
+    fileCount: Object.keys(entry.file_checksums?.files ?? {}).length,
+  };
 }
 
 /**
@@ -267,7 +341,12 @@ async function openLock(lockFile: string, store: VerificationStore | undefined, 
 }
 
 /** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */
-export function evidenceSource(entry: LockedPackage, registries: readonly RegistryEntry[], cacheDir: string, offline: boolean): EvidenceSource {
+export function evidenceSource(
+  entry: LockedPackage,
+  registries: readonly RegistryEntry[],
+  cacheDir: string,
+  offline: boolean,
+): EvidenceSource {
   if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
   // `aam install FILE.aam` records source: local (and a folder install, no checksum at all): no registry to ask.
   if (entry.source === 'local' && !registries.some((r) => r.name === 'local')) {
@@ -277,7 +356,8 @@ export function evidenceSource(entry: LockedPackage, registries: readonly Regist
     return { registry: undefined, registryProblem: problem, cacheDir };
   }
   const configured = registries.find((r) => r.name === entry.source);
-  if (!configured) return { registry: undefined, registryProblem: `registry "${entry.source}" is not configured`, cacheDir };
+  if (!configured)
+    return { registry: undefined, registryProblem: `registry "${entry.source}" is not configured`, cacheDir };
   try {
     const registry = openRegistry(configured);
     return { registry: { name: registry.name, root: registry.root }, registryProblem: undefined, cacheDir };
@@ -287,6 +367,18 @@ export function evidenceSource(entry: LockedPackage, registries: readonly Regist
 }
 
 /** The archive and signature files an installed package was installed from (registry first, else the evidence cache). */
-export function gatherEvidence(name: string, entry: LockedPackage, options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'>, recorded?: RecordedPackage): PackageEvidence {
-  return gather(name, entry, installedDirOf(options.workspace, name), evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false), {}, capturedFor(entry, recorded));
+export function gatherEvidence(
+  name: string,
+  entry: LockedPackage,
+  options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'>,
+  recorded?: RecordedPackage,
+): PackageEvidence {
+  return gather(
+    name,
+    entry,
+    installedDirOf(options.workspace, name),
+    evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false),
+    {},
+    capturedFor(entry, recorded),
+  );
 }

@@ -29,7 +29,15 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
 export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable'>;
 
 /** Summary order: failures first, then what needs a look, then what passed. */
-const BUCKETS: readonly Bucket[] = ['failed', 'signed-untrusted', 'invalid', 'unsigned', 'signed-no-policy', 'skipped', 'verified'];
+const BUCKETS: readonly Bucket[] = [
+  'failed',
+  'signed-untrusted',
+  'invalid',
+  'unsigned',
+  'signed-no-policy',
+  'skipped',
+  'verified',
+];
 
 const BUCKET_LABEL: Record<Bucket, string> = { ...STATUS_LABEL, failed: 'failed' };
 
@@ -75,5 +83,12 @@ export function tally(reports: readonly Reported[]): Tally {
   const parts = BUCKETS.filter((b) => counts[b] > 0).map((b) => `${counts[b]} ${BUCKET_LABEL[b]}`);
   const total = reports.length;
   const noun = `${total} package${total === 1 ? '' : 's'}`;
-  return { total, failed: counts.failed, warnings, counts, parts, line: parts.length > 0 ? `${noun}: ${parts.join(', ')}` : noun };
+  return {
+    total,
+    failed: counts.failed,
+    warnings,
+    counts,
+    parts,
+    line: parts.length > 0 ? `${noun}: ${parts.join(', ')}` : noun,
+  };
 }

@@ -14,11 +14,14 @@ import type { VerifierSettings } from './signature-verifier.ts';
 const port = parentPort!;
 const questions = new Map<number, (answer: KeyAnswer['answer']) => void>();
 let asked = 0;
-const leanKeys = new AskedLeanKeys((keyId, at) => new Promise((resolve) => {
-  const question = ++asked;
-  questions.set(question, resolve);
-  port.postMessage({ kind: 'key', question, keyId, at: at.getTime() } satisfies FromWorker);
-}));
+const leanKeys = new AskedLeanKeys(
+  (keyId, at) =>
+    new Promise((resolve) => {
+      const question = ++asked;
+      questions.set(question, resolve);
+      port.postMessage({ kind: 'key', question, keyId, at: at.getTime() } satisfies FromWorker);
+    }),
+);
 const verifier = verifierFromSettings((workerData as { settings: VerifierSettings }).settings, { leanKeys });
 let queue = Promise.resolve();
 port.on('message', (message: ToWorker) => {

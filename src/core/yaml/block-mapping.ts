@@ -64,12 +64,15 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
 
 export const NOT_SIMPLE = Symbol('not simple');
 /** Characters the full parser may reject or treat specially. */
-export const CONTROL = /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const CONTROL =
+  // oxlint-disable-next-line no-control-regex -- control characters are exactly what this finds
+  /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A plain key the core schema reads as a string, written without quotes. */
 export const PLAIN_KEY = /^[A-Za-z0-9_./][^:#\t]*(?<! )$/;
 /** Plain scalars the core schema reads as something other than a string. */
-export const NON_STRING = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+export const NON_STRING =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
 
 function readKey(line: string, indent: number): { key: string; rest: string } | undefined {
   const quote = line[indent];
@@ -104,7 +107,8 @@ export function scalarValue(value: string): unknown {
   if (value === '{}') return {};
   if (value === '[]') return [];
   // Indicators that start something else: collections, anchors, aliases, tags, block scalars, directives, reserved.
-  if ('[]{}&*!|>%@`#,?:'.includes(first) || (first === '-' && (value.length === 1 || value[1] === ' '))) return NOT_SIMPLE;
+  if ('[]{}&*!|>%@`#,?:'.includes(first) || (first === '-' && (value.length === 1 || value[1] === ' ')))
+    return NOT_SIMPLE;
   // A comment, a nested mapping, or a key at the end: not a plain scalar of one line.
   if (value.includes(' #') || value.includes(': ') || value.endsWith(':') || value.includes('\t')) return NOT_SIMPLE;
   if (!NON_STRING.test(value)) return value;

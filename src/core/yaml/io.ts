@@ -12,7 +12,11 @@ import { MAX_ALIAS_COUNT, MAX_YAML_BYTES, YamlSource } from './source.ts';
  * tags, and a coded error that names the file. Missing files give undefined;
  * anything but a regular file within the size of its kind is refused.
  */
-export async function readYamlMapping(path: string, code: ErrorCode, kind: ReadKind): Promise<Record<string, unknown> | undefined> {
+export async function readYamlMapping(
+  path: string,
+  code: ErrorCode,
+  kind: ReadKind,
+): Promise<Record<string, unknown> | undefined> {
   const bytes = await readRegularFile(path, kind);
   return bytes === undefined ? undefined : parseYamlMapping(bytes.toString('utf8'), path, code);
 }
@@ -43,5 +47,11 @@ export function parseYamlMapping(text: string, where: string, code: ErrorCode): 
  * `2026-12-01T14:00:00Z` as a datetime, `yes` as a boolean, `1.0` as a number.
  */
 export function toYamlText(value: unknown): string {
-  return stringify(value, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false, singleQuote: true, indentSeq: false });
+  return stringify(value, {
+    version: '1.1',
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    singleQuote: true,
+    indentSeq: false,
+  });
 }

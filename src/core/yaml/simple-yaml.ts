@@ -179,7 +179,16 @@ class Reader {
       return;
     }
     // Only comments that lead the next line at its own indentation leave every range as it is.
-    if (this.comments.some((i) => i !== indent) || (this.comments.length > 0 && this.pending && !(indent > this.pending.indent || (indent === this.pending.indent && this.pending.kind === 'key' && text[at] === '-')))) bail();
+    if (
+      this.comments.some((i) => i !== indent) ||
+      (this.comments.length > 0 &&
+        this.pending &&
+        !(
+          indent > this.pending.indent ||
+          (indent === this.pending.indent && this.pending.kind === 'key' && text[at] === '-')
+        ))
+    )
+      bail();
     this.comments = [];
     if (indent === 0 && (text.startsWith('---', at) || text.startsWith('...', at) || text[at] === '%')) bail();
     const dash = text[at] === '-' && (at + 1 === end || text[at + 1] === ' ');
@@ -257,7 +266,14 @@ class Reader {
       const child = dash ? seq(at) : map(at);
       set(pending.map, pending.key, pending.start, pending.end, child);
       this.frames.push({ node: child, indent });
-    } else set(pending.map, pending.key, pending.start, pending.end, scalar(pending.after, pending.after, null, pending.after));
+    } else
+      set(
+        pending.map,
+        pending.key,
+        pending.start,
+        pending.end,
+        scalar(pending.after, pending.after, null, pending.after),
+      );
   }
 
   /** A block collection ends where its last value's trailing range ends. */
@@ -331,7 +347,9 @@ function looksLikeKey(text: string, at: number, end: number): boolean {
     return close > 0 && close < end && text[close + 1] === ':';
   }
   const colon = indexWithin(text, ':', at, end);
-  return colon > 0 && colon < end && (colon + 1 === end || text[colon + 1] === ' ') && !text.slice(at, colon).includes(' #');
+  return (
+    colon > 0 && colon < end && (colon + 1 === end || text[colon + 1] === ' ') && !text.slice(at, colon).includes(' #')
+  );
 }
 
 function readKey(text: string, at: number, end: number): { value: string; end: number } {

@@ -67,7 +67,8 @@ export class YamlSource implements YamlRanges {
   /** The range of the value at `path`, or of the closest existing ancestor. */
   valueRange(path: YamlPath): Range {
     const found = this.locate(path);
-    const node = found.pair && found.complete ? (found.pair.value as Node | null) ?? (found.pair.key as Node) : found.node;
+    const node =
+      found.pair && found.complete ? ((found.pair.value as Node | null) ?? (found.pair.key as Node)) : found.node;
     return this.nodeRange(node ?? (found.pair?.key as Node | undefined));
   }
 
@@ -116,7 +117,9 @@ export class YamlSource implements YamlRanges {
         node = pair.value as Node | null;
         onKey = false;
       } else if (isSeq(node)) {
-        const index = node.items.findIndex((item) => (item as Node).range && offset >= (item as Node).range![0] && offset <= (item as Node).range![1]);
+        const index = node.items.findIndex(
+          (item) => (item as Node).range && offset >= (item as Node).range![0] && offset <= (item as Node).range![1],
+        );
         if (index < 0) return { path, onKey, node };
         path.push(index);
         node = node.items[index] as Node;

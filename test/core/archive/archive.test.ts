@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { packDirectory } from '../../../src/core/archive/pack.ts';
+import { packDirectory } from '../../../src/core/package/pack.ts';
 import { readArchive } from '../../../src/core/archive/read.ts';
 import { extractArchive, fileChecksumsOf } from '../../../src/core/archive/extract.ts';
 import { sha256File } from '../../../src/core/archive/hash.ts';
@@ -26,7 +26,8 @@ async function packageDir(): Promise<string> {
   return dir;
 }
 
-const rejects = (code: ErrorCode, pattern?: RegExp) => (error: unknown) => isAamError(error, code) && (!pattern || pattern.test(error.message));
+const rejects = (code: ErrorCode, pattern?: RegExp) => (error: unknown) =>
+  isAamError(error, code) && (!pattern || pattern.test(error.message));
 
 describe('packing a package folder', () => {
   it('round-trips through the reader with the manifest at the root and excluded folders left out', async () => {
@@ -34,7 +35,10 @@ describe('packing a package folder', () => {
     assert.equal(packed.manifest.name, '@demo/hello');
     assert.match(packed.checksum, /^sha256:[0-9a-f]{64}$/);
     const contents = await readArchive(packed.bytes);
-    assert.deepEqual(contents.files.map((f) => f.path), ['aam.yaml', 'prompts/hello.md', 'run.sh']);
+    assert.deepEqual(
+      contents.files.map((f) => f.path),
+      ['aam.yaml', 'prompts/hello.md', 'run.sh'],
+    );
     assert.equal(contents.files.find((f) => f.path === 'run.sh')?.executable, true);
     assert.equal(contents.manifestText, MANIFEST);
   });
@@ -46,7 +50,10 @@ describe('packing a package folder', () => {
     const empty = await tempDir('aam-empty-');
     await assert.rejects(packDirectory(empty), rejects('MANIFEST_INVALID', /No aam.yaml/));
     await writeFile(join(empty, 'aam.yaml'), 'name: Bad Name\nversion: one\n');
-    await assert.rejects(packDirectory(empty), rejects('MANIFEST_INVALID', /"name"[\s\S]*"version"[\s\S]*description[\s\S]*artifacts/));
+    await assert.rejects(
+      packDirectory(empty),
+      rejects('MANIFEST_INVALID', /"name"[\s\S]*"version"[\s\S]*description[\s\S]*artifacts/),
+    );
   });
   it('refuses links that point outside the package and includes the target of links inside it', async () => {
     const dir = await packageDir();
@@ -64,11 +71,17 @@ describe('packing a package folder', () => {
     const stored = await packDirectory(media);
     const compressed = await packDirectory(text);
     // Stored: a little larger than the content; compressed: a small fraction of it.
-    assert.ok(stored.bytes.length > 2 * 1024 * 1024 && stored.bytes.length < 2.1 * 1024 * 1024, String(stored.bytes.length));
+    assert.ok(
+      stored.bytes.length > 2 * 1024 * 1024 && stored.bytes.length < 2.1 * 1024 * 1024,
+      String(stored.bytes.length),
+    );
     assert.ok(compressed.bytes.length < 100_000, String(compressed.bytes.length));
     for (const packed of [stored, compressed]) {
       const contents = await readArchive(packed.bytes);
-      assert.deepEqual(contents.files.map((f) => [f.path, f.sha256]), packed.files.map((f) => [f.path, f.sha256]));
+      assert.deepEqual(
+        contents.files.map((f) => [f.path, f.sha256]),
+        packed.files.map((f) => [f.path, f.sha256]),
+      );
     }
   });
 
@@ -88,59 +101,160 @@ describe('hashing a file', () => {
       const bytes = randomBytes(size);
       const path = join(dir, `f${size}`);
       await writeFile(path, bytes);
-      assert.equal(await sha256File(path), `sha256:${createHash('sha256').update(bytes).digest('hex')}`, `${size} bytes`);
+      assert.equal(
+        await sha256File(path),
+        `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+        `${size} bytes`,
+      );
     }
     await assert.rejects(sha256File(join(dir, 'missing')), /ENOENT/);
   });
 });
 
 describe('reading and extracting archives safely', () => {
-  const good = (extra: Parameters<typeof makeTarGz>[0] = []) => makeTarGz([{ name: 'aam.yaml', content: MANIFEST }, { name: 'prompts/hello.md', content: 'hi' }, ...extra]);
+  const good = (extra: Parameters<typeof makeTarGz>[0] = []) =>
+    makeTarGz([{ name: 'aam.yaml', content: MANIFEST }, { name: 'prompts/hello.md', content: 'hi' }, ...extra]);
 
   it('extracts into a new folder and reports file checksums', async () => {
     const dest = join(await tempDir('aam-x-'), 'pkg');
     const contents = await extractArchive(await good(), dest);
     assert.equal(await readFile(join(dest, 'prompts', 'hello.md'), 'utf8'), 'hi');
-    assert.equal(fileChecksumsOf(contents)['prompts/hello.md'], (await sha256File(join(dest, 'prompts', 'hello.md'))).slice(7));
+    assert.equal(
+      fileChecksumsOf(contents)['prompts/hello.md'],
+      (await sha256File(join(dest, 'prompts', 'hello.md'))).slice(7),
+    );
   });
   it('accepts GNU tar\'s "./" prefix and long names (pax headers)', async () => {
     const long = `${'d/'.repeat(20)}${'n'.repeat(120)}.md`;
-    const contents = await readArchive(await makeTarGz([{ name: './aam.yaml', content: MANIFEST }, { name: long, content: 'x' }]));
+    const contents = await readArchive(
+      await makeTarGz([
+        { name: './aam.yaml', content: MANIFEST },
+        { name: long, content: 'x' },
+      ]),
+    );
     assert.deepEqual(contents.files.map((f) => f.path).sort(), ['aam.yaml', long].sort());
   });
 
   const hostile: [string, () => Promise<Buffer>, ErrorCode, RegExp][] = [
     ['a ../ entry', () => good([{ name: '../evil.sh', content: 'x' }]), 'ARCHIVE_UNSAFE', /climbs out/],
-    ['a nested ../ entry', () => good([{ name: 'prompts/../../evil.sh', content: 'x' }]), 'ARCHIVE_UNSAFE', /climbs out/],
+    [
+      'a nested ../ entry',
+      () => good([{ name: 'prompts/../../evil.sh', content: 'x' }]),
+      'ARCHIVE_UNSAFE',
+      /climbs out/,
+    ],
     ['an absolute entry', () => good([{ name: '/etc/cron.d/evil', content: 'x' }]), 'ARCHIVE_UNSAFE', /absolute/],
     ['a Windows drive path', () => good([{ name: 'C:/evil', content: 'x' }]), 'ARCHIVE_UNSAFE', /absolute/],
     ['a backslash path', () => good([{ name: '..\\evil', content: 'x' }]), 'ARCHIVE_UNSAFE', /backslash/],
-    ['a symlink out of the package', () => good([{ name: 'link', type: 'symlink', linkname: '../../etc/passwd' }]), 'ARCHIVE_UNSAFE', /outside the package/],
-    ['an absolute symlink', () => good([{ name: 'link', type: 'symlink', linkname: '/etc/passwd' }]), 'ARCHIVE_UNSAFE', /outside the package/],
-    ['a hardlink out of the package', () => good([{ name: 'link', type: 'link', linkname: '../outside' }]), 'ARCHIVE_UNSAFE', /climbs out/],
-    ['a hardlink to nothing in the package', () => good([{ name: 'link', type: 'link', linkname: 'missing' }]), 'ARCHIVE_UNSAFE', /not a file in the package/],
-    ['a character device', () => good([{ name: 'dev', type: 'character-device', devmajor: 1, devminor: 3 }]), 'ARCHIVE_UNSAFE', /character-device/],
+    [
+      'a symlink out of the package',
+      () => good([{ name: 'link', type: 'symlink', linkname: '../../etc/passwd' }]),
+      'ARCHIVE_UNSAFE',
+      /outside the package/,
+    ],
+    [
+      'an absolute symlink',
+      () => good([{ name: 'link', type: 'symlink', linkname: '/etc/passwd' }]),
+      'ARCHIVE_UNSAFE',
+      /outside the package/,
+    ],
+    [
+      'a hardlink out of the package',
+      () => good([{ name: 'link', type: 'link', linkname: '../outside' }]),
+      'ARCHIVE_UNSAFE',
+      /climbs out/,
+    ],
+    [
+      'a hardlink to nothing in the package',
+      () => good([{ name: 'link', type: 'link', linkname: 'missing' }]),
+      'ARCHIVE_UNSAFE',
+      /not a file in the package/,
+    ],
+    [
+      'a character device',
+      () => good([{ name: 'dev', type: 'character-device', devmajor: 1, devminor: 3 }]),
+      'ARCHIVE_UNSAFE',
+      /character-device/,
+    ],
     ['a block device', () => good([{ name: 'dev', type: 'block-device' }]), 'ARCHIVE_UNSAFE', /block-device/],
     ['a FIFO', () => good([{ name: 'pipe', type: 'fifo' }]), 'ARCHIVE_UNSAFE', /fifo/],
     ['a second aam.yaml', () => good([{ name: 'aam.yaml', content: 'name: evil' }]), 'ARCHIVE_UNSAFE', /twice/],
-    ['case-colliding names', () => good([{ name: 'prompts/HELLO.md', content: 'x' }]), 'ARCHIVE_UNSAFE', /case-insensitive/],
-    ['Unicode-normalisation-colliding names', () => good([{ name: 'caf\u00e9.md', content: 'a' }, { name: 'cafe\u0301.md', content: 'b' }]), 'ARCHIVE_UNSAFE', /collide/],
-    ['control characters in a name', () => good([{ name: 'a\u001b[31mred', content: 'x' }]), 'ARCHIVE_UNSAFE', /control/],
+    [
+      'case-colliding names',
+      () => good([{ name: 'prompts/HELLO.md', content: 'x' }]),
+      'ARCHIVE_UNSAFE',
+      /case-insensitive/,
+    ],
+    [
+      'Unicode-normalisation-colliding names',
+      () =>
+        good([
+          { name: 'caf\u00e9.md', content: 'a' },
+          { name: 'cafe\u0301.md', content: 'b' },
+        ]),
+      'ARCHIVE_UNSAFE',
+      /collide/,
+    ],
+    [
+      'control characters in a name',
+      () => good([{ name: 'a\u001b[31mred', content: 'x' }]),
+      'ARCHIVE_UNSAFE',
+      /control/,
+    ],
     ['a NUL inside a name', () => good([{ name: 'evil.sh\u0000.md', content: 'x' }]), 'ARCHIVE_UNSAFE', /control/],
-    ['a NUL inside a pax path', () => good([{ name: 'ok.md', pax: { path: 'prompts/ok.md\u0000/../../../evil.sh' }, content: 'x' }]), 'ARCHIVE_UNSAFE', /control/],
-    ['a NUL inside a GNU long name', async () => gzipSync(Buffer.concat([
-      await makeTar([{ name: 'aam.yaml', content: MANIFEST }]).then((tar) => tar.subarray(0, 1024)),
-      gnuLongName(Buffer.from('prompts/ok.md\u0000../../evil.sh\u0000')),
-      await makeTar([{ name: 'placeholder', content: 'x' }]),
-    ])), 'ARCHIVE_UNSAFE', /control/],
-    ['a NUL inside a symlink target', () => good([{ name: 'link', type: 'symlink', linkname: 'prompts/hello.md\u0000../../x' }]), 'ARCHIVE_UNSAFE', /control/],
-    ['a file used as a folder', () => good([{ name: 'prompts/hello.md/x', content: 'x' }]), 'ARCHIVE_UNSAFE', /as a folder/],
+    [
+      'a NUL inside a pax path',
+      () => good([{ name: 'ok.md', pax: { path: 'prompts/ok.md\u0000/../../../evil.sh' }, content: 'x' }]),
+      'ARCHIVE_UNSAFE',
+      /control/,
+    ],
+    [
+      'a NUL inside a GNU long name',
+      async () =>
+        gzipSync(
+          Buffer.concat([
+            await makeTar([{ name: 'aam.yaml', content: MANIFEST }]).then((tar) => tar.subarray(0, 1024)),
+            gnuLongName(Buffer.from('prompts/ok.md\u0000../../evil.sh\u0000')),
+            await makeTar([{ name: 'placeholder', content: 'x' }]),
+          ]),
+        ),
+      'ARCHIVE_UNSAFE',
+      /control/,
+    ],
+    [
+      'a NUL inside a symlink target',
+      () => good([{ name: 'link', type: 'symlink', linkname: 'prompts/hello.md\u0000../../x' }]),
+      'ARCHIVE_UNSAFE',
+      /control/,
+    ],
+    [
+      'a file used as a folder',
+      () => good([{ name: 'prompts/hello.md/x', content: 'x' }]),
+      'ARCHIVE_UNSAFE',
+      /as a folder/,
+    ],
     ['deep nesting', () => good([{ name: `${'d/'.repeat(40)}f`, content: 'x' }]), 'ARCHIVE_UNSAFE', /deeper/],
     ['no manifest', () => makeTarGz([{ name: 'readme.md', content: 'x' }]), 'ARCHIVE_INVALID', /no aam.yaml/],
-    ['plain tar without gzip', async () => makeTar([{ name: 'aam.yaml', content: MANIFEST }]), 'ARCHIVE_INVALID', /gzip/],
+    [
+      'plain tar without gzip',
+      async () => makeTar([{ name: 'aam.yaml', content: MANIFEST }]),
+      'ARCHIVE_INVALID',
+      /gzip/,
+    ],
     ['truncated gzip', async () => (await good()).subarray(0, 60), 'ARCHIVE_INVALID', /gzip|truncated/],
     ['gzip of garbage', async () => gzipSync(Buffer.alloc(4096, 7)), 'ARCHIVE_INVALID', /tar/],
-    ['a gzip bomb past 50 MB', async () => gzipSync(await makeTar([{ name: 'aam.yaml', content: MANIFEST }, { name: 'zeros', content: Buffer.alloc(60 * 1024 * 1024) }])), 'ARCHIVE_TOO_LARGE', /bomb/],
+    [
+      'a gzip bomb past 50 MB',
+      async () =>
+        gzipSync(
+          await makeTar([
+            { name: 'aam.yaml', content: MANIFEST },
+            { name: 'zeros', content: Buffer.alloc(60 * 1024 * 1024) },
+          ]),
+        ),
+      'ARCHIVE_TOO_LARGE',
+      /bomb/,
+    ],
     ['an archive over 50 MB', async () => Buffer.alloc(50 * 1024 * 1024 + 1), 'ARCHIVE_TOO_LARGE', /limit/],
   ];
   for (const [what, build, code, pattern] of hostile) {

@@ -19,32 +19,54 @@ security:
 
 describe('comment-preserving config edits', () => {
   it('adds a trusted signer, keeping every comment, key order and quoting', () => {
-    const out = applyConfigEdits(POLICY, [{ op: 'add-to-list', path: ['security', 'trusted_identities'], value: 'bob@partner.org' }]);
-    for (const kept of ['# Team policy — reviewed by security@example.com', '# the shared registry', '# people we trust', '"*@example.com" # everyone at work', '# tighten after rollout']) {
+    const out = applyConfigEdits(POLICY, [
+      { op: 'add-to-list', path: ['security', 'trusted_identities'], value: 'bob@partner.org' },
+    ]);
+    for (const kept of [
+      '# Team policy — reviewed by security@example.com',
+      '# the shared registry',
+      '# people we trust',
+      '"*@example.com" # everyone at work',
+      '# tighten after rollout',
+    ]) {
       assert.ok(out.includes(kept), `lost: ${kept}`);
     }
     assert.match(out, /- "\*@example.com" # everyone at work\n {4}- bob@partner.org\n/);
     assert.ok(out.indexOf('registries:') < out.indexOf('security:'));
   });
   it('creates missing sections and lists, and does not add duplicates', () => {
-    const once = applyConfigEdits('', [{ op: 'add-to-list', path: ['security', 'trusted_keys'], value: 'ABCD1234EF567890ABCD1234EF567890ABCD1234' }]);
+    const once = applyConfigEdits('', [
+      { op: 'add-to-list', path: ['security', 'trusted_keys'], value: 'ABCD1234EF567890ABCD1234EF567890ABCD1234' },
+    ]);
     assert.equal(once, 'security:\n  trusted_keys:\n    - ABCD1234EF567890ABCD1234EF567890ABCD1234\n');
-    assert.equal(applyConfigEdits(once, [{ op: 'add-to-list', path: ['security', 'trusted_keys'], value: 'ABCD1234EF567890ABCD1234EF567890ABCD1234' }]), once);
+    assert.equal(
+      applyConfigEdits(once, [
+        { op: 'add-to-list', path: ['security', 'trusted_keys'], value: 'ABCD1234EF567890ABCD1234EF567890ABCD1234' },
+      ]),
+      once,
+    );
   });
   it('sets, removes and deletes values', () => {
     let out = applyConfigEdits(POLICY, [{ op: 'set', path: ['security', 'on_signature_failure'], value: 'error' }]);
     assert.match(out, /on_signature_failure: error # tighten after rollout/);
-    out = applyConfigEdits(out, [{ op: 'remove-from-list', path: ['security', 'trusted_identities'], value: '*@example.com' }]);
+    out = applyConfigEdits(out, [
+      { op: 'remove-from-list', path: ['security', 'trusted_identities'], value: '*@example.com' },
+    ]);
     assert.ok(!out.includes('*@example.com"'));
     out = applyConfigEdits(out, [{ op: 'delete', path: ['registries'] }]);
     assert.ok(!out.includes('registries'));
   });
   it('keeps CRLF line endings', () => {
-    const out = applyConfigEdits('security:\r\n  require_signature: false\r\n', [{ op: 'set', path: ['security', 'require_signature'], value: true }]);
+    const out = applyConfigEdits('security:\r\n  require_signature: false\r\n', [
+      { op: 'set', path: ['security', 'require_signature'], value: true },
+    ]);
     assert.equal(out, 'security:\r\n  require_signature: true\r\n');
   });
   it('refuses to rewrite a file it cannot parse', () => {
-    assert.throws(() => applyConfigEdits('security: [\n', [{ op: 'set', path: ['security', 'require_signature'], value: true }]), (e) => isAamError(e, 'CONFIG_INVALID'));
+    assert.throws(
+      () => applyConfigEdits('security: [\n', [{ op: 'set', path: ['security', 'require_signature'], value: true }]),
+      (e) => isAamError(e, 'CONFIG_INVALID'),
+    );
   });
   it('writes files atomically and leaves no temp files behind', async () => {
     const dir = await tempDir('aam-edit-');

@@ -11,7 +11,16 @@ const at = (text: string) => configCompletions(text.replace('|', ''), text.index
 
 describe('config completion from the schema', () => {
   it('offers the top-level keys', () => {
-    assert.deepEqual(at('|'), ['default_platform', 'active_platforms', 'registries', 'security', 'author', 'publish', 'sources', 'removed_defaults']);
+    assert.deepEqual(at('|'), [
+      'default_platform',
+      'active_platforms',
+      'registries',
+      'security',
+      'author',
+      'publish',
+      'sources',
+      'removed_defaults',
+    ]);
   });
   it('offers security keys not yet present, while typing one', () => {
     const labels = at('security:\n  require_signature: true\n  req|');
@@ -29,7 +38,10 @@ describe('config completion from the schema', () => {
     assert.deepEqual(at('security:\n  install_policy:\n    |'), ['allowed_scopes', 'require_tag']);
   });
   it('marks the default value and carries the schema description', () => {
-    const [warn] = configCompletions('security:\n  on_signature_failure: ', 'security:\n  on_signature_failure: '.length);
+    const [warn] = configCompletions(
+      'security:\n  on_signature_failure: ',
+      'security:\n  on_signature_failure: '.length,
+    );
     assert.equal(warn?.detail, 'default');
     assert.match(warn?.documentation ?? '', /invalid or its signer is not trusted/);
   });
@@ -47,13 +59,25 @@ describe('config quick fixes, applied at their exact ranges', () => {
     return text.slice(0, start) + d.fix.replacement + text.slice(end);
   }
   it('renames an unknown key to its suggestion', () => {
-    assert.equal(fix('security:\n  requre_signature: true # yes\n', 'unknown-key'), 'security:\n  require_signature: true # yes\n');
+    assert.equal(
+      fix('security:\n  requre_signature: true # yes\n', 'unknown-key'),
+      'security:\n  require_signature: true # yes\n',
+    );
   });
   it('replaces a mistyped enum value', () => {
-    assert.equal(fix('security:\n  on_signature_failure: eror\n', 'invalid-value'), 'security:\n  on_signature_failure: error\n');
+    assert.equal(
+      fix('security:\n  on_signature_failure: eror\n', 'invalid-value'),
+      'security:\n  on_signature_failure: error\n',
+    );
   });
   it('normalises a spaced fingerprint, replacing the quotes too', () => {
-    assert.equal(fix('security:\n  trusted_keys:\n    - "abcd 1234 ef56 7890 abcd 1234 ef56 7890 abcd 1234"\n', 'fingerprint-format'), 'security:\n  trusted_keys:\n    - ABCD1234EF567890ABCD1234EF567890ABCD1234\n');
+    assert.equal(
+      fix(
+        'security:\n  trusted_keys:\n    - "abcd 1234 ef56 7890 abcd 1234 ef56 7890 abcd 1234"\n',
+        'fingerprint-format',
+      ),
+      'security:\n  trusted_keys:\n    - ABCD1234EF567890ABCD1234EF567890ABCD1234\n',
+    );
   });
   it('anchors a regular expression to the pattern it meant, quoted so YAML does not read an alias', () => {
     const fixed = fix("security:\n  trusted_identities:\n    - '^.*@example\\.com$'\n", 'identity-invalid');
@@ -68,11 +92,26 @@ describe('config quick fixes, applied at their exact ranges', () => {
 
 describe('adding to a list of a config file', () => {
   it('appends when the file sets the list', () => {
-    assert.deepEqual(addToListEdit({ security: { trusted_keys: ['A'] } }, ['A', 'B'], ['security', 'trusted_keys'], 'C'), { op: 'add-to-list', path: ['security', 'trusted_keys'], value: 'C' });
+    assert.deepEqual(
+      addToListEdit({ security: { trusted_keys: ['A'] } }, ['A', 'B'], ['security', 'trusted_keys'], 'C'),
+      { op: 'add-to-list', path: ['security', 'trusted_keys'], value: 'C' },
+    );
   });
   it('starts from the entries in effect when the file does not set it (lists replace on merge)', () => {
-    const edit = addToListEdit({ security: {} }, ['*@example.com', 'github:acme'], ['security', 'trusted_identities'], 'bob@partner.example');
-    assert.deepEqual(edit, { op: 'set', path: ['security', 'trusted_identities'], value: ['*@example.com', 'github:acme', 'bob@partner.example'] });
-    assert.equal(applyConfigEdits('# keep me\nsecurity: {}\n', [edit]), '# keep me\nsecurity:\n  trusted_identities:\n    - "*@example.com"\n    - github:acme\n    - bob@partner.example\n');
+    const edit = addToListEdit(
+      { security: {} },
+      ['*@example.com', 'github:acme'],
+      ['security', 'trusted_identities'],
+      'bob@partner.example',
+    );
+    assert.deepEqual(edit, {
+      op: 'set',
+      path: ['security', 'trusted_identities'],
+      value: ['*@example.com', 'github:acme', 'bob@partner.example'],
+    });
+    assert.equal(
+      applyConfigEdits('# keep me\nsecurity: {}\n', [edit]),
+      '# keep me\nsecurity:\n  trusted_identities:\n    - "*@example.com"\n    - github:acme\n    - bob@partner.example\n',
+    );
   });
 });

@@ -34,7 +34,56 @@ publish:
 `;
 
 /** YAML's sharp edges: indicators, anchors and aliases, tags, block scalars, flow collections, directives, odd whitespace. */
-const PIECES = ['&a ', '*a', '!!str ', '!tag ', '|', '>-', '{', '}', '[', ']', ',', ':', ': ', '- ', '? ', '#', "'", '"', '\\', '%YAML 1.2\n---\n', '---', '...', '\t', '\r\n', '\n', ' ', '  ', '\u0000', '\ufeff', '\u2028', 'é', '🙂', '<<: *a', '~', 'null', '0x1F', '1e400', '.inf', '@', '`', '*', '&', '!', '%', 'security:', 'trusted_identities:', 'require_signature', 'x'.repeat(300)];
+const PIECES = [
+  '&a ',
+  '*a',
+  '!!str ',
+  '!tag ',
+  '|',
+  '>-',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  ':',
+  ': ',
+  '- ',
+  '? ',
+  '#',
+  "'",
+  '"',
+  '\\',
+  '%YAML 1.2\n---\n',
+  '---',
+  '...',
+  '\t',
+  '\r\n',
+  '\n',
+  ' ',
+  '  ',
+  '\u0000',
+  '\ufeff',
+  '\u2028',
+  'é',
+  '🙂',
+  '<<: *a',
+  '~',
+  'null',
+  '0x1F',
+  '1e400',
+  '.inf',
+  '@',
+  '`',
+  '*',
+  '&',
+  '!',
+  '%',
+  'security:',
+  'trusted_identities:',
+  'require_signature',
+  'x'.repeat(300),
+];
 
 export function mutate(text: string, rand: () => number): string {
   const pick = <T>(items: readonly T[]) => items[Math.floor(rand() * items.length)]!;
@@ -49,7 +98,10 @@ export function mutate(text: string, rand: () => number): string {
     else if (kind < 0.65) out = out.slice(0, at) + String.fromCharCode(Math.floor(rand() * 0x3000)) + out.slice(at + 1);
     else if (kind < 0.75) {
       const i = Math.floor(rand() * lines.length);
-      out = out.split('\n').map((line, n) => (n === i ? `${' '.repeat(Math.floor(rand() * 6))}${line.trimStart()}` : line)).join('\n');
+      out = out
+        .split('\n')
+        .map((line, n) => (n === i ? `${' '.repeat(Math.floor(rand() * 6))}${line.trimStart()}` : line))
+        .join('\n');
     } else if (kind < 0.85) out = out.slice(0, at);
     else if (kind < 0.93) {
       const i = Math.floor(rand() * lines.length);
@@ -64,7 +116,8 @@ export function mutate(text: string, rand: () => number): string {
 /** Exponential alias expansion: each level refers to the previous one ten times. */
 export function billionLaughs(levels = 9): string {
   let text = 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
-  for (let i = 1; i <= levels; i++) text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(',')}]\n`;
+  for (let i = 1; i <= levels; i++)
+    text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(',')}]\n`;
   return `${text}security:\n  trusted_identities: *a${levels}\n`;
 }
 
@@ -87,7 +140,10 @@ describe('config validation under hostile input', () => {
       assert.ok(Array.isArray(result.diagnostics));
       const lineCount = text.split(/\r\n|\r|\n|\u2028|\u2029/).length;
       for (const d of result.diagnostics) {
-        assert.ok(d.range.start.line >= 0 && d.range.end.line >= d.range.start.line && d.range.start.line < lineCount + 1, `case ${n}: range ${JSON.stringify(d.range)} outside ${lineCount} lines`);
+        assert.ok(
+          d.range.start.line >= 0 && d.range.end.line >= d.range.start.line && d.range.start.line < lineCount + 1,
+          `case ${n}: range ${JSON.stringify(d.range)} outside ${lineCount} lines`,
+        );
         assert.ok(typeof d.message === 'string' && d.message.length > 0, `case ${n}: a diagnostic without a message`);
       }
       counts.tried++;
@@ -104,7 +160,10 @@ describe('config validation under hostile input', () => {
     process.on('warning', listen);
     try {
       const result = validateConfigText('security:\n  ? {a: 1}\n  : x\n  ? [b]\n  : y\n');
-      assert.ok(result.diagnostics.some((d) => d.code === 'unknown-key'), JSON.stringify(result.diagnostics));
+      assert.ok(
+        result.diagnostics.some((d) => d.code === 'unknown-key'),
+        JSON.stringify(result.diagnostics),
+      );
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
     } finally {
       process.off('warning', listen);
@@ -116,12 +175,18 @@ describe('config validation under hostile input', () => {
     const started = performance.now();
     const result = validateConfigText(billionLaughs());
     assert.ok(performance.now() - started < 500);
-    assert.ok(result.diagnostics.some((d) => d.code === 'yaml-aliases'), JSON.stringify(result.diagnostics.map((d) => d.code)));
+    assert.ok(
+      result.diagnostics.some((d) => d.code === 'yaml-aliases'),
+      JSON.stringify(result.diagnostics.map((d) => d.code)),
+    );
   });
 
   it('refuses a document far larger than any config', () => {
     const result = validateConfigText(`security:\n  trusted_identities:\n${'    - a@example.com\n'.repeat(500_000)}`);
-    assert.deepEqual(result.diagnostics.map((d) => d.code), ['yaml-too-large']);
+    assert.deepEqual(
+      result.diagnostics.map((d) => d.code),
+      ['yaml-too-large'],
+    );
   });
 
   it('stays bounded on large documents with a diagnostic on every line (lookups were once quadratic)', () => {
@@ -141,10 +206,18 @@ describe('config validation under hostile input', () => {
   it('has no pathological patterns: long runs of the characters patterns look at validate quickly', () => {
     for (const piece of ['*', '@', '.', ':', '/', ' ', '-', 'a', '0', 'github:', '*@', 'https://']) {
       const long = piece.repeat(20_000);
-      for (const text of [`security:\n  trusted_identities: ["${long}"]\n`, `security:\n  trusted_keys: ["${long}"]\n`, `${long}: 1\n`, `security:\n  sigstore_endpoint: "${long}"\n`]) {
+      for (const text of [
+        `security:\n  trusted_identities: ["${long}"]\n`,
+        `security:\n  trusted_keys: ["${long}"]\n`,
+        `${long}: 1\n`,
+        `security:\n  sigstore_endpoint: "${long}"\n`,
+      ]) {
         const started = performance.now();
         validateConfigText(text);
-        assert.ok(performance.now() - started < 500, `${JSON.stringify(piece)} × 20,000 took ${performance.now() - started} ms`);
+        assert.ok(
+          performance.now() - started < 500,
+          `${JSON.stringify(piece)} × 20,000 took ${performance.now() - started} ms`,
+        );
       }
     }
   });

@@ -11,14 +11,31 @@ const g = { layer: 'global' as const, file: '/home/u/.aam/config.yaml' };
 const p = { layer: 'project' as const, file: '/w/.aam/config.yaml' };
 
 describe('config merge', () => {
-  it('merges mappings key by key and replaces lists and scalars, recording each value\'s file', () => {
+  it("merges mappings key by key and replaces lists and scalars, recording each value's file", () => {
     const merged = mergeLayers([
-      { origin: g, value: { default_platform: 'cursor', security: { require_signature: true, trusted_identities: ['a@x.com', 'b@x.com'], install_policy: { require_tag: true } } } },
-      { origin: p, value: { security: { trusted_identities: ['c@x.com'], install_policy: { allowed_scopes: ['acme'] } } } },
+      {
+        origin: g,
+        value: {
+          default_platform: 'cursor',
+          security: {
+            require_signature: true,
+            trusted_identities: ['a@x.com', 'b@x.com'],
+            install_policy: { require_tag: true },
+          },
+        },
+      },
+      {
+        origin: p,
+        value: { security: { trusted_identities: ['c@x.com'], install_policy: { allowed_scopes: ['acme'] } } },
+      },
     ]);
     assert.deepEqual(merged.value, {
       default_platform: 'cursor',
-      security: { require_signature: true, trusted_identities: ['c@x.com'], install_policy: { require_tag: true, allowed_scopes: ['acme'] } },
+      security: {
+        require_signature: true,
+        trusted_identities: ['c@x.com'],
+        install_policy: { require_tag: true, allowed_scopes: ['acme'] },
+      },
     });
     assert.equal(merged.originOf(['security', 'require_signature']).file, g.file);
     assert.equal(merged.originOf(['security', 'trusted_identities']).file, p.file);
@@ -57,7 +74,10 @@ describe('config loading from files', () => {
     assert.equal(config.policyContext().sourceOf?.('require_signature'), 'default');
   });
   it('lets the project override the global config and says where each value came from', async () => {
-    const { home, project } = await setup('security:\n  on_signature_failure: warn\n  trusted_identities: [a@x.com]\n', 'security:\n  on_signature_failure: error\n');
+    const { home, project } = await setup(
+      'security:\n  on_signature_failure: warn\n  trusted_identities: [a@x.com]\n',
+      'security:\n  on_signature_failure: error\n',
+    );
     const config = await loadConfig({ homeDir: home, projectDir: project });
     assert.equal(config.security.on_signature_failure, 'error');
     assert.deepEqual(config.security.trusted_identities, ['a@x.com']);
@@ -74,6 +94,9 @@ describe('config loading from files', () => {
   it('refuses to use a policy with invalid security values, listing them with line and column', async () => {
     const { home, project } = await setup(undefined, 'security:\n  on_signature_failure: eror\n');
     const config = await loadConfig({ homeDir: home, projectDir: project });
-    assert.throws(() => assertUsablePolicy(config), (error) => isAamError(error, 'CONFIG_INVALID') && /config.yaml:2:25/.test(error.message));
+    assert.throws(
+      () => assertUsablePolicy(config),
+      (error) => isAamError(error, 'CONFIG_INVALID') && /config.yaml:2:25/.test(error.message),
+    );
   });
 });

@@ -37,12 +37,16 @@ describe('config validation: schema errors at exact positions', () => {
     assert.equal(d[0]!.fix?.replacement, 'error');
   });
   it('reports short fingerprints inside lists at the item', () => {
-    const d = validateConfigText('security:\n  trusted_keys:\n    - ABCD1234\n    - ABCD1234EF567890ABCD1234EF567890ABCD1234\n').diagnostics;
+    const d = validateConfigText(
+      'security:\n  trusted_keys:\n    - ABCD1234\n    - ABCD1234EF567890ABCD1234EF567890ABCD1234\n',
+    ).diagnostics;
     assert.deepEqual(where(d), ['3:7 invalid-value']);
     assert.match(d[0]!.message, /40-hex-digit/);
   });
   it('accepts fingerprints written with spaces, offering a normalising hint', () => {
-    const d = validateConfigText('security:\n  trusted_keys:\n    - "ABCD 1234 EF56 7890 ABCD  1234 EF56 7890 ABCD 1234"\n').diagnostics;
+    const d = validateConfigText(
+      'security:\n  trusted_keys:\n    - "ABCD 1234 EF56 7890 ABCD  1234 EF56 7890 ABCD 1234"\n',
+    ).diagnostics;
     assert.deepEqual(where(d), ['3:7 fingerprint-format']);
     assert.equal(d[0]!.severity, 'hint');
   });
@@ -83,17 +87,23 @@ describe('config validation: schema errors at exact positions', () => {
 
 describe('config validation: policy rules', () => {
   it('rejects invalid identity patterns and warns on over-broad ones', () => {
-    const d = validateConfigText('security:\n  trusted_identities:\n    - "*"\n    - "*@gmail.com"\n    - alice@example.com\n').diagnostics;
+    const d = validateConfigText(
+      'security:\n  trusted_identities:\n    - "*"\n    - "*@gmail.com"\n    - alice@example.com\n',
+    ).diagnostics;
     assert.deepEqual(where(d), ['3:7 identity-invalid', '4:7 identity-broad']);
     assert.equal(d[0]!.severity, 'error');
     assert.equal(d[1]!.severity, 'warning');
   });
   it('warns when verification is skipped or the transparency log is off', () => {
-    const d = validateConfigText('security:\n  on_signature_failure: ignore\n  verify_transparency_log: false\n').diagnostics;
+    const d = validateConfigText(
+      'security:\n  on_signature_failure: ignore\n  verify_transparency_log: false\n',
+    ).diagnostics;
     assert.deepEqual(where(d), ['2:25 policy-ignore', '3:28 policy-no-tlog']);
   });
   it('flags duplicate registry names', () => {
-    const d = validateConfigText('registries:\n  - {name: a, url: "file:///x"}\n  - {name: a, url: "file:///y"}\n').diagnostics;
+    const d = validateConfigText(
+      'registries:\n  - {name: a, url: "file:///x"}\n  - {name: a, url: "file:///y"}\n',
+    ).diagnostics;
     assert.deepEqual(where(d), ['3:12 registry-duplicate']);
   });
 });
@@ -106,15 +116,29 @@ describe('config validation: hostile and broken input', () => {
   });
   it('refuses alias bombs quickly', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const started = performance.now();
     const d = validateConfigText(`${lines.join('\n')}\n`).diagnostics;
-    assert.deepEqual(d.map((x) => x.code), ['yaml-aliases']);
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['yaml-aliases'],
+    );
     assert.ok(performance.now() - started < 2000);
   });
   it('reports duplicate keys and non-mapping documents', () => {
-    assert.deepEqual(validateConfigText('security: {}\nsecurity: {}\n').diagnostics.map((d) => d.code), ['yaml-syntax']);
-    assert.deepEqual(validateConfigText('- a\n- b\n').diagnostics.map((d) => d.code), ['not-a-mapping']);
+    assert.deepEqual(
+      validateConfigText('security: {}\nsecurity: {}\n').diagnostics.map((d) => d.code),
+      ['yaml-syntax'],
+    );
+    assert.deepEqual(
+      validateConfigText('- a\n- b\n').diagnostics.map((d) => d.code),
+      ['not-a-mapping'],
+    );
   });
   it('treats an empty file as an empty config', () => {
     assert.deepEqual(validateConfigText('').diagnostics, []);

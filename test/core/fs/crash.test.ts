@@ -21,7 +21,11 @@ const RUNS = Number(process.env.AAM_CRASH_RUNS ?? 10);
 const CHILD = join(import.meta.dirname, '..', '..', 'helpers', 'crash-child.ts');
 
 /** Runs one operation in a child process; with `killAfterMs`, SIGKILLs it that long after it is ready. Resolves whether it finished. */
-function runChild(op: string, spec: Record<string, string>, killAfterMs?: number): Promise<{ finished: boolean; ms: number; stderr: string }> {
+function runChild(
+  op: string,
+  spec: Record<string, string>,
+  killAfterMs?: number,
+): Promise<{ finished: boolean; ms: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, op, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -49,7 +53,11 @@ const tally = { runs: 0, killedMidway: 0, finishedBeforeKill: 0, halfWritten: 0,
 
 async function worldWithKey(): Promise<{ w: TestWorld; spec: Record<string, string> }> {
   const w = await makeWorld();
-  const { privateKey, publicKey } = await generateKey({ type: 'curve25519', userIDs: [{ name: 'Crash', email: 'crash@example.com' }], format: 'armored' });
+  const { privateKey, publicKey } = await generateKey({
+    type: 'curve25519',
+    userIDs: [{ name: 'Crash', email: 'crash@example.com' }],
+    format: 'armored',
+  });
   const keyFile = join(w.root, 'signing-key.asc');
   await writeFile(keyFile, privateKey);
   await importPublicKey(publicKey, join(w.home, '.aam', 'keys'));
@@ -71,9 +79,13 @@ describe(`crash safety: SIGKILL at random points (${RUNS} runs per operation)`, 
       const now = await readFile(path, 'utf8');
       const expectedNew = old.replace(/\n$/, `\n    - ${value}\n`);
       tally.runs++;
-      finished ? tally.finishedBeforeKill++ : tally.killedMidway++;
+      if (finished) tally.finishedBeforeKill++;
+      else tally.killedMidway++;
       if (now !== old && !now.includes(value)) tally.halfWritten++;
-      assert.ok(now === old || (now.includes(`- ${value}`) && now.includes('# keep me')), `run ${i}: neither old nor new:\n${now}\n(expected like)\n${expectedNew}`);
+      assert.ok(
+        now === old || (now.includes(`- ${value}`) && now.includes('# keep me')),
+        `run ${i}: neither old nor new:\n${now}\n(expected like)\n${expectedNew}`,
+      );
       if (now === old) {
         const again = await runChild('config', { ...spec, path, value });
         assert.ok(again.finished);
@@ -92,21 +104,39 @@ describe(`crash safety: SIGKILL at random points (${RUNS} runs per operation)`, 
       const packageDir = await source(version);
       const { finished } = await runChild('publish', { ...spec, packageDir }, rand() * calibration.ms * 1.2);
       tally.runs++;
-      finished ? tally.finishedBeforeKill++ : tally.killedMidway++;
+      if (finished) tally.finishedBeforeKill++;
+      else tally.killedMidway++;
       // Every file as written: readable YAML (old or new), never half a file.
-      for (const file of [join(w.registryDir, 'index.yaml'), join(w.registryDir, 'packages', 'crash--pub', 'metadata.yaml')]) {
+      for (const file of [
+        join(w.registryDir, 'index.yaml'),
+        join(w.registryDir, 'packages', 'crash--pub', 'metadata.yaml'),
+      ]) {
         if (existsSync(file)) assert.doesNotThrow(() => parse(readFileSync(file, 'utf8')), `${file} is half-written`);
       }
       // The next reader finishes an interrupted commit; then index and metadata agree, and every listed version is whole.
       const registry = new LocalRegistry('team', w.registryDir);
       const listed = await registry.list();
-      const index = parse(await readFile(join(w.registryDir, 'index.yaml'), 'utf8')) as { packages: { name: string; latest: string }[] };
-      assert.deepEqual(index.packages.map((p) => `${p.name}@${p.latest}`).sort(), listed.map((m) => `${m.name}@${m.dist_tags.latest}`).sort(), `run ${i}: index and metadata disagree`);
+      const index = parse(await readFile(join(w.registryDir, 'index.yaml'), 'utf8')) as {
+        packages: { name: string; latest: string }[];
+      };
+      assert.deepEqual(
+        index.packages.map((p) => `${p.name}@${p.latest}`).sort(),
+        listed.map((m) => `${m.name}@${m.dist_tags.latest}`).sort(),
+        `run ${i}: index and metadata disagree`,
+      );
       for (const metadata of listed) {
         for (const entry of metadata.versions) {
           const archive = await registry.readArchive(metadata.name, entry.version);
-          assert.equal(sha256(archive), entry.checksum, `run ${i}: ${metadata.name}@${entry.version} archive does not match its metadata`);
-          for (const signature of entry.signatures ?? []) assert.ok(existsSync(join(w.registryDir, 'packages', 'crash--pub', 'versions', signature.file)), `run ${i}: signature file missing`);
+          assert.equal(
+            sha256(archive),
+            entry.checksum,
+            `run ${i}: ${metadata.name}@${entry.version} archive does not match its metadata`,
+          );
+          for (const signature of entry.signatures ?? [])
+            assert.ok(
+              existsSync(join(w.registryDir, 'packages', 'crash--pub', 'versions', signature.file)),
+              `run ${i}: signature file missing`,
+            );
         }
       }
       const has = listed.some((m) => m.versions.some((v) => v.version === version));
@@ -122,7 +152,14 @@ describe(`crash safety: SIGKILL at random points (${RUNS} runs per operation)`, 
     const registry = new LocalRegistry('team', w.registryDir);
     const services = await w.services();
     for (let i = 0; i <= RUNS; i++) {
-      await publishPackage({ packageDir: await w.makePackage('@crash/inst', `2.0.${i}`, { 'prompts/hello.md': `version 2.0.${i}\n`.repeat(2000) }), registry, verifier: services.verifier, signing: undefined });
+      await publishPackage({
+        packageDir: await w.makePackage('@crash/inst', `2.0.${i}`, {
+          'prompts/hello.md': `version 2.0.${i}\n`.repeat(2000),
+        }),
+        registry,
+        verifier: services.verifier,
+        signing: undefined,
+      });
     }
     const workspace = workspacePaths(w.project);
     await installPackages(['@crash/inst@2.0.0'], { ...services, registry, workspace });
@@ -130,9 +167,14 @@ describe(`crash safety: SIGKILL at random points (${RUNS} runs per operation)`, 
     const installed = join(workspace.packagesDir, 'crash--inst', 'prompts', 'hello.md');
     for (let i = 1; i <= RUNS; i++) {
       const oldVersion = (await readLockFile(workspace.lockFile)).packages['@crash/inst']!.version;
-      const { finished } = await runChild('install', { ...spec, name: `@crash/inst@2.0.${i}` }, rand() * calibration.ms * 1.2);
+      const { finished } = await runChild(
+        'install',
+        { ...spec, name: `@crash/inst@2.0.${i}` },
+        rand() * calibration.ms * 1.2,
+      );
       tally.runs++;
-      finished ? tally.finishedBeforeKill++ : tally.killedMidway++;
+      if (finished) tally.finishedBeforeKill++;
+      else tally.killedMidway++;
       // What the next operation does first: finish or undo the interrupted install.
       await recoverInstall(workspace);
       const lock = await readLockFile(workspace.lockFile);
@@ -140,8 +182,16 @@ describe(`crash safety: SIGKILL at random points (${RUNS} runs per operation)`, 
       assert.ok(version === oldVersion || version === `2.0.${i}`, `run ${i}: lock says ${version}`);
       const content = await readFile(installed, 'utf8').catch(() => 'missing');
       if (content !== `version ${version}\n`.repeat(2000)) tally.lost++;
-      assert.equal(content, `version ${version}\n`.repeat(2000), `run ${i}: the installed files are not the locked version ${version}`);
-      assert.deepEqual((await readdir(workspace.aamDir)).filter((n) => n.startsWith('.staging-')), [], 'staging left behind');
+      assert.equal(
+        content,
+        `version ${version}\n`.repeat(2000),
+        `run ${i}: the installed files are not the locked version ${version}`,
+      );
+      assert.deepEqual(
+        (await readdir(workspace.aamDir)).filter((n) => n.startsWith('.staging-')),
+        [],
+        'staging left behind',
+      );
       if (version !== `2.0.${i}`) {
         const again = await runChild('install', { ...spec, name: `@crash/inst@2.0.${i}` });
         assert.ok(again.finished, again.stderr);

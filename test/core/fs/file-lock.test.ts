@@ -12,14 +12,21 @@ describe('file locks', () => {
     const lock = join(await tempDir('aam-lock-'), '.lock');
     const order: number[] = [];
     let inside = 0;
-    await Promise.all(Array.from({ length: 12 }, (_, i) => withFileLock(lock, async () => {
-      inside++;
-      assert.equal(inside, 1, 'two holders at once');
-      order.push(i);
-      await new Promise((resolve) => setTimeout(resolve, 2));
-      inside--;
-    })));
-    assert.deepEqual(order, Array.from({ length: 12 }, (_, i) => i));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        withFileLock(lock, async () => {
+          inside++;
+          assert.equal(inside, 1, 'two holders at once');
+          order.push(i);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          inside--;
+        }),
+      ),
+    );
+    assert.deepEqual(
+      order,
+      Array.from({ length: 12 }, (_, i) => i),
+    );
   });
 
   it('releases the lock when the work fails, and the next waiter still runs', async () => {
@@ -36,10 +43,18 @@ describe('file locks', () => {
     const dir = await tempDir('aam-lock-');
     const lock = join(dir, '.lock');
     // A process that takes the lock and is killed while holding it.
-    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `
       import { withFileLock } from ${JSON.stringify(new URL('../../../src/core/fs/file-lock.ts', import.meta.url).href)};
       await withFileLock(${JSON.stringify(lock)}, async () => { process.stdout.write('held\\n'); await new Promise(() => {}); });
-    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -50,7 +65,13 @@ describe('file locks', () => {
   it('gives up with REGISTRY_BUSY only while one live holder keeps the lock', async () => {
     const lock = join(await tempDir('aam-lock-'), '.lock');
     // A lock held by this (live) process that never lets go.
-    await writeFile(lock, JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), at: Date.now() }));
-    await assert.rejects(withFileLock(lock, async () => 'never', { timeoutMs: 300 }), (error) => isAamError(error, 'REGISTRY_BUSY'));
+    await writeFile(
+      lock,
+      JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), at: Date.now() }),
+    );
+    await assert.rejects(
+      withFileLock(lock, async () => 'never', { timeoutMs: 300 }),
+      (error) => isAamError(error, 'REGISTRY_BUSY'),
+    );
   });
 });

@@ -23,10 +23,27 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\n${security}`);
     return w;
   }
-  async function publish(w: TestWorld, name: string, version: string, signer?: string, deps: Record<string, string> = {}) {
+  async function publish(
+    w: TestWorld,
+    name: string,
+    version: string,
+    signer?: string,
+    deps: Record<string, string> = {},
+  ) {
     const { verifier } = await w.services();
-    const signing = signer ? { method: 'sigstore' as const, endpoints: local.endpoints(), identityProvider: staticToken(local.instance().mintToken(signer)) } : undefined;
-    return publishPackage({ packageDir: await w.makePackage(name, version, undefined, deps), registry: w.registry, signing, verifier });
+    const signing = signer
+      ? {
+          method: 'sigstore' as const,
+          endpoints: local.endpoints(),
+          identityProvider: staticToken(local.instance().mintToken(signer)),
+        }
+      : undefined;
+    return publishPackage({
+      packageDir: await w.makePackage(name, version, undefined, deps),
+      registry: w.registry,
+      signing,
+      verifier,
+    });
   }
   async function install(w: TestWorld, ...specs: string[]) {
     const s = await w.services();
@@ -36,7 +53,13 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     const s = await w.services();
     return verifyWorkspace({ ...s, offline });
   }
-  const statuses = (reports: Awaited<ReturnType<typeof verify>>) => Object.fromEntries(reports.map((r) => [r.name, `${r.verdict.status}/${r.verdict.action}/${r.verdict.code}${r.findings.map((f) => ` +${f.code}/${f.action}`).join('')}`]));
+  const statuses = (reports: Awaited<ReturnType<typeof verify>>) =>
+    Object.fromEntries(
+      reports.map((r) => [
+        r.name,
+        `${r.verdict.status}/${r.verdict.action}/${r.verdict.code}${r.findings.map((f) => ` +${f.code}/${f.action}`).join('')}`,
+      ]),
+    );
 
   it('publishes signed, installs verified, and records the signature in the lock file', async () => {
     const w = await world('trusted_identities: ["*@example.com"]');
@@ -60,7 +83,13 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     const w = await world('trusted_identities: ["*@example.com"]\non_signature_failure: error');
     await publish(w, 'evil', '1.0.0', 'mallory@evil.io');
     const before = await readdir(join(w.project, '.aam'));
-    await assert.rejects(install(w, 'evil'), (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'UNTRUSTED_SIGNER' && /Nothing was installed/.test(e.hint ?? ''));
+    await assert.rejects(
+      install(w, 'evil'),
+      (e) =>
+        e instanceof InstallRefusedError &&
+        e.verdicts[0]?.verdict.code === 'UNTRUSTED_SIGNER' &&
+        /Nothing was installed/.test(e.hint ?? ''),
+    );
     assert.deepEqual(await readdir(join(w.project, '.aam')), before);
   });
 
@@ -68,7 +97,10 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     const w = await world('trusted_identities: ["*@example.com"]\non_signature_failure: error');
     await publish(w, 'dep', '1.0.0', 'mallory@evil.io');
     await publish(w, 'app', '1.0.0', 'alice@example.com', { dep: '^1.0.0' });
-    await assert.rejects(install(w, 'app'), (e) => e instanceof InstallRefusedError && e.verdicts.map((v) => v.name).join() === 'dep');
+    await assert.rejects(
+      install(w, 'app'),
+      (e) => e instanceof InstallRefusedError && e.verdicts.map((v) => v.name).join() === 'dep',
+    );
     assert.deepEqual((await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'))).packages, {});
   });
 
@@ -78,14 +110,19 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     await publish(w, 'dep', '1.1.0', 'alice@example.com');
     await publish(w, 'app', '1.0.0', 'alice@example.com', { dep: '~1.0.0' });
     assert.deepEqual((await install(w, 'app')).map((i) => `${i.name}@${i.version}`).sort(), ['app@1.0.0', 'dep@1.0.0']);
-    assert.deepEqual((await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'))).packages.app?.dependencies, { dep: '1.0.0' });
+    assert.deepEqual((await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'))).packages.app?.dependencies, {
+      dep: '1.0.0',
+    });
   });
 
   it('refuses a registry archive whose checksum does not match its metadata', async () => {
     const w = await world('');
     await publish(w, 'hello', '1.0.0');
     await appendFile(w.registry.archivePath('hello', '1.0.0'), Buffer.from([0]));
-    await assert.rejects(install(w, 'hello'), (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'CHECKSUM_MISMATCH');
+    await assert.rejects(
+      install(w, 'hello'),
+      (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'CHECKSUM_MISMATCH',
+    );
   });
 
   it('blocks packages listed in blocked_packages before downloading', async () => {
@@ -127,7 +164,10 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     await rm(join(pkg('c'), 'prompts', 'hello.md'));
     await mkfifo(join(pkg('c'), 'prompts', 'hello.md'));
     const reports = await verify(w);
-    assert.deepEqual(reports.map((r) => r.verdict.code), ['FILES_MODIFIED', 'FILES_MODIFIED', 'FILES_MODIFIED']);
+    assert.deepEqual(
+      reports.map((r) => r.verdict.code),
+      ['FILES_MODIFIED', 'FILES_MODIFIED', 'FILES_MODIFIED'],
+    );
     assert.match(reports[0]!.verdict.message, /added: prompts\/extra.md/);
   });
 
@@ -146,7 +186,12 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     await rm(w.registry.archivePath('zero', '1.0.0'));
     await symlink('/dev/zero', w.registry.archivePath('zero', '1.0.0'));
     const reports = Object.fromEntries((await verify(w)).map((r) => [r.name, r]));
-    for (const [name, refused] of [['piped', /not a regular file \(a FIFO\)/], ['folder', /not a regular file \(a folder\)/], ['signature', /symbolic link/], ['zero', /symbolic link/]] as const) {
+    for (const [name, refused] of [
+      ['piped', /not a regular file \(a FIFO\)/],
+      ['folder', /not a regular file \(a folder\)/],
+      ['signature', /symbolic link/],
+      ['zero', /symbolic link/],
+    ] as const) {
       // Judged by what was captured at install (the evidence cache); the registry's state is its own failing finding.
       assert.equal(reports[name]!.verdict.status, 'verified', name);
       assert.equal(reports[name]!.findings[0]?.code, 'REGISTRY_CHANGED', name);
@@ -155,7 +200,10 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     // Without the cache, nothing authentic is left to verify with.
     await rm(join(w.home, '.aam', 'cache'), { recursive: true });
     const bare = Object.fromEntries((await verify(w)).map((r) => [r.name, r]));
-    assert.deepEqual([bare.piped!.verdict.code, bare.zero!.verdict.code, bare.signature!.verdict.code], ['ARCHIVE_UNAVAILABLE', 'ARCHIVE_UNAVAILABLE', 'SIGNATURE_INVALID']);
+    assert.deepEqual(
+      [bare.piped!.verdict.code, bare.zero!.verdict.code, bare.signature!.verdict.code],
+      ['ARCHIVE_UNAVAILABLE', 'ARCHIVE_UNAVAILABLE', 'SIGNATURE_INVALID'],
+    );
     assert.equal(bare.piped!.findings[0]?.code, 'REGISTRY_CHANGED');
   });
 
@@ -165,7 +213,10 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     await install(w, 'hello');
     await rm(`${w.registry.archivePath('hello', '1.0.0')}.sigstore.json`);
     const [report] = await verify(w);
-    assert.deepEqual([report?.verdict.status, report?.findings.map((f) => `${f.code}/${f.action}`)], ['verified', ['REGISTRY_CHANGED/fail']]);
+    assert.deepEqual(
+      [report?.verdict.status, report?.findings.map((f) => `${f.code}/${f.action}`)],
+      ['verified', ['REGISTRY_CHANGED/fail']],
+    );
     assert.match(report!.findings[0]!.message, /no longer serves the signature/);
     // With the captured bundle gone from the cache too, the signature recorded at install is missing: that fails.
     await rm(join(w.home, '.aam', 'cache'), { recursive: true });

@@ -15,10 +15,16 @@ import { tempDir } from '../../helpers/temp.ts';
 /** How many mutated signatures to try: a CI-sized run by default, `npm run fuzz` sets more. */
 const CASES = Number(process.env.AAM_FUZZ_CASES ?? 400);
 
-const summary = (c: SignatureCheck) => (c.state === 'valid' && c.signer.type === 'gpg' ? `valid ${c.signer.fingerprint} ${c.signer.signingKeyFingerprint} ${c.signer.signedAt}` : c.state);
+const summary = (c: SignatureCheck) =>
+  c.state === 'valid' && c.signer.type === 'gpg'
+    ? `valid ${c.signer.fingerprint} ${c.signer.signingKeyFingerprint} ${c.signer.signedAt}`
+    : c.state;
 
 describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
-  const artifacts = [Buffer.from('archive one\n'), Buffer.concat([Buffer.from('archive two'), Buffer.alloc(70_000, 7)])];
+  const artifacts = [
+    Buffer.from('archive one\n'),
+    Buffer.concat([Buffer.from('archive two'), Buffer.alloc(70_000, 7)]),
+  ];
   let keys: DirectoryKeyring;
   let signatures: { bytes: Buffer; artifact: number; who: string }[] = [];
 
@@ -28,16 +34,24 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
       { uid: 'Bob <bob@example.com>', algo: 'rsa3072' },
     ]);
     const keysDir = await tempDir('aam-keys-');
-    for (const fingerprint of Object.values(gpg.fingerprints)) await importPublicKey((await exportPublicKey(gpg.home, fingerprint))!, keysDir);
+    for (const fingerprint of Object.values(gpg.fingerprints))
+      await importPublicKey((await exportPublicKey(gpg.home, fingerprint))!, keysDir);
     keys = new DirectoryKeyring(keysDir);
     for (const [index, artifact] of artifacts.entries()) {
       const file = join(gpg.home, `artifact-${index}`);
       await writeFile(file, artifact);
       for (const who of ['alice@example.com', 'bob@example.com']) {
         for (const armored of [true, false]) {
-          const made = await runGpg(['--batch', '--local-user', who, ...(armored ? ['--armor'] : []), '--output', '-', '--detach-sign', file], { gpgHome: gpg.home });
+          const made = await runGpg(
+            ['--batch', '--local-user', who, ...(armored ? ['--armor'] : []), '--output', '-', '--detach-sign', file],
+            { gpgHome: gpg.home },
+          );
           assert.equal(made.code, 0, made.stderr);
-          signatures.push({ bytes: Buffer.from(made.stdout), artifact: index, who: `gpg ${who}${armored ? ' armored' : ''}` });
+          signatures.push({
+            bytes: Buffer.from(made.stdout),
+            artifact: index,
+            who: `gpg ${who}${armored ? ' armored' : ''}`,
+          });
         }
         const key = await loadSigningKey(signingKeySource(who, gpg.home), async () => '');
         signatures.push({ bytes: await signDetached(artifact, key), artifact: index, who: `openpgp.js ${who}` });
@@ -83,12 +97,20 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
     for (let n = 0; n < CASES; n++) {
       const index = Math.floor(rand() * signatures.length);
       const s = signatures[index]!;
-      const { bytes, description } = mutateSignature(s.bytes, signatures.filter((_, i) => i !== index).map((x) => x.bytes), rand);
+      const { bytes, description } = mutateSignature(
+        s.bytes,
+        signatures.filter((_, i) => i !== index).map((x) => x.bytes),
+        rand,
+      );
       const started = performance.now();
       const { lean, reference } = await both(bytes, artifacts[s.artifact]!);
       assert.ok(performance.now() - started < 2000, `case ${n} (${description}) took too long`);
       counts.tried++;
-      assert.equal(summary(lean), summary(reference), `case ${n} (${s.who}, ${description}): lean says ${JSON.stringify(lean)}, reference says ${JSON.stringify(reference)}`);
+      assert.equal(
+        summary(lean),
+        summary(reference),
+        `case ${n} (${s.who}, ${description}): lean says ${JSON.stringify(lean)}, reference says ${JSON.stringify(reference)}`,
+      );
       if (lean.state === 'valid') counts.equivalentAccepted++;
       else counts.rejected++;
     }
@@ -104,31 +126,60 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
     const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
     const userIDs = [{ email: 'expiring@example.com' }];
     const { privateKey } = await generateKey({ userIDs, date: t0, format: 'object' });
-    const expiring = (await reformatKey({ privateKey, userIDs, date: t0, keyExpirationTime: 1000, format: 'object' })).privateKey;
-    const extended = (await reformatKey({ privateKey, userIDs, date: at(2000), keyExpirationTime: 10000, format: 'object' })).privateKey;
+    const expiring = (await reformatKey({ privateKey, userIDs, date: t0, keyExpirationTime: 1000, format: 'object' }))
+      .privateKey;
+    const extended = (
+      await reformatKey({ privateKey, userIDs, date: at(2000), keyExpirationTime: 10000, format: 'object' })
+    ).privateKey;
     expiring.users[0]!.selfCertifications.push(...extended.users[0]!.selfCertifications);
     const key = await readKey({ armoredKey: expiring.toPublic().armor() });
     const lookup = { find: async () => [key] };
     const data = Buffer.from('archive');
     const rand = random(5);
-    const instants = [10, 999, 1000, 1001, 1999, 2000, 2001, 9999, 10000, 10001, 20000, 10, 1500, 3000, 1500, 10002, 500];
+    const instants = [
+      10, 999, 1000, 1001, 1999, 2000, 2001, 9999, 10000, 10001, 20000, 10, 1500, 3000, 1500, 10002, 500,
+    ];
     for (let n = 0; n < 40; n++) instants.push(Math.floor(rand() * 12000));
     const states: string[] = [];
     for (const seconds of instants) {
-      const bytes = Buffer.from(await sign({ message: await createMessage({ binary: data }), signingKeys: privateKey, detached: true, format: 'binary', date: at(seconds) }));
+      const bytes = Buffer.from(
+        await sign({
+          message: await createMessage({ binary: data }),
+          signingKeys: privateKey,
+          detached: true,
+          format: 'binary',
+          date: at(seconds),
+        }),
+      );
       const lean = await verifyDetachedSignature(data, bytes, lookup);
       const reference = await verifyDetachedSignature(data, bytes, lookup, { referenceOnly: true });
       assert.deepEqual(lean, reference, `signed at t0+${seconds} s`);
       states.push(lean.state);
     }
     // Valid, expired, valid again, expired: the answer changes with the signing time, and is not carried over.
-    assert.deepEqual(states.slice(0, 11), ['valid', 'valid', 'invalid', 'invalid', 'invalid', 'valid', 'valid', 'valid', 'invalid', 'invalid', 'invalid']);
+    assert.deepEqual(states.slice(0, 11), [
+      'valid',
+      'valid',
+      'invalid',
+      'invalid',
+      'invalid',
+      'valid',
+      'valid',
+      'valid',
+      'invalid',
+      'invalid',
+      'invalid',
+    ]);
     assert.deepEqual(states.slice(11, 17), ['valid', 'invalid', 'valid', 'invalid', 'invalid', 'valid']);
   });
 
   it('takes the lean path for the signatures it is built for', async () => {
     const { parseLeanSignature } = await import('../../../src/core/openpgp/lean-verify.ts');
     for (const s of signatures) assert.ok(parseLeanSignature(s.bytes), `${s.who} should parse on the lean path`);
-    assert.equal(parseLeanSignature(Buffer.concat([unarmor(signatures[0]!.bytes), unarmor(signatures[0]!.bytes)])), undefined, 'two signatures go to openpgp.js');
+    assert.equal(
+      parseLeanSignature(Buffer.concat([unarmor(signatures[0]!.bytes), unarmor(signatures[0]!.bytes)])),
+      undefined,
+      'two signatures go to openpgp.js',
+    );
   });
 });

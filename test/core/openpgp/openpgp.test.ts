@@ -26,7 +26,22 @@ describe('OpenPGP signatures, interoperating with real gpg', () => {
 
   for (const who of ['alice@example.com', 'bob@example.com']) {
     it(`verifies a detached signature made by gpg (${who === 'alice@example.com' ? 'ed25519' : 'RSA-3072'})`, async () => {
-      const signed = await runGpg(['--pinentry-mode', 'loopback', '--passphrase', 'correct horse', '--armor', '--local-user', who, '--output', '-', '--detach-sign', file], { gpgHome: gpg.home });
+      const signed = await runGpg(
+        [
+          '--pinentry-mode',
+          'loopback',
+          '--passphrase',
+          'correct horse',
+          '--armor',
+          '--local-user',
+          who,
+          '--output',
+          '-',
+          '--detach-sign',
+          file,
+        ],
+        { gpgHome: gpg.home },
+      );
       assert.equal(signed.code, 0, signed.stderr);
       const check = await verifyDetachedSignature(data, signed.stdout, new GnupgKeyring(gpg.home));
       assert.equal(check.state, 'valid');
@@ -54,12 +69,18 @@ describe('OpenPGP signatures, interoperating with real gpg', () => {
 
   it('asks again after a wrong passphrase and gives up with PASSPHRASE_WRONG', async () => {
     let prompts = 0;
-    await assert.rejects(loadSigningKey(signingKeySource('bob@example.com', gpg.home), async () => (prompts++, 'wrong')), (e) => isAamError(e, 'PASSPHRASE_WRONG'));
+    await assert.rejects(
+      loadSigningKey(signingKeySource('bob@example.com', gpg.home), async () => (prompts++, 'wrong')),
+      (e) => isAamError(e, 'PASSPHRASE_WRONG'),
+    );
     assert.equal(prompts, 3);
   });
 
   it('reports a key that is not there with KEY_NOT_FOUND and how to list keys', async () => {
-    await assert.rejects(loadSigningKey(signingKeySource('carol@example.com', gpg.home), async () => undefined), (e) => isAamError(e, 'KEY_NOT_FOUND') && /gpg --list-secret-keys/.test(e.hint ?? ''));
+    await assert.rejects(
+      loadSigningKey(signingKeySource('carol@example.com', gpg.home), async () => undefined),
+      (e) => isAamError(e, 'KEY_NOT_FOUND') && /gpg --list-secret-keys/.test(e.hint ?? ''),
+    );
   });
 
   it('rejects a tampered archive and an unknown signer', async () => {
@@ -70,7 +91,12 @@ describe('OpenPGP signatures, interoperating with real gpg', () => {
     const empty = await tempDir('aam-empty-gnupg-');
     stopGnupgAtExit(empty);
     const unknown = await verifyDetachedSignature(data, signature, new GnupgKeyring(empty));
-    assert.ok(unknown.state === 'invalid' && unknown.code === 'KEY_UNKNOWN' && unknown.reason.includes(gpg.fingerprints['Alice <alice@example.com>']!), JSON.stringify(unknown));
+    assert.ok(
+      unknown.state === 'invalid' &&
+        unknown.code === 'KEY_UNKNOWN' &&
+        unknown.reason.includes(gpg.fingerprints['Alice <alice@example.com>']!),
+      JSON.stringify(unknown),
+    );
   });
 
   it('verifies with keys imported into the AAM keyring, and refuses to import secret keys', async () => {
@@ -80,18 +106,33 @@ describe('OpenPGP signatures, interoperating with real gpg', () => {
     assert.equal(imported?.fingerprint, gpg.fingerprints['Alice <alice@example.com>']);
     assert.deepEqual(await readdir(keysDir), [`${imported!.fingerprint}.asc`]);
     const key = await loadSigningKey(signingKeySource('alice@example.com', gpg.home), async () => undefined);
-    assert.equal((await verifyDetachedSignature(data, await signDetached(data, key), new DirectoryKeyring(keysDir))).state, 'valid');
-    const secret = await runGpg(['--pinentry-mode', 'loopback', '--passphrase', '', '--armor', '--export-secret-keys', 'alice@example.com'], { gpgHome: gpg.home });
-    await assert.rejects(importPublicKey(secret.stdout.toString(), keysDir), (e) => isAamError(e, 'USAGE') && /secret key/.test(e.message));
+    assert.equal(
+      (await verifyDetachedSignature(data, await signDetached(data, key), new DirectoryKeyring(keysDir))).state,
+      'valid',
+    );
+    const secret = await runGpg(
+      ['--pinentry-mode', 'loopback', '--passphrase', '', '--armor', '--export-secret-keys', 'alice@example.com'],
+      { gpgHome: gpg.home },
+    );
+    await assert.rejects(
+      importPublicKey(secret.stdout.toString(), keysDir),
+      (e) => isAamError(e, 'USAGE') && /secret key/.test(e.message),
+    );
   });
 
   it('signs with an armored key file', async () => {
-    const secret = await runGpg(['--pinentry-mode', 'loopback', '--passphrase', '', '--armor', '--export-secret-keys', 'alice@example.com'], { gpgHome: gpg.home });
+    const secret = await runGpg(
+      ['--pinentry-mode', 'loopback', '--passphrase', '', '--armor', '--export-secret-keys', 'alice@example.com'],
+      { gpgHome: gpg.home },
+    );
     const keyFile = join(gpg.home, 'alice-secret.asc');
     await writeFile(keyFile, secret.stdout);
     const key = await loadSigningKey(signingKeySource(keyFile, undefined), async () => undefined);
     assert.equal(key.fingerprint, gpg.fingerprints['Alice <alice@example.com>']);
-    assert.equal((await verifyDetachedSignature(data, await signDetached(data, key), new GnupgKeyring(gpg.home))).state, 'valid');
+    assert.equal(
+      (await verifyDetachedSignature(data, await signDetached(data, key), new GnupgKeyring(gpg.home))).state,
+      'valid',
+    );
     assert.ok((await readFile(keyFile, 'utf8')).includes('PRIVATE KEY'));
   });
 });

@@ -11,12 +11,29 @@ const alice: SigstoreSigner = {
   signedAt: undefined,
 };
 const mallory: SigstoreSigner = { ...alice, identity: { ...alice.identity, san: 'mallory@evil.io' } };
-const gpgKey: GpgSigner = { type: 'gpg', fingerprint: 'ABCD1234EF567890ABCD1234EF567890ABCD1234', signingKeyFingerprint: '1111222233334444555566667777888899990000', userIds: ['Alice <alice@example.com>'], signedAt: undefined };
+const gpgKey: GpgSigner = {
+  type: 'gpg',
+  fingerprint: 'ABCD1234EF567890ABCD1234EF567890ABCD1234',
+  signingKeyFingerprint: '1111222233334444555566667777888899990000',
+  userIds: ['Alice <alice@example.com>'],
+  signedAt: undefined,
+};
 
 const ok: Checks['integrity'] = { ok: true };
-const signed = (signer: SigstoreSigner | GpgSigner): Checks => ({ integrity: ok, signature: { state: 'valid', signer } });
+const signed = (signer: SigstoreSigner | GpgSigner): Checks => ({
+  integrity: ok,
+  signature: { state: 'valid', signer },
+});
 const unsigned: Checks = { integrity: ok, signature: { state: 'none' } };
-const badSignature: Checks = { integrity: ok, signature: { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: 'signature does not match the artifact' } };
+const badSignature: Checks = {
+  integrity: ok,
+  signature: {
+    state: 'invalid',
+    type: 'sigstore',
+    code: 'SIGNATURE_INVALID',
+    reason: 'signature does not match the artifact',
+  },
+};
 
 function ctx(overrides: Partial<SecurityPolicy> = {}): PolicyContext {
   const policy = { ...DEFAULT_POLICY, ...overrides };
@@ -25,7 +42,16 @@ function ctx(overrides: Partial<SecurityPolicy> = {}): PolicyContext {
 
 describe('trust decision, row 1: integrity', () => {
   it('fails with CHECKSUM_MISMATCH whatever the policy says, with expected and actual', () => {
-    const checks: Checks = { integrity: { ok: false, code: 'CHECKSUM_MISMATCH', expected: 'sha256:aa', actual: 'sha256:bb', detail: 'Archive checksum does not match.' }, signature: { state: 'valid', signer: alice } };
+    const checks: Checks = {
+      integrity: {
+        ok: false,
+        code: 'CHECKSUM_MISMATCH',
+        expected: 'sha256:aa',
+        actual: 'sha256:bb',
+        detail: 'Archive checksum does not match.',
+      },
+      signature: { state: 'valid', signer: alice },
+    };
     for (const mode of ['ignore', 'warn', 'error'] as const) {
       const v = decide(checks, ctx({ on_signature_failure: mode, trusted_identities: ['alice@example.com'] }));
       assert.equal(v.action, 'fail');
@@ -37,7 +63,19 @@ describe('trust decision, row 1: integrity', () => {
     }
   });
   it('fails with FILES_MODIFIED when installed files changed', () => {
-    const v = decide({ integrity: { ok: false, code: 'FILES_MODIFIED', expected: 'abc', actual: 'def', detail: 'prompt.md was modified' }, signature: { state: 'none' } }, ctx());
+    const v = decide(
+      {
+        integrity: {
+          ok: false,
+          code: 'FILES_MODIFIED',
+          expected: 'abc',
+          actual: 'def',
+          detail: 'prompt.md was modified',
+        },
+        signature: { state: 'none' },
+      },
+      ctx(),
+    );
     assert.deepEqual([v.action, v.status, v.code], ['fail', 'tampered', 'FILES_MODIFIED']);
   });
 });
@@ -73,16 +111,32 @@ describe('trust decision, row 4: invalid signature', () => {
     assert.equal(decide(badSignature, ctx({ on_signature_failure: 'error' })).action, 'fail');
   });
   it('treats a missing transparency-log proof as invalid and names verify_transparency_log', () => {
-    const v = decide({ integrity: ok, signature: { state: 'invalid', type: 'sigstore', code: 'TLOG_MISSING', reason: 'no tlog entry' } }, ctx({ on_signature_failure: 'error' }));
+    const v = decide(
+      {
+        integrity: ok,
+        signature: { state: 'invalid', type: 'sigstore', code: 'TLOG_MISSING', reason: 'no tlog entry' },
+      },
+      ctx({ on_signature_failure: 'error' }),
+    );
     assert.deepEqual([v.action, v.code, v.rule?.key], ['fail', 'TLOG_MISSING', 'verify_transparency_log']);
   });
   it('treats an issuer outside allowed_issuers as invalid', () => {
-    const v = decide(signed(alice), ctx({ allowed_issuers: ['https://github.com/login/oauth'], trusted_identities: ['alice@example.com'], on_signature_failure: 'error' }));
+    const v = decide(
+      signed(alice),
+      ctx({
+        allowed_issuers: ['https://github.com/login/oauth'],
+        trusted_identities: ['alice@example.com'],
+        on_signature_failure: 'error',
+      }),
+    );
     assert.deepEqual([v.action, v.status, v.code], ['fail', 'invalid', 'ISSUER_NOT_ALLOWED']);
     assert.equal(v.actual, 'https://accounts.example.com');
   });
   it('accepts an issuer that is in allowed_issuers', () => {
-    const v = decide(signed(alice), ctx({ allowed_issuers: ['https://accounts.example.com'], trusted_identities: ['alice@example.com'] }));
+    const v = decide(
+      signed(alice),
+      ctx({ allowed_issuers: ['https://accounts.example.com'], trusted_identities: ['alice@example.com'] }),
+    );
     assert.equal(v.status, 'verified');
   });
 });
@@ -95,8 +149,14 @@ describe('trust decision, row 5: trusted signer', () => {
     assert.equal(v.trustedBy?.source, '/project/.aam/config.yaml');
   });
   it('trusts an OpenPGP signer by primary or signing-subkey fingerprint, spaces and case aside', () => {
-    assert.equal(decide(signed(gpgKey), ctx({ trusted_keys: ['abcd 1234 ef56 7890 abcd 1234 ef56 7890 abcd 1234'] })).status, 'verified');
-    assert.equal(decide(signed(gpgKey), ctx({ trusted_keys: ['1111222233334444555566667777888899990000'] })).status, 'verified');
+    assert.equal(
+      decide(signed(gpgKey), ctx({ trusted_keys: ['abcd 1234 ef56 7890 abcd 1234 ef56 7890 abcd 1234'] })).status,
+      'verified',
+    );
+    assert.equal(
+      decide(signed(gpgKey), ctx({ trusted_keys: ['1111222233334444555566667777888899990000'] })).status,
+      'verified',
+    );
   });
   it('never trusts by a short key id', () => {
     assert.notEqual(decide(signed(gpgKey), ctx({ trusted_keys: ['EF567890ABCD1234'] })).status, 'verified');
@@ -113,7 +173,10 @@ describe('trust decision, row 6: valid but untrusted signer', () => {
     assert.deepEqual([warn.action, warn.status, warn.code], ['warn', 'signed-untrusted', 'UNTRUSTED_SIGNER']);
     assert.equal(warn.actual, 'mallory@evil.io');
     assert.match(warn.expected ?? '', /alice@example.com/);
-    const error = decide(signed(mallory), ctx({ trusted_identities: ['alice@example.com'], on_signature_failure: 'error' }));
+    const error = decide(
+      signed(mallory),
+      ctx({ trusted_identities: ['alice@example.com'], on_signature_failure: 'error' }),
+    );
     assert.equal(error.action, 'fail');
   });
   it('applies on_signature_failure when lists are empty but signatures are required', () => {

@@ -15,7 +15,11 @@ function pattern(raw: string): IdentityPattern {
   assert.ok(parsed.ok, `expected "${raw}" to parse: ${parsed.ok ? '' : parsed.reason}`);
   return parsed.pattern;
 }
-const email = (san: string, issuer = 'https://accounts.example.com'): SignerIdentity => ({ san, sanType: 'email', issuer });
+const email = (san: string, issuer = 'https://accounts.example.com'): SignerIdentity => ({
+  san,
+  sanType: 'email',
+  issuer,
+});
 const uri = (san: string, issuer: string): SignerIdentity => ({ san, sanType: 'uri', issuer });
 
 describe('identity pattern: exact email', () => {
@@ -25,7 +29,14 @@ describe('identity pattern: exact email', () => {
     assert.ok(matchesIdentity(p, email('ALICE@Example.COM')));
   });
   it('does not match other addresses, subdomains or suffix domains', () => {
-    for (const san of ['bob@example.com', 'alice@sub.example.com', 'alice@example.com.evil.io', 'alice@example.co', 'xalice@example.com', 'alice@example.com.']) {
+    for (const san of [
+      'bob@example.com',
+      'alice@sub.example.com',
+      'alice@example.com.evil.io',
+      'alice@example.co',
+      'xalice@example.com',
+      'alice@example.com.',
+    ]) {
       assert.equal(matchesIdentity(p, email(san)), false, san);
     }
   });
@@ -51,7 +62,15 @@ describe('identity pattern: *@domain', () => {
     assert.ok(matchesIdentity(p, email('Someone.Else@EXAMPLE.com')));
   });
   it('rejects subdomains, suffix domains, trailing dots and look-alikes', () => {
-    for (const san of ['x@sub.example.com', 'x@example.com.evil.io', 'x@evilexample.com', 'x@example.com.', 'x@example.co', 'x@examp\u0131e.com', 'example.com']) {
+    for (const san of [
+      'x@sub.example.com',
+      'x@example.com.evil.io',
+      'x@evilexample.com',
+      'x@example.com.',
+      'x@example.co',
+      'x@examp\u0131e.com',
+      'example.com',
+    ]) {
       assert.equal(matchesIdentity(p, email(san)), false, san);
     }
   });
@@ -61,7 +80,8 @@ describe('identity pattern: *@domain', () => {
 });
 
 describe('identity pattern: github:OWNER[/REPO]', () => {
-  const workflow = (path: string) => uri(`https://github.com/${path}/.github/workflows/release.yml@refs/heads/main`, GITHUB_ACTIONS_ISSUER);
+  const workflow = (path: string) =>
+    uri(`https://github.com/${path}/.github/workflows/release.yml@refs/heads/main`, GITHUB_ACTIONS_ISSUER);
   it('github:OWNER matches workflows of any repository of the owner', () => {
     const p = pattern('github:acme');
     assert.ok(matchesIdentity(p, workflow('acme/tools')));
@@ -77,9 +97,30 @@ describe('identity pattern: github:OWNER[/REPO]', () => {
     const p = pattern('github:acme');
     assert.equal(matchesIdentity(p, workflow('acme-evil/tools')), false);
     assert.equal(matchesIdentity(p, workflow('acmeevil/tools')), false);
-    assert.equal(matchesIdentity(p, uri('https://github.com/acme/tools/.github/workflows/r.yml@refs/heads/main', 'https://token.actions.githubusercontent.com.evil.io')), false);
-    assert.equal(matchesIdentity(p, uri('https://github.com/acme%2Fevil/tools/.github/workflows/r.yml@refs/heads/main', GITHUB_ACTIONS_ISSUER)), false);
-    assert.equal(matchesIdentity(p, uri('https://github.com.evil.io/acme/tools/.github/workflows/r.yml@refs/heads/main', GITHUB_ACTIONS_ISSUER)), false);
+    assert.equal(
+      matchesIdentity(
+        p,
+        uri(
+          'https://github.com/acme/tools/.github/workflows/r.yml@refs/heads/main',
+          'https://token.actions.githubusercontent.com.evil.io',
+        ),
+      ),
+      false,
+    );
+    assert.equal(
+      matchesIdentity(
+        p,
+        uri('https://github.com/acme%2Fevil/tools/.github/workflows/r.yml@refs/heads/main', GITHUB_ACTIONS_ISSUER),
+      ),
+      false,
+    );
+    assert.equal(
+      matchesIdentity(
+        p,
+        uri('https://github.com.evil.io/acme/tools/.github/workflows/r.yml@refs/heads/main', GITHUB_ACTIONS_ISSUER),
+      ),
+      false,
+    );
     assert.equal(matchesIdentity(p, email('acme@github.com', GITHUB_ACTIONS_ISSUER)), false);
   });
 });
@@ -99,7 +140,13 @@ describe('identity pattern: gitlab:GROUP[/PROJECT]', () => {
     assert.equal(matchesIdentity(p, pipeline('acme/tools2')), false);
   });
   it('requires the GitLab issuer', () => {
-    assert.equal(matchesIdentity(pattern('gitlab:acme'), uri('https://gitlab.com/acme/tools//.gitlab-ci.yml@refs/heads/main', 'https://gitlab.example.com')), false);
+    assert.equal(
+      matchesIdentity(
+        pattern('gitlab:acme'),
+        uri('https://gitlab.com/acme/tools//.gitlab-ci.yml@refs/heads/main', 'https://gitlab.example.com'),
+      ),
+      false,
+    );
   });
 });
 
@@ -115,7 +162,20 @@ describe('identity pattern: exact URI', () => {
 
 describe('identity pattern parsing', () => {
   it('rejects wildcards, regexes, empty and padded entries with a reason', () => {
-    for (const raw of ['*', '*@*', 'alice@*', 'a*@example.com', '.*@example.com$', '', ' alice@example.com', 'github:', 'github:a/b/c', 'http://example.com/x', 'alice@example.com.', 'bob@ex\u0430mple.com']) {
+    for (const raw of [
+      '*',
+      '*@*',
+      'alice@*',
+      'a*@example.com',
+      '.*@example.com$',
+      '',
+      ' alice@example.com',
+      'github:',
+      'github:a/b/c',
+      'http://example.com/x',
+      'alice@example.com.',
+      'bob@ex\u0430mple.com',
+    ]) {
       const parsed = parseIdentityPattern(raw);
       assert.equal(parsed.ok, false, `"${raw}" should be rejected`);
       if (!parsed.ok) assert.ok(parsed.reason.length > 0);
@@ -129,7 +189,10 @@ describe('identity pattern parsing', () => {
 
 describe('OpenPGP fingerprints', () => {
   it('normalises spaces and case', () => {
-    assert.equal(normalizeFingerprint('abcd 1234 ef56 7890 abcd  1234 ef56 7890 abcd 1234'), 'ABCD1234EF567890ABCD1234EF567890ABCD1234');
+    assert.equal(
+      normalizeFingerprint('abcd 1234 ef56 7890 abcd  1234 ef56 7890 abcd 1234'),
+      'ABCD1234EF567890ABCD1234EF567890ABCD1234',
+    );
   });
   it('refuses short key ids', () => {
     assert.equal(normalizeFingerprint('ABCD1234EF567890'), undefined);

@@ -6,8 +6,8 @@ import { isAamError } from '../../../src/core/errors.ts';
 import { publishPackage } from '../../../src/core/publish/publish.ts';
 import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
 import { signInWithBrowser } from '../../../src/core/sigstore/identity/oauth-flow.ts';
-import type { Fault } from '../../../src/local-sigstore/http.ts';
-import type { Service } from '../../../src/local-sigstore/instance.ts';
+import type { Fault } from '../../../dev/local-sigstore/http.ts';
+import type { Service } from '../../../dev/local-sigstore/instance.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 
@@ -34,8 +34,17 @@ describe('network faults while publishing signed', () => {
       packageDir,
       registry: w.registry,
       verifier,
-      signing: { method: 'sigstore', endpoints: local.endpoints(service === 'tsa'), identityProvider: staticToken(token), retry: RETRY, timeoutMs: 400 },
-    }).then((outcome) => ({ outcome, error: undefined as unknown }), (error: unknown) => ({ outcome: undefined, error }));
+      signing: {
+        method: 'sigstore',
+        endpoints: local.endpoints(service === 'tsa'),
+        identityProvider: staticToken(token),
+        retry: RETRY,
+        timeoutMs: 400,
+      },
+    }).then(
+      (outcome) => ({ outcome, error: undefined as unknown }),
+      (error: unknown) => ({ outcome: undefined, error }),
+    );
     instance.clearFaults();
     const calls = instance.requests.slice(before).filter((r) => r.service === service).length;
     const published = await readdir(join(w.registryDir, 'packages')).catch(() => [] as string[]);
@@ -78,7 +87,11 @@ describe('network faults while publishing signed', () => {
     for (const fault of [{ kind: 'status', status: 500 }, { kind: 'malformed' }] as Fault[]) {
       instance.clearFaults();
       instance.setFault('oidc', fault);
-      const error = await signInWithBrowser({ issuer: `${instance.url}/oidc`, openUrl: async (url) => void fetch(url).catch(() => undefined), timeoutMs: 3000 }).then(
+      const error = await signInWithBrowser({
+        issuer: `${instance.url}/oidc`,
+        openUrl: async (url) => void fetch(url).catch(() => undefined),
+        timeoutMs: 3000,
+      }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -103,11 +116,25 @@ describe('publishing what the registry will refuse', () => {
     const packageDir = await w.makePackage('@faults/twice', '1.0.0');
     let tokensAsked = 0;
     const identityProvider = { getToken: async () => (tokensAsked++, instance.mintToken('alice@example.com')) };
-    await publishPackage({ packageDir, registry: w.registry, verifier, signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider } });
+    await publishPackage({
+      packageDir,
+      registry: w.registry,
+      verifier,
+      signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider },
+    });
     assert.equal(tokensAsked, 1);
     const before = instance.requests.length;
     const steps: string[] = [];
-    await assert.rejects(publishPackage({ packageDir, registry: w.registry, verifier, signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider }, onStep: (step) => steps.push(step) }), (error: unknown) => isAamError(error, 'VERSION_EXISTS'));
+    await assert.rejects(
+      publishPackage({
+        packageDir,
+        registry: w.registry,
+        verifier,
+        signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider },
+        onStep: (step) => steps.push(step),
+      }),
+      (error: unknown) => isAamError(error, 'VERSION_EXISTS'),
+    );
     assert.equal(tokensAsked, 1);
     assert.equal(instance.requests.length, before);
     assert.deepEqual(steps, ['pack']);

@@ -32,7 +32,12 @@ describe('secrets never leave their place', () => {
     await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}`);
     const { verifier } = await w.services();
     const passphrase = 'correct horse battery staple 7f3a';
-    const { privateKey, publicKey } = await generateKey({ type: 'curve25519', userIDs: [{ email: 'sec@example.com' }], passphrase, format: 'armored' });
+    const { privateKey, publicKey } = await generateKey({
+      type: 'curve25519',
+      userIDs: [{ email: 'sec@example.com' }],
+      passphrase,
+      format: 'armored',
+    });
     const keyFile = join(w.root, 'secret-key.asc');
     await writeFile(keyFile, privateKey);
     await importPublicKey(publicKey, join(w.home, '.aam', 'keys'));
@@ -41,27 +46,95 @@ describe('secrets never leave their place', () => {
     const errors: string[] = [];
     const onLine = (line: string) => transcript.push(line);
 
-    await publishPackage({ packageDir: await w.makePackage('@sec/one', '1.0.0'), registry: w.registry, verifier, onLine, signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider: staticToken(token) } });
-    await publishPackage({ packageDir: await w.makePackage('@sec/two', '1.0.0'), registry: w.registry, verifier, onLine, signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => passphrase } });
+    await publishPackage({
+      packageDir: await w.makePackage('@sec/one', '1.0.0'),
+      registry: w.registry,
+      verifier,
+      onLine,
+      signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider: staticToken(token) },
+    });
+    await publishPackage({
+      packageDir: await w.makePackage('@sec/two', '1.0.0'),
+      registry: w.registry,
+      verifier,
+      onLine,
+      signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => passphrase },
+    });
     // Failures: a wrong passphrase, a token Fulcio refuses, a service that is down.
-    const dirs = [await w.makePackage('@sec/three', '1.0.0'), await w.makePackage('@sec/four', '1.0.0'), await w.makePackage('@sec/five', '1.0.0')];
+    const dirs = [
+      await w.makePackage('@sec/three', '1.0.0'),
+      await w.makePackage('@sec/four', '1.0.0'),
+      await w.makePackage('@sec/five', '1.0.0'),
+    ];
     const failures: [RegExp, () => Promise<unknown>][] = [
-      [/passphrase/i, () => publishPackage({ packageDir: dirs[0]!, registry: w.registry, verifier, onLine, signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => `${passphrase}x` } })],
-      [/token|Fulcio/i, () => publishPackage({ packageDir: dirs[1]!, registry: w.registry, verifier, onLine, signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider: staticToken(`${token.slice(0, -4)}AAAA`) } })],
-      [/Rekor/, () => {
-        instance.setFault('rekor', { kind: 'status', status: 500 });
-        return publishPackage({ packageDir: dirs[2]!, registry: w.registry, verifier, onLine, signing: { method: 'sigstore', endpoints: local.endpoints(), identityProvider: staticToken(token), retry: { retries: 0, factor: 1, minTimeout: 1, maxTimeout: 1 } } });
-      }],
+      [
+        /passphrase/i,
+        () =>
+          publishPackage({
+            packageDir: dirs[0]!,
+            registry: w.registry,
+            verifier,
+            onLine,
+            signing: {
+              method: 'gpg',
+              keySource: { kind: 'file', path: keyFile },
+              prompt: async () => `${passphrase}x`,
+            },
+          }),
+      ],
+      [
+        /token|Fulcio/i,
+        () =>
+          publishPackage({
+            packageDir: dirs[1]!,
+            registry: w.registry,
+            verifier,
+            onLine,
+            signing: {
+              method: 'sigstore',
+              endpoints: local.endpoints(),
+              identityProvider: staticToken(`${token.slice(0, -4)}AAAA`),
+            },
+          }),
+      ],
+      [
+        /Rekor/,
+        () => {
+          instance.setFault('rekor', { kind: 'status', status: 500 });
+          return publishPackage({
+            packageDir: dirs[2]!,
+            registry: w.registry,
+            verifier,
+            onLine,
+            signing: {
+              method: 'sigstore',
+              endpoints: local.endpoints(),
+              identityProvider: staticToken(token),
+              retry: { retries: 0, factor: 1, minTimeout: 1, maxTimeout: 1 },
+            },
+          });
+        },
+      ],
     ];
     for (const [expected, run] of failures) {
-      const error = await run().then(() => undefined, (e: unknown) => e);
+      const error = await run().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       instance.clearFaults();
       assert.ok(error instanceof Error, 'the failure case must fail');
       assert.match(error.message, expected);
-      errors.push(`${messageOf(error)} ${(error as { hint?: string }).hint ?? ''} ${error.stack ?? ''} ${JSON.stringify(error)}`);
+      errors.push(
+        `${messageOf(error)} ${(error as { hint?: string }).hint ?? ''} ${error.stack ?? ''} ${JSON.stringify(error)}`,
+      );
     }
 
-    const secrets = { token, tokenSignature: token.split('.')[2]!, passphrase, privateKey: privateKey.split('\n').find((l) => l.length > 60)! };
+    const secrets = {
+      token,
+      tokenSignature: token.split('.')[2]!,
+      passphrase,
+      privateKey: privateKey.split('\n').find((l) => l.length > 60)!,
+    };
     const places = [
       { where: 'transcript', text: transcript.join('\n') },
       { where: 'errors', text: errors.join('\n') },
@@ -69,9 +142,13 @@ describe('secrets never leave their place', () => {
       ...(await everyFile(join(w.home, '.aam'))).map((f) => ({ where: f.path, text: f.text })),
       ...(await everyFile(w.project)).map((f) => ({ where: f.path, text: f.text })),
     ];
-    assert.ok(transcript.some((l) => /Published|signed/i.test(l)), 'the transcript was captured');
+    assert.ok(
+      transcript.some((l) => /Published|signed/i.test(l)),
+      'the transcript was captured',
+    );
     for (const { where, text } of places) {
-      for (const [name, secret] of Object.entries(secrets)) assert.ok(!text.includes(secret), `${name} found in ${where}`);
+      for (const [name, secret] of Object.entries(secrets))
+        assert.ok(!text.includes(secret), `${name} found in ${where}`);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalSigstore } from '../../../src/local-sigstore/instance.ts';
+import { LocalSigstore } from '../../../dev/local-sigstore/instance.ts';
 import { signWithSigstore } from '../../../src/core/sigstore/sign.ts';
 import { verifySigstoreBundle } from '../../../src/core/sigstore/verify.ts';
 import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
@@ -11,7 +11,8 @@ import { mutateBundle, random } from '../../helpers/bundle-mutations.ts';
 /** How many mutated bundles to try: a CI-sized run by default, `npm run fuzz` sets more. */
 const CASES = Number(process.env.AAM_FUZZ_CASES ?? 150);
 
-const summary = (c: SignatureCheck) => (c.state === 'valid' ? `valid ${c.signer.type === 'sigstore' ? c.signer.identity.san : ''}` : c.state);
+const summary = (c: SignatureCheck) =>
+  c.state === 'valid' ? `valid ${c.signer.type === 'sigstore' ? c.signer.identity.san : ''}` : c.state;
 
 describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
   const local = useLocalSigstore();
@@ -20,7 +21,10 @@ describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
   let foreign: Buffer;
 
   before(async () => {
-    const sign = (data: Buffer, token: string, tsa: boolean) => signWithSigstore(data, { endpoints: local.endpoints(tsa), identityProvider: staticToken(token) }).then((s) => s.bytes);
+    const sign = (data: Buffer, token: string, tsa: boolean) =>
+      signWithSigstore(data, { endpoints: local.endpoints(tsa), identityProvider: staticToken(token) }).then(
+        (s) => s.bytes,
+      );
     bundles = [
       await sign(artifacts[0]!, local.instance().mintToken('alice@example.com'), false),
       await sign(artifacts[1]!, local.instance().mintWorkloadToken('github', 'acme/tools'), false),
@@ -28,7 +32,12 @@ describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
     ];
     const stranger = await LocalSigstore.start();
     try {
-      foreign = (await signWithSigstore(artifacts[0]!, { endpoints: { fulcio: stranger.url, rekor: stranger.url, tsa: undefined }, identityProvider: staticToken(stranger.mintToken('alice@example.com')) })).bytes;
+      foreign = (
+        await signWithSigstore(artifacts[0]!, {
+          endpoints: { fulcio: stranger.url, rekor: stranger.url, tsa: undefined },
+          identityProvider: staticToken(stranger.mintToken('alice@example.com')),
+        })
+      ).bytes;
     } finally {
       await stranger.close();
     }
@@ -36,7 +45,10 @@ describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
 
   const both = (bytes: Buffer, artifact: Buffer, requireTlog = true) => {
     const options = { root: local.root(), requireTlog };
-    return { fast: verifySigstoreBundle(bytes, artifact, options), reference: verifySigstoreBundle(bytes, artifact, { ...options, referenceOnly: true }) };
+    return {
+      fast: verifySigstoreBundle(bytes, artifact, options),
+      reference: verifySigstoreBundle(bytes, artifact, { ...options, referenceOnly: true }),
+    };
   };
 
   it('accepts exactly what the reference accepts for valid bundles, with the same signer', () => {
@@ -69,19 +81,33 @@ describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
     const counts = { tried: 0, rejected: 0, accepted: 0, equivalentAccepted: 0 };
     for (let n = 0; n < CASES; n++) {
       const index = Math.floor(rand() * bundles.length);
-      const { bytes, description } = mutateBundle(bundles[index]!, [...bundles.filter((_, i) => i !== index), foreign], rand);
+      const { bytes, description } = mutateBundle(
+        bundles[index]!,
+        [...bundles.filter((_, i) => i !== index), foreign],
+        rand,
+      );
       for (const requireTlog of [true, false]) {
         const started = performance.now();
         const { fast, reference } = both(bytes, artifacts[index]!, requireTlog);
         assert.ok(performance.now() - started < 2000, `case ${n} (${description}) took too long`);
         counts.tried++;
-        assert.equal(summary(fast), summary(reference), `case ${n} (${description}, requireTlog ${requireTlog}): lean says ${JSON.stringify(fast)}, reference says ${JSON.stringify(reference)}`);
+        assert.equal(
+          summary(fast),
+          summary(reference),
+          `case ${n} (${description}, requireTlog ${requireTlog}): lean says ${JSON.stringify(fast)}, reference says ${JSON.stringify(reference)}`,
+        );
         if (fast.state === 'valid') {
           counts.accepted++;
           // An accepted mutation must be equivalent: the same identity vouched for the same artifact.
           const original = both(bundles[index]!, artifacts[index]!, requireTlog).fast;
-          assert.ok(original.state === 'valid' && original.signer.type === 'sigstore' && fast.signer.type === 'sigstore');
-          assert.deepEqual(fast.signer.identity, original.signer.identity, `case ${n} (${description}) accepted a different signer`);
+          assert.ok(
+            original.state === 'valid' && original.signer.type === 'sigstore' && fast.signer.type === 'sigstore',
+          );
+          assert.deepEqual(
+            fast.signer.identity,
+            original.signer.identity,
+            `case ${n} (${description}) accepted a different signer`,
+          );
           counts.equivalentAccepted++;
         } else counts.rejected++;
       }

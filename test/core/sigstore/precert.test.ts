@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { X509Certificate } from '@sigstore/core';
-import { createLocalCA } from '../../../src/local-sigstore/ca.ts';
+import { createLocalCA } from '../../../dev/local-sigstore/ca.ts';
 import { parseCertificate, precertTbs } from '../../../src/core/sigstore/fast/certificate.ts';
 
 /** @sigstore/verify's way: drop the SCT extension from a parsed copy and re-encode the TBS. */
@@ -32,9 +32,18 @@ function decoyKey(): Buffer {
 describe('the precertificate a CT log signed', () => {
   it('is rebuilt from the certificate structure, not by scanning its bytes', async () => {
     const ca = await createLocalCA();
-    const keys = [decoyKey(), ...Array.from({ length: 20 }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }))];
+    const keys = [
+      decoyKey(),
+      ...Array.from({ length: 20 }, () =>
+        generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }),
+      ),
+    ];
     for (const publicKey of keys) {
-      const der = await ca.issue({ publicKey, san: { type: 'email', value: 'a@example.com' }, issuer: 'https://issuer.example' });
+      const der = await ca.issue({
+        publicKey,
+        san: { type: 'email', value: 'a@example.com' },
+        issuer: 'https://issuer.example',
+      });
       assert.deepEqual(precertTbs(parseCertificate(der)).toString('hex'), referencePrecert(der).toString('hex'));
     }
   });

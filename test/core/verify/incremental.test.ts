@@ -33,7 +33,11 @@ describe('incremental re-verification', () => {
     await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\ntrusted_identities: ["*@example.com"]`);
     const { verifier } = await w.services();
     for (const name of NAMES) {
-      const signing = { method: 'sigstore' as const, endpoints: local.endpoints(), identityProvider: staticToken(local.instance().mintToken('alice@example.com')) };
+      const signing = {
+        method: 'sigstore' as const,
+        endpoints: local.endpoints(),
+        identityProvider: staticToken(local.instance().mintToken('alice@example.com')),
+      };
       await publishPackage({ packageDir: await w.makePackage(name, '1.0.0'), registry: w.registry, signing, verifier });
     }
     await installPackages(NAMES, { ...(await w.services()), registry: w.registry });
@@ -53,7 +57,10 @@ describe('incremental re-verification', () => {
 
   it('reuses results whose files, lock entry and trust material are unchanged, and re-decides them under the current policy', async () => {
     const first = byName(await verify());
-    assert.deepEqual(NAMES.map((n) => first[n]!.verdict.status), ['verified', 'verified', 'verified']);
+    assert.deepEqual(
+      NAMES.map((n) => first[n]!.verdict.status),
+      ['verified', 'verified', 'verified'],
+    );
     // A new store object reads the persisted results, as after a restart.
     const second = byName(await verify());
     for (const name of NAMES) {
@@ -61,13 +68,17 @@ describe('incremental re-verification', () => {
       assert.deepEqual(second[name]!.verdict, first[name]!.verdict);
     }
     // A policy change needs no new checks: the same checks, decided again.
-    await w.writeGlobalConfig(`sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\ntrusted_identities: ["*@other.org"]`);
+    await w.writeGlobalConfig(
+      `sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\ntrusted_identities: ["*@other.org"]`,
+    );
     const third = byName(await verify());
     for (const name of NAMES) {
       assert.equal(third[name]!.checkedAt, first[name]!.checkedAt);
       assert.equal(third[name]!.verdict.status, 'signed-untrusted');
     }
-    await w.writeGlobalConfig(`sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\ntrusted_identities: ["*@example.com"]`);
+    await w.writeGlobalConfig(
+      `sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\ntrusted_identities: ["*@example.com"]`,
+    );
   });
 
   it('re-verifies only the package whose installed file changed, even with its size and mtime restored', async () => {
@@ -96,7 +107,10 @@ describe('incremental re-verification', () => {
     assert.notEqual(after['@acme/c']!.checkedAt, before['@acme/c']!.checkedAt);
     // The package keeps the verdict of the signature captured at install; the registry's change is a finding of its own.
     assert.equal(after['@acme/c']!.verdict.status, 'verified');
-    assert.deepEqual(after['@acme/c']!.findings.map((f) => [f.code, f.action]), [['REGISTRY_CHANGED', 'fail']]);
+    assert.deepEqual(
+      after['@acme/c']!.findings.map((f) => [f.code, f.action]),
+      [['REGISTRY_CHANGED', 'fail']],
+    );
     assert.equal(after['@acme/a']!.checkedAt, before['@acme/a']!.checkedAt);
     await writeFile(signature, bytes);
     const restored = byName(await verify())['@acme/c']!;
@@ -130,9 +144,16 @@ describe('incremental re-verification', () => {
     const lockFile = join(w.project, '.aam', 'aam-lock.yaml');
     assert.equal(store.stored(lockFile, '@acme/a'), undefined);
     const { readdir } = await import('node:fs/promises');
-    for (const file of await readdir(storeDir)) await writeFile(join(storeDir, file), `{"format": "aam-trust/verification-results", "revision": 2, "salt": "", "lockFile": ${JSON.stringify(lockFile)}, "lock": {"stamp": 7}, "results": {"@acme/a": {"key": 1, "result": null}, "@acme/b": {"key": 1, "result": {"evidence": 3, "scan": {"dirs": null}}}}}`);
+    for (const file of await readdir(storeDir))
+      await writeFile(
+        join(storeDir, file),
+        `{"format": "aam-trust/verification-results", "revision": 2, "salt": "", "lockFile": ${JSON.stringify(lockFile)}, "lock": {"stamp": 7}, "results": {"@acme/a": {"key": 1, "result": null}, "@acme/b": {"key": 1, "result": {"evidence": 3, "scan": {"dirs": null}}}}}`,
+      );
     const reports = byName(await verify());
-    assert.deepEqual(NAMES.map((n) => reports[n]!.verdict.status), ['verified', 'verified', 'verified']);
+    assert.deepEqual(
+      NAMES.map((n) => reports[n]!.verdict.status),
+      ['verified', 'verified', 'verified'],
+    );
   });
 });
 
@@ -145,12 +166,29 @@ describe('verification workers', () => {
     await writeFile(rootPath, JSON.stringify(local.instance().trustedRoot()));
     await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\ntrusted_identities: ["*@example.com"]`);
     const services = await w.services();
-    const signing = { method: 'sigstore' as const, endpoints: local.endpoints(), identityProvider: staticToken(local.instance().mintToken('alice@example.com')) };
-    await publishPackage({ packageDir: await w.makePackage('@acme/one', '1.0.0'), registry: w.registry, signing, verifier: services.verifier });
+    const signing = {
+      method: 'sigstore' as const,
+      endpoints: local.endpoints(),
+      identityProvider: staticToken(local.instance().mintToken('alice@example.com')),
+    };
+    await publishPackage({
+      packageDir: await w.makePackage('@acme/one', '1.0.0'),
+      registry: w.registry,
+      signing,
+      verifier: services.verifier,
+    });
     await installPackages(['@acme/one'], { ...services, registry: w.registry });
     const lock = await readLockFile(services.workspace.lockFile);
     const entry = lock.packages['@acme/one']!;
-    const job = { name: '@acme/one', entry, installedDir: join(services.workspace.packagesDir, 'acme--one'), source: evidenceSource(entry, services.config.registries, services.cache.dir, false), skipSignature: false, previousScan: undefined, captured: capturedSignatureOf(entry) };
+    const job = {
+      name: '@acme/one',
+      entry,
+      installedDir: join(services.workspace.packagesDir, 'acme--one'),
+      source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
+      skipSignature: false,
+      previousScan: undefined,
+      captured: capturedSignatureOf(entry),
+    };
     // Enough jobs that the pool starts two workers.
     const jobs = Array.from({ length: 60 }, () => job);
     const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });

@@ -15,7 +15,7 @@ import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
 import { signDsseWithSigstore } from '../../../src/core/sigstore/sign.ts';
 import { IN_TOTO_PAYLOAD_TYPE, PACKAGE_SIGNATURE_PREDICATE } from '../../../src/core/sigstore/statement.ts';
 import { verifyWorkspace } from '../../../src/core/verify/verify-installed.ts';
-import { LocalSigstore } from '../../../src/local-sigstore/instance.ts';
+import { LocalSigstore } from '../../../dev/local-sigstore/instance.ts';
 import { mkfifo } from '../../helpers/fifo.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { stopGnupgAtExit } from '../../helpers/temp.ts';
@@ -37,7 +37,11 @@ describe('threat model', () => {
     await w.writeGlobalConfig(`sigstore_trusted_root: ${join(w.home, '.aam', rootFile)}\n${security}`);
     return w;
   }
-  const sigstore = (email: string, instance = local.instance()) => ({ method: 'sigstore' as const, endpoints: { fulcio: instance.url, rekor: instance.url, tsa: undefined }, identityProvider: staticToken(instance.mintToken(email)) });
+  const sigstore = (email: string, instance = local.instance()) => ({
+    method: 'sigstore' as const,
+    endpoints: { fulcio: instance.url, rekor: instance.url, tsa: undefined },
+    identityProvider: staticToken(instance.mintToken(email)),
+  });
   async function publish(w: TestWorld, name: string, version: string, signing?: ReturnType<typeof sigstore>) {
     const { verifier } = await w.services();
     return publishPackage({ packageDir: await w.makePackage(name, version), registry: w.registry, signing, verifier });
@@ -46,20 +50,44 @@ describe('threat model', () => {
     return installPackages(specs, { ...(await w.services()), registry: w.registry });
   }
   async function verify(w: TestWorld, options: { restricted?: boolean; offline?: boolean } = {}) {
-    const config = await loadConfig({ homeDir: w.home, projectDir: w.project, env: {}, restricted: options.restricted ?? false });
+    const config = await loadConfig({
+      homeDir: w.home,
+      projectDir: w.project,
+      env: {},
+      restricted: options.restricted ?? false,
+    });
     const s = await w.services(config);
     return verifyWorkspace({ ...s, offline: options.offline ?? false });
   }
-  const byName = async (w: TestWorld, options?: Parameters<typeof verify>[1]) => Object.fromEntries((await verify(w, options)).map((r) => [r.name, r]));
+  const byName = async (w: TestWorld, options?: Parameters<typeof verify>[1]) =>
+    Object.fromEntries((await verify(w, options)).map((r) => [r.name, r]));
 
   describe('registry: a bundle beside the archive', () => {
     it('an attestation by a trusted identity about another artifact does not sign this package', async () => {
       const w = await world(STRICT);
       await publish(w, '@evil/tool', '1.0.0');
-      const statement = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ name: 'other', digest: { sha256: createHash('sha256').update('another artifact').digest('hex') } }], predicateType: PACKAGE_SIGNATURE_PREDICATE, predicate: {} }));
-      const dsse = await signDsseWithSigstore(statement, IN_TOTO_PAYLOAD_TYPE, { endpoints: local.endpoints(), identityProvider: staticToken(local.instance().mintToken('alice@example.com')) });
+      const statement = Buffer.from(
+        JSON.stringify({
+          _type: 'https://in-toto.io/Statement/v1',
+          subject: [
+            { name: 'other', digest: { sha256: createHash('sha256').update('another artifact').digest('hex') } },
+          ],
+          predicateType: PACKAGE_SIGNATURE_PREDICATE,
+          predicate: {},
+        }),
+      );
+      const dsse = await signDsseWithSigstore(statement, IN_TOTO_PAYLOAD_TYPE, {
+        endpoints: local.endpoints(),
+        identityProvider: staticToken(local.instance().mintToken('alice@example.com')),
+      });
       await writeFile(`${w.registry.archivePath('@evil/tool', '1.0.0')}.sigstore.json`, dsse.bytes);
-      await assert.rejects(install(w, '@evil/tool'), (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'SIGNATURE_INVALID' && /not among its subjects/.test(e.message));
+      await assert.rejects(
+        install(w, '@evil/tool'),
+        (e) =>
+          e instanceof InstallRefusedError &&
+          e.verdicts[0]?.verdict.code === 'SIGNATURE_INVALID' &&
+          /not among its subjects/.test(e.message),
+      );
     });
 
     it('metadata.yaml cannot name the signer: the signature file decides', async () => {
@@ -67,7 +95,10 @@ describe('threat model', () => {
       await publish(w, 'liar', '1.0.0', sigstore('mallory@evil.io'));
       const metadata = join(w.registry.packageDir('liar'), 'metadata.yaml');
       await writeFile(metadata, (await readFile(metadata, 'utf8')).replaceAll('mallory@evil.io', 'alice@example.com'));
-      await assert.rejects(install(w, 'liar'), (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'UNTRUSTED_SIGNER');
+      await assert.rejects(
+        install(w, 'liar'),
+        (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'UNTRUSTED_SIGNER',
+      );
     });
   });
 
@@ -79,7 +110,10 @@ describe('threat model', () => {
       const archive = w.registry.archivePath('hello', '1.0.0');
       await writeFile(archive, Buffer.concat([await readFile(archive), Buffer.from('tampered')]));
       const online = (await byName(w)).hello!;
-      assert.deepEqual([online.verdict.status, online.findings.map((f) => `${f.code}/${f.action}`)], ['verified', ['REGISTRY_CHANGED/fail']]);
+      assert.deepEqual(
+        [online.verdict.status, online.findings.map((f) => `${f.code}/${f.action}`)],
+        ['verified', ['REGISTRY_CHANGED/fail']],
+      );
       // The registry out of reach (moved away): the same verdict, and nothing to report about it.
       await rename(w.registryDir, `${w.registryDir}.away`);
       const unreachable = (await byName(w)).hello!;
@@ -98,7 +132,10 @@ describe('threat model', () => {
       const a = (await w.registry.resolve('@acme/a')).entry.checksum;
       const b = (await w.registry.resolve('@acme/b')).entry.checksum;
       await writeFile(metadata, (await readFile(metadata, 'utf8')).replace(b, a));
-      await assert.rejects(install(w, '@acme/b'), (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'PACKAGE_MISMATCH');
+      await assert.rejects(
+        install(w, '@acme/b'),
+        (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'PACKAGE_MISMATCH',
+      );
     });
   });
 
@@ -113,9 +150,16 @@ describe('threat model', () => {
       const lock = await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'));
       lock.packages['@acme/hello']!.version = '1.0.1';
       await writeFile(join(w.project, '.aam', 'aam-lock.yaml'), lockFileText(lock));
-      for (const suffix of ['', '.sigstore.json']) await copyFile(`${w.registry.archivePath('@acme/hello', '1.0.0')}${suffix}`, `${w.registry.archivePath('@acme/hello', '1.0.1')}${suffix}`);
+      for (const suffix of ['', '.sigstore.json'])
+        await copyFile(
+          `${w.registry.archivePath('@acme/hello', '1.0.0')}${suffix}`,
+          `${w.registry.archivePath('@acme/hello', '1.0.1')}${suffix}`,
+        );
       const report = (await byName(w))['@acme/hello']!;
-      assert.deepEqual([report.verdict.status, report.verdict.code, report.verdict.action], ['tampered', 'PACKAGE_MISMATCH', 'fail']);
+      assert.deepEqual(
+        [report.verdict.status, report.verdict.code, report.verdict.action],
+        ['tampered', 'PACKAGE_MISMATCH', 'fail'],
+      );
       assert.equal(report.verdict.actual, '@acme/hello@1.0.0');
     });
 
@@ -144,7 +188,9 @@ describe('threat model', () => {
       await assert.rejects(verify(w), (e) => isAamError(e, 'FILE_REFUSED') && /FIFO/.test(e.message));
       await mkfifo(join(w.root, 'fifo'));
       await symlink(join(w.root, 'fifo'), join(w.project, '.aam', 'config.yaml'));
-      await assert.rejects(loadConfig({ homeDir: w.home, projectDir: w.project, env: {} }), (e) => isAamError(e, 'FILE_REFUSED'));
+      await assert.rejects(loadConfig({ homeDir: w.home, projectDir: w.project, env: {} }), (e) =>
+        isAamError(e, 'FILE_REFUSED'),
+      );
     });
   });
 
@@ -164,11 +210,18 @@ describe('threat model', () => {
         const trusted = (await byName(w)).evil!;
         assert.equal(trusted.verdict.status, 'verified', 'a trusted workspace does use its project root…');
         const config = await loadConfig({ homeDir: w.home, projectDir: w.project, env: {} });
-        assert.match(config.findings.map((f) => f.message).join('\n'), /replaces the Sigstore trust root.*project\/\.aam\/trusted_root\.json instead of .*home\/\.aam\/trusted_root\.json/, '…and flags it');
+        assert.match(
+          config.findings.map((f) => f.message).join('\n'),
+          /replaces the Sigstore trust root.*project\/\.aam\/trusted_root\.json instead of .*home\/\.aam\/trusted_root\.json/,
+          '…and flags it',
+        );
         const restricted = (await byName(w, { restricted: true })).evil!;
         assert.deepEqual([restricted.verdict.code, restricted.verdict.action], ['SIGNATURE_INVALID', 'fail']);
         const config2 = await loadConfig({ homeDir: w.home, projectDir: w.project, env: {}, restricted: true });
-        assert.equal(config2.merged.originOf(['security', 'sigstore_trusted_root']).file, join(w.home, '.aam', 'config.yaml'));
+        assert.equal(
+          config2.merged.originOf(['security', 'sigstore_trusted_root']).file,
+          join(w.home, '.aam', 'config.yaml'),
+        );
         assert.ok(config2.findings.some((f) => f.path.join('.') === 'security.sigstore_trusted_root'));
       } finally {
         await attacker.close();
@@ -180,12 +233,37 @@ describe('threat model', () => {
       const gnupg = join(w.home, '.aam', 'gnupg');
       await mkdir(gnupg, { mode: 0o700 });
       stopGnupgAtExit(gnupg);
-      assert.equal((await runGpg(['--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'Release <release@example.com>', 'ed25519', 'sign', 'never'], { gpgHome: gnupg })).code, 0);
+      assert.equal(
+        (
+          await runGpg(
+            [
+              '--pinentry-mode',
+              'loopback',
+              '--passphrase',
+              '',
+              '--quick-gen-key',
+              'Release <release@example.com>',
+              'ed25519',
+              'sign',
+              'never',
+            ],
+            { gpgHome: gnupg },
+          )
+        ).code,
+        0,
+      );
       const list = await runGpg(['--with-colons', '--list-keys', 'release@example.com'], { gpgHome: gnupg });
       const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(list.stdout.toString())![1]!;
-      await w.writeGlobalConfig(`gpg_home: gnupg\nrequire_signature: true\non_signature_failure: error\ntrusted_keys: [${fingerprint}]`);
+      await w.writeGlobalConfig(
+        `gpg_home: gnupg\nrequire_signature: true\non_signature_failure: error\ntrusted_keys: [${fingerprint}]`,
+      );
       const { verifier } = await w.services();
-      await publishPackage({ packageDir: await w.makePackage('signed', '1.0.0'), registry: w.registry, verifier, signing: { method: 'gpg', keySource: signingKeySource('release@example.com', gnupg), prompt: async () => '' } });
+      await publishPackage({
+        packageDir: await w.makePackage('signed', '1.0.0'),
+        registry: w.registry,
+        verifier,
+        signing: { method: 'gpg', keySource: signingKeySource('release@example.com', gnupg), prompt: async () => '' },
+      });
       await install(w, 'signed');
       // The pull request carries a keyring with the key as it was before it was revoked.
       const projectKeyring = join(w.project, '.aam', 'gnupg');
@@ -194,7 +272,10 @@ describe('threat model', () => {
       await runGpg(['--import'], { gpgHome: projectKeyring, input: await exportPublicKey(gnupg, fingerprint) });
       await w.writeProjectConfig('security:\n  gpg_home: gnupg\n');
       // The key is revoked in the user's keyring (the certificate gpg made with the key).
-      const revocation = (await readFile(join(gnupg, 'openpgp-revocs.d', `${fingerprint}.rev`), 'utf8')).replace(':-----BEGIN', '-----BEGIN');
+      const revocation = (await readFile(join(gnupg, 'openpgp-revocs.d', `${fingerprint}.rev`), 'utf8')).replace(
+        ':-----BEGIN',
+        '-----BEGIN',
+      );
       assert.equal((await runGpg(['--import'], { gpgHome: gnupg, input: revocation })).code, 0);
       await chmod(gnupg, 0o700);
       const restricted = (await byName(w, { restricted: true })).signed!;
@@ -207,9 +288,14 @@ describe('threat model', () => {
     it('is flagged in a trusted workspace and ignored in Restricted Mode', async () => {
       const w = await world(STRICT);
       await publish(w, 'stranger', '1.0.0', sigstore('mallory@evil.io'));
-      await w.writeProjectConfig(`security:\n  trusted_identities:\n    - "*@example.com"\n    - identity: mallory@evil.io\n      issuer: ${local.instance().oidcIssuer}\n`);
+      await w.writeProjectConfig(
+        `security:\n  trusted_identities:\n    - "*@example.com"\n    - identity: mallory@evil.io\n      issuer: ${local.instance().oidcIssuer}\n`,
+      );
       const trustedConfig = await loadConfig({ homeDir: w.home, projectDir: w.project, env: {} });
-      assert.match(trustedConfig.findings.map((f) => f.message).join('\n'), /trusts "mallory@evil.io \(issuer .*\)", who the global policy does not trust/);
+      assert.match(
+        trustedConfig.findings.map((f) => f.message).join('\n'),
+        /trusts "mallory@evil.io \(issuer .*\)", who the global policy does not trust/,
+      );
       const restrictedConfig = await loadConfig({ homeDir: w.home, projectDir: w.project, env: {}, restricted: true });
       assert.deepEqual(restrictedConfig.security.trusted_identities, ['*@example.com']);
     });
@@ -217,16 +303,28 @@ describe('threat model', () => {
 
   describe('"Trust this signer" pins the issuer', () => {
     it('a pinned identity does not trust the same address from another issuer', async () => {
-      const w = await world(`trusted_identities:\n  - identity: alice@example.com\n    issuer: https://accounts.google.com\non_signature_failure: error`);
+      const w = await world(
+        `trusted_identities:\n  - identity: alice@example.com\n    issuer: https://accounts.google.com\non_signature_failure: error`,
+      );
       await publish(w, 'hello', '1.0.0', sigstore('alice@example.com'));
-      await assert.rejects(install(w, 'hello'), (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'UNTRUSTED_SIGNER');
-      await w.writeGlobalConfig(`sigstore_trusted_root: ${join(w.home, '.aam', 'trusted_root.json')}\ntrusted_identities:\n  - identity: alice@example.com\n    issuer: ${local.instance().oidcIssuer}\non_signature_failure: error`);
+      await assert.rejects(
+        install(w, 'hello'),
+        (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'UNTRUSTED_SIGNER',
+      );
+      await w.writeGlobalConfig(
+        `sigstore_trusted_root: ${join(w.home, '.aam', 'trusted_root.json')}\ntrusted_identities:\n  - identity: alice@example.com\n    issuer: ${local.instance().oidcIssuer}\non_signature_failure: error`,
+      );
       const [installed] = await install(w, 'hello');
       assert.equal(installed?.verdict.status, 'verified');
       assert.equal(installed?.verdict.trustedBy?.pattern, `alice@example.com (issuer ${local.instance().oidcIssuer})`);
       // The same checks under an entry pinned to another issuer: untrusted.
       const [report] = await verify(w);
-      const pinnedElsewhere = { policy: { ...(await loadConfig({ homeDir: w.home, projectDir: w.project, env: {} })).security, trusted_identities: [{ identity: 'alice@example.com', issuer: 'https://accounts.google.com' }] } };
+      const pinnedElsewhere = {
+        policy: {
+          ...(await loadConfig({ homeDir: w.home, projectDir: w.project, env: {} })).security,
+          trusted_identities: [{ identity: 'alice@example.com', issuer: 'https://accounts.google.com' }],
+        },
+      };
       assert.equal(decide(report!.checks, pinnedElsewhere).code, 'UNTRUSTED_SIGNER');
     });
   });

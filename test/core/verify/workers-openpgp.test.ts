@@ -22,7 +22,11 @@ import { makeWorld } from '../../helpers/workspace.ts';
 describe('OpenPGP keys on verification threads', () => {
   it('are asked of the starting thread, with the same verdicts as there, valid or not', async () => {
     const w = await makeWorld();
-    const { privateKey, publicKey } = await generateKey({ type: 'curve25519', userIDs: [{ name: 'Pat', email: 'pat@example.com' }], format: 'armored' });
+    const { privateKey, publicKey } = await generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'Pat', email: 'pat@example.com' }],
+      format: 'armored',
+    });
     const keyFile = join(w.root, 'secret-key.asc');
     await writeFile(keyFile, privateKey);
     const [imported] = await importPublicKey(publicKey, join(w.home, '.aam', 'keys'));
@@ -30,19 +34,41 @@ describe('OpenPGP keys on verification threads', () => {
     const services = await w.services();
     const names = ['@pgp/one', '@pgp/two'];
     for (const name of names) {
-      await publishPackage({ packageDir: await w.makePackage(name, '1.0.0'), registry: w.registry, verifier: services.verifier, signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => '' } });
+      await publishPackage({
+        packageDir: await w.makePackage(name, '1.0.0'),
+        registry: w.registry,
+        verifier: services.verifier,
+        signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => '' },
+      });
     }
     await installPackages(names, { ...services, registry: w.registry });
     const lock = await readLockFile(services.workspace.lockFile);
     const jobs: VerifyJob[] = Array.from({ length: 60 }, (_, i) => {
       const name = names[i % 2]!;
       const entry = lock.packages[name]!;
-      return { name, entry, installedDir: join(services.workspace.packagesDir, name.slice(1).replace('/', '--')), source: evidenceSource(entry, services.config.registries, services.cache.dir, false), skipSignature: false, previousScan: undefined, captured: capturedSignatureOf(entry) };
+      return {
+        name,
+        entry,
+        installedDir: join(services.workspace.packagesDir, name.slice(1).replace('/', '--')),
+        source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
+        skipSignature: false,
+        previousScan: undefined,
+        captured: capturedSignatureOf(entry),
+      };
     });
     const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
     /** The verifier, counting the key questions its threads ask; `answer: false` answers none of them. */
     const counting = (verifier: SignatureVerifier, answer = true) => {
-      const counted = { verifier: { ...verifier, leanKey: async (keyId: string, at: Date) => (counted.asked++, answer ? verifier.leanKey(keyId, at) : undefined) }, asked: 0 };
+      const counted = {
+        verifier: {
+          ...verifier,
+          leanKey: async (keyId: string, at: Date) => (
+            counted.asked++,
+            answer ? verifier.leanKey(keyId, at) : undefined
+          ),
+        },
+        asked: 0,
+      };
       return counted;
     };
 
@@ -63,21 +89,30 @@ describe('OpenPGP keys on verification threads', () => {
     const bundled = new URL('../../../dist/verify-worker.js', import.meta.url);
     assert.ok(existsSync(bundled), 'dist/verify-worker.js is missing: run npm run build');
     assert.deepEqual((await runJobs(jobs, services.verifier, { workers: 2, workerScript: bundled })).map(strip), here);
-    assert.deepEqual((await runJobs(jobs, counting(services.verifier, false).verifier, { workers: 2, workerScript: bundled })).map(strip), here);
+    assert.deepEqual(
+      (await runJobs(jobs, counting(services.verifier, false).verifier, { workers: 2, workerScript: bundled })).map(
+        strip,
+      ),
+      here,
+    );
     // A pool hands a job that fails in a worker back to this thread, so the bundle's own fallback is checked directly.
     const worker = new Worker(bundled, { workerData: { settings: services.verifier.settings } });
     try {
       const reply = await new Promise<FromWorker>((resolve, reject) => {
         worker.on('error', reject);
         worker.on('message', (message: FromWorker) => {
-          if (message.kind === 'key') worker.postMessage({ kind: 'key', question: message.question, answer: undefined } satisfies ToWorker);
+          if (message.kind === 'key')
+            worker.postMessage({ kind: 'key', question: message.question, answer: undefined } satisfies ToWorker);
           else resolve(message);
         });
         worker.postMessage({ kind: 'jobs', first: 0, jobs: jobs.slice(0, 2) } satisfies ToWorker);
       });
       assert.equal(reply.kind, 'outcomes');
       const outcomes = reply.kind === 'outcomes' ? reply.outcomes : [];
-      assert.deepEqual(outcomes.map((o) => ('result' in o ? strip(o.result) : o)), here.slice(0, 2));
+      assert.deepEqual(
+        outcomes.map((o) => ('result' in o ? strip(o.result) : o)),
+        here.slice(0, 2),
+      );
     } finally {
       await worker.terminate();
     }
@@ -93,7 +128,14 @@ describe('OpenPGP keys on verification threads', () => {
   });
 
   it('remember a key once, and its validity once per interval between the instants written in it', async () => {
-    const key: LeanKey = { keyId: '0123456789abcdef', algorithm: 27, jwk: null, created: 100_000, signer: { type: 'gpg', fingerprint: 'F', signingKeyFingerprint: 'F', userIds: [] }, events: [100, 200] };
+    const key: LeanKey = {
+      keyId: '0123456789abcdef',
+      algorithm: 27,
+      jwk: null,
+      created: 100_000,
+      signer: { type: 'gpg', fingerprint: 'F', signingKeyFingerprint: 'F', userIds: [] },
+      events: [100, 200],
+    };
     const questions: string[] = [];
     const keys = new AskedLeanKeys(async (keyId, at) => {
       questions.push(`${keyId}@${at.getTime() / 1000}`);
@@ -109,6 +151,13 @@ describe('OpenPGP keys on verification threads', () => {
     assert.equal((await keys.find(key.keyId, at(50)))?.valid, true, 'before the key: its own interval');
     assert.equal(await keys.find('fedcba9876543210', at(150)), undefined);
     assert.equal(await keys.find('fedcba9876543210', at(250)), undefined, 'an unknown key is remembered as unknown');
-    assert.deepEqual(questions, [`${key.keyId}@150`, `${key.keyId}@200`, `${key.keyId}@200`, `${key.keyId}@300`, `${key.keyId}@50`, 'fedcba9876543210@150']);
+    assert.deepEqual(questions, [
+      `${key.keyId}@150`,
+      `${key.keyId}@200`,
+      `${key.keyId}@200`,
+      `${key.keyId}@300`,
+      `${key.keyId}@50`,
+      'fedcba9876543210@150',
+    ]);
   });
 });

@@ -22,13 +22,118 @@ function full(text: string): { ok: true; value: unknown } | { ok: false } {
 
 /** Pieces the fast reader should read, and pieces it must leave to the full parser (or read exactly as it does). */
 const GOOD = {
-  keys: ['name', 'version', 'aam.yaml', 'prompts/main.md', 'prompts/a b.md', '"@acme/pkg"', "'@acme/pkg'", 'a-b', '1.0.0', 'ké', '.hidden', '"quoted: key"', 'a:b'],
-  values: ['', ' 1.0.0', ' 12', ' -7', ' -0', ' true', ' False', ' null', ' ~', ' sha256:abc', ' http://127.0.0.1:8080/x', ' "quoted"', " 'single'", ' {}', ' []', ' a#b', ' -x', ' value   ', ' 2026-11-22T08:00:00.000Z', ' é', ' it\'s', ' a "b" c', ' x [y] {z}'],
+  keys: [
+    'name',
+    'version',
+    'aam.yaml',
+    'prompts/main.md',
+    'prompts/a b.md',
+    '"@acme/pkg"',
+    "'@acme/pkg'",
+    'a-b',
+    '1.0.0',
+    'ké',
+    '.hidden',
+    '"quoted: key"',
+    'a:b',
+  ],
+  values: [
+    '',
+    ' 1.0.0',
+    ' 12',
+    ' -7',
+    ' -0',
+    ' true',
+    ' False',
+    ' null',
+    ' ~',
+    ' sha256:abc',
+    ' http://127.0.0.1:8080/x',
+    ' "quoted"',
+    " 'single'",
+    ' {}',
+    ' []',
+    ' a#b',
+    ' -x',
+    ' value   ',
+    ' 2026-11-22T08:00:00.000Z',
+    ' é',
+    " it's",
+    ' a "b" c',
+    ' x [y] {z}',
+  ],
 };
 const HARD = {
-  keys: ['123', 'true', 'null', '~', '"a\\"b"', '__proto__', '-', '- a', '? k', '&a k', 'k#c', '"k" ', 'key ', ' key', "'it''s'", '[a]', '{a}', '!t k', '*a'],
-  values: [' 007', ' 1e3', ' .5', ' 0x1F', ' 0o17', ' .inf', ' .NaN', " 'it''s'", ' "esc\\n"', ' {a: 1}', ' [1, 2]', ' &anchor x', ' *alias', ' !tag x', ' |', ' >', ' a: b', ' a # comment', ' - x', ' @at', ' `tick', ' %pct', ' ,c', ' "unterminated', ' 123456789012345678', ' +5', ' 1.5', ' a\tb', ' "a" b', '\tx', ':x', ' ::', ' a:', ' -'],
-  lines: ['', '# comment', '  # indented comment', '---', '...', '- item', '\t\tkey: v', '%YAML 1.2', '\r', '  continued', '"unterminated: 1'],
+  keys: [
+    '123',
+    'true',
+    'null',
+    '~',
+    '"a\\"b"',
+    '__proto__',
+    '-',
+    '- a',
+    '? k',
+    '&a k',
+    'k#c',
+    '"k" ',
+    'key ',
+    ' key',
+    "'it''s'",
+    '[a]',
+    '{a}',
+    '!t k',
+    '*a',
+  ],
+  values: [
+    ' 007',
+    ' 1e3',
+    ' .5',
+    ' 0x1F',
+    ' 0o17',
+    ' .inf',
+    ' .NaN',
+    " 'it''s'",
+    ' "esc\\n"',
+    ' {a: 1}',
+    ' [1, 2]',
+    ' &anchor x',
+    ' *alias',
+    ' !tag x',
+    ' |',
+    ' >',
+    ' a: b',
+    ' a # comment',
+    ' - x',
+    ' @at',
+    ' `tick',
+    ' %pct',
+    ' ,c',
+    ' "unterminated',
+    ' 123456789012345678',
+    ' +5',
+    ' 1.5',
+    ' a\tb',
+    ' "a" b',
+    '\tx',
+    ':x',
+    ' ::',
+    ' a:',
+    ' -',
+  ],
+  lines: [
+    '',
+    '# comment',
+    '  # indented comment',
+    '---',
+    '...',
+    '- item',
+    '\t\tkey: v',
+    '%YAML 1.2',
+    '\r',
+    '  continued',
+    '"unterminated: 1',
+  ],
 };
 
 function generate(rand: () => number): string {
@@ -62,11 +167,38 @@ describe('the block-mapping reader', () => {
       lockfile_version: 1,
       resolved_at: '2026-11-22T08:14:32.128Z',
       packages: {
-        '@acme/one': { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, dependencies: {}, file_checksums: { algorithm: 'sha256', files: { 'aam.yaml': 'b'.repeat(64), 'prompts/a b.md': 'c'.repeat(64) } }, source_name: null, signature: { type: 'sigstore', identity: 'https://github.com/acme/tools/.github/workflows/release.yml@refs/heads/main', transparency_log: { log_index: '42', url: 'http://127.0.0.1:1' } } },
-        plain: { version: '2.0.0-rc.1', source: 'team', checksum: `sha256:${'d'.repeat(64)}`, dependencies: { '@acme/one': '^1.0.0' } },
+        '@acme/one': {
+          version: '1.0.0',
+          source: 'team',
+          checksum: `sha256:${'a'.repeat(64)}`,
+          dependencies: {},
+          file_checksums: {
+            algorithm: 'sha256',
+            files: { 'aam.yaml': 'b'.repeat(64), 'prompts/a b.md': 'c'.repeat(64) },
+          },
+          source_name: null,
+          signature: {
+            type: 'sigstore',
+            identity: 'https://github.com/acme/tools/.github/workflows/release.yml@refs/heads/main',
+            transparency_log: { log_index: '42', url: 'http://127.0.0.1:1' },
+          },
+        },
+        plain: {
+          version: '2.0.0-rc.1',
+          source: 'team',
+          checksum: `sha256:${'d'.repeat(64)}`,
+          dependencies: { '@acme/one': '^1.0.0' },
+        },
       },
     };
-    const metadata = { name: '@acme/one', description: 'Says: "hello" — #1', author: null, keywords: [], dist_tags: { latest: '1.0.0' }, count: 3 };
+    const metadata = {
+      name: '@acme/one',
+      description: 'Says: "hello" — #1',
+      author: null,
+      keywords: [],
+      dist_tags: { latest: '1.0.0' },
+      count: 3,
+    };
     for (const value of [lock, metadata]) {
       const text = toYamlText(value);
       const fast = parseBlockMapping(text);
@@ -91,6 +223,8 @@ describe('the block-mapping reader', () => {
     }
     // The generator must exercise the fast path, not only the bail-outs.
     assert.ok(read > CASES / 10, `only ${read} of ${CASES} documents were read by the fast reader`);
-    process.stdout.write(`# block-mapping reader: ${read} of ${CASES} generated documents read, all as the full parser reads them\n`);
+    process.stdout.write(
+      `# block-mapping reader: ${read} of ${CASES} generated documents read, all as the full parser reads them\n`,
+    );
   });
 });

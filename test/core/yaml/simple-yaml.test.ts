@@ -27,8 +27,16 @@ function compare(text: string): boolean {
   const fast = parseSimpleYaml(text);
   if (!fast) return false;
   const full = new YamlSource(text);
-  assert.deepEqual(full.doc.errors.map((e) => e.message), [], `the full parser rejects what the fast reader read:\n${text}`);
-  assert.deepEqual(full.doc.warnings.map((e) => e.message), [], text);
+  assert.deepEqual(
+    full.doc.errors.map((e) => e.message),
+    [],
+    `the full parser rejects what the fast reader read:\n${text}`,
+  );
+  assert.deepEqual(
+    full.doc.warnings.map((e) => e.message),
+    [],
+    text,
+  );
   const value = full.doc.toJS({ maxAliasCount: 64 });
   assert.deepEqual(fast.value, value ?? null, text);
   for (const path of paths(value)) {
@@ -43,10 +51,69 @@ function compare(text: string): boolean {
   return true;
 }
 
-const KEYS = ['security', 'trusted_identities', 'trusted_keys', 'on_signature_failure', 'require_signature', 'registries', 'name', 'url', 'type', 'a', 'b-c', 'x.y', '"quoted key"', "'single'", 'with space', 'requre_signature'];
-const SCALARS = ['1', '-3', 'true', 'null', '~', 'warn', 'eror', 'ignore', '*@*', 'github:', '0123456789ABCDEF0123456789ABCDEF01234567', '01 23 45 67 89 AB CD EF 01 23 45 67 89 AB CD EF 01 23 45 67', 'alice@example.com', '"*@example.com"', "'github:acme'", "'it''s'", 'file:///srv/reg', 'https://x.example/a#b', '""', "''", 'é ü', '0123 4567', '2026-11-22'];
+const KEYS = [
+  'security',
+  'trusted_identities',
+  'trusted_keys',
+  'on_signature_failure',
+  'require_signature',
+  'registries',
+  'name',
+  'url',
+  'type',
+  'a',
+  'b-c',
+  'x.y',
+  '"quoted key"',
+  "'single'",
+  'with space',
+  'requre_signature',
+];
+const SCALARS = [
+  '1',
+  '-3',
+  'true',
+  'null',
+  '~',
+  'warn',
+  'eror',
+  'ignore',
+  '*@*',
+  'github:',
+  '0123456789ABCDEF0123456789ABCDEF01234567',
+  '01 23 45 67 89 AB CD EF 01 23 45 67 89 AB CD EF 01 23 45 67',
+  'alice@example.com',
+  '"*@example.com"',
+  "'github:acme'",
+  "'it''s'",
+  'file:///srv/reg',
+  'https://x.example/a#b',
+  '""',
+  "''",
+  'é ü',
+  '0123 4567',
+  '2026-11-22',
+];
 const FLOWS = ['[]', '[ ]', '{}', '{ }', '[claude, cursor]', '["a", \'b\', c]', '[ 1 , 2 ]', '[a]'];
-const HARD = ['&a x', '*a', '!t x', '|', '>', '"esc\\n"', '[a, [b]]', '{a: 1}', '[a,]', 'a: b', 'x # c', '- x', '@x', '0x1F', '1.5', '"unterminated', "'a'b"];
+const HARD = [
+  '&a x',
+  '*a',
+  '!t x',
+  '|',
+  '>',
+  '"esc\\n"',
+  '[a, [b]]',
+  '{a: 1}',
+  '[a,]',
+  'a: b',
+  'x # c',
+  '- x',
+  '@x',
+  '0x1F',
+  '1.5',
+  '"unterminated',
+  "'a'b",
+];
 
 function generate(rand: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
@@ -122,6 +189,8 @@ describe('the config-YAML reader with positions', () => {
     let read = 0;
     for (let n = 0; n < CASES; n++) if (compare(generate(rand))) read++;
     assert.ok(read > CASES / 5, `only ${read} of ${CASES} documents were read by the fast reader`);
-    process.stdout.write(`# config reader: ${read} of ${CASES} generated configs read, values and ranges as the full parser gives them\n`);
+    process.stdout.write(
+      `# config reader: ${read} of ${CASES} generated configs read, values and ranges as the full parser gives them\n`,
+    );
   });
 });

@@ -37,7 +37,10 @@ export interface FastTrust {
 }
 
 interface RootJson {
-  certificateAuthorities?: { certChain?: { certificates?: { rawBytes?: string }[] }; validFor?: { start?: string; end?: string } }[];
+  certificateAuthorities?: {
+    certChain?: { certificates?: { rawBytes?: string }[] };
+    validFor?: { start?: string; end?: string };
+  }[];
   tlogs?: LogJson[];
   ctlogs?: LogJson[];
   timestampAuthorities?: unknown[];
@@ -57,16 +60,28 @@ const FOREVER = new Date(8640000000000000);
  */
 export function buildFastTrust(root: RootJson): FastTrust {
   const cas = (root.certificateAuthorities ?? []).map((ca): FastCA => {
-    const certs = (ca.certChain?.certificates ?? []).map((c) => parseCertificate(Buffer.from(c.rawBytes ?? '', 'base64')));
+    const certs = (ca.certChain?.certificates ?? []).map((c) =>
+      parseCertificate(Buffer.from(c.rawBytes ?? '', 'base64')),
+    );
     const candidates: IssuerCandidate[] = [];
     for (const cert of certs) {
       const path = pathToAnchor(cert, certs, new Set());
       if (!path) continue;
-      candidates.push({ cert, key: createPublicKey({ key: cert.spki, format: 'der', type: 'spki' }), path, keyHash: createHash('sha256').update(cert.spki).digest() });
+      candidates.push({
+        cert,
+        key: createPublicKey({ key: cert.spki, format: 'der', type: 'spki' }),
+        path,
+        keyHash: createHash('sha256').update(cert.spki).digest(),
+      });
     }
     return { start: date(ca.validFor?.start, new Date(0)), end: date(ca.validFor?.end, FOREVER), candidates };
   });
-  return { cas, tlogs: logs(root.tlogs), ctlogs: logs(root.ctlogs), hasTsa: (root.timestampAuthorities ?? []).length > 0 };
+  return {
+    cas,
+    tlogs: logs(root.tlogs),
+    ctlogs: logs(root.ctlogs),
+    hasTsa: (root.timestampAuthorities ?? []).length > 0,
+  };
 }
 
 /** `cert` followed by its issuers up to a self-signed anchor, each signature checked; undefined if none. */
@@ -94,7 +109,12 @@ export function issuersOf(cert: Certificate, pool: readonly Certificate[]): Cert
 export function signedBy(cert: Certificate, issuer: Certificate, key?: KeyObject): boolean {
   try {
     const publicKey = key ?? createPublicKey({ key: issuer.spki, format: 'der', type: 'spki' });
-    return verify(cert.signatureDigest ?? null, cert.der.subarray(cert.tbs.start, cert.tbs.end), publicKey, cert.signature);
+    return verify(
+      cert.signatureDigest ?? null,
+      cert.der.subarray(cert.tbs.start, cert.tbs.end),
+      publicKey,
+      cert.signature,
+    );
   } catch {
     return false;
   }
@@ -103,13 +123,15 @@ export function signedBy(cert: Certificate, issuer: Certificate, key?: KeyObject
 function logs(list: LogJson[] | undefined): FastLog[] {
   return (list ?? []).flatMap((log): FastLog[] => {
     if (!log.publicKey?.rawBytes || !log.logId?.keyId) return [];
-    return [{
-      logId: Buffer.from(log.logId.keyId, 'base64'),
-      baseUrl: log.baseUrl ?? '',
-      key: createPublicKey({ key: Buffer.from(log.publicKey.rawBytes, 'base64'), format: 'der', type: 'spki' }),
-      start: date(log.publicKey.validFor?.start, new Date(0)),
-      end: date(log.publicKey.validFor?.end, FOREVER),
-    }];
+    return [
+      {
+        logId: Buffer.from(log.logId.keyId, 'base64'),
+        baseUrl: log.baseUrl ?? '',
+        key: createPublicKey({ key: Buffer.from(log.publicKey.rawBytes, 'base64'), format: 'der', type: 'spki' }),
+        start: date(log.publicKey.validFor?.start, new Date(0)),
+        end: date(log.publicKey.validFor?.end, FOREVER),
+      },
+    ];
   });
 }
 

@@ -29,14 +29,25 @@ const SHA256_DIGESTS = new Set([0, 1]);
  * bundle (the CA chain up to its anchor) was done once in `trust`.
  * Returns the signing certificate.
  */
-export function fastVerify(bundle: BundleWithMessageSignature, artifact: Buffer, trust: FastTrust, options: { tlogThreshold: number }): Certificate {
+export function fastVerify(
+  bundle: BundleWithMessageSignature,
+  artifact: Buffer,
+  trust: FastTrust,
+  options: { tlogThreshold: number },
+): Certificate {
   const material = bundle.verificationMaterial;
   if (material.timestampVerificationData?.rfc3161Timestamps.length) throw new NotFastPath('RFC 3161 timestamps');
   const content = material.content;
-  const raw = content.$case === 'certificate' ? content.certificate.rawBytes : content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates[0]?.rawBytes : undefined;
+  const raw =
+    content.$case === 'certificate'
+      ? content.certificate.rawBytes
+      : content.$case === 'x509CertificateChain'
+        ? content.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
   if (!raw) throw new NotFastPath('no certificate');
   for (const entry of material.tlogEntries) {
-    if (entry.kindVersion?.kind !== 'hashedrekord' || entry.kindVersion.version !== '0.0.1') throw new NotFastPath(`tlog entry ${entry.kindVersion?.kind}/${entry.kindVersion?.version}`);
+    if (entry.kindVersion?.kind !== 'hashedrekord' || entry.kindVersion.version !== '0.0.1')
+      throw new NotFastPath(`tlog entry ${entry.kindVersion?.kind}/${entry.kindVersion?.version}`);
   }
   let leaf: Certificate;
   try {
@@ -45,14 +56,22 @@ export function fastVerify(bundle: BundleWithMessageSignature, artifact: Buffer,
     throw new NotFastPath('certificate outside the strict DER subset');
   }
   const { messageDigest, signature } = bundle.content.messageSignature;
-  if (!SHA256_DIGESTS.has(messageDigest.algorithm)) throw new NotFastPath(`message digest algorithm ${messageDigest.algorithm}`);
+  if (!SHA256_DIGESTS.has(messageDigest.algorithm))
+    throw new NotFastPath(`message digest algorithm ${messageDigest.algorithm}`);
   const timestamps = tlogTimestamps(material.tlogEntries);
-  if (timestamps.length < 1) throw new FastVerificationError('TIMESTAMP_ERROR', `expected 1 timestamps, got ${timestamps.length}`);
+  if (timestamps.length < 1)
+    throw new FastVerificationError('TIMESTAMP_ERROR', `expected 1 timestamps, got ${timestamps.length}`);
   let issuer: IssuerCandidate | undefined;
   for (const timestamp of timestamps) issuer = verifyChain(leaf, timestamp, trust);
   const scts = verifyScts(leaf, issuer!, trust.ctlogs);
   if (scts < 1) throw new FastVerificationError('CERTIFICATE_ERROR', `expected 1 SCTs, got ${scts}`);
-  verifyTlogs(material.tlogEntries, trust.tlogs, Buffer.from(signature), Buffer.from(messageDigest.digest), options.tlogThreshold);
+  verifyTlogs(
+    material.tlogEntries,
+    trust.tlogs,
+    Buffer.from(signature),
+    Buffer.from(messageDigest.digest),
+    options.tlogThreshold,
+  );
   const key = createPublicKey({ key: leaf.spki, format: 'der', type: 'spki' });
   if (!safeVerify('sha256', artifact, key, Buffer.from(signature))) {
     throw new FastVerificationError('SIGNATURE_ERROR', 'signature verification failed');
@@ -82,18 +101,29 @@ function verifyChain(leaf: Certificate, timestamp: Date, trust: FastTrust): Issu
       const byKeyId = leaf.aki !== undefined && candidate.cert.ski !== undefined;
       const named = byKeyId ? candidate.cert.ski!.equals(leaf.aki!) : candidate.cert.subject.equals(leaf.issuer);
       if (!named || (best && best.path.length <= candidate.path.length + 1)) continue;
-      if (!safeVerify(leaf.signatureDigest ?? null, leaf.der.subarray(leaf.tbs.start, leaf.tbs.end), candidate.key, leaf.signature)) continue;
+      if (
+        !safeVerify(
+          leaf.signatureDigest ?? null,
+          leaf.der.subarray(leaf.tbs.start, leaf.tbs.end),
+          candidate.key,
+          leaf.signature,
+        )
+      )
+        continue;
       best = { issuer: candidate, path: [leaf, ...candidate.path] };
     }
   }
   if (!best) throw new FastVerificationError('CERTIFICATE_ERROR', 'Failed to verify certificate chain');
   const path = best.path;
-  if (!path.slice(1).every((cert) => cert.isCA)) throw new FastVerificationError('CERTIFICATE_ERROR', 'intermediate certificate is not a CA');
+  if (!path.slice(1).every((cert) => cert.isCA))
+    throw new FastVerificationError('CERTIFICATE_ERROR', 'intermediate certificate is not a CA');
   for (let i = path.length - 2; i >= 0; i--) {
-    if (!path[i]!.issuer.equals(path[i + 1]!.subject)) throw new FastVerificationError('CERTIFICATE_ERROR', 'incorrect certificate name chaining');
+    if (!path[i]!.issuer.equals(path[i + 1]!.subject))
+      throw new FastVerificationError('CERTIFICATE_ERROR', 'incorrect certificate name chaining');
   }
   path.forEach((cert, i) => {
-    if (cert.basicConstraintsCA && cert.pathLength !== undefined && cert.pathLength < i - 1) throw new FastVerificationError('CERTIFICATE_ERROR', 'path length constraint exceeded');
+    if (cert.basicConstraintsCA && cert.pathLength !== undefined && cert.pathLength < i - 1)
+      throw new FastVerificationError('CERTIFICATE_ERROR', 'path length constraint exceeded');
   });
   if (!path.every((cert) => cert.notBefore <= timestamp && timestamp <= cert.notAfter)) {
     throw new FastVerificationError('CERTIFICATE_ERROR', 'certificate is not valid or expired at the specified date');
@@ -107,7 +137,8 @@ function verifyScts(leaf: Certificate, issuer: IssuerCandidate, ctlogs: FastLog[
   if (!list) return 0;
   const precert = precertTbs(leaf);
   const total = list.readUInt16BE(0) + 2;
-  if (total !== list.length) throw new FastVerificationError('CERTIFICATE_ERROR', 'SCT list length does not match actual length');
+  if (total !== list.length)
+    throw new FastVerificationError('CERTIFICATE_ERROR', 'SCT list length does not match actual length');
   let count = 0;
   for (let offset = 2; offset < total;) {
     const length = list.readUInt16BE(offset);
@@ -122,11 +153,25 @@ function verifyScts(leaf: Certificate, issuer: IssuerCandidate, ctlogs: FastLog[
     const signatureOffset = 43 + extensionsLength + 2;
     const signatureLength = sct.readUInt16BE(signatureOffset);
     const signature = sct.subarray(signatureOffset + 2, signatureOffset + 2 + signatureLength);
-    if (signatureOffset + 2 + signatureLength !== sct.length) throw new FastVerificationError('CERTIFICATE_ERROR', 'SCT buffer length mismatch');
+    if (signatureOffset + 2 + signatureLength !== sct.length)
+      throw new FastVerificationError('CERTIFICATE_ERROR', 'SCT buffer length mismatch');
     const time = new Date(Number(timestamp.readBigUInt64BE(0)));
-    const signed = Buffer.concat([Buffer.from([version, 0]), timestamp, Buffer.from([0, 1]), issuer.keyHash, u24(precert.length), precert, u16(extensions.length), extensions]);
+    const signed = Buffer.concat([
+      Buffer.from([version, 0]),
+      timestamp,
+      Buffer.from([0, 1]),
+      issuer.keyHash,
+      u24(precert.length),
+      precert,
+      u16(extensions.length),
+      extensions,
+    ]);
     const logs = ctlogs.filter((log) => log.logId.equals(logId) && log.start <= time && time <= log.end);
-    if (!logs.some((log) => safeVerify(HASHES[hashIndex(sct[signatureOffset - 2]!)] ?? 'sha256', signed, log.key, signature))) {
+    if (
+      !logs.some((log) =>
+        safeVerify(HASHES[hashIndex(sct[signatureOffset - 2]!)] ?? 'sha256', signed, log.key, signature),
+      )
+    ) {
       throw new FastVerificationError('CERTIFICATE_ERROR', 'SCT verification failed');
     }
     count++;
@@ -139,7 +184,13 @@ function hashIndex(tls: number): number {
   return tls === 5 ? 2 : tls === 6 ? 3 : 1;
 }
 
-function verifyTlogs(entries: TransparencyLogEntry[], tlogs: FastLog[], signature: Buffer, digest: Buffer, threshold: number): void {
+function verifyTlogs(
+  entries: TransparencyLogEntry[],
+  tlogs: FastLog[],
+  signature: Buffer,
+  digest: Buffer,
+  threshold: number,
+): void {
   const seen = new Set<string>();
   for (const entry of entries) {
     verifyInclusion(entry, tlogs);
@@ -148,7 +199,8 @@ function verifyTlogs(entries: TransparencyLogEntry[], tlogs: FastLog[], signatur
     if (seen.has(id)) throw new FastVerificationError('TLOG_ERROR', 'duplicate tlog entry');
     seen.add(id);
   }
-  if (seen.size < threshold) throw new FastVerificationError('TLOG_ERROR', `expected ${threshold} tlog entries, got ${seen.size}`);
+  if (seen.size < threshold)
+    throw new FastVerificationError('TLOG_ERROR', `expected ${threshold} tlog entries, got ${seen.size}`);
 }
 
 function verifyInclusion(entry: TransparencyLogEntry, tlogs: FastLog[]): void {
@@ -158,12 +210,17 @@ function verifyInclusion(entry: TransparencyLogEntry, tlogs: FastLog[]): void {
     const integrated = new Date(Number(entry.integratedTime) * 1000);
     const payload = `{"body":"${Buffer.from(entry.canonicalizedBody).toString('base64')}","integratedTime":${Number(entry.integratedTime)},"logID":"${logId.toString('hex')}","logIndex":${Number(entry.logIndex)}}`;
     const set = Buffer.from(entry.inclusionPromise.signedEntryTimestamp);
-    const ok = tlogs.filter((t) => t.logId.equals(logId) && t.start <= integrated && integrated <= t.end).some((t) => safeVerify(null, Buffer.from(payload), t.key, set));
+    const ok = tlogs
+      .filter((t) => t.logId.equals(logId) && t.start <= integrated && integrated <= t.end)
+      .some((t) => safeVerify(null, Buffer.from(payload), t.key, set));
     if (!ok) throw new FastVerificationError('TLOG_INCLUSION_PROMISE_ERROR', 'inclusion promise could not be verified');
     verified = true;
   }
   if (entry.inclusionProof) {
-    const root = verifyCheckpoint(entry.inclusionProof.checkpoint?.envelope ?? '', tlogs.filter((t) => t.logId.equals(logId)));
+    const root = verifyCheckpoint(
+      entry.inclusionProof.checkpoint?.envelope ?? '',
+      tlogs.filter((t) => t.logId.equals(logId)),
+    );
     verifyMerkle(entry, root);
     verified = true;
   }
@@ -213,8 +270,16 @@ function verifyMerkle(entry: TransparencyLogEntry, root: { size: bigint; hash: B
   const inner = bitLength(index ^ (root.size - 1n));
   const border = (index >> BigInt(inner)).toString(2).split('1').length - 1;
   if (proof.hashes.length !== inner + border) throw fail('invalid hash count');
-  const node = (left: Uint8Array, right: Uint8Array) => createHash('sha256').update(Buffer.from([1])).update(left).update(right).digest();
-  let hash: Buffer = createHash('sha256').update(Buffer.from([0])).update(entry.canonicalizedBody).digest();
+  const node = (left: Uint8Array, right: Uint8Array) =>
+    createHash('sha256')
+      .update(Buffer.from([1]))
+      .update(left)
+      .update(right)
+      .digest();
+  let hash: Buffer = createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(entry.canonicalizedBody)
+    .digest();
   proof.hashes.slice(0, inner).forEach((h, i) => {
     hash = (index >> BigInt(i)) & 1n ? node(h, hash) : node(hash, h);
   });
@@ -228,13 +293,18 @@ function bitLength(n: bigint): number {
 
 function verifyBody(entry: TransparencyLogEntry, signature: Buffer, digest: Buffer): void {
   const fail = (message: string) => new FastVerificationError('TLOG_BODY_ERROR', message);
-  let body: { kind?: string; apiVersion?: string; spec?: { signature?: { content?: string }; data?: { hash?: { value?: string } } } };
+  let body: {
+    kind?: string;
+    apiVersion?: string;
+    spec?: { signature?: { content?: string }; data?: { hash?: { value?: string } } };
+  };
   try {
     body = JSON.parse(Buffer.from(entry.canonicalizedBody).toString('utf8'));
   } catch {
     throw fail('invalid canonicalized body');
   }
-  if (entry.kindVersion.kind !== body.kind || entry.kindVersion.version !== body.apiVersion) throw fail('kind/version mismatch');
+  if (entry.kindVersion.kind !== body.kind || entry.kindVersion.version !== body.apiVersion)
+    throw fail('kind/version mismatch');
   if (!Buffer.from(body.spec?.signature?.content ?? '', 'base64').equals(signature)) throw fail('signature mismatch');
   if (!Buffer.from(body.spec?.data?.hash?.value ?? '', 'hex').equals(digest)) throw fail('digest mismatch');
 }

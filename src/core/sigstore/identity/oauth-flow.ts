@@ -47,9 +47,18 @@ export async function signInWithBrowser(options: OAuthFlowOptions): Promise<stri
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
     await options.openUrl(url.toString());
     const authorizationCode = await code;
-    const token = await exchange(discovery.token_endpoint, { grant_type: 'authorization_code', code: authorizationCode, redirect_uri: params.redirect_uri!, code_verifier: verifier, client_id: clientId });
+    const token = await exchange(discovery.token_endpoint, {
+      grant_type: 'authorization_code',
+      code: authorizationCode,
+      redirect_uri: params.redirect_uri!,
+      code_verifier: verifier,
+      client_id: clientId,
+    });
     const claims = claimsOf(token);
-    if (claims.nonce !== nonce) throw new AamError('OIDC_FLOW', 'The issuer returned an ID token for a different sign-in (nonce mismatch).', { hint: 'Sign in again.' });
+    if (claims.nonce !== nonce)
+      throw new AamError('OIDC_FLOW', 'The issuer returned an ID token for a different sign-in (nonce mismatch).', {
+        hint: 'Sign in again.',
+      });
     return token;
   } finally {
     close();
@@ -74,7 +83,8 @@ async function discover(issuer: string): Promise<Discovery> {
       cause: error,
     });
   }
-  if (!body.authorization_endpoint || !body.token_endpoint) throw new AamError('OIDC_FLOW', `${issuer} does not describe an authorization and token endpoint.`);
+  if (!body.authorization_endpoint || !body.token_endpoint)
+    throw new AamError('OIDC_FLOW', `${issuer} does not describe an authorization and token endpoint.`);
   return body as Discovery;
 }
 
@@ -90,24 +100,45 @@ function waitForCallback(state: string, timeoutMs: number, signal: AbortSignal |
     if (url.pathname !== CALLBACK_PATH) return void res.writeHead(404).end();
     const error = url.searchParams.get('error');
     if (url.searchParams.get('state') !== state) {
-      res.writeHead(400, { 'content-type': 'text/html' }).end(PAGE('Sign-in failed', 'This response does not belong to the sign-in AAM Trust started.'));
+      res
+        .writeHead(400, { 'content-type': 'text/html' })
+        .end(PAGE('Sign-in failed', 'This response does not belong to the sign-in AAM Trust started.'));
       return;
     }
     if (error) {
-      res.writeHead(400, { 'content-type': 'text/html' }).end(PAGE('Sign-in failed', 'You can close this tab and try again.'));
-      rejectCode(new AamError('OIDC_FLOW', `Sign-in was refused: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}.`));
+      res
+        .writeHead(400, { 'content-type': 'text/html' })
+        .end(PAGE('Sign-in failed', 'You can close this tab and try again.'));
+      rejectCode(
+        new AamError(
+          'OIDC_FLOW',
+          `Sign-in was refused: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}.`,
+        ),
+      );
       return;
     }
     const value = url.searchParams.get('code');
     if (!value) return void res.writeHead(400).end();
-    res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE('Signed in', 'AAM Trust has your sign-in. You can close this tab.'));
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end(PAGE('Signed in', 'AAM Trust has your sign-in. You can close this tab.'));
     resolveCode(value);
   });
   const redirectUri = new Promise<string>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`));
+    server.listen(0, '127.0.0.1', () =>
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}${CALLBACK_PATH}`),
+    );
   });
-  const timer = setTimeout(() => rejectCode(new AamError('OIDC_FLOW', 'Sign-in timed out: no response from the browser.', { hint: 'Run the command again and finish signing in within five minutes.' })), timeoutMs);
+  const timer = setTimeout(
+    () =>
+      rejectCode(
+        new AamError('OIDC_FLOW', 'Sign-in timed out: no response from the browser.', {
+          hint: 'Run the command again and finish signing in within five minutes.',
+        }),
+      ),
+    timeoutMs,
+  );
   const onAbort = () => rejectCode(new AamError('CANCELLED', 'Sign-in was cancelled.'));
   signal?.addEventListener('abort', onAbort, { once: true });
   const close = () => {
@@ -122,13 +153,28 @@ function waitForCallback(state: string, timeoutMs: number, signal: AbortSignal |
 async function exchange(tokenEndpoint: string, form: Record<string, string>): Promise<string> {
   let response: Response;
   try {
-    response = await fetch(tokenEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form), signal: AbortSignal.timeout(15_000) });
+    response = await fetch(tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form),
+      signal: AbortSignal.timeout(15_000),
+    });
   } catch (error) {
-    throw new AamError('OIDC_FLOW', `Cannot reach the token endpoint ${tokenEndpoint}: ${messageOf(error)}.`, { cause: error });
+    throw new AamError('OIDC_FLOW', `Cannot reach the token endpoint ${tokenEndpoint}: ${messageOf(error)}.`, {
+      cause: error,
+    });
   }
-  const body = (await response.json().catch(() => ({}))) as { id_token?: string; error?: string; error_description?: string };
+  const body = (await response.json().catch(() => ({}))) as {
+    id_token?: string;
+    error?: string;
+    error_description?: string;
+  };
   if (!response.ok || !body.id_token) {
-    throw new AamError('OIDC_FLOW', `The sign-in service refused the code exchange${body.error ? `: ${body.error}` : ''}${body.error_description ? ` (${body.error_description})` : ''}.`, { hint: 'Sign in again.' });
+    throw new AamError(
+      'OIDC_FLOW',
+      `The sign-in service refused the code exchange${body.error ? `: ${body.error}` : ''}${body.error_description ? ` (${body.error_description})` : ''}.`,
+      { hint: 'Sign in again.' },
+    );
   }
   return body.id_token;
 }

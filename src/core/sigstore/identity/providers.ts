@@ -19,9 +19,15 @@ export function ambientToken(env: Record<string, string | undefined> = process.e
     async getToken() {
       const request = new URL(url);
       request.searchParams.set('audience', 'sigstore');
-      const response = await fetch(request, { headers: { authorization: `Bearer ${bearer}` }, signal: AbortSignal.timeout(15_000) });
+      const response = await fetch(request, {
+        headers: { authorization: `Bearer ${bearer}` },
+        signal: AbortSignal.timeout(15_000),
+      });
       const body = (await response.json().catch(() => ({}))) as { value?: string };
-      if (!response.ok || !body.value) throw new AamError('IDENTITY_TOKEN', `GitHub Actions did not issue an ID token (HTTP ${response.status}).`, { hint: 'Give the workflow "permissions: id-token: write".' });
+      if (!response.ok || !body.value)
+        throw new AamError('IDENTITY_TOKEN', `GitHub Actions did not issue an ID token (HTTP ${response.status}).`, {
+          hint: 'Give the workflow "permissions: id-token: write".',
+        });
       return body.value;
     },
   };

@@ -13,8 +13,17 @@ export function claimsOf(token: string): Record<string, unknown> {
 /** Who a token speaks for, as the seeds print it: "Authenticated as: alice@example.com". */
 export function tokenIdentity(token: string): { identity: string; issuer: string; expiresAt: Date | undefined } {
   const claims = claimsOf(token);
-  const identity = typeof claims.email === 'string' ? claims.email : typeof claims.job_workflow_ref === 'string' ? `https://github.com/${claims.job_workflow_ref}` : String(claims.sub ?? 'unknown');
-  return { identity, issuer: String(claims.iss ?? ''), expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined };
+  const identity =
+    typeof claims.email === 'string'
+      ? claims.email
+      : typeof claims.job_workflow_ref === 'string'
+        ? `https://github.com/${claims.job_workflow_ref}`
+        : String(claims.sub ?? 'unknown');
+  return {
+    identity,
+    issuer: String(claims.iss ?? ''),
+    expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined,
+  };
 }
 
 /** Whether a token is still usable for at least `marginMs`. */

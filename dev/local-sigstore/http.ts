@@ -43,7 +43,12 @@ export async function serve(
   return { server, url: `http://127.0.0.1:${actual}` };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, route: (r: HttpRequest) => Promise<HttpResponse>, faultFor: (r: HttpRequest) => Fault | undefined): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: (r: HttpRequest) => Promise<HttpResponse>,
+  faultFor: (r: HttpRequest) => Fault | undefined,
+): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -54,7 +59,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: (r: Http
     }
     chunks.push(chunk as Buffer);
   }
-  const request: HttpRequest = { method: req.method ?? 'GET', url: new URL(req.url ?? '/', 'http://127.0.0.1'), headers: req.headers, body: Buffer.concat(chunks) };
+  const request: HttpRequest = {
+    method: req.method ?? 'GET',
+    url: new URL(req.url ?? '/', 'http://127.0.0.1'),
+    headers: req.headers,
+    body: Buffer.concat(chunks),
+  };
   const fault = faultFor(request);
   if (fault?.kind === 'hang') return; // never answer; the client must time out
   if (fault?.kind === 'reset') {
@@ -62,7 +72,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, route: (r: Http
     return;
   }
   if (fault?.kind === 'status') {
-    res.writeHead(fault.status, { 'content-type': 'application/json' }).end(JSON.stringify({ code: fault.status, message: 'injected fault' }));
+    res
+      .writeHead(fault.status, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ code: fault.status, message: 'injected fault' }));
     return;
   }
   if (fault?.kind === 'malformed') {

@@ -1,6 +1,6 @@
 import type { SecuritySettings } from '../config/settings.ts';
-import { decide } from './decision.ts';
-import type { Checks, PolicyContext, Verdict, VerdictAction } from './decision.ts';
+import { decide } from '../policy/decision.ts';
+import type { Checks, PolicyContext, Verdict, VerdictAction } from '../policy/decision.ts';
 
 /** One package whose verdict (or what it counts as, with its findings) a policy edit would change. */
 export interface VerdictChange {
@@ -37,7 +37,13 @@ const CRYPTO_SETTINGS = ['verify_transparency_log', 'sigstore_trusted_root', 'gp
  * last verification: no archive is read or hashed, no signature re-verified.
  */
 export function whatIf(
-  reports: readonly { name: string; version: string; checks: Checks; verdict: Verdict; findings?: readonly FindingLike[] }[],
+  reports: readonly {
+    name: string;
+    version: string;
+    checks: Checks;
+    verdict: Verdict;
+    findings?: readonly FindingLike[];
+  }[],
   current: SecuritySettings,
   next: PolicyContext & { policy: SecuritySettings },
 ): WhatIf {
@@ -52,15 +58,35 @@ export function whatIf(
     const after = decide(report.checks, next);
     // Continuity findings follow on_signer_change; the others do not depend on the policy.
     const findings = report.findings ?? [];
-    const nextFindings = findings.map((f) => (f.code === 'SIGNER_CHANGED' ? { ...f, action: next.policy.on_signer_change === 'warn' ? ('warn' as const) : ('fail' as const) } : f));
+    const nextFindings = findings.map((f) =>
+      f.code === 'SIGNER_CHANGED'
+        ? { ...f, action: next.policy.on_signer_change === 'warn' ? ('warn' as const) : ('fail' as const) }
+        : f,
+    );
     const beforeOutcome = worst(report.verdict.action, findings);
     const afterOutcome = worst(after.action, nextFindings);
-    const acceptsSignerChange = findings.some((f, i) => f.code === 'SIGNER_CHANGED' && f.action === 'fail' && nextFindings[i]!.action === 'warn');
-    if (after.status !== report.verdict.status || after.action !== report.verdict.action || beforeOutcome !== afterOutcome) {
-      changes.push({ name: report.name, version: report.version, before: report.verdict, after, beforeOutcome, afterOutcome, acceptsSignerChange });
+    const acceptsSignerChange = findings.some(
+      (f, i) => f.code === 'SIGNER_CHANGED' && f.action === 'fail' && nextFindings[i]!.action === 'warn',
+    );
+    if (
+      after.status !== report.verdict.status ||
+      after.action !== report.verdict.action ||
+      beforeOutcome !== afterOutcome
+    ) {
+      changes.push({
+        name: report.name,
+        version: report.version,
+        before: report.verdict,
+        after,
+        beforeOutcome,
+        afterOutcome,
+        acceptsSignerChange,
+      });
     }
   }
-  const needsReverification = CRYPTO_SETTINGS.filter((key) => JSON.stringify(current[key]) !== JSON.stringify(next.policy[key]));
+  const needsReverification = CRYPTO_SETTINGS.filter(
+    (key) => JSON.stringify(current[key]) !== JSON.stringify(next.policy[key]),
+  );
   return { changes, unknown, needsReverification, summary: summarize(changes, unknown, needsReverification) };
 }
 
@@ -73,7 +99,8 @@ function summarize(changes: VerdictChange[], unknown: string[], crypto: string[]
   const parts: string[] = [];
   const group = (f: (c: VerdictChange) => boolean, label: string) => {
     const names = changes.filter(f).map((c) => c.name);
-    if (names.length > 0) parts.push(`${names.length} package${names.length === 1 ? '' : 's'} would ${label}: ${names.join(', ')}`);
+    if (names.length > 0)
+      parts.push(`${names.length} package${names.length === 1 ? '' : 's'} would ${label}: ${names.join(', ')}`);
   };
   group((c) => c.afterOutcome === 'fail' && c.beforeOutcome !== 'fail', 'fail');
   group((c) => c.acceptsSignerChange, 'accept a changed signer with a warning');

@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
  * against real Rekor. Other kinds are already canonical when proposed.
  */
 export function canonicalizeProposedEntry(body: string): string {
-  let entry: { kind?: string; apiVersion?: string; spec?: { proposedContent?: { envelope?: string; verifiers?: string[] } } };
+  let entry: {
+    kind?: string;
+    apiVersion?: string;
+    spec?: { proposedContent?: { envelope?: string; verifiers?: string[] } };
+  };
   try {
     entry = JSON.parse(body) as typeof entry;
   } catch {
@@ -23,7 +27,10 @@ export function canonicalizeProposedEntry(body: string): string {
     spec: {
       envelopeHash: { algorithm: 'sha256', value: sha256(proposed.envelope) },
       payloadHash: { algorithm: 'sha256', value: sha256(Buffer.from(envelope.payload, 'base64')) },
-      signatures: envelope.signatures.map((s, i) => ({ signature: s.sig, verifier: proposed.verifiers?.[i] ?? proposed.verifiers?.[0] ?? '' })),
+      signatures: envelope.signatures.map((s, i) => ({
+        signature: s.sig,
+        verifier: proposed.verifiers?.[i] ?? proposed.verifiers?.[0] ?? '',
+      })),
     },
   });
 }

@@ -42,14 +42,25 @@ export class LocalOidcIssuer {
   /** An ID token for `email`, as the token endpoint would return it. */
   mint(email = this.defaultEmail, extra: Record<string, unknown> = {}): string {
     const now = Math.floor(Date.now() / 1000);
-    return signJwt(this.key, { iss: this.issuer, sub: createHash('sha256').update(email).digest('hex').slice(0, 24), aud: 'sigstore', iat: now, nbf: now, exp: now + TOKEN_LIFETIME_S, email, email_verified: true, ...extra });
+    return signJwt(this.key, {
+      iss: this.issuer,
+      sub: createHash('sha256').update(email).digest('hex').slice(0, 24),
+      aud: 'sigstore',
+      iat: now,
+      nbf: now,
+      exp: now + TOKEN_LIFETIME_S,
+      email,
+      email_verified: true,
+      ...extra,
+    });
   }
 
   handle(request: HttpRequest, path: string): HttpResponse {
     if (path === '/.well-known/openid-configuration') return json(200, this.discovery());
     if (path === '/jwks') return json(200, { keys: this.jwks() });
     if (path === '/authorize' && request.method === 'GET') return this.authorize(request.url.searchParams);
-    if (path === '/token' && request.method === 'POST') return this.token(new URLSearchParams(request.body.toString('utf8')));
+    if (path === '/token' && request.method === 'POST')
+      return this.token(new URLSearchParams(request.body.toString('utf8')));
     return json(404, { error: 'not_found' });
   }
 
@@ -84,9 +95,11 @@ export class LocalOidcIssuer {
       if (params.get('state')) redirect.searchParams.set('state', params.get('state')!);
       return { status: 302, headers: { location: redirect.toString() }, body: '' };
     };
-    if (params.get('response_type') !== 'code') return fail('unsupported_response_type', 'only the code flow is supported');
+    if (params.get('response_type') !== 'code')
+      return fail('unsupported_response_type', 'only the code flow is supported');
     if (params.get('client_id') !== 'sigstore') return fail('unauthorized_client', 'unknown client_id');
-    if (params.get('code_challenge_method') !== 'S256' || !params.get('code_challenge')) return fail('invalid_request', 'PKCE with S256 is required');
+    if (params.get('code_challenge_method') !== 'S256' || !params.get('code_challenge'))
+      return fail('invalid_request', 'PKCE with S256 is required');
     const hint = params.get('login_hint');
     const code = randomId(24);
     this.codes.set(code, {
@@ -112,9 +125,15 @@ export class LocalOidcIssuer {
     if (form.get('client_id') !== pending.clientId) return error('client_id does not match');
     if (form.get('redirect_uri') !== pending.redirectUri) return error('redirect_uri does not match');
     const verifier = form.get('code_verifier') ?? '';
-    if (createHash('sha256').update(verifier).digest('base64url') !== pending.challenge) return error('PKCE verification failed');
+    if (createHash('sha256').update(verifier).digest('base64url') !== pending.challenge)
+      return error('PKCE verification failed');
     const idToken = this.mint(pending.email, pending.nonce ? { nonce: pending.nonce } : {});
-    return json(200, { access_token: randomId(), token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, id_token: idToken });
+    return json(200, {
+      access_token: randomId(),
+      token_type: 'Bearer',
+      expires_in: TOKEN_LIFETIME_S,
+      id_token: idToken,
+    });
   }
 }
 

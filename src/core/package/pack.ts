@@ -3,11 +3,11 @@ import { join, relative, sep } from 'node:path';
 import { constants as zlibConstants, deflateRawSync, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { AamError } from '../errors.ts';
-import { parseManifest } from '../package/manifest.ts';
-import type { Manifest } from '../package/manifest.ts';
-import { sha256, sha256Hex } from './hash.ts';
-import { writeTar } from './tar.ts';
-import { MANIFEST_FILE, MAX_ARCHIVE_BYTES, MAX_UNPACKED_BYTES, PACK_EXCLUDED_DIRS } from './limits.ts';
+import { parseManifest } from './manifest.ts';
+import type { Manifest } from './manifest.ts';
+import { sha256, sha256Hex } from '../archive/hash.ts';
+import { writeTar } from '../archive/tar.ts';
+import { MANIFEST_FILE, MAX_ARCHIVE_BYTES, MAX_UNPACKED_BYTES, PACK_EXCLUDED_DIRS } from '../archive/limits.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -34,7 +34,10 @@ interface Collected {
  */
 export async function packDirectory(dir: string, options: { mtime?: Date } = {}): Promise<PackedArchive> {
   const manifestText = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new AamError('MANIFEST_INVALID', `No aam.yaml found in ${dir}.`, { hint: 'Open the package folder (the one with aam.yaml), or create aam.yaml first.' });
+    if (error.code === 'ENOENT')
+      throw new AamError('MANIFEST_INVALID', `No aam.yaml found in ${dir}.`, {
+        hint: 'Open the package folder (the one with aam.yaml), or create aam.yaml first.',
+      });
     throw error;
   });
   const manifest = parseManifest(manifestText, join(dir, MANIFEST_FILE));
@@ -45,17 +48,27 @@ export async function packDirectory(dir: string, options: { mtime?: Date } = {})
   collected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const unpacked = collected.reduce((n, f) => n + f.data.length, 0);
   if (unpacked > MAX_UNPACKED_BYTES) {
-    throw new AamError('ARCHIVE_TOO_LARGE', `Package content is ${(unpacked / 1048576).toFixed(1)} MB; the limit is ${MAX_UNPACKED_BYTES / 1048576} MB.`, {
-      hint: 'Exclude large assets from the package folder.',
-    });
+    throw new AamError(
+      'ARCHIVE_TOO_LARGE',
+      `Package content is ${(unpacked / 1048576).toFixed(1)} MB; the limit is ${MAX_UNPACKED_BYTES / 1048576} MB.`,
+      {
+        hint: 'Exclude large assets from the package folder.',
+      },
+    );
   }
   const mtime = options.mtime ?? sourceDateEpoch();
-  const tar = writeTar(collected.map((file) => ({ name: file.path, data: file.data, mode: file.executable ? 0o755 : 0o644, mtime })));
+  const tar = writeTar(
+    collected.map((file) => ({ name: file.path, data: file.data, mode: file.executable ? 0o755 : 0o644, mtime })),
+  );
   const bytes = await gzipAsync(tar, { level: compressionLevel(tar) });
   if (bytes.length > MAX_ARCHIVE_BYTES) {
-    throw new AamError('ARCHIVE_TOO_LARGE', `Archive would be ${(bytes.length / 1048576).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1048576} MB.`, {
-      hint: 'Reduce the number of files or exclude large assets.',
-    });
+    throw new AamError(
+      'ARCHIVE_TOO_LARGE',
+      `Archive would be ${(bytes.length / 1048576).toFixed(1)} MB; the limit is ${MAX_ARCHIVE_BYTES / 1048576} MB.`,
+      {
+        hint: 'Reduce the number of files or exclude large assets.',
+      },
+    );
   }
   return {
     bytes,
@@ -94,9 +107,14 @@ async function walk(root: string, dir: string, out: Collected[], skipped: string
     }
     if (entry.isSymbolicLink()) {
       const target = await realpath(full).catch(() => undefined);
-      if (target === undefined) throw new AamError('ARCHIVE_UNSAFE', `${rel} is a broken link.`, { hint: 'Remove the link or fix its target.' });
+      if (target === undefined)
+        throw new AamError('ARCHIVE_UNSAFE', `${rel} is a broken link.`, {
+          hint: 'Remove the link or fix its target.',
+        });
       if (target !== root && !target.startsWith(root + sep)) {
-        throw new AamError('ARCHIVE_UNSAFE', `${rel} links outside the package (${target}).`, { hint: 'Copy the file into the package instead of linking to it.' });
+        throw new AamError('ARCHIVE_UNSAFE', `${rel} links outside the package (${target}).`, {
+          hint: 'Copy the file into the package instead of linking to it.',
+        });
       }
       const info = await stat(full);
       if (info.isDirectory()) {

@@ -18,7 +18,11 @@ interface SigningCertRequest {
  * Fulcio does for email, GitHub Actions and GitLab CI tokens, and issues a
  * short-lived certificate.
  */
-export async function handleSigningCert(request: HttpRequest, ca: LocalCA, keysFor: (issuer: string) => JsonWebKey[] | undefined): Promise<HttpResponse> {
+export async function handleSigningCert(
+  request: HttpRequest,
+  ca: LocalCA,
+  keysFor: (issuer: string) => JsonWebKey[] | undefined,
+): Promise<HttpResponse> {
   let body: SigningCertRequest;
   try {
     body = JSON.parse(request.body.toString('utf8')) as SigningCertRequest;
@@ -33,18 +37,30 @@ export async function handleSigningCert(request: HttpRequest, ca: LocalCA, keysF
   const proof = body.publicKeyRequest?.proofOfPossession;
   if (!pem || !proof) return error(400, 'publicKeyRequest with publicKey and proofOfPossession is required');
   const san = subjectOf(claims);
-  if (!san) return error(400, 'token carries no usable identity (email_verified email, job_workflow_ref or ci_config_ref_uri)');
+  if (!san)
+    return error(400, 'token carries no usable identity (email_verified email, job_workflow_ref or ci_config_ref_uri)');
   const publicKey = createPublicKey(pem);
   const challenge = typeof claims.email === 'string' ? claims.email : String(claims.sub);
-  if (!verify('sha256', Buffer.from(challenge), publicKey, Buffer.from(proof, 'base64'))) return error(400, 'proof of possession does not verify');
-  const leaf = await ca.issue({ publicKey: publicKey.export({ format: 'der', type: 'spki' }), san, issuer: String(claims.iss) });
+  if (!verify('sha256', Buffer.from(challenge), publicKey, Buffer.from(proof, 'base64')))
+    return error(400, 'proof of possession does not verify');
+  const leaf = await ca.issue({
+    publicKey: publicKey.export({ format: 'der', type: 'spki' }),
+    san,
+    issuer: String(claims.iss),
+  });
   const chain = [leaf, ca.intermediateDer, ca.rootDer].map(toPem);
-  return { status: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ signedCertificateEmbeddedSct: { chain: { certificates: chain } } }) };
+  return {
+    status: 201,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ signedCertificateEmbeddedSct: { chain: { certificates: chain } } }),
+  };
 }
 
 function subjectOf(claims: Record<string, unknown>): { type: 'email' | 'url'; value: string } | undefined {
-  if (claims.iss === GITHUB_ISSUER && typeof claims.job_workflow_ref === 'string') return { type: 'url', value: `https://github.com/${claims.job_workflow_ref}` };
-  if (claims.iss === GITLAB_ISSUER && typeof claims.ci_config_ref_uri === 'string') return { type: 'url', value: `https://${claims.ci_config_ref_uri}` };
+  if (claims.iss === GITHUB_ISSUER && typeof claims.job_workflow_ref === 'string')
+    return { type: 'url', value: `https://github.com/${claims.job_workflow_ref}` };
+  if (claims.iss === GITLAB_ISSUER && typeof claims.ci_config_ref_uri === 'string')
+    return { type: 'url', value: `https://${claims.ci_config_ref_uri}` };
   if (typeof claims.email === 'string' && claims.email_verified === true) return { type: 'email', value: claims.email };
   if (typeof claims.sub === 'string' && /^https:\/\//.test(claims.sub)) return { type: 'url', value: claims.sub };
   return undefined;

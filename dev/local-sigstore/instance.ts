@@ -21,7 +21,10 @@ export interface LocalSigstoreOptions {
   defaultEmail?: string;
 }
 
-type MockHandler = { path: string; fn: (body: string) => Promise<{ statusCode: number; response: string | ArrayBufferView; contentType?: string }> };
+type MockHandler = {
+  path: string;
+  fn: (body: string) => Promise<{ statusCode: number; response: string | ArrayBufferView; contentType?: string }>;
+};
 
 /**
  * A complete Sigstore instance on 127.0.0.1 for tests, the demo and the
@@ -42,8 +45,15 @@ export class LocalSigstore {
   readonly requests: { service: Service | 'other'; path: string }[] = [];
 
   private constructor(parts: {
-    url: string; server: Server; ca: LocalCA; oidc: LocalOidcIssuer; rekor: MockHandler; tsa: MockHandler;
-    tlogKey: Buffer; tsaChain: Buffer[]; workloadKeys: Map<string, JwtKey>;
+    url: string;
+    server: Server;
+    ca: LocalCA;
+    oidc: LocalOidcIssuer;
+    rekor: MockHandler;
+    tsa: MockHandler;
+    tlogKey: Buffer;
+    tsaChain: Buffer[];
+    workloadKeys: Map<string, JwtKey>;
   }) {
     this.url = parts.url;
     this.server = parts.server;
@@ -65,14 +75,19 @@ export class LocalSigstore {
       }),
     );
     let instance: LocalSigstore | undefined;
-    const { server, url } = await serve(options.port ?? 0, (request) => instance!.route(request), (request) => instance?.takeFault(request));
+    const { server, url } = await serve(
+      options.port ?? 0,
+      (request) => instance!.route(request),
+      (request) => instance?.takeFault(request),
+    );
     const tlogKeys = generateP256();
     const tlog = await initializeTLog(url, tlogKeys);
     const tsaKeys = generateP256();
     const tsa = await initializeTSA(tsaKeys);
     // The mock TSA encodes milliseconds with trailing zeros trimmed ("…07.5Z", as RFC 3161
     // asks), which @sigstore/core's parser refuses; whole seconds keep every stamp readable.
-    (tsa as unknown as { getCurrentTime: () => Date }).getCurrentTime = () => new Date(Math.floor(Date.now() / 1000) * 1000);
+    (tsa as unknown as { getCurrentTime: () => Date }).getCurrentTime = () =>
+      new Date(Math.floor(Date.now() / 1000) * 1000);
     instance = new LocalSigstore({
       url,
       server,
@@ -103,10 +118,26 @@ export class LocalSigstore {
   mintWorkloadToken(kind: 'github' | 'gitlab', project: string, ref = 'refs/heads/main'): string {
     const iss = kind === 'github' ? GITHUB_ISSUER : GITLAB_ISSUER;
     const now = Math.floor(Date.now() / 1000);
-    const claims = kind === 'github'
-      ? { job_workflow_ref: `${project}/.github/workflows/release.yml@${ref}`, repository: project, sub: `repo:${project}:ref:${ref}` }
-      : { ci_config_ref_uri: `gitlab.com/${project}//.gitlab-ci.yml@${ref}`, project_path: project, sub: `project_path:${project}:ref_type:branch:ref:${ref}` };
-    return signJwt(this.workloadKeys.get(iss)!, { iss, aud: 'sigstore', iat: now, nbf: now, exp: now + 300, ...claims });
+    const claims =
+      kind === 'github'
+        ? {
+            job_workflow_ref: `${project}/.github/workflows/release.yml@${ref}`,
+            repository: project,
+            sub: `repo:${project}:ref:${ref}`,
+          }
+        : {
+            ci_config_ref_uri: `gitlab.com/${project}//.gitlab-ci.yml@${ref}`,
+            project_path: project,
+            sub: `project_path:${project}:ref_type:branch:ref:${ref}`,
+          };
+    return signJwt(this.workloadKeys.get(iss)!, {
+      iss,
+      aud: 'sigstore',
+      iat: now,
+      nbf: now,
+      exp: now + 300,
+      ...claims,
+    });
   }
 
   /** Makes the next `count` requests to `service` misbehave. */
@@ -120,21 +151,53 @@ export class LocalSigstore {
 
   trustedRoot(): Record<string, unknown> {
     const start = this.ca.notBefore.toISOString();
-    const key = (der: Buffer) => ({ rawBytes: der.toString('base64'), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor: { start } });
+    const key = (der: Buffer) => ({
+      rawBytes: der.toString('base64'),
+      keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+      validFor: { start },
+    });
     const logId = (der: Buffer) => ({ keyId: createHash('sha256').update(der).digest('base64') });
     const chain = (certs: Buffer[]) => ({ certificates: certs.map((c) => ({ rawBytes: c.toString('base64') })) });
     return {
       mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-      tlogs: [{ baseUrl: this.url, hashAlgorithm: 'SHA2_256', publicKey: key(this.tlogKey), logId: logId(this.tlogKey) }],
-      certificateAuthorities: [{ subject: { organization: 'aam-trust.local', commonName: 'AAM Trust local Sigstore' }, uri: this.url, certChain: chain([this.ca.intermediateDer, this.ca.rootDer]), validFor: { start } }],
-      ctlogs: [{ baseUrl: this.url, hashAlgorithm: 'SHA2_256', publicKey: key(this.ca.ctLogPublicKey), logId: logId(this.ca.ctLogPublicKey) }],
-      timestampAuthorities: [{ subject: { organization: 'sigstore.mock', commonName: 'tsa' }, uri: `${this.url}/api/v1/timestamp`, certChain: chain(this.tsaChain), validFor: { start } }],
+      tlogs: [
+        { baseUrl: this.url, hashAlgorithm: 'SHA2_256', publicKey: key(this.tlogKey), logId: logId(this.tlogKey) },
+      ],
+      certificateAuthorities: [
+        {
+          subject: { organization: 'aam-trust.local', commonName: 'AAM Trust local Sigstore' },
+          uri: this.url,
+          certChain: chain([this.ca.intermediateDer, this.ca.rootDer]),
+          validFor: { start },
+        },
+      ],
+      ctlogs: [
+        {
+          baseUrl: this.url,
+          hashAlgorithm: 'SHA2_256',
+          publicKey: key(this.ca.ctLogPublicKey),
+          logId: logId(this.ca.ctLogPublicKey),
+        },
+      ],
+      timestampAuthorities: [
+        {
+          subject: { organization: 'sigstore.mock', commonName: 'tsa' },
+          uri: `${this.url}/api/v1/timestamp`,
+          certChain: chain(this.tsaChain),
+          validFor: { start },
+        },
+      ],
     };
   }
 
   /** A Sigstore signing config (v0.2) naming this instance's services. */
   signingConfig(options: { tsa?: boolean } = {}): Record<string, unknown> {
-    const service = (url: string, majorApiVersion = 1) => ({ url, majorApiVersion, validFor: { start: this.ca.notBefore.toISOString() }, operator: 'aam-trust.local' });
+    const service = (url: string, majorApiVersion = 1) => ({
+      url,
+      majorApiVersion,
+      validFor: { start: this.ca.notBefore.toISOString() },
+      operator: 'aam-trust.local',
+    });
     return {
       mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
       caUrls: [service(this.url)],
@@ -181,21 +244,36 @@ export class LocalSigstore {
       case 'fulcio':
         return handleSigningCert(request, this.ca, (issuer) => this.keysFor(issuer));
       case 'rekor':
-        return request.method === 'POST' ? fromMock(await this.rekor.fn(canonicalizeProposedEntry(request.body.toString('utf8')))) : { status: 404, body: '' };
+        return request.method === 'POST'
+          ? fromMock(await this.rekor.fn(canonicalizeProposedEntry(request.body.toString('utf8'))))
+          : { status: 404, body: '' };
       case 'tsa':
         return fromMock(await this.tsa.fn(request.body.toString('utf8')));
       case 'oidc':
         return this.oidc.handle(request, path.slice('/oidc'.length));
       default:
-        if (path === '/trusted_root.json') return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.trustedRoot(), null, 2) };
-        if (path === '/signing_config.json') return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(this.signingConfig(), null, 2) };
+        if (path === '/trusted_root.json')
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(this.trustedRoot(), null, 2),
+          };
+        if (path === '/signing_config.json')
+          return {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(this.signingConfig(), null, 2),
+          };
         return { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found' };
     }
   }
 }
 
 function fromMock(result: Awaited<ReturnType<MockHandler['fn']>>): HttpResponse {
-  const body = typeof result.response === 'string' ? result.response : new Uint8Array(result.response.buffer, result.response.byteOffset, result.response.byteLength);
+  const body =
+    typeof result.response === 'string'
+      ? result.response
+      : new Uint8Array(result.response.buffer, result.response.byteOffset, result.response.byteLength);
   return { status: result.statusCode, headers: { 'content-type': result.contentType ?? 'text/plain' }, body };
 }
 

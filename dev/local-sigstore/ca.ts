@@ -1,9 +1,8 @@
 // @peculiar/x509 needs the Reflect metadata polyfill loaded before it.
 import 'reflect-metadata';
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash, generateKeyPairSync, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { initializeCTLog } from '@sigstore/mock';
-import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -116,7 +115,12 @@ export async function createLocalCA(name = 'AAM Trust local Sigstore'): Promise<
         ],
       };
       const precert = await x509.X509CertificateGenerator.create(tbs);
-      const sct = Buffer.from(await ctLog.log(precert.rawData, issuerKeyHash.buffer.slice(issuerKeyHash.byteOffset, issuerKeyHash.byteOffset + 32) as ArrayBuffer));
+      const sct = Buffer.from(
+        await ctLog.log(
+          precert.rawData,
+          issuerKeyHash.buffer.slice(issuerKeyHash.byteOffset, issuerKeyHash.byteOffset + 32) as ArrayBuffer,
+        ),
+      );
       // The serialised SCT already starts with its own length; the list adds the total.
       tbs.extensions.push(new x509.Extension(OID_SCT_LIST, false, octetString(Buffer.concat([u16(sct.length), sct]))));
       const leaf = await x509.X509CertificateGenerator.create(tbs);

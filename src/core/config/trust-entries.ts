@@ -1,10 +1,10 @@
 import { stringify } from 'yaml';
-import { addToListEdit } from '../config/edit.ts';
-import type { ConfigEdit } from '../config/edit.ts';
-import type { SecuritySettings } from '../config/settings.ts';
-import { entryText, exactPatternFor, parseGithubWorkflowUri, parseGitlabProjectPath } from './identity.ts';
-import type { TrustedIdentity } from './identity.ts';
-import type { Signer } from './trust-match.ts';
+import { addToListEdit } from './edit.ts';
+import type { ConfigEdit } from './edit.ts';
+import type { SecuritySettings } from './settings.ts';
+import { entryText, exactPatternFor, parseGithubWorkflowUri, parseGitlabProjectPath } from '../policy/identity.ts';
+import type { TrustedIdentity } from '../policy/identity.ts';
+import type { Signer } from '../policy/trust-match.ts';
 
 /** One way to trust a signer: the entry, the list it goes in, and what it trusts in words. */
 export interface TrustOption {
@@ -23,19 +23,43 @@ export interface TrustOption {
  */
 export function trustOptionsFor(signer: Signer): TrustOption[] {
   if (signer.type === 'gpg') {
-    return [{ label: signer.fingerprint, detail: `this OpenPGP key by its full fingerprint${signer.userIds[0] ? ` (${signer.userIds[0]})` : ''}`, list: 'trusted_keys', value: signer.fingerprint }];
+    return [
+      {
+        label: signer.fingerprint,
+        detail: `this OpenPGP key by its full fingerprint${signer.userIds[0] ? ` (${signer.userIds[0]})` : ''}`,
+        list: 'trusted_keys',
+        value: signer.fingerprint,
+      },
+    ];
   }
   const options: TrustOption[] = [];
   const exact = exactPatternFor(signer.identity);
   if (exact) {
     const value: TrustedIdentity = signer.identity.issuer ? { identity: exact, issuer: signer.identity.issuer } : exact;
-    options.push({ label: entryText(value), detail: signer.identity.issuer ? 'exactly this identity, and only from this issuer' : 'exactly this identity', list: 'trusted_identities', value });
+    options.push({
+      label: entryText(value),
+      detail: signer.identity.issuer ? 'exactly this identity, and only from this issuer' : 'exactly this identity',
+      list: 'trusted_identities',
+      value,
+    });
   }
   // These patterns name their issuer themselves (GitHub Actions, GitLab CI).
   const github = parseGithubWorkflowUri(signer.identity.san);
-  if (github) options.push({ label: `github:${github.owner}/${github.repo}`, detail: 'any workflow of this GitHub repository', list: 'trusted_identities', value: `github:${github.owner}/${github.repo}` });
+  if (github)
+    options.push({
+      label: `github:${github.owner}/${github.repo}`,
+      detail: 'any workflow of this GitHub repository',
+      list: 'trusted_identities',
+      value: `github:${github.owner}/${github.repo}`,
+    });
   const gitlab = parseGitlabProjectPath(signer.identity.san);
-  if (gitlab) options.push({ label: `gitlab:${gitlab}`, detail: 'any pipeline of this GitLab project', list: 'trusted_identities', value: `gitlab:${gitlab}` });
+  if (gitlab)
+    options.push({
+      label: `gitlab:${gitlab}`,
+      detail: 'any pipeline of this GitLab project',
+      list: 'trusted_identities',
+      value: `gitlab:${gitlab}`,
+    });
   return options;
 }
 
@@ -59,7 +83,13 @@ export function trustEditsFor(signer: Signer, option: TrustOption, target: Trust
     addToListEdit(target.value, target.layer === 'project' ? target.effective[list] : [], ['security', list], value);
   const edits = [add(option.list, option.value)];
   const allowed = target.effective.allowed_issuers;
-  if (signer.type === 'sigstore' && signer.identity.issuer && allowed.length > 0 && !allowed.includes(signer.identity.issuer)) edits.push(add('allowed_issuers', signer.identity.issuer));
+  if (
+    signer.type === 'sigstore' &&
+    signer.identity.issuer &&
+    allowed.length > 0 &&
+    !allowed.includes(signer.identity.issuer)
+  )
+    edits.push(add('allowed_issuers', signer.identity.issuer));
   return edits;
 }
 

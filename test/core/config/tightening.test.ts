@@ -5,12 +5,30 @@ import type { ConfigFileState } from '../../../src/core/config/load.ts';
 
 function files(globalSecurity: Record<string, unknown>, projectSecurity: Record<string, unknown>): ConfigFileState[] {
   return [
-    { layer: 'global', path: '/home/u/.aam/config.yaml', exists: true, diagnostics: [], value: { security: globalSecurity } },
-    { layer: 'project', path: '/w/.aam/config.yaml', exists: true, diagnostics: [], value: { security: projectSecurity } },
+    {
+      layer: 'global',
+      path: '/home/u/.aam/config.yaml',
+      exists: true,
+      diagnostics: [],
+      value: { security: globalSecurity },
+    },
+    {
+      layer: 'project',
+      path: '/w/.aam/config.yaml',
+      exists: true,
+      diagnostics: [],
+      value: { security: projectSecurity },
+    },
   ];
 }
 
-const STRICT = { require_signature: true, on_signature_failure: 'error', trusted_identities: ['*@corp.com'], allowed_issuers: ['https://accounts.google.com'], blocked_packages: ['@evil/*'] };
+const STRICT = {
+  require_signature: true,
+  on_signature_failure: 'error',
+  trusted_identities: ['*@corp.com'],
+  allowed_issuers: ['https://accounts.google.com'],
+  blocked_packages: ['@evil/*'],
+};
 
 describe('Restricted Mode: only tightening project settings apply', () => {
   it('ignores every weakening setting of a cloned repository and says so', () => {
@@ -20,7 +38,7 @@ describe('Restricted Mode: only tightening project settings apply', () => {
       verify_transparency_log: false,
       trusted_identities: ['*@corp.com', 'attacker@evil.io'],
       allowed_issuers: [],
-      sigstore_trusted_root: './evil-root.json',
+      sigstore_trusted_root: '../policy/evil-root.json',
       blocked_packages: [],
       sigstore_oidc_issuer: 'https://phish.example',
     };
@@ -29,18 +47,43 @@ describe('Restricted Mode: only tightening project settings apply', () => {
     assert.equal(config.security.on_signature_failure, 'error');
     assert.equal(config.security.verify_transparency_log, true);
     assert.deepEqual(config.security.trusted_identities, ['*@corp.com']);
-    assert.equal(config.policyContext().sourceOf?.('trusted_identities'), '/home/u/.aam/config.yaml', 'the list in effect is the global one');
+    assert.equal(
+      config.policyContext().sourceOf?.('trusted_identities'),
+      '/home/u/.aam/config.yaml',
+      'the list in effect is the global one',
+    );
     assert.deepEqual(config.security.allowed_issuers, ['https://accounts.google.com']);
     assert.equal(config.security.sigstore_trusted_root, undefined);
     assert.deepEqual(config.security.blocked_packages, ['@evil/*']);
     assert.equal(config.security.sigstore_oidc_issuer, 'https://oauth2.sigstore.dev/auth');
     const flagged = config.findings.map((f) => f.path.join('.'));
-    for (const key of ['require_signature', 'on_signature_failure', 'verify_transparency_log', 'trusted_identities', 'allowed_issuers', 'sigstore_trusted_root', 'blocked_packages', 'sigstore_oidc_issuer']) {
+    for (const key of [
+      'require_signature',
+      'on_signature_failure',
+      'verify_transparency_log',
+      'trusted_identities',
+      'allowed_issuers',
+      'sigstore_trusted_root',
+      'blocked_packages',
+      'sigstore_oidc_issuer',
+    ]) {
       assert.ok(flagged.includes(`security.${key}`), `not flagged: ${key}`);
     }
   });
   it('applies settings that tighten', () => {
-    const config = mergeConfigFiles(files({ on_signature_failure: 'warn' }, { require_signature: true, on_signature_failure: 'error', trusted_identities: ['alice@corp.com'], allowed_issuers: ['https://accounts.google.com'], blocked_packages: ['x'] }), true);
+    const config = mergeConfigFiles(
+      files(
+        { on_signature_failure: 'warn' },
+        {
+          require_signature: true,
+          on_signature_failure: 'error',
+          trusted_identities: ['alice@corp.com'],
+          allowed_issuers: ['https://accounts.google.com'],
+          blocked_packages: ['x'],
+        },
+      ),
+      true,
+    );
     assert.equal(config.security.require_signature, true);
     assert.equal(config.security.on_signature_failure, 'error');
     assert.deepEqual(config.security.trusted_identities, ['alice@corp.com']);
@@ -48,7 +91,10 @@ describe('Restricted Mode: only tightening project settings apply', () => {
     assert.deepEqual(config.findings, []);
   });
   it('narrows a trust list to the entries the global policy already trusts', () => {
-    const config = mergeConfigFiles(files({ trusted_identities: ['a@corp.com', 'b@corp.com'] }, { trusted_identities: ['b@corp.com', 'c@evil.io'] }), true);
+    const config = mergeConfigFiles(
+      files({ trusted_identities: ['a@corp.com', 'b@corp.com'] }, { trusted_identities: ['b@corp.com', 'c@evil.io'] }),
+      true,
+    );
     assert.deepEqual(config.security.trusted_identities, ['b@corp.com']);
   });
   it('does not let an emptied trust list turn the policy into "trust any signer"', () => {
@@ -57,7 +103,13 @@ describe('Restricted Mode: only tightening project settings apply', () => {
     assert.ok(config.findings.some((f) => /any valid signer/.test(f.message)));
   });
   it('compares fingerprints after normalisation', () => {
-    const config = mergeConfigFiles(files({ trusted_keys: ['ABCD1234EF567890ABCD1234EF567890ABCD1234'] }, { trusted_keys: ['abcd 1234 ef56 7890 abcd 1234 ef56 7890 abcd 1234'] }), true);
+    const config = mergeConfigFiles(
+      files(
+        { trusted_keys: ['ABCD1234EF567890ABCD1234EF567890ABCD1234'] },
+        { trusted_keys: ['abcd 1234 ef56 7890 abcd 1234 ef56 7890 abcd 1234'] },
+      ),
+      true,
+    );
     assert.deepEqual(config.findings, []);
   });
 });
@@ -66,7 +118,10 @@ describe('trusted workspace: weakening project settings apply but are always fla
   it('applies the project value and reports it', () => {
     const config = mergeConfigFiles(files(STRICT, { on_signature_failure: 'warn' }), false);
     assert.equal(config.security.on_signature_failure, 'warn');
-    assert.deepEqual(config.findings.map((f) => [f.kind, f.path.join('.')]), [['weakens', 'security.on_signature_failure']]);
+    assert.deepEqual(
+      config.findings.map((f) => [f.kind, f.path.join('.')]),
+      [['weakens', 'security.on_signature_failure']],
+    );
   });
   it('does not flag settings that are only limited in Restricted Mode', () => {
     const config = mergeConfigFiles(files(STRICT, { sigstore_oidc_issuer: 'https://auth.corp.com' }), false);

@@ -1,7 +1,7 @@
-import { isPlainObject } from '../config/merge.ts';
-import type { SecuritySettings } from '../config/settings.ts';
-import { resolveConfigPath } from '../config/paths.ts';
-import { entryText, isTrustedIdentity, normalizeFingerprint, patternOf, pinnedIssuerOf } from './identity.ts';
+import { isPlainObject } from './merge.ts';
+import type { SecuritySettings } from './settings.ts';
+import { resolveConfigPath } from './paths.ts';
+import { entryText, isTrustedIdentity, normalizeFingerprint, patternOf, pinnedIssuerOf } from '../policy/identity.ts';
 
 /**
  * A project setting that the global policy should know about: it either
@@ -42,7 +42,11 @@ export interface ConfigFiles {
  * settings. `security` keeps only settings that tighten the global policy; in
  * Restricted Mode it never keeps trust material or signing settings.
  */
-export function tighten(global: SecuritySettings, projectSecurity: Record<string, unknown>, files: ConfigFiles): Tightened {
+export function tighten(
+  global: SecuritySettings,
+  projectSecurity: Record<string, unknown>,
+  files: ConfigFiles,
+): Tightened {
   const out: Record<string, unknown> = { ...projectSecurity };
   const findings: PolicyFinding[] = [];
   const drop = (key: string, message: string, kind: PolicyFinding['kind'] = 'weakens') => {
@@ -51,23 +55,31 @@ export function tighten(global: SecuritySettings, projectSecurity: Record<string
   };
   const p = projectSecurity;
 
-  if (p.require_signature === false && global.require_signature) drop('require_signature', 'turns off require_signature, which the global policy requires');
+  if (p.require_signature === false && global.require_signature)
+    drop('require_signature', 'turns off require_signature, which the global policy requires');
   if (typeof p.on_signature_failure === 'string' && p.on_signature_failure in FAILURE_RANK) {
     const mode = p.on_signature_failure as keyof typeof FAILURE_RANK;
-    if (FAILURE_RANK[mode] < FAILURE_RANK[global.on_signature_failure]) drop('on_signature_failure', `lowers on_signature_failure from ${global.on_signature_failure} to ${mode}`);
+    if (FAILURE_RANK[mode] < FAILURE_RANK[global.on_signature_failure])
+      drop('on_signature_failure', `lowers on_signature_failure from ${global.on_signature_failure} to ${mode}`);
   }
-  if (p.verify_transparency_log === false && global.verify_transparency_log) drop('verify_transparency_log', 'turns off the transparency-log check');
-  if (p.on_signer_change === 'warn' && global.on_signer_change === 'error') drop('on_signer_change', 'lets a package whose signer changed pass with a warning (on_signer_change: warn)');
+  if (p.verify_transparency_log === false && global.verify_transparency_log)
+    drop('verify_transparency_log', 'turns off the transparency-log check');
+  if (p.on_signer_change === 'warn' && global.on_signer_change === 'error')
+    drop('on_signer_change', 'lets a package whose signer changed pass with a warning (on_signer_change: warn)');
   if (p.require_checksum === false) drop('require_checksum', 'tries to turn off checksums');
   for (const [key, why] of Object.entries(TRUST_MATERIAL) as [keyof typeof TRUST_MATERIAL, string][]) {
     if (!(key in p)) continue;
-    const mine = typeof p[key] === 'string' && p[key] ? resolveConfigPath(p[key] as string, files.projectFile, files.homeDir) : undefined;
+    const mine =
+      typeof p[key] === 'string' && p[key]
+        ? resolveConfigPath(p[key] as string, files.projectFile, files.homeDir)
+        : undefined;
     const theirs = global[key] ? resolveConfigPath(global[key], files.globalFile, files.homeDir) : undefined;
     // The same file as the global one changes nothing, but is still not the project's to supply.
     if (mine === theirs) delete out[key];
     else drop(key, `${why} (${mine ?? 'none'} instead of ${theirs ?? 'the default'})`);
   }
-  if (p.trust_registry_attestations === true && !global.trust_registry_attestations) drop('trust_registry_attestations', 'accepts registry attestations, which the global policy does not');
+  if (p.trust_registry_attestations === true && !global.trust_registry_attestations)
+    drop('trust_registry_attestations', 'accepts registry attestations, which the global policy does not');
   narrowList(p, out, findings, 'trusted_registries', global.trusted_registries, { emptyMeansAny: false });
   narrowList(p, out, findings, 'allowed_issuers', global.allowed_issuers, { emptyMeansAny: true });
   narrowList(p, out, findings, 'allowed_registries', global.allowed_registries, { emptyMeansAny: true });
@@ -97,7 +109,12 @@ function narrowList(
   if (options.emptyMeansAny && globalList.length === 0) return; // the global allows any: every list narrows it
   const extras = value.filter((v) => !globalList.includes(v as string));
   const kept = value.filter((v) => globalList.includes(v as string));
-  if (extras.length > 0) findings.push({ kind: 'weakens', path, message: `adds ${extras.map((e) => `"${String(e)}"`).join(', ')} to ${key}, beyond the global policy` });
+  if (extras.length > 0)
+    findings.push({
+      kind: 'weakens',
+      path,
+      message: `adds ${extras.map((e) => `"${String(e)}"`).join(', ')} to ${key}, beyond the global policy`,
+    });
   if (options.emptyMeansAny && kept.length === 0) {
     if (extras.length === 0) findings.push({ kind: 'weakens', path, message: `empties ${key}, which then allows any` });
     delete out[key];
@@ -106,23 +123,41 @@ function narrowList(
   }
 }
 
-function tightenTrustLists(global: SecuritySettings, p: Record<string, unknown>, out: Record<string, unknown>, findings: PolicyFinding[]): void {
+function tightenTrustLists(
+  global: SecuritySettings,
+  p: Record<string, unknown>,
+  out: Record<string, unknown>,
+  findings: PolicyFinding[],
+): void {
   // With no trust lists and signatures optional, the global policy accepts
   // any valid signer; any list the project sets can only narrow that.
-  const globalOpen = global.trusted_identities.length === 0 && global.trusted_keys.length === 0 && !global.require_signature;
+  const globalOpen =
+    global.trusted_identities.length === 0 && global.trusted_keys.length === 0 && !global.require_signature;
   if (globalOpen) return;
   // A project entry is covered when the global policy already trusts at least as much: the same
   // pattern (an issuer-pinned entry narrows an unpinned one), or the same key.
   const covered: Record<'trusted_identities' | 'trusted_keys', (entry: unknown) => boolean> = {
-    trusted_identities: (entry) => isTrustedIdentity(entry) && global.trusted_identities.some((g) => patternOf(g) === patternOf(entry) && (pinnedIssuerOf(g) === undefined || pinnedIssuerOf(g) === pinnedIssuerOf(entry))),
-    trusted_keys: (entry) => typeof entry === 'string' && global.trusted_keys.some((g) => (normalizeFingerprint(g) ?? g) === (normalizeFingerprint(entry) ?? entry)),
+    trusted_identities: (entry) =>
+      isTrustedIdentity(entry) &&
+      global.trusted_identities.some(
+        (g) =>
+          patternOf(g) === patternOf(entry) &&
+          (pinnedIssuerOf(g) === undefined || pinnedIssuerOf(g) === pinnedIssuerOf(entry)),
+      ),
+    trusted_keys: (entry) =>
+      typeof entry === 'string' &&
+      global.trusted_keys.some((g) => (normalizeFingerprint(g) ?? g) === (normalizeFingerprint(entry) ?? entry)),
   };
   for (const key of ['trusted_identities', 'trusted_keys'] as const) {
     const value = p[key];
     if (!Array.isArray(value)) continue;
     const extras = value.filter((v) => !covered[key](v));
     if (extras.length > 0) {
-      findings.push({ kind: 'weakens', path: ['security', key], message: `trusts ${extras.map((e) => `"${isTrustedIdentity(e) ? entryText(e) : String(e)}"`).join(', ')}, who the global policy does not trust` });
+      findings.push({
+        kind: 'weakens',
+        path: ['security', key],
+        message: `trusts ${extras.map((e) => `"${isTrustedIdentity(e) ? entryText(e) : String(e)}"`).join(', ')}, who the global policy does not trust`,
+      });
       const kept = value.filter((v) => covered[key](v));
       // Narrowed to exactly the global list: the value in effect is the global one.
       if (kept.length === global[key].length) delete out[key];
@@ -133,39 +168,81 @@ function tightenTrustLists(global: SecuritySettings, p: Record<string, unknown>,
   const keys = Array.isArray(out.trusted_keys) ? out.trusted_keys : global.trusted_keys;
   const requires = out.require_signature === true || global.require_signature;
   if (ids.length === 0 && keys.length === 0 && !requires) {
-    findings.push({ kind: 'weakens', path: ['security', 'trusted_identities'], message: 'empties the trust lists, so any valid signer would pass' });
+    findings.push({
+      kind: 'weakens',
+      path: ['security', 'trusted_identities'],
+      message: 'empties the trust lists, so any valid signer would pass',
+    });
     delete out.trusted_identities;
     delete out.trusted_keys;
   }
 }
 
-function keepBlocked(global: SecuritySettings, p: Record<string, unknown>, out: Record<string, unknown>, findings: PolicyFinding[]): void {
+function keepBlocked(
+  global: SecuritySettings,
+  p: Record<string, unknown>,
+  out: Record<string, unknown>,
+  findings: PolicyFinding[],
+): void {
   const value = p.blocked_packages;
   if (!Array.isArray(value)) return;
   const unblocked = global.blocked_packages.filter((b) => !value.includes(b));
   if (unblocked.length > 0) {
-    findings.push({ kind: 'weakens', path: ['security', 'blocked_packages'], message: `unblocks ${unblocked.join(', ')}, which the global policy blocks` });
+    findings.push({
+      kind: 'weakens',
+      path: ['security', 'blocked_packages'],
+      message: `unblocks ${unblocked.join(', ')}, which the global policy blocks`,
+    });
     out.blocked_packages = [...new Set([...global.blocked_packages, ...value])];
   }
 }
 
-function tightenNested(global: SecuritySettings, p: Record<string, unknown>, out: Record<string, unknown>, findings: PolicyFinding[]): void {
+function tightenNested(
+  global: SecuritySettings,
+  p: Record<string, unknown>,
+  out: Record<string, unknown>,
+  findings: PolicyFinding[],
+): void {
   if (isPlainObject(p.install_policy)) {
     const install = { ...p.install_policy };
     if (install.require_tag === false && global.install_policy.require_tag) {
       delete install.require_tag;
-      findings.push({ kind: 'weakens', path: ['security', 'install_policy', 'require_tag'], message: 'turns off install_policy.require_tag' });
+      findings.push({
+        kind: 'weakens',
+        path: ['security', 'install_policy', 'require_tag'],
+        message: 'turns off install_policy.require_tag',
+      });
     }
-    narrowList(p.install_policy, install, findings, 'allowed_scopes', global.install_policy.allowed_scopes, { emptyMeansAny: true }, ['security', 'install_policy', 'allowed_scopes']);
+    narrowList(
+      p.install_policy,
+      install,
+      findings,
+      'allowed_scopes',
+      global.install_policy.allowed_scopes,
+      { emptyMeansAny: true },
+      ['security', 'install_policy', 'allowed_scopes'],
+    );
     out.install_policy = install;
   }
   if (isPlainObject(p.publish_policy)) {
     const publish = { ...p.publish_policy };
     if (publish.require_approval === false && global.publish_policy.require_approval) {
       delete publish.require_approval;
-      findings.push({ kind: 'weakens', path: ['security', 'publish_policy', 'require_approval'], message: 'turns off publish_policy.require_approval' });
+      findings.push({
+        kind: 'weakens',
+        path: ['security', 'publish_policy', 'require_approval'],
+        message: 'turns off publish_policy.require_approval',
+      });
     }
-    narrowList(p.publish_policy, publish, findings, 'approvers', global.publish_policy.approvers, { emptyMeansAny: false }, ['security', 'publish_policy', 'approvers']);
+    narrowList(
+      p.publish_policy,
+      publish,
+      findings,
+      'approvers',
+      global.publish_policy.approvers,
+      { emptyMeansAny: false },
+      ['security', 'publish_policy', 'approvers'],
+    );
     out.publish_policy = publish;
   }
 }
