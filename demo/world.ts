@@ -103,8 +103,12 @@ security:
 `;
 
 const PROJECT_POLICY = `# Project policy: committed with the project, merged over ~/.aam/config.yaml.
+# Whom to trust is decided in the global policy; this file adds the project's own install rules.
 security:
-  # Tighten for this project: untrusted or invalid signatures are errors here.
+  # Never install these in this project.
+  blocked_packages:
+    - "@demo/abandoned"
+  # Installs may use any version, tagged or not.
   install_policy:
     require_tag: false
 `;

@@ -58,7 +58,7 @@ export class ConfigQuickFixes implements vscode.CodeActionProvider {
         action.isPreferred = true;
         actions.push(action);
       }
-      if (diagnostic.code === 'identity-broad' && finding)
+      if (diagnostic.code === 'IDENTITY_BROAD' && finding)
         actions.push(...this.narrow(document, diagnostic, finding.path as (string | number)[]));
     }
     return actions;

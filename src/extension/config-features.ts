@@ -17,9 +17,10 @@ import { projectConfigPath } from '../core/config/paths.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import type { YamlPath, YamlRanges } from '../core/yaml/source.ts';
 import type { TrustModel } from './model.ts';
+import { livePolicy } from './live-policy.ts';
 import { toRange } from './ranges.ts';
-
 import { CONFIG_SELECTOR } from './selectors.ts';
+
 const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
@@ -115,7 +116,7 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
         vscode.DiagnosticSeverity.Warning,
       );
       diagnostic.source = 'AAM Trust';
-      diagnostic.code = finding.kind === 'weakens' ? 'policy-weakens' : 'policy-trusted-only';
+      diagnostic.code = finding.kind === 'weakens' ? 'POLICY_WEAKENS' : 'POLICY_TRUSTED_ONLY';
       return diagnostic;
     });
   }
@@ -144,14 +145,14 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
           vscode.DiagnosticSeverity.Information,
         );
         diagnostic.source = 'AAM Trust';
-        diagnostic.code = 'trust-entry-unused';
+        diagnostic.code = 'TRUST_ENTRY_UNUSED';
         out.push(diagnostic);
       });
     }
     return out;
   }
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     const source = new YamlSource(document.getText());
     const { path, onKey, node } = source.pathAt(document.offsetAt(position));
     if (path.length === 0 || !node?.range) return undefined;
@@ -206,25 +207,30 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     return md;
   }
 
-  private settingHover(document: vscode.TextDocument, path: YamlPath, range: vscode.Range): vscode.Hover | undefined {
+  private async settingHover(
+    document: vscode.TextDocument,
+    path: YamlPath,
+    range: vscode.Range,
+  ): Promise<vscode.Hover | undefined> {
     const schema = schemaAt(path);
     if (!schema?.description) return undefined;
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${path.filter((p) => typeof p === 'string').join('.')}**\n\n${schema.description}`);
     if (schema.enum) md.appendMarkdown(`\n\nOne of: ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
     if (schema.default !== undefined) md.appendMarkdown(`\n\nDefault: \`${JSON.stringify(schema.default)}\``);
-    const effective = this.effectiveValue(document.uri.fsPath, path);
+    const effective = await this.effectiveValue(document, path);
     if (effective)
       md.appendMarkdown(`\n\n**Effective:** \`${JSON.stringify(effective.value)}\` — from ${effective.source}`);
     return new vscode.Hover(md, range);
   }
 
-  private effectiveValue(file: string, path: YamlPath): { value: unknown; source: string } | undefined {
+  /** The value in effect as the document stands, typed but unsaved included. */
+  private async effectiveValue(
+    document: vscode.TextDocument,
+    path: YamlPath,
+  ): Promise<{ value: unknown; source: string } | undefined> {
     if (path[0] !== 'security' || path.length !== 2) return undefined;
-    const workspace =
-      this.model.workspaces.find((w) => w.config?.files.some((f) => f.path === file)) ?? this.model.workspaces[0];
-    const config = workspace?.config;
-    if (!config) return undefined;
+    const { config } = await livePolicy(this.model, document);
     const key = path[1] as keyof typeof config.security;
     if (!(key in config.security)) return undefined;
     const origin = config.merged.originOf(['security', key]);
@@ -232,7 +238,8 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
       config.restricted && config.findings.some((f) => f.path.join('.') === `security.${key}`)
         ? ' (the project value is ignored in Restricted Mode)'
         : '';
-    return { value: config.security[key], source: `${origin.file ?? 'the default'}${restricted}` };
+    const unsaved = origin.file === document.uri.fsPath && document.isDirty ? ' (unsaved)' : '';
+    return { value: config.security[key], source: `${origin.file ?? 'the default'}${unsaved}${restricted}` };
   }
 
   /** Reports whose policy includes `file` (the global file governs every workspace that does not override it). */

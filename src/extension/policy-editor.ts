@@ -1,16 +1,17 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import type { ListItem } from '../core/config/config-edit.ts';
-import { mergeConfigFiles } from '../core/config/load.ts';
-import type { ConfigFileState } from '../core/config/load.ts';
+import { schemaAt } from '../core/config/schema.ts';
 import { validateConfigText } from '../core/config/validate.ts';
+import { YamlSource } from '../core/yaml/source.ts';
 import type { HostMessage, PolicyState, WebviewMessage } from '../webview/protocol.ts';
 import { showError } from './errors.ts';
+import { livePolicy } from './live-policy.ts';
 import type { TrustModel } from './model.ts';
+import { toRange } from './ranges.ts';
 import { POLICY_EDITOR_VIEW_TYPE } from './selectors.ts';
 import { minimalEdit } from './text-edit.ts';
 import { previewUnsaved } from './what-if.ts';
@@ -54,7 +55,7 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
             ready = true;
             await post();
           } else if (message.type === 'openText') {
-            await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside });
+            await openAsText(document, message.key);
           } else {
             await this.apply(document, message);
           }
@@ -64,6 +65,13 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
       }),
     ];
     panel.onDidDispose(() => subscriptions.forEach((s) => s.dispose()));
+    // The text editor's tab says config.yaml; this one says what it is.
+    panel.title = vscode.l10n.t(
+      '{0} (form)',
+      document.uri.fsPath === this.model.globalConfigFile
+        ? vscode.l10n.t('Global policy')
+        : vscode.l10n.t('Project policy'),
+    );
   }
 
   private async apply(
@@ -87,15 +95,8 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
   /** The form's view of the document: its own values, the merged policy, findings and the what-if preview. */
   private async stateOf(document: vscode.TextDocument): Promise<PolicyState> {
     const file = document.uri.fsPath;
-    const globalFile = this.model.globalConfigFile;
-    const layer = file === globalFile ? 'global' : 'project';
-    const validation = validateConfigText(document.getText());
+    const { layer, validation, config: merged } = await livePolicy(this.model, document);
     const yamlError = validation.value === undefined ? (validation.diagnostics[0]?.message ?? 'unreadable') : undefined;
-    const files: ConfigFileState[] = [
-      layer === 'global' ? fromValidation('global', file, validation) : await fromDisk('global', globalFile),
-    ];
-    if (layer === 'project') files.push(fromValidation('project', file, validation));
-    const merged = mergeConfigFiles(files, this.model.restricted && layer === 'project');
     const security = validation.value?.security;
     const preview = previewUnsaved(this.model);
     return {
@@ -117,6 +118,7 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
       findings: validation.diagnostics
         .filter((d) => d.path[0] === 'security')
         .map((d) => ({ path: [...d.path], severity: d.severity, message: d.message })),
+      keys: SECURITY_KEYS,
       whatIf: preview.dirty
         ? {
             summary: preview.summary,
@@ -131,21 +133,6 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
         : undefined,
     };
   }
-}
-
-function fromValidation(
-  layer: 'global' | 'project',
-  path: string,
-  validation: ReturnType<typeof validateConfigText>,
-): ConfigFileState {
-  return { layer, path, exists: true, diagnostics: validation.diagnostics, value: validation.value };
-}
-
-async function fromDisk(layer: 'global' | 'project', path: string): Promise<ConfigFileState> {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === path);
-  const text = open?.getText() ?? (await readFile(path, 'utf8').catch(() => undefined));
-  if (text === undefined) return { layer, path, exists: false, diagnostics: [], value: undefined };
-  return fromValidation(layer, path, validateConfigText(text));
 }
 
 function page(webview: vscode.Webview, script: vscode.Uri): string {
@@ -174,8 +161,27 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
   #what-if { display: none; margin: 14px 0; padding: 10px 12px; border-left: 3px solid var(--vscode-editorWarning-foreground); background: var(--vscode-textBlockQuote-background); }
   #what-if.visible { display: block; } #what-if ul { margin: 6px 0 0; } .change.fail { color: var(--vscode-errorForeground); }
   .reset { margin-left: 4px; }
+  pre.value { margin: 4px 0; padding: 6px 8px; background: var(--vscode-textCodeBlock-background); font-family: var(--vscode-editor-font-family); white-space: pre-wrap; }
 </style></head>
 <body><div id="app"></div><script nonce="${nonce}" src="${webview.asWebviewUri(script).toString()}"></script></body></html>`;
+}
+
+/** Every security key the schema knows, with its description (the form's "More settings" shows the rest). */
+const SECURITY_KEYS: Record<string, string> = Object.fromEntries(
+  Object.keys(schemaAt(['security'])?.properties ?? {}).map((key) => [
+    key,
+    schemaAt(['security', key])?.description ?? '',
+  ]),
+);
+
+/** The text editor beside the form, at the key asked about (or at `security:`). */
+async function openAsText(document: vscode.TextDocument, key: string | undefined): Promise<void> {
+  const editor = await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside });
+  if (!key) return;
+  // The key's line, or the nearest that exists (security:, or the top) where it would go.
+  const range = toRange(new YamlSource(document.getText()).keyRange(['security', key]));
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
 /** Opens a config file in the form editor. */

@@ -37,6 +37,17 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
     const method = await pickMethod(config);
     if (!method) return;
     const label = `${manifest.name}@${manifest.version}`;
+    // A publish that cannot happen is said now, not after signing.
+    const refused = await registry.refusal(manifest.name, manifest.version, true);
+    if (refused) throw refused;
+    const gpgHome = configPath(config, 'gpg_home', model.homeDir) ?? process.env.GNUPGHOME;
+    const gpgKey = method === 'gpg' ? (config.security.gpg_key ?? (await pickGpgKey(gpgHome))) : undefined;
+    if (method === 'gpg' && !gpgKey) return;
+    const signer =
+      method === 'sigstore'
+        ? await sigstoreSigner(session, config.security.sigstore_oidc_issuer)
+        : await gpgSigner(gpgKey!, gpgHome);
+    if (!(await confirmPublish(manifest, registry, method, signer))) return;
     const outcome = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -46,7 +57,7 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
       async (progress, token) => {
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        const signing = await signingFor(method, config, model, session, token);
+        const signing = await signingFor(method, config, session, token, gpgKey, gpgHome);
         log().info(`Publish Signed: ${label} → ${registry.name} (${method})`);
         return publishPackage({
           packageDir,
@@ -202,12 +213,69 @@ async function pickMethod(config: LoadedConfig): Promise<'sigstore' | 'gpg' | un
   return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Sign with') }))?.method;
 }
 
+/**
+ * The one question before anything is signed: what goes where, signed how
+ * and by whom. A published version cannot be taken back.
+ */
+async function confirmPublish(
+  manifest: Manifest,
+  registry: { name: string; root: string },
+  method: 'sigstore' | 'gpg',
+  signer: string,
+): Promise<boolean> {
+  const go = vscode.l10n.t('Sign and Publish');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Publish {0}@{1} to {2}?', manifest.name, manifest.version, registry.name),
+    {
+      modal: true,
+      detail: [
+        vscode.l10n.t('Package: {0}', manifest.name),
+        vscode.l10n.t('Version: {0}', manifest.version),
+        vscode.l10n.t('Registry: {0} ({1})', registry.name, registry.root),
+        vscode.l10n.t('Method: {0}', method === 'sigstore' ? vscode.l10n.t('Sigstore (keyless)') : 'GPG'),
+        vscode.l10n.t('Signer: {0}', signer),
+        '',
+        vscode.l10n.t('A published version cannot be replaced or taken back.'),
+      ].join('\n'),
+    },
+    go,
+  );
+  return answer === go;
+}
+
+/** Who a Sigstore signature will name: the signed-in identity, or whoever signs in next. */
+async function sigstoreSigner(session: SigstoreSession, issuer: string): Promise<string> {
+  if (process.env.SIGSTORE_ID_TOKEN) {
+    const { tokenIdentity } = await import('../core/sigstore/identity/token.ts');
+    try {
+      return vscode.l10n.t('{0} (from SIGSTORE_ID_TOKEN)', tokenIdentity(process.env.SIGSTORE_ID_TOKEN).identity);
+    } catch {
+      return vscode.l10n.t('the identity in SIGSTORE_ID_TOKEN');
+    }
+  }
+  const current = await session.current(issuer);
+  return current
+    ? vscode.l10n.t('{0} (signed in at {1})', current.identity, issuer)
+    : vscode.l10n.t('the identity you sign in with at {0} (a browser opens)', issuer);
+}
+
+/** The OpenPGP key that will sign, by user id and full fingerprint. */
+async function gpgSigner(gpgKey: string, gpgHome: string | undefined): Promise<string> {
+  const { signingKeySource } = await import('../core/openpgp/sign.ts');
+  const source = signingKeySource(gpgKey, gpgHome);
+  if (source.kind === 'file') return vscode.l10n.t('the secret key in {0}', source.path);
+  const { findSecretKey } = await import('../core/openpgp/gnupg.ts');
+  const key = await findSecretKey(gpgHome, gpgKey);
+  return `${key.userIds[0] ?? gpgKey} (${key.fingerprint})`;
+}
+
 async function signingFor(
   method: 'sigstore' | 'gpg',
   config: LoadedConfig,
-  model: TrustModel,
   session: SigstoreSession,
   token: vscode.CancellationToken,
+  gpgKey: string | undefined,
+  gpgHome: string | undefined,
 ): Promise<Signing> {
   const security = config.security;
   if (method === 'sigstore') {
@@ -219,12 +287,10 @@ async function signingFor(
     };
   }
   const { signingKeySource } = await import('../core/openpgp/sign.ts');
-  const gpgHome = configPath(config, 'gpg_home', model.homeDir) ?? process.env.GNUPGHOME;
-  const key = security.gpg_key ?? (await pickGpgKey(gpgHome));
-  if (!key) throw new AamError('CANCELLED', 'No signing key chosen.');
+  if (!gpgKey) throw new AamError('CANCELLED', 'No signing key chosen.');
   return {
     method,
-    keySource: signingKeySource(key, gpgHome),
+    keySource: signingKeySource(gpgKey, gpgHome),
     prompt: async (label, retry) =>
       vscode.window.showInputBox({
         password: true,

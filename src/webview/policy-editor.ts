@@ -19,6 +19,10 @@ const MODES: [string, string, string][] = [
   ['error', 'Error', 'Fail the install or verification.'],
   ['ignore', 'Ignore', 'Skip signature verification entirely (not recommended).'],
 ];
+const SIGNER_CHANGES: [string, string, string][] = [
+  ['error', 'Error', 'Fail a package signed by another signer than the one recorded (trust on first use).'],
+  ['warn', 'Warn', 'Report the change, and continue.'],
+];
 const CHECKS: [string, string, string][] = [
   ['require_signature', 'Require signatures', 'Reject packages that carry no signature.'],
   [
@@ -115,6 +119,20 @@ for (const [value, label, help] of MODES) {
   );
   modes.append(radio);
 }
+const signerChanges = h('vscode-radio-group', { id: 'on_signer_change', variant: 'vertical' });
+for (const [value, label, help] of SIGNER_CHANGES) {
+  const radio = h('vscode-radio', {
+    name: 'on_signer_change',
+    value,
+    label: `${label} — ${help}`,
+    id: `signer-${value}`,
+  });
+  radio.addEventListener(
+    'change',
+    () => radio.checked && send({ type: 'edit', edit: { op: 'set', path: ['security', 'on_signer_change'], value } }),
+  );
+  signerChanges.append(radio);
+}
 section(
   'Signatures',
   checks[0]!,
@@ -124,6 +142,14 @@ section(
     h('vscode-label', {}, 'When a signature is invalid or untrusted'),
     modes,
     sourceNote('on_signature_failure'),
+  ),
+  h(
+    'div',
+    { class: 'field' },
+    h('vscode-label', {}, 'When the signer changes'),
+    signerChanges,
+    h('vscode-form-helper', {}, 'A removed signature and a lower version always fail.'),
+    sourceNote('on_signer_change'),
   ),
   checks[1]!,
 );
@@ -214,6 +240,61 @@ section(
 section('Custom Sigstore instance', texts[2]!, texts[3]!, texts[4]!);
 section('Registry attestations', checks[2]!, listField(LISTS[3]!));
 
+// Every other security key: shown with its value and where it comes from, edited as text.
+const FORM_KEYS = new Set<string>([
+  ...CHECKS.map((c) => c[0]),
+  ...LISTS.map((l) => l[0]),
+  ...TEXTS.map((t) => t[0]),
+  'on_signature_failure',
+  'on_signer_change',
+  'signing_method',
+]);
+const more = h('div', { id: 'more-settings' });
+section('More settings', h('p', { class: 'source' }, 'These are edited in the text editor.'), more);
+
+function renderMore(state: PolicyState): void {
+  const keys = [...new Set([...Object.keys(state.keys), ...Object.keys(state.own)])].filter((k) => !FORM_KEYS.has(k));
+  more.replaceChildren(
+    ...keys.map((key) => {
+      const edit = h('vscode-button', { secondary: '', 'aria-label': `Edit ${key} as text` }, 'Edit as text');
+      edit.addEventListener('click', () => send({ type: 'openText', key }));
+      const shown = value(state, key);
+      const finding = state.findings.find((f) => f.path[1] === key);
+      return h(
+        'div',
+        { class: 'field more', id: `more-${key}` },
+        h('vscode-label', {}, h('code', {}, key)),
+        h('vscode-form-helper', {}, state.keys[key] || 'Not a setting AAM knows.'),
+        h('pre', { class: 'value' }, shown === undefined ? '(not set)' : yamlText(shown)),
+        ...(finding ? [h('div', { class: finding.severity }, finding.message)] : []),
+        h('div', { class: 'source', id: `${key}-source` }),
+        edit,
+      );
+    }),
+  );
+  for (const key of keys) renderSource(state, key);
+}
+
+/** A value as it reads in YAML (what the text editor will show). */
+function yamlText(value: unknown, indent = ''): string {
+  if (Array.isArray(value))
+    return value.length === 0
+      ? '[]'
+      : value.map((v) => `${indent}- ${yamlText(v, `${indent}  `).trimStart()}`).join('\n');
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    return entries
+      .map(([k, v]) =>
+        v && typeof v === 'object' && (!Array.isArray(v) || v.length > 0)
+          ? `${indent}${k}:\n${yamlText(v, `${indent}  `)}`
+          : `${indent}${k}: ${yamlText(v)}`,
+      )
+      .join('\n');
+  }
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function render(state: PolicyState): void {
   const where = state.layer === 'project' ? 'Project policy' : 'Global policy';
   header.replaceChildren(
@@ -250,6 +331,8 @@ function render(state: PolicyState): void {
   for (const [key] of CHECKS) (document.getElementById(key) as El).checked = value(state, key) === true;
   for (const [value_] of MODES)
     (document.getElementById(`mode-${value_}`) as El).checked = value(state, 'on_signature_failure') === value_;
+  for (const [value_] of SIGNER_CHANGES)
+    (document.getElementById(`signer-${value_}`) as El).checked = value(state, 'on_signer_change') === value_;
   for (const m of ['sigstore', 'gpg'])
     (document.getElementById(`method-${m}`) as El).checked = value(state, 'signing_method') === m;
   for (const [key] of TEXTS) {
@@ -258,9 +341,11 @@ function render(state: PolicyState): void {
       input.value = typeof state.own[key] === 'string' ? (state.own[key] as string) : '';
   }
   for (const [key] of LISTS) renderList(state, key);
+  renderMore(state);
   for (const key of [
     ...CHECKS.map((c) => c[0]),
     'on_signature_failure',
+    'on_signer_change',
     'signing_method',
     ...TEXTS.map((t) => t[0]),
     ...LISTS.map((l) => l[0]),

@@ -14,6 +14,8 @@ export interface PolicyState {
   own: Record<string, unknown>;
   effective: Record<string, { value: unknown; source: string }>;
   findings: { path: (string | number)[]; severity: 'error' | 'warning' | 'information' | 'hint'; message: string }[];
+  /** Every `security:` key the schema knows, with its description: the form shows each one, editable or as text. */
+  keys: Record<string, string>;
   whatIf:
     | { summary: string; changes: { name: string; before: string; after: string; action: string; message: string }[] }
     | undefined;
@@ -25,4 +27,4 @@ export type WebviewMessage =
   | { type: 'ready' }
   | { type: 'edit'; edit: ConfigEdit }
   | { type: 'add'; key: ListKey; value: ListItem }
-  | { type: 'openText' };
+  | { type: 'openText'; key?: string };

@@ -40,7 +40,7 @@ describe('aam-trust policy', () => {
     assert.equal(result.code, 1);
     assert.equal(
       result.stdout.split('\n')[0],
-      `${file}:2:3: error unknown-key: Unknown key "requre_signature" in security. Did you mean "require_signature"? An unknown security key has no effect, so the policy may be weaker than intended.`,
+      `${file}:2:3: error UNKNOWN_KEY: Unknown key "requre_signature" in security. Did you mean "require_signature"? An unknown security key has no effect, so the policy may be weaker than intended.`,
     );
   });
   it('check --json prints an array of objects with 1-based line and column', async () => {
@@ -55,7 +55,7 @@ describe('aam-trust policy', () => {
         line: 3,
         column: 18,
         severity: 'error',
-        code: 'invalid-value',
+        code: 'INVALID_VALUE',
         message:
           'security.trusted_keys[0] must be a full 40-hex-digit OpenPGP fingerprint (short key ids can be forged).',
       },

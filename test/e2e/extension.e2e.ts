@@ -15,6 +15,8 @@ import { verifySigstoreBundle } from '../../src/core/sigstore/verify.ts';
 import { verifyDetachedSignature } from '../../src/core/openpgp/verify.ts';
 import { GnupgKeyring } from '../../src/core/openpgp/keyring.ts';
 
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+
 /** VS Code may ask before opening an external URL; accept, then return the browser tab it opened. */
 async function acceptExternalOpen(page: Page): Promise<Page> {
   const popup = page.context().waitForEvent('page', { timeout: 60_000 });
@@ -38,6 +40,44 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       .waitFor();
     const shot = await s.shot('01-verification-view');
     console.log(`screenshot: ${shot}`);
+  });
+
+  it('the view, the status bar, Verify All and the CLI give the same counts for the demo', async () => {
+    // "3 failed · 1 signed, untrusted" and "3 failed, 1 signed, untrusted": a count starts each part.
+    const countsOf = (text: string) =>
+      Object.fromEntries(
+        [...text.matchAll(/(\d+) ([a-z][a-z, ]*?)(?=\s*(?:[·,]\s*\d|$))/g)].map((m) => [m[2]!, Number(m[1])]),
+      );
+    const statusBar = await s.page
+      .locator('.statusbar-item', { hasText: /^AAM: / })
+      .first()
+      .innerText();
+    const view = await s.page
+      .locator('.part.sidebar .monaco-list-row', { hasText: /\d+ failed · / })
+      .first()
+      .locator('.label-description')
+      .innerText();
+    await s.command('AAM: Verify Installed Packages');
+    const notification = await s.notification(/Checked 8 packages: /);
+    const run = await promisify(execFile)(process.execPath, [CLI, 'verify', '--project', s.world.workspace], {
+      env: { PATH: process.env.PATH, HOME: s.world.home },
+    }).catch((error: { stdout: string }) => error);
+    const cliSummary = run.stdout.trim().split('\n').at(-1)!;
+    const expected = countsOf(statusBar.replace(/^AAM: /, '').trim());
+    const total = Object.values(expected).reduce((a, b) => a + b, 0);
+    assert.equal(
+      total,
+      Object.keys(s.world.expected).length,
+      `the status bar's counts add up to every package: ${statusBar}`,
+    );
+    assert.deepEqual(countsOf(view), expected, `view: ${view}`);
+    assert.deepEqual(
+      countsOf(notification.replace(/^.*?Checked 8 packages: /s, '').split('.')[0]!),
+      expected,
+      notification,
+    );
+    assert.match(cliSummary, /^8 packages: /);
+    assert.deepEqual(countsOf(cliSummary.replace(/^8 packages: /, '')), expected, `CLI: ${cliSummary}`);
   });
 
   it('expands a package into its checks', async () => {
@@ -178,6 +218,20 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
   it('Publish Signed with Sigstore signs in through the local OIDC issuer and publishes a verifiable bundle', async () => {
     await s.command('AAM: Publish Signed');
     await s.pick('Sigstore');
+    // One confirmation before anything is signed: package, version, registry, method, signer.
+    const confirm = s.page.locator('.monaco-dialog-box');
+    await confirm.waitFor();
+    const summary = await confirm.innerText();
+    for (const line of [
+      /Package: @demo\/my-skill/,
+      /Version: 1\.0\.0/,
+      /Registry: demo \(/,
+      /Method: Sigstore \(keyless\)/,
+      /Signer: the identity you sign in with at http:\/\/127\.0\.0\.1:\d+/,
+    ])
+      assert.match(summary, line);
+    console.log(`screenshot: ${await s.shot('07-publish-confirm')}`);
+    await confirm.locator('.monaco-button', { hasText: /^Sign and Publish$/ }).click();
     const signIn = await acceptExternalOpen(s.page);
     await signIn.locator('text=Signed in').waitFor();
     await signIn.close();
@@ -204,6 +258,13 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('version: 1.0.0', 'version: 1.0.1'));
     await s.command('AAM: Publish Signed');
     await s.pick('GPG');
+    const confirm = s.page.locator('.monaco-dialog-box');
+    await confirm.waitFor();
+    assert.match(
+      await confirm.innerText(),
+      new RegExp(`Signer: AAM Demo Release <release@example\\.com> \\(${s.world.releaseKey}\\)`),
+    );
+    await confirm.locator('.monaco-button', { hasText: /^Sign and Publish$/ }).click();
     await s.notification(/Published @demo\/my-skill@1\.0\.1 to demo, signed with GPG/);
     console.log(`screenshot: ${await s.shot('08-published-gpg')}`);
     const registry = new LocalRegistry('demo', s.world.registry);

@@ -20,13 +20,13 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
         push(
           path,
           'error',
-          'identity-invalid',
+          'IDENTITY_INVALID',
           `"${raw}" ${parsed.reason}. It trusts no one until fixed.`,
           trimFix(raw),
         );
       else {
         const broad = overBroadReason(parsed.pattern);
-        if (broad) push(path, 'warning', 'identity-broad', `${broad}.`);
+        if (broad) push(path, 'warning', 'IDENTITY_BROAD', `${broad}.`);
       }
     });
     const seen = new Map<string, number>();
@@ -36,13 +36,13 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
       const path = ['security', 'trusted_keys', i];
       const first = seen.get(normalized);
       if (first !== undefined)
-        push(path, 'warning', 'fingerprint-duplicate', `This key is already listed as item ${first + 1}.`);
+        push(path, 'warning', 'FINGERPRINT_DUPLICATE', `This key is already listed as item ${first + 1}.`);
       else seen.set(normalized, i);
       if (normalized !== raw)
         push(
           path,
           'hint',
-          'fingerprint-format',
+          'FINGERPRINT_FORMAT',
           'Fingerprint can be written as 40 upper-case hex digits without spaces.',
           { title: 'Normalise fingerprint', replacement: normalized },
         );
@@ -51,7 +51,7 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
       push(
         ['security', 'on_signature_failure'],
         'warning',
-        'policy-ignore',
+        'POLICY_IGNORE',
         'on_signature_failure: ignore skips signature verification entirely: invalid and untrusted signatures pass unnoticed.',
       );
     }
@@ -59,7 +59,7 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
       push(
         ['security', 'verify_transparency_log'],
         'warning',
-        'policy-no-tlog',
+        'POLICY_NO_TLOG',
         'Sigstore signatures will be accepted without a transparency-log entry; keep this only for air-gapped use.',
       );
     }
@@ -68,7 +68,7 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
       push(
         ['security', 'require_signature'],
         'information',
-        'policy-no-trust-list',
+        'POLICY_NO_TRUST_LIST',
         'Signatures are required but no trusted_identities or trusted_keys are listed, so every signer counts as untrusted.',
       );
     }
@@ -92,7 +92,7 @@ function registryDiagnostics(
         push(
           ['registries', i, 'name'],
           'error',
-          'registry-duplicate',
+          'REGISTRY_DUPLICATE',
           `Registry name "${registry.name}" is already used by item ${names.get(registry.name)! + 1}.`,
         );
       else names.set(registry.name, i);
@@ -101,19 +101,19 @@ function registryDiagnostics(
       push(
         ['registries', i, 'default'],
         'warning',
-        'registry-default',
+        'REGISTRY_DEFAULT',
         'More than one registry is marked default; the first one wins.',
       );
     const type = registry.type ?? 'local';
     if (typeof registry.url === 'string' && /^(file:\/\/\/|https?:\/\/|git@|ssh:\/\/)/.test(registry.url)) {
       const isFile = registry.url.startsWith('file://');
       if (type === 'local' && !isFile)
-        push(['registries', i, 'url'], 'error', 'registry-url', 'A local registry needs a file:///absolute/path URL.');
+        push(['registries', i, 'url'], 'error', 'REGISTRY_URL', 'A local registry needs a file:///absolute/path URL.');
       if (type !== 'local' && isFile)
         push(
           ['registries', i, 'url'],
           'error',
-          'registry-url',
+          'REGISTRY_URL',
           `A ${String(type)} registry cannot have a file:// URL; use type: local.`,
         );
     }

@@ -31,7 +31,7 @@ export function validateConfigText(text: string, options: { parser?: 'auto' | 'f
           source,
           [],
           'error',
-          'yaml-too-large',
+          'YAML_TOO_LARGE',
           `The file is larger than ${MAX_YAML_BYTES / 1024 / 1024} MB; config files are small.`,
         ),
       ],
@@ -45,7 +45,7 @@ export function validateConfigText(text: string, options: { parser?: 'auto' | 'f
   for (const error of source.doc.errors) {
     diagnostics.push({
       severity: 'error',
-      code: 'yaml-syntax',
+      code: 'YAML_SYNTAX',
       message: firstLine(error.message),
       range: source.rangeOf(error.pos[0], error.pos[1]),
       path: [],
@@ -54,7 +54,7 @@ export function validateConfigText(text: string, options: { parser?: 'auto' | 'f
   for (const warning of source.doc.warnings) {
     diagnostics.push({
       severity: 'warning',
-      code: 'yaml-warning',
+      code: 'YAML_WARNING',
       message: firstLine(warning.message),
       range: source.rangeOf(warning.pos[0], warning.pos[1]),
       path: [],
@@ -67,7 +67,7 @@ export function validateConfigText(text: string, options: { parser?: 'auto' | 'f
     value = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     diagnostics.push(
-      at(source, [], 'error', 'yaml-aliases', `The file cannot be read: ${firstLine((error as Error).message)}`),
+      at(source, [], 'error', 'YAML_ALIASES', `The file cannot be read: ${firstLine((error as Error).message)}`),
     );
     return { source, value: undefined, diagnostics };
   }
@@ -78,7 +78,7 @@ export function validateConfigText(text: string, options: { parser?: 'auto' | 'f
         source,
         [],
         'error',
-        'not-a-mapping',
+        'NOT_A_MAPPING',
         'A config file must be a mapping of keys (such as `security:`) to values.',
       ),
     );
@@ -132,7 +132,7 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
       const message = `Unknown key "${key}" ${where}.${suggestion ? ` Did you mean "${suggestion}"?` : ` Known keys: ${known.join(', ')}.`}${severity === 'error' ? ' An unknown security key has no effect, so the policy may be weaker than intended.' : ''}`;
       return {
         severity,
-        code: 'unknown-key',
+        code: 'UNKNOWN_KEY',
         message,
         range: source.keyRange([...path, key]),
         path: [...path, key],
@@ -141,7 +141,7 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
     }
     case 'required': {
       const missing = (error.params as { missingProperty: string }).missingProperty;
-      return diag(source, path, 'error', 'missing-key', `${name || 'The file'} is missing "${missing}".`, 'key');
+      return diag(source, path, 'error', 'MISSING_KEY', `${name || 'The file'} is missing "${missing}".`, 'key');
     }
     case 'enum': {
       const allowed = ((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
@@ -149,7 +149,7 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
       const suggestion = typeof actual === 'string' ? didYouMean(actual, allowed) : undefined;
       const message = `${name} must be one of: ${allowed.join(', ')}.${suggestion ? ` Did you mean "${suggestion}"?` : ''}`;
       return {
-        ...diag(source, path, 'error', 'invalid-value', message),
+        ...diag(source, path, 'error', 'INVALID_VALUE', message),
         ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, replacement: suggestion } } : {}),
       };
     }
@@ -158,7 +158,7 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
         source,
         path,
         'error',
-        path.join('.') === 'security.require_checksum' ? 'checksum-required' : 'invalid-value',
+        path.join('.') === 'security.require_checksum' ? 'CHECKSUM_REQUIRED' : 'INVALID_VALUE',
         `${name} ${parentSchema?.errorMessage ?? `must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`}.`,
       );
     case 'type': {
@@ -169,7 +169,7 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
         source,
         path,
         'error',
-        'wrong-type',
+        'WRONG_TYPE',
         `${name || 'The file'} must be ${article(expected)} ${expected}${expected === 'boolean' ? ' (true or false)' : ''}.`,
       );
     }
@@ -179,7 +179,7 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
         source,
         [...path, Math.max(i, j)],
         'warning',
-        'duplicate-entry',
+        'DUPLICATE_ENTRY',
         `${name} lists the same entry twice (items ${Math.min(i, j) + 1} and ${Math.max(i, j) + 1}).`,
       );
     }
@@ -188,13 +188,13 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
         source,
         path,
         'error',
-        'invalid-value',
+        'INVALID_VALUE',
         `${name} ${parentSchema?.errorMessage ?? `must match ${(error.params as { pattern: string }).pattern}`}.`,
       );
     case 'minLength':
-      return diag(source, path, 'error', 'invalid-value', `${name} must not be empty.`);
+      return diag(source, path, 'error', 'INVALID_VALUE', `${name} must not be empty.`);
     default:
-      return diag(source, path, 'error', 'invalid-value', `${name} ${error.message ?? 'is invalid'}.`);
+      return diag(source, path, 'error', 'INVALID_VALUE', `${name} ${error.message ?? 'is invalid'}.`);
   }
 }
 

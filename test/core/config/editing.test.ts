@@ -60,13 +60,13 @@ describe('config quick fixes, applied at their exact ranges', () => {
   }
   it('renames an unknown key to its suggestion', () => {
     assert.equal(
-      fix('security:\n  requre_signature: true # yes\n', 'unknown-key'),
+      fix('security:\n  requre_signature: true # yes\n', 'UNKNOWN_KEY'),
       'security:\n  require_signature: true # yes\n',
     );
   });
   it('replaces a mistyped enum value', () => {
     assert.equal(
-      fix('security:\n  on_signature_failure: eror\n', 'invalid-value'),
+      fix('security:\n  on_signature_failure: eror\n', 'INVALID_VALUE'),
       'security:\n  on_signature_failure: error\n',
     );
   });
@@ -74,13 +74,13 @@ describe('config quick fixes, applied at their exact ranges', () => {
     assert.equal(
       fix(
         'security:\n  trusted_keys:\n    - "abcd 1234 ef56 7890 abcd 1234 ef56 7890 abcd 1234"\n',
-        'fingerprint-format',
+        'FINGERPRINT_FORMAT',
       ),
       'security:\n  trusted_keys:\n    - ABCD1234EF567890ABCD1234EF567890ABCD1234\n',
     );
   });
   it('anchors a regular expression to the pattern it meant, quoted so YAML does not read an alias', () => {
-    const fixed = fix("security:\n  trusted_identities:\n    - '^.*@example\\.com$'\n", 'identity-invalid');
+    const fixed = fix("security:\n  trusted_identities:\n    - '^.*@example\\.com$'\n", 'IDENTITY_INVALID');
     assert.equal(fixed, 'security:\n  trusted_identities:\n    - "*@example.com"\n');
     assert.deepEqual(validateConfigText(fixed).diagnostics, []);
   });

@@ -161,7 +161,7 @@ describe('config validation under hostile input', () => {
     try {
       const result = validateConfigText('security:\n  ? {a: 1}\n  : x\n  ? [b]\n  : y\n');
       assert.ok(
-        result.diagnostics.some((d) => d.code === 'unknown-key'),
+        result.diagnostics.some((d) => d.code === 'UNKNOWN_KEY'),
         JSON.stringify(result.diagnostics),
       );
       await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
@@ -176,7 +176,7 @@ describe('config validation under hostile input', () => {
     const result = validateConfigText(billionLaughs());
     assert.ok(performance.now() - started < 500);
     assert.ok(
-      result.diagnostics.some((d) => d.code === 'yaml-aliases'),
+      result.diagnostics.some((d) => d.code === 'YAML_ALIASES'),
       JSON.stringify(result.diagnostics.map((d) => d.code)),
     );
   });
@@ -185,7 +185,7 @@ describe('config validation under hostile input', () => {
     const result = validateConfigText(`security:\n  trusted_identities:\n${'    - a@example.com\n'.repeat(500_000)}`);
     assert.deepEqual(
       result.diagnostics.map((d) => d.code),
-      ['yaml-too-large'],
+      ['YAML_TOO_LARGE'],
     );
   });
 

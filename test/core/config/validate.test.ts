@@ -13,7 +13,7 @@ describe('config validation: schema errors at exact positions', () => {
     const text = 'security:\n  requre_signature: true\n';
     const [d, ...rest] = validateConfigText(text).diagnostics;
     assert.equal(rest.length, 0);
-    assert.equal(d!.code, 'unknown-key');
+    assert.equal(d!.code, 'UNKNOWN_KEY');
     assert.equal(d!.severity, 'error');
     assert.deepEqual(d!.range, { start: { line: 1, character: 2 }, end: { line: 1, character: 18 } });
     assert.match(d!.message, /Did you mean "require_signature"\?/);
@@ -21,18 +21,18 @@ describe('config validation: schema errors at exact positions', () => {
   });
   it('reports unknown keys outside security as warnings', () => {
     const d = validateConfigText('default_platfrom: cursor\n').diagnostics;
-    assert.deepEqual(where(d), ['1:1 unknown-key']);
+    assert.deepEqual(where(d), ['1:1 UNKNOWN_KEY']);
     assert.equal(d[0]!.severity, 'warning');
     assert.match(d[0]!.message, /default_platform/);
   });
   it('says require_checksum cannot be disabled, at the value', () => {
     const d = validateConfigText('# policy\nsecurity:\n  require_checksum: false\n').diagnostics;
-    assert.deepEqual(where(d), ['3:21 checksum-required']);
+    assert.deepEqual(where(d), ['3:21 CHECKSUM_REQUIRED']);
     assert.match(d[0]!.message, /cannot be disabled/);
   });
   it('reports a bad enum with the allowed values and a suggestion', () => {
     const d = validateConfigText('security:\n  on_signature_failure: eror\n').diagnostics;
-    assert.deepEqual(where(d), ['2:25 invalid-value']);
+    assert.deepEqual(where(d), ['2:25 INVALID_VALUE']);
     assert.match(d[0]!.message, /warn, error, ignore/);
     assert.equal(d[0]!.fix?.replacement, 'error');
   });
@@ -40,24 +40,24 @@ describe('config validation: schema errors at exact positions', () => {
     const d = validateConfigText(
       'security:\n  trusted_keys:\n    - ABCD1234\n    - ABCD1234EF567890ABCD1234EF567890ABCD1234\n',
     ).diagnostics;
-    assert.deepEqual(where(d), ['3:7 invalid-value']);
+    assert.deepEqual(where(d), ['3:7 INVALID_VALUE']);
     assert.match(d[0]!.message, /40-hex-digit/);
   });
   it('accepts fingerprints written with spaces, offering a normalising hint', () => {
     const d = validateConfigText(
       'security:\n  trusted_keys:\n    - "ABCD 1234 EF56 7890 ABCD  1234 EF56 7890 ABCD 1234"\n',
     ).diagnostics;
-    assert.deepEqual(where(d), ['3:7 fingerprint-format']);
+    assert.deepEqual(where(d), ['3:7 FINGERPRINT_FORMAT']);
     assert.equal(d[0]!.severity, 'hint');
   });
   it('reports wrong types, including YAML strings where booleans are expected', () => {
     const d = validateConfigText('security:\n  require_signature: "yes"\n').diagnostics;
-    assert.deepEqual(where(d), ['2:22 wrong-type']);
+    assert.deepEqual(where(d), ['2:22 WRONG_TYPE']);
     assert.match(d[0]!.message, /boolean/);
   });
   it('reports a missing required key at the list item', () => {
     const d = validateConfigText('registries:\n  - name: local\n').diagnostics;
-    assert.deepEqual(where(d), ['2:5 missing-key']);
+    assert.deepEqual(where(d), ['2:5 MISSING_KEY']);
     assert.match(d[0]!.message, /"url"/);
   });
   it('accepts a complete, valid configuration without findings', () => {
@@ -90,7 +90,7 @@ describe('config validation: policy rules', () => {
     const d = validateConfigText(
       'security:\n  trusted_identities:\n    - "*"\n    - "*@gmail.com"\n    - alice@example.com\n',
     ).diagnostics;
-    assert.deepEqual(where(d), ['3:7 identity-invalid', '4:7 identity-broad']);
+    assert.deepEqual(where(d), ['3:7 IDENTITY_INVALID', '4:7 IDENTITY_BROAD']);
     assert.equal(d[0]!.severity, 'error');
     assert.equal(d[1]!.severity, 'warning');
   });
@@ -98,13 +98,13 @@ describe('config validation: policy rules', () => {
     const d = validateConfigText(
       'security:\n  on_signature_failure: ignore\n  verify_transparency_log: false\n',
     ).diagnostics;
-    assert.deepEqual(where(d), ['2:25 policy-ignore', '3:28 policy-no-tlog']);
+    assert.deepEqual(where(d), ['2:25 POLICY_IGNORE', '3:28 POLICY_NO_TLOG']);
   });
   it('flags duplicate registry names', () => {
     const d = validateConfigText(
       'registries:\n  - {name: a, url: "file:///x"}\n  - {name: a, url: "file:///y"}\n',
     ).diagnostics;
-    assert.deepEqual(where(d), ['3:12 registry-duplicate']);
+    assert.deepEqual(where(d), ['3:12 REGISTRY_DUPLICATE']);
   });
 });
 
@@ -112,7 +112,7 @@ describe('config validation: hostile and broken input', () => {
   it('turns YAML syntax errors into diagnostics', () => {
     const d = validateConfigText('security:\n  trusted_keys: [a, b\n').diagnostics;
     assert.ok(d.length > 0);
-    assert.ok(d.every((x) => x.code === 'yaml-syntax'));
+    assert.ok(d.every((x) => x.code === 'YAML_SYNTAX'));
   });
   it('refuses alias bombs quickly', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x]'];
@@ -126,18 +126,18 @@ describe('config validation: hostile and broken input', () => {
     const d = validateConfigText(`${lines.join('\n')}\n`).diagnostics;
     assert.deepEqual(
       d.map((x) => x.code),
-      ['yaml-aliases'],
+      ['YAML_ALIASES'],
     );
     assert.ok(performance.now() - started < 2000);
   });
   it('reports duplicate keys and non-mapping documents', () => {
     assert.deepEqual(
       validateConfigText('security: {}\nsecurity: {}\n').diagnostics.map((d) => d.code),
-      ['yaml-syntax'],
+      ['YAML_SYNTAX'],
     );
     assert.deepEqual(
       validateConfigText('- a\n- b\n').diagnostics.map((d) => d.code),
-      ['not-a-mapping'],
+      ['NOT_A_MAPPING'],
     );
   });
   it('treats an empty file as an empty config', () => {
