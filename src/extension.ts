@@ -166,7 +166,10 @@ function updateContext(model: TrustModel, tree: vscode.TreeView<unknown>): void 
         ignored > 0 ? vscode.l10n.t(' ({0} ignored)', ignored) : '',
       )
     : undefined;
-  const failed = tally(model.allReports().map((r) => r.report)).failed;
+  const counts = tally(model.allReports().map((r) => r.report));
+  const failed = counts.failed;
+  // The counts at the top of the view, in the words the status bar and notifications use.
+  tree.description = counts.parts.join(' · ') || undefined;
   tree.badge =
     failed > 0 ? { value: failed, tooltip: vscode.l10n.t('{0} packages failed verification', failed) } : undefined;
 }

@@ -48,14 +48,16 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       Object.fromEntries(
         [...text.matchAll(/(\d+) ([a-z][a-z, ]*?)(?=\s*(?:[·,]\s*\d|$))/g)].map((m) => [m[2]!, Number(m[1])]),
       );
-    const statusBar = await s.page
-      .locator('.statusbar-item', { hasText: /^AAM: / })
-      .first()
-      .innerText();
+    const statusBar = (
+      await s.page
+        .locator('.statusbar-item', { hasText: /AAM: \d/ })
+        .first()
+        .innerText()
+    ).replace(/^[^]*?AAM: /, '');
+    // The counts at the top of the Verification view (its description).
     const view = await s.page
-      .locator('.part.sidebar .monaco-list-row', { hasText: /\d+ failed · / })
+      .locator('.part.sidebar .pane-header .description', { hasText: /\d+ failed/ })
       .first()
-      .locator('.label-description')
       .innerText();
     await s.command('AAM: Verify Installed Packages');
     const notification = await s.notification(/Checked 8 packages: /);
@@ -63,7 +65,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       env: { PATH: process.env.PATH, HOME: s.world.home },
     }).catch((error: { stdout: string }) => error);
     const cliSummary = run.stdout.trim().split('\n').at(-1)!;
-    const expected = countsOf(statusBar.replace(/^AAM: /, '').trim());
+    const expected = countsOf(statusBar.trim());
     const total = Object.values(expected).reduce((a, b) => a + b, 0);
     assert.equal(
       total,
@@ -207,7 +209,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.waitForStatus('@acme/ci-helper', 'verified');
     const policy = await readFile(join(s.world.workspace, '.aam', 'config.yaml'), 'utf8');
     assert.match(policy, /# Project policy: committed with the project/);
-    assert.match(policy, /# Tighten for this project/);
+    assert.match(policy, /# Never install these in this project\./);
     assert.match(
       policy,
       /trusted_identities:\n\s+- "\*@example\.com"\n\s+- github:acme\n\s+- identity: mallory@evil\.example\n\s+issuer: http:\/\/127\.0\.0\.1:\d+/,

@@ -23,6 +23,14 @@ describe('the trust-policy editors in a real VS Code', () => {
     form = s.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await form.locator('#require_signature').waitFor();
     await form.locator('#trusted_identities-source', { hasText: 'Inherited' }).waitFor();
+    // Its tab says what it is, apart from the text editor's config.yaml.
+    await s.page.locator('.tab.active[aria-label^="Project policy (form)"]').waitFor();
+    // Every security key is there: the ones the form does not edit, with their values, as text.
+    await form.locator('#more-install_policy pre', { hasText: 'require_tag: false' }).waitFor();
+    await form.locator('#more-blocked_packages pre', { hasText: '- @demo/abandoned' }).waitFor();
+    // A key this file does not set shows what is in effect (here the default) and where it comes from.
+    await form.locator('#more-publish_policy pre', { hasText: 'require_approval: false' }).waitFor();
+    await form.locator('#signer-error').waitFor();
     console.log(`screenshot: ${await s.shot('20-policy-form')}`);
   });
 
@@ -51,7 +59,7 @@ describe('the trust-policy editors in a real VS Code', () => {
     await s.page.keyboard.press('Control+S');
     await s.page.locator('.tab.active.dirty').waitFor({ state: 'detached' });
     const saved = await readFile(policyFile(), 'utf8');
-    for (const comment of ['# Project policy: committed with the project', '# Tighten for this project'])
+    for (const comment of ['# Project policy: committed with the project', '# Never install these in this project.'])
       assert.ok(saved.includes(comment), `lost: ${comment}\n${saved}`);
     assert.match(saved, /require_signature: true/);
     assert.match(saved, /trusted_identities:\n\s+- "\*@example\.com"\n\s+- github:acme\n\s+- bob@partner\.example/);
@@ -102,5 +110,26 @@ describe('the trust-policy editors in a real VS Code', () => {
       })
       .waitFor();
     console.log(`screenshot: ${await s.shot('24-config-codelens')}`);
+  });
+
+  it('a key hover shows the value being typed, not the saved one', async () => {
+    await s.page
+      .locator('.editor-group-container.active .view-line', { hasText: /^\s*require_signature:\strue$/ })
+      .click();
+    await s.page.keyboard.press('Home');
+    await s.command('Show or Focus Hover');
+    const hover = s.page.locator('.monaco-hover', { hasText: 'Effective:' }).first();
+    await hover.waitFor();
+    assert.match(await hover.innerText(), /Effective:\s*true\s*— from .*config\.yaml \(unsaved\)/);
+    await s.page.keyboard.press('Escape');
+  });
+
+  it('"Edit as text" opens the text editor at the key', async () => {
+    await s.page.locator('.tab[aria-label^="Project policy (form)"]').click();
+    await form.locator('#more-install_policy vscode-button', { hasText: 'Edit as text' }).click();
+    await s.page.locator('.editor-group-container.active .view-line', { hasText: /^\s*install_policy:$/ }).waitFor();
+    // The cursor is on that key's line (the status bar's "Ln N, Col M").
+    const line = original.split('\n').findIndex((l) => /^\s*install_policy:/.test(l)) + 1;
+    await s.page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d+`) }).waitFor();
   });
 });
