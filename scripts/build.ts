@@ -34,6 +34,9 @@ async function main(): Promise<void> {
       entryPoints: { cli: 'src/cli.ts' },
       outdir: 'dist',
       banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
+      // The registry server's engines (WebAssembly PostgreSQL, drivers, S3) load from node_modules,
+      // and only for `aam-trust registry serve` and `registry token`.
+      external: ['@electric-sql/pglite', 'pg', 'busboy', '@aws-sdk/client-s3'],
     }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
     build({

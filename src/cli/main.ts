@@ -25,7 +25,7 @@ Commands:
   diff              what a change does to the trust picture (git revision, folder)
   keys import       add OpenPGP public keys to the AAM keyring
   prepare-offline   cache archives and signatures for offline verification
-  registry init     create a local registry
+  registry          init a local registry; serve an HTTP registry; create API tokens
   sign-bundle       sign a file (sigstore-conformance protocol)
   verify-bundle     verify a bundle (sigstore-conformance protocol)
 

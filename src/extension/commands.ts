@@ -238,6 +238,7 @@ async function offline(model: TrustModel): Promise<void> {
       workspace: workspace.paths,
       config: workspace.config,
       cache: evidenceCache(model.homeDir),
+      homeDir: model.homeDir,
     });
     lines.push(...result.cached.map((c) => `✓ ${c}`), ...result.missing.map((m) => `✗ ${m}`));
     for (const line of lines) log().info(line);

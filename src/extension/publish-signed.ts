@@ -8,6 +8,8 @@ import { parseManifest } from '../core/package/manifest.ts';
 import type { Manifest } from '../core/package/manifest.ts';
 import { publishPackage } from '../core/publish/publish.ts';
 import type { Signing } from '../core/publish/publish.ts';
+import { versionPath } from '../core/registry/http-api.ts';
+import { LocalRegistry } from '../core/registry/local-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import { createSignatureVerifier, configPath } from '../core/verify/signature-verifier.ts';
 import { showError } from './errors.ts';
@@ -83,10 +85,19 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
       ),
       reveal,
     );
-    if (choice === reveal)
-      await vscode.window.showTextDocument(vscode.Uri.file(join(registry.packageDir(outcome.name), 'metadata.yaml')), {
-        preview: true,
-      });
+    if (choice === reveal) {
+      if (registry instanceof LocalRegistry)
+        await vscode.window.showTextDocument(
+          vscode.Uri.file(join(registry.packageDir(outcome.name), 'metadata.yaml')),
+          {
+            preview: true,
+          },
+        );
+      else
+        await vscode.env.openExternal(
+          vscode.Uri.parse(`${registry.location}${versionPath(outcome.name, outcome.version)}`),
+        );
+    }
   } catch (error) {
     await showError(error, {
       VERSION_EXISTS: [{ title: vscode.l10n.t('Open aam.yaml'), run: () => openManifest(folder) }],
@@ -219,7 +230,7 @@ async function pickMethod(config: LoadedConfig): Promise<'sigstore' | 'gpg' | un
  */
 async function confirmPublish(
   manifest: Manifest,
-  registry: { name: string; root: string },
+  registry: { name: string; location: string },
   method: 'sigstore' | 'gpg',
   signer: string,
 ): Promise<boolean> {
@@ -231,7 +242,7 @@ async function confirmPublish(
       detail: [
         vscode.l10n.t('Package: {0}', manifest.name),
         vscode.l10n.t('Version: {0}', manifest.version),
-        vscode.l10n.t('Registry: {0} ({1})', registry.name, registry.root),
+        vscode.l10n.t('Registry: {0} ({1})', registry.name, registry.location),
         vscode.l10n.t('Method: {0}', method === 'sigstore' ? vscode.l10n.t('Sigstore (keyless)') : 'GPG'),
         vscode.l10n.t('Signer: {0}', signer),
         '',

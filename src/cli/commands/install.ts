@@ -49,7 +49,10 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const fromRegistry = positionals.some((spec) => !spec.endsWith('.aam'));
-  const registry = fromRegistry || values.registry ? findRegistry(ctx.config.registries, values.registry) : undefined;
+  const registry =
+    fromRegistry || values.registry
+      ? findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env })
+      : undefined;
   const unknown = (values.platform ?? []).filter((p) => !(PLATFORMS as readonly string[]).includes(p));
   if (unknown.length > 0)
     throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, {

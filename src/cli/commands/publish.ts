@@ -41,7 +41,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
-  const registry = findRegistry(ctx.config.registries, values.registry);
+  const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
   const signing =
     values.sign || method !== undefined || values['gpg-key'] !== undefined
       ? await signingFor(io, ctx, method ?? (values['gpg-key'] ? 'gpg' : ctx.config.security.signing_method), values)

@@ -1,17 +1,34 @@
 import { resolve } from 'node:path';
-import { AamError } from '../../core/errors.ts';
+import { AamError, messageOf } from '../../core/errors.ts';
 import { LocalRegistry } from '../../core/registry/local-registry.ts';
 import { parse } from '../args.ts';
 import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
-export const REGISTRY_HELP = `Usage: aam-trust registry init DIR [--name NAME] [--require-signatures]
+export const REGISTRY_HELP = `Usage:
+  aam-trust registry init DIR [--name NAME] [--require-signatures]
+      Creates an empty local registry in the AAM layout.
 
-Creates an empty local registry in the AAM layout. With --require-signatures
-it refuses unsigned publishes.`;
+  aam-trust registry serve --data DIR [--database URL] [--blobs DIR|s3://BUCKET[/PREFIX]]
+                           [--host 127.0.0.1] [--port 8765] [--name NAME]
+                           [--require-signatures | --no-require-signatures] [--trusted-root FILE]
+      Serves an HTTP registry (AAM's registry API): metadata in PostgreSQL — embedded
+      (PGlite, in DIR) unless --database postgres://… names a server — and archives in
+      a content-addressed blob store (DIR/blobs by default, or S3-compatible storage
+      configured by the AWS SDK's environment: AWS_ENDPOINT_URL, AWS_REGION, keys).
+      Several instances may serve one --database and --blobs. Uploaded signatures are
+      verified before a version is accepted (--trusted-root: the Sigstore instance's
+      trusted_root.json; the public-good one by default).
+
+  aam-trust registry token create --data DIR [--database URL] --user NAME
+                                  [--scope publish|yank|admin ...] [--name LABEL]
+      Creates an API token for NAME (the user is created if needed) and prints it once;
+      only its SHA-256 is stored. Scopes default to publish and yank.`;
 
 export async function registryCommand(io: CliIo, argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'serve') return serve(io, rest);
+  if (sub === 'token') return token(io, rest);
   const { values, positionals } = parse('registry', rest, {
     name: { type: 'string' },
     'require-signatures': { type: 'boolean' },
@@ -19,7 +36,7 @@ export async function registryCommand(io: CliIo, argv: string[]): Promise<number
   });
   if (sub !== 'init' || values.help) {
     io.stdout(`${REGISTRY_HELP}\n`);
-    return sub === 'init' || sub === '--help' ? EXIT.ok : EXIT.usage;
+    return sub === 'init' || sub === '--help' || sub === '-h' ? EXIT.ok : EXIT.usage;
   }
   if (positionals.length !== 1) throw new AamError('USAGE', 'registry init needs a folder.');
   const root = resolve(io.cwd, positionals[0]!);
@@ -31,4 +48,113 @@ export async function registryCommand(io: CliIo, argv: string[]): Promise<number
     `✓ Created registry "${registry.name}" at ${root}\n  Add it to your config:\n  registries:\n    - name: ${registry.name}\n      url: file://${root}\n      type: local\n`,
   );
   return EXIT.ok;
+}
+
+async function serve(io: CliIo, argv: string[]): Promise<number> {
+  const { values } = parse('registry serve', argv, {
+    data: { type: 'string' },
+    database: { type: 'string' },
+    blobs: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string' },
+    name: { type: 'string' },
+    'require-signatures': { type: 'boolean' },
+    'no-require-signatures': { type: 'boolean' },
+    'trusted-root': { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.stdout(`${REGISTRY_HELP}\n`);
+    return EXIT.ok;
+  }
+  const dataDir = requireData(io, values.data);
+  const port = values.port === undefined ? 8765 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new AamError('USAGE', `--port must be a port number, not "${values.port}".`);
+  const database = values.database ?? io.env.AAM_REGISTRY_DATABASE;
+  const { startRegistryServer } = await import('../../server/serve.ts');
+  const running = await startRegistryServer({
+    dataDir,
+    databaseUrl: database,
+    blobs: values.blobs?.startsWith('s3://') ? values.blobs : values.blobs && resolve(io.cwd, values.blobs),
+    host: values.host ?? '127.0.0.1',
+    port,
+    name: values.name,
+    requireSignatures: values['require-signatures'] ? true : values['no-require-signatures'] ? false : undefined,
+    trustedRoot: values['trusted-root'] && resolve(io.cwd, values['trusted-root']),
+    log: values.quiet ? undefined : (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
+  }).catch((error: unknown) => {
+    throw error instanceof AamError
+      ? error
+      : new AamError('IO', `The registry could not start: ${messageOf(error)}`, {
+          hint: database
+            ? 'Check --database (postgres://user@host:port/db) and that the server is running.'
+            : undefined,
+        });
+  });
+  io.stdout(
+    `Registry "${(await running.db.query<{ value: string }>(`SELECT value FROM registry_settings WHERE key = 'name'`)).rows[0]?.value ?? 'registry'}" on ${running.db.engine === 'pglite' ? `embedded PostgreSQL (PGlite) in ${dataDir}` : 'PostgreSQL'}, blobs in ${running.blobs.description}\nListening on ${running.url}\n`,
+  );
+  await new Promise<void>((resolveStop) => {
+    process.once('SIGINT', resolveStop);
+    process.once('SIGTERM', resolveStop);
+  });
+  await running.close();
+  io.stderr('Registry stopped.\n');
+  return EXIT.ok;
+}
+
+async function token(io: CliIo, argv: string[]): Promise<number> {
+  const [action, ...rest] = argv;
+  const { values } = parse('registry token', rest, {
+    data: { type: 'string' },
+    database: { type: 'string' },
+    user: { type: 'string' },
+    scope: { type: 'string', multiple: true },
+    name: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (action !== 'create' || values.help) {
+    io.stdout(`${REGISTRY_HELP}\n`);
+    return action === 'create' ? EXIT.ok : EXIT.usage;
+  }
+  if (!values.user) throw new AamError('USAGE', 'registry token create needs --user NAME.');
+  const dataDir = requireData(io, values.data);
+  const database = values.database ?? io.env.AAM_REGISTRY_DATABASE;
+  const request = { user: values.user, scopes: values.scope ?? [], name: values.name };
+  const [{ openRegistryStorage, servingInstance }, { createToken }] = await Promise.all([
+    import('../../server/serve.ts'),
+    import('../../server/tokens.ts'),
+  ]);
+  // An embedded database opens in one process: while `registry serve` has it, that process makes the token.
+  const serving = database ? undefined : await servingInstance(dataDir);
+  let created: { token: string; user: string; scopes: string[] };
+  if (serving) {
+    const response = await fetch(`${serving.url}/api/v1/admin/tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-aam-admin-key': serving.admin_key },
+      body: JSON.stringify(request),
+    });
+    const body = (await response.json()) as { token: string; user: string; scopes: string[]; message?: string };
+    if (!response.ok) throw new AamError('USAGE', body.message ?? `The registry answered HTTP ${response.status}.`);
+    created = body;
+  } else {
+    const db = await openRegistryStorage({ dataDir, databaseUrl: database });
+    try {
+      created = await createToken(db, request).catch((error: unknown) => {
+        throw new AamError('USAGE', messageOf(error));
+      });
+    } finally {
+      await db.close();
+    }
+  }
+  io.stderr(`Token for ${created.user} (scopes: ${created.scopes.join(', ')}). It is shown once; store it now:\n`);
+  io.stdout(`${created.token}\n`);
+  return EXIT.ok;
+}
+
+function requireData(io: CliIo, data: string | undefined): string {
+  if (!data) throw new AamError('USAGE', 'The registry needs --data DIR (its embedded database and blobs live there).');
+  return resolve(io.cwd, data);
 }

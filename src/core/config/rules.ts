@@ -116,6 +116,8 @@ function registryDiagnostics(
           'REGISTRY_URL',
           `A ${String(type)} registry cannot have a file:// URL; use type: local.`,
         );
+      if (type === 'http' && !/^https?:\/\//.test(registry.url))
+        push(['registries', i, 'url'], 'error', 'REGISTRY_URL', 'An HTTP registry needs an http:// or https:// URL.');
     }
   });
 }

@@ -7,7 +7,7 @@ import { AamError, messageOf } from '../errors.ts';
 import { manifestMismatch, parseManifest } from '../package/manifest.ts';
 import { decide } from '../policy/decision.ts';
 import type { Checks, PolicyContext, SignatureCheck, Verdict } from '../policy/decision.ts';
-import type { StoredSignature } from '../registry/local-registry.ts';
+import type { StoredSignature } from '../registry/registry.ts';
 import type { SignatureVerifier } from '../verify/signature-verifier.ts';
 import type { PlannedPackage } from './plan.ts';
 

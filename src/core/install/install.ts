@@ -21,7 +21,7 @@ import { readTrustRecord, recordedSignatureOf, recordPathOf, trustRecordText } f
 import type { RecordedPackage } from '../record/trust-record.ts';
 import type { SignatureCheck, Verdict } from '../policy/decision.ts';
 import { SIGNATURE_SUFFIX } from '../registry/layout.ts';
-import type { LocalRegistry, StoredSignature } from '../registry/local-registry.ts';
+import type { Registry, StoredSignature } from '../registry/registry.ts';
 import type { EvidenceCache } from '../verify/evidence-cache.ts';
 import type { SignatureVerifier } from '../verify/signature-verifier.ts';
 import { fetchAndVerify } from './fetch-verify.ts';
@@ -35,7 +35,7 @@ export interface InstallOptions {
   workspace: WorkspacePaths;
   config: LoadedConfig;
   /** Where NAME[@VERSION] specs come from; a spec that is a path to a `.aam` file needs none. */
-  registry: LocalRegistry | undefined;
+  registry: Registry | undefined;
   verifier: SignatureVerifier;
   cache: EvidenceCache;
   force?: boolean;

@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { AamError } from '../errors.ts';
 import type { LockFile } from '../lockfile/lockfile.ts';
 import { parsePackageName } from '../package/names.ts';
-import type { LocalRegistry } from '../registry/local-registry.ts';
+import type { Registry } from '../registry/registry.ts';
 import type { VersionEntry } from '../registry/metadata.ts';
 
 /** One package an install will fetch, verify and write. */
@@ -32,7 +32,7 @@ export function parseSpec(spec: string): { name: string; range: string | undefin
  */
 export async function planInstall(
   specs: readonly string[],
-  registry: LocalRegistry,
+  registry: Registry,
   config: LoadedConfig,
   lock: LockFile,
   force: boolean,
@@ -78,7 +78,7 @@ export async function planInstall(
   );
 }
 
-function checkRegistryAllowed(registry: LocalRegistry, config: LoadedConfig): void {
+function checkRegistryAllowed(registry: Registry, config: LoadedConfig): void {
   const allowed = config.security.allowed_registries;
   if (allowed.length > 0 && !allowed.includes(registry.name)) {
     throw new AamError(

@@ -52,6 +52,32 @@ export class DirectoryKeyring implements PublicKeyLookup {
   }
 }
 
+/** Public keys handed over as armored text (an upload's `public_key`), indexed by every (sub)key id. */
+export class ArmoredKeyring implements PublicKeyLookup {
+  private index: Promise<Map<string, Key[]>> | undefined;
+  private readonly armored: string;
+
+  constructor(armored: string) {
+    this.armored = armored;
+  }
+
+  async find(keyId: string): Promise<Key[]> {
+    this.index ??= readKeys({ armoredKeys: this.armored }).then(
+      (keys) => {
+        const index = new Map<string, Key[]>();
+        for (const key of keys)
+          for (const id of key.getKeyIDs()) {
+            const hex = id.toHex().toLowerCase();
+            index.set(hex, [...(index.get(hex) ?? []), key]);
+          }
+        return index;
+      },
+      () => new Map<string, Key[]>(),
+    );
+    return (await this.index).get(keyId.toLowerCase()) ?? [];
+  }
+}
+
 /** Public keys from a GnuPG home, asked for one key id at a time. */
 export class GnupgKeyring implements PublicKeyLookup {
   private readonly gpgHome: string | undefined;

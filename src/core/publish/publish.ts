@@ -2,7 +2,7 @@ import type { IdentityProvider } from '@sigstore/sign';
 import { AamError } from '../errors.ts';
 import { packDirectory } from '../package/pack.ts';
 import type { SignatureCheck } from '../policy/decision.ts';
-import type { LocalRegistry, SignatureToStore } from '../registry/local-registry.ts';
+import type { Registry, SignatureToStore } from '../registry/registry.ts';
 import type { SignatureRecord } from '../registry/metadata.ts';
 import type { SigningEndpoints } from '../sigstore/endpoints.ts';
 import type { RetryPolicy } from '../sigstore/sign.ts';
@@ -21,7 +21,7 @@ export type Signing =
 
 export interface PublishOptions {
   packageDir: string;
-  registry: LocalRegistry;
+  registry: Registry;
   /** Undefined publishes unsigned (refused by registries that require signatures). */
   signing: Signing | undefined;
   /** Checks the new signature before anything is stored. */
@@ -85,7 +85,12 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
         },
       );
     }
-    signatures.push({ type: signed.type, bytes: signed.bytes, record: recordOf(check) });
+    signatures.push({
+      type: signed.type,
+      bytes: signed.bytes,
+      record: recordOf(check),
+      ...('publicKey' in signed && signed.publicKey ? { publicKey: signed.publicKey } : {}),
+    });
     describeSignature(check, line);
   }
   checkCancel();
@@ -136,10 +141,12 @@ async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg
   line(`→ Using key: ${key.userIds[0] ?? key.fingerprint} (${key.fingerprint})`);
   const bytes = await signDetached(archive, key);
   line('→ Package signed successfully');
-  return { type: 'gpg' as const, bytes };
+  // An HTTP registry checks the signature before it accepts it: it gets the public key with it (spec §5.4.2).
+  return { type: 'gpg' as const, bytes, publicKey: key.key.toPublic().armor() };
 }
 
-function recordOf(check: Extract<SignatureCheck, { state: 'valid' }>): SignatureToStore['record'] {
+/** How a verified signature is described where it is stored (registry metadata, the HTTP registry's database). */
+export function recordOf(check: Extract<SignatureCheck, { state: 'valid' }>): SignatureToStore['record'] {
   const signer = check.signer;
   if (signer.type === 'gpg')
     return { fingerprint: signer.fingerprint, identity: signer.userIds[0], signed_at: signer.signedAt };

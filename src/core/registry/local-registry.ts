@@ -10,44 +10,31 @@ import { sha256 } from '../archive/hash.ts';
 import { parseManifest } from '../package/manifest.ts';
 import type { Manifest } from '../package/manifest.ts';
 import { toFsName } from '../package/names.ts';
-import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../package/versions.ts';
 import { readYamlMapping, toYamlText } from '../yaml/io.ts';
 import { archivePathIn, packageDirIn, SIGNATURE_SUFFIX } from './layout.ts';
 import { indexEntry, toPackageMetadata } from './metadata.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import { exists } from '../fs/exists.ts';
+import { highestVersion, refusalFor, resolveIn } from './registry.ts';
+import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 
 export { SIGNATURE_SUFFIX } from './layout.ts';
 
-/** A signature to store beside an archive. */
-export interface SignatureToStore {
-  type: SignatureRecord['type'];
-  bytes: Buffer;
-  record: Omit<SignatureRecord, 'file' | 'type'>;
-}
-
-/** A signature file found beside an archive. */
-export interface StoredSignature {
-  type: SignatureRecord['type'];
-  file: string;
-  path: string;
-  bytes: Buffer;
-}
-
-export interface PublishResult {
-  manifest: Manifest;
-  entry: VersionEntry;
-  archivePath: string;
-}
+export type { PublishResult, SignatureToStore, StoredSignature } from './registry.ts';
 
 /**
  * A file-based registry in the AAM CLI's layout, plus signatures stored
  * beside each archive. Publishing holds a lock, never replaces a published
  * version, and commits metadata and index together.
  */
-export class LocalRegistry {
+export class LocalRegistry implements Registry {
   readonly name: string;
   readonly root: string;
+  readonly type = 'local' as const;
+
+  get location(): string {
+    return this.root;
+  }
 
   constructor(name: string, root: string) {
     this.name = name;
@@ -102,24 +89,7 @@ export class LocalRegistry {
 
   /** The version `spec` names: exact version, dist-tag, constraint, or latest when absent. */
   async resolve(name: string, spec?: string): Promise<{ metadata: PackageMetadata; entry: VersionEntry }> {
-    const metadata = await this.metadata(name);
-    if (!metadata) {
-      throw new AamError('PACKAGE_NOT_FOUND', `Package ${name} is not in registry "${this.name}".`, {
-        hint: 'Check the name, or search another registry.',
-      });
-    }
-    const versions = metadata.versions.map((v) => v.version);
-    const wanted =
-      spec === undefined || spec === ''
-        ? (metadata.dist_tags.latest ?? highest(versions))
-        : (metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, versions)));
-    const entry = metadata.versions.find((v) => v.version === wanted);
-    if (!entry) {
-      throw new AamError('VERSION_NOT_FOUND', `${name}@${spec ?? 'latest'} is not in registry "${this.name}".`, {
-        hint: versions.length > 0 ? `Available versions: ${versions.join(', ')}.` : 'The package has no versions.',
-      });
-    }
-    return { metadata, entry };
+    return resolveIn(this.name, name, await this.metadata(name), spec);
   }
 
   /** The archive's bytes: a regular file within the archive limit, never followed through a link. */
@@ -152,17 +122,8 @@ export class LocalRegistry {
    */
   async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
     const { requireSignatures } = await this.settings();
-    if (requireSignatures && !signed) {
-      return new AamError('SIGNATURE_REQUIRED', 'Package must be signed. Use --sign.', {
-        hint: `Registry "${this.name}" has require_signatures: true. Publish with Sigstore or GPG signing (AAM: Publish Signed).`,
-      });
-    }
-    if ((await this.metadata(name))?.versions.some((v) => v.version === version)) {
-      return new AamError('VERSION_EXISTS', `${name}@${version} already published.`, {
-        hint: 'Bump the version in aam.yaml.',
-      });
-    }
-    return undefined;
+    const published = (await this.metadata(name))?.versions.some((v) => v.version === version) ?? false;
+    return refusalFor(this.name, name, version, signed, requireSignatures, published);
   }
 
   /**
@@ -289,13 +250,10 @@ function nextMetadata(previous: PackageMetadata | undefined, manifest: Manifest,
     license: manifest.license ?? null,
     repository: manifest.repository ?? null,
     keywords: manifest.keywords,
-    dist_tags: { ...(previous?.dist_tags ?? {}), latest: highest(versions.map((v) => v.version)) ?? entry.version },
+    dist_tags: {
+      ...(previous?.dist_tags ?? {}),
+      latest: highestVersion(versions.map((v) => v.version)) ?? entry.version,
+    },
     versions,
   };
-}
-
-function highest(versions: string[]): string | undefined {
-  const valid = versions.filter(isValidVersion).map(parseVersion);
-  valid.sort(compareVersions);
-  return valid[valid.length - 1]?.raw;
 }

@@ -19,6 +19,8 @@ export interface VersionEntry {
   checksum: string;
   size: number;
   dependencies: Record<string, string>;
+  /** Yanked on an HTTP registry: still downloadable by exact version, never picked by a range or latest. */
+  yanked?: boolean;
   signatures?: SignatureRecord[];
 }
 

@@ -1,17 +1,34 @@
+import { homedir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { AamError } from '../errors.ts';
 import type { RegistryEntry } from '../config/settings.ts';
 import { defaultRegistry } from '../config/settings.ts';
+import { registryToken } from './credentials.ts';
+import { HttpRegistry } from './http-registry.ts';
 import { LocalRegistry } from './local-registry.ts';
+import type { Registry } from './registry.ts';
 
-/** The registry a config entry names. Only local (file://) registries are implemented. */
-export function openRegistry(entry: RegistryEntry): LocalRegistry {
+/** Where tokens for HTTP registries are looked up. */
+export interface RegistryContext {
+  homeDir: string;
+  env: Record<string, string | undefined>;
+}
+
+/** The registry a config entry names: a local (file://) registry or an HTTP registry. */
+export function openRegistry(
+  entry: RegistryEntry,
+  context: RegistryContext = { homeDir: homedir(), env: process.env },
+): Registry {
+  if (entry.type === 'http' && /^https?:\/\//.test(entry.url))
+    return new HttpRegistry(entry.name, entry.url, {
+      token: () => registryToken(entry.name, context.homeDir, context.env),
+    });
   if (entry.type !== 'local' || !entry.url.startsWith('file://')) {
     throw new AamError(
       'REGISTRY_INVALID',
-      `Registry "${entry.name}" is a ${entry.type} registry (${entry.url}); AAM Trust works with local file:// registries.`,
+      `Registry "${entry.name}" is a ${entry.type} registry (${entry.url}); AAM Trust works with local file:// and HTTP registries.`,
       {
-        hint: 'Use a local registry, or the AAM CLI for git and HTTP registries.',
+        hint: 'Use a local or an HTTP registry, or the AAM CLI for git registries.',
       },
     );
   }
@@ -19,7 +36,7 @@ export function openRegistry(entry: RegistryEntry): LocalRegistry {
 }
 
 /** The registry named `name`, or the default one; REGISTRY_NOT_FOUND with the configured names otherwise. */
-export function findRegistry(entries: readonly RegistryEntry[], name?: string): LocalRegistry {
+export function findRegistry(entries: readonly RegistryEntry[], name?: string, context?: RegistryContext): Registry {
   const entry = name === undefined ? defaultRegistry(entries) : entries.find((r) => r.name === name);
   if (!entry) {
     const known = entries.map((r) => r.name);
@@ -34,5 +51,5 @@ export function findRegistry(entries: readonly RegistryEntry[], name?: string): 
       },
     );
   }
-  return openRegistry(entry);
+  return openRegistry(entry, context);
 }

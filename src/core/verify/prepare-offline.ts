@@ -3,7 +3,7 @@ import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import { readLockFile } from '../lockfile/lockfile.ts';
 import type { WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
-import { gatherEvidence } from './verify-installed.ts';
+import { gatherEvidence, syncHttpMirrors } from './verify-installed.ts';
 
 /**
  * Copies each installed package's archive and signatures into the offline
@@ -13,14 +13,23 @@ export async function prepareOffline(options: {
   workspace: WorkspacePaths;
   config: LoadedConfig;
   cache: EvidenceCache;
+  homeDir?: string;
 }): Promise<{ cached: string[]; missing: string[] }> {
   const lock = await readLockFile(options.workspace.lockFile);
+  // HTTP registries are asked now, while they are reachable: their answers land in the mirror read below.
+  const unreachable = await syncHttpMirrors(
+    Object.keys(lock.packages),
+    lock.packages,
+    options.config.registries,
+    options.cache.dir,
+    options.homeDir,
+  );
   const record = await readTrustRecord(recordPathOf(options.workspace.aamDir));
   const cached: string[] = [];
   const missing: string[] = [];
   for (const [name, entry] of Object.entries(lock.packages)) {
     // Only bytes with the digests the lock file and trust record name are ever handed over.
-    const evidence = gatherEvidence(name, entry, { ...options, offline: false }, record.packages[name]);
+    const evidence = gatherEvidence(name, entry, { ...options, offline: false, unreachable }, record.packages[name]);
     if (!evidence.archive) {
       missing.push(`${name}@${entry.version}: ${evidence.archiveOrigin}`);
       continue;

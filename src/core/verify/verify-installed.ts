@@ -4,6 +4,9 @@ import type { RegistryEntry } from '../config/settings.ts';
 import { messageOf } from '../errors.ts';
 import { readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
+import { HttpRegistry } from '../registry/http-registry.ts';
+import { mirrorRootOf, syncMirrors } from '../registry/http-mirror.ts';
+import { LocalRegistry } from '../registry/local-registry.ts';
 import { openRegistry } from '../registry/open.ts';
 import type { PackageEvidence } from './check-package.ts';
 import { capturedSignatureOf, gatherEvidence as gather } from './evidence.ts';
@@ -95,6 +98,11 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       : '';
     const lock = await openLock(lockFile, store, force);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
+    // HTTP registries are asked first: a registry that now serves other bytes invalidates what was stored.
+    const unreachable =
+      !offline && config.registries.some((r) => r.type === 'http')
+        ? await syncHttpMirrors(names, await lock.entries(), config.registries, options.cache.dir, options.homeDir)
+        : new Map<string, string>();
 
     // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.
     const collected = new Map<string, { summary: EntrySummary; result: JobResult }>();
@@ -136,7 +144,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
         let source = sources.get(entry.source);
         if (!source)
-          sources.set(entry.source, (source = evidenceSource(entry, config.registries, options.cache.dir, offline)));
+          sources.set(
+            entry.source,
+            (source = evidenceSource(entry, config.registries, options.cache.dir, offline, unreachable)),
+          );
         const recorded = record.packages[name];
         const deploy = {
           roots: { project: workspace.root, home: options.homeDir ?? homedir() },
@@ -346,6 +357,7 @@ export function evidenceSource(
   registries: readonly RegistryEntry[],
   cacheDir: string,
   offline: boolean,
+  unreachable: ReadonlyMap<string, string> = new Map(),
 ): EvidenceSource {
   if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
   // `aam install FILE.aam` records source: local (and a folder install, no checksum at all): no registry to ask.
@@ -358,26 +370,69 @@ export function evidenceSource(
   const configured = registries.find((r) => r.name === entry.source);
   if (!configured)
     return { registry: undefined, registryProblem: `registry "${entry.source}" is not configured`, cacheDir };
+  // An HTTP registry is read through its mirror (refreshed by syncHttpMirrors), or not at all.
+  if (configured.type === 'http') {
+    const problem = unreachable.get(configured.name);
+    return problem
+      ? { registry: undefined, registryProblem: problem, cacheDir }
+      : {
+          registry: { name: configured.name, root: mirrorRootOf(cacheDir, configured.name) },
+          registryProblem: undefined,
+          cacheDir,
+        };
+  }
   try {
     const registry = openRegistry(configured);
+    if (!(registry instanceof LocalRegistry)) throw new Error(`registry "${configured.name}" is not a folder`);
     return { registry: { name: registry.name, root: registry.root }, registryProblem: undefined, cacheDir };
   } catch (error) {
     return { registry: undefined, registryProblem: messageOf(error), cacheDir };
   }
 }
 
+/**
+ * Asks each HTTP registry about the packages installed from it and brings
+ * their mirrors up to date; the registries that could not answer, with why.
+ */
+export async function syncHttpMirrors(
+  names: readonly string[],
+  entries: Record<string, LockedPackage | undefined>,
+  registries: readonly RegistryEntry[],
+  cacheDir: string,
+  homeDir: string = homedir(),
+): Promise<Map<string, string>> {
+  const wanted: Parameters<typeof syncMirrors>[0] = [];
+  const opened = new Map<string, HttpRegistry>();
+  for (const name of names) {
+    const entry = entries[name];
+    const configured = entry && registries.find((r) => r.name === entry.source && r.type === 'http');
+    if (!entry || !configured) continue;
+    let registry = opened.get(configured.name);
+    if (!registry) {
+      const made = openRegistry(configured, { homeDir, env: process.env });
+      if (!(made instanceof HttpRegistry)) continue;
+      opened.set(configured.name, (registry = made));
+    }
+    wanted.push({ registry, name, version: entry.version });
+  }
+  return wanted.length > 0 ? syncMirrors(wanted, cacheDir) : new Map();
+}
+
 /** The archive and signature files an installed package was installed from (registry first, else the evidence cache). */
 export function gatherEvidence(
   name: string,
   entry: LockedPackage,
-  options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'>,
+  options: Pick<VerifyWorkspaceOptions, 'workspace' | 'config' | 'cache' | 'offline'> & {
+    /** HTTP registries syncHttpMirrors could not consult, with why. */
+    unreachable?: ReadonlyMap<string, string>;
+  },
   recorded?: RecordedPackage,
 ): PackageEvidence {
   return gather(
     name,
     entry,
     installedDirOf(options.workspace, name),
-    evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false),
+    evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false, options.unreachable),
     {},
     capturedFor(entry, recorded),
   );

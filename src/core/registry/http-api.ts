@@ -1,0 +1,142 @@
+import { isChecksum } from '../archive/hash.ts';
+import { parsePackageName } from '../package/names.ts';
+import { isValidVersion } from '../package/versions.ts';
+import { SIGNATURE_SUFFIX } from './layout.ts';
+import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+
+/**
+ * The wire format of AAM's HTTP registry API (../shared/seeds/http-registry-spec.md §3),
+ * shared by `aam-trust registry serve` and the client. Where the spec lists
+ * only a version's number and date, a package's versions here also carry their
+ * checksum, dependencies and signatures, so a resolve is one request.
+ */
+export const API_PREFIX = '/api/v1';
+
+/** How the registry describes itself (GET /api/v1/registry). */
+export interface ApiRegistryInfo {
+  name: string;
+  require_signatures: boolean;
+  api_version: 1;
+}
+
+/** A signature stored with a version; `url` serves its exact bytes. */
+export interface ApiSignature {
+  type: 'sigstore' | 'gpg';
+  identity?: string | null;
+  issuer?: string | null;
+  fingerprint?: string | null;
+  transparency_log?: { log_index: string; url: string | null } | null;
+  signed_at?: string | null;
+  /** Verified by the registry over the uploaded archive before it was accepted. */
+  verified: boolean;
+  sha256: string;
+  size: number;
+  url: string;
+}
+
+export interface ApiVersion {
+  version: string;
+  published_at: string;
+  yanked: boolean;
+  checksum: { sha256: string };
+  archive_size: number;
+  dependencies: Record<string, string>;
+  signatures: ApiSignature[];
+  download_url: string;
+}
+
+export interface ApiPackage {
+  name: string;
+  scope: string | null;
+  description: string;
+  author: string | null;
+  license: string | null;
+  repository: string | null;
+  homepage: string | null;
+  keywords: string[];
+  latest_version: string | null;
+  created_at: string;
+  updated_at: string;
+  owners: string[];
+  dist_tags: Record<string, string>;
+  versions: ApiVersion[];
+}
+
+/** The §3 error body: `{ error, message, details? }`. */
+export interface ApiError {
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+/** `/api/v1/packages/@scope/name` or `/api/v1/packages/name`, each segment encoded. */
+export function packagePath(name: string): string {
+  const { scope, name: bare } = parsePackageName(name);
+  return `${API_PREFIX}/packages/${scope === undefined ? '' : `@${encodeURIComponent(scope)}/`}${encodeURIComponent(bare)}`;
+}
+
+export function versionPath(name: string, version: string): string {
+  if (!isValidVersion(version)) throw new Error(`"${version}" is not a valid version.`);
+  return `${packagePath(name)}/${encodeURIComponent(version)}`;
+}
+
+/**
+ * A package as the client works with it, read defensively: the server is
+ * input, not trusted state, exactly like a shared registry folder.
+ */
+export function metadataFromApi(raw: unknown, name: string): PackageMetadata {
+  const body = (raw && typeof raw === 'object' ? raw : {}) as Partial<ApiPackage>;
+  const versions = (Array.isArray(body.versions) ? body.versions : []).flatMap((v): VersionEntry[] => {
+    if (!v || typeof v !== 'object' || typeof v.version !== 'string' || !isValidVersion(v.version)) return [];
+    const checksum = `sha256:${String(v.checksum?.sha256 ?? '')}`;
+    if (!isChecksum(checksum)) return [];
+    const signatures = (Array.isArray(v.signatures) ? v.signatures : []).flatMap((s): SignatureRecord[] =>
+      s && (s.type === 'sigstore' || s.type === 'gpg')
+        ? [
+            {
+              type: s.type,
+              identity: str(s.identity),
+              issuer: str(s.issuer),
+              fingerprint: str(s.fingerprint),
+              transparency_log:
+                s.transparency_log && typeof s.transparency_log.log_index === 'string'
+                  ? { log_index: s.transparency_log.log_index, url: str(s.transparency_log.url) }
+                  : undefined,
+              signed_at: str(s.signed_at),
+              file: `${v.version}.aam${SIGNATURE_SUFFIX[s.type]}`,
+            },
+          ]
+        : [],
+    );
+    return [
+      {
+        version: v.version,
+        published: String(v.published_at ?? ''),
+        checksum,
+        size: Number(v.archive_size ?? 0),
+        dependencies: stringMap(v.dependencies),
+        ...(v.yanked === true ? { yanked: true } : {}),
+        ...(signatures.length > 0 ? { signatures } : {}),
+      },
+    ];
+  });
+  return {
+    name: typeof body.name === 'string' ? body.name : name,
+    description: typeof body.description === 'string' ? body.description : '',
+    author: str(body.author) ?? null,
+    license: str(body.license) ?? null,
+    repository: str(body.repository) ?? null,
+    keywords: Array.isArray(body.keywords) ? body.keywords.filter((k): k is string => typeof k === 'string') : [],
+    dist_tags: stringMap(body.dist_tags),
+    versions,
+  };
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+}

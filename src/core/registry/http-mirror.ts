@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Hex } from '../archive/hash.ts';
+import { AamError, messageOf } from '../errors.ts';
+import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { readRegularFile } from '../fs/safe-read.ts';
+import { toYamlText } from '../yaml/io.ts';
+import type { HttpRegistry } from './http-registry.ts';
+import { archivePathIn, SIGNATURE_SUFFIX } from './layout.ts';
+
+/**
+ * Verification reads a registry's files synchronously, stamped, on worker
+ * threads. For an HTTP registry those files are a mirror in the AAM layout,
+ * refreshed from the server before each verification: a file is rewritten
+ * only when the server serves other bytes than the mirror holds, so a stored
+ * result stays valid exactly as long as the registry serves what it served.
+ * The mirror is a copy of what the registry says, never evidence of its own:
+ * the lock file's checksum and the captured signature still decide.
+ */
+export function mirrorRootOf(cacheDir: string, registry: string): string {
+  const safe = registry.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64);
+  const tag = createHash('sha256').update(registry).digest('hex').slice(0, 8);
+  return join(cacheDir, 'registries', `${safe}-${tag}`);
+}
+
+/**
+ * Brings the mirror of `name@version` up to date with the registry. Throws
+ * REGISTRY_UNREACHABLE (or another AamError) when the registry cannot say;
+ * a version the registry no longer has is removed from the mirror.
+ */
+export async function syncMirror(registry: HttpRegistry, root: string, name: string, version: string): Promise<void> {
+  const [settings, served] = await Promise.all([registry.settings(), registry.apiVersion(name, version)]);
+  await writeIfChanged(
+    join(root, 'registry.yaml'),
+    Buffer.from(
+      toYamlText({
+        name: registry.name,
+        type: 'http',
+        url: registry.url,
+        require_signatures: settings.requireSignatures,
+      }),
+    ),
+  );
+  const archive = archivePathIn(root, name, version);
+  if (!served) {
+    await Promise.all(
+      [archive, ...Object.values(SIGNATURE_SUFFIX).map((s) => archive + s)]
+        .flatMap((p) => [p, `${p}.digest`])
+        .map((p) => rm(p, { force: true })),
+    );
+    return;
+  }
+  if ((await digestOf(archive)) !== served.checksum?.sha256)
+    await writeFileAtomic(archive, await registry.readArchive(name, version));
+  const signatures = Array.isArray(served.signatures) ? served.signatures : [];
+  for (const type of ['sigstore', 'gpg'] as const) {
+    const path = archive + SIGNATURE_SUFFIX[type];
+    const listed = signatures.find((s) => s?.type === type);
+    if (!listed) await rm(path, { force: true });
+    else if ((await digestOf(path)) !== listed.sha256) {
+      const bytes = (await registry.readSignatures(name, version)).find((s) => s.type === type)?.bytes;
+      if (bytes) await writeFileAtomic(path, bytes);
+      else await rm(path, { force: true });
+    }
+  }
+}
+
+/**
+ * Refreshes the mirrors of every HTTP-registry package to verify; returns,
+ * per registry, why it could not be consulted (then its packages are
+ * verified from the evidence captured at install, and say so).
+ */
+export async function syncMirrors(
+  wanted: { registry: HttpRegistry; name: string; version: string }[],
+  cacheDir: string,
+): Promise<Map<string, string>> {
+  const problems = new Map<string, string>();
+  // A few at a time: a registry of hundreds of packages is not asked everything at once.
+  const queue = [...wanted];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (problems.has(next.registry.name)) continue;
+      try {
+        await syncMirror(next.registry, mirrorRootOf(cacheDir, next.registry.name), next.name, next.version);
+      } catch (error) {
+        problems.set(next.registry.name, error instanceof AamError ? error.message : messageOf(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+  return problems;
+}
+
+/**
+ * A mirror file's SHA-256, remembered beside it with the size and time it
+ * had: a warm verification does not hash every archive again.
+ */
+async function digestOf(path: string): Promise<string | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info?.isFile()) return undefined;
+  const stamp = `${info.size}:${info.mtimeMs}:`;
+  const remembered = (await readFile(`${path}.digest`, 'utf8').catch(() => '')).trim();
+  if (remembered.startsWith(stamp) && /^[0-9a-f]{64}$/.test(remembered.slice(stamp.length)))
+    return remembered.slice(stamp.length);
+  const bytes = await readRegularFile(path, 'archive').catch(() => undefined);
+  if (!bytes) return undefined;
+  const digest = sha256Hex(bytes);
+  await writeFileAtomic(`${path}.digest`, `${stamp}${digest}\n`).catch(() => undefined);
+  return digest;
+}
+
+async function writeIfChanged(path: string, bytes: Buffer): Promise<void> {
+  const current = await readRegularFile(path, 'registry').catch(() => undefined);
+  if (!current || !current.equals(bytes)) await writeFileAtomic(path, bytes);
+}

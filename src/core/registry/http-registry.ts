@@ -1,0 +1,312 @@
+import { readArchive as readArchiveContents } from '../archive/read.ts';
+import { MAX_ARCHIVE_BYTES } from '../archive/limits.ts';
+import { AamError, messageOf } from '../errors.ts';
+import { READ_LIMITS } from '../fs/safe-read.ts';
+import { parseManifest } from '../package/manifest.ts';
+import { API_PREFIX, metadataFromApi, packagePath, versionPath } from './http-api.ts';
+import type { ApiError, ApiRegistryInfo, ApiVersion } from './http-api.ts';
+import { SIGNATURE_SUFFIX } from './layout.ts';
+import type { PackageMetadata, VersionEntry } from './metadata.ts';
+import { refusalFor, resolveIn } from './registry.ts';
+import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+
+export interface HttpRegistryOptions {
+  /** The API token for publishing (credentials.yaml or $AAM_REGISTRY_TOKEN), asked for only when needed. */
+  token?: () => Promise<string | undefined>;
+  /** Attempts for a read that meets a network error, a 429 or a 5xx (default 3). */
+  attempts?: number;
+  /** Per request (default 30 s; a publish gets twice that). */
+  timeoutMs?: number;
+}
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/**
+ * An HTTP registry (SPEC §5): the same operations as a registry folder, over
+ * the spec's REST API. Reads retry a bounded number of times; every error
+ * names the registry and, when there was one, the HTTP status. What it serves
+ * is input: sizes are capped while reading and metadata is read defensively.
+ */
+export class HttpRegistry implements Registry {
+  readonly name: string;
+  readonly url: string;
+  readonly type = 'http' as const;
+  private readonly options: HttpRegistryOptions;
+
+  constructor(name: string, url: string, options: HttpRegistryOptions = {}) {
+    this.name = name;
+    this.url = url.replace(/\/+$/, '');
+    this.options = options;
+  }
+
+  get location(): string {
+    return this.url;
+  }
+
+  async settings(): Promise<{ requireSignatures: boolean }> {
+    const info = (await this.json(`${API_PREFIX}/registry`)) as Partial<ApiRegistryInfo>;
+    return { requireSignatures: info.require_signatures === true };
+  }
+
+  async metadata(name: string): Promise<PackageMetadata | undefined> {
+    const body = await this.json(packagePath(name), { notFound: true });
+    return body === undefined ? undefined : metadataFromApi(body, name);
+  }
+
+  async resolve(name: string, spec?: string): Promise<{ metadata: PackageMetadata; entry: VersionEntry }> {
+    return resolveIn(this.name, name, await this.metadata(name), spec);
+  }
+
+  async readArchive(name: string, version: string): Promise<Buffer> {
+    const response = await this.request(`${versionPath(name, version)}/download`, { notFound: true });
+    if (!response)
+      throw new AamError(
+        'ARCHIVE_UNAVAILABLE',
+        `The archive of ${name}@${version} is missing from registry "${this.name}".`,
+      );
+    return this.body(response, MAX_ARCHIVE_BYTES, `the archive of ${name}@${version}`);
+  }
+
+  async readSignatures(name: string, version: string): Promise<StoredSignature[]> {
+    const body = (await this.json(versionPath(name, version), { notFound: true })) as Partial<ApiVersion> | undefined;
+    const found: StoredSignature[] = [];
+    for (const signature of Array.isArray(body?.signatures) ? body.signatures : []) {
+      if (signature?.type !== 'sigstore' && signature?.type !== 'gpg') continue;
+      if (found.some((f) => f.type === signature.type)) continue;
+      const path = `${versionPath(name, version)}/signature/${signature.type}`;
+      const response = await this.request(path, { notFound: true });
+      if (!response) continue;
+      const bytes = await this.body(
+        response,
+        READ_LIMITS.signature,
+        `the ${signature.type} signature of ${name}@${version}`,
+      );
+      found.push({
+        type: signature.type,
+        file: `${version}.aam${SIGNATURE_SUFFIX[signature.type]}`,
+        path: this.url + path,
+        bytes,
+      });
+    }
+    return found;
+  }
+
+  async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
+    const { requireSignatures } = await this.settings();
+    const published = (await this.metadata(name))?.versions.some((v) => v.version === version) ?? false;
+    return refusalFor(this.name, name, version, signed, requireSignatures, published);
+  }
+
+  async publish(archive: Buffer, signatures: SignatureToStore[]): Promise<PublishResult> {
+    const contents = await readArchiveContents(archive);
+    const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
+    const token = await this.options.token?.();
+    if (!token) {
+      throw new AamError('REGISTRY_AUTH', `Publishing to registry "${this.name}" needs an API token.`, {
+        hint: `Create one on the registry host ("aam-trust registry token create --user NAME --scope publish"), then put it in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
+      });
+    }
+    if (signatures.length > 1)
+      throw new AamError(
+        'USAGE',
+        `An HTTP registry stores one signature per version; ${signatures.length} were given.`,
+      );
+    const form = new FormData();
+    form.append(
+      'archive',
+      new Blob([new Uint8Array(archive)], { type: 'application/gzip' }),
+      `${manifest.version}.aam`,
+    );
+    const [signature] = signatures;
+    if (signature) {
+      form.append(
+        'signature',
+        new Blob([new Uint8Array(signature.bytes)]),
+        `${manifest.version}.aam${SIGNATURE_SUFFIX[signature.type]}`,
+      );
+      form.append('signature_type', signature.type);
+      if (signature.publicKey) form.append('public_key', signature.publicKey);
+    }
+    const response = await this.request(`${API_PREFIX}/packages`, {
+      method: 'POST',
+      body: form,
+      token,
+      attempts: 1,
+      timeoutMs: 2 * (this.options.timeoutMs ?? 30_000),
+    });
+    const created = (await this.parse(response!)) as Partial<ApiVersion>;
+    const metadata = metadataFromApi({ name: manifest.name, versions: [created] }, manifest.name);
+    const entry = metadata.versions[0];
+    if (!entry || entry.version !== manifest.version)
+      throw new AamError(
+        'REGISTRY_ERROR',
+        `Registry "${this.name}" answered the publish of ${manifest.name}@${manifest.version} with something else.`,
+      );
+    return { manifest, entry, archivePath: `${this.url}${versionPath(manifest.name, manifest.version)}/download` };
+  }
+
+  async list(): Promise<PackageMetadata[]> {
+    const out: PackageMetadata[] = [];
+    for (let page = 1; page <= 1000; page++) {
+      const body = (await this.json(`${API_PREFIX}/packages?page=${page}&limit=100`)) as {
+        packages?: { name?: unknown }[];
+        pages?: unknown;
+      };
+      for (const item of Array.isArray(body.packages) ? body.packages : []) {
+        if (typeof item?.name !== 'string') continue;
+        const metadata = await this.metadata(item.name).catch(() => undefined);
+        if (metadata) out.push(metadata);
+      }
+      if (typeof body.pages !== 'number' || page >= body.pages) break;
+    }
+    return out;
+  }
+
+  /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */
+  async apiVersion(name: string, version: string): Promise<ApiVersion | undefined> {
+    return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
+  }
+
+  private async json(path: string, options: { notFound?: boolean } = {}): Promise<unknown> {
+    const response = await this.request(path, options);
+    return response ? this.parse(response) : undefined;
+  }
+
+  private async parse(response: Response): Promise<unknown> {
+    const text = (await this.body(response, READ_LIMITS.metadata, 'its answer')).toString('utf8');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new AamError(
+        'REGISTRY_ERROR',
+        `Registry "${this.name}" (${this.url}) answered with something that is not JSON.`,
+      );
+    }
+  }
+
+  /**
+   * One request, retried (reads only) on a network error, 429 or 5xx with a
+   * short backoff. 404 is `undefined` when asked for; any other failure is an
+   * AamError naming the registry, the status and the server's message.
+   */
+  private async request(
+    path: string,
+    options: {
+      method?: string;
+      body?: FormData;
+      token?: string;
+      notFound?: boolean;
+      attempts?: number;
+      timeoutMs?: number;
+    } = {},
+  ): Promise<Response | undefined> {
+    const attempts = options.attempts ?? this.options.attempts ?? 3;
+    const url = this.url + path;
+    let last: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: options.method ?? 'GET',
+          body: options.body,
+          headers: {
+            'user-agent': 'aam-trust',
+            accept: 'application/json, application/octet-stream',
+            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+          },
+          redirect: 'error',
+          signal: AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000),
+        });
+      } catch (error) {
+        last = error;
+        if (attempt < attempts) await pause(attempt);
+        continue;
+      }
+      if (response.ok) return response;
+      if (response.status === 404 && options.notFound) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      if (RETRYABLE.has(response.status) && attempt < attempts) {
+        await response.body?.cancel();
+        await pause(attempt, response.headers.get('retry-after'));
+        continue;
+      }
+      throw await this.failure(response, options.method ?? 'GET', path);
+    }
+    throw new AamError(
+      'REGISTRY_UNREACHABLE',
+      `Registry "${this.name}" (${this.url}) cannot be reached: ${messageOf(causeOf(last))}.`,
+      {
+        hint: `Check that the registry is running and the url in your config; ${attempts} attempt${attempts === 1 ? ' was' : 's were'} made.`,
+        cause: last,
+      },
+    );
+  }
+
+  private async failure(response: Response, method: string, path: string): Promise<AamError> {
+    let body: Partial<ApiError> = {};
+    try {
+      body = JSON.parse((await this.body(response, 64 * 1024, 'its error')).toString('utf8')) as Partial<ApiError>;
+    } catch {
+      // Not the spec's error body: the status says what there is to say.
+    }
+    const said = typeof body.message === 'string' ? body.message.slice(0, 500) : response.statusText;
+    const message = `Registry "${this.name}" refused ${method} ${path} (HTTP ${response.status}${typeof body.error === 'string' ? ` ${body.error}` : ''}): ${said}`;
+    switch (body.error) {
+      case 'version_exists':
+        return new AamError('VERSION_EXISTS', message, { hint: 'Bump the version in aam.yaml.' });
+      case 'signature_required':
+        return new AamError('SIGNATURE_REQUIRED', message, {
+          hint: `Registry "${this.name}" requires signatures. Publish with Sigstore or GPG signing.`,
+        });
+      case 'signature_invalid':
+        return new AamError('SIGNATURE_INVALID', message);
+      case 'invalid_manifest':
+      case 'invalid_archive':
+        return new AamError('MANIFEST_INVALID', message);
+    }
+    if (response.status === 401 || response.status === 403)
+      return new AamError('REGISTRY_AUTH', message, {
+        hint: `Check the token for "${this.name}" in ~/.aam/credentials.yaml or $AAM_REGISTRY_TOKEN, and its scopes.`,
+      });
+    return new AamError('REGISTRY_ERROR', message);
+  }
+
+  /** A response body, read up to `limit` bytes: more is refused, not buffered. */
+  private async body(response: Response, limit: number, what: string): Promise<Buffer> {
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > limit) {
+      await response.body?.cancel();
+      throw new AamError(
+        'REGISTRY_ERROR',
+        `Registry "${this.name}" sent ${declared} bytes for ${what}, more than the ${limit} allowed.`,
+      );
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body?.getReader();
+    if (!reader) return Buffer.alloc(0);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new AamError('REGISTRY_ERROR', `Registry "${this.name}" sent more than ${limit} bytes for ${what}.`);
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+  }
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause ? error.cause : error;
+}
+
+function pause(attempt: number, retryAfter?: string | null): Promise<void> {
+  const asked = retryAfter ? Number(retryAfter) * 1000 : NaN;
+  const ms = Number.isFinite(asked) ? Math.min(asked, 5_000) : 200 * 4 ** (attempt - 1);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

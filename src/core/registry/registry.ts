@@ -1,0 +1,107 @@
+import { AamError } from '../errors.ts';
+import type { Manifest } from '../package/manifest.ts';
+import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../package/versions.ts';
+import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+
+/** A signature to store with an archive. */
+export interface SignatureToStore {
+  type: SignatureRecord['type'];
+  bytes: Buffer;
+  record: Omit<SignatureRecord, 'file' | 'type'>;
+  /** An OpenPGP signature's public key (armored), so an HTTP registry can check it before accepting it. */
+  publicKey?: string;
+}
+
+/** A signature a registry stores with an archive. */
+export interface StoredSignature {
+  type: SignatureRecord['type'];
+  /** Its file name in the AAM layout: `<version>.aam.sigstore.json` or `<version>.aam.asc`. */
+  file: string;
+  /** Where it was read: a path (file registry) or a URL (HTTP registry). */
+  path: string;
+  bytes: Buffer;
+}
+
+export interface PublishResult {
+  manifest: Manifest;
+  entry: VersionEntry;
+  /** Where the archive now is: a path (file registry) or its download URL (HTTP registry). */
+  archivePath: string;
+}
+
+/**
+ * What installing, publishing and verifying need of a registry — a folder in
+ * the AAM layout (LocalRegistry) or an HTTP registry (HttpRegistry).
+ */
+export interface Registry {
+  readonly name: string;
+  readonly type: 'local' | 'http';
+  /** Where it is, for messages: a folder or a URL. */
+  readonly location: string;
+  settings(): Promise<{ requireSignatures: boolean }>;
+  metadata(name: string): Promise<PackageMetadata | undefined>;
+  /** The version `spec` names: exact version, dist-tag, constraint, or latest when absent. */
+  resolve(name: string, spec?: string): Promise<{ metadata: PackageMetadata; entry: VersionEntry }>;
+  readArchive(name: string, version: string): Promise<Buffer>;
+  readSignatures(name: string, version: string): Promise<StoredSignature[]>;
+  /** Why a publish of `name@version` would be refused, asked before anything is signed. */
+  refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined>;
+  publish(archive: Buffer, signatures: SignatureToStore[]): Promise<PublishResult>;
+  list(): Promise<PackageMetadata[]>;
+}
+
+/** The version of `metadata` that `spec` names, as every registry resolves it. */
+export function resolveIn(
+  registry: string,
+  name: string,
+  metadata: PackageMetadata | undefined,
+  spec?: string,
+): { metadata: PackageMetadata; entry: VersionEntry } {
+  if (!metadata) {
+    throw new AamError('PACKAGE_NOT_FOUND', `Package ${name} is not in registry "${registry}".`, {
+      hint: 'Check the name, or search another registry.',
+    });
+  }
+  const versions = metadata.versions.map((v) => v.version);
+  // A yanked version is there for whoever names it exactly; a range or "latest" never picks it.
+  const candidates = metadata.versions.filter((v) => !v.yanked).map((v) => v.version);
+  const wanted =
+    spec === undefined || spec === ''
+      ? (metadata.dist_tags.latest ?? highestVersion(candidates))
+      : (metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, candidates)));
+  const entry = metadata.versions.find((v) => v.version === wanted);
+  if (!entry) {
+    throw new AamError('VERSION_NOT_FOUND', `${name}@${spec ?? 'latest'} is not in registry "${registry}".`, {
+      hint: versions.length > 0 ? `Available versions: ${versions.join(', ')}.` : 'The package has no versions.',
+    });
+  }
+  return { metadata, entry };
+}
+
+/** The reasons every registry refuses a publish for: unsigned where signatures are required, a version twice. */
+export function refusalFor(
+  registry: string,
+  name: string,
+  version: string,
+  signed: boolean,
+  requireSignatures: boolean,
+  published: boolean,
+): AamError | undefined {
+  if (requireSignatures && !signed) {
+    return new AamError('SIGNATURE_REQUIRED', 'Package must be signed. Use --sign.', {
+      hint: `Registry "${registry}" has require_signatures: true. Publish with Sigstore or GPG signing (AAM: Publish Signed).`,
+    });
+  }
+  if (published) {
+    return new AamError('VERSION_EXISTS', `${name}@${version} already published.`, {
+      hint: 'Bump the version in aam.yaml.',
+    });
+  }
+  return undefined;
+}
+
+export function highestVersion(versions: string[]): string | undefined {
+  const valid = versions.filter(isValidVersion).map(parseVersion);
+  valid.sort(compareVersions);
+  return valid[valid.length - 1]?.raw;
+}

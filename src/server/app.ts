@@ -1,0 +1,818 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readArchive } from '../core/archive/read.ts';
+import { sha256Hex } from '../core/archive/hash.ts';
+import { MAX_ARCHIVE_BYTES } from '../core/archive/limits.ts';
+import { AamError, messageOf } from '../core/errors.ts';
+import { READ_LIMITS } from '../core/fs/safe-read.ts';
+import { ArmoredKeyring } from '../core/openpgp/keyring.ts';
+import { verifyDetachedSignature } from '../core/openpgp/verify.ts';
+import { parseManifest } from '../core/package/manifest.ts';
+import type { Manifest } from '../core/package/manifest.ts';
+import { isValidPackageName, parsePackageName } from '../core/package/names.ts';
+import { compareVersions, isValidVersion, parseVersion } from '../core/package/versions.ts';
+import type { SignatureCheck } from '../core/policy/decision.ts';
+import { recordOf } from '../core/publish/publish.ts';
+import { API_PREFIX, versionPath } from '../core/registry/http-api.ts';
+import type { ApiPackage, ApiRegistryInfo, ApiSignature, ApiVersion } from '../core/registry/http-api.ts';
+import { verifySigstoreBundle } from '../core/sigstore/verify.ts';
+import type { TrustRootSource } from '../core/sigstore/trusted-root.ts';
+import type { BlobStore } from './blobs.ts';
+import type { Database, Queryable } from './db.ts';
+import { isUniqueViolation } from './db.ts';
+import { readMultipart } from './multipart.ts';
+import type { Upload } from './multipart.ts';
+import { authenticate, createToken, tokenHash } from './tokens.ts';
+import type { Caller } from './tokens.ts';
+
+export interface RegistryApp {
+  db: Database;
+  blobs: BlobStore;
+  /** Trust material for checking uploaded Sigstore bundles. */
+  sigstoreRoot: TrustRootSource;
+  log?: (line: string) => void;
+  /**
+   * The SHA-256 of the key this instance wrote to its data folder (0600) for
+   * `registry token create` on the same machine while it serves an embedded
+   * database, which one process at a time may open.
+   */
+  adminKeyHash?: string;
+}
+
+/** An error the API answers with: the spec's `{ error, message }` and an HTTP status (Appendix A). */
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, details?: unknown) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024;
+
+/**
+ * The HTTP API of AAM's registry spec §3, stateless: everything lives in the
+ * database and the blob store, so any number of instances can serve one
+ * registry. Names and versions are validated before they reach SQL (which is
+ * parameterized anyway); the body of a publish is capped before it is read.
+ */
+export function registryHandler(app: RegistryApp): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const started = performance.now();
+    handle(app, req, res)
+      .catch((error: unknown) => {
+        const failure =
+          error instanceof ApiFailure
+            ? error
+            : new ApiFailure(500, 'internal_error', 'The registry failed to answer; the error is in its log.');
+        if (!(error instanceof ApiFailure)) app.log?.(`error: ${req.method} ${req.url}: ${messageOf(error)}`);
+        if (!res.headersSent)
+          sendJson(res, failure.status, {
+            error: failure.code,
+            message: failure.message,
+            ...(failure.details === undefined ? {} : { details: failure.details }),
+          });
+        else res.destroy();
+        // Whatever is left of a refused upload is not read.
+        if (!req.complete) req.resume();
+      })
+      .finally(() =>
+        app.log?.(`${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)} ms`),
+      );
+  };
+}
+
+async function handle(app: RegistryApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://registry');
+  const method = req.method ?? 'GET';
+  if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
+  if (!url.pathname.startsWith(`${API_PREFIX}/`))
+    throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}; the API is under ${API_PREFIX}/.`);
+  let segments: string[];
+  try {
+    segments = url.pathname
+      .slice(API_PREFIX.length + 1)
+      .split('/')
+      .map(decodeURIComponent);
+  } catch {
+    throw new ApiFailure(400, 'bad_request', 'The path is not valid percent-encoding.');
+  }
+  // oxlint-disable-next-line no-control-regex -- a control character in a path segment is refused
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f\\]/.test(s)))
+    throw new ApiFailure(400, 'bad_request', 'The path has an empty, dot or control-character segment.');
+
+  if (segments[0] === 'registry' && segments.length === 1 && method === 'GET')
+    return sendJson(res, 200, await info(app.db));
+  if (segments.join('/') === 'admin/tokens' && method === 'POST') return sendJson(res, 201, await adminToken(app, req));
+  if (segments[0] !== 'packages') throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}.`);
+  if (segments.length === 1) {
+    if (method === 'GET') return sendJson(res, 200, await search(app.db, url.searchParams));
+    if (method === 'POST') return sendJson(res, 201, await publish(app, req));
+    throw methodNotAllowed(method);
+  }
+  // Scoped routes first (spec §3.2): @scope/name is two segments, never name/version.
+  const scoped = segments[1]!.startsWith('@');
+  const name = scoped ? `${segments[1]}/${segments[2] ?? ''}` : segments[1]!;
+  const rest = segments.slice(scoped ? 3 : 2);
+  if (!isValidPackageName(name)) throw new ApiFailure(400, 'invalid_name', `"${name}" is not a valid package name.`);
+
+  if (rest.length === 0) {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return sendJson(res, 200, await packageView(app.db, name));
+  }
+  if (rest[0] === 'versions' && rest.length === 1) {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return sendJson(res, 200, { name, versions: (await packageView(app.db, name)).versions });
+  }
+  if (rest[0] === 'tags') {
+    if (rest.length === 1 && method === 'GET')
+      return sendJson(res, 200, { package: name, tags: (await packageView(app.db, name)).dist_tags });
+    if (rest.length === 2 && method === 'PUT') return sendJson(res, 200, await setTag(app.db, req, name, rest[1]!));
+    if (rest.length === 2 && method === 'DELETE') {
+      await removeTag(app.db, req, name, rest[1]!);
+      res.writeHead(204).end();
+      return;
+    }
+    throw methodNotAllowed(method);
+  }
+  const version = rest[0]!;
+  if (!isValidVersion(version)) throw new ApiFailure(400, 'invalid_version', `"${version}" is not a valid version.`);
+  if (rest.length === 1) {
+    if (method === 'GET') return sendJson(res, 200, await versionView(app.db, name, version));
+    if (method === 'DELETE') return sendJson(res, 200, await yank(app.db, req, name, version));
+    throw methodNotAllowed(method);
+  }
+  if (rest.length === 2 && rest[1] === 'download' && method === 'GET') return download(app, res, name, version);
+  if (rest.length === 3 && rest[1] === 'signature' && method === 'GET')
+    return signature(app.db, res, name, version, rest[2]!);
+  throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}.`);
+}
+
+// ---------------------------------------------------------------- reading
+
+async function info(db: Queryable): Promise<ApiRegistryInfo> {
+  const settings = await registrySettings(db);
+  return { name: settings.name, require_signatures: settings.requireSignatures, api_version: 1 };
+}
+
+export async function registrySettings(db: Queryable): Promise<{ name: string; requireSignatures: boolean }> {
+  const { rows } = await db.query<{ key: string; value: unknown }>('SELECT key, value FROM registry_settings');
+  const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  return {
+    name: typeof value('name') === 'string' ? (value('name') as string) : 'registry',
+    requireSignatures: value('require_signatures') === true,
+  };
+}
+
+interface PackageRow {
+  id: string;
+  scope: string;
+  name: string;
+  description: string | null;
+  author: string | null;
+  license: string | null;
+  repository: string | null;
+  homepage: string | null;
+  latest_version: string | null;
+  downloads_total: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+async function packageRow(db: Queryable, name: string): Promise<PackageRow | undefined> {
+  const { scope, name: bare } = parsePackageName(name);
+  const { rows } = await db.query<PackageRow>('SELECT * FROM packages WHERE scope = $1 AND name = $2', [
+    scope ?? '',
+    bare,
+  ]);
+  return rows[0];
+}
+
+async function requirePackage(db: Queryable, name: string): Promise<PackageRow> {
+  const row = await packageRow(db, name);
+  if (!row) throw new ApiFailure(404, 'package_not_found', `Package '${name}' does not exist`);
+  return row;
+}
+
+interface VersionRow {
+  id: string;
+  version: string;
+  checksum_sha256: string;
+  archive_size: number;
+  archive_key: string;
+  manifest_json: Manifest;
+  published_at: Date;
+  yanked: boolean;
+  yanked_at: Date | null;
+}
+
+interface SignatureRow {
+  version_id: string;
+  type: 'sigstore' | 'gpg';
+  sha256: string;
+  size: number;
+  record: Record<string, unknown>;
+}
+
+async function packageView(db: Queryable, name: string): Promise<ApiPackage> {
+  const row = await requirePackage(db, name);
+  const [versions, signatures, owners, tags, keywords] = await Promise.all([
+    db.query<VersionRow>('SELECT * FROM package_versions WHERE package_id = $1 ORDER BY published_at, version', [
+      row.id,
+    ]),
+    db.query<SignatureRow>(
+      `SELECT s.version_id, s.type, s.sha256, octet_length(s.bytes) AS size, s.record
+         FROM version_signatures s JOIN package_versions v ON v.id = s.version_id WHERE v.package_id = $1`,
+      [row.id],
+    ),
+    db.query<{ username: string }>(
+      'SELECT u.username FROM package_owners o JOIN users u ON u.id = o.user_id WHERE o.package_id = $1 ORDER BY u.username',
+      [row.id],
+    ),
+    db.query<{ tag: string; version: string }>(
+      'SELECT tag, version FROM dist_tags WHERE package_id = $1 ORDER BY tag',
+      [row.id],
+    ),
+    db.query<{ keyword: string }>('SELECT keyword FROM package_keywords WHERE package_id = $1 ORDER BY keyword', [
+      row.id,
+    ]),
+  ]);
+  return {
+    name,
+    scope: row.scope || null,
+    description: row.description ?? '',
+    author: row.author,
+    license: row.license,
+    repository: row.repository,
+    homepage: row.homepage,
+    keywords: keywords.rows.map((k) => k.keyword),
+    latest_version: row.latest_version,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    owners: owners.rows.map((o) => o.username),
+    dist_tags: Object.fromEntries(tags.rows.map((t) => [t.tag, t.version])),
+    versions: versions.rows.map((v) =>
+      apiVersion(
+        name,
+        v,
+        signatures.rows.filter((s) => s.version_id === v.id),
+      ),
+    ),
+  };
+}
+
+function apiVersion(name: string, v: VersionRow, signatures: SignatureRow[]): ApiVersion {
+  return {
+    version: v.version,
+    published_at: iso(v.published_at),
+    yanked: v.yanked,
+    checksum: { sha256: v.checksum_sha256.trim() },
+    archive_size: Number(v.archive_size),
+    dependencies: v.manifest_json.dependencies ?? {},
+    signatures: signatures.map((s) => apiSignature(name, v.version, s)),
+    download_url: `${versionPath(name, v.version)}/download`,
+  };
+}
+
+function apiSignature(name: string, version: string, s: SignatureRow): ApiSignature {
+  const record = s.record;
+  const text = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : null);
+  const tlog = record.transparency_log as { log_index?: unknown; url?: unknown } | undefined;
+  return {
+    type: s.type,
+    identity: text('identity'),
+    issuer: text('issuer'),
+    fingerprint: text('fingerprint'),
+    transparency_log:
+      tlog && typeof tlog.log_index === 'string'
+        ? { log_index: tlog.log_index, url: typeof tlog.url === 'string' ? tlog.url : null }
+        : null,
+    signed_at: text('signed_at'),
+    verified: true,
+    sha256: s.sha256.trim(),
+    size: Number(s.size),
+    url: `${versionPath(name, version)}/signature/${s.type}`,
+  };
+}
+
+async function versionRow(db: Queryable, name: string, version: string): Promise<{ pkg: PackageRow; row: VersionRow }> {
+  const pkg = await requirePackage(db, name);
+  const { rows } = await db.query<VersionRow>('SELECT * FROM package_versions WHERE package_id = $1 AND version = $2', [
+    pkg.id,
+    version,
+  ]);
+  if (!rows[0]) throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
+  return { pkg, row: rows[0] };
+}
+
+async function versionView(db: Queryable, name: string, version: string) {
+  const { pkg, row } = await versionRow(db, name, version);
+  const [signatures, tags] = await Promise.all([
+    db.query<SignatureRow>(
+      'SELECT version_id, type, sha256, octet_length(bytes) AS size, record FROM version_signatures WHERE version_id = $1 ORDER BY type',
+      [row.id],
+    ),
+    db.query<{ tag: string }>('SELECT tag FROM dist_tags WHERE package_id = $1 AND version = $2 ORDER BY tag', [
+      pkg.id,
+      version,
+    ]),
+  ]);
+  const view = apiVersion(name, row, signatures.rows);
+  const manifest = row.manifest_json;
+  const first = view.signatures[0];
+  return {
+    name,
+    scope: pkg.scope || null,
+    description: manifest.description ?? '',
+    author: manifest.author ?? null,
+    license: manifest.license ?? null,
+    repository: manifest.repository ?? null,
+    ...view,
+    // The spec's single `signature` (§3.3.3), beside the list this registry keeps.
+    signature: first
+      ? {
+          type: first.type,
+          identity: first.identity,
+          issuer: first.issuer,
+          transparency_log: first.transparency_log?.url ?? null,
+          verified: true,
+        }
+      : null,
+    artifacts: Object.fromEntries(
+      Object.entries(manifest.artifacts ?? {}).map(([kind, list]) => [
+        kind,
+        (list ?? []).map((a) => ({ name: a.name, description: a.description ?? '' })),
+      ]),
+    ),
+    dist_tags: tags.rows.map((t) => t.tag),
+    yanked_at: row.yanked_at ? iso(row.yanked_at) : null,
+  };
+}
+
+async function download(app: RegistryApp, res: ServerResponse, name: string, version: string): Promise<void> {
+  const { pkg, row } = await versionRow(app.db, name, version);
+  const bytes = await app.blobs.get(row.archive_key.trim());
+  if (!bytes || sha256Hex(bytes) !== row.checksum_sha256.trim())
+    throw new ApiFailure(
+      500,
+      'archive_unavailable',
+      `The archive of ${name}@${version} is missing from the blob store.`,
+    );
+  res.writeHead(200, {
+    'content-type': 'application/gzip',
+    'content-length': String(bytes.length),
+    'content-disposition': `attachment; filename="${parsePackageName(name).name}-${version}.aam"`,
+    'x-checksum-sha256': row.checksum_sha256.trim(),
+  });
+  res.end(bytes);
+  await app.db
+    .query('UPDATE package_versions SET downloads = downloads + 1 WHERE id = $1', [row.id])
+    .then(() => app.db.query('UPDATE packages SET downloads_total = downloads_total + 1 WHERE id = $1', [pkg.id]))
+    .catch(() => undefined);
+}
+
+async function signature(
+  db: Queryable,
+  res: ServerResponse,
+  name: string,
+  version: string,
+  type: string,
+): Promise<void> {
+  if (type !== 'sigstore' && type !== 'gpg') throw new ApiFailure(404, 'not_found', `No signature type "${type}".`);
+  const { row } = await versionRow(db, name, version);
+  const { rows } = await db.query<{ bytes: Uint8Array; sha256: string }>(
+    'SELECT bytes, sha256 FROM version_signatures WHERE version_id = $1 AND type = $2',
+    [row.id, type],
+  );
+  const found = rows[0];
+  if (!found) throw new ApiFailure(404, 'signature_not_found', `${name}@${version} has no ${type} signature.`);
+  const bytes = Buffer.from(found.bytes);
+  res.writeHead(200, {
+    'content-type': type === 'sigstore' ? 'application/json' : 'application/pgp-signature',
+    'content-length': String(bytes.length),
+    'x-checksum-sha256': found.sha256.trim(),
+  });
+  res.end(bytes);
+}
+
+async function search(db: Queryable, params: URLSearchParams) {
+  const q = (params.get('q') ?? '').trim().slice(0, 100);
+  const type = params.get('type');
+  const limit = clamp(Number(params.get('limit') ?? 20), 1, 100);
+  const page = clamp(Number(params.get('page') ?? 1), 1, 1_000_000);
+  const conditions: string[] = [];
+  const values: unknown[] = [];
+  if (q) {
+    values.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    const p = `$${values.length}`;
+    conditions.push(
+      `((CASE WHEN p.scope = '' THEN p.name ELSE '@' || p.scope || '/' || p.name END) ILIKE ${p} OR p.description ILIKE ${p} OR p.author ILIKE ${p}
+        OR EXISTS (SELECT 1 FROM package_keywords k WHERE k.package_id = p.id AND k.keyword ILIKE ${p}))`,
+    );
+  }
+  if (type) {
+    if (!['skill', 'agent', 'prompt', 'instruction'].includes(type))
+      throw new ApiFailure(400, 'bad_request', 'type must be skill, agent, prompt or instruction.');
+    values.push(type);
+    conditions.push(
+      `EXISTS (SELECT 1 FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id AND a.artifact_type = $${values.length})`,
+    );
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const total = Number(
+    (await db.query<{ count: number }>(`SELECT COUNT(*)::int AS count FROM packages p ${where}`, values)).rows[0]
+      ?.count ?? 0,
+  );
+  const { rows } = await db.query<PackageRow & { types: string[] | null; keywords: string[] | null }>(
+    `SELECT p.*,
+            (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
+            (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
+       FROM packages p ${where}
+      ORDER BY p.scope, p.name LIMIT ${limit} OFFSET ${(page - 1) * limit}`,
+    values,
+  );
+  return {
+    packages: rows.map((p) => ({
+      name: p.scope ? `@${p.scope}/${p.name}` : p.name,
+      scope: p.scope || null,
+      description: p.description ?? '',
+      author: p.author,
+      latest_version: p.latest_version,
+      keywords: p.keywords ?? [],
+      artifact_types: p.types ?? [],
+      downloads: Number(p.downloads_total),
+      updated_at: iso(p.updated_at),
+    })),
+    total,
+    page,
+    pages: Math.max(1, Math.ceil(total / limit)),
+  };
+}
+
+// ---------------------------------------------------------------- writing
+
+async function requireCaller(db: Queryable, req: IncomingMessage, scope: string): Promise<Caller> {
+  const caller = await authenticate(db, req.headers.authorization);
+  if (!caller) throw new ApiFailure(401, 'unauthorized', 'Missing or invalid token: send Authorization: Bearer aam_…');
+  if (!caller.scopes.has(scope) && !caller.scopes.has('admin'))
+    throw new ApiFailure(403, 'forbidden', `This token lacks the "${scope}" scope.`);
+  return caller;
+}
+
+async function requireOwner(tx: Queryable, caller: Caller, pkg: PackageRow, name: string): Promise<void> {
+  const { rows } = await tx.query('SELECT 1 FROM package_owners WHERE package_id = $1 AND user_id = $2', [
+    pkg.id,
+    caller.userId,
+  ]);
+  if (rows.length === 0 && !caller.scopes.has('admin'))
+    throw new ApiFailure(403, 'forbidden', `${caller.username} is not an owner of ${name}.`);
+}
+
+/**
+ * A publish (spec §3.3.5): the archive, and its signature in the same
+ * request. The archive is read and validated like any archive; the
+ * signature must verify over exactly these bytes, or nothing is stored.
+ * One transaction inserts the version and its signature; the row lock on
+ * the package and the (package, version) unique key make exactly one of two
+ * racing publishes of a version win, on any number of instances.
+ */
+async function publish(app: RegistryApp, req: IncomingMessage) {
+  const caller = await requireCaller(app.db, req, 'publish');
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > MAX_BODY)
+    throw new ApiFailure(
+      413,
+      'too_large',
+      `The upload is ${declared} bytes; an archive may be ${MAX_ARCHIVE_BYTES} bytes.`,
+    );
+  const upload = await readMultipart(req, {
+    files: { archive: MAX_ARCHIVE_BYTES, signature: READ_LIMITS.signature },
+    fields: { signature_type: 16, public_key: 256 * 1024 },
+  }).catch((error: unknown) => {
+    throw error instanceof ApiFailure ? error : new ApiFailure(400, 'bad_request', messageOf(error));
+  });
+  const archive = upload.files.archive;
+  if (!archive) throw new ApiFailure(400, 'invalid_archive', 'The request has no "archive" file.');
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest((await readArchive(archive)).manifestText, 'aam.yaml in the archive');
+  } catch (error) {
+    const code =
+      error instanceof AamError && error.code === 'MANIFEST_INVALID' ? 'invalid_manifest' : 'invalid_archive';
+    throw new ApiFailure(400, code, messageOf(error));
+  }
+  const settings = await registrySettings(app.db);
+  const signed = await checkSignature(app, upload, archive);
+  if (!signed && settings.requireSignatures)
+    throw new ApiFailure(
+      400,
+      'signature_required',
+      `Registry "${settings.name}" requires a signature: publish with Sigstore or GPG signing.`,
+    );
+
+  const checksum = sha256Hex(archive);
+  const key = await app.blobs.put(archive);
+  const { scope, name: bare } = parsePackageName(manifest.name);
+  try {
+    const published = await app.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO packages (scope, name, description, author, license, repository)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,
+        [
+          scope ?? '',
+          bare,
+          manifest.description,
+          manifest.author ?? null,
+          manifest.license ?? null,
+          manifest.repository ?? null,
+        ],
+      );
+      const pkg = (
+        await tx.query<PackageRow>('SELECT * FROM packages WHERE scope = $1 AND name = $2 FOR UPDATE', [
+          scope ?? '',
+          bare,
+        ])
+      ).rows[0]!;
+      const owners = await tx.query('SELECT 1 FROM package_owners WHERE package_id = $1', [pkg.id]);
+      if (owners.rows.length === 0)
+        await tx.query('INSERT INTO package_owners (package_id, user_id) VALUES ($1, $2)', [pkg.id, caller.userId]);
+      else await requireOwner(tx, caller, pkg, manifest.name);
+      const existing = await tx.query('SELECT 1 FROM package_versions WHERE package_id = $1 AND version = $2', [
+        pkg.id,
+        manifest.version,
+      ]);
+      if (existing.rows.length > 0)
+        throw new ApiFailure(409, 'version_exists', `Version ${manifest.version} of ${manifest.name} already exists`);
+      const version = (
+        await tx.query<VersionRow>(
+          `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+          [pkg.id, manifest.version, checksum, archive.length, key, JSON.stringify(manifest), caller.userId],
+        )
+      ).rows[0]!;
+      if (signed)
+        await tx.query(
+          'INSERT INTO version_signatures (version_id, type, bytes, sha256, record, public_key) VALUES ($1, $2, $3, $4, $5, $6)',
+          [
+            version.id,
+            signed.type,
+            signed.bytes,
+            sha256Hex(signed.bytes),
+            JSON.stringify(signed.record),
+            signed.publicKey ?? null,
+          ],
+        );
+      for (const [dep, constraint] of Object.entries(manifest.dependencies))
+        await tx.query(
+          'INSERT INTO dependencies (version_id, dependency_name, version_constraint) VALUES ($1, $2, $3)',
+          [version.id, dep, constraint],
+        );
+      for (const [kind, list] of Object.entries(manifest.artifacts))
+        for (const artifact of list)
+          await tx.query(
+            'INSERT INTO artifacts (version_id, artifact_type, name, description) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+            [version.id, kind.replace(/s$/, ''), artifact.name, artifact.description ?? null],
+          );
+      await tx.query('DELETE FROM package_keywords WHERE package_id = $1', [pkg.id]);
+      for (const keyword of new Set(manifest.keywords.map((k) => k.toLowerCase().slice(0, 64))))
+        await tx.query('INSERT INTO package_keywords (package_id, keyword) VALUES ($1, $2)', [pkg.id, keyword]);
+      const versions = (
+        await tx.query<{ version: string; yanked: boolean }>(
+          'SELECT version, yanked FROM package_versions WHERE package_id = $1',
+          [pkg.id],
+        )
+      ).rows;
+      const latest = highest(versions.filter((v) => !v.yanked).map((v) => v.version)) ?? manifest.version;
+      await tx.query(
+        `UPDATE packages SET latest_version = $2, description = $3, author = $4, license = $5, repository = $6, updated_at = NOW()
+         WHERE id = $1`,
+        [
+          pkg.id,
+          latest,
+          manifest.description,
+          manifest.author ?? null,
+          manifest.license ?? null,
+          manifest.repository ?? null,
+        ],
+      );
+      await tx.query(
+        `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, 'latest', $2)
+         ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
+        [pkg.id, latest],
+      );
+      return version;
+    });
+    app.log?.(
+      `published ${manifest.name}@${manifest.version} by ${caller.username}${signed ? ` (${signed.type})` : ''}`,
+    );
+    const signatures = signed
+      ? [
+          {
+            version_id: published.id,
+            type: signed.type,
+            sha256: sha256Hex(signed.bytes),
+            size: signed.bytes.length,
+            record: signed.record,
+          },
+        ]
+      : [];
+    const view = apiVersion(manifest.name, published, signatures);
+    return {
+      name: manifest.name,
+      ...view,
+      signature: view.signatures[0]
+        ? { type: view.signatures[0].type, identity: view.signatures[0].identity, verified: true }
+        : null,
+      url: versionPath(manifest.name, manifest.version),
+    };
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new ApiFailure(409, 'version_exists', `Version ${manifest.version} of ${manifest.name} already exists`);
+    throw error;
+  }
+}
+
+/** The upload's signature, verified over the uploaded archive; a signature that does not verify is refused with why. */
+async function checkSignature(
+  app: RegistryApp,
+  upload: Upload,
+  archive: Buffer,
+): Promise<
+  { type: 'sigstore' | 'gpg'; bytes: Buffer; record: Record<string, unknown>; publicKey?: string } | undefined
+> {
+  const bytes = upload.files.signature;
+  const type = upload.fields.signature_type;
+  if (!bytes) {
+    if (type) throw new ApiFailure(400, 'bad_request', 'signature_type was given without a signature.');
+    return undefined;
+  }
+  if (type !== 'sigstore' && type !== 'gpg')
+    throw new ApiFailure(400, 'bad_request', 'signature_type must be "sigstore" or "gpg".');
+  let check: SignatureCheck;
+  if (type === 'sigstore') check = verifySigstoreBundle(bytes, archive, { root: app.sigstoreRoot, requireTlog: true });
+  else {
+    const publicKey = upload.fields.public_key;
+    if (!publicKey)
+      throw new ApiFailure(
+        400,
+        'signature_invalid',
+        'A GPG signature needs its public key (the "public_key" field) to be checked.',
+      );
+    check = await verifyDetachedSignature(archive, bytes, new ArmoredKeyring(publicKey));
+  }
+  if (check.state !== 'valid')
+    throw new ApiFailure(
+      400,
+      'signature_invalid',
+      `The signature does not verify over the uploaded archive: ${check.state === 'invalid' ? check.reason : 'no signature'}.`,
+    );
+  return {
+    type,
+    bytes,
+    record: recordOf(check) as Record<string, unknown>,
+    ...(type === 'gpg' ? { publicKey: upload.fields.public_key } : {}),
+  };
+}
+
+async function yank(db: Database, req: IncomingMessage, name: string, version: string) {
+  const caller = await requireCaller(db, req, 'yank');
+  return db.transaction(async (tx) => {
+    const pkg = await requirePackage(tx, name);
+    await requireOwner(tx, caller, pkg, name);
+    const { rows } = await tx.query<{ yanked_at: Date }>(
+      `UPDATE package_versions SET yanked = TRUE, yanked_at = COALESCE(yanked_at, NOW())
+        WHERE package_id = $1 AND version = $2 RETURNING yanked_at`,
+      [pkg.id, version],
+    );
+    if (!rows[0]) throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
+    const versions = (
+      await tx.query<{ version: string; yanked: boolean }>(
+        'SELECT version, yanked FROM package_versions WHERE package_id = $1',
+        [pkg.id],
+      )
+    ).rows;
+    const latest = highest(versions.filter((v) => !v.yanked).map((v) => v.version));
+    await tx.query('UPDATE packages SET latest_version = $2, updated_at = NOW() WHERE id = $1', [
+      pkg.id,
+      latest ?? null,
+    ]);
+    if (latest)
+      await tx.query(
+        `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, 'latest', $2)
+         ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
+        [pkg.id, latest],
+      );
+    else await tx.query(`DELETE FROM dist_tags WHERE package_id = $1 AND tag = 'latest'`, [pkg.id]);
+    return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at) };
+  });
+}
+
+const TAG = /^[a-z][a-z0-9._-]{0,63}$/;
+
+async function setTag(db: Database, req: IncomingMessage, name: string, tag: string) {
+  const caller = await requireCaller(db, req, 'publish');
+  if (!TAG.test(tag)) throw new ApiFailure(400, 'bad_request', `"${tag}" is not a valid tag name.`);
+  const body = await readJson(req);
+  const version = (body as { version?: unknown }).version;
+  if (typeof version !== 'string' || !isValidVersion(version))
+    throw new ApiFailure(400, 'bad_request', 'The body must be {"version": "<semver>"}.');
+  return db.transaction(async (tx) => {
+    const pkg = await requirePackage(tx, name);
+    await requireOwner(tx, caller, pkg, name);
+    const exists = await tx.query('SELECT 1 FROM package_versions WHERE package_id = $1 AND version = $2', [
+      pkg.id,
+      version,
+    ]);
+    if (exists.rows.length === 0)
+      throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
+    await tx.query(
+      `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, $2, $3)
+       ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
+      [pkg.id, tag, version],
+    );
+    return { package: name, tag, version };
+  });
+}
+
+async function removeTag(db: Database, req: IncomingMessage, name: string, tag: string): Promise<void> {
+  const caller = await requireCaller(db, req, 'publish');
+  if (tag === 'latest')
+    throw new ApiFailure(400, 'bad_request', 'The "latest" tag follows the highest version; it is not removed.');
+  await db.transaction(async (tx) => {
+    const pkg = await requirePackage(tx, name);
+    await requireOwner(tx, caller, pkg, name);
+    await tx.query('DELETE FROM dist_tags WHERE package_id = $1 AND tag = $2', [pkg.id, tag]);
+  });
+}
+
+/** A token made by the host's administrator (who can read the data folder's admin key). */
+async function adminToken(app: RegistryApp, req: IncomingMessage) {
+  const key = req.headers['x-aam-admin-key'];
+  if (
+    !app.adminKeyHash ||
+    typeof key !== 'string' ||
+    !timingSafeEqual(Buffer.from(tokenHash(key)), Buffer.from(app.adminKeyHash))
+  )
+    throw new ApiFailure(403, 'forbidden', 'Only the registry host can create tokens this way.');
+  const body = (await readJson(req)) as { user?: unknown; scopes?: unknown; name?: unknown };
+  if (typeof body.user !== 'string') throw new ApiFailure(400, 'bad_request', 'The body must name a "user".');
+  const scopes = Array.isArray(body.scopes) ? body.scopes.filter((s): s is string => typeof s === 'string') : [];
+  try {
+    return await createToken(app.db, {
+      user: body.user,
+      scopes,
+      name: typeof body.name === 'string' ? body.name : undefined,
+    });
+  } catch (error) {
+    throw new ApiFailure(400, 'bad_request', messageOf(error));
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 64 * 1024) throw new ApiFailure(413, 'too_large', 'The JSON body is larger than 64 KB.');
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new ApiFailure(400, 'bad_request', 'The body is not JSON.');
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
+  res.end(text);
+}
+
+function methodNotAllowed(method: string): ApiFailure {
+  return new ApiFailure(405, 'method_not_allowed', `${method} is not allowed here.`);
+}
+
+function highest(versions: string[]): string | undefined {
+  return versions.filter(isValidVersion).map(parseVersion).sort(compareVersions).at(-1)?.raw;
+}
+
+function iso(date: Date | string): string {
+  return new Date(date).toISOString();
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.trunc(value))) : min;
+}

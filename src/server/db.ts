@@ -1,0 +1,84 @@
+import { mkdir } from 'node:fs/promises';
+
+/** What the handlers need of PostgreSQL: parameterized queries, and transactions. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+}
+
+export interface Database extends Queryable {
+  /** Runs `fn` in one transaction (BEGIN … COMMIT, ROLLBACK on a throw). */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** A script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+  /** 'pglite' (embedded, one process) or 'postgres' (a server, any number of instances). */
+  readonly engine: 'pglite' | 'postgres';
+}
+
+/**
+ * Opens the registry's database: a PostgreSQL server when `url` is given
+ * (postgres://…), otherwise PGlite — PostgreSQL compiled to WebAssembly,
+ * in-process, its files in `dataDir`. Both speak the same SQL; the drivers
+ * are loaded only here, so the rest of the CLI never needs them.
+ */
+export async function openDatabase(options: { url?: string | undefined; dataDir: string }): Promise<Database> {
+  if (options.url) return openPostgres(options.url);
+  await mkdir(options.dataDir, { recursive: true });
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create(options.dataDir);
+  // PGlite runs one query at a time; a transaction holds it, so nothing interleaves with one.
+  return {
+    engine: 'pglite',
+    query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }),
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      db.transaction(async (tx) =>
+        fn({ query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<R>(sql, params)).rows }) }),
+      ),
+    exec: async (sql) => {
+      await db.exec(sql);
+    },
+    close: () => db.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pg = (await import('pg')).default;
+  // BIGINT (downloads, sizes) as numbers: a registry's counts stay far below 2^53.
+  pg.types.setTypeParser(20, (value: string) => Number(value));
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', () => undefined);
+  const query = async <T>(sql: string, params?: unknown[]) => ({
+    rows: (await pool.query(sql, params as unknown[])).rows as T[],
+  });
+  return {
+    engine: 'postgres',
+    query,
+    transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: async <R>(sql: string, params?: unknown[]) => ({
+            rows: (await client.query(sql, params as unknown[])).rows as R[],
+          }),
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    exec: async (sql) => {
+      await pool.query(sql);
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** PostgreSQL's unique_violation: another writer got there first. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}

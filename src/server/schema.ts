@@ -1,0 +1,155 @@
+import type { Database } from './db.ts';
+
+/**
+ * The registry's schema, after the spec's §4, as numbered migrations. Every
+ * instance applies what is missing at start-up, one at a time under an
+ * advisory lock, so instances starting together do not race.
+ */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE registry_settings (
+  key VARCHAR(64) PRIMARY KEY,
+  value JSONB NOT NULL
+);
+
+CREATE TABLE users (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  username VARCHAR(64) UNIQUE NOT NULL,
+  email VARCHAR(255),
+  created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  CONSTRAINT username_format CHECK (username ~ '^[a-z0-9][a-z0-9_-]{1,63}$')
+);
+
+CREATE TABLE api_tokens (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  token_hash CHAR(64) UNIQUE NOT NULL,
+  name VARCHAR(64) NOT NULL,
+  scopes VARCHAR(16)[] NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  last_used_at TIMESTAMPTZ,
+  expires_at TIMESTAMPTZ,
+  revoked_at TIMESTAMPTZ
+);
+CREATE INDEX idx_api_tokens_user ON api_tokens(user_id);
+
+CREATE TABLE packages (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  scope VARCHAR(64) NOT NULL DEFAULT '',
+  name VARCHAR(64) NOT NULL,
+  description TEXT,
+  author VARCHAR(255),
+  license VARCHAR(64),
+  repository VARCHAR(512),
+  homepage VARCHAR(512),
+  latest_version VARCHAR(64),
+  downloads_total BIGINT NOT NULL DEFAULT 0,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  CONSTRAINT package_name_format CHECK (name ~ '^[a-z0-9][a-z0-9-]{0,63}$'),
+  CONSTRAINT package_scope_format CHECK (scope ~ '^$|^[a-z0-9][a-z0-9_-]{0,63}$'),
+  UNIQUE (scope, name)
+);
+CREATE INDEX idx_packages_updated ON packages(updated_at DESC);
+
+CREATE TABLE package_owners (
+  package_id UUID NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role VARCHAR(16) NOT NULL DEFAULT 'owner',
+  added_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  PRIMARY KEY (package_id, user_id)
+);
+
+CREATE TABLE package_keywords (
+  package_id UUID NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+  keyword VARCHAR(64) NOT NULL,
+  PRIMARY KEY (package_id, keyword)
+);
+
+CREATE TABLE package_versions (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  package_id UUID NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+  version VARCHAR(64) NOT NULL,
+  checksum_sha256 CHAR(64) NOT NULL,
+  archive_size BIGINT NOT NULL,
+  archive_key VARCHAR(128) NOT NULL,
+  manifest_json JSONB NOT NULL,
+  published_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  published_by UUID REFERENCES users(id),
+  yanked BOOLEAN NOT NULL DEFAULT FALSE,
+  yanked_at TIMESTAMPTZ,
+  yanked_reason TEXT,
+  downloads BIGINT NOT NULL DEFAULT 0,
+  UNIQUE (package_id, version),
+  CONSTRAINT version_format CHECK (version ~ '^\\d+\\.\\d+\\.\\d+(-[a-zA-Z0-9.-]+)?(\\+[a-zA-Z0-9.-]+)?$')
+);
+CREATE INDEX idx_versions_package ON package_versions(package_id);
+
+-- The signature is stored with its version, in the same transaction (spec §5.3.2, §5.4.2).
+CREATE TABLE version_signatures (
+  version_id UUID NOT NULL REFERENCES package_versions(id) ON DELETE CASCADE,
+  type VARCHAR(16) NOT NULL CHECK (type IN ('sigstore', 'gpg')),
+  bytes BYTEA NOT NULL,
+  sha256 CHAR(64) NOT NULL,
+  record JSONB NOT NULL,
+  public_key TEXT,
+  PRIMARY KEY (version_id, type)
+);
+
+CREATE TABLE dependencies (
+  version_id UUID NOT NULL REFERENCES package_versions(id) ON DELETE CASCADE,
+  dependency_name VARCHAR(130) NOT NULL,
+  version_constraint VARCHAR(64) NOT NULL,
+  PRIMARY KEY (version_id, dependency_name)
+);
+
+CREATE TABLE artifacts (
+  version_id UUID NOT NULL REFERENCES package_versions(id) ON DELETE CASCADE,
+  artifact_type VARCHAR(16) NOT NULL CHECK (artifact_type IN ('skill', 'agent', 'prompt', 'instruction')),
+  name VARCHAR(64) NOT NULL,
+  description TEXT,
+  PRIMARY KEY (version_id, artifact_type, name)
+);
+
+CREATE TABLE dist_tags (
+  package_id UUID NOT NULL REFERENCES packages(id) ON DELETE CASCADE,
+  tag VARCHAR(64) NOT NULL,
+  version VARCHAR(64) NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  PRIMARY KEY (package_id, tag)
+);
+`,
+  },
+];
+
+/** Applies the migrations the database does not have yet; returns the version it is at. */
+export async function migrate(db: Database): Promise<number> {
+  await db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
+  );
+  for (const migration of MIGRATIONS) {
+    await db.transaction(async (tx) => {
+      // One instance migrates; another starting at the same moment waits here, then finds it done.
+      await tx.query('SELECT pg_advisory_xact_lock(727170)');
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [migration.version]);
+      if (done.rows.length > 0) return;
+      for (const statement of statements(migration.sql)) await tx.query(statement);
+      await tx.query('INSERT INTO schema_migrations (version) VALUES ($1)', [migration.version]);
+    });
+  }
+  const { rows } = await db.query<{ version: number }>('SELECT MAX(version) AS version FROM schema_migrations');
+  return Number(rows[0]?.version ?? 0);
+}
+
+/** A migration's statements, one by one (a transaction's query takes one). */
+function statements(sql: string): string[] {
+  return sql
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n')
+    .split(/;\s*\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,152 @@
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AamError } from '../core/errors.ts';
+import { loadTrustRoot } from '../core/sigstore/trusted-root.ts';
+import { registryHandler } from './app.ts';
+import { openBlobStore } from './blobs.ts';
+import type { BlobStore } from './blobs.ts';
+import { openDatabase } from './db.ts';
+import type { Database } from './db.ts';
+import { migrate } from './schema.ts';
+import { tokenHash } from './tokens.ts';
+
+export interface RegistryServerOptions {
+  /** The registry's folder: the embedded database (without `databaseUrl`) and, by default, the blobs. */
+  dataDir: string;
+  /** postgres://… — a PostgreSQL server instead of the embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** A folder, or s3://BUCKET[/PREFIX]; default `<dataDir>/blobs`. */
+  blobs?: string | undefined;
+  host?: string;
+  port?: number;
+  /** Saved in the database: every instance of the registry answers with the same. */
+  name?: string | undefined;
+  requireSignatures?: boolean | undefined;
+  /** trusted_root.json for checking uploaded Sigstore bundles (default: Sigstore public-good). */
+  trustedRoot?: string | undefined;
+  log?: (line: string) => void;
+}
+
+export interface RunningRegistry {
+  url: string;
+  server: Server;
+  db: Database;
+  blobs: BlobStore;
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the registry's storage: for serving, and for `registry token create`. */
+export async function openRegistryStorage(
+  options: Pick<RegistryServerOptions, 'dataDir' | 'databaseUrl' | 'name' | 'requireSignatures'>,
+): Promise<Database> {
+  const db = await openDatabase({ url: options.databaseUrl, dataDir: join(options.dataDir, 'pglite') });
+  try {
+    await migrate(db);
+    if (options.name !== undefined)
+      await db.query(
+        `INSERT INTO registry_settings (key, value) VALUES ('name', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [JSON.stringify(options.name)],
+      );
+    if (options.requireSignatures !== undefined)
+      await db.query(
+        `INSERT INTO registry_settings (key, value) VALUES ('require_signatures', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [JSON.stringify(options.requireSignatures)],
+      );
+    return db;
+  } catch (error) {
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** What a running instance with an embedded database leaves in its data folder (0600). */
+interface ServeLock {
+  pid: number;
+  url: string;
+  admin_key: string;
+}
+
+function lockPath(dataDir: string): string {
+  return join(dataDir, 'serving.json');
+}
+
+/** The instance serving `dataDir`'s embedded database, if one is alive. */
+export async function servingInstance(dataDir: string): Promise<ServeLock | undefined> {
+  const text = await readFile(lockPath(dataDir), 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  try {
+    const lock = JSON.parse(text) as ServeLock;
+    process.kill(lock.pid, 0);
+    return lock;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `aam-trust registry serve`: the HTTP API on host:port until closed. */
+export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistry> {
+  const embedded = !options.databaseUrl;
+  if (embedded) {
+    const other = await servingInstance(options.dataDir);
+    if (other && other.pid !== process.pid)
+      throw new AamError(
+        'REGISTRY_BUSY',
+        `${options.dataDir} is already served by process ${other.pid} at ${other.url}.`,
+        {
+          hint: 'An embedded database serves one process; for several instances use --database postgres://… .',
+        },
+      );
+  }
+  const db = await openRegistryStorage(options);
+  const blobs = openBlobStore(options.blobs, options.dataDir);
+  const sigstoreRoot = await loadTrustRoot(options.trustedRoot);
+  const adminKey = randomBytes(32).toString('base64url');
+  const server = createServer(
+    registryHandler({
+      db,
+      blobs,
+      sigstoreRoot,
+      log: options.log,
+      adminKeyHash: embedded ? tokenHash(adminKey) : undefined,
+    }),
+  );
+  // A slow or stalled client cannot hold a connection for ever.
+  server.requestTimeout = 120_000;
+  server.headersTimeout = 30_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shown}:${port}`;
+  if (embedded) {
+    await mkdir(options.dataDir, { recursive: true });
+    await writeFile(
+      lockPath(options.dataDir),
+      JSON.stringify({ pid: process.pid, url, admin_key: adminKey } satisfies ServeLock),
+      {
+        mode: 0o600,
+      },
+    );
+  }
+  return {
+    url,
+    server,
+    db,
+    blobs,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await db.close();
+      if (embedded) await rm(lockPath(options.dataDir), { force: true });
+    },
+  };
+}
