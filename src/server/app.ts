@@ -88,6 +88,10 @@ export function registryHandler(app: RegistryApp): (req: IncomingMessage, res: S
 }
 
 async function handle(app: RegistryApp, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Dot segments are refused as sent, before URL parsing would quietly resolve them.
+  const rawPath = (req.url ?? '/').split('?')[0]!;
+  if (rawPath.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment)))
+    throw new ApiFailure(400, 'bad_request', 'The path has a dot segment.');
   const url = new URL(req.url ?? '/', 'http://registry');
   const method = req.method ?? 'GET';
   if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
@@ -103,8 +107,8 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
     throw new ApiFailure(400, 'bad_request', 'The path is not valid percent-encoding.');
   }
   // oxlint-disable-next-line no-control-regex -- a control character in a path segment is refused
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f\\]/.test(s)))
-    throw new ApiFailure(400, 'bad_request', 'The path has an empty, dot or control-character segment.');
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f\\/]/.test(s)))
+    throw new ApiFailure(400, 'bad_request', 'The path has an empty, dot, encoded-slash or control-character segment.');
 
   if (segments[0] === 'registry' && segments.length === 1 && method === 'GET')
     return sendJson(res, 200, await info(app.db));
@@ -494,7 +498,8 @@ async function publish(app: RegistryApp, req: IncomingMessage) {
     files: { archive: MAX_ARCHIVE_BYTES, signature: READ_LIMITS.signature },
     fields: { signature_type: 16, public_key: 256 * 1024 },
   }).catch((error: unknown) => {
-    throw error instanceof ApiFailure ? error : new ApiFailure(400, 'bad_request', messageOf(error));
+    if ((error as { tooLarge?: boolean }).tooLarge) throw new ApiFailure(413, 'too_large', messageOf(error));
+    throw new ApiFailure(400, 'bad_request', messageOf(error));
   });
   const archive = upload.files.archive;
   if (!archive) throw new ApiFailure(400, 'invalid_archive', 'The request has no "archive" file.');

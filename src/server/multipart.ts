@@ -23,12 +23,12 @@ export async function readMultipart(
   return new Promise<Upload>((resolve, reject) => {
     const upload: Upload = { files: {}, fields: {} };
     let failed = false;
-    const fail = (message: string) => {
+    const fail = (message: string, tooLarge = false) => {
       if (failed) return;
       failed = true;
       req.unpipe(parser);
       req.resume();
-      reject(new Error(message));
+      reject(Object.assign(new Error(message), { tooLarge }));
     };
     const parser = busboy({
       headers: req.headers,
@@ -53,11 +53,11 @@ export async function readMultipart(
         size += chunk.length;
         if (size > limit) {
           stream.resume();
-          return fail(`"${name}" is larger than ${limit} bytes.`);
+          return fail(`"${name}" is larger than ${limit} bytes.`, true);
         }
         chunks.push(chunk);
       });
-      stream.on('limit', () => fail(`"${name}" is larger than ${limit} bytes.`));
+      stream.on('limit', () => fail(`"${name}" is larger than ${limit} bytes.`, true));
       stream.on('end', () => {
         if (!failed) upload.files[name] = Buffer.concat(chunks);
       });
@@ -66,7 +66,7 @@ export async function readMultipart(
       const limit = limits.fields[name];
       if (limit === undefined) return fail(`Unexpected field "${name}".`);
       if (info.valueTruncated || value.length > limit)
-        return fail(`The field "${name}" is longer than ${limit} characters.`);
+        return fail(`The field "${name}" is longer than ${limit} characters.`, true);
       if (upload.fields[name] !== undefined) return fail(`The field "${name}" was sent twice.`);
       upload.fields[name] = value;
     });

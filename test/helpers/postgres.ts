@@ -1,5 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,41 +57,18 @@ export async function startPostgres(): Promise<TestPostgres> {
     ]),
   );
   const port = await freePort();
-  const [command, args] = as(join(bin, 'postgres'), [
-    '-D',
-    data,
-    '-h',
-    '127.0.0.1',
-    '-p',
-    String(port),
-    '-k',
-    dir,
-    '-c',
-    'fsync=off',
-    '-c',
-    'synchronous_commit=off',
-    '-c',
-    'full_page_writes=off',
-    '-c',
-    'max_connections=100',
-  ]);
-  const server: ChildProcess = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  server.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  // pg_ctl starts the server in the background and waits until it accepts connections.
+  const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  await run(
+    ...as(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']),
+  );
+  const stopNow = () => {
+    spawnSync(...as(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' });
+  };
+  // A test that dies still takes its database server with it.
+  process.once('exit', stopNow);
   const pg = (await import('pg')).default;
   const admin = `postgres://aam@127.0.0.1:${port}/postgres`;
-  for (let attempt = 0; ; attempt++) {
-    const client = new pg.Client({ connectionString: admin });
-    try {
-      await client.connect();
-      await client.end();
-      break;
-    } catch {
-      await client.end().catch(() => undefined);
-      if (attempt > 100 || server.exitCode !== null) throw new Error(`PostgreSQL did not start:\n${log}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
   let databases = 0;
   return {
     async createDatabase() {
@@ -104,11 +80,8 @@ export async function startPostgres(): Promise<TestPostgres> {
       return `postgres://aam@127.0.0.1:${port}/${name}`;
     },
     async stop() {
-      if (server.exitCode === null) {
-        const exited = new Promise((resolve) => server.once('exit', resolve));
-        server.kill('SIGINT');
-        await exited;
-      }
+      process.removeListener('exit', stopNow);
+      stopNow();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,186 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateKey } from 'openpgp';
+import { sha256 } from '../../src/core/archive/hash.ts';
+import { ArmoredKeyring } from '../../src/core/openpgp/keyring.ts';
+import { signDetached } from '../../src/core/openpgp/sign.ts';
+import { verifyDetachedSignature } from '../../src/core/openpgp/verify.ts';
+import { packDirectory } from '../../src/core/package/pack.ts';
+import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import type { SignatureToStore } from '../../src/core/registry/registry.ts';
+import { postgresBin, startPostgres } from '../helpers/postgres.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+
+/** `aam-trust registry serve` as its own process; resolves once it prints where it listens. */
+async function serve(args: string[]): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'registry', 'serve', '--port', '0', '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "Listening on" within 60 s:\n${output}`)), 60_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ url: match[1]!, process: child });
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => reject(new Error(`registry serve exited (${code}):\n${output}`)));
+  });
+}
+
+async function pack(root: string, name: string, version: string, body: string): Promise<Buffer> {
+  const dir = join(root, `${name.replace(/\W/g, '_')}-${version}-${Math.random().toString(36).slice(2)}`);
+  await mkdir(join(dir, 'prompts'), { recursive: true });
+  await writeFile(
+    join(dir, 'aam.yaml'),
+    `name: "${name}"\nversion: ${version}\ndescription: Race\nartifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n`,
+  );
+  await writeFile(join(dir, 'prompts', 'hello.md'), body);
+  return (await packDirectory(dir)).bytes;
+}
+
+async function signed(archive: Buffer): Promise<{ signature: SignatureToStore; publicKey: string }> {
+  const { privateKey, publicKey } = await generateKey({ userIDs: [{ email: 'racer@example.com' }], format: 'object' });
+  const bytes = await signDetached(archive, { key: privateKey, fingerprint: privateKey.getFingerprint(), userIds: [] });
+  const armored = publicKey.armor();
+  return {
+    signature: { type: 'gpg', bytes, record: { signed_at: undefined }, publicKey: armored },
+    publicKey: armored,
+  };
+}
+
+describe(
+  'two registry instances on one PostgreSQL database',
+  { skip: !(await postgresBin()) && 'PostgreSQL is not installed' },
+  () => {
+    let postgres: TestPostgres;
+    let root: string;
+    let a: { url: string; process: ChildProcess };
+    let b: { url: string; process: ChildProcess };
+    let token: string;
+
+    before(async () => {
+      postgres = await startPostgres();
+      const database = await postgres.createDatabase();
+      root = await tempDir('aam-scale-');
+      const blobs = join(root, 'blobs');
+      // Both start at once: the migrations' advisory lock lets one migrate while the other waits.
+      [a, b] = await Promise.all([
+        serve(['--data', join(root, 'a'), '--database', database, '--blobs', blobs, '--name', 'team']),
+        serve(['--data', join(root, 'b'), '--database', database, '--blobs', blobs]),
+      ]);
+      token = (
+        await promisify(execFile)(process.execPath, [
+          CLI,
+          'registry',
+          'token',
+          'create',
+          '--data',
+          join(root, 'a'),
+          '--database',
+          database,
+          '--user',
+          'alice',
+        ])
+      ).stdout.trim();
+    });
+    after(async () => {
+      for (const instance of [a, b]) instance?.process.kill('SIGTERM');
+      await Promise.all(
+        [a, b].map(
+          (i) =>
+            i && new Promise((resolve) => (i.process.exitCode !== null ? resolve(0) : i.process.once('exit', resolve))),
+        ),
+      );
+      await postgres?.stop();
+    });
+
+    it('exactly one of 16 racing publishes of one version wins, with its own archive and signature', async () => {
+      const attempts = await Promise.all(
+        Array.from({ length: 16 }, async (_, i) => {
+          const archive = await pack(root, '@race/same', '1.0.0', `racer ${i}\n`);
+          return { archive, ...(await signed(archive)) };
+        }),
+      );
+      const results = await Promise.allSettled(
+        attempts.map((attempt, i) =>
+          new HttpRegistry('team', i % 2 === 0 ? a.url : b.url, { token: async () => token, attempts: 1 }).publish(
+            attempt.archive,
+            [attempt.signature],
+          ),
+        ),
+      );
+      const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+      assert.equal(won.length, 1, `winners: ${won.join(', ')}`);
+      for (const r of results)
+        if (r.status === 'rejected')
+          assert.equal((r.reason as { code?: string }).code, 'VERSION_EXISTS', String(r.reason));
+      const winner = attempts[won[0]!]!;
+      for (const url of [a.url, b.url]) {
+        const registry = new HttpRegistry('team', url);
+        const archive = await registry.readArchive('@race/same', '1.0.0');
+        assert.deepEqual(archive, winner.archive, `${url} serves the winner's archive`);
+        const [signature] = await registry.readSignatures('@race/same', '1.0.0');
+        const check = await verifyDetachedSignature(archive, signature!.bytes, new ArmoredKeyring(winner.publicKey));
+        assert.equal(check.state, 'valid', `${url} serves the winner's signature with it`);
+        assert.equal((await registry.metadata('@race/same'))!.versions.length, 1);
+      }
+    });
+
+    it('publishes 20 versions through both at once, while both serve installs: none lost, none half-written', async () => {
+      const archives = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => pack(root, '@race/many', `1.0.${i}`, `version ${i}\n`)),
+      );
+      const readers = [a.url, b.url].map((url) => new HttpRegistry('team', url));
+      let reads = 0;
+      let publishing = true;
+      // Installs meanwhile: whatever a reader resolves is complete (its archive has the checksum it lists).
+      const reading = (async () => {
+        while (publishing) {
+          for (const reader of readers) {
+            const metadata = await reader.metadata('@race/many');
+            for (const entry of metadata?.versions ?? []) {
+              assert.equal(sha256(await reader.readArchive('@race/many', entry.version)), entry.checksum);
+              reads++;
+            }
+          }
+        }
+      })();
+      const results = await Promise.allSettled(
+        archives.map((archive, i) =>
+          new HttpRegistry('team', i % 2 === 0 ? a.url : b.url, { token: async () => token, attempts: 1 }).publish(
+            archive,
+            [],
+          ),
+        ),
+      );
+      publishing = false;
+      await reading;
+      assert.deepEqual(
+        results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)),
+        [],
+      );
+      for (const reader of readers) {
+        const metadata = (await reader.metadata('@race/many'))!;
+        assert.deepEqual(metadata.versions.map((v) => v.version).sort(), archives.map((_, i) => `1.0.${i}`).sort());
+        assert.equal(metadata.dist_tags.latest, '1.0.19');
+        for (const [i, archive] of archives.entries())
+          assert.equal(metadata.versions.find((v) => v.version === `1.0.${i}`)!.checksum, sha256(archive));
+      }
+      assert.ok(reads > 0, 'installs ran while publishing');
+    });
+  },
+);
