@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -94,6 +95,16 @@ for (const engine of engines) {
       after(async () => {
         await server?.close();
         await postgres?.stop();
+      });
+
+      it('keeps tokens only as their SHA-256', async () => {
+        const { rows } = await server.db.query<Record<string, unknown>>('SELECT * FROM api_tokens');
+        assert.equal(rows.length, 3);
+        const stored = JSON.stringify(rows);
+        for (const token of [alice, bob, aliceYankless]) {
+          assert.ok(!stored.includes(token), 'the token itself is nowhere in the table');
+          assert.ok(rows.some((r) => String(r.token_hash).trim() === createHash('sha256').update(token).digest('hex')));
+        }
       });
 
       it('publishes, resolves and serves the exact bytes, with the package in search', async () => {
