@@ -1,8 +1,14 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { homedir } from 'node:os';
 import { createInterface } from 'node:readline';
 import { runCli } from './cli/main.ts';
 import type { CliIo } from './cli/io.ts';
+
+// HTTP(S)_PROXY and NO_PROXY apply to every request the CLI makes (registries, Sigstore), as users expect.
+const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
+if (proxied && typeof (http as { setGlobalProxyFromEnv?: unknown }).setGlobalProxyFromEnv === 'function')
+  (http as unknown as { setGlobalProxyFromEnv: () => void }).setGlobalProxyFromEnv();
 
 const io: CliIo = {
   stdout: (text) => process.stdout.write(text),

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeGpgHome } from '../helpers/gpg.ts';
@@ -193,6 +195,36 @@ describe('aam-trust against its own HTTP registry, from a fresh HOME', () => {
         ['@acme/notes', 'team'],
       ],
     );
+  });
+
+  it('goes through the proxy in $HTTP_PROXY', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req, client, head) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = proxy.address() as { port: number };
+      const through = await run(['verify', '--no-cache'], { env: { HTTP_PROXY: `http://127.0.0.1:${address.port}` } });
+      assert.equal(through.code, 0, through.stdout + through.stderr);
+      assert.ok(
+        tunnels.includes(new URL(url).host),
+        `the proxy carried the registry's requests: ${tunnels.join(', ')}`,
+      );
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('verifies offline from the captured evidence once the registry is gone', async () => {
