@@ -7,7 +7,7 @@
  *
  *   AAM_BENCH_RUNS      runs per measurement (default 5)
  *   AAM_BENCH_PACKAGES  packages per world (default 1000)
- *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,warm,activation,editor,view,hash,publish
+ *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,warm,activation,editor,view,hash,publish,registry
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -304,6 +304,25 @@ async function main(): Promise<void> {
         `${round(median(times), 0)} ms`,
         'goal ≤ 1000 ms',
       ]);
+    }
+    if (wanted('registry')) {
+      const { results: registry } = runJson<{
+        results: {
+          engine: string;
+          instances: number;
+          publishes_per_s: number;
+          installs_per_s: number;
+          metadata_p50_ms: number;
+          metadata_p99_ms: number;
+        }[];
+      }>('registry.ts', []);
+      Object.assign(results, { registry });
+      for (const r of registry)
+        rows.push([
+          `HTTP registry, ${r.engine === 'pglite' ? 'PGlite' : 'PostgreSQL'}, ${r.instances} instance${r.instances > 1 ? 's' : ''}`,
+          `${r.publishes_per_s} publishes/s, ${r.installs_per_s} installs/s`,
+          `version metadata p50 ${r.metadata_p50_ms} ms, p99 ${r.metadata_p99_ms} ms`,
+        ]);
     }
   } finally {
     for (const root of worlds) stopAgents(root);

@@ -17,7 +17,9 @@ async function main(): Promise<void> {
   const sigstore = await LocalSigstore.start({ port: Number(process.env.SIGSTORE_PORT ?? 0) });
   process.stderr.write(`[aam-trust] Local Sigstore instance (Fulcio, Rekor, TSA, OIDC issuer) at ${sigstore.url}\n`);
   const world = await buildDemoWorld(join(REPO, '.demo'), sigstore);
-  process.stderr.write(`[aam-trust] Demo workspace ${world.workspace}, registry ${world.registry}\n`);
+  process.stderr.write(
+    `[aam-trust] Demo workspace ${world.workspace}, file registry ${world.registry}, HTTP registry ${world.httpRegistry.url}\n`,
+  );
   const codeServer = await startCodeServer({ folder: world.workspace, home: world.home, port, trusted: true });
   // gpg started an agent for the demo's GnuPG home; it goes with the demo.
   const stopGnupg = () =>
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
     stopping = true;
     process.stderr.write('\n[aam-trust] Stopping the demo…\n');
     await codeServer.stop();
+    await world.stop();
     await sigstore.close();
     stopGnupg();
     process.exit(0);
@@ -38,7 +41,7 @@ async function main(): Promise<void> {
     // Ctrl+C reaches code-server too: its exit then is the stop asked for, not a failure to report.
     if (stopping) return;
     process.stderr.write(`[aam-trust] code-server exited (${code}).\n${codeServer.output().slice(-2000)}\n`);
-    void sigstore.close().then(() => {
+    void Promise.all([world.stop(), sigstore.close()]).then(() => {
       stopGnupg();
       process.exit(1);
     });

@@ -56,7 +56,7 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
     }
     if (node.kind === 'workspace') return this.packagesOf(node.workspace);
     if (node.kind === 'package')
-      return [...findingRows(node.report), ...node.report.rows].map((row) => ({
+      return [...findingRows(node.report), ...node.report.rows, sourceRow(node.workspace, node.report)].map((row) => ({
         kind: 'check',
         row,
         parent: node.report,
@@ -236,6 +236,17 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
     label: `${report.name} ${report.version}: ${words.join(', ')}. ${verdict.message}`,
   };
   return item;
+}
+
+/** Where the package came from: its registry (by name, with its kind and location), or a local file. */
+function sourceRow(workspace: AamWorkspace, report: PackageReport): CheckRow {
+  const registry = workspace.config?.registries.find((r) => r.name === report.source);
+  const where = registry
+    ? `${registry.name} (${registry.type === 'http' ? vscode.l10n.t('HTTP registry') : vscode.l10n.t('file registry')}, ${registry.url})`
+    : report.source === 'local'
+      ? vscode.l10n.t('a local .aam file')
+      : vscode.l10n.t('{0} (not configured)', report.source);
+  return { id: 'source', state: 'info', label: vscode.l10n.t('Source'), detail: where };
 }
 
 /** Findings beside the verdict, first among a package's rows. */

@@ -9,6 +9,7 @@ import { aamOk, writeRichPackage } from '../helpers/aam.ts';
 import { cli } from '../helpers/cli.ts';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
+import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
 import { fromText } from '../../src/core/sigstore/trusted-root.ts';
 import { verifySigstoreBundle } from '../../src/core/sigstore/verify.ts';
@@ -34,9 +35,9 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
 
   it('shows every demo package with its expected status', async () => {
     for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, status);
-    // The counts add up to the 8 packages, failures first.
+    // The counts add up to the 10 packages, failures first.
     await s.page
-      .locator('.statusbar-item', { hasText: 'AAM: 3 failed · 1 signed, untrusted · 1 unsigned · 3 verified' })
+      .locator('.statusbar-item', { hasText: 'AAM: 3 failed · 1 signed, untrusted · 1 unsigned · 5 verified' })
       .waitFor();
     const shot = await s.shot('01-verification-view');
     console.log(`screenshot: ${shot}`);
@@ -60,7 +61,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       .first()
       .innerText();
     await s.command('AAM: Verify Installed Packages');
-    const notification = await s.notification(/Checked 8 packages: /);
+    const notification = await s.notification(/Checked 10 packages: /);
     const run = await promisify(execFile)(process.execPath, [CLI, 'verify', '--project', s.world.workspace], {
       env: { PATH: process.env.PATH, HOME: s.world.home },
     }).catch((error: { stdout: string }) => error);
@@ -74,12 +75,12 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     );
     assert.deepEqual(countsOf(view), expected, `view: ${view}`);
     assert.deepEqual(
-      countsOf(notification.replace(/^.*?Checked 8 packages: /s, '').split('.')[0]!),
+      countsOf(notification.replace(/^.*?Checked 10 packages: /s, '').split('.')[0]!),
       expected,
       notification,
     );
-    assert.match(cliSummary, /^8 packages: /);
-    assert.deepEqual(countsOf(cliSummary.replace(/^8 packages: /, '')), expected, `CLI: ${cliSummary}`);
+    assert.match(cliSummary, /^10 packages: /);
+    assert.deepEqual(countsOf(cliSummary.replace(/^10 packages: /, '')), expected, `CLI: ${cliSummary}`);
   });
 
   it('expands a package into its checks', async () => {
@@ -169,7 +170,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.command('AAM: Verify Installed Packages');
     await s.waitForStatus('@demo/code-review', 'tampered');
     // agent-rules was restored above; code-review is now tampered.
-    await s.notification(/Checked 8 packages: 3 failed, 1 signed, untrusted, 1 unsigned, 3 verified/);
+    await s.notification(/Checked 10 packages: 3 failed, 1 signed, untrusted, 1 unsigned, 5 verified/);
     console.log(`screenshot: ${await s.shot('03-verify-all-tampered')}`);
   });
 
@@ -219,7 +220,8 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
 
   it('Publish Signed with Sigstore signs in through the local OIDC issuer and publishes a verifiable bundle', async () => {
     await s.command('AAM: Publish Signed');
-    await s.pick('Sigstore');
+    await s.pick('demo', 'Publish to which registry?');
+    await s.pick('Sigstore', 'Sign with');
     // One confirmation before anything is signed: package, version, registry, method, signer.
     const confirm = s.page.locator('.monaco-dialog-box');
     await confirm.waitFor();
@@ -259,7 +261,8 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     const manifest = join(s.world.publishable, 'aam.yaml');
     await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('version: 1.0.0', 'version: 1.0.1'));
     await s.command('AAM: Publish Signed');
-    await s.pick('GPG');
+    await s.pick('demo', 'Publish to which registry?');
+    await s.pick('GPG', 'Sign with');
     const confirm = s.page.locator('.monaco-dialog-box');
     await confirm.waitFor();
     assert.match(
@@ -288,15 +291,56 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
 
   it('refuses to publish a version twice, saying what to do', async () => {
     await s.command('AAM: Publish Signed');
-    await s.pick('GPG');
+    await s.pick('demo', 'Publish to which registry?');
+    await s.pick('GPG', 'Sign with');
     const text = await s.notification(/already published/);
     assert.match(text, /Bump the version in aam\.yaml/);
     console.log(`screenshot: ${await s.shot('09-version-exists')}`);
   });
 
+  it('Publish Signed to the team HTTP registry, then Install Package from it: verified, from "team"', async () => {
+    await s.command('AAM: Publish Signed');
+    await s.pick('team', 'Publish to which registry?');
+    await s.pick('GPG', 'Sign with');
+    const confirm = s.page.locator('.monaco-dialog-box');
+    await confirm.waitFor();
+    assert.match(await confirm.innerText(), /Registry: team \(http:\/\/127\.0\.0\.1:\d+\)/);
+    await confirm.locator('.monaco-button', { hasText: /^Sign and Publish$/ }).click();
+    await s.notification(/Published @demo\/my-skill@1\.0\.1 to team, signed with GPG/);
+    console.log(`screenshot: ${await s.shot('27-published-http')}`);
+    const team = new HttpRegistry('team', s.world.httpRegistry.url);
+    const [signature] = await team.readSignatures('@demo/my-skill', '1.0.1');
+    const check = await verifyDetachedSignature(
+      await team.readArchive('@demo/my-skill', '1.0.1'),
+      signature!.bytes,
+      new GnupgKeyring(s.world.gnupgHome),
+    );
+    assert.ok(
+      check.state === 'valid' && check.signer.type === 'gpg' && check.signer.fingerprint === s.world.releaseKey,
+    );
+
+    await s.command('AAM: Install Package');
+    await s.pick('team', 'Install from which registry?');
+    await s.pick('@demo/my-skill', 'Install which package?');
+    await s.notification(/Installed @demo\/my-skill@1\.0\.1/);
+    await s.waitForStatus('@demo/my-skill', 'verified');
+    await s.row('@demo/my-skill').click();
+    await s.page.keyboard.press('ArrowRight');
+    await s.page
+      .locator('.part.sidebar .monaco-list-row', {
+        hasText: /Source.*team \(HTTP registry, http:\/\/127\.0\.0\.1:\d+\)/,
+      })
+      .waitFor();
+    console.log(`screenshot: ${await s.shot('28-installed-from-http')}`);
+    await s.page.keyboard.press('ArrowLeft');
+  });
+
   it('after a window reload, shows the stored verdicts and re-checks none of the unchanged packages', async () => {
-    // Stamps younger than two seconds prove nothing; let the last changes settle.
+    // Stamps younger than two seconds prove nothing: a result stored right after an install is checked again.
+    // Let the last changes settle and verify once more, so every stored result rests on settled stamps.
     await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await s.command('AAM: Verify Installed Packages');
+    await s.notification(new RegExp(`Checked ${Object.keys(s.world.expected).length + 1} packages`));
     const before = await aamLog(s);
     await s.page.reload();
     await s.page.locator('.monaco-workbench').waitFor();
@@ -306,11 +350,16 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     for (let tries = 0; tries < 100 && !line; tries++) {
       line = (await aamLog(s))
         .slice(before.length)
-        .match(/Verified 8 package\(s\) in [^\n]* \(\d+ checked, \d+ unchanged[^\n]*/)?.[0];
+        .match(/Verified \d+ package\(s\) in [^\n]* \(\d+ checked, \d+ unchanged[^\n]*/)?.[0];
       if (!line) await new Promise((resolve) => setTimeout(resolve, 300));
     }
     assert.ok(line, 'no verification was logged after the reload');
-    assert.match(line, /\(0 checked, 8 unchanged since their last check\)/);
+    // The demo's packages and the one installed from the HTTP registry above: none verified again.
+    const total = Object.keys(s.world.expected).length + 1;
+    assert.match(
+      line,
+      new RegExp(`Verified ${total} package\\(s\\) .*\\(0 checked, ${total} unchanged since their last check\\)`),
+    );
     console.log(
       `after reload: ${line}; ${(await aamLog(s)).slice(before.length).match(/AAM Trust activated in [\d.]+ ms/)?.[0] ?? ''}`,
     );

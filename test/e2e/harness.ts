@@ -25,7 +25,8 @@ export interface Session {
   /** Runs a command through the command palette (F1), by its title. */
   command(title: string): Promise<void>;
   /** Picks the quick-pick item whose label contains `text`. */
-  pick(text: string): Promise<void>;
+  /** Clicks the first row of the open quick pick holding `text`; with `title`, of the quick pick with that title. */
+  pick(text: string, title?: string): Promise<void>;
   /** The Verification view row of a package. */
   row(name: string): Locator;
   /** Waits until a package's row says `status` (as its accessibility label does). */
@@ -95,10 +96,15 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       const input = page.locator('.quick-input-widget input');
       await input.waitFor();
       await input.fill(`>${title}`);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-      await page.keyboard.press('Enter');
+      // The palette matches loosely and puts recently used commands first ("AAM: Verify Installed Packages"
+      // for "AAM: Install Package"): the row whose text holds the title is clicked, not the focused one.
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      await row.waitFor();
+      await row.click();
     },
-    async pick(text) {
+    async pick(text, title) {
+      // With a title, only that quick pick's rows count (not a closing one's, nor the command palette's).
+      if (title) await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
       // Rarely (once in this stop's runs, not reproduced in 4 tries), the quick pick closes as it opens; the
       // command before it only asked a question, so it is run once more — said in the log, with a screenshot.
@@ -145,6 +151,7 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     async close() {
       await browser.close().catch(() => undefined);
       await server.stop();
+      await world.stop();
       await sigstore.close();
     },
   };

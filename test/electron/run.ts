@@ -35,8 +35,9 @@ async function main(): Promise<void> {
     nodePaths: [join(REPO, 'node_modules')],
   });
   const sigstore = await LocalSigstore.start();
+  let world: Awaited<ReturnType<typeof buildDemoWorld>> | undefined;
   try {
-    const world = await buildDemoWorld(join(await mkdtemp(join(tmpdir(), 'aam-electron-world-')), 'demo'), sigstore);
+    world = await buildDemoWorld(join(await mkdtemp(join(tmpdir(), 'aam-electron-world-')), 'demo'), sigstore);
     await runTests({
       vscodeExecutablePath: executable ?? (await downloadAndUnzipVSCode('stable')),
       extensionDevelopmentPath: REPO,
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       },
     });
   } finally {
+    await world?.stop();
     await sigstore.close();
   }
 }

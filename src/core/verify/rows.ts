@@ -3,7 +3,7 @@ import type { Checks, Verdict } from '../policy/decision.ts';
 
 /** One line of evidence, as the Verification view and the CLI show it. */
 export interface CheckRow {
-  id: 'checksum' | 'files' | 'deployed' | 'signature' | 'identity' | 'tlog' | 'signed-at' | 'registry';
+  id: 'checksum' | 'files' | 'deployed' | 'signature' | 'identity' | 'tlog' | 'signed-at' | 'registry' | 'source';
   /** For a deployed copy: the file or folder it is about (the view opens it). */
   path?: string;
   state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';

@@ -1,0 +1,119 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import S3rver from 's3rver';
+import { sha256Hex } from '../../src/core/archive/hash.ts';
+import { packDirectory } from '../../src/core/package/pack.ts';
+import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+
+/**
+ * Archives in S3-compatible storage: s3rver (a real S3 API on 127.0.0.1)
+ * stands in for AWS or MinIO; the registry is the CLI's own process,
+ * configured the way the README says (AWS_ENDPOINT_URL, keys, region).
+ */
+describe('the HTTP registry with its archives in S3-compatible storage', () => {
+  let s3: S3rver;
+  let env: Record<string, string>;
+  let server: ChildProcess;
+  let url: string;
+  let root: string;
+
+  before(async () => {
+    root = await tempDir('aam-s3-');
+    s3 = new S3rver({
+      port: 0,
+      address: '127.0.0.1',
+      silent: true,
+      directory: join(root, 's3'),
+      configureBuckets: [{ name: 'aam-archives', configs: [] }],
+    });
+    const { port } = await s3.run();
+    env = {
+      PATH: process.env.PATH ?? '',
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+    };
+    server = spawn(
+      process.execPath,
+      [
+        CLI,
+        'registry',
+        'serve',
+        '--data',
+        join(root, 'registry'),
+        '--blobs',
+        's3://aam-archives/team',
+        '--port',
+        '0',
+        '--quiet',
+      ],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    url = await new Promise<string>((resolve, reject) => {
+      const read = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /Listening on (http:\/\/\S+)/.exec(output);
+        if (match) resolve(match[1]!);
+      };
+      server.stdout!.on('data', read);
+      server.stderr!.on('data', read);
+      server.on('exit', (code) => reject(new Error(`registry serve exited (${code}):\n${output}`)));
+    });
+    assert.match(output, /blobs in s3:\/\/aam-archives\/team\/ at http:\/\/127\.0\.0\.1:\d+/);
+  });
+  after(async () => {
+    if (server?.exitCode === null) {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await s3?.close();
+  });
+
+  it('stores the archive under its SHA-256 and serves it back; other bytes under that key are never served', async () => {
+    const token = (
+      await promisify(execFile)(
+        process.execPath,
+        [CLI, 'registry', 'token', 'create', '--data', join(root, 'registry'), '--user', 'alice'],
+        { env },
+      )
+    ).stdout.trim();
+    const dir = join(root, 'pkg');
+    await mkdir(join(dir, 'prompts'), { recursive: true });
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      'name: "@acme/in-s3"\nversion: 1.0.0\ndescription: Stored in S3\nartifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n',
+    );
+    await writeFile(join(dir, 'prompts', 'hello.md'), '# in S3\n');
+    const archive = (await packDirectory(dir)).bytes;
+    const registry = new HttpRegistry('team', url, { token: async () => token, attempts: 1 });
+    await registry.publish(archive, []);
+    assert.deepEqual(await registry.readArchive('@acme/in-s3', '1.0.0'), archive);
+
+    const client = new S3Client({
+      endpoint: env.AWS_ENDPOINT_URL,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    const key = `team/${sha256Hex(archive)}`;
+    const object = await client.send(new GetObjectCommand({ Bucket: 'aam-archives', Key: key }));
+    assert.deepEqual(Buffer.from(await object.Body!.transformToByteArray()), archive);
+
+    await client.send(
+      new PutObjectCommand({ Bucket: 'aam-archives', Key: key, Body: Buffer.from('replaced in the bucket') }),
+    );
+    await assert.rejects(registry.readArchive('@acme/in-s3', '1.0.0'), /HTTP 500 archive_unavailable/);
+  });
+});
