@@ -80,7 +80,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
         '--user',
         'bench',
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
     const clients = servers.map((s) => new HttpRegistry('bench', s.url, { token: async () => token, attempts: 1 }));
 

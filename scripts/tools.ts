@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -154,6 +154,26 @@ export async function ensureChromium(): Promise<string> {
   return path;
 }
 
+/**
+ * PostgreSQL's server binaries for the registry tests (which start a
+ * temporary cluster of their own). Installed as root; otherwise the tests
+ * run on the embedded engine only, and this says how to add the real one.
+ */
+export async function ensurePostgres(): Promise<string> {
+  const base = '/usr/lib/postgresql';
+  const found = async () => {
+    const versions = await readdir(base).catch(() => [] as string[]);
+    const newest = versions.filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0];
+    return newest && (await exists(join(base, newest, 'bin', 'initdb'))) ? join(base, newest, 'bin') : undefined;
+  };
+  const present = await found();
+  if (present) return present;
+  if (process.getuid?.() !== 0)
+    return 'not installed — the registry tests run on the embedded engine only (sudo apt-get install postgresql adds the server)';
+  await ensureDebianPackages(['postgresql']);
+  return (await found()) ?? 'installed, but no initdb was found under /usr/lib/postgresql';
+}
+
 export async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
@@ -166,7 +186,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(1);
   };
   if (process.argv[2] === 'aam') {
-    ensureAamCli().then((aam) => note(`aam: ${aam}`), fail);
+    // The unit tests' peers: the aam CLI, and (as root) a PostgreSQL server for the registry tests.
+    ensurePostgres()
+      .then(async (postgres) => [postgres, await ensureAamCli()] as const)
+      .then(([postgres, aam]) => note(`aam: ${aam}\n[aam-trust] PostgreSQL: ${postgres}`), fail);
   } else {
     // One step at a time: the Debian packages all need in one apt-get run, then each tool.
     ensureDebianPackages(['chromium', 'libkrb5-dev', 'python3', 'python3-venv', 'make', 'g++'])
