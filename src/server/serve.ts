@@ -135,18 +135,21 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
       },
     );
   }
+  // Closing twice (a test's after hook, a signal) closes once.
+  let closing: Promise<void> | undefined;
   return {
     url,
     server,
     db,
     blobs,
-    close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await db.close();
-      if (embedded) await rm(lockPath(options.dataDir), { force: true });
-    },
+    close: () =>
+      (closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await db.close();
+        if (embedded) await rm(lockPath(options.dataDir), { force: true });
+      })()),
   };
 }

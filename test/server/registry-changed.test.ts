@@ -1,0 +1,132 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateKey } from 'openpgp';
+import { sha256Hex } from '../../src/core/archive/hash.ts';
+import { signDetached } from '../../src/core/openpgp/sign.ts';
+import { packDirectory } from '../../src/core/package/pack.ts';
+import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import { startRegistryServer } from '../../src/server/serve.ts';
+import type { RunningRegistry } from '../../src/server/serve.ts';
+import { createToken } from '../../src/server/tokens.ts';
+import { cli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+/**
+ * An HTTP registry is input like any other: one that starts serving other
+ * bytes (or another signature) for a published version must not change a
+ * verdict silently, and one that is down must not either.
+ */
+describe('verification against an HTTP registry that changes what it serves', () => {
+  let server: RunningRegistry;
+  let root: string;
+  let home: string;
+  let project: string;
+  let archive: Buffer;
+  const verify = async () => {
+    const run = await cli(['verify', '--json', '--no-cache'], { cwd: project, home });
+    return {
+      code: run.code,
+      report: JSON.parse(run.stdout) as { packages: { name: string; status: string; findings: { code: string }[] }[] },
+    };
+  };
+
+  before(async () => {
+    root = await tempDir('aam-http-changed-');
+    home = join(root, 'home');
+    project = join(root, 'project');
+    await mkdir(join(home, '.aam'), { recursive: true });
+    await mkdir(join(project, '.aam'), { recursive: true });
+    server = await startRegistryServer({ dataDir: join(root, 'registry'), name: 'team' });
+    const { token } = await createToken(server.db, { user: 'alice', scopes: ['publish'] });
+    const { privateKey, publicKey } = await generateKey({
+      userIDs: [{ email: 'release@example.com' }],
+      format: 'object',
+    });
+    const fingerprint = privateKey.getFingerprint().toUpperCase();
+    await mkdir(join(home, '.aam', 'keys'), { recursive: true });
+    await writeFile(join(home, '.aam', 'keys', 'release.asc'), publicKey.armor());
+    await writeFile(
+      join(home, '.aam', 'config.yaml'),
+      `registries:\n  - name: team\n    url: ${server.url}\n    type: http\n    default: true\nsecurity:\n  trusted_keys: ["${fingerprint}"]\n  on_signature_failure: error\n`,
+    );
+    const dir = join(root, 'pkg');
+    await mkdir(join(dir, 'prompts'), { recursive: true });
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      'name: "@acme/watched"\nversion: 1.0.0\ndescription: Watched\nartifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n',
+    );
+    await writeFile(join(dir, 'prompts', 'hello.md'), '# watched\n');
+    archive = (await packDirectory(dir)).bytes;
+    const bytes = await signDetached(archive, { key: privateKey, fingerprint, userIds: [] });
+    await new HttpRegistry('team', server.url, { token: async () => token }).publish(archive, [
+      { type: 'gpg', bytes, record: { fingerprint, signed_at: undefined }, publicKey: publicKey.armor() },
+    ]);
+    const installed = await cli(['install', '@acme/watched', '--no-deploy'], { cwd: project, home });
+    assert.equal(installed.code, 0, installed.stderr);
+  });
+  after(async () => server?.close());
+
+  it('verifies while the registry serves what was installed', async () => {
+    const { code, report } = await verify();
+    assert.equal(code, 0);
+    assert.deepEqual(
+      report.packages.map((p) => [p.name, p.status, p.findings.map((f) => f.code)]),
+      [['@acme/watched', 'verified', []]],
+    );
+  });
+
+  it('fails with "registry changed" once the registry serves other bytes for the version', async () => {
+    const other = Buffer.concat([archive, Buffer.from('appended by the registry')]);
+    const key = await server.blobs.put(other);
+    await server.db.query(`UPDATE package_versions SET archive_key = $1, checksum_sha256 = $2`, [
+      key,
+      sha256Hex(other),
+    ]);
+    const { code, report } = await verify();
+    assert.equal(code, 1);
+    const pkg = report.packages[0]!;
+    // The installed copy still verifies against the evidence captured at install; the registry's change is the finding.
+    assert.equal(pkg.status, 'verified');
+    assert.deepEqual(
+      pkg.findings.map((f) => f.code),
+      ['REGISTRY_CHANGED'],
+    );
+    await server.db.query(`UPDATE package_versions SET archive_key = $1, checksum_sha256 = $2`, [
+      sha256Hex(archive),
+      sha256Hex(archive),
+    ]);
+    assert.equal((await verify()).code, 0, 'back to what was installed: no finding');
+  });
+
+  it('fails with "registry changed" once the registry serves another signature', async () => {
+    const { privateKey } = await generateKey({ userIDs: [{ email: 'mallory@evil.example' }], format: 'object' });
+    const forged = await signDetached(archive, {
+      key: privateKey,
+      fingerprint: privateKey.getFingerprint(),
+      userIds: [],
+    });
+    const { rows } = await server.db.query<{ bytes: Uint8Array }>('SELECT bytes FROM version_signatures');
+    const original = Buffer.from(rows[0]!.bytes);
+    await server.db.query('UPDATE version_signatures SET bytes = $1, sha256 = $2', [forged, sha256Hex(forged)]);
+    const { code, report } = await verify();
+    assert.equal(code, 1);
+    assert.deepEqual(
+      report.packages[0]!.findings.map((f) => f.code),
+      ['REGISTRY_CHANGED'],
+    );
+    assert.equal(report.packages[0]!.status, 'verified', 'the captured signature still decides');
+    await server.db.query('UPDATE version_signatures SET bytes = $1, sha256 = $2', [original, sha256Hex(original)]);
+  });
+
+  it('is not "changed" while it cannot be reached: the captured evidence decides', async () => {
+    await server.close();
+    const { code, report } = await verify();
+    assert.equal(code, 0);
+    assert.deepEqual(
+      report.packages.map((p) => [p.status, p.findings.map((f) => f.code)]),
+      [['verified', []]],
+    );
+  });
+});
