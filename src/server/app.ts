@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readArchive } from '../core/archive/read.ts';
 import { sha256Hex } from '../core/archive/hash.ts';
@@ -15,11 +16,15 @@ import type { SignatureCheck } from '../core/policy/decision.ts';
 import { recordOf } from '../core/publish/publish.ts';
 import { API_PREFIX, versionPath } from '../core/registry/http-api.ts';
 import type { ApiPackage, ApiRegistryInfo, ApiSignature, ApiVersion } from '../core/registry/http-api.ts';
+import { attest, registryKeyOf } from '../core/registry/attestation.ts';
+import type { DsseEnvelope } from '../core/registry/attestation.ts';
+import { signHead } from '../core/registry/audit-log.ts';
 import { verifySigstoreBundle } from '../core/sigstore/verify.ts';
 import type { TrustRootSource } from '../core/sigstore/trusted-root.ts';
 import type { BlobStore } from './blobs.ts';
 import type { Database, Queryable } from './db.ts';
 import { isUniqueViolation } from './db.ts';
+import { appendAudit, auditEntries, auditHead } from './audit.ts';
 import { readMultipart } from './multipart.ts';
 import type { Upload } from './multipart.ts';
 import { authenticate, createToken, tokenHash } from './tokens.ts';
@@ -37,6 +42,8 @@ export interface RegistryApp {
    * database, which one process at a time may open.
    */
   adminKeyHash?: string;
+  /** The registry's ECDSA P-256 key: it signs attestations and the audit log's head. */
+  key: KeyObject;
 }
 
 /** An error the API answers with: the spec's `{ error, message }` and an HTTP status (Appendix A). */
@@ -95,6 +102,8 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
   const url = new URL(req.url ?? '/', 'http://registry');
   const method = req.method ?? 'GET';
   if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
+  if (url.pathname === '/.well-known/aam-registry.json' && method === 'GET')
+    return sendJson(res, 200, { name: (await registrySettings(app.db)).name, ...registryKeyOf(app.key) });
   if (!url.pathname.startsWith(`${API_PREFIX}/`))
     throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}; the API is under ${API_PREFIX}/.`);
   let segments: string[];
@@ -113,6 +122,11 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
   if (segments[0] === 'registry' && segments.length === 1 && method === 'GET')
     return sendJson(res, 200, await info(app.db));
   if (segments.join('/') === 'admin/tokens' && method === 'POST') return sendJson(res, 201, await adminToken(app, req));
+  // The audit log is public (seeds, Layer 4: "all registry actions are publicly visible"): clients verify its chain.
+  if (segments[0] === 'audit-log' && method === 'GET') {
+    if (segments.length === 1) return sendJson(res, 200, await auditPage(app.db, url.searchParams));
+    if (segments.length === 2 && segments[1] === 'head') return sendJson(res, 200, await signedHead(app));
+  }
   if (segments[0] !== 'packages') throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}.`);
   if (segments.length === 1) {
     if (method === 'GET') return sendJson(res, 200, await search(app.db, url.searchParams));
@@ -129,6 +143,8 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
     if (method !== 'GET') throw methodNotAllowed(method);
     return sendJson(res, 200, await packageView(app.db, name));
   }
+  if (rest[0] === 'audit-log' && rest.length === 1 && method === 'GET')
+    return sendJson(res, 200, await auditPage(app.db, url.searchParams, name));
   if (rest[0] === 'versions' && rest.length === 1) {
     if (method !== 'GET') throw methodNotAllowed(method);
     return sendJson(res, 200, { name, versions: (await packageView(app.db, name)).versions });
@@ -152,6 +168,8 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
     throw methodNotAllowed(method);
   }
   if (rest.length === 2 && rest[1] === 'download' && method === 'GET') return download(app, res, name, version);
+  if (rest.length === 2 && rest[1] === 'attestation' && method === 'GET')
+    return attestation(app.db, res, name, version);
   if (rest.length === 3 && rest[1] === 'signature' && method === 'GET')
     return signature(app.db, res, name, version, rest[2]!);
   throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}.`);
@@ -161,15 +179,32 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
 
 async function info(db: Queryable): Promise<ApiRegistryInfo> {
   const settings = await registrySettings(db);
-  return { name: settings.name, require_signatures: settings.requireSignatures, api_version: 1 };
+  return {
+    name: settings.name,
+    require_signatures: settings.requireSignatures,
+    api_version: 1,
+    publish_policy: { require_approval: settings.requireApproval, approvers: settings.approvers },
+  };
 }
 
-export async function registrySettings(db: Queryable): Promise<{ name: string; requireSignatures: boolean }> {
+export interface RegistrySettings {
+  name: string;
+  requireSignatures: boolean;
+  /** publish_policy.require_approval: new versions wait for an approver. */
+  requireApproval: boolean;
+  /** publish_policy.approvers: identity patterns or OpenPGP fingerprints whose signed approvals count. */
+  approvers: string[];
+}
+
+export async function registrySettings(db: Queryable): Promise<RegistrySettings> {
   const { rows } = await db.query<{ key: string; value: unknown }>('SELECT key, value FROM registry_settings');
   const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  const approvers = value('approvers');
   return {
     name: typeof value('name') === 'string' ? (value('name') as string) : 'registry',
     requireSignatures: value('require_signatures') === true,
+    requireApproval: value('require_approval') === true,
+    approvers: Array.isArray(approvers) ? approvers.filter((a): a is string => typeof a === 'string') : [],
   };
 }
 
@@ -213,6 +248,8 @@ interface VersionRow {
   published_at: Date;
   yanked: boolean;
   yanked_at: Date | null;
+  attestation: unknown;
+  approval_status: 'approved' | 'pending' | 'rejected';
 }
 
 interface SignatureRow {
@@ -280,6 +317,13 @@ function apiVersion(name: string, v: VersionRow, signatures: SignatureRow[]): Ap
     dependencies: v.manifest_json.dependencies ?? {},
     signatures: signatures.map((s) => apiSignature(name, v.version, s)),
     download_url: `${versionPath(name, v.version)}/download`,
+    attestation: v.attestation
+      ? {
+          key_id: ((v.attestation as DsseEnvelope).signatures?.[0]?.keyid ?? '') as string,
+          url: `${versionPath(name, v.version)}/attestation`,
+        }
+      : null,
+    approval_status: v.approval_status ?? 'approved',
   };
 }
 
@@ -402,6 +446,31 @@ async function signature(
     'x-checksum-sha256': found.sha256.trim(),
   });
   res.end(bytes);
+}
+
+async function attestation(db: Queryable, res: ServerResponse, name: string, version: string): Promise<void> {
+  const { row } = await versionRow(db, name, version);
+  if (!row.attestation)
+    throw new ApiFailure(404, 'attestation_not_found', `${name}@${version} has no registry attestation.`);
+  sendJson(res, 200, row.attestation);
+}
+
+/** Entries of the log (all, or one package's), from a sequence number on: the spec's §3.3.10 shape. */
+async function auditPage(db: Queryable, params: URLSearchParams, name?: string) {
+  const from = Math.max(0, Math.trunc(Number(params.get('from') ?? 0)) || 0);
+  const limit = clamp(Number(params.get('limit') ?? 1000), 1, 1000);
+  const entries = await auditEntries(db, { from, limit, package: name ?? params.get('package') ?? undefined });
+  const head = await auditHead(db);
+  return { entries, size: head.size, head_hash: head.head_hash };
+}
+
+/** The log's head, signed now with the registry key. */
+async function signedHead(app: RegistryApp) {
+  const [head, settings] = await Promise.all([auditHead(app.db), registrySettings(app.db)]);
+  return signHead(
+    { registry: settings.name, size: head.size, head_hash: head.head_hash, signed_at: new Date().toISOString() },
+    app.key,
+  );
 }
 
 async function search(db: Queryable, params: URLSearchParams) {
@@ -553,13 +622,59 @@ async function publish(app: RegistryApp, req: IncomingMessage) {
       ]);
       if (existing.rows.length > 0)
         throw new ApiFailure(409, 'version_exists', `Version ${manifest.version} of ${manifest.name} already exists`);
+      const publishedAt = new Date().toISOString();
+      // Validated above (archive, manifest, the author's signature): the registry attests what it accepted.
+      const envelope = attest(
+        checksum,
+        {
+          registry: settings.name,
+          package: manifest.name,
+          version: manifest.version,
+          publisher: {
+            user: caller.username,
+            signer: signed
+              ? {
+                  type: signed.type,
+                  ...(typeof signed.record.identity === 'string' ? { identity: signed.record.identity } : {}),
+                  ...(typeof signed.record.issuer === 'string' ? { issuer: signed.record.issuer } : {}),
+                  ...(typeof signed.record.fingerprint === 'string' ? { fingerprint: signed.record.fingerprint } : {}),
+                }
+              : undefined,
+          },
+          published_at: publishedAt,
+        },
+        app.key,
+      );
       const version = (
         await tx.query<VersionRow>(
-          `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-          [pkg.id, manifest.version, checksum, archive.length, key, JSON.stringify(manifest), caller.userId],
+          `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by,
+                                         published_at, attestation, approval_status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+          [
+            pkg.id,
+            manifest.version,
+            checksum,
+            archive.length,
+            key,
+            JSON.stringify(manifest),
+            caller.userId,
+            publishedAt,
+            JSON.stringify(envelope),
+            settings.requireApproval ? 'pending' : 'approved',
+          ],
         )
       ).rows[0]!;
+      await appendAudit(tx, {
+        event: 'package.publish',
+        actor: caller.username,
+        package: manifest.name,
+        version: manifest.version,
+        metadata: {
+          checksum: `sha256:${checksum}`,
+          signature: signed?.type ?? null,
+          approval: settings.requireApproval ? 'pending' : 'not required',
+        },
+      });
       if (signed)
         await tx.query(
           'INSERT INTO version_signatures (version_id, type, bytes, sha256, record, public_key) VALUES ($1, $2, $3, $4, $5, $6)',
@@ -586,30 +701,21 @@ async function publish(app: RegistryApp, req: IncomingMessage) {
       await tx.query('DELETE FROM package_keywords WHERE package_id = $1', [pkg.id]);
       for (const keyword of new Set(manifest.keywords.map((k) => k.toLowerCase().slice(0, 64))))
         await tx.query('INSERT INTO package_keywords (package_id, keyword) VALUES ($1, $2)', [pkg.id, keyword]);
-      const versions = (
-        await tx.query<{ version: string; yanked: boolean }>(
-          'SELECT version, yanked FROM package_versions WHERE package_id = $1',
-          [pkg.id],
-        )
-      ).rows;
-      const latest = highest(versions.filter((v) => !v.yanked).map((v) => v.version)) ?? manifest.version;
+      // A pending version is not "latest" until it is approved.
+      const latest = await installableLatest(tx, pkg.id);
       await tx.query(
         `UPDATE packages SET latest_version = $2, description = $3, author = $4, license = $5, repository = $6, updated_at = NOW()
          WHERE id = $1`,
         [
           pkg.id,
-          latest,
+          latest ?? null,
           manifest.description,
           manifest.author ?? null,
           manifest.license ?? null,
           manifest.repository ?? null,
         ],
       );
-      await tx.query(
-        `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, 'latest', $2)
-         ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
-        [pkg.id, latest],
-      );
+      await setLatestTag(tx, pkg.id, latest);
       return version;
     });
     app.log?.(
@@ -695,24 +801,13 @@ async function yank(db: Database, req: IncomingMessage, name: string, version: s
       [pkg.id, version],
     );
     if (!rows[0]) throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
-    const versions = (
-      await tx.query<{ version: string; yanked: boolean }>(
-        'SELECT version, yanked FROM package_versions WHERE package_id = $1',
-        [pkg.id],
-      )
-    ).rows;
-    const latest = highest(versions.filter((v) => !v.yanked).map((v) => v.version));
+    const latest = await installableLatest(tx, pkg.id);
+    await appendAudit(tx, { event: 'version.yank', actor: caller.username, package: name, version });
     await tx.query('UPDATE packages SET latest_version = $2, updated_at = NOW() WHERE id = $1', [
       pkg.id,
       latest ?? null,
     ]);
-    if (latest)
-      await tx.query(
-        `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, 'latest', $2)
-         ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
-        [pkg.id, latest],
-      );
-    else await tx.query(`DELETE FROM dist_tags WHERE package_id = $1 AND tag = 'latest'`, [pkg.id]);
+    await setLatestTag(tx, pkg.id, latest);
     return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at) };
   });
 }
@@ -740,6 +835,7 @@ async function setTag(db: Database, req: IncomingMessage, name: string, tag: str
        ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
       [pkg.id, tag, version],
     );
+    await appendAudit(tx, { event: 'tag.set', actor: caller.username, package: name, version, metadata: { tag } });
     return { package: name, tag, version };
   });
 }
@@ -751,7 +847,18 @@ async function removeTag(db: Database, req: IncomingMessage, name: string, tag: 
   await db.transaction(async (tx) => {
     const pkg = await requirePackage(tx, name);
     await requireOwner(tx, caller, pkg, name);
-    await tx.query('DELETE FROM dist_tags WHERE package_id = $1 AND tag = $2', [pkg.id, tag]);
+    const removed = await tx.query<{ version: string }>(
+      'DELETE FROM dist_tags WHERE package_id = $1 AND tag = $2 RETURNING version',
+      [pkg.id, tag],
+    );
+    if (removed.rows[0])
+      await appendAudit(tx, {
+        event: 'tag.remove',
+        actor: caller.username,
+        package: name,
+        version: removed.rows[0].version,
+        metadata: { tag },
+      });
   });
 }
 
@@ -808,6 +915,26 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function methodNotAllowed(method: string): ApiFailure {
   return new ApiFailure(405, 'method_not_allowed', `${method} is not allowed here.`);
+}
+
+/** "latest" follows the highest installable version, or is not there at all. */
+async function setLatestTag(tx: Queryable, packageId: string, latest: string | undefined): Promise<void> {
+  if (latest)
+    await tx.query(
+      `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, 'latest', $2)
+       ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
+      [packageId, latest],
+    );
+  else await tx.query(`DELETE FROM dist_tags WHERE package_id = $1 AND tag = 'latest'`, [packageId]);
+}
+
+/** The highest version an install may pick: not yanked, and approved (or needing no approval). */
+async function installableLatest(tx: Queryable, packageId: string): Promise<string | undefined> {
+  const { rows } = await tx.query<{ version: string }>(
+    `SELECT version FROM package_versions WHERE package_id = $1 AND NOT yanked AND approval_status = 'approved'`,
+    [packageId],
+  );
+  return highest(rows.map((r) => r.version));
 }
 
 function highest(versions: string[]): string | undefined {

@@ -122,6 +122,49 @@ CREATE TABLE dist_tags (
 );
 `,
   },
+  {
+    // Registry attestations, the tamper-evident audit log, and approvals.
+    version: 2,
+    sql: `
+ALTER TABLE package_versions ADD COLUMN attestation JSONB;
+ALTER TABLE package_versions ADD COLUMN approval_status VARCHAR(16) NOT NULL DEFAULT 'approved';
+
+CREATE TABLE audit_log (
+  seq BIGINT PRIMARY KEY,
+  event VARCHAR(32) NOT NULL,
+  actor VARCHAR(255) NOT NULL,
+  package VARCHAR(130) NOT NULL,
+  version VARCHAR(64),
+  timestamp VARCHAR(40) NOT NULL,
+  metadata JSONB NOT NULL,
+  prev_hash CHAR(64) NOT NULL,
+  hash CHAR(64) NOT NULL
+);
+CREATE INDEX idx_audit_package ON audit_log(package);
+
+-- One row: how long the log is and its last hash. Appending locks it, so the chain stays one line.
+CREATE TABLE audit_head (
+  id INT PRIMARY KEY CHECK (id = 1),
+  size BIGINT NOT NULL,
+  head_hash CHAR(64) NOT NULL
+);
+INSERT INTO audit_head (id, size, head_hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE TABLE approvals (
+  version_id UUID NOT NULL REFERENCES package_versions(id) ON DELETE CASCADE,
+  approver VARCHAR(64) NOT NULL,
+  status VARCHAR(16) NOT NULL CHECK (status IN ('approved', 'rejected')),
+  comment TEXT,
+  document BYTEA NOT NULL,
+  signature BYTEA NOT NULL,
+  signature_type VARCHAR(16) NOT NULL CHECK (signature_type IN ('sigstore', 'gpg')),
+  public_key TEXT,
+  signer JSONB NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  PRIMARY KEY (version_id, approver)
+);
+`,
+  },
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */

@@ -10,6 +10,7 @@ import { openBlobStore } from './blobs.ts';
 import type { BlobStore } from './blobs.ts';
 import { openDatabase } from './db.ts';
 import type { Database } from './db.ts';
+import { loadOrCreateRegistryKey } from './keys.ts';
 import { migrate } from './schema.ts';
 import { tokenHash } from './tokens.ts';
 
@@ -27,6 +28,11 @@ export interface RegistryServerOptions {
   requireSignatures?: boolean | undefined;
   /** trusted_root.json for checking uploaded Sigstore bundles (default: Sigstore public-good). */
   trustedRoot?: string | undefined;
+  /** The registry's signing key (ECDSA P-256 PEM); default `<dataDir>/registry-key.pem`, made on first start. */
+  keyFile?: string | undefined;
+  /** publish_policy: new versions wait for a signed approval by one of `approvers`. Saved in the database. */
+  requireApproval?: boolean | undefined;
+  approvers?: string[] | undefined;
   log?: (line: string) => void;
 }
 
@@ -40,7 +46,10 @@ export interface RunningRegistry {
 
 /** Opens (and migrates) the registry's storage: for serving, and for `registry token create`. */
 export async function openRegistryStorage(
-  options: Pick<RegistryServerOptions, 'dataDir' | 'databaseUrl' | 'name' | 'requireSignatures'>,
+  options: Pick<
+    RegistryServerOptions,
+    'dataDir' | 'databaseUrl' | 'name' | 'requireSignatures' | 'requireApproval' | 'approvers'
+  >,
 ): Promise<Database> {
   const db = await openDatabase({ url: options.databaseUrl, dataDir: join(options.dataDir, 'pglite') });
   try {
@@ -50,6 +59,13 @@ export async function openRegistryStorage(
         `INSERT INTO registry_settings (key, value) VALUES ('name', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
         [JSON.stringify(options.name)],
       );
+    const save = (key: string, value: unknown) =>
+      db.query(
+        `INSERT INTO registry_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+        [key, JSON.stringify(value)],
+      );
+    if (options.requireApproval !== undefined) await save('require_approval', options.requireApproval);
+    if (options.approvers !== undefined) await save('approvers', options.approvers);
     if (options.requireSignatures !== undefined)
       await db.query(
         `INSERT INTO registry_settings (key, value) VALUES ('require_signatures', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
@@ -103,12 +119,14 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const db = await openRegistryStorage(options);
   const blobs = openBlobStore(options.blobs, options.dataDir);
   const sigstoreRoot = await loadTrustRoot(options.trustedRoot);
+  const key = await loadOrCreateRegistryKey(options.keyFile ?? join(options.dataDir, 'registry-key.pem'));
   const adminKey = randomBytes(32).toString('base64url');
   const server = createServer(
     registryHandler({
       db,
       blobs,
       sigstoreRoot,
+      key,
       log: options.log,
       adminKeyHash: embedded ? tokenHash(adminKey) : undefined,
     }),

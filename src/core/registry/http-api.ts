@@ -17,6 +17,7 @@ export interface ApiRegistryInfo {
   name: string;
   require_signatures: boolean;
   api_version: 1;
+  publish_policy?: { require_approval: boolean; approvers: string[] };
 }
 
 /** A signature stored with a version; `url` serves its exact bytes. */
@@ -43,6 +44,10 @@ export interface ApiVersion {
   dependencies: Record<string, string>;
   signatures: ApiSignature[];
   download_url: string;
+  /** The registry's attestation of this version (a DSSE envelope at `url`), signed with key `key_id`. */
+  attestation?: { key_id: string; url: string } | null;
+  /** With publish_policy.require_approval: pending until an approver approves; rejected never installs. */
+  approval_status?: 'approved' | 'pending' | 'rejected';
 }
 
 export interface ApiPackage {

@@ -1,0 +1,154 @@
+import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { keyIdOf } from './attestation.ts';
+
+/**
+ * The HTTP registry's audit log (seeds, Layer 4), made tamper-evident: each
+ * entry's hash covers the one before it, and the registry signs the head
+ * (size and last hash). A client that remembers a head can prove any later
+ * head extends it — a rewritten, dropped, reordered or forked entry breaks
+ * the chain or the extension.
+ */
+export const AUDIT_EVENTS = [
+  'package.publish',
+  'version.yank',
+  'tag.set',
+  'tag.remove',
+  'version.approve',
+  'version.reject',
+  'ownership.transfer',
+] as const;
+export type AuditEvent = (typeof AUDIT_EVENTS)[number];
+
+export const GENESIS = '0'.repeat(64);
+
+export interface AuditEntry {
+  seq: number;
+  event: AuditEvent;
+  actor: string;
+  package: string;
+  version: string | null;
+  timestamp: string;
+  metadata: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+/** What the registry signs: how long its log is and what its last entry hashes to. */
+export interface AuditHead {
+  registry: string;
+  size: number;
+  head_hash: string;
+  signed_at: string;
+  key_id: string;
+  signature: string;
+}
+
+/** JSON with object keys sorted at every level: the bytes a hash or signature covers. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value ?? null);
+}
+
+export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
+  const { seq, event, actor, package: pkg, version, timestamp, metadata, prev_hash } = entry;
+  return createHash('sha256')
+    .update(canonicalJson({ seq, event, actor, package: pkg, version, timestamp, metadata, prev_hash }))
+    .digest('hex');
+}
+
+function headBytes(head: Pick<AuditHead, 'registry' | 'size' | 'head_hash' | 'signed_at'>): Buffer {
+  return Buffer.from(
+    canonicalJson({
+      type: 'aam-audit-head/v1',
+      registry: head.registry,
+      size: head.size,
+      head_hash: head.head_hash,
+      signed_at: head.signed_at,
+    }),
+    'utf8',
+  );
+}
+
+export function signHead(
+  head: Pick<AuditHead, 'registry' | 'size' | 'head_hash' | 'signed_at'>,
+  privateKey: KeyObject,
+): AuditHead {
+  return {
+    ...head,
+    key_id: keyIdOf(createPublicKey(privateKey)),
+    signature: cryptoSign('sha256', headBytes(head), privateKey).toString('base64'),
+  };
+}
+
+export function verifyHeadSignature(head: AuditHead, publicKey: string): boolean {
+  try {
+    return cryptoVerify('sha256', headBytes(head), createPublicKey(publicKey), Buffer.from(head.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+export type ChainCheck = { ok: true } | { ok: false; reason: string; seq?: number };
+
+/**
+ * Checks `entries` (consecutive, starting at `from` + 1) against the head:
+ * each links to the one before (`previous` is the hash entry `from` had),
+ * each hash is what its content hashes to, and the last is the head.
+ */
+export function verifyChain(
+  entries: readonly AuditEntry[],
+  head: Pick<AuditHead, 'size' | 'head_hash'>,
+  from = 0,
+  previous = GENESIS,
+): ChainCheck {
+  let prev = previous;
+  for (const [i, entry] of entries.entries()) {
+    const seq = from + i + 1;
+    if (entry.seq !== seq)
+      return { ok: false, reason: `entry ${seq} is missing or out of order (found ${entry.seq})`, seq };
+    if (entry.prev_hash !== prev) return { ok: false, reason: `entry ${seq} does not follow entry ${seq - 1}`, seq };
+    const { hash, ...content } = entry;
+    if (entryHash(content) !== hash) return { ok: false, reason: `entry ${seq} was changed after it was written`, seq };
+    prev = hash;
+  }
+  if (from + entries.length !== head.size)
+    return { ok: false, reason: `the log has ${from + entries.length} entries but its signed head says ${head.size}` };
+  if (prev !== head.head_hash) return { ok: false, reason: 'the last entry is not the signed head' };
+  return { ok: true };
+}
+
+/**
+ * Whether `head` extends a head seen before (`recorded`): the log kept
+ * everything up to the recorded size unchanged and only appended. `entries`
+ * are the log's entries from `recorded.size` on (the recorded last entry
+ * first, so its hash can be compared) — or all of them.
+ */
+export function verifyExtension(
+  recorded: { size: number; head_hash: string },
+  entries: readonly AuditEntry[],
+  head: Pick<AuditHead, 'size' | 'head_hash'>,
+): ChainCheck {
+  if (head.size < recorded.size)
+    return { ok: false, reason: `the log shrank from ${recorded.size} to ${head.size} entries since it was last seen` };
+  if (recorded.size === 0) return verifyChain(entries, head);
+  const anchor = entries.find((e) => e.seq === recorded.size);
+  if (!anchor) return { ok: false, reason: `entry ${recorded.size}, the last one seen, is no longer in the log` };
+  if (anchor.hash !== recorded.head_hash)
+    return {
+      ok: false,
+      reason: `entry ${recorded.size} differs from the one seen before: the log was rewritten or forked`,
+      seq: recorded.size,
+    };
+  const later = entries.filter((e) => e.seq > recorded.size).sort((a, b) => a.seq - b.seq);
+  const { hash, ...content } = anchor;
+  if (entryHash(content) !== hash)
+    return { ok: false, reason: `entry ${recorded.size} was changed after it was written`, seq: recorded.size };
+  return verifyChain(later, head, recorded.size, anchor.hash);
+}

@@ -1,0 +1,99 @@
+import { entryHash } from '../core/registry/audit-log.ts';
+import type { AuditEntry, AuditEvent } from '../core/registry/audit-log.ts';
+import type { Queryable } from './db.ts';
+
+/**
+ * Appends one audit entry in the caller's transaction (the mutation's own):
+ * the head row is locked, so entries from any number of instances form one
+ * chain, and a mutation that rolls back leaves no entry behind.
+ */
+export async function appendAudit(
+  tx: Queryable,
+  entry: {
+    event: AuditEvent;
+    actor: string;
+    package: string;
+    version?: string | null;
+    metadata?: Record<string, unknown>;
+  },
+): Promise<AuditEntry> {
+  const { rows } = await tx.query<{ size: number; head_hash: string }>(
+    'SELECT size, head_hash FROM audit_head WHERE id = 1 FOR UPDATE',
+  );
+  const head = rows[0]!;
+  const content = {
+    seq: Number(head.size) + 1,
+    event: entry.event,
+    actor: entry.actor,
+    package: entry.package,
+    version: entry.version ?? null,
+    timestamp: new Date().toISOString(),
+    metadata: entry.metadata ?? {},
+    prev_hash: head.head_hash.trim(),
+  };
+  const hash = entryHash(content);
+  await tx.query(
+    `INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      content.seq,
+      content.event,
+      content.actor,
+      content.package,
+      content.version,
+      content.timestamp,
+      JSON.stringify(content.metadata),
+      content.prev_hash,
+      hash,
+    ],
+  );
+  await tx.query('UPDATE audit_head SET size = $1, head_hash = $2 WHERE id = 1', [content.seq, hash]);
+  return { ...content, hash };
+}
+
+interface AuditRow {
+  seq: number;
+  event: AuditEvent;
+  actor: string;
+  package: string;
+  version: string | null;
+  timestamp: string;
+  metadata: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    event: row.event,
+    actor: row.actor,
+    package: row.package,
+    version: row.version,
+    timestamp: row.timestamp,
+    metadata: row.metadata,
+    prev_hash: row.prev_hash.trim(),
+    hash: row.hash.trim(),
+  };
+}
+
+/** Entries after `from` (by sequence), at most `limit`, optionally of one package. */
+export async function auditEntries(
+  db: Queryable,
+  options: { from?: number; limit?: number; package?: string },
+): Promise<AuditEntry[]> {
+  const values: unknown[] = [options.from ?? 0, Math.min(Math.max(options.limit ?? 1000, 1), 1000)];
+  const filter = options.package ? (values.push(options.package), `AND package = $${values.length}`) : '';
+  const { rows } = await db.query<AuditRow>(
+    `SELECT * FROM audit_log WHERE seq > $1 ${filter} ORDER BY seq LIMIT $2`,
+    values,
+  );
+  return rows.map(toEntry);
+}
+
+export async function auditHead(db: Queryable): Promise<{ size: number; head_hash: string }> {
+  const { rows } = await db.query<{ size: number; head_hash: string }>(
+    'SELECT size, head_hash FROM audit_head WHERE id = 1',
+  );
+  return { size: Number(rows[0]?.size ?? 0), head_hash: (rows[0]?.head_hash ?? '').trim() };
+}
