@@ -1,5 +1,6 @@
 import type { CliIo } from '../io.ts';
 import { acceptCommand } from './accept.ts';
+import { auditCommand } from './audit.ts';
 import { diffCommand } from './diff.ts';
 import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
 import { installCommand } from './install.ts';
@@ -27,6 +28,7 @@ export const commands: Record<string, Command> = {
   restore: restoreCommand,
   trust: trustCommand,
   accept: acceptCommand,
+  audit: auditCommand,
   diff: diffCommand,
   'sign-bundle': signBundleCommand,
   'verify-bundle': verifyBundleCommand,

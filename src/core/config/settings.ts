@@ -29,6 +29,8 @@ export interface RegistryEntry {
   url: string;
   type: 'local' | 'git' | 'http';
   default: boolean;
+  /** HTTP registries: the key id its attestations and audit-log heads must be signed with (else pinned on first use). */
+  keyId?: string;
 }
 
 function pick<T>(section: Record<string, unknown>, path: string[], guard: (v: unknown) => v is T): T {
@@ -86,7 +88,11 @@ export function registryEntries(merged: Pick<MergedConfig, 'value'>): RegistryEn
   return list.flatMap((entry): RegistryEntry[] => {
     if (!isPlainObject(entry) || typeof entry.name !== 'string' || typeof entry.url !== 'string') return [];
     const type = entry.type === 'git' || entry.type === 'http' ? entry.type : 'local';
-    return [{ name: entry.name, url: entry.url, type, default: entry.default === true }];
+    const keyId =
+      typeof entry.key_id === 'string' && /^[0-9a-fA-F]{64}$/.test(entry.key_id)
+        ? entry.key_id.toLowerCase()
+        : undefined;
+    return [{ name: entry.name, url: entry.url, type, default: entry.default === true, ...(keyId ? { keyId } : {}) }];
   });
 }
 

@@ -16,6 +16,18 @@ import { parseYamlMapping, readYamlMapping, toYamlText } from '../yaml/io.ts';
 export interface TrustRecord {
   record_version: 1;
   packages: Record<string, RecordedPackage>;
+  /** Per HTTP registry (by its name in the config): its key, pinned on first use, and the audit-log head last seen. */
+  registries?: Record<string, RecordedRegistry>;
+}
+
+export interface RecordedRegistry {
+  /** The name the registry gives itself (attestations and signed heads carry it). */
+  name: string;
+  key_id: string;
+  public_key: string;
+  audit_size: number;
+  audit_head: string;
+  recorded_at: string;
 }
 
 export interface RecordedPackage {
@@ -64,7 +76,40 @@ function recordOf(raw: Record<string, unknown> | undefined): TrustRecord {
       if (entry) packages[name] = entry;
     }
   }
-  return { record_version: 1, packages };
+  const registries: Record<string, RecordedRegistry> = {};
+  const known = raw?.registries;
+  if (known && typeof known === 'object' && !Array.isArray(known)) {
+    for (const [name, value] of Object.entries(known)) {
+      const entry = recordedRegistry(value);
+      if (entry) registries[name] = entry;
+    }
+  }
+  return { record_version: 1, packages, ...(Object.keys(registries).length > 0 ? { registries } : {}) };
+}
+
+function recordedRegistry(value: unknown): RecordedRegistry | undefined {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  if (
+    typeof v.name !== 'string' ||
+    typeof v.key_id !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(v.key_id) ||
+    typeof v.public_key !== 'string' ||
+    typeof v.audit_size !== 'number' ||
+    !Number.isSafeInteger(v.audit_size) ||
+    v.audit_size < 0 ||
+    typeof v.audit_head !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(v.audit_head)
+  )
+    return undefined;
+  return {
+    name: v.name,
+    key_id: v.key_id,
+    public_key: v.public_key,
+    audit_size: v.audit_size,
+    audit_head: v.audit_head,
+    recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '',
+  };
 }
 
 export async function writeTrustRecord(path: string, record: TrustRecord): Promise<void> {
@@ -78,7 +123,15 @@ export function trustRecordText(record: TrustRecord): string {
       .sort()
       .map((name) => [name, compact(record.packages[name]!)]),
   );
-  return `${HEADER}${toYamlText({ record_version: 1, packages })}`;
+  const registries =
+    record.registries && Object.keys(record.registries).length > 0
+      ? Object.fromEntries(
+          Object.keys(record.registries)
+            .sort()
+            .map((name) => [name, record.registries![name]]),
+        )
+      : undefined;
+  return `${HEADER}${toYamlText({ record_version: 1, packages, ...(registries ? { registries } : {}) })}`;
 }
 
 function compact(entry: RecordedPackage): Record<string, unknown> {

@@ -7,6 +7,8 @@ import { API_PREFIX, metadataFromApi, packagePath, versionPath } from './http-ap
 import type { ApiError, ApiRegistryInfo, ApiVersion } from './http-api.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
 import type { PackageMetadata, VersionEntry } from './metadata.ts';
+import type { RegistryKey } from './attestation.ts';
+import type { AuditEntry, AuditHead } from './audit-log.ts';
 import { refusalFor, resolveIn } from './registry.ts';
 import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 
@@ -160,6 +162,39 @@ export class HttpRegistry implements Registry {
       if (typeof body.pages !== 'number' || page >= body.pages) break;
     }
     return out;
+  }
+
+  /** The registry's name, public key and key id (/.well-known/aam-registry.json). */
+  async identity(): Promise<{ name: string } & RegistryKey> {
+    const body = (await this.json('/.well-known/aam-registry.json')) as Partial<{ name: string } & RegistryKey>;
+    if (typeof body.name !== 'string' || typeof body.key_id !== 'string' || typeof body.public_key !== 'string')
+      throw new AamError('REGISTRY_ERROR', `Registry "${this.name}" does not describe its key (/.well-known/aam-registry.json).`);
+    return { name: body.name, key_id: body.key_id, public_key: body.public_key, algorithm: 'ecdsa-p256-sha256' };
+  }
+
+  /** The registry's attestation of a version (a DSSE envelope), if it made one. */
+  async attestation(name: string, version: string): Promise<Buffer | undefined> {
+    const response = await this.request(`${versionPath(name, version)}/attestation`, { notFound: true });
+    return response ? this.body(response, READ_LIMITS.signature, `the attestation of ${name}@${version}`) : undefined;
+  }
+
+  /** The audit log's head, as the registry signs it now. */
+  async auditHead(): Promise<AuditHead> {
+    return (await this.json(`${API_PREFIX}/audit-log/head`)) as AuditHead;
+  }
+
+  /** Audit-log entries after `from`, up to `until` (the size of a head), fetched a page at a time. */
+  async auditEntries(from: number, until: number): Promise<AuditEntry[]> {
+    const entries: AuditEntry[] = [];
+    let after = from;
+    while (after < until) {
+      const page = (await this.json(`${API_PREFIX}/audit-log?from=${after}&limit=1000`)) as { entries?: AuditEntry[] };
+      const got = (Array.isArray(page.entries) ? page.entries : []).filter((e) => e && typeof e.seq === 'number' && e.seq <= until);
+      if (got.length === 0) break;
+      entries.push(...got);
+      after = got[got.length - 1]!.seq;
+    }
+    return entries;
   }
 
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */

@@ -1,0 +1,111 @@
+import { assertUsablePolicy } from '../../core/config/load.ts';
+import { AamError } from '../../core/errors.ts';
+import { withFileLock } from '../../core/fs/file-lock.ts';
+import { readLockFile } from '../../core/lockfile/lockfile.ts';
+import { isValidPackageName } from '../../core/package/names.ts';
+import { readTrustRecord, recordPathOf, writeTrustRecord } from '../../core/record/trust-record.ts';
+import { HttpRegistry } from '../../core/registry/http-registry.ts';
+import { findRegistry } from '../../core/registry/open.ts';
+import { checkRegistryLog } from '../../core/registry/registry-check.ts';
+import { join } from 'node:path';
+import { COMMON, parse } from '../args.ts';
+import { commandContext } from '../context.ts';
+import { EXIT, paint } from '../io.ts';
+import type { CliIo } from '../io.ts';
+
+export const AUDIT_HELP = `Usage: aam-trust audit NAME [--registry NAME] [--project DIR] [--json]
+
+Prints what an HTTP registry's audit log says happened to package NAME
+(publishes, yanks, tags, approvals: event, actor, version, time), after
+checking the whole log: every entry hashes into a chain whose head the
+registry signed with its key (pinned in the registry's config entry as
+key_id, or on first use in .aam/trust-record.yaml), and the head extends
+the one recorded before — a rewritten, dropped, reordered or forked log
+is reported and the exit status is 1. The new head is recorded.
+
+NAME's registry is the one it was installed from, else --registry or the
+default registry.`;
+
+export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
+  const { values, positionals } = parse('audit', argv, {
+    ...COMMON,
+    registry: { type: 'string' },
+    restricted: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout(`${AUDIT_HELP}\n`);
+    return EXIT.ok;
+  }
+  const [name] = positionals;
+  if (!name || positionals.length > 1 || !isValidPackageName(name))
+    throw new AamError('USAGE', 'audit needs one package name (name or @scope/name).', { hint: AUDIT_HELP });
+  const ctx = await commandContext(io, values);
+  assertUsablePolicy(ctx.config);
+  const installedFrom = await readLockFile(ctx.workspace.lockFile)
+    .then((lock) => lock.packages[name]?.source)
+    .catch(() => undefined);
+  const registryName =
+    values.registry ??
+    (installedFrom && ctx.config.registries.some((r) => r.name === installedFrom) ? installedFrom : undefined);
+  const registry = findRegistry(ctx.config.registries, registryName, { homeDir: io.homeDir, env: io.env });
+  if (!(registry instanceof HttpRegistry))
+    throw new AamError(
+      'USAGE',
+      `Registry "${registry.name}" is not an HTTP registry: only HTTP registries keep an audit log.`,
+    );
+  const entry = ctx.config.registries.find((r) => r.name === registry.name);
+  const recordPath = recordPathOf(ctx.workspace.aamDir);
+  const recorded = (await readTrustRecord(recordPath)).registries?.[registry.name];
+  const check = await checkRegistryLog(registry, recorded, entry?.keyId);
+  const events = check.entries.filter((e) => e.package === name);
+
+  if (check.ok && check.next && !values.restricted) {
+    const next = check.next;
+    await withFileLock(join(ctx.workspace.aamDir, '.install.lock'), async () => {
+      const record = await readTrustRecord(recordPath);
+      record.registries = { ...record.registries, [registry.name]: { ...next, recorded_at: new Date().toISOString() } };
+      await writeTrustRecord(recordPath, record);
+    }).catch(() => undefined);
+  }
+
+  if (values.json) {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          package: name,
+          registry: registry.name,
+          chain: {
+            verified: check.ok,
+            reason: check.reason ?? null,
+            size: check.head?.size ?? null,
+            head: check.head?.head_hash ?? null,
+            key_id: check.identity.key_id,
+            extends: check.extends ?? null,
+          },
+          entries: events,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return check.ok ? EXIT.ok : EXIT.failed;
+  }
+  io.stdout(`Audit log for ${name} (registry ${registry.name}, ${registry.url}):\n`);
+  if (events.length === 0) io.stdout('  (no entries)\n');
+  for (const e of events) {
+    const when = e.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const details = Object.entries(e.metadata)
+      .filter(([, v]) => v !== null && v !== undefined)
+      .map(([k, v]) => `${k}: ${String(v)}`)
+      .join(', ');
+    io.stdout(
+      `  ${when}  ${e.actor.padEnd(12)} ${e.event.padEnd(16)} ${e.version ?? ''}${details ? `  (${details})` : ''}\n`,
+    );
+  }
+  if (check.ok)
+    io.stdout(
+      `\n${paint(io, 'green', '✓')} Chain verified: ${check.head!.size} entries, head ${check.head!.head_hash.slice(0, 16)}… signed by key ${check.identity.key_id.slice(0, 16)}…${check.extends !== undefined ? `; extends the head recorded at ${check.extends} entries` : ' (recorded now: later heads must extend it)'}\n`,
+    );
+  else io.stdout(`\n${paint(io, 'red', '✗')} ${check.reason}\n`);
+  return check.ok ? EXIT.ok : EXIT.failed;
+}

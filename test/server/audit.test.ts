@@ -1,0 +1,158 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packDirectory } from '../../src/core/package/pack.ts';
+import { entryHash, GENESIS } from '../../src/core/registry/audit-log.ts';
+import type { AuditEntry } from '../../src/core/registry/audit-log.ts';
+import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import { readTrustRecord } from '../../src/core/record/trust-record.ts';
+import { startRegistryServer } from '../../src/server/serve.ts';
+import type { RunningRegistry } from '../../src/server/serve.ts';
+import { createToken } from '../../src/server/tokens.ts';
+import { cli } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+/**
+ * `aam-trust audit` against a registry that misbehaves: its database is
+ * changed under it the way an operator (or an intruder) could — an entry
+ * edited, an entry dropped, history rewritten with every hash recomputed
+ * and the head re-signed, a new key. Each is caught; the honest log passes.
+ */
+describe('aam-trust audit: the registry audit log, checked by the client', () => {
+  let server: RunningRegistry;
+  let root: string;
+  let home: string;
+  let project: string;
+  let token: string;
+  const audit = (...args: string[]) => cli(['audit', '@acme/tool', ...args], { cwd: project, home });
+  const restart = async (keyFile?: string) => {
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    server = await startRegistryServer({ dataDir: join(root, 'registry'), port, keyFile });
+  };
+
+  before(async () => {
+    root = await tempDir('aam-audit-');
+    home = join(root, 'home');
+    project = join(root, 'project');
+    await mkdir(join(home, '.aam'), { recursive: true });
+    await mkdir(join(project, '.aam'), { recursive: true });
+    server = await startRegistryServer({ dataDir: join(root, 'registry'), name: 'corp' });
+    token = (await createToken(server.db, { user: 'alice', scopes: ['publish'] })).token;
+    await writeFile(
+      join(home, '.aam', 'config.yaml'),
+      `registries:\n  - name: corp\n    url: ${server.url}\n    type: http\n    default: true\n`,
+    );
+    const registry = new HttpRegistry('corp', server.url, { token: async () => token });
+    for (const version of ['1.0.0', '1.1.0']) {
+      const dir = join(root, `pkg-${version}`);
+      await mkdir(join(dir, 'prompts'), { recursive: true });
+      await writeFile(
+        join(dir, 'aam.yaml'),
+        `name: "@acme/tool"\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
+      );
+      await writeFile(join(dir, 'prompts', 'p.md'), `# ${version}\n`);
+      await registry.publish((await packDirectory(dir)).bytes, []);
+    }
+    const tagged = await fetch(`${server.url}/api/v1/packages/@acme/tool/tags/stable`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '1.0.0' }),
+    });
+    assert.equal(tagged.status, 200);
+  });
+  after(async () => server?.close());
+
+  it('prints the package history with the chain verified, and records the head and key', async () => {
+    const run = await audit();
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /alice\s+package\.publish\s+1\.0\.0/);
+    assert.match(run.stdout, /alice\s+package\.publish\s+1\.1\.0/);
+    assert.match(run.stdout, /alice\s+tag\.set\s+1\.0\.0 {2}\(tag: stable\)/);
+    assert.match(run.stdout, /✓ Chain verified: 3 entries/);
+    const recorded = (await readTrustRecord(join(project, '.aam', 'trust-record.yaml'))).registries?.corp;
+    assert.equal(recorded?.name, 'corp');
+    assert.equal(recorded?.audit_size, 3);
+    const json = JSON.parse((await audit('--json')).stdout) as { chain: { verified: boolean; extends: number } };
+    assert.deepEqual([json.chain.verified, json.chain.extends], [true, 3]);
+  });
+
+  it('catches an entry edited in place, and an entry dropped', async () => {
+    await server.db.query(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 1`);
+    const edited = await audit();
+    assert.equal(edited.code, 1);
+    assert.match(
+      edited.stdout,
+      /✗ the audit log of registry "corp" is broken: entry 1 was changed after it was written/,
+    );
+    await server.db.query(`UPDATE audit_log SET actor = 'alice' WHERE seq = 1`);
+    const { rows } = await server.db.query<AuditEntry>('SELECT * FROM audit_log WHERE seq = 2');
+    await server.db.query('DELETE FROM audit_log WHERE seq = 2');
+    const dropped = await audit();
+    assert.equal(dropped.code, 1);
+    assert.match(dropped.stdout, /✗ the audit log of registry "corp" is broken/);
+    const e = rows[0]!;
+    await server.db.query(
+      'INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)',
+      [e.seq, e.event, e.actor, e.package, e.version, e.timestamp, JSON.stringify(e.metadata), e.prev_hash, e.hash],
+    );
+    assert.equal((await audit()).code, 0, 'restored, the log verifies again');
+  });
+
+  it('catches history rewritten with every hash recomputed and the head re-signed (a fork)', async () => {
+    const { rows } = await server.db.query<AuditEntry>('SELECT * FROM audit_log ORDER BY seq');
+    const original = rows.map((r) => ({
+      ...r,
+      seq: Number(r.seq),
+      prev_hash: r.prev_hash.trim(),
+      hash: r.hash.trim(),
+    }));
+    // The registry shows this client a history in which 1.1.0 was published by someone else.
+    let prev = GENESIS;
+    for (const entry of original) {
+      const content = {
+        seq: entry.seq,
+        event: entry.event,
+        actor: entry.seq === 2 ? 'mallory' : entry.actor,
+        package: entry.package,
+        version: entry.version,
+        timestamp: entry.timestamp,
+        metadata: entry.metadata,
+        prev_hash: prev,
+      };
+      prev = entryHash(content);
+      await server.db.query('UPDATE audit_log SET actor = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [
+        entry.seq,
+        content.actor,
+        content.prev_hash,
+        prev,
+      ]);
+    }
+    await server.db.query('UPDATE audit_head SET head_hash = $1 WHERE id = 1', [prev]);
+    const forked = await audit();
+    assert.equal(forked.code, 1, 'internally consistent, but not what this project saw before');
+    assert.match(forked.stdout, /does not extend the one seen before: entry 3 differs from the one seen before/);
+    // A client that never saw the log would accept this fork: the recorded head, committed with the project, is what catches it.
+    const record = await readFile(join(project, '.aam', 'trust-record.yaml'), 'utf8');
+    assert.match(record, /audit_size: 3/);
+    for (const entry of original)
+      await server.db.query('UPDATE audit_log SET actor = $2, prev_hash = $3, hash = $4 WHERE seq = $1', [
+        entry.seq,
+        entry.actor,
+        entry.prev_hash,
+        entry.hash,
+      ]);
+    await server.db.query('UPDATE audit_head SET head_hash = $1 WHERE id = 1', [original.at(-1)!.hash]);
+    assert.equal((await audit()).code, 0);
+  });
+
+  it('catches a registry that starts signing with another key', async () => {
+    await restart(join(root, 'another-key.pem'));
+    const run = await audit();
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /✗ registry "corp" signs with key [0-9a-f]{16}…, not [0-9a-f]{16}… \(recorded\)/);
+    await restart();
+    assert.equal((await audit()).code, 0);
+  });
+});
