@@ -168,7 +168,10 @@ export class HttpRegistry implements Registry {
   async identity(): Promise<{ name: string } & RegistryKey> {
     const body = (await this.json('/.well-known/aam-registry.json')) as Partial<{ name: string } & RegistryKey>;
     if (typeof body.name !== 'string' || typeof body.key_id !== 'string' || typeof body.public_key !== 'string')
-      throw new AamError('REGISTRY_ERROR', `Registry "${this.name}" does not describe its key (/.well-known/aam-registry.json).`);
+      throw new AamError(
+        'REGISTRY_ERROR',
+        `Registry "${this.name}" does not describe its key (/.well-known/aam-registry.json).`,
+      );
     return { name: body.name, key_id: body.key_id, public_key: body.public_key, algorithm: 'ecdsa-p256-sha256' };
   }
 
@@ -189,7 +192,9 @@ export class HttpRegistry implements Registry {
     let after = from;
     while (after < until) {
       const page = (await this.json(`${API_PREFIX}/audit-log?from=${after}&limit=1000`)) as { entries?: AuditEntry[] };
-      const got = (Array.isArray(page.entries) ? page.entries : []).filter((e) => e && typeof e.seq === 'number' && e.seq <= until);
+      const got = (Array.isArray(page.entries) ? page.entries : []).filter(
+        (e) => e && typeof e.seq === 'number' && e.seq <= until,
+      );
       if (got.length === 0) break;
       entries.push(...got);
       after = got[got.length - 1]!.seq;

@@ -48,7 +48,8 @@ export async function checkRegistryLog(
   } catch {
     return fail(`registry "${registry.name}" serves a key that is not a public key`);
   }
-  if (actualKeyId !== identity.key_id) return fail(`registry "${registry.name}" serves a key whose id is not its key id`);
+  if (actualKeyId !== identity.key_id)
+    return fail(`registry "${registry.name}" serves a key whose id is not its key id`);
   const expected = pinnedKeyId?.toLowerCase() ?? recorded?.key_id;
   if (expected && expected !== identity.key_id)
     return fail(
@@ -56,20 +57,29 @@ export async function checkRegistryLog(
       { keyChanged: { was: expected, now: identity.key_id } },
     );
   const head = await registry.auditHead();
-  if (!head || typeof head.size !== 'number' || typeof head.head_hash !== 'string' || !verifyHeadSignature(head, identity.public_key))
+  if (
+    !head ||
+    typeof head.size !== 'number' ||
+    typeof head.head_hash !== 'string' ||
+    !verifyHeadSignature(head, identity.public_key)
+  )
     return fail(`the audit-log head of registry "${registry.name}" is not signed by its key`);
   if (head.registry !== identity.name)
     return fail(`the audit-log head names registry "${head.registry}", not "${identity.name}"`);
   const entries = await registry.auditEntries(0, head.size);
   const chain = verifyChain(entries, head);
-  if (!chain.ok) return fail(`the audit log of registry "${registry.name}" is broken: ${chain.reason}`, { head, entries });
+  if (!chain.ok)
+    return fail(`the audit log of registry "${registry.name}" is broken: ${chain.reason}`, { head, entries });
   if (recorded) {
     const extension = verifyExtension({ size: recorded.audit_size, head_hash: recorded.audit_head }, entries, head);
     if (!extension.ok)
-      return fail(`the audit log of registry "${registry.name}" does not extend the one seen before: ${extension.reason}`, {
-        head,
-        entries,
-      });
+      return fail(
+        `the audit log of registry "${registry.name}" does not extend the one seen before: ${extension.reason}`,
+        {
+          head,
+          entries,
+        },
+      );
   }
   return {
     ok: true,
