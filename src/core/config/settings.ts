@@ -15,8 +15,6 @@ export interface SecuritySettings extends SecurityPolicy {
   sigstore_endpoint: string | undefined;
   sigstore_oidc_issuer: string;
   sigstore_trusted_root: string | undefined;
-  trust_registry_attestations: boolean;
-  trusted_registries: string[];
   allowed_registries: string[];
   blocked_packages: string[];
   install_policy: { allowed_scopes: string[]; require_tag: boolean };
@@ -70,6 +68,7 @@ export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecurityS
     sigstore_trusted_root: pick(s, ['sigstore_trusted_root'], optional),
     trust_registry_attestations: pick(s, ['trust_registry_attestations'], isBool),
     trusted_registries: pick(s, ['trusted_registries'], isStrings),
+    require_registry_attestation: pick(s, ['require_registry_attestation'], isBool),
     allowed_registries: pick(s, ['allowed_registries'], isStrings),
     blocked_packages: pick(s, ['blocked_packages'], isStrings),
     install_policy: {

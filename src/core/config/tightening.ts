@@ -78,6 +78,8 @@ export function tighten(
     if (mine === theirs) delete out[key];
     else drop(key, `${why} (${mine ?? 'none'} instead of ${theirs ?? 'the default'})`);
   }
+  if (p.require_registry_attestation === false && global.require_registry_attestation)
+    drop('require_registry_attestation', 'no longer requires registry attestations, which the global policy does');
   if (p.trust_registry_attestations === true && !global.trust_registry_attestations)
     drop('trust_registry_attestations', 'accepts registry attestations, which the global policy does not');
   narrowList(p, out, findings, 'trusted_registries', global.trusted_registries, { emptyMeansAny: false });

@@ -6,7 +6,7 @@ import type { DeployRoots, DeployTarget, Platform } from '../deploy/platforms.ts
 import { AamError, messageOf } from '../errors.ts';
 import { manifestMismatch, parseManifest } from '../package/manifest.ts';
 import { decide } from '../policy/decision.ts';
-import type { Checks, PolicyContext, SignatureCheck, Verdict } from '../policy/decision.ts';
+import type { AttestationFact, Checks, PolicyContext, SignatureCheck, Verdict } from '../policy/decision.ts';
 import type { StoredSignature } from '../registry/registry.ts';
 import type { SignatureVerifier } from '../verify/signature-verifier.ts';
 import type { PlannedPackage } from './plan.ts';
@@ -18,6 +18,8 @@ export interface PackageSource {
   readSignatures(name: string, version: string): Promise<StoredSignature[]>;
   /** Whether the source refuses unsigned packages (a registry's `require_signatures`). */
   requiresSignatures(): Promise<boolean>;
+  /** An HTTP registry's attestation of the version, checked with its pinned key (other sources have none). */
+  attestation?(name: string, version: string, sha256: string): Promise<{ fact: AttestationFact; bytes?: Buffer }>;
 }
 
 /** A planned package, fetched and judged; what an install writes when every one passes. */
@@ -31,6 +33,8 @@ export interface Verified {
   /** Its deployed copies on every platform the install deploys to (computed before anything is written). */
   targets: DeployTarget[];
   sourceRequiresSignatures: boolean;
+  /** The registry's attestation, as checked (its bytes are kept as evidence). */
+  attestation?: { fact: AttestationFact; bytes?: Buffer | undefined } | undefined;
 }
 
 export interface FetchOptions {
@@ -107,12 +111,14 @@ export async function fetchAndVerify(
         reason: `the registry lists a ${listed[0]!.type} signature (${listed[0]!.file}) but the file is missing`,
       };
   }
+  const attestation = await source.attestation?.(plan.name, plan.version, actual.replace(/^sha256:/, ''));
   const checks: Checks = {
     integrity: { ok: true },
     signature: check,
     source: sourceRequiresSignatures ? { name: source.name, requiresSignatures: true } : undefined,
+    ...(attestation ? { attestation: attestation.fact } : {}),
   };
-  return result(checks, { signature, check, targets: targetsOf(contents, label, options) });
+  return result(checks, { signature, check, attestation, targets: targetsOf(contents, label, options) });
 }
 
 function targetsOf(contents: ArchiveContents, label: string, options: FetchOptions): DeployTarget[] {

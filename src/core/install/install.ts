@@ -18,8 +18,8 @@ import { lockFileText, readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, LockFile, LockSignature, WorkspacePaths } from '../lockfile/lockfile.ts';
 import { toFsName } from '../package/names.ts';
 import { readTrustRecord, recordedSignatureOf, recordPathOf, trustRecordText } from '../record/trust-record.ts';
-import type { RecordedPackage } from '../record/trust-record.ts';
-import type { SignatureCheck, Verdict } from '../policy/decision.ts';
+import type { RecordedPackage, RecordedRegistry, TrustRecord } from '../record/trust-record.ts';
+import type { AttestationFact, SignatureCheck, Verdict } from '../policy/decision.ts';
 import { SIGNATURE_SUFFIX } from '../registry/layout.ts';
 import type { Registry, StoredSignature } from '../registry/registry.ts';
 import type { EvidenceCache } from '../verify/evidence-cache.ts';
@@ -30,6 +30,9 @@ import { planInstall } from './plan.ts';
 import { continuityChanges } from '../record/continuity.ts';
 import { continuityFindings } from '../verify/findings.ts';
 import type { PlannedPackage } from './plan.ts';
+import { HttpRegistry } from '../registry/http-registry.ts';
+import { verifyAttestation } from '../registry/attestation.ts';
+import { checkRegistryLog } from '../registry/registry-check.ts';
 
 export interface InstallOptions {
   workspace: WorkspacePaths;
@@ -70,7 +73,12 @@ export async function installPackages(specs: readonly string[], options: Install
     await recoverInstall(workspace);
     const lock = await readLockFile(workspace.lockFile);
     const record = await readTrustRecord(recordPathOf(workspace.aamDir));
-    const sources = await planSources(specs, options, lock);
+    // An HTTP registry is checked first: its key (pinned), and its audit log extending the one seen before.
+    const trust =
+      options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
+        ? await registryTrust(options.registry, record, options.config, options.acceptChanges ?? false)
+        : undefined;
+    const sources = await planSources(specs, options, lock, trust);
     const fetch = {
       verifier: options.verifier,
       context: options.config.policyContext(),
@@ -122,6 +130,11 @@ export async function installPackages(specs: readonly string[], options: Install
       const contents = await extractArchive(item.archive, target);
       lock.packages[item.plan.name] = lockEntry(item, fileChecksumsOf(contents));
       record.packages[item.plan.name] = recordedEntry(item, fetch.platforms, now);
+      if (trust && options.registry)
+        record.registries = {
+          ...record.registries,
+          [options.registry.name]: { ...trust.next, recorded_at: now.toISOString() },
+        };
       renames.push({ from: target, to: join(workspace.packagesDir, toFsName(item.plan.name)) });
     }
     lock.resolved_at = now.toISOString();
@@ -137,6 +150,7 @@ export async function installPackages(specs: readonly string[], options: Install
     for (const item of verified) {
       await options.cache.put(item.archive).catch(() => undefined);
       if (item.signature) await options.cache.put(item.signature.bytes).catch(() => undefined);
+      if (item.attestation?.bytes) await options.cache.put(item.attestation.bytes).catch(() => undefined);
     }
     for (const item of verified) {
       if (item.targets.length > 0)
@@ -154,6 +168,7 @@ async function planSources(
   specs: readonly string[],
   options: InstallOptions,
   lock: LockFile,
+  trust: RegistryTrust | undefined,
 ): Promise<{ plan: PlannedPackage; source: PackageSource }[]> {
   const files = specs.filter((spec) => spec.endsWith('.aam'));
   const names = specs.filter((spec) => !spec.endsWith('.aam'));
@@ -171,6 +186,7 @@ async function planSources(
       readArchive: (n, v) => registry.readArchive(n, v),
       readSignatures: (n, v) => registry.readSignatures(n, v),
       requiresSignatures: () => requires,
+      ...(registry instanceof HttpRegistry ? { attestation: attestationsOf(registry, trust!) } : {}),
     };
     for (const plan of await planInstall(names, registry, options.config, lock, options.force ?? false))
       out.push({ plan, source });
@@ -256,8 +272,72 @@ function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date
     platforms: [...platforms],
     recorded_at: now.toISOString(),
   };
-  if (!item.signature || item.check.state !== 'valid') return { ...base, signature: null };
-  return { ...base, signature: recordedSignatureOf(item.check.signer, `sha256:${sha256Hex(item.signature.bytes)}`) };
+  const attestation =
+    item.attestation?.bytes && item.attestation.fact.state === 'valid'
+      ? { attestation: { digest: `sha256:${sha256Hex(item.attestation.bytes)}`, key_id: item.attestation.fact.keyId } }
+      : {};
+  if (!item.signature || item.check.state !== 'valid') return { ...base, ...attestation, signature: null };
+  return {
+    ...base,
+    ...attestation,
+    signature: recordedSignatureOf(item.check.signer, `sha256:${sha256Hex(item.signature.bytes)}`),
+  };
+}
+
+interface RegistryTrust {
+  next: Omit<RecordedRegistry, 'recorded_at'>;
+}
+
+/**
+ * An HTTP registry before anything is installed from it: its key is the one
+ * configured or recorded (first use records it), and its audit log extends
+ * the head recorded before. Either failing refuses the install.
+ */
+async function registryTrust(
+  registry: HttpRegistry,
+  record: TrustRecord,
+  config: LoadedConfig,
+  acceptChanges: boolean,
+): Promise<RegistryTrust> {
+  const recorded = record.registries?.[registry.name];
+  const configured = config.registries.find((r) => r.name === registry.name)?.keyId;
+  const check = await checkRegistryLog(registry, acceptChanges && !configured ? undefined : recorded, configured, true);
+  if (!check.ok || !check.next)
+    throw new AamError('INSTALL_REFUSED', `Registry "${registry.name}" cannot be trusted: ${check.reason}.`, {
+      hint: check.keyChanged
+        ? 'Nothing was installed. If the registry rotated its key, check it with its operator, then install with --accept-signer-change (or set key_id in its config entry).'
+        : 'Nothing was installed. The registry changed what it recorded before; report it to its operator (aam-trust audit NAME shows the log).',
+    });
+  return { next: check.next };
+}
+
+/** Attestations of `registry`, each checked against its pinned key (the registry's self-name is part of what is signed). */
+function attestationsOf(registry: HttpRegistry, trust: RegistryTrust) {
+  return async (name: string, version: string, sha256: string): Promise<{ fact: AttestationFact; bytes?: Buffer }> => {
+    const bytes = await registry.attestation(name, version);
+    if (!bytes)
+      return {
+        fact: {
+          registry: registry.name,
+          state: 'none',
+          reason: `registry "${registry.name}" has no attestation of ${name}@${version}`,
+        },
+      };
+    const check = verifyAttestation(bytes, {
+      sha256,
+      name,
+      version,
+      registry: trust.next.name,
+      publicKey: trust.next.public_key,
+    });
+    return {
+      bytes,
+      fact:
+        check.state === 'valid'
+          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
+          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` },
+    };
+  };
 }
 
 function journalPath(workspace: WorkspacePaths): string {

@@ -15,6 +15,11 @@ export interface SecurityPolicy {
   verify_transparency_log: boolean;
   /** A package's signer differs from the one recorded (trust on first use): fail, or warn. */
   on_signer_change: 'error' | 'warn';
+  /** A valid attestation of a registry in `trusted_registries` makes a package verified (seeds: Registry Attestation). */
+  trust_registry_attestations: boolean;
+  trusted_registries: string[];
+  /** A package from an HTTP registry must carry a valid attestation of a trusted registry (SPEC §2). */
+  require_registry_attestation: boolean;
 }
 
 export const DEFAULT_POLICY: SecurityPolicy = {
@@ -25,6 +30,9 @@ export const DEFAULT_POLICY: SecurityPolicy = {
   allowed_issuers: [],
   verify_transparency_log: true,
   on_signer_change: 'error',
+  trust_registry_attestations: false,
+  trusted_registries: [],
+  require_registry_attestation: false,
 };
 
 /** A policy plus where each of its values came from (a file path, or "default"). */
@@ -60,7 +68,14 @@ export interface Checks {
   signature: SignatureCheck;
   /** The registry it came from refuses unsigned packages (`require_signatures: true` in its registry.yaml). */
   source?: { name: string; requiresSignatures: true } | undefined;
+  /** From an HTTP registry: its attestation, checked with the registry's pinned key (absent for other sources). */
+  attestation?: AttestationFact | undefined;
 }
+
+/** What a registry attestation established (the registry by its name in the config). */
+export type AttestationFact =
+  | { registry: string; state: 'valid'; keyId: string; publisher: string }
+  | { registry: string; state: 'invalid' | 'none'; reason: string };
 
 export type VerdictStatus =
   | 'verified'
@@ -87,7 +102,9 @@ export type VerdictCode =
   | 'TLOG_MISSING'
   | 'KEY_UNKNOWN'
   | 'ISSUER_NOT_ALLOWED'
-  | 'UNTRUSTED_SIGNER';
+  | 'UNTRUSTED_SIGNER'
+  | 'ATTESTED'
+  | 'ATTESTATION_REQUIRED';
 
 /** The outcome of the trust decision for one package, with the evidence and the next step. */
 export interface Verdict {
@@ -109,6 +126,10 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
   const { policy } = context;
   const { integrity, signature } = checks;
   if (!integrity.ok) return integrityFailure(integrity);
+  // An attestation never makes a tampered package pass (above); where one is required, nothing else stands in for it.
+  const attested = trustedAttestation(checks.attestation, policy);
+  if (policy.require_registry_attestation && checks.attestation && !attested)
+    return attestationRequired(checks.attestation, context);
   if (policy.on_signature_failure === 'ignore') {
     return verdict(
       'skipped',
@@ -121,7 +142,7 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
       },
     );
   }
-  if (signature.state === 'none') return unsigned(context, checks.source);
+  if (signature.state === 'none') return attested ? attestedVerdict(attested) : unsigned(context, checks.source);
   if (signature.state === 'invalid') return invalid(signature, context);
   const { signer } = signature;
   if (
@@ -156,6 +177,8 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
       },
     );
   }
+  // A signer nobody listed, on a package its registry attests: the registry's word is the policy's choice.
+  if (attested) return attestedVerdict(attested, signer);
   if (policy.trusted_identities.length === 0 && policy.trusted_keys.length === 0 && !policy.require_signature) {
     return verdict(
       'signed-no-policy',
@@ -186,6 +209,53 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
       ruleKey: list,
     },
   );
+}
+
+/** The attestation, when it is valid and its registry is one the policy trusts for attestations. */
+function trustedAttestation(
+  fact: AttestationFact | undefined,
+  policy: SecurityPolicy,
+): Extract<AttestationFact, { state: 'valid' }> | undefined {
+  return fact?.state === 'valid' &&
+    policy.trust_registry_attestations &&
+    policy.trusted_registries.includes(fact.registry)
+    ? fact
+    : undefined;
+}
+
+function attestedVerdict(fact: Extract<AttestationFact, { state: 'valid' }>, signer?: Signer): Verdict {
+  return verdict(
+    'verified',
+    'pass',
+    'ATTESTED',
+    `Attested by registry ${fact.registry} (key ${fact.keyId.slice(0, 16)}…), published by ${fact.publisher}${signer ? `; signed by ${describeSigner(signer)}, who is not in your trust lists` : ''}.`,
+    {
+      signer,
+      trustedBy: {
+        list: 'trusted_registries',
+        pattern: fact.registry,
+        explanation: `attestations of registry ${fact.registry} (trust_registry_attestations: true)`,
+      },
+    },
+  );
+}
+
+function attestationRequired(fact: AttestationFact, context: PolicyContext): Verdict {
+  const why =
+    fact.state === 'valid'
+      ? `registry ${fact.registry} is not in trusted_registries${context.policy.trust_registry_attestations ? '' : ' (and trust_registry_attestations is false)'}`
+      : fact.reason;
+  return verdict('invalid', 'fail', 'ATTESTATION_REQUIRED', `No attestation of a trusted registry: ${why}.`, {
+    expected: `a valid attestation of one of: ${context.policy.trusted_registries.join(', ') || '(trusted_registries is empty)'}`,
+    actual:
+      fact.state === 'valid'
+        ? `an attestation of ${fact.registry}`
+        : fact.state === 'none'
+          ? 'none'
+          : 'an invalid attestation',
+    hint: 'Install it from a registry you trust for attestations, or add that registry to trusted_registries (with trust_registry_attestations: true).',
+    rule: rule(context, 'require_registry_attestation'),
+  });
 }
 
 function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Verdict {

@@ -30,7 +30,7 @@ export type Signer = SigstoreSigner | GpgSigner;
 
 /** The trust-list entry that trusted a signer. */
 export interface TrustMatch {
-  list: 'trusted_identities' | 'trusted_keys';
+  list: 'trusted_identities' | 'trusted_keys' | 'trusted_registries';
   /** The entry as one line of text (a pinned identity names its issuer). */
   pattern: string;
   explanation: string;

@@ -149,6 +149,8 @@ export function recordedState(
       : {}),
     signature,
     ...(current.platforms.length > 0 ? { platforms: current.platforms as RecordedPackage['platforms'] } : {}),
+    // The attestation captured at install belongs to those bytes: kept while they are the same.
+    ...(recorded?.attestation && recorded.checksum === current.checksum ? { attestation: recorded.attestation } : {}),
     recorded_at: now,
   };
 }

@@ -40,6 +40,8 @@ export interface RecordedPackage {
   signature: RecordedSignature | null;
   /** The platforms AAM Trust deployed it to: a copy missing there is a finding. */
   platforms?: Platform[];
+  /** Its HTTP registry's attestation, captured at install (in the evidence cache by digest), and the key that signed it. */
+  attestation?: { digest: string; key_id: string };
   recorded_at: string;
 }
 
@@ -144,6 +146,7 @@ function compact(entry: RecordedPackage): Record<string, unknown> {
     ...(entry.source_requires_signatures ? { source_requires_signatures: true } : {}),
     signature,
     ...(entry.platforms ? { platforms: entry.platforms } : {}),
+    ...(entry.attestation ? { attestation: entry.attestation } : {}),
     recorded_at: entry.recorded_at,
   };
 }
@@ -164,8 +167,17 @@ function recordedPackage(value: unknown): RecordedPackage | undefined {
     ...(v.source_requires_signatures === true ? { source_requires_signatures: true as const } : {}),
     signature,
     ...(platforms ? { platforms } : {}),
+    ...(attestationOf(v.attestation) ? { attestation: attestationOf(v.attestation)! } : {}),
     recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '',
   };
+}
+
+function attestationOf(value: unknown): RecordedPackage['attestation'] {
+  if (!value || typeof value !== 'object') return undefined;
+  const a = value as Record<string, unknown>;
+  return isChecksum(a.digest) && typeof a.key_id === 'string' && /^[0-9a-f]{64}$/.test(a.key_id)
+    ? { digest: a.digest, key_id: a.key_id }
+    : undefined;
 }
 
 function recordedSignature(value: unknown): RecordedSignature | undefined {

@@ -98,7 +98,15 @@ export type AttestationCheck =
  */
 export function verifyAttestation(
   envelopeBytes: Uint8Array,
-  expected: { archive: Buffer; name: string; version: string; registry: string; publicKey: string },
+  expected: {
+    /** The archive, or its SHA-256 (hex) — the lock file's checksum once integrity holds. */
+    archive?: Buffer;
+    sha256?: string;
+    name: string;
+    version: string;
+    registry: string;
+    publicKey: string;
+  },
 ): AttestationCheck {
   let envelope: Partial<DsseEnvelope>;
   let key: KeyObject;
@@ -147,7 +155,9 @@ export function verifyAttestation(
   }
   if (statement._type !== IN_TOTO_STATEMENT || statement.predicateType !== ATTESTATION_PREDICATE)
     return { state: 'invalid', reason: 'it is not an AAM registry attestation', keyId };
-  const digest = createHash('sha256').update(expected.archive).digest('hex');
+  const digest =
+    expected.sha256 ?? (expected.archive ? createHash('sha256').update(expected.archive).digest('hex') : undefined);
+  if (!digest) return { state: 'invalid', reason: 'there is no archive digest to check it against', keyId };
   const subjects = Array.isArray(statement.subject)
     ? (statement.subject as { name?: unknown; digest?: { sha256?: unknown } }[])
     : [];

@@ -8,7 +8,8 @@ import type { ContinuityChange } from '../record/continuity.ts';
  * or warns on its own, without changing what the package itself is judged by.
  */
 export interface Finding {
-  code: 'REGISTRY_CHANGED' | ContinuityChange['code'];
+  /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
+  code: 'REGISTRY_CHANGED' | 'REGISTRY_LOG' | ContinuityChange['code'];
   action: Exclude<VerdictAction, 'pass'>;
   message: string;
   expected: string | undefined;

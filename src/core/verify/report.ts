@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { WorkspacePaths } from '../lockfile/paths.ts';
 import { toFsName } from '../package/names.ts';
 import { decide } from '../policy/decision.ts';
-import type { Checks, PolicyContext, Verdict } from '../policy/decision.ts';
+import type { AttestationFact, Checks, PolicyContext, Verdict } from '../policy/decision.ts';
 import type { JobResult } from './job.ts';
 import { contextOf } from './policy-snapshot.ts';
 import type { EntrySummary, VerificationStore } from './result-store.ts';
@@ -63,6 +63,12 @@ export function shadowsOf(result: JobResult, owners: ReadonlyMap<string, string>
 }
 
 /** A verification result decided under a policy: the verdict and the rows that explain it. */
+/** What verification knows about a package beside its job's result: its HTTP registry's attestation and log. */
+export interface ReportExtras {
+  attestation?: AttestationFact | undefined;
+  findings: Finding[];
+}
+
 export function reportOf(
   name: string,
   summary: EntrySummary,
@@ -70,6 +76,7 @@ export function reportOf(
   context: PolicyContext,
   workspace: WorkspacePaths,
   shadows: ReadonlyMap<string, string> = new Map(),
+  extras?: ReportExtras,
 ): PackageReport {
   const deployed = result.deployed.map((copy): DeployedCopy => {
     const owner = shadows.get(copyKey(copy));
@@ -78,12 +85,13 @@ export function reportOf(
       : copy;
   });
   // Only edits fail: a path another installed package's same-named artifact holds is that package's to answer for.
+  const withExtras = extras?.attestation ? { ...result.checks, attestation: extras.attestation } : result.checks;
   const checks =
-    result.checks.integrity.ok === false &&
-    result.checks.integrity.code === 'DEPLOYED_MODIFIED' &&
+    withExtras.integrity.ok === false &&
+    withExtras.integrity.code === 'DEPLOYED_MODIFIED' &&
     deployed.every((c) => c.state === 'ok' || c.state === 'shadowed')
-      ? { ...result.checks, integrity: { ok: true as const } }
-      : result.checks;
+      ? { ...withExtras, integrity: { ok: true as const } }
+      : withExtras;
   const verdict = decide(checks, context);
   return {
     name,
@@ -94,6 +102,7 @@ export function reportOf(
     findings: [
       ...continuityFindings(result.continuity, name, context.policy.on_signer_change),
       ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
+      ...(extras?.findings ?? []),
     ],
     checks,
     rows: rowsFor(

@@ -327,6 +327,10 @@ function isPolicySnapshot(value: unknown): value is PolicySnapshot {
   const p = value.policy;
   const list = (v: unknown) => Array.isArray(v) && v.every(isString);
   if (p.on_signer_change === undefined) p.on_signer_change = 'error';
+  // Snapshots stored before these settings existed decided without them.
+  if (p.trust_registry_attestations === undefined) p.trust_registry_attestations = false;
+  if (p.trusted_registries === undefined) p.trusted_registries = [];
+  if (p.require_registry_attestation === undefined) p.require_registry_attestation = false;
   return (
     typeof p.require_signature === 'boolean' &&
     typeof p.verify_transparency_log === 'boolean' &&

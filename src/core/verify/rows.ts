@@ -3,7 +3,17 @@ import type { Checks, Verdict } from '../policy/decision.ts';
 
 /** One line of evidence, as the Verification view and the CLI show it. */
 export interface CheckRow {
-  id: 'checksum' | 'files' | 'deployed' | 'signature' | 'identity' | 'tlog' | 'signed-at' | 'registry' | 'source';
+  id:
+    | 'checksum'
+    | 'files'
+    | 'deployed'
+    | 'signature'
+    | 'identity'
+    | 'tlog'
+    | 'signed-at'
+    | 'registry'
+    | 'source'
+    | 'attestation';
   /** For a deployed copy: the file or folder it is about (the view opens it). */
   path?: string;
   state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
@@ -48,6 +58,23 @@ export function rowsFor(
   const rows = checkRows(checks, verdict, evidence, signatureFile);
   const files = rows.findIndex((r) => r.id === 'files');
   if (files >= 0) rows.splice(files + 1, 0, ...deployedRows(deployed, projectRoot));
+  const attestation = checks.attestation;
+  if (attestation)
+    rows.push(
+      attestation.state === 'valid'
+        ? {
+            id: 'attestation',
+            state: verdict.code === 'ATTESTED' ? 'ok' : 'info',
+            label: 'Registry attestation',
+            detail: `Attested by ${attestation.registry} (key ${attestation.keyId.slice(0, 16)}…), published by ${attestation.publisher}`,
+          }
+        : {
+            id: 'attestation',
+            state: attestation.state === 'invalid' ? 'warn' : 'info',
+            label: 'Registry attestation',
+            detail: `${attestation.registry}: ${attestation.reason}`,
+          },
+    );
   return rows;
 }
 

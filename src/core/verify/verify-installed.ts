@@ -15,19 +15,23 @@ import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust
 import { recordUpdate } from '../record/continuity.ts';
 import { withFileLock } from '../fs/file-lock.ts';
 import { join } from 'node:path';
-import type { RecordedPackage } from '../record/trust-record.ts';
+import type { RecordedPackage, RecordedRegistry } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
 import { stillHolds } from './job.ts';
 import type { JobResult, VerifyJob } from './job.ts';
 import { VerifyPool, workersFor } from './pool.ts';
 import { deployedOwners, installedDirOf, reportOf, shadowsOf } from './report.ts';
-import type { PackageReport } from './report.ts';
+import type { PackageReport, ReportExtras } from './report.ts';
 import { MATERIAL_KEYS, snapshotOf } from './policy-snapshot.ts';
 import type { PolicySnapshot } from './policy-snapshot.ts';
 import { VerificationStore } from './result-store.ts';
 import type { EntrySummary } from './result-store.ts';
 import type { SignatureVerifier } from './signature-verifier.ts';
 import { nowNs, settled, sizeOf, stampOf } from './stamps.ts';
+import { verifyAttestation } from '../registry/attestation.ts';
+import { checkRegistryLog } from '../registry/registry-check.ts';
+import type { AttestationFact } from '../policy/decision.ts';
+import type { Finding } from './findings.ts';
 
 export type { PackageReport } from './report.ts';
 
@@ -103,6 +107,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       !offline && config.registries.some((r) => r.type === 'http')
         ? await syncHttpMirrors(names, await lock.entries(), config.registries, options.cache.dir, options.homeDir)
         : new Map<string, string>();
+    // What only HTTP registries have: their audit log (checked while reachable) and attestations (as captured).
+    const registryExtras = config.registries.some((r) => r.type === 'http')
+      ? await httpRegistryExtras(names, await lock.entries(), options, unreachable, offline)
+      : new Map<string, ReportExtras>();
 
     // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.
     const collected = new Map<string, { summary: EntrySummary; result: JobResult }>();
@@ -194,13 +202,14 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const reports = new Map<string, PackageReport>();
     for (const [name, { summary, result }] of collected) {
       const shadows = shadowsOf(result, owners);
-      const key = shadows.size > 0 ? `${policyKey}${JSON.stringify([...shadows])}` : policyKey;
+      const extras = registryExtras.get(name);
+      const key = `${policyKey}${shadows.size > 0 ? JSON.stringify([...shadows]) : ''}${extras ? JSON.stringify(extras) : ''}`;
       const known = store?.decided.get(result);
       if (known?.policyKey === key) {
         reports.set(name, known.report as PackageReport);
         continue;
       }
-      const fresh = reportOf(name, summary, result, context, workspace, shadows);
+      const fresh = reportOf(name, summary, result, context, workspace, shadows, extras);
       store?.decided.set(result, { policyKey: key, report: fresh });
       reports.set(name, fresh);
     }
@@ -388,6 +397,106 @@ export function evidenceSource(
   } catch (error) {
     return { registry: undefined, registryProblem: messageOf(error), cacheDir };
   }
+}
+
+/**
+ * Per package from an HTTP registry: a failing finding when its registry's
+ * audit log does not extend the head recorded before (or its key changed),
+ * and its attestation — captured at install, checked with the pinned key
+ * against the lock file's checksum (integrity makes that the archive's).
+ * A registry that proves its log is recorded as seen (not in Restricted Mode).
+ */
+async function httpRegistryExtras(
+  names: readonly string[],
+  entries: Record<string, LockedPackage | undefined>,
+  options: VerifyWorkspaceOptions,
+  unreachable: ReadonlyMap<string, string>,
+  offline: boolean,
+): Promise<Map<string, ReportExtras>> {
+  const { config, workspace } = options;
+  const recordFile = recordPathOf(workspace.aamDir);
+  const record = await readTrustRecord(recordFile);
+  const http = new Map(config.registries.filter((r) => r.type === 'http').map((r) => [r.name, r]));
+  const used = new Set(names.map((n) => entries[n]?.source).filter((s): s is string => !!s && http.has(s)));
+  const logProblems = new Map<string, Finding>();
+  const proven: Record<string, Omit<RecordedRegistry, 'recorded_at'>> = {};
+  if (!offline)
+    for (const name of used) {
+      if (unreachable.has(name)) continue;
+      const entry = http.get(name)!;
+      const registry = openRegistry(entry, { homeDir: options.homeDir ?? homedir(), env: process.env });
+      if (!(registry instanceof HttpRegistry)) continue;
+      const check = await checkRegistryLog(registry, record.registries?.[name], entry.keyId, true).catch(
+        () => undefined,
+      );
+      if (!check) continue;
+      if (check.ok && check.next) proven[name] = check.next;
+      else
+        logProblems.set(name, {
+          code: 'REGISTRY_LOG',
+          action: 'fail',
+          message: `${check.reason}.`,
+          expected: check.keyChanged ? check.keyChanged.was : record.registries?.[name]?.audit_head,
+          actual: check.keyChanged ? check.keyChanged.now : check.head?.head_hash,
+          hint: check.keyChanged
+            ? 'Do not install from it until its operator confirms the new key; then pin it (key_id in its config entry) or install with --accept-signer-change.'
+            : 'The registry rewrote what it had recorded. Report it to its operator; "aam-trust audit NAME" shows the log.',
+        });
+    }
+  if (Object.keys(proven).length > 0 && options.recordSigners === true && !config.restricted) {
+    const now = new Date().toISOString();
+    await withFileLock(join(workspace.aamDir, '.install.lock'), async () => {
+      const fresh = await readTrustRecord(recordFile);
+      fresh.registries = { ...fresh.registries };
+      for (const [name, next] of Object.entries(proven)) {
+        const was = fresh.registries[name];
+        if (was?.audit_size !== next.audit_size || was?.audit_head !== next.audit_head || was?.key_id !== next.key_id)
+          fresh.registries[name] = { ...next, recorded_at: now };
+      }
+      await writeTrustRecord(recordFile, fresh);
+    }).catch((error: unknown) => options.onNotice?.(`The trust record could not be updated: ${messageOf(error)}`));
+  }
+  const extras = new Map<string, ReportExtras>();
+  for (const name of names) {
+    const entry = entries[name];
+    const registry = entry && http.get(entry.source);
+    if (!entry || !registry) continue;
+    const pinned = record.registries?.[registry.name];
+    const captured = record.packages[name]?.attestation;
+    let attestation: AttestationFact;
+    if (!captured)
+      attestation = { registry: registry.name, state: 'none', reason: 'no attestation was captured at install' };
+    else if (!pinned || pinned.key_id !== captured.key_id || (registry.keyId && registry.keyId !== pinned.key_id))
+      attestation = {
+        registry: registry.name,
+        state: 'invalid',
+        reason: `it is signed by a key that is not the registry's pinned key`,
+      };
+    else {
+      const bytes = await options.cache.get(captured.digest);
+      const check = bytes
+        ? verifyAttestation(bytes, {
+            sha256: entry.checksum.replace(/^sha256:/, ''),
+            name,
+            version: entry.version,
+            registry: pinned.name,
+            publicKey: pinned.public_key,
+          })
+        : undefined;
+      attestation = !check
+        ? {
+            registry: registry.name,
+            state: 'none',
+            reason: 'the attestation captured at install is no longer in the evidence cache',
+          }
+        : check.state === 'valid'
+          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
+          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` };
+    }
+    const problem = logProblems.get(registry.name);
+    extras.set(name, { attestation, findings: problem ? [problem] : [] });
+  }
+  return extras;
 }
 
 /**

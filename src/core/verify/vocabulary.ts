@@ -20,6 +20,7 @@ export const STATUS_LABEL: Record<VerdictStatus, string> = {
 /** The words for findings beside a verdict (a package row says them after its status). */
 export const FINDING_LABEL: Record<Finding['code'], string> = {
   REGISTRY_CHANGED: 'registry changed',
+  REGISTRY_LOG: 'registry log broken',
   SIGNATURE_REMOVED: 'signature removed',
   SIGNER_CHANGED: 'signer changed',
   DOWNGRADE: 'downgrade',

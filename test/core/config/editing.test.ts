@@ -32,9 +32,9 @@ describe('config completion from the schema', () => {
     assert.deepEqual(at('security:\n  require_signature: |'), ['true', 'false']);
   });
   it('knows where it is inside list items and nested mappings', () => {
-    assert.deepEqual(at('registries:\n  - name: team\n    |'), ['url', 'type', 'default']);
+    assert.deepEqual(at('registries:\n  - name: team\n    |'), ['url', 'type', 'default', 'key_id']);
     assert.deepEqual(at('registries:\n  - name: team\n    type: |'), ['local', 'git', 'http']);
-    assert.deepEqual(at('registries:\n  - |'), ['name', 'url', 'type', 'default']);
+    assert.deepEqual(at('registries:\n  - |'), ['name', 'url', 'type', 'default', 'key_id']);
     assert.deepEqual(at('security:\n  install_policy:\n    |'), ['allowed_scopes', 'require_tag']);
   });
   it('marks the default value and carries the schema description', () => {
