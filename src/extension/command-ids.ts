@@ -20,6 +20,8 @@ export const COMMAND_IDS = [
   'aam.acceptSignerChange',
   'aam.compareTrustWith',
   'aam.revertTrustChange',
+  'aam.approveVersion',
+  'aam.refreshAuditLog',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

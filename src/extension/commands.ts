@@ -18,6 +18,8 @@ import { reviewLostPolicy } from './lost-policy.ts';
 import { acceptSignerChange } from './accept-change.ts';
 import { compareTrustWith, revertTrustChange } from './trust-changes.ts';
 import type { TrustChanges } from './trust-changes.ts';
+import { approveVersion } from './approve-version.ts';
+import type { AuditLogView } from './audit-log-view.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -39,6 +41,7 @@ export function commandHandlers(
   model: TrustModel,
   session: SigstoreSession,
   trustChanges: TrustChanges,
+  auditLog: AuditLogView,
 ): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) =>
     node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined;
@@ -70,6 +73,8 @@ export function commandHandlers(
     'aam.compareTrustWith': () => compareTrustWith(trustChanges, model),
     'aam.revertTrustChange': (node: Parameters<typeof revertTrustChange>[2]) =>
       revertTrustChange(trustChanges, model, node),
+    'aam.approveVersion': () => approveVersion(model, session),
+    'aam.refreshAuditLog': () => auditLog.refresh(),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
       restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),

@@ -155,6 +155,8 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
       }
     }
     this.collection.set(document.uri, diagnostics);
+    // A file rewritten on disk (a restore, an install) is re-read by the editor: its lens follows too.
+    this.changed.fire();
   }
 
   private expectedOf(owner: Owner): Promise<DeployTarget[] | undefined> {

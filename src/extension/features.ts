@@ -9,6 +9,7 @@ import { ConfigFeatures } from './config-features.ts';
 import { DeployedFiles } from './deployed-files.ts';
 import type { Engine } from './engine.ts';
 import { TrustChanges } from './trust-changes.ts';
+import { AuditLogView } from './audit-log-view.ts';
 import { LockFileFeatures } from './lockfile-features.ts';
 import { useLogChannel } from './log.ts';
 import type { TrustModel } from './model.ts';
@@ -38,8 +39,9 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
   const session = new SigstoreSession(context.secrets);
   const configs = new ConfigFeatures(model);
   const trustChanges = new TrustChanges(model);
+  const auditLog = new AuditLogView(model);
   const features = {
-    commands: commandHandlers(model, session, trustChanges),
+    commands: commandHandlers(model, session, trustChanges, auditLog),
     lockFiles: new LockFileFeatures(model),
     configs,
     completions: new ConfigCompletions(),
@@ -58,6 +60,8 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
     features.deployedFiles,
     trustChanges,
     vscode.window.createTreeView('aam.trustChanges', { treeDataProvider: trustChanges, showCollapseAll: true }),
+    auditLog,
+    vscode.window.createTreeView('aam.auditLog', { treeDataProvider: auditLog, showCollapseAll: true }),
   );
   return features;
 }

@@ -36,19 +36,13 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
     assertUsablePolicy(config);
     const registry = await pickRegistry(config);
     if (!registry) return;
-    const method = await pickMethod(config);
-    if (!method) return;
     const label = `${manifest.name}@${manifest.version}`;
     // A publish that cannot happen is said now, not after signing.
     const refused = await registry.refusal(manifest.name, manifest.version, true);
     if (refused) throw refused;
-    const gpgHome = configPath(config, 'gpg_home', model.homeDir) ?? process.env.GNUPGHOME;
-    const gpgKey = method === 'gpg' ? (config.security.gpg_key ?? (await pickGpgKey(gpgHome))) : undefined;
-    if (method === 'gpg' && !gpgKey) return;
-    const signer =
-      method === 'sigstore'
-        ? await sigstoreSigner(session, config.security.sigstore_oidc_issuer)
-        : await gpgSigner(gpgKey!, gpgHome);
+    const chosen = await chooseSigner(config, model, session);
+    if (!chosen) return;
+    const { method, gpgKey, gpgHome, signer } = chosen;
     if (!(await confirmPublish(manifest, registry, method, signer))) return;
     const outcome = await vscode.window.withProgress(
       {
@@ -115,6 +109,26 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
       ],
     });
   }
+}
+
+/** How to sign (a publish, an approval): the method, the GPG key when it is GPG, and who will be named as the signer. */
+export async function chooseSigner(
+  config: LoadedConfig,
+  model: TrustModel,
+  session: SigstoreSession,
+): Promise<
+  { method: 'sigstore' | 'gpg'; gpgKey: string | undefined; gpgHome: string | undefined; signer: string } | undefined
+> {
+  const method = await pickMethod(config);
+  if (!method) return undefined;
+  const gpgHome = configPath(config, 'gpg_home', model.homeDir) ?? process.env.GNUPGHOME;
+  const gpgKey = method === 'gpg' ? (config.security.gpg_key ?? (await pickGpgKey(gpgHome))) : undefined;
+  if (method === 'gpg' && !gpgKey) return undefined;
+  const signer =
+    method === 'sigstore'
+      ? await sigstoreSigner(session, config.security.sigstore_oidc_issuer)
+      : await gpgSigner(gpgKey!, gpgHome);
+  return { method, gpgKey, gpgHome, signer };
 }
 
 function stepMessage(step: keyof typeof STEPS, method: 'sigstore' | 'gpg'): string {
@@ -280,7 +294,7 @@ async function gpgSigner(gpgKey: string, gpgHome: string | undefined): Promise<s
   return `${key.userIds[0] ?? gpgKey} (${key.fingerprint})`;
 }
 
-async function signingFor(
+export async function signingFor(
   method: 'sigstore' | 'gpg',
   config: LoadedConfig,
   session: SigstoreSession,

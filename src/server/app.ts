@@ -13,9 +13,11 @@ import type { Manifest } from '../core/package/manifest.ts';
 import { isValidPackageName, parsePackageName } from '../core/package/names.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../core/package/versions.ts';
 import type { SignatureCheck } from '../core/policy/decision.ts';
+import { describeSigner } from '../core/policy/trust-match.ts';
 import { recordOf } from '../core/publish/publish.ts';
 import { API_PREFIX, versionPath } from '../core/registry/http-api.ts';
 import type { ApiPackage, ApiRegistryInfo, ApiSignature, ApiVersion } from '../core/registry/http-api.ts';
+import { approverMatch, parseApprovalDocument } from '../core/registry/approval.ts';
 import { attest, registryKeyOf } from '../core/registry/attestation.ts';
 import type { DsseEnvelope } from '../core/registry/attestation.ts';
 import { signHead } from '../core/registry/audit-log.ts';
@@ -170,6 +172,10 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
   if (rest.length === 2 && rest[1] === 'download' && method === 'GET') return download(app, res, name, version);
   if (rest.length === 2 && rest[1] === 'attestation' && method === 'GET')
     return attestation(app.db, res, name, version);
+  if (rest.length === 2 && rest[1] === 'approve' && method === 'POST')
+    return sendJson(res, 201, await approve(app, req, name, version));
+  if (rest.length === 2 && rest[1] === 'approvals' && method === 'GET')
+    return sendJson(res, 200, await approvalsView(app.db, name, version));
   if (rest.length === 3 && rest[1] === 'signature' && method === 'GET')
     return signature(app.db, res, name, version, rest[2]!);
   throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}.`);
@@ -885,14 +891,154 @@ async function adminToken(app: RegistryApp, req: IncomingMessage) {
   }
 }
 
+/**
+ * An approval or rejection (spec §3.3.8), signed by the approver: the
+ * document must name this registry, package, version and archive, its
+ * signature must verify, and its signer must be one of publish_policy's
+ * approvers — the token only says who sent it.
+ */
+async function approve(app: RegistryApp, req: IncomingMessage, name: string, version: string) {
+  const caller = await authenticate(app.db, req.headers.authorization);
+  if (!caller) throw new ApiFailure(401, 'unauthorized', 'Missing or invalid token: send Authorization: Bearer aam_…');
+  const body = (await readJson(req, 2 * 1024 * 1024)) as {
+    status?: unknown;
+    comment?: unknown;
+    document?: unknown;
+    signature?: unknown;
+    signature_type?: unknown;
+    public_key?: unknown;
+  };
+  if (body.status !== 'approved' && body.status !== 'rejected')
+    throw new ApiFailure(400, 'bad_request', 'status must be "approved" or "rejected".');
+  if (typeof body.document !== 'string' || typeof body.signature !== 'string')
+    throw new ApiFailure(400, 'bad_request', 'An approval carries its signed document and signature (base64).');
+  if (body.signature_type !== 'sigstore' && body.signature_type !== 'gpg')
+    throw new ApiFailure(400, 'bad_request', 'signature_type must be "sigstore" or "gpg".');
+  const settings = await registrySettings(app.db);
+  const { row } = await versionRow(app.db, name, version);
+  const documentBytes = Buffer.from(body.document, 'base64');
+  const signature = Buffer.from(body.signature, 'base64');
+  const document = parseApprovalDocument(documentBytes);
+  if (
+    !document ||
+    document.registry !== settings.name ||
+    document.package !== name ||
+    document.version !== version ||
+    document.sha256 !== row.checksum_sha256.trim() ||
+    document.status !== body.status
+  )
+    throw new ApiFailure(
+      400,
+      'invalid_approval',
+      `The approval document must name registry "${settings.name}", ${name}@${version}, its archive's SHA-256 and the same status.`,
+    );
+  const check: SignatureCheck =
+    body.signature_type === 'sigstore'
+      ? verifySigstoreBundle(signature, documentBytes, { root: app.sigstoreRoot, requireTlog: true })
+      : typeof body.public_key === 'string'
+        ? await verifyDetachedSignature(documentBytes, signature, new ArmoredKeyring(body.public_key))
+        : { state: 'invalid', type: 'gpg', code: 'KEY_UNKNOWN', reason: 'a GPG approval needs its public key' };
+  if (check.state !== 'valid')
+    throw new ApiFailure(
+      400,
+      'signature_invalid',
+      `The approval's signature does not verify: ${check.state === 'invalid' ? check.reason : 'no signature'}.`,
+    );
+  const approver = approverMatch(check.signer, settings.approvers);
+  if (!approver)
+    throw new ApiFailure(
+      403,
+      'forbidden',
+      `The approval is signed by ${describeSigner(check.signer)}, who is not one of the registry's approvers.`,
+    );
+  const record = recordOf(check) as Record<string, unknown>;
+  return app.db.transaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO approvals (version_id, approver, status, comment, document, signature, signature_type, public_key, signer)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (version_id, approver) DO UPDATE SET status = EXCLUDED.status, comment = EXCLUDED.comment,
+         document = EXCLUDED.document, signature = EXCLUDED.signature, signature_type = EXCLUDED.signature_type,
+         public_key = EXCLUDED.public_key, signer = EXCLUDED.signer, created_at = NOW()`,
+      [
+        row.id,
+        caller.username,
+        document.status,
+        document.comment,
+        documentBytes,
+        signature,
+        body.signature_type,
+        typeof body.public_key === 'string' ? body.public_key : null,
+        JSON.stringify({ ...record, approver_entry: approver }),
+      ],
+    );
+    await tx.query('UPDATE package_versions SET approval_status = $2 WHERE id = $1', [row.id, document.status]);
+    const pkg = (
+      await tx.query<PackageRow>(
+        'SELECT * FROM packages WHERE id = (SELECT package_id FROM package_versions WHERE id = $1) FOR UPDATE',
+        [row.id],
+      )
+    ).rows[0]!;
+    const latest = await installableLatest(tx, pkg.id);
+    await tx.query('UPDATE packages SET latest_version = $2, updated_at = NOW() WHERE id = $1', [
+      pkg.id,
+      latest ?? null,
+    ]);
+    await setLatestTag(tx, pkg.id, latest);
+    await appendAudit(tx, {
+      event: document.status === 'approved' ? 'version.approve' : 'version.reject',
+      actor: caller.username,
+      package: name,
+      version,
+      metadata: { signer: describeSigner(check.signer), comment: document.comment || null },
+    });
+    return {
+      approver: caller.username,
+      status: document.status,
+      comment: document.comment,
+      signer: describeSigner(check.signer),
+      created_at: new Date().toISOString(),
+    };
+  });
+}
+
+/** A version's approvals with what proves them (document, signature, key), for clients to check themselves. */
+async function approvalsView(db: Queryable, name: string, version: string) {
+  const { row } = await versionRow(db, name, version);
+  const { rows } = await db.query<{
+    approver: string;
+    status: string;
+    comment: string | null;
+    document: Uint8Array;
+    signature: Uint8Array;
+    signature_type: string;
+    public_key: string | null;
+    created_at: Date;
+  }>('SELECT * FROM approvals WHERE version_id = $1 ORDER BY created_at', [row.id]);
+  return {
+    package: name,
+    version,
+    approval_status: row.approval_status,
+    approvals: rows.map((a) => ({
+      approver: a.approver,
+      status: a.status,
+      comment: a.comment ?? '',
+      created_at: iso(a.created_at),
+      document: Buffer.from(a.document).toString('base64'),
+      signature: Buffer.from(a.signature).toString('base64'),
+      signature_type: a.signature_type,
+      public_key: a.public_key,
+    })),
+  };
+}
+
 // ---------------------------------------------------------------- helpers
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > 64 * 1024) throw new ApiFailure(413, 'too_large', 'The JSON body is larger than 64 KB.');
+    if (size > limit) throw new ApiFailure(413, 'too_large', `The JSON body is larger than ${limit} bytes.`);
     chunks.push(chunk);
   }
   try {

@@ -5,6 +5,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AamError } from '../core/errors.ts';
 import { loadTrustRoot } from '../core/sigstore/trusted-root.ts';
+import { approverProblem } from '../core/registry/approval.ts';
 import { registryHandler } from './app.ts';
 import { openBlobStore } from './blobs.ts';
 import type { BlobStore } from './blobs.ts';
@@ -65,7 +66,14 @@ export async function openRegistryStorage(
         [key, JSON.stringify(value)],
       );
     if (options.requireApproval !== undefined) await save('require_approval', options.requireApproval);
-    if (options.approvers !== undefined) await save('approvers', options.approvers);
+    if (options.approvers !== undefined) {
+      const problems = options.approvers.map(approverProblem).filter((p): p is string => p !== undefined);
+      if (problems.length > 0)
+        throw new AamError('USAGE', `An approver would match no one: ${problems.join('; ')}.`, {
+          hint: 'An approver is an identity pattern (as in trusted_identities) or a full 40-digit OpenPGP fingerprint.',
+        });
+      await save('approvers', options.approvers);
+    }
     if (options.requireSignatures !== undefined)
       await db.query(
         `INSERT INTO registry_settings (key, value) VALUES ('require_signatures', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,

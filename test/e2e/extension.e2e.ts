@@ -113,11 +113,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     // Opening the deployed copy says where it came from, and that it is not what was signed.
     await rule.click();
     await s.page.locator('.tab.active[aria-label^="agent-rules-style.mdc"]').waitFor();
-    await s.page
-      .locator('.codelens-decoration', {
-        hasText: /@demo\/agent-rules@1\.0\.0 · signed by alice@example\.com · tampered/,
-      })
-      .waitFor();
+    await s.lens(/@demo\/agent-rules@1\.0\.0 · signed by alice@example\.com · tampered/);
     await s.page.locator('.squiggly-warning').first().waitFor();
     console.log(`screenshot: ${await s.shot('14-deployed-file-provenance')}`);
     await s.page.keyboard.press('Escape');
@@ -132,11 +128,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       await readFile(join(s.world.workspace, '.cursor', 'rules', 'agent-rules-style.mdc'), 'utf8'),
       /curl/,
     );
-    await s.page
-      .locator('.codelens-decoration', {
-        hasText: /@demo\/agent-rules@1\.0\.0 · signed by alice@example\.com · verified/,
-      })
-      .waitFor();
+    await s.lens(/@demo\/agent-rules@1\.0\.0 · signed by alice@example\.com · verified/);
     console.log(`screenshot: ${await s.shot('15-deployed-restored')}`);
   });
 

@@ -33,6 +33,11 @@ export interface Session {
   waitForStatus(name: string, status: string): Promise<void>;
   /** Waits for a notification whose text matches, and returns its text. */
   notification(text: RegExp): Promise<string>;
+  /**
+   * Waits for a CodeLens (in the active editor group) holding `text`; on a
+   * timeout the error lists the lenses that were there instead.
+   */
+  lens(text: string | RegExp): Promise<void>;
   openFile(relativePath: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -135,6 +140,18 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       const toast = page.locator('.notification-toast', { hasText: text }).first();
       await toast.waitFor();
       return toast.innerText();
+    },
+    async lens(text) {
+      const lenses = page.locator('.editor-group-container.active .codelens-decoration');
+      try {
+        await lenses.filter({ hasText: text }).first().waitFor();
+      } catch (error) {
+        const shown = await lenses.allInnerTexts().catch(() => []);
+        throw new Error(
+          `No CodeLens holding ${String(text)}; shown: ${shown.length > 0 ? shown.map((t) => JSON.stringify(t)).join(', ') : 'none'} (screenshot: ${await session.shot('lens-missing')})`,
+          { cause: error },
+        );
+      }
     },
     async openFile(relativePath) {
       await page.keyboard.press('Control+P');

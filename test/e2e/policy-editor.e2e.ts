@@ -104,11 +104,7 @@ describe('the trust-policy editors in a real VS Code', () => {
     await s.page
       .locator('.editor-group-container.active .view-line', { hasText: /^\s*require_signature:\strue$/ })
       .waitFor();
-    await s.page
-      .locator('.editor-group-container.active .codelens-decoration', {
-        hasText: 'If you save now: 1 package would fail',
-      })
-      .waitFor();
+    await s.lens('If you save now: 1 package would fail');
     console.log(`screenshot: ${await s.shot('24-config-codelens')}`);
   });
 

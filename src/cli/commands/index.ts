@@ -1,5 +1,6 @@
 import type { CliIo } from '../io.ts';
 import { acceptCommand } from './accept.ts';
+import { approveCommand, rejectCommand } from './approve.ts';
 import { auditCommand } from './audit.ts';
 import { diffCommand } from './diff.ts';
 import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
@@ -29,6 +30,8 @@ export const commands: Record<string, Command> = {
   trust: trustCommand,
   accept: acceptCommand,
   audit: auditCommand,
+  approve: approveCommand,
+  reject: rejectCommand,
   diff: diffCommand,
   'sign-bundle': signBundleCommand,
   'verify-bundle': verifyBundleCommand,

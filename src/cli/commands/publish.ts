@@ -57,7 +57,8 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
   return EXIT.ok;
 }
 
-async function signingFor(
+/** How to sign (a publish, an approval): GPG with the configured or given key, or Sigstore keyless. */
+export async function signingFor(
   io: CliIo,
   ctx: CommandContext,
   method: 'sigstore' | 'gpg',

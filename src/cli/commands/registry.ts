@@ -12,6 +12,8 @@ export const REGISTRY_HELP = `Usage:
   aam-trust registry serve --data DIR [--database URL] [--blobs DIR|s3://BUCKET[/PREFIX]]
                            [--host 127.0.0.1] [--port 8765] [--name NAME]
                            [--require-signatures | --no-require-signatures] [--trusted-root FILE]
+                           [--require-approval | --no-require-approval] [--approver ID ...]
+                           [--key FILE]
       Serves an HTTP registry (AAM's registry API): metadata in PostgreSQL — embedded
       (PGlite, in DIR) unless --database postgres://… names a server — and archives in
       a content-addressed blob store (DIR/blobs by default, or S3-compatible storage
@@ -19,6 +21,12 @@ export const REGISTRY_HELP = `Usage:
       Several instances may serve one --database and --blobs. Uploaded signatures are
       verified before a version is accepted (--trusted-root: the Sigstore instance's
       trusted_root.json; the public-good one by default).
+      With --require-approval a new version is pending — not installable, not "latest" —
+      until one of the approvers (--approver: an identity pattern as in trusted_identities,
+      or a full OpenPGP fingerprint; repeat it) signs an approval ("aam-trust approve").
+      These settings are saved in the database. The registry signs attestations and its
+      audit log's head with an ECDSA P-256 key (--key; DIR/registry-key.pem by default,
+      created on first start); instances serving one registry must share it.
 
   aam-trust registry token create --data DIR [--database URL] --user NAME
                                   [--scope publish|yank|admin ...] [--name LABEL]
@@ -61,6 +69,10 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     'require-signatures': { type: 'boolean' },
     'no-require-signatures': { type: 'boolean' },
     'trusted-root': { type: 'string' },
+    'require-approval': { type: 'boolean' },
+    'no-require-approval': { type: 'boolean' },
+    approver: { type: 'string', multiple: true },
+    key: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -83,6 +95,9 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     name: values.name,
     requireSignatures: values['require-signatures'] ? true : values['no-require-signatures'] ? false : undefined,
     trustedRoot: values['trusted-root'] && resolve(io.cwd, values['trusted-root']),
+    requireApproval: values['require-approval'] ? true : values['no-require-approval'] ? false : undefined,
+    approvers: values.approver,
+    keyFile: values.key && resolve(io.cwd, values.key),
     log: values.quiet ? undefined : (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
   }).catch((error: unknown) => {
     throw error instanceof AamError

@@ -32,6 +32,7 @@ import { continuityFindings } from '../verify/findings.ts';
 import type { PlannedPackage } from './plan.ts';
 import { HttpRegistry } from '../registry/http-registry.ts';
 import { verifyAttestation } from '../registry/attestation.ts';
+import { checkApprovals } from '../registry/approval.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
 
 export interface InstallOptions {
@@ -120,6 +121,8 @@ export async function installPackages(specs: readonly string[], options: Install
         `${first.verdict.hint ?? ''} Nothing was installed.`.trim(),
       );
     }
+    if (trust && options.registry instanceof HttpRegistry && options.config.security.publish_policy.require_approval)
+      await requireApprovals(options.registry, trust, verified, options);
     if (verified.length === 0) return [];
     const staging = join(workspace.aamDir, `.staging-${randomBytes(6).toString('hex')}`);
     const renames: { from: string; to: string }[] = [];
@@ -309,6 +312,41 @@ async function registryTrust(
         : 'Nothing was installed. The registry changed what it recorded before; report it to its operator (aam-trust audit NAME shows the log).',
     });
   return { next: check.next };
+}
+
+/**
+ * publish_policy.require_approval on the client: every version from the HTTP
+ * registry needs an approval signed by one of the client's own approvers,
+ * checked here — the registry's "approved" is a claim, the signature is proof.
+ */
+async function requireApprovals(
+  registry: HttpRegistry,
+  trust: RegistryTrust,
+  verified: readonly Verified[],
+  options: InstallOptions,
+): Promise<void> {
+  const problems: string[] = [];
+  for (const item of verified) {
+    if (item.source !== registry.name) continue;
+    options.onStep?.(`Checking the approvals of ${item.plan.name}@${item.plan.version}`);
+    const approvals = await registry.approvals(item.plan.name, item.plan.version);
+    const verdict = await checkApprovals(
+      approvals.approvals,
+      {
+        registry: trust.next.name,
+        name: item.plan.name,
+        version: item.plan.version,
+        sha256: item.plan.entry.checksum.replace(/^sha256:/, ''),
+      },
+      options.config.security.publish_policy.approvers,
+      options.verifier,
+    );
+    if (!verdict.ok) problems.push(`${item.plan.name}@${item.plan.version}: ${verdict.reason}`);
+  }
+  if (problems.length > 0)
+    throw new AamError('APPROVAL_MISSING', `Not approved:\n${problems.join('\n')}`, {
+      hint: 'Nothing was installed. Your policy (publish_policy.require_approval) installs only versions approved by one of publish_policy.approvers; ask one of them to run "aam-trust approve NAME@VERSION".',
+    });
 }
 
 /** Attestations of `registry`, each checked against its pinned key (the registry's self-name is part of what is signed). */

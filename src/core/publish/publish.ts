@@ -145,6 +145,18 @@ async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg
   return { type: 'gpg' as const, bytes, publicKey: key.key.toPublic().armor() };
 }
 
+/**
+ * Signs any bytes the way a package is signed (an approval document, say):
+ * a Sigstore bundle, or a detached OpenPGP signature with its public key.
+ */
+export async function signBytes(
+  data: Buffer,
+  signing: Signing,
+  line: (l: string) => void = () => undefined,
+): Promise<{ type: 'sigstore' | 'gpg'; bytes: Buffer; publicKey?: string }> {
+  return signing.method === 'sigstore' ? signSigstore(data, signing, line) : signGpg(data, signing, line);
+}
+
 /** How a verified signature is described where it is stored (registry metadata, the HTTP registry's database). */
 export function recordOf(check: Extract<SignatureCheck, { state: 'valid' }>): SignatureToStore['record'] {
   const signer = check.signer;

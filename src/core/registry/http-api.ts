@@ -50,6 +50,26 @@ export interface ApiVersion {
   approval_status?: 'approved' | 'pending' | 'rejected';
 }
 
+/** One approver's signed decision on a version (GET …/{version}/approvals): the proof travels with it. */
+export interface ApiApproval {
+  approver: string;
+  status: 'approved' | 'rejected';
+  comment: string;
+  created_at: string;
+  /** The canonical approval document (base64) the signature covers. */
+  document: string;
+  signature: string;
+  signature_type: 'sigstore' | 'gpg';
+  public_key: string | null;
+}
+
+export interface ApiApprovals {
+  package: string;
+  version: string;
+  approval_status: 'approved' | 'pending' | 'rejected';
+  approvals: ApiApproval[];
+}
+
 export interface ApiPackage {
   name: string;
   scope: string | null;
@@ -121,6 +141,7 @@ export function metadataFromApi(raw: unknown, name: string): PackageMetadata {
         size: Number(v.archive_size ?? 0),
         dependencies: stringMap(v.dependencies),
         ...(v.yanked === true ? { yanked: true } : {}),
+        ...(v.approval_status === 'pending' || v.approval_status === 'rejected' ? { approval: v.approval_status } : {}),
         ...(signatures.length > 0 ? { signatures } : {}),
       },
     ];

@@ -4,13 +4,14 @@ import { AamError, messageOf } from '../errors.ts';
 import { READ_LIMITS } from '../fs/safe-read.ts';
 import { parseManifest } from '../package/manifest.ts';
 import { API_PREFIX, metadataFromApi, packagePath, versionPath } from './http-api.ts';
-import type { ApiError, ApiRegistryInfo, ApiVersion } from './http-api.ts';
+import type { ApiApproval, ApiApprovals, ApiError, ApiRegistryInfo, ApiVersion } from './http-api.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
 import type { PackageMetadata, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
 import { refusalFor, resolveIn } from './registry.ts';
 import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+import { parseApprovalDocument } from './approval.ts';
 
 export interface HttpRegistryOptions {
   /** The API token for publishing (credentials.yaml or $AAM_REGISTRY_TOKEN), asked for only when needed. */
@@ -202,6 +203,53 @@ export class HttpRegistry implements Registry {
     return entries;
   }
 
+  /** A version's approvals, each with the signed document and signature that prove it. */
+  async approvals(name: string, version: string): Promise<ApiApprovals> {
+    const body = (await this.json(`${versionPath(name, version)}/approvals`)) as Partial<ApiApprovals>;
+    return {
+      package: name,
+      version,
+      approval_status: body.approval_status ?? 'approved',
+      approvals: (Array.isArray(body.approvals) ? body.approvals : []).filter(
+        (a): a is ApiApproval => !!a && typeof a.document === 'string' && typeof a.signature === 'string',
+      ),
+    };
+  }
+
+  /** Sends a signed approval or rejection (the registry checks that its signer is one of its approvers). */
+  async approve(
+    name: string,
+    version: string,
+    approval: {
+      document: Buffer;
+      signature: Buffer;
+      signatureType: 'sigstore' | 'gpg';
+      publicKey?: string | undefined;
+    },
+  ): Promise<{ status: string; signer: string; approver: string }> {
+    const token = await this.options.token?.();
+    if (!token)
+      throw new AamError('REGISTRY_AUTH', `Approving on registry "${this.name}" needs an API token.`, {
+        hint: `Put a token in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
+      });
+    const document = parseApprovalDocument(approval.document);
+    if (!document) throw new AamError('USAGE', 'Not an approval document.');
+    const response = await this.request(`${versionPath(name, version)}/approve`, {
+      method: 'POST',
+      token,
+      attempts: 1,
+      body: JSON.stringify({
+        status: document.status,
+        comment: document.comment,
+        document: approval.document.toString('base64'),
+        signature: approval.signature.toString('base64'),
+        signature_type: approval.signatureType,
+        ...(approval.publicKey ? { public_key: approval.publicKey } : {}),
+      }),
+    });
+    return (await this.parse(response!)) as { status: string; signer: string; approver: string };
+  }
+
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */
   async apiVersion(name: string, version: string): Promise<ApiVersion | undefined> {
     return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
@@ -233,7 +281,7 @@ export class HttpRegistry implements Registry {
     path: string,
     options: {
       method?: string;
-      body?: FormData;
+      body?: FormData | string;
       token?: string;
       notFound?: boolean;
       attempts?: number;
@@ -253,6 +301,7 @@ export class HttpRegistry implements Registry {
             'user-agent': 'aam-trust',
             accept: 'application/json, application/octet-stream',
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...(typeof options.body === 'string' ? { 'content-type': 'application/json' } : {}),
           },
           redirect: 'error',
           signal: AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000),

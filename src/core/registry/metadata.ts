@@ -21,6 +21,8 @@ export interface VersionEntry {
   dependencies: Record<string, string>;
   /** Yanked on an HTTP registry: still downloadable by exact version, never picked by a range or latest. */
   yanked?: boolean;
+  /** On an HTTP registry that requires approval: not installable until approved (rejected: never). */
+  approval?: 'pending' | 'rejected';
   signatures?: SignatureRecord[];
 }
 

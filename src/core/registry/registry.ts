@@ -64,7 +64,8 @@ export function resolveIn(
   }
   const versions = metadata.versions.map((v) => v.version);
   // A yanked version is there for whoever names it exactly; a range or "latest" never picks it.
-  const candidates = metadata.versions.filter((v) => !v.yanked).map((v) => v.version);
+  // Nor does it pick a version waiting for approval, or rejected.
+  const candidates = metadata.versions.filter((v) => !v.yanked && !v.approval).map((v) => v.version);
   const wanted =
     spec === undefined || spec === ''
       ? (metadata.dist_tags.latest ?? highestVersion(candidates))
@@ -75,6 +76,19 @@ export function resolveIn(
       hint: versions.length > 0 ? `Available versions: ${versions.join(', ')}.` : 'The package has no versions.',
     });
   }
+  if (entry.approval)
+    throw new AamError(
+      entry.approval === 'pending' ? 'VERSION_PENDING_APPROVAL' : 'VERSION_REJECTED',
+      entry.approval === 'pending'
+        ? `${name}@${entry.version} is waiting for approval on registry "${registry}": it cannot be installed yet.`
+        : `${name}@${entry.version} was rejected by an approver of registry "${registry}": it cannot be installed.`,
+      {
+        hint:
+          entry.approval === 'pending'
+            ? "Ask one of the registry's approvers to review it (aam-trust approve NAME@VERSION), or install an approved version."
+            : 'Install another version; "aam-trust audit NAME" shows who rejected it and why.',
+      },
+    );
   return { metadata, entry };
 }
 

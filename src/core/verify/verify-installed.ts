@@ -86,7 +86,19 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       : 0,
   );
   try {
-    // What every result depends on besides its lock entry and its files.
+    const lock = await openLock(lockFile, store, force);
+    const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
+    // HTTP registries are asked first: a registry that now serves other bytes invalidates what was stored.
+    const unreachable =
+      !offline && config.registries.some((r) => r.type === 'http')
+        ? await syncHttpMirrors(names, await lock.entries(), config.registries, options.cache.dir, options.homeDir)
+        : new Map<string, string>();
+    // What only HTTP registries have: their audit log (checked while reachable) and attestations (as captured).
+    const registryExtras = config.registries.some((r) => r.type === 'http')
+      ? await httpRegistryExtras(names, await lock.entries(), options, unreachable, offline)
+      : new Map<string, ReportExtras>();
+    // What every result depends on besides its lock entry and its files (read after the registry
+    // checks above, which may update the trust record).
     const recordFile = recordPathOf(workspace.aamDir);
     const settingsKey = store
       ? VerificationStore.digest({
@@ -100,17 +112,6 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           home: options.homeDir ?? homedir(),
         })
       : '';
-    const lock = await openLock(lockFile, store, force);
-    const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
-    // HTTP registries are asked first: a registry that now serves other bytes invalidates what was stored.
-    const unreachable =
-      !offline && config.registries.some((r) => r.type === 'http')
-        ? await syncHttpMirrors(names, await lock.entries(), config.registries, options.cache.dir, options.homeDir)
-        : new Map<string, string>();
-    // What only HTTP registries have: their audit log (checked while reachable) and attestations (as captured).
-    const registryExtras = config.registries.some((r) => r.type === 'http')
-      ? await httpRegistryExtras(names, await lock.entries(), options, unreachable, offline)
-      : new Map<string, ReportExtras>();
 
     // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.
     const collected = new Map<string, { summary: EntrySummary; result: JobResult }>();
@@ -448,12 +449,16 @@ async function httpRegistryExtras(
     await withFileLock(join(workspace.aamDir, '.install.lock'), async () => {
       const fresh = await readTrustRecord(recordFile);
       fresh.registries = { ...fresh.registries };
+      let changed = false;
       for (const [name, next] of Object.entries(proven)) {
         const was = fresh.registries[name];
-        if (was?.audit_size !== next.audit_size || was?.audit_head !== next.audit_head || was?.key_id !== next.key_id)
+        if (was?.audit_size !== next.audit_size || was?.audit_head !== next.audit_head || was?.key_id !== next.key_id) {
           fresh.registries[name] = { ...next, recorded_at: now };
+          changed = true;
+        }
       }
-      await writeTrustRecord(recordFile, fresh);
+      // Rewritten only when it learnt something: its stamp is part of what stored results depend on.
+      if (changed) await writeTrustRecord(recordFile, fresh);
     }).catch((error: unknown) => options.onNotice?.(`The trust record could not be updated: ${messageOf(error)}`));
   }
   const extras = new Map<string, ReportExtras>();

@@ -1,0 +1,122 @@
+import { assertUsablePolicy } from '../../core/config/load.ts';
+import { sha256Hex } from '../../core/archive/hash.ts';
+import { AamError } from '../../core/errors.ts';
+import { isValidPackageName } from '../../core/package/names.ts';
+import { isValidVersion } from '../../core/package/versions.ts';
+import { signBytes } from '../../core/publish/publish.ts';
+import { approvalDocument } from '../../core/registry/approval.ts';
+import { HttpRegistry } from '../../core/registry/http-registry.ts';
+import { findRegistry } from '../../core/registry/open.ts';
+import { COMMON, parse } from '../args.ts';
+import { commandContext } from '../context.ts';
+import { EXIT, paint } from '../io.ts';
+import type { CliIo } from '../io.ts';
+import { signingFor } from './publish.ts';
+
+export const APPROVE_HELP = `Usage: aam-trust approve NAME@VERSION [--comment TEXT] [--registry NAME] [signing options]
+       aam-trust reject NAME@VERSION --reason TEXT [--registry NAME] [signing options]
+
+Approves (or rejects) a version waiting on an HTTP registry whose
+publish_policy requires approval. The archive is downloaded and hashed here,
+and the decision — registry, package, version, archive SHA-256, comment, time —
+is signed by you, like a package: the registry accepts it only when you are
+one of its approvers, and clients check the signature themselves.
+
+Signing options: --signing-method sigstore|gpg, --gpg-key KEY,
+--identity-token TOKEN, --signing-config FILE (as for publish). The API token
+is read from ~/.aam/credentials.yaml or $AAM_REGISTRY_TOKEN.`;
+
+export function approveCommand(io: CliIo, argv: string[]): Promise<number> {
+  return decide(io, argv, 'approved');
+}
+
+export function rejectCommand(io: CliIo, argv: string[]): Promise<number> {
+  return decide(io, argv, 'rejected');
+}
+
+async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'): Promise<number> {
+  const command = status === 'approved' ? 'approve' : 'reject';
+  const { values, positionals } = parse(command, argv, {
+    ...COMMON,
+    registry: { type: 'string' },
+    comment: { type: 'string' },
+    reason: { type: 'string' },
+    'signing-method': { type: 'string' },
+    'gpg-key': { type: 'string' },
+    'identity-token': { type: 'string' },
+    'signing-config': { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(`${APPROVE_HELP}\n`);
+    return EXIT.ok;
+  }
+  const spec = positionals.length === 1 ? positionals[0]! : '';
+  const at = spec.lastIndexOf('@');
+  const name = at > 0 ? spec.slice(0, at) : '';
+  const version = at > 0 ? spec.slice(at + 1) : '';
+  if (!isValidPackageName(name) || !isValidVersion(version))
+    throw new AamError('USAGE', `${command} needs one NAME@VERSION (for example @acme/hello@1.2.0).`, {
+      hint: APPROVE_HELP,
+    });
+  const comment = (status === 'approved' ? values.comment : (values.reason ?? values.comment)) ?? '';
+  if (status === 'rejected' && !comment.trim())
+    throw new AamError('USAGE', 'A rejection says why: pass --reason TEXT.');
+  const method = values['signing-method'];
+  if (method !== undefined && method !== 'sigstore' && method !== 'gpg')
+    throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
+  const ctx = await commandContext(io, values);
+  assertUsablePolicy(ctx.config);
+  const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
+  if (!(registry instanceof HttpRegistry))
+    throw new AamError(
+      'USAGE',
+      `Registry "${registry.name}" is not an HTTP registry: only HTTP registries have approvals.`,
+    );
+  const line = values.json ? () => undefined : (text: string) => io.stdout(`${text}\n`);
+  const described = await registry.apiVersion(name, version);
+  if (!described) throw new AamError('VERSION_NOT_FOUND', `${name}@${version} is not in registry "${registry.name}".`);
+  // What is approved is the archive as downloaded here, not the checksum the registry states.
+  const sha256 = sha256Hex(await registry.readArchive(name, version));
+  if (sha256 !== described.checksum?.sha256)
+    throw new AamError(
+      'CHECKSUM_MISMATCH',
+      `Registry "${registry.name}" serves ${name}@${version} with SHA-256 ${sha256}, but describes it as ${String(described.checksum?.sha256)}.`,
+      { hint: 'Nothing was signed. Report it to the registry operator.' },
+    );
+  const { name: registryName } = await registry.identity();
+  const document = approvalDocument({
+    registry: registryName,
+    package: name,
+    version,
+    sha256,
+    status,
+    comment,
+    at: new Date().toISOString(),
+  });
+  line(
+    `${status === 'approved' ? 'Approving' : 'Rejecting'} ${name}@${version} on ${registryName} (archive sha256:${sha256})`,
+  );
+  const signing = await signingFor(
+    io,
+    ctx,
+    method ?? (values['gpg-key'] ? 'gpg' : ctx.config.security.signing_method),
+    values,
+  );
+  const signature = await signBytes(document, signing, line);
+  const result = await registry.approve(name, version, {
+    document,
+    signature: signature.bytes,
+    signatureType: signature.type,
+    publicKey: signature.publicKey,
+  });
+  if (values.json) io.stdout(`${JSON.stringify({ package: name, version, sha256, ...result }, null, 2)}\n`);
+  else
+    line(
+      paint(
+        io,
+        status === 'approved' ? 'green' : 'red',
+        `${status === 'approved' ? '✓ Approved' : '✗ Rejected'} ${name}@${version}, signed by ${result.signer}`,
+      ),
+    );
+  return EXIT.ok;
+}

@@ -1,0 +1,154 @@
+import * as vscode from 'vscode';
+import { sha256Hex } from '../core/archive/hash.ts';
+import { AamError } from '../core/errors.ts';
+import { signBytes } from '../core/publish/publish.ts';
+import { approvalDocument } from '../core/registry/approval.ts';
+import { HttpRegistry } from '../core/registry/http-registry.ts';
+import { openRegistry } from '../core/registry/open.ts';
+import { showError } from './errors.ts';
+import { log } from './log.ts';
+import type { TrustModel } from './model.ts';
+import { chooseSigner, signingFor } from './publish-signed.ts';
+import type { SigstoreSession } from './sigstore-session.ts';
+
+/**
+ * AAM: Approve or Reject a Version — for an approver of an HTTP registry
+ * whose publish_policy requires approval: pick a pending version, decide,
+ * and sign the decision (registry, package, version, the SHA-256 of the
+ * archive as downloaded here) with Sigstore or GPG, like a package.
+ */
+export async function approveVersion(model: TrustModel, session: SigstoreSession): Promise<void> {
+  try {
+    const workspace = model.workspaces.find((w) => w.config?.registries.some((r) => r.type === 'http'));
+    const config = workspace?.config;
+    if (!config)
+      throw new AamError('REGISTRY_NOT_FOUND', vscode.l10n.t('No HTTP registry is configured.'), {
+        hint: vscode.l10n.t('Approvals live on HTTP registries: add one under registries: (type: http).'),
+      });
+    const entries = config.registries.filter((r) => r.type === 'http');
+    const entry =
+      entries.length === 1
+        ? entries[0]
+        : (
+            await vscode.window.showQuickPick(
+              entries.map((r) => ({ label: r.name, description: r.url, entry: r })),
+              { title: vscode.l10n.t('Approve a version on which registry?') },
+            )
+          )?.entry;
+    if (!entry) return;
+    const registry = openRegistry(entry, { homeDir: model.homeDir, env: process.env });
+    if (!(registry instanceof HttpRegistry)) return;
+    const pending = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0}…', registry.name) },
+      async () =>
+        (await registry.list()).flatMap((p) =>
+          p.versions.filter((v) => v.approval === 'pending').map((v) => ({ name: p.name, version: v })),
+        ),
+    );
+    if (pending.length === 0) {
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('No version is waiting for approval on {0}.', registry.name),
+      );
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      pending.map((p) => ({
+        label: `${p.name}@${p.version.version}`,
+        description: vscode.l10n.t('published {0}', p.version.published.replace('T', ' ').replace(/\.\d+Z$/, 'Z')),
+        detail: p.version.signatures?.[0]
+          ? vscode.l10n.t(
+              'signed by {0}',
+              p.version.signatures[0].identity ?? p.version.signatures[0].fingerprint ?? p.version.signatures[0].type,
+            )
+          : vscode.l10n.t('not signed'),
+        item: p,
+      })),
+      { title: vscode.l10n.t('Versions waiting for approval on {0}', registry.name) },
+    );
+    if (!picked) return;
+    const { name, version } = picked.item;
+    const approve = vscode.l10n.t('Approve');
+    const reject = vscode.l10n.t('Reject');
+    const decision = await vscode.window.showQuickPick([approve, reject], {
+      title: vscode.l10n.t('{0}@{1}: approve or reject?', name, version.version),
+    });
+    if (!decision) return;
+    const status = decision === approve ? 'approved' : 'rejected';
+    const comment = await vscode.window.showInputBox({
+      title: status === 'approved' ? vscode.l10n.t('Comment (optional)') : vscode.l10n.t('Why is it rejected?'),
+      ignoreFocusOut: true,
+      validateInput: (text) =>
+        status === 'rejected' && !text.trim() ? vscode.l10n.t('A rejection says why.') : undefined,
+    });
+    if (comment === undefined) return;
+    const chosen = await chooseSigner(config, model, session);
+    if (!chosen) return;
+    const label = `${name}@${version.version}`;
+    const go = status === 'approved' ? vscode.l10n.t('Sign and Approve') : vscode.l10n.t('Sign and Reject');
+    const answer = await vscode.window.showWarningMessage(
+      status === 'approved'
+        ? vscode.l10n.t('Approve {0} on {1}?', label, registry.name)
+        : vscode.l10n.t('Reject {0} on {1}?', label, registry.name),
+      {
+        modal: true,
+        detail: [
+          vscode.l10n.t('Archive: {0}', version.checksum),
+          vscode.l10n.t('Signer: {0}', chosen.signer),
+          ...(comment ? [vscode.l10n.t('Comment: {0}', comment)] : []),
+          '',
+          vscode.l10n.t('The decision is signed, and clients check it against their own approvers.'),
+        ].join('\n'),
+      },
+      go,
+    );
+    if (answer !== go) return;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: label, cancellable: true },
+      async (progress, token) => {
+        progress.report({ message: vscode.l10n.t('Downloading and hashing the archive…') });
+        // What is approved is the archive as downloaded here, not the checksum the registry states.
+        const sha256 = sha256Hex(await registry.readArchive(name, version.version));
+        if (`sha256:${sha256}` !== version.checksum)
+          throw new AamError(
+            'CHECKSUM_MISMATCH',
+            vscode.l10n.t(
+              '{0} serves other bytes for {1} than it describes; nothing was signed.',
+              registry.name,
+              label,
+            ),
+          );
+        const { name: registryName } = await registry.identity();
+        const document = approvalDocument({
+          registry: registryName,
+          package: name,
+          version: version.version,
+          sha256,
+          status,
+          comment,
+          at: new Date().toISOString(),
+        });
+        progress.report({ message: vscode.l10n.t('Signing…') });
+        const signing = await signingFor(chosen.method, config, session, token, chosen.gpgKey, chosen.gpgHome);
+        const signature = await signBytes(document, signing, (line) => log().info(line));
+        progress.report({ message: vscode.l10n.t('Sending to {0}…', registry.name) });
+        return registry.approve(name, version.version, {
+          document,
+          signature: signature.bytes,
+          signatureType: signature.type,
+          publicKey: signature.publicKey,
+        });
+      },
+    );
+    log().info(
+      `${status === 'approved' ? 'Approved' : 'Rejected'} ${label} on ${registry.name}, signed by ${result.signer}`,
+    );
+    void vscode.commands.executeCommand('aam.refreshAuditLog');
+    void vscode.window.showInformationMessage(
+      status === 'approved'
+        ? vscode.l10n.t('✓ Approved {0} on {1}, signed by {2}.', label, registry.name, result.signer)
+        : vscode.l10n.t('Rejected {0} on {1}, signed by {2}.', label, registry.name, result.signer),
+    );
+  } catch (error) {
+    await showError(error);
+  }
+}
