@@ -6,7 +6,9 @@ import { installPackages } from '../src/core/install/install.ts';
 import { workspacePaths } from '../src/core/lockfile/lockfile.ts';
 import { findSecretKey, runGpg } from '../src/core/openpgp/gnupg.ts';
 import { signingKeySource } from '../src/core/openpgp/sign.ts';
-import { publishPackage } from '../src/core/publish/publish.ts';
+import { sha256Hex } from '../src/core/archive/hash.ts';
+import { publishPackage, signBytes } from '../src/core/publish/publish.ts';
+import { approvalDocument } from '../src/core/registry/approval.ts';
 import type { Signing } from '../src/core/publish/publish.ts';
 import { HttpRegistry } from '../src/core/registry/http-registry.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
@@ -167,6 +169,9 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
     dataDir: httpDataDir,
     name: 'team',
     requireSignatures: true,
+    // New versions wait for an approval signed by Alice or the release key.
+    requireApproval: true,
+    approvers: ['alice@example.com', releaseKey],
     trustedRoot,
     port: Number(process.env.AAM_DEMO_REGISTRY_PORT ?? 0),
     // Its requests, for whoever wants to watch the demo registry work.
@@ -244,10 +249,36 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       },
     );
     const team = new HttpRegistry('team', http.url, { token: async () => token });
+    // Alice approves what is installed; @team/onboarding waits for an approver (AAM: Approve or Reject a Version…).
+    const approve = async (name: string) => {
+      const document = approvalDocument({
+        registry: 'team',
+        package: name,
+        version: '1.0.0',
+        sha256: sha256Hex(await team.readArchive(name, '1.0.0')),
+        status: 'approved',
+        comment: 'Reviewed for the team',
+        at: new Date().toISOString(),
+      });
+      const signature = await signBytes(document, signingOf('alice', name)!);
+      await team.approve(name, '1.0.0', { document, signature: signature.bytes, signatureType: signature.type });
+    };
     for (const pkg of HTTP_PACKAGES) {
       const dir = await writePackage(join(root, 'sources'), pkg.name, '1.0.0', pkg.description);
       await publishPackage({ packageDir: dir, registry: team, signing: signingOf(pkg.signer, pkg.name), verifier });
+      await approve(pkg.name);
     }
+    await publishPackage({
+      packageDir: await writePackage(
+        join(root, 'sources'),
+        '@team/onboarding',
+        '1.0.0',
+        'Onboarding prompts, waiting for approval',
+      ),
+      registry: team,
+      signing: signingOf('alice', '@team/onboarding'),
+      verifier,
+    });
     await installPackages(
       HTTP_PACKAGES.map((p) => p.name),
       {
@@ -357,5 +388,10 @@ const DEMO_README = `# AAM Trust demo workspace
   which rule rejected it; the quick fix "Trust this signer" edits the policy.
 - \`.aam/config.yaml\` and \`~/.aam/config.yaml\`: the trust policy, validated as you type.
 - \`packages/demo--my-skill\`: run **AAM: Publish Signed** to sign it (Sigstore or GPG)
-  and publish it to the demo registry.
+  and publish it to the demo registry, or to the team's HTTP registry.
+- The team's HTTP registry requires approval: \`@team/onboarding\` waits for one. Run
+  **AAM: Approve or Reject a Version…** to sign an approval (you are an approver), then
+  **AAM: Install Package**. The **Registry Audit Log** view shows every publish and
+  approval, with the log's hash chain checked against the registry's signed head; expand
+  a \`@team/…\` package to see its registry attestation.
 `;

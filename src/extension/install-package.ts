@@ -36,7 +36,9 @@ export async function installPackage(model: TrustModel): Promise<void> {
     const picked = await vscode.window.showQuickPick(
       available.map((m) => ({
         label: m.name,
-        description: m.dist_tags.latest ?? '',
+        description:
+          m.dist_tags.latest ??
+          (m.versions.some((v) => v.approval === 'pending') ? vscode.l10n.t('waiting for approval') : ''),
         detail: m.description,
         spec: m.name,
       })),

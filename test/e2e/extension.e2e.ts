@@ -284,13 +284,13 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
   it('refuses to publish a version twice, saying what to do', async () => {
     await s.command('AAM: Publish Signed');
     await s.pick('demo', 'Publish to which registry?');
-    await s.pick('GPG', 'Sign with');
+    // Said before asking how to sign.
     const text = await s.notification(/already published/);
     assert.match(text, /Bump the version in aam\.yaml/);
     console.log(`screenshot: ${await s.shot('09-version-exists')}`);
   });
 
-  it('Publish Signed to the team HTTP registry, then Install Package from it: verified, from "team"', async () => {
+  it('Publish Signed to the team HTTP registry, approve the pending version, then Install Package: verified, attested, from "team"', async () => {
     await s.command('AAM: Publish Signed');
     await s.pick('team', 'Publish to which registry?');
     await s.pick('GPG', 'Sign with');
@@ -311,6 +311,42 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       check.state === 'valid' && check.signer.type === 'gpg' && check.signer.fingerprint === s.world.releaseKey,
     );
 
+    // The team registry requires approval: the new version waits for an approver's signature.
+    await s.command('AAM: Install Package');
+    await s.pick('team', 'Install from which registry?');
+    await s.pick('@demo/my-skill', 'Install which package?');
+    await s.notification(/@demo\/my-skill@1\.0\.1 is waiting for approval on registry "team"/);
+    console.log(`screenshot: ${await s.shot('29-install-pending')}`);
+    await s.page.keyboard.press('Escape');
+
+    await s.command('AAM: Approve or Reject a Version');
+    await s.pick('@demo/my-skill@1.0.1', 'Versions waiting for approval on team');
+    await s.pick('Approve', '@demo/my-skill@1.0.1: approve or reject?');
+    const comment = s.page.locator('.quick-input-widget input');
+    await comment.waitFor();
+    await comment.fill('Reviewed in the editor');
+    await s.page.keyboard.press('Enter');
+    await s.pick('GPG', 'Sign with');
+    const approval = s.page.locator('.monaco-dialog-box');
+    await approval.waitFor();
+    assert.match(await approval.innerText(), /Approve @demo\/my-skill@1\.0\.1 on team\?/);
+    assert.match(await approval.innerText(), /Signer: AAM Demo Release <release@example\.com> \([0-9A-F]{40}\)/);
+    await approval.locator('.monaco-button', { hasText: /^Sign and Approve$/ }).click();
+    await s.notification(/Approved @demo\/my-skill@1\.0\.1 on team, signed by AAM Demo Release/);
+    assert.equal((await team.apiVersion('@demo/my-skill', '1.0.1'))?.approval_status, 'approved');
+
+    // The Registry Audit Log view: the approval is the newest event, and the chain is verified.
+    const verificationPane = s.page.locator('.part.sidebar .pane-header', { hasText: /^Verification/ });
+    await verificationPane.click();
+    await s.page.locator('.part.sidebar .pane-header', { hasText: 'Registry Audit Log' }).click();
+    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="team: chain verified"]').waitFor();
+    await s.page
+      .locator('.part.sidebar .monaco-list-row', { hasText: /version\.approve\s+@demo\/my-skill@1\.0\.1/ })
+      .waitFor();
+    console.log(`screenshot: ${await s.shot('30-audit-log')}`);
+    await s.page.locator('.part.sidebar .pane-header', { hasText: 'Registry Audit Log' }).click();
+    await verificationPane.click();
+
     await s.command('AAM: Install Package');
     await s.pick('team', 'Install from which registry?');
     await s.pick('@demo/my-skill', 'Install which package?');
@@ -321,6 +357,11 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.page
       .locator('.part.sidebar .monaco-list-row', {
         hasText: /Source.*team \(HTTP registry, http:\/\/127\.0\.0\.1:\d+\)/,
+      })
+      .waitFor();
+    await s.page
+      .locator('.part.sidebar .monaco-list-row', {
+        hasText: /Registry attestation.*Attested by team \(key [0-9a-f]{16}…\), published by demo/,
       })
       .waitFor();
     console.log(`screenshot: ${await s.shot('28-installed-from-http')}`);

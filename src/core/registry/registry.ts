@@ -70,7 +70,16 @@ export function resolveIn(
     spec === undefined || spec === ''
       ? (metadata.dist_tags.latest ?? highestVersion(candidates))
       : (metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, candidates)));
-  const entry = metadata.versions.find((v) => v.version === wanted);
+  // Nothing installable, but a version waiting for approval (or rejected) would do: say that, not "not found".
+  const heldVersions = metadata.versions.filter((v) => v.approval && !v.yanked).map((v) => v.version);
+  const heldVersion =
+    wanted !== undefined
+      ? undefined
+      : spec === undefined || spec === ''
+        ? highestVersion(heldVersions)
+        : bestMatch(spec, heldVersions);
+  const held = metadata.versions.find((v) => v.version === heldVersion);
+  const entry = metadata.versions.find((v) => v.version === wanted) ?? held;
   if (!entry) {
     throw new AamError('VERSION_NOT_FOUND', `${name}@${spec ?? 'latest'} is not in registry "${registry}".`, {
       hint: versions.length > 0 ? `Available versions: ${versions.join(', ')}.` : 'The package has no versions.',
