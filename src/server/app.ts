@@ -932,6 +932,8 @@ async function approve(app: RegistryApp, req: IncomingMessage, name: string, ver
       'invalid_approval',
       `The approval document must name registry "${settings.name}", ${name}@${version}, its archive's SHA-256 and the same status.`,
     );
+  if (!(Date.parse(document.at) <= Date.now() + 5 * 60_000))
+    throw new ApiFailure(400, 'invalid_approval', 'The approval is dated in the future (or not dated).');
   const check: SignatureCheck =
     body.signature_type === 'sigstore'
       ? verifySigstoreBundle(signature, documentBytes, { root: app.sigstoreRoot, requireTlog: true })
@@ -953,6 +955,21 @@ async function approve(app: RegistryApp, req: IncomingMessage, name: string, ver
     );
   const record = recordOf(check) as Record<string, unknown>;
   return app.db.transaction(async (tx) => {
+    // Decisions on one version are serialised: each sees the ones before it.
+    await tx.query('SELECT id FROM package_versions WHERE id = $1 FOR UPDATE', [row.id]);
+    const mine = (
+      await tx.query<{ document: Uint8Array }>(
+        'SELECT document FROM approvals WHERE version_id = $1 AND approver = $2',
+        [row.id, caller.username],
+      )
+    ).rows[0];
+    const before = mine && parseApprovalDocument(mine.document);
+    if (before && before.at > document.at)
+      throw new ApiFailure(
+        409,
+        'conflict',
+        `A later decision (${before.status}, signed ${before.at}) was already sent with this token; an older one does not replace it.`,
+      );
     await tx.query(
       `INSERT INTO approvals (version_id, approver, status, comment, document, signature, signature_type, public_key, signer)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -971,7 +988,16 @@ async function approve(app: RegistryApp, req: IncomingMessage, name: string, ver
         JSON.stringify({ ...record, approver_entry: approver }),
       ],
     );
-    await tx.query('UPDATE package_versions SET approval_status = $2 WHERE id = $1', [row.id, document.status]);
+    // The most recent decision (by the time it was signed) stands: an older approval sent again
+    // (by anyone holding a token) does not undo a later rejection.
+    const decisions = (
+      await tx.query<{ document: Uint8Array }>('SELECT document FROM approvals WHERE version_id = $1', [row.id])
+    ).rows
+      .map((r) => parseApprovalDocument(r.document))
+      .filter((d): d is NonNullable<typeof d> => d !== undefined)
+      .sort((a, b) => a.at.localeCompare(b.at));
+    const status = decisions.at(-1)?.status ?? document.status;
+    await tx.query('UPDATE package_versions SET approval_status = $2 WHERE id = $1', [row.id, status]);
     const pkg = (
       await tx.query<PackageRow>(
         'SELECT * FROM packages WHERE id = (SELECT package_id FROM package_versions WHERE id = $1) FOR UPDATE',
@@ -997,6 +1023,8 @@ async function approve(app: RegistryApp, req: IncomingMessage, name: string, ver
       comment: document.comment,
       signer: describeSigner(check.signer),
       created_at: new Date().toISOString(),
+      /** What the version's status is now: the most recent decision. */
+      approval_status: status,
     };
   });
 }

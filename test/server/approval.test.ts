@@ -56,7 +56,12 @@ describe('approvals on an HTTP registry', () => {
   };
   const status = async (version: string) => (await registry().apiVersion('@acme/tool', version))?.approval_status;
   /** An approval document for `version`, signed with Sigstore by `email` (not sent anywhere). */
-  const signedBy = async (email: string, version: string, status: 'approved' | 'rejected' = 'approved') => {
+  const signedBy = async (
+    email: string,
+    version: string,
+    status: 'approved' | 'rejected' = 'approved',
+    at = new Date(),
+  ) => {
     const archive = await registry().readArchive('@acme/tool', version);
     const document = approvalDocument({
       registry: 'corp',
@@ -65,7 +70,7 @@ describe('approvals on an HTTP registry', () => {
       sha256: sha256Hex(archive),
       status,
       comment: '',
-      at: new Date().toISOString(),
+      at: at.toISOString(),
     });
     const signature = await signBytes(document, {
       method: 'sigstore',
@@ -180,6 +185,26 @@ describe('approvals on an HTTP registry', () => {
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /@acme\/tool@1\.1\.0 was rejected by an approver of registry "corp"/);
     assert.equal((await run(['reject', '@acme/tool@1.1.0'])).code, 2);
+    // An approval signed before the rejection, sent afterwards (by anyone with a token), does not undo it.
+    const earlier = await signedBy('lead@example.com', '1.1.0', 'approved', new Date(Date.now() - 3_600_000));
+    await assert.rejects(
+      registry().approve('@acme/tool', '1.1.0', { ...earlier, signatureType: 'sigstore' }),
+      /A later decision \(rejected, signed .*\) was already sent with this token/,
+    );
+    const otherToken = (await createToken(server.db, { user: 'someone', scopes: ['publish'] })).token;
+    const replayed = await new HttpRegistry('corp', server.url, { token: async () => otherToken }).approve(
+      '@acme/tool',
+      '1.1.0',
+      { ...earlier, signatureType: 'sigstore' },
+    );
+    assert.equal(replayed.approval_status, 'rejected');
+    assert.equal(await status('1.1.0'), 'rejected');
+    // Nor can a decision be dated ahead to outlast later ones.
+    const ahead = await signedBy('lead@example.com', '1.1.0', 'approved', new Date(Date.now() + 86_400_000));
+    await assert.rejects(
+      registry().approve('@acme/tool', '1.1.0', { ...ahead, signatureType: 'sigstore' }),
+      /dated in the future/,
+    );
   });
 
   it("a client that requires approval is not fooled by a registry's claim, or by another signer's approval", async () => {

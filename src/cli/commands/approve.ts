@@ -118,5 +118,7 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
         `${status === 'approved' ? '✓ Approved' : '✗ Rejected'} ${name}@${version}, signed by ${result.signer}`,
       ),
     );
+  if (!values.json && result.approval_status && result.approval_status !== status)
+    line(`  The version stays ${result.approval_status}: a later decision by another approver stands.`);
   return EXIT.ok;
 }

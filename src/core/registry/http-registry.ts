@@ -226,7 +226,7 @@ export class HttpRegistry implements Registry {
       signatureType: 'sigstore' | 'gpg';
       publicKey?: string | undefined;
     },
-  ): Promise<{ status: string; signer: string; approver: string }> {
+  ): Promise<{ status: string; signer: string; approver: string; approval_status?: string }> {
     const token = await this.options.token?.();
     if (!token)
       throw new AamError('REGISTRY_AUTH', `Approving on registry "${this.name}" needs an API token.`, {
@@ -247,7 +247,12 @@ export class HttpRegistry implements Registry {
         ...(approval.publicKey ? { public_key: approval.publicKey } : {}),
       }),
     });
-    return (await this.parse(response!)) as { status: string; signer: string; approver: string };
+    return (await this.parse(response!)) as {
+      status: string;
+      signer: string;
+      approver: string;
+      approval_status?: string;
+    };
   }
 
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */
