@@ -25,6 +25,7 @@ Commands:
   diff              what a change does to the trust picture (git revision, folder)
   audit             a package's history in an HTTP registry's audit log, the log's chain verified
   approve, reject   sign your approval (or rejection) of a version waiting on an HTTP registry
+  owners            who owns a package on an HTTP registry; transfer it (--set)
   keys import       add OpenPGP public keys to the AAM keyring
   prepare-offline   cache archives and signatures for offline verification
   registry          init a local registry; serve an HTTP registry; create API tokens

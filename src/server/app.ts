@@ -147,6 +147,12 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
   }
   if (rest[0] === 'audit-log' && rest.length === 1 && method === 'GET')
     return sendJson(res, 200, await auditPage(app.db, url.searchParams, name));
+  if (rest[0] === 'owners' && rest.length === 1) {
+    if (method === 'GET')
+      return sendJson(res, 200, { package: name, owners: (await packageView(app.db, name)).owners });
+    if (method === 'PUT') return sendJson(res, 200, await setOwners(app.db, req, name));
+    throw methodNotAllowed(method);
+  }
   if (rest[0] === 'versions' && rest.length === 1) {
     if (method !== 'GET') throw methodNotAllowed(method);
     return sendJson(res, 200, { name, versions: (await packageView(app.db, name)).versions });
@@ -818,6 +824,54 @@ async function yank(db: Database, req: IncomingMessage, name: string, version: s
   });
 }
 
+/**
+ * Sets a package's owners (an owner or an admin; the users must exist): a
+ * transfer when the new list leaves the caller out. An audit event, like
+ * every change of who may publish.
+ */
+async function setOwners(db: Database, req: IncomingMessage, name: string) {
+  const caller = await requireCaller(db, req, 'publish');
+  const owners = (await readJson(req)) as { owners?: unknown };
+  const wanted = owners.owners;
+  if (
+    !Array.isArray(wanted) ||
+    wanted.length === 0 ||
+    wanted.length > 100 ||
+    !wanted.every((o): o is string => typeof o === 'string' && o.length > 0 && o.length <= 64)
+  )
+    throw new ApiFailure(400, 'bad_request', 'The body must be {"owners": ["username", …]} with at least one owner.');
+  const next = [...new Set(wanted)].sort();
+  return db.transaction(async (tx) => {
+    const pkg = await requirePackage(tx, name);
+    await requireOwner(tx, caller, pkg, name);
+    const users = await tx.query<{ id: string; username: string }>(
+      'SELECT id, username FROM users WHERE username = ANY($1::text[])',
+      [next],
+    );
+    const unknown = next.filter((u) => !users.rows.some((r) => r.username === u));
+    if (unknown.length > 0)
+      throw new ApiFailure(404, 'user_not_found', `No user named ${unknown.join(', ')} on this registry.`);
+    const before = (
+      await tx.query<{ username: string }>(
+        'SELECT u.username FROM package_owners o JOIN users u ON u.id = o.user_id WHERE o.package_id = $1 ORDER BY u.username',
+        [pkg.id],
+      )
+    ).rows.map((r) => r.username);
+    if (before.join('\n') === next.join('\n')) return { package: name, owners: next };
+    await tx.query('DELETE FROM package_owners WHERE package_id = $1', [pkg.id]);
+    for (const user of users.rows)
+      await tx.query('INSERT INTO package_owners (package_id, user_id) VALUES ($1, $2)', [pkg.id, user.id]);
+    await appendAudit(tx, {
+      event: 'ownership.transfer',
+      actor: caller.username,
+      package: name,
+      version: null,
+      metadata: { from: before.join(', '), to: next.join(', ') },
+    });
+    return { package: name, owners: next };
+  });
+}
+
 const TAG = /^[a-z][a-z0-9._-]{0,63}$/;
 
 async function setTag(db: Database, req: IncomingMessage, name: string, tag: string) {
@@ -830,12 +884,19 @@ async function setTag(db: Database, req: IncomingMessage, name: string, tag: str
   return db.transaction(async (tx) => {
     const pkg = await requirePackage(tx, name);
     await requireOwner(tx, caller, pkg, name);
-    const exists = await tx.query('SELECT 1 FROM package_versions WHERE package_id = $1 AND version = $2', [
-      pkg.id,
-      version,
-    ]);
+    const exists = await tx.query<{ approval_status: string }>(
+      'SELECT approval_status FROM package_versions WHERE package_id = $1 AND version = $2',
+      [pkg.id, version],
+    );
     if (exists.rows.length === 0)
       throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
+    // A tag is how a range or "latest" finds a version: a version waiting for approval gets none.
+    if (exists.rows[0]!.approval_status !== 'approved')
+      throw new ApiFailure(
+        409,
+        'conflict',
+        `${name}@${version} is ${exists.rows[0]!.approval_status === 'pending' ? 'waiting for approval' : 'rejected'}: it cannot be tagged.`,
+      );
     await tx.query(
       `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, $2, $3)
        ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,

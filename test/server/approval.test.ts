@@ -115,6 +115,14 @@ describe('approvals on an HTTP registry', () => {
     const latest = await run(['install', '@acme/tool', '--no-deploy']);
     assert.equal(latest.code, 1);
     assert.match(latest.stderr, /@acme\/tool@1\.1\.0 is waiting for approval/);
+    // Nor can its publisher point a tag at it.
+    const tagged = await fetch(`${server.url}/api/v1/packages/@acme/tool/tags/latest`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${publishToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '1.0.0' }),
+    });
+    assert.equal(tagged.status, 409);
+    assert.match(((await tagged.json()) as { message: string }).message, /waiting for approval: it cannot be tagged/);
   });
 
   it('refuses to start with an approver that can match no one', async () => {

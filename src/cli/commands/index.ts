@@ -7,6 +7,7 @@ import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
 import { installCommand } from './install.ts';
 import { keysCommand } from './keys.ts';
 import { prepareOfflineCommand } from './offline.ts';
+import { ownersCommand } from './owners.ts';
 import { packCommand } from './pack.ts';
 import { policyCommand } from './policy.ts';
 import { publishCommand } from './publish.ts';
@@ -31,6 +32,7 @@ export const commands: Record<string, Command> = {
   accept: acceptCommand,
   audit: auditCommand,
   approve: approveCommand,
+  owners: ownersCommand,
   reject: rejectCommand,
   diff: diffCommand,
   'sign-bundle': signBundleCommand,

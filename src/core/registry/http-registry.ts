@@ -255,6 +255,29 @@ export class HttpRegistry implements Registry {
     };
   }
 
+  /** Who may publish to and yank a package. */
+  async owners(name: string): Promise<string[]> {
+    const body = (await this.json(`${packagePath(name)}/owners`)) as { owners?: unknown };
+    return Array.isArray(body.owners) ? body.owners.filter((o): o is string => typeof o === 'string') : [];
+  }
+
+  /** Replaces a package's owners (an owner's or an admin's token): a transfer when the caller is left out. */
+  async setOwners(name: string, owners: readonly string[]): Promise<string[]> {
+    const token = await this.options.token?.();
+    if (!token)
+      throw new AamError('REGISTRY_AUTH', `Changing owners on registry "${this.name}" needs an API token.`, {
+        hint: `Put a token in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
+      });
+    const response = await this.request(`${packagePath(name)}/owners`, {
+      method: 'PUT',
+      token,
+      attempts: 1,
+      body: JSON.stringify({ owners }),
+    });
+    const body = (await this.parse(response!)) as { owners?: unknown };
+    return Array.isArray(body.owners) ? body.owners.filter((o): o is string => typeof o === 'string') : [];
+  }
+
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */
   async apiVersion(name: string, version: string): Promise<ApiVersion | undefined> {
     return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
