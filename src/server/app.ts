@@ -20,13 +20,13 @@ import type { ApiPackage, ApiRegistryInfo, ApiSignature, ApiVersion } from '../c
 import { approverMatch, parseApprovalDocument } from '../core/registry/approval.ts';
 import { attest, registryKeyOf } from '../core/registry/attestation.ts';
 import type { DsseEnvelope } from '../core/registry/attestation.ts';
-import { signHead } from '../core/registry/audit-log.ts';
+import { AUDIT_EVENTS, signHead } from '../core/registry/audit-log.ts';
 import { verifySigstoreBundle } from '../core/sigstore/verify.ts';
 import type { TrustRootSource } from '../core/sigstore/trusted-root.ts';
 import type { BlobStore } from './blobs.ts';
 import type { Database, Queryable } from './db.ts';
 import { isUniqueViolation } from './db.ts';
-import { appendAudit, auditEntries, auditHead } from './audit.ts';
+import { appendAudit, auditEntries, auditHead, queryAudit } from './audit.ts';
 import { readMultipart } from './multipart.ts';
 import type { Upload } from './multipart.ts';
 import { authenticate, createToken, tokenHash } from './tokens.ts';
@@ -469,11 +469,36 @@ async function attestation(db: Queryable, res: ServerResponse, name: string, ver
 
 /** Entries of the log (all, or one package's), from a sequence number on: the spec's §3.3.10 shape. */
 async function auditPage(db: Queryable, params: URLSearchParams, name?: string) {
-  const from = Math.max(0, Math.trunc(Number(params.get('from') ?? 0)) || 0);
-  const limit = clamp(Number(params.get('limit') ?? 1000), 1, 1000);
-  const entries = await auditEntries(db, { from, limit, package: name ?? params.get('package') ?? undefined });
   const head = await auditHead(db);
-  return { entries, size: head.size, head_hash: head.head_hash };
+  // Reading the chain (an extension of the spec): every entry after sequence number `after`, in order.
+  const after = params.get('after');
+  if (after !== null) {
+    const from = Math.max(0, Math.trunc(Number(after)) || 0);
+    const limit = clamp(Number(params.get('limit') ?? 1000), 1, 1000);
+    const entries = await auditEntries(db, { from, limit, package: name ?? params.get('package') ?? undefined });
+    return { entries, size: head.size, head_hash: head.head_hash };
+  }
+  // The spec's query (§3.3.10).
+  const time = (key: 'from' | 'to') => {
+    const value = params.get(key);
+    if (value === null || value === '') return undefined;
+    const parsed = Date.parse(value);
+    if (Number.isNaN(parsed)) throw new ApiFailure(400, 'bad_request', `${key} must be an ISO 8601 date or time.`);
+    return new Date(parsed).toISOString();
+  };
+  const event = params.get('event') ?? undefined;
+  if (event !== undefined && !(AUDIT_EVENTS as readonly string[]).includes(event))
+    throw new ApiFailure(400, 'bad_request', `event must be one of ${AUDIT_EVENTS.join(', ')}.`);
+  const page = await queryAudit(db, {
+    package: name ?? params.get('package') ?? undefined,
+    event,
+    actor: params.get('actor') ?? undefined,
+    from: time('from'),
+    to: time('to'),
+    page: clamp(Number(params.get('page') ?? 1), 1, 1_000_000),
+    limit: clamp(Number(params.get('limit') ?? 50), 1, 200),
+  });
+  return { ...page, size: head.size, head_hash: head.head_hash };
 }
 
 /** The log's head, signed now with the registry key. */

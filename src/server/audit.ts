@@ -97,3 +97,40 @@ export async function auditHead(db: Queryable): Promise<{ size: number; head_has
   );
   return { size: Number(rows[0]?.size ?? 0), head_hash: (rows[0]?.head_hash ?? '').trim() };
 }
+
+/**
+ * The spec's query (§3.3.10): filters by package, event, actor and time
+ * (ISO 8601, inclusive), a page at a time in log order. Each entry keeps its
+ * sequence number and hashes, so whoever reads a page can check it too.
+ */
+export async function queryAudit(
+  db: Queryable,
+  query: { package?: string; event?: string; actor?: string; from?: string; to?: string; page: number; limit: number },
+): Promise<{ entries: (AuditEntry & { id: string })[]; total: number; page: number; pages: number }> {
+  const values: unknown[] = [];
+  const conditions: string[] = [];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    conditions.push(sql.replace('?', `$${values.length}`));
+  };
+  if (query.package) add('package = ?', query.package);
+  if (query.event) add('event = ?', query.event);
+  if (query.actor) add('actor = ?', query.actor);
+  if (query.from) add('timestamp >= ?', query.from);
+  if (query.to) add('timestamp <= ?', query.to);
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const total = Number(
+    (await db.query<{ count: number }>(`SELECT COUNT(*)::int AS count FROM audit_log ${where}`, values)).rows[0]
+      ?.count ?? 0,
+  );
+  const { rows } = await db.query<AuditRow>(
+    `SELECT * FROM audit_log ${where} ORDER BY seq LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+    [...values, query.limit, (query.page - 1) * query.limit],
+  );
+  return {
+    entries: rows.map((row) => ({ id: String(row.seq), ...toEntry(row) })),
+    total,
+    page: query.page,
+    pages: Math.max(1, Math.ceil(total / query.limit)),
+  };
+}

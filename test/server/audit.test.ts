@@ -78,6 +78,26 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
     assert.deepEqual([json.chain.verified, json.chain.extends], [true, 3]);
   });
 
+  it("answers the spec's query: filters by event, actor and time, a page at a time", async () => {
+    const query = async (q: string) => {
+      const response = await fetch(`${server.url}/api/v1/audit-log?${q}`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const tags = await query('event=tag.set');
+    assert.equal(tags.body.total, 1);
+    assert.deepEqual(
+      (tags.body.entries as AuditEntry[]).map((e) => [e.event, e.version]),
+      [['tag.set', '1.0.0']],
+    );
+    const second = await query('actor=alice&limit=1&page=2');
+    assert.deepEqual([second.body.total, second.body.page, second.body.pages], [3, 2, 3]);
+    assert.equal((second.body.entries as (AuditEntry & { id: string })[])[0]!.id, '2');
+    assert.equal((await query('from=2999-01-01')).body.total, 0);
+    assert.equal((await query(`to=${encodeURIComponent(new Date().toISOString())}&package=@acme/tool`)).body.total, 3);
+    assert.equal((await query('event=package.delete')).status, 400);
+    assert.equal((await query('from=yesterday')).status, 400);
+  });
+
   it('catches an entry edited in place, and an entry dropped', async () => {
     await server.db.query(`UPDATE audit_log SET actor = 'mallory' WHERE seq = 1`);
     const edited = await audit();

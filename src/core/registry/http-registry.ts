@@ -192,7 +192,7 @@ export class HttpRegistry implements Registry {
     const entries: AuditEntry[] = [];
     let after = from;
     while (after < until) {
-      const page = (await this.json(`${API_PREFIX}/audit-log?from=${after}&limit=1000`)) as { entries?: AuditEntry[] };
+      const page = (await this.json(`${API_PREFIX}/audit-log?after=${after}&limit=1000`)) as { entries?: AuditEntry[] };
       const got = (Array.isArray(page.entries) ? page.entries : []).filter(
         (e) => e && typeof e.seq === 'number' && e.seq <= until,
       );
