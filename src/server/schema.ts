@@ -169,9 +169,14 @@ CREATE TABLE approvals (
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */
 export async function migrate(db: Database): Promise<number> {
-  await db.exec(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
-  );
+  // Under the same lock: two instances creating the table at once collide in the catalogue
+  // (CREATE TABLE IF NOT EXISTS is not safe against a concurrent one).
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(727170)');
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
+    );
+  });
   for (const migration of MIGRATIONS) {
     await db.transaction(async (tx) => {
       // One instance migrates; another starting at the same moment waits here, then finds it done.

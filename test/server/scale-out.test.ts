@@ -13,6 +13,8 @@ import { verifyDetachedSignature } from '../../src/core/openpgp/verify.ts';
 import { packDirectory } from '../../src/core/package/pack.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import type { SignatureToStore } from '../../src/core/registry/registry.ts';
+import { openDatabase } from '../../src/server/db.ts';
+import { migrate } from '../../src/server/schema.ts';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -97,6 +99,24 @@ describe(
         ])
       ).stdout.trim();
     });
+    it('migrates a fresh database from several instances starting at the same moment', async () => {
+      // CREATE TABLE IF NOT EXISTS is not safe against a concurrent one: every step runs under one lock.
+      for (let round = 0; round < 6; round++) {
+        const url = await postgres.createDatabase();
+        const dbs = await Promise.all([1, 2, 3, 4].map(() => openDatabase({ url, dataDir: root })));
+        try {
+          const versions = await Promise.all(dbs.map((db) => migrate(db)));
+          assert.equal(new Set(versions).size, 1);
+          const { rows } = await dbs[0]!.query<{ count: number }>(
+            'SELECT COUNT(*)::int AS count FROM schema_migrations',
+          );
+          assert.equal(rows[0]!.count, versions[0]);
+        } finally {
+          await Promise.all(dbs.map((db) => db.close()));
+        }
+      }
+    });
+
     after(async () => {
       for (const instance of [a, b]) instance?.process.kill('SIGTERM');
       await Promise.all(
