@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 import { startCodeServer } from '../scripts/code-server.ts';
+import { ensureGnupg } from '../scripts/tools.ts';
 import { buildDemoWorld } from './world.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -14,6 +15,8 @@ const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8080);
+  // The demo's keys and signatures are real GnuPG ones.
+  await ensureGnupg();
   const sigstore = await LocalSigstore.start({ port: Number(process.env.SIGSTORE_PORT ?? 0) });
   process.stderr.write(`[aam-trust] Local Sigstore instance (Fulcio, Rekor, TSA, OIDC issuer) at ${sigstore.url}\n`);
   const world = await buildDemoWorld(join(REPO, '.demo'), sigstore);

@@ -147,6 +147,19 @@ async function findAamPeer(): Promise<string> {
   );
 }
 
+/** GnuPG (gpg, gpg-agent): the tests and the demo sign and verify with the real one. Installed when missing. */
+export async function ensureGnupg(): Promise<string> {
+  const version = async () =>
+    exec('gpg', ['--version']).then(
+      (r) => r.stdout.split('\n')[0] ?? 'gpg',
+      () => undefined,
+    );
+  const present = await version();
+  if (present) return present;
+  await ensureDebianPackages(['gnupg']);
+  return (await version()) ?? 'installed, but gpg does not run';
+}
+
 /** Debian's Chromium, installed when missing (tests drive it with playwright-core). */
 export async function ensureChromium(): Promise<string> {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -186,13 +199,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(1);
   };
   if (process.argv[2] === 'aam') {
-    // The unit tests' peers: the aam CLI, and (as root) a PostgreSQL server for the registry tests.
-    ensurePostgres()
-      .then(async (postgres) => [postgres, await ensureAamCli()] as const)
-      .then(([postgres, aam]) => note(`aam: ${aam}\n[aam-trust] PostgreSQL: ${postgres}`), fail);
+    // The unit tests' peers: GnuPG, the aam CLI, and (as root) a PostgreSQL server for the registry tests.
+    ensureGnupg()
+      .then(async (gnupg) => [gnupg, await ensurePostgres(), await ensureAamCli()] as const)
+      .then(
+        ([gnupg, postgres, aam]) =>
+          note(`GnuPG: ${gnupg}\n[aam-trust] aam: ${aam}\n[aam-trust] PostgreSQL: ${postgres}`),
+        fail,
+      );
   } else {
     // One step at a time: the Debian packages all need in one apt-get run, then each tool.
-    ensureDebianPackages(['chromium', 'libkrb5-dev', 'python3', 'python3-venv', 'make', 'g++'])
+    ensureGnupg()
+      .then(() => ensureDebianPackages(['chromium', 'libkrb5-dev', 'python3', 'python3-venv', 'make', 'g++']))
       .then(async () => [await ensureCodeServer(), await ensureChromium(), await ensureAamCli()] as const)
       .then(
         ([codeServer, chromium, aam]) =>
