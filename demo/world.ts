@@ -6,9 +6,8 @@ import { installPackages } from '../src/core/install/install.ts';
 import { workspacePaths } from '../src/core/lockfile/lockfile.ts';
 import { findSecretKey, runGpg } from '../src/core/openpgp/gnupg.ts';
 import { signingKeySource } from '../src/core/openpgp/sign.ts';
-import { sha256Hex } from '../src/core/archive/hash.ts';
 import { publishPackage, signBytes } from '../src/core/publish/publish.ts';
-import { approvalDocument } from '../src/core/registry/approval.ts';
+import { prepareApproval } from '../src/core/registry/approve.ts';
 import type { Signing } from '../src/core/publish/publish.ts';
 import { HttpRegistry } from '../src/core/registry/http-registry.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
@@ -251,14 +250,9 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
     const team = new HttpRegistry('team', http.url, { token: async () => token });
     // Alice approves what is installed; @team/onboarding waits for an approver (AAM: Approve or Reject a Version…).
     const approve = async (name: string) => {
-      const document = approvalDocument({
-        registry: 'team',
-        package: name,
-        version: '1.0.0',
-        sha256: sha256Hex(await team.readArchive(name, '1.0.0')),
+      const { document } = await prepareApproval(team, name, '1.0.0', {
         status: 'approved',
         comment: 'Reviewed for the team',
-        at: new Date().toISOString(),
       });
       const signature = await signBytes(document, signingOf('alice', name)!);
       await team.approve(name, '1.0.0', { document, signature: signature.bytes, signatureType: signature.type });

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
-import { sha256Hex } from '../core/archive/hash.ts';
 import { AamError } from '../core/errors.ts';
 import { signBytes } from '../core/publish/publish.ts';
-import { approvalDocument } from '../core/registry/approval.ts';
+import { prepareApproval } from '../core/registry/approve.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import { showError } from './errors.ts';
@@ -106,27 +105,7 @@ export async function approveVersion(model: TrustModel, session: SigstoreSession
       { location: vscode.ProgressLocation.Notification, title: label, cancellable: true },
       async (progress, token) => {
         progress.report({ message: vscode.l10n.t('Downloading and hashing the archive…') });
-        // What is approved is the archive as downloaded here, not the checksum the registry states.
-        const sha256 = sha256Hex(await registry.readArchive(name, version.version));
-        if (`sha256:${sha256}` !== version.checksum)
-          throw new AamError(
-            'CHECKSUM_MISMATCH',
-            vscode.l10n.t(
-              '{0} serves other bytes for {1} than it describes; nothing was signed.',
-              registry.name,
-              label,
-            ),
-          );
-        const { name: registryName } = await registry.identity();
-        const document = approvalDocument({
-          registry: registryName,
-          package: name,
-          version: version.version,
-          sha256,
-          status,
-          comment,
-          at: new Date().toISOString(),
-        });
+        const { document } = await prepareApproval(registry, name, version.version, { status, comment });
         progress.report({ message: vscode.l10n.t('Signing…') });
         const signing = await signingFor(chosen.method, config, session, token, chosen.gpgKey, chosen.gpgHome);
         const signature = await signBytes(document, signing, (line) => log().info(line));

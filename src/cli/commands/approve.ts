@@ -1,17 +1,16 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
-import { sha256Hex } from '../../core/archive/hash.ts';
 import { AamError } from '../../core/errors.ts';
 import { isValidPackageName } from '../../core/package/names.ts';
 import { isValidVersion } from '../../core/package/versions.ts';
 import { signBytes } from '../../core/publish/publish.ts';
-import { approvalDocument } from '../../core/registry/approval.ts';
+import { prepareApproval } from '../../core/registry/approve.ts';
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
-import { signingFor } from './publish.ts';
+import { SIGNING_OPTIONS, signingFor, signingMethodOf } from './publish.ts';
 
 export const APPROVE_HELP = `Usage: aam-trust approve NAME@VERSION [--comment TEXT] [--registry NAME] [signing options]
        aam-trust reject NAME@VERSION --reason TEXT [--registry NAME] [signing options]
@@ -38,13 +37,10 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
   const command = status === 'approved' ? 'approve' : 'reject';
   const { values, positionals } = parse(command, argv, {
     ...COMMON,
+    ...SIGNING_OPTIONS,
     registry: { type: 'string' },
     comment: { type: 'string' },
     reason: { type: 'string' },
-    'signing-method': { type: 'string' },
-    'gpg-key': { type: 'string' },
-    'identity-token': { type: 'string' },
-    'signing-config': { type: 'string' },
   });
   if (values.help) {
     io.stdout(`${APPROVE_HELP}\n`);
@@ -61,9 +57,7 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
   const comment = (status === 'approved' ? values.comment : (values.reason ?? values.comment)) ?? '';
   if (status === 'rejected' && !comment.trim())
     throw new AamError('USAGE', 'A rejection says why: pass --reason TEXT.');
-  const method = values['signing-method'];
-  if (method !== undefined && method !== 'sigstore' && method !== 'gpg')
-    throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
+  const method = signingMethodOf(values);
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
@@ -73,35 +67,11 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
       `Registry "${registry.name}" is not an HTTP registry: only HTTP registries have approvals.`,
     );
   const line = values.json ? () => undefined : (text: string) => io.stdout(`${text}\n`);
-  const described = await registry.apiVersion(name, version);
-  if (!described) throw new AamError('VERSION_NOT_FOUND', `${name}@${version} is not in registry "${registry.name}".`);
-  // What is approved is the archive as downloaded here, not the checksum the registry states.
-  const sha256 = sha256Hex(await registry.readArchive(name, version));
-  if (sha256 !== described.checksum?.sha256)
-    throw new AamError(
-      'CHECKSUM_MISMATCH',
-      `Registry "${registry.name}" serves ${name}@${version} with SHA-256 ${sha256}, but describes it as ${String(described.checksum?.sha256)}.`,
-      { hint: 'Nothing was signed. Report it to the registry operator.' },
-    );
-  const { name: registryName } = await registry.identity();
-  const document = approvalDocument({
-    registry: registryName,
-    package: name,
-    version,
-    sha256,
-    status,
-    comment,
-    at: new Date().toISOString(),
-  });
+  const { document, sha256, registryName } = await prepareApproval(registry, name, version, { status, comment });
   line(
     `${status === 'approved' ? 'Approving' : 'Rejecting'} ${name}@${version} on ${registryName} (archive sha256:${sha256})`,
   );
-  const signing = await signingFor(
-    io,
-    ctx,
-    method ?? (values['gpg-key'] ? 'gpg' : ctx.config.security.signing_method),
-    values,
-  );
+  const signing = await signingFor(io, ctx, method ?? ctx.config.security.signing_method, values);
   const signature = await signBytes(document, signing, line);
   const result = await registry.approve(name, version, {
     document,

@@ -21,30 +21,44 @@ Sigstore identity: --identity-token, else $SIGSTORE_ID_TOKEN or the GitHub
 Actions OIDC token, else a browser sign-in at sigstore_oidc_issuer.
 GPG passphrase: asked for on the terminal, or $AAM_GPG_PASSPHRASE.`;
 
+/** The options that say how to sign (publish, approve, reject). */
+export const SIGNING_OPTIONS = {
+  'signing-method': { type: 'string' },
+  'gpg-key': { type: 'string' },
+  'identity-token': { type: 'string' },
+  'signing-config': { type: 'string' },
+} as const;
+
+/** --signing-method, else GPG when --gpg-key names a key; undefined leaves it to the policy's signing_method. */
+export function signingMethodOf(values: {
+  'signing-method'?: string | undefined;
+  'gpg-key'?: string | undefined;
+}): 'sigstore' | 'gpg' | undefined {
+  const method = values['signing-method'];
+  if (method !== undefined && method !== 'sigstore' && method !== 'gpg')
+    throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
+  return method ?? (values['gpg-key'] ? 'gpg' : undefined);
+}
+
 export async function publishCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('publish', argv, {
     ...COMMON,
+    ...SIGNING_OPTIONS,
     registry: { type: 'string' },
     sign: { type: 'boolean' },
-    'signing-method': { type: 'string' },
-    'gpg-key': { type: 'string' },
-    'identity-token': { type: 'string' },
-    'signing-config': { type: 'string' },
   });
   if (values.help) {
     io.stdout(`${PUBLISH_HELP}\n`);
     return EXIT.ok;
   }
   if (positionals.length > 1) throw new AamError('USAGE', 'publish takes at most one package folder.');
-  const method = values['signing-method'];
-  if (method !== undefined && method !== 'sigstore' && method !== 'gpg')
-    throw new AamError('USAGE', `--signing-method must be sigstore or gpg, not "${method}".`);
+  const method = signingMethodOf(values);
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
   const signing =
-    values.sign || method !== undefined || values['gpg-key'] !== undefined
-      ? await signingFor(io, ctx, method ?? (values['gpg-key'] ? 'gpg' : ctx.config.security.signing_method), values)
+    values.sign || method !== undefined
+      ? await signingFor(io, ctx, method ?? ctx.config.security.signing_method, values)
       : undefined;
   const outcome = await publishPackage({
     packageDir: resolve(io.cwd, positionals[0] ?? '.'),

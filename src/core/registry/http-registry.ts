@@ -103,12 +103,7 @@ export class HttpRegistry implements Registry {
   async publish(archive: Buffer, signatures: SignatureToStore[]): Promise<PublishResult> {
     const contents = await readArchiveContents(archive);
     const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
-    const token = await this.options.token?.();
-    if (!token) {
-      throw new AamError('REGISTRY_AUTH', `Publishing to registry "${this.name}" needs an API token.`, {
-        hint: `Create one on the registry host ("aam-trust registry token create --user NAME --scope publish"), then put it in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
-      });
-    }
+    const token = await this.requireToken(`Publishing to registry "${this.name}"`);
     if (signatures.length > 1)
       throw new AamError(
         'USAGE',
@@ -227,11 +222,7 @@ export class HttpRegistry implements Registry {
       publicKey?: string | undefined;
     },
   ): Promise<{ status: string; signer: string; approver: string; approval_status?: string }> {
-    const token = await this.options.token?.();
-    if (!token)
-      throw new AamError('REGISTRY_AUTH', `Approving on registry "${this.name}" needs an API token.`, {
-        hint: `Put a token in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
-      });
+    const token = await this.requireToken(`Approving on registry "${this.name}"`);
     const document = parseApprovalDocument(approval.document);
     if (!document) throw new AamError('USAGE', 'Not an approval document.');
     const response = await this.request(`${versionPath(name, version)}/approve`, {
@@ -257,30 +248,34 @@ export class HttpRegistry implements Registry {
 
   /** Who may publish to and yank a package. */
   async owners(name: string): Promise<string[]> {
-    const body = (await this.json(`${packagePath(name)}/owners`)) as { owners?: unknown };
-    return Array.isArray(body.owners) ? body.owners.filter((o): o is string => typeof o === 'string') : [];
+    return ownersOf(await this.json(`${packagePath(name)}/owners`));
   }
 
   /** Replaces a package's owners (an owner's or an admin's token): a transfer when the caller is left out. */
   async setOwners(name: string, owners: readonly string[]): Promise<string[]> {
-    const token = await this.options.token?.();
-    if (!token)
-      throw new AamError('REGISTRY_AUTH', `Changing owners on registry "${this.name}" needs an API token.`, {
-        hint: `Put a token in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
-      });
+    const token = await this.requireToken(`Changing owners on registry "${this.name}"`);
     const response = await this.request(`${packagePath(name)}/owners`, {
       method: 'PUT',
       token,
       attempts: 1,
       body: JSON.stringify({ owners }),
     });
-    const body = (await this.parse(response!)) as { owners?: unknown };
-    return Array.isArray(body.owners) ? body.owners.filter((o): o is string => typeof o === 'string') : [];
+    return ownersOf(await this.parse(response!));
   }
 
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */
   async apiVersion(name: string, version: string): Promise<ApiVersion | undefined> {
     return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
+  }
+
+  /** The API token for a write, or why there is none and how to get one. */
+  private async requireToken(what: string): Promise<string> {
+    const token = await this.options.token?.();
+    if (!token)
+      throw new AamError('REGISTRY_AUTH', `${what} needs an API token.`, {
+        hint: `Create one on the registry host ("aam-trust registry token create --user NAME --scope publish"), then put it in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
+      });
+    return token;
   }
 
   private async json(path: string, options: { notFound?: boolean } = {}): Promise<unknown> {
@@ -426,4 +421,10 @@ function pause(attempt: number, retryAfter?: string | null): Promise<void> {
   const asked = retryAfter ? Number(retryAfter) * 1000 : NaN;
   const ms = Number.isFinite(asked) ? Math.min(asked, 5_000) : 200 * 4 ** (attempt - 1);
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The owners in an answer of …/owners, read defensively. */
+function ownersOf(body: unknown): string[] {
+  const owners = (body as { owners?: unknown } | undefined)?.owners;
+  return Array.isArray(owners) ? owners.filter((o): o is string => typeof o === 'string') : [];
 }
