@@ -82,7 +82,11 @@ export async function installPackage(model: TrustModel): Promise<void> {
     else void vscode.window.showInformationMessage(text);
   } catch (error) {
     if (error instanceof InstallRefusedError) await model.refresh();
-    await showError(error);
+    const approve = {
+      title: vscode.l10n.t('Approve or Reject…'),
+      run: () => vscode.commands.executeCommand('aam.approveVersion'),
+    };
+    await showError(error, { VERSION_PENDING_APPROVAL: [approve], APPROVAL_MISSING: [approve] });
   }
 }
 

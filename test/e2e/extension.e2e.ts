@@ -312,13 +312,21 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     );
 
     // The team registry requires approval: the new version waits for an approver's signature.
+    await s.command('Notifications: Clear All Notifications');
     await s.command('AAM: Install Package');
     await s.pick('team', 'Install from which registry?');
     await s.pick('@demo/my-skill', 'Install which package?');
+    const pending = s.page.locator('.notification-toast', { hasText: /is waiting for approval on registry "team"/ });
     await s.notification(/@demo\/my-skill@1\.0\.1 is waiting for approval on registry "team"/);
+    const approveButton = pending.locator('.monaco-button', { hasText: 'Approve or Reject…' });
+    await approveButton.waitFor();
+    // The install's progress toast fades out first.
+    await s.page
+      .locator('.notification-toast', { hasText: 'Installing @demo/my-skill' })
+      .waitFor({ state: 'detached' });
     console.log(`screenshot: ${await s.shot('29-install-pending')}`);
+    // The refusal offers the approval command; the palette runs it (the harness retries palette commands).
     await s.page.keyboard.press('Escape');
-
     await s.command('AAM: Approve or Reject a Version');
     await s.pick('@demo/my-skill@1.0.1', 'Versions waiting for approval on team');
     await s.pick('Approve', '@demo/my-skill@1.0.1: approve or reject?');
