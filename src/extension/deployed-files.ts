@@ -8,6 +8,7 @@ import type { PackageReport } from '../core/verify/report.ts';
 import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { evidenceCache } from '../core/verify/services.ts';
+import { packageFix } from './quick-fix.ts';
 
 /** The installed package a deployed file belongs to. */
 interface Owner {
@@ -82,20 +83,15 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
     return context.diagnostics
       .filter((d) => d.source === 'AAM Trust' && d.code === 'DEPLOYED_MODIFIED')
       .flatMap((diagnostic) =>
-        this.ownersOf(document.uri.fsPath).map(({ workspace, report }) => {
-          const action = new vscode.CodeAction(
+        this.ownersOf(document.uri.fsPath).map(({ workspace, report }) =>
+          packageFix(
             vscode.l10n.t('Restore from the verified archive of {0}', `${report.name}@${report.version}`),
-            vscode.CodeActionKind.QuickFix,
-          );
-          action.diagnostics = [diagnostic];
-          action.isPreferred = true;
-          action.command = {
-            command: 'aam.restoreDeployed',
-            title: action.title,
-            arguments: [{ workspaceId: workspace.id, packageName: report.name }],
-          };
-          return action;
-        }),
+            diagnostic,
+            'aam.restoreDeployed',
+            { workspaceId: workspace.id, packageName: report.name },
+            true,
+          ),
+        ),
       );
   }
 

@@ -3,6 +3,7 @@ import { readRegularFile } from '../core/fs/safe-read.ts';
 import { isMap, isPair, isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { YamlSource } from '../core/yaml/source.ts';
+import { packageFix } from './quick-fix.ts';
 import { toRange } from './ranges.ts';
 import type { Verdict } from '../core/policy/decision.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
@@ -90,47 +91,38 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
     if (!workspace) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of context.diagnostics) {
-      if (
-        diagnostic.source === 'AAM Trust' &&
-        (diagnostic.code === 'SIGNER_CHANGED' ||
-          diagnostic.code === 'SIGNATURE_REMOVED' ||
-          diagnostic.code === 'DOWNGRADE')
-      ) {
-        const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
-        if (!report) continue;
-        const action = new vscode.CodeAction(
-          vscode.l10n.t('Accept the change to {0} and record it', report.name),
-          vscode.CodeActionKind.QuickFix,
-        );
-        action.diagnostics = [diagnostic];
-        action.command = {
-          command: 'aam.acceptSignerChange',
-          title: action.title,
-          arguments: [{ workspaceId: workspace.id, packageName: report.name }],
-        };
-        actions.push(action);
-        continue;
-      }
-      if (diagnostic.source === 'AAM Trust' && diagnostic.code === 'DEPLOYED_MODIFIED') {
-        const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
-        if (!report) continue;
-        const action = new vscode.CodeAction(
-          vscode.l10n.t('Restore the deployed copies of {0} from its verified archive', report.name),
-          vscode.CodeActionKind.QuickFix,
-        );
-        action.diagnostics = [diagnostic];
-        action.isPreferred = true;
-        action.command = {
-          command: 'aam.restoreDeployed',
-          title: action.title,
-          arguments: [{ workspaceId: workspace.id, packageName: report.name }],
-        };
-        actions.push(action);
-        continue;
-      }
-      if (diagnostic.source !== 'AAM Trust' || !TRUSTABLE.has(String(diagnostic.code))) continue;
+      if (diagnostic.source !== 'AAM Trust') continue;
       const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
-      if (!report?.verdict.signer) continue;
+      if (!report) continue;
+      const pkg = { workspaceId: workspace.id, packageName: report.name };
+      if (
+        diagnostic.code === 'SIGNER_CHANGED' ||
+        diagnostic.code === 'SIGNATURE_REMOVED' ||
+        diagnostic.code === 'DOWNGRADE'
+      ) {
+        actions.push(
+          packageFix(
+            vscode.l10n.t('Accept the change to {0} and record it', report.name),
+            diagnostic,
+            'aam.acceptSignerChange',
+            pkg,
+          ),
+        );
+        continue;
+      }
+      if (diagnostic.code === 'DEPLOYED_MODIFIED') {
+        actions.push(
+          packageFix(
+            vscode.l10n.t('Restore the deployed copies of {0} from its verified archive', report.name),
+            diagnostic,
+            'aam.restoreDeployed',
+            pkg,
+            true,
+          ),
+        );
+        continue;
+      }
+      if (!TRUSTABLE.has(String(diagnostic.code)) || !report.verdict.signer) continue;
       const [option] = trustOptions(report.verdict.signer);
       if (!option) continue;
       // A global entry has no effect where the project config sets its own list.

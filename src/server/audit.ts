@@ -51,17 +51,8 @@ export async function appendAudit(
   return { ...content, hash };
 }
 
-interface AuditRow {
-  seq: number;
-  event: AuditEvent;
-  actor: string;
-  package: string;
-  version: string | null;
-  timestamp: string;
-  metadata: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
-}
+/** A row of audit_log: an entry, before its number and hashes are normalised (bigint, padded CHAR). */
+type AuditRow = AuditEntry;
 
 function toEntry(row: AuditRow): AuditEntry {
   return {

@@ -97,6 +97,16 @@ export function continuityChanges(
   return changes;
 }
 
+/** A verified package as it is now: what its record entry is made from. */
+export interface PackageState {
+  version: string;
+  checksum: string;
+  source: string;
+  signature: SignatureCheck;
+  signatureDigest: string | undefined;
+  platforms: string[];
+}
+
 /**
  * The record entry a verified package should now have, when the record may
  * learn it without asking: first use, or a new version by the same signer
@@ -105,14 +115,7 @@ export function continuityChanges(
  */
 export function recordUpdate(
   recorded: RecordedPackage | undefined,
-  current: {
-    version: string;
-    checksum: string;
-    source: string;
-    signature: SignatureCheck;
-    signatureDigest: string | undefined;
-    platforms: string[];
-  },
+  current: PackageState,
   now: string,
 ): RecordedPackage | undefined {
   if (current.signature.state === 'invalid') return undefined;
@@ -125,14 +128,7 @@ export function recordUpdate(
 
 /** The record entry for a package as it is now (what accepting a change writes). */
 export function recordedState(
-  current: {
-    version: string;
-    checksum: string;
-    source: string;
-    signature: SignatureCheck;
-    signatureDigest: string | undefined;
-    platforms: string[];
-  },
+  current: PackageState,
   recorded: RecordedPackage | undefined,
   now: string,
 ): RecordedPackage {
