@@ -4,7 +4,9 @@
  * by itself (a fixed number of publishes and installs, and a time cap), and
  * the latency of a version-metadata request. Prints one JSON line.
  *
- *   node bench/registry.ts [PUBLISHES] [INSTALLS] [LATENCY_REQUESTS]
+ *   node bench/registry.ts [PUBLISHES] [INSTALLS] [LATENCY_REQUESTS] [ENGINES]
+ *
+ * ENGINES: `pglite`, or `pglite,postgres` (the default; PostgreSQL only where it is installed).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -19,6 +21,9 @@ const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const PUBLISHES = Number(process.argv[2] ?? 200);
 const INSTALLS = Number(process.argv[3] ?? 400);
 const LATENCY = Number(process.argv[4] ?? 500);
+const ENGINES = (process.argv[5] ?? 'pglite,postgres').split(',');
+/** Packages the publishes are spread over (versions 1.0.0, 1.0.1, … of each): installs and metadata requests ask for them. */
+const NAMES = Math.min(50, PUBLISHES);
 const CONCURRENCY = 8;
 /** No load runs longer than this, whatever the counts. */
 const CAP_MS = 60_000;
@@ -91,7 +96,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
       await mkdir(join(dir, 'prompts'), { recursive: true });
       await writeFile(
         join(dir, 'aam.yaml'),
-        `name: "@bench/p${i % 50}"\nversion: 1.0.${Math.floor(i / 50)}\ndescription: Bench\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
+        `name: "@bench/p${i % NAMES}"\nversion: 1.0.${Math.floor(i / NAMES)}\ndescription: Bench\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
       );
       await writeFile(join(dir, 'prompts', 'p.md'), `# ${i}\n${'x'.repeat(16 * 1024)}\n`);
       archives.push((await packDirectory(dir)).bytes);
@@ -101,14 +106,14 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
     });
     const installed = await load(INSTALLS, async (i) => {
       const client = clients[i % clients.length]!;
-      const name = `@bench/p${i % 50}`;
+      const name = `@bench/p${i % NAMES}`;
       const { entry } = await client.resolve(name);
       await client.readArchive(name, entry.version);
     });
     const latencies: number[] = [];
     for (let i = 0; i < LATENCY; i++) {
       const started = performance.now();
-      const response = await fetch(`${servers[i % servers.length]!.url}/api/v1/packages/@bench/p${i % 50}/1.0.0`);
+      const response = await fetch(`${servers[i % servers.length]!.url}/api/v1/packages/@bench/p${i % NAMES}/1.0.0`);
       await response.arrayBuffer();
       latencies.push(performance.now() - started);
     }
@@ -135,6 +140,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
   }
 }
 
-const results = [await measure('pglite', 1)];
-if (await postgresBin()) results.push(await measure('postgres', 1), await measure('postgres', 2));
+const results = ENGINES.includes('pglite') ? [await measure('pglite', 1)] : [];
+if (ENGINES.includes('postgres') && (await postgresBin()))
+  results.push(await measure('postgres', 1), await measure('postgres', 2));
 console.log(JSON.stringify({ results }));
