@@ -8,7 +8,8 @@
  * On one thread, or split over THREADS worker threads that each take the next
  * package as they finish one (so a thread the machine's other work slows
  * does not hold the rest up); the clock runs from "go" to the last thread's
- * "done", with every thread booted and its operands prepared beforehand.
+ * "done", with every thread booted and holding a copy of the operands, which
+ * are prepared once beforehand.
  *
  * Run as its own process: node bench/floor.ts sigstore|gpg WORLD RUNS [THREADS]
  * Prints { times, threads, deployedMismatches } (the packages whose deployed
@@ -17,51 +18,56 @@
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { checkFiles, presentRoots } from './floor/files.ts';
+import type { FileOperands } from './floor/files.ts';
 import { checkPgp, preparePgp } from './floor/pgp.ts';
+import type { PgpOperands } from './floor/pgp.ts';
 import { checkSigstore, prepareSigstore } from './floor/sigstore.ts';
+import type { SigstoreOperands } from './floor/sigstore.ts';
 
 type Kind = 'sigstore' | 'gpg';
+/** A world's operands, as plain data: prepared once, and cloned to every thread (key objects clone too). */
+type Operands = { kind: 'gpg'; packages: PgpOperands[] } | { kind: 'sigstore'; packages: SigstoreOperands[] };
 
-/** Prepares a world's operands, and returns one pass over the packages `next()` hands out: the names whose deployed copy differs. */
-async function prepare(kind: Kind, world: string): Promise<{ count: number; pass: (next: () => number) => string[] }> {
-  const packages =
-    kind === 'gpg'
-      ? (await preparePgp(world)).map((p) => ({ files: p.files, check: (a: Buffer) => checkPgp(p, a) }))
-      : (await prepareSigstore(world)).map((p) => ({ files: p.files, check: (a: Buffer) => checkSigstore(p, a) }));
-  return {
-    count: packages.length,
-    pass: (next) => {
-      const present = presentRoots(packages);
-      const mismatches: string[] = [];
-      for (let i = next(); i < packages.length; i = next()) {
-        const p = packages[i]!;
-        const { archive, deployedOk } = checkFiles(p.files, present);
-        p.check(archive);
-        if (!deployedOk) mismatches.push(p.files.name);
-      }
-      return mismatches;
-    },
-  };
+async function prepare(kind: Kind, world: string): Promise<Operands> {
+  return kind === 'gpg'
+    ? { kind, packages: await preparePgp(world) }
+    : { kind, packages: await prepareSigstore(world) };
 }
 
-async function oneThread(kind: Kind, world: string, runs: number) {
-  const { pass } = await prepare(kind, world);
+/** One pass over the packages `next()` hands out; returns the names whose deployed copy holds something else. */
+function pass(operands: Operands, next: () => number): string[] {
+  const packages: { files: FileOperands; check: (archive: Buffer) => void }[] =
+    operands.kind === 'gpg'
+      ? operands.packages.map((p) => ({ files: p.files, check: (a: Buffer) => checkPgp(p, a) }))
+      : operands.packages.map((p) => ({ files: p.files, check: (a: Buffer) => checkSigstore(p, a) }));
+  const present = presentRoots(packages);
+  const mismatches: string[] = [];
+  for (let i = next(); i < packages.length; i = next()) {
+    const p = packages[i]!;
+    const { archive, deployedOk } = checkFiles(p.files, present);
+    p.check(archive);
+    if (!deployedOk) mismatches.push(p.files.name);
+  }
+  return mismatches;
+}
+
+function oneThread(operands: Operands, runs: number) {
   const times: number[] = [];
   let mismatches: string[] = [];
   for (let r = 0; r < runs; r++) {
     let i = 0;
     const started = performance.now();
-    mismatches = pass(() => i++);
+    mismatches = pass(operands, () => i++);
     times.push(performance.now() - started);
   }
   return { times, threads: 1, deployedMismatches: mismatches.sort() };
 }
 
-async function threads(kind: Kind, world: string, runs: number, count: number) {
+async function threads(operands: Operands, runs: number, count: number) {
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const workers = Array.from(
     { length: count },
-    () => new Worker(new URL(import.meta.url), { workerData: { kind, world, counter } }),
+    () => new Worker(new URL(import.meta.url), { workerData: { operands, counter } }),
   );
   const message = (worker: Worker) =>
     new Promise<string[]>((resolve, reject) => {
@@ -69,7 +75,7 @@ async function threads(kind: Kind, world: string, runs: number, count: number) {
       worker.once('error', reject);
     });
   try {
-    await Promise.all(workers.map(message)); // every thread booted and prepared
+    await Promise.all(workers.map(message)); // every thread booted, its operands in hand
     const times: number[] = [];
     let mismatches: string[] = [];
     for (let r = 0; r < runs; r++) {
@@ -87,16 +93,14 @@ async function threads(kind: Kind, world: string, runs: number, count: number) {
 }
 
 if (!isMainThread) {
-  const { kind, world, counter } = workerData as { kind: Kind; world: string; counter: Int32Array };
-  const { pass } = await prepare(kind, world);
-  parentPort!.on('message', () => parentPort!.postMessage(pass(() => Atomics.add(counter, 0, 1))));
+  const { operands, counter } = workerData as { operands: Operands; counter: Int32Array };
+  parentPort!.on('message', () => parentPort!.postMessage(pass(operands, () => Atomics.add(counter, 0, 1))));
   parentPort!.postMessage([]);
 } else if (import.meta.main) {
   const [kind, world, runs, count] = process.argv.slice(2) as [Kind, string, string?, string?];
   const wanted = Number(count ?? availableParallelism());
+  const operands = await prepare(kind, world);
   const result =
-    wanted <= 1
-      ? await oneThread(kind, world, Number(runs ?? 3))
-      : await threads(kind, world, Number(runs ?? 3), wanted);
+    wanted <= 1 ? oneThread(operands, Number(runs ?? 3)) : await threads(operands, Number(runs ?? 3), wanted);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
