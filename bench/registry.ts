@@ -10,7 +10,8 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packDirectory } from '../src/core/package/pack.ts';
@@ -46,6 +47,32 @@ async function serve(args: string[]): Promise<{ url: string; child: ChildProcess
   return { url, child };
 }
 
+async function stop(server: { child: ChildProcess }): Promise<void> {
+  const exited = new Promise((resolve) =>
+    server.child.exitCode !== null ? resolve(0) : server.child.once('exit', resolve),
+  );
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * An embedded-engine data folder, copied from one initialised once into
+ * .bench-fixtures/: PGlite takes seconds (and much CPU) to initialise a new
+ * one and a fraction of that to open one, and the load measured starts after
+ * the server listens either way.
+ */
+async function pgliteData(dir: string): Promise<void> {
+  const template = join(import.meta.dirname, '..', '.bench-fixtures', 'registry-pglite-data');
+  if (!existsSync(join(template, 'ready'))) {
+    await rm(template, { recursive: true, force: true });
+    await stop(await serve(['--data', template, '--blobs', join(template, 'blobs')]));
+    // What the stopped server left of its run (its pid and admin key) is not part of an empty registry.
+    await rm(join(template, 'serving.json'), { force: true });
+    await writeFile(join(template, 'ready'), '');
+  }
+  await cp(template, dir, { recursive: true });
+}
+
 /** Runs `count` tasks, `CONCURRENCY` at a time, until done or the cap: how many ran, and how long it took. */
 async function load(count: number, task: (i: number) => Promise<void>): Promise<{ done: number; ms: number }> {
   const started = performance.now();
@@ -71,6 +98,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
   try {
     const database = await postgres?.createDatabase();
     const common = [...(database ? ['--database', database] : []), '--blobs', join(root, 'blobs')];
+    if (engine === 'pglite') await pgliteData(join(root, 'instance-0'));
     for (let i = 0; i < instances; i++) servers.push(await serve(['--data', join(root, `instance-${i}`), ...common]));
     const token = execFileSync(
       process.execPath,
@@ -129,12 +157,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
       metadata_p99_ms: Math.round(percentile(latencies, 99) * 100) / 100,
     };
   } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
-    await Promise.all(
-      servers.map(
-        (s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(0) : s.child.once('exit', resolve))),
-      ),
-    );
+    await Promise.all(servers.map(stop));
     await postgres?.stop();
     await rm(root, { recursive: true, force: true });
   }
