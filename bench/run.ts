@@ -15,10 +15,11 @@
  *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,one,warm,scale,activation,editor,view,hash,publish,registry
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fixtures, node, PACKAGES, repo, RUNS, SCALE, SMOKE } from './harness.ts';
+import { fixtures, node, PACKAGES, repo, round, RUNS, SCALE, SMOKE } from './harness.ts';
 import type { Row, SectionResult } from './harness.ts';
 import { activation, editor, hash, peers, publish, registry, view } from './sections/other.ts';
 import { scale } from './sections/scale.ts';
@@ -30,6 +31,20 @@ import type { World } from './worlds.ts';
 
 const only = process.env.AAM_BENCH_ONLY?.split(',');
 const wanted = (section: string) => !only || only.includes(section);
+
+/**
+ * CPU seconds this process and the children it waited for have used (Linux):
+ * how much a section costs, whatever else the shared machine is running.
+ */
+function cpuSeconds(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // utime, stime, cutime, cstime: fields 14–17 of stat, 12–15 after the command name.
+    return fields.slice(11, 15).reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 /** Where a figure is missing or not a number: a measurement that produced nothing is a broken benchmark. */
 function missingFigures(value: unknown, path: string): string[] {
@@ -91,20 +106,22 @@ async function main(): Promise<void> {
     scale: SCALE,
   };
   const rows: Row[] = [];
-  const timings: Record<string, number> = {};
+  const timings: Record<string, { wall_s: number; cpu_s: number }> = {};
   try {
     for (const [section, key, measure] of sections) {
       if (!wanted(section)) continue;
       const started = performance.now();
+      const cpu = cpuSeconds();
       const result = await measure();
-      timings[key] = Math.round(performance.now() - started);
+      timings[key] = { wall_s: round((performance.now() - started) / 1000), cpu_s: round(cpuSeconds() - cpu) };
       results[key] = result.figures;
       rows.push(...result.rows);
     }
   } finally {
     for (const built of worlds.values()) stopAgents(built.root);
   }
-  results.section_ms = timings;
+  // Not figures: what each section cost, fixture builds included (a missing CPU figure is no failure).
+  const cost = { ...timings, total: { wall_s: round((performance.now() - begun) / 1000), cpu_s: round(cpuSeconds()) } };
   const width = Math.max(...rows.map((r) => r[0].length));
   const valueWidth = Math.max(...rows.map((r) => r[1].length));
   console.log(
@@ -112,12 +129,12 @@ async function main(): Promise<void> {
   );
   for (const [what, value, note] of rows)
     console.log(`  ${what.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`);
+  const missing = missingFigures(results, 'results');
+  results.cost = cost;
   const out = join(repo, 'bench', SMOKE ? 'results.smoke.json' : 'results.json');
   await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(
-    `\nWrote ${out} in ${Math.round((performance.now() - begun) / 1000)} s (per section: ${JSON.stringify(timings)})`,
-  );
-  const missing = missingFigures(results, 'results');
+  const costs = Object.entries(timings).map(([k, t]) => `${k} ${t.wall_s}/${t.cpu_s}`);
+  console.log(`\nWrote ${out}. Wall/CPU seconds: ${costs.join(', ')}; in all ${cost.total.wall_s}/${cost.total.cpu_s}`);
   if (missing.length > 0) {
     console.error(`\nMeasurements that produced no figure:\n  ${missing.join('\n  ')}`);
     process.exitCode = 1;
