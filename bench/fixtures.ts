@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/core/config/load.ts';
@@ -10,6 +10,8 @@ import { signingKeySource } from '../src/core/openpgp/sign.ts';
 import { publishPackage } from '../src/core/publish/publish.ts';
 import type { Signing } from '../src/core/publish/publish.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
+import { toFsName } from '../src/core/package/names.ts';
+import { parseYamlMapping, toYamlText } from '../src/core/yaml/io.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { verificationServices } from '../src/core/verify/services.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
@@ -25,6 +27,12 @@ export interface WorldInfo {
 
 /** Packages installed per call: one install holds every archive in memory, and a 10,000-package world is 640 MB. */
 const INSTALL_CHUNK = 500;
+/**
+ * Packages published per shard: a local registry reads and rewrites its whole
+ * index.yaml on every publish, so filling one with 10,000 packages takes hours.
+ * Shards are filled side by side and merged into the world's registry once.
+ */
+const SHARD = 500;
 
 export const packageName = (i: number) => `@bench/pkg-${String(i).padStart(5, '0')}`;
 
@@ -92,6 +100,12 @@ export async function buildBenchWorld(
     artifact.set(names[b]!, `shared-${k + 1}`);
   });
   const sources = join(root, 'sources');
+  const shards = await Promise.all(
+    Array.from({ length: Math.ceil(names.length / SHARD) }, (_, k) =>
+      LocalRegistry.create(join(root, 'shards', String(k)), { name: 'bench' }),
+    ),
+  );
+  const shardOf = new Map(names.map((name, i) => [name, shards[Math.floor(i / SHARD)]!]));
   const publishOne = async (name: string) => {
     const dir = join(sources, name.replace('@', '').replace('/', '--'));
     const prompt = artifact.get(name)!;
@@ -110,7 +124,7 @@ export async function buildBenchWorld(
             identityProvider: staticToken(options.sigstore.mintToken('bench@example.com')),
           }
         : { method: 'gpg', keySource: signingKeySource('bench@example.com', gnupgHome), prompt: async () => '' };
-    await publishPackage({ packageDir: dir, registry, signing, verifier: services.verifier });
+    await publishPackage({ packageDir: dir, registry: shardOf.get(name)!, signing, verifier: services.verifier });
   };
   const queue = [...names];
   await Promise.all(
@@ -120,6 +134,7 @@ export async function buildBenchWorld(
   );
   // The registry holds the archives: the sources are a second copy of every package, read by nothing.
   await rm(sources, { recursive: true, force: true });
+  await mergeShards(shards, registry);
   const workspace = workspacePaths(project);
   for (let i = 0; i < names.length; i += INSTALL_CHUNK)
     await installPackages(names.slice(i, i + INSTALL_CHUNK), {
@@ -135,4 +150,18 @@ export async function buildBenchWorld(
     names,
     collisions: pairs.map(([a, b]) => [names[a]!, names[b]!]),
   };
+}
+
+/** Moves every shard's packages into `registry`, and writes its index once, as its publishes would have left it. */
+async function mergeShards(shards: LocalRegistry[], registry: LocalRegistry): Promise<void> {
+  const index: Record<string, unknown>[] = [];
+  for (const shard of shards) {
+    for (const dir of await readdir(join(shard.root, 'packages')))
+      await rename(join(shard.root, 'packages', dir), join(registry.root, 'packages', dir));
+    const text = await readFile(join(shard.root, 'index.yaml'), 'utf8');
+    index.push(...(parseYamlMapping(text, 'index.yaml', 'REGISTRY_INVALID').packages as Record<string, unknown>[]));
+  }
+  index.sort((a, b) => toFsName(String(a.name)).localeCompare(toFsName(String(b.name))));
+  await writeFile(join(registry.root, 'index.yaml'), toYamlText({ packages: index }));
+  await rm(join(registry.root, '..', 'shards'), { recursive: true, force: true });
 }
