@@ -21,6 +21,7 @@ const STATUS: Record<VerdictStatus, { icon: string; color: string }> = {
   invalid: { icon: 'workspace-untrusted', color: 'list.errorForeground' },
   tampered: { icon: 'error', color: 'list.errorForeground' },
   unavailable: { icon: 'question', color: 'list.errorForeground' },
+  unattested: { icon: 'unverified', color: 'list.errorForeground' },
   skipped: { icon: 'debug-step-over', color: 'descriptionForeground' },
 };
 

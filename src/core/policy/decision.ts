@@ -68,7 +68,7 @@ export interface Checks {
   signature: SignatureCheck;
   /** The registry it came from refuses unsigned packages (`require_signatures: true` in its registry.yaml). */
   source?: { name: string; requiresSignatures: true } | undefined;
-  /** From an HTTP registry: its attestation, checked with the registry's pinned key (absent for other sources). */
+  /** Its registry attestation, checked with the registry's pinned key; absent: nothing attests it (not from an HTTP registry). */
   attestation?: AttestationFact | undefined;
 }
 
@@ -85,6 +85,7 @@ export type VerdictStatus =
   | 'invalid'
   | 'tampered'
   | 'unavailable'
+  | 'unattested'
   | 'skipped';
 export type VerdictAction = 'pass' | 'warn' | 'fail';
 export type VerdictCode =
@@ -128,8 +129,9 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
   if (!integrity.ok) return integrityFailure(integrity);
   // An attestation never makes a tampered package pass (above); where one is required, nothing else stands in for it.
   const attested = trustedAttestation(checks.attestation, policy);
-  if (policy.require_registry_attestation && checks.attestation && !attested)
-    return attestationRequired(checks.attestation, context);
+  // SPEC §2: every package, wherever it came from; a file registry or a local .aam file carries none.
+  if (policy.require_registry_attestation && !attested)
+    return attestationRequired(checks.attestation ?? NO_ATTESTATION, context);
   if (policy.on_signature_failure === 'ignore') {
     return verdict(
       'skipped',
@@ -240,12 +242,18 @@ function attestedVerdict(fact: Extract<AttestationFact, { state: 'valid' }>, sig
   );
 }
 
+const NO_ATTESTATION: AttestationFact = {
+  registry: '',
+  state: 'none',
+  reason: 'it does not come from an HTTP registry, so no registry attests it',
+};
+
 function attestationRequired(fact: AttestationFact, context: PolicyContext): Verdict {
   const why =
     fact.state === 'valid'
       ? `registry ${fact.registry} is not in trusted_registries${context.policy.trust_registry_attestations ? '' : ' (and trust_registry_attestations is false)'}`
       : fact.reason;
-  return verdict('invalid', 'fail', 'ATTESTATION_REQUIRED', `No attestation of a trusted registry: ${why}.`, {
+  return verdict('unattested', 'fail', 'ATTESTATION_REQUIRED', `No attestation of a trusted registry: ${why}.`, {
     expected: `a valid attestation of one of: ${context.policy.trusted_registries.join(', ') || '(trusted_registries is empty)'}`,
     actual:
       fact.state === 'valid'

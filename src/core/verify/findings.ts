@@ -9,7 +9,8 @@ import type { ContinuityChange } from '../record/continuity.ts';
  */
 export interface Finding {
   /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
-  code: 'REGISTRY_CHANGED' | 'REGISTRY_LOG' | ContinuityChange['code'];
+  /** DEPLOY_COLLISION: another installed package deploys to the same place. */
+  code: 'REGISTRY_CHANGED' | 'REGISTRY_LOG' | 'DEPLOY_COLLISION' | ContinuityChange['code'];
   action: Exclude<VerdictAction, 'pass'>;
   message: string;
   expected: string | undefined;

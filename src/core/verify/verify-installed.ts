@@ -97,6 +97,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const registryExtras = config.registries.some((r) => r.type === 'http')
       ? await httpRegistryExtras(names, await lock.entries(), options, unreachable, offline)
       : new Map<string, ReportExtras>();
+    if (context.policy.require_registry_attestation)
+      unattestedSources(names, await lock.entries(), config.registries, registryExtras);
     // What every result depends on besides its lock entry and its files (read after the registry
     // checks above, which may update the trust record).
     const recordFile = recordPathOf(workspace.aamDir);
@@ -502,6 +504,32 @@ async function httpRegistryExtras(
     extras.set(name, { attestation, findings: problem ? [problem] : [] });
   }
   return extras;
+}
+
+/**
+ * What stands for the attestation of a package that did not come from an
+ * HTTP registry, where one is required: nothing, and the words say why.
+ */
+function unattestedSources(
+  names: readonly string[],
+  entries: Record<string, LockedPackage | undefined>,
+  registries: readonly RegistryEntry[],
+  extras: Map<string, ReportExtras>,
+): void {
+  for (const name of names) {
+    const entry = entries[name];
+    if (!entry || extras.has(name)) continue;
+    const registry = registries.find((r) => r.name === entry.source);
+    const reason =
+      registry?.type === 'http'
+        ? `no attestation was captured from registry "${entry.source}"`
+        : registry
+          ? `it was installed from ${registry.type} registry "${entry.source}", which attests nothing`
+          : entry.source === 'local'
+            ? 'it was installed from a local .aam file, which no registry attests'
+            : `it was installed from "${entry.source}", which is not a configured HTTP registry`;
+    extras.set(name, { attestation: { registry: entry.source, state: 'none', reason }, findings: [] });
+  }
 }
 
 /**

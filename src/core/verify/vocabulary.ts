@@ -14,6 +14,7 @@ export const STATUS_LABEL: Record<VerdictStatus, string> = {
   invalid: 'invalid signature',
   tampered: 'tampered',
   unavailable: 'evidence missing',
+  unattested: 'no trusted attestation',
   skipped: 'skipped',
 };
 
@@ -24,10 +25,11 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
   SIGNATURE_REMOVED: 'signature removed',
   SIGNER_CHANGED: 'signer changed',
   DOWNGRADE: 'downgrade',
+  DEPLOY_COLLISION: 'deployed path shared',
 };
 
 /** What a package counts as in a summary: every failure is "failed", whatever its status; the rest by status. */
-export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable'>;
+export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable' | 'unattested'>;
 
 /** Summary order: failures first, then what needs a look, then what passed. */
 const BUCKETS: readonly Bucket[] = [
@@ -54,7 +56,9 @@ export function outcome(report: Reported): VerdictAction {
 
 export function bucketOf(report: Reported): Bucket {
   const status = report.verdict.status;
-  return outcome(report) === 'fail' || status === 'tampered' || status === 'unavailable' ? 'failed' : status;
+  return outcome(report) === 'fail' || status === 'tampered' || status === 'unavailable' || status === 'unattested'
+    ? 'failed'
+    : status;
 }
 
 /** Where a package sorts in a list: failures first, verified last, by name within each. */

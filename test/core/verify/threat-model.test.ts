@@ -328,4 +328,25 @@ describe('threat model', () => {
       assert.equal(decide(report!.checks, pinnedElsewhere).code, 'UNTRUSTED_SIGNER');
     });
   });
+
+  describe('a file registry: require_registry_attestation', () => {
+    it('a package from a file registry, which attests nothing, fails with that reason, at install and at verify', async () => {
+      const w = await world('');
+      await publish(w, 'hello', '1.0.0', sigstore('alice@example.com'));
+      await publish(w, 'hello', '1.0.1', sigstore('alice@example.com'));
+      await install(w, 'hello@1.0.0');
+      await w.writeGlobalConfig(
+        `sigstore_trusted_root: ${join(w.home, '.aam', 'trusted_root.json')}\n${STRICT}\ntrust_registry_attestations: true\ntrusted_registries: [team]\nrequire_registry_attestation: true`,
+      );
+      const { hello } = await byName(w);
+      assert.equal(hello?.verdict.action, 'fail');
+      assert.equal(hello?.verdict.code, 'ATTESTATION_REQUIRED');
+      assert.equal(hello?.verdict.status, 'unattested');
+      assert.match(hello!.verdict.message, /installed from local registry "team", which attests nothing/);
+      await assert.rejects(
+        install(w, 'hello@1.0.1'),
+        (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'ATTESTATION_REQUIRED',
+      );
+    });
+  });
 });
