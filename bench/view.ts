@@ -74,6 +74,7 @@ export async function viewTimes(
         deployed: [],
         continuity: [],
         signatureDigest: undefined,
+        claims: [],
       };
       return reportOf(
         `@bench/pkg-${i}`,

@@ -2,6 +2,7 @@ import type { LockedPackage } from '../lockfile/lockfile.ts';
 import type { Checks } from '../policy/decision.ts';
 import type { StoredSignature } from '../registry/local-registry.ts';
 import { checkPackage } from './check-package.ts';
+import { claimsOfInstalled } from './claims.ts';
 import { gatherEvidence } from './evidence.ts';
 import type { CapturedSignature, EvidenceSource, RegistryChange } from './evidence.ts';
 import type { DeploySource } from './check-deployed.ts';
@@ -55,6 +56,8 @@ export interface JobResult {
   continuity: ContinuityChange[];
   /** SHA-256 of the signature file checked (`sha256:…`). */
   signatureDigest: string | undefined;
+  /** The places its installed aam.yaml says its artifacts deploy to (see PlaceIndex). */
+  claims: string[];
 }
 
 export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promise<JobResult> {
@@ -85,6 +88,7 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
         ? []
         : continuityChanges(job.recorded, job.entry.version, checks.signature),
     signatureDigest,
+    claims: job.deploy ? claimsOfInstalled(job.installedDir, job.deploy.roots) : [],
   };
 }
 

@@ -9,6 +9,7 @@ import type { EntrySummary, VerificationStore } from './result-store.ts';
 import { continuityFindings, registryFindings } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
+import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from './collisions.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import type { CheckRow } from './rows.ts';
 import type { DeployedCopy } from '../deploy/check.ts';
@@ -37,32 +38,29 @@ export interface PackageReport {
   checkedAt: string;
 }
 
-/** A shared deployed path (a file, or a section of a shared file). */
-const copyKey = (copy: DeployedCopy) => `${copy.path}\u0000${copy.section ?? ''}`;
-
-/**
- * Which package's deployed copy each shared path holds: two packages with an
- * artifact of the same name deploy to the same place (aam overwrites), and the
- * one whose copy is there owns it.
- */
-export function deployedOwners(results: readonly JobResult[]): Map<string, string> {
-  const owners = new Map<string, string>();
-  for (const result of results)
-    for (const copy of result.deployed) if (copy.state === 'ok') owners.set(copyKey(copy), result.name);
-  return owners;
+/** What a package's deployed places share with other installed packages: whose copies it holds, and the findings. */
+export interface SharedPlaces {
+  /** Its copies that hold a rival's artifact (a name clash, not an edit), by place, with the rival's name. */
+  shadows: ReadonlyMap<string, string>;
+  findings: Finding[];
+  /** What the above depend on, for reusing a decided report. */
+  key: string;
 }
 
-/** A result's deployed copies that hold another installed package's artifact (a name clash, not an edit), by path. */
-export function shadowsOf(result: JobResult, owners: ReadonlyMap<string, string>): Map<string, string> {
-  const shadows = new Map<string, string>();
-  for (const copy of result.deployed) {
-    const owner = owners.get(copyKey(copy));
-    if (copy.state === 'modified' && owner !== undefined && owner !== result.name) shadows.set(copyKey(copy), owner);
-  }
-  return shadows;
+const NOTHING_SHARED: SharedPlaces = { shadows: new Map(), findings: [], key: '' };
+
+export function sharedPlaces(
+  result: JobResult,
+  index: PlaceIndex,
+  owners: ReadonlyMap<string, string>,
+  workspace: WorkspacePaths,
+): SharedPlaces {
+  const findings = collisionFindings(result, index, owners, workspace.root);
+  if (findings.length === 0) return NOTHING_SHARED;
+  const shadows = shadowsOf(result, owners);
+  return { shadows, findings, key: JSON.stringify([[...shadows], findings.map((f) => f.message)]) };
 }
 
-/** A verification result decided under a policy: the verdict and the rows that explain it. */
 /** What verification knows about a package beside its job's result: its HTTP registry's attestation and log. */
 export interface ReportExtras {
   attestation?: AttestationFact | undefined;
@@ -75,9 +73,10 @@ export function reportOf(
   result: JobResult,
   context: PolicyContext,
   workspace: WorkspacePaths,
-  shadows: ReadonlyMap<string, string> = new Map(),
+  shared: SharedPlaces = NOTHING_SHARED,
   extras?: ReportExtras,
 ): PackageReport {
+  const { shadows } = shared;
   const deployed = result.deployed.map((copy): DeployedCopy => {
     const owner = shadows.get(copyKey(copy));
     return owner
@@ -103,6 +102,7 @@ export function reportOf(
       ...continuityFindings(result.continuity, name, context.policy.on_signer_change),
       ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
       ...(extras?.findings ?? []),
+      ...shared.findings,
     ],
     checks,
     rows: rowsFor(
@@ -137,7 +137,9 @@ export function storedReports(
   if (!policy || policy.snapshot.restricted !== session.restricted) return undefined;
   const context = contextOf(policy.snapshot);
   const results = store.all(workspace.lockFile);
-  const owners = deployedOwners(Object.values(results).map((r) => r.result));
+  const stored = Object.values(results).map((r) => r.result);
+  const index = new PlaceIndex(stored.map((r) => [r.name, r.claims]));
+  const owners = placeOwners(index, stored);
   const reports = Object.keys(results)
     .sort()
     .map((name) =>
@@ -147,7 +149,7 @@ export function storedReports(
         results[name]!.result,
         context,
         workspace,
-        shadowsOf(results[name]!.result, owners),
+        sharedPlaces(results[name]!.result, index, owners, workspace),
       ),
     );
   return { reports, checkedAt: policy.checkedAt };

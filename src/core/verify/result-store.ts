@@ -244,6 +244,7 @@ function isStoredResult(value: unknown): value is StoredResult {
     return false;
   if (!isString(result.name) || !isString(result.at) || !isString(result.archiveOrigin) || !stampsOnly(result.evidence))
     return false;
+  if (!Array.isArray(result.claims) || !result.claims.every(isString)) return false;
   if (
     !Array.isArray(result.deployed) ||
     !result.deployed.every(

@@ -20,7 +20,10 @@ import type { EvidenceCache } from './evidence-cache.ts';
 import { stillHolds } from './job.ts';
 import type { JobResult, VerifyJob } from './job.ts';
 import { VerifyPool, workersFor } from './pool.ts';
-import { deployedOwners, installedDirOf, reportOf, shadowsOf } from './report.ts';
+import { installedDirOf, reportOf, sharedPlaces } from './report.ts';
+import { claimsOfInstalled } from './claims.ts';
+import { PlaceIndex, placeOwners } from './collisions.ts';
+import type { DeployRoots } from '../deploy/platforms.ts';
 import type { PackageReport, ReportExtras } from './report.ts';
 import { MATERIAL_KEYS, snapshotOf } from './policy-snapshot.ts';
 import type { PolicySnapshot } from './policy-snapshot.ts';
@@ -88,6 +91,13 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   try {
     const lock = await openLock(lockFile, store, force);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
+    const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
+    // A package that shares a deployed place with another is judged with it, verified alone or not.
+    const claims = options.only ? claimsOfOthers(lock.names, workspace, roots, store, force) : undefined;
+    const neighbours = claims
+      ? [...new PlaceIndex(claims).neighboursOf(names, claims)].filter((n) => !names.includes(n))
+      : [];
+    const judged = [...names, ...neighbours];
     // HTTP registries are asked first: a registry that now serves other bytes invalidates what was stored.
     const unreachable =
       !offline && config.registries.some((r) => r.type === 'http')
@@ -120,10 +130,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const pendingRecords = new Map<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>();
     const report = (name: string, summary: EntrySummary, result: JobResult) => collected.set(name, { summary, result });
     let done = 0;
-    const progress = () => options.onProgress?.(++done, names.length);
+    const progress = () => options.onProgress?.(++done, judged.length);
 
     const stale: string[] = [];
-    for (const name of names) {
+    for (const name of judged) {
       const stored = store && !force ? store.stored(lockFile, name) : undefined;
       if (
         stored &&
@@ -161,7 +171,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           );
         const recorded = record.packages[name];
         const deploy = {
-          roots: { project: workspace.root, home: options.homeDir ?? homedir() },
+          roots,
           expected: recorded?.checksum === entry.checksum ? (recorded.platforms ?? []) : [],
         };
         jobs.push({
@@ -195,24 +205,23 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     if (pendingRecords.size > 0 && !options.signal?.aborted)
       await learnRecord(workspace, pendingRecords, collected, options.onNotice);
 
-    const others =
-      options.only && store
-        ? Object.entries(store.all(lockFile))
-            .filter(([name]) => !collected.has(name))
-            .map(([, stored]) => stored.result)
-        : [];
-    const owners = deployedOwners([...[...collected.values()].map((c) => c.result), ...others]);
+    const results = [...collected.values()].map((c) => c.result);
+    const places = new PlaceIndex(claims ?? results.map((r) => [r.name, r.claims]));
+    const owners = placeOwners(places, results);
     const reports = new Map<string, PackageReport>();
-    for (const [name, { summary, result }] of collected) {
-      const shadows = shadowsOf(result, owners);
+    for (const name of names) {
+      const known = collected.get(name);
+      if (!known) continue;
+      const { summary, result } = known;
+      const shared = sharedPlaces(result, places, owners, workspace);
       const extras = registryExtras.get(name);
-      const key = `${policyKey}${shadows.size > 0 ? JSON.stringify([...shadows]) : ''}${extras ? JSON.stringify(extras) : ''}`;
-      const known = store?.decided.get(result);
-      if (known?.policyKey === key) {
-        reports.set(name, known.report as PackageReport);
+      const key = `${policyKey}${shared.key}${extras ? JSON.stringify(extras) : ''}`;
+      const decided = store?.decided.get(result);
+      if (decided?.policyKey === key) {
+        reports.set(name, decided.report as PackageReport);
         continue;
       }
-      const fresh = reportOf(name, summary, result, context, workspace, shadows, extras);
+      const fresh = reportOf(name, summary, result, context, workspace, shared, extras);
       store?.decided.set(result, { policyKey: key, report: fresh });
       reports.set(name, fresh);
     }
@@ -290,6 +299,27 @@ async function learnRecord(
   } catch (error) {
     onNotice?.(`The trust record could not be written: ${messageOf(error)}`);
   }
+}
+
+/**
+ * The places every installed package claims, for a run that verifies only
+ * some: a stored result that still holds says it, else the installed
+ * aam.yaml does (as a job would read it).
+ */
+function claimsOfOthers(
+  names: readonly string[],
+  workspace: WorkspacePaths,
+  roots: DeployRoots,
+  store: VerificationStore | undefined,
+  force: boolean,
+): Map<string, readonly string[]> {
+  const claims = new Map<string, readonly string[]>();
+  for (const name of names) {
+    const dir = installedDirOf(workspace, name);
+    const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
+    claims.set(name, stored && holds(stored, dir) ? stored.claims : claimsOfInstalled(dir, roots));
+  }
+  return claims;
 }
 
 /** The trust material and signing settings of a loaded config, with the file each came from. */
