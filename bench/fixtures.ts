@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/core/config/load.ts';
 import type { LoadedConfig } from '../src/core/config/load.ts';
-import { installPackages } from '../src/core/install/install.ts';
+import { installPackages } from '../src/core/workflows/install/install.ts';
 import { workspacePaths } from '../src/core/lockfile/lockfile.ts';
 import type { WorkspacePaths } from '../src/core/lockfile/lockfile.ts';
 import { findSecretKey, runGpg } from '../src/core/openpgp/gnupg.ts';
 import { signingKeySource } from '../src/core/openpgp/sign.ts';
-import { publishPackage } from '../src/core/publish/publish.ts';
-import type { Signing } from '../src/core/publish/publish.ts';
+import { publishPackage } from '../src/core/workflows/publish.ts';
+import type { Signing } from '../src/core/workflows/publish.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
-import { EvidenceCache } from '../src/core/verify/evidence-cache.ts';
-import { createSignatureVerifier } from '../src/core/verify/signature-verifier.ts';
+import { EvidenceCache } from '../src/core/verify/evidence/evidence-cache.ts';
+import { createSignatureVerifier } from '../src/core/signature/verifier.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
 /** A benchmark world: N installed packages of ~64 KiB, all signed one way. */

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VerificationStore } from '../src/core/verify/result-store.ts';
+import { VerificationStore } from '../src/core/verify/store/result-store.ts';
 import { installVscodeStub } from './vscode-stub.ts';
 
 installVscodeStub();

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { workspacePaths } from '../src/core/lockfile/paths.ts';
 import { DEFAULT_POLICY } from '../src/core/policy/decision.ts';
 import type { Checks } from '../src/core/policy/decision.ts';
-import { reportOf } from '../src/core/verify/report.ts';
-import type { PackageReport } from '../src/core/verify/report.ts';
+import { reportOf } from '../src/core/verify/verdict/report.ts';
+import type { PackageReport } from '../src/core/verify/verdict/report.ts';
 import { installVscodeStub } from './vscode-stub.ts';
 
 export async function viewTimes(

@@ -2,20 +2,20 @@ import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/core/config/load.ts';
-import { installPackages } from '../src/core/install/install.ts';
+import { installPackages } from '../src/core/workflows/install/install.ts';
 import { workspacePaths } from '../src/core/lockfile/lockfile.ts';
 import { findSecretKey, runGpg } from '../src/core/openpgp/gnupg.ts';
 import { signingKeySource } from '../src/core/openpgp/sign.ts';
-import { publishPackage, signBytes } from '../src/core/publish/publish.ts';
-import { prepareApproval } from '../src/core/registry/approve.ts';
-import type { Signing } from '../src/core/publish/publish.ts';
+import { publishPackage, signBytes } from '../src/core/workflows/publish.ts';
+import { prepareApproval } from '../src/core/workflows/approve.ts';
+import type { Signing } from '../src/core/workflows/publish.ts';
 import { HttpRegistry } from '../src/core/registry/http-registry.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
 import { startRegistryServer } from '../src/server/serve.ts';
 import { createToken } from '../src/server/tokens.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
-import { EvidenceCache } from '../src/core/verify/evidence-cache.ts';
-import { createSignatureVerifier } from '../src/core/verify/signature-verifier.ts';
+import { EvidenceCache } from '../src/core/verify/evidence/evidence-cache.ts';
+import { createSignatureVerifier } from '../src/core/signature/verifier.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
 /** The demo: a home with a global policy and keys, a registry, and a workspace with installed packages. */

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     // thread that started them): it is a bundle of its own, loaded on first use.
     build({
       ...common,
-      entryPoints: { 'verify-worker': 'src/core/verify/worker.ts' },
+      entryPoints: { 'verify-worker': 'src/core/verify/threads/worker.ts' },
       outdir: 'dist',
       plugins: [separateOpenpgp],
     }),

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { VerificationStore } from './core/verify/result-store.ts';
-import { tally } from './core/verify/vocabulary.ts';
+import { VerificationStore } from './core/verify/store/result-store.ts';
+import { tally } from './core/verify/verdict/vocabulary.ts';
 import { COMMAND_IDS } from './extension/command-ids.ts';
 import { showError } from './extension/errors.ts';
 import { loadFeatures } from './extension/lazy.ts';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { acceptChanges } from '../core/record/accept.ts';
-import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
+import { acceptChanges } from '../core/workflows/accept.ts';
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { pickPackage } from './trust-signer.ts';

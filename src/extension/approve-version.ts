@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { AamError } from '../core/errors.ts';
-import { signBytes } from '../core/publish/publish.ts';
-import { prepareApproval } from '../core/registry/approve.ts';
+import { signBytes } from '../core/workflows/publish.ts';
+import { prepareApproval } from '../core/workflows/approve.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import { showError } from './errors.ts';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { formatDiagnostic } from '../core/config/diagnostics.ts';
 import { blockingDiagnostics, loadConfig } from '../core/config/load.ts';
 import { verificationServices } from '../core/verify/services.ts';
-import { verifyWorkspace } from '../core/verify/verify-installed.ts';
+import { verifyWorkspace } from '../core/verify/workspace.ts';
 import { commandHandlers } from './commands.ts';
 import { ConfigCompletions, ConfigQuickFixes } from './config-editing.ts';
 import { ConfigFeatures } from './config-features.ts';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { InstallRefusedError } from '../core/errors.ts';
-import { installPackages } from '../core/install/install.ts';
+import { installPackages } from '../core/workflows/install/install.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';

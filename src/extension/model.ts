@@ -5,11 +5,11 @@ import { messageOf } from '../core/errors.ts';
 import { exists } from '../core/fs/exists.ts';
 import { workspacePaths } from '../core/lockfile/paths.ts';
 import type { WorkspacePaths } from '../core/lockfile/paths.ts';
-import { storedReports } from '../core/verify/report.ts';
-import { outcome, rankOf, STATUS_LABEL } from '../core/verify/vocabulary.ts';
-import type { PackageReport } from '../core/verify/report.ts';
-import type { VerificationStore } from '../core/verify/result-store.ts';
-import type { LostSetting } from '../core/verify/policy-memory.ts';
+import { storedReports } from '../core/verify/verdict/report.ts';
+import { outcome, rankOf, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
+import type { PackageReport } from '../core/verify/verdict/report.ts';
+import type { VerificationStore } from '../core/verify/store/result-store.ts';
+import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import type { Engine, EngineLoader } from './engine.ts';
 import { log } from './log.ts';
 

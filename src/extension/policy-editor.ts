@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import type { ListItem } from '../core/config/config-edit.ts';

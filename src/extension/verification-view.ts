@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { VerdictStatus } from '../core/policy/decision.ts';
-import type { CheckRow } from '../core/verify/rows.ts';
-import type { PackageReport } from '../core/verify/verify-installed.ts';
-import { signerOfReport } from '../core/verify/report.ts';
-import { FINDING_LABEL, outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
+import type { CheckRow } from '../core/verify/verdict/rows.ts';
+import type { PackageReport } from '../core/verify/workspace.ts';
+import { signerOfReport } from '../core/verify/verdict/report.ts';
+import { FINDING_LABEL, outcome, STATUS_LABEL, tally } from '../core/verify/verdict/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 
 /** Tree nodes: a workspace group (when there are several), a package, or one of its checks. */

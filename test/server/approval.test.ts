@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { packDirectory } from '../../src/core/package/pack.ts';
-import { signBytes } from '../../src/core/publish/publish.ts';
+import { signBytes } from '../../src/core/workflows/publish.ts';
 import { approvalDocument } from '../../src/core/registry/approval.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { staticToken } from '../../src/core/sigstore/identity/providers.ts';

@@ -1,8 +1,8 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { installPackages } from '../../core/install/install.ts';
-import { PLATFORMS } from '../../core/deploy/platform.ts';
-import type { Platform } from '../../core/deploy/platform.ts';
+import { installPackages } from '../../core/workflows/install/install.ts';
+import { PLATFORMS } from '../../core/model/platform.ts';
+import type { Platform } from '../../core/model/platform.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { packDirectory } from '../../core/package/pack.ts';
-import { formatSize } from '../../core/publish/publish.ts';
+import { formatSize } from '../../core/workflows/publish.ts';
 import { AamError } from '../../core/errors.ts';
 import { COMMON, parse } from '../args.ts';
 import { EXIT } from '../io.ts';

@@ -2,8 +2,8 @@ import type { FailureMode, SecurityPolicy } from '../policy/decision.ts';
 import { isTrustedIdentity } from '../policy/identity.ts';
 import type { TrustedIdentity } from '../policy/identity.ts';
 import { schemaAt } from './schema.ts';
-import { PLATFORMS } from '../deploy/platform.ts';
-import type { Platform } from '../deploy/platform.ts';
+import { PLATFORMS } from '../model/platform.ts';
+import type { Platform } from '../model/platform.ts';
 import { isPlainObject } from './merge.ts';
 import type { MergedConfig } from './merge.ts';
 

@@ -4,11 +4,11 @@ import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
 import { agentMdc, instructionMdc, readText } from './transform.ts';
 import type { AgentDefinition } from './transform.ts';
 
-import type { Platform } from './platform.ts';
-import { placeKey } from './platform.ts';
+import type { Platform } from '../model/platform.ts';
+import { placeKey } from '../model/platform.ts';
 
-export { PLATFORMS } from './platform.ts';
-export type { Platform } from './platform.ts';
+export { PLATFORMS } from '../model/platform.ts';
+export type { Platform } from '../model/platform.ts';
 
 export type ArtifactType = 'agent' | 'skill' | 'prompt' | 'instruction';
 

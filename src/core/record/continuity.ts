@@ -1,6 +1,6 @@
 import type { SignatureCheck } from '../policy/decision.ts';
 import type { Signer } from '../policy/trust-match.ts';
-import { compareVersions, isValidVersion, parseVersion } from '../package/versions.ts';
+import { compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
 import { recordedSignatureOf } from './trust-record.ts';
 import type { RecordedPackage, RecordedSignature } from './trust-record.ts';
 

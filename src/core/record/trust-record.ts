@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { isChecksum } from '../archive/hash.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
-import { PLATFORMS } from '../deploy/platform.ts';
-import type { Platform } from '../deploy/platform.ts';
+import { PLATFORMS } from '../model/platform.ts';
+import type { Platform } from '../model/platform.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import { parseYamlMapping, readYamlMapping, toYamlText } from '../yaml/io.ts';
 

@@ -1,6 +1,6 @@
 import { isChecksum } from '../archive/hash.ts';
-import { parsePackageName } from '../package/names.ts';
-import { isValidVersion } from '../package/versions.ts';
+import { parsePackageName } from '../model/names.ts';
+import { isValidVersion } from '../model/versions.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 

@@ -2,11 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installPackages } from '../../../src/core/install/install.ts';
-import { publishPackage } from '../../../src/core/publish/publish.ts';
-import { verifyWorkspace } from '../../../src/core/verify/verify-installed.ts';
-import { VerificationStore } from '../../../src/core/verify/result-store.ts';
-import type { PackageReport } from '../../../src/core/verify/verify-installed.ts';
+import { installPackages } from '../../../src/core/workflows/install/install.ts';
+import { publishPackage } from '../../../src/core/workflows/publish.ts';
+import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
+import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
+import type { PackageReport } from '../../../src/core/verify/workspace.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 import type { TestWorld } from '../../helpers/workspace.ts';
 

@@ -1,0 +1,82 @@
+import { PRODUCT_VERSION } from '../../version.ts';
+import { YamlSource } from '../../yaml/source.ts';
+import type { ProjectState } from './state.ts';
+import { describePolicyChange } from './trust-diff.ts';
+import type { TrustDiff } from './trust-diff.ts';
+
+const RULES = {
+  SIGNER_CHANGED: { level: 'error', text: 'A package is signed by another signer than before' },
+  SIGNATURE_REMOVED: { level: 'error', text: 'A package that was signed is now unsigned' },
+  DOWNGRADE: { level: 'error', text: 'A package was downgraded to a lower version' },
+  NEWLY_FAILING: { level: 'error', text: 'A package fails verification under the current policy' },
+  POLICY_WEAKER: { level: 'error', text: 'The project policy trusts more than before' },
+  POLICY_CHANGED: { level: 'note', text: 'The project policy changed' },
+  PACKAGE_CHANGED: { level: 'note', text: 'A package was added, removed or changed' },
+} as const;
+
+type RuleId = keyof typeof RULES;
+
+/**
+ * A Trust Diff as SARIF 2.1.0, for code-scanning annotations: each finding on
+ * its lock-file line (or config line), its rule and level. `prefix` is the
+ * project folder relative to the repository root ('' at the root).
+ */
+export function toSarif(diff: TrustDiff, head: ProjectState, prefix: string): Record<string, unknown> {
+  const lock = new YamlSource(head.lockText);
+  const config = new YamlSource(head.configText);
+  const at = (file: 'aam-lock.yaml' | 'config.yaml', path: string[]) => {
+    const source = file === 'aam-lock.yaml' ? lock : config;
+    const found = (file === 'aam-lock.yaml' ? head.lockText : head.configText).trim()
+      ? source.keyRange(path)
+      : undefined;
+    const line = found ? found.start.line + 1 : 1;
+    return [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: `${prefix ? `${prefix}/` : ''}.aam/${file}`, uriBaseId: '%SRCROOT%' },
+          region: { startLine: line, startColumn: (found?.start.character ?? 0) + 1 },
+        },
+      },
+    ];
+  };
+  const results: Record<string, unknown>[] = [];
+  const result = (ruleId: RuleId, text: string, locations: unknown[]) =>
+    results.push({ ruleId, level: RULES[ruleId].level, message: { text }, locations });
+  for (const pkg of diff.packages) {
+    const where = pkg.after ? at('aam-lock.yaml', ['packages', pkg.name]) : at('aam-lock.yaml', ['packages']);
+    for (const problem of pkg.problems) result(problem.code, `${pkg.name}: ${problem.message}`, where);
+    if (pkg.problems.length === 0 && pkg.change !== 'unchanged')
+      result(
+        'PACKAGE_CHANGED',
+        `${pkg.name}: ${pkg.change}${pkg.before && pkg.after ? ` ${pkg.before.version} → ${pkg.after.version}` : ''}`,
+        where,
+      );
+  }
+  for (const change of diff.policy)
+    result(
+      change.weaker ? 'POLICY_WEAKER' : 'POLICY_CHANGED',
+      describePolicyChange(change),
+      at('config.yaml', ['security', change.key]),
+    );
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'aam-trust',
+            version: PRODUCT_VERSION,
+            informationUri: 'https://github.com/aam-trust/aam-trust',
+            rules: (Object.keys(RULES) as RuleId[]).map((id) => ({
+              id,
+              shortDescription: { text: RULES[id].text },
+              defaultConfiguration: { level: RULES[id].level },
+            })),
+          },
+        },
+        results,
+      },
+    ],
+  };
+}
