@@ -104,6 +104,7 @@ function positionOf(starts: readonly number[], offset: number): Position {
 
 /** A few visible characters on each side of a range, with the range marked by a bar. */
 function contextOf(text: string, start: number, end: number): string {
+  // oxlint-disable-next-line no-misleading-character-class -- the invisible characters, one by one, are what is left out
   const visible = (s: string) => s.replace(/[^\P{C}\t\n]|[\u00ad\u034f\u115f\u1160\u3164\uffa0]/gu, '');
   // Whole code points on each side (a range never starts or ends inside a surrogate pair).
   const left = [

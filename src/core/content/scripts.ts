@@ -104,6 +104,7 @@ export interface MixedWord {
 
 /** Words: letters, marks and digits (and the joiners inside them) between anything else. */
 const WORD = /[\p{L}\p{M}\p{Nd}\u200c\u200d]+/gu;
+// oxlint-disable-next-line no-control-regex -- the whole ASCII range, controls included
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Every mixed-script word of a text (a text in ASCII has none, and costs one test). */
