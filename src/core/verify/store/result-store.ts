@@ -332,6 +332,7 @@ function isPolicySnapshot(value: unknown): value is PolicySnapshot {
   if (p.trust_registry_attestations === undefined) p.trust_registry_attestations = false;
   if (p.trusted_registries === undefined) p.trusted_registries = [];
   if (p.require_registry_attestation === undefined) p.require_registry_attestation = false;
+  if (p.hidden_content === undefined) p.hidden_content = 'warn';
   return (
     typeof p.require_signature === 'boolean' &&
     typeof p.verify_transparency_log === 'boolean' &&
