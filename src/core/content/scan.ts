@@ -140,3 +140,22 @@ function offscreen(text: string, starts: readonly number[], prose: boolean) {
   }
   return hits;
 }
+
+/** A file's hidden content as verification keeps it: the first items, and how many there are in all. */
+export interface HiddenFile {
+  path: string;
+  items: HiddenItem[];
+  count: number;
+}
+
+/** At most this many items are kept per file (a file full of them says enough with these). */
+export const KEPT_PER_FILE = 20;
+
+/** The hidden content of a package's files, kept small enough to store with a verification result. */
+export function hiddenFiles(files: Iterable<{ path: string; data: Uint8Array }>): HiddenFile[] {
+  return scanFiles(files).map(({ path, items }) => ({
+    path,
+    items: items.slice(0, KEPT_PER_FILE).map((item) => ({ ...item, decoded: item.decoded.slice(0, 2000) })),
+    count: items.length,
+  }));
+}
