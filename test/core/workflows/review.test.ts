@@ -4,6 +4,7 @@ import { appendFile, mkdir, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages, installReviewed } from '../../../src/core/workflows/install/install.ts';
 import { reviewUpdate } from '../../../src/core/workflows/review/review.ts';
+import type { ReviewedFile } from '../../../src/core/workflows/review/review.ts';
 import { lineChanges, unifiedDiff } from '../../../src/core/workflows/review/text-diff.ts';
 import { publishPackage } from '../../../src/core/workflows/publish.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
@@ -50,7 +51,7 @@ describe('update review: what agents would load differently, before anything is 
         ['cursor', 'modified', skill(w, '.cursor')],
       ],
     );
-    const changedLines = (file: (typeof pkg)['files'][number]) =>
+    const changedLines = (file: ReviewedFile) =>
       unifiedDiff(file)
         .split('\n')
         .filter((l) => /^[+-](?![+-]{2} )/.test(l));
