@@ -18,6 +18,7 @@ import { PolicyEditorProvider } from './policy-editor.ts';
 import { SigstoreSession } from './sigstore-session.ts';
 import { WhatIfLens } from './what-if.ts';
 import { HiddenContent } from './hidden-content.ts';
+import { AgentFilesView } from './agent-files-view.ts';
 import { ReviewView } from './review-view.ts';
 import { findUpdates, reviewDocument } from './review-update.ts';
 
@@ -44,6 +45,7 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
   const trustChanges = new TrustChanges(model);
   const auditLog = new AuditLogView(model);
   const reviews = new ReviewView();
+  const agentFilesView = new AgentFilesView(model);
   const features = {
     commands: commandHandlers(model, session, trustChanges, auditLog, reviews),
     hiddenContent: new HiddenContent(model),
@@ -70,6 +72,8 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
     vscode.window.createTreeView('aam.auditLog', { treeDataProvider: auditLog, showCollapseAll: true }),
     features.hiddenContent,
     reviews,
+    agentFilesView,
+    vscode.window.createTreeView('aam.agentFiles', { treeDataProvider: agentFilesView, showCollapseAll: true }),
     vscode.window.createTreeView('aam.review', { treeDataProvider: reviews }),
     watchUpdates(model),
   );

@@ -39,7 +39,6 @@ describe('What agents will load: update review and hidden content, in a real VS 
   });
 
   it('Review Update opens the diff of the changed skill with the trust changes beside it, and installs on request', async () => {
-    await s.page.locator('.activitybar [aria-label^="AAM"]').first().click();
     await s.waitForStatus('@demo/code-review', 'verified');
     await s.command('AAM: Review Update…');
     await s.pick('@demo/code-review', 'Review the update of which package?');
