@@ -7,6 +7,7 @@ import { agentPlatformOf } from '../core/deploy/surface.ts';
 import type { FailureMode } from '../core/policy/decision.ts';
 import type { TrustModel } from './model.ts';
 import { REVIEW_SCHEME } from './selectors.ts';
+import { watchDocuments } from './document-watch.ts';
 
 /**
  * Hidden content in the files agents load, as the editor shows it: each item
@@ -26,17 +27,15 @@ export class HiddenContent implements vscode.HoverProvider, vscode.Disposable {
     this.model = model;
     this.disposables.push(
       this.collection,
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, 150)),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        this.collection.delete(d.uri);
-        this.items.delete(d.uri.toString());
-      }),
-      model.onDidChange(() => {
-        for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
-      }),
+      ...watchDocuments(
+        model,
+        (d, delay) => this.schedule(d, delay),
+        (uri) => {
+          this.collection.delete(uri);
+          this.items.delete(uri.toString());
+        },
+      ),
     );
-    for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

@@ -10,6 +10,7 @@ import type { UpdateReview } from '../core/workflows/review/review.ts';
 import { verificationServices } from '../core/verify/services.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { showError } from './errors.ts';
+import { installOptions } from './install-package.ts';
 import { log } from './log.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { REVIEW_SCHEME } from './selectors.ts';
@@ -46,15 +47,7 @@ export async function reviewUpdateCommand(model: TrustModel, view: ReviewView, a
         location: vscode.ProgressLocation.Notification,
         title: vscode.l10n.t('Preparing the review of {0}', `${report.name}@${version}`),
       },
-      (progress) =>
-        reviewUpdate([`${report.name}@${version}`], {
-          workspace: workspace.paths,
-          config: workspace.config!,
-          registry,
-          ...verificationServices(workspace.config!, model.homeDir),
-          homeDir: model.homeDir,
-          onStep: (message) => progress.report({ message }),
-        }),
+      (progress) => reviewUpdate([`${report.name}@${version}`], installOptions(model, workspace, registry, progress)),
     );
     const open = openReview(workspace, review, model.homeDir);
     view.show(open);

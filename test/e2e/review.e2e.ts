@@ -42,14 +42,21 @@ describe('What agents will load: update review and hidden content, in a real VS 
     await s.waitForStatus('@demo/code-review', 'verified');
     await s.command('AAM: Review Update…');
     await s.pick('@demo/code-review', 'Review the update of which package?');
-    // With no update found yet, the version is asked for.
-    const versionBox = s.page.locator('.quick-input-widget .quick-input-title', { hasText: 'at which version' });
-    if (await versionBox.isVisible({ timeout: 3000 }).catch(() => false)) {
-      await s.page.locator('.quick-input-widget input').fill('1.1.0');
-      await s.page.keyboard.press('Enter');
-    }
+    // With no update found yet (the registry is listed after verification), the version is asked for.
+    const versionTitle = s.page.locator('.quick-input-widget .quick-input-title', { hasText: 'at which version' });
     const added = s.page.locator('.monaco-diff-editor .view-line', { hasText: CODE_REVIEW_UPDATE_LINE }).first();
-    await added.waitFor();
+    await Promise.race([
+      versionTitle.waitFor({ timeout: 30_000 }).then(async () => {
+        await s.page.locator('.quick-input-widget input').fill('1.1.0');
+        await s.page.keyboard.press('Enter');
+      }),
+      added.waitFor({ timeout: 30_000 }),
+    ]).catch(() => undefined);
+    try {
+      await added.waitFor();
+    } catch (error) {
+      throw new Error(`no diff of the changed skill (screenshot: ${await s.shot('review-missing')})`, { cause: error });
+    }
     await s.page.locator('.part.sidebar .monaco-list-row', { hasText: 'Signer' }).first().waitFor();
     await s.page
       .locator('.part.sidebar .monaco-list-row', { hasText: '.cursor/skills/code-review/SKILL.md' })
