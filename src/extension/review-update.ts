@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
 import { textOf } from '../core/content/scan.ts';
 import { displayPath } from '../core/deploy/surface.ts';
 import { openRegistry } from '../core/registry/open.ts';
@@ -67,11 +66,8 @@ function openReview(workspace: AamWorkspace, review: UpdateReview, home: string)
     .map((file, index) => {
       const label = displayPath(file.path, roots);
       const uri = (side: string) =>
-        vscode.Uri.from({
-          scheme: REVIEW_SCHEME,
-          path: `/${id}/${side}/${index}/${basename(file.path)}`,
-          query: label,
-        });
+        // The file's own path after the review's place in it: editors name and treat it as that file.
+        vscode.Uri.from({ scheme: REVIEW_SCHEME, path: `/${id}/${side}/${index}/${label.replace(/^~\//, 'home/')}` });
       return { file, before: uri('before'), after: uri('after'), label };
     });
   return { id, workspace, review, files };

@@ -44,7 +44,10 @@ describe('What agents will load: update review and hidden content, in a real VS 
     await s.pick('@demo/code-review', 'Review the update of which package?');
     // With no update found yet (the registry is listed after verification), the version is asked for.
     const versionTitle = s.page.locator('.quick-input-widget .quick-input-title', { hasText: 'at which version' });
-    const added = s.page.locator('.monaco-diff-editor .view-line', { hasText: CODE_REVIEW_UPDATE_LINE }).first();
+    // The added line, as the diff editor shows it (wrapped: its start is on one view line).
+    const added = s.page
+      .locator('.monaco-diff-editor .view-line', { hasText: CODE_REVIEW_UPDATE_LINE.slice(0, 30) })
+      .first();
     await Promise.race([
       versionTitle.waitFor({ timeout: 30_000 }).then(async () => {
         await s.page.locator('.quick-input-widget input').fill('1.1.0');
