@@ -61,10 +61,6 @@ describe('What agents will load: update review and hidden content, in a real VS 
       throw new Error(`no diff of the changed skill (screenshot: ${await s.shot('review-missing')})`, { cause: error });
     }
     await s.page.locator('.part.sidebar .monaco-list-row', { hasText: 'Signer' }).first().waitFor();
-    await s.page
-      .locator('.part.sidebar .monaco-list-row', { hasText: '.cursor/skills/code-review/SKILL.md' })
-      .first()
-      .waitFor();
     console.log(`screenshot: ${await s.shot('22-review-update-diff')}`);
     // Nothing written yet.
     const skill = join(s.world.workspace, '.cursor', 'skills', 'code-review', 'SKILL.md');
