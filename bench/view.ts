@@ -75,6 +75,7 @@ export async function viewTimes(
         continuity: [],
         signatureDigest: undefined,
         claims: [],
+        hidden: [],
       };
       return reportOf(
         `@bench/pkg-${i}`,

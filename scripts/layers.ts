@@ -24,6 +24,7 @@ export const CORE_LAYERS = [
   'archive',
   'scan',
   'package',
+  'content',
   'lockfile',
   'policy',
   'config',

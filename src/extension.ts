@@ -9,7 +9,13 @@ import { loadFeatures } from './extension/lazy.ts';
 import type { Features } from './extension/lazy.ts';
 import { log } from './extension/log.ts';
 import { TrustModel } from './extension/model.ts';
-import { CONFIG_SELECTOR, LOCK_SELECTOR, POLICY_EDITOR_VIEW_TYPE, POLICY_SCHEME } from './extension/selectors.ts';
+import {
+  CONFIG_SELECTOR,
+  LOCK_SELECTOR,
+  POLICY_EDITOR_VIEW_TYPE,
+  POLICY_SCHEME,
+  REVIEW_SCHEME,
+} from './extension/selectors.ts';
 import { StatusBar } from './extension/status-bar.ts';
 import { VerificationView } from './extension/verification-view.ts';
 import { watchForChanges } from './extension/watchers.ts';
@@ -114,6 +120,13 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
       },
       quickFix,
     ),
+    // Hidden content in the files agents load, and in an update review's new side: the hover decodes it.
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: REVIEW_SCHEME }], {
+      provideHover: async (document, position) => (await loaded()).hiddenContent.provideHover(document, position),
+    }),
+    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, {
+      provideTextDocumentContent: async (uri) => (await loaded()).reviewDocuments.provideTextDocumentContent(uri),
+    }),
     vscode.window.registerCustomEditorProvider(
       POLICY_EDITOR_VIEW_TYPE,
       {

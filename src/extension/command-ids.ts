@@ -22,6 +22,9 @@ export const COMMAND_IDS = [
   'aam.revertTrustChange',
   'aam.approveVersion',
   'aam.refreshAuditLog',
+  'aam.reviewUpdate',
+  'aam.installReviewed',
+  'aam.cancelReview',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

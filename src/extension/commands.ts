@@ -27,6 +27,9 @@ import type { Node } from './verification-view.ts';
 import type { CommandId } from './command-ids.ts';
 import { showWhatIf } from './what-if.ts';
 import { evidenceCache } from '../core/verify/services.ts';
+import { closeReview, installFromReview, reviewUpdateCommand } from './review-update.ts';
+import type { ReviewArg } from './review-update.ts';
+import type { ReviewView } from './review-view.ts';
 
 const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
 security:
@@ -42,6 +45,7 @@ export function commandHandlers(
   session: SigstoreSession,
   trustChanges: TrustChanges,
   auditLog: AuditLogView,
+  reviews: ReviewView,
 ): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) =>
     node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined;
@@ -75,6 +79,20 @@ export function commandHandlers(
       revertTrustChange(trustChanges, model, node),
     'aam.approveVersion': () => approveVersion(model, session),
     'aam.refreshAuditLog': () => auditLog.refresh(),
+    'aam.reviewUpdate': (arg: Node | ReviewArg | undefined) =>
+      reviewUpdateCommand(
+        model,
+        reviews,
+        arg && 'kind' in arg
+          ? arg.kind === 'package'
+            ? { workspaceId: arg.workspace.id, packageName: arg.report.name }
+            : arg.kind === 'update'
+              ? { workspaceId: arg.workspace.id, packageName: arg.report.name, version: arg.version }
+              : undefined
+          : arg,
+      ),
+    'aam.installReviewed': () => installFromReview(model, reviews),
+    'aam.cancelReview': () => closeReview(reviews),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
       restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),

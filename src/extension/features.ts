@@ -17,6 +17,10 @@ import { EffectivePolicyDocuments } from './policy-document.ts';
 import { PolicyEditorProvider } from './policy-editor.ts';
 import { SigstoreSession } from './sigstore-session.ts';
 import { WhatIfLens } from './what-if.ts';
+import { HiddenContent } from './hidden-content.ts';
+import { AgentFilesView } from './agent-files-view.ts';
+import { ReviewView } from './review-view.ts';
+import { findUpdates, reviewDocument } from './review-update.ts';
 
 /** The verification engine, as the start-up bundle's model is handed it (see engine.ts). */
 export const engine: Engine = {
@@ -40,8 +44,12 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
   const configs = new ConfigFeatures(model);
   const trustChanges = new TrustChanges(model);
   const auditLog = new AuditLogView(model);
+  const reviews = new ReviewView();
+  const agentFilesView = new AgentFilesView(model);
   const features = {
-    commands: commandHandlers(model, session, trustChanges, auditLog),
+    commands: commandHandlers(model, session, trustChanges, auditLog, reviews),
+    hiddenContent: new HiddenContent(model),
+    reviewDocuments: { provideTextDocumentContent: (uri: vscode.Uri) => reviewDocument(reviews.reviews, uri) },
     lockFiles: new LockFileFeatures(model),
     configs,
     completions: new ConfigCompletions(),
@@ -62,6 +70,27 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
     vscode.window.createTreeView('aam.trustChanges', { treeDataProvider: trustChanges, showCollapseAll: true }),
     auditLog,
     vscode.window.createTreeView('aam.auditLog', { treeDataProvider: auditLog, showCollapseAll: true }),
+    features.hiddenContent,
+    reviews,
+    agentFilesView,
+    vscode.window.createTreeView('aam.agentFiles', { treeDataProvider: agentFilesView, showCollapseAll: true }),
+    vscode.window.createTreeView('aam.review', { treeDataProvider: reviews }),
+    watchUpdates(model),
   );
   return features;
+}
+
+/** Looks for newer versions after each verification (one registry listing each), for the view's "update available" rows. */
+function watchUpdates(model: TrustModel): vscode.Disposable {
+  let looking = false;
+  const look = () => {
+    if (looking || model.workspaces.some((w) => w.verifying)) return;
+    looking = true;
+    void findUpdates(model)
+      .then((updates) => model.setUpdates(updates))
+      .catch(() => undefined)
+      .finally(() => (looking = false));
+  };
+  look();
+  return model.onDidChange(look);
 }

@@ -69,6 +69,7 @@ export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecurityS
     trust_registry_attestations: pick(s, ['trust_registry_attestations'], isBool),
     trusted_registries: pick(s, ['trusted_registries'], isStrings),
     require_registry_attestation: pick(s, ['require_registry_attestation'], isBool),
+    hidden_content: pick(s, ['hidden_content'], isMode),
     allowed_registries: pick(s, ['allowed_registries'], isStrings),
     blocked_packages: pick(s, ['blocked_packages'], isStrings),
     install_policy: {

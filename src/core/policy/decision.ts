@@ -20,6 +20,8 @@ export interface SecurityPolicy {
   trusted_registries: string[];
   /** A package from an HTTP registry must carry a valid attestation of a trusted registry (SPEC §2). */
   require_registry_attestation: boolean;
+  /** Hidden content in the files a package deploys (content/): a warning, a failure, or not looked at. */
+  hidden_content: FailureMode;
 }
 
 export const DEFAULT_POLICY: SecurityPolicy = {
@@ -33,6 +35,7 @@ export const DEFAULT_POLICY: SecurityPolicy = {
   trust_registry_attestations: false,
   trusted_registries: [],
   require_registry_attestation: false,
+  hidden_content: 'warn',
 };
 
 /** A policy plus where each of its values came from (a file path, or "default"). */

@@ -8,6 +8,7 @@ const LABEL: Record<string, string> = {
   'signed, untrusted': 'signed-untrusted',
   unsigned: 'unsigned',
   tampered: 'tampered',
+  'verified, hidden content': 'verified',
 };
 
 /** Mocha tests that run inside a desktop VS Code against the demo workspace. */

@@ -14,6 +14,8 @@ import { checkDeployment } from './check-deployed.ts';
 import type { DeploySource } from './check-deployed.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
+import { hiddenFiles } from '../../content/scan.ts';
+import type { HiddenFile } from '../../content/scan.ts';
 
 export interface CheckOptions {
   /** on_signature_failure: ignore — no signature is even looked at. */
@@ -37,6 +39,8 @@ export interface PackageChecks {
   deployed: DeployedCopy[];
   /** SHA-256 of the signature file checked, when one was. */
   signatureDigest?: string | undefined;
+  /** Hidden content in the archive's files (what agents will load), when the archive could be read. */
+  hidden: HiddenFile[];
 }
 
 /** Runs every check the trust decision needs, with nothing decided yet. */
@@ -45,12 +49,12 @@ export async function checkPackage(
   verifier: SignatureVerifier,
   options: CheckOptions,
 ): Promise<PackageChecks> {
-  const { integrity, scan, deployed } = await checkIntegrity(evidence, options);
+  const { integrity, scan, deployed, hidden } = await checkIntegrity(evidence, options);
   // Deployed copies that differ leave the archive authentic: its signature is still checked, as the
   // difference may turn out to be another package's same-named artifact (decided with all packages).
   const archiveHolds = integrity.ok || integrity.code === 'DEPLOYED_MODIFIED';
   if (!archiveHolds || options.skipSignature)
-    return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan, deployed };
+    return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan, deployed, hidden };
   const { check, file } = await checkSignature(evidence, verifier);
   // Recorded at install, or said by the registry now: either way the registry promised every package is signed.
   const requires = options.sourceRequiredSignatures || evidence.registryRequiresSignatures;
@@ -61,15 +65,23 @@ export async function checkPackage(
     scan,
     deployed,
     signatureDigest: file ? `sha256:${sha256Hex(file.bytes)}` : undefined,
+    hidden,
   };
 }
 
 async function checkIntegrity(
   evidence: PackageEvidence,
   options: CheckOptions,
-): Promise<{ integrity: IntegrityCheck; scan: InstalledScan | undefined; deployed: DeployedCopy[] }> {
+): Promise<{
+  integrity: IntegrityCheck;
+  scan: InstalledScan | undefined;
+  deployed: DeployedCopy[];
+  hidden: HiddenFile[];
+}> {
   const early = await checkArchive(evidence);
-  if (!early.ok) return { integrity: early.integrity, scan: undefined, deployed: [] };
+  if (!early.ok) return { integrity: early.integrity, scan: undefined, deployed: [], hidden: [] };
+  // The archive's own bytes, so the result is one per archive digest: it is stored and reused with the rest.
+  const hidden = hiddenFiles([...early.contents].map(([path, data]) => ({ path, data })));
   const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan, early.contents);
   const deployment = options.deploy
     ? checkDeployment(evidence.name, early.manifestText, early.contents, options.deploy, options.stamps ?? {})
@@ -87,9 +99,10 @@ async function checkIntegrity(
         detail: `Installed files of ${evidence.name} differ from what was installed (${describeDifferences(diff)}).`,
       },
       deployed: deployment.copies,
+      hidden,
     };
   }
-  return { integrity: deployment.failure ?? { ok: true }, scan, deployed: deployment.copies };
+  return { integrity: deployment.failure ?? { ok: true }, scan, deployed: deployment.copies, hidden };
 }
 
 /** The archive's checksum, and its file list against the lock file's; on success, the files it holds. */

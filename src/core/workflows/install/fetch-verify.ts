@@ -10,6 +10,8 @@ import type { AttestationFact, Checks, PolicyContext, SignatureCheck, Verdict } 
 import type { StoredSignature } from '../../registry/registry.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import type { PlannedPackage } from './plan.ts';
+import { hiddenFiles } from '../../content/scan.ts';
+import type { HiddenFile } from '../../content/scan.ts';
 
 /** Where an install reads archives and signatures: a registry, or a `.aam` file named on the command line. */
 export interface PackageSource {
@@ -35,6 +37,8 @@ export interface Verified {
   sourceRequiresSignatures: boolean;
   /** The registry's attestation, as checked (its bytes are kept as evidence). */
   attestation?: { fact: AttestationFact; bytes?: Buffer | undefined } | undefined;
+  /** Hidden content in the archive's files. */
+  hidden: HiddenFile[];
 }
 
 export interface FetchOptions {
@@ -70,6 +74,7 @@ export async function fetchAndVerify(
     verdict: decide(checks, context),
     targets: [],
     sourceRequiresSignatures,
+    hidden: [],
     ...rest,
   });
   const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>) =>
@@ -118,7 +123,8 @@ export async function fetchAndVerify(
     source: sourceRequiresSignatures ? { name: source.name, requiresSignatures: true } : undefined,
     ...(attestation ? { attestation: attestation.fact } : {}),
   };
-  return result(checks, { signature, check, attestation, targets: targetsOf(contents, label, options) });
+  const targets = targetsOf(contents, label, options);
+  return result(checks, { signature, check, attestation, targets, hidden: hiddenFiles(contents.files) });
 }
 
 function targetsOf(contents: ArchiveContents, label: string, options: FetchOptions): DeployTarget[] {
