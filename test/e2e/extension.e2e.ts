@@ -360,19 +360,13 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.pick('@demo/my-skill', 'Install which package?');
     await s.notification(/Installed @demo\/my-skill@1\.0\.1/);
     await s.waitForStatus('@demo/my-skill', 'verified');
-    await s.row('@demo/my-skill').click();
-    await s.page.keyboard.press('ArrowRight');
-    await s.page
-      .locator('.part.sidebar .monaco-list-row', {
-        hasText: /Source.*team \(HTTP registry, http:\/\/127\.0\.0\.1:\d+\)/,
-      })
-      .waitFor();
-    await s.page
-      .locator('.part.sidebar .monaco-list-row', {
-        hasText: /Registry attestation.*Attested by team \(key [0-9a-f]{16}…\), published by demo/,
-      })
-      .waitFor();
+    await s.revealChild(
+      '@demo/my-skill',
+      /Registry attestation.*Attested by team \(key [0-9a-f]{16}…\), published by demo/,
+    );
+    await s.revealChild('@demo/my-skill', /Source.*team \(HTTP registry, http:\/\/127\.0\.0\.1:\d+\)/);
     console.log(`screenshot: ${await s.shot('28-installed-from-http')}`);
+    await s.row('@demo/my-skill').click();
     await s.page.keyboard.press('ArrowLeft');
   });
 
