@@ -17,6 +17,8 @@ export const CODE_SERVER_LABEL = `code-server ${CODE_SERVER_VERSION}`;
  * time runs out first.
  */
 export async function runInCodeServer(run: SuiteRun): Promise<number> {
+  // startCodeServer also links this repository in as an installed extension; the development
+  // copy named in the payload (the same folder) takes its place, as in VS Code's own runs.
   const server = await startCodeServer({
     folder: run.world.workspace,
     home: run.world.home,
