@@ -26,6 +26,8 @@ export interface AamTrustApi {
   refresh(): Promise<void>;
   /** The current verdicts, as `name -> status`. */
   statuses(): Record<string, string>;
+  /** The Verification view's data: its rows as the view shows them, for what cannot read the view itself. */
+  verificationView: vscode.TreeDataProvider<unknown>;
 }
 
 /**
@@ -160,6 +162,7 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
   return {
     refresh: () => model.refresh(),
     statuses: () => Object.fromEntries(model.allReports().map(({ report }) => [report.name, report.verdict.status])),
+    verificationView: view,
   };
 }
 
