@@ -119,6 +119,7 @@ export function configTests(): void {
       assert.ok(trusted, text);
       // Verified packages signed by alice@example.com; the tampered ones she signed are trusted by nothing.
       assert.deepEqual(trusted.split(', ').sort(), [
+        '`@community/house-style@1.0.0`',
         '`@demo/code-review@1.0.0`',
         '`@demo/republished@1.0.0`',
         '`@team/lint-rules@1.0.0`',

@@ -9,6 +9,7 @@ const FINDINGS: [string, string, vscode.DiagnosticSeverity][] = [
   ['@demo/modified-locally', 'FILES_MODIFIED', vscode.DiagnosticSeverity.Error],
   ['@demo/agent-rules', 'DEPLOYED_MODIFIED', vscode.DiagnosticSeverity.Error],
   ['@demo/republished', 'REGISTRY_CHANGED', vscode.DiagnosticSeverity.Error],
+  ['@community/house-style', 'HIDDEN_CONTENT', vscode.DiagnosticSeverity.Warning],
 ];
 
 export function lockFileTests(): void {

@@ -8,6 +8,7 @@ import { aamApi, checkRows, labelOf, packageRow, packageRows, suiteWorld, until 
 const STATUS_OF: Record<string, string> = {
   verified: 'verified',
   'registry changed, verified': 'verified',
+  'verified, hidden content': 'verified',
   'signed, untrusted': 'signed-untrusted',
   unsigned: 'unsigned',
   tampered: 'tampered',
