@@ -18,6 +18,7 @@ import { tokensPlugin } from './routes/tokens.ts';
 import { usersPlugin } from './routes/users.ts';
 import { versionsPlugin } from './routes/versions.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
+import { markUsed } from './tokens.ts';
 import { buildValidator } from './validation.ts';
 
 export type RateLimits = Partial<Record<RateLimitKind, number>>;
@@ -71,6 +72,9 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
       reply.header('cache-control', 'no-store');
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.caller && reply.statusCode < 400) await markUsed(ctx.db, request.caller.tokenId);
+  });
 
   // Every route's methods, so a known path asked with another method is a 405 rather than a 404.
   const methods = new Map<string, Set<string>>();

@@ -119,7 +119,6 @@ export async function authenticate(db: Queryable, header: string | undefined): P
   );
   const row = rows[0];
   if (!row || !timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))) return undefined;
-  await db.query('UPDATE api_tokens SET last_used_at = NOW() WHERE id = $1', [row.id]).catch(() => undefined);
   return {
     userId: row.user_id,
     username: row.username,
@@ -128,6 +127,11 @@ export async function authenticate(db: Queryable, header: string | undefined): P
     scopes: new Set(row.scopes),
     expiresAt: row.expires_at ? new Date(row.expires_at) : null,
   };
+}
+
+/** Notes that a token was used, once a request it sent has succeeded (a refused one leaves no trace). */
+export async function markUsed(db: Queryable, tokenId: string): Promise<void> {
+  await db.query('UPDATE api_tokens SET last_used_at = NOW() WHERE id = $1', [tokenId]).catch(() => undefined);
 }
 
 /** A user's tokens that still work (not revoked, not expired), newest first. */

@@ -3,8 +3,8 @@ import { MAX_ARCHIVE_BYTES } from '../archive/limits.ts';
 import { AamError, messageOf } from '../errors.ts';
 import { READ_LIMITS } from '../fs/safe-read.ts';
 import { parseManifest } from '../package/manifest.ts';
-import { API_PREFIX, metadataFromApi, packagePath, versionPath } from './http-api.ts';
-import type { ApiApproval, ApiApprovals, ApiError, ApiRegistryInfo, ApiVersion } from './http-api.ts';
+import { API_PREFIX, evalResultsFromApi, metadataFromApi, packagePath, versionPath } from './http-api.ts';
+import type { ApiApproval, ApiApprovals, ApiError, ApiEvalResult, ApiRegistryInfo, ApiVersion } from './http-api.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
 import type { PackageMetadata, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
@@ -261,6 +261,13 @@ export class HttpRegistry implements Registry {
       body: JSON.stringify({ owners }),
     });
     return ownersOf(await this.parse(response!));
+  }
+
+  /** A version's eval results (spec §3.3.9), read defensively: what a registry says, not proof. */
+  async evalResults(name: string, version: string): Promise<ApiEvalResult[]> {
+    const body = (await this.json(`${versionPath(name, version)}/eval-results`, { notFound: true })) as
+      { eval_results?: unknown } | undefined;
+    return evalResultsFromApi(body?.eval_results);
   }
 
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */

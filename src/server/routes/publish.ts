@@ -101,20 +101,18 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
         { package: manifest.name, version: manifest.version, user: caller.username, signature: signed?.type },
         'published',
       );
-      return reply
-        .code(201)
-        .send(
-          publishedView(
-            manifest.name,
-            row,
-            signed && {
-              type: signed.type,
-              sha256: sha256Hex(signed.bytes),
-              size: signed.bytes.length,
-              record: signed.record,
-            },
-          ),
-        );
+      return reply.code(201).send(
+        publishedView(
+          manifest.name,
+          row,
+          signed && {
+            type: signed.type,
+            sha256: sha256Hex(signed.bytes),
+            size: signed.bytes.length,
+            record: signed.record,
+          },
+        ),
+      );
     },
   );
 };
