@@ -275,12 +275,34 @@ export class HttpRegistry implements Registry {
     return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
   }
 
+  /**
+   * One JSON call of the API under /api/v1 (the account and token routes),
+   * with `token` when given; only a GET is retried. A 204 is `undefined`.
+   */
+  async call(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    options: { token?: string | undefined; body?: unknown } = {},
+  ): Promise<unknown> {
+    const response = (await this.request(`${API_PREFIX}${path}`, {
+      method,
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(method === 'GET' ? {} : { attempts: 1 }),
+    }))!;
+    if (response.status === 204) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return this.parse(response);
+  }
+
   /** The API token for a write, or why there is none and how to get one. */
   private async requireToken(what: string): Promise<string> {
     const token = await this.options.token?.();
     if (!token)
       throw new AamError('REGISTRY_AUTH', `${what} needs an API token.`, {
-        hint: `Create one on the registry host ("aam-trust registry token create --user NAME --scope publish"), then put it in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
+        hint: `Log in ("aam-trust login --registry ${this.name} --username NAME"), or put a token from the registry's operator ("aam-trust registry token create") in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
       });
     return token;
   }
