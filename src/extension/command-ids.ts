@@ -22,6 +22,9 @@ export const COMMAND_IDS = [
   'aam.revertTrustChange',
   'aam.approveVersion',
   'aam.refreshAuditLog',
+  'aam.registrySignIn',
+  'aam.registrySignOut',
+  'aam.registryTokens',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -14,6 +14,8 @@ import { LockFileFeatures } from './lockfile-features.ts';
 import { useLogChannel } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
+import { EvalResults } from './eval-results.ts';
+import { RegistryAccounts } from './registry-accounts.ts';
 import { PolicyEditorProvider } from './policy-editor.ts';
 import { SigstoreSession } from './sigstore-session.ts';
 import { WhatIfLens } from './what-if.ts';
@@ -40,9 +42,12 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
   const configs = new ConfigFeatures(model);
   const trustChanges = new TrustChanges(model);
   const auditLog = new AuditLogView(model);
+  const accounts = new RegistryAccounts(context, model);
+  const evals = new EvalResults();
   const features = {
-    commands: commandHandlers(model, session, trustChanges, auditLog),
-    lockFiles: new LockFileFeatures(model),
+    commands: commandHandlers(model, session, trustChanges, auditLog, accounts),
+    lockFiles: new LockFileFeatures(model, evals),
+    evals,
     configs,
     completions: new ConfigCompletions(),
     quickFixes: new ConfigQuickFixes(configs, model),
