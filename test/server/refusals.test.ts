@@ -207,6 +207,9 @@ for (const engine of ENGINES)
           body: '{"owners": ["bob"], "\\u006fwners": ["alice"]}',
         });
         assert.equal(escaped.status, 400, 'keys are compared decoded');
+        const query = await fetch(`${registry.url}/api/v1/packages?page=1&page=2`);
+        assert.equal(query.status, 400);
+        assert.match(((await query.json()) as { message: string }).message, /querystring\/page must be integer/);
         const [status, body] = await raw(
           registry.url,
           'PUT',
