@@ -34,9 +34,18 @@ async function main(): Promise<void> {
       entryPoints: { cli: 'src/cli.ts' },
       outdir: 'dist',
       banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
-      // The registry server's engines (WebAssembly PostgreSQL, drivers, S3) load from node_modules,
-      // and only for `aam-trust registry serve` and `registry token`.
-      external: ['@electric-sql/pglite', 'pg', 'busboy', '@aws-sdk/client-s3'],
+      // The registry server's engines (WebAssembly PostgreSQL, drivers, S3), its framework and the
+      // native password hash load from node_modules, and only for `aam-trust registry serve` and `registry token`.
+      external: [
+        '@electric-sql/pglite',
+        'pg',
+        '@aws-sdk/client-s3',
+        'fastify',
+        '@fastify/multipart',
+        '@fastify/rate-limit',
+        '@fastify/swagger',
+        'argon2',
+      ],
     }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
     build({

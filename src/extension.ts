@@ -17,6 +17,7 @@ import {
   REVIEW_SCHEME,
 } from './extension/selectors.ts';
 import { StatusBar } from './extension/status-bar.ts';
+import { RegistryStatus } from './extension/registry-status.ts';
 import { VerificationView } from './extension/verification-view.ts';
 import { watchForChanges } from './extension/watchers.ts';
 
@@ -46,11 +47,11 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     new VerificationStore(join(context.globalStorageUri.fsPath, 'verified'), version),
     async () => (await loadFeatures()).engine,
   );
-  const view = new VerificationView(model);
-  const tree = vscode.window.createTreeView('aam.verification', { treeDataProvider: view, showCollapseAll: true });
   let features: Promise<Features> | undefined;
   const loaded = (): Promise<Features> =>
     (features ??= loadFeatures().then((bundle) => bundle.startFeatures(context, model, log())));
+  const view = new VerificationView(model, async (workspace, report) => (await loaded()).evals.rows(workspace, report));
+  const tree = vscode.window.createTreeView('aam.verification', { treeDataProvider: view, showCollapseAll: true });
   const quickFix: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
   const whatIfChanged = new vscode.EventEmitter<void>();
   const policyChanged = new vscode.EventEmitter<vscode.Uri>();
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     view,
     tree,
     new StatusBar(model),
+    new RegistryStatus(context),
     whatIfChanged,
     policyChanged,
     ...COMMAND_IDS.map((id) =>

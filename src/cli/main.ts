@@ -26,6 +26,10 @@ Commands:
   audit             a package's history in an HTTP registry's audit log, the log's chain verified
   approve, reject   sign your approval (or rejection) of a version waiting on an HTTP registry
   owners            who owns a package on an HTTP registry; transfer it (--set)
+  register          create an account on an HTTP registry
+  login, logout     keep (or revoke and drop) an API token for an HTTP registry
+  whoami            who the kept token speaks for
+  token             create, list and revoke your API tokens on an HTTP registry
   keys import       add OpenPGP public keys to the AAM keyring
   prepare-offline   cache archives and signatures for offline verification
   registry          init a local registry; serve an HTTP registry; create API tokens

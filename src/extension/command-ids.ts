@@ -25,6 +25,9 @@ export const COMMAND_IDS = [
   'aam.reviewUpdate',
   'aam.installReviewed',
   'aam.cancelReview',
+  'aam.registrySignIn',
+  'aam.registrySignOut',
+  'aam.registryTokens',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

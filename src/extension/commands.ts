@@ -20,6 +20,7 @@ import { compareTrustWith, revertTrustChange } from './trust-changes.ts';
 import type { TrustChanges } from './trust-changes.ts';
 import { approveVersion } from './approve-version.ts';
 import type { AuditLogView } from './audit-log-view.ts';
+import type { RegistryAccounts } from './registry-accounts.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -46,6 +47,7 @@ export function commandHandlers(
   trustChanges: TrustChanges,
   auditLog: AuditLogView,
   reviews: ReviewView,
+  accounts: RegistryAccounts,
 ): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) =>
     node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined;
@@ -63,7 +65,7 @@ export function commandHandlers(
     'aam.prepareOffline': () => offline(model),
     'aam.openTrustPolicy': () => openTrustPolicy(model),
     'aam.publishSigned': (folder: vscode.Uri | undefined) =>
-      publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined),
+      publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined, accounts.registryContext()),
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
     'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
     'aam.showWhatIf': () => showWhatIf(model),
@@ -77,7 +79,10 @@ export function commandHandlers(
     'aam.compareTrustWith': () => compareTrustWith(trustChanges, model),
     'aam.revertTrustChange': (node: Parameters<typeof revertTrustChange>[2]) =>
       revertTrustChange(trustChanges, model, node),
-    'aam.approveVersion': () => approveVersion(model, session),
+    'aam.approveVersion': () => approveVersion(model, session, accounts.registryContext()),
+    'aam.registrySignIn': () => accounts.signIn(),
+    'aam.registrySignOut': () => accounts.signOut(),
+    'aam.registryTokens': () => accounts.manageTokens(),
     'aam.refreshAuditLog': () => auditLog.refresh(),
     'aam.reviewUpdate': (arg: Node | ReviewArg | undefined) =>
       reviewUpdateCommand(

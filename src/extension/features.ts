@@ -14,6 +14,8 @@ import { LockFileFeatures } from './lockfile-features.ts';
 import { useLogChannel } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
+import { EvalResults } from './eval-results.ts';
+import { RegistryAccounts } from './registry-accounts.ts';
 import { PolicyEditorProvider } from './policy-editor.ts';
 import { SigstoreSession } from './sigstore-session.ts';
 import { WhatIfLens } from './what-if.ts';
@@ -46,11 +48,14 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
   const auditLog = new AuditLogView(model);
   const reviews = new ReviewView();
   const agentFilesView = new AgentFilesView(model);
+  const accounts = new RegistryAccounts(context, model);
+  const evals = new EvalResults();
   const features = {
-    commands: commandHandlers(model, session, trustChanges, auditLog, reviews),
+    commands: commandHandlers(model, session, trustChanges, auditLog, reviews, accounts),
     hiddenContent: new HiddenContent(model),
     reviewDocuments: { provideTextDocumentContent: (uri: vscode.Uri) => reviewDocument(reviews.reviews, uri) },
-    lockFiles: new LockFileFeatures(model),
+    lockFiles: new LockFileFeatures(model, evals),
+    evals,
     configs,
     completions: new ConfigCompletions(),
     quickFixes: new ConfigQuickFixes(configs, model),

@@ -3,6 +3,7 @@ import { readRegularFile } from '../core/fs/safe-read.ts';
 import { isMap, isPair, isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { YamlSource } from '../core/yaml/source.ts';
+import type { EvalResults } from './eval-results.ts';
 import { packageFix } from './quick-fix.ts';
 import { toRange } from './ranges.ts';
 import type { Verdict } from '../core/policy/decision.ts';
@@ -26,8 +27,10 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
   private readonly collection = vscode.languages.createDiagnosticCollection('aam-lock');
   private readonly disposables: vscode.Disposable[] = [];
   private readonly model: TrustModel;
+  private readonly evals: EvalResults | undefined;
 
-  constructor(model: TrustModel) {
+  constructor(model: TrustModel, evals?: EvalResults) {
+    this.evals = evals;
     this.model = model;
     this.disposables.push(
       this.collection,
@@ -76,10 +79,14 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
     }
   }
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     const found = this.entryAt(document, position);
     if (!found) return undefined;
-    return new vscode.Hover(hoverText(found.workspace, found.report), found.range);
+    const md = hoverText(found.workspace, found.report);
+    // What the registry says its owners' evaluations found: beside the verdict, not part of it.
+    const evals = await this.evals?.markdown(found.workspace, found.report);
+    if (evals) md.appendMarkdown(evals);
+    return new vscode.Hover(md, found.range);
   }
 
   provideCodeActions(

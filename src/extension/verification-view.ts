@@ -7,6 +7,9 @@ import { FINDING_LABEL, outcome, STATUS_LABEL, tally } from '../core/verify/verd
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { hiddenLine } from '../core/content/describe.ts';
 
+/** Rows a package gets beyond its verification's (what its registry says of it), from the features bundle. */
+export type ExtraRows = (workspace: AamWorkspace, report: PackageReport) => Promise<CheckRow[]>;
+
 /** Tree nodes: a workspace group (when there are several), a package, or one of its checks. */
 export type Node =
   | { kind: 'workspace'; workspace: AamWorkspace }
@@ -46,13 +49,16 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
   private readonly model: TrustModel;
+  private readonly extraRows: ExtraRows | undefined;
 
-  constructor(model: TrustModel) {
+  /** `extraRows`: a package's rows from the features bundle (its eval results), loaded when it is expanded. */
+  constructor(model: TrustModel, extraRows?: ExtraRows) {
     this.model = model;
+    this.extraRows = extraRows;
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: Node): Node[] {
+  async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
       const workspaces = this.model.workspaces;
       if (workspaces.length === 1) return this.packagesOf(workspaces[0]!);
@@ -61,11 +67,13 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
     if (node.kind === 'workspace') return this.packagesOf(node.workspace);
     if (node.kind === 'package') {
       const update = this.model.updates.get(`${node.workspace.id}|${node.report.name}`);
+      const extra = await this.extraRows?.(node.workspace, node.report).catch(() => []);
       const rows: Node[] = [
         ...findingRows(node.report),
         ...node.report.rows,
         sourceRow(node.workspace, node.report),
-      ].map((row) => ({ kind: 'check', row, parent: node.report }));
+        ...(extra ?? []),
+      ].map((row): Node => ({ kind: 'check', row, parent: node.report }));
       return update
         ? [{ kind: 'update', workspace: node.workspace, report: node.report, version: update }, ...rows]
         : rows;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startCodeServer } from '../../scripts/code-server.ts';
 import { CODE_SERVER_VERSION, ensureChromium } from '../../scripts/tools.ts';
-import type { SuiteRun } from './run.ts';
+import type { SuiteRun } from './results.ts';
 
 export const CODE_SERVER_LABEL = `code-server ${CODE_SERVER_VERSION}`;
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SuiteRun } from './run.ts';
+import type { SuiteRun } from './results.ts';
 
 /** Where a desktop VS Code can come from: a local build (VSCODE_EXECUTABLE), or a download where one can happen. */
 export function desktopVsCode(): { executable?: string } | undefined {

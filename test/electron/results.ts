@@ -1,3 +1,4 @@
+import type { DemoWorld } from '../../demo/world.ts';
 import { appendFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
@@ -79,4 +80,16 @@ export function verdictOf(lines: ResultLine[]): { ok: true; passes: number } | {
   if (end.passes === 0) return { ok: false, reason: 'no test ran' };
   if (end.passes !== passed) return { ok: false, reason: `${end.passes} reported passing, ${passed} recorded` };
   return { ok: true, passes: end.passes };
+}
+
+/** One run of the suites in one editor: what a launcher needs. */
+export interface SuiteRun {
+  world: DemoWorld;
+  /** The extension under development (this repository) and the bundled suite. */
+  extension: string;
+  suite: string;
+  /** For the extension host: where the suite writes its results, and the world it runs against. */
+  env: Record<string, string>;
+  outputDir: string;
+  timeoutMs: number;
 }

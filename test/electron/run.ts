@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { LocalSigstore } from '../../dev/local-sigstore/instance.ts';
 import { buildDemoWorld } from '../../demo/world.ts';
-import type { DemoWorld } from '../../demo/world.ts';
+import type { SuiteRun } from './results.ts';
 import { stopGnupgAtExit, tempDir } from '../helpers/temp.ts';
 import { CODE_SERVER_LABEL, runInCodeServer } from './code-server.ts';
 import { desktopVsCode, runInDesktop } from './desktop.ts';
@@ -15,17 +15,6 @@ const REPO = join(import.meta.dirname, '..', '..');
 const OUTPUT = join(REPO, 'test-output', 'electron');
 
 /** One run of the suite in one editor, against a demo world of its own. */
-export interface SuiteRun {
-  world: DemoWorld;
-  /** The extension under development (this repository) and the bundled suite. */
-  extension: string;
-  suite: string;
-  /** For the extension host: where the suite writes its results, and the world it runs against. */
-  env: Record<string, string>;
-  outputDir: string;
-  timeoutMs: number;
-}
-
 /**
  * Runs the mocha suites of test/electron/suite inside a real VS Code's
  * extension host: code-server's on every machine (scripts/tools.ts installs
