@@ -1,17 +1,17 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { installPackages } from '../../core/workflows/install/install.ts';
+import { installPackages, NO_VERIFY_WARNING } from '../../core/workflows/install/install.ts';
 import { PLATFORMS } from '../../core/model/platform.ts';
 import type { Platform } from '../../core/model/platform.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
-import { EXIT } from '../io.ts';
+import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 import { verdictLines } from '../report.ts';
 
 export const INSTALL_HELP = `Usage: aam-trust install NAME[@VERSION]|FILE.aam... [--registry NAME] [--platform P] [--no-deploy]
-                         [--project DIR] [--global] [--force] [--json]
+                         [--project DIR] [--global] [--force] [--no-verify] [--json]
 
 Installs packages (and their dependencies) from a registry, or .aam files
 (with a signature beside them: FILE.aam.sigstore.json or FILE.aam.asc), into
@@ -25,7 +25,13 @@ verification, nothing is installed.
   --accept-signer-change
                  install even when a package is signed by another signer than
                  .aam/trust-record.yaml records, is unsigned where it was
-                 signed, or is a lower version — and record that`;
+                 signed, or is a lower version — and record that
+  --no-verify    install without verifying signatures or the trust policy
+                 (not recommended; the checksum is still checked). Recorded in
+                 .aam/trust-record.yaml: every verification shows the package
+                 as "installed without verification" (a failure under Strict
+                 and Maximum) until "aam-trust accept NAME". Refused with
+                 --restricted.`;
 
 export async function installCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('install', argv, {
@@ -37,6 +43,7 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     platform: { type: 'string', multiple: true },
     'no-deploy': { type: 'boolean' },
     'accept-signer-change': { type: 'boolean' },
+    'no-verify': { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(`${INSTALL_HELP}\n`);
@@ -58,6 +65,7 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, {
       hint: `Platforms: ${PLATFORMS.join(', ')}.`,
     });
+  if (values['no-verify'] && !ctx.config.restricted) io.stderr(`${paint(io, 'yellow', '⚠')} ${NO_VERIFY_WARNING}\n`);
   const installed = await installPackages(positionals, {
     workspace: ctx.workspace,
     config: ctx.config,
@@ -68,6 +76,7 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     platforms: values['no-deploy'] ? [] : (values.platform as Platform[] | undefined),
     homeDir: io.homeDir,
     acceptChanges: values['accept-signer-change'] ?? false,
+    noVerify: values['no-verify'] ?? false,
     onStep: values.json ? undefined : (message) => io.stdout(`${message}...\n`),
   });
   if (values.json) {

@@ -18,8 +18,8 @@ import { lockFileText, readLockFile } from '../../lockfile/lockfile.ts';
 import type { LockedPackage, LockFile, LockSignature, WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { toFsName } from '../../model/names.ts';
 import { readTrustRecord, recordedSignatureOf, recordPathOf, trustRecordText } from '../../record/trust-record.ts';
-import type { RecordedPackage, RecordedRegistry, TrustRecord } from '../../record/trust-record.ts';
-import type { AttestationFact, SignatureCheck, Verdict } from '../../policy/decision.ts';
+import type { RecordedPackage } from '../../record/trust-record.ts';
+import type { SignatureCheck, Verdict } from '../../policy/decision.ts';
 import { SIGNATURE_SUFFIX } from '../../registry/layout.ts';
 import type { Registry, StoredSignature } from '../../registry/registry.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
@@ -31,9 +31,8 @@ import { continuityChanges } from '../../record/continuity.ts';
 import { continuityFindings } from '../../verify/verdict/findings.ts';
 import type { PlannedPackage } from './plan.ts';
 import { HttpRegistry } from '../../registry/http-registry.ts';
-import { verifyAttestation } from '../../registry/attestation.ts';
-import { checkApprovals } from '../../registry/approval.ts';
-import { checkRegistryLog } from '../../registry/registry-check.ts';
+import { attestationsOf, registryTrust, requireApprovals } from './registry-trust.ts';
+import type { RegistryTrust } from './registry-trust.ts';
 
 export interface InstallOptions {
   workspace: WorkspacePaths;
@@ -49,6 +48,11 @@ export interface InstallOptions {
   homeDir?: string;
   /** Install even when a package's signer differs from the recorded one, or its version is lower, and record that (the user checked it). */
   acceptChanges?: boolean;
+  /**
+   * `--no-verify` (seeds: "not recommended"): only the checksum and the archive's own name and version
+   * are checked; the trust record says so, and every later verification shows it. Refused in Restricted Mode.
+   */
+  noVerify?: boolean;
   onStep?: (message: string) => void;
   now?: () => Date;
 }
@@ -74,9 +78,12 @@ export async function installPackages(specs: readonly string[], options: Install
     await recoverInstall(workspace);
     const lock = await readLockFile(workspace.lockFile);
     const record = await readTrustRecord(recordPathOf(workspace.aamDir));
+    const noVerify = options.noVerify ?? false;
+    if (noVerify && options.config.restricted) throw NO_VERIFY_RESTRICTED;
+    const now = (options.now ?? (() => new Date()))();
     // An HTTP registry is checked first: its key (pinned), and its audit log extending the one seen before.
     const trust =
-      options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
+      !noVerify && options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
         ? await registryTrust(options.registry, record, options.config, options.acceptChanges ?? false)
         : undefined;
     const sources = await planSources(specs, options, lock, trust);
@@ -86,11 +93,12 @@ export async function installPackages(specs: readonly string[], options: Install
       platforms: options.platforms ?? deployPlatforms(options.config.merged),
       roots: { project: workspace.root, home: options.homeDir ?? homedir() },
       onStep: options.onStep,
+      unverifiedAt: noVerify ? now.toISOString() : undefined,
     };
     const verified: Verified[] = [];
     for (const { plan, source } of sources) verified.push(await fetchAndVerify(plan, source, fetch));
     // Trust on first use: another signer, a removed signature or a lower version than recorded refuses the install.
-    if (!options.acceptChanges && fetch.context.policy.on_signature_failure !== 'ignore') {
+    if (!noVerify && !options.acceptChanges && fetch.context.policy.on_signature_failure !== 'ignore') {
       const changed = verified.flatMap((v) =>
         continuityFindings(
           continuityChanges(record.packages[v.plan.name], v.plan.version, v.check),
@@ -112,7 +120,8 @@ export async function installPackages(specs: readonly string[], options: Install
         );
       }
     }
-    const failed = verified.filter((v) => v.verdict.action === 'fail');
+    // Without verification only what is never configurable refuses: another archive than the one published.
+    const failed = verified.filter((v) => (noVerify ? v.verdict.status === 'tampered' : v.verdict.action === 'fail'));
     if (failed.length > 0) {
       const first = failed[0]!;
       throw new InstallRefusedError(
@@ -126,13 +135,12 @@ export async function installPackages(specs: readonly string[], options: Install
     if (verified.length === 0) return [];
     const staging = join(workspace.aamDir, `.staging-${randomBytes(6).toString('hex')}`);
     const renames: { from: string; to: string }[] = [];
-    const now = (options.now ?? (() => new Date()))();
     for (const item of verified) {
       options.onStep?.(`Extracting ${item.plan.name}@${item.plan.version}`);
       const target = join(staging, toFsName(item.plan.name));
       const contents = await extractArchive(item.archive, target);
       lock.packages[item.plan.name] = lockEntry(item, fileChecksumsOf(contents));
-      record.packages[item.plan.name] = recordedEntry(item, fetch.platforms, now);
+      record.packages[item.plan.name] = recordedEntry(item, fetch.platforms, now, noVerify);
       if (trust && options.registry)
         record.registries = {
           ...record.registries,
@@ -189,7 +197,7 @@ async function planSources(
       readArchive: (n, v) => registry.readArchive(n, v),
       readSignatures: (n, v) => registry.readSignatures(n, v),
       requiresSignatures: () => requires,
-      ...(registry instanceof HttpRegistry ? { attestation: attestationsOf(registry, trust!) } : {}),
+      ...(registry instanceof HttpRegistry && trust ? { attestation: attestationsOf(registry, trust) } : {}),
     };
     for (const plan of await planInstall(names, registry, options.config, lock, options.force ?? false))
       out.push({ plan, source });
@@ -266,8 +274,9 @@ function lockSignature(file: StoredSignature, check: Extract<SignatureCheck, { s
 }
 
 /** What the trust record keeps of an installed package: its digest, who signed it (null: unsigned), where it was deployed. */
-function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date): RecordedPackage {
+function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date, noVerify: boolean): RecordedPackage {
   const base = {
+    ...(noVerify ? { installed_without_verification: now.toISOString() } : {}),
     version: item.plan.version,
     checksum: item.plan.entry.checksum,
     source: item.source,
@@ -287,96 +296,17 @@ function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date
   };
 }
 
-interface RegistryTrust {
-  next: Omit<RecordedRegistry, 'recorded_at'>;
-}
+/** What --no-verify says before it installs anything (the CLI prints it; the trust record keeps the fact). */
+export const NO_VERIFY_WARNING =
+  'Installing without verification (--no-verify, not recommended): signatures, the trust policy, signer continuity, attestations and approvals are not checked; the checksum still is. The trust record says so, and every verification shows these packages as "installed without verification" until you verify and accept them (aam-trust accept NAME).';
 
-/**
- * An HTTP registry before anything is installed from it: its key is the one
- * configured or recorded (first use records it), and its audit log extends
- * the head recorded before. Either failing refuses the install.
- */
-async function registryTrust(
-  registry: HttpRegistry,
-  record: TrustRecord,
-  config: LoadedConfig,
-  acceptChanges: boolean,
-): Promise<RegistryTrust> {
-  const recorded = record.registries?.[registry.name];
-  const configured = config.registries.find((r) => r.name === registry.name)?.keyId;
-  const check = await checkRegistryLog(registry, acceptChanges && !configured ? undefined : recorded, configured, true);
-  if (!check.ok || !check.next)
-    throw new AamError('INSTALL_REFUSED', `Registry "${registry.name}" cannot be trusted: ${check.reason}.`, {
-      hint: check.keyChanged
-        ? 'Nothing was installed. If the registry rotated its key, check it with its operator, then install with --accept-signer-change (or set key_id in its config entry).'
-        : 'Nothing was installed. The registry changed what it recorded before; report it to its operator (aam-trust audit NAME shows the log).',
-    });
-  return { next: check.next };
-}
-
-/**
- * publish_policy.require_approval on the client: every version from the HTTP
- * registry needs an approval signed by one of the client's own approvers,
- * checked here — the registry's "approved" is a claim, the signature is proof.
- */
-async function requireApprovals(
-  registry: HttpRegistry,
-  trust: RegistryTrust,
-  verified: readonly Verified[],
-  options: InstallOptions,
-): Promise<void> {
-  const problems: string[] = [];
-  for (const item of verified) {
-    if (item.source !== registry.name) continue;
-    options.onStep?.(`Checking the approvals of ${item.plan.name}@${item.plan.version}`);
-    const approvals = await registry.approvals(item.plan.name, item.plan.version);
-    const verdict = await checkApprovals(
-      approvals.approvals,
-      {
-        registry: trust.next.name,
-        name: item.plan.name,
-        version: item.plan.version,
-        sha256: item.plan.entry.checksum.replace(/^sha256:/, ''),
-      },
-      options.config.security.publish_policy.approvers,
-      options.verifier,
-    );
-    if (!verdict.ok) problems.push(`${item.plan.name}@${item.plan.version}: ${verdict.reason}`);
-  }
-  if (problems.length > 0)
-    throw new AamError('APPROVAL_MISSING', `Not approved:\n${problems.join('\n')}`, {
-      hint: 'Nothing was installed. Your policy (publish_policy.require_approval) installs only versions approved by one of publish_policy.approvers; ask one of them to run "aam-trust approve NAME@VERSION".',
-    });
-}
-
-/** Attestations of `registry`, each checked against its pinned key (the registry's self-name is part of what is signed). */
-function attestationsOf(registry: HttpRegistry, trust: RegistryTrust) {
-  return async (name: string, version: string, sha256: string): Promise<{ fact: AttestationFact; bytes?: Buffer }> => {
-    const bytes = await registry.attestation(name, version);
-    if (!bytes)
-      return {
-        fact: {
-          registry: registry.name,
-          state: 'none',
-          reason: `registry "${registry.name}" has no attestation of ${name}@${version}`,
-        },
-      };
-    const check = verifyAttestation(bytes, {
-      sha256,
-      name,
-      version,
-      registry: trust.next.name,
-      publicKey: trust.next.public_key,
-    });
-    return {
-      bytes,
-      fact:
-        check.state === 'valid'
-          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
-          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` },
-    };
-  };
-}
+const NO_VERIFY_RESTRICTED = new AamError(
+  'USAGE',
+  'Installing without verification (--no-verify) is refused in Restricted Mode (--restricted).',
+  {
+    hint: 'A change that is not trusted yet may not skip verification. Install verified, or trust the workspace first.',
+  },
+);
 
 function journalPath(workspace: WorkspacePaths): string {
   return join(workspace.aamDir, '.install-journal.json');
