@@ -61,8 +61,13 @@ async function main(): Promise<void> {
     }),
     build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist' }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
+    // The compliance report's page (Chart.js): the editor's webview loads it, and the CLI inlines it in
+    // the standalone HTML report.
     build({
-      entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' },
+      entryPoints: {
+        'policy-editor': 'src/webview/policy-editor.ts',
+        'compliance-report': 'src/webview/compliance-report.ts',
+      },
       outdir: 'dist/webview',
       bundle: true,
       platform: 'browser',

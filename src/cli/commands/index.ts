@@ -12,6 +12,7 @@ import { packCommand } from './pack.ts';
 import { policyCommand } from './policy.ts';
 import { publishCommand } from './publish.ts';
 import { registryCommand } from './registry.ts';
+import { reportCommand } from './report.ts';
 import { restoreCommand } from './restore.ts';
 import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
@@ -27,6 +28,7 @@ export const commands: Record<string, Command> = {
   keys: keysCommand,
   'prepare-offline': prepareOfflineCommand,
   registry: registryCommand,
+  report: reportCommand,
   restore: restoreCommand,
   trust: trustCommand,
   accept: acceptCommand,
