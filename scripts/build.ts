@@ -38,6 +38,13 @@ async function main(): Promise<void> {
       // and only for `aam-trust registry serve` and `registry token`.
       external: ['@electric-sql/pglite', 'pg', 'busboy', '@aws-sdk/client-s3'],
     }),
+    // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
+    build({
+      ...common,
+      entryPoints: { action: 'src/action.ts' },
+      outdir: 'dist',
+      external: ['@electric-sql/pglite', 'pg', 'busboy', '@aws-sdk/client-s3'],
+    }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
     build({
       ...common,

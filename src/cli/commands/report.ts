@@ -14,13 +14,14 @@ import { reportPage } from '../../core/workflows/report/html.ts';
 import type { ComplianceReport } from '../../core/workflows/report/model.ts';
 import { reportProjects } from '../../core/workflows/report/projects.ts';
 import { reportRegistry } from '../../core/workflows/report/registry.ts';
+import { reportSarif } from '../../core/workflows/report/sarif.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
 export const REPORT_HELP = `Usage: aam-trust report [--project DIR | --projects GLOB... | --registry NAME]
-                        [--format table|json|csv|html] [--output FILE] [--restricted] [--offline]
+                        [--format table|json|csv|html] [--output FILE] [--sarif FILE] [--restricted] [--offline]
 
 The signing-compliance report: what share of what you run (the installed
 packages of one or many projects) or publish (every version in a registry)
@@ -38,6 +39,8 @@ invalid signature, installed without verification, …
   --format F         table (default), json, csv, or html (one self-contained
                      page with charts; opens with no network)
   --output FILE      write there instead of standard output
+  --sarif FILE       also write SARIF 2.1.0 for code scanning: one result per
+                     package that is not compliant, on its lock-file line
   --restricted       apply only project settings that tighten the global policy
 
 Exit status: 0 when everything is compliant, 1 when something is not, 2 on bad usage.`;
@@ -51,6 +54,7 @@ export async function reportCommand(io: CliIo, argv: string[]): Promise<number> 
     registry: { type: 'string' },
     format: { type: 'string' },
     output: { type: 'string' },
+    sarif: { type: 'string' },
     restricted: { type: 'boolean' },
     offline: { type: 'boolean' },
   });
@@ -63,6 +67,8 @@ export async function reportCommand(io: CliIo, argv: string[]): Promise<number> 
     throw new AamError('USAGE', `--format is one of ${FORMATS.join(', ')}, not "${format}".`);
   const scopes = [values.project, values.projects, values.registry].filter((v) => v !== undefined);
   if (scopes.length > 1) throw new AamError('USAGE', 'Use one of --project, --projects and --registry.');
+  if (values.sarif && values.registry)
+    throw new AamError('USAGE', '--sarif points at lock-file lines: it is for projects, not --registry.');
   const report = values.registry ? await registryReport(io, values.registry, values) : await projectsReport(io, values);
   const text =
     format === 'json'
@@ -78,6 +84,10 @@ export async function reportCommand(io: CliIo, argv: string[]): Promise<number> 
       `${paint(io, 'green', '✓')} Wrote the ${format} report to ${values.output} (${reportTable(report).split('\n')[1]!.trim()})\n`,
     );
   } else io.stdout(text);
+  if (values.sarif) {
+    const lockFileOf = (row: { where: string }) => `${row.where === '.' ? '' : `${row.where}/`}.aam/aam-lock.yaml`;
+    await writeFile(resolve(io.cwd, values.sarif), `${JSON.stringify(reportSarif(report, lockFileOf), null, 2)}\n`);
+  }
   return report.totals.notCompliant > 0 ? EXIT.failed : EXIT.ok;
 }
 
