@@ -31,13 +31,22 @@ export type {
 /**
  * SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock. A package
  * installed without verification says so over any verdict but a failed
- * integrity check (tampered stays tampered).
+ * integrity check (tampered stays tampered); checks taken from an earlier
+ * verification say so in the message.
  */
 export function decide(checks: Checks, context: PolicyContext): Verdict {
   const decided = decideChecked(checks, context);
-  return checks.installedWithoutVerification && checks.integrity.ok
-    ? installedUnverified(decided, checks.installedWithoutVerification, context)
-    : decided;
+  const shown =
+    checks.installedWithoutVerification && checks.integrity.ok
+      ? installedUnverified(decided, checks.installedWithoutVerification, context)
+      : decided;
+  // An earlier verification stood in for evidence that could not be reached: the verdict says whose and why.
+  return checks.cached
+    ? {
+        ...shown,
+        message: `${shown.message} (From this machine's verification of ${checks.cached.at}, as asked with --use-cached-verification: ${checks.cached.reason})`,
+      }
+    : shown;
 }
 
 function decideChecked(checks: Checks, context: PolicyContext): Verdict {
