@@ -17,6 +17,7 @@ import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { EvidenceCache } from '../src/core/verify/evidence/evidence-cache.ts';
 import { createSignatureVerifier } from '../src/core/signature/verifier.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
+import { installWithoutVerification, UNVERIFIED_PACKAGE } from './orgs.ts';
 
 /** The demo: a home with a global policy and keys, a registry, and a workspace with installed packages. */
 export interface DemoWorld {
@@ -285,6 +286,22 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       },
     );
 
+    await installWithoutVerification({
+      packageDir: await writePackage(
+        join(root, 'sources'),
+        UNVERIFIED_PACKAGE.name,
+        '1.0.0',
+        UNVERIFIED_PACKAGE.description,
+      ),
+      registry,
+      signing: signingOf('alice', UNVERIFIED_PACKAGE.name),
+      workspace,
+      config,
+      verifier,
+      cache: new EvidenceCache(join(home, '.aam', 'cache')),
+      homeDir: home,
+    });
+
     // Two things happen after install: the registry replaces the archive of a published
     // version (the installed copy still verifies; the registry's change fails on its own),
     // and someone edits an installed file of another package.
@@ -319,7 +336,7 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       gnupgHome,
       releaseKey,
       publishable,
-      expected: Object.fromEntries([...PACKAGES, ...HTTP_PACKAGES].map((p) => [p.name, p.expect])),
+      expected: Object.fromEntries([...PACKAGES, ...HTTP_PACKAGES, UNVERIFIED_PACKAGE].map((p) => [p.name, p.expect])),
       httpRegistry: { url: http.url, token, dataDir: httpDataDir },
       stop: () => http.close(),
     };
@@ -383,6 +400,14 @@ const DEMO_README = `# AAM Trust demo workspace
 - \`.aam/config.yaml\` and \`~/.aam/config.yaml\`: the trust policy, validated as you type.
 - \`packages/demo--my-skill\`: run **AAM: Publish Signed** to sign it (Sigstore or GPG)
   and publish it to the demo registry, or to the team's HTTP registry.
+- \`@community/hotfix\` was installed with \`aam-trust install --no-verify\`: it says
+  "installed without verification" until you accept it (its row's Accept action).
+- **Trust levels**: open the project policy in the form editor (**AAM: Open Trust Policy**)
+  and pick Minimal, Moderate, Strict or Maximum at its top: it shows the keys each sets
+  and what would fail before you apply it.
+- **AAM: Show Compliance Report**: what share of the installed packages is signed, by whom
+  and how, with charts; click a bar to list its packages. The same report from the CLI:
+  \`aam-trust report --format html --output report.html\`.
 - The team's HTTP registry requires approval: \`@team/onboarding\` waits for one. Run
   **AAM: Approve or Reject a Version…** to sign an approval (you are an approver), then
   **AAM: Install Package**. The **Registry Audit Log** view shows every publish and

@@ -22,6 +22,7 @@ export const COMMAND_IDS = [
   'aam.revertTrustChange',
   'aam.approveVersion',
   'aam.refreshAuditLog',
+  'aam.showComplianceReport',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -10,6 +10,7 @@ import { DeployedFiles } from './deployed-files.ts';
 import type { Engine } from './engine.ts';
 import { TrustChanges } from './trust-changes.ts';
 import { AuditLogView } from './audit-log-view.ts';
+import { ComplianceReportPanel } from './compliance-report.ts';
 import { LockFileFeatures } from './lockfile-features.ts';
 import { useLogChannel } from './log.ts';
 import type { TrustModel } from './model.ts';
@@ -40,8 +41,9 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
   const configs = new ConfigFeatures(model);
   const trustChanges = new TrustChanges(model);
   const auditLog = new AuditLogView(model);
+  const complianceReport = new ComplianceReportPanel(model, context.extensionUri);
   const features = {
-    commands: commandHandlers(model, session, trustChanges, auditLog),
+    commands: commandHandlers(model, session, trustChanges, auditLog, complianceReport),
     lockFiles: new LockFileFeatures(model),
     configs,
     completions: new ConfigCompletions(),
@@ -61,6 +63,7 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
     trustChanges,
     vscode.window.createTreeView('aam.trustChanges', { treeDataProvider: trustChanges, showCollapseAll: true }),
     auditLog,
+    complianceReport,
     vscode.window.createTreeView('aam.auditLog', { treeDataProvider: auditLog, showCollapseAll: true }),
   );
   return features;

@@ -95,6 +95,17 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
       if (!report) continue;
       const pkg = { workspaceId: workspace.id, packageName: report.name };
+      if (diagnostic.code === 'INSTALLED_WITHOUT_VERIFICATION') {
+        actions.push(
+          packageFix(
+            vscode.l10n.t('Verify {0} now and record it as verified', report.name),
+            diagnostic,
+            'aam.acceptSignerChange',
+            pkg,
+          ),
+        );
+        continue;
+      }
       if (
         diagnostic.code === 'SIGNER_CHANGED' ||
         diagnostic.code === 'SIGNATURE_REMOVED' ||

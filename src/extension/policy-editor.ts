@@ -172,6 +172,7 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
   #what-if.visible, #level-preview.visible { display: block; } #what-if ul { margin: 6px 0 0; } .change.fail { color: var(--vscode-errorForeground); }
   #level-preview { display: none; margin: 10px 0; padding: 10px 12px; border-left: 3px solid var(--vscode-focusBorder); background: var(--vscode-textBlockQuote-background); }
   .level-current { margin: 4px 0 8px; font-weight: 600; } table.level-keys { margin: 8px 0; font-size: 0.88em; border-spacing: 8px 2px; } table.level-keys th { text-align: left; font-weight: normal; color: var(--vscode-descriptionForeground); }
+  table.level-keys code, #level-preview code { line-height: 1.8; }
   .reset { margin-left: 4px; }
   pre.value { margin: 4px 0; padding: 6px 8px; background: var(--vscode-textCodeBlock-background); font-family: var(--vscode-editor-font-family); white-space: pre-wrap; }
 </style></head>

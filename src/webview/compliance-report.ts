@@ -111,13 +111,21 @@ function chart(
       maintainAspectRatio: false,
       animation: false,
       plugins: { tooltip: { callbacks: { footer: () => 'Click to list these packages' } } },
-      scales: { [group === 'signer' ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0 } } },
+      scales: {
+        [group === 'signer' ? 'x' : 'y']: { beginAtZero: true, ticks: { precision: 0 } },
+        // Long identities (a workflow URI, a key with its user id) are cut on the axis; the links below say them whole.
+        [group === 'signer' ? 'y' : 'x']: { ticks: { callback: (_value, i) => short(bars[i]?.label ?? '') } },
+      },
       onClick: (_event, elements) => {
         if (elements[0]) pick(elements[0].index);
       },
     },
   });
   return box;
+}
+
+function short(label: string): string {
+  return label.length > 28 ? `${label.slice(0, 27)}…` : label;
 }
 
 function barFilter(group: Group, key: string, label: string): Filter {

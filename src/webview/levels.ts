@@ -64,7 +64,11 @@ export class LevelPicker {
             'li',
             { class: k.changes ? 'changes' : 'same' },
             h('code', {}, `${k.key}: ${k.to}`),
-            k.changes ? ` (now ${k.now ?? 'not set'})` : ' (already set here)',
+            !k.changes
+              ? ' (already set in this file)'
+              : k.now === k.to
+                ? ' (already in effect; now written in this file)'
+                : ` (now ${k.now ?? 'not set'})`,
           ),
         ),
       ),

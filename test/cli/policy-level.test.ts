@@ -30,11 +30,14 @@ describe('aam-trust policy level', () => {
       await publishPackage({
         packageDir: await w.makePackage(name, '1.0.0'),
         registry: w.registry,
-        signing: signer && {
-          method: 'sigstore',
-          endpoints: local.endpoints(),
-          identityProvider: staticToken(local.instance().mintToken(signer)),
-        },
+        signing:
+          signer === undefined
+            ? undefined
+            : {
+                method: 'sigstore',
+                endpoints: local.endpoints(),
+                identityProvider: staticToken(local.instance().mintToken(signer)),
+              },
         verifier,
       });
     await installPackages(['signed', 'plain'], { ...(await w.services()), registry: w.registry });

@@ -35,11 +35,14 @@ export async function compositionWorld(sigstore: LocalSigstore): Promise<TestWor
     await publishPackage({
       packageDir: await w.makePackage(name, '1.0.0'),
       registry: w.registry,
-      signing: signer && {
-        method: 'sigstore',
-        endpoints: { fulcio: sigstore.url, rekor: sigstore.url, tsa: undefined },
-        identityProvider: staticToken(sigstore.mintToken(signer)),
-      },
+      signing:
+        signer === undefined
+          ? undefined
+          : {
+              method: 'sigstore',
+              endpoints: { fulcio: sigstore.url, rekor: sigstore.url, tsa: undefined },
+              identityProvider: staticToken(sigstore.mintToken(signer)),
+            },
       verifier,
     });
   await installPackages(

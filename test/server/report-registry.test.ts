@@ -60,11 +60,14 @@ describe('aam-trust report --registry (HTTP)', () => {
     await publishPackage({
       packageDir: dir,
       registry: registry(token),
-      signing: signer && {
-        method: 'sigstore',
-        endpoints: local.endpoints(),
-        identityProvider: staticToken(local.instance().mintToken(signer)),
-      },
+      signing:
+        signer === undefined
+          ? undefined
+          : {
+              method: 'sigstore',
+              endpoints: local.endpoints(),
+              identityProvider: staticToken(local.instance().mintToken(signer)),
+            },
       verifier: createSignatureVerifier(config, home, {}),
     });
   };

@@ -8,6 +8,7 @@ const LABEL: Record<string, string> = {
   'signed, untrusted': 'signed-untrusted',
   unsigned: 'unsigned',
   tampered: 'tampered',
+  'installed without verification': 'unverified',
 };
 
 /** Mocha tests that run inside a desktop VS Code against the demo workspace. */
@@ -48,6 +49,7 @@ export function extensionSuite(root: Mocha.Suite): void {
       assert.deepEqual(diagnostics.map((d) => String(d.code)).sort(), [
         'CHECKSUM_MISMATCH',
         'FILES_MODIFIED',
+        'INSTALLED_WITHOUT_VERIFICATION',
         'UNTRUSTED_SIGNER',
       ]);
     }),
