@@ -19,7 +19,10 @@ function ruleOf(row: ComplianceRow): { id: string; text: string } {
  * result per package, on its entry's line in the lock file. `lockFileOf`
  * names that file relative to the repository root (SARIF's %SRCROOT%).
  */
-export function reportSarif(report: ComplianceReport, lockFileOf: (row: ComplianceRow) => string): Record<string, unknown> {
+export function reportSarif(
+  report: ComplianceReport,
+  lockFileOf: (row: ComplianceRow) => string,
+): Record<string, unknown> {
   const rules = new Map<string, string>();
   const results = notCompliant(report).map((row) => {
     const rule = ruleOf(row);
