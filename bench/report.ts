@@ -12,10 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { ensureChromium } from '../scripts/tools.ts';
-import { workspacePaths } from '../src/core/lockfile/paths.ts';
-import { DEFAULT_POLICY } from '../src/core/policy/decision.ts';
-import type { Checks } from '../src/core/policy/decision.ts';
-import { reportOf } from '../src/core/verify/verdict/report.ts';
+import { benchReports } from './reports.ts';
 import { reportCsv, reportJson, reportTable } from '../src/core/workflows/report/formats.ts';
 import { reportPage } from '../src/core/workflows/report/html.ts';
 import type { ComplianceReport } from '../src/core/workflows/report/model.ts';
@@ -24,55 +21,6 @@ import { totalsOf } from '../src/core/workflows/report/totals.ts';
 
 const repo = join(import.meta.dirname, '..');
 
-/** 10,000 packages of every kind: signed by 40 people, some untrusted, unsigned, tampered, installed unverified. */
-function packages(count: number) {
-  const workspace = workspacePaths('/work/project');
-  const context = {
-    policy: { ...DEFAULT_POLICY, trusted_identities: ['*@example.com'], on_signature_failure: 'error' as const },
-  };
-  return Array.from({ length: count }, (_, i) => {
-    const signed = i % 17 !== 5;
-    const checks: Checks = {
-      integrity:
-        i % 50 === 7
-          ? { ok: false, code: 'FILES_MODIFIED', expected: 'a', actual: 'b', detail: 'edited' }
-          : { ok: true },
-      signature: signed
-        ? {
-            state: 'valid',
-            signer: {
-              type: 'sigstore',
-              identity: {
-                san: i % 10 === 3 ? `dev${i % 40}@other.org` : `dev${i % 40}@example.com`,
-                sanType: 'email',
-                issuer: 'https://oauth2.sigstore.dev/auth',
-              },
-              tlog: { logIndex: String(1000 + i), url: 'https://rekor.sigstore.dev', integratedTime: undefined },
-              signedAt: '2026-11-22T08:00:00.000Z',
-            },
-          }
-        : { state: 'none' },
-      ...(i % 97 === 11 ? { installedWithoutVerification: { at: '2026-12-01T10:00:00.000Z' } } : {}),
-    };
-    const result = {
-      name: `@bench/pkg-${i}`,
-      checks,
-      archiveOrigin: '/srv/registry',
-      signatureFile: undefined,
-      evidence: {},
-      at: String(Date.now() * 1e6),
-      scan: undefined,
-      registryChanges: [],
-      deployed: [],
-      continuity: [],
-      signatureDigest: undefined,
-      claims: [],
-    };
-    const summary = { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, fileCount: 2 };
-    return reportOf(`@bench/pkg-${i}`, summary, result, context, workspace);
-  });
-}
-
 const time = <T>(f: () => T): [T, number] => {
   const started = performance.now();
   const value = f();
@@ -80,7 +28,7 @@ const time = <T>(f: () => T): [T, number] => {
 };
 
 export async function reportTimes(count: number) {
-  const reports = packages(count);
+  const reports = benchReports(count, { signers: 40, mixed: true, onSignatureFailure: 'error' });
   const lines = new Map(reports.map((r, i) => [r.name, 4 + i * 12]));
   const [report, buildMs] = time((): ComplianceReport => {
     const rows = reports.map((r) => rowOfPackage(r, '.', lines));

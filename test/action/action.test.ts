@@ -1,14 +1,14 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { compositionWorld } from '../helpers/composition.ts';
+import { compositionWorld, STRICT_POLICY } from '../helpers/composition.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { sarifErrors } from '../helpers/sarif.ts';
 import { tempDir } from '../helpers/temp.ts';
-import type { TestWorld } from '../helpers/workspace.ts';
+import type { SignedWorld } from '../helpers/signed-world.ts';
 
 const ACTION = join(import.meta.dirname, '..', '..', 'dist', 'action.js');
 
@@ -52,7 +52,7 @@ async function runStep(inputs: Record<string, string>, env: Record<string, strin
 
 describe('the GitHub Action, in a simulated runner', () => {
   const local = useLocalSigstore();
-  let w: TestWorld & { rootPath: string };
+  let w: SignedWorld;
   const verifyStep = (inputs: Record<string, string> = {}) =>
     runStep({ command: 'verify', project: 'project', ...inputs }, { GITHUB_WORKSPACE: w.root, HOME: w.home });
 
@@ -139,20 +139,10 @@ describe('the GitHub Action, in a simulated runner', () => {
 
   it('publish: signs with the workflow identity from the OIDC token the runner offers, and says so', async () => {
     const workspace = await tempDir('aam-publish-ws-');
-    const pkg = join(workspace, 'my-skill');
-    await mkdir(join(pkg, 'prompts'), { recursive: true });
-    await writeFile(
-      join(pkg, 'aam.yaml'),
-      'name: "@acme/my-skill"\nversion: 1.2.0\ndescription: Released by CI\nartifacts:\n  prompts:\n    - name: my-skill\n      path: prompts/p.md\n      description: P\n',
-    );
-    await writeFile(join(pkg, 'prompts', 'p.md'), '# Released by CI\n');
-    await writeFile(
-      join(w.home, '.aam', 'config.yaml'),
-      `${(await readFile(join(w.home, '.aam', 'config.yaml'), 'utf8')).replace('security:\n', `security:\n  sigstore_endpoint: ${local.instance().url}\n`)}`,
-    );
+    await w.policy(`sigstore_endpoint: ${local.instance().url}\n${STRICT_POLICY}`);
     const oidc = local.instance().actionsIdTokenRequest('acme/tools');
     const step = await runStep(
-      { command: 'publish', package: 'my-skill' },
+      { command: 'publish', package: await w.makePackage('@acme/my-skill', '1.2.0') },
       {
         GITHUB_WORKSPACE: workspace,
         HOME: w.home,
@@ -173,9 +163,8 @@ describe('the GitHub Action, in a simulated runner', () => {
     const metadata = (await w.registry.metadata('@acme/my-skill'))!;
     assert.equal(metadata.versions[0]?.signatures?.[0]?.identity, identity);
     // Without the runner's token there is no identity to sign with: the step fails and says why.
-    await writeFile(join(pkg, 'aam.yaml'), (await readFile(join(pkg, 'aam.yaml'), 'utf8')).replace('1.2.0', '1.2.1'));
     const refused = await runStep(
-      { command: 'publish', package: 'my-skill' },
+      { command: 'publish', package: await w.makePackage('@acme/my-skill', '1.2.1') },
       {
         GITHUB_WORKSPACE: workspace,
         HOME: w.home,

@@ -1,16 +1,16 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, stat, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { cli } from '../helpers/cli.ts';
-import { compositionWorld } from '../helpers/composition.ts';
+import { compositionWorld, STRICT_POLICY } from '../helpers/composition.ts';
 import { sarifErrors } from '../helpers/sarif.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { tempDir } from '../helpers/temp.ts';
-import type { TestWorld } from '../helpers/workspace.ts';
+import type { SignedWorld } from '../helpers/signed-world.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const run = promisify(execFile);
@@ -33,7 +33,7 @@ function words(line: string, vars: Record<string, string>): string[] {
 
 describe('the CI templates', () => {
   const local = useLocalSigstore();
-  let w: TestWorld;
+  let w: SignedWorld;
   before(async () => {
     w = await compositionWorld(local.instance());
   });
@@ -117,21 +117,9 @@ describe('the CI templates', () => {
       script: string[];
     };
     assert.deepEqual(job.id_tokens, { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } });
-    const pkg = join(w.root, 'release');
-    await mkdir(join(pkg, 'prompts'), { recursive: true });
-    await writeFile(
-      join(pkg, 'aam.yaml'),
-      'name: "@acme/release"\nversion: 2.0.0\ndescription: From a pipeline\nartifacts:\n  prompts:\n    - name: release\n      path: prompts/p.md\n      description: P\n',
-    );
-    await writeFile(join(pkg, 'prompts', 'p.md'), '# From a pipeline\n');
-    await writeFile(
-      join(w.home, '.aam', 'config.yaml'),
-      (await readFile(join(w.home, '.aam', 'config.yaml'), 'utf8')).replace(
-        'security:\n',
-        `security:\n  sigstore_endpoint: ${local.instance().url}\n`,
-      ),
-    );
-    const [command] = job.script.map((line) => words(line, { AAM_PACKAGE: 'release' }));
+    await w.policy(`sigstore_endpoint: ${local.instance().url}\n${STRICT_POLICY}`);
+    const pkg = await w.makePackage('@acme/release', '2.0.0');
+    const [command] = job.script.map((line) => words(line, { AAM_PACKAGE: pkg }));
     const token = local.instance().mintWorkloadToken('gitlab', 'acme/tools');
     const result = await cli(command!.slice(1), { cwd: w.root, home: w.home, env: { SIGSTORE_ID_TOKEN: token } });
     assert.equal(result.code, 0, result.stderr);

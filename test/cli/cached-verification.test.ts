@@ -1,13 +1,11 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../src/core/workflows/install/install.ts';
-import { publishPackage } from '../../src/core/workflows/publish.ts';
-import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
 import { cli } from '../helpers/cli.ts';
-import { makeWorld } from '../helpers/workspace.ts';
-import type { TestWorld } from '../helpers/workspace.ts';
+import { signedWorld } from '../helpers/signed-world.ts';
+import type { SignedWorld } from '../helpers/signed-world.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 
 /**
@@ -17,7 +15,7 @@ import { useLocalSigstore } from '../helpers/sigstore.ts';
  */
 describe('aam-trust verify --use-cached-verification', () => {
   const local = useLocalSigstore();
-  let w: TestWorld;
+  let w: SignedWorld;
   const verify = (...args: string[]) => cli(['verify', '--no-cache', ...args], { cwd: w.project, home: w.home });
   const unreachable = async () => {
     await rename(w.registryDir, `${w.registryDir}.down`);
@@ -25,24 +23,8 @@ describe('aam-trust verify --use-cached-verification', () => {
   };
 
   before(async () => {
-    w = await makeWorld();
-    const root = join(w.root, 'trusted_root.json');
-    await writeFile(root, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(
-      `sigstore_trusted_root: ${root}\ntrusted_identities: ["*@example.com"]\non_signature_failure: error`,
-    );
-    const { verifier } = await w.services();
-    for (const name of ['kept', 'edited'])
-      await publishPackage({
-        packageDir: await w.makePackage(name, '1.0.0'),
-        registry: w.registry,
-        signing: {
-          method: 'sigstore',
-          endpoints: local.endpoints(),
-          identityProvider: staticToken(local.instance().mintToken('alice@example.com')),
-        },
-        verifier,
-      });
+    w = await signedWorld(local.instance(), 'trusted_identities: ["*@example.com"]\non_signature_failure: error');
+    for (const name of ['kept', 'edited']) await w.publish(name, '1.0.0', 'alice@example.com');
     await installPackages(['kept', 'edited'], { ...(await w.services()), registry: w.registry, platforms: [] });
   });
 

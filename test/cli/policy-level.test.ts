@@ -1,45 +1,23 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../src/core/workflows/install/install.ts';
-import { publishPackage } from '../../src/core/workflows/publish.ts';
-import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
 import { cli } from '../helpers/cli.ts';
-import { makeWorld } from '../helpers/workspace.ts';
-import type { TestWorld } from '../helpers/workspace.ts';
+import { signedWorld } from '../helpers/signed-world.ts';
+import type { SignedWorld } from '../helpers/signed-world.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 
 describe('aam-trust policy level', () => {
   const local = useLocalSigstore();
-  let w: TestWorld;
-  let rootPath: string;
+  let w: SignedWorld;
   const globalFile = () => join(w.home, '.aam', 'config.yaml');
   const run = (...args: string[]) => cli(['policy', 'level', ...args], { cwd: w.project, home: w.home });
 
   before(async () => {
-    w = await makeWorld();
-    rootPath = join(w.root, 'trusted_root.json');
-    await writeFile(rootPath, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\ntrusted_identities: ["*@example.com"] # our team`);
-    const { verifier } = await w.services();
-    for (const [name, signer] of [
-      ['signed', 'alice@example.com'],
-      ['plain', undefined],
-    ] as const)
-      await publishPackage({
-        packageDir: await w.makePackage(name, '1.0.0'),
-        registry: w.registry,
-        signing:
-          signer === undefined
-            ? undefined
-            : {
-                method: 'sigstore',
-                endpoints: local.endpoints(),
-                identityProvider: staticToken(local.instance().mintToken(signer)),
-              },
-        verifier,
-      });
+    w = await signedWorld(local.instance(), 'trusted_identities: ["*@example.com"] # our team');
+    await w.publish('signed', '1.0.0', 'alice@example.com');
+    await w.publish('plain', '1.0.0', undefined);
     await installPackages(['signed', 'plain'], { ...(await w.services()), registry: w.registry });
   });
 

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { cli } from '../helpers/cli.ts';
 import { compositionWorld } from '../helpers/composition.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
-import type { TestWorld } from '../helpers/workspace.ts';
+import type { SignedWorld } from '../helpers/signed-world.ts';
 
 /** The report's counts on a project of known composition: 7 by alice, 2 by bob, 1 unsigned, 1 edited. */
 describe('aam-trust report', () => {
   const local = useLocalSigstore();
-  let w: TestWorld;
+  let w: SignedWorld;
   const report = (...args: string[]) => cli(['report', ...args], { cwd: w.project, home: w.home });
 
   before(async () => {

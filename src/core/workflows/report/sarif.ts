@@ -1,4 +1,4 @@
-import { PRODUCT_VERSION } from '../../version.ts';
+import { sarifLog } from '../sarif-log.ts';
 import { FINDING_LABEL, STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
 import type { VerdictStatus } from '../../policy/decision.ts';
 import { notCompliant } from './model.ts';
@@ -44,25 +44,8 @@ export function reportSarif(
       partialFingerprints: { package: `${row.where}:${row.name}` },
     };
   });
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'aam-trust',
-            version: PRODUCT_VERSION,
-            informationUri: 'https://github.com/aam-trust/aam-trust',
-            rules: [...rules].map(([id, text]) => ({
-              id,
-              shortDescription: { text },
-              defaultConfiguration: { level: 'error' },
-            })),
-          },
-        },
-        results,
-      },
-    ],
-  };
+  return sarifLog(
+    [...rules].map(([id, text]) => ({ id, text, level: 'error' as const })),
+    results,
+  );
 }

@@ -1,20 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../../../src/core/workflows/install/install.ts';
 import { acceptChanges } from '../../../../src/core/workflows/accept.ts';
 import { verifyWorkspace } from '../../../../src/core/verify/workspace.ts';
-import { publishPackage } from '../../../../src/core/workflows/publish.ts';
-import { staticToken } from '../../../../src/core/sigstore/identity/providers.ts';
 import { readTrustRecord } from '../../../../src/core/record/trust-record.ts';
 import { readLockFile } from '../../../../src/core/lockfile/lockfile.ts';
 import { loadConfig } from '../../../../src/core/config/load.ts';
 import { isAamError } from '../../../../src/core/errors.ts';
 import { STATUS_LABEL, tally } from '../../../../src/core/verify/verdict/vocabulary.ts';
 import { cli } from '../../../helpers/cli.ts';
-import { makeWorld } from '../../../helpers/workspace.ts';
-import type { TestWorld } from '../../../helpers/workspace.ts';
+import { signedWorld } from '../../../helpers/signed-world.ts';
+import type { SignedWorld } from '../../../helpers/signed-world.ts';
 import { useLocalSigstore } from '../../../helpers/sigstore.ts';
 
 const MODERATE = 'trusted_identities: ["*@example.com"]';
@@ -23,29 +21,9 @@ const STRICT = `${MODERATE}\nrequire_signature: true\non_signature_failure: erro
 describe('install --no-verify: the escape hatch, made visible', () => {
   const local = useLocalSigstore();
 
-  async function world(security: string): Promise<TestWorld> {
-    const w = await makeWorld();
-    const rootPath = join(w.root, 'trusted_root.json');
-    await writeFile(rootPath, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\n${security}`);
-    return w;
-  }
-  async function publish(w: TestWorld, name: string, signer: string | undefined) {
-    const { verifier } = await w.services();
-    await publishPackage({
-      packageDir: await w.makePackage(name, '1.0.0'),
-      registry: w.registry,
-      signing: signer
-        ? {
-            method: 'sigstore',
-            endpoints: local.endpoints(),
-            identityProvider: staticToken(local.instance().mintToken(signer)),
-          }
-        : undefined,
-      verifier,
-    });
-  }
-  async function verify(w: TestWorld) {
+  const world = (security: string) => signedWorld(local.instance(), security);
+  const publish = (w: SignedWorld, name: string, signer: string | undefined) => w.publish(name, '1.0.0', signer);
+  async function verify(w: SignedWorld) {
     return verifyWorkspace({ ...(await w.services()), recordSigners: true });
   }
   const state = (reports: Awaited<ReturnType<typeof verify>>) =>
@@ -79,7 +57,7 @@ describe('install --no-verify: the escape hatch, made visible', () => {
     assert.equal(state(await verify(w)), 'hello:unverified/warn');
 
     // Strict: a failure, whatever the package is now.
-    await w.writeGlobalConfig(`sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\n${STRICT}`);
+    await w.policy(STRICT);
     assert.equal(state(await verify(w)), 'hello:unverified/fail');
   });
 
