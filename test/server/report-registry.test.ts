@@ -159,6 +159,7 @@ describe('aam-trust report --registry (HTTP)', () => {
       /^Signing compliance: 4 versions of 3 packages in registry corp \(policy: custom \(nearest: Moderate; require_signature is true, not false\)\)/,
     );
     assert.match(table.stdout, /By method:\n {2}sigstore +3\n {2}registry attestation +1\n/);
+    assert.match(table.stdout, /\nIn the registry: 4 attested, 3 approved, 1 pending, 1 yanked\n/);
   });
 
   it('a registry whose audit log no longer verifies is said at the top, and its attestations count for nothing', async () => {

@@ -136,7 +136,11 @@ function printPlan(io: CliIo, plan: LevelPlan, projectDir: string): void {
   const width = Math.max(...plan.keys.map((k) => `${k.key}: ${valueText(k.to)}`.length));
   for (const k of plan.keys) {
     const set = `${k.key}: ${valueText(k.to)}`.padEnd(width);
-    const note = k.changes ? `now ${valueText(k.effective)}` : 'already set in this file';
+    const note = !k.changes
+      ? 'already set in this file'
+      : k.effective === k.to
+        ? 'already in effect; now written in this file'
+        : `now ${valueText(k.effective)}`;
     io.stdout(`  ${set}  ${paint(io, 'dim', `(${note})`)}\n`);
   }
   const { whatIf } = plan;

@@ -32,7 +32,8 @@ invalid signature, installed without verification, …
   --project DIR      one project (default: the current folder)
   --projects GLOB    every project folder the pattern matches (repeatable;
                      a folder counts when it has .aam/aam-lock.yaml)
-  --registry NAME    every package and version of a configured registry:
+  --registry NAME    every package and version of a configured registry (with
+                     --project: the project whose policy and record apply):
                      signed or not, by whom, attested, approved, yanked,
                      who published (HTTP registries: from the audit log,
                      checked as a chain)
@@ -65,7 +66,8 @@ export async function reportCommand(io: CliIo, argv: string[]): Promise<number> 
   const format = values.json ? 'json' : (values.format ?? 'table');
   if (!(FORMATS as readonly string[]).includes(format))
     throw new AamError('USAGE', `--format is one of ${FORMATS.join(', ')}, not "${format}".`);
-  const scopes = [values.project, values.projects, values.registry].filter((v) => v !== undefined);
+  // With --registry, --project is only where the policy and the trust record come from.
+  const scopes = [values.projects, values.registry ?? values.project].filter((v) => v !== undefined);
   if (scopes.length > 1) throw new AamError('USAGE', 'Use one of --project, --projects and --registry.');
   if (values.sarif && values.registry)
     throw new AamError('USAGE', '--sarif points at lock-file lines: it is for projects, not --registry.');

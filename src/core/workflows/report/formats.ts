@@ -71,6 +71,7 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
     'By signer:',
     ...columns(totals.bySigner.map((s) => [s.signer, String(s.count)])),
   ];
+  if (report.scope.kind === 'registry') out.push('', `In the registry: ${registryFacts(report.rows)}`);
   const failing = notCompliant(report);
   out.push('', failing.length === 0 ? 'Everything is compliant.' : `Not compliant (${failing.length}):`);
   if (failing.length > 0)
@@ -90,6 +91,20 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
     );
   if (failing.length > limit) out.push(`  … and ${failing.length - limit} more (--format csv or json lists them all)`);
   return `${out.join('\n')}\n`;
+}
+
+/** What only a registry says of its versions: attested, approvals, yanks. */
+function registryFacts(rows: readonly ComplianceRow[]): string {
+  const count = (test: (r: ComplianceRow) => boolean) => rows.filter(test).length;
+  const approvals = (['approved', 'pending', 'rejected'] as const)
+    .map((state) => [state, count((r) => r.approval === state)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state}`);
+  return [
+    `${count((r) => r.attested === true)} attested`,
+    ...approvals,
+    `${count((r) => r.yanked === true)} yanked`,
+  ].join(', ');
 }
 
 /** Rows of cells as aligned, indented lines (the last column is not padded). */
