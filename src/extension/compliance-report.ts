@@ -21,11 +21,16 @@ export class ComplianceReportPanel implements vscode.Disposable {
   private readonly model: TrustModel;
   private readonly extensionUri: vscode.Uri;
   private readonly subscription: vscode.Disposable;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(model: TrustModel, extensionUri: vscode.Uri) {
     this.model = model;
     this.extensionUri = extensionUri;
-    this.subscription = model.onDidChange(() => void this.render());
+    // A verification changes the model many times; the page is drawn again once it settles, not at each step.
+    this.subscription = model.onDidChange(() => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.render(), 500);
+    });
   }
 
   async show(): Promise<void> {
@@ -88,6 +93,7 @@ export class ComplianceReportPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.timer);
     this.subscription.dispose();
     this.panel?.dispose();
   }
