@@ -37,7 +37,9 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, status);
     // The counts add up to the 11 packages, failures first.
     await s.page
-      .locator('.statusbar-item', { hasText: 'AAM: 3 failed · 1 signed, untrusted · 1 unsigned · 6 verified' })
+      .locator('.statusbar-item', {
+        hasText: 'AAM: 3 failed · 1 installed without verification · 1 signed, untrusted · 1 unsigned · 6 verified',
+      })
       .waitFor();
     const shot = await s.shot('01-verification-view');
     console.log(`screenshot: ${shot}`);
@@ -162,7 +164,9 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.command('AAM: Verify Installed Packages');
     await s.waitForStatus('@demo/code-review', 'tampered');
     // agent-rules was restored above; code-review is now tampered.
-    await s.notification(/Checked 11 packages: 3 failed, 1 signed, untrusted, 1 unsigned, 6 verified/);
+    await s.notification(
+      /Checked 12 packages: 3 failed, 1 installed without verification, 1 signed, untrusted, 1 unsigned, 6 verified/,
+    );
     console.log(`screenshot: ${await s.shot('03-verify-all-tampered')}`);
   });
 
