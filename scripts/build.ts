@@ -52,7 +52,16 @@ async function main(): Promise<void> {
       ...common,
       entryPoints: { action: 'src/action.ts' },
       outdir: 'dist',
-      external: ['@electric-sql/pglite', 'pg', 'busboy', '@aws-sdk/client-s3'],
+      external: [
+        '@electric-sql/pglite',
+        'pg',
+        '@aws-sdk/client-s3',
+        'fastify',
+        '@fastify/multipart',
+        '@fastify/rate-limit',
+        '@fastify/swagger',
+        'argon2',
+      ],
     }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
     build({
