@@ -3,14 +3,14 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/core/config/load.ts';
-import { installPackages } from '../src/core/install/install.ts';
+import { installPackages } from '../src/core/workflows/install/install.ts';
 import { workspacePaths } from '../src/core/lockfile/lockfile.ts';
 import { findSecretKey, runGpg } from '../src/core/openpgp/gnupg.ts';
 import { signingKeySource } from '../src/core/openpgp/sign.ts';
-import { publishPackage } from '../src/core/publish/publish.ts';
-import type { Signing } from '../src/core/publish/publish.ts';
+import { publishPackage } from '../src/core/workflows/publish.ts';
+import type { Signing } from '../src/core/workflows/publish.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
-import { toFsName } from '../src/core/package/names.ts';
+import { toFsName } from '../src/core/model/names.ts';
 import { parseYamlMapping, toYamlText } from '../src/core/yaml/io.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { verificationServices } from '../src/core/verify/services.ts';

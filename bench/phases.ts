@@ -17,15 +17,16 @@ import { fileChecksumsOf } from '../src/core/archive/extract.ts';
 import { readLockFile, workspacePaths } from '../src/core/lockfile/lockfile.ts';
 import { manifestMismatch } from '../src/core/package/manifest.ts';
 import { readTrustRecord, recordPathOf } from '../src/core/record/trust-record.ts';
-import { checkDeployment } from '../src/core/verify/check-deployed.ts';
-import { gatherEvidence } from '../src/core/verify/evidence.ts';
-import { runJob } from '../src/core/verify/job.ts';
-import type { JobResult } from '../src/core/verify/job.ts';
-import { reportOf, installedDirOf } from '../src/core/verify/report.ts';
-import { VerificationStore } from '../src/core/verify/result-store.ts';
-import { scanInstalled } from '../src/core/verify/scan-installed.ts';
+import { checkDeployment } from '../src/core/verify/checks/check-deployed.ts';
+import { gatherEvidence } from '../src/core/verify/evidence/evidence.ts';
+import { runJob } from '../src/core/verify/checks/job.ts';
+import type { JobResult } from '../src/core/verify/checks/job.ts';
+import { installedDirOf } from '../src/core/lockfile/paths.ts';
+import { reportOf } from '../src/core/verify/verdict/report.ts';
+import { VerificationStore } from '../src/core/verify/store/result-store.ts';
+import { scanInstalled } from '../src/core/scan/scan-installed.ts';
 import { verificationServices } from '../src/core/verify/services.ts';
-import { capturedFor, evidenceSource } from '../src/core/verify/verify-installed.ts';
+import { capturedFor, evidenceSource } from '../src/core/verify/evidence/sources.ts';
 import { repo } from './harness.ts';
 
 const world = resolve(process.argv[2] ?? '');
@@ -128,7 +129,7 @@ await time('reports', () =>
   results.map((r) => {
     const e = lock.packages[r.name]!;
     const summary = { version: e.version, source: e.source, checksum: e.checksum, fileCount: 0 };
-    return reportOf(r.name, summary, r, context, workspace, new Map(), undefined);
+    return reportOf(r.name, summary, r, context, workspace);
   }),
 );
 const dir = mkdtempSync(join(tmpdir(), 'aam-bench-phases-'));

@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { publishPackage } from '../src/core/publish/publish.ts';
+import { publishPackage } from '../src/core/workflows/publish.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
-import { verifierFromSettings } from '../src/core/verify/signature-verifier.ts';
+import { verifierFromSettings } from '../src/core/signature/verifier.ts';
 import { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
 const runs = Number(process.argv[2] ?? 3);

@@ -18,9 +18,9 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VerificationStore } from '../src/core/verify/result-store.ts';
-import type { PackageReport } from '../src/core/verify/report.ts';
-import { toFsName } from '../src/core/package/names.ts';
+import { VerificationStore } from '../src/core/verify/store/result-store.ts';
+import type { PackageReport } from '../src/core/verify/verdict/report.ts';
+import { toFsName } from '../src/core/model/names.ts';
 import type { Engine } from '../src/extension/engine.ts';
 import type { WorldInfo } from './fixtures.ts';
 import { isFailing } from './harness.ts';

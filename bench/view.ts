@@ -11,10 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workspacePaths } from '../src/core/lockfile/paths.ts';
-import { DEFAULT_POLICY } from '../src/core/policy/decision.ts';
-import type { Checks } from '../src/core/policy/decision.ts';
-import { reportOf } from '../src/core/verify/report.ts';
-import type { PackageReport } from '../src/core/verify/report.ts';
+import { benchReports } from './reports.ts';
 import { installVscodeStub } from './vscode-stub.ts';
 
 export async function viewTimes(
@@ -36,53 +33,12 @@ export async function viewTimes(
     });
     const { VerificationView } = createRequire(import.meta.url)(out) as {
       VerificationView: new (model: unknown) => {
-        getChildren(node?: unknown): unknown[];
+        getChildren(node?: unknown): Promise<unknown[]>;
         getTreeItem(node: unknown): unknown;
       };
     };
     const workspace = workspacePaths('/work/project');
-    const context = { policy: { ...DEFAULT_POLICY, trusted_identities: ['*@example.com'] } };
-    const reports: PackageReport[] = Array.from({ length: count }, (_, i) => {
-      const checks: Checks = {
-        integrity:
-          i % 50 === 7
-            ? { ok: false, code: 'FILES_MODIFIED', expected: 'a', actual: 'b', detail: 'prompts/main.md was changed' }
-            : { ok: true },
-        signature: {
-          state: 'valid',
-          signer: {
-            type: 'sigstore',
-            identity: {
-              san: i % 10 === 3 ? `dev${i}@other.org` : `dev${i}@example.com`,
-              sanType: 'email',
-              issuer: 'https://oauth2.sigstore.dev/auth',
-            },
-            tlog: { logIndex: String(1000 + i), url: 'https://rekor.sigstore.dev', integratedTime: undefined },
-            signedAt: '2026-11-22T08:00:00.000Z',
-          },
-        },
-      };
-      const result = {
-        name: `@bench/pkg-${i}`,
-        checks,
-        archiveOrigin: `/srv/registry/packages/bench--pkg-${i}/versions/1.0.0.aam`,
-        signatureFile: { type: 'sigstore' as const, file: '1.0.0.aam.sigstore.json', path: '/x' },
-        evidence: {},
-        at: String(Date.now() * 1e6),
-        scan: undefined,
-        registryChanges: [],
-        deployed: [],
-        continuity: [],
-        signatureDigest: undefined,
-      };
-      return reportOf(
-        `@bench/pkg-${i}`,
-        { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, fileCount: 2 },
-        result,
-        context,
-        workspace,
-      );
-    });
+    const reports = benchReports(count);
     const state = {
       id: 'project',
       label: 'project',
@@ -99,6 +55,7 @@ export async function viewTimes(
     const model = {
       workspaces: [state],
       onDidChange: () => ({ dispose() {} }),
+      updates: new Map(),
       allReports: () => reports.map((report) => ({ workspace: state, report })),
     };
     const view = new VerificationView(model);
@@ -106,7 +63,8 @@ export async function viewTimes(
     const items: number[] = [];
     for (let run = 0; run < runs; run++) {
       let started = performance.now();
-      const nodes = view.getChildren();
+      // Async since a package's rows may come from the features bundle; a package list settles at once.
+      const nodes = await view.getChildren();
       children.push(performance.now() - started);
       started = performance.now();
       for (const node of nodes) view.getTreeItem(node);

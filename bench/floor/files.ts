@@ -17,7 +17,7 @@ import type { SourceFile } from '../../src/core/deploy/platforms.ts';
 import { readLockFile } from '../../src/core/lockfile/lockfile.ts';
 import type { LockedPackage } from '../../src/core/lockfile/lockfile.ts';
 import { archivePathIn } from '../../src/core/registry/layout.ts';
-import { toFsName } from '../../src/core/package/names.ts';
+import { toFsName } from '../../src/core/model/names.ts';
 
 /** One deployed copy: where, the platform folder whose presence decides whether it is looked for, and what it must hold. */
 interface DeployedCopy {

@@ -3,9 +3,9 @@ import { loadConfig } from '../core/config/load.ts';
 import type { LoadedConfig } from '../core/config/load.ts';
 import { workspacePaths } from '../core/lockfile/lockfile.ts';
 import type { WorkspacePaths } from '../core/lockfile/lockfile.ts';
-import type { SignatureVerifier } from '../core/verify/signature-verifier.ts';
+import type { SignatureVerifier } from '../core/signature/verifier.ts';
 import type { CliIo } from './io.ts';
-import type { EvidenceCache } from '../core/verify/evidence-cache.ts';
+import type { EvidenceCache } from '../core/verify/evidence/evidence-cache.ts';
 import { verificationServices } from '../core/verify/services.ts';
 
 /** Everything a command needs about where it runs and which policy applies. */

@@ -1,9 +1,9 @@
 import type { Verdict } from '../core/policy/decision.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
-import type { Finding } from '../core/verify/findings.ts';
-import type { PackageReport } from '../core/verify/verify-installed.ts';
-import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
-import type { Tally } from '../core/verify/vocabulary.ts';
+import type { Finding } from '../core/verify/verdict/findings.ts';
+import type { PackageReport } from '../core/verify/workspace.ts';
+import { outcome, STATUS_LABEL, tally } from '../core/verify/verdict/vocabulary.ts';
+import type { Tally } from '../core/verify/verdict/vocabulary.ts';
 import { paint } from './io.ts';
 import type { CliIo } from './io.ts';
 
@@ -59,6 +59,8 @@ export function reportToJson(report: PackageReport): Record<string, unknown> {
     trusted_by: v.trustedBy ?? null,
     rule: v.rule ?? null,
     findings: report.findings,
+    cached_verification: report.checks.cached ?? null,
+    installed_without_verification: report.checks.installedWithoutVerification?.at ?? null,
     checks: report.rows,
     installed_dir: report.installedDir,
   };

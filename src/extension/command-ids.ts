@@ -22,6 +22,13 @@ export const COMMAND_IDS = [
   'aam.revertTrustChange',
   'aam.approveVersion',
   'aam.refreshAuditLog',
+  'aam.reviewUpdate',
+  'aam.installReviewed',
+  'aam.cancelReview',
+  'aam.registrySignIn',
+  'aam.registrySignOut',
+  'aam.registryTokens',
+  'aam.showComplianceReport',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

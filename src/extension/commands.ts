@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { aamHome } from '../core/aam-home.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/paths.ts';
-import { prepareOffline } from '../core/verify/prepare-offline.ts';
-import { outcome, STATUS_LABEL, tally } from '../core/verify/vocabulary.ts';
+import { prepareOffline } from '../core/workflows/prepare-offline.ts';
+import { outcome, STATUS_LABEL, tally } from '../core/verify/verdict/vocabulary.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { installPackage } from './install-package.ts';
 import { toRange } from './ranges.ts';
@@ -20,6 +20,8 @@ import { compareTrustWith, revertTrustChange } from './trust-changes.ts';
 import type { TrustChanges } from './trust-changes.ts';
 import { approveVersion } from './approve-version.ts';
 import type { AuditLogView } from './audit-log-view.ts';
+import type { RegistryAccounts } from './registry-accounts.ts';
+import type { ComplianceReportPanel } from './compliance-report.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -27,6 +29,9 @@ import type { Node } from './verification-view.ts';
 import type { CommandId } from './command-ids.ts';
 import { showWhatIf } from './what-if.ts';
 import { evidenceCache } from '../core/verify/services.ts';
+import { closeReview, installFromReview, reviewUpdateCommand } from './review-update.ts';
+import type { ReviewArg } from './review-update.ts';
+import type { ReviewView } from './review-view.ts';
 
 const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
 security:
@@ -42,6 +47,9 @@ export function commandHandlers(
   session: SigstoreSession,
   trustChanges: TrustChanges,
   auditLog: AuditLogView,
+  reviews: ReviewView,
+  accounts: RegistryAccounts,
+  complianceReport: ComplianceReportPanel,
 ): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) =>
     node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined;
@@ -59,9 +67,11 @@ export function commandHandlers(
     'aam.prepareOffline': () => offline(model),
     'aam.openTrustPolicy': () => openTrustPolicy(model),
     'aam.publishSigned': (folder: vscode.Uri | undefined) =>
-      publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined),
+      publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined, accounts.registryContext()),
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
-    'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
+    'aam.showInLockFile': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
+      showInLockFile(model, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.showComplianceReport': () => complianceReport.show(),
     'aam.showWhatIf': () => showWhatIf(model),
     'aam.acceptSignerChange': (
       arg:
@@ -73,8 +83,25 @@ export function commandHandlers(
     'aam.compareTrustWith': () => compareTrustWith(trustChanges, model),
     'aam.revertTrustChange': (node: Parameters<typeof revertTrustChange>[2]) =>
       revertTrustChange(trustChanges, model, node),
-    'aam.approveVersion': () => approveVersion(model, session),
+    'aam.approveVersion': () => approveVersion(model, session, accounts.registryContext()),
+    'aam.registrySignIn': () => accounts.signIn(),
+    'aam.registrySignOut': () => accounts.signOut(),
+    'aam.registryTokens': () => accounts.manageTokens(),
     'aam.refreshAuditLog': () => auditLog.refresh(),
+    'aam.reviewUpdate': (arg: Node | ReviewArg | undefined) =>
+      reviewUpdateCommand(
+        model,
+        reviews,
+        arg && 'kind' in arg
+          ? arg.kind === 'package'
+            ? { workspaceId: arg.workspace.id, packageName: arg.report.name }
+            : arg.kind === 'update'
+              ? { workspaceId: arg.workspace.id, packageName: arg.report.name, version: arg.version }
+              : undefined
+          : arg,
+      ),
+    'aam.installReviewed': () => installFromReview(model, reviews),
+    'aam.cancelReview': () => closeReview(reviews),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
       restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { expectedAt, expectedDeployments } from '../core/deploy/expected.ts';
+import { expectedAt, expectedDeployments } from '../core/workflows/expected-deployments.ts';
 import type { DeployTarget } from '../core/deploy/platforms.ts';
 import { markers, sectionBody, expectedSectionBody } from '../core/deploy/transform.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
-import { signerOfReport } from '../core/verify/report.ts';
-import type { PackageReport } from '../core/verify/report.ts';
-import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
+import { signerOfReport } from '../core/verify/verdict/report.ts';
+import type { PackageReport } from '../core/verify/verdict/report.ts';
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { evidenceCache } from '../core/verify/services.ts';
 import { packageFix } from './quick-fix.ts';

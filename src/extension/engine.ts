@@ -1,7 +1,7 @@
 import type { formatDiagnostic } from '../core/config/diagnostics.ts';
 import type { blockingDiagnostics, loadConfig } from '../core/config/load.ts';
 import type { verificationServices } from '../core/verify/services.ts';
-import type { verifyWorkspace } from '../core/verify/verify-installed.ts';
+import type { verifyWorkspace } from '../core/verify/workspace.ts';
 
 /**
  * What the model needs of the verification engine (YAML, JSON Schema,

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
-import type { LostSetting } from '../core/verify/policy-memory.ts';
+import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';

@@ -5,11 +5,11 @@ import { messageOf } from '../core/errors.ts';
 import { exists } from '../core/fs/exists.ts';
 import { workspacePaths } from '../core/lockfile/paths.ts';
 import type { WorkspacePaths } from '../core/lockfile/paths.ts';
-import { storedReports } from '../core/verify/report.ts';
-import { outcome, rankOf, STATUS_LABEL } from '../core/verify/vocabulary.ts';
-import type { PackageReport } from '../core/verify/report.ts';
-import type { VerificationStore } from '../core/verify/result-store.ts';
-import type { LostSetting } from '../core/verify/policy-memory.ts';
+import { storedReports } from '../core/verify/verdict/report.ts';
+import { outcome, rankOf, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
+import type { PackageReport } from '../core/verify/verdict/report.ts';
+import type { VerificationStore } from '../core/verify/store/result-store.ts';
+import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import type { Engine, EngineLoader } from './engine.ts';
 import { log } from './log.ts';
 
@@ -56,6 +56,9 @@ export class TrustModel implements vscode.Disposable {
   /** Results of earlier verifications (in the extension's storage): unchanged packages are not verified again. */
   readonly store: VerificationStore;
 
+  /** Newer versions in the registries, as `workspace-id|package → version` (the features bundle looks them up). */
+  readonly updates = new Map<string, string>();
+
   /** The user's global config file (~/.aam/config.yaml, or $AAM_CONFIG). */
   readonly globalConfigFile: string;
   private readonly loadEngine: EngineLoader;
@@ -80,6 +83,14 @@ export class TrustModel implements vscode.Disposable {
     this.store.acknowledgeLost(workspace.paths.lockFile);
     await this.store.save();
     workspace.lost = [];
+    this.changed.fire();
+  }
+
+  /** New update information: the view shows "update available" rows. */
+  setUpdates(updates: ReadonlyMap<string, string>): void {
+    if (JSON.stringify([...updates]) === JSON.stringify([...this.updates])) return;
+    this.updates.clear();
+    for (const [key, version] of updates) this.updates.set(key, version);
     this.changed.fire();
   }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { restoreDeployed } from '../core/deploy/restore.ts';
-import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
+import { restoreDeployed } from '../core/workflows/restore.ts';
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { pickPackage } from './trust-signer.ts';

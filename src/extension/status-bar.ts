@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { tally } from '../core/verify/vocabulary.ts';
+import { tally } from '../core/verify/verdict/vocabulary.ts';
 import type { TrustModel } from './model.ts';
 
 /** "AAM: 1 failed · 1 signed, untrusted · 12 verified" (the core's counts, which add up) — click focuses the Verification view. */

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/paths.ts';
 import { entryPreview, PROJECT_TRUST_WARNING, trustEditsFor, trustOptionsFor } from '../core/config/trust-entries.ts';
 import type { TrustOption } from '../core/config/trust-entries.ts';
 import type { Signer } from '../core/policy/trust-match.ts';
-import type { PackageReport } from '../core/verify/verify-installed.ts';
+import type { PackageReport } from '../core/verify/workspace.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';
 import { showError } from './errors.ts';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { STATUS_LABEL } from '../core/verify/vocabulary.ts';
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { mergeConfigFiles } from '../core/config/load.ts';
 import type { ConfigFileState } from '../core/config/load.ts';
 import { validateConfigText } from '../core/config/validate.ts';
-import { whatIf } from '../core/verify/what-if.ts';
-import type { VerdictChange } from '../core/verify/what-if.ts';
+import { whatIf } from '../core/verify/verdict/what-if.ts';
+import type { VerdictChange } from '../core/verify/verdict/what-if.ts';
 import type { TrustModel } from './model.ts';
 import { CONFIG_SELECTOR } from './selectors.ts';
 

@@ -4,7 +4,7 @@ import type { CliIo } from '../../src/cli/io.ts';
 /** Runs the CLI in-process and captures what it prints. */
 export async function cli(
   argv: string[],
-  options: { cwd: string; home: string; env?: Record<string, string> },
+  options: { cwd: string; home: string; env?: Record<string, string>; answer?: string },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -16,6 +16,10 @@ export async function cli(
     homeDir: options.home,
     color: false,
     askSecret: async () => undefined,
+    ask: async (prompt) => {
+      stderr += prompt;
+      return options.answer;
+    },
     openUrl: async () => undefined,
   };
   const code = await runCli(argv, io);

@@ -6,12 +6,12 @@
 import { join } from 'node:path';
 import { editConfigFile } from '../../src/core/config/edit.ts';
 import { loadConfig } from '../../src/core/config/load.ts';
-import { installPackages } from '../../src/core/install/install.ts';
+import { installPackages } from '../../src/core/workflows/install/install.ts';
 import { workspacePaths } from '../../src/core/lockfile/lockfile.ts';
-import { publishPackage } from '../../src/core/publish/publish.ts';
+import { publishPackage } from '../../src/core/workflows/publish.ts';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
-import { EvidenceCache } from '../../src/core/verify/evidence-cache.ts';
-import { createSignatureVerifier } from '../../src/core/verify/signature-verifier.ts';
+import { EvidenceCache } from '../../src/core/verify/evidence/evidence-cache.ts';
+import { createSignatureVerifier } from '../../src/core/signature/verifier.ts';
 
 const [op, json] = process.argv.slice(2) as [string, string];
 const spec = JSON.parse(json) as {

@@ -5,8 +5,8 @@ import { loadConfig } from '../../src/core/config/load.ts';
 import type { LoadedConfig } from '../../src/core/config/load.ts';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
 import { workspacePaths } from '../../src/core/lockfile/lockfile.ts';
-import { EvidenceCache } from '../../src/core/verify/evidence-cache.ts';
-import { createSignatureVerifier } from '../../src/core/verify/signature-verifier.ts';
+import { EvidenceCache } from '../../src/core/verify/evidence/evidence-cache.ts';
+import { createSignatureVerifier } from '../../src/core/signature/verifier.ts';
 import { tempDir } from './temp.ts';
 
 /** A temporary home, project and registry, wired by a global config. */

@@ -1,6 +1,6 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { acceptChanges } from '../../core/record/accept.ts';
+import { acceptChanges } from '../../core/workflows/accept.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';

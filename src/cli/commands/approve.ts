@@ -1,9 +1,9 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { isValidPackageName } from '../../core/package/names.ts';
-import { isValidVersion } from '../../core/package/versions.ts';
-import { signBytes } from '../../core/publish/publish.ts';
-import { prepareApproval } from '../../core/registry/approve.ts';
+import { isValidPackageName } from '../../core/model/names.ts';
+import { isValidVersion } from '../../core/model/versions.ts';
+import { signBytes } from '../../core/workflows/publish.ts';
+import { prepareApproval } from '../../core/workflows/approve.ts';
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';

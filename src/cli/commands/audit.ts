@@ -2,7 +2,7 @@ import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
 import { withFileLock } from '../../core/fs/file-lock.ts';
 import { readLockFile } from '../../core/lockfile/lockfile.ts';
-import { isValidPackageName } from '../../core/package/names.ts';
+import { isValidPackageName } from '../../core/model/names.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../../core/record/trust-record.ts';
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
 import { findRegistry } from '../../core/registry/open.ts';

@@ -1,4 +1,4 @@
-import { prepareOffline } from '../../core/verify/prepare-offline.ts';
+import { prepareOffline } from '../../core/workflows/prepare-offline.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT } from '../io.ts';

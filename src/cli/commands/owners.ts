@@ -1,6 +1,6 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { isValidPackageName } from '../../core/package/names.ts';
+import { isValidPackageName } from '../../core/model/names.ts';
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { publishPackage } from '../../core/publish/publish.ts';
-import type { Signing } from '../../core/publish/publish.ts';
+import { publishPackage } from '../../core/workflows/publish.ts';
+import type { Signing } from '../../core/workflows/publish.ts';
 import { findRegistry } from '../../core/registry/open.ts';
-import { configPath } from '../../core/verify/signature-verifier.ts';
+import { configPath } from '../../core/signature/verifier.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import type { CommandContext } from '../context.ts';
@@ -65,6 +65,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     registry,
     signing,
     verifier: ctx.verifier,
+    hiddenContent: ctx.config.security.hidden_content,
     onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
   });
   if (values.json) io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
-import { PLATFORMS } from '../../core/deploy/platform.ts';
-import type { Platform } from '../../core/deploy/platform.ts';
-import { restoreDeployed } from '../../core/deploy/restore.ts';
+import { PLATFORMS } from '../../core/model/platform.ts';
+import type { Platform } from '../../core/model/platform.ts';
+import { restoreDeployed } from '../../core/workflows/restore.ts';
 import { AamError } from '../../core/errors.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';

@@ -7,8 +7,8 @@ import {
   trustEditsFor,
   trustOptionsFor,
 } from '../../core/config/trust-entries.ts';
-import { VerificationStore } from '../../core/verify/result-store.ts';
-import { verifyWorkspace } from '../../core/verify/verify-installed.ts';
+import { VerificationStore } from '../../core/verify/store/result-store.ts';
+import { verifyWorkspace } from '../../core/verify/workspace.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';

@@ -2,8 +2,8 @@ import type { FailureMode, SecurityPolicy } from '../policy/decision.ts';
 import { isTrustedIdentity } from '../policy/identity.ts';
 import type { TrustedIdentity } from '../policy/identity.ts';
 import { schemaAt } from './schema.ts';
-import { PLATFORMS } from '../deploy/platform.ts';
-import type { Platform } from '../deploy/platform.ts';
+import { PLATFORMS } from '../model/platform.ts';
+import type { Platform } from '../model/platform.ts';
 import { isPlainObject } from './merge.ts';
 import type { MergedConfig } from './merge.ts';
 
@@ -69,6 +69,7 @@ export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecurityS
     trust_registry_attestations: pick(s, ['trust_registry_attestations'], isBool),
     trusted_registries: pick(s, ['trusted_registries'], isStrings),
     require_registry_attestation: pick(s, ['require_registry_attestation'], isBool),
+    hidden_content: pick(s, ['hidden_content'], isMode),
     allowed_registries: pick(s, ['allowed_registries'], isStrings),
     blocked_packages: pick(s, ['blocked_packages'], isStrings),
     install_policy: {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { readRegularFileSync } from '../fs/safe-read.ts';
 import { messageOf } from '../errors.ts';
-import { scanInstalled } from '../verify/scan-installed.ts';
-import { stampOf, stampOfStats } from '../verify/stamps.ts';
-import type { FileStamp } from '../verify/stamps.ts';
+import { scanInstalled } from '../scan/scan-installed.ts';
+import { stampOf, stampOfStats } from '../scan/stamps.ts';
+import type { FileStamp } from '../scan/stamps.ts';
 import type { DeployTarget, Platform } from './platforms.ts';
 import { expectedSectionBody, readText, sectionBody } from './transform.ts';
 

@@ -4,10 +4,11 @@ import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
 import { agentMdc, instructionMdc, readText } from './transform.ts';
 import type { AgentDefinition } from './transform.ts';
 
-import type { Platform } from './platform.ts';
+import type { Platform } from '../model/platform.ts';
+import { placeKey } from '../model/platform.ts';
 
-export { PLATFORMS } from './platform.ts';
-export type { Platform } from './platform.ts';
+export { PLATFORMS } from '../model/platform.ts';
+export type { Platform } from '../model/platform.ts';
 
 export type ArtifactType = 'agent' | 'skill' | 'prompt' | 'instruction';
 
@@ -56,14 +57,59 @@ export function deployTargets(
   roots: DeployRoots,
 ): DeployTarget[] {
   const out: DeployTarget[] = [];
-  const kinds: [ArtifactType, ArtifactRef[]][] = [
+  for (const [type, refs] of artifactsOf(manifest))
+    for (const ref of refs) out.push(targetFor(platform, type, ref, files, roots));
+  return out;
+}
+
+/** Where one artifact goes on one platform: a path of its own, or a section of a shared file. */
+type Place = TargetBase & { section?: 'agent' | 'instruction' };
+
+/** `aam`'s adapters' paths, from the artifact's type and name alone (no content is read). */
+function placeOf(platform: Platform, type: ArtifactType, name: string, roots: DeployRoots): Place {
+  // Artifact names are plain ([a-z0-9-]), so aam's fs-name is the name itself.
+  const folder = platform === 'codex' ? join(roots.home, '.codex') : join(roots.project, FOLDER[platform]);
+  const at = (...parts: string[]): Place => ({ platform, type, name, path: join(folder, ...parts), root: folder });
+  const shared = (file: string, section: 'agent' | 'instruction'): Place => {
+    const path = join(roots.project, file);
+    return { platform, type, name, path, root: path, section };
+  };
+  switch (type) {
+    case 'skill':
+      return at('skills', name);
+    case 'prompt':
+      return at('prompts', `${name}.md`);
+    case 'agent':
+      if (platform === 'cursor') return at('rules', `agent-${name}.mdc`);
+      if (platform === 'claude') return at('agents', `${name}.md`);
+      if (platform === 'copilot') return at('agents', `${name}.agent.md`);
+      return shared('AGENTS.md', 'agent');
+    case 'instruction':
+      if (platform === 'copilot') return at('instructions', `${name}.instructions.md`);
+      if (platform === 'cursor') return at('rules', `${name}.mdc`);
+      return shared(platform === 'claude' ? 'CLAUDE.md' : 'AGENTS.md', 'instruction');
+  }
+}
+
+/** Every place a package's artifacts go, on every platform: what it would collide on with another package. */
+export function placesOf(manifest: Manifest, platforms: readonly Platform[], roots: DeployRoots): string[] {
+  const keys: string[] = [];
+  for (const platform of platforms)
+    for (const [type, refs] of artifactsOf(manifest))
+      for (const ref of refs) {
+        const place = placeOf(platform, type, ref.name, roots);
+        keys.push(placeKey(place.path, place.section && `${ref.name} ${place.section}`));
+      }
+  return keys;
+}
+
+function artifactsOf(manifest: Manifest): [ArtifactType, ArtifactRef[]][] {
+  return [
     ['agent', manifest.artifacts.agents],
     ['skill', manifest.artifacts.skills],
     ['prompt', manifest.artifacts.prompts],
     ['instruction', manifest.artifacts.instructions],
   ];
-  for (const [type, refs] of kinds) for (const ref of refs) out.push(targetFor(platform, type, ref, files, roots));
-  return out;
 }
 
 function targetFor(
@@ -73,42 +119,23 @@ function targetFor(
   files: ReadonlyMap<string, SourceFile>,
   roots: DeployRoots,
 ): DeployTarget {
-  const name = ref.name; // artifact names are plain ([a-z0-9-]), so aam's fs-name is the name itself
-  const folder = platform === 'codex' ? join(roots.home, '.codex') : join(roots.project, FOLDER[platform]);
-  const at = (...parts: string[]) => ({ platform, type, name, path: join(folder, ...parts), root: folder });
-  const shared = (file: string) => ({
-    platform,
-    type,
-    name,
-    path: join(roots.project, file),
-    root: join(roots.project, file),
-  });
+  const { section, ...place } = placeOf(platform, type, ref.name, roots);
   const text = (content: string): SourceFile => ({ data: Buffer.from(content, 'utf8'), executable: false });
   switch (type) {
     case 'skill':
-      return { ...at('skills', name), kind: 'tree', files: skillFiles(ref.path, files) };
+      return { ...place, kind: 'tree', files: skillFiles(ref.path, files) };
     case 'prompt':
-      return { ...at('prompts', `${name}.md`), kind: 'file', file: required(files, ref.path) };
-    case 'agent':
-      if (platform === 'cursor')
-        return { ...at('rules', `agent-${name}.mdc`), kind: 'file', file: text(cursorAgent(ref, files)) };
-      if (platform === 'claude')
-        return { ...at('agents', `${name}.md`), kind: 'file', file: text(agentContent(ref, files)) };
-      if (platform === 'copilot')
-        return { ...at('agents', `${name}.agent.md`), kind: 'file', file: text(agentContent(ref, files)) };
-      return { ...shared('AGENTS.md'), kind: 'section', section: 'agent', content: agentContent(ref, files) };
+      return { ...place, kind: 'file', file: required(files, ref.path) };
+    case 'agent': {
+      if (section) return { ...place, kind: 'section', section, content: agentContent(ref, files) };
+      const content = platform === 'cursor' ? cursorAgent(ref, files) : agentContent(ref, files);
+      return { ...place, kind: 'file', file: text(content) };
+    }
     case 'instruction': {
-      if (platform === 'copilot')
-        return { ...at('instructions', `${name}.instructions.md`), kind: 'file', file: required(files, ref.path) };
+      if (platform === 'copilot') return { ...place, kind: 'file', file: required(files, ref.path) };
       const content = readText(required(files, ref.path).data, ref.path);
-      if (platform === 'cursor')
-        return { ...at('rules', `${name}.mdc`), kind: 'file', file: text(instructionMdc(ref.description, content)) };
-      return {
-        ...shared(platform === 'claude' ? 'CLAUDE.md' : 'AGENTS.md'),
-        kind: 'section',
-        section: 'instruction',
-        content,
-      };
+      if (section) return { ...place, kind: 'section', section, content };
+      return { ...place, kind: 'file', file: text(instructionMdc(ref.description, content)) };
     }
   }
 }

@@ -1,7 +1,7 @@
 import { AamError } from '../errors.ts';
 import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
-import { isValidPackageName } from './names.ts';
-import { isValidVersion, parseConstraint } from './versions.ts';
+import { isValidPackageName } from '../model/names.ts';
+import { isValidVersion, parseConstraint } from '../model/versions.ts';
 
 export interface ArtifactRef {
   name: string;

@@ -1,7 +1,7 @@
 import { ArmoredKeyring } from '../openpgp/keyring.ts';
 import { verifyDetachedSignature } from '../openpgp/verify.ts';
 import { describeSigner, findTrust } from '../policy/trust-match.ts';
-import type { SignatureVerifier } from '../verify/signature-verifier.ts';
+import type { SignatureVerifier } from '../signature/verifier.ts';
 import type { ApiApproval } from './http-api.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import { normalizeFingerprint, parseIdentityPattern } from '../policy/identity.ts';

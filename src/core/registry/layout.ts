@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AamError } from '../errors.ts';
-import { toFsName } from '../package/names.ts';
-import { isValidVersion } from '../package/versions.ts';
+import { toFsName } from '../model/names.ts';
+import { isValidVersion } from '../model/versions.ts';
 
 /** Where a signature is stored beside its archive, by kind (SPEC §1). */
 export const SIGNATURE_SUFFIX = { sigstore: '.sigstore.json', gpg: '.asc' } as const;

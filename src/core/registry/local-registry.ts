@@ -9,7 +9,7 @@ import { readArchive } from '../archive/read.ts';
 import { sha256 } from '../archive/hash.ts';
 import { parseManifest } from '../package/manifest.ts';
 import type { Manifest } from '../package/manifest.ts';
-import { toFsName } from '../package/names.ts';
+import { toFsName } from '../model/names.ts';
 import { readYamlMapping, toYamlText } from '../yaml/io.ts';
 import { archivePathIn, packageDirIn, SIGNATURE_SUFFIX } from './layout.ts';
 import { indexEntry, toPackageMetadata } from './metadata.ts';

@@ -1,6 +1,6 @@
 import { AamError } from '../errors.ts';
 import type { Manifest } from '../package/manifest.ts';
-import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../package/versions.ts';
+import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 
 /** A signature to store with an archive. */

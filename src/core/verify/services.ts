@@ -1,8 +1,8 @@
 import { aamHome } from '../aam-home.ts';
 import type { LoadedConfig } from '../config/load.ts';
-import { EvidenceCache } from './evidence-cache.ts';
-import { createSignatureVerifier } from './signature-verifier.ts';
-import type { SignatureVerifier } from './signature-verifier.ts';
+import { EvidenceCache } from './evidence/evidence-cache.ts';
+import { createSignatureVerifier } from '../signature/verifier.ts';
+import type { SignatureVerifier } from '../signature/verifier.ts';
 
 /** What verifying needs besides the policy: the verifier (trust root, keyrings) and the evidence cache. */
 export interface VerificationServices {

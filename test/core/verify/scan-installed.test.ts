@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scanInstalled } from '../../../src/core/verify/scan-installed.ts';
+import { scanInstalled } from '../../../src/core/scan/scan-installed.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');

@@ -5,16 +5,16 @@ import { chmod, copyFile, mkdir, readFile, rename, rm, symlink, writeFile } from
 import { join } from 'node:path';
 import { loadConfig } from '../../../src/core/config/load.ts';
 import { isAamError, InstallRefusedError } from '../../../src/core/errors.ts';
-import { installPackages } from '../../../src/core/install/install.ts';
+import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { lockFileText, readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { exportPublicKey, runGpg } from '../../../src/core/openpgp/gnupg.ts';
 import { signingKeySource } from '../../../src/core/openpgp/sign.ts';
 import { decide } from '../../../src/core/policy/decision.ts';
-import { publishPackage } from '../../../src/core/publish/publish.ts';
+import { publishPackage } from '../../../src/core/workflows/publish.ts';
 import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
 import { signDsseWithSigstore } from '../../../src/core/sigstore/sign.ts';
 import { IN_TOTO_PAYLOAD_TYPE, PACKAGE_SIGNATURE_PREDICATE } from '../../../src/core/sigstore/statement.ts';
-import { verifyWorkspace } from '../../../src/core/verify/verify-installed.ts';
+import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import { LocalSigstore } from '../../../dev/local-sigstore/instance.ts';
 import { mkfifo } from '../../helpers/fifo.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
@@ -326,6 +326,27 @@ describe('threat model', () => {
         },
       };
       assert.equal(decide(report!.checks, pinnedElsewhere).code, 'UNTRUSTED_SIGNER');
+    });
+  });
+
+  describe('a file registry: require_registry_attestation', () => {
+    it('a package from a file registry, which attests nothing, fails with that reason, at install and at verify', async () => {
+      const w = await world('');
+      await publish(w, 'hello', '1.0.0', sigstore('alice@example.com'));
+      await publish(w, 'hello', '1.0.1', sigstore('alice@example.com'));
+      await install(w, 'hello@1.0.0');
+      await w.writeGlobalConfig(
+        `sigstore_trusted_root: ${join(w.home, '.aam', 'trusted_root.json')}\n${STRICT}\ntrust_registry_attestations: true\ntrusted_registries: [team]\nrequire_registry_attestation: true`,
+      );
+      const { hello } = await byName(w);
+      assert.equal(hello?.verdict.action, 'fail');
+      assert.equal(hello?.verdict.code, 'ATTESTATION_REQUIRED');
+      assert.equal(hello?.verdict.status, 'unattested');
+      assert.match(hello!.verdict.message, /installed from local registry "team", which attests nothing/);
+      await assert.rejects(
+        install(w, 'hello@1.0.1'),
+        (e) => e instanceof InstallRefusedError && e.verdicts[0]?.verdict.code === 'ATTESTATION_REQUIRED',
+      );
     });
   });
 });

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../../src/core/policy/decision.ts';
 import type { Checks, PolicyContext } from '../../../src/core/policy/decision.ts';
-import { whatIf } from '../../../src/core/verify/what-if.ts';
+import { whatIf } from '../../../src/core/verify/verdict/what-if.ts';
 import { securitySettings } from '../../../src/core/config/settings.ts';
 import type { SecuritySettings } from '../../../src/core/config/settings.ts';
 import type { SigstoreSigner } from '../../../src/core/policy/trust-match.ts';

@@ -5,18 +5,18 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { generateKey } from 'openpgp';
-import { installPackages } from '../../../src/core/install/install.ts';
+import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { importPublicKey } from '../../../src/core/openpgp/keyring.ts';
 import { AskedLeanKeys } from '../../../src/core/openpgp/lean-verify.ts';
 import type { LeanKey } from '../../../src/core/openpgp/lean-verify.ts';
-import { publishPackage } from '../../../src/core/publish/publish.ts';
-import type { JobResult, VerifyJob } from '../../../src/core/verify/job.ts';
-import { runJobs } from '../../../src/core/verify/pool.ts';
-import type { FromWorker, ToWorker } from '../../../src/core/verify/pool.ts';
-import type { SignatureVerifier } from '../../../src/core/verify/signature-verifier.ts';
-import { evidenceSource } from '../../../src/core/verify/verify-installed.ts';
-import { capturedSignatureOf } from '../../../src/core/verify/evidence.ts';
+import { publishPackage } from '../../../src/core/workflows/publish.ts';
+import type { JobResult, VerifyJob } from '../../../src/core/verify/checks/job.ts';
+import { runJobs } from '../../../src/core/verify/threads/pool.ts';
+import type { FromWorker, ToWorker } from '../../../src/core/verify/threads/pool.ts';
+import type { SignatureVerifier } from '../../../src/core/signature/verifier.ts';
+import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
+import { capturedSignatureOf } from '../../../src/core/verify/evidence/evidence.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 
 describe('OpenPGP keys on verification threads', () => {

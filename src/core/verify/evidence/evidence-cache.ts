@@ -1,0 +1,37 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Hex } from '../../archive/hash.ts';
+import { writeFileAtomic } from '../../fs/atomic-write.ts';
+
+/**
+ * A content-addressed store of archives and signature files, so packages can
+ * be verified without their registry (`verify --offline`). A blob is only
+ * ever returned when its bytes still hash to the name it was asked by.
+ */
+export class EvidenceCache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  pathOf(digest: string): string {
+    return join(this.dir, 'sha256', digest.replace(/^sha256:/, ''));
+  }
+
+  async get(digest: string): Promise<Buffer | undefined> {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
+    try {
+      const bytes = await readFile(this.pathOf(digest));
+      return `sha256:${sha256Hex(bytes)}` === digest ? bytes : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async put(bytes: Uint8Array): Promise<string> {
+    const digest = `sha256:${sha256Hex(bytes)}`;
+    if (!(await this.get(digest))) await writeFileAtomic(this.pathOf(digest), bytes);
+    return digest;
+  }
+}

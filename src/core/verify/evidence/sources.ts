@@ -1,0 +1,93 @@
+import type { WorkspacePaths } from '../../lockfile/paths.ts';
+import type { LoadedConfig } from '../../config/load.ts';
+import type { EvidenceCache } from './evidence-cache.ts';
+import type { RegistryEntry } from '../../config/settings.ts';
+import { messageOf } from '../../errors.ts';
+import type { LockedPackage } from '../../lockfile/lockfile.ts';
+import { mirrorRootOf } from '../../registry/http-mirror.ts';
+import { LocalRegistry } from '../../registry/local-registry.ts';
+import { openRegistry } from '../../registry/open.ts';
+
+import { capturedSignatureOf, gatherEvidence as gather } from './evidence.ts';
+import type { CapturedSignature, EvidenceSource, PackageEvidence } from './evidence.ts';
+import type { RecordedPackage } from '../../record/trust-record.ts';
+import { installedDirOf } from '../../lockfile/paths.ts';
+
+/**
+ * The signature captured when a package was installed: the lock file's
+ * record, else the trust record's for the same archive (the `aam` CLI drops
+ * the lock file's records whenever it rewrites the file).
+ */
+export function capturedFor(
+  entry: LockedPackage,
+  recorded: RecordedPackage | undefined,
+): CapturedSignature | undefined {
+  const fromLock = capturedSignatureOf(entry);
+  if (fromLock) return fromLock;
+  if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version)
+    return undefined;
+  return { type: recorded.signature.type, digest: recorded.signature.digest };
+}
+
+/** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */
+export function evidenceSource(
+  entry: LockedPackage,
+  registries: readonly RegistryEntry[],
+  cacheDir: string,
+  offline: boolean,
+  unreachable: ReadonlyMap<string, string> = new Map(),
+): EvidenceSource {
+  if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
+  // `aam install FILE.aam` records source: local (and a folder install, no checksum at all): no registry to ask.
+  if (entry.source === 'local' && !registries.some((r) => r.name === 'local')) {
+    const problem = entry.checksum
+      ? 'it was installed from a local .aam file (source: local) that AAM Trust has not kept; run "aam-trust install FILE.aam --force" with that file so its archive and signature are kept'
+      : 'it was installed from a folder (source: local, no checksum), so there is no archive to verify it against; install it from a .aam file or a registry';
+    return { registry: undefined, registryProblem: problem, cacheDir };
+  }
+  const configured = registries.find((r) => r.name === entry.source);
+  if (!configured)
+    return { registry: undefined, registryProblem: `registry "${entry.source}" is not configured`, cacheDir };
+  // An HTTP registry is read through its mirror (refreshed by syncHttpMirrors), or not at all.
+  if (configured.type === 'http') {
+    const problem = unreachable.get(configured.name);
+    return problem
+      ? { registry: undefined, registryProblem: problem, cacheDir }
+      : {
+          registry: { name: configured.name, root: mirrorRootOf(cacheDir, configured.name) },
+          registryProblem: undefined,
+          cacheDir,
+        };
+  }
+  try {
+    const registry = openRegistry(configured);
+    if (!(registry instanceof LocalRegistry)) throw new Error(`registry "${configured.name}" is not a folder`);
+    return { registry: { name: registry.name, root: registry.root }, registryProblem: undefined, cacheDir };
+  } catch (error) {
+    return { registry: undefined, registryProblem: messageOf(error), cacheDir };
+  }
+}
+
+/** The archive and signature files an installed package was installed from (registry first, else the evidence cache). */
+export function gatherEvidence(
+  name: string,
+  entry: LockedPackage,
+  options: {
+    workspace: WorkspacePaths;
+    config: Pick<LoadedConfig, 'registries'>;
+    cache: Pick<EvidenceCache, 'dir'>;
+    offline?: boolean | undefined;
+    /** HTTP registries syncHttpMirrors could not consult, with why. */
+    unreachable?: ReadonlyMap<string, string>;
+  },
+  recorded?: RecordedPackage,
+): PackageEvidence {
+  return gather(
+    name,
+    entry,
+    installedDirOf(options.workspace, name),
+    evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false, options.unreachable),
+    {},
+    capturedFor(entry, recorded),
+  );
+}

@@ -1,0 +1,188 @@
+import { homedir } from 'node:os';
+import type { LoadedConfig } from '../config/load.ts';
+import type { RegistryEntry } from '../config/settings.ts';
+import type { EvidenceCache } from './evidence/evidence-cache.ts';
+import type { WorkspacePaths } from '../lockfile/paths.ts';
+import { messageOf } from '../errors.ts';
+import type { LockedPackage } from '../lockfile/lockfile.ts';
+import { HttpRegistry } from '../registry/http-registry.ts';
+import { syncMirrors } from '../registry/http-mirror.ts';
+import { openRegistry } from '../registry/open.ts';
+import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
+import { withFileLock } from '../fs/file-lock.ts';
+import { join } from 'node:path';
+import type { RecordedRegistry } from '../record/trust-record.ts';
+import type { ReportExtras } from './verdict/report.ts';
+import { verifyAttestation } from '../registry/attestation.ts';
+import { checkRegistryLog } from '../registry/registry-check.ts';
+import type { AttestationFact } from '../policy/decision.ts';
+import type { Finding } from './verdict/findings.ts';
+
+/** What the registry checks need of a verification run. */
+export interface RegistryFactsContext {
+  workspace: WorkspacePaths;
+  config: LoadedConfig;
+  cache: EvidenceCache;
+  homeDir?: string | undefined;
+  /** Record the heads the registries prove (not in Restricted Mode). */
+  recordSigners?: boolean | undefined;
+  onNotice?: ((message: string) => void) | undefined;
+}
+
+/**
+ * Per package from an HTTP registry: a failing finding when its registry's
+ * audit log does not extend the head recorded before (or its key changed),
+ * and its attestation — captured at install, checked with the pinned key
+ * against the lock file's checksum (integrity makes that the archive's).
+ * A registry that proves its log is recorded as seen (not in Restricted Mode).
+ */
+export async function httpRegistryExtras(
+  names: readonly string[],
+  entries: Record<string, LockedPackage | undefined>,
+  options: RegistryFactsContext,
+  unreachable: ReadonlyMap<string, string>,
+  offline: boolean,
+): Promise<Map<string, ReportExtras>> {
+  const { config, workspace } = options;
+  const recordFile = recordPathOf(workspace.aamDir);
+  const record = await readTrustRecord(recordFile);
+  const http = new Map(config.registries.filter((r) => r.type === 'http').map((r) => [r.name, r]));
+  const used = new Set(names.map((n) => entries[n]?.source).filter((s): s is string => !!s && http.has(s)));
+  const logProblems = new Map<string, Finding>();
+  const proven: Record<string, Omit<RecordedRegistry, 'recorded_at'>> = {};
+  if (!offline)
+    for (const name of used) {
+      if (unreachable.has(name)) continue;
+      const entry = http.get(name)!;
+      const registry = openRegistry(entry, { homeDir: options.homeDir ?? homedir(), env: process.env });
+      if (!(registry instanceof HttpRegistry)) continue;
+      const check = await checkRegistryLog(registry, record.registries?.[name], entry.keyId, true).catch(
+        () => undefined,
+      );
+      if (!check) continue;
+      if (check.ok && check.next) proven[name] = check.next;
+      else
+        logProblems.set(name, {
+          code: 'REGISTRY_LOG',
+          action: 'fail',
+          message: `${check.reason}.`,
+          expected: check.keyChanged ? check.keyChanged.was : record.registries?.[name]?.audit_head,
+          actual: check.keyChanged ? check.keyChanged.now : check.head?.head_hash,
+          hint: check.keyChanged
+            ? 'Do not install from it until its operator confirms the new key; then pin it (key_id in its config entry) or install with --accept-signer-change.'
+            : 'The registry rewrote what it had recorded. Report it to its operator; "aam-trust audit NAME" shows the log.',
+        });
+    }
+  if (Object.keys(proven).length > 0 && options.recordSigners === true && !config.restricted) {
+    const now = new Date().toISOString();
+    await withFileLock(join(workspace.aamDir, '.install.lock'), async () => {
+      const fresh = await readTrustRecord(recordFile);
+      fresh.registries = { ...fresh.registries };
+      let changed = false;
+      for (const [name, next] of Object.entries(proven)) {
+        const was = fresh.registries[name];
+        if (was?.audit_size !== next.audit_size || was?.audit_head !== next.audit_head || was?.key_id !== next.key_id) {
+          fresh.registries[name] = { ...next, recorded_at: now };
+          changed = true;
+        }
+      }
+      // Rewritten only when it learnt something: its stamp is part of what stored results depend on.
+      if (changed) await writeTrustRecord(recordFile, fresh);
+    }).catch((error: unknown) => options.onNotice?.(`The trust record could not be updated: ${messageOf(error)}`));
+  }
+  const extras = new Map<string, ReportExtras>();
+  for (const name of names) {
+    const entry = entries[name];
+    const registry = entry && http.get(entry.source);
+    if (!entry || !registry) continue;
+    const pinned = record.registries?.[registry.name];
+    const captured = record.packages[name]?.attestation;
+    let attestation: AttestationFact;
+    if (!captured)
+      attestation = { registry: registry.name, state: 'none', reason: 'no attestation was captured at install' };
+    else if (!pinned || pinned.key_id !== captured.key_id || (registry.keyId && registry.keyId !== pinned.key_id))
+      attestation = {
+        registry: registry.name,
+        state: 'invalid',
+        reason: `it is signed by a key that is not the registry's pinned key`,
+      };
+    else {
+      const bytes = await options.cache.get(captured.digest);
+      const check = bytes
+        ? verifyAttestation(bytes, {
+            sha256: entry.checksum.replace(/^sha256:/, ''),
+            name,
+            version: entry.version,
+            registry: pinned.name,
+            publicKey: pinned.public_key,
+          })
+        : undefined;
+      attestation = !check
+        ? {
+            registry: registry.name,
+            state: 'none',
+            reason: 'the attestation captured at install is no longer in the evidence cache',
+          }
+        : check.state === 'valid'
+          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
+          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` };
+    }
+    const problem = logProblems.get(registry.name);
+    extras.set(name, { attestation, findings: problem ? [problem] : [] });
+  }
+  return extras;
+}
+
+/**
+ * What stands for the attestation of a package that did not come from an
+ * HTTP registry, where one is required: nothing, and the words say why.
+ */
+export function unattestedSources(
+  names: readonly string[],
+  entries: Record<string, LockedPackage | undefined>,
+  registries: readonly RegistryEntry[],
+  extras: Map<string, ReportExtras>,
+): void {
+  for (const name of names) {
+    const entry = entries[name];
+    if (!entry || extras.has(name)) continue;
+    const registry = registries.find((r) => r.name === entry.source);
+    const reason =
+      registry?.type === 'http'
+        ? `no attestation was captured from registry "${entry.source}"`
+        : registry
+          ? `it was installed from ${registry.type} registry "${entry.source}", which attests nothing`
+          : entry.source === 'local'
+            ? 'it was installed from a local .aam file, which no registry attests'
+            : `it was installed from "${entry.source}", which is not a configured HTTP registry`;
+    extras.set(name, { attestation: { registry: entry.source, state: 'none', reason }, findings: [] });
+  }
+}
+
+/**
+ * Asks each HTTP registry about the packages installed from it and brings
+ * their mirrors up to date; the registries that could not answer, with why.
+ */
+export async function syncHttpMirrors(
+  names: readonly string[],
+  entries: Record<string, LockedPackage | undefined>,
+  registries: readonly RegistryEntry[],
+  cacheDir: string,
+  homeDir: string = homedir(),
+): Promise<Map<string, string>> {
+  const wanted: Parameters<typeof syncMirrors>[0] = [];
+  const opened = new Map<string, HttpRegistry>();
+  for (const name of names) {
+    const entry = entries[name];
+    const configured = entry && registries.find((r) => r.name === entry.source && r.type === 'http');
+    if (!entry || !configured) continue;
+    let registry = opened.get(configured.name);
+    if (!registry) {
+      const made = openRegistry(configured, { homeDir, env: process.env });
+      if (!(made instanceof HttpRegistry)) continue;
+      opened.set(configured.name, (registry = made));
+    }
+    wanted.push({ registry, name, version: entry.version });
+  }
+  return wanted.length > 0 ? syncMirrors(wanted, cacheDir) : new Map();
+}

@@ -1,0 +1,69 @@
+import { entryText, isTrustedIdentity } from '../../policy/identity.ts';
+import type { SecurityPolicy } from '../../policy/decision.ts';
+import { MATERIAL_KEYS } from './policy-snapshot.ts';
+import type { MaterialKey, PolicySnapshot } from './policy-snapshot.ts';
+
+const isMaterial = (key: string): key is MaterialKey => (MATERIAL_KEYS as readonly string[]).includes(key);
+
+/** A trust entry or setting the policy had at an earlier verification and has no more. */
+export interface LostSetting {
+  key: keyof SecurityPolicy | MaterialKey;
+  /** The entry, as text (a list entry), or the value it had (a setting). */
+  was: string;
+  /** What it is now, for a setting; undefined for a list entry that is gone. */
+  now: string | undefined;
+  /** The config file it came from. */
+  file: string | undefined;
+}
+
+const LISTS = ['trusted_identities', 'trusted_keys', 'allowed_issuers'] as const;
+const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
+
+/**
+ * What the policy lost between two verifications: trust-list entries that
+ * are gone, and settings that went weaker. The `aam` CLI rewrites
+ * `~/.aam/config.yaml` from its own model (`aam config set …`) and drops the
+ * keys it does not know; nothing says so but this.
+ */
+export function lostSince(before: PolicySnapshot, now: PolicySnapshot): LostSetting[] {
+  const lost: LostSetting[] = [];
+  const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
+  for (const key of LISTS) {
+    // An empty allowed_issuers means "any": losing all of them is the weakest of all.
+    const kept = new Set((now.policy[key] as unknown[]).map(text));
+    for (const entry of before.policy[key] as unknown[])
+      if (!kept.has(text(entry))) lost.push({ key, was: text(entry), now: undefined, file: before.sources[key] });
+  }
+  const weaker = (key: keyof SecurityPolicy, was: unknown, is: unknown) =>
+    lost.push({ key, was: String(was), now: String(is), file: before.sources[key] });
+  if (before.policy.require_signature && !now.policy.require_signature) weaker('require_signature', true, false);
+  if (before.policy.verify_transparency_log && !now.policy.verify_transparency_log)
+    weaker('verify_transparency_log', true, false);
+  if (FAILURE_RANK[now.policy.on_signature_failure] < FAILURE_RANK[before.policy.on_signature_failure])
+    weaker('on_signature_failure', before.policy.on_signature_failure, now.policy.on_signature_failure);
+  // A custom trust root or keyring that is gone turns every signature it vouched for invalid.
+  for (const [key, was] of Object.entries(before.material ?? {}) as [
+    MaterialKey,
+    { value: string; source: string },
+  ][]) {
+    if (!now.material?.[key]) lost.push({ key, was: was.value, now: undefined, file: was.source });
+  }
+  return lost;
+}
+
+/** The settings still lost: those already known, minus any the policy has again, plus those just lost. */
+export function stillLost(
+  known: readonly LostSetting[],
+  fresh: readonly LostSetting[],
+  now: PolicySnapshot,
+): LostSetting[] {
+  const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
+  const back = (l: LostSetting) => {
+    if (isMaterial(l.key)) return now.material?.[l.key]?.value === l.was;
+    if (l.now === undefined) return (now.policy[l.key] as unknown[]).map(text).includes(l.was);
+    return String(now.policy[l.key]) === l.was;
+  };
+  const out = [...known.filter((l) => !back(l))];
+  for (const l of fresh) if (!out.some((o) => o.key === l.key && o.was === l.was)) out.push(l);
+  return out;
+}

@@ -1,0 +1,38 @@
+import type { PolicyContext, SecurityPolicy } from '../../policy/decision.ts';
+
+/** The policy a workspace was last decided under, as plain data (for showing stored verdicts before config loads). */
+export interface PolicySnapshot {
+  policy: SecurityPolicy;
+  sources: Partial<Record<keyof SecurityPolicy, string>>;
+  /** Decided in Restricted Mode (only tightening project settings applied). */
+  restricted: boolean;
+  /** The trust material and signing settings in effect (as written, with the file each came from). */
+  material?: Partial<Record<MaterialKey, { value: string; source: string }>>;
+}
+
+/** Settings outside the trust decision whose loss still changes every verdict (a custom trust root…). */
+export const MATERIAL_KEYS = [
+  'sigstore_trusted_root',
+  'gpg_home',
+  'sigstore_endpoint',
+  'sigstore_oidc_issuer',
+  'gpg_key',
+] as const;
+export type MaterialKey = (typeof MATERIAL_KEYS)[number];
+
+export function snapshotOf(
+  context: PolicyContext,
+  restricted: boolean,
+  material: PolicySnapshot['material'] = {},
+): PolicySnapshot {
+  const sources: PolicySnapshot['sources'] = {};
+  for (const key of Object.keys(context.policy) as (keyof SecurityPolicy)[]) {
+    const source = context.sourceOf?.(key);
+    if (source !== undefined) sources[key] = source;
+  }
+  return { policy: context.policy, sources, restricted, material };
+}
+
+export function contextOf(snapshot: PolicySnapshot): PolicyContext {
+  return { policy: snapshot.policy, sourceOf: (key) => snapshot.sources[key] };
+}

@@ -1,0 +1,118 @@
+import { relative } from 'node:path';
+import type { DeployedCopy } from '../../deploy/check.ts';
+import { placeKey } from '../../model/platform.ts';
+import type { Finding } from './findings.ts';
+
+export const copyKey = (copy: Pick<DeployedCopy, 'path' | 'section'>) => placeKey(copy.path, copy.section);
+
+/** Which installed packages claim each place: the same answer whether one package is verified or all. */
+export class PlaceIndex {
+  private readonly byPlace = new Map<string, string[]>();
+
+  constructor(claims: Iterable<[name: string, places: readonly string[]]>) {
+    for (const [name, places] of claims)
+      for (const place of new Set(places)) {
+        const names = this.byPlace.get(place);
+        if (names) names.push(name);
+        else this.byPlace.set(place, [name]);
+      }
+    for (const names of this.byPlace.values()) names.sort();
+  }
+
+  /** The other packages that claim a place `name` claims, by place. */
+  rivalsOf(name: string, places: readonly string[]): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const place of places) {
+      const others = (this.byPlace.get(place) ?? []).filter((n) => n !== name);
+      if (others.length > 0) out.set(place, others);
+    }
+    return out;
+  }
+
+  /** Everything that shares a place with one of `names`: what must be checked to judge them. */
+  neighboursOf(names: Iterable<string>, claims: ReadonlyMap<string, readonly string[]>): Set<string> {
+    const out = new Set<string>();
+    for (const name of names)
+      for (const others of this.rivalsOf(name, claims.get(name) ?? []).values()) for (const o of others) out.add(o);
+    return out;
+  }
+}
+
+/** What one package was found to have deployed, and where: what deciding a shared place needs of it. */
+export interface DeployedResult {
+  name: string;
+  deployed: readonly DeployedCopy[];
+}
+
+/**
+ * Whose copy each shared place holds: of the packages that claim it, the
+ * one whose signed archive the copy there matches (aam keeps the one
+ * installed last).
+ */
+export function placeOwners(index: PlaceIndex, results: Iterable<DeployedResult>): Map<string, string> {
+  const owners = new Map<string, string>();
+  for (const result of results)
+    for (const copy of result.deployed) {
+      if (copy.state !== 'ok') continue;
+      const key = copyKey(copy);
+      if (index.rivalsOf(result.name, [key]).size > 0) owners.set(key, result.name);
+    }
+  return owners;
+}
+
+/** A result's deployed copies that hold a rival's artifact (a name clash, not an edit), by place. */
+export function shadowsOf(result: DeployedResult, owners: ReadonlyMap<string, string>): Map<string, string> {
+  const shadows = new Map<string, string>();
+  for (const copy of result.deployed) {
+    const owner = owners.get(copyKey(copy));
+    if (copy.state === 'modified' && owner !== undefined && owner !== result.name) shadows.set(copyKey(copy), owner);
+  }
+  return shadows;
+}
+
+/**
+ * A finding per deployed place that another installed package also claims:
+ * agents load only one of the two, so the other's artifact is not what they
+ * read. A warning (aam allows it); the copy itself is judged on its own.
+ */
+export function collisionFindings(
+  result: DeployedResult,
+  index: PlaceIndex,
+  owners: ReadonlyMap<string, string>,
+  /** The project folder: places in it are named relative to it. */
+  root: string,
+): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const copy of result.deployed) {
+    const key = copyKey(copy);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rivals = index.rivalsOf(result.name, [key]).get(key);
+    if (!rivals) continue;
+    const owner = owners.get(key);
+    const path = relative(root, copy.path).startsWith('..') ? copy.path : relative(root, copy.path);
+    const where = copy.section ? `the "${copy.section}" section of ${path}` : path;
+    const holder =
+      owner === result.name
+        ? `the copy there is ${result.name}'s`
+        : owner
+          ? `the copy there is ${owner}'s, so agents do not load ${result.name}'s`
+          : copy.state === 'missing'
+            ? 'nothing is there'
+            : "the copy there matches neither package's signed archive";
+    findings.push({
+      code: 'DEPLOY_COLLISION',
+      action: 'warn',
+      message: `${namesOf([result.name, ...rivals].sort())} ${rivals.length > 1 ? 'all' : 'both'} deploy ${where}; ${holder}.`,
+      expected: undefined,
+      actual: owner,
+      hint: `aam keeps the artifact installed last. Rename one of the artifacts, or uninstall the package whose copy agents should not load.`,
+    });
+  }
+  return findings;
+}
+
+function namesOf(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}

@@ -1,0 +1,102 @@
+import type { FailureMode, VerdictAction } from '../../policy/decision.ts';
+import { HIDDEN_LABEL, hiddenLine } from '../../content/describe.ts';
+import type { HiddenFile } from '../../content/scan.ts';
+import type { RegistryChange } from '../evidence/evidence.ts';
+import type { ContinuityChange } from '../../record/continuity.ts';
+
+/**
+ * Something verification found beside a package's verdict: a fact about the
+ * world around the installed package (its registry, its history) that fails
+ * or warns on its own, without changing what the package itself is judged by.
+ */
+export interface Finding {
+  /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
+  /** DEPLOY_COLLISION: another installed package deploys to the same place. */
+  /** HIDDEN_CONTENT: files the package deploys hold text a reviewer cannot see (hidden_content decides warn or fail). */
+  code: 'REGISTRY_CHANGED' | 'REGISTRY_LOG' | 'DEPLOY_COLLISION' | 'HIDDEN_CONTENT' | ContinuityChange['code'];
+  action: Exclude<VerdictAction, 'pass'>;
+  message: string;
+  expected: string | undefined;
+  actual: string | undefined;
+  hint: string | undefined;
+}
+
+/**
+ * A registry that serves other bytes for a published version (or another
+ * signature, or none) fails; one that no longer has the version warns. The
+ * installed package keeps the verdict its captured evidence gives it.
+ */
+export function registryFindings(changes: readonly RegistryChange[], source: string, label: string): Finding[] {
+  return changes.map((change) => {
+    const served = change.change === 'removed' ? 'no longer serves' : 'now serves other bytes for';
+    const what = change.what === 'archive' ? 'the archive' : 'the signature';
+    return {
+      code: 'REGISTRY_CHANGED',
+      action: change.what === 'archive' && change.change === 'removed' ? 'warn' : 'fail',
+      message: `The registry changed a published version: "${source}" ${served} ${what} of ${label} (${change.path}).`,
+      expected: change.expected,
+      actual: change.actual,
+      hint:
+        change.change === 'removed' && change.what === 'archive'
+          ? 'The installed copy is judged by what was captured at install; the registry can no longer be used to install this version.'
+          : 'The installed copy is judged by what was captured at install. Ask the registry owner why a published version changed; do not install it from there again.',
+    };
+  });
+}
+
+/**
+ * Trust on first use: a removed signature and a lower version fail; another
+ * signer fails or warns as `on_signer_change` says. Each can be accepted.
+ */
+export function continuityFindings(
+  changes: readonly ContinuityChange[],
+  name: string,
+  onSignerChange: 'error' | 'warn',
+): Finding[] {
+  const accept = `If this is expected, accept it: aam-trust accept ${name} (AAM: Accept Signer Change), which records it in .aam/trust-record.yaml.`;
+  return changes.map((change) => ({
+    code: change.code,
+    action: change.code === 'SIGNER_CHANGED' && onSignerChange === 'warn' ? 'warn' : 'fail',
+    message:
+      change.code === 'SIGNATURE_REMOVED'
+        ? `Signature removed: ${change.message}.`
+        : change.code === 'DOWNGRADE'
+          ? `Downgrade: ${change.message}.`
+          : `Signer changed: ${change.message}.`,
+    expected: change.before,
+    actual: change.after,
+    hint:
+      change.code === 'SIGNER_CHANGED'
+        ? `Check that the new signer is who should publish ${name} (the transparency-log entries say when each signed). ${accept}`
+        : accept,
+  }));
+}
+
+/**
+ * Hidden content in a package's files, as one finding: where the first item
+ * is and what it says, how many there are in how many files. `hidden_content`
+ * makes it a warning or a failure; `ignore` makes none.
+ */
+export function hiddenFindings(files: readonly HiddenFile[], mode: FailureMode, label: string): Finding[] {
+  if (mode === 'ignore' || files.length === 0) return [];
+  const first = files[0]!;
+  const total = files.reduce((n, f) => n + f.count, 0);
+  const kinds = [...new Set(files.flatMap((f) => f.items.map((i) => HIDDEN_LABEL[i.kind])))];
+  return [
+    {
+      code: 'HIDDEN_CONTENT',
+      action: mode === 'error' ? 'fail' : 'warn',
+      message: `Hidden content in ${label}: ${total} item${total === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'} (${kinds.join(', ')}).`,
+      expected: 'text a reviewer can read as an agent reads it',
+      actual: hiddenLine(first.path, first.items[0]!),
+      hint: 'Open the file to see each item and what it says (AAM Trust decodes it on hover). If it is intended, ask the publisher to make it visible; hidden_content: ignore stops looking.',
+    },
+  ];
+}
+
+/** The worst of a verdict's action and its findings': what the package counts as. */
+export function outcomeOf(action: VerdictAction, findings: readonly Finding[]): VerdictAction {
+  if (action === 'fail' || findings.some((f) => f.action === 'fail')) return 'fail';
+  if (action === 'warn' || findings.length > 0) return 'warn';
+  return 'pass';
+}

@@ -1,0 +1,170 @@
+import { installedDirOf } from '../../lockfile/paths.ts';
+import type { WorkspacePaths } from '../../lockfile/paths.ts';
+import { decide } from '../../policy/decision.ts';
+import type { AttestationFact, Checks, PolicyContext, Verdict } from '../../policy/decision.ts';
+import type { JobResult } from '../checks/job.ts';
+import { contextOf } from '../store/policy-snapshot.ts';
+import type { EntrySummary, VerificationStore } from '../store/result-store.ts';
+import { continuityFindings, hiddenFindings, registryFindings } from './findings.ts';
+import type { HiddenFile } from '../../content/scan.ts';
+import type { Finding } from './findings.ts';
+import { rowsFor } from './rows.ts';
+import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from './collisions.ts';
+import type { Signer } from '../../policy/trust-match.ts';
+import type { CheckRow } from './rows.ts';
+import type { DeployedCopy } from '../../deploy/check.ts';
+
+/** The verification result of one installed package. */
+export interface PackageReport {
+  name: string;
+  version: string;
+  source: string;
+  /** The archive checksum the lock file records. */
+  checksum: string;
+  verdict: Verdict;
+  /** What was found beside the verdict (a registry that changed a published version…); each warns or fails on its own. */
+  findings: Finding[];
+  /** What verification established before policy: a policy edit re-decides from these. */
+  checks: Checks;
+  rows: CheckRow[];
+  /** The copies agents load, found and compared with the signed archive. */
+  deployed: DeployedCopy[];
+  /** SHA-256 of the signature file that was checked. */
+  signatureDigest: string | undefined;
+  installedDir: string;
+  lockFile: string;
+  signatureFile: string | undefined;
+  /** When the checks behind this report ran (ISO time); older than now when an earlier result was reused. */
+  checkedAt: string;
+  /** Hidden content in the archive's files, whatever the policy makes of it (a what-if under another policy needs it). */
+  hidden: HiddenFile[];
+}
+
+/** What a package's deployed places share with other installed packages: whose copies it holds, and the findings. */
+export interface SharedPlaces {
+  /** Its copies that hold a rival's artifact (a name clash, not an edit), by place, with the rival's name. */
+  shadows: ReadonlyMap<string, string>;
+  findings: Finding[];
+  /** What the above depend on, for reusing a decided report. */
+  key: string;
+}
+
+const NOTHING_SHARED: SharedPlaces = { shadows: new Map(), findings: [], key: '' };
+
+export function sharedPlaces(
+  result: JobResult,
+  index: PlaceIndex,
+  owners: ReadonlyMap<string, string>,
+  workspace: WorkspacePaths,
+): SharedPlaces {
+  const findings = collisionFindings(result, index, owners, workspace.root);
+  if (findings.length === 0) return NOTHING_SHARED;
+  const shadows = shadowsOf(result, owners);
+  return { shadows, findings, key: JSON.stringify([[...shadows], findings.map((f) => f.message)]) };
+}
+
+/** What verification knows about a package beside its job's result: its HTTP registry's attestation and log. */
+export interface ReportExtras {
+  attestation?: AttestationFact | undefined;
+  findings: Finding[];
+}
+
+export function reportOf(
+  name: string,
+  summary: EntrySummary,
+  result: JobResult,
+  context: PolicyContext,
+  workspace: WorkspacePaths,
+  shared: SharedPlaces = NOTHING_SHARED,
+  extras?: ReportExtras,
+): PackageReport {
+  const { shadows } = shared;
+  const deployed = result.deployed.map((copy): DeployedCopy => {
+    const owner = shadows.get(copyKey(copy));
+    return owner
+      ? { ...copy, state: 'shadowed', detail: `it holds ${owner}'s artifact of the same name (the one installed last)` }
+      : copy;
+  });
+  // Only edits fail: a path another installed package's same-named artifact holds is that package's to answer for.
+  const withExtras = extras?.attestation ? { ...result.checks, attestation: extras.attestation } : result.checks;
+  const checks =
+    withExtras.integrity.ok === false &&
+    withExtras.integrity.code === 'DEPLOYED_MODIFIED' &&
+    deployed.every((c) => c.state === 'ok' || c.state === 'shadowed')
+      ? { ...withExtras, integrity: { ok: true as const } }
+      : withExtras;
+  const verdict = decide(checks, context);
+  return {
+    name,
+    version: summary.version,
+    source: summary.source,
+    checksum: summary.checksum,
+    verdict,
+    findings: [
+      ...continuityFindings(result.continuity, name, context.policy.on_signer_change),
+      ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
+      ...(extras?.findings ?? []),
+      ...shared.findings,
+      ...hiddenFindings(result.hidden, context.policy.hidden_content, `${name}@${summary.version}`),
+    ],
+    checks,
+    rows: rowsFor(
+      checks,
+      verdict,
+      { checksum: summary.checksum, fileCount: summary.fileCount, archiveOrigin: result.archiveOrigin },
+      result.signatureFile,
+      deployed,
+      workspace.root,
+    ),
+    deployed,
+    signatureDigest: result.signatureDigest,
+    installedDir: installedDirOf(workspace, name),
+    lockFile: workspace.lockFile,
+    signatureFile: result.signatureFile?.path,
+    checkedAt: new Date(Number(result.at) / 1e6).toISOString(),
+    hidden: result.hidden,
+  };
+}
+
+/**
+ * The reports of the last verification of a workspace, decided again under
+ * the policy it ran with — what the Verification view shows at start-up,
+ * before anything is loaded or checked. Undefined when nothing is stored.
+ */
+export function storedReports(
+  store: VerificationStore,
+  workspace: WorkspacePaths,
+  session: { restricted: boolean },
+): { reports: PackageReport[]; checkedAt: string | undefined } | undefined {
+  const policy = store.policy(workspace.lockFile);
+  // Verdicts decided with a project's settings are not shown in Restricted Mode, where those may not apply.
+  if (!policy || policy.snapshot.restricted !== session.restricted) return undefined;
+  const context = contextOf(policy.snapshot);
+  const results = store.all(workspace.lockFile);
+  const stored = Object.values(results).map((r) => r.result);
+  const index = new PlaceIndex(stored.map((r) => [r.name, r.claims]));
+  const owners = placeOwners(index, stored);
+  const reports = Object.keys(results)
+    .sort()
+    .map((name) =>
+      reportOf(
+        name,
+        results[name]!.summary,
+        results[name]!.result,
+        context,
+        workspace,
+        sharedPlaces(results[name]!.result, index, owners, workspace),
+      ),
+    );
+  return { reports, checkedAt: policy.checkedAt };
+}
+
+/**
+ * Who signed a package, when a valid signature says so — also when the
+ * verdict is about something else (a deployed copy that was edited).
+ */
+export function signerOfReport(report: Pick<PackageReport, 'verdict' | 'checks'>): Signer | undefined {
+  return (
+    report.verdict.signer ?? (report.checks.signature.state === 'valid' ? report.checks.signature.signer : undefined)
+  );
+}

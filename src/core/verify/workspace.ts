@@ -1,0 +1,339 @@
+import { homedir } from 'node:os';
+import type { LoadedConfig } from '../config/load.ts';
+import { readLockFile } from '../lockfile/lockfile.ts';
+import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
+import type { EvidenceSource } from './evidence/evidence.ts';
+import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
+import type { RecordedPackage } from '../record/trust-record.ts';
+import type { EvidenceCache } from './evidence/evidence-cache.ts';
+import { stillHolds } from './checks/job.ts';
+import type { JobResult, VerifyJob } from './checks/job.ts';
+import { VerifyPool, workersFor } from './threads/pool.ts';
+import { reportOf, sharedPlaces } from './verdict/report.ts';
+import { installedDirOf } from '../lockfile/paths.ts';
+import { claimsOfInstalled } from './evidence/claims.ts';
+import { PlaceIndex, placeOwners } from './verdict/collisions.ts';
+import type { DeployRoots } from '../deploy/platforms.ts';
+import type { PackageReport, ReportExtras } from './verdict/report.ts';
+import { MATERIAL_KEYS, snapshotOf } from './store/policy-snapshot.ts';
+import type { PolicySnapshot } from './store/policy-snapshot.ts';
+import { VerificationStore } from './store/result-store.ts';
+import type { EntrySummary } from './store/result-store.ts';
+import type { SignatureVerifier } from '../signature/verifier.ts';
+import { nowNs, settled, sizeOf, stampOf } from '../scan/stamps.ts';
+
+import { capturedFor, evidenceSource } from './evidence/sources.ts';
+import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './registry-facts.ts';
+import { learnRecord } from './learn-record.ts';
+import { fromLedger } from './cached-verification.ts';
+import type { VerifiedLedger } from './cached-verification.ts';
+
+export type { PackageReport } from './verdict/report.ts';
+
+export interface VerifyWorkspaceOptions {
+  workspace: WorkspacePaths;
+  config: LoadedConfig;
+  verifier: SignatureVerifier;
+  cache: EvidenceCache;
+  /** Use only the evidence cache; never read a registry. */
+  offline?: boolean;
+  only?: readonly string[];
+  onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
+  /** Earlier results: a package whose files, lock entry and trust material are unchanged is not verified again. */
+  store?: VerificationStore;
+  /** Verify everything from scratch, trusting no earlier result or file stamp (the results are still stored). */
+  force?: boolean;
+  /** Worker threads to use at most, besides this thread (default: one per core but one; 0: this thread only). */
+  workers?: number;
+  /** Told when worker threads could not be used, or results could not be stored. */
+  onNotice?: (message: string) => void;
+  /** The user's home, where Codex keeps deployed skills and prompts (default: the process's). */
+  homeDir?: string;
+  /**
+   * Record what is seen for the first time (trust on first use), and new versions by the same
+   * signer, in .aam/trust-record.yaml. Never in Restricted Mode: an untrusted change may not
+   * teach the record whom to expect.
+   */
+  recordSigners?: boolean;
+  /** Where passing verifications are remembered (with when), for `useCachedVerification`. */
+  ledger?: VerifiedLedger;
+  /** A package whose evidence cannot be reached now is judged by this machine's earlier verification of it. */
+  useCachedVerification?: boolean;
+}
+
+/**
+ * Verifies every package of a workspace's lock file against the loaded
+ * policy. A package whose earlier result still holds is decided again
+ * (policy is cheap) but not verified again; the rest are verified, on
+ * worker threads when there are many.
+ */
+export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<PackageReport[]> {
+  const { workspace, store, config } = options;
+  const { lockFile } = workspace;
+  const force = options.force ?? false;
+  const context = config.policyContext();
+  const snapshot = snapshotOf(context, config.restricted, materialOf(config));
+  const policyKey = JSON.stringify(snapshot);
+  const skipSignature = context.policy.on_signature_failure === 'ignore';
+  const offline = options.offline ?? false;
+  // Nothing known yet about this lock file, so most of it is to be verified: threads boot while it is read.
+  const pool = new VerifyPool(
+    options.verifier,
+    !options.only && (force || !store?.lockState(lockFile))
+      ? workersFor(packagesEstimate(lockFile), options.workers)
+      : 0,
+  );
+  try {
+    const lock = await openLock(lockFile, store, force);
+    const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
+    const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
+    // A package that shares a deployed place with another is judged with it, verified alone or not.
+    const claims = options.only ? claimsOfOthers(lock.names, workspace, roots, store, force) : undefined;
+    const neighbours = claims
+      ? [...new PlaceIndex(claims).neighboursOf(names, claims)].filter((n) => !names.includes(n))
+      : [];
+    const judged = [...names, ...neighbours];
+    // HTTP registries are asked first: a registry that now serves other bytes invalidates what was stored.
+    const unreachable =
+      !offline && config.registries.some((r) => r.type === 'http')
+        ? await syncHttpMirrors(names, await lock.entries(), config.registries, options.cache.dir, options.homeDir)
+        : new Map<string, string>();
+    // What only HTTP registries have: their audit log (checked while reachable) and attestations (as captured).
+    const registryExtras = config.registries.some((r) => r.type === 'http')
+      ? await httpRegistryExtras(names, await lock.entries(), options, unreachable, offline)
+      : new Map<string, ReportExtras>();
+    if (context.policy.require_registry_attestation)
+      unattestedSources(names, await lock.entries(), config.registries, registryExtras);
+    // What every result depends on besides its lock entry and its files (read after the registry
+    // checks above, which may update the trust record).
+    const recordFile = recordPathOf(workspace.aamDir);
+    const settingsKey = store
+      ? VerificationStore.digest({
+          trust: await options.verifier.trustDigest(),
+          skipSignature,
+          offline,
+          registries: config.registries,
+          cacheDir: options.cache.dir,
+          packages: workspace.packagesDir,
+          record: stampOf(recordFile),
+          home: options.homeDir ?? homedir(),
+        })
+      : '';
+
+    // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.
+    const collected = new Map<string, { summary: EntrySummary; result: JobResult }>();
+    const pendingRecords = new Map<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>();
+    const report = (name: string, summary: EntrySummary, result: JobResult) => collected.set(name, { summary, result });
+    let done = 0;
+    const progress = () => options.onProgress?.(++done, judged.length);
+
+    const stale: string[] = [];
+    for (const name of judged) {
+      const stored = store && !force ? store.stored(lockFile, name) : undefined;
+      if (
+        stored &&
+        stored.key === `${lock.digests[name]}:${settingsKey}` &&
+        holds(stored.result, installedDirOf(workspace, name))
+      ) {
+        report(name, stored.summary, stored.result);
+        progress();
+      } else stale.push(name);
+    }
+
+    if (stale.length > 0) {
+      pool.grow(workersFor(stale.length, options.workers));
+      const entries = await lock.entries();
+      const record = await readTrustRecord(recordFile);
+      if (!skipSignature) options.verifier.prefetchKeys(signingKeysNamed(stale.map((name) => entries[name])));
+      const jobs: VerifyJob[] = [];
+      const pending = new Map<string, { key: string; summary: EntrySummary }>();
+      const recordable = options.recordSigners === true && !config.restricted && !skipSignature;
+      const sources = new Map<string, EvidenceSource>();
+      for (const name of stale) {
+        const entry = entries[name];
+        if (!entry) continue;
+        // The digest of the entry as parsed now, not as first read: the lock may have changed in between.
+        pending.set(name, {
+          key: store ? `${VerificationStore.digest(entry)}:${settingsKey}` : '',
+          summary: summaryOf(entry),
+        });
+        const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
+        let source = sources.get(entry.source);
+        if (!source)
+          sources.set(
+            entry.source,
+            (source = evidenceSource(entry, config.registries, options.cache.dir, offline, unreachable)),
+          );
+        const recorded = record.packages[name];
+        const deploy = {
+          roots,
+          expected: recorded?.checksum === entry.checksum ? (recorded.platforms ?? []) : [],
+        };
+        jobs.push({
+          name,
+          entry,
+          installedDir: installedDirOf(workspace, name),
+          source,
+          skipSignature,
+          previousScan: previous,
+          captured: capturedFor(entry, recorded),
+          deploy,
+          sourceRequiredSignatures:
+            recorded?.source_requires_signatures === true && recorded.checksum === entry.checksum,
+          recorded,
+        });
+        if (recordable) pendingRecords.set(name, { recorded, entry });
+      }
+      await pool.run(jobs, options.verifier, {
+        signal: options.signal,
+        onFallback: (reason) =>
+          options.onNotice?.(`Verifying on one thread: worker threads are unavailable (${reason}).`),
+        onResult: (result) => {
+          const { key, summary } = pending.get(result.name)!;
+          store?.remember(lockFile, result.name, { key, summary, result });
+          report(result.name, summary, result);
+          progress();
+        },
+      });
+    }
+
+    if (pendingRecords.size > 0 && !options.signal?.aborted)
+      await learnRecord(workspace, pendingRecords, collected, options.onNotice);
+
+    if (options.ledger && !skipSignature && !options.signal?.aborted) {
+      options.ledger.remember([...collected.values()].map(({ summary, result }) => ({ result, ...summary })));
+      await options.ledger.save().catch(() => undefined);
+    }
+    const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
+
+    const results = [...collected.values()].map((c) => c.result);
+    const places = new PlaceIndex(claims ?? results.map((r) => [r.name, r.claims]));
+    const owners = placeOwners(places, results);
+    const reports = new Map<string, PackageReport>();
+    for (const name of names) {
+      const known = collected.get(name);
+      if (!known) continue;
+      const { summary } = known;
+      const result =
+        (entries?.[name] &&
+          fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!)) ||
+        known.result;
+      const shared = sharedPlaces(result, places, owners, workspace);
+      const extras = registryExtras.get(name);
+      const key = `${policyKey}${shared.key}${extras ? JSON.stringify(extras) : ''}`;
+      const decided = store?.decided.get(result);
+      if (decided?.policyKey === key) {
+        reports.set(name, decided.report as PackageReport);
+        continue;
+      }
+      const fresh = reportOf(name, summary, result, context, workspace, shared, extras);
+      store?.decided.set(result, { policyKey: key, report: fresh });
+      reports.set(name, fresh);
+    }
+
+    if (store) {
+      if (!options.signal?.aborted) {
+        if (!options.only) store.retain(lockFile, new Set(names));
+        store.setPolicy(lockFile, snapshot, new Date().toISOString());
+      }
+      for (const problem of await store.save())
+        options.onNotice?.(`The verification cache could not be written: ${problem}`);
+    }
+    return names.flatMap((name) => reports.get(name) ?? []);
+  } finally {
+    pool.close();
+  }
+}
+
+/**
+ * The places every installed package claims, for a run that verifies only
+ * some: a stored result that still holds says it, else the installed
+ * aam.yaml does (as a job would read it).
+ */
+function claimsOfOthers(
+  names: readonly string[],
+  workspace: WorkspacePaths,
+  roots: DeployRoots,
+  store: VerificationStore | undefined,
+  force: boolean,
+): Map<string, readonly string[]> {
+  const claims = new Map<string, readonly string[]>();
+  for (const name of names) {
+    const dir = installedDirOf(workspace, name);
+    const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
+    claims.set(name, stored && holds(stored, dir) ? stored.claims : claimsOfInstalled(dir, roots));
+  }
+  return claims;
+}
+
+/** The trust material and signing settings of a loaded config, with the file each came from. */
+function materialOf(config: LoadedConfig): PolicySnapshot['material'] {
+  const out: PolicySnapshot['material'] = {};
+  for (const key of MATERIAL_KEYS) {
+    const value = config.security[key];
+    if (typeof value === 'string' && value)
+      out[key] = { value, source: config.merged.originOf(['security', key]).file ?? 'default' };
+  }
+  return out;
+}
+
+/** The OpenPGP keys (fingerprints) the lock file says signed these entries; a few at most, as each may cost a GnuPG run. */
+function signingKeysNamed(entries: (LockedPackage | undefined)[]): string[] {
+  const named = new Set<string>();
+  for (const entry of entries) {
+    const signature = entry?.signature;
+    if (signature?.type === 'gpg' && typeof signature.fingerprint === 'string')
+      named.add(signature.fingerprint.replace(/\s+/g, ''));
+    if (named.size === 8) break;
+  }
+  return [...named];
+}
+
+/** At most how many packages a lock file of this size holds, as an AAM lock entry takes about a kilobyte; 0 without the file. */
+function packagesEstimate(lockFile: string): number {
+  const stamp = stampOf(lockFile);
+  return stamp ? Math.floor(sizeOf(stamp) / 1024) : 0;
+}
+
+/** An earlier result that still holds; anything unreadable or in doubt does not. */
+function holds(result: JobResult, installedDir: string): boolean {
+  try {
+    return stillHolds(result, installedDir);
+  } catch {
+    return false;
+  }
+}
+
+function summaryOf(entry: LockedPackage): EntrySummary {
+  return {
+    version: entry.version,
+    source: entry.source,
+    checksum: entry.checksum,
+    fileCount: Object.keys(entry.file_checksums?.files ?? {}).length,
+  };
+}
+
+/**
+ * The lock file's package names and entry digests. While its stamp is
+ * unchanged (and settled) they come from the store and the file is only
+ * parsed if a package has to be verified again — a large lock costs more to
+ * parse than to check warm.
+ */
+async function openLock(lockFile: string, store: VerificationStore | undefined, force: boolean) {
+  const stamp = stampOf(lockFile);
+  const state = store?.lockState(lockFile);
+  let parsed: Promise<Record<string, LockedPackage>> | undefined;
+  const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
+  if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
+    return { names: Object.keys(state.digests), digests: state.digests, entries };
+  }
+  const at = String(nowNs());
+  const packages = await entries();
+  // Digests only matter for matching stored results.
+  if (!store) return { names: Object.keys(packages), digests: {} as Record<string, string>, entries };
+  const digests: Record<string, string> = {};
+  for (const name of Object.keys(packages)) digests[name] = VerificationStore.digest(packages[name]);
+  if (stamp) store.setLockState(lockFile, { stamp, at, digests });
+  return { names: Object.keys(digests), digests, entries };
+}

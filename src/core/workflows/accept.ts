@@ -1,0 +1,87 @@
+import type { LoadedConfig } from '../config/load.ts';
+import { AamError } from '../errors.ts';
+import { withFileLock } from '../fs/file-lock.ts';
+import { readLockFile } from '../lockfile/lockfile.ts';
+import type { WorkspacePaths } from '../lockfile/lockfile.ts';
+import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
+import type { SignatureVerifier } from '../signature/verifier.ts';
+import { verifyWorkspace } from '../verify/workspace.ts';
+import type { PackageReport } from '../verify/workspace.ts';
+import { recordedState } from '../record/continuity.ts';
+import { decide } from '../policy/decision.ts';
+import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
+import { join } from 'node:path';
+
+export interface AcceptOptions {
+  workspace: WorkspacePaths;
+  config: LoadedConfig;
+  verifier: SignatureVerifier;
+  cache: EvidenceCache;
+  homeDir?: string;
+}
+
+/**
+ * Records a package as it is now — its signer (or that it is unsigned) and
+ * its version — so that a change the user has checked is no longer a
+ * finding. The package is verified first: only a signature that verifies
+ * is ever recorded, and a package failing for another reason (tampered, an
+ * invalid signature) is not accepted. Returns the reports after accepting.
+ */
+export async function acceptChanges(names: readonly string[], options: AcceptOptions): Promise<PackageReport[]> {
+  const verify = () =>
+    verifyWorkspace({
+      workspace: options.workspace,
+      config: options.config,
+      verifier: options.verifier,
+      cache: options.cache,
+      only: names,
+      force: true,
+      homeDir: options.homeDir,
+      workers: 0,
+    });
+  const reports = await verify();
+  const missing = names.filter((name) => !reports.some((r) => r.name === name));
+  if (missing.length > 0)
+    throw new AamError(
+      'NOT_INSTALLED',
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in ${options.workspace.lockFile}.`,
+    );
+  // A package installed without verification is judged as it is now, without that mark: accepting clears it.
+  const context = options.config.policyContext();
+  const judged = (r: PackageReport) =>
+    r.checks.installedWithoutVerification
+      ? decide({ ...r.checks, installedWithoutVerification: undefined }, context)
+      : r.verdict;
+  const refused = reports.filter((r) => judged(r).action === 'fail' || r.checks.signature.state === 'invalid');
+  if (refused.length > 0) {
+    throw new AamError(
+      'INSTALL_REFUSED',
+      `Not accepted: ${refused.map((r) => `${r.name} (${judged(r).message})`).join('; ')}`,
+      { hint: 'Only a package that verifies can have its signer recorded; fix what fails first.' },
+    );
+  }
+  const lock = await readLockFile(options.workspace.lockFile);
+  const now = new Date().toISOString();
+  await withFileLock(join(options.workspace.aamDir, '.install.lock'), async () => {
+    const path = recordPathOf(options.workspace.aamDir);
+    const record = await readTrustRecord(path);
+    for (const report of reports) {
+      const entry = lock.packages[report.name]!;
+      const platforms = [...new Set(report.deployed.filter((c) => c.state !== 'missing').map((c) => c.platform))];
+      record.packages[report.name] = recordedState(
+        {
+          version: entry.version,
+          checksum: entry.checksum,
+          source: entry.source,
+          signature: report.checks.signature,
+          signatureDigest: report.signatureDigest,
+          platforms,
+        },
+        record.packages[report.name],
+        now,
+      );
+    }
+    await writeTrustRecord(path, record);
+  });
+  return verify();
+}

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { AamError } from '../../errors.ts';
+import { readRegularFile } from '../../fs/safe-read.ts';
+import { parseLockText } from '../../lockfile/lockfile.ts';
+import type { LockFile } from '../../lockfile/lockfile.ts';
+import { parseTrustRecordText, RECORD_FILE } from '../../record/trust-record.ts';
+import type { TrustRecord } from '../../record/trust-record.ts';
+
+/** One state of a project's AAM files: the lock file, the trust record and the project config. */
+export interface ProjectState {
+  /** What the state is: "working tree", "HEAD", "main", a folder. */
+  label: string;
+  lock: LockFile;
+  lockText: string;
+  record: TrustRecord;
+  configText: string;
+}
+
+const FILES = { lock: 'aam-lock.yaml', record: RECORD_FILE, config: 'config.yaml' } as const;
+
+/** The project's AAM files as they are on disk. */
+export async function workingState(projectDir: string, label = 'working tree'): Promise<ProjectState> {
+  const read = async (file: string) =>
+    (await readRegularFile(join(projectDir, '.aam', file), file === 'config.yaml' ? 'config' : 'lock'))?.toString(
+      'utf8',
+    ) ?? '';
+  return stateOf(label, await read(FILES.lock), await read(FILES.record), await read(FILES.config));
+}
+
+/**
+ * The project's AAM files at a git revision (a branch, a tag, a commit), read
+ * with `git show`; a file the revision does not have is empty there.
+ */
+export async function gitState(projectDir: string, revision: string): Promise<ProjectState> {
+  if (!/^[\w./@{}~^:-]+$/.test(revision) || revision.startsWith('-'))
+    throw new AamError('USAGE', `"${revision}" is not a git revision.`);
+  const root = (await git(projectDir, ['rev-parse', '--show-toplevel'])).trim();
+  if (!(await git(root, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).catch(() => ''))) {
+    throw new AamError('USAGE', `git does not know the revision "${revision}" in ${root}.`, {
+      hint: 'Name a branch, a tag or a commit (git branch -a lists them).',
+    });
+  }
+  const at = async (file: string) =>
+    git(root, [
+      'show',
+      `${revision}:${relative(root, join(projectDir, '.aam', file))
+        .split('\\')
+        .join('/')}`,
+    ]).catch(() => '');
+  return stateOf(revision, await at(FILES.lock), await at(FILES.record), await at(FILES.config));
+}
+
+/** A base given as a folder (a checkout, a copy of `.aam/`), or a lock file with its trust record beside it. */
+export async function pathState(path: string): Promise<ProjectState> {
+  const info = await stat(path);
+  if (info.isDirectory()) {
+    const aam = (await stat(join(path, '.aam')).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+      ? join(path, '.aam')
+      : path;
+    return workingState(dirname(aam), path);
+  }
+  const read = async (file: string) => (await readRegularFile(file, 'lock'))?.toString('utf8') ?? '';
+  return stateOf(
+    path,
+    await read(path),
+    await read(join(dirname(path), RECORD_FILE)),
+    await read(join(dirname(path), FILES.config)),
+  );
+}
+
+function stateOf(label: string, lockText: string, recordText: string, configText: string): ProjectState {
+  return {
+    label,
+    lock: parseLockText(lockText, `${label}: aam-lock.yaml`),
+    lockText,
+    record: parseTrustRecordText(recordText, `${label}: ${RECORD_FILE}`),
+    configText,
+  };
+}
+
+function git(cwd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      ['-C', cwd, ...args],
+      { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new AamError('USAGE', `git ${args[0]} failed in ${cwd}: ${stderr.trim() || error.message}`, {
+              hint: 'Trust Diff reads the base state with git; run it inside a git repository, or give a folder or lock file as the base.',
+            }),
+          );
+        else resolve(stdout);
+      },
+    );
+  });
+}

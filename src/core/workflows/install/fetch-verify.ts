@@ -1,0 +1,157 @@
+import { sha256 } from '../../archive/hash.ts';
+import { readArchive } from '../../archive/read.ts';
+import type { ArchiveContents } from '../../archive/read.ts';
+import { deployTargets } from '../../deploy/platforms.ts';
+import type { DeployRoots, DeployTarget, Platform } from '../../deploy/platforms.ts';
+import { AamError, messageOf } from '../../errors.ts';
+import { manifestMismatch, parseManifest } from '../../package/manifest.ts';
+import { decide } from '../../policy/decision.ts';
+import type { AttestationFact, Checks, PolicyContext, SignatureCheck, Verdict } from '../../policy/decision.ts';
+import type { StoredSignature } from '../../registry/registry.ts';
+import type { SignatureVerifier } from '../../signature/verifier.ts';
+import type { PlannedPackage } from './plan.ts';
+import { hiddenFiles } from '../../content/scan.ts';
+import type { HiddenFile } from '../../content/scan.ts';
+
+/** Where an install reads archives and signatures: a registry, or a `.aam` file named on the command line. */
+export interface PackageSource {
+  name: string;
+  readArchive(name: string, version: string): Promise<Buffer>;
+  readSignatures(name: string, version: string): Promise<StoredSignature[]>;
+  /** Whether the source refuses unsigned packages (a registry's `require_signatures`). */
+  requiresSignatures(): Promise<boolean>;
+  /** An HTTP registry's attestation of the version, checked with its pinned key (other sources have none). */
+  attestation?(name: string, version: string, sha256: string): Promise<{ fact: AttestationFact; bytes?: Buffer }>;
+}
+
+/** A planned package, fetched and judged; what an install writes when every one passes. */
+export interface Verified {
+  plan: PlannedPackage;
+  source: string;
+  archive: Buffer;
+  signature: StoredSignature | undefined;
+  check: SignatureCheck;
+  verdict: Verdict;
+  /** Its deployed copies on every platform the install deploys to (computed before anything is written). */
+  targets: DeployTarget[];
+  sourceRequiresSignatures: boolean;
+  /** The registry's attestation, as checked (its bytes are kept as evidence). */
+  attestation?: { fact: AttestationFact; bytes?: Buffer | undefined } | undefined;
+  /** Hidden content in the archive's files. */
+  hidden: HiddenFile[];
+}
+
+export interface FetchOptions {
+  verifier: SignatureVerifier;
+  context: PolicyContext;
+  platforms: readonly Platform[];
+  roots: DeployRoots;
+  onStep?: ((message: string) => void) | undefined;
+  /** `--no-verify`: the signature is kept as evidence, not checked, and the verdict says when it was installed unverified. */
+  unverifiedAt?: string | undefined;
+}
+
+/**
+ * Fetches a planned package and runs the trust decision on it: checksum,
+ * the archive's own name and version, the signature, the policy (and the
+ * source's `require_signatures`). The deployed copies are computed here too,
+ * so an artifact aam could not deploy refuses the install before any write.
+ */
+export async function fetchAndVerify(
+  plan: PlannedPackage,
+  source: PackageSource,
+  options: FetchOptions,
+): Promise<Verified> {
+  const { context } = options;
+  const label = `${plan.name}@${plan.version}`;
+  options.onStep?.(`Downloading ${label}`);
+  const archive = await source.readArchive(plan.name, plan.version);
+  const sourceRequiresSignatures = await source.requiresSignatures();
+  const result = (checks: Checks, rest: Partial<Verified> = {}): Verified => ({
+    plan,
+    source: source.name,
+    archive,
+    signature: undefined,
+    check: checks.signature,
+    verdict: decide(checks, context),
+    targets: [],
+    sourceRequiresSignatures,
+    hidden: [],
+    ...rest,
+  });
+  const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>) =>
+    result({ integrity, signature: { state: 'none' } });
+  const actual = sha256(archive);
+  if (actual !== plan.entry.checksum) {
+    return refuse({
+      ok: false,
+      code: 'CHECKSUM_MISMATCH',
+      expected: plan.entry.checksum,
+      actual,
+      detail: `Checksum verification failed for ${label}.`,
+    });
+  }
+  const contents = await readArchive(archive);
+  const mismatch = manifestMismatch(contents.manifestText, plan.name, plan.version);
+  if (mismatch) {
+    return refuse({
+      ok: false,
+      code: 'PACKAGE_MISMATCH',
+      expected: label,
+      actual: mismatch,
+      detail: `"${source.name}" serves another package as ${label}: ${mismatch}.`,
+    });
+  }
+  if (options.unverifiedAt) {
+    const stored = await source.readSignatures(plan.name, plan.version);
+    return result(
+      {
+        integrity: { ok: true },
+        signature: { state: 'none' },
+        installedWithoutVerification: { at: options.unverifiedAt },
+      },
+      {
+        signature: stored.find((s) => s.type === 'sigstore') ?? stored[0],
+        targets: targetsOf(contents, label, options),
+      },
+    );
+  }
+  options.onStep?.(`Verifying ${label}`);
+  let check: SignatureCheck = { state: 'none' };
+  let signature: StoredSignature | undefined;
+  if (context.policy.on_signature_failure !== 'ignore') {
+    const stored = await source.readSignatures(plan.name, plan.version);
+    signature = stored.find((s) => s.type === 'sigstore') ?? stored[0];
+    const listed = plan.entry.signatures ?? [];
+    if (signature) check = await options.verifier.verify(signature.type, signature.bytes, archive);
+    else if (listed.length > 0)
+      check = {
+        state: 'invalid',
+        type: listed[0]!.type,
+        code: 'SIGNATURE_INVALID',
+        reason: `the registry lists a ${listed[0]!.type} signature (${listed[0]!.file}) but the file is missing`,
+      };
+  }
+  const attestation = await source.attestation?.(plan.name, plan.version, actual.replace(/^sha256:/, ''));
+  const checks: Checks = {
+    integrity: { ok: true },
+    signature: check,
+    source: sourceRequiresSignatures ? { name: source.name, requiresSignatures: true } : undefined,
+    ...(attestation ? { attestation: attestation.fact } : {}),
+  };
+  const targets = targetsOf(contents, label, options);
+  return result(checks, { signature, check, attestation, targets, hidden: hiddenFiles(contents.files) });
+}
+
+function targetsOf(contents: ArchiveContents, label: string, options: FetchOptions): DeployTarget[] {
+  const files = new Map(contents.files.map((f) => [f.path, { data: f.data, executable: f.executable }]));
+  try {
+    const manifest = parseManifest(contents.manifestText, `aam.yaml of ${label}`);
+    return options.platforms.flatMap((platform) => deployTargets(manifest, files, platform, options.roots));
+  } catch (error) {
+    throw new AamError('INSTALL_REFUSED', `${label} cannot be deployed the way aam deploys it: ${messageOf(error)}.`, {
+      hint: 'Nothing was installed. Ask the publisher to fix the package.',
+      cause: error,
+    });
+  }
+}

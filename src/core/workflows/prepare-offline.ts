@@ -1,0 +1,43 @@
+import type { LoadedConfig } from '../config/load.ts';
+import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
+import { readLockFile } from '../lockfile/lockfile.ts';
+import type { WorkspacePaths } from '../lockfile/lockfile.ts';
+import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
+import { gatherEvidence } from '../verify/evidence/sources.ts';
+import { syncHttpMirrors } from '../verify/registry-facts.ts';
+
+/**
+ * Copies each installed package's archive and signatures into the offline
+ * evidence cache, when the registry copy still matches the lock file.
+ */
+export async function prepareOffline(options: {
+  workspace: WorkspacePaths;
+  config: LoadedConfig;
+  cache: EvidenceCache;
+  homeDir?: string;
+}): Promise<{ cached: string[]; missing: string[] }> {
+  const lock = await readLockFile(options.workspace.lockFile);
+  // HTTP registries are asked now, while they are reachable: their answers land in the mirror read below.
+  const unreachable = await syncHttpMirrors(
+    Object.keys(lock.packages),
+    lock.packages,
+    options.config.registries,
+    options.cache.dir,
+    options.homeDir,
+  );
+  const record = await readTrustRecord(recordPathOf(options.workspace.aamDir));
+  const cached: string[] = [];
+  const missing: string[] = [];
+  for (const [name, entry] of Object.entries(lock.packages)) {
+    // Only bytes with the digests the lock file and trust record name are ever handed over.
+    const evidence = gatherEvidence(name, entry, { ...options, offline: false, unreachable }, record.packages[name]);
+    if (!evidence.archive) {
+      missing.push(`${name}@${entry.version}: ${evidence.archiveOrigin}`);
+      continue;
+    }
+    await options.cache.put(evidence.archive);
+    for (const signature of evidence.signatures) await options.cache.put(signature.bytes);
+    cached.push(`${name}@${entry.version}`);
+  }
+  return { cached, missing };
+}
