@@ -3,6 +3,7 @@ import type { Metafile, Plugin } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeValidator } from './config-validator.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -25,6 +26,8 @@ async function main(): Promise<void> {
     alias: { 'make-fetch-happen': './src/core/sigstore/fetch-shim.ts' },
     banner: { js: 'const __aamImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   } as const;
+  // The config schema's validator as code (no schema compiled at start-up); a schema change rewrites it.
+  if (await writeValidator()) console.log('Wrote the config validator (the schema changed): commit it.');
   await mkdir(join(root, 'dist'), { recursive: true });
   // dist/ holds CommonJS even though the sources are ES modules.
   await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
