@@ -1,8 +1,9 @@
-import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
-import type { RateLimitKind, RegistryContext } from './context.ts';
+import type { RegistryContext } from './context.ts';
 import { ApiFailure, errorBody, installErrorHandling } from './errors.ts';
+import { installRateLimits } from './limits/rate-limits.ts';
+import type { RateLimits } from './limits/rate-limits.ts';
 import { installOpenApi } from './openapi.ts';
 import { checkRawRequest, installJsonBodies } from './request-checks.ts';
 import { installResponseChecks } from './response-checks.ts';
@@ -21,10 +22,7 @@ import { SHARED_SCHEMAS } from './schemas.ts';
 import { markUsed } from './tokens.ts';
 import { buildValidator } from './validation.ts';
 
-export type RateLimits = Partial<Record<RateLimitKind, number>>;
-
-/** By default only logins and registrations are limited: they are where passwords are guessed. */
-export const DEFAULT_RATE_LIMITS: RateLimits = { auth: 20 };
+export type { RateLimits } from './limits/rate-limits.ts';
 
 export interface AppOptions {
   /** Where the structured (JSON, one per line) request log goes; none without it. */
@@ -78,23 +76,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
 
   // Every route's methods, so a known path asked with another method is a 405 rather than a 404.
   const methods = new Map<string, Set<string>>();
-  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   app.addHook('onRoute', (route: RouteOptions) => {
     for (const method of [route.method].flat())
       methods.set(route.url, (methods.get(route.url) ?? new Set()).add(method));
-    const kind: RateLimitKind | undefined = route.config?.rateLimitKind;
-    const max = kind && limits[kind];
-    if (max) route.config = { ...route.config, rateLimit: { max, timeWindow: '1 minute' } };
   });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new ApiFailure(
-        429,
-        'rate_limited',
-        `Too many requests: at most ${context.max} a minute; try again in ${context.after}.`,
-      ),
-  });
+  await installRateLimits(app, options.rateLimits ?? {});
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);
 

@@ -29,8 +29,9 @@ export const REGISTRY_HELP = `Usage:
       created on first start); instances serving one registry must share it.
       Anyone may register an account (POST /api/v1/users/register) unless
       --no-registration (--registration opens it again; saved in the database).
-      --rate-limit KIND=N limits each client address to N requests a minute on one kind
-      of route: auth (login, register; 20 by default), publish, search, download.
+      Rate limits (spec §9.3), per account (any of its tokens) or else per client address,
+      shared by every instance of one database: search 100, download 1000, publish 10 and
+      auth (login, register) 20 requests a minute; --rate-limit KIND=N|off changes one.
       The request log is structured: one JSON object a line on stderr (--quiet: none).
       The API describes itself at /api/v1/openapi.json.
 
@@ -111,6 +112,7 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     registration: values['no-registration'] ? false : values.registration ? true : undefined,
     rateLimits: rateLimitsOf(values['rate-limit'] ?? []),
     log: values.quiet ? undefined : (line) => io.stderr(`${line}\n`),
+    notice: (message) => io.stderr(`${message}\n`),
   }).catch((error: unknown) => {
     throw error instanceof AamError
       ? error
@@ -183,16 +185,19 @@ async function token(io: CliIo, argv: string[]): Promise<number> {
 
 const RATE_LIMIT_KINDS = ['auth', 'publish', 'search', 'download'] as const;
 
-/** --rate-limit KIND=N, repeated: requests a minute per client address on each kind of route. */
-function rateLimitsOf(specs: string[]): Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number>> {
-  const limits: Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number>> = {};
+/** --rate-limit KIND=N|off, repeated: requests a minute per account or client address on each kind of route. */
+function rateLimitsOf(specs: string[]): Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number | false>> {
+  const limits: Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number | false>> = {};
   for (const spec of specs) {
     const [kind, n] = spec.split('=');
-    const max = Number(n);
-    if (!(RATE_LIMIT_KINDS as readonly string[]).includes(kind ?? '') || !Number.isInteger(max) || max < 1)
+    const max = n === 'off' ? false : Number(n);
+    if (
+      !(RATE_LIMIT_KINDS as readonly string[]).includes(kind ?? '') ||
+      (max !== false && !(Number.isInteger(max) && max >= 1))
+    )
       throw new AamError(
         'USAGE',
-        `--rate-limit takes KIND=N (KIND: ${RATE_LIMIT_KINDS.join(', ')}; N a whole number), not "${spec}".`,
+        `--rate-limit takes KIND=N or KIND=off (KIND: ${RATE_LIMIT_KINDS.join(', ')}; N a whole number), not "${spec}".`,
       );
     if (kind! in limits) throw new AamError('USAGE', `--rate-limit ${kind} was given twice.`);
     limits[kind as (typeof RATE_LIMIT_KINDS)[number]] = max;
