@@ -14,6 +14,7 @@ import { ownersPlugin } from './routes/owners.ts';
 import { packagesPlugin } from './routes/packages.ts';
 import { publishPlugin } from './routes/publish.ts';
 import { registryPlugin } from './routes/registry.ts';
+import { scopesPlugin } from './routes/scopes.ts';
 import { tagsPlugin } from './routes/tags.ts';
 import { tokensPlugin } from './routes/tokens.ts';
 import { usersPlugin } from './routes/users.ts';
@@ -91,6 +92,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     publishPlugin,
     tagsPlugin,
     ownersPlugin,
+    scopesPlugin,
     approvalsPlugin,
     evalResultsPlugin,
     auditPlugin,
