@@ -21,6 +21,8 @@ import { usersPlugin } from './routes/users.ts';
 import { versionsPlugin } from './routes/versions.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { markUsed } from './tokens.ts';
+import { DEFAULT_TIMEOUTS, installHsts, serverFactory } from './transport.ts';
+import type { Timeouts, TlsFiles } from './transport.ts';
 import { buildValidator } from './validation.ts';
 
 export type { RateLimits } from './limits/rate-limits.ts';
@@ -31,6 +33,12 @@ export interface AppOptions {
   rateLimits?: RateLimits | undefined;
   /** Check every JSON answer against the schema its route declares (tests turn this on); a mismatch is a 500. */
   checkResponses?: boolean | undefined;
+  /** How long a client may take; DEFAULT_TIMEOUTS where not given. */
+  timeouts?: Partial<Timeouts> | undefined;
+  /** Serve HTTPS (with HSTS) with this certificate and key. */
+  tls?: TlsFiles | undefined;
+  /** Whose X-Forwarded-* headers to believe (see `trustProxyOf`); none by default. */
+  trustProxy?: string[] | undefined;
 }
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const;
@@ -48,8 +56,9 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   const app = Fastify({
     logger: log ? { level: 'info', stream: { write: (line: string) => log(line.trimEnd()) } } : false,
     bodyLimit: 64 * 1024,
-    // A slow or stalled client cannot hold a connection for ever.
-    requestTimeout: 120_000,
+    // A slow or stalled client is shed within seconds (transport.ts).
+    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     forceCloseConnections: true,
     return503OnClosing: true,
     schemaController: { compilersFactory: { buildValidator } },
@@ -57,11 +66,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
       void (reply as FastifyReply).code(400).send(errorBody(new ApiFailure(400, 'bad_request', error.message)));
     },
   });
-  app.server.headersTimeout = 30_000;
   app.decorate('registry', ctx);
   app.decorateRequest('caller', null);
   app.decorateRequest('pkg', null);
   installErrorHandling(app);
+  installHsts(app);
   app.removeContentTypeParser('application/json');
   installJsonBodies(app);
   app.addHook('onRequest', async (request) => checkRawRequest(request));

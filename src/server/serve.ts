@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AamError } from '../core/errors.ts';
 import { loadTrustRoot } from '../core/sigstore/trusted-root.ts';
@@ -14,6 +15,7 @@ import { loadOrCreateRegistryKey } from './keys.ts';
 import { migrate } from './schema.ts';
 import { acquireServeLock } from './serve-lock.ts';
 import { tokenHash } from './tokens.ts';
+import type { Timeouts, TlsFiles } from './transport.ts';
 
 export interface RegistryServerOptions {
   /** The registry's folder: the embedded database (without `databaseUrl`) and, by default, the blobs. */
@@ -44,6 +46,13 @@ export interface RegistryServerOptions {
   log?: ((line: string) => void) | undefined;
   /** Check every JSON answer against its route's declared schema (for tests). */
   checkResponses?: boolean | undefined;
+  /** PEM files: serve HTTPS only, with HSTS (spec §9.1). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs). */
+  trustProxy?: string[] | undefined;
+  /** How long a client may take (tests shorten them). */
+  timeouts?: Partial<Timeouts> | undefined;
 }
 
 export interface RunningRegistry {
@@ -101,6 +110,8 @@ export { servingInstance } from './serve-lock.ts';
 /** `aam-trust registry serve`: the HTTP API on host:port until closed. */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistry> {
   const embedded = !options.databaseUrl;
+  if (!options.tlsCert !== !options.tlsKey) throw new AamError('USAGE', 'HTTPS needs both --tls-cert and --tls-key.');
+  const tls = options.tlsCert && options.tlsKey ? await readTls(options.tlsCert, options.tlsKey) : undefined;
   const adminKey = randomBytes(32).toString('base64url');
   // Taken before the database is opened: an embedded database must never be opened by two processes.
   const lock = embedded ? await acquireServeLock(options.dataDir, adminKey, options.notice ?? (() => {})) : undefined;
@@ -120,7 +131,14 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     const key = await loadOrCreateRegistryKey(options.keyFile ?? join(options.dataDir, 'registry-key.pem'));
     app = await buildRegistryApp(
       { db, blobs, sigstoreRoot, key, adminKeyHash: embedded ? tokenHash(adminKey) : undefined },
-      { log: options.log, rateLimits: options.rateLimits, checkResponses: options.checkResponses },
+      {
+        log: options.log,
+        rateLimits: options.rateLimits,
+        checkResponses: options.checkResponses,
+        tls,
+        trustProxy: options.trustProxy,
+        timeouts: options.timeouts,
+      },
     );
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
@@ -134,7 +152,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shown = host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shown}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${shown}:${port}`;
   await lock?.publish(url);
   // Closing twice (a test's after hook, a signal) closes once.
   let closing: Promise<void> | undefined;
@@ -150,4 +168,12 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         await lock?.release();
       })()),
   };
+}
+
+async function readTls(cert: string, key: string): Promise<TlsFiles> {
+  const read = (path: string, what: string) =>
+    readFile(path).catch((error: unknown) => {
+      throw new AamError('IO', `The TLS ${what} ${path} cannot be read.`, { cause: error });
+    });
+  return { cert: await read(cert, 'certificate'), key: await read(key, 'key') };
 }

@@ -155,7 +155,7 @@ export async function serveProcess(
     const timer = setTimeout(() => reject(new Error(`no "Listening on" within 60 s:\n${output}`)), 60_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      const match = /Listening on (https?:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);

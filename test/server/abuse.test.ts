@@ -52,8 +52,8 @@ for (const engine of ENGINES)
     };
     const snapshot = () => snapshotRegistry(registry.server.db, join(registry.dataDir, 'blobs'), registry.databaseUrl);
     /** Refused with `status` and `error`, and the database and blob store exactly as they were. */
-    const refused = async (
-      attempt: () => Promise<{ status: number; error?: string; message?: string }>,
+    const refused = async <T extends { status: number; error?: string; message?: string }>(
+      attempt: () => Promise<T>,
       status: number,
       error: string,
     ) => {

@@ -14,6 +14,7 @@ export const REGISTRY_HELP = `Usage:
                            [--require-signatures | --no-require-signatures] [--trusted-root FILE]
                            [--require-approval | --no-require-approval] [--approver ID ...]
                            [--key FILE] [--no-registration] [--rate-limit KIND=N ...]
+                           [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDRESSES]
       Serves an HTTP registry (AAM's registry API): metadata in PostgreSQL — embedded
       (PGlite, in DIR) unless --database postgres://… names a server — and archives in
       a content-addressed blob store (DIR/blobs by default, or S3-compatible storage
@@ -32,6 +33,12 @@ export const REGISTRY_HELP = `Usage:
       Rate limits (spec §9.3), per account (any of its tokens) or else per client address,
       shared by every instance of one database: search 100, download 1000, publish 10 and
       auth (login, register) 20 requests a minute; --rate-limit KIND=N|off changes one.
+      --tls-cert/--tls-key (PEM) serve HTTPS only (TLS 1.2+), every answer with HSTS.
+      Behind a reverse proxy that terminates TLS, --trust-proxy names its addresses or
+      CIDR ranges (comma-separated): their X-Forwarded-For is the client's address (for
+      rate limits) and X-Forwarded-Proto: https earns HSTS; no one else's is believed.
+      Slow clients are shed: headers within 10 s, 15 s idle, bodies slower than 16 KB
+      per 5 s cut off with a 408, a whole request within 120 s.
       The request log is structured: one JSON object a line on stderr (--quiet: none).
       The API describes itself at /api/v1/openapi.json.
 
@@ -84,6 +91,9 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     registration: { type: 'boolean' },
     'no-registration': { type: 'boolean' },
     'rate-limit': { type: 'string', multiple: true },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -97,6 +107,7 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     throw new AamError('USAGE', `--port must be a port number, not "${values.port}".`);
   const database = values.database ?? io.env.AAM_REGISTRY_DATABASE;
   const { startRegistryServer } = await import('../../server/serve.ts');
+  const { trustProxyOf } = await import('../../server/transport.ts');
   const running = await startRegistryServer({
     dataDir,
     databaseUrl: database,
@@ -111,6 +122,9 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     keyFile: values.key && resolve(io.cwd, values.key),
     registration: values['no-registration'] ? false : values.registration ? true : undefined,
     rateLimits: rateLimitsOf(values['rate-limit'] ?? []),
+    tlsCert: values['tls-cert'] && resolve(io.cwd, values['tls-cert']),
+    tlsKey: values['tls-key'] && resolve(io.cwd, values['tls-key']),
+    trustProxy: values['trust-proxy'] === undefined ? undefined : trustProxyOf(values['trust-proxy']),
     log: values.quiet ? undefined : (line) => io.stderr(`${line}\n`),
     notice: (message) => io.stderr(`${message}\n`),
   }).catch((error: unknown) => {
