@@ -5,6 +5,7 @@ import { ApiFailure, errorBody, installErrorHandling } from './errors.ts';
 import { installRateLimits } from './limits/rate-limits.ts';
 import type { RateLimits } from './limits/rate-limits.ts';
 import { installOpenApi } from './openapi.ts';
+import { operationsPlugin, RegistryMetrics } from './operations.ts';
 import { checkRawRequest, installJsonBodies } from './request-checks.ts';
 import { installResponseChecks } from './response-checks.ts';
 import { approvalsPlugin } from './routes/approvals.ts';
@@ -90,11 +91,14 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     for (const method of [route.method].flat())
       methods.set(route.url, (methods.get(route.url) ?? new Set()).add(method));
   });
-  await installRateLimits(app, options.rateLimits ?? {});
+  const metrics = new RegistryMetrics();
+  metrics.install(app);
+  await installRateLimits(app, options.rateLimits ?? {}, (kind) => metrics.rateLimited(kind));
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);
 
   for (const plugin of [
+    operationsPlugin(metrics),
     registryPlugin,
     packagesPlugin,
     versionsPlugin,

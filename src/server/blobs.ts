@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as S3 from '@aws-sdk/client-s3';
 import { sweepTemporaryFiles, tempName, TEMP_DIR } from './blob-temp.ts';
@@ -14,6 +15,8 @@ export interface BlobStore {
   put(bytes: Buffer): Promise<string>;
   get(key: string): Promise<Buffer | undefined>;
   readonly description: string;
+  /** Throws unless the store can be written now (for /readyz). */
+  ready?(): Promise<void>;
   /** Removes what writers that died midway left behind (at start-up); how many files it removed. */
   sweep?(): Promise<number>;
 }
@@ -61,6 +64,11 @@ export class DirBlobStore implements BlobStore {
       await rm(temp, { force: true });
     }
     return key;
+  }
+
+  async ready(): Promise<void> {
+    await mkdir(join(this.root, TEMP_DIR), { recursive: true });
+    await access(join(this.root, TEMP_DIR), constants.W_OK);
   }
 
   async sweep(): Promise<number> {
@@ -122,6 +130,11 @@ export class S3BlobStore implements BlobStore {
       }),
     );
     return key;
+  }
+
+  async ready(): Promise<void> {
+    const { sdk, client } = await this.sdk();
+    await client.send(new sdk.HeadBucketCommand({ Bucket: this.bucket }));
   }
 
   async get(key: string): Promise<Buffer | undefined> {
