@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { editDistance, likeness } from '../../src/core/model/similar-names.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
@@ -129,6 +130,21 @@ for (const engine of ENGINES)
         'similar_name',
       );
       assert.equal((await publish('bob', 'markdown-lnt', '1.0.0', { confirm_name: 'markdown-lint' })).status, 201);
+      // The CLI says which package the name resembles, and how to confirm it.
+      await registry.writeConfig();
+      const dir = join(registry.root, 'markdown-lnit');
+      await mkdir(join(dir, 'prompts'), { recursive: true });
+      await writeFile(
+        join(dir, 'aam.yaml'),
+        'name: markdown-lnit\nversion: 1.0.0\ndescription: Lint\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n',
+      );
+      await writeFile(join(dir, 'prompts', 'p.md'), '# p\n');
+      const env = { AAM_REGISTRY_TOKEN: tokens.bob! };
+      const cli = await registry.run(['publish', dir], env);
+      assert.equal(cli.code, 1);
+      assert.match(cli.stderr, /popular package "markdown-lint" within one edit.*--confirm-name markdown-lint/s);
+      const confirmed = await registry.run(['publish', dir, '--confirm-name', 'markdown-lint'], env);
+      assert.equal(confirmed.code, 0, confirmed.stderr);
       // Its owner's own packages are not squatting on it.
       assert.equal((await publish('alice', 'markdown-lint-extra')).status, 201);
       assert.equal((await publish('alice', '@alice/markdown-lint')).status, 201);
