@@ -81,8 +81,10 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
       reply.header('cache-control', 'no-store');
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  app.addHook('onResponse', async (request, reply) => {
+  // Before the answer leaves: a client that has its answer sees every write the request made.
+  app.addHook('onSend', async (request, reply, payload) => {
     if (request.caller && reply.statusCode < 400) await markUsed(ctx.db, request.caller.tokenId);
+    return payload;
   });
 
   // Every route's methods, so a known path asked with another method is a 405 rather than a 404.
