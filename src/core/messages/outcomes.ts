@@ -35,7 +35,13 @@ export interface OutcomeFacts {
   APPROVED: { label: string; registry: string; signer: string };
   REJECTED: { label: string; registry: string; signer: string; reason: string };
   /** The decision was recorded, but a decision signed later stands. */
-  DECISION_SUPERSEDED: { label: string; registry: string; signer: string; decision: Decision; standing: ApprovalStatus };
+  DECISION_SUPERSEDED: {
+    label: string;
+    registry: string;
+    signer: string;
+    decision: Decision;
+    standing: ApprovalStatus;
+  };
   APPROVAL_REFUSED_NOT_APPROVER: {
     label: string;
     registry: string;
@@ -46,6 +52,7 @@ export interface OutcomeFacts {
   VERSION_PENDING_APPROVAL: { name: string; label: string; registry: string; approvers: readonly string[] | undefined };
   VERSION_REJECTED: { name: string; label: string; registry: string };
   NOT_AN_OWNER: { name: string; registry: string; user: string | undefined };
+  TOKEN_SCOPE_MISSING: { registry: string; scope: string };
 }
 
 export type OutcomeCode = keyof OutcomeFacts;
@@ -138,6 +145,12 @@ const WORDS: Words = {
     text: `Registry "${f.registry}" refused: ${f.user ?? "the token's user"} is not an owner of ${f.name}.`,
     next: `Only its owners publish, yank and tag its versions: ask one of them ("aam-trust owners ${f.name}" lists them) to add you, or publish under another name.`,
   }),
+  TOKEN_SCOPE_MISSING: (f) => ({
+    mark: '✗',
+    severity: 'error',
+    text: `Registry "${f.registry}" refused: the API token has no "${f.scope}" scope.`,
+    next: `Create a token with it ("aam-trust token create --scope ${f.scope} --registry ${f.registry}") and use that one.`,
+  }),
 };
 
 /** The words for an outcome, from its facts. */
@@ -157,4 +170,17 @@ export type Refusal = Extract<OutcomeCode, ErrorCode>;
 export function refusal<C extends Refusal>(code: C, facts: OutcomeFacts[C]): AamError {
   const message = say(code, facts);
   return new AamError(code, [message.text, message.detail].filter(Boolean).join(' '), { hint: message.next });
+}
+
+/** What a signed decision came to: approved or rejected, or recorded while a later decision stands. */
+export function decided(
+  facts: { label: string; registry: string; signer: string; decision: Decision; comment: string },
+  standing: ApprovalStatus | undefined,
+): Message {
+  const { label, registry, signer, decision } = facts;
+  if (standing && standing !== decision)
+    return say('DECISION_SUPERSEDED', { label, registry, signer, decision, standing });
+  return decision === 'approved'
+    ? say('APPROVED', { label, registry, signer })
+    : say('REJECTED', { label, registry, signer, reason: facts.comment });
 }
