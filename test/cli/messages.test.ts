@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cliProcess } from '../helpers/cli-process.ts';
 import { makeGpgHome } from '../helpers/gpg.ts';
@@ -194,6 +194,25 @@ describe('messages of a file registry', () => {
     const got = /Got: +(sha256:[0-9a-f]{64})/.exec(refused.stderr)?.[1];
     assert.ok(expected && got, refused.stderr);
     assert.notEqual(expected, got);
+  });
+
+  it('one digest spelled two ways is not a mismatch, nor printed as one', async () => {
+    assert.equal((await run(['install', 'hello@1.0.0', '--no-deploy'])).code, 0);
+    // The lock file's checksum, as another tool or a hand might write it: upper case, a space after it.
+    const lockPath = join(project, '.aam', 'aam-lock.yaml');
+    const lock = await readFile(lockPath, 'utf8');
+    const digest = /checksum: (sha256:[0-9a-f]{64})/.exec(lock)![1]!;
+    await writeFile(lockPath, lock.replace(digest, `"${digest.toUpperCase()} "`));
+    const verified = await run(['verify']);
+    assert.equal(verified.code, 0, verified.stdout);
+    assert.doesNotMatch(verified.stdout, /serves other bytes|expected:/);
+    // A checksum that is no digest at all is said to be that, not a registry that changed.
+    await writeFile(lockPath, lock.replace(digest, digest.slice(0, 20)));
+    const broken = await run(['verify']);
+    assert.equal(broken.code, 1);
+    assert.match(broken.stdout, /the lock file's checksum "sha256:[0-9a-f]{13}" is not a SHA-256 digest/);
+    assert.doesNotMatch(broken.stdout, /registry changed|serves other bytes/i);
+    await writeFile(lockPath, lock);
   });
 
   it('a registry that no longer has the installed version fails the run: ✗, not ⚠', async () => {
