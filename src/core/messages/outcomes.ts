@@ -123,7 +123,7 @@ const WORDS: Words = {
   APPROVAL_REFUSED_NOT_APPROVER: (f) => ({
     mark: '✗',
     severity: 'error',
-    text: `Registry "${f.registry}" refused the ${noun(f.decision)} of ${f.label}: it is signed by ${f.signer ?? 'a signer'} who is not one of the registry's approvers.`,
+    text: `Registry "${f.registry}" refused the ${noun(f.decision)} of ${f.label}: it is signed by ${f.signer ?? 'a signer'}, who is not one of the registry's approvers.`,
     detail: `${f.approvers && f.approvers.length > 0 ? `Its approvers: ${f.approvers.join(', ')}. ` : ''}The registry goes by who signed the decision, not by the API token; nothing was recorded.`,
     next: `Ask one of its approvers to ${f.decision === 'approved' ? 'approve' : 'reject'} ${f.label}, or ask the registry's operator to make you an approver (aam-trust registry serve --approver YOUR-IDENTITY).`,
   }),
