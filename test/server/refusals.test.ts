@@ -120,7 +120,10 @@ for (const engine of ENGINES)
     it('refuses a publish by someone who is not the owner, before its archive is stored', async () => {
       const archive = await packPackage('@acme/base', '2.0.0', { body: 'a new archive, stored nowhere\n' });
       await unchanged('not the owner', () =>
-        assert.rejects(registry.client(bob).publish(archive, []), /Registry "corp" refused: bob is not an owner of @acme\/base\./),
+        assert.rejects(
+          registry.client(bob).publish(archive, []),
+          /Registry "corp" refused: bob is not an owner of @acme\/base\./,
+        ),
       );
     });
 
