@@ -10,7 +10,7 @@ import { decided } from '../core/messages/outcomes.ts';
 import { STEP } from '../core/messages/steps.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
-import { chooseSigner, signingFor } from './publish-signed.ts';
+import { chooseSigner, signingFor } from './signer-choice.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 
 /**
