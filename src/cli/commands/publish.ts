@@ -12,14 +12,19 @@ import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
 export const PUBLISH_HELP = `Usage: aam-trust publish [DIR] [--registry NAME] [--sign] [--signing-method sigstore|gpg]
-                         [--gpg-key KEY] [--identity-token TOKEN] [--signing-config FILE] [--json]
+                         [--gpg-key KEY] [--identity-token TOKEN] [--signing-config FILE]
+                         [--confirm-name PACKAGE] [--json]
 
 Packs DIR (default: the current folder), signs it when --sign is given, and
 publishes it to a local registry with the signature stored beside the archive.
 
 Sigstore identity: --identity-token, else $SIGSTORE_ID_TOKEN or the GitHub
 Actions OIDC token, else a browser sign-in at sigstore_oidc_issuer.
-GPG passphrase: asked for on the terminal, or $AAM_GPG_PASSPHRASE.`;
+GPG passphrase: asked for on the terminal, or $AAM_GPG_PASSPHRASE.
+
+An HTTP registry refuses a new name that passes for a popular package's
+(a few edits away, other separators, another scope), naming it; when the
+likeness is not meant, --confirm-name PACKAGE says so and publishes.`;
 
 /** The options that say how to sign (publish, approve, reject). */
 export const SIGNING_OPTIONS = {
@@ -46,6 +51,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     ...SIGNING_OPTIONS,
     registry: { type: 'string' },
     sign: { type: 'boolean' },
+    'confirm-name': { type: 'string' },
   });
   if (values.help) {
     io.stdout(`${PUBLISH_HELP}\n`);
@@ -67,6 +73,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     verifier: ctx.verifier,
     hiddenContent: ctx.config.security.hidden_content,
     onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
+    confirmName: values['confirm-name'],
   });
   if (values.json) io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);
   return EXIT.ok;

@@ -10,7 +10,7 @@ import type { PackageMetadata, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
 import { refusalFor, resolveIn } from './registry.ts';
-import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 import { parseApprovalDocument } from './approval.ts';
 import { forbidden } from './http-refusal.ts';
 import type { Subject } from './http-refusal.ts';
@@ -113,7 +113,7 @@ export class HttpRegistry implements Registry {
     return refusalFor(this.name, name, version, signed, requireSignatures, published);
   }
 
-  async publish(archive: Buffer, signatures: SignatureToStore[]): Promise<PublishResult> {
+  async publish(archive: Buffer, signatures: SignatureToStore[], request: PublishRequest = {}): Promise<PublishResult> {
     const contents = await readArchiveContents(archive);
     const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
     const token = await this.requireToken(`Publishing to registry "${this.name}"`);
@@ -138,6 +138,7 @@ export class HttpRegistry implements Registry {
       form.append('signature_type', signature.type);
       if (signature.publicKey) form.append('public_key', signature.publicKey);
     }
+    if (request.confirmName) form.append('confirm_name', request.confirmName);
     const response = await this.request(`${API_PREFIX}/packages`, {
       method: 'POST',
       body: form,

@@ -30,6 +30,15 @@ export interface PublishResult {
   archivePath: string;
 }
 
+/** What a publish may say besides its archive and signatures. */
+export interface PublishRequest {
+  /**
+   * The popular package the publisher confirms a new name is not meant to
+   * pass for (an HTTP registry refuses a name like a popular one without it).
+   */
+  confirmName?: string | undefined;
+}
+
 /**
  * What installing, publishing and verifying need of a registry — a folder in
  * the AAM layout (LocalRegistry) or an HTTP registry (HttpRegistry).
@@ -47,7 +56,7 @@ export interface Registry {
   readSignatures(name: string, version: string): Promise<StoredSignature[]>;
   /** Why a publish of `name@version` would be refused, asked before anything is signed. */
   refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined>;
-  publish(archive: Buffer, signatures: SignatureToStore[]): Promise<PublishResult>;
+  publish(archive: Buffer, signatures: SignatureToStore[], options?: PublishRequest): Promise<PublishResult>;
   list(): Promise<PackageMetadata[]>;
 }
 

@@ -42,6 +42,8 @@ export interface PublishOptions {
   /** Progress for the editor: a short step name. */
   onStep?: (step: 'pack' | 'sign' | 'verify' | 'publish') => void;
   signal?: AbortSignal;
+  /** A new name like a popular package's, confirmed as not meant to pass for it (HTTP registries). */
+  confirmName?: string | undefined;
 }
 
 export interface PublishOutcome {
@@ -116,7 +118,7 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   checkCancel();
   options.onStep?.('publish');
   line(`${STEP.publishing(options.registry.name)}...`);
-  const result = await options.registry.publish(packed.bytes, signatures);
+  const result = await options.registry.publish(packed.bytes, signatures, { confirmName: options.confirmName });
   const approval = result.entry.approval;
   const signature = signedWithOf(signatures[0]);
   const message =
