@@ -12,6 +12,11 @@ import type { SigningEndpoints } from '../sigstore/endpoints.ts';
 import type { RetryPolicy } from '../sigstore/sign.ts';
 import type { PassphrasePrompt, SigningKeySource } from '../openpgp/sign.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
+import { HttpRegistry } from '../registry/http-registry.ts';
+import { say } from '../messages/outcomes.ts';
+import type { Message, SignedWith } from '../messages/outcomes.ts';
+import { STEP } from '../messages/steps.ts';
+import type { Signed } from '../messages/steps.ts';
 
 export type Signing =
   | {
@@ -48,6 +53,10 @@ export interface PublishOutcome {
   archivePath: string;
   signatures: SignatureRecord[];
   skipped: string[];
+  /** `pending`: the registry keeps the version waiting until one of its approvers approves it. */
+  approval?: 'pending' | 'rejected';
+  /** What happened, in the words every surface says it with (messages/outcomes.ts). */
+  message: Message;
 }
 
 /** Pack → checksum → sign → verify the signature → publish. Nothing is stored unless every step before succeeded. */
@@ -59,7 +68,7 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   options.onStep?.('pack');
   const packed = await packDirectory(options.packageDir);
   const label = `${packed.manifest.name}@${packed.manifest.version}`;
-  line(`Packing ${label}...`);
+  line(`${STEP.packing(label)}...`);
   line(`→ ${packed.files.length} files, ${formatSize(packed.bytes.length)}, ${packed.checksum}`);
   for (const skipped of packed.skipped) line(`→ Skipped ${skipped}`);
   // Refused before signing: a signature would vouch for text the signer may never have seen.
@@ -81,8 +90,8 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
     options.onStep?.('sign');
     const signed =
       options.signing.method === 'sigstore'
-        ? await signSigstore(packed.bytes, options.signing, line)
-        : await signGpg(packed.bytes, options.signing, line);
+        ? await signSigstore(packed.bytes, options.signing, line, 'package')
+        : await signGpg(packed.bytes, options.signing, line, 'package');
     checkCancel();
     options.onStep?.('verify');
     const check = await options.verifier.verify(signed.type, signed.bytes, packed.bytes);
@@ -108,10 +117,22 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   }
   checkCancel();
   options.onStep?.('publish');
-  line(`Publishing to registry ${options.registry.name}...`);
+  line(`${STEP.publishing(options.registry.name)}...`);
   const result = await options.registry.publish(packed.bytes, signatures, { confirmName: options.confirmName });
-  line(`✓ Published ${label}`);
-  if (signatures.length > 0) line('✓ Signature uploaded');
+  const approval = result.entry.approval;
+  const signature = signedWithOf(signatures[0]);
+  const message =
+    approval === 'pending'
+      ? say('PUBLISHED_PENDING_APPROVAL', {
+          label,
+          registry: options.registry.name,
+          signature,
+          approvers: await approversOf(options.registry),
+        })
+      : say('PUBLISHED', { label, registry: options.registry.name, signature });
+  line(`${message.mark} ${message.text}`);
+  if (message.detail) line(`  ${message.detail}`);
+  if (message.next) line(`  ${message.next}`);
   return {
     name: packed.manifest.name,
     version: packed.manifest.version,
@@ -119,15 +140,33 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
     archivePath: result.archivePath,
     signatures: result.entry.signatures ?? [],
     skipped: packed.skipped,
+    ...(approval ? { approval } : {}),
+    message,
   };
+}
+
+/** Who the registry's approvers are, when it says; a publish is not failed for not knowing. */
+async function approversOf(registry: Registry): Promise<string[] | undefined> {
+  if (!(registry instanceof HttpRegistry)) return undefined;
+  return registry.publishPolicy().then(
+    (p) => p.approvers,
+    () => undefined,
+  );
+}
+
+function signedWithOf(signature: SignatureToStore | undefined): SignedWith | undefined {
+  if (!signature) return undefined;
+  const record = signature.record as { identity?: string; fingerprint?: string };
+  return { method: signature.type, signer: record.identity ?? record.fingerprint };
 }
 
 async function signSigstore(
   archive: Buffer,
   signing: Extract<Signing, { method: 'sigstore' }>,
   line: (l: string) => void,
+  what: Signed,
 ) {
-  line('Signing package with Sigstore...');
+  line(`${STEP.signing(what, 'sigstore')}...`);
   const { tokenIdentity } = await import('../sigstore/identity/token.ts');
   const { signWithSigstore } = await import('../sigstore/sign.ts');
   const provider: IdentityProvider = {
@@ -143,17 +182,22 @@ async function signSigstore(
     retry: signing.retry,
     timeoutMs: signing.timeoutMs,
   });
-  line('→ Package signed successfully');
+  line(`→ ${STEP.signed(what)}`);
   return { type: 'sigstore' as const, bytes: signature.bytes };
 }
 
-async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg' }>, line: (l: string) => void) {
-  line('Signing package with GPG...');
+async function signGpg(
+  archive: Buffer,
+  signing: Extract<Signing, { method: 'gpg' }>,
+  line: (l: string) => void,
+  what: Signed,
+) {
+  line(`${STEP.signing(what, 'gpg')}...`);
   const { loadSigningKey, signDetached } = await import('../openpgp/sign.ts');
   const key = await loadSigningKey(signing.keySource, signing.prompt);
   line(`→ Using key: ${key.userIds[0] ?? key.fingerprint} (${key.fingerprint})`);
   const bytes = await signDetached(archive, key);
-  line('→ Package signed successfully');
+  line(`→ ${STEP.signed(what)}`);
   // An HTTP registry checks the signature before it accepts it: it gets the public key with it (spec §5.4.2).
   return { type: 'gpg' as const, bytes, publicKey: key.key.toPublic().armor() };
 }
@@ -161,13 +205,15 @@ async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg
 /**
  * Signs any bytes the way a package is signed (an approval document, say):
  * a Sigstore bundle, or a detached OpenPGP signature with its public key.
+ * `what` names what is signed in the transcript: an approval is not a package.
  */
 export async function signBytes(
   data: Buffer,
   signing: Signing,
   line: (l: string) => void = () => undefined,
+  what: Signed = 'package',
 ): Promise<{ type: 'sigstore' | 'gpg'; bytes: Buffer; publicKey?: string }> {
-  return signing.method === 'sigstore' ? signSigstore(data, signing, line) : signGpg(data, signing, line);
+  return signing.method === 'sigstore' ? signSigstore(data, signing, line, what) : signGpg(data, signing, line, what);
 }
 
 /** How a verified signature is described where it is stored (registry metadata, the HTTP registry's database). */
