@@ -4,7 +4,9 @@ import type { SignatureCheck } from '../policy/decision.ts';
 import type { GpgSigner } from '../policy/trust-match.ts';
 import { messageOf } from '../errors.ts';
 import type { PublicKeyLookup } from './keyring.ts';
-import { leanVerify, OpenpgpLeanKeys, parseLeanSignature } from './lean-verify.ts';
+import { OpenpgpLeanKeys } from './lean-keys.ts';
+import { parseLeanSignature } from './lean-signature.ts';
+import { leanVerify } from './lean-verify.ts';
 
 /**
  * Verifies a detached OpenPGP signature (armored or binary) over `data` with

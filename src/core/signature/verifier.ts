@@ -6,7 +6,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { resolveConfigPath } from '../config/paths.ts';
 import type { SignatureCheck } from '../policy/decision.ts';
 import { aamHome } from '../aam-home.ts';
-import type { LeanKey, LeanKeySource } from '../openpgp/lean-verify.ts';
+import type { LeanKey, LeanKeySource } from '../openpgp/lean-keys.ts';
 import type { PublicKeyLookup } from '../openpgp/keyring.ts';
 import type { verifyDetachedSignature } from '../openpgp/verify.ts';
 import { stampOf } from '../scan/stamps.ts';
@@ -103,7 +103,10 @@ export function verifierFromSettings(
         return (await sigstore)(signature, artifact);
       }
       if (options.leanKeys) {
-        const { leanVerify, parseLeanSignature } = await import('../openpgp/lean-verify.ts');
+        const [{ leanVerify }, { parseLeanSignature }] = await Promise.all([
+          import('../openpgp/lean-verify.ts'),
+          import('../openpgp/lean-signature.ts'),
+        ]);
         const lean = parseLeanSignature(signature);
         const signer = lean && (await leanVerify(lean, artifact, options.leanKeys));
         if (signer) return { state: 'valid', signer };

@@ -174,7 +174,7 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
   });
 
   it('takes the lean path for the signatures it is built for', async () => {
-    const { parseLeanSignature } = await import('../../../src/core/openpgp/lean-verify.ts');
+    const { parseLeanSignature } = await import('../../../src/core/openpgp/lean-signature.ts');
     for (const s of signatures) assert.ok(parseLeanSignature(s.bytes), `${s.who} should parse on the lean path`);
     assert.equal(
       parseLeanSignature(Buffer.concat([unarmor(signatures[0]!.bytes), unarmor(signatures[0]!.bytes)])),

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { messageOf } from '../../errors.ts';
-import { AskedLeanKeys } from '../../openpgp/lean-verify.ts';
+import { AskedLeanKeys } from '../../openpgp/lean-keys.ts';
 import { runJob } from '../checks/job.ts';
 import type { FromWorker, KeyAnswer, ToWorker, WorkerReply, WorkerRequest } from './pool.ts';
 import { verifierFromSettings } from '../../signature/verifier.ts';
