@@ -18,7 +18,7 @@ import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { MATERIAL_KEYS, snapshotOf } from './store/policy-snapshot.ts';
 import type { PolicySnapshot } from './store/policy-snapshot.ts';
 import { VerificationStore } from './store/result-store.ts';
-import type { EntrySummary } from './store/result-store.ts';
+import type { EntrySummary } from './store/workspace-record.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
 import { nowNs, settled, sizeOf, stampOf } from '../scan/stamps.ts';
 
