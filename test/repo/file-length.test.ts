@@ -8,15 +8,11 @@ import { justified, LINE_LIMIT, longFiles, MARKER } from './file-length.ts';
 const REPO = join(import.meta.dirname, '..', '..');
 
 /**
- * Pending: being edited on other branches (the signers and performance
- * work); split or justified once those are merged. Empty this list then.
+ * Pending: being edited on other branches; split or justified once those
+ * are merged. Empty this list then.
  */
 const PENDING = new Set([
-  'src/core/openpgp/lean-verify.ts',
   'src/core/registry/http-registry.ts',
-  'src/core/sigstore/fast/verify.ts',
-  'src/core/verify/store/result-store.ts',
-  'src/core/verify/workspace.ts',
   'src/core/workflows/diff/trust-diff.ts',
   'src/extension/commands.ts',
   'src/extension/verification-view.ts',

@@ -1,26 +1,24 @@
 import { homedir } from 'node:os';
 import type { LoadedConfig } from '../config/load.ts';
-import { readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceSource } from './evidence/evidence.ts';
 import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import type { RecordedPackage } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence/evidence-cache.ts';
-import { stillHolds } from './checks/job.ts';
 import type { JobResult, VerifyJob } from './checks/job.ts';
 import { VerifyPool, workersFor } from './threads/pool.ts';
 import { reportOf, sharedPlaces } from './verdict/report.ts';
 import { installedDirOf } from '../lockfile/paths.ts';
-import { claimsOfInstalled, ClaimFilter, filteredClaims, installedClaims } from './evidence/claims.ts';
+import { ClaimFilter, installedClaims } from './evidence/claims.ts';
 import { PlaceIndex, placeOwners } from './verdict/collisions.ts';
-import type { DeployRoots } from '../deploy/platforms.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
-import { MATERIAL_KEYS, snapshotOf } from './store/policy-snapshot.ts';
-import type { PolicySnapshot } from './store/policy-snapshot.ts';
+import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
+import { claimsOfOthers, holds, openLock } from './store/reuse.ts';
 import { VerificationStore } from './store/result-store.ts';
+import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
-import { nowNs, settled, sizeOf, stampOf } from '../scan/stamps.ts';
+import { sizeOf, stampOf } from '../scan/stamps.ts';
 
 import { capturedFor, evidenceSource } from './evidence/sources.ts';
 import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './registry-facts.ts';
@@ -254,48 +252,6 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   }
 }
 
-/**
- * The places every installed package claims, for a run that verifies only
- * some: a stored result that still holds says it, else the installed
- * aam.yaml does (as a job would read it). With a filter, a manifest that
- * cannot claim a place of the packages verified is not parsed ([]).
- */
-function claimsOfOthers(
-  names: readonly string[],
-  only: readonly string[],
-  workspace: WorkspacePaths,
-  roots: DeployRoots,
-  store: VerificationStore | undefined,
-  force: boolean,
-  filter: ClaimFilter | undefined,
-): Map<string, readonly string[]> {
-  const claims = new Map<string, readonly string[]>();
-  for (const name of names) {
-    const dir = installedDirOf(workspace, name);
-    const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
-    claims.set(
-      name,
-      stored && holds(stored, dir)
-        ? stored.claims
-        : filter && !only.includes(name)
-          ? filteredClaims(dir, roots, filter)
-          : claimsOfInstalled(dir, roots),
-    );
-  }
-  return claims;
-}
-
-/** The trust material and signing settings of a loaded config, with the file each came from. */
-function materialOf(config: LoadedConfig): PolicySnapshot['material'] {
-  const out: PolicySnapshot['material'] = {};
-  for (const key of MATERIAL_KEYS) {
-    const value = config.security[key];
-    if (typeof value === 'string' && value)
-      out[key] = { value, source: config.merged.originOf(['security', key]).file ?? 'default' };
-  }
-  return out;
-}
-
 /** The OpenPGP keys (fingerprints) the lock file says signed these entries; a few at most, as each may cost a GnuPG run. */
 function signingKeysNamed(entries: (LockedPackage | undefined)[]): string[] {
   const named = new Set<string>();
@@ -312,46 +268,4 @@ function signingKeysNamed(entries: (LockedPackage | undefined)[]): string[] {
 function packagesEstimate(lockFile: string): number {
   const stamp = stampOf(lockFile);
   return stamp ? Math.floor(sizeOf(stamp) / 1024) : 0;
-}
-
-/** An earlier result that still holds; anything unreadable or in doubt does not. */
-function holds(result: JobResult, installedDir: string): boolean {
-  try {
-    return stillHolds(result, installedDir);
-  } catch {
-    return false;
-  }
-}
-
-function summaryOf(entry: LockedPackage): EntrySummary {
-  return {
-    version: entry.version,
-    source: entry.source,
-    checksum: entry.checksum,
-    fileCount: Object.keys(entry.file_checksums?.files ?? {}).length,
-  };
-}
-
-/**
- * The lock file's package names and entry digests. While its stamp is
- * unchanged (and settled) they come from the store and the file is only
- * parsed if a package has to be verified again — a large lock costs more to
- * parse than to check warm.
- */
-async function openLock(lockFile: string, store: VerificationStore | undefined, force: boolean) {
-  const stamp = stampOf(lockFile);
-  const state = store?.lockState(lockFile);
-  let parsed: Promise<Record<string, LockedPackage>> | undefined;
-  const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
-  if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
-    return { names: Object.keys(state.digests), digests: state.digests, entries };
-  }
-  const at = String(nowNs());
-  const packages = await entries();
-  // Digests only matter for matching stored results.
-  if (!store) return { names: Object.keys(packages), digests: {} as Record<string, string>, entries };
-  const digests: Record<string, string> = {};
-  for (const name of Object.keys(packages)) digests[name] = VerificationStore.digest(packages[name]);
-  if (stamp) store.setLockState(lockFile, { stamp, at, digests });
-  return { names: Object.keys(digests), digests, entries };
 }

@@ -1,3 +1,4 @@
+import type { LoadedConfig } from '../../config/load.ts';
 import type { PolicyContext, SecurityPolicy } from '../../policy/decision.ts';
 
 /** The policy a workspace was last decided under, as plain data (for showing stored verdicts before config loads). */
@@ -35,4 +36,15 @@ export function snapshotOf(
 
 export function contextOf(snapshot: PolicySnapshot): PolicyContext {
   return { policy: snapshot.policy, sourceOf: (key) => snapshot.sources[key] };
+}
+
+/** The trust material and signing settings of a loaded config, with the file each came from. */
+export function materialOf(config: LoadedConfig): PolicySnapshot['material'] {
+  const out: PolicySnapshot['material'] = {};
+  for (const key of MATERIAL_KEYS) {
+    const value = config.security[key];
+    if (typeof value === 'string' && value)
+      out[key] = { value, source: config.merged.originOf(['security', key]).file ?? 'default' };
+  }
+  return out;
 }

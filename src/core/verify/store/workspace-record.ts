@@ -1,4 +1,5 @@
 import { isTrustedIdentity } from '../../policy/identity.ts';
+import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
 import type { JobResult } from '../checks/job.ts';
 import type { LostSetting } from './policy-memory.ts';
@@ -20,6 +21,16 @@ export interface EntrySummary {
   source: string;
   checksum: string;
   fileCount: number;
+}
+
+/** The summary of a lock entry that a stored result keeps. */
+export function summaryOf(entry: LockedPackage): EntrySummary {
+  return {
+    version: entry.version,
+    source: entry.source,
+    checksum: entry.checksum,
+    fileCount: Object.keys(entry.file_checksums?.files ?? {}).length,
+  };
 }
 
 export interface StoredResult {

@@ -1,0 +1,81 @@
+import { readLockFile } from '../../lockfile/lockfile.ts';
+import type { LockedPackage, WorkspacePaths } from '../../lockfile/lockfile.ts';
+import { installedDirOf } from '../../lockfile/paths.ts';
+import type { DeployRoots } from '../../deploy/platforms.ts';
+import { nowNs, settled, stampOf } from '../../scan/stamps.ts';
+import { stillHolds } from '../checks/job.ts';
+import type { JobResult } from '../checks/job.ts';
+import { claimsOfInstalled, filteredClaims } from '../evidence/claims.ts';
+import type { ClaimFilter } from '../evidence/claims.ts';
+import { VerificationStore } from './result-store.ts';
+
+/**
+ * What a verification run takes from the store instead of reading again:
+ * the lock file's names and digests while its stamp is unchanged, an earlier
+ * result whose files still have their stamps, and the places such a result
+ * says its package claims. Anything in doubt is read again.
+ */
+
+/**
+ * The lock file's package names and entry digests. While its stamp is
+ * unchanged (and settled) they come from the store and the file is only
+ * parsed if a package has to be verified again — a large lock costs more to
+ * parse than to check warm.
+ */
+export async function openLock(lockFile: string, store: VerificationStore | undefined, force: boolean) {
+  const stamp = stampOf(lockFile);
+  const state = store?.lockState(lockFile);
+  let parsed: Promise<Record<string, LockedPackage>> | undefined;
+  const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
+  if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
+    return { names: Object.keys(state.digests), digests: state.digests, entries };
+  }
+  const at = String(nowNs());
+  const packages = await entries();
+  // Digests only matter for matching stored results.
+  if (!store) return { names: Object.keys(packages), digests: {} as Record<string, string>, entries };
+  const digests: Record<string, string> = {};
+  for (const name of Object.keys(packages)) digests[name] = VerificationStore.digest(packages[name]);
+  if (stamp) store.setLockState(lockFile, { stamp, at, digests });
+  return { names: Object.keys(digests), digests, entries };
+}
+
+/** An earlier result that still holds; anything unreadable or in doubt does not. */
+export function holds(result: JobResult, installedDir: string): boolean {
+  try {
+    return stillHolds(result, installedDir);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The places every installed package claims, for a run that verifies only
+ * some: a stored result that still holds says it, else the installed
+ * aam.yaml does (as a job would read it). With a filter, a manifest that
+ * cannot claim a place of the packages verified is not parsed ([]).
+ */
+export function claimsOfOthers(
+  names: readonly string[],
+  only: readonly string[],
+  workspace: WorkspacePaths,
+  roots: DeployRoots,
+  store: VerificationStore | undefined,
+  force: boolean,
+  filter: ClaimFilter | undefined,
+): Map<string, readonly string[]> {
+  const claims = new Map<string, readonly string[]>();
+  for (const name of names) {
+    const dir = installedDirOf(workspace, name);
+    const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
+    claims.set(
+      name,
+      stored && holds(stored, dir)
+        ? stored.claims
+        : filter && !only.includes(name)
+          ? filteredClaims(dir, roots, filter)
+          : claimsOfInstalled(dir, roots),
+    );
+  }
+  return claims;
+}
