@@ -1,131 +1,28 @@
-import { describeSigner, findTrust } from './trust-match.ts';
-import type { Signer, TrustMatch } from './trust-match.ts';
-import { entryText } from './identity.ts';
-import type { TrustedIdentity } from './identity.ts';
+import { signaturesOf } from './checks.ts';
+import type { AttestationFact, Checks, IntegrityCheck } from './checks.ts';
+import type { PolicyContext, SecurityPolicy } from './policy.ts';
+import { decideSigned } from './signed.ts';
+import { attestedVerdict, rule, verdict } from './verdict.ts';
+import type { Verdict } from './verdict.ts';
 
-export type FailureMode = 'warn' | 'error' | 'ignore';
+export { DEFAULT_POLICY } from './policy.ts';
+export type { FailureMode, PolicyContext, SecurityPolicy, SignatureThreshold } from './policy.ts';
+export type {
+  AttestationFact,
+  Checks,
+  Delegate,
+  DelegationFact,
+  IntegrityCheck,
+  RevocationFact,
+  SignatureCheck,
+  SignatureEntry,
+} from './checks.ts';
+export type { Verdict, VerdictAction, VerdictCode, VerdictStatus } from './verdict.ts';
 
-/** The effective values of the `security:` keys the trust decision reads. */
-export interface SecurityPolicy {
-  require_signature: boolean;
-  on_signature_failure: FailureMode;
-  trusted_identities: TrustedIdentity[];
-  trusted_keys: string[];
-  allowed_issuers: string[];
-  verify_transparency_log: boolean;
-  /** A package's signer differs from the one recorded (trust on first use): fail, or warn. */
-  on_signer_change: 'error' | 'warn';
-  /** A valid attestation of a registry in `trusted_registries` makes a package verified (seeds: Registry Attestation). */
-  trust_registry_attestations: boolean;
-  trusted_registries: string[];
-  /** A package from an HTTP registry must carry a valid attestation of a trusted registry (SPEC §2). */
-  require_registry_attestation: boolean;
-}
-
-export const DEFAULT_POLICY: SecurityPolicy = {
-  require_signature: false,
-  on_signature_failure: 'warn',
-  trusted_identities: [],
-  trusted_keys: [],
-  allowed_issuers: [],
-  verify_transparency_log: true,
-  on_signer_change: 'error',
-  trust_registry_attestations: false,
-  trusted_registries: [],
-  require_registry_attestation: false,
-};
-
-/** A policy plus where each of its values came from (a file path, or "default"). */
-export interface PolicyContext {
-  policy: SecurityPolicy;
-  sourceOf?: (key: keyof SecurityPolicy) => string | undefined;
-}
-
-export type IntegrityCheck =
-  | { ok: true }
-  | {
-      ok: false;
-      code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'DEPLOYED_MODIFIED' | 'ARCHIVE_UNAVAILABLE' | 'PACKAGE_MISMATCH';
-      expected: string;
-      actual: string;
-      detail: string;
-    };
-
-export type SignatureCheck =
-  | { state: 'none' }
-  | {
-      state: 'invalid';
-      type: Signer['type'];
-      code: 'SIGNATURE_INVALID' | 'TLOG_MISSING' | 'KEY_UNKNOWN' | 'BUNDLE_INVALID';
-      reason: string;
-      signer?: Signer;
-    }
-  | { state: 'valid'; signer: Signer };
-
-/** What the verifier established about one package, before policy. */
-export interface Checks {
-  integrity: IntegrityCheck;
-  signature: SignatureCheck;
-  /** The registry it came from refuses unsigned packages (`require_signatures: true` in its registry.yaml). */
-  source?: { name: string; requiresSignatures: true } | undefined;
-  /** Its registry attestation, checked with the registry's pinned key; absent: nothing attests it (not from an HTTP registry). */
-  attestation?: AttestationFact | undefined;
-}
-
-/** What a registry attestation established (the registry by its name in the config). */
-export type AttestationFact =
-  | { registry: string; state: 'valid'; keyId: string; publisher: string }
-  | { registry: string; state: 'invalid' | 'none'; reason: string };
-
-export type VerdictStatus =
-  | 'verified'
-  | 'signed-no-policy'
-  | 'signed-untrusted'
-  | 'unsigned'
-  | 'invalid'
-  | 'tampered'
-  | 'unavailable'
-  | 'unattested'
-  | 'skipped';
-export type VerdictAction = 'pass' | 'warn' | 'fail';
-export type VerdictCode =
-  | 'VERIFIED'
-  | 'SIGNED_NO_POLICY'
-  | 'UNSIGNED'
-  | 'SKIPPED'
-  | 'CHECKSUM_MISMATCH'
-  | 'FILES_MODIFIED'
-  | 'DEPLOYED_MODIFIED'
-  | 'ARCHIVE_UNAVAILABLE'
-  | 'PACKAGE_MISMATCH'
-  | 'SIGNATURE_INVALID'
-  | 'BUNDLE_INVALID'
-  | 'TLOG_MISSING'
-  | 'KEY_UNKNOWN'
-  | 'ISSUER_NOT_ALLOWED'
-  | 'UNTRUSTED_SIGNER'
-  | 'ATTESTED'
-  | 'ATTESTATION_REQUIRED';
-
-/** The outcome of the trust decision for one package, with the evidence and the next step. */
-export interface Verdict {
-  status: VerdictStatus;
-  action: VerdictAction;
-  code: VerdictCode;
-  message: string;
-  hint: string | undefined;
-  expected: string | undefined;
-  actual: string | undefined;
-  signer: Signer | undefined;
-  trustedBy: TrustMatch | undefined;
-  /** The policy key that decided a warn or fail, and the file it came from. */
-  rule: { key: keyof SecurityPolicy; source: string | undefined } | undefined;
-}
-
-/** SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock. */
+/** SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock (the time comes with the context). */
 export function decide(checks: Checks, context: PolicyContext): Verdict {
   const { policy } = context;
-  const { integrity, signature } = checks;
+  const { integrity } = checks;
   if (!integrity.ok) return integrityFailure(integrity);
   // An attestation never makes a tampered package pass (above); where one is required, nothing else stands in for it.
   const attested = trustedAttestation(checks.attestation, policy);
@@ -144,73 +41,8 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
       },
     );
   }
-  if (signature.state === 'none') return attested ? attestedVerdict(attested) : unsigned(context, checks.source);
-  if (signature.state === 'invalid') return invalid(signature, context);
-  const { signer } = signature;
-  if (
-    signer.type === 'sigstore' &&
-    policy.allowed_issuers.length > 0 &&
-    !policy.allowed_issuers.includes(signer.identity.issuer ?? '')
-  ) {
-    return onFailure(
-      context,
-      'invalid',
-      'ISSUER_NOT_ALLOWED',
-      `Signed by ${describeSigner(signer)}, but its issuer is not in allowed_issuers.`,
-      {
-        signer,
-        expected: `one of ${policy.allowed_issuers.join(', ')}`,
-        actual: signer.identity.issuer ?? '(no issuer)',
-        hint: `If you trust ${signer.identity.issuer ?? 'this issuer'}, add it to allowed_issuers.`,
-        ruleKey: 'allowed_issuers',
-      },
-    );
-  }
-  const match = findTrust(signer, policy);
-  if (match) {
-    return verdict(
-      'verified',
-      'pass',
-      'VERIFIED',
-      `Signed by ${describeSigner(signer)}, trusted by "${match.pattern}".`,
-      {
-        signer,
-        trustedBy: { ...match, source: context.sourceOf?.(match.list) },
-      },
-    );
-  }
-  // A signer nobody listed, on a package its registry attests: the registry's word is the policy's choice.
-  if (attested) return attestedVerdict(attested, signer);
-  if (policy.trusted_identities.length === 0 && policy.trusted_keys.length === 0 && !policy.require_signature) {
-    return verdict(
-      'signed-no-policy',
-      'pass',
-      'SIGNED_NO_POLICY',
-      `Signed by ${describeSigner(signer)}; no trust policy is set, so any valid signer passes.`,
-      {
-        signer,
-        hint: 'Add trusted_identities or trusted_keys to decide whom to trust.',
-      },
-    );
-  }
-  const list = signer.type === 'sigstore' ? 'trusted_identities' : 'trusted_keys';
-  const trusted = policy[list];
-  return onFailure(
-    context,
-    'signed-untrusted',
-    'UNTRUSTED_SIGNER',
-    `Signed by ${describeSigner(signer)}, who is not in ${list}.`,
-    {
-      signer,
-      expected:
-        trusted.length > 0
-          ? `a signer matching one of: ${trusted.map((t) => (typeof t === 'string' ? t : entryText(t))).join(', ')}`
-          : `a signer listed in ${list} (the list is empty)`,
-      actual: signer.type === 'sigstore' ? signer.identity.san : signer.fingerprint,
-      hint: `If you trust this signer, add ${signer.type === 'sigstore' ? `"${signer.identity.san}"${signer.identity.issuer ? ` with issuer ${signer.identity.issuer}` : ''} to trusted_identities` : `${signer.fingerprint} to trusted_keys`} (AAM: Trust Signer).`,
-      ruleKey: list,
-    },
-  );
+  if (signaturesOf(checks).length === 0) return attested ? attestedVerdict(attested) : unsigned(context, checks.source);
+  return decideSigned(checks, context, attested);
 }
 
 /** The attestation, when it is valid and its registry is one the policy trusts for attestations. */
@@ -223,23 +55,6 @@ function trustedAttestation(
     policy.trusted_registries.includes(fact.registry)
     ? fact
     : undefined;
-}
-
-function attestedVerdict(fact: Extract<AttestationFact, { state: 'valid' }>, signer?: Signer): Verdict {
-  return verdict(
-    'verified',
-    'pass',
-    'ATTESTED',
-    `Attested by registry ${fact.registry} (key ${fact.keyId.slice(0, 16)}…), published by ${fact.publisher}${signer ? `; signed by ${describeSigner(signer)}, who is not in your trust lists` : ''}.`,
-    {
-      signer,
-      trustedBy: {
-        list: 'trusted_registries',
-        pattern: fact.registry,
-        explanation: `attestations of registry ${fact.registry} (trust_registry_attestations: true)`,
-      },
-    },
-  );
 }
 
 const NO_ATTESTATION: AttestationFact = {
@@ -318,68 +133,4 @@ function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
     hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package.',
     rule: rule(context, 'require_signature'),
   });
-}
-
-function invalid(signature: Extract<SignatureCheck, { state: 'invalid' }>, context: PolicyContext): Verdict {
-  const hints = {
-    SIGNATURE_INVALID:
-      'The signature does not match this archive or its certificate chain is not trusted. Do not use this package; re-install it from a registry you trust.',
-    BUNDLE_INVALID: 'The signature file is malformed. Re-install the package, or ask the publisher to sign it again.',
-    TLOG_MISSING:
-      'The signature has no verifiable transparency-log entry. Only for air-gapped setups, set verify_transparency_log: false.',
-    KEY_UNKNOWN:
-      "The signer's public key is not in your keyring. Import it (AAM: Import OpenPGP Public Key…) after checking its fingerprint, then verify again.",
-  } as const;
-  const kind = signature.type === 'sigstore' ? 'Sigstore' : 'OpenPGP';
-  return onFailure(context, 'invalid', signature.code, `${kind} signature is not valid: ${signature.reason}`, {
-    signer: signature.signer,
-    hint: hints[signature.code],
-    ruleKey: signature.code === 'TLOG_MISSING' ? 'verify_transparency_log' : 'on_signature_failure',
-  });
-}
-
-interface VerdictExtras {
-  hint?: string;
-  expected?: string;
-  actual?: string;
-  signer?: Signer;
-  trustedBy?: TrustMatch;
-  rule?: Verdict['rule'];
-}
-
-function onFailure(
-  context: PolicyContext,
-  status: VerdictStatus,
-  code: VerdictCode,
-  message: string,
-  extras: VerdictExtras & { ruleKey: keyof SecurityPolicy },
-): Verdict {
-  const mode = context.policy.on_signature_failure;
-  const action: VerdictAction = mode === 'error' ? 'fail' : 'warn';
-  return verdict(status, action, code, message, { ...extras, rule: rule(context, extras.ruleKey) });
-}
-
-function rule(context: PolicyContext, key: keyof SecurityPolicy): Verdict['rule'] {
-  return { key, source: context.sourceOf?.(key) };
-}
-
-function verdict(
-  status: VerdictStatus,
-  action: VerdictAction,
-  code: VerdictCode,
-  message: string,
-  extras: VerdictExtras = {},
-): Verdict {
-  return {
-    status,
-    action,
-    code,
-    message,
-    hint: extras.hint,
-    expected: extras.expected,
-    actual: extras.actual,
-    signer: extras.signer,
-    trustedBy: extras.trustedBy,
-    rule: extras.rule,
-  };
 }

@@ -1,4 +1,5 @@
 import type { SignatureCheck } from '../policy/decision.ts';
+import { signerKeyOf } from '../policy/trust-match.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
 import { recordedSignatureOf } from './trust-record.ts';
@@ -33,11 +34,7 @@ export function signerKey(
 }
 
 /** A valid signer in the record's terms. */
-export function keyOfSigner(signer: Signer): string {
-  return signer.type === 'gpg'
-    ? `gpg:${signer.fingerprint}`
-    : `sigstore:${signer.identity.san}|${signer.identity.issuer ?? ''}`;
-}
+export const keyOfSigner: (signer: Signer) => string = signerKeyOf;
 
 /** A recorded signer in words, with its log entry: "alice@example.com (issuer …, log entry 12)". */
 export function describeRecorded(signature: RecordedSignature | null): string {

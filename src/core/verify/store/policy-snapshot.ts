@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '../../policy/decision.ts';
 import type { PolicyContext, SecurityPolicy } from '../../policy/decision.ts';
 
 /** The policy a workspace was last decided under, as plain data (for showing stored verdicts before config loads). */
@@ -34,5 +35,10 @@ export function snapshotOf(
 }
 
 export function contextOf(snapshot: PolicySnapshot): PolicyContext {
-  return { policy: snapshot.policy, sourceOf: (key) => snapshot.sources[key] };
+  // A snapshot stored before a setting existed decides with that setting's default.
+  return {
+    policy: { ...DEFAULT_POLICY, ...snapshot.policy },
+    sourceOf: (key) => snapshot.sources[key],
+    now: new Date().toISOString(),
+  };
 }
