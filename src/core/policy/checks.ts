@@ -30,6 +30,8 @@ export interface SignatureEntry {
   /** Its file name beside the archive (`1.0.0.aam.sigstore.json`, `1.0.0.aam.2.asc`…). */
   file: string;
   check: SignatureCheck;
+  /** `sha256:` of the signature file (what the lock file and the trust record keep). */
+  digest?: string | undefined;
 }
 
 /** Who a delegation lets sign: a Sigstore identity pattern (optionally issuer-pinned), or an OpenPGP key. */

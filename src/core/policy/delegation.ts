@@ -150,9 +150,10 @@ function climb(
 /** Why one delegation cannot stand behind `original`'s signature, `depth` delegations below it. */
 function refusalOf(fact: DelegationFact, original: Signer, judging: Judging, depth: number): string | undefined {
   const id = short(fact.id);
-  if (!fact.signer) return `delegation ${id} is not validly signed (${fact.problem ?? 'no signature'})`;
+  // The pattern first: a delegation for other packages is not even checked (its signature is not verified).
   if (judging.name === undefined || !matchesNamePattern(fact.pattern, judging.name))
     return `delegation ${id} is for ${fact.pattern}, not ${judging.name ?? 'this package'}`;
+  if (!fact.signer) return `delegation ${id} is not validly signed (${fact.problem ?? 'no signature'})`;
   if (depth > 0 && fact.maxDepth < depth)
     return `delegation ${id} (by ${describeSigner(fact.signer)} for ${fact.pattern}) does not allow re-delegation${fact.maxDepth > 0 ? ` deeper than ${fact.maxDepth}` : ''}`;
   const revoked = judging.revocations.find(

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { keyIdOf } from './attestation.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 
 /**
  * The HTTP registry's audit log (seeds, Layer 4), made tamper-evident: each
@@ -45,16 +46,7 @@ export interface AuditHead {
 }
 
 /** JSON with object keys sorted at every level: the bytes a hash or signature covers. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value ?? null);
-}
+export { canonicalJson };
 
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
   const { seq, event, actor, package: pkg, version, timestamp, metadata, prev_hash } = entry;

@@ -6,11 +6,12 @@ import { parseManifest } from '../package/manifest.ts';
 import { API_PREFIX, metadataFromApi, packagePath, versionPath } from './http-api.ts';
 import type { ApiApproval, ApiApprovals, ApiError, ApiRegistryInfo, ApiVersion } from './http-api.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
-import type { PackageMetadata, VersionEntry } from './metadata.ts';
+import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
 import { refusalFor, resolveIn } from './registry.ts';
 import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+import { addHttpDelegation, addHttpSignature, readHttpDelegations, readHttpSignatures } from './http-signatures.ts';
 import { parseApprovalDocument } from './approval.ts';
 
 export interface HttpRegistryOptions {
@@ -71,27 +72,19 @@ export class HttpRegistry implements Registry {
   }
 
   async readSignatures(name: string, version: string): Promise<StoredSignature[]> {
-    const body = (await this.json(versionPath(name, version), { notFound: true })) as Partial<ApiVersion> | undefined;
-    const found: StoredSignature[] = [];
-    for (const signature of Array.isArray(body?.signatures) ? body.signatures : []) {
-      if (signature?.type !== 'sigstore' && signature?.type !== 'gpg') continue;
-      if (found.some((f) => f.type === signature.type)) continue;
-      const path = `${versionPath(name, version)}/signature/${signature.type}`;
-      const response = await this.request(path, { notFound: true });
-      if (!response) continue;
-      const bytes = await this.body(
-        response,
-        READ_LIMITS.signature,
-        `the ${signature.type} signature of ${name}@${version}`,
-      );
-      found.push({
-        type: signature.type,
-        file: `${version}.aam${SIGNATURE_SUFFIX[signature.type]}`,
-        path: this.url + path,
-        bytes,
-      });
-    }
-    return found;
+    return readHttpSignatures(this, name, version);
+  }
+
+  async addSignature(name: string, version: string, signature: SignatureToStore): Promise<SignatureRecord> {
+    return addHttpSignature(this, name, version, signature);
+  }
+
+  async readDelegations(): Promise<{ name: string; bytes: Buffer }[]> {
+    return readHttpDelegations(this);
+  }
+
+  async addDelegation(file: { name: string; bytes: Buffer }): Promise<void> {
+    await addHttpDelegation(this, file);
   }
 
   async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
@@ -104,18 +97,14 @@ export class HttpRegistry implements Registry {
     const contents = await readArchiveContents(archive);
     const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
     const token = await this.requireToken(`Publishing to registry "${this.name}"`);
-    if (signatures.length > 1)
-      throw new AamError(
-        'USAGE',
-        `An HTTP registry stores one signature per version; ${signatures.length} were given.`,
-      );
     const form = new FormData();
     form.append(
       'archive',
       new Blob([new Uint8Array(archive)], { type: 'application/gzip' }),
       `${manifest.version}.aam`,
     );
-    const [signature] = signatures;
+    // The spec's publish carries one signature; each further one is added to the published version.
+    const [signature, ...more] = signatures;
     if (signature) {
       form.append(
         'signature',
@@ -140,6 +129,8 @@ export class HttpRegistry implements Registry {
         'REGISTRY_ERROR',
         `Registry "${this.name}" answered the publish of ${manifest.name}@${manifest.version} with something else.`,
       );
+    for (const extra of more)
+      entry.signatures = [...(entry.signatures ?? []), await this.addSignature(manifest.name, manifest.version, extra)];
     return { manifest, entry, archivePath: `${this.url}${versionPath(manifest.name, manifest.version)}/download` };
   }
 
@@ -266,6 +257,23 @@ export class HttpRegistry implements Registry {
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */
   async apiVersion(name: string, version: string): Promise<ApiVersion | undefined> {
     return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
+  }
+
+  /** A JSON document of the API; undefined on 404 when `notFound` (for the client's helpers, http-signatures.ts). */
+  async getJson(path: string, notFound = false): Promise<unknown> {
+    return this.json(path, { notFound });
+  }
+
+  /** The bytes at a path of the API, up to `limit`; undefined on 404. */
+  async getBytes(path: string, limit: number, what: string): Promise<Buffer | undefined> {
+    const response = await this.request(path, { notFound: true });
+    return response ? this.body(response, limit, what) : undefined;
+  }
+
+  /** A write with the API token (sent once, never retried), answered with JSON. */
+  async write(path: string, method: 'POST' | 'PUT', body: FormData | string, what: string): Promise<unknown> {
+    const token = await this.requireToken(what);
+    return this.parse((await this.request(path, { method, body, token, attempts: 1 }))!);
   }
 
   /** The API token for a write, or why there is none and how to get one. */

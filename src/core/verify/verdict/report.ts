@@ -5,7 +5,7 @@ import type { AttestationFact, Checks, PolicyContext, Verdict } from '../../poli
 import type { JobResult } from '../checks/job.ts';
 import { contextOf } from '../store/policy-snapshot.ts';
 import type { EntrySummary, VerificationStore } from '../store/result-store.ts';
-import { continuityFindings, registryFindings } from './findings.ts';
+import { continuityFindings, registryFindings, signatureFindings } from './findings.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
 import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from './collisions.ts';
@@ -99,6 +99,7 @@ export function reportOf(
     verdict,
     findings: [
       ...continuityFindings(result.continuity, name, context.policy.on_signer_change),
+      ...signatureFindings(verdict, context.policy.on_signature_failure),
       ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
       ...(extras?.findings ?? []),
       ...shared.findings,

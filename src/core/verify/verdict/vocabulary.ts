@@ -26,6 +26,7 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
   SIGNER_CHANGED: 'signer changed',
   DOWNGRADE: 'downgrade',
   DEPLOY_COLLISION: 'deployed path shared',
+  EXTRA_SIGNATURE_INVALID: 'a signature is invalid',
 };
 
 /** What a package counts as in a summary: every failure is "failed", whatever its status; the rest by status. */

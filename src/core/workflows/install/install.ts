@@ -8,18 +8,18 @@ import type { Platform } from '../../model/platform.ts';
 import { writeDeployed } from '../../deploy/write.ts';
 import { AamError, InstallRefusedError } from '../../errors.ts';
 import { readRegularFile } from '../../fs/safe-read.ts';
-import { sha256, sha256Hex } from '../../archive/hash.ts';
+import { sha256 } from '../../archive/hash.ts';
 import { extractArchive, fileChecksumsOf } from '../../archive/extract.ts';
 import { readArchive } from '../../archive/read.ts';
 import { parseManifest } from '../../package/manifest.ts';
 import { withFileLock } from '../../fs/file-lock.ts';
 import { commitJournal, recoverJournal } from '../../fs/journal.ts';
 import { lockFileText, readLockFile } from '../../lockfile/lockfile.ts';
-import type { LockedPackage, LockFile, LockSignature, WorkspacePaths } from '../../lockfile/lockfile.ts';
+import type { LockFile, WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { toFsName } from '../../model/names.ts';
-import { readTrustRecord, recordedSignatureOf, recordPathOf, trustRecordText } from '../../record/trust-record.ts';
-import type { RecordedPackage, RecordedRegistry, TrustRecord } from '../../record/trust-record.ts';
-import type { AttestationFact, SignatureCheck, Verdict } from '../../policy/decision.ts';
+import { readTrustRecord, recordPathOf, trustRecordText } from '../../record/trust-record.ts';
+import type { RecordedRegistry, TrustRecord } from '../../record/trust-record.ts';
+import type { AttestationFact, Verdict } from '../../policy/decision.ts';
 import { SIGNATURE_SUFFIX } from '../../registry/layout.ts';
 import type { Registry, StoredSignature } from '../../registry/registry.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
@@ -27,6 +27,7 @@ import type { SignatureVerifier } from '../../signature/verifier.ts';
 import { fetchAndVerify } from './fetch-verify.ts';
 import type { PackageSource, Verified } from './fetch-verify.ts';
 import { planInstall } from './plan.ts';
+import { delegationEvidence, lockEntry, recordedEntry } from './records.ts';
 import { continuityChanges } from '../../record/continuity.ts';
 import { continuityFindings } from '../../verify/verdict/findings.ts';
 import type { PlannedPackage } from './plan.ts';
@@ -93,7 +94,7 @@ export async function installPackages(specs: readonly string[], options: Install
     if (!options.acceptChanges && fetch.context.policy.on_signature_failure !== 'ignore') {
       const changed = verified.flatMap((v) =>
         continuityFindings(
-          continuityChanges(record.packages[v.plan.name], v.plan.version, v.check),
+          continuityChanges(record.packages[v.plan.name], v.plan.version, v.checks),
           v.plan.name,
           fetch.context.policy.on_signer_change,
         )
@@ -152,7 +153,8 @@ export async function installPackages(specs: readonly string[], options: Install
     });
     for (const item of verified) {
       await options.cache.put(item.archive).catch(() => undefined);
-      if (item.signature) await options.cache.put(item.signature.bytes).catch(() => undefined);
+      for (const signature of item.signatures) await options.cache.put(signature.bytes).catch(() => undefined);
+      for (const file of delegationEvidence(item)) await options.cache.putDelegation(file).catch(() => undefined);
       if (item.attestation?.bytes) await options.cache.put(item.attestation.bytes).catch(() => undefined);
     }
     for (const item of verified) {
@@ -188,6 +190,7 @@ async function planSources(
       name: registry.name,
       readArchive: (n, v) => registry.readArchive(n, v),
       readSignatures: (n, v) => registry.readSignatures(n, v),
+      readDelegations: () => registry.readDelegations(),
       requiresSignatures: () => requires,
       ...(registry instanceof HttpRegistry ? { attestation: attestationsOf(registry, trust!) } : {}),
     };
@@ -232,58 +235,6 @@ async function fileSource(path: string): Promise<{ plan: PlannedPackage; source:
       readSignatures: async () => signatures,
       requiresSignatures: async () => false,
     },
-  };
-}
-
-function lockEntry(item: Verified, files: Record<string, string>): LockedPackage {
-  const entry: LockedPackage = {
-    version: item.plan.version,
-    source: item.source,
-    checksum: item.plan.entry.checksum,
-    dependencies: item.plan.dependencies,
-    // aam verify looks for a scoped package in .aam/packages/@scope/name (it installs to scope--name), so
-    // for those the lock file says what aam itself writes for a registry install: no file checksums.
-    file_checksums: item.plan.name.startsWith('@') ? null : { algorithm: 'sha256', files },
-    source_name: null,
-    source_commit: null,
-  };
-  if (item.signature && item.check.state === 'valid') entry.signature = lockSignature(item.signature, item.check);
-  return entry;
-}
-
-function lockSignature(file: StoredSignature, check: Extract<SignatureCheck, { state: 'valid' }>): LockSignature {
-  const signer = check.signer;
-  const base = { bundle_digest: `sha256:${sha256Hex(file.bytes)}`, signed_at: signer.signedAt };
-  if (signer.type === 'gpg')
-    return { type: 'gpg', fingerprint: signer.fingerprint, identity: signer.userIds[0], ...base };
-  return {
-    type: 'sigstore',
-    identity: signer.identity.san,
-    issuer: signer.identity.issuer,
-    ...(signer.tlog ? { transparency_log: { log_index: signer.tlog.logIndex, url: signer.tlog.url } } : {}),
-    ...base,
-  };
-}
-
-/** What the trust record keeps of an installed package: its digest, who signed it (null: unsigned), where it was deployed. */
-function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date): RecordedPackage {
-  const base = {
-    version: item.plan.version,
-    checksum: item.plan.entry.checksum,
-    source: item.source,
-    ...(item.sourceRequiresSignatures ? { source_requires_signatures: true as const } : {}),
-    platforms: [...platforms],
-    recorded_at: now.toISOString(),
-  };
-  const attestation =
-    item.attestation?.bytes && item.attestation.fact.state === 'valid'
-      ? { attestation: { digest: `sha256:${sha256Hex(item.attestation.bytes)}`, key_id: item.attestation.fact.keyId } }
-      : {};
-  if (!item.signature || item.check.state !== 'valid') return { ...base, ...attestation, signature: null };
-  return {
-    ...base,
-    ...attestation,
-    signature: recordedSignatureOf(item.check.signer, `sha256:${sha256Hex(item.signature.bytes)}`),
   };
 }
 
