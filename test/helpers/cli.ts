@@ -4,7 +4,12 @@ import type { CliIo } from '../../src/cli/io.ts';
 /** Runs the CLI in-process and captures what it prints. */
 export async function cli(
   argv: string[],
-  options: { cwd: string; home: string; env?: Record<string, string> },
+  options: {
+    cwd: string;
+    home: string;
+    env?: Record<string, string>;
+    lines?: (prompt: string) => Promise<string | undefined>;
+  },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -16,6 +21,7 @@ export async function cli(
     homeDir: options.home,
     color: false,
     askSecret: async () => undefined,
+    askLine: options.lines ?? (async () => undefined),
     openUrl: async () => undefined,
   };
   const code = await runCli(argv, io);

@@ -2,6 +2,7 @@ import type { CliIo } from '../io.ts';
 import { acceptCommand } from './accept.ts';
 import { approveCommand, rejectCommand } from './approve.ts';
 import { auditCommand } from './audit.ts';
+import { delegateCommand } from './delegate.ts';
 import { diffCommand } from './diff.ts';
 import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
 import { installCommand } from './install.ts';
@@ -13,6 +14,7 @@ import { policyCommand } from './policy.ts';
 import { publishCommand } from './publish.ts';
 import { registryCommand } from './registry.ts';
 import { restoreCommand } from './restore.ts';
+import { signCommand } from './sign.ts';
 import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
 
@@ -23,6 +25,8 @@ export const commands: Record<string, Command> = {
   install: installCommand,
   pack: packCommand,
   publish: publishCommand,
+  sign: signCommand,
+  delegate: delegateCommand,
   policy: policyCommand,
   keys: keysCommand,
   'prepare-offline': prepareOfflineCommand,

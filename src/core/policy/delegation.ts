@@ -61,7 +61,7 @@ export function describeDelegate(delegate: Delegate): string {
 }
 
 /** Whether a delegation names this signer. */
-function names(delegate: Delegate, signer: Signer): boolean {
+export function delegateNames(delegate: Delegate, signer: Signer): boolean {
   if ('fingerprint' in delegate)
     return !!findTrust(signer, { trusted_identities: [], trusted_keys: [delegate.fingerprint] });
   const entry = delegate.issuer ? { identity: delegate.identity, issuer: delegate.issuer } : delegate.identity;
@@ -88,7 +88,7 @@ export function issuerAllowed(signer: Signer, policy: SecurityPolicy): boolean {
  * up to a directly trusted signer, or why every candidate was refused.
  */
 export function delegationFor(signer: Signer, judging: Judging): ChainResult | undefined {
-  const mentioned = judging.delegations.some((d) => names(d.delegate, signer));
+  const mentioned = judging.delegations.some((d) => delegateNames(d.delegate, signer));
   if (!mentioned) return undefined;
   if (!judging.policy.allow_delegation)
     return {
@@ -106,7 +106,7 @@ function climb(
   path: string[],
 ): ChainResult {
   const reasons: string[] = [];
-  for (const fact of judging.delegations.filter((d) => names(d.delegate, signer))) {
+  for (const fact of judging.delegations.filter((d) => delegateNames(d.delegate, signer))) {
     const refused = refusalOf(fact, original, judging, below.length);
     if (refused) {
       reasons.push(refused);
@@ -133,7 +133,7 @@ function climb(
       reasons.push(`the delegation chain is longer than ${MAX_DELEGATION_DEPTH} delegations`);
       continue;
     }
-    const above = judging.delegations.some((d) => names(d.delegate, delegator));
+    const above = judging.delegations.some((d) => delegateNames(d.delegate, delegator));
     if (!above) {
       reasons.push(
         `delegation ${short(fact.id)} is signed by ${describeSigner(delegator)}, who is not in your trust lists`,

@@ -8,6 +8,8 @@ import type { SigningEndpoints } from '../sigstore/endpoints.ts';
 import type { RetryPolicy } from '../sigstore/sign.ts';
 import type { PassphrasePrompt, SigningKeySource } from '../openpgp/sign.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
+import { describeSigner, signerKeyOf } from '../policy/trust-match.ts';
+import type { Signer } from '../policy/trust-match.ts';
 
 export type Signing =
   | {
@@ -22,8 +24,8 @@ export type Signing =
 export interface PublishOptions {
   packageDir: string;
   registry: Registry;
-  /** Undefined publishes unsigned (refused by registries that require signatures). */
-  signing: Signing | undefined;
+  /** Undefined or none publishes unsigned (refused by registries that require signatures); several sign together. */
+  signing: Signing | readonly Signing[] | undefined;
   /** Checks the new signature before anything is stored. */
   verifier: SignatureVerifier;
   /** Transcript lines, in the tone of the AAM CLI. */
@@ -54,51 +56,25 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   line(`Packing ${label}...`);
   line(`→ ${packed.files.length} files, ${formatSize(packed.bytes.length)}, ${packed.checksum}`);
   for (const skipped of packed.skipped) line(`→ Skipped ${skipped}`);
+  const signings =
+    options.signing === undefined ? [] : Array.isArray(options.signing) ? options.signing : [options.signing];
   // Refused before signing: nothing is signed (and logged publicly) for a publish that cannot happen.
-  const refused = await options.registry.refusal(
-    packed.manifest.name,
-    packed.manifest.version,
-    options.signing !== undefined,
-  );
+  const refused = await options.registry.refusal(packed.manifest.name, packed.manifest.version, signings.length > 0);
   if (refused) throw refused;
   checkCancel();
-
-  const signatures: SignatureToStore[] = [];
-  if (options.signing) {
-    options.onStep?.('sign');
-    const signed =
-      options.signing.method === 'sigstore'
-        ? await signSigstore(packed.bytes, options.signing, line)
-        : await signGpg(packed.bytes, options.signing, line);
-    checkCancel();
-    options.onStep?.('verify');
-    const check = await options.verifier.verify(signed.type, signed.bytes, packed.bytes);
-    if (check.state !== 'valid') {
-      throw new AamError(
-        'SIGNATURE_INVALID',
-        `The new signature does not verify: ${check.state === 'invalid' ? check.reason : 'no signature'}. Nothing was published.`,
-        {
-          hint:
-            signed.type === 'sigstore'
-              ? 'sigstore_trusted_root must describe the Sigstore instance you sign with (sigstore_endpoint).'
-              : 'Check the signing key.',
-        },
-      );
-    }
-    signatures.push({
-      type: signed.type,
-      bytes: signed.bytes,
-      record: recordOf(check),
-      ...('publicKey' in signed && signed.publicKey ? { publicKey: signed.publicKey } : {}),
-    });
-    describeSignature(check, line);
-  }
+  const signatures = await signAll(packed.bytes, signings, options.verifier, {
+    line,
+    onStep: options.onStep,
+    checkCancel,
+    what: 'Nothing was published.',
+  });
   checkCancel();
   options.onStep?.('publish');
   line(`Publishing to registry ${options.registry.name}...`);
   const result = await options.registry.publish(packed.bytes, signatures);
   line(`✓ Published ${label}`);
-  if (signatures.length > 0) line('✓ Signature uploaded');
+  if (signatures.length > 0)
+    line(signatures.length === 1 ? '✓ Signature uploaded' : `✓ ${signatures.length} signatures uploaded`);
   return {
     name: packed.manifest.name,
     version: packed.manifest.version,
@@ -107,6 +83,70 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
     signatures: result.entry.signatures ?? [],
     skipped: packed.skipped,
   };
+}
+
+/**
+ * Signs `bytes` with each signing, and checks each new signature with the
+ * verifier before anything is stored; the same signer twice is refused (one
+ * signer adds nothing to a threshold, and would be a mistake to hide).
+ */
+export async function signAll(
+  bytes: Buffer,
+  signings: readonly Signing[],
+  verifier: SignatureVerifier,
+  options: {
+    line: (l: string) => void;
+    onStep?: ((step: 'pack' | 'sign' | 'verify' | 'publish') => void) | undefined;
+    checkCancel: () => void;
+    /** What the error says was not done ("Nothing was published."). */
+    what: string;
+    /** Signers already on the version (a co-signature adds a new one). */
+    already?: readonly Signer[];
+  },
+): Promise<(SignatureToStore & { signer: Signer })[]> {
+  const out: (SignatureToStore & { signer: Signer })[] = [];
+  for (const signing of signings) {
+    options.onStep?.('sign');
+    const signed =
+      signing.method === 'sigstore'
+        ? await signSigstore(bytes, signing, options.line)
+        : await signGpg(bytes, signing, options.line);
+    options.checkCancel();
+    options.onStep?.('verify');
+    const check = await verifier.verify(signed.type, signed.bytes, bytes);
+    if (check.state !== 'valid') {
+      throw new AamError(
+        'SIGNATURE_INVALID',
+        `The new signature does not verify: ${check.state === 'invalid' ? check.reason : 'no signature'}. ${options.what}`,
+        {
+          hint:
+            signed.type === 'sigstore'
+              ? 'sigstore_trusted_root must describe the Sigstore instance you sign with (sigstore_endpoint).'
+              : 'Check the signing key.',
+        },
+      );
+    }
+    const twice = [...(options.already ?? []), ...out.map((o) => o.signer)].find(
+      (s) => signerKeyOf(s) === signerKeyOf(check.signer),
+    );
+    if (twice)
+      throw new AamError(
+        'USAGE',
+        `${describeSigner(check.signer)} already signed this: a second signature by the same signer adds nothing. ${options.what}`,
+        {
+          hint: 'Sign with another key or identity, or drop the repeated one.',
+        },
+      );
+    out.push({
+      type: signed.type,
+      bytes: signed.bytes,
+      record: recordOf(check),
+      signer: check.signer,
+      ...('publicKey' in signed && signed.publicKey ? { publicKey: signed.publicKey } : {}),
+    });
+    describeSignature(check, options.line);
+  }
+  return out;
 }
 
 async function signSigstore(

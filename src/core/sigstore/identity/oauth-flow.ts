@@ -65,12 +65,12 @@ export async function signInWithBrowser(options: OAuthFlowOptions): Promise<stri
   }
 }
 
-interface Discovery {
+export interface Discovery {
   authorization_endpoint: string;
   token_endpoint: string;
 }
 
-async function discover(issuer: string): Promise<Discovery> {
+export async function discover(issuer: string): Promise<Discovery> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   let body: Partial<Discovery>;
   try {
@@ -150,7 +150,7 @@ function waitForCallback(state: string, timeoutMs: number, signal: AbortSignal |
   return { redirectUri, code, close };
 }
 
-async function exchange(tokenEndpoint: string, form: Record<string, string>): Promise<string> {
+export async function exchange(tokenEndpoint: string, form: Record<string, string>): Promise<string> {
   let response: Response;
   try {
     response = await fetch(tokenEndpoint, {
