@@ -28,6 +28,8 @@ import type { Database, Queryable } from './db.ts';
 import { isUniqueViolation } from './db.ts';
 import { appendAudit, auditEntries, auditHead, queryAudit } from './audit.ts';
 import { readMultipart } from './multipart.ts';
+import { addDelegation, addVersionSignature, apiSignatureOf, listDelegations, signatureByDigest } from './signers.ts';
+import type { SignerRoutes } from './signers.ts';
 import type { Upload } from './multipart.ts';
 import { authenticate, createToken, tokenHash } from './tokens.ts';
 import type { Caller } from './tokens.ts';
@@ -129,6 +131,12 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
     if (segments.length === 1) return sendJson(res, 200, await auditPage(app.db, url.searchParams));
     if (segments.length === 2 && segments[1] === 'head') return sendJson(res, 200, await signedHead(app));
   }
+  if (segments[0] === 'delegations' && segments.length === 1) {
+    if (method === 'GET') return sendJson(res, 200, await listDelegations(signerRoutes(app)));
+    if (method === 'POST')
+      return sendJson(res, 201, await addDelegation(signerRoutes(app), req, await readJson(req, 512 * 1024)));
+    throw methodNotAllowed(method);
+  }
   if (segments[0] !== 'packages') throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}.`);
   if (segments.length === 1) {
     if (method === 'GET') return sendJson(res, 200, await search(app.db, url.searchParams));
@@ -184,6 +192,10 @@ async function handle(app: RegistryApp, req: IncomingMessage, res: ServerRespons
     return sendJson(res, 200, await approvalsView(app.db, name, version));
   if (rest.length === 3 && rest[1] === 'signature' && method === 'GET')
     return signature(app.db, res, name, version, rest[2]!);
+  if (rest.length === 2 && rest[1] === 'signatures' && method === 'POST')
+    return sendJson(res, 201, await addVersionSignature(signerRoutes(app), req, name, version));
+  if (rest.length === 3 && rest[1] === 'signatures' && method === 'GET')
+    return signatureByDigest(signerRoutes(app), res, name, version, rest[2]!);
   throw new ApiFailure(404, 'not_found', `Nothing at ${url.pathname}.`);
 }
 
@@ -270,6 +282,8 @@ interface SignatureRow {
   sha256: string;
   size: number;
   record: Record<string, unknown>;
+  /** The n-th signature of its kind (several signers: signers.ts). */
+  position: number;
 }
 
 async function packageView(db: Queryable, name: string): Promise<ApiPackage> {
@@ -279,8 +293,9 @@ async function packageView(db: Queryable, name: string): Promise<ApiPackage> {
       row.id,
     ]),
     db.query<SignatureRow>(
-      `SELECT s.version_id, s.type, s.sha256, octet_length(s.bytes) AS size, s.record
-         FROM version_signatures s JOIN package_versions v ON v.id = s.version_id WHERE v.package_id = $1`,
+      `SELECT s.version_id, s.type, s.sha256, octet_length(s.bytes) AS size, s.record, s.position
+         FROM version_signatures s JOIN package_versions v ON v.id = s.version_id WHERE v.package_id = $1
+        ORDER BY s.position, s.type DESC`,
       [row.id],
     ),
     db.query<{ username: string }>(
@@ -340,24 +355,7 @@ function apiVersion(name: string, v: VersionRow, signatures: SignatureRow[]): Ap
 }
 
 function apiSignature(name: string, version: string, s: SignatureRow): ApiSignature {
-  const record = s.record;
-  const text = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : null);
-  const tlog = record.transparency_log as { log_index?: unknown; url?: unknown } | undefined;
-  return {
-    type: s.type,
-    identity: text('identity'),
-    issuer: text('issuer'),
-    fingerprint: text('fingerprint'),
-    transparency_log:
-      tlog && typeof tlog.log_index === 'string'
-        ? { log_index: tlog.log_index, url: typeof tlog.url === 'string' ? tlog.url : null }
-        : null,
-    signed_at: text('signed_at'),
-    verified: true,
-    sha256: s.sha256.trim(),
-    size: Number(s.size),
-    url: `${versionPath(name, version)}/signature/${s.type}`,
-  };
+  return apiSignatureOf(name, version, s);
 }
 
 async function versionRow(db: Queryable, name: string, version: string): Promise<{ pkg: PackageRow; row: VersionRow }> {
@@ -374,7 +372,7 @@ async function versionView(db: Queryable, name: string, version: string) {
   const { pkg, row } = await versionRow(db, name, version);
   const [signatures, tags] = await Promise.all([
     db.query<SignatureRow>(
-      'SELECT version_id, type, sha256, octet_length(bytes) AS size, record FROM version_signatures WHERE version_id = $1 ORDER BY type',
+      'SELECT version_id, type, sha256, octet_length(bytes) AS size, record, position FROM version_signatures WHERE version_id = $1 ORDER BY position, type DESC',
       [row.id],
     ),
     db.query<{ tag: string }>('SELECT tag FROM dist_tags WHERE package_id = $1 AND version = $2 ORDER BY tag', [
@@ -446,7 +444,7 @@ async function signature(
   if (type !== 'sigstore' && type !== 'gpg') throw new ApiFailure(404, 'not_found', `No signature type "${type}".`);
   const { row } = await versionRow(db, name, version);
   const { rows } = await db.query<{ bytes: Uint8Array; sha256: string }>(
-    'SELECT bytes, sha256 FROM version_signatures WHERE version_id = $1 AND type = $2',
+    'SELECT bytes, sha256 FROM version_signatures WHERE version_id = $1 AND type = $2 ORDER BY position LIMIT 1',
     [row.id, type],
   );
   const found = rows[0];
@@ -766,6 +764,7 @@ async function publish(app: RegistryApp, req: IncomingMessage) {
             sha256: sha256Hex(signed.bytes),
             size: signed.bytes.length,
             record: signed.record,
+            position: 1,
           },
         ]
       : [];
@@ -1146,6 +1145,18 @@ async function approvalsView(db: Queryable, name: string, version: string) {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** What the routes of several signers (signers.ts) need of this server. */
+function signerRoutes(app: RegistryApp): SignerRoutes {
+  return {
+    db: app.db,
+    blobs: app.blobs,
+    caller: (req, scope) => requireCaller(app.db, req, scope),
+    version: async (name, version) => (await versionRow(app.db, name, version)).row,
+    verify: (upload, archive) => checkSignature(app, upload, archive),
+    fail: (status, code, message) => new ApiFailure(status, code, message),
+  };
+}
 
 async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
   const chunks: Buffer[] = [];

@@ -165,6 +165,26 @@ CREATE TABLE approvals (
 );
 `,
   },
+  {
+    // Several signatures per version (the n-th of a kind at position n), and signed delegations (issue #23).
+    version: 3,
+    sql: `
+ALTER TABLE version_signatures DROP CONSTRAINT version_signatures_pkey;
+ALTER TABLE version_signatures ADD COLUMN position INT NOT NULL DEFAULT 1;
+ALTER TABLE version_signatures ADD COLUMN added_by UUID REFERENCES users(id);
+ALTER TABLE version_signatures ADD COLUMN added_at TIMESTAMPTZ NOT NULL DEFAULT NOW();
+ALTER TABLE version_signatures ADD PRIMARY KEY (version_id, type, position);
+CREATE UNIQUE INDEX idx_version_signatures_sha ON version_signatures(version_id, sha256);
+
+CREATE TABLE delegations (
+  name CHAR(69) PRIMARY KEY,
+  file BYTEA NOT NULL,
+  kind VARCHAR(16) NOT NULL CHECK (kind IN ('delegation', 'revocation')),
+  added_by UUID REFERENCES users(id),
+  added_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);
+`,
+  },
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */

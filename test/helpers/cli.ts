@@ -8,7 +8,7 @@ export async function cli(
     cwd: string;
     home: string;
     env?: Record<string, string>;
-    lines?: (prompt: string) => Promise<string | undefined>;
+    lines?: (prompt: string, printed: () => string) => Promise<string | undefined>;
   },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -21,7 +21,7 @@ export async function cli(
     homeDir: options.home,
     color: false,
     askSecret: async () => undefined,
-    askLine: options.lines ?? (async () => undefined),
+    askLine: async (prompt) => (options.lines ? options.lines(prompt, () => stderr) : undefined),
     openUrl: async () => undefined,
   };
   const code = await runCli(argv, io);

@@ -18,6 +18,8 @@ export const AUDIT_EVENTS = [
   'version.approve',
   'version.reject',
   'ownership.transfer',
+  'signature.add',
+  'delegation.add',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
