@@ -178,4 +178,62 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     assert.equal(cancelled.code, 1);
     assert.match(cancelled.stderr, /no verification code was entered/);
   });
+
+  it('info shows the checksum, every signature with its status and why, and the delegations used', async () => {
+    const { w, run, a } = await setup('trusted_identities: ["alice@example.com"]');
+    const alice = local.instance().mintToken('alice@example.com');
+    assert.equal(
+      (await run(['delegate', '@acme/*', '--to', a, '--until', '2099-01-01', '--identity-token', alice])).code,
+      0,
+    );
+    assert.equal(
+      (
+        await run([
+          'publish',
+          await w.makePackage('@acme/tool', '1.0.0'),
+          '--gpg-key',
+          'a@example.com',
+          '--gpg-key',
+          'b@example.com',
+        ])
+      ).code,
+      0,
+    );
+    await writeFile(join(w.registryDir, 'packages', 'acme--tool', 'versions', '1.0.0.aam.3.asc'), 'not a signature');
+    const shown = await run(['info', '@acme/tool@1.0.0']);
+    assert.equal(shown.code, 0, shown.stderr);
+    const checksum = (await w.registry.resolve('@acme/tool')).entry.checksum;
+    assert.match(
+      shown.stdout,
+      new RegExp(
+        `^@acme/tool@1\\.0\\.0 \\(registry team\\)\\nChecksum: ${checksum}\\nSignatures:\\n  - Type: gpg\\n    Key: ${a} \\(Key A <a@example\\.com>\\)\\n    Issued: \\S+\\n    File: 1\\.0\\.0\\.aam\\.asc\\n    Status: Valid ✓ — delegated by alice@example\\.com for @acme/\\* until 2099-01-01, trusted by "alice@example\\.com"`,
+      ),
+    );
+    assert.match(
+      shown.stdout,
+      /Key B <b@example\.com>\)\n    Issued: \S+\n    File: 1\.0\.0\.aam\.2\.asc\n    Status: Valid ✓ — not trusted by your policy/,
+    );
+    assert.match(
+      shown.stdout,
+      /File: 1\.0\.0\.aam\.3\.asc\n    Status: Invalid ✗ — the \.asc file is not an OpenPGP signature/,
+    );
+    assert.match(
+      shown.stdout,
+      /Delegations used:\n  - [0-9a-f]{12}: alice@example\.com \(issuer .*\) lets key [0-9A-F]{40} sign @acme\/\* until 2099-01-01T23:59:59\.999Z/,
+    );
+    assert.match(shown.stdout, /Verdict: verified \(VERIFIED\)/);
+    // Installed, it is shown as it verifies from what was captured.
+    assert.equal((await run(['install', '@acme/tool', '--no-deploy'])).code, 0);
+    const json = JSON.parse((await run(['info', '@acme/tool', '--json'])).stdout) as {
+      from: string;
+      signatures: { standing: string; valid: boolean }[];
+    };
+    assert.equal(json.from, 'installed');
+    assert.deepEqual(
+      json.signatures.map((x) => `${x.standing}/${x.valid}`),
+      ['delegated/true', 'untrusted/true', 'invalid/false'],
+    );
+    const usage = await run(['info']);
+    assert.equal(usage.code, 2);
+  });
 });

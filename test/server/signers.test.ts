@@ -16,6 +16,7 @@ import { createToken } from '../../src/server/tokens.ts';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { cli } from '../helpers/cli.ts';
 
 async function pack(name: string, version: string): Promise<Buffer> {
   const dir = await tempDir('aam-pkg-');
@@ -124,6 +125,27 @@ for (const engine of engines) {
           log.entries.map((e) => `${e.event} by ${e.actor}`),
           ['package.publish by alice', 'signature.add by bob'],
         );
+      });
+
+      it('info --audit-log shows the signatures, the registry attestation and the history, co-signature included', async () => {
+        const home = await tempDir('aam-home-');
+        await mkdir(join(home, '.aam'), { recursive: true });
+        await writeFile(
+          join(home, '.aam', 'config.yaml'),
+          `registries:\n  - name: team\n    url: ${server.url}\n    type: http\n`,
+        );
+        const shown = await cli(['info', '@acme/cosigned@1.0.0', '--audit-log'], { cwd: home, home });
+        assert.equal(shown.code, 0, shown.stderr);
+        assert.match(shown.stdout, /Signatures:\n  - Type: gpg\n[\s\S]*File: 1\.0\.0\.aam\.2\.asc\n/);
+        assert.match(
+          shown.stdout,
+          /  - Type: registry-attestation\n    Registry: team\n    Timestamp: \S+\n[\s\S]*published by alice\n    Status: Valid ✓/,
+        );
+        assert.match(
+          shown.stdout,
+          /Audit log for @acme\/cosigned[\s\S]*alice +package\.publish +1\.0\.0[\s\S]*bob +signature\.add +1\.0\.0/,
+        );
+        assert.match(shown.stdout, /✓ Chain verified/);
       });
 
       it('keeps signed delegations, refuses a file that is not one, and the mirror follows what it serves', async () => {

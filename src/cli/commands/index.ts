@@ -5,6 +5,7 @@ import { auditCommand } from './audit.ts';
 import { delegateCommand } from './delegate.ts';
 import { diffCommand } from './diff.ts';
 import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
+import { infoCommand } from './info.ts';
 import { installCommand } from './install.ts';
 import { keysCommand } from './keys.ts';
 import { prepareOfflineCommand } from './offline.ts';
@@ -26,6 +27,7 @@ export const commands: Record<string, Command> = {
   pack: packCommand,
   publish: publishCommand,
   sign: signCommand,
+  info: infoCommand,
   delegate: delegateCommand,
   policy: policyCommand,
   keys: keysCommand,

@@ -68,7 +68,7 @@ export interface RevocationFact {
 
 /** What a registry attestation established (the registry by its name in the config). */
 export type AttestationFact =
-  | { registry: string; state: 'valid'; keyId: string; publisher: string }
+  | { registry: string; state: 'valid'; keyId: string; publisher: string; at?: string | undefined }
   | { registry: string; state: 'invalid' | 'none'; reason: string };
 
 /** What the verifier established about one package, before policy. */

@@ -142,23 +142,27 @@ function signedNoPolicy(valid: JudgedSignature[], judged: JudgedSignature[]): Ve
   );
 }
 
+/** Why a judged signature counts or does not, in words: `trusted by "…"`, a delegation chain, or what it lacks. */
+export function whyStanding(j: JudgedSignature): string {
+  switch (j.standing.state) {
+    case 'trusted':
+      return `trusted by "${j.standing.match.pattern}"`;
+    case 'delegated':
+      return `${describeChain(j.standing.links)}, trusted by "${j.standing.match.pattern}"`;
+    case 'issuer-not-allowed':
+      return 'its issuer is not in allowed_issuers';
+    case 'untrusted':
+      return j.standing.refused ? `delegation refused: ${j.standing.refused}` : 'not trusted';
+    default:
+      return j.check.state === 'invalid' ? j.check.reason : 'no signature';
+  }
+}
+
 /** A signature in a few words, with why it does or does not count. */
 export function standingText(j: JudgedSignature): string {
   if (j.check.state !== 'valid')
-    return `an invalid ${j.check.state === 'invalid' ? j.check.type : ''} signature (${j.check.state === 'invalid' ? j.check.reason : 'none'})`;
-  const who = signerName(j.check.signer);
-  switch (j.standing.state) {
-    case 'trusted':
-      return `${who} (trusted by "${j.standing.match.pattern}")`;
-    case 'delegated':
-      return `${who} (${describeChain(j.standing.links)})`;
-    case 'issuer-not-allowed':
-      return `${who} (issuer not in allowed_issuers)`;
-    case 'untrusted':
-      return `${who} (${j.standing.refused ? `delegation refused: ${j.standing.refused}` : 'not trusted'})`;
-    default:
-      return who;
-  }
+    return `an invalid ${j.check.state === 'invalid' ? j.check.type : ''} signature (${whyStanding(j)})`;
+  return `${signerName(j.check.signer)} (${whyStanding(j)})`;
 }
 
 function thresholdNotMet(

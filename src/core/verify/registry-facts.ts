@@ -13,7 +13,7 @@ import { withFileLock } from '../fs/file-lock.ts';
 import { join } from 'node:path';
 import type { RecordedRegistry } from '../record/trust-record.ts';
 import type { ReportExtras } from './verdict/report.ts';
-import { verifyAttestation } from '../registry/attestation.ts';
+import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
 import type { AttestationFact } from '../policy/decision.ts';
 import type { Finding } from './verdict/findings.ts';
@@ -123,9 +123,7 @@ export async function httpRegistryExtras(
             state: 'none',
             reason: 'the attestation captured at install is no longer in the evidence cache',
           }
-        : check.state === 'valid'
-          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
-          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` };
+        : attestationFactOf(registry.name, check);
     }
     const problem = logProblems.get(registry.name);
     extras.set(name, { attestation, findings: problem ? [problem] : [] });

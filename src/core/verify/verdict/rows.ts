@@ -1,6 +1,7 @@
 import type { DeployedCopy } from '../../deploy/check.ts';
 import type { Checks, Verdict } from '../../policy/decision.ts';
 import { describeChain } from '../../policy/delegation.ts';
+import { whyStanding } from '../../policy/signed.ts';
 
 /** One line of evidence, as the Verification view and the CLI show it. */
 export interface CheckRow {
@@ -215,19 +216,7 @@ function signatureRows(verdict: Verdict): CheckRow[] {
     const signer = check.signer;
     const who =
       signer.type === 'sigstore' ? signer.identity.san : `${signer.userIds[0] ?? ''} ${signer.fingerprint}`.trim();
-    const why = {
-      trusted: () => (j.standing.state === 'trusted' ? `trusted by "${j.standing.match.pattern}"` : ''),
-      delegated: () =>
-        j.standing.state === 'delegated'
-          ? `${describeChain(j.standing.links)}, trusted by "${j.standing.match.pattern}"`
-          : '',
-      untrusted: () =>
-        j.standing.state === 'untrusted' && j.standing.refused
-          ? `delegation refused: ${j.standing.refused}`
-          : 'not trusted',
-      'issuer-not-allowed': () => 'its issuer is not in allowed_issuers',
-      invalid: () => '',
-    }[j.standing.state]();
+    const why = whyStanding(j);
     const counts = j.standing.state === 'trusted' || j.standing.state === 'delegated';
     const tlog = signer.type === 'sigstore' && signer.tlog ? ` · log entry ${signer.tlog.logIndex}` : '';
     return {

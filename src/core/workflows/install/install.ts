@@ -32,7 +32,7 @@ import { continuityChanges } from '../../record/continuity.ts';
 import { continuityFindings } from '../../verify/verdict/findings.ts';
 import type { PlannedPackage } from './plan.ts';
 import { HttpRegistry } from '../../registry/http-registry.ts';
-import { verifyAttestation } from '../../registry/attestation.ts';
+import { attestationFactOf, verifyAttestation } from '../../registry/attestation.ts';
 import { checkApprovals } from '../../registry/approval.ts';
 import { checkRegistryLog } from '../../registry/registry-check.ts';
 
@@ -321,10 +321,7 @@ function attestationsOf(registry: HttpRegistry, trust: RegistryTrust) {
     });
     return {
       bytes,
-      fact:
-        check.state === 'valid'
-          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
-          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` },
+      fact: attestationFactOf(registry.name, check),
     };
   };
 }
