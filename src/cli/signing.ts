@@ -57,6 +57,13 @@ export function signingPlan(
   if (twice) throw new AamError('USAGE', `--gpg-key ${twice} was given twice: each key signs once.`);
   if (methods.length === 0) methods.push(keys.length > 0 ? 'gpg' : security.signing_method);
   if (keys.length > 0 && !methods.includes('gpg')) methods.push('gpg');
+  const sigstoreOnly = (['identity-token', 'signing-config', 'oidc-issuer', 'oauth-force-oob'] as const).filter(
+    (option) => values[option] !== undefined && values[option] !== false,
+  );
+  if (sigstoreOnly.length > 0 && !methods.includes('sigstore'))
+    throw new AamError('USAGE', `--${sigstoreOnly[0]} is for Sigstore signing, which was not asked for.`, {
+      hint: 'Add --signing-method sigstore to sign with Sigstore too, or drop the option.',
+    });
   const plan: ({ method: 'sigstore' } | { method: 'gpg'; key: string })[] = [];
   if (methods.includes('sigstore')) plan.push({ method: 'sigstore' });
   if (methods.includes('gpg')) {

@@ -41,6 +41,16 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
       '1.0.0.aam.2.asc',
       '1.0.0.aam.asc',
     ]);
+    const unused = await run([
+      'publish',
+      await w.makePackage('other', '1.0.0'),
+      '--gpg-key',
+      'a@example.com',
+      '--identity-token',
+      'x',
+    ]);
+    assert.equal(unused.code, 2);
+    assert.match(unused.stderr, /--identity-token is for Sigstore signing, which was not asked for/);
     const twice = await run([
       'publish',
       await w.makePackage('other', '1.0.0'),
