@@ -17,6 +17,7 @@ import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { EvidenceCache } from '../src/core/verify/evidence/evidence-cache.ts';
 import { createSignatureVerifier } from '../src/core/signature/verifier.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
+import { publishSigners, SIGNERS_PACKAGES } from './signers.ts';
 
 /** The demo: a home with a global policy and keys, a registry, and a workspace with installed packages. */
 export interface DemoWorld {
@@ -127,6 +128,11 @@ security:
     - github:acme # release workflows of the acme organisation
   trusted_keys:
     - ${releaseKey} # AAM Demo Release <release@example.com>
+  # The team's shared prompts need two trusted signers; every other package one.
+  signature_threshold:
+    "@demo/team-prompts": 2
+  # A signer you trust may delegate (aam-trust delegate): bob@partner.example signs @partner/* for Alice.
+  allow_delegation: true
   gpg_home: ${gnupgHome}
   gpg_key: release@example.com
 `;
@@ -236,8 +242,15 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       );
       await publishPackage({ packageDir: dir, registry, signing: signingOf(pkg.signer, pkg.name), verifier });
     }
+    await publishSigners(registry, join(root, 'sources'), writePackage, {
+      alice: signingOf('alice', '')!,
+      release: signingOf('gpg', '')!,
+      endpoints,
+      sigstore,
+      verifier,
+    });
     await installPackages(
-      PACKAGES.map((p) => p.name),
+      [...PACKAGES, ...SIGNERS_PACKAGES].map((p) => p.name),
       {
         workspace: workspacePaths(workspace),
         config,
@@ -319,7 +332,7 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       gnupgHome,
       releaseKey,
       publishable,
-      expected: Object.fromEntries([...PACKAGES, ...HTTP_PACKAGES].map((p) => [p.name, p.expect])),
+      expected: Object.fromEntries([...PACKAGES, ...SIGNERS_PACKAGES, ...HTTP_PACKAGES].map((p) => [p.name, p.expect])),
       httpRegistry: { url: http.url, token, dataDir: httpDataDir },
       stop: () => http.close(),
     };
@@ -388,4 +401,9 @@ const DEMO_README = `# AAM Trust demo workspace
   **AAM: Install Package**. The **Registry Audit Log** view shows every publish and
   approval, with the log's hash chain checked against the registry's signed head; expand
   a \`@team/…\` package to see its registry attestation.
+- Several signers: \`@demo/team-prompts\` needs two trusted signers (\`signature_threshold\`) and
+  has them — Alice and the release key, which co-signed the published version; expand it to
+  see one row per signature. \`@partner/lint-pack\` is signed by bob@partner.example, whom
+  Alice's delegation lets sign \`@partner/*\`: hover it in \`.aam/aam-lock.yaml\`. Run
+  **AAM: Co-sign a Published Version…** to add your own signature to another package.
 `;

@@ -19,6 +19,8 @@ import { acceptSignerChange } from './accept-change.ts';
 import { compareTrustWith, revertTrustChange } from './trust-changes.ts';
 import type { TrustChanges } from './trust-changes.ts';
 import { approveVersion } from './approve-version.ts';
+import { cosignPublishedVersion } from './cosign-version.ts';
+import { fetchKey } from './fetch-key.ts';
 import type { AuditLogView } from './audit-log-view.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
@@ -75,6 +77,9 @@ export function commandHandlers(
       revertTrustChange(trustChanges, model, node),
     'aam.approveVersion': () => approveVersion(model, session),
     'aam.refreshAuditLog': () => auditLog.refresh(),
+    'aam.cosignVersion': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
+      cosignPublishedVersion(model, session, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.fetchKey': (arg: { key?: string } | undefined) => fetchKey(model, arg),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
       restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),

@@ -64,7 +64,7 @@ async function fetchKey(
   values: { json?: boolean | undefined; keyserver?: string | undefined; project?: string | undefined },
 ): Promise<number> {
   if (queries.length !== 1) throw new AamError('USAGE', 'keys fetch takes one email address or fingerprint.');
-  const { discoverKey, parseKeyQuery } = await import('../../core/openpgp/discovery.ts');
+  const { discoverKey, discoveryOptions, parseKeyQuery } = await import('../../core/openpgp/discovery.ts');
   const query = parseKeyQuery(queries[0]!);
   const ctx = await commandContext(io, values);
   const keyserver = values.keyserver ?? ctx.config.security.keyserver;
@@ -73,12 +73,7 @@ async function fetchKey(
       'USAGE',
       `The keyserver must be an hkps://, hkp://, https:// or http:// URL, not "${keyserver}".`,
     );
-  // A private Web Key Directory mirror (or a test's) answers for every domain.
-  const wkd = io.env.AAM_WKD_ORIGIN;
-  const { found } = await discoverKey(query, {
-    keyserver,
-    ...(wkd ? { wkdOrigins: () => [wkd.replace(/\/+$/, '')] } : {}),
-  });
+  const { found } = await discoverKey(query, discoveryOptions(keyserver, io.env));
   const { importPublicKey } = await import('../../core/openpgp/keyring.ts');
   const [imported] = await importPublicKey(found.armored, aamHome(io.homeDir).keysDir);
   if (values.json) {

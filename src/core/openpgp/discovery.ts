@@ -32,6 +32,19 @@ export interface DiscoveryOptions {
   timeoutMs?: number;
 }
 
+/**
+ * The options for a lookup: the `keyserver` setting, and `AAM_WKD_ORIGIN`, a
+ * Web Key Directory that answers for every domain (a private mirror, or a
+ * test's server on 127.0.0.1: the real directories need DNS names).
+ */
+export function discoveryOptions(
+  keyserver: string | undefined,
+  env: Record<string, string | undefined>,
+): DiscoveryOptions {
+  const wkd = env.AAM_WKD_ORIGIN?.replace(/\/+$/, '');
+  return { keyserver, ...(wkd ? { wkdOrigins: () => [wkd] } : {}) };
+}
+
 export function parseKeyQuery(text: string): KeyQuery {
   const trimmed = text.trim();
   const fingerprint = normalizeFingerprint(trimmed.replace(/^0x/i, ''));

@@ -21,6 +21,8 @@ export interface CheckRow {
   state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
   label: string;
   detail: string;
+  /** A signing key that is not in the keyring (fingerprint or key id): the row offers to fetch it. */
+  key?: string | undefined;
 }
 
 /** What the rows say about where the evidence came from. */
@@ -153,6 +155,8 @@ function checkRows(
           detail: `${signature.reason}${file}`,
         },
   );
+  if (signature.state === 'invalid' && signature.code === 'KEY_UNKNOWN' && signature.key)
+    rows.push(fetchKeyRow(signature.key));
   const signer = signature.state === 'valid' ? signature.signer : signature.signer;
   if (signer) {
     const who =
@@ -211,7 +215,8 @@ function signatureRows(verdict: Verdict): CheckRow[] {
         id: 'signature',
         state: verdict.action === 'fail' ? 'fail' : 'warn',
         label,
-        detail: `${check.state === 'invalid' ? check.reason : 'none'}${j.file ? ` (${j.file})` : ''}`,
+        detail: `${check.state === 'invalid' ? check.reason : 'none'}${j.file ? ` (${j.file})` : ''}${check.state === 'invalid' && check.key ? ` — fetch key ${check.key}` : ''}`,
+        ...(check.state === 'invalid' && check.code === 'KEY_UNKNOWN' && check.key ? { key: check.key } : {}),
       };
     const signer = check.signer;
     const who =
@@ -243,4 +248,15 @@ function signatureRows(verdict: Verdict): CheckRow[] {
         : `${counted.length} trusted of ${verdict.signatures.length} signatures`,
   });
   return rows;
+}
+
+/** The row that offers to fetch a signing key the keyring does not have. */
+function fetchKeyRow(key: string): CheckRow {
+  return {
+    id: 'signature',
+    state: 'info',
+    label: 'Fetch key',
+    detail: `${key}: look it up (Web Key Directory, keyserver) and add it to the AAM keyring — aam-trust keys fetch ${key}`,
+    key,
+  };
 }
