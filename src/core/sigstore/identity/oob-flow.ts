@@ -1,7 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { AamError } from '../../errors.ts';
-import { discover, exchange } from './oauth-flow.ts';
-import { claimsOf } from './token.ts';
+import { authorizationUrl, discover, redeemCode, signInSecrets } from './oauth-flow.ts';
 
 /** The redirect of the out-of-band flow: the issuer shows the code, and the user pastes it (RFC 8252 §7 predecessor). */
 export const OOB_REDIRECT = 'urn:ietf:wg:oauth:2.0:oob';
@@ -22,38 +20,16 @@ export interface OutOfBandOptions {
  * code and the token to this sign-in, as in the loopback flow.
  */
 export async function signInOutOfBand(options: OutOfBandOptions): Promise<string> {
-  const clientId = options.clientId ?? 'sigstore';
   const discovery = await discover(options.issuer);
-  const verifier = randomBytes(32).toString('base64url');
-  const state = randomBytes(16).toString('base64url');
-  const nonce = randomBytes(16).toString('base64url');
-  const url = new URL(discovery.authorization_endpoint);
-  const params: Record<string, string> = {
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: OOB_REDIRECT,
-    scope: 'openid email',
-    state,
-    nonce,
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-    code_challenge_method: 'S256',
+  const request = {
+    clientId: options.clientId ?? 'sigstore',
+    redirectUri: OOB_REDIRECT,
+    loginHint: options.loginHint,
+    ...signInSecrets(),
   };
-  if (options.loginHint) params.login_hint = options.loginHint;
-  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  const code = (await options.askCode(url.toString()))?.trim();
+  const code = (await options.askCode(authorizationUrl(discovery, request)))?.trim();
   if (!code) throw new AamError('CANCELLED', 'Sign-in was cancelled: no verification code was entered.');
-  const token = await exchange(discovery.token_endpoint, {
-    grant_type: 'authorization_code',
-    code,
-    redirect_uri: OOB_REDIRECT,
-    code_verifier: verifier,
-    client_id: clientId,
-  });
-  if (claimsOf(token).nonce !== nonce)
-    throw new AamError('OIDC_FLOW', 'The issuer returned an ID token for a different sign-in (nonce mismatch).', {
-      hint: 'Sign in again.',
-    });
-  return token;
+  return redeemCode(discovery, code, request);
 }
 
 /**
