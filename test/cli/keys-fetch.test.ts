@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKey } from 'openpgp';
 import { LocalKeyServer } from '../../dev/keyserver.ts';
@@ -107,5 +107,35 @@ describe('aam-trust keys fetch (Web Key Directory, HKP and VKS on 127.0.0.1)', (
     const nowhere = await cli(['keys', 'fetch', alice.fingerprint], { cwd: w.project, home: w.home });
     assert.equal(nowhere.code, 1);
     assert.match(nowhere.stderr, /a fingerprint is looked up on a keyserver/);
+  });
+
+  it('a signature by a key not in the keyring offers "Fetch key …", and fetching it lets the package verify', async () => {
+    const w = await makeWorld();
+    const { privateKey, publicKey: bobPublic } = await generateKey({
+      userIDs: [{ name: 'Bob', email: 'bob@example.com' }],
+      format: 'object',
+    });
+    const secret = join(w.root, 'bob-secret.asc');
+    await writeFile(secret, privateKey.armor());
+    const fingerprint = bobPublic.getFingerprint().toUpperCase();
+    await server.add(bobPublic.armor());
+    const home = join(w.root, 'empty-gnupg');
+    await mkdir(home, { recursive: true, mode: 0o700 });
+    await w.writeGlobalConfig(`gpg_home: ${home}\nkeyserver: ${server.url}`);
+    const run = (...args: string[]) => cli(args, { cwd: w.project, home: w.home });
+    assert.equal((await run('publish', await w.makePackage('tool', '1.0.0'), '--gpg-key', secret)).code, 0);
+    assert.equal((await run('install', 'tool', '--no-deploy')).code, 0);
+    const before = JSON.parse((await run('verify', '--json')).stdout) as {
+      packages: { code: string; hint: string; checks: { label: string; detail: string }[] }[];
+    };
+    assert.equal(before.packages[0]!.code, 'KEY_UNKNOWN');
+    assert.match(before.packages[0]!.hint, new RegExp(`aam-trust keys fetch ${fingerprint}`));
+    assert.ok(
+      before.packages[0]!.checks.some((c) => c.label === 'Fetch key' && c.detail.startsWith(fingerprint)),
+      JSON.stringify(before.packages[0]!.checks),
+    );
+    assert.equal((await run('keys', 'fetch', fingerprint)).code, 0);
+    const after = JSON.parse((await run('verify', '--json')).stdout) as { packages: { code: string }[] };
+    assert.equal(after.packages[0]!.code, 'SIGNED_NO_POLICY');
   });
 });

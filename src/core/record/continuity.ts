@@ -156,15 +156,18 @@ export function recordUpdate(
     return undefined;
   if (recorded && continuityChanges(recorded, current.version, current.signatures).length > 0) return undefined;
   const next = recordedState(current, recorded, now);
+  // The set of signers only grows by learning: one missing now (say its signature no longer verifies) is kept
+  // until the user accepts the change.
+  const keys = (p: RecordedPackage) =>
+    [p.signature, ...(p.cosignatures ?? [])].flatMap((r) => (r ? [signerKey(r)] : []));
+  if (recorded && keys(recorded).some((k) => !keys(next).includes(k))) return undefined;
   const samePlatforms = (recorded?.platforms ?? []).join() === current.platforms.join();
-  const signers = (p: RecordedPackage) =>
-    [p.signature, ...(p.cosignatures ?? [])].map((s) => (s ? signerKey(s) : '')).join();
   if (
     recorded &&
     recorded.checksum === current.checksum &&
     recorded.version === current.version &&
     samePlatforms &&
-    signers(recorded) === signers(next)
+    keys(recorded).join() === keys(next).join()
   )
     return undefined;
   return next;

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../model/canonical-json.ts';
-import { ArmoredKeyring } from '../openpgp/keyring.ts';
-import { verifyDetachedSignature } from '../openpgp/verify.ts';
 import type { Delegate, DelegationFact, RevocationFact, SignatureCheck } from '../policy/checks.ts';
 import { normalizeFingerprint, parseIdentityPattern } from '../policy/identity.ts';
 import { matchesNamePattern, namePatternProblem } from '../policy/name-pattern.ts';
@@ -148,7 +146,11 @@ function delegateOk(delegate: unknown): delegate is Delegate {
   );
 }
 
-/** Checks a signed document's signature with the verifier's trust material (an OpenPGP one may bring its key). */
+/**
+ * Checks signed bytes (a delegation document, a new package signature) with the verifier's trust
+ * material; an OpenPGP signature may bring its key, which only says which key signed — trust is
+ * still by fingerprint.
+ */
 export async function verifySignedDocument(
   signed: SignedDocument,
   verifier: SignatureVerifier,
@@ -156,8 +158,12 @@ export async function verifySignedDocument(
   const { type, bytes, publicKey } = signed.signature;
   const check = await verifier.verify(type, bytes, signed.document);
   // The key a document brings only says which key signed it; trust is still by fingerprint.
-  if (check.state === 'invalid' && check.code === 'KEY_UNKNOWN' && type === 'gpg' && publicKey)
+  if (check.state === 'invalid' && check.code === 'KEY_UNKNOWN' && type === 'gpg' && publicKey) {
+    // openpgp.js loads only here: verification threads that never meet such a document never load it.
+    const { ArmoredKeyring } = await import('../openpgp/keyring.ts');
+    const { verifyDetachedSignature } = await import('../openpgp/verify.ts');
     return verifyDetachedSignature(signed.document, bytes, new ArmoredKeyring(publicKey));
+  }
   return check;
 }
 

@@ -8,6 +8,7 @@ import type { SigningEndpoints } from '../sigstore/endpoints.ts';
 import type { RetryPolicy } from '../sigstore/sign.ts';
 import type { PassphrasePrompt, SigningKeySource } from '../openpgp/sign.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
+import { verifySignedDocument } from '../signature/delegation-file.ts';
 import { describeSigner, signerKeyOf } from '../policy/trust-match.ts';
 import type { Signer } from '../policy/trust-match.ts';
 
@@ -113,7 +114,18 @@ export async function signAll(
         : await signGpg(bytes, signing, options.line);
     options.checkCancel();
     options.onStep?.('verify');
-    const check = await verifier.verify(signed.type, signed.bytes, bytes);
+    // A key file's public key may be in no keyring yet: the signature is checked with the key that made it.
+    const check = await verifySignedDocument(
+      {
+        document: bytes,
+        signature: {
+          type: signed.type,
+          bytes: signed.bytes,
+          publicKey: 'publicKey' in signed ? signed.publicKey : undefined,
+        },
+      },
+      verifier,
+    );
     if (check.state !== 'valid') {
       throw new AamError(
         'SIGNATURE_INVALID',

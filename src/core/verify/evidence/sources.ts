@@ -20,13 +20,14 @@ import { installedDirOf } from '../../lockfile/paths.ts';
  */
 export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | undefined): CapturedSignature[] {
   const fromLock = capturedSignaturesOf(entry);
-  if (fromLock.length > 0) return fromLock;
-  if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version) return [];
-  return [recorded.signature, ...(recorded.cosignatures ?? [])].map((s) => ({
-    type: s.type,
-    digest: s.digest,
-    ...(s.file ? { file: s.file } : {}),
-  }));
+  if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version)
+    return fromLock;
+  // The record also knows the co-signers learned since install (a co-signature added later): both count.
+  const known = new Set(fromLock.map((c) => c.digest));
+  const fromRecord = [recorded.signature, ...(recorded.cosignatures ?? [])]
+    .filter((s) => !known.has(s.digest))
+    .map((s) => ({ type: s.type, digest: s.digest, ...(s.file ? { file: s.file } : {}) }));
+  return [...fromLock, ...fromRecord];
 }
 
 /** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */

@@ -107,13 +107,24 @@ describe('several signatures on one version', () => {
     assert.equal(statusOf(report), 'verified/pass/VERIFIED');
     const record = await readTrustRecord(join(s.w.project, '.aam', 'trust-record.yaml'));
     assert.equal(record.packages.tool?.cosignatures?.[0]?.type, 'gpg');
-    // The co-signer drops out (the registry loses the file): a finding like a removed signature, and below the threshold.
+    // The registry loses the co-signature: a registry change, and the package falls below the threshold.
     await rm(join(s.w.registryDir, 'packages', 'tool', 'versions', '1.0.0.aam.asc'));
     const [after] = await s.verify();
-    assert.equal(statusOf(after), 'signed-untrusted/fail/THRESHOLD_NOT_MET +SIGNATURE_REMOVED/fail');
-    assert.match(
-      after!.findings[0]!.message,
-      /the signature by .*Key B <b@example\.com>.* is gone \(still signed by alice@example\.com/,
+    assert.equal(
+      statusOf(after),
+      'signed-untrusted/fail/THRESHOLD_NOT_MET +EXTRA_SIGNATURE_INVALID/warn +REGISTRY_CHANGED/fail',
+    );
+    assert.match(after!.findings[0]!.message, /the gpg signature recorded for it \(sha256:[0-9a-f]{64}\) is gone/);
+    // A next version without the co-signer: it drops out of the set, a finding like a removed signature.
+    await s.writeSecurity(`trusted_identities: ["alice@example.com"]\ntrusted_keys: ["${s.keys.b}"]`);
+    await s.publish('tool', '1.1.0', [s.sigstore('alice@example.com')]);
+    await assert.rejects(
+      s.install('tool@1.1.0'),
+      (e) =>
+        isAamError(e, 'INSTALL_REFUSED') &&
+        /Signature removed: the signature by .*Key B <b@example\.com>.* is gone \(still signed by alice@example\.com/.test(
+          e.message,
+        ),
     );
   });
 
