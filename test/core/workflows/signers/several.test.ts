@@ -1,12 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readLockFile } from '../../../../src/core/lockfile/lockfile.ts';
 import { readTrustRecord } from '../../../../src/core/record/trust-record.ts';
 import { cosignVersion } from '../../../../src/core/workflows/cosign.ts';
 import { isAamError } from '../../../../src/core/errors.ts';
 import { useLocalSigstore } from '../../../helpers/sigstore.ts';
+import { cli } from '../../../helpers/cli.ts';
 import { signersWorld, statusOf } from '../../../helpers/signers.ts';
 
 describe('several signatures on one version', () => {
@@ -64,6 +65,21 @@ describe('several signatures on one version', () => {
       lock.packages.two?.cosignatures?.map((c) => c.fingerprint),
       [s.keys.a],
     );
+  });
+
+  it('Trust Diff judges a recorded state with every recorded signer, as verification does', async () => {
+    const s = await signersWorld(
+      local,
+      (k) => `trusted_identities: ["alice@example.com"]\ntrusted_keys: ["${k.a}"]\nsignature_threshold: 2`,
+    );
+    await s.publish('two', '1.0.0', [s.sigstore('alice@example.com'), s.gpg('a')]);
+    await s.install('two');
+    const base = join(s.w.root, 'base');
+    await cp(join(s.w.project, '.aam'), join(base, '.aam'), { recursive: true });
+    const run = await cli(['diff', base, '--json'], { cwd: s.w.project, home: s.w.home });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const diff = JSON.parse(run.stdout) as { packages: { name: string; before?: { status?: string } }[] };
+    assert.equal(diff.packages.find((p) => p.name === 'two')?.before?.status, 'verified', run.stdout);
   });
 
   it('a bad extra signature is a finding of its own, never ignored; the others still decide', async () => {
