@@ -185,7 +185,7 @@ async function checkSignatures(
       state: 'invalid',
       type: missing.type,
       code: 'SIGNATURE_INVALID',
-      reason: `the ${missing.type} signature recorded for it (${missing.digest}) is gone: neither the registry nor the evidence cache has it`,
+      reason: `the ${missing.type} signature recorded at install or since (${missing.digest}) is gone: neither the registry nor the evidence cache has it`,
     },
   }));
   for (const file of evidence.signatures)
