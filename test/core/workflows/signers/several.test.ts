@@ -130,7 +130,10 @@ describe('several signatures on one version', () => {
       statusOf(after),
       'signed-untrusted/fail/THRESHOLD_NOT_MET +EXTRA_SIGNATURE_INVALID/warn +REGISTRY_CHANGED/fail',
     );
-    assert.match(after!.findings[0]!.message, /the gpg signature recorded at install or since \(sha256:[0-9a-f]{64}\) is gone/);
+    assert.match(
+      after!.findings[0]!.message,
+      /the gpg signature recorded at install or since \(sha256:[0-9a-f]{64}\) is gone/,
+    );
     // A next version without the co-signer: it drops out of the set, a finding like a removed signature.
     await s.writeSecurity(`trusted_identities: ["alice@example.com"]\ntrusted_keys: ["${s.keys.b}"]`);
     await s.publish('tool', '1.1.0', [s.sigstore('alice@example.com')]);
