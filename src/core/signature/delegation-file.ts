@@ -168,6 +168,22 @@ export async function verifySignedDocument(
 }
 
 /**
+ * A delegation file's signature is checked once per verifier, however many
+ * packages it covers: its verdict depends on its bytes and the verifier's
+ * trust material, which a verifier keeps for its life (as it keeps its keyrings).
+ */
+const checked = new WeakMap<SignatureVerifier, Map<string, Promise<SignatureCheck>>>();
+
+function verifyOnce(signed: SignedDocument, verifier: SignatureVerifier, file: Uint8Array): Promise<SignatureCheck> {
+  let known = checked.get(verifier);
+  if (!known) checked.set(verifier, (known = new Map()));
+  const key = createHash('sha256').update(file).digest('hex');
+  let check = known.get(key);
+  if (!check) known.set(key, (check = verifySignedDocument(signed, verifier)));
+  return check;
+}
+
+/**
  * What the files of `delegations/` establish for one package: every
  * delegation (those for other packages unchecked, for the refusal's words),
  * each covering one with its signer when its signature verifies, and the
@@ -179,7 +195,7 @@ export async function checkDelegationFiles(
   packageName: string,
 ): Promise<{ delegations: DelegationFact[]; revocations: RevocationFact[] }> {
   const delegations: DelegationFact[] = [];
-  const revocations: { signed: SignedDocument; document: RevocationDocument; id: string }[] = [];
+  const revocations: { signed: SignedDocument; document: RevocationDocument; id: string; bytes: Uint8Array }[] = [];
   const seen = new Set<string>();
   for (const file of files) {
     const signed = readSignedDocumentFile(file.name, file.bytes);
@@ -189,7 +205,7 @@ export async function checkDelegationFiles(
     if (!parsed || seen.has(id)) continue;
     seen.add(id);
     if (parsed.kind === 'revocation') {
-      revocations.push({ signed, document: parsed.document, id });
+      revocations.push({ signed, document: parsed.document, id, bytes: file.bytes });
       continue;
     }
     const { document } = parsed;
@@ -202,7 +218,7 @@ export async function checkDelegationFiles(
       maxDepth: document.max_depth,
     };
     if (matchesNamePattern(document.pattern, packageName)) {
-      const check = await verifySignedDocument(signed, verifier);
+      const check = await verifyOnce(signed, verifier, file.bytes);
       if (check.state === 'valid') fact.signer = check.signer;
       else fact.problem = check.state === 'invalid' ? check.reason : 'no signature';
     } else fact.problem = 'not checked: it is for other packages';
@@ -210,9 +226,9 @@ export async function checkDelegationFiles(
   }
   const covering = new Set(delegations.filter((d) => d.signer).map((d) => d.id));
   const verified: RevocationFact[] = [];
-  for (const { signed, document, id } of revocations) {
+  for (const { signed, document, id, bytes } of revocations) {
     if (!covering.has(document.delegation)) continue;
-    const check = await verifySignedDocument(signed, verifier);
+    const check = await verifyOnce(signed, verifier, bytes);
     if (check.state === 'valid')
       verified.push({
         id,
