@@ -144,7 +144,9 @@ function climb(
     if (up.ok) return up;
     reasons.push(up.reason);
   }
-  return { ok: false, reason: reasons[0] ?? `no delegation names ${describeSigner(signer)}` };
+  // Every delegation that names the signer was refused: each says why (in the order of their ids, which is arbitrary).
+  const unique = [...new Set(reasons)];
+  return { ok: false, reason: unique.length > 0 ? unique.join('; ') : `no delegation names ${describeSigner(signer)}` };
 }
 
 /** Why one delegation cannot stand behind `original`'s signature, `depth` delegations below it. */
