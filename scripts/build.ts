@@ -34,9 +34,34 @@ async function main(): Promise<void> {
       entryPoints: { cli: 'src/cli.ts' },
       outdir: 'dist',
       banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
-      // The registry server's engines (WebAssembly PostgreSQL, drivers, S3) load from node_modules,
-      // and only for `aam-trust registry serve` and `registry token`.
-      external: ['@electric-sql/pglite', 'pg', 'busboy', '@aws-sdk/client-s3'],
+      // The registry server's engines (WebAssembly PostgreSQL, drivers, S3), its framework and the
+      // native password hash load from node_modules, and only for `aam-trust registry serve` and `registry token`.
+      external: [
+        '@electric-sql/pglite',
+        'pg',
+        '@aws-sdk/client-s3',
+        'fastify',
+        '@fastify/multipart',
+        '@fastify/rate-limit',
+        '@fastify/swagger',
+        'argon2',
+      ],
+    }),
+    // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
+    build({
+      ...common,
+      entryPoints: { action: 'src/action.ts' },
+      outdir: 'dist',
+      external: [
+        '@electric-sql/pglite',
+        'pg',
+        '@aws-sdk/client-s3',
+        'fastify',
+        '@fastify/multipart',
+        '@fastify/rate-limit',
+        '@fastify/swagger',
+        'argon2',
+      ],
     }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
     build({
@@ -61,8 +86,13 @@ async function main(): Promise<void> {
     }),
     build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist' }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
+    // The compliance report's page (Chart.js): the editor's webview loads it, and the CLI inlines it in
+    // the standalone HTML report.
     build({
-      entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' },
+      entryPoints: {
+        'policy-editor': 'src/webview/policy-editor.ts',
+        'compliance-report': 'src/webview/compliance-report.ts',
+      },
       outdir: 'dist/webview',
       bundle: true,
       platform: 'browser',

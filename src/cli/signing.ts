@@ -139,7 +139,7 @@ async function signingOf(
             issuer,
             askCode: async (url) => {
               io.stderr(`→ Sign in to ${issuer} in a browser anywhere:\n  ${url}\n`);
-              return io.askLine('  Then enter the verification code it shows: ');
+              return io.askLine?.('  Then enter the verification code it shows: ');
             },
           }),
       },

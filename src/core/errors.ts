@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'ARCHIVE_INVALID'
   | 'ARCHIVE_UNAVAILABLE'
   | 'MANIFEST_INVALID'
+  | 'HIDDEN_CONTENT'
   // configuration
   | 'CONFIG_INVALID'
   | 'LOCKFILE_INVALID'

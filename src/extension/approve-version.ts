@@ -4,6 +4,7 @@ import { signBytes } from '../core/workflows/publish.ts';
 import { prepareApproval } from '../core/workflows/approve.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
+import type { RegistryContext } from '../core/registry/open.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
@@ -16,7 +17,11 @@ import type { SigstoreSession } from './sigstore-session.ts';
  * and sign the decision (registry, package, version, the SHA-256 of the
  * archive as downloaded here) with Sigstore or GPG, like a package.
  */
-export async function approveVersion(model: TrustModel, session: SigstoreSession): Promise<void> {
+export async function approveVersion(
+  model: TrustModel,
+  session: SigstoreSession,
+  registries?: RegistryContext,
+): Promise<void> {
   try {
     const workspace = model.workspaces.find((w) => w.config?.registries.some((r) => r.type === 'http'));
     const config = workspace?.config;
@@ -35,7 +40,7 @@ export async function approveVersion(model: TrustModel, session: SigstoreSession
             )
           )?.entry;
     if (!entry) return;
-    const registry = openRegistry(entry, { homeDir: model.homeDir, env: process.env });
+    const registry = openRegistry(entry, registries ?? { homeDir: model.homeDir, env: process.env });
     if (!(registry instanceof HttpRegistry)) return;
     const pending = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0}…', registry.name) },

@@ -24,6 +24,13 @@ export const COMMAND_IDS = [
   'aam.refreshAuditLog',
   'aam.cosignVersion',
   'aam.fetchKey',
+  'aam.reviewUpdate',
+  'aam.installReviewed',
+  'aam.cancelReview',
+  'aam.registrySignIn',
+  'aam.registrySignOut',
+  'aam.registryTokens',
+  'aam.showComplianceReport',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -22,6 +22,8 @@ import { approveVersion } from './approve-version.ts';
 import { cosignPublishedVersion } from './cosign-version.ts';
 import { fetchKey } from './fetch-key.ts';
 import type { AuditLogView } from './audit-log-view.ts';
+import type { RegistryAccounts } from './registry-accounts.ts';
+import type { ComplianceReportPanel } from './compliance-report.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -29,6 +31,9 @@ import type { Node } from './verification-view.ts';
 import type { CommandId } from './command-ids.ts';
 import { showWhatIf } from './what-if.ts';
 import { evidenceCache } from '../core/verify/services.ts';
+import { closeReview, installFromReview, reviewUpdateCommand } from './review-update.ts';
+import type { ReviewArg } from './review-update.ts';
+import type { ReviewView } from './review-view.ts';
 
 const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
 security:
@@ -44,6 +49,9 @@ export function commandHandlers(
   session: SigstoreSession,
   trustChanges: TrustChanges,
   auditLog: AuditLogView,
+  reviews: ReviewView,
+  accounts: RegistryAccounts,
+  complianceReport: ComplianceReportPanel,
 ): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) =>
     node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined;
@@ -61,9 +69,11 @@ export function commandHandlers(
     'aam.prepareOffline': () => offline(model),
     'aam.openTrustPolicy': () => openTrustPolicy(model),
     'aam.publishSigned': (folder: vscode.Uri | undefined) =>
-      publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined),
+      publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined, accounts.registryContext()),
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
-    'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
+    'aam.showInLockFile': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
+      showInLockFile(model, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.showComplianceReport': () => complianceReport.show(),
     'aam.showWhatIf': () => showWhatIf(model),
     'aam.acceptSignerChange': (
       arg:
@@ -75,11 +85,28 @@ export function commandHandlers(
     'aam.compareTrustWith': () => compareTrustWith(trustChanges, model),
     'aam.revertTrustChange': (node: Parameters<typeof revertTrustChange>[2]) =>
       revertTrustChange(trustChanges, model, node),
-    'aam.approveVersion': () => approveVersion(model, session),
+    'aam.approveVersion': () => approveVersion(model, session, accounts.registryContext()),
+    'aam.registrySignIn': () => accounts.signIn(),
+    'aam.registrySignOut': () => accounts.signOut(),
+    'aam.registryTokens': () => accounts.manageTokens(),
     'aam.refreshAuditLog': () => auditLog.refresh(),
     'aam.cosignVersion': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
       cosignPublishedVersion(model, session, arg && 'kind' in arg ? packageArg(arg) : arg),
     'aam.fetchKey': (arg: { key?: string } | undefined) => fetchKey(model, arg),
+    'aam.reviewUpdate': (arg: Node | ReviewArg | undefined) =>
+      reviewUpdateCommand(
+        model,
+        reviews,
+        arg && 'kind' in arg
+          ? arg.kind === 'package'
+            ? { workspaceId: arg.workspace.id, packageName: arg.report.name }
+            : arg.kind === 'update'
+              ? { workspaceId: arg.workspace.id, packageName: arg.report.name, version: arg.version }
+              : undefined
+          : arg,
+      ),
+    'aam.installReviewed': () => installFromReview(model, reviews),
+    'aam.cancelReview': () => closeReview(reviews),
     'aam.reviewLostPolicy': (arg: { workspaceId: string } | undefined) => reviewLostPolicy(model, arg),
     'aam.restoreDeployed': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
       restoreDeployedCopies(model, arg && 'kind' in arg ? packageArg(arg) : arg),

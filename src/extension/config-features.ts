@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { watchDocuments } from './document-watch.ts';
 import { validateConfigText } from '../core/config/validate.ts';
 import type { ConfigDiagnostic } from '../core/config/diagnostics.ts';
 import { schemaAt } from '../core/config/schema.ts';
@@ -46,15 +47,15 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     this.model = model;
     this.disposables.push(
       this.collection,
-      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
-      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document, 150)),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        this.collection.delete(d.uri);
-        this.lastFindings.delete(d.uri.toString());
-      }),
-      model.onDidChange(() => vscode.workspace.textDocuments.forEach((d) => this.schedule(d, 0))),
+      ...watchDocuments(
+        model,
+        (d, delay) => this.schedule(d, delay),
+        (uri) => {
+          this.collection.delete(uri);
+          this.lastFindings.delete(uri.toString());
+        },
+      ),
     );
-    for (const document of vscode.workspace.textDocuments) this.schedule(document, 0);
   }
 
   private schedule(document: vscode.TextDocument, delay: number): void {

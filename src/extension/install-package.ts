@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { InstallRefusedError } from '../core/errors.ts';
 import { installPackages } from '../core/workflows/install/install.ts';
+import type { InstallOptions } from '../core/workflows/install/install.ts';
+import type { Registry } from '../core/registry/registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
@@ -54,15 +56,7 @@ export async function installPackage(model: TrustModel): Promise<void> {
         title: vscode.l10n.t('Installing {0}', picked.spec),
         cancellable: false,
       },
-      (progress) =>
-        installPackages([picked.spec], {
-          workspace: workspace.paths,
-          config: workspace.config!,
-          registry,
-          ...verificationServices(workspace.config!, model.homeDir),
-          homeDir: model.homeDir,
-          onStep: (message) => progress.report({ message }),
-        }),
+      (progress) => installPackages([picked.spec], installOptions(model, workspace, registry, progress)),
     );
     await model.refresh();
     for (const item of installed)
@@ -105,4 +99,21 @@ async function pickWorkspace(model: TrustModel): Promise<AamWorkspace | undefine
       { title: vscode.l10n.t('Install into which project?') },
     )
   )?.workspace;
+}
+
+/** What an install (or a review of one) from the editor is given: the workspace, its policy, the registry, progress. */
+export function installOptions(
+  model: TrustModel,
+  workspace: AamWorkspace,
+  registry: Registry,
+  progress: vscode.Progress<{ message?: string }>,
+): InstallOptions {
+  return {
+    workspace: workspace.paths,
+    config: workspace.config!,
+    registry,
+    ...verificationServices(workspace.config!, model.homeDir),
+    homeDir: model.homeDir,
+    onStep: (message) => progress.report({ message }),
+  };
 }

@@ -3,6 +3,7 @@ import { readRegularFile } from '../core/fs/safe-read.ts';
 import { isMap, isPair, isScalar } from 'yaml';
 import type { Node } from 'yaml';
 import { YamlSource } from '../core/yaml/source.ts';
+import type { EvalResults } from './eval-results.ts';
 import { packageFix } from './quick-fix.ts';
 import { toRange } from './ranges.ts';
 import type { Verdict } from '../core/policy/decision.ts';
@@ -21,6 +22,14 @@ const TRUSTABLE = new Set(['UNTRUSTED_SIGNER', 'SIGNED_NO_POLICY', 'ISSUER_NOT_A
  * Diagnostics, hovers and "Trust this signer" quick fixes on `.aam/aam-lock.yaml`
  * entries whose verdict is warn or fail.
  */
+/** Codes a package is accepted for (recorded in the trust record once checked), and the quick fix's title. */
+const ACCEPTABLE: Record<string, (name: string) => string> = {
+  SIGNER_CHANGED: (name) => vscode.l10n.t('Accept the change to {0} and record it', name),
+  SIGNATURE_REMOVED: (name) => vscode.l10n.t('Accept the change to {0} and record it', name),
+  DOWNGRADE: (name) => vscode.l10n.t('Accept the change to {0} and record it', name),
+  INSTALLED_WITHOUT_VERIFICATION: (name) => vscode.l10n.t('Verify {0} now and record it as verified', name),
+};
+
 export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeActionProvider, vscode.Disposable {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
@@ -28,8 +37,10 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
   private readonly collection = vscode.languages.createDiagnosticCollection('aam-lock');
   private readonly disposables: vscode.Disposable[] = [];
   private readonly model: TrustModel;
+  private readonly evals: EvalResults | undefined;
 
-  constructor(model: TrustModel) {
+  constructor(model: TrustModel, evals?: EvalResults) {
+    this.evals = evals;
     this.model = model;
     this.disposables.push(
       this.collection,
@@ -78,10 +89,14 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
     }
   }
 
-  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+  async provideHover(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.Hover | undefined> {
     const found = this.entryAt(document, position);
     if (!found) return undefined;
-    return new vscode.Hover(hoverText(found.workspace, found.report), found.range);
+    const md = hoverText(found.workspace, found.report);
+    // What the registry says its owners' evaluations found: beside the verdict, not part of it.
+    const evals = await this.evals?.markdown(found.workspace, found.report);
+    if (evals) md.appendMarkdown(evals);
+    return new vscode.Hover(md, found.range);
   }
 
   provideCodeActions(
@@ -97,19 +112,9 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
       if (!report) continue;
       const pkg = { workspaceId: workspace.id, packageName: report.name };
-      if (
-        diagnostic.code === 'SIGNER_CHANGED' ||
-        diagnostic.code === 'SIGNATURE_REMOVED' ||
-        diagnostic.code === 'DOWNGRADE'
-      ) {
-        actions.push(
-          packageFix(
-            vscode.l10n.t('Accept the change to {0} and record it', report.name),
-            diagnostic,
-            'aam.acceptSignerChange',
-            pkg,
-          ),
-        );
+      const accept = ACCEPTABLE[String(diagnostic.code)];
+      if (accept) {
+        actions.push(packageFix(accept(report.name), diagnostic, 'aam.acceptSignerChange', pkg));
         continue;
       }
       if (diagnostic.code === 'DEPLOYED_MODIFIED') {

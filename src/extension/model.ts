@@ -56,6 +56,9 @@ export class TrustModel implements vscode.Disposable {
   /** Results of earlier verifications (in the extension's storage): unchanged packages are not verified again. */
   readonly store: VerificationStore;
 
+  /** Newer versions in the registries, as `workspace-id|package → version` (the features bundle looks them up). */
+  readonly updates = new Map<string, string>();
+
   /** The user's global config file (~/.aam/config.yaml, or $AAM_CONFIG). */
   readonly globalConfigFile: string;
   private readonly loadEngine: EngineLoader;
@@ -80,6 +83,14 @@ export class TrustModel implements vscode.Disposable {
     this.store.acknowledgeLost(workspace.paths.lockFile);
     await this.store.save();
     workspace.lost = [];
+    this.changed.fire();
+  }
+
+  /** New update information: the view shows "update available" rows. */
+  setUpdates(updates: ReadonlyMap<string, string>): void {
+    if (JSON.stringify([...updates]) === JSON.stringify([...this.updates])) return;
+    this.updates.clear();
+    for (const [key, version] of updates) this.updates.set(key, version);
     this.changed.fire();
   }
 

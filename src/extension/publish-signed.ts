@@ -11,6 +11,7 @@ import type { Signing } from '../core/workflows/publish.ts';
 import { versionPath } from '../core/registry/http-api.ts';
 import { LocalRegistry } from '../core/registry/local-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
+import type { RegistryContext } from '../core/registry/open.ts';
 import { createSignatureVerifier, configPath } from '../core/signature/verifier.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
@@ -26,7 +27,12 @@ const STEPS = { pack: 15, sign: 45, verify: 15, publish: 25 } as const;
  * signature stored beside the archive. A cancellable notification shows the
  * steps; the log gets the transcript.
  */
-export async function publishSigned(model: TrustModel, session: SigstoreSession, folder?: vscode.Uri): Promise<void> {
+export async function publishSigned(
+  model: TrustModel,
+  session: SigstoreSession,
+  folder?: vscode.Uri,
+  registries?: RegistryContext,
+): Promise<void> {
   try {
     const packageDir = folder?.fsPath ?? (await pickPackageFolder());
     if (!packageDir) return;
@@ -34,7 +40,7 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
     const projectRoot = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(packageDir))?.uri.fsPath;
     const config = await loadConfig({ homeDir: model.homeDir, projectDir: projectRoot, restricted: model.restricted });
     assertUsablePolicy(config);
-    const registry = await pickRegistry(config);
+    const registry = await pickRegistry(config, registries);
     if (!registry) return;
     const label = `${manifest.name}@${manifest.version}`;
     // A publish that cannot happen is said now, not after signing.
@@ -60,6 +66,7 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
           registry,
           signing,
           verifier: createSignatureVerifier(config, model.homeDir),
+          hiddenContent: config.security.hidden_content,
           signal: abort.signal,
           onLine: (line) => log().info(line),
           onStep: (step) => progress.report({ message: stepMessage(step, method), increment: STEPS[step] }),
@@ -99,10 +106,14 @@ export async function publishSigned(model: TrustModel, session: SigstoreSession,
       KEY_NOT_FOUND: [
         { title: vscode.l10n.t('Open Trust Policy'), run: () => vscode.commands.executeCommand('aam.openTrustPolicy') },
       ],
-      PASSPHRASE_WRONG: [{ title: vscode.l10n.t('Try Again'), run: () => publishSigned(model, session, folder) }],
-      SIGSTORE_SERVICE: [{ title: vscode.l10n.t('Try Again'), run: () => publishSigned(model, session, folder) }],
+      PASSPHRASE_WRONG: [
+        { title: vscode.l10n.t('Try Again'), run: () => publishSigned(model, session, folder, registries) },
+      ],
+      SIGSTORE_SERVICE: [
+        { title: vscode.l10n.t('Try Again'), run: () => publishSigned(model, session, folder, registries) },
+      ],
       SIGNATURE_REQUIRED: [
-        { title: vscode.l10n.t('Publish Signed'), run: () => publishSigned(model, session, folder) },
+        { title: vscode.l10n.t('Publish Signed'), run: () => publishSigned(model, session, folder, registries) },
       ],
       REGISTRY_NOT_FOUND: [
         { title: vscode.l10n.t('Open Trust Policy'), run: () => vscode.commands.executeCommand('aam.openTrustPolicy') },
@@ -192,7 +203,8 @@ async function readManifest(dir: string): Promise<Manifest> {
   return parseManifest(text, join(dir, 'aam.yaml'));
 }
 
-async function pickRegistry(config: LoadedConfig) {
+/** The registry to publish to; its token from `registries` (VS Code's sign-in) when given. */
+async function pickRegistry(config: LoadedConfig, registries: RegistryContext | undefined) {
   const entries = config.registries;
   if (entries.length === 0) {
     throw new AamError('REGISTRY_NOT_FOUND', vscode.l10n.t('No registry is configured.'), {
@@ -213,7 +225,7 @@ async function pickRegistry(config: LoadedConfig) {
             { title: vscode.l10n.t('Publish to which registry?') },
           )
         )?.entry;
-  return picked ? openRegistry(picked) : undefined;
+  return picked ? openRegistry(picked, registries) : undefined;
 }
 
 async function pickMethod(config: LoadedConfig): Promise<'sigstore' | 'gpg' | undefined> {

@@ -7,3 +7,5 @@ export const LOCK_SELECTOR: vscode.DocumentSelector = { scheme: 'file', pattern:
 export const POLICY_SCHEME = 'aam-policy';
 /** The form editor over config.yaml (package.json customEditors). */
 export const POLICY_EDITOR_VIEW_TYPE = 'aam.policyEditor';
+/** Read-only documents of an update review: each changed file before and after, and the summary. */
+export const REVIEW_SCHEME = 'aam-review';

@@ -5,12 +5,18 @@ import type { PackageReport } from '../core/verify/workspace.ts';
 import { signerOfReport } from '../core/verify/verdict/report.ts';
 import { FINDING_LABEL, outcome, STATUS_LABEL, tally } from '../core/verify/verdict/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
+import { hiddenLine } from '../core/content/describe.ts';
+
+/** Rows a package gets beyond its verification's (what its registry says of it), from the features bundle. */
+export type ExtraRows = (workspace: AamWorkspace, report: PackageReport) => Promise<CheckRow[]>;
 
 /** Tree nodes: a workspace group (when there are several), a package, or one of its checks. */
 export type Node =
   | { kind: 'workspace'; workspace: AamWorkspace }
   | { kind: 'package'; workspace: AamWorkspace; report: PackageReport }
   | { kind: 'check'; row: CheckRow; parent: PackageReport }
+  /** A newer version in the package's registry: reviewing it shows what agents would load differently. */
+  | { kind: 'update'; workspace: AamWorkspace; report: PackageReport; version: string }
   | { kind: 'notice'; workspace: AamWorkspace; text: string; tooltip: string; lost?: boolean };
 
 const STATUS: Record<VerdictStatus, { icon: string; color: string }> = {
@@ -22,6 +28,7 @@ const STATUS: Record<VerdictStatus, { icon: string; color: string }> = {
   tampered: { icon: 'error', color: 'list.errorForeground' },
   unavailable: { icon: 'question', color: 'list.errorForeground' },
   unattested: { icon: 'unverified', color: 'list.errorForeground' },
+  unverified: { icon: 'eye-closed', color: 'list.warningForeground' },
   skipped: { icon: 'debug-step-over', color: 'descriptionForeground' },
 };
 
@@ -43,29 +50,40 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
   private readonly model: TrustModel;
+  private readonly extraRows: ExtraRows | undefined;
 
-  constructor(model: TrustModel) {
+  /** `extraRows`: a package's rows from the features bundle (its eval results), loaded when it is expanded. */
+  constructor(model: TrustModel, extraRows?: ExtraRows) {
     this.model = model;
+    this.extraRows = extraRows;
     this.subscription = model.onDidChange(() => this.changed.fire(undefined));
   }
 
-  getChildren(node?: Node): Node[] {
+  async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
       const workspaces = this.model.workspaces;
       if (workspaces.length === 1) return this.packagesOf(workspaces[0]!);
       return workspaces.map((workspace) => ({ kind: 'workspace', workspace }));
     }
     if (node.kind === 'workspace') return this.packagesOf(node.workspace);
-    if (node.kind === 'package')
-      return [...findingRows(node.report), ...node.report.rows, sourceRow(node.workspace, node.report)].map((row) => ({
-        kind: 'check',
-        row,
-        parent: node.report,
-      }));
+    if (node.kind === 'package') {
+      const update = this.model.updates.get(`${node.workspace.id}|${node.report.name}`);
+      const extra = await this.extraRows?.(node.workspace, node.report).catch(() => []);
+      const rows: Node[] = [
+        ...findingRows(node.report),
+        ...node.report.rows,
+        sourceRow(node.workspace, node.report),
+        ...(extra ?? []),
+      ].map((row): Node => ({ kind: 'check', row, parent: node.report }));
+      return update
+        ? [{ kind: 'update', workspace: node.workspace, report: node.report, version: update }, ...rows]
+        : rows;
+    }
     return [];
   }
 
   getParent(node: Node): Node | undefined {
+    if (node.kind === 'update') return { kind: 'package', workspace: node.workspace, report: node.report };
     if (node.kind === 'check') {
       for (const workspace of this.model.workspaces) {
         const report = workspace.reports.find((r) => r === node.parent);
@@ -169,7 +187,22 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
         return item;
       }
       case 'package':
-        return packageItem(node.workspace, node.report);
+        return packageItem(
+          node.workspace,
+          node.report,
+          this.model.updates.get(`${node.workspace.id}|${node.report.name}`),
+        );
+      case 'update': {
+        const item = new vscode.TreeItem(
+          vscode.l10n.t('Update available: {0}', node.version),
+          vscode.TreeItemCollapsibleState.None,
+        );
+        item.description = vscode.l10n.t('review what agents would load differently');
+        item.iconPath = new vscode.ThemeIcon('arrow-circle-up', new vscode.ThemeColor('charts.blue'));
+        item.contextValue = 'aamUpdate';
+        item.command = { command: 'aam.reviewUpdate', title: vscode.l10n.t('Review Update…'), arguments: [node] };
+        return item;
+      }
       case 'check': {
         const item = new vscode.TreeItem(node.row.label, vscode.TreeItemCollapsibleState.None);
         const look = CHECK_ICON[node.row.state];
@@ -185,7 +218,7 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
             arguments: [{ key: node.row.key }],
           };
         // A deployed copy opens where an agent reads it.
-        if (node.row.path && node.row.id === 'deployed') {
+        if (node.row.path) {
           item.resourceUri = vscode.Uri.file(node.row.path);
           item.command = {
             command: 'vscode.open',
@@ -204,7 +237,7 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
   }
 }
 
-function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.TreeItem {
+function packageItem(workspace: AamWorkspace, report: PackageReport, update: string | undefined): vscode.TreeItem {
   const { verdict } = report;
   const failing = outcome(report) === 'fail';
   // A package whose own verdict passes but whose registry changed still fails: its icon says so.
@@ -234,8 +267,10 @@ function packageItem(workspace: AamWorkspace, report: PackageReport): vscode.Tre
   )
     flags.push('trustable');
   if (report.signatureFile) flags.push('bundle');
+  if (update) flags.push('update');
   if (report.deployed.some((c) => c.state === 'modified' || c.state === 'missing')) flags.push('deployed-modified');
   if (
+    verdict.status === 'unverified' ||
     report.findings.some((f) => f.code === 'SIGNER_CHANGED' || f.code === 'SIGNATURE_REMOVED' || f.code === 'DOWNGRADE')
   )
     flags.push('acceptable');
@@ -257,16 +292,37 @@ function sourceRow(workspace: AamWorkspace, report: PackageReport): CheckRow {
   return { id: 'source', state: 'info', label: vscode.l10n.t('Source'), detail: where };
 }
 
-/** Findings beside the verdict, first among a package's rows. */
+/** Findings beside the verdict, first among a package's rows; hidden content also file by file (click to open it). */
 function findingRows(report: PackageReport): CheckRow[] {
+  const hidden = report.findings.find((f) => f.code === 'HIDDEN_CONTENT');
+  const files: CheckRow[] = hidden
+    ? report.hidden.map((file) => ({
+        id: 'files',
+        state: hidden.action === 'fail' ? 'fail' : 'warn',
+        label: vscode.l10n.t('Hidden content'),
+        detail: file.items.map((item) => hiddenLine(file.path, item)).join(' · '),
+        path: `${report.installedDir}/${file.path}`,
+      }))
+    : [];
+  return [...findingList(report), ...files];
+}
+
+function findingList(report: PackageReport): CheckRow[] {
   return report.findings.map((f) => ({
     id: 'registry',
     state: f.action === 'fail' ? 'fail' : 'warn',
-    label: f.code === 'REGISTRY_CHANGED' ? vscode.l10n.t('Registry') : vscode.l10n.t('Signer continuity'),
+    label:
+      f.code === 'REGISTRY_CHANGED'
+        ? vscode.l10n.t('Registry')
+        : f.code === 'HIDDEN_CONTENT'
+          ? vscode.l10n.t('Hidden content')
+          : vscode.l10n.t('Signer continuity'),
     detail:
       f.code === 'REGISTRY_CHANGED'
         ? `${f.message}${f.actual ? ` (expected ${f.expected}, found ${f.actual})` : ''}`
-        : `${f.message} Recorded: ${f.expected}; now: ${f.actual}.`,
+        : f.code === 'HIDDEN_CONTENT'
+          ? `${f.message} First: ${f.actual}`
+          : `${f.message} Recorded: ${f.expected}; now: ${f.actual}.`,
   }));
 }
 

@@ -166,8 +166,36 @@ CREATE TABLE approvals (
 `,
   },
   {
-    // Several signatures per version (the n-th of a kind at position n), and signed delegations (issue #23).
+    // Accounts (spec §6: register, login, tokens of their own), eval results (§3.3.9), and
+    // versions unique by SemVer precedence: 1.0.0+a and 1.0.0+b are one version.
     version: 3,
+    sql: `
+ALTER TABLE users ADD COLUMN password_hash VARCHAR(255);
+ALTER TABLE users ADD COLUMN updated_at TIMESTAMPTZ NOT NULL DEFAULT NOW();
+CREATE UNIQUE INDEX idx_users_email ON users (lower(email));
+
+ALTER TABLE api_tokens ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'api' CHECK (kind IN ('api', 'session'));
+
+CREATE UNIQUE INDEX idx_versions_precedence ON package_versions (package_id, (split_part(version, '+', 1)));
+
+CREATE TABLE eval_results (
+  id UUID PRIMARY KEY DEFAULT gen_random_uuid(),
+  version_id UUID NOT NULL REFERENCES package_versions(id) ON DELETE CASCADE,
+  eval_name VARCHAR(64) NOT NULL,
+  status VARCHAR(16) NOT NULL CHECK (status IN ('passed', 'failed', 'error', 'skipped')),
+  metrics JSONB NOT NULL,
+  run_at TIMESTAMPTZ NOT NULL,
+  runner_identity VARCHAR(255),
+  environment JSONB,
+  uploaded_by UUID REFERENCES users(id),
+  created_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  UNIQUE (version_id, eval_name, run_at)
+);
+`,
+  },
+  {
+    // Several signatures per version (the n-th of a kind at position n), and signed delegations (issue #23).
+    version: 4,
     sql: `
 ALTER TABLE version_signatures DROP CONSTRAINT version_signatures_pkey;
 ALTER TABLE version_signatures ADD COLUMN position INT NOT NULL DEFAULT 1;

@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -6,7 +5,8 @@ import { join } from 'node:path';
 import { AamError } from '../core/errors.ts';
 import { loadTrustRoot } from '../core/sigstore/trusted-root.ts';
 import { approverProblem } from '../core/registry/approval.ts';
-import { registryHandler } from './app.ts';
+import { buildRegistryApp } from './app.ts';
+import type { RateLimits } from './app.ts';
 import { openBlobStore } from './blobs.ts';
 import type { BlobStore } from './blobs.ts';
 import { openDatabase } from './db.ts';
@@ -34,7 +34,14 @@ export interface RegistryServerOptions {
   /** publish_policy: new versions wait for a signed approval by one of `approvers`. Saved in the database. */
   requireApproval?: boolean | undefined;
   approvers?: string[] | undefined;
-  log?: (line: string) => void;
+  /** Whether anyone may register an account (saved in the database); open unless set to false. */
+  registration?: boolean | undefined;
+  /** Requests a minute per client address, by kind of route (default: logins and registrations, 20). */
+  rateLimits?: RateLimits | undefined;
+  /** The structured request log: one JSON object a line. */
+  log?: ((line: string) => void) | undefined;
+  /** Check every JSON answer against its route's declared schema (for tests). */
+  checkResponses?: boolean | undefined;
 }
 
 export interface RunningRegistry {
@@ -49,7 +56,7 @@ export interface RunningRegistry {
 export async function openRegistryStorage(
   options: Pick<
     RegistryServerOptions,
-    'dataDir' | 'databaseUrl' | 'name' | 'requireSignatures' | 'requireApproval' | 'approvers'
+    'dataDir' | 'databaseUrl' | 'name' | 'requireSignatures' | 'requireApproval' | 'approvers' | 'registration'
   >,
 ): Promise<Database> {
   const db = await openDatabase({ url: options.databaseUrl, dataDir: join(options.dataDir, 'pglite') });
@@ -66,6 +73,7 @@ export async function openRegistryStorage(
         [key, JSON.stringify(value)],
       );
     if (options.requireApproval !== undefined) await save('require_approval', options.requireApproval);
+    if (options.registration !== undefined) await save('registration', options.registration);
     if (options.approvers !== undefined) {
       const problems = options.approvers.map(approverProblem).filter((p): p is string => p !== undefined);
       if (problems.length > 0)
@@ -129,24 +137,19 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
   const sigstoreRoot = await loadTrustRoot(options.trustedRoot);
   const key = await loadOrCreateRegistryKey(options.keyFile ?? join(options.dataDir, 'registry-key.pem'));
   const adminKey = randomBytes(32).toString('base64url');
-  const server = createServer(
-    registryHandler({
-      db,
-      blobs,
-      sigstoreRoot,
-      key,
-      log: options.log,
-      adminKeyHash: embedded ? tokenHash(adminKey) : undefined,
-    }),
+  const app = await buildRegistryApp(
+    { db, blobs, sigstoreRoot, key, adminKeyHash: embedded ? tokenHash(adminKey) : undefined },
+    { log: options.log, rateLimits: options.rateLimits, checkResponses: options.checkResponses },
   );
-  // A slow or stalled client cannot hold a connection for ever.
-  server.requestTimeout = 120_000;
-  server.headersTimeout = 30_000;
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw error;
+  }
+  const server = app.server;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shown = host.includes(':') ? `[${host}]` : host;
@@ -170,10 +173,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     blobs,
     close: () =>
       (closing ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await app.close();
         await db.close();
         if (embedded) await rm(lockPath(options.dataDir), { force: true });
       })()),

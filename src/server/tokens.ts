@@ -1,14 +1,51 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './db.ts';
 
-export const SCOPES = ['publish', 'yank', 'admin'] as const;
+/** The spec's §6.2.2 scopes: `read` (what anyone may do anyway), publish, yank, admin (any package). */
+export const SCOPES = ['read', 'publish', 'yank', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/**
+ * `api`: made by its user (or the operator) for the CLI, with scopes and an
+ * optional expiry. `session`: what a password login gives, short-lived and
+ * read-only — it manages the account (its tokens) but publishes nothing.
+ */
+export type TokenKind = 'api' | 'session';
+
+export const USERNAME = '^[a-z0-9][a-z0-9_-]{1,63}$';
+
+/** How long a login's session token lasts. */
+export const SESSION_MS = 60 * 60 * 1000;
 
 /** A caller the registry knows: a user, through one of their tokens. */
 export interface Caller {
   userId: string;
   username: string;
+  tokenId: string;
+  kind: TokenKind;
   scopes: Set<string>;
+  expiresAt: Date | null;
+}
+
+/** A token as its user sees it later: everything but the token itself. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  kind: TokenKind;
+  scopes: string[];
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+}
+
+interface TokenRow {
+  id: string;
+  name: string;
+  kind: TokenKind;
+  scopes: string[];
+  created_at: Date;
+  last_used_at: Date | null;
+  expires_at: Date | null;
 }
 
 /** `aam_` and 256 random bits (spec §6.2.1); only its SHA-256 is ever stored. */
@@ -21,31 +58,49 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-/** Creates the user if needed and a token for them; the token is returned once and not kept. */
+/** Issues a token to a user; the token is returned once and never kept. */
+export async function issueToken(
+  db: Queryable,
+  options: { userId: string; kind: TokenKind; scopes: readonly string[]; name: string; expiresAt: Date | null },
+): Promise<{ token: string; info: TokenInfo }> {
+  const { token, hash } = newToken();
+  const { rows } = await db.query<TokenRow>(
+    `INSERT INTO api_tokens (user_id, token_hash, name, scopes, kind, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+     RETURNING id, name, kind, scopes, created_at, last_used_at, expires_at`,
+    [options.userId, hash, options.name, [...options.scopes], options.kind, options.expiresAt],
+  );
+  return { token, info: tokenInfo(rows[0]!) };
+}
+
+/** The operator's way (`registry token create`): creates the user if needed, then an API token for them. */
 export async function createToken(
   db: Queryable,
-  options: { user: string; scopes: readonly string[]; name?: string },
+  options: { user: string; scopes: readonly string[]; name?: string | undefined },
 ): Promise<{ token: string; user: string; scopes: string[] }> {
   const unknown = options.scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
   if (unknown.length > 0) throw new Error(`Unknown scope ${unknown.join(', ')}: use ${SCOPES.join(', ')}.`);
-  if (!/^[a-z0-9][a-z0-9_-]{1,63}$/.test(options.user))
+  if (!new RegExp(USERNAME).test(options.user))
     throw new Error(`"${options.user}" is not a user name: lowercase letters, digits, _ and -, 2 to 64 characters.`);
+  const duplicate = options.scopes.find((s, i) => options.scopes.indexOf(s) !== i);
+  if (duplicate) throw new Error(`The scope "${duplicate}" was given twice.`);
+  if (options.name !== undefined && !/^[\x20-\x7e]{1,64}$/.test(options.name))
+    throw new Error('A token name is 1 to 64 printable ASCII characters.');
   await db.query('INSERT INTO users (username) VALUES ($1) ON CONFLICT (username) DO NOTHING', [options.user]);
   const { rows } = await db.query<{ id: string }>('SELECT id FROM users WHERE username = $1', [options.user]);
-  const { token, hash } = newToken();
-  const scopes = [...new Set(options.scopes.length > 0 ? options.scopes : ['publish', 'yank'])];
-  await db.query('INSERT INTO api_tokens (user_id, token_hash, name, scopes) VALUES ($1, $2, $3, $4)', [
-    rows[0]!.id,
-    hash,
-    options.name ?? 'cli',
+  const scopes = options.scopes.length > 0 ? [...options.scopes] : ['publish', 'yank'];
+  const { token } = await issueToken(db, {
+    userId: rows[0]!.id,
+    kind: 'api',
     scopes,
-  ]);
+    name: options.name ?? 'cli',
+    expiresAt: null,
+  });
   return { token, user: options.user, scopes };
 }
 
-/** Who a bearer token speaks for, if it is a live token of this registry. */
+/** Who a bearer token speaks for, if it is a live token of this registry (not revoked, not expired). */
 export async function authenticate(db: Queryable, header: string | undefined): Promise<Caller | undefined> {
-  const match = /^Bearer\s+(aam_[A-Za-z0-9_-]{20,100})\s*$/.exec(header ?? '');
+  const match = /^Bearer (aam_[A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
   if (!match) return undefined;
   const hash = tokenHash(match[1]!);
   const { rows } = await db.query<{
@@ -53,15 +108,61 @@ export async function authenticate(db: Queryable, header: string | undefined): P
     user_id: string;
     username: string;
     scopes: string[];
+    kind: TokenKind;
     token_hash: string;
+    expires_at: Date | null;
   }>(
-    `SELECT t.id, t.user_id, u.username, t.scopes, t.token_hash
+    `SELECT t.id, t.user_id, u.username, t.scopes, t.kind, t.token_hash, t.expires_at
        FROM api_tokens t JOIN users u ON u.id = t.user_id
       WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > NOW())`,
     [hash],
   );
   const row = rows[0];
   if (!row || !timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))) return undefined;
-  await db.query('UPDATE api_tokens SET last_used_at = NOW() WHERE id = $1', [row.id]).catch(() => undefined);
-  return { userId: row.user_id, username: row.username, scopes: new Set(row.scopes) };
+  return {
+    userId: row.user_id,
+    username: row.username,
+    tokenId: row.id,
+    kind: row.kind,
+    scopes: new Set(row.scopes),
+    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+  };
+}
+
+/** Notes that a token was used, once a request it sent has succeeded (a refused one leaves no trace). */
+export async function markUsed(db: Queryable, tokenId: string): Promise<void> {
+  await db.query('UPDATE api_tokens SET last_used_at = NOW() WHERE id = $1', [tokenId]).catch(() => undefined);
+}
+
+/** A user's tokens that still work (not revoked, not expired), newest first. */
+export async function listTokens(db: Queryable, userId: string): Promise<TokenInfo[]> {
+  const { rows } = await db.query<TokenRow>(
+    `SELECT id, name, kind, scopes, created_at, last_used_at, expires_at FROM api_tokens
+      WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW())
+      ORDER BY created_at DESC, id`,
+    [userId],
+  );
+  return rows.map(tokenInfo);
+}
+
+/** Revokes one of the user's own tokens; false when they have no live token with that id. */
+export async function revokeToken(db: Queryable, userId: string, id: string): Promise<boolean> {
+  const { rows } = await db.query(
+    'UPDATE api_tokens SET revoked_at = NOW() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id',
+    [id, userId],
+  );
+  return rows.length > 0;
+}
+
+function tokenInfo(row: TokenRow): TokenInfo {
+  const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind,
+    scopes: row.scopes,
+    created_at: new Date(row.created_at).toISOString(),
+    last_used_at: iso(row.last_used_at),
+    expires_at: iso(row.expires_at),
+  };
 }

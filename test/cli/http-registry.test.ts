@@ -1,17 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeGpgHome } from '../helpers/gpg.ts';
+import { CLI, serveProcess } from '../helpers/registry.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { tempDir } from '../helpers/temp.ts';
-
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
 interface Run {
   code: number;
@@ -29,7 +27,7 @@ describe('aam-trust against its own HTTP registry, from a fresh HOME', () => {
   let root: string;
   let home: string;
   let project: string;
-  let server: ChildProcess;
+  let server: Awaited<ReturnType<typeof serveProcess>>;
   let url: string;
   let gpg: Awaited<ReturnType<typeof makeGpgHome>>;
   const run = async (args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Run> => {
@@ -67,48 +65,19 @@ describe('aam-trust against its own HTTP registry, from a fresh HOME', () => {
     gpg = await makeGpgHome([{ uid: 'Release <release@example.com>', algo: 'ed25519' }]);
     const trustedRoot = join(root, 'trusted_root.json');
     await writeFile(trustedRoot, JSON.stringify(local.instance().trustedRoot()));
-    server = spawn(
-      process.execPath,
-      [
-        CLI,
-        'registry',
-        'serve',
-        '--data',
-        join(root, 'registry'),
-        '--port',
-        '0',
-        '--name',
-        'team',
-        '--require-signatures',
-        '--trusted-root',
-        trustedRoot,
-      ],
-      { env: { PATH: process.env.PATH, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    server = await serveProcess(
+      ['--data', join(root, 'registry'), '--name', 'team', '--require-signatures', '--trusted-root', trustedRoot],
+      { PATH: process.env.PATH, HOME: home },
     );
-    let output = '';
-    url = await new Promise<string>((resolve, reject) => {
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /Listening on (http:\/\/\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      server.stdout!.on('data', read);
-      server.stderr!.on('data', read);
-      server.on('exit', (code) => reject(new Error(`registry serve exited (${code}):\n${output}`)));
-    });
+    url = server.url;
+    const output = server.output();
     assert.match(output, /Registry "team" on embedded PostgreSQL \(PGlite\)/);
     await writeFile(
       join(home, '.aam', 'config.yaml'),
       `registries:\n  - name: team\n    url: ${url}\n    type: http\n    default: true\nsecurity:\n  sigstore_endpoint: ${local.instance().url}\n  sigstore_trusted_root: ${trustedRoot}\n  trusted_identities: ["*@example.com"]\n  trusted_keys: ["${gpg.fingerprints['Release <release@example.com>']}"]\n  gpg_home: ${gpg.home}\n  on_signature_failure: error\n`,
     );
   });
-  after(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
-  });
+  after(async () => server?.stop());
 
   it('creates a token while the registry serves; publishing needs one', async () => {
     const created = await run([
@@ -230,9 +199,7 @@ describe('aam-trust against its own HTTP registry, from a fresh HOME', () => {
   it('verifies offline from the captured evidence once the registry is gone', async () => {
     const prepared = await run(['prepare-offline']);
     assert.equal(prepared.code, 0, prepared.stderr);
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
+    await server.stop();
     const offline = await run(['verify', '--offline', '--no-cache']);
     assert.equal(offline.code, 0, offline.stdout + offline.stderr);
     assert.match(offline.stdout, /2 packages: 2 verified/);

@@ -37,7 +37,9 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, status);
     // The counts add up to the 12 packages, failures first.
     await s.page
-      .locator('.statusbar-item', { hasText: 'AAM: 3 failed · 1 signed, untrusted · 1 unsigned · 7 verified' })
+      .locator('.statusbar-item', {
+        hasText: 'AAM: 3 failed · 1 installed without verification · 1 signed, untrusted · 1 unsigned · 8 verified',
+      })
       .waitFor();
     const shot = await s.shot('01-verification-view');
     console.log(`screenshot: ${shot}`);
@@ -162,7 +164,9 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.command('AAM: Verify Installed Packages');
     await s.waitForStatus('@demo/code-review', 'tampered');
     // agent-rules was restored above; code-review is now tampered.
-    await s.notification(/Checked 12 packages: 3 failed, 1 signed, untrusted, 1 unsigned, 7 verified/);
+    await s.notification(
+      /Checked 14 packages: 3 failed, 1 installed without verification, 1 signed, untrusted, 1 unsigned, 8 verified/,
+    );
     console.log(`screenshot: ${await s.shot('03-verify-all-tampered')}`);
   });
 
@@ -360,19 +364,13 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.pick('@demo/my-skill', 'Install which package?');
     await s.notification(/Installed @demo\/my-skill@1\.0\.1/);
     await s.waitForStatus('@demo/my-skill', 'verified');
-    await s.row('@demo/my-skill').click();
-    await s.page.keyboard.press('ArrowRight');
-    await s.page
-      .locator('.part.sidebar .monaco-list-row', {
-        hasText: /Source.*team \(HTTP registry, http:\/\/127\.0\.0\.1:\d+\)/,
-      })
-      .waitFor();
-    await s.page
-      .locator('.part.sidebar .monaco-list-row', {
-        hasText: /Registry attestation.*Attested by team \(key [0-9a-f]{16}…\), published by demo/,
-      })
-      .waitFor();
+    await s.revealChild(
+      '@demo/my-skill',
+      /Registry attestation.*Attested by team \(key [0-9a-f]{16}…\), published by demo/,
+    );
+    await s.revealChild('@demo/my-skill', /Source.*team \(HTTP registry, http:\/\/127\.0\.0\.1:\d+\)/);
     console.log(`screenshot: ${await s.shot('28-installed-from-http')}`);
+    await s.row('@demo/my-skill').click();
     await s.page.keyboard.press('ArrowLeft');
   });
 

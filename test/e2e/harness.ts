@@ -29,6 +29,11 @@ export interface Session {
   pick(text: string, title?: string): Promise<void>;
   /** The Verification view row of a package. */
   row(name: string): Locator;
+  /**
+   * Expands a package's row and moves down its children until one holding
+   * `text` is on screen (the view renders only the rows it shows), and returns it.
+   */
+  revealChild(name: string, text: RegExp): Promise<Locator>;
   /** Waits until a package's row says `status` (as its accessibility label does). */
   waitForStatus(name: string, status: string): Promise<void>;
   /** Waits for a notification whose text matches, and returns its text. */
@@ -130,6 +135,15 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     },
     row(name) {
       return page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "]`);
+    },
+    async revealChild(name, text) {
+      const row = session.row(name);
+      await row.click();
+      if ((await row.getAttribute('aria-expanded')) !== 'true') await page.keyboard.press('ArrowRight');
+      const wanted = page.locator('.part.sidebar .monaco-list-row', { hasText: text }).first();
+      for (let step = 0; step < 40 && !(await wanted.isVisible()); step++) await page.keyboard.press('ArrowDown');
+      await wanted.waitFor();
+      return wanted;
     },
     async waitForStatus(name, status) {
       await page

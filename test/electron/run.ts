@@ -1,29 +1,34 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { LocalSigstore } from '../../dev/local-sigstore/instance.ts';
 import { buildDemoWorld } from '../../demo/world.ts';
+import type { SuiteRun } from './results.ts';
+import { stopGnupgAtExit, tempDir } from '../helpers/temp.ts';
+import { CODE_SERVER_LABEL, runInCodeServer } from './code-server.ts';
+import { desktopVsCode, runInDesktop } from './desktop.ts';
+import { describeResult, followResults, readResults, verdictOf } from './results.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
+// Inside the extension's folder: the bundle resolves mocha from its node_modules, and VS Code
+// runs it in the extension host of the extension under development.
+const OUTPUT = join(REPO, 'test-output', 'electron');
 
+/** One run of the suite in one editor, against a demo world of its own. */
 /**
- * Runs the mocha suites in test/electron/suite inside a desktop VS Code's
- * extension host with @vscode/test-electron. It needs a VS Code build:
- * VSCODE_EXECUTABLE, or AAM_TRUST_DOWNLOAD_VSCODE=1 where downloads work.
+ * Runs the mocha suites of test/electron/suite inside a real VS Code's
+ * extension host: code-server's on every machine (scripts/tools.ts installs
+ * it), and also a desktop VS Code's through @vscode/test-electron where one
+ * is named (VSCODE_EXECUTABLE) or can be downloaded (AAM_TRUST_DOWNLOAD_VSCODE=1).
+ * Any failure, skip, crash or timeout fails the run.
  */
-async function main(): Promise<void> {
-  const executable = process.env.VSCODE_EXECUTABLE;
-  if (!executable && process.env.AAM_TRUST_DOWNLOAD_VSCODE !== '1') {
-    console.log(
-      'Skipping the @vscode/test-electron suites: no VS Code build is available here.\n' +
-        '  Set VSCODE_EXECUTABLE=/path/to/code (a desktop VS Code), or AAM_TRUST_DOWNLOAD_VSCODE=1 where\n' +
-        '  update.code.visualstudio.com is reachable. The same scenarios run in code-server: npm run test:e2e.',
-    );
-    return;
-  }
-  const { downloadAndUnzipVSCode, runTests } = await import('@vscode/test-electron');
-  const suite = join(await mkdtemp(join(tmpdir(), 'aam-electron-')), 'suite.cjs');
+async function main(): Promise<boolean> {
+  await access(join(REPO, 'dist', 'extension.js')).catch(() => {
+    throw new Error('dist/extension.js is missing: run `npm run build` first (npm test does).');
+  });
+  await rm(OUTPUT, { recursive: true, force: true });
+  await mkdir(OUTPUT, { recursive: true });
+  const suite = join(OUTPUT, 'suite.cjs');
   await build({
     entryPoints: [join(REPO, 'test/electron/suite/index.ts')],
     outfile: suite,
@@ -32,36 +37,71 @@ async function main(): Promise<void> {
     format: 'cjs',
     external: ['vscode', 'mocha'],
     absWorkingDir: REPO,
-    nodePaths: [join(REPO, 'node_modules')],
+    logLevel: 'warning',
   });
-  const sigstore = await LocalSigstore.start();
-  let world: Awaited<ReturnType<typeof buildDemoWorld>> | undefined;
-  try {
-    world = await buildDemoWorld(join(await mkdtemp(join(tmpdir(), 'aam-electron-world-')), 'demo'), sigstore);
-    await runTests({
-      vscodeExecutablePath: executable ?? (await downloadAndUnzipVSCode('stable')),
-      extensionDevelopmentPath: REPO,
-      extensionTestsPath: suite,
-      launchArgs: [
-        world.workspace,
-        '--disable-workspace-trust',
-        '--disable-extensions',
-        `--user-data-dir=${join(world.root, 'vscode-data')}`,
-      ],
-      extensionTestsEnv: {
-        HOME: world.home,
-        GNUPGHOME: world.gnupgHome,
-        AAM_TEST_EXPECTED: JSON.stringify(world.expected),
-        NODE_PATH: join(REPO, 'node_modules'),
-      },
-    });
-  } finally {
-    await world?.stop();
-    await sigstore.close();
-  }
+  const editors: { label: string; run: (run: SuiteRun) => Promise<number> }[] = [
+    { label: CODE_SERVER_LABEL, run: runInCodeServer },
+  ];
+  const desktop = desktopVsCode();
+  if (desktop)
+    editors.push({ label: 'a desktop VS Code (@vscode/test-electron)', run: (run) => runInDesktop(run, desktop) });
+  let ok = true;
+  for (const editor of editors) ok = (await runIn(editor.label, editor.run, suite)) && ok;
+  return ok;
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+async function runIn(label: string, start: (run: SuiteRun) => Promise<number>, suite: string): Promise<boolean> {
+  const started = Date.now();
+  console.log(`in-editor suites: starting in ${label}`);
+  const sigstore = await LocalSigstore.start();
+  const world = await buildDemoWorld(join(await tempDir('aam-in-editor-'), 'demo'), sigstore);
+  stopGnupgAtExit(world.gnupgHome);
+  // Named for this process: an extension host left over from a killed run cannot write into it.
+  const results = join(OUTPUT, `${label.split(' ')[0]}-${process.pid}.results.jsonl`);
+  const follow = followResults(results, (line) => console.log(describeResult(line)));
+  let exitCode: number | undefined;
+  let error: unknown;
+  try {
+    exitCode = await start({
+      world,
+      extension: REPO,
+      suite,
+      env: {
+        AAM_TEST_RESULTS: results,
+        AAM_TEST_WORLD: JSON.stringify({ workspace: world.workspace, home: world.home, expected: world.expected }),
+      },
+      outputDir: OUTPUT,
+      timeoutMs: Number(process.env.AAM_IN_EDITOR_TIMEOUT_MS ?? 600_000),
+    });
+  } catch (caught) {
+    error = caught;
+  } finally {
+    await follow.stop();
+    await world.stop();
+    await sigstore.close();
+  }
+  const lines = await readResults(results);
+  const verdict = verdictOf(lines);
+  const seconds = ((Date.now() - started) / 1000).toFixed(0);
+  const begun = lines.find((l) => l.event === 'start');
+  const where = `${label}${begun?.event === 'start' ? ` (VS Code ${begun.vscode})` : ''}`;
+  if (verdict.ok && exitCode === 0 && !error) {
+    console.log(`in-editor suites: ${verdict.passes} passing in ${where}, ${seconds} s`);
+    return true;
+  }
+  const why = [
+    verdict.ok ? undefined : verdict.reason,
+    exitCode !== undefined && exitCode !== 0 ? `the extension host ended with exit code ${exitCode}` : undefined,
+    error instanceof Error ? error.message : error !== undefined ? String(error) : undefined,
+  ].filter(Boolean);
+  console.error(`in-editor suites: FAILED in ${where}, ${seconds} s: ${why.join('; ')}`);
+  return false;
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -9,6 +9,7 @@ export async function cli(
     home: string;
     env?: Record<string, string>;
     lines?: (prompt: string, printed: () => string) => Promise<string | undefined>;
+    answer?: string;
   },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -22,6 +23,10 @@ export async function cli(
     color: false,
     askSecret: async () => undefined,
     askLine: async (prompt) => (options.lines ? options.lines(prompt, () => stderr) : undefined),
+    ask: async (prompt) => {
+      stderr += prompt;
+      return options.answer;
+    },
     openUrl: async () => undefined,
   };
   const code = await runCli(argv, io);

@@ -1,18 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
-import { packDirectory } from '../../src/core/package/pack.ts';
-import { signBytes } from '../../src/core/workflows/publish.ts';
 import { approvalDocument } from '../../src/core/registry/approval.ts';
-import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import { signBytes } from '../../src/core/workflows/publish.ts';
 import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
 import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
-import { createToken } from '../../src/server/tokens.ts';
-import { cli } from '../helpers/cli.ts';
 import { makeGpgHome } from '../helpers/gpg.ts';
+import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -25,36 +23,23 @@ import { tempDir } from '../helpers/temp.ts';
  */
 describe('approvals on an HTTP registry', () => {
   const local = useLocalSigstore();
+  let registry: TestRegistry;
   let server: RunningRegistry;
   let root: string;
-  let home: string;
-  let project: string;
   let publishToken: string;
   let approverToken: string;
   let gpg: Awaited<ReturnType<typeof makeGpgHome>>;
   let leadKey: string;
   const env = () => ({ AAM_REGISTRY_TOKEN: approverToken, AAM_GPG_PASSPHRASE: '' });
-  const run = (args: string[]) => cli(args, { cwd: project, home, env: env() });
-  const registry = () => new HttpRegistry('corp', server.url, { token: async () => approverToken });
+  const run = (args: string[]) => registry.run(args, env());
+  const client = () => registry.client(approverToken);
   const writeConfig = (publishPolicy: string) =>
-    writeFile(
-      join(home, '.aam', 'config.yaml'),
-      `registries:\n  - name: corp\n    url: ${server.url}\n    type: http\n    default: true\nsecurity:\n  sigstore_endpoint: ${local.instance().url}\n  sigstore_trusted_root: ${join(root, 'trusted_root.json')}\n  gpg_home: ${gpg.home}\n${publishPolicy}`,
+    registry.writeConfig(
+      `security:\n  sigstore_endpoint: ${local.instance().url}\n  sigstore_trusted_root: ${join(root, 'trusted_root.json')}\n  gpg_home: ${gpg.home}\n${publishPolicy}`,
     );
-  const publish = async (name: string, version: string) => {
-    const dir = join(root, 'src', `${name.replace(/\W/g, '_')}-${version}`);
-    await mkdir(join(dir, 'prompts'), { recursive: true });
-    await writeFile(
-      join(dir, 'aam.yaml'),
-      `name: "${name}"\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
-    );
-    await writeFile(join(dir, 'prompts', 'p.md'), `# ${name} ${version}\n`);
-    await new HttpRegistry('corp', server.url, { token: async () => publishToken }).publish(
-      (await packDirectory(dir)).bytes,
-      [],
-    );
-  };
-  const status = async (version: string) => (await registry().apiVersion('@acme/tool', version))?.approval_status;
+  const publish = async (name: string, version: string) =>
+    registry.client(publishToken).publish(await packPackage(name, version), []);
+  const status = async (version: string) => (await client().apiVersion('@acme/tool', version))?.approval_status;
   /** An approval document for `version`, signed with Sigstore by `email` (not sent anywhere). */
   const signedBy = async (
     email: string,
@@ -62,7 +47,7 @@ describe('approvals on an HTTP registry', () => {
     status: 'approved' | 'rejected' = 'approved',
     at = new Date(),
   ) => {
-    const archive = await registry().readArchive('@acme/tool', version);
+    const archive = await client().readArchive('@acme/tool', version);
     const document = approvalDocument({
       registry: 'corp',
       package: '@acme/tool',
@@ -82,31 +67,27 @@ describe('approvals on an HTTP registry', () => {
 
   before(async () => {
     root = await tempDir('aam-approval-');
-    home = join(root, 'home');
-    project = join(root, 'project');
-    await mkdir(join(home, '.aam'), { recursive: true });
-    await mkdir(join(project, '.aam'), { recursive: true });
     await writeFile(join(root, 'trusted_root.json'), JSON.stringify(local.instance().trustedRoot()));
     gpg = await makeGpgHome([{ uid: 'Lead <lead-gpg@example.com>', algo: 'ed25519' }]);
     leadKey = gpg.fingerprints['Lead <lead-gpg@example.com>']!;
-    server = await startRegistryServer({
-      dataDir: join(root, 'registry'),
+    registry = await startTestRegistry({
       name: 'corp',
       trustedRoot: join(root, 'trusted_root.json'),
       requireApproval: true,
       approvers: ['lead@example.com', leadKey],
     });
-    publishToken = (await createToken(server.db, { user: 'alice', scopes: ['publish'] })).token;
-    approverToken = (await createToken(server.db, { user: 'lead', scopes: ['publish'] })).token;
+    server = registry.server;
+    publishToken = await registry.token('alice', ['publish']);
+    approverToken = await registry.token('lead', ['publish']);
     await publish('@acme/tool', '1.0.0');
     await publish('@acme/tool', '1.1.0');
     await writeConfig('');
   });
-  after(async () => server?.close());
+  after(async () => registry?.close());
 
   it('keeps a new version pending: not latest, and not installable, with that reason', async () => {
     assert.equal(await status('1.0.0'), 'pending');
-    const metadata = (await registry().metadata('@acme/tool'))!;
+    const metadata = (await client().metadata('@acme/tool'))!;
     assert.equal(metadata.dist_tags.latest, undefined);
     const exact = await run(['install', '@acme/tool@1.0.0', '--no-deploy']);
     assert.equal(exact.code, 1);
@@ -147,7 +128,7 @@ describe('approvals on an HTTP registry', () => {
   it('refuses an approval document about another version or other bytes', async () => {
     const forOther = await signedBy('lead@example.com', '1.1.0');
     await assert.rejects(
-      registry().approve('@acme/tool', '1.0.0', { ...forOther, signatureType: 'sigstore' }),
+      client().approve('@acme/tool', '1.0.0', { ...forOther, signatureType: 'sigstore' }),
       /must name registry "corp", @acme\/tool@1\.0\.0, its archive's SHA-256/,
     );
     assert.equal(await status('1.0.0'), 'pending');
@@ -165,7 +146,7 @@ describe('approvals on an HTTP registry', () => {
     assert.equal(approved.code, 0, approved.stderr);
     assert.match(approved.stdout, /✓ Approved @acme\/tool@1\.0\.0, signed by lead@example\.com/);
     assert.equal(await status('1.0.0'), 'approved');
-    assert.equal((await registry().metadata('@acme/tool'))!.dist_tags.latest, '1.0.0');
+    assert.equal((await client().metadata('@acme/tool'))!.dist_tags.latest, '1.0.0');
     // This client checks the approval's signature and signer itself.
     await writeConfig(`  publish_policy:\n    require_approval: true\n    approvers: [lead@example.com]\n`);
     const installed = await run(['install', '@acme/tool', '--no-deploy']);
@@ -196,21 +177,19 @@ describe('approvals on an HTTP registry', () => {
     // An approval signed before the rejection, sent afterwards (by anyone with a token), does not undo it.
     const earlier = await signedBy('lead@example.com', '1.1.0', 'approved', new Date(Date.now() - 3_600_000));
     await assert.rejects(
-      registry().approve('@acme/tool', '1.1.0', { ...earlier, signatureType: 'sigstore' }),
+      client().approve('@acme/tool', '1.1.0', { ...earlier, signatureType: 'sigstore' }),
       /A later decision \(rejected, signed .*\) was already sent with this token/,
     );
-    const otherToken = (await createToken(server.db, { user: 'someone', scopes: ['publish'] })).token;
-    const replayed = await new HttpRegistry('corp', server.url, { token: async () => otherToken }).approve(
-      '@acme/tool',
-      '1.1.0',
-      { ...earlier, signatureType: 'sigstore' },
-    );
+    const otherToken = await registry.token('someone', ['publish']);
+    const replayed = await registry
+      .client(otherToken)
+      .approve('@acme/tool', '1.1.0', { ...earlier, signatureType: 'sigstore' });
     assert.equal(replayed.approval_status, 'rejected');
     assert.equal(await status('1.1.0'), 'rejected');
     // Nor can a decision be dated ahead to outlast later ones.
     const ahead = await signedBy('lead@example.com', '1.1.0', 'approved', new Date(Date.now() + 86_400_000));
     await assert.rejects(
-      registry().approve('@acme/tool', '1.1.0', { ...ahead, signatureType: 'sigstore' }),
+      client().approve('@acme/tool', '1.1.0', { ...ahead, signatureType: 'sigstore' }),
       /dated in the future/,
     );
   });

@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packDirectory } from '../../src/core/package/pack.ts';
-import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
-import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
-import { createToken } from '../../src/server/tokens.ts';
 import { cli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
 
 interface JsonReport {
   packages: {
@@ -27,16 +25,14 @@ interface JsonReport {
  * is a failing finding.
  */
 describe('registry attestations in the trust decision', () => {
+  let registry: TestRegistry;
   let server: RunningRegistry;
   let root: string;
   let home: string;
   let project: string;
   let token: string;
   const writeConfig = (security: string) =>
-    writeFile(
-      join(home, '.aam', 'config.yaml'),
-      `registries:\n  - name: corp\n    url: ${server.url}\n    type: http\n    default: true\nsecurity:\n  require_signature: true\n  on_signature_failure: error\n${security}`,
-    );
+    registry.writeConfig(`security:\n  require_signature: true\n  on_signature_failure: error\n${security}`);
   const publish = async (name: string, version: string) => {
     const dir = join(root, `${name.replace(/\W/g, '_')}-${version}`);
     await mkdir(join(dir, 'prompts'), { recursive: true });
@@ -45,10 +41,7 @@ describe('registry attestations in the trust decision', () => {
       `name: "${name}"\nversion: ${version}\ndescription: Plain\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
     );
     await writeFile(join(dir, 'prompts', 'p.md'), `# ${name} ${version}\n`);
-    await new HttpRegistry('corp', server.url, { token: async () => token }).publish(
-      (await packDirectory(dir)).bytes,
-      [],
-    );
+    await registry.client(token).publish((await packDirectory(dir)).bytes, []);
   };
   const verify = async () => {
     const run = await cli(['verify', '--json', '--no-cache'], { cwd: project, home });
@@ -56,17 +49,13 @@ describe('registry attestations in the trust decision', () => {
   };
 
   before(async () => {
-    root = await tempDir('aam-attest-');
-    home = join(root, 'home');
-    project = join(root, 'project');
-    await mkdir(join(home, '.aam'), { recursive: true });
-    await mkdir(join(project, '.aam'), { recursive: true });
-    server = await startRegistryServer({ dataDir: join(root, 'registry'), name: 'corp' });
-    token = (await createToken(server.db, { user: 'alice', scopes: ['publish'] })).token;
+    registry = await startTestRegistry({ name: 'corp' });
+    ({ server, root, home, project } = registry);
+    token = await registry.token('alice', ['publish']);
     await publish('@acme/plain', '1.0.0');
     await publish('@acme/swapped', '1.0.0');
   });
-  after(async () => server?.close());
+  after(async () => registry?.close());
 
   it('an unsigned package is refused unless the policy trusts the registry attestations', async () => {
     await writeConfig('');
@@ -114,9 +103,7 @@ describe('registry attestations in the trust decision', () => {
   });
 
   it('reports a registry that signs with another key than the one pinned', async () => {
-    const port = Number(new URL(server.url).port);
-    await server.close();
-    server = await startRegistryServer({ dataDir: join(root, 'registry'), port, keyFile: join(root, 'other-key.pem') });
+    await registry.restart({ keyFile: join(root, 'other-key.pem') });
     const { code, report } = await verify();
     assert.equal(code, 1);
     assert.deepEqual(

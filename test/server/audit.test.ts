@@ -1,17 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { packDirectory } from '../../src/core/package/pack.ts';
 import { entryHash, GENESIS } from '../../src/core/registry/audit-log.ts';
 import type { AuditEntry } from '../../src/core/registry/audit-log.ts';
-import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { readTrustRecord } from '../../src/core/record/trust-record.ts';
-import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
-import { createToken } from '../../src/server/tokens.ts';
-import { cli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
 
 /**
  * `aam-trust audit` against a registry that misbehaves: its database is
@@ -20,41 +16,25 @@ import { tempDir } from '../helpers/temp.ts';
  * and the head re-signed, a new key. Each is caught; the honest log passes.
  */
 describe('aam-trust audit: the registry audit log, checked by the client', () => {
+  let registry: TestRegistry;
   let server: RunningRegistry;
   let root: string;
-  let home: string;
   let project: string;
-  let token: string;
-  const audit = (...args: string[]) => cli(['audit', '@acme/tool', ...args], { cwd: project, home });
+  const audit = (...args: string[]) => registry.run(['audit', '@acme/tool', ...args]);
   const restart = async (keyFile?: string) => {
-    const port = Number(new URL(server.url).port);
-    await server.close();
-    server = await startRegistryServer({ dataDir: join(root, 'registry'), port, keyFile });
+    await registry.restart({ keyFile: keyFile ?? join(registry.dataDir, 'registry-key.pem') });
+    server = registry.server;
   };
 
   before(async () => {
-    root = await tempDir('aam-audit-');
-    home = join(root, 'home');
-    project = join(root, 'project');
-    await mkdir(join(home, '.aam'), { recursive: true });
-    await mkdir(join(project, '.aam'), { recursive: true });
-    server = await startRegistryServer({ dataDir: join(root, 'registry'), name: 'corp' });
-    token = (await createToken(server.db, { user: 'alice', scopes: ['publish'] })).token;
-    await writeFile(
-      join(home, '.aam', 'config.yaml'),
-      `registries:\n  - name: corp\n    url: ${server.url}\n    type: http\n    default: true\n`,
-    );
-    const registry = new HttpRegistry('corp', server.url, { token: async () => token });
-    for (const version of ['1.0.0', '1.1.0']) {
-      const dir = join(root, `pkg-${version}`);
-      await mkdir(join(dir, 'prompts'), { recursive: true });
-      await writeFile(
-        join(dir, 'aam.yaml'),
-        `name: "@acme/tool"\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
-      );
-      await writeFile(join(dir, 'prompts', 'p.md'), `# ${version}\n`);
-      await registry.publish((await packDirectory(dir)).bytes, []);
-    }
+    registry = await startTestRegistry({ name: 'corp' });
+    server = registry.server;
+    root = registry.root;
+    project = registry.project;
+    const token = await registry.token('alice', ['publish']);
+    await registry.writeConfig();
+    for (const version of ['1.0.0', '1.1.0'])
+      await registry.client(token).publish(await packPackage('@acme/tool', version), []);
     const tagged = await fetch(`${server.url}/api/v1/packages/@acme/tool/tags/stable`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -62,7 +42,7 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
     });
     assert.equal(tagged.status, 200);
   });
-  after(async () => server?.close());
+  after(async () => registry?.close());
 
   it('prints the package history with the chain verified, and records the head and key', async () => {
     const run = await audit();

@@ -5,13 +5,10 @@ import { join } from 'node:path';
 import { generateKey } from 'openpgp';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { signDetached } from '../../src/core/openpgp/sign.ts';
-import { packDirectory } from '../../src/core/package/pack.ts';
-import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
-import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
-import { createToken } from '../../src/server/tokens.ts';
 import { cli } from '../helpers/cli.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
 
 /**
  * An HTTP registry is input like any other: one that starts serving other
@@ -19,8 +16,8 @@ import { tempDir } from '../helpers/temp.ts';
  * verdict silently, and one that is down must not either.
  */
 describe('verification against an HTTP registry that changes what it serves', () => {
+  let registry: TestRegistry;
   let server: RunningRegistry;
-  let root: string;
   let home: string;
   let project: string;
   let archive: Buffer;
@@ -33,13 +30,9 @@ describe('verification against an HTTP registry that changes what it serves', ()
   };
 
   before(async () => {
-    root = await tempDir('aam-http-changed-');
-    home = join(root, 'home');
-    project = join(root, 'project');
-    await mkdir(join(home, '.aam'), { recursive: true });
-    await mkdir(join(project, '.aam'), { recursive: true });
-    server = await startRegistryServer({ dataDir: join(root, 'registry'), name: 'team' });
-    const { token } = await createToken(server.db, { user: 'alice', scopes: ['publish'] });
+    registry = await startTestRegistry({ name: 'team' });
+    ({ server, home, project } = registry);
+    const token = await registry.token('alice', ['publish']);
     const { privateKey, publicKey } = await generateKey({
       userIDs: [{ email: 'release@example.com' }],
       format: 'object',
@@ -47,26 +40,18 @@ describe('verification against an HTTP registry that changes what it serves', ()
     const fingerprint = privateKey.getFingerprint().toUpperCase();
     await mkdir(join(home, '.aam', 'keys'), { recursive: true });
     await writeFile(join(home, '.aam', 'keys', 'release.asc'), publicKey.armor());
-    await writeFile(
-      join(home, '.aam', 'config.yaml'),
-      `registries:\n  - name: team\n    url: ${server.url}\n    type: http\n    default: true\nsecurity:\n  trusted_keys: ["${fingerprint}"]\n  on_signature_failure: error\n`,
-    );
-    const dir = join(root, 'pkg');
-    await mkdir(join(dir, 'prompts'), { recursive: true });
-    await writeFile(
-      join(dir, 'aam.yaml'),
-      'name: "@acme/watched"\nversion: 1.0.0\ndescription: Watched\nartifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n',
-    );
-    await writeFile(join(dir, 'prompts', 'hello.md'), '# watched\n');
-    archive = (await packDirectory(dir)).bytes;
+    await registry.writeConfig(`security:\n  trusted_keys: ["${fingerprint}"]\n  on_signature_failure: error\n`);
+    archive = await packPackage('@acme/watched', '1.0.0');
     const bytes = await signDetached(archive, { key: privateKey, fingerprint, userIds: [] });
-    await new HttpRegistry('team', server.url, { token: async () => token }).publish(archive, [
-      { type: 'gpg', bytes, record: { fingerprint, signed_at: undefined }, publicKey: publicKey.armor() },
-    ]);
+    await registry
+      .client(token)
+      .publish(archive, [
+        { type: 'gpg', bytes, record: { fingerprint, signed_at: undefined }, publicKey: publicKey.armor() },
+      ]);
     const installed = await cli(['install', '@acme/watched', '--no-deploy'], { cwd: project, home });
     assert.equal(installed.code, 0, installed.stderr);
   });
-  after(async () => server?.close());
+  after(async () => registry?.close());
 
   it('verifies while the registry serves what was installed', async () => {
     const { code, report } = await verify();

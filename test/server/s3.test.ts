@@ -1,18 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
-import { packDirectory } from '../../src/core/package/pack.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import { operatorToken, packPackage, serveProcess } from '../helpers/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
-
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
 /**
  * Archives in S3-compatible storage: s3rver (a real S3 API on 127.0.0.1)
@@ -22,7 +16,7 @@ const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 describe('the HTTP registry with its archives in S3-compatible storage', () => {
   let s3: S3rver;
   let env: Record<string, string>;
-  let server: ChildProcess;
+  let server: Awaited<ReturnType<typeof serveProcess>>;
   let url: string;
   let root: string;
 
@@ -43,60 +37,22 @@ describe('the HTTP registry with its archives in S3-compatible storage', () => {
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_REGION: 'us-east-1',
     };
-    server = spawn(
-      process.execPath,
-      [
-        CLI,
-        'registry',
-        'serve',
-        '--data',
-        join(root, 'registry'),
-        '--blobs',
-        's3://aam-archives/team',
-        '--port',
-        '0',
-        '--quiet',
-      ],
-      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    server = await serveProcess(
+      ['--data', join(root, 'registry'), '--blobs', 's3://aam-archives/team', '--quiet'],
+      env,
     );
-    let output = '';
-    url = await new Promise<string>((resolve, reject) => {
-      const read = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /Listening on (http:\/\/\S+)/.exec(output);
-        if (match) resolve(match[1]!);
-      };
-      server.stdout!.on('data', read);
-      server.stderr!.on('data', read);
-      server.on('exit', (code) => reject(new Error(`registry serve exited (${code}):\n${output}`)));
-    });
+    url = server.url;
+    const output = server.output();
     assert.match(output, /blobs in s3:\/\/aam-archives\/team\/ at http:\/\/127\.0\.0\.1:\d+/);
   });
   after(async () => {
-    if (server?.exitCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
     await s3?.close();
   });
 
   it('stores the archive under its SHA-256 and serves it back; other bytes under that key are never served', async () => {
-    const token = (
-      await promisify(execFile)(
-        process.execPath,
-        [CLI, 'registry', 'token', 'create', '--data', join(root, 'registry'), '--user', 'alice'],
-        { env },
-      )
-    ).stdout.trim();
-    const dir = join(root, 'pkg');
-    await mkdir(join(dir, 'prompts'), { recursive: true });
-    await writeFile(
-      join(dir, 'aam.yaml'),
-      'name: "@acme/in-s3"\nversion: 1.0.0\ndescription: Stored in S3\nartifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n',
-    );
-    await writeFile(join(dir, 'prompts', 'hello.md'), '# in S3\n');
-    const archive = (await packDirectory(dir)).bytes;
+    const token = await operatorToken(['--data', join(root, 'registry'), '--user', 'alice'], env);
+    const archive = await packPackage('@acme/in-s3', '1.0.0');
     const registry = new HttpRegistry('team', url, { token: async () => token, attempts: 1 });
     await registry.publish(archive, []);
     assert.deepEqual(await registry.readArchive('@acme/in-s3', '1.0.0'), archive);

@@ -1,10 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { generateKey } from 'openpgp';
 import { sha256 } from '../../src/core/archive/hash.ts';
 import { ArmoredKeyring } from '../../src/core/openpgp/keyring.ts';
@@ -17,31 +14,11 @@ import { openDatabase } from '../../src/server/db.ts';
 import { migrate } from '../../src/server/schema.ts';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
+import { operatorToken, serveProcess } from '../helpers/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
-
-/** `aam-trust registry serve` as its own process; resolves once it prints where it listens. */
-async function serve(args: string[]): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'registry', 'serve', '--port', '0', '--quiet', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "Listening on" within 60 s:\n${output}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, process: child });
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.on('exit', (code) => reject(new Error(`registry serve exited (${code}):\n${output}`)));
-  });
-}
+/** `aam-trust registry serve` as its own process, quiet. */
+const serve = (args: string[]) => serveProcess(['--quiet', ...args]);
 
 async function pack(root: string, name: string, version: string, body: string): Promise<Buffer> {
   const dir = join(root, `${name.replace(/\W/g, '_')}-${version}-${Math.random().toString(36).slice(2)}`);
@@ -70,8 +47,8 @@ describe(
   () => {
     let postgres: TestPostgres;
     let root: string;
-    let a: { url: string; process: ChildProcess };
-    let b: { url: string; process: ChildProcess };
+    let a: Awaited<ReturnType<typeof serve>>;
+    let b: Awaited<ReturnType<typeof serve>>;
     let token: string;
 
     before(async () => {
@@ -84,20 +61,7 @@ describe(
         serve(['--data', join(root, 'a'), '--database', database, '--blobs', blobs, '--name', 'team']),
         serve(['--data', join(root, 'b'), '--database', database, '--blobs', blobs]),
       ]);
-      token = (
-        await promisify(execFile)(process.execPath, [
-          CLI,
-          'registry',
-          'token',
-          'create',
-          '--data',
-          join(root, 'a'),
-          '--database',
-          database,
-          '--user',
-          'alice',
-        ])
-      ).stdout.trim();
+      token = await operatorToken(['--data', join(root, 'a'), '--database', database, '--user', 'alice']);
     });
     it('migrates a fresh database from several instances starting at the same moment', async () => {
       // CREATE TABLE IF NOT EXISTS is not safe against a concurrent one: every step runs under one lock.
@@ -118,13 +82,7 @@ describe(
     });
 
     after(async () => {
-      for (const instance of [a, b]) instance?.process.kill('SIGTERM');
-      await Promise.all(
-        [a, b].map(
-          (i) =>
-            i && new Promise((resolve) => (i.process.exitCode !== null ? resolve(0) : i.process.once('exit', resolve))),
-        ),
-      );
+      await Promise.all([a?.stop(), b?.stop()]);
       await postgres?.stop();
     });
 

@@ -10,6 +10,10 @@ import { describePolicyChange, trustDiff } from '../../core/workflows/diff/trust
 import type { PackageChange, PackageSide } from '../../core/workflows/diff/trust-diff.ts';
 import { verifyWorkspace } from '../../core/verify/workspace.ts';
 import { STATUS_LABEL } from '../../core/verify/verdict/vocabulary.ts';
+import { contentDiff } from '../../core/workflows/diff/content-diff.ts';
+import type { PackageContentChange } from '../../core/workflows/diff/content-diff.ts';
+import { lineChanges, unifiedDiff } from '../../core/workflows/review/text-diff.ts';
+import { hiddenMessage } from '../../core/content/describe.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
@@ -21,8 +25,11 @@ Compares the project's trust picture with BASE: a git revision (default HEAD;
 a branch such as main, a tag, a commit), or a folder or lock file holding
 another state. Per package: added, removed, upgraded or downgraded, the signer
 and signature kind before and after, and the verdict before and after under
-the current policy; and the project policy's changes, with the packages each
-trusts or stops trusting. The working tree is verified for real.
+the current policy; what agents would load differently (each deployed file,
+per platform, as aam install writes it from the base's archive and the
+head's, diffed, with any hidden content in the new text); and the project
+policy's changes, with the packages each trusts or stops trusting. The working
+tree is verified for real.
 
   --sarif FILE   also write the findings as SARIF 2.1.0 (code-scanning
                  annotations on the lock-file and config lines)
@@ -62,19 +69,43 @@ export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
   });
   const globalConfig = await readConfigFile('global', globalConfigPath({ homeDir: io.homeDir, env: io.env }));
   const diff = trustDiff(base, head, { globalConfig, homeDir: io.homeDir, headReports: reports });
+  const content = await contentDiff(base, head, {
+    workspace: ctx.workspace,
+    config: ctx.config,
+    cache: ctx.cache,
+    homeDir: io.homeDir,
+  });
+  if (ctx.config.security.hidden_content === 'error')
+    for (const pkg of content)
+      for (const file of pkg.files)
+        for (const item of file.hidden)
+          diff.reasons.push(`${pkg.name}: ${relTo(ctx.projectDir, file.path)}: ${hiddenMessage(item)}`);
   if (values.sarif)
     await writeFile(
       resolve(io.cwd, values.sarif),
-      `${JSON.stringify(toSarif(diff, head, await repoPrefix(ctx.projectDir)), null, 2)}\n`,
+      `${JSON.stringify(toSarif(diff, head, await repoPrefix(ctx.projectDir), { changes: content, projectRoot: ctx.projectDir }), null, 2)}\n`,
     );
   if (values.json) {
-    io.stdout(`${JSON.stringify(diff, null, 2)}\n`);
+    const files = content.map((pkg) => ({
+      name: pkg.name,
+      unavailable: pkg.unavailable ?? null,
+      files: pkg.files.map((f) => ({
+        platform: f.platform,
+        path: relTo(ctx.projectDir, f.path),
+        change: f.change,
+        ...lineChanges(f),
+        hidden: f.hidden,
+        diff: unifiedDiff(f, relTo(ctx.projectDir, f.path)),
+      })),
+    }));
+    io.stdout(`${JSON.stringify({ ...diff, content: files }, null, 2)}\n`);
     return diff.reasons.length > 0 ? EXIT.failed : EXIT.ok;
   }
   io.stdout(`Trust changes: ${diff.base} → ${diff.head} (${ctx.projectDir})\n`);
   const changed = diff.packages.filter((p) => p.change !== 'unchanged' || p.problems.length > 0);
   if (changed.length === 0) io.stdout(paint(io, 'dim', '  no package changes\n'));
   for (const pkg of changed) io.stdout(`${packageLines(io, pkg).join('\n')}\n`);
+  io.stdout(contentLines(io, content, ctx.projectDir).join('\n'));
   if (diff.policy.length > 0) io.stdout('\nProject policy\n');
   for (const change of diff.policy)
     io.stdout(`  ${change.weaker ? paint(io, 'red', '✗') : paint(io, 'dim', '·')} ${describePolicyChange(change)}\n`);
@@ -108,4 +139,37 @@ async function repoPrefix(projectDir: string): Promise<string> {
   } catch {
     return '';
   }
+}
+
+function relTo(root: string, path: string): string {
+  return path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path;
+}
+
+/** What agents would load differently, package by package: each changed file, its diff, its hidden content. */
+function contentLines(io: CliIo, content: readonly PackageContentChange[], root: string): string[] {
+  const lines: string[] = [];
+  for (const pkg of content) {
+    lines.push('', paint(io, 'bold', `What agents load from ${pkg.name}`));
+    if (pkg.unavailable) lines.push(`  ${paint(io, 'yellow', '?')} not compared: ${pkg.unavailable}`);
+    else if (pkg.files.length === 0) lines.push(paint(io, 'dim', '  no file agents load changes'));
+    for (const file of pkg.files) {
+      const { added, removed } = lineChanges(file);
+      lines.push(
+        `  ${file.platform.padEnd(8)} ${file.change.padEnd(9)} ${relTo(root, file.path)} (+${added} −${removed})`,
+      );
+      for (const item of file.hidden)
+        lines.push(
+          `    ${paint(io, 'yellow', '⚠')} ${item.start.line + 1}:${item.start.character + 1} ${hiddenMessage(item)}`,
+        );
+    }
+    for (const file of pkg.files)
+      lines.push(
+        '',
+        ...unifiedDiff(file, relTo(root, file.path))
+          .trimEnd()
+          .split('\n')
+          .map((l) => `  ${l}`),
+      );
+  }
+  return lines.length > 0 ? [...lines, ''] : [];
 }

@@ -8,16 +8,22 @@ import { signBundleCommand, verifyBundleCommand } from './conformance.ts';
 import { infoCommand } from './info.ts';
 import { installCommand } from './install.ts';
 import { keysCommand } from './keys.ts';
+import { loginCommand } from './login.ts';
+import { logoutCommand } from './logout.ts';
 import { prepareOfflineCommand } from './offline.ts';
 import { ownersCommand } from './owners.ts';
 import { packCommand } from './pack.ts';
 import { policyCommand } from './policy.ts';
 import { publishCommand } from './publish.ts';
+import { registerCommand } from './register.ts';
 import { registryCommand } from './registry.ts';
+import { reportCommand } from './report.ts';
 import { restoreCommand } from './restore.ts';
 import { signCommand } from './sign.ts';
+import { tokenCommand } from './token.ts';
 import { trustCommand } from './trust.ts';
 import { verifyCommand } from './verify.ts';
+import { whoamiCommand } from './whoami.ts';
 
 type Command = (io: CliIo, argv: string[]) => Promise<number>;
 
@@ -33,6 +39,7 @@ export const commands: Record<string, Command> = {
   keys: keysCommand,
   'prepare-offline': prepareOfflineCommand,
   registry: registryCommand,
+  report: reportCommand,
   restore: restoreCommand,
   trust: trustCommand,
   accept: acceptCommand,
@@ -41,6 +48,11 @@ export const commands: Record<string, Command> = {
   owners: ownersCommand,
   reject: rejectCommand,
   diff: diffCommand,
+  register: registerCommand,
+  login: loginCommand,
+  logout: logoutCommand,
+  whoami: whoamiCommand,
+  token: tokenCommand,
   'sign-bundle': signBundleCommand,
   'verify-bundle': verifyBundleCommand,
 };

@@ -1,8 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { packDirectory } from '../../core/package/pack.ts';
-import { formatSize } from '../../core/workflows/publish.ts';
+import { formatSize, refuseHidden } from '../../core/workflows/publish.ts';
 import { AamError } from '../../core/errors.ts';
+import { loadConfig } from '../../core/config/load.ts';
+import { readArchive } from '../../core/archive/read.ts';
+import { hiddenFiles } from '../../core/content/scan.ts';
+import { hiddenLine } from '../../core/content/describe.ts';
 import { COMMON, parse } from '../args.ts';
 import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
@@ -11,7 +15,11 @@ export const PACK_HELP = `Usage: aam-trust pack DIR [--output FILE] [--json]
 
 Packs the package folder DIR (with aam.yaml) into a reproducible .aam archive
 and prints its checksum. The archive is written to FILE, or to
-<name>-<version>.aam in the current folder.`;
+<name>-<version>.aam in the current folder.
+
+Hidden content in the package's files (invisible Unicode, Markdown a preview
+hides, text off screen) is listed as a warning; with security.hidden_content:
+error nothing is written. Publishing refuses it unless hidden_content: ignore.`;
 
 export async function packCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('pack', argv, { ...COMMON, output: { type: 'string', short: 'o' } });
@@ -22,6 +30,9 @@ export async function packCommand(io: CliIo, argv: string[]): Promise<number> {
   if (positionals.length !== 1)
     throw new AamError('USAGE', 'pack needs exactly one package folder.', { hint: 'aam-trust pack ./my-package' });
   const packed = await packDirectory(resolve(io.cwd, positionals[0]!));
+  const mode = (await loadConfig({ homeDir: io.homeDir, projectDir: io.cwd, env: io.env })).security.hidden_content;
+  const hidden = mode === 'ignore' ? [] : hiddenFiles((await readArchive(packed.bytes)).files);
+  if (mode === 'error') refuseHidden(hidden, `${packed.manifest.name}@${packed.manifest.version}`, 'packed');
   const fileName = `${packed.manifest.name.replace(/^@/, '').replace('/', '-')}-${packed.manifest.version}.aam`;
   const output = resolve(io.cwd, values.output ?? join('.', fileName));
   await writeFile(output, packed.bytes);
@@ -35,5 +46,7 @@ export async function packCommand(io: CliIo, argv: string[]): Promise<number> {
     );
     for (const skipped of packed.skipped) io.stdout(`  Skipped ${skipped}\n`);
   }
+  for (const file of hidden)
+    for (const item of file.items) io.stderr(`warning: hidden content: ${hiddenLine(file.path, item)}\n`);
   return EXIT.ok;
 }

@@ -40,6 +40,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     registry,
     signing: signings,
     verifier: ctx.verifier,
+    hiddenContent: ctx.config.security.hidden_content,
     onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
   });
   if (values.json) io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);

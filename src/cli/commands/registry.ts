@@ -13,7 +13,7 @@ export const REGISTRY_HELP = `Usage:
                            [--host 127.0.0.1] [--port 8765] [--name NAME]
                            [--require-signatures | --no-require-signatures] [--trusted-root FILE]
                            [--require-approval | --no-require-approval] [--approver ID ...]
-                           [--key FILE]
+                           [--key FILE] [--no-registration] [--rate-limit KIND=N ...]
       Serves an HTTP registry (AAM's registry API): metadata in PostgreSQL — embedded
       (PGlite, in DIR) unless --database postgres://… names a server — and archives in
       a content-addressed blob store (DIR/blobs by default, or S3-compatible storage
@@ -27,11 +27,18 @@ export const REGISTRY_HELP = `Usage:
       These settings are saved in the database. The registry signs attestations and its
       audit log's head with an ECDSA P-256 key (--key; DIR/registry-key.pem by default,
       created on first start); instances serving one registry must share it.
+      Anyone may register an account (POST /api/v1/users/register) unless
+      --no-registration (--registration opens it again; saved in the database).
+      --rate-limit KIND=N limits each client address to N requests a minute on one kind
+      of route: auth (login, register; 20 by default), publish, search, download.
+      The request log is structured: one JSON object a line on stderr (--quiet: none).
+      The API describes itself at /api/v1/openapi.json.
 
   aam-trust registry token create --data DIR [--database URL] --user NAME
-                                  [--scope publish|yank|admin ...] [--name LABEL]
+                                  [--scope read|publish|yank|admin ...] [--name LABEL]
       Creates an API token for NAME (the user is created if needed) and prints it once;
-      only its SHA-256 is stored. Scopes default to publish and yank.`;
+      only its SHA-256 is stored. Scopes default to publish and yank. (Users of a
+      registry that takes registrations make their own: aam-trust login, aam-trust token.)`;
 
 export async function registryCommand(io: CliIo, argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
@@ -73,6 +80,9 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     'no-require-approval': { type: 'boolean' },
     approver: { type: 'string', multiple: true },
     key: { type: 'string' },
+    registration: { type: 'boolean' },
+    'no-registration': { type: 'boolean' },
+    'rate-limit': { type: 'string', multiple: true },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -98,7 +108,9 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     requireApproval: values['require-approval'] ? true : values['no-require-approval'] ? false : undefined,
     approvers: values.approver,
     keyFile: values.key && resolve(io.cwd, values.key),
-    log: values.quiet ? undefined : (line) => io.stderr(`${new Date().toISOString()} ${line}\n`),
+    registration: values['no-registration'] ? false : values.registration ? true : undefined,
+    rateLimits: rateLimitsOf(values['rate-limit'] ?? []),
+    log: values.quiet ? undefined : (line) => io.stderr(`${line}\n`),
   }).catch((error: unknown) => {
     throw error instanceof AamError
       ? error
@@ -167,6 +179,25 @@ async function token(io: CliIo, argv: string[]): Promise<number> {
   io.stderr(`Token for ${created.user} (scopes: ${created.scopes.join(', ')}). It is shown once; store it now:\n`);
   io.stdout(`${created.token}\n`);
   return EXIT.ok;
+}
+
+const RATE_LIMIT_KINDS = ['auth', 'publish', 'search', 'download'] as const;
+
+/** --rate-limit KIND=N, repeated: requests a minute per client address on each kind of route. */
+function rateLimitsOf(specs: string[]): Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number>> {
+  const limits: Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number>> = {};
+  for (const spec of specs) {
+    const [kind, n] = spec.split('=');
+    const max = Number(n);
+    if (!(RATE_LIMIT_KINDS as readonly string[]).includes(kind ?? '') || !Number.isInteger(max) || max < 1)
+      throw new AamError(
+        'USAGE',
+        `--rate-limit takes KIND=N (KIND: ${RATE_LIMIT_KINDS.join(', ')}; N a whole number), not "${spec}".`,
+      );
+    if (kind! in limits) throw new AamError('USAGE', `--rate-limit ${kind} was given twice.`);
+    limits[kind as (typeof RATE_LIMIT_KINDS)[number]] = max;
+  }
+  return limits;
 }
 
 function requireData(io: CliIo, data: string | undefined): string {

@@ -55,6 +55,14 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
         'on_signature_failure: ignore skips signature verification entirely: invalid and untrusted signatures pass unnoticed.',
       );
     }
+    if (security.hidden_content === 'ignore') {
+      push(
+        ['security', 'hidden_content'],
+        'warning',
+        'POLICY_IGNORE',
+        'hidden_content: ignore stops looking for hidden text in the files agents load, and lets packages with hidden content be published.',
+      );
+    }
     if (security.verify_transparency_log === false) {
       push(
         ['security', 'verify_transparency_log'],

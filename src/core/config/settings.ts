@@ -78,6 +78,7 @@ export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecurityS
     signature_threshold: pick(s, ['signature_threshold'], isThreshold),
     allow_delegation: pick(s, ['allow_delegation'], isBool),
     keyserver: pick(s, ['keyserver'], optional),
+    hidden_content: pick(s, ['hidden_content'], isMode),
     allowed_registries: pick(s, ['allowed_registries'], isStrings),
     blocked_packages: pick(s, ['blocked_packages'], isStrings),
     install_policy: {

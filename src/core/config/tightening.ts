@@ -64,6 +64,11 @@ export function tighten(
     if (FAILURE_RANK[mode] < FAILURE_RANK[global.on_signature_failure])
       drop('on_signature_failure', `lowers on_signature_failure from ${global.on_signature_failure} to ${mode}`);
   }
+  if (typeof p.hidden_content === 'string' && p.hidden_content in FAILURE_RANK) {
+    const mode = p.hidden_content as keyof typeof FAILURE_RANK;
+    if (FAILURE_RANK[mode] < FAILURE_RANK[global.hidden_content])
+      drop('hidden_content', `lowers hidden_content from ${global.hidden_content} to ${mode}`);
+  }
   if (p.verify_transparency_log === false && global.verify_transparency_log)
     drop('verify_transparency_log', 'turns off the transparency-log check');
   if (p.on_signer_change === 'warn' && global.on_signer_change === 'error')

@@ -87,6 +87,10 @@ export interface Checks {
   source?: { name: string; requiresSignatures: true } | undefined;
   /** Its registry attestation, checked with the registry's pinned key; absent: nothing attests it (not from an HTTP registry). */
   attestation?: AttestationFact | undefined;
+  /** Installed with `--no-verify` (the trust record says when): shown as such until it is verified and accepted. */
+  installedWithoutVerification?: { at: string } | undefined;
+  /** These checks are an earlier verification's on this machine, used because the evidence could not be reached now. */
+  cached?: { at: string; reason: string } | undefined;
 }
 
 /** Every signature of a package's checks, the first one first. */

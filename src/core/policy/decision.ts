@@ -2,6 +2,7 @@ import { signaturesOf } from './checks.ts';
 import type { AttestationFact, Checks, IntegrityCheck } from './checks.ts';
 import type { PolicyContext, SecurityPolicy } from './policy.ts';
 import { decideSigned } from './signed.ts';
+import { installedUnverified } from './unverified.ts';
 import { attestedVerdict, rule, verdict } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
 
@@ -19,8 +20,28 @@ export type {
 } from './checks.ts';
 export type { Verdict, VerdictAction, VerdictCode, VerdictStatus } from './verdict.ts';
 
-/** SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock (the time comes with the context). */
+/**
+ * SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock (the time
+ * comes with the context). A package installed without verification says so
+ * over any verdict but a failed integrity check (tampered stays tampered);
+ * checks taken from an earlier verification say so in the message.
+ */
 export function decide(checks: Checks, context: PolicyContext): Verdict {
+  const decided = decideChecked(checks, context);
+  const shown =
+    checks.installedWithoutVerification && checks.integrity.ok
+      ? installedUnverified(decided, checks.installedWithoutVerification, context)
+      : decided;
+  // An earlier verification stood in for evidence that could not be reached: the verdict says whose and why.
+  return checks.cached
+    ? {
+        ...shown,
+        message: `${shown.message} (From this machine's verification of ${checks.cached.at}, as asked with --use-cached-verification: ${checks.cached.reason})`,
+      }
+    : shown;
+}
+
+function decideChecked(checks: Checks, context: PolicyContext): Verdict {
   const { policy } = context;
   const { integrity } = checks;
   if (!integrity.ok) return integrityFailure(integrity);

@@ -24,6 +24,8 @@ export interface SecurityPolicy {
   signature_threshold: SignatureThreshold;
   /** Trust a signature through a delegation signed by a trusted signer (SPEC §2). */
   allow_delegation: boolean;
+  /** Hidden content in the files a package deploys (content/): a warning, a failure, or not looked at. */
+  hidden_content: FailureMode;
 }
 
 export const DEFAULT_POLICY: SecurityPolicy = {
@@ -39,6 +41,7 @@ export const DEFAULT_POLICY: SecurityPolicy = {
   require_registry_attestation: false,
   signature_threshold: 1,
   allow_delegation: true,
+  hidden_content: 'warn',
 };
 
 /**

@@ -13,6 +13,7 @@ export type VerdictStatus =
   | 'tampered'
   | 'unavailable'
   | 'unattested'
+  | 'unverified'
   | 'skipped';
 export type VerdictAction = 'pass' | 'warn' | 'fail';
 export type VerdictCode =
@@ -34,7 +35,8 @@ export type VerdictCode =
   | 'DELEGATION_REFUSED'
   | 'THRESHOLD_NOT_MET'
   | 'ATTESTED'
-  | 'ATTESTATION_REQUIRED';
+  | 'ATTESTATION_REQUIRED'
+  | 'INSTALLED_WITHOUT_VERIFICATION';
 
 /** The outcome of the trust decision for one package, with the evidence and the next step. */
 export interface Verdict {

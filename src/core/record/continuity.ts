@@ -170,6 +170,9 @@ export function recordUpdate(
     keys(recorded).join() === keys(next).join()
   )
     return undefined;
+  // Learning is not accepting: an install without verification stays one until the user accepts it.
+  if (recorded?.installed_without_verification && recorded.checksum === current.checksum)
+    next.installed_without_verification = recorded.installed_without_verification;
   return next;
 }
 

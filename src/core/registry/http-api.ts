@@ -89,6 +89,39 @@ export interface ApiPackage {
   versions: ApiVersion[];
 }
 
+/** One run of an evaluation against a version (§3.3.9), as its owner uploaded it. */
+export interface ApiEvalResult {
+  eval_name: string;
+  status: 'passed' | 'failed' | 'error' | 'skipped';
+  metrics: Record<string, number>;
+  run_at: string;
+  runner_identity: string | null;
+  uploaded_by: string | null;
+}
+
+/** Eval results as a registry lists them, kept only where each field is what it should be. */
+export function evalResultsFromApi(raw: unknown): ApiEvalResult[] {
+  return (Array.isArray(raw) ? raw : []).flatMap((r): ApiEvalResult[] => {
+    const e = (r && typeof r === 'object' ? r : {}) as Record<string, unknown>;
+    if (typeof e.eval_name !== 'string' || typeof e.run_at !== 'string') return [];
+    if (e.status !== 'passed' && e.status !== 'failed' && e.status !== 'error' && e.status !== 'skipped') return [];
+    const metrics =
+      e.metrics && typeof e.metrics === 'object' && !Array.isArray(e.metrics)
+        ? Object.fromEntries(Object.entries(e.metrics).filter(([, v]) => typeof v === 'number' && Number.isFinite(v)))
+        : {};
+    return [
+      {
+        eval_name: e.eval_name,
+        status: e.status,
+        metrics: metrics as Record<string, number>,
+        run_at: e.run_at,
+        runner_identity: str(e.runner_identity) ?? null,
+        uploaded_by: str(e.uploaded_by) ?? null,
+      },
+    ];
+  });
+}
+
 /** The §3 error body: `{ error, message, details? }`. */
 export interface ApiError {
   error: string;

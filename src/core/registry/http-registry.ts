@@ -3,8 +3,8 @@ import { MAX_ARCHIVE_BYTES } from '../archive/limits.ts';
 import { AamError, messageOf } from '../errors.ts';
 import { READ_LIMITS } from '../fs/safe-read.ts';
 import { parseManifest } from '../package/manifest.ts';
-import { API_PREFIX, metadataFromApi, packagePath, versionPath } from './http-api.ts';
-import type { ApiApproval, ApiApprovals, ApiError, ApiRegistryInfo, ApiVersion } from './http-api.ts';
+import { API_PREFIX, evalResultsFromApi, metadataFromApi, packagePath, versionPath } from './http-api.ts';
+import type { ApiApproval, ApiApprovals, ApiError, ApiEvalResult, ApiRegistryInfo, ApiVersion } from './http-api.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
@@ -50,6 +50,12 @@ export class HttpRegistry implements Registry {
   async settings(): Promise<{ requireSignatures: boolean }> {
     const info = (await this.json(`${API_PREFIX}/registry`)) as Partial<ApiRegistryInfo>;
     return { requireSignatures: info.require_signatures === true };
+  }
+
+  /** Whether new versions wait for an approver (GET /api/v1/registry). */
+  async publishPolicy(): Promise<{ requireApproval: boolean }> {
+    const info = (await this.json(`${API_PREFIX}/registry`)) as Partial<ApiRegistryInfo>;
+    return { requireApproval: info.publish_policy?.require_approval === true };
   }
 
   async metadata(name: string): Promise<PackageMetadata | undefined> {
@@ -254,6 +260,13 @@ export class HttpRegistry implements Registry {
     return ownersOf(await this.parse(response!));
   }
 
+  /** A version's eval results (spec §3.3.9), read defensively: what a registry says, not proof. */
+  async evalResults(name: string, version: string): Promise<ApiEvalResult[]> {
+    const body = (await this.json(`${versionPath(name, version)}/eval-results`, { notFound: true })) as
+      { eval_results?: unknown } | undefined;
+    return evalResultsFromApi(body?.eval_results);
+  }
+
   /** The version entries the server describes, as its API gives them (for `aam-trust registry` tooling and tests). */
   async apiVersion(name: string, version: string): Promise<ApiVersion | undefined> {
     return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
@@ -276,12 +289,34 @@ export class HttpRegistry implements Registry {
     return this.parse((await this.request(path, { method, body, token, attempts: 1 }))!);
   }
 
+  /**
+   * One JSON call of the API under /api/v1 (the account and token routes),
+   * with `token` when given; only a GET is retried. A 204 is `undefined`.
+   */
+  async call(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    options: { token?: string | undefined; body?: unknown } = {},
+  ): Promise<unknown> {
+    const response = (await this.request(`${API_PREFIX}${path}`, {
+      method,
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      ...(method === 'GET' ? {} : { attempts: 1 }),
+    }))!;
+    if (response.status === 204) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    return this.parse(response);
+  }
+
   /** The API token for a write, or why there is none and how to get one. */
   private async requireToken(what: string): Promise<string> {
     const token = await this.options.token?.();
     if (!token)
       throw new AamError('REGISTRY_AUTH', `${what} needs an API token.`, {
-        hint: `Create one on the registry host ("aam-trust registry token create --user NAME --scope publish"), then put it in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
+        hint: `Log in ("aam-trust login --registry ${this.name} --username NAME"), or put a token from the registry's operator ("aam-trust registry token create") in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
       });
     return token;
   }

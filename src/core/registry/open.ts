@@ -12,6 +12,8 @@ import type { Registry } from './registry.ts';
 export interface RegistryContext {
   homeDir: string;
   env: Record<string, string | undefined>;
+  /** Where an editor keeps tokens (VS Code's SecretStorage): asked first, before the environment and credentials.yaml. */
+  tokenFor?: ((registry: string) => Promise<string | undefined>) | undefined;
 }
 
 /** The registry a config entry names: a local (file://) registry or an HTTP registry. */
@@ -21,7 +23,8 @@ export function openRegistry(
 ): Registry {
   if (entry.type === 'http' && /^https?:\/\//.test(entry.url))
     return new HttpRegistry(entry.name, entry.url, {
-      token: () => registryToken(entry.name, context.homeDir, context.env),
+      token: async () =>
+        (await context.tokenFor?.(entry.name)) ?? registryToken(entry.name, context.homeDir, context.env),
     });
   if (entry.type !== 'local' || !entry.url.startsWith('file://')) {
     throw new AamError(

@@ -1,7 +1,11 @@
 import type { IdentityProvider } from '@sigstore/sign';
 import { AamError } from '../errors.ts';
 import { packDirectory } from '../package/pack.ts';
-import type { SignatureCheck } from '../policy/decision.ts';
+import { readArchive } from '../archive/read.ts';
+import { hiddenFiles } from '../content/scan.ts';
+import type { HiddenFile } from '../content/scan.ts';
+import { hiddenLine } from '../content/describe.ts';
+import type { FailureMode, SignatureCheck } from '../policy/decision.ts';
 import type { Registry, SignatureToStore } from '../registry/registry.ts';
 import type { SignatureRecord } from '../registry/metadata.ts';
 import type { SigningEndpoints } from '../sigstore/endpoints.ts';
@@ -29,6 +33,8 @@ export interface PublishOptions {
   signing: Signing | readonly Signing[] | undefined;
   /** Checks the new signature before anything is stored. */
   verifier: SignatureVerifier;
+  /** The policy's hidden_content: anything but `ignore` refuses a package with hidden content (default `warn`). */
+  hiddenContent?: FailureMode;
   /** Transcript lines, in the tone of the AAM CLI. */
   onLine?: (line: string) => void;
   /** Progress for the editor: a short step name. */
@@ -57,6 +63,11 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   line(`Packing ${label}...`);
   line(`→ ${packed.files.length} files, ${formatSize(packed.bytes.length)}, ${packed.checksum}`);
   for (const skipped of packed.skipped) line(`→ Skipped ${skipped}`);
+  // Refused before signing: a signature would vouch for text the signer may never have seen.
+  if ((options.hiddenContent ?? 'warn') !== 'ignore') {
+    const contents = await readArchive(packed.bytes);
+    refuseHidden(hiddenFiles(contents.files), label);
+  }
   const signings =
     options.signing === undefined ? [] : Array.isArray(options.signing) ? options.signing : [options.signing];
   // Refused before signing: nothing is signed (and logged publicly) for a publish that cannot happen.
@@ -234,6 +245,22 @@ function describeSignature(check: Extract<SignatureCheck, { state: 'valid' }>, l
   line(`  Issuer: ${signer.identity.issuer ?? 'unknown'}`);
   if (signer.tlog)
     line(`  Transparency log: ${signer.tlog.url ?? ''}/api/v1/log/entries?logIndex=${signer.tlog.logIndex}`);
+}
+
+/** Refuses a package whose files hold hidden content, naming every place (path:line:column) and what each says. */
+export function refuseHidden(files: readonly HiddenFile[], label: string, what = 'published'): void {
+  if (files.length === 0) return;
+  const lines = files.flatMap((f) => f.items.map((item) => `  ${hiddenLine(f.path, item)}`));
+  const total = files.reduce((n, f) => n + f.count, 0);
+  throw new AamError(
+    'HIDDEN_CONTENT',
+    `${label} was not ${what}: its files hold ${total} piece${total === 1 ? '' : 's'} of hidden content that a reviewer cannot see but an agent reads:\n${lines.join('\n')}`,
+    {
+      hint: 'Remove the hidden text (or make it visible), then try again. If it is intended, set security.hidden_content: ignore.',
+      expected: 'no hidden content',
+      actual: lines[0]!.trim(),
+    },
+  );
 }
 
 export function formatSize(bytes: number): string {

@@ -123,6 +123,17 @@ describe('trusted workspace: weakening project settings apply but are always fla
       [['weakens', 'security.on_signature_failure']],
     );
   });
+  it('a project that stops looking for hidden content is flagged, and ignored in Restricted Mode', () => {
+    const trusted = mergeConfigFiles(files({ hidden_content: 'error' }, { hidden_content: 'ignore' }), false);
+    assert.equal(trusted.security.hidden_content, 'ignore');
+    assert.deepEqual(
+      trusted.findings.map((f) => [f.kind, f.path.join('.'), f.message]),
+      [['weakens', 'security.hidden_content', 'lowers hidden_content from error to ignore']],
+    );
+    assert.equal(mergeConfigFiles(files({}, { hidden_content: 'warn' }), true).security.hidden_content, 'warn');
+    assert.equal(mergeConfigFiles(files({}, { hidden_content: 'ignore' }), true).security.hidden_content, 'warn');
+    assert.equal(mergeConfigFiles(files({}, { hidden_content: 'error' }), true).security.hidden_content, 'error');
+  });
   it('does not flag settings that are only limited in Restricted Mode', () => {
     const config = mergeConfigFiles(files(STRICT, { sigstore_oidc_issuer: 'https://auth.corp.com' }), false);
     assert.deepEqual(config.findings, []);

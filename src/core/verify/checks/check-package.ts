@@ -16,6 +16,8 @@ import { checkDeployment } from './check-deployed.ts';
 import type { DeploySource } from './check-deployed.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
+import { hiddenFiles } from '../../content/scan.ts';
+import type { HiddenFile } from '../../content/scan.ts';
 
 export interface CheckOptions {
   /** on_signature_failure: ignore — no signature is even looked at. */
@@ -39,6 +41,8 @@ export interface PackageChecks {
   deployed: DeployedCopy[];
   /** SHA-256 of the signature file checked, when one was. */
   signatureDigest?: string | undefined;
+  /** Hidden content in the archive's files (what agents will load), when the archive could be read. */
+  hidden: HiddenFile[];
 }
 
 /** Runs every check the trust decision needs, with nothing decided yet. */
@@ -47,12 +51,12 @@ export async function checkPackage(
   verifier: SignatureVerifier,
   options: CheckOptions,
 ): Promise<PackageChecks> {
-  const { integrity, scan, deployed } = await checkIntegrity(evidence, options);
+  const { integrity, scan, deployed, hidden } = await checkIntegrity(evidence, options);
   // Deployed copies that differ leave the archive authentic: its signature is still checked, as the
   // difference may turn out to be another package's same-named artifact (decided with all packages).
   const archiveHolds = integrity.ok || integrity.code === 'DEPLOYED_MODIFIED';
   if (!archiveHolds || options.skipSignature)
-    return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan, deployed };
+    return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan, deployed, hidden };
   const { entries, files } = await checkSignatures(evidence, verifier);
   // Delegations matter only to a valid signature: for the rest there is nothing to trust through them.
   const delegations =
@@ -76,15 +80,23 @@ export async function checkPackage(
     scan,
     deployed,
     signatureDigest: entries[0]?.digest,
+    hidden,
   };
 }
 
 async function checkIntegrity(
   evidence: PackageEvidence,
   options: CheckOptions,
-): Promise<{ integrity: IntegrityCheck; scan: InstalledScan | undefined; deployed: DeployedCopy[] }> {
+): Promise<{
+  integrity: IntegrityCheck;
+  scan: InstalledScan | undefined;
+  deployed: DeployedCopy[];
+  hidden: HiddenFile[];
+}> {
   const early = await checkArchive(evidence);
-  if (!early.ok) return { integrity: early.integrity, scan: undefined, deployed: [] };
+  if (!early.ok) return { integrity: early.integrity, scan: undefined, deployed: [], hidden: [] };
+  // The archive's own bytes, so the result is one per archive digest: it is stored and reused with the rest.
+  const hidden = hiddenFiles([...early.contents].map(([path, data]) => ({ path, data })));
   const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan, early.contents);
   const deployment = options.deploy
     ? checkDeployment(evidence.name, early.manifestText, early.contents, options.deploy, options.stamps ?? {})
@@ -102,9 +114,10 @@ async function checkIntegrity(
         detail: `Installed files of ${evidence.name} differ from what was installed (${describeDifferences(diff)}).`,
       },
       deployed: deployment.copies,
+      hidden,
     };
   }
-  return { integrity: deployment.failure ?? { ok: true }, scan, deployed: deployment.copies };
+  return { integrity: deployment.failure ?? { ok: true }, scan, deployed: deployment.copies, hidden };
 }
 
 /** The archive's checksum, and its file list against the lock file's; on success, the files it holds. */

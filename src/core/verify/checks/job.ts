@@ -15,6 +15,7 @@ import type { InstalledScan } from '../../scan/scan-installed.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import { nowNs, settled, stampOf } from '../../scan/stamps.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
+import type { HiddenFile } from '../../content/scan.ts';
 
 /** The verification of one installed package, as plain data: it may run in a worker. */
 export interface VerifyJob {
@@ -58,22 +59,29 @@ export interface JobResult {
   signatureDigest: string | undefined;
   /** The places its installed aam.yaml says its artifacts deploy to (see PlaceIndex). */
   claims: string[];
+  /** Hidden content in the archive's files; the policy (hidden_content) decides what it counts for. */
+  hidden: HiddenFile[];
 }
 
 export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promise<JobResult> {
   const at = String(nowNs());
   const evidence: Record<string, FileStamp | null> = {};
   const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence, job.captured);
-  const { checks, signatureFile, scan, deployed, signatureDigest } = await checkPackage(found, verifier, {
+  const { checks, signatureFile, scan, deployed, signatureDigest, hidden } = await checkPackage(found, verifier, {
     skipSignature: job.skipSignature,
     previousScan: job.previousScan,
     deploy: job.deploy,
     stamps: evidence,
     sourceRequiredSignatures: job.sourceRequiredSignatures ?? false,
   });
+  // The record's word that nobody verified these bytes before they were installed (--no-verify).
+  const marker = job.recorded?.installed_without_verification;
   return {
     name: job.name,
-    checks,
+    checks:
+      marker && job.recorded?.checksum === job.entry.checksum
+        ? { ...checks, installedWithoutVerification: { at: marker } }
+        : checks,
     archiveOrigin: found.archiveOrigin,
     signatureFile: signatureFile && { type: signatureFile.type, file: signatureFile.file, path: signatureFile.path },
     evidence,
@@ -89,6 +97,7 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
         : continuityChanges(job.recorded, job.entry.version, checks),
     signatureDigest,
     claims: job.deploy ? claimsOfInstalled(job.installedDir, job.deploy.roots) : [],
+    hidden,
   };
 }
 

@@ -13,7 +13,7 @@ import type { FileStamp } from '../../scan/stamps.ts';
  * Bumped whenever what a stored result means changes (checks, evidence,
  * stamps): results stored by another revision are dropped, never trusted.
  */
-const REVISION = 5;
+const REVISION = 6;
 const FORMAT = 'aam-trust/verification-results';
 
 /** What a report needs from the lock entry, so a stored result can be shown without parsing the lock file. */
@@ -245,6 +245,7 @@ function isStoredResult(value: unknown): value is StoredResult {
   if (!isString(result.name) || !isString(result.at) || !isString(result.archiveOrigin) || !stampsOnly(result.evidence))
     return false;
   if (!Array.isArray(result.claims) || !result.claims.every(isString)) return false;
+  if (!Array.isArray(result.hidden) || !result.hidden.every(isHiddenFile)) return false;
   if (
     !Array.isArray(result.deployed) ||
     !result.deployed.every(
@@ -310,6 +311,27 @@ function isStoredResult(value: unknown): value is StoredResult {
   return signature.state === 'valid' && isSigner(signature.signer);
 }
 
+function isHiddenFile(value: unknown): boolean {
+  const position = (p: unknown) => isObject(p) && typeof p.line === 'number' && typeof p.character === 'number';
+  return (
+    isObject(value) &&
+    isString(value.path) &&
+    typeof value.count === 'number' &&
+    Array.isArray(value.items) &&
+    value.items.every(
+      (i) =>
+        isObject(i) &&
+        isString(i.kind) &&
+        isString(i.decoded) &&
+        isString(i.context) &&
+        position(i.start) &&
+        position(i.end) &&
+        Array.isArray(i.characters) &&
+        i.characters.every(isString),
+    )
+  );
+}
+
 function isSigner(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (value.type === 'gpg')
@@ -332,6 +354,7 @@ function isPolicySnapshot(value: unknown): value is PolicySnapshot {
   if (p.trust_registry_attestations === undefined) p.trust_registry_attestations = false;
   if (p.trusted_registries === undefined) p.trusted_registries = [];
   if (p.require_registry_attestation === undefined) p.require_registry_attestation = false;
+  if (p.hidden_content === undefined) p.hidden_content = 'warn';
   return (
     typeof p.require_signature === 'boolean' &&
     typeof p.verify_transparency_log === 'boolean' &&

@@ -1,4 +1,6 @@
 import type { FailureMode, Verdict, VerdictAction } from '../../policy/decision.ts';
+import { HIDDEN_LABEL, hiddenLine } from '../../content/describe.ts';
+import type { HiddenFile } from '../../content/scan.ts';
 import type { RegistryChange } from '../evidence/evidence.ts';
 import type { ContinuityChange } from '../../record/continuity.ts';
 
@@ -10,8 +12,17 @@ import type { ContinuityChange } from '../../record/continuity.ts';
 export interface Finding {
   /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
   /** DEPLOY_COLLISION: another installed package deploys to the same place. */
-  /** EXTRA_SIGNATURE_INVALID: one of several signatures does not verify (the verdict is decided by the others). */
-  code: 'REGISTRY_CHANGED' | 'REGISTRY_LOG' | 'DEPLOY_COLLISION' | 'EXTRA_SIGNATURE_INVALID' | ContinuityChange['code'];
+  /**
+   * EXTRA_SIGNATURE_INVALID: one of several signatures does not verify (the verdict is decided by the others).
+   * HIDDEN_CONTENT: files the package deploys hold text a reviewer cannot see (hidden_content decides warn or fail).
+   */
+  code:
+    | 'REGISTRY_CHANGED'
+    | 'REGISTRY_LOG'
+    | 'DEPLOY_COLLISION'
+    | 'EXTRA_SIGNATURE_INVALID'
+    | 'HIDDEN_CONTENT'
+    | ContinuityChange['code'];
   action: Exclude<VerdictAction, 'pass'>;
   message: string;
   expected: string | undefined;
@@ -68,6 +79,28 @@ export function continuityFindings(
         ? `Check that the new signer is who should publish ${name} (the transparency-log entries say when each signed). ${accept}`
         : accept,
   }));
+}
+
+/**
+ * Hidden content in a package's files, as one finding: where the first item
+ * is and what it says, how many there are in how many files. `hidden_content`
+ * makes it a warning or a failure; `ignore` makes none.
+ */
+export function hiddenFindings(files: readonly HiddenFile[], mode: FailureMode, label: string): Finding[] {
+  if (mode === 'ignore' || files.length === 0) return [];
+  const first = files[0]!;
+  const total = files.reduce((n, f) => n + f.count, 0);
+  const kinds = [...new Set(files.flatMap((f) => f.items.map((i) => HIDDEN_LABEL[i.kind])))];
+  return [
+    {
+      code: 'HIDDEN_CONTENT',
+      action: mode === 'error' ? 'fail' : 'warn',
+      message: `Hidden content in ${label}: ${total} item${total === 1 ? '' : 's'} in ${files.length} file${files.length === 1 ? '' : 's'} (${kinds.join(', ')}).`,
+      expected: 'text a reviewer can read as an agent reads it',
+      actual: hiddenLine(first.path, first.items[0]!),
+      hint: 'Open the file to see each item and what it says (AAM Trust decodes it on hover). If it is intended, ask the publisher to make it visible; hidden_content: ignore stops looking.',
+    },
+  ];
 }
 
 /** The worst of a verdict's action and its findings': what the package counts as. */

@@ -5,7 +5,8 @@ import type { AttestationFact, Checks, PolicyContext, Verdict } from '../../poli
 import type { JobResult } from '../checks/job.ts';
 import { contextOf } from '../store/policy-snapshot.ts';
 import type { EntrySummary, VerificationStore } from '../store/result-store.ts';
-import { continuityFindings, registryFindings, signatureFindings } from './findings.ts';
+import { continuityFindings, hiddenFindings, registryFindings, signatureFindings } from './findings.ts';
+import type { HiddenFile } from '../../content/scan.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
 import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from './collisions.ts';
@@ -35,6 +36,8 @@ export interface PackageReport {
   signatureFile: string | undefined;
   /** When the checks behind this report ran (ISO time); older than now when an earlier result was reused. */
   checkedAt: string;
+  /** Hidden content in the archive's files, whatever the policy makes of it (a what-if under another policy needs it). */
+  hidden: HiddenFile[];
 }
 
 /** What a package's deployed places share with other installed packages: whose copies it holds, and the findings. */
@@ -103,6 +106,7 @@ export function reportOf(
       ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
       ...(extras?.findings ?? []),
       ...shared.findings,
+      ...hiddenFindings(result.hidden, context.policy.hidden_content, `${name}@${summary.version}`),
     ],
     checks,
     rows: rowsFor(
@@ -119,6 +123,7 @@ export function reportOf(
     lockFile: workspace.lockFile,
     signatureFile: result.signatureFile?.path,
     checkedAt: new Date(Number(result.at) / 1e6).toISOString(),
+    hidden: result.hidden,
   };
 }
 

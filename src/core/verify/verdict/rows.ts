@@ -15,7 +15,8 @@ export interface CheckRow {
     | 'signed-at'
     | 'registry'
     | 'source'
-    | 'attestation';
+    | 'attestation'
+    | 'eval-results';
   /** For a deployed copy: the file or folder it is about (the view opens it). */
   path?: string;
   state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';

@@ -15,6 +15,7 @@ export const STATUS_LABEL: Record<VerdictStatus, string> = {
   tampered: 'tampered',
   unavailable: 'evidence missing',
   unattested: 'no trusted attestation',
+  unverified: 'installed without verification',
   skipped: 'skipped',
 };
 
@@ -27,6 +28,7 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
   DOWNGRADE: 'downgrade',
   DEPLOY_COLLISION: 'deployed path shared',
   EXTRA_SIGNATURE_INVALID: 'a signature is invalid',
+  HIDDEN_CONTENT: 'hidden content',
 };
 
 /** What a package counts as in a summary: every failure is "failed", whatever its status; the rest by status. */
@@ -35,6 +37,7 @@ export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable
 /** Summary order: failures first, then what needs a look, then what passed. */
 const BUCKETS: readonly Bucket[] = [
   'failed',
+  'unverified',
   'signed-untrusted',
   'invalid',
   'unsigned',

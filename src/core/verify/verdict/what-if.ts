@@ -43,6 +43,8 @@ export function whatIf(
     checks: Checks;
     verdict: Verdict;
     findings?: readonly FindingLike[];
+    /** Files with hidden content: hidden_content decides whether that is a finding, and of what weight. */
+    hidden?: readonly unknown[];
   }[],
   current: SecuritySettings,
   next: PolicyContext & { policy: SecuritySettings },
@@ -56,18 +58,23 @@ export function whatIf(
       continue;
     }
     const after = decide(report.checks, next);
-    // Continuity findings follow on_signer_change; the others do not depend on the policy.
+    // Continuity findings follow on_signer_change, hidden content hidden_content; the others do not depend on the policy.
     const findings = report.findings ?? [];
-    const nextFindings = findings.map((f) =>
-      f.code === 'SIGNER_CHANGED'
-        ? { ...f, action: next.policy.on_signer_change === 'warn' ? ('warn' as const) : ('fail' as const) }
-        : f,
-    );
+    const hiddenMode = next.policy.hidden_content;
+    const nextFindings: FindingLike[] = findings
+      .filter((f) => f.code !== 'HIDDEN_CONTENT')
+      .map((f) =>
+        f.code === 'SIGNER_CHANGED'
+          ? { ...f, action: next.policy.on_signer_change === 'warn' ? ('warn' as const) : ('fail' as const) }
+          : f,
+      );
+    if ((report.hidden?.length ?? 0) > 0 && hiddenMode !== 'ignore')
+      nextFindings.push({ code: 'HIDDEN_CONTENT', action: hiddenMode === 'error' ? 'fail' : 'warn' });
     const beforeOutcome = worst(report.verdict.action, findings);
     const afterOutcome = worst(after.action, nextFindings);
-    const acceptsSignerChange = findings.some(
-      (f, i) => f.code === 'SIGNER_CHANGED' && f.action === 'fail' && nextFindings[i]!.action === 'warn',
-    );
+    const acceptsSignerChange =
+      findings.some((f) => f.code === 'SIGNER_CHANGED' && f.action === 'fail') &&
+      nextFindings.some((f) => f.code === 'SIGNER_CHANGED' && f.action === 'warn');
     if (
       after.status !== report.verdict.status ||
       after.action !== report.verdict.action ||

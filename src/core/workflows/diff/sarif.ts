@@ -1,8 +1,11 @@
-import { PRODUCT_VERSION } from '../../version.ts';
 import { YamlSource } from '../../yaml/source.ts';
+import { sarifLog } from '../sarif-log.ts';
 import type { ProjectState } from './state.ts';
 import { describePolicyChange } from './trust-diff.ts';
 import type { TrustDiff } from './trust-diff.ts';
+import type { PackageContentChange } from './content-diff.ts';
+import { hiddenMessage } from '../../content/describe.ts';
+import { lineChanges } from '../review/text-diff.ts';
 
 const RULES = {
   SIGNER_CHANGED: { level: 'error', text: 'A package is signed by another signer than before' },
@@ -12,6 +15,8 @@ const RULES = {
   POLICY_WEAKER: { level: 'error', text: 'The project policy trusts more than before' },
   POLICY_CHANGED: { level: 'note', text: 'The project policy changed' },
   PACKAGE_CHANGED: { level: 'note', text: 'A package was added, removed or changed' },
+  CONTENT_CHANGED: { level: 'note', text: 'A file agents load changes' },
+  HIDDEN_CONTENT: { level: 'warning', text: 'A file agents load holds hidden content' },
 } as const;
 
 type RuleId = keyof typeof RULES;
@@ -21,7 +26,12 @@ type RuleId = keyof typeof RULES;
  * its lock-file line (or config line), its rule and level. `prefix` is the
  * project folder relative to the repository root ('' at the root).
  */
-export function toSarif(diff: TrustDiff, head: ProjectState, prefix: string): Record<string, unknown> {
+export function toSarif(
+  diff: TrustDiff,
+  head: ProjectState,
+  prefix: string,
+  content: { changes: readonly PackageContentChange[]; projectRoot: string } = { changes: [], projectRoot: '' },
+): Record<string, unknown> {
   const lock = new YamlSource(head.lockText);
   const config = new YamlSource(head.configText);
   const at = (file: 'aam-lock.yaml' | 'config.yaml', path: string[]) => {
@@ -52,31 +62,45 @@ export function toSarif(diff: TrustDiff, head: ProjectState, prefix: string): Re
         where,
       );
   }
+  // Each file agents would load differently is a result on its first changed line (the lock file for one outside the project).
+  const inProject = (path: string) => path.startsWith(`${content.projectRoot}/`);
+  const fileAt = (path: string, line: number, column = 1) => {
+    const file = path.replace(/ § .*$/, '');
+    if (!inProject(file)) return at('aam-lock.yaml', ['packages']);
+    const uri = `${prefix ? `${prefix}/` : ''}${file.slice(content.projectRoot.length + 1)}`;
+    return [
+      {
+        physicalLocation: {
+          artifactLocation: { uri, uriBaseId: '%SRCROOT%' },
+          region: { startLine: line, startColumn: column },
+        },
+      },
+    ];
+  };
+  for (const pkg of content.changes)
+    for (const file of pkg.files) {
+      const { added, removed, firstLine } = lineChanges(file);
+      const section = file.path.includes(' § ');
+      result(
+        'CONTENT_CHANGED',
+        `${pkg.name}: ${file.platform} ${file.change} ${file.path.slice(content.projectRoot.length + 1) || file.path} (+${added} −${removed})`,
+        fileAt(file.path, section ? 1 : firstLine),
+      );
+      for (const item of file.hidden)
+        result(
+          'HIDDEN_CONTENT',
+          `${pkg.name}: ${hiddenMessage(item)}`,
+          fileAt(file.path, item.start.line + 1, item.start.character + 1),
+        );
+    }
   for (const change of diff.policy)
     result(
       change.weaker ? 'POLICY_WEAKER' : 'POLICY_CHANGED',
       describePolicyChange(change),
       at('config.yaml', ['security', change.key]),
     );
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'aam-trust',
-            version: PRODUCT_VERSION,
-            informationUri: 'https://github.com/aam-trust/aam-trust',
-            rules: (Object.keys(RULES) as RuleId[]).map((id) => ({
-              id,
-              shortDescription: { text: RULES[id].text },
-              defaultConfiguration: { level: RULES[id].level },
-            })),
-          },
-        },
-        results,
-      },
-    ],
-  };
+  return sarifLog(
+    (Object.keys(RULES) as RuleId[]).map((id) => ({ id, text: RULES[id].text, level: RULES[id].level })),
+    results,
+  );
 }

@@ -346,6 +346,7 @@ function policyChanges(
   scalar('on_signature_failure', (b, a) => RANK[a as string]! < RANK[b as string]!);
   scalar('verify_transparency_log', (b, a) => b === true && a === false);
   scalar('on_signer_change', (b, a) => b === 'error' && a === 'warn');
+  scalar('hidden_content', (b, a) => RANK[a as string]! < RANK[b as string]!);
   scalar('sigstore_trusted_root', () => true);
   scalar('gpg_home', () => true);
   return changes;

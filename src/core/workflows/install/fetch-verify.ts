@@ -18,6 +18,8 @@ import { checkDelegationFiles } from '../../signature/delegation-file.ts';
 import type { StoredSignature } from '../../registry/registry.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import type { PlannedPackage } from './plan.ts';
+import { hiddenFiles } from '../../content/scan.ts';
+import type { HiddenFile } from '../../content/scan.ts';
 
 /** Where an install reads archives and signatures: a registry, or a `.aam` file named on the command line. */
 export interface PackageSource {
@@ -51,6 +53,8 @@ export interface Verified {
   sourceRequiresSignatures: boolean;
   /** The registry's attestation, as checked (its bytes are kept as evidence). */
   attestation?: { fact: AttestationFact; bytes?: Buffer | undefined } | undefined;
+  /** Hidden content in the archive's files. */
+  hidden: HiddenFile[];
 }
 
 export interface FetchOptions {
@@ -59,6 +63,8 @@ export interface FetchOptions {
   platforms: readonly Platform[];
   roots: DeployRoots;
   onStep?: ((message: string) => void) | undefined;
+  /** `--no-verify`: the signature is kept as evidence, not checked, and the verdict says when it was installed unverified. */
+  unverifiedAt?: string | undefined;
 }
 
 /**
@@ -89,6 +95,7 @@ export async function fetchAndVerify(
     verdict: decide(checks, context),
     targets: [],
     sourceRequiresSignatures,
+    hidden: [],
     ...rest,
   });
   const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>) =>
@@ -113,6 +120,22 @@ export async function fetchAndVerify(
       actual: mismatch,
       detail: `"${source.name}" serves another package as ${label}: ${mismatch}.`,
     });
+  }
+  if (options.unverifiedAt) {
+    const stored = await source.readSignatures(plan.name, plan.version);
+    return result(
+      {
+        name: plan.name,
+        integrity: { ok: true },
+        signature: { state: 'none' },
+        installedWithoutVerification: { at: options.unverifiedAt },
+      },
+      {
+        signature: stored.find((s) => s.type === 'sigstore') ?? stored[0],
+        signatures: stored,
+        targets: targetsOf(contents, label, options),
+      },
+    );
   }
   options.onStep?.(`Verifying ${label}`);
   let entries: SignatureEntry[] = [];
@@ -163,6 +186,7 @@ export async function fetchAndVerify(
     delegationFiles,
     attestation,
     targets: targetsOf(contents, label, options),
+    hidden: hiddenFiles(contents.files),
   });
 }
 

@@ -71,7 +71,12 @@ function lockSignature(
 }
 
 /** What the trust record keeps of an installed package: its digest, its signers (none: unsigned), where it was deployed. */
-export function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date): RecordedPackage {
+export function recordedEntry(
+  item: Verified,
+  platforms: readonly Platform[],
+  now: Date,
+  unverifiedAt?: string,
+): RecordedPackage {
   const state = recordedState(
     {
       version: item.plan.version,
@@ -85,6 +90,7 @@ export function recordedEntry(item: Verified, platforms: readonly Platform[], no
     now.toISOString(),
   );
   return {
+    ...(unverifiedAt ? { installed_without_verification: unverifiedAt } : {}),
     ...state,
     ...(item.sourceRequiresSignatures ? { source_requires_signatures: true as const } : {}),
     platforms: [...platforms],

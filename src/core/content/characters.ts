@@ -1,0 +1,284 @@
+/**
+ * Characters a reader does not see but a model reads, and when each one is
+ * nevertheless ordinary text. The sources: Unicode's Default_Ignorable_Code_Point
+ * set (UCD DerivedCoreProperties), the Bidi_Control property (UAX #9) and the
+ * Trojan Source paper (CVE-2021-42574), UAX #31 §2.3 for where ZWJ and ZWNJ
+ * belong in words, UTS #51 for emoji ZWJ and tag sequences, and the "ASCII
+ * smuggling" (Unicode Tags, Rehberger 2024) and variation-selector smuggling
+ * (Butler 2025) write-ups. Everything here is pure: a string in, ranges out.
+ */
+
+/** What kind of invisible or misleading character a range holds. */
+export type CharacterKind = 'TAG_CHARACTERS' | 'BIDI_CONTROL' | 'INVISIBLE_CHARACTER' | 'VARIATION_SELECTORS';
+
+/** A flagged run of characters, by UTF-16 offsets into the text. */
+export interface CharacterHit {
+  kind: CharacterKind;
+  start: number;
+  end: number;
+  /** What the run says once made visible: decoded ASCII, the bytes a selector run encodes, or the characters named. */
+  decoded: string;
+  /** The characters, named: "U+200D ZERO WIDTH JOINER". */
+  names: string[];
+}
+
+/** Names of the characters this module flags, for hovers and messages. */
+const NAMES: Record<number, string> = {
+  0x00ad: 'SOFT HYPHEN',
+  0x034f: 'COMBINING GRAPHEME JOINER',
+  0x061c: 'ARABIC LETTER MARK',
+  0x115f: 'HANGUL CHOSEONG FILLER',
+  0x1160: 'HANGUL JUNGSEONG FILLER',
+  0x17b4: 'KHMER VOWEL INHERENT AQ',
+  0x17b5: 'KHMER VOWEL INHERENT AA',
+  0x180e: 'MONGOLIAN VOWEL SEPARATOR',
+  0x200b: 'ZERO WIDTH SPACE',
+  0x200c: 'ZERO WIDTH NON-JOINER',
+  0x200d: 'ZERO WIDTH JOINER',
+  0x200e: 'LEFT-TO-RIGHT MARK',
+  0x200f: 'RIGHT-TO-LEFT MARK',
+  0x202a: 'LEFT-TO-RIGHT EMBEDDING',
+  0x202b: 'RIGHT-TO-LEFT EMBEDDING',
+  0x202c: 'POP DIRECTIONAL FORMATTING',
+  0x202d: 'LEFT-TO-RIGHT OVERRIDE',
+  0x202e: 'RIGHT-TO-LEFT OVERRIDE',
+  0x2060: 'WORD JOINER',
+  0x2061: 'FUNCTION APPLICATION',
+  0x2062: 'INVISIBLE TIMES',
+  0x2063: 'INVISIBLE SEPARATOR',
+  0x2064: 'INVISIBLE PLUS',
+  0x2066: 'LEFT-TO-RIGHT ISOLATE',
+  0x2067: 'RIGHT-TO-LEFT ISOLATE',
+  0x2068: 'FIRST STRONG ISOLATE',
+  0x2069: 'POP DIRECTIONAL ISOLATE',
+  0x3164: 'HANGUL FILLER',
+  0xfeff: 'ZERO WIDTH NO-BREAK SPACE (BOM)',
+  0xffa0: 'HALFWIDTH HANGUL FILLER',
+};
+
+/** The name of a code point as hovers show it. */
+export function nameOf(cp: number): string {
+  const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+  let name = NAMES[cp];
+  if (name === undefined) {
+    if (cp >= 0xe0000 && cp <= 0xe007f) name = cp === 0xe007f ? 'CANCEL TAG' : `TAG ${tagChar(cp) || 'CHARACTER'}`;
+    else if (cp >= 0xfe00 && cp <= 0xfe0f) name = `VARIATION SELECTOR-${cp - 0xfe00 + 1}`;
+    else if (cp >= 0xe0100 && cp <= 0xe01ef) name = `VARIATION SELECTOR-${cp - 0xe0100 + 17}`;
+    else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) name = 'CONTROL CHARACTER';
+    else if (cp >= 0x206a && cp <= 0x206f) name = 'DEPRECATED FORMAT CHARACTER';
+    else if (cp >= 0xfff9 && cp <= 0xfffb) name = 'INTERLINEAR ANNOTATION CHARACTER';
+    else if (cp >= 0x1d173 && cp <= 0x1d17a) name = 'MUSICAL SYMBOL FORMAT CHARACTER';
+    else name = 'FORMAT CHARACTER';
+  }
+  return `U+${hex} ${name}`;
+}
+
+/** A tag character's ASCII letter, digit or symbol ('' for the cancel and language tags). */
+function tagChar(cp: number): string {
+  const ascii = cp - 0xe0000;
+  return ascii >= 0x20 && ascii <= 0x7e ? String.fromCharCode(ascii) : '';
+}
+
+/** Anything that might be flagged: a text without any of these has nothing for this module. */
+const CANDIDATE =
+  // oxlint-disable-next-line no-control-regex, no-misleading-character-class -- these characters, one by one, are what this finds
+  /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]|\udb40[\udc00-\udc7f\udd00-\uddef]|\ud834[\udd73-\udd7a]/g;
+
+/** The same set, for testing one character. */
+const IS_CANDIDATE = new RegExp(CANDIDATE.source);
+
+const isTag = (cp: number) => cp >= 0xe0000 && cp <= 0xe007f;
+const isSelector = (cp: number) => (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
+const isBidi = (cp: number) => (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+
+/** Scripts written without spaces, where U+200B marks word breaks for line wrapping (UAX #14). */
+const NO_SPACE_SCRIPT = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
+/** Scripts whose shaping ZWJ and ZWNJ control (UAX #31 §2.3: Arabic joining, Indic viramas; Persian, Hindi, Sinhala…). */
+const JOINING_SCRIPT =
+  /[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Mandaic}\p{Script=Manichaean}\p{Script=Psalter_Pahlavi}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Gurmukhi}\p{Script=Gujarati}\p{Script=Oriya}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Malayalam}\p{Script=Sinhala}\p{Script=Myanmar}\p{Script=Khmer}\p{Script=Tibetan}\p{Script=Balinese}\p{Script=Javanese}\p{Script=Tirhuta}\p{Script=Grantha}\p{Script=Sharada}\p{Script=Takri}\p{Script=Newa}]/u;
+const RTL_LETTER =
+  /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+/** Viramas (Canonical_Combining_Class 9): a joiner after one shapes a conjunct or a half form, even at a word's end (UAX #31 A1, B). */
+const VIRAMA =
+  /[\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d3b\u0d3c\u0d4d\u0dca\u0e3a\u0eba\u0f84\u1039\u103a\u1714\u1715\u1734\u17d2\u1a60\u1b44\u1baa\u1bab\u1bf2\u1bf3\u2d7f\ua806\ua82c\ua8c4\ua953\ua9c0\uaaf6\uabed\u{10a3f}\u{11046}\u{11070}\u{1107f}\u{110b9}\u{11133}\u{11134}\u{111c0}\u{11235}\u{112ea}\u{1134d}\u{11442}\u{114c2}\u{115bf}\u{1163f}\u{116b6}\u{1172b}\u{11839}\u{1193d}\u{1193e}\u{119e0}\u{11a34}\u{11a47}\u{11a99}\u{11c3f}\u{11d44}\u{11d45}\u{11d97}]/u;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+const HANGUL = /\p{Script=Hangul}/u;
+
+/** The code point that ends just before `index` (a surrogate pair read whole). */
+function before(text: string, index: number): number | undefined {
+  if (index <= 0) return undefined;
+  const low = text.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) {
+    const high = text.charCodeAt(index - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return text.codePointAt(index - 2);
+  }
+  return low;
+}
+
+const width = (cp: number) => (cp > 0xffff ? 2 : 1);
+const chr = (cp: number | undefined) => (cp === undefined ? '' : String.fromCodePoint(cp));
+
+/** The visible character a joiner at `index` attaches to on the left, skipping emoji modifiers and selectors. */
+function baseBefore(text: string, index: number): number | undefined {
+  let at = index;
+  for (let cp = before(text, at); cp !== undefined; cp = before(text, at)) {
+    if (!isSelector(cp) && !(cp >= 0x1f3fb && cp <= 0x1f3ff) && !isTag(cp)) return cp;
+    at -= width(cp);
+  }
+  return undefined;
+}
+
+/** Whether a zero-width or format character at `index` is ordinary text where it stands. */
+function legitimate(text: string, index: number, cp: number): boolean {
+  const prev = before(text, index);
+  const next = text.codePointAt(index + width(cp));
+  switch (cp) {
+    case 0xfeff:
+      return index === 0; // a byte-order mark opening the file
+    case 0x200b:
+      return NO_SPACE_SCRIPT.test(chr(prev)) && NO_SPACE_SCRIPT.test(chr(next));
+    case 0x200d: {
+      const base = baseBefore(text, index);
+      if (base !== undefined && PICTOGRAPHIC.test(chr(base)) && PICTOGRAPHIC.test(chr(next))) return true;
+      return VIRAMA.test(chr(prev)) || (JOINING_SCRIPT.test(chr(prev)) && JOINING_SCRIPT.test(chr(next)));
+    }
+    case 0x200c:
+      return VIRAMA.test(chr(prev)) || (JOINING_SCRIPT.test(chr(prev)) && JOINING_SCRIPT.test(chr(next)));
+    case 0x200e:
+    case 0x200f:
+    case 0x061c:
+      return RTL_LETTER.test(lineAround(text, index));
+    case 0x180e:
+      return /\p{Script=Mongolian}/u.test(chr(prev)) && /\p{Script=Mongolian}/u.test(chr(next));
+    case 0x115f:
+    case 0x1160:
+      return HANGUL.test(chr(prev)) || HANGUL.test(chr(next));
+    default:
+      return false;
+  }
+}
+
+function lineAround(text: string, index: number): string {
+  const start = text.lastIndexOf('\n', index) + 1;
+  const end = text.indexOf('\n', index);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+
+/**
+ * Every invisible or direction-changing character that is not ordinary text
+ * where it stands, in runs: consecutive characters of one kind are one hit.
+ * Tag characters are decoded to the ASCII they spell; a run of variation
+ * selectors to the bytes it encodes; bidirectional controls are reported from
+ * the opening control to its closing one (or the end of the line).
+ */
+export function characterHits(text: string): CharacterHit[] {
+  const hits: CharacterHit[] = [];
+  CANDIDATE.lastIndex = 0;
+  for (let match = CANDIDATE.exec(text); match; match = CANDIDATE.exec(text)) {
+    const start = match.index;
+    const cp = text.codePointAt(start)!;
+    let run: { end: number; hit?: CharacterHit | undefined } = { end: start + width(cp) };
+    if (isTag(cp)) run = tagRun(text, start);
+    else if (isSelector(cp)) run = selectorRun(text, start);
+    else if (isBidi(cp)) run = { end: 0, hit: bidiRun(text, start, cp) };
+    else if (!legitimate(text, start, cp)) run = { end: 0, hit: invisibleRun(text, start) };
+    if (run.hit) hits.push(run.hit);
+    // A run is read whole, flagged or not: a flag's tag sequence is not read again from its second tag.
+    CANDIDATE.lastIndex = Math.max(run.hit?.end ?? 0, run.end, start + 1);
+  }
+  return hits;
+}
+
+/** Code points from `start` while `take` accepts them. */
+function runOf(text: string, start: number, take: (cp: number, at: number) => boolean): number[] {
+  const cps: number[] = [];
+  for (let at = start; at < text.length;) {
+    const cp = text.codePointAt(at)!;
+    if (!take(cp, at)) break;
+    cps.push(cp);
+    at += width(cp);
+  }
+  return cps;
+}
+
+const lengthOf = (cps: readonly number[]) => cps.reduce((n, cp) => n + width(cp), 0);
+
+/** A run of tag characters, unless it is an emoji tag sequence (a subdivision flag such as England's, UTS #51). */
+function tagRun(text: string, start: number): { end: number; hit?: CharacterHit } {
+  const cps = runOf(text, start, isTag);
+  const end = start + lengthOf(cps);
+  const flag = before(text, start) === 0x1f3f4;
+  const spec = cps.slice(0, -1);
+  if (
+    flag &&
+    cps.at(-1) === 0xe007f &&
+    spec.length >= 2 &&
+    spec.length <= 6 &&
+    spec.every((cp) => (cp >= 0xe0061 && cp <= 0xe007a) || (cp >= 0xe0030 && cp <= 0xe0039))
+  )
+    return { end };
+  const decoded = cps.map(tagChar).join('');
+  return {
+    end,
+    hit: { kind: 'TAG_CHARACTERS', start, end, decoded, names: [...new Set(cps.map(nameOf))].slice(0, 8) },
+  };
+}
+
+/**
+ * Variation selectors: one after a visible character chooses its glyph (an
+ * emoji's presentation, an ideograph's variant); more than one in a row, or
+ * one with nothing to modify, carries data instead — each selector one byte.
+ */
+function selectorRun(text: string, start: number): { end: number; hit?: CharacterHit } {
+  const cps = runOf(text, start, isSelector);
+  const end = start + lengthOf(cps);
+  const prev = before(text, start);
+  const hasBase = prev !== undefined && !/\s/u.test(chr(prev)) && !isSelector(prev);
+  if (cps.length === 1 && hasBase) return { end };
+  const bytes = Buffer.from(cps.map((cp) => (cp <= 0xfe0f ? cp - 0xfe00 : cp - 0xe0100 + 16)));
+  const names = [...new Set(cps.map(nameOf))].slice(0, 8);
+  return { end, hit: { kind: 'VARIATION_SELECTORS', start, end, decoded: bytes.toString('utf8'), names } };
+}
+
+/** An embedding, override or isolate, with the text it governs up to its closing control on the same line. */
+function bidiRun(text: string, start: number, cp: number): CharacterHit {
+  const lineEnd = text.indexOf('\n', start) < 0 ? text.length : text.indexOf('\n', start);
+  const closer = cp >= 0x2066 ? 0x2069 : cp <= 0x202e && cp !== 0x202c ? 0x202c : undefined;
+  let end = start + 1;
+  if (closer !== undefined) {
+    const close = text.indexOf(String.fromCharCode(closer), start + 1);
+    end = close >= 0 && close < lineEnd ? close + 1 : lineEnd;
+  }
+  const span = text.slice(start, end);
+  const controls = [...span].map((c) => c.codePointAt(0)!).filter(isBidi);
+  const inner = [...span].filter((c) => !isBidi(c.codePointAt(0)!)).join('');
+  const reversing = cp === 0x202e || cp === 0x202b || cp === 0x2067;
+  return {
+    kind: 'BIDI_CONTROL',
+    start,
+    end,
+    decoded: reversing && inner ? `${inner} (shown reversed, as "${[...inner].reverse().join('')}")` : inner,
+    names: [...new Set(controls.map(nameOf))],
+  };
+}
+
+/** Zero-width, filler and control characters in a row, named one by one. */
+function invisibleRun(text: string, start: number): CharacterHit {
+  const cps = runOf(text, start, (cp, at) => {
+    return (
+      IS_CANDIDATE.test(String.fromCodePoint(cp)) &&
+      !isTag(cp) &&
+      !isSelector(cp) &&
+      !isBidi(cp) &&
+      !legitimate(text, at, cp)
+    );
+  });
+  const names = cps.map(nameOf);
+  return {
+    kind: 'INVISIBLE_CHARACTER',
+    start,
+    end: start + lengthOf(cps),
+    decoded: names.length > 4 ? `${names.length} invisible characters: ${[...new Set(names)].join(', ')}` : '',
+    names: [...new Set(names)],
+  };
+}

@@ -1,0 +1,161 @@
+import { characterHits } from './characters.ts';
+import { markdownHits } from './markdown.ts';
+import { mixedScriptWords } from './scripts.ts';
+
+/**
+ * Hidden content: what a reviewer does not see in a file an agent loads, but
+ * the model reads. One scan per text; every hit has its exact range (0-based
+ * line, UTF-16 character, as editors and SARIF count) and the text made visible.
+ */
+export type HiddenKind =
+  | 'TAG_CHARACTERS'
+  | 'BIDI_CONTROL'
+  | 'INVISIBLE_CHARACTER'
+  | 'VARIATION_SELECTORS'
+  | 'MIXED_SCRIPT'
+  | 'HTML_COMMENT'
+  | 'HIDDEN_REFERENCE'
+  | 'HIDDEN_HTML'
+  | 'OFFSCREEN_TEXT';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface HiddenItem {
+  kind: HiddenKind;
+  start: Position;
+  end: Position;
+  /** What the hidden text says (decoded), or '' when the characters say nothing themselves. */
+  decoded: string;
+  /** The characters involved, named ("U+200D ZERO WIDTH JOINER"), or the letters of another script. */
+  characters: string[];
+  /** The visible text on either side, so a reader can find it: "ig|nore". */
+  context: string;
+}
+
+/** A line longer than this, in a document meant to be read, runs far off any screen. */
+export const LONG_LINE = 2000;
+/** Text that starts after this column, behind a run of blanks at least PADDING long, is pushed out of view. */
+export const OFFSCREEN_COLUMN = 120;
+export const PADDING = 40;
+
+const MARKDOWN = /\.(?:md|mdc|markdown|mdx)$/i;
+/** Prose an agent reads; data and code files may carry long lines for other reasons. */
+const PROSE = /\.(?:md|mdc|markdown|mdx|txt|prompt)$|(?:^|\/)[^./]+$/i;
+
+/** Scans one text: its characters, its words, its lines, and (for Markdown) what a preview would hide. */
+export function scanText(text: string, path: string): HiddenItem[] {
+  const lines = lineStarts(text);
+  const at = (offset: number) => positionOf(lines, offset);
+  const items: HiddenItem[] = [];
+  const add = (kind: HiddenKind, start: number, end: number, decoded: string, characters: string[]) =>
+    items.push({ kind, start: at(start), end: at(end), decoded, characters, context: contextOf(text, start, end) });
+  for (const hit of characterHits(text)) add(hit.kind, hit.start, hit.end, hit.decoded, hit.names);
+  for (const word of mixedScriptWords(text))
+    add('MIXED_SCRIPT', word.start, word.end, `"${word.word}" mixes ${word.scripts.join(' and ')}`, word.odd);
+  if (MARKDOWN.test(path)) for (const hit of markdownHits(text)) add(hit.kind, hit.start, hit.end, hit.decoded, []);
+  for (const hit of offscreen(text, lines, PROSE.test(path)))
+    add('OFFSCREEN_TEXT', hit.start, hit.end, hit.decoded, []);
+  return items.sort((a, b) => a.start.line - b.start.line || a.start.character - b.start.character);
+}
+
+/** The text of a file, or undefined for a binary one (not UTF-8, or holding NUL bytes): nothing there is read as text. */
+export function textOf(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The hidden content of each text file of a package (paths as the archive lists them); files without any are left out. */
+export function scanFiles(
+  files: Iterable<{ path: string; data: Uint8Array }>,
+): { path: string; items: HiddenItem[] }[] {
+  const out: { path: string; items: HiddenItem[] }[] = [];
+  for (const file of files) {
+    const text = textOf(file.data);
+    if (text === undefined) continue;
+    const items = scanText(text, file.path);
+    if (items.length > 0) out.push({ path: file.path, items });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function positionOf(starts: readonly number[], offset: number): Position {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return { line: low, character: offset - starts[low]! };
+}
+
+/** A few visible characters on each side of a range, with the range marked by a bar. */
+function contextOf(text: string, start: number, end: number): string {
+  // oxlint-disable-next-line no-misleading-character-class -- the invisible characters, one by one, are what is left out
+  const visible = (s: string) => s.replace(/[^\P{C}\t\n]|[\u00ad\u034f\u115f\u1160\u3164\uffa0]/gu, '');
+  // Whole code points on each side (a range never starts or ends inside a surrogate pair).
+  const left = [
+    ...visible(text.slice(Math.max(0, start - 48), start))
+      .split('\n')
+      .pop()!,
+  ]
+    .slice(-12)
+    .join('');
+  const right = [...visible(text.slice(end, end + 48)).split('\n')[0]!].slice(0, 12).join('');
+  return `${left}|${right}`;
+}
+
+/** Lines whose text runs off screen: pushed right by a long run of blanks, or (in prose) far longer than any screen. */
+function offscreen(text: string, starts: readonly number[], prose: boolean) {
+  const hits: { start: number; end: number; decoded: string }[] = [];
+  const padded = new RegExp(`[ \\t\\u00a0\\u2000-\\u200a\\u3000]{${PADDING},}(?=\\S)`, 'g');
+  for (let i = 0; i < starts.length; i++) {
+    const from = starts[i]!;
+    const to = i + 1 < starts.length ? starts[i + 1]! - 1 : text.length;
+    if (to - from <= OFFSCREEN_COLUMN) continue;
+    const line = text.slice(from, to);
+    padded.lastIndex = 0;
+    let found = false;
+    for (let m = padded.exec(line); m; m = padded.exec(line)) {
+      const textStart = m.index + m[0].length;
+      if (textStart < OFFSCREEN_COLUMN) continue;
+      hits.push({ start: from + m.index, end: to, decoded: line.slice(textStart).trimEnd() });
+      found = true;
+      break;
+    }
+    if (!found && prose && to - from > LONG_LINE) hits.push({ start: from + 200, end: to, decoded: line.slice(200) });
+  }
+  return hits;
+}
+
+/** A file's hidden content as verification keeps it: the first items, and how many there are in all. */
+export interface HiddenFile {
+  path: string;
+  items: HiddenItem[];
+  count: number;
+}
+
+/** At most this many items are kept per file (a file full of them says enough with these). */
+export const KEPT_PER_FILE = 20;
+
+/** The hidden content of a package's files, kept small enough to store with a verification result. */
+export function hiddenFiles(files: Iterable<{ path: string; data: Uint8Array }>): HiddenFile[] {
+  return scanFiles(files).map(({ path, items }) => ({
+    path,
+    items: items.slice(0, KEPT_PER_FILE).map((item) => ({ ...item, decoded: item.decoded.slice(0, 2000) })),
+    count: items.length,
+  }));
+}

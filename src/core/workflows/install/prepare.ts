@@ -1,0 +1,227 @@
+import { homedir } from 'node:os';
+import { basename, resolve } from 'node:path';
+import type { LoadedConfig } from '../../config/load.ts';
+import { deployPlatforms } from '../../config/settings.ts';
+import type { HiddenFile } from '../../content/scan.ts';
+import type { Finding } from '../../verify/verdict/findings.ts';
+import type { Platform } from '../../model/platform.ts';
+import { AamError, InstallRefusedError } from '../../errors.ts';
+import { readRegularFile } from '../../fs/safe-read.ts';
+import { sha256 } from '../../archive/hash.ts';
+import { readArchive } from '../../archive/read.ts';
+import { parseManifest } from '../../package/manifest.ts';
+import type { LockFile, WorkspacePaths } from '../../lockfile/lockfile.ts';
+import { SIGNATURE_SUFFIX } from '../../registry/layout.ts';
+import type { Registry, StoredSignature } from '../../registry/registry.ts';
+import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
+import type { SignatureVerifier } from '../../signature/verifier.ts';
+import { continuityChanges } from '../../record/continuity.ts';
+import { continuityFindings, hiddenFindings } from '../../verify/verdict/findings.ts';
+import { HttpRegistry } from '../../registry/http-registry.ts';
+import { workingState } from '../diff/state.ts';
+import type { ProjectState } from '../diff/state.ts';
+import { fetchAndVerify } from './fetch-verify.ts';
+import type { PackageSource, Verified } from './fetch-verify.ts';
+import { planInstall } from './plan.ts';
+import type { PlannedPackage } from './plan.ts';
+import { attestationsOf, registryTrust, requireApprovals } from './registry-trust.ts';
+import type { RegistryTrust } from './registry-trust.ts';
+
+export interface InstallOptions {
+  workspace: WorkspacePaths;
+  config: LoadedConfig;
+  /** Where NAME[@VERSION] specs come from; a spec that is a path to a `.aam` file needs none. */
+  registry: Registry | undefined;
+  verifier: SignatureVerifier;
+  cache: EvidenceCache;
+  force?: boolean;
+  /** The platforms to deploy to (default: the config's default_platform and active_platforms); [] deploys nothing. */
+  platforms?: readonly Platform[];
+  /** The user's home, where Codex keeps skills and prompts (default: the process's). */
+  homeDir?: string;
+  /** Install even when a package's signer differs from the recorded one, or its version is lower, and record that (the user checked it). */
+  acceptChanges?: boolean;
+  /**
+   * `--no-verify` (seeds: "not recommended"): only the checksum and the archive's own name and version
+   * are checked; the trust record says so, and every later verification shows it. Refused in Restricted Mode.
+   */
+  noVerify?: boolean;
+  onStep?: (message: string) => void;
+  now?: () => Date;
+}
+
+/**
+ * An install, fetched, verified and planned, with nothing written yet: what
+ * an update review shows, and what committing it writes. `base` is the
+ * project's lock file, trust record and config as they were read: a commit
+ * refuses when they changed in between.
+ */
+export interface PreparedInstall {
+  verified: Verified[];
+  base: ProjectState;
+  trust: RegistryTrust | undefined;
+  registryName: string | undefined;
+  platforms: readonly Platform[];
+  /** Another signer, a removed signature or a lower version than recorded: refused unless accepted. */
+  changes: { name: string; version: string; finding: Finding }[];
+  /** Hidden content in each package's files, by package name (only packages that have some). */
+  hidden: Map<string, HiddenFile[]>;
+  /** `--no-verify`: when, for the trust record. */
+  unverifiedAt: string | undefined;
+}
+
+/**
+ * Everything an install does before it writes: plan, fetch, verify, the
+ * registry's key, log and approvals, signer continuity and hidden content.
+ * A failing package, a missing approval or (with hidden_content: error)
+ * hidden content throws; continuity changes are returned, and only
+ * `installPackages` refuses them (a review shows them first).
+ */
+export async function prepareInstall(specs: readonly string[], options: InstallOptions): Promise<PreparedInstall> {
+  const { workspace } = options;
+  const base = await workingState(workspace.root);
+  const { lock, record } = base;
+  const noVerify = options.noVerify ?? false;
+  if (noVerify && options.config.restricted) throw NO_VERIFY_RESTRICTED;
+  const unverifiedAt = noVerify ? (options.now ?? (() => new Date()))().toISOString() : undefined;
+  // An HTTP registry is checked first: its key (pinned), and its audit log extending the one seen before.
+  const trust =
+    !noVerify && options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
+      ? await registryTrust(options.registry, record, options.config, options.acceptChanges ?? false)
+      : undefined;
+  const sources = await planSources(specs, options, lock, trust);
+  const platforms = options.platforms ?? deployPlatforms(options.config.merged);
+  const fetch = {
+    verifier: options.verifier,
+    context: options.config.policyContext(),
+    platforms,
+    roots: { project: workspace.root, home: options.homeDir ?? homedir() },
+    onStep: options.onStep,
+    unverifiedAt,
+  };
+  const verified: Verified[] = [];
+  for (const { plan, source } of sources) verified.push(await fetchAndVerify(plan, source, fetch));
+  // Trust on first use: another signer, a removed signature or a lower version than recorded.
+  const changes =
+    noVerify || fetch.context.policy.on_signature_failure === 'ignore'
+      ? []
+      : verified.flatMap((v) =>
+          continuityFindings(
+            continuityChanges(record.packages[v.plan.name], v.plan.version, v.checks),
+            v.plan.name,
+            fetch.context.policy.on_signer_change,
+          )
+            .filter((f) => f.action === 'fail')
+            .map((finding) => ({ name: v.plan.name, version: v.plan.version, finding })),
+        );
+  // Without verification only what is never configurable refuses: another archive than the one published.
+  const failed = verified.filter((v) => (noVerify ? v.verdict.status === 'tampered' : v.verdict.action === 'fail'));
+  if (failed.length > 0) {
+    const first = failed[0]!;
+    throw new InstallRefusedError(
+      failed.map((v) => `${v.plan.name}@${v.plan.version}: ${v.verdict.message}`).join('\n'),
+      failed.map((v) => ({ name: v.plan.name, version: v.plan.version, verdict: v.verdict })),
+      `${first.verdict.hint ?? ''} Nothing was installed.`.trim(),
+    );
+  }
+  if (trust && options.registry instanceof HttpRegistry && options.config.security.publish_policy.require_approval)
+    await requireApprovals(options.registry, trust, verified, options);
+  const hidden = new Map(verified.filter((v) => v.hidden.length > 0).map((v) => [v.plan.name, v.hidden]));
+  refuseHiddenContent(verified, options.config.security.hidden_content);
+  return { verified, base, trust, registryName: options.registry?.name, platforms, changes, hidden, unverifiedAt };
+}
+
+/** With hidden_content: error, a package whose files hold hidden content is not installed. */
+function refuseHiddenContent(verified: readonly Verified[], mode: LoadedConfig['security']['hidden_content']): void {
+  const refused = verified.flatMap((v) =>
+    hiddenFindings(v.hidden, mode, `${v.plan.name}@${v.plan.version}`).filter((f) => f.action === 'fail'),
+  );
+  if (refused.length === 0) return;
+  throw new AamError('HIDDEN_CONTENT', refused.map((f) => `${f.message} First: ${f.actual}`).join('\n'), {
+    hint: 'Nothing was installed (security.hidden_content: error). Review the package (aam-trust install --review) and ask its publisher.',
+    expected: refused[0]!.expected,
+    actual: refused[0]!.actual,
+  });
+}
+
+/** The packages to install and where each comes from: the registry's plan, and `.aam` files as they are. */
+async function planSources(
+  specs: readonly string[],
+  options: InstallOptions,
+  lock: LockFile,
+  trust: RegistryTrust | undefined,
+): Promise<{ plan: PlannedPackage; source: PackageSource }[]> {
+  const files = specs.filter((spec) => spec.endsWith('.aam'));
+  const names = specs.filter((spec) => !spec.endsWith('.aam'));
+  const out: { plan: PlannedPackage; source: PackageSource }[] = [];
+  for (const file of files) out.push(await fileSource(resolve(options.workspace.root, file)));
+  if (names.length > 0) {
+    const registry = options.registry;
+    if (!registry)
+      throw new AamError('REGISTRY_NOT_FOUND', 'No registry is configured.', {
+        hint: 'Add one under registries: in ~/.aam/config.yaml, or install from a .aam file.',
+      });
+    const requires = registry.settings().then((s) => s.requireSignatures);
+    const source: PackageSource = {
+      name: registry.name,
+      readArchive: (n, v) => registry.readArchive(n, v),
+      readSignatures: (n, v) => registry.readSignatures(n, v),
+      readDelegations: () => registry.readDelegations(),
+      requiresSignatures: () => requires,
+      ...(registry instanceof HttpRegistry && trust ? { attestation: attestationsOf(registry, trust) } : {}),
+    };
+    for (const plan of await planInstall(names, registry, options.config, lock, options.force ?? false))
+      out.push({ plan, source });
+  }
+  return out;
+}
+
+/**
+ * A `.aam` file as an install source (the lock file says `source: local`, as
+ * `aam install FILE.aam` writes): its manifest names the package, and a
+ * signature beside it (`FILE.aam.sigstore.json` or `FILE.aam.asc`) signs it.
+ */
+async function fileSource(path: string): Promise<{ plan: PlannedPackage; source: PackageSource }> {
+  const archive = await readRegularFile(path, 'archive');
+  if (!archive) throw new AamError('ARCHIVE_UNAVAILABLE', `${path} does not exist.`);
+  const manifest = parseManifest((await readArchive(archive)).manifestText, `aam.yaml in ${path}`);
+  const signatures: StoredSignature[] = [];
+  for (const type of ['sigstore', 'gpg'] as const) {
+    const bytes = await readRegularFile(`${path}${SIGNATURE_SUFFIX[type]}`, 'signature');
+    if (bytes)
+      signatures.push({
+        type,
+        file: `${basename(path)}${SIGNATURE_SUFFIX[type]}`,
+        path: `${path}${SIGNATURE_SUFFIX[type]}`,
+        bytes,
+      });
+  }
+  const entry = {
+    version: manifest.version,
+    published: '',
+    checksum: sha256(archive),
+    size: archive.length,
+    dependencies: manifest.dependencies,
+  };
+  return {
+    plan: { name: manifest.name, version: manifest.version, entry, requestedBy: undefined, dependencies: {} },
+    source: {
+      name: 'local',
+      readArchive: async () => archive,
+      readSignatures: async () => signatures,
+      requiresSignatures: async () => false,
+    },
+  };
+}
+
+/** What --no-verify says before it installs anything (the CLI prints it; the trust record keeps the fact). */
+export const NO_VERIFY_WARNING =
+  'Installing without verification (--no-verify, not recommended): signatures, the trust policy, signer continuity, attestations and approvals are not checked; the checksum still is. The trust record says so, and every verification shows these packages as "installed without verification" until you verify and accept them (aam-trust accept NAME).';
+
+const NO_VERIFY_RESTRICTED = new AamError(
+  'USAGE',
+  'Installing without verification (--no-verify) is refused in Restricted Mode (--restricted).',
+  {
+    hint: 'A change that is not trusted yet may not skip verification. Install verified, or trust the workspace first.',
+  },
+);

@@ -1,0 +1,159 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { sha256Hex } from '../../core/archive/hash.ts';
+import { MAX_ARCHIVE_BYTES } from '../../core/archive/limits.ts';
+import { READ_LIMITS } from '../../core/fs/safe-read.ts';
+import { API_PREFIX } from '../../core/registry/http-api.ts';
+import { BEARER, callerOf, requireToken } from '../auth.ts';
+import { ApiFailure } from '../errors.ts';
+import { checkSignature, manifestOf } from '../publish-checks.ts';
+import type { Upload } from '../publish-checks.ts';
+import { errors, versionProperties, versionRequired } from '../schemas.ts';
+import { registrySettings } from '../store/packages.ts';
+import { refusePublish, storePublish } from '../store/publish.ts';
+import { publishedView } from '../store/views.ts';
+
+/** The parts a publish may have, each at most this large. */
+const FILES = { archive: MAX_ARCHIVE_BYTES, signature: READ_LIMITS.signature } as const;
+const FIELDS = { signature_type: 16, public_key: 256 * 1024 } as const;
+const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1024;
+
+/**
+ * A publish (spec §3.3.5): the archive and its signature in one multipart
+ * request. In order, and nothing written until the last step: the token and
+ * its scope (before the body is read), the parts (each named once, each
+ * within its limit), the archive and its manifest, the caller's right to
+ * this name and version, the signature over exactly these bytes — then one
+ * transaction stores the archive and the version together.
+ */
+export const publishPlugin: FastifyPluginAsync = async (app) => {
+  await app.register(multipart, {
+    limits: {
+      fileSize: MAX_ARCHIVE_BYTES,
+      files: Object.keys(FILES).length,
+      fields: Object.keys(FIELDS).length,
+      parts: Object.keys(FILES).length + Object.keys(FIELDS).length,
+      fieldSize: Math.max(...Object.values(FIELDS)),
+      headerPairs: 20,
+    },
+  });
+
+  app.post(
+    `${API_PREFIX}/packages`,
+    {
+      onRequest: requireToken({ scope: 'publish' }),
+      config: { rateLimitKind: 'publish' },
+      preValidation: async (request) => {
+        const declared = Number(request.headers['content-length'] ?? NaN);
+        if (declared > MAX_BODY)
+          throw new ApiFailure(
+            413,
+            'too_large',
+            `The upload is ${declared} bytes; an archive may be ${MAX_ARCHIVE_BYTES} bytes.`,
+          );
+        if (!request.isMultipart()) throw new ApiFailure(400, 'bad_request', 'The body must be multipart/form-data.');
+      },
+      schema: {
+        summary: 'Publish a version (multipart/form-data: archive, signature, signature_type, public_key)',
+        tags: ['packages'],
+        security: BEARER,
+        consumes: ['multipart/form-data'],
+        response: {
+          201: {
+            type: 'object',
+            required: ['name', ...versionRequired, 'signature', 'url'],
+            additionalProperties: false,
+            properties: {
+              name: { type: 'string' },
+              ...versionProperties,
+              signature: {
+                type: ['object', 'null'],
+                required: ['type', 'identity', 'verified'],
+                additionalProperties: false,
+                properties: {
+                  type: { enum: ['sigstore', 'gpg'] },
+                  identity: { type: ['string', 'null'] },
+                  verified: { type: 'boolean' },
+                },
+              },
+              url: { type: 'string' },
+            },
+          },
+          ...errors(400, 401, 403, 409, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const upload = await readUpload(request);
+      const manifest = await manifestOf(upload.archive);
+      await refusePublish(app.registry.db, caller, manifest);
+      const settings = await registrySettings(app.registry.db);
+      const signed = await checkSignature(app.registry.sigstoreRoot, upload);
+      if (!signed && settings.requireSignatures)
+        throw new ApiFailure(
+          400,
+          'signature_required',
+          `Registry "${settings.name}" requires a signature: publish with Sigstore or GPG signing.`,
+        );
+      const row = await storePublish(app.registry, settings, caller, manifest, upload.archive, signed);
+      request.log.info(
+        { package: manifest.name, version: manifest.version, user: caller.username, signature: signed?.type },
+        'published',
+      );
+      return reply.code(201).send(
+        publishedView(
+          manifest.name,
+          row,
+          signed && {
+            type: signed.type,
+            sha256: sha256Hex(signed.bytes),
+            size: signed.bytes.length,
+            record: signed.record,
+          },
+        ),
+      );
+    },
+  );
+};
+
+/** Every part of the upload, read within its own limit; an unknown part, or one sent twice, is refused by name. */
+async function readUpload(request: FastifyRequest): Promise<Upload> {
+  const files: Partial<Record<keyof typeof FILES, Buffer>> = {};
+  const fields: Partial<Record<keyof typeof FIELDS, string>> = {};
+  for await (const part of request.parts()) {
+    const name = part.fieldname;
+    if (part.type === 'file') {
+      const limit = FILES[name as keyof typeof FILES];
+      if (limit === undefined) throw new ApiFailure(400, 'bad_request', `The upload has an unexpected file "${name}".`);
+      if (files[name as keyof typeof FILES])
+        throw new ApiFailure(400, 'bad_request', `The file "${name}" was sent twice.`);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of part.file as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) throw new ApiFailure(413, 'too_large', `"${name}" is larger than ${limit} bytes.`);
+        chunks.push(chunk);
+      }
+      if (part.file.truncated) throw new ApiFailure(413, 'too_large', `"${name}" is larger than ${limit} bytes.`);
+      files[name as keyof typeof FILES] = Buffer.concat(chunks);
+    } else {
+      const limit = FIELDS[name as keyof typeof FIELDS];
+      if (limit === undefined)
+        throw new ApiFailure(400, 'bad_request', `The upload has an unexpected field "${name}".`);
+      if (fields[name as keyof typeof FIELDS] !== undefined)
+        throw new ApiFailure(400, 'bad_request', `The field "${name}" was sent twice.`);
+      const value = String(part.value);
+      if (part.valueTruncated || value.length > limit)
+        throw new ApiFailure(413, 'too_large', `The field "${name}" is longer than ${limit} characters.`);
+      fields[name as keyof typeof FIELDS] = value;
+    }
+  }
+  if (!files.archive) throw new ApiFailure(400, 'invalid_archive', 'The request has no "archive" file.');
+  return {
+    archive: files.archive,
+    ...(files.signature ? { signature: files.signature } : {}),
+    ...(fields.signature_type !== undefined ? { signatureType: fields.signature_type } : {}),
+    ...(fields.public_key !== undefined ? { publicKey: fields.public_key } : {}),
+  };
+}

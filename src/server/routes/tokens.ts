@@ -1,0 +1,120 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { API_PREFIX } from '../../core/registry/http-api.ts';
+import { BEARER, callerOf, requireToken } from '../auth.ts';
+import { ApiFailure } from '../errors.ts';
+import { errors, ref, tokenProperties, tokenRequired } from '../schemas.ts';
+import { issueToken, listTokens, revokeToken, SCOPES } from '../tokens.ts';
+
+/**
+ * A user's own API tokens (spec §6.2): made with a session token (so a
+ * leaked API token cannot mint more), each with scopes and an optional
+ * expiry; listed without the token itself; revoked by their user — a token
+ * may revoke itself (a logout).
+ */
+export const tokensPlugin: FastifyPluginAsync = async (app) => {
+  const { db } = app.registry;
+
+  app.post(
+    `${API_PREFIX}/users/tokens`,
+    {
+      onRequest: requireToken({ kind: 'session' }),
+      bodyLimit: 8 * 1024,
+      schema: {
+        summary: 'Create an API token (needs a session token from a login)',
+        tags: ['tokens'],
+        security: BEARER,
+        body: {
+          type: 'object',
+          required: ['name', 'scopes'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', pattern: '^[\\x20-\\x7e]{1,64}$' },
+            scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: SCOPES } },
+            expires_at: {
+              type: 'string',
+              format: 'date-time',
+              description: 'When it stops working; never, if absent.',
+            },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['token', ...tokenRequired],
+            additionalProperties: false,
+            properties: {
+              token: { type: 'string', description: 'Shown once: only its SHA-256 is kept.' },
+              ...tokenProperties,
+            },
+          },
+          ...errors(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const body = request.body as { name: string; scopes: string[]; expires_at?: string };
+      const expiresAt = body.expires_at === undefined ? null : new Date(body.expires_at);
+      if (expiresAt && expiresAt.getTime() <= Date.now())
+        throw new ApiFailure(400, 'bad_request', `body/expires_at (${body.expires_at}) is not in the future.`);
+      const { token, info } = await issueToken(db, {
+        userId: caller.userId,
+        kind: 'api',
+        scopes: body.scopes,
+        name: body.name,
+        expiresAt,
+      });
+      request.log.info({ user: caller.username, token: info.id, scopes: info.scopes }, 'token created');
+      return reply.code(201).send({ token, ...info });
+    },
+  );
+
+  app.get(
+    `${API_PREFIX}/users/tokens`,
+    {
+      onRequest: requireToken(),
+      schema: {
+        summary: 'Your tokens that still work (never the tokens themselves)',
+        tags: ['tokens'],
+        security: BEARER,
+        response: {
+          200: {
+            type: 'object',
+            required: ['tokens'],
+            additionalProperties: false,
+            properties: { tokens: { type: 'array', items: ref('Token') } },
+          },
+          ...errors(401),
+        },
+      },
+    },
+    async (request) => ({ tokens: await listTokens(db, callerOf(request).userId) }),
+  );
+
+  app.delete(
+    `${API_PREFIX}/users/tokens/:id`,
+    {
+      onRequest: requireToken(),
+      schema: {
+        summary: 'Revoke one of your tokens',
+        tags: ['tokens'],
+        security: BEARER,
+        params: {
+          type: 'object',
+          required: ['id'],
+          additionalProperties: false,
+          properties: { id: { type: 'string', format: 'uuid' } },
+        },
+        response: { 204: { type: 'null', description: 'Revoked.' }, ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const { id } = request.params as { id: string };
+      if (!(await revokeToken(db, caller.userId, id)))
+        throw new ApiFailure(404, 'token_not_found', `You have no live token ${id}.`);
+      request.log.info({ user: caller.username, token: id }, 'token revoked');
+      return reply.code(204).send();
+    },
+  );
+};

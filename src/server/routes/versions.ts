@@ -1,0 +1,193 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { sha256Hex } from '../../core/archive/hash.ts';
+import { parsePackageName } from '../../core/model/names.ts';
+import { appendAudit } from '../audit.ts';
+import { BEARER, callerOf, requirePackageOwner, requireToken } from '../auth.ts';
+import { packageName } from '../context.ts';
+import { ApiFailure } from '../errors.ts';
+import { errors, ref } from '../schemas.ts';
+import { iso, refreshLatest, requireOwner, requirePackage, versionRow } from '../store/packages.ts';
+import { versionView } from '../store/views.ts';
+import { packageRoutes, VERSION_PARAM } from './package-routes.ts';
+
+const binary = (type: string, description: string) => ({
+  description,
+  content: { [type]: { schema: { type: 'string', format: 'binary' } } },
+});
+
+/** A version: its metadata, archive, signature bytes and attestation (§3.3.3, §3.3.4), and yanking it (§3.3.6). */
+export const versionsPlugin: FastifyPluginAsync = async (app) => {
+  const { db, blobs } = app.registry;
+  const versionParams = { version: VERSION_PARAM };
+
+  packageRoutes(app, {
+    method: 'GET',
+    path: '/:version',
+    params: versionParams,
+    schema: {
+      summary: 'Version metadata',
+      tags: ['versions'],
+      response: { 200: ref('VersionDetail'), ...errors(400, 404) },
+    },
+    handler: async (request) =>
+      versionView(db, packageName(request.params), (request.params as { version: string }).version),
+  });
+
+  packageRoutes(app, {
+    method: 'GET',
+    path: '/:version/download',
+    params: versionParams,
+    config: { rateLimitKind: 'download' },
+    schema: {
+      summary: 'Download the archive',
+      tags: ['versions'],
+      response: {
+        200: binary('application/gzip', 'The .aam archive, exactly as published.'),
+        ...errors(400, 404, 500),
+      },
+    },
+    handler: async (request, reply) => {
+      const name = packageName(request.params);
+      const { version } = request.params as { version: string };
+      const { pkg, row } = await versionRow(db, name, version);
+      const bytes = await blobs.get(row.archive_key.trim());
+      if (!bytes || sha256Hex(bytes) !== row.checksum_sha256.trim())
+        throw new ApiFailure(
+          500,
+          'archive_unavailable',
+          `The archive of ${name}@${version} is missing from the blob store.`,
+        );
+      // Counted once the answer is on its way; a lost count is not worth failing a download for.
+      reply.raw.once('finish', () => {
+        db.query('UPDATE package_versions SET downloads = downloads + 1 WHERE id = $1', [row.id])
+          .then(() => db.query('UPDATE packages SET downloads_total = downloads_total + 1 WHERE id = $1', [pkg.id]))
+          .catch(() => undefined);
+      });
+      return reply
+        .type('application/gzip')
+        .header('content-disposition', `attachment; filename="${parsePackageName(name).name}-${version}.aam"`)
+        .header('x-checksum-sha256', row.checksum_sha256.trim())
+        .send(bytes);
+    },
+  });
+
+  packageRoutes(app, {
+    method: 'GET',
+    path: '/:version/signature/:type',
+    params: { ...versionParams, type: { enum: ['sigstore', 'gpg'] } },
+    schema: {
+      summary: "The signature's exact bytes (an extension of the spec)",
+      tags: ['versions'],
+      response: {
+        200: {
+          description:
+            'A Sigstore bundle (application/json) or an armored OpenPGP signature (application/pgp-signature).',
+          content: {
+            'application/json': { schema: { type: 'string', format: 'binary' } },
+            'application/pgp-signature': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        ...errors(400, 404),
+      },
+    },
+    handler: async (request, reply) => {
+      const name = packageName(request.params);
+      const { version, type } = request.params as { version: string; type: 'sigstore' | 'gpg' };
+      const { row } = await versionRow(db, name, version);
+      const { rows } = await db.query<{ bytes: Uint8Array; sha256: string }>(
+        'SELECT bytes, sha256 FROM version_signatures WHERE version_id = $1 AND type = $2 ORDER BY position LIMIT 1',
+        [row.id, type],
+      );
+      const found = rows[0];
+      if (!found) throw new ApiFailure(404, 'signature_not_found', `${name}@${version} has no ${type} signature.`);
+      return reply
+        .type(type === 'sigstore' ? 'application/json' : 'application/pgp-signature')
+        .header('x-checksum-sha256', found.sha256.trim())
+        .send(Buffer.from(found.bytes));
+    },
+  });
+
+  packageRoutes(app, {
+    method: 'GET',
+    path: '/:version/attestation',
+    params: versionParams,
+    schema: {
+      summary: "The registry's attestation of the version (a DSSE envelope)",
+      tags: ['versions'],
+      response: {
+        200: {
+          type: 'object',
+          required: ['payloadType', 'payload', 'signatures'],
+          additionalProperties: false,
+          properties: {
+            payloadType: { type: 'string' },
+            payload: { type: 'string' },
+            signatures: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['keyid', 'sig'],
+                additionalProperties: false,
+                properties: { keyid: { type: 'string' }, sig: { type: 'string' } },
+              },
+            },
+          },
+        },
+        ...errors(400, 404),
+      },
+    },
+    handler: async (request) => {
+      const name = packageName(request.params);
+      const { version } = request.params as { version: string };
+      const { row } = await versionRow(db, name, version);
+      if (!row.attestation)
+        throw new ApiFailure(404, 'attestation_not_found', `${name}@${version} has no registry attestation.`);
+      return row.attestation;
+    },
+  });
+
+  packageRoutes(app, {
+    method: 'DELETE',
+    path: '/:version',
+    params: versionParams,
+    onRequest: requireToken({ scope: 'yank' }),
+    preHandler: requirePackageOwner,
+    schema: {
+      summary: 'Yank a version (owner)',
+      tags: ['versions'],
+      security: BEARER,
+      response: {
+        200: {
+          type: 'object',
+          required: ['name', 'version', 'yanked', 'yanked_at'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string' },
+            version: { type: 'string' },
+            yanked: { type: 'boolean' },
+            yanked_at: { type: 'string', format: 'date-time' },
+          },
+        },
+        ...errors(400, 401, 403, 404),
+      },
+    },
+    handler: async (request) => {
+      const name = packageName(request.params);
+      const { version } = request.params as { version: string };
+      const caller = callerOf(request);
+      return db.transaction(async (tx) => {
+        const pkg = await requirePackage(tx, name, true);
+        await requireOwner(tx, caller, pkg, name);
+        const { rows } = await tx.query<{ yanked_at: Date }>(
+          `UPDATE package_versions SET yanked = TRUE, yanked_at = COALESCE(yanked_at, NOW())
+            WHERE package_id = $1 AND version = $2 RETURNING yanked_at`,
+          [pkg.id, version],
+        );
+        if (!rows[0]) throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
+        await appendAudit(tx, { event: 'version.yank', actor: caller.username, package: name, version });
+        await refreshLatest(tx, pkg.id);
+        return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at) };
+      });
+    },
+  });
+};

@@ -1,0 +1,185 @@
+import { sha256Hex } from '../../core/archive/hash.ts';
+import type { Manifest } from '../../core/package/manifest.ts';
+import { parsePackageName } from '../../core/model/names.ts';
+import { attest } from '../../core/registry/attestation.ts';
+import { appendAudit } from '../audit.ts';
+import type { RegistryContext } from '../context.ts';
+import { isUniqueViolation } from '../db.ts';
+import type { Queryable } from '../db.ts';
+import { ApiFailure } from '../errors.ts';
+import type { SignedUpload } from '../publish-checks.ts';
+import type { Caller } from '../tokens.ts';
+import { packageRow, refreshLatest, requireOwner, samePrecedence } from './packages.ts';
+import type { PackageRow, RegistrySettings, VersionRow } from './packages.ts';
+
+const versionExists = (manifest: Manifest, existing: string) =>
+  new ApiFailure(
+    409,
+    'version_exists',
+    existing === manifest.version
+      ? `Version ${manifest.version} of ${manifest.name} already exists`
+      : `Version ${manifest.version} of ${manifest.name} already exists as ${existing} (build metadata does not make another version)`,
+  );
+
+/**
+ * Refuses, before anything is written, a publish its caller may not make:
+ * a package owned by others, or a version that is already there (by SemVer
+ * precedence). Checked again under the package's row lock when storing.
+ */
+export async function refusePublish(db: Queryable, caller: Caller, manifest: Manifest): Promise<void> {
+  const pkg = await packageRow(db, manifest.name);
+  if (!pkg) return;
+  const { rows } = await db.query('SELECT 1 FROM package_owners WHERE package_id = $1', [pkg.id]);
+  if (rows.length > 0) await requireOwner(db, caller, pkg, manifest.name);
+  const existing = await samePrecedence(db, pkg.id, manifest.version);
+  if (existing) throw versionExists(manifest, existing);
+}
+
+/**
+ * Stores a checked publish in one transaction: the package's row is locked
+ * (so two publishes of one version, on any number of instances, are decided
+ * one after the other), ownership and the version are checked again, and only
+ * then is the archive written to the blob store and the version inserted. A
+ * publish that loses a race has written nothing; the (package, precedence)
+ * unique index is the last word.
+ */
+export async function storePublish(
+  ctx: RegistryContext,
+  settings: RegistrySettings,
+  caller: Caller,
+  manifest: Manifest,
+  archive: Buffer,
+  signed: SignedUpload | undefined,
+): Promise<VersionRow> {
+  const { scope, name: bare } = parsePackageName(manifest.name);
+  try {
+    return await ctx.db.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO packages (scope, name, description, author, license, repository)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,
+        [
+          scope ?? '',
+          bare,
+          manifest.description,
+          manifest.author ?? null,
+          manifest.license ?? null,
+          manifest.repository ?? null,
+        ],
+      );
+      const pkg = (await packageRow(tx, manifest.name, true))!;
+      const owners = await tx.query('SELECT 1 FROM package_owners WHERE package_id = $1', [pkg.id]);
+      if (owners.rows.length === 0)
+        await tx.query('INSERT INTO package_owners (package_id, user_id) VALUES ($1, $2)', [pkg.id, caller.userId]);
+      else await requireOwner(tx, caller, pkg, manifest.name);
+      const existing = await samePrecedence(tx, pkg.id, manifest.version);
+      if (existing) throw versionExists(manifest, existing);
+      const key = await ctx.blobs.put(archive);
+      const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg, archive, key, signed);
+      await refreshLatest(tx, pkg.id);
+      await tx.query(
+        'UPDATE packages SET description = $2, author = $3, license = $4, repository = $5, updated_at = NOW() WHERE id = $1',
+        [pkg.id, manifest.description, manifest.author ?? null, manifest.license ?? null, manifest.repository ?? null],
+      );
+      return version;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw versionExists(manifest, manifest.version);
+    throw error;
+  }
+}
+
+async function insertVersion(
+  tx: Queryable,
+  ctx: RegistryContext,
+  settings: RegistrySettings,
+  caller: Caller,
+  manifest: Manifest,
+  pkg: PackageRow,
+  archive: Buffer,
+  key: string,
+  signed: SignedUpload | undefined,
+): Promise<VersionRow> {
+  const checksum = sha256Hex(archive);
+  const publishedAt = new Date().toISOString();
+  const text = (k: string) => (typeof signed?.record[k] === 'string' ? { [k]: signed.record[k] as string } : {});
+  // Validated (archive, manifest, the author's signature): the registry attests what it accepted.
+  const envelope = attest(
+    checksum,
+    {
+      registry: settings.name,
+      package: manifest.name,
+      version: manifest.version,
+      publisher: {
+        user: caller.username,
+        signer: signed
+          ? { type: signed.type, ...text('identity'), ...text('issuer'), ...text('fingerprint') }
+          : undefined,
+      },
+      published_at: publishedAt,
+    },
+    ctx.key,
+  );
+  const version = (
+    await tx.query<VersionRow>(
+      `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by,
+                                     published_at, attestation, approval_status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [
+        pkg.id,
+        manifest.version,
+        checksum,
+        archive.length,
+        key,
+        JSON.stringify(manifest),
+        caller.userId,
+        publishedAt,
+        JSON.stringify(envelope),
+        settings.requireApproval ? 'pending' : 'approved',
+      ],
+    )
+  ).rows[0]!;
+  await appendAudit(tx, {
+    event: 'package.publish',
+    actor: caller.username,
+    package: manifest.name,
+    version: manifest.version,
+    metadata: {
+      checksum: `sha256:${checksum}`,
+      signature: signed?.type ?? null,
+      approval: settings.requireApproval ? 'pending' : 'not required',
+    },
+  });
+  if (signed)
+    await tx.query(
+      'INSERT INTO version_signatures (version_id, type, bytes, sha256, record, public_key) VALUES ($1, $2, $3, $4, $5, $6)',
+      [
+        version.id,
+        signed.type,
+        signed.bytes,
+        sha256Hex(signed.bytes),
+        JSON.stringify(signed.record),
+        signed.publicKey ?? null,
+      ],
+    );
+  for (const [dep, constraint] of Object.entries(manifest.dependencies))
+    await tx.query('INSERT INTO dependencies (version_id, dependency_name, version_constraint) VALUES ($1, $2, $3)', [
+      version.id,
+      dep,
+      constraint,
+    ]);
+  for (const [kind, list] of Object.entries(manifest.artifacts))
+    for (const artifact of list)
+      await tx.query('INSERT INTO artifacts (version_id, artifact_type, name, description) VALUES ($1, $2, $3, $4)', [
+        version.id,
+        kind.replace(/s$/, ''),
+        artifact.name,
+        artifact.description ?? null,
+      ]);
+  await tx.query('DELETE FROM package_keywords WHERE package_id = $1', [pkg.id]);
+  for (const keyword of manifest.keywords)
+    await tx.query('INSERT INTO package_keywords (package_id, keyword) VALUES ($1, $2)', [
+      pkg.id,
+      keyword.toLowerCase(),
+    ]);
+  return version;
+}

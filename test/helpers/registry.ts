@@ -1,0 +1,158 @@
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { packDirectory } from '../../src/core/package/pack.ts';
+import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import { startRegistryServer } from '../../src/server/serve.ts';
+import type { RegistryServerOptions, RunningRegistry } from '../../src/server/serve.ts';
+import { createToken } from '../../src/server/tokens.ts';
+import { cli } from './cli.ts';
+import { postgresBin, startPostgres } from './postgres.ts';
+import type { TestPostgres } from './postgres.ts';
+import { tempDir } from './temp.ts';
+
+export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+
+/**
+ * A registry for a test, in-process, in a fresh folder with a HOME and a
+ * project beside it: start it, make tokens, write the client's config, run
+ * the CLI against it. Every JSON answer is held to its route's schema.
+ */
+export interface TestRegistry {
+  server: RunningRegistry;
+  url: string;
+  /** The registry's name (the one clients configure it as). */
+  name: string;
+  root: string;
+  dataDir: string;
+  home: string;
+  project: string;
+  /** Makes an API token for `user` (created if needed) the operator's way. */
+  token(user: string, scopes?: string[]): Promise<string>;
+  /** A client of the registry, with `token` when given. */
+  client(token?: string): HttpRegistry;
+  /** ~/.aam/config.yaml naming this registry as the default, with extra YAML after it (a `security:` section, say). */
+  writeConfig(extra?: string): Promise<void>;
+  /** The CLI, in-process, in the project with this HOME. */
+  run(args: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Restarts on the same folder and port (with other options, e.g. another key). */
+  restart(options?: Partial<RegistryServerOptions>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestRegistry(
+  options: Partial<RegistryServerOptions> & { postgres?: TestPostgres } = {},
+): Promise<TestRegistry> {
+  const root = await tempDir('aam-registry-test-');
+  const home = join(root, 'home');
+  const project = join(root, 'project');
+  await mkdir(join(home, '.aam'), { recursive: true });
+  await mkdir(join(project, '.aam'), { recursive: true });
+  const name = options.name ?? 'corp';
+  const { postgres, ...serverOptions } = options;
+  const databaseUrl = serverOptions.databaseUrl ?? (await postgres?.createDatabase());
+  const base = { dataDir: join(root, 'registry'), checkResponses: true, ...serverOptions, databaseUrl, name };
+  const registry: TestRegistry = {
+    server: await startRegistryServer(base),
+    get url() {
+      return this.server.url;
+    },
+    name,
+    root,
+    dataDir: base.dataDir,
+    home,
+    project,
+    token: async (user, scopes = ['publish', 'yank']) =>
+      (await createToken(registry.server.db, { user, scopes })).token,
+    client: (token) => new HttpRegistry(name, registry.url, { token: async () => token, attempts: 1 }),
+    writeConfig: (extra = '') =>
+      writeFile(
+        join(home, '.aam', 'config.yaml'),
+        `registries:\n  - name: ${name}\n    url: ${registry.url}\n    type: http\n    default: true\n${extra}`,
+      ),
+    run: (args, env = {}) => cli(args, { cwd: project, home, env }),
+    async restart(changes = {}) {
+      const port = Number(new URL(registry.url).port);
+      await registry.server.close();
+      registry.server = await startRegistryServer({ ...base, port, ...changes });
+    },
+    close: () => registry.server.close(),
+  };
+  return registry;
+}
+
+/** The engines every registry suite runs on: PGlite always, a PostgreSQL server when it is installed. */
+export const ENGINES: { name: string; skip: string | false; start: () => Promise<TestPostgres | undefined> }[] = [
+  { name: 'PGlite (embedded)', skip: false, start: async () => undefined },
+  {
+    name: 'PostgreSQL server',
+    skip: (await postgresBin()) === undefined && 'PostgreSQL is not installed',
+    start: () => startPostgres(),
+  },
+];
+
+/**
+ * Packs a package made on the spot: one prompt, `body` its text (so two
+ * archives of one version can differ), and `manifest` extra aam.yaml lines.
+ */
+export async function packPackage(
+  name: string,
+  version: string,
+  options: { body?: string; manifest?: string; files?: Record<string, string> } = {},
+): Promise<Buffer> {
+  const dir = await tempDir('aam-pkg-');
+  await mkdir(join(dir, 'prompts'), { recursive: true });
+  await writeFile(
+    join(dir, 'aam.yaml'),
+    `name: "${name}"\nversion: ${version}\ndescription: Test ${name}\n${options.manifest ?? 'keywords: [testing]\n'}artifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n`,
+  );
+  await writeFile(join(dir, 'prompts', 'hello.md'), options.body ?? `# ${name} ${version}\n`);
+  for (const [path, text] of Object.entries(options.files ?? {})) await writeFile(join(dir, path), text);
+  return (await packDirectory(dir)).bytes;
+}
+
+/** `aam-trust registry serve` as its own process (the built CLI); resolves once it prints where it listens. */
+export async function serveProcess(
+  args: string[],
+  env: Record<string, string | undefined> = { PATH: process.env.PATH },
+): Promise<{ url: string; process: ChildProcess; output: () => string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [CLI, 'registry', 'serve', '--port', '0', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "Listening on" within 60 s:\n${output}`)), 60_000);
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => reject(new Error(`registry serve exited (${code}):\n${output}`)));
+  });
+  return { url, process: child, output: () => output, stop };
+}
+
+/** `aam-trust registry token create` as its own process: the token it prints. */
+export async function operatorToken(
+  args: string[],
+  env: Record<string, string | undefined> = { PATH: process.env.PATH },
+): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'registry', 'token', 'create', ...args], {
+    env,
+  });
+  return stdout.trim();
+}

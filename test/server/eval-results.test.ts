@@ -1,0 +1,106 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
+
+const RESULT = {
+  eval_name: 'accuracy-eval',
+  status: 'passed',
+  metrics: { accuracy: 94.2, latency_p95: 1200 },
+  run_at: '2026-02-07T10:00:00Z',
+  runner_identity: 'ci@myorg.com',
+  environment: { model: 'gpt-4', runtime: 'python-3.12' },
+};
+
+/** Eval results (spec §3.2, §3.3.9): an owner uploads a version's, checked against the schema; anyone reads them. */
+describe('eval results on an HTTP registry', () => {
+  let registry: TestRegistry;
+  let alice: string;
+  const post = (token: string | undefined, body: unknown, version = '1.0.0') =>
+    fetch(`${registry.url}/api/v1/packages/@acme/evald/${version}/eval-results`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const stored = async () =>
+    (await registry.server.db.query<{ count: number }>('SELECT COUNT(*)::int AS count FROM eval_results')).rows[0]!
+      .count;
+
+  before(async () => {
+    registry = await startTestRegistry();
+    alice = await registry.token('alice');
+    await registry.client(alice).publish(await packPackage('@acme/evald', '1.0.0'), []);
+  });
+  after(async () => registry?.close());
+
+  it('takes an owner’s result and shows it to anyone, in the version too', async () => {
+    const response = await post(alice, RESULT);
+    assert.equal(response.status, 201);
+    const created = (await response.json()) as Record<string, unknown>;
+    assert.deepEqual(
+      { ...created, id: undefined, created_at: undefined },
+      {
+        ...RESULT,
+        run_at: '2026-02-07T10:00:00.000Z',
+        uploaded_by: 'alice',
+        id: undefined,
+        created_at: undefined,
+      },
+    );
+    const listed = (await (await fetch(`${registry.url}/api/v1/packages/@acme/evald/1.0.0/eval-results`)).json()) as {
+      package: string;
+      version: string;
+      eval_results: { id: string; metrics: unknown }[];
+    };
+    assert.equal(listed.package, '@acme/evald');
+    assert.deepEqual(
+      listed.eval_results.map((r) => [r.id, r.metrics]),
+      [[created.id, RESULT.metrics]],
+    );
+    assert.deepEqual(
+      (await registry.client().evalResults('@acme/evald', '1.0.0')).map((r) => r.eval_name),
+      ['accuracy-eval'],
+    );
+    const version = (await (await fetch(`${registry.url}/api/v1/packages/@acme/evald/1.0.0`)).json()) as {
+      eval_results: unknown[];
+    };
+    assert.equal(version.eval_results.length, 1);
+  });
+
+  it('refuses a result that does not match the schema, naming the field, and stores nothing', async () => {
+    const before = await stored();
+    const cases: [unknown, RegExp][] = [
+      [{ ...RESULT, status: 'great' }, /body\/status/],
+      [{ ...RESULT, metrics: { accuracy: '94.2' } }, /body\/metrics\/accuracy must be number/],
+      [{ ...RESULT, run_at: 'yesterday' }, /body\/run_at/],
+      [{ ...RESULT, run_at: '2999-01-01T00:00:00Z' }, /run_at .* is in the future/],
+      [{ ...RESULT, score: 1 }, /body\/score is not allowed/],
+      [{ ...RESULT, eval_name: undefined }, /body\/eval_name is required/],
+      [
+        `{"eval_name": "a", "eval_name": "b", "status": "passed", "metrics": {}, "run_at": "2026-01-01T00:00:00Z"}`,
+        /names "eval_name" twice/,
+      ],
+    ];
+    for (const [body, message] of cases) {
+      const response = await post(alice, body);
+      const answer = (await response.json()) as { error: string; message: string };
+      assert.equal(response.status, 400, JSON.stringify(body));
+      assert.match(answer.message, message);
+    }
+    assert.equal(await stored(), before);
+  });
+
+  it("refuses a stranger, a token without the publish scope, a result twice, and a version that isn't there", async () => {
+    const before = await stored();
+    const bob = await registry.token('bob');
+    const bobAnswer = await post(bob, RESULT);
+    assert.equal(bobAnswer.status, 403);
+    assert.match(((await bobAnswer.json()) as { message: string }).message, /bob is not an owner of @acme\/evald/);
+    assert.equal((await post(await registry.token('alice', ['read']), RESULT)).status, 403);
+    assert.equal((await post(undefined, RESULT)).status, 401);
+    const twice = await post(alice, RESULT);
+    assert.deepEqual([twice.status, ((await twice.json()) as { error: string }).error], [409, 'eval_exists']);
+    assert.equal((await post(alice, RESULT, '9.9.9')).status, 404);
+    assert.equal(await stored(), before);
+  });
+});
