@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AamError } from '../core/errors.ts';
 import { openRegistry } from '../core/registry/open.ts';
+import type { RegistryContext } from '../core/registry/open.ts';
 import { createSignatureVerifier } from '../core/signature/verifier.ts';
 import { cosignVersion } from '../core/workflows/cosign.ts';
 import { showError } from './errors.ts';
@@ -21,6 +22,7 @@ export async function cosignPublishedVersion(
   model: TrustModel,
   session: SigstoreSession,
   arg: { workspaceId: string; packageName: string } | undefined,
+  registries?: RegistryContext,
 ): Promise<void> {
   try {
     const found = await pickPackage(model, arg, (report) =>
@@ -35,7 +37,8 @@ export async function cosignPublishedVersion(
         'REGISTRY_NOT_FOUND',
         vscode.l10n.t('{0} came from {1}, which is not configured.', report.name, report.source),
       );
-    const registry = openRegistry(entry, { homeDir: model.homeDir, env: process.env });
+    // Signed in from the editor (AAM: Sign In to an HTTP Registry…), its token is used; else credentials.yaml.
+    const registry = openRegistry(entry, registries ?? { homeDir: model.homeDir, env: process.env });
     const chosen = await chooseSigner(config, model, session);
     if (!chosen) return;
     const label = `${report.name}@${report.version}`;
@@ -81,6 +84,7 @@ export async function cosignPublishedVersion(
           version: report.version,
           signing: [signing],
           verifier: createSignatureVerifier(config, model.homeDir),
+          hiddenContent: config.security.hidden_content,
           onLine: (line) => log().info(line),
           signal: controller.signal,
         });

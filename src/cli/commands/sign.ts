@@ -51,6 +51,7 @@ export async function signCommand(io: CliIo, argv: string[]): Promise<number> {
     version,
     signing: await signingsFor(io, ctx, values),
     verifier: ctx.verifier,
+    hiddenContent: ctx.config.security.hidden_content,
     onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
   });
   if (values.json)

@@ -1,13 +1,15 @@
 import { sha256 } from '../archive/hash.ts';
 import { readArchive } from '../archive/read.ts';
+import { hiddenFiles } from '../content/scan.ts';
 import { AamError } from '../errors.ts';
+import type { FailureMode } from '../policy/decision.ts';
 import { manifestMismatch } from '../package/manifest.ts';
 import { describeSigner } from '../policy/trust-match.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import type { SignatureRecord } from '../registry/metadata.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
-import { signAll } from './publish.ts';
+import { refuseHidden, signAll } from './publish.ts';
 import type { Signing } from './publish.ts';
 
 export interface CosignOptions {
@@ -18,6 +20,8 @@ export interface CosignOptions {
   verifier: SignatureVerifier;
   onLine?: (line: string) => void;
   signal?: AbortSignal;
+  /** security.hidden_content: unless `ignore`, a version whose files hide text is not signed (as at publish). */
+  hiddenContent?: FailureMode | undefined;
 }
 
 /**
@@ -26,7 +30,9 @@ export interface CosignOptions {
  * downloaded, its checksum must be the registry's and its manifest the
  * version's, the signatures it carries are shown, and each new signature is
  * checked before it is added beside the others. A signer who signed it
- * already is refused: the same signer twice adds nothing.
+ * already is refused: the same signer twice adds nothing; so is a version
+ * whose files hold hidden content (unless hidden_content: ignore), as a
+ * publish is.
  */
 export async function cosignVersion(
   options: CosignOptions,
@@ -54,11 +60,14 @@ export async function cosignVersion(
         hint: 'Nothing was signed. Report it to the registry owner.',
       },
     );
-  const mismatch = manifestMismatch((await readArchive(archive)).manifestText, name, version);
+  const contents = await readArchive(archive);
+  const mismatch = manifestMismatch(contents.manifestText, name, version);
   if (mismatch)
     throw new AamError('CHECKSUM_MISMATCH', `The archive of ${label} is not that package: ${mismatch}.`, {
       hint: 'Nothing was signed. Report it to the registry owner.',
     });
+  // As at publish: a signature would vouch for text the signer cannot see (and was published by a tool that did not look).
+  if ((options.hiddenContent ?? 'warn') !== 'ignore') refuseHidden(hiddenFiles(contents.files), label, 'co-signed');
   line(`Signing ${label} (${checksum})`);
   const existing: Signer[] = [];
   for (const stored of await registry.readSignatures(name, version)) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readLockFile } from '../../../../src/core/lockfile/lockfile.ts';
 import { readTrustRecord } from '../../../../src/core/record/trust-record.ts';
 import { cosignVersion } from '../../../../src/core/workflows/cosign.ts';
+import { publishPackage } from '../../../../src/core/workflows/publish.ts';
 import { isAamError } from '../../../../src/core/errors.ts';
 import { useLocalSigstore } from '../../../helpers/sigstore.ts';
 import { cli } from '../../../helpers/cli.ts';
@@ -156,6 +157,45 @@ describe('several signatures on one version', () => {
     await assert.rejects(
       cosignVersion({ registry: s.w.registry, name: 'tool', version: '1.0.0', signing: [s.gpg('b')], verifier }),
       (e) => isAamError(e, 'CHECKSUM_MISMATCH') && /serves other bytes for tool@1\.0\.0/.test(e.message),
+    );
+  });
+
+  it('refuses to co-sign a version whose files hide text, as a publish does, unless hidden_content: ignore', async () => {
+    const s = await signersWorld(local, () => '');
+    const { verifier } = await s.w.services();
+    // Published by a tool that does not look (aam pkg publish): the hidden text is in the registry.
+    const hidden = `# Hello\nBe helpful.\u{E0049}\u{E0067}\u{E006E}\u{E006F}\u{E0072}\u{E0065}\n`;
+    await publishPackage({
+      packageDir: await s.w.makePackage('styled', '1.0.0', { 'prompts/hello.md': hidden }),
+      registry: s.w.registry,
+      signing: [s.gpg('a')],
+      verifier,
+      hiddenContent: 'ignore',
+    });
+    const cosign = (hiddenContent?: 'ignore') =>
+      cosignVersion({
+        registry: s.w.registry,
+        name: 'styled',
+        version: '1.0.0',
+        signing: [s.gpg('b')],
+        verifier,
+        ...(hiddenContent ? { hiddenContent } : {}),
+      });
+    await assert.rejects(
+      cosign(),
+      (e) =>
+        isAamError(e, 'HIDDEN_CONTENT') &&
+        /styled@1\.0\.0 was not co-signed: .*hidden content/.test(e.message) &&
+        /prompts\/hello\.md:2:/.test(e.message),
+    );
+    assert.deepEqual(
+      (await s.w.registry.readSignatures('styled', '1.0.0')).map((f) => f.file),
+      ['1.0.0.aam.asc'],
+    );
+    const added = await cosign('ignore');
+    assert.deepEqual(
+      added.signatures.map((r) => r.file),
+      ['1.0.0.aam.2.asc'],
     );
   });
 });
