@@ -153,6 +153,29 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     assert.match(past.stderr, /has passed/);
   });
 
+  it('install refuses a delegate through a delegation for another pattern and one by an untrusted signer, naming each', async () => {
+    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const token = (email: string) => local.instance().mintToken(email);
+    const delegate = (pattern: string, by: string) =>
+      run(['delegate', pattern, '--to', 'bob@partner.io', '--until', '2099-12-31', '--identity-token', token(by)]);
+    assert.equal((await delegate('@other/*', 'alice@example.com')).code, 0);
+    assert.equal((await delegate('@acme/*', 'carol@elsewhere.example')).code, 0);
+    const published = await run([
+      'publish',
+      await w.makePackage('@acme/tool', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      token('bob@partner.io'),
+    ]);
+    assert.equal(published.code, 0, published.stderr);
+    const refused = await run(['install', '@acme/tool', '--no-deploy']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /@acme\/tool@1\.0\.0: Signed by bob@partner\.io.*, whose delegation is refused: /);
+    assert.match(refused.stderr, /for @other\/\*, not @acme\/tool/);
+    assert.match(refused.stderr, /is signed by carol@elsewhere\.example .*, who is not in your trust lists/);
+    assert.equal((await readdir(join(w.project, '.aam'))).includes('aam-lock.yaml'), false);
+  });
+
   it('signs in out of band when asked (--oauth-force-oob), with another issuer (--oidc-issuer): URL printed, code read back', async () => {
     const { w, run } = await setup();
     const issuer = local.instance().oidcIssuer;

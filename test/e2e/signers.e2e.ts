@@ -59,7 +59,7 @@ describe('several signers in a real VS Code (code-server)', () => {
 
   it("hovering a delegate's package in the lock file says who delegated, for which packages, until when", async () => {
     await s.command('AAM: Show in Lock File');
-    // Twelve packages are more than the quick pick shows at once: filter to the one wanted.
+    // Fourteen packages are more than the quick pick shows at once: filter to the one wanted.
     await s.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Which package?' }).waitFor();
     await s.page.locator('.quick-input-widget input').fill('lint-pack');
     await s.pick('@partner/lint-pack');
