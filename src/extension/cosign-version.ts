@@ -7,7 +7,7 @@ import { cosignVersion } from '../core/workflows/cosign.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
-import { chooseSigner, signingFor } from './publish-signed.ts';
+import { chooseSigner, signingFor } from './signer-choice.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { pickPackage } from './trust-signer.ts';
 
