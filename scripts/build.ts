@@ -45,6 +45,7 @@ async function main(): Promise<void> {
         '@fastify/rate-limit',
         '@fastify/swagger',
         'argon2',
+        'prom-client',
       ],
     }),
     // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
         '@fastify/rate-limit',
         '@fastify/swagger',
         'argon2',
+        'prom-client',
       ],
     }),
     // Activation loads only this: the view, the status bar, the model and forwarders.

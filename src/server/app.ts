@@ -1,9 +1,11 @@
-import rateLimit from '@fastify/rate-limit';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
-import type { RateLimitKind, RegistryContext } from './context.ts';
+import type { RegistryContext } from './context.ts';
 import { ApiFailure, errorBody, installErrorHandling } from './errors.ts';
+import { installRateLimits } from './limits/rate-limits.ts';
+import type { RateLimits } from './limits/rate-limits.ts';
 import { installOpenApi } from './openapi.ts';
+import { operationsPlugin, RegistryMetrics } from './operations.ts';
 import { checkRawRequest, installJsonBodies } from './request-checks.ts';
 import { installResponseChecks } from './response-checks.ts';
 import { approvalsPlugin } from './routes/approvals.ts';
@@ -14,18 +16,18 @@ import { packagesPlugin } from './routes/packages.ts';
 import { publishPlugin } from './routes/publish.ts';
 import { registryPlugin } from './routes/registry.ts';
 import { signersPlugin } from './routes/signers.ts';
+import { scopesPlugin } from './routes/scopes.ts';
 import { tagsPlugin } from './routes/tags.ts';
 import { tokensPlugin } from './routes/tokens.ts';
 import { usersPlugin } from './routes/users.ts';
 import { versionsPlugin } from './routes/versions.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { markUsed } from './tokens.ts';
+import { DEFAULT_TIMEOUTS, installHsts, serverFactory } from './transport.ts';
+import type { Timeouts, TlsFiles } from './transport.ts';
 import { buildValidator } from './validation.ts';
 
-export type RateLimits = Partial<Record<RateLimitKind, number>>;
-
-/** By default only logins and registrations are limited: they are where passwords are guessed. */
-export const DEFAULT_RATE_LIMITS: RateLimits = { auth: 20 };
+export type { RateLimits } from './limits/rate-limits.ts';
 
 export interface AppOptions {
   /** Where the structured (JSON, one per line) request log goes; none without it. */
@@ -33,6 +35,12 @@ export interface AppOptions {
   rateLimits?: RateLimits | undefined;
   /** Check every JSON answer against the schema its route declares (tests turn this on); a mismatch is a 500. */
   checkResponses?: boolean | undefined;
+  /** How long a client may take; DEFAULT_TIMEOUTS where not given. */
+  timeouts?: Partial<Timeouts> | undefined;
+  /** Serve HTTPS (with HSTS) with this certificate and key. */
+  tls?: TlsFiles | undefined;
+  /** Whose X-Forwarded-* headers to believe (see `trustProxyOf`); none by default. */
+  trustProxy?: string[] | undefined;
 }
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const;
@@ -50,8 +58,9 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   const app = Fastify({
     logger: log ? { level: 'info', stream: { write: (line: string) => log(line.trimEnd()) } } : false,
     bodyLimit: 64 * 1024,
-    // A slow or stalled client cannot hold a connection for ever.
-    requestTimeout: 120_000,
+    // A slow or stalled client is shed within seconds (transport.ts).
+    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls),
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     forceCloseConnections: true,
     return503OnClosing: true,
     schemaController: { compilersFactory: { buildValidator } },
@@ -59,11 +68,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
       void (reply as FastifyReply).code(400).send(errorBody(new ApiFailure(400, 'bad_request', error.message)));
     },
   });
-  app.server.headersTimeout = 30_000;
   app.decorate('registry', ctx);
   app.decorateRequest('caller', null);
   app.decorateRequest('pkg', null);
   installErrorHandling(app);
+  installHsts(app);
   app.removeContentTypeParser('application/json');
   installJsonBodies(app);
   app.addHook('onRequest', async (request) => checkRawRequest(request));
@@ -73,33 +82,26 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
       reply.header('cache-control', 'no-store');
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
-  app.addHook('onResponse', async (request, reply) => {
+  // Before the answer leaves: a client that has its answer sees every write the request made.
+  app.addHook('onSend', async (request, reply, payload) => {
     if (request.caller && reply.statusCode < 400) await markUsed(ctx.db, request.caller.tokenId);
+    return payload;
   });
 
   // Every route's methods, so a known path asked with another method is a 405 rather than a 404.
   const methods = new Map<string, Set<string>>();
-  const limits = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   app.addHook('onRoute', (route: RouteOptions) => {
     for (const method of [route.method].flat())
       methods.set(route.url, (methods.get(route.url) ?? new Set()).add(method));
-    const kind: RateLimitKind | undefined = route.config?.rateLimitKind;
-    const max = kind && limits[kind];
-    if (max) route.config = { ...route.config, rateLimit: { max, timeWindow: '1 minute' } };
   });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_request, context) =>
-      new ApiFailure(
-        429,
-        'rate_limited',
-        `Too many requests: at most ${context.max} a minute; try again in ${context.after}.`,
-      ),
-  });
+  const metrics = new RegistryMetrics();
+  metrics.install(app);
+  await installRateLimits(app, options.rateLimits ?? {}, (kind) => metrics.rateLimited(kind));
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);
 
   for (const plugin of [
+    operationsPlugin(metrics),
     registryPlugin,
     packagesPlugin,
     versionsPlugin,
@@ -107,6 +109,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     signersPlugin,
     tagsPlugin,
     ownersPlugin,
+    scopesPlugin,
     approvalsPlugin,
     evalResultsPlugin,
     auditPlugin,

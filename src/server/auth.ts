@@ -1,5 +1,6 @@
 import type { FastifyRequest, onRequestAsyncHookHandler, preHandlerAsyncHookHandler } from 'fastify';
 import { packageName } from './context.ts';
+import type { Queryable } from './db.ts';
 import { ApiFailure, unauthorized } from './errors.ts';
 import { requireOwner, requirePackage } from './store/packages.ts';
 import { authenticate } from './tokens.ts';
@@ -11,10 +12,22 @@ import type { Caller, Scope, TokenKind } from './tokens.ts';
  * refused before anything of it is parsed, let alone stored.
  */
 
+const callers = new WeakMap<FastifyRequest, Promise<Caller | undefined>>();
+
+/** Who a request's token speaks for, if anyone: looked up once per request (auth and rate limits both ask). */
+export function callerFor(request: FastifyRequest, db: Queryable): Promise<Caller | undefined> {
+  let caller = callers.get(request);
+  if (!caller) {
+    caller = authenticate(db, request.headers.authorization);
+    callers.set(request, caller);
+  }
+  return caller;
+}
+
 /** A live token of this registry, of `kind` when given, with `scope` when given (`admin` has every scope). */
 export function requireToken(options: { scope?: Scope; kind?: TokenKind } = {}): onRequestAsyncHookHandler {
   return async function (request) {
-    const caller = await authenticate(this.registry.db, request.headers.authorization);
+    const caller = await callerFor(request, this.registry.db);
     if (!caller) throw unauthorized();
     if (options.kind && caller.kind !== options.kind)
       throw new ApiFailure(

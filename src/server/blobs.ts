@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as S3 from '@aws-sdk/client-s3';
+import { sweepTemporaryFiles, tempName, TEMP_DIR } from './blob-temp.ts';
 
 /**
  * Where archives live: content-addressed by SHA-256, so a blob is written
@@ -13,6 +15,10 @@ export interface BlobStore {
   put(bytes: Buffer): Promise<string>;
   get(key: string): Promise<Buffer | undefined>;
   readonly description: string;
+  /** Throws unless the store can be written now (for /readyz). */
+  ready?(): Promise<void>;
+  /** Removes what writers that died midway left behind (at start-up); how many files it removed. */
+  sweep?(): Promise<number>;
 }
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -21,7 +27,11 @@ export function blobKey(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** A folder: `ab/cd/<sha256>`, written to a temporary name and renamed, so a reader never sees half a blob. */
+/**
+ * A folder: `ab/cd/<sha256>`, written under `.tmp/` and renamed into place, so
+ * a reader never sees half a blob. A writer killed midway leaves its
+ * temporary file there, named after its host and process, for `sweep`.
+ */
 export class DirBlobStore implements BlobStore {
   readonly root: string;
 
@@ -45,7 +55,8 @@ export class DirBlobStore implements BlobStore {
     // Already there (another instance, or the same archive again): kept if it is intact, else written anew.
     if (existing?.size === bytes.length && (await this.get(key))) return key;
     await mkdir(join(path, '..'), { recursive: true });
-    const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    await mkdir(join(this.root, TEMP_DIR), { recursive: true });
+    const temp = join(this.root, TEMP_DIR, tempName(key));
     try {
       await writeFile(temp, bytes, { flag: 'wx' });
       await rename(temp, path);
@@ -53,6 +64,15 @@ export class DirBlobStore implements BlobStore {
       await rm(temp, { force: true });
     }
     return key;
+  }
+
+  async ready(): Promise<void> {
+    await mkdir(join(this.root, TEMP_DIR), { recursive: true });
+    await access(join(this.root, TEMP_DIR), constants.W_OK);
+  }
+
+  async sweep(): Promise<number> {
+    return sweepTemporaryFiles(join(this.root, TEMP_DIR));
   }
 
   async get(key: string): Promise<Buffer | undefined> {
@@ -110,6 +130,11 @@ export class S3BlobStore implements BlobStore {
       }),
     );
     return key;
+  }
+
+  async ready(): Promise<void> {
+    const { sdk, client } = await this.sdk();
+    await client.send(new sdk.HeadBucketCommand({ Bucket: this.bucket }));
   }
 
   async get(key: string): Promise<Buffer | undefined> {

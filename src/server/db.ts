@@ -16,6 +16,15 @@ export interface Database extends Queryable {
 }
 
 /**
+ * PostgreSQL's settings for the embedded engine, where they differ from its
+ * defaults (measured in bench/memory.ts). shared_buffers is memory the WASM
+ * instance touches at start and keeps: its 128 MB default was most of an idle
+ * registry's resident memory, and it duplicates what the operating system
+ * caches of the same files anyway (PGlite reads and writes real files).
+ */
+const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
+/**
  * Opens the registry's database: a PostgreSQL server when `url` is given
  * (postgres://…), otherwise PGlite — PostgreSQL compiled to WebAssembly,
  * in-process, its files in `dataDir`. Both speak the same SQL; the drivers
@@ -25,7 +34,9 @@ export async function openDatabase(options: { url?: string | undefined; dataDir:
   if (options.url) return openPostgres(options.url);
   await mkdir(options.dataDir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(options.dataDir);
+  const db = await PGlite.create(options.dataDir, {
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
+  });
   // PGlite runs one query at a time; a transaction holds it, so nothing interleaves with one.
   return {
     engine: 'pglite',

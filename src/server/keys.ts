@@ -1,6 +1,6 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -13,11 +13,24 @@ export async function loadOrCreateRegistryKey(path: string): Promise<KeyObject> 
   if (existing) return createPrivateKey(existing);
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await mkdir(dirname(path), { recursive: true });
+  // Written whole beside it, then linked into place: a start killed midway leaves no half a key
+  // (which would stop every later start), and of two instances starting at once one key wins.
+  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(path, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await link(temp, path);
     return privateKey;
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     // Another instance made it first: use theirs.
     return createPrivateKey(await readFile(path, 'utf8'));
+  } finally {
+    await rm(temp, { force: true });
   }
 }

@@ -17,6 +17,8 @@ export interface Upload {
   signature?: Buffer;
   signatureType?: string;
   publicKey?: string;
+  /** The popular package the publisher confirms this new name is not meant to pass for (§9.4). */
+  confirmName?: string;
 }
 
 export interface SignedUpload {

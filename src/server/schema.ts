@@ -194,8 +194,40 @@ CREATE TABLE eval_results (
 `,
   },
   {
-    // Several signatures per version (the n-th of a kind at position n), and signed delegations (issue #23).
+    // Hardening (#25): rate-limit counters every instance shares, and scopes that belong to someone.
     version: 4,
+    sql: `
+-- One fixed-window counter per limited caller and kind of route; UNLOGGED: nothing to keep after a crash.
+CREATE UNLOGGED TABLE rate_limit_counters (
+  key VARCHAR(200) PRIMARY KEY,
+  window_start BIGINT NOT NULL,
+  hits INT NOT NULL
+);
+
+-- A scope (@name/…) belongs to its members: the first publisher into it, and whoever its owners add.
+CREATE TABLE scopes (
+  name VARCHAR(64) PRIMARY KEY,
+  created_by UUID REFERENCES users(id) ON DELETE SET NULL,
+  created_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);
+CREATE TABLE scope_members (
+  scope VARCHAR(64) NOT NULL REFERENCES scopes(name) ON DELETE CASCADE,
+  user_id UUID NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role VARCHAR(16) NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'member')),
+  added_at TIMESTAMPTZ NOT NULL DEFAULT NOW(),
+  PRIMARY KEY (scope, user_id)
+);
+CREATE INDEX idx_scope_members_user ON scope_members(user_id);
+
+-- Scopes in use already belong to the owners of their packages.
+INSERT INTO scopes (name) SELECT DISTINCT scope FROM packages WHERE scope <> '';
+INSERT INTO scope_members (scope, user_id, role)
+  SELECT DISTINCT p.scope, o.user_id, 'owner' FROM packages p JOIN package_owners o ON o.package_id = p.id WHERE p.scope <> '';
+`,
+  },
+  {
+    // Several signatures per version (the n-th of a kind at position n), and signed delegations (issue #23).
+    version: 5,
     sql: `
 ALTER TABLE version_signatures DROP CONSTRAINT version_signatures_pkey;
 ALTER TABLE version_signatures ADD COLUMN position INT NOT NULL DEFAULT 1;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AamError } from '../core/errors.ts';
 import { loadTrustRoot } from '../core/sigstore/trusted-root.ts';
@@ -13,7 +13,9 @@ import { openDatabase } from './db.ts';
 import type { Database } from './db.ts';
 import { loadOrCreateRegistryKey } from './keys.ts';
 import { migrate } from './schema.ts';
+import { acquireServeLock } from './serve-lock.ts';
 import { tokenHash } from './tokens.ts';
+import type { Timeouts, TlsFiles } from './transport.ts';
 
 export interface RegistryServerOptions {
   /** The registry's folder: the embedded database (without `databaseUrl`) and, by default, the blobs. */
@@ -38,10 +40,19 @@ export interface RegistryServerOptions {
   registration?: boolean | undefined;
   /** Requests a minute per client address, by kind of route (default: logins and registrations, 20). */
   rateLimits?: RateLimits | undefined;
+  /** What the operator should know of (a lock taken over from a dead process): one line each. */
+  notice?: ((message: string) => void) | undefined;
   /** The structured request log: one JSON object a line. */
   log?: ((line: string) => void) | undefined;
   /** Check every JSON answer against its route's declared schema (for tests). */
   checkResponses?: boolean | undefined;
+  /** PEM files: serve HTTPS only, with HSTS (spec §9.1). */
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  /** Reverse proxies whose X-Forwarded-For/-Proto are believed (addresses or CIDRs). */
+  trustProxy?: string[] | undefined;
+  /** How long a client may take (tests shorten them). */
+  timeouts?: Partial<Timeouts> | undefined;
 }
 
 export interface RunningRegistry {
@@ -94,76 +105,55 @@ export async function openRegistryStorage(
   }
 }
 
-/** What a running instance with an embedded database leaves in its data folder (0600). */
-interface ServeLock {
-  pid: number;
-  url: string;
-  admin_key: string;
-}
-
-function lockPath(dataDir: string): string {
-  return join(dataDir, 'serving.json');
-}
-
-/** The instance serving `dataDir`'s embedded database, if one is alive. */
-export async function servingInstance(dataDir: string): Promise<ServeLock | undefined> {
-  const text = await readFile(lockPath(dataDir), 'utf8').catch(() => undefined);
-  if (!text) return undefined;
-  try {
-    const lock = JSON.parse(text) as ServeLock;
-    process.kill(lock.pid, 0);
-    return lock;
-  } catch {
-    return undefined;
-  }
-}
+export { servingInstance } from './serve-lock.ts';
 
 /** `aam-trust registry serve`: the HTTP API on host:port until closed. */
 export async function startRegistryServer(options: RegistryServerOptions): Promise<RunningRegistry> {
   const embedded = !options.databaseUrl;
-  if (embedded) {
-    const other = await servingInstance(options.dataDir);
-    if (other && other.pid !== process.pid)
-      throw new AamError(
-        'REGISTRY_BUSY',
-        `${options.dataDir} is already served by process ${other.pid} at ${other.url}.`,
-        {
-          hint: 'An embedded database serves one process; for several instances use --database postgres://… .',
-        },
-      );
-  }
-  const db = await openRegistryStorage(options);
-  const blobs = openBlobStore(options.blobs, options.dataDir);
-  const sigstoreRoot = await loadTrustRoot(options.trustedRoot);
-  const key = await loadOrCreateRegistryKey(options.keyFile ?? join(options.dataDir, 'registry-key.pem'));
+  if (!options.tlsCert !== !options.tlsKey) throw new AamError('USAGE', 'HTTPS needs both --tls-cert and --tls-key.');
+  const tls = options.tlsCert && options.tlsKey ? await readTls(options.tlsCert, options.tlsKey) : undefined;
   const adminKey = randomBytes(32).toString('base64url');
-  const app = await buildRegistryApp(
-    { db, blobs, sigstoreRoot, key, adminKeyHash: embedded ? tokenHash(adminKey) : undefined },
-    { log: options.log, rateLimits: options.rateLimits, checkResponses: options.checkResponses },
-  );
+  // Taken before the database is opened: an embedded database must never be opened by two processes.
+  const lock = embedded ? await acquireServeLock(options.dataDir, adminKey, options.notice ?? (() => {})) : undefined;
+  let db: Database | undefined;
+  let app: Awaited<ReturnType<typeof buildRegistryApp>> | undefined;
   const host = options.host ?? '127.0.0.1';
   try {
+    db = await openRegistryStorage(options);
+    const blobs = openBlobStore(options.blobs, options.dataDir);
+    // What a publish killed midway left behind (a blob being written) is removed before anything is served.
+    const swept = (await blobs.sweep?.()) ?? 0;
+    if (swept > 0)
+      options.notice?.(
+        `Removed ${swept} temporary file${swept === 1 ? '' : 's'} left by a blob write that did not finish.`,
+      );
+    const sigstoreRoot = await loadTrustRoot(options.trustedRoot);
+    const key = await loadOrCreateRegistryKey(options.keyFile ?? join(options.dataDir, 'registry-key.pem'));
+    app = await buildRegistryApp(
+      { db, blobs, sigstoreRoot, key, adminKeyHash: embedded ? tokenHash(adminKey) : undefined },
+      {
+        log: options.log,
+        rateLimits: options.rateLimits,
+        checkResponses: options.checkResponses,
+        tls,
+        trustProxy: options.trustProxy,
+        timeouts: options.timeouts,
+      },
+    );
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
-    await app.close().catch(() => undefined);
-    await db.close().catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    await db?.close().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
     throw error;
   }
+  const blobs = app.registry.blobs;
   const server = app.server;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shown = host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shown}:${port}`;
-  if (embedded) {
-    await mkdir(options.dataDir, { recursive: true });
-    await writeFile(
-      lockPath(options.dataDir),
-      JSON.stringify({ pid: process.pid, url, admin_key: adminKey } satisfies ServeLock),
-      {
-        mode: 0o600,
-      },
-    );
-  }
+  const url = `${tls ? 'https' : 'http'}://${shown}:${port}`;
+  await lock?.publish(url);
   // Closing twice (a test's after hook, a signal) closes once.
   let closing: Promise<void> | undefined;
   return {
@@ -173,9 +163,17 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
     blobs,
     close: () =>
       (closing ??= (async () => {
-        await app.close();
-        await db.close();
-        if (embedded) await rm(lockPath(options.dataDir), { force: true });
+        await app!.close();
+        await db!.close();
+        await lock?.release();
       })()),
   };
+}
+
+async function readTls(cert: string, key: string): Promise<TlsFiles> {
+  const read = (path: string, what: string) =>
+    readFile(path).catch((error: unknown) => {
+      throw new AamError('IO', `The TLS ${what} ${path} cannot be read.`, { cause: error });
+    });
+  return { cert: await read(cert, 'certificate'), key: await read(key, 'key') };
 }

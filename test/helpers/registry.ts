@@ -15,6 +15,12 @@ import { tempDir } from './temp.ts';
 
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
+/** The spec's limits on publishes, searches and downloads, off: what a test registry starts with. */
+export const UNLIMITED = { publish: false, search: false, download: false } as const;
+
+/** The same for `registry serve` as a process. */
+export const UNLIMITED_FLAGS = Object.keys(UNLIMITED).flatMap((kind) => ['--rate-limit', `${kind}=off`]);
+
 /**
  * A registry for a test, in-process, in a fresh folder with a HOME and a
  * project beside it: start it, make tokens, write the client's config, run
@@ -27,6 +33,8 @@ export interface TestRegistry {
   name: string;
   root: string;
   dataDir: string;
+  /** The PostgreSQL server's database, when not PGlite. */
+  databaseUrl: string | undefined;
   home: string;
   project: string;
   /** Makes an API token for `user` (created if needed) the operator's way. */
@@ -53,7 +61,15 @@ export async function startTestRegistry(
   const name = options.name ?? 'corp';
   const { postgres, ...serverOptions } = options;
   const databaseUrl = serverOptions.databaseUrl ?? (await postgres?.createDatabase());
-  const base = { dataDir: join(root, 'registry'), checkResponses: true, ...serverOptions, databaseUrl, name };
+  const base = {
+    dataDir: join(root, 'registry'),
+    checkResponses: true,
+    ...serverOptions,
+    // Tests publish and install far more than the spec's limits a minute; a test of a limit sets it.
+    rateLimits: { ...UNLIMITED, ...serverOptions.rateLimits },
+    databaseUrl,
+    name,
+  };
   const registry: TestRegistry = {
     server: await startRegistryServer(base),
     get url() {
@@ -62,6 +78,7 @@ export async function startTestRegistry(
     name,
     root,
     dataDir: base.dataDir,
+    databaseUrl,
     home,
     project,
     token: async (user, scopes = ['publish', 'yank']) =>
@@ -76,7 +93,12 @@ export async function startTestRegistry(
     async restart(changes = {}) {
       const port = Number(new URL(registry.url).port);
       await registry.server.close();
-      registry.server = await startRegistryServer({ ...base, port, ...changes });
+      registry.server = await startRegistryServer({
+        ...base,
+        port,
+        ...changes,
+        rateLimits: { ...base.rateLimits, ...changes.rateLimits },
+      });
     },
     close: () => registry.server.close(),
   };
@@ -133,7 +155,7 @@ export async function serveProcess(
     const timer = setTimeout(() => reject(new Error(`no "Listening on" within 60 s:\n${output}`)), 60_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      const match = /Listening on (https?:\/\/\S+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);

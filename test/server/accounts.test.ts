@@ -246,6 +246,9 @@ for (const engine of ENGINES)
 
     it('limits logins per client address (spec §9.3)', async () => {
       await registry.restart({ rateLimits: { auth: 3 } });
+      // The counters live in the database (every instance shares them, a restart keeps them):
+      // this suite's earlier logins from this address would count too.
+      await registry.server.db.query('DELETE FROM rate_limit_counters');
       const statuses = [];
       for (let i = 0; i < 4; i++)
         statuses.push((await api('POST', '/users/login', { username: 'alice', password: 'wrong password' })).status);

@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { generateKey } from 'openpgp';
@@ -8,27 +7,7 @@ import { signDetached } from '../../src/core/openpgp/sign.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
-
-/** Every row of every table, and every file of the blob store: what a refused request must leave as it was. */
-async function snapshot(registry: TestRegistry): Promise<{ tables: Record<string, string>; blobs: string[] }> {
-  const db = registry.server.db;
-  const { rows } = await db.query<{ table_name: string }>(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
-  );
-  const tables: Record<string, string> = {};
-  for (const { table_name } of rows)
-    tables[table_name] = JSON.stringify(
-      (await db.query(`SELECT * FROM ${table_name}`)).rows.map((r) => JSON.stringify(r)).sort(),
-    );
-  const blobs: string[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => []))
-      if (entry.isDirectory()) await walk(join(dir, entry.name));
-      else blobs.push(`${join(dir, entry.name)} ${(await stat(join(dir, entry.name))).size}`);
-  };
-  await walk(join(registry.dataDir, 'blobs'));
-  return { tables, blobs: blobs.sort() };
-}
+import { snapshotRegistry } from '../helpers/snapshot.ts';
 
 /** Sends a request exactly as written (headers twice, say), and returns its status and error body. */
 function raw(
@@ -81,11 +60,13 @@ for (const engine of ENGINES)
       return [response.status, ((await response.json()) as { error: string; message: string }).message] as const;
     };
     /** Runs `refused`, asserts it was refused, and that the database and the blobs are exactly as before. */
+    const snapshot = () => snapshotRegistry(registry.server.db, join(registry.dataDir, 'blobs'), registry.databaseUrl);
     const unchanged = async (what: string, refused: () => Promise<unknown>) => {
-      const before = await snapshot(registry);
+      const before = await snapshot();
       await refused();
-      const after = await snapshot(registry);
+      const after = await snapshot();
       assert.deepEqual(after.blobs, before.blobs, `${what}: the blob store changed`);
+      assert.equal(after.dump, before.dump, `${what}: the database's dump changed`);
       for (const table of Object.keys(before.tables))
         assert.equal(after.tables[table], before.tables[table], `${what}: table ${table} changed`);
     };

@@ -279,7 +279,8 @@ for (const engine of ENGINES) {
       const archive = await pack('@acme/blob', '1.0.0');
       await client(alice).publish(archive, []);
       const root = join(dataDir, 'blobs');
-      const [a] = await readdir(root);
+      // The blobs' folders (.tmp/ is where they are written before being renamed into place).
+      const [a] = (await readdir(root)).filter((name) => name !== '.tmp');
       const [b] = await readdir(join(root, a!));
       // Overwrite every blob file under this prefix with other bytes of the same length.
       for (const name of await readdir(join(root, a!, b!)))

@@ -117,6 +117,13 @@ describe('aam-trust report --registry (HTTP)', () => {
     await writeConfig('');
     await publish(aliceToken, '@acme/tool', '1.0.0', 'alice@example.com');
     await publish(aliceToken, '@acme/tool', '1.1.0', 'alice@example.com');
+    // @acme is alice's scope (its first publisher's): she lets bob publish in it.
+    const member = await fetch(`${server.url}/api/v1/scopes/acme/members/bob`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'member' }),
+    });
+    assert.equal(member.status, 200);
     await publish(bobToken, '@acme/notes', '1.0.0');
     await publish(bobToken, '@acme/other', '1.0.0', 'bob@partner.example');
     await approve('@acme/tool', '1.0.0');

@@ -14,11 +14,11 @@ import { openDatabase } from '../../src/server/db.ts';
 import { migrate } from '../../src/server/schema.ts';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
-import { operatorToken, serveProcess } from '../helpers/registry.ts';
+import { operatorToken, serveProcess, UNLIMITED_FLAGS } from '../helpers/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-/** `aam-trust registry serve` as its own process, quiet. */
-const serve = (args: string[]) => serveProcess(['--quiet', ...args]);
+/** `aam-trust registry serve` as its own process, quiet; the races here are far more than 10 publishes a minute. */
+const serve = (args: string[]) => serveProcess(['--quiet', ...UNLIMITED_FLAGS, ...args]);
 
 async function pack(root: string, name: string, version: string, body: string): Promise<Buffer> {
   const dir = join(root, `${name.replace(/\W/g, '_')}-${version}-${Math.random().toString(36).slice(2)}`);

@@ -10,12 +10,17 @@ import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
 export const PUBLISH_HELP = `Usage: aam-trust publish [DIR] [--registry NAME] [--sign] [--signing-method sigstore|gpg]...
-                         [--gpg-key KEY]... [--identity-token TOKEN] [--signing-config FILE] [--json]
+                         [--gpg-key KEY]... [--identity-token TOKEN] [--signing-config FILE]
+                         [--confirm-name PACKAGE] [--json]
 
 Packs DIR (default: the current folder), signs it when --sign is given (or a
 signing method or key is), and publishes it with every signature stored beside
 the archive: several keys (--gpg-key A --gpg-key B), or Sigstore and OpenPGP
 together (--signing-method sigstore --gpg-key A), sign one version together.
+
+An HTTP registry refuses a new name that passes for a popular package's
+(a few edits away, other separators, another scope), naming it; when the
+likeness is not meant, --confirm-name PACKAGE says so and publishes.
 
 ${SIGNING_HELP}`;
 
@@ -25,6 +30,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     ...SIGNING_OPTIONS,
     registry: { type: 'string' },
     sign: { type: 'boolean' },
+    'confirm-name': { type: 'string' },
   });
   if (values.help) {
     io.stdout(`${PUBLISH_HELP}\n`);
@@ -42,6 +48,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     verifier: ctx.verifier,
     hiddenContent: ctx.config.security.hidden_content,
     onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
+    confirmName: values['confirm-name'],
   });
   if (values.json) io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);
   return EXIT.ok;

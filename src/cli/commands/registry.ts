@@ -14,6 +14,7 @@ export const REGISTRY_HELP = `Usage:
                            [--require-signatures | --no-require-signatures] [--trusted-root FILE]
                            [--require-approval | --no-require-approval] [--approver ID ...]
                            [--key FILE] [--no-registration] [--rate-limit KIND=N ...]
+                           [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDRESSES]
       Serves an HTTP registry (AAM's registry API): metadata in PostgreSQL — embedded
       (PGlite, in DIR) unless --database postgres://… names a server — and archives in
       a content-addressed blob store (DIR/blobs by default, or S3-compatible storage
@@ -29,8 +30,15 @@ export const REGISTRY_HELP = `Usage:
       created on first start); instances serving one registry must share it.
       Anyone may register an account (POST /api/v1/users/register) unless
       --no-registration (--registration opens it again; saved in the database).
-      --rate-limit KIND=N limits each client address to N requests a minute on one kind
-      of route: auth (login, register; 20 by default), publish, search, download.
+      Rate limits (spec §9.3), per account (any of its tokens) or else per client address,
+      shared by every instance of one database: search 100, download 1000, publish 10 and
+      auth (login, register) 20 requests a minute; --rate-limit KIND=N|off changes one.
+      --tls-cert/--tls-key (PEM) serve HTTPS only (TLS 1.2+), every answer with HSTS.
+      Behind a reverse proxy that terminates TLS, --trust-proxy names its addresses or
+      CIDR ranges (comma-separated): their X-Forwarded-For is the client's address (for
+      rate limits) and X-Forwarded-Proto: https earns HSTS; no one else's is believed.
+      Slow clients are shed: headers within 10 s, 15 s idle, bodies slower than 16 KB
+      per 5 s cut off with a 408, a whole request within 120 s.
       The request log is structured: one JSON object a line on stderr (--quiet: none).
       The API describes itself at /api/v1/openapi.json.
 
@@ -83,6 +91,9 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     registration: { type: 'boolean' },
     'no-registration': { type: 'boolean' },
     'rate-limit': { type: 'string', multiple: true },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -96,6 +107,7 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     throw new AamError('USAGE', `--port must be a port number, not "${values.port}".`);
   const database = values.database ?? io.env.AAM_REGISTRY_DATABASE;
   const { startRegistryServer } = await import('../../server/serve.ts');
+  const { trustProxyOf } = await import('../../server/transport.ts');
   const running = await startRegistryServer({
     dataDir,
     databaseUrl: database,
@@ -110,7 +122,11 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     keyFile: values.key && resolve(io.cwd, values.key),
     registration: values['no-registration'] ? false : values.registration ? true : undefined,
     rateLimits: rateLimitsOf(values['rate-limit'] ?? []),
+    tlsCert: values['tls-cert'] && resolve(io.cwd, values['tls-cert']),
+    tlsKey: values['tls-key'] && resolve(io.cwd, values['tls-key']),
+    trustProxy: values['trust-proxy'] === undefined ? undefined : trustProxyOf(values['trust-proxy']),
     log: values.quiet ? undefined : (line) => io.stderr(`${line}\n`),
+    notice: (message) => io.stderr(`${message}\n`),
   }).catch((error: unknown) => {
     throw error instanceof AamError
       ? error
@@ -183,16 +199,19 @@ async function token(io: CliIo, argv: string[]): Promise<number> {
 
 const RATE_LIMIT_KINDS = ['auth', 'publish', 'search', 'download'] as const;
 
-/** --rate-limit KIND=N, repeated: requests a minute per client address on each kind of route. */
-function rateLimitsOf(specs: string[]): Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number>> {
-  const limits: Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number>> = {};
+/** --rate-limit KIND=N|off, repeated: requests a minute per account or client address on each kind of route. */
+function rateLimitsOf(specs: string[]): Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number | false>> {
+  const limits: Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number | false>> = {};
   for (const spec of specs) {
     const [kind, n] = spec.split('=');
-    const max = Number(n);
-    if (!(RATE_LIMIT_KINDS as readonly string[]).includes(kind ?? '') || !Number.isInteger(max) || max < 1)
+    const max = n === 'off' ? false : Number(n);
+    if (
+      !(RATE_LIMIT_KINDS as readonly string[]).includes(kind ?? '') ||
+      (max !== false && !(Number.isInteger(max) && max >= 1))
+    )
       throw new AamError(
         'USAGE',
-        `--rate-limit takes KIND=N (KIND: ${RATE_LIMIT_KINDS.join(', ')}; N a whole number), not "${spec}".`,
+        `--rate-limit takes KIND=N or KIND=off (KIND: ${RATE_LIMIT_KINDS.join(', ')}; N a whole number), not "${spec}".`,
       );
     if (kind! in limits) throw new AamError('USAGE', `--rate-limit ${kind} was given twice.`);
     limits[kind as (typeof RATE_LIMIT_KINDS)[number]] = max;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { AamError } from '../errors.ts';
+import { processState } from './process-state.ts';
 
 export interface LockOptions {
   /** How long to keep trying before giving up, in milliseconds. */
@@ -118,7 +119,8 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
     // writing right now. Give it a moment by age.
     return ageOf(lockPath).then((age) => age > 2_000);
   }
-  if (record.host === hostname() && typeof record.pid === 'number') return !isAlive(record.pid);
+  // A zombie has exited (only its parent has not reaped it): it will never release the lock.
+  if (record.host === hostname() && typeof record.pid === 'number') return processState(record.pid) !== 'alive';
   return Date.now() - (record.at ?? 0) > staleMs;
 }
 
@@ -127,14 +129,5 @@ async function ageOf(path: string): Promise<number> {
     return Date.now() - (await stat(path)).mtimeMs;
   } catch {
     return 0;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

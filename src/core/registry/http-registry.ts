@@ -10,7 +10,7 @@ import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
 import { refusalFor, resolveIn } from './registry.ts';
-import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 import { addHttpDelegation, addHttpSignature, readHttpDelegations, readHttpSignatures } from './http-signatures.ts';
 import { parseApprovalDocument } from './approval.ts';
 
@@ -99,7 +99,7 @@ export class HttpRegistry implements Registry {
     return refusalFor(this.name, name, version, signed, requireSignatures, published);
   }
 
-  async publish(archive: Buffer, signatures: SignatureToStore[]): Promise<PublishResult> {
+  async publish(archive: Buffer, signatures: SignatureToStore[], request: PublishRequest = {}): Promise<PublishResult> {
     const contents = await readArchiveContents(archive);
     const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
     const token = await this.requireToken(`Publishing to registry "${this.name}"`);
@@ -120,6 +120,7 @@ export class HttpRegistry implements Registry {
       form.append('signature_type', signature.type);
       if (signature.publicKey) form.append('public_key', signature.publicKey);
     }
+    if (request.confirmName) form.append('confirm_name', request.confirmName);
     const response = await this.request(`${API_PREFIX}/packages`, {
       method: 'POST',
       body: form,

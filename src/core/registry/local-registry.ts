@@ -23,7 +23,7 @@ import { indexEntry, toPackageMetadata } from './metadata.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import { exists } from '../fs/exists.ts';
 import { highestVersion, refusalFor, resolveIn } from './registry.ts';
-import type { PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 
 export { SIGNATURE_SUFFIX } from './layout.ts';
 
@@ -145,7 +145,12 @@ export class LocalRegistry implements Registry {
    * Publishes an archive (the manifest is read from the archive itself, so
    * metadata always describes what was stored).
    */
-  async publish(archive: Buffer, signatures: SignatureToStore[], now = new Date()): Promise<PublishResult> {
+  async publish(
+    archive: Buffer,
+    signatures: SignatureToStore[],
+    // A folder registry has no popular names to protect: confirmName is not needed here.
+    { now = new Date() }: PublishRequest & { now?: Date } = {},
+  ): Promise<PublishResult> {
     const contents = await readArchive(archive);
     const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
     return withFileLock(join(this.root, '.publish.lock'), async () => {

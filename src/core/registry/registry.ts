@@ -29,6 +29,15 @@ export interface PublishResult {
   archivePath: string;
 }
 
+/** What a publish may say besides its archive and signatures. */
+export interface PublishRequest {
+  /**
+   * The popular package the publisher confirms a new name is not meant to
+   * pass for (an HTTP registry refuses a name like a popular one without it).
+   */
+  confirmName?: string | undefined;
+}
+
 /**
  * What installing, publishing and verifying need of a registry — a folder in
  * the AAM layout (LocalRegistry) or an HTTP registry (HttpRegistry).
@@ -46,7 +55,7 @@ export interface Registry {
   readSignatures(name: string, version: string): Promise<StoredSignature[]>;
   /** Why a publish of `name@version` would be refused, asked before anything is signed. */
   refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined>;
-  publish(archive: Buffer, signatures: SignatureToStore[]): Promise<PublishResult>;
+  publish(archive: Buffer, signatures: SignatureToStore[], options?: PublishRequest): Promise<PublishResult>;
   /** Adds a signature to a version already published (a co-signer's); the registry checks it covers the archive. */
   addSignature(name: string, version: string, signature: SignatureToStore): Promise<SignatureRecord>;
   /** The signed delegations and revocations the registry keeps (`delegations/`), each to be checked by the reader. */

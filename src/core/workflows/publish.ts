@@ -40,6 +40,8 @@ export interface PublishOptions {
   /** Progress for the editor: a short step name. */
   onStep?: (step: 'pack' | 'sign' | 'verify' | 'publish') => void;
   signal?: AbortSignal;
+  /** A new name like a popular package's, confirmed as not meant to pass for it (HTTP registries). */
+  confirmName?: string | undefined;
 }
 
 export interface PublishOutcome {
@@ -83,7 +85,7 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   checkCancel();
   options.onStep?.('publish');
   line(`Publishing to registry ${options.registry.name}...`);
-  const result = await options.registry.publish(packed.bytes, signatures);
+  const result = await options.registry.publish(packed.bytes, signatures, { confirmName: options.confirmName });
   line(`✓ Published ${label}`);
   if (signatures.length > 0)
     line(signatures.length === 1 ? '✓ Signature uploaded' : `✓ ${signatures.length} signatures uploaded`);

@@ -6,6 +6,7 @@ import { READ_LIMITS } from '../../core/fs/safe-read.ts';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
+import { refuseNewName } from '../name-policy.ts';
 import { checkSignature, manifestOf } from '../publish-checks.ts';
 import type { Upload } from '../publish-checks.ts';
 import { errors, versionProperties, versionRequired } from '../schemas.ts';
@@ -15,7 +16,7 @@ import { publishedView } from '../store/views.ts';
 
 /** The parts a publish may have, each at most this large. */
 const FILES = { archive: MAX_ARCHIVE_BYTES, signature: READ_LIMITS.signature } as const;
-const FIELDS = { signature_type: 16, public_key: 256 * 1024 } as const;
+const FIELDS = { signature_type: 16, public_key: 256 * 1024, confirm_name: 256 } as const;
 const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1024;
 
 /**
@@ -23,7 +24,8 @@ const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1
  * request. In order, and nothing written until the last step: the token and
  * its scope (before the body is read), the parts (each named once, each
  * within its limit), the archive and its manifest, the caller's right to
- * this name and version, the signature over exactly these bytes — then one
+ * this name and version (a new name: reserved, in someone else's scope, or
+ * like a popular package's, §9.4), the signature over exactly these bytes — then one
  * transaction stores the archive and the version together.
  */
 export const publishPlugin: FastifyPluginAsync = async (app) => {
@@ -54,7 +56,8 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
         if (!request.isMultipart()) throw new ApiFailure(400, 'bad_request', 'The body must be multipart/form-data.');
       },
       schema: {
-        summary: 'Publish a version (multipart/form-data: archive, signature, signature_type, public_key)',
+        summary:
+          'Publish a version (multipart/form-data: archive, signature, signature_type, public_key, confirm_name)',
         tags: ['packages'],
         security: BEARER,
         consumes: ['multipart/form-data'],
@@ -88,6 +91,7 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
       const upload = await readUpload(request);
       const manifest = await manifestOf(upload.archive);
       await refusePublish(app.registry.db, caller, manifest);
+      await refuseNewName(app.registry.db, caller, manifest.name, upload.confirmName ? [upload.confirmName] : []);
       const settings = await registrySettings(app.registry.db);
       const signed = await checkSignature(app.registry.sigstoreRoot, upload);
       if (!signed && settings.requireSignatures)
@@ -155,5 +159,6 @@ async function readUpload(request: FastifyRequest): Promise<Upload> {
     ...(files.signature ? { signature: files.signature } : {}),
     ...(fields.signature_type !== undefined ? { signatureType: fields.signature_type } : {}),
     ...(fields.public_key !== undefined ? { publicKey: fields.public_key } : {}),
+    ...(fields.confirm_name !== undefined ? { confirmName: fields.confirm_name } : {}),
   };
 }

@@ -8,27 +8,9 @@ import { errors, ref } from '../schemas.ts';
 import { registrySettings } from '../store/packages.ts';
 import { createToken, SCOPES, tokenHash } from '../tokens.ts';
 
-/** The registry itself: health, its settings, its public key, and the operator's token route. */
+/** The registry itself: its settings, its public key, and the operator's token route. */
 export const registryPlugin: FastifyPluginAsync = async (app) => {
   const { db } = app.registry;
-
-  app.get(
-    '/healthz',
-    {
-      schema: {
-        hide: true,
-        response: {
-          200: {
-            type: 'object',
-            required: ['ok'],
-            additionalProperties: false,
-            properties: { ok: { type: 'boolean' } },
-          },
-        },
-      },
-    },
-    async () => ({ ok: true }),
-  );
 
   app.get(
     '/.well-known/aam-registry.json',

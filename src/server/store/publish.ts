@@ -10,6 +10,7 @@ import { ApiFailure } from '../errors.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
 import { packageRow, refreshLatest, requireOwner, samePrecedence } from './packages.ts';
+import { claimScope } from './scopes.ts';
 import type { PackageRow, RegistrySettings, VersionRow } from './packages.ts';
 
 const versionExists = (manifest: Manifest, existing: string) =>
@@ -54,6 +55,8 @@ export async function storePublish(
   const { scope, name: bare } = parsePackageName(manifest.name);
   try {
     return await ctx.db.transaction(async (tx) => {
+      // A new package's scope: claimed by its first publisher, else theirs and their members' only.
+      await claimScope(tx, caller, manifest.name);
       await tx.query(
         `INSERT INTO packages (scope, name, description, author, license, repository)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,

@@ -2,8 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { withFileLock } from '../../../src/core/fs/file-lock.ts';
+import { processState } from '../../../src/core/fs/process-state.ts';
 import { isAamError } from '../../../src/core/errors.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
@@ -73,5 +75,22 @@ describe('file locks', () => {
       withFileLock(lock, async () => 'never', { timeoutMs: 300 }),
       (error) => isAamError(error, 'REGISTRY_BUSY'),
     );
+  });
+
+  it('takes over a lock whose holder is a zombie (exited, never reaped)', async () => {
+    const lock = join(await tempDir('aam-lock-'), '.lock');
+    // `sleep 0` runs in the background of a shell that then becomes `sleep 60`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const pid = Number(
+        await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(String(d)))),
+      );
+      for (let i = 0; i < 100 && processState(pid) !== 'zombie'; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(processState(pid), 'zombie');
+      await writeFile(lock, JSON.stringify({ pid, host: hostname(), at: Date.now() }));
+      assert.equal(await withFileLock(lock, async () => 'mine', { timeoutMs: 2_000 }), 'mine');
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

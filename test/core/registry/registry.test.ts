@@ -12,7 +12,7 @@ describe('local registry', () => {
   it('publishes in the AAM CLI layout: archive, metadata.yaml and index.yaml', async () => {
     const world = await makeWorld();
     const packed = await packDirectory(await world.makePackage('@acme/hello', '1.0.0'));
-    const result = await world.registry.publish(packed.bytes, [], new Date('2026-11-01T00:00:00Z'));
+    const result = await world.registry.publish(packed.bytes, [], { now: new Date('2026-11-01T00:00:00Z') });
     assert.equal(result.archivePath, join(world.registryDir, 'packages', 'acme--hello', 'versions', '1.0.0.aam'));
     const metadata = await readYamlMapping(
       join(world.registryDir, 'packages', 'acme--hello', 'metadata.yaml'),

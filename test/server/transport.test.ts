@@ -1,0 +1,187 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startRegistryServer } from '../../src/server/serve.ts';
+import type { RunningRegistry } from '../../src/server/serve.ts';
+import { postgresBin, startPostgres } from '../helpers/postgres.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A GET over HTTP or HTTPS (trusting `ca`), with the headers given. */
+function get(url: string, headers: Record<string, string> = {}, ca?: Buffer): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { headers, ...(ca ? { ca } : {}) }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Opens a raw connection, writes `head`, then `body` a few bytes at a time every `everyMs`; resolves with what came back and when. */
+function trickle(url: string, head: string, body: string, everyMs: number): Promise<{ answer: string; ms: number }> {
+  const { hostname, port } = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    let sent = 0;
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ answer, ms: performance.now() - started });
+    });
+    socket.write(head);
+    const timer = setInterval(() => {
+      if (sent < body.length && !socket.destroyed) socket.write(body.slice(sent, (sent += 2)));
+    }, everyMs);
+  });
+}
+
+describe('the registry over HTTPS, with HSTS (spec §9.1)', () => {
+  let registry: TestRegistry;
+  let cert: Buffer;
+
+  before(async () => {
+    const dir = await tempDir('aam-tls-');
+    await promisify(execFile)('openssl', [
+      ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2'],
+      ...['-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+      ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+    ]);
+    cert = await readFile(join(dir, 'cert.pem'));
+    registry = await startTestRegistry({ tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
+  });
+  after(async () => registry?.close());
+
+  it('answers over HTTPS with Strict-Transport-Security, and not over plain HTTP', async () => {
+    assert.match(registry.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    const answer = await get(`${registry.url}/api/v1/registry`, {}, cert);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+    const plain = await get(`${registry.url.replace('https:', 'http:')}/api/v1/registry`).catch(
+      (error: Error) => error,
+    );
+    assert.ok(plain instanceof Error || plain.status >= 400, 'plain HTTP was served');
+  });
+
+  it('refuses a client that does not trust its certificate (no fallback)', async () => {
+    await assert.rejects(get(`${registry.url}/api/v1/registry`), /self-signed|certificate/);
+  });
+});
+
+describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
+  let trusting: TestRegistry;
+  let direct: TestRegistry;
+  const search = (registry: TestRegistry, headers: Record<string, string> = {}) =>
+    get(`${registry.url}/api/v1/packages?q=x`, headers);
+
+  before(async () => {
+    const timeouts = { headersMs: 1_000, minBodyBytes: 1_000, rateWindowMs: 500 };
+    trusting = await startTestRegistry({ trustProxy: ['127.0.0.1'], rateLimits: { search: 2 }, timeouts });
+    direct = await startTestRegistry({ rateLimits: { search: 2 }, timeouts });
+  });
+  after(async () => {
+    await trusting?.close();
+    await direct?.close();
+  });
+
+  it("counts a trusted proxy's clients apart, and believes it about HTTPS", async () => {
+    const as = (ip: string) => search(trusting, { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' });
+    const one = [await as('10.0.0.1'), await as('10.0.0.1'), await as('10.0.0.1')];
+    assert.deepEqual(
+      one.map((a) => a.status),
+      [200, 200, 429],
+    );
+    assert.equal((await as('10.0.0.2')).status, 200, 'another client behind the proxy has a limit of its own');
+    assert.equal(one[0]!.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+  });
+
+  it('believes no X-Forwarded-For without --trust-proxy: a client cannot pick its own limit', async () => {
+    const statuses = [];
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3'])
+      statuses.push((await search(direct, { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' })).status);
+    assert.deepEqual(statuses, [200, 200, 429]);
+    const limited = await search(direct);
+    assert.equal(limited.headers['strict-transport-security'], undefined, 'HSTS over plain HTTP');
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+  });
+
+  it('cuts off a body that trickles in with a 408, while serving others meanwhile', async () => {
+    const body = JSON.stringify({ username: 'alice', password: 'x'.repeat(400) });
+    const slow = trickle(
+      direct.url,
+      `POST /api/v1/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      body,
+      100,
+    );
+    const meanwhile = await get(`${direct.url}/api/v1/registry`);
+    assert.equal(meanwhile.status, 200);
+    const { answer, ms } = await slow;
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    assert.match(answer, /"error":"request_timeout"/);
+    // The whole body would take 20 s at this pace; it is shed within about two windows.
+    assert.ok(ms < 3_000, `held for ${ms} ms`);
+  });
+
+  it('cuts off headers that trickle in', async () => {
+    const { answer, ms } = await trickle(direct.url, 'GET /api/v1/registry HTTP/1.1\r\n', 'X-Slow: '.repeat(500), 100);
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    assert.ok(ms < 4_000, `held for ${ms} ms`);
+  });
+});
+
+describe(
+  'rate limits across two instances on one PostgreSQL database (spec §9.3)',
+  { skip: !(await postgresBin()) && 'PostgreSQL is not installed' },
+  () => {
+    let postgres: TestPostgres;
+    let a: RunningRegistry;
+    let b: RunningRegistry;
+
+    before(async () => {
+      postgres = await startPostgres();
+      const databaseUrl = await postgres.createDatabase();
+      const root = await tempDir('aam-limits-');
+      const common = { databaseUrl, blobs: join(root, 'blobs'), rateLimits: { search: 4 } };
+      a = await startRegistryServer({ ...common, dataDir: join(root, 'a') });
+      b = await startRegistryServer({ ...common, dataDir: join(root, 'b') });
+    });
+    after(async () => {
+      await a?.close();
+      await b?.close();
+      await postgres?.stop();
+    });
+
+    it('allows what one instance would, in all, and answers the rest 429 with Retry-After', async () => {
+      const answers = [];
+      for (const server of [a, b, a, b, a, b]) answers.push(await get(`${server.url}/api/v1/packages?q=x`));
+      assert.deepEqual(
+        answers.map((r) => r.status),
+        [200, 200, 200, 200, 429, 429],
+      );
+      const limited = answers[5]!;
+      const retryAfter = Number(limited.headers['retry-after']);
+      assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After: ${limited.headers['retry-after']}`);
+      assert.equal(JSON.parse(limited.body).error, 'rate_limited');
+    });
+  },
+);
