@@ -27,6 +27,8 @@ const storage = mkdtempSync(join(tmpdir(), 'aam-activation-'));
 const context = {
   subscriptions: [],
   secrets: stub('secrets'),
+  // Memento: what the registry status reads at start-up (the accounts signed in to).
+  globalState: { get: () => undefined, update: async () => undefined, keys: () => [] },
   extensionUri: stub('uri'),
   globalStorageUri: { fsPath: storage },
   storageUri: undefined,

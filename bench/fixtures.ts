@@ -1,39 +1,61 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/core/config/load.ts';
-import type { LoadedConfig } from '../src/core/config/load.ts';
 import { installPackages } from '../src/core/workflows/install/install.ts';
 import { workspacePaths } from '../src/core/lockfile/lockfile.ts';
-import type { WorkspacePaths } from '../src/core/lockfile/lockfile.ts';
 import { findSecretKey, runGpg } from '../src/core/openpgp/gnupg.ts';
 import { signingKeySource } from '../src/core/openpgp/sign.ts';
 import { publishPackage } from '../src/core/workflows/publish.ts';
 import type { Signing } from '../src/core/workflows/publish.ts';
 import { LocalRegistry } from '../src/core/registry/local-registry.ts';
+import { toFsName } from '../src/core/model/names.ts';
+import { parseYamlMapping, toYamlText } from '../src/core/yaml/io.ts';
 import { staticToken } from '../src/core/sigstore/identity/providers.ts';
-import { EvidenceCache } from '../src/core/verify/evidence/evidence-cache.ts';
-import { createSignatureVerifier } from '../src/core/signature/verifier.ts';
+import { verificationServices } from '../src/core/verify/services.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
-/** A benchmark world: N installed packages of ~64 KiB, all signed one way. */
-export interface BenchWorld {
-  root: string;
-  home: string;
-  project: string;
-  registry: LocalRegistry;
-  workspace: WorkspacePaths;
-  config: LoadedConfig;
-  cache: EvidenceCache;
-  gnupgHome: string;
+/** What run.ts keeps about a built world (its ready.json): the packages, and which of them collide on purpose. */
+export interface WorldInfo {
+  packages: number;
+  method: 'sigstore' | 'gpg';
   names: string[];
+  /** Pairs of packages whose artifacts share a name, so both deploy to the same path (aam overwrites: the second wins). */
+  collisions: [string, string][];
 }
 
+/** Packages installed per call: one install holds every archive in memory, and a 10,000-package world is 640 MB. */
+const INSTALL_CHUNK = 500;
+/**
+ * Packages published per shard: a local registry reads and rewrites its whole
+ * index.yaml on every publish, so filling one with 10,000 packages takes hours.
+ * Shards are filled side by side and merged into the world's registry once.
+ */
+const SHARD = 500;
+
+export const packageName = (i: number) => `@bench/pkg-${String(i).padStart(5, '0')}`;
+
+/**
+ * Three pairs of packages, spread through the list, whose artifacts deploy to
+ * the same path: a real project has a few such clashes, and verification has
+ * to say so whether it checks all packages or one. None below 8 packages.
+ */
+export function collisionsOf(count: number): [number, number][] {
+  if (count < 8) return [];
+  const step = Math.floor(count / 4);
+  return [1, 2, 3].map((k) => [k * step, k * step + 1]);
+}
+
+/**
+ * A benchmark world: `count` installed packages of ~64 KiB, all signed one
+ * way, each deploying a prompt named after itself (`.cursor/prompts/pkg-NNNNN.md`)
+ * except the collision pairs, which share one (`shared-K`).
+ */
 export async function buildBenchWorld(
   root: string,
   options: { count: number; method: 'sigstore' | 'gpg'; sigstore: LocalSigstore; concurrency?: number },
-): Promise<BenchWorld> {
+): Promise<WorldInfo> {
   await rm(root, { recursive: true, force: true });
   const home = join(root, 'home');
   const project = join(root, 'project');
@@ -68,18 +90,32 @@ export async function buildBenchWorld(
     `registries:\n  - name: bench\n    url: ${pathToFileURL(registry.root).href}\n    type: local\nsecurity:\n  sigstore_trusted_root: ${rootPath}\n  trusted_identities: ["*@example.com"]${keyLine}\n`,
   );
   const config = await loadConfig({ homeDir: home, projectDir: project, env: {} });
-  const verifier = createSignatureVerifier(config, home, {});
+  const services = verificationServices(config, home, {});
   const endpoints = { fulcio: options.sigstore.url, rekor: options.sigstore.url, tsa: undefined };
-  const names = Array.from({ length: options.count }, (_, i) => `@bench/pkg-${String(i).padStart(5, '0')}`);
+  const names = Array.from({ length: options.count }, (_, i) => packageName(i));
+  const artifact = new Map(names.map((name) => [name, name.slice('@bench/'.length)]));
+  const pairs = collisionsOf(options.count);
+  pairs.forEach(([a, b], k) => {
+    artifact.set(names[a]!, `shared-${k + 1}`);
+    artifact.set(names[b]!, `shared-${k + 1}`);
+  });
+  const sources = join(root, 'sources');
+  const shards = await Promise.all(
+    Array.from({ length: Math.ceil(names.length / SHARD) }, (_, k) =>
+      LocalRegistry.create(join(root, 'shards', String(k)), { name: 'bench' }),
+    ),
+  );
+  const shardOf = new Map(names.map((name, i) => [name, shards[Math.floor(i / SHARD)]!]));
   const publishOne = async (name: string) => {
-    const dir = join(root, 'sources', name.replace('@', '').replace('/', '--'));
+    const dir = join(sources, name.replace('@', '').replace('/', '--'));
+    const prompt = artifact.get(name)!;
     await mkdir(join(dir, 'prompts'), { recursive: true });
     await writeFile(
       join(dir, 'aam.yaml'),
-      `name: "${name}"\nversion: 1.0.0\ndescription: "Benchmark package"\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: "64 KiB of content"\n`,
+      `name: "${name}"\nversion: 1.0.0\ndescription: "Benchmark package"\nartifacts:\n  prompts:\n    - name: ${prompt}\n      path: prompts/${prompt}.md\n      description: "64 KiB of content"\n`,
     );
     // Incompressible content, so the archive itself is about 64 KiB.
-    await writeFile(join(dir, 'prompts', 'main.md'), randomBytes(64 * 1024));
+    await writeFile(join(dir, 'prompts', `${prompt}.md`), randomBytes(64 * 1024));
     const signing: Signing =
       options.method === 'sigstore'
         ? {
@@ -88,7 +124,7 @@ export async function buildBenchWorld(
             identityProvider: staticToken(options.sigstore.mintToken('bench@example.com')),
           }
         : { method: 'gpg', keySource: signingKeySource('bench@example.com', gnupgHome), prompt: async () => '' };
-    await publishPackage({ packageDir: dir, registry, signing, verifier });
+    await publishPackage({ packageDir: dir, registry: shardOf.get(name)!, signing, verifier: services.verifier });
   };
   const queue = [...names];
   await Promise.all(
@@ -96,8 +132,36 @@ export async function buildBenchWorld(
       for (let name = queue.shift(); name !== undefined; name = queue.shift()) await publishOne(name);
     }),
   );
+  // The registry holds the archives: the sources are a second copy of every package, read by nothing.
+  await rm(sources, { recursive: true, force: true });
+  await mergeShards(shards, registry);
   const workspace = workspacePaths(project);
-  const cache = new EvidenceCache(join(home, '.aam', 'cache'));
-  await installPackages(names, { workspace, config, registry, verifier, cache });
-  return { root, home, project, registry, workspace, config, cache, gnupgHome, names };
+  for (let i = 0; i < names.length; i += INSTALL_CHUNK)
+    await installPackages(names.slice(i, i + INSTALL_CHUNK), {
+      workspace,
+      config,
+      registry,
+      homeDir: home,
+      ...services,
+    });
+  return {
+    packages: options.count,
+    method: options.method,
+    names,
+    collisions: pairs.map(([a, b]) => [names[a]!, names[b]!]),
+  };
+}
+
+/** Moves every shard's packages into `registry`, and writes its index once, as its publishes would have left it. */
+async function mergeShards(shards: LocalRegistry[], registry: LocalRegistry): Promise<void> {
+  const index: Record<string, unknown>[] = [];
+  for (const shard of shards) {
+    for (const dir of await readdir(join(shard.root, 'packages')))
+      await rename(join(shard.root, 'packages', dir), join(registry.root, 'packages', dir));
+    const text = await readFile(join(shard.root, 'index.yaml'), 'utf8');
+    index.push(...(parseYamlMapping(text, 'index.yaml', 'REGISTRY_INVALID').packages as Record<string, unknown>[]));
+  }
+  index.sort((a, b) => toFsName(String(a.name)).localeCompare(toFsName(String(b.name))));
+  await writeFile(join(registry.root, 'index.yaml'), toYamlText({ packages: index }));
+  await rm(join(registry.root, '..', 'shards'), { recursive: true, force: true });
 }

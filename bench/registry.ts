@@ -4,11 +4,14 @@
  * by itself (a fixed number of publishes and installs, and a time cap), and
  * the latency of a version-metadata request. Prints one JSON line.
  *
- *   node bench/registry.ts [PUBLISHES] [INSTALLS] [LATENCY_REQUESTS]
+ *   node bench/registry.ts [PUBLISHES] [INSTALLS] [LATENCY_REQUESTS] [ENGINES]
+ *
+ * ENGINES: `pglite`, or `pglite,postgres` (the default; PostgreSQL only where it is installed).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packDirectory } from '../src/core/package/pack.ts';
@@ -19,6 +22,9 @@ const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const PUBLISHES = Number(process.argv[2] ?? 200);
 const INSTALLS = Number(process.argv[3] ?? 400);
 const LATENCY = Number(process.argv[4] ?? 500);
+const ENGINES = (process.argv[5] ?? 'pglite,postgres').split(',');
+/** Packages the publishes are spread over (versions 1.0.0, 1.0.1, … of each): installs and metadata requests ask for them. */
+const NAMES = Math.min(50, PUBLISHES);
 const CONCURRENCY = 8;
 /** No load runs longer than this, whatever the counts. */
 const CAP_MS = 60_000;
@@ -39,6 +45,32 @@ async function serve(args: string[]): Promise<{ url: string; child: ChildProcess
     child.on('exit', (code) => reject(new Error(`registry serve exited (${code}): ${output}`)));
   });
   return { url, child };
+}
+
+async function stop(server: { child: ChildProcess }): Promise<void> {
+  const exited = new Promise((resolve) =>
+    server.child.exitCode !== null ? resolve(0) : server.child.once('exit', resolve),
+  );
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * An embedded-engine data folder, copied from one initialised once into
+ * .bench-fixtures/: PGlite takes seconds (and much CPU) to initialise a new
+ * one and a fraction of that to open one, and the load measured starts after
+ * the server listens either way.
+ */
+async function pgliteData(dir: string): Promise<void> {
+  const template = join(import.meta.dirname, '..', '.bench-fixtures', 'registry-pglite-data');
+  if (!existsSync(join(template, 'ready'))) {
+    await rm(template, { recursive: true, force: true });
+    await stop(await serve(['--data', template, '--blobs', join(template, 'blobs')]));
+    // What the stopped server left of its run (its pid and admin key) is not part of an empty registry.
+    await rm(join(template, 'serving.json'), { force: true });
+    await writeFile(join(template, 'ready'), '');
+  }
+  await cp(template, dir, { recursive: true });
 }
 
 /** Runs `count` tasks, `CONCURRENCY` at a time, until done or the cap: how many ran, and how long it took. */
@@ -72,6 +104,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
       join(root, 'blobs'),
       ...['publish', 'search', 'download'].flatMap((kind) => ['--rate-limit', `${kind}=off`]),
     ];
+    if (engine === 'pglite') await pgliteData(join(root, 'instance-0'));
     for (let i = 0; i < instances; i++) servers.push(await serve(['--data', join(root, `instance-${i}`), ...common]));
     const token = execFileSync(
       process.execPath,
@@ -97,7 +130,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
       await mkdir(join(dir, 'prompts'), { recursive: true });
       await writeFile(
         join(dir, 'aam.yaml'),
-        `name: "@bench/p${i % 50}"\nversion: 1.0.${Math.floor(i / 50)}\ndescription: Bench\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
+        `name: "@bench/p${i % NAMES}"\nversion: 1.0.${Math.floor(i / NAMES)}\ndescription: Bench\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
       );
       await writeFile(join(dir, 'prompts', 'p.md'), `# ${i}\n${'x'.repeat(16 * 1024)}\n`);
       archives.push((await packDirectory(dir)).bytes);
@@ -107,14 +140,14 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
     });
     const installed = await load(INSTALLS, async (i) => {
       const client = clients[i % clients.length]!;
-      const name = `@bench/p${i % 50}`;
+      const name = `@bench/p${i % NAMES}`;
       const { entry } = await client.resolve(name);
       await client.readArchive(name, entry.version);
     });
     const latencies: number[] = [];
     for (let i = 0; i < LATENCY; i++) {
       const started = performance.now();
-      const response = await fetch(`${servers[i % servers.length]!.url}/api/v1/packages/@bench/p${i % 50}/1.0.0`);
+      const response = await fetch(`${servers[i % servers.length]!.url}/api/v1/packages/@bench/p${i % NAMES}/1.0.0`);
       await response.arrayBuffer();
       latencies.push(performance.now() - started);
     }
@@ -130,17 +163,13 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
       metadata_p99_ms: Math.round(percentile(latencies, 99) * 100) / 100,
     };
   } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
-    await Promise.all(
-      servers.map(
-        (s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(0) : s.child.once('exit', resolve))),
-      ),
-    );
+    await Promise.all(servers.map(stop));
     await postgres?.stop();
     await rm(root, { recursive: true, force: true });
   }
 }
 
-const results = [await measure('pglite', 1)];
-if (await postgresBin()) results.push(await measure('postgres', 1), await measure('postgres', 2));
+const results = ENGINES.includes('pglite') ? [await measure('pglite', 1)] : [];
+if (ENGINES.includes('postgres') && (await postgresBin()))
+  results.push(await measure('postgres', 1), await measure('postgres', 2));
 console.log(JSON.stringify({ results }));

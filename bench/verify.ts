@@ -1,25 +1,38 @@
 /**
- * One verify-all measurement over a built world, with the bundled engine
- * (dist/features.js, workers from dist/verify-worker.js), as a user's
- * extension host or CLI runs it (the store, like the extension's, comes from
- * the start-up code). Run as its own process:
+ * Verify-all inside the extension: the bundled engine (dist/features.js, its
+ * workers from dist/verify-worker.js) in this process, called as the
+ * extension's model calls it — the verifier assembled by the engine's
+ * verificationServices on every verification, the config loaded once
+ * beforehand. Run as its own process:
  *
- *   node bench/verify.ts cold WORLD [WORKERS]   one cold run, no stored results
- *   node bench/verify.ts warm WORLD RUNS        a cold run that stores results, then RUNS warm runs
- *                                               (store in memory), then one with the store read from disk
+ *   node bench/verify.ts cold WORLD [WORKERS]  one cold run, no stored results
+ *   node bench/verify.ts warm WORLD RUNS       a cold run that stores results, RUNS warm runs (store in memory),
+ *                                              one after an installed file and one after a deployed copy is
+ *                                              rewritten, one with the store read from disk
+ *   node bench/verify.ts scale WORLD RUNS      a cold run with its peak RSS, then RUNS warm runs
  *
- * Prints JSON. Exits non-zero unless every package verifies.
+ * Prints JSON. Exits non-zero if a package outside the world's collision
+ * pairs does not verify: then the benchmark would time something else.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationStore } from '../src/core/verify/store/result-store.ts';
+import type { PackageReport } from '../src/core/verify/verdict/report.ts';
+import { toFsName } from '../src/core/model/names.ts';
+import type { Engine } from '../src/extension/engine.ts';
+import type { WorldInfo } from './fixtures.ts';
+import { isFailing } from './harness.ts';
 import { installVscodeStub } from './vscode-stub.ts';
 
 installVscodeStub();
-const engine = createRequire(import.meta.url)(join(import.meta.dirname, '..', 'dist', 'features.js'));
+const { engine } = createRequire(import.meta.url)(join(import.meta.dirname, '..', 'dist', 'features.js')) as {
+  engine: Engine;
+};
 const [mode, world, arg] = process.argv.slice(2) as [string, string, string | undefined];
+const info = JSON.parse(readFileSync(join(world, 'ready.json'), 'utf8')) as WorldInfo;
+const colliding = new Set(info.collisions.flat());
 const home = join(world, 'home');
 const project = join(world, 'project');
 const config = await engine.loadConfig({ homeDir: home, projectDir: project, env: {} });
@@ -29,37 +42,103 @@ const workspace = {
   lockFile: join(project, '.aam', 'aam-lock.yaml'),
   packagesDir: join(project, '.aam', 'packages'),
 };
-const cache = new engine.EvidenceCache(join(home, '.aam', 'cache'));
 
-async function run(options: Record<string, unknown>): Promise<number> {
+interface Run {
+  ms: number;
+  total: number;
+  failing: string[];
+  /** Packages whose checks ran in this run (the rest reused a stored result). */
+  rechecked: number;
+}
+
+async function run(options: { store?: VerificationStore; workers?: number }): Promise<Run> {
   const started = performance.now();
-  const reports = await engine.verifyWorkspace({
+  const startedAt = Date.now();
+  const reports: PackageReport[] = await engine.verifyWorkspace({
     workspace,
     config,
-    cache,
-    verifier: engine.createSignatureVerifier(config, home, {}),
+    ...engine.verificationServices(config, home, {}),
+    homeDir: home,
+    recordSigners: true,
     ...options,
   });
   const ms = performance.now() - started;
-  const verified = reports.filter((r: { verdict: { status: string } }) => r.verdict.status === 'verified').length;
-  if (verified !== reports.length || reports.length === 0)
-    throw new Error(`only ${verified} of ${reports.length} packages verified`);
-  return ms;
+  const failing = reports
+    .filter((r) => isFailing(r.findings.some((f) => f.action === 'fail') ? 'fail' : r.verdict.action, r.verdict.status))
+    .map((r) => r.name);
+  const unexpected = failing.filter((name) => !colliding.has(name));
+  if (reports.length !== info.packages || unexpected.length > 0)
+    throw new Error(`${reports.length} of ${info.packages} reported; failing outside the collisions: ${unexpected}`);
+  const rechecked = reports.filter((r) => Date.parse(r.checkedAt) >= startedAt).length;
+  return { ms, total: reports.length, failing, rechecked };
 }
 
+/** Rewrites a file with the bytes it has: a change of its stamps, none of its content. */
+function touch(path: string): void {
+  writeFileSync(path, readFileSync(path));
+}
+
+/**
+ * The warm floor: one lstat of every path a stored result was established
+ * from (evidence, installed folders and files, deployed copies), which is
+ * what "nothing changed" costs when every path is asked again.
+ */
+function statFloor(store: VerificationStore): { ms: number; paths: number } {
+  const paths: string[] = [];
+  for (const [name, stored] of Object.entries(store.all(workspace.lockFile))) {
+    paths.push(...Object.keys(stored.result.evidence));
+    const dir = join(workspace.packagesDir, toFsName(name));
+    const scan = stored.result.scan;
+    if (scan) for (const rel of [...Object.keys(scan.dirs), ...Object.keys(scan.files)]) paths.push(join(dir, rel));
+  }
+  const started = performance.now();
+  for (const path of paths) lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  return { ms: performance.now() - started, paths: paths.length };
+}
+
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+let out: Record<string, unknown>;
 if (mode === 'cold') {
-  const workers = arg === undefined ? undefined : Number(arg);
-  process.stdout.write(`${JSON.stringify({ ms: await run({ workers }) })}\n`);
+  const cold = await run({ workers: arg === undefined ? undefined : Number(arg) });
+  out = { ...cold, peakRssMb: peakRssMb() };
+} else if (mode === 'scale') {
+  const store = new VerificationStore(undefined);
+  const cold = await run({ store });
+  const rss = peakRssMb();
+  const warm: number[] = [];
+  for (let i = 0; i < Number(arg ?? 3); i++) warm.push((await run({ store })).ms);
+  out = { ...cold, failing: cold.failing.length, peakRssMb: rss, warm };
 } else {
   const storeDir = mkdtempSync(join(tmpdir(), 'aam-bench-store-'));
   try {
     const store = new VerificationStore(storeDir);
-    const coldMs = await run({ store });
-    const warm: number[] = [];
+    const cold = await run({ store });
+    const warm: Run[] = [];
     for (let i = 0; i < Number(arg ?? 5); i++) warm.push(await run({ store }));
-    const fromDiskMs = await run({ store: new VerificationStore(storeDir) });
-    process.stdout.write(`${JSON.stringify({ coldMs, warm, fromDiskMs })}\n`);
+    const floor = statFloor(store);
+    // One package's installed file, then one package's deployed copy: only that package is to be checked again.
+    const name = info.names.find((n) => !colliding.has(n))!;
+    const short = name.slice('@bench/'.length);
+    touch(join(workspace.packagesDir, toFsName(name), 'prompts', `${short}.md`));
+    const afterInstalled = await run({ store });
+    touch(join(project, '.cursor', 'prompts', `${short}.md`));
+    const afterDeployed = await run({ store });
+    const fromDisk = await run({ store: new VerificationStore(storeDir) });
+    out = {
+      coldMs: cold.ms,
+      failing: cold.failing,
+      warm: warm.map((w) => w.ms),
+      warmRechecked: Math.max(...warm.map((w) => w.rechecked)),
+      statFloorMs: floor.ms,
+      statPaths: floor.paths,
+      changed: name,
+      afterInstalledChange: { ms: afterInstalled.ms, rechecked: afterInstalled.rechecked },
+      afterDeployedChange: { ms: afterDeployed.ms, rechecked: afterDeployed.rechecked },
+      fromDiskMs: fromDisk.ms,
+    };
   } finally {
     rmSync(storeDir, { recursive: true, force: true });
   }
 }
+process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -3,6 +3,7 @@ import type { Metafile, Plugin } from 'esbuild';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeValidator } from './config-validator.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -25,15 +26,17 @@ async function main(): Promise<void> {
     alias: { 'make-fetch-happen': './src/core/sigstore/fetch-shim.ts' },
     banner: { js: 'const __aamImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   } as const;
+  // The config schema's validator as code (no schema compiled at start-up); a schema change rewrites it.
+  if (await writeValidator()) console.log('Wrote the config validator (the schema changed): commit it.');
   await mkdir(join(root, 'dist'), { recursive: true });
   // dist/ holds CommonJS even though the sources are ES modules.
   await writeFile(join(root, 'dist', 'package.json'), '{ "type": "commonjs" }\n');
+  await writeFile(join(root, 'dist', 'cli.js'), CLI_LAUNCHER, { mode: 0o755 });
   await Promise.all([
     build({
       ...common,
-      entryPoints: { cli: 'src/cli.ts' },
+      entryPoints: { 'cli-main': 'src/cli.ts' },
       outdir: 'dist',
-      banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
       // The registry server's engines (WebAssembly PostgreSQL, drivers, S3), its framework and the
       // native password hash load from node_modules, and only for `aam-trust registry serve` and `registry token`.
       external: [
@@ -107,6 +110,20 @@ async function main(): Promise<void> {
     }),
   ]);
 }
+
+/**
+ * `aam-trust` (dist/cli.js): the CLI's bundle is megabytes of code, and
+ * compiling it was a third of a one-package verification. Node's compile
+ * cache keeps the compiled code on disk (in the temporary folder, or
+ * NODE_COMPILE_CACHE), so every run after the first skips it; Node checks
+ * the cached code against the file, and NODE_DISABLE_COMPILE_CACHE=1 turns
+ * it off. It has to be enabled before the bundle is loaded, hence two files.
+ */
+const CLI_LAUNCHER = `#!/usr/bin/env node
+'use strict';
+require('node:module').enableCompileCache?.();
+require('./cli-main.js');
+`;
 
 /**
  * `import('./features.ts')` in lazy.ts becomes a runtime require of the

@@ -6,7 +6,8 @@
  * them, type-only imports included).
  *
  * The shape, in words: the model (package names, versions, platform names)
- * at the bottom; files, YAML and archives; the formats (manifest, lock file,
+ * at the bottom, and the words each workflow outcome is said with; files,
+ * YAML and archives; the formats (manifest, lock file,
  * policy, config); the signature checks; the checks verification uses
  * (trust record, deployed copies, registries); verification itself, split
  * into where evidence is gathered, what is checked, where results are
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 
 export const CORE_LAYERS = [
   'model',
+  'messages',
   'fs',
   'yaml',
   'archive',

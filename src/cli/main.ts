@@ -75,7 +75,12 @@ function reportError(io: CliIo, error: unknown): number {
   if (error instanceof AamError) {
     io.stderr(`${paint(io, 'red', 'Error:')} ${error.message}\n`);
     if (error instanceof InstallRefusedError) {
-      for (const { name, version, verdict } of error.verdicts) io.stderr(`  ✗ ${name}@${version}: ${verdict.code}\n`);
+      for (const { name, version, verdict } of error.verdicts) {
+        io.stderr(`  ✗ ${name}@${version}: ${verdict.code}\n`);
+        // What was looked for and what was found (two digests for a checksum mismatch), as verify prints them.
+        if (verdict.expected !== undefined) io.stderr(`    Expected: ${verdict.expected}\n`);
+        if (verdict.actual !== undefined) io.stderr(`    Got:      ${verdict.actual}\n`);
+      }
     }
     if (error.expected !== undefined) io.stderr(`  Expected: ${error.expected}\n`);
     if (error.actual !== undefined) io.stderr(`  Got:      ${error.actual}\n`);

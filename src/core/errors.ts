@@ -36,6 +36,9 @@ export type ErrorCode =
   | 'VERSION_PENDING_APPROVAL'
   | 'VERSION_REJECTED'
   | 'APPROVAL_MISSING'
+  | 'APPROVAL_REFUSED_NOT_APPROVER'
+  | 'NOT_AN_OWNER'
+  | 'TOKEN_SCOPE_MISSING'
   | 'VERSION_EXISTS'
   | 'SIGNATURE_REQUIRED'
   | 'PACKAGE_BLOCKED'
@@ -103,7 +106,13 @@ export class InstallRefusedError extends AamError {
   readonly verdicts: {
     name: string;
     version: string;
-    verdict: { code: string; message: string; hint: string | undefined };
+    verdict: {
+      code: string;
+      message: string;
+      hint: string | undefined;
+      expected?: string | undefined;
+      actual?: string | undefined;
+    };
   }[];
 
   constructor(message: string, verdicts: InstallRefusedError['verdicts'], hint: string | undefined) {

@@ -5,7 +5,9 @@ import { prepareApproval } from '../core/workflows/approve.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import type { RegistryContext } from '../core/registry/open.ts';
-import { showError } from './errors.ts';
+import { showError, showOutcome } from './errors.ts';
+import { decided } from '../core/messages/outcomes.ts';
+import { STEP } from '../core/messages/steps.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { chooseSigner, signingFor } from './signer-choice.ts';
@@ -109,12 +111,17 @@ export async function approveVersion(
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: label, cancellable: true },
       async (progress, token) => {
-        progress.report({ message: vscode.l10n.t('Downloading and hashing the archive…') });
-        const { document } = await prepareApproval(registry, name, version.version, { status, comment });
-        progress.report({ message: vscode.l10n.t('Signing…') });
+        const what = status === 'approved' ? 'approval' : 'rejection';
+        progress.report({ message: `${STEP.fetchingArchive(label)}…` });
+        const { document, sha256, registryName } = await prepareApproval(registry, name, version.version, {
+          status,
+          comment,
+        });
+        log().info(STEP.deciding(status, label, registryName, sha256));
+        progress.report({ message: `${STEP.signing(what, chosen.method)}…` });
         const signing = await signingFor(chosen.method, config, session, token, chosen.gpgKey, chosen.gpgHome);
-        const signature = await signBytes(document, signing, (line) => log().info(line));
-        progress.report({ message: vscode.l10n.t('Sending to {0}…', registry.name) });
+        const signature = await signBytes(document, signing, (line) => log().info(line), what);
+        progress.report({ message: `${STEP.sending(what, registry.name)}…` });
         return registry.approve(name, version.version, {
           document,
           signature: signature.bytes,
@@ -123,14 +130,13 @@ export async function approveVersion(
         });
       },
     );
-    log().info(
-      `${status === 'approved' ? 'Approved' : 'Rejected'} ${label} on ${registry.name}, signed by ${result.signer}`,
-    );
     void vscode.commands.executeCommand('aam.refreshAuditLog');
-    void vscode.window.showInformationMessage(
-      status === 'approved'
-        ? vscode.l10n.t('✓ Approved {0} on {1}, signed by {2}.', label, registry.name, result.signer)
-        : vscode.l10n.t('Rejected {0} on {1}, signed by {2}.', label, registry.name, result.signer),
+    // Said as the CLI says it: approved, rejected, or recorded while a later decision stands.
+    void showOutcome(
+      decided(
+        { label, registry: registry.name, signer: result.signer, decision: status, comment },
+        result.approval_status,
+      ),
     );
   } catch (error) {
     await showError(error);

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { AamError, InstallRefusedError, messageOf } from '../core/errors.ts';
+import { sentence } from '../core/messages/outcomes.ts';
+import type { Message } from '../core/messages/outcomes.ts';
 import { log } from './log.ts';
 
 /** A follow-up the user can take from an error notification. */
@@ -30,4 +32,20 @@ export async function showError(error: unknown, actions: Partial<Record<string, 
   );
   if (choice === vscode.l10n.t('Show Log')) log().show();
   else await offered.find((a) => a.title === choice)?.run();
+}
+
+/**
+ * Shows what a workflow did in the catalogue's words (core/messages), as
+ * loud as its severity: the same sentence the CLI prints, in one paragraph.
+ */
+export function showOutcome(message: Message, ...items: string[]): Thenable<string | undefined> {
+  const text = `${message.mark} ${sentence(message)}`;
+  log().info(text);
+  const show =
+    message.severity === 'error'
+      ? vscode.window.showErrorMessage
+      : message.severity === 'warning'
+        ? vscode.window.showWarningMessage
+        : vscode.window.showInformationMessage;
+  return show(text, ...items);
 }

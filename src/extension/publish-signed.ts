@@ -12,7 +12,7 @@ import { LocalRegistry } from '../core/registry/local-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import type { RegistryContext } from '../core/registry/open.ts';
 import { createSignatureVerifier } from '../core/signature/verifier.ts';
-import { showError } from './errors.ts';
+import { showError, showOutcome } from './errors.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
@@ -75,17 +75,8 @@ export async function publishSigned(
     );
     void model.refresh();
     const reveal = vscode.l10n.t('Reveal in Registry');
-    const choice = await vscode.window.showInformationMessage(
-      vscode.l10n.t(
-        '✓ Published {0} to {1}, signed with {2}.',
-        `${outcome.name}@${outcome.version}`,
-        registry.name,
-        method === 'sigstore'
-          ? `Sigstore (${outcome.signatures[0]?.identity ?? ''})`
-          : `GPG (${outcome.signatures[0]?.fingerprint ?? ''})`,
-      ),
-      reveal,
-    );
+    // Said as the CLI says it: published, or published and waiting for an approver (who).
+    const choice = await showOutcome(outcome.message, reveal);
     if (choice === reveal) {
       if (registry instanceof LocalRegistry)
         await vscode.window.showTextDocument(

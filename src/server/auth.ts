@@ -45,7 +45,10 @@ export function requireToken(options: { scope?: Scope; kind?: TokenKind } = {}):
         `A session token (from a login) cannot ${scope}: create an API token with the "${scope}" scope.`,
       );
     if (scope && !caller.scopes.has(scope) && !caller.scopes.has('admin'))
-      throw new ApiFailure(403, 'forbidden', `This token lacks the "${scope}" scope.`);
+      throw new ApiFailure(403, 'forbidden', `This token lacks the "${scope}" scope.`, {
+        reason: 'missing_scope',
+        scope,
+      });
     request.caller = caller;
   };
 }

@@ -302,7 +302,12 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await confirm.waitFor();
     assert.match(await confirm.innerText(), /Registry: team \(http:\/\/127\.0\.0\.1:\d+\)/);
     await confirm.locator('.monaco-button', { hasText: /^Sign and Publish$/ }).click();
-    await s.notification(/Published @demo\/my-skill@1\.0\.1 to team, signed with GPG/);
+    // The team registry requires approval: the notification says the version waits, and for whom.
+    const published = await s.notification(
+      /⏳ Published @demo\/my-skill@1\.0\.1 to team, signed with GPG \(AAM Demo Release <release@example\.com>\); it is waiting for approval\./,
+    );
+    assert.match(published, /until one of the registry's approvers \(.+\) approves it/);
+    assert.doesNotMatch(published, /✓ Published/);
     console.log(`screenshot: ${await s.shot('27-published-http')}`);
     const team = new HttpRegistry('team', s.world.httpRegistry.url);
     const [signature] = await team.readSignatures('@demo/my-skill', '1.0.1');

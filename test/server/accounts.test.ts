@@ -186,7 +186,7 @@ for (const engine of ENGINES)
       const readOnly = (await apiToken(session, ['read'])).body.token as string;
       await assert.rejects(
         registry.client(readOnly).publish(await packPackage('@alice/tool', '2.0.0'), []),
-        /HTTP 403 forbidden.*lacks the "publish" scope/,
+        /Registry "corp" refused: the API token has no "publish" scope\./,
       );
       await assert.rejects(
         registry.client(session).publish(await packPackage('@alice/tool', '2.0.0'), []),
@@ -195,7 +195,7 @@ for (const engine of ENGINES)
       const bob = await registry.token('bob');
       await assert.rejects(
         registry.client(bob).publish(await packPackage('@alice/tool', '2.0.0'), []),
-        /HTTP 403 forbidden.*bob is not an owner of @alice\/tool/,
+        /Registry "corp" refused: bob is not an owner of @alice\/tool\./,
       );
       // Bob cannot revoke Alice's tokens, nor learn that they exist.
       const aliceToken = (await apiToken(session, ['publish'])).body.id as string;

@@ -144,7 +144,7 @@ describe('approvals on an HTTP registry', () => {
       local.instance().mintToken('lead@example.com'),
     ]);
     assert.equal(approved.code, 0, approved.stderr);
-    assert.match(approved.stdout, /✓ Approved @acme\/tool@1\.0\.0, signed by lead@example\.com/);
+    assert.match(approved.stdout, /✓ Approved @acme\/tool@1\.0\.0 on corp, signed by lead@example\.com/);
     assert.equal(await status('1.0.0'), 'approved');
     assert.equal((await client().metadata('@acme/tool'))!.dist_tags.latest, '1.0.0');
     // This client checks the approval's signature and signer itself.

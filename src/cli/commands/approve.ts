@@ -7,6 +7,8 @@ import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
+import { decided } from '../../core/messages/outcomes.ts';
+import { STEP } from '../../core/messages/steps.ts';
 import type { CliIo } from '../io.ts';
 import { oneSigningFor, SIGNING_OPTIONS } from '../signing.ts';
 import { nameAtVersion } from './sign.ts';
@@ -63,27 +65,26 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
     );
   const line = values.json ? () => undefined : (text: string) => io.stdout(`${text}\n`);
   const { document, sha256, registryName } = await prepareApproval(registry, name, version, { status, comment });
-  line(
-    `${status === 'approved' ? 'Approving' : 'Rejecting'} ${name}@${version} on ${registryName} (archive sha256:${sha256})`,
-  );
+  line(STEP.deciding(status, `${name}@${version}`, registryName, sha256));
   const signing = await oneSigningFor(io, ctx, values, command);
-  const signature = await signBytes(document, signing, line);
+  const signature = await signBytes(document, signing, line, status === 'approved' ? 'approval' : 'rejection');
+  line(`${STEP.sending(status === 'approved' ? 'approval' : 'rejection', registry.name)}...`);
   const result = await registry.approve(name, version, {
     document,
     signature: signature.bytes,
     signatureType: signature.type,
     publicKey: signature.publicKey,
   });
-  if (values.json) io.stdout(`${JSON.stringify({ package: name, version, sha256, ...result }, null, 2)}\n`);
-  else
-    line(
-      paint(
-        io,
-        status === 'approved' ? 'green' : 'red',
-        `${status === 'approved' ? '✓ Approved' : '✗ Rejected'} ${name}@${version}, signed by ${result.signer}`,
-      ),
-    );
-  if (!values.json && result.approval_status && result.approval_status !== status)
-    line(`  The version stays ${result.approval_status}: a later decision by another approver stands.`);
+  const message = decided(
+    { label: `${name}@${version}`, registry: registry.name, signer: result.signer, decision: status, comment },
+    result.approval_status,
+  );
+  if (values.json) io.stdout(`${JSON.stringify({ package: name, version, sha256, ...result, message }, null, 2)}\n`);
+  else {
+    const color = message.mark === '✓' ? 'green' : message.mark === '✗' ? 'red' : 'yellow';
+    line(paint(io, color, `${message.mark} ${message.text}`));
+    if (message.detail) line(`  ${message.detail}`);
+    if (message.next) line(`  ${message.next}`);
+  }
   return EXIT.ok;
 }

@@ -42,6 +42,19 @@ export function sha256(data: Uint8Array): string {
   return `sha256:${sha256Hex(data)}`;
 }
 
+/**
+ * A checksum as written by hand or by another tool — `SHA256:` or upper-case
+ * hex, spaces around it — in its one form, `sha256:<64 lowercase hex>`; the
+ * same digest either way. Anything else is returned as it is (and is not a
+ * checksum): comparing two spellings of one digest as text would call the
+ * same bytes different, and print one hash as both expected and actual.
+ */
+export function canonicalChecksum(text: unknown): string {
+  const raw = typeof text === 'string' ? text.trim() : String(text ?? '');
+  const lower = raw.toLowerCase();
+  return isChecksum(lower) ? lower : raw;
+}
+
 /** Whether `text` is a well-formed `sha256:<64 lowercase hex>` checksum. */
 export function isChecksum(text: unknown): text is string {
   return typeof text === 'string' && /^sha256:[0-9a-f]{64}$/.test(text);

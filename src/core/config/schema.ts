@@ -1,5 +1,5 @@
-import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import compiledValidator from './config-validator.generated.cjs';
 import schemaJson from '../../../schemas/aam-config.schema.json' with { type: 'json' };
 
 /** A JSON Schema node as this project's schema uses it. */
@@ -42,16 +42,14 @@ export function schemaAt(path: readonly (string | number)[]): SchemaNode | undef
   return node;
 }
 
-let compiled: ValidateFunction | undefined;
-
-/** The compiled validator, built once per process: compiling costs far more than validating. */
+/**
+ * The schema's validator, as Ajv compiles it (allErrors, strict, verbose,
+ * union types, an `errorMessage` annotation): compiled at build time by
+ * scripts/config-validator.ts, as compiling it at start-up cost more than
+ * everything else a one-package verification does.
+ */
 export function configValidator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, allowUnionTypes: true });
-    ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-    compiled = ajv.compile(CONFIG_SCHEMA);
-  }
-  return compiled;
+  return compiledValidator;
 }
 
 export type SchemaError = ErrorObject;

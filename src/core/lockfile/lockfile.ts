@@ -1,4 +1,4 @@
-import { isChecksum } from '../archive/hash.ts';
+import { canonicalChecksum } from '../archive/hash.ts';
 import { parseYamlMapping, readYamlMapping, toYamlText } from '../yaml/io.ts';
 
 /** The signature an installed package was verified with (ignored by the Python CLI). */
@@ -63,7 +63,7 @@ function lockOf(raw: Record<string, unknown> | undefined): LockFile {
       ...entry,
       version: String(entry.version ?? ''),
       source: String(entry.source ?? ''),
-      checksum: isChecksum(entry.checksum) ? entry.checksum : String(entry.checksum ?? ''),
+      checksum: canonicalChecksum(entry.checksum ?? ''),
       dependencies:
         entry.dependencies && typeof entry.dependencies === 'object'
           ? (entry.dependencies as Record<string, string>)

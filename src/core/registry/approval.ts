@@ -1,5 +1,3 @@
-import { ArmoredKeyring } from '../openpgp/keyring.ts';
-import { verifyDetachedSignature } from '../openpgp/verify.ts';
 import { describeSigner, findTrust } from '../policy/trust-match.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
 import type { ApiApproval } from './http-api.ts';
@@ -116,8 +114,12 @@ export async function checkApprovals(
       check.code === 'KEY_UNKNOWN' &&
       approval.signature_type === 'gpg' &&
       approval.public_key
-    )
+    ) {
+      // openpgp.js on first use: every verification loads this module, few need an approver's own key.
+      const { ArmoredKeyring } = await import('../openpgp/keyring.ts');
+      const { verifyDetachedSignature } = await import('../openpgp/verify.ts');
       check = await verifyDetachedSignature(bytes, signature, new ArmoredKeyring(approval.public_key));
+    }
     if (check.state !== 'valid') {
       refused.push(
         `the approval by ${approval.approver} does not verify (${check.state === 'invalid' ? check.reason : 'no signature'})`,

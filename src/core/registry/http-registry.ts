@@ -13,6 +13,9 @@ import { refusalFor, resolveIn } from './registry.ts';
 import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 import { addHttpDelegation, addHttpSignature, readHttpDelegations, readHttpSignatures } from './http-signatures.ts';
 import { parseApprovalDocument } from './approval.ts';
+import { forbidden } from './http-refusal.ts';
+import type { Subject } from './http-refusal.ts';
+import type { ApprovalStatus } from '../messages/outcomes.ts';
 
 export interface HttpRegistryOptions {
   /** The API token for publishing (credentials.yaml or $AAM_REGISTRY_TOKEN), asked for only when needed. */
@@ -52,10 +55,14 @@ export class HttpRegistry implements Registry {
     return { requireSignatures: info.require_signatures === true };
   }
 
-  /** Whether new versions wait for an approver (GET /api/v1/registry). */
-  async publishPolicy(): Promise<{ requireApproval: boolean }> {
+  /** Whether new versions wait for an approver, and who they are (GET /api/v1/registry). */
+  async publishPolicy(): Promise<{ requireApproval: boolean; approvers: string[] }> {
     const info = (await this.json(`${API_PREFIX}/registry`)) as Partial<ApiRegistryInfo>;
-    return { requireApproval: info.publish_policy?.require_approval === true };
+    const approvers = info.publish_policy?.approvers;
+    return {
+      requireApproval: info.publish_policy?.require_approval === true,
+      approvers: Array.isArray(approvers) ? approvers.filter((a): a is string => typeof a === 'string') : [],
+    };
   }
 
   async metadata(name: string): Promise<PackageMetadata | undefined> {
@@ -125,6 +132,7 @@ export class HttpRegistry implements Registry {
       method: 'POST',
       body: form,
       token,
+      subject: { name: manifest.name, version: manifest.version },
       attempts: 1,
       timeoutMs: 2 * (this.options.timeoutMs ?? 30_000),
     });
@@ -219,13 +227,14 @@ export class HttpRegistry implements Registry {
       signatureType: 'sigstore' | 'gpg';
       publicKey?: string | undefined;
     },
-  ): Promise<{ status: string; signer: string; approver: string; approval_status?: string }> {
+  ): Promise<{ status: string; signer: string; approver: string; approval_status?: ApprovalStatus }> {
     const token = await this.requireToken(`Approving on registry "${this.name}"`);
     const document = parseApprovalDocument(approval.document);
     if (!document) throw new AamError('USAGE', 'Not an approval document.');
     const response = await this.request(`${versionPath(name, version)}/approve`, {
       method: 'POST',
       token,
+      subject: { name, version, decision: document.status },
       attempts: 1,
       body: JSON.stringify({
         status: document.status,
@@ -240,7 +249,7 @@ export class HttpRegistry implements Registry {
       status: string;
       signer: string;
       approver: string;
-      approval_status?: string;
+      approval_status?: ApprovalStatus;
     };
   }
 
@@ -255,6 +264,7 @@ export class HttpRegistry implements Registry {
     const response = await this.request(`${packagePath(name)}/owners`, {
       method: 'PUT',
       token,
+      subject: { name },
       attempts: 1,
       body: JSON.stringify({ owners }),
     });
@@ -353,6 +363,8 @@ export class HttpRegistry implements Registry {
       notFound?: boolean;
       attempts?: number;
       timeoutMs?: number;
+      /** What the request is about, for the words of a refusal. */
+      subject?: Subject;
     } = {},
   ): Promise<Response | undefined> {
     const attempts = options.attempts ?? this.options.attempts ?? 3;
@@ -388,7 +400,7 @@ export class HttpRegistry implements Registry {
         await pause(attempt, response.headers.get('retry-after'));
         continue;
       }
-      throw await this.failure(response, options.method ?? 'GET', path);
+      throw await this.failure(response, options.method ?? 'GET', path, options.subject);
     }
     throw new AamError(
       'REGISTRY_UNREACHABLE',
@@ -400,7 +412,7 @@ export class HttpRegistry implements Registry {
     );
   }
 
-  private async failure(response: Response, method: string, path: string): Promise<AamError> {
+  private async failure(response: Response, method: string, path: string, subject?: Subject): Promise<AamError> {
     let body: Partial<ApiError> = {};
     try {
       body = JSON.parse((await this.body(response, 64 * 1024, 'its error')).toString('utf8')) as Partial<ApiError>;
@@ -422,10 +434,15 @@ export class HttpRegistry implements Registry {
       case 'invalid_archive':
         return new AamError('MANIFEST_INVALID', message);
     }
-    if (response.status === 401 || response.status === 403)
+    if (response.status === 403) {
+      const refused = forbidden(this.name, body.details, subject);
+      if (refused) return refused;
+    }
+    if (response.status === 401)
       return new AamError('REGISTRY_AUTH', message, {
-        hint: `Check the token for "${this.name}" in ~/.aam/credentials.yaml or $AAM_REGISTRY_TOKEN, and its scopes.`,
+        hint: `The token for "${this.name}" is missing, expired or revoked: log in again ("aam-trust login --registry ${this.name} --username NAME"), or replace it in ~/.aam/credentials.yaml or $AAM_REGISTRY_TOKEN.`,
       });
+    if (response.status === 403) return new AamError('REGISTRY_AUTH', message);
     return new AamError('REGISTRY_ERROR', message);
   }
 

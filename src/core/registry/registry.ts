@@ -1,4 +1,5 @@
 import { AamError } from '../errors.ts';
+import { refusal } from '../messages/outcomes.ts';
 import type { Manifest } from '../package/manifest.ts';
 import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
@@ -99,19 +100,12 @@ export function resolveIn(
       hint: versions.length > 0 ? `Available versions: ${versions.join(', ')}.` : 'The package has no versions.',
     });
   }
-  if (entry.approval)
-    throw new AamError(
-      entry.approval === 'pending' ? 'VERSION_PENDING_APPROVAL' : 'VERSION_REJECTED',
-      entry.approval === 'pending'
-        ? `${name}@${entry.version} is waiting for approval on registry "${registry}": it cannot be installed yet.`
-        : `${name}@${entry.version} was rejected by an approver of registry "${registry}": it cannot be installed.`,
-      {
-        hint:
-          entry.approval === 'pending'
-            ? "Ask one of the registry's approvers to review it (aam-trust approve NAME@VERSION), or install an approved version."
-            : 'Install another version; "aam-trust audit NAME" shows who rejected it and why.',
-      },
-    );
+  if (entry.approval) {
+    const facts = { name, label: `${name}@${entry.version}`, registry };
+    throw entry.approval === 'pending'
+      ? refusal('VERSION_PENDING_APPROVAL', { ...facts, approvers: undefined })
+      : refusal('VERSION_REJECTED', facts);
+  }
   return { metadata, entry };
 }
 

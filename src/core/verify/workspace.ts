@@ -11,7 +11,7 @@ import type { JobResult, VerifyJob } from './checks/job.ts';
 import { VerifyPool, workersFor } from './threads/pool.ts';
 import { reportOf, sharedPlaces } from './verdict/report.ts';
 import { installedDirOf } from '../lockfile/paths.ts';
-import { claimsOfInstalled } from './evidence/claims.ts';
+import { claimsOfInstalled, ClaimFilter, filteredClaims, installedClaims } from './evidence/claims.ts';
 import { PlaceIndex, placeOwners } from './verdict/collisions.ts';
 import type { DeployRoots } from '../deploy/platforms.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
@@ -89,7 +89,11 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
     // A package that shares a deployed place with another is judged with it, verified alone or not.
-    const claims = options.only ? claimsOfOthers(lock.names, workspace, roots, store, force) : undefined;
+    // Of the others, only manifests that can claim one of these packages' places are parsed.
+    const filter = options.only
+      ? new ClaimFilter(names.flatMap((name) => installedClaims(installedDirOf(workspace, name), roots).names))
+      : undefined;
+    let claims = options.only ? claimsOfOthers(lock.names, names, workspace, roots, store, force, filter) : undefined;
     const neighbours = claims
       ? [...new PlaceIndex(claims).neighboursOf(names, claims)].filter((n) => !names.includes(n))
       : [];
@@ -208,6 +212,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
 
     const results = [...collected.values()].map((c) => c.result);
+    // A package deploys what its signed archive names; when its installed aam.yaml names other artifacts
+    // (edited), the filter above did not look for their places: every manifest is read.
+    if (filter && !names.every((name) => filter.covers(collected.get(name)?.result.deployed.map((c) => c.name) ?? [])))
+      claims = claimsOfOthers(lock.names, names, workspace, roots, store, force, undefined);
     const places = new PlaceIndex(claims ?? results.map((r) => [r.name, r.claims]));
     const owners = placeOwners(places, results);
     const reports = new Map<string, PackageReport>();
@@ -249,20 +257,30 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
 /**
  * The places every installed package claims, for a run that verifies only
  * some: a stored result that still holds says it, else the installed
- * aam.yaml does (as a job would read it).
+ * aam.yaml does (as a job would read it). With a filter, a manifest that
+ * cannot claim a place of the packages verified is not parsed ([]).
  */
 function claimsOfOthers(
   names: readonly string[],
+  only: readonly string[],
   workspace: WorkspacePaths,
   roots: DeployRoots,
   store: VerificationStore | undefined,
   force: boolean,
+  filter: ClaimFilter | undefined,
 ): Map<string, readonly string[]> {
   const claims = new Map<string, readonly string[]>();
   for (const name of names) {
     const dir = installedDirOf(workspace, name);
     const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
-    claims.set(name, stored && holds(stored, dir) ? stored.claims : claimsOfInstalled(dir, roots));
+    claims.set(
+      name,
+      stored && holds(stored, dir)
+        ? stored.claims
+        : filter && !only.includes(name)
+          ? filteredClaims(dir, roots, filter)
+          : claimsOfInstalled(dir, roots),
+    );
   }
   return claims;
 }

@@ -15,6 +15,11 @@ import type { SignatureVerifier } from '../signature/verifier.ts';
 import { verifySignedDocument } from '../signature/delegation-file.ts';
 import { describeSigner, signerKeyOf } from '../policy/trust-match.ts';
 import type { Signer } from '../policy/trust-match.ts';
+import { HttpRegistry } from '../registry/http-registry.ts';
+import { say } from '../messages/outcomes.ts';
+import type { Message, SignedWith } from '../messages/outcomes.ts';
+import { STEP } from '../messages/steps.ts';
+import type { Signed } from '../messages/steps.ts';
 
 export type Signing =
   | {
@@ -51,6 +56,10 @@ export interface PublishOutcome {
   archivePath: string;
   signatures: SignatureRecord[];
   skipped: string[];
+  /** `pending`: the registry keeps the version waiting until one of its approvers approves it. */
+  approval?: 'pending' | 'rejected';
+  /** What happened, in the words every surface says it with (messages/outcomes.ts). */
+  message: Message;
 }
 
 /** Pack → checksum → sign → verify the signature → publish. Nothing is stored unless every step before succeeded. */
@@ -62,7 +71,7 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   options.onStep?.('pack');
   const packed = await packDirectory(options.packageDir);
   const label = `${packed.manifest.name}@${packed.manifest.version}`;
-  line(`Packing ${label}...`);
+  line(`${STEP.packing(label)}...`);
   line(`→ ${packed.files.length} files, ${formatSize(packed.bytes.length)}, ${packed.checksum}`);
   for (const skipped of packed.skipped) line(`→ Skipped ${skipped}`);
   // Refused before signing: a signature would vouch for text the signer may never have seen.
@@ -84,11 +93,24 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   });
   checkCancel();
   options.onStep?.('publish');
-  line(`Publishing to registry ${options.registry.name}...`);
+  line(`${STEP.publishing(options.registry.name)}...`);
   const result = await options.registry.publish(packed.bytes, signatures, { confirmName: options.confirmName });
-  line(`✓ Published ${label}`);
-  if (signatures.length > 0)
-    line(signatures.length === 1 ? '✓ Signature uploaded' : `✓ ${signatures.length} signatures uploaded`);
+  const approval = result.entry.approval;
+  const signature = signedWithOf(signatures[0]);
+  const message =
+    approval === 'pending'
+      ? say('PUBLISHED_PENDING_APPROVAL', {
+          label,
+          registry: options.registry.name,
+          signature,
+          approvers: await approversOf(options.registry),
+        })
+      : say('PUBLISHED', { label, registry: options.registry.name, signature });
+  line(`${message.mark} ${message.text}`);
+  if (message.detail) line(`  ${message.detail}`);
+  if (message.next) line(`  ${message.next}`);
+  // The message names the first signer; several signed together, and the transcript says how many.
+  if (signatures.length > 1) line(`✓ ${signatures.length} signatures uploaded`);
   return {
     name: packed.manifest.name,
     version: packed.manifest.version,
@@ -96,6 +118,8 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
     archivePath: result.archivePath,
     signatures: result.entry.signatures ?? [],
     skipped: packed.skipped,
+    ...(approval ? { approval } : {}),
+    message,
   };
 }
 
@@ -123,8 +147,8 @@ export async function signAll(
     options.onStep?.('sign');
     const signed =
       signing.method === 'sigstore'
-        ? await signSigstore(bytes, signing, options.line)
-        : await signGpg(bytes, signing, options.line);
+        ? await signSigstore(bytes, signing, options.line, 'package')
+        : await signGpg(bytes, signing, options.line, 'package');
     options.checkCancel();
     options.onStep?.('verify');
     // A key file's public key may be in no keyring yet: the signature is checked with the key that made it.
@@ -174,12 +198,28 @@ export async function signAll(
   return out;
 }
 
+/** Who the registry's approvers are, when it says; a publish is not failed for not knowing. */
+async function approversOf(registry: Registry): Promise<string[] | undefined> {
+  if (!(registry instanceof HttpRegistry)) return undefined;
+  return registry.publishPolicy().then(
+    (p) => p.approvers,
+    () => undefined,
+  );
+}
+
+function signedWithOf(signature: SignatureToStore | undefined): SignedWith | undefined {
+  if (!signature) return undefined;
+  const record = signature.record as { identity?: string; fingerprint?: string };
+  return { method: signature.type, signer: record.identity ?? record.fingerprint };
+}
+
 async function signSigstore(
   archive: Buffer,
   signing: Extract<Signing, { method: 'sigstore' }>,
   line: (l: string) => void,
+  what: Signed,
 ) {
-  line('Signing package with Sigstore...');
+  line(`${STEP.signing(what, 'sigstore')}...`);
   const { tokenIdentity } = await import('../sigstore/identity/token.ts');
   const { signWithSigstore } = await import('../sigstore/sign.ts');
   const provider: IdentityProvider = {
@@ -195,17 +235,22 @@ async function signSigstore(
     retry: signing.retry,
     timeoutMs: signing.timeoutMs,
   });
-  line('→ Package signed successfully');
+  line(`→ ${STEP.signed(what)}`);
   return { type: 'sigstore' as const, bytes: signature.bytes };
 }
 
-async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg' }>, line: (l: string) => void) {
-  line('Signing package with GPG...');
+async function signGpg(
+  archive: Buffer,
+  signing: Extract<Signing, { method: 'gpg' }>,
+  line: (l: string) => void,
+  what: Signed,
+) {
+  line(`${STEP.signing(what, 'gpg')}...`);
   const { loadSigningKey, signDetached } = await import('../openpgp/sign.ts');
   const key = await loadSigningKey(signing.keySource, signing.prompt);
   line(`→ Using key: ${key.userIds[0] ?? key.fingerprint} (${key.fingerprint})`);
   const bytes = await signDetached(archive, key);
-  line('→ Package signed successfully');
+  line(`→ ${STEP.signed(what)}`);
   // An HTTP registry checks the signature before it accepts it: it gets the public key with it (spec §5.4.2).
   return { type: 'gpg' as const, bytes, publicKey: key.key.toPublic().armor() };
 }
@@ -213,13 +258,15 @@ async function signGpg(archive: Buffer, signing: Extract<Signing, { method: 'gpg
 /**
  * Signs any bytes the way a package is signed (an approval document, say):
  * a Sigstore bundle, or a detached OpenPGP signature with its public key.
+ * `what` names what is signed in the transcript: an approval is not a package.
  */
 export async function signBytes(
   data: Buffer,
   signing: Signing,
   line: (l: string) => void = () => undefined,
+  what: Signed = 'package',
 ): Promise<{ type: 'sigstore' | 'gpg'; bytes: Buffer; publicKey?: string }> {
-  return signing.method === 'sigstore' ? signSigstore(data, signing, line) : signGpg(data, signing, line);
+  return signing.method === 'sigstore' ? signSigstore(data, signing, line, what) : signGpg(data, signing, line, what);
 }
 
 /** How a verified signature is described where it is stored (registry metadata, the HTTP registry's database). */

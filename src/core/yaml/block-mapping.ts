@@ -1,7 +1,7 @@
 /**
  * A fast reader for the YAML that AAM files are made of: block mappings of
- * scalars, as the `yaml` library and PyYAML write lock files, indexes and
- * metadata. It gives exactly what the `yaml` library would (YAML 1.2 core
+ * scalars and sequences of scalars (`- item`), as the `yaml` library and
+ * PyYAML write lock files, trust records, indexes and metadata. It gives exactly what the `yaml` library would (YAML 1.2 core
  * schema) or, for anything beyond that subset — sequences, anchors, tags,
  * flow collections, block or multi-line scalars, escapes, comments after a
  * value, duplicate keys — undefined, and the caller uses the full parser.
@@ -18,6 +18,8 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
   let pending: { map: Record<string, unknown>; key: string; indent: number } | undefined;
   /** Set after a scalar value: a deeper line would continue it (a multi-line scalar). */
   let scalarIndent = -1;
+  /** A block sequence being read: its dashes' column, its items, and the column of the key that holds it. */
+  let sequence: { indent: number; items: unknown[]; keyIndent: number } | undefined;
   const length = text.length;
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (position < length) {
@@ -32,6 +34,30 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
     const first = line.charCodeAt(indent);
     if (first === 0x23 /* # */) continue;
     if (first === 0x09 /* tab */ || line.startsWith('---') || line.startsWith('...')) return undefined;
+    const dash = first === 0x2d /* - */ && (indent + 1 === line.length || line.charCodeAt(indent + 1) === 32);
+    if (pending && dash && indent >= pending.indent) {
+      // `key:` then `- item` lines, at its column (as AAM writes them) or deeper.
+      const items: unknown[] = [];
+      pending.map[pending.key] = items;
+      sequence = { indent, items, keyIndent: pending.indent };
+      pending = undefined;
+    }
+    if (sequence) {
+      if (indent === sequence.indent && dash) {
+        // Only one-line scalars: `- ` alone (null), nested collections and `- a: b` go to the full parser.
+        const item = line.slice(indent + 2).trim();
+        if (item === '') return undefined;
+        const value = scalarValue(item);
+        if (value === NOT_SIMPLE) return undefined;
+        sequence.items.push(value);
+        scalarIndent = indent;
+        continue;
+      }
+      // A deeper line continues an item; a key at the dashes' column, deeper than the sequence's key, is an error.
+      if (indent > sequence.indent || (indent === sequence.indent && indent > sequence.keyIndent)) return undefined;
+      sequence = undefined;
+      scalarIndent = -1;
+    }
     if (pending) {
       if (indent > pending.indent) {
         const child: Record<string, unknown> = {};

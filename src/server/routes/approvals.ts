@@ -124,6 +124,7 @@ export const approvalsPlugin: FastifyPluginAsync = async (app) => {
           403,
           'forbidden',
           `The approval is signed by ${describeSigner(check.signer)}, who is not one of the registry's approvers.`,
+          { reason: 'not_approver', signer: describeSigner(check.signer), approvers: settings.approvers },
         );
       const status = await storeDecision(db, {
         versionId: row.id,

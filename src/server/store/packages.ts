@@ -115,7 +115,11 @@ export async function requireOwner(db: Queryable, caller: Caller, pkg: PackageRo
     pkg.id,
     caller.userId,
   ]);
-  if (rows.length === 0) throw new ApiFailure(403, 'forbidden', `${caller.username} is not an owner of ${name}.`);
+  if (rows.length === 0)
+    throw new ApiFailure(403, 'forbidden', `${caller.username} is not an owner of ${name}.`, {
+      reason: 'not_owner',
+      user: caller.username,
+    });
 }
 
 /** "latest" follows the highest installable version, or is not there at all. */

@@ -156,7 +156,15 @@ function generate(rand: () => number): string {
     const key = rand() < hard ? pick(HARD.keys) : pick(GOOD.keys);
     const value = rand() < 0.3 ? '' : rand() < hard ? pick(HARD.values) : pick(GOOD.values);
     out.push(`${' '.repeat(indent + (rand() < hard / 4 ? 1 : 0))}${key}:${value}`);
-    if (value === '' && rand() < 0.7) depth.push(indent + (rand() < 0.8 ? 2 : 4));
+    if (value === '' && rand() < 0.3) {
+      // A block sequence, at the key's column (as AAM writes them) or deeper, now and then one column off.
+      const at = indent + (rand() < 0.6 ? 0 : 2) + (rand() < hard / 2 ? 1 : 0);
+      for (let k = 1 + Math.floor(rand() * 3); k > 0; k--) {
+        const item = rand() < hard ? pick(HARD.values) : pick(GOOD.values);
+        out.push(`${' '.repeat(at)}-${rand() < hard / 4 ? '' : ' '}${item.trimStart()}`);
+      }
+      if (rand() < 0.3) out.push(`${' '.repeat(at + (rand() < 0.5 ? 0 : 2))}${pick(GOOD.keys)}: x`);
+    } else if (value === '' && rand() < 0.7) depth.push(indent + (rand() < 0.8 ? 2 : 4));
   }
   return out.join(rand() < 0.05 ? '\r\n' : '\n') + (rand() < 0.5 ? '\n' : '');
 }
@@ -199,12 +207,26 @@ describe('the block-mapping reader', () => {
       dist_tags: { latest: '1.0.0' },
       count: 3,
     };
-    for (const value of [lock, metadata]) {
+    const record = {
+      record_version: 1,
+      packages: {
+        '@acme/one': {
+          version: '1.0.0',
+          checksum: `sha256:${'a'.repeat(64)}`,
+          signature: { type: 'gpg', fingerprint: 'F'.repeat(40) },
+          platforms: ['cursor', 'claude'],
+          recorded_at: '2026-12-03T07:19:17.779Z',
+        },
+        '@acme/two': { version: '2.0.0', platforms: [] },
+      },
+    };
+    for (const value of [lock, metadata, record]) {
       const text = toYamlText(value);
       const fast = parseBlockMapping(text);
       const reference = full(text);
       assert.ok(reference.ok);
-      if (value === lock) assert.notEqual(fast, undefined, 'a lock file should not need the full parser');
+      if (value !== metadata)
+        assert.notEqual(fast, undefined, 'lock files and trust records should not need the full parser');
       if (fast !== undefined) assert.deepEqual(fast, reference.value);
     }
   });

@@ -3,6 +3,7 @@ import { placesOf, PLATFORMS } from '../../deploy/platforms.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
 import { readRegularFileSync } from '../../fs/safe-read.ts';
 import { parseManifest } from '../../package/manifest.ts';
+import type { Manifest } from '../../package/manifest.ts';
 
 /**
  * The places (deployed paths, or sections of a shared file) an installed
@@ -12,10 +13,73 @@ import { parseManifest } from '../../package/manifest.ts';
  * as edited — never the other way round.
  */
 export function claimsOfInstalled(installedDir: string, roots: DeployRoots): string[] {
+  return installedClaims(installedDir, roots).places;
+}
+
+/** The places an installed package claims, and the names of the artifacts that go there. */
+export function installedClaims(installedDir: string, roots: DeployRoots): { places: string[]; names: string[] } {
+  const manifest = installedManifest(installedDir, () => true);
+  return manifest
+    ? { places: placesOf(manifest, PLATFORMS, roots), names: artifactNames(manifest) }
+    : { places: [], names: [] };
+}
+
+/**
+ * Which installed manifests can claim a place that artifacts of the given
+ * names go to — what verifying only some packages must parse of all the
+ * others (parsing a thousand manifests is most of a one-package run).
+ *
+ * A place is its artifact's name with a fixed folder, prefix and suffix
+ * (`prompts/NAME.md`, `rules/agent-NAME.mdc`, a section named NAME), and
+ * artifact names are `[a-z0-9-]`: a manifest claiming the place of NAME names
+ * NAME itself or, in Cursor's rules folder, `agent-NAME` (or NAME is
+ * `agent-` and that name). Written in YAML, such a name appears in its text
+ * as it is, but in a double-quoted scalar with escapes: a text without the
+ * name and without a backslash cannot claim the place, and is not parsed.
+ */
+export class ClaimFilter {
+  private readonly names: ReadonlySet<string>;
+  private readonly needles: readonly string[];
+
+  constructor(names: Iterable<string>) {
+    this.names = new Set(names);
+    const needles = new Set<string>();
+    for (const name of this.names) {
+      needles.add(name);
+      if (name.startsWith('agent-') && name.length > 'agent-'.length) needles.add(name.slice('agent-'.length));
+    }
+    this.needles = [...needles];
+  }
+
+  mayClaim(text: string): boolean {
+    return text.includes('\\') || this.needles.some((needle) => text.includes(needle));
+  }
+
+  /** Whether the places of these artifact names are all ones the filter keeps every claim on. */
+  covers(names: Iterable<string>): boolean {
+    for (const name of names) if (!this.names.has(name)) return false;
+    return true;
+  }
+}
+
+/** What `claimsOfInstalled` says, for a manifest `filter` lets through; [] for one that cannot claim its places. */
+export function filteredClaims(installedDir: string, roots: DeployRoots, filter: ClaimFilter): string[] {
+  const manifest = installedManifest(installedDir, (text) => filter.mayClaim(text));
+  return manifest ? placesOf(manifest, PLATFORMS, roots) : [];
+}
+
+function installedManifest(installedDir: string, wanted: (text: string) => boolean): Manifest | undefined {
   try {
     const read = readRegularFileSync(join(installedDir, 'aam.yaml'), 'manifest');
-    return read ? placesOf(parseManifest(read.bytes.toString('utf8')), PLATFORMS, roots) : [];
+    if (!read) return undefined;
+    const text = read.bytes.toString('utf8');
+    return wanted(text) ? parseManifest(text) : undefined;
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+function artifactNames(manifest: Manifest): string[] {
+  const { agents, skills, prompts, instructions } = manifest.artifacts;
+  return [...agents, ...skills, ...prompts, ...instructions].map((ref) => ref.name);
 }

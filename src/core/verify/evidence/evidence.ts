@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sha256Hex } from '../../archive/hash.ts';
+import { isChecksum, sha256Hex } from '../../archive/hash.ts';
 import { readRegularFileSync } from '../../fs/safe-read.ts';
 import type { ReadKind } from '../../fs/safe-read.ts';
 import { messageOf } from '../../errors.ts';
@@ -105,8 +105,11 @@ export function gatherEvidence(
   };
   const registry = registryFiles(name, entry, source.registry, source.registryProblem, read, stamps);
   const changes: RegistryChange[] = [];
+  // A lock checksum that is no SHA-256 digest names no bytes: nothing the registry serves can match
+  // it, and that says nothing about the registry.
+  const named = isChecksum(entry.checksum);
   const archiveFrom = (file: RegistryFile | undefined): Buffer | undefined => {
-    if (!file) return undefined;
+    if (!file || !named) return undefined;
     const seen = changeOf('archive', file, entry.checksum);
     if (!seen) return file.bytes;
     changes.push(seen);
@@ -118,7 +121,9 @@ export function gatherEvidence(
     archive = fromCache(entry.checksum, 'archive');
     archiveOrigin = archive
       ? `offline cache ${cachePath(source.cacheDir, entry.checksum)}`
-      : `${registry.problem ?? (changes.length > 0 ? `registry "${source.registry!.name}" serves other bytes` : 'the registry was not consulted')}, and it is not in the offline cache${registry.problem || changes.length > 0 ? '' : ' (run Prepare Offline Verification while the registry is reachable)'}`;
+      : !named && entry.checksum
+        ? `the lock file's checksum "${entry.checksum}" is not a SHA-256 digest (sha256: and 64 hex digits), so no archive can be found by it`
+        : `${registry.problem ?? (changes.length > 0 ? `registry "${source.registry!.name}" serves other bytes` : 'the registry was not consulted')}, and it is not in the offline cache${registry.problem || changes.length > 0 ? '' : ' (run Prepare Offline Verification while the registry is reachable)'}`;
   }
   const base = {
     name,

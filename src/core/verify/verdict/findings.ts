@@ -31,8 +31,8 @@ export interface Finding {
 }
 
 /**
- * A registry that serves other bytes for a published version (or another
- * signature, or none) fails; one that no longer has the version warns. The
+ * A registry that serves other bytes for a published version, another
+ * signature, or none — or no longer has the version at all — fails. The
  * installed package keeps the verdict its captured evidence gives it.
  */
 export function registryFindings(changes: readonly RegistryChange[], source: string, label: string): Finding[] {
@@ -41,13 +41,16 @@ export function registryFindings(changes: readonly RegistryChange[], source: str
     const what = change.what === 'archive' ? 'the archive' : 'the signature';
     return {
       code: 'REGISTRY_CHANGED',
-      action: change.what === 'archive' && change.change === 'removed' ? 'warn' : 'fail',
+      // A version withdrawn is a change of what was published too (a registry rolled back to before
+      // it, say): it fails the run like other bytes do, as the README says; the verdict stays the
+      // installed package's own.
+      action: 'fail',
       message: `The registry changed a published version: "${source}" ${served} ${what} of ${label} (${change.path}).`,
       expected: change.expected,
       actual: change.actual,
       hint:
         change.change === 'removed' && change.what === 'archive'
-          ? 'The installed copy is judged by what was captured at install; the registry can no longer be used to install this version.'
+          ? 'The installed copy is judged by what was captured at install, but the registry can no longer install this version: ask its owner why a published version was withdrawn (a registry restored from an older backup, or rolled back, loses what was published since).'
           : 'The installed copy is judged by what was captured at install. Ask the registry owner why a published version changed; do not install it from there again.',
     };
   });

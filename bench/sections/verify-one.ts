@@ -1,0 +1,71 @@
+/**
+ * One package, cold, as a whole `aam-trust verify NAME` process — in a
+ * project of one package and in the large worlds — against `node -e 0` (and
+ * `aam-trust --version`, which only loads the CLI) in the same rounds. Then,
+ * once, untimed: which of the collision pairs' packages verify-one and
+ * verify-all report as failing.
+ */
+import { CLI, ratio, round, RUNS, SMOKE, summary, timeProcess } from '../harness.ts';
+import type { SectionResult } from '../harness.ts';
+import type { World } from '../worlds.ts';
+import { cliCold } from './verify-all.ts';
+
+export function verifyOne(single: World, large: World[]): SectionResult {
+  const rounds = SMOKE ? 1 : Math.max(RUNS * 2, 10);
+  const nodeMs: number[] = [];
+  const version: number[] = [];
+  const alone: number[] = [];
+  const inWorld = large.map(() => [] as number[]);
+  for (let i = 0; i < rounds; i++) {
+    nodeMs.push(timeProcess(['-e', '0']).ms);
+    version.push(timeProcess([CLI, '--version']).ms);
+    alone.push(cliCold(single, [single.names[0]!]).ms);
+    large.forEach((world, k) => inWorld[k]!.push(cliCold(world, [world.names[0]!]).ms));
+  }
+  const over = (values: number[]) => ({
+    ms: summary(values),
+    over_node_ms: round(summary(values).median - summary(nodeMs).median),
+    ratio_to_node: ratio(values, nodeMs),
+  });
+  const collisions = Object.fromEntries(
+    large.map((world) => {
+      // The smoke run checks one pair: the path is the same for every pair.
+      const members = (SMOKE ? world.collisions.slice(0, 1) : world.collisions).flat();
+      const one = members.filter((name) => cliCold(world, [name]).failing.length > 0);
+      const all = cliCold(world).failing;
+      return [world.method, { collision_packages: members, verify_one_failing: one, verify_all_failing: all }];
+    }),
+  );
+  const figures = {
+    node_e0_ms: summary(nodeMs),
+    cli_version: over(version),
+    one_package_project: over(alone),
+    ...Object.fromEntries(large.map((world, k) => [`in_${world.method}_${world.packages}`, over(inWorld[k]!)])),
+    collisions,
+  };
+  const row = (what: string, f: ReturnType<typeof over>) =>
+    [
+      what,
+      `${round(f.ms.median, 0)} ms`,
+      `node -e 0 + ${round(f.over_node_ms, 0)} ms (${f.ratio_to_node.median}×, rounds ${f.ratio_to_node.min}–${f.ratio_to_node.max}×); goal ≤ 100 ms`,
+    ] as [string, string, string];
+  return {
+    figures,
+    rows: [
+      ['node -e 0 (process floor)', `${round(figures.node_e0_ms.median, 0)} ms`, `median of ${rounds}`],
+      row('aam-trust --version (loads dist/cli.js)', figures.cli_version),
+      row('verify NAME, cold, project of one package', figures.one_package_project),
+      ...large.map((world, k) =>
+        row(`verify NAME, cold, ${world.packages} ${world.method} packages`, over(inWorld[k]!)),
+      ),
+      ...large.map(
+        (world) =>
+          [
+            `collisions (${world.method}): failing in verify-one / verify-all`,
+            `${collisions[world.method]!.verify_one_failing.length} / ${collisions[world.method]!.verify_all_failing.length}`,
+            `of ${collisions[world.method]!.collision_packages.length} packages in collision pairs (a warning naming both; test/core/verify/bench-collisions.test.ts asserts agreement)`,
+          ] as [string, string, string],
+      ),
+    ],
+  };
+}
