@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { messageOf } from '../core/errors.ts';
 import { readTrustRecord, recordPathOf } from '../core/record/trust-record.ts';
+import { PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry } from '../core/registry/audit-log.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
@@ -133,7 +134,7 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       entry.event === 'version.reject' ? new vscode.ThemeColor('testing.iconFailed') : undefined,
     );
     const details = Object.entries(entry.metadata)
-      .filter(([, v]) => v !== null && v !== undefined)
+      .filter(([k, v]) => v !== null && v !== undefined && k !== PACKAGE_PREVIOUS)
       .map(([k, v]) => `- ${k}: ${String(v)}`);
     item.tooltip = new vscode.MarkdownString(
       [
@@ -162,7 +163,7 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         if (!(registry instanceof HttpRegistry)) continue;
         try {
           const recorded = (await readTrustRecord(recordPathOf(workspace.paths.aamDir))).registries?.[entry.name];
-          const check = await checkRegistryLog(registry, recorded, entry.keyId);
+          const check = await checkRegistryLog(registry, recorded, entry.keyId, { tail: SHOWN });
           out.push({ kind: 'registry', name: entry.name, url: entry.url, workspace, check, error: undefined });
         } catch (error) {
           out.push({

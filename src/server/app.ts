@@ -68,7 +68,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   app.addHook('onRequest', async (request) => checkRawRequest(request));
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
-    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json'))
+    // Answers that can be revalidated (an ETag) say so themselves; every other JSON answer is not kept.
+    if (
+      String(reply.getHeader('content-type') ?? '').startsWith('application/json') &&
+      !reply.hasHeader('cache-control')
+    )
       reply.header('cache-control', 'no-store');
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);

@@ -1,5 +1,6 @@
-import { entryHash } from '../core/registry/audit-log.ts';
+import { entryHash, PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry, AuditEvent } from '../core/registry/audit-log.ts';
+import { appendLeaf, readFrontier, rootOfFrontier, splitFrontier, storeNodes } from './audit-tree.ts';
 import type { Queryable } from './db.ts';
 
 /**
@@ -17,10 +18,15 @@ export async function appendAudit(
     metadata?: Record<string, unknown>;
   },
 ): Promise<AuditEntry> {
-  const { rows } = await tx.query<{ size: number; head_hash: string }>(
-    'SELECT size, head_hash FROM audit_head WHERE id = 1 FOR UPDATE',
+  const { rows } = await tx.query<{ size: number; head_hash: string; frontier: Uint8Array | null }>(
+    'SELECT size, head_hash, frontier FROM audit_head WHERE id = 1 FOR UPDATE',
   );
   const head = rows[0]!;
+  // Each entry names the one before it about the same package, so a client reading one package's
+  // entries (each proven in the tree) also sees when one of them was left out.
+  const previous = await tx.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_log WHERE package = $1', [
+    entry.package,
+  ]);
   const content = {
     seq: Number(head.size) + 1,
     event: entry.event,
@@ -28,7 +34,7 @@ export async function appendAudit(
     package: entry.package,
     version: entry.version ?? null,
     timestamp: new Date().toISOString(),
-    metadata: entry.metadata ?? {},
+    metadata: { ...entry.metadata, [PACKAGE_PREVIOUS]: Number(previous.rows[0]?.seq ?? 0) },
     prev_hash: head.head_hash.trim(),
   };
   const hash = entryHash(content);
@@ -47,7 +53,16 @@ export async function appendAudit(
       hash,
     ],
   );
-  await tx.query('UPDATE audit_head SET size = $1, head_hash = $2 WHERE id = 1', [content.seq, hash]);
+  // The entry is also the next leaf of the Merkle tree (its hash is the leaf's data).
+  const size = Number(head.size);
+  const tree = appendLeaf(splitFrontier(head.frontier) ?? (await readFrontier(tx, size)), size, hash);
+  await storeNodes(tx, tree.nodes);
+  await tx.query('UPDATE audit_head SET size = $1, head_hash = $2, root = $3, frontier = $4 WHERE id = 1', [
+    content.seq,
+    hash,
+    rootOfFrontier(tree.frontier),
+    Buffer.concat(tree.frontier),
+  ]);
   return { ...content, hash };
 }
 
@@ -71,10 +86,11 @@ function toEntry(row: AuditRow): AuditEntry {
 /** Entries after `from` (by sequence), at most `limit`, optionally of one package. */
 export async function auditEntries(
   db: Queryable,
-  options: { from?: number; limit?: number; package?: string },
+  options: { from?: number; limit?: number; package?: string | undefined; until?: number },
 ): Promise<AuditEntry[]> {
-  const values: unknown[] = [options.from ?? 0, Math.min(Math.max(options.limit ?? 1000, 1), 1000)];
-  const filter = options.package ? (values.push(options.package), `AND package = $${values.length}`) : '';
+  const values: unknown[] = [options.from ?? 0, Math.min(Math.max(options.limit ?? 1000, 1), 1001)];
+  let filter = options.package ? (values.push(options.package), `AND package = $${values.length}`) : '';
+  if (options.until !== undefined) filter += (values.push(options.until), ` AND seq <= $${values.length}`);
   const { rows } = await db.query<AuditRow>(
     `SELECT * FROM audit_log WHERE seq > $1 ${filter} ORDER BY seq LIMIT $2`,
     values,
