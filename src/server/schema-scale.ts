@@ -18,6 +18,10 @@ const backfillLevels = Array.from(
    WHERE l.level = ${i} AND l.idx % 2 = 0;`,
 ).join('\n');
 
+/** Builds the tree's nodes from the entries of a log that has none (the root and frontier follow from them). */
+export const TREE_BACKFILL = `INSERT INTO audit_nodes (level, idx, hash) SELECT 0, seq - 1, sha256('\\x00'::bytea || decode(hash, 'hex')) FROM audit_log;
+${backfillLevels}`;
+
 export const SCALE_MIGRATION = `
 -- The hash of every perfect subtree of the log's RFC 6962 tree (level L holds 2^L entries, the
 -- L-th level's idx-th): written as entries are appended, so any root or proof is O(log n) reads.
@@ -33,8 +37,7 @@ ALTER TABLE audit_head ADD COLUMN root BYTEA;
 ALTER TABLE audit_head ADD COLUMN frontier BYTEA;
 
 -- A log written before the tree: its leaves (each entry's hash is the leaf's data), then each level.
-INSERT INTO audit_nodes (level, idx, hash) SELECT 0, seq - 1, sha256('\\x00'::bytea || decode(hash, 'hex')) FROM audit_log;
-${backfillLevels}
+${TREE_BACKFILL}
 
 -- Search (GET /packages?q=): a trigram index over what a query matches, not a scan of every row.
 DO $$ BEGIN CREATE EXTENSION IF NOT EXISTS pg_trgm; EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'pg_trgm is not available: search scans'; END $$;

@@ -103,6 +103,8 @@ export function auditProofRoutes(app: FastifyInstance): void {
           `The log has ${head.size} entries: there is no tree of ${query.size}.`,
         );
       if (query.index !== undefined) {
+        if (query.index >= query.size)
+          throw new ApiFailure(400, 'bad_request', `There is no entry ${query.index} in a tree of ${query.size}.`);
         const [entry] = await auditEntries(db, { from: query.index, limit: 1 });
         if (!entry || entry.seq !== query.index + 1)
           throw new ApiFailure(404, 'entry_not_found', `The log has no entry ${query.index}.`);
