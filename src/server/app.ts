@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import type { RateLimitKind, RegistryContext } from './context.ts';
 import { ApiFailure, errorBody, installErrorHandling } from './errors.ts';
 import { installOpenApi } from './openapi.ts';
+import { installReadCache } from './cached-reads.ts';
 import { checkRawRequest, installJsonBodies } from './request-checks.ts';
 import { installResponseChecks } from './response-checks.ts';
 import { approvalsPlugin } from './routes/approvals.ts';
@@ -99,6 +100,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
         `Too many requests: at most ${context.max} a minute; try again in ${context.after}.`,
       ),
   });
+  await installReadCache(app);
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);
 

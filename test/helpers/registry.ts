@@ -29,6 +29,8 @@ export interface TestRegistry {
   name: string;
   root: string;
   dataDir: string;
+  /** postgres://… when it runs on a PostgreSQL server. */
+  databaseUrl: string | undefined;
   home: string;
   project: string;
   /** Makes an API token for `user` (created if needed) the operator's way. */
@@ -64,6 +66,7 @@ export async function startTestRegistry(
     name,
     root,
     dataDir: base.dataDir,
+    databaseUrl,
     home,
     project,
     token: async (user, scopes = ['publish', 'yank']) =>
