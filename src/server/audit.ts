@@ -1,12 +1,13 @@
 import { entryHash, PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry, AuditEvent } from '../core/registry/audit-log.ts';
-import { appendLeaf, readFrontier, rootOfFrontier, splitFrontier, storeNodes } from './audit-tree.ts';
+import { appendLeaf, readFrontier, rootOfFrontier, splitFrontier } from './audit-tree.ts';
 import type { Queryable } from './db.ts';
 
 /**
  * Appends one audit entry in the caller's transaction (the mutation's own):
  * the head row is locked, so entries from any number of instances form one
- * chain, and a mutation that rolls back leaves no entry behind.
+ * chain, and a mutation that rolls back leaves no entry behind. The lock is
+ * held until the transaction ends, so a caller appends as its last step.
  */
 export async function appendAudit(
   tx: Queryable,
@@ -38,9 +39,19 @@ export async function appendAudit(
     prev_hash: head.head_hash.trim(),
   };
   const hash = entryHash(content);
+  // The entry is also the next leaf of the Merkle tree (its hash is the leaf's data). One statement
+  // writes the entry, the subtrees it completes and the new head: the head's lock is held briefly.
+  const size = Number(head.size);
+  const tree = appendLeaf(splitFrontier(head.frontier) ?? (await readFrontier(tx, size)), size, hash);
   await tx.query(
-    `INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `WITH entry AS (
+       INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ), nodes AS (
+       INSERT INTO audit_nodes (level, idx, hash)
+       SELECT l, i, decode(h, 'hex') FROM unnest($10::int[], $11::bigint[], $12::text[]) AS t(l, i, h)
+     )
+     UPDATE audit_head SET size = $1, head_hash = $9, root = $13, frontier = $14 WHERE id = 1`,
     [
       content.seq,
       content.event,
@@ -51,18 +62,13 @@ export async function appendAudit(
       JSON.stringify(content.metadata),
       content.prev_hash,
       hash,
+      tree.nodes.map((n) => n[0]),
+      tree.nodes.map((n) => n[1]),
+      tree.nodes.map((n) => n[2].toString('hex')),
+      rootOfFrontier(tree.frontier),
+      Buffer.concat(tree.frontier),
     ],
   );
-  // The entry is also the next leaf of the Merkle tree (its hash is the leaf's data).
-  const size = Number(head.size);
-  const tree = appendLeaf(splitFrontier(head.frontier) ?? (await readFrontier(tx, size)), size, hash);
-  await storeNodes(tx, tree.nodes);
-  await tx.query('UPDATE audit_head SET size = $1, head_hash = $2, root = $3, frontier = $4 WHERE id = 1', [
-    content.seq,
-    hash,
-    rootOfFrontier(tree.frontier),
-    Buffer.concat(tree.frontier),
-  ]);
   return { ...content, hash };
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { API_PREFIX } from '../core/registry/http-api.ts';
 import { ArchiveCache, DownloadCounter } from './archives.ts';
 import { packageName } from './context.ts';
-import { matches, ReadCache } from './read-cache.ts';
+import { etagOf, matches, ReadCache } from './read-cache.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -49,7 +49,8 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
       return payload;
     }
     const slot = request.cacheSlot;
-    if (!slot || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    if (reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    if (!slot) return conditional(request, reply, payload);
     const etag = reads.put(slot.url, slot.name, slot.stamp, payload);
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (!matches(request.headers['if-none-match'], etag)) return payload;
@@ -67,11 +68,27 @@ export function cachedHandler(
     const name = packageName(request.params);
     const hit = reads.get(request.url);
     if (hit) {
-      reply.header('etag', hit.etag).header('cache-control', 'no-cache');
+      reply.header('etag', hit.etag).header('cache-control', 'no-cache').header('x-cache', 'hit');
       if (matches(request.headers['if-none-match'], hit.etag)) return reply.code(304).send();
       return reply.type('application/json; charset=utf-8').send(hit.body);
     }
     request.cacheSlot = { url: request.url, name, stamp: reads.stamp(name) };
     return handler(request, reply);
   };
+}
+
+/**
+ * Any other public JSON read (search, the registry's settings, proofs, the
+ * log's pages) answers If-None-Match too: its ETag is its own hash, so a
+ * client asking again for something unchanged gets a 304. Answers to a
+ * request with a token stay `no-store`.
+ */
+function conditional(request: FastifyRequest, reply: FastifyReply, payload: string): string {
+  if (request.headers.authorization || reply.hasHeader('etag')) return payload;
+  if (!String(reply.getHeader('content-type') ?? '').startsWith('application/json')) return payload;
+  const etag = etagOf(payload);
+  reply.header('etag', etag).header('cache-control', 'no-cache');
+  if (!matches(request.headers['if-none-match'], etag)) return payload;
+  reply.code(304);
+  return '';
 }

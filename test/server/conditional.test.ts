@@ -2,11 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
+import { folderConditionalCache } from '../../src/core/registry/http-cache.ts';
+import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** A GET, conditional when `etag` is given: status, ETag, Cache-Control and the body. */
 async function get(url: string, etag?: string) {
@@ -102,6 +105,39 @@ for (const engine of ENGINES)
         200,
         "another version's tag is not this one",
       );
+    });
+
+    it('a client asks again conditionally: an unchanged answer costs a 304 and is read from what it kept', async () => {
+      const client = new HttpRegistry(registry.name, registry.url, {
+        attempts: 1,
+        conditional: folderConditionalCache(await tempDir('aam-conditional-')),
+      });
+      const statuses: number[] = [];
+      const original = globalThis.fetch;
+      globalThis.fetch = async (input, init) => {
+        const response = await original(input, init);
+        statuses.push(response.status);
+        return response;
+      };
+      try {
+        const first = await client.metadata('@acme/cached');
+        const second = await client.metadata('@acme/cached');
+        assert.deepEqual(second, first);
+        const head = await client.auditHead();
+        assert.deepEqual(await client.auditHead(), head, 'the head kept, signature and all');
+        assert.deepEqual(statuses, [200, 304, 200, 304]);
+        await registry.client(token).publish(await packPackage('@acme/cached', '1.2.0'), []);
+        const third = await client.metadata('@acme/cached');
+        assert.equal(statuses.at(-1), 200);
+        assert.deepEqual(
+          third!.versions.map((v) => v.version),
+          ['1.0.0', '1.1.0', '1.2.0'],
+        );
+        await client.auditHead();
+        assert.equal(statuses.at(-1), 200, 'a new head is a new tree');
+      } finally {
+        globalThis.fetch = original;
+      }
     });
 
     it('counts downloads in batches: what was sent in full, not the 304s', async () => {

@@ -6,7 +6,8 @@ import type { WorkspacePaths } from '../lockfile/paths.ts';
 import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import { HttpRegistry } from '../registry/http-registry.ts';
-import { syncMirrors } from '../registry/http-mirror.ts';
+import { folderConditionalCache } from '../registry/http-cache.ts';
+import { mirrorRootOf, syncMirrors } from '../registry/http-mirror.ts';
 import { openRegistry } from '../registry/open.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
 import { withFileLock } from '../fs/file-lock.ts';
@@ -56,7 +57,11 @@ export async function httpRegistryExtras(
     for (const name of used) {
       if (unreachable.has(name)) continue;
       const entry = http.get(name)!;
-      const registry = openRegistry(entry, { homeDir: options.homeDir ?? homedir(), env: process.env });
+      const registry = openRegistry(entry, {
+        homeDir: options.homeDir ?? homedir(),
+        env: process.env,
+        conditionalFor: conditionalIn(options.cache.dir),
+      });
       if (!(registry instanceof HttpRegistry)) continue;
       // The entries about the packages installed from it, each proven in the signed tree.
       const installed = names.filter((n) => entries[n]?.source === name);
@@ -192,7 +197,7 @@ export async function syncHttpMirrors(
     if (!entry || !configured) continue;
     let registry = opened.get(configured.name);
     if (!registry) {
-      const made = openRegistry(configured, { homeDir, env: process.env });
+      const made = openRegistry(configured, { homeDir, env: process.env, conditionalFor: conditionalIn(cacheDir) });
       if (!(made instanceof HttpRegistry)) continue;
       opened.set(configured.name, (registry = made));
     }
@@ -228,4 +233,9 @@ function unrecordedPublish(
     actual: undefined,
     hint: 'The registry dropped or changed the record of this publish. Report it to its operator; "aam-trust audit NAME" shows the log.',
   };
+}
+
+/** Each registry's answers, kept beside its mirror in the evidence cache, for conditional requests. */
+function conditionalIn(cacheDir: string) {
+  return (registry: string) => folderConditionalCache(join(mirrorRootOf(cacheDir, registry), 'http'));
 }
