@@ -1,301 +1,140 @@
 /**
- * `npm run bench:registry`: the HTTP registry at scale (issue #28). Seeds
- * PostgreSQL with 100,000 packages × 10 versions (a million versions, a
- * million audit entries) and PGlite with as many as it holds in reasonable
- * time, then drives 1, 2 and 4 `aam-trust registry serve` processes on the
- * same database with autocannon at fixed concurrency, over loopback,
- * bounded in time and count. Each read is measured beside its floor in the
- * same run: a bare node:http server answering the same bytes from memory,
- * and a static file server for archives, with as many processes. Prints a
- * table and one JSON line; exits 1 when a measurement fails or yields no
- * figure (never on a time).
+ * The HTTP registry under load, over loopback: `aam-trust registry serve`
+ * processes (1, and 2 on one PostgreSQL database), a bounded load that stops
+ * by itself (a fixed number of publishes and installs, and a time cap), and
+ * the latency of a version-metadata request. Prints one JSON line.
  *
- *   AAM_BENCH_SCALE=small                 a few seconds, ~1,000 versions (what npm test runs)
- *   AAM_BENCH_PACKAGES=100000             packages on PostgreSQL (10 versions each)
- *   AAM_BENCH_EMBEDDED_PACKAGES=10000     packages on PGlite
- *   AAM_BENCH_BEFORE=DIR/dist/cli.js      also measure that build (the registry before), 1 and 2 instances
+ *   node bench/registry.ts [PUBLISHES] [INSTALLS] [LATENCY_REQUESTS]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Hex } from '../src/core/archive/hash.ts';
+import { packDirectory } from '../src/core/package/pack.ts';
+import { HttpRegistry } from '../src/core/registry/http-registry.ts';
 import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
-import { buildFixture } from './registry/fixture.ts';
-import type { Fixture } from './registry/fixture.ts';
-import { load, spawnServer } from './registry/load.ts';
-import type { LoadResult, Served } from './registry/load.ts';
-import { proofCost, recordHead } from './registry/proofs.ts';
-import { multipart, publishCost, signedUploads } from './registry/publish.ts';
-import { packageName, WORDS } from './registry/seed.ts';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
-const FLOOR = join(import.meta.dirname, 'registry', 'floor-server.ts');
-const small = process.env.AAM_BENCH_SCALE === 'small';
-const SIZE = small
-  ? {
-      server: 100,
-      embedded: 100,
-      seconds: 1,
-      rounds: 1,
-      connections: 8,
-      publishes: 100,
-      instances: [1, 2],
-      costRuns: 10,
-      proofRuns: 3,
+const PUBLISHES = Number(process.argv[2] ?? 200);
+const INSTALLS = Number(process.argv[3] ?? 400);
+const LATENCY = Number(process.argv[4] ?? 500);
+const CONCURRENCY = 8;
+/** No load runs longer than this, whatever the counts. */
+const CAP_MS = 60_000;
+
+async function serve(args: string[]): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [CLI, 'registry', 'serve', '--port', '0', '--quiet', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', read);
+    child.stderr!.on('data', read);
+    child.on('exit', (code) => reject(new Error(`registry serve exited (${code}): ${output}`)));
+  });
+  return { url, child };
+}
+
+/** Runs `count` tasks, `CONCURRENCY` at a time, until done or the cap: how many ran, and how long it took. */
+async function load(count: number, task: (i: number) => Promise<void>): Promise<{ done: number; ms: number }> {
+  const started = performance.now();
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < count && performance.now() - started < CAP_MS) {
+      await task(next++);
+      done++;
     }
-  : {
-      server: Number(process.env.AAM_BENCH_PACKAGES ?? 100_000),
-      embedded: Number(process.env.AAM_BENCH_EMBEDDED_PACKAGES ?? 10_000),
-      seconds: 3,
-      rounds: 5,
-      connections: 16,
-      publishes: 1500,
-      instances: [1, 2, 4],
-      costRuns: 100,
-      proofRuns: 20,
-    };
-const VERSIONS = 10;
-/** dist/cli.js of a build from before this change (AAM_BENCH_BEFORE): measured the same way, beside. */
-const BEFORE = process.env.AAM_BENCH_BEFORE;
-
-type Figure = LoadResult & { floor?: LoadResult; ratio?: number };
-
-const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)]!;
-
-/**
- * The requests: "hot" reads walk a set of 1,000 URLs (1,000 packages; 100 packages × 10 versions),
- * what a registry answers most; "cold" reads pick any of all the packages, mostly answered from
- * the database; search asks for two words of the fixture's descriptions and names.
- */
-function paths(fixture: Fixture) {
-  const count = Math.min(1000, fixture.packages);
-  const hot = Array.from({ length: count }, (_, i) => packageName((i * 97) % fixture.packages).full);
-  const hotVersions = hot
-    .slice(0, Math.ceil(count / VERSIONS))
-    .flatMap((name) => Array.from({ length: VERSIONS }, (_, v) => `${name}/1.${v}.0`));
-  const any = () => packageName(Math.floor(Math.random() * fixture.packages)).full;
-  const warmUrls = [...hot, ...hotVersions].map((url) => `/api/v1/packages/${url}`);
-  return {
-    /** Every hot URL once, in order: what warms an instance before it is measured. */
-    warm: () => {
-      let walk = 0;
-      return () => ({ path: warmUrls[walk++ % warmUrls.length]! });
-    },
-    warmCount: warmUrls.length,
-    metadata: () => ({ path: `/api/v1/packages/${pick(hot)}` }),
-    version: () => ({ path: `/api/v1/packages/${pick(hotVersions)}` }),
-    cold: () => ({ path: `/api/v1/packages/${any()}` }),
-    download: () => ({ path: `/api/v1/packages/${pick(hotVersions)}/download` }),
-    search: () => ({ path: `/api/v1/packages?q=${pick(WORDS)}-${pick(WORDS)}` }),
   };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return { done, ms: performance.now() - started };
 }
 
-async function serveAll(count: number, args: (i: number) => string[]): Promise<Served[]> {
-  const servers: Served[] = [];
-  for (let i = 0; i < count; i++) servers.push(await spawnServer(args(i)));
-  return servers;
-}
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
-async function stopAll(servers: Served[]): Promise<void> {
-  await Promise.all(servers.map((s) => s.stop()));
-}
-
-async function measureInstances(
-  root: string,
-  fixture: Fixture,
-  instances: number,
-  keyFile: string,
-  /** Another build of the CLI (the registry before this change): no proofs to measure. */
-  cli = CLI,
-) {
-  const legacy = cli !== CLI;
-  const db = fixture.databaseUrl ? ['--database', fixture.databaseUrl] : [];
-  const dataDir = (i: number) => (fixture.databaseUrl ? join(root, `instance-${i}`) : fixture.dataDir);
-  const servers = await serveAll(instances, (i) => [
-    cli,
-    'registry',
-    'serve',
-    '--port',
-    '0',
-    '--quiet',
-    '--data',
-    dataDir(i),
-    ...db,
-    '--blobs',
-    fixture.blobs,
-    '--key',
-    keyFile,
-  ]);
-  const urls = servers.map((s) => s.url);
-  const engine = fixture.databaseUrl ? 'postgres' : 'pglite';
-  const p = paths(fixture);
-  const figures: Record<string, Figure> = {};
-  const floors: Served[] = [];
+async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
+  const root = await mkdtemp(join(tmpdir(), 'aam-bench-registry-'));
+  const postgres = engine === 'postgres' ? await startPostgres() : undefined;
+  const servers: { url: string; child: ChildProcess }[] = [];
   try {
-    const sample = Buffer.from(await (await fetch(`${urls[0]}${p.metadata().path}`)).arrayBuffer());
-    const sampleFile = join(root, 'floor-metadata.json');
-    await writeFile(sampleFile, sample);
-    const blob = join(fixture.blobs, ...splitKey(fixture.archive));
-    floors.push(...(await serveAll(instances, () => [FLOOR, 'memory', sampleFile])));
-    floors.push(...(await serveAll(instances, () => [FLOOR, 'static', blob])));
-    const memory = floors.slice(0, instances).map((f) => f.url);
-    const files = floors.slice(instances).map((f) => f.url);
-    const run = (on: string[], next: () => { path: string }, duration = SIZE.seconds) =>
-      load(on, { connections: SIZE.connections, duration, next });
-    // The machine is shared and noisy: each figure is taken in slices alternating with its floor's,
-    // so both see the same moments, and the medians of the slices are compared.
-    const measure = async (name: string, next: () => { path: string }, floorUrls?: string[]) => {
-      const ours: LoadResult[] = [];
-      const floor: LoadResult[] = [];
-      for (let round = 0; round < SIZE.rounds; round++) {
-        if (floorUrls) floor.push(await run(floorUrls, () => ({ path: '/' })));
-        ours.push(await run(urls, next));
-      }
-      const figure = floorUrls ? withFloor(medianOf(ours), medianOf(floor)) : medianOf(ours);
-      figures[name] = figure;
-      progress(`${engine} ${instances}× ${name}`, figure);
-    };
-    // One untimed pass over the hot packages first: the hot figures are the steady state, the cold one apart.
-    for (const url of urls) await load([url], { connections: SIZE.connections, amount: p.warmCount, next: p.warm() });
-    await measure('package_metadata', p.metadata, memory);
-    await measure('version_metadata', p.version, memory);
-    await measure('package_metadata_cold', p.cold, memory);
-    await measure('download', p.download, files);
-    await measure('search', p.search);
+    const database = await postgres?.createDatabase();
+    const common = [...(database ? ['--database', database] : []), '--blobs', join(root, 'blobs')];
+    for (let i = 0; i < instances; i++) servers.push(await serve(['--data', join(root, `instance-${i}`), ...common]));
     const token = execFileSync(
       process.execPath,
-      [cli, 'registry', 'token', 'create', '--data', dataDir(0), ...db, '--user', 'bench'],
-      { encoding: 'utf8' },
+      [
+        CLI,
+        'registry',
+        'token',
+        'create',
+        '--data',
+        join(root, 'instance-0'),
+        ...(database ? ['--database', database] : []),
+        '--user',
+        'bench',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
-    const recorded = legacy ? undefined : await recordHead(urls[0]!);
-    const uploads = (await signedUploads(root, `b${instances}`, SIZE.publishes)).map(multipart);
-    let next = 0;
-    figures.signed_publish = await load(urls, {
-      connections: SIZE.connections,
-      amount: uploads.length,
-      next: () => {
-        const { body, contentType } = uploads[next++ % uploads.length]!;
-        return {
-          path: '/api/v1/packages',
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-          body,
-        };
-      },
-    });
-    progress(`${engine} ${instances}× signed_publish`, figures.signed_publish);
-    const proofs =
-      instances === 1 && recorded
-        ? await proofCost(urls[0]!, recorded, packageName(7).full, SIZE.proofRuns)
-        : undefined;
-    return { instances, figures, ...(proofs ? { proofs } : {}) };
-  } finally {
-    await stopAll([...servers, ...floors]);
-  }
-}
+    const clients = servers.map((s) => new HttpRegistry('bench', s.url, { token: async () => token, attempts: 1 }));
 
-function medianOf(results: LoadResult[]): LoadResult {
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
-  return {
-    rps: median(results.map((r) => r.rps)),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
-    requests: results.reduce((n, r) => n + r.requests, 0),
-    failed: results.reduce((n, r) => n + r.failed, 0),
-  };
-}
-
-function progress(what: string, f: Figure | LoadResult): void {
-  const floor = 'floor' in f && f.floor ? ` (floor ${f.floor.rps}/s, p99 ${f.floor.p99} ms)` : '';
-  process.stderr.write(`${what}: ${f.rps}/s, p50 ${f.p50} ms, p99 ${f.p99} ms${floor}\n`);
-}
-
-function splitKey(bytes: Buffer): string[] {
-  const key = sha256Hex(bytes);
-  return [key.slice(0, 2), key.slice(2, 4), key];
-}
-
-function withFloor(ours: LoadResult, floor: LoadResult): Figure {
-  return { ...ours, floor, ratio: Math.round((ours.rps / floor.rps) * 100) / 100 };
-}
-
-async function engineRun(engine: 'postgres' | 'pglite') {
-  const root = await mkdtemp(join(tmpdir(), 'aam-bench-scale-'));
-  const postgres = engine === 'postgres' ? await startPostgres() : undefined;
-  try {
-    const databaseUrl = await postgres?.createDatabase();
-    const packages = engine === 'postgres' ? SIZE.server : SIZE.embedded;
-    const fixture = await buildFixture(root, { packages, versions: VERSIONS }, databaseUrl);
-    const cost = await publishCost(root, databaseUrl, fixture.dataDir, SIZE.costRuns);
-    const keyFile = join(root, 'registry-key.pem');
-    const runs = [];
-    for (const instances of engine === 'postgres' ? SIZE.instances : [1])
-      runs.push(await measureInstances(root, fixture, instances, keyFile));
-    // The same fixture and load against the registry as it was before (another build, its own schema).
-    const before = [];
-    if (BEFORE && postgres) {
-      const beforeRoot = join(root, 'before');
-      const old = await buildFixture(
-        beforeRoot,
-        { packages, versions: VERSIONS },
-        await postgres.createDatabase(),
-        BEFORE,
+    // Archives are packed before the clock starts: the load is the registry's, not the packer's.
+    const archives: Buffer[] = [];
+    for (let i = 0; i < PUBLISHES; i++) {
+      const dir = join(root, 'src', String(i));
+      await mkdir(join(dir, 'prompts'), { recursive: true });
+      await writeFile(
+        join(dir, 'aam.yaml'),
+        `name: "@bench/p${i % 50}"\nversion: 1.0.${Math.floor(i / 50)}\ndescription: Bench\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
       );
-      for (const instances of [1, 2]) before.push(await measureInstances(beforeRoot, old, instances, keyFile, BEFORE));
+      await writeFile(join(dir, 'prompts', 'p.md'), `# ${i}\n${'x'.repeat(16 * 1024)}\n`);
+      archives.push((await packDirectory(dir)).bytes);
     }
+    const published = await load(PUBLISHES, async (i) => {
+      await clients[i % clients.length]!.publish(archives[i]!, []);
+    });
+    const installed = await load(INSTALLS, async (i) => {
+      const client = clients[i % clients.length]!;
+      const name = `@bench/p${i % 50}`;
+      const { entry } = await client.resolve(name);
+      await client.readArchive(name, entry.version);
+    });
+    const latencies: number[] = [];
+    for (let i = 0; i < LATENCY; i++) {
+      const started = performance.now();
+      const response = await fetch(`${servers[i % servers.length]!.url}/api/v1/packages/@bench/p${i % 50}/1.0.0`);
+      await response.arrayBuffer();
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
     return {
       engine,
-      packages,
-      versions: packages * VERSIONS,
-      seed_s: Math.round(fixture.seedMs / 100) / 10,
-      publish_cost: cost,
-      runs,
-      ...(before.length > 0 ? { before } : {}),
+      instances,
+      publishes: published.done,
+      publishes_per_s: Math.round((published.done / published.ms) * 1000 * 10) / 10,
+      installs: installed.done,
+      installs_per_s: Math.round((installed.done / installed.ms) * 1000 * 10) / 10,
+      metadata_p50_ms: Math.round(percentile(latencies, 50) * 100) / 100,
+      metadata_p99_ms: Math.round(percentile(latencies, 99) * 100) / 100,
     };
   } finally {
+    for (const s of servers) s.child.kill('SIGTERM');
+    await Promise.all(
+      servers.map(
+        (s) => new Promise((resolve) => (s.child.exitCode !== null ? resolve(0) : s.child.once('exit', resolve))),
+      ),
+    );
     await postgres?.stop();
     await rm(root, { recursive: true, force: true });
   }
 }
 
-const results = [];
-if (await postgresBin()) results.push(await engineRun('postgres'));
-results.push(await engineRun('pglite'));
-
-const rows: string[] = [];
-const problems: string[] = [];
-for (const r of results) {
-  rows.push(
-    `\n${r.engine}: ${r.versions.toLocaleString('en')} versions (${r.packages.toLocaleString('en')} packages), seeded in ${r.seed_s} s`,
-  );
-  rows.push(
-    `  one signed publish, ms: ${Object.entries(r.publish_cost)
-      .map(([k, v]) => `${k.replace(/_ms$/, '')} ${v}`)
-      .join(', ')}`,
-  );
-  for (const run of r.runs) {
-    for (const [name, f] of Object.entries(run.figures)) {
-      if (!(f.rps > 0) || f.failed > 0 || !Number.isFinite(f.p99))
-        problems.push(`${r.engine} ${run.instances}× ${name}: ${JSON.stringify(f)}`);
-      const floor = f.floor ? `  floor ${f.floor.rps}/s → ${f.ratio}× floor` : '';
-      rows.push(
-        `  ${run.instances}× ${name.padEnd(22)} ${String(f.rps).padStart(8)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms${floor}`,
-      );
-    }
-    if (run.proofs) rows.push(`  proofs: ${JSON.stringify(run.proofs)}`);
-  }
-  for (const run of 'before' in r ? (r.before ?? []) : [])
-    for (const [name, f] of Object.entries(run.figures)) {
-      const floor = f.floor ? `  floor ${f.floor.rps}/s → ${f.ratio}× floor` : '';
-      rows.push(
-        `  before ${run.instances}× ${name.padEnd(15)} ${String(f.rps).padStart(8)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms${floor}`,
-      );
-    }
-}
-console.log(rows.join('\n'));
-console.log(JSON.stringify({ scale: small ? 'small' : 'full', results }));
-if (problems.length > 0) {
-  console.error(`Measurements without a figure:\n${problems.join('\n')}`);
-  process.exit(1);
-}
+const results = [await measure('pglite', 1)];
+if (await postgresBin()) results.push(await measure('postgres', 1), await measure('postgres', 2));
+console.log(JSON.stringify({ results }));
