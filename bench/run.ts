@@ -7,7 +7,7 @@
  *
  *   AAM_BENCH_RUNS      runs per measurement (default 5)
  *   AAM_BENCH_PACKAGES  packages per world (default 1000)
- *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,warm,activation,editor,view,hash,publish,registry
+ *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,warm,activation,editor,view,report,hash,publish,registry
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -269,6 +269,45 @@ async function main(): Promise<void> {
         `${round(median(runs.map((r) => r.childrenMs)), 2)} / ${round(median(runs.map((r) => r.itemsMs)))} ms`,
         'no I/O per row',
       ]);
+    }
+    if (wanted('report')) {
+      type Times = {
+        buildMs: number;
+        tableMs: number;
+        jsonMs: number;
+        csvMs: number;
+        htmlMs: number;
+        openMs: number;
+        clickMs: number;
+        htmlBytes: number;
+      };
+      const runs = Array.from({ length: 3 }, () => runJson<Times>('report.ts', ['10000']));
+      const m = (key: keyof Times) => round(median(runs.map((r) => r[key])));
+      Object.assign(results, {
+        report_10000: {
+          build_ms: m('buildMs'),
+          table_ms: m('tableMs'),
+          json_ms: m('jsonMs'),
+          csv_ms: m('csvMs'),
+          html_ms: m('htmlMs'),
+          open_ms: m('openMs'),
+          click_ms: m('clickMs'),
+          html_bytes: runs[0]!.htmlBytes,
+        },
+      });
+      rows.push(
+        ['compliance report, 10,000 packages: rows and totals', `${m('buildMs')} ms`, 'from verified reports'],
+        [
+          '  table / JSON / CSV / HTML',
+          `${m('tableMs')} / ${m('jsonMs')} / ${m('csvMs')} / ${m('htmlMs')} ms`,
+          `HTML ${round(runs[0]!.htmlBytes / 1e6)} MB`,
+        ],
+        [
+          '  HTML page in Chromium: open / a bar clicked',
+          `${m('openMs')} / ${m('clickMs')} ms`,
+          'charts drawn, rows listed',
+        ],
+      );
     }
     if (wanted('hash')) {
       const path = await bigFile();

@@ -11,10 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { workspacePaths } from '../src/core/lockfile/paths.ts';
-import { DEFAULT_POLICY } from '../src/core/policy/decision.ts';
-import type { Checks } from '../src/core/policy/decision.ts';
-import { reportOf } from '../src/core/verify/verdict/report.ts';
-import type { PackageReport } from '../src/core/verify/verdict/report.ts';
+import { benchReports } from './reports.ts';
 import { installVscodeStub } from './vscode-stub.ts';
 
 export async function viewTimes(
@@ -41,50 +38,7 @@ export async function viewTimes(
       };
     };
     const workspace = workspacePaths('/work/project');
-    const context = { policy: { ...DEFAULT_POLICY, trusted_identities: ['*@example.com'] } };
-    const reports: PackageReport[] = Array.from({ length: count }, (_, i) => {
-      const checks: Checks = {
-        integrity:
-          i % 50 === 7
-            ? { ok: false, code: 'FILES_MODIFIED', expected: 'a', actual: 'b', detail: 'prompts/main.md was changed' }
-            : { ok: true },
-        signature: {
-          state: 'valid',
-          signer: {
-            type: 'sigstore',
-            identity: {
-              san: i % 10 === 3 ? `dev${i}@other.org` : `dev${i}@example.com`,
-              sanType: 'email',
-              issuer: 'https://oauth2.sigstore.dev/auth',
-            },
-            tlog: { logIndex: String(1000 + i), url: 'https://rekor.sigstore.dev', integratedTime: undefined },
-            signedAt: '2026-11-22T08:00:00.000Z',
-          },
-        },
-      };
-      const result = {
-        name: `@bench/pkg-${i}`,
-        checks,
-        archiveOrigin: `/srv/registry/packages/bench--pkg-${i}/versions/1.0.0.aam`,
-        signatureFile: { type: 'sigstore' as const, file: '1.0.0.aam.sigstore.json', path: '/x' },
-        evidence: {},
-        at: String(Date.now() * 1e6),
-        scan: undefined,
-        registryChanges: [],
-        deployed: [],
-        continuity: [],
-        signatureDigest: undefined,
-        claims: [],
-        hidden: [],
-      };
-      return reportOf(
-        `@bench/pkg-${i}`,
-        { version: '1.0.0', source: 'team', checksum: `sha256:${'a'.repeat(64)}`, fileCount: 2 },
-        result,
-        context,
-        workspace,
-      );
-    });
+    const reports = benchReports(count);
     const state = {
       id: 'project',
       label: 'project',

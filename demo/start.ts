@@ -58,10 +58,19 @@ async function main(): Promise<void> {
   - .aam/aam-lock.yaml: hover the untrusted package; try the quick fix "Trust this signer".
   - Command palette: "AAM: Publish Signed" on packages/demo--my-skill (Sigstore signs in
     through the local OIDC issuer in a new tab; GPG uses the demo release key).
+  - For organizations: "AAM: Open Trust Policy" → pick a trust level (Minimal … Maximum) and
+    see what would fail before applying it; "AAM: Show Compliance Report" for the charts;
+    @community/hotfix was installed with --no-verify and says so.
 
   The same verdicts from the CLI (the demo has its own home folder, with its policy and keys):
 
     HOME=${world.home} ${join(REPO, 'node_modules', '.bin', 'node')} ${join(REPO, 'dist', 'cli.js')} verify --project ${world.workspace}
+
+  The compliance report, the trust level, and the team registry's report:
+
+    HOME=${world.home} ${join(REPO, 'node_modules', '.bin', 'node')} ${join(REPO, 'dist', 'cli.js')} report --project ${world.workspace} --format html --output report.html
+    HOME=${world.home} ${join(REPO, 'node_modules', '.bin', 'node')} ${join(REPO, 'dist', 'cli.js')} policy level strict --project ${world.workspace}
+    HOME=${world.home} ${join(REPO, 'node_modules', '.bin', 'node')} ${join(REPO, 'dist', 'cli.js')} report --registry team --project ${world.workspace}
 
   Press Ctrl+C to stop.
 `);

@@ -17,6 +17,8 @@ import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { EvidenceCache } from '../src/core/verify/evidence/evidence-cache.ts';
 import { createSignatureVerifier } from '../src/core/signature/verifier.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
+import { installWithoutVerification, UNVERIFIED_PACKAGE } from './orgs.ts';
+import { DEMO_README } from './readme.ts';
 
 /** The demo: a home with a global policy and keys, a registry, and a workspace with installed packages. */
 export interface DemoWorld {
@@ -321,6 +323,22 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       },
     );
 
+    await installWithoutVerification({
+      packageDir: await writePackage(
+        join(root, 'sources'),
+        UNVERIFIED_PACKAGE.name,
+        '1.0.0',
+        UNVERIFIED_PACKAGE.description,
+      ),
+      registry,
+      signing: signingOf('alice', UNVERIFIED_PACKAGE.name),
+      workspace,
+      config,
+      verifier,
+      cache: new EvidenceCache(join(home, '.aam', 'cache')),
+      homeDir: home,
+    });
+
     // Two things happen after install: the registry replaces the archive of a published
     // version (the installed copy still verifies; the registry's change fails on its own),
     // and someone edits an installed file of another package.
@@ -355,7 +373,7 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       gnupgHome,
       releaseKey,
       publishable,
-      expected: Object.fromEntries([...PACKAGES, ...HTTP_PACKAGES].map((p) => [p.name, p.expect])),
+      expected: Object.fromEntries([...PACKAGES, ...HTTP_PACKAGES, UNVERIFIED_PACKAGE].map((p) => [p.name, p.expect])),
       httpRegistry: { url: http.url, token, dataDir: httpDataDir },
       stop: () => http.close(),
     };
@@ -409,25 +427,3 @@ async function writePackage(
   }
   return dir;
 }
-
-const DEMO_README = `# AAM Trust demo workspace
-
-- The **AAM** view in the activity bar lists the installed packages (\`.aam/packages\`) with
-  their verification status. Expand one to see each check.
-- \`.aam/aam-lock.yaml\`: hover a package that is not verified to see who signed it and
-  which rule rejected it; the quick fix "Trust this signer" edits the policy.
-- \`.aam/config.yaml\` and \`~/.aam/config.yaml\`: the trust policy, validated as you type.
-- \`packages/demo--my-skill\`: run **AAM: Publish Signed** to sign it (Sigstore or GPG)
-  and publish it to the demo registry, or to the team's HTTP registry.
-- The team's HTTP registry requires approval: \`@team/onboarding\` waits for one. Run
-  **AAM: Approve or Reject a Version…** to sign an approval (you are an approver), then
-  **AAM: Install Package**. The **Registry Audit Log** view shows every publish and
-  approval, with the log's hash chain checked against the registry's signed head; expand
-  a \`@team/…\` package to see its registry attestation.
-- \`@demo/code-review\` has an update (1.1.0): its row says so. **AAM: Review Update…** shows
-  what agents would load differently — the changed skill in the diff editor, the signer,
-  signature, attestation and approvals beside it — and installs only when you say so.
-- \`@community/house-style\` is signed by a trusted signer, and hides an instruction in
-  invisible Unicode and an HTML comment: open \`.cursor/rules/house-style-style.mdc\` and
-  hover the warnings to read what the agent would read.
-`;

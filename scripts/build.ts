@@ -47,6 +47,22 @@ async function main(): Promise<void> {
         'argon2',
       ],
     }),
+    // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
+    build({
+      ...common,
+      entryPoints: { action: 'src/action.ts' },
+      outdir: 'dist',
+      external: [
+        '@electric-sql/pglite',
+        'pg',
+        '@aws-sdk/client-s3',
+        'fastify',
+        '@fastify/multipart',
+        '@fastify/rate-limit',
+        '@fastify/swagger',
+        'argon2',
+      ],
+    }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
     build({
       ...common,
@@ -70,8 +86,13 @@ async function main(): Promise<void> {
     }),
     build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist' }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
+    // The compliance report's page (Chart.js): the editor's webview loads it, and the CLI inlines it in
+    // the standalone HTML report.
     build({
-      entryPoints: { 'policy-editor': 'src/webview/policy-editor.ts' },
+      entryPoints: {
+        'policy-editor': 'src/webview/policy-editor.ts',
+        'compliance-report': 'src/webview/compliance-report.ts',
+      },
       outdir: 'dist/webview',
       bundle: true,
       platform: 'browser',

@@ -64,8 +64,9 @@ export function rankOf(layer: string): number {
 
 const ALWAYS = [
   {
-    regex: '^(\\.\\./)+(extension|cli|webview|server|extension\\.ts|cli\\.ts)(/|$)',
-    message: 'The core is imported by the CLI, the extension and the registry server, never the other way round.',
+    regex: '^(\\.\\./)+(extension|cli|webview|server|action|extension\\.ts|cli\\.ts|action\\.ts)(/|$)',
+    message:
+      'The core is imported by the CLI, the extension, the registry server and the GitHub Action, never the other way round.',
   },
   { regex: '^(\\.\\./)+\\.\\./dev/', message: 'dev/ holds test and demo fixtures; the product never imports it.' },
 ];

@@ -42,6 +42,8 @@ export class LocalSigstore {
   private readonly tsaChain: Buffer[];
   private readonly workloadKeys: Map<string, JwtKey>;
   private readonly faults = new Map<Service, { fault: Fault; remaining: number }>();
+  /** Bearer tokens of GitHub Actions' ID-token endpoint, by the repository whose workflow they stand for. */
+  private readonly actionsTokens = new Map<string, string>();
   readonly requests: { service: Service | 'other'; path: string }[] = [];
 
   private constructor(parts: {
@@ -115,7 +117,12 @@ export class LocalSigstore {
    * An ID token as GitHub Actions or GitLab CI would issue it for a workflow.
    * Those issuers cannot exist here, so the instance stands in for them.
    */
-  mintWorkloadToken(kind: 'github' | 'gitlab', project: string, ref = 'refs/heads/main'): string {
+  mintWorkloadToken(
+    kind: 'github' | 'gitlab',
+    project: string,
+    ref = 'refs/heads/main',
+    audience = 'sigstore',
+  ): string {
     const iss = kind === 'github' ? GITHUB_ISSUER : GITLAB_ISSUER;
     const now = Math.floor(Date.now() / 1000);
     const claims =
@@ -132,12 +139,24 @@ export class LocalSigstore {
           };
     return signJwt(this.workloadKeys.get(iss)!, {
       iss,
-      aud: 'sigstore',
+      aud: audience,
       iat: now,
       nbf: now,
       exp: now + 300,
       ...claims,
     });
+  }
+
+  /**
+   * GitHub Actions' ID-token endpoint for a workflow of `repository`: what a
+   * runner puts in ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN
+   * for a job with `permissions: id-token: write`. It answers that bearer, for
+   * the audience asked, with a token this instance's Fulcio accepts.
+   */
+  actionsIdTokenRequest(repository: string): { url: string; token: string } {
+    const token = randomId(24);
+    this.actionsTokens.set(token, repository);
+    return { url: `${this.url}/actions/id-token?api-version=2.0`, token };
   }
 
   /** Makes the next `count` requests to `service` misbehave. */
@@ -214,6 +233,20 @@ export class LocalSigstore {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private actionsIdToken(request: HttpRequest): HttpResponse {
+    const bearer = /^Bearer (\S+)$/.exec(String(request.headers.authorization ?? ''))?.[1];
+    const repository = bearer ? this.actionsTokens.get(bearer) : undefined;
+    const audience = request.url.searchParams.get('audience');
+    const reply = (status: number, body: unknown): HttpResponse => ({
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!repository) return reply(401, { message: 'Bad credentials' });
+    if (!audience) return reply(400, { message: 'audience is required' });
+    return reply(200, { count: 1, value: this.mintWorkloadToken('github', repository, 'refs/heads/main', audience) });
+  }
+
   private keysFor(issuer: string): JsonWebKey[] | undefined {
     if (issuer === this.oidc.issuer) return this.oidc.jwks();
     const workload = this.workloadKeys.get(issuer);
@@ -258,6 +291,7 @@ export class LocalSigstore {
             headers: { 'content-type': 'application/json' },
             body: JSON.stringify(this.trustedRoot(), null, 2),
           };
+        if (path === '/actions/id-token') return this.actionsIdToken(request);
         if (path === '/signing_config.json')
           return {
             status: 200,

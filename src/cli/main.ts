@@ -19,10 +19,12 @@ Commands:
   publish           pack, sign (Sigstore or GPG) and publish to a registry
   policy check      validate config files with line and column
   policy show       print the merged policy and where each value comes from
+  policy level      the trust level in effect; set Minimal, Moderate, Strict or Maximum
   trust             trust the signer of an installed package (exact, issuer-pinned)
   accept            record a package's new signer, removed signature or lower version
                     once checked (trust on first use)
   diff              what a change does to the trust picture (git revision, folder)
+  report            signing compliance of projects or a registry: table, JSON, CSV, HTML
   audit             a package's history in an HTTP registry's audit log, the log's chain verified
   approve, reject   sign your approval (or rejection) of a version waiting on an HTTP registry
   owners            who owns a package on an HTTP registry; transfer it (--set)

@@ -59,6 +59,8 @@ export function reportToJson(report: PackageReport): Record<string, unknown> {
     trusted_by: v.trustedBy ?? null,
     rule: v.rule ?? null,
     findings: report.findings,
+    cached_verification: report.checks.cached ?? null,
+    installed_without_verification: report.checks.installedWithoutVerification?.at ?? null,
     checks: report.rows,
     installed_dir: report.installedDir,
   };

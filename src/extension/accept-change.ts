@@ -17,13 +17,20 @@ export async function acceptSignerChange(
   model: TrustModel,
   args: { workspaceId: string; packageName: string } | undefined,
 ): Promise<void> {
-  const found = await pickPackage(model, args, (report) => report.findings.some((f) => CONTINUITY.has(f.code)));
+  const found = await pickPackage(
+    model,
+    args,
+    (report) => report.verdict.status === 'unverified' || report.findings.some((f) => CONTINUITY.has(f.code)),
+  );
   if (!found) return;
   const { workspace, report } = found;
   const changes = report.findings.filter((f) => CONTINUITY.has(f.code));
-  const detail = changes
-    .map((f) => `${f.message}\n  ${vscode.l10n.t('recorded')}: ${f.expected}\n  ${vscode.l10n.t('now')}: ${f.actual}`)
-    .join('\n\n');
+  const detail = [
+    ...(report.verdict.status === 'unverified' ? [report.verdict.message] : []),
+    ...changes.map(
+      (f) => `${f.message}\n  ${vscode.l10n.t('recorded')}: ${f.expected}\n  ${vscode.l10n.t('now')}: ${f.actual}`,
+    ),
+  ].join('\n\n');
   const accept = vscode.l10n.t('Accept and Record');
   const answer = await vscode.window.showWarningMessage(
     vscode.l10n.t('Accept the change to {0}?', `${report.name}@${report.version}`),
@@ -41,7 +48,7 @@ export async function acceptSignerChange(
     homeDir: model.homeDir,
   });
   log().info(
-    `Accepted ${changes.map((c) => c.code).join(', ')} for ${report.name}@${report.version}: ${changes.map((c) => `${c.expected} → ${c.actual}`).join('; ')}`,
+    `Accepted ${[...(report.verdict.status === 'unverified' ? [report.verdict.code] : []), ...changes.map((c) => c.code)].join(', ')} for ${report.name}@${report.version}: ${changes.map((c) => `${c.expected} → ${c.actual}`).join('; ')}`,
   );
   await model.refresh();
   void vscode.window.showInformationMessage(

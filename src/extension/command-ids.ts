@@ -28,6 +28,7 @@ export const COMMAND_IDS = [
   'aam.registrySignIn',
   'aam.registrySignOut',
   'aam.registryTokens',
+  'aam.showComplianceReport',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

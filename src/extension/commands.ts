@@ -21,6 +21,7 @@ import type { TrustChanges } from './trust-changes.ts';
 import { approveVersion } from './approve-version.ts';
 import type { AuditLogView } from './audit-log-view.ts';
 import type { RegistryAccounts } from './registry-accounts.ts';
+import type { ComplianceReportPanel } from './compliance-report.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { editAndSave } from './text-edit.ts';
 import { pickPackage, trustSigner } from './trust-signer.ts';
@@ -48,6 +49,7 @@ export function commandHandlers(
   auditLog: AuditLogView,
   reviews: ReviewView,
   accounts: RegistryAccounts,
+  complianceReport: ComplianceReportPanel,
 ): Record<CommandId, (...args: never[]) => unknown> {
   const packageArg = (node: Node | undefined) =>
     node?.kind === 'package' ? { workspaceId: node.workspace.id, packageName: node.report.name } : undefined;
@@ -67,7 +69,9 @@ export function commandHandlers(
     'aam.publishSigned': (folder: vscode.Uri | undefined) =>
       publishSigned(model, session, folder instanceof vscode.Uri ? folder : undefined, accounts.registryContext()),
     'aam.revealBundle': (node: Node | undefined) => revealBundle(model, packageArg(node)),
-    'aam.showInLockFile': (node: Node | undefined) => showInLockFile(model, packageArg(node)),
+    'aam.showInLockFile': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
+      showInLockFile(model, arg && 'kind' in arg ? packageArg(arg) : arg),
+    'aam.showComplianceReport': () => complianceReport.show(),
     'aam.showWhatIf': () => showWhatIf(model),
     'aam.acceptSignerChange': (
       arg:

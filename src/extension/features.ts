@@ -10,6 +10,7 @@ import { DeployedFiles } from './deployed-files.ts';
 import type { Engine } from './engine.ts';
 import { TrustChanges } from './trust-changes.ts';
 import { AuditLogView } from './audit-log-view.ts';
+import { ComplianceReportPanel } from './compliance-report.ts';
 import { LockFileFeatures } from './lockfile-features.ts';
 import { useLogChannel } from './log.ts';
 import type { TrustModel } from './model.ts';
@@ -50,8 +51,9 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
   const agentFilesView = new AgentFilesView(model);
   const accounts = new RegistryAccounts(context, model);
   const evals = new EvalResults();
+  const complianceReport = new ComplianceReportPanel(model, context.extensionUri);
   const features = {
-    commands: commandHandlers(model, session, trustChanges, auditLog, reviews, accounts),
+    commands: commandHandlers(model, session, trustChanges, auditLog, reviews, accounts, complianceReport),
     hiddenContent: new HiddenContent(model),
     reviewDocuments: { provideTextDocumentContent: (uri: vscode.Uri) => reviewDocument(reviews.reviews, uri) },
     lockFiles: new LockFileFeatures(model, evals),
@@ -74,6 +76,7 @@ export function startFeatures(context: vscode.ExtensionContext, model: TrustMode
     trustChanges,
     vscode.window.createTreeView('aam.trustChanges', { treeDataProvider: trustChanges, showCollapseAll: true }),
     auditLog,
+    complianceReport,
     vscode.window.createTreeView('aam.auditLog', { treeDataProvider: auditLog, showCollapseAll: true }),
     features.hiddenContent,
     reviews,

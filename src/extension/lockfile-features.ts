@@ -20,6 +20,14 @@ const TRUSTABLE = new Set(['UNTRUSTED_SIGNER', 'SIGNED_NO_POLICY', 'ISSUER_NOT_A
  * Diagnostics, hovers and "Trust this signer" quick fixes on `.aam/aam-lock.yaml`
  * entries whose verdict is warn or fail.
  */
+/** Codes a package is accepted for (recorded in the trust record once checked), and the quick fix's title. */
+const ACCEPTABLE: Record<string, (name: string) => string> = {
+  SIGNER_CHANGED: (name) => vscode.l10n.t('Accept the change to {0} and record it', name),
+  SIGNATURE_REMOVED: (name) => vscode.l10n.t('Accept the change to {0} and record it', name),
+  DOWNGRADE: (name) => vscode.l10n.t('Accept the change to {0} and record it', name),
+  INSTALLED_WITHOUT_VERIFICATION: (name) => vscode.l10n.t('Verify {0} now and record it as verified', name),
+};
+
 export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeActionProvider, vscode.Disposable {
   static readonly metadata: vscode.CodeActionProviderMetadata = {
     providedCodeActionKinds: [vscode.CodeActionKind.QuickFix],
@@ -102,19 +110,9 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
       const report = workspace.reports.find((r) => diagnostic.message.startsWith(`${r.name}: `));
       if (!report) continue;
       const pkg = { workspaceId: workspace.id, packageName: report.name };
-      if (
-        diagnostic.code === 'SIGNER_CHANGED' ||
-        diagnostic.code === 'SIGNATURE_REMOVED' ||
-        diagnostic.code === 'DOWNGRADE'
-      ) {
-        actions.push(
-          packageFix(
-            vscode.l10n.t('Accept the change to {0} and record it', report.name),
-            diagnostic,
-            'aam.acceptSignerChange',
-            pkg,
-          ),
-        );
+      const accept = ACCEPTABLE[String(diagnostic.code)];
+      if (accept) {
+        actions.push(packageFix(accept(report.name), diagnostic, 'aam.acceptSignerChange', pkg));
         continue;
       }
       if (diagnostic.code === 'DEPLOYED_MODIFIED') {

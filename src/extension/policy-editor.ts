@@ -15,6 +15,7 @@ import { toRange } from './ranges.ts';
 import { POLICY_EDITOR_VIEW_TYPE } from './selectors.ts';
 import { minimalEdit } from './text-edit.ts';
 import { previewUnsaved } from './what-if.ts';
+import { applyLevel, levelPreview, levelState } from './policy-levels.ts';
 
 /**
  * The form editor for the `security:` section of a config file. It is a
@@ -56,6 +57,14 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
             await post();
           } else if (message.type === 'openText') {
             await openAsText(document, message.key);
+          } else if (message.type === 'previewLevel') {
+            const reply: HostMessage = {
+              type: 'levelPreview',
+              preview: levelPreview(this.model, document, message.level),
+            };
+            await panel.webview.postMessage(reply);
+          } else if (message.type === 'applyLevel') {
+            await applyLevel(document, message.level);
           } else {
             await this.apply(document, message);
           }
@@ -131,6 +140,7 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
             })),
           }
         : undefined,
+      level: levelState(merged),
     };
   }
 }
@@ -159,7 +169,10 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
   .error, .error-banner { color: var(--vscode-errorForeground); } .warning { color: var(--vscode-editorWarning-foreground); } .information, .hint { color: var(--vscode-descriptionForeground); }
   .notice { margin: 8px 0; color: var(--vscode-editorWarning-foreground); }
   #what-if { display: none; margin: 14px 0; padding: 10px 12px; border-left: 3px solid var(--vscode-editorWarning-foreground); background: var(--vscode-textBlockQuote-background); }
-  #what-if.visible { display: block; } #what-if ul { margin: 6px 0 0; } .change.fail { color: var(--vscode-errorForeground); }
+  #what-if.visible, #level-preview.visible { display: block; } #what-if ul { margin: 6px 0 0; } .change.fail { color: var(--vscode-errorForeground); }
+  #level-preview { display: none; margin: 10px 0; padding: 10px 12px; border-left: 3px solid var(--vscode-focusBorder); background: var(--vscode-textBlockQuote-background); }
+  .level-current { margin: 4px 0 8px; font-weight: 600; } table.level-keys { margin: 8px 0; font-size: 0.88em; border-spacing: 8px 2px; } table.level-keys th { text-align: left; font-weight: normal; color: var(--vscode-descriptionForeground); }
+  table.level-keys code, #level-preview code { line-height: 1.8; }
   .reset { margin-left: 4px; }
   pre.value { margin: 4px 0; padding: 6px 8px; background: var(--vscode-textCodeBlock-background); font-family: var(--vscode-editor-font-family); white-space: pre-wrap; }
 </style></head>

@@ -28,6 +28,7 @@ const STATUS: Record<VerdictStatus, { icon: string; color: string }> = {
   tampered: { icon: 'error', color: 'list.errorForeground' },
   unavailable: { icon: 'question', color: 'list.errorForeground' },
   unattested: { icon: 'unverified', color: 'list.errorForeground' },
+  unverified: { icon: 'eye-closed', color: 'list.warningForeground' },
   skipped: { icon: 'debug-step-over', color: 'descriptionForeground' },
 };
 
@@ -262,6 +263,7 @@ function packageItem(workspace: AamWorkspace, report: PackageReport, update: str
   if (update) flags.push('update');
   if (report.deployed.some((c) => c.state === 'modified' || c.state === 'missing')) flags.push('deployed-modified');
   if (
+    verdict.status === 'unverified' ||
     report.findings.some((f) => f.code === 'SIGNER_CHANGED' || f.code === 'SIGNATURE_REMOVED' || f.code === 'DOWNGRADE')
   )
     flags.push('acceptable');

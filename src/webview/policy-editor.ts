@@ -7,12 +7,13 @@ import {
   parseIdentityPattern,
 } from '../core/policy/identity.ts';
 import type { HostMessage, ListKey, PolicyState, WebviewMessage } from './protocol.ts';
+import { h } from './dom.ts';
+import type { El } from './dom.ts';
+import { LevelPicker } from './levels.ts';
 
 declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
 const vscode = acquireVsCodeApi();
 const send = (message: WebviewMessage) => vscode.postMessage(message);
-
-type El = HTMLElement & { checked?: boolean; value?: string; disabled?: boolean };
 
 const MODES: [string, string, string][] = [
   ['warn', 'Warn', 'Report an invalid or untrusted signature, and continue.'],
@@ -76,17 +77,11 @@ function validateIdentity(value: string): string | undefined {
   return overBroadReason(parsed.pattern);
 }
 
-function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): El {
-  const el = document.createElement(tag) as El;
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  for (const child of children) el.append(child);
-  return el;
-}
-
 const app = document.getElementById('app')!;
 const header = h('div', { class: 'header' });
 const banner = h('div', { class: 'banner', id: 'what-if', role: 'status' });
-app.append(header, banner);
+const levels = new LevelPicker(send);
+app.append(header, banner, levels.element);
 
 function section(title: string, ...content: Node[]): void {
   app.append(h('section', {}, h('h2', {}, title), ...content));
@@ -341,6 +336,7 @@ function render(state: PolicyState): void {
       input.value = typeof state.own[key] === 'string' ? (state.own[key] as string) : '';
   }
   for (const [key] of LISTS) renderList(state, key);
+  levels.render(state);
   renderMore(state);
   for (const key of [
     ...CHECKS.map((c) => c[0]),
@@ -416,5 +412,6 @@ function renderSource(state: PolicyState, key: string): void {
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   if (event.data?.type === 'state') render(event.data.state);
+  else if (event.data?.type === 'levelPreview') levels.showPreview(event.data.preview);
 });
 send({ type: 'ready' });

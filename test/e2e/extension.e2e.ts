@@ -35,9 +35,11 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
 
   it('shows every demo package with its expected status', async () => {
     for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, status);
-    // The counts add up to the 11 packages, failures first.
+    // The counts add up to the 12 packages, failures first.
     await s.page
-      .locator('.statusbar-item', { hasText: 'AAM: 3 failed · 1 signed, untrusted · 1 unsigned · 6 verified' })
+      .locator('.statusbar-item', {
+        hasText: 'AAM: 3 failed · 1 installed without verification · 1 signed, untrusted · 1 unsigned · 6 verified',
+      })
       .waitFor();
     const shot = await s.shot('01-verification-view');
     console.log(`screenshot: ${shot}`);
@@ -61,7 +63,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       .first()
       .innerText();
     await s.command('AAM: Verify Installed Packages');
-    const notification = await s.notification(/Checked 11 packages: /);
+    const notification = await s.notification(/Checked 12 packages: /);
     const run = await promisify(execFile)(process.execPath, [CLI, 'verify', '--project', s.world.workspace], {
       env: { PATH: process.env.PATH, HOME: s.world.home },
     }).catch((error: { stdout: string }) => error);
@@ -75,12 +77,12 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     );
     assert.deepEqual(countsOf(view), expected, `view: ${view}`);
     assert.deepEqual(
-      countsOf(notification.replace(/^.*?Checked 11 packages: /s, '').split('.')[0]!),
+      countsOf(notification.replace(/^.*?Checked 12 packages: /s, '').split('.')[0]!),
       expected,
       notification,
     );
-    assert.match(cliSummary, /^11 packages: /);
-    assert.deepEqual(countsOf(cliSummary.replace(/^11 packages: /, '')), expected, `CLI: ${cliSummary}`);
+    assert.match(cliSummary, /^12 packages: /);
+    assert.deepEqual(countsOf(cliSummary.replace(/^12 packages: /, '')), expected, `CLI: ${cliSummary}`);
   });
 
   it('expands a package into its checks', async () => {
@@ -162,7 +164,9 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.command('AAM: Verify Installed Packages');
     await s.waitForStatus('@demo/code-review', 'tampered');
     // agent-rules was restored above; code-review is now tampered.
-    await s.notification(/Checked 11 packages: 3 failed, 1 signed, untrusted, 1 unsigned, 6 verified/);
+    await s.notification(
+      /Checked 12 packages: 3 failed, 1 installed without verification, 1 signed, untrusted, 1 unsigned, 6 verified/,
+    );
     console.log(`screenshot: ${await s.shot('03-verify-all-tampered')}`);
   });
 

@@ -2,32 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { aamOk } from '../helpers/aam.ts';
 import { cli } from '../helpers/cli.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { makeWorld } from '../helpers/workspace.ts';
-
-const require = createRequire(import.meta.url);
-
-/** Validates a SARIF log against the official SARIF 2.1.0 schema (JSON Schema draft-04). */
-function sarifErrors(log: unknown): string[] {
-  const Ajv = require('ajv-draft-04') as new (options: object) => {
-    compile(schema: object): ((data: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] };
-  };
-  const schema = JSON.parse(
-    require('node:fs').readFileSync(
-      require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'),
-      'utf8',
-    ),
-  ) as Record<string, unknown>;
-  delete schema.id;
-  // The schema's language-tag pattern is not valid with the u flag (a lone bracket), as it is in draft-04 validators.
-  const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
-  return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath}: ${e.message}`);
-}
+import { sarifErrors } from '../helpers/sarif.ts';
 
 describe('Trust Diff', () => {
   const local = useLocalSigstore();

@@ -15,6 +15,7 @@ import { policyCommand } from './policy.ts';
 import { publishCommand } from './publish.ts';
 import { registerCommand } from './register.ts';
 import { registryCommand } from './registry.ts';
+import { reportCommand } from './report.ts';
 import { restoreCommand } from './restore.ts';
 import { tokenCommand } from './token.ts';
 import { trustCommand } from './trust.ts';
@@ -32,6 +33,7 @@ export const commands: Record<string, Command> = {
   keys: keysCommand,
   'prepare-offline': prepareOfflineCommand,
   registry: registryCommand,
+  report: reportCommand,
   restore: restoreCommand,
   trust: trustCommand,
   accept: acceptCommand,

@@ -1,6 +1,6 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { installPackages, installReviewed } from '../../core/workflows/install/install.ts';
+import { installPackages, installReviewed, NO_VERIFY_WARNING } from '../../core/workflows/install/install.ts';
 import type { InstallOptions } from '../../core/workflows/install/install.ts';
 import { reviewUpdate } from '../../core/workflows/review/review.ts';
 import { hiddenLine } from '../../core/content/describe.ts';
@@ -10,12 +10,12 @@ import type { Platform } from '../../core/model/platform.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
-import { EXIT } from '../io.ts';
+import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 import { verdictLines } from '../report.ts';
 
 export const INSTALL_HELP = `Usage: aam-trust install NAME[@VERSION]|FILE.aam... [--registry NAME] [--platform P] [--no-deploy]
-                         [--project DIR] [--global] [--force] [--review [--yes]] [--json]
+                         [--project DIR] [--global] [--force] [--no-verify] [--review [--yes]] [--json]
 
 Installs packages (and their dependencies) from a registry, or .aam files
 (with a signature beside them: FILE.aam.sigstore.json or FILE.aam.asc), into
@@ -34,7 +34,13 @@ verification, nothing is installed.
   --accept-signer-change
                  install even when a package is signed by another signer than
                  .aam/trust-record.yaml records, is unsigned where it was
-                 signed, or is a lower version — and record that`;
+                 signed, or is a lower version — and record that
+  --no-verify    install without verifying signatures or the trust policy
+                 (not recommended; the checksum is still checked). Recorded in
+                 .aam/trust-record.yaml: every verification shows the package
+                 as "installed without verification" (a failure under Strict
+                 and Maximum) until "aam-trust accept NAME". Refused with
+                 --restricted.`;
 
 export async function installCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('install', argv, {
@@ -48,6 +54,7 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     'accept-signer-change': { type: 'boolean' },
     review: { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
+    'no-verify': { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(`${INSTALL_HELP}\n`);
@@ -69,6 +76,9 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, {
       hint: `Platforms: ${PLATFORMS.join(', ')}.`,
     });
+  if (values['no-verify'] && values.review)
+    throw new AamError('USAGE', '--review and --no-verify do not go together: a review verifies what it shows.');
+  if (values['no-verify'] && !ctx.config.restricted) io.stderr(`${paint(io, 'yellow', '⚠')} ${NO_VERIFY_WARNING}\n`);
   const options: InstallOptions = {
     workspace: ctx.workspace,
     config: ctx.config,
@@ -79,6 +89,7 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     platforms: values['no-deploy'] ? [] : (values.platform as Platform[] | undefined),
     homeDir: io.homeDir,
     acceptChanges: values['accept-signer-change'] ?? false,
+    noVerify: values['no-verify'] ?? false,
     onStep: values.json ? undefined : (message) => io.stdout(`${message}...\n`),
   };
   const installed = values.review

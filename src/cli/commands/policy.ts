@@ -8,25 +8,32 @@ import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
+import { levelCommand } from './policy-level.ts';
 
 export const POLICY_HELP = `Usage: aam-trust policy check [FILE...] [--json]
        aam-trust policy show [--project DIR] [--restricted] [--json]
+       aam-trust policy level [minimal|moderate|strict|maximum] [--in project|global] [--yes]
 
 check  validates config files (default: the global and project config) and
        prints each finding as FILE:LINE:COL: SEVERITY CODE: MESSAGE.
        Exit 1 on any error.
 show   prints the merged security policy, each value with the file it came
-       from, and any project setting that weakens the global policy.`;
+       from, and any project setting that weakens the global policy.
+level  the trust level in effect; with a level, the keys it sets and what
+       that would do to the installed packages (writes with --yes).`;
 
 export async function policyCommand(io: CliIo, argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'check') return check(io, rest);
   if (sub === 'show') return show(io, rest);
+  if (sub === 'level') return levelCommand(io, rest);
   if (sub === '--help' || sub === '-h' || sub === undefined) {
     io.stdout(`${POLICY_HELP}\n`);
     return sub === undefined ? EXIT.usage : EXIT.ok;
   }
-  throw new AamError('USAGE', `Unknown policy command "${sub}".`, { hint: 'Use "policy check" or "policy show".' });
+  throw new AamError('USAGE', `Unknown policy command "${sub}".`, {
+    hint: 'Use "policy check", "policy show" or "policy level".',
+  });
 }
 
 async function check(io: CliIo, argv: string[]): Promise<number> {

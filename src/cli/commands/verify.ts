@@ -8,13 +8,15 @@ import { aamHome } from '../../core/aam-home.ts';
 import { PRODUCT_VERSION } from '../../core/version.ts';
 import { VerificationStore } from '../../core/verify/store/result-store.ts';
 import { verifyWorkspace } from '../../core/verify/workspace.ts';
+import { ageOf, VerifiedLedger } from '../../core/verify/cached-verification.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 import { reportLines, reportToJson, summarize } from '../report.ts';
 
-export const VERIFY_HELP = `Usage: aam-trust verify [--project DIR] [--global] [--offline] [--restricted] [--no-cache] [--json] [NAME...]
+export const VERIFY_HELP = `Usage: aam-trust verify [--project DIR] [--global] [--offline] [--restricted] [--no-cache]
+                        [--use-cached-verification] [--json] [NAME...]
 
 Verifies installed packages against the merged policy: archive checksum,
 installed files, signature and trust policy. Results are kept in
@@ -27,6 +29,12 @@ are unchanged since is not verified again (the policy is always applied anew).
   --restricted    apply only project settings that tighten the global policy
                   (for CI runs on untrusted changes)
   --no-cache      verify everything from scratch, trusting no earlier result
+  --use-cached-verification
+                  a package whose evidence cannot be reached now (its registry
+                  down, nothing in the evidence cache) is judged by this
+                  machine's earlier verification of the same archive, and
+                  says how old that is; its installed files are still checked
+                  against the lock file
   --acknowledge-policy
                   stop warning about trust entries the policy lost since an
                   earlier verification (a tool that rewrites the config, such
@@ -77,6 +85,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     restricted: { type: 'boolean' },
     'no-cache': { type: 'boolean' },
     'acknowledge-policy': { type: 'boolean' },
+    'use-cached-verification': { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(`${VERIFY_HELP}\n`);
@@ -92,7 +101,8 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     );
     return EXIT.usage;
   }
-  const store = new VerificationStore(join(aamHome(io.homeDir).cacheDir, 'verified'), PRODUCT_VERSION);
+  const storeDir = join(aamHome(io.homeDir).cacheDir, 'verified');
+  const store = new VerificationStore(storeDir, PRODUCT_VERSION);
   const reports = await verifyWorkspace({
     workspace: ctx.workspace,
     config: ctx.config,
@@ -105,7 +115,16 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     onNotice: (message) => io.stderr(`${paint(io, 'yellow', '⚠')} ${message}\n`),
     homeDir: io.homeDir,
     recordSigners: true,
+    ledger: new VerifiedLedger(storeDir),
+    useCachedVerification: values['use-cached-verification'] ?? false,
   });
+  for (const report of reports) {
+    const cached = report.checks.cached;
+    if (cached)
+      io.stderr(
+        `${paint(io, 'yellow', '⚠')} ${report.name}@${report.version}: judged by this machine's verification of ${cached.at} (${ageOf(cached.at)} old), because ${cached.reason.replace(/^The /, 'the ')}\n`,
+      );
+  }
   const summary = summarize(reports);
   const lost = store.lost(ctx.workspace.lockFile);
   if (values['acknowledge-policy'] && lost.length > 0) {

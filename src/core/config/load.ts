@@ -96,6 +96,24 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, 
   };
 }
 
+/**
+ * The policy as it would be with one config file's text replaced (an unsaved
+ * edit, a level about to be applied); undefined when that text is not YAML.
+ */
+export function withFileText(
+  config: LoadedConfig,
+  path: string,
+  text: string,
+  homeDir?: string,
+): LoadedConfig | undefined {
+  const validation = validateConfigText(text);
+  if (validation.value === undefined) return undefined;
+  const files = config.files.map((file) =>
+    file.path === path ? { ...file, exists: true, diagnostics: validation.diagnostics, value: validation.value } : file,
+  );
+  return mergeConfigFiles(files, config.restricted, homeDir);
+}
+
 /** Errors that make the policy unreliable: broken YAML, or invalid `security:` values. */
 export function blockingDiagnostics(config: LoadedConfig): { file: string; diagnostic: ConfigDiagnostic }[] {
   return config.files.flatMap((file) =>

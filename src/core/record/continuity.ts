@@ -123,7 +123,11 @@ export function recordUpdate(
   const samePlatforms = (recorded?.platforms ?? []).join() === current.platforms.join();
   if (recorded && recorded.checksum === current.checksum && recorded.version === current.version && samePlatforms)
     return undefined;
-  return recordedState(current, recorded, now);
+  const next = recordedState(current, recorded, now);
+  // Learning is not accepting: an install without verification stays one until the user accepts it.
+  if (recorded?.installed_without_verification && recorded.checksum === current.checksum)
+    next.installed_without_verification = recorded.installed_without_verification;
+  return next;
 }
 
 /** The record entry for a package as it is now (what accepting a change writes). */

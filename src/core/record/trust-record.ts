@@ -44,6 +44,8 @@ export interface RecordedPackage {
   platforms?: Platform[];
   /** Its HTTP registry's attestation, captured at install (in the evidence cache by digest), and the key that signed it. */
   attestation?: { digest: string; key_id: string };
+  /** Installed with `--no-verify`, at this time: every verification says so until the package is accepted. */
+  installed_without_verification?: string;
   recorded_at: string;
 }
 
@@ -150,6 +152,9 @@ function compact(entry: RecordedPackage): Record<string, unknown> {
     signature,
     ...(entry.platforms ? { platforms: entry.platforms } : {}),
     ...(entry.attestation ? { attestation: entry.attestation } : {}),
+    ...(entry.installed_without_verification
+      ? { installed_without_verification: entry.installed_without_verification }
+      : {}),
     recorded_at: entry.recorded_at,
   };
 }
@@ -171,6 +176,9 @@ function recordedPackage(value: unknown): RecordedPackage | undefined {
     signature,
     ...(platforms ? { platforms } : {}),
     ...(attestationOf(v.attestation) ? { attestation: attestationOf(v.attestation)! } : {}),
+    ...(typeof v.installed_without_verification === 'string'
+      ? { installed_without_verification: v.installed_without_verification }
+      : {}),
     recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '',
   };
 }

@@ -59,6 +59,12 @@ export class HttpRegistry implements Registry {
     return { requireSignatures: info.require_signatures === true };
   }
 
+  /** Whether new versions wait for an approver (GET /api/v1/registry). */
+  async publishPolicy(): Promise<{ requireApproval: boolean }> {
+    const info = (await this.json(`${API_PREFIX}/registry`)) as Partial<ApiRegistryInfo>;
+    return { requireApproval: info.publish_policy?.require_approval === true };
+  }
+
   async metadata(name: string): Promise<PackageMetadata | undefined> {
     const body = await this.json(packagePath(name), { notFound: true });
     return body === undefined ? undefined : metadataFromApi(body, name);

@@ -25,6 +25,8 @@ import { nowNs, settled, sizeOf, stampOf } from '../scan/stamps.ts';
 import { capturedFor, evidenceSource } from './evidence/sources.ts';
 import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './registry-facts.ts';
 import { learnRecord } from './learn-record.ts';
+import { fromLedger } from './cached-verification.ts';
+import type { VerifiedLedger } from './cached-verification.ts';
 
 export type { PackageReport } from './verdict/report.ts';
 
@@ -54,6 +56,10 @@ export interface VerifyWorkspaceOptions {
    * teach the record whom to expect.
    */
   recordSigners?: boolean;
+  /** Where passing verifications are remembered (with when), for `useCachedVerification`. */
+  ledger?: VerifiedLedger;
+  /** A package whose evidence cannot be reached now is judged by this machine's earlier verification of it. */
+  useCachedVerification?: boolean;
 }
 
 /**
@@ -195,6 +201,12 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     if (pendingRecords.size > 0 && !options.signal?.aborted)
       await learnRecord(workspace, pendingRecords, collected, options.onNotice);
 
+    if (options.ledger && !skipSignature && !options.signal?.aborted) {
+      options.ledger.remember([...collected.values()].map(({ summary, result }) => ({ result, ...summary })));
+      await options.ledger.save().catch(() => undefined);
+    }
+    const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
+
     const results = [...collected.values()].map((c) => c.result);
     const places = new PlaceIndex(claims ?? results.map((r) => [r.name, r.claims]));
     const owners = placeOwners(places, results);
@@ -202,7 +214,11 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     for (const name of names) {
       const known = collected.get(name);
       if (!known) continue;
-      const { summary, result } = known;
+      const { summary } = known;
+      const result =
+        (entries?.[name] &&
+          fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!)) ||
+        known.result;
       const shared = sharedPlaces(result, places, owners, workspace);
       const extras = registryExtras.get(name);
       const key = `${policyKey}${shared.key}${extras ? JSON.stringify(extras) : ''}`;

@@ -8,6 +8,7 @@ import type { SignatureVerifier } from '../signature/verifier.ts';
 import { verifyWorkspace } from '../verify/workspace.ts';
 import type { PackageReport } from '../verify/workspace.ts';
 import { recordedState } from '../record/continuity.ts';
+import { decide } from '../policy/decision.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
 import { join } from 'node:path';
 
@@ -45,11 +46,17 @@ export async function acceptChanges(names: readonly string[], options: AcceptOpt
       'NOT_INSTALLED',
       `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed in ${options.workspace.lockFile}.`,
     );
-  const refused = reports.filter((r) => r.verdict.action === 'fail' || r.checks.signature.state === 'invalid');
+  // A package installed without verification is judged as it is now, without that mark: accepting clears it.
+  const context = options.config.policyContext();
+  const judged = (r: PackageReport) =>
+    r.checks.installedWithoutVerification
+      ? decide({ ...r.checks, installedWithoutVerification: undefined }, context)
+      : r.verdict;
+  const refused = reports.filter((r) => judged(r).action === 'fail' || r.checks.signature.state === 'invalid');
   if (refused.length > 0) {
     throw new AamError(
       'INSTALL_REFUSED',
-      `Not accepted: ${refused.map((r) => `${r.name} (${r.verdict.message})`).join('; ')}`,
+      `Not accepted: ${refused.map((r) => `${r.name} (${judged(r).message})`).join('; ')}`,
       { hint: 'Only a package that verifies can have its signer recorded; fix what fails first.' },
     );
   }

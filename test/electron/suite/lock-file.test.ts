@@ -10,6 +10,7 @@ const FINDINGS: [string, string, vscode.DiagnosticSeverity][] = [
   ['@demo/agent-rules', 'DEPLOYED_MODIFIED', vscode.DiagnosticSeverity.Error],
   ['@demo/republished', 'REGISTRY_CHANGED', vscode.DiagnosticSeverity.Error],
   ['@community/house-style', 'HIDDEN_CONTENT', vscode.DiagnosticSeverity.Warning],
+  ['@community/hotfix', 'INSTALLED_WITHOUT_VERIFICATION', vscode.DiagnosticSeverity.Warning],
 ];
 
 export function lockFileTests(): void {

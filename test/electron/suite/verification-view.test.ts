@@ -9,6 +9,7 @@ const STATUS_OF: Record<string, string> = {
   verified: 'verified',
   'registry changed, verified': 'verified',
   'verified, hidden content': 'verified',
+  'installed without verification': 'unverified',
   'signed, untrusted': 'signed-untrusted',
   unsigned: 'unsigned',
   tampered: 'tampered',

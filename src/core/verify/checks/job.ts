@@ -74,9 +74,14 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
     stamps: evidence,
     sourceRequiredSignatures: job.sourceRequiredSignatures ?? false,
   });
+  // The record's word that nobody verified these bytes before they were installed (--no-verify).
+  const marker = job.recorded?.installed_without_verification;
   return {
     name: job.name,
-    checks,
+    checks:
+      marker && job.recorded?.checksum === job.entry.checksum
+        ? { ...checks, installedWithoutVerification: { at: marker } }
+        : checks,
     archiveOrigin: found.archiveOrigin,
     signatureFile: signatureFile && { type: signatureFile.type, file: signatureFile.file, path: signatureFile.path },
     evidence,

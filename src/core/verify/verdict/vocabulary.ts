@@ -15,6 +15,7 @@ export const STATUS_LABEL: Record<VerdictStatus, string> = {
   tampered: 'tampered',
   unavailable: 'evidence missing',
   unattested: 'no trusted attestation',
+  unverified: 'installed without verification',
   skipped: 'skipped',
 };
 
@@ -35,6 +36,7 @@ export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable
 /** Summary order: failures first, then what needs a look, then what passed. */
 const BUCKETS: readonly Bucket[] = [
   'failed',
+  'unverified',
   'signed-untrusted',
   'invalid',
   'unsigned',

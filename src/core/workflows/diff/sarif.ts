@@ -1,5 +1,5 @@
-import { PRODUCT_VERSION } from '../../version.ts';
 import { YamlSource } from '../../yaml/source.ts';
+import { sarifLog } from '../sarif-log.ts';
 import type { ProjectState } from './state.ts';
 import { describePolicyChange } from './trust-diff.ts';
 import type { TrustDiff } from './trust-diff.ts';
@@ -99,25 +99,8 @@ export function toSarif(
       describePolicyChange(change),
       at('config.yaml', ['security', change.key]),
     );
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'aam-trust',
-            version: PRODUCT_VERSION,
-            informationUri: 'https://github.com/aam-trust/aam-trust',
-            rules: (Object.keys(RULES) as RuleId[]).map((id) => ({
-              id,
-              shortDescription: { text: RULES[id].text },
-              defaultConfiguration: { level: RULES[id].level },
-            })),
-          },
-        },
-        results,
-      },
-    ],
-  };
+  return sarifLog(
+    (Object.keys(RULES) as RuleId[]).map((id) => ({ id, text: RULES[id].text, level: RULES[id].level })),
+    results,
+  );
 }

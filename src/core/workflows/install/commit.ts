@@ -45,7 +45,7 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
     const target = join(staging, toFsName(item.plan.name));
     const contents = await extractArchive(item.archive, target);
     lock.packages[item.plan.name] = lockEntry(item, fileChecksumsOf(contents));
-    record.packages[item.plan.name] = recordedEntry(item, prepared.platforms, now);
+    record.packages[item.plan.name] = recordedEntry(item, prepared.platforms, now, prepared.unverifiedAt);
     if (prepared.trust && prepared.registryName)
       record.registries = {
         ...record.registries,
@@ -108,8 +108,14 @@ function lockSignature(file: StoredSignature, check: Extract<SignatureCheck, { s
 }
 
 /** What the trust record keeps of an installed package: its digest, who signed it (null: unsigned), where it was deployed. */
-export function recordedEntry(item: Verified, platforms: readonly Platform[], now: Date): RecordedPackage {
+export function recordedEntry(
+  item: Verified,
+  platforms: readonly Platform[],
+  now: Date,
+  unverifiedAt?: string,
+): RecordedPackage {
   const base = {
+    ...(unverifiedAt ? { installed_without_verification: unverifiedAt } : {}),
     version: item.plan.version,
     checksum: item.plan.entry.checksum,
     source: item.source,

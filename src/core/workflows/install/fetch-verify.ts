@@ -47,6 +47,8 @@ export interface FetchOptions {
   platforms: readonly Platform[];
   roots: DeployRoots;
   onStep?: ((message: string) => void) | undefined;
+  /** `--no-verify`: the signature is kept as evidence, not checked, and the verdict says when it was installed unverified. */
+  unverifiedAt?: string | undefined;
 }
 
 /**
@@ -99,6 +101,20 @@ export async function fetchAndVerify(
       actual: mismatch,
       detail: `"${source.name}" serves another package as ${label}: ${mismatch}.`,
     });
+  }
+  if (options.unverifiedAt) {
+    const stored = await source.readSignatures(plan.name, plan.version);
+    return result(
+      {
+        integrity: { ok: true },
+        signature: { state: 'none' },
+        installedWithoutVerification: { at: options.unverifiedAt },
+      },
+      {
+        signature: stored.find((s) => s.type === 'sigstore') ?? stored[0],
+        targets: targetsOf(contents, label, options),
+      },
+    );
   }
   options.onStep?.(`Verifying ${label}`);
   let check: SignatureCheck = { state: 'none' };

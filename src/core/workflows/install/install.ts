@@ -12,6 +12,7 @@ import { prepareInstall } from './prepare.ts';
 import type { InstallOptions, PreparedInstall } from './prepare.ts';
 
 export type { InstallOptions, PreparedInstall } from './prepare.ts';
+export { NO_VERIFY_WARNING } from './prepare.ts';
 
 export interface InstalledPackage {
   name: string;

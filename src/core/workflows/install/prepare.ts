@@ -41,6 +41,11 @@ export interface InstallOptions {
   homeDir?: string;
   /** Install even when a package's signer differs from the recorded one, or its version is lower, and record that (the user checked it). */
   acceptChanges?: boolean;
+  /**
+   * `--no-verify` (seeds: "not recommended"): only the checksum and the archive's own name and version
+   * are checked; the trust record says so, and every later verification shows it. Refused in Restricted Mode.
+   */
+  noVerify?: boolean;
   onStep?: (message: string) => void;
   now?: () => Date;
 }
@@ -61,6 +66,8 @@ export interface PreparedInstall {
   changes: { name: string; version: string; finding: Finding }[];
   /** Hidden content in each package's files, by package name (only packages that have some). */
   hidden: Map<string, HiddenFile[]>;
+  /** `--no-verify`: when, for the trust record. */
+  unverifiedAt: string | undefined;
 }
 
 /**
@@ -74,9 +81,12 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
   const { workspace } = options;
   const base = await workingState(workspace.root);
   const { lock, record } = base;
+  const noVerify = options.noVerify ?? false;
+  if (noVerify && options.config.restricted) throw NO_VERIFY_RESTRICTED;
+  const unverifiedAt = noVerify ? (options.now ?? (() => new Date()))().toISOString() : undefined;
   // An HTTP registry is checked first: its key (pinned), and its audit log extending the one seen before.
   const trust =
-    options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
+    !noVerify && options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
       ? await registryTrust(options.registry, record, options.config, options.acceptChanges ?? false)
       : undefined;
   const sources = await planSources(specs, options, lock, trust);
@@ -87,12 +97,13 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
     platforms,
     roots: { project: workspace.root, home: options.homeDir ?? homedir() },
     onStep: options.onStep,
+    unverifiedAt,
   };
   const verified: Verified[] = [];
   for (const { plan, source } of sources) verified.push(await fetchAndVerify(plan, source, fetch));
   // Trust on first use: another signer, a removed signature or a lower version than recorded.
   const changes =
-    fetch.context.policy.on_signature_failure === 'ignore'
+    noVerify || fetch.context.policy.on_signature_failure === 'ignore'
       ? []
       : verified.flatMap((v) =>
           continuityFindings(
@@ -103,7 +114,8 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
             .filter((f) => f.action === 'fail')
             .map((finding) => ({ name: v.plan.name, version: v.plan.version, finding })),
         );
-  const failed = verified.filter((v) => v.verdict.action === 'fail');
+  // Without verification only what is never configurable refuses: another archive than the one published.
+  const failed = verified.filter((v) => (noVerify ? v.verdict.status === 'tampered' : v.verdict.action === 'fail'));
   if (failed.length > 0) {
     const first = failed[0]!;
     throw new InstallRefusedError(
@@ -116,7 +128,7 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
     await requireApprovals(options.registry, trust, verified, options);
   const hidden = new Map(verified.filter((v) => v.hidden.length > 0).map((v) => [v.plan.name, v.hidden]));
   refuseHiddenContent(verified, options.config.security.hidden_content);
-  return { verified, base, trust, registryName: options.registry?.name, platforms, changes, hidden };
+  return { verified, base, trust, registryName: options.registry?.name, platforms, changes, hidden, unverifiedAt };
 }
 
 /** With hidden_content: error, a package whose files hold hidden content is not installed. */
@@ -155,7 +167,7 @@ async function planSources(
       readArchive: (n, v) => registry.readArchive(n, v),
       readSignatures: (n, v) => registry.readSignatures(n, v),
       requiresSignatures: () => requires,
-      ...(registry instanceof HttpRegistry ? { attestation: attestationsOf(registry, trust!) } : {}),
+      ...(registry instanceof HttpRegistry && trust ? { attestation: attestationsOf(registry, trust) } : {}),
     };
     for (const plan of await planInstall(names, registry, options.config, lock, options.force ?? false))
       out.push({ plan, source });
@@ -200,3 +212,15 @@ async function fileSource(path: string): Promise<{ plan: PlannedPackage; source:
     },
   };
 }
+
+/** What --no-verify says before it installs anything (the CLI prints it; the trust record keeps the fact). */
+export const NO_VERIFY_WARNING =
+  'Installing without verification (--no-verify, not recommended): signatures, the trust policy, signer continuity, attestations and approvals are not checked; the checksum still is. The trust record says so, and every verification shows these packages as "installed without verification" until you verify and accept them (aam-trust accept NAME).';
+
+const NO_VERIFY_RESTRICTED = new AamError(
+  'USAGE',
+  'Installing without verification (--no-verify) is refused in Restricted Mode (--restricted).',
+  {
+    hint: 'A change that is not trusted yet may not skip verification. Install verified, or trust the workspace first.',
+  },
+);

@@ -85,7 +85,7 @@ async function nextState(prepared: PreparedInstall): Promise<ProjectState> {
   const now = new Date();
   for (const item of prepared.verified) {
     lock.packages[item.plan.name] = lockEntry(item, fileChecksumsOf(await readArchive(item.archive)));
-    record.packages[item.plan.name] = recordedEntry(item, prepared.platforms, now);
+    record.packages[item.plan.name] = recordedEntry(item, prepared.platforms, now, prepared.unverifiedAt);
   }
   return { ...prepared.base, label: 'after the update', lock, record };
 }

@@ -1,0 +1,138 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { aamHome } from '../core/aam-home.ts';
+import { messageOf } from '../core/errors.ts';
+import { VerificationStore } from '../core/verify/store/result-store.ts';
+import { PRODUCT_VERSION } from '../core/version.ts';
+import { notCompliant } from '../core/workflows/report/model.ts';
+import { reportProjects } from '../core/workflows/report/projects.ts';
+import { reportSarif } from '../core/workflows/report/sarif.ts';
+import { runCli } from '../cli/main.ts';
+import type { Runner } from './runner.ts';
+import { summaryMarkdown } from './summary.ts';
+
+/**
+ * The GitHub Action (action.yml): `verify` checks the installed packages with
+ * --restricted, writes the job summary, annotations and a SARIF file for code
+ * scanning, and fails the step when something is not compliant; `publish`
+ * signs with the workflow's own OIDC identity and publishes.
+ */
+export async function runAction(runner: Runner): Promise<number> {
+  const command = runner.input('command', 'verify');
+  try {
+    if (command === 'verify') return await verify(runner);
+    if (command === 'publish') return await publish(runner);
+    runner.annotate('error', `Unknown command "${command}": use verify or publish.`, { title: 'AAM Trust' });
+    return 2;
+  } catch (error) {
+    runner.annotate('error', messageOf(error), { title: `AAM Trust ${command}` });
+    return 1;
+  }
+}
+
+async function verify(runner: Runner): Promise<number> {
+  const root = runner.workspace;
+  const project = resolve(root, runner.input('project', '.'));
+  const restricted = runner.flag('restricted', true);
+  const homeDir = runner.env.HOME ?? homedir();
+  const report = await reportProjects({
+    projects: [project],
+    cwd: root,
+    homeDir,
+    env: runner.env,
+    restricted,
+    store: new VerificationStore(join(aamHome(homeDir).cacheDir, 'verified'), PRODUCT_VERSION),
+  });
+  const where = toPosix(relative(root, project)) || '.';
+  const lockFile = `${where === '.' ? '' : `${where}/`}.aam/aam-lock.yaml`;
+  const sarifPath = resolve(root, runner.input('sarif', join(runner.temp, 'aam-trust.sarif')));
+  await mkdir(dirname(sarifPath), { recursive: true });
+  await writeFile(
+    sarifPath,
+    `${JSON.stringify(
+      reportSarif(report, () => lockFile),
+      null,
+      2,
+    )}\n`,
+  );
+  await runner.summary(summaryMarkdown(report, { project: where, restricted }));
+  for (const notice of report.notices) runner.annotate('error', notice, { title: 'AAM Trust' });
+  for (const row of notCompliant(report))
+    runner.annotate('error', row.message, {
+      file: lockFile,
+      line: row.lockLine ?? 1,
+      title: `${row.name}@${row.version}: ${row.status}`,
+    });
+  const { totals } = report;
+  await runner.output('total', String(totals.total));
+  await runner.output('compliant', String(totals.compliant));
+  await runner.output('not-compliant', String(totals.notCompliant));
+  await runner.output('sarif', sarifPath);
+  runner.log(`AAM Trust: ${totals.compliant} of ${totals.total} packages compliant (policy: ${report.policy})`);
+  return totals.notCompliant > 0 || report.notices.length > 0 ? 1 : 0;
+}
+
+/** Publishes a package signed with the workflow's identity (GitHub's OIDC token, audience "sigstore"). */
+async function publish(runner: Runner): Promise<number> {
+  const root = runner.workspace;
+  const method = runner.input('signing-method', 'sigstore');
+  const registry = runner.input('registry');
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(
+    [
+      'publish',
+      resolve(root, runner.input('package', '.')),
+      '--sign',
+      '--signing-method',
+      method,
+      '--json',
+      ...(registry ? ['--registry', registry] : []),
+      ...(runner.input('project') ? ['--project', resolve(root, runner.input('project'))] : []),
+    ],
+    {
+      stdout: (text) => void (stdout += text),
+      stderr: (text) => {
+        stderr += text;
+        runner.log(text.trimEnd());
+      },
+      env: runner.env,
+      cwd: root,
+      homeDir: runner.env.HOME ?? homedir(),
+      color: false,
+      askSecret: async () => runner.env.AAM_GPG_PASSPHRASE,
+      openUrl: async () => undefined,
+    },
+  );
+  if (code !== 0) {
+    runner.annotate('error', stderr.replace(/^Error: /, '').trim(), { title: 'AAM Trust publish' });
+    return code;
+  }
+  const outcome = JSON.parse(stdout) as {
+    name: string;
+    version: string;
+    checksum: string;
+    signatures: { type: string; identity?: string; fingerprint?: string; transparency_log?: { log_index: string } }[];
+  };
+  const signature = outcome.signatures[0];
+  const signer = signature?.identity ?? signature?.fingerprint ?? 'nobody';
+  await runner.summary(
+    [
+      `## ✅ Published \`${outcome.name}@${outcome.version}\`, signed`,
+      '',
+      '| Package | Checksum | Signed by | Transparency log |',
+      '| --- | --- | --- | --- |',
+      `| \`${outcome.name}@${outcome.version}\` | \`${outcome.checksum}\` | ${signer} (${signature?.type ?? '—'}) | ${signature?.transparency_log ? `entry ${signature.transparency_log.log_index}` : '—'} |`,
+      '',
+    ].join('\n'),
+  );
+  await runner.output('package', `${outcome.name}@${outcome.version}`);
+  await runner.output('signer', signer);
+  runner.log(`Published ${outcome.name}@${outcome.version}, signed by ${signer}`);
+  return 0;
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join('/');
+}

@@ -1,0 +1,40 @@
+import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
+import { notCompliant } from '../core/workflows/report/model.ts';
+import type { ComplianceReport } from '../core/workflows/report/model.ts';
+
+/** A table cell: one line, pipes escaped. */
+function cell(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+}
+
+/** The job summary of a verification: the verdict, totals by status, and what is not compliant, as Markdown. */
+export function summaryMarkdown(report: ComplianceReport, options: { project: string; restricted: boolean }): string {
+  const { totals } = report;
+  const ok = totals.notCompliant === 0 && report.notices.length === 0;
+  const lines = [
+    `## ${ok ? '✅' : '❌'} AAM Trust: ${totals.compliant} of ${totals.total} package${totals.total === 1 ? '' : 's'} compliant`,
+    '',
+    `Project \`${options.project}\` · policy: ${report.policy}${options.restricted ? ' · restricted (project settings that weaken the global policy are ignored)' : ''}`,
+    ...report.notices.map((n) => `\n> ⚠️ ${cell(n)}`),
+    '',
+    '| Status | Packages | Not compliant |',
+    '| --- | ---: | ---: |',
+    ...totals.byStatus.map((s) => `| ${s.label} | ${s.count} | ${s.notCompliant} |`),
+  ];
+  const failing = notCompliant(report);
+  if (failing.length > 0) {
+    lines.push(
+      '',
+      `### Not compliant (${failing.length})`,
+      '',
+      '| Package | Status | Signer | Why |',
+      '| --- | --- | --- | --- |',
+    );
+    for (const row of failing.slice(0, 200))
+      lines.push(
+        `| \`${row.name}@${row.version}\` | ${STATUS_LABEL[row.status]} | ${cell(row.signer ?? '—')} | ${cell([...row.findings, row.message].join(' · '))} |`,
+      );
+    if (failing.length > 200) lines.push('', `… and ${failing.length - 200} more (see the SARIF results).`);
+  }
+  return `${lines.join('\n')}\n`;
+}

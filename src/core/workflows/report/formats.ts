@@ -1,0 +1,120 @@
+import { STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
+import { notCompliant } from './model.ts';
+import type { ComplianceReport, ComplianceRow } from './model.ts';
+
+/** The report as JSON: what scripts and the HTML page read. */
+export function reportJson(report: ComplianceReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+const CSV_COLUMNS: [string, (row: ComplianceRow) => unknown][] = [
+  ['where', (r) => r.where],
+  ['name', (r) => r.name],
+  ['version', (r) => r.version],
+  ['source', (r) => r.source],
+  ['status', (r) => r.status],
+  ['compliant', (r) => r.compliant],
+  ['outcome', (r) => r.outcome],
+  ['method', (r) => r.method],
+  ['signer', (r) => r.signer],
+  ['attested', (r) => r.attested],
+  ['approval', (r) => r.approval],
+  ['yanked', (r) => r.yanked],
+  ['published_by', (r) => r.publishedBy],
+  ['code', (r) => r.code],
+  ['findings', (r) => r.findings.join(' ')],
+  ['lock_line', (r) => r.lockLine],
+  ['message', (r) => r.message],
+];
+
+/** One row per package (RFC 4180: quoted where needed, CRLF line ends), for spreadsheets. */
+export function reportCsv(report: ComplianceReport): string {
+  const cell = (value: unknown) => {
+    const text = value === undefined || value === null ? '' : String(value);
+    // A cell a spreadsheet would run as a formula is kept as text.
+    const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+    return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  };
+  const lines = [CSV_COLUMNS.map(([name]) => name).join(',')];
+  for (const row of report.rows) lines.push(CSV_COLUMNS.map(([, get]) => cell(get(row))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+/** What the report covers, in words: "11 packages in 2 projects", "40 versions of 12 packages in registry team". */
+export function scopeText(report: ComplianceReport): string {
+  const n = report.totals.total;
+  if (report.scope.kind === 'projects') {
+    const p = report.scope.projects.length;
+    return `${n} package${n === 1 ? '' : 's'} in ${p} project${p === 1 ? '' : 's'}`;
+  }
+  const names = new Set(report.rows.map((r) => r.name)).size;
+  return `${n} version${n === 1 ? '' : 's'} of ${names} package${names === 1 ? '' : 's'} in registry ${report.scope.registry}`;
+}
+
+/** The report as text for a terminal: totals by status, method and signer, then what is not compliant. */
+export function reportTable(report: ComplianceReport, limit = 50): string {
+  const { totals } = report;
+  const out = [
+    `Signing compliance: ${scopeText(report)} (policy: ${report.policy})`,
+    `  ${totals.compliant} compliant, ${totals.notCompliant} not compliant`,
+    ...report.notices.map((n) => `  ⚠ ${n}`),
+    '',
+    'By status:',
+    ...columns([
+      ['', 'PACKAGES', 'NOT COMPLIANT'],
+      ...totals.byStatus.map((s) => [s.label, String(s.count), String(s.notCompliant)]),
+    ]),
+    '',
+    'By method:',
+    ...columns(totals.byMethod.map((m) => [m.method, String(m.count)])),
+    '',
+    'By signer:',
+    ...columns(totals.bySigner.map((s) => [s.signer, String(s.count)])),
+  ];
+  if (report.scope.kind === 'registry') out.push('', `In the registry: ${registryFacts(report.rows)}`);
+  const failing = notCompliant(report);
+  out.push('', failing.length === 0 ? 'Everything is compliant.' : `Not compliant (${failing.length}):`);
+  if (failing.length > 0)
+    out.push(
+      ...columns([
+        ['WHERE', 'PACKAGE', 'STATUS', 'SIGNER', 'WHY'],
+        ...failing
+          .slice(0, limit)
+          .map((r) => [
+            r.where,
+            `${r.name}@${r.version}`,
+            STATUS_LABEL[r.status],
+            r.signer ?? '-',
+            [...r.findings, r.message].join(' · ').slice(0, 120),
+          ]),
+      ]),
+    );
+  if (failing.length > limit) out.push(`  … and ${failing.length - limit} more (--format csv or json lists them all)`);
+  return `${out.join('\n')}\n`;
+}
+
+/** What only a registry says of its versions: attested, approvals, yanks. */
+function registryFacts(rows: readonly ComplianceRow[]): string {
+  const count = (test: (r: ComplianceRow) => boolean) => rows.filter(test).length;
+  const approvals = (['approved', 'pending', 'rejected'] as const)
+    .map((state) => [state, count((r) => r.approval === state)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([state, n]) => `${n} ${state}`);
+  return [
+    `${count((r) => r.attested === true)} attested`,
+    ...approvals,
+    `${count((r) => r.yanked === true)} yanked`,
+  ].join(', ');
+}
+
+/** Rows of cells as aligned, indented lines (the last column is not padded). */
+function columns(rows: string[][]): string[] {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map(
+    (r) =>
+      `  ${r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd()}`,
+  );
+}

@@ -1,0 +1,51 @@
+import { sarifLog } from '../sarif-log.ts';
+import { FINDING_LABEL, STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
+import type { VerdictStatus } from '../../policy/decision.ts';
+import { notCompliant } from './model.ts';
+import type { ComplianceReport, ComplianceRow } from './model.ts';
+
+/** What fails a package: its verdict's status, or (when its verdict passes) the finding beside it. */
+function ruleOf(row: ComplianceRow): { id: string; text: string } {
+  const passing: readonly VerdictStatus[] = ['verified', 'signed-no-policy', 'unsigned', 'skipped'];
+  if (passing.includes(row.status) && row.findings.length > 0) {
+    const code = row.findings[0] as keyof typeof FINDING_LABEL;
+    return { id: code, text: `A package fails: ${FINDING_LABEL[code] ?? code}` };
+  }
+  return { id: row.code, text: `A package is ${STATUS_LABEL[row.status]}` };
+}
+
+/**
+ * The packages that are not compliant as SARIF 2.1.0, for code scanning: one
+ * result per package, on its entry's line in the lock file. `lockFileOf`
+ * names that file relative to the repository root (SARIF's %SRCROOT%).
+ */
+export function reportSarif(
+  report: ComplianceReport,
+  lockFileOf: (row: ComplianceRow) => string,
+): Record<string, unknown> {
+  const rules = new Map<string, string>();
+  const results = notCompliant(report).map((row) => {
+    const rule = ruleOf(row);
+    rules.set(rule.id, rule.text);
+    return {
+      ruleId: rule.id,
+      level: 'error',
+      message: {
+        text: `${row.name}@${row.version}: ${STATUS_LABEL[row.status]}${row.findings.length > 0 ? ` (${row.findings.join(', ')})` : ''} — ${row.message}`,
+      },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: lockFileOf(row), uriBaseId: '%SRCROOT%' },
+            region: { startLine: row.lockLine ?? 1, startColumn: row.lockLine ? 3 : 1 },
+          },
+        },
+      ],
+      partialFingerprints: { package: `${row.where}:${row.name}` },
+    };
+  });
+  return sarifLog(
+    [...rules].map(([id, text]) => ({ id, text, level: 'error' as const })),
+    results,
+  );
+}

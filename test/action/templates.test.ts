@@ -1,0 +1,136 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cp, mkdir, readFile, stat, symlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { cli } from '../helpers/cli.ts';
+import { compositionWorld, STRICT_POLICY } from '../helpers/composition.ts';
+import { sarifErrors } from '../helpers/sarif.ts';
+import { useLocalSigstore } from '../helpers/sigstore.ts';
+import { tempDir } from '../helpers/temp.ts';
+import type { SignedWorld } from '../helpers/signed-world.ts';
+
+const REPO = join(import.meta.dirname, '..', '..');
+const run = promisify(execFile);
+
+interface Step {
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+  with?: Record<string, string>;
+  if?: string;
+}
+
+/** The words of a template's shell line, with its variables given values (enough for these templates). */
+function words(line: string, vars: Record<string, string>): string[] {
+  const expanded = line
+    .replace(/\$\{(\w+):\+([^}]*)\}/g, (_, name: string, alt: string) => (vars[name] ? alt : ''))
+    .replace(/\$\{?(\w+)\}?/g, (_, name: string) => vars[name] ?? '');
+  return [...expanded.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+describe('the CI templates', () => {
+  const local = useLocalSigstore();
+  let w: SignedWorld;
+  before(async () => {
+    w = await compositionWorld(local.instance());
+  });
+
+  it('action.yml passes every input to the entry point, which the build makes, and uploads the SARIF it writes', async () => {
+    const action = parse(await readFile(join(REPO, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+      outputs: Record<string, { value: string }>;
+      runs: { using: string; steps: Step[] };
+    };
+    assert.equal(action.runs.using, 'composite');
+    const [setup, build, entry, upload] = action.runs.steps as [Step, Step, Step, Step];
+    assert.match(setup.uses ?? '', /^actions\/setup-node@/);
+    assert.match(build.run ?? '', /npm ci --ignore-scripts[^\n]*\nnode scripts\/build\.ts/);
+    assert.equal(entry.run, 'node "${{ github.action_path }}/dist/action.js"');
+    for (const name of Object.keys(action.inputs)) {
+      if (name === 'upload-sarif') continue; // the upload step's, not the entry point's
+      const variable = `INPUT_${name.toUpperCase().replace(/-/g, '_')}`;
+      assert.equal(entry.env?.[variable], `\${{ inputs.${name} }}`, variable);
+    }
+    for (const [name, output] of Object.entries(action.outputs))
+      assert.equal(output.value, `\${{ steps.run.outputs.${name} }}`);
+    assert.match(upload.uses ?? '', /^github\/codeql-action\/upload-sarif@/);
+    assert.equal(upload.with?.sarif_file, '${{ steps.run.outputs.sarif }}');
+    assert.match(
+      upload.if ?? '',
+      /^always\(\)/,
+      'the SARIF is uploaded when verification fails, which is when it matters',
+    );
+  });
+
+  it('works from a plain checkout: the build step makes dist/action.js, and it runs', async () => {
+    const checkout = await tempDir('aam-checkout-');
+    const { stdout } = await run('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: REPO });
+    const files = stdout.split('\n').filter(Boolean);
+    assert.ok(!files.some((f) => f.startsWith('dist/')), 'dist/ is not in the repository');
+    for (const file of files) {
+      if (!(await stat(join(REPO, file)).catch(() => undefined))?.isFile()) continue;
+      await mkdir(dirname(join(checkout, file)), { recursive: true });
+      await cp(join(REPO, file), join(checkout, file));
+    }
+    // Stands in for the step's `npm ci` (the npm registry is not this test's to call).
+    await symlink(join(REPO, 'node_modules'), join(checkout, 'node_modules'));
+    await run(process.execPath, ['scripts/build.ts'], { cwd: checkout });
+    const step = await run(process.execPath, [join(checkout, 'dist', 'action.js')], {
+      cwd: w.root,
+      env: {
+        PATH: process.env.PATH,
+        HOME: w.home,
+        GITHUB_WORKSPACE: w.root,
+        INPUT_PROJECT: 'project',
+        RUNNER_TEMP: checkout,
+      },
+    }).catch((e: { code: number; stdout: string }) => e);
+    assert.equal('code' in step ? step.code : 0, 1);
+    assert.match(step.stdout, /AAM Trust: 7 of 11 packages compliant \(policy: Strict\)/);
+  });
+
+  it('the GitLab template: its verify commands run, writing the HTML report and valid SARIF', async () => {
+    const verify = (await template())['.aam-trust:verify'] as { script: string[]; artifacts: { paths: string[] } };
+    const commands = verify.script.map((line) => words(line.replace(/ \|\| true$/, ''), { AAM_PROJECT: 'project' }));
+    assert.ok(commands.every((c) => c[0] === 'aam_trust'));
+    for (const command of commands) {
+      const result = await cli(command.slice(1), { cwd: w.root, home: w.home });
+      assert.equal(result.code, 1, `${command.join(' ')}: something is not compliant\n${result.stderr}`);
+    }
+    for (const artifact of verify.artifacts.paths) await stat(join(w.root, artifact));
+    assert.match(await readFile(join(w.root, 'aam-trust-report.html'), 'utf8'), /id="report-data"/);
+    const sarif = JSON.parse(await readFile(join(w.root, 'aam-trust.sarif'), 'utf8'));
+    assert.deepEqual(sarifErrors(sarif), []);
+    assert.equal(sarif.runs[0].results.length, 4);
+    assert.equal(
+      sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri,
+      'project/.aam/aam-lock.yaml',
+    );
+  });
+
+  it("the GitLab template: publish signs with the pipeline's OIDC identity (id_tokens, audience sigstore)", async () => {
+    const job = (await template())['.aam-trust:publish'] as {
+      id_tokens: Record<string, { aud: string }>;
+      script: string[];
+    };
+    assert.deepEqual(job.id_tokens, { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } });
+    await w.policy(`sigstore_endpoint: ${local.instance().url}\n${STRICT_POLICY}`);
+    const pkg = await w.makePackage('@acme/release', '2.0.0');
+    const [command] = job.script.map((line) => words(line, { AAM_PACKAGE: pkg }));
+    const token = local.instance().mintWorkloadToken('gitlab', 'acme/tools');
+    const result = await cli(command!.slice(1), { cwd: w.root, home: w.home, env: { SIGSTORE_ID_TOKEN: token } });
+    assert.equal(result.code, 0, result.stderr);
+    const metadata = (await w.registry.metadata('@acme/release'))!;
+    assert.equal(
+      metadata.versions[0]?.signatures?.[0]?.identity,
+      'https://gitlab.com/acme/tools//.gitlab-ci.yml@refs/heads/main',
+    );
+  });
+});
+
+async function template(): Promise<Record<string, unknown>> {
+  return parse(await readFile(join(REPO, 'ci', 'aam-trust.gitlab-ci.yml'), 'utf8')) as Record<string, unknown>;
+}
