@@ -328,17 +328,23 @@ export class HttpRegistry implements Registry {
     const response = await this.request(path, { ...options, ...(kept ? { etag: kept.etag } : {}) });
     if (!response) return undefined;
     // Unchanged since it was kept: one small round trip, and the answer is the one kept.
-    if (response.status === 304 && kept) return this.parse(response, kept.body);
+    if (response.status === 304 && kept) {
+      await response.body?.cancel().catch(() => undefined);
+      return this.decode(kept.body);
+    }
     const etag = response.headers.get('etag');
     if (!cache || !etag) return this.parse(response);
     const body = await this.body(response, READ_LIMITS.metadata, 'its answer');
     await cache.put(this.url + path, etag, body).catch(() => undefined);
-    return this.parse(response, body);
+    return this.decode(body);
   }
 
-  private async parse(response: Response, kept?: Buffer): Promise<unknown> {
-    if (kept) await response.body?.cancel();
-    const text = (kept ?? (await this.body(response, READ_LIMITS.metadata, 'its answer'))).toString('utf8');
+  private async parse(response: Response): Promise<unknown> {
+    return this.decode(await this.body(response, READ_LIMITS.metadata, 'its answer'));
+  }
+
+  private decode(bytes: Buffer): unknown {
+    const text = bytes.toString('utf8');
     try {
       return JSON.parse(text) as unknown;
     } catch {
