@@ -84,14 +84,15 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
     assert.equal(edited.code, 1);
     assert.match(
       edited.stdout,
-      /✗ the audit log of registry "corp" is broken: entry 1 was changed after it was written/,
+      /^✗ the audit log of registry "corp" is broken: entry 1 was changed after it was written/,
+      'the failure is the first thing said, before any entry is listed',
     );
     await server.db.query(`UPDATE audit_log SET actor = 'alice' WHERE seq = 1`);
     const { rows } = await server.db.query<AuditEntry>('SELECT * FROM audit_log WHERE seq = 2');
     await server.db.query('DELETE FROM audit_log WHERE seq = 2');
     const dropped = await audit();
     assert.equal(dropped.code, 1);
-    assert.match(dropped.stdout, /✗ the audit log of registry "corp" is broken/);
+    assert.match(dropped.stdout, /^✗ the audit log of registry "corp" is broken/);
     const e = rows[0]!;
     await server.db.query(
       'INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)',
