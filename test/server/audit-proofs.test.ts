@@ -199,4 +199,45 @@ for (const engine of ENGINES)
         true,
       );
     });
+
+    it('checks a grown log with the same few requests whatever its length, none of them for the log itself', async () => {
+      const recorded = { ...(await checkRegistryLog(registry.client(), undefined)).next!, recorded_at: '' };
+      /** The paths a check asks for, and the bytes it reads, after the log grew by `more` entries. */
+      const checkAfter = async (more: number) => {
+        const start = (await head()).size;
+        for (let i = 0; i < more; i++)
+          await registry.client(token).publish(await packPackage('@acme/grow', `${start}.${i}.0`), []);
+        const asked: string[] = [];
+        let read = 0;
+        const fetched = globalThis.fetch;
+        globalThis.fetch = async (input, init) => {
+          const url = new URL(input instanceof Request ? input.url : String(input));
+          asked.push(url.pathname + url.search.replace(/[?&](size|to|from)=\d+/g, ''));
+          const response = await fetched(input, init);
+          read += (await response.clone().arrayBuffer()).byteLength;
+          return response;
+        };
+        try {
+          const check = await checkRegistryLog(registry.client(), recorded, undefined, { packages: ['@acme/b'] });
+          assert.equal(check.ok, true, check.reason);
+          assert.equal(check.extends, recorded.audit_size);
+          return { asked, read, size: check.head!.size };
+        } finally {
+          globalThis.fetch = fetched;
+        }
+      };
+      const small = await checkAfter(2);
+      const large = await checkAfter(30);
+      assert.deepEqual(small.asked, large.asked, 'the same questions, however far the log grew');
+      assert.equal(
+        small.asked.some((path) => /\/audit-log(\?|$)|\/packages\/.*\/audit-log/.test(path)),
+        false,
+        `no page of the log is read: ${small.asked.join(', ')}`,
+      );
+      // The proofs grow with the logarithm of the size: a few hashes more, not the entries.
+      assert.ok(
+        large.read - small.read < 64 * 6 * 2,
+        `${small.read} bytes at ${small.size}, ${large.read} at ${large.size}`,
+      );
+    });
   });
