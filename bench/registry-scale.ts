@@ -10,7 +10,7 @@
  * table and one JSON line; exits 1 when a measurement fails or yields no
  * figure (never on a time).
  *
- *   AAM_BENCH_SCALE=small                 a few seconds, ~1,000 versions (what npm test runs)
+ *   AAM_BENCH_SCALE=small                 ~1,000 versions, a couple of minutes (what npm test runs)
  *   AAM_BENCH_PACKAGES=100000             packages on PostgreSQL (10 versions each)
  *   AAM_BENCH_EMBEDDED_PACKAGES=10000     packages on PGlite
  *   AAM_BENCH_BEFORE=DIR/dist/cli.js      also measure that build (the registry before), 1 and 2 instances
@@ -166,7 +166,7 @@ async function measureInstances(
     const token = execFileSync(
       process.execPath,
       [cli, 'registry', 'token', 'create', '--data', dataDir(0), ...db, '--user', 'bench'],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
     const recorded = legacy ? undefined : await recordHead(urls[0]!);
     const uploads = (await signedUploads(root, `b${instances}`, SIZE.publishes)).map(multipart);
