@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,10 +152,61 @@ export async function ensureAamCli(): Promise<string> {
   await ensureDebianPackages(['python3', 'python3-venv']);
   note(`Installing the aam CLI from ${peer} into ${dir} (offline, about 10 s, once)…`);
   await rm(dir, { recursive: true, force: true });
-  await run('bash', [join(peer, 'install.sh'), dir]);
+  const python = await pythonForAam(dir);
+  await run('bash', [join(peer, 'install.sh'), dir], {
+    env: python.bin ? { ...process.env, PATH: `${python.bin}:${process.env.PATH ?? ''}` } : process.env,
+  });
+  if (!python.filters) await addTarfileFilterShim(dir);
   await writeFile(join(dir, '.complete'), new Date().toISOString());
   return bin;
 }
+
+/** Whether a Python has tarfile's extraction filters (3.12, and 3.11.4 on): its real path if so. */
+async function withTarfileFilters(python: string): Promise<string | undefined> {
+  const probe = 'import sys, tarfile, venv; tarfile.data_filter; print(sys.executable)';
+  return exec(python, ['-c', probe]).then(
+    (r) => r.stdout.trim() || undefined,
+    () => undefined,
+  );
+}
+
+/**
+ * aam extracts archives with `extractall(filter="data")`, which Python has
+ * from 3.12 and 3.11.4 on; Debian 12's python3 is 3.11.2, where every `aam
+ * install` fails. install.sh runs `python3`, so when the first python3 on
+ * PATH lacks the filters and a newer interpreter has them, a folder beside
+ * the venv holds a `python3` that is that interpreter, to put first on PATH.
+ */
+async function pythonForAam(dir: string): Promise<{ bin?: string; filters: boolean }> {
+  if (await withTarfileFilters('python3')) return { filters: true };
+  for (const candidate of ['python3.14', 'python3.13', 'python3.12']) {
+    const real = await withTarfileFilters(candidate);
+    if (!real) continue;
+    const bin = `${dir}-python`;
+    await rm(bin, { recursive: true, force: true });
+    await mkdir(bin, { recursive: true });
+    await symlink(real, join(bin, 'python3'));
+    return { bin, filters: true };
+  }
+  return { filters: false };
+}
+
+/**
+ * With no Python that has extraction filters, the venv gets a shim (loaded
+ * through a .pth file) that accepts `filter=` and makes the checks of the
+ * "data" filter that matter for archives: nothing absolute, nothing and no
+ * link outside the destination, no devices. Without it aam cannot install at
+ * all on such a Python; with it aam refuses what it refuses on 3.12.
+ */
+async function addTarfileFilterShim(dir: string): Promise<void> {
+  const python = join(dir, 'bin', 'python');
+  const { stdout } = await exec(python, ['-c', 'import site; print(site.getsitepackages()[0])']);
+  note(`${python} has no tarfile extraction filters (Python < 3.11.4): adding a shim for aam.`);
+  await writeFile(join(stdout.trim(), 'aam_tarfile_filters.py'), await readFile(TARFILE_FILTER_SHIM, 'utf8'));
+  await writeFile(join(stdout.trim(), 'aam_tarfile_filters.pth'), 'import aam_tarfile_filters\n');
+}
+
+const TARFILE_FILTER_SHIM = join(REPO, 'scripts', 'aam_tarfile_filters.py');
 
 async function findAamPeer(): Promise<string> {
   const candidates = [
