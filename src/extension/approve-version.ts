@@ -8,7 +8,7 @@ import type { RegistryContext } from '../core/registry/open.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
-import { chooseSigner, signingFor } from './publish-signed.ts';
+import { chooseSigner, signingFor } from './signer-choice.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 
 /**

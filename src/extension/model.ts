@@ -1,38 +1,18 @@
 import * as vscode from 'vscode';
-import type { LoadedConfig } from '../core/config/load.ts';
 import { globalConfigPath } from '../core/config/paths.ts';
 import { messageOf } from '../core/errors.ts';
-import { exists } from '../core/fs/exists.ts';
-import { workspacePaths } from '../core/lockfile/paths.ts';
-import type { WorkspacePaths } from '../core/lockfile/paths.ts';
-import { storedReports } from '../core/verify/verdict/report.ts';
-import { outcome, rankOf, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import type { PackageReport } from '../core/verify/verdict/report.ts';
 import type { VerificationStore } from '../core/verify/store/result-store.ts';
-import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import type { Engine, EngineLoader } from './engine.ts';
 import { log } from './log.ts';
+import { logChanges } from './verification-log.ts';
+import { discoverWorkspaces, loadPolicy } from './workspace-discovery.ts';
+import type { DiscoveryContext } from './workspace-discovery.ts';
+import { ordered } from './workspace-state.ts';
+import type { AamWorkspace } from './workspace-state.ts';
 
-/** One place packages are installed: a workspace folder's `.aam`, or the global `~/.aam`. */
-export interface AamWorkspace {
-  id: string;
-  label: string;
-  kind: 'project' | 'global';
-  paths: WorkspacePaths;
-  config: LoadedConfig | undefined;
-  /** Why the policy cannot be used (broken YAML or invalid security values). */
-  policyError: string | undefined;
-  /** Why nothing could be verified at all (the engine bundle failed to load). */
-  engineError?: string | undefined;
-  reports: PackageReport[];
-  verifiedAt: Date | undefined;
-  verifying: boolean;
-  /** The reports are the last run's, shown until this session's verification finishes. */
-  stored: boolean;
-  hasLockFile: boolean;
-  /** Trust entries and settings the policy had at an earlier verification and lost since (aam config set drops keys). */
-  lost?: readonly LostSetting[];
-}
+// The views import the workspace type from here, with the model that fills it.
+export type { AamWorkspace } from './workspace-state.ts';
 
 export interface RefreshOptions {
   token?: vscode.CancellationToken;
@@ -76,6 +56,10 @@ export class TrustModel implements vscode.Disposable {
 
   get restricted(): boolean {
     return !vscode.workspace.isTrusted;
+  }
+
+  private get context(): DiscoveryContext {
+    return { homeDir: this.homeDir, store: this.store, restricted: this.restricted };
   }
 
   /** The user lets go of what the policy lost: it is not mentioned again. */
@@ -128,7 +112,7 @@ export class TrustModel implements vscode.Disposable {
   }
 
   private async run(options: RefreshOptions): Promise<void> {
-    const discovered = await this.discover();
+    const discovered = await discoverWorkspaces(this.states, this.context);
     for (const workspace of discovered) workspace.verifying = true;
     this.states = discovered;
     this.changed.fire();
@@ -147,7 +131,7 @@ export class TrustModel implements vscode.Disposable {
       this.changed.fire();
       return;
     }
-    for (const workspace of discovered) await this.load(workspace, engine);
+    for (const workspace of discovered) await loadPolicy(workspace, engine, this.context);
     const packages = new Map<AamWorkspace, number>();
     const progress = () =>
       options.onProgress?.(
@@ -229,120 +213,7 @@ export class TrustModel implements vscode.Disposable {
     }
   }
 
-  /**
-   * The workspaces there are, each with the reports it had: this session's,
-   * or at start-up the last session's from the store (decided under the
-   * policy they ran with), so the view has verdicts before anything loads.
-   */
-  private async discover(): Promise<AamWorkspace[]> {
-    const found: AamWorkspace[] = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      if (folder.uri.scheme !== 'file') continue;
-      const paths = workspacePaths(folder.uri.fsPath);
-      if (!(await exists(paths.aamDir))) continue;
-      found.push(await this.workspace(`project:${folder.uri.fsPath}`, folder.name, 'project', paths));
-    }
-    const global = workspacePaths(this.homeDir);
-    if (await exists(global.lockFile)) found.push(await this.workspace('global', 'Global (~/.aam)', 'global', global));
-    return found;
-  }
-
-  private async workspace(
-    id: string,
-    label: string,
-    kind: AamWorkspace['kind'],
-    paths: WorkspacePaths,
-  ): Promise<AamWorkspace> {
-    const previous = this.states.find((s) => s.id === id);
-    const base = {
-      id,
-      label,
-      kind,
-      paths,
-      config: previous?.config,
-      policyError: previous?.policyError,
-      verifying: false,
-      hasLockFile: await exists(paths.lockFile),
-    };
-    if (previous)
-      return {
-        ...base,
-        lost: previous.lost,
-        reports: previous.reports,
-        verifiedAt: previous.verifiedAt,
-        stored: previous.stored,
-      };
-    let stored: ReturnType<typeof storedReports>;
-    try {
-      stored = storedReports(this.store, paths, { restricted: this.restricted });
-    } catch (error) {
-      log().warn(`The stored verification results of ${label} cannot be shown: ${messageOf(error)}`);
-    }
-    return {
-      ...base,
-      lost: this.store.lost(paths.lockFile),
-      reports: ordered(stored?.reports ?? []),
-      verifiedAt: stored?.checkedAt ? new Date(stored.checkedAt) : undefined,
-      stored: !!stored,
-    };
-  }
-
-  /** Loads a workspace's merged policy (the engine validates it). */
-  private async load(workspace: AamWorkspace, engine: Engine): Promise<void> {
-    try {
-      const config = await engine.loadConfig({
-        homeDir: this.homeDir,
-        projectDir: workspace.kind === 'project' ? workspace.paths.root : undefined,
-        restricted: this.restricted,
-      });
-      const blocking = engine.blockingDiagnostics(config);
-      workspace.config = config;
-      workspace.policyError =
-        blocking.length > 0
-          ? blocking.map(({ file, diagnostic }) => engine.formatDiagnostic(file, diagnostic)).join('\n')
-          : undefined;
-    } catch (error) {
-      workspace.config = undefined;
-      workspace.policyError = messageOf(error);
-    }
-  }
-
   dispose(): void {
     this.changed.dispose();
   }
-}
-
-/** Failures first, then what needs a look, verified last; by name within each. */
-function ordered(reports: PackageReport[]): PackageReport[] {
-  return reports.sort((a, b) => rankOf(a) - rankOf(b) || a.name.localeCompare(b.name));
-}
-
-/**
- * Logs what changed since the last run, once, at its level: a refresh that
- * finds the same failures again does not repeat them. Stored verdicts shown
- * at start-up count as what was known.
- */
-function logChanges(previous: readonly PackageReport[], reports: readonly PackageReport[]): void {
-  const known = new Map(previous.map((r) => [r.name, stateOf(r)]));
-  for (const report of reports) {
-    const state = stateOf(report);
-    if (known.get(report.name) === state) continue;
-    const line = [
-      `${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} (${report.verdict.code}) — ${report.verdict.message}`,
-      ...report.findings.map((f) => f.message),
-    ].join(' ');
-    const level = outcome(report);
-    if (level === 'fail') log().error(line);
-    else if (level === 'warn') log().warn(line);
-    else if (known.has(report.name)) log().info(line);
-  }
-}
-
-function stateOf(report: PackageReport): string {
-  return [
-    report.version,
-    report.verdict.status,
-    report.verdict.code,
-    ...report.findings.map((f) => `${f.code}:${f.actual}`),
-  ].join('|');
 }

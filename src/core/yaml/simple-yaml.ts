@@ -1,5 +1,8 @@
-import { CONTROL, NOT_SIMPLE, NON_STRING, PLAIN_KEY, scalarValue } from './block-mapping.ts';
-import type { Position, Range, YamlPath, YamlRanges } from './source.ts';
+import { CONTROL } from './block-mapping.ts';
+import { readInline, looksLikeKey, readKey } from './simple-inline.ts';
+import { add, BAIL, bail, map, scalar, seq, set } from './simple-nodes.ts';
+import type { SimpleMap, SimpleSeq } from './simple-nodes.ts';
+import { SimpleYamlSource } from './simple-source.ts';
 
 /**
  * A fast reader for the YAML of config files — block mappings and sequences,
@@ -21,114 +24,6 @@ export function parseSimpleYaml(text: string): SimpleYamlSource | undefined {
     if (error === BAIL) return undefined;
     throw error;
   }
-}
-
-type SimpleNode = SimpleScalar | SimpleMap | SimpleSeq;
-/** `start` and `end` are the yaml library's range[0] and range[1]; `after` is its range[2] (trailing space, comment, newline). */
-interface SimpleScalar {
-  kind: 'scalar';
-  start: number;
-  end: number;
-  after: number;
-  value: unknown;
-}
-interface SimplePair {
-  key: string;
-  start: number;
-  end: number;
-  value: SimpleNode;
-}
-interface SimpleMap {
-  kind: 'map';
-  start: number;
-  end: number;
-  after: number;
-  pairs: SimplePair[];
-  value: Record<string, unknown>;
-}
-interface SimpleSeq {
-  kind: 'seq';
-  start: number;
-  end: number;
-  after: number;
-  items: SimpleNode[];
-  value: unknown[];
-}
-
-/** Ranges in the text, answered as YamlSource answers them. */
-export class SimpleYamlSource implements YamlRanges {
-  readonly text: string;
-  readonly root: SimpleMap | undefined;
-  private readonly lineStarts: number[];
-
-  constructor(text: string, root: SimpleMap | undefined) {
-    this.text = text;
-    this.root = root;
-    this.lineStarts = [0];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-  }
-
-  /** The document's value: null for an empty document, as the full parser gives it. */
-  get value(): Record<string, unknown> | null {
-    return this.root?.value ?? null;
-  }
-
-  position(offset: number): Position {
-    const at = Math.max(0, Math.min(offset, this.text.length));
-    let low = 0;
-    let high = this.lineStarts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid]! <= at) low = mid;
-      else high = mid - 1;
-    }
-    return { line: low, character: at - this.lineStarts[low]! };
-  }
-
-  rangeOf(start: number, end: number): Range {
-    return { start: this.position(start), end: this.position(Math.max(start, end)) };
-  }
-
-  valueRange(path: YamlPath): Range {
-    const found = this.locate(path);
-    const node = found.pair && found.complete ? found.pair.value : found.node;
-    return node ? this.rangeOf(node.start, node.end) : this.firstLine();
-  }
-
-  keyRange(path: YamlPath): Range {
-    const found = this.locate(path);
-    if (found.complete && found.pair) return this.rangeOf(found.pair.start, found.pair.end);
-    return this.valueRange(path);
-  }
-
-  private locate(path: YamlPath): { node: SimpleNode | undefined; pair: SimplePair | undefined; complete: boolean } {
-    let node: SimpleNode | undefined = this.root;
-    let pair: SimplePair | undefined;
-    for (const segment of path) {
-      if (node?.kind === 'map') {
-        const match: SimplePair | undefined = pairIndex(node).get(String(segment));
-        if (!match) return { node, pair, complete: false };
-        pair = match;
-        node = match.value;
-      } else if (node?.kind === 'seq' && typeof segment === 'number' && node.items[segment] !== undefined) {
-        pair = undefined;
-        node = node.items[segment];
-      } else {
-        return { node, pair, complete: false };
-      }
-    }
-    return { node, pair, complete: true };
-  }
-
-  private firstLine(): Range {
-    const end = this.text.indexOf('\n');
-    return this.rangeOf(0, end < 0 ? this.text.length : end);
-  }
-}
-
-const BAIL = Symbol('bail');
-function bail(): never {
-  throw BAIL;
 }
 
 interface Frame {
@@ -233,7 +128,7 @@ class Reader {
       this.entry(inner, at - lineStart, at, end);
       return;
     }
-    add(seq, this.inline(at, end));
+    add(seq, readInline(this.text, at, end));
   }
 
   /** `key: value` or `key:` (value below or null). */
@@ -249,7 +144,7 @@ class Reader {
       return;
     }
     if (value === key.end + 1 || text[value] === '#') bail();
-    set(target, key.value, at, key.end, this.inline(value, end));
+    set(target, key.value, at, key.end, readInline(this.text, value, end));
   }
 
   /** Settles a pending key or dash by the next content line (at `at`, indented `indent`; -1 at the end). */
@@ -282,175 +177,4 @@ class Reader {
     const last = node.kind === 'map' ? node.pairs[node.pairs.length - 1]?.value : node.items[node.items.length - 1];
     node.end = node.after = last?.after ?? node.start;
   }
-
-  /** A value on one line: quoted or plain scalar, `[a, b]`, `[]` or `{}`; then only a comment. */
-  private inline(at: number, end: number): SimpleNode {
-    const { text } = this;
-    const first = text[at];
-    const lineAfter = end < text.length ? end + 1 : end;
-    let node: SimpleNode;
-    let after: number;
-    if (first === '"' || first === "'") {
-      const quoted = readQuoted(text, at, end);
-      node = scalar(at, quoted.end, quoted.value, lineAfter);
-      after = quoted.end;
-    } else if (first === '[' || first === '{') {
-      node = readFlow(text, at, end);
-      node.after = lineAfter;
-      after = node.end;
-    } else {
-      // A comment on this line only: searching the rest of the file for one made every plain value O(file).
-      let stop = at;
-      while (stop < end && !(text.charCodeAt(stop) === 32 && text.charCodeAt(stop + 1) === 35)) stop++;
-      while (stop > at && text.charCodeAt(stop - 1) === 32) stop--;
-      const value = scalarValue(text.slice(at, stop));
-      if (value === NOT_SIMPLE || typeof value === 'object') bail();
-      return scalar(at, stop, value, lineAfter);
-    }
-    trailing(text, after, end);
-    return node;
-  }
-}
-
-function map(start: number): SimpleMap {
-  return { kind: 'map', start, end: start, after: start, pairs: [], value: {} };
-}
-
-function seq(start: number): SimpleSeq {
-  return { kind: 'seq', start, end: start, after: start, items: [], value: [] };
-}
-
-function scalar(start: number, end: number, value: unknown, after = end): SimpleScalar {
-  return { kind: 'scalar', start, end, after, value };
-}
-
-function set(target: SimpleMap, key: string, start: number, end: number, value: SimpleNode): void {
-  target.pairs.push({ key, start, end, value });
-  target.value[key] = value.value;
-}
-
-function add(target: SimpleSeq, value: SimpleNode): void {
-  target.items.push(value);
-  target.value.push(value.value);
-}
-
-/** The first `char` in text[from, end), or -1: a search never runs past its line (unbounded ones made big files quadratic). */
-function indexWithin(text: string, char: string, from: number, end: number): number {
-  const code = char.charCodeAt(0);
-  for (let i = from; i < end; i++) if (text.charCodeAt(i) === code) return i;
-  return -1;
-}
-
-function looksLikeKey(text: string, at: number, end: number): boolean {
-  if (text[at] === '"' || text[at] === "'") {
-    const close = indexWithin(text, text[at]!, at + 1, end);
-    return close > 0 && close < end && text[close + 1] === ':';
-  }
-  const colon = indexWithin(text, ':', at, end);
-  return (
-    colon > 0 && colon < end && (colon + 1 === end || text[colon + 1] === ' ') && !text.slice(at, colon).includes(' #')
-  );
-}
-
-function readKey(text: string, at: number, end: number): { value: string; end: number } {
-  const first = text[at];
-  if (first === '"' || first === "'") {
-    const quoted = readQuoted(text, at, end);
-    if (text[quoted.end] !== ':' || (quoted.end + 1 < end && text[quoted.end + 1] !== ' ')) bail();
-    return { value: String(quoted.value), end: quoted.end };
-  }
-  const colon = indexWithin(text, ':', at, end);
-  if (colon < 0 || (colon + 1 < end && text[colon + 1] !== ' ')) bail();
-  const key = text.slice(at, colon);
-  if (!PLAIN_KEY.test(key) || NON_STRING.test(key)) bail();
-  return { value: key, end: colon };
-}
-
-/** A double-quoted scalar without escapes, or a single-quoted one ('' is a quote). */
-function readQuoted(text: string, at: number, end: number): { value: string; end: number } {
-  const quote = text[at]!;
-  if (quote === '"') {
-    const close = indexWithin(text, '"', at + 1, end);
-    if (close < 0) bail();
-    const value = text.slice(at + 1, close);
-    if (value.includes('\\')) bail();
-    return { value, end: close + 1 };
-  }
-  let value = '';
-  for (let i = at + 1; i < end; i++) {
-    if (text[i] !== "'") {
-      value += text[i];
-      continue;
-    }
-    if (text[i + 1] === "'") {
-      value += "'";
-      i++;
-      continue;
-    }
-    return { value, end: i + 1 };
-  }
-  return bail();
-}
-
-/** `[]`, `{}`, or `[a, "b", 'c']` with one-line scalars, all on one line. */
-function readFlow(text: string, at: number, end: number): SimpleNode {
-  const open = text[at]!;
-  const closeChar = open === '[' ? ']' : '}';
-  let i = at + 1;
-  while (text.charCodeAt(i) === 32) i++;
-  if (text[i] === closeChar) {
-    return open === '[' ? { ...seq(at), end: i + 1 } : { ...map(at), end: i + 1 };
-  }
-  if (open === '{') bail();
-  const list = seq(at);
-  for (;;) {
-    while (text.charCodeAt(i) === 32) i++;
-    if (i >= end) bail();
-    let item: SimpleScalar;
-    if (text[i] === '"' || text[i] === "'") {
-      const quoted = readQuoted(text, i, end);
-      item = scalar(i, quoted.end, quoted.value);
-      i = quoted.end;
-    } else {
-      let stop = i;
-      while (stop < end && text[stop] !== ',' && text[stop] !== ']') stop++;
-      let last = stop;
-      while (last > i && text.charCodeAt(last - 1) === 32) last--;
-      const raw = text.slice(i, last);
-      if (raw === '' || /[[\]{}#"'&*!|>%@`?]|:(?: |$)/.test(raw) || raw.startsWith('-')) bail();
-      const value = scalarValue(raw);
-      if (value === NOT_SIMPLE || typeof value === 'object') bail();
-      item = scalar(i, last, value);
-      i = stop;
-    }
-    add(list, item);
-    while (text.charCodeAt(i) === 32) i++;
-    if (text[i] === ']') {
-      list.end = i + 1;
-      return list;
-    }
-    if (text[i] !== ',') bail();
-    i++;
-  }
-}
-
-/** After a value: nothing, or spaces and a comment. */
-function trailing(text: string, at: number, end: number): void {
-  let i = at;
-  while (text.charCodeAt(i) === 32) i++;
-  if (i === end) return;
-  if (text[i] !== '#' || i === at) bail();
-}
-
-const pairIndexes = new WeakMap<SimpleMap, Map<string, SimplePair>>();
-
-/** A map's pairs by key (the first of duplicates), built once: looking keys up one by one made many diagnostics quadratic. */
-function pairIndex(map: SimpleMap): Map<string, SimplePair> {
-  let index = pairIndexes.get(map);
-  if (!index) {
-    index = new Map();
-    for (const pair of map.pairs) if (!index.has(pair.key)) index.set(pair.key, pair);
-    pairIndexes.set(map, index);
-  }
-  return index;
 }
