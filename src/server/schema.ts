@@ -1,4 +1,5 @@
 import type { Database } from './db.ts';
+import { SCALE_MIGRATION } from './schema-scale.ts';
 
 /**
  * The registry's schema, after the spec's §4, as numbered migrations. Every
@@ -244,6 +245,13 @@ CREATE TABLE delegations (
   added_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
 );
 `,
+  },
+  {
+    // Issue #28: the audit log as an RFC 6962 Merkle tree (each entry's hash is a leaf), read paths
+    // that scale (a trigram index for search, a notification per changed package for the caches of
+    // every instance), and download counts written in batches. Existing logs get their tree here.
+    version: 6,
+    sql: SCALE_MIGRATION,
   },
 ];
 

@@ -352,11 +352,11 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.notification(/Approved @demo\/my-skill@1\.0\.1 on team, signed by AAM Demo Release/);
     assert.equal((await team.apiVersion('@demo/my-skill', '1.0.1'))?.approval_status, 'approved');
 
-    // The Registry Audit Log view: the approval is the newest event, and the chain is verified.
+    // The Registry Audit Log view: the approval is the newest event, and the log is verified.
     const verificationPane = s.page.locator('.part.sidebar .pane-header', { hasText: /^Verification/ });
     await verificationPane.click();
     await s.page.locator('.part.sidebar .pane-header', { hasText: 'Registry Audit Log' }).click();
-    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="team: chain verified"]').waitFor();
+    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="team: log verified"]').waitFor();
     await s.page
       .locator('.part.sidebar .monaco-list-row', { hasText: /version\.approve\s+@demo\/my-skill@1\.0\.1/ })
       .waitFor();

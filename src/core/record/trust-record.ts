@@ -27,6 +27,8 @@ export interface RecordedRegistry {
   public_key: string;
   audit_size: number;
   audit_head: string;
+  /** The root of the log's Merkle tree at `audit_size` (absent from records made before the tree). */
+  audit_root?: string | undefined;
   recorded_at: string;
 }
 
@@ -118,6 +120,7 @@ function recordedRegistry(value: unknown): RecordedRegistry | undefined {
     public_key: v.public_key,
     audit_size: v.audit_size,
     audit_head: v.audit_head,
+    ...(typeof v.audit_root === 'string' && /^[0-9a-f]{64}$/.test(v.audit_root) ? { audit_root: v.audit_root } : {}),
     recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '',
   };
 }

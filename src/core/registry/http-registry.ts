@@ -24,6 +24,14 @@ export interface HttpRegistryOptions {
   attempts?: number;
   /** Per request (default 30 s; a publish gets twice that). */
   timeoutMs?: number;
+  /** Answers kept with their ETags: reads are sent conditionally, and a 304 is answered from here. */
+  conditional?: ConditionalCache | undefined;
+}
+
+/** Where a client keeps the answers it may ask for again with If-None-Match. */
+export interface ConditionalCache {
+  get(url: string): Promise<{ etag: string; body: Buffer } | undefined>;
+  put(url: string, etag: string, body: Buffer): Promise<void>;
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -309,6 +317,7 @@ export class HttpRegistry implements Registry {
     path: string,
     options: { token?: string | undefined; body?: unknown } = {},
   ): Promise<unknown> {
+    if (method === 'GET' && !options.token) return this.json(`${API_PREFIX}${path}`);
     const response = (await this.request(`${API_PREFIX}${path}`, {
       method,
       ...(options.token ? { token: options.token } : {}),
@@ -333,12 +342,28 @@ export class HttpRegistry implements Registry {
   }
 
   private async json(path: string, options: { notFound?: boolean } = {}): Promise<unknown> {
-    const response = await this.request(path, options);
-    return response ? this.parse(response) : undefined;
+    const cache = this.options.conditional;
+    const kept = await cache?.get(this.url + path).catch(() => undefined);
+    const response = await this.request(path, { ...options, ...(kept ? { etag: kept.etag } : {}) });
+    if (!response) return undefined;
+    // Unchanged since it was kept: one small round trip, and the answer is the one kept.
+    if (response.status === 304 && kept) {
+      await response.body?.cancel().catch(() => undefined);
+      return this.decode(kept.body);
+    }
+    const etag = response.headers.get('etag');
+    if (!cache || !etag) return this.parse(response);
+    const body = await this.body(response, READ_LIMITS.metadata, 'its answer');
+    await cache.put(this.url + path, etag, body).catch(() => undefined);
+    return this.decode(body);
   }
 
   private async parse(response: Response): Promise<unknown> {
-    const text = (await this.body(response, READ_LIMITS.metadata, 'its answer')).toString('utf8');
+    return this.decode(await this.body(response, READ_LIMITS.metadata, 'its answer'));
+  }
+
+  private decode(bytes: Buffer): unknown {
+    const text = bytes.toString('utf8');
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -365,6 +390,8 @@ export class HttpRegistry implements Registry {
       timeoutMs?: number;
       /** What the request is about, for the words of a refusal. */
       subject?: Subject;
+      /** Sent as If-None-Match; a 304 is then an answer. */
+      etag?: string;
     } = {},
   ): Promise<Response | undefined> {
     const attempts = options.attempts ?? this.options.attempts ?? 3;
@@ -381,6 +408,7 @@ export class HttpRegistry implements Registry {
             accept: 'application/json, application/octet-stream',
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
             ...(typeof options.body === 'string' ? { 'content-type': 'application/json' } : {}),
+            ...(options.etag ? { 'if-none-match': options.etag } : {}),
           },
           redirect: 'error',
           signal: AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000),
@@ -390,7 +418,7 @@ export class HttpRegistry implements Registry {
         if (attempt < attempts) await pause(attempt);
         continue;
       }
-      if (response.ok) return response;
+      if (response.ok || (response.status === 304 && options.etag)) return response;
       if (response.status === 404 && options.notFound) {
         await response.body?.cancel();
         return undefined;
