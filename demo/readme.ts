@@ -30,4 +30,9 @@ export const DEMO_README = `# AAM Trust demo workspace
 - **Sign in to an HTTP registry** (**AAM: Sign In to an HTTP Registry…**): register or log in
   to the team registry; the status bar shows who is signed in where, and **AAM: Manage
   Registry Tokens…** creates, lists and revokes API tokens.
+- Several signers: \`@demo/team-prompts\` needs two trusted signers (\`signature_threshold\`) and
+  has them — Alice and the release key, which co-signed the published version; expand it to
+  see one row per signature. \`@partner/lint-pack\` is signed by bob@partner.example, whom
+  Alice's delegation lets sign \`@partner/*\`: hover it in \`.aam/aam-lock.yaml\`. Run
+  **AAM: Co-sign a Published Version…** to add your own signature to another package.
 `;

@@ -17,6 +17,7 @@ import { staticToken } from '../src/core/sigstore/identity/providers.ts';
 import { EvidenceCache } from '../src/core/verify/evidence/evidence-cache.ts';
 import { createSignatureVerifier } from '../src/core/signature/verifier.ts';
 import type { LocalSigstore } from '../dev/local-sigstore/instance.ts';
+import { publishSigners, SIGNERS_PACKAGES } from './signers.ts';
 import { installWithoutVerification, UNVERIFIED_PACKAGE } from './orgs.ts';
 import { DEMO_README } from './readme.ts';
 
@@ -146,6 +147,11 @@ security:
     - github:acme # release workflows of the acme organisation
   trusted_keys:
     - ${releaseKey} # AAM Demo Release <release@example.com>
+  # The team's shared prompts need two trusted signers; every other package one.
+  signature_threshold:
+    "@demo/team-prompts": 2
+  # A signer you trust may delegate (aam-trust delegate): bob@partner.example signs @partner/* for Alice.
+  allow_delegation: true
   gpg_home: ${gnupgHome}
   gpg_key: release@example.com
 `;
@@ -264,8 +270,15 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
         hiddenContent,
       });
     }
+    await publishSigners(registry, join(root, 'sources'), writePackage, {
+      alice: signingOf('alice', '')!,
+      release: signingOf('gpg', '')!,
+      endpoints,
+      sigstore,
+      verifier,
+    });
     await installPackages(
-      PACKAGES.map((p) => p.name),
+      [...PACKAGES, ...SIGNERS_PACKAGES].map((p) => p.name),
       {
         workspace: workspacePaths(workspace),
         config,
@@ -373,7 +386,9 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
       gnupgHome,
       releaseKey,
       publishable,
-      expected: Object.fromEntries([...PACKAGES, ...HTTP_PACKAGES, UNVERIFIED_PACKAGE].map((p) => [p.name, p.expect])),
+      expected: Object.fromEntries(
+        [...PACKAGES, ...SIGNERS_PACKAGES, ...HTTP_PACKAGES, UNVERIFIED_PACKAGE].map((p) => [p.name, p.expect]),
+      ),
       httpRegistry: { url: http.url, token, dataDir: httpDataDir },
       stop: () => http.close(),
     };

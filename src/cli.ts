@@ -18,6 +18,7 @@ const io: CliIo = {
   homeDir: homedir(),
   color: process.stdout.isTTY === true && !process.env.NO_COLOR,
   askSecret: askSecret,
+  askLine: askLine,
   ask: (prompt) => {
     if (!process.stdin.isTTY) return Promise.resolve(undefined);
     return new Promise((resolve) => {
@@ -56,6 +57,23 @@ function askSecret(prompt: string): Promise<string | undefined> {
     rl.on('SIGINT', () => {
       rl.close();
       resolve(undefined);
+    });
+  });
+}
+
+/** Reads one line from standard input (a terminal, or a pipe); undefined when it ends first. */
+function askLine(prompt: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    process.stderr.write(prompt);
+    const rl = createInterface({ input: process.stdin, terminal: false });
+    let answered = false;
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(line);
+    });
+    rl.once('close', () => {
+      if (!answered) resolve(undefined);
     });
   });
 }

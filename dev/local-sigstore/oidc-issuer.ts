@@ -5,6 +5,8 @@ import type { JwtKey } from './jwt.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 
 const CODE_LIFETIME_MS = 60_000;
+/** The out-of-band redirect (urn:ietf:wg:oauth:2.0:oob), as the product's own flow sends it. */
+const OOB_REDIRECT = 'urn:ietf:wg:oauth:2.0:oob';
 const TOKEN_LIFETIME_S = 300;
 
 interface PendingCode {
@@ -80,6 +82,8 @@ export class LocalOidcIssuer {
 
   private authorize(params: URLSearchParams): HttpResponse {
     const redirectUri = params.get('redirect_uri') ?? '';
+    // Out of band (no browser here): the issuer shows the code for the user to paste, as Dex does.
+    if (redirectUri === OOB_REDIRECT) return this.outOfBand(params);
     let redirect: URL;
     try {
       redirect = new URL(redirectUri);
@@ -113,6 +117,29 @@ export class LocalOidcIssuer {
     redirect.searchParams.set('code', code);
     if (params.get('state')) redirect.searchParams.set('state', params.get('state')!);
     return { status: 302, headers: { location: redirect.toString() }, body: '' };
+  }
+
+  /** The page an out-of-band sign-in lands on: the code, in an element tests (and people) can read. */
+  private outOfBand(params: URLSearchParams): HttpResponse {
+    if (params.get('response_type') !== 'code' || params.get('client_id') !== 'sigstore')
+      return text(400, 'only the code flow of client "sigstore" is supported');
+    if (params.get('code_challenge_method') !== 'S256' || !params.get('code_challenge'))
+      return text(400, 'PKCE with S256 is required');
+    const hint = params.get('login_hint');
+    const code = randomId(24);
+    this.codes.set(code, {
+      clientId: 'sigstore',
+      redirectUri: OOB_REDIRECT,
+      challenge: params.get('code_challenge')!,
+      nonce: params.get('nonce') ?? undefined,
+      email: hint && hint.includes('@') ? hint : this.defaultEmail,
+      expires: Date.now() + CODE_LIFETIME_MS,
+    });
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: `<!doctype html><title>Verification code</title><p>Paste this code into the terminal that asked for it:</p><p><code id="code">${code}</code></p>`,
+    };
   }
 
   private token(form: URLSearchParams): HttpResponse {

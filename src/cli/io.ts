@@ -7,6 +7,8 @@ export interface CliIo {
   homeDir: string;
   /** Asks for a secret (a passphrase) without echo; undefined when there is no terminal. */
   askSecret: (prompt: string) => Promise<string | undefined>;
+  /** Asks for a line of text (a verification code) with echo; undefined when there is no input. */
+  askLine?: (prompt: string) => Promise<string | undefined>;
   /** Asks a question on the terminal (echoed); undefined when there is no terminal. */
   ask?: (prompt: string) => Promise<string | undefined>;
   /** Opens a URL in the browser for the Sigstore sign-in. */

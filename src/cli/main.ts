@@ -16,7 +16,12 @@ Commands:
                     and deploy them to the agent platforms as aam does
   restore           rewrite the deployed copies agents load from the verified archive
   pack              pack a package folder into a .aam archive
-  publish           pack, sign (Sigstore or GPG) and publish to a registry
+  publish           pack, sign (Sigstore and/or GPG, one key or several) and publish to a registry
+  sign              add your signature to a version already published (co-sign)
+  delegate          let another identity or key sign packages matching a pattern until a date;
+                    --revoke ends it, --list shows a registry's delegations
+  info              a package's checksum, every signature with its status, the delegations
+                    used and the registry attestation (--audit-log: its history)
   policy check      validate config files with line and column
   policy show       print the merged policy and where each value comes from
   policy level      the trust level in effect; set Minimal, Moderate, Strict or Maximum
@@ -33,6 +38,8 @@ Commands:
   whoami            who the kept token speaks for
   token             create, list and revoke your API tokens on an HTTP registry
   keys import       add OpenPGP public keys to the AAM keyring
+  keys fetch        find an OpenPGP key by email or fingerprint (Web Key Directory, keyserver)
+                    and add it to the AAM keyring, without trusting it
   prepare-offline   cache archives and signatures for offline verification
   registry          init a local registry; serve an HTTP registry; create API tokens
   sign-bundle       sign a file (sigstore-conformance protocol)

@@ -46,6 +46,7 @@ export type ErrorCode =
   | 'NOT_INSTALLED'
   // signing
   | 'KEY_NOT_FOUND'
+  | 'KEY_REFUSED'
   | 'PASSPHRASE_WRONG'
   | 'GPG_FAILED'
   | 'SIGSTORE_SERVICE'

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { messageOf } from '../core/errors.ts';
 import { readTrustRecord, recordPathOf } from '../core/record/trust-record.ts';
+import { PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry } from '../core/registry/audit-log.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
@@ -34,12 +35,12 @@ const EVENT_ICONS: Record<string, string> = {
 
 /**
  * The Audit Log view: for each HTTP registry of the open workspaces, its
- * audit log's timeline (event, actor, package and version, time; newest
- * first) and the chain status, checked as the CLI's "aam-trust audit"
- * checks it — the head signed by the registry's pinned key, every entry
- * hashing into it, and the head extending the one recorded in
- * .aam/trust-record.yaml. The view only reads: recording a new head is
- * what verification and installs do.
+ * audit log's latest events (event, actor, package and version, time; newest
+ * first) and the log's status, checked as the CLI's "aam-trust audit"
+ * checks it — the head signed by the registry's pinned key, its Merkle tree
+ * extending the one recorded in .aam/trust-record.yaml (a consistency
+ * proof), and the events shown hashing into the signed head. The view only
+ * reads: recording a new head is what verification and installs do.
  */
 export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly model: TrustModel;
@@ -92,7 +93,7 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
       } else if (check.ok) {
         item.description = vscode.l10n.t(
-          'chain verified · {0} entries · key {1}…',
+          'log verified · {0} entries · key {1}…',
           String(check.head?.size ?? 0),
           check.identity.key_id.slice(0, 16),
         );
@@ -107,9 +108,9 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
           '',
           check?.ok
             ? vscode.l10n.t(
-                'The audit log is a hash chain of {0} entries; its head {1} is signed by the registry key {2}{3}.',
+                'The audit log is a Merkle tree of {0} entries; its root {1} is signed by the registry key {2}{3}.',
                 String(check.head?.size ?? 0),
-                `\`${check.head?.head_hash.slice(0, 16) ?? ''}…\``,
+                `\`${(check.head?.root ?? check.head?.head_hash)?.slice(0, 16) ?? ''}…\``,
                 `\`${check.identity.key_id}\``,
                 check.extends !== undefined
                   ? vscode.l10n.t(', and extends the head recorded at {0} entries', String(check.extends))
@@ -133,7 +134,7 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
       entry.event === 'version.reject' ? new vscode.ThemeColor('testing.iconFailed') : undefined,
     );
     const details = Object.entries(entry.metadata)
-      .filter(([, v]) => v !== null && v !== undefined)
+      .filter(([k, v]) => v !== null && v !== undefined && k !== PACKAGE_PREVIOUS)
       .map(([k, v]) => `- ${k}: ${String(v)}`);
     item.tooltip = new vscode.MarkdownString(
       [
@@ -162,7 +163,7 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         if (!(registry instanceof HttpRegistry)) continue;
         try {
           const recorded = (await readTrustRecord(recordPathOf(workspace.paths.aamDir))).registries?.[entry.name];
-          const check = await checkRegistryLog(registry, recorded, entry.keyId);
+          const check = await checkRegistryLog(registry, recorded, entry.keyId, { tail: SHOWN });
           out.push({ kind: 'registry', name: entry.name, url: entry.url, workspace, check, error: undefined });
         } catch (error) {
           out.push({

@@ -22,6 +22,8 @@ export const COMMAND_IDS = [
   'aam.revertTrustChange',
   'aam.approveVersion',
   'aam.refreshAuditLog',
+  'aam.cosignVersion',
+  'aam.fetchKey',
   'aam.reviewUpdate',
   'aam.installReviewed',
   'aam.cancelReview',

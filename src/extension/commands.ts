@@ -19,6 +19,8 @@ import { acceptSignerChange } from './accept-change.ts';
 import { compareTrustWith, revertTrustChange } from './trust-changes.ts';
 import type { TrustChanges } from './trust-changes.ts';
 import { approveVersion } from './approve-version.ts';
+import { cosignPublishedVersion } from './cosign-version.ts';
+import { fetchKey } from './fetch-key.ts';
 import type { AuditLogView } from './audit-log-view.ts';
 import type { RegistryAccounts } from './registry-accounts.ts';
 import type { ComplianceReportPanel } from './compliance-report.ts';
@@ -88,6 +90,9 @@ export function commandHandlers(
     'aam.registrySignOut': () => accounts.signOut(),
     'aam.registryTokens': () => accounts.manageTokens(),
     'aam.refreshAuditLog': () => auditLog.refresh(),
+    'aam.cosignVersion': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
+      cosignPublishedVersion(model, session, arg && 'kind' in arg ? packageArg(arg) : arg, accounts.registryContext()),
+    'aam.fetchKey': (arg: { key?: string } | undefined) => fetchKey(model, arg),
     'aam.reviewUpdate': (arg: Node | ReviewArg | undefined) =>
       reviewUpdateCommand(
         model,

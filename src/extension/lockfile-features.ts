@@ -8,6 +8,8 @@ import { packageFix } from './quick-fix.ts';
 import { toRange } from './ranges.ts';
 import type { Verdict } from '../core/policy/decision.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
+import { describeChain } from '../core/policy/delegation.ts';
+import { standingText } from '../core/policy/signed.ts';
 import type { PackageReport } from '../core/verify/workspace.ts';
 import { outcome, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
@@ -186,7 +188,7 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
 function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.MarkdownString {
   const { verdict } = report;
   const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['aam.trustSigner', 'aam.showEffectivePolicy'] };
+  md.isTrusted = { enabledCommands: ['aam.trustSigner', 'aam.showEffectivePolicy', 'aam.fetchKey'] };
   md.appendMarkdown(`**${report.name}@${report.version}** — ${STATUS_LABEL[verdict.status]}\n\n`);
   for (const finding of report.findings) {
     md.appendMarkdown(`${finding.action === 'fail' ? '$(error)' : '$(warning)'} `);
@@ -194,10 +196,18 @@ function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.Markd
     md.appendMarkdown('\n\n');
   }
   const signer = verdict.signer;
+  // A delegate's signature says through whom it is trusted: "— delegated by alice@… for @acme/* until …".
+  const judged = verdict.signatures.find((j) => j.check.state === 'valid' && j.check.signer === signer);
+  const through = judged?.standing.state === 'delegated' ? ` — ${describeChain(judged.standing.links)}` : '';
   if (signer?.type === 'sigstore')
-    md.appendMarkdown(`**Signed by:** \`${signer.identity.san}\` · issuer \`${signer.identity.issuer ?? 'unknown'}\``);
-  else if (signer) md.appendMarkdown(`**Signed by:** \`${describeSigner(signer)}\``);
+    md.appendMarkdown(
+      `**Signed by:** \`${signer.identity.san}\` · issuer \`${signer.identity.issuer ?? 'unknown'}\`${through}`,
+    );
+  else if (signer) md.appendMarkdown(`**Signed by:** \`${describeSigner(signer)}\`${through}`);
   else md.appendText(verdict.message);
+  const others = verdict.signatures.filter((j) => j !== judged);
+  if (others.length > 0)
+    md.appendMarkdown(`\n\n**Also signed:** ${others.map((j) => `\`${standingText(j)}\``).join(', ')}`);
   if (verdict.trustedBy)
     md.appendMarkdown(
       `\n\n**Trusted by:** \`${verdict.trustedBy.pattern}\` — ${verdict.trustedBy.explanation}${verdict.trustedBy.source ? ` (${verdict.trustedBy.source})` : ''}`,
@@ -229,6 +239,14 @@ function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.Markd
   } else if (verdict.hint) {
     md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);
   }
+  for (const key of new Set(
+    verdict.signatures.flatMap((j) =>
+      j.check.state === 'invalid' && j.check.code === 'KEY_UNKNOWN' && j.check.key ? [j.check.key] : [],
+    ),
+  ))
+    md.appendMarkdown(
+      `\n\n$(key) [Fetch key ${key}…](command:aam.fetchKey?${encodeURIComponent(JSON.stringify([{ key }]))})`,
+    );
   return md;
 }
 

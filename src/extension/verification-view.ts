@@ -210,6 +210,13 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
         item.description = node.row.detail;
         item.tooltip = `${node.row.label}: ${node.row.detail}`;
         item.contextValue = `aamCheck:${node.row.id}`;
+        // A signature by a key the keyring lacks: the row fetches it.
+        if (node.row.key)
+          item.command = {
+            command: 'aam.fetchKey',
+            title: vscode.l10n.t('Fetch key {0}…', node.row.key),
+            arguments: [{ key: node.row.key }],
+          };
         // A deployed copy opens where an agent reads it.
         if (node.row.path) {
           item.resourceUri = vscode.Uri.file(node.row.path);

@@ -6,6 +6,7 @@ import { installRateLimits } from './limits/rate-limits.ts';
 import type { RateLimits } from './limits/rate-limits.ts';
 import { installOpenApi } from './openapi.ts';
 import { operationsPlugin, RegistryMetrics } from './operations.ts';
+import { installReadCache } from './cached-reads.ts';
 import { checkRawRequest, installJsonBodies } from './request-checks.ts';
 import { installResponseChecks } from './response-checks.ts';
 import { approvalsPlugin } from './routes/approvals.ts';
@@ -15,6 +16,7 @@ import { ownersPlugin } from './routes/owners.ts';
 import { packagesPlugin } from './routes/packages.ts';
 import { publishPlugin } from './routes/publish.ts';
 import { registryPlugin } from './routes/registry.ts';
+import { signersPlugin } from './routes/signers.ts';
 import { scopesPlugin } from './routes/scopes.ts';
 import { tagsPlugin } from './routes/tags.ts';
 import { tokensPlugin } from './routes/tokens.ts';
@@ -77,7 +79,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   app.addHook('onRequest', async (request) => checkRawRequest(request));
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
-    if (String(reply.getHeader('content-type') ?? '').startsWith('application/json'))
+    // Answers that can be revalidated (an ETag) say so themselves; every other JSON answer is not kept.
+    if (
+      String(reply.getHeader('content-type') ?? '').startsWith('application/json') &&
+      !reply.hasHeader('cache-control')
+    )
       reply.header('cache-control', 'no-store');
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
@@ -96,6 +102,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   const metrics = new RegistryMetrics();
   metrics.install(app);
   await installRateLimits(app, options.rateLimits ?? {}, (kind) => metrics.rateLimited(kind));
+  await installReadCache(app);
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);
 
@@ -105,6 +112,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     packagesPlugin,
     versionsPlugin,
     publishPlugin,
+    signersPlugin,
     tagsPlugin,
     ownersPlugin,
     scopesPlugin,

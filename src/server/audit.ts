@@ -1,11 +1,13 @@
-import { entryHash } from '../core/registry/audit-log.ts';
+import { entryHash, PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry, AuditEvent } from '../core/registry/audit-log.ts';
+import { appendLeaf, readFrontier, rootOfFrontier, splitFrontier } from './audit-tree.ts';
 import type { Queryable } from './db.ts';
 
 /**
  * Appends one audit entry in the caller's transaction (the mutation's own):
  * the head row is locked, so entries from any number of instances form one
- * chain, and a mutation that rolls back leaves no entry behind.
+ * chain, and a mutation that rolls back leaves no entry behind. The lock is
+ * held until the transaction ends, so a caller appends as its last step.
  */
 export async function appendAudit(
   tx: Queryable,
@@ -17,10 +19,15 @@ export async function appendAudit(
     metadata?: Record<string, unknown>;
   },
 ): Promise<AuditEntry> {
-  const { rows } = await tx.query<{ size: number; head_hash: string }>(
-    'SELECT size, head_hash FROM audit_head WHERE id = 1 FOR UPDATE',
+  const { rows } = await tx.query<{ size: number; head_hash: string; frontier: Uint8Array | null }>(
+    'SELECT size, head_hash, frontier FROM audit_head WHERE id = 1 FOR UPDATE',
   );
   const head = rows[0]!;
+  // Each entry names the one before it about the same package, so a client reading one package's
+  // entries (each proven in the tree) also sees when one of them was left out.
+  const previous = await tx.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_log WHERE package = $1', [
+    entry.package,
+  ]);
   const content = {
     seq: Number(head.size) + 1,
     event: entry.event,
@@ -28,13 +35,23 @@ export async function appendAudit(
     package: entry.package,
     version: entry.version ?? null,
     timestamp: new Date().toISOString(),
-    metadata: entry.metadata ?? {},
+    metadata: { ...entry.metadata, [PACKAGE_PREVIOUS]: Number(previous.rows[0]?.seq ?? 0) },
     prev_hash: head.head_hash.trim(),
   };
   const hash = entryHash(content);
+  // The entry is also the next leaf of the Merkle tree (its hash is the leaf's data). One statement
+  // writes the entry, the subtrees it completes and the new head: the head's lock is held briefly.
+  const size = Number(head.size);
+  const tree = appendLeaf(splitFrontier(head.frontier) ?? (await readFrontier(tx, size)), size, hash);
   await tx.query(
-    `INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `WITH entry AS (
+       INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ), nodes AS (
+       INSERT INTO audit_nodes (level, idx, hash)
+       SELECT l, i, decode(h, 'hex') FROM unnest($10::int[], $11::bigint[], $12::text[]) AS t(l, i, h)
+     )
+     UPDATE audit_head SET size = $1, head_hash = $9, root = $13, frontier = $14 WHERE id = 1`,
     [
       content.seq,
       content.event,
@@ -45,9 +62,13 @@ export async function appendAudit(
       JSON.stringify(content.metadata),
       content.prev_hash,
       hash,
+      tree.nodes.map((n) => n[0]),
+      tree.nodes.map((n) => n[1]),
+      tree.nodes.map((n) => n[2].toString('hex')),
+      rootOfFrontier(tree.frontier),
+      Buffer.concat(tree.frontier),
     ],
   );
-  await tx.query('UPDATE audit_head SET size = $1, head_hash = $2 WHERE id = 1', [content.seq, hash]);
   return { ...content, hash };
 }
 
@@ -71,10 +92,11 @@ function toEntry(row: AuditRow): AuditEntry {
 /** Entries after `from` (by sequence), at most `limit`, optionally of one package. */
 export async function auditEntries(
   db: Queryable,
-  options: { from?: number; limit?: number; package?: string },
+  options: { from?: number; limit?: number; package?: string | undefined; until?: number },
 ): Promise<AuditEntry[]> {
-  const values: unknown[] = [options.from ?? 0, Math.min(Math.max(options.limit ?? 1000, 1), 1000)];
-  const filter = options.package ? (values.push(options.package), `AND package = $${values.length}`) : '';
+  const values: unknown[] = [options.from ?? 0, Math.min(Math.max(options.limit ?? 1000, 1), 1001)];
+  let filter = options.package ? (values.push(options.package), `AND package = $${values.length}`) : '';
+  if (options.until !== undefined) filter += (values.push(options.until), ` AND seq <= $${values.length}`);
   const { rows } = await db.query<AuditRow>(
     `SELECT * FROM audit_log WHERE seq > $1 ${filter} ORDER BY seq LIMIT $2`,
     values,

@@ -11,6 +11,12 @@ export interface Database extends Queryable {
   /** A script of several statements (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Calls `onNotify` with each NOTIFY on `channel` once its transaction commits (from any
+   * instance); `onLost` when notifications may have been missed (the connection dropped).
+   * Resolves to a function that stops listening.
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onLost: () => void): Promise<() => Promise<void>>;
   /** 'pglite' (embedded, one process) or 'postgres' (a server, any number of instances). */
   readonly engine: 'pglite' | 'postgres';
 }
@@ -34,7 +40,10 @@ export async function openDatabase(options: { url?: string | undefined; dataDir:
   if (options.url) return openPostgres(options.url);
   await mkdir(options.dataDir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
+  // pg_trgm indexes search; PGlite ships it as an extension loaded at start.
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const db = await PGlite.create(options.dataDir, {
+    extensions: { pg_trgm },
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
   });
   // PGlite runs one query at a time; a transaction holds it, so nothing interleaves with one.
@@ -47,6 +56,11 @@ export async function openDatabase(options: { url?: string | undefined; dataDir:
       ),
     exec: async (sql) => {
       await db.exec(sql);
+    },
+    // One process, one connection: nothing is ever missed, so `onLost` is never called.
+    listen: async (channel, onNotify) => {
+      const stop = await db.listen(channel, onNotify);
+      return () => stop();
     },
     close: () => db.close(),
   };
@@ -84,6 +98,26 @@ async function openPostgres(url: string): Promise<Database> {
     },
     exec: async (sql) => {
       await pool.query(sql);
+    },
+    listen: async (channel, onNotify, onLost) => {
+      // A connection of its own, outside the pool: LISTEN lasts as long as the session.
+      const client = new pg.Client({ connectionString: url });
+      let stopped = false;
+      const lost = () => {
+        if (!stopped) onLost();
+        stopped = true;
+      };
+      client.on('notification', (message) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      });
+      client.on('error', lost);
+      client.on('end', lost);
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+      return async () => {
+        stopped = true;
+        await client.end().catch(() => undefined);
+      };
     },
     close: () => pool.end(),
   };

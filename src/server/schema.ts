@@ -1,4 +1,5 @@
 import type { Database } from './db.ts';
+import { SCALE_MIGRATION } from './schema-scale.ts';
 
 /**
  * The registry's schema, after the spec's §4, as numbered migrations. Every
@@ -224,6 +225,33 @@ INSERT INTO scopes (name) SELECT DISTINCT scope FROM packages WHERE scope <> '';
 INSERT INTO scope_members (scope, user_id, role)
   SELECT DISTINCT p.scope, o.user_id, 'owner' FROM packages p JOIN package_owners o ON o.package_id = p.id WHERE p.scope <> '';
 `,
+  },
+  {
+    // Several signatures per version (the n-th of a kind at position n), and signed delegations (issue #23).
+    version: 5,
+    sql: `
+ALTER TABLE version_signatures DROP CONSTRAINT version_signatures_pkey;
+ALTER TABLE version_signatures ADD COLUMN position INT NOT NULL DEFAULT 1;
+ALTER TABLE version_signatures ADD COLUMN added_by UUID REFERENCES users(id);
+ALTER TABLE version_signatures ADD COLUMN added_at TIMESTAMPTZ NOT NULL DEFAULT NOW();
+ALTER TABLE version_signatures ADD PRIMARY KEY (version_id, type, position);
+CREATE UNIQUE INDEX idx_version_signatures_sha ON version_signatures(version_id, sha256);
+
+CREATE TABLE delegations (
+  name CHAR(69) PRIMARY KEY,
+  file BYTEA NOT NULL,
+  kind VARCHAR(16) NOT NULL CHECK (kind IN ('delegation', 'revocation')),
+  added_by UUID REFERENCES users(id),
+  added_at TIMESTAMPTZ NOT NULL DEFAULT NOW()
+);
+`,
+  },
+  {
+    // Issue #28: the audit log as an RFC 6962 Merkle tree (each entry's hash is a leaf), read paths
+    // that scale (a trigram index for search, a notification per changed package for the caches of
+    // every instance), and download counts written in batches. Existing logs get their tree here.
+    version: 6,
+    sql: SCALE_MIGRATION,
   },
 ];
 

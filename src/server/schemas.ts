@@ -43,6 +43,8 @@ const Signature = {
     sha256,
     size: { type: 'integer' },
     url: str,
+    /** Its file name in a registry folder (`1.0.0.aam.2.asc`…): several signers (an extension of the spec). */
+    file: str,
   },
 } as const;
 

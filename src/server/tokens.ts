@@ -130,7 +130,15 @@ export async function authenticate(db: Queryable, header: string | undefined): P
 }
 
 /** Notes that a token was used, once a request it sent has succeeded (a refused one leaves no trace). */
+/** When each token's last use was last written by this instance. */
+const marked = new Map<string, number>();
+
+/** Notes a token's use: at most once a minute per token and instance, so a burst of requests is not a burst of writes. */
 export async function markUsed(db: Queryable, tokenId: string): Promise<void> {
+  const now = Date.now();
+  if (now - (marked.get(tokenId) ?? 0) < 60_000) return;
+  if (marked.size > 100_000) marked.clear();
+  marked.set(tokenId, now);
   await db.query('UPDATE api_tokens SET last_used_at = NOW() WHERE id = $1', [tokenId]).catch(() => undefined);
 }
 

@@ -35,10 +35,10 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
 
   it('shows every demo package with its expected status', async () => {
     for (const [name, status] of Object.entries(s.world.expected)) await s.waitForStatus(name, status);
-    // The counts add up to the 12 packages, failures first.
+    // The counts add up to the 14 packages, failures first.
     await s.page
       .locator('.statusbar-item', {
-        hasText: 'AAM: 3 failed · 1 installed without verification · 1 signed, untrusted · 1 unsigned · 6 verified',
+        hasText: 'AAM: 3 failed · 1 installed without verification · 1 signed, untrusted · 1 unsigned · 8 verified',
       })
       .waitFor();
     const shot = await s.shot('01-verification-view');
@@ -63,7 +63,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
       .first()
       .innerText();
     await s.command('AAM: Verify Installed Packages');
-    const notification = await s.notification(/Checked 12 packages: /);
+    const notification = await s.notification(/Checked 14 packages: /);
     const run = await promisify(execFile)(process.execPath, [CLI, 'verify', '--project', s.world.workspace], {
       env: { PATH: process.env.PATH, HOME: s.world.home },
     }).catch((error: { stdout: string }) => error);
@@ -77,12 +77,12 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     );
     assert.deepEqual(countsOf(view), expected, `view: ${view}`);
     assert.deepEqual(
-      countsOf(notification.replace(/^.*?Checked 12 packages: /s, '').split('.')[0]!),
+      countsOf(notification.replace(/^.*?Checked 14 packages: /s, '').split('.')[0]!),
       expected,
       notification,
     );
-    assert.match(cliSummary, /^12 packages: /);
-    assert.deepEqual(countsOf(cliSummary.replace(/^12 packages: /, '')), expected, `CLI: ${cliSummary}`);
+    assert.match(cliSummary, /^14 packages: /);
+    assert.deepEqual(countsOf(cliSummary.replace(/^14 packages: /, '')), expected, `CLI: ${cliSummary}`);
   });
 
   it('expands a package into its checks', async () => {
@@ -165,7 +165,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.waitForStatus('@demo/code-review', 'tampered');
     // agent-rules was restored above; code-review is now tampered.
     await s.notification(
-      /Checked 12 packages: 3 failed, 1 installed without verification, 1 signed, untrusted, 1 unsigned, 6 verified/,
+      /Checked 14 packages: 3 failed, 1 installed without verification, 1 signed, untrusted, 1 unsigned, 8 verified/,
     );
     console.log(`screenshot: ${await s.shot('03-verify-all-tampered')}`);
   });
@@ -352,11 +352,11 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.notification(/Approved @demo\/my-skill@1\.0\.1 on team, signed by AAM Demo Release/);
     assert.equal((await team.apiVersion('@demo/my-skill', '1.0.1'))?.approval_status, 'approved');
 
-    // The Registry Audit Log view: the approval is the newest event, and the chain is verified.
+    // The Registry Audit Log view: the approval is the newest event, and the log is verified.
     const verificationPane = s.page.locator('.part.sidebar .pane-header', { hasText: /^Verification/ });
     await verificationPane.click();
     await s.page.locator('.part.sidebar .pane-header', { hasText: 'Registry Audit Log' }).click();
-    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="team: chain verified"]').waitFor();
+    await s.page.locator('.part.sidebar .monaco-list-row[aria-label^="team: log verified"]').waitFor();
     await s.page
       .locator('.part.sidebar .monaco-list-row', { hasText: /version\.approve\s+@demo\/my-skill@1\.0\.1/ })
       .waitFor();

@@ -94,7 +94,7 @@ describe('trust levels, the compliance report and --no-verify in a real VS Code'
   it('opens the compliance report: totals, charts, and each bar lists the packages it counts', async () => {
     await s.command('AAM: Show Compliance Report');
     const report = await webview('#chart-status');
-    await report.locator('#total strong', { hasText: '12' }).waitFor();
+    await report.locator('#total strong', { hasText: '14' }).waitFor();
     await report.locator('#not-compliant strong', { hasText: '7' }).waitFor();
     // The charts are drawn (Chart.js, from the extension: the webview allows no other script).
     for (const id of ['#chart-status', '#chart-method', '#chart-signer']) {
@@ -103,7 +103,7 @@ describe('trust levels, the compliance report and --no-verify in a real VS Code'
     }
     assert.match(
       (await report.locator('#chart-status').getAttribute('aria-label')) ?? '',
-      /By status: 7 verified, 2 tampered, 1 signed, untrusted, 1 unsigned, 1 installed without verification/,
+      /By status: 9 verified, 2 tampered, 1 signed, untrusted, 1 unsigned, 1 installed without verification/,
     );
     await report.locator('#filter-label', { hasText: 'Not compliant (7)' }).waitFor();
     console.log(`screenshot: ${await s.shot('43-compliance-report')}`);
@@ -118,7 +118,7 @@ describe('trust levels, the compliance report and --no-verify in a real VS Code'
     const bars = (await canvas.getAttribute('aria-label'))!.split(': ')[1]!.split(', ').length;
     const x = box.x + 40 + ((box.width - 50) / bars) * 0.5;
     await s.page.mouse.click(x, box.y + box.height * 0.25);
-    await report.locator('#filter-label', { hasText: 'Status: verified (7)' }).waitFor();
+    await report.locator('#filter-label', { hasText: 'Status: verified (9)' }).waitFor();
     console.log(`screenshot: ${await s.shot('44-compliance-report-bar')}`);
     // A package opens at its lock-file entry.
     await report.locator('#packages tbody tr[data-name="@demo/code-review"] a').click();

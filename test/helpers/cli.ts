@@ -4,7 +4,13 @@ import type { CliIo } from '../../src/cli/io.ts';
 /** Runs the CLI in-process and captures what it prints. */
 export async function cli(
   argv: string[],
-  options: { cwd: string; home: string; env?: Record<string, string>; answer?: string },
+  options: {
+    cwd: string;
+    home: string;
+    env?: Record<string, string>;
+    lines?: (prompt: string, printed: () => string) => Promise<string | undefined>;
+    answer?: string;
+  },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -16,6 +22,7 @@ export async function cli(
     homeDir: options.home,
     color: false,
     askSecret: async () => undefined,
+    askLine: async (prompt) => (options.lines ? options.lines(prompt, () => stderr) : undefined),
     ask: async (prompt) => {
       stderr += prompt;
       return options.answer;

@@ -8,6 +8,8 @@ import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RegistryServerOptions, RunningRegistry } from '../../src/server/serve.ts';
 import { createToken } from '../../src/server/tokens.ts';
+import { appendLeaf, rootOfFrontier, storeNodes } from '../../src/server/audit-tree.ts';
+import type { Hash } from '../../src/core/registry/merkle.ts';
 import { cli } from './cli.ts';
 import { postgresBin, startPostgres } from './postgres.ts';
 import type { TestPostgres } from './postgres.ts';
@@ -177,4 +179,24 @@ export async function operatorToken(
     env,
   });
   return stdout.trim();
+}
+
+/**
+ * Rebuilds the audit log's Merkle tree from the entries as they are now in
+ * the database, the way a registry that rewrites its history would: every
+ * node, the root and the frontier made consistent with the rewritten entries.
+ */
+export async function rebuildTree(server: RunningRegistry): Promise<void> {
+  const { rows } = await server.db.query<{ hash: string }>('SELECT hash FROM audit_log ORDER BY seq');
+  await server.db.query('DELETE FROM audit_nodes');
+  let frontier: Hash[] = [];
+  for (const [size, row] of rows.entries()) {
+    const next = appendLeaf(frontier, size, row.hash.trim());
+    await storeNodes(server.db, next.nodes);
+    frontier = next.frontier;
+  }
+  await server.db.query('UPDATE audit_head SET root = $1, frontier = $2 WHERE id = 1', [
+    rootOfFrontier(frontier),
+    Buffer.concat(frontier),
+  ]);
 }

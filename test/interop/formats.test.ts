@@ -1,14 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readLockFile } from '../../src/core/lockfile/lockfile.ts';
 import { readTrustRecord } from '../../src/core/record/trust-record.ts';
-import { aam, aamOk, writeRichPackage } from '../helpers/aam.ts';
-import { cli } from '../helpers/cli.ts';
+import { aam, aamOk } from '../helpers/aam.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { interopWorld } from '../helpers/interop.ts';
 
 /**
  * Both directions of every file either tool writes, with the real `aam` CLI:
@@ -19,45 +18,7 @@ import { tempDir } from '../helpers/temp.ts';
 describe('formats, both ways, with the real aam CLI', () => {
   const local = useLocalSigstore();
 
-  async function world() {
-    const root = await tempDir('aam-formats-');
-    const home = join(root, 'home');
-    const project = join(root, 'project');
-    await mkdir(project, { recursive: true });
-    await mkdir(join(home, '.aam'), { recursive: true });
-    const registry = join(root, 'registry');
-    const trust = (...args: string[]) => cli(args, { cwd: project, home });
-    const theirs = (...args: string[]) => aamOk(args, { cwd: project, home });
-    const rootFile = join(home, '.aam', 'trusted_root.json');
-    await writeFile(rootFile, JSON.stringify(local.instance().trustedRoot()));
-    /** Adds AAM Trust's security settings to whatever config aam wrote. */
-    const addTrust = async (security: string) => {
-      const config = join(home, '.aam', 'config.yaml');
-      const keys = security
-        .split('\n')
-        .map((l) => /^(\w+):/.exec(l)?.[1])
-        .filter(Boolean);
-      // aam writes some security keys itself: the test's value replaces aam's.
-      const text = (await readFile(config, 'utf8').catch(() => ''))
-        .split('\n')
-        .filter((l) => !keys.some((k) => l.startsWith(`  ${k}:`)))
-        .join('\n');
-      await writeFile(
-        config,
-        text.replace(
-          /^security:\n/m,
-          `security:\n  sigstore_endpoint: ${local.instance().url}\n  sigstore_trusted_root: ${rootFile}\n${security
-            .split('\n')
-            .map((l) => `  ${l}`)
-            .join('\n')}\n`,
-        ),
-      );
-    };
-    const source = (name: string, version: string, options?: Parameters<typeof writeRichPackage>[3]) =>
-      writeRichPackage(join(root, 'src', `${name.replace(/[@/]/g, '_')}-${version}`), name, version, options);
-    const token = (email = 'alice@example.com') => local.instance().mintToken(email);
-    return { root, home, project, registry, trust, theirs, addTrust, source, token };
-  }
+  const world = () => interopWorld(local);
 
   it('AAM Trust installs and verifies what aam published: scoped, unscoped, pre-release, dependencies', async () => {
     const w = await world();

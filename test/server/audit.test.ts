@@ -6,7 +6,7 @@ import { entryHash, GENESIS } from '../../src/core/registry/audit-log.ts';
 import type { AuditEntry } from '../../src/core/registry/audit-log.ts';
 import { readTrustRecord } from '../../src/core/record/trust-record.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
-import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import { packPackage, rebuildTree, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 
 /**
@@ -50,7 +50,7 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
     assert.match(run.stdout, /alice\s+package\.publish\s+1\.0\.0/);
     assert.match(run.stdout, /alice\s+package\.publish\s+1\.1\.0/);
     assert.match(run.stdout, /alice\s+tag\.set\s+1\.0\.0 {2}\(tag: stable\)/);
-    assert.match(run.stdout, /✓ Chain verified: 3 entries/);
+    assert.match(run.stdout, /✓ Log verified: 3 entries/);
     const recorded = (await readTrustRecord(join(project, '.aam', 'trust-record.yaml'))).registries?.corp;
     assert.equal(recorded?.name, 'corp');
     assert.equal(recorded?.audit_size, 3);
@@ -84,14 +84,15 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
     assert.equal(edited.code, 1);
     assert.match(
       edited.stdout,
-      /✗ the audit log of registry "corp" is broken: entry 1 was changed after it was written/,
+      /^✗ the audit log of registry "corp" is broken: entry 1 was changed after it was written/,
+      'the failure is the first thing said, before any entry is listed',
     );
     await server.db.query(`UPDATE audit_log SET actor = 'alice' WHERE seq = 1`);
     const { rows } = await server.db.query<AuditEntry>('SELECT * FROM audit_log WHERE seq = 2');
     await server.db.query('DELETE FROM audit_log WHERE seq = 2');
     const dropped = await audit();
     assert.equal(dropped.code, 1);
-    assert.match(dropped.stdout, /✗ the audit log of registry "corp" is broken/);
+    assert.match(dropped.stdout, /^✗ the audit log of registry "corp" is broken/);
     const e = rows[0]!;
     await server.db.query(
       'INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)',
@@ -130,9 +131,13 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
       ]);
     }
     await server.db.query('UPDATE audit_head SET head_hash = $1 WHERE id = 1', [prev]);
+    await rebuildTree(server);
     const forked = await audit();
     assert.equal(forked.code, 1, 'internally consistent, but not what this project saw before');
-    assert.match(forked.stdout, /does not extend the one seen before: entry 3 differs from the one seen before/);
+    assert.match(
+      forked.stdout,
+      /^✗ the audit log of registry "corp" does not extend the one seen before: two different roots for the same 3 entries/,
+    );
     // A client that never saw the log would accept this fork: the recorded head, committed with the project, is what catches it.
     const record = await readFile(join(project, '.aam', 'trust-record.yaml'), 'utf8');
     assert.match(record, /audit_size: 3/);
@@ -144,6 +149,7 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
         entry.hash,
       ]);
     await server.db.query('UPDATE audit_head SET head_hash = $1 WHERE id = 1', [original.at(-1)!.hash]);
+    await rebuildTree(server);
     assert.equal((await audit()).code, 0);
   });
 

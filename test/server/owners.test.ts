@@ -42,6 +42,6 @@ describe('package ownership on an HTTP registry', () => {
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
     assert.match(audit.stdout, /alice\s+ownership\.transfer\s+\(to: bob, from: alice\)/);
     assert.match(audit.stdout, /bob\s+package\.publish\s+1\.1\.0/);
-    assert.match(audit.stdout, /✓ Chain verified: 3 entries/);
+    assert.match(audit.stdout, /✓ Log verified: 3 entries/);
   });
 });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { generateKey } from 'openpgp';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { signDetached } from '../../src/core/openpgp/sign.ts';
+import { entryHash } from '../../src/core/registry/audit-log.ts';
+import type { AuditEntry } from '../../src/core/registry/audit-log.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import { cli } from '../helpers/cli.ts';
 import { packPackage, startTestRegistry } from '../helpers/registry.ts';
@@ -103,6 +105,25 @@ describe('verification against an HTTP registry that changes what it serves', ()
     );
     assert.equal(report.packages[0]!.status, 'verified', 'the captured signature still decides');
     await server.db.query('UPDATE version_signatures SET bytes = $1, sha256 = $2', [original, sha256Hex(original)]);
+  });
+
+  it('fails once an older audit entry about an installed package is edited: its inclusion proof no longer holds', async () => {
+    await server.db.query(`UPDATE audit_log SET actor = 'mallory' WHERE package = '@acme/watched' AND seq = 1`);
+    const edited = await verify();
+    assert.equal(edited.code, 1);
+    assert.deepEqual(
+      edited.report.packages[0]!.findings.map((f) => f.code),
+      ['REGISTRY_LOG'],
+    );
+    // The entry's hash recomputed too: it is then not the leaf the signed tree holds.
+    const { rows } = await server.db.query<AuditEntry>('SELECT * FROM audit_log WHERE seq = 1');
+    const { hash: original, ...content } = { ...rows[0]!, seq: 1, prev_hash: rows[0]!.prev_hash.trim() };
+    await server.db.query('UPDATE audit_log SET hash = $1 WHERE seq = 1', [entryHash(content)]);
+    const rehashed = await cli(['verify', '--json', '--no-cache'], { cwd: project, home });
+    assert.equal(rehashed.code, 1);
+    assert.match(rehashed.stdout, /entry 1 is not in the signed log/);
+    await server.db.query(`UPDATE audit_log SET actor = 'alice', hash = $1 WHERE seq = 1`, [original.trim()]);
+    assert.equal((await verify()).code, 0, 'restored: no finding');
   });
 
   it('is not "changed" while it cannot be reached: the captured evidence decides', async () => {

@@ -70,6 +70,14 @@ describe('the HTTP registry with its archives in S3-compatible storage', () => {
     await client.send(
       new PutObjectCommand({ Bucket: 'aam-archives', Key: key, Body: Buffer.from('replaced in the bucket') }),
     );
-    await assert.rejects(registry.readArchive('@acme/in-s3', '1.0.0'), /HTTP 500 archive_unavailable/);
+    // This instance checked the bytes when it read them and serves those from memory: never the replaced ones.
+    assert.deepEqual(await registry.readArchive('@acme/in-s3', '1.0.0'), archive);
+    await server.stop();
+    server = await serveProcess(
+      ['--data', join(root, 'registry'), '--blobs', 's3://aam-archives/team', '--quiet'],
+      env,
+    );
+    const fresh = new HttpRegistry('team', server.url, { attempts: 1 });
+    await assert.rejects(fresh.readArchive('@acme/in-s3', '1.0.0'), /HTTP 500 archive_unavailable/);
   });
 });

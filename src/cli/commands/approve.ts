@@ -1,7 +1,5 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
-import { isValidPackageName } from '../../core/model/names.ts';
-import { isValidVersion } from '../../core/model/versions.ts';
 import { signBytes } from '../../core/workflows/publish.ts';
 import { prepareApproval } from '../../core/workflows/approve.ts';
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
@@ -12,7 +10,8 @@ import { EXIT, paint } from '../io.ts';
 import { decided } from '../../core/messages/outcomes.ts';
 import { STEP } from '../../core/messages/steps.ts';
 import type { CliIo } from '../io.ts';
-import { SIGNING_OPTIONS, signingFor, signingMethodOf } from './publish.ts';
+import { oneSigningFor, SIGNING_OPTIONS } from '../signing.ts';
+import { nameAtVersion } from './sign.ts';
 
 export const APPROVE_HELP = `Usage: aam-trust approve NAME@VERSION [--comment TEXT] [--registry NAME] [signing options]
        aam-trust reject NAME@VERSION --reason TEXT [--registry NAME] [signing options]
@@ -48,18 +47,14 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
     io.stdout(`${APPROVE_HELP}\n`);
     return EXIT.ok;
   }
-  const spec = positionals.length === 1 ? positionals[0]! : '';
-  const at = spec.lastIndexOf('@');
-  const name = at > 0 ? spec.slice(0, at) : '';
-  const version = at > 0 ? spec.slice(at + 1) : '';
-  if (!isValidPackageName(name) || !isValidVersion(version))
+  if (positionals.length !== 1)
     throw new AamError('USAGE', `${command} needs one NAME@VERSION (for example @acme/hello@1.2.0).`, {
       hint: APPROVE_HELP,
     });
+  const { name, version } = nameAtVersion(positionals[0], command, APPROVE_HELP);
   const comment = (status === 'approved' ? values.comment : (values.reason ?? values.comment)) ?? '';
   if (status === 'rejected' && !comment.trim())
     throw new AamError('USAGE', 'A rejection says why: pass --reason TEXT.');
-  const method = signingMethodOf(values);
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
@@ -71,7 +66,7 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
   const line = values.json ? () => undefined : (text: string) => io.stdout(`${text}\n`);
   const { document, sha256, registryName } = await prepareApproval(registry, name, version, { status, comment });
   line(STEP.deciding(status, `${name}@${version}`, registryName, sha256));
-  const signing = await signingFor(io, ctx, method ?? ctx.config.security.signing_method, values);
+  const signing = await oneSigningFor(io, ctx, values, command);
   const signature = await signBytes(document, signing, line, status === 'approved' ? 'approval' : 'rejection');
   line(`${STEP.sending(status === 'approved' ? 'approval' : 'rejection', registry.name)}...`);
   const result = await registry.approve(name, version, {

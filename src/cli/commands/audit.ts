@@ -6,6 +6,7 @@ import { isValidPackageName } from '../../core/model/names.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../../core/record/trust-record.ts';
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
 import { findRegistry } from '../../core/registry/open.ts';
+import { PACKAGE_PREVIOUS } from '../../core/registry/audit-log.ts';
 import { checkRegistryLog } from '../../core/registry/registry-check.ts';
 import { join } from 'node:path';
 import { COMMON, parse } from '../args.ts';
@@ -17,11 +18,13 @@ export const AUDIT_HELP = `Usage: aam-trust audit NAME [--registry NAME] [--proj
 
 Prints what an HTTP registry's audit log says happened to package NAME
 (publishes, yanks, tags, approvals: event, actor, version, time), after
-checking the whole log: every entry hashes into a chain whose head the
-registry signed with its key (pinned in the registry's config entry as
-key_id, or on first use in .aam/trust-record.yaml), and the head extends
-the one recorded before — a rewritten, dropped, reordered or forked log
-is reported and the exit status is 1. The new head is recorded.
+checking it without reading the whole log: the head is signed by the
+registry's key (pinned in the registry's config entry as key_id, or on
+first use in .aam/trust-record.yaml), its Merkle tree extends the one
+recorded before (a consistency proof), and every entry about NAME is in
+that tree (an inclusion proof each). A rewritten, dropped, reordered or
+forked log is reported first, and the exit status is 1. The new head is
+recorded.
 
 NAME's registry is the one it was installed from, else --registry or the
 default registry.`;
@@ -56,7 +59,7 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
   const entry = ctx.config.registries.find((r) => r.name === registry.name);
   const recordPath = recordPathOf(ctx.workspace.aamDir);
   const recorded = (await readTrustRecord(recordPath)).registries?.[registry.name];
-  const check = await checkRegistryLog(registry, recorded, entry?.keyId);
+  const check = await checkRegistryLog(registry, recorded, entry?.keyId, { packages: [name] });
   const events = check.entries.filter((e) => e.package === name);
 
   if (check.ok && check.next && !values.restricted) {
@@ -79,6 +82,7 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
             reason: check.reason ?? null,
             size: check.head?.size ?? null,
             head: check.head?.head_hash ?? null,
+            root: check.head?.root ?? null,
             key_id: check.identity.key_id,
             extends: check.extends ?? null,
           },
@@ -90,12 +94,16 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
     );
     return check.ok ? EXIT.ok : EXIT.failed;
   }
-  io.stdout(`Audit log for ${name} (registry ${registry.name}, ${registry.url}):\n`);
+  // A log that fails its check says so before anything it holds is shown.
+  if (!check.ok) io.stdout(`${paint(io, 'red', '✗')} ${check.reason}\n\n`);
+  io.stdout(
+    `Audit log for ${name} (registry ${registry.name}, ${registry.url})${check.ok ? '' : ', the entries proven before the check failed'}:\n`,
+  );
   if (events.length === 0) io.stdout('  (no entries)\n');
   for (const e of events) {
     const when = e.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     const details = Object.entries(e.metadata)
-      .filter(([, v]) => v !== null && v !== undefined)
+      .filter(([k, v]) => v !== null && v !== undefined && k !== PACKAGE_PREVIOUS)
       .map(([k, v]) => `${k}: ${String(v)}`)
       .join(', ');
     io.stdout(
@@ -104,8 +112,7 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
   }
   if (check.ok)
     io.stdout(
-      `\n${paint(io, 'green', '✓')} Chain verified: ${check.head!.size} entries, head ${check.head!.head_hash.slice(0, 16)}… signed by key ${check.identity.key_id.slice(0, 16)}…${check.extends !== undefined ? `; extends the head recorded at ${check.extends} entries` : ' (recorded now: later heads must extend it)'}\n`,
+      `\n${paint(io, 'green', '✓')} Log verified: ${check.head!.size} entries, ${check.head!.root ? `root ${check.head!.root.slice(0, 16)}…` : `head ${check.head!.head_hash.slice(0, 16)}…`} signed by key ${check.identity.key_id.slice(0, 16)}…; ${events.length} ${events.length === 1 ? 'entry' : 'entries'} about ${name} proven included${check.extends !== undefined ? `; extends the head recorded at ${check.extends} entries` : ' (recorded now: later heads must extend it)'}\n`,
     );
-  else io.stdout(`\n${paint(io, 'red', '✗')} ${check.reason}\n`);
   return check.ok ? EXIT.ok : EXIT.failed;
 }

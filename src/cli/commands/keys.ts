@@ -3,25 +3,49 @@ import { resolve } from 'node:path';
 import { aamHome } from '../../core/aam-home.ts';
 import { AamError } from '../../core/errors.ts';
 import { COMMON, parse } from '../args.ts';
+import { commandContext } from '../context.ts';
 import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
 export const KEYS_HELP = `Usage: aam-trust keys import FILE... [--json]
+       aam-trust keys fetch EMAIL|FINGERPRINT [--keyserver URL] [--json]
 
-Adds OpenPGP public keys to the AAM keyring (~/.aam/keys). Importing a key
-does not trust it: trust comes from security.trusted_keys.`;
+import adds OpenPGP public keys to the AAM keyring (~/.aam/keys).
+fetch finds a key by email (Web Key Directory of its domain, then the
+keyserver) or by full fingerprint (the keyserver: security.keyserver or
+--keyserver, hkps://… or hkp://… for HKP, https://… for VKS as at
+keys.openpgp.org), shows its fingerprint, user IDs and where it came from, and
+adds it to the AAM keyring. A key whose fingerprint is not the one asked for,
+or that has no user ID with the email asked for, is refused.
+
+Neither trusts a key: trust comes from security.trusted_keys.`;
 
 export async function keysCommand(io: CliIo, argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  const { values, positionals } = parse('keys', rest, COMMON);
-  if (sub !== 'import' || values.help) {
+  if (sub !== 'import' && sub !== 'fetch') {
     io.stdout(`${KEYS_HELP}\n`);
-    return sub === 'import' || sub === '--help' ? EXIT.ok : EXIT.usage;
+    if (sub === '--help' || sub === '-h') return EXIT.ok;
+    if (sub !== undefined) io.stderr(`Error: "keys ${sub}" is not a keys command: keys import or keys fetch.\n`);
+    return EXIT.usage;
   }
-  if (positionals.length === 0) throw new AamError('USAGE', 'keys import needs a key file.');
+  const { values, positionals } = parse(`keys ${sub}`, rest, { ...COMMON, keyserver: { type: 'string' } });
+  if (values.help) {
+    io.stdout(`${KEYS_HELP}\n`);
+    return EXIT.ok;
+  }
+  return sub === 'fetch' ? fetchKey(io, positionals, values) : importKeys(io, positionals, values);
+}
+
+async function importKeys(
+  io: CliIo,
+  files: string[],
+  values: { json?: boolean | undefined; keyserver?: string | undefined },
+) {
+  if (files.length === 0) throw new AamError('USAGE', 'keys import needs a key file.');
+  if (values.keyserver) throw new AamError('USAGE', '--keyserver is for keys fetch.');
   const { importPublicKey } = await import('../../core/openpgp/keyring.ts');
   const imported = [];
-  for (const file of positionals)
+  for (const file of files)
     imported.push(
       ...(await importPublicKey(await readFile(resolve(io.cwd, file), 'utf8'), aamHome(io.homeDir).keysDir)),
     );
@@ -31,5 +55,39 @@ export async function keysCommand(io: CliIo, argv: string[]): Promise<number> {
       io.stdout(
         `✓ Imported ${key.fingerprint}${key.userIds[0] ? ` ${key.userIds[0]}` : ''}\n  To trust it, add it to security.trusted_keys.\n`,
       );
+  return EXIT.ok;
+}
+
+async function fetchKey(
+  io: CliIo,
+  queries: string[],
+  values: { json?: boolean | undefined; keyserver?: string | undefined; project?: string | undefined },
+): Promise<number> {
+  if (queries.length !== 1) throw new AamError('USAGE', 'keys fetch takes one email address or fingerprint.');
+  const { discoverKey, discoveryOptions, parseKeyQuery } = await import('../../core/openpgp/discovery.ts');
+  const query = parseKeyQuery(queries[0]!);
+  const ctx = await commandContext(io, values);
+  const keyserver = values.keyserver ?? ctx.config.security.keyserver;
+  if (keyserver !== undefined && !/^(hkps?|https?):\/\/\S+$/.test(keyserver))
+    throw new AamError(
+      'USAGE',
+      `The keyserver must be an hkps://, hkp://, https:// or http:// URL, not "${keyserver}".`,
+    );
+  const { found } = await discoverKey(query, discoveryOptions(keyserver, io.env));
+  const { importPublicKey } = await import('../../core/openpgp/keyring.ts');
+  const [imported] = await importPublicKey(found.armored, aamHome(io.homeDir).keysDir);
+  if (values.json) {
+    io.stdout(
+      `${JSON.stringify({ fingerprint: found.fingerprint, userIds: found.userIds, source: found.source, method: found.method, path: imported?.path }, null, 2)}\n`,
+    );
+    return EXIT.ok;
+  }
+  io.stdout(
+    `✓ Found ${found.fingerprint} through ${{ wkd: 'Web Key Directory', hkp: 'the HKP keyserver', vks: 'the VKS keyserver' }[found.method]}\n` +
+      `  ${found.source}\n` +
+      found.userIds.map((uid) => `  uid ${uid}\n`).join('') +
+      `  Added to the AAM keyring (${imported?.path}); it is not trusted.\n` +
+      `  Check the fingerprint with its owner; to trust it, add it to security.trusted_keys.\n`,
+  );
   return EXIT.ok;
 }

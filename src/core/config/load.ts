@@ -88,6 +88,7 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, 
     findings,
     policyContext: () => ({
       policy: security,
+      now: new Date().toISOString(),
       sourceOf: (key: keyof SecurityPolicy) => {
         const origin = merged.originOf(['security', key]);
         return origin.file ?? 'default';

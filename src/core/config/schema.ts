@@ -15,7 +15,8 @@ export interface SchemaNode {
   properties?: Record<string, SchemaNode>;
   items?: SchemaNode;
   required?: string[];
-  additionalProperties?: boolean;
+  additionalProperties?: boolean | SchemaNode;
+  propertyNames?: SchemaNode;
   definitions?: Record<string, SchemaNode>;
 }
 

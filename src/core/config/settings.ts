@@ -1,4 +1,5 @@
-import type { FailureMode, SecurityPolicy } from '../policy/decision.ts';
+import type { FailureMode, SecurityPolicy, SignatureThreshold } from '../policy/decision.ts';
+import { namePatternProblem } from '../policy/name-pattern.ts';
 import { isTrustedIdentity } from '../policy/identity.ts';
 import type { TrustedIdentity } from '../policy/identity.ts';
 import { schemaAt } from './schema.ts';
@@ -19,6 +20,7 @@ export interface SecuritySettings extends SecurityPolicy {
   blocked_packages: string[];
   install_policy: { allowed_scopes: string[]; require_tag: boolean };
   publish_policy: { require_approval: boolean; approvers: string[] };
+  keyserver: string | undefined;
 }
 
 /** A configured registry, as in `registries:`. */
@@ -43,6 +45,10 @@ const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x)
 const isIdentities = (v: unknown): v is TrustedIdentity[] => Array.isArray(v) && v.every(isTrustedIdentity);
 const isMode = (v: unknown): v is FailureMode => v === 'warn' || v === 'error' || v === 'ignore';
 const isMethod = (v: unknown): v is 'sigstore' | 'gpg' => v === 'sigstore' || v === 'gpg';
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 16;
+/** A threshold as the schema allows it; a map with one bad value is not used at all (its error is reported). */
+const isThreshold = (v: unknown): v is SignatureThreshold =>
+  isCount(v) || (isPlainObject(v) && Object.entries(v).every(([k, n]) => !namePatternProblem(k) && isCount(n)));
 const optional = (v: unknown): v is string | undefined => v === undefined || isString(v);
 
 /** The effective security settings of a merged config. */
@@ -69,6 +75,9 @@ export function securitySettings(merged: Pick<MergedConfig, 'value'>): SecurityS
     trust_registry_attestations: pick(s, ['trust_registry_attestations'], isBool),
     trusted_registries: pick(s, ['trusted_registries'], isStrings),
     require_registry_attestation: pick(s, ['require_registry_attestation'], isBool),
+    signature_threshold: pick(s, ['signature_threshold'], isThreshold),
+    allow_delegation: pick(s, ['allow_delegation'], isBool),
+    keyserver: pick(s, ['keyserver'], optional),
     hidden_content: pick(s, ['hidden_content'], isMode),
     allowed_registries: pick(s, ['allowed_registries'], isStrings),
     blocked_packages: pick(s, ['blocked_packages'], isStrings),

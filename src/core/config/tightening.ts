@@ -1,5 +1,7 @@
 import { isPlainObject } from './merge.ts';
 import type { SecuritySettings } from './settings.ts';
+import type { SignatureThreshold } from '../policy/decision.ts';
+import { thresholdFor } from '../policy/name-pattern.ts';
 import { resolveConfigPath } from './paths.ts';
 import { entryText, isTrustedIdentity, normalizeFingerprint, patternOf, pinnedIssuerOf } from '../policy/identity.ts';
 
@@ -28,7 +30,7 @@ const TRUST_MATERIAL = {
   gpg_home: 'replaces the GnuPG keyring, so keys (and revocations) other than yours decide what verifies',
 } as const;
 /** Where signing goes and with which key: only a trusted workspace may change these. */
-const SIGNING_ONLY = ['sigstore_endpoint', 'sigstore_oidc_issuer', 'gpg_key'] as const;
+const SIGNING_ONLY = ['sigstore_endpoint', 'sigstore_oidc_issuer', 'gpg_key', 'keyserver'] as const;
 
 /** Where the two config files are, to resolve their path settings before comparing them. */
 export interface ConfigFiles {
@@ -85,6 +87,10 @@ export function tighten(
   }
   if (p.require_registry_attestation === false && global.require_registry_attestation)
     drop('require_registry_attestation', 'no longer requires registry attestations, which the global policy does');
+  if (p.allow_delegation === true && !global.allow_delegation)
+    drop('allow_delegation', 'trusts signatures through delegations, which the global policy does not');
+  const lowered = loweredThreshold(global.signature_threshold, p.signature_threshold);
+  if (lowered) drop('signature_threshold', lowered);
   if (p.trust_registry_attestations === true && !global.trust_registry_attestations)
     drop('trust_registry_attestations', 'accepts registry attestations, which the global policy does not');
   narrowList(p, out, findings, 'trusted_registries', global.trusted_registries, { emptyMeansAny: false });
@@ -252,4 +258,29 @@ function tightenNested(
     );
     out.publish_policy = publish;
   }
+}
+
+/**
+ * Whether a project's signature_threshold asks fewer trusted signers than the
+ * global one of some package: compared on a name each pattern of either
+ * covers (a map keeps whatever the global one says where it says nothing).
+ */
+function loweredThreshold(global: SignatureThreshold, project: unknown): string | undefined {
+  if (project === undefined) return undefined;
+  const theirs = (name: string) => thresholdFor(global, name).value;
+  // Merged as configs merge: two maps key by key; otherwise the project's value replaces the global one.
+  const merged = isPlainObject(project) && typeof global !== 'number' ? { ...global, ...project } : project;
+  if (typeof merged !== 'number' && !isPlainObject(merged)) return undefined;
+  const mine = (name: string) => thresholdFor(merged as SignatureThreshold, name).value;
+  const patterns = [
+    '*',
+    ...(typeof global === 'number' ? [] : Object.keys(global)),
+    ...(isPlainObject(project) ? Object.keys(project) : []),
+  ];
+  for (const pattern of patterns) {
+    const name = pattern === '*' ? 'any-package' : pattern.replace(/\*$/, 'any-package');
+    if (mine(name) < theirs(name))
+      return `lowers signature_threshold for ${pattern === '*' ? 'packages' : pattern} from ${theirs(name)} to ${mine(name)}`;
+  }
+  return undefined;
 }

@@ -108,6 +108,8 @@ function schemaDiagnostics(source: YamlRanges, config: unknown, errors: readonly
   const seen = new Set<string>();
   for (const error of errors) {
     if (error.keyword !== 'type' && typeErrorPaths.has(error.instancePath)) continue;
+    // A key that breaks propertyNames is reported once, at the key, by its propertyNames error.
+    if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     const diagnostic = toDiagnostic(source, config, error);
     const key = `${diagnostic.code}|${JSON.stringify(diagnostic.path)}|${diagnostic.message}`;
     if (!seen.has(key)) {
@@ -191,6 +193,17 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
         'INVALID_VALUE',
         `${name} ${parentSchema?.errorMessage ?? `must match ${(error.params as { pattern: string }).pattern}`}.`,
       );
+    case 'propertyNames': {
+      const key = String((error.params as { propertyName: string }).propertyName);
+      const names = schemaAt(path)?.propertyNames as { errorMessage?: string } | undefined;
+      return {
+        severity: 'error',
+        code: 'INVALID_VALUE',
+        message: `"${key}" in ${name} ${names?.errorMessage ?? 'is not a valid key'}.`,
+        range: source.keyRange([...path, key]),
+        path: [...path, key],
+      };
+    }
     case 'minLength':
       return diag(source, path, 'error', 'INVALID_VALUE', `${name} must not be empty.`);
     default:

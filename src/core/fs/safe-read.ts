@@ -20,6 +20,8 @@ export const READ_LIMITS = {
   key: 1024 * 1024,
   'trusted-root': 4 * 1024 * 1024,
   manifest: 1024 * 1024,
+  /** A signed delegation or revocation (a registry's delegations/). */
+  delegation: 256 * 1024,
   /** A deployed copy, or a shared file (CLAUDE.md, AGENTS.md) that holds deployed sections. */
   deployed: 50 * 1024 * 1024,
 } as const;

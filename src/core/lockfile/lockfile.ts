@@ -10,6 +10,10 @@ export interface LockSignature {
   bundle_digest: string;
   transparency_log?: { log_index: string; url: string | undefined } | undefined;
   signed_at?: string | undefined;
+  /** Its file beside the archive, when it is not the first of its kind (`1.0.0.aam.2.asc`). */
+  file?: string | undefined;
+  /** The delegations (by `sha256:` id) through which its signer was trusted at install. */
+  delegations?: string[] | undefined;
 }
 
 /** A lock-file entry; keys this tool does not know are kept as they are. */
@@ -20,6 +24,8 @@ export interface LockedPackage {
   dependencies: Record<string, string>;
   file_checksums?: { algorithm: 'sha256'; files: Record<string, string> } | null;
   signature?: LockSignature;
+  /** The signatures besides the first, when a version carries several (co-signers). */
+  cosignatures?: LockSignature[];
   [key: string]: unknown;
 }
 

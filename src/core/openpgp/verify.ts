@@ -62,6 +62,7 @@ export async function verifyDetachedSignature(
       type: 'gpg',
       code: 'KEY_UNKNOWN',
       reason: `it was made by key ${who}, which is not in your keyring (~/.aam/keys or GnuPG)`,
+      key: issuerFingerprint ?? keyIds[0]!.toUpperCase(),
     };
   }
   try {

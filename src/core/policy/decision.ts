@@ -1,38 +1,30 @@
-import { describeSigner, findTrust } from './trust-match.ts';
-import type { Signer } from './trust-match.ts';
-import { entryText } from './identity.ts';
+import { signaturesOf } from './checks.ts';
+import type { AttestationFact, Checks, IntegrityCheck } from './checks.ts';
+import type { PolicyContext, SecurityPolicy } from './policy.ts';
+import { decideSigned } from './signed.ts';
 import { installedUnverified } from './unverified.ts';
-import { onFailure, rule, verdict } from './verdict.ts';
-import type {
-  AttestationFact,
-  Checks,
-  IntegrityCheck,
-  PolicyContext,
-  SecurityPolicy,
-  SignatureCheck,
-  Verdict,
-} from './verdict.ts';
+import { attestedVerdict, rule, verdict } from './verdict.ts';
+import type { Verdict } from './verdict.ts';
 
-export { DEFAULT_POLICY } from './verdict.ts';
+export { DEFAULT_POLICY } from './policy.ts';
+export type { FailureMode, PolicyContext, SecurityPolicy, SignatureThreshold } from './policy.ts';
 export type {
   AttestationFact,
   Checks,
-  FailureMode,
+  Delegate,
+  DelegationFact,
   IntegrityCheck,
-  PolicyContext,
-  SecurityPolicy,
+  RevocationFact,
   SignatureCheck,
-  Verdict,
-  VerdictAction,
-  VerdictCode,
-  VerdictStatus,
-} from './verdict.ts';
+  SignatureEntry,
+} from './checks.ts';
+export type { Verdict, VerdictAction, VerdictCode, VerdictStatus } from './verdict.ts';
 
 /**
- * SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock. A package
- * installed without verification says so over any verdict but a failed
- * integrity check (tampered stays tampered); checks taken from an earlier
- * verification say so in the message.
+ * SPEC §2 "Trust decision", in its order. Pure: no I/O, no clock (the time
+ * comes with the context). A package installed without verification says so
+ * over any verdict but a failed integrity check (tampered stays tampered);
+ * checks taken from an earlier verification say so in the message.
  */
 export function decide(checks: Checks, context: PolicyContext): Verdict {
   const decided = decideChecked(checks, context);
@@ -51,7 +43,7 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
 
 function decideChecked(checks: Checks, context: PolicyContext): Verdict {
   const { policy } = context;
-  const { integrity, signature } = checks;
+  const { integrity } = checks;
   if (!integrity.ok) return integrityFailure(integrity);
   // An attestation never makes a tampered package pass (above); where one is required, nothing else stands in for it.
   const attested = trustedAttestation(checks.attestation, policy);
@@ -70,73 +62,8 @@ function decideChecked(checks: Checks, context: PolicyContext): Verdict {
       },
     );
   }
-  if (signature.state === 'none') return attested ? attestedVerdict(attested) : unsigned(context, checks.source);
-  if (signature.state === 'invalid') return invalid(signature, context);
-  const { signer } = signature;
-  if (
-    signer.type === 'sigstore' &&
-    policy.allowed_issuers.length > 0 &&
-    !policy.allowed_issuers.includes(signer.identity.issuer ?? '')
-  ) {
-    return onFailure(
-      context,
-      'invalid',
-      'ISSUER_NOT_ALLOWED',
-      `Signed by ${describeSigner(signer)}, but its issuer is not in allowed_issuers.`,
-      {
-        signer,
-        expected: `one of ${policy.allowed_issuers.join(', ')}`,
-        actual: signer.identity.issuer ?? '(no issuer)',
-        hint: `If you trust ${signer.identity.issuer ?? 'this issuer'}, add it to allowed_issuers.`,
-        ruleKey: 'allowed_issuers',
-      },
-    );
-  }
-  const match = findTrust(signer, policy);
-  if (match) {
-    return verdict(
-      'verified',
-      'pass',
-      'VERIFIED',
-      `Signed by ${describeSigner(signer)}, trusted by "${match.pattern}".`,
-      {
-        signer,
-        trustedBy: { ...match, source: context.sourceOf?.(match.list) },
-      },
-    );
-  }
-  // A signer nobody listed, on a package its registry attests: the registry's word is the policy's choice.
-  if (attested) return attestedVerdict(attested, signer);
-  if (policy.trusted_identities.length === 0 && policy.trusted_keys.length === 0 && !policy.require_signature) {
-    return verdict(
-      'signed-no-policy',
-      'pass',
-      'SIGNED_NO_POLICY',
-      `Signed by ${describeSigner(signer)}; no trust policy is set, so any valid signer passes.`,
-      {
-        signer,
-        hint: 'Add trusted_identities or trusted_keys to decide whom to trust.',
-      },
-    );
-  }
-  const list = signer.type === 'sigstore' ? 'trusted_identities' : 'trusted_keys';
-  const trusted = policy[list];
-  return onFailure(
-    context,
-    'signed-untrusted',
-    'UNTRUSTED_SIGNER',
-    `Signed by ${describeSigner(signer)}, who is not in ${list}.`,
-    {
-      signer,
-      expected:
-        trusted.length > 0
-          ? `a signer matching one of: ${trusted.map((t) => (typeof t === 'string' ? t : entryText(t))).join(', ')}`
-          : `a signer listed in ${list} (the list is empty)`,
-      actual: signer.type === 'sigstore' ? signer.identity.san : signer.fingerprint,
-      hint: `If you trust this signer, add ${signer.type === 'sigstore' ? `"${signer.identity.san}"${signer.identity.issuer ? ` with issuer ${signer.identity.issuer}` : ''} to trusted_identities` : `${signer.fingerprint} to trusted_keys`} (AAM: Trust Signer).`,
-      ruleKey: list,
-    },
-  );
+  if (signaturesOf(checks).length === 0) return attested ? attestedVerdict(attested) : unsigned(context, checks.source);
+  return decideSigned(checks, context, attested);
 }
 
 /** The attestation, when it is valid and its registry is one the policy trusts for attestations. */
@@ -149,23 +76,6 @@ function trustedAttestation(
     policy.trusted_registries.includes(fact.registry)
     ? fact
     : undefined;
-}
-
-function attestedVerdict(fact: Extract<AttestationFact, { state: 'valid' }>, signer?: Signer): Verdict {
-  return verdict(
-    'verified',
-    'pass',
-    'ATTESTED',
-    `Attested by registry ${fact.registry} (key ${fact.keyId.slice(0, 16)}…), published by ${fact.publisher}${signer ? `; signed by ${describeSigner(signer)}, who is not in your trust lists` : ''}.`,
-    {
-      signer,
-      trustedBy: {
-        list: 'trusted_registries',
-        pattern: fact.registry,
-        explanation: `attestations of registry ${fact.registry} (trust_registry_attestations: true)`,
-      },
-    },
-  );
 }
 
 const NO_ATTESTATION: AttestationFact = {
@@ -243,23 +153,5 @@ function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
     actual: 'no signature',
     hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package.',
     rule: rule(context, 'require_signature'),
-  });
-}
-
-function invalid(signature: Extract<SignatureCheck, { state: 'invalid' }>, context: PolicyContext): Verdict {
-  const hints = {
-    SIGNATURE_INVALID:
-      'The signature does not match this archive or its certificate chain is not trusted. Do not use this package; re-install it from a registry you trust.',
-    BUNDLE_INVALID: 'The signature file is malformed. Re-install the package, or ask the publisher to sign it again.',
-    TLOG_MISSING:
-      'The signature has no verifiable transparency-log entry. Only for air-gapped setups, set verify_transparency_log: false.',
-    KEY_UNKNOWN:
-      "The signer's public key is not in your keyring. Import it (AAM: Import OpenPGP Public Key…) after checking its fingerprint, then verify again.",
-  } as const;
-  const kind = signature.type === 'sigstore' ? 'Sigstore' : 'OpenPGP';
-  return onFailure(context, 'invalid', signature.code, `${kind} signature is not valid: ${signature.reason}`, {
-    signer: signature.signer,
-    hint: hints[signature.code],
-    ruleKey: signature.code === 'TLOG_MISSING' ? 'verify_transparency_log' : 'on_signature_failure',
   });
 }

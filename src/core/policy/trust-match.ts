@@ -73,3 +73,15 @@ export function describeSigner(signer: Signer): string {
   const who = signer.userIds[0];
   return `${who ? `${who}, ` : ''}key ${signer.fingerprint}`;
 }
+
+/** A signer in a few words: the Sigstore identity, or the OpenPGP key's first user ID (else its fingerprint). */
+export function signerName(signer: Signer): string {
+  return signer.type === 'sigstore' ? signer.identity.san : (signer.userIds[0] ?? signer.fingerprint);
+}
+
+/** A signer as one string, the same for every signature it makes: Sigstore identity and issuer, or the OpenPGP primary key. */
+export function signerKeyOf(signer: Signer): string {
+  return signer.type === 'gpg'
+    ? `gpg:${signer.fingerprint}`
+    : `sigstore:${signer.identity.san}|${signer.identity.issuer ?? ''}`;
+}

@@ -1,5 +1,6 @@
 import { rule, verdict } from './verdict.ts';
-import type { PolicyContext, Verdict } from './verdict.ts';
+import type { PolicyContext } from './policy.ts';
+import type { Verdict } from './verdict.ts';
 
 /**
  * A package installed with `--no-verify` (seeds: "not recommended"): it ran
@@ -20,6 +21,7 @@ export function installedUnverified(now: Verdict, marker: { at: string }, contex
     `Installed without verification (--no-verify, ${marker.at}); checked now: ${now.message}`,
     {
       signer: now.signer,
+      signatures: now.signatures,
       expected: 'a package verified before it was installed',
       actual: `installed with --no-verify at ${marker.at}`,
       hint: passesNow

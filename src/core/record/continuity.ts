@@ -1,4 +1,6 @@
-import type { SignatureCheck } from '../policy/decision.ts';
+import { signaturesOf } from '../policy/checks.ts';
+import type { Checks } from '../policy/checks.ts';
+import { signerKeyOf } from '../policy/trust-match.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
 import { recordedSignatureOf } from './trust-record.ts';
@@ -33,11 +35,7 @@ export function signerKey(
 }
 
 /** A valid signer in the record's terms. */
-export function keyOfSigner(signer: Signer): string {
-  return signer.type === 'gpg'
-    ? `gpg:${signer.fingerprint}`
-    : `sigstore:${signer.identity.san}|${signer.identity.issuer ?? ''}`;
-}
+export const keyOfSigner: (signer: Signer) => string = signerKeyOf;
 
 /** A recorded signer in words, with its log entry: "alice@example.com (issuer …, log entry 12)". */
 export function describeRecorded(signature: RecordedSignature | null): string {
@@ -54,14 +52,16 @@ function describeCurrent(signer: Signer): string {
 }
 
 /**
- * The changes since the record, for a package now at `version` with
- * `signature`. Nothing is compared without a record (first use), nor when
- * the signature could not be judged (invalid: that is a verdict already).
+ * The changes since the record, for a package now at `version` with these
+ * signatures. Nothing is compared without a record (first use), nor when no
+ * signature could be judged (invalid: that is a verdict already). A version
+ * that carries several signatures keeps its set of signers: one that drops
+ * out is a removed signature, and none of them left is a change of signer.
  */
 export function continuityChanges(
   recorded: RecordedPackage | undefined,
   version: string,
-  signature: SignatureCheck,
+  current: CurrentSignatures,
 ): ContinuityChange[] {
   if (!recorded) return [];
   const changes: ContinuityChange[] = [];
@@ -78,23 +78,57 @@ export function continuityChanges(
     });
   }
   const was = recorded.signature;
-  if (was && signature.state === 'none') {
+  if (!was) return changes;
+  const entries = signaturesOf(current);
+  if (entries.length === 0) {
     changes.push({
       code: 'SIGNATURE_REMOVED',
       message: `it was signed by ${describeRecorded(was)} and is now unsigned`,
       before: describeRecorded(was),
       after: 'unsigned',
     });
-  } else if (was && signature.state === 'valid' && signerKey(was) !== keyOfSigner(signature.signer)) {
-    const now = describeCurrent(signature.signer);
+    return changes;
+  }
+  const valid = validSigners(current);
+  if (valid.length === 0) return changes;
+  const set = [was, ...(recorded.cosignatures ?? [])];
+  // A signer whose signature is there but no longer verifies has not dropped out: its invalid signature says so.
+  const present = new Set(
+    entries.flatMap((e) => (e.check.state !== 'none' && e.check.signer ? [keyOfSigner(e.check.signer)] : [])),
+  );
+  const unknown = entries.some((e) => e.check.state === 'invalid' && !e.check.signer);
+  const dropped = set.filter((r) => !present.has(signerKey(r)));
+  const now = valid.map(describeCurrent).join(' and ');
+  if (dropped.length === set.length && !unknown) {
+    const before = set.map((r) => describeRecorded(r)).join(' and ');
     changes.push({
       code: 'SIGNER_CHANGED',
-      message: `the signer changed from ${describeRecorded(was)} to ${now}`,
-      before: describeRecorded(was),
+      message: `the signer changed from ${before} to ${now}`,
+      before,
       after: now,
     });
-  }
+  } else if (!unknown)
+    for (const gone of dropped)
+      changes.push({
+        code: 'SIGNATURE_REMOVED',
+        message: `the signature by ${describeRecorded(gone)} is gone (still signed by ${now})`,
+        before: describeRecorded(gone),
+        after: `signed by ${now}`,
+      });
   return changes;
+}
+
+/** A package's signatures as checked: the first, and all of them (see policy/checks.ts). */
+export type CurrentSignatures = Pick<Checks, 'signature' | 'signatures'>;
+
+/** The distinct valid signers, the first first. */
+function validSigners(current: CurrentSignatures): Signer[] {
+  const seen = new Set<string>();
+  return signaturesOf(current).flatMap((e) => {
+    if (e.check.state !== 'valid' || seen.has(keyOfSigner(e.check.signer))) return [];
+    seen.add(keyOfSigner(e.check.signer));
+    return [e.check.signer];
+  });
 }
 
 /** A verified package as it is now: what its record entry is made from. */
@@ -102,44 +136,62 @@ export interface PackageState {
   version: string;
   checksum: string;
   source: string;
-  signature: SignatureCheck;
+  signatures: CurrentSignatures;
   signatureDigest: string | undefined;
   platforms: string[];
 }
 
 /**
  * The record entry a verified package should now have, when the record may
- * learn it without asking: first use, or a new version by the same signer
- * (or still unsigned). Undefined when nothing is to be recorded — a change
- * is recorded only when the user accepts it.
+ * learn it without asking: first use, a new version by the same signers (or
+ * still unsigned), or a signer added to the set. Undefined when nothing is
+ * to be recorded — a change is recorded only when the user accepts it.
  */
 export function recordUpdate(
   recorded: RecordedPackage | undefined,
   current: PackageState,
   now: string,
 ): RecordedPackage | undefined {
-  if (current.signature.state === 'invalid') return undefined;
-  if (recorded && continuityChanges(recorded, current.version, current.signature).length > 0) return undefined;
-  const samePlatforms = (recorded?.platforms ?? []).join() === current.platforms.join();
-  if (recorded && recorded.checksum === current.checksum && recorded.version === current.version && samePlatforms)
+  if (current.signatures.signature.state === 'invalid' && validSigners(current.signatures).length === 0)
     return undefined;
+  if (recorded && continuityChanges(recorded, current.version, current.signatures).length > 0) return undefined;
   const next = recordedState(current, recorded, now);
+  // The set of signers only grows by learning: one missing now (say its signature no longer verifies) is kept
+  // until the user accepts the change.
+  const keys = (p: RecordedPackage) =>
+    [p.signature, ...(p.cosignatures ?? [])].flatMap((r) => (r ? [signerKey(r)] : []));
+  if (recorded && keys(recorded).some((k) => !keys(next).includes(k))) return undefined;
+  const samePlatforms = (recorded?.platforms ?? []).join() === current.platforms.join();
+  if (
+    recorded &&
+    recorded.checksum === current.checksum &&
+    recorded.version === current.version &&
+    samePlatforms &&
+    keys(recorded).join() === keys(next).join()
+  )
+    return undefined;
   // Learning is not accepting: an install without verification stays one until the user accepts it.
   if (recorded?.installed_without_verification && recorded.checksum === current.checksum)
     next.installed_without_verification = recorded.installed_without_verification;
   return next;
 }
 
-/** The record entry for a package as it is now (what accepting a change writes). */
+/** The record entry for a package as it is now (what accepting a change writes): every valid signer, once. */
 export function recordedState(
   current: PackageState,
   recorded: RecordedPackage | undefined,
   now: string,
 ): RecordedPackage {
-  const signature =
-    current.signature.state === 'valid' && current.signatureDigest
-      ? recordedSignatureOf(current.signature.signer, current.signatureDigest)
-      : null;
+  const seen = new Set<string>();
+  const signatures = signaturesOf(current.signatures).flatMap((e, i) => {
+    if (e.check.state !== 'valid' || seen.has(keyOfSigner(e.check.signer))) return [];
+    seen.add(keyOfSigner(e.check.signer));
+    const digest = e.digest ?? (i === 0 ? current.signatureDigest : undefined);
+    if (!digest) return [];
+    const first = e.file === '' || !e.file || /\.aam\.(sigstore\.json|asc)$/.test(e.file);
+    return [recordedSignatureOf(e.check.signer, digest, first ? undefined : e.file)];
+  });
+  const [signature, ...cosignatures] = signatures;
   return {
     version: current.version,
     checksum: current.checksum,
@@ -147,7 +199,8 @@ export function recordedState(
     ...(recorded?.source_requires_signatures && recorded.checksum === current.checksum
       ? { source_requires_signatures: true as const }
       : {}),
-    signature,
+    signature: signature ?? null,
+    ...(cosignatures.length > 0 ? { cosignatures } : {}),
     ...(current.platforms.length > 0 ? { platforms: current.platforms as RecordedPackage['platforms'] } : {}),
     // The attestation captured at install belongs to those bytes: kept while they are the same.
     ...(recorded?.attestation && recorded.checksum === current.checksum ? { attestation: recorded.attestation } : {}),

@@ -27,6 +27,8 @@ export interface RecordedRegistry {
   public_key: string;
   audit_size: number;
   audit_head: string;
+  /** The root of the log's Merkle tree at `audit_size` (absent from records made before the tree). */
+  audit_root?: string | undefined;
   recorded_at: string;
 }
 
@@ -38,6 +40,8 @@ export interface RecordedPackage {
   source_requires_signatures?: true;
   /** null: the package was recorded unsigned. */
   signature: RecordedSignature | null;
+  /** The other signers of a version that carries several: the set a later state must keep. */
+  cosignatures?: RecordedSignature[];
   /** The platforms AAM Trust deployed it to: a copy missing there is a finding. */
   platforms?: Platform[];
   /** Its HTTP registry's attestation, captured at install (in the evidence cache by digest), and the key that signed it. */
@@ -47,9 +51,13 @@ export interface RecordedPackage {
   recorded_at: string;
 }
 
-export type RecordedSignature =
+export type RecordedSignature = (
   | { type: 'sigstore'; digest: string; identity: string; issuer: string | undefined; log_index?: string | undefined }
-  | { type: 'gpg'; digest: string; fingerprint: string; identity?: string | undefined };
+  | { type: 'gpg'; digest: string; fingerprint: string; identity?: string | undefined }
+) & {
+  /** Its file beside the archive, when it is not the first of its kind. */
+  file?: string | undefined;
+};
 
 export const RECORD_FILE = 'trust-record.yaml';
 
@@ -112,6 +120,7 @@ function recordedRegistry(value: unknown): RecordedRegistry | undefined {
     public_key: v.public_key,
     audit_size: v.audit_size,
     audit_head: v.audit_head,
+    ...(typeof v.audit_root === 'string' && /^[0-9a-f]{64}$/.test(v.audit_root) ? { audit_root: v.audit_root } : {}),
     recorded_at: typeof v.recorded_at === 'string' ? v.recorded_at : '',
   };
 }
@@ -139,14 +148,15 @@ export function trustRecordText(record: TrustRecord): string {
 }
 
 function compact(entry: RecordedPackage): Record<string, unknown> {
-  const signature =
-    entry.signature && Object.fromEntries(Object.entries(entry.signature).filter(([, v]) => v !== undefined));
+  const defined = (signature: RecordedSignature) =>
+    Object.fromEntries(Object.entries(signature).filter(([, v]) => v !== undefined));
   return {
     version: entry.version,
     checksum: entry.checksum,
     source: entry.source,
     ...(entry.source_requires_signatures ? { source_requires_signatures: true } : {}),
-    signature,
+    signature: entry.signature && defined(entry.signature),
+    ...(entry.cosignatures && entry.cosignatures.length > 0 ? { cosignatures: entry.cosignatures.map(defined) } : {}),
     ...(entry.platforms ? { platforms: entry.platforms } : {}),
     ...(entry.attestation ? { attestation: entry.attestation } : {}),
     ...(entry.installed_without_verification
@@ -162,6 +172,9 @@ function recordedPackage(value: unknown): RecordedPackage | undefined {
   if (typeof v.version !== 'string' || !isChecksum(v.checksum) || typeof v.source !== 'string') return undefined;
   const signature = v.signature === null || v.signature === undefined ? null : recordedSignature(v.signature);
   if (signature === undefined) return undefined;
+  const cosignatures = signature && Array.isArray(v.cosignatures) ? v.cosignatures.map(recordedSignature) : [];
+  // One unreadable co-signature makes the whole entry unreadable: a set with a hole would let a signer drop out unseen.
+  if (cosignatures.some((c) => c === undefined)) return undefined;
   const platforms = Array.isArray(v.platforms)
     ? v.platforms.filter((p): p is Platform => (PLATFORMS as readonly unknown[]).includes(p))
     : undefined;
@@ -171,6 +184,7 @@ function recordedPackage(value: unknown): RecordedPackage | undefined {
     source: v.source,
     ...(v.source_requires_signatures === true ? { source_requires_signatures: true as const } : {}),
     signature,
+    ...(cosignatures.length > 0 ? { cosignatures: cosignatures as RecordedSignature[] } : {}),
     ...(platforms ? { platforms } : {}),
     ...(attestationOf(v.attestation) ? { attestation: attestationOf(v.attestation)! } : {}),
     ...(typeof v.installed_without_verification === 'string'
@@ -193,6 +207,7 @@ function recordedSignature(value: unknown): RecordedSignature | undefined {
   const s = value as Record<string, unknown>;
   const text = (key: string) => (typeof s[key] === 'string' ? (s[key] as string) : undefined);
   if (!isChecksum(s.digest)) return undefined;
+  const file = text('file') ? { file: text('file') } : {};
   if (s.type === 'sigstore' && text('identity'))
     return {
       type: 'sigstore',
@@ -200,21 +215,24 @@ function recordedSignature(value: unknown): RecordedSignature | undefined {
       identity: text('identity')!,
       issuer: text('issuer'),
       log_index: text('log_index'),
+      ...file,
     };
   if (s.type === 'gpg' && text('fingerprint') && /^[0-9A-F]{40}$/.test(text('fingerprint')!))
-    return { type: 'gpg', digest: s.digest, fingerprint: text('fingerprint')!, identity: text('identity') };
+    return { type: 'gpg', digest: s.digest, fingerprint: text('fingerprint')!, identity: text('identity'), ...file };
   return undefined;
 }
 
-/** How a valid signature's signer is recorded, with the digest of the signature file. */
-export function recordedSignatureOf(signer: Signer, digest: string): RecordedSignature {
+/** How a valid signature's signer is recorded, with the digest of the signature file (and its name, when not the first of its kind). */
+export function recordedSignatureOf(signer: Signer, digest: string, file?: string): RecordedSignature {
+  const named = file ? { file } : {};
   if (signer.type === 'gpg')
-    return { type: 'gpg', digest, fingerprint: signer.fingerprint, identity: signer.userIds[0] };
+    return { type: 'gpg', digest, fingerprint: signer.fingerprint, identity: signer.userIds[0], ...named };
   return {
     type: 'sigstore',
     digest,
     identity: signer.identity.san,
     issuer: signer.identity.issuer,
     log_index: signer.tlog?.logIndex,
+    ...named,
   };
 }

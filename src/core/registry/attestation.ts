@@ -1,5 +1,6 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+import type { AttestationFact } from '../policy/checks.ts';
 
 /**
  * Registry attestations (seeds: "Registry Attestation"; spec §5.5): after it
@@ -90,6 +91,19 @@ export function attest(archiveSha256: string, predicate: AttestationPredicate, p
 export type AttestationCheck =
   | { state: 'valid'; keyId: string; predicate: AttestationPredicate }
   | { state: 'invalid'; reason: string; keyId?: string };
+
+/** What a checked attestation establishes, for the trust decision (the registry by its name in the config). */
+export function attestationFactOf(registry: string, check: AttestationCheck): AttestationFact {
+  return check.state === 'valid'
+    ? {
+        registry,
+        state: 'valid',
+        keyId: check.keyId,
+        publisher: check.predicate.publisher.user,
+        at: check.predicate.published_at,
+      }
+    : { registry, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` };
+}
 
 /**
  * Checks an attestation for exactly this archive, package, version and

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { keyIdOf } from './attestation.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 
 /**
  * The HTTP registry's audit log (seeds, Layer 4), made tamper-evident: each
@@ -17,10 +18,20 @@ export const AUDIT_EVENTS = [
   'version.approve',
   'version.reject',
   'ownership.transfer',
+  'signature.add',
+  'delegation.add',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
 export const GENESIS = '0'.repeat(64);
+
+/**
+ * The metadata key in which an entry names the previous entry about the same
+ * package (its seq; 0 for the first): one package's entries link up, so a
+ * client that reads only them sees one left out. Entries written before it
+ * have none.
+ */
+export const PACKAGE_PREVIOUS = 'package_previous';
 
 export interface AuditEntry {
   seq: number;
@@ -34,7 +45,13 @@ export interface AuditEntry {
   hash: string;
 }
 
-/** What the registry signs: how long its log is and what its last entry hashes to. */
+/**
+ * What the registry signs: how long its log is, what its last entry hashes
+ * to, and the root of the RFC 6962 Merkle tree over its entries (each
+ * entry's hash is a leaf's data). `signature` covers the first three as
+ * clients before the tree know them (aam-audit-head/v1); `root_signature`
+ * covers them with the root (aam-audit-head/v2).
+ */
 export interface AuditHead {
   registry: string;
   size: number;
@@ -42,19 +59,15 @@ export interface AuditHead {
   signed_at: string;
   key_id: string;
   signature: string;
+  /** The Merkle tree's root (hex); absent from registries that keep only the chain. */
+  root?: string;
+  root_signature?: string;
 }
 
+type HeadContent = Pick<AuditHead, 'registry' | 'size' | 'head_hash' | 'signed_at'> & { root?: string | undefined };
+
 /** JSON with object keys sorted at every level: the bytes a hash or signature covers. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object')
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(value ?? null);
-}
+export { canonicalJson };
 
 export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
   const { seq, event, actor, package: pkg, version, timestamp, metadata, prev_hash } = entry;
@@ -63,33 +76,41 @@ export function entryHash(entry: Omit<AuditEntry, 'hash'>): string {
     .digest('hex');
 }
 
-function headBytes(head: Pick<AuditHead, 'registry' | 'size' | 'head_hash' | 'signed_at'>): Buffer {
+function headBytes(head: HeadContent, withRoot: boolean): Buffer {
+  const common = { registry: head.registry, size: head.size, head_hash: head.head_hash, signed_at: head.signed_at };
   return Buffer.from(
-    canonicalJson({
-      type: 'aam-audit-head/v1',
-      registry: head.registry,
-      size: head.size,
-      head_hash: head.head_hash,
-      signed_at: head.signed_at,
-    }),
+    canonicalJson(
+      withRoot ? { type: 'aam-audit-head/v2', ...common, root: head.root } : { type: 'aam-audit-head/v1', ...common },
+    ),
     'utf8',
   );
 }
 
-export function signHead(
-  head: Pick<AuditHead, 'registry' | 'size' | 'head_hash' | 'signed_at'>,
-  privateKey: KeyObject,
-): AuditHead {
+export function signHead(head: HeadContent, privateKey: KeyObject): AuditHead {
+  const { root, ...rest } = head;
   return {
-    ...head,
+    ...rest,
     key_id: keyIdOf(createPublicKey(privateKey)),
-    signature: cryptoSign('sha256', headBytes(head), privateKey).toString('base64'),
+    signature: cryptoSign('sha256', headBytes(head, false), privateKey).toString('base64'),
+    ...(root !== undefined
+      ? { root, root_signature: cryptoSign('sha256', headBytes(head, true), privateKey).toString('base64') }
+      : {}),
   };
 }
 
+/** Whether the head is signed by `publicKey`: the chain's signature, and the root's when it has a root. */
 export function verifyHeadSignature(head: AuditHead, publicKey: string): boolean {
   try {
-    return cryptoVerify('sha256', headBytes(head), createPublicKey(publicKey), Buffer.from(head.signature, 'base64'));
+    const key = createPublicKey(publicKey);
+    const ok = (bytes: Buffer, signature: unknown) =>
+      typeof signature === 'string' && cryptoVerify('sha256', bytes, key, Buffer.from(signature, 'base64'));
+    if (!ok(headBytes(head, false), head.signature)) return false;
+    if (head.root === undefined && head.root_signature === undefined) return true;
+    return (
+      typeof head.root === 'string' &&
+      /^[0-9a-f]{64}$/.test(head.root) &&
+      ok(headBytes(head, true), head.root_signature)
+    );
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 import { isChecksum } from '../archive/hash.ts';
 import { parsePackageName } from '../model/names.ts';
 import { isValidVersion } from '../model/versions.ts';
-import { SIGNATURE_SUFFIX } from './layout.ts';
+import { parseSignatureFileName, signatureFileName } from './layout.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 
 /**
@@ -33,6 +33,8 @@ export interface ApiSignature {
   sha256: string;
   size: number;
   url: string;
+  /** Its name in a registry folder (`1.0.0.aam.sigstore.json`, `1.0.0.aam.2.asc`); absent: the first of its kind. */
+  file?: string;
 }
 
 export interface ApiVersion {
@@ -148,24 +150,12 @@ export function metadataFromApi(raw: unknown, name: string): PackageMetadata {
     if (!v || typeof v !== 'object' || typeof v.version !== 'string' || !isValidVersion(v.version)) return [];
     const checksum = `sha256:${String(v.checksum?.sha256 ?? '')}`;
     if (!isChecksum(checksum)) return [];
-    const signatures = (Array.isArray(v.signatures) ? v.signatures : []).flatMap((s): SignatureRecord[] =>
-      s && (s.type === 'sigstore' || s.type === 'gpg')
-        ? [
-            {
-              type: s.type,
-              identity: str(s.identity),
-              issuer: str(s.issuer),
-              fingerprint: str(s.fingerprint),
-              transparency_log:
-                s.transparency_log && typeof s.transparency_log.log_index === 'string'
-                  ? { log_index: s.transparency_log.log_index, url: str(s.transparency_log.url) }
-                  : undefined,
-              signed_at: str(s.signed_at),
-              file: `${v.version}.aam${SIGNATURE_SUFFIX[s.type]}`,
-            },
-          ]
-        : [],
-    );
+    const count = { sigstore: 0, gpg: 0 };
+    const signatures = (Array.isArray(v.signatures) ? v.signatures : []).flatMap((s): SignatureRecord[] => {
+      const record =
+        s && (s.type === 'sigstore' || s.type === 'gpg') ? signatureRecordOf(s, v.version, ++count[s.type]) : undefined;
+      return record ? [record] : [];
+    });
     return [
       {
         version: v.version,
@@ -189,6 +179,29 @@ export function metadataFromApi(raw: unknown, name: string): PackageMetadata {
     dist_tags: stringMap(body.dist_tags),
     versions,
   };
+}
+
+/** A listed signature as registry metadata describes it, named as in a registry folder (the n-th of its kind). */
+export function signatureRecordOf(s: Partial<ApiSignature>, version: string, n: number): SignatureRecord | undefined {
+  if (s?.type !== 'sigstore' && s?.type !== 'gpg') return undefined;
+  return {
+    type: s.type,
+    identity: str(s.identity),
+    issuer: str(s.issuer),
+    fingerprint: str(s.fingerprint),
+    transparency_log:
+      s.transparency_log && typeof s.transparency_log.log_index === 'string'
+        ? { log_index: s.transparency_log.log_index, url: str(s.transparency_log.url) }
+        : undefined,
+    signed_at: str(s.signed_at),
+    file: signatureFileOf(s, version, n),
+  };
+}
+
+/** The name a listed signature has in a registry folder: the server's, when it is a valid one of its kind, else the n-th of its kind. */
+export function signatureFileOf(signature: Partial<ApiSignature>, version: string, n: number): string {
+  const named = typeof signature.file === 'string' ? parseSignatureFileName(version, signature.file) : undefined;
+  return named && named.type === signature.type ? signature.file! : signatureFileName(version, signature.type!, n);
 }
 
 function str(value: unknown): string | undefined {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../archive/hash.ts';
 import { AamError, messageOf } from '../errors.ts';
@@ -7,7 +7,9 @@ import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { readRegularFile } from '../fs/safe-read.ts';
 import { toYamlText } from '../yaml/io.ts';
 import type { HttpRegistry } from './http-registry.ts';
-import { archivePathIn, SIGNATURE_SUFFIX } from './layout.ts';
+import { archivePathIn, delegationsDirIn, MAX_SIGNATURES, signatureFilesOf } from './layout.ts';
+import { signatureFileOf } from './http-api.ts';
+import type { StoredSignature } from './registry.ts';
 
 /**
  * Verification reads a registry's files synchronously, stamped, on worker
@@ -43,9 +45,11 @@ export async function syncMirror(registry: HttpRegistry, root: string, name: str
     ),
   );
   const archive = archivePathIn(root, name, version);
+  const dir = join(archive, '..');
+  const present = signatureFilesOf(version, await readdir(dir).catch(() => [] as string[]));
   if (!served) {
     await Promise.all(
-      [archive, ...Object.values(SIGNATURE_SUFFIX).map((s) => archive + s)]
+      [archive, ...present.map((f) => join(dir, f))]
         .flatMap((p) => [p, `${p}.digest`])
         .map((p) => rm(p, { force: true })),
     );
@@ -53,17 +57,31 @@ export async function syncMirror(registry: HttpRegistry, root: string, name: str
   }
   if ((await digestOf(archive)) !== served.checksum?.sha256)
     await writeFileAtomic(archive, await registry.readArchive(name, version));
-  const signatures = Array.isArray(served.signatures) ? served.signatures : [];
-  for (const type of ['sigstore', 'gpg'] as const) {
-    const path = archive + SIGNATURE_SUFFIX[type];
-    const listed = signatures.find((s) => s?.type === type);
-    if (!listed) await rm(path, { force: true });
-    else if ((await digestOf(path)) !== listed.sha256) {
-      const bytes = (await registry.readSignatures(name, version)).find((s) => s.type === type)?.bytes;
-      if (bytes) await writeFileAtomic(path, bytes);
-      else await rm(path, { force: true });
-    }
+  const count = { sigstore: 0, gpg: 0 };
+  const wanted = new Map<string, string | undefined>();
+  for (const listed of (Array.isArray(served.signatures) ? served.signatures : []).slice(0, MAX_SIGNATURES))
+    if (listed?.type === 'sigstore' || listed?.type === 'gpg')
+      wanted.set(signatureFileOf(listed, version, ++count[listed.type]), listed.sha256);
+  for (const file of present.filter((f) => !wanted.has(f)))
+    await Promise.all([join(dir, file), join(dir, `${file}.digest`)].map((p) => rm(p, { force: true })));
+  let fetched: Promise<StoredSignature[]> | undefined;
+  for (const [file, sha256] of wanted) {
+    const path = join(dir, file);
+    if ((await digestOf(path)) === sha256) continue;
+    const bytes = (await (fetched ??= registry.readSignatures(name, version))).find((s) => s.file === file)?.bytes;
+    if (bytes) await writeFileAtomic(path, bytes);
+    else await rm(path, { force: true });
   }
+}
+
+/** Brings the mirror's `delegations/` up to date with the registry's (what it no longer serves goes). */
+export async function syncDelegations(registry: HttpRegistry, root: string): Promise<void> {
+  const served = await registry.readDelegations();
+  const dir = delegationsDirIn(root);
+  for (const file of served) await writeIfChanged(join(dir, file.name), file.bytes, 'delegation');
+  const names = new Set(served.map((f) => f.name));
+  for (const name of await readdir(dir).catch(() => [] as string[]))
+    if (!names.has(name)) await rm(join(dir, name), { force: true });
 }
 
 /**
@@ -76,13 +94,19 @@ export async function syncMirrors(
   cacheDir: string,
 ): Promise<Map<string, string>> {
   const problems = new Map<string, string>();
+  const delegationsSynced = new Set<string>();
   // A few at a time: a registry of hundreds of packages is not asked everything at once.
   const queue = [...wanted];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       if (problems.has(next.registry.name)) continue;
       try {
-        await syncMirror(next.registry, mirrorRootOf(cacheDir, next.registry.name), next.name, next.version);
+        const root = mirrorRootOf(cacheDir, next.registry.name);
+        if (!delegationsSynced.has(next.registry.name)) {
+          delegationsSynced.add(next.registry.name);
+          await syncDelegations(next.registry, root);
+        }
+        await syncMirror(next.registry, root, next.name, next.version);
       } catch (error) {
         problems.set(next.registry.name, error instanceof AamError ? error.message : messageOf(error));
       }
@@ -110,7 +134,11 @@ async function digestOf(path: string): Promise<string | undefined> {
   return digest;
 }
 
-async function writeIfChanged(path: string, bytes: Buffer): Promise<void> {
-  const current = await readRegularFile(path, 'registry').catch(() => undefined);
+async function writeIfChanged(
+  path: string,
+  bytes: Buffer,
+  kind: 'registry' | 'delegation' = 'registry',
+): Promise<void> {
+  const current = await readRegularFile(path, kind).catch(() => undefined);
   if (!current || !current.equals(bytes)) await writeFileAtomic(path, bytes);
 }

@@ -6,11 +6,12 @@ import { parseManifest } from '../package/manifest.ts';
 import { API_PREFIX, evalResultsFromApi, metadataFromApi, packagePath, versionPath } from './http-api.ts';
 import type { ApiApproval, ApiApprovals, ApiError, ApiEvalResult, ApiRegistryInfo, ApiVersion } from './http-api.ts';
 import { SIGNATURE_SUFFIX } from './layout.ts';
-import type { PackageMetadata, VersionEntry } from './metadata.ts';
+import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
 import { refusalFor, resolveIn } from './registry.ts';
 import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+import { addHttpDelegation, addHttpSignature, readHttpDelegations, readHttpSignatures } from './http-signatures.ts';
 import { parseApprovalDocument } from './approval.ts';
 import { forbidden } from './http-refusal.ts';
 import type { Subject } from './http-refusal.ts';
@@ -23,6 +24,14 @@ export interface HttpRegistryOptions {
   attempts?: number;
   /** Per request (default 30 s; a publish gets twice that). */
   timeoutMs?: number;
+  /** Answers kept with their ETags: reads are sent conditionally, and a 304 is answered from here. */
+  conditional?: ConditionalCache | undefined;
+}
+
+/** Where a client keeps the answers it may ask for again with If-None-Match. */
+export interface ConditionalCache {
+  get(url: string): Promise<{ etag: string; body: Buffer } | undefined>;
+  put(url: string, etag: string, body: Buffer): Promise<void>;
 }
 
 const RETRYABLE = new Set([429, 502, 503, 504]);
@@ -84,27 +93,19 @@ export class HttpRegistry implements Registry {
   }
 
   async readSignatures(name: string, version: string): Promise<StoredSignature[]> {
-    const body = (await this.json(versionPath(name, version), { notFound: true })) as Partial<ApiVersion> | undefined;
-    const found: StoredSignature[] = [];
-    for (const signature of Array.isArray(body?.signatures) ? body.signatures : []) {
-      if (signature?.type !== 'sigstore' && signature?.type !== 'gpg') continue;
-      if (found.some((f) => f.type === signature.type)) continue;
-      const path = `${versionPath(name, version)}/signature/${signature.type}`;
-      const response = await this.request(path, { notFound: true });
-      if (!response) continue;
-      const bytes = await this.body(
-        response,
-        READ_LIMITS.signature,
-        `the ${signature.type} signature of ${name}@${version}`,
-      );
-      found.push({
-        type: signature.type,
-        file: `${version}.aam${SIGNATURE_SUFFIX[signature.type]}`,
-        path: this.url + path,
-        bytes,
-      });
-    }
-    return found;
+    return readHttpSignatures(this, name, version);
+  }
+
+  async addSignature(name: string, version: string, signature: SignatureToStore): Promise<SignatureRecord> {
+    return addHttpSignature(this, name, version, signature);
+  }
+
+  async readDelegations(): Promise<{ name: string; bytes: Buffer }[]> {
+    return readHttpDelegations(this);
+  }
+
+  async addDelegation(file: { name: string; bytes: Buffer }): Promise<void> {
+    await addHttpDelegation(this, file);
   }
 
   async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
@@ -117,18 +118,14 @@ export class HttpRegistry implements Registry {
     const contents = await readArchiveContents(archive);
     const manifest = parseManifest(contents.manifestText, 'aam.yaml in the archive');
     const token = await this.requireToken(`Publishing to registry "${this.name}"`);
-    if (signatures.length > 1)
-      throw new AamError(
-        'USAGE',
-        `An HTTP registry stores one signature per version; ${signatures.length} were given.`,
-      );
     const form = new FormData();
     form.append(
       'archive',
       new Blob([new Uint8Array(archive)], { type: 'application/gzip' }),
       `${manifest.version}.aam`,
     );
-    const [signature] = signatures;
+    // The spec's publish carries one signature; each further one is added to the published version.
+    const [signature, ...more] = signatures;
     if (signature) {
       form.append(
         'signature',
@@ -155,6 +152,8 @@ export class HttpRegistry implements Registry {
         'REGISTRY_ERROR',
         `Registry "${this.name}" answered the publish of ${manifest.name}@${manifest.version} with something else.`,
       );
+    for (const extra of more)
+      entry.signatures = [...(entry.signatures ?? []), await this.addSignature(manifest.name, manifest.version, extra)];
     return { manifest, entry, archivePath: `${this.url}${versionPath(manifest.name, manifest.version)}/download` };
   }
 
@@ -292,6 +291,23 @@ export class HttpRegistry implements Registry {
     return (await this.json(versionPath(name, version), { notFound: true })) as ApiVersion | undefined;
   }
 
+  /** A JSON document of the API; undefined on 404 when `notFound` (for the client's helpers, http-signatures.ts). */
+  async getJson(path: string, notFound = false): Promise<unknown> {
+    return this.json(path, { notFound });
+  }
+
+  /** The bytes at a path of the API, up to `limit`; undefined on 404. */
+  async getBytes(path: string, limit: number, what: string): Promise<Buffer | undefined> {
+    const response = await this.request(path, { notFound: true });
+    return response ? this.body(response, limit, what) : undefined;
+  }
+
+  /** A write with the API token (sent once, never retried), answered with JSON. */
+  async write(path: string, method: 'POST' | 'PUT', body: FormData | string, what: string): Promise<unknown> {
+    const token = await this.requireToken(what);
+    return this.parse((await this.request(path, { method, body, token, attempts: 1 }))!);
+  }
+
   /**
    * One JSON call of the API under /api/v1 (the account and token routes),
    * with `token` when given; only a GET is retried. A 204 is `undefined`.
@@ -301,6 +317,7 @@ export class HttpRegistry implements Registry {
     path: string,
     options: { token?: string | undefined; body?: unknown } = {},
   ): Promise<unknown> {
+    if (method === 'GET' && !options.token) return this.json(`${API_PREFIX}${path}`);
     const response = (await this.request(`${API_PREFIX}${path}`, {
       method,
       ...(options.token ? { token: options.token } : {}),
@@ -325,12 +342,28 @@ export class HttpRegistry implements Registry {
   }
 
   private async json(path: string, options: { notFound?: boolean } = {}): Promise<unknown> {
-    const response = await this.request(path, options);
-    return response ? this.parse(response) : undefined;
+    const cache = this.options.conditional;
+    const kept = await cache?.get(this.url + path).catch(() => undefined);
+    const response = await this.request(path, { ...options, ...(kept ? { etag: kept.etag } : {}) });
+    if (!response) return undefined;
+    // Unchanged since it was kept: one small round trip, and the answer is the one kept.
+    if (response.status === 304 && kept) {
+      await response.body?.cancel().catch(() => undefined);
+      return this.decode(kept.body);
+    }
+    const etag = response.headers.get('etag');
+    if (!cache || !etag) return this.parse(response);
+    const body = await this.body(response, READ_LIMITS.metadata, 'its answer');
+    await cache.put(this.url + path, etag, body).catch(() => undefined);
+    return this.decode(body);
   }
 
   private async parse(response: Response): Promise<unknown> {
-    const text = (await this.body(response, READ_LIMITS.metadata, 'its answer')).toString('utf8');
+    return this.decode(await this.body(response, READ_LIMITS.metadata, 'its answer'));
+  }
+
+  private decode(bytes: Buffer): unknown {
+    const text = bytes.toString('utf8');
     try {
       return JSON.parse(text) as unknown;
     } catch {
@@ -357,6 +390,8 @@ export class HttpRegistry implements Registry {
       timeoutMs?: number;
       /** What the request is about, for the words of a refusal. */
       subject?: Subject;
+      /** Sent as If-None-Match; a 304 is then an answer. */
+      etag?: string;
     } = {},
   ): Promise<Response | undefined> {
     const attempts = options.attempts ?? this.options.attempts ?? 3;
@@ -373,6 +408,7 @@ export class HttpRegistry implements Registry {
             accept: 'application/json, application/octet-stream',
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
             ...(typeof options.body === 'string' ? { 'content-type': 'application/json' } : {}),
+            ...(options.etag ? { 'if-none-match': options.etag } : {}),
           },
           redirect: 'error',
           signal: AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000),
@@ -382,7 +418,7 @@ export class HttpRegistry implements Registry {
         if (attempt < attempts) await pause(attempt);
         continue;
       }
-      if (response.ok) return response;
+      if (response.ok || (response.status === 304 && options.etag)) return response;
       if (response.status === 404 && options.notFound) {
         await response.body?.cancel();
         return undefined;

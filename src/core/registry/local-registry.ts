@@ -11,7 +11,14 @@ import { parseManifest } from '../package/manifest.ts';
 import type { Manifest } from '../package/manifest.ts';
 import { toFsName } from '../model/names.ts';
 import { readYamlMapping, toYamlText } from '../yaml/io.ts';
-import { archivePathIn, packageDirIn, SIGNATURE_SUFFIX } from './layout.ts';
+import { archivePathIn, packageDirIn } from './layout.ts';
+import {
+  addDelegationTo,
+  addSignatureTo,
+  readDelegationFiles,
+  readVersionSignatures,
+  signatureFilesFor,
+} from './local-signatures.ts';
 import { indexEntry, toPackageMetadata } from './metadata.ts';
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import { exists } from '../fs/exists.ts';
@@ -105,13 +112,21 @@ export class LocalRegistry implements Registry {
 
   /** Signature files stored beside the archive (whatever metadata says); a link or FIFO there is refused. */
   async readSignatures(name: string, version: string): Promise<StoredSignature[]> {
-    const found: StoredSignature[] = [];
-    for (const type of ['sigstore', 'gpg'] as const) {
-      const path = `${this.archivePath(name, version)}${SIGNATURE_SUFFIX[type]}`;
-      const bytes = await readRegularFile(path, 'signature');
-      if (bytes) found.push({ type, file: path.split(/[/\\]/).pop()!, path, bytes });
-    }
-    return found;
+    return readVersionSignatures(this, name, version);
+  }
+
+  /** Adds a co-signer's signature to a version already published. */
+  async addSignature(name: string, version: string, signature: SignatureToStore): Promise<SignatureRecord> {
+    return addSignatureTo(this, name, version, signature);
+  }
+
+  async readDelegations(): Promise<{ name: string; bytes: Buffer }[]> {
+    await this.recover();
+    return readDelegationFiles(this.root);
+  }
+
+  async addDelegation(file: { name: string; bytes: Buffer }): Promise<void> {
+    await withFileLock(join(this.root, '.publish.lock'), () => addDelegationTo(this.root, file));
   }
 
   /**
@@ -146,15 +161,14 @@ export class LocalRegistry implements Registry {
       const archivePath = this.archivePath(manifest.name, manifest.version);
       // Leftovers of a publish that died before committing metadata: no reader ever saw them.
       await rm(archivePath, { force: true });
+      // Signature files of an earlier attempt that died before committing metadata: no reader ever saw them.
+      for (const leftover of await this.readSignatures(manifest.name, manifest.version))
+        await rm(leftover.path, { force: true });
+      const files = signatureFilesFor(manifest.version, signatures);
       const records: SignatureRecord[] = [];
-      for (const signature of signatures) {
-        const file = `${manifest.version}.aam${SIGNATURE_SUFFIX[signature.type]}`;
-        await writeFileAtomic(`${archivePath}${SIGNATURE_SUFFIX[signature.type]}`, signature.bytes);
-        records.push({ type: signature.type, ...signature.record, file });
-      }
-      for (const type of ['sigstore', 'gpg'] as const) {
-        if (!signatures.some((s) => s.type === type))
-          await rm(`${archivePath}${SIGNATURE_SUFFIX[type]}`, { force: true });
+      for (const [i, signature] of signatures.entries()) {
+        await writeFileAtomic(join(archivePath, '..', files[i]!), signature.bytes);
+        records.push({ type: signature.type, ...signature.record, file: files[i]! });
       }
       await writeFileAtomic(archivePath, archive);
       const entry: VersionEntry = {
@@ -238,7 +252,7 @@ export class LocalRegistry implements Registry {
   }
 
   /** Finishes a publish that a crash interrupted. Readers wait for a live publisher. */
-  private async recover(locked = false): Promise<void> {
+  async recover(locked = false): Promise<void> {
     const journal = join(this.root, '.publish-journal.json');
     if (!(await exists(journal))) return;
     if (locked) await recoverJournal(journal);

@@ -5,6 +5,7 @@ import type { RegistryEntry } from '../config/settings.ts';
 import { defaultRegistry } from '../config/settings.ts';
 import { registryToken } from './credentials.ts';
 import { HttpRegistry } from './http-registry.ts';
+import type { ConditionalCache } from './http-registry.ts';
 import { LocalRegistry } from './local-registry.ts';
 import type { Registry } from './registry.ts';
 
@@ -14,6 +15,8 @@ export interface RegistryContext {
   env: Record<string, string | undefined>;
   /** Where an editor keeps tokens (VS Code's SecretStorage): asked first, before the environment and credentials.yaml. */
   tokenFor?: ((registry: string) => Promise<string | undefined>) | undefined;
+  /** Where an HTTP registry's answers are kept for conditional requests (by registry name). */
+  conditionalFor?: ((registry: string) => ConditionalCache) | undefined;
 }
 
 /** The registry a config entry names: a local (file://) registry or an HTTP registry. */
@@ -25,6 +28,7 @@ export function openRegistry(
     return new HttpRegistry(entry.name, entry.url, {
       token: async () =>
         (await context.tokenFor?.(entry.name)) ?? registryToken(entry.name, context.homeDir, context.env),
+      conditional: context.conditionalFor?.(entry.name),
     });
   if (entry.type !== 'local' || !entry.url.startsWith('file://')) {
     throw new AamError(

@@ -3,6 +3,7 @@ import { keyIdOf } from './attestation.ts';
 import type { RegistryKey } from './attestation.ts';
 import { verifyChain, verifyExtension, verifyHeadSignature } from './audit-log.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
+import { checkConsistency, checkIncluded, provenEntriesOf } from './audit-proofs.ts';
 import type { HttpRegistry } from './http-registry.ts';
 
 export interface RegistryLogCheck {
@@ -13,6 +14,7 @@ export interface RegistryLogCheck {
   keyChanged?: { was: string; now: string };
   identity: { name: string } & RegistryKey;
   head: AuditHead | undefined;
+  /** The entries proven: those about the packages asked for (each included in the signed tree), or the log's tail. */
   entries: AuditEntry[];
   /** What to remember when the check passed: the key and the head just proven. */
   next: Omit<RecordedRegistry, 'recorded_at'> | undefined;
@@ -20,19 +22,27 @@ export interface RegistryLogCheck {
   extends?: number;
 }
 
+export interface LogCheckOptions {
+  /** The packages whose entries to prove included in the signed tree (one request each). */
+  packages?: readonly string[] | undefined;
+  /** The last `tail` entries, proven by their chain to the signed head (for a timeline). */
+  tail?: number | undefined;
+}
+
 /**
  * Checks an HTTP registry's audit log the way a client can without trusting
  * it: the key is the one pinned (in the config entry, or recorded on first
- * use); the head is signed by it; every entry hashes to the chain ending in
- * that head; and the head extends the one seen before. Nothing the registry
- * says is believed because it says it.
+ * use); the head is signed by it; the head's Merkle tree extends the one
+ * recorded before (a consistency proof); and the entries asked for are in
+ * that tree (an inclusion proof each). Nothing the registry says is believed
+ * because it says it, and nothing is read in proportion to the log's length.
+ * A registry without a tree is checked by its chain, as before.
  */
 export async function checkRegistryLog(
   registry: HttpRegistry,
   recorded: RecordedRegistry | undefined,
   pinnedKeyId?: string,
-  /** Only the entries since the recorded head (the last one seen first): what a routine check needs. */
-  incremental = false,
+  options: LogCheckOptions = {},
 ): Promise<RegistryLogCheck> {
   const identity = await registry.identity();
   const fail = (reason: string, more: Partial<RegistryLogCheck> = {}): RegistryLogCheck => ({
@@ -68,23 +78,39 @@ export async function checkRegistryLog(
     return fail(`the audit-log head of registry "${registry.name}" is not signed by its key`);
   if (head.registry !== identity.name)
     return fail(`the audit-log head names registry "${head.registry}", not "${identity.name}"`);
-  const from = incremental && recorded ? Math.max(0, recorded.audit_size - 1) : 0;
-  const entries = await registry.auditEntries(from, head.size);
-  if (from === 0) {
+  const broken = (reason: string, entries: AuditEntry[] = []) =>
+    fail(`the audit log of registry "${registry.name}" ${reason}`, { head, entries });
+
+  let entries: AuditEntry[] = [];
+  if (head.root === undefined) {
+    // A registry that keeps only the chain: read it from the recorded head on (or all of it).
+    entries = await registry.auditEntries(0, head.size);
     const chain = verifyChain(entries, head);
-    if (!chain.ok)
-      return fail(`the audit log of registry "${registry.name}" is broken: ${chain.reason}`, { head, entries });
-  }
-  if (recorded) {
-    const extension = verifyExtension({ size: recorded.audit_size, head_hash: recorded.audit_head }, entries, head);
-    if (!extension.ok)
-      return fail(
-        `the audit log of registry "${registry.name}" does not extend the one seen before: ${extension.reason}`,
-        {
-          head,
-          entries,
-        },
-      );
+    if (!chain.ok) return broken(`is broken: ${chain.reason}`, entries);
+    if (recorded) {
+      const extension = verifyExtension({ size: recorded.audit_size, head_hash: recorded.audit_head }, entries, head);
+      if (!extension.ok) return broken(`does not extend the one seen before: ${extension.reason}`, entries);
+    }
+    const wanted = options.packages && new Set(options.packages);
+    entries = wanted ? entries.filter((e) => wanted.has(e.package)) : entries.slice(-(options.tail ?? entries.length));
+  } else {
+    const tree = { size: head.size, root: head.root };
+    if (recorded) {
+      const extension = await extendsRecorded(registry, recorded, tree);
+      if (!extension.ok) return broken(`does not extend the one seen before: ${extension.reason}`);
+    }
+    for (const pkg of options.packages ?? []) {
+      const proven = await provenEntriesOf(registry, pkg, tree);
+      entries.push(...proven.entries);
+      if (!proven.ok) return broken(`is broken: ${proven.reason}`, entries);
+    }
+    if (options.tail) {
+      const from = Math.max(0, head.size - options.tail);
+      const tail = await registry.auditEntries(from, head.size);
+      const chain = verifyChain(tail, head, from, tail[0]?.prev_hash);
+      if (!chain.ok) return broken(`is broken: ${chain.reason}`, []);
+      entries.push(...tail);
+    }
   }
   return {
     ok: true,
@@ -97,7 +123,40 @@ export async function checkRegistryLog(
       public_key: identity.public_key,
       audit_size: head.size,
       audit_head: head.head_hash,
+      ...(head.root !== undefined ? { audit_root: head.root } : {}),
     },
     ...(recorded ? { extends: recorded.audit_size } : {}),
   };
+}
+
+/**
+ * The signed tree extends the head recorded before. A record with a root
+ * takes a consistency proof; one made before the tree (size and last hash
+ * only) takes an inclusion proof that its last entry is still that leaf.
+ */
+async function extendsRecorded(
+  registry: HttpRegistry,
+  recorded: RecordedRegistry,
+  tree: { size: number; root: string },
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (recorded.audit_root)
+    return checkConsistency(registry, { size: recorded.audit_size, root: recorded.audit_root }, tree);
+  if (tree.size < recorded.audit_size)
+    return {
+      ok: false,
+      reason: `the log shrank from ${recorded.audit_size} to ${tree.size} entries since it was last seen`,
+    };
+  if (recorded.audit_size === 0) return { ok: true };
+  const index = recorded.audit_size - 1;
+  const body = (await registry.call('GET', `/audit-log/proof/inclusion?index=${index}&size=${tree.size}`)) as {
+    proofs?: { index?: unknown; entry: AuditEntry; proof?: unknown }[];
+  };
+  const item = Array.isArray(body?.proofs) ? body.proofs[0] : undefined;
+  if (!item) return { ok: false, reason: `entry ${recorded.audit_size}, the last one seen, is no longer in the log` };
+  if (item.entry?.hash !== recorded.audit_head)
+    return {
+      ok: false,
+      reason: `entry ${recorded.audit_size} differs from the one seen before: the log was rewritten or forked`,
+    };
+  return checkIncluded(item.entry, item.index, item.proof, tree);
 }

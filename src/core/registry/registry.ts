@@ -16,7 +16,7 @@ export interface SignatureToStore {
 /** A signature a registry stores with an archive. */
 export interface StoredSignature {
   type: SignatureRecord['type'];
-  /** Its file name in the AAM layout: `<version>.aam.sigstore.json` or `<version>.aam.asc`. */
+  /** Its file name in the AAM layout: `<version>.aam.sigstore.json`, `<version>.aam.asc`, or numbered (`<version>.aam.2.asc`). */
   file: string;
   /** Where it was read: a path (file registry) or a URL (HTTP registry). */
   path: string;
@@ -57,6 +57,11 @@ export interface Registry {
   /** Why a publish of `name@version` would be refused, asked before anything is signed. */
   refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined>;
   publish(archive: Buffer, signatures: SignatureToStore[], options?: PublishRequest): Promise<PublishResult>;
+  /** Adds a signature to a version already published (a co-signer's); the registry checks it covers the archive. */
+  addSignature(name: string, version: string, signature: SignatureToStore): Promise<SignatureRecord>;
+  /** The signed delegations and revocations the registry keeps (`delegations/`), each to be checked by the reader. */
+  readDelegations(): Promise<{ name: string; bytes: Buffer }[]>;
+  addDelegation(file: { name: string; bytes: Buffer }): Promise<void>;
   list(): Promise<PackageMetadata[]>;
 }
 

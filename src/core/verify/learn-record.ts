@@ -31,7 +31,7 @@ export async function learnRecord(
         version: entry.version,
         checksum: entry.checksum,
         source: entry.source,
-        signature: result.checks.signature,
+        signatures: result.checks,
         signatureDigest: result.signatureDigest,
         platforms,
       },

@@ -6,14 +6,16 @@ import type { WorkspacePaths } from '../lockfile/paths.ts';
 import { messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import { HttpRegistry } from '../registry/http-registry.ts';
-import { syncMirrors } from '../registry/http-mirror.ts';
+import { folderConditionalCache } from '../registry/http-cache.ts';
+import { mirrorRootOf, syncMirrors } from '../registry/http-mirror.ts';
 import { openRegistry } from '../registry/open.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
 import { withFileLock } from '../fs/file-lock.ts';
 import { join } from 'node:path';
 import type { RecordedRegistry } from '../record/trust-record.ts';
 import type { ReportExtras } from './verdict/report.ts';
-import { verifyAttestation } from '../registry/attestation.ts';
+import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts';
+import type { AuditEntry } from '../registry/audit-log.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
 import type { AttestationFact } from '../policy/decision.ts';
 import type { Finding } from './verdict/findings.ts';
@@ -49,17 +51,29 @@ export async function httpRegistryExtras(
   const http = new Map(config.registries.filter((r) => r.type === 'http').map((r) => [r.name, r]));
   const used = new Set(names.map((n) => entries[n]?.source).filter((s): s is string => !!s && http.has(s)));
   const logProblems = new Map<string, Finding>();
+  const packageProblems = new Map<string, Finding>();
   const proven: Record<string, Omit<RecordedRegistry, 'recorded_at'>> = {};
   if (!offline)
     for (const name of used) {
       if (unreachable.has(name)) continue;
       const entry = http.get(name)!;
-      const registry = openRegistry(entry, { homeDir: options.homeDir ?? homedir(), env: process.env });
+      const registry = openRegistry(entry, {
+        homeDir: options.homeDir ?? homedir(),
+        env: process.env,
+        conditionalFor: conditionalIn(options.cache.dir),
+      });
       if (!(registry instanceof HttpRegistry)) continue;
-      const check = await checkRegistryLog(registry, record.registries?.[name], entry.keyId, true).catch(
-        () => undefined,
-      );
+      // The entries about the packages installed from it, each proven in the signed tree.
+      const installed = names.filter((n) => entries[n]?.source === name);
+      const check = await checkRegistryLog(registry, record.registries?.[name], entry.keyId, {
+        packages: installed,
+      }).catch(() => undefined);
       if (!check) continue;
+      if (check.ok && check.head?.root !== undefined)
+        for (const pkg of installed) {
+          const problem = unrecordedPublish(pkg, entries[pkg]!, check.entries, name);
+          if (problem) packageProblems.set(pkg, problem);
+        }
       if (check.ok && check.next) proven[name] = check.next;
       else
         logProblems.set(name, {
@@ -81,7 +95,12 @@ export async function httpRegistryExtras(
       let changed = false;
       for (const [name, next] of Object.entries(proven)) {
         const was = fresh.registries[name];
-        if (was?.audit_size !== next.audit_size || was?.audit_head !== next.audit_head || was?.key_id !== next.key_id) {
+        if (
+          was?.audit_size !== next.audit_size ||
+          was?.audit_head !== next.audit_head ||
+          was?.audit_root !== next.audit_root ||
+          was?.key_id !== next.key_id
+        ) {
           fresh.registries[name] = { ...next, recorded_at: now };
           changed = true;
         }
@@ -123,12 +142,10 @@ export async function httpRegistryExtras(
             state: 'none',
             reason: 'the attestation captured at install is no longer in the evidence cache',
           }
-        : check.state === 'valid'
-          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
-          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` };
+        : attestationFactOf(registry.name, check);
     }
-    const problem = logProblems.get(registry.name);
-    extras.set(name, { attestation, findings: problem ? [problem] : [] });
+    const problems = [logProblems.get(registry.name), packageProblems.get(name)].filter((f): f is Finding => !!f);
+    extras.set(name, { attestation, findings: problems });
   }
   return extras;
 }
@@ -178,11 +195,45 @@ export async function syncHttpMirrors(
     if (!entry || !configured) continue;
     let registry = opened.get(configured.name);
     if (!registry) {
-      const made = openRegistry(configured, { homeDir, env: process.env });
+      const made = openRegistry(configured, { homeDir, env: process.env, conditionalFor: conditionalIn(cacheDir) });
       if (!(made instanceof HttpRegistry)) continue;
       opened.set(configured.name, (registry = made));
     }
     wanted.push({ registry, name, version: entry.version });
   }
   return wanted.length > 0 ? syncMirrors(wanted, cacheDir) : new Map();
+}
+
+/**
+ * The installed version's publish, as the log recorded it (with the archive's
+ * checksum), must be among the entries proven about its package: a log that
+ * leaves it out, or says another archive was published, fails.
+ */
+function unrecordedPublish(
+  name: string,
+  locked: LockedPackage,
+  proven: readonly AuditEntry[],
+  registry: string,
+): Finding | undefined {
+  const published = proven.some(
+    (e) =>
+      e.package === name &&
+      e.event === 'package.publish' &&
+      e.version === locked.version &&
+      e.metadata.checksum === locked.checksum,
+  );
+  if (published) return undefined;
+  return {
+    code: 'REGISTRY_LOG',
+    action: 'fail',
+    message: `The audit log of registry "${registry}" proves no publish of ${name}@${locked.version} with the installed archive's checksum.`,
+    expected: locked.checksum,
+    actual: undefined,
+    hint: 'The registry dropped or changed the record of this publish. Report it to its operator; "aam-trust audit NAME" shows the log.',
+  };
+}
+
+/** Each registry's answers, kept beside its mirror in the evidence cache, for conditional requests. */
+function conditionalIn(cacheDir: string) {
+  return (registry: string) => folderConditionalCache(join(mirrorRootOf(cacheDir, registry), 'http'));
 }

@@ -73,7 +73,7 @@ export async function acceptChanges(names: readonly string[], options: AcceptOpt
           version: entry.version,
           checksum: entry.checksum,
           source: entry.source,
-          signature: report.checks.signature,
+          signatures: report.checks,
           signatureDigest: report.signatureDigest,
           platforms,
         },

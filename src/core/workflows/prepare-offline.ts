@@ -7,8 +7,9 @@ import { gatherEvidence } from '../verify/evidence/sources.ts';
 import { syncHttpMirrors } from '../verify/registry-facts.ts';
 
 /**
- * Copies each installed package's archive and signatures into the offline
- * evidence cache, when the registry copy still matches the lock file.
+ * Copies each installed package's archive, signatures and the registry's
+ * delegations into the offline evidence cache, when the registry copy still
+ * matches the lock file.
  */
 export async function prepareOffline(options: {
   workspace: WorkspacePaths;
@@ -37,6 +38,8 @@ export async function prepareOffline(options: {
     }
     await options.cache.put(evidence.archive);
     for (const signature of evidence.signatures) await options.cache.put(signature.bytes);
+    // Delegations and their revocations too: offline, the cache's delegations/ is all there is.
+    for (const file of evidence.delegationFiles) await options.cache.putDelegation(file);
     cached.push(`${name}@${entry.version}`);
   }
   return { cached, missing };

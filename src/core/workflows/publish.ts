@@ -1,38 +1,28 @@
-import type { IdentityProvider } from '@sigstore/sign';
 import { AamError } from '../errors.ts';
 import { packDirectory } from '../package/pack.ts';
 import { readArchive } from '../archive/read.ts';
 import { hiddenFiles } from '../content/scan.ts';
 import type { HiddenFile } from '../content/scan.ts';
 import { hiddenLine } from '../content/describe.ts';
-import type { FailureMode, SignatureCheck } from '../policy/decision.ts';
+import type { FailureMode } from '../policy/decision.ts';
 import type { Registry, SignatureToStore } from '../registry/registry.ts';
 import type { SignatureRecord } from '../registry/metadata.ts';
-import type { SigningEndpoints } from '../sigstore/endpoints.ts';
-import type { RetryPolicy } from '../sigstore/sign.ts';
-import type { PassphrasePrompt, SigningKeySource } from '../openpgp/sign.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
 import { HttpRegistry } from '../registry/http-registry.ts';
 import { say } from '../messages/outcomes.ts';
 import type { Message, SignedWith } from '../messages/outcomes.ts';
 import { STEP } from '../messages/steps.ts';
-import type { Signed } from '../messages/steps.ts';
+import { signAll } from './signing.ts';
+import type { Signing } from './signing.ts';
 
-export type Signing =
-  | {
-      method: 'sigstore';
-      endpoints: SigningEndpoints;
-      identityProvider: IdentityProvider;
-      retry?: RetryPolicy;
-      timeoutMs?: number;
-    }
-  | { method: 'gpg'; keySource: SigningKeySource; prompt: PassphrasePrompt };
+export { recordOf, signAll, signBytes } from './signing.ts';
+export type { Signing } from './signing.ts';
 
 export interface PublishOptions {
   packageDir: string;
   registry: Registry;
-  /** Undefined publishes unsigned (refused by registries that require signatures). */
-  signing: Signing | undefined;
+  /** Undefined or none publishes unsigned (refused by registries that require signatures); several sign together. */
+  signing: Signing | readonly Signing[] | undefined;
   /** Checks the new signature before anything is stored. */
   verifier: SignatureVerifier;
   /** The policy's hidden_content: anything but `ignore` refuses a package with hidden content (default `warn`). */
@@ -76,45 +66,18 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
     const contents = await readArchive(packed.bytes);
     refuseHidden(hiddenFiles(contents.files), label);
   }
+  const signings =
+    options.signing === undefined ? [] : Array.isArray(options.signing) ? options.signing : [options.signing];
   // Refused before signing: nothing is signed (and logged publicly) for a publish that cannot happen.
-  const refused = await options.registry.refusal(
-    packed.manifest.name,
-    packed.manifest.version,
-    options.signing !== undefined,
-  );
+  const refused = await options.registry.refusal(packed.manifest.name, packed.manifest.version, signings.length > 0);
   if (refused) throw refused;
   checkCancel();
-
-  const signatures: SignatureToStore[] = [];
-  if (options.signing) {
-    options.onStep?.('sign');
-    const signed =
-      options.signing.method === 'sigstore'
-        ? await signSigstore(packed.bytes, options.signing, line, 'package')
-        : await signGpg(packed.bytes, options.signing, line, 'package');
-    checkCancel();
-    options.onStep?.('verify');
-    const check = await options.verifier.verify(signed.type, signed.bytes, packed.bytes);
-    if (check.state !== 'valid') {
-      throw new AamError(
-        'SIGNATURE_INVALID',
-        `The new signature does not verify: ${check.state === 'invalid' ? check.reason : 'no signature'}. Nothing was published.`,
-        {
-          hint:
-            signed.type === 'sigstore'
-              ? 'sigstore_trusted_root must describe the Sigstore instance you sign with (sigstore_endpoint).'
-              : 'Check the signing key.',
-        },
-      );
-    }
-    signatures.push({
-      type: signed.type,
-      bytes: signed.bytes,
-      record: recordOf(check),
-      ...('publicKey' in signed && signed.publicKey ? { publicKey: signed.publicKey } : {}),
-    });
-    describeSignature(check, line);
-  }
+  const signatures = await signAll(packed.bytes, signings, options.verifier, {
+    line,
+    onStep: options.onStep,
+    checkCancel,
+    what: 'Nothing was published.',
+  });
   checkCancel();
   options.onStep?.('publish');
   line(`${STEP.publishing(options.registry.name)}...`);
@@ -133,6 +96,8 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   line(`${message.mark} ${message.text}`);
   if (message.detail) line(`  ${message.detail}`);
   if (message.next) line(`  ${message.next}`);
+  // The message names the first signer; several signed together, and the transcript says how many.
+  if (signatures.length > 1) line(`✓ ${signatures.length} signatures uploaded`);
   return {
     name: packed.manifest.name,
     version: packed.manifest.version,
@@ -158,89 +123,6 @@ function signedWithOf(signature: SignatureToStore | undefined): SignedWith | und
   if (!signature) return undefined;
   const record = signature.record as { identity?: string; fingerprint?: string };
   return { method: signature.type, signer: record.identity ?? record.fingerprint };
-}
-
-async function signSigstore(
-  archive: Buffer,
-  signing: Extract<Signing, { method: 'sigstore' }>,
-  line: (l: string) => void,
-  what: Signed,
-) {
-  line(`${STEP.signing(what, 'sigstore')}...`);
-  const { tokenIdentity } = await import('../sigstore/identity/token.ts');
-  const { signWithSigstore } = await import('../sigstore/sign.ts');
-  const provider: IdentityProvider = {
-    async getToken() {
-      const token = await signing.identityProvider.getToken();
-      line(`→ Authenticated as: ${tokenIdentity(token).identity}`);
-      return token;
-    },
-  };
-  const signature = await signWithSigstore(archive, {
-    endpoints: signing.endpoints,
-    identityProvider: provider,
-    retry: signing.retry,
-    timeoutMs: signing.timeoutMs,
-  });
-  line(`→ ${STEP.signed(what)}`);
-  return { type: 'sigstore' as const, bytes: signature.bytes };
-}
-
-async function signGpg(
-  archive: Buffer,
-  signing: Extract<Signing, { method: 'gpg' }>,
-  line: (l: string) => void,
-  what: Signed,
-) {
-  line(`${STEP.signing(what, 'gpg')}...`);
-  const { loadSigningKey, signDetached } = await import('../openpgp/sign.ts');
-  const key = await loadSigningKey(signing.keySource, signing.prompt);
-  line(`→ Using key: ${key.userIds[0] ?? key.fingerprint} (${key.fingerprint})`);
-  const bytes = await signDetached(archive, key);
-  line(`→ ${STEP.signed(what)}`);
-  // An HTTP registry checks the signature before it accepts it: it gets the public key with it (spec §5.4.2).
-  return { type: 'gpg' as const, bytes, publicKey: key.key.toPublic().armor() };
-}
-
-/**
- * Signs any bytes the way a package is signed (an approval document, say):
- * a Sigstore bundle, or a detached OpenPGP signature with its public key.
- * `what` names what is signed in the transcript: an approval is not a package.
- */
-export async function signBytes(
-  data: Buffer,
-  signing: Signing,
-  line: (l: string) => void = () => undefined,
-  what: Signed = 'package',
-): Promise<{ type: 'sigstore' | 'gpg'; bytes: Buffer; publicKey?: string }> {
-  return signing.method === 'sigstore' ? signSigstore(data, signing, line, what) : signGpg(data, signing, line, what);
-}
-
-/** How a verified signature is described where it is stored (registry metadata, the HTTP registry's database). */
-export function recordOf(check: Extract<SignatureCheck, { state: 'valid' }>): SignatureToStore['record'] {
-  const signer = check.signer;
-  if (signer.type === 'gpg')
-    return { fingerprint: signer.fingerprint, identity: signer.userIds[0], signed_at: signer.signedAt };
-  return {
-    identity: signer.identity.san,
-    issuer: signer.identity.issuer,
-    transparency_log: signer.tlog ? { log_index: signer.tlog.logIndex, url: signer.tlog.url } : undefined,
-    signed_at: signer.signedAt,
-  };
-}
-
-function describeSignature(check: Extract<SignatureCheck, { state: 'valid' }>, line: (l: string) => void): void {
-  const signer = check.signer;
-  line('Signed with:');
-  if (signer.type === 'gpg') {
-    line(`  Key: ${signer.fingerprint}`);
-    if (signer.userIds[0]) line(`  Signed by: ${signer.userIds[0]}`);
-    return;
-  }
-  line(`  Identity: ${signer.identity.san}`);
-  line(`  Issuer: ${signer.identity.issuer ?? 'unknown'}`);
-  if (signer.tlog)
-    line(`  Transparency log: ${signer.tlog.url ?? ''}/api/v1/log/entries?logIndex=${signer.tlog.logIndex}`);
 }
 
 /** Refuses a package whose files hold hidden content, naming every place (path:line:column) and what each says. */

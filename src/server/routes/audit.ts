@@ -2,10 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { AUDIT_EVENTS, signHead } from '../../core/registry/audit-log.ts';
 import { auditEntries, auditHead, queryAudit } from '../audit.ts';
+import { treeHead } from '../audit-tree.ts';
 import { packageName } from '../context.ts';
 import type { Queryable } from '../db.ts';
 import { errors, ref } from '../schemas.ts';
 import { registrySettings } from '../store/packages.ts';
+import { auditProofRoutes, headTag } from './audit-proofs.ts';
 import { packageRoutes } from './package-routes.ts';
 
 /** ISO 8601: a date, or a date and time. */
@@ -86,7 +88,7 @@ export const auditPlugin: FastifyPluginAsync = async (app) => {
         response: {
           200: {
             type: 'object',
-            required: ['registry', 'size', 'head_hash', 'signed_at', 'key_id', 'signature'],
+            required: ['registry', 'size', 'head_hash', 'signed_at', 'key_id', 'signature', 'root', 'root_signature'],
             additionalProperties: false,
             properties: {
               registry: { type: 'string' },
@@ -94,20 +96,37 @@ export const auditPlugin: FastifyPluginAsync = async (app) => {
               head_hash: { type: 'string' },
               signed_at: { type: 'string', format: 'date-time' },
               key_id: { type: 'string' },
-              signature: { type: 'string' },
+              signature: {
+                type: 'string',
+                description: 'Over aam-audit-head/v1: registry, size, head_hash, signed_at.',
+              },
+              root: { type: 'string', description: "The RFC 6962 Merkle tree's root over the entries' hashes." },
+              root_signature: { type: 'string', description: 'Over aam-audit-head/v2: the same and the root.' },
             },
           },
+          304: { type: 'null', description: 'The tree named in If-None-Match ("SIZE-ROOT") is still the head.' },
         },
       },
     },
-    async () => {
-      const [head, settings] = await Promise.all([auditHead(db), registrySettings(db)]);
+    async (request, reply) => {
+      const [head, settings] = await Promise.all([treeHead(db), registrySettings(db)]);
+      const tag = headTag(head);
+      reply.header('etag', tag).header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === tag) return reply.code(304).send();
       return signHead(
-        { registry: settings.name, size: head.size, head_hash: head.head_hash, signed_at: new Date().toISOString() },
+        {
+          registry: settings.name,
+          size: head.size,
+          head_hash: head.head_hash,
+          root: head.root.toString('hex'),
+          signed_at: new Date().toISOString(),
+        },
         app.registry.key,
       );
     },
   );
+
+  auditProofRoutes(app);
 
   packageRoutes(app, {
     method: 'GET',

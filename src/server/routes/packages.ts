@@ -6,7 +6,12 @@ import { errors, ref } from '../schemas.ts';
 import { iso } from '../store/packages.ts';
 import type { PackageRow } from '../store/packages.ts';
 import { packageView } from '../store/views.ts';
+import { cachedHandler } from '../cached-reads.ts';
 import { packageRoutes } from './package-routes.ts';
+import { NOT_MODIFIED } from './versions.ts';
+
+/** Search counts its matches exactly up to this many. */
+const COUNT_CAP = 10_000;
 
 const ARTIFACT_TYPES = ['skill', 'agent', 'prompt', 'instruction'] as const;
 
@@ -65,6 +70,10 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
                 },
               },
               total: { type: 'integer' },
+              total_capped: {
+                type: 'boolean',
+                description: `Present (true) when more than ${COUNT_CAP} packages match: total then says ${COUNT_CAP}.`,
+              },
               page: { type: 'integer' },
               pages: { type: 'integer' },
             },
@@ -79,8 +88,12 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
   packageRoutes(app, {
     method: 'GET',
     path: '',
-    schema: { summary: 'Package metadata', tags: ['packages'], response: { 200: ref('Package'), ...errors(400, 404) } },
-    handler: async (request) => packageView(app.registry.db, packageName(request.params)),
+    schema: {
+      summary: 'Package metadata',
+      tags: ['packages'],
+      response: { 200: ref('Package'), 304: NOT_MODIFIED, ...errors(400, 404) },
+    },
+    handler: cachedHandler(async (request) => packageView(app.registry.db, packageName(request.params))),
   });
 
   packageRoutes(app, {
@@ -96,13 +109,14 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { name: { type: 'string' }, versions: { type: 'array', items: ref('Version') } },
         },
+        304: NOT_MODIFIED,
         ...errors(400, 404),
       },
     },
-    handler: async (request) => {
+    handler: cachedHandler(async (request) => {
       const name = packageName(request.params);
       return { name, versions: (await packageView(app.registry.db, name)).versions };
-    },
+    }),
   });
 };
 
@@ -119,11 +133,12 @@ async function search(db: Queryable, query: SearchQuery) {
   const conditions: string[] = [];
   const values: unknown[] = [];
   if (q) {
-    values.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    values.push(`%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     const p = `$${values.length}`;
+    // search_text is the full name, description and author, lowercased; both it and the keywords
+    // have a trigram index (pg_trgm), which answers a substring match without reading every row.
     conditions.push(
-      `((CASE WHEN p.scope = '' THEN p.name ELSE '@' || p.scope || '/' || p.name END) ILIKE ${p} OR p.description ILIKE ${p} OR p.author ILIKE ${p}
-        OR EXISTS (SELECT 1 FROM package_keywords k WHERE k.package_id = p.id AND k.keyword ILIKE ${p}))`,
+      `p.id IN (SELECT id FROM packages WHERE search_text LIKE ${p} UNION SELECT package_id FROM package_keywords WHERE keyword LIKE ${p})`,
     );
   }
   if (query.type) {
@@ -133,10 +148,16 @@ async function search(db: Queryable, query: SearchQuery) {
     );
   }
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const total = Number(
-    (await db.query<{ count: number }>(`SELECT COUNT(*)::int AS count FROM packages p ${where}`, values)).rows[0]
-      ?.count ?? 0,
+  // Counted exactly up to COUNT_CAP: beyond it a count costs a read of every match, for a number no one pages through.
+  const counted = Number(
+    (
+      await db.query<{ count: number }>(
+        `SELECT COUNT(*)::int AS count FROM (SELECT 1 FROM packages p ${where} LIMIT ${COUNT_CAP + 1}) AS matches`,
+        values,
+      )
+    ).rows[0]?.count ?? 0,
   );
+  const total = Math.min(counted, COUNT_CAP);
   const { rows } = await db.query<PackageRow & { types: string[] | null; keywords: string[] | null }>(
     `SELECT p.*,
             (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
@@ -158,6 +179,7 @@ async function search(db: Queryable, query: SearchQuery) {
       updated_at: iso(p.updated_at),
     })),
     total,
+    ...(counted > COUNT_CAP ? { total_capped: true } : {}),
     page,
     pages: Math.max(1, Math.ceil(total / limit)),
   };

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { sha256Hex } from '../../core/archive/hash.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import { appendAudit } from '../audit.ts';
@@ -8,7 +8,33 @@ import { ApiFailure } from '../errors.ts';
 import { errors, ref } from '../schemas.ts';
 import { iso, refreshLatest, requireOwner, requirePackage, versionRow } from '../store/packages.ts';
 import { versionView } from '../store/views.ts';
+import { cachedHandler } from '../cached-reads.ts';
+import type { ArchiveRow } from '../archives.ts';
+import { matches } from '../read-cache.ts';
 import { packageRoutes, VERSION_PARAM } from './package-routes.ts';
+
+/** A conditional request whose ETag still names the answer. */
+export const NOT_MODIFIED = {
+  type: 'null',
+  description: 'Not modified: the ETag in If-None-Match is current.',
+} as const;
+
+/** A version's archive row, from memory while its package is unchanged. */
+async function archiveRow(app: FastifyInstance, name: string, version: string): Promise<ArchiveRow> {
+  const stamp = app.reads.stamp(name);
+  const id = `${name}@${version}`;
+  const kept = app.reads.usable ? app.archives.row(id, stamp) : undefined;
+  if (kept) return kept;
+  const { pkg, row } = await versionRow(app.registry.db, name, version);
+  const found = {
+    versionId: row.id,
+    packageId: pkg.id,
+    checksum: row.checksum_sha256.trim(),
+    key: row.archive_key.trim(),
+  };
+  if (app.reads.usable) app.archives.keepRow(id, stamp, found);
+  return found;
+}
 
 const binary = (type: string, description: string) => ({
   description,
@@ -27,10 +53,11 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
     schema: {
       summary: 'Version metadata',
       tags: ['versions'],
-      response: { 200: ref('VersionDetail'), ...errors(400, 404) },
+      response: { 200: ref('VersionDetail'), 304: NOT_MODIFIED, ...errors(400, 404) },
     },
-    handler: async (request) =>
+    handler: cachedHandler(async (request) =>
       versionView(db, packageName(request.params), (request.params as { version: string }).version),
+    ),
   });
 
   packageRoutes(app, {
@@ -43,30 +70,37 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
       tags: ['versions'],
       response: {
         200: binary('application/gzip', 'The .aam archive, exactly as published.'),
+        304: NOT_MODIFIED,
         ...errors(400, 404, 500),
       },
     },
     handler: async (request, reply) => {
       const name = packageName(request.params);
       const { version } = request.params as { version: string };
-      const { pkg, row } = await versionRow(db, name, version);
-      const bytes = await blobs.get(row.archive_key.trim());
-      if (!bytes || sha256Hex(bytes) !== row.checksum_sha256.trim())
-        throw new ApiFailure(
-          500,
-          'archive_unavailable',
-          `The archive of ${name}@${version} is missing from the blob store.`,
-        );
-      // Counted once the answer is on its way; a lost count is not worth failing a download for.
-      reply.raw.once('finish', () => {
-        db.query('UPDATE package_versions SET downloads = downloads + 1 WHERE id = $1', [row.id])
-          .then(() => db.query('UPDATE packages SET downloads_total = downloads_total + 1 WHERE id = $1', [pkg.id]))
-          .catch(() => undefined);
-      });
+      const row = await archiveRow(app, name, version);
+      // Content-addressed: these bytes are what this URL names for ever (a version is never republished).
+      const etag = `"${row.checksum}"`;
+      reply
+        .header('etag', etag)
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-checksum-sha256', row.checksum);
+      if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      let bytes = app.archives.blob(row.key);
+      if (!bytes || row.key !== row.checksum) {
+        bytes = await blobs.get(row.key);
+        if (!bytes || sha256Hex(bytes) !== row.checksum)
+          throw new ApiFailure(
+            500,
+            'archive_unavailable',
+            `The archive of ${name}@${version} is missing from the blob store.`,
+          );
+        app.archives.keepBlob(row.key, bytes);
+      }
+      // Counted once the whole archive is on its way, in batches (see DownloadCounter); a HEAD is not a download.
+      if (request.method === 'GET') reply.raw.once('finish', () => app.downloads.count(row.versionId, row.packageId));
       return reply
         .type('application/gzip')
         .header('content-disposition', `attachment; filename="${parsePackageName(name).name}-${version}.aam"`)
-        .header('x-checksum-sha256', row.checksum_sha256.trim())
         .send(bytes);
     },
   });
@@ -95,7 +129,7 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
       const { version, type } = request.params as { version: string; type: 'sigstore' | 'gpg' };
       const { row } = await versionRow(db, name, version);
       const { rows } = await db.query<{ bytes: Uint8Array; sha256: string }>(
-        'SELECT bytes, sha256 FROM version_signatures WHERE version_id = $1 AND type = $2',
+        'SELECT bytes, sha256 FROM version_signatures WHERE version_id = $1 AND type = $2 ORDER BY position LIMIT 1',
         [row.id, type],
       );
       const found = rows[0];

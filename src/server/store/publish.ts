@@ -83,6 +83,18 @@ export async function storePublish(
         'UPDATE packages SET description = $2, author = $3, license = $4, repository = $5, updated_at = NOW() WHERE id = $1',
         [pkg.id, manifest.description, manifest.author ?? null, manifest.license ?? null, manifest.repository ?? null],
       );
+      // Last: the audit log's head stays locked until the commit, so every publish holds it briefly.
+      await appendAudit(tx, {
+        event: 'package.publish',
+        actor: caller.username,
+        package: manifest.name,
+        version: manifest.version,
+        metadata: {
+          checksum: `sha256:${version.checksum_sha256.trim()}`,
+          signature: signed?.type ?? null,
+          approval: settings.requireApproval ? 'pending' : 'not required',
+        },
+      });
       return version;
     });
   } catch (error) {
@@ -141,17 +153,6 @@ async function insertVersion(
       ],
     )
   ).rows[0]!;
-  await appendAudit(tx, {
-    event: 'package.publish',
-    actor: caller.username,
-    package: manifest.name,
-    version: manifest.version,
-    metadata: {
-      checksum: `sha256:${checksum}`,
-      signature: signed?.type ?? null,
-      approval: settings.requireApproval ? 'pending' : 'not required',
-    },
-  });
   if (signed)
     await tx.query(
       'INSERT INTO version_signatures (version_id, type, bytes, sha256, record, public_key) VALUES ($1, $2, $3, $4, $5, $6)',

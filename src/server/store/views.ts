@@ -3,6 +3,7 @@ import type { ApiPackage, ApiSignature, ApiVersion } from '../../core/registry/h
 import type { DsseEnvelope } from '../../core/registry/attestation.ts';
 import type { Queryable } from '../db.ts';
 import { evalResultsOf } from './eval-results.ts';
+import { apiSignatureOf } from './signers.ts';
 import { iso, packageOwners, requirePackage, versionRow } from './packages.ts';
 import type { VersionRow } from './packages.ts';
 
@@ -14,6 +15,8 @@ interface SignatureRow {
   sha256: string;
   size: number;
   record: Record<string, unknown>;
+  /** The n-th signature of its kind (several signers: store/signers.ts). */
+  position: number;
 }
 
 export async function packageView(db: Queryable, name: string): Promise<ApiPackage> {
@@ -23,8 +26,9 @@ export async function packageView(db: Queryable, name: string): Promise<ApiPacka
       row.id,
     ]),
     db.query<SignatureRow>(
-      `SELECT s.version_id, s.type, s.sha256, octet_length(s.bytes) AS size, s.record
-         FROM version_signatures s JOIN package_versions v ON v.id = s.version_id WHERE v.package_id = $1`,
+      `SELECT s.version_id, s.type, s.sha256, octet_length(s.bytes) AS size, s.record, s.position
+         FROM version_signatures s JOIN package_versions v ON v.id = s.version_id WHERE v.package_id = $1
+        ORDER BY s.position, s.type DESC`,
       [row.id],
     ),
     packageOwners(db, row.id),
@@ -81,24 +85,7 @@ export function apiVersion(name: string, v: VersionRow, signatures: SignatureRow
 }
 
 function apiSignature(name: string, version: string, s: SignatureRow): ApiSignature {
-  const record = s.record;
-  const text = (key: string) => (typeof record[key] === 'string' ? (record[key] as string) : null);
-  const tlog = record.transparency_log as { log_index?: unknown; url?: unknown } | undefined;
-  return {
-    type: s.type,
-    identity: text('identity'),
-    issuer: text('issuer'),
-    fingerprint: text('fingerprint'),
-    transparency_log:
-      tlog && typeof tlog.log_index === 'string'
-        ? { log_index: tlog.log_index, url: typeof tlog.url === 'string' ? tlog.url : null }
-        : null,
-    signed_at: text('signed_at'),
-    verified: true,
-    sha256: s.sha256.trim(),
-    size: Number(s.size),
-    url: `${versionPath(name, version)}/signature/${s.type}`,
-  };
+  return apiSignatureOf(name, version, s);
 }
 
 /** The answer to a publish: the version as §3.3.5 describes it, beside the list of signatures this registry keeps. */
@@ -107,7 +94,7 @@ export function publishedView(
   row: VersionRow,
   signed: { type: 'sigstore' | 'gpg'; sha256: string; size: number; record: Record<string, unknown> } | undefined,
 ) {
-  const view = apiVersion(name, row, signed ? [{ version_id: row.id, ...signed }] : []);
+  const view = apiVersion(name, row, signed ? [{ version_id: row.id, position: 1, ...signed }] : []);
   return {
     name,
     ...view,
@@ -122,7 +109,7 @@ export async function versionView(db: Queryable, name: string, version: string) 
   const { pkg, row } = await versionRow(db, name, version);
   const [signatures, tags, evals] = await Promise.all([
     db.query<SignatureRow>(
-      'SELECT version_id, type, sha256, octet_length(bytes) AS size, record FROM version_signatures WHERE version_id = $1 ORDER BY type',
+      'SELECT version_id, type, sha256, octet_length(bytes) AS size, record, position FROM version_signatures WHERE version_id = $1 ORDER BY position, type DESC',
       [row.id],
     ),
     db.query<{ tag: string }>('SELECT tag FROM dist_tags WHERE package_id = $1 AND version = $2 ORDER BY tag', [

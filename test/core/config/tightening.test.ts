@@ -139,4 +139,31 @@ describe('trusted workspace: weakening project settings apply but are always fla
     assert.deepEqual(config.findings, []);
     assert.equal(config.security.sigstore_oidc_issuer, 'https://auth.corp.com');
   });
+
+  it('keeps the global signature_threshold and allow_delegation against a project that would lower them', () => {
+    const global = { ...STRICT, signature_threshold: { '@corp/*': 2 }, allow_delegation: false };
+    const lowered = mergeConfigFiles(
+      files(global, { signature_threshold: 1, allow_delegation: true, keyserver: 'hkp://keys.evil.example' }),
+      true,
+    );
+    assert.deepEqual(lowered.security.signature_threshold, { '@corp/*': 2 });
+    assert.equal(lowered.security.allow_delegation, false);
+    assert.equal(lowered.security.keyserver, undefined);
+    assert.deepEqual(
+      lowered.findings.map((f) => `${f.kind}: ${f.message}`),
+      [
+        'weakens: trusts signatures through delegations, which the global policy does not',
+        'weakens: lowers signature_threshold for @corp/* from 2 to 1',
+        'trusted-only: sets keyserver, which only a trusted workspace may change',
+      ],
+    );
+    // A map that raises one pattern and keeps the rest tightens: it applies, merged key by key.
+    const raised = mergeConfigFiles(files(global, { signature_threshold: { '@corp/tools': 3 } }), true);
+    assert.deepEqual(raised.security.signature_threshold, { '@corp/*': 2, '@corp/tools': 3 });
+    assert.deepEqual(raised.findings, []);
+    // In a trusted workspace the lowering applies, and is still flagged.
+    const trusted = mergeConfigFiles(files(global, { signature_threshold: 1 }), false);
+    assert.equal(trusted.security.signature_threshold, 1);
+    assert.equal(trusted.findings.length, 1);
+  });
 });

@@ -25,6 +25,23 @@ describe('config validation: schema errors at exact positions', () => {
     assert.equal(d[0]!.severity, 'warning');
     assert.match(d[0]!.message, /default_platform/);
   });
+  it('checks signature_threshold: a count from 1, or patterns with counts, each error at its place', () => {
+    const text =
+      'security:\n  signature_threshold:\n    "@acme/*": 2\n    "acme*": 3\n    "*": 0\n  allow_delegation: yes please\n';
+    const d = validateConfigText(text).diagnostics;
+    assert.deepEqual(where(d), ['4:5 INVALID_VALUE', '5:10 INVALID_VALUE', '6:21 WRONG_TYPE']);
+    assert.equal(
+      d[0]!.message,
+      '"acme*" in security.signature_threshold must be a package name pattern: name, @scope/name, @scope/* or *.',
+    );
+    assert.deepEqual(where(validateConfigText('security:\n  signature_threshold: 0\n').diagnostics), [
+      '2:24 INVALID_VALUE',
+    ]);
+    assert.deepEqual(
+      validateConfigText('security:\n  signature_threshold: 2\n  keyserver: hkps://keys.example\n').diagnostics,
+      [],
+    );
+  });
   it('says require_checksum cannot be disabled, at the value', () => {
     const d = validateConfigText('# policy\nsecurity:\n  require_checksum: false\n').diagnostics;
     assert.deepEqual(where(d), ['3:21 CHECKSUM_REQUIRED']);

@@ -10,7 +10,7 @@ import { runJobs } from '../../../src/core/verify/threads/pool.ts';
 import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
-import { capturedSignatureOf } from '../../../src/core/verify/evidence/evidence.ts';
+import { capturedSignaturesOf } from '../../../src/core/verify/evidence/evidence.ts';
 import type { PackageReport, VerifyWorkspaceOptions } from '../../../src/core/verify/workspace.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
@@ -188,7 +188,7 @@ describe('verification workers', () => {
       source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
       skipSignature: false,
       previousScan: undefined,
-      captured: capturedSignatureOf(entry),
+      captured: capturedSignaturesOf(entry),
     };
     // Enough jobs that the pool starts two workers.
     const jobs = Array.from({ length: 60 }, () => job);

@@ -16,7 +16,7 @@ import { runJobs } from '../../../src/core/verify/threads/pool.ts';
 import type { FromWorker, ToWorker } from '../../../src/core/verify/threads/pool.ts';
 import type { SignatureVerifier } from '../../../src/core/signature/verifier.ts';
 import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
-import { capturedSignatureOf } from '../../../src/core/verify/evidence/evidence.ts';
+import { capturedSignaturesOf } from '../../../src/core/verify/evidence/evidence.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 
 describe('OpenPGP keys on verification threads', () => {
@@ -53,7 +53,7 @@ describe('OpenPGP keys on verification threads', () => {
         source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
         skipSignature: false,
         previousScan: undefined,
-        captured: capturedSignatureOf(entry),
+        captured: capturedSignaturesOf(entry),
       };
     });
     const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });

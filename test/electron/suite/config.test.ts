@@ -117,11 +117,14 @@ export function configTests(): void {
       const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
       const trusted = /Currently trusts: (.*)\./.exec(text)?.[1];
       assert.ok(trusted, text);
-      // Verified packages signed by alice@example.com; the tampered ones she signed are trusted by nothing.
+      // Verified packages signed by alice@example.com (team-prompts beside the release key), and the one signed
+      // by bob through her delegation; the tampered ones she signed are trusted by nothing.
       assert.deepEqual(trusted.split(', ').sort(), [
         '`@community/house-style@1.0.0`',
         '`@demo/code-review@1.0.0`',
         '`@demo/republished@1.0.0`',
+        '`@demo/team-prompts@1.0.0`',
+        '`@partner/lint-pack@1.0.0`',
         '`@team/lint-rules@1.0.0`',
       ]);
     });

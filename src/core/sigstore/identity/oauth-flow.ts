@@ -27,50 +27,79 @@ const PAGE = (title: string, text: string) =>
 export async function signInWithBrowser(options: OAuthFlowOptions): Promise<string> {
   const clientId = options.clientId ?? 'sigstore';
   const discovery = await discover(options.issuer);
-  const verifier = randomBytes(32).toString('base64url');
-  const state = randomBytes(16).toString('base64url');
-  const nonce = randomBytes(16).toString('base64url');
-  const { redirectUri, code, close } = await waitForCallback(state, options.timeoutMs ?? 5 * 60_000, options.signal);
+  const secrets = signInSecrets();
+  const { redirectUri, code, close } = await waitForCallback(
+    secrets.state,
+    options.timeoutMs ?? 5 * 60_000,
+    options.signal,
+  );
   try {
-    const url = new URL(discovery.authorization_endpoint);
-    const params: Record<string, string> = {
-      response_type: 'code',
-      client_id: clientId,
-      redirect_uri: await redirectUri,
-      scope: 'openid email',
-      state,
-      nonce,
-      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-    };
-    if (options.loginHint) params.login_hint = options.loginHint;
-    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    await options.openUrl(url.toString());
-    const authorizationCode = await code;
-    const token = await exchange(discovery.token_endpoint, {
-      grant_type: 'authorization_code',
-      code: authorizationCode,
-      redirect_uri: params.redirect_uri!,
-      code_verifier: verifier,
-      client_id: clientId,
-    });
-    const claims = claimsOf(token);
-    if (claims.nonce !== nonce)
-      throw new AamError('OIDC_FLOW', 'The issuer returned an ID token for a different sign-in (nonce mismatch).', {
-        hint: 'Sign in again.',
-      });
-    return token;
+    const request = { clientId, redirectUri: await redirectUri, loginHint: options.loginHint, ...secrets };
+    await options.openUrl(authorizationUrl(discovery, request));
+    return await redeemCode(discovery, await code, request);
   } finally {
     close();
   }
 }
 
-interface Discovery {
+/** What binds one sign-in's code and token to it: the PKCE verifier, the state and the nonce. */
+export function signInSecrets(): { verifier: string; state: string; nonce: string } {
+  return {
+    verifier: randomBytes(32).toString('base64url'),
+    state: randomBytes(16).toString('base64url'),
+    nonce: randomBytes(16).toString('base64url'),
+  };
+}
+
+interface SignInRequest {
+  clientId: string;
+  redirectUri: string;
+  loginHint?: string | undefined;
+  verifier: string;
+  state: string;
+  nonce: string;
+}
+
+/** The authorization URL of a code flow with PKCE (S256). */
+export function authorizationUrl(discovery: Discovery, request: SignInRequest): string {
+  const url = new URL(discovery.authorization_endpoint);
+  const params: Record<string, string> = {
+    response_type: 'code',
+    client_id: request.clientId,
+    redirect_uri: request.redirectUri,
+    scope: 'openid email',
+    state: request.state,
+    nonce: request.nonce,
+    code_challenge: createHash('sha256').update(request.verifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  };
+  if (request.loginHint) params.login_hint = request.loginHint;
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+/** The ID token for an authorization code, checked to belong to this sign-in (its nonce). */
+export async function redeemCode(discovery: Discovery, code: string, request: SignInRequest): Promise<string> {
+  const token = await exchange(discovery.token_endpoint, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: request.redirectUri,
+    code_verifier: request.verifier,
+    client_id: request.clientId,
+  });
+  if (claimsOf(token).nonce !== request.nonce)
+    throw new AamError('OIDC_FLOW', 'The issuer returned an ID token for a different sign-in (nonce mismatch).', {
+      hint: 'Sign in again.',
+    });
+  return token;
+}
+
+export interface Discovery {
   authorization_endpoint: string;
   token_endpoint: string;
 }
 
-async function discover(issuer: string): Promise<Discovery> {
+export async function discover(issuer: string): Promise<Discovery> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   let body: Partial<Discovery>;
   try {

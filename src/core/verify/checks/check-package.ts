@@ -3,7 +3,9 @@ import { fileChecksumsOf } from '../../archive/extract.ts';
 import { sha256Hex } from '../../archive/hash.ts';
 import { manifestMismatch } from '../../package/manifest.ts';
 import { messageOf } from '../../errors.ts';
-import type { Checks, IntegrityCheck, SignatureCheck } from '../../policy/decision.ts';
+import type { Checks, IntegrityCheck, SignatureEntry } from '../../policy/decision.ts';
+import { signatureFileName } from '../../registry/layout.ts';
+import { checkDelegationFiles } from '../../signature/delegation-file.ts';
 import type { StoredSignature } from '../../registry/local-registry.ts';
 import { describeDifferences, isClean } from '../../scan/installed-files.ts';
 import { scanInstalled } from '../../scan/scan-installed.ts';
@@ -55,16 +57,29 @@ export async function checkPackage(
   const archiveHolds = integrity.ok || integrity.code === 'DEPLOYED_MODIFIED';
   if (!archiveHolds || options.skipSignature)
     return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan, deployed, hidden };
-  const { check, file } = await checkSignature(evidence, verifier);
+  const { entries, files } = await checkSignatures(evidence, verifier);
+  // Delegations matter only to a valid signature: for the rest there is nothing to trust through them.
+  const delegations =
+    evidence.delegationFiles.length > 0 && entries.some((e) => e.check.state === 'valid')
+      ? await checkDelegationFiles(evidence.delegationFiles, verifier, evidence.name)
+      : undefined;
   // Recorded at install, or said by the registry now: either way the registry promised every package is signed.
   const requires = options.sourceRequiredSignatures || evidence.registryRequiresSignatures;
   const source = requires ? { name: evidence.entry.source, requiresSignatures: true as const } : undefined;
+  const first = evidence.capturedMissing.length > 0 ? undefined : files[0];
   return {
-    checks: { integrity, signature: check, source },
-    signatureFile: file,
+    checks: {
+      name: evidence.name,
+      integrity,
+      signature: entries[0]?.check ?? { state: 'none' },
+      ...(entries.length > 0 ? { signatures: entries } : {}),
+      ...(delegations && delegations.delegations.length > 0 ? delegations : {}),
+      source,
+    },
+    signatureFile: first,
     scan,
     deployed,
-    signatureDigest: file ? `sha256:${sha256Hex(file.bytes)}` : undefined,
+    signatureDigest: entries[0]?.digest,
     hidden,
   };
 }
@@ -171,23 +186,26 @@ async function checkArchive(
   return { ok: true, files: archived, contents, manifestText };
 }
 
-async function checkSignature(
+/** Every signature, each checked on its own; one captured at install that is gone is an invalid one. */
+async function checkSignatures(
   evidence: PackageEvidence,
   verifier: SignatureVerifier,
-): Promise<{ check: SignatureCheck; file: StoredSignature | undefined }> {
-  const missing = evidence.capturedMissing;
-  if (missing) {
-    return {
-      check: {
-        state: 'invalid',
-        type: missing.type,
-        code: 'SIGNATURE_INVALID',
-        reason: `the ${missing.type} signature recorded at install (${missing.digest}) is gone: neither the registry nor the evidence cache has it`,
-      },
-      file: undefined,
-    };
-  }
-  const file = evidence.signatures.find((s) => s.type === 'sigstore') ?? evidence.signatures[0];
-  if (!file) return { check: { state: 'none' }, file: undefined };
-  return { check: await verifier.verify(file.type, file.bytes, evidence.archive!), file };
+): Promise<{ entries: SignatureEntry[]; files: StoredSignature[] }> {
+  const entries: SignatureEntry[] = evidence.capturedMissing.map((missing) => ({
+    file: missing.file ?? signatureFileName(evidence.entry.version, missing.type),
+    digest: missing.digest,
+    check: {
+      state: 'invalid',
+      type: missing.type,
+      code: 'SIGNATURE_INVALID',
+      reason: `the ${missing.type} signature recorded at install or since (${missing.digest}) is gone: neither the registry nor the evidence cache has it`,
+    },
+  }));
+  for (const file of evidence.signatures)
+    entries.push({
+      file: file.file,
+      digest: `sha256:${sha256Hex(file.bytes)}`,
+      check: await verifier.verify(file.type, file.bytes, evidence.archive!),
+    });
+  return { entries, files: evidence.signatures };
 }

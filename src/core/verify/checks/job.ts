@@ -27,8 +27,8 @@ export interface VerifyJob {
   skipSignature: boolean;
   /** The last scan of the installed folder: unchanged, settled files are not re-read. */
   previousScan: InstalledScan | undefined;
-  /** The signature captured at install (lock file or trust record); undefined: whatever the registry has. */
-  captured: CapturedSignature | undefined;
+  /** The signatures captured at install (lock file or trust record); none: whatever the registry has. */
+  captured: CapturedSignature[];
   /** Where the copies agents load are deployed; undefined: not checked. */
   deploy?: DeploySource | undefined;
   /** The trust record says its registry required signatures when it was installed. */
@@ -94,7 +94,7 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
     continuity:
       job.skipSignature || !(checks.integrity.ok || checks.integrity.code === 'DEPLOYED_MODIFIED')
         ? []
-        : continuityChanges(job.recorded, job.entry.version, checks.signature),
+        : continuityChanges(job.recorded, job.entry.version, checks),
     signatureDigest,
     claims: job.deploy ? claimsOfInstalled(job.installedDir, job.deploy.roots) : [],
     hidden,

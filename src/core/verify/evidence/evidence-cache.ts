@@ -29,6 +29,14 @@ export class EvidenceCache {
     }
   }
 
+  /** Keeps a signed delegation or revocation (`delegations/<digest>.json`), which verification reads beside a registry's. */
+  async putDelegation(file: { name: string; bytes: Uint8Array }): Promise<void> {
+    if (!/^[0-9a-f]{64}\.json$/.test(file.name)) return;
+    const path = join(this.dir, 'delegations', file.name);
+    const current = await readFile(path).catch(() => undefined);
+    if (!current || !current.equals(file.bytes)) await writeFileAtomic(path, file.bytes);
+  }
+
   async put(bytes: Uint8Array): Promise<string> {
     const digest = `sha256:${sha256Hex(bytes)}`;
     if (!(await this.get(digest))) await writeFileAtomic(this.pathOf(digest), bytes);

@@ -4,17 +4,13 @@ import { readRegularFileSync } from '../../fs/safe-read.ts';
 import type { ReadKind } from '../../fs/safe-read.ts';
 import { messageOf } from '../../errors.ts';
 import type { LockedPackage } from '../../lockfile/lockfile.ts';
-import { parseYamlMapping } from '../../yaml/io.ts';
-import { archivePathIn, SIGNATURE_SUFFIX } from '../../registry/layout.ts';
+import { signatureFileName } from '../../registry/layout.ts';
 import type { StoredSignature } from '../../registry/local-registry.ts';
+import { delegationFiles, registryFiles } from './registry-files.ts';
+import type { RegistryFile, StampedRead } from './registry-files.ts';
 import { stampOf, stampOfStats } from '../../scan/stamps.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
 
-/**
- * Where a package's archive and signatures are to be found, as plain data
- * (verification workers receive it): its source registry's folder, and the
- * offline evidence cache to fall back on.
- */
 /** What verification has to go on for one installed package. */
 export interface PackageEvidence {
   name: string;
@@ -24,8 +20,10 @@ export interface PackageEvidence {
   /** Where the archive came from (registry path or cache), or why it is missing. */
   archiveOrigin: string;
   signatures: StoredSignature[];
-  /** The signature captured at install, when neither the registry nor the cache still has its bytes. */
-  capturedMissing?: CapturedSignature | undefined;
+  /** Signatures captured at install whose bytes neither the registry nor the cache still has. */
+  capturedMissing: CapturedSignature[];
+  /** The files of the registry's and the evidence cache's `delegations/`. */
+  delegationFiles: { name: string; bytes: Buffer }[];
   /** What the registry now serves that differs from what was installed. */
   registryChanges: RegistryChange[];
   /** The source registry's registry.yaml says `require_signatures: true`. */
@@ -33,6 +31,11 @@ export interface PackageEvidence {
   installedDir: string;
 }
 
+/**
+ * Where a package's archive and signatures are to be found, as plain data
+ * (verification workers receive it): its source registry's folder, and the
+ * offline evidence cache to fall back on.
+ */
 export interface EvidenceSource {
   registry: { name: string; root: string } | undefined;
   /** Why the registry is not consulted (offline, not configured, not local). */
@@ -45,10 +48,12 @@ export function cachePath(cacheDir: string, digest: string): string {
   return join(cacheDir, 'sha256', digest.replace(/^sha256:/, ''));
 }
 
-/** The signature an installed package was captured with: its kind and the digest of its file. */
+/** A signature an installed package was captured with: its kind, the digest of its file, and its name beside the archive. */
 export interface CapturedSignature {
   type: 'sigstore' | 'gpg';
   digest: string;
+  /** Absent: the first of its kind (`<version>.aam.sigstore.json`, `<version>.aam.asc`). */
+  file?: string;
 }
 
 /**
@@ -67,13 +72,16 @@ export interface RegistryChange {
 
 /**
  * Gathers what an installed package is verified with. The archive is the one
- * whose SHA-256 the lock file records and the signature the one captured at
- * install (its digest): bytes with those digests are the same bytes wherever
- * they come from, so the registry copy is used when it still matches and the
- * content-addressed evidence cache when it does not. A registry that serves
- * something else is reported as a change of its own, and never changes what
- * the package is judged by. Every path consulted is stamped before it is read,
- * into `stamps`: a later verification may trust an earlier result only while
+ * whose SHA-256 the lock file records and the signatures those captured at
+ * install (their digests): bytes with those digests are the same bytes
+ * wherever they come from, so the registry copy is used when it still
+ * matches and the content-addressed evidence cache when it does not. A
+ * registry that serves something else is reported as a change of its own,
+ * and never changes what the package is judged by. A signature the registry
+ * gained since (a co-signer's) is read too, and judged like any other.
+ * Delegations come from the registry's `delegations/` and the evidence
+ * cache's. Every path consulted is stamped before it is read, into
+ * `stamps`: a later verification may trust an earlier result only while
  * those stamps hold.
  */
 export function gatherEvidence(
@@ -82,9 +90,9 @@ export function gatherEvidence(
   installedDir: string,
   source: EvidenceSource,
   stamps: Record<string, FileStamp | null> = {},
-  captured = capturedSignatureOf(entry),
+  captured: readonly CapturedSignature[] = capturedSignaturesOf(entry),
 ): PackageEvidence {
-  const read = (path: string, kind: ReadKind): { bytes: Buffer } | { problem: string } | undefined => {
+  const read: StampedRead = (path, kind) => {
     const file = readStamped(path, kind);
     stamps[path] = file.stamp;
     return file.stamp === null ? undefined : file.read;
@@ -95,8 +103,7 @@ export function gatherEvidence(
     // A blob is only ever used when its bytes still hash to the name it was asked by.
     return blob && 'bytes' in blob && `sha256:${sha256Hex(blob.bytes)}` === digest ? blob.bytes : undefined;
   };
-  // With a signature captured at install, only a file of that kind can be the one it names.
-  const registry = registryFiles(name, entry, source, read, captured ? [captured.type] : ['sigstore', 'gpg']);
+  const registry = registryFiles(name, entry, source.registry, source.registryProblem, read, stamps);
   const changes: RegistryChange[] = [];
   // A lock checksum that is no SHA-256 digest names no bytes: nothing the registry serves can match
   // it, and that says nothing about the registry.
@@ -126,123 +133,61 @@ export function gatherEvidence(
     archiveOrigin,
     registryChanges: changes,
     registryRequiresSignatures: registry.requiresSignatures,
+    capturedMissing: [] as CapturedSignature[],
+    delegationFiles: [] as { name: string; bytes: Buffer }[],
   };
   if (!archive) return { ...base, signatures: [] };
+  const delegations = new Map<string, Buffer>();
+  for (const root of [...(source.registry ? [source.registry.root] : []), source.cacheDir])
+    for (const file of delegationFiles(root, read, stamps)) delegations.set(file.name, file.bytes);
+  base.delegationFiles = [...delegations].map(([file, bytes]) => ({ name: file, bytes }));
 
-  if (!captured) {
-    // Nothing captured at install: whatever the registry stores beside the archive is the evidence.
-    return {
-      ...base,
-      signatures: registry.signatures.flatMap((file) =>
-        file.bytes && file.type !== 'archive'
-          ? [{ type: file.type, file: basename(file.path), path: file.path, bytes: file.bytes }]
-          : [],
-      ),
-    };
-  }
-  if (registry.archive?.bytes) {
-    // The registry still has the version: it should still serve the signature captured with it.
-    const path = `${registry.archive.path}${SIGNATURE_SUFFIX[captured.type]}`;
-    const served = registry.signatures.find((file) => file.type === captured.type) ?? {
-      path,
-      type: captured.type,
-      bytes: undefined,
-      problem: undefined,
-    };
-    const seen = changeOf('signature', served, captured.digest);
-    if (!seen)
-      return {
-        ...base,
-        signatures: [{ type: captured.type, file: basename(served.path), path: served.path, bytes: served.bytes! }],
-      };
-    changes.push(seen);
-  }
-  const bytes = fromCache(captured.digest, 'signature');
-  const file = `${entry.version}.aam${SIGNATURE_SUFFIX[captured.type]}`;
-  return {
-    ...base,
-    signatures: bytes ? [{ type: captured.type, file, path: cachePath(source.cacheDir, captured.digest), bytes }] : [],
-    capturedMissing: bytes ? undefined : captured,
-  };
-}
-
-/** The signature the lock file recorded at install, when it names one this tool knows. */
-export function capturedSignatureOf(entry: LockedPackage): CapturedSignature | undefined {
-  const signature = entry.signature as { type?: unknown; bundle_digest?: unknown } | undefined;
-  if ((signature?.type !== 'sigstore' && signature?.type !== 'gpg') || typeof signature.bundle_digest !== 'string')
-    return undefined;
-  return { type: signature.type, digest: signature.bundle_digest };
-}
-
-interface RegistryFile {
-  path: string;
-  type: 'archive' | 'sigstore' | 'gpg';
-  bytes: Buffer | undefined;
-  problem: string | undefined;
-}
-
-/**
- * The archive and signature files of a version in its source registry, read
- * when the registry is consulted (not offline, configured, and there at all:
- * a registry that is unreachable is not a registry that changed).
- */
-function registryFiles(
-  name: string,
-  entry: LockedPackage,
-  source: EvidenceSource,
-  read: (path: string, kind: ReadKind) => { bytes: Buffer } | { problem: string } | undefined,
-  types: readonly ('sigstore' | 'gpg')[],
-): {
-  archive: RegistryFile | undefined;
-  signatures: RegistryFile[];
-  problem: string | undefined;
-  requiresSignatures: boolean;
-} {
-  const none = (problem: string | undefined) => ({
-    archive: undefined,
-    signatures: [],
-    problem,
-    requiresSignatures: false,
+  const served = registry.signatures.filter((f) => f.bytes);
+  const digestOf = (f: RegistryFile) => `sha256:${sha256Hex(f.bytes!)}`;
+  const asStored = (f: RegistryFile): StoredSignature => ({
+    type: f.type as CapturedSignature['type'],
+    file: basename(f.path),
+    path: f.path,
+    bytes: f.bytes!,
   });
-  if (!source.registry) return none(source.registryProblem);
-  let archivePath: string;
-  try {
-    archivePath = archivePathIn(source.registry.root, name, entry.version);
-  } catch (error) {
-    return none(messageOf(error));
+  // Nothing captured at install: whatever the registry stores beside the archive is the evidence.
+  if (captured.length === 0) return { ...base, signatures: served.map(asStored) };
+  const signatures: StoredSignature[] = [];
+  for (const c of captured) {
+    const file = c.file ?? signatureFileName(entry.version, c.type);
+    const found = served.find((f) => digestOf(f) === c.digest);
+    if (found) {
+      signatures.push(asStored(found));
+      continue;
+    }
+    // The registry still has the version: it should still serve each signature captured with it.
+    if (registry.archive?.bytes) {
+      const there = registry.signatures.find((f) => basename(f.path) === file);
+      const path = there?.path ?? join(registry.archive.path, '..', file);
+      changes.push(
+        changeOf('signature', there ?? { path, type: c.type, bytes: undefined, problem: undefined }, c.digest)!,
+      );
+    }
+    const bytes = fromCache(c.digest, 'signature');
+    if (bytes) signatures.push({ type: c.type, file, path: cachePath(source.cacheDir, c.digest), bytes });
+    else base.capturedMissing.push(c);
   }
-  const file = (path: string, type: RegistryFile['type']): RegistryFile | undefined => {
-    const found = read(path, type === 'archive' ? 'archive' : 'signature');
-    if (!found) return undefined;
-    return 'bytes' in found
-      ? { path, type, bytes: found.bytes, problem: undefined }
-      : { path, type, bytes: undefined, problem: found.problem };
-  };
-  // Its registry.yaml tells a registry that lost a version from one that is not there (unmounted, moved),
-  // and whether it refuses unsigned packages.
-  const settings = read(join(source.registry.root, 'registry.yaml'), 'registry');
-  const requiresSignatures = !!settings && 'bytes' in settings && requireSignaturesIn(settings.bytes);
-  const archive = file(archivePath, 'archive');
-  if (!archive) {
-    const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.registry.name}"${settings ? '' : ' (the registry is not reachable)'}`;
-    if (!settings) return none(problem);
-    return {
-      archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined },
-      signatures: [],
-      problem,
-      requiresSignatures,
-    };
-  }
-  const signatures = types.flatMap((type) => file(`${archivePath}${SIGNATURE_SUFFIX[type]}`, type) ?? []);
-  return { archive, signatures, problem: undefined, requiresSignatures };
+  // A signature the registry gained since install (a co-signer's) is judged too; other bytes where a captured
+  // one was are the registry's change, reported above, not a signature of their own.
+  const known = new Set(captured.map((c) => c.digest));
+  const replaced = new Set(captured.map((c) => c.file ?? signatureFileName(entry.version, c.type)));
+  for (const f of served) if (!known.has(digestOf(f)) && !replaced.has(basename(f.path))) signatures.push(asStored(f));
+  return { ...base, signatures };
 }
 
-function requireSignaturesIn(bytes: Buffer): boolean {
-  try {
-    return parseYamlMapping(bytes.toString('utf8'), 'registry.yaml', 'REGISTRY_INVALID').require_signatures === true;
-  } catch {
-    return false;
-  }
+/** The signatures the lock file recorded at install, when they name kinds this tool knows: the first, then co-signatures. */
+export function capturedSignaturesOf(entry: LockedPackage): CapturedSignature[] {
+  const records = [entry.signature, ...(Array.isArray(entry.cosignatures) ? entry.cosignatures : [])] as unknown[];
+  return records.flatMap((record): CapturedSignature[] => {
+    const s = record as { type?: unknown; bundle_digest?: unknown; file?: unknown } | undefined;
+    if ((s?.type !== 'sigstore' && s?.type !== 'gpg') || typeof s.bundle_digest !== 'string') return [];
+    return [{ type: s.type, digest: s.bundle_digest, ...(typeof s.file === 'string' ? { file: s.file } : {}) }];
+  });
 }
 
 /** How a registry file differs from the digest captured at install, if it does. */

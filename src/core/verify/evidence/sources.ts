@@ -8,25 +8,26 @@ import { mirrorRootOf } from '../../registry/http-mirror.ts';
 import { LocalRegistry } from '../../registry/local-registry.ts';
 import { openRegistry } from '../../registry/open.ts';
 
-import { capturedSignatureOf, gatherEvidence as gather } from './evidence.ts';
+import { capturedSignaturesOf, gatherEvidence as gather } from './evidence.ts';
 import type { CapturedSignature, EvidenceSource, PackageEvidence } from './evidence.ts';
 import type { RecordedPackage } from '../../record/trust-record.ts';
 import { installedDirOf } from '../../lockfile/paths.ts';
 
 /**
- * The signature captured when a package was installed: the lock file's
- * record, else the trust record's for the same archive (the `aam` CLI drops
+ * The signatures captured when a package was installed: the lock file's
+ * records, else the trust record's for the same archive (the `aam` CLI drops
  * the lock file's records whenever it rewrites the file).
  */
-export function capturedFor(
-  entry: LockedPackage,
-  recorded: RecordedPackage | undefined,
-): CapturedSignature | undefined {
-  const fromLock = capturedSignatureOf(entry);
-  if (fromLock) return fromLock;
+export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | undefined): CapturedSignature[] {
+  const fromLock = capturedSignaturesOf(entry);
   if (!recorded?.signature || recorded.checksum !== entry.checksum || recorded.version !== entry.version)
-    return undefined;
-  return { type: recorded.signature.type, digest: recorded.signature.digest };
+    return fromLock;
+  // The record also knows the co-signers learned since install (a co-signature added later): both count.
+  const known = new Set(fromLock.map((c) => c.digest));
+  const fromRecord = [recorded.signature, ...(recorded.cosignatures ?? [])]
+    .filter((s) => !known.has(s.digest))
+    .map((s) => ({ type: s.type, digest: s.digest, ...(s.file ? { file: s.file } : {}) }));
+  return [...fromLock, ...fromRecord];
 }
 
 /** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from '../../config/load.ts';
+import { DEFAULT_POLICY } from '../../policy/decision.ts';
 import type { PolicyContext, SecurityPolicy } from '../../policy/decision.ts';
 
 /** The policy a workspace was last decided under, as plain data (for showing stored verdicts before config loads). */
@@ -35,7 +36,12 @@ export function snapshotOf(
 }
 
 export function contextOf(snapshot: PolicySnapshot): PolicyContext {
-  return { policy: snapshot.policy, sourceOf: (key) => snapshot.sources[key] };
+  // A snapshot stored before a setting existed decides with that setting's default.
+  return {
+    policy: { ...DEFAULT_POLICY, ...snapshot.policy },
+    sourceOf: (key) => snapshot.sources[key],
+    now: new Date().toISOString(),
+  };
 }
 
 /** The trust material and signing settings of a loaded config, with the file each came from. */

@@ -1,4 +1,4 @@
-import type { FailureMode, VerdictAction } from '../../policy/decision.ts';
+import type { FailureMode, Verdict, VerdictAction } from '../../policy/decision.ts';
 import { HIDDEN_LABEL, hiddenLine } from '../../content/describe.ts';
 import type { HiddenFile } from '../../content/scan.ts';
 import type { RegistryChange } from '../evidence/evidence.ts';
@@ -12,8 +12,17 @@ import type { ContinuityChange } from '../../record/continuity.ts';
 export interface Finding {
   /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
   /** DEPLOY_COLLISION: another installed package deploys to the same place. */
-  /** HIDDEN_CONTENT: files the package deploys hold text a reviewer cannot see (hidden_content decides warn or fail). */
-  code: 'REGISTRY_CHANGED' | 'REGISTRY_LOG' | 'DEPLOY_COLLISION' | 'HIDDEN_CONTENT' | ContinuityChange['code'];
+  /**
+   * EXTRA_SIGNATURE_INVALID: one of several signatures does not verify (the verdict is decided by the others).
+   * HIDDEN_CONTENT: files the package deploys hold text a reviewer cannot see (hidden_content decides warn or fail).
+   */
+  code:
+    | 'REGISTRY_CHANGED'
+    | 'REGISTRY_LOG'
+    | 'DEPLOY_COLLISION'
+    | 'EXTRA_SIGNATURE_INVALID'
+    | 'HIDDEN_CONTENT'
+    | ContinuityChange['code'];
   action: Exclude<VerdictAction, 'pass'>;
   message: string;
   expected: string | undefined;
@@ -102,4 +111,33 @@ export function outcomeOf(action: VerdictAction, findings: readonly Finding[]): 
   if (action === 'fail' || findings.some((f) => f.action === 'fail')) return 'fail';
   if (action === 'warn' || findings.length > 0) return 'warn';
   return 'pass';
+}
+
+/**
+ * A signature that does not verify, beside others that decide the verdict:
+ * never ignored, it warns or fails as on_signature_failure says (a registry
+ * or a co-signer may have stored something broken, or something forged).
+ */
+export function signatureFindings(verdict: Verdict, mode: FailureMode): Finding[] {
+  const invalid = verdict.signatures.filter((j) => j.check.state === 'invalid');
+  // When the verdict itself is about an invalid signature, that one is said there.
+  const own = ['SIGNATURE_INVALID', 'BUNDLE_INVALID', 'TLOG_MISSING', 'KEY_UNKNOWN'].includes(verdict.code)
+    ? invalid[0]
+    : undefined;
+  return invalid
+    .filter((j) => j !== own)
+    .map((j) => {
+      const check = j.check as Extract<Verdict['signatures'][number]['check'], { state: 'invalid' }>;
+      return {
+        code: 'EXTRA_SIGNATURE_INVALID' as const,
+        action: mode === 'error' ? ('fail' as const) : ('warn' as const),
+        message: `One of its signatures is not valid: ${j.file ? `${j.file}: ` : ''}${check.reason}.`,
+        expected: 'every signature stored with the package to verify',
+        actual: check.reason,
+        hint:
+          check.code === 'KEY_UNKNOWN'
+            ? `Fetch the signer's key (aam-trust keys fetch ${check.key ?? 'FINGERPRINT'}) after checking its fingerprint.`
+            : 'Ask the registry owner why a signature that does not verify is stored with this version.',
+      };
+    });
 }

@@ -6,7 +6,7 @@ import type { JobResult } from '../checks/job.ts';
 import { contextOf } from '../store/policy-snapshot.ts';
 import type { VerificationStore } from '../store/result-store.ts';
 import type { EntrySummary } from '../store/workspace-record.ts';
-import { continuityFindings, hiddenFindings, registryFindings } from './findings.ts';
+import { continuityFindings, hiddenFindings, registryFindings, signatureFindings } from './findings.ts';
 import type { HiddenFile } from '../../content/scan.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
@@ -103,6 +103,7 @@ export function reportOf(
     verdict,
     findings: [
       ...continuityFindings(result.continuity, name, context.policy.on_signer_change),
+      ...signatureFindings(verdict, context.policy.on_signature_failure),
       ...registryFindings(result.registryChanges, summary.source, `${name}@${summary.version}`),
       ...(extras?.findings ?? []),
       ...shared.findings,

@@ -1,5 +1,7 @@
 import type { DeployedCopy } from '../../deploy/check.ts';
 import type { Checks, Verdict } from '../../policy/decision.ts';
+import { describeChain } from '../../policy/delegation.ts';
+import { whyStanding } from '../../policy/signed.ts';
 
 /** One line of evidence, as the Verification view and the CLI show it. */
 export interface CheckRow {
@@ -20,6 +22,8 @@ export interface CheckRow {
   state: 'ok' | 'fail' | 'warn' | 'info' | 'skipped';
   label: string;
   detail: string;
+  /** A signing key that is not in the keyring (fingerprint or key id): the row offers to fetch it. */
+  key?: string | undefined;
 }
 
 /** What the rows say about where the evidence came from. */
@@ -132,6 +136,8 @@ function checkRows(
     });
     return rows;
   }
+  // Several signatures: one row each, judged on its own, and what they add up to.
+  if (verdict.signatures.length > 1) return [...rows, ...signatureRows(verdict)];
   const kind =
     (signature.state === 'valid' ? signature.signer.type : signature.type) === 'sigstore' ? 'Sigstore' : 'OpenPGP';
   const file = signatureFile ? ` (${signatureFile.file})` : '';
@@ -150,6 +156,8 @@ function checkRows(
           detail: `${signature.reason}${file}`,
         },
   );
+  if (signature.state === 'invalid' && signature.code === 'KEY_UNKNOWN' && signature.key)
+    rows.push(fetchKeyRow(signature.key));
   const signer = signature.state === 'valid' ? signature.signer : signature.signer;
   if (signer) {
     const who =
@@ -165,13 +173,17 @@ function checkRows(
           : verdict.action === 'fail'
             ? 'fail'
             : 'warn';
+    const standing = verdict.signatures[0]?.standing;
+    const delegated = standing?.state === 'delegated' ? `${describeChain(standing.links)}, ` : '';
     const why = verdict.trustedBy
-      ? `trusted by "${verdict.trustedBy.pattern}"${verdict.trustedBy.source ? ` in ${verdict.trustedBy.source}` : ''}`
+      ? `${delegated}trusted by "${verdict.trustedBy.pattern}"${verdict.trustedBy.source ? ` in ${verdict.trustedBy.source}` : ''}`
       : verdict.status === 'signed-no-policy'
         ? 'no trust policy'
         : verdict.code === 'UNTRUSTED_SIGNER'
           ? 'not trusted'
-          : '';
+          : standing?.state === 'untrusted' && standing.refused
+            ? `delegation refused: ${standing.refused}`
+            : '';
     rows.push({ id: 'identity', state, label: 'Signer', detail: why ? `${who} — ${why}` : who });
     if (signer.type === 'sigstore') {
       rows.push(
@@ -188,4 +200,64 @@ function checkRows(
     if (signer.signedAt) rows.push({ id: 'signed-at', state: 'info', label: 'Signed at', detail: signer.signedAt });
   }
   return rows;
+}
+
+/** One row per signature (its kind, signer, why it counts or not, log entry, time, file), then the signers' sum. */
+function signatureRows(verdict: Verdict): CheckRow[] {
+  const rows = verdict.signatures.map((j): CheckRow => {
+    const check = j.check;
+    const kind =
+      (check.state === 'valid' ? check.signer.type : check.state === 'invalid' ? check.type : '') === 'sigstore'
+        ? 'Sigstore'
+        : 'OpenPGP';
+    const label = `${kind} signature`;
+    if (check.state !== 'valid')
+      return {
+        id: 'signature',
+        state: verdict.action === 'fail' ? 'fail' : 'warn',
+        label,
+        detail: `${check.state === 'invalid' ? check.reason : 'none'}${j.file ? ` (${j.file})` : ''}${check.state === 'invalid' && check.key ? ` — fetch key ${check.key}` : ''}`,
+        ...(check.state === 'invalid' && check.code === 'KEY_UNKNOWN' && check.key ? { key: check.key } : {}),
+      };
+    const signer = check.signer;
+    const who =
+      signer.type === 'sigstore' ? signer.identity.san : `${signer.userIds[0] ?? ''} ${signer.fingerprint}`.trim();
+    const why = whyStanding(j);
+    const counts = j.standing.state === 'trusted' || j.standing.state === 'delegated';
+    const tlog = signer.type === 'sigstore' && signer.tlog ? ` · log entry ${signer.tlog.logIndex}` : '';
+    return {
+      id: 'signature',
+      state: counts
+        ? 'ok'
+        : j.standing.state === 'issuer-not-allowed'
+          ? 'fail'
+          : verdict.status === 'signed-no-policy' || verdict.action === 'pass'
+            ? 'info'
+            : 'warn',
+      label,
+      detail: `${who} — ${verdict.status === 'signed-no-policy' ? 'no trust policy' : why}${tlog}${signer.signedAt ? ` · ${signer.signedAt}` : ''}${j.file ? ` (${j.file})` : ''}`,
+    };
+  });
+  const counted = verdict.signatures.filter((j) => j.standing.state === 'trusted' || j.standing.state === 'delegated');
+  rows.push({
+    id: 'identity',
+    state: verdict.code === 'THRESHOLD_NOT_MET' ? 'fail' : verdict.status === 'verified' ? 'ok' : 'info',
+    label: 'Signers',
+    detail:
+      verdict.code === 'THRESHOLD_NOT_MET'
+        ? verdict.message
+        : `${counted.length} trusted of ${verdict.signatures.length} signatures`,
+  });
+  return rows;
+}
+
+/** The row that offers to fetch a signing key the keyring does not have. */
+function fetchKeyRow(key: string): CheckRow {
+  return {
+    id: 'signature',
+    state: 'info',
+    label: 'Fetch key',
+    detail: `${key}: look it up (Web Key Directory, keyserver) and add it to the AAM keyring — aam-trust keys fetch ${key}`,
+    key,
+  };
 }

@@ -27,6 +27,7 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
   SIGNER_CHANGED: 'signer changed',
   DOWNGRADE: 'downgrade',
   DEPLOY_COLLISION: 'deployed path shared',
+  EXTRA_SIGNATURE_INVALID: 'a signature is invalid',
   HIDDEN_CONTENT: 'hidden content',
 };
 

@@ -126,8 +126,13 @@ function side(state: ProjectState, name: string, context: PolicyContext): Packag
       signerKey: undefined,
       integrityFailure: false,
     };
-  const signature: SignatureCheck = recorded ? { state: 'valid', signer: signerOfRecord(recorded) } : { state: 'none' };
-  const verdict = decide({ integrity: { ok: true }, signature }, context);
+  // Every recorded signer counts toward a threshold, as verification counts them.
+  const signatures = (signaturesRecorded(state.record, name, entry) ?? []).map((r) => ({
+    file: '',
+    check: { state: 'valid' as const, signer: signerOfRecord(r) },
+  }));
+  const signature: SignatureCheck = signatures[0]?.check ?? { state: 'none' };
+  const verdict = decide({ name, integrity: { ok: true }, signature, signatures }, context);
   return {
     ...base,
     signer: describeRecorded(recorded),
@@ -163,20 +168,33 @@ function signatureRecorded(
   name: string,
   entry: LockedPackage,
 ): RecordedSignature | null | undefined {
+  return (
+    signaturesRecorded(record, name, entry)?.[0] ??
+    (record.packages[name]?.checksum === entry.checksum ? null : undefined)
+  );
+}
+
+/** Every signer the records name for a package, the first first (null: recorded unsigned; undefined: not known). */
+function signaturesRecorded(record: TrustRecord, name: string, entry: LockedPackage): RecordedSignature[] | undefined {
   const recorded = record.packages[name];
-  if (recorded && recorded.checksum === entry.checksum) return recorded.signature;
-  const lock = entry.signature;
-  if (lock?.type === 'sigstore' && lock.identity)
-    return {
-      type: 'sigstore',
-      digest: lock.bundle_digest,
-      identity: lock.identity,
-      issuer: lock.issuer,
-      log_index: lock.transparency_log?.log_index,
-    };
-  if (lock?.type === 'gpg' && lock.fingerprint)
-    return { type: 'gpg', digest: lock.bundle_digest, fingerprint: lock.fingerprint, identity: lock.identity };
-  return undefined;
+  if (recorded && recorded.checksum === entry.checksum)
+    return recorded.signature ? [recorded.signature, ...(recorded.cosignatures ?? [])] : [];
+  const fromLock = [entry.signature, ...(entry.cosignatures ?? [])].flatMap((lock): RecordedSignature[] => {
+    if (lock?.type === 'sigstore' && lock.identity)
+      return [
+        {
+          type: 'sigstore',
+          digest: lock.bundle_digest,
+          identity: lock.identity,
+          issuer: lock.issuer,
+          log_index: lock.transparency_log?.log_index,
+        },
+      ];
+    if (lock?.type === 'gpg' && lock.fingerprint)
+      return [{ type: 'gpg', digest: lock.bundle_digest, fingerprint: lock.fingerprint, identity: lock.identity }];
+    return [];
+  });
+  return fromLock.length > 0 ? fromLock : undefined;
 }
 
 function signerOfRecord(recorded: RecordedSignature): Signer {

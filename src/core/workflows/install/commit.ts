@@ -1,21 +1,16 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Platform } from '../../model/platform.ts';
 import { writeDeployed } from '../../deploy/write.ts';
-import { sha256Hex } from '../../archive/hash.ts';
 import { extractArchive, fileChecksumsOf } from '../../archive/extract.ts';
 import { commitJournal } from '../../fs/journal.ts';
 import { lockFileText } from '../../lockfile/lockfile.ts';
-import type { LockedPackage, LockSignature, WorkspacePaths } from '../../lockfile/lockfile.ts';
+import type { WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { toFsName } from '../../model/names.ts';
-import { recordedSignatureOf, recordPathOf, trustRecordText } from '../../record/trust-record.ts';
-import type { RecordedPackage } from '../../record/trust-record.ts';
-import type { SignatureCheck } from '../../policy/decision.ts';
-import type { StoredSignature } from '../../registry/registry.ts';
+import { recordPathOf, trustRecordText } from '../../record/trust-record.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
-import type { Verified } from './fetch-verify.ts';
 import type { PreparedInstall } from './prepare.ts';
+import { delegationEvidence, lockEntry, recordedEntry } from './records.ts';
 
 export interface CommitOptions {
   workspace: WorkspacePaths;
@@ -65,7 +60,8 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
   });
   for (const item of verified) {
     await options.cache.put(item.archive).catch(() => undefined);
-    if (item.signature) await options.cache.put(item.signature.bytes).catch(() => undefined);
+    for (const signature of item.signatures) await options.cache.put(signature.bytes).catch(() => undefined);
+    for (const file of delegationEvidence(item)) await options.cache.putDelegation(file).catch(() => undefined);
     if (item.attestation?.bytes) await options.cache.put(item.attestation.bytes).catch(() => undefined);
   }
   for (const item of verified) {
@@ -75,62 +71,4 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
       );
     await writeDeployed(item.targets);
   }
-}
-
-export function lockEntry(item: Verified, files: Record<string, string>): LockedPackage {
-  const entry: LockedPackage = {
-    version: item.plan.version,
-    source: item.source,
-    checksum: item.plan.entry.checksum,
-    dependencies: item.plan.dependencies,
-    // aam verify looks for a scoped package in .aam/packages/@scope/name (it installs to scope--name), so
-    // for those the lock file says what aam itself writes for a registry install: no file checksums.
-    file_checksums: item.plan.name.startsWith('@') ? null : { algorithm: 'sha256', files },
-    source_name: null,
-    source_commit: null,
-  };
-  if (item.signature && item.check.state === 'valid') entry.signature = lockSignature(item.signature, item.check);
-  return entry;
-}
-
-function lockSignature(file: StoredSignature, check: Extract<SignatureCheck, { state: 'valid' }>): LockSignature {
-  const signer = check.signer;
-  const base = { bundle_digest: `sha256:${sha256Hex(file.bytes)}`, signed_at: signer.signedAt };
-  if (signer.type === 'gpg')
-    return { type: 'gpg', fingerprint: signer.fingerprint, identity: signer.userIds[0], ...base };
-  return {
-    type: 'sigstore',
-    identity: signer.identity.san,
-    issuer: signer.identity.issuer,
-    ...(signer.tlog ? { transparency_log: { log_index: signer.tlog.logIndex, url: signer.tlog.url } } : {}),
-    ...base,
-  };
-}
-
-/** What the trust record keeps of an installed package: its digest, who signed it (null: unsigned), where it was deployed. */
-export function recordedEntry(
-  item: Verified,
-  platforms: readonly Platform[],
-  now: Date,
-  unverifiedAt?: string,
-): RecordedPackage {
-  const base = {
-    ...(unverifiedAt ? { installed_without_verification: unverifiedAt } : {}),
-    version: item.plan.version,
-    checksum: item.plan.entry.checksum,
-    source: item.source,
-    ...(item.sourceRequiresSignatures ? { source_requires_signatures: true as const } : {}),
-    platforms: [...platforms],
-    recorded_at: now.toISOString(),
-  };
-  const attestation =
-    item.attestation?.bytes && item.attestation.fact.state === 'valid'
-      ? { attestation: { digest: `sha256:${sha256Hex(item.attestation.bytes)}`, key_id: item.attestation.fact.keyId } }
-      : {};
-  if (!item.signature || item.check.state !== 'valid') return { ...base, ...attestation, signature: null };
-  return {
-    ...base,
-    ...attestation,
-    signature: recordedSignatureOf(item.check.signer, `sha256:${sha256Hex(item.signature.bytes)}`),
-  };
 }

@@ -1,4 +1,4 @@
-import { sha256 } from '../../archive/hash.ts';
+import { sha256, sha256Hex } from '../../archive/hash.ts';
 import { readArchive } from '../../archive/read.ts';
 import type { ArchiveContents } from '../../archive/read.ts';
 import { deployTargets } from '../../deploy/platforms.ts';
@@ -6,7 +6,15 @@ import type { DeployRoots, DeployTarget, Platform } from '../../deploy/platforms
 import { AamError, messageOf } from '../../errors.ts';
 import { manifestMismatch, parseManifest } from '../../package/manifest.ts';
 import { decide } from '../../policy/decision.ts';
-import type { AttestationFact, Checks, PolicyContext, SignatureCheck, Verdict } from '../../policy/decision.ts';
+import type {
+  AttestationFact,
+  Checks,
+  PolicyContext,
+  SignatureCheck,
+  SignatureEntry,
+  Verdict,
+} from '../../policy/decision.ts';
+import { checkDelegationFiles } from '../../signature/delegation-file.ts';
 import type { StoredSignature } from '../../registry/registry.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import type { PlannedPackage } from './plan.ts';
@@ -20,6 +28,8 @@ export interface PackageSource {
   readSignatures(name: string, version: string): Promise<StoredSignature[]>;
   /** Whether the source refuses unsigned packages (a registry's `require_signatures`). */
   requiresSignatures(): Promise<boolean>;
+  /** The signed delegations and revocations the source keeps (a registry's `delegations/`); a file has none. */
+  readDelegations?(): Promise<{ name: string; bytes: Buffer }[]>;
   /** An HTTP registry's attestation of the version, checked with its pinned key (other sources have none). */
   attestation?(name: string, version: string, sha256: string): Promise<{ fact: AttestationFact; bytes?: Buffer }>;
 }
@@ -29,8 +39,14 @@ export interface Verified {
   plan: PlannedPackage;
   source: string;
   archive: Buffer;
+  /** The first signature (what one-signature readers see), and all of them. */
   signature: StoredSignature | undefined;
+  signatures: StoredSignature[];
   check: SignatureCheck;
+  /** What the verdict was decided from (every signature, the delegations that cover the package). */
+  checks: Checks;
+  /** The delegation files the registry served for this package's name (kept as evidence). */
+  delegationFiles: { name: string; bytes: Buffer }[];
   verdict: Verdict;
   /** Its deployed copies on every platform the install deploys to (computed before anything is written). */
   targets: DeployTarget[];
@@ -72,7 +88,10 @@ export async function fetchAndVerify(
     source: source.name,
     archive,
     signature: undefined,
+    signatures: [],
     check: checks.signature,
+    checks,
+    delegationFiles: [],
     verdict: decide(checks, context),
     targets: [],
     sourceRequiresSignatures,
@@ -106,41 +125,69 @@ export async function fetchAndVerify(
     const stored = await source.readSignatures(plan.name, plan.version);
     return result(
       {
+        name: plan.name,
         integrity: { ok: true },
         signature: { state: 'none' },
         installedWithoutVerification: { at: options.unverifiedAt },
       },
       {
         signature: stored.find((s) => s.type === 'sigstore') ?? stored[0],
+        signatures: stored,
         targets: targetsOf(contents, label, options),
       },
     );
   }
   options.onStep?.(`Verifying ${label}`);
-  let check: SignatureCheck = { state: 'none' };
-  let signature: StoredSignature | undefined;
+  let entries: SignatureEntry[] = [];
+  let stored: StoredSignature[] = [];
+  let delegations: Pick<Checks, 'delegations' | 'revocations'> = {};
+  let delegationFiles: { name: string; bytes: Buffer }[] = [];
   if (context.policy.on_signature_failure !== 'ignore') {
-    const stored = await source.readSignatures(plan.name, plan.version);
-    signature = stored.find((s) => s.type === 'sigstore') ?? stored[0];
+    stored = await source.readSignatures(plan.name, plan.version);
     const listed = plan.entry.signatures ?? [];
-    if (signature) check = await options.verifier.verify(signature.type, signature.bytes, archive);
-    else if (listed.length > 0)
-      check = {
-        state: 'invalid',
-        type: listed[0]!.type,
-        code: 'SIGNATURE_INVALID',
-        reason: `the registry lists a ${listed[0]!.type} signature (${listed[0]!.file}) but the file is missing`,
-      };
+    for (const file of stored)
+      entries.push({
+        file: file.file,
+        digest: `sha256:${sha256Hex(file.bytes)}`,
+        check: await options.verifier.verify(file.type, file.bytes, archive),
+      });
+    if (stored.length === 0 && listed.length > 0)
+      entries = [
+        {
+          file: listed[0]!.file,
+          check: {
+            state: 'invalid',
+            type: listed[0]!.type,
+            code: 'SIGNATURE_INVALID',
+            reason: `the registry lists a ${listed[0]!.type} signature (${listed[0]!.file}) but the file is missing`,
+          },
+        },
+      ];
+    if (entries.some((e) => e.check.state === 'valid') && source.readDelegations) {
+      delegationFiles = await source.readDelegations();
+      const checked = await checkDelegationFiles(delegationFiles, options.verifier, plan.name);
+      if (checked.delegations.length > 0) delegations = checked;
+    }
   }
   const attestation = await source.attestation?.(plan.name, plan.version, actual.replace(/^sha256:/, ''));
   const checks: Checks = {
+    name: plan.name,
     integrity: { ok: true },
-    signature: check,
+    signature: entries[0]?.check ?? { state: 'none' },
+    ...(entries.length > 0 ? { signatures: entries } : {}),
+    ...delegations,
     source: sourceRequiresSignatures ? { name: source.name, requiresSignatures: true } : undefined,
     ...(attestation ? { attestation: attestation.fact } : {}),
   };
-  const targets = targetsOf(contents, label, options);
-  return result(checks, { signature, check, attestation, targets, hidden: hiddenFiles(contents.files) });
+  return result(checks, {
+    signature: stored[0],
+    signatures: stored,
+    check: checks.signature,
+    delegationFiles,
+    attestation,
+    targets: targetsOf(contents, label, options),
+    hidden: hiddenFiles(contents.files),
+  });
 }
 
 function targetsOf(contents: ArchiveContents, label: string, options: FetchOptions): DeployTarget[] {

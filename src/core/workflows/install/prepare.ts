@@ -107,7 +107,7 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
       ? []
       : verified.flatMap((v) =>
           continuityFindings(
-            continuityChanges(record.packages[v.plan.name], v.plan.version, v.check),
+            continuityChanges(record.packages[v.plan.name], v.plan.version, v.checks),
             v.plan.name,
             fetch.context.policy.on_signer_change,
           )
@@ -166,6 +166,7 @@ async function planSources(
       name: registry.name,
       readArchive: (n, v) => registry.readArchive(n, v),
       readSignatures: (n, v) => registry.readSignatures(n, v),
+      readDelegations: () => registry.readDelegations(),
       requiresSignatures: () => requires,
       ...(registry instanceof HttpRegistry && trust ? { attestation: attestationsOf(registry, trust) } : {}),
     };

@@ -3,7 +3,7 @@ import { AamError } from '../../errors.ts';
 import type { AttestationFact } from '../../policy/decision.ts';
 import type { RecordedRegistry, TrustRecord } from '../../record/trust-record.ts';
 import type { HttpRegistry } from '../../registry/http-registry.ts';
-import { verifyAttestation } from '../../registry/attestation.ts';
+import { attestationFactOf, verifyAttestation } from '../../registry/attestation.ts';
 import { checkApprovals } from '../../registry/approval.ts';
 import { checkRegistryLog } from '../../registry/registry-check.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
@@ -27,7 +27,7 @@ export async function registryTrust(
 ): Promise<RegistryTrust> {
   const recorded = record.registries?.[registry.name];
   const configured = config.registries.find((r) => r.name === registry.name)?.keyId;
-  const check = await checkRegistryLog(registry, acceptChanges && !configured ? undefined : recorded, configured, true);
+  const check = await checkRegistryLog(registry, acceptChanges && !configured ? undefined : recorded, configured);
   if (!check.ok || !check.next)
     throw new AamError('INSTALL_REFUSED', `Registry "${registry.name}" cannot be trusted: ${check.reason}.`, {
       hint: check.keyChanged
@@ -97,10 +97,7 @@ export function attestationsOf(registry: HttpRegistry, trust: RegistryTrust) {
     });
     return {
       bytes,
-      fact:
-        check.state === 'valid'
-          ? { registry: registry.name, state: 'valid', keyId: check.keyId, publisher: check.predicate.publisher.user }
-          : { registry: registry.name, state: 'invalid', reason: `its attestation is not valid: ${check.reason}` },
+      fact: attestationFactOf(registry.name, check),
     };
   };
 }

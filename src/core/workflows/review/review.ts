@@ -12,7 +12,7 @@ import { STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
 import { trustDiff } from '../diff/trust-diff.ts';
 import type { PackageChange } from '../diff/trust-diff.ts';
 import type { ProjectState } from '../diff/state.ts';
-import { lockEntry, recordedEntry } from '../install/commit.ts';
+import { lockEntry, recordedEntry } from '../install/records.ts';
 import { prepareInstall } from '../install/prepare.ts';
 import type { InstallOptions, PreparedInstall } from '../install/prepare.ts';
 

@@ -1,0 +1,301 @@
+/**
+ * `npm run bench:registry`: the HTTP registry at scale (issue #28). Seeds
+ * PostgreSQL with 100,000 packages × 10 versions (a million versions, a
+ * million audit entries) and PGlite with as many as it holds in reasonable
+ * time, then drives 1, 2 and 4 `aam-trust registry serve` processes on the
+ * same database with autocannon at fixed concurrency, over loopback,
+ * bounded in time and count. Each read is measured beside its floor in the
+ * same run: a bare node:http server answering the same bytes from memory,
+ * and a static file server for archives, with as many processes. Prints a
+ * table and one JSON line; exits 1 when a measurement fails or yields no
+ * figure (never on a time).
+ *
+ *   AAM_BENCH_SCALE=small                 ~1,000 versions, a couple of minutes (what npm test runs)
+ *   AAM_BENCH_PACKAGES=100000             packages on PostgreSQL (10 versions each)
+ *   AAM_BENCH_EMBEDDED_PACKAGES=10000     packages on PGlite
+ *   AAM_BENCH_BEFORE=DIR/dist/cli.js      also measure that build (the registry before), 1 and 2 instances
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sha256Hex } from '../src/core/archive/hash.ts';
+import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
+import { buildFixture } from './registry/fixture.ts';
+import type { Fixture } from './registry/fixture.ts';
+import { load, spawnServer } from './registry/load.ts';
+import type { LoadResult, Served } from './registry/load.ts';
+import { proofCost, recordHead } from './registry/proofs.ts';
+import { multipart, publishCost, signedUploads } from './registry/publish.ts';
+import { packageName, WORDS } from './registry/seed.ts';
+
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+const FLOOR = join(import.meta.dirname, 'registry', 'floor-server.ts');
+const small = process.env.AAM_BENCH_SCALE === 'small';
+const SIZE = small
+  ? {
+      server: 100,
+      embedded: 100,
+      seconds: 1,
+      rounds: 1,
+      connections: 8,
+      publishes: 100,
+      instances: [1, 2],
+      costRuns: 10,
+      proofRuns: 3,
+    }
+  : {
+      server: Number(process.env.AAM_BENCH_PACKAGES ?? 100_000),
+      embedded: Number(process.env.AAM_BENCH_EMBEDDED_PACKAGES ?? 10_000),
+      seconds: 3,
+      rounds: 5,
+      connections: 16,
+      publishes: 1500,
+      instances: [1, 2, 4],
+      costRuns: 100,
+      proofRuns: 20,
+    };
+const VERSIONS = 10;
+/** dist/cli.js of a build from before this change (AAM_BENCH_BEFORE): measured the same way, beside. */
+const BEFORE = process.env.AAM_BENCH_BEFORE;
+
+type Figure = LoadResult & { floor?: LoadResult; ratio?: number };
+
+const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)]!;
+
+/**
+ * The requests: "hot" reads walk a set of 1,000 URLs (1,000 packages; 100 packages × 10 versions),
+ * what a registry answers most; "cold" reads pick any of all the packages, mostly answered from
+ * the database; search asks for two words of the fixture's descriptions and names.
+ */
+function paths(fixture: Fixture) {
+  const count = Math.min(1000, fixture.packages);
+  const hot = Array.from({ length: count }, (_, i) => packageName((i * 97) % fixture.packages).full);
+  const hotVersions = hot
+    .slice(0, Math.ceil(count / VERSIONS))
+    .flatMap((name) => Array.from({ length: VERSIONS }, (_, v) => `${name}/1.${v}.0`));
+  const any = () => packageName(Math.floor(Math.random() * fixture.packages)).full;
+  const warmUrls = [...hot, ...hotVersions].map((url) => `/api/v1/packages/${url}`);
+  return {
+    /** Every hot URL once, in order: what warms an instance before it is measured. */
+    warm: () => {
+      let walk = 0;
+      return () => ({ path: warmUrls[walk++ % warmUrls.length]! });
+    },
+    warmCount: warmUrls.length,
+    metadata: () => ({ path: `/api/v1/packages/${pick(hot)}` }),
+    version: () => ({ path: `/api/v1/packages/${pick(hotVersions)}` }),
+    cold: () => ({ path: `/api/v1/packages/${any()}` }),
+    download: () => ({ path: `/api/v1/packages/${pick(hotVersions)}/download` }),
+    search: () => ({ path: `/api/v1/packages?q=${pick(WORDS)}-${pick(WORDS)}` }),
+  };
+}
+
+async function serveAll(count: number, args: (i: number) => string[]): Promise<Served[]> {
+  const servers: Served[] = [];
+  for (let i = 0; i < count; i++) servers.push(await spawnServer(args(i)));
+  return servers;
+}
+
+async function stopAll(servers: Served[]): Promise<void> {
+  await Promise.all(servers.map((s) => s.stop()));
+}
+
+async function measureInstances(
+  root: string,
+  fixture: Fixture,
+  instances: number,
+  keyFile: string,
+  /** Another build of the CLI (the registry before this change): no proofs to measure. */
+  cli = CLI,
+) {
+  const legacy = cli !== CLI;
+  const db = fixture.databaseUrl ? ['--database', fixture.databaseUrl] : [];
+  const dataDir = (i: number) => (fixture.databaseUrl ? join(root, `instance-${i}`) : fixture.dataDir);
+  const servers = await serveAll(instances, (i) => [
+    cli,
+    'registry',
+    'serve',
+    '--port',
+    '0',
+    '--quiet',
+    '--data',
+    dataDir(i),
+    ...db,
+    '--blobs',
+    fixture.blobs,
+    '--key',
+    keyFile,
+  ]);
+  const urls = servers.map((s) => s.url);
+  const engine = fixture.databaseUrl ? 'postgres' : 'pglite';
+  const p = paths(fixture);
+  const figures: Record<string, Figure> = {};
+  const floors: Served[] = [];
+  try {
+    const sample = Buffer.from(await (await fetch(`${urls[0]}${p.metadata().path}`)).arrayBuffer());
+    const sampleFile = join(root, 'floor-metadata.json');
+    await writeFile(sampleFile, sample);
+    const blob = join(fixture.blobs, ...splitKey(fixture.archive));
+    floors.push(...(await serveAll(instances, () => [FLOOR, 'memory', sampleFile])));
+    floors.push(...(await serveAll(instances, () => [FLOOR, 'static', blob])));
+    const memory = floors.slice(0, instances).map((f) => f.url);
+    const files = floors.slice(instances).map((f) => f.url);
+    const run = (on: string[], next: () => { path: string }, duration = SIZE.seconds) =>
+      load(on, { connections: SIZE.connections, duration, next });
+    // The machine is shared and noisy: each figure is taken in slices alternating with its floor's,
+    // so both see the same moments, and the medians of the slices are compared.
+    const measure = async (name: string, next: () => { path: string }, floorUrls?: string[]) => {
+      const ours: LoadResult[] = [];
+      const floor: LoadResult[] = [];
+      for (let round = 0; round < SIZE.rounds; round++) {
+        if (floorUrls) floor.push(await run(floorUrls, () => ({ path: '/' })));
+        ours.push(await run(urls, next));
+      }
+      const figure = floorUrls ? withFloor(medianOf(ours), medianOf(floor)) : medianOf(ours);
+      figures[name] = figure;
+      progress(`${engine} ${instances}× ${name}`, figure);
+    };
+    // One untimed pass over the hot packages first: the hot figures are the steady state, the cold one apart.
+    for (const url of urls) await load([url], { connections: SIZE.connections, amount: p.warmCount, next: p.warm() });
+    await measure('package_metadata', p.metadata, memory);
+    await measure('version_metadata', p.version, memory);
+    await measure('package_metadata_cold', p.cold, memory);
+    await measure('download', p.download, files);
+    await measure('search', p.search);
+    const token = execFileSync(
+      process.execPath,
+      [cli, 'registry', 'token', 'create', '--data', dataDir(0), ...db, '--user', 'bench'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    ).trim();
+    const recorded = legacy ? undefined : await recordHead(urls[0]!);
+    const uploads = (await signedUploads(root, `b${instances}`, SIZE.publishes)).map(multipart);
+    let next = 0;
+    figures.signed_publish = await load(urls, {
+      connections: SIZE.connections,
+      amount: uploads.length,
+      next: () => {
+        const { body, contentType } = uploads[next++ % uploads.length]!;
+        return {
+          path: '/api/v1/packages',
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+          body,
+        };
+      },
+    });
+    progress(`${engine} ${instances}× signed_publish`, figures.signed_publish);
+    const proofs =
+      instances === 1 && recorded
+        ? await proofCost(urls[0]!, recorded, packageName(7).full, SIZE.proofRuns)
+        : undefined;
+    return { instances, figures, ...(proofs ? { proofs } : {}) };
+  } finally {
+    await stopAll([...servers, ...floors]);
+  }
+}
+
+function medianOf(results: LoadResult[]): LoadResult {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  return {
+    rps: median(results.map((r) => r.rps)),
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+    requests: results.reduce((n, r) => n + r.requests, 0),
+    failed: results.reduce((n, r) => n + r.failed, 0),
+  };
+}
+
+function progress(what: string, f: Figure | LoadResult): void {
+  const floor = 'floor' in f && f.floor ? ` (floor ${f.floor.rps}/s, p99 ${f.floor.p99} ms)` : '';
+  process.stderr.write(`${what}: ${f.rps}/s, p50 ${f.p50} ms, p99 ${f.p99} ms${floor}\n`);
+}
+
+function splitKey(bytes: Buffer): string[] {
+  const key = sha256Hex(bytes);
+  return [key.slice(0, 2), key.slice(2, 4), key];
+}
+
+function withFloor(ours: LoadResult, floor: LoadResult): Figure {
+  return { ...ours, floor, ratio: Math.round((ours.rps / floor.rps) * 100) / 100 };
+}
+
+async function engineRun(engine: 'postgres' | 'pglite') {
+  const root = await mkdtemp(join(tmpdir(), 'aam-bench-scale-'));
+  const postgres = engine === 'postgres' ? await startPostgres() : undefined;
+  try {
+    const databaseUrl = await postgres?.createDatabase();
+    const packages = engine === 'postgres' ? SIZE.server : SIZE.embedded;
+    const fixture = await buildFixture(root, { packages, versions: VERSIONS }, databaseUrl);
+    const cost = await publishCost(root, databaseUrl, fixture.dataDir, SIZE.costRuns);
+    const keyFile = join(root, 'registry-key.pem');
+    const runs = [];
+    for (const instances of engine === 'postgres' ? SIZE.instances : [1])
+      runs.push(await measureInstances(root, fixture, instances, keyFile));
+    // The same fixture and load against the registry as it was before (another build, its own schema).
+    const before = [];
+    if (BEFORE && postgres) {
+      const beforeRoot = join(root, 'before');
+      const old = await buildFixture(
+        beforeRoot,
+        { packages, versions: VERSIONS },
+        await postgres.createDatabase(),
+        BEFORE,
+      );
+      for (const instances of [1, 2]) before.push(await measureInstances(beforeRoot, old, instances, keyFile, BEFORE));
+    }
+    return {
+      engine,
+      packages,
+      versions: packages * VERSIONS,
+      seed_s: Math.round(fixture.seedMs / 100) / 10,
+      publish_cost: cost,
+      runs,
+      ...(before.length > 0 ? { before } : {}),
+    };
+  } finally {
+    await postgres?.stop();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+const results = [];
+if (await postgresBin()) results.push(await engineRun('postgres'));
+results.push(await engineRun('pglite'));
+
+const rows: string[] = [];
+const problems: string[] = [];
+for (const r of results) {
+  rows.push(
+    `\n${r.engine}: ${r.versions.toLocaleString('en')} versions (${r.packages.toLocaleString('en')} packages), seeded in ${r.seed_s} s`,
+  );
+  rows.push(
+    `  one signed publish, ms: ${Object.entries(r.publish_cost)
+      .map(([k, v]) => `${k.replace(/_ms$/, '')} ${v}`)
+      .join(', ')}`,
+  );
+  for (const run of r.runs) {
+    for (const [name, f] of Object.entries(run.figures)) {
+      if (!(f.rps > 0) || f.failed > 0 || !Number.isFinite(f.p99))
+        problems.push(`${r.engine} ${run.instances}× ${name}: ${JSON.stringify(f)}`);
+      const floor = f.floor ? `  floor ${f.floor.rps}/s → ${f.ratio}× floor` : '';
+      rows.push(
+        `  ${run.instances}× ${name.padEnd(22)} ${String(f.rps).padStart(8)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms${floor}`,
+      );
+    }
+    if (run.proofs) rows.push(`  proofs: ${JSON.stringify(run.proofs)}`);
+  }
+  for (const run of 'before' in r ? (r.before ?? []) : [])
+    for (const [name, f] of Object.entries(run.figures)) {
+      const floor = f.floor ? `  floor ${f.floor.rps}/s → ${f.ratio}× floor` : '';
+      rows.push(
+        `  before ${run.instances}× ${name.padEnd(15)} ${String(f.rps).padStart(8)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms${floor}`,
+      );
+    }
+}
+console.log(rows.join('\n'));
+console.log(JSON.stringify({ scale: small ? 'small' : 'full', results }));
+if (problems.length > 0) {
+  console.error(`Measurements without a figure:\n${problems.join('\n')}`);
+  process.exit(1);
+}

@@ -1,0 +1,193 @@
+import type { Delegate, DelegationFact, RevocationFact, SignatureCheck } from './checks.ts';
+import { matchesNamePattern } from './name-pattern.ts';
+import type { SecurityPolicy } from './policy.ts';
+import { describeSigner, findTrust, signerKeyOf, signerName } from './trust-match.ts';
+import type { Signer, TrustMatch } from './trust-match.ts';
+
+/**
+ * Signature delegation (seeds: "authorize others to sign on your behalf"),
+ * after TUF's delegated roles: a signer the policy trusts signs "DELEGATE may
+ * sign packages matching PATTERN until UNTIL"; a delegate's signature then
+ * counts as trusted — through that document only, and only while it holds.
+ *
+ * The time a delegation is judged at is the signature's signing time as a
+ * third party vouches for it: for Sigstore the transparency log's integrated
+ * time (the certificate must have been valid then too). An OpenPGP
+ * signature's creation time is written by its own signer, who could backdate
+ * it into a delegation's window, so an OpenPGP delegate's signature also
+ * needs the delegation to hold now. A revocation ends a delegation for every
+ * signature, whenever it was made: revoking is what one does about a
+ * delegate's lost key.
+ */
+
+/** Delegations below a directly trusted signer, at most: a chain is short, and its cost bounded. */
+export const MAX_DELEGATION_DEPTH = 3;
+
+/** One delegation of a chain that trusts a signature, the delegate's own first. */
+export interface DelegationLink {
+  id: string;
+  pattern: string;
+  until: string;
+  delegator: Signer;
+  delegate: string;
+}
+
+/** A signature as the policy judged it. */
+export interface JudgedSignature {
+  file: string;
+  check: SignatureCheck;
+  standing:
+    | { state: 'trusted'; match: TrustMatch }
+    | { state: 'delegated'; match: TrustMatch; links: DelegationLink[] }
+    | { state: 'untrusted'; refused?: string | undefined }
+    | { state: 'issuer-not-allowed' }
+    | { state: 'invalid' };
+}
+
+export type ChainResult = { ok: true; links: DelegationLink[]; root: TrustMatch } | { ok: false; reason: string };
+
+interface Judging {
+  name: string | undefined;
+  delegations: readonly DelegationFact[];
+  revocations: readonly RevocationFact[];
+  policy: SecurityPolicy;
+  now: string | undefined;
+}
+
+/** The delegate of a document in words: `bob@example.com`, `bob@example.com (issuer …)`, or `key FPR`. */
+export function describeDelegate(delegate: Delegate): string {
+  if ('fingerprint' in delegate) return `key ${delegate.fingerprint}`;
+  return delegate.issuer ? `${delegate.identity} (issuer ${delegate.issuer})` : delegate.identity;
+}
+
+/** Whether a delegation names this signer. */
+export function delegateNames(delegate: Delegate, signer: Signer): boolean {
+  if ('fingerprint' in delegate)
+    return !!findTrust(signer, { trusted_identities: [], trusted_keys: [delegate.fingerprint] });
+  const entry = delegate.issuer ? { identity: delegate.identity, issuer: delegate.issuer } : delegate.identity;
+  return !!findTrust(signer, { trusted_identities: [entry], trusted_keys: [] });
+}
+
+/** A signer the trust lists name, whose issuer (Sigstore) allowed_issuers accepts. */
+export function trustedDirectly(signer: Signer, policy: SecurityPolicy): TrustMatch | undefined {
+  if (!issuerAllowed(signer, policy)) return undefined;
+  return findTrust(signer, policy);
+}
+
+export function issuerAllowed(signer: Signer, policy: SecurityPolicy): boolean {
+  return (
+    signer.type !== 'sigstore' ||
+    policy.allowed_issuers.length === 0 ||
+    policy.allowed_issuers.includes(signer.identity.issuer ?? '')
+  );
+}
+
+/**
+ * Whether a valid signer that the trust lists do not name is trusted through
+ * delegations: undefined when no delegation names it at all, else the chain
+ * up to a directly trusted signer, or why every candidate was refused.
+ */
+export function delegationFor(signer: Signer, judging: Judging): ChainResult | undefined {
+  const mentioned = judging.delegations.some((d) => delegateNames(d.delegate, signer));
+  if (!mentioned) return undefined;
+  if (!judging.policy.allow_delegation)
+    return {
+      ok: false,
+      reason: `${describeSigner(signer)} signs only through a delegation, and allow_delegation is false`,
+    };
+  return climb(signer, signer, judging, [], [signerKeyOf(signer)]);
+}
+
+function climb(
+  signer: Signer,
+  original: Signer,
+  judging: Judging,
+  below: DelegationLink[],
+  path: string[],
+): ChainResult {
+  const reasons: string[] = [];
+  for (const fact of judging.delegations.filter((d) => delegateNames(d.delegate, signer))) {
+    const refused = refusalOf(fact, original, judging, below.length);
+    if (refused) {
+      reasons.push(refused);
+      continue;
+    }
+    const delegator = fact.signer!;
+    const link: DelegationLink = {
+      id: fact.id,
+      pattern: fact.pattern,
+      until: fact.until,
+      delegator,
+      delegate: describeDelegate(fact.delegate),
+    };
+    const chain = [...below, link];
+    const direct = trustedDirectly(delegator, judging.policy);
+    if (direct) return { ok: true, links: chain, root: direct };
+    if (path.includes(signerKeyOf(delegator))) {
+      reasons.push(
+        `a delegation loop: ${[...chain].map((l) => describeSigner(l.delegator)).join(' → ')} signs for itself`,
+      );
+      continue;
+    }
+    if (chain.length >= MAX_DELEGATION_DEPTH) {
+      reasons.push(`the delegation chain is longer than ${MAX_DELEGATION_DEPTH} delegations`);
+      continue;
+    }
+    const above = judging.delegations.some((d) => delegateNames(d.delegate, delegator));
+    if (!above) {
+      reasons.push(
+        `delegation ${short(fact.id)} is signed by ${describeSigner(delegator)}, who is not in your trust lists`,
+      );
+      continue;
+    }
+    const up = climb(delegator, original, judging, chain, [...path, signerKeyOf(delegator)]);
+    if (up.ok) return up;
+    reasons.push(up.reason);
+  }
+  // Every delegation that names the signer was refused: each says why (in the order of their ids, which is arbitrary).
+  const unique = [...new Set(reasons)];
+  return { ok: false, reason: unique.length > 0 ? unique.join('; ') : `no delegation names ${describeSigner(signer)}` };
+}
+
+/** Why one delegation cannot stand behind `original`'s signature, `depth` delegations below it. */
+function refusalOf(fact: DelegationFact, original: Signer, judging: Judging, depth: number): string | undefined {
+  const id = short(fact.id);
+  // The pattern first: a delegation for other packages is not even checked (its signature is not verified).
+  if (judging.name === undefined || !matchesNamePattern(fact.pattern, judging.name))
+    return `delegation ${id} is for ${fact.pattern}, not ${judging.name ?? 'this package'}`;
+  if (!fact.signer) return `delegation ${id} is not validly signed (${fact.problem ?? 'no signature'})`;
+  if (depth > 0 && fact.maxDepth < depth)
+    return `delegation ${id} (by ${describeSigner(fact.signer)} for ${fact.pattern}) does not allow re-delegation${fact.maxDepth > 0 ? ` deeper than ${fact.maxDepth}` : ''}`;
+  const revoked = judging.revocations.find(
+    (r) =>
+      r.delegation === fact.id &&
+      (signerKeyOf(r.signer) === signerKeyOf(fact.signer!) || trustedDirectly(r.signer, judging.policy)),
+  );
+  if (revoked)
+    return `delegation ${id} (by ${describeSigner(fact.signer)} for ${fact.pattern}) was revoked by ${describeSigner(revoked.signer)} on ${revoked.at}${revoked.reason ? `: ${revoked.reason}` : ''}`;
+  const signedAt = original.signedAt;
+  if (!signedAt) return `the signature has no trusted signing time to judge delegation ${id} at`;
+  if (Date.parse(signedAt) > Date.parse(fact.until))
+    return `delegation ${id} (by ${describeSigner(fact.signer)} for ${fact.pattern}) expired on ${fact.until}, before the signature was made (${signedAt})`;
+  if (original.type === 'gpg') {
+    if (!judging.now)
+      return `an OpenPGP signature counts through delegation ${id} only while it holds, and no time was given`;
+    if (Date.parse(judging.now) > Date.parse(fact.until))
+      return `delegation ${id} (by ${describeSigner(fact.signer)} for ${fact.pattern}) expired on ${fact.until}; an OpenPGP signature's own date cannot show it was made before`;
+  }
+  return undefined;
+}
+
+function short(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}
+
+/** A chain in words: "delegated by alice@example.com for @acme/* until 2027-01-01" (then "via …" further up). */
+export function describeChain(links: readonly DelegationLink[]): string {
+  return links
+    .map(
+      (l, i) =>
+        `${i === 0 ? 'delegated' : 'via a delegation'} by ${signerName(l.delegator)} for ${l.pattern} until ${l.until.slice(0, 10)}`,
+    )
+    .join(', ');
+}

@@ -1,0 +1,119 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { messageOf } from '../../errors.ts';
+import type { ReadKind } from '../../fs/safe-read.ts';
+import type { LockedPackage } from '../../lockfile/lockfile.ts';
+import { archivePathIn, delegationsDirIn, parseSignatureFileName, signatureFilesOf } from '../../registry/layout.ts';
+import { MAX_DELEGATION_FILES } from '../../registry/local-signatures.ts';
+import { parseYamlMapping } from '../../yaml/io.ts';
+import { stampOf } from '../../scan/stamps.ts';
+import type { FileStamp } from '../../scan/stamps.ts';
+
+/** How evidence reads a file: stamped, a regular file only (its bytes, or why it was refused), undefined when absent. */
+export type StampedRead = (path: string, kind: ReadKind) => { bytes: Buffer } | { problem: string } | undefined;
+
+export interface RegistryFile {
+  path: string;
+  type: 'archive' | 'sigstore' | 'gpg';
+  bytes: Buffer | undefined;
+  problem: string | undefined;
+}
+
+export interface RegistryFiles {
+  archive: RegistryFile | undefined;
+  /** Every signature file of the version, in reading order. */
+  signatures: RegistryFile[];
+  problem: string | undefined;
+  requiresSignatures: boolean;
+}
+
+/**
+ * The archive and signature files of a version in its source registry, read
+ * when the registry is consulted (not offline, configured, and there at all:
+ * a registry that is unreachable is not a registry that changed). The
+ * folder's listing is stamped too: a signature added or removed is a change.
+ */
+export function registryFiles(
+  name: string,
+  entry: LockedPackage,
+  source: { name: string; root: string } | undefined,
+  sourceProblem: string | undefined,
+  read: StampedRead,
+  stamps: Record<string, FileStamp | null>,
+): RegistryFiles {
+  const none = (problem: string | undefined) => ({
+    archive: undefined,
+    signatures: [],
+    problem,
+    requiresSignatures: false,
+  });
+  if (!source) return none(sourceProblem);
+  let archivePath: string;
+  try {
+    archivePath = archivePathIn(source.root, name, entry.version);
+  } catch (error) {
+    return none(messageOf(error));
+  }
+  const file = (path: string, type: RegistryFile['type']): RegistryFile | undefined => {
+    const found = read(path, type === 'archive' ? 'archive' : 'signature');
+    if (!found) return undefined;
+    return 'bytes' in found
+      ? { path, type, bytes: found.bytes, problem: undefined }
+      : { path, type, bytes: undefined, problem: found.problem };
+  };
+  // Its registry.yaml tells a registry that lost a version from one that is not there (unmounted, moved),
+  // and whether it refuses unsigned packages.
+  const settings = read(join(source.root, 'registry.yaml'), 'registry');
+  const requiresSignatures = !!settings && 'bytes' in settings && requireSignaturesIn(settings.bytes);
+  const archive = file(archivePath, 'archive');
+  if (!archive) {
+    const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.name}"${settings ? '' : ' (the registry is not reachable)'}`;
+    if (!settings) return none(problem);
+    return {
+      archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined },
+      signatures: [],
+      problem,
+      requiresSignatures,
+    };
+  }
+  const dir = join(archivePath, '..');
+  const signatures = signatureFilesOf(entry.version, listing(dir, stamps)).flatMap(
+    (f) => file(join(dir, f), parseSignatureFileName(entry.version, f)!.type) ?? [],
+  );
+  return { archive, signatures, problem: undefined, requiresSignatures };
+}
+
+/** The names in a folder, its stamp recorded (a file appearing or going changes it); none when it cannot be listed. */
+function listing(dir: string, stamps: Record<string, FileStamp | null>): string[] {
+  stamps[dir] = stampOf(dir);
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** The files of a `delegations/` folder (a registry's, or the evidence cache's), stamped as they are read. */
+export function delegationFiles(
+  root: string,
+  read: StampedRead,
+  stamps: Record<string, FileStamp | null>,
+): { name: string; bytes: Buffer }[] {
+  const dir = delegationsDirIn(root);
+  return listing(dir, stamps)
+    .filter((n) => /^[0-9a-f]{64}\.json$/.test(n))
+    .sort()
+    .slice(0, MAX_DELEGATION_FILES)
+    .flatMap((name) => {
+      const found = read(join(dir, name), 'delegation');
+      return found && 'bytes' in found ? [{ name, bytes: found.bytes }] : [];
+    });
+}
+
+function requireSignaturesIn(bytes: Buffer): boolean {
+  try {
+    return parseYamlMapping(bytes.toString('utf8'), 'registry.yaml', 'REGISTRY_INVALID').require_signatures === true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import { aamHome } from '../core/aam-home.ts';
+import { showError } from './errors.ts';
+import { log } from './log.ts';
+import type { TrustModel } from './model.ts';
+
+/**
+ * AAM: Fetch OpenPGP Key… — the "Fetch key …" of a signature by a key that
+ * is not in the keyring: looks it up (Web Key Directory, then the configured
+ * keyserver), shows what was found and where, and adds it to the AAM keyring
+ * on request. A key that does not answer what was asked is refused; a key
+ * fetched is never trusted.
+ */
+export async function fetchKey(model: TrustModel, arg: { key?: string } | undefined): Promise<void> {
+  try {
+    const query =
+      arg?.key ??
+      (await vscode.window.showInputBox({
+        title: vscode.l10n.t('Fetch an OpenPGP key'),
+        prompt: vscode.l10n.t('An email address, or a full 40-hex-digit fingerprint'),
+        ignoreFocusOut: true,
+      }));
+    if (!query) return;
+    const { discoverKey, discoveryOptions, parseKeyQuery } = await import('../core/openpgp/discovery.ts');
+    const config = model.workspaces.find((w) => w.config)?.config;
+    const keyserver = config?.security.keyserver;
+    const parsed = parseKeyQuery(query);
+    const { found } = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking up {0}…', query) },
+      () => discoverKey(parsed, discoveryOptions(keyserver, process.env)),
+    );
+    const add = vscode.l10n.t('Add to the AAM Keyring');
+    const answer = await vscode.window.showInformationMessage(
+      vscode.l10n.t('Found {0}', found.fingerprint),
+      {
+        modal: true,
+        detail: [
+          ...found.userIds.map((uid) => vscode.l10n.t('User ID: {0}', uid)),
+          vscode.l10n.t('From: {0}', found.source),
+          '',
+          vscode.l10n.t('Check the fingerprint with its owner. Adding the key does not trust it: trusted_keys does.'),
+        ].join('\n'),
+      },
+      add,
+    );
+    if (answer !== add) return;
+    const { importPublicKey } = await import('../core/openpgp/keyring.ts');
+    await importPublicKey(found.armored, aamHome(model.homeDir).keysDir);
+    log().info(`Added ${found.fingerprint} to the AAM keyring, from ${found.source}`);
+    await model.refresh();
+  } catch (error) {
+    await showError(error);
+  }
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import type { Database } from './db.ts';
+
+/** The channel the database's triggers notify, with a package's name, when what it shows changes. */
+export const CHANGE_CHANNEL = 'aam_package_changed';
+
+interface Entry {
+  name: string;
+  etag: string;
+  body: string;
+}
+
+/**
+ * What one instance keeps of the metadata it answered: each answer's exact
+ * bytes and their ETag, by URL, until its package changes. A change is
+ * known two ways: a write this instance makes drops the package at once
+ * (before its own answer is sent), and every commit that changes a package,
+ * from any instance or an operator's SQL, arrives as a notification from
+ * the database's triggers. While notifications cannot be trusted (the
+ * listening connection dropped), nothing is kept.
+ */
+export class ReadCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byName = new Map<string, Set<string>>();
+  /** Bumped when a package changes: an answer computed before is not kept. */
+  private readonly generations = new Map<string, number>();
+  private epoch = 0;
+  private enabled = false;
+  private readonly maxEntries: number;
+  hits = 0;
+  misses = 0;
+
+  constructor(maxEntries = 50_000) {
+    this.maxEntries = maxEntries;
+  }
+
+  /** Whether anything may be kept now (the notifications are being heard). */
+  get usable(): boolean {
+    return this.enabled;
+  }
+
+  get(url: string): Entry | undefined {
+    if (!this.enabled) return undefined;
+    const entry = this.entries.get(url);
+    if (entry) {
+      // Most recently used last: the first is the one to drop when full.
+      this.entries.delete(url);
+      this.entries.set(url, entry);
+      this.hits++;
+    } else this.misses++;
+    return entry;
+  }
+
+  /** Where a package's answers stand now: an answer is kept only if this has not moved while it was made. */
+  stamp(name: string): string {
+    return `${this.epoch}:${this.generations.get(name) ?? 0}`;
+  }
+
+  put(url: string, name: string, stamp: string, body: string): string {
+    const etag = etagOf(body);
+    if (!this.enabled || stamp !== this.stamp(name)) return etag;
+    this.entries.delete(url);
+    this.entries.set(url, { name, etag, body });
+    let urls = this.byName.get(name);
+    if (!urls) this.byName.set(name, (urls = new Set()));
+    urls.add(url);
+    while (this.entries.size > this.maxEntries) this.drop(this.entries.keys().next().value!);
+    return etag;
+  }
+
+  changed(name: string): void {
+    this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
+    for (const url of this.byName.get(name) ?? []) this.entries.delete(url);
+    this.byName.delete(name);
+    if (this.generations.size > 4 * this.maxEntries) this.clear();
+  }
+
+  clear(): void {
+    this.epoch++;
+    this.entries.clear();
+    this.byName.clear();
+    this.generations.clear();
+  }
+
+  private drop(url: string): void {
+    const entry = this.entries.get(url);
+    this.entries.delete(url);
+    if (entry) this.byName.get(entry.name)?.delete(url);
+  }
+
+  /**
+   * Listens for the database's change notifications; until it listens, and
+   * whenever the listening connection is lost (then it listens again), the
+   * cache keeps nothing.
+   */
+  async listen(db: Database): Promise<() => Promise<void>> {
+    let stop: (() => Promise<void>) | undefined;
+    let closed = false;
+    let timer: NodeJS.Timeout | undefined;
+    const start = async (): Promise<void> => {
+      try {
+        stop = await db.listen(CHANGE_CHANNEL, (name) => this.changed(name), lost);
+        this.clear();
+        this.enabled = !closed;
+      } catch {
+        if (!closed) timer = setTimeout(() => void start(), 2_000).unref();
+      }
+    };
+    const lost = () => {
+      this.enabled = false;
+      this.clear();
+      if (!closed) timer = setTimeout(() => void start(), 1_000).unref();
+    };
+    await start();
+    return async () => {
+      closed = true;
+      this.enabled = false;
+      clearTimeout(timer);
+      await stop?.();
+    };
+  }
+}
+
+/** A strong ETag: the answer's own SHA-256 (so equal bytes, on any instance, have one tag). */
+export function etagOf(body: string | Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
+}
+
+/** Whether an If-None-Match header names `etag` (a list, or `*`; weak tags compare by their value). */
+export function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}

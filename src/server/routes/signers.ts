@@ -1,0 +1,245 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { sha256Hex } from '../../core/archive/hash.ts';
+import { READ_LIMITS } from '../../core/fs/safe-read.ts';
+import { API_PREFIX } from '../../core/registry/http-api.ts';
+import { parseDocument, readSignedDocumentFile } from '../../core/signature/delegation-file.ts';
+import { BEARER, callerOf, requireToken } from '../auth.ts';
+import { packageName } from '../context.ts';
+import { ApiFailure } from '../errors.ts';
+import { checkSignature } from '../publish-checks.ts';
+import { errors, ref } from '../schemas.ts';
+import { versionRow } from '../store/packages.ts';
+import {
+  apiSignatureOf,
+  listDelegations,
+  signatureBytes,
+  storeDelegation,
+  storeVersionSignature,
+} from '../store/signers.ts';
+import { packageRoutes, VERSION_PARAM } from './package-routes.ts';
+
+/** The parts a co-signature may have, each at most this large. */
+const FIELDS = { signature_type: 16, public_key: 256 * 1024 } as const;
+
+const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as const;
+
+/**
+ * Several signers (issue #23), extensions of the spec:
+ *
+ *   POST /api/v1/packages/{name}/{version}/signatures            add a signature to a published version
+ *   GET  /api/v1/packages/{name}/{version}/signatures/{sha256}   one signature's bytes
+ *   GET  /api/v1/delegations                                     every signed delegation and revocation
+ *   POST /api/v1/delegations                                     store one ({name, file}, base64)
+ *
+ * A signature is stored only when it verifies over the archive as stored
+ * (the check a publish makes); any token with the publish scope may add one,
+ * owner or not: a co-signer is often a reviewer, and a signature proves its
+ * own signer. A delegation is stored once it reads as a signed delegation or
+ * revocation named by its document's digest; whether it trusts anyone is for
+ * each client's policy. Both are audit-log events.
+ */
+export const signersPlugin: FastifyPluginAsync = async (app) => {
+  const { db, blobs, sigstoreRoot } = app.registry;
+  await app.register(multipart, {
+    limits: {
+      fileSize: READ_LIMITS.signature,
+      files: 1,
+      fields: Object.keys(FIELDS).length,
+      parts: 1 + Object.keys(FIELDS).length,
+      fieldSize: Math.max(...Object.values(FIELDS)),
+      headerPairs: 20,
+    },
+  });
+  const versionParams = { version: VERSION_PARAM };
+
+  packageRoutes(app, {
+    method: 'POST',
+    path: '/:version/signatures',
+    params: versionParams,
+    onRequest: requireToken({ scope: 'publish' }),
+    config: { rateLimitKind: 'publish' },
+    preValidation: async (request) => {
+      if (!request.isMultipart()) throw new ApiFailure(400, 'bad_request', 'The body must be multipart/form-data.');
+    },
+    schema: {
+      summary: 'Add a signature to a published version (multipart/form-data: signature, signature_type, public_key)',
+      tags: ['versions'],
+      security: BEARER,
+      consumes: ['multipart/form-data'],
+      response: { 201: ref('Signature'), ...errors(400, 401, 403, 404, 409, 413, 500) },
+    },
+    handler: async (request, reply) => {
+      const name = packageName(request.params);
+      const { version } = request.params as { version: string };
+      const caller = callerOf(request);
+      const { row } = await versionRow(db, name, version);
+      const upload = await readSignatureUpload(request);
+      const archive = await blobs.get(row.archive_key.trim());
+      if (!archive || sha256Hex(archive) !== row.checksum_sha256.trim())
+        throw new ApiFailure(
+          500,
+          'archive_unavailable',
+          `The archive of ${name}@${version} is missing from the blob store.`,
+        );
+      const signed = await checkSignature(sigstoreRoot, { archive, ...upload });
+      if (!signed) throw new ApiFailure(400, 'bad_request', 'The request has no "signature" file.');
+      const sha256 = sha256Hex(signed.bytes);
+      const position = await storeVersionSignature(db, caller, { id: row.id, name, version }, { ...signed, sha256 });
+      return reply.code(201).send(
+        apiSignatureOf(name, version, {
+          type: signed.type,
+          position,
+          sha256,
+          size: signed.bytes.length,
+          record: signed.record,
+        }),
+      );
+    },
+  });
+
+  packageRoutes(app, {
+    method: 'GET',
+    path: '/:version/signatures/:sha256',
+    params: { ...versionParams, sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' } },
+    schema: {
+      summary: "One of a version's signatures, by its SHA-256 (an extension of the spec)",
+      tags: ['versions'],
+      response: {
+        200: {
+          description:
+            'A Sigstore bundle (application/json) or an armored OpenPGP signature (application/pgp-signature).',
+          content: {
+            'application/json': { schema: { type: 'string', format: 'binary' } },
+            'application/pgp-signature': { schema: { type: 'string', format: 'binary' } },
+          },
+        },
+        ...errors(400, 404),
+      },
+    },
+    handler: async (request, reply) => {
+      const name = packageName(request.params);
+      const { version, sha256 } = request.params as { version: string; sha256: string };
+      const { row } = await versionRow(db, name, version);
+      const found = await signatureBytes(db, row.id, sha256);
+      if (!found) throw new ApiFailure(404, 'signature_not_found', `${name}@${version} has no signature ${sha256}.`);
+      return reply
+        .type(found.type === 'sigstore' ? 'application/json' : 'application/pgp-signature')
+        .header('x-checksum-sha256', sha256)
+        .send(found.bytes);
+    },
+  });
+
+  app.get(
+    `${API_PREFIX}/delegations`,
+    {
+      schema: {
+        summary: 'Every signed delegation and revocation the registry keeps (an extension of the spec)',
+        tags: ['delegations'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['delegations'],
+            additionalProperties: false,
+            properties: {
+              delegations: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['name', 'file'],
+                  additionalProperties: false,
+                  properties: { name: DELEGATION_FILE, file: { type: 'string', description: 'base64' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async () => listDelegations(db),
+  );
+
+  app.post(
+    `${API_PREFIX}/delegations`,
+    {
+      onRequest: requireToken({ scope: 'publish' }),
+      bodyLimit: 768 * 1024,
+      schema: {
+        summary: 'Store a signed delegation or revocation (an extension of the spec)',
+        tags: ['delegations'],
+        security: BEARER,
+        body: {
+          type: 'object',
+          required: ['name', 'file'],
+          additionalProperties: false,
+          properties: { name: DELEGATION_FILE, file: { type: 'string', maxLength: 700_000 } },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['name', 'kind'],
+            additionalProperties: false,
+            properties: { name: DELEGATION_FILE, kind: { enum: ['delegation', 'revocation'] } },
+          },
+          ...errors(400, 401, 403, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const { name, file } = request.body as { name: string; file: string };
+      const bytes = Buffer.from(file, 'base64');
+      const signed = readSignedDocumentFile(name, bytes);
+      if ('problem' in signed)
+        throw new ApiFailure(400, 'invalid_delegation', `Not a signed delegation: ${signed.problem}.`);
+      const parsed = parseDocument(signed.document);
+      if (!parsed) throw new ApiFailure(400, 'invalid_delegation', 'Not a delegation or revocation document.');
+      await storeDelegation(
+        db,
+        caller,
+        { name, bytes },
+        parsed.kind === 'delegation'
+          ? { kind: 'delegation', pattern: parsed.document.pattern }
+          : { kind: 'revocation', revokes: parsed.document.delegation },
+      );
+      return reply.code(201).send({ name, kind: parsed.kind });
+    },
+  );
+};
+
+/** The signature and its fields, each within its limit; an unknown part, or one sent twice, is refused by name. */
+async function readSignatureUpload(
+  request: FastifyRequest,
+): Promise<{ signature?: Buffer; signatureType?: string; publicKey?: string }> {
+  let signature: Buffer | undefined;
+  const fields: Partial<Record<keyof typeof FIELDS, string>> = {};
+  for await (const part of request.parts()) {
+    const name = part.fieldname;
+    if (part.type === 'file') {
+      if (name !== 'signature')
+        throw new ApiFailure(400, 'bad_request', `The upload has an unexpected file "${name}".`);
+      if (signature) throw new ApiFailure(400, 'bad_request', `The file "${name}" was sent twice.`);
+      const bytes = await part.toBuffer().catch(() => {
+        throw new ApiFailure(413, 'too_large', `"signature" is larger than ${READ_LIMITS.signature} bytes.`);
+      });
+      if (part.file.truncated || bytes.length > READ_LIMITS.signature)
+        throw new ApiFailure(413, 'too_large', `"signature" is larger than ${READ_LIMITS.signature} bytes.`);
+      signature = bytes;
+    } else {
+      const limit = FIELDS[name as keyof typeof FIELDS];
+      if (limit === undefined)
+        throw new ApiFailure(400, 'bad_request', `The upload has an unexpected field "${name}".`);
+      if (fields[name as keyof typeof FIELDS] !== undefined)
+        throw new ApiFailure(400, 'bad_request', `The field "${name}" was sent twice.`);
+      const value = String(part.value);
+      if (part.valueTruncated || value.length > limit)
+        throw new ApiFailure(413, 'too_large', `The field "${name}" is longer than ${limit} characters.`);
+      fields[name as keyof typeof FIELDS] = value;
+    }
+  }
+  return {
+    ...(signature ? { signature } : {}),
+    ...(fields.signature_type !== undefined ? { signatureType: fields.signature_type } : {}),
+    ...(fields.public_key !== undefined ? { publicKey: fields.public_key } : {}),
+  };
+}

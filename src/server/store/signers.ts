@@ -1,0 +1,158 @@
+import { versionPath } from '../../core/registry/http-api.ts';
+import type { ApiSignature } from '../../core/registry/http-api.ts';
+import { MAX_SIGNATURES, signatureFileName } from '../../core/registry/layout.ts';
+import { MAX_DELEGATION_FILES } from '../../core/registry/local-signatures.ts';
+import { appendAudit } from '../audit.ts';
+import type { Database, Queryable } from '../db.ts';
+import { isUniqueViolation } from '../db.ts';
+import { ApiFailure } from '../errors.ts';
+import type { SignedUpload } from '../publish-checks.ts';
+import type { Caller } from '../tokens.ts';
+
+/**
+ * What the registry keeps for several signers (issue #23): a version's
+ * further signatures (the n-th of a kind at `position` n; the first is the
+ * one a publish stored, at the spec's path), and the signed delegations and
+ * revocations, each named by its document's digest.
+ */
+
+/** A stored signature as the API lists it: the first of its kind at the spec's path, further ones by digest. */
+export function apiSignatureOf(
+  name: string,
+  version: string,
+  s: { type: 'sigstore' | 'gpg'; position?: number; sha256: string; size: number; record: Record<string, unknown> },
+): ApiSignature {
+  const text = (key: string) => (typeof s.record[key] === 'string' ? (s.record[key] as string) : null);
+  const tlog = s.record.transparency_log as { log_index?: unknown; url?: unknown } | undefined;
+  const position = Number(s.position ?? 1);
+  return {
+    type: s.type,
+    identity: text('identity'),
+    issuer: text('issuer'),
+    fingerprint: text('fingerprint'),
+    transparency_log:
+      tlog && typeof tlog.log_index === 'string'
+        ? { log_index: tlog.log_index, url: typeof tlog.url === 'string' ? tlog.url : null }
+        : null,
+    signed_at: text('signed_at'),
+    verified: true,
+    sha256: s.sha256.trim(),
+    size: Number(s.size),
+    url:
+      position === 1
+        ? `${versionPath(name, version)}/signature/${s.type}`
+        : `${versionPath(name, version)}/signatures/${s.sha256.trim()}`,
+    file: signatureFileName(version, s.type, position),
+  };
+}
+
+/**
+ * Adds a verified signature to a published version, at the next position of
+ * its kind, with its audit event; the version row is locked so two added at
+ * once get distinct positions. The same signature twice is a 409.
+ */
+export async function storeVersionSignature(
+  db: Database,
+  caller: Caller,
+  target: { id: string; name: string; version: string },
+  signed: SignedUpload & { sha256: string },
+): Promise<number> {
+  const { name, version } = target;
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.query('SELECT 1 FROM package_versions WHERE id = $1 FOR UPDATE', [target.id]);
+      const { rows } = await tx.query<{ type: string; position: number }>(
+        'SELECT type, position FROM version_signatures WHERE version_id = $1',
+        [target.id],
+      );
+      if (rows.length >= MAX_SIGNATURES)
+        throw new ApiFailure(
+          409,
+          'too_many_signatures',
+          `${name}@${version} already carries ${MAX_SIGNATURES} signatures.`,
+        );
+      const next = Math.max(0, ...rows.filter((r) => r.type === signed.type).map((r) => Number(r.position))) + 1;
+      await tx.query(
+        `INSERT INTO version_signatures (version_id, type, bytes, sha256, record, public_key, position, added_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [
+          target.id,
+          signed.type,
+          signed.bytes,
+          signed.sha256,
+          JSON.stringify(signed.record),
+          signed.publicKey ?? null,
+          next,
+          caller.userId,
+        ],
+      );
+      await appendAudit(tx, {
+        event: 'signature.add',
+        actor: caller.username,
+        package: name,
+        version,
+        metadata: { signature: signed.type, sha256: `sha256:${signed.sha256}`, signer: signerText(signed.record) },
+      });
+      return next;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error))
+      throw new ApiFailure(409, 'signature_exists', `${name}@${version} already carries this signature.`);
+    throw error;
+  }
+}
+
+function signerText(record: Record<string, unknown>): string | null {
+  return typeof record.identity === 'string'
+    ? record.identity
+    : typeof record.fingerprint === 'string'
+      ? record.fingerprint
+      : null;
+}
+
+/** One signature's bytes, by its SHA-256. */
+export async function signatureBytes(
+  db: Queryable,
+  versionId: string,
+  sha256: string,
+): Promise<{ type: 'sigstore' | 'gpg'; bytes: Buffer } | undefined> {
+  const { rows } = await db.query<{ type: 'sigstore' | 'gpg'; bytes: Uint8Array }>(
+    'SELECT type, bytes FROM version_signatures WHERE version_id = $1 AND sha256 = $2',
+    [versionId, sha256],
+  );
+  return rows[0] ? { type: rows[0].type, bytes: Buffer.from(rows[0].bytes) } : undefined;
+}
+
+export async function listDelegations(db: Queryable): Promise<{ delegations: { name: string; file: string }[] }> {
+  const { rows } = await db.query<{ name: string; file: Uint8Array }>(
+    'SELECT name, file FROM delegations ORDER BY name LIMIT $1',
+    [MAX_DELEGATION_FILES],
+  );
+  return { delegations: rows.map((r) => ({ name: r.name.trim(), file: Buffer.from(r.file).toString('base64') })) };
+}
+
+/** Stores a signed delegation or revocation once (the same file again changes nothing), with its audit event. */
+export async function storeDelegation(
+  db: Database,
+  caller: Caller,
+  file: { name: string; bytes: Buffer },
+  parsed: { kind: 'delegation' | 'revocation'; pattern?: string | undefined; revokes?: string | undefined },
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    const inserted = await tx.query(
+      'INSERT INTO delegations (name, file, kind, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING RETURNING name',
+      [file.name, file.bytes, parsed.kind, caller.userId],
+    );
+    if (inserted.rows.length === 0) return;
+    await appendAudit(tx, {
+      event: 'delegation.add',
+      actor: caller.username,
+      package: parsed.pattern ?? '*',
+      metadata: {
+        kind: parsed.kind,
+        id: `sha256:${file.name.replace(/\.json$/, '')}`,
+        ...(parsed.revokes ? { revokes: parsed.revokes } : {}),
+      },
+    });
+  });
+}

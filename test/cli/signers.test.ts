@@ -1,0 +1,272 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cli } from '../helpers/cli.ts';
+import { makeGpgHome } from '../helpers/gpg.ts';
+import { useLocalSigstore } from '../helpers/sigstore.ts';
+import { makeWorld } from '../helpers/workspace.ts';
+
+describe('aam-trust publish, sign and delegate with several signers', () => {
+  const local = useLocalSigstore();
+
+  async function setup(security = '') {
+    const w = await makeWorld();
+    const { home: gnupg, fingerprints } = await makeGpgHome([
+      { uid: 'Key A <a@example.com>', algo: 'ed25519' },
+      { uid: 'Key B <b@example.com>', algo: 'ed25519' },
+    ]);
+    const root = join(w.root, 'trusted_root.json');
+    await writeFile(root, JSON.stringify(local.instance().trustedRoot()));
+    await w.writeGlobalConfig(
+      `sigstore_trusted_root: ${root}\nsigstore_endpoint: ${local.instance().url}\ngpg_home: ${gnupg}\n${security}`,
+    );
+    const run = (args: string[], extra: Parameters<typeof cli>[1] extends infer O ? Partial<O> : never = {}) =>
+      cli(args, { cwd: w.project, home: w.home, ...extra });
+    return { w, run, a: fingerprints['Key A <a@example.com>']!, b: fingerprints['Key B <b@example.com>']! };
+  }
+
+  it('publish --sign --gpg-key A --gpg-key B signs with both keys, and says so', async () => {
+    const { w, run, a, b } = await setup();
+    const dir = await w.makePackage('tool', '1.0.0');
+    const published = await run(['publish', dir, '--sign', '--gpg-key', 'a@example.com', '--gpg-key', 'b@example.com']);
+    assert.equal(published.code, 0, published.stderr);
+    assert.match(
+      published.stdout,
+      new RegExp(`Using key: Key A <a@example.com> \\(${a}\\)[\\s\\S]*Using key: Key B <b@example.com> \\(${b}\\)`),
+    );
+    assert.match(published.stdout, /✓ 2 signatures uploaded/);
+    assert.deepEqual((await readdir(join(w.registryDir, 'packages', 'tool', 'versions'))).sort(), [
+      '1.0.0.aam',
+      '1.0.0.aam.2.asc',
+      '1.0.0.aam.asc',
+    ]);
+    const unused = await run([
+      'publish',
+      await w.makePackage('other', '1.0.0'),
+      '--gpg-key',
+      'a@example.com',
+      '--identity-token',
+      'x',
+    ]);
+    assert.equal(unused.code, 2);
+    assert.match(unused.stderr, /--identity-token is for Sigstore signing, which was not asked for/);
+    const twice = await run([
+      'publish',
+      await w.makePackage('other', '1.0.0'),
+      '--gpg-key',
+      'a@example.com',
+      '--gpg-key',
+      'a@example.com',
+    ]);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /--gpg-key a@example\.com was given twice/);
+  });
+
+  it('publish with Sigstore and OpenPGP together: --signing-method sigstore --gpg-key A', async () => {
+    const { w, run } = await setup();
+    const token = local.instance().mintToken('alice@example.com');
+    const published = await run([
+      'publish',
+      await w.makePackage('both', '1.0.0'),
+      '--signing-method',
+      'sigstore',
+      '--gpg-key',
+      'a@example.com',
+      '--identity-token',
+      token,
+    ]);
+    assert.equal(published.code, 0, published.stderr);
+    assert.deepEqual((await readdir(join(w.registryDir, 'packages', 'both', 'versions'))).sort(), [
+      '1.0.0.aam',
+      '1.0.0.aam.asc',
+      '1.0.0.aam.sigstore.json',
+    ]);
+  });
+
+  it('sign NAME@VERSION adds a co-signature; the same signer again is refused, as is a version not there', async () => {
+    const { w, run, b } = await setup(`trusted_keys: []\non_signature_failure: warn`);
+    assert.equal((await run(['publish', await w.makePackage('tool', '1.0.0'), '--gpg-key', 'a@example.com'])).code, 0);
+    const signed = await run(['sign', 'tool@1.0.0', '--gpg-key', 'b@example.com']);
+    assert.equal(signed.code, 0, signed.stderr);
+    assert.match(signed.stdout, /→ Already signed: 1\.0\.0\.aam\.asc — Key A <a@example\.com>/);
+    assert.match(signed.stdout, /✓ Added a signature to tool@1\.0\.0 in registry team: 1\.0\.0\.aam\.2\.asc/);
+    const again = await run(['sign', 'tool@1.0.0', '--gpg-key', b]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /Key B <b@example\.com>, key .* already signed this/);
+    const missing = await run(['sign', 'tool@9.9.9', '--gpg-key', 'b@example.com']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /tool@9\.9\.9 is not in registry "team"/);
+    const usage = await run(['sign', 'tool']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /sign needs one NAME@VERSION/);
+  });
+
+  it('delegate, install through the delegation, revoke, and verify refuses it with the reason', async () => {
+    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const alice = local.instance().mintToken('alice@example.com');
+    const made = await run([
+      'delegate',
+      '@acme/*',
+      '--to',
+      'bob@partner.io',
+      '--until',
+      '2099-12-31',
+      '--identity-token',
+      alice,
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    const id = /✓ Delegation ([0-9a-f]{12}) signed by alice@example\.com/.exec(made.stdout)?.[1];
+    assert.ok(id, made.stdout);
+    const listed = await run(['delegate', '--list']);
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `${id}  @acme/\\* → bob@partner\\.io until 2099-12-31T23:59:59\\.999Z  — signed by alice@example\\.com`,
+      ),
+    );
+    const bob = local.instance().mintToken('bob@partner.io');
+    assert.equal(
+      (await run(['publish', await w.makePackage('@acme/tool', '1.0.0'), '--sign', '--identity-token', bob])).code,
+      0,
+    );
+    const installed = await run(['install', '@acme/tool', '--no-deploy']);
+    assert.equal(installed.code, 0, installed.stderr);
+    const revoked = await run(['delegate', '--revoke', id, '--reason', 'contract ended', '--identity-token', alice]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const verified = await run(['verify', '--json']);
+    assert.equal(verified.code, 1);
+    const report = (JSON.parse(verified.stdout) as { packages: { code: string; message: string }[] }).packages[0]!;
+    assert.equal(report.code, 'DELEGATION_REFUSED');
+    assert.match(report.message, /was revoked by alice@example\.com .*: contract ended/);
+    const past = await run([
+      'delegate',
+      '@acme/*',
+      '--to',
+      'bob@partner.io',
+      '--until',
+      '2001-01-01',
+      '--identity-token',
+      alice,
+    ]);
+    assert.equal(past.code, 2);
+    assert.match(past.stderr, /has passed/);
+  });
+
+  it('install refuses a delegate through a delegation for another pattern and one by an untrusted signer, naming each', async () => {
+    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const token = (email: string) => local.instance().mintToken(email);
+    const delegate = (pattern: string, by: string) =>
+      run(['delegate', pattern, '--to', 'bob@partner.io', '--until', '2099-12-31', '--identity-token', token(by)]);
+    assert.equal((await delegate('@other/*', 'alice@example.com')).code, 0);
+    assert.equal((await delegate('@acme/*', 'carol@elsewhere.example')).code, 0);
+    const published = await run([
+      'publish',
+      await w.makePackage('@acme/tool', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      token('bob@partner.io'),
+    ]);
+    assert.equal(published.code, 0, published.stderr);
+    const refused = await run(['install', '@acme/tool', '--no-deploy']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(refused.stderr, /@acme\/tool@1\.0\.0: Signed by bob@partner\.io.*, whose delegation is refused: /);
+    assert.match(refused.stderr, /for @other\/\*, not @acme\/tool/);
+    assert.match(refused.stderr, /is signed by carol@elsewhere\.example .*, who is not in your trust lists/);
+    assert.equal((await readdir(join(w.project, '.aam'))).includes('aam-lock.yaml'), false);
+  });
+
+  it('signs in out of band when asked (--oauth-force-oob), with another issuer (--oidc-issuer): URL printed, code read back', async () => {
+    const { w, run } = await setup();
+    const issuer = local.instance().oidcIssuer;
+    await w.writeGlobalConfig(
+      `sigstore_endpoint: ${local.instance().url}\nsigstore_oidc_issuer: https://oauth2.invalid/auth\nsigstore_trusted_root: ${join(w.root, 'trusted_root.json')}`,
+    );
+    const prompts: string[] = [];
+    const published = await run(
+      ['publish', await w.makePackage('oob', '1.0.0'), '--sign', '--oauth-force-oob', '--oidc-issuer', issuer],
+      {
+        env: {},
+        lines: async (prompt, printed) => {
+          prompts.push(prompt);
+          const url = /https?:\/\/\S+\/authorize\?\S+/.exec(printed())?.[0];
+          assert.ok(url, printed());
+          assert.match(url, /redirect_uri=urn%3Aietf%3Awg%3Aoauth%3A2\.0%3Aoob/);
+          const page = await (await fetch(url)).text();
+          return /<code id="code">([^<]+)<\/code>/.exec(page)?.[1];
+        },
+      },
+    );
+    assert.equal(published.code, 0, published.stderr);
+    assert.match(
+      published.stderr,
+      new RegExp(`Sign in to ${issuer.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} in a browser anywhere`),
+    );
+    assert.deepEqual(prompts, ['  Then enter the verification code it shows: ']);
+    assert.match(published.stdout, /Identity: /);
+    const cancelled = await run(
+      ['publish', await w.makePackage('oob2', '1.0.0'), '--sign', '--oauth-force-oob', '--oidc-issuer', issuer],
+      { lines: async () => '' },
+    );
+    assert.equal(cancelled.code, 1);
+    assert.match(cancelled.stderr, /no verification code was entered/);
+  });
+
+  it('info shows the checksum, every signature with its status and why, and the delegations used', async () => {
+    const { w, run, a } = await setup('trusted_identities: ["alice@example.com"]');
+    const alice = local.instance().mintToken('alice@example.com');
+    assert.equal(
+      (await run(['delegate', '@acme/*', '--to', a, '--until', '2099-01-01', '--identity-token', alice])).code,
+      0,
+    );
+    assert.equal(
+      (
+        await run([
+          'publish',
+          await w.makePackage('@acme/tool', '1.0.0'),
+          '--gpg-key',
+          'a@example.com',
+          '--gpg-key',
+          'b@example.com',
+        ])
+      ).code,
+      0,
+    );
+    await writeFile(join(w.registryDir, 'packages', 'acme--tool', 'versions', '1.0.0.aam.3.asc'), 'not a signature');
+    const shown = await run(['info', '@acme/tool@1.0.0']);
+    assert.equal(shown.code, 0, shown.stderr);
+    const checksum = (await w.registry.resolve('@acme/tool')).entry.checksum;
+    assert.match(
+      shown.stdout,
+      new RegExp(
+        `^@acme/tool@1\\.0\\.0 \\(registry team\\)\\nChecksum: ${checksum}\\nSignatures:\\n  - Type: gpg\\n    Key: ${a} \\(Key A <a@example\\.com>\\)\\n    Issued: \\S+\\n    File: 1\\.0\\.0\\.aam\\.asc\\n    Status: Valid ✓ — delegated by alice@example\\.com for @acme/\\* until 2099-01-01, trusted by "alice@example\\.com"`,
+      ),
+    );
+    assert.match(
+      shown.stdout,
+      /Key B <b@example\.com>\)\n    Issued: \S+\n    File: 1\.0\.0\.aam\.2\.asc\n    Status: Valid ✓ — not trusted by your policy/,
+    );
+    assert.match(
+      shown.stdout,
+      /File: 1\.0\.0\.aam\.3\.asc\n    Status: Invalid ✗ — the \.asc file is not an OpenPGP signature/,
+    );
+    assert.match(
+      shown.stdout,
+      /Delegations used:\n  - [0-9a-f]{12}: alice@example\.com \(issuer .*\) lets key [0-9A-F]{40} sign @acme\/\* until 2099-01-01T23:59:59\.999Z/,
+    );
+    assert.match(shown.stdout, /Verdict: verified \(VERIFIED\)/);
+    // Installed, it is shown as it verifies from what was captured.
+    assert.equal((await run(['install', '@acme/tool', '--no-deploy'])).code, 0);
+    const json = JSON.parse((await run(['info', '@acme/tool', '--json'])).stdout) as {
+      from: string;
+      signatures: { standing: string; valid: boolean }[];
+    };
+    assert.equal(json.from, 'installed');
+    assert.deepEqual(
+      json.signatures.map((x) => `${x.standing}/${x.valid}`),
+      ['delegated/true', 'untrusted/true', 'invalid/false'],
+    );
+    const usage = await run(['info']);
+    assert.equal(usage.code, 2);
+  });
+});
