@@ -13,13 +13,9 @@ const REPO = join(import.meta.dirname, '..', '..');
  */
 const PENDING = new Set([
   'src/core/openpgp/lean-verify.ts',
-  'src/core/registry/http-registry.ts',
   'src/core/sigstore/fast/verify.ts',
   'src/core/verify/store/result-store.ts',
   'src/core/verify/workspace.ts',
-  'src/core/workflows/diff/trust-diff.ts',
-  'src/extension/commands.ts',
-  'src/extension/verification-view.ts',
 ]);
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `export const x${i} = ${i};`).join('\n') + '\n';
