@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { aamHome } from '../core/aam-home.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/paths.ts';
-import { prepareOffline } from '../core/workflows/prepare-offline.ts';
 import { outcome, STATUS_LABEL, tally } from '../core/verify/verdict/vocabulary.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { installPackage } from './install-package.ts';
@@ -30,10 +29,10 @@ import { pickPackage, trustSigner } from './trust-signer.ts';
 import type { Node } from './verification-view.ts';
 import type { CommandId } from './command-ids.ts';
 import { showWhatIf } from './what-if.ts';
-import { evidenceCache } from '../core/verify/services.ts';
 import { closeReview, installFromReview, reviewUpdateCommand } from './review-update.ts';
 import type { ReviewArg } from './review-update.ts';
 import type { ReviewView } from './review-view.ts';
+import { offline, signIn, signOut } from './sign-in-commands.ts';
 
 const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
 security:
@@ -238,61 +237,6 @@ async function showEffectivePolicy(model: TrustModel): Promise<void> {
   const document = await vscode.workspace.openTextDocument(EffectivePolicyDocuments.uriFor(workspace));
   await vscode.languages.setTextDocumentLanguage(document, 'yaml');
   await vscode.window.showTextDocument(document, { preview: true });
-}
-
-async function signIn(model: TrustModel, session: SigstoreSession): Promise<void> {
-  const issuer = issuerOf(model);
-  const token = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: vscode.l10n.t('Signing in to Sigstore at {0} (finish in your browser)', issuer),
-      cancellable: true,
-    },
-    (_p, cancel) => session.signIn(issuer, cancel),
-  );
-  const { tokenIdentity } = await import('../core/sigstore/identity/token.ts');
-  void vscode.window.showInformationMessage(
-    vscode.l10n.t('Signed in to Sigstore as {0}.', tokenIdentity(token).identity),
-  );
-}
-
-async function signOut(model: TrustModel, session: SigstoreSession): Promise<void> {
-  await session.signOut(issuerOf(model));
-  void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of Sigstore.'));
-}
-
-function issuerOf(model: TrustModel): string {
-  return (
-    model.workspaces.find((w) => w.config)?.config?.security.sigstore_oidc_issuer ?? 'https://oauth2.sigstore.dev/auth'
-  );
-}
-
-async function offline(model: TrustModel): Promise<void> {
-  const lines: string[] = [];
-  for (const workspace of model.workspaces) {
-    if (!workspace.config) continue;
-    const result = await prepareOffline({
-      workspace: workspace.paths,
-      config: workspace.config,
-      cache: evidenceCache(model.homeDir),
-      homeDir: model.homeDir,
-    });
-    lines.push(...result.cached.map((c) => `✓ ${c}`), ...result.missing.map((m) => `✗ ${m}`));
-    for (const line of lines) log().info(line);
-    if (result.missing.length > 0)
-      void vscode.window.showWarningMessage(
-        vscode.l10n.t(
-          '{0}: {1} packages cached for offline verification, {2} unavailable (see the log).',
-          workspace.label,
-          result.cached.length,
-          result.missing.length,
-        ),
-      );
-    else
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('{0}: {1} packages cached for offline verification.', workspace.label, result.cached.length),
-      );
-  }
 }
 
 async function openTrustPolicy(model: TrustModel): Promise<void> {

@@ -7,35 +7,15 @@ import { justified, LINE_LIMIT, longFiles, MARKER } from './file-length.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
-/**
- * Pending: being edited on other branches; split or justified once those
- * are merged. Empty this list then.
- */
-const PENDING = new Set([
-  'src/core/registry/http-registry.ts',
-  'src/core/workflows/diff/trust-diff.ts',
-  'src/extension/commands.ts',
-  'src/extension/verification-view.ts',
-]);
-
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `export const x${i} = ${i};`).join('\n') + '\n';
 
 describe(`the length of the files in src/ (at most ${LINE_LIMIT} lines)`, () => {
   it(`has no file over ${LINE_LIMIT} lines whose opening comment does not say why ("${MARKER} …")`, async () => {
-    const offenders = (await longFiles(REPO)).filter((f) => !f.justified && !PENDING.has(f.path));
+    const offenders = (await longFiles(REPO)).filter((f) => !f.justified);
     assert.deepEqual(
       offenders.map((f) => `${f.path} (${f.lines} lines)`),
       [],
       `split these along their seams, or say in the file's opening comment, on a line starting "${MARKER}", why splitting would hurt`,
-    );
-  });
-
-  it('lists as pending only files that are still long and unjustified', async () => {
-    const long = new Set((await longFiles(REPO)).filter((f) => !f.justified).map((f) => f.path));
-    assert.deepEqual(
-      [...PENDING].filter((path) => !long.has(path)),
-      [],
-      'these are done: take them off the pending list',
     );
   });
 

@@ -212,3 +212,9 @@ function stringMap(value: unknown): Record<string, string> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
+
+/** The owners in an answer of …/owners, read defensively. */
+export function ownersOf(body: unknown): string[] {
+  const owners = (body as { owners?: unknown } | undefined)?.owners;
+  return Array.isArray(owners) ? owners.filter((o): o is string => typeof o === 'string') : [];
+}

@@ -6,14 +6,17 @@ import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../../model/versions.ts';
 import { decide } from '../../policy/decision.ts';
 import type { PolicyContext, SignatureCheck, VerdictAction, VerdictStatus } from '../../policy/decision.ts';
-import { entryText, isTrustedIdentity } from '../../policy/identity.ts';
-import { findTrust } from '../../policy/trust-match.ts';
 import type { Signer } from '../../policy/trust-match.ts';
 import { describeRecorded, keyOfSigner, signerKey } from '../../record/continuity.ts';
 import type { RecordedSignature, TrustRecord } from '../../record/trust-record.ts';
 import type { PackageReport } from '../../verify/verdict/report.ts';
 import { signerOfReport } from '../../verify/verdict/report.ts';
 import type { ProjectState } from './state.ts';
+import { describePolicyChange, policyChanges } from './policy-changes.ts';
+import type { PolicyChange } from './policy-changes.ts';
+
+export type { PolicyChange } from './policy-changes.ts';
+export { describePolicyChange } from './policy-changes.ts';
 
 /** A package on one side of a diff: its version, who signed it, and its verdict under the current policy. */
 export interface PackageSide {
@@ -36,20 +39,6 @@ export interface PackageChange {
   after: PackageSide | undefined;
   /** What the change introduces that a reviewer must look at; any of these makes the diff fail. */
   problems: { code: 'SIGNER_CHANGED' | 'SIGNATURE_REMOVED' | 'DOWNGRADE' | 'NEWLY_FAILING'; message: string }[];
-}
-
-export interface PolicyChange {
-  key: string;
-  /** A list entry added or removed, or a setting changed. */
-  change: 'added' | 'removed' | 'changed';
-  entry: string | undefined;
-  before: string | undefined;
-  after: string | undefined;
-  /** It trusts more than before (a new trust entry, a looser setting). */
-  weaker: boolean;
-  /** Packages (after the change) it now trusts / no longer trusts. */
-  trusts: string[];
-  untrusts: string[];
 }
 
 export interface TrustDiff {
@@ -253,17 +242,6 @@ function packageChange(name: string, before: PackageSide | undefined, after: Pac
   return { name, change, before, after, problems };
 }
 
-const LISTS = [
-  'trusted_identities',
-  'trusted_keys',
-  'allowed_issuers',
-  'trusted_registries',
-  'allowed_registries',
-  'blocked_packages',
-] as const;
-const RANK: Record<string, number> = { ignore: 0, warn: 1, error: 2 };
-
-/** The project policy's changes, each with what it trusts more (weaker) and the packages it affects. */
 /** Who signed each package of the head: the verification's signer when there is one, else the records'. */
 function headSigners(
   head: ProjectState,
@@ -276,90 +254,4 @@ function headSigners(
     const recorded = report ? undefined : signatureRecorded(head.record, name, head.lock.packages[name]!);
     return recorded ? [{ name, signer: signerOfRecord(recorded) }] : [];
   });
-}
-
-function policyChanges(
-  before: SecuritySettings,
-  after: SecuritySettings,
-  signers: readonly { name: string; signer: Signer }[],
-): PolicyChange[] {
-  const changes: PolicyChange[] = [];
-  const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
-  const trustedBy = (key: string, entry: unknown) =>
-    key === 'trusted_identities' || key === 'trusted_keys'
-      ? signers
-          .filter(({ signer }) =>
-            findTrust(signer, {
-              trusted_identities: key === 'trusted_identities' ? [entry as never] : [],
-              trusted_keys: key === 'trusted_keys' ? [entry as string] : [],
-            }),
-          )
-          .map((s) => s.name)
-      : [];
-  for (const key of LISTS) {
-    const was = (before[key] as unknown[]).map(text);
-    const now = (after[key] as unknown[]).map(text);
-    for (const [i, entry] of (after[key] as unknown[]).entries()) {
-      if (was.includes(now[i]!)) continue;
-      // More entries trust more, except that an empty allowed list means "any", and a block list blocks more.
-      const weaker = key === 'blocked_packages' ? false : key.startsWith('allowed_') ? false : true;
-      changes.push({
-        key,
-        change: 'added',
-        entry: now[i],
-        before: undefined,
-        after: undefined,
-        weaker,
-        trusts: trustedBy(key, entry),
-        untrusts: [],
-      });
-    }
-    for (const [i, entry] of (before[key] as unknown[]).entries()) {
-      if (now.includes(was[i]!)) continue;
-      const weaker = key === 'blocked_packages' || (key.startsWith('allowed_') && now.length === 0);
-      changes.push({
-        key,
-        change: 'removed',
-        entry: was[i],
-        before: undefined,
-        after: undefined,
-        weaker,
-        trusts: [],
-        untrusts: trustedBy(key, entry),
-      });
-    }
-  }
-  const scalar = (key: keyof SecuritySettings, weaker: (b: unknown, a: unknown) => boolean) => {
-    if (JSON.stringify(before[key]) === JSON.stringify(after[key])) return;
-    changes.push({
-      key,
-      change: 'changed',
-      entry: undefined,
-      before: String(before[key] ?? 'unset'),
-      after: String(after[key] ?? 'unset'),
-      weaker: weaker(before[key], after[key]),
-      trusts: [],
-      untrusts: [],
-    });
-  };
-  scalar('require_signature', (b, a) => b === true && a === false);
-  scalar('on_signature_failure', (b, a) => RANK[a as string]! < RANK[b as string]!);
-  scalar('verify_transparency_log', (b, a) => b === true && a === false);
-  scalar('on_signer_change', (b, a) => b === 'error' && a === 'warn');
-  scalar('hidden_content', (b, a) => RANK[a as string]! < RANK[b as string]!);
-  scalar('sigstore_trusted_root', () => true);
-  scalar('gpg_home', () => true);
-  return changes;
-}
-
-export function describePolicyChange(c: PolicyChange): string {
-  const what =
-    c.change === 'changed' ? `${c.key}: ${c.before} → ${c.after}` : `${c.change} ${c.key} entry "${c.entry}"`;
-  const effect = [
-    c.trusts.length ? `now trusts ${c.trusts.join(', ')}` : '',
-    c.untrusts.length ? `no longer trusts ${c.untrusts.join(', ')}` : '',
-  ]
-    .filter(Boolean)
-    .join('; ');
-  return `${what}${c.weaker ? ' (weaker)' : ''}${effect ? ` — ${effect}` : ''}`;
 }

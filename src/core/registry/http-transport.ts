@@ -1,0 +1,228 @@
+import { AamError, messageOf } from '../errors.ts';
+import { READ_LIMITS } from '../fs/safe-read.ts';
+import type { ApiError } from './http-api.ts';
+import { forbidden } from './http-refusal.ts';
+import type { Subject } from './http-refusal.ts';
+
+export interface HttpRegistryOptions {
+  /** The API token for publishing (credentials.yaml or $AAM_REGISTRY_TOKEN), asked for only when needed. */
+  token?: () => Promise<string | undefined>;
+  /** Attempts for a read that meets a network error, a 429 or a 5xx (default 3). */
+  attempts?: number;
+  /** Per request (default 30 s; a publish gets twice that). */
+  timeoutMs?: number;
+  /** Answers kept with their ETags: reads are sent conditionally, and a 304 is answered from here. */
+  conditional?: ConditionalCache | undefined;
+}
+
+/** Where a client keeps the answers it may ask for again with If-None-Match. */
+export interface ConditionalCache {
+  get(url: string): Promise<{ etag: string; body: Buffer } | undefined>;
+  put(url: string, etag: string, body: Buffer): Promise<void>;
+}
+
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/**
+ * The wire under an HTTP registry: one request with bounded retries and a
+ * timeout, conditional reads against the kept answers, bodies read up to a
+ * limit, and a refusal turned into an AamError that names the registry, the
+ * status and what the server said. HttpRegistry says what to ask; this says
+ * how.
+ */
+export class HttpTransport {
+  readonly name: string;
+  readonly url: string;
+  private readonly options: HttpRegistryOptions;
+
+  /** Per request, unless a request says otherwise. */
+  get timeoutMs(): number | undefined {
+    return this.options.timeoutMs;
+  }
+
+  constructor(name: string, url: string, options: HttpRegistryOptions) {
+    this.name = name;
+    this.url = url;
+    this.options = options;
+  }
+
+  /** The API token for a write, or why there is none and how to get one. */
+  async requireToken(what: string): Promise<string> {
+    const token = await this.options.token?.();
+    if (!token)
+      throw new AamError('REGISTRY_AUTH', `${what} needs an API token.`, {
+        hint: `Log in ("aam-trust login --registry ${this.name} --username NAME"), or put a token from the registry's operator ("aam-trust registry token create") in ~/.aam/credentials.yaml under tokens: ${this.name}: token:, or in $AAM_REGISTRY_TOKEN.`,
+      });
+    return token;
+  }
+
+  async json(path: string, options: { notFound?: boolean } = {}): Promise<unknown> {
+    const cache = this.options.conditional;
+    const kept = await cache?.get(this.url + path).catch(() => undefined);
+    const response = await this.request(path, { ...options, ...(kept ? { etag: kept.etag } : {}) });
+    if (!response) return undefined;
+    // Unchanged since it was kept: one small round trip, and the answer is the one kept.
+    if (response.status === 304 && kept) {
+      await response.body?.cancel().catch(() => undefined);
+      return this.decode(kept.body);
+    }
+    const etag = response.headers.get('etag');
+    if (!cache || !etag) return this.parse(response);
+    const body = await this.body(response, READ_LIMITS.metadata, 'its answer');
+    await cache.put(this.url + path, etag, body).catch(() => undefined);
+    return this.decode(body);
+  }
+
+  async parse(response: Response): Promise<unknown> {
+    return this.decode(await this.body(response, READ_LIMITS.metadata, 'its answer'));
+  }
+
+  decode(bytes: Buffer): unknown {
+    const text = bytes.toString('utf8');
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new AamError(
+        'REGISTRY_ERROR',
+        `Registry "${this.name}" (${this.url}) answered with something that is not JSON.`,
+      );
+    }
+  }
+
+  /**
+   * One request, retried (reads only) on a network error, 429 or 5xx with a
+   * short backoff. 404 is `undefined` when asked for; any other failure is an
+   * AamError naming the registry, the status and the server's message.
+   */
+  async request(
+    path: string,
+    options: {
+      method?: string;
+      body?: FormData | string;
+      token?: string;
+      notFound?: boolean;
+      attempts?: number;
+      timeoutMs?: number;
+      /** What the request is about, for the words of a refusal. */
+      subject?: Subject;
+      /** Sent as If-None-Match; a 304 is then an answer. */
+      etag?: string;
+    } = {},
+  ): Promise<Response | undefined> {
+    const attempts = options.attempts ?? this.options.attempts ?? 3;
+    const url = this.url + path;
+    let last: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: options.method ?? 'GET',
+          body: options.body,
+          headers: {
+            'user-agent': 'aam-trust',
+            accept: 'application/json, application/octet-stream',
+            ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...(typeof options.body === 'string' ? { 'content-type': 'application/json' } : {}),
+            ...(options.etag ? { 'if-none-match': options.etag } : {}),
+          },
+          redirect: 'error',
+          signal: AbortSignal.timeout(options.timeoutMs ?? this.options.timeoutMs ?? 30_000),
+        });
+      } catch (error) {
+        last = error;
+        if (attempt < attempts) await pause(attempt);
+        continue;
+      }
+      if (response.ok || (response.status === 304 && options.etag)) return response;
+      if (response.status === 404 && options.notFound) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      if (RETRYABLE.has(response.status) && attempt < attempts) {
+        await response.body?.cancel();
+        await pause(attempt, response.headers.get('retry-after'));
+        continue;
+      }
+      throw await this.failure(response, options.method ?? 'GET', path, options.subject);
+    }
+    throw new AamError(
+      'REGISTRY_UNREACHABLE',
+      `Registry "${this.name}" (${this.url}) cannot be reached: ${messageOf(causeOf(last))}.`,
+      {
+        hint: `Check that the registry is running and the url in your config; ${attempts} attempt${attempts === 1 ? ' was' : 's were'} made.`,
+        cause: last,
+      },
+    );
+  }
+
+  async failure(response: Response, method: string, path: string, subject?: Subject): Promise<AamError> {
+    let body: Partial<ApiError> = {};
+    try {
+      body = JSON.parse((await this.body(response, 64 * 1024, 'its error')).toString('utf8')) as Partial<ApiError>;
+    } catch {
+      // Not the spec's error body: the status says what there is to say.
+    }
+    const said = typeof body.message === 'string' ? body.message.slice(0, 500) : response.statusText;
+    const message = `Registry "${this.name}" refused ${method} ${path} (HTTP ${response.status}${typeof body.error === 'string' ? ` ${body.error}` : ''}): ${said}`;
+    switch (body.error) {
+      case 'version_exists':
+        return new AamError('VERSION_EXISTS', message, { hint: 'Bump the version in aam.yaml.' });
+      case 'signature_required':
+        return new AamError('SIGNATURE_REQUIRED', message, {
+          hint: `Registry "${this.name}" requires signatures. Publish with Sigstore or GPG signing.`,
+        });
+      case 'signature_invalid':
+        return new AamError('SIGNATURE_INVALID', message);
+      case 'invalid_manifest':
+      case 'invalid_archive':
+        return new AamError('MANIFEST_INVALID', message);
+    }
+    if (response.status === 403) {
+      const refused = forbidden(this.name, body.details, subject);
+      if (refused) return refused;
+    }
+    if (response.status === 401)
+      return new AamError('REGISTRY_AUTH', message, {
+        hint: `The token for "${this.name}" is missing, expired or revoked: log in again ("aam-trust login --registry ${this.name} --username NAME"), or replace it in ~/.aam/credentials.yaml or $AAM_REGISTRY_TOKEN.`,
+      });
+    if (response.status === 403) return new AamError('REGISTRY_AUTH', message);
+    return new AamError('REGISTRY_ERROR', message);
+  }
+
+  /** A response body, read up to `limit` bytes: more is refused, not buffered. */
+  async body(response: Response, limit: number, what: string): Promise<Buffer> {
+    const declared = Number(response.headers.get('content-length') ?? NaN);
+    if (declared > limit) {
+      await response.body?.cancel();
+      throw new AamError(
+        'REGISTRY_ERROR',
+        `Registry "${this.name}" sent ${declared} bytes for ${what}, more than the ${limit} allowed.`,
+      );
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body?.getReader();
+    if (!reader) return Buffer.alloc(0);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel();
+        throw new AamError('REGISTRY_ERROR', `Registry "${this.name}" sent more than ${limit} bytes for ${what}.`);
+      }
+      chunks.push(value);
+    }
+    return Buffer.concat(chunks);
+  }
+}
+
+function causeOf(error: unknown): unknown {
+  return error instanceof Error && error.cause ? error.cause : error;
+}
+
+function pause(attempt: number, retryAfter?: string | null): Promise<void> {
+  const asked = retryAfter ? Number(retryAfter) * 1000 : NaN;
+  const ms = Number.isFinite(asked) ? Math.min(asked, 5_000) : 200 * 4 ** (attempt - 1);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
