@@ -121,3 +121,22 @@ export async function checkSignature(root: TrustRootSource, upload: Upload): Pro
     );
   return { type, bytes, record: recordOf(check) as Record<string, unknown>, publicKey: upload.publicKey };
 }
+
+/**
+ * One text field of a multipart upload, into `fields`: refused when the upload
+ * should not have it, sends it twice, or sends more than its limit allows.
+ */
+export function takeField<K extends string>(
+  limits: Readonly<Record<K, number>>,
+  fields: Partial<Record<K, string>>,
+  name: string,
+  part: { value: unknown; valueTruncated: boolean },
+): void {
+  const limit = limits[name as K];
+  if (limit === undefined) throw new ApiFailure(400, 'bad_request', `The upload has an unexpected field "${name}".`);
+  if (fields[name as K] !== undefined) throw new ApiFailure(400, 'bad_request', `The field "${name}" was sent twice.`);
+  const value = String(part.value);
+  if (part.valueTruncated || value.length > limit)
+    throw new ApiFailure(413, 'too_large', `The field "${name}" is longer than ${limit} characters.`);
+  fields[name as K] = value;
+}

@@ -272,3 +272,12 @@ export const ref = (id: (typeof SHARED_SCHEMAS)[number]['$id']) => ({ $ref: `${i
 export function errors(...statuses: number[]): Record<number, { $ref: string }> {
   return Object.fromEntries(statuses.map((s) => [s, ref('Error')]));
 }
+
+/** The answer with a signature's exact bytes: a Sigstore bundle or an armored OpenPGP signature. */
+export const SIGNATURE_BYTES = {
+  description: 'A Sigstore bundle (application/json) or an armored OpenPGP signature (application/pgp-signature).',
+  content: {
+    'application/json': { schema: { type: 'string', format: 'binary' } },
+    'application/pgp-signature': { schema: { type: 'string', format: 'binary' } },
+  },
+};

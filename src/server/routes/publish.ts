@@ -7,7 +7,7 @@ import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { refuseNewName } from '../name-policy.ts';
-import { checkSignature, manifestOf } from '../publish-checks.ts';
+import { checkSignature, takeField, manifestOf } from '../publish-checks.ts';
 import type { Upload } from '../publish-checks.ts';
 import { errors, versionProperties, versionRequired } from '../schemas.ts';
 import { registrySettings } from '../store/packages.ts';
@@ -142,15 +142,7 @@ async function readUpload(request: FastifyRequest): Promise<Upload> {
       if (part.file.truncated) throw new ApiFailure(413, 'too_large', `"${name}" is larger than ${limit} bytes.`);
       files[name as keyof typeof FILES] = Buffer.concat(chunks);
     } else {
-      const limit = FIELDS[name as keyof typeof FIELDS];
-      if (limit === undefined)
-        throw new ApiFailure(400, 'bad_request', `The upload has an unexpected field "${name}".`);
-      if (fields[name as keyof typeof FIELDS] !== undefined)
-        throw new ApiFailure(400, 'bad_request', `The field "${name}" was sent twice.`);
-      const value = String(part.value);
-      if (part.valueTruncated || value.length > limit)
-        throw new ApiFailure(413, 'too_large', `The field "${name}" is longer than ${limit} characters.`);
-      fields[name as keyof typeof FIELDS] = value;
+      takeField(FIELDS, fields, name, part);
     }
   }
   if (!files.archive) throw new ApiFailure(400, 'invalid_archive', 'The request has no "archive" file.');

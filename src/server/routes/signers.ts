@@ -7,8 +7,8 @@ import { parseDocument, readSignedDocumentFile } from '../../core/signature/dele
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
-import { checkSignature } from '../publish-checks.ts';
-import { errors, ref } from '../schemas.ts';
+import { checkSignature, takeField } from '../publish-checks.ts';
+import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
 import { versionRow } from '../store/packages.ts';
 import {
   apiSignatureOf,
@@ -106,14 +106,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       summary: "One of a version's signatures, by its SHA-256 (an extension of the spec)",
       tags: ['versions'],
       response: {
-        200: {
-          description:
-            'A Sigstore bundle (application/json) or an armored OpenPGP signature (application/pgp-signature).',
-          content: {
-            'application/json': { schema: { type: 'string', format: 'binary' } },
-            'application/pgp-signature': { schema: { type: 'string', format: 'binary' } },
-          },
-        },
+        200: SIGNATURE_BYTES,
         ...errors(400, 404),
       },
     },
@@ -226,15 +219,7 @@ async function readSignatureUpload(
         throw new ApiFailure(413, 'too_large', `"signature" is larger than ${READ_LIMITS.signature} bytes.`);
       signature = bytes;
     } else {
-      const limit = FIELDS[name as keyof typeof FIELDS];
-      if (limit === undefined)
-        throw new ApiFailure(400, 'bad_request', `The upload has an unexpected field "${name}".`);
-      if (fields[name as keyof typeof FIELDS] !== undefined)
-        throw new ApiFailure(400, 'bad_request', `The field "${name}" was sent twice.`);
-      const value = String(part.value);
-      if (part.valueTruncated || value.length > limit)
-        throw new ApiFailure(413, 'too_large', `The field "${name}" is longer than ${limit} characters.`);
-      fields[name as keyof typeof FIELDS] = value;
+      takeField(FIELDS, fields, name, part);
     }
   }
   return {

@@ -5,7 +5,7 @@ import { appendAudit } from '../audit.ts';
 import { BEARER, callerOf, requirePackageOwner, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
-import { errors, ref } from '../schemas.ts';
+import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
 import { iso, refreshLatest, requireOwner, requirePackage, versionRow } from '../store/packages.ts';
 import { versionView } from '../store/views.ts';
 import { cachedHandler } from '../cached-reads.ts';
@@ -113,14 +113,7 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
       summary: "The signature's exact bytes (an extension of the spec)",
       tags: ['versions'],
       response: {
-        200: {
-          description:
-            'A Sigstore bundle (application/json) or an armored OpenPGP signature (application/pgp-signature).',
-          content: {
-            'application/json': { schema: { type: 'string', format: 'binary' } },
-            'application/pgp-signature': { schema: { type: 'string', format: 'binary' } },
-          },
-        },
+        200: SIGNATURE_BYTES,
         ...errors(400, 404),
       },
     },
