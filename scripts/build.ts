@@ -7,6 +7,22 @@ import { writeValidator } from './config-validator.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
+/**
+ * The registry server's engines (WebAssembly PostgreSQL, drivers, S3), its framework and the
+ * native password hash: the CLI and the Action load them from node_modules, and only for
+ * `aam-trust registry serve` and `registry token`.
+ */
+const SERVER_MODULES = [
+  '@electric-sql/pglite',
+  'pg',
+  '@aws-sdk/client-s3',
+  'fastify',
+  '@fastify/multipart',
+  '@fastify/rate-limit',
+  '@fastify/swagger',
+  'argon2',
+  'prom-client',
+];
 
 /** Bundles the extension and the CLI as CommonJS for Node (the VS Code extension host loads CommonJS). */
 async function main(): Promise<void> {
@@ -37,36 +53,14 @@ async function main(): Promise<void> {
       ...common,
       entryPoints: { 'cli-main': 'src/cli.ts' },
       outdir: 'dist',
-      // The registry server's engines (WebAssembly PostgreSQL, drivers, S3), its framework and the
-      // native password hash load from node_modules, and only for `aam-trust registry serve` and `registry token`.
-      external: [
-        '@electric-sql/pglite',
-        'pg',
-        '@aws-sdk/client-s3',
-        'fastify',
-        '@fastify/multipart',
-        '@fastify/rate-limit',
-        '@fastify/swagger',
-        'argon2',
-        'prom-client',
-      ],
+      external: SERVER_MODULES,
     }),
     // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
     build({
       ...common,
       entryPoints: { action: 'src/action.ts' },
       outdir: 'dist',
-      external: [
-        '@electric-sql/pglite',
-        'pg',
-        '@aws-sdk/client-s3',
-        'fastify',
-        '@fastify/multipart',
-        '@fastify/rate-limit',
-        '@fastify/swagger',
-        'argon2',
-        'prom-client',
-      ],
+      external: SERVER_MODULES,
     }),
     // Activation loads only this: the view, the status bar, the model and forwarders.
     build({
