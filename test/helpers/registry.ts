@@ -200,3 +200,14 @@ export async function rebuildTree(server: RunningRegistry): Promise<void> {
     Buffer.concat(frontier),
   ]);
 }
+
+/**
+ * Waits, when needed, until at least `margin` ms are left in the clock's
+ * current minute: the registry's rate limits count in fixed windows of whole
+ * minutes, so a test that expects the Nth request to be refused must not
+ * straddle a window's end (where the count starts again).
+ */
+export async function awayFromMinuteEnd(margin = 10_000): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < margin) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
