@@ -24,9 +24,11 @@ export interface Session {
   shot(name: string): Promise<string>;
   /** Runs a command through the command palette (F1), by its title. */
   command(title: string): Promise<void>;
-  /** Picks the quick-pick item whose label contains `text`. */
-  /** Clicks the first row of the open quick pick holding `text`; with `title`, of the quick pick with that title. */
-  pick(text: string, title?: string): Promise<void>;
+  /**
+   * Clicks the first row of the open quick pick holding `text`; with `title`, of the quick pick with that title.
+   * With `filter`, types `text` into the quick pick first (for lists longer than it shows).
+   */
+  pick(text: string, title?: string, options?: { filter?: boolean }): Promise<void>;
   /** The Verification view row of a package. */
   row(name: string): Locator;
   /**
@@ -112,16 +114,20 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       await row.waitFor();
       await row.click();
     },
-    async pick(text, title) {
-      // With a title, only that quick pick's rows count (not a closing one's, nor the command palette's).
-      if (title) await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor();
+    async pick(text, title, options) {
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
-      // Rarely (once in this stop's runs, not reproduced in 4 tries), the quick pick closes as it opens; the
-      // command before it only asked a question, so it is run once more — said in the log, with a screenshot.
+      // Rarely (about once in five full runs, in CI as well), the quick pick closes as it opens: focus returns to
+      // where it was before the command palette just as the new quick pick shows. The command before it only asked
+      // a question, so it is run once more — said in the log, with a screenshot.
       for (let attempt = 1; ; attempt++) {
+        const timeout = attempt < 2 ? 20_000 : TIMEOUT;
         try {
-          await row.waitFor({ timeout: attempt < 2 ? 20_000 : TIMEOUT });
-          await row.click({ timeout: attempt < 2 ? 20_000 : TIMEOUT });
+          // With a title, only that quick pick's rows count (not a closing one's, nor the command palette's).
+          if (title)
+            await page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout });
+          if (options?.filter) await page.locator('.quick-input-widget .quick-input-box input').fill(text, { timeout });
+          await row.waitFor({ timeout });
+          await row.click({ timeout });
           return;
         } catch (error) {
           if (attempt >= 2 || !lastCommand) throw error;

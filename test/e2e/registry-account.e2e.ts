@@ -66,9 +66,7 @@ describe('the team HTTP registry from VS Code: eval results, sign-in and tokens'
     await s.page.keyboard.press('ArrowLeft');
     await s.command('AAM: Show in Lock File');
     // The list is longer than the quick pick shows: filter it to the package.
-    await s.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Which package?' }).waitFor();
-    await s.page.locator('.quick-input-widget .quick-input-box input').fill('@team/lint-rules');
-    await s.pick('@team/lint-rules', 'Which package?');
+    await s.pick('@team/lint-rules', 'Which package?', { filter: true });
     await s.page.locator('.tab.active[aria-label^="aam-lock.yaml"]').waitFor();
     await s.command('Show or Focus Hover');
     const hover = s.page.locator('.monaco-hover', { hasText: 'Eval results' }).first();

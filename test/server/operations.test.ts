@@ -4,7 +4,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
-import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import { awayFromMinuteEnd, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 
 const havePostgres = (await postgresBin()) !== undefined;
@@ -29,6 +29,7 @@ describe('operations: /healthz, /readyz and /metrics', () => {
   it('counts requests by route and status, their latency, publishes, rate-limited requests and refusals', async () => {
     const token = await registry.token('alice');
     await registry.client(token).publish(await packPackage('metered', '1.0.0'), []);
+    await awayFromMinuteEnd();
     await fetch(`${registry.url}/api/v1/packages?q=a`);
     assert.equal((await fetch(`${registry.url}/api/v1/packages?q=b`)).status, 429);
     assert.equal((await fetch(`${registry.url}/api/v1/packages/metered/9.9.9`)).status, 404);

@@ -11,7 +11,7 @@ import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
-import { startTestRegistry } from '../helpers/registry.ts';
+import { awayFromMinuteEnd, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -106,6 +106,7 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
 
   it("counts a trusted proxy's clients apart, and believes it about HTTPS", async () => {
     const as = (ip: string) => search(trusting, { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' });
+    await awayFromMinuteEnd();
     const one = [await as('10.0.0.1'), await as('10.0.0.1'), await as('10.0.0.1')];
     assert.deepEqual(
       one.map((a) => a.status),
@@ -117,6 +118,7 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
 
   it('believes no X-Forwarded-For without --trust-proxy: a client cannot pick its own limit', async () => {
     const statuses = [];
+    await awayFromMinuteEnd();
     for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3'])
       statuses.push((await search(direct, { 'x-forwarded-for': ip, 'x-forwarded-proto': 'https' })).status);
     assert.deepEqual(statuses, [200, 200, 429]);
@@ -173,6 +175,7 @@ describe(
 
     it('allows what one instance would, in all, and answers the rest 429 with Retry-After', async () => {
       const answers = [];
+      await awayFromMinuteEnd();
       for (const server of [a, b, a, b, a, b]) answers.push(await get(`${server.url}/api/v1/packages?q=x`));
       assert.deepEqual(
         answers.map((r) => r.status),
