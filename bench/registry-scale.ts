@@ -14,6 +14,9 @@
  *   AAM_BENCH_PACKAGES=100000             packages on PostgreSQL (10 versions each)
  *   AAM_BENCH_EMBEDDED_PACKAGES=10000     packages on PGlite
  *   AAM_BENCH_BEFORE=DIR/dist/cli.js      also measure that build (the registry before), 1 and 2 instances
+ *   AAM_BENCH_ONLY=publish                only the publish cost and signed publishes, on PostgreSQL, 1 and 2 instances
+ *   AAM_BENCH_PUBLISHES=1500              signed publishes per instance count
+ *   AAM_BENCH_DURABLE=1                   PostgreSQL with fsync and synchronous commit on (as in production)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -56,6 +59,11 @@ const SIZE = small
       proofRuns: 20,
     };
 const VERSIONS = 10;
+/** Only the write path: the publish cost and the signed publishes, with 1 and 2 instances. */
+const onlyPublish = process.env.AAM_BENCH_ONLY === 'publish';
+if (onlyPublish) SIZE.instances = [1, 2];
+if (process.env.AAM_BENCH_PUBLISHES) SIZE.publishes = Number(process.env.AAM_BENCH_PUBLISHES);
+const durable = process.env.AAM_BENCH_DURABLE === '1';
 /** dist/cli.js of a build from before this change (AAM_BENCH_BEFORE): measured the same way, beside. */
 const BEFORE = process.env.AAM_BENCH_BEFORE;
 
@@ -159,13 +167,15 @@ async function measureInstances(
       figures[name] = figure;
       progress(`${engine} ${instances}× ${name}`, figure);
     };
-    // One untimed pass over the hot packages first: the hot figures are the steady state, the cold one apart.
-    for (const url of urls) await load([url], { connections: SIZE.connections, amount: p.warmCount, next: p.warm() });
-    await measure('package_metadata', p.metadata, memory);
-    await measure('version_metadata', p.version, memory);
-    await measure('package_metadata_cold', p.cold, memory);
-    await measure('download', p.download, files);
-    await measure('search', p.search);
+    if (!onlyPublish) {
+      // One untimed pass over the hot packages first: the hot figures are the steady state, the cold one apart.
+      for (const url of urls) await load([url], { connections: SIZE.connections, amount: p.warmCount, next: p.warm() });
+      await measure('package_metadata', p.metadata, memory);
+      await measure('version_metadata', p.version, memory);
+      await measure('package_metadata_cold', p.cold, memory);
+      await measure('download', p.download, files);
+      await measure('search', p.search);
+    }
     const token = execFileSync(
       process.execPath,
       [cli, 'registry', 'token', 'create', '--data', dataDir(0), ...db, '--user', 'bench'],
@@ -189,7 +199,7 @@ async function measureInstances(
     });
     progress(`${engine} ${instances}× signed_publish`, figures.signed_publish);
     const proofs =
-      instances === 1 && recorded
+      instances === 1 && recorded && !onlyPublish
         ? await proofCost(urls[0]!, recorded, packageName(7).full, SIZE.proofRuns)
         : undefined;
     return { instances, figures, ...(proofs ? { proofs } : {}) };
@@ -225,7 +235,7 @@ function withFloor(ours: LoadResult, floor: LoadResult): Figure {
 
 async function engineRun(engine: 'postgres' | 'pglite') {
   const root = await mkdtemp(join(tmpdir(), 'aam-bench-scale-'));
-  const postgres = engine === 'postgres' ? await startPostgres() : undefined;
+  const postgres = engine === 'postgres' ? await startPostgres({ durable }) : undefined;
   try {
     const databaseUrl = await postgres?.createDatabase();
     const packages = engine === 'postgres' ? SIZE.server : SIZE.embedded;
@@ -264,7 +274,7 @@ async function engineRun(engine: 'postgres' | 'pglite') {
 
 const results = [];
 if (await postgresBin()) results.push(await engineRun('postgres'));
-results.push(await engineRun('pglite'));
+if (!onlyPublish) results.push(await engineRun('pglite'));
 
 const rows: string[] = [];
 const problems: string[] = [];

@@ -27,7 +27,7 @@ export async function postgresBin(): Promise<string | undefined> {
  * 127.0.0.1 only, fsync off: a test database). As root it runs as the
  * `postgres` user, as PostgreSQL refuses to run as root.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   const bin = await postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql).');
   const dir = await mkdtemp(join(tmpdir(), 'aam-pg-'));
@@ -58,9 +58,22 @@ export async function startPostgres(): Promise<TestPostgres> {
   );
   const port = await freePort();
   // pg_ctl starts the server in the background and waits until it accepts connections.
-  const options = `-h 127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  // `durable`: as a production server runs (every commit flushed to disk), for the bench's writes.
+  const settings = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const serverOptions = `-h 127.0.0.1 -p ${port} -k ${dir}${settings}`;
   await run(
-    ...as(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']),
+    ...as(join(bin, 'pg_ctl'), [
+      '-D',
+      data,
+      '-o',
+      serverOptions,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]),
   );
   const stopNow = () => {
     spawnSync(...as(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' });
