@@ -3,73 +3,103 @@ import type { AuditEntry, AuditEvent } from '../core/registry/audit-log.ts';
 import { appendLeaf, readFrontier, rootOfFrontier, splitFrontier } from './audit-tree.ts';
 import type { Queryable } from './db.ts';
 
+export interface AuditAppend {
+  event: AuditEvent;
+  actor: string;
+  package: string;
+  version?: string | null;
+  metadata?: Record<string, unknown>;
+}
+
 /**
  * Appends one audit entry in the caller's transaction (the mutation's own):
  * the head row is locked, so entries from any number of instances form one
  * chain, and a mutation that rolls back leaves no entry behind. The lock is
  * held until the transaction ends, so a caller appends as its last step.
  */
-export async function appendAudit(
-  tx: Queryable,
-  entry: {
-    event: AuditEvent;
-    actor: string;
-    package: string;
-    version?: string | null;
-    metadata?: Record<string, unknown>;
-  },
-): Promise<AuditEntry> {
+export async function appendAudit(tx: Queryable, entry: AuditAppend): Promise<AuditEntry> {
+  return (await appendAuditBatch(tx, [entry]))[0]!;
+}
+
+/**
+ * Appends several entries, in order, under one lock of the head (group
+ * commit: a batch of publishes pays for one lock, one read and one write):
+ * three statements whatever the count — lock the head, read the last entry
+ * about each package, write the entries, their tree nodes and the new head.
+ */
+export async function appendAuditBatch(tx: Queryable, entries: readonly AuditAppend[]): Promise<AuditEntry[]> {
   const { rows } = await tx.query<{ size: number; head_hash: string; frontier: Uint8Array | null }>(
     'SELECT size, head_hash, frontier FROM audit_head WHERE id = 1 FOR UPDATE',
   );
   const head = rows[0]!;
   // Each entry names the one before it about the same package, so a client reading one package's
   // entries (each proven in the tree) also sees when one of them was left out.
-  const previous = await tx.query<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM audit_log WHERE package = $1', [
-    entry.package,
-  ]);
-  const content = {
-    seq: Number(head.size) + 1,
-    event: entry.event,
-    actor: entry.actor,
-    package: entry.package,
-    version: entry.version ?? null,
-    timestamp: new Date().toISOString(),
-    metadata: { ...entry.metadata, [PACKAGE_PREVIOUS]: Number(previous.rows[0]?.seq ?? 0) },
-    prev_hash: head.head_hash.trim(),
-  };
-  const hash = entryHash(content);
-  // The entry is also the next leaf of the Merkle tree (its hash is the leaf's data). One statement
-  // writes the entry, the subtrees it completes and the new head: the head's lock is held briefly.
-  const size = Number(head.size);
-  const tree = appendLeaf(splitFrontier(head.frontier) ?? (await readFrontier(tx, size)), size, hash);
+  const packages = [...new Set(entries.map((e) => e.package))];
+  const previous = await tx.query<{ package: string; seq: number | string }>(
+    'SELECT package, MAX(seq) AS seq FROM audit_log WHERE package = ANY($1::text[]) GROUP BY package',
+    [packages],
+  );
+  const last = new Map(previous.rows.map((r) => [r.package, Number(r.seq)]));
+  let size = Number(head.size);
+  let prevHash = head.head_hash.trim();
+  let frontier = splitFrontier(head.frontier) ?? (await readFrontier(tx, size));
+  const nodes: [number, number, Buffer][] = [];
+  const appended: AuditEntry[] = [];
+  const timestamp = new Date().toISOString();
+  for (const entry of entries) {
+    const content = {
+      seq: size + 1,
+      event: entry.event,
+      actor: entry.actor,
+      package: entry.package,
+      version: entry.version ?? null,
+      timestamp,
+      metadata: { ...entry.metadata, [PACKAGE_PREVIOUS]: last.get(entry.package) ?? 0 },
+      prev_hash: prevHash,
+    };
+    const hash = entryHash(content);
+    // The entry is also the next leaf of the Merkle tree (its hash is the leaf's data).
+    const tree = appendLeaf(frontier, size, hash);
+    nodes.push(...tree.nodes);
+    frontier = tree.frontier;
+    appended.push({ ...content, hash });
+    last.set(entry.package, content.seq);
+    prevHash = hash;
+    size++;
+  }
+  // One statement writes the entries, the subtrees they complete and the new head.
+  const column = <K extends keyof AuditEntry>(key: K) => appended.map((e) => e[key]);
   await tx.query(
     `WITH entry AS (
        INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       SELECT s, e, a, p, v, t, m::jsonb, ph, h
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+           AS x(s, e, a, p, v, t, m, ph, h)
      ), nodes AS (
        INSERT INTO audit_nodes (level, idx, hash)
        SELECT l, i, decode(h, 'hex') FROM unnest($10::int[], $11::bigint[], $12::text[]) AS t(l, i, h)
      )
-     UPDATE audit_head SET size = $1, head_hash = $9, root = $13, frontier = $14 WHERE id = 1`,
+     UPDATE audit_head SET size = $13, head_hash = $14, root = $15, frontier = $16 WHERE id = 1`,
     [
-      content.seq,
-      content.event,
-      content.actor,
-      content.package,
-      content.version,
-      content.timestamp,
-      JSON.stringify(content.metadata),
-      content.prev_hash,
-      hash,
-      tree.nodes.map((n) => n[0]),
-      tree.nodes.map((n) => n[1]),
-      tree.nodes.map((n) => n[2].toString('hex')),
-      rootOfFrontier(tree.frontier),
-      Buffer.concat(tree.frontier),
+      column('seq'),
+      column('event'),
+      column('actor'),
+      column('package'),
+      column('version'),
+      column('timestamp'),
+      appended.map((e) => JSON.stringify(e.metadata)),
+      column('prev_hash'),
+      column('hash'),
+      nodes.map((n) => n[0]),
+      nodes.map((n) => n[1]),
+      nodes.map((n) => n[2].toString('hex')),
+      size,
+      prevHash,
+      rootOfFrontier(frontier),
+      Buffer.concat(frontier),
     ],
   );
-  return { ...content, hash };
+  return appended;
 }
 
 /** A row of audit_log: an entry, before its number and hashes are normalised (bigint, padded CHAR). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as S3 from '@aws-sdk/client-s3';
 import { sweepTemporaryFiles, tempName, TEMP_DIR } from './blob-temp.ts';
@@ -22,6 +22,17 @@ export interface BlobStore {
 }
 
 const KEY = /^[0-9a-f]{64}$/;
+
+/** Makes a rename in `dir` durable (where the platform lets a folder be opened and synced). */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync().catch(() => undefined);
+  } finally {
+    await handle.close();
+  }
+}
 
 export function blobKey(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -58,8 +69,17 @@ export class DirBlobStore implements BlobStore {
     await mkdir(join(this.root, TEMP_DIR), { recursive: true });
     const temp = join(this.root, TEMP_DIR, tempName(key));
     try {
-      await writeFile(temp, bytes, { flag: 'wx' });
+      // Flushed to disk before it is named, and named durably, before the caller commits the version
+      // that points at it: a crash after the commit never leaves a version whose archive is empty.
+      const file = await open(temp, 'wx');
+      try {
+        await file.writeFile(bytes);
+        await file.sync();
+      } finally {
+        await file.close();
+      }
       await rename(temp, path);
+      await syncDirectory(join(path, '..'));
     } finally {
       await rm(temp, { force: true });
     }

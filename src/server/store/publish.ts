@@ -1,7 +1,6 @@
 import { sha256Hex } from '../../core/archive/hash.ts';
 import type { Manifest } from '../../core/package/manifest.ts';
 import { parsePackageName } from '../../core/model/names.ts';
-import { attest } from '../../core/registry/attestation.ts';
 import { appendAudit } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
 import { isUniqueViolation } from '../db.ts';
@@ -11,6 +10,8 @@ import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
 import { packageRow, refreshLatest, requireOwner, samePrecedence } from './packages.ts';
 import { claimScope } from './scopes.ts';
+import { publishInBatch } from './publish-batch.ts';
+import { attestationOf, publishEntry } from './publish-rows.ts';
 import type { PackageRow, RegistrySettings, VersionRow } from './packages.ts';
 
 const versionExists = (manifest: Manifest, existing: string) =>
@@ -37,6 +38,25 @@ export async function refusePublish(db: Queryable, caller: Caller, manifest: Man
 }
 
 /**
+ * Stores a checked publish: with the other publishes this instance is
+ * storing at the same moment, in one transaction (group commit,
+ * publish-batch.ts), or else on its own (storePublishAlone).
+ */
+export async function storePublish(
+  ctx: RegistryContext,
+  settings: RegistrySettings,
+  caller: Caller,
+  manifest: Manifest,
+  archive: Buffer,
+  signed: SignedUpload | undefined,
+): Promise<VersionRow> {
+  return (
+    (await publishInBatch(ctx, { settings, caller, manifest, archive, signed })) ??
+    (await storePublishAlone(ctx, settings, caller, manifest, archive, signed))
+  );
+}
+
+/**
  * Stores a checked publish in one transaction: the package's row is locked
  * (so two publishes of one version, on any number of instances, are decided
  * one after the other), ownership and the version are checked again, and only
@@ -44,7 +64,7 @@ export async function refusePublish(db: Queryable, caller: Caller, manifest: Man
  * publish that loses a race has written nothing; the (package, precedence)
  * unique index is the last word.
  */
-export async function storePublish(
+export async function storePublishAlone(
   ctx: RegistryContext,
   settings: RegistrySettings,
   caller: Caller,
@@ -84,17 +104,7 @@ export async function storePublish(
         [pkg.id, manifest.description, manifest.author ?? null, manifest.license ?? null, manifest.repository ?? null],
       );
       // Last: the audit log's head stays locked until the commit, so every publish holds it briefly.
-      await appendAudit(tx, {
-        event: 'package.publish',
-        actor: caller.username,
-        package: manifest.name,
-        version: manifest.version,
-        metadata: {
-          checksum: `sha256:${version.checksum_sha256.trim()}`,
-          signature: signed?.type ?? null,
-          approval: settings.requireApproval ? 'pending' : 'not required',
-        },
-      });
+      await appendAudit(tx, publishEntry(settings, caller, manifest, version, signed));
       return version;
     });
   } catch (error) {
@@ -116,24 +126,8 @@ async function insertVersion(
 ): Promise<VersionRow> {
   const checksum = sha256Hex(archive);
   const publishedAt = new Date().toISOString();
-  const text = (k: string) => (typeof signed?.record[k] === 'string' ? { [k]: signed.record[k] as string } : {});
   // Validated (archive, manifest, the author's signature): the registry attests what it accepted.
-  const envelope = attest(
-    checksum,
-    {
-      registry: settings.name,
-      package: manifest.name,
-      version: manifest.version,
-      publisher: {
-        user: caller.username,
-        signer: signed
-          ? { type: signed.type, ...text('identity'), ...text('issuer'), ...text('fingerprint') }
-          : undefined,
-      },
-      published_at: publishedAt,
-    },
-    ctx.key,
-  );
+  const envelope = attestationOf(ctx, settings, caller, manifest, checksum, signed, publishedAt);
   const version = (
     await tx.query<VersionRow>(
       `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by,

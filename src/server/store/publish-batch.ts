@@ -1,0 +1,142 @@
+import { sha256Hex } from '../../core/archive/hash.ts';
+import { parsePackageName } from '../../core/model/names.ts';
+import { compareVersions, isValidVersion, parseVersion } from '../../core/model/versions.ts';
+import type { Manifest } from '../../core/package/manifest.ts';
+import { appendAuditBatch } from '../audit.ts';
+import type { RegistryContext } from '../context.ts';
+import type { Queryable } from '../db.ts';
+import type { SignedUpload } from '../publish-checks.ts';
+import type { Caller } from '../tokens.ts';
+import type { RegistrySettings, VersionRow } from './packages.ts';
+import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
+
+/** A checked publish waiting for its batch. */
+export interface PublishItem {
+  settings: RegistrySettings;
+  caller: Caller;
+  manifest: Manifest;
+  archive: Buffer;
+  signed: SignedUpload | undefined;
+}
+
+interface Queued extends PublishItem {
+  /** The stored version; `undefined`: not decided in a batch (the caller stores it alone, with its own answer). */
+  settle(row: VersionRow | undefined): void;
+}
+
+/** At most this many publishes share one transaction. */
+const MAX_BATCH = 64;
+
+const queues = new WeakMap<RegistryContext, { waiting: Queued[]; running: boolean }>();
+
+/**
+ * Group commit of publishes, per instance: publishes that arrive while a
+ * batch is being stored wait for the next one, and each batch is one
+ * transaction of a few statements whatever its size — lock the packages,
+ * check them, write the archives, write every row, append every audit
+ * entry under one lock of the log's head, commit. No publish is answered
+ * before the commit that makes its version and its log entry durable and
+ * visible together. A publish the batch cannot decide plainly (a new
+ * package, a package without owners, a version that exists, another
+ * owner's package, the same version twice in one batch, or a batch that
+ * failed) resolves to `undefined` and is stored alone by the caller, which
+ * gives it its exact answer.
+ */
+export function publishInBatch(ctx: RegistryContext, item: PublishItem): Promise<VersionRow | undefined> {
+  let queue = queues.get(ctx);
+  if (!queue) queues.set(ctx, (queue = { waiting: [], running: false }));
+  const settled = new Promise<VersionRow | undefined>((settle) => queue.waiting.push({ ...item, settle }));
+  if (!queue.running) void drain(ctx, queue);
+  return settled;
+}
+
+async function drain(ctx: RegistryContext, queue: { waiting: Queued[]; running: boolean }): Promise<void> {
+  queue.running = true;
+  try {
+    while (queue.waiting.length > 0) {
+      const batch = queue.waiting.splice(0, MAX_BATCH);
+      const stored = await ctx.db.transaction((tx) => storeBatch(tx, ctx, batch)).catch(() => undefined);
+      for (const item of batch) item.settle(stored?.get(item));
+    }
+  } finally {
+    queue.running = false;
+  }
+}
+
+const precedence = (version: string) => version.split('+')[0]!;
+
+async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]): Promise<Map<Queued, VersionRow>> {
+  const names = batch.map((item) => parsePackageName(item.manifest.name));
+  // The packages' rows, locked in one order (by id) so that two instances' batches never deadlock.
+  const locked = await tx.query<{ id: string; scope: string; name: string }>(
+    `SELECT id, scope, name FROM packages
+      WHERE (scope, name) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id FOR UPDATE`,
+    [names.map((n) => n.scope ?? ''), names.map((n) => n.name)],
+  );
+  const idOf = new Map(locked.rows.map((r) => [`${r.scope}/${r.name}`, r.id]));
+  const ids = names.map((n) => idOf.get(`${n.scope ?? ''}/${n.name}`));
+  // Checked once the locks are held (a statement of its own: it sees what the lock holders committed).
+  const checks = await tx.query<{
+    i: number | string;
+    owned: boolean;
+    mine: boolean;
+    taken: boolean;
+    installable: string[];
+  }>(
+    `SELECT w.i,
+            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id) AS owned,
+            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id AND o.user_id = w.user_id) AS mine,
+            EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id = w.id
+                       AND split_part(v.version, '+', 1) = split_part(w.version, '+', 1)) AS taken,
+            ARRAY(SELECT v.version FROM package_versions v
+                   WHERE v.package_id = w.id AND NOT v.yanked AND v.approval_status = 'approved') AS installable
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS w(id, user_id, version, i)`,
+    [ids.map((id) => id ?? null), batch.map((item) => item.caller.userId), batch.map((item) => item.manifest.version)],
+  );
+  const accepted: { item: Queued; packageId: string }[] = [];
+  const installable = new Map<string, string[]>();
+  const claimed = new Set<string>();
+  for (const check of checks.rows) {
+    const index = Number(check.i) - 1;
+    const item = batch[index]!;
+    const packageId = ids[index];
+    const key = `${packageId}/${precedence(item.manifest.version)}`;
+    const allowed = check.owned && (check.mine || item.caller.scopes.has('admin'));
+    if (!packageId || !allowed || check.taken || claimed.has(key)) continue;
+    claimed.add(key);
+    accepted.push({ item, packageId });
+    installable.set(packageId, check.installable);
+  }
+  if (accepted.length === 0) return new Map();
+  // Only now, with every check passed under the locks, are the archives written (in parallel).
+  const keys = await Promise.all(accepted.map(({ item }) => ctx.blobs.put(item.archive)));
+  const publishedAt = new Date().toISOString();
+  const versions = accepted.map(({ item, packageId }, i) => {
+    const checksum = sha256Hex(item.archive);
+    const approved = !item.settings.requireApproval;
+    if (approved) installable.get(packageId)!.push(item.manifest.version);
+    return {
+      ...item,
+      packageId,
+      checksum,
+      key: keys[i]!,
+      publishedAt,
+      approval: approved ? 'approved' : 'pending',
+      attestation: attestationOf(ctx, item.settings, item.caller, item.manifest, checksum, item.signed, publishedAt),
+    };
+  });
+  const latest = new Map(
+    [...installable].map(([id, list]) => [
+      id,
+      list.filter(isValidVersion).map(parseVersion).sort(compareVersions).at(-1)?.raw ?? null,
+    ]),
+  );
+  const rows = await writeVersions(tx, versions, latest);
+  const stored = new Map<Queued, VersionRow>();
+  for (const [i, { item }] of accepted.entries()) stored.set(item, rows[i]!);
+  await appendAuditBatch(
+    tx,
+    accepted.map(({ item }, i) => publishEntry(item.settings, item.caller, item.manifest, rows[i]!, item.signed)),
+  );
+  return stored;
+}
