@@ -7,6 +7,9 @@ import { sha256 } from '../../src/core/archive/hash.ts';
 import { ArmoredKeyring } from '../../src/core/openpgp/keyring.ts';
 import { signDetached } from '../../src/core/openpgp/sign.ts';
 import { verifyDetachedSignature } from '../../src/core/openpgp/verify.ts';
+import { PACKAGE_PREVIOUS, verifyChain } from '../../src/core/registry/audit-log.ts';
+import type { AuditEntry, AuditHead } from '../../src/core/registry/audit-log.ts';
+import { leafHash, MemoryTree, rootOf, verifyConsistency, verifyInclusion } from '../../src/core/registry/merkle.ts';
 import { packDirectory } from '../../src/core/package/pack.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import type { SignatureToStore } from '../../src/core/registry/registry.ts';
@@ -159,6 +162,79 @@ describe(
           assert.equal(metadata.versions.find((v) => v.version === `1.0.${i}`)!.checksum, sha256(archive));
       }
       assert.ok(reads > 0, 'installs ran while publishing');
+    });
+
+    it('keeps one log under 48 publishes at once through both: each answer after its entry is under the signed head, no gap, proofs verify', async () => {
+      const get = async <T>(url: string, path: string) => (await (await fetch(`${url}/api/v1${path}`)).json()) as T;
+      const hashes = (list: string[]) => list.map((h) => Buffer.from(h, 'hex'));
+      const publisher = (url: string) => new HttpRegistry('team', url, { token: async () => token, attempts: 1 });
+      const packages = ['@log/one', '@log/two', '@log/three', '@log/four'];
+      const start = await get<AuditHead>(a.url, '/audit-log/head');
+      // The packages exist first (a first publish is stored alone); then 12 versions of each, all at once.
+      for (const name of packages) await publisher(a.url).publish(await pack(root, name, '0.1.0', 'first\n'), []);
+      const jobs = packages.flatMap((name, p) =>
+        Array.from({ length: 12 }, (_, v) => ({ name, version: `1.0.${v}`, url: (p + v) % 2 === 0 ? a.url : b.url })),
+      );
+      const archives = await Promise.all(jobs.map((j) => pack(root, j.name, j.version, `${j.name} ${j.version}\n`)));
+      await Promise.all(
+        jobs.map(async (job, i) => {
+          await publisher(job.url).publish(archives[i]!, []);
+          // Answered: the other instance's signed head already covers the entry, and proves it.
+          const other = job.url === a.url ? b.url : a.url;
+          const head = await get<AuditHead>(other, '/audit-log/head');
+          const { proofs } = await get<{ proofs: { index: number; entry: AuditEntry; proof: string[] }[] }>(
+            other,
+            `/audit-log/proof/inclusion?package=${encodeURIComponent(job.name)}&size=${head.size}`,
+          );
+          const mine = proofs.find((p) => p.entry.version === job.version);
+          assert.ok(mine, `${job.name}@${job.version} is under the head answered after its publish`);
+          assert.equal(mine.entry.metadata.checksum, sha256(archives[i]!));
+          const leaf = leafHash(Buffer.from(mine.entry.hash, 'hex'));
+          const check = verifyInclusion(
+            mine.index,
+            head.size,
+            leaf,
+            hashes(mine.proof),
+            Buffer.from(head.root!, 'hex'),
+          );
+          assert.deepEqual(check, { ok: true });
+        }),
+      );
+      const head = await get<AuditHead>(a.url, '/audit-log/head');
+      const fromB = await get<AuditHead>(b.url, '/audit-log/head');
+      assert.deepEqual([fromB.size, fromB.root], [head.size, head.root], 'both instances sign the same log');
+      assert.equal(head.size, start.size + packages.length + jobs.length, 'one entry per publish, none more');
+      const { entries } = await get<{ entries: AuditEntry[] }>(a.url, '/audit-log?after=0&limit=1000');
+      // One chain from the first entry to the signed head: numbered without a gap, each linked to the one before.
+      assert.deepEqual(verifyChain(entries, head), { ok: true });
+      const tree = new MemoryTree(entries.map((e) => leafHash(Buffer.from(e.hash, 'hex'))));
+      assert.equal((await rootOf(tree, head.size)).toString('hex'), head.root);
+      const since = await get<{ proof: string[] }>(
+        a.url,
+        `/audit-log/proof/consistency?from=${start.size}&to=${head.size}`,
+      );
+      assert.deepEqual(
+        verifyConsistency(
+          start.size,
+          head.size,
+          hashes(since.proof),
+          await rootOf(tree, start.size),
+          Buffer.from(head.root!, 'hex'),
+        ),
+        { ok: true },
+      );
+      assert.equal((await rootOf(tree, start.size)).toString('hex'), start.root);
+      // Every publish recorded exactly once, and each entry names the one before it about its package.
+      const last = new Map<string, number>();
+      for (const entry of entries) {
+        assert.equal(entry.metadata[PACKAGE_PREVIOUS] ?? 0, last.get(entry.package) ?? 0, `entry ${entry.seq}`);
+        last.set(entry.package, entry.seq);
+      }
+      for (const [i, job] of jobs.entries()) {
+        const recorded = entries.filter((e) => e.package === job.name && e.version === job.version);
+        assert.equal(recorded.length, 1, `${job.name}@${job.version}`);
+        assert.equal(recorded[0]!.metadata.checksum, sha256(archives[i]!));
+      }
     });
   },
 );

@@ -25,8 +25,9 @@ const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1
  * its scope (before the body is read), the parts (each named once, each
  * within its limit), the archive and its manifest, the caller's right to
  * this name and version (a new name: reserved, in someone else's scope, or
- * like a popular package's, §9.4), the signature over exactly these bytes — then one
- * transaction stores the archive and the version together.
+ * like a popular package's, §9.4), the signature over exactly these bytes (checked
+ * together, refused in that order) — then the archive is stored, and one transaction
+ * stores the version and its audit entry together.
  */
 export const publishPlugin: FastifyPluginAsync = async (app) => {
   await app.register(multipart, {
@@ -90,10 +91,21 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
       const caller = callerOf(request);
       const upload = await readUpload(request);
       const manifest = await manifestOf(upload.archive);
-      await refusePublish(app.registry.db, caller, manifest);
-      await refuseNewName(app.registry.db, caller, manifest.name, upload.confirmName ? [upload.confirmName] : []);
-      const settings = await registrySettings(app.registry.db);
-      const signed = await checkSignature(app.registry.sigstoreRoot, upload);
+      // Independent checks, at once (each a round trip or a signature check); a refusal is still
+      // reported in this order, whichever finished first.
+      const checks = await Promise.allSettled([
+        refusePublish(app.registry.db, caller, manifest),
+        refuseNewName(app.registry.db, caller, manifest.name, upload.confirmName ? [upload.confirmName] : []),
+        registrySettings(app.registry.db),
+        checkSignature(app.registry.sigstoreRoot, upload),
+      ]);
+      for (const check of checks) if (check.status === 'rejected') throw check.reason;
+      const [, , settings, signed] = checks.map((c) => (c as PromiseFulfilledResult<unknown>).value) as [
+        unknown,
+        unknown,
+        Awaited<ReturnType<typeof registrySettings>>,
+        Awaited<ReturnType<typeof checkSignature>>,
+      ];
       if (!signed && settings.requireSignatures)
         throw new ApiFailure(
           400,

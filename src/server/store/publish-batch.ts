@@ -17,6 +17,8 @@ export interface PublishItem {
   manifest: Manifest;
   archive: Buffer;
   signed: SignedUpload | undefined;
+  /** The archive's key in the blob store, written (and flushed) before the publish joins a batch. */
+  key: string;
 }
 
 interface Queued extends PublishItem {
@@ -33,8 +35,9 @@ const queues = new WeakMap<RegistryContext, { waiting: Queued[]; running: boolea
  * Group commit of publishes, per instance: publishes that arrive while a
  * batch is being stored wait for the next one, and each batch is one
  * transaction of a few statements whatever its size — lock the packages,
- * check them, write the archives, write every row, append every audit
- * entry under one lock of the log's head, commit. No publish is answered
+ * check them, write every row, append every audit entry under one lock of
+ * the log's head, commit. The archives are written before (each by its own
+ * request, flushed to disk): the transaction waits for no disk. No publish is answered
  * before the commit that makes its version and its log entry durable and
  * visible together. A publish the batch cannot decide plainly (a new
  * package, a package without owners, a version that exists, another
@@ -108,10 +111,8 @@ async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]):
     installable.set(packageId, check.installable);
   }
   if (accepted.length === 0) return new Map();
-  // Only now, with every check passed under the locks, are the archives written (in parallel).
-  const keys = await Promise.all(accepted.map(({ item }) => ctx.blobs.put(item.archive)));
   const publishedAt = new Date().toISOString();
-  const versions = accepted.map(({ item, packageId }, i) => {
+  const versions = accepted.map(({ item, packageId }) => {
     const checksum = sha256Hex(item.archive);
     const approved = !item.settings.requireApproval;
     if (approved) installable.get(packageId)!.push(item.manifest.version);
@@ -119,7 +120,6 @@ async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]):
       ...item,
       packageId,
       checksum,
-      key: keys[i]!,
       publishedAt,
       approval: approved ? 'approved' : 'pending',
       attestation: attestationOf(ctx, item.settings, item.caller, item.manifest, checksum, item.signed, publishedAt),

@@ -29,18 +29,27 @@ const versionExists = (manifest: Manifest, existing: string) =>
  * precedence). Checked again under the package's row lock when storing.
  */
 export async function refusePublish(db: Queryable, caller: Caller, manifest: Manifest): Promise<void> {
-  const pkg = await packageRow(db, manifest.name);
+  const { scope, name } = parsePackageName(manifest.name);
+  // One round trip: the package, whether it has owners and the caller is one, and the same version.
+  const { rows } = await db.query<PackageRow & { owned: boolean; mine: boolean; existing: string | null }>(
+    `SELECT p.*,
+            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
+            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
+            (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
+                AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
+       FROM packages p WHERE p.scope = $1 AND p.name = $2`,
+    [scope ?? '', name, caller.userId, manifest.version],
+  );
+  const pkg = rows[0];
   if (!pkg) return;
-  const { rows } = await db.query('SELECT 1 FROM package_owners WHERE package_id = $1', [pkg.id]);
-  if (rows.length > 0) await requireOwner(db, caller, pkg, manifest.name);
-  const existing = await samePrecedence(db, pkg.id, manifest.version);
-  if (existing) throw versionExists(manifest, existing);
+  if (pkg.owned && !pkg.mine) await requireOwner(db, caller, pkg, manifest.name);
+  if (pkg.existing) throw versionExists(manifest, pkg.existing);
 }
 
 /**
- * Stores a checked publish: with the other publishes this instance is
- * storing at the same moment, in one transaction (group commit,
- * publish-batch.ts), or else on its own (storePublishAlone).
+ * Stores a checked publish: its archive, then its rows with the other
+ * publishes this instance is storing at the same moment, in one transaction
+ * (group commit, publish-batch.ts), or else on its own (storePublishAlone).
  */
 export async function storePublish(
   ctx: RegistryContext,
@@ -50,8 +59,11 @@ export async function storePublish(
   archive: Buffer,
   signed: SignedUpload | undefined,
 ): Promise<VersionRow> {
+  // The archive first, outside any transaction: a publish that then loses a race leaves a blob no
+  // version names, which is harmless (content-addressed) and costs no one a lock.
+  const key = await ctx.blobs.put(archive);
   return (
-    (await publishInBatch(ctx, { settings, caller, manifest, archive, signed })) ??
+    (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, key })) ??
     (await storePublishAlone(ctx, settings, caller, manifest, archive, signed))
   );
 }
