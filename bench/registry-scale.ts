@@ -16,6 +16,7 @@
  *   AAM_BENCH_BEFORE=DIR/dist/cli.js      also measure that build (the registry before), 1 and 2 instances
  *   AAM_BENCH_ONLY=publish                only the publish cost and signed publishes, on PostgreSQL, 1 and 2 instances
  *   AAM_BENCH_PUBLISHES=1500              signed publishes per instance count
+ *   AAM_BENCH_PUBLISH_CONNECTIONS=16      connections of the publish load (default: the reads')
  *   AAM_BENCH_DURABLE=1                   PostgreSQL with fsync and synchronous commit on (as in production)
  */
 import { execFileSync } from 'node:child_process';
@@ -185,7 +186,7 @@ async function measureInstances(
     const uploads = (await signedUploads(root, `b${instances}`, SIZE.publishes)).map(multipart);
     let next = 0;
     figures.signed_publish = await load(urls, {
-      connections: SIZE.connections,
+      connections: Number(process.env.AAM_BENCH_PUBLISH_CONNECTIONS ?? SIZE.connections),
       amount: uploads.length,
       next: () => {
         const { body, contentType } = uploads[next++ % uploads.length]!;
