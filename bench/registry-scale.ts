@@ -27,6 +27,7 @@ import { sha256Hex } from '../src/core/archive/hash.ts';
 import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
 import { buildFixture } from './registry/fixture.ts';
 import type { Fixture } from './registry/fixture.ts';
+import { cpuNow, postmasterOn } from './registry/cpu.ts';
 import { load, spawnServer } from './registry/load.ts';
 import type { LoadResult, Served } from './registry/load.ts';
 import { proofCost, recordHead } from './registry/proofs.ts';
@@ -185,6 +186,11 @@ async function measureInstances(
     const recorded = legacy ? undefined : await recordHead(urls[0]!);
     const uploads = (await signedUploads(root, `b${instances}`, SIZE.publishes)).map(multipart);
     let next = 0;
+    // CPU per publish, of the registry's processes and of PostgreSQL: the cost that does not depend
+    // on what else the (shared) machine is doing, unlike the rate.
+    const pids = servers.map((s) => s.child.pid!);
+    const postmaster = fixture.databaseUrl ? await postmasterOn(Number(new URL(fixture.databaseUrl).port)) : undefined;
+    const cpuBefore = await cpuNow(pids, postmaster);
     figures.signed_publish = await load(urls, {
       connections: Number(process.env.AAM_BENCH_PUBLISH_CONNECTIONS ?? SIZE.connections),
       amount: uploads.length,
@@ -198,12 +204,19 @@ async function measureInstances(
         };
       },
     });
+    const cpuAfter = await cpuNow(pids, postmaster);
+    const per = (ms: number) => Math.round((ms / Math.max(1, figures.signed_publish!.requests)) * 100) / 100;
+    const publishCpu = {
+      registry_ms: per(cpuAfter.server - cpuBefore.server),
+      postgres_ms: per(cpuAfter.database - cpuBefore.database),
+    };
     progress(`${engine} ${instances}× signed_publish`, figures.signed_publish);
+    process.stderr.write(`  CPU per publish: ${JSON.stringify(publishCpu)}\n`);
     const proofs =
       instances === 1 && recorded && !onlyPublish
         ? await proofCost(urls[0]!, recorded, packageName(7).full, SIZE.proofRuns)
         : undefined;
-    return { instances, figures, ...(proofs ? { proofs } : {}) };
+    return { instances, figures, publish_cpu: publishCpu, ...(proofs ? { proofs } : {}) };
   } finally {
     await stopAll([...servers, ...floors]);
   }
@@ -297,6 +310,10 @@ for (const r of results) {
         `  ${run.instances}× ${name.padEnd(22)} ${String(f.rps).padStart(8)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms${floor}`,
       );
     }
+    if ('publish_cpu' in run)
+      rows.push(
+        `  ${run.instances}× CPU per signed publish: registry ${run.publish_cpu.registry_ms} ms, PostgreSQL ${run.publish_cpu.postgres_ms} ms`,
+      );
     if (run.proofs) rows.push(`  proofs: ${JSON.stringify(run.proofs)}`);
   }
   for (const run of 'before' in r ? (r.before ?? []) : [])

@@ -94,14 +94,16 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
       // Independent checks, at once (each a round trip or a signature check); a refusal is still
       // reported in this order, whichever finished first.
       const checks = await Promise.allSettled([
-        refusePublish(app.registry.db, caller, manifest),
-        refuseNewName(app.registry.db, caller, manifest.name, upload.confirmName ? [upload.confirmName] : []),
+        (async () => {
+          // A new name's checks, only for a new name.
+          if (!(await refusePublish(app.registry.db, caller, manifest)))
+            await refuseNewName(app.registry.db, caller, manifest.name, upload.confirmName ? [upload.confirmName] : []);
+        })(),
         registrySettings(app.registry.db),
         checkSignature(app.registry.sigstoreRoot, upload),
       ]);
       for (const check of checks) if (check.status === 'rejected') throw check.reason;
-      const [, , settings, signed] = checks.map((c) => (c as PromiseFulfilledResult<unknown>).value) as [
-        unknown,
+      const [, settings, signed] = checks.map((c) => (c as PromiseFulfilledResult<unknown>).value) as [
         unknown,
         Awaited<ReturnType<typeof registrySettings>>,
         Awaited<ReturnType<typeof checkSignature>>,

@@ -27,8 +27,9 @@ const versionExists = (manifest: Manifest, existing: string) =>
  * Refuses, before anything is written, a publish its caller may not make:
  * a package owned by others, or a version that is already there (by SemVer
  * precedence). Checked again under the package's row lock when storing.
+ * Resolves to whether the package exists (a new name has checks of its own).
  */
-export async function refusePublish(db: Queryable, caller: Caller, manifest: Manifest): Promise<void> {
+export async function refusePublish(db: Queryable, caller: Caller, manifest: Manifest): Promise<boolean> {
   const { scope, name } = parsePackageName(manifest.name);
   // One round trip: the package, whether it has owners and the caller is one, and the same version.
   const { rows } = await db.query<PackageRow & { owned: boolean; mine: boolean; existing: string | null }>(
@@ -41,9 +42,10 @@ export async function refusePublish(db: Queryable, caller: Caller, manifest: Man
     [scope ?? '', name, caller.userId, manifest.version],
   );
   const pkg = rows[0];
-  if (!pkg) return;
+  if (!pkg) return false;
   if (pkg.owned && !pkg.mine) await requireOwner(db, caller, pkg, manifest.name);
   if (pkg.existing) throw versionExists(manifest, pkg.existing);
+  return true;
 }
 
 /**
