@@ -65,23 +65,33 @@ export class DirBlobStore implements BlobStore {
     const existing = await stat(path).catch(() => undefined);
     // Already there (another instance, or the same archive again): kept if it is intact, else written anew.
     if (existing?.size === bytes.length && (await this.get(key))) return key;
-    await mkdir(join(path, '..'), { recursive: true });
-    await mkdir(join(this.root, TEMP_DIR), { recursive: true });
+    const folder = join(path, '..');
     const temp = join(this.root, TEMP_DIR, tempName(key));
+    // Folders are made when missing (ENOENT), not asked for each time: a publish is a few syscalls fewer.
+    const orMake = async <T>(dir: string, step: () => Promise<T>): Promise<T> => {
+      try {
+        return await step();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        await mkdir(dir, { recursive: true });
+        return step();
+      }
+    };
     try {
       // Flushed to disk before it is named, and named durably, before the caller commits the version
       // that points at it: a crash after the commit never leaves a version whose archive is empty.
-      const file = await open(temp, 'wx');
+      const file = await orMake(join(this.root, TEMP_DIR), () => open(temp, 'wx'));
       try {
         await file.writeFile(bytes);
         await file.sync();
       } finally {
         await file.close();
       }
-      await rename(temp, path);
-      await syncDirectory(join(path, '..'));
-    } finally {
+      await orMake(folder, () => rename(temp, path));
+      await syncDirectory(folder);
+    } catch (error) {
       await rm(temp, { force: true });
+      throw error;
     }
     return key;
   }
