@@ -18,12 +18,14 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     ]);
     const root = join(w.root, 'trusted_root.json');
     await writeFile(root, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(
-      `sigstore_trusted_root: ${root}\nsigstore_endpoint: ${local.instance().url}\ngpg_home: ${gnupg}\n${security}`,
-    );
+    const configure = (policy: string) =>
+      w.writeGlobalConfig(
+        `sigstore_trusted_root: ${root}\nsigstore_endpoint: ${local.instance().url}\ngpg_home: ${gnupg}\n${policy}`,
+      );
+    await configure(security);
     const run = (args: string[], extra: Parameters<typeof cli>[1] extends infer O ? Partial<O> : never = {}) =>
       cli(args, { cwd: w.project, home: w.home, ...extra });
-    return { w, run, a: fingerprints['Key A <a@example.com>']!, b: fingerprints['Key B <b@example.com>']! };
+    return { w, run, configure, a: fingerprints['Key A <a@example.com>']!, b: fingerprints['Key B <b@example.com>']! };
   }
 
   it('publish --sign --gpg-key A --gpg-key B signs with both keys, and says so', async () => {
@@ -174,6 +176,147 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     assert.match(refused.stderr, /for @other\/\*, not @acme\/tool/);
     assert.match(refused.stderr, /is signed by carol@elsewhere\.example .*, who is not in your trust lists/);
     assert.equal((await readdir(join(w.project, '.aam'))).includes('aam-lock.yaml'), false);
+  });
+
+  it('install refuses a delegate whose delegation expired before it signed, naming the date', async () => {
+    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const until = new Date(Date.now() + 4000).toISOString();
+    const made = await run([
+      'delegate',
+      '@acme/*',
+      '--to',
+      'bob@partner.io',
+      '--until',
+      until,
+      '--identity-token',
+      local.instance().mintToken('alice@example.com'),
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    // The delegation lapses; only then does the delegate sign (the transparency log's time says when).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(until) - Date.now()) + 1500));
+    const published = await run([
+      'publish',
+      await w.makePackage('@acme/tool', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      local.instance().mintToken('bob@partner.io'),
+    ]);
+    assert.equal(published.code, 0, published.stderr);
+    const refused = await run(['install', '@acme/tool', '--no-deploy']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `whose delegation is refused: delegation [0-9a-f]{12} \\(by alice@example\\.com .*for @acme/\\*\\) expired on ${until.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, before the signature was made \\(\\d{4}-`,
+      ),
+    );
+  });
+
+  it('install refuses a delegation loop, re-delegation the delegation does not allow, and a chain past the depth limit', async () => {
+    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const token = (email: string) => local.instance().mintToken(email);
+    const delegate = async (pattern: string, by: string, to: string, depth: number) => {
+      const made = await run([
+        'delegate',
+        pattern,
+        '--to',
+        to,
+        '--until',
+        '2099-12-31',
+        '--max-depth',
+        String(depth),
+        '--identity-token',
+        token(by),
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+    };
+    const publishAs = async (name: string, email: string) => {
+      const published = await run([
+        'publish',
+        await w.makePackage(name, '1.0.0'),
+        '--sign',
+        '--identity-token',
+        token(email),
+      ]);
+      assert.equal(published.code, 0, published.stderr);
+    };
+    const refusal = async (name: string) => {
+      const refused = await run(['install', name, '--no-deploy']);
+      assert.equal(refused.code, 1, refused.stdout);
+      return refused.stderr;
+    };
+    // A loop: bob and carol delegate @loop/* to each other, and neither leads to anyone trusted.
+    await delegate('@loop/*', 'bob@partner.io', 'carol@partner.io', 1);
+    await delegate('@loop/*', 'carol@partner.io', 'bob@partner.io', 1);
+    await publishAs('@loop/tool', 'bob@partner.io');
+    assert.match(
+      await refusal('@loop/tool'),
+      /@loop\/tool@1\.0\.0: Signed by bob@partner\.io.*, whose delegation is refused: a delegation loop: carol@partner\.io .*→ bob@partner\.io .*signs for itself/,
+    );
+    // Re-delegation where the delegation does not allow it: alice → bob (--max-depth 0), bob → dave.
+    await delegate('@acme/*', 'alice@example.com', 'bob@partner.io', 0);
+    await delegate('@acme/*', 'bob@partner.io', 'dave@partner.io', 0);
+    await publishAs('@acme/tool', 'dave@partner.io');
+    assert.match(
+      await refusal('@acme/tool'),
+      /Signed by dave@partner\.io.*, whose delegation is refused: delegation [0-9a-f]{12} \(by alice@example\.com .*for @acme\/\*\) does not allow re-delegation/,
+    );
+    // Past the depth limit: alice → p1 → p2 → p3 → p4, each allowing 3 more levels; p4's signature is 4 delegations down.
+    await delegate('@deep/*', 'alice@example.com', 'p1@partner.io', 3);
+    await delegate('@deep/*', 'p1@partner.io', 'p2@partner.io', 3);
+    await delegate('@deep/*', 'p2@partner.io', 'p3@partner.io', 3);
+    await delegate('@deep/*', 'p3@partner.io', 'p4@partner.io', 3);
+    await publishAs('@deep/tool', 'p4@partner.io');
+    assert.match(
+      await refusal('@deep/tool'),
+      /Signed by p4@partner\.io.*, whose delegation is refused: the delegation chain is longer than 3 delegations/,
+    );
+    // One level less passes: p3 signs through p2, p1 and alice.
+    await publishAs('@deep/other', 'p3@partner.io');
+    const installed = await run(['install', '@deep/other', '--no-deploy']);
+    assert.equal(installed.code, 0, installed.stderr);
+  });
+
+  it('allow_delegation: false refuses a signature that is trusted only through a delegation, and says so', async () => {
+    const { w, run, configure } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const token = (email: string) => local.instance().mintToken(email);
+    assert.equal(
+      (
+        await run([
+          'delegate',
+          '@acme/*',
+          '--to',
+          'bob@partner.io',
+          '--until',
+          '2099-12-31',
+          '--identity-token',
+          token('alice@example.com'),
+        ])
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await run([
+          'publish',
+          await w.makePackage('@acme/tool', '1.0.0'),
+          '--sign',
+          '--identity-token',
+          token('bob@partner.io'),
+        ])
+      ).code,
+      0,
+    );
+    assert.equal((await run(['install', '@acme/tool', '--no-deploy'])).code, 0);
+    await configure('trusted_identities: ["alice@example.com"]\non_signature_failure: error\nallow_delegation: false');
+    const verified = await run(['verify', '--json']);
+    assert.equal(verified.code, 1, verified.stdout);
+    const report = (JSON.parse(verified.stdout) as { packages: { code: string; message: string }[] }).packages[0]!;
+    assert.equal(report.code, 'DELEGATION_REFUSED');
+    assert.match(
+      report.message,
+      /Signed by bob@partner\.io.*signs only through a delegation, and allow_delegation is false/,
+    );
   });
 
   it('signs in out of band when asked (--oauth-force-oob), with another issuer (--oidc-issuer): URL printed, code read back', async () => {
