@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
+import { cli } from '../helpers/cli.ts';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
 
@@ -75,6 +76,50 @@ describe('several signers in a real VS Code (code-server)', () => {
       /Signed by:\s*bob@partner\.example · issuer \S+ — delegated by alice@example\.com for @partner\/\* until \d{4}-\d{2}-\d{2}/,
     );
     console.log(`screenshot: ${await s.shot('22-delegated-hover')}`);
+    await s.page.keyboard.press('Escape');
+  });
+
+  it("after Alice revokes the delegation behind a delegate's package, Verify All fails it and says who revoked which", async () => {
+    // Revoked in this session's own demo registry (every e2e file builds its own): the other files keep their counts.
+    const run = (args: string[]) =>
+      cli(args, { cwd: s.world.workspace, home: s.world.home, env: { GNUPGHOME: s.world.gnupgHome } });
+    const listed = await run(['delegate', '--list', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const delegation = (JSON.parse(listed.stdout) as { id: string; kind: string; text: string }[]).find(
+      (d) => d.kind === 'delegation' && d.text.startsWith('@partner/* → bob@partner.example'),
+    );
+    assert.ok(delegation, listed.stdout);
+    const revoked = await run([
+      'delegate',
+      '--revoke',
+      delegation.id.slice(7, 19),
+      '--reason',
+      'the partner contract ended',
+      '--identity-token',
+      s.sigstore.mintToken('alice@example.com'),
+    ]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, /✓ Revoked by alice@example\.com/);
+    await s.command('AAM: Verify Installed Packages');
+    await s.notification(
+      /Checked 14 packages: 3 failed, 1 installed without verification, 2 signed, untrusted, 1 unsigned, 7 verified/,
+    );
+    await s.waitForStatus('@partner/lint-pack', 'signed, untrusted');
+    const row = s.row('@partner/lint-pack');
+    const said = (await row.getAttribute('aria-label')) ?? '';
+    const because = new RegExp(
+      `delegation ${delegation.id.slice(7, 19)} \\(by alice@example\\.com .*for @partner/\\*\\) was revoked by alice@example\\.com .*: the partner contract ended`,
+    );
+    assert.match(said, /Signed by bob@partner\.example .*whose delegation is refused/);
+    assert.match(said, because);
+    // The row's hover says the same.
+    const box = await row.boundingBox();
+    assert.ok(box);
+    await s.page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
+    const hover = s.page.locator('.monaco-hover, .workbench-hover', { hasText: 'was revoked' }).first();
+    await hover.waitFor();
+    assert.match(await hover.innerText(), because);
+    console.log(`screenshot: ${await s.shot('23-delegation-revoked')}`);
     await s.page.keyboard.press('Escape');
   });
 });
