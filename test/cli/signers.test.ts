@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.ts';
 import { makeGpgHome } from '../helpers/gpg.ts';
@@ -316,6 +316,80 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     assert.match(
       report.message,
       /Signed by bob@partner\.io.*signs only through a delegation, and allow_delegation is false/,
+    );
+  });
+
+  it('install --review and diff list every signer, the signers that came and went, and the delegations used', async () => {
+    const { w, run, a, b } = await setup(
+      'trusted_identities: ["alice@example.com"]\non_signature_failure: error\non_signer_change: warn',
+    );
+    const alice = () => ['--identity-token', local.instance().mintToken('alice@example.com')];
+    const publish = async (version: string, ...keys: string[]) => {
+      const published = await run([
+        'publish',
+        await w.makePackage('@acme/tool', version),
+        '--signing-method',
+        'sigstore',
+        ...keys.flatMap((k) => ['--gpg-key', k]),
+        ...alice(),
+      ]);
+      assert.equal(published.code, 0, published.stderr);
+    };
+    // 1.0.0 co-signed by Alice and key A; 1.1.0 by Alice and key B: A is gone, B came.
+    await publish('1.0.0', 'a@example.com');
+    assert.equal((await run(['install', '@acme/tool@1.0.0', '--no-deploy'])).code, 0);
+    const base = join(w.root, 'base');
+    await cp(join(w.project, '.aam'), join(base, '.aam'), { recursive: true });
+    await publish('1.1.0', 'b@example.com');
+    const reviewed = await run(['install', '@acme/tool@1.1.0', '--review', '--no-deploy']);
+    assert.equal(reviewed.code, 0, reviewed.stderr);
+    const keyA = `Key A <a@example\\.com>, OpenPGP key ${a}`;
+    const keyB = `Key B <b@example\\.com>, OpenPGP key ${b}`;
+    assert.match(
+      reviewed.stdout,
+      new RegExp(
+        `  signers: +alice@example\\.com \\(issuer [^)]*\\) and ${keyA} → alice@example\\.com \\(issuer [^)]*\\) and ${keyB}\\n` +
+          `  signer added: ${keyB}\\n  signer gone: +${keyA}\\n  signature: +sigstore \\+ gpg → sigstore \\+ gpg\\n`,
+      ),
+    );
+    assert.match(
+      reviewed.stdout,
+      new RegExp(`✗ Signature removed: the signature by ${keyA} is gone \\(still signed by alice@example\\.com`),
+    );
+    const installed = await run(['install', '@acme/tool@1.1.0', '--review', '--yes', '--no-deploy']);
+    assert.equal(installed.code, 0, installed.stderr);
+    const diff = await run(['diff', base]);
+    assert.equal(diff.code, 1, diff.stdout);
+    assert.match(
+      diff.stdout,
+      new RegExp(
+        `signers: alice@example\\.com .* and ${keyA} → alice@example\\.com .* and ${keyB}\\n +\\+ ${keyB} \\(signer added\\)\\n +− ${keyA} \\(signer gone\\)\\n +kind: +sigstore \\+ gpg → sigstore \\+ gpg`,
+      ),
+    );
+    assert.match(diff.stdout, new RegExp(`reason to look again: @acme/tool: the signature by ${keyA} is gone`));
+    const json = JSON.parse((await run(['diff', base, '--json'])).stdout) as {
+      packages: { name: string; after: { signers: string[] }; signerChange: { added: string[]; removed: string[] } }[];
+    };
+    const tool = json.packages.find((p) => p.name === '@acme/tool')!;
+    assert.equal(tool.after.signers.length, 2);
+    assert.deepEqual([tool.signerChange.added.length, tool.signerChange.removed.length], [1, 1]);
+    // A delegate's package: the review says whose delegation it signs through.
+    assert.equal(
+      (await run(['delegate', '@acme/*', '--to', 'bob@partner.io', '--until', '2099-12-31', ...alice()])).code,
+      0,
+    );
+    const bobs = await run([
+      'publish',
+      await w.makePackage('@acme/lint', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      local.instance().mintToken('bob@partner.io'),
+    ]);
+    assert.equal(bobs.code, 0, bobs.stderr);
+    const delegated = await run(['install', '@acme/lint', '--review', '--no-deploy']);
+    assert.match(
+      delegated.stdout,
+      /  signer: +— → bob@partner\.io \(issuer [^)]*\)\n  signature: +— → sigstore\n  delegation: +bob@partner\.io .* — delegated by alice@example\.com for @acme\/\* until 2099-12-31\n/,
     );
   });
 
