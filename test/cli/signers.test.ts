@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readdir, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.ts';
 import { makeGpgHome } from '../helpers/gpg.ts';
@@ -391,6 +391,77 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
       delegated.stdout,
       /  signer: +— → bob@partner\.io \(issuer [^)]*\)\n  signature: +— → sigstore\n  delegation: +bob@partner\.io .* — delegated by alice@example\.com for @acme\/\* until 2099-12-31\n/,
     );
+  });
+
+  it('report names every signer of a co-signed package and the delegation a delegate signs through, in every format', async () => {
+    const { w, run, a } = await setup(`trusted_identities: ["alice@example.com"]\non_signature_failure: error`);
+    const alice = () => ['--identity-token', local.instance().mintToken('alice@example.com')];
+    const cosigned = await run([
+      'publish',
+      await w.makePackage('@acme/tool', '1.0.0'),
+      '--signing-method',
+      'sigstore',
+      '--gpg-key',
+      'a@example.com',
+      ...alice(),
+    ]);
+    assert.equal(cosigned.code, 0, cosigned.stderr);
+    assert.equal(
+      (await run(['delegate', '@acme/*', '--to', 'bob@partner.io', '--until', '2099-12-31', ...alice()])).code,
+      0,
+    );
+    const bobs = await run([
+      'publish',
+      await w.makePackage('@acme/lint', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      local.instance().mintToken('bob@partner.io'),
+    ]);
+    assert.equal(bobs.code, 0, bobs.stderr);
+    assert.equal((await run(['install', '@acme/tool', '@acme/lint', '--no-deploy'])).code, 0);
+    const keyA = `Key A <a@example.com> (${a})`;
+    const delegation = /^bob@partner\.io — delegated by alice@example\.com for @acme\/\* until 2099-12-31$/;
+    for (const scope of [[], ['--registry', 'team']]) {
+      const json = JSON.parse((await run(['report', ...scope, '--format', 'json'])).stdout) as {
+        rows: { name: string; signer: string; signers: string[]; delegations: string[] }[];
+        totals: { total: number; bySigner: { signer: string; count: number }[] };
+      };
+      const row = (name: string) => json.rows.find((r) => r.name === name)!;
+      assert.equal(row('@acme/tool').signer, 'alice@example.com');
+      assert.deepEqual(row('@acme/tool').signers, ['alice@example.com', keyA]);
+      assert.deepEqual(row('@acme/tool').delegations, []);
+      assert.deepEqual(row('@acme/lint').signers, ['bob@partner.io']);
+      assert.match(
+        row('@acme/lint').delegations.join(),
+        delegation,
+        `${scope.join(' ')} ${JSON.stringify(row('@acme/lint'))}`,
+      );
+      // A co-signed package counts under each of its signers.
+      assert.equal(json.totals.total, 2);
+      assert.deepEqual(json.totals.bySigner, [
+        { signer: 'alice@example.com', count: 1 },
+        { signer: 'bob@partner.io', count: 1 },
+        { signer: keyA, count: 1 },
+      ]);
+    }
+    const table = (await run(['report'])).stdout;
+    assert.match(
+      table,
+      new RegExp(
+        `By signer:\\n {2}alice@example\\.com +1\\n {2}bob@partner\\.io +1\\n {2}Key A <a@example\\.com> \\(${a}\\) +1\\n`,
+      ),
+    );
+    const [header, ...lines] = (await run(['report', '--format', 'csv'])).stdout.trimEnd().split('\r\n');
+    const columns = header!.split(',');
+    const cells = (name: string) => lines.find((l) => l.startsWith(`.,'${name},`))!.split(','); // a cell that starts with @ is kept as text;
+    assert.equal(cells('@acme/tool')[columns.indexOf('signer')], `alice@example.com + ${keyA}`);
+    assert.match(cells('@acme/lint')[columns.indexOf('delegations')]!, delegation);
+    const out = join(w.root, 'report.html');
+    await run(['report', '--format', 'html', '--output', out]);
+    const page = JSON.parse(
+      /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(await readFile(out, 'utf8'))![1]!,
+    ) as { report: { rows: { name: string; signers: string[] }[] } };
+    assert.deepEqual(page.report.rows.find((r) => r.name === '@acme/tool')!.signers, ['alice@example.com', keyA]);
   });
 
   it('signs in out of band when asked (--oauth-force-oob), with another issuer (--oidc-issuer): URL printed, code read back', async () => {
