@@ -180,5 +180,7 @@ export async function writeVersions(
       packages.map(([, m]) => m.repository ?? null),
     ],
   );
-  return rows.map(({ i: _, ...row }: VersionRow & { i?: unknown }) => row as VersionRow);
+  // The rows as a single publish returns them: without the batch's ordinal.
+  for (const row of rows as (VersionRow & { i?: unknown })[]) delete row.i;
+  return rows;
 }
