@@ -312,7 +312,9 @@ for (const r of results) {
     }
     if ('publish_cpu' in run)
       rows.push(
-        `  ${run.instances}× CPU per signed publish: registry ${run.publish_cpu.registry_ms} ms, PostgreSQL ${run.publish_cpu.postgres_ms} ms`,
+        r.engine === 'postgres'
+          ? `  ${run.instances}× CPU per signed publish: registry ${run.publish_cpu.registry_ms} ms, PostgreSQL ${run.publish_cpu.postgres_ms} ms`
+          : `  ${run.instances}× CPU per signed publish: registry with its embedded database ${run.publish_cpu.registry_ms} ms`,
       );
     if (run.proofs) rows.push(`  proofs: ${JSON.stringify(run.proofs)}`);
   }
