@@ -13,7 +13,8 @@ import { ClaimFilter, installedClaims } from './evidence/claims.ts';
 import { PlaceIndex, placeOwners } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
-import { claimsOfOthers, holds, openLock } from './store/reuse.ts';
+import { claimsOfOthers, openLock, stillValid } from './store/reuse.ts';
+import type { ChangeWatch } from './store/change-watch.ts';
 import { VerificationStore } from './store/result-store.ts';
 import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
@@ -40,6 +41,11 @@ export interface VerifyWorkspaceOptions {
   signal?: AbortSignal;
   /** Earlier results: a package whose files, lock entry and trust material are unchanged is not verified again. */
   store?: VerificationStore;
+  /**
+   * A long-running host's file watcher: a stored result it vouches for is reused without a stat
+   * sweep (see ChangeWatch). Not consulted with `force`.
+   */
+  watch?: ChangeWatch;
   /** Verify everything from scratch, trusting no earlier result or file stamp (the results are still stored). */
   force?: boolean;
   /** Worker threads to use at most, besides this thread (default: one per core but one; 0: this thread only). */
@@ -83,6 +89,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       : 0,
   );
   try {
+    // Every change made before this call is to be known to the watcher before it vouches for anything.
+    const watch = store && !force ? options.watch : undefined;
+    await watch?.settle();
     const lock = await openLock(lockFile, store, force);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
@@ -91,7 +100,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const filter = options.only
       ? new ClaimFilter(names.flatMap((name) => installedClaims(installedDirOf(workspace, name), roots).names))
       : undefined;
-    let claims = options.only ? claimsOfOthers(lock.names, names, workspace, roots, store, force, filter) : undefined;
+    let claims = options.only
+      ? claimsOfOthers(lock.names, names, workspace, roots, store, force, filter, watch)
+      : undefined;
     const neighbours = claims
       ? [...new PlaceIndex(claims).neighboursOf(names, claims)].filter((n) => !names.includes(n))
       : [];
@@ -136,7 +147,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       if (
         stored &&
         stored.key === `${lock.digests[name]}:${settingsKey}` &&
-        holds(stored.result, installedDirOf(workspace, name))
+        stillValid(stored.result, installedDirOf(workspace, name), watch, `${lockFile}\0${name}`)
       ) {
         report(name, stored.summary, stored.result);
         progress();
@@ -213,7 +224,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // A package deploys what its signed archive names; when its installed aam.yaml names other artifacts
     // (edited), the filter above did not look for their places: every manifest is read.
     if (filter && !names.every((name) => filter.covers(collected.get(name)?.result.deployed.map((c) => c.name) ?? [])))
-      claims = claimsOfOthers(lock.names, names, workspace, roots, store, force, undefined);
+      claims = claimsOfOthers(lock.names, names, workspace, roots, store, force, undefined, watch);
     const places = new PlaceIndex(claims ?? results.map((r) => [r.name, r.claims]));
     const owners = placeOwners(places, results);
     const reports = new Map<string, PackageReport>();

@@ -8,6 +8,7 @@ import type { JobResult } from '../checks/job.ts';
 import { claimsOfInstalled, filteredClaims } from '../evidence/claims.ts';
 import type { ClaimFilter } from '../evidence/claims.ts';
 import { VerificationStore } from './result-store.ts';
+import type { ChangeWatch } from './change-watch.ts';
 
 /**
  * What a verification run takes from the store instead of reading again:
@@ -50,6 +51,37 @@ export function holds(result: JobResult, installedDir: string): boolean {
 }
 
 /**
+ * Whether a stored result still holds: a watcher's word when it vouches for
+ * it (nothing it depends on changed since a sweep found it holding), else
+ * the stat sweep of `holds`.
+ */
+export function stillValid(
+  result: JobResult,
+  installedDir: string,
+  watch: ChangeWatch | undefined,
+  key: string,
+): boolean {
+  if (!watch) return holds(result, installedDir);
+  return watch.check(
+    key,
+    result,
+    () => pathsOf(result, installedDir),
+    () => holds(result, installedDir),
+  );
+}
+
+/** Every path a result was established from: its evidence, and the installed folder as scanned. */
+export function pathsOf(result: JobResult, installedDir: string): string[] {
+  const paths = Object.keys(result.evidence);
+  paths.push(installedDir);
+  if (result.scan) {
+    for (const rel in result.scan.dirs) if (rel) paths.push(`${installedDir}/${rel}`);
+    for (const rel in result.scan.files) paths.push(`${installedDir}/${rel}`);
+  }
+  return paths;
+}
+
+/**
  * The places every installed package claims, for a run that verifies only
  * some: a stored result that still holds says it, else the installed
  * aam.yaml does (as a job would read it). With a filter, a manifest that
@@ -63,6 +95,7 @@ export function claimsOfOthers(
   store: VerificationStore | undefined,
   force: boolean,
   filter: ClaimFilter | undefined,
+  watch?: ChangeWatch,
 ): Map<string, readonly string[]> {
   const claims = new Map<string, readonly string[]>();
   for (const name of names) {
@@ -70,7 +103,7 @@ export function claimsOfOthers(
     const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
     claims.set(
       name,
-      stored && holds(stored, dir)
+      stored && stillValid(stored, dir, watch, `${workspace.lockFile}\0${name}`)
         ? stored.claims
         : filter && !only.includes(name)
           ? filteredClaims(dir, roots, filter)
