@@ -7,10 +7,12 @@ import type { RecordedPackage } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence/evidence-cache.ts';
 import type { JobResult, VerifyJob } from './checks/job.ts';
 import { VerifyPool, workersFor } from './threads/pool.ts';
-import { reportOf, sharedPlaces } from './verdict/report.ts';
+import { reportOf } from './verdict/report.ts';
+import { sharedPlacesOf } from './verdict/shared-memo.ts';
+import type { SharedMemo } from './verdict/shared-memo.ts';
 import { installedDirOf } from '../lockfile/paths.ts';
 import { ClaimFilter, installedClaims } from './evidence/claims.ts';
-import { PlaceIndex, placeOwners } from './verdict/collisions.ts';
+import { PlaceIndex } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
 import { claimsOfOthers, openLock, stillValid } from './store/reuse.ts';
@@ -147,7 +149,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       if (
         stored &&
         stored.key === `${lock.digests[name]}:${settingsKey}` &&
-        stillValid(stored.result, installedDirOf(workspace, name), watch, `${lockFile}\0${name}`)
+        stillValid(stored.result, () => installedDirOf(workspace, name), watch, `${lockFile}\0${name}`)
       ) {
         report(name, stored.summary, stored.result);
         progress();
@@ -225,8 +227,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // (edited), the filter above did not look for their places: every manifest is read.
     if (filter && !names.every((name) => filter.covers(collected.get(name)?.result.deployed.map((c) => c.name) ?? [])))
       claims = claimsOfOthers(lock.names, names, workspace, roots, store, force, undefined, watch);
-    const places = new PlaceIndex(claims ?? results.map((r) => [r.name, r.claims]));
-    const owners = placeOwners(places, results);
+    let memo = store?.places.get(lockFile) as { value: SharedMemo | undefined } | undefined;
+    if (store && !memo) store.places.set(lockFile, (memo = { value: undefined }));
+    const sharedOf = sharedPlacesOf(results, claims, workspace, memo);
     const reports = new Map<string, PackageReport>();
     for (const name of names) {
       const known = collected.get(name);
@@ -236,7 +239,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         (entries?.[name] &&
           fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!)) ||
         known.result;
-      const shared = sharedPlaces(result, places, owners, workspace);
+      const shared = sharedOf(result);
       const extras = registryExtras.get(name);
       const key = `${policyKey}${shared.key}${extras ? JSON.stringify(extras) : ''}`;
       const decided = store?.decided.get(result);

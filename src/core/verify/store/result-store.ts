@@ -31,6 +31,8 @@ export class VerificationStore {
   private readonly dirty = new Set<string>();
   /** Reports already decided for a result under a policy: an unchanged package under an unchanged policy costs nothing. */
   readonly decided = new WeakMap<JobResult, { policyKey: string; report: unknown }>();
+  /** What the verdict floor last computed of a workspace's shared places (see sharedPlacesOf), by lock file. */
+  readonly places = new Map<string, { value: unknown }>();
 
   constructor(dir: string | undefined, salt = '') {
     this.dir = dir;

@@ -57,16 +57,17 @@ export function holds(result: JobResult, installedDir: string): boolean {
  */
 export function stillValid(
   result: JobResult,
-  installedDir: string,
+  installedDir: string | (() => string),
   watch: ChangeWatch | undefined,
   key: string,
 ): boolean {
-  if (!watch) return holds(result, installedDir);
+  const dir = typeof installedDir === 'string' ? () => installedDir : installedDir;
+  if (!watch) return holds(result, dir());
   return watch.check(
     key,
     result,
-    () => pathsOf(result, installedDir),
-    () => holds(result, installedDir),
+    () => pathsOf(result, dir()),
+    () => holds(result, dir()),
   );
 }
 
