@@ -142,7 +142,8 @@ if (mode === 'cold') {
     const firstWatched = await run({ store, watch });
     const swept = watch.stats.swept;
     const watched: Run[] = [];
-    for (let i = 0; i < Number(arg ?? 5); i++) watched.push(await run({ store, watch }));
+    // Twice as many: each is short, and the first few pay for the sweeps' garbage and compiling this path.
+    for (let i = 0; i < 2 * Number(arg ?? 5); i++) watched.push(await run({ store, watch }));
     const watchedSwept = watch.stats.swept - swept;
     const watchFloors: number[] = [];
     for (let i = 0; i < 5; i++) watchFloors.push(await watchFloor(store, watch));
