@@ -85,7 +85,7 @@ export function warm(world: World): SectionResult {
     figures,
     rows: [
       [
-        `warm re-verify, nothing changed (${PACKAGES} packages)`,
+        `warm re-verify, nothing changed, swept by stat (${PACKAGES} packages)`,
         `${figures.warm_ms.median} ms`,
         `${round(figures.warm_per_1000_ms.median, 1)} ms per 1,000 (goal ≤ 10); ${figures.ratio_to_stat_floor.median}× one lstat per path (${figures.stat_floor_paths} paths, ${figures.stat_floor_ms.median} ms); first ${figures.warm_first_ms.median} ms`,
       ],
