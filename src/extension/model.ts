@@ -120,6 +120,14 @@ export class TrustModel implements vscode.Disposable {
     return this.running;
   }
 
+  /**
+   * Resolves once no refresh is running: a run that read the files before a user's command must
+   * not publish its reports after the command's own.
+   */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
   private async run(options: RefreshOptions): Promise<void> {
     const discovered = await discoverWorkspaces(this.states, this.context);
     for (const workspace of discovered) workspace.verifying = true;
