@@ -1,12 +1,13 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { didYouMean } from '../../core/config/suggest.ts';
 import { AamError } from '../../core/errors.ts';
-import { readLockFile } from '../../core/lockfile/lockfile.ts';
 import { isValidPackageName } from '../../core/model/names.ts';
 import { join } from 'node:path';
 import { aamHome } from '../../core/aam-home.ts';
 import { PRODUCT_VERSION } from '../../core/version.ts';
 import { VerificationStore } from '../../core/verify/store/result-store.ts';
+import { readLock } from '../../core/verify/store/reuse.ts';
+import type { LockRead } from '../../core/verify/store/reuse.ts';
 import { verifyWorkspace } from '../../core/verify/workspace.ts';
 import { ageOf, VerifiedLedger } from '../../core/verify/cached-verification.ts';
 import { COMMON, parse } from '../args.ts';
@@ -48,10 +49,11 @@ Exit status: 0 when nothing fails, 1 when something fails, 2 on bad usage.`;
  * verification of nothing must not pass, or a CI gate on "verify NAME"
  * passes as soon as a change renames the entry.
  */
-async function namesNotInstalled(
+function namesNotInstalled(
   names: readonly string[],
   lockFile: string,
-): Promise<{ message: string; hint: string; names: string[] } | undefined> {
+  lock: LockRead | undefined,
+): { message: string; hint: string; names: string[] } | undefined {
   if (names.length === 0) return undefined;
   const invalid = names.filter((name) => !isValidPackageName(name));
   if (invalid.length > 0) {
@@ -61,7 +63,7 @@ async function namesNotInstalled(
       hint: 'Package names are "name" or "@scope/name" (lowercase letters, digits, hyphens).',
     };
   }
-  const installed = Object.keys((await readLockFile(lockFile)).packages);
+  const installed = Object.keys(lock?.packages ?? {});
   const missing = names.filter((name) => !installed.includes(name));
   if (missing.length === 0) return undefined;
   const near = missing.flatMap((name) => didYouMean(name, installed) ?? []);
@@ -93,7 +95,9 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
   }
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
-  const unknown = await namesNotInstalled(positionals, ctx.workspace.lockFile);
+  // Names asked for are looked up in the lock file, and the verification takes it as read.
+  const lockRead = positionals.length > 0 ? await readLock(ctx.workspace.lockFile) : undefined;
+  const unknown = namesNotInstalled(positionals, ctx.workspace.lockFile, lockRead);
   if (unknown) {
     if (!values.json) throw new AamError('USAGE', unknown.message, { hint: unknown.hint });
     io.stdout(
@@ -117,6 +121,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     recordSigners: true,
     ledger: new VerifiedLedger(storeDir),
     useCachedVerification: values['use-cached-verification'] ?? false,
+    lockRead,
   });
   for (const report of reports) {
     const cached = report.checks.cached;

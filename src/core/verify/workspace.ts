@@ -14,6 +14,7 @@ import { PlaceIndex, placeOwners } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
 import { claimsOfOthers, holds, openLock } from './store/reuse.ts';
+import type { LockRead } from './store/reuse.ts';
 import { VerificationStore } from './store/result-store.ts';
 import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
@@ -58,6 +59,8 @@ export interface VerifyWorkspaceOptions {
   ledger?: VerifiedLedger;
   /** A package whose evidence cannot be reached now is judged by this machine's earlier verification of it. */
   useCachedVerification?: boolean;
+  /** The lock file as the caller already read it (`readLock`), so it is not parsed twice. */
+  lockRead?: LockRead;
 }
 
 /**
@@ -83,7 +86,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       : 0,
   );
   try {
-    const lock = await openLock(lockFile, store, force);
+    const lock = await openLock(lockFile, store, force, options.lockRead);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
     // A package that shares a deployed place with another is judged with it, verified alone or not.
