@@ -14,6 +14,7 @@ import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
+import type { PackageReport } from '../../core/verify/workspace.ts';
 import { reportLines, reportToJson, summarize } from '../report.ts';
 
 export const VERIFY_HELP = `Usage: aam-trust verify [--project DIR] [--global] [--offline] [--restricted] [--no-cache]
@@ -137,8 +138,11 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     await store.save();
   }
   if (values.json) {
-    io.stdout(
-      `${JSON.stringify({ project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost, packages: reports.map(reportToJson), summary }, null, 2)}\n`,
+    writeJson(
+      io,
+      { project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost },
+      reports,
+      summary,
     );
   } else {
     const files = ctx.config.files.filter((f) => f.exists).map((f) => f.path);
@@ -165,4 +169,29 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     io.stdout(`\n${summary.line}\n`);
   }
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * The JSON report, written a package at a time: the text is what
+ * `JSON.stringify({...head, packages, summary}, null, 2)` gives, without
+ * holding every package's JSON and the whole text at once (10,000 packages
+ * are tens of megabytes).
+ */
+function writeJson(
+  io: CliIo,
+  head: Record<string, unknown>,
+  reports: readonly PackageReport[],
+  summary: unknown,
+): void {
+  const marker = '\u0000packages\u0000';
+  const [before, after] = JSON.stringify({ ...head, packages: marker, summary }, null, 2).split(JSON.stringify(marker));
+  if (reports.length === 0) {
+    io.stdout(`${before}[]${after}\n`);
+    return;
+  }
+  io.stdout(`${before}[`);
+  reports.forEach((report, i) =>
+    io.stdout(`${i === 0 ? '' : ','}\n    ${JSON.stringify(reportToJson(report), null, 2).replaceAll('\n', '\n    ')}`),
+  );
+  io.stdout(`\n  ]${after}\n`);
 }
