@@ -49,7 +49,10 @@ const NAME = 'p.name COLLATE "C"';
 
 const COLUMNS = 'p.id, p.scope, p.name, p.description, p.author, p.latest_version, p.downloads_total, p.updated_at';
 
-export async function searchPackages(db: Queryable, query: SearchQuery) {
+type Statement = [sql: string, values: unknown[]];
+
+/** The two statements of a search: its count (capped) and its page of ids, ranked. */
+export function searchStatements(query: SearchQuery): { count: Statement; page: Statement } {
   const q = (query.q ?? '').trim().toLowerCase();
   const { page, limit } = query;
   const values: unknown[] = [];
@@ -84,27 +87,34 @@ export async function searchPackages(db: Queryable, query: SearchQuery) {
     matches = `(${prefix}${anyWords ? ` OR ${anyWords}` : ''})${typed}`;
     ranked = tiers.map((tier) => `(${tier})`).join(' UNION ALL ');
   }
-  // Counted exactly up to COUNT_CAP: beyond it a count costs a read of every match, for a number no one pages through.
-  const counted = Number(
-    (
-      await db.query<{ count: number }>(
-        ...onlyUsed(
-          `SELECT COUNT(*)::int AS count FROM (SELECT 1 FROM packages p WHERE ${matches} LIMIT ${COUNT_CAP + 1}) AS matches`,
-          values,
-        ),
-      )
-    ).rows[0]?.count ?? 0,
-  );
+  return {
+    // Counted exactly up to COUNT_CAP: beyond it a count costs a read of every match, for a number no one pages through.
+    count: onlyUsed(
+      `SELECT COUNT(*)::int AS count FROM (SELECT 1 FROM packages p WHERE ${matches} LIMIT ${COUNT_CAP + 1}) AS matches`,
+      values,
+    ),
+    page: [
+      `SELECT ${COLUMNS},
+              (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
+              (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
+         FROM (SELECT id, tier, scope, name FROM (${ranked}) AS hits ORDER BY tier, scope COLLATE "C", name COLLATE "C" LIMIT ${limit} OFFSET ${(page - 1) * limit}) AS h
+         JOIN packages p ON p.id = h.id
+        ORDER BY h.tier, h.scope COLLATE "C", h.name COLLATE "C"`,
+      values,
+    ],
+  };
+}
+
+export async function searchPackages(db: Queryable, query: SearchQuery) {
+  const { page, limit } = query;
+  const statements = searchStatements(query);
+  // Two statements at once: on a server, two connections of the pool (PGlite runs them one after the other).
+  const [count, { rows }] = await Promise.all([
+    db.query<{ count: number }>(...statements.count),
+    db.query<PackageRow & { types: string[] | null; keywords: string[] | null }>(...statements.page),
+  ]);
+  const counted = Number(count.rows[0]?.count ?? 0);
   const total = Math.min(counted, COUNT_CAP);
-  const { rows } = await db.query<PackageRow & { types: string[] | null; keywords: string[] | null }>(
-    `SELECT ${COLUMNS},
-            (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
-            (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
-       FROM (SELECT id, tier, scope, name FROM (${ranked}) AS hits ORDER BY tier, scope COLLATE "C", name COLLATE "C" LIMIT ${limit} OFFSET ${(page - 1) * limit}) AS h
-       JOIN packages p ON p.id = h.id
-      ORDER BY h.tier, h.scope COLLATE "C", h.name COLLATE "C"`,
-    values,
-  );
   return {
     packages: rows.map((p) => ({
       name: p.scope ? `@${p.scope}/${p.name}` : p.name,
