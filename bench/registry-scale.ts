@@ -176,16 +176,21 @@ async function measureInstances(
     floors.push(...(await serveAll(instances, () => [FLOOR, 'static', blob])));
     const memory = floors.slice(0, instances).map((f) => f.url);
     const files = floors.slice(instances).map((f) => f.url);
-    const run = (on: string[], next: () => { path: string }, duration = SIZE.seconds) =>
-      load(on, { connections: SIZE.connections, duration, next });
+    const run = (on: string[], next: () => { path: string }, connections = SIZE.connections) =>
+      load(on, { connections, duration: SIZE.seconds, next });
     // The machine is shared and noisy: each figure is taken in slices alternating with its floor's,
     // so both see the same moments, and the medians of the slices are compared.
-    const measure = async (name: string, next: () => { path: string }, floorUrls?: string[]) => {
+    const measure = async (
+      name: string,
+      next: () => { path: string },
+      floorUrls?: string[],
+      connections = SIZE.connections,
+    ) => {
       const ours: LoadResult[] = [];
       const floor: LoadResult[] = [];
       for (let round = 0; round < SIZE.rounds; round++) {
         if (floorUrls) floor.push(await run(floorUrls, () => ({ path: '/' })));
-        ours.push(await run(urls, next));
+        ours.push(await run(connections < urls.length ? urls.slice(0, connections) : urls, next, connections));
       }
       const figure = floorUrls ? withFloor(medianOf(ours), medianOf(floor)) : medianOf(ours);
       figures[name] = figure;
@@ -200,6 +205,8 @@ async function measureInstances(
       await measure('download', p.download, files);
     }
     for (const [name, next] of Object.entries(p.searches)) await measure(name, next);
+    // One request at a time: what one search costs, without the queue of the others before it.
+    if (instances === 1) await measure('search_one_connection', p.searches.search!, undefined, 1);
     if (ONLY_SEARCH) return { instances, figures };
     const token = execFileSync(
       process.execPath,

@@ -66,10 +66,11 @@ for (const engine of ENGINES) {
       assert.deepEqual(await names('audit-rev'), ['audit-review', '@acme/audit-review-kit']);
       assert.deepEqual(await names('review audit'), ['audit-review', '@acme/audit-review-kit']);
       assert.deepEqual(await names('Audit Review'), ['audit-review', '@acme/audit-review-kit']);
+      // Names that start with the query by name, then scope.
       assert.deepEqual(await names('revi'), [
         'review',
-        'reviewer-bot',
         '@acme/review',
+        'reviewer-bot',
         'audit-review',
         '@acme/audit-review-kit',
         '@tools/code-review',

@@ -2,22 +2,30 @@
  * Search (spec §3.3.1): the packages whose name, description, author or
  * keywords hold the query's words, best first, a page at a time.
  *
- * Ranked in tiers, each read from an index in the order it is shown and cut
- * at the page's end, so no query reads every package that matches:
+ * Ranked in tiers:
  *   0. the exact name (`hello` is `hello` and `@any/hello`; `@a/b` is itself),
  *   1. a name that starts with the query,
  *   2. every word of the query in the name (or scope), as a word or its start,
  *   3. every word anywhere (description, author, keywords too).
- * Within a tier, by scope then name, in byte order. The total is counted up to COUNT_CAP
- * matches (what a page count needs; npm's search is no more exact than that)
- * and flagged `total_capped` beyond.
+ * Within a tier, by scope then name (a prefix: by name then scope), in byte
+ * order. No tier reads every package that matches: 0 and 1 are ranges of a
+ * btree read in the order shown and cut at the page's end; 2 and 3 take at
+ * most FEW + 1 matches from their GIN index — all of them when there are no
+ * more than FEW, then sorted — and when there are more, the words are common
+ * enough that walking the name index in order finds a page's worth within
+ * about (page's end × packages / FEW) rows. The total is counted up to
+ * COUNT_CAP matches and flagged `total_capped` beyond (an exact count of a
+ * common word would read every match, for a page number no one goes to).
  */
 import type { Queryable } from '../db.ts';
 import { iso } from './packages.ts';
 import type { PackageRow } from './packages.ts';
 
 /** Search counts its matches exactly up to this many. */
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 1_000;
+
+/** A word tier with at most this many matches is read whole from its index and sorted; above, walked in order. */
+const FEW = 1_000;
 
 export const ARTIFACT_TYPES = ['skill', 'agent', 'prompt', 'instruction'] as const;
 
@@ -43,15 +51,19 @@ export function queryWords(q: string): string[] {
 const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Byte order (collation "C"): what the name indexes hold, so a tier is read in index order. */
-const ORDER = 'p.scope COLLATE "C", p.name COLLATE "C"';
-const SCOPE = 'p.scope COLLATE "C"';
-const NAME = 'p.name COLLATE "C"';
+const C = (column: string) => `${column} COLLATE "C"`;
+const SCOPE = C('p.scope');
+const NAME = C('p.name');
 
 const COLUMNS = 'p.id, p.scope, p.name, p.description, p.author, p.latest_version, p.downloads_total, p.updated_at';
 
 type Statement = [sql: string, values: unknown[]];
 
-/** The two statements of a search: its count (capped) and its page of ids, ranked. */
+/** A tier's rows: the package, its tier, and its two sort keys. */
+const tier = (n: number, where: string, [k1, k2]: [string, string], upTo: number, from = 'packages p') =>
+  `SELECT p.id, ${n} AS tier, ${k1} AS k1, ${k2} AS k2 FROM ${from} WHERE ${where} ORDER BY ${C(k1)}, ${C(k2)} LIMIT ${upTo}`;
+
+/** The two statements of a search: its count (capped) and its page of packages, ranked. */
 export function searchStatements(query: SearchQuery): { count: Statement; page: Statement } {
   const q = (query.q ?? '').trim().toLowerCase();
   const { page, limit } = query;
@@ -62,44 +74,59 @@ export function searchStatements(query: SearchQuery): { count: Statement; page: 
     : '';
   // Every tier reads at most as many rows as the pages up to this one show.
   const upTo = page * limit;
+  const byScope: [string, string] = ['p.scope', 'p.name'];
   let matches: string;
-  let ranked: string;
+  const ctes: string[] = [];
+  const tiers: string[] = [];
   if (!q) {
     matches = `TRUE${typed}`;
-    ranked = `SELECT p.id, 0 AS tier, p.scope, p.name FROM packages p WHERE ${matches} ORDER BY ${ORDER} LIMIT ${upTo}`;
+    tiers.push(tier(0, matches, byScope, upTo));
   } else {
-    const { exact, prefix } = nameConditions(q, param);
+    const { exact, prefix, byName } = nameConditions(q, param);
+    tiers.push(
+      tier(0, `${exact}${typed}`, byScope, upTo),
+      tier(1, `${prefix} AND NOT (${exact})${typed}`, byName ? ['p.name', 'p.scope'] : byScope, upTo),
+    );
     const words = queryWords(q);
-    const tiers = [
-      `SELECT p.id, 0 AS tier, p.scope, p.name FROM packages p WHERE ${exact}${typed} ORDER BY ${ORDER} LIMIT ${upTo}`,
-      `SELECT p.id, 1, p.scope, p.name FROM packages p WHERE ${prefix} AND NOT (${exact})${typed} ORDER BY ${ORDER} LIMIT ${upTo}`,
-    ];
-    let anyWords = '';
     if (words.length > 0) {
-      // Each word as itself or the start of a word (prefix matching), all of them (AND); weight A is the name's.
-      const inName = `p.search_words @@ to_tsquery('simple', ${param(words.map((w) => `${w}:*A`).join(' & '))})`;
-      anyWords = `p.search_words @@ to_tsquery('simple', ${param(words.map((w) => `${w}:*`).join(' & '))})`;
-      tiers.push(
-        `SELECT p.id, 2, p.scope, p.name FROM packages p WHERE ${inName} AND NOT (${prefix})${typed} ORDER BY ${ORDER} LIMIT ${upTo}`,
-        `SELECT p.id, 3, p.scope, p.name FROM packages p WHERE ${anyWords} AND NOT (${inName}) AND NOT (${prefix})${typed} ORDER BY ${ORDER} LIMIT ${upTo}`,
-      );
-    }
-    matches = `(${prefix}${anyWords ? ` OR ${anyWords}` : ''})${typed}`;
-    ranked = tiers.map((tier) => `(${tier})`).join(' UNION ALL ');
+      // Each word as itself or the start of a word (prefix matching), all of them (AND).
+      const tsquery = `to_tsquery('simple', ${param(words.map((w) => `${w}:*`).join(' & '))})`;
+      // ts_match_vq is @@ as a function: the same test, which the planner cannot answer from the GIN
+      // index, so a tier with many matches walks the name index in order instead.
+      const inName = (indexed: boolean) =>
+        indexed ? `p.search_name @@ ${tsquery}` : `ts_match_vq(p.search_name, ${tsquery})`;
+      const anywhere = (indexed: boolean) =>
+        indexed ? `p.search_words @@ ${tsquery}` : `ts_match_vq(p.search_words, ${tsquery})`;
+      const conditions = [
+        (indexed: boolean) => `${inName(indexed)} AND NOT (${prefix})${typed}`,
+        (indexed: boolean) => `${anywhere(indexed)} AND NOT ${inName(false)} AND NOT (${prefix})${typed}`,
+      ];
+      conditions.forEach((condition, i) => {
+        const m = `m${i + 2}`;
+        ctes.push(
+          `${m} AS MATERIALIZED (SELECT p.id, p.scope, p.name FROM packages p WHERE ${condition(true)} LIMIT ${FEW + 1})`,
+        );
+        tiers.push(
+          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) <= ${FEW}`, byScope, upTo, `${m} p`),
+          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) > ${FEW} AND ${condition(false)}`, byScope, upTo),
+        );
+      });
+      matches = `(${prefix} OR ${anywhere(true)})${typed}`;
+    } else matches = `${prefix}${typed}`;
   }
+  const ranked = tiers.map((t) => `(${t})`).join(' UNION ALL ');
   return {
-    // Counted exactly up to COUNT_CAP: beyond it a count costs a read of every match, for a number no one pages through.
     count: onlyUsed(
       `SELECT COUNT(*)::int AS count FROM (SELECT 1 FROM packages p WHERE ${matches} LIMIT ${COUNT_CAP + 1}) AS matches`,
       values,
     ),
     page: [
-      `SELECT ${COLUMNS},
+      `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}SELECT ${COLUMNS},
               (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
               (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
-         FROM (SELECT id, tier, scope, name FROM (${ranked}) AS hits ORDER BY tier, scope COLLATE "C", name COLLATE "C" LIMIT ${limit} OFFSET ${(page - 1) * limit}) AS h
+         FROM (SELECT id, tier, k1, k2 FROM (${ranked}) AS hits ORDER BY tier, ${C('k1')}, ${C('k2')} LIMIT ${limit} OFFSET ${(page - 1) * limit}) AS h
          JOIN packages p ON p.id = h.id
-        ORDER BY h.tier, h.scope COLLATE "C", h.name COLLATE "C"`,
+        ORDER BY h.tier, ${C('h.k1')}, ${C('h.k2')}`,
       values,
     ],
   };
@@ -148,19 +175,24 @@ function onlyUsed(sql: string, values: unknown[]): [string, unknown[]] {
 
 /**
  * The exact-name and name-prefix conditions of a query, both answered by a
- * btree (text_pattern_ops): `@scope/name…` is within that scope, `@sco…` a
- * scope's prefix, anything else a name in any scope or none.
+ * btree in byte order: `@scope/name…` is within that scope, `@sco…` a scope's
+ * prefix (both read by scope then name), anything else a name in any scope or
+ * none (read by name then scope: `byName`).
  */
-function nameConditions(q: string, param: (value: unknown) => string): { exact: string; prefix: string } {
+function nameConditions(
+  q: string,
+  param: (value: unknown) => string,
+): { exact: string; prefix: string; byName: boolean } {
   const scoped = /^@([^/]*)(?:\/(.*))?$/.exec(q);
-  if (!scoped) return { exact: `${NAME} = ${param(q)}`, prefix: `${NAME} LIKE ${param(likePrefix(q))}` };
+  if (!scoped) return { exact: `${NAME} = ${param(q)}`, prefix: `${NAME} LIKE ${param(likePrefix(q))}`, byName: true };
   const [, scope = '', name] = scoped;
-  if (!scope) return { exact: 'FALSE', prefix: 'FALSE' };
+  if (!scope) return { exact: 'FALSE', prefix: 'FALSE', byName: false };
   if (name === undefined)
-    return { exact: 'FALSE', prefix: `(p.scope <> '' AND ${SCOPE} LIKE ${param(likePrefix(scope))})` };
+    return { exact: 'FALSE', prefix: `(p.scope <> '' AND ${SCOPE} LIKE ${param(likePrefix(scope))})`, byName: false };
   const s = param(scope);
   return {
     exact: name ? `(${SCOPE} = ${s} AND ${NAME} = ${param(name)})` : 'FALSE',
     prefix: `(${SCOPE} = ${s} AND ${NAME} LIKE ${param(likePrefix(name))})`,
+    byName: false,
   };
 }
