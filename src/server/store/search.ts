@@ -15,7 +15,8 @@
  * enough that walking the name index in order finds a page's worth within
  * about (page's end × packages / FEW) rows. The total is counted up to
  * COUNT_CAP matches and flagged `total_capped` beyond (an exact count of a
- * common word would read every match, for a page number no one goes to).
+ * common word would read every match, for a page number no one goes to),
+ * from the rows the tiers read anyway; one statement does it all.
  */
 import type { Queryable } from '../db.ts';
 import { iso } from './packages.ts';
@@ -63,8 +64,12 @@ type Statement = [sql: string, values: unknown[]];
 const tier = (n: number, where: string, [k1, k2]: [string, string], upTo: number, from = 'packages p') =>
   `SELECT p.id, ${n} AS tier, ${k1} AS k1, ${k2} AS k2 FROM ${from} WHERE ${where} ORDER BY ${C(k1)}, ${C(k2)} LIMIT ${upTo}`;
 
-/** The two statements of a search: its count (capped) and its page of packages, ranked. */
-export function searchStatements(query: SearchQuery): { count: Statement; page: Statement } {
+/**
+ * A search as one statement: a row per package of the page, ranked, each with
+ * `total` (capped at COUNT_CAP + 1); one row with `total` alone when the page
+ * is empty.
+ */
+export function searchStatement(query: SearchQuery): Statement {
   const q = (query.q ?? '').trim().toLowerCase();
   const { page, limit } = query;
   const values: unknown[] = [];
@@ -75,12 +80,14 @@ export function searchStatements(query: SearchQuery): { count: Statement; page: 
   // Every tier reads at most as many rows as the pages up to this one show.
   const upTo = page * limit;
   const byScope: [string, string] = ['p.scope', 'p.name'];
-  let matches: string;
+  const capped = (where: string) =>
+    `(SELECT COUNT(*) FROM (SELECT 1 FROM packages p WHERE ${where} LIMIT ${COUNT_CAP + 1}) AS c)`;
+  let total: string;
   const ctes: string[] = [];
   const tiers: string[] = [];
   if (!q) {
-    matches = `TRUE${typed}`;
-    tiers.push(tier(0, matches, byScope, upTo));
+    total = capped(`TRUE${typed}`);
+    tiers.push(tier(0, `TRUE${typed}`, byScope, upTo));
   } else {
     const { exact, prefix, byName } = nameConditions(q, param);
     tiers.push(
@@ -111,66 +118,52 @@ export function searchStatements(query: SearchQuery): { count: Statement; page: 
           tier(i + 2, `(SELECT COUNT(*) FROM ${m}) > ${FEW} AND ${condition(false)}`, byScope, upTo),
         );
       });
-      matches = `(${prefix} OR ${anywhere(true)})${typed}`;
-    } else matches = `${prefix}${typed}`;
+      // The tiers' candidates are disjoint, and with the prefix's they are every match: counted from
+      // what the tiers read already, not by reading the matches again.
+      total = `${capped(`${prefix}${typed}`)} + (SELECT COUNT(*) FROM m2) + (SELECT COUNT(*) FROM m3)`;
+    } else total = capped(`${prefix}${typed}`);
   }
   const ranked = tiers.map((t) => `(${t})`).join(' UNION ALL ');
-  return {
-    count: onlyUsed(
-      `SELECT COUNT(*)::int AS count FROM (SELECT 1 FROM packages p WHERE ${matches} LIMIT ${COUNT_CAP + 1}) AS matches`,
-      values,
-    ),
-    page: [
-      `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}SELECT ${COLUMNS},
-              (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
-              (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
-         FROM (SELECT id, tier, k1, k2 FROM (${ranked}) AS hits ORDER BY tier, ${C('k1')}, ${C('k2')} LIMIT ${limit} OFFSET ${(page - 1) * limit}) AS h
-         JOIN packages p ON p.id = h.id
-        ORDER BY h.tier, ${C('h.k1')}, ${C('h.k2')}`,
-      values,
-    ],
-  };
+  return [
+    `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}SELECT LEAST(${total}, ${COUNT_CAP + 1})::int AS total, found.*
+       FROM (SELECT 1) AS one LEFT JOIN (
+         SELECT ${COLUMNS}, h.tier, h.k1, h.k2,
+                (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
+                (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
+           FROM (SELECT id, tier, k1, k2 FROM (${ranked}) AS hits ORDER BY tier, ${C('k1')}, ${C('k2')} LIMIT ${limit} OFFSET ${(page - 1) * limit}) AS h
+           JOIN packages p ON p.id = h.id
+       ) AS found ON TRUE
+      ORDER BY found.tier, ${C('found.k1')}, ${C('found.k2')}`,
+    values,
+  ];
 }
 
 export async function searchPackages(db: Queryable, query: SearchQuery) {
   const { page, limit } = query;
-  const statements = searchStatements(query);
-  // Two statements at once: on a server, two connections of the pool (PGlite runs them one after the other).
-  const [count, { rows }] = await Promise.all([
-    db.query<{ count: number }>(...statements.count),
-    db.query<PackageRow & { types: string[] | null; keywords: string[] | null }>(...statements.page),
-  ]);
-  const counted = Number(count.rows[0]?.count ?? 0);
+  const { rows } = await db.query<
+    Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null }
+  >(...searchStatement(query));
+  const counted = Number(rows[0]?.total ?? 0);
   const total = Math.min(counted, COUNT_CAP);
   return {
-    packages: rows.map((p) => ({
-      name: p.scope ? `@${p.scope}/${p.name}` : p.name,
-      scope: p.scope || null,
-      description: p.description ?? '',
-      author: p.author,
-      latest_version: p.latest_version,
-      keywords: p.keywords ?? [],
-      artifact_types: p.types ?? [],
-      downloads: Number(p.downloads_total),
-      updated_at: iso(p.updated_at),
-    })),
+    packages: rows
+      .flatMap((p) => (p.id ? [p as PackageRow & typeof p] : []))
+      .map((p) => ({
+        name: p.scope ? `@${p.scope}/${p.name}` : p.name,
+        scope: p.scope || null,
+        description: p.description ?? '',
+        author: p.author,
+        latest_version: p.latest_version,
+        keywords: p.keywords ?? [],
+        artifact_types: p.types ?? [],
+        downloads: Number(p.downloads_total),
+        updated_at: iso(p.updated_at),
+      })),
     total,
     ...(counted > COUNT_CAP ? { total_capped: true } : {}),
     page,
     pages: Math.max(1, Math.ceil(total / limit)),
   };
-}
-
-/** A statement with only the parameters it refers to, renumbered (PostgreSQL cannot type one it never sees). */
-function onlyUsed(sql: string, values: unknown[]): [string, unknown[]] {
-  const used: unknown[] = [];
-  const renumbered = new Map<number, number>();
-  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
-    const index = Number(n);
-    if (!renumbered.has(index)) renumbered.set(index, used.push(values[index - 1]));
-    return `$${renumbered.get(index)}`;
-  });
-  return [text, used];
 }
 
 /**
