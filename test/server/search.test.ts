@@ -66,6 +66,9 @@ for (const engine of ENGINES) {
       assert.deepEqual(await names('audit-rev'), ['audit-review', '@acme/audit-review-kit']);
       assert.deepEqual(await names('review audit'), ['audit-review', '@acme/audit-review-kit']);
       assert.deepEqual(await names('Audit Review'), ['audit-review', '@acme/audit-review-kit']);
+      // The last word may be the start of one (still being typed); the others are whole words.
+      assert.deepEqual(await names('review aud'), ['audit-review', '@acme/audit-review-kit']);
+      assert.deepEqual(await names('rev audit'), []);
       // Names that start with the query by name, then scope.
       assert.deepEqual(await names('revi'), [
         'review',

@@ -5,7 +5,8 @@
  * Ranked in tiers:
  *   0. the exact name (`hello` is `hello` and `@any/hello`; `@a/b` is itself),
  *   1. a name that starts with the query,
- *   2. every word of the query in the name (or scope), as a word or its start,
+ *   2. every word of the query in the name (or scope) — the last one as a word
+ *      or the start of one, as it may be still being typed,
  *   3. every word anywhere (description, author, keywords too).
  * Within a tier, by scope then name (a prefix: by name then scope), in byte
  * order. No tier reads every package that matches: 0 and 1 are ranges of a
@@ -96,8 +97,9 @@ export function searchStatement(query: SearchQuery): Statement {
     );
     const words = queryWords(q);
     if (words.length > 0) {
-      // Each word as itself or the start of a word (prefix matching), all of them (AND).
-      const tsquery = `to_tsquery('simple', ${param(words.map((w) => `${w}:*`).join(' & '))})`;
+      // All the words (AND); the last as a word or the start of one (it may be still being typed),
+      // the others as whole words: a prefix is a range of the index's words, each to merge.
+      const tsquery = `to_tsquery('simple', ${param(words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & '))})`;
       // ts_match_vq is @@ as a function: the same test, which the planner cannot answer from the GIN
       // index, so a tier with many matches walks the name index in order instead.
       const inName = (indexed: boolean) =>
