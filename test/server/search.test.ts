@@ -1,5 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/server/db.ts';
+import { migrate, MIGRATIONS } from '../../src/server/schema.ts';
+import { searchPackages } from '../../src/server/store/search.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
@@ -134,3 +140,34 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe('migration 7 on a registry from before it', () => {
+  it('indexes the packages and keywords it already holds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aam-search-migration-'));
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      // The schema as migration 6 left it, with a package and its keywords.
+      for (const { version, sql } of MIGRATIONS.filter((m) => m.version <= 6)) {
+        await db.exec(sql);
+        await db.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
+        );
+        await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+      }
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO packages (scope, name, description) VALUES ('acme', 'lint-rules', 'Rules for linters') RETURNING id`,
+      );
+      for (const keyword of ['style', 'quality'])
+        await db.query('INSERT INTO package_keywords (package_id, keyword) VALUES ($1, $2)', [rows[0]!.id, keyword]);
+      assert.equal(await migrate(db), MIGRATIONS.at(-1)!.version);
+      const found = async (q: string) =>
+        (await searchPackages(db, { q, page: 1, limit: 20 })).packages.map((p) => p.name);
+      assert.deepEqual(await found('quality'), ['@acme/lint-rules']);
+      assert.deepEqual(await found('rules linters'), ['@acme/lint-rules']);
+      assert.deepEqual(await found('@acme/lint'), ['@acme/lint-rules']);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
