@@ -7,7 +7,7 @@
  *   node bench/registry/explain-search.ts postgres://… --before   migration 6's (trigram LIKE '%q%'), on a copy
  *                                                                 of its column and indexes made for the purpose
  *
- * Prints the plans, then one line per query: execution times in ms (before: the count's + the page's).
+ * Prints the plans, then one line per query: execution and planning times in ms (before: the count's + the page's).
  */
 import pg from 'pg';
 import { searchStatement } from '../../src/server/store/search.ts';
@@ -64,6 +64,7 @@ try {
   for (const [kind, q] of Object.entries(queries)) {
     const statements = before ? await beforeStatements(q) : [searchStatement({ q, page: 1, limit: 20 })];
     const ms: number[] = [];
+    const planning: number[] = [];
     for (const [sql, values] of statements) {
       // Once to warm the cache (the bench measures a warm server), then explained.
       await client.query(sql, values);
@@ -71,8 +72,11 @@ try {
       const plan = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
       console.log(`\n### ${kind}: q=${JSON.stringify(q)}\n${plan}`);
       ms.push(Number(/Execution Time: ([\d.]+) ms/.exec(plan)?.[1]));
+      planning.push(Number(/Planning Time: ([\d.]+) ms/.exec(plan)?.[1]));
     }
-    times.push(`${kind.padEnd(18)} q=${JSON.stringify(q).padEnd(40)} ${ms.join(' + ')} ms`);
+    times.push(
+      `${kind.padEnd(18)} q=${JSON.stringify(q).padEnd(40)} ${ms.join(' + ')} ms (planning ${planning.join(' + ')} ms)`,
+    );
   }
 } finally {
   if (before) {
