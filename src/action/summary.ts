@@ -1,5 +1,5 @@
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
-import { notCompliant } from '../core/workflows/report/model.ts';
+import { notCompliant, signersText } from '../core/workflows/report/model.ts';
 import type { ComplianceReport } from '../core/workflows/report/model.ts';
 
 /** A table cell: one line, pipes escaped. */
@@ -32,7 +32,7 @@ export function summaryMarkdown(report: ComplianceReport, options: { project: st
     );
     for (const row of failing.slice(0, 200))
       lines.push(
-        `| \`${row.name}@${row.version}\` | ${STATUS_LABEL[row.status]} | ${cell(row.signer ?? '—')} | ${cell([...row.findings, row.message].join(' · '))} |`,
+        `| \`${row.name}@${row.version}\` | ${STATUS_LABEL[row.status]} | ${cell(signersText(row) ?? '—')} | ${cell([...row.findings, row.message].join(' · '))} |`,
       );
     if (failing.length > 200) lines.push('', `… and ${failing.length - 200} more (see the SARIF results).`);
   }

@@ -1,6 +1,6 @@
 import { HIDDEN_LABEL, hiddenLine } from '../core/content/describe.ts';
 import type { PackageSide } from '../core/workflows/diff/trust-diff.ts';
-import { verdictWords } from '../core/workflows/review/review.ts';
+import { signerFacts, verdictWords } from '../core/workflows/review/review.ts';
 import type { PackageReview, UpdateReview } from '../core/workflows/review/review.ts';
 import { lineChanges, unifiedDiff } from '../core/workflows/review/text-diff.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
@@ -17,14 +17,12 @@ export function reviewLines(io: CliIo, review: UpdateReview, root: string): stri
 
 function packageLines(io: CliIo, pkg: PackageReview, root: string): string[] {
   const rel = (path: string) => (path.startsWith(`${root}/`) ? path.slice(root.length + 1) : path);
-  const side = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? (s[key] ?? 'unknown') : '—');
   const status = (s: PackageSide | undefined) => (s?.status ? STATUS_LABEL[s.status] : s ? 'unknown' : '—');
-  const { before, after } = pkg.trust;
+  const { before } = pkg.trust;
   const lines = [
     paint(io, 'bold', `Review of ${pkg.name} ${pkg.from ?? '(not installed)'} → ${pkg.to}`),
     `  verdict:      ${verdictWords(pkg.verdict)} (was ${status(before)})`,
-    `  signer:       ${side(before, 'signer')} → ${side(after, 'signer')}`,
-    `  signature:    ${side(before, 'kind')} → ${side(after, 'kind')}`,
+    ...signerFacts(pkg.trust).map((f) => `  ${`${f.label.toLowerCase()}:`.padEnd(14)}${f.text}`),
     `  attestation:  ${pkg.attestation}`,
     `  approvals:    ${pkg.approvals}`,
   ];

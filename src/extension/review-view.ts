@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { HIDDEN_LABEL } from '../core/content/describe.ts';
-import type { PackageSide } from '../core/workflows/diff/trust-diff.ts';
-import { verdictWords } from '../core/workflows/review/review.ts';
+import { signerFacts, verdictWords } from '../core/workflows/review/review.ts';
 import type { PackageReview, ReviewedFile, UpdateReview } from '../core/workflows/review/review.ts';
 import { lineChanges } from '../core/workflows/review/text-diff.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
@@ -45,8 +44,7 @@ export class ReviewView implements vscode.TreeDataProvider<Row>, vscode.Disposab
     if (!row) return open.review.packages.map((pkg) => ({ kind: 'package', pkg }));
     if (row.kind !== 'package') return [];
     const { pkg } = row;
-    const side = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? (s[key] ?? '?') : '—');
-    const { before, after } = pkg.trust;
+    const { before } = pkg.trust;
     const hidden = pkg.hidden.reduce((n, f) => n + f.count, 0);
     const facts: Row[] = [
       fact(
@@ -54,12 +52,13 @@ export class ReviewView implements vscode.TreeDataProvider<Row>, vscode.Disposab
         `${verdictWords(pkg.verdict)} (was ${before?.status ? STATUS_LABEL[before.status] : '—'})`,
         pkg.verdict.action === 'pass' ? 'pass' : 'warning',
       ),
-      fact(
-        'Signer',
-        `${side(before, 'signer')} → ${side(after, 'signer')}`,
-        before?.signerKey && after?.signerKey && before.signerKey !== after.signerKey ? 'warning' : 'person',
+      ...signerFacts(pkg.trust).map((f) =>
+        fact(
+          f.label,
+          f.text,
+          f.warn ? 'warning' : f.label === 'Signature' ? 'key' : f.label === 'Delegation' ? 'link' : 'person',
+        ),
       ),
-      fact('Signature', `${side(before, 'kind')} → ${side(after, 'kind')}`, 'key'),
       fact('Registry attestation', pkg.attestation, 'verified'),
       fact('Approvals', pkg.approvals, 'checklist'),
       ...pkg.changes.map((c) => fact('Signer continuity', `${c.message} Installing accepts it.`, 'warning')),

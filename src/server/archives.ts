@@ -1,4 +1,6 @@
+import { sha256Hex } from '../core/archive/hash.ts';
 import type { Queryable } from './db.ts';
+import { ApiFailure } from './errors.ts';
 
 /** What a download needs of a version: where its bytes are and what they hash to. */
 export interface ArchiveRow {
@@ -104,4 +106,26 @@ export class DownloadCounter {
     clearInterval(this.timer);
     await this.flush().catch(() => undefined);
   }
+}
+
+/**
+ * An archive's bytes from the blob store, refused unless they hash to the
+ * checksum the version was published with; the message says which of the two
+ * went wrong (the blob is gone, or its bytes changed), since an operator
+ * restores the one from a backup and investigates the other.
+ */
+export async function checkedArchive(
+  blobs: { get(key: string): Promise<Buffer | undefined> },
+  at: { name: string; version: string; key: string; checksum: string },
+): Promise<Buffer> {
+  const bytes = await blobs.get(at.key);
+  const found = bytes && sha256Hex(bytes);
+  if (bytes && found === at.checksum) return bytes;
+  throw new ApiFailure(
+    500,
+    'archive_unavailable',
+    bytes
+      ? `The archive of ${at.name}@${at.version} in the blob store has changed: its SHA-256 is ${found}, not the ${at.checksum} it was published with. Restore the blob "${at.key}" from a backup.`
+      : `The archive of ${at.name}@${at.version} is missing from the blob store (blob "${at.key}"). Restore it from a backup.`,
+  );
 }

@@ -13,6 +13,11 @@ import { sweepTemporaryFiles, tempName, TEMP_DIR } from './blob-temp.ts';
 export interface BlobStore {
   /** Stores `bytes`; returns their key (the hex SHA-256). */
   put(bytes: Buffer): Promise<string>;
+  /**
+   * The bytes stored under `key` as they are, or undefined when there are none:
+   * whoever serves them checks them against the key (`checkedArchive`), and can
+   * so tell a blob that is gone from one whose bytes changed.
+   */
   get(key: string): Promise<Buffer | undefined>;
   readonly description: string;
   /** Throws unless the store can be written now (for /readyz). */
@@ -53,7 +58,7 @@ export class DirBlobStore implements BlobStore {
     const path = this.pathOf(key);
     const existing = await stat(path).catch(() => undefined);
     // Already there (another instance, or the same archive again): kept if it is intact, else written anew.
-    if (existing?.size === bytes.length && (await this.get(key))) return key;
+    if (existing?.size === bytes.length && blobKey((await this.get(key)) ?? Buffer.alloc(0)) === key) return key;
     await mkdir(join(path, '..'), { recursive: true });
     await mkdir(join(this.root, TEMP_DIR), { recursive: true });
     const temp = join(this.root, TEMP_DIR, tempName(key));
@@ -76,9 +81,7 @@ export class DirBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Buffer | undefined> {
-    const bytes = await readFile(this.pathOf(key)).catch(() => undefined);
-    // A blob is what its name says, or it is not served at all.
-    return bytes && blobKey(bytes) === key ? bytes : undefined;
+    return readFile(this.pathOf(key)).catch(() => undefined);
   }
 }
 
@@ -144,8 +147,7 @@ export class S3BlobStore implements BlobStore {
       const answer = (await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }))) as {
         Body?: { transformToByteArray(): Promise<Uint8Array> };
       };
-      const bytes = Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array());
-      return blobKey(bytes) === key ? bytes : undefined;
+      return Buffer.from((await answer.Body?.transformToByteArray()) ?? new Uint8Array());
     } catch (error) {
       if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
       throw error;

@@ -1,5 +1,5 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
-import { signerGroup } from '../core/workflows/report/model.ts';
+import { signerGroups, signersText } from '../core/workflows/report/model.ts';
 import type { ComplianceRow, ReportPageData } from '../core/workflows/report/model.ts';
 import { h } from './dom.ts';
 
@@ -132,7 +132,7 @@ function barFilter(group: Group, key: string, label: string): Filter {
   const test: Record<Group, (r: ComplianceRow) => boolean> = {
     status: (r) => r.status === key,
     method: (r) => r.method === key,
-    signer: (r) => signerGroup(r) === key,
+    signer: (r) => signerGroups(r).includes(key),
   };
   return {
     label: `${group === 'status' ? 'Status' : group === 'method' ? 'Method' : 'Signer'}: ${label}`,
@@ -183,7 +183,12 @@ function rowElement(row: ComplianceRow): HTMLElement {
     h('td', {}, name),
     h('td', { class: 'status' }, statusLabel(row.status)),
     h('td', {}, row.method),
-    h('td', {}, row.signer ?? '—'),
+    h(
+      'td',
+      row.delegations && row.delegations.length > 0 ? { title: row.delegations.join('\n') } : {},
+      signersText(row) ?? '—',
+      ...(row.delegations ?? []).map((d) => h('div', { class: 'delegation' }, d)),
+    ),
     h('td', {}, row.attested === undefined ? '—' : row.attested ? 'yes' : 'no'),
     h('td', {}, row.publishedBy ?? '—'),
     h('td', { class: 'why' }, why),

@@ -121,6 +121,13 @@ describe('messages that say what happened', () => {
       /@acme\/tool@1\.1\.0 is waiting for approval on registry "corp": it cannot be installed yet\./,
     );
     assert.match(pending.stderr, /\(VERSION_PENDING_APPROVAL\)/);
+    // …and who may approve it, as the registry says.
+    assert.match(
+      pending.stderr,
+      new RegExp(
+        `Ask one of the registry's approvers \\(${gpg.fingerprints['Lead <lead@example.com>']}, release@example\\.com\\) to review it \\(aam-trust approve @acme/tool@1\\.1\\.0\\)`,
+      ),
+    );
   });
 
   it('a package refused only for its registry attestation is not called an invalid signature', async () => {

@@ -78,7 +78,7 @@ describe('aam-trust report', () => {
     const [header, ...lines] = stdout.trimEnd().split('\r\n');
     assert.equal(
       header,
-      'where,name,version,source,status,compliant,outcome,method,signer,attested,approval,yanked,published_by,code,findings,lock_line,message',
+      'where,name,version,source,status,compliant,outcome,method,signer,delegations,attested,approval,yanked,published_by,code,findings,lock_line,message',
     );
     assert.equal(lines.length, 11);
     const count = (status: string) => lines.filter((l) => l.split(',')[4] === status).length;

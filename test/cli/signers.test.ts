@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from '../helpers/cli.ts';
 import { makeGpgHome } from '../helpers/gpg.ts';
@@ -18,12 +18,14 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     ]);
     const root = join(w.root, 'trusted_root.json');
     await writeFile(root, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(
-      `sigstore_trusted_root: ${root}\nsigstore_endpoint: ${local.instance().url}\ngpg_home: ${gnupg}\n${security}`,
-    );
+    const configure = (policy: string) =>
+      w.writeGlobalConfig(
+        `sigstore_trusted_root: ${root}\nsigstore_endpoint: ${local.instance().url}\ngpg_home: ${gnupg}\n${policy}`,
+      );
+    await configure(security);
     const run = (args: string[], extra: Parameters<typeof cli>[1] extends infer O ? Partial<O> : never = {}) =>
       cli(args, { cwd: w.project, home: w.home, ...extra });
-    return { w, run, a: fingerprints['Key A <a@example.com>']!, b: fingerprints['Key B <b@example.com>']! };
+    return { w, run, configure, a: fingerprints['Key A <a@example.com>']!, b: fingerprints['Key B <b@example.com>']! };
   }
 
   it('publish --sign --gpg-key A --gpg-key B signs with both keys, and says so', async () => {
@@ -174,6 +176,292 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     assert.match(refused.stderr, /for @other\/\*, not @acme\/tool/);
     assert.match(refused.stderr, /is signed by carol@elsewhere\.example .*, who is not in your trust lists/);
     assert.equal((await readdir(join(w.project, '.aam'))).includes('aam-lock.yaml'), false);
+  });
+
+  it('install refuses a delegate whose delegation expired before it signed, naming the date', async () => {
+    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const until = new Date(Date.now() + 4000).toISOString();
+    const made = await run([
+      'delegate',
+      '@acme/*',
+      '--to',
+      'bob@partner.io',
+      '--until',
+      until,
+      '--identity-token',
+      local.instance().mintToken('alice@example.com'),
+    ]);
+    assert.equal(made.code, 0, made.stderr);
+    // The delegation lapses; only then does the delegate sign (the transparency log's time says when).
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(until) - Date.now()) + 1500));
+    const published = await run([
+      'publish',
+      await w.makePackage('@acme/tool', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      local.instance().mintToken('bob@partner.io'),
+    ]);
+    assert.equal(published.code, 0, published.stderr);
+    const refused = await run(['install', '@acme/tool', '--no-deploy']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(
+      refused.stderr,
+      new RegExp(
+        `whose delegation is refused: delegation [0-9a-f]{12} \\(by alice@example\\.com .*for @acme/\\*\\) expired on ${until.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, before the signature was made \\(\\d{4}-`,
+      ),
+    );
+  });
+
+  it('install refuses a delegation loop, re-delegation the delegation does not allow, and a chain past the depth limit', async () => {
+    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const token = (email: string) => local.instance().mintToken(email);
+    const delegate = async (pattern: string, by: string, to: string, depth: number) => {
+      const made = await run([
+        'delegate',
+        pattern,
+        '--to',
+        to,
+        '--until',
+        '2099-12-31',
+        '--max-depth',
+        String(depth),
+        '--identity-token',
+        token(by),
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+    };
+    const publishAs = async (name: string, email: string) => {
+      const published = await run([
+        'publish',
+        await w.makePackage(name, '1.0.0'),
+        '--sign',
+        '--identity-token',
+        token(email),
+      ]);
+      assert.equal(published.code, 0, published.stderr);
+    };
+    const refusal = async (name: string) => {
+      const refused = await run(['install', name, '--no-deploy']);
+      assert.equal(refused.code, 1, refused.stdout);
+      return refused.stderr;
+    };
+    // A loop: bob and carol delegate @loop/* to each other, and neither leads to anyone trusted.
+    await delegate('@loop/*', 'bob@partner.io', 'carol@partner.io', 1);
+    await delegate('@loop/*', 'carol@partner.io', 'bob@partner.io', 1);
+    await publishAs('@loop/tool', 'bob@partner.io');
+    assert.match(
+      await refusal('@loop/tool'),
+      /@loop\/tool@1\.0\.0: Signed by bob@partner\.io.*, whose delegation is refused: (?:[^\n]*; )?a delegation loop: carol@partner\.io .*→ bob@partner\.io .*signs for itself/,
+    );
+    // Re-delegation where the delegation does not allow it: alice → bob (--max-depth 0), bob → dave.
+    await delegate('@acme/*', 'alice@example.com', 'bob@partner.io', 0);
+    await delegate('@acme/*', 'bob@partner.io', 'dave@partner.io', 0);
+    await publishAs('@acme/tool', 'dave@partner.io');
+    assert.match(
+      await refusal('@acme/tool'),
+      /Signed by dave@partner\.io.*, whose delegation is refused: (?:[^\n]*; )?delegation [0-9a-f]{12} \(by alice@example\.com .*for @acme\/\*\) does not allow re-delegation/,
+    );
+    // Past the depth limit: alice → p1 → p2 → p3 → p4, each allowing 3 more levels; p4's signature is 4 delegations down.
+    await delegate('@deep/*', 'alice@example.com', 'p1@partner.io', 3);
+    await delegate('@deep/*', 'p1@partner.io', 'p2@partner.io', 3);
+    await delegate('@deep/*', 'p2@partner.io', 'p3@partner.io', 3);
+    await delegate('@deep/*', 'p3@partner.io', 'p4@partner.io', 3);
+    await publishAs('@deep/tool', 'p4@partner.io');
+    assert.match(
+      await refusal('@deep/tool'),
+      /Signed by p4@partner\.io.*, whose delegation is refused: (?:[^\n]*; )?the delegation chain is longer than 3 delegations/,
+    );
+    // One level less passes: p3 signs through p2, p1 and alice.
+    await publishAs('@deep/other', 'p3@partner.io');
+    const installed = await run(['install', '@deep/other', '--no-deploy']);
+    assert.equal(installed.code, 0, installed.stderr);
+  });
+
+  it('allow_delegation: false refuses a signature that is trusted only through a delegation, and says so', async () => {
+    const { w, run, configure } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const token = (email: string) => local.instance().mintToken(email);
+    assert.equal(
+      (
+        await run([
+          'delegate',
+          '@acme/*',
+          '--to',
+          'bob@partner.io',
+          '--until',
+          '2099-12-31',
+          '--identity-token',
+          token('alice@example.com'),
+        ])
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await run([
+          'publish',
+          await w.makePackage('@acme/tool', '1.0.0'),
+          '--sign',
+          '--identity-token',
+          token('bob@partner.io'),
+        ])
+      ).code,
+      0,
+    );
+    assert.equal((await run(['install', '@acme/tool', '--no-deploy'])).code, 0);
+    await configure('trusted_identities: ["alice@example.com"]\non_signature_failure: error\nallow_delegation: false');
+    const verified = await run(['verify', '--json']);
+    assert.equal(verified.code, 1, verified.stdout);
+    const report = (JSON.parse(verified.stdout) as { packages: { code: string; message: string }[] }).packages[0]!;
+    assert.equal(report.code, 'DELEGATION_REFUSED');
+    assert.match(
+      report.message,
+      /Signed by bob@partner\.io.*signs only through a delegation, and allow_delegation is false/,
+    );
+  });
+
+  it('install --review and diff list every signer, the signers that came and went, and the delegations used', async () => {
+    const { w, run, a, b } = await setup(
+      'trusted_identities: ["alice@example.com"]\non_signature_failure: error\non_signer_change: warn',
+    );
+    const alice = () => ['--identity-token', local.instance().mintToken('alice@example.com')];
+    const publish = async (version: string, ...keys: string[]) => {
+      const published = await run([
+        'publish',
+        await w.makePackage('@acme/tool', version),
+        '--signing-method',
+        'sigstore',
+        ...keys.flatMap((k) => ['--gpg-key', k]),
+        ...alice(),
+      ]);
+      assert.equal(published.code, 0, published.stderr);
+    };
+    // 1.0.0 co-signed by Alice and key A; 1.1.0 by Alice and key B: A is gone, B came.
+    await publish('1.0.0', 'a@example.com');
+    assert.equal((await run(['install', '@acme/tool@1.0.0', '--no-deploy'])).code, 0);
+    const base = join(w.root, 'base');
+    await cp(join(w.project, '.aam'), join(base, '.aam'), { recursive: true });
+    await publish('1.1.0', 'b@example.com');
+    const reviewed = await run(['install', '@acme/tool@1.1.0', '--review', '--no-deploy']);
+    assert.equal(reviewed.code, 0, reviewed.stderr);
+    const keyA = `Key A <a@example\\.com>, OpenPGP key ${a}`;
+    const keyB = `Key B <b@example\\.com>, OpenPGP key ${b}`;
+    assert.match(
+      reviewed.stdout,
+      new RegExp(
+        `  signers: +alice@example\\.com \\(issuer [^)]*\\) and ${keyA} → alice@example\\.com \\(issuer [^)]*\\) and ${keyB}\\n` +
+          `  signer added: ${keyB}\\n  signer gone: +${keyA}\\n  signature: +sigstore \\+ gpg → sigstore \\+ gpg\\n`,
+      ),
+    );
+    assert.match(
+      reviewed.stdout,
+      new RegExp(`✗ Signature removed: the signature by ${keyA} is gone \\(still signed by alice@example\\.com`),
+    );
+    const installed = await run(['install', '@acme/tool@1.1.0', '--review', '--yes', '--no-deploy']);
+    assert.equal(installed.code, 0, installed.stderr);
+    const diff = await run(['diff', base]);
+    assert.equal(diff.code, 1, diff.stdout);
+    assert.match(
+      diff.stdout,
+      new RegExp(
+        `signers: alice@example\\.com .* and ${keyA} → alice@example\\.com .* and ${keyB}\\n +\\+ ${keyB} \\(signer added\\)\\n +− ${keyA} \\(signer gone\\)\\n +kind: +sigstore \\+ gpg → sigstore \\+ gpg`,
+      ),
+    );
+    assert.match(diff.stdout, new RegExp(`reason to look again: @acme/tool: the signature by ${keyA} is gone`));
+    const json = JSON.parse((await run(['diff', base, '--json'])).stdout) as {
+      packages: { name: string; after: { signers: string[] }; signerChange: { added: string[]; removed: string[] } }[];
+    };
+    const tool = json.packages.find((p) => p.name === '@acme/tool')!;
+    assert.equal(tool.after.signers.length, 2);
+    assert.deepEqual([tool.signerChange.added.length, tool.signerChange.removed.length], [1, 1]);
+    // A delegate's package: the review says whose delegation it signs through.
+    assert.equal(
+      (await run(['delegate', '@acme/*', '--to', 'bob@partner.io', '--until', '2099-12-31', ...alice()])).code,
+      0,
+    );
+    const bobs = await run([
+      'publish',
+      await w.makePackage('@acme/lint', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      local.instance().mintToken('bob@partner.io'),
+    ]);
+    assert.equal(bobs.code, 0, bobs.stderr);
+    const delegated = await run(['install', '@acme/lint', '--review', '--no-deploy']);
+    assert.match(
+      delegated.stdout,
+      /  signer: +— → bob@partner\.io \(issuer [^)]*\)\n  signature: +— → sigstore\n  delegation: +bob@partner\.io .* — delegated by alice@example\.com for @acme\/\* until 2099-12-31\n/,
+    );
+  });
+
+  it('report names every signer of a co-signed package and the delegation a delegate signs through, in every format', async () => {
+    const { w, run, a } = await setup(`trusted_identities: ["alice@example.com"]\non_signature_failure: error`);
+    const alice = () => ['--identity-token', local.instance().mintToken('alice@example.com')];
+    const cosigned = await run([
+      'publish',
+      await w.makePackage('@acme/tool', '1.0.0'),
+      '--signing-method',
+      'sigstore',
+      '--gpg-key',
+      'a@example.com',
+      ...alice(),
+    ]);
+    assert.equal(cosigned.code, 0, cosigned.stderr);
+    assert.equal(
+      (await run(['delegate', '@acme/*', '--to', 'bob@partner.io', '--until', '2099-12-31', ...alice()])).code,
+      0,
+    );
+    const bobs = await run([
+      'publish',
+      await w.makePackage('@acme/lint', '1.0.0'),
+      '--sign',
+      '--identity-token',
+      local.instance().mintToken('bob@partner.io'),
+    ]);
+    assert.equal(bobs.code, 0, bobs.stderr);
+    assert.equal((await run(['install', '@acme/tool', '@acme/lint', '--no-deploy'])).code, 0);
+    const keyA = `Key A <a@example.com> (${a})`;
+    const delegation = /^bob@partner\.io — delegated by alice@example\.com for @acme\/\* until 2099-12-31$/;
+    for (const scope of [[], ['--registry', 'team']]) {
+      const json = JSON.parse((await run(['report', ...scope, '--format', 'json'])).stdout) as {
+        rows: { name: string; signer: string; signers: string[]; delegations: string[] }[];
+        totals: { total: number; bySigner: { signer: string; count: number }[] };
+      };
+      const row = (name: string) => json.rows.find((r) => r.name === name)!;
+      assert.equal(row('@acme/tool').signer, 'alice@example.com');
+      assert.deepEqual(row('@acme/tool').signers, ['alice@example.com', keyA]);
+      assert.deepEqual(row('@acme/tool').delegations, []);
+      assert.deepEqual(row('@acme/lint').signers, ['bob@partner.io']);
+      assert.match(
+        row('@acme/lint').delegations.join(),
+        delegation,
+        `${scope.join(' ')} ${JSON.stringify(row('@acme/lint'))}`,
+      );
+      // A co-signed package counts under each of its signers.
+      assert.equal(json.totals.total, 2);
+      assert.deepEqual(json.totals.bySigner, [
+        { signer: 'alice@example.com', count: 1 },
+        { signer: 'bob@partner.io', count: 1 },
+        { signer: keyA, count: 1 },
+      ]);
+    }
+    const table = (await run(['report'])).stdout;
+    assert.match(
+      table,
+      new RegExp(
+        `By signer:\\n {2}alice@example\\.com +1\\n {2}bob@partner\\.io +1\\n {2}Key A <a@example\\.com> \\(${a}\\) +1\\n`,
+      ),
+    );
+    const [header, ...lines] = (await run(['report', '--format', 'csv'])).stdout.trimEnd().split('\r\n');
+    const columns = header!.split(',');
+    const cells = (name: string) => lines.find((l) => l.startsWith(`.,'${name},`))!.split(','); // a cell that starts with @ is kept as text;
+    assert.equal(cells('@acme/tool')[columns.indexOf('signer')], `alice@example.com + ${keyA}`);
+    assert.match(cells('@acme/lint')[columns.indexOf('delegations')]!, delegation);
+    const out = join(w.root, 'report.html');
+    await run(['report', '--format', 'html', '--output', out]);
+    const page = JSON.parse(
+      /<script type="application\/json" id="report-data">([\s\S]*?)<\/script>/.exec(await readFile(out, 'utf8'))![1]!,
+    ) as { report: { rows: { name: string; signers: string[] }[] } };
+    assert.deepEqual(page.report.rows.find((r) => r.name === '@acme/tool')!.signers, ['alice@example.com', keyA]);
   });
 
   it('signs in out of band when asked (--oauth-force-oob), with another issuer (--oidc-issuer): URL printed, code read back', async () => {

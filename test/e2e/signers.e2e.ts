@@ -1,6 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
+import { cli } from '../helpers/cli.ts';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
 
@@ -76,5 +80,115 @@ describe('several signers in a real VS Code (code-server)', () => {
     );
     console.log(`screenshot: ${await s.shot('22-delegated-hover')}`);
     await s.page.keyboard.press('Escape');
+  });
+
+  it("after Alice revokes the delegation behind a delegate's package, Verify All fails it and says who revoked which", async () => {
+    // Revoked in this session's own demo registry (every e2e file builds its own): the other files keep their counts.
+    const run = (args: string[]) =>
+      cli(args, { cwd: s.world.workspace, home: s.world.home, env: { GNUPGHOME: s.world.gnupgHome } });
+    const listed = await run(['delegate', '--list', '--json']);
+    assert.equal(listed.code, 0, listed.stderr);
+    const delegation = (JSON.parse(listed.stdout) as { id: string; kind: string; text: string }[]).find(
+      (d) => d.kind === 'delegation' && d.text.startsWith('@partner/* → bob@partner.example'),
+    );
+    assert.ok(delegation, listed.stdout);
+    const revoked = await run([
+      'delegate',
+      '--revoke',
+      delegation.id.slice(7, 19),
+      '--reason',
+      'the partner contract ended',
+      '--identity-token',
+      s.sigstore.mintToken('alice@example.com'),
+    ]);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.match(revoked.stdout, /✓ Revoked by alice@example\.com/);
+    await s.command('AAM: Verify Installed Packages');
+    await s.notification(
+      /Checked 14 packages: 3 failed, 1 installed without verification, 2 signed, untrusted, 1 unsigned, 7 verified/,
+    );
+    await s.waitForStatus('@partner/lint-pack', 'signed, untrusted');
+    const row = s.row('@partner/lint-pack');
+    const said = (await row.getAttribute('aria-label')) ?? '';
+    const because = new RegExp(
+      `delegation ${delegation.id.slice(7, 19)} \\(by alice@example\\.com .*for @partner/\\*\\) was revoked by alice@example\\.com .*: the partner contract ended`,
+    );
+    assert.match(said, /Signed by bob@partner\.example .*whose delegation is refused/);
+    assert.match(said, because);
+    // The row's hover says the same.
+    const box = await row.boundingBox();
+    assert.ok(box);
+    await s.page.mouse.move(box.x + box.width / 3, box.y + box.height / 2);
+    const hover = s.page.locator('.monaco-hover, .workbench-hover', { hasText: 'was revoked' }).first();
+    await hover.waitFor();
+    assert.match(await hover.innerText(), because);
+    console.log(`screenshot: ${await s.shot('23-delegation-revoked')}`);
+    await s.page.keyboard.press('Escape');
+  });
+
+  it('Review Update of a co-signed package lists every signer, the one the new version adds and the one it lacks', async () => {
+    // @demo/team-prompts 1.0.0 is signed by Alice and co-signed with the release key; 1.1.0 by Carol and the release
+    // key: two trusted signers still (its threshold), Alice gone, Carol new.
+    const dir = await mkdtemp(join(tmpdir(), 'aam-e2e-team-prompts-'));
+    await mkdir(join(dir, 'prompts'));
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      'name: "@demo/team-prompts"\nversion: 1.1.0\ndescription: Shared team prompts\nartifacts:\n  prompts:\n    - name: team-prompts\n      path: prompts/main.md\n      description: Shared team prompts\n',
+    );
+    await writeFile(join(dir, 'prompts', 'main.md'), '# Team prompts\n\nNow signed by Carol and the release key.\n');
+    const published = await cli(
+      [
+        'publish',
+        dir,
+        '--signing-method',
+        'sigstore',
+        '--gpg-key',
+        'release@example.com',
+        '--identity-token',
+        s.sigstore.mintToken('carol@example.com'),
+      ],
+      { cwd: s.world.workspace, home: s.world.home, env: { GNUPGHOME: s.world.gnupgHome } },
+    );
+    assert.equal(published.code, 0, published.stderr);
+    await s.command('AAM: Review Update…');
+    await s.pick('@demo/team-prompts', 'Review the update of which package?', { filter: true });
+    const versionTitle = s.page.locator('.quick-input-widget .quick-input-title', { hasText: 'at which version' });
+    const rows = s.page.locator('.part.sidebar .monaco-list-row');
+    const signers = rows.filter({
+      hasText:
+        /Signers.*alice@example\.com .* and AAM Demo Release <release@example\.com>.* → carol@example\.com .* and AAM Demo Release/,
+    });
+    await Promise.race([
+      versionTitle.waitFor({ timeout: 30_000 }).then(async () => {
+        await s.page.locator('.quick-input-widget input').fill('1.1.0');
+        await s.page.keyboard.press('Enter');
+      }),
+      signers.first().waitFor({ timeout: 30_000 }),
+    ]).catch(() => undefined);
+    try {
+      await signers.first().waitFor();
+    } catch (error) {
+      throw new Error(`no Signers row in the review (screenshot: ${await s.shot('review-signers-missing')})`, {
+        cause: error,
+      });
+    }
+    await rows
+      .filter({ hasText: /Signer added.*carol@example\.com \(issuer/ })
+      .first()
+      .waitFor();
+    await rows
+      .filter({ hasText: /Signer gone.*alice@example\.com \(issuer/ })
+      .first()
+      .waitFor();
+    await rows
+      .filter({ hasText: /Signature.*sigstore \+ gpg → sigstore \+ gpg/ })
+      .first()
+      .waitFor();
+    // Two trusted signers, as this package requires: verified still.
+    await rows
+      .filter({ hasText: /Verdict.*verified, signed by .*\(was verified\)/ })
+      .first()
+      .waitFor();
+    console.log(`screenshot: ${await s.shot('24-review-cosigned-update')}`);
   });
 });

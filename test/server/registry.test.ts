@@ -298,7 +298,8 @@ for (const engine of ENGINES) {
             m.versions.map(async (v) => {
               const response = await fetch(`${server.url}/api/v1/packages/${m.name}/${v.version}/download`);
               const body = Buffer.from(await response.arrayBuffer());
-              return { status: response.status, right: sha256Hex(body) === v.checksum.replace(/^sha256:/, '') };
+              const right = sha256Hex(body) === v.checksum.replace(/^sha256:/, '');
+              return { status: response.status, right, text: right ? '' : body.toString() };
             }),
           ),
         );
@@ -310,6 +311,9 @@ for (const engine of ENGINES) {
       const broken = (await downloads()).filter((a) => a.status !== 200);
       assert.ok(broken.length >= 1, 'the corrupted blob is refused (500 archive_unavailable)');
       assert.ok(broken.every((a) => a.status === 500));
+      // The operator learns which of the two happened: the bytes changed (they are there, with another hash).
+      for (const { text } of broken)
+        assert.match(text, /in the blob store has changed: its SHA-256 is [0-9a-f]{64}, not the [0-9a-f]{64} it was/);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
@@ -78,6 +78,17 @@ describe('the HTTP registry with its archives in S3-compatible storage', () => {
       env,
     );
     const fresh = new HttpRegistry('team', server.url, { attempts: 1 });
-    await assert.rejects(fresh.readArchive('@acme/in-s3', '1.0.0'), /HTTP 500 archive_unavailable/);
+    await assert.rejects(fresh.readArchive('@acme/in-s3', '1.0.0'), /HTTP 500 archive_unavailable.*has changed/);
+    // A blob that is gone is said to be missing, with the key to restore.
+    await client.send(new DeleteObjectCommand({ Bucket: 'aam-archives', Key: key }));
+    await server.stop();
+    server = await serveProcess(
+      ['--data', join(root, 'registry'), '--blobs', 's3://aam-archives/team', '--quiet'],
+      env,
+    );
+    await assert.rejects(
+      new HttpRegistry('team', server.url, { attempts: 1 }).readArchive('@acme/in-s3', '1.0.0'),
+      new RegExp(`missing from the blob store \\(blob "${sha256Hex(archive)}"\\)`),
+    );
   });
 });

@@ -124,8 +124,12 @@ function packageLines(io: CliIo, pkg: PackageChange): string[] {
   const lines = [`  ${mark} ${paint(io, 'bold', pkg.name)}  ${pkg.change} ${versions}`];
   const word = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? (s[key] ?? 'unknown') : '—');
   const status = (s: PackageSide | undefined) => (s?.status ? STATUS_LABEL[s.status] : s ? 'unknown' : '—');
-  lines.push(`      signer:  ${word(pkg.before, 'signer')} → ${word(pkg.after, 'signer')}`);
+  const several = (pkg.before?.signers.length ?? 0) > 1 || (pkg.after?.signers.length ?? 0) > 1;
+  lines.push(`      ${several ? 'signers:' : 'signer: '} ${word(pkg.before, 'signer')} → ${word(pkg.after, 'signer')}`);
+  for (const added of pkg.signerChange?.added ?? []) lines.push(`        + ${added} (signer added)`);
+  for (const removed of pkg.signerChange?.removed ?? []) lines.push(`        − ${removed} (signer gone)`);
   lines.push(`      kind:    ${word(pkg.before, 'kind')} → ${word(pkg.after, 'kind')}`);
+  for (const delegation of pkg.after?.delegations ?? []) lines.push(`      through: ${delegation}`);
   lines.push(`      verdict: ${status(pkg.before)} → ${status(pkg.after)}`);
   for (const problem of pkg.problems) lines.push(`      ${paint(io, 'red', problem.message)}`);
   return lines;

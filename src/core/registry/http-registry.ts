@@ -8,7 +8,7 @@ import type { ApiApproval, ApiApprovals, ApiEvalResult, ApiRegistryInfo, ApiVers
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
-import { refusalFor, resolveIn } from './registry.ts';
+import { refusalFor, resolveNamingApprovers } from './registry.ts';
 import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 import { addHttpDelegation, addHttpSignature, readHttpDelegations, readHttpSignatures } from './http-signatures.ts';
 import { parseApprovalDocument } from './approval.ts';
@@ -62,7 +62,8 @@ export class HttpRegistry implements Registry {
   }
 
   async resolve(name: string, spec?: string): Promise<{ metadata: PackageMetadata; entry: VersionEntry }> {
-    return resolveIn(this.name, name, await this.metadata(name), spec);
+    const approvers = async () => (await this.publishPolicy()).approvers;
+    return resolveNamingApprovers(this.name, name, await this.metadata(name), spec, approvers);
   }
 
   async readArchive(name: string, version: string): Promise<Buffer> {

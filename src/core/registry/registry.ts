@@ -71,6 +71,7 @@ export function resolveIn(
   name: string,
   metadata: PackageMetadata | undefined,
   spec?: string,
+  approvers?: readonly string[],
 ): { metadata: PackageMetadata; entry: VersionEntry } {
   if (!metadata) {
     throw new AamError('PACKAGE_NOT_FOUND', `Package ${name} is not in registry "${registry}".`, {
@@ -103,10 +104,29 @@ export function resolveIn(
   if (entry.approval) {
     const facts = { name, label: `${name}@${entry.version}`, registry };
     throw entry.approval === 'pending'
-      ? refusal('VERSION_PENDING_APPROVAL', { ...facts, approvers: undefined })
+      ? refusal('VERSION_PENDING_APPROVAL', { ...facts, approvers })
       : refusal('VERSION_REJECTED', facts);
   }
   return { metadata, entry };
+}
+
+/**
+ * `resolveIn` for a registry that can say who its approvers are: asked only
+ * when the version found waits for approval, so that the refusal names them.
+ */
+export async function resolveNamingApprovers(
+  registry: string,
+  name: string,
+  metadata: PackageMetadata | undefined,
+  spec: string | undefined,
+  approvers: () => Promise<readonly string[]>,
+): Promise<{ metadata: PackageMetadata; entry: VersionEntry }> {
+  try {
+    return resolveIn(registry, name, metadata, spec);
+  } catch (error) {
+    if (!(error instanceof AamError) || error.code !== 'VERSION_PENDING_APPROVAL') throw error;
+    return resolveIn(registry, name, metadata, spec, await approvers().catch(() => undefined));
+  }
 }
 
 /** The reasons every registry refuses a publish for: unsigned where signatures are required, a version twice. */

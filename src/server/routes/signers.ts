@@ -7,6 +7,7 @@ import { parseDocument, readSignedDocumentFile } from '../../core/signature/dele
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
+import { checkedArchive } from '../archives.ts';
 import { checkSignature, takeField } from '../publish-checks.ts';
 import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
 import { versionRow } from '../store/packages.ts';
@@ -75,13 +76,12 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       const caller = callerOf(request);
       const { row } = await versionRow(db, name, version);
       const upload = await readSignatureUpload(request);
-      const archive = await blobs.get(row.archive_key.trim());
-      if (!archive || sha256Hex(archive) !== row.checksum_sha256.trim())
-        throw new ApiFailure(
-          500,
-          'archive_unavailable',
-          `The archive of ${name}@${version} is missing from the blob store.`,
-        );
+      const archive = await checkedArchive(blobs, {
+        name,
+        version,
+        key: row.archive_key.trim(),
+        checksum: row.checksum_sha256.trim(),
+      });
       const signed = await checkSignature(sigstoreRoot, { archive, ...upload });
       if (!signed) throw new ApiFailure(400, 'bad_request', 'The request has no "signature" file.');
       const sha256 = sha256Hex(signed.bytes);

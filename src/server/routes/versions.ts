@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { sha256Hex } from '../../core/archive/hash.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import { appendAudit } from '../audit.ts';
 import { BEARER, callerOf, requirePackageOwner, requireToken } from '../auth.ts';
@@ -9,6 +8,7 @@ import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
 import { iso, refreshLatest, requireOwner, requirePackage, versionRow } from '../store/packages.ts';
 import { versionView } from '../store/views.ts';
 import { cachedHandler } from '../cached-reads.ts';
+import { checkedArchive } from '../archives.ts';
 import type { ArchiveRow } from '../archives.ts';
 import { matches } from '../read-cache.ts';
 import { packageRoutes, VERSION_PARAM } from './package-routes.ts';
@@ -87,13 +87,7 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
       if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send();
       let bytes = app.archives.blob(row.key);
       if (!bytes || row.key !== row.checksum) {
-        bytes = await blobs.get(row.key);
-        if (!bytes || sha256Hex(bytes) !== row.checksum)
-          throw new ApiFailure(
-            500,
-            'archive_unavailable',
-            `The archive of ${name}@${version} is missing from the blob store.`,
-          );
+        bytes = await checkedArchive(blobs, { name, version, key: row.key, checksum: row.checksum });
         app.archives.keepBlob(row.key, bytes);
       }
       // Counted once the whole archive is on its way, in batches (see DownloadCounter); a HEAD is not a download.

@@ -39,14 +39,18 @@ export function policyChanges(
   const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
   const trustedBy = (key: string, entry: unknown) =>
     key === 'trusted_identities' || key === 'trusted_keys'
-      ? signers
-          .filter(({ signer }) =>
-            findTrust(signer, {
-              trusted_identities: key === 'trusted_identities' ? [entry as never] : [],
-              trusted_keys: key === 'trusted_keys' ? [entry as string] : [],
-            }),
-          )
-          .map((s) => s.name)
+      ? [
+          ...new Set(
+            signers
+              .filter(({ signer }) =>
+                findTrust(signer, {
+                  trusted_identities: key === 'trusted_identities' ? [entry as never] : [],
+                  trusted_keys: key === 'trusted_keys' ? [entry as string] : [],
+                }),
+              )
+              .map((s) => s.name),
+          ),
+        ]
       : [];
   for (const key of LISTS) {
     const was = (before[key] as unknown[]).map(text);

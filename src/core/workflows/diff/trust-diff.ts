@@ -5,15 +5,16 @@ import { validateConfigText } from '../../config/validate.ts';
 import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../../model/versions.ts';
 import { decide } from '../../policy/decision.ts';
-import type { PolicyContext, SignatureCheck, VerdictAction, VerdictStatus } from '../../policy/decision.ts';
+import type { PolicyContext, SignatureCheck, Verdict, VerdictAction, VerdictStatus } from '../../policy/decision.ts';
 import type { Signer } from '../../policy/trust-match.ts';
-import { describeRecorded, keyOfSigner, signerKey } from '../../record/continuity.ts';
 import type { RecordedSignature, TrustRecord } from '../../record/trust-record.ts';
 import type { PackageReport } from '../../verify/verdict/report.ts';
 import { signerOfReport } from '../../verify/verdict/report.ts';
 import type { ProjectState } from './state.ts';
 import { describePolicyChange, policyChanges } from './policy-changes.ts';
 import type { PolicyChange } from './policy-changes.ts';
+import { kindWords, setChange, setOfJudged, setOfRecorded, setWords } from './signer-set.ts';
+import type { SignerSet } from './signer-set.ts';
 
 export type { PolicyChange } from './policy-changes.ts';
 export { describePolicyChange } from './policy-changes.ts';
@@ -22,12 +23,20 @@ export { describePolicyChange } from './policy-changes.ts';
 export interface PackageSide {
   version: string;
   checksum: string;
-  /** Who signed it, in words; `unsigned`; undefined when that state does not say. */
+  /** Who signed it, in words — every signer, "A and B" —; `unsigned`; undefined when that state does not say. */
   signer: string | undefined;
-  kind: 'sigstore' | 'gpg' | 'unsigned' | undefined;
+  /** Every distinct signer in words, the first first (empty when unsigned or not known). */
+  signers: string[];
+  /** The kinds of signature: `sigstore`, `gpg`, `sigstore + gpg`, or `unsigned`; undefined when not known. */
+  kind: string | undefined;
+  /** The delegations its signers sign through, in words. */
+  delegations: string[];
   status: VerdictStatus | undefined;
   action: VerdictAction | undefined;
+  /** The set of signers as one key (their record keys, sorted), `unsigned`, or undefined when not known. */
   signerKey: string | undefined;
+  /** Each signer's record key, in the order of `signers`. */
+  signerKeys: string[];
   /** The verdict fails on the package's files (tampered, evidence missing), which records alone cannot tell for a base. */
   integrityFailure: boolean;
 }
@@ -37,6 +46,8 @@ export interface PackageChange {
   change: 'added' | 'removed' | 'upgraded' | 'downgraded' | 'changed' | 'unchanged';
   before: PackageSide | undefined;
   after: PackageSide | undefined;
+  /** Signers one side has and the other lacks, when both are signed and the set changed. */
+  signerChange?: { added: string[]; removed: string[] } | undefined;
   /** What the change introduces that a reviewer must look at; any of these makes the diff fail. */
   problems: { code: 'SIGNER_CHANGED' | 'SIGNATURE_REMOVED' | 'DOWNGRADE' | 'NEWLY_FAILING'; message: string }[];
 }
@@ -56,6 +67,8 @@ export interface DiffOptions {
   homeDir: string;
   /** The head's real verification (when the head is the working tree); otherwise judged from its records. */
   headReports?: readonly PackageReport[];
+  /** The head's verdicts where it was verified without reports (an update review's prepared install). */
+  headVerdicts?: ReadonlyMap<string, Verdict>;
 }
 
 /**
@@ -76,7 +89,9 @@ export function trustDiff(base: ProjectState, head: ProjectState, options: DiffO
     packageChange(
       name,
       side(base, name, context),
-      reports.get(name) ? reportSide(head.lock.packages[name], reports.get(name)!) : side(head, name, context),
+      reports.get(name)
+        ? reportSide(head.lock.packages[name], reports.get(name)!)
+        : side(head, name, context, options.headVerdicts?.get(name)),
     ),
   );
   const policy = policyChanges(before, after, headSigners(head, reports));
@@ -99,37 +114,59 @@ function policyOf(state: ProjectState, options: DiffOptions): SecuritySettings {
   return mergeConfigFiles([options.globalConfig, project], false, options.homeDir).security;
 }
 
-/** A package as a state's records describe it, judged under the current policy. */
-function side(state: ProjectState, name: string, context: PolicyContext): PackageSide | undefined {
+/** A package as a state's records describe it, judged under the current policy (or as it was verified). */
+function side(state: ProjectState, name: string, context: PolicyContext, verified?: Verdict): PackageSide | undefined {
   const entry = state.lock.packages[name];
   if (!entry) return undefined;
   const recorded = signatureRecorded(state.record, name, entry);
   const base = { version: entry.version, checksum: entry.checksum };
-  if (recorded === undefined)
+  if (recorded === undefined && !verified)
     return {
       ...base,
-      signer: undefined,
-      kind: undefined,
+      ...sideOf(undefined),
       status: undefined,
       action: undefined,
-      signerKey: undefined,
       integrityFailure: false,
     };
   // Every recorded signer counts toward a threshold, as verification counts them.
-  const signatures = (signaturesRecorded(state.record, name, entry) ?? []).map((r) => ({
+  const all = signaturesRecorded(state.record, name, entry) ?? [];
+  const signatures = all.map((r) => ({
     file: '',
     check: { state: 'valid' as const, signer: signerOfRecord(r) },
   }));
   const signature: SignatureCheck = signatures[0]?.check ?? { state: 'none' };
-  const verdict = decide({ name, integrity: { ok: true }, signature, signatures }, context);
+  const verdict = verified ?? decide({ name, integrity: { ok: true }, signature, signatures }, context);
   return {
     ...base,
-    signer: describeRecorded(recorded),
-    kind: recorded?.type ?? 'unsigned',
+    ...sideOf(verified ? setOfJudged(verified.signatures, verified.signer) : setOfRecorded(all, entry)),
     status: verdict.status,
     action: verdict.action,
-    signerKey: recorded ? signerKey(recorded) : 'unsigned',
     integrityFailure: false,
+  };
+}
+
+/** The signer fields of a side: every signer of the set, `unsigned` for an empty one, unknown without one. */
+function sideOf(
+  set: SignerSet | undefined,
+): Pick<PackageSide, 'signer' | 'signers' | 'kind' | 'delegations' | 'signerKey' | 'signerKeys'> {
+  if (!set)
+    return { signer: undefined, signers: [], kind: undefined, delegations: [], signerKey: undefined, signerKeys: [] };
+  if (set.keys.length === 0)
+    return {
+      signer: 'unsigned',
+      signers: [],
+      kind: 'unsigned',
+      delegations: [],
+      signerKey: 'unsigned',
+      signerKeys: [],
+    };
+  return {
+    signer: setWords(set),
+    signers: set.signers,
+    kind: kindWords(set),
+    delegations: set.delegations,
+    signerKey: [...set.keys].sort().join(','),
+    signerKeys: set.keys,
   };
 }
 
@@ -138,15 +175,14 @@ function reportSide(entry: LockedPackage | undefined, report: PackageReport): Pa
   const unsigned =
     report.checks.signature.state === 'none' &&
     (report.checks.integrity.ok || report.checks.integrity.code === 'DEPLOYED_MODIFIED');
+  const set = setOfJudged(report.verdict.signatures, signer);
   return {
     version: report.version,
     checksum: entry?.checksum ?? report.checksum,
-    signer: signer ? describeRecorded(recordOfSigner(signer)) : unsigned ? 'unsigned' : undefined,
-    kind: signer?.type ?? (unsigned ? 'unsigned' : undefined),
+    ...sideOf(set.keys.length > 0 || unsigned ? set : undefined),
     status: report.verdict.status,
     // The verdict's own action: a changed signer or a removed signature is a problem of its own here.
     action: report.verdict.action,
-    signerKey: signer ? keyOfSigner(signer) : unsigned ? 'unsigned' : undefined,
     integrityFailure: !report.checks.integrity.ok,
   };
 }
@@ -204,18 +240,6 @@ function signerOfRecord(recorded: RecordedSignature): Signer {
   };
 }
 
-function recordOfSigner(signer: Signer): RecordedSignature {
-  if (signer.type === 'gpg')
-    return { type: 'gpg', digest: '', fingerprint: signer.fingerprint, identity: signer.userIds[0] };
-  return {
-    type: 'sigstore',
-    digest: '',
-    identity: signer.identity.san,
-    issuer: signer.identity.issuer,
-    log_index: signer.tlog?.logIndex,
-  };
-}
-
 function packageChange(name: string, before: PackageSide | undefined, after: PackageSide | undefined): PackageChange {
   const problems: PackageChange['problems'] = [];
   let change: PackageChange['change'] = 'unchanged';
@@ -226,11 +250,27 @@ function packageChange(name: string, before: PackageSide | undefined, after: Pac
   } else if (before.checksum !== after.checksum) change = 'changed';
   if (change === 'downgraded')
     problems.push({ code: 'DOWNGRADE', message: `downgraded from ${before!.version} to ${after!.version}` });
+  let signerChange: PackageChange['signerChange'];
   if (before && after && before.signerKey && after.signerKey && before.signerKey !== after.signerKey) {
     if (after.signerKey === 'unsigned')
       problems.push({ code: 'SIGNATURE_REMOVED', message: `was signed by ${before.signer}, is now unsigned` });
-    else if (before.signerKey !== 'unsigned')
-      problems.push({ code: 'SIGNER_CHANGED', message: `signer changed from ${before.signer} to ${after.signer}` });
+    else if (before.signerKey !== 'unsigned') {
+      // A set of signers: none kept is a new signer; one gone while others stay is a removed signature (as signer
+      // continuity judges it); one added to those kept is shown, and is no problem.
+      const { added, removed, kept } = setChange(
+        { signers: before.signers, keys: before.signerKeys },
+        { signers: after.signers, keys: after.signerKeys },
+      );
+      signerChange = { added, removed };
+      if (kept.length === 0)
+        problems.push({ code: 'SIGNER_CHANGED', message: `signer changed from ${before.signer} to ${after.signer}` });
+      else
+        for (const gone of removed)
+          problems.push({
+            code: 'SIGNATURE_REMOVED',
+            message: `the signature by ${gone} is gone (still signed by ${kept.join(' and ')})`,
+          });
+    }
   }
   // A package the change touched that fails now; an untouched one only when its trust (not its files, which a
   // base's records cannot speak for) fails where it did not.
@@ -239,19 +279,22 @@ function packageChange(name: string, before: PackageSide | undefined, after: Pac
       code: 'NEWLY_FAILING',
       message: `${after.status ?? 'fails'} under the current policy${before ? ` (was ${before.status ?? 'unknown'})` : ''}`,
     });
-  return { name, change, before, after, problems };
+  return { name, change, before, after, ...(signerChange ? { signerChange } : {}), problems };
 }
 
-/** Who signed each package of the head: the verification's signer when there is one, else the records'. */
+/** Who signed each package of the head, every signer: the verification's when there is one, else the records'. */
 function headSigners(
   head: ProjectState,
   reports: ReadonlyMap<string, PackageReport>,
 ): { name: string; signer: Signer }[] {
   return Object.keys(head.lock.packages).flatMap((name) => {
     const report = reports.get(name);
-    const verified = report ? signerOfReport(report) : undefined;
-    if (verified) return [{ name, signer: verified }];
-    const recorded = report ? undefined : signatureRecorded(head.record, name, head.lock.packages[name]!);
-    return recorded ? [{ name, signer: signerOfRecord(recorded) }] : [];
+    if (report) {
+      const valid = report.verdict.signatures.flatMap((j) => (j.check.state === 'valid' ? [j.check.signer] : []));
+      const first = signerOfReport(report);
+      return (valid.length > 0 ? valid : first ? [first] : []).map((signer) => ({ name, signer }));
+    }
+    const recorded = signaturesRecorded(head.record, name, head.lock.packages[name]!) ?? [];
+    return recorded.map((r) => ({ name, signer: signerOfRecord(r) }));
   });
 }

@@ -1,5 +1,5 @@
 import { STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
-import { notCompliant } from './model.ts';
+import { notCompliant, signersText } from './model.ts';
 import type { ComplianceReport, ComplianceRow } from './model.ts';
 
 /** The report as JSON: what scripts and the HTML page read. */
@@ -16,7 +16,8 @@ const CSV_COLUMNS: [string, (row: ComplianceRow) => unknown][] = [
   ['compliant', (r) => r.compliant],
   ['outcome', (r) => r.outcome],
   ['method', (r) => r.method],
-  ['signer', (r) => r.signer],
+  ['signer', (r) => signersText(r)],
+  ['delegations', (r) => r.delegations?.join('; ')],
   ['attested', (r) => r.attested],
   ['approval', (r) => r.approval],
   ['yanked', (r) => r.yanked],
@@ -84,7 +85,7 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
             r.where,
             `${r.name}@${r.version}`,
             STATUS_LABEL[r.status],
-            r.signer ?? '-',
+            signersText(r) ?? '-',
             [...r.findings, r.message].join(' · ').slice(0, 120),
           ]),
       ]),

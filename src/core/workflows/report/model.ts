@@ -30,6 +30,10 @@ export interface ComplianceRow {
   method: SigningMethod;
   /** Who signed it (the certificate's identity, or the OpenPGP user id and fingerprint); undefined: nobody. */
   signer: string | undefined;
+  /** Every signer of its valid signatures, `signer` first: a co-signed package has several. */
+  signers?: string[] | undefined;
+  /** The delegations its signers sign through, in words ("bob@… — delegated by alice@… for @acme/* until …"). */
+  delegations?: string[] | undefined;
   /** A valid attestation of its registry (undefined: nothing could attest it, such as a file registry). */
   attested: boolean | undefined;
   /** A registry's approval state, where the registry requires approvals. */
@@ -51,6 +55,7 @@ export interface ComplianceTotals {
   notCompliant: number;
   /** Every status seen, kept apart (never one "failed" bucket), most packages first. */
   byStatus: { status: VerdictStatus; label: string; count: number; notCompliant: number }[];
+  /** Packages per signer: a co-signed package counts under each of its signers, so these may add up to more than the total. */
   bySigner: { signer: string; count: number }[];
   byMethod: { method: SigningMethod; count: number }[];
 }
@@ -75,6 +80,16 @@ export interface ReportPageData {
 /** The signer a row is counted under: who signed it, or why nobody is named. */
 export function signerGroup(row: Pick<ComplianceRow, 'signer' | 'method'>): string {
   return row.signer ?? (row.method === 'not checked' ? '(not checked)' : '(not signed)');
+}
+
+/** Every signer a row is counted under: each of its signers, or why nobody is named. */
+export function signerGroups(row: Pick<ComplianceRow, 'signer' | 'signers' | 'method'>): string[] {
+  return row.signers && row.signers.length > 0 ? row.signers : [signerGroup(row)];
+}
+
+/** A row's signers in one line: "alice@example.com + Release <r@example.com> (FPR)"; undefined: nobody. */
+export function signersText(row: Pick<ComplianceRow, 'signer' | 'signers'>): string | undefined {
+  return row.signers && row.signers.length > 0 ? row.signers.join(' + ') : row.signer;
 }
 
 /** The label a signer is counted under. */

@@ -11,6 +11,7 @@ import { verificationServices } from '../../verify/services.ts';
 import type { VerificationStore } from '../../verify/store/result-store.ts';
 import { verifyWorkspace } from '../../verify/workspace.ts';
 import { methodOf, signerLabel } from './model.ts';
+import { signersOfVerdict } from './signers.ts';
 import { totalsOf } from './totals.ts';
 import type { ComplianceReport, ComplianceRow } from './model.ts';
 
@@ -28,6 +29,7 @@ export function rowOfPackage(report: PackageReport, where: string, lines?: Reado
     outcome: outcome(report),
     method: methodOf(checks, verdict),
     signer: signerLabel(signerOfReport(report)),
+    ...signersOfVerdict(verdict, signerOfReport(report)),
     attested: attestation ? attestation.state === 'valid' : undefined,
     publishedBy: attestation?.state === 'valid' ? attestation.publisher : undefined,
     code: verdict.code,

@@ -13,6 +13,7 @@ import { fetchAndVerify } from '../install/fetch-verify.ts';
 import type { PackageSource } from '../install/fetch-verify.ts';
 import { attestationsOf } from '../install/registry-trust.ts';
 import { methodOf, signerLabel } from './model.ts';
+import { signersOfVerdict } from './signers.ts';
 import { totalsOf } from './totals.ts';
 import type { ComplianceReport, ComplianceRow } from './model.ts';
 
@@ -38,11 +39,14 @@ export async function reportRegistry(registry: Registry, options: RegistryReport
   const http = registry instanceof HttpRegistry ? await httpFacts(registry, options, notices) : undefined;
   const packages = await registry.list();
   const requires = (await registry.settings()).requireSignatures;
+  let delegations: Promise<{ name: string; bytes: Buffer }[]> | undefined;
   const source: PackageSource = {
     name: registry.name,
     readArchive: (n, v) => registry.readArchive(n, v),
     readSignatures: (n, v) => registry.readSignatures(n, v),
     requiresSignatures: async () => requires,
+    // The registry's delegations, read once for every version: a delegate's signature counts as install counts it.
+    readDelegations: () => (delegations ??= registry.readDelegations()),
     ...(http?.attestation ? { attestation: http.attestation } : {}),
   };
   const context = options.config.policyContext();
@@ -161,6 +165,7 @@ function row(
     outcome: action,
     method: methodOf({ integrity: { ok: true }, signature }, verdict),
     signer: signerLabel(signer),
+    ...signersOfVerdict(verdict, signer),
     attested: attestation ? attestation.state === 'valid' : http ? false : undefined,
     approval: entry.approval ?? (http?.requireApproval ? 'approved' : undefined),
     yanked: entry.yanked === true,

@@ -1,9 +1,9 @@
 import { STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
 import type { VerdictStatus } from '../../policy/decision.ts';
-import { signerGroup } from './model.ts';
+import { signerGroups } from './model.ts';
 import type { ComplianceRow, ComplianceTotals, SigningMethod } from './model.ts';
 
-/** Totals by status, signer and method; the counts of each add up to the total. */
+/** Totals by status, signer and method; the counts by status and method add up to the total (by signer, more when co-signed). */
 export function totalsOf(rows: readonly ComplianceRow[]): ComplianceTotals {
   const status = new Map<VerdictStatus, { count: number; notCompliant: number }>();
   const signers = new Map<string, number>();
@@ -14,8 +14,8 @@ export function totalsOf(rows: readonly ComplianceRow[]): ComplianceTotals {
     s.count++;
     if (!row.compliant) s.notCompliant++;
     status.set(row.status, s);
-    const who = signerGroup(row);
-    signers.set(who, (signers.get(who) ?? 0) + 1);
+    // A co-signed package counts under each of its signers.
+    for (const who of signerGroups(row)) signers.set(who, (signers.get(who) ?? 0) + 1);
     methods.set(row.method, (methods.get(row.method) ?? 0) + 1);
     if (row.compliant) compliant++;
   }

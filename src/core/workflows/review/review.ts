@@ -10,7 +10,7 @@ import { HttpRegistry } from '../../registry/http-registry.ts';
 import type { Finding } from '../../verify/verdict/findings.ts';
 import { STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
 import { trustDiff } from '../diff/trust-diff.ts';
-import type { PackageChange } from '../diff/trust-diff.ts';
+import type { PackageChange, PackageSide } from '../diff/trust-diff.ts';
 import type { ProjectState } from '../diff/state.ts';
 import { lockEntry, recordedEntry } from '../install/records.ts';
 import { prepareInstall } from '../install/prepare.ts';
@@ -58,6 +58,8 @@ export async function reviewUpdate(specs: readonly string[], options: InstallOpt
   const diff = trustDiff(prepared.base, head, {
     globalConfig: global ?? { layer: 'global', path: '', exists: false, diagnostics: [], value: undefined },
     homeDir: options.homeDir ?? '',
+    // The new versions as verified: their signers, and the delegations those sign through.
+    headVerdicts: new Map(prepared.verified.map((item) => [item.plan.name, item.verdict])),
   });
   const packages: PackageReview[] = [];
   for (const item of prepared.verified) {
@@ -126,4 +128,29 @@ async function approvalWords(
 export function verdictWords(verdict: Verdict): string {
   const who = verdict.signer ? `, signed by ${describeSigner(verdict.signer)}` : '';
   return `${STATUS_LABEL[verdict.status]}${who}`;
+}
+
+/**
+ * A package's signers in a review, as label and text: every signer before →
+ * after, the signers that came and went, the kinds of signature, and the
+ * delegations the new version's signers sign through.
+ */
+export function signerFacts(trust: PackageChange): { label: string; text: string; warn: boolean }[] {
+  const { before, after } = trust;
+  const words = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? (s[key] ?? 'unknown') : '—');
+  const several = (before?.signers.length ?? 0) > 1 || (after?.signers.length ?? 0) > 1;
+  const changed = !!before?.signerKey && !!after?.signerKey && before.signerKey !== after.signerKey;
+  const facts = [
+    {
+      label: several ? 'Signers' : 'Signer',
+      text: `${words(before, 'signer')} → ${words(after, 'signer')}`,
+      warn: changed,
+    },
+  ];
+  for (const added of trust.signerChange?.added ?? []) facts.push({ label: 'Signer added', text: added, warn: false });
+  for (const removed of trust.signerChange?.removed ?? [])
+    facts.push({ label: 'Signer gone', text: removed, warn: true });
+  facts.push({ label: 'Signature', text: `${words(before, 'kind')} → ${words(after, 'kind')}`, warn: false });
+  for (const delegation of after?.delegations ?? []) facts.push({ label: 'Delegation', text: delegation, warn: false });
+  return facts;
 }

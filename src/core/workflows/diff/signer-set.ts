@@ -1,0 +1,100 @@
+import type { LockedPackage } from '../../lockfile/lockfile.ts';
+import { describeChain } from '../../policy/delegation.ts';
+import type { JudgedSignature } from '../../policy/delegation.ts';
+import type { Signer } from '../../policy/trust-match.ts';
+import { describeRecorded, keyOfSigner, signerKey } from '../../record/continuity.ts';
+import type { RecordedSignature } from '../../record/trust-record.ts';
+
+/**
+ * The set of signers of a package on one side of a diff: a version may
+ * carry several signatures (co-signed, or signed by a delegate), and a
+ * review shows every signer, the delegations they sign through, and which
+ * signers came or went between two sides.
+ */
+export interface SignerSet {
+  /** Every distinct signer in words, the first first. */
+  signers: string[];
+  /** The same signers as the record keys them (`sigstore:identity|issuer`, `gpg:FPR`). */
+  keys: string[];
+  /** The kinds of signature among them, the first first: `sigstore`, `gpg`. */
+  kinds: ('sigstore' | 'gpg')[];
+  /** The delegations a signer signs through, in words ("bob@… — delegated by alice@… for @acme/* until …"). */
+  delegations: string[];
+}
+
+/** The set the records name (trust record or lock file), with the delegations the lock file says were used. */
+export function setOfRecorded(recorded: readonly RecordedSignature[], entry: LockedPackage | undefined): SignerSet {
+  const set = emptySet();
+  for (const r of recorded) add(set, signerKey(r), describeRecorded(r), r.type);
+  const locked = entry ? [entry.signature, ...(entry.cosignatures ?? [])] : [];
+  for (const lock of locked)
+    if (lock?.delegations && lock.delegations.length > 0) {
+      const who = lock.identity ?? lock.fingerprint ?? 'a signer';
+      set.delegations.push(
+        `${who} — through delegation ${lock.delegations.map((id) => id.replace(/^sha256:/, '').slice(0, 12)).join(', ')}`,
+      );
+    }
+  return set;
+}
+
+/** The set a verification found: every valid signature, once per signer, and the delegation chains that trusted them. */
+export function setOfJudged(judged: readonly JudgedSignature[], fallback: Signer | undefined): SignerSet {
+  const set = emptySet();
+  for (const j of judged) {
+    if (j.check.state !== 'valid') continue;
+    const signer = j.check.signer;
+    const words = describeSignerAsRecorded(signer);
+    if (add(set, keyOfSigner(signer), words, signer.type) && j.standing.state === 'delegated')
+      set.delegations.push(`${words} — ${describeChain(j.standing.links)}`);
+  }
+  if (set.keys.length === 0 && fallback)
+    add(set, keyOfSigner(fallback), describeSignerAsRecorded(fallback), fallback.type);
+  return set;
+}
+
+/** A signer in the words the records use, so both sides of a diff read alike. */
+export function describeSignerAsRecorded(signer: Signer): string {
+  if (signer.type === 'gpg')
+    return describeRecorded({ type: 'gpg', digest: '', fingerprint: signer.fingerprint, identity: signer.userIds[0] });
+  return describeRecorded({
+    type: 'sigstore',
+    digest: '',
+    identity: signer.identity.san,
+    issuer: signer.identity.issuer,
+    log_index: signer.tlog?.logIndex,
+  });
+}
+
+/** All the signers as one line: "A and B". */
+export function setWords(set: SignerSet): string {
+  return set.signers.join(' and ');
+}
+
+/** The kinds as one line: "sigstore + gpg". */
+export function kindWords(set: SignerSet): 'sigstore' | 'gpg' | string {
+  return set.kinds.join(' + ');
+}
+
+/** The signers one side has and the other lacks, by key, in words. */
+export function setChange(
+  before: Pick<SignerSet, 'signers' | 'keys'>,
+  after: Pick<SignerSet, 'signers' | 'keys'>,
+): { added: string[]; removed: string[]; kept: string[] } {
+  return {
+    added: after.keys.flatMap((k, i) => (before.keys.includes(k) ? [] : [after.signers[i]!])),
+    removed: before.keys.flatMap((k, i) => (after.keys.includes(k) ? [] : [before.signers[i]!])),
+    kept: after.keys.flatMap((k, i) => (before.keys.includes(k) ? [after.signers[i]!] : [])),
+  };
+}
+
+function emptySet(): SignerSet {
+  return { signers: [], keys: [], kinds: [], delegations: [] };
+}
+
+function add(set: SignerSet, key: string, words: string, kind: 'sigstore' | 'gpg'): boolean {
+  if (set.keys.includes(key)) return false;
+  set.keys.push(key);
+  set.signers.push(words);
+  if (!set.kinds.includes(kind)) set.kinds.push(kind);
+  return true;
+}
