@@ -141,6 +141,38 @@ for (const engine of ENGINES) {
   });
 }
 
+describe('search past its count cap', () => {
+  it('counts up to 1,000, then says so, and serves no page past the first 1,000 matches', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aam-search-cap-'));
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      await migrate(db);
+      await db.query(
+        `INSERT INTO packages (name, description) SELECT 'pkg-' || lpad(i::text, 4, '0'), 'A common word' FROM generate_series(1, 1100) AS i`,
+      );
+      const search = (q: string, page: number) => searchPackages(db, { q, page, limit: 20 });
+      for (const q of ['common', 'pkg', '']) {
+        const first = await search(q, 1);
+        assert.deepEqual([first.total, first.total_capped, first.pages], [1000, true, 50], q);
+        assert.equal(first.packages[0]!.name, 'pkg-0001', q);
+        const last = await search(q, 50);
+        assert.deepEqual(
+          last.packages.map((p) => p.name),
+          Array.from({ length: 20 }, (_, i) => `pkg-${String(981 + i).padStart(4, '0')}`),
+          q,
+        );
+        const past = await search(q, 51);
+        assert.deepEqual([past.packages, past.total, past.total_capped], [[], 1000, true], q);
+      }
+      const few = await search('pkg-00', 1);
+      assert.deepEqual([few.total, few.total_capped, few.pages], [99, undefined, 5]);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('migration 7 on a registry from before it', () => {
   it('indexes the packages and keywords it already holds', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aam-search-migration-'));

@@ -78,8 +78,12 @@ export function searchStatement(query: SearchQuery): Statement {
   const typed = query.type
     ? ` AND EXISTS (SELECT 1 FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id AND a.artifact_type = ${param(query.type)})`
     : '';
-  // Every tier reads at most as many rows as the pages up to this one show.
-  const upTo = page * limit;
+  // Every tier reads at most as many rows as the pages up to this one show, and no further than the
+  // first COUNT_CAP: pages past it are empty (total says COUNT_CAP, capped), so no request can make
+  // the tiers read the whole table.
+  const offset = (page - 1) * limit;
+  const upTo = Math.min(page * limit, COUNT_CAP);
+  const shown = offset < COUNT_CAP ? limit : 0;
   const byScope: [string, string] = ['p.scope', 'p.name'];
   const capped = (where: string) =>
     `(SELECT COUNT(*) FROM (SELECT 1 FROM packages p WHERE ${where} LIMIT ${COUNT_CAP + 1}) AS c)`;
@@ -132,7 +136,7 @@ export function searchStatement(query: SearchQuery): Statement {
          SELECT ${COLUMNS}, h.tier, h.k1, h.k2,
                 (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
                 (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
-           FROM (SELECT id, tier, k1, k2 FROM (${ranked}) AS hits ORDER BY tier, ${C('k1')}, ${C('k2')} LIMIT ${limit} OFFSET ${(page - 1) * limit}) AS h
+           FROM (SELECT id, tier, k1, k2 FROM (${ranked}) AS hits ORDER BY tier, ${C('k1')}, ${C('k2')} LIMIT ${shown} OFFSET ${offset}) AS h
            JOIN packages p ON p.id = h.id
        ) AS found ON TRUE
       ORDER BY found.tier, ${C('found.k1')}, ${C('found.k2')}`,
