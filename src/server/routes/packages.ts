@@ -66,7 +66,7 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
               total: { type: 'integer' },
               total_capped: {
                 type: 'boolean',
-                description: `Present (true) when more than ${COUNT_CAP} packages match: total then says ${COUNT_CAP}.`,
+                description: `Present (true) when more than ${COUNT_CAP} packages match: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty.`,
               },
               page: { type: 'integer' },
               pages: { type: 'integer' },
