@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { packageName } from '../context.ts';
 import { errors, ref } from '../schemas.ts';
-import { ARTIFACT_TYPES, COUNT_CAP, searchPackages } from '../store/search.ts';
+import { ARTIFACT_TYPES, COUNT_CAP, LIST_CAP, searchPackages } from '../store/search.ts';
 import type { SearchQuery } from '../store/search.ts';
 import { packageView } from '../store/views.ts';
 import { cachedHandler } from '../cached-reads.ts';
@@ -66,7 +66,7 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
               total: { type: 'integer' },
               total_capped: {
                 type: 'boolean',
-                description: `Present (true) when more than ${COUNT_CAP} packages match: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty.`,
+                description: `Present (true) when more than ${COUNT_CAP} packages match a query: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty. Without a query (a listing of every package), when there are more than ${LIST_CAP}: total says ${LIST_CAP}, and every page is served.`,
               },
               page: { type: 'integer' },
               pages: { type: 'integer' },

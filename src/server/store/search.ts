@@ -26,6 +26,15 @@ import type { PackageRow } from './packages.ts';
 /** Search counts its matches exactly up to this many. */
 export const COUNT_CAP = 1_000;
 
+/**
+ * A listing (no query) counts up to this many and serves every page: it is what a client pages
+ * through to see every package (HttpRegistry.list), in index order, and was capped so before.
+ */
+export const LIST_CAP = 10_000;
+
+/** What a search's total is counted up to. */
+export const countCap = (query: SearchQuery) => ((query.q ?? '').trim() ? COUNT_CAP : LIST_CAP);
+
 /** A word tier with at most this many matches is read whole from its index and sorted; above, walked in order. */
 const FEW = 1_000;
 
@@ -67,7 +76,7 @@ const tier = (n: number, where: string, [k1, k2]: [string, string], upTo: number
 
 /**
  * A search as one statement: a row per package of the page, ranked, each with
- * `total` (capped at COUNT_CAP + 1); one row with `total` alone when the page
+ * `total` (capped at its cap + 1); one row with `total` alone when the page
  * is empty.
  */
 export function searchStatement(query: SearchQuery): Statement {
@@ -78,15 +87,16 @@ export function searchStatement(query: SearchQuery): Statement {
   const typed = query.type
     ? ` AND EXISTS (SELECT 1 FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id AND a.artifact_type = ${param(query.type)})`
     : '';
-  // Every tier reads at most as many rows as the pages up to this one show, and no further than the
-  // first COUNT_CAP: pages past it are empty (total says COUNT_CAP, capped), so no request can make
-  // the tiers read the whole table.
+  // Every tier reads at most as many rows as the pages up to this one show, and for a query no
+  // further than the first COUNT_CAP: pages past it are empty (total says COUNT_CAP, capped), so no
+  // request can make the tiers read the whole table. A listing is one index read in order.
   const offset = (page - 1) * limit;
-  const upTo = Math.min(page * limit, COUNT_CAP);
-  const shown = offset < COUNT_CAP ? limit : 0;
+  const cap = countCap(query);
+  const upTo = q ? Math.min(page * limit, COUNT_CAP) : page * limit;
+  const shown = !q || offset < COUNT_CAP ? limit : 0;
   const byScope: [string, string] = ['p.scope', 'p.name'];
   const capped = (where: string) =>
-    `(SELECT COUNT(*) FROM (SELECT 1 FROM packages p WHERE ${where} LIMIT ${COUNT_CAP + 1}) AS c)`;
+    `(SELECT COUNT(*) FROM (SELECT 1 FROM packages p WHERE ${where} LIMIT ${cap + 1}) AS c)`;
   let total: string;
   const ctes: string[] = [];
   const tiers: string[] = [];
@@ -131,7 +141,7 @@ export function searchStatement(query: SearchQuery): Statement {
   }
   const ranked = tiers.map((t) => `(${t})`).join(' UNION ALL ');
   return [
-    `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}SELECT LEAST(${total}, ${COUNT_CAP + 1})::int AS total, found.*
+    `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}SELECT LEAST(${total}, ${cap + 1})::int AS total, found.*
        FROM (SELECT 1) AS one LEFT JOIN (
          SELECT ${COLUMNS}, h.tier, h.k1, h.k2,
                 (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
@@ -150,7 +160,8 @@ export async function searchPackages(db: Queryable, query: SearchQuery) {
     Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null }
   >(...searchStatement(query));
   const counted = Number(rows[0]?.total ?? 0);
-  const total = Math.min(counted, COUNT_CAP);
+  const cap = countCap(query);
+  const total = Math.min(counted, cap);
   return {
     packages: rows
       .flatMap((p) => (p.id ? [p as PackageRow & typeof p] : []))
@@ -166,7 +177,7 @@ export async function searchPackages(db: Queryable, query: SearchQuery) {
         updated_at: iso(p.updated_at),
       })),
     total,
-    ...(counted > COUNT_CAP ? { total_capped: true } : {}),
+    ...(counted > cap ? { total_capped: true } : {}),
     page,
     pages: Math.max(1, Math.ceil(total / limit)),
   };
