@@ -16,6 +16,7 @@ import { PlaceIndex } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
 import { claimsOfOthers, openLock, stillValid } from './store/reuse.ts';
+import type { LockRead } from './store/reuse.ts';
 import type { ChangeWatch } from './store/change-watch.ts';
 import { VerificationStore } from './store/result-store.ts';
 import { summaryOf } from './store/workspace-record.ts';
@@ -66,6 +67,8 @@ export interface VerifyWorkspaceOptions {
   ledger?: VerifiedLedger;
   /** A package whose evidence cannot be reached now is judged by this machine's earlier verification of it. */
   useCachedVerification?: boolean;
+  /** The lock file as the caller already read it (`readLock`), so it is not parsed twice. */
+  lockRead?: LockRead;
 }
 
 /**
@@ -94,7 +97,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // Every change made before this call is to be known to the watcher before it vouches for anything.
     const watch = store && !force ? options.watch : undefined;
     await watch?.settle();
-    const lock = await openLock(lockFile, store, force);
+    const lock = await openLock(lockFile, store, force, options.lockRead);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
     // A package that shares a deployed place with another is judged with it, verified alone or not.

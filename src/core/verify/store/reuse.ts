@@ -3,6 +3,7 @@ import type { LockedPackage, WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { installedDirOf } from '../../lockfile/paths.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
 import { nowNs, settled, stampOf } from '../../scan/stamps.ts';
+import type { FileStamp } from '../../scan/stamps.ts';
 import { stillHolds } from '../checks/job.ts';
 import type { JobResult } from '../checks/job.ts';
 import { claimsOfInstalled, filteredClaims } from '../evidence/claims.ts';
@@ -23,15 +24,20 @@ import type { ChangeWatch } from './change-watch.ts';
  * parsed if a package has to be verified again — a large lock costs more to
  * parse than to check warm.
  */
-export async function openLock(lockFile: string, store: VerificationStore | undefined, force: boolean) {
-  const stamp = stampOf(lockFile);
+export async function openLock(
+  lockFile: string,
+  store: VerificationStore | undefined,
+  force: boolean,
+  read?: LockRead,
+) {
+  const stamp = read ? read.stamp : stampOf(lockFile);
   const state = store?.lockState(lockFile);
-  let parsed: Promise<Record<string, LockedPackage>> | undefined;
+  let parsed: Promise<Record<string, LockedPackage>> | undefined = read && Promise.resolve(read.packages);
   const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
   if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
     return { names: Object.keys(state.digests), digests: state.digests, entries };
   }
-  const at = String(nowNs());
+  const at = read ? read.at : String(nowNs());
   const packages = await entries();
   // Digests only matter for matching stored results.
   if (!store) return { names: Object.keys(packages), digests: {} as Record<string, string>, entries };
@@ -39,6 +45,20 @@ export async function openLock(lockFile: string, store: VerificationStore | unde
   for (const name of Object.keys(packages)) digests[name] = VerificationStore.digest(packages[name]);
   if (stamp) store.setLockState(lockFile, { stamp, at, digests });
   return { names: Object.keys(digests), digests, entries };
+}
+
+/** A lock file already read (by a caller that had to look at it first), with its stamp and the time, both taken before the read. */
+export interface LockRead {
+  stamp: FileStamp | null;
+  at: string;
+  packages: Record<string, LockedPackage>;
+}
+
+/** Reads a lock file for `openLock`: one read serves the caller and the verification. */
+export async function readLock(lockFile: string): Promise<LockRead> {
+  const stamp = stampOf(lockFile);
+  const at = String(nowNs());
+  return { stamp, at, packages: (await readLockFile(lockFile)).packages };
 }
 
 /** An earlier result that still holds; anything unreadable or in doubt does not. */
