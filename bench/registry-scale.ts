@@ -18,6 +18,13 @@
  *   AAM_BENCH_PUBLISHES=1500              signed publishes per instance count
  *   AAM_BENCH_PUBLISH_CONNECTIONS=16      connections of the publish load (default: the reads')
  *   AAM_BENCH_DURABLE=1                   PostgreSQL with fsync and synchronous commit on (as in production)
+ *   AAM_BENCH_EMBEDDED_VERSIONS=10        versions per package on PGlite (1: all 100,000 packages in minutes)
+ *   AAM_BENCH_ONLY=search                 only the search slices (no publishes, no proofs)
+ *   AAM_BENCH_ENGINES=postgres            only this engine (postgres, pglite; both by default)
+ *   AAM_BENCH_INSTANCES=1,2               only these instance counts
+ *   AAM_BENCH_DATABASE_URL=postgres://…   a database of your own, kept: seeded only when it holds fewer
+ *                                         packages than asked (seed once, measure search again and again;
+ *                                         with AAM_BENCH_ONLY=search, nothing is written to it)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,7 +39,8 @@ import { load, spawnServer } from './registry/load.ts';
 import type { LoadResult, Served } from './registry/load.ts';
 import { proofCost, recordHead } from './registry/proofs.ts';
 import { multipart, publishCost, signedUploads } from './registry/publish.ts';
-import { packageName, WORDS } from './registry/seed.ts';
+import { fixturePackage, queryWord } from './registry/names.ts';
+import { packageName } from './registry/seed.ts';
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const FLOOR = join(import.meta.dirname, 'registry', 'floor-server.ts');
@@ -66,6 +74,11 @@ const onlyPublish = process.env.AAM_BENCH_ONLY === 'publish';
 if (onlyPublish) SIZE.instances = [1, 2];
 if (process.env.AAM_BENCH_PUBLISHES) SIZE.publishes = Number(process.env.AAM_BENCH_PUBLISHES);
 const durable = process.env.AAM_BENCH_DURABLE === '1';
+const EMBEDDED_VERSIONS = small ? VERSIONS : Number(process.env.AAM_BENCH_EMBEDDED_VERSIONS ?? VERSIONS);
+const ONLY_SEARCH = process.env.AAM_BENCH_ONLY === 'search';
+const ENGINES = (process.env.AAM_BENCH_ENGINES ?? 'postgres,pglite').split(',');
+const INSTANCES = process.env.AAM_BENCH_INSTANCES?.split(',').map(Number);
+const DATABASE_URL = process.env.AAM_BENCH_DATABASE_URL;
 /** dist/cli.js of a build from before this change (AAM_BENCH_BEFORE): measured the same way, beside. */
 const BEFORE = process.env.AAM_BENCH_BEFORE;
 
@@ -76,14 +89,16 @@ const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.len
 /**
  * The requests: "hot" reads walk a set of 1,000 URLs (1,000 packages; 100 packages × 10 versions),
  * what a registry answers most; "cold" reads pick any of all the packages, mostly answered from
- * the database; search asks for two words of the fixture's descriptions and names.
+ * the database. Search asks what people type: a package's exact name, the start of one (40–80% of
+ * its characters, as typed so far), one word, two words joined by a hyphen (the words as often as
+ * the fixture uses them: common ones often); `search` mixes the four evenly.
  */
 function paths(fixture: Fixture) {
   const count = Math.min(1000, fixture.packages);
   const hot = Array.from({ length: count }, (_, i) => packageName((i * 97) % fixture.packages).full);
   const hotVersions = hot
-    .slice(0, Math.ceil(count / VERSIONS))
-    .flatMap((name) => Array.from({ length: VERSIONS }, (_, v) => `${name}/1.${v}.0`));
+    .slice(0, Math.ceil(count / fixture.versions))
+    .flatMap((name) => Array.from({ length: fixture.versions }, (_, v) => `${name}/1.${v}.0`));
   const any = () => packageName(Math.floor(Math.random() * fixture.packages)).full;
   const warmUrls = [...hot, ...hotVersions].map((url) => `/api/v1/packages/${url}`);
   return {
@@ -97,9 +112,26 @@ function paths(fixture: Fixture) {
     version: () => ({ path: `/api/v1/packages/${pick(hotVersions)}` }),
     cold: () => ({ path: `/api/v1/packages/${any()}` }),
     download: () => ({ path: `/api/v1/packages/${pick(hotVersions)}/download` }),
-    search: () => ({ path: `/api/v1/packages?q=${pick(WORDS)}-${pick(WORDS)}` }),
+    searches: Object.fromEntries(Object.entries(SEARCHES).map(([kind, q]) => [kind, () => searchPath(q(fixture))])),
   };
 }
+
+const searchPath = (q: string) => ({ path: `/api/v1/packages?q=${encodeURIComponent(q)}` });
+const anyPackage = (fixture: Fixture) => fixturePackage(Math.floor(Math.random() * fixture.packages));
+const SEARCH_KINDS: Record<string, (fixture: Fixture) => string> = {
+  exact: (fixture) => anyPackage(fixture).full,
+  prefix: (fixture) => {
+    const { full } = anyPackage(fixture);
+    return full.slice(0, Math.max(3, Math.round(full.length * (0.4 + Math.random() * 0.4))));
+  },
+  word: () => queryWord(),
+  two_words: () => `${queryWord()}-${queryWord()}`,
+};
+/** `search` (the mix), then each kind apart. */
+const SEARCHES: Record<string, (fixture: Fixture) => string> = {
+  search: (fixture) => pick(Object.values(SEARCH_KINDS))(fixture),
+  ...Object.fromEntries(Object.entries(SEARCH_KINDS).map(([kind, q]) => [`search_${kind}`, q])),
+};
 
 async function serveAll(count: number, args: (i: number) => string[]): Promise<Served[]> {
   const servers: Served[] = [];
@@ -118,7 +150,12 @@ async function measureInstances(
   keyFile: string,
   /** Another build of the CLI (the registry before this change): no proofs to measure. */
   cli = CLI,
-) {
+): Promise<{
+  instances: number;
+  figures: Record<string, Figure>;
+  publish_cpu?: { registry_ms: number; postgres_ms: number };
+  proofs?: Awaited<ReturnType<typeof proofCost>>;
+}> {
   const legacy = cli !== CLI;
   const db = fixture.databaseUrl ? ['--database', fixture.databaseUrl] : [];
   const dataDir = (i: number) => (fixture.databaseUrl ? join(root, `instance-${i}`) : fixture.dataDir);
@@ -154,16 +191,21 @@ async function measureInstances(
     floors.push(...(await serveAll(instances, () => [FLOOR, 'static', blob])));
     const memory = floors.slice(0, instances).map((f) => f.url);
     const files = floors.slice(instances).map((f) => f.url);
-    const run = (on: string[], next: () => { path: string }, duration = SIZE.seconds) =>
-      load(on, { connections: SIZE.connections, duration, next });
+    const run = (on: string[], next: () => { path: string }, connections = SIZE.connections) =>
+      load(on, { connections, duration: SIZE.seconds, next });
     // The machine is shared and noisy: each figure is taken in slices alternating with its floor's,
     // so both see the same moments, and the medians of the slices are compared.
-    const measure = async (name: string, next: () => { path: string }, floorUrls?: string[]) => {
+    const measure = async (
+      name: string,
+      next: () => { path: string },
+      floorUrls?: string[],
+      connections = SIZE.connections,
+    ) => {
       const ours: LoadResult[] = [];
       const floor: LoadResult[] = [];
       for (let round = 0; round < SIZE.rounds; round++) {
         if (floorUrls) floor.push(await run(floorUrls, () => ({ path: '/' })));
-        ours.push(await run(urls, next));
+        ours.push(await run(connections < urls.length ? urls.slice(0, connections) : urls, next, connections));
       }
       const figure = floorUrls ? withFloor(medianOf(ours), medianOf(floor)) : medianOf(ours);
       figures[name] = figure;
@@ -172,12 +214,17 @@ async function measureInstances(
     if (!onlyPublish) {
       // One untimed pass over the hot packages first: the hot figures are the steady state, the cold one apart.
       for (const url of urls) await load([url], { connections: SIZE.connections, amount: p.warmCount, next: p.warm() });
-      await measure('package_metadata', p.metadata, memory);
-      await measure('version_metadata', p.version, memory);
-      await measure('package_metadata_cold', p.cold, memory);
-      await measure('download', p.download, files);
-      await measure('search', p.search);
+      if (!ONLY_SEARCH) {
+        await measure('package_metadata', p.metadata, memory);
+        await measure('version_metadata', p.version, memory);
+        await measure('package_metadata_cold', p.cold, memory);
+        await measure('download', p.download, files);
+      }
+      for (const [name, next] of Object.entries(p.searches)) await measure(name, next);
+      // One request at a time: what one search costs, without the queue of the others before it.
+      if (instances === 1) await measure('search_one_connection', p.searches.search!, undefined, 1);
     }
+    if (ONLY_SEARCH) return { instances, figures };
     const token = execFileSync(
       process.execPath,
       [cli, 'registry', 'token', 'create', '--data', dataDir(0), ...db, '--user', 'bench'],
@@ -249,33 +296,30 @@ function withFloor(ours: LoadResult, floor: LoadResult): Figure {
 
 async function engineRun(engine: 'postgres' | 'pglite') {
   const root = await mkdtemp(join(tmpdir(), 'aam-bench-scale-'));
-  const postgres = engine === 'postgres' ? await startPostgres({ durable }) : undefined;
+  const postgres = engine === 'postgres' && !DATABASE_URL ? await startPostgres({ durable }) : undefined;
   try {
-    const databaseUrl = await postgres?.createDatabase();
+    const databaseUrl = engine === 'postgres' ? (DATABASE_URL ?? (await postgres!.createDatabase())) : undefined;
     const packages = engine === 'postgres' ? SIZE.server : SIZE.embedded;
-    const fixture = await buildFixture(root, { packages, versions: VERSIONS }, databaseUrl);
-    const cost = await publishCost(root, databaseUrl, fixture.dataDir, SIZE.costRuns);
+    const versions = engine === 'postgres' ? VERSIONS : EMBEDDED_VERSIONS;
+    const fixture = await buildFixture(root, { packages, versions }, databaseUrl);
+    const cost = ONLY_SEARCH ? {} : await publishCost(root, databaseUrl, fixture.dataDir, SIZE.costRuns);
     const keyFile = join(root, 'registry-key.pem');
     const runs = [];
-    for (const instances of engine === 'postgres' ? SIZE.instances : [1])
+    for (const instances of INSTANCES ?? (engine === 'postgres' ? SIZE.instances : [1]))
       runs.push(await measureInstances(root, fixture, instances, keyFile));
     // The same fixture and load against the registry as it was before (another build, its own schema).
     const before = [];
     if (BEFORE && postgres) {
       const beforeRoot = join(root, 'before');
-      const old = await buildFixture(
-        beforeRoot,
-        { packages, versions: VERSIONS },
-        await postgres.createDatabase(),
-        BEFORE,
-      );
+      const old = await buildFixture(beforeRoot, { packages, versions }, await postgres.createDatabase(), BEFORE);
       for (const instances of [1, 2]) before.push(await measureInstances(beforeRoot, old, instances, keyFile, BEFORE));
     }
     return {
       engine,
       packages,
-      versions: packages * VERSIONS,
+      versions: packages * versions,
       seed_s: Math.round(fixture.seedMs / 100) / 10,
+      seeded: fixture.seeded,
       publish_cost: cost,
       runs,
       ...(before.length > 0 ? { before } : {}),
@@ -287,14 +331,14 @@ async function engineRun(engine: 'postgres' | 'pglite') {
 }
 
 const results = [];
-if (await postgresBin()) results.push(await engineRun('postgres'));
-if (!onlyPublish) results.push(await engineRun('pglite'));
+if (ENGINES.includes('postgres') && (DATABASE_URL || (await postgresBin()))) results.push(await engineRun('postgres'));
+if (ENGINES.includes('pglite') && !onlyPublish) results.push(await engineRun('pglite'));
 
 const rows: string[] = [];
 const problems: string[] = [];
 for (const r of results) {
   rows.push(
-    `\n${r.engine}: ${r.versions.toLocaleString('en')} versions (${r.packages.toLocaleString('en')} packages), seeded in ${r.seed_s} s`,
+    `\n${r.engine}: ${r.versions.toLocaleString('en')} versions (${r.packages.toLocaleString('en')} packages), ${r.seeded ? `seeded in ${r.seed_s} s` : 'seeded before (a database kept between runs)'}`,
   );
   rows.push(
     `  one signed publish, ms: ${Object.entries(r.publish_cost)
@@ -310,7 +354,7 @@ for (const r of results) {
         `  ${run.instances}× ${name.padEnd(22)} ${String(f.rps).padStart(8)}/s  p50 ${f.p50} ms  p99 ${f.p99} ms${floor}`,
       );
     }
-    if ('publish_cpu' in run)
+    if (run.publish_cpu)
       rows.push(
         r.engine === 'postgres'
           ? `  ${run.instances}× CPU per signed publish: registry ${run.publish_cpu.registry_ms} ms, PostgreSQL ${run.publish_cpu.postgres_ms} ms`

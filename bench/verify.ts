@@ -6,9 +6,10 @@
  * beforehand. Run as its own process:
  *
  *   node bench/verify.ts cold WORLD [WORKERS]  one cold run, no stored results
- *   node bench/verify.ts warm WORLD RUNS       a cold run that stores results, RUNS warm runs (store in memory),
+ *   node bench/verify.ts warm WORLD RUNS       a cold run that stores results, RUNS warm runs (store in memory)
+ *                                              swept by stat, RUNS with a file watcher vouching (ChangeWatch),
  *                                              one after an installed file and one after a deployed copy is
- *                                              rewritten, one with the store read from disk
+ *                                              rewritten (watcher on), one with the store read from disk
  *   node bench/verify.ts scale WORLD RUNS      a cold run with its peak RSS, then RUNS warm runs
  *
  * Prints JSON. Exits non-zero if a package outside the world's collision
@@ -19,6 +20,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VerificationStore } from '../src/core/verify/store/result-store.ts';
+import { ChangeWatch } from '../src/core/verify/store/change-watch.ts';
 import type { PackageReport } from '../src/core/verify/verdict/report.ts';
 import { toFsName } from '../src/core/model/names.ts';
 import type { Engine } from '../src/extension/engine.ts';
@@ -51,7 +53,7 @@ interface Run {
   rechecked: number;
 }
 
-async function run(options: { store?: VerificationStore; workers?: number }): Promise<Run> {
+async function run(options: { store?: VerificationStore; workers?: number; watch?: ChangeWatch }): Promise<Run> {
   const started = performance.now();
   const startedAt = Date.now();
   const reports: PackageReport[] = await engine.verifyWorkspace({
@@ -96,6 +98,24 @@ function statFloor(store: VerificationStore): { ms: number; paths: number } {
   return { ms: performance.now() - started, paths: paths.length };
 }
 
+/**
+ * The watcher's floor: what a warm run with nothing changed cannot do without — handling the
+ * events delivered (settle) and asking once per package whether it is vouched for.
+ */
+async function watchFloor(store: VerificationStore, watch: ChangeWatch): Promise<number> {
+  const results = Object.entries(store.all(workspace.lockFile));
+  const started = performance.now();
+  await watch.settle();
+  for (const [name, stored] of results)
+    watch.check(
+      `${workspace.lockFile}\0${name}`,
+      stored.result,
+      () => [],
+      () => false,
+    );
+  return performance.now() - started;
+}
+
 const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
 
 let out: Record<string, unknown>;
@@ -117,13 +137,24 @@ if (mode === 'cold') {
     const warm: Run[] = [];
     for (let i = 0; i < Number(arg ?? 5); i++) warm.push(await run({ store }));
     const floor = statFloor(store);
+    // With a watcher: the first run sweeps (and sets up the watches), then nothing is to be swept.
+    const watch = new ChangeWatch();
+    const firstWatched = await run({ store, watch });
+    const swept = watch.stats.swept;
+    const watched: Run[] = [];
+    // Twice as many: each is short, and the first few pay for the sweeps' garbage and compiling this path.
+    for (let i = 0; i < 2 * Number(arg ?? 5); i++) watched.push(await run({ store, watch }));
+    const watchedSwept = watch.stats.swept - swept;
+    const watchFloors: number[] = [];
+    for (let i = 0; i < 5; i++) watchFloors.push(await watchFloor(store, watch));
     // One package's installed file, then one package's deployed copy: only that package is to be checked again.
     const name = info.names.find((n) => !colliding.has(n))!;
     const short = name.slice('@bench/'.length);
     touch(join(workspace.packagesDir, toFsName(name), 'prompts', `${short}.md`));
-    const afterInstalled = await run({ store });
+    const afterInstalled = await run({ store, watch });
     touch(join(project, '.cursor', 'prompts', `${short}.md`));
-    const afterDeployed = await run({ store });
+    const afterDeployed = await run({ store, watch });
+    watch.close();
     const fromDisk = await run({ store: new VerificationStore(storeDir) });
     out = {
       coldMs: cold.ms,
@@ -132,6 +163,11 @@ if (mode === 'cold') {
       warmRechecked: Math.max(...warm.map((w) => w.rechecked)),
       statFloorMs: floor.ms,
       statPaths: floor.paths,
+      watchedFirstMs: firstWatched.ms,
+      watched: watched.map((w) => w.ms),
+      watchedRechecked: Math.max(...watched.map((w) => w.rechecked)),
+      watchedSwept,
+      watchFloorMs: watchFloors.sort((a, b) => a - b)[2],
       changed: name,
       afterInstalledChange: { ms: afterInstalled.ms, rechecked: afterInstalled.rechecked },
       afterDeployedChange: { ms: afterDeployed.ms, rechecked: afterDeployed.rechecked },

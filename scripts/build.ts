@@ -54,6 +54,16 @@ async function main(): Promise<void> {
       entryPoints: { 'cli-main': 'src/cli.ts' },
       outdir: 'dist',
       external: SERVER_MODULES,
+      plugins: [separateOpenpgp],
+    }),
+    // `aam-trust verify`, the command run most and cold (CI gates, hooks): the same CLI with that
+    // command only, so a run reads and compiles none of the others' code (the launcher picks it).
+    build({
+      ...common,
+      entryPoints: { 'cli-verify': 'src/cli.ts' },
+      outdir: 'dist',
+      external: SERVER_MODULES,
+      plugins: [separateOpenpgp, verifyOnly],
     }),
     // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
     build({
@@ -112,12 +122,31 @@ async function main(): Promise<void> {
  * NODE_COMPILE_CACHE), so every run after the first skips it; Node checks
  * the cached code against the file, and NODE_DISABLE_COMPILE_CACHE=1 turns
  * it off. It has to be enabled before the bundle is loaded, hence two files.
+ * \`verify\` loads a bundle of its own (dist/cli-verify.js, a third of the
+ * size); every other command the whole CLI.
  */
 const CLI_LAUNCHER = `#!/usr/bin/env node
 'use strict';
 require('node:module').enableCompileCache?.();
-require('./cli-main.js');
+require(process.argv[2] === 'verify' ? './cli-verify.js' : './cli-main.js');
 `;
+
+/** The CLI's command table with \`verify\` alone, for dist/cli-verify.js. */
+const verifyOnly: Plugin = {
+  name: 'verify-only',
+  setup(builder) {
+    builder.onResolve({ filter: /^\.\/commands\/index\.ts$/ }, (args) =>
+      args.importer.endsWith(join('src', 'cli', 'main.ts'))
+        ? { path: 'verify-only', namespace: 'verify-only' }
+        : undefined,
+    );
+    builder.onLoad({ filter: /.*/, namespace: 'verify-only' }, () => ({
+      contents: "import { verifyCommand } from './verify.ts';\nexport const commands = { verify: verifyCommand };\n",
+      resolveDir: join(root, 'src', 'cli', 'commands'),
+      loader: 'ts',
+    }));
+  },
+};
 
 /**
  * `import('./features.ts')` in lazy.ts becomes a runtime require of the

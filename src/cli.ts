@@ -1,14 +1,18 @@
-import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { homedir } from 'node:os';
-import { createInterface } from 'node:readline';
 import { runCli } from './cli/main.ts';
 import type { CliIo } from './cli/io.ts';
 
+// Node's modules for terminals, processes and HTTP load when used: a cold `aam-trust verify` needs none of them.
+const readline = () => import('node:readline');
+
 // HTTP(S)_PROXY and NO_PROXY apply to every request the CLI makes (registries, Sigstore), as users expect.
 const proxied = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => process.env[name]);
-if (proxied && typeof (http as { setGlobalProxyFromEnv?: unknown }).setGlobalProxyFromEnv === 'function')
-  (http as unknown as { setGlobalProxyFromEnv: () => void }).setGlobalProxyFromEnv();
+const ready = proxied
+  ? import('node:http').then(({ default: http }) => {
+      if (typeof (http as { setGlobalProxyFromEnv?: unknown }).setGlobalProxyFromEnv === 'function')
+        (http as unknown as { setGlobalProxyFromEnv: () => void }).setGlobalProxyFromEnv();
+    })
+  : Promise.resolve();
 
 const io: CliIo = {
   stdout: (text) => process.stdout.write(text),
@@ -19,8 +23,9 @@ const io: CliIo = {
   color: process.stdout.isTTY === true && !process.env.NO_COLOR,
   askSecret: askSecret,
   askLine: askLine,
-  ask: (prompt) => {
-    if (!process.stdin.isTTY) return Promise.resolve(undefined);
+  ask: async (prompt) => {
+    if (!process.stdin.isTTY) return undefined;
+    const { createInterface } = await readline();
     return new Promise((resolve) => {
       const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
       rl.question(prompt, (answer) => {
@@ -34,6 +39,7 @@ const io: CliIo = {
     });
   },
   openUrl: async (url) => {
+    const { spawn } = await import('node:child_process');
     const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
     spawn(opener, [url], { stdio: 'ignore', detached: true })
       .on('error', () => undefined)
@@ -42,8 +48,9 @@ const io: CliIo = {
 };
 
 /** Reads a secret from the terminal without echoing it; undefined without a terminal. */
-function askSecret(prompt: string): Promise<string | undefined> {
-  if (!process.stdin.isTTY) return Promise.resolve(undefined);
+async function askSecret(prompt: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const { createInterface } = await readline();
   return new Promise((resolve) => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     const write = (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput.bind(rl);
@@ -62,7 +69,8 @@ function askSecret(prompt: string): Promise<string | undefined> {
 }
 
 /** Reads one line from standard input (a terminal, or a pipe); undefined when it ends first. */
-function askLine(prompt: string): Promise<string | undefined> {
+async function askLine(prompt: string): Promise<string | undefined> {
+  const { createInterface } = await readline();
   return new Promise((resolve) => {
     process.stderr.write(prompt);
     const rl = createInterface({ input: process.stdin, terminal: false });
@@ -86,6 +94,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-runCli(process.argv.slice(2), io).then((code) => {
-  process.exitCode = code;
-});
+void ready
+  .then(() => runCli(process.argv.slice(2), io))
+  .then((code) => {
+    process.exitCode = code;
+  });

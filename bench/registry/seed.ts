@@ -12,39 +12,7 @@ import { join } from 'node:path';
 import { entryHash, GENESIS } from '../../src/core/registry/audit-log.ts';
 import type { Hash } from '../../src/core/registry/merkle.ts';
 import { appendLeaf, rootOfFrontier } from '../../src/server/audit-tree.ts';
-
-export const WORDS = [
-  'audit',
-  'review',
-  'security',
-  'lint',
-  'format',
-  'test',
-  'deploy',
-  'docs',
-  'summary',
-  'translate',
-  'refactor',
-  'explain',
-  'commit',
-  'release',
-  'triage',
-  'incident',
-  'privacy',
-  'compliance',
-  'report',
-  'sql',
-  'python',
-  'rust',
-  'kotlin',
-  'swift',
-  'terraform',
-  'kubernetes',
-  'frontend',
-  'backend',
-  'mobile',
-  'data',
-];
+import { fixturePackage } from './names.ts';
 
 /** One table's rows as COPY text lines (tab-separated; none of the values here holds a tab, newline or backslash). */
 export type CopyChunk = { table: string; columns: string[]; lines: string[] };
@@ -64,10 +32,10 @@ export interface SeedShape {
 
 const tsv = (values: (string | number | null)[]) => values.map((v) => (v === null ? '\\N' : String(v))).join('\t');
 
+/** The fixture's p-th package's name (see names.ts: realistic names, a third of them scoped). */
 export function packageName(p: number): { scope: string; name: string; full: string } {
-  const scope = `org${p % 1000}`;
-  const name = `${WORDS[p % WORDS.length]}-${WORDS[Math.floor(p / 7) % WORDS.length]}-${p}`;
-  return { scope, name, full: `@${scope}/${name}` };
+  const { scope, name, full } = fixturePackage(p);
+  return { scope, name, full };
 }
 
 /**
@@ -94,17 +62,26 @@ export async function seed(
   let seq = 0;
   const epoch = Date.parse('2026-01-01T00:00:00Z');
   for (let p = 0; p < shape.packages; p++) {
-    const { scope, name, full } = packageName(p);
+    const { scope, name, full, description, author, keywords } = fixturePackage(p);
     const id = randomUUID();
     const latest = `1.${shape.versions - 1}.0`;
-    const description = `A ${WORDS[(p * 3) % WORDS.length]} agent for ${WORDS[(p * 11) % WORDS.length]} and ${WORDS[(p * 17) % WORDS.length]}`;
-    await add(
-      'packages',
-      ['id', 'scope', 'name', 'description', 'author', 'license', 'latest_version'],
-      [id, scope, name, description, `author${p % 5000}`, 'MIT', latest],
-    );
+    const sorted = [...keywords].sort();
+    // The keywords' copy search reads (the trigger that keeps it is off during a bulk load); a
+    // registry from before migration 7 has no such column.
+    if (shape.legacy)
+      await add(
+        'packages',
+        ['id', 'scope', 'name', 'description', 'author', 'license', 'latest_version'],
+        [id, scope, name, description, author, 'MIT', latest],
+      );
+    else
+      await add(
+        'packages',
+        ['id', 'scope', 'name', 'description', 'author', 'license', 'latest_version', 'search_keywords'],
+        [id, scope, name, description, author, 'MIT', latest, sorted.join(' ')],
+      );
     await add('package_owners', ['package_id', 'user_id'], [id, shape.userId]);
-    await add('package_keywords', ['package_id', 'keyword'], [id, WORDS[(p * 5) % WORDS.length]!]);
+    for (const keyword of sorted) await add('package_keywords', ['package_id', 'keyword'], [id, keyword]);
     await add('dist_tags', ['package_id', 'tag', 'version'], [id, 'latest', latest]);
     let previousAboutPackage = 0;
     for (let v = 0; v < shape.versions; v++) {
@@ -116,7 +93,7 @@ export async function seed(
         name: full,
         version,
         description,
-        keywords: [],
+        keywords: sorted,
         dependencies: {},
         artifacts: { prompts: [{ name: 'p', path: 'prompts/p.md', description: 'P' }] },
       };

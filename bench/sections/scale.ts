@@ -75,7 +75,7 @@ export function scale(base: World, large: World): SectionResult {
         `${f.cli.ms_per_package_large.median} ms/package (at ${base.packages}: ${f.cli.ms_per_package_base.median}; ${f.cli.linearity.median}×); peak RSS ${f.cli.peak_rss_mb.median} MB (goal ≤ 300); ${f.cli_ratio.median}× floor`,
       ],
       [
-        `warm re-verify, ${large.packages} packages`,
+        `warm re-verify, ${large.packages} packages, swept by stat (no watcher)`,
         `${round(median(engine.warm), 1)} ms`,
         `${f.warm_per_1000_ms.median} ms per 1,000 (goal ≤ 10)`,
       ],

@@ -185,6 +185,8 @@ async function verifyPackage(
     if (!picked) return;
     target = { workspaceId: picked.workspace.id, packageName: picked.report.name };
   }
+  // A refresh under way (say, one a file change started) would publish what it read after this check.
+  await model.idle();
   const workspace = model.workspaces.find((w) => w.id === target.workspaceId);
   if (!workspace) return;
   // Asked for by name: checked from scratch, not from a stored result.

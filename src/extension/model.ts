@@ -3,6 +3,7 @@ import { globalConfigPath } from '../core/config/paths.ts';
 import { messageOf } from '../core/errors.ts';
 import type { PackageReport } from '../core/verify/verdict/report.ts';
 import type { VerificationStore } from '../core/verify/store/result-store.ts';
+import { ChangeWatch } from '../core/verify/store/change-watch.ts';
 import type { Engine, EngineLoader } from './engine.ts';
 import { log } from './log.ts';
 import { logChanges } from './verification-log.ts';
@@ -35,6 +36,14 @@ export class TrustModel implements vscode.Disposable {
   readonly homeDir: string;
   /** Results of earlier verifications (in the extension's storage): unchanged packages are not verified again. */
   readonly store: VerificationStore;
+  /**
+   * Vouches for stored results nothing has touched since a stat sweep found them holding, so a
+   * re-verification with nothing changed costs no system call per path. Node's own watcher, in
+   * this process: VS Code's watchers (which trigger refreshes, see watchers.ts) report from
+   * another process after a delay, skip what files.watcherExclude names, and cannot be flushed
+   * before a check; this one's events are handled before every run (ChangeWatch.settle).
+   */
+  readonly watch = new ChangeWatch();
 
   /** Newer versions in the registries, as `workspace-id|package → version` (the features bundle looks them up). */
   readonly updates = new Map<string, string>();
@@ -111,6 +120,14 @@ export class TrustModel implements vscode.Disposable {
     return this.running;
   }
 
+  /**
+   * Resolves once no refresh is running: a run that read the files before a user's command must
+   * not publish its reports after the command's own.
+   */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
   private async run(options: RefreshOptions): Promise<void> {
     const discovered = await discoverWorkspaces(this.states, this.context);
     for (const workspace of discovered) workspace.verifying = true;
@@ -182,6 +199,8 @@ export class TrustModel implements vscode.Disposable {
         config: workspace.config,
         ...engine.verificationServices(workspace.config, this.homeDir),
         store: this.store,
+        // A forced run (Verify All, Verify Package) trusts neither stored results nor the watcher.
+        watch: this.watch,
         force: options.force,
         only,
         signal: abort.signal,
@@ -214,6 +233,7 @@ export class TrustModel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.watch.close();
     this.changed.dispose();
   }
 }

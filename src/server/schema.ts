@@ -1,5 +1,6 @@
 import type { Database } from './db.ts';
 import { SCALE_MIGRATION } from './schema-scale.ts';
+import { SEARCH_MIGRATION } from './schema-search.ts';
 
 /**
  * The registry's schema, after the spec's §4, as numbered migrations. Every
@@ -252,6 +253,11 @@ CREATE TABLE delegations (
     // every instance), and download counts written in batches. Existing logs get their tree here.
     version: 6,
     sql: SCALE_MIGRATION,
+  },
+  {
+    // Issue #28: search by words (a tsvector with a GIN index) and by a name's prefix (a btree), in place of trigrams.
+    version: 7,
+    sql: SEARCH_MIGRATION,
   },
 ];
 

@@ -124,13 +124,13 @@ export const ENGINES: { name: string; skip: string | false; start: () => Promise
 export async function packPackage(
   name: string,
   version: string,
-  options: { body?: string; manifest?: string; files?: Record<string, string> } = {},
+  options: { body?: string; manifest?: string; files?: Record<string, string>; description?: string } = {},
 ): Promise<Buffer> {
   const dir = await tempDir('aam-pkg-');
   await mkdir(join(dir, 'prompts'), { recursive: true });
   await writeFile(
     join(dir, 'aam.yaml'),
-    `name: "${name}"\nversion: ${version}\ndescription: Test ${name}\n${options.manifest ?? 'keywords: [testing]\n'}artifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n`,
+    `name: "${name}"\nversion: ${version}\ndescription: ${options.description ?? `Test ${name}`}\n${options.manifest ?? 'keywords: [testing]\n'}artifacts:\n  prompts:\n    - name: hello\n      path: prompts/hello.md\n      description: Says hello\n`,
   );
   await writeFile(join(dir, 'prompts', 'hello.md'), options.body ?? `# ${name} ${version}\n`);
   for (const [path, text] of Object.entries(options.files ?? {})) await writeFile(join(dir, path), text);

@@ -1,18 +1,20 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { didYouMean } from '../../core/config/suggest.ts';
 import { AamError } from '../../core/errors.ts';
-import { readLockFile } from '../../core/lockfile/lockfile.ts';
 import { isValidPackageName } from '../../core/model/names.ts';
 import { join } from 'node:path';
 import { aamHome } from '../../core/aam-home.ts';
 import { PRODUCT_VERSION } from '../../core/version.ts';
 import { VerificationStore } from '../../core/verify/store/result-store.ts';
+import { readLock } from '../../core/verify/store/reuse.ts';
+import type { LockRead } from '../../core/verify/store/reuse.ts';
 import { verifyWorkspace } from '../../core/verify/workspace.ts';
 import { ageOf, VerifiedLedger } from '../../core/verify/cached-verification.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
+import type { PackageReport } from '../../core/verify/workspace.ts';
 import { reportLines, reportToJson, summarize } from '../report.ts';
 
 export const VERIFY_HELP = `Usage: aam-trust verify [--project DIR] [--global] [--offline] [--restricted] [--no-cache]
@@ -48,10 +50,11 @@ Exit status: 0 when nothing fails, 1 when something fails, 2 on bad usage.`;
  * verification of nothing must not pass, or a CI gate on "verify NAME"
  * passes as soon as a change renames the entry.
  */
-async function namesNotInstalled(
+function namesNotInstalled(
   names: readonly string[],
   lockFile: string,
-): Promise<{ message: string; hint: string; names: string[] } | undefined> {
+  lock: LockRead | undefined,
+): { message: string; hint: string; names: string[] } | undefined {
   if (names.length === 0) return undefined;
   const invalid = names.filter((name) => !isValidPackageName(name));
   if (invalid.length > 0) {
@@ -61,7 +64,7 @@ async function namesNotInstalled(
       hint: 'Package names are "name" or "@scope/name" (lowercase letters, digits, hyphens).',
     };
   }
-  const installed = Object.keys((await readLockFile(lockFile)).packages);
+  const installed = Object.keys(lock?.packages ?? {});
   const missing = names.filter((name) => !installed.includes(name));
   if (missing.length === 0) return undefined;
   const near = missing.flatMap((name) => didYouMean(name, installed) ?? []);
@@ -93,7 +96,9 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
   }
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
-  const unknown = await namesNotInstalled(positionals, ctx.workspace.lockFile);
+  // Names asked for are looked up in the lock file, and the verification takes it as read.
+  const lockRead = positionals.length > 0 ? await readLock(ctx.workspace.lockFile) : undefined;
+  const unknown = namesNotInstalled(positionals, ctx.workspace.lockFile, lockRead);
   if (unknown) {
     if (!values.json) throw new AamError('USAGE', unknown.message, { hint: unknown.hint });
     io.stdout(
@@ -117,6 +122,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     recordSigners: true,
     ledger: new VerifiedLedger(storeDir),
     useCachedVerification: values['use-cached-verification'] ?? false,
+    lockRead,
   });
   for (const report of reports) {
     const cached = report.checks.cached;
@@ -132,8 +138,11 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     await store.save();
   }
   if (values.json) {
-    io.stdout(
-      `${JSON.stringify({ project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost, packages: reports.map(reportToJson), summary }, null, 2)}\n`,
+    writeJson(
+      io,
+      { project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost },
+      reports,
+      summary,
     );
   } else {
     const files = ctx.config.files.filter((f) => f.exists).map((f) => f.path);
@@ -160,4 +169,29 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     io.stdout(`\n${summary.line}\n`);
   }
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * The JSON report, written a package at a time: the text is what
+ * `JSON.stringify({...head, packages, summary}, null, 2)` gives, without
+ * holding every package's JSON and the whole text at once (10,000 packages
+ * are tens of megabytes).
+ */
+function writeJson(
+  io: CliIo,
+  head: Record<string, unknown>,
+  reports: readonly PackageReport[],
+  summary: unknown,
+): void {
+  const marker = '\u0000packages\u0000';
+  const [before, after] = JSON.stringify({ ...head, packages: marker, summary }, null, 2).split(JSON.stringify(marker));
+  if (reports.length === 0) {
+    io.stdout(`${before}[]${after}\n`);
+    return;
+  }
+  io.stdout(`${before}[`);
+  reports.forEach((report, i) =>
+    io.stdout(`${i === 0 ? '' : ','}\n    ${JSON.stringify(reportToJson(report), null, 2).replaceAll('\n', '\n    ')}`),
+  );
+  io.stdout(`\n  ]${after}\n`);
 }

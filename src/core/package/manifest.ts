@@ -1,4 +1,5 @@
 import { AamError } from '../errors.ts';
+import { parseSimpleYaml } from '../yaml/simple-yaml.ts';
 import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
 import { isValidPackageName } from '../model/names.ts';
 import { isValidVersion, parseConstraint } from '../model/versions.ts';
@@ -27,16 +28,7 @@ const ARTIFACT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /** Parses and validates `aam.yaml`; every problem is listed in one MANIFEST_INVALID error. */
 export function parseManifest(text: string, where = 'aam.yaml'): Manifest {
-  const source = new YamlSource(text);
-  if (source.doc.errors.length > 0) {
-    throw invalid(where, [`is not valid YAML: ${source.doc.errors[0]!.message.split('\n')[0]}`]);
-  }
-  let raw: unknown;
-  try {
-    raw = source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    throw invalid(where, [`cannot be read: ${(error as Error).message}`]);
-  }
+  const raw = manifestValue(text, where);
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(where, ['must be a mapping']);
   const m = raw as Record<string, unknown>;
   const problems: string[] = [];
@@ -90,8 +82,7 @@ export function parseManifest(text: string, where = 'aam.yaml'): Manifest {
 export function manifestMismatch(manifestText: string, name: string, version: string): string | undefined {
   let raw: unknown;
   try {
-    const source = new YamlSource(manifestText);
-    raw = source.doc.errors.length > 0 ? undefined : source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    raw = manifestValue(manifestText, 'aam.yaml');
   } catch {
     raw = undefined;
   }
@@ -103,6 +94,27 @@ export function manifestMismatch(manifestText: string, name: string, version: st
   };
   if (found.name === name && found.version === version) return undefined;
   return `its aam.yaml says ${found.name ?? '(no name)'}@${found.version ?? '(no version)'}`;
+}
+
+/**
+ * The manifest's YAML as a value. A plain manifest (block mappings and lists,
+ * one-line scalars) goes through the fast reader, which reads it as the full
+ * parser does or leaves it to it (test/core/yaml/simple-yaml.test.ts): every
+ * verification reads the package's manifests, and the parser's own start is
+ * most of a cold one-package run.
+ */
+function manifestValue(text: string, where: string): unknown {
+  const simple = parseSimpleYaml(text);
+  if (simple) return simple.value;
+  const source = new YamlSource(text);
+  if (source.doc.errors.length > 0) {
+    throw invalid(where, [`is not valid YAML: ${source.doc.errors[0]!.message.split('\n')[0]}`]);
+  }
+  try {
+    return source.doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw invalid(where, [`cannot be read: ${(error as Error).message}`]);
+  }
 }
 
 function readDependencies(value: unknown, problems: string[]): Record<string, string> {

@@ -9,7 +9,7 @@ import { aamHome } from '../aam-home.ts';
 import type { LeanKey, LeanKeySource } from '../openpgp/lean-keys.ts';
 import type { PublicKeyLookup } from '../openpgp/keyring.ts';
 import type { verifyDetachedSignature } from '../openpgp/verify.ts';
-import { stampOf } from '../scan/stamps.ts';
+import { nowNs, settled, stampOf } from '../scan/stamps.ts';
 
 /** Verifies one signature file over an artifact, whatever its kind. */
 export interface SignatureVerifier {
@@ -143,7 +143,7 @@ export function trustDigestOf(settings: VerifierSettings): string {
   if (!settings.rootPath) root = 'public-good (shipped)';
   else {
     try {
-      root = `sha256:${createHash('sha256').update(readFileSync(settings.rootPath)).digest('hex')}`;
+      root = rootDigest(settings.rootPath);
     } catch (error) {
       root = `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
     }
@@ -153,4 +153,18 @@ export function trustDigestOf(settings: VerifierSettings): string {
   const gnupg = ['pubring.kbx', 'pubring.gpg', 'public-keys.d/pubring.db'].map((file) => stampOf(join(gpgHome, file)));
   const keyrings = [stampOf(settings.keysDir), ...gnupg];
   return JSON.stringify({ root, ...settings, keyrings });
+}
+
+/** The trusted root's digest by path, with the stamp it was read under (a long-running host asks on every run). */
+const rootDigests = new Map<string, { stamp: string; at: string; digest: string }>();
+
+/** SHA-256 of the trusted root file, hashed again unless its stamp is the one it was read under, and had settled. */
+function rootDigest(path: string): string {
+  const at = String(nowNs());
+  const stamp = stampOf(path);
+  const known = rootDigests.get(path);
+  if (stamp && known && known.stamp === stamp && settled(stamp, known.at)) return known.digest;
+  const digest = `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+  if (stamp) rootDigests.set(path, { stamp, at, digest });
+  return digest;
 }

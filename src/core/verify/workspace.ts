@@ -7,13 +7,17 @@ import type { RecordedPackage } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence/evidence-cache.ts';
 import type { JobResult, VerifyJob } from './checks/job.ts';
 import { VerifyPool, workersFor } from './threads/pool.ts';
-import { reportOf, sharedPlaces } from './verdict/report.ts';
+import { reportOf } from './verdict/report.ts';
+import { sharedPlacesOf } from './verdict/shared-memo.ts';
+import type { SharedMemo } from './verdict/shared-memo.ts';
 import { installedDirOf } from '../lockfile/paths.ts';
 import { ClaimFilter, installedClaims } from './evidence/claims.ts';
-import { PlaceIndex, placeOwners } from './verdict/collisions.ts';
+import { PlaceIndex } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
-import { claimsOfOthers, holds, openLock } from './store/reuse.ts';
+import { claimsOfOthers, openLock, stillValid } from './store/reuse.ts';
+import type { LockRead } from './store/reuse.ts';
+import type { ChangeWatch } from './store/change-watch.ts';
 import { VerificationStore } from './store/result-store.ts';
 import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
@@ -40,6 +44,11 @@ export interface VerifyWorkspaceOptions {
   signal?: AbortSignal;
   /** Earlier results: a package whose files, lock entry and trust material are unchanged is not verified again. */
   store?: VerificationStore;
+  /**
+   * A long-running host's file watcher: a stored result it vouches for is reused without a stat
+   * sweep (see ChangeWatch). Not consulted with `force`.
+   */
+  watch?: ChangeWatch;
   /** Verify everything from scratch, trusting no earlier result or file stamp (the results are still stored). */
   force?: boolean;
   /** Worker threads to use at most, besides this thread (default: one per core but one; 0: this thread only). */
@@ -58,6 +67,8 @@ export interface VerifyWorkspaceOptions {
   ledger?: VerifiedLedger;
   /** A package whose evidence cannot be reached now is judged by this machine's earlier verification of it. */
   useCachedVerification?: boolean;
+  /** The lock file as the caller already read it (`readLock`), so it is not parsed twice. */
+  lockRead?: LockRead;
 }
 
 /**
@@ -83,7 +94,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       : 0,
   );
   try {
-    const lock = await openLock(lockFile, store, force);
+    // Every change made before this call is to be known to the watcher before it vouches for anything.
+    const watch = store && !force ? options.watch : undefined;
+    await watch?.settle();
+    const lock = await openLock(lockFile, store, force, options.lockRead);
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
     // A package that shares a deployed place with another is judged with it, verified alone or not.
@@ -91,7 +105,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const filter = options.only
       ? new ClaimFilter(names.flatMap((name) => installedClaims(installedDirOf(workspace, name), roots).names))
       : undefined;
-    let claims = options.only ? claimsOfOthers(lock.names, names, workspace, roots, store, force, filter) : undefined;
+    let claims = options.only
+      ? claimsOfOthers(lock.names, names, workspace, roots, store, force, filter, watch)
+      : undefined;
     const neighbours = claims
       ? [...new PlaceIndex(claims).neighboursOf(names, claims)].filter((n) => !names.includes(n))
       : [];
@@ -136,7 +152,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       if (
         stored &&
         stored.key === `${lock.digests[name]}:${settingsKey}` &&
-        holds(stored.result, installedDirOf(workspace, name))
+        stillValid(stored.result, () => installedDirOf(workspace, name), watch, `${lockFile}\0${name}`)
       ) {
         report(name, stored.summary, stored.result);
         progress();
@@ -213,9 +229,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // A package deploys what its signed archive names; when its installed aam.yaml names other artifacts
     // (edited), the filter above did not look for their places: every manifest is read.
     if (filter && !names.every((name) => filter.covers(collected.get(name)?.result.deployed.map((c) => c.name) ?? [])))
-      claims = claimsOfOthers(lock.names, names, workspace, roots, store, force, undefined);
-    const places = new PlaceIndex(claims ?? results.map((r) => [r.name, r.claims]));
-    const owners = placeOwners(places, results);
+      claims = claimsOfOthers(lock.names, names, workspace, roots, store, force, undefined, watch);
+    let memo = store?.places.get(lockFile) as { value: SharedMemo | undefined } | undefined;
+    if (store && !memo) store.places.set(lockFile, (memo = { value: undefined }));
+    const sharedOf = sharedPlacesOf(results, claims, workspace, memo);
     const reports = new Map<string, PackageReport>();
     for (const name of names) {
       const known = collected.get(name);
@@ -225,7 +242,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         (entries?.[name] &&
           fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!)) ||
         known.result;
-      const shared = sharedPlaces(result, places, owners, workspace);
+      const shared = sharedOf(result);
       const extras = registryExtras.get(name);
       const key = `${policyKey}${shared.key}${extras ? JSON.stringify(extras) : ''}`;
       const decided = store?.decided.get(result);

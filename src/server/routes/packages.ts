@@ -1,19 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { packageName } from '../context.ts';
-import type { Queryable } from '../db.ts';
 import { errors, ref } from '../schemas.ts';
-import { iso } from '../store/packages.ts';
-import type { PackageRow } from '../store/packages.ts';
+import { ARTIFACT_TYPES, COUNT_CAP, LIST_CAP, searchPackages } from '../store/search.ts';
+import type { SearchQuery } from '../store/search.ts';
 import { packageView } from '../store/views.ts';
 import { cachedHandler } from '../cached-reads.ts';
 import { packageRoutes } from './package-routes.ts';
 import { NOT_MODIFIED } from './versions.ts';
-
-/** Search counts its matches exactly up to this many. */
-const COUNT_CAP = 10_000;
-
-const ARTIFACT_TYPES = ['skill', 'agent', 'prompt', 'instruction'] as const;
 
 /** Search and package metadata (spec §3.3.1, §3.3.2): public reads. */
 export const packagesPlugin: FastifyPluginAsync = async (app) => {
@@ -72,7 +66,7 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
               total: { type: 'integer' },
               total_capped: {
                 type: 'boolean',
-                description: `Present (true) when more than ${COUNT_CAP} packages match: total then says ${COUNT_CAP}.`,
+                description: `Present (true) when more than ${COUNT_CAP} packages match a query: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty. Without a query (a listing of every package), when there are more than ${LIST_CAP}: total says ${LIST_CAP}, and every page is served.`,
               },
               page: { type: 'integer' },
               pages: { type: 'integer' },
@@ -82,7 +76,7 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
         },
       },
     },
-    async (request) => search(app.registry.db, request.query as SearchQuery),
+    async (request) => searchPackages(app.registry.db, request.query as SearchQuery),
   );
 
   packageRoutes(app, {
@@ -119,68 +113,3 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
     }),
   });
 };
-
-interface SearchQuery {
-  q?: string;
-  type?: (typeof ARTIFACT_TYPES)[number];
-  page: number;
-  limit: number;
-}
-
-async function search(db: Queryable, query: SearchQuery) {
-  const q = (query.q ?? '').trim();
-  const { page, limit } = query;
-  const conditions: string[] = [];
-  const values: unknown[] = [];
-  if (q) {
-    values.push(`%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    const p = `$${values.length}`;
-    // search_text is the full name, description and author, lowercased; both it and the keywords
-    // have a trigram index (pg_trgm), which answers a substring match without reading every row.
-    conditions.push(
-      `p.id IN (SELECT id FROM packages WHERE search_text LIKE ${p} UNION SELECT package_id FROM package_keywords WHERE keyword LIKE ${p})`,
-    );
-  }
-  if (query.type) {
-    values.push(query.type);
-    conditions.push(
-      `EXISTS (SELECT 1 FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id AND a.artifact_type = $${values.length})`,
-    );
-  }
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  // Counted exactly up to COUNT_CAP: beyond it a count costs a read of every match, for a number no one pages through.
-  const counted = Number(
-    (
-      await db.query<{ count: number }>(
-        `SELECT COUNT(*)::int AS count FROM (SELECT 1 FROM packages p ${where} LIMIT ${COUNT_CAP + 1}) AS matches`,
-        values,
-      )
-    ).rows[0]?.count ?? 0,
-  );
-  const total = Math.min(counted, COUNT_CAP);
-  const { rows } = await db.query<PackageRow & { types: string[] | null; keywords: string[] | null }>(
-    `SELECT p.*,
-            (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
-            (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
-       FROM packages p ${where}
-      ORDER BY p.scope, p.name LIMIT ${limit} OFFSET ${(page - 1) * limit}`,
-    values,
-  );
-  return {
-    packages: rows.map((p) => ({
-      name: p.scope ? `@${p.scope}/${p.name}` : p.name,
-      scope: p.scope || null,
-      description: p.description ?? '',
-      author: p.author,
-      latest_version: p.latest_version,
-      keywords: p.keywords ?? [],
-      artifact_types: p.types ?? [],
-      downloads: Number(p.downloads_total),
-      updated_at: iso(p.updated_at),
-    })),
-    total,
-    ...(counted > COUNT_CAP ? { total_capped: true } : {}),
-    page,
-    pages: Math.max(1, Math.ceil(total / limit)),
-  };
-}

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfigText } from '../../../src/core/config/validate.ts';
+import { parseManifest } from '../../../src/core/package/manifest.ts';
 import { parseSimpleYaml } from '../../../src/core/yaml/simple-yaml.ts';
 import { YamlSource } from '../../../src/core/yaml/source.ts';
 import type { YamlPath } from '../../../src/core/yaml/source.ts';
@@ -68,6 +69,12 @@ const KEYS = [
   "'single'",
   'with space',
   'requre_signature',
+  // aam.yaml's keys: manifests go through the same reader.
+  'version',
+  'description',
+  'artifacts',
+  'prompts',
+  'dependencies',
 ];
 const SCALARS = [
   '1',
@@ -93,6 +100,13 @@ const SCALARS = [
   'é ü',
   '0123 4567',
   '2026-11-22',
+  '1.0.0',
+  '0.10.2',
+  '"@bench/pkg-00000"',
+  'prompts/pkg-00000.md',
+  '"64 KiB of content"',
+  '^1.2.0',
+  '">=1.0.0 <2"',
 ];
 const FLOWS = ['[]', '[ ]', '{}', '{ }', '[claude, cursor]', '["a", \'b\', c]', '[ 1 , 2 ]', '[a]'];
 const HARD = [
@@ -148,7 +162,9 @@ function generate(rand: () => number): string {
           else if (kind < 0.7) lines.push(dash);
           else {
             lines.push(`${dash} name: ${pick(SCALARS)}${comment()}`);
-            if (rand() < 0.7) lines.push(`${' '.repeat(seqIndent + 2)}url: ${pick(SCALARS)}`);
+            // A manifest's artifacts: name, path and description; a config's registries: name and url.
+            for (const field of ['url', 'path', 'description'])
+              if (rand() < 0.5) lines.push(`${' '.repeat(seqIndent + 2)}${field}: ${pick(SCALARS)}`);
           }
         }
       }
@@ -182,6 +198,34 @@ describe('the config-YAML reader with positions', () => {
       '',
     ].join('\n');
     assert.ok(compare(text), 'a typical config should not need the full parser');
+  });
+
+  it('reads a package manifest (aam.yaml) as the full parser does, and parseManifest gives the same either way', () => {
+    const text = [
+      'name: "@acme/tools"',
+      'version: 1.2.0',
+      'description: "Review helpers"',
+      'author: Ann',
+      'keywords: [review, lint]',
+      'dependencies:',
+      '  "@acme/base": ^1.0.0',
+      'artifacts:',
+      '  prompts:',
+      '    - name: review',
+      '      path: prompts/review.md',
+      '      description: "Reviews a change"',
+      '  skills:',
+      '  - name: lint-fix',
+      '    path: skills/lint-fix',
+      '    description: Fixes lint # inline comment',
+      '',
+    ].join('\n');
+    assert.ok(compare(text), 'a typical manifest should not need the full parser');
+    // An anchor leaves the text to the full parser; the manifest read is the same (it ignores other keys).
+    const full = `${text}x: &a 1\n`;
+    assert.equal(parseSimpleYaml(full), undefined);
+    assert.deepEqual(parseManifest(text), parseManifest(full));
+    assert.equal(parseManifest(text).artifacts.skills[0]?.path, 'skills/lint-fix');
   });
 
   it(`agrees with the full parser on ${CASES} generated configs (values and every range), or leaves them to it`, () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
@@ -31,6 +31,8 @@ export class VerificationStore {
   private readonly dirty = new Set<string>();
   /** Reports already decided for a result under a policy: an unchanged package under an unchanged policy costs nothing. */
   readonly decided = new WeakMap<JobResult, { policyKey: string; report: unknown }>();
+  /** What the verdict floor last computed of a workspace's shared places (see sharedPlacesOf), by lock file. */
+  readonly places = new Map<string, { value: unknown }>();
 
   constructor(dir: string | undefined, salt = '') {
     this.dir = dir;
@@ -38,7 +40,8 @@ export class VerificationStore {
   }
 
   static digest(value: unknown): string {
-    return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+    // One call (no Hash object): a run digests every lock entry, 1,000s of them.
+    return hash('sha256', JSON.stringify(value), 'hex');
   }
 
   stored(lockFile: string, name: string): StoredResult | undefined {
@@ -117,7 +120,7 @@ export class VerificationStore {
     for (const lockFile of [...this.dirty]) {
       this.dirty.delete(lockFile);
       try {
-        await writeFileAtomic(this.fileOf(lockFile), JSON.stringify(this.loaded.get(lockFile)), 0o600);
+        await writeFileAtomic(this.fileOf(lockFile), jsonPieces(this.loaded.get(lockFile)!), 0o600);
       } catch (error) {
         problems.push(`${this.fileOf(lockFile)}: ${(error as Error).message}`);
       }
@@ -164,4 +167,26 @@ export class VerificationStore {
       return undefined;
     }
   }
+}
+
+/**
+ * `JSON.stringify(record)`, in pieces of about 64 KB: a record of 10,000
+ * results is tens of megabytes of text, which need not be one string.
+ */
+function* jsonPieces(record: WorkspaceRecord): Generator<string> {
+  const marker = '\u0000results\u0000';
+  const [before, after] = JSON.stringify({ ...record, results: marker }).split(JSON.stringify(marker));
+  let piece = `${before}{`;
+  let first = true;
+  for (const [name, stored] of Object.entries(record.results)) {
+    const text = JSON.stringify(stored);
+    if (text === undefined) continue;
+    piece += `${first ? '' : ','}${JSON.stringify(name)}:${text}`;
+    first = false;
+    if (piece.length >= 65536) {
+      yield piece;
+      piece = '';
+    }
+  }
+  yield `${piece}}${after}`;
 }

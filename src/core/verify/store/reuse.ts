@@ -3,11 +3,13 @@ import type { LockedPackage, WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { installedDirOf } from '../../lockfile/paths.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
 import { nowNs, settled, stampOf } from '../../scan/stamps.ts';
+import type { FileStamp } from '../../scan/stamps.ts';
 import { stillHolds } from '../checks/job.ts';
 import type { JobResult } from '../checks/job.ts';
 import { claimsOfInstalled, filteredClaims } from '../evidence/claims.ts';
 import type { ClaimFilter } from '../evidence/claims.ts';
 import { VerificationStore } from './result-store.ts';
+import type { ChangeWatch } from './change-watch.ts';
 
 /**
  * What a verification run takes from the store instead of reading again:
@@ -22,15 +24,20 @@ import { VerificationStore } from './result-store.ts';
  * parsed if a package has to be verified again — a large lock costs more to
  * parse than to check warm.
  */
-export async function openLock(lockFile: string, store: VerificationStore | undefined, force: boolean) {
-  const stamp = stampOf(lockFile);
+export async function openLock(
+  lockFile: string,
+  store: VerificationStore | undefined,
+  force: boolean,
+  read?: LockRead,
+) {
+  const stamp = read ? read.stamp : stampOf(lockFile);
   const state = store?.lockState(lockFile);
-  let parsed: Promise<Record<string, LockedPackage>> | undefined;
+  let parsed: Promise<Record<string, LockedPackage>> | undefined = read && Promise.resolve(read.packages);
   const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
   if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
     return { names: Object.keys(state.digests), digests: state.digests, entries };
   }
-  const at = String(nowNs());
+  const at = read ? read.at : String(nowNs());
   const packages = await entries();
   // Digests only matter for matching stored results.
   if (!store) return { names: Object.keys(packages), digests: {} as Record<string, string>, entries };
@@ -40,6 +47,20 @@ export async function openLock(lockFile: string, store: VerificationStore | unde
   return { names: Object.keys(digests), digests, entries };
 }
 
+/** A lock file already read (by a caller that had to look at it first), with its stamp and the time, both taken before the read. */
+export interface LockRead {
+  stamp: FileStamp | null;
+  at: string;
+  packages: Record<string, LockedPackage>;
+}
+
+/** Reads a lock file for `openLock`: one read serves the caller and the verification. */
+export async function readLock(lockFile: string): Promise<LockRead> {
+  const stamp = stampOf(lockFile);
+  const at = String(nowNs());
+  return { stamp, at, packages: (await readLockFile(lockFile)).packages };
+}
+
 /** An earlier result that still holds; anything unreadable or in doubt does not. */
 export function holds(result: JobResult, installedDir: string): boolean {
   try {
@@ -47,6 +68,38 @@ export function holds(result: JobResult, installedDir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether a stored result still holds: a watcher's word when it vouches for
+ * it (nothing it depends on changed since a sweep found it holding), else
+ * the stat sweep of `holds`.
+ */
+export function stillValid(
+  result: JobResult,
+  installedDir: string | (() => string),
+  watch: ChangeWatch | undefined,
+  key: string,
+): boolean {
+  const dir = typeof installedDir === 'string' ? () => installedDir : installedDir;
+  if (!watch) return holds(result, dir());
+  return watch.check(
+    key,
+    result,
+    () => pathsOf(result, dir()),
+    () => holds(result, dir()),
+  );
+}
+
+/** Every path a result was established from: its evidence, and the installed folder as scanned. */
+export function pathsOf(result: JobResult, installedDir: string): string[] {
+  const paths = Object.keys(result.evidence);
+  paths.push(installedDir);
+  if (result.scan) {
+    for (const rel in result.scan.dirs) if (rel) paths.push(`${installedDir}/${rel}`);
+    for (const rel in result.scan.files) paths.push(`${installedDir}/${rel}`);
+  }
+  return paths;
 }
 
 /**
@@ -63,6 +116,7 @@ export function claimsOfOthers(
   store: VerificationStore | undefined,
   force: boolean,
   filter: ClaimFilter | undefined,
+  watch?: ChangeWatch,
 ): Map<string, readonly string[]> {
   const claims = new Map<string, readonly string[]>();
   for (const name of names) {
@@ -70,7 +124,7 @@ export function claimsOfOthers(
     const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
     claims.set(
       name,
-      stored && holds(stored, dir)
+      stored && stillValid(stored, dir, watch, `${workspace.lockFile}\0${name}`)
         ? stored.claims
         : filter && !only.includes(name)
           ? filteredClaims(dir, roots, filter)

@@ -1,0 +1,235 @@
+import { lstatSync, readFileSync, watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
+
+/**
+ * Lets a long-running host (the extension) skip the stat sweep of a stored
+ * result that nothing has touched: a result is vouched for once a stat sweep
+ * found it still holding while every folder its paths hang from was watched,
+ * and stays vouched until an event names one of its paths, a folder above
+ * one, or anything inside one of its folders. It vouches for nothing it
+ * cannot see, and then the caller sweeps as before:
+ *
+ * - outside Linux (the barrier in `settle` relies on inotify handing its
+ *   events to this process's event loop as they happen);
+ * - a folder whose watch could not be set up (too many watches, no access);
+ * - after a watcher's error, or a turn of the event loop with so many
+ *   events that the kernel's queue may have overflowed (inotify drops events
+ *   then, and Node does not say so): every vouch is dropped;
+ * - a watched folder renamed, deleted or replaced: its watches are dropped
+ *   with every vouch below it, and set up again by the next sweep;
+ * - a file with other hard links (written through another name, its folder
+ *   hears nothing);
+ * - a vouch older than `maxAgeMs`: swept again, as a periodic full check.
+ *
+ * Known blind spots of inotify, left to that periodic check and to Verify
+ * All (which trusts no stored result): writes through a shared mapping
+ * (mmap) and changes made by another machine on a network file system.
+ */
+export interface ChangeWatchOptions {
+  /** A vouch older than this is swept again (default five minutes). */
+  maxAgeMs?: number;
+  /** Events in one turn of the event loop taken as a possible overflow (default: a quarter of the kernel's queue). */
+  burst?: number;
+  /** Watch even where the platform's watcher cannot be flushed (tests of the bookkeeping only). */
+  anyPlatform?: boolean;
+}
+
+interface Vouch {
+  result: object;
+  at: number;
+  deps: string[];
+}
+
+const DEFAULT_MAX_AGE_MS = 5 * 60_000;
+/** How long a folder whose watch failed is not tried again. */
+const RETRY_MS = 30_000;
+
+export class ChangeWatch {
+  readonly enabled: boolean;
+  private readonly maxAgeMs: number;
+  private readonly burst: number;
+  private readonly watches = new Map<string, FSWatcher>();
+  private readonly failed = new Map<string, number>();
+  private readonly vouches = new Map<string, Vouch>();
+  /** Vouches by each path they depend on, and by each folder above such a path. */
+  private readonly exact = new Map<string, Set<string>>();
+  private readonly above = new Map<string, Set<string>>();
+  private eventsThisTurn = 0;
+  private closed = false;
+  /** Counts for the bench and tests: sweeps skipped, sweeps done, vouches dropped, full drops. */
+  readonly stats = { vouched: 0, swept: 0, dropped: 0, resets: 0 };
+
+  constructor(options: ChangeWatchOptions = {}) {
+    this.enabled = process.platform === 'linux' || options.anyPlatform === true;
+    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
+    this.burst = options.burst ?? Math.max(64, Math.floor(kernelQueue() / 4));
+  }
+
+  /**
+   * Resolves once every event for a change made before the call has been
+   * handled: two turns of the event loop, each polling the inotify queue.
+   */
+  async settle(): Promise<void> {
+    if (!this.enabled || this.watches.size === 0) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * Whether `result` (stored under `key`) still holds: yes without a system
+   * call when vouched for; otherwise `sweep` decides, with the folders of
+   * `deps()` watched before it runs, and a result it finds holding is
+   * vouched for from then on.
+   */
+  check(key: string, result: object, deps: () => string[], sweep: () => boolean): boolean {
+    const vouch = this.vouches.get(key);
+    if (vouch && vouch.result === result && Date.now() - vouch.at < this.maxAgeMs) {
+      this.stats.vouched++;
+      return true;
+    }
+    if (vouch) this.drop(key);
+    this.stats.swept++;
+    if (!this.enabled || this.closed) return sweep();
+    const paths = deps();
+    // Watches first, then the sweep: a change before a watch is in place is the sweep's to see.
+    const covered = this.cover(paths);
+    const holds = sweep();
+    if (holds && covered) this.register(key, { result, at: Date.now(), deps: paths });
+    return holds;
+  }
+
+  /** Forgets what it vouched for (the next check of each result sweeps). */
+  reset(): void {
+    this.stats.resets++;
+    this.vouches.clear();
+    this.exact.clear();
+    this.above.clear();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.reset();
+    for (const watcher of this.watches.values()) watcher.close();
+    this.watches.clear();
+  }
+
+  /** Watches every folder the paths hang from, and those that are folders; false if one cannot be watched. */
+  private cover(paths: readonly string[]): boolean {
+    const dirs = new Set<string>();
+    for (const path of paths) {
+      if (!path.startsWith('/')) return false;
+      let stats;
+      try {
+        stats = lstatSync(path, { throwIfNoEntry: false });
+      } catch {
+        return false;
+      }
+      if (stats?.isDirectory()) dirs.add(path);
+      else if (stats && stats.nlink > 1) return false;
+      for (let dir = parentOf(path); dir !== undefined; dir = parentOf(dir)) {
+        if (dirs.has(dir)) break;
+        dirs.add(dir);
+      }
+    }
+    // Top down: a folder that does not exist yet is seen appearing by the watch of its parent.
+    for (const dir of [...dirs].sort((a, b) => a.length - b.length)) if (!this.watchDir(dir)) return false;
+    return true;
+  }
+
+  private watchDir(dir: string): boolean {
+    if (this.watches.has(dir)) return true;
+    const failedAt = this.failed.get(dir);
+    if (failedAt !== undefined && Date.now() - failedAt < RETRY_MS) return false;
+    try {
+      const watcher = watch(dir, { persistent: false }, (_type, name) => this.onEvent(dir, name));
+      watcher.on('error', () => {
+        this.unwatch(dir);
+        this.reset();
+      });
+      this.watches.set(dir, watcher);
+      this.failed.delete(dir);
+      return true;
+    } catch (error) {
+      // Not there (yet): its parent's watch sees it appear, which drops whatever hangs below it.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      this.failed.set(dir, Date.now());
+      return false;
+    }
+  }
+
+  private onEvent(dir: string, name: string | Buffer | null): void {
+    if (this.eventsThisTurn++ === 0) setImmediate(() => (this.eventsThisTurn = 0));
+    if (this.eventsThisTurn >= this.burst) {
+      // The kernel's queue may have overflowed: events were possibly lost.
+      this.reset();
+      return;
+    }
+    const child = name === null ? undefined : String(name);
+    // No name, or the folder's own name (which is also what an event about the folder itself carries).
+    if (child === undefined || child === dir.slice(dir.lastIndexOf('/') + 1)) this.changed(dir);
+    if (child !== undefined) this.changed(dir === '/' ? `/${child}` : `${dir}/${child}`);
+  }
+
+  /** A path changed: every vouch that depends on it, on a path inside it, or on a folder it is inside, is dropped. */
+  private changed(path: string): void {
+    for (const key of this.above.get(path) ?? []) this.drop(key);
+    for (let at: string | undefined = path; at !== undefined; at = parentOf(at))
+      for (const key of this.exact.get(at) ?? []) this.drop(key);
+    // A watched folder renamed or replaced: its watch (and those below) may now watch another place.
+    if (this.watches.has(path)) {
+      for (const dir of [...this.watches.keys()]) if (dir === path || dir.startsWith(`${path}/`)) this.unwatch(dir);
+    }
+  }
+
+  private unwatch(dir: string): void {
+    this.watches.get(dir)?.close();
+    this.watches.delete(dir);
+  }
+
+  private register(key: string, vouch: Vouch): void {
+    this.vouches.set(key, vouch);
+    for (const path of vouch.deps) {
+      index(this.exact, path, key);
+      for (let dir = parentOf(path); dir !== undefined; dir = parentOf(dir)) index(this.above, dir, key);
+    }
+  }
+
+  private drop(key: string): void {
+    const vouch = this.vouches.get(key);
+    if (!vouch) return;
+    this.stats.dropped++;
+    this.vouches.delete(key);
+    for (const path of vouch.deps) {
+      unindex(this.exact, path, key);
+      for (let dir = parentOf(path); dir !== undefined; dir = parentOf(dir)) unindex(this.above, dir, key);
+    }
+  }
+}
+
+function parentOf(path: string): string | undefined {
+  if (path === '/') return undefined;
+  const at = path.lastIndexOf('/');
+  return at <= 0 ? '/' : path.slice(0, at);
+}
+
+function index(map: Map<string, Set<string>>, path: string, key: string): void {
+  let keys = map.get(path);
+  if (!keys) map.set(path, (keys = new Set()));
+  keys.add(key);
+}
+
+function unindex(map: Map<string, Set<string>>, path: string, key: string): void {
+  const keys = map.get(path);
+  if (!keys) return;
+  keys.delete(key);
+  if (keys.size === 0) map.delete(path);
+}
+
+/** The kernel's inotify queue length (events beyond it are dropped). */
+function kernelQueue(): number {
+  try {
+    return Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim()) || 16_384;
+  } catch {
+    return 16_384;
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Search (spec §3.3.1): the packages whose name, description, author or
+ * keywords hold the query's words, best first, a page at a time.
+ *
+ * Ranked in tiers:
+ *   0. the exact name (`hello` is `hello` and `@any/hello`; `@a/b` is itself),
+ *   1. a name that starts with the query,
+ *   2. every word of the query in the name (or scope) — the last one as a word
+ *      or the start of one, as it may be still being typed,
+ *   3. every word anywhere (description, author, keywords too).
+ * Within a tier, by scope then name (a prefix: by name then scope), in byte
+ * order. No tier reads every package that matches: 0 and 1 are ranges of a
+ * btree read in the order shown and cut at the page's end; 2 and 3 take at
+ * most FEW + 1 matches from their GIN index — all of them when there are no
+ * more than FEW, then sorted — and when there are more, the words are common
+ * enough that walking the name index in order finds a page's worth within
+ * about (page's end × packages / FEW) rows. The total is counted up to
+ * COUNT_CAP matches and flagged `total_capped` beyond (an exact count of a
+ * common word would read every match, for a page number no one goes to),
+ * from the rows the tiers read anyway; one statement does it all.
+ */
+import type { Queryable } from '../db.ts';
+import { iso } from './packages.ts';
+import type { PackageRow } from './packages.ts';
+
+/** Search counts its matches exactly up to this many. */
+export const COUNT_CAP = 1_000;
+
+/**
+ * A listing (no query) counts up to this many and serves every page: it is what a client pages
+ * through to see every package (HttpRegistry.list), in index order, and was capped so before.
+ */
+export const LIST_CAP = 10_000;
+
+/** What a search's total is counted up to. */
+export const countCap = (query: SearchQuery) => ((query.q ?? '').trim() ? COUNT_CAP : LIST_CAP);
+
+/** A word tier with at most this many matches is read whole from its index and sorted; above, walked in order. */
+const FEW = 1_000;
+
+export const ARTIFACT_TYPES = ['skill', 'agent', 'prompt', 'instruction'] as const;
+
+export interface SearchQuery {
+  q?: string;
+  type?: (typeof ARTIFACT_TYPES)[number];
+  page: number;
+  limit: number;
+}
+
+/** At most this many words of a query are searched for (a query is at most 100 characters). */
+const MAX_WORDS = 8;
+
+/** A query's words as the index holds them: lowercased letters and digits, split at anything else. */
+export function queryWords(q: string): string[] {
+  return q
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, MAX_WORDS);
+}
+
+const likePrefix = (text: string) => `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Byte order (collation "C"): what the name indexes hold, so a tier is read in index order. */
+const C = (column: string) => `${column} COLLATE "C"`;
+const SCOPE = C('p.scope');
+const NAME = C('p.name');
+
+const COLUMNS = 'p.id, p.scope, p.name, p.description, p.author, p.latest_version, p.downloads_total, p.updated_at';
+
+type Statement = [sql: string, values: unknown[]];
+
+/** A tier's rows: the package, its tier, and its two sort keys. */
+const tier = (n: number, where: string, [k1, k2]: [string, string], upTo: number, from = 'packages p') =>
+  `SELECT p.id, ${n} AS tier, ${k1} AS k1, ${k2} AS k2 FROM ${from} WHERE ${where} ORDER BY ${C(k1)}, ${C(k2)} LIMIT ${upTo}`;
+
+/**
+ * A search as one statement: a row per package of the page, ranked, each with
+ * `total` (capped at its cap + 1); one row with `total` alone when the page
+ * is empty.
+ */
+export function searchStatement(query: SearchQuery): Statement {
+  const q = (query.q ?? '').trim().toLowerCase();
+  const { page, limit } = query;
+  const values: unknown[] = [];
+  const param = (value: unknown) => `$${values.push(value)}`;
+  const typed = query.type
+    ? ` AND EXISTS (SELECT 1 FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id AND a.artifact_type = ${param(query.type)})`
+    : '';
+  // Every tier reads at most as many rows as the pages up to this one show, and for a query no
+  // further than the first COUNT_CAP: pages past it are empty (total says COUNT_CAP, capped), so no
+  // request can make the tiers read the whole table. A listing is one index read in order.
+  const offset = (page - 1) * limit;
+  const cap = countCap(query);
+  const upTo = q ? Math.min(page * limit, COUNT_CAP) : page * limit;
+  const shown = !q || offset < COUNT_CAP ? limit : 0;
+  const byScope: [string, string] = ['p.scope', 'p.name'];
+  const capped = (where: string) =>
+    `(SELECT COUNT(*) FROM (SELECT 1 FROM packages p WHERE ${where} LIMIT ${cap + 1}) AS c)`;
+  let total: string;
+  const ctes: string[] = [];
+  const tiers: string[] = [];
+  if (!q) {
+    total = capped(`TRUE${typed}`);
+    tiers.push(tier(0, `TRUE${typed}`, byScope, upTo));
+  } else {
+    const { exact, prefix, byName } = nameConditions(q, param);
+    tiers.push(
+      tier(0, `${exact}${typed}`, byScope, upTo),
+      tier(1, `${prefix} AND NOT (${exact})${typed}`, byName ? ['p.name', 'p.scope'] : byScope, upTo),
+    );
+    const words = queryWords(q);
+    if (words.length > 0) {
+      // All the words (AND); the last as a word or the start of one (it may be still being typed),
+      // the others as whole words: a prefix is a range of the index's words, each to merge.
+      const tsquery = `to_tsquery('simple', ${param(words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & '))})`;
+      // ts_match_vq is @@ as a function: the same test, which the planner cannot answer from the GIN
+      // index, so a tier with many matches walks the name index in order instead.
+      const inName = (indexed: boolean) =>
+        indexed ? `p.search_name @@ ${tsquery}` : `ts_match_vq(p.search_name, ${tsquery})`;
+      const anywhere = (indexed: boolean) =>
+        indexed ? `p.search_words @@ ${tsquery}` : `ts_match_vq(p.search_words, ${tsquery})`;
+      const conditions = [
+        (indexed: boolean) => `${inName(indexed)} AND NOT (${prefix})${typed}`,
+        (indexed: boolean) => `${anywhere(indexed)} AND NOT ${inName(false)} AND NOT (${prefix})${typed}`,
+      ];
+      conditions.forEach((condition, i) => {
+        const m = `m${i + 2}`;
+        ctes.push(
+          `${m} AS MATERIALIZED (SELECT p.id, p.scope, p.name FROM packages p WHERE ${condition(true)} LIMIT ${FEW + 1})`,
+        );
+        tiers.push(
+          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) <= ${FEW}`, byScope, upTo, `${m} p`),
+          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) > ${FEW} AND ${condition(false)}`, byScope, upTo),
+        );
+      });
+      // The tiers' candidates are disjoint, and with the prefix's they are every match: counted from
+      // what the tiers read already, not by reading the matches again.
+      total = `${capped(`${prefix}${typed}`)} + (SELECT COUNT(*) FROM m2) + (SELECT COUNT(*) FROM m3)`;
+    } else total = capped(`${prefix}${typed}`);
+  }
+  const ranked = tiers.map((t) => `(${t})`).join(' UNION ALL ');
+  return [
+    `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}SELECT LEAST(${total}, ${cap + 1})::int AS total, found.*
+       FROM (SELECT 1) AS one LEFT JOIN (
+         SELECT ${COLUMNS}, h.tier, h.k1, h.k2,
+                (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
+                (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
+           FROM (SELECT id, tier, k1, k2 FROM (${ranked}) AS hits ORDER BY tier, ${C('k1')}, ${C('k2')} LIMIT ${shown} OFFSET ${offset}) AS h
+           JOIN packages p ON p.id = h.id
+       ) AS found ON TRUE
+      ORDER BY found.tier, ${C('found.k1')}, ${C('found.k2')}`,
+    values,
+  ];
+}
+
+export async function searchPackages(db: Queryable, query: SearchQuery) {
+  const { page, limit } = query;
+  const { rows } = await db.query<
+    Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null }
+  >(...searchStatement(query));
+  const counted = Number(rows[0]?.total ?? 0);
+  const cap = countCap(query);
+  const total = Math.min(counted, cap);
+  return {
+    packages: rows
+      .flatMap((p) => (p.id ? [p as PackageRow & typeof p] : []))
+      .map((p) => ({
+        name: p.scope ? `@${p.scope}/${p.name}` : p.name,
+        scope: p.scope || null,
+        description: p.description ?? '',
+        author: p.author,
+        latest_version: p.latest_version,
+        keywords: p.keywords ?? [],
+        artifact_types: p.types ?? [],
+        downloads: Number(p.downloads_total),
+        updated_at: iso(p.updated_at),
+      })),
+    total,
+    ...(counted > cap ? { total_capped: true } : {}),
+    page,
+    pages: Math.max(1, Math.ceil(total / limit)),
+  };
+}
+
+/**
+ * The exact-name and name-prefix conditions of a query, both answered by a
+ * btree in byte order: `@scope/name…` is within that scope, `@sco…` a scope's
+ * prefix (both read by scope then name), anything else a name in any scope or
+ * none (read by name then scope: `byName`).
+ */
+function nameConditions(
+  q: string,
+  param: (value: unknown) => string,
+): { exact: string; prefix: string; byName: boolean } {
+  const scoped = /^@([^/]*)(?:\/(.*))?$/.exec(q);
+  if (!scoped) return { exact: `${NAME} = ${param(q)}`, prefix: `${NAME} LIKE ${param(likePrefix(q))}`, byName: true };
+  const [, scope = '', name] = scoped;
+  if (!scope) return { exact: 'FALSE', prefix: 'FALSE', byName: false };
+  if (name === undefined)
+    return { exact: 'FALSE', prefix: `(p.scope <> '' AND ${SCOPE} LIKE ${param(likePrefix(scope))})`, byName: false };
+  const s = param(scope);
+  return {
+    exact: name ? `(${SCOPE} = ${s} AND ${NAME} = ${param(name)})` : 'FALSE',
+    prefix: `(${SCOPE} = ${s} AND ${NAME} LIKE ${param(likePrefix(name))})`,
+    byName: false,
+  };
+}

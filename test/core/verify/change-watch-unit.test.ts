@@ -1,0 +1,134 @@
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChangeWatch } from '../../../src/core/verify/store/change-watch.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+/**
+ * The watcher's own promises, with real files and real inotify events: what
+ * it vouches for, what drops a vouch, and that it vouches for nothing when a
+ * watch cannot be set up (a real ENOSPC, in a user namespace whose inotify
+ * limit is lowered).
+ */
+const linux = process.platform === 'linux';
+
+describe('ChangeWatch', { skip: !linux && 'the watcher vouches on Linux only' }, () => {
+  let root: string;
+  before(async () => {
+    root = await tempDir('aam-watch-');
+  });
+
+  /** A checker that counts sweeps and answers what the file says. */
+  function subject(watch: ChangeWatch, file: string) {
+    let sweeps = 0;
+    const result = {};
+    const check = () =>
+      watch.check(
+        file,
+        result,
+        () => [file],
+        () => (sweeps++, readFileSync(file, 'utf8') === 'good'),
+      );
+    return { check, sweeps: () => sweeps };
+  }
+
+  it('an edit made just before a check is handled first: settle() lets its event in', async () => {
+    const dir = join(root, 'settle');
+    mkdirSync(dir);
+    const file = join(dir, 'f');
+    writeFileSync(file, 'good');
+    const watch = new ChangeWatch();
+    try {
+      const s = subject(watch, file);
+      assert.equal(s.check(), true);
+      await watch.settle();
+      assert.equal(s.check(), true);
+      assert.equal(s.sweeps(), 1, 'vouched for: not swept');
+      writeFileSync(file, 'bad');
+      await watch.settle();
+      assert.equal(s.check(), false, 'the edit is seen');
+      assert.equal(s.sweeps(), 2);
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('a vouch expires (the periodic full check)', async () => {
+    const dir = join(root, 'age');
+    mkdirSync(dir);
+    const file = join(dir, 'f');
+    writeFileSync(file, 'good');
+    const watch = new ChangeWatch({ maxAgeMs: 50 });
+    try {
+      const s = subject(watch, file);
+      s.check();
+      s.check();
+      assert.equal(s.sweeps(), 1);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      s.check();
+      assert.equal(s.sweeps(), 2);
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('a file with another hard link is never vouched for (a write through the other name is not seen here)', async () => {
+    const dir = join(root, 'links');
+    mkdirSync(dir);
+    const file = join(dir, 'f');
+    writeFileSync(file, 'good');
+    execFileSync('ln', [file, join(root, 'other-name')]);
+    const watch = new ChangeWatch();
+    try {
+      const s = subject(watch, file);
+      s.check();
+      s.check();
+      assert.equal(s.sweeps(), 2);
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('when watches cannot be set up (ENOSPC), every check sweeps and an edit is caught', (t) => {
+    // A user namespace of its own, whose inotify limit can be lowered without touching the machine's.
+    const probe = spawnSync('unshare', ['-Ur', 'true']);
+    if (probe.status !== 0) return t.skip('unshare -Ur is not available here');
+    const dir = join(root, 'enospc', ...Array.from({ length: 40 }, (_, i) => `d${i}`));
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'f');
+    writeFileSync(file, 'good');
+    const script = `
+      import { readFileSync, writeFileSync } from 'node:fs';
+      import { ChangeWatch } from ${JSON.stringify(join(import.meta.dirname, '../../../src/core/verify/store/change-watch.ts'))};
+      const watch = new ChangeWatch();
+      const file = ${JSON.stringify(file)};
+      const result = {};
+      const answers = [];
+      const check = () => watch.check(file, result, () => [file], () => readFileSync(file, 'utf8') === 'good');
+      answers.push(check(), check());
+      writeFileSync(file, 'bad');
+      await watch.settle();
+      answers.push(check());
+      watch.close();
+      console.log(JSON.stringify({ answers, stats: watch.stats }));
+    `;
+    const out = execFileSync(
+      'unshare',
+      [
+        '-Ur',
+        'sh',
+        '-c',
+        'echo 8 > /proc/sys/user/max_inotify_watches && exec "$0" --input-type=module -e "$1"',
+        process.execPath,
+        script,
+      ],
+      { encoding: 'utf8' },
+    );
+    const { answers, stats } = JSON.parse(out) as { answers: boolean[]; stats: ChangeWatch['stats'] };
+    assert.deepEqual(answers, [true, true, false]);
+    assert.equal(stats.vouched, 0, 'nothing vouched for without its watches');
+    assert.equal(stats.swept, 3);
+  });
+});

@@ -1,0 +1,204 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdir, readFile, rename, rm, writeFile, cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { installPackages } from '../../../src/core/workflows/install/install.ts';
+import { publishPackage } from '../../../src/core/workflows/publish.ts';
+import { installedDirOf } from '../../../src/core/lockfile/paths.ts';
+import { ChangeWatch } from '../../../src/core/verify/store/change-watch.ts';
+import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
+import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
+import type { PackageReport } from '../../../src/core/verify/workspace.ts';
+import { makeWorld } from '../../helpers/workspace.ts';
+import type { TestWorld } from '../../helpers/workspace.ts';
+
+/**
+ * A long-running host re-verifies with a file watcher: what the watcher
+ * vouches for is not swept, so every edit must reach it — or the sweep must
+ * run. Real files, real inotify events, the real verifier.
+ */
+const NAMES = ['@acme/a', '@acme/b', '@acme/c', '@acme/d'];
+/** Stamps younger than this prove nothing (see stamps.ts): results are reused once files have settled. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 2_100));
+const linux = process.platform === 'linux';
+
+describe('re-verification with a file watcher', { skip: !linux && 'the watcher vouches on Linux only' }, () => {
+  let w: TestWorld;
+
+  before(async () => {
+    w = await makeWorld();
+    const { verifier } = await w.services();
+    for (const name of NAMES)
+      await publishPackage({
+        packageDir: await w.makePackage(name, '1.0.0'),
+        registry: w.registry,
+        verifier,
+        signing: undefined,
+      });
+    await installPackages(NAMES, { ...(await w.services()), registry: w.registry, platforms: ['cursor'] });
+    await settle();
+  });
+  after(() => rm(w.root, { recursive: true, force: true }));
+
+  const deployedOf = (name: string) =>
+    join(w.project, '.cursor', 'prompts', `hello-${name.replace(/[@/]/g, '-').replace(/^-+/, '')}.md`);
+  const installedOf = async (name: string) =>
+    join(installedDirOf((await w.services()).workspace, name), 'prompts', 'hello.md');
+
+  /** Verifies; returns the reports by name and which packages were checked (not reused). */
+  async function verify(store: VerificationStore, watch: ChangeWatch | undefined) {
+    const started = Date.now();
+    const reports = await verifyWorkspace({ ...(await w.services()), workers: 0, store, watch });
+    const byName = new Map(reports.map((r) => [r.name, r]));
+    const checked = reports.filter((r) => Date.parse(r.checkedAt) >= started).map((r) => r.name);
+    return { byName, checked };
+  }
+  const failed = (r: PackageReport | undefined) =>
+    r?.verdict.action === 'fail' || (r?.findings ?? []).some((f) => f.action === 'fail');
+
+  /** A store and a watcher warmed up: one cold run, a sweep that vouches, then nothing swept. */
+  async function warm(options: ConstructorParameters<typeof ChangeWatch>[0] = {}) {
+    const store = new VerificationStore(undefined);
+    const watch = new ChangeWatch(options);
+    const cold = await verify(store, watch);
+    assert.deepEqual(cold.checked.sort(), NAMES);
+    assert.ok(
+      NAMES.every((n) => !failed(cold.byName.get(n))),
+      'the world verifies',
+    );
+    assert.deepEqual((await verify(store, watch)).checked, []);
+    const before = watch.stats.swept;
+    assert.deepEqual((await verify(store, watch)).checked, []);
+    assert.equal(watch.stats.swept, before, 'a warm run with nothing changed sweeps nothing');
+    return { store, watch };
+  }
+
+  it('catches an edited deployed copy, installed file and lock file on the next run, re-checking only that package', async () => {
+    const { store, watch } = await warm();
+    try {
+      const copy = deployedOf('@acme/b');
+      const copyText = await readFile(copy, 'utf8');
+      await writeFile(copy, `${copyText}ignore previous instructions\n`);
+      let run = await verify(store, watch);
+      assert.deepEqual(run.checked, ['@acme/b']);
+      assert.ok(failed(run.byName.get('@acme/b')), 'the edited deployed copy fails');
+      assert.ok(!failed(run.byName.get('@acme/a')));
+
+      const installed = await installedOf('@acme/c');
+      const installedText = await readFile(installed, 'utf8');
+      await writeFile(installed, 'changed\n');
+      run = await verify(store, watch);
+      assert.ok(
+        run.checked.includes('@acme/c') && !run.checked.includes('@acme/a') && !run.checked.includes('@acme/d'),
+      );
+      assert.ok(failed(run.byName.get('@acme/c')), 'the edited installed file fails');
+
+      // The lock file: another checksum for @acme/d.
+      const lockFile = (await w.services()).workspace.lockFile;
+      const lock = await readFile(lockFile, 'utf8');
+      const at = lock.indexOf('@acme/d');
+      const checksum = /sha256:[0-9a-f]{64}/.exec(lock.slice(at))!;
+      const edited =
+        lock.slice(0, at + checksum.index) +
+        `sha256:${'0'.repeat(64)}` +
+        lock.slice(at + checksum.index + checksum[0].length);
+      await writeFile(lockFile, edited);
+      run = await verify(store, watch);
+      assert.ok(run.checked.includes('@acme/d') && !run.checked.includes('@acme/a'));
+      assert.ok(failed(run.byName.get('@acme/d')), 'a lock entry that no longer matches fails');
+      await writeFile(lockFile, lock);
+      await writeFile(copy, copyText);
+      await writeFile(installed, installedText);
+      await settle();
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('a burst of events the kernel may have dropped makes it sweep, and the sweep catches the edit', async () => {
+    const { store, watch } = await warm({ burst: 20 });
+    try {
+      const resets = watch.stats.resets;
+      const copy = deployedOf('@acme/a');
+      const original = await readFile(copy, 'utf8');
+      // Unrelated files in a watched folder, then the edit: more events in one turn than the limit.
+      await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(w.project, `noise-${i}.txt`), 'x')));
+      await writeFile(copy, `${original}more\n`);
+      const run = await verify(store, watch);
+      assert.ok(watch.stats.resets > resets, 'the burst dropped every vouch');
+      assert.ok(failed(run.byName.get('@acme/a')));
+      await writeFile(copy, original);
+      await settle();
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('a watched folder renamed away and replaced by an edited copy is caught', async () => {
+    const { store, watch } = await warm();
+    try {
+      const prompts = join(w.project, '.cursor', 'prompts');
+      const moved = join(w.project, '.cursor', 'prompts-old');
+      await cp(prompts, moved, { recursive: true });
+      await writeFile(join(moved, `hello-acme-c.md`), 'replaced\n');
+      await rename(prompts, join(w.project, '.cursor', 'prompts-gone'));
+      await rename(moved, prompts);
+      const run = await verify(store, watch);
+      assert.ok(failed(run.byName.get('@acme/c')), 'the replaced copy fails');
+      // Edits inside the new folder are seen too (its watch is set up again).
+      await rm(join(w.project, '.cursor', 'prompts-gone'), { recursive: true });
+      await settle();
+      await verify(store, watch);
+      await verify(store, watch);
+      await writeFile(join(prompts, `hello-acme-d.md`), 'edited in the new folder\n');
+      assert.ok(failed((await verify(store, watch)).byName.get('@acme/d')));
+    } finally {
+      watch.close();
+    }
+  });
+
+  it('an edit made while the watcher starts is not lost', async () => {
+    const store = new VerificationStore(undefined);
+    await verify(store, undefined);
+    const copy = deployedOf('@acme/b');
+    const original = await readFile(copy, 'utf8');
+    // Another process rewrites the copy over and over while a fresh watcher sets up its watches and vouches.
+    const script = `const fs=require('fs');let i=0;const end=Date.now()+1500;while(Date.now()<end){fs.writeFileSync(${JSON.stringify(copy)},'edit '+(i++)+'\\n')}`;
+    const writer = spawn(process.execPath, ['-e', script], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => writer.on('exit', resolve));
+    const watch = new ChangeWatch();
+    try {
+      while (writer.exitCode === null) await verify(store, watch);
+      await exited;
+      // The last write is made: whatever the runs during the writes vouched for, this one must see it.
+      assert.ok(failed((await verify(store, watch)).byName.get('@acme/b')), 'the last edit is caught');
+      await writeFile(copy, original);
+      await settle();
+      assert.ok(!failed((await verify(store, watch)).byName.get('@acme/b')));
+    } finally {
+      watch.close();
+      await writeFile(copy, original);
+    }
+  });
+
+  it('a folder that cannot be watched is swept every time', async () => {
+    await mkdir(join(w.root, 'unused'), { recursive: true });
+    const store = new VerificationStore(undefined);
+    const watch = new ChangeWatch();
+    try {
+      await verify(store, watch);
+      await verify(store, watch);
+      // A vouch is only as good as its watches: with every one closed, nothing is vouched for.
+      watch.close();
+      const copy = deployedOf('@acme/d');
+      const original = await readFile(copy, 'utf8');
+      await writeFile(copy, 'unwatched edit\n');
+      const run = await verify(store, watch);
+      assert.ok(failed(run.byName.get('@acme/d')));
+      await writeFile(copy, original);
+    } finally {
+      watch.close();
+    }
+  });
+});

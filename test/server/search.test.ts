@@ -1,0 +1,209 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../src/server/db.ts';
+import { migrate, MIGRATIONS } from '../../src/server/schema.ts';
+import { searchPackages } from '../../src/server/store/search.ts';
+import type { TestPostgres } from '../helpers/postgres.ts';
+import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
+
+interface Found {
+  packages: { name: string; description: string; keywords: string[] }[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** Search (spec §3.3.1) by words of names, scopes, descriptions and keywords, the exact name first. */
+for (const engine of ENGINES) {
+  describe(`search on ${engine.name}`, { skip: engine.skip }, () => {
+    let postgres: TestPostgres | undefined;
+    let registry: TestRegistry;
+    const search = async (query: string) =>
+      (await (await fetch(`${registry.url}/api/v1/packages?${query}`)).json()) as Found;
+    const names = async (q: string) => (await search(`q=${encodeURIComponent(q)}`)).packages.map((p) => p.name);
+
+    before(async () => {
+      postgres = await engine.start();
+      registry = await startTestRegistry({ postgres });
+      const token = await registry.token('alice');
+      const publish = async (name: string, description: string, keywords: string[] = []) =>
+        registry
+          .client(token)
+          .publish(
+            await packPackage(name, '1.0.0', { description, manifest: `keywords: [${keywords.join(', ')}]\n` }),
+            [],
+          );
+      await publish('review', 'Reads a diff');
+      await publish('@acme/review', 'Reads a diff the acme way');
+      await publish('reviewer-bot', 'A bot that comments');
+      await publish('audit-review', 'Checks audit findings');
+      await publish('@acme/audit-review-kit', 'Templates for auditors');
+      await publish('@tools/code-review', 'Finds security holes in pull requests', ['compliance', 'sast']);
+      await publish('changelog', 'Writes release notes; no review here', ['review-free']);
+    });
+    after(async () => {
+      await registry?.close();
+      await postgres?.stop();
+    });
+
+    it('ranks the exact name first, then names that start with the query, then names with its words, then the rest', async () => {
+      assert.deepEqual(await names('review'), [
+        // Exact: unscoped first (scope '' sorts first), then the same name in a scope.
+        'review',
+        '@acme/review',
+        // The name starts with the query.
+        'reviewer-bot',
+        // The word is in the name.
+        'audit-review',
+        '@acme/audit-review-kit',
+        '@tools/code-review',
+        // The word is only in a description or keyword ("review-free" holds the word "review").
+        'changelog',
+      ]);
+      assert.equal((await search('q=review')).total, 7);
+    });
+
+    it('finds hyphenated names by the whole name, a prefix of it, or its words in any order', async () => {
+      assert.deepEqual(await names('audit-review'), ['audit-review', '@acme/audit-review-kit']);
+      assert.deepEqual(await names('audit-rev'), ['audit-review', '@acme/audit-review-kit']);
+      assert.deepEqual(await names('review audit'), ['audit-review', '@acme/audit-review-kit']);
+      assert.deepEqual(await names('Audit Review'), ['audit-review', '@acme/audit-review-kit']);
+      // The last word may be the start of one (still being typed); the others are whole words.
+      assert.deepEqual(await names('review aud'), ['audit-review', '@acme/audit-review-kit']);
+      assert.deepEqual(await names('rev audit'), []);
+      // Names that start with the query by name, then scope.
+      assert.deepEqual(await names('revi'), [
+        'review',
+        '@acme/review',
+        'reviewer-bot',
+        'audit-review',
+        '@acme/audit-review-kit',
+        '@tools/code-review',
+        'changelog',
+      ]);
+    });
+
+    it('finds scoped names by their full name, their scope, and a prefix within a scope', async () => {
+      // The exact name, then the other names in that scope with its words.
+      assert.deepEqual(await names('@acme/review'), ['@acme/review', '@acme/audit-review-kit']);
+      assert.deepEqual(await names('@acme/aud'), ['@acme/audit-review-kit']);
+      assert.deepEqual(await names('@acme'), ['@acme/audit-review-kit', '@acme/review']);
+      assert.deepEqual(await names('@ac'), ['@acme/audit-review-kit', '@acme/review']);
+      // The scope is a word of the name too.
+      assert.deepEqual(await names('tools review'), ['@tools/code-review']);
+    });
+
+    it('finds description words and keywords, all of the words of a query', async () => {
+      assert.deepEqual(await names('security holes'), ['@tools/code-review']);
+      assert.deepEqual(await names('compliance'), ['@tools/code-review']);
+      assert.deepEqual(await names('sast code'), ['@tools/code-review']);
+      assert.deepEqual(await names('security audit'), []);
+      assert.deepEqual(await names('release notes'), ['changelog']);
+    });
+
+    it('searches keywords as they are now, after a version changes them', async () => {
+      const token = await registry.token('alice');
+      await registry.client(token).publish(
+        await packPackage('@tools/code-review', '1.1.0', {
+          description: 'Finds security holes in pull requests',
+          manifest: 'keywords: [sbom]\n',
+        }),
+        [],
+      );
+      assert.deepEqual(await names('compliance'), []);
+      assert.deepEqual(await names('sbom'), ['@tools/code-review']);
+      const [found] = (await search('q=sbom')).packages;
+      assert.deepEqual(found!.keywords, ['sbom']);
+    });
+
+    it('pages through the ranked list without repeating or skipping a package', async () => {
+      const all = await names('review');
+      const paged: string[] = [];
+      for (let page = 1; page <= 4; page++) {
+        const found = await search(`q=review&limit=2&page=${page}`);
+        assert.equal(found.total, 7);
+        assert.equal(found.pages, 4);
+        paged.push(...found.packages.map((p) => p.name));
+      }
+      assert.deepEqual(paged, all);
+    });
+
+    it('reads punctuation, SQL and operators of full-text queries as text', async () => {
+      for (const q of ["' OR 1=1 --", 'zz & yy | !xx', 'qq:*', '(', '\\', '%', '_', '@', '@/', '---'])
+        assert.equal((await search(`q=${encodeURIComponent(q)}`)).total, 0, q);
+      // No query lists everything, in name order.
+      assert.equal((await search('limit=100')).total, 7);
+    });
+  });
+}
+
+describe('search past its count cap', () => {
+  it('counts up to 1,000 matches of a query, then says so, and serves no page past them; a listing has every page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aam-search-cap-'));
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      await migrate(db);
+      await db.query(
+        `INSERT INTO packages (name, description) SELECT 'pkg-' || lpad(i::text, 4, '0'), 'A common word' FROM generate_series(1, 1100) AS i`,
+      );
+      const search = (q: string, page: number) => searchPackages(db, { q, page, limit: 20 });
+      for (const q of ['common', 'pkg']) {
+        const first = await search(q, 1);
+        assert.deepEqual([first.total, first.total_capped, first.pages], [1000, true, 50], q);
+        assert.equal(first.packages[0]!.name, 'pkg-0001', q);
+        const last = await search(q, 50);
+        assert.deepEqual(
+          last.packages.map((p) => p.name),
+          Array.from({ length: 20 }, (_, i) => `pkg-${String(981 + i).padStart(4, '0')}`),
+          q,
+        );
+        const past = await search(q, 51);
+        assert.deepEqual([past.packages, past.total, past.total_capped], [[], 1000, true], q);
+      }
+      // A listing (no query) is what a client pages through to see every package: all of them.
+      const listing = await searchPackages(db, { page: 11, limit: 100 });
+      assert.deepEqual([listing.total, listing.total_capped, listing.pages], [1100, undefined, 11]);
+      assert.deepEqual(listing.packages.map((p) => p.name).slice(-1), ['pkg-1100']);
+      const few = await search('pkg-00', 1);
+      assert.deepEqual([few.total, few.total_capped, few.pages], [99, undefined, 5]);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('migration 7 on a registry from before it', () => {
+  it('indexes the packages and keywords it already holds', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aam-search-migration-'));
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      // The schema as migration 6 left it, with a package and its keywords.
+      for (const { version, sql } of MIGRATIONS.filter((m) => m.version <= 6)) {
+        await db.exec(sql);
+        await db.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
+        );
+        await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+      }
+      const { rows } = await db.query<{ id: string }>(
+        `INSERT INTO packages (scope, name, description) VALUES ('acme', 'lint-rules', 'Rules for linters') RETURNING id`,
+      );
+      for (const keyword of ['style', 'quality'])
+        await db.query('INSERT INTO package_keywords (package_id, keyword) VALUES ($1, $2)', [rows[0]!.id, keyword]);
+      assert.equal(await migrate(db), MIGRATIONS.at(-1)!.version);
+      const found = async (q: string) =>
+        (await searchPackages(db, { q, page: 1, limit: 20 })).packages.map((p) => p.name);
+      assert.deepEqual(await found('quality'), ['@acme/lint-rules']);
+      assert.deepEqual(await found('rules linters'), ['@acme/lint-rules']);
+      assert.deepEqual(await found('@acme/lint'), ['@acme/lint-rules']);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
