@@ -17,7 +17,7 @@ import { openDatabase } from '../../src/server/db.ts';
 import { migrate } from '../../src/server/schema.ts';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
-import { operatorToken, serveProcess, UNLIMITED_FLAGS } from '../helpers/registry.ts';
+import { operatorToken, packPackage, serveProcess, UNLIMITED_FLAGS } from '../helpers/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 /** `aam-trust registry serve` as its own process, quiet; the races here are far more than 10 publishes a minute. */
@@ -235,6 +235,34 @@ describe(
         assert.equal(recorded.length, 1, `${job.name}@${job.version}`);
         assert.equal(recorded[0]!.metadata.checksum, sha256(archives[i]!));
       }
+    });
+
+    it('a version stored in a batch replaces its package keywords, and search finds it by the new ones only', async () => {
+      const publisher = new HttpRegistry('team', a.url, { token: async () => token, attempts: 1 });
+      const keyworded = (version: string, keywords: string[]) =>
+        packPackage('@kw/tool', version, {
+          description: 'Keyworded',
+          manifest: `keywords: [${keywords.join(', ')}]\n`,
+        });
+      await publisher.publish(await keyworded('1.0.0', ['alpha', 'beta']), []);
+      // Existing package: these go through the batch, at once.
+      await Promise.all([
+        publisher.publish(await keyworded('1.1.0', ['beta', 'gamma']), []),
+        publisher.publish(await keyworded('1.2.0', ['beta', 'delta']), []),
+      ]);
+      const found = async (q: string) =>
+        ((await (await fetch(`${b.url}/api/v1/packages?q=${q}`)).json()) as { packages: { name: string }[] }).packages
+          .map((p) => p.name)
+          .includes('@kw/tool');
+      assert.equal(await found('beta'), true);
+      assert.equal(await found('alpha'), false, "the first version's keyword is gone");
+      const latest = (await new HttpRegistry('team', b.url).metadata('@kw/tool'))!;
+      assert.equal(latest.dist_tags.latest, '1.2.0');
+      assert.equal(
+        (await found('gamma')) !== (await found('delta')),
+        true,
+        'one version of the batch speaks for the package',
+      );
     });
   },
 );
