@@ -114,7 +114,9 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
           'signature_required',
           `Registry "${settings.name}" requires a signature: publish with Sigstore or GPG signing.`,
         );
-      const row = await storePublish(app.registry, settings, caller, manifest, upload.archive, signed);
+      const row = await storePublish(app.registry, settings, caller, manifest, upload.archive, signed, (err) =>
+        request.log.warn({ err }, 'a batch of publishes failed: they are stored one by one'),
+      );
       request.log.info(
         { package: manifest.name, version: manifest.version, user: caller.username, signature: signed?.type },
         'published',

@@ -19,6 +19,8 @@ export interface PublishItem {
   signed: SignedUpload | undefined;
   /** The archive's key in the blob store, written (and flushed) before the publish joins a batch. */
   key: string;
+  /** Told when the batch it joined failed (its publishes are then stored one by one): the operator's log. */
+  warn?: ((error: unknown) => void) | undefined;
 }
 
 interface Queued extends PublishItem {
@@ -58,7 +60,9 @@ async function drain(ctx: RegistryContext, queue: { waiting: Queued[]; running: 
   try {
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, MAX_BATCH);
-      const stored = await ctx.db.transaction((tx) => storeBatch(tx, ctx, batch)).catch(() => undefined);
+      const stored = await ctx.db
+        .transaction((tx) => storeBatch(tx, ctx, batch))
+        .catch((error: unknown) => void batch[0]!.warn?.(error));
       for (const item of batch) item.settle(stored?.get(item));
     }
   } finally {

@@ -60,12 +60,13 @@ export async function storePublish(
   manifest: Manifest,
   archive: Buffer,
   signed: SignedUpload | undefined,
+  warn?: (error: unknown) => void,
 ): Promise<VersionRow> {
   // The archive first, outside any transaction: a publish that then loses a race leaves a blob no
   // version names, which is harmless (content-addressed) and costs no one a lock.
   const key = await ctx.blobs.put(archive);
   return (
-    (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, key })) ??
+    (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, key, warn })) ??
     (await storePublishAlone(ctx, settings, caller, manifest, archive, signed))
   );
 }
