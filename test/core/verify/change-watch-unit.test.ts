@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeWatch } from '../../../src/core/verify/store/change-watch.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -130,5 +130,58 @@ describe('ChangeWatch', { skip: !linux && 'the watcher vouches on Linux only' },
     assert.deepEqual(answers, [true, true, false]);
     assert.equal(stats.vouched, 0, 'nothing vouched for without its watches');
     assert.equal(stats.swept, 3);
+  });
+
+  /** Waits until the watcher has surely heard what was just done (events, then a little more). */
+  const heard = async (watch: ChangeWatch) => {
+    await watch.settle();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await watch.settle();
+  };
+
+  it('after a burst (events possibly lost) it keeps no watch: a folder replaced meanwhile is watched anew', async () => {
+    const dir = join(root, 'burst');
+    mkdirSync(join(dir, 'pkg'), { recursive: true });
+    const file = join(dir, 'pkg', 'f');
+    writeFileSync(file, 'good');
+    const watch = new ChangeWatch({ burst: 10 });
+    const first = subject(watch, file);
+    assert.equal(first.check(), true);
+    await watch.settle();
+    // A burst, and in the same turn the package's folder replaced by a copy: its rename may be among the lost events.
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, `noise${i}`), 'x');
+    renameSync(join(dir, 'pkg'), join(dir, 'pkg.old'));
+    mkdirSync(join(dir, 'pkg'));
+    writeFileSync(file, 'good');
+    await heard(watch);
+    // Re-verified and vouched for again: then an edit in the new folder must still be heard.
+    const second = subject(watch, file);
+    assert.equal(second.check(), true);
+    await watch.settle();
+    writeFileSync(file, 'tampered');
+    await heard(watch);
+    assert.equal(second.check(), false, 'the edit in the replaced folder is caught');
+    watch.close();
+  });
+
+  it('vouches for nothing under a symbolic link to a folder: the link can come to lead elsewhere', async () => {
+    const base = join(root, 'link');
+    mkdirSync(join(base, 'shared', 'store', 'pkg'), { recursive: true });
+    writeFileSync(join(base, 'shared', 'store', 'pkg', 'f'), 'good');
+    mkdirSync(join(base, 'ws'));
+    symlinkSync(join(base, 'shared', 'store'), join(base, 'ws', '.aam'));
+    const file = join(base, 'ws', '.aam', 'pkg', 'f');
+    const watch = new ChangeWatch();
+    const { check, sweeps } = subject(watch, file);
+    assert.equal(check(), true);
+    assert.equal(check(), true);
+    assert.equal(sweeps(), 2, 'swept each time: not vouched for');
+    // The link's target's parent moved aside, a tampered copy where the link leads.
+    renameSync(join(base, 'shared'), join(base, 'shared.old'));
+    mkdirSync(join(base, 'shared', 'store', 'pkg'), { recursive: true });
+    writeFileSync(join(base, 'shared', 'store', 'pkg', 'f'), 'EVIL');
+    await heard(watch);
+    assert.equal(check(), false);
+    watch.close();
   });
 });

@@ -14,7 +14,11 @@ import type { FSWatcher } from 'node:fs';
  * - a folder whose watch could not be set up (too many watches, no access);
  * - after a watcher's error, or a turn of the event loop with so many
  *   events that the kernel's queue may have overflowed (inotify drops events
- *   then, and Node does not say so): every vouch is dropped;
+ *   then, and Node does not say so): every vouch and every watch is dropped
+ *   (a lost event may have been a watched folder's rename: its watch would
+ *   then follow the old folder);
+ * - a path below a symbolic link to a folder (inotify watches where the link
+ *   led when the watch was set up; a sweep follows it now);
  * - a watched folder renamed, deleted or replaced: its watches are dropped
  *   with every vouch below it, and set up again by the next sweep;
  * - a file with other hard links (written through another name, its folder
@@ -49,6 +53,8 @@ export class ChangeWatch {
   private readonly maxAgeMs: number;
   private readonly burst: number;
   private readonly watches = new Map<string, FSWatcher>();
+  /** The folder each watch was set up on (`dev:ino`): a watch is trusted only while its path still names it. */
+  private readonly watched = new Map<string, string>();
   private readonly failed = new Map<string, number>();
   private readonly vouches = new Map<string, Vouch>();
   /** Vouches by each path they depend on, and by each folder above such a path. */
@@ -98,19 +104,20 @@ export class ChangeWatch {
     return holds;
   }
 
-  /** Forgets what it vouched for (the next check of each result sweeps). */
+  /** Forgets what it vouched for and every watch (the next check of each result sweeps, under new watches). */
   reset(): void {
     this.stats.resets++;
     this.vouches.clear();
     this.exact.clear();
     this.above.clear();
+    for (const watcher of this.watches.values()) watcher.close();
+    this.watches.clear();
+    this.watched.clear();
   }
 
   close(): void {
     this.closed = true;
     this.reset();
-    for (const watcher of this.watches.values()) watcher.close();
-    this.watches.clear();
   }
 
   /** Watches every folder the paths hang from, and those that are folders; false if one cannot be watched. */
@@ -136,8 +143,23 @@ export class ChangeWatch {
     return true;
   }
 
+  /** Watches `dir` (or trusts its watch, while the path names the same folder); false if it cannot vouch below it. */
   private watchDir(dir: string): boolean {
-    if (this.watches.has(dir)) return true;
+    let stats;
+    try {
+      stats = lstatSync(dir, { throwIfNoEntry: false });
+    } catch {
+      return false;
+    }
+    // A link to a folder: the watch would follow its target of today, a sweep follows it at the time.
+    if (stats?.isSymbolicLink()) return false;
+    const identity = stats && `${stats.dev}:${stats.ino}`;
+    if (this.watches.has(dir)) {
+      if (this.watched.get(dir) === identity) return true;
+      // Another folder under this name since the watch was set up (an event lost): watch it anew.
+      for (const path of [...this.watches.keys()]) if (path === dir || path.startsWith(`${dir}/`)) this.unwatch(path);
+    }
+    if (!stats) return true; // Not there (yet): its parent's watch sees it appear.
     const failedAt = this.failed.get(dir);
     if (failedAt !== undefined && Date.now() - failedAt < RETRY_MS) return false;
     try {
@@ -147,6 +169,7 @@ export class ChangeWatch {
         this.reset();
       });
       this.watches.set(dir, watcher);
+      if (identity) this.watched.set(dir, identity);
       this.failed.delete(dir);
       return true;
     } catch (error) {
@@ -184,6 +207,7 @@ export class ChangeWatch {
   private unwatch(dir: string): void {
     this.watches.get(dir)?.close();
     this.watches.delete(dir);
+    this.watched.delete(dir);
   }
 
   private register(key: string, vouch: Vouch): void {
