@@ -142,7 +142,7 @@ for (const engine of ENGINES) {
 }
 
 describe('search past its count cap', () => {
-  it('counts up to 1,000 matches of a query, then says so, and serves no page past them; a listing has every page', async () => {
+  it('counts up to 1,000 matches of a query, then says so, and serves no page past them; a listing has every page up to 10,000 packages', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aam-search-cap-'));
     const db = await openDatabase({ dataDir: dir });
     try {
@@ -168,6 +168,14 @@ describe('search past its count cap', () => {
       const listing = await searchPackages(db, { page: 11, limit: 100 });
       assert.deepEqual([listing.total, listing.total_capped, listing.pages], [1100, undefined, 11]);
       assert.deepEqual(listing.packages.map((p) => p.name).slice(-1), ['pkg-1100']);
+      // …up to 10,000 packages: past them its pages are empty too, so no request reads the whole table.
+      await db.query(
+        `INSERT INTO packages (name, description) SELECT 'more-' || lpad(i::text, 5, '0'), 'x' FROM generate_series(1, 8950) AS i`,
+      );
+      const lastListed = await searchPackages(db, { page: 100, limit: 100 });
+      assert.deepEqual([lastListed.total, lastListed.total_capped, lastListed.packages.length], [10000, true, 100]);
+      for (const page of [101, 1_000_000])
+        assert.deepEqual((await searchPackages(db, { page, limit: 100 })).packages, [], `page ${page}`);
       const few = await search('pkg-00', 1);
       assert.deepEqual([few.total, few.total_capped, few.pages], [99, undefined, 5]);
     } finally {

@@ -66,7 +66,7 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
               total: { type: 'integer' },
               total_capped: {
                 type: 'boolean',
-                description: `Present (true) when more than ${COUNT_CAP} packages match a query: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty. Without a query (a listing of every package), when there are more than ${LIST_CAP}: total says ${LIST_CAP}, and every page is served.`,
+                description: `Present (true) when more than ${COUNT_CAP} packages match a query: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty. Without a query (a listing of every package), when there are more than ${LIST_CAP}: total says ${LIST_CAP}, and pages past the first ${LIST_CAP} packages are empty.`,
               },
               page: { type: 'integer' },
               pages: { type: 'integer' },

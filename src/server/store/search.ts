@@ -87,13 +87,14 @@ export function searchStatement(query: SearchQuery): Statement {
   const typed = query.type
     ? ` AND EXISTS (SELECT 1 FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id AND a.artifact_type = ${param(query.type)})`
     : '';
-  // Every tier reads at most as many rows as the pages up to this one show, and for a query no
-  // further than the first COUNT_CAP: pages past it are empty (total says COUNT_CAP, capped), so no
-  // request can make the tiers read the whole table. A listing is one index read in order.
+  // Every tier reads at most as many rows as the pages up to this one show, and no further than
+  // the count's cap (COUNT_CAP for a query, LIST_CAP for a listing): pages past it are empty (the
+  // total says the cap, capped), so no request can make the tiers read the whole table. A listing
+  // is one index read in order.
   const offset = (page - 1) * limit;
   const cap = countCap(query);
-  const upTo = q ? Math.min(page * limit, COUNT_CAP) : page * limit;
-  const shown = !q || offset < COUNT_CAP ? limit : 0;
+  const upTo = Math.min(page * limit, cap);
+  const shown = offset < cap ? limit : 0;
   const byScope: [string, string] = ['p.scope', 'p.name'];
   const capped = (where: string) =>
     `(SELECT COUNT(*) FROM (SELECT 1 FROM packages p WHERE ${where} LIMIT ${cap + 1}) AS c)`;
