@@ -86,7 +86,18 @@ function storableProblems(m: Manifest): { field: string; error: string }[] {
       seen.add(artifact.name);
     }
   }
+  withNul(m, 'manifest', problems);
   return problems;
+}
+
+/** Every text of the manifest holding a NUL, which PostgreSQL's text cannot store (the insert would fail). */
+function withNul(value: unknown, field: string, problems: { field: string; error: string }[]): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) problems.push({ field, error: 'holds a NUL character' });
+  } else if (Array.isArray(value)) value.forEach((item, i) => withNul(item, `${field}[${i}]`, problems));
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value))
+      withNul(item, field === 'manifest' ? key : `${field}.${key}`, problems);
 }
 
 /** The upload's signature, verified over the uploaded archive; one that does not verify is refused with why. */

@@ -137,6 +137,9 @@ for (const engine of ENGINES) {
         assert.equal((await search(`q=${encodeURIComponent(q)}`)).total, 0, q);
       // No query lists everything, in name order.
       assert.equal((await search('limit=100')).total, 7);
+      // A NUL, which no stored text can hold, is a bad request (it was a 500).
+      const nul = await fetch(`${registry.url}/api/v1/packages?q=a%00b`);
+      assert.equal(nul.status, 400);
     });
   });
 }

@@ -22,7 +22,8 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
           type: 'object',
           additionalProperties: false,
           properties: {
-            q: { type: 'string', maxLength: 100 },
+            // No NUL: PostgreSQL's text cannot hold one (the query would fail, not match nothing).
+            q: { type: 'string', maxLength: 100, pattern: '^[^\\u0000]*$' },
             type: { enum: ARTIFACT_TYPES },
             page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
             limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
