@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
@@ -80,6 +80,19 @@ describe('several signers in a real VS Code (code-server)', () => {
     );
     console.log(`screenshot: ${await s.shot('22-delegated-hover')}`);
     await s.page.keyboard.press('Escape');
+  });
+
+  it('a project policy with allow_delegation: false refuses the delegate, naming the setting, until it is taken out', async () => {
+    const policy = join(s.world.workspace, '.aam', 'config.yaml');
+    const before = await readFile(policy, 'utf8');
+    // The project tightens the policy: the view follows the saved file by itself.
+    await writeFile(policy, `${before.trimEnd()}\n  allow_delegation: false\n`);
+    await s.waitForStatus('@partner/lint-pack', 'signed, untrusted');
+    const said = (await s.row('@partner/lint-pack').getAttribute('aria-label')) ?? '';
+    assert.match(said, /bob@partner\.example .*signs only through a delegation, and allow_delegation is false/);
+    console.log(`screenshot: ${await s.shot('22b-delegation-not-allowed')}`);
+    await writeFile(policy, before);
+    await s.waitForStatus('@partner/lint-pack', 'verified');
   });
 
   it("after Alice revokes the delegation behind a delegate's package, Verify All fails it and says who revoked which", async () => {
