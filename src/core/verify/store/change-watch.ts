@@ -156,8 +156,9 @@ export class ChangeWatch {
     const identity = stats && `${stats.dev}:${stats.ino}`;
     if (this.watches.has(dir)) {
       if (this.watched.get(dir) === identity) return true;
-      // Another folder under this name since the watch was set up (an event lost): watch it anew.
-      for (const path of [...this.watches.keys()]) if (path === dir || path.startsWith(`${dir}/`)) this.unwatch(path);
+      // Another folder under this name since the watch was set up (an event lost): what hangs below it is
+      // vouched for no longer, and it is watched anew.
+      this.changed(dir);
     }
     if (!stats) return true; // Not there (yet): its parent's watch sees it appear.
     const failedAt = this.failed.get(dir);
