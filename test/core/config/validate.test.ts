@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateConfigText } from '../../../src/core/config/validate.ts';
 import type { ConfigDiagnostic } from '../../../src/core/config/diagnostics.ts';
+import { cpuMsSince } from '../../helpers/cpu.ts';
 
 /** The diagnostics as "line:col code" with 1-based line and column, as `policy check` prints them. */
 function where(diagnostics: ConfigDiagnostic[]): string[] {
@@ -139,13 +140,13 @@ describe('config validation: hostile and broken input', () => {
           .fill(`*${String.fromCharCode(96 + i)}`)
           .join(', ')}]`,
       );
-    const started = performance.now();
+    const started = process.cpuUsage();
     const d = validateConfigText(`${lines.join('\n')}\n`).diagnostics;
     assert.deepEqual(
       d.map((x) => x.code),
       ['YAML_ALIASES'],
     );
-    assert.ok(performance.now() - started < 2000);
+    assert.ok(cpuMsSince(started) < 2000);
   });
   it('reports duplicate keys and non-mapping documents', () => {
     assert.deepEqual(
