@@ -139,6 +139,51 @@ describe('several signers in a real VS Code (code-server)', () => {
     await s.page.keyboard.press('Escape');
   });
 
+  it('Install Package of a delegate whose delegations are for another pattern and by an untrusted signer: the row says why each is refused', async () => {
+    const run = (args: string[]) =>
+      cli(args, { cwd: s.world.workspace, home: s.world.home, env: { GNUPGHOME: s.world.gnupgHome } });
+    const delegate = async (pattern: string, by: string) => {
+      const made = await run([
+        'delegate',
+        pattern,
+        '--to',
+        'dave@partner.example',
+        '--until',
+        '2099-12-31',
+        '--identity-token',
+        s.sigstore.mintToken(by),
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+    };
+    await delegate('@other/*', 'alice@example.com'); // a trusted signer, for other packages
+    await delegate('@partner/*', 'mallory@elsewhere.example'); // the right packages, by a signer no one trusts
+    const dir = await mkdtemp(join(tmpdir(), 'aam-e2e-format-pack-'));
+    await mkdir(join(dir, 'prompts'));
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      'name: "@partner/format-pack"\nversion: 1.0.0\ndescription: Formatting prompts\nartifacts:\n  prompts:\n    - name: format-pack\n      path: prompts/main.md\n      description: Formatting prompts\n',
+    );
+    await writeFile(join(dir, 'prompts', 'main.md'), '# Format\n\nFormat the code before committing.\n');
+    const published = await run([
+      'publish',
+      dir,
+      '--sign',
+      '--identity-token',
+      s.sigstore.mintToken('dave@partner.example'),
+    ]);
+    assert.equal(published.code, 0, published.stderr);
+    // The demo policy warns rather than refuses: the package is installed, and its row says why it is not trusted.
+    await s.command('AAM: Install Package');
+    await s.pick('demo', 'Install from which registry?');
+    await s.pick('@partner/format-pack', 'Install which package?', { filter: true });
+    await s.waitForStatus('@partner/format-pack', 'signed, untrusted');
+    const said = (await s.row('@partner/format-pack').getAttribute('aria-label')) ?? '';
+    assert.match(said, /Signed by dave@partner\.example .*whose delegation is refused/);
+    assert.match(said, /for @other\/\*, not @partner\/format-pack/);
+    assert.match(said, /mallory@elsewhere\.example .*who is not in your trust lists/);
+    console.log(`screenshot: ${await s.shot('23b-delegations-refused')}`);
+  });
+
   it('Review Update of a co-signed package lists every signer, the one the new version adds and the one it lacks', async () => {
     // @demo/team-prompts 1.0.0 is signed by Alice and co-signed with the release key; 1.1.0 by Carol and the release
     // key: two trusted signers still (its threshold), Alice gone, Carol new.
