@@ -67,24 +67,25 @@ export async function storePublish(
   const key = await ctx.blobs.put(archive);
   return (
     (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, key, warn })) ??
-    (await storePublishAlone(ctx, settings, caller, manifest, archive, signed))
+    (await storePublishAlone(ctx, settings, caller, manifest, archive, key, signed))
   );
 }
 
 /**
- * Stores a checked publish in one transaction: the package's row is locked
- * (so two publishes of one version, on any number of instances, are decided
- * one after the other), ownership and the version are checked again, and only
- * then is the archive written to the blob store and the version inserted. A
- * publish that loses a race has written nothing; the (package, precedence)
- * unique index is the last word.
+ * Stores a checked publish, whose archive is already in the blob store under
+ * `key`, in one transaction: the package's row is locked (so two publishes of
+ * one version, on any number of instances, are decided one after the other),
+ * ownership and the version are checked again, and only then is the version
+ * inserted. A publish that loses a race has written no row; the (package,
+ * precedence) unique index is the last word.
  */
-export async function storePublishAlone(
+async function storePublishAlone(
   ctx: RegistryContext,
   settings: RegistrySettings,
   caller: Caller,
   manifest: Manifest,
   archive: Buffer,
+  key: string,
   signed: SignedUpload | undefined,
 ): Promise<VersionRow> {
   const { scope, name: bare } = parsePackageName(manifest.name);
@@ -111,7 +112,6 @@ export async function storePublishAlone(
       else await requireOwner(tx, caller, pkg, manifest.name);
       const existing = await samePrecedence(tx, pkg.id, manifest.version);
       if (existing) throw versionExists(manifest, existing);
-      const key = await ctx.blobs.put(archive);
       const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg, archive, key, signed);
       await refreshLatest(tx, pkg.id);
       await tx.query(
