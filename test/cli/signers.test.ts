@@ -25,7 +25,25 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     await configure(security);
     const run = (args: string[], extra: Parameters<typeof cli>[1] extends infer O ? Partial<O> : never = {}) =>
       cli(args, { cwd: w.project, home: w.home, ...extra });
-    return { w, run, configure, a: fingerprints['Key A <a@example.com>']!, b: fingerprints['Key B <b@example.com>']! };
+    /** Publishes NAME@1.0.0 to the default registry, signed with Sigstore as `email` (the local issuer's token). */
+    const publishAs = async (name: string, email: string) => {
+      const published = await run([
+        'publish',
+        await w.makePackage(name, '1.0.0'),
+        '--sign',
+        '--identity-token',
+        local.instance().mintToken(email),
+      ]);
+      assert.equal(published.code, 0, published.stderr);
+    };
+    return {
+      w,
+      run,
+      configure,
+      publishAs,
+      a: fingerprints['Key A <a@example.com>']!,
+      b: fingerprints['Key B <b@example.com>']!,
+    };
   }
 
   it('publish --sign --gpg-key A --gpg-key B signs with both keys, and says so', async () => {
@@ -156,20 +174,13 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
   });
 
   it('install refuses a delegate through a delegation for another pattern and one by an untrusted signer, naming each', async () => {
-    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const { w, run, publishAs } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
     const token = (email: string) => local.instance().mintToken(email);
     const delegate = (pattern: string, by: string) =>
       run(['delegate', pattern, '--to', 'bob@partner.io', '--until', '2099-12-31', '--identity-token', token(by)]);
     assert.equal((await delegate('@other/*', 'alice@example.com')).code, 0);
     assert.equal((await delegate('@acme/*', 'carol@elsewhere.example')).code, 0);
-    const published = await run([
-      'publish',
-      await w.makePackage('@acme/tool', '1.0.0'),
-      '--sign',
-      '--identity-token',
-      token('bob@partner.io'),
-    ]);
-    assert.equal(published.code, 0, published.stderr);
+    await publishAs('@acme/tool', 'bob@partner.io');
     const refused = await run(['install', '@acme/tool', '--no-deploy']);
     assert.equal(refused.code, 1, refused.stdout);
     assert.match(refused.stderr, /@acme\/tool@1\.0\.0: Signed by bob@partner\.io.*, whose delegation is refused: /);
@@ -179,7 +190,7 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
   });
 
   it('install refuses a delegate whose delegation expired before it signed, naming the date', async () => {
-    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const { run, publishAs } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
     const until = new Date(Date.now() + 4000).toISOString();
     const made = await run([
       'delegate',
@@ -194,14 +205,7 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     assert.equal(made.code, 0, made.stderr);
     // The delegation lapses; only then does the delegate sign (the transparency log's time says when).
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(until) - Date.now()) + 1500));
-    const published = await run([
-      'publish',
-      await w.makePackage('@acme/tool', '1.0.0'),
-      '--sign',
-      '--identity-token',
-      local.instance().mintToken('bob@partner.io'),
-    ]);
-    assert.equal(published.code, 0, published.stderr);
+    await publishAs('@acme/tool', 'bob@partner.io');
     const refused = await run(['install', '@acme/tool', '--no-deploy']);
     assert.equal(refused.code, 1, refused.stdout);
     assert.match(
@@ -213,7 +217,7 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
   });
 
   it('install refuses a delegation loop, re-delegation the delegation does not allow, and a chain past the depth limit', async () => {
-    const { w, run } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const { run, publishAs } = await setup('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
     const token = (email: string) => local.instance().mintToken(email);
     const delegate = async (pattern: string, by: string, to: string, depth: number) => {
       const made = await run([
@@ -229,16 +233,6 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
         token(by),
       ]);
       assert.equal(made.code, 0, made.stderr);
-    };
-    const publishAs = async (name: string, email: string) => {
-      const published = await run([
-        'publish',
-        await w.makePackage(name, '1.0.0'),
-        '--sign',
-        '--identity-token',
-        token(email),
-      ]);
-      assert.equal(published.code, 0, published.stderr);
     };
     const refusal = async (name: string) => {
       const refused = await run(['install', name, '--no-deploy']);
@@ -320,7 +314,7 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
   });
 
   it('install --review and diff list every signer, the signers that came and went, and the delegations used', async () => {
-    const { w, run, a, b } = await setup(
+    const { w, run, a, b, publishAs } = await setup(
       'trusted_identities: ["alice@example.com"]\non_signature_failure: error\non_signer_change: warn',
     );
     const alice = () => ['--identity-token', local.instance().mintToken('alice@example.com')];
@@ -378,14 +372,7 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
       (await run(['delegate', '@acme/*', '--to', 'bob@partner.io', '--until', '2099-12-31', ...alice()])).code,
       0,
     );
-    const bobs = await run([
-      'publish',
-      await w.makePackage('@acme/lint', '1.0.0'),
-      '--sign',
-      '--identity-token',
-      local.instance().mintToken('bob@partner.io'),
-    ]);
-    assert.equal(bobs.code, 0, bobs.stderr);
+    await publishAs('@acme/lint', 'bob@partner.io');
     const delegated = await run(['install', '@acme/lint', '--review', '--no-deploy']);
     assert.match(
       delegated.stdout,
@@ -394,7 +381,9 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
   });
 
   it('report names every signer of a co-signed package and the delegation a delegate signs through, in every format', async () => {
-    const { w, run, a } = await setup(`trusted_identities: ["alice@example.com"]\non_signature_failure: error`);
+    const { w, run, a, publishAs } = await setup(
+      `trusted_identities: ["alice@example.com"]\non_signature_failure: error`,
+    );
     const alice = () => ['--identity-token', local.instance().mintToken('alice@example.com')];
     const cosigned = await run([
       'publish',
@@ -410,14 +399,7 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
       (await run(['delegate', '@acme/*', '--to', 'bob@partner.io', '--until', '2099-12-31', ...alice()])).code,
       0,
     );
-    const bobs = await run([
-      'publish',
-      await w.makePackage('@acme/lint', '1.0.0'),
-      '--sign',
-      '--identity-token',
-      local.instance().mintToken('bob@partner.io'),
-    ]);
-    assert.equal(bobs.code, 0, bobs.stderr);
+    await publishAs('@acme/lint', 'bob@partner.io');
     assert.equal((await run(['install', '@acme/tool', '@acme/lint', '--no-deploy'])).code, 0);
     const keyA = `Key A <a@example.com> (${a})`;
     const delegation = /^bob@partner\.io — delegated by alice@example\.com for @acme\/\* until 2099-12-31$/;
