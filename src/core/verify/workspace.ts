@@ -97,7 +97,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // Every change made before this call is to be known to the watcher before it vouches for anything.
     const watch = store && !force ? options.watch : undefined;
     await watch?.settle();
-    const lock = await openLock(lockFile, store, force, options.lockRead);
+    const lock = releasable(await openLock(lockFile, store, force, options.lockRead));
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
     // A package that shares a deployed place with another is judged with it, verified alone or not.
@@ -214,16 +214,20 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           progress();
         },
       });
+      // The parsed lock and trust record entries they hold (10,000 packages: tens of MB) are not needed for the reports.
+      jobs.length = 0;
     }
 
     if (pendingRecords.size > 0 && !options.signal?.aborted)
       await learnRecord(workspace, pendingRecords, collected, options.onNotice);
+    pendingRecords.clear();
 
     if (options.ledger && !skipSignature && !options.signal?.aborted) {
       options.ledger.remember([...collected.values()].map(({ summary, result }) => ({ result, ...summary })));
       await options.ledger.save().catch(() => undefined);
     }
     const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
+    lock.release();
 
     const results = [...collected.values()].map((c) => c.result);
     // A package deploys what its signed archive names; when its installed aam.yaml names other artifacts
@@ -267,6 +271,12 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
   } finally {
     pool.close();
   }
+}
+
+/** `openLock`'s lock, whose parsed entries are let go (`release`) once the reports no longer need them. */
+function releasable({ names, digests, entries }: Awaited<ReturnType<typeof openLock>>) {
+  let read: typeof entries | undefined = entries;
+  return { names, digests, entries: () => read!(), release: () => void (read = undefined) };
 }
 
 /** The OpenPGP keys (fingerprints) the lock file says signed these entries; a few at most, as each may cost a GnuPG run. */
