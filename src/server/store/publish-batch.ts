@@ -60,9 +60,15 @@ async function drain(ctx: RegistryContext, queue: { waiting: Queued[]; running: 
   try {
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, MAX_BATCH);
+      // What the transaction stored, and its id: when COMMIT fails, the server may still have committed.
+      const attempt: Attempt = {};
       const stored = await ctx.db
-        .transaction((tx) => storeBatch(tx, ctx, batch))
-        .catch((error: unknown) => void batch[0]!.warn?.(error));
+        .transaction(async (tx) => (attempt.stored = await storeBatch(tx, ctx, batch, attempt)))
+        .catch(async (error: unknown) => {
+          if (attempt.stored && attempt.xid && (await committed(ctx.db, attempt.xid))) return attempt.stored;
+          batch[0]!.warn?.(error);
+          return undefined;
+        });
       for (const item of batch) item.settle(stored?.get(item));
     }
   } finally {
@@ -70,9 +76,40 @@ async function drain(ctx: RegistryContext, queue: { waiting: Queued[]; running: 
   }
 }
 
+interface Attempt {
+  stored?: Map<Queued, VersionRow>;
+  /** The transaction's id (`txid_current()`), to ask afterwards whether it committed. */
+  xid?: string;
+}
+
+/**
+ * Whether a transaction committed, asked after its COMMIT failed on the way
+ * back (the connection dropped): the server may have committed it, and then
+ * its publishes are stored and must be answered so — not stored again, which
+ * would answer 409 for a version the client just published. While the
+ * server has not yet seen the connection go, the transaction is still in
+ * progress; it is asked again for a few seconds. Unknown counts as not.
+ */
+async function committed(db: Queryable, xid: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const status = await db
+      .query<{ status: string | null }>('SELECT pg_xact_status($1::text::xid8) AS status', [xid])
+      .then((r) => r.rows[0]?.status ?? null)
+      .catch(() => null);
+    if (status !== 'in progress') return status === 'committed';
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
 const precedence = (version: string) => version.split('+')[0]!;
 
-async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]): Promise<Map<Queued, VersionRow>> {
+async function storeBatch(
+  tx: Queryable,
+  ctx: RegistryContext,
+  batch: Queued[],
+  attempt: Attempt,
+): Promise<Map<Queued, VersionRow>> {
   const names = batch.map((item) => parsePackageName(item.manifest.name));
   // The packages' rows, locked in one order (by id) so that two instances' batches never deadlock.
   const locked = await tx.query<{ id: string; scope: string; name: string }>(
@@ -89,8 +126,9 @@ async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]):
     mine: boolean;
     taken: boolean;
     installable: string[];
+    xid: string;
   }>(
-    `SELECT w.i,
+    `SELECT w.i, txid_current()::text AS xid,
             EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id) AS owned,
             EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id AND o.user_id = w.user_id) AS mine,
             EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id = w.id
@@ -100,6 +138,7 @@ async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]):
        FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS w(id, user_id, version, i)`,
     [ids.map((id) => id ?? null), batch.map((item) => item.caller.userId), batch.map((item) => item.manifest.version)],
   );
+  attempt.xid = checks.rows[0]?.xid;
   const accepted: { item: Queued; packageId: string }[] = [];
   const installable = new Map<string, string[]>();
   const claimed = new Set<string>();
