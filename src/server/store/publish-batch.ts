@@ -9,6 +9,7 @@ import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
 import type { RegistrySettings, VersionRow } from './packages.ts';
 import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
+import { committed } from './commit-outcome.ts';
 
 /** A checked publish waiting for its batch. */
 export interface PublishItem {
@@ -80,26 +81,6 @@ interface Attempt {
   stored?: Map<Queued, VersionRow>;
   /** The transaction's id (`txid_current()`), to ask afterwards whether it committed. */
   xid?: string;
-}
-
-/**
- * Whether a transaction committed, asked after its COMMIT failed on the way
- * back (the connection dropped): the server may have committed it, and then
- * its publishes are stored and must be answered so — not stored again, which
- * would answer 409 for a version the client just published. While the
- * server has not yet seen the connection go, the transaction is still in
- * progress; it is asked again for a few seconds. Unknown counts as not.
- */
-async function committed(db: Queryable, xid: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const status = await db
-      .query<{ status: string | null }>('SELECT pg_xact_status($1::text::xid8) AS status', [xid])
-      .then((r) => r.rows[0]?.status ?? null)
-      .catch(() => null);
-    if (status !== 'in progress') return status === 'committed';
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
 }
 
 const precedence = (version: string) => version.split('+')[0]!;
