@@ -20,6 +20,7 @@ export const AUDIT_EVENTS = [
   'ownership.transfer',
   'signature.add',
   'delegation.add',
+  'delegation.remove',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 

@@ -88,6 +88,11 @@ export class HttpRegistry implements Registry {
     return readHttpDelegations(this);
   }
 
+  async removeDelegation(name: string): Promise<void> {
+    const token = await this.http.requireToken(`Removing delegation ${name.slice(0, 12)} from registry "${this.name}"`);
+    await this.call('DELETE', `/delegations/${name}`, { token });
+  }
+
   async addDelegation(file: { name: string; bytes: Buffer }): Promise<void> {
     await addHttpDelegation(this, file);
   }

@@ -197,3 +197,30 @@ export async function storeDelegation(
     });
   });
 }
+
+/**
+ * Removes a delegation the registry keeps (its operator's way to make room).
+ * A revocation is never removed: a client that captured the delegation at
+ * install would trust it again. Clients that captured the delegation keep it.
+ */
+export async function removeDelegation(db: Database, caller: Caller, name: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ kind: string }>('SELECT kind FROM delegations WHERE name = $1 FOR UPDATE', [
+      name,
+    ]);
+    if (!rows[0]) throw new ApiFailure(404, 'not_found', `The registry keeps no delegation ${name.slice(0, 12)}.`);
+    if (rows[0].kind !== 'delegation')
+      throw new ApiFailure(
+        409,
+        'revocation_kept',
+        `${name.slice(0, 12)} is a revocation: revocations are kept, as removing one would let a client that keeps the delegation trust it again.`,
+      );
+    await tx.query('DELETE FROM delegations WHERE name = $1', [name]);
+    await appendAudit(tx, {
+      event: 'delegation.remove',
+      actor: caller.username,
+      package: '*',
+      metadata: { id: `sha256:${name.replace(/\.json$/, '')}` },
+    });
+  });
+}
