@@ -124,12 +124,18 @@ for (const engine of engines) {
         await assert.rejects(client().addSignature('@acme/cosigned', '1.0.0', await reviewer(archive)), (e) =>
           isAamError(e, 'REGISTRY_AUTH'),
         );
+        // One account may not fill the version's signatures: a second key of bob's is taken, a third refused.
+        await client(bob).addSignature('@acme/cosigned', '1.0.0', await (await signer('b2@example.com'))(archive));
+        await assert.rejects(
+          client(bob).addSignature('@acme/cosigned', '1.0.0', await (await signer('b3@example.com'))(archive)),
+          (e) => isAamError(e) && /cosign_quota.*the most one account may/.test(e.message),
+        );
         const log = (await (await fetch(`${server.url}/api/v1/packages/@acme/cosigned/audit-log`)).json()) as {
           entries: { event: string; actor: string }[];
         };
         assert.deepEqual(
           log.entries.map((e) => `${e.event} by ${e.actor}`),
-          ['package.publish by alice', 'signature.add by bob'],
+          ['package.publish by alice', 'signature.add by bob', 'signature.add by bob'],
         );
       });
 

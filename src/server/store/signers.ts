@@ -61,10 +61,17 @@ export async function storeVersionSignature(
   try {
     return await db.transaction(async (tx) => {
       await tx.query('SELECT 1 FROM package_versions WHERE id = $1 FOR UPDATE', [target.id]);
-      const { rows } = await tx.query<{ type: string; position: number }>(
-        'SELECT type, position FROM version_signatures WHERE version_id = $1',
+      const { rows } = await tx.query<{ type: string; position: number; added_by: string | null }>(
+        'SELECT type, position, added_by FROM version_signatures WHERE version_id = $1',
         [target.id],
       );
+      // Anyone may co-sign, so one account may not take every slot from the co-signers that matter.
+      if (rows.filter((r) => r.added_by === caller.userId).length >= COSIGNATURES_PER_ACCOUNT)
+        throw new ApiFailure(
+          403,
+          'cosign_quota',
+          `${caller.username} has added ${COSIGNATURES_PER_ACCOUNT} signatures to ${name}@${version}, the most one account may.`,
+        );
       if (rows.length >= MAX_SIGNATURES)
         throw new ApiFailure(
           409,
@@ -131,6 +138,9 @@ export async function listDelegations(db: Queryable): Promise<{ delegations: { n
   );
   return { delegations: rows.map((r) => ({ name: r.name.trim(), file: Buffer.from(r.file).toString('base64') })) };
 }
+
+/** Signatures one account may add to a version (of the MAX_SIGNATURES it carries): a co-signer signs once or twice. */
+export const COSIGNATURES_PER_ACCOUNT = 2;
 
 /** Delegations and revocations one account may store: anyone with a publish token can add them. */
 export const DELEGATIONS_PER_ACCOUNT = 32;
