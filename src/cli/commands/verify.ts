@@ -189,29 +189,33 @@ async function verifyStored(
   },
 ): Promise<{ reports: PackageReport[]; lost: readonly LostSetting[] }> {
   const storeDir = join(aamHome(io.homeDir).cacheDir, 'verified');
-  const store = new VerificationStore(storeDir, PRODUCT_VERSION);
-  const reports = await verifyWorkspace({
-    workspace: ctx.workspace,
-    config: ctx.config,
-    verifier: ctx.verifier,
-    cache: ctx.cache,
-    offline: options.offline,
-    only: options.only,
-    store,
-    force: options.force,
-    onNotice: (message) => io.stderr(`${paint(io, 'yellow', '⚠')} ${message}\n`),
-    homeDir: io.homeDir,
-    recordSigners: true,
-    ledger: new VerifiedLedger(storeDir),
-    useCachedVerification: options.useCachedVerification,
-    lockRead: options.lockRead,
-  });
-  const lost = store.lost(ctx.workspace.lockFile);
-  if (options.acknowledgePolicy && lost.length > 0) {
-    store.acknowledgeLost(ctx.workspace.lockFile);
-    await store.save();
+  const store = new VerificationStore(storeDir, PRODUCT_VERSION, true);
+  try {
+    const reports = await verifyWorkspace({
+      workspace: ctx.workspace,
+      config: ctx.config,
+      verifier: ctx.verifier,
+      cache: ctx.cache,
+      offline: options.offline,
+      only: options.only,
+      store,
+      force: options.force,
+      onNotice: (message) => io.stderr(`${paint(io, 'yellow', '⚠')} ${message}\n`),
+      homeDir: io.homeDir,
+      recordSigners: true,
+      ledger: new VerifiedLedger(storeDir),
+      useCachedVerification: options.useCachedVerification,
+      lockRead: options.lockRead,
+    });
+    const lost = store.lost(ctx.workspace.lockFile);
+    if (options.acknowledgePolicy && lost.length > 0) {
+      store.acknowledgeLost(ctx.workspace.lockFile);
+      await store.save();
+    }
+    return { reports, lost };
+  } finally {
+    store.dispose();
   }
-  return { reports, lost };
 }
 
 /**

@@ -6,12 +6,12 @@ import { basename, dirname, join } from 'node:path';
  * Replaces `path` with `data` so that a reader (or a crash) only ever sees the
  * old file or the new one: write a sibling temp file, fsync it, rename it over
  * the target, then fsync the directory so the rename itself is durable.
- * `data` may come in pieces (an iterable of strings), so that a large file is
+ * `data` may come in pieces (an iterable of strings or bytes), so that a large file is
  * never one string in memory.
  */
 export async function writeFileAtomic(
   path: string,
-  data: string | Uint8Array | Iterable<string>,
+  data: string | Uint8Array | Iterable<string | Uint8Array>,
   mode = 0o644,
 ): Promise<void> {
   const dir = dirname(path);

@@ -210,7 +210,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         onResult: (result) => {
           const { key, summary } = pending.get(result.name)!;
           store?.remember(lockFile, result.name, { key, summary, result });
-          report(result.name, summary, result);
+          // A store that wrote the result out does not hold it: the reports need neither evidence nor scan.
+          report(result.name, summary, store?.spills ? { ...result, evidence: {}, scan: undefined } : result);
           progress();
         },
       });

@@ -1,5 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
 import type { JobResult } from '../checks/job.ts';
@@ -33,10 +33,20 @@ export class VerificationStore {
   readonly decided = new WeakMap<JobResult, { policyKey: string; report: unknown }>();
   /** What the verdict floor last computed of a workspace's shared places (see sharedPlacesOf), by lock file. */
   readonly places = new Map<string, { value: unknown }>();
+  /** Results written out as they came (see `spills`), by lock file: the file and the names in it. */
+  private readonly spilled = new Map<string, { fd: number; file: string; names: Set<string>; size: number }>();
 
-  constructor(dir: string | undefined, salt = '') {
+  /**
+   * A store for one run (the CLI's) writes each result out to a file beside
+   * its own as it is remembered and holds none of them (10,000 results are
+   * ≈ 90 MB in memory); `stored` no longer gives those back. `dispose` when done.
+   */
+  readonly spills: boolean;
+
+  constructor(dir: string | undefined, salt = '', spills = false) {
     this.dir = dir;
     this.salt = salt;
+    this.spills = spills;
   }
 
   static digest(value: unknown): string {
@@ -54,8 +64,50 @@ export class VerificationStore {
   }
 
   remember(lockFile: string, name: string, stored: StoredResult): void {
-    this.record(lockFile).results[name] = stored;
+    const spill = this.spillOf(lockFile);
     this.dirty.add(lockFile);
+    if (spill && !spill.names.has(name)) {
+      const bytes = Buffer.from(
+        `${spill.names.size === 0 ? '' : ','}${JSON.stringify(name)}:${JSON.stringify(stored)}`,
+      );
+      try {
+        // At the end of what was written whole: a write that failed halfway is written over.
+        for (let at = 0; at < bytes.length;) at += writeSync(spill.fd, bytes, at, bytes.length - at, spill.size + at);
+        spill.size += bytes.length;
+        spill.names.add(name);
+        delete this.record(lockFile).results[name];
+        return;
+      } catch {
+        // Kept in memory instead.
+      }
+    }
+    this.record(lockFile).results[name] = stored;
+  }
+
+  /** Closes and removes what a spilling store wrote out (its results are in the saved file by then). */
+  dispose(): void {
+    for (const { fd, file } of this.spilled.values()) {
+      closeSync(fd);
+      rmSync(file, { force: true });
+    }
+    this.spilled.clear();
+  }
+
+  /** Where a spilling store writes a workspace's results; none (results kept in memory) when it cannot. */
+  private spillOf(lockFile: string) {
+    if (!this.spills || !this.dir) return undefined;
+    let spill = this.spilled.get(lockFile);
+    if (!spill) {
+      try {
+        mkdirSync(this.dir, { recursive: true });
+        const file = `${this.fileOf(lockFile)}.${process.pid}.spill`;
+        spill = { fd: openSync(file, 'w+', 0o600), file, names: new Set(), size: 0 };
+        this.spilled.set(lockFile, spill);
+      } catch {
+        return undefined;
+      }
+    }
+    return spill;
   }
 
   /** Forgets packages that are no longer in the lock file. */
@@ -120,7 +172,11 @@ export class VerificationStore {
     for (const lockFile of [...this.dirty]) {
       this.dirty.delete(lockFile);
       try {
-        await writeFileAtomic(this.fileOf(lockFile), jsonPieces(this.loaded.get(lockFile)!), 0o600);
+        await writeFileAtomic(
+          this.fileOf(lockFile),
+          jsonPieces(this.loaded.get(lockFile)!, this.spilled.get(lockFile)),
+          0o600,
+        );
       } catch (error) {
         problems.push(`${this.fileOf(lockFile)}: ${(error as Error).message}`);
       }
@@ -173,11 +229,28 @@ export class VerificationStore {
  * `JSON.stringify(record)`, in pieces of about 64 KB: a record of 10,000
  * results is tens of megabytes of text, which need not be one string.
  */
-function* jsonPieces(record: WorkspaceRecord): Generator<string> {
+function* jsonPieces(
+  record: WorkspaceRecord,
+  spill?: { fd: number; names: Set<string>; size: number },
+): Generator<string | Uint8Array> {
   const marker = '\u0000results\u0000';
   const [before, after] = JSON.stringify({ ...record, results: marker }).split(JSON.stringify(marker));
   let piece = `${before}{`;
   let first = true;
+  // The results written out first, as written (`"name":{…}` separated by commas, UTF-8 bytes: a
+  // piece may end inside a character); one also held in memory (remembered again) comes after, and wins.
+  if (spill && spill.names.size > 0) {
+    yield piece;
+    piece = '';
+    first = false;
+    for (let at = 0; at < spill.size;) {
+      const buffer = Buffer.allocUnsafe(Math.min(65536, spill.size - at));
+      const read = readSync(spill.fd, buffer, 0, buffer.length, at);
+      if (read === 0) throw new Error('the results written out are shorter than they were');
+      yield buffer.subarray(0, read);
+      at += read;
+    }
+  }
   for (const [name, stored] of Object.entries(record.results)) {
     const text = JSON.stringify(stored);
     if (text === undefined) continue;
