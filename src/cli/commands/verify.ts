@@ -163,9 +163,10 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
  * V8 grows the young generation with the allocation rate, up to 64 MB a
  * semi-space: verifying 10,000 packages took this thread's to 128 MB, a
  * quarter of the run's peak RSS. The CLI keeps it at its start size (here
- * and in the worker threads started after, as the setting is the process's)
- * for ~5% more CPU; the old generation grows as it must. Not in the
- * extension host, which is VS Code's process, not ours.
+ * and in the worker threads started after, as the setting is the process's):
+ * more, smaller scavenges, CPU within the measurements' spread; the old
+ * generation grows as it must. Not in the extension host, which is VS
+ * Code's process, not ours.
  */
 function boundYoungGeneration(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
