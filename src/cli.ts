@@ -16,6 +16,8 @@ const ready = proxied
 
 const io: CliIo = {
   stdout: (text) => process.stdout.write(text),
+  stdoutDrained: () =>
+    process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', resolve)) : undefined,
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),

@@ -1,6 +1,11 @@
 /** Where the CLI reads and writes: the real process, or a test's buffers. */
 export interface CliIo {
   stdout: (text: string) => void;
+  /**
+   * Resolves once what was written to stdout has gone out (a pipe read slower
+   * than a long report is written holds the rest in memory); undefined: at once.
+   */
+  stdoutDrained?: () => Promise<void> | undefined;
   stderr: (text: string) => void;
   env: Record<string, string | undefined>;
   cwd: string;

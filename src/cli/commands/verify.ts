@@ -126,7 +126,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
   }
   const summary = summarize(reports);
   if (values.json) {
-    writeJson(
+    await writeJson(
       io,
       { project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost },
       reports,
@@ -153,7 +153,10 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
           `  (a tool that rewrites the config, such as "aam config set", may have dropped it; add it back, or run with --acknowledge-policy to stop this warning)\n`,
         ),
       );
-    for (const report of reports) io.stdout(`${reportLines(io, report).join('\n')}\n`);
+    for (const report of reports) {
+      io.stdout(`${reportLines(io, report).join('\n')}\n`);
+      await io.stdoutDrained?.();
+    }
     io.stdout(`\n${summary.line}\n`);
   }
   return summary.failed > 0 ? EXIT.failed : EXIT.ok;
@@ -225,12 +228,12 @@ async function verifyStored(
  * holding every package's JSON and the whole text at once (10,000 packages
  * are tens of megabytes).
  */
-function writeJson(
+async function writeJson(
   io: CliIo,
   head: Record<string, unknown>,
   reports: readonly PackageReport[],
   summary: unknown,
-): void {
+): Promise<void> {
   const marker = '\u0000packages\u0000';
   const [before, after] = JSON.stringify({ ...head, packages: marker, summary }, null, 2).split(JSON.stringify(marker));
   if (reports.length === 0) {
@@ -238,8 +241,10 @@ function writeJson(
     return;
   }
   io.stdout(`${before}[`);
-  reports.forEach((report, i) =>
-    io.stdout(`${i === 0 ? '' : ','}\n    ${JSON.stringify(reportToJson(report), null, 2).replaceAll('\n', '\n    ')}`),
-  );
+  for (const [i, report] of reports.entries()) {
+    io.stdout(`${i === 0 ? '' : ','}\n    ${JSON.stringify(reportToJson(report), null, 2).replaceAll('\n', '\n    ')}`);
+    // A reader slower than this (a pipe) would otherwise leave the whole text queued in memory.
+    await io.stdoutDrained?.();
+  }
   io.stdout(`\n  ]${after}\n`);
 }
