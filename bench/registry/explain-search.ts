@@ -33,6 +33,9 @@ const queries: Record<string, Omit<SearchQuery, 'limit'>> = {
   // Words of descriptions, in about a third of the packages each: together in a few thousand.
   combination: { q: 'the with', page: 1 },
   combination_page_40: { q: 'the with', page: 40 },
+  // A name word in just over 1,000 packages: the name index is walked for them (or they are sorted).
+  just_over_1000: { q: 'types', page: 1 },
+  just_over_1000_page_50: { q: 'types', page: 50 },
   // The fixture's types: every package a prompt, 1 in 10 an agent, 1 in 200 a skill.
   list_rare_type: { type: 'skill', page: 1 },
   list_rare_type_page_20: { type: 'skill', page: 20 },

@@ -100,7 +100,9 @@ export async function seed(
         dependencies: {},
         artifacts: {
           prompts: [{ name: 'p', path: 'prompts/p.md', description: 'P' }],
-          ...Object.fromEntries(extraTypes.map((type) => [`${type}s`, [{ name: 'x', path: `${type}s/x.md`, description: 'X' }]])),
+          ...Object.fromEntries(
+            extraTypes.map((type) => [`${type}s`, [{ name: 'x', path: `${type}s/x.md`, description: 'X' }]]),
+          ),
         },
       };
       await add(

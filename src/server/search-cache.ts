@@ -74,7 +74,8 @@ export class SearchCache<Answer = unknown> {
     this.drop(key);
     this.entries.set(key, { answer, bytes });
     this.size += bytes;
-    while (this.entries.size > this.maxEntries || this.size > this.maxBytes) this.drop(this.entries.keys().next().value!);
+    while (this.entries.size > this.maxEntries || this.size > this.maxBytes)
+      this.drop(this.entries.keys().next().value!);
   }
 
   clear(): void {

@@ -11,10 +11,13 @@
  * Within a tier, by scope then name (a prefix: by name then scope), in byte
  * order. No tier reads every package that matches: 0 and 1 are ranges of a
  * btree read in the order shown and cut at the page's end; 2 and 3 take at
- * most FEW + 1 matches from their GIN index — all of them when there are no
- * more than FEW, then sorted — and when there are more, the words are common
- * enough that walking the name index in order finds a page's worth within
- * about (page's end × packages / FEW) rows. The total is counted up to
+ * most few + 1 matches from their GIN index (few: 1,000 on the first pages,
+ * more on deep ones, see fewFor) — all of them when there are no more than
+ * few, then sorted — and when there are more, the words are common enough
+ * that walking the name index in order finds a page's worth within about
+ * (page's end × packages / few) rows. A type filter is part of every index
+ * read (migration 8): a column of the word indexes, a partial btree per type
+ * for the walks and listings. The total is counted up to
  * COUNT_CAP matches and flagged `total_capped` beyond (an exact count of a
  * common word would read every match, for a page number no one goes to),
  * from the rows the tiers read anyway; one statement does it all.
@@ -38,14 +41,16 @@ export const countCap = (query: SearchQuery) => ((query.q ?? '').trim() ? COUNT_
 
 /**
  * A word tier with at most this many matches is read whole from its index and sorted; above, the
- * name index is walked in order. Sorting m matches reads m rows; walking reads about
- * upTo × packages / m: the two cross at √(upTo × packages), so the line moves with the page's end
- * (for a registry of 100,000 packages: 1,414 for the first page of 20, 10,000 for the 50th). Either
- * side then reads at most that many rows, where a fixed line of 1,000 walked up to 100 times more
- * for a combination of words just above it on a deep page.
+ * name index is walked in order. Deciding reads up to this many + 1 rows, whichever way it goes;
+ * a walk then reads about upTo × packages / matches rows. On the first pages that is a few
+ * thousand at worst (matches just above the line), and common words — what is asked most — pay
+ * for the line on every ask, so it stays at 1,000. On deep pages a walk for matches just above
+ * 1,000 would read most of the table (upTo 1,000: ~100,000 rows for 100,000 packages), so the line
+ * moves up with the page's end, to 10,000 for the last page a query serves (either side then reads
+ * about 20,000 rows at most, where a walk and a sort cross at √(upTo × packages)).
  */
 const FEW = 1_000;
-const fewFor = (upTo: number) => Math.min(10 * FEW, Math.max(FEW, Math.round(Math.sqrt(upTo * 100_000))));
+const fewFor = (upTo: number) => Math.min(10 * FEW, Math.max(FEW, 10 * upTo));
 
 export const ARTIFACT_TYPES = ['skill', 'agent', 'prompt', 'instruction'] as const;
 
@@ -182,7 +187,10 @@ export const SEARCH_TIMEOUT_MS = 2_000;
 
 type Row = Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null };
 
-export async function searchPackages(db: Queryable & Partial<Pick<Database, 'engine' | 'transaction'>>, query: SearchQuery) {
+export async function searchPackages(
+  db: Queryable & Partial<Pick<Database, 'engine' | 'transaction'>>,
+  query: SearchQuery,
+) {
   const { page, limit } = query;
   const statement = searchStatement(query);
   const { rows } =
