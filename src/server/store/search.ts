@@ -190,6 +190,7 @@ type Row = Partial<PackageRow> & { total: number; types: string[] | null; keywor
 export async function searchPackages(
   db: Queryable & Partial<Pick<Database, 'engine' | 'transaction'>>,
   query: SearchQuery,
+  timeoutMs = SEARCH_TIMEOUT_MS,
 ) {
   const { page, limit } = query;
   const statement = searchStatement(query);
@@ -197,7 +198,7 @@ export async function searchPackages(
     db.engine === 'postgres' && db.transaction
       ? await db
           .transaction(async (tx) => {
-            await tx.query(`SET LOCAL statement_timeout = ${SEARCH_TIMEOUT_MS}`);
+            await tx.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
             return tx.query<Row>(...statement);
           })
           .catch((error: unknown) => {
