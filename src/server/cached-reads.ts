@@ -35,7 +35,8 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
   const stop = await reads.listen(db);
   const downloads = new DownloadCounter(db);
   app.decorate('reads', reads);
-  app.decorate('searches', new SearchCache(reads));
+  // AAM_SEARCH_CACHE_ENTRIES=0 keeps no search answer (what the bench measures a search's own cost with).
+  app.decorate('searches', new SearchCache(reads, Number(process.env.AAM_SEARCH_CACHE_ENTRIES ?? 2_000)));
   app.decorate('archives', new ArchiveCache());
   app.decorate('downloads', downloads);
   app.decorateRequest('cacheSlot', null);

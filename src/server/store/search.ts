@@ -22,7 +22,7 @@
  * common word would read every match, for a page number no one goes to),
  * from the rows the tiers read anyway; one statement does it all.
  */
-import type { Database, Queryable } from '../db.ts';
+import type { Database } from '../db.ts';
 import { ApiFailure } from '../errors.ts';
 import { iso } from './packages.ts';
 import type { PackageRow } from './packages.ts';
@@ -178,34 +178,20 @@ export function searchStatement(query: SearchQuery): Statement {
   ];
 }
 
-/**
- * No search statement runs longer than this on PostgreSQL: every tier is bounded by the table's size
- * (at most one walk of an index), but a query made to defeat the answer cache must not hold a
- * connection for long either. Past it, the search is refused (503), not waited for.
- */
-export const SEARCH_TIMEOUT_MS = 2_000;
-
 type Row = Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null };
 
-export async function searchPackages(
-  db: Queryable & Partial<Pick<Database, 'engine' | 'transaction'>>,
-  query: SearchQuery,
-  timeoutMs = SEARCH_TIMEOUT_MS,
-) {
+/**
+ * A search, as a bounded read (db.ts): on PostgreSQL no statement runs longer than the bound (2 s).
+ * Every tier is bounded by the table's size (at most one walk of an index), but a query made to
+ * defeat the answer cache must not hold a connection for long either: past the bound it is
+ * refused (503), not waited for.
+ */
+export async function searchPackages(db: Pick<Database, 'boundedQuery'>, query: SearchQuery) {
   const { page, limit } = query;
-  const statement = searchStatement(query);
-  const { rows } =
-    db.engine === 'postgres' && db.transaction
-      ? await db
-          .transaction(async (tx) => {
-            await tx.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
-            return tx.query<Row>(...statement);
-          })
-          .catch((error: unknown) => {
-            if ((error as { code?: unknown } | null)?.code !== '57014') throw error;
-            throw new ApiFailure(503, 'search_timeout', 'The search took too long; try more words or a longer name.');
-          })
-      : await db.query<Row>(...statement);
+  const { rows } = await db.boundedQuery<Row>(...searchStatement(query)).catch((error: unknown) => {
+    if ((error as { code?: unknown } | null)?.code !== '57014') throw error;
+    throw new ApiFailure(503, 'search_timeout', 'The search took too long; try more words or a longer name.');
+  });
   const counted = Number(rows[0]?.total ?? 0);
   const cap = countCap(query);
   const total = Math.min(counted, cap);
