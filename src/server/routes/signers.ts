@@ -174,7 +174,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
             additionalProperties: false,
             properties: { name: DELEGATION_FILE, kind: { enum: ['delegation', 'revocation'] } },
           },
-          ...errors(400, 401, 403, 413),
+          ...errors(400, 401, 403, 409, 413),
         },
       },
     },
