@@ -260,11 +260,8 @@ CREATE TABLE delegations (
     version: 7,
     sql: SEARCH_MIGRATION,
   },
-  {
-    // Issue #28: a package's artifact types in its row, in the word indexes and in a btree per type.
-    version: 8,
-    sql: SEARCH_TYPES_MIGRATION,
-  },
+  // Issue #28: a package's artifact types in its row, in the word indexes and in a btree per type.
+  { version: 8, sql: SEARCH_TYPES_MIGRATION },
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */
