@@ -124,12 +124,18 @@ for (const engine of engines) {
         await assert.rejects(client().addSignature('@acme/cosigned', '1.0.0', await reviewer(archive)), (e) =>
           isAamError(e, 'REGISTRY_AUTH'),
         );
+        // One account may not fill the version's signatures: a second key of bob's is taken, a third refused.
+        await client(bob).addSignature('@acme/cosigned', '1.0.0', await (await signer('b2@example.com'))(archive));
+        await assert.rejects(
+          client(bob).addSignature('@acme/cosigned', '1.0.0', await (await signer('b3@example.com'))(archive)),
+          (e) => isAamError(e) && /cosign_quota.*the most one account may/.test(e.message),
+        );
         const log = (await (await fetch(`${server.url}/api/v1/packages/@acme/cosigned/audit-log`)).json()) as {
           entries: { event: string; actor: string }[];
         };
         assert.deepEqual(
           log.entries.map((e) => `${e.event} by ${e.actor}`),
-          ['package.publish by alice', 'signature.add by bob'],
+          ['package.publish by alice', 'signature.add by bob', 'signature.add by bob'],
         );
       });
 
@@ -216,7 +222,8 @@ for (const engine of engines) {
           client(mallory).addDelegation(await revocation(`sha256:${'1'.repeat(64)}`)),
           (e) => isAamError(e) && /invalid_delegation.*a delegation this registry does not keep/.test(e.message),
         );
-        await client(mallory).addDelegation(await revocation(`sha256:${first.name.replace(/\.json$/, '')}`));
+        const revoking = await revocation(`sha256:${first.name.replace(/\.json$/, '')}`);
+        await client(mallory).addDelegation(revoking);
         const held = (await client().readDelegations()).length;
         for (let n = 1; n < DELEGATIONS_PER_ACCOUNT - 1; n++) await client(mallory).addDelegation(await delegation(n));
         await assert.rejects(
@@ -240,6 +247,21 @@ for (const engine of engines) {
         assert.ok(isAamError(refused) && /delegations_full/.test(refused.message), String(refused));
         const kept = await client().readDelegations();
         assert.ok(kept.length <= MAX_STORED_DELEGATIONS + DELEGATIONS_PER_ACCOUNT, `${kept.length} kept`);
+        // The operator makes room: an admin token removes a delegation, never a revocation.
+        const operator = (await createToken(server.db, { user: 'operator', scopes: ['admin'] })).token;
+        await assert.rejects(
+          client(mallory).removeDelegation(first.name),
+          (e) => isAamError(e) && /no "admin" scope/.test(e.message),
+        );
+        await assert.rejects(
+          client(operator).removeDelegation(revoking.name),
+          (e) => isAamError(e) && /revocation_kept/.test(e.message),
+        );
+        await client(operator).removeDelegation(first.name);
+        const after = (await client().readDelegations()).map((f) => f.name);
+        assert.ok(!after.includes(first.name) && after.includes(revoking.name));
+        const filler = (await createToken(server.db, { user: 'filler-last', scopes: ['publish'] })).token;
+        await client(filler).addDelegation(await delegation(999));
       });
     },
   );

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../archive/hash.ts';
 import { AamError } from '../errors.ts';
@@ -133,6 +133,17 @@ export async function readDelegationFiles(root: string): Promise<{ name: string;
     if (bytes) out.push({ name, bytes });
   }
   return out;
+}
+
+/** Removes a delegation from `delegations/`; a revocation stays (a client keeping the delegation would trust it again). */
+export async function removeDelegationFrom(root: string, name: string): Promise<void> {
+  const path = join(delegationsDirIn(root), name);
+  const bytes = await readRegularFile(path, 'delegation').catch(() => undefined);
+  if (!bytes) throw new AamError('USAGE', `The registry keeps no delegation ${name.slice(0, 12)}.`);
+  const signed = readSignedDocumentFile(name, bytes);
+  if (!('problem' in signed) && parseDocument(signed.document)?.kind === 'revocation')
+    throw new AamError('USAGE', `${name.slice(0, 12)} is a revocation: revocations are kept.`);
+  await rm(path, { force: true });
 }
 
 /** Stores a signed delegation or revocation in `delegations/`, once it reads as one (its signature is for readers to judge). */

@@ -61,10 +61,17 @@ export async function storeVersionSignature(
   try {
     return await db.transaction(async (tx) => {
       await tx.query('SELECT 1 FROM package_versions WHERE id = $1 FOR UPDATE', [target.id]);
-      const { rows } = await tx.query<{ type: string; position: number }>(
-        'SELECT type, position FROM version_signatures WHERE version_id = $1',
+      const { rows } = await tx.query<{ type: string; position: number; added_by: string | null }>(
+        'SELECT type, position, added_by FROM version_signatures WHERE version_id = $1',
         [target.id],
       );
+      // Anyone may co-sign, so one account may not take every slot from the co-signers that matter.
+      if (rows.filter((r) => r.added_by === caller.userId).length >= COSIGNATURES_PER_ACCOUNT)
+        throw new ApiFailure(
+          403,
+          'cosign_quota',
+          `${caller.username} has added ${COSIGNATURES_PER_ACCOUNT} signatures to ${name}@${version}, the most one account may.`,
+        );
       if (rows.length >= MAX_SIGNATURES)
         throw new ApiFailure(
           409,
@@ -132,6 +139,9 @@ export async function listDelegations(db: Queryable): Promise<{ delegations: { n
   return { delegations: rows.map((r) => ({ name: r.name.trim(), file: Buffer.from(r.file).toString('base64') })) };
 }
 
+/** Signatures one account may add to a version (of the MAX_SIGNATURES it carries): a co-signer signs once or twice. */
+export const COSIGNATURES_PER_ACCOUNT = 2;
+
 /** Delegations and revocations one account may store: anyone with a publish token can add them. */
 export const DELEGATIONS_PER_ACCOUNT = 32;
 /** Delegations the registry keeps, at most: half of what clients read, the rest left for their revocations. */
@@ -194,6 +204,33 @@ export async function storeDelegation(
         id: `sha256:${file.name.replace(/\.json$/, '')}`,
         ...(parsed.revokes ? { revokes: parsed.revokes } : {}),
       },
+    });
+  });
+}
+
+/**
+ * Removes a delegation the registry keeps (its operator's way to make room).
+ * A revocation is never removed: a client that captured the delegation at
+ * install would trust it again. Clients that captured the delegation keep it.
+ */
+export async function removeDelegation(db: Database, caller: Caller, name: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ kind: string }>('SELECT kind FROM delegations WHERE name = $1 FOR UPDATE', [
+      name,
+    ]);
+    if (!rows[0]) throw new ApiFailure(404, 'not_found', `The registry keeps no delegation ${name.slice(0, 12)}.`);
+    if (rows[0].kind !== 'delegation')
+      throw new ApiFailure(
+        409,
+        'revocation_kept',
+        `${name.slice(0, 12)} is a revocation: revocations are kept, as removing one would let a client that keeps the delegation trust it again.`,
+      );
+    await tx.query('DELETE FROM delegations WHERE name = $1', [name]);
+    await appendAudit(tx, {
+      event: 'delegation.remove',
+      actor: caller.username,
+      package: '*',
+      metadata: { id: `sha256:${name.replace(/\.json$/, '')}` },
     });
   });
 }
