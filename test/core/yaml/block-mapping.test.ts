@@ -196,7 +196,7 @@ function lazyAgrees(text: string, fast: Record<string, unknown> | undefined): nu
     }
     assert.deepEqual(Object.keys(under as object), Object.keys(whole), text);
     for (const name of Object.keys(whole)) {
-      const value = (whole as Record<string, unknown>)[name];
+      const value: unknown = (whole as Record<string, unknown>)[name];
       if ((under as Record<string, unknown>)[name] === UNBUILT) built++;
       else assert.deepEqual((under as Record<string, unknown>)[name], value, text);
       assert.deepEqual(lazy.entry(name), value, `${name} in:\n${text}`);

@@ -32,8 +32,9 @@ export async function openLock(
 ) {
   const stamp = read ? read.stamp : stampOf(lockFile);
   const state = store?.lockState(lockFile);
-  let parsed: Promise<Record<string, LockedPackage>> | undefined = read && Promise.resolve(entriesOf(read.lock));
-  const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
+  let parsed: Promise<Record<string, LockedPackage>> | undefined;
+  const entries = () =>
+    (parsed ??= read ? Promise.resolve(entriesOf(read.lock)) : readLockFile(lockFile).then((lock) => lock.packages));
   if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
     return { names: Object.keys(state.digests), digests: state.digests, entries };
   }
@@ -75,20 +76,28 @@ function entriesOf(lock: LazyLock): Record<string, LockedPackage> {
   return lazyRecord(lock.names, (name) => lock.entry(name)) as Record<string, LockedPackage>;
 }
 
-/** An object with these keys (in this order), each value computed when first read. */
+/**
+ * An object with these keys (in this order), each value computed when first
+ * read: a thousand names cost a set of them, not a thousand properties.
+ */
 function lazyRecord<T>(keys: readonly string[], value: (key: string) => T): Record<string, T> {
-  const record: Record<string, T> = {};
-  for (const key of keys)
-    Object.defineProperty(record, key, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const computed = value(key);
-        Object.defineProperty(record, key, { value: computed, enumerable: true, writable: true });
-        return computed;
-      },
-    });
-  return record;
+  const known = new Set(keys);
+  const computed = new Map<string, T>();
+  const valueOf = (key: string): T => {
+    if (!computed.has(key)) computed.set(key, value(key));
+    return computed.get(key)!;
+  };
+  const own = (key: string | symbol): key is string => typeof key === 'string' && known.has(key);
+  return new Proxy({} as Record<string, T>, {
+    get: (target, key, receiver) => (own(key) ? valueOf(key) : Reflect.get(target, key, receiver)),
+    has: (target, key) => own(key) || Reflect.has(target, key),
+    ownKeys: () => [...keys],
+    getOwnPropertyDescriptor: (_target, key) =>
+      own(key) ? { value: valueOf(key), enumerable: true, configurable: true, writable: false } : undefined,
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
 }
 
 /** An earlier result that still holds; anything unreadable or in doubt does not. */
