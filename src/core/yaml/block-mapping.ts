@@ -73,6 +73,7 @@ function scan(
   /** A block sequence being read: its dashes' column, its items, and the column of the key that holds it. */
   let sequence: { indent: number; items: unknown[]; keyIndent: number } | undefined;
   const length = text.length;
+  const keyLines = new Map<string, KeyLine | null>();
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (position < length) {
     let end = text.indexOf('\n', position);
@@ -132,20 +133,18 @@ function scan(
       open[1] = lineStart;
       open = undefined;
     }
-    const parsedKey = readKey(line, indent);
-    if (!parsedKey) return undefined;
-    const { key, rest } = parsedKey;
+    const keyed = keyLine(line, indent, keyLines);
+    if (!keyed) return undefined;
+    const { key, value } = keyed;
     if (key === '__proto__' || Object.hasOwn(frame.map, key)) return undefined;
     if (lazy !== undefined && frame.map === lazy) spans.set(key, (open = [lineStart, length]));
-    if (rest.trim() === '') {
+    if (value === PENDING) {
       pending = { map: frame.map, key, indent };
       scalarIndent = -1;
       continue;
     }
-    if (rest.charCodeAt(0) !== 32) return undefined;
-    const value = scalarValue(rest.trim());
     if (value === NOT_SIMPLE) return undefined;
-    frame.map[key] = value;
+    frame.map[key] = value === EMPTY_MAP ? {} : value === EMPTY_SEQ ? [] : value;
     scalarIndent = indent;
   }
   if (pending) pending.map[pending.key] = null;
@@ -163,6 +162,38 @@ export const PLAIN_KEY = /^[A-Za-z0-9_./][^:#\t]*(?<! )$/;
 /** Plain scalars the core schema reads as something other than a string. */
 export const NON_STRING =
   /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+
+/**
+ * A `key: value` line read: its key, and its value (PENDING when it is on the
+ * lines below, NOT_SIMPLE when the fast reader leaves it). A lock file or
+ * trust record repeats most of its lines word for word from entry to entry
+ * (`    source: team`, `      type: sigstore`), so a line is read once per
+ * text and remembered; an empty mapping or sequence is made anew each time.
+ */
+interface KeyLine {
+  key: string;
+  value: unknown;
+}
+const PENDING = Symbol('pending');
+const EMPTY_MAP = Symbol('{}');
+const EMPTY_SEQ = Symbol('[]');
+
+function keyLine(line: string, indent: number, seen: Map<string, KeyLine | null>): KeyLine | null {
+  let known = seen.get(line);
+  if (known !== undefined) return known;
+  const parsed = readKey(line, indent);
+  known = null;
+  if (parsed) {
+    const { key, rest } = parsed;
+    const trimmed = rest.trim();
+    let value: unknown = PENDING;
+    if (trimmed !== '') value = rest.charCodeAt(0) !== 32 ? NOT_SIMPLE : scalarValue(trimmed);
+    if (value !== null && typeof value === 'object') value = Array.isArray(value) ? EMPTY_SEQ : EMPTY_MAP;
+    known = { key, value };
+  }
+  if (seen.size < 4096) seen.set(line, known);
+  return known;
+}
 
 function readKey(line: string, indent: number): { key: string; rest: string } | undefined {
   const quote = line[indent];
