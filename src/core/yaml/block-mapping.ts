@@ -87,7 +87,10 @@ function scan(
     if (indent === line.length) continue;
     const first = line.charCodeAt(indent);
     if (first === 0x23 /* # */) continue;
-    if (first === 0x09 /* tab */ || line.startsWith('---') || line.startsWith('...')) return undefined;
+    if (first === 0x09 /* tab */) return undefined;
+    // A document marker (`---`, `...`) is only one at the start of a line.
+    if (indent === 0 && (first === 0x2d || first === 0x2e) && (line.startsWith('---') || line.startsWith('...')))
+      return undefined;
     const dash = first === 0x2d /* - */ && (indent + 1 === line.length || line.charCodeAt(indent + 1) === 32);
     if (pending && dash && indent >= pending.indent) {
       // `key:` then `- item` lines, at its column (as AAM writes them) or deeper.
