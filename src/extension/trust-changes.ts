@@ -10,6 +10,7 @@ import { messageOf } from '../core/errors.ts';
 import { installPackages } from '../core/workflows/install/install.ts';
 import { findRegistry } from '../core/registry/open.ts';
 import { verificationServices } from '../core/verify/services.ts';
+import { recordedDelegations } from '../core/workflows/diff/recorded-delegations.ts';
 import { entryText, isTrustedIdentity } from '../core/policy/identity.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { log } from './log.ts';
@@ -71,8 +72,21 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
           workingState(workspace.paths.root),
           readConfigFile('global', this.model.globalConfigFile),
         ]);
+        const services = workspace.config && verificationServices(workspace.config, this.model.homeDir);
+        const baseDelegations =
+          services &&
+          (await recordedDelegations(base, {
+            verifier: services.verifier,
+            cacheDir: services.cache.dir,
+            registries: workspace.config!.registries,
+          }));
         next.set(workspace.id, {
-          diff: trustDiff(base, head, { globalConfig, homeDir: this.model.homeDir, headReports: workspace.reports }),
+          diff: trustDiff(base, head, {
+            globalConfig,
+            homeDir: this.model.homeDir,
+            headReports: workspace.reports,
+            baseDelegations,
+          }),
           error: undefined,
         });
       } catch (error) {

@@ -378,6 +378,25 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
       delegated.stdout,
       /  signer: +— → bob@partner\.io \(issuer [^)]*\)\n  signature: +— → sigstore\n  delegation: +bob@partner\.io .* — delegated by alice@example\.com for @acme\/\* until 2099-12-31\n/,
     );
+    // Installed, then updated by the same delegate: the installed version, judged from the records, is
+    // trusted through the delegation it was installed by, as it was verified — not "signed, untrusted".
+    assert.equal((await run(['install', '@acme/lint', '--review', '--yes', '--no-deploy'])).code, 0);
+    const installedBase = join(w.root, 'base-lint');
+    await cp(join(w.project, '.aam'), join(installedBase, '.aam'), { recursive: true });
+    const bob = local.instance().mintToken('bob@partner.io');
+    const next = await run(['publish', await w.makePackage('@acme/lint', '1.1.0'), '--sign', '--identity-token', bob]);
+    assert.equal(next.code, 0, next.stderr);
+    const update = await run(['install', '@acme/lint@1.1.0', '--review', '--no-deploy']);
+    assert.equal(update.code, 0, update.stderr);
+    assert.match(update.stdout, /  verdict: +verified, signed by bob@partner\.io[^\n]*\(was verified\)\n/);
+    assert.equal((await run(['install', '@acme/lint@1.1.0', '--review', '--yes', '--no-deploy'])).code, 0);
+    const lint = (
+      JSON.parse((await run(['diff', installedBase, '--json'])).stdout) as {
+        packages: { name: string; before: { status: string; delegations: string[] }; after: { status: string } }[];
+      }
+    ).packages.find((p) => p.name === '@acme/lint')!;
+    assert.deepEqual([lint.before.status, lint.after.status], ['verified', 'verified']);
+    assert.match(lint.before.delegations.join('\n'), /delegated by alice@example\.com for @acme\/\* until 2099-12-31/);
   });
 
   it('report names every signer of a co-signed package and the delegation a delegate signs through, in every format', async () => {

@@ -184,6 +184,82 @@ describe('several signers in a real VS Code (code-server)', () => {
     console.log(`screenshot: ${await s.shot('23b-delegations-refused')}`);
   });
 
+  it('delegates refused for an expired delegation, a loop, re-delegation not allowed and a chain too deep: each row says why', async () => {
+    const run = (args: string[]) =>
+      cli(args, { cwd: s.world.workspace, home: s.world.home, env: { GNUPGHOME: s.world.gnupgHome } });
+    const delegate = async (pattern: string, by: string, to: string, until: string, depth = 1) => {
+      const made = await run([
+        'delegate',
+        pattern,
+        '--to',
+        to,
+        '--until',
+        until,
+        '--max-depth',
+        String(depth),
+        '--identity-token',
+        s.sigstore.mintToken(by),
+      ]);
+      assert.equal(made.code, 0, made.stderr);
+    };
+    const publishAs = async (name: string, email: string) => {
+      const dir = await mkdtemp(join(tmpdir(), 'aam-e2e-delegate-'));
+      await mkdir(join(dir, 'prompts'));
+      const slug = name.replace(/[@/]/g, '-').replace(/^-/, '');
+      await writeFile(
+        join(dir, 'aam.yaml'),
+        `name: "${name}"\nversion: 1.0.0\ndescription: ${slug}\nartifacts:\n  prompts:\n    - name: ${slug}\n      path: prompts/main.md\n      description: ${slug}\n`,
+      );
+      await writeFile(join(dir, 'prompts', 'main.md'), `# ${slug}\n`);
+      const published = await run(['publish', dir, '--sign', '--identity-token', s.sigstore.mintToken(email)]);
+      assert.equal(published.code, 0, published.stderr);
+      // The demo policy warns rather than refuses: each is installed, and its row says why it is not trusted.
+      const installed = await run(['install', name]);
+      assert.equal(installed.code, 0, installed.stderr);
+    };
+    // Alice (trusted) lets Erin sign @late/* for a few seconds; Erin signs only after that.
+    const until = new Date(Date.now() + 4000).toISOString();
+    await delegate('@late/*', 'alice@example.com', 'erin@partner.example', until);
+    // Bob and Carol delegate @loop/* to each other; neither leads to anyone trusted.
+    await delegate('@loop/*', 'bob@loop.example', 'carol@loop.example', '2099-12-31');
+    await delegate('@loop/*', 'carol@loop.example', 'bob@loop.example', '2099-12-31');
+    await publishAs('@loop/pack', 'bob@loop.example');
+    // Alice → Frank with no re-delegation (--max-depth 0); Frank → Gina anyway.
+    await delegate('@redel/*', 'alice@example.com', 'frank@partner.example', '2099-12-31', 0);
+    await delegate('@redel/*', 'frank@partner.example', 'gina@partner.example', '2099-12-31', 0);
+    await publishAs('@redel/pack', 'gina@partner.example');
+    // Alice → p1 → p2 → p3 → p4: p4's signature is four delegations down, one past the limit.
+    const chain = ['alice@example.com', 'p1@deep.example', 'p2@deep.example', 'p3@deep.example', 'p4@deep.example'];
+    for (let i = 0; i + 1 < chain.length; i++) await delegate('@deep/*', chain[i]!, chain[i + 1]!, '2099-12-31', 3);
+    await publishAs('@deep/pack', 'p4@deep.example');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(until) - Date.now()) + 1500));
+    await publishAs('@late/pack', 'erin@partner.example');
+
+    await s.command('AAM: Verify Installed Packages');
+    const refused = async (name: string, signer: RegExp, because: RegExp) => {
+      await s.waitForStatus(name, 'signed, untrusted');
+      const said = (await s.row(name).getAttribute('aria-label')) ?? '';
+      assert.match(said, signer);
+      assert.match(said, /whose delegation is refused/);
+      assert.match(said, because);
+    };
+    await refused(
+      '@late/pack',
+      /Signed by erin@partner\.example/,
+      new RegExp(
+        `\\(by alice@example\\.com .*for @late/\\*\\) expired on ${until.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, before the signature was made`,
+      ),
+    );
+    await refused('@loop/pack', /Signed by bob@loop\.example/, /a delegation loop: .*signs for itself/);
+    await refused(
+      '@redel/pack',
+      /Signed by gina@partner\.example/,
+      /\(by alice@example\.com .*for @redel\/\*\) does not allow re-delegation/,
+    );
+    await refused('@deep/pack', /Signed by p4@deep\.example/, /the delegation chain is longer than 3 delegations/);
+    console.log(`screenshot: ${await s.shot('23c-delegations-refused-chains')}`);
+  });
+
   it('Review Update of a co-signed package lists every signer, the one the new version adds and the one it lacks', async () => {
     // @demo/team-prompts 1.0.0 is signed by Alice and co-signed with the release key; 1.1.0 by Carol and the release
     // key: two trusted signers still (its threshold), Alice gone, Carol new.

@@ -7,6 +7,7 @@ import { globalConfigPath } from '../../core/config/paths.ts';
 import { toSarif } from '../../core/workflows/diff/sarif.ts';
 import { gitState, pathState, workingState } from '../../core/workflows/diff/state.ts';
 import { describePolicyChange, trustDiff } from '../../core/workflows/diff/trust-diff.ts';
+import { recordedDelegations } from '../../core/workflows/diff/recorded-delegations.ts';
 import type { PackageChange, PackageSide } from '../../core/workflows/diff/trust-diff.ts';
 import { verifyWorkspace } from '../../core/verify/workspace.ts';
 import { STATUS_LABEL } from '../../core/verify/verdict/vocabulary.ts';
@@ -68,7 +69,12 @@ export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
     homeDir: io.homeDir,
   });
   const globalConfig = await readConfigFile('global', globalConfigPath({ homeDir: io.homeDir, env: io.env }));
-  const diff = trustDiff(base, head, { globalConfig, homeDir: io.homeDir, headReports: reports });
+  const baseDelegations = await recordedDelegations(base, {
+    verifier: ctx.verifier,
+    cacheDir: ctx.cache.dir,
+    registries: ctx.config.registries,
+  });
+  const diff = trustDiff(base, head, { globalConfig, homeDir: io.homeDir, headReports: reports, baseDelegations });
   const content = await contentDiff(base, head, {
     workspace: ctx.workspace,
     config: ctx.config,

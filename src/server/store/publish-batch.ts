@@ -9,6 +9,7 @@ import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
 import type { RegistrySettings, VersionRow } from './packages.ts';
 import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
+import { committed } from './commit-outcome.ts';
 
 /** A checked publish waiting for its batch. */
 export interface PublishItem {
@@ -60,9 +61,15 @@ async function drain(ctx: RegistryContext, queue: { waiting: Queued[]; running: 
   try {
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, MAX_BATCH);
+      // What the transaction stored, and its id: when COMMIT fails, the server may still have committed.
+      const attempt: Attempt = {};
       const stored = await ctx.db
-        .transaction((tx) => storeBatch(tx, ctx, batch))
-        .catch((error: unknown) => void batch[0]!.warn?.(error));
+        .transaction(async (tx) => (attempt.stored = await storeBatch(tx, ctx, batch, attempt)))
+        .catch(async (error: unknown) => {
+          if (attempt.stored && attempt.xid && (await committed(ctx.db, attempt.xid))) return attempt.stored;
+          batch[0]!.warn?.(error);
+          return undefined;
+        });
       for (const item of batch) item.settle(stored?.get(item));
     }
   } finally {
@@ -70,9 +77,20 @@ async function drain(ctx: RegistryContext, queue: { waiting: Queued[]; running: 
   }
 }
 
+interface Attempt {
+  stored?: Map<Queued, VersionRow>;
+  /** The transaction's id (`txid_current()`), to ask afterwards whether it committed. */
+  xid?: string;
+}
+
 const precedence = (version: string) => version.split('+')[0]!;
 
-async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]): Promise<Map<Queued, VersionRow>> {
+async function storeBatch(
+  tx: Queryable,
+  ctx: RegistryContext,
+  batch: Queued[],
+  attempt: Attempt,
+): Promise<Map<Queued, VersionRow>> {
   const names = batch.map((item) => parsePackageName(item.manifest.name));
   // The packages' rows, locked in one order (by id) so that two instances' batches never deadlock.
   const locked = await tx.query<{ id: string; scope: string; name: string }>(
@@ -89,8 +107,9 @@ async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]):
     mine: boolean;
     taken: boolean;
     installable: string[];
+    xid: string;
   }>(
-    `SELECT w.i,
+    `SELECT w.i, txid_current()::text AS xid,
             EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id) AS owned,
             EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id AND o.user_id = w.user_id) AS mine,
             EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id = w.id
@@ -100,6 +119,7 @@ async function storeBatch(tx: Queryable, ctx: RegistryContext, batch: Queued[]):
        FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS w(id, user_id, version, i)`,
     [ids.map((id) => id ?? null), batch.map((item) => item.caller.userId), batch.map((item) => item.manifest.version)],
   );
+  attempt.xid = checks.rows[0]?.xid;
   const accepted: { item: Queued; packageId: string }[] = [];
   const installable = new Map<string, string[]>();
   const claimed = new Set<string>();

@@ -11,6 +11,7 @@ import type { Caller } from '../tokens.ts';
 import { packageRow, refreshLatest, requireOwner, samePrecedence } from './packages.ts';
 import { claimScope } from './scopes.ts';
 import { publishInBatch } from './publish-batch.ts';
+import { committed, transactionId } from './commit-outcome.ts';
 import { attestationOf, publishEntry } from './publish-rows.ts';
 import type { PackageRow, RegistrySettings, VersionRow } from './packages.ts';
 
@@ -89,6 +90,8 @@ async function storePublishAlone(
   signed: SignedUpload | undefined,
 ): Promise<VersionRow> {
   const { scope, name: bare } = parsePackageName(manifest.name);
+  // When COMMIT fails on the way back, the database may have committed: then the version is stored.
+  const attempt: { version?: VersionRow; xid?: string | undefined } = {};
   try {
     return await ctx.db.transaction(async (tx) => {
       // A new package's scope: claimed by its first publisher, else theirs and their members' only.
@@ -120,9 +123,11 @@ async function storePublishAlone(
       );
       // Last: the audit log's head stays locked until the commit, so every publish holds it briefly.
       await appendAudit(tx, publishEntry(settings, caller, manifest, version, signed));
-      return version;
+      attempt.xid = await transactionId(tx);
+      return (attempt.version = version);
     });
   } catch (error) {
+    if (attempt.version && attempt.xid && (await committed(ctx.db, attempt.xid))) return attempt.version;
     if (isUniqueViolation(error)) throw versionExists(manifest, manifest.version);
     throw error;
   }

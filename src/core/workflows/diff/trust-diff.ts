@@ -6,8 +6,8 @@ import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../../model/versions.ts';
 import { decide } from '../../policy/decision.ts';
 import type { PolicyContext, SignatureCheck, Verdict, VerdictAction, VerdictStatus } from '../../policy/decision.ts';
+import type { Checks } from '../../policy/checks.ts';
 import type { Signer } from '../../policy/trust-match.ts';
-import type { RecordedSignature, TrustRecord } from '../../record/trust-record.ts';
 import type { PackageReport } from '../../verify/verdict/report.ts';
 import { signerOfReport } from '../../verify/verdict/report.ts';
 import type { ProjectState } from './state.ts';
@@ -15,6 +15,8 @@ import { describePolicyChange, policyChanges } from './policy-changes.ts';
 import type { PolicyChange } from './policy-changes.ts';
 import { kindWords, setChange, setOfJudged, setOfRecorded, setWords } from './signer-set.ts';
 import type { SignerSet } from './signer-set.ts';
+import { signatureRecorded, signaturesRecorded, signerOfRecord } from './recorded.ts';
+import type { RecordedDelegations } from './recorded-delegations.ts';
 
 export type { PolicyChange } from './policy-changes.ts';
 export { describePolicyChange } from './policy-changes.ts';
@@ -69,6 +71,8 @@ export interface DiffOptions {
   headReports?: readonly PackageReport[];
   /** The head's verdicts where it was verified without reports (an update review's prepared install). */
   headVerdicts?: ReadonlyMap<string, Verdict>;
+  /** The delegations the base's lock file names, as documents (`recordedDelegations`): a delegate's signer is judged through them. */
+  baseDelegations?: RecordedDelegations;
 }
 
 /**
@@ -82,13 +86,13 @@ export interface DiffOptions {
 export function trustDiff(base: ProjectState, head: ProjectState, options: DiffOptions): TrustDiff {
   const before = policyOf(base, options);
   const after = policyOf(head, options);
-  const context: PolicyContext = { policy: after };
+  const context: PolicyContext = { policy: after, now: new Date().toISOString() };
   const names = [...new Set([...Object.keys(base.lock.packages), ...Object.keys(head.lock.packages)])].sort();
   const reports = new Map((options.headReports ?? []).map((r) => [r.name, r]));
   const packages = names.map((name) =>
     packageChange(
       name,
-      side(base, name, context),
+      side(base, name, context, undefined, options.baseDelegations?.get(name)),
       reports.get(name)
         ? reportSide(head.lock.packages[name], reports.get(name)!)
         : side(head, name, context, options.headVerdicts?.get(name)),
@@ -114,8 +118,17 @@ function policyOf(state: ProjectState, options: DiffOptions): SecuritySettings {
   return mergeConfigFiles([options.globalConfig, project], false, options.homeDir).security;
 }
 
-/** A package as a state's records describe it, judged under the current policy (or as it was verified). */
-function side(state: ProjectState, name: string, context: PolicyContext, verified?: Verdict): PackageSide | undefined {
+/**
+ * A package as a state's records describe it, judged under the current policy (or as it was verified); a
+ * delegate's signer through the delegations given, as documents, when the lock file names some.
+ */
+function side(
+  state: ProjectState,
+  name: string,
+  context: PolicyContext,
+  verified?: Verdict,
+  delegated?: Pick<Checks, 'delegations' | 'revocations'>,
+): PackageSide | undefined {
   const entry = state.lock.packages[name];
   if (!entry) return undefined;
   const recorded = signatureRecorded(state.record, name, entry);
@@ -132,13 +145,14 @@ function side(state: ProjectState, name: string, context: PolicyContext, verifie
   const all = signaturesRecorded(state.record, name, entry) ?? [];
   const signatures = all.map((r) => ({
     file: '',
-    check: { state: 'valid' as const, signer: signerOfRecord(r) },
+    check: { state: 'valid' as const, signer: signerOfRecord(r, entry) },
   }));
   const signature: SignatureCheck = signatures[0]?.check ?? { state: 'none' };
-  const verdict = verified ?? decide({ name, integrity: { ok: true }, signature, signatures }, context);
+  const verdict = verified ?? decide({ name, integrity: { ok: true }, signature, signatures, ...delegated }, context);
+  const judged = verified ?? (delegated && verdict);
   return {
     ...base,
-    ...sideOf(verified ? setOfJudged(verified.signatures, verified.signer) : setOfRecorded(all, entry)),
+    ...sideOf(judged ? setOfJudged(judged.signatures, judged.signer) : setOfRecorded(all, entry)),
     status: verdict.status,
     action: verdict.action,
     integrityFailure: false,
@@ -184,59 +198,6 @@ function reportSide(entry: LockedPackage | undefined, report: PackageReport): Pa
     // The verdict's own action: a changed signer or a removed signature is a problem of its own here.
     action: report.verdict.action,
     integrityFailure: !report.checks.integrity.ok,
-  };
-}
-
-/** The recorded signature for the lock entry's archive: null when recorded unsigned, undefined when nothing says. */
-function signatureRecorded(
-  record: TrustRecord,
-  name: string,
-  entry: LockedPackage,
-): RecordedSignature | null | undefined {
-  return (
-    signaturesRecorded(record, name, entry)?.[0] ??
-    (record.packages[name]?.checksum === entry.checksum ? null : undefined)
-  );
-}
-
-/** Every signer the records name for a package, the first first (null: recorded unsigned; undefined: not known). */
-function signaturesRecorded(record: TrustRecord, name: string, entry: LockedPackage): RecordedSignature[] | undefined {
-  const recorded = record.packages[name];
-  if (recorded && recorded.checksum === entry.checksum)
-    return recorded.signature ? [recorded.signature, ...(recorded.cosignatures ?? [])] : [];
-  const fromLock = [entry.signature, ...(entry.cosignatures ?? [])].flatMap((lock): RecordedSignature[] => {
-    if (lock?.type === 'sigstore' && lock.identity)
-      return [
-        {
-          type: 'sigstore',
-          digest: lock.bundle_digest,
-          identity: lock.identity,
-          issuer: lock.issuer,
-          log_index: lock.transparency_log?.log_index,
-        },
-      ];
-    if (lock?.type === 'gpg' && lock.fingerprint)
-      return [{ type: 'gpg', digest: lock.bundle_digest, fingerprint: lock.fingerprint, identity: lock.identity }];
-    return [];
-  });
-  return fromLock.length > 0 ? fromLock : undefined;
-}
-
-function signerOfRecord(recorded: RecordedSignature): Signer {
-  if (recorded.type === 'gpg')
-    return {
-      type: 'gpg',
-      fingerprint: recorded.fingerprint,
-      signingKeyFingerprint: recorded.fingerprint,
-      userIds: recorded.identity ? [recorded.identity] : [],
-      signedAt: undefined,
-    };
-  const uri = /^https?:\/\//.test(recorded.identity);
-  return {
-    type: 'sigstore',
-    identity: { san: recorded.identity, sanType: uri ? 'uri' : 'email', issuer: recorded.issuer },
-    tlog: recorded.log_index ? { logIndex: recorded.log_index, url: undefined, integratedTime: undefined } : undefined,
-    signedAt: undefined,
   };
 }
 

@@ -15,6 +15,7 @@ import type { ProjectState } from '../diff/state.ts';
 import { lockEntry, recordedEntry } from '../install/records.ts';
 import { prepareInstall } from '../install/prepare.ts';
 import type { InstallOptions, PreparedInstall } from '../install/prepare.ts';
+import { recordedDelegations } from '../diff/recorded-delegations.ts';
 
 /** One changed file an agent loads, with the hidden content of its new text (items by the new file's lines). */
 export interface ReviewedFile extends DeployedFileChange {
@@ -60,6 +61,12 @@ export async function reviewUpdate(specs: readonly string[], options: InstallOpt
     homeDir: options.homeDir ?? '',
     // The new versions as verified: their signers, and the delegations those sign through.
     headVerdicts: new Map(prepared.verified.map((item) => [item.plan.name, item.verdict])),
+    // The installed versions as recorded, a delegate's signer judged through the delegations it was installed by.
+    baseDelegations: await recordedDelegations(prepared.base, {
+      verifier: options.verifier,
+      cacheDir: options.cache.dir,
+      registries: options.config.registries,
+    }),
   });
   const packages: PackageReview[] = [];
   for (const item of prepared.verified) {
@@ -126,8 +133,14 @@ async function approvalWords(
 
 /** A package's verdict in a line, as the CLI and the review view say it. */
 export function verdictWords(verdict: Verdict): string {
-  const who = verdict.signer ? `, signed by ${describeSigner(verdict.signer)}` : '';
-  return `${STATUS_LABEL[verdict.status]}${who}`;
+  // Every signer the verdict counted (trusted, or through a delegation), as a threshold counts them.
+  const counted = verdict.signatures.flatMap((j) =>
+    j.check.state === 'valid' && (j.standing.state === 'trusted' || j.standing.state === 'delegated')
+      ? [describeSigner(j.check.signer)]
+      : [],
+  );
+  const signers = [...new Set(counted.length > 0 ? counted : verdict.signer ? [describeSigner(verdict.signer)] : [])];
+  return `${STATUS_LABEL[verdict.status]}${signers.length > 0 ? `, signed by ${signers.join(' and ')}` : ''}`;
 }
 
 /**

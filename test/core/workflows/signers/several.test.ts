@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readLockFile } from '../../../../src/core/lockfile/lockfile.ts';
 import { readTrustRecord } from '../../../../src/core/record/trust-record.ts';
 import { cosignVersion } from '../../../../src/core/workflows/cosign.ts';
+import { verdictWords } from '../../../../src/core/workflows/review/review.ts';
 import { publishPackage } from '../../../../src/core/workflows/publish.ts';
 import { isAamError } from '../../../../src/core/errors.ts';
 import { useLocalSigstore } from '../../../helpers/sigstore.ts';
@@ -56,6 +57,8 @@ describe('several signatures on one version', () => {
     const [two] = await s.verify();
     assert.equal(statusOf(two), 'verified/pass/VERIFIED');
     assert.match(two!.verdict.message, /Signed by alice@example\.com and Key A <a@example\.com>: 2 trusted signers/);
+    // A review's verdict line names every signer the verdict counted, not only the first.
+    assert.match(verdictWords(two!.verdict), /^verified, signed by alice@example\.com.* and Key A <a@example\.com>/);
     assert.deepEqual(
       two!.rows.filter((r) => r.id === 'signature').map((r) => `${r.label}: ${r.state}`),
       ['Sigstore signature: ok', 'OpenPGP signature: ok'],
