@@ -43,6 +43,9 @@ const normalDirs = new Map<string, boolean>();
 function isNormal(dir: string): boolean {
   let normal = normalDirs.get(dir);
   if (normal === undefined) {
+    // A plain child of a folder known to be normal is normal (an installed package's folder).
+    const cut = dir.lastIndexOf(sep);
+    if (cut > 0 && normalDirs.get(dir.slice(0, cut)) === true && PLAIN_SEGMENT.test(dir.slice(cut + 1))) return true;
     normal = dir !== '' && dir !== '.' && !dir.endsWith(sep) && !dir.endsWith('/') && normalize(dir) === dir;
     if (normalDirs.size < 64) normalDirs.set(dir, normal);
   }

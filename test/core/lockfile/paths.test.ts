@@ -29,5 +29,11 @@ describe('childPath', () => {
         checked++;
       }
     assert.equal(checked, dirs.length * names.length);
+    // A folder formed by childPath (an installed package's) is known normal through its parent.
+    for (const dir of dirs)
+      for (const name of names) {
+        const child = childPath(dir, name);
+        for (const leaf of names) assert.equal(childPath(child, leaf), join(child, leaf), `${child} + ${leaf}`);
+      }
   });
 });
