@@ -148,33 +148,31 @@ if (process.argv[2] === 'verify') runWithCodeCache(require('node:path').join(__d
 else require('./cli-main.js');
 
 function runWithCodeCache(file) {
+  const { crc32 } = require('node:zlib');
+  // Without it (or without zlib.crc32, before Node 22.2), the bundle is required as before.
+  if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof crc32 !== 'function') return require(file);
   const fs = require('node:fs');
   const path = require('node:path');
   const source = fs.readFileSync(file, 'utf8');
-  const { crc32 } = require('node:zlib');
-  const dir =
-    !process.env.NODE_DISABLE_COMPILE_CACHE && typeof crc32 === 'function'
-      ? path.join(process.env.NODE_COMPILE_CACHE || path.join(require('node:os').tmpdir(), 'node-compile-cache'), 'aam-trust')
-      : undefined;
-  const cacheFile = dir && path.join(dir, \`\${process.version}-\${process.arch}-\${crc32(source).toString(16)}-\${source.length}.code\`);
+  const dir = path.join(process.env.NODE_COMPILE_CACHE || path.join(require('node:os').tmpdir(), 'node-compile-cache'), 'aam-trust');
+  const cacheFile = path.join(dir, \`\${process.version}-\${process.arch}-\${crc32(source).toString(16)}-\${source.length}.code\`);
   // Only what this user made, and no one else may write to, is trusted with code.
   const ours = (stats) =>
     !process.getuid || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0);
   let cachedData;
-  if (cacheFile)
+  try {
+    const fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
     try {
-      const fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
-      try {
-        const stats = fs.fstatSync(fd);
-        if (stats.isFile() && ours(stats) && ours(fs.statSync(dir))) cachedData = fs.readFileSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch {}
+      const stats = fs.fstatSync(fd);
+      if (stats.isFile() && ours(stats) && ours(fs.statSync(dir))) cachedData = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {}
   const vm = require('node:vm');
   const wrapped = \`(function (exports, require, module, __filename, __dirname) { \${source}\\n});\`;
   const script = new vm.Script(wrapped, { filename: file, cachedData });
-  if (cacheFile && (!cachedData || script.cachedDataRejected))
+  if (!cachedData || script.cachedDataRejected)
     process.once('exit', (code) => {
       if (code === 2 || process.argv.includes('--help') || process.argv.includes('-h')) return;
       try {
