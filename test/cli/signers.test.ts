@@ -171,6 +171,20 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     ]);
     assert.equal(past.code, 2);
     assert.match(past.stderr, /has passed/);
+    // The registry's operator removes the delegation to make room; its revocation stays.
+    const removed = await run(['delegate', '--remove', id]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, new RegExp(`✓ Removed delegation ${id} from registry`));
+    const left = JSON.parse((await run(['delegate', '--list', '--json'])).stdout) as { kind: string; text: string }[];
+    assert.deepEqual(
+      left.map((d) => d.kind),
+      ['revocation'],
+    );
+    const again = await run(['delegate', '--remove', id]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, new RegExp(`has no delegation ${id}`));
+    // Still refused: the evidence cache kept the delegation at install, and the revocation still names it.
+    assert.equal((await run(['verify', '--json'])).code, 1);
   });
 
   it('install refuses a delegate through a delegation for another pattern and one by an untrusted signer, naming each', async () => {

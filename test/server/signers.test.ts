@@ -9,7 +9,13 @@ import { packDirectory } from '../../src/core/package/pack.ts';
 import { syncDelegations } from '../../src/core/registry/http-mirror.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import type { SignatureToStore } from '../../src/core/registry/registry.ts';
-import { DELEGATION_TYPE, documentBytes, signedDocumentFile } from '../../src/core/signature/delegation-file.ts';
+import {
+  DELEGATION_TYPE,
+  documentBytes,
+  REVOCATION_TYPE,
+  signedDocumentFile,
+} from '../../src/core/signature/delegation-file.ts';
+import { DELEGATIONS_PER_ACCOUNT, MAX_STORED_DELEGATIONS } from '../../src/server/store/signers.ts';
 import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import { createToken } from '../../src/server/tokens.ts';
@@ -118,12 +124,18 @@ for (const engine of engines) {
         await assert.rejects(client().addSignature('@acme/cosigned', '1.0.0', await reviewer(archive)), (e) =>
           isAamError(e, 'REGISTRY_AUTH'),
         );
+        // One account may not fill the version's signatures: a second key of bob's is taken, a third refused.
+        await client(bob).addSignature('@acme/cosigned', '1.0.0', await (await signer('b2@example.com'))(archive));
+        await assert.rejects(
+          client(bob).addSignature('@acme/cosigned', '1.0.0', await (await signer('b3@example.com'))(archive)),
+          (e) => isAamError(e) && /cosign_quota.*the most one account may/.test(e.message),
+        );
         const log = (await (await fetch(`${server.url}/api/v1/packages/@acme/cosigned/audit-log`)).json()) as {
           entries: { event: string; actor: string }[];
         };
         assert.deepEqual(
           log.entries.map((e) => `${e.event} by ${e.actor}`),
-          ['package.publish by alice', 'signature.add by bob'],
+          ['package.publish by alice', 'signature.add by bob', 'signature.add by bob'],
         );
       });
 
@@ -171,6 +183,85 @@ for (const engine of engines) {
         const mirror = await tempDir('aam-mirror-');
         await syncDelegations(client(), mirror);
         assert.deepEqual(await readdir(join(mirror, 'delegations')), [file.name]);
+      });
+
+      it('bounds what one account may add, keeps room for revocations, and takes only revocations of what it keeps', async () => {
+        const sign = await signer('mallory@example.com');
+        const signedFile = async (document: Buffer) => {
+          const signed = await sign(document);
+          return signedDocumentFile({
+            document,
+            signature: { type: 'gpg', bytes: signed.bytes, publicKey: signed.publicKey },
+          });
+        };
+        const delegation = (n: number) =>
+          signedFile(
+            documentBytes({
+              type: DELEGATION_TYPE,
+              pattern: '@mallory/*',
+              delegate: { identity: `d${n}@elsewhere.example` },
+              until: '2030-01-01T00:00:00.000Z',
+              issued_at: new Date().toISOString(),
+              max_depth: 0,
+            }),
+          );
+        const mallory = (await createToken(server.db, { user: 'mallory', scopes: ['publish'] })).token;
+        const first = await delegation(0);
+        await client(mallory).addDelegation(first);
+        // A revocation of a delegation the registry does not keep is refused; of one it keeps, stored.
+        const revocation = (id: string) =>
+          signedFile(
+            documentBytes({
+              type: REVOCATION_TYPE,
+              delegation: id,
+              reason: 'test',
+              revoked_at: new Date().toISOString(),
+            }),
+          );
+        await assert.rejects(
+          client(mallory).addDelegation(await revocation(`sha256:${'1'.repeat(64)}`)),
+          (e) => isAamError(e) && /invalid_delegation.*a delegation this registry does not keep/.test(e.message),
+        );
+        const revoking = await revocation(`sha256:${first.name.replace(/\.json$/, '')}`);
+        await client(mallory).addDelegation(revoking);
+        const held = (await client().readDelegations()).length;
+        for (let n = 1; n < DELEGATIONS_PER_ACCOUNT - 1; n++) await client(mallory).addDelegation(await delegation(n));
+        await assert.rejects(
+          client(mallory).addDelegation(await delegation(DELEGATIONS_PER_ACCOUNT)),
+          (e) => isAamError(e) && /delegation_quota.*the most one account may/.test(e.message),
+        );
+        assert.equal((await client().readDelegations()).length, held + DELEGATIONS_PER_ACCOUNT - 2);
+        // The registry as a whole keeps at most half of what clients read as delegations.
+        let account = 0;
+        let refused: unknown;
+        for (let n = 100; !refused && n < 100 + MAX_STORED_DELEGATIONS; n++) {
+          if (n % (DELEGATIONS_PER_ACCOUNT - 1) === 0) account++;
+          const token = (await createToken(server.db, { user: `filler${account}`, scopes: ['publish'] })).token;
+          refused = await client(token)
+            .addDelegation(await delegation(n))
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+        }
+        assert.ok(isAamError(refused) && /delegations_full/.test(refused.message), String(refused));
+        const kept = await client().readDelegations();
+        assert.ok(kept.length <= MAX_STORED_DELEGATIONS + DELEGATIONS_PER_ACCOUNT, `${kept.length} kept`);
+        // The operator makes room: an admin token removes a delegation, never a revocation.
+        const operator = (await createToken(server.db, { user: 'operator', scopes: ['admin'] })).token;
+        await assert.rejects(
+          client(mallory).removeDelegation(first.name),
+          (e) => isAamError(e) && /no "admin" scope/.test(e.message),
+        );
+        await assert.rejects(
+          client(operator).removeDelegation(revoking.name),
+          (e) => isAamError(e) && /revocation_kept/.test(e.message),
+        );
+        await client(operator).removeDelegation(first.name);
+        const after = (await client().readDelegations()).map((f) => f.name);
+        assert.ok(!after.includes(first.name) && after.includes(revoking.name));
+        const filler = (await createToken(server.db, { user: 'filler-last', scopes: ['publish'] })).token;
+        await client(filler).addDelegation(await delegation(999));
       });
     },
   );

@@ -2,7 +2,13 @@ import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
 import { describeSigner } from '../../core/policy/trust-match.ts';
 import { findRegistry } from '../../core/registry/open.ts';
-import { delegateOf, delegateSigning, listDelegations, revokeDelegation } from '../../core/workflows/delegate.ts';
+import {
+  delegateOf,
+  delegateSigning,
+  listDelegations,
+  removeDelegation,
+  revokeDelegation,
+} from '../../core/workflows/delegate.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT } from '../io.ts';
@@ -13,6 +19,7 @@ export const DELEGATE_HELP = `Usage: aam-trust delegate PATTERN --to IDENTITY|FI
                           [--max-depth N] [--registry NAME] [signing options]
        aam-trust delegate --revoke ID [--reason TEXT] [--registry NAME] [signing options]
        aam-trust delegate --list [--registry NAME] [--json]
+       aam-trust delegate --remove ID [--registry NAME]
 
 Signs a delegation: "IDENTITY (or the OpenPGP key FINGERPRINT) may sign
 packages matching PATTERN until DATE", and stores it in the registry beside
@@ -22,6 +29,9 @@ security.allow_delegation), for packages the pattern covers, when it was made
 before DATE. --issuer pins the delegate's OIDC issuer; --max-depth N lets the
 delegate delegate further, N levels deep (default 0: it may not). --revoke ends
 a delegation (by the id --list shows) for every signature made through it.
+--remove takes a delegation out of the registry, its operator's way to make
+room (an HTTP registry keeps 128; it asks for an admin token): revocations
+stay, and consumers who installed through it keep it.
 
 ${SIGNING_HELP}`;
 
@@ -37,14 +47,19 @@ export async function delegateCommand(io: CliIo, argv: string[]): Promise<number
     revoke: { type: 'string' },
     reason: { type: 'string' },
     list: { type: 'boolean' },
+    remove: { type: 'string' },
   });
   if (values.help) {
     io.stdout(`${DELEGATE_HELP}\n`);
     return EXIT.ok;
   }
-  const modes = [values.list, values.revoke !== undefined, positionals.length > 0].filter(Boolean).length;
+  const modes = [values.list, values.revoke !== undefined, values.remove !== undefined, positionals.length > 0].filter(
+    Boolean,
+  ).length;
   if (modes !== 1)
-    throw new AamError('USAGE', 'delegate takes one PATTERN, or --revoke ID, or --list.', { hint: DELEGATE_HELP });
+    throw new AamError('USAGE', 'delegate takes one PATTERN, or --revoke ID, --remove ID or --list.', {
+      hint: DELEGATE_HELP,
+    });
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
@@ -65,6 +80,12 @@ export async function delegateCommand(io: CliIo, argv: string[]): Promise<number
         line(
           `${d.id.slice(7, 19)}  ${d.text}  — ${d.signer ? `signed by ${describeSigner(d.signer)}` : `not validly signed (${d.problem ?? 'no signature'})`}`,
         );
+    return EXIT.ok;
+  }
+  if (values.remove !== undefined) {
+    const removed = await removeDelegation(registry, values.remove);
+    line(`✓ Removed delegation ${removed.slice(7, 19)} from registry ${registry.name}`);
+    if (values.json) io.stdout(`${JSON.stringify({ id: removed }, null, 2)}\n`);
     return EXIT.ok;
   }
   const signing = await oneSigningFor(io, ctx, values, 'delegate');

@@ -83,6 +83,8 @@ export interface Checks {
   /** Delegations and revocations that cover the package's name. */
   delegations?: DelegationFact[] | undefined;
   revocations?: RevocationFact[] | undefined;
+  /** Why no delegation can be trusted: its registry holds more delegation files than are read (a revocation could be hidden). */
+  delegationsUnread?: string | undefined;
   /** The registry it came from refuses unsigned packages (`require_signatures: true` in its registry.yaml). */
   source?: { name: string; requiresSignatures: true } | undefined;
   /** Its registry attestation, checked with the registry's pinned key; absent: nothing attests it (not from an HTTP registry). */

@@ -50,6 +50,8 @@ interface Judging {
   name: string | undefined;
   delegations: readonly DelegationFact[];
   revocations: readonly RevocationFact[];
+  /** Set when the delegations could not all be read: none is trusted, and a refusal says why. */
+  unread?: string | undefined;
   policy: SecurityPolicy;
   now: string | undefined;
 }
@@ -89,6 +91,8 @@ export function issuerAllowed(signer: Signer, policy: SecurityPolicy): boolean {
  */
 export function delegationFor(signer: Signer, judging: Judging): ChainResult | undefined {
   const mentioned = judging.delegations.some((d) => delegateNames(d.delegate, signer));
+  // Delegations left unread may name the signer, or revoke one that does: none is trusted.
+  if (judging.unread && judging.policy.allow_delegation) return { ok: false, reason: judging.unread };
   if (!mentioned) return undefined;
   if (!judging.policy.allow_delegation)
     return {

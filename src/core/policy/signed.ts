@@ -76,6 +76,7 @@ export function judgeSignatures(checks: Checks, context: PolicyContext): JudgedS
     name: checks.name,
     delegations: checks.delegations ?? [],
     revocations: checks.revocations ?? [],
+    unread: checks.delegationsUnread,
     policy: context.policy,
     now: context.now,
   };

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify
 import type { KeyObject } from 'node:crypto';
 import { keyIdOf } from './attestation.ts';
 import { canonicalJson } from '../model/canonical-json.ts';
+import { API_PREFIX } from './http-api.ts';
 
 /**
  * The HTTP registry's audit log (seeds, Layer 4), made tamper-evident: each
@@ -20,6 +21,7 @@ export const AUDIT_EVENTS = [
   'ownership.transfer',
   'signature.add',
   'delegation.add',
+  'delegation.remove',
 ] as const;
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
 
@@ -172,4 +174,24 @@ export function verifyExtension(
   if (entryHash(content) !== hash)
     return { ok: false, reason: `entry ${recorded.size} was changed after it was written`, seq: recorded.size };
   return verifyChain(later, head, recorded.size, anchor.hash);
+}
+
+/** Audit-log entries after `from`, up to `until` (the size of a head), read from GET /audit-log a page at a time. */
+export async function pagedAuditEntries(
+  get: (path: string) => Promise<unknown>,
+  from: number,
+  until: number,
+): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let after = from;
+  while (after < until) {
+    const page = (await get(`${API_PREFIX}/audit-log?after=${after}&limit=1000`)) as { entries?: AuditEntry[] };
+    const got = (Array.isArray(page.entries) ? page.entries : []).filter(
+      (e) => e && typeof e.seq === 'number' && e.seq <= until,
+    );
+    if (got.length === 0) break;
+    entries.push(...got);
+    after = got[got.length - 1]!.seq;
+  }
+  return entries;
 }

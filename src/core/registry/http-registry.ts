@@ -8,6 +8,7 @@ import type { ApiApproval, ApiApprovals, ApiEvalResult, ApiRegistryInfo, ApiVers
 import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
+import { pagedAuditEntries } from './audit-log.ts';
 import { refusalFor, resolveNamingApprovers } from './registry.ts';
 import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
 import { addHttpDelegation, addHttpSignature, readHttpDelegations, readHttpSignatures } from './http-signatures.ts';
@@ -86,6 +87,10 @@ export class HttpRegistry implements Registry {
 
   async readDelegations(): Promise<{ name: string; bytes: Buffer }[]> {
     return readHttpDelegations(this);
+  }
+
+  async removeDelegation(name: string): Promise<void> {
+    await this.call('DELETE', `/delegations/${name}`, { token: await this.http.requireToken('Removing a delegation') });
   }
 
   async addDelegation(file: { name: string; bytes: Buffer }): Promise<void> {
@@ -169,20 +174,7 @@ export class HttpRegistry implements Registry {
 
   /** Audit-log entries after `from`, up to `until` (the size of a head), fetched a page at a time. */
   async auditEntries(from: number, until: number): Promise<AuditEntry[]> {
-    const entries: AuditEntry[] = [];
-    let after = from;
-    while (after < until) {
-      const page = (await this.http.json(`${API_PREFIX}/audit-log?after=${after}&limit=1000`)) as {
-        entries?: AuditEntry[];
-      };
-      const got = (Array.isArray(page.entries) ? page.entries : []).filter(
-        (e) => e && typeof e.seq === 'number' && e.seq <= until,
-      );
-      if (got.length === 0) break;
-      entries.push(...got);
-      after = got[got.length - 1]!.seq;
-    }
-    return entries;
+    return pagedAuditEntries((path) => this.http.json(path), from, until);
   }
 
   /** A version's approvals, each with the signed document and signature that prove it. */

@@ -83,7 +83,7 @@ export async function addHttpSignature(
   return record;
 }
 
-/** GET /api/v1/delegations: the signed delegations and revocations the registry keeps. */
+/** GET /api/v1/delegations: the signed delegations and revocations the registry keeps (one more than are read when there are more). */
 export async function readHttpDelegations(registry: HttpTransport): Promise<{ name: string; bytes: Buffer }[]> {
   const body = (await registry.getJson(`${API_PREFIX}/delegations`, true)) as
     { delegations?: { name?: unknown; file?: unknown }[] } | undefined;
@@ -93,7 +93,7 @@ export async function readHttpDelegations(registry: HttpTransport): Promise<{ na
         ? [{ name: d.name, bytes: Buffer.from(d.file, 'base64') }]
         : [],
     )
-    .slice(0, MAX_DELEGATION_FILES);
+    .slice(0, MAX_DELEGATION_FILES + 1);
 }
 
 export async function addHttpDelegation(registry: HttpTransport, file: { name: string; bytes: Buffer }): Promise<void> {

@@ -14,6 +14,7 @@ import { readYamlMapping, toYamlText } from '../yaml/io.ts';
 import { archivePathIn, packageDirIn } from './layout.ts';
 import {
   addDelegationTo,
+  removeDelegationFrom,
   addSignatureTo,
   readDelegationFiles,
   readVersionSignatures,
@@ -127,6 +128,10 @@ export class LocalRegistry implements Registry {
 
   async addDelegation(file: { name: string; bytes: Buffer }): Promise<void> {
     await withFileLock(join(this.root, '.publish.lock'), () => addDelegationTo(this.root, file));
+  }
+
+  async removeDelegation(name: string): Promise<void> {
+    await withFileLock(join(this.root, '.publish.lock'), () => removeDelegationFrom(this.root, name));
   }
 
   /**

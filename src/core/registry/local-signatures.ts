@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../archive/hash.ts';
 import { AamError } from '../errors.ts';
@@ -106,22 +106,44 @@ export async function addSignatureTo(
   });
 }
 
-/** At most this many files of `delegations/` are read. */
+/**
+ * At most this many files of `delegations/` are read. A reader takes one
+ * more, to know when there are more: then none is trusted (`delegationsUnread`),
+ * as those left out could be the revocations — a limit that quietly kept the
+ * first ones would let anyone who can add delegations hide a revocation.
+ */
 export const MAX_DELEGATION_FILES = 256;
 
-/** The files of a registry's `delegations/` (each checked by whoever reads it). */
+/** Why no delegation is trusted from `where`, when it holds more files than are read (`count`: as many as were listed). */
+export function delegationsUnread(where: string, count: number): string | undefined {
+  if (count <= MAX_DELEGATION_FILES) return undefined;
+  return `${where} holds more than ${MAX_DELEGATION_FILES} delegation files, the most that are read: a revocation could be among those left out, so no delegation is trusted (its operator can remove the delegations nobody uses)`;
+}
+
+/** The files of a registry's `delegations/` (each checked by whoever reads it), one more than are read when there are more. */
 export async function readDelegationFiles(root: string): Promise<{ name: string; bytes: Buffer }[]> {
   const dir = delegationsDirIn(root);
   const names = (await readdir(dir).catch(() => [] as string[]))
     .filter((n) => /^[0-9a-f]{64}\.json$/.test(n))
     .sort()
-    .slice(0, MAX_DELEGATION_FILES);
+    .slice(0, MAX_DELEGATION_FILES + 1);
   const out: { name: string; bytes: Buffer }[] = [];
   for (const name of names) {
     const bytes = await readRegularFile(join(dir, name), 'delegation').catch(() => undefined);
     if (bytes) out.push({ name, bytes });
   }
   return out;
+}
+
+/** Removes a delegation from `delegations/`; a revocation stays (a client keeping the delegation would trust it again). */
+export async function removeDelegationFrom(root: string, name: string): Promise<void> {
+  const path = join(delegationsDirIn(root), name);
+  const bytes = await readRegularFile(path, 'delegation').catch(() => undefined);
+  if (!bytes) throw new AamError('USAGE', `The registry keeps no delegation ${name.slice(0, 12)}.`);
+  const signed = readSignedDocumentFile(name, bytes);
+  if (!('problem' in signed) && parseDocument(signed.document)?.kind === 'revocation')
+    throw new AamError('USAGE', `${name.slice(0, 12)} is a revocation: revocations are kept.`);
+  await rm(path, { force: true });
 }
 
 /** Stores a signed delegation or revocation in `delegations/`, once it reads as one (its signature is for readers to judge). */

@@ -62,6 +62,8 @@ export interface Registry {
   /** The signed delegations and revocations the registry keeps (`delegations/`), each to be checked by the reader. */
   readDelegations(): Promise<{ name: string; bytes: Buffer }[]>;
   addDelegation(file: { name: string; bytes: Buffer }): Promise<void>;
+  /** Removes a delegation (not a revocation, which stays): its operator's way to make room. */
+  removeDelegation(name: string): Promise<void>;
   list(): Promise<PackageMetadata[]>;
 }
 

@@ -187,13 +187,16 @@ function verifyOnce(signed: SignedDocument, verifier: SignatureVerifier, file: U
  * What the files of `delegations/` establish for one package: every
  * delegation (those for other packages unchecked, for the refusal's words),
  * each covering one with its signer when its signature verifies, and the
- * verified revocations of those.
+ * verified revocations of those. With `unread` (a folder held more than are
+ * read), nothing: no delegation can be trusted, and the checks say why.
  */
 export async function checkDelegationFiles(
   files: readonly { name: string; bytes: Uint8Array }[],
   verifier: SignatureVerifier,
   packageName: string,
-): Promise<{ delegations: DelegationFact[]; revocations: RevocationFact[] }> {
+  unread?: string,
+): Promise<{ delegations: DelegationFact[]; revocations: RevocationFact[]; delegationsUnread?: string }> {
+  if (unread) return { delegations: [], revocations: [], delegationsUnread: unread };
   const delegations: DelegationFact[] = [];
   const revocations: { signed: SignedDocument; document: RevocationDocument; id: string; bytes: Uint8Array }[] = [];
   const seen = new Set<string>();

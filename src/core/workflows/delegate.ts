@@ -147,24 +147,7 @@ export async function revokeDelegation(options: {
   onLine?: (line: string) => void;
 }): Promise<{ id: string; delegation: string; signer: Signer }> {
   const line = options.onLine ?? (() => undefined);
-  const prefix = options.prefix.replace(/^sha256:/, '').toLowerCase();
-  if (!/^[0-9a-f]{8,64}$/.test(prefix))
-    throw new AamError(
-      'USAGE',
-      '--revoke names a delegation by its id (at least 8 hex digits, as delegate --list shows).',
-    );
-  const matches = (await options.registry.readDelegations()).filter((f) => {
-    const signed = readSignedDocumentFile(f.name, f.bytes);
-    return f.name.startsWith(prefix) && !('problem' in signed) && parseDocument(signed.document)?.kind === 'delegation';
-  });
-  if (matches.length !== 1)
-    throw new AamError(
-      'USAGE',
-      matches.length === 0
-        ? `Registry "${options.registry.name}" has no delegation ${prefix}.`
-        : `${prefix} names ${matches.length} delegations; give more digits.`,
-    );
-  const delegation = `sha256:${matches[0]!.name.replace(/\.json$/, '')}`;
+  const delegation = `sha256:${(await delegationNamed(options.registry, options.prefix, '--revoke')).replace(/\.json$/, '')}`;
   const bytes = documentBytes({
     type: REVOCATION_TYPE,
     delegation,
@@ -176,4 +159,37 @@ export async function revokeDelegation(options: {
   await options.registry.addDelegation(signedDocumentFile(signed));
   line(`✓ Revoked by ${describeSigner(signer)}`);
   return { id: documentId(bytes), delegation, signer };
+}
+
+/** The file name of the one delegation of `registry` whose id starts with `prefix` (at least 8 hex digits). */
+async function delegationNamed(registry: Registry, prefix: string, option: string): Promise<string> {
+  const wanted = prefix.replace(/^sha256:/, '').toLowerCase();
+  if (!/^[0-9a-f]{8,64}$/.test(wanted))
+    throw new AamError(
+      'USAGE',
+      `${option} names a delegation by its id (at least 8 hex digits, as delegate --list shows).`,
+    );
+  const matches = (await registry.readDelegations()).filter((f) => {
+    const signed = readSignedDocumentFile(f.name, f.bytes);
+    return f.name.startsWith(wanted) && !('problem' in signed) && parseDocument(signed.document)?.kind === 'delegation';
+  });
+  if (matches.length !== 1)
+    throw new AamError(
+      'USAGE',
+      matches.length === 0
+        ? `Registry "${registry.name}" has no delegation ${wanted}.`
+        : `${wanted} names ${matches.length} delegations; give more digits.`,
+    );
+  return matches[0]!.name;
+}
+
+/**
+ * Removes a delegation from a registry (its operator, to make room: an HTTP
+ * registry asks for an admin token). Revocations stay; a client that captured
+ * the delegation at install keeps it.
+ */
+export async function removeDelegation(registry: Registry, prefix: string): Promise<string> {
+  const name = await delegationNamed(registry, prefix, '--remove');
+  await registry.removeDelegation(name);
+  return `sha256:${name.replace(/\.json$/, '')}`;
 }

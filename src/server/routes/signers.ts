@@ -15,6 +15,7 @@ import {
   apiSignatureOf,
   listDelegations,
   signatureBytes,
+  removeDelegation,
   storeDelegation,
   storeVersionSignature,
 } from '../store/signers.ts';
@@ -32,6 +33,7 @@ const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as 
  *   GET  /api/v1/packages/{name}/{version}/signatures/{sha256}   one signature's bytes
  *   GET  /api/v1/delegations                                     every signed delegation and revocation
  *   POST /api/v1/delegations                                     store one ({name, file}, base64)
+ *   DELETE /api/v1/delegations/{name}                            remove a delegation (admin; revocations stay)
  *
  * A signature is stored only when it verifies over the archive as stored
  * (the check a publish makes); any token with the publish scope may add one,
@@ -174,7 +176,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
             additionalProperties: false,
             properties: { name: DELEGATION_FILE, kind: { enum: ['delegation', 'revocation'] } },
           },
-          ...errors(400, 401, 403, 413),
+          ...errors(400, 401, 403, 409, 413),
         },
       },
     },
@@ -196,6 +198,24 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
           : { kind: 'revocation', revokes: parsed.document.delegation },
       );
       return reply.code(201).send({ name, kind: parsed.kind });
+    },
+  );
+
+  app.delete(
+    `${API_PREFIX}/delegations/:name`,
+    {
+      onRequest: requireToken({ scope: 'admin' }),
+      schema: {
+        summary: "Remove a delegation (the operator's way to make room; revocations are kept)",
+        tags: ['delegations'],
+        security: BEARER,
+        params: { type: 'object', required: ['name'], properties: { name: DELEGATION_FILE } },
+        response: { 204: { type: 'null' }, ...errors(401, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await removeDelegation(db, callerOf(request), (request.params as { name: string }).name);
+      return reply.code(204).send();
     },
   );
 };

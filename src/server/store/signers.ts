@@ -61,10 +61,17 @@ export async function storeVersionSignature(
   try {
     return await db.transaction(async (tx) => {
       await tx.query('SELECT 1 FROM package_versions WHERE id = $1 FOR UPDATE', [target.id]);
-      const { rows } = await tx.query<{ type: string; position: number }>(
-        'SELECT type, position FROM version_signatures WHERE version_id = $1',
+      const { rows } = await tx.query<{ type: string; position: number; added_by: string | null }>(
+        'SELECT type, position, added_by FROM version_signatures WHERE version_id = $1',
         [target.id],
       );
+      // Anyone may co-sign, so one account may not take every slot from the co-signers that matter.
+      if (rows.filter((r) => r.added_by === caller.userId).length >= COSIGNATURES_PER_ACCOUNT)
+        throw new ApiFailure(
+          403,
+          'cosign_quota',
+          `${caller.username} has added ${COSIGNATURES_PER_ACCOUNT} signatures to ${name}@${version}, the most one account may.`,
+        );
       if (rows.length >= MAX_SIGNATURES)
         throw new ApiFailure(
           409,
@@ -126,12 +133,27 @@ export async function signatureBytes(
 export async function listDelegations(db: Queryable): Promise<{ delegations: { name: string; file: string }[] }> {
   const { rows } = await db.query<{ name: string; file: Uint8Array }>(
     'SELECT name, file FROM delegations ORDER BY name LIMIT $1',
-    [MAX_DELEGATION_FILES],
+    // One more than clients read: a client that gets more knows some are missing, and trusts none.
+    [MAX_DELEGATION_FILES + 1],
   );
   return { delegations: rows.map((r) => ({ name: r.name.trim(), file: Buffer.from(r.file).toString('base64') })) };
 }
 
-/** Stores a signed delegation or revocation once (the same file again changes nothing), with its audit event. */
+/** Signatures one account may add to a version (of the MAX_SIGNATURES it carries): a co-signer signs once or twice. */
+export const COSIGNATURES_PER_ACCOUNT = 2;
+
+/** Delegations and revocations one account may store: anyone with a publish token can add them. */
+export const DELEGATIONS_PER_ACCOUNT = 32;
+/** Delegations the registry keeps, at most: half of what clients read, the rest left for their revocations. */
+export const MAX_STORED_DELEGATIONS = MAX_DELEGATION_FILES / 2;
+
+/**
+ * Stores a signed delegation or revocation once (the same file again changes
+ * nothing), with its audit event. Clients read at most MAX_DELEGATION_FILES
+ * and trust no delegation from a registry holding more, so what one account
+ * may add is bounded, delegations leave room for revocations, and a
+ * revocation must revoke a delegation kept here.
+ */
 export async function storeDelegation(
   db: Database,
   caller: Caller,
@@ -139,6 +161,35 @@ export async function storeDelegation(
   parsed: { kind: 'delegation' | 'revocation'; pattern?: string | undefined; revokes?: string | undefined },
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    // One writer at a time: the counts below hold until the commit.
+    await tx.query('LOCK TABLE delegations IN SHARE ROW EXCLUSIVE MODE');
+    const held = await tx.query('SELECT 1 FROM delegations WHERE name = $1', [file.name]);
+    if (held.rows.length > 0) return;
+    const counts = await tx.query<{ mine: number | string; delegations: number | string; revoked: boolean }>(
+      `SELECT (SELECT count(*) FROM delegations WHERE added_by = $1) AS mine,
+              (SELECT count(*) FROM delegations WHERE kind = 'delegation') AS delegations,
+              EXISTS (SELECT 1 FROM delegations WHERE kind = 'delegation' AND name = $2) AS revoked`,
+      [caller.userId, `${(parsed.revokes ?? '').replace(/^sha256:/, '')}.json`],
+    );
+    const { mine, delegations, revoked } = counts.rows[0]!;
+    if (Number(mine) >= DELEGATIONS_PER_ACCOUNT)
+      throw new ApiFailure(
+        403,
+        'delegation_quota',
+        `${caller.username} has stored ${DELEGATIONS_PER_ACCOUNT} delegations and revocations, the most one account may.`,
+      );
+    if (parsed.kind === 'revocation' && !revoked)
+      throw new ApiFailure(
+        400,
+        'invalid_delegation',
+        `It revokes ${parsed.revokes}, a delegation this registry does not keep.`,
+      );
+    if (parsed.kind === 'delegation' && Number(delegations) >= MAX_STORED_DELEGATIONS)
+      throw new ApiFailure(
+        409,
+        'delegations_full',
+        `The registry keeps ${MAX_STORED_DELEGATIONS} delegations, the most it stores (clients read at most ${MAX_DELEGATION_FILES} delegation files); its operator can remove those nobody uses.`,
+      );
     const inserted = await tx.query(
       'INSERT INTO delegations (name, file, kind, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING RETURNING name',
       [file.name, file.bytes, parsed.kind, caller.userId],
@@ -153,6 +204,33 @@ export async function storeDelegation(
         id: `sha256:${file.name.replace(/\.json$/, '')}`,
         ...(parsed.revokes ? { revokes: parsed.revokes } : {}),
       },
+    });
+  });
+}
+
+/**
+ * Removes a delegation the registry keeps (its operator's way to make room).
+ * A revocation is never removed: a client that captured the delegation at
+ * install would trust it again. Clients that captured the delegation keep it.
+ */
+export async function removeDelegation(db: Database, caller: Caller, name: string): Promise<void> {
+  await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ kind: string }>('SELECT kind FROM delegations WHERE name = $1 FOR UPDATE', [
+      name,
+    ]);
+    if (!rows[0]) throw new ApiFailure(404, 'not_found', `The registry keeps no delegation ${name.slice(0, 12)}.`);
+    if (rows[0].kind !== 'delegation')
+      throw new ApiFailure(
+        409,
+        'revocation_kept',
+        `${name.slice(0, 12)} is a revocation: revocations are kept, as removing one would let a client that keeps the delegation trust it again.`,
+      );
+    await tx.query('DELETE FROM delegations WHERE name = $1', [name]);
+    await appendAudit(tx, {
+      event: 'delegation.remove',
+      actor: caller.username,
+      package: '*',
+      metadata: { id: `sha256:${name.replace(/\.json$/, '')}` },
     });
   });
 }

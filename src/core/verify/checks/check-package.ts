@@ -60,8 +60,9 @@ export async function checkPackage(
   const { entries, files } = await checkSignatures(evidence, verifier);
   // Delegations matter only to a valid signature: for the rest there is nothing to trust through them.
   const delegations =
-    evidence.delegationFiles.length > 0 && entries.some((e) => e.check.state === 'valid')
-      ? await checkDelegationFiles(evidence.delegationFiles, verifier, evidence.name)
+    (evidence.delegationFiles.length > 0 || evidence.delegationsUnread) &&
+    entries.some((e) => e.check.state === 'valid')
+      ? await checkDelegationFiles(evidence.delegationFiles, verifier, evidence.name, evidence.delegationsUnread)
       : undefined;
   // Recorded at install, or said by the registry now: either way the registry promised every package is signed.
   const requires = options.sourceRequiredSignatures || evidence.registryRequiresSignatures;
@@ -73,7 +74,7 @@ export async function checkPackage(
       integrity,
       signature: entries[0]?.check ?? { state: 'none' },
       ...(entries.length > 0 ? { signatures: entries } : {}),
-      ...(delegations && delegations.delegations.length > 0 ? delegations : {}),
+      ...(delegations && (delegations.delegations.length > 0 || delegations.delegationsUnread) ? delegations : {}),
       source,
     },
     signatureFile: first,

@@ -24,6 +24,8 @@ export interface PackageEvidence {
   capturedMissing: CapturedSignature[];
   /** The files of the registry's and the evidence cache's `delegations/`. */
   delegationFiles: { name: string; bytes: Buffer }[];
+  /** Why no delegation can be trusted: a `delegations/` holds more files than are read. */
+  delegationsUnread?: string | undefined;
   /** What the registry now serves that differs from what was installed. */
   registryChanges: RegistryChange[];
   /** The source registry's registry.yaml says `require_signatures: true`. */
@@ -135,11 +137,15 @@ export function gatherEvidence(
     registryRequiresSignatures: registry.requiresSignatures,
     capturedMissing: [] as CapturedSignature[],
     delegationFiles: [] as { name: string; bytes: Buffer }[],
+    delegationsUnread: undefined as string | undefined,
   };
   if (!archive) return { ...base, signatures: [] };
   const delegations = new Map<string, Buffer>();
-  for (const root of [...(source.registry ? [source.registry.root] : []), source.cacheDir])
-    for (const file of delegationFiles(root, read, stamps)) delegations.set(file.name, file.bytes);
+  for (const root of [...(source.registry ? [source.registry.root] : []), source.cacheDir]) {
+    const { files, unread } = delegationFiles(root, read, stamps);
+    base.delegationsUnread ??= unread;
+    for (const file of files) delegations.set(file.name, file.bytes);
+  }
   base.delegationFiles = [...delegations].map(([file, bytes]) => ({ name: file, bytes }));
 
   const served = registry.signatures.filter((f) => f.bytes);

@@ -4,7 +4,7 @@ import { messageOf } from '../../errors.ts';
 import type { ReadKind } from '../../fs/safe-read.ts';
 import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { archivePathIn, delegationsDirIn, parseSignatureFileName, signatureFilesOf } from '../../registry/layout.ts';
-import { MAX_DELEGATION_FILES } from '../../registry/local-signatures.ts';
+import { delegationsUnread } from '../../registry/local-signatures.ts';
 import { parseYamlMapping } from '../../yaml/io.ts';
 import { stampOf } from '../../scan/stamps.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
@@ -93,21 +93,25 @@ function listing(dir: string, stamps: Record<string, FileStamp | null>): string[
   }
 }
 
-/** The files of a `delegations/` folder (a registry's, or the evidence cache's), stamped as they are read. */
+/**
+ * The files of a `delegations/` folder (a registry's, or the evidence
+ * cache's), stamped as they are read; `unread` says why none can be trusted
+ * when it holds more than are read.
+ */
 export function delegationFiles(
   root: string,
   read: StampedRead,
   stamps: Record<string, FileStamp | null>,
-): { name: string; bytes: Buffer }[] {
+): { files: { name: string; bytes: Buffer }[]; unread: string | undefined } {
   const dir = delegationsDirIn(root);
-  return listing(dir, stamps)
-    .filter((n) => /^[0-9a-f]{64}\.json$/.test(n))
-    .sort()
-    .slice(0, MAX_DELEGATION_FILES)
-    .flatMap((name) => {
-      const found = read(join(dir, name), 'delegation');
-      return found && 'bytes' in found ? [{ name, bytes: found.bytes }] : [];
-    });
+  const names = listing(dir, stamps).filter((n) => /^[0-9a-f]{64}\.json$/.test(n));
+  const unread = delegationsUnread(dir, names.length);
+  if (unread) return { files: [], unread };
+  const files = names.sort().flatMap((name) => {
+    const found = read(join(dir, name), 'delegation');
+    return found && 'bytes' in found ? [{ name, bytes: found.bytes }] : [];
+  });
+  return { files, unread };
 }
 
 function requireSignaturesIn(bytes: Buffer): boolean {

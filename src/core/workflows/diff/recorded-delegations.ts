@@ -1,13 +1,17 @@
 import type { RegistryEntry } from '../../config/settings.ts';
 import type { Checks } from '../../policy/checks.ts';
-import { readDelegationFiles } from '../../registry/local-signatures.ts';
+import { delegationsDirIn } from '../../registry/layout.ts';
+import { delegationsUnread, readDelegationFiles } from '../../registry/local-signatures.ts';
 import { checkDelegationFiles } from '../../signature/delegation-file.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import { evidenceSource } from '../../verify/evidence/sources.ts';
 import type { ProjectState } from './state.ts';
 
 /** Per package, the delegations and revocations that a side judged from records weighs its signers with. */
-export type RecordedDelegations = ReadonlyMap<string, Pick<Checks, 'delegations' | 'revocations'>>;
+export type RecordedDelegations = ReadonlyMap<
+  string,
+  Pick<Checks, 'delegations' | 'revocations' | 'delegationsUnread'>
+>;
 
 /**
  * The delegations a state's lock file says its signers were trusted through,
@@ -20,7 +24,7 @@ export async function recordedDelegations(
   state: ProjectState,
   options: { verifier: SignatureVerifier; cacheDir: string; registries: readonly RegistryEntry[] },
 ): Promise<RecordedDelegations> {
-  const found = new Map<string, Pick<Checks, 'delegations' | 'revocations'>>();
+  const found = new Map<string, Pick<Checks, 'delegations' | 'revocations' | 'delegationsUnread'>>();
   const filesOf = new Map<string, Promise<{ name: string; bytes: Buffer }[]>>();
   const read = (root: string) => {
     let files = filesOf.get(root);
@@ -32,14 +36,19 @@ export async function recordedDelegations(
     if (!named) continue;
     const registry = evidenceSource(entry, options.registries, options.cacheDir, false).registry?.root;
     const files = new Map<string, Buffer>();
-    for (const root of [...(registry ? [registry] : []), options.cacheDir])
-      for (const file of await read(root)) files.set(file.name, file.bytes);
+    let unread: string | undefined;
+    for (const root of [...(registry ? [registry] : []), options.cacheDir]) {
+      const held = await read(root);
+      unread ??= delegationsUnread(delegationsDirIn(root), held.length);
+      for (const file of held) files.set(file.name, file.bytes);
+    }
     found.set(
       name,
       await checkDelegationFiles(
         [...files].map(([file, bytes]) => ({ name: file, bytes })),
         options.verifier,
         name,
+        unread,
       ),
     );
   }

@@ -127,7 +127,7 @@ function side(
   name: string,
   context: PolicyContext,
   verified?: Verdict,
-  delegated?: Pick<Checks, 'delegations' | 'revocations'>,
+  delegated?: Pick<Checks, 'delegations' | 'revocations' | 'delegationsUnread'>,
 ): PackageSide | undefined {
   const entry = state.lock.packages[name];
   if (!entry) return undefined;

@@ -15,6 +15,7 @@ import type {
   Verdict,
 } from '../../policy/decision.ts';
 import { checkDelegationFiles } from '../../signature/delegation-file.ts';
+import { delegationsUnread } from '../../registry/local-signatures.ts';
 import type { StoredSignature } from '../../registry/registry.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import type { PlannedPackage } from './plan.ts';
@@ -165,8 +166,9 @@ export async function fetchAndVerify(
       ];
     if (entries.some((e) => e.check.state === 'valid') && source.readDelegations) {
       delegationFiles = await source.readDelegations();
-      const checked = await checkDelegationFiles(delegationFiles, options.verifier, plan.name);
-      if (checked.delegations.length > 0) delegations = checked;
+      const unread = delegationsUnread(`registry "${source.name}"`, delegationFiles.length);
+      const checked = await checkDelegationFiles(delegationFiles, options.verifier, plan.name, unread);
+      if (checked.delegations.length > 0 || checked.delegationsUnread) delegations = checked;
     }
   }
   const attestation = await source.attestation?.(plan.name, plan.version, actual.replace(/^sha256:/, ''));

@@ -74,6 +74,32 @@ describe('signature delegation, end to end (local Sigstore, real gpg)', () => {
     assert.deepEqual(listed.map((d) => d.kind).sort(), ['delegation', 'revocation']);
   });
 
+  it('trusts no delegation from a registry holding more delegation files than are read: no revocation is pushed out of view', async () => {
+    const { s, made, verifier } = await delegated();
+    await s.publish('@acme/tool', '1.0.0', [s.sigstore('bob@partner.io')]);
+    await s.publish('@acme/other', '1.0.0', [s.sigstore('bob@partner.io')]);
+    await s.install('@acme/tool');
+    await revokeDelegation({
+      registry: s.w.registry,
+      prefix: made.id.slice(7, 19),
+      reason: 'key lost',
+      signing: s.sigstore('alice@example.com'),
+      verifier,
+    });
+    // Whoever may add delegations adds 256 files whose names sort before the revocation's: a reader that kept
+    // the first 256 would no longer see it, and trust the revoked delegation again.
+    const dir = join(s.w.registryDir, 'delegations');
+    for (let i = 0; i < 256; i++)
+      await writeFile(join(dir, `${'0'.repeat(60)}${i.toString(16).padStart(4, '0')}.json`), '{}');
+    const [report] = await s.verify();
+    assert.equal(statusOf(report), 'signed-untrusted/fail/DELEGATION_REFUSED');
+    assert.match(report!.verdict.message, /holds more than 256 delegation files, the most that are read/);
+    await assert.rejects(
+      s.install('@acme/other'),
+      (e) => isAamError(e, 'INSTALL_REFUSED') && /more than 256 delegation files/.test(e.message),
+    );
+  });
+
   it('refuses a delegate signing a package outside the pattern', async () => {
     const { s } = await delegated();
     await s.publish('@other/tool', '1.0.0', [s.sigstore('bob@partner.io')]);
