@@ -1,6 +1,6 @@
 import { build } from 'esbuild';
 import type { Metafile, Plugin } from 'esbuild';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeValidator } from './config-validator.ts';
@@ -64,7 +64,11 @@ async function main(): Promise<void> {
       outdir: 'dist',
       external: SERVER_MODULES,
       plugins: [separateOpenpgp, verifyOnly],
-    }),
+      // The launcher runs it as a script of its own (for its code cache), where a native import() has
+      // no loader: the built-ins it imports on use become requires.
+      supported: { 'dynamic-import': false },
+      metafile: true,
+    }).then(() => checkNoDynamicImport(join(root, 'dist', 'cli-verify.js'))),
     // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
     build({
       ...common,
@@ -124,12 +128,76 @@ async function main(): Promise<void> {
  * it off. It has to be enabled before the bundle is loaded, hence two files.
  * \`verify\` loads a bundle of its own (dist/cli-verify.js, a third of the
  * size); every other command the whole CLI.
+ *
+ * Node's cache holds the code compiled when the file is loaded, not the
+ * functions compiled later as they are first called — most of a run's
+ * compiling. For \`verify\`, the command run cold most (CI gates, hooks), the
+ * launcher keeps V8's cache of the script as a whole run left it: made at
+ * the end of the first run that verified something (not --help, not a usage
+ * error), read by the next ones. It lives beside Node's, in a folder of its
+ * own that only this user may write (else it is not used), named by the
+ * bundle's CRC-32 and length and Node's version; V8 rejects a cache made by
+ * another V8 or with other flags (it is then made again). Same switches:
+ * NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE.
  */
 const CLI_LAUNCHER = `#!/usr/bin/env node
 'use strict';
-require('node:module').enableCompileCache?.();
-require(process.argv[2] === 'verify' ? './cli-verify.js' : './cli-main.js');
+const Module = require('node:module');
+Module.enableCompileCache?.();
+if (process.argv[2] === 'verify') runWithCodeCache(require('node:path').join(__dirname, 'cli-verify.js'));
+else require('./cli-main.js');
+
+function runWithCodeCache(file) {
+  const { crc32 } = require('node:zlib');
+  // Without it (or without zlib.crc32, before Node 22.2), the bundle is required as before.
+  if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof crc32 !== 'function') return require(file);
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const source = fs.readFileSync(file, 'utf8');
+  const dir = path.join(process.env.NODE_COMPILE_CACHE || path.join(require('node:os').tmpdir(), 'node-compile-cache'), 'aam-trust');
+  const cacheFile = path.join(dir, \`\${process.version}-\${process.arch}-\${crc32(source).toString(16)}-\${source.length}.code\`);
+  // Only what this user made, and no one else may write to, is trusted with code.
+  const ours = (stats) =>
+    !process.getuid || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0);
+  let cachedData;
+  try {
+    const fd = fs.openSync(cacheFile, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
+    try {
+      const stats = fs.fstatSync(fd);
+      if (stats.isFile() && ours(stats) && ours(fs.statSync(dir))) cachedData = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {}
+  const vm = require('node:vm');
+  const wrapped = \`(function (exports, require, module, __filename, __dirname) { \${source}\\n});\`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  if (!cachedData || script.cachedDataRejected)
+    process.once('exit', (code) => {
+      if (code === 2 || process.argv.includes('--help') || process.argv.includes('-h')) return;
+      try {
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        if (!ours(fs.statSync(dir))) return;
+        const partial = \`\${cacheFile}.\${process.pid}\`;
+        fs.writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+        fs.renameSync(partial, cacheFile);
+      } catch {}
+    });
+  const bundle = new Module(file, module);
+  bundle.filename = file;
+  script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, path.dirname(file));
+}
 `;
+
+/** The launcher runs dist/cli-verify.js as a vm script, where a native import() fails: the build must have none. */
+async function checkNoDynamicImport(file: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const found = /(?<![\w$.])import\(/.exec(text);
+  if (found)
+    throw new Error(
+      `${file} has a native import() (at ${found.index}): the launcher's script cannot run it; bundle it or require it.`,
+    );
+}
 
 /** The CLI's command table with \`verify\` alone, for dist/cli-verify.js. */
 const verifyOnly: Plugin = {

@@ -11,6 +11,7 @@
  */
 import pg from 'pg';
 import { searchStatement } from '../../src/server/store/search.ts';
+import type { SearchQuery } from '../../src/server/store/search.ts';
 import { fixturePackage, VOCABULARY } from './names.ts';
 
 const url = process.argv[2];
@@ -21,14 +22,26 @@ await client.connect();
 
 const named = fixturePackage(4242);
 const scoped = [...Array(5000).keys()].map(fixturePackage).find((p) => p.scope)!;
-const queries: Record<string, string> = {
-  exact: named.full,
-  exact_scoped: scoped.full,
-  prefix: named.full.slice(0, Math.ceil(named.full.length / 2)),
-  common_word: VOCABULARY[0]!,
-  two_common_words: `${VOCABULARY[0]}-${VOCABULARY[1]}`,
-  rare_word: VOCABULARY[12_345]!,
-  common_and_rare: `${VOCABULARY[2]} ${VOCABULARY[5_000]}`,
+const queries: Record<string, Omit<SearchQuery, 'limit'>> = {
+  exact: { q: named.full, page: 1 },
+  exact_scoped: { q: scoped.full, page: 1 },
+  prefix: { q: named.full.slice(0, Math.ceil(named.full.length / 2)), page: 1 },
+  common_word: { q: VOCABULARY[0]!, page: 1 },
+  two_common_words: { q: `${VOCABULARY[0]}-${VOCABULARY[1]}`, page: 1 },
+  rare_word: { q: VOCABULARY[12_345]!, page: 1 },
+  common_and_rare: { q: `${VOCABULARY[2]} ${VOCABULARY[5_000]}`, page: 1 },
+  // Words of descriptions, in about a third of the packages each: together in a few thousand.
+  combination: { q: 'the with', page: 1 },
+  combination_page_40: { q: 'the with', page: 40 },
+  // A name word in just over 1,000 packages: the name index is walked for them (or they are sorted).
+  just_over_1000: { q: 'types', page: 1 },
+  just_over_1000_page_50: { q: 'types', page: 50 },
+  // The fixture's types: every package a prompt, 1 in 10 an agent, 1 in 200 a skill.
+  list_rare_type: { type: 'skill', page: 1 },
+  list_rare_type_page_20: { type: 'skill', page: 20 },
+  list_type: { type: 'agent', page: 1 },
+  word_rare_type: { q: VOCABULARY[0]!, type: 'skill', page: 1 },
+  prefix_rare_type: { q: 'ca', type: 'skill', page: 1 },
 };
 
 /** Migration 6's search, as it was: a trigram index over one lowercased text and the keywords. */
@@ -61,8 +74,10 @@ if (before) {
 
 const times: string[] = [];
 try {
-  for (const [kind, q] of Object.entries(queries)) {
-    const statements = before ? await beforeStatements(q) : [searchStatement({ q, page: 1, limit: 20 })];
+  for (const [kind, query] of Object.entries(queries)) {
+    if (before && (query.type || query.page > 1)) continue;
+    const q = query.q ?? '';
+    const statements = before ? await beforeStatements(q) : [searchStatement({ ...query, limit: 20 })];
     const ms: number[] = [];
     const planning: number[] = [];
     for (const [sql, values] of statements) {
@@ -75,7 +90,7 @@ try {
       planning.push(Number(/Planning Time: ([\d.]+) ms/.exec(plan)?.[1]));
     }
     times.push(
-      `${kind.padEnd(18)} q=${JSON.stringify(q).padEnd(40)} ${ms.join(' + ')} ms (planning ${planning.join(' + ')} ms)`,
+      `${kind.padEnd(22)} ${JSON.stringify(query).padEnd(52)} ${ms.join(' + ')} ms (planning ${planning.join(' + ')} ms)`,
     );
   }
 } finally {
@@ -86,4 +101,4 @@ try {
   }
   await client.end();
 }
-console.log(`\n${before ? 'before (migration 6, trigrams)' : 'after (migration 7)'}:\n${times.join('\n')}`);
+console.log(`\n${before ? 'before (migration 6, trigrams)' : 'after (migrations 7–8)'}:\n${times.join('\n')}`);

@@ -84,6 +84,9 @@ export async function seed(
     for (const keyword of sorted) await add('package_keywords', ['package_id', 'keyword'], [id, keyword]);
     await add('dist_tags', ['package_id', 'tag', 'version'], [id, 'latest', latest]);
     let previousAboutPackage = 0;
+    // Every package has a prompt; 1 in 10 an agent too, 1 in 200 a skill: a type filter that matches
+    // few packages is a case of its own (it must not walk every package to find them).
+    const extraTypes = [...(p % 10 === 1 ? ['agent'] : []), ...(p % 200 === 7 ? ['skill'] : [])];
     for (let v = 0; v < shape.versions; v++) {
       const version = `1.${v}.0`;
       const archive = shape.archives[(p * shape.versions + v) % shape.archives.length]!;
@@ -95,7 +98,12 @@ export async function seed(
         description,
         keywords: sorted,
         dependencies: {},
-        artifacts: { prompts: [{ name: 'p', path: 'prompts/p.md', description: 'P' }] },
+        artifacts: {
+          prompts: [{ name: 'p', path: 'prompts/p.md', description: 'P' }],
+          ...Object.fromEntries(
+            extraTypes.map((type) => [`${type}s`, [{ name: 'x', path: `${type}s/x.md`, description: 'X' }]]),
+          ),
+        },
       };
       await add(
         'package_versions',
@@ -123,6 +131,8 @@ export async function seed(
         ],
       );
       await add('artifacts', ['version_id', 'artifact_type', 'name', 'description'], [versionId, 'prompt', 'p', 'P']);
+      for (const type of extraTypes)
+        await add('artifacts', ['version_id', 'artifact_type', 'name', 'description'], [versionId, type, 'x', 'X']);
       seq++;
       const content = {
         seq,

@@ -3,11 +3,14 @@ import { API_PREFIX } from '../core/registry/http-api.ts';
 import { ArchiveCache, DownloadCounter } from './archives.ts';
 import { packageName } from './context.ts';
 import { etagOf, matches, ReadCache } from './read-cache.ts';
+import { SearchCache } from './search-cache.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Metadata answers kept by URL until their package changes (see ReadCache). */
     reads: ReadCache;
+    /** Search answers kept until any package changes (see SearchCache). */
+    searches: SearchCache;
     archives: ArchiveCache;
     downloads: DownloadCounter;
   }
@@ -32,6 +35,8 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
   const stop = await reads.listen(db);
   const downloads = new DownloadCounter(db);
   app.decorate('reads', reads);
+  // AAM_SEARCH_CACHE_ENTRIES=0 keeps no search answer (what the bench measures a search's own cost with).
+  app.decorate('searches', new SearchCache(reads, Number(process.env.AAM_SEARCH_CACHE_ENTRIES ?? 2_000)));
   app.decorate('archives', new ArchiveCache());
   app.decorate('downloads', downloads);
   app.decorateRequest('cacheSlot', null);

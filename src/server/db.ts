@@ -19,7 +19,19 @@ export interface Database extends Queryable {
   listen(channel: string, onNotify: (payload: string) => void, onLost: () => void): Promise<() => Promise<void>>;
   /** 'pglite' (embedded, one process) or 'postgres' (a server, any number of instances). */
   readonly engine: 'pglite' | 'postgres';
+  /**
+   * A read the database stops after `boundedMs` (search: a query anyone may send). PostgreSQL: a
+   * small pool of its own whose sessions have that statement_timeout, so it is one round trip and
+   * no more than that many such reads run at once; an error with code 57014 when stopped. The
+   * embedded engine runs it as any query (it has no statement timeout).
+   */
+  boundedQuery<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
 }
+
+/** How long a bounded read may run, by default. */
+export const BOUNDED_MS = 2_000;
+/** How many bounded reads one instance runs at once on PostgreSQL (two cores are busy with fewer). */
+const BOUNDED_CONNECTIONS = 4;
 
 /**
  * PostgreSQL's settings for the embedded engine, where they differ from its
@@ -36,8 +48,12 @@ const PGLITE_SETTINGS = ['shared_buffers=16MB'];
  * in-process, its files in `dataDir`. Both speak the same SQL; the drivers
  * are loaded only here, so the rest of the CLI never needs them.
  */
-export async function openDatabase(options: { url?: string | undefined; dataDir: string }): Promise<Database> {
-  if (options.url) return openPostgres(options.url);
+export async function openDatabase(options: {
+  url?: string | undefined;
+  dataDir: string;
+  boundedMs?: number;
+}): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.boundedMs ?? BOUNDED_MS);
   await mkdir(options.dataDir, { recursive: true });
   const { PGlite } = await import('@electric-sql/pglite');
   // pg_trgm indexes search; PGlite ships it as an extension loaded at start.
@@ -47,9 +63,11 @@ export async function openDatabase(options: { url?: string | undefined; dataDir:
     startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
   });
   // PGlite runs one query at a time; a transaction holds it, so nothing interleaves with one.
+  const query = async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows });
   return {
     engine: 'pglite',
-    query: async <T>(sql: string, params?: unknown[]) => ({ rows: (await db.query<T>(sql, params)).rows }),
+    query,
+    boundedQuery: query,
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       db.transaction(async (tx) =>
         fn({ query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<R>(sql, params)).rows }) }),
@@ -66,18 +84,23 @@ export async function openDatabase(options: { url?: string | undefined; dataDir:
   };
 }
 
-async function openPostgres(url: string): Promise<Database> {
+async function openPostgres(url: string, boundedMs: number): Promise<Database> {
   const pg = (await import('pg')).default;
   // BIGINT (downloads, sizes) as numbers: a registry's counts stay far below 2^53.
   pg.types.setTypeParser(20, (value: string) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on('error', () => undefined);
+  const bounded = new pg.Pool({ connectionString: url, max: BOUNDED_CONNECTIONS, statement_timeout: boundedMs });
+  bounded.on('error', () => undefined);
   const query = async <T>(sql: string, params?: unknown[]) => ({
     rows: (await pool.query(sql, params as unknown[])).rows as T[],
   });
   return {
     engine: 'postgres',
     query,
+    boundedQuery: async <T>(sql: string, params?: unknown[]) => ({
+      rows: (await bounded.query(sql, params as unknown[])).rows as T[],
+    }),
     transaction: async <T>(fn: (tx: Queryable) => Promise<T>) => {
       const client = await pool.connect();
       try {
@@ -119,7 +142,9 @@ async function openPostgres(url: string): Promise<Database> {
         await client.end().catch(() => undefined);
       };
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), bounded.end()]);
+    },
   };
 }
 

@@ -26,6 +26,8 @@ export class ReadCache {
   private readonly generations = new Map<string, number>();
   private epoch = 0;
   private enabled = false;
+  /** Told of every change (and every clearing): caches of answers that any package may change. */
+  private readonly listeners: (() => void)[] = [];
   private readonly maxEntries: number;
   hits = 0;
   misses = 0;
@@ -68,7 +70,12 @@ export class ReadCache {
     return etag;
   }
 
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   changed(name: string): void {
+    for (const listener of this.listeners) listener();
     this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
     for (const url of this.byName.get(name) ?? []) this.entries.delete(url);
     this.byName.delete(name);
@@ -76,6 +83,7 @@ export class ReadCache {
   }
 
   clear(): void {
+    for (const listener of this.listeners) listener();
     this.epoch++;
     this.entries.clear();
     this.byName.clear();

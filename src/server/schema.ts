@@ -1,6 +1,7 @@
 import type { Database } from './db.ts';
 import { SCALE_MIGRATION } from './schema-scale.ts';
 import { SEARCH_MIGRATION } from './schema-search.ts';
+import { SEARCH_TYPES_MIGRATION } from './schema-search-types.ts';
 
 /**
  * The registry's schema, after the spec's §4, as numbered migrations. Every
@@ -259,6 +260,8 @@ CREATE TABLE delegations (
     version: 7,
     sql: SEARCH_MIGRATION,
   },
+  // Issue #28: a package's artifact types in its row, in the word indexes and in a btree per type.
+  { version: 8, sql: SEARCH_TYPES_MIGRATION },
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */

@@ -187,9 +187,7 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
   });
 
   it('the quick fix "Trust this signer" edits the project policy, keeping its comments, and the package turns verified', async () => {
-    await s.command('Quick Fix...');
-    const fix = s.page.locator('.action-widget .monaco-list-row', { hasText: 'to the project config' }).first();
-    await fix.waitFor();
+    const fix = await s.quickFix('to the project config');
     console.log(`screenshot: ${await s.shot('05-quick-fix')}`);
     await fix.click();
     // Nothing is written before the user has seen the exact entry, the file, and the warning about the project file.

@@ -96,9 +96,7 @@ describe('the trust-policy editors in a real VS Code', () => {
     await s.page.keyboard.type('\n  requre_signature: true', { delay: 5 });
     const squiggle = s.page.locator('.editor-group-container.active .squiggly-error').first();
     await squiggle.waitFor();
-    await s.command('Quick Fix...');
-    const fix = s.page.locator('.action-widget .monaco-list-row', { hasText: 'Rename to "require_signature"' }).first();
-    await fix.waitFor();
+    const fix = await s.quickFix('Rename to "require_signature"');
     console.log(`screenshot: ${await s.shot('23-config-quick-fix')}`);
     await fix.click();
     await s.page

@@ -4,8 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/server/db.ts';
+import type { Database, Queryable } from '../../src/server/db.ts';
 import { migrate, MIGRATIONS } from '../../src/server/schema.ts';
-import { searchPackages } from '../../src/server/store/search.ts';
+import { searchPackages, searchStatement } from '../../src/server/store/search.ts';
+import type { SearchQuery } from '../../src/server/store/search.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
@@ -212,6 +214,126 @@ describe('migration 7 on a registry from before it', () => {
       assert.deepEqual(await found('quality'), ['@acme/lint-rules']);
       assert.deepEqual(await found('rules linters'), ['@acme/lint-rules']);
       assert.deepEqual(await found('@acme/lint'), ['@acme/lint-rules']);
+    } finally {
+      await db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Rows as a publish writes them: a package, a version, its artifacts (the triggers do the rest). */
+async function addVersion(db: Queryable, name: string, version: string, types: string[], description = 'A tool') {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO packages (name, description) VALUES ($1, $2) ON CONFLICT (scope, name) DO UPDATE SET description = EXCLUDED.description RETURNING id`,
+    [name, description],
+  );
+  const { rows: versions } = await db.query<{ id: string }>(
+    `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json)
+     VALUES ($1, $2, repeat('0', 64), 1, 'k', '{}') RETURNING id`,
+    [rows[0]!.id, version],
+  );
+  // One statement for all of a version's artifacts, as publish-rows.ts does; one per artifact, as publish.ts does.
+  if (types.length > 0)
+    await db.query(
+      `INSERT INTO artifacts (version_id, artifact_type, name) SELECT $1, t, 'a' FROM unnest($2::text[]) AS t`,
+      [versions[0]!.id, types],
+    );
+  return versions[0]!.id;
+}
+
+/** Migration 8: a type filter reads the packages of that type, from the package's row. */
+for (const engine of ENGINES)
+  describe(`search by artifact type on ${engine.name}`, { skip: engine.skip }, () => {
+    let postgres: TestPostgres | undefined;
+    let db: Database;
+    let dir: string;
+    before(async () => {
+      postgres = await engine.start();
+      dir = await mkdtemp(join(tmpdir(), 'aam-search-types-'));
+      db = await openDatabase({ url: await postgres?.createDatabase(), dataDir: dir });
+      await migrate(db);
+    });
+    after(async () => {
+      await db?.close();
+      await postgres?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const found = async (query: Omit<SearchQuery, 'page' | 'limit'>) =>
+      (await searchPackages(db, { ...query, page: 1, limit: 20 })).packages.map((p) => [p.name, p.artifact_types]);
+
+    it('lists and searches by type, as the versions published so far have them', async () => {
+      await addVersion(db, 'lint-prompts', '1.0.0', ['prompt']);
+      const skills = await addVersion(db, 'lint-skills', '1.0.0', ['skill', 'prompt']);
+      await addVersion(db, 'lint-agent', '1.0.0', ['agent']);
+      await addVersion(db, 'other-agent', '1.0.0', ['agent'], 'Reads nothing');
+      assert.deepEqual(await found({ type: 'skill' }), [['lint-skills', ['prompt', 'skill']]]);
+      assert.deepEqual(await found({ type: 'agent' }), [
+        ['lint-agent', ['agent']],
+        ['other-agent', ['agent']],
+      ]);
+      assert.deepEqual(await found({ q: 'lint', type: 'agent' }), [['lint-agent', ['agent']]]);
+      assert.deepEqual(await found({ q: 'reads', type: 'agent' }), [['other-agent', ['agent']]]);
+      assert.deepEqual(await found({ q: 'lint-p', type: 'prompt' }), [['lint-prompts', ['prompt']]]);
+      assert.deepEqual(await found({ type: 'instruction' }), []);
+      assert.equal((await searchPackages(db, { type: 'agent', page: 1, limit: 20 })).total, 2);
+
+      // A new version with another type adds it; a version deleted takes its types along, unless another
+      // version still has them; an artifact deleted on its own too.
+      const second = await addVersion(db, 'lint-prompts', '2.0.0', ['skill']);
+      assert.deepEqual(await found({ type: 'skill' }), [
+        ['lint-prompts', ['prompt', 'skill']],
+        ['lint-skills', ['prompt', 'skill']],
+      ]);
+      await db.query('DELETE FROM package_versions WHERE id = $1', [second]);
+      assert.deepEqual(await found({ q: 'lint-prompts' }), [['lint-prompts', ['prompt']]]);
+      await db.query(`DELETE FROM artifacts WHERE version_id = $1 AND artifact_type = 'skill'`, [skills]);
+      assert.deepEqual(await found({ type: 'skill' }), []);
+      assert.deepEqual(await found({ q: 'lint-skills' }), [['lint-skills', ['prompt']]]);
+    });
+
+    it('reads only the packages of a rare type, not every package, for a listing and for common words', async () => {
+      // 3,000 packages with a common word, 3 of them with a skill: the plan must not walk the 3,000.
+      await db.query(
+        `INSERT INTO packages (name, description, artifact_types) SELECT 'common-' || lpad(i::text, 4, '0'), 'A common tool', CASE WHEN i % 1000 = 0 THEN '{prompt,skill}'::text[] ELSE '{prompt}'::text[] END FROM generate_series(1, 3000) AS i`,
+      );
+      await db.query('ANALYZE packages');
+      for (const query of [{ type: 'skill' as const }, { q: 'common', type: 'skill' as const }]) {
+        const [sql, values] = searchStatement({ ...query, page: 1, limit: 20 });
+        const { rows } = await db.query<Record<string, string>>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, values);
+        const plan = JSON.stringify(rows[0]);
+        // Rows every node of the plan read, over all its loops: the type's few, not the table.
+        const read = [...plan.matchAll(/"Actual Rows":(\d+)[^{}]*?"Actual Loops":(\d+)/g)].reduce(
+          (sum, [, r, l]) => sum + Number(r) * Number(l),
+          0,
+        );
+        assert.ok(read < 300, `${JSON.stringify(query)} read ${read} rows`);
+        assert.deepEqual(
+          (await found(query)).map(([name]) => name),
+          ['common-1000', 'common-2000', 'common-3000'],
+        );
+      }
+    });
+  });
+
+describe('migration 8 on a registry from before it', () => {
+  it('gives the packages it holds their types', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aam-search-migration-8-'));
+    const db = await openDatabase({ dataDir: dir });
+    try {
+      for (const { version, sql } of MIGRATIONS.filter((m) => m.version <= 7)) {
+        await db.exec(sql);
+        await db.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT NOW())',
+        );
+        await db.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+      }
+      await addVersion(db, 'old-skill', '1.0.0', ['skill', 'agent']);
+      await addVersion(db, 'old-prompt', '1.0.0', ['prompt']);
+      assert.equal(await migrate(db), 8);
+      const found = async (type: SearchQuery['type']) =>
+        (await searchPackages(db, { type, page: 1, limit: 20 })).packages.map((p) => [p.name, p.artifact_types]);
+      assert.deepEqual(await found('skill'), [['old-skill', ['agent', 'skill']]]);
+      assert.deepEqual(await found('prompt'), [['old-prompt', ['prompt']]]);
     } finally {
       await db.close();
       await rm(dir, { recursive: true, force: true });

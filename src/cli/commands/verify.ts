@@ -66,7 +66,7 @@ function namesNotInstalled(
       hint: 'Package names are "name" or "@scope/name" (lowercase letters, digits, hyphens).',
     };
   }
-  const installed = Object.keys(lock?.packages ?? {});
+  const installed = lock?.lock.names ?? [];
   const missing = names.filter((name) => !installed.includes(name));
   if (missing.length === 0) return undefined;
   const near = missing.flatMap((name) => didYouMean(name, installed) ?? []);

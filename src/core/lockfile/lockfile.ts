@@ -1,5 +1,6 @@
 import { canonicalChecksum } from '../archive/hash.ts';
-import { parseYamlMapping, readYamlMapping, toYamlText } from '../yaml/io.ts';
+import { UNBUILT } from '../yaml/block-mapping.ts';
+import { parseYamlMapping, readYamlMapping, readYamlMappingLazily, toYamlText } from '../yaml/io.ts';
 
 /** The signature an installed package was verified with (ignored by the Python CLI). */
 export interface LockSignature {
@@ -58,19 +59,57 @@ function lockOf(raw: Record<string, unknown> | undefined): LockFile {
       : {};
   for (const [name, value] of Object.entries(rawPackages)) {
     if (!value || typeof value !== 'object') continue;
-    const entry = value as Record<string, unknown>;
-    packages[name] = {
-      ...entry,
-      version: String(entry.version ?? ''),
-      source: String(entry.source ?? ''),
-      checksum: canonicalChecksum(entry.checksum ?? ''),
-      dependencies:
-        entry.dependencies && typeof entry.dependencies === 'object'
-          ? (entry.dependencies as Record<string, string>)
-          : {},
-    };
+    packages[name] = lockedPackage(value as Record<string, unknown>);
   }
   return { lockfile_version: Number(raw.lockfile_version ?? 1), resolved_at: String(raw.resolved_at ?? ''), packages };
+}
+
+function lockedPackage(entry: Record<string, unknown>): LockedPackage {
+  return {
+    ...entry,
+    version: String(entry.version ?? ''),
+    source: String(entry.source ?? ''),
+    checksum: canonicalChecksum(entry.checksum ?? ''),
+    dependencies:
+      entry.dependencies && typeof entry.dependencies === 'object'
+        ? (entry.dependencies as Record<string, string>)
+        : {},
+  };
+}
+
+/** A lock file's package names, with each entry built when asked for (as `readLockFile` builds it). */
+export interface LazyLock {
+  names: string[];
+  entry(name: string): LockedPackage | undefined;
+}
+
+/**
+ * `readLockFile` for a caller that wants a few entries of many: the same
+ * names and entries, and the same errors for a text that cannot be read
+ * (anywhere in it), but only the entries asked for are built.
+ */
+export async function readLockLazily(path: string): Promise<LazyLock> {
+  const read = await readYamlMappingLazily(path, 'LOCKFILE_INVALID', 'lock', 'packages');
+  const raw = read?.root.packages;
+  const listed = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const names = Object.keys(listed).filter((name) => {
+    const value = listed[name];
+    return value === UNBUILT || (!!value && typeof value === 'object');
+  });
+  const built = new Map<string, LockedPackage>();
+  return {
+    names,
+    entry(name) {
+      if (!read || !Object.hasOwn(listed, name)) return undefined;
+      let entry = built.get(name);
+      if (!entry) {
+        const value = read.entry(name);
+        if (!value || typeof value !== 'object') return undefined;
+        built.set(name, (entry = lockedPackage(value as Record<string, unknown>)));
+      }
+      return entry;
+    },
+  };
 }
 
 export function lockFileText(lock: LockFile): string {

@@ -4,7 +4,7 @@ import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { PLATFORMS } from '../model/platform.ts';
 import type { Platform } from '../model/platform.ts';
 import type { Signer } from '../policy/trust-match.ts';
-import { parseYamlMapping, readYamlMapping, toYamlText } from '../yaml/io.ts';
+import { parseYamlMapping, readYamlMapping, readYamlMappingLazily, toYamlText } from '../yaml/io.ts';
 
 /**
  * What AAM Trust remembers about the packages of a workspace (SPEC §6), in
@@ -72,6 +72,18 @@ const HEADER = `# AAM Trust record: who signed each installed package (written b
 /** Reads the record; a missing file is an empty record, and malformed entries are left out (never trusted). */
 export async function readTrustRecord(path: string): Promise<TrustRecord> {
   return recordOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'record'));
+}
+
+/**
+ * The record's entry of a package, as `readTrustRecord(path).packages[name]`
+ * gives it, for a caller that wants a few of many: the whole file is read (a
+ * text that cannot be read is the same error), only the entries asked for are built.
+ */
+export async function readRecordedPackages(path: string): Promise<(name: string) => RecordedPackage | undefined> {
+  const read = await readYamlMappingLazily(path, 'LOCKFILE_INVALID', 'record', 'packages');
+  const listed = read?.root.packages;
+  if (!read || !listed || typeof listed !== 'object' || Array.isArray(listed)) return () => undefined;
+  return (name) => recordedPackage(read.entry(name));
 }
 
 /** A trust record's text (from git, say), read as `readTrustRecord` reads the file. */

@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import type { LoadedConfig } from '../config/load.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceSource } from './evidence/evidence.ts';
-import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
+import { readRecordedPackages, readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import type { RecordedPackage } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence/evidence-cache.ts';
 import type { JobResult, VerifyJob } from './checks/job.ts';
@@ -162,7 +162,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     if (stale.length > 0) {
       pool.grow(workersFor(stale.length, options.workers));
       const entries = await lock.entries();
-      const record = await readTrustRecord(recordFile);
+      // Verifying a few packages builds only their entries of the record (every line is still read).
+      const recordedOf = options.only
+        ? await readRecordedPackages(recordFile)
+        : await readTrustRecord(recordFile).then((record) => (name: string) => record.packages[name]);
       if (!skipSignature) options.verifier.prefetchKeys(signingKeysNamed(stale.map((name) => entries[name])));
       const jobs: VerifyJob[] = [];
       const pending = new Map<string, { key: string; summary: EntrySummary }>();
@@ -183,7 +186,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
             entry.source,
             (source = evidenceSource(entry, config.registries, options.cache.dir, offline, unreachable)),
           );
-        const recorded = record.packages[name];
+        const recorded = recordedOf(name);
         const deploy = {
           roots,
           expected: recorded?.checksum === entry.checksum ? (recorded.platforms ?? []) : [],

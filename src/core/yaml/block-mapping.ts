@@ -11,9 +11,61 @@
  * more than re-checking an unchanged package.
  */
 export function parseBlockMapping(text: string): Record<string, unknown> | undefined {
+  return scan(text, 0)?.root;
+}
+
+/**
+ * A block mapping whose mapping under `key` (a lock file's or trust record's
+ * `packages`) holds its entries unbuilt: the whole text is read as
+ * `parseBlockMapping` reads it (so anything it would not read, anywhere, is
+ * still undefined here), but an entry that is a mapping is only kept as where
+ * it is, and built when asked for — by reading those lines again, alone,
+ * which gives what the whole reading gives (every line of an entry is deeper
+ * than its key, and the reading of a line depends only on the lines above it
+ * within the entry). One package of a thousand then costs one entry built.
+ */
+export function parseBlockMappingLazily(text: string, key: string): LazyMapping | undefined {
+  const read = scan(text, 0, key);
+  if (!read) return undefined;
+  const { root, spans, entryIndent } = read;
+  const entries = root[key];
+  return {
+    root,
+    entry(name) {
+      if (!entries || typeof entries !== 'object' || !Object.hasOwn(entries, name)) return undefined;
+      const value = (entries as Record<string, unknown>)[name];
+      if (value !== UNBUILT) return value;
+      const [start, end] = spans.get(name)!;
+      const again = scan(text.slice(start, end), entryIndent)?.root;
+      if (!again || !Object.hasOwn(again, name)) throw new Error(`the entry ${name} does not read alone`);
+      return again[name];
+    },
+  };
+}
+
+/** A mapping read by `parseBlockMappingLazily`: in `root`, its entries that are mappings stand as UNBUILT. */
+export interface LazyMapping {
+  root: Record<string, unknown>;
+  /** The entry `name` of the mapping under the key, as the whole reading gives it (undefined when there is none). */
+  entry(name: string): unknown;
+}
+
+/** Stands, in a lazily read mapping, for an entry that is a mapping not built yet. */
+export const UNBUILT: unique symbol = Symbol('unbuilt');
+
+function scan(
+  text: string,
+  baseIndent: number,
+  lazyKey?: string,
+): { root: Record<string, unknown>; spans: Map<string, [number, number]>; entryIndent: number } | undefined {
   if (CONTROL.test(text)) return undefined;
   const root: Record<string, unknown> = {};
-  const frames: { indent: number; map: Record<string, unknown> }[] = [{ indent: 0, map: root }];
+  const frames: { indent: number; map: Record<string, unknown> }[] = [{ indent: baseIndent, map: root }];
+  /** With a lazy key: the mapping under it, the column of its keys, and where each of its entries is (from its key's line). */
+  let lazy: Record<string, unknown> | undefined;
+  let entryIndent = -1;
+  const spans = new Map<string, [number, number]>();
+  let open: [number, number] | undefined;
   /** A key whose value is on the following lines (a nested mapping), or nowhere (null). */
   let pending: { map: Record<string, unknown>; key: string; indent: number } | undefined;
   /** Set after a scalar value: a deeper line would continue it (a multi-line scalar). */
@@ -21,10 +73,12 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
   /** A block sequence being read: its dashes' column, its items, and the column of the key that holds it. */
   let sequence: { indent: number; items: unknown[]; keyIndent: number } | undefined;
   const length = text.length;
+  const keyLines = new Map<string, KeyLine | null>();
   let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   while (position < length) {
     let end = text.indexOf('\n', position);
     if (end < 0) end = length;
+    const lineStart = position;
     let line = text.slice(position, end);
     position = end + 1;
     if (line.endsWith('\r')) line = line.slice(0, -1);
@@ -33,7 +87,10 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
     if (indent === line.length) continue;
     const first = line.charCodeAt(indent);
     if (first === 0x23 /* # */) continue;
-    if (first === 0x09 /* tab */ || line.startsWith('---') || line.startsWith('...')) return undefined;
+    if (first === 0x09 /* tab */) return undefined;
+    // A document marker (`---`, `...`) is only one at the start of a line.
+    if (indent === 0 && (first === 0x2d || first === 0x2e) && (line.startsWith('---') || line.startsWith('...')))
+      return undefined;
     const dash = first === 0x2d /* - */ && (indent + 1 === line.length || line.charCodeAt(indent + 1) === 32);
     if (pending && dash && indent >= pending.indent) {
       // `key:` then `- item` lines, at its column (as AAM writes them) or deeper.
@@ -61,7 +118,12 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
     if (pending) {
       if (indent > pending.indent) {
         const child: Record<string, unknown> = {};
-        pending.map[pending.key] = child;
+        // An entry of the lazy mapping is read in full (to know it reads) but kept only as where it is.
+        pending.map[pending.key] = lazy !== undefined && pending.map === lazy ? UNBUILT : child;
+        if (lazyKey !== undefined && pending.map === root && pending.key === lazyKey) {
+          lazy = child;
+          entryIndent = indent;
+        }
         frames.push({ indent, map: child });
       } else pending.map[pending.key] = null;
       pending = undefined;
@@ -69,23 +131,27 @@ export function parseBlockMapping(text: string): Record<string, unknown> | undef
     while (frames.length > 1 && frames[frames.length - 1]!.indent > indent) frames.pop();
     const frame = frames[frames.length - 1]!;
     if (frame.indent !== indent) return undefined;
-    const parsedKey = readKey(line, indent);
-    if (!parsedKey) return undefined;
-    const { key, rest } = parsedKey;
+    // A line at an entry's column or to the left ends the entry before it.
+    if (open && indent <= entryIndent) {
+      open[1] = lineStart;
+      open = undefined;
+    }
+    const keyed = keyLine(line, indent, keyLines);
+    if (!keyed) return undefined;
+    const { key, value } = keyed;
     if (key === '__proto__' || Object.hasOwn(frame.map, key)) return undefined;
-    if (rest.trim() === '') {
+    if (lazy !== undefined && frame.map === lazy) spans.set(key, (open = [lineStart, length]));
+    if (value === PENDING) {
       pending = { map: frame.map, key, indent };
       scalarIndent = -1;
       continue;
     }
-    if (rest.charCodeAt(0) !== 32) return undefined;
-    const value = scalarValue(rest.trim());
     if (value === NOT_SIMPLE) return undefined;
-    frame.map[key] = value;
+    frame.map[key] = value === EMPTY_MAP ? {} : value === EMPTY_SEQ ? [] : value;
     scalarIndent = indent;
   }
   if (pending) pending.map[pending.key] = null;
-  return root;
+  return { root, spans, entryIndent };
 }
 
 export const NOT_SIMPLE = Symbol('not simple');
@@ -99,6 +165,38 @@ export const PLAIN_KEY = /^[A-Za-z0-9_./][^:#\t]*(?<! )$/;
 /** Plain scalars the core schema reads as something other than a string. */
 export const NON_STRING =
   /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;
+
+/**
+ * A `key: value` line read: its key, and its value (PENDING when it is on the
+ * lines below, NOT_SIMPLE when the fast reader leaves it). A lock file or
+ * trust record repeats most of its lines word for word from entry to entry
+ * (`    source: team`, `      type: sigstore`), so a line is read once per
+ * text and remembered; an empty mapping or sequence is made anew each time.
+ */
+interface KeyLine {
+  key: string;
+  value: unknown;
+}
+const PENDING = Symbol('pending');
+const EMPTY_MAP = Symbol('{}');
+const EMPTY_SEQ = Symbol('[]');
+
+function keyLine(line: string, indent: number, seen: Map<string, KeyLine | null>): KeyLine | null {
+  let known = seen.get(line);
+  if (known !== undefined) return known;
+  const parsed = readKey(line, indent);
+  known = null;
+  if (parsed) {
+    const { key, rest } = parsed;
+    const trimmed = rest.trim();
+    let value: unknown = PENDING;
+    if (trimmed !== '') value = rest.charCodeAt(0) !== 32 ? NOT_SIMPLE : scalarValue(trimmed);
+    if (value !== null && typeof value === 'object') value = Array.isArray(value) ? EMPTY_SEQ : EMPTY_MAP;
+    known = { key, value };
+  }
+  if (seen.size < 4096) seen.set(line, known);
+  return known;
+}
 
 function readKey(line: string, indent: number): { key: string; rest: string } | undefined {
   const quote = line[indent];

@@ -3,7 +3,8 @@ import { AamError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { readRegularFile } from '../fs/safe-read.ts';
 import type { ReadKind } from '../fs/safe-read.ts';
-import { parseBlockMapping } from './block-mapping.ts';
+import { parseBlockMapping, parseBlockMappingLazily } from './block-mapping.ts';
+import type { LazyMapping } from './block-mapping.ts';
 import { MAX_ALIAS_COUNT, MAX_YAML_BYTES, YamlSource } from './source.ts';
 
 /**
@@ -26,6 +27,40 @@ export function parseYamlMapping(text: string, where: string, code: ErrorCode): 
   // Most AAM files are plain block mappings: read those fast, the rest with the full parser.
   const simple = parseBlockMapping(text);
   if (simple) return simple;
+  return fullMapping(text, where, code);
+}
+
+/**
+ * `readYamlMapping`, for a file of which a few entries of the mapping under
+ * `key` are wanted (`verify NAME` in a lock file of thousands): the same
+ * errors for the same text, anywhere in it, but an entry is built only when
+ * asked for (see `parseBlockMappingLazily`; the full parser's reading, for a
+ * text the fast reader leaves to it, is built whole).
+ */
+export async function readYamlMappingLazily(
+  path: string,
+  code: ErrorCode,
+  kind: ReadKind,
+  key: string,
+): Promise<LazyMapping | undefined> {
+  const bytes = await readRegularFile(path, kind);
+  if (bytes === undefined) return undefined;
+  const text = bytes.toString('utf8');
+  if (text.length > MAX_YAML_BYTES) throw new AamError(code, `${path} is too large to be an AAM file.`);
+  const lazy = parseBlockMappingLazily(text, key);
+  if (lazy) return lazy;
+  const root = fullMapping(text, path, code);
+  const entries = root[key];
+  return {
+    root,
+    entry: (name) =>
+      entries && typeof entries === 'object' && Object.hasOwn(entries, name)
+        ? (entries as Record<string, unknown>)[name]
+        : undefined,
+  };
+}
+
+function fullMapping(text: string, where: string, code: ErrorCode): Record<string, unknown> {
   const source = new YamlSource(text);
   const problem = source.doc.errors[0];
   if (problem) throw new AamError(code, `${where} is not valid YAML: ${problem.message.split('\n')[0]}`);

@@ -4,6 +4,7 @@ import { packageName } from '../context.ts';
 import { errors, ref } from '../schemas.ts';
 import { ARTIFACT_TYPES, COUNT_CAP, LIST_CAP, searchPackages } from '../store/search.ts';
 import type { SearchQuery } from '../store/search.ts';
+import { SearchCache } from '../search-cache.ts';
 import { packageView } from '../store/views.ts';
 import { cachedHandler } from '../cached-reads.ts';
 import { packageRoutes } from './package-routes.ts';
@@ -73,11 +74,24 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
               pages: { type: 'integer' },
             },
           },
-          ...errors(400),
+          ...errors(400, 503),
         },
       },
     },
-    async (request) => searchPackages(app.registry.db, request.query as SearchQuery),
+    async (request, reply) => {
+      // A page of a query asked before, with no change to any package since, is answered from memory.
+      const query = request.query as SearchQuery;
+      const key = SearchCache.key(query);
+      const kept = app.searches.get(key);
+      if (kept) {
+        reply.header('x-cache', 'hit');
+        return kept;
+      }
+      const stamp = app.searches.stamp();
+      const answer = await searchPackages(app.registry.db, query);
+      app.searches.put(key, stamp, answer);
+      return answer;
+    },
   );
 
   packageRoutes(app, {

@@ -11,15 +11,19 @@
  * Within a tier, by scope then name (a prefix: by name then scope), in byte
  * order. No tier reads every package that matches: 0 and 1 are ranges of a
  * btree read in the order shown and cut at the page's end; 2 and 3 take at
- * most FEW + 1 matches from their GIN index — all of them when there are no
- * more than FEW, then sorted — and when there are more, the words are common
- * enough that walking the name index in order finds a page's worth within
- * about (page's end × packages / FEW) rows. The total is counted up to
+ * most few + 1 matches from their GIN index (few: 1,000 on the first pages,
+ * more on deep ones, see fewFor) — all of them when there are no more than
+ * few, then sorted — and when there are more, the words are common enough
+ * that walking the name index in order finds a page's worth within about
+ * (page's end × packages / few) rows. A type filter is part of every index
+ * read (migration 8): a column of the word indexes, a partial btree per type
+ * for the walks and listings. The total is counted up to
  * COUNT_CAP matches and flagged `total_capped` beyond (an exact count of a
  * common word would read every match, for a page number no one goes to),
  * from the rows the tiers read anyway; one statement does it all.
  */
-import type { Queryable } from '../db.ts';
+import type { Database } from '../db.ts';
+import { ApiFailure } from '../errors.ts';
 import { iso } from './packages.ts';
 import type { PackageRow } from './packages.ts';
 
@@ -35,10 +39,29 @@ export const LIST_CAP = 10_000;
 /** What a search's total is counted up to. */
 export const countCap = (query: SearchQuery) => ((query.q ?? '').trim() ? COUNT_CAP : LIST_CAP);
 
-/** A word tier with at most this many matches is read whole from its index and sorted; above, walked in order. */
+/**
+ * A word tier with at most this many matches is read whole from its index and sorted; above, the
+ * name index is walked in order. Deciding reads up to this many + 1 rows, whichever way it goes;
+ * a walk then reads about upTo × packages / matches rows. On the first pages that is a few
+ * thousand at worst (matches just above the line), and common words — what is asked most — pay
+ * for the line on every ask, so it stays at 1,000. On deep pages a walk for matches just above
+ * 1,000 would read most of the table (upTo 1,000: ~100,000 rows for 100,000 packages), so the line
+ * moves up with the page's end, to 10,000 for the last page a query serves (either side then reads
+ * about 20,000 rows at most, where a walk and a sort cross at √(upTo × packages)).
+ */
 const FEW = 1_000;
+const fewFor = (upTo: number) => Math.min(10 * FEW, Math.max(FEW, 10 * upTo));
 
 export const ARTIFACT_TYPES = ['skill', 'agent', 'prompt', 'instruction'] as const;
+
+/**
+ * A package has an artifact of this type: the condition each type's partial index holds (migration
+ * 8), written the same way here, as a literal, so the planner can use it.
+ */
+export function hasType(type: (typeof ARTIFACT_TYPES)[number], alias = 'p.'): string {
+  if (!ARTIFACT_TYPES.includes(type)) throw new Error(`not an artifact type: ${String(type)}`);
+  return `${alias}artifact_types @> '{${type}}'::text[]`;
+}
 
 export interface SearchQuery {
   q?: string;
@@ -84,9 +107,8 @@ export function searchStatement(query: SearchQuery): Statement {
   const { page, limit } = query;
   const values: unknown[] = [];
   const param = (value: unknown) => `$${values.push(value)}`;
-  const typed = query.type
-    ? ` AND EXISTS (SELECT 1 FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id AND a.artifact_type = ${param(query.type)})`
-    : '';
+  // The package's types are in its row, in the word indexes and in a btree per type (migration 8).
+  const typed = query.type ? ` AND ${hasType(query.type)}` : '';
   // Every tier reads at most as many rows as the pages up to this one show, and no further than
   // the count's cap (COUNT_CAP for a query, LIST_CAP for a listing): pages past it are empty (the
   // total says the cap, capped), so no request can make the tiers read the whole table. A listing
@@ -95,6 +117,7 @@ export function searchStatement(query: SearchQuery): Statement {
   const cap = countCap(query);
   const upTo = Math.min(page * limit, cap);
   const shown = offset < cap ? limit : 0;
+  const few = fewFor(upTo);
   const byScope: [string, string] = ['p.scope', 'p.name'];
   const capped = (where: string) =>
     `(SELECT COUNT(*) FROM (SELECT 1 FROM packages p WHERE ${where} LIMIT ${cap + 1}) AS c)`;
@@ -128,11 +151,11 @@ export function searchStatement(query: SearchQuery): Statement {
       conditions.forEach((condition, i) => {
         const m = `m${i + 2}`;
         ctes.push(
-          `${m} AS MATERIALIZED (SELECT p.id, p.scope, p.name FROM packages p WHERE ${condition(true)} LIMIT ${FEW + 1})`,
+          `${m} AS MATERIALIZED (SELECT p.id, p.scope, p.name FROM packages p WHERE ${condition(true)} LIMIT ${few + 1})`,
         );
         tiers.push(
-          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) <= ${FEW}`, byScope, upTo, `${m} p`),
-          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) > ${FEW} AND ${condition(false)}`, byScope, upTo),
+          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) <= ${few}`, byScope, upTo, `${m} p`),
+          tier(i + 2, `(SELECT COUNT(*) FROM ${m}) > ${few} AND ${condition(false)}`, byScope, upTo),
         );
       });
       // The tiers' candidates are disjoint, and with the prefix's they are every match: counted from
@@ -145,7 +168,7 @@ export function searchStatement(query: SearchQuery): Statement {
     `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}SELECT LEAST(${total}, ${cap + 1})::int AS total, found.*
        FROM (SELECT 1) AS one LEFT JOIN (
          SELECT ${COLUMNS}, h.tier, h.k1, h.k2,
-                (SELECT array_agg(DISTINCT a.artifact_type) FROM artifacts a JOIN package_versions v ON v.id = a.version_id WHERE v.package_id = p.id) AS types,
+                p.artifact_types AS types,
                 (SELECT array_agg(k.keyword ORDER BY k.keyword) FROM package_keywords k WHERE k.package_id = p.id) AS keywords
            FROM (SELECT id, tier, k1, k2 FROM (${ranked}) AS hits ORDER BY tier, ${C('k1')}, ${C('k2')} LIMIT ${shown} OFFSET ${offset}) AS h
            JOIN packages p ON p.id = h.id
@@ -155,11 +178,20 @@ export function searchStatement(query: SearchQuery): Statement {
   ];
 }
 
-export async function searchPackages(db: Queryable, query: SearchQuery) {
+type Row = Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null };
+
+/**
+ * A search, as a bounded read (db.ts): on PostgreSQL no statement runs longer than the bound (2 s).
+ * Every tier is bounded by the table's size (at most one walk of an index), but a query made to
+ * defeat the answer cache must not hold a connection for long either: past the bound it is
+ * refused (503), not waited for.
+ */
+export async function searchPackages(db: Pick<Database, 'boundedQuery'>, query: SearchQuery) {
   const { page, limit } = query;
-  const { rows } = await db.query<
-    Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null }
-  >(...searchStatement(query));
+  const { rows } = await db.boundedQuery<Row>(...searchStatement(query)).catch((error: unknown) => {
+    if ((error as { code?: unknown } | null)?.code !== '57014') throw error;
+    throw new ApiFailure(503, 'search_timeout', 'The search took too long; try more words or a longer name.');
+  });
   const counted = Number(rows[0]?.total ?? 0);
   const cap = countCap(query);
   const total = Math.min(counted, cap);

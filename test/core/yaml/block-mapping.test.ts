@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBlockMapping } from '../../../src/core/yaml/block-mapping.ts';
+import { parseBlockMapping, parseBlockMappingLazily, UNBUILT } from '../../../src/core/yaml/block-mapping.ts';
 import { YamlSource } from '../../../src/core/yaml/source.ts';
 import { toYamlText } from '../../../src/core/yaml/io.ts';
 import { random } from '../../helpers/bundle-mutations.ts';
@@ -136,6 +136,10 @@ const HARD = {
   ],
 };
 
+function pick<T>(rand: () => number, list: readonly T[]): T {
+  return list[Math.floor(rand() * list.length)]!;
+}
+
 function generate(rand: () => number): string {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
   // Half the documents stay within what the fast reader reads; the rest mix in hard pieces.
@@ -167,6 +171,40 @@ function generate(rand: () => number): string {
     } else if (value === '' && rand() < 0.7) depth.push(indent + (rand() < 0.8 ? 2 : 4));
   }
   return out.join(rand() < 0.05 ? '\r\n' : '\n') + (rand() < 0.5 ? '\n' : '');
+}
+
+/**
+ * The lazy reading of `text` under each of its top-level keys (and a key it
+ * does not have) against the whole reading: undefined exactly when that is;
+ * the same keys in the same order; every entry built alone equal to the
+ * whole reading's. How many entries were built unread.
+ */
+function lazyAgrees(text: string, fast: Record<string, unknown> | undefined): number {
+  let built = 0;
+  for (const key of [...Object.keys(fast ?? {}), 'absent']) {
+    const lazy = parseBlockMappingLazily(text, key);
+    if (fast === undefined) {
+      assert.equal(lazy, undefined, `the lazy reader read what the whole reader does not:\n${text}`);
+      continue;
+    }
+    assert.ok(lazy, text);
+    const whole = fast[key];
+    const under = lazy.root[key];
+    if (!whole || typeof whole !== 'object' || Array.isArray(whole)) {
+      assert.deepEqual(lazy.root, fast, text);
+      continue;
+    }
+    assert.deepEqual(Object.keys(under as object), Object.keys(whole), text);
+    for (const name of Object.keys(whole)) {
+      const value: unknown = (whole as Record<string, unknown>)[name];
+      if ((under as Record<string, unknown>)[name] === UNBUILT) built++;
+      else assert.deepEqual((under as Record<string, unknown>)[name], value, text);
+      assert.deepEqual(lazy.entry(name), value, `${name} in:\n${text}`);
+    }
+    assert.deepEqual({ ...lazy.root, [key]: whole }, fast, text);
+    assert.equal(lazy.entry('constructor'), undefined);
+  }
+  return built;
 }
 
 describe('the block-mapping reader', () => {
@@ -231,12 +269,41 @@ describe('the block-mapping reader', () => {
     }
   });
 
+  it(`builds an entry alone as the whole reading does, on ${CASES} generated lock-like documents`, () => {
+    const rand = random(12);
+    let built = 0;
+    let whole = 0;
+    for (let n = 0; n < CASES; n++) {
+      // Entries under `packages:` (at two columns, or one now and then), each a generated document
+      // indented under its key, among other top-level keys; now and then an entry that is a scalar.
+      const column = rand() < 0.9 ? 2 : 1;
+      const entries = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, i) => {
+        const key = rand() < 0.8 ? `'@acme/p${i}'` : pick(rand, [...GOOD.keys, ...HARD.keys]);
+        if (rand() < 0.1) return `${' '.repeat(column)}${key}: ${pick(rand, GOOD.values).trim() || 'x'}`;
+        const body = generate(rand)
+          .split(/\r?\n/)
+          .map((line) => (line ? `${' '.repeat(column + 2)}${line}` : line));
+        return [`${' '.repeat(column)}${key}:`, ...body].join('\n');
+      });
+      const text = ['lockfile_version: 1', 'packages:', ...entries, rand() < 0.5 ? 'after: 1' : '# end'].join('\n');
+      const fast = parseBlockMapping(text);
+      if (fast) whole++;
+      built += lazyAgrees(text, fast);
+    }
+    assert.ok(whole > CASES / 20, `only ${whole} of ${CASES} documents were read`);
+    assert.ok(built > CASES / 20, `only ${built} entries were built lazily`);
+    process.stdout.write(
+      `# lazy reader: ${whole} of ${CASES} lock-like documents read, ${built} entries built alone, all as read whole\n`,
+    );
+  });
+
   it(`agrees with the full parser on ${CASES} generated documents, or leaves them to it`, () => {
     const rand = random(11);
     let read = 0;
     for (let n = 0; n < CASES; n++) {
       const text = generate(rand);
       const fast = parseBlockMapping(text);
+      lazyAgrees(text, fast);
       if (fast === undefined) continue;
       read++;
       const reference = full(text);

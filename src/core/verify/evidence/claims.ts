@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { placesOf, PLATFORMS } from '../../deploy/platforms.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
 import { readRegularFileSync } from '../../fs/safe-read.ts';
+import { childPath } from '../../lockfile/paths.ts';
 import { parseManifest } from '../../package/manifest.ts';
 import type { Manifest } from '../../package/manifest.ts';
 
@@ -70,7 +70,7 @@ export function filteredClaims(installedDir: string, roots: DeployRoots, filter:
 
 function installedManifest(installedDir: string, wanted: (text: string) => boolean): Manifest | undefined {
   try {
-    const read = readRegularFileSync(join(installedDir, 'aam.yaml'), 'manifest');
+    const read = readRegularFileSync(childPath(installedDir, 'aam.yaml'), 'manifest');
     if (!read) return undefined;
     const text = read.bytes.toString('utf8');
     return wanted(text) ? parseManifest(text) : undefined;

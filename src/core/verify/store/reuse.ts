@@ -1,5 +1,5 @@
-import { readLockFile } from '../../lockfile/lockfile.ts';
-import type { LockedPackage, WorkspacePaths } from '../../lockfile/lockfile.ts';
+import { readLockFile, readLockLazily } from '../../lockfile/lockfile.ts';
+import type { LazyLock, LockedPackage, WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { installedDirOf } from '../../lockfile/paths.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
 import { nowNs, settled, stampOf } from '../../scan/stamps.ts';
@@ -32,12 +32,24 @@ export async function openLock(
 ) {
   const stamp = read ? read.stamp : stampOf(lockFile);
   const state = store?.lockState(lockFile);
-  let parsed: Promise<Record<string, LockedPackage>> | undefined = read && Promise.resolve(read.packages);
-  const entries = () => (parsed ??= readLockFile(lockFile).then((lock) => lock.packages));
+  let parsed: Promise<Record<string, LockedPackage>> | undefined;
+  const entries = () =>
+    (parsed ??= read ? Promise.resolve(entriesOf(read.lock)) : readLockFile(lockFile).then((lock) => lock.packages));
   if (!force && stamp && state && state.stamp === stamp && settled(stamp, state.at)) {
     return { names: Object.keys(state.digests), digests: state.digests, entries };
   }
-  const at = read ? read.at : String(nowNs());
+  if (read) {
+    // A caller that verifies a few packages (it read the lock for their names): only the entries
+    // looked at are built and digested. The lock's state is not stored, as that takes every digest;
+    // the next run that verifies everything reads the lock and stores it.
+    const { lock } = read;
+    const digests = lazyRecord(lock.names, (name) => {
+      const entry = lock.entry(name);
+      return entry && store ? VerificationStore.digest(entry) : undefined;
+    });
+    return { names: lock.names, digests: digests as Record<string, string>, entries };
+  }
+  const at = String(nowNs());
   const packages = await entries();
   // Digests only matter for matching stored results.
   if (!store) return { names: Object.keys(packages), digests: {} as Record<string, string>, entries };
@@ -47,18 +59,45 @@ export async function openLock(
   return { names: Object.keys(digests), digests, entries };
 }
 
-/** A lock file already read (by a caller that had to look at it first), with its stamp and the time, both taken before the read. */
+/** A lock file already read (by a caller that had to look at it first: `verify NAME`), with its stamp taken before the read. */
 export interface LockRead {
   stamp: FileStamp | null;
-  at: string;
-  packages: Record<string, LockedPackage>;
+  lock: LazyLock;
 }
 
-/** Reads a lock file for `openLock`: one read serves the caller and the verification. */
+/** Reads a lock file for `openLock`: one read serves the caller and the verification, and builds only the entries used. */
 export async function readLock(lockFile: string): Promise<LockRead> {
   const stamp = stampOf(lockFile);
-  const at = String(nowNs());
-  return { stamp, at, packages: (await readLockFile(lockFile)).packages };
+  return { stamp, lock: await readLockLazily(lockFile) };
+}
+
+/** The entries of a lock read lazily, as a record whose entries are built when first looked at. */
+function entriesOf(lock: LazyLock): Record<string, LockedPackage> {
+  return lazyRecord(lock.names, (name) => lock.entry(name)) as Record<string, LockedPackage>;
+}
+
+/**
+ * An object with these keys (in this order), each value computed when first
+ * read: a thousand names cost a set of them, not a thousand properties.
+ */
+function lazyRecord<T>(keys: readonly string[], value: (key: string) => T): Record<string, T> {
+  const known = new Set(keys);
+  const computed = new Map<string, T>();
+  const valueOf = (key: string): T => {
+    if (!computed.has(key)) computed.set(key, value(key));
+    return computed.get(key)!;
+  };
+  const own = (key: string | symbol): key is string => typeof key === 'string' && known.has(key);
+  return new Proxy({} as Record<string, T>, {
+    get: (target, key, receiver) => (own(key) ? valueOf(key) : Reflect.get(target, key, receiver)),
+    has: (target, key) => own(key) || Reflect.has(target, key),
+    ownKeys: () => [...keys],
+    getOwnPropertyDescriptor: (_target, key) =>
+      own(key) ? { value: valueOf(key), enumerable: true, configurable: true, writable: false } : undefined,
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
 }
 
 /** An earlier result that still holds; anything unreadable or in doubt does not. */
