@@ -213,13 +213,11 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         onResult: (result) => {
           const { key, summary } = pending.get(result.name)!;
           store?.remember(lockFile, result.name, { key, summary, result });
-          // A store that wrote the result out does not hold it: the reports need neither evidence nor scan.
           report(result.name, summary, store?.spills ? { ...result, evidence: {}, scan: undefined } : result);
           progress();
         },
       });
-      // The parsed lock and trust record entries they hold (10,000 packages: tens of MB) are not needed for the reports.
-      jobs.length = 0;
+      jobs.length = 0; // Their lock and record entries (10,000: tens of MB); the reports read neither, nor evidence.
     }
 
     if (pendingRecords.size > 0 && !options.signal?.aborted)
