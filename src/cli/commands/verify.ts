@@ -96,70 +96,79 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     io.stdout(`${VERIFY_HELP}\n`);
     return EXIT.ok;
   }
-  boundYoungGeneration();
-  const ctx = await commandContext(io, values);
-  assertUsablePolicy(ctx.config);
-  // Names asked for are looked up in the lock file, and the verification takes it as read.
-  const lockRead = positionals.length > 0 ? await readLock(ctx.workspace.lockFile) : undefined;
-  const unknown = namesNotInstalled(positionals, ctx.workspace.lockFile, lockRead);
-  if (unknown) {
-    if (!values.json) throw new AamError('USAGE', unknown.message, { hint: unknown.hint });
-    io.stdout(
-      `${JSON.stringify({ project: ctx.projectDir, error: { code: 'USAGE', message: unknown.message, hint: unknown.hint, names: unknown.names } }, null, 2)}\n`,
-    );
-    return EXIT.usage;
-  }
-  const { reports, lost } = await verifyStored(io, ctx, {
-    offline: values.offline ?? false,
-    only: positionals.length > 0 ? positionals : undefined,
-    force: values['no-cache'] ?? false,
-    useCachedVerification: values['use-cached-verification'] ?? false,
-    acknowledgePolicy: values['acknowledge-policy'] ?? false,
-    lockRead,
-  });
-  for (const report of reports) {
-    const cached = report.checks.cached;
-    if (cached)
-      io.stderr(
-        `${paint(io, 'yellow', '⚠')} ${report.name}@${report.version}: judged by this machine's verification of ${cached.at} (${ageOf(cached.at)} old), because ${cached.reason.replace(/^The /, 'the ')}\n`,
-      );
-  }
-  const summary = summarize(reports);
-  if (values.json) {
-    await writeJson(
-      io,
-      { project: ctx.projectDir, restricted: ctx.config.restricted, findings: ctx.config.findings, policy_lost: lost },
-      reports,
-      summary,
-    );
-  } else {
-    const files = ctx.config.files.filter((f) => f.exists).map((f) => f.path);
-    io.stdout(
-      `Verifying ${reports.length} package${reports.length === 1 ? '' : 's'} in ${ctx.projectDir}\n${paint(io, 'dim', `Policy: ${files.length > 0 ? files.join(' + ') : 'defaults (no config file)'}${ctx.config.restricted ? ' (restricted: only tightening project settings)' : ''}`)}\n`,
-    );
-    for (const finding of ctx.config.findings)
+  boundYoungGeneration(true);
+  try {
+    const ctx = await commandContext(io, values);
+    assertUsablePolicy(ctx.config);
+    // Names asked for are looked up in the lock file, and the verification takes it as read.
+    const lockRead = positionals.length > 0 ? await readLock(ctx.workspace.lockFile) : undefined;
+    const unknown = namesNotInstalled(positionals, ctx.workspace.lockFile, lockRead);
+    if (unknown) {
+      if (!values.json) throw new AamError('USAGE', unknown.message, { hint: unknown.hint });
       io.stdout(
-        `${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored' : ''}\n`,
+        `${JSON.stringify({ project: ctx.projectDir, error: { code: 'USAGE', message: unknown.message, hint: unknown.hint, names: unknown.names } }, null, 2)}\n`,
       );
-    for (const l of lost)
-      io.stdout(
-        `${paint(io, 'yellow', '⚠')} since an earlier verification the policy lost ${l.now === undefined ? `${l.key} entry "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`}, which was in ${l.file ?? 'the defaults'}\n`,
-      );
-    if (lost.length > 0)
-      io.stdout(
-        paint(
-          io,
-          'dim',
-          `  (a tool that rewrites the config, such as "aam config set", may have dropped it; add it back, or run with --acknowledge-policy to stop this warning)\n`,
-        ),
-      );
-    for (const report of reports) {
-      io.stdout(`${reportLines(io, report).join('\n')}\n`);
-      await io.stdoutDrained?.();
+      return EXIT.usage;
     }
-    io.stdout(`\n${summary.line}\n`);
+    const { reports, lost } = await verifyStored(io, ctx, {
+      offline: values.offline ?? false,
+      only: positionals.length > 0 ? positionals : undefined,
+      force: values['no-cache'] ?? false,
+      useCachedVerification: values['use-cached-verification'] ?? false,
+      acknowledgePolicy: values['acknowledge-policy'] ?? false,
+      lockRead,
+    });
+    for (const report of reports) {
+      const cached = report.checks.cached;
+      if (cached)
+        io.stderr(
+          `${paint(io, 'yellow', '⚠')} ${report.name}@${report.version}: judged by this machine's verification of ${cached.at} (${ageOf(cached.at)} old), because ${cached.reason.replace(/^The /, 'the ')}\n`,
+        );
+    }
+    const summary = summarize(reports);
+    if (values.json) {
+      await writeJson(
+        io,
+        {
+          project: ctx.projectDir,
+          restricted: ctx.config.restricted,
+          findings: ctx.config.findings,
+          policy_lost: lost,
+        },
+        reports,
+        summary,
+      );
+    } else {
+      const files = ctx.config.files.filter((f) => f.exists).map((f) => f.path);
+      io.stdout(
+        `Verifying ${reports.length} package${reports.length === 1 ? '' : 's'} in ${ctx.projectDir}\n${paint(io, 'dim', `Policy: ${files.length > 0 ? files.join(' + ') : 'defaults (no config file)'}${ctx.config.restricted ? ' (restricted: only tightening project settings)' : ''}`)}\n`,
+      );
+      for (const finding of ctx.config.findings)
+        io.stdout(
+          `${paint(io, 'yellow', '⚠')} project config ${finding.message} (${finding.path.join('.')})${ctx.config.restricted ? ' — ignored' : ''}\n`,
+        );
+      for (const l of lost)
+        io.stdout(
+          `${paint(io, 'yellow', '⚠')} since an earlier verification the policy lost ${l.now === undefined ? `${l.key} entry "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`}, which was in ${l.file ?? 'the defaults'}\n`,
+        );
+      if (lost.length > 0)
+        io.stdout(
+          paint(
+            io,
+            'dim',
+            `  (a tool that rewrites the config, such as "aam config set", may have dropped it; add it back, or run with --acknowledge-policy to stop this warning)\n`,
+          ),
+        );
+      for (const report of reports) {
+        io.stdout(`${reportLines(io, report).join('\n')}\n`);
+        await io.stdoutDrained?.();
+      }
+      io.stdout(`\n${summary.line}\n`);
+    }
+    return summary.failed > 0 ? EXIT.failed : EXIT.ok;
+  } finally {
+    boundYoungGeneration(false);
   }
-  return summary.failed > 0 ? EXIT.failed : EXIT.ok;
 }
 
 /**
@@ -171,8 +180,10 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
  * generation grows as it must. Not in the extension host, which is VS
  * Code's process, not ours.
  */
-function boundYoungGeneration(): void {
-  setFlagsFromString('--semi-space-growth-factor=1');
+function boundYoungGeneration(bound: boolean): void {
+  // Set back to V8's default after: the code cache dist/cli.js makes at exit carries a hash of
+  // the flags, and one made under this setting would be rejected by the next run.
+  setFlagsFromString(`--semi-space-growth-factor=${bound ? 1 : 2}`);
 }
 
 /**
