@@ -174,10 +174,8 @@ describe('AAM Trust in a real VS Code (code-server), trusted workspace', () => {
     await s.command('AAM: Show in Lock File');
     await s.pick('@community/prompt-pack');
     await s.page.locator('.tab.active[aria-label^="aam-lock.yaml"]').waitFor();
-    await s.command('Show or Focus Hover');
     // The hover holds the diagnostic first, then AAM Trust's own part: wait for the latter.
-    const hover = s.page.locator('.monaco-hover', { hasText: 'Rejected by' }).first();
-    await hover.waitFor();
+    const hover = await s.hover('Rejected by');
     const text = await hover.innerText();
     assert.match(text, /mallory@evil\.example/);
     assert.match(text, /Rejected by:\s*trusted_identities/);

@@ -34,6 +34,8 @@ export interface Session {
    * `text`; the menu is opened again when it closed as it opened.
    */
   quickFix(text: string): Promise<Locator>;
+  /** Shows the hover at the cursor (Show or Focus Hover) and returns it once it holds `text`, shown again if it closed. */
+  hover(text: string): Promise<Locator>;
   /** The Verification view row of a package. */
   row(name: string): Locator;
   /**
@@ -96,6 +98,26 @@ export async function startSession(options: SessionOptions): Promise<Session> {
   await page.locator('.part.sidebar .monaco-list-row').first().waitFor();
 
   let lastCommand: string | undefined;
+  /**
+   * Runs a command that opens a widget at the cursor and waits for `wanted` in it. Like a quick pick, the
+   * widget can close as it opens when focus comes back from the command palette just then (seen in CI): the
+   * command is run again, said in the log with a screenshot.
+   */
+  async function shownAgain(command: string, wanted: Locator): Promise<Locator> {
+    for (let attempt = 1; ; attempt++) {
+      await session.command(command);
+      try {
+        await wanted.waitFor({ timeout: attempt < 3 ? 20_000 : TIMEOUT });
+        return wanted;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+        console.log(
+          `"${command}" did not show what was wanted (screenshot: ${await session.shot('widget-missing')}); again`,
+        );
+        await page.keyboard.press('Escape');
+      }
+    }
+  }
   const session: Session = {
     world,
     sigstore,
@@ -144,23 +166,11 @@ export async function startSession(options: SessionOptions): Promise<Session> {
         }
       }
     },
-    async quickFix(text) {
-      const row = page.locator('.action-widget .monaco-list-row', { hasText: text }).first();
-      // Like a quick pick, the menu can close as it opens when focus comes back from the command palette just
-      // then (seen once in CI): opened again, said in the log with a screenshot.
-      for (let attempt = 1; ; attempt++) {
-        await session.command('Quick Fix...');
-        try {
-          await row.waitFor({ timeout: attempt < 3 ? 20_000 : TIMEOUT });
-          return row;
-        } catch (error) {
-          if (attempt >= 3) throw error;
-          console.log(
-            `the Quick Fix menu has no "${text}" (screenshot: ${await session.shot('quick-fix-missing')}); opening it again`,
-          );
-          await page.keyboard.press('Escape');
-        }
-      }
+    quickFix(text) {
+      return shownAgain('Quick Fix...', page.locator('.action-widget .monaco-list-row', { hasText: text }).first());
+    },
+    hover(text) {
+      return shownAgain('Show or Focus Hover', page.locator('.monaco-hover', { hasText: text }).first());
     },
     row(name) {
       return page.locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "]`);

@@ -111,9 +111,7 @@ describe('the trust-policy editors in a real VS Code', () => {
       .locator('.editor-group-container.active .view-line', { hasText: /^\s*require_signature:\strue$/ })
       .click();
     await s.page.keyboard.press('Home');
-    await s.command('Show or Focus Hover');
-    const hover = s.page.locator('.monaco-hover', { hasText: 'Effective:' }).first();
-    await hover.waitFor();
+    const hover = await s.hover('Effective:');
     assert.match(await hover.innerText(), /Effective:\s*true\s*— from .*config\.yaml \(unsaved\)/);
     await s.page.keyboard.press('Escape');
   });

@@ -68,9 +68,7 @@ describe('the team HTTP registry from VS Code: eval results, sign-in and tokens'
     // The list is longer than the quick pick shows: filter it to the package.
     await s.pick('@team/lint-rules', 'Which package?', { filter: true });
     await s.page.locator('.tab.active[aria-label^="aam-lock.yaml"]').waitFor();
-    await s.command('Show or Focus Hover');
-    const hover = s.page.locator('.monaco-hover', { hasText: 'Eval results' }).first();
-    await hover.waitFor();
+    const hover = await s.hover('Eval results');
     assert.match(await hover.innerText(), /accuracy-eval: passed — accuracy 94\.2/);
     console.log(`screenshot: ${await s.shot('41-eval-results-hover')}`);
     await s.page.keyboard.press('Escape');

@@ -23,9 +23,7 @@ describe('What agents will load: update review and hidden content, in a real VS 
     await s.page.keyboard.press('Control+G');
     await s.page.locator('.quick-input-widget input').fill(':6:46');
     await s.page.keyboard.press('Enter');
-    await s.command('Show or Focus Hover');
-    const hover = s.page.locator('.monaco-hover', { hasText: HIDDEN_INSTRUCTION.slice(0, 40) }).first();
-    await hover.waitFor();
+    const hover = await s.hover(HIDDEN_INSTRUCTION.slice(0, 40));
     assert.match(await hover.innerText(), /invisible Unicode tag characters/);
     console.log(`screenshot: ${await s.shot('20-hidden-content-hover')}`);
     await s.page.keyboard.press('Escape');

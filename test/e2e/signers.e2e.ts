@@ -71,9 +71,7 @@ describe('several signers in a real VS Code (code-server)', () => {
     await s.command('AAM: Show in Lock File');
     await s.pick('@partner/lint-pack', 'Which package?', { filter: true });
     await s.page.locator('.tab.active[aria-label^="aam-lock.yaml"]').waitFor();
-    await s.command('Show or Focus Hover');
-    const hover = s.page.locator('.monaco-hover', { hasText: 'Signed by' }).first();
-    await hover.waitFor();
+    const hover = await s.hover('Signed by');
     assert.match(
       await hover.innerText(),
       /Signed by:\s*bob@partner\.example · issuer \S+ — delegated by alice@example\.com for @partner\/\* until \d{4}-\d{2}-\d{2}/,
