@@ -44,7 +44,7 @@ export interface Session {
    */
   revealChild(name: string, text: RegExp): Promise<Locator>;
   /** Waits until a package's row says `status` (as its accessibility label does). */
-  waitForStatus(name: string, status: string): Promise<void>;
+  waitForStatus(name: string, status: string, timeout?: number): Promise<void>;
   /** Waits for a notification whose text matches, and returns its text. */
   notification(text: RegExp): Promise<string>;
   /**
@@ -184,10 +184,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
       await wanted.waitFor();
       return wanted;
     },
-    async waitForStatus(name, status) {
+    async waitForStatus(name, status, timeout) {
       await page
         .locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "][aria-label*=": ${status}."]`)
-        .waitFor();
+        .waitFor(timeout === undefined ? {} : { timeout });
     },
     async notification(text) {
       const toast = page.locator('.notification-toast', { hasText: text }).first();

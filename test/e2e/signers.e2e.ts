@@ -19,6 +19,19 @@ async function expand(s: Session, name: string): Promise<void> {
   await s.page.keyboard.press('ArrowRight');
 }
 
+/**
+ * Collapses a package's row. A key press alone can miss: a refresh of the view takes the focus from the row, and
+ * an expanded package left behind adds its own signature rows to what the next test looks for.
+ */
+async function collapse(s: Session, name: string): Promise<void> {
+  const row = s.row(name);
+  for (let attempt = 0; attempt < 5 && (await row.getAttribute('aria-expanded')) === 'true'; attempt++) {
+    await row.click();
+    await s.page.keyboard.press('ArrowLeft');
+  }
+  assert.notEqual(await row.getAttribute('aria-expanded'), 'true', `${name} stays expanded`);
+}
+
 describe('several signers in a real VS Code (code-server)', () => {
   let s: Session;
   before(async () => {
@@ -36,7 +49,7 @@ describe('several signers in a real VS Code (code-server)', () => {
       .waitFor();
     await rows.filter({ hasText: /Signers.*2 trusted of 2 signatures/ }).waitFor();
     console.log(`screenshot: ${await s.shot('20-two-signature-rows')}`);
-    await s.page.keyboard.press('ArrowLeft');
+    await collapse(s, '@demo/team-prompts');
   });
 
   it('co-signs a published version with the release key: the view then shows two signature rows', async () => {
@@ -63,7 +76,7 @@ describe('several signers in a real VS Code (code-server)', () => {
     assert.equal(await rows.filter({ hasText: /(Sigstore|OpenPGP) signature/ }).count(), 2);
     await s.waitForStatus('@demo/code-review', 'verified');
     console.log(`screenshot: ${await s.shot('21-cosigned')}`);
-    await s.page.keyboard.press('ArrowLeft');
+    await collapse(s, '@demo/code-review');
   });
 
   it("hovering a delegate's package in the lock file says who delegated, for which packages, until when", async () => {
@@ -90,7 +103,20 @@ describe('several signers in a real VS Code (code-server)', () => {
     assert.match(said, /bob@partner\.example .*signs only through a delegation, and allow_delegation is false/);
     console.log(`screenshot: ${await s.shot('22b-delegation-not-allowed')}`);
     await writeFile(policy, before);
-    await s.waitForStatus('@partner/lint-pack', 'verified');
+    // Seen once in CI: the view did not follow the restored file within a minute (the file watcher's event for
+    // the second write never arrived, or was not acted on). Said in the log, with a screenshot, and verified by
+    // command so the tests after this one start from the demo's policy.
+    const back = await s
+      .waitForStatus('@partner/lint-pack', 'verified', 30_000)
+      .then(() => true)
+      .catch(() => false);
+    if (!back) {
+      console.log(
+        `the view did not follow the restored policy within 30 s (screenshot: ${await s.shot('policy-restore-missed')}); verifying by command`,
+      );
+      await s.command('AAM: Verify Installed Packages');
+      await s.waitForStatus('@partner/lint-pack', 'verified');
+    }
   });
 
   it("after Alice revokes the delegation behind a delegate's package, Verify All fails it and says who revoked which", async () => {
