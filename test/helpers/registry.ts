@@ -49,6 +49,12 @@ export interface TestRegistry {
   run(args: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Restarts on the same folder and port (with other options, e.g. another key). */
   restart(options?: Partial<RegistryServerOptions>): Promise<void>;
+  /**
+   * A second instance on the same database and blobs, in a folder of its own
+   * (`other`, then `other-2`, …): what scaling out runs. Closed by `close`.
+   */
+  secondInstance(options?: Partial<RegistryServerOptions>): Promise<RunningRegistry>;
+  /** Closes the second instances, then this one. */
   close(): Promise<void>;
 }
 
@@ -72,6 +78,7 @@ export async function startTestRegistry(
     databaseUrl,
     name,
   };
+  const others: RunningRegistry[] = [];
   const registry: TestRegistry = {
     server: await startRegistryServer(base),
     get url() {
@@ -102,7 +109,22 @@ export async function startTestRegistry(
         rateLimits: { ...base.rateLimits, ...changes.rateLimits },
       });
     },
-    close: () => registry.server.close(),
+    async secondInstance(changes = {}) {
+      if (databaseUrl === undefined) throw new Error('a second instance shares a PostgreSQL server, not PGlite');
+      const other = await startRegistryServer({
+        dataDir: join(root, others.length === 0 ? 'other' : `other-${others.length + 1}`),
+        databaseUrl,
+        blobs: base.blobs ?? join(base.dataDir, 'blobs'),
+        checkResponses: true,
+        ...changes,
+      });
+      others.push(other);
+      return other;
+    },
+    async close() {
+      for (const other of others.splice(0)) await other.close();
+      await registry.server.close();
+    },
   };
   return registry;
 }

@@ -6,7 +6,6 @@ import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { approvalDocument } from '../../src/core/registry/approval.ts';
 import { signBytes } from '../../src/core/workflows/publish.ts';
 import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
-import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import { makeGpgHome } from '../helpers/gpg.ts';
 import { packPackage, startTestRegistry } from '../helpers/registry.ts';
@@ -108,7 +107,7 @@ describe('approvals on an HTTP registry', () => {
 
   it('refuses to start with an approver that can match no one', async () => {
     await assert.rejects(
-      startRegistryServer({ dataDir: join(root, 'other'), approvers: ['lead at example.com'] }),
+      startTestRegistry({ approvers: ['lead at example.com'] }),
       /An approver would match no one: "lead at example\.com" contains non-ASCII or control characters/,
     );
   });

@@ -87,6 +87,7 @@ describe('backup and restore of a registry on PostgreSQL', { skip: !bin && 'Post
       join(backup, 'registry.dump'),
     ]);
     const root = await tempDir('aam-restored-');
+    // By hand, not test/helpers/registry.ts: a bare registry started from the backup's database, blobs and key alone.
     restored = await startRegistryServer({
       dataDir: join(root, 'data'),
       databaseUrl: fresh,

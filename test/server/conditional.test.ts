@@ -1,10 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { folderConditionalCache } from '../../src/core/registry/http-cache.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
-import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
@@ -168,15 +166,9 @@ describe(
     before(async () => {
       postgres = (await ENGINES[1]!.start())!;
       registry = await startTestRegistry({ postgres });
-      other = await startRegistryServer({
-        dataDir: join(registry.root, 'other'),
-        databaseUrl: registry.databaseUrl!,
-        blobs: join(registry.dataDir, 'blobs'),
-        checkResponses: true,
-      });
+      other = await registry.secondInstance();
     });
     after(async () => {
-      await other?.close();
       await registry?.close();
       await postgres?.stop();
     });

@@ -50,6 +50,7 @@ describe('crash safety', () => {
     try {
       const lock = { pid: z.pid, host: hostname(), url: 'http://127.0.0.1:1', admin_key: 'x' };
       await writeFile(join(dataDir, 'serving.json'), JSON.stringify(lock));
+      // By hand, not test/helpers/registry.ts: the test is the lock file in a folder it prepared, held by a zombie.
       const server = await startRegistryServer({ dataDir, notice: (m) => notices.push(m) });
       try {
         assert.match(notices.join('\n'), new RegExp(`process ${z.pid}, which held it, has exited \\(a zombie`));

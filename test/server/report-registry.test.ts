@@ -4,15 +4,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { approvalDocument } from '../../src/core/registry/approval.ts';
-import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
 import { publishPackage, signBytes } from '../../src/core/workflows/publish.ts';
 import { createSignatureVerifier } from '../../src/core/signature/verifier.ts';
 import { loadConfig } from '../../src/core/config/load.ts';
-import { startRegistryServer } from '../../src/server/serve.ts';
-import type { RunningRegistry } from '../../src/server/serve.ts';
-import { createToken } from '../../src/server/tokens.ts';
-import { cli } from '../helpers/cli.ts';
+import { startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -36,27 +33,24 @@ interface Row {
  */
 describe('aam-trust report --registry (HTTP)', () => {
   const local = useLocalSigstore();
-  let server: RunningRegistry;
+  let served: TestRegistry;
   let root: string;
-  let home: string;
-  let project: string;
   let aliceToken: string;
   let bobToken: string;
-  const registry = (token: string) => new HttpRegistry('corp', server.url, { token: async () => token });
+  const registry = (token: string) => served.client(token);
   const writeConfig = (security: string) =>
-    writeFile(
-      join(home, '.aam', 'config.yaml'),
-      `registries:\n  - name: corp\n    url: ${server.url}\n    type: http\n    default: true\nsecurity:\n  sigstore_trusted_root: ${join(root, 'trusted_root.json')}\n  trusted_identities: ["*@example.com"]\n${security}`,
+    served.writeConfig(
+      `security:\n  sigstore_trusted_root: ${join(root, 'trusted_root.json')}\n  trusted_identities: ["*@example.com"]\n${security}`,
     );
   const publish = async (token: string, name: string, version: string, signer?: string) => {
-    const dir = join(root, 'src', `${name.replace(/\W/g, '_')}-${version}`);
+    const dir = join(served.root, 'src', `${name.replace(/\W/g, '_')}-${version}`);
     await mkdir(join(dir, 'prompts'), { recursive: true });
     await writeFile(
       join(dir, 'aam.yaml'),
       `name: "${name}"\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
     );
     await writeFile(join(dir, 'prompts', 'p.md'), `# ${name} ${version}\n`);
-    const config = await loadConfig({ homeDir: home, projectDir: project, env: {} });
+    const config = await loadConfig({ homeDir: served.home, projectDir: served.project, env: {} });
     await publishPackage({
       packageDir: dir,
       registry: registry(token),
@@ -68,7 +62,7 @@ describe('aam-trust report --registry (HTTP)', () => {
               endpoints: local.endpoints(),
               identityProvider: staticToken(local.instance().mintToken(signer)),
             },
-      verifier: createSignatureVerifier(config, home, {}),
+      verifier: createSignatureVerifier(config, served.home, {}),
     });
   };
   const approve = async (name: string, version: string) => {
@@ -94,31 +88,26 @@ describe('aam-trust report --registry (HTTP)', () => {
     });
   };
   const report = async (...args: string[]) => {
-    const run = await cli(['report', '--registry', 'corp', ...args], { cwd: project, home });
+    const run = await served.run(['report', '--registry', 'corp', ...args]);
     return { ...run, rows: args.includes('--json') ? (JSON.parse(run.stdout).rows as Row[]) : [] };
   };
 
   before(async () => {
     root = await tempDir('aam-report-registry-');
-    home = join(root, 'home');
-    project = join(root, 'project');
-    await mkdir(join(home, '.aam'), { recursive: true });
-    await mkdir(join(project, '.aam'), { recursive: true });
     await writeFile(join(root, 'trusted_root.json'), JSON.stringify(local.instance().trustedRoot()));
-    server = await startRegistryServer({
-      dataDir: join(root, 'registry'),
+    served = await startTestRegistry({
       name: 'corp',
       trustedRoot: join(root, 'trusted_root.json'),
       requireApproval: true,
       approvers: ['lead@example.com'],
     });
-    aliceToken = (await createToken(server.db, { user: 'alice', scopes: ['publish', 'yank'] })).token;
-    bobToken = (await createToken(server.db, { user: 'bob', scopes: ['publish'] })).token;
+    aliceToken = await served.token('alice', ['publish', 'yank']);
+    bobToken = await served.token('bob', ['publish']);
     await writeConfig('');
     await publish(aliceToken, '@acme/tool', '1.0.0', 'alice@example.com');
     await publish(aliceToken, '@acme/tool', '1.1.0', 'alice@example.com');
     // @acme is alice's scope (its first publisher's): she lets bob publish in it.
-    const member = await fetch(`${server.url}/api/v1/scopes/acme/members/bob`, {
+    const member = await fetch(`${served.url}/api/v1/scopes/acme/members/bob`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${aliceToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ role: 'member' }),
@@ -129,13 +118,13 @@ describe('aam-trust report --registry (HTTP)', () => {
     await approve('@acme/tool', '1.0.0');
     await approve('@acme/tool', '1.1.0');
     await approve('@acme/notes', '1.0.0');
-    const yanked = await fetch(`${server.url}/api/v1/packages/@acme/tool/1.1.0`, {
+    const yanked = await fetch(`${served.url}/api/v1/packages/@acme/tool/1.1.0`, {
       method: 'DELETE',
       headers: { authorization: `Bearer ${aliceToken}` },
     });
     assert.equal(yanked.status, 200);
   });
-  after(async () => server?.close());
+  after(async () => served?.close());
 
   it('lists every version: method and signer (verified here), attested, approval, yanked, who published', async () => {
     const { code, rows } = await report('--json');
@@ -173,7 +162,7 @@ describe('aam-trust report --registry (HTTP)', () => {
     await writeConfig('');
     // This project remembers a longer log than the registry now serves: the log was rewritten.
     await writeFile(
-      join(project, '.aam', 'trust-record.yaml'),
+      join(served.project, '.aam', 'trust-record.yaml'),
       `record_version: 1\npackages: {}\nregistries:\n  corp:\n    name: corp\n    key_id: ${(await registry(aliceToken).identity()).key_id}\n    public_key: ${JSON.stringify((await registry(aliceToken).identity()).public_key)}\n    audit_size: 999\n    audit_head: ${'a'.repeat(64)}\n    recorded_at: '2026-12-01T00:00:00.000Z'\n`,
     );
     const { stdout } = await report();

@@ -1,12 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase } from '../../src/server/db.ts';
 import { ApiFailure } from '../../src/server/errors.ts';
 import { SearchCache } from '../../src/server/search-cache.ts';
 import { searchPackages } from '../../src/server/store/search.ts';
-import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
@@ -157,15 +155,9 @@ describe(
     before(async () => {
       postgres = (await ENGINES[1]!.start())!;
       registry = await startTestRegistry({ postgres });
-      other = await startRegistryServer({
-        dataDir: join(registry.root, 'other'),
-        databaseUrl: registry.databaseUrl!,
-        blobs: join(registry.dataDir, 'blobs'),
-        checkResponses: true,
-      });
+      other = await registry.secondInstance();
     });
     after(async () => {
-      await other?.close();
       await registry?.close();
       await postgres?.stop();
     });
