@@ -14,13 +14,13 @@ const REPO = join(import.meta.dirname, '..', '..');
 // runs it in the extension host of the extension under development.
 const OUTPUT = join(REPO, 'test-output', 'electron');
 
-/** One run of the suite in one editor, against a demo world of its own. */
 /**
  * Runs the mocha suites of test/electron/suite inside a real VS Code's
  * extension host: code-server's on every machine (scripts/tools.ts installs
- * it), and also a desktop VS Code's through @vscode/test-electron where one
- * is named (VSCODE_EXECUTABLE) or can be downloaded (AAM_TRUST_DOWNLOAD_VSCODE=1).
- * Any failure, skip, crash or timeout fails the run.
+ * it), then a desktop VS Code's through @vscode/test-electron wherever there
+ * is one (VSCODE_EXECUTABLE, @vscode/test-electron's cache, or a download)
+ * and a display for it; where there is not, one line says why. Any failure,
+ * skip, crash or timeout of a run that starts fails the whole.
  */
 async function main(): Promise<boolean> {
   await access(join(REPO, 'dist', 'extension.js')).catch(() => {
@@ -39,17 +39,21 @@ async function main(): Promise<boolean> {
     absWorkingDir: REPO,
     logLevel: 'warning',
   });
-  const editors: { label: string; run: (run: SuiteRun) => Promise<number> }[] = [
-    { label: CODE_SERVER_LABEL, run: runInCodeServer },
-  ];
-  const desktop = desktopVsCode();
-  if (desktop)
-    editors.push({ label: 'a desktop VS Code (@vscode/test-electron)', run: (run) => runInDesktop(run, desktop) });
-  let ok = true;
-  for (const editor of editors) ok = (await runIn(editor.label, editor.run, suite)) && ok;
+  let ok = await runIn(CODE_SERVER_LABEL, runInCodeServer, suite);
+  const desktop = await desktopVsCode(REPO, OUTPUT);
+  if ('unavailable' in desktop)
+    console.log(`in-editor suites: a run in a desktop VS Code was not possible: ${desktop.unavailable}`);
+  else
+    ok =
+      (await runIn(
+        `a desktop VS Code (@vscode/test-electron, ${desktop.from})`,
+        (run) => runInDesktop(run, desktop.executable),
+        suite,
+      )) && ok;
   return ok;
 }
 
+/** One run of the suite in one editor, against a demo world of its own. */
 async function runIn(label: string, start: (run: SuiteRun) => Promise<number>, suite: string): Promise<boolean> {
   const started = Date.now();
   console.log(`in-editor suites: starting in ${label}`);
