@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { agentFiles, displayPath } from '../core/deploy/surface.ts';
-import type { AgentFile } from '../core/deploy/surface.ts';
+import { agentSurface, displayPath, SURFACE_LIMITS } from '../core/deploy/surface.ts';
+import type { AgentFile, AgentSurface } from '../core/deploy/surface.ts';
 import type { Platform } from '../core/model/platform.ts';
 import { signerOfReport } from '../core/verify/verdict/report.ts';
 import type { PackageReport } from '../core/verify/verdict/report.ts';
@@ -10,13 +10,15 @@ import type { AamWorkspace, TrustModel } from './model.ts';
 
 type Row =
   | { kind: 'platform'; workspace: AamWorkspace; platform: Platform; files: AgentFile[] }
-  | { kind: 'file'; workspace: AamWorkspace; file: AgentFile };
+  | { kind: 'file'; workspace: AamWorkspace; file: AgentFile }
+  | { kind: 'stopped'; workspace: AamWorkspace; why: NonNullable<AgentSurface['stopped']> };
 
 /**
  * What agents load here: per platform, every file in the workspace (and
  * ~/.codex) that an agent would load — from a package, with its package,
  * signer and verdict, or "not managed by AAM" — so a reviewer sees the whole
- * surface in one place.
+ * surface in one place. Nested CLAUDE.md, AGENTS.md and .cursor/rules are
+ * searched for within SURFACE_LIMITS; a search a limit stopped says so.
  */
 export class AgentFilesView implements vscode.TreeDataProvider<Row>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Row | undefined>();
@@ -30,18 +32,31 @@ export class AgentFilesView implements vscode.TreeDataProvider<Row>, vscode.Disp
   }
 
   async getChildren(row?: Row): Promise<Row[]> {
-    if (row?.kind === 'file') return [];
+    if (row?.kind === 'file' || row?.kind === 'stopped') return [];
     if (row?.kind === 'platform') return row.files.map((file) => ({ kind: 'file', workspace: row.workspace, file }));
     const rows: Row[] = [];
     for (const workspace of this.model.workspaces.filter((w) => w.kind === 'project')) {
-      const files = await agentFiles({ project: workspace.paths.root, home: this.model.homeDir });
+      const { files, stopped } = await agentSurface({ project: workspace.paths.root, home: this.model.homeDir });
       for (const platform of [...new Set(files.map((f) => f.platform))])
         rows.push({ kind: 'platform', workspace, platform, files: files.filter((f) => f.platform === platform) });
+      if (stopped) rows.push({ kind: 'stopped', workspace, why: stopped });
     }
     return rows;
   }
 
   getTreeItem(row: Row): vscode.TreeItem {
+    if (row.kind === 'stopped') {
+      const item = new vscode.TreeItem(vscode.l10n.t('Not every folder was searched'));
+      item.description = STOPPED[row.why]();
+      item.tooltip = vscode.l10n.t(
+        'Nested CLAUDE.md, AGENTS.md and .cursor/rules are searched for {0} folder levels deep, in at most {1} folders, and at most {2} files are listed; dependency, version-control and cache folders (node_modules, .git…) are skipped.',
+        SURFACE_LIMITS.depth,
+        SURFACE_LIMITS.folders,
+        SURFACE_LIMITS.files,
+      );
+      item.iconPath = new vscode.ThemeIcon('info');
+      return item;
+    }
     if (row.kind === 'platform') {
       const item = new vscode.TreeItem(row.platform, vscode.TreeItemCollapsibleState.Expanded);
       const unmanaged = row.files.filter((f) => owners(row.workspace, f.path).length === 0).length;
@@ -85,6 +100,12 @@ export class AgentFilesView implements vscode.TreeDataProvider<Row>, vscode.Disp
     this.changed.dispose();
   }
 }
+
+const STOPPED: Record<NonNullable<AgentSurface['stopped']>, () => string> = {
+  depth: () => vscode.l10n.t('folders deeper than {0} levels are not searched', SURFACE_LIMITS.depth),
+  folders: () => vscode.l10n.t('the search stopped after {0} folders', SURFACE_LIMITS.folders),
+  files: () => vscode.l10n.t('only the first {0} files are listed', SURFACE_LIMITS.files),
+};
 
 /** The installed packages whose deployed copies include the file (a shared file's sections name theirs). */
 function owners(workspace: AamWorkspace, path: string): PackageReport[] {

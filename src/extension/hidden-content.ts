@@ -3,7 +3,7 @@ import { sep } from 'node:path';
 import { hiddenHover, hiddenMessage } from '../core/content/describe.ts';
 import { scanText } from '../core/content/scan.ts';
 import type { HiddenItem } from '../core/content/scan.ts';
-import { agentPlatformOf } from '../core/deploy/surface.ts';
+import { agentPlatformsOf } from '../core/deploy/surface.ts';
 import type { FailureMode } from '../core/policy/decision.ts';
 import type { TrustModel } from './model.ts';
 import { REVIEW_SCHEME } from './selectors.ts';
@@ -54,7 +54,7 @@ export class HiddenContent implements vscode.HoverProvider, vscode.Disposable {
     const path = document.uri.fsPath;
     if (path.includes(`${sep}.aam${sep}packages${sep}`)) return true;
     const roots = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-    return roots.some((project) => agentPlatformOf(path, { project, home: this.model.homeDir }) !== undefined);
+    return roots.some((project) => agentPlatformsOf(path, { project, home: this.model.homeDir }).length > 0);
   }
 
   private modeFor(document: vscode.TextDocument): FailureMode {

@@ -273,12 +273,28 @@ function invisibleRun(text: string, start: number): CharacterHit {
       !legitimate(text, at, cp)
     );
   });
-  const names = cps.map(nameOf);
-  return {
-    kind: 'INVISIBLE_CHARACTER',
-    start,
-    end: start + lengthOf(cps),
-    decoded: names.length > 4 ? `${names.length} invisible characters: ${[...new Set(names)].join(', ')}` : '',
-    names: [...new Set(names)],
-  };
+  const names = [...new Set(cps.map(nameOf))];
+  const end = start + lengthOf(cps);
+  return { kind: 'INVISIBLE_CHARACTER', start, end, decoded: writtenOut(text, start, end, cps, names), names };
+}
+
+/**
+ * What a model reads where an invisible run is: the run written out as its
+ * code points inside the visible word around it ("ig[U+200D]nore"), the same
+ * code point repeated said once with a count; a long varied run (hidden data)
+ * as a count and its kinds.
+ */
+function writtenOut(text: string, start: number, end: number, cps: number[], names: string[]): string {
+  const before = /[^\s\p{C}]*$/u.exec(text.slice(Math.max(0, start - 24), start))![0];
+  const after = /^[^\s\p{C}]*/u.exec(text.slice(end, end + 24))![0];
+  const groups: [number, number][] = [];
+  for (const cp of cps)
+    if (groups.at(-1)?.[0] === cp) groups.at(-1)![1]++;
+    else groups.push([cp, 1]);
+  const code = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  const marks =
+    groups.length > 8
+      ? `[${cps.length} invisible characters: ${names.join(', ')}]`
+      : groups.map(([cp, n]) => `[${code(cp)}${n > 1 ? ` ×${n}` : ''}]`).join('');
+  return `${before}${marks}${after}`;
 }

@@ -43,7 +43,7 @@ export function hiddenMessage(item: HiddenItem): string {
     case 'BIDI_CONTROL':
       return `A bidirectional control (${item.characters.join(', ')}) changes the order this text is shown in${said}.`;
     case 'INVISIBLE_CHARACTER':
-      return `An invisible character (${item.characters.join(', ')}) where "${item.context}" is shown.`;
+      return `An invisible character (${item.characters.join(', ')}) where "${item.context}" is shown; a model reads${said}.`;
     case 'VARIATION_SELECTORS':
       return `Invisible variation selectors carrying data${said}.`;
     case 'MIXED_SCRIPT':

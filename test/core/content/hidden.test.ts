@@ -49,6 +49,23 @@ describe('hidden content: what is reported, where, and what it says', () => {
     assert.deepEqual(item.start, { line: 0, character: 9 });
     assert.deepEqual(item.characters, ['U+200D ZERO WIDTH JOINER']);
     assert.equal(item.context, 'Always ig|nore the lin');
+    // What a model reads, written out in the word it splits, as the diagnostic and the hover say it.
+    assert.equal(item.decoded, 'ig[U+200D]nore');
+    assert.equal(
+      hiddenMessage(item),
+      'An invisible character (U+200D ZERO WIDTH JOINER) where "Always ig|nore the lin" is shown; a model reads: "ig[U+200D]nore".',
+    );
+    assert.match(hiddenHover(item), /What a model reads here:\n\n```text\nig\[U\+200D\]nore\n```/);
+  });
+
+  it('an invisible run is written out once per code point with a count, and a long varied run by its count and kinds', () => {
+    assert.equal(only('Run rm\u200B\u200B\u200B-rf now\n').decoded, 'rm[U+200B ×3]-rf');
+    assert.equal(only('a \u2060 b\n').decoded, '[U+2060]');
+    const bits = [...'0110100001101001'].map((b) => (b === '0' ? '\u200B' : '\u200C')).join('');
+    assert.equal(
+      only(`ok${bits}.\n`).decoded,
+      'ok[16 invisible characters: U+200B ZERO WIDTH SPACE, U+200C ZERO WIDTH NON-JOINER].',
+    );
   });
 
   it('zero-width spaces, word joiners, a BOM inside the text and C0 controls are each reported', () => {

@@ -4,6 +4,7 @@ import { writeResult } from '../results.ts';
 import { activationTests } from './activation.test.ts';
 import { commandTests } from './commands.test.ts';
 import { configTests } from './config.test.ts';
+import { hiddenContentTests } from './hidden-content.test.ts';
 import { lockFileTests } from './lock-file.test.ts';
 import { verificationViewTests } from './verification-view.test.ts';
 import { workflowTests } from './workflow.test.ts';
@@ -31,6 +32,7 @@ export function run(): Promise<void> {
     lockFileTests,
     configTests,
     commandTests,
+    hiddenContentTests,
     workflowTests,
   ])
     register();

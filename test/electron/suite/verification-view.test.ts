@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { describe, it, before } from 'mocha';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { AamTrustApi } from '../../../src/extension.ts';
 import { aamApi, checkRows, labelOf, packageRow, packageRows, suiteWorld, until } from './world.ts';
@@ -70,6 +71,42 @@ export function verificationViewTests(): void {
       );
       const source = rows.find((r) => labelOf(r) === 'Source');
       assert.match(String(source?.description), /^demo \(file registry, file:\/\//);
+    });
+
+    it('offers "Update available" on a package its registry has a newer version of, and the row starts that review', async () => {
+      const updateOf = async (name: string) =>
+        (await checkRows(api, await packageRow(api, name))).find((r) => labelOf(r).startsWith('Update available'));
+      // The registries are listed after each verification: the row comes once that is done.
+      const update = await until('the "Update available" row of @demo/code-review', () =>
+        updateOf('@demo/code-review'),
+      );
+      assert.equal(labelOf(update), 'Update available: 1.1.0');
+      assert.equal(update.contextValue, 'aamUpdate');
+      assert.equal(await updateOf('@demo/release-notes'), undefined, 'no row where the registry has nothing newer');
+      assert.equal(update.command?.command, 'aam.reviewUpdate');
+      const skill = vscode.Uri.file(join(suiteWorld().workspace, '.cursor', 'skills', 'code-review', 'SKILL.md'));
+      const before = await vscode.workspace.fs.readFile(skill);
+      // The row's own command, with its own arguments, as a click runs it.
+      await vscode.commands.executeCommand(update.command.command, ...(update.command.arguments ?? []));
+      const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+      const review = await until(
+        'the review of @demo/code-review 1.0.0 → 1.1.0 in an editor',
+        () => tabs().find((t) => t.label.includes('@demo/code-review 1.0.0 → 1.1.0')),
+        {
+          describe: () =>
+            tabs()
+              .map((t) => t.label)
+              .join(', '),
+        },
+      );
+      assert.match(review.label, /Update review: @demo\/code-review 1\.0\.0 → 1\.1\.0/);
+      await vscode.commands.executeCommand('aam.cancelReview');
+      assert.equal(
+        tabs().find((t) => t.label.includes('@demo/code-review 1.0.0 → 1.1.0')),
+        undefined,
+      );
+      assert.deepEqual(await vscode.workspace.fs.readFile(skill), before, 'a review writes nothing');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     });
 
     it('shows where a package from the team HTTP registry came from', async () => {
