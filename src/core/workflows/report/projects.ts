@@ -129,7 +129,9 @@ export function uncheckedProject(where: string, error: unknown): UncheckedScope 
     next:
       error instanceof AamError && error.hint
         ? error.hint
-        : `Fix it, then check the project alone: aam-trust verify --project ${where}`,
+        : error instanceof AamError && error.code === 'LOCKFILE_INVALID'
+          ? `Restore ${where === '.' ? '' : `${where}/`}.aam/aam-lock.yaml (from version control, or install again), then run aam-trust verify --project ${where}.`
+          : `Fix it, then check the project alone: aam-trust verify --project ${where}.`,
   };
 }
 
