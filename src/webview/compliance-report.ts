@@ -75,7 +75,14 @@ function header(): void {
       ),
       // What could not be checked is never compliant: counted beside the rest, and said with what to do.
       ...(report.unchecked.length > 0
-        ? [h('div', { id: 'not-checked', class: 'bad' }, h('strong', {}, String(report.unchecked.length)), 'not checked')]
+        ? [
+            h(
+              'div',
+              { id: 'not-checked', class: 'bad' },
+              h('strong', {}, String(report.unchecked.length)),
+              'not checked',
+            ),
+          ]
         : []),
     ),
     ...report.unchecked.map((u) =>

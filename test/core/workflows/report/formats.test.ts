@@ -81,7 +81,10 @@ describe('the report formats, with hostile text in what registries and signers s
 
     const csv = reportCsv(report).trimEnd().split('\r\n');
     assert.equal(csv.length, 3, 'the header, the package, and the project not checked');
-    assert.match(csv[2]!, /^broken,,,project,not checked,false,fail,not checked,,,,,,,NOT_CHECKED,,,"broken: not checked: /);
+    assert.match(
+      csv[2]!,
+      /^broken,,,project,not checked,false,fail,not checked,,,,,,,NOT_CHECKED,,,"broken: not checked: /,
+    );
     assert.match(csv[2]!, / Next: Fix these settings\."$/);
 
     const sarif = reportSarif(report, (r) => `${r.where}/.aam/aam-lock.yaml`) as {
@@ -89,7 +92,10 @@ describe('the report formats, with hostile text in what registries and signers s
     };
     const [result] = sarif.runs[0]!.results;
     assert.equal(result?.ruleId, 'NOT_CHECKED');
-    assert.match(result!.message.text, /^broken: not checked: The security policy has errors:[^]* Next: Fix these settings\.$/);
+    assert.match(
+      result!.message.text,
+      /^broken: not checked: The security policy has errors:[^]* Next: Fix these settings\.$/,
+    );
     assert.deepEqual(result!.locations, [
       {
         physicalLocation: {
