@@ -61,7 +61,9 @@ describe('the report formats, with hostile text in what registries and signers s
     const text = `lockfile_version: 1\nresolved_at: '2026-12-01T00:00:00Z'\npackages:\n  '@acme/hello':\n    version: 1.0.0\n  plain:\n    version: 2.0.0\n  "@x/it's":\n    version: 1.0.0\nother:\n  notapkg:\n    x: 1\n`;
     assert.deepEqual(Object.fromEntries(lockEntryLines(text)), { '@acme/hello': 4, plain: 6, "@x/it's": 8 });
   });
+});
 
+describe('the report formats, when a project could not be checked', () => {
   it('a project that could not be checked is never compliant, and every format says so with the next step', () => {
     const passing = row({ status: 'verified', compliant: true, outcome: 'pass', method: 'sigstore', signer: 'a@x' });
     const report = reportOf([passing], [BROKEN]);
