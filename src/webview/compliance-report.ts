@@ -86,7 +86,7 @@ function header(): void {
         : []),
     ),
     ...report.unchecked.map((u) =>
-      h('div', { class: 'notice unchecked', role: 'alert' }, `⚠ Not checked: ${uncheckedText(u)} Next: ${u.next}`),
+      h('div', { class: 'notice unchecked', role: 'alert' }, `⚠ ${uncheckedText(u)} Next: ${u.next}`),
     ),
   );
 }
