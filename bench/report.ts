@@ -36,7 +36,7 @@ export async function reportTimes(count: number) {
       generatedAt: new Date().toISOString(),
       scope: { kind: 'projects', projects: ['.'] },
       policy: 'Strict',
-      notices: [],
+      unchecked: [],
       totals: totalsOf(rows),
       rows,
     };

@@ -5,7 +5,7 @@ import { aamHome } from '../core/aam-home.ts';
 import { messageOf } from '../core/errors.ts';
 import { VerificationStore } from '../core/verify/store/result-store.ts';
 import { PRODUCT_VERSION } from '../core/version.ts';
-import { notCompliant } from '../core/workflows/report/model.ts';
+import { notCompliant, reportPasses, uncheckedText } from '../core/workflows/report/model.ts';
 import { reportProjects } from '../core/workflows/report/projects.ts';
 import { reportSarif } from '../core/workflows/report/sarif.ts';
 import { runCli } from '../cli/main.ts';
@@ -57,7 +57,8 @@ async function verify(runner: Runner): Promise<number> {
     )}\n`,
   );
   await runner.summary(summaryMarkdown(report, { project: where, restricted }));
-  for (const notice of report.notices) runner.annotate('error', notice, { title: 'AAM Trust' });
+  for (const scope of report.unchecked)
+    runner.annotate('error', `${uncheckedText(scope)} Next: ${scope.next}`, { title: 'AAM Trust: not checked' });
   for (const row of notCompliant(report))
     runner.annotate('error', row.message, {
       file: lockFile,
@@ -70,7 +71,7 @@ async function verify(runner: Runner): Promise<number> {
   await runner.output('not-compliant', String(totals.notCompliant));
   await runner.output('sarif', sarifPath);
   runner.log(`AAM Trust: ${totals.compliant} of ${totals.total} packages compliant (policy: ${report.policy})`);
-  return totals.notCompliant > 0 || report.notices.length > 0 ? 1 : 0;
+  return reportPasses(report) ? 0 : 1;
 }
 
 /** Publishes a package signed with the workflow's identity (GitHub's OIDC token, audience "sigstore"). */

@@ -1,5 +1,5 @@
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
-import { notCompliant, signersText } from '../core/workflows/report/model.ts';
+import { notCompliant, reportPasses, signersText, uncheckedText } from '../core/workflows/report/model.ts';
 import type { ComplianceReport } from '../core/workflows/report/model.ts';
 
 /** A table cell: one line, pipes escaped. */
@@ -10,12 +10,12 @@ function cell(text: string): string {
 /** The job summary of a verification: the verdict, totals by status, and what is not compliant, as Markdown. */
 export function summaryMarkdown(report: ComplianceReport, options: { project: string; restricted: boolean }): string {
   const { totals } = report;
-  const ok = totals.notCompliant === 0 && report.notices.length === 0;
+  const ok = reportPasses(report);
   const lines = [
     `## ${ok ? '✅' : '❌'} AAM Trust: ${totals.compliant} of ${totals.total} package${totals.total === 1 ? '' : 's'} compliant`,
     '',
     `Project \`${options.project}\` · policy: ${report.policy}${options.restricted ? ' · restricted (project settings that weaken the global policy are ignored)' : ''}`,
-    ...report.notices.map((n) => `\n> ⚠️ ${cell(n)}`),
+    ...report.unchecked.map((u) => `\n> ⚠️ **Not checked:** ${cell(uncheckedText(u))} Next: ${cell(u.next)}`),
     '',
     '| Status | Packages | Not compliant |',
     '| --- | ---: | ---: |',

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { describeMatch, matchLevel } from '../core/config/levels.ts';
 import { reportPage } from '../core/workflows/report/html.ts';
-import type { ComplianceReport } from '../core/workflows/report/model.ts';
+import type { ComplianceReport, UncheckedScope } from '../core/workflows/report/model.ts';
 import { lockEntryLines, policyText, rowOfPackage } from '../core/workflows/report/projects.ts';
 import { totalsOf } from '../core/workflows/report/totals.ts';
 import type { TrustModel } from './model.ts';
@@ -74,10 +74,17 @@ export class ComplianceReportPanel implements vscode.Disposable {
   /** The report of every workspace's last verification (what the Verification view shows). */
   private async report(): Promise<ComplianceReport> {
     const rows = [];
-    const notices: string[] = [];
+    const unchecked: UncheckedScope[] = [];
     const policies = new Map<string, string>();
     for (const workspace of this.model.workspaces) {
-      if (workspace.policyError) notices.push(`${workspace.label}: ${workspace.policyError}`);
+      if (workspace.policyError)
+        unchecked.push({
+          where: workspace.label,
+          what: 'project',
+          status: 'not checked',
+          reason: workspace.policyError,
+          next: 'Fix it (the Problems panel lists policy errors, the AAM Trust output the rest), then run AAM: Verify Installed Packages.',
+        });
       if (workspace.config) policies.set(workspace.label, describeMatch(matchLevel(workspace.config.merged)));
       const lines = lockEntryLines(await readFile(workspace.paths.lockFile, 'utf8').catch(() => ''));
       rows.push(...workspace.reports.map((r) => rowOfPackage(r, workspace.label, lines)));
@@ -86,8 +93,8 @@ export class ComplianceReportPanel implements vscode.Disposable {
       generatedAt: new Date().toISOString(),
       scope: { kind: 'projects', projects: this.model.workspaces.map((w) => w.label) },
       policy: policyText(policies),
-      notices,
-      totals: totalsOf(rows),
+      unchecked,
+      totals: totalsOf(rows, unchecked.length),
       rows,
     };
   }

@@ -1,5 +1,5 @@
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
-import { signerGroups, signersText } from '../core/workflows/report/model.ts';
+import { signerGroups, signersText, uncheckedText } from '../core/workflows/report/model.ts';
 import type { ComplianceRow, ReportPageData } from '../core/workflows/report/model.ts';
 import { h } from './dom.ts';
 
@@ -73,8 +73,21 @@ function header(): void {
         h('strong', {}, String(t.notCompliant)),
         'not compliant',
       ),
+      // What could not be checked is never compliant: counted beside the rest, and said with what to do.
+      ...(report.unchecked.length > 0
+        ? [
+            h(
+              'div',
+              { id: 'not-checked', class: 'bad' },
+              h('strong', {}, String(report.unchecked.length)),
+              'not checked',
+            ),
+          ]
+        : []),
     ),
-    ...report.notices.map((n) => h('div', { class: 'notice', role: 'alert' }, `⚠ ${n}`)),
+    ...report.unchecked.map((u) =>
+      h('div', { class: 'notice unchecked', role: 'alert' }, `⚠ ${uncheckedText(u)} Next: ${u.next}`),
+    ),
   );
 }
 

@@ -137,6 +137,35 @@ describe('the GitHub Action, in a simulated runner', () => {
     }
   });
 
+  it('verify: a project that could not be checked fails the step, and the summary, annotations and SARIF say so', async () => {
+    await writeFile(join(w.project, '.aam', 'config.yaml'), 'security:\n  require_signature: maybe\n');
+    try {
+      const step = await verifyStep();
+      assert.equal(step.code, 1);
+      assert.equal(step.outputs['not-compliant'], '0', 'no package was checked');
+      assert.match(step.summary, /^## ❌ AAM Trust: 0 of 0 packages compliant\n/);
+      assert.match(
+        step.summary,
+        /\n> ⚠️ \*\*Not checked:\*\* project: not checked: The security policy has errors: .*require_signature must be a boolean.* Next: Fix these settings/,
+      );
+      assert.match(
+        step.stdout,
+        /^::error title=AAM Trust%3A not checked::project: not checked: The security policy has errors/m,
+      );
+      const sarif = JSON.parse(await readFile(step.outputs.sarif!, 'utf8'));
+      assert.deepEqual(sarifErrors(sarif), []);
+      assert.deepEqual(
+        sarif.runs[0].results.map(
+          (r: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+            `${r.ruleId} ${r.locations[0]!.physicalLocation.artifactLocation.uri}`,
+        ),
+        ['NOT_CHECKED project/.aam/aam-lock.yaml'],
+      );
+    } finally {
+      await writeFile(join(w.project, '.aam', 'config.yaml'), '');
+    }
+  });
+
   it('publish: signs with the workflow identity from the OIDC token the runner offers, and says so', async () => {
     const workspace = await tempDir('aam-publish-ws-');
     await w.policy(`sigstore_endpoint: ${local.instance().url}\n${STRICT_POLICY}`);

@@ -1,7 +1,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cp, mkdir, readFile, stat, symlink } from 'node:fs/promises';
+import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
@@ -110,6 +110,38 @@ describe('the CI templates', () => {
       'project/.aam/aam-lock.yaml',
     );
   });
+
+  for (const [what, breakIt] of [
+    [
+      'a broken .aam/config.yaml',
+      (dir: string) => writeFile(join(dir, '.aam', 'config.yaml'), 'security:\n  require_signature: maybe\n'),
+    ],
+    ['a broken lock file', (dir: string) => writeFile(join(dir, '.aam', 'aam-lock.yaml'), 'packages: [unclosed\n')],
+  ] as const)
+    it(`the GitLab template: its verify job fails on ${what}, saying what was not checked`, async () => {
+      const project = `broken-${what.split(' ').pop()!.replace(/\W/g, '')}`;
+      await cp(w.project, join(w.root, project), { recursive: true });
+      await breakIt(join(w.root, project));
+      const verify = (await template())['.aam-trust:verify'] as { script: string[] };
+      // A GitLab job fails when a script line fails, except one that ends in `|| true`.
+      let failed = false;
+      let log = '';
+      for (const line of verify.script) {
+        const command = words(line.replace(/ \|\| true$/, ''), { AAM_PROJECT: project });
+        const result = await cli(command.slice(1), { cwd: w.root, home: w.home });
+        log += result.stdout + result.stderr;
+        if (result.code !== 0 && !line.endsWith('|| true')) failed = true;
+      }
+      assert.ok(failed, `the verify job passes with ${what}:\n${log}`);
+      assert.doesNotMatch(log, /Everything is compliant/);
+      assert.match(log, new RegExp(`${project}: not checked: [^]*Next: `));
+      const sarif = JSON.parse(await readFile(join(w.root, 'aam-trust.sarif'), 'utf8'));
+      assert.deepEqual(sarifErrors(sarif), []);
+      assert.deepEqual(
+        sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId),
+        ['NOT_CHECKED'],
+      );
+    });
 
   it("the GitLab template: publish signs with the pipeline's OIDC identity (id_tokens, audience sigstore)", async () => {
     const job = (await template())['.aam-trust:publish'] as {

@@ -11,6 +11,7 @@ import { VerificationStore } from '../../core/verify/store/result-store.ts';
 import { PRODUCT_VERSION } from '../../core/version.ts';
 import { reportCsv, reportJson, reportTable } from '../../core/workflows/report/formats.ts';
 import { reportPage } from '../../core/workflows/report/html.ts';
+import { reportPasses, uncheckedText } from '../../core/workflows/report/model.ts';
 import type { ComplianceReport } from '../../core/workflows/report/model.ts';
 import { reportProjects } from '../../core/workflows/report/projects.ts';
 import { reportRegistry } from '../../core/workflows/report/registry.ts';
@@ -44,7 +45,12 @@ invalid signature, installed without verification, …
                      package that is not compliant, on its lock-file line
   --restricted       apply only project settings that tighten the global policy
 
-Exit status: 0 when everything is compliant, 1 when something is not, 2 on bad usage.`;
+A project that could not be verified (a broken policy, an unreadable lock
+file) or a registry audit log that does not verify is listed as "not
+checked" in every format and is never compliant.
+
+Exit status: 0 when everything is compliant, 1 when something is not or
+could not be checked, 2 on bad usage.`;
 
 const FORMATS = ['table', 'json', 'csv', 'html'] as const;
 
@@ -86,11 +92,16 @@ export async function reportCommand(io: CliIo, argv: string[]): Promise<number> 
       `${paint(io, 'green', '✓')} Wrote the ${format} report to ${values.output} (${reportTable(report).split('\n')[1]!.trim()})\n`,
     );
   } else io.stdout(text);
+  // The table says what could not be checked; any other output says it on stderr too, where a CI log shows it.
+  if (format !== 'table' || values.output)
+    for (const scope of report.unchecked)
+      io.stderr(`${paint(io, 'red', '✗')} ${uncheckedText(scope)}\n  Next: ${scope.next}\n`);
   if (values.sarif) {
     const lockFileOf = (row: { where: string }) => `${row.where === '.' ? '' : `${row.where}/`}.aam/aam-lock.yaml`;
     await writeFile(resolve(io.cwd, values.sarif), `${JSON.stringify(reportSarif(report, lockFileOf), null, 2)}\n`);
   }
-  return report.totals.notCompliant > 0 ? EXIT.failed : EXIT.ok;
+  // A project or registry log that could not be checked fails the report, as it fails verify: never a silent pass.
+  return reportPasses(report) ? EXIT.ok : EXIT.failed;
 }
 
 type Flags = {

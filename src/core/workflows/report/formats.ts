@@ -1,6 +1,6 @@
 import { STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
-import { notCompliant, signersText } from './model.ts';
-import type { ComplianceReport, ComplianceRow } from './model.ts';
+import { notCompliant, signersText, uncheckedText } from './model.ts';
+import type { ComplianceReport, ComplianceRow, UncheckedScope } from './model.ts';
 
 /** The report as JSON: what scripts and the HTML page read. */
 export function reportJson(report: ComplianceReport): string {
@@ -38,7 +38,36 @@ export function reportCsv(report: ComplianceReport): string {
   };
   const lines = [CSV_COLUMNS.map(([name]) => name).join(',')];
   for (const row of report.rows) lines.push(CSV_COLUMNS.map(([, get]) => cell(get(row))).join(','));
+  // What could not be checked is a line too, status "not checked", never compliant: a spreadsheet's count sees it.
+  for (const scope of report.unchecked)
+    lines.push(CSV_COLUMNS.map(([name]) => cell(uncheckedCell(scope, name))).join(','));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** A CSV cell of what could not be checked: no package, the status "not checked", why and what next. */
+function uncheckedCell(scope: UncheckedScope, column: string): unknown {
+  const cells: Record<string, unknown> = {
+    where: scope.where,
+    source: scope.what,
+    status: scope.status,
+    compliant: false,
+    outcome: 'fail',
+    method: 'not checked',
+    code: 'NOT_CHECKED',
+    message: `${uncheckedText(scope)} Next: ${scope.next}`,
+  };
+  return cells[column];
+}
+
+/** What could not be checked, counted: "1 project not checked", "the audit log of registry "corp" not checked". */
+function notCheckedText(report: ComplianceReport): string | undefined {
+  const projects = report.unchecked.filter((u) => u.what === 'project').length;
+  const logs = report.unchecked.filter((u) => u.what === 'registry audit log');
+  const parts = [
+    ...(projects > 0 ? [`${projects} project${projects === 1 ? '' : 's'} not checked`] : []),
+    ...logs.map((u) => `the audit log of ${u.where} not checked`),
+  ];
+  return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
 /** What the report covers, in words: "11 packages in 2 projects", "40 versions of 12 packages in registry team". */
@@ -57,8 +86,9 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
   const { totals } = report;
   const out = [
     `Signing compliance: ${scopeText(report)} (policy: ${report.policy})`,
-    `  ${totals.compliant} compliant, ${totals.notCompliant} not compliant`,
-    ...report.notices.map((n) => `  ⚠ ${n}`),
+    `  ${[`${totals.compliant} compliant`, `${totals.notCompliant} not compliant`, notCheckedText(report)].filter(Boolean).join(', ')}`,
+    // What could not be checked comes first, with what to do: it fails the report whatever the counts say.
+    ...report.unchecked.flatMap((u) => [`  ⚠ ${uncheckedText(u).replace(/\n/g, '\n    ')}`, `    Next: ${u.next}`]),
     '',
     'By status:',
     ...columns([
@@ -74,7 +104,14 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
   ];
   if (report.scope.kind === 'registry') out.push('', `In the registry: ${registryFacts(report.rows)}`);
   const failing = notCompliant(report);
-  out.push('', failing.length === 0 ? 'Everything is compliant.' : `Not compliant (${failing.length}):`);
+  out.push(
+    '',
+    failing.length > 0
+      ? `Not compliant (${failing.length}):`
+      : report.unchecked.length > 0
+        ? `Not compliant: ${notCheckedText(report)!} (⚠ above); no package checked fails.`
+        : 'Everything is compliant.',
+  );
   if (failing.length > 0)
     out.push(
       ...columns([

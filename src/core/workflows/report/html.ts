@@ -62,6 +62,7 @@ h1 { font-size: 1.4em; margin: 0 0 4px; } h2 { font-size: 1.1em; margin: 0 0 8px
 .totals { display: flex; gap: 24px; margin: 14px 0; } .totals div { font-size: 1.05em; }
 .totals strong { font-size: 1.6em; display: block; } .bad strong { color: var(--vscode-errorForeground, #cf222e); }
 .notice { color: var(--vscode-editorWarning-foreground, #9a6700); margin: 4px 0; }
+.unchecked { color: var(--vscode-errorForeground, #cf222e); white-space: pre-line; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 20px; margin: 18px 0; }
 .chart { border: 1px solid var(--vscode-widget-border, #d1d9e0); border-radius: 6px; padding: 12px; }
 .chart .canvas { position: relative; height: 240px; } .chart canvas { cursor: pointer; }

@@ -58,6 +58,25 @@ export interface ComplianceTotals {
   /** Packages per signer: a co-signed package counts under each of its signers, so these may add up to more than the total. */
   bySigner: { signer: string; count: number }[];
   byMethod: { method: SigningMethod; count: number }[];
+  /** Projects (or a registry's audit log) that could not be checked: never compliant, listed in `unchecked`. */
+  notChecked: number;
+}
+
+/**
+ * A project, or a registry's audit log, the report could not check (a
+ * broken policy, an unreadable lock file, a log that does not verify). It
+ * never counts as compliant: the report fails while one is listed.
+ */
+export interface UncheckedScope {
+  /** The project folder (relative to where the report ran) or the registry. */
+  where: string;
+  /** A project's packages, or a registry's audit log (so who published and attestations). */
+  what: 'project' | 'registry audit log';
+  status: 'not checked';
+  /** Why, in a sentence. */
+  reason: string;
+  /** What to do next. */
+  next: string;
 }
 
 export interface ComplianceReport {
@@ -65,8 +84,8 @@ export interface ComplianceReport {
   scope: { kind: 'projects'; projects: string[] } | { kind: 'registry'; registry: string; url: string };
   /** The policy the rows were judged by: its level, or custom and the nearest. */
   policy: string;
-  /** Things about the scope itself (a registry's audit log that does not verify, a project that could not be read). */
-  notices: string[];
+  /** What could not be checked (a project that could not be verified, a registry's audit log that does not verify). */
+  unchecked: UncheckedScope[];
   totals: ComplianceTotals;
   rows: ComplianceRow[];
 }
@@ -106,6 +125,18 @@ export function methodOf(checks: Checks, verdict: Verdict): SigningMethod {
   if (signature.state === 'invalid') return signature.type;
   if (verdict.code === 'ATTESTED') return 'registry attestation';
   return !checks.integrity.ok || verdict.status === 'skipped' ? 'not checked' : 'none';
+}
+
+/** Compliant as a whole: every package compliant, and nothing left unchecked. */
+export function reportPasses(report: Pick<ComplianceReport, 'totals' | 'unchecked'>): boolean {
+  return report.totals.notCompliant === 0 && report.unchecked.length === 0;
+}
+
+/** What could not be checked, in one line (the table, the page, annotations, SARIF say it so). */
+export function uncheckedText(scope: UncheckedScope): string {
+  return scope.what === 'project'
+    ? `${scope.where}: not checked: ${scope.reason}`
+    : `The audit log of ${scope.where} does not verify: ${scope.reason}`;
 }
 
 /** The rows that are not compliant, failures first by status, then by where and name. */

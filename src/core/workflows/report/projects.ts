@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { describeMatch, matchLevel } from '../../config/levels.ts';
 import { assertUsablePolicy, loadConfig } from '../../config/load.ts';
-import { messageOf } from '../../errors.ts';
+import { AamError, messageOf } from '../../errors.ts';
 import { workspacePaths } from '../../lockfile/lockfile.ts';
 import { outcome } from '../../verify/verdict/vocabulary.ts';
 import { signerOfReport } from '../../verify/verdict/report.ts';
@@ -13,7 +13,7 @@ import { verifyWorkspace } from '../../verify/workspace.ts';
 import { methodOf, signerLabel } from './model.ts';
 import { signersOfVerdict } from './signers.ts';
 import { totalsOf } from './totals.ts';
-import type { ComplianceReport, ComplianceRow } from './model.ts';
+import type { ComplianceReport, ComplianceRow, UncheckedScope } from './model.ts';
 
 /** A verified package as a report row: `where` is its project, `lines` its lock file's entry lines. */
 export function rowOfPackage(report: PackageReport, where: string, lines?: ReadonlyMap<string, number>): ComplianceRow {
@@ -77,7 +77,7 @@ export interface ProjectsReportOptions {
  */
 export async function reportProjects(options: ProjectsReportOptions): Promise<ComplianceReport> {
   const rows: ComplianceRow[] = [];
-  const notices: string[] = [];
+  const unchecked: UncheckedScope[] = [];
   const policies = new Map<string, string>();
   for (const [index, project] of options.projects.entries()) {
     const where = relative(options.cwd, project) || '.';
@@ -104,16 +104,34 @@ export async function reportProjects(options: ProjectsReportOptions): Promise<Co
       const lines = lockEntryLines(lockText);
       rows.push(...reports.map((r) => rowOfPackage(r, where, lines)));
     } catch (error) {
-      notices.push(`${where}: not verified: ${messageOf(error)}`);
+      // A project that could not be verified is never compliant: it is listed, and the report fails.
+      unchecked.push(uncheckedProject(where, error));
     }
   }
   return {
     generatedAt: new Date().toISOString(),
     scope: { kind: 'projects', projects: options.projects.map((p) => relative(options.cwd, p) || '.') },
     policy: policyText(policies),
-    notices,
-    totals: totalsOf(rows),
+    unchecked,
+    totals: totalsOf(rows, unchecked.length),
     rows,
+  };
+}
+
+/** A project that could not be verified, with why and what to do (the error's hint, when it has one). */
+export function uncheckedProject(where: string, error: unknown): UncheckedScope {
+  const message = messageOf(error);
+  return {
+    where,
+    what: 'project',
+    status: 'not checked',
+    reason: /[.!?]$/.test(message) ? message : `${message}.`,
+    next:
+      error instanceof AamError && error.hint
+        ? error.hint
+        : error instanceof AamError && error.code === 'LOCKFILE_INVALID'
+          ? `Restore ${where === '.' ? '' : `${where}/`}.aam/aam-lock.yaml (from version control, or install again), then run aam-trust verify --project ${where}.`
+          : `Fix it, then check the project alone: aam-trust verify --project ${where}.`,
   };
 }
 

@@ -2,7 +2,7 @@ import { describeMatch, matchLevel } from '../../config/levels.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import { messageOf } from '../../errors.ts';
 import { decide } from '../../policy/decision.ts';
-import type { AttestationFact, SignatureCheck, Verdict } from '../../policy/decision.ts';
+import type { AttestationFact, Checks, Verdict } from '../../policy/decision.ts';
 import type { RecordedRegistry } from '../../record/trust-record.ts';
 import { HttpRegistry } from '../../registry/http-registry.ts';
 import type { VersionEntry } from '../../registry/metadata.ts';
@@ -15,7 +15,7 @@ import { attestationsOf } from '../install/registry-trust.ts';
 import { methodOf, signerLabel } from './model.ts';
 import { signersOfVerdict } from './signers.ts';
 import { totalsOf } from './totals.ts';
-import type { ComplianceReport, ComplianceRow } from './model.ts';
+import type { ComplianceReport, ComplianceRow, UncheckedScope } from './model.ts';
 
 export interface RegistryReportOptions {
   config: LoadedConfig;
@@ -35,8 +35,8 @@ export interface RegistryReportOptions {
  * published, yanks) checked as a chain. What the registry says is input.
  */
 export async function reportRegistry(registry: Registry, options: RegistryReportOptions): Promise<ComplianceReport> {
-  const notices: string[] = [];
-  const http = registry instanceof HttpRegistry ? await httpFacts(registry, options, notices) : undefined;
+  const unchecked: UncheckedScope[] = [];
+  const http = registry instanceof HttpRegistry ? await httpFacts(registry, options, unchecked) : undefined;
   const packages = await registry.list();
   const requires = (await registry.settings()).requireSignatures;
   let delegations: Promise<{ name: string; bytes: Buffer }[]> | undefined;
@@ -66,8 +66,8 @@ export async function reportRegistry(registry: Registry, options: RegistryReport
     generatedAt: new Date().toISOString(),
     scope: { kind: 'registry', registry: registry.name, url: registry.location },
     policy: describeMatch(matchLevel(options.config.merged)),
-    notices,
-    totals: totalsOf(rows),
+    unchecked,
+    totals: totalsOf(rows, unchecked.length),
     rows,
   };
 }
@@ -82,7 +82,7 @@ interface HttpFacts {
 async function httpFacts(
   registry: HttpRegistry,
   options: RegistryReportOptions,
-  notices: string[],
+  unchecked: UncheckedScope[],
 ): Promise<HttpFacts> {
   const pinned = options.config.registries.find((r) => r.name === registry.name)?.keyId;
   const log = await checkRegistryLog(registry, options.recorded, pinned).catch((error: unknown) => ({
@@ -90,9 +90,23 @@ async function httpFacts(
     reason: messageOf(error),
     entries: [],
     next: undefined,
+    keyChanged: undefined,
+    unreachable: true,
   }));
+  // Who published each version and its attestations stand on the log: unchecked, the report fails.
   if (!log.ok)
-    notices.push(`The audit log of registry "${registry.name}" does not verify: ${log.reason ?? 'unknown reason'}.`);
+    unchecked.push({
+      where: `registry "${registry.name}"`,
+      what: 'registry audit log',
+      status: 'not checked',
+      reason: `${(log.reason ?? 'unknown reason').replace(/\.$/, '')}.`,
+      next:
+        'unreachable' in log
+          ? 'Check that the registry answers (its URL, your network and token), then run the report again.'
+          : log.keyChanged
+            ? 'If the registry rotated its key, confirm it with its operator, then pin it (key_id in its config entry) and run the report again.'
+            : `The registry changed what it had recorded: report it to its operator ("aam-trust audit NAME --registry ${registry.name}" shows the log).`,
+    });
   const publishers = new Map<string, string>();
   for (const entry of log.ok ? log.entries : [])
     if (entry.event === 'package.publish' && entry.version)
@@ -125,22 +139,19 @@ async function versionRow(
       platforms: [],
       roots: { project: '', home: '' },
     });
-    return row(name, entry, source.name, verified.check, verified.attestation?.fact, verified.verdict, http);
+    return row(name, entry, source.name, verified.checks, verified.attestation?.fact, verified.verdict, http);
   } catch (error) {
-    const verdict = decide(
-      {
-        integrity: {
-          ok: false,
-          code: 'ARCHIVE_UNAVAILABLE',
-          expected: entry.checksum,
-          actual: 'no archive',
-          detail: `${name}@${entry.version} could not be fetched from "${source.name}": ${messageOf(error)}.`,
-        },
-        signature: { state: 'none' },
+    const checks: Checks = {
+      integrity: {
+        ok: false,
+        code: 'ARCHIVE_UNAVAILABLE',
+        expected: entry.checksum,
+        actual: 'no archive',
+        detail: `${name}@${entry.version} could not be fetched from "${source.name}": ${messageOf(error)}.`,
       },
-      context,
-    );
-    return row(name, entry, source.name, { state: 'none' }, undefined, verdict, http);
+      signature: { state: 'none' },
+    };
+    return row(name, entry, source.name, checks, undefined, decide(checks, context), http);
   }
 }
 
@@ -148,11 +159,12 @@ function row(
   name: string,
   entry: VersionEntry,
   where: string,
-  signature: SignatureCheck,
+  checks: Checks,
   attestation: AttestationFact | undefined,
   verdict: Verdict,
   http: HttpFacts | undefined,
 ): ComplianceRow {
+  const signature = checks.signature;
   const signer = verdict.signer ?? (signature.state === 'valid' ? signature.signer : undefined);
   const action = verdict.action;
   return {
@@ -163,7 +175,8 @@ function row(
     status: verdict.status,
     compliant: action !== 'fail',
     outcome: action,
-    method: methodOf({ integrity: { ok: true }, signature }, verdict),
+    // An archive that failed its checksum, or could not be fetched, had no signature checked: "not checked", not "none".
+    method: methodOf(checks, verdict),
     signer: signerLabel(signer),
     ...signersOfVerdict(verdict, signer),
     attested: attestation ? attestation.state === 'valid' : http ? false : undefined,

@@ -1,7 +1,7 @@
 import { sarifLog } from '../sarif-log.ts';
 import { FINDING_LABEL, STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
 import type { VerdictStatus } from '../../policy/decision.ts';
-import { notCompliant } from './model.ts';
+import { notCompliant, uncheckedText } from './model.ts';
 import type { ComplianceReport, ComplianceRow } from './model.ts';
 
 /** What fails a package: its verdict's status, or (when its verdict passes) the finding beside it. */
@@ -17,11 +17,13 @@ function ruleOf(row: ComplianceRow): { id: string; text: string } {
 /**
  * The packages that are not compliant as SARIF 2.1.0, for code scanning: one
  * result per package, on its entry's line in the lock file. `lockFileOf`
- * names that file relative to the repository root (SARIF's %SRCROOT%).
+ * names that file relative to the repository root (SARIF's %SRCROOT%). A
+ * project that could not be checked is a result too (rule NOT_CHECKED, on
+ * its lock file's first line): code scanning must not read it as clean.
  */
 export function reportSarif(
   report: ComplianceReport,
-  lockFileOf: (row: ComplianceRow) => string,
+  lockFileOf: (row: Pick<ComplianceRow, 'where'>) => string,
 ): Record<string, unknown> {
   const rules = new Map<string, string>();
   const results = notCompliant(report).map((row) => {
@@ -44,6 +46,23 @@ export function reportSarif(
       partialFingerprints: { package: `${row.where}:${row.name}` },
     };
   });
+  for (const scope of report.unchecked) {
+    rules.set('NOT_CHECKED', 'A project could not be checked');
+    results.push({
+      ruleId: 'NOT_CHECKED',
+      level: 'error',
+      message: { text: `${uncheckedText(scope)} Next: ${scope.next}` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: lockFileOf(scope), uriBaseId: '%SRCROOT%' },
+            region: { startLine: 1, startColumn: 1 },
+          },
+        },
+      ],
+      partialFingerprints: { package: `${scope.where}:(not checked)` },
+    });
+  }
   return sarifLog(
     [...rules].map(([id, text]) => ({ id, text, level: 'error' as const })),
     results,

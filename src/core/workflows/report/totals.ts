@@ -3,8 +3,12 @@ import type { VerdictStatus } from '../../policy/decision.ts';
 import { signerGroups } from './model.ts';
 import type { ComplianceRow, ComplianceTotals, SigningMethod } from './model.ts';
 
-/** Totals by status, signer and method; the counts by status and method add up to the total (by signer, more when co-signed). */
-export function totalsOf(rows: readonly ComplianceRow[]): ComplianceTotals {
+/**
+ * Totals by status, signer and method; the counts by status and method add up
+ * to the total (by signer, more when co-signed). `notChecked`: how many
+ * projects (or registry audit logs) could not be checked at all.
+ */
+export function totalsOf(rows: readonly ComplianceRow[], notChecked = 0): ComplianceTotals {
   const status = new Map<VerdictStatus, { count: number; notCompliant: number }>();
   const signers = new Map<string, number>();
   const methods = new Map<SigningMethod, number>();
@@ -30,5 +34,6 @@ export function totalsOf(rows: readonly ComplianceRow[]): ComplianceTotals {
       .sort((a, b) => byCount(a, b, (t) => t.status)),
     bySigner: [...signers].map(([signer, count]) => ({ signer, count })).sort((a, b) => byCount(a, b, (t) => t.signer)),
     byMethod: [...methods].map(([method, count]) => ({ method, count })).sort((a, b) => byCount(a, b, (t) => t.method)),
+    notChecked,
   };
 }

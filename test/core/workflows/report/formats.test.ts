@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { reportCsv } from '../../../../src/core/workflows/report/formats.ts';
+import { reportCsv, reportTable } from '../../../../src/core/workflows/report/formats.ts';
 import { reportPage } from '../../../../src/core/workflows/report/html.ts';
-import type { ComplianceReport, ComplianceRow } from '../../../../src/core/workflows/report/model.ts';
+import { reportPasses } from '../../../../src/core/workflows/report/model.ts';
+import type { ComplianceReport, ComplianceRow, UncheckedScope } from '../../../../src/core/workflows/report/model.ts';
+import { reportSarif } from '../../../../src/core/workflows/report/sarif.ts';
 import { lockEntryLines } from '../../../../src/core/workflows/report/projects.ts';
 import { totalsOf } from '../../../../src/core/workflows/report/totals.ts';
 
@@ -22,14 +24,21 @@ const row = (overrides: Partial<ComplianceRow>): ComplianceRow => ({
   findings: [],
   ...overrides,
 });
-const reportOf = (rows: ComplianceRow[]): ComplianceReport => ({
+const reportOf = (rows: ComplianceRow[], unchecked: UncheckedScope[] = []): ComplianceReport => ({
   generatedAt: '2026-12-03T00:00:00.000Z',
-  scope: { kind: 'projects', projects: ['.'] },
+  scope: { kind: 'projects', projects: ['.', 'broken'] },
   policy: 'Strict',
-  notices: [],
-  totals: totalsOf(rows),
+  unchecked,
+  totals: totalsOf(rows, unchecked.length),
   rows,
 });
+const BROKEN: UncheckedScope = {
+  where: 'broken',
+  what: 'project',
+  status: 'not checked',
+  reason: 'The security policy has errors:\n.aam/config.yaml:2: require_signature is "maybe".',
+  next: 'Fix these settings.',
+};
 
 describe('the report formats, with hostile text in what registries and signers say', () => {
   it('CSV quotes commas, quotes and line breaks, and keeps a formula as text', () => {
@@ -51,5 +60,55 @@ describe('the report formats, with hostile text in what registries and signers s
   it('finds each package entry of a lock file, quoted or not, and nothing outside packages:', () => {
     const text = `lockfile_version: 1\nresolved_at: '2026-12-01T00:00:00Z'\npackages:\n  '@acme/hello':\n    version: 1.0.0\n  plain:\n    version: 2.0.0\n  "@x/it's":\n    version: 1.0.0\nother:\n  notapkg:\n    x: 1\n`;
     assert.deepEqual(Object.fromEntries(lockEntryLines(text)), { '@acme/hello': 4, plain: 6, "@x/it's": 8 });
+  });
+});
+
+describe('the report formats, when a project could not be checked', () => {
+  it('a project that could not be checked is never compliant, and every format says so with the next step', () => {
+    const passing = row({ status: 'verified', compliant: true, outcome: 'pass', method: 'sigstore', signer: 'a@x' });
+    const report = reportOf([passing], [BROKEN]);
+    assert.equal(reportPasses(report), false);
+    assert.equal(reportPasses(reportOf([passing])), true);
+    assert.equal(report.totals.notChecked, 1);
+
+    const table = reportTable(report);
+    assert.doesNotMatch(table, /Everything is compliant/);
+    assert.match(table, /^ {2}1 compliant, 0 not compliant, 1 project not checked$/m);
+    assert.match(
+      table,
+      /^ {2}⚠ broken: not checked: The security policy has errors:\n {4}\.aam\/config\.yaml:2: require_signature is "maybe"\.\n {4}Next: Fix these settings\.$/m,
+    );
+    assert.match(table, /\nNot compliant: 1 project not checked \(⚠ above\); no package checked fails\.\n$/);
+    assert.match(reportTable(reportOf([passing])), /\nEverything is compliant\.\n$/);
+
+    const csv = reportCsv(report).trimEnd().split('\r\n');
+    assert.equal(csv.length, 3, 'the header, the package, and the project not checked');
+    assert.match(
+      csv[2]!,
+      /^broken,,,project,not checked,false,fail,not checked,,,,,,,NOT_CHECKED,,,"broken: not checked: /,
+    );
+    assert.match(csv[2]!, / Next: Fix these settings\."$/);
+
+    const sarif = reportSarif(report, (r) => `${r.where}/.aam/aam-lock.yaml`) as {
+      runs: { results: { ruleId: string; message: { text: string }; locations: unknown[] }[] }[];
+    };
+    const [result] = sarif.runs[0]!.results;
+    assert.equal(result?.ruleId, 'NOT_CHECKED');
+    assert.match(
+      result!.message.text,
+      /^broken: not checked: The security policy has errors:[^]* Next: Fix these settings\.$/,
+    );
+    assert.deepEqual(result!.locations, [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: 'broken/.aam/aam-lock.yaml', uriBaseId: '%SRCROOT%' },
+          region: { startLine: 1, startColumn: 1 },
+        },
+      },
+    ]);
+
+    const html = reportPage(report, { script: { inline: 'void 0;' } });
+    const data = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)![1]!);
+    assert.deepEqual(data.report.unchecked, [BROKEN]);
   });
 });
