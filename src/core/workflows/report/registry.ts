@@ -37,7 +37,10 @@ export interface RegistryReportOptions {
 export async function reportRegistry(registry: Registry, options: RegistryReportOptions): Promise<ComplianceReport> {
   const notices: string[] = [];
   const http = registry instanceof HttpRegistry ? await httpFacts(registry, options, notices) : undefined;
-  const packages = await registry.list();
+  // Every package the registry has; one whose metadata cannot be read is a notice, not left out.
+  const listing = await registry.listing();
+  notices.push(...listing.notices);
+  const packages = listing.packages;
   const requires = (await registry.settings()).requireSignatures;
   let delegations: Promise<{ name: string; bytes: Buffer }[]> | undefined;
   const source: PackageSource = {
