@@ -23,8 +23,8 @@ import { watchForChanges } from './extension/watchers.ts';
 
 /** What the extension exposes to other extensions and to its in-editor test suites. */
 export interface AamTrustApi {
-  /** Reloads the policy and verifies every workspace; resolves when done. */
-  refresh(): Promise<void>;
+  /** Reloads the policy and verifies every workspace; resolves when done (or, with a token, when cancelled). */
+  refresh(options?: { token?: vscode.CancellationToken }): Promise<void>;
   /** The current verdicts, as `name -> status`. */
   statuses(): Record<string, string>;
   /** The Verification view's data: its rows as the view shows them, for what cannot read the view itself. */
@@ -162,7 +162,7 @@ export function activate(context: vscode.ExtensionContext): AamTrustApi {
     `AAM Trust activated in ${(performance.now() - started).toFixed(1)} ms (VS Code ${vscode.version}, Node ${process.version})${model.restricted ? ' in Restricted Mode' : ''}`,
   );
   return {
-    refresh: () => model.refresh(),
+    refresh: (options) => model.refresh({ token: options?.token }),
     statuses: () => Object.fromEntries(model.allReports().map(({ report }) => [report.name, report.verdict.status])),
     verificationView: view,
   };

@@ -33,6 +33,8 @@ export class TrustModel implements vscode.Disposable {
   private states: AamWorkspace[] = [];
   private running: Promise<void> | undefined;
   private queued: RefreshOptions | undefined;
+  /** A refresh without a cancellation token (a file changed, the workspace did) is among those queued. */
+  private changeQueued = false;
   readonly homeDir: string;
   /** Results of earlier verifications (in the extension's storage): unchanged packages are not verified again. */
   readonly store: VerificationStore;
@@ -103,6 +105,8 @@ export class TrustModel implements vscode.Disposable {
   refresh(options: RefreshOptions = {}): Promise<void> {
     if (this.running) {
       this.queued = { ...options, force: (this.queued?.force ?? false) || options.force };
+      // A change (a call nobody can cancel) must be verified even if the command queued after it is cancelled.
+      if (!options.token) this.changeQueued = true;
       return this.running.then(() => this.running);
     }
     this.running = (async () => {
@@ -110,8 +114,11 @@ export class TrustModel implements vscode.Disposable {
         let next: RefreshOptions | undefined = options;
         while (next) {
           this.queued = undefined;
+          this.changeQueued = false;
           await this.run(next);
-          next = next.token?.isCancellationRequested ? undefined : this.queued;
+          // A cancelled command stops itself, never a refresh for a change that came meanwhile.
+          const queued = this.queued as RefreshOptions | undefined; // set by calls made during the await
+          next = queued?.token?.isCancellationRequested ? (this.changeQueued ? {} : undefined) : queued;
         }
       } finally {
         this.running = undefined;
