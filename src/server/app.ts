@@ -42,6 +42,8 @@ export interface AppOptions {
   tls?: TlsFiles | undefined;
   /** Whose X-Forwarded-* headers to believe (see `trustProxyOf`); none by default. */
   trustProxy?: string[] | undefined;
+  /** Tests only: how far a listing by page goes (LIST_CAP) and the rate limits' window (a minute). */
+  testing?: { listCap?: number | undefined; rateLimitWindowMs?: number | undefined } | undefined;
 }
 
 const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const;
@@ -101,7 +103,12 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   });
   const metrics = new RegistryMetrics();
   metrics.install(app);
-  await installRateLimits(app, options.rateLimits ?? {}, (kind) => metrics.rateLimited(kind));
+  await installRateLimits(
+    app,
+    options.rateLimits ?? {},
+    (kind) => metrics.rateLimited(kind),
+    options.testing?.rateLimitWindowMs,
+  );
   await installReadCache(app);
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);
@@ -109,7 +116,8 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   for (const plugin of [
     operationsPlugin(metrics),
     registryPlugin,
-    packagesPlugin,
+    (async (child: FastifyInstance) =>
+      packagesPlugin(child, { listCap: options.testing?.listCap })) as typeof registryPlugin,
     versionsPlugin,
     publishPlugin,
     signersPlugin,

@@ -6,7 +6,7 @@ import { AamError } from '../core/errors.ts';
 import { loadTrustRoot } from '../core/sigstore/trusted-root.ts';
 import { approverProblem } from '../core/registry/approval.ts';
 import { buildRegistryApp } from './app.ts';
-import type { RateLimits } from './app.ts';
+import type { AppOptions, RateLimits } from './app.ts';
 import { openBlobStore } from './blobs.ts';
 import type { BlobStore } from './blobs.ts';
 import { openDatabase } from './db.ts';
@@ -53,6 +53,8 @@ export interface RegistryServerOptions {
   trustProxy?: string[] | undefined;
   /** How long a client may take (tests shorten them). */
   timeouts?: Partial<Timeouts> | undefined;
+  /** Tests only: a lower cap on a listing by page, a shorter rate-limit window. */
+  testing?: AppOptions['testing'];
 }
 
 export interface RunningRegistry {
@@ -138,6 +140,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         tls,
         trustProxy: options.trustProxy,
         timeouts: options.timeouts,
+        testing: options.testing,
       },
     );
     await app.listen({ host, port: options.port ?? 0 });

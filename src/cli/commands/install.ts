@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import { aamHome } from '../../core/aam-home.ts';
 import { assertUsablePolicy } from '../../core/config/load.ts';
+import { VerifiedLedger } from '../../core/verify/cached-verification.ts';
 import { AamError } from '../../core/errors.ts';
 import { installPackages, installReviewed, NO_VERIFY_WARNING } from '../../core/workflows/install/install.ts';
 import type { InstallOptions } from '../../core/workflows/install/install.ts';
@@ -13,9 +16,11 @@ import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 import { verdictLines } from '../report.ts';
+import { cachedLine } from './verify.ts';
 
 export const INSTALL_HELP = `Usage: aam-trust install NAME[@VERSION]|FILE.aam... [--registry NAME] [--platform P] [--no-deploy]
-                         [--project DIR] [--global] [--force] [--no-verify] [--review [--yes]] [--json]
+                         [--project DIR] [--global] [--force] [--no-verify] [--use-cached-verification]
+                         [--review [--yes]] [--json]
 
 Installs packages (and their dependencies) from a registry, or .aam files
 (with a signature beside them: FILE.aam.sigstore.json or FILE.aam.asc), into
@@ -40,7 +45,14 @@ verification, nothing is installed.
                  .aam/trust-record.yaml: every verification shows the package
                  as "installed without verification" (a failure under Strict
                  and Maximum) until "aam-trust accept NAME". Refused with
-                 --restricted.`;
+                 --restricted.
+  --use-cached-verification
+                 a package whose evidence cannot be reached now (its registry
+                 down or failing: the archive, then taken from the evidence
+                 cache and still checked against its checksum, or its
+                 signatures) is judged by this machine's earlier verification
+                 of the same archive, and says how old that is; refused when
+                 there is none`;
 
 export async function installCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('install', argv, {
@@ -55,6 +67,7 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     review: { type: 'boolean' },
     yes: { type: 'boolean', short: 'y' },
     'no-verify': { type: 'boolean' },
+    'use-cached-verification': { type: 'boolean' },
   });
   if (values.help) {
     io.stdout(`${INSTALL_HELP}\n`);
@@ -78,6 +91,11 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     });
   if (values['no-verify'] && values.review)
     throw new AamError('USAGE', '--review and --no-verify do not go together: a review verifies what it shows.');
+  if (values['no-verify'] && values['use-cached-verification'])
+    throw new AamError(
+      'USAGE',
+      '--use-cached-verification and --no-verify do not go together: one judges by an earlier verification, the other by none.',
+    );
   if (values['no-verify'] && !ctx.config.restricted) io.stderr(`${paint(io, 'yellow', '⚠')} ${NO_VERIFY_WARNING}\n`);
   const options: InstallOptions = {
     workspace: ctx.workspace,
@@ -90,12 +108,15 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     homeDir: io.homeDir,
     acceptChanges: values['accept-signer-change'] ?? false,
     noVerify: values['no-verify'] ?? false,
+    ledger: new VerifiedLedger(join(aamHome(io.homeDir).cacheDir, 'verified')),
+    useCachedVerification: values['use-cached-verification'] ?? false,
     onStep: values.json ? undefined : (message) => io.stdout(`${message}...\n`),
   };
   const installed = values.review
     ? await reviewThenInstall(io, positionals, options, values.yes ?? false)
     : await installPackages(positionals, options);
   if (installed === undefined) return EXIT.ok;
+  for (const item of installed) if (item.cached) io.stderr(cachedLine(io, `${item.name}@${item.version}`, item.cached));
   if (values.json) {
     io.stdout(
       `${JSON.stringify({ installed: installed.map((i) => ({ name: i.name, version: i.version, status: i.verdict.status, action: i.verdict.action, code: i.verdict.code, message: i.verdict.message })) }, null, 2)}\n`,

@@ -37,7 +37,9 @@ invalid signature, installed without verification, …
                      --project: the project whose policy and record apply):
                      signed or not, by whom, attested, approved, yanked,
                      who published (HTTP registries: from the audit log,
-                     checked as a chain)
+                     checked as a chain); a package it cannot read is a
+                     notice; its rate limit is waited out (an hour at most
+                     in all), saying so
   --format F         table (default), json, csv, or html (one self-contained
                      page with charts; opens with no network)
   --output FILE      write there instead of standard output
@@ -53,6 +55,9 @@ Exit status: 0 when everything is compliant, 1 when something is not or
 could not be checked, 2 on bad usage.`;
 
 const FORMATS = ['table', 'json', 'csv', 'html'] as const;
+
+/** What a report over a registry waits for its rate limit, in all (its listing and every archive). */
+export const REGISTRY_RATE_LIMIT_WAIT_MS = 60 * 60_000;
 
 export async function reportCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values } = parse('report', argv, {
@@ -150,7 +155,18 @@ async function matchProjects(cwd: string, patterns: readonly string[]): Promise<
 async function registryReport(io: CliIo, name: string, values: Flags): Promise<ComplianceReport> {
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
-  const registry = findRegistry(ctx.config.registries, name, { homeDir: io.homeDir, env: io.env });
+  const registry = findRegistry(ctx.config.registries, name, {
+    homeDir: io.homeDir,
+    env: io.env,
+    // Every version's archive is read: a large registry's rate limit is waited out, and said so.
+    rateLimit: {
+      rateLimitWaitMs: REGISTRY_RATE_LIMIT_WAIT_MS,
+      onRateLimit: (ms, said) =>
+        io.stderr(
+          `${paint(io, 'yellow', `Waiting ${Math.ceil(ms / 1000)} s for the rate limit of registry "${name}"`)}${said ? ` (${said})` : ''}\n`,
+        ),
+    },
+  });
   const recorded = (await readTrustRecord(recordPathOf(ctx.workspace.aamDir))).registries?.[registry.name];
   return reportRegistry(registry, {
     config: ctx.config,

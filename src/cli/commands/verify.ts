@@ -120,10 +120,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     });
     for (const report of reports) {
       const cached = report.checks.cached;
-      if (cached)
-        io.stderr(
-          `${paint(io, 'yellow', '⚠')} ${report.name}@${report.version}: judged by this machine's verification of ${cached.at} (${ageOf(cached.at)} old), because ${cached.reason.replace(/^The /, 'the ')}\n`,
-        );
+      if (cached) io.stderr(cachedLine(io, `${report.name}@${report.version}`, cached));
     }
     const summary = summarize(reports);
     if (values.json) {
@@ -184,6 +181,11 @@ function boundYoungGeneration(bound: boolean): void {
   // Set back to V8's default after: the code cache dist/cli.js makes at exit carries a hash of
   // the flags, and one made under this setting would be rejected by the next run.
   setFlagsFromString(`--semi-space-growth-factor=${bound ? 1 : 2}`);
+}
+
+/** What --use-cached-verification says of a package it judged by this machine's earlier verification. */
+export function cachedLine(io: CliIo, label: string, cached: { at: string; reason: string }): string {
+  return `${paint(io, 'yellow', '⚠')} ${label}: judged by this machine's verification of ${cached.at} (${ageOf(cached.at)} old), because ${cached.reason.replace(/^The /, 'the ')}\n`;
 }
 
 /**

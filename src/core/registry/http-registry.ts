@@ -5,12 +5,13 @@ import { READ_LIMITS } from '../fs/safe-read.ts';
 import { parseManifest } from '../package/manifest.ts';
 import { API_PREFIX, evalResultsFromApi, metadataFromApi, ownersOf, packagePath, versionPath } from './http-api.ts';
 import type { ApiApproval, ApiApprovals, ApiEvalResult, ApiRegistryInfo, ApiVersion } from './http-api.ts';
-import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+import type { Listing, PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import type { RegistryKey } from './attestation.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
 import { pagedAuditEntries } from './audit-log.ts';
 import { refusalFor, resolveNamingApprovers } from './registry.ts';
 import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
+import { listHttpRegistry } from './http-listing.ts';
 import { addHttpDelegation, addHttpSignature, readHttpDelegations, readHttpSignatures } from './http-signatures.ts';
 import { parseApprovalDocument } from './approval.ts';
 import { approvalBody, publishForm } from './http-forms.ts';
@@ -132,20 +133,12 @@ export class HttpRegistry implements Registry {
   }
 
   async list(): Promise<PackageMetadata[]> {
-    const out: PackageMetadata[] = [];
-    for (let page = 1; page <= 1000; page++) {
-      const body = (await this.http.json(`${API_PREFIX}/packages?page=${page}&limit=100`)) as {
-        packages?: { name?: unknown }[];
-        pages?: unknown;
-      };
-      for (const item of Array.isArray(body.packages) ? body.packages : []) {
-        if (typeof item?.name !== 'string') continue;
-        const metadata = await this.metadata(item.name).catch(() => undefined);
-        if (metadata) out.push(metadata);
-      }
-      if (typeof body.pages !== 'number' || page >= body.pages) break;
-    }
-    return out;
+    return (await this.listing()).packages;
+  }
+
+  /** Every package (listed after a name, so no cap), with the ones whose metadata cannot be read named. */
+  async listing(): Promise<Listing> {
+    return listHttpRegistry(this.http, this.name, (name) => this.metadata(name));
   }
 
   /** The registry's name, public key and key id (/.well-known/aam-registry.json). */

@@ -1,6 +1,7 @@
 import { AamError, messageOf } from '../errors.ts';
 import { READ_LIMITS } from '../fs/safe-read.ts';
 import type { ApiError } from './http-api.ts';
+import { RateLimitGate } from './http-rate-limit.ts';
 import { forbidden } from './http-refusal.ts';
 import type { Subject } from './http-refusal.ts';
 
@@ -13,6 +14,16 @@ export interface HttpRegistryOptions {
   timeoutMs?: number;
   /** Answers kept with their ETags: reads are sent conditionally, and a 304 is answered from here. */
   conditional?: ConditionalCache | undefined;
+  /**
+   * How long, in all, this client waits for the registry's rate limit: a read
+   * answered 429 with Retry-After waits what it asks, every read of the client
+   * waiting with it, while the waits add up to no more than this (default
+   * 10 s); past it the 429 is the answer. A long-running read (a report over
+   * every version of a registry) allows more, and says so with `onRateLimit`.
+   */
+  rateLimitWaitMs?: number | undefined;
+  /** Hears each wait for the rate limit as it begins: how long, and what the registry said. */
+  onRateLimit?: ((waitMs: number, said: string) => void) | undefined;
 }
 
 /** Where a client keeps the answers it may ask for again with If-None-Match. */
@@ -34,6 +45,7 @@ export class HttpTransport {
   readonly name: string;
   readonly url: string;
   private readonly options: HttpRegistryOptions;
+  private readonly rateLimit: RateLimitGate;
 
   /** Per request, unless a request says otherwise. */
   get timeoutMs(): number | undefined {
@@ -44,6 +56,7 @@ export class HttpTransport {
     this.name = name;
     this.url = url;
     this.options = options;
+    this.rateLimit = new RateLimitGate(options.rateLimitWaitMs, options.onRateLimit);
   }
 
   /** The API token for a write, or why there is none and how to get one. */
@@ -107,13 +120,17 @@ export class HttpTransport {
       subject?: Subject;
       /** Sent as If-None-Match; a 304 is then an answer. */
       etag?: string;
+      /** Statuses answered as they are rather than as an error. */
+      pass?: number[];
     } = {},
   ): Promise<Response | undefined> {
     const attempts = options.attempts ?? this.options.attempts ?? 3;
     const url = this.url + path;
+    const read = (options.method ?? 'GET') === 'GET';
     let last: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       let response: Response;
+      await this.rateLimit.passed();
       try {
         response = await fetch(url, {
           method: options.method ?? 'GET',
@@ -133,10 +150,19 @@ export class HttpTransport {
         if (attempt < attempts) await pause(attempt);
         continue;
       }
-      if (response.ok || (response.status === 304 && options.etag)) return response;
+      if (response.ok || (response.status === 304 && options.etag) || options.pass?.includes(response.status))
+        return response;
       if (response.status === 404 && options.notFound) {
         await response.body?.cancel();
         return undefined;
+      }
+      const retryAfter = response.headers.get('retry-after');
+      if (response.status === 429 && read && retryAfter) {
+        // Waited out within the allowance (not an attempt), or the answer.
+        if (!(await this.rateLimit.retry(retryAfter, () => this.said(response))))
+          throw await this.failure(response, 'GET', path, options.subject);
+        attempt--;
+        continue;
       }
       if (RETRYABLE.has(response.status) && attempt < attempts) {
         await response.body?.cancel();
@@ -153,6 +179,14 @@ export class HttpTransport {
         cause: last,
       },
     );
+  }
+
+  /** What a refusal's body says (the spec's error body), read and put aside. */
+  private async said(response: Response): Promise<string> {
+    const body = JSON.parse((await this.body(response, 64 * 1024, 'its error')).toString('utf8')) as {
+      message?: unknown;
+    };
+    return typeof body.message === 'string' ? body.message.slice(0, 200) : '';
   }
 
   async failure(response: Response, method: string, path: string, subject?: Subject): Promise<AamError> {
@@ -186,6 +220,10 @@ export class HttpTransport {
         hint: `The token for "${this.name}" is missing, expired or revoked: log in again ("aam-trust login --registry ${this.name} --username NAME"), or replace it in ~/.aam/credentials.yaml or $AAM_REGISTRY_TOKEN.`,
       });
     if (response.status === 403) return new AamError('REGISTRY_AUTH', message);
+    if (response.status === 429)
+      return new AamError('REGISTRY_ERROR', message, {
+        hint: `The registry limits how fast it is read: this client has waited ${seconds(this.rateLimit.waitedMs)} for it, and waits ${seconds(this.rateLimit.allowedMs)} at most in all. Try again later, or ask its operator for a higher limit.`,
+      });
     return new AamError('REGISTRY_ERROR', message);
   }
 
@@ -220,6 +258,8 @@ export class HttpTransport {
 function causeOf(error: unknown): unknown {
   return error instanceof Error && error.cause ? error.cause : error;
 }
+
+const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
 function pause(attempt: number, retryAfter?: string | null): Promise<void> {
   const asked = retryAfter ? Number(retryAfter) * 1000 : NaN;

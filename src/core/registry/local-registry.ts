@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { readRegularFile } from '../fs/safe-read.ts';
 import { join } from 'node:path';
-import { AamError } from '../errors.ts';
+import { AamError, messageOf } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { withFileLock } from '../fs/file-lock.ts';
 import { commitJournal, recoverJournal } from '../fs/journal.ts';
@@ -21,7 +21,7 @@ import {
   signatureFilesFor,
 } from './local-signatures.ts';
 import { indexEntry, toPackageMetadata } from './metadata.ts';
-import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+import type { Listing, PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 import { exists } from '../fs/exists.ts';
 import { highestVersion, refusalFor, resolveIn } from './registry.ts';
 import type { PublishRequest, PublishResult, Registry, SignatureToStore, StoredSignature } from './registry.ts';
@@ -204,6 +204,11 @@ export class LocalRegistry implements Registry {
 
   /** All packages' metadata, for listing and for rebuilding the index. */
   async list(): Promise<PackageMetadata[]> {
+    return (await this.listing()).packages;
+  }
+
+  /** All packages' metadata, with the folders whose metadata.yaml cannot be read named. */
+  async listing(): Promise<Listing> {
     await this.recover();
     let dirs: string[];
     try {
@@ -212,18 +217,24 @@ export class LocalRegistry implements Registry {
         .map((d) => d.name)
         .sort();
     } catch {
-      return [];
+      return { packages: [], unreadable: [], notices: [] };
     }
-    const out: PackageMetadata[] = [];
+    const listing: Listing = { packages: [], unreadable: [], notices: [] };
     for (const dir of dirs) {
+      // A folder with no metadata.yaml is no package (yet): not listed, as before.
       const raw = await readYamlMapping(
         join(this.root, 'packages', dir, 'metadata.yaml'),
         'REGISTRY_INVALID',
         'metadata',
-      ).catch(() => undefined);
-      if (raw) out.push(toPackageMetadata(raw, dir));
+      )
+        .then((m) => m && toPackageMetadata(m, dir))
+        .catch((error: unknown) => ({ reason: messageOf(error) }));
+      if (raw && 'reason' in raw) {
+        listing.unreadable.push({ name: dir, reason: raw.reason });
+        listing.notices.push(`Package folder ${dir} of registry "${this.name}" could not be read: ${raw.reason}`);
+      } else if (raw) listing.packages.push(raw);
     }
-    return out;
+    return listing;
   }
 
   /**

@@ -95,3 +95,12 @@ export function indexEntry(metadata: PackageMetadata, artifactTypes: string[] = 
     updated_at: last?.published ?? '',
   };
 }
+
+/** A registry's packages, complete, or saying what is missing and why. */
+export interface Listing {
+  packages: PackageMetadata[];
+  /** Packages the registry has whose metadata could not be read. */
+  unreadable: { name: string; reason: string }[];
+  /** One sentence each for the reader: every unreadable package, a listing that stopped short. */
+  notices: string[];
+}

@@ -5,7 +5,7 @@ import type { RegistryEntry } from '../config/settings.ts';
 import { defaultRegistry } from '../config/settings.ts';
 import { registryToken } from './credentials.ts';
 import { HttpRegistry } from './http-registry.ts';
-import type { ConditionalCache } from './http-registry.ts';
+import type { ConditionalCache, HttpRegistryOptions } from './http-registry.ts';
 import { LocalRegistry } from './local-registry.ts';
 import type { Registry } from './registry.ts';
 
@@ -17,6 +17,8 @@ export interface RegistryContext {
   tokenFor?: ((registry: string) => Promise<string | undefined>) | undefined;
   /** Where an HTTP registry's answers are kept for conditional requests (by registry name). */
   conditionalFor?: ((registry: string) => ConditionalCache) | undefined;
+  /** How long an HTTP registry's rate limit may be waited for, in all, and who hears of each wait (a long read). */
+  rateLimit?: Pick<HttpRegistryOptions, 'rateLimitWaitMs' | 'onRateLimit'> | undefined;
 }
 
 /** The registry a config entry names: a local (file://) registry or an HTTP registry. */
@@ -29,6 +31,7 @@ export function openRegistry(
       token: async () =>
         (await context.tokenFor?.(entry.name)) ?? registryToken(entry.name, context.homeDir, context.env),
       conditional: context.conditionalFor?.(entry.name),
+      ...context.rateLimit,
     });
   if (entry.type !== 'local' || !entry.url.startsWith('file://')) {
     throw new AamError(

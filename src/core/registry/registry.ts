@@ -2,7 +2,7 @@ import { AamError } from '../errors.ts';
 import { refusal } from '../messages/outcomes.ts';
 import type { Manifest } from '../package/manifest.ts';
 import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
-import type { PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+import type { Listing, PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
 
 /** A signature to store with an archive. */
 export interface SignatureToStore {
@@ -65,6 +65,8 @@ export interface Registry {
   /** Removes a delegation (not a revocation, which stays): its operator's way to make room. */
   removeDelegation(name: string): Promise<void>;
   list(): Promise<PackageMetadata[]>;
+  /** Every package, with the ones whose metadata cannot be read named rather than left out. */
+  listing(): Promise<Listing>;
 }
 
 /** The version of `metadata` that `spec` names, as every registry resolves it. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
-import type { AttestationFact, IntegrityCheck, SignatureCheck } from '../policy/decision.ts';
+import type { AttestationFact, Checks, IntegrityCheck, SignatureCheck } from '../policy/decision.ts';
 import { describeDifferences, isClean } from '../scan/installed-files.ts';
 import { scanInstalled } from '../scan/scan-installed.ts';
 import type { JobResult } from './checks/job.ts';
@@ -73,6 +73,25 @@ export class VerifiedLedger {
         at,
         signature,
         signatureDigest: result.signatureDigest,
+        ...(attestation ? { attestation } : {}),
+      };
+      this.changed = true;
+    }
+  }
+
+  /** Remembers what an install verified at `at`: archives that held, whose signature, if any, verified. */
+  rememberInstalled(items: Iterable<{ version: string; checksum: string; checks: Checks }>, at: string): void {
+    const entries = this.all();
+    for (const { version, checksum, checks } of items) {
+      const { name, integrity, signature, attestation } = checks;
+      if (checks.cached || checks.installedWithoutVerification || signature.state === 'invalid' || !integrity.ok)
+        continue;
+      entries[checksum] = {
+        name: name ?? '',
+        version,
+        at,
+        signature,
+        signatureDigest: checks.signatures?.[0]?.digest,
         ...(attestation ? { attestation } : {}),
       };
       this.changed = true;

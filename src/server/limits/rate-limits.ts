@@ -38,6 +38,8 @@ export async function installRateLimits(
   app: FastifyInstance,
   limits: RateLimits,
   onLimited: (kind: RateLimitKind) => void = () => {},
+  /** A minute, unless a test shortens it (so it can wait out a limit in seconds). */
+  windowMs = 60_000,
 ): Promise<void> {
   const effective = { ...DEFAULT_RATE_LIMITS, ...limits };
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -48,7 +50,7 @@ export async function installRateLimits(
       ...route.config,
       rateLimit: {
         max,
-        timeWindow: 60_000,
+        timeWindow: windowMs,
         keyGenerator: async (request: FastifyRequest) => `${kind}:${await whoAsks(request)}`,
         onExceeded: () => onLimited(kind),
       },
@@ -70,7 +72,7 @@ export async function installRateLimits(
       new ApiFailure(
         429,
         'rate_limited',
-        `Too many requests: at most ${context.max} a minute; try again in ${context.after}.`,
+        `Too many requests: at most ${context.max} ${windowMs === 60_000 ? 'a minute' : `in ${windowMs / 1000} s`}; try again in ${context.after}.`,
       ),
   });
 }

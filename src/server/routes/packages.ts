@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { packageName } from '../context.ts';
 import { errors, ref } from '../schemas.ts';
+import { ApiFailure } from '../errors.ts';
+import { listPackagesAfter, MAX_LISTING_PAGE } from '../store/listing.ts';
 import { ARTIFACT_TYPES, COUNT_CAP, LIST_CAP, searchPackages } from '../store/search.ts';
 import type { SearchQuery } from '../store/search.ts';
 import { SearchCache } from '../search-cache.ts';
@@ -10,8 +12,14 @@ import { cachedHandler } from '../cached-reads.ts';
 import { packageRoutes } from './package-routes.ts';
 import { NOT_MODIFIED } from './versions.ts';
 
-/** Search and package metadata (spec §3.3.1, §3.3.2): public reads. */
-export const packagesPlugin: FastifyPluginAsync = async (app) => {
+/** A page of a search or of a listing by page holds at most this many packages. */
+const MAX_PAGE = 100;
+
+/**
+ * Search and package metadata (spec §3.3.1, §3.3.2): public reads. `listCap`
+ * (LIST_CAP unless a test lowers it) is how far a listing by page goes.
+ */
+export const packagesPlugin: FastifyPluginAsync<{ listCap?: number }> = async (app, { listCap = LIST_CAP }) => {
   app.get(
     `${API_PREFIX}/packages`,
     {
@@ -27,13 +35,26 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
             q: { type: 'string', maxLength: 100, pattern: '^[^\\u0000]*$' },
             type: { enum: ARTIFACT_TYPES },
             page: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
-            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            after: {
+              type: 'string',
+              maxLength: 300,
+              pattern: '^[^\\u0000]*$',
+              description: `Lists every package after this name ('' for the first page), by scope then name in byte order (unscoped packages first), with no cap: the answer's next is the name to ask after for the next page (null after the last). Not with q or page; limit up to ${MAX_LISTING_PAGE}. What a client reads to see every package of a registry of any size.`,
+            },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_LISTING_PAGE,
+              default: 20,
+              description: `Packages a page: at most ${MAX_PAGE} by page, ${MAX_LISTING_PAGE} after a name.`,
+            },
           },
         },
         response: {
           200: {
             type: 'object',
-            required: ['packages', 'total', 'page', 'pages'],
+            description: 'A search or a listing by page has total, page and pages; a listing after a name has next.',
+            required: ['packages'],
             additionalProperties: false,
             properties: {
               packages: {
@@ -68,10 +89,14 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
               total: { type: 'integer' },
               total_capped: {
                 type: 'boolean',
-                description: `Present (true) when more than ${COUNT_CAP} packages match a query: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty. Without a query (a listing of every package), when there are more than ${LIST_CAP}: total says ${LIST_CAP}, and pages past the first ${LIST_CAP} packages are empty.`,
+                description: `Present (true) when more than ${COUNT_CAP} packages match a query: total then says ${COUNT_CAP}, and pages past the first ${COUNT_CAP} matches are empty. Without a query (a listing by page), when there are more than ${LIST_CAP}: total says ${LIST_CAP}, and pages past the first ${LIST_CAP} packages are empty — list after a name (after) to see every package.`,
               },
               page: { type: 'integer' },
               pages: { type: 'integer' },
+              next: {
+                type: ['string', 'null'],
+                description: 'With after: the name to ask after for the next page; null when this page is the last.',
+              },
             },
           },
           ...errors(400, 503),
@@ -79,8 +104,24 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
+      const query = request.query as SearchQuery & { after?: string };
+      if (query.after !== undefined) {
+        // page defaults to 1: a page past the first cannot go with after.
+        if (query.q !== undefined || query.page !== 1)
+          throw new ApiFailure(400, 'bad_request', 'after lists every package: it goes with neither q nor page.');
+        return listPackagesAfter(app.registry.db, {
+          after: query.after,
+          limit: query.limit,
+          ...(query.type ? { type: query.type } : {}),
+        });
+      }
+      if (query.limit > MAX_PAGE)
+        throw new ApiFailure(
+          400,
+          'bad_request',
+          `limit is at most ${MAX_PAGE} for a page (${MAX_LISTING_PAGE} with after).`,
+        );
       // A page of a query asked before, with no change to any package since, is answered from memory.
-      const query = request.query as SearchQuery;
       const key = SearchCache.key(query);
       const kept = app.searches.get(key);
       if (kept) {
@@ -88,7 +129,7 @@ export const packagesPlugin: FastifyPluginAsync = async (app) => {
         return kept;
       }
       const stamp = app.searches.stamp();
-      const answer = await searchPackages(app.registry.db, query);
+      const answer = await searchPackages(app.registry.db, query, listCap);
       app.searches.put(key, stamp, answer);
       return answer;
     },

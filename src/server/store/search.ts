@@ -31,13 +31,13 @@ import type { PackageRow } from './packages.ts';
 export const COUNT_CAP = 1_000;
 
 /**
- * A listing (no query) counts up to this many and serves every page: it is what a client pages
- * through to see every package (HttpRegistry.list), in index order, and was capped so before.
+ * A listing by page (no query) counts up to this many and serves every page up to it. A client that
+ * must see every package lists them after a name instead (listing.ts), which has no cap.
  */
 export const LIST_CAP = 10_000;
 
 /** What a search's total is counted up to. */
-export const countCap = (query: SearchQuery) => ((query.q ?? '').trim() ? COUNT_CAP : LIST_CAP);
+export const countCap = (query: SearchQuery, listCap = LIST_CAP) => ((query.q ?? '').trim() ? COUNT_CAP : listCap);
 
 /**
  * A word tier with at most this many matches is read whole from its index and sorted; above, the
@@ -102,7 +102,7 @@ const tier = (n: number, where: string, [k1, k2]: [string, string], upTo: number
  * `total` (capped at its cap + 1); one row with `total` alone when the page
  * is empty.
  */
-export function searchStatement(query: SearchQuery): Statement {
+export function searchStatement(query: SearchQuery, listCap = LIST_CAP): Statement {
   const q = (query.q ?? '').trim().toLowerCase();
   const { page, limit } = query;
   const values: unknown[] = [];
@@ -114,7 +114,7 @@ export function searchStatement(query: SearchQuery): Statement {
   // total says the cap, capped), so no request can make the tiers read the whole table. A listing
   // is one index read in order.
   const offset = (page - 1) * limit;
-  const cap = countCap(query);
+  const cap = countCap(query, listCap);
   const upTo = Math.min(page * limit, cap);
   const shown = offset < cap ? limit : 0;
   const few = fewFor(upTo);
@@ -180,35 +180,38 @@ export function searchStatement(query: SearchQuery): Statement {
 
 type Row = Partial<PackageRow> & { total: number; types: string[] | null; keywords: string[] | null };
 
+/** A package as a search or a listing shows it. */
+export function listedPackage(p: PackageRow & { types: string[] | null; keywords: string[] | null }) {
+  return {
+    name: p.scope ? `@${p.scope}/${p.name}` : p.name,
+    scope: p.scope || null,
+    description: p.description ?? '',
+    author: p.author,
+    latest_version: p.latest_version,
+    keywords: p.keywords ?? [],
+    artifact_types: p.types ?? [],
+    downloads: Number(p.downloads_total),
+    updated_at: iso(p.updated_at),
+  };
+}
+
 /**
  * A search, as a bounded read (db.ts): on PostgreSQL no statement runs longer than the bound (2 s).
  * Every tier is bounded by the table's size (at most one walk of an index), but a query made to
  * defeat the answer cache must not hold a connection for long either: past the bound it is
  * refused (503), not waited for.
  */
-export async function searchPackages(db: Pick<Database, 'boundedQuery'>, query: SearchQuery) {
+export async function searchPackages(db: Pick<Database, 'boundedQuery'>, query: SearchQuery, listCap = LIST_CAP) {
   const { page, limit } = query;
-  const { rows } = await db.boundedQuery<Row>(...searchStatement(query)).catch((error: unknown) => {
+  const { rows } = await db.boundedQuery<Row>(...searchStatement(query, listCap)).catch((error: unknown) => {
     if ((error as { code?: unknown } | null)?.code !== '57014') throw error;
     throw new ApiFailure(503, 'search_timeout', 'The search took too long; try more words or a longer name.');
   });
   const counted = Number(rows[0]?.total ?? 0);
-  const cap = countCap(query);
+  const cap = countCap(query, listCap);
   const total = Math.min(counted, cap);
   return {
-    packages: rows
-      .flatMap((p) => (p.id ? [p as PackageRow & typeof p] : []))
-      .map((p) => ({
-        name: p.scope ? `@${p.scope}/${p.name}` : p.name,
-        scope: p.scope || null,
-        description: p.description ?? '',
-        author: p.author,
-        latest_version: p.latest_version,
-        keywords: p.keywords ?? [],
-        artifact_types: p.types ?? [],
-        downloads: Number(p.downloads_total),
-        updated_at: iso(p.updated_at),
-      })),
+    packages: rows.flatMap((p) => (p.id ? [listedPackage(p as PackageRow & typeof p)] : [])),
     total,
     ...(counted > cap ? { total_capped: true } : {}),
     page,

@@ -21,6 +21,8 @@ import type { SignatureVerifier } from '../../signature/verifier.ts';
 import type { PlannedPackage } from './plan.ts';
 import { hiddenFiles } from '../../content/scan.ts';
 import type { HiddenFile } from '../../content/scan.ts';
+import { cachedArchive, checksFromLedger, unreachable } from './cached.ts';
+import type { CachedVerification } from './cached.ts';
 
 /** Where an install reads archives and signatures: a registry, or a `.aam` file named on the command line. */
 export interface PackageSource {
@@ -66,6 +68,8 @@ export interface FetchOptions {
   onStep?: ((message: string) => void) | undefined;
   /** `--no-verify`: the signature is kept as evidence, not checked, and the verdict says when it was installed unverified. */
   unverifiedAt?: string | undefined;
+  /** `--use-cached-verification`: evidence that cannot be reached is stood in for by this machine's earlier verification. */
+  cached?: CachedVerification | undefined;
 }
 
 /**
@@ -82,7 +86,13 @@ export async function fetchAndVerify(
   const { context } = options;
   const label = `${plan.name}@${plan.version}`;
   options.onStep?.(`Downloading ${label}`);
-  const archive = await source.readArchive(plan.name, plan.version);
+  // Evidence that cannot be reached: with --use-cached-verification, what this machine verified before.
+  let unreached: AamError | undefined;
+  const archive = await source.readArchive(plan.name, plan.version).catch(async (error: unknown) => {
+    if (!options.cached || !unreachable(error)) throw error;
+    unreached = error;
+    return cachedArchive(plan, options.cached, error);
+  });
   const sourceRequiresSignatures = await source.requiresSignatures();
   const result = (checks: Checks, rest: Partial<Verified> = {}): Verified => ({
     plan,
@@ -139,6 +149,31 @@ export async function fetchAndVerify(
     );
   }
   options.onStep?.(`Verifying ${label}`);
+  const earlier = (error: AamError) =>
+    result(checksFromLedger(plan, options.cached!, error), {
+      targets: targetsOf(contents, label, options),
+      hidden: hiddenFiles(contents.files),
+    });
+  if (unreached) return earlier(unreached);
+  try {
+    return await checkEvidence(plan, source, options, { archive, actual, contents, sourceRequiresSignatures }, result);
+  } catch (error) {
+    if (!options.cached || !unreachable(error)) throw error;
+    return earlier(error);
+  }
+}
+
+/** The signatures, delegations and attestation of a package whose archive holds, read and checked. */
+async function checkEvidence(
+  plan: PlannedPackage,
+  source: PackageSource,
+  options: FetchOptions,
+  read: { archive: Buffer; actual: string; contents: ArchiveContents; sourceRequiresSignatures: boolean },
+  result: (checks: Checks, rest?: Partial<Verified>) => Verified,
+): Promise<Verified> {
+  const { context } = options;
+  const { archive, actual, contents, sourceRequiresSignatures } = read;
+  const label = `${plan.name}@${plan.version}`;
   let entries: SignatureEntry[] = [];
   let stored: StoredSignature[] = [];
   let delegations: Pick<Checks, 'delegations' | 'revocations'> = {};

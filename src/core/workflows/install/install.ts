@@ -20,6 +20,8 @@ export interface InstalledPackage {
   verdict: Verdict;
   /** Hidden content in its files (installed with a warning under hidden_content: warn). */
   hidden: HiddenFile[];
+  /** Judged by this machine's earlier verification (--use-cached-verification): when, and why. */
+  cached?: { at: string; reason: string } | undefined;
 }
 
 /**
@@ -37,6 +39,7 @@ export async function installPackages(specs: readonly string[], options: Install
     const prepared = await prepareInstall(specs, options);
     refuseChanges(prepared, options.acceptChanges ?? false);
     await commitInstall(prepared, { ...options, journal: journalPath(options.workspace) });
+    await remember(prepared, options);
     return installed(prepared);
   });
 }
@@ -50,7 +53,7 @@ export async function installPackages(specs: readonly string[], options: Install
  */
 export async function installReviewed(
   prepared: PreparedInstall,
-  options: Pick<InstallOptions, 'workspace' | 'cache' | 'onStep' | 'now'> & { acceptChanges: boolean },
+  options: Pick<InstallOptions, 'workspace' | 'cache' | 'onStep' | 'now' | 'ledger'> & { acceptChanges: boolean },
 ): Promise<InstalledPackage[]> {
   await mkdir(options.workspace.aamDir, { recursive: true });
   return withFileLock(lockPath(options.workspace), async () => {
@@ -63,6 +66,7 @@ export async function installReviewed(
       });
     refuseChanges(prepared, options.acceptChanges);
     await commitInstall(prepared, { ...options, journal: journalPath(options.workspace) });
+    await remember(prepared, options);
     return installed(prepared);
   });
 }
@@ -86,12 +90,24 @@ function refuseChanges(prepared: PreparedInstall, accepted: boolean): void {
   );
 }
 
+/** What was verified, kept for a later --use-cached-verification (never making an install fail). */
+async function remember(prepared: PreparedInstall, options: Pick<InstallOptions, 'ledger' | 'now'>): Promise<void> {
+  if (!options.ledger || prepared.unverifiedAt) return;
+  const at = (options.now ?? (() => new Date()))().toISOString();
+  options.ledger.rememberInstalled(
+    prepared.verified.map((v) => ({ version: v.plan.version, checksum: v.plan.entry.checksum, checks: v.checks })),
+    at,
+  );
+  await options.ledger.save().catch(() => undefined);
+}
+
 function installed(prepared: PreparedInstall): InstalledPackage[] {
   return prepared.verified.map((v) => ({
     name: v.plan.name,
     version: v.plan.version,
     verdict: v.verdict,
     hidden: v.hidden,
+    ...(v.checks.cached ? { cached: v.checks.cached } : {}),
   }));
 }
 

@@ -14,6 +14,7 @@ import type { LockFile, WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { SIGNATURE_SUFFIX } from '../../registry/layout.ts';
 import type { Registry, StoredSignature } from '../../registry/registry.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
+import type { VerifiedLedger } from '../../verify/cached-verification.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import { continuityChanges } from '../../record/continuity.ts';
 import { continuityFindings, hiddenFindings } from '../../verify/verdict/findings.ts';
@@ -46,6 +47,13 @@ export interface InstallOptions {
    * are checked; the trust record says so, and every later verification shows it. Refused in Restricted Mode.
    */
   noVerify?: boolean;
+  /** Where this machine keeps what it verified (what --use-cached-verification falls back on); an install adds to it. */
+  ledger?: VerifiedLedger | undefined;
+  /**
+   * `--use-cached-verification`: a package whose evidence cannot be reached (its archive, signatures
+   * or attestation) is judged by this machine's earlier verification of the same archive (`ledger`).
+   */
+  useCachedVerification?: boolean;
   onStep?: (message: string) => void;
   now?: () => Date;
 }
@@ -98,6 +106,10 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
     roots: { project: workspace.root, home: options.homeDir ?? homedir() },
     onStep: options.onStep,
     unverifiedAt,
+    cached:
+      options.useCachedVerification && options.ledger && !noVerify
+        ? { ledger: options.ledger, cache: options.cache }
+        : undefined,
   };
   const verified: Verified[] = [];
   for (const { plan, source } of sources) verified.push(await fetchAndVerify(plan, source, fetch));

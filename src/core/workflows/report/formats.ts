@@ -63,9 +63,13 @@ function uncheckedCell(scope: UncheckedScope, column: string): unknown {
 function notCheckedText(report: ComplianceReport): string | undefined {
   const projects = report.unchecked.filter((u) => u.what === 'project').length;
   const logs = report.unchecked.filter((u) => u.what === 'registry audit log');
+  const packages = report.unchecked.filter((u) => u.what === 'registry package').length;
+  const listings = report.unchecked.filter((u) => u.what === 'registry listing');
   const parts = [
     ...(projects > 0 ? [`${projects} project${projects === 1 ? '' : 's'} not checked`] : []),
     ...logs.map((u) => `the audit log of ${u.where} not checked`),
+    ...(packages > 0 ? [`${packages} package${packages === 1 ? '' : 's'} not checked`] : []),
+    ...listings.map((u) => `the listing of ${u.where} incomplete`),
   ];
   return parts.length > 0 ? parts.join(', ') : undefined;
 }

@@ -70,8 +70,8 @@ export interface ComplianceTotals {
 export interface UncheckedScope {
   /** The project folder (relative to where the report ran) or the registry. */
   where: string;
-  /** A project's packages, or a registry's audit log (so who published and attestations). */
-  what: 'project' | 'registry audit log';
+  /** A project's packages, a registry's audit log (so who published and attestations), one of its packages, or its listing. */
+  what: 'project' | 'registry audit log' | 'registry package' | 'registry listing';
   status: 'not checked';
   /** Why, in a sentence. */
   reason: string;
@@ -134,9 +134,8 @@ export function reportPasses(report: Pick<ComplianceReport, 'totals' | 'unchecke
 
 /** What could not be checked, in one line (the table, the page, annotations, SARIF say it so). */
 export function uncheckedText(scope: UncheckedScope): string {
-  return scope.what === 'project'
-    ? `${scope.where}: not checked: ${scope.reason}`
-    : `The audit log of ${scope.where} does not verify: ${scope.reason}`;
+  if (scope.what === 'registry audit log') return `The audit log of ${scope.where} does not verify: ${scope.reason}`;
+  return `${scope.where}: not checked: ${scope.reason}`;
 }
 
 /** The rows that are not compliant, failures first by status, then by where and name. */

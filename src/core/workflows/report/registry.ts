@@ -5,7 +5,7 @@ import { decide } from '../../policy/decision.ts';
 import type { AttestationFact, Checks, Verdict } from '../../policy/decision.ts';
 import type { RecordedRegistry } from '../../record/trust-record.ts';
 import { HttpRegistry } from '../../registry/http-registry.ts';
-import type { VersionEntry } from '../../registry/metadata.ts';
+import type { Listing, VersionEntry } from '../../registry/metadata.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { checkRegistryLog } from '../../registry/registry-check.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
@@ -37,7 +37,11 @@ export interface RegistryReportOptions {
 export async function reportRegistry(registry: Registry, options: RegistryReportOptions): Promise<ComplianceReport> {
   const unchecked: UncheckedScope[] = [];
   const http = registry instanceof HttpRegistry ? await httpFacts(registry, options, unchecked) : undefined;
-  const packages = await registry.list();
+  // Every package the registry has: one whose metadata cannot be read, or a listing that stops short, is
+  // not checked, and fails the report (never left out silently).
+  const listing = await registry.listing();
+  unchecked.push(...listingUnchecked(registry.name, listing));
+  const packages = listing.packages;
   const requires = (await registry.settings()).requireSignatures;
   let delegations: Promise<{ name: string; bytes: Buffer }[]> | undefined;
   const source: PackageSource = {
@@ -189,4 +193,27 @@ function row(
     message: verdict.message,
     findings: [],
   };
+}
+
+/** What a registry's listing could not give: each unreadable package, and a listing that stopped short. */
+function listingUnchecked(name: string, listing: Listing): UncheckedScope[] {
+  const where = `registry "${name}"`;
+  // The notices that are not about one unreadable package come first: the listing's own (it stopped short).
+  const short = listing.notices.slice(0, listing.notices.length - listing.unreadable.length);
+  return [
+    ...short.map((reason): UncheckedScope => ({
+      where,
+      what: 'registry listing',
+      status: 'not checked',
+      reason,
+      next: `Ask the registry's operator to upgrade it (a listing after a name has no cap), then run the report again.`,
+    })),
+    ...listing.unreadable.map((u): UncheckedScope => ({
+      where,
+      what: 'registry package',
+      status: 'not checked',
+      reason: `package ${u.name} could not be read, so none of its versions is counted: ${u.reason.replace(/\.$/, '')}.`,
+      next: `Check that the registry serves ${u.name} ("aam-trust info ${u.name} --registry ${name}"), then run the report again.`,
+    })),
+  ];
 }
