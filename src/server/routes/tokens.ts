@@ -30,7 +30,14 @@ export const tokensPlugin: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: {
             name: { type: 'string', pattern: '^[\\x20-\\x7e]{1,64}$' },
-            scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: SCOPES } },
+            scopes: {
+              type: 'array',
+              minItems: 1,
+              uniqueItems: true,
+              items: { enum: SCOPES },
+              description:
+                'read, publish, yank, admin (manage the owners of your own packages and scopes); "operator" is the registry operator\'s and is refused (403).',
+            },
             expires_at: {
               type: 'string',
               format: 'date-time',
