@@ -14,6 +14,7 @@ import type { Database } from './db.ts';
 import { loadOrCreateRegistryKey } from './keys.ts';
 import { migrate } from './schema.ts';
 import { acquireServeLock } from './serve-lock.ts';
+import { sweepStartFiles } from './start-sweep.ts';
 import { tokenHash } from './tokens.ts';
 import type { Timeouts, TlsFiles } from './transport.ts';
 
@@ -129,8 +130,15 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
       options.notice?.(
         `Removed ${swept} temporary file${swept === 1 ? '' : 's'} left by a blob write that did not finish.`,
       );
+    // And what a start or a lock update killed midway left in the data folder (a key, the lock file).
+    const keyFile = options.keyFile ?? join(options.dataDir, 'registry-key.pem');
+    const started = await sweepStartFiles(options.dataDir, keyFile);
+    if (started > 0)
+      options.notice?.(
+        `Removed ${started} temporary file${started === 1 ? '' : 's'} left in ${options.dataDir} by a start that did not finish.`,
+      );
     const sigstoreRoot = await loadTrustRoot(options.trustedRoot);
-    const key = await loadOrCreateRegistryKey(options.keyFile ?? join(options.dataDir, 'registry-key.pem'));
+    const key = await loadOrCreateRegistryKey(keyFile);
     app = await buildRegistryApp(
       { db, blobs, sigstoreRoot, key, adminKeyHash: embedded ? tokenHash(adminKey) : undefined },
       {
