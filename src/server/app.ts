@@ -15,7 +15,7 @@ import { auditPlugin } from './routes/audit.ts';
 import { evalResultsPlugin } from './routes/eval-results.ts';
 import { ownersPlugin } from './routes/owners.ts';
 import { packagesPlugin } from './routes/packages.ts';
-import { publishPlugin } from './routes/publish.ts';
+import { MAX_BODY, publishPlugin } from './routes/publish.ts';
 import { registryPlugin } from './routes/registry.ts';
 import { signersPlugin } from './routes/signers.ts';
 import { scopesPlugin } from './routes/scopes.ts';
@@ -27,6 +27,7 @@ import { SHARED_SCHEMAS } from './schemas.ts';
 import { markUsed } from './tokens.ts';
 import { DEFAULT_TIMEOUTS, serverFactory } from './transport.ts';
 import type { ShedReport, Timeouts, TlsFiles } from './transport.ts';
+import { DEFAULT_UPLOAD_BUDGET_BYTES, installUploadBudget, UploadBudget } from './upload-budget.ts';
 import { buildValidator } from './validation.ts';
 
 export type { RateLimits } from './limits/rate-limits.ts';
@@ -43,6 +44,8 @@ export interface AppOptions {
   tls?: TlsFiles | undefined;
   /** Whose X-Forwarded-* headers to believe (see `trustProxyOf`); none by default. */
   trustProxy?: string[] | undefined;
+  /** The bytes of uploads read at once, in all (UploadBudget); DEFAULT_UPLOAD_BUDGET_BYTES where not given. */
+  uploadBudgetBytes?: number | undefined;
   /** Tests only: how far a listing by page goes (LIST_CAP) and the rate limits' window (a minute). */
   testing?: { listCap?: number | undefined; rateLimitWindowMs?: number | undefined } | undefined;
 }
@@ -115,6 +118,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     (kind) => metrics.rateLimited(kind),
     options.testing?.rateLimitWindowMs,
   );
+  installUploadBudget(app, new UploadBudget(options.uploadBudgetBytes ?? DEFAULT_UPLOAD_BUDGET_BYTES), MAX_BODY);
   await installReadCache(app);
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);

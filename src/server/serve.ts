@@ -54,6 +54,8 @@ export interface RegistryServerOptions {
   trustProxy?: string[] | undefined;
   /** How long a client may take (tests shorten them). */
   timeouts?: Partial<Timeouts> | undefined;
+  /** The bytes of uploads read at once, in all (beyond: 503 with Retry-After); 256 MB by default. */
+  uploadBudgetBytes?: number | undefined;
   /** Tests only: a lower cap on a listing by page, a shorter rate-limit window. */
   testing?: AppOptions['testing'];
 }
@@ -148,6 +150,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         tls,
         trustProxy: options.trustProxy,
         timeouts: options.timeouts,
+        uploadBudgetBytes: options.uploadBudgetBytes,
         testing: options.testing,
       },
     );
