@@ -45,7 +45,8 @@ export class UploadBudget {
  */
 export function installUploadBudget(app: FastifyInstance, budget: UploadBudget, chunkedBytes: number): void {
   app.addHook('preValidation', async (request, reply) => {
-    if (!request.isMultipart()) return;
+    // By its header (request.isMultipart exists only inside the routes that register @fastify/multipart).
+    if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return;
     const declared = Number(request.headers['content-length'] ?? NaN);
     // More than the whole budget: it takes all of it (its route refuses it as too large next).
     const bytes = Math.min(Number.isFinite(declared) ? declared : chunkedBytes, budget.totalBytes);
