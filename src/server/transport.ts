@@ -87,7 +87,8 @@ export function serverFactory(timeouts: Timeouts, tls: TlsFiles | undefined, rep
  * Cuts off a body that trickles in: checked every second (or window, if
  * shorter) until the request is whole, the bytes read from the socket must
  * grow by `minBodyBytes` each `rateWindowMs` and, after the grace, keep up
- * with `minBodyRate`. The client gets a 408 with the spec's error body (if
+ * with `minBodyRate` — while the server is reading it (time in which the
+ * request's buffer is full, the server busy, is not the client's). The client gets a 408 with the spec's error body (if
  * nothing was answered yet), the connection closes, and `report` is told
  * (a log line, a metric).
  */
@@ -103,51 +104,60 @@ function watchBodyRate(
   const first = socket.bytesRead;
   let windowStart = began;
   let windowBytes = first;
-  const timer = setInterval(
-    () => {
-      if (request.complete || socket.destroyed) return clearInterval(timer);
-      const now = performance.now();
-      const read = socket.bytesRead;
-      let reason: ShedClient['reason'] | undefined;
-      if (now - windowStart >= timeouts.rateWindowMs - 1) {
-        if (read - windowBytes < timeouts.minBodyBytes) reason = 'stalled';
-        windowStart = now;
-        windowBytes = read;
-      }
-      if (!reason && read - first < (timeouts.minBodyRate * (now - began - timeouts.bodyGraceMs)) / 1000)
-        reason = 'too_slow';
-      if (!reason) return;
-      clearInterval(timer);
-      report.shed({
-        method: request.method ?? '',
-        url: request.url ?? '',
-        reason,
-        bytes: read - first,
-        ms: Math.round(now - began),
+  // Time in which the server, not the client, held the body back: not counted against the client.
+  let excused = 0;
+  const tick = Math.min(1_000, timeouts.rateWindowMs);
+  const timer = setInterval(() => {
+    if (request.complete || socket.destroyed) return clearInterval(timer);
+    const now = performance.now();
+    const read = socket.bytesRead;
+    // What the server has not read yet fills the request's buffer (the socket is then paused): a
+    // handler that is not reading (busy, waiting for the database) is no slow client.
+    if (request.readableLength >= request.readableHighWaterMark) {
+      excused += tick;
+      windowStart = now;
+      windowBytes = read;
+      return;
+    }
+    let reason: ShedClient['reason'] | undefined;
+    if (now - windowStart >= timeouts.rateWindowMs - 1) {
+      if (read - windowBytes < timeouts.minBodyBytes) reason = 'stalled';
+      windowStart = now;
+      windowBytes = read;
+    }
+    if (!reason && read - first < (timeouts.minBodyRate * (now - began - excused - timeouts.bodyGraceMs)) / 1000)
+      reason = 'too_slow';
+    if (!reason) return;
+    clearInterval(timer);
+    report.shed({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      reason,
+      bytes: read - first,
+      ms: Math.round(now - began),
+    });
+    if (!response.headersSent) {
+      const body = JSON.stringify({
+        error: 'request_timeout',
+        message:
+          reason === 'stalled'
+            ? `The request's body arrived slower than ${timeouts.minBodyBytes} bytes in ${timeouts.rateWindowMs / 1000} s; send it faster.`
+            : `The request's body arrived slower than ${timeouts.minBodyRate} bytes a second (after ${timeouts.bodyGraceMs / 1000} s); send it faster.`,
       });
-      if (!response.headersSent) {
-        const body = JSON.stringify({
-          error: 'request_timeout',
-          message:
-            reason === 'stalled'
-              ? `The request's body arrived slower than ${timeouts.minBodyBytes} bytes in ${timeouts.rateWindowMs / 1000} s; send it faster.`
-              : `The request's body arrived slower than ${timeouts.minBodyRate} bytes a second (after ${timeouts.bodyGraceMs / 1000} s); send it faster.`,
-        });
-        // Outside Fastify (its handler may still be reading the body): the headers its answers carry, by hand.
-        response.writeHead(408, {
-          'content-type': 'application/json; charset=utf-8',
-          'cache-control': 'no-store',
-          'x-content-type-options': 'nosniff',
-          connection: 'close',
-        });
-        response.end(body, () => socket.destroy());
-        setTimeout(() => socket.destroy(), 1_000).unref();
-      } else socket.destroy();
-    },
-    Math.min(1_000, timeouts.rateWindowMs),
-  );
+      // Outside Fastify (its handler may still be reading the body): the headers its answers carry, by hand.
+      response.writeHead(408, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        connection: 'close',
+      });
+      response.end(body, () => socket.destroy());
+      setTimeout(() => socket.destroy(), 1_000).unref();
+    } else socket.destroy();
+  }, tick);
+  // Watched until the body is whole or the connection gone, not until the answer: a refused upload
+  // (a 401 before its body is read) goes on being drained, and must keep up as well.
   timer.unref();
-  response.once('close', () => clearInterval(timer));
 }
 
 /**

@@ -228,6 +228,16 @@ describe('slow uploads, with the default timeouts', () => {
     assert.match(metrics.body, /aam_refusals_total\{reason="request_timeout"\} 1/);
   });
 
+  it('cuts a trickling upload that was refused before its body was read, too', async () => {
+    const { head, body } = publishRequest('aam_not-a-token', randomBytes(400 * 1024));
+    // Keep-alive (as a client that means to send more would): the server must end it itself.
+    const { answer, ms } = await paced(registry.url, head.replace('Connection: close\r\n', ''), body, 400, 100);
+    assert.ok(ms > 1_000, `closed after ${ms} ms: the server did not wait for the body at all`);
+    assert.match(answer, /^HTTP\/1\.1 401/);
+    // The answer came at once; the connection is closed within seconds, not drained for 120 s.
+    assert.ok(ms < 20_000, `held for ${ms} ms`);
+  });
+
   it('lets a modest upload through: 96 KB/s for longer than the grace', async () => {
     const token = await registry.token('alice');
     const archive = await packPackage('@acme/slow-upload', '1.0.0', {
