@@ -5,7 +5,10 @@
  * and an existing one) and a PostgreSQL server. RSS and its peak come from
  * /proc/PID/status. Prints one JSON line.
  *
- *   node bench/memory.ts [IDLE_SECONDS] [PUBLISHES]
+ *   node bench/memory.ts [IDLE_SECONDS] [PUBLISHES] [--no-reopen]
+ *
+ * A section of `npm run bench` (`memory`; 10 s idle, 40 publishes) and of the
+ * smoke run (1 s idle, 5 publishes, no restart: under 20 s), see sections/memory.ts.
  *
  * AAM_BENCH_NODE_FLAGS: flags for the server's node (e.g. --no-liftoff-only, to compare).
  * AAM_BENCH_CLI: another build's cli.js (an earlier commit's, to compare before and after);
@@ -24,6 +27,8 @@ import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
 const CLI = process.env.AAM_BENCH_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli.js');
 const IDLE_MS = Number(process.argv[2] ?? 10) * 1000;
 const PUBLISHES = Number(process.argv[3] ?? 40);
+/** The smoke run skips starting the embedded engine's folder again (a second start, ~3 s). */
+const REOPEN = !process.argv.includes('--no-reopen');
 
 /** User and system CPU seconds a process has used (/proc/PID/stat, in clock ticks of 1/100 s). */
 function cpuOf(pid: number): number {
@@ -111,7 +116,7 @@ async function measure(engine: 'pglite' | 'postgres') {
     const cpuBefore = cpuOf(server.child.pid!);
     for (const archive of load) await client.publish(archive, []);
     for (let i = 0; i < PUBLISHES * 2; i++) {
-      const name = `@mem/p${i % 10}`;
+      const name = `@mem/p${i % Math.min(10, PUBLISHES)}`;
       await client.readArchive(name, (await client.resolve(name)).entry.version);
     }
     // CPU seconds rather than wall time: on a shared machine the server's own work is what compares.
@@ -119,6 +124,7 @@ async function measure(engine: 'pglite' | 'postgres') {
     await idle();
     const loaded = { load_cpu_s: loadCpu, ...rssOf(server.child.pid!) };
     await stop(server.child);
+    if (!REOPEN) return { engine, idle_fresh: fresh, idle_after_load: loaded };
     server = await serve(args);
     await idle();
     const reopened = { start_ms: server.startMs, ...rssOf(server.child.pid!) };

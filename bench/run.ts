@@ -12,7 +12,7 @@
  *   AAM_BENCH_RUNS      rounds per measurement (default 5; smoke 1)
  *   AAM_BENCH_PACKAGES  packages per world (default 1000; smoke 50)
  *   AAM_BENCH_SCALE     the memory and linearity point (default 10 × packages; smoke 500)
- *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,one,warm,scale,activation,editor,view,report,hash,publish,registry
+ *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,one,warm,scale,activation,editor,view,report,hash,publish,registry,memory
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { fixtures, node, PACKAGES, repo, round, RUNS, SCALE, SMOKE } from './harness.ts';
 import type { Row, SectionResult } from './harness.ts';
 import { activation, editor, hash, peers, publish, registry, view } from './sections/other.ts';
+import { memory } from './sections/memory.ts';
 import { report } from './sections/report.ts';
 import { scale } from './sections/scale.ts';
 import { verifyAll } from './sections/verify-all.ts';
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
     ['hash', 'hash', hash],
     ['publish', 'publish', publish],
     ['registry', 'registry', registry],
+    ['memory', 'registry_memory', memory],
   ];
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),

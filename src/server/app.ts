@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import type { RegistryContext } from './context.ts';
@@ -14,7 +15,7 @@ import { auditPlugin } from './routes/audit.ts';
 import { evalResultsPlugin } from './routes/eval-results.ts';
 import { ownersPlugin } from './routes/owners.ts';
 import { packagesPlugin } from './routes/packages.ts';
-import { publishPlugin } from './routes/publish.ts';
+import { MAX_BODY, publishPlugin } from './routes/publish.ts';
 import { registryPlugin } from './routes/registry.ts';
 import { signersPlugin } from './routes/signers.ts';
 import { scopesPlugin } from './routes/scopes.ts';
@@ -24,8 +25,9 @@ import { usersPlugin } from './routes/users.ts';
 import { versionsPlugin } from './routes/versions.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { markUsed } from './tokens.ts';
-import { DEFAULT_TIMEOUTS, installHsts, serverFactory } from './transport.ts';
-import type { Timeouts, TlsFiles } from './transport.ts';
+import { DEFAULT_TIMEOUTS, serverFactory } from './transport.ts';
+import type { ShedReport, Timeouts, TlsFiles } from './transport.ts';
+import { DEFAULT_UPLOAD_BUDGET_BYTES, installUploadBudget, UploadBudget } from './upload-budget.ts';
 import { buildValidator } from './validation.ts';
 
 export type { RateLimits } from './limits/rate-limits.ts';
@@ -42,6 +44,8 @@ export interface AppOptions {
   tls?: TlsFiles | undefined;
   /** Whose X-Forwarded-* headers to believe (see `trustProxyOf`); none by default. */
   trustProxy?: string[] | undefined;
+  /** The bytes of uploads read at once, in all (UploadBudget); DEFAULT_UPLOAD_BUDGET_BYTES where not given. */
+  uploadBudgetBytes?: number | undefined;
   /** Tests only: how far a listing by page goes (LIST_CAP) and the rate limits' window (a minute). */
   testing?: { listCap?: number | undefined; rateLimitWindowMs?: number | undefined } | undefined;
 }
@@ -58,11 +62,13 @@ const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const;
  */
 export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const { log } = options;
+  // Who hears of a slow body cut off under Fastify (transport.ts): the log and the metrics, once they exist.
+  const sheds: ShedReport = { shed: () => {} };
   const app = Fastify({
     logger: log ? { level: 'info', stream: { write: (line: string) => log(line.trimEnd()) } } : false,
     bodyLimit: 64 * 1024,
     // A slow or stalled client is shed within seconds (transport.ts).
-    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls),
+    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls, sheds),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     forceCloseConnections: true,
     return503OnClosing: true,
@@ -75,12 +81,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   app.decorateRequest('caller', null);
   app.decorateRequest('pkg', null);
   installErrorHandling(app);
-  installHsts(app);
+  await installSecurityHeaders(app);
   app.removeContentTypeParser('application/json');
   installJsonBodies(app);
   app.addHook('onRequest', async (request) => checkRawRequest(request));
   app.addHook('onSend', async (_request, reply) => {
-    reply.header('x-content-type-options', 'nosniff');
     // Answers that can be revalidated (an ETag) say so themselves; every other JSON answer is not kept.
     if (
       String(reply.getHeader('content-type') ?? '').startsWith('application/json') &&
@@ -103,12 +108,17 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   });
   const metrics = new RegistryMetrics();
   metrics.install(app);
+  sheds.shed = (client) => {
+    app.log.warn(client, 'request body too slow: cut off with a 408');
+    metrics.shed(client.reason);
+  };
   await installRateLimits(
     app,
     options.rateLimits ?? {},
     (kind) => metrics.rateLimited(kind),
     options.testing?.rateLimitWindowMs,
   );
+  installUploadBudget(app, new UploadBudget(options.uploadBudgetBytes ?? DEFAULT_UPLOAD_BUDGET_BYTES), MAX_BODY);
   await installReadCache(app);
   if (options.checkResponses) installResponseChecks(app);
   await installOpenApi(app);
@@ -145,4 +155,28 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
       });
   }
   return app;
+}
+
+/** HSTS as §9.1 words it: a year, subdomains included (and not preloaded: that is the operator's call). */
+const HSTS = { maxAge: 31_536_000, includeSubDomains: true, preload: false };
+
+/**
+ * Security headers from @fastify/helmet, set for a JSON API (OWASP's REST
+ * cheat sheet): nothing may be loaded or framed by an answer (CSP
+ * `default-src 'none'; frame-ancestors 'none'`, X-Frame-Options DENY), no
+ * sniffing, no referrer, same-origin resources. HSTS only on answers that
+ * went over HTTPS — directly, or through a trusted proxy that says so — as
+ * over plain HTTP it would pin a browser to a port that does not speak TLS.
+ */
+async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    strictTransportSecurity: false,
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.protocol === 'https') reply.helmet({ strictTransportSecurity: HSTS });
+  });
 }

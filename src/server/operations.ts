@@ -45,12 +45,25 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  private readonly shedBodies = new Counter({
+    name: 'aam_slow_bodies_cut_total',
+    help: 'Requests whose body arrived too slowly, cut off with a 408 (stalled: under the floor in a window; too_slow: under the average rate)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'aam_' });
   }
 
   rateLimited(kind: RateLimitKind): void {
     this.limited.inc({ kind });
+  }
+
+  /** A body cut off outside Fastify (transport.ts): counted here and among the refusals. */
+  shed(reason: 'stalled' | 'too_slow'): void {
+    this.shedBodies.inc({ reason });
+    this.refusals.inc({ reason: 'request_timeout' });
   }
 
   install(app: FastifyInstance): void {

@@ -14,6 +14,7 @@ import type { Database } from './db.ts';
 import { loadOrCreateRegistryKey } from './keys.ts';
 import { migrate } from './schema.ts';
 import { acquireServeLock } from './serve-lock.ts';
+import { sweepStartFiles } from './start-sweep.ts';
 import { tokenHash } from './tokens.ts';
 import type { Timeouts, TlsFiles } from './transport.ts';
 
@@ -53,6 +54,8 @@ export interface RegistryServerOptions {
   trustProxy?: string[] | undefined;
   /** How long a client may take (tests shorten them). */
   timeouts?: Partial<Timeouts> | undefined;
+  /** The bytes of uploads read at once, in all (beyond: 503 with Retry-After); 256 MB by default. */
+  uploadBudgetBytes?: number | undefined;
   /** Tests only: a lower cap on a listing by page, a shorter rate-limit window. */
   testing?: AppOptions['testing'];
 }
@@ -129,8 +132,15 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
       options.notice?.(
         `Removed ${swept} temporary file${swept === 1 ? '' : 's'} left by a blob write that did not finish.`,
       );
+    // And what a start or a lock update killed midway left in the data folder (a key, the lock file).
+    const keyFile = options.keyFile ?? join(options.dataDir, 'registry-key.pem');
+    const started = await sweepStartFiles(options.dataDir, keyFile);
+    if (started > 0)
+      options.notice?.(
+        `Removed ${started} temporary file${started === 1 ? '' : 's'} left in ${options.dataDir} by a start that did not finish.`,
+      );
     const sigstoreRoot = await loadTrustRoot(options.trustedRoot);
-    const key = await loadOrCreateRegistryKey(options.keyFile ?? join(options.dataDir, 'registry-key.pem'));
+    const key = await loadOrCreateRegistryKey(keyFile);
     app = await buildRegistryApp(
       { db, blobs, sigstoreRoot, key, adminKeyHash: embedded ? tokenHash(adminKey) : undefined },
       {
@@ -140,6 +150,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         tls,
         trustProxy: options.trustProxy,
         timeouts: options.timeouts,
+        uploadBudgetBytes: options.uploadBudgetBytes,
         testing: options.testing,
       },
     );

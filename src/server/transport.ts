@@ -1,13 +1,12 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { FastifyInstance } from 'fastify';
 import { AamError } from '../core/errors.ts';
 
 /**
  * How long a client may take (spec §9: a server strangers can reach). Each
  * limit sheds a slow client within seconds while a real upload at a modest
- * speed (50 MB at 1 MB/s) still fits.
+ * speed still fits (README "Limits": why these numbers).
  */
 export interface Timeouts {
   /** From connecting to the end of the request's headers. */
@@ -16,9 +15,16 @@ export interface Timeouts {
   idleMs: number;
   /** The whole request, body included. */
   requestMs: number;
-  /** A body arriving slower than this many bytes per `rateWindowMs` is cut off with a 408. */
+  /** A body arriving slower than this many bytes per `rateWindowMs` is cut off with a 408 (a stall). */
   minBodyBytes: number;
   rateWindowMs: number;
+  /**
+   * A body still arriving after `bodyGraceMs` must have come at this many
+   * bytes a second on average, less the grace: by time t, `minBodyRate × (t − grace)`
+   * bytes (a trickle that keeps just above the per-window floor is cut within seconds).
+   */
+  minBodyRate: number;
+  bodyGraceMs: number;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {
@@ -27,7 +33,25 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
   requestMs: 120_000,
   minBodyBytes: 16 * 1024,
   rateWindowMs: 5_000,
+  minBodyRate: 64 * 1024,
+  bodyGraceMs: 5_000,
 };
+
+/** A request whose body was cut off for arriving too slowly: for the log and the metrics. */
+export interface ShedClient {
+  method: string;
+  url: string;
+  /** `stalled` (under the floor in one window) or `too_slow` (under the average rate). */
+  reason: 'stalled' | 'too_slow';
+  /** Bytes read from the connection since the request began, and for how long. */
+  bytes: number;
+  ms: number;
+}
+
+/** Told of each client shed by the body-rate watch; set once the app (its log, its metrics) exists. */
+export interface ShedReport {
+  shed: (client: ShedClient) => void;
+}
 
 /** PEM certificate chain and key: the server speaks HTTPS only, with HSTS (§9.1). */
 export interface TlsFiles {
@@ -35,11 +59,8 @@ export interface TlsFiles {
   key: Buffer;
 }
 
-/** HSTS as §9.1 words it: a year, subdomains included. */
-export const HSTS = 'max-age=31536000; includeSubDomains';
-
 /** The HTTP or HTTPS server under Fastify, with every timeout set (Fastify's own options do not reach them all). */
-export function serverFactory(timeouts: Timeouts, tls: TlsFiles | undefined) {
+export function serverFactory(timeouts: Timeouts, tls: TlsFiles | undefined, report: ShedReport) {
   return (handler: RequestListener): Server => {
     const options = {
       headersTimeout: timeouts.headersMs,
@@ -56,49 +77,87 @@ export function serverFactory(timeouts: Timeouts, tls: TlsFiles | undefined) {
       : createHttpServer(options, handler);
     server.timeout = timeouts.idleMs;
     server.on('request', (request: IncomingMessage, response: ServerResponse) =>
-      watchBodyRate(request, response, timeouts),
+      watchBodyRate(request, response, timeouts, report),
     );
     return server;
   };
 }
 
 /**
- * Cuts off a body that trickles in: each window, the bytes read from the
- * socket must have grown by `minBodyBytes`, until the request is whole.
- * The client gets a 408 with the spec's error body (if nothing was answered
- * yet) and the connection closes.
+ * Cuts off a body that trickles in: checked every second (or window, if
+ * shorter) until the request is whole, the bytes read from the socket must
+ * grow by `minBodyBytes` each `rateWindowMs` and, after the grace, keep up
+ * with `minBodyRate` — while the server is reading it (time in which the
+ * request's buffer is full, the server busy, is not the client's). The client gets a 408 with the spec's error body (if
+ * nothing was answered yet), the connection closes, and `report` is told
+ * (a log line, a metric).
  */
-function watchBodyRate(request: IncomingMessage, response: ServerResponse, timeouts: Timeouts): void {
+function watchBodyRate(
+  request: IncomingMessage,
+  response: ServerResponse,
+  timeouts: Timeouts,
+  report: ShedReport,
+): void {
   const socket = request.socket;
   if (request.complete) return;
-  let last = socket.bytesRead;
+  const began = performance.now();
+  const first = socket.bytesRead;
+  let windowStart = began;
+  let windowBytes = first;
+  // Time in which the server, not the client, held the body back: not counted against the client.
+  let excused = 0;
+  const tick = Math.min(1_000, timeouts.rateWindowMs);
   const timer = setInterval(() => {
     if (request.complete || socket.destroyed) return clearInterval(timer);
-    const now = socket.bytesRead;
-    if (now - last >= timeouts.minBodyBytes) {
-      last = now;
+    const now = performance.now();
+    const read = socket.bytesRead;
+    // What the server has not read yet fills the request's buffer (the socket is then paused): a
+    // handler that is not reading (busy, waiting for the database) is no slow client.
+    if (request.readableLength >= request.readableHighWaterMark) {
+      excused += tick;
+      windowStart = now;
+      windowBytes = read;
       return;
     }
+    let reason: ShedClient['reason'] | undefined;
+    if (now - windowStart >= timeouts.rateWindowMs - 1) {
+      if (read - windowBytes < timeouts.minBodyBytes) reason = 'stalled';
+      windowStart = now;
+      windowBytes = read;
+    }
+    if (!reason && read - first < (timeouts.minBodyRate * (now - began - excused - timeouts.bodyGraceMs)) / 1000)
+      reason = 'too_slow';
+    if (!reason) return;
     clearInterval(timer);
+    report.shed({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      reason,
+      bytes: read - first,
+      ms: Math.round(now - began),
+    });
     if (!response.headersSent) {
       const body = JSON.stringify({
         error: 'request_timeout',
-        message: `The request's body arrived slower than ${timeouts.minBodyBytes} bytes in ${timeouts.rateWindowMs / 1000} s; send it faster.`,
+        message:
+          reason === 'stalled'
+            ? `The request's body arrived slower than ${timeouts.minBodyBytes} bytes in ${timeouts.rateWindowMs / 1000} s; send it faster.`
+            : `The request's body arrived slower than ${timeouts.minBodyRate} bytes a second (after ${timeouts.bodyGraceMs / 1000} s); send it faster.`,
       });
-      response.writeHead(408, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      // Outside Fastify (its handler may still be reading the body): the headers its answers carry, by hand.
+      response.writeHead(408, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        connection: 'close',
+      });
       response.end(body, () => socket.destroy());
       setTimeout(() => socket.destroy(), 1_000).unref();
     } else socket.destroy();
-  }, timeouts.rateWindowMs);
+  }, tick);
+  // Watched until the body is whole or the connection gone, not until the answer: a refused upload
+  // (a 401 before its body is read) goes on being drained, and must keep up as well.
   timer.unref();
-  response.once('close', () => clearInterval(timer));
-}
-
-/** HSTS on every answer that went over HTTPS: directly, or through a trusted proxy that says so. */
-export function installHsts(app: FastifyInstance): void {
-  app.addHook('onSend', async (request, reply) => {
-    if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
-  });
 }
 
 /**

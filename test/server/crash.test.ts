@@ -66,6 +66,32 @@ describe('crash safety', () => {
     }
   });
 
+  it('removes at start the temporary key and lock files a killed start left, and nothing else', async () => {
+    const dataDir = join(await tempDir('aam-start-sweep-'), 'data');
+    await mkdir(join(dataDir, 'sub'), { recursive: true });
+    const dead = deadPid();
+    const left = [`registry-key.pem.${dead}.0a1b2c3d.tmp`, `serving.json.${dead}.deadbeef.tmp`];
+    // A live writer's (this process's parent), other forms, and a subfolder's: all kept.
+    const kept = [
+      `serving.json.${process.ppid}.0a1b2c3d.tmp`,
+      `registry-key.pem.${dead}.0a1b2c3d.tmp.bak`,
+      `other.pem.${dead}.0a1b2c3d.tmp`,
+      `serving.json.${dead}.XYZ.tmp`,
+      join('sub', `serving.json.${dead}.deadbeef.tmp`),
+    ];
+    for (const name of [...left, ...kept]) await writeFile(join(dataDir, name), 'x');
+    const notices: string[] = [];
+    const server = await startRegistryServer({ dataDir, notice: (m) => notices.push(m) });
+    try {
+      assert.match(notices.join('\n'), /Removed 2 temporary files left in .* by a start that did not finish/);
+      const now = await readdir(dataDir, { recursive: true });
+      for (const name of left) assert.ok(!now.includes(name), `${name} is removed`);
+      for (const name of kept) assert.ok(now.includes(name), `${name} is kept`);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('SIGKILL at random points of publishes: each version whole or absent, no temporary file, the audit chain verifies', async () => {
     const root = await tempDir('aam-crash-');
     const data = join(root, 'data');

@@ -5,13 +5,14 @@ import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RunningRegistry } from '../../src/server/serve.ts';
 import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
-import { awayFromMinuteEnd, startTestRegistry } from '../helpers/registry.ts';
+import { awayFromMinuteEnd, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -127,6 +128,21 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
     assert.ok(Number(limited.headers['retry-after']) > 0);
   });
 
+  it("sets a JSON API's security headers (@fastify/helmet) on answers and refusals alike, HSTS only over HTTPS", async () => {
+    for (const path of ['/api/v1/registry', '/api/v1/no-such-route', '/api/v1/users/me']) {
+      const answer = await get(`${direct.url}${path}`);
+      assert.equal(answer.headers['x-content-type-options'], 'nosniff', path);
+      assert.equal(answer.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", path);
+      assert.equal(answer.headers['x-frame-options'], 'DENY', path);
+      assert.equal(answer.headers['referrer-policy'], 'no-referrer', path);
+      assert.equal(answer.headers['strict-transport-security'], undefined, path);
+    }
+    const viaProxy = await get(`${trusting.url}/api/v1/users/me`, { 'x-forwarded-proto': 'https' });
+    assert.equal(viaProxy.status, 401);
+    assert.equal(viaProxy.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+    assert.equal(viaProxy.headers['x-content-type-options'], 'nosniff');
+  });
+
   it('cuts off a body that trickles in with a 408, while serving others meanwhile', async () => {
     const body = JSON.stringify({ username: 'alice', password: 'x'.repeat(400) });
     const slow = trickle(
@@ -148,6 +164,90 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
     const { answer, ms } = await trickle(direct.url, 'GET /api/v1/registry HTTP/1.1\r\n', 'X-Slow: '.repeat(500), 100);
     assert.match(answer, /^HTTP\/1\.1 408/);
     assert.ok(ms < 4_000, `held for ${ms} ms`);
+  });
+});
+
+/** A publish's multipart body with `archive` as its one part, and the head of its request. */
+function publishRequest(token: string, archive: Buffer): { head: string; body: Buffer } {
+  const boundary = 'paced-boundary-7f3a';
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="archive"; filename="p.aam"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    archive,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const head = `POST /api/v1/packages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  return { head, body };
+}
+
+/** Sends `head`, then `body` `chunk` bytes every `everyMs`, on a raw connection; what came back and when. */
+function paced(url: string, head: string, body: Buffer, chunk: number, everyMs: number) {
+  const { hostname, port } = new URL(url);
+  const started = performance.now();
+  return new Promise<{ answer: string; ms: number }>((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    let sent = 0;
+    socket.on('data', (data: Buffer) => (answer += data.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ answer, ms: performance.now() - started });
+    });
+    socket.write(head);
+    const timer = setInterval(() => {
+      if (sent < body.length && !socket.destroyed) socket.write(body.subarray(sent, (sent += chunk)));
+    }, everyMs);
+  });
+}
+
+describe('slow uploads, with the default timeouts', () => {
+  let registry: TestRegistry;
+  const log: string[] = [];
+  before(async () => {
+    registry = await startTestRegistry({ log: (line) => log.push(line) });
+  });
+  after(async () => registry?.close());
+
+  it('cuts a publish trickling just above the per-window floor within seconds, with a log line and a metric', async () => {
+    const token = await registry.token('alice');
+    // 4 KB/s: above 16 KB in 5 s (the stall floor), far under 64 KB/s (the average after 5 s of grace).
+    const { head, body } = publishRequest(token, randomBytes(400 * 1024));
+    const { answer, ms } = await paced(registry.url, head, body, 400, 100);
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    assert.match(answer, /"error":"request_timeout"/);
+    assert.match(answer, /slower than 65536 bytes a second/);
+    // Generous bound (the body would take 100 s at this pace): due at about 6 s.
+    assert.ok(ms < 20_000, `held for ${ms} ms`);
+    const cut = log.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.reason === 'too_slow');
+    assert.ok(cut, 'a log line for the cut');
+    assert.equal(cut.url, '/api/v1/packages');
+    const metrics = await get(`${registry.url}/metrics`);
+    assert.match(metrics.body, /aam_slow_bodies_cut_total\{reason="too_slow"\} 1/);
+    assert.match(metrics.body, /aam_refusals_total\{reason="request_timeout"\} 1/);
+  });
+
+  it('cuts a trickling upload that was refused before its body was read, too', async () => {
+    const { head, body } = publishRequest('aam_not-a-token', randomBytes(400 * 1024));
+    // Keep-alive (as a client that means to send more would): the server must end it itself.
+    const { answer, ms } = await paced(registry.url, head.replace('Connection: close\r\n', ''), body, 400, 100);
+    assert.ok(ms > 1_000, `closed after ${ms} ms: the server did not wait for the body at all`);
+    assert.match(answer, /^HTTP\/1\.1 401/);
+    // The answer came at once; the connection is closed within seconds, not drained for 120 s.
+    assert.ok(ms < 20_000, `held for ${ms} ms`);
+  });
+
+  it('lets a modest upload through: 96 KB/s for longer than the grace', async () => {
+    const token = await registry.token('alice');
+    const archive = await packPackage('@acme/slow-upload', '1.0.0', {
+      files: { 'prompts/noise.md': randomBytes(600 * 1024).toString('base64') },
+    });
+    assert.ok(archive.length > 550 * 1024, `archive of ${archive.length} bytes`);
+    const { head, body } = publishRequest(token, archive);
+    const { answer, ms } = await paced(registry.url, head, body, 12 * 1024, 125);
+    assert.ok(ms > 5_000, `the upload took ${ms} ms, not past the grace`);
+    assert.match(answer, /^HTTP\/1\.1 201/);
   });
 });
 

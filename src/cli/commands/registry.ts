@@ -15,6 +15,7 @@ export const REGISTRY_HELP = `Usage:
                            [--require-approval | --no-require-approval] [--approver ID ...]
                            [--key FILE] [--no-registration] [--rate-limit KIND=N ...]
                            [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDRESSES]
+                           [--min-body-rate BYTES_PER_S] [--upload-budget MB]
       Serves an HTTP registry (AAM's registry API): metadata in PostgreSQL — embedded
       (PGlite, in DIR) unless --database postgres://… names a server — and archives in
       a content-addressed blob store (DIR/blobs by default, or S3-compatible storage
@@ -37,8 +38,11 @@ export const REGISTRY_HELP = `Usage:
       Behind a reverse proxy that terminates TLS, --trust-proxy names its addresses or
       CIDR ranges (comma-separated): their X-Forwarded-For is the client's address (for
       rate limits) and X-Forwarded-Proto: https earns HSTS; no one else's is believed.
-      Slow clients are shed: headers within 10 s, 15 s idle, bodies slower than 16 KB
-      per 5 s cut off with a 408, a whole request within 120 s.
+      Slow clients are shed: headers within 10 s, 15 s idle, a whole request within 120 s;
+      a body is cut off with a 408 when it stalls (under 16 KB in 5 s) or, after 5 s, when
+      it has come slower than --min-body-rate on average (65536 bytes a second by default).
+      Uploads read at once are held to --upload-budget MB in all (256 by default): past it
+      an upload is answered 503 with Retry-After before its body is read.
       The request log is structured: one JSON object a line on stderr (--quiet: none).
       The API describes itself at /api/v1/openapi.json.
 
@@ -96,6 +100,8 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
     'trust-proxy': { type: 'string' },
+    'min-body-rate': { type: 'string' },
+    'upload-budget': { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -127,6 +133,14 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     tlsCert: values['tls-cert'] && resolve(io.cwd, values['tls-cert']),
     tlsKey: values['tls-key'] && resolve(io.cwd, values['tls-key']),
     trustProxy: values['trust-proxy'] === undefined ? undefined : trustProxyOf(values['trust-proxy']),
+    timeouts:
+      values['min-body-rate'] === undefined
+        ? undefined
+        : { minBodyRate: count('--min-body-rate', values['min-body-rate']) },
+    uploadBudgetBytes:
+      values['upload-budget'] === undefined
+        ? undefined
+        : count('--upload-budget', values['upload-budget']) * 1024 * 1024,
     log: values.quiet ? undefined : (line) => io.stderr(`${line}\n`),
     notice: (message) => io.stderr(`${message}\n`),
   }).catch((error: unknown) => {
@@ -200,6 +214,14 @@ async function token(io: CliIo, argv: string[]): Promise<number> {
 }
 
 const RATE_LIMIT_KINDS = ['auth', 'publish', 'search', 'download'] as const;
+
+/** A whole number above zero, given to `flag`. */
+function count(flag: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n <= 0)
+    throw new AamError('USAGE', `${flag} takes a whole number above zero, not "${value}".`);
+  return n;
+}
 
 /** --rate-limit KIND=N|off, repeated: requests a minute per account or client address on each kind of route. */
 function rateLimitsOf(specs: string[]): Partial<Record<(typeof RATE_LIMIT_KINDS)[number], number | false>> {

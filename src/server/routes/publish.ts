@@ -17,7 +17,7 @@ import { publishedView } from '../store/views.ts';
 /** The parts a publish may have, each at most this large. */
 const FILES = { archive: MAX_ARCHIVE_BYTES, signature: READ_LIMITS.signature } as const;
 const FIELDS = { signature_type: 16, public_key: 256 * 1024, confirm_name: 256 } as const;
-const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1024;
+export const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1024;
 
 /**
  * A publish (spec §3.3.5): the archive and its signature in one multipart

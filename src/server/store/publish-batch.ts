@@ -19,7 +19,7 @@ export interface PublishItem {
   manifest: Manifest;
   archive: Buffer;
   signed: SignedUpload | undefined;
-  /** The archive's key in the blob store, written (and flushed) before the publish joins a batch. */
+  /** The archive's key in the blob store: written (and flushed) only once the batch has allowed it. */
   key: string;
   /** Told when the batch it joined failed (its publishes are then stored one by one): the operator's log. */
   warn?: ((error: unknown) => void) | undefined;
@@ -40,8 +40,10 @@ const queues = new WeakMap<RegistryContext, { waiting: Queued[]; running: boolea
  * batch is being stored wait for the next one, and each batch is one
  * transaction of a few statements whatever its size — lock the packages,
  * check them, write every row, append every audit entry under one lock of
- * the log's head, commit. The archives are written before (each by its own
- * request, flushed to disk): the transaction waits for no disk. No publish is answered
+ * the log's head, commit. The archives of the publishes it allows are written
+ * (at once, each flushed) between the check and the rows, while the packages'
+ * rows are locked but not yet the log's head: a refused publish writes no blob.
+ * No publish is answered
  * before the commit that makes its version and its log entry durable and
  * visible together. A publish the batch cannot decide plainly (a new
  * package, a package without owners, a version that exists, another
@@ -136,6 +138,7 @@ async function storeBatch(
     installable.set(packageId, check.installable);
   }
   if (accepted.length === 0) return new Map();
+  await Promise.all(accepted.map(({ item }) => ctx.blobs.put(item.archive)));
   const publishedAt = new Date().toISOString();
   const versions = accepted.map(({ item, packageId }) => {
     const checksum = sha256Hex(item.archive);

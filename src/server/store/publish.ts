@@ -5,6 +5,7 @@ import { appendAudit } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
 import { isUniqueViolation } from '../db.ts';
 import type { Queryable } from '../db.ts';
+import { blobKey } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
@@ -50,7 +51,7 @@ export async function refusePublish(db: Queryable, caller: Caller, manifest: Man
 }
 
 /**
- * Stores a checked publish: its archive, then its rows with the other
+ * Stores a checked publish: its rows with the other
  * publishes this instance is storing at the same moment, in one transaction
  * (group commit, publish-batch.ts), or else on its own (storePublishAlone).
  */
@@ -63,9 +64,10 @@ export async function storePublish(
   signed: SignedUpload | undefined,
   warn?: (error: unknown) => void,
 ): Promise<VersionRow> {
-  // The archive first, outside any transaction: a publish that then loses a race leaves a blob no
-  // version names, which is harmless (content-addressed) and costs no one a lock.
-  const key = await ctx.blobs.put(archive);
+  // The archive is written only once the publish is allowed, under its package's row lock (in the
+  // batch, or alone): a publish that loses a race (the same version, a new name, another owner's
+  // package) is refused before it writes anything, so it leaves no blob that no version names.
+  const key = blobKey(archive);
   return (
     (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, key, warn })) ??
     (await storePublishAlone(ctx, settings, caller, manifest, archive, key, signed))
@@ -73,12 +75,12 @@ export async function storePublish(
 }
 
 /**
- * Stores a checked publish, whose archive is already in the blob store under
- * `key`, in one transaction: the package's row is locked (so two publishes of
- * one version, on any number of instances, are decided one after the other),
- * ownership and the version are checked again, and only then is the version
- * inserted. A publish that loses a race has written no row; the (package,
- * precedence) unique index is the last word.
+ * Stores a checked publish in one transaction: the package's row is locked
+ * (so two publishes of one version, on any number of instances, are decided
+ * one after the other), ownership and the version are checked again, and only
+ * then are the archive (under `key`) and the version written. A publish that
+ * loses a race has written no row and no blob; the (package, precedence)
+ * unique index is the last word.
  */
 async function storePublishAlone(
   ctx: RegistryContext,
@@ -115,6 +117,9 @@ async function storePublishAlone(
       else await requireOwner(tx, caller, pkg, manifest.name);
       const existing = await samePrecedence(tx, pkg.id, manifest.version);
       if (existing) throw versionExists(manifest, existing);
+      // Allowed: the archive now (flushed before the commit that names it). These bytes name this
+      // package, whose row we hold: no other publish can be writing or deciding on them meanwhile.
+      await ctx.blobs.put(archive);
       const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg, archive, key, signed);
       await refreshLatest(tx, pkg.id);
       await tx.query(
