@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { SHARED_SCHEMAS } from './schemas.ts';
-import { addFormats } from './validation.ts';
+import { addFormats } from './schema-formats.ts';
 
 /**
  * Holds every JSON answer to the schema its route declares, before it is
