@@ -1,7 +1,8 @@
 import swagger from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import { API_PREFIX } from '../core/registry/http-api.ts';
 import { multipartSchema } from './multipart-parts.ts';
+import { ref } from './schemas.ts';
 
 /** Where the API describes itself: every route, its parameters, bodies, answers and refusals. */
 export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
@@ -14,6 +15,7 @@ export const OPENAPI_PATH = `${API_PREFIX}/openapi.json`;
  * routes declare in `config.multipart`.
  */
 export async function installOpenApi(app: FastifyInstance): Promise<void> {
+  declareSharedAnswers(app);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -44,4 +46,24 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
     },
   });
   app.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+}
+
+/** Methods whose requests may carry a body (which may then be too large, or of a type no parser takes). */
+const WITH_BODY = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
+
+/**
+ * The refusals every route may answer besides its own, declared on each
+ * route that declares its answers (so the document, and the tests' response
+ * checks, know them): 400 (the checks on every raw request, request-checks.ts),
+ * 500 (a failure the registry did not mean), and, where a body may come,
+ * 413 (too large) and 415 (a media type no parser takes). 429 is added by the
+ * rate limits to the routes they limit.
+ */
+function declareSharedAnswers(app: FastifyInstance): void {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const response = (route.schema as { response?: Record<number, unknown> } | undefined)?.response;
+    if (!response) return;
+    const statuses = [400, 500, ...([route.method].flat().some((m) => WITH_BODY.has(m)) ? [413, 415] : [])];
+    for (const status of statuses) response[status] ??= ref('Error');
+  });
 }
