@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { addFormats } from './schema-formats.ts';
 
@@ -32,24 +32,29 @@ export function installResponseChecks(app: FastifyInstance): void {
       for (const [status, answer] of Object.entries(declared))
         made.set(
           Number(status),
-          answer && typeof answer === 'object' && !('content' in answer) && (answer as { type?: unknown }).type !== 'null'
+          answer &&
+            typeof answer === 'object' &&
+            !('content' in answer) &&
+            (answer as { type?: unknown }).type !== 'null'
             ? ajv.compile(answer)
             : 'unchecked',
         );
       return made;
     };
-    const check = async (_request: unknown, reply: { statusCode: number }, payload: unknown) => {
+    const check = async (_request: unknown, reply: FastifyReply, payload: unknown) => {
       validators ??= validatorsOf(schema.response!);
-      const validate = validators.get(reply.statusCode);
-      if (!validate)
-        throw new Error(
-          `${String(route.method)} ${route.url} answered ${reply.statusCode}, which its schema does not declare.`,
-        );
-      if (validate !== 'unchecked' && !validate(payload))
-        throw new Error(
-          `${String(route.method)} ${route.url} answered ${reply.statusCode} with a body its schema refuses: ${ajv.errorsText(validate.errors)} (${JSON.stringify(payload).slice(0, 300)})`,
-        );
-      return payload;
+      const status = reply.statusCode;
+      const validate = validators.get(status);
+      const wrong = !validate
+        ? `${String(route.method)} ${route.url} answered ${status}, which its schema does not declare.`
+        : validate !== 'unchecked' && !validate(payload)
+          ? `${String(route.method)} ${route.url} answered ${status} with a body its schema refuses: ${ajv.errorsText(validate.errors)} (${JSON.stringify(payload).slice(0, 300)})`
+          : undefined;
+      if (wrong === undefined) return payload;
+      // A 500, whichever error handler answers: Fastify's own keeps a status of 400 or more as it was,
+      // and a refusal whose answer is wrong must not pass for the refusal.
+      reply.code(500);
+      throw Object.assign(new Error(wrong), { statusCode: 500 });
     };
     route.preSerialization = [...[route.preSerialization ?? []].flat(), check] as RouteOptions['preSerialization'];
   });

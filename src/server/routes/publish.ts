@@ -18,6 +18,8 @@ import { publishedView } from '../store/views.ts';
 /** The parts a publish may have, each at most this large (declared once, with the OpenAPI body: multipart-parts.ts). */
 const FILES = limitsOf(PUBLISH_PARTS, 'file');
 const FIELDS = limitsOf(PUBLISH_PARTS, 'field');
+/** What the reader below takes, by name (test/server/openapi.test.ts holds the OpenAPI body to it). */
+export const PUBLISH_READER = { files: FILES, fields: FIELDS };
 const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1024;
 
 /**

@@ -24,6 +24,9 @@ import { packageRoutes, VERSION_PARAM } from './package-routes.ts';
 
 /** The fields a co-signature may have, each at most this large (declared once, with the OpenAPI body: multipart-parts.ts). */
 const FIELDS = limitsOf(SIGNATURE_PARTS, 'field');
+const FILES = limitsOf(SIGNATURE_PARTS, 'file');
+/** What the reader below takes, by name (test/server/openapi.test.ts holds the OpenAPI body to it). */
+export const SIGNATURE_READER = { files: FILES, fields: FIELDS };
 
 const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as const;
 
@@ -221,8 +224,7 @@ async function readSignatureUpload(
   for await (const part of request.parts()) {
     const name = part.fieldname;
     if (part.type === 'file') {
-      if (name !== 'signature')
-        throw new ApiFailure(400, 'bad_request', `The upload has an unexpected file "${name}".`);
+      if (!(name in FILES)) throw new ApiFailure(400, 'bad_request', `The upload has an unexpected file "${name}".`);
       if (signature) throw new ApiFailure(400, 'bad_request', `The file "${name}" was sent twice.`);
       const bytes = await part.toBuffer().catch(() => {
         throw new ApiFailure(413, 'too_large', `"signature" is larger than ${READ_LIMITS.signature} bytes.`);
