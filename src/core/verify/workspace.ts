@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
 import type { LoadedConfig } from '../config/load.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
-import type { EvidenceSource } from './evidence/evidence.ts';
 import { readRecordedPackages, readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import type { RecordedPackage } from '../record/trust-record.ts';
 import type { EvidenceCache } from './evidence/evidence-cache.ts';
@@ -24,7 +23,7 @@ import type { EntrySummary } from './store/workspace-record.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
 import { sizeOf, stampOf } from '../scan/stamps.ts';
 
-import { capturedFor, evidenceSource } from './evidence/sources.ts';
+import { capturedFor, runSources } from './evidence/sources.ts';
 import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './registry-facts.ts';
 import { learnRecord } from './learn-record.ts';
 import { fromLedger } from './cached-verification.ts';
@@ -170,7 +169,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       const jobs: VerifyJob[] = [];
       const pending = new Map<string, { key: string; summary: EntrySummary }>();
       const recordable = options.recordSigners === true && !config.restricted && !skipSignature;
-      const sources = new Map<string, EvidenceSource>();
+      const sourceOf = runSources(config.registries, options.cache.dir, offline, unreachable);
       for (const name of stale) {
         const entry = entries[name];
         if (!entry) continue;
@@ -180,12 +179,6 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           summary: summaryOf(entry),
         });
         const previous = store && !force ? store.stored(lockFile, name)?.result.scan : undefined;
-        let source = sources.get(entry.source);
-        if (!source)
-          sources.set(
-            entry.source,
-            (source = evidenceSource(entry, config.registries, options.cache.dir, offline, unreachable)),
-          );
         const recorded = recordedOf(name);
         const deploy = {
           roots,
@@ -195,7 +188,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           name,
           entry,
           installedDir: installedDirOf(workspace, name),
-          source,
+          source: sourceOf(entry),
           skipSignature,
           previousScan: previous,
           captured: capturedFor(entry, recorded),

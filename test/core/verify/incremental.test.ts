@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, rm, utimes, writeFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, utimes, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { publishPackage } from '../../../src/core/workflows/publish.ts';
@@ -116,6 +116,32 @@ describe('incremental re-verification', () => {
     await writeFile(signature, bytes);
     const restored = byName(await verify())['@acme/c']!;
     assert.deepEqual([restored.verdict.status, restored.findings], ['verified', []]);
+  });
+
+  it("re-verifies every package when the registry's registry.yaml or delegations folder changes (read once a run, stamped for each)", async () => {
+    await settle();
+    const checkedAt = async () => {
+      const reports = byName(await verify());
+      return NAMES.map((n) => reports[n]!.checkedAt);
+    };
+    const before = await checkedAt();
+    assert.deepEqual(await checkedAt(), before, 'nothing changed: every result reused');
+    const settings = join(w.registry.root, 'registry.yaml');
+    const text = await readFile(settings, 'utf8');
+    await writeFile(settings, `${text}\n# changed\n`);
+    const changed = await checkedAt();
+    NAMES.forEach((name, i) => assert.notEqual(changed[i], before[i], `${name} after registry.yaml changed`));
+    await settle();
+    const settled = await checkedAt();
+    const delegations = join(w.registry.root, 'delegations');
+    await mkdir(delegations);
+    try {
+      const added = await checkedAt();
+      NAMES.forEach((name, i) => assert.notEqual(added[i], settled[i], `${name} after delegations/ appeared`));
+    } finally {
+      await rm(delegations, { recursive: true });
+      await writeFile(settings, text);
+    }
   });
 
   it('re-verifies everything when the trust material changes, and when forced', async () => {

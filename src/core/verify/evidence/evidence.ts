@@ -6,7 +6,7 @@ import { messageOf } from '../../errors.ts';
 import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { signatureFileName } from '../../registry/layout.ts';
 import type { StoredSignature } from '../../registry/local-registry.ts';
-import { delegationFiles, registryFiles } from './registry-files.ts';
+import { delegationFiles, perRun, registryFiles } from './registry-files.ts';
 import type { RegistryFile, StampedRead } from './registry-files.ts';
 import { stampOf, stampOfStats } from '../../scan/stamps.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
@@ -43,6 +43,8 @@ export interface EvidenceSource {
   /** Why the registry is not consulted (offline, not configured, not local). */
   registryProblem: string | undefined;
   cacheDir: string;
+  /** The verification run it belongs to: what all its packages read alike is read once a run (see perRun). */
+  run?: string | undefined;
 }
 
 /** A content-addressed blob's path in the offline evidence cache. */
@@ -94,18 +96,21 @@ export function gatherEvidence(
   stamps: Record<string, FileStamp | null> = {},
   captured: readonly CapturedSignature[] = capturedSignaturesOf(entry),
 ): PackageEvidence {
-  const read: StampedRead = (path, kind) => {
-    const file = readStamped(path, kind);
-    stamps[path] = file.stamp;
-    return file.stamp === null ? undefined : file.read;
-  };
+  const readInto =
+    (into: Record<string, FileStamp | null>): StampedRead =>
+    (path, kind) => {
+      const file = readStamped(path, kind);
+      into[path] = file.stamp;
+      return file.stamp === null ? undefined : file.read;
+    };
+  const read = readInto(stamps);
   const fromCache = (digest: string, kind: ReadKind) => {
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
     const blob = read(cachePath(source.cacheDir, digest), kind);
     // A blob is only ever used when its bytes still hash to the name it was asked by.
     return blob && 'bytes' in blob && `sha256:${sha256Hex(blob.bytes)}` === digest ? blob.bytes : undefined;
   };
-  const registry = registryFiles(name, entry, source.registry, source.registryProblem, read, stamps);
+  const registry = registryFiles(name, entry, source, readInto, stamps);
   const changes: RegistryChange[] = [];
   // A lock checksum that is no SHA-256 digest names no bytes: nothing the registry serves can match
   // it, and that says nothing about the registry.
@@ -142,7 +147,9 @@ export function gatherEvidence(
   if (!archive) return { ...base, signatures: [] };
   const delegations = new Map<string, Buffer>();
   for (const root of [...(source.registry ? [source.registry.root] : []), source.cacheDir]) {
-    const { files, unread } = delegationFiles(root, read, stamps);
+    const { files, unread } = perRun(source.run, `delegations\0${root}`, stamps, (into) =>
+      delegationFiles(root, readInto(into), into),
+    );
     base.delegationsUnread ??= unread;
     for (const file of files) delegations.set(file.name, file.bytes);
   }

@@ -19,6 +19,13 @@ export interface RegistryFile {
   problem: string | undefined;
 }
 
+/** Where the files are: the source registry, or why it is not consulted; the run reading them. */
+interface EvidenceSourceLike {
+  registry: { name: string; root: string } | undefined;
+  registryProblem: string | undefined;
+  run?: string | undefined;
+}
+
 export interface RegistryFiles {
   archive: RegistryFile | undefined;
   /** Every signature file of the version, in reading order. */
@@ -36,11 +43,11 @@ export interface RegistryFiles {
 export function registryFiles(
   name: string,
   entry: LockedPackage,
-  source: { name: string; root: string } | undefined,
-  sourceProblem: string | undefined,
-  read: StampedRead,
+  { registry: source, registryProblem: sourceProblem, run }: EvidenceSourceLike,
+  readInto: (stamps: Record<string, FileStamp | null>) => StampedRead,
   stamps: Record<string, FileStamp | null>,
 ): RegistryFiles {
+  const read = readInto(stamps);
   const none = (problem: string | undefined) => ({
     archive: undefined,
     signatures: [],
@@ -63,12 +70,14 @@ export function registryFiles(
   };
   // Its registry.yaml tells a registry that lost a version from one that is not there (unmounted, moved),
   // and whether it refuses unsigned packages.
-  const settings = read(join(source.root, 'registry.yaml'), 'registry');
-  const requiresSignatures = !!settings && 'bytes' in settings && requireSignaturesIn(settings.bytes);
+  const { reachable, requiresSignatures } = perRun(run, `registry.yaml\0${source.root}`, stamps, (into) => {
+    const found = readInto(into)(join(source.root, 'registry.yaml'), 'registry');
+    return { reachable: !!found, requiresSignatures: !!found && 'bytes' in found && requireSignaturesIn(found.bytes) };
+  });
   const archive = file(archivePath, 'archive');
   if (!archive) {
-    const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.name}"${settings ? '' : ' (the registry is not reachable)'}`;
-    if (!settings) return none(problem);
+    const problem = `the archive of ${name}@${entry.version} is missing from registry "${source.name}"${reachable ? '' : ' (the registry is not reachable)'}`;
+    if (!reachable) return none(problem);
     return {
       archive: { path: archivePath, type: 'archive', bytes: undefined, problem: undefined },
       signatures: [],
@@ -81,6 +90,38 @@ export function registryFiles(
     (f) => file(join(dir, f), parseSignatureFileName(entry.version, f)!.type) ?? [],
   );
   return { archive, signatures, problem: undefined, requiresSignatures };
+}
+
+/** What a verification run has read once for all its packages, by run (the last few) and by what was read. */
+const perRunReads = new Map<string, Map<string, { stamps: Record<string, FileStamp | null>; value: unknown }>>();
+const RUNS_KEPT = 4;
+
+/**
+ * `read(stamps)` once per run (per thread: a worker keeps its own), its
+ * stamps copied into every caller's: each package's result still names
+ * every file it depended on, as stamped when first read in the run, so a
+ * file changed during the run is seen by the next one. Without a run, read.
+ */
+export function perRun<T>(
+  run: string | undefined,
+  key: string,
+  stamps: Record<string, FileStamp | null>,
+  read: (stamps: Record<string, FileStamp | null>) => T,
+): T {
+  if (run === undefined) return read(stamps);
+  let reads = perRunReads.get(run);
+  if (!reads) {
+    if (perRunReads.size >= RUNS_KEPT) perRunReads.delete(perRunReads.keys().next().value!);
+    perRunReads.set(run, (reads = new Map()));
+  }
+  let kept = reads.get(key);
+  if (!kept) {
+    const own: Record<string, FileStamp | null> = {};
+    kept = { stamps: own, value: read(own) };
+    reads.set(key, kept);
+  }
+  Object.assign(stamps, kept.stamps);
+  return kept.value as T;
 }
 
 /** The names in a folder, its stamp recorded (a file appearing or going changes it); none when it cannot be listed. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { WorkspacePaths } from '../../lockfile/paths.ts';
 import type { LoadedConfig } from '../../config/load.ts';
 import type { EvidenceCache } from './evidence-cache.ts';
@@ -28,6 +29,30 @@ export function capturedFor(entry: LockedPackage, recorded: RecordedPackage | un
     .filter((s) => !known.has(s.digest))
     .map((s) => ({ type: s.type, digest: s.digest, ...(s.file ? { file: s.file } : {}) }));
   return [...fromLock, ...fromRecord];
+}
+
+/**
+ * The evidence sources of one verification run, one per registry named in
+ * the lock file, each carrying the run's id: what every package of the run
+ * reads alike (registry.yaml, `delegations/`) is then read once a run.
+ */
+export function runSources(
+  registries: readonly RegistryEntry[],
+  cacheDir: string,
+  offline: boolean,
+  unreachable: ReadonlyMap<string, string>,
+): (entry: LockedPackage) => EvidenceSource {
+  const run = randomUUID();
+  const sources = new Map<string, EvidenceSource>();
+  return (entry) => {
+    let source = sources.get(entry.source);
+    if (!source)
+      sources.set(
+        entry.source,
+        (source = { ...evidenceSource(entry, registries, cacheDir, offline, unreachable), run }),
+      );
+    return source;
+  };
 }
 
 /** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */
