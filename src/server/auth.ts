@@ -3,7 +3,7 @@ import { packageName } from './context.ts';
 import type { Queryable } from './db.ts';
 import { ApiFailure, unauthorized } from './errors.ts';
 import { requireOwner, requirePackage } from './store/packages.ts';
-import { authenticate } from './tokens.ts';
+import { authenticate, isOperator } from './tokens.ts';
 import type { Caller, Scope, TokenKind } from './tokens.ts';
 
 /**
@@ -24,7 +24,7 @@ export function callerFor(request: FastifyRequest, db: Queryable): Promise<Calle
   return caller;
 }
 
-/** A live token of this registry, of `kind` when given, with `scope` when given (`admin` has every scope). */
+/** A live token of this registry, of `kind` when given, with `scope` when given (the operator's has every scope). */
 export function requireToken(options: { scope?: Scope; kind?: TokenKind } = {}): onRequestAsyncHookHandler {
   return async function (request) {
     const caller = await callerFor(request, this.registry.db);
@@ -44,7 +44,7 @@ export function requireToken(options: { scope?: Scope; kind?: TokenKind } = {}):
         'forbidden',
         `A session token (from a login) cannot ${scope}: create an API token with the "${scope}" scope.`,
       );
-    if (scope && !caller.scopes.has(scope) && !caller.scopes.has('admin'))
+    if (scope && !caller.scopes.has(scope) && !isOperator(caller))
       throw new ApiFailure(403, 'forbidden', `This token lacks the "${scope}" scope.`, {
         reason: 'missing_scope',
         scope,

@@ -4,6 +4,7 @@ import type { Likeness } from '../core/model/similar-names.ts';
 import type { Queryable } from './db.ts';
 import { ApiFailure } from './errors.ts';
 import { refuseForeignScope } from './store/scopes.ts';
+import { isOperator } from './tokens.ts';
 import type { Caller } from './tokens.ts';
 
 /** The packages a new name is compared with: this many of the most popular… */
@@ -18,7 +19,7 @@ const PER_DEPENDENT = 100;
  * scope, a scope that belongs to others, and a likeness to a popular package
  * (refused outright when only look-alike characters differ; otherwise
  * published only when `confirmed` names the package it resembles). An
- * existing package is its owners' business, and an admin token passes.
+ * existing package is its owners' business, and the operator's token passes.
  */
 export async function refuseNewName(
   db: Queryable,
@@ -28,7 +29,7 @@ export async function refuseNewName(
 ): Promise<void> {
   const { scope, name: bare } = parsePackageName(name);
   const { rows } = await db.query('SELECT 1 FROM packages WHERE scope = $1 AND name = $2', [scope ?? '', bare]);
-  if (rows.length > 0 || caller.scopes.has('admin')) return;
+  if (rows.length > 0 || isOperator(caller)) return;
   const reserved = scope === undefined ? bare : scope;
   if (RESERVED_NAMES.has(reserved))
     throw new ApiFailure(

@@ -235,7 +235,7 @@ export const tokenProperties = {
   id: str,
   name: str,
   kind: { enum: ['api', 'session'] },
-  scopes: { type: 'array', items: { enum: ['read', 'publish', 'yank', 'admin'] } },
+  scopes: { type: 'array', items: { enum: ['read', 'publish', 'yank', 'admin', 'operator'] } },
   created_at: dateTime,
   last_used_at: { type: ['string', 'null'], format: 'date-time' },
   expires_at: { type: ['string', 'null'], format: 'date-time' },

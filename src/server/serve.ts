@@ -38,7 +38,7 @@ export interface RegistryServerOptions {
   approvers?: string[] | undefined;
   /** Whether anyone may register an account (saved in the database); open unless set to false. */
   registration?: boolean | undefined;
-  /** Requests a minute per client address, by kind of route (default: logins and registrations, 20). */
+  /** Requests a minute per client address and per account, by kind of route (default: the spec's §9.3 table, all four). */
   rateLimits?: RateLimits | undefined;
   /** What the operator should know of (a lock taken over from a dead process): one line each. */
   notice?: ((message: string) => void) | undefined;

@@ -1,9 +1,28 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Queryable } from './db.ts';
 
-/** The spec's §6.2.2 scopes: `read` (what anyone may do anyway), publish, yank, admin (any package). */
-export const SCOPES = ['read', 'publish', 'yank', 'admin'] as const;
+/**
+ * The spec's §6.2.2 scopes, which a user may give their own tokens: `read`
+ * (what anyone may do anyway), `publish`, `yank`, and `admin` — manage the
+ * owners of the packages (and scopes) the user owns, nothing more.
+ */
+export const USER_SCOPES = ['read', 'publish', 'yank', 'admin'] as const;
+
+/**
+ * This registry's addition: the operator's own power over the whole registry
+ * (any package, reserved names, others' scopes, removing delegations). Only
+ * the operator gives it — `aam-trust registry token create --scope operator`,
+ * with access to the data folder — never a user through POST /users/tokens.
+ */
+export const OPERATOR = 'operator';
+
+export const SCOPES = [...USER_SCOPES, OPERATOR] as const;
 export type Scope = (typeof SCOPES)[number];
+
+/** Whether a caller acts for the registry's operator (every package, every scope, every name). */
+export function isOperator(caller: { scopes: Set<string> }): boolean {
+  return caller.scopes.has(OPERATOR);
+}
 
 /**
  * `api`: made by its user (or the operator) for the CLI, with scopes and an

@@ -68,8 +68,10 @@ for (const engine of ENGINES)
     before(async () => {
       postgres = await engine.start();
       registry = await startTestRegistry({ postgres, name: 'corp' });
-      for (const user of ['alice', 'bob', 'carol']) tokens[user] = await registry.token(user);
-      tokens.operator = await registry.token('operator', ['admin']);
+      // `admin`: owners of a scope add its members (spec §6.2.2, managing owners).
+      for (const user of ['alice', 'bob', 'carol'])
+        tokens[user] = await registry.token(user, ['publish', 'yank', 'admin']);
+      tokens.operator = await registry.token('operator', ['operator']);
     });
     after(async () => {
       await registry?.close();

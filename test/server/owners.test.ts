@@ -16,7 +16,10 @@ describe('package ownership on an HTTP registry', () => {
 
   before(async () => {
     registry = await startTestRegistry({ name: 'corp' });
-    for (const user of ['alice', 'bob', 'mallory']) tokens[user] = await registry.token(user);
+    // `admin` manages owners (spec §6.2.2); publish alone does not.
+    for (const user of ['alice', 'bob', 'mallory'])
+      tokens[user] = await registry.token(user, ['publish', 'yank', 'admin']);
+    tokens.alicePublishOnly = await registry.token('alice', ['publish', 'yank']);
     await registry.writeConfig();
     await registryAs('alice').publish(await archive('1.0.0'), []);
   });
@@ -26,6 +29,10 @@ describe('package ownership on an HTTP registry', () => {
     const refused = await as('mallory')(['owners', '@acme/tool', '--set', 'mallory']);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /mallory is not an owner of @acme\/tool/);
+    const publishOnly = await as('alicePublishOnly')(['owners', '@acme/tool', '--set', 'bob']);
+    assert.equal(publishOnly.code, 1);
+    assert.match(publishOnly.stderr, /the API token has no "admin" scope/);
+    assert.match(publishOnly.stderr, /aam-trust token create --scope admin/);
     const unknown = await as('alice')(['owners', '@acme/tool', '--set', 'nobody']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /No user named nobody/);

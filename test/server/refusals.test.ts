@@ -74,7 +74,8 @@ for (const engine of ENGINES)
     before(async () => {
       postgres = await engine.start();
       registry = await startTestRegistry({ postgres, name: 'corp' });
-      alice = await registry.token('alice');
+      // `admin`: alice also sets her package's owners (spec §6.2.2).
+      alice = await registry.token('alice', ['publish', 'yank', 'admin']);
       bob = await registry.token('bob');
       readOnly = await registry.token('alice', ['read']);
       await fetch(`${registry.url}/api/v1/users/register`, {

@@ -101,7 +101,8 @@ describe('aam-trust report --registry (HTTP)', () => {
       requireApproval: true,
       approvers: ['lead@example.com'],
     });
-    aliceToken = await served.token('alice', ['publish', 'yank']);
+    // `admin`: she adds bob to her scope (managing owners, spec §6.2.2).
+    aliceToken = await served.token('alice', ['publish', 'yank', 'admin']);
     bobToken = await served.token('bob', ['publish']);
     await writeConfig('');
     await publish(aliceToken, '@acme/tool', '1.0.0', 'alice@example.com');

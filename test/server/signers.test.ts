@@ -217,11 +217,11 @@ for (const engine of ENGINES) {
       assert.ok(isAamError(refused) && /delegations_full/.test(refused.message), String(refused));
       const kept = await client().readDelegations();
       assert.ok(kept.length <= MAX_STORED_DELEGATIONS + DELEGATIONS_PER_ACCOUNT, `${kept.length} kept`);
-      // The operator makes room: an admin token removes a delegation, never a revocation.
-      const operator = await registry.token('operator', ['admin']);
+      // The operator makes room: the operator's token removes a delegation, never a revocation.
+      const operator = await registry.token('operator', ['operator']);
       await assert.rejects(
         client(mallory).removeDelegation(first.name),
-        (e) => isAamError(e) && /no "admin" scope/.test(e.message),
+        (e) => isAamError(e) && /no "operator" scope/.test(e.message),
       );
       await assert.rejects(
         client(operator).removeDelegation(revoking.name),

@@ -30,7 +30,7 @@ before DATE. --issuer pins the delegate's OIDC issuer; --max-depth N lets the
 delegate delegate further, N levels deep (default 0: it may not). --revoke ends
 a delegation (by the id --list shows) for every signature made through it.
 --remove takes a delegation out of the registry, its operator's way to make
-room (an HTTP registry keeps 128; it asks for an admin token): revocations
+room (an HTTP registry keeps 128; it asks for the operator's token): revocations
 stay, and consumers who installed through it keep it.
 
 ${SIGNING_HELP}`;

@@ -13,7 +13,8 @@ export const OWNERS_HELP = `Usage: aam-trust owners NAME [--set USER ...] [--reg
 Prints who owns package NAME on an HTTP registry (owners publish new
 versions, yank and tag). With --set (repeat it), replaces the owners — a
 transfer when your own user is not among them; the registry records it in
-its audit log as ownership.transfer. Needs an owner's or an admin's token.`;
+its audit log as ownership.transfer. Needs an owner's token with the admin scope
+(aam-trust token create --scope admin), or the operator's.`;
 
 export async function ownersCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('owners', argv, {

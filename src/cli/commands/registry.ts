@@ -43,9 +43,11 @@ export const REGISTRY_HELP = `Usage:
       The API describes itself at /api/v1/openapi.json.
 
   aam-trust registry token create --data DIR [--database URL] --user NAME
-                                  [--scope read|publish|yank|admin ...] [--name LABEL]
+                                  [--scope read|publish|yank|admin|operator ...] [--name LABEL]
       Creates an API token for NAME (the user is created if needed) and prints it once;
-      only its SHA-256 is stored. Scopes default to publish and yank. (Users of a
+      only its SHA-256 is stored. Scopes default to publish and yank. admin manages the
+      owners of NAME's own packages; operator acts for the registry (any package,
+      reserved names, others' scopes, removing delegations) and only this command gives it. (Users of a
       registry that takes registrations make their own: aam-trust login, aam-trust token.)`;
 
 export async function registryCommand(io: CliIo, argv: string[]): Promise<number> {

@@ -19,7 +19,8 @@ export const TOKEN_HELP = `Usage: aam-trust token create [--name LABEL] [--scope
 
 Your API tokens on an HTTP registry. create asks for your password (or reads
 $AAM_REGISTRY_PASSWORD) and prints the new token once — for CI, say; scopes
-are ${TOKEN_SCOPES.join(', ')} (publish and yank unless --scope says). list shows
+are ${TOKEN_SCOPES.join(', ')} (publish and yank unless --scope says; admin manages
+the owners of your packages and the members of your scopes). list shows
 the tokens that still work, never the tokens themselves; revoke ends one.
 Both use the token kept by "aam-trust login".`;
 
@@ -64,6 +65,10 @@ async function create(
     json?: boolean | undefined;
   },
 ): Promise<number> {
+  if (values.scope?.includes('operator'))
+    throw new AamError('USAGE', 'The "operator" scope is the registry operator\'s: a user\'s token cannot have it.', {
+      hint: "The operator gives it on the registry's host: aam-trust registry token create --data DIR --user NAME --scope operator.",
+    });
   const unknown = (values.scope ?? []).filter((s) => !(TOKEN_SCOPES as readonly string[]).includes(s));
   if (unknown.length > 0)
     throw new AamError('USAGE', `Unknown scope ${unknown.join(', ')}: use ${TOKEN_SCOPES.join(', ')}.`);

@@ -149,7 +149,10 @@ const WORDS: Words = {
     mark: '✗',
     severity: 'error',
     text: `Registry "${f.registry}" refused: the API token has no "${f.scope}" scope.`,
-    next: `Create a token with it ("aam-trust token create --scope ${f.scope} --registry ${f.registry}") and use that one.`,
+    next:
+      f.scope === 'operator'
+        ? `Only the registry's operator does this: ask them (their token comes from "aam-trust registry token create --scope operator" on the registry's host).`
+        : `Create a token with it ("aam-trust token create --scope ${f.scope} --registry ${f.registry}") and use that one.`,
   }),
 };
 

@@ -7,7 +7,7 @@
 /**
  * Unscoped names and scopes no one may take: the registry's own words, and
  * words that would pass for it, its operators or the tool. An operator's
- * token (admin) still may.
+ * token (scope operator) still may.
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'aam',

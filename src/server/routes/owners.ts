@@ -35,11 +35,12 @@ export const ownersPlugin: FastifyPluginAsync = async (app) => {
   packageRoutes(app, {
     method: 'PUT',
     path: '/owners',
-    onRequest: requireToken({ scope: 'publish' }),
+    // Spec §6.2.2: `admin` is the scope that manages package owners (§6.3: an owner adds and removes owners).
+    onRequest: requireToken({ scope: 'admin' }),
     preHandler: requirePackageOwner,
     bodyLimit: 16 * 1024,
     schema: {
-      summary: "Set a package's owners (owner or admin)",
+      summary: "Set a package's owners (an owner, with an admin-scoped token)",
       tags: ['owners'],
       security: BEARER,
       body: {

@@ -4,6 +4,7 @@ import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { errors, ref, SCOPE_PATTERN } from '../schemas.ts';
 import { scopeMembers } from '../store/scopes.ts';
+import { isOperator } from '../tokens.ts';
 
 const MEMBERS = {
   type: 'object',
@@ -59,10 +60,11 @@ export const scopesPlugin: FastifyPluginAsync = async (app) => {
   app.put(
     `${API_PREFIX}/scopes/:scope/members/:username`,
     {
-      onRequest: requireToken({ scope: 'publish' }),
+      // Who may publish in a scope is managed like a package's owners: with the `admin` scope (spec §6.2.2).
+      onRequest: requireToken({ scope: 'admin' }),
       bodyLimit: 1024,
       schema: {
-        summary: "Add a member to a scope, or change their role (the scope's owner or admin)",
+        summary: 'Add a member to a scope, or change their role (an owner of the scope, with an admin-scoped token)',
         tags: ['owners'],
         security: BEARER,
         params: {
@@ -87,7 +89,7 @@ export const scopesPlugin: FastifyPluginAsync = async (app) => {
         const members = await scopeMembers(tx, scope);
         if (!members) throw new ApiFailure(404, 'not_found', `No one has published in @${scope} yet.`);
         const isOwner = members.some((m) => m.username === caller.username && m.role === 'owner');
-        if (!isOwner && !caller.scopes.has('admin'))
+        if (!isOwner && !isOperator(caller))
           throw new ApiFailure(403, 'scope_forbidden', `Only an owner of @${scope} adds its members.`);
         const user = await tx.query<{ id: string }>('SELECT id FROM users WHERE username = $1', [username]);
         if (!user.rows[0]) throw new ApiFailure(404, 'user_not_found', `No user named ${username} on this registry.`);

@@ -37,7 +37,7 @@ const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as 
  *   GET  /api/v1/packages/{name}/{version}/signatures/{sha256}   one signature's bytes
  *   GET  /api/v1/delegations                                     every signed delegation and revocation
  *   POST /api/v1/delegations                                     store one ({name, file}, base64)
- *   DELETE /api/v1/delegations/{name}                            remove a delegation (admin; revocations stay)
+ *   DELETE /api/v1/delegations/{name}                            remove a delegation (operator; revocations stay)
  *
  * A signature is stored only when it verifies over the archive as stored
  * (the check a publish makes); any token with the publish scope may add one,
@@ -199,7 +199,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
   app.delete(
     `${API_PREFIX}/delegations/:name`,
     {
-      onRequest: requireToken({ scope: 'admin' }),
+      onRequest: requireToken({ scope: 'operator' }),
       schema: {
         summary: "Remove a delegation (the operator's way to make room; revocations are kept)",
         tags: ['delegations'],

@@ -3,13 +3,14 @@ import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { errors, ref, tokenProperties, tokenRequired } from '../schemas.ts';
-import { issueToken, listTokens, revokeToken, SCOPES } from '../tokens.ts';
+import { issueToken, listTokens, OPERATOR, revokeToken, SCOPES } from '../tokens.ts';
 
 /**
  * A user's own API tokens (spec §6.2): made with a session token (so a
  * leaked API token cannot mint more), each with scopes and an optional
  * expiry; listed without the token itself; revoked by their user — a token
- * may revoke itself (a logout).
+ * may revoke itself (a logout). A user's token has the spec's scopes only:
+ * the operator's scope is the operator's to give (`registry token create`).
  */
 export const tokensPlugin: FastifyPluginAsync = async (app) => {
   const { db } = app.registry;
@@ -29,7 +30,14 @@ export const tokensPlugin: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: {
             name: { type: 'string', pattern: '^[\\x20-\\x7e]{1,64}$' },
-            scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: SCOPES } },
+            scopes: {
+              type: 'array',
+              minItems: 1,
+              uniqueItems: true,
+              items: { enum: SCOPES },
+              description:
+                'read, publish, yank, admin (manage the owners of your own packages and scopes); "operator" is the registry operator\'s and is refused (403).',
+            },
             expires_at: {
               type: 'string',
               format: 'date-time',
@@ -54,6 +62,13 @@ export const tokensPlugin: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const caller = callerOf(request);
       const body = request.body as { name: string; scopes: string[]; expires_at?: string };
+      if (body.scopes.includes(OPERATOR))
+        throw new ApiFailure(
+          403,
+          'forbidden',
+          `The "${OPERATOR}" scope (any package, reserved names, others' scopes) is the registry operator's: only "aam-trust registry token create --scope ${OPERATOR}", run with access to the registry's data folder, gives it. A user's token may have read, publish, yank and admin (managing the owners of the user's own packages).`,
+          { reason: 'operator_only', scope: OPERATOR },
+        );
       const expiresAt = body.expires_at === undefined ? null : new Date(body.expires_at);
       if (expiresAt && expiresAt.getTime() <= Date.now())
         throw new ApiFailure(400, 'bad_request', `body/expires_at (${body.expires_at}) is not in the future.`);

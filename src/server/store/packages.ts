@@ -3,6 +3,7 @@ import { parsePackageName } from '../../core/model/names.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../../core/model/versions.ts';
 import type { Queryable } from '../db.ts';
 import { ApiFailure } from '../errors.ts';
+import { isOperator } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
 
 /** The registry-wide settings `registry serve` saves in the database, so every instance answers alike. */
@@ -108,9 +109,9 @@ export async function packageOwners(db: Queryable, packageId: string): Promise<s
   return rows.map((r) => r.username);
 }
 
-/** Refuses a caller who is not an owner of the package (an `admin` token may act on any package). */
+/** Refuses a caller who is not an owner of the package (the operator's token may act on any package). */
 export async function requireOwner(db: Queryable, caller: Caller, pkg: PackageRow, name: string): Promise<void> {
-  if (caller.scopes.has('admin')) return;
+  if (isOperator(caller)) return;
   const { rows } = await db.query('SELECT 1 FROM package_owners WHERE package_id = $1 AND user_id = $2', [
     pkg.id,
     caller.userId,

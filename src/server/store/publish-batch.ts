@@ -6,6 +6,7 @@ import { appendAuditBatch } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
 import type { Queryable } from '../db.ts';
 import type { SignedUpload } from '../publish-checks.ts';
+import { isOperator } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
 import type { RegistrySettings, VersionRow } from './packages.ts';
 import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
@@ -128,7 +129,7 @@ async function storeBatch(
     const item = batch[index]!;
     const packageId = ids[index];
     const key = `${packageId}/${precedence(item.manifest.version)}`;
-    const allowed = check.owned && (check.mine || item.caller.scopes.has('admin'));
+    const allowed = check.owned && (check.mine || isOperator(item.caller));
     if (!packageId || !allowed || check.taken || claimed.has(key)) continue;
     claimed.add(key);
     accepted.push({ item, packageId });

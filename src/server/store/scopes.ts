@@ -1,6 +1,7 @@
 import { parsePackageName } from '../../core/model/names.ts';
 import type { Queryable } from '../db.ts';
 import { ApiFailure } from '../errors.ts';
+import { isOperator } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
 
 /** A scope's members: `owner`s manage who is a member; every member may publish new packages in it. */
@@ -30,12 +31,12 @@ const notYours = (scope: string, members: ScopeMember[]) =>
 /**
  * Whether the caller may create a new package under its scope: the scope is
  * unclaimed (the publish will claim it), or the caller is one of its
- * members. An admin token may publish anywhere. Read-only: for refusing
+ * members. The operator's token may publish anywhere. Read-only: for refusing
  * early, before anything is read or checked.
  */
 export async function refuseForeignScope(db: Queryable, caller: Caller, name: string): Promise<void> {
   const { scope } = parsePackageName(name);
-  if (scope === undefined || caller.scopes.has('admin')) return;
+  if (scope === undefined || isOperator(caller)) return;
   const members = await scopeMembers(db, scope);
   if (members && !members.some((m) => m.username === caller.username)) throw notYours(scope, members);
   if (!members) await refuseOthersName(db, caller, scope);
@@ -64,7 +65,7 @@ export async function claimScope(tx: Queryable, caller: Caller, name: string): P
   if (scope === undefined) return;
   const existing = await tx.query('SELECT 1 FROM packages WHERE scope = $1 AND name = $2', [scope, bare]);
   if (existing.rows.length > 0) return;
-  if (!caller.scopes.has('admin') && !(await scopeMembers(tx, scope))) await refuseOthersName(tx, caller, scope);
+  if (!isOperator(caller) && !(await scopeMembers(tx, scope))) await refuseOthersName(tx, caller, scope);
   const claimed = await tx.query(
     'INSERT INTO scopes (name, created_by) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING name',
     [scope, caller.userId],
@@ -73,7 +74,7 @@ export async function claimScope(tx: Queryable, caller: Caller, name: string): P
     await tx.query(`INSERT INTO scope_members (scope, user_id, role) VALUES ($1, $2, 'owner')`, [scope, caller.userId]);
     return;
   }
-  if (caller.scopes.has('admin')) return;
+  if (isOperator(caller)) return;
   const member = await tx.query('SELECT 1 FROM scope_members WHERE scope = $1 AND user_id = $2', [
     scope,
     caller.userId,
