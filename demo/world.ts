@@ -173,7 +173,12 @@ security:
  * OpenPGP, installed through the verified install path, then two of them
  * tampered with after install.
  */
-export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Promise<DemoWorld> {
+export async function buildDemoWorld(
+  root: string,
+  sigstore: LocalSigstore,
+  /** Tests hold the HTTP registry's every answer to its declared schema (src/server/response-checks.ts). */
+  options: { checkResponses?: boolean } = {},
+): Promise<DemoWorld> {
   await rm(root, { recursive: true, force: true });
   const home = join(root, 'home');
   const workspace = join(root, 'workspace');
@@ -192,6 +197,7 @@ export async function buildDemoWorld(root: string, sigstore: LocalSigstore): Pro
   const http = await startRegistryServer({
     dataDir: httpDataDir,
     name: 'team',
+    checkResponses: options.checkResponses,
     requireSignatures: true,
     // New versions wait for an approval signed by Alice or the release key.
     requireApproval: true,

@@ -9,6 +9,7 @@ import { recordOf } from '../core/workflows/publish.ts';
 import { verifySigstoreBundle } from '../core/sigstore/verify.ts';
 import type { TrustRootSource } from '../core/sigstore/trusted-root.ts';
 import { ApiFailure } from './errors.ts';
+import { unstorableString } from './schema-formats.ts';
 import { STRICT_VERSION } from './schemas.ts';
 
 /** What a publish carries once its parts are read: the archive, and maybe its signature. */
@@ -149,5 +150,7 @@ export function takeField<K extends string>(
   const value = String(part.value);
   if (part.valueTruncated || value.length > limit)
     throw new ApiFailure(413, 'too_large', `The field "${name}" is longer than ${limit} characters.`);
+  if (unstorableString(value) !== undefined)
+    throw new ApiFailure(400, 'bad_request', `The field "${name}" holds a NUL character or a lone surrogate.`);
   fields[name as K] = value;
 }

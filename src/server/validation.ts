@@ -1,11 +1,6 @@
 import { Ajv } from 'ajv';
 import type { AnySchema, ValidateFunction } from 'ajv';
-import formats from 'ajv-formats';
-
-// ajv-formats is CommonJS with a `default` export: Node's import and a bundler's differ on which is which.
-export const addFormats: typeof formats.default =
-  (formats as unknown as { default?: typeof formats.default }).default ??
-  (formats as unknown as typeof formats.default);
+import { addFormats, storableOnly } from './schema-formats.ts';
 
 type Compile = (route: { schema: AnySchema; httpPart?: string }) => ValidateFunction;
 
@@ -15,6 +10,8 @@ type Compile = (route: { schema: AnySchema; httpPart?: string }) => ValidateFunc
  * headers arrive as text, so numbers there are converted; a JSON body is
  * checked as sent — nothing converted, nothing defaulted, no unknown field
  * dropped: a body that does not match its schema is refused, naming the field.
+ * Every part is also held to what the registry can store (schema-formats.ts):
+ * dates JS and PostgreSQL both hold, and no string with a NUL character.
  */
 export function buildValidator(externalSchemas: Record<string, AnySchema>): Compile {
   const make = (coerceTypes: boolean) => {
@@ -29,6 +26,6 @@ export function buildValidator(externalSchemas: Record<string, AnySchema>): Comp
   return ({ schema, httpPart }) => {
     const ajv = httpPart === 'body' ? body : text;
     const id = (schema as { $id?: string }).$id;
-    return (id && ajv.getSchema(id)) || ajv.compile(schema);
+    return storableOnly((id && ajv.getSchema(id)) || ajv.compile(schema));
   };
 }

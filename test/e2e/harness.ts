@@ -68,7 +68,7 @@ export interface SessionOptions {
 export async function startSession(options: SessionOptions): Promise<Session> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const sigstore = await LocalSigstore.start();
-  const world = await buildDemoWorld(join(await tempDir('aam-e2e-'), 'demo'), sigstore);
+  const world = await buildDemoWorld(join(await tempDir('aam-e2e-'), 'demo'), sigstore, { checkResponses: true });
   stopGnupgAtExit(world.gnupgHome);
   await options.prepare?.(world, sigstore);
   const server = await startCodeServer({

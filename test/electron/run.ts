@@ -58,7 +58,7 @@ async function runIn(label: string, start: (run: SuiteRun) => Promise<number>, s
   const started = Date.now();
   console.log(`in-editor suites: starting in ${label}`);
   const sigstore = await LocalSigstore.start();
-  const world = await buildDemoWorld(join(await tempDir('aam-in-editor-'), 'demo'), sigstore);
+  const world = await buildDemoWorld(join(await tempDir('aam-in-editor-'), 'demo'), sigstore, { checkResponses: true });
   stopGnupgAtExit(world.gnupgHome);
   // Named for this process: an extension host left over from a killed run cannot write into it.
   const results = join(OUTPUT, `${label.split(' ')[0]}-${process.pid}.results.jsonl`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { packDirectory } from '../../src/core/package/pack.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
+import { CHECK_RESPONSES_ENV } from '../../src/server/response-checks.ts';
 import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RegistryServerOptions, RunningRegistry } from '../../src/server/serve.ts';
 import { createToken } from '../../src/server/tokens.ts';
@@ -165,7 +166,8 @@ export async function serveProcess(
   env: Record<string, string | undefined> = { PATH: process.env.PATH },
 ): Promise<{ url: string; process: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [CLI, 'registry', 'serve', '--port', '0', ...args], {
-    env,
+    // Every answer the test sees is held to its route's declared schema, as in-process servers' are.
+    env: { ...env, [CHECK_RESPONSES_ENV]: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -93,6 +93,7 @@ describe('backup and restore of a registry on PostgreSQL', { skip: !bin && 'Post
       databaseUrl: fresh,
       blobs: join(backup, 'blobs'),
       keyFile: join(backup, 'registry-key.pem'),
+      checkResponses: true,
     });
     const after = new HttpRegistry('corp', restored.url, { attempts: 1 });
 

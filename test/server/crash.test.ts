@@ -51,7 +51,7 @@ describe('crash safety', () => {
       const lock = { pid: z.pid, host: hostname(), url: 'http://127.0.0.1:1', admin_key: 'x' };
       await writeFile(join(dataDir, 'serving.json'), JSON.stringify(lock));
       // By hand, not test/helpers/registry.ts: the test is the lock file in a folder it prepared, held by a zombie.
-      const server = await startRegistryServer({ dataDir, notice: (m) => notices.push(m) });
+      const server = await startRegistryServer({ dataDir, notice: (m) => notices.push(m), checkResponses: true });
       try {
         assert.match(notices.join('\n'), new RegExp(`process ${z.pid}, which held it, has exited \\(a zombie`));
         await assert.rejects(startRegistryServer({ dataDir }), (error: Error) => {

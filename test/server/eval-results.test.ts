@@ -103,4 +103,44 @@ describe('eval results on an HTTP registry', () => {
     assert.equal((await post(alice, RESULT, '9.9.9')).status, 404);
     assert.equal(await stored(), before);
   });
+
+  it('works the same for an unscoped package: /packages/{name}/{version}/eval-results', async () => {
+    await registry.client(alice).publish(await packPackage('evald-plain', '2.0.0'), []);
+    const url = (version = '2.0.0') => `${registry.url}/api/v1/packages/evald-plain/${version}/eval-results`;
+    const upload = (token: string | undefined, body: unknown, version?: string) =>
+      fetch(url(version), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const before = await stored();
+    // Refused as for a scoped one, storing nothing: no token, a stranger, a bad field, a version that isn't there.
+    assert.equal((await upload(undefined, RESULT)).status, 401);
+    assert.equal((await upload(await registry.token('bob'), RESULT)).status, 403);
+    const bad = await upload(alice, { ...RESULT, metrics: { accuracy: 'high' } });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { message: string }).message, /body\/metrics\/accuracy/);
+    assert.equal((await upload(alice, RESULT, '9.9.9')).status, 404);
+    assert.equal(await stored(), before);
+
+    const created = await upload(alice, { ...RESULT, eval_name: 'plain-eval' });
+    assert.equal(created.status, 201);
+    const id = ((await created.json()) as { id: string }).id;
+    const listed = (await (await fetch(url())).json()) as {
+      package: string;
+      version: string;
+      eval_results: { id: string; eval_name: string; uploaded_by: string }[];
+    };
+    assert.deepEqual(
+      [listed.package, listed.version, listed.eval_results.map((r) => [r.id, r.eval_name, r.uploaded_by])],
+      ['evald-plain', '2.0.0', [[id, 'plain-eval', 'alice']]],
+    );
+    assert.deepEqual(
+      (await registry.client().evalResults('evald-plain', '2.0.0')).map((r) => r.eval_name),
+      ['plain-eval'],
+    );
+    // The scoped package's results are its own.
+    assert.ok((await registry.client().evalResults('@acme/evald', '1.0.0')).every((r) => r.eval_name !== 'plain-eval'));
+    assert.equal((await fetch(url('9.9.9'))).status, 404);
+  });
 });

@@ -123,7 +123,7 @@ for (const engine of ENGINES)
           'a header twice',
           [400],
           times(5, () =>
-            raw(registry.url, 'GET', '/api/v1/tokens', [
+            raw(registry.url, 'GET', '/api/v1/users/me', [
               ['authorization', `Bearer ${alice}`],
               ['authorization', `Bearer ${bob}`],
             ]),
@@ -160,5 +160,115 @@ for (const engine of ENGINES)
       assert.deepEqual(await reader, Array(20).fill(200));
       assert.equal((await fetch(`${registry.url}/readyz`)).status, 200);
       assert.deepEqual(await snapshot(), beforeAll, 'the hostile requests changed the registry');
+    });
+
+    it('refuses, with a 400 naming the field, values a schema would pass that JS or PostgreSQL cannot hold', async () => {
+      // A session, for the token route (made before the snapshot: the refusals below must change nothing).
+      const password = 'correct horse battery staple';
+      const json = (path: string, body: unknown, token?: string) =>
+        fetch(`${registry.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+          body: JSON.stringify(body),
+        });
+      assert.equal(
+        (await json('/api/v1/users/register', { username: 'carol', email: 'c@example.com', password })).status,
+        201,
+      );
+      const session = (
+        (await (await json('/api/v1/users/login', { username: 'carol', password })).json()) as { token: string }
+      ).token;
+      const snapshot = () =>
+        snapshotRegistry(registry.server.db, join(registry.dataDir, 'blobs'), registry.databaseUrl);
+      const beforeAll = await snapshot();
+      const leap = '2026-12-31T23:59:60Z';
+      const yearZero = '0000-01-01T00:00:00Z';
+      const evalResult = {
+        eval_name: 'accuracy',
+        status: 'passed',
+        metrics: { score: 1 },
+        run_at: '2026-01-01T00:00:00Z',
+      };
+      const evals = '/api/v1/packages/@acme/tool/1.0.0/eval-results';
+      const get = (path: string) => fetch(`${registry.url}${path}`);
+      const confirmName = () => {
+        const form = new FormData();
+        form.append('confirm_name', 'tool\u0000');
+        return fetch(`${registry.url}/api/v1/packages`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${alice}` },
+          body: form,
+        });
+      };
+      const cases: [string, string, Promise<Response>][] = [
+        ['audit actor with a NUL (public)', 'querystring/actor', get('/api/v1/audit-log?actor=%00')],
+        ['audit package with a NUL (public)', 'querystring/package', get('/api/v1/audit-log?package=a%00')],
+        [
+          "a package's audit actor with a NUL",
+          'querystring/actor',
+          get('/api/v1/packages/@acme/tool/audit-log?actor=%00'),
+        ],
+        [
+          'inclusion proof package with a NUL',
+          'querystring/package',
+          get('/api/v1/audit-log/proof/inclusion?size=1&package=%00'),
+        ],
+        ['audit from a leap second', 'querystring/from', get(`/api/v1/audit-log?from=${leap}`)],
+        [
+          'audit from a leap-second date-time in an offset',
+          'querystring/from',
+          get('/api/v1/audit-log?from=2027-01-01T00:59:60%2B01:00'),
+        ],
+        ['audit from year 0000', 'querystring/from', get('/api/v1/audit-log?from=0000-01-01')],
+        ['audit to year 0000', 'querystring/to', get(`/api/v1/audit-log?to=${yearZero}`)],
+        ['audit to past year 9999 in UTC', 'querystring/to', get('/api/v1/audit-log?to=9999-12-31T23:00:00-05:00')],
+        [
+          'login username with a NUL',
+          'body/username',
+          json('/api/v1/users/login', { username: 'alice\u0000', password }),
+        ],
+        [
+          'login username with a lone surrogate',
+          'body/username',
+          json('/api/v1/users/login', { username: 'alice\ud800', password }),
+        ],
+        [
+          'register password with a NUL',
+          'body/password',
+          json('/api/v1/users/register', { username: 'dave', email: 'd@example.com', password: `${password}\u0000` }),
+        ],
+        [
+          'eval runner_identity with a NUL',
+          'body/runner_identity',
+          json(evals, { ...evalResult, runner_identity: 'ci\u0000' }, alice),
+        ],
+        [
+          'eval environment value with a NUL',
+          'body/environment/os',
+          json(evals, { ...evalResult, environment: { os: 'linux\u0000' } }, alice),
+        ],
+        ['eval run_at a leap second', 'body/run_at', json(evals, { ...evalResult, run_at: leap }, alice)],
+        ['eval run_at in year 0000', 'body/run_at', json(evals, { ...evalResult, run_at: yearZero }, alice)],
+        [
+          'token expires_at a leap second',
+          'body/expires_at',
+          json('/api/v1/users/tokens', { name: 'ci', scopes: ['read'], expires_at: leap }, session),
+        ],
+        [
+          'token expires_at in year 0000',
+          'body/expires_at',
+          json('/api/v1/users/tokens', { name: 'ci', scopes: ['read'], expires_at: yearZero }, session),
+        ],
+        ['a multipart field with a NUL', 'confirm_name', confirmName()],
+      ];
+      const wrong = [];
+      for (const [what, field, pending] of cases) {
+        const answer = await pending;
+        const body = (await answer.json()) as { error: string; message: string };
+        if (answer.status !== 400 || !body.message.includes(field))
+          wrong.push(`${what}: ${answer.status} ${body.message} (wanted 400 naming ${field})`);
+      }
+      assert.deepEqual(wrong, []);
+      assert.deepEqual(await snapshot(), beforeAll, 'the refused values changed the registry');
     });
   });

@@ -2,7 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import { installResponseChecks } from '../../src/server/response-checks.ts';
-import { startTestRegistry } from '../helpers/registry.ts';
+import { PUBLISH_READER } from '../../src/server/routes/publish.ts';
+import { SIGNATURE_READER } from '../../src/server/routes/signers.ts';
+import { packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 
 /** The spec's §3.2 table (../shared/seeds/http-registry-spec.md), row by row: method, endpoint, auth. */
@@ -114,8 +116,6 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
               Object.values(answer.content ?? {}).every((c) => c.schema),
               `${method.toUpperCase()} ${path} ${status} has no schema`,
             );
-    const publish = document.paths['/api/v1/packages']!.post as Operation & { requestBody?: { content: object } };
-    assert.ok(publish.requestBody && 'multipart/form-data' in publish.requestBody.content);
   });
 
   it('a server that answers other than its schema says fails the request (what holds every test’s answers to it)', async () => {
@@ -147,5 +147,76 @@ describe('the OpenAPI document at /api/v1/openapi.json', () => {
     assert.match(drifted.body, /must NOT have additional properties/);
     assert.equal((await app.inject('/fine')).statusCode, 200);
     await app.close();
+  });
+
+  it('a status the route does not declare fails the request too, a refusal included', async () => {
+    const app = Fastify();
+    installResponseChecks(app);
+    const error = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } };
+    app.get('/refuses', { schema: { response: { 200: { type: 'object' }, 500: error } } }, async (_request, reply) =>
+      reply.code(413 as 500).send({ error: 'too_large' }),
+    );
+    app.get('/declared', { schema: { response: { 200: { type: 'object' }, 413: error } } }, async (_request, reply) =>
+      reply.code(413).send({ error: 'too_large' }),
+    );
+    const refused = await app.inject('/refuses');
+    assert.equal(refused.statusCode, 500);
+    assert.match(refused.body, /answered 413, which its schema does not declare/);
+    assert.equal((await app.inject('/declared')).statusCode, 413);
+    await app.close();
+  });
+
+  it('every route declares the refusals all routes share', () => {
+    for (const [path, operations] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(operations)) {
+        const shared = ['400', '500', ...(method === 'get' ? [] : ['413', '415'])];
+        for (const status of shared)
+          assert.ok(operation.responses[status], `${method.toUpperCase()} ${path} does not declare ${status}`);
+      }
+  });
+
+  it('describes each multipart body by exactly the parts its route reads', async () => {
+    type Body = { content: Record<string, { schema: { required: string[]; properties: Record<string, unknown> } }> };
+    const multipart = [
+      ['/api/v1/packages', PUBLISH_READER],
+      ['/api/v1/packages/@{scope}/{name}/{version}/signatures', SIGNATURE_READER],
+      ['/api/v1/packages/{name}/{version}/signatures', SIGNATURE_READER],
+    ] as const;
+    for (const [path, reader] of multipart) {
+      const operation = document.paths[path]?.post as (Operation & { requestBody?: Body }) | undefined;
+      const schema = operation?.requestBody?.content['multipart/form-data']?.schema;
+      assert.ok(schema, `POST ${path} has no multipart request body`);
+      // A part the route reads that the document leaves out (or the other way round) fails here.
+      assert.deepEqual(
+        Object.keys(schema.properties).sort(),
+        [...Object.keys(reader.files), ...Object.keys(reader.fields)].sort(),
+        `POST ${path}`,
+      );
+    }
+    // And the routes read exactly those: each documented part is taken, any other refused by name.
+    const token = await registry.token('alice');
+    await registry.client(token).publish(await packPackage('@acme/parts', '1.0.0'), []);
+    const post = async (path: string, name: string, file: boolean) => {
+      const form = new FormData();
+      if (file) form.append(name, new Blob([new Uint8Array([1, 2, 3])]), 'x');
+      else form.append(name, 'sigstore');
+      const answer = await fetch(`${registry.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}` },
+        body: form,
+      });
+      return ((await answer.json()) as { message: string }).message;
+    };
+    for (const [path, reader] of [
+      ['/api/v1/packages', PUBLISH_READER],
+      ['/api/v1/packages/@acme/parts/1.0.0/signatures', SIGNATURE_READER],
+    ] as const) {
+      for (const name of Object.keys(reader.files))
+        assert.doesNotMatch(await post(path, name, true), /unexpected/, `${path}: file ${name}`);
+      for (const name of Object.keys(reader.fields))
+        assert.doesNotMatch(await post(path, name, false), /unexpected/, `${path}: field ${name}`);
+      assert.match(await post(path, 'undeclared', false), /unexpected field "undeclared"/);
+      assert.match(await post(path, 'undeclared', true), /unexpected file "undeclared"/);
+    }
   });
 });

@@ -263,7 +263,7 @@ describe(
       postgres = await startPostgres();
       const databaseUrl = await postgres.createDatabase();
       const root = await tempDir('aam-limits-');
-      const common = { databaseUrl, blobs: join(root, 'blobs'), rateLimits: { search: 4 } };
+      const common = { databaseUrl, blobs: join(root, 'blobs'), rateLimits: { search: 4 }, checkResponses: true };
       // By hand, not test/helpers/registry.ts: two bare instances with the spec's limits, which the helper switches off.
       a = await startRegistryServer({ ...common, dataDir: join(root, 'a') });
       b = await startRegistryServer({ ...common, dataDir: join(root, 'b') });

@@ -116,6 +116,7 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
   const database = values.database ?? io.env.AAM_REGISTRY_DATABASE;
   const { startRegistryServer } = await import('../../server/serve.ts');
   const { trustProxyOf } = await import('../../server/transport.ts');
+  const { CHECK_RESPONSES_ENV } = await import('../../server/response-checks.ts');
   const running = await startRegistryServer({
     dataDir,
     databaseUrl: database,
@@ -143,6 +144,8 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
         : count('--upload-budget', values['upload-budget']) * 1024 * 1024,
     log: values.quiet ? undefined : (line) => io.stderr(`${line}\n`),
     notice: (message) => io.stderr(`${message}\n`),
+    // Tests that start `registry serve` hold its answers to their schemas (never set in production).
+    checkResponses: io.env[CHECK_RESPONSES_ENV] === '1',
   }).catch((error: unknown) => {
     throw error instanceof AamError
       ? error

@@ -7,6 +7,7 @@ import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { refuseNewName } from '../name-policy.ts';
+import { limitsOf, multipartLimits, partNames, PUBLISH_PARTS } from '../multipart-parts.ts';
 import { checkSignature, takeField, manifestOf } from '../publish-checks.ts';
 import type { Upload } from '../publish-checks.ts';
 import { errors, versionProperties, versionRequired } from '../schemas.ts';
@@ -14,9 +15,11 @@ import { registrySettings } from '../store/packages.ts';
 import { refusePublish, storePublish } from '../store/publish.ts';
 import { publishedView } from '../store/views.ts';
 
-/** The parts a publish may have, each at most this large. */
-const FILES = { archive: MAX_ARCHIVE_BYTES, signature: READ_LIMITS.signature } as const;
-const FIELDS = { signature_type: 16, public_key: 256 * 1024, confirm_name: 256 } as const;
+/** The parts a publish may have, each at most this large (declared once, with the OpenAPI body: multipart-parts.ts). */
+const FILES = limitsOf(PUBLISH_PARTS, 'file');
+const FIELDS = limitsOf(PUBLISH_PARTS, 'field');
+/** What the reader below takes, by name (test/server/openapi.test.ts holds the OpenAPI body to it). */
+export const PUBLISH_READER = { files: FILES, fields: FIELDS };
 export const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 + 64 * 1024;
 
 /**
@@ -30,22 +33,13 @@ export const MAX_BODY = MAX_ARCHIVE_BYTES + READ_LIMITS.signature + 256 * 1024 +
  * stores the version and its audit entry together.
  */
 export const publishPlugin: FastifyPluginAsync = async (app) => {
-  await app.register(multipart, {
-    limits: {
-      fileSize: MAX_ARCHIVE_BYTES,
-      files: Object.keys(FILES).length,
-      fields: Object.keys(FIELDS).length,
-      parts: Object.keys(FILES).length + Object.keys(FIELDS).length,
-      fieldSize: Math.max(...Object.values(FIELDS)),
-      headerPairs: 20,
-    },
-  });
+  await app.register(multipart, { limits: multipartLimits(PUBLISH_PARTS) });
 
   app.post(
     `${API_PREFIX}/packages`,
     {
       onRequest: requireToken({ scope: 'publish' }),
-      config: { rateLimitKind: 'publish' },
+      config: { rateLimitKind: 'publish', multipart: PUBLISH_PARTS },
       preValidation: async (request) => {
         const declared = Number(request.headers['content-length'] ?? NaN);
         if (declared > MAX_BODY)
@@ -57,8 +51,7 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
         if (!request.isMultipart()) throw new ApiFailure(400, 'bad_request', 'The body must be multipart/form-data.');
       },
       schema: {
-        summary:
-          'Publish a version (multipart/form-data: archive, signature, signature_type, public_key, confirm_name)',
+        summary: `Publish a version (multipart/form-data: ${partNames(PUBLISH_PARTS)})`,
         tags: ['packages'],
         security: BEARER,
         consumes: ['multipart/form-data'],

@@ -8,6 +8,7 @@ import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { checkedArchive } from '../archives.ts';
+import { limitsOf, multipartLimits, partNames, SIGNATURE_PARTS } from '../multipart-parts.ts';
 import { checkSignature, takeField } from '../publish-checks.ts';
 import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
 import { versionRow } from '../store/packages.ts';
@@ -21,8 +22,11 @@ import {
 } from '../store/signers.ts';
 import { packageRoutes, VERSION_PARAM } from './package-routes.ts';
 
-/** The parts a co-signature may have, each at most this large. */
-const FIELDS = { signature_type: 16, public_key: 256 * 1024 } as const;
+/** The fields a co-signature may have, each at most this large (declared once, with the OpenAPI body: multipart-parts.ts). */
+const FIELDS = limitsOf(SIGNATURE_PARTS, 'field');
+const FILES = limitsOf(SIGNATURE_PARTS, 'file');
+/** What the reader below takes, by name (test/server/openapi.test.ts holds the OpenAPI body to it). */
+export const SIGNATURE_READER = { files: FILES, fields: FIELDS };
 
 const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as const;
 
@@ -44,16 +48,7 @@ const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as 
  */
 export const signersPlugin: FastifyPluginAsync = async (app) => {
   const { db, blobs, sigstoreRoot } = app.registry;
-  await app.register(multipart, {
-    limits: {
-      fileSize: READ_LIMITS.signature,
-      files: 1,
-      fields: Object.keys(FIELDS).length,
-      parts: 1 + Object.keys(FIELDS).length,
-      fieldSize: Math.max(...Object.values(FIELDS)),
-      headerPairs: 20,
-    },
-  });
+  await app.register(multipart, { limits: multipartLimits(SIGNATURE_PARTS) });
   const versionParams = { version: VERSION_PARAM };
 
   packageRoutes(app, {
@@ -61,12 +56,12 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
     path: '/:version/signatures',
     params: versionParams,
     onRequest: requireToken({ scope: 'publish' }),
-    config: { rateLimitKind: 'publish' },
+    config: { rateLimitKind: 'publish', multipart: SIGNATURE_PARTS },
     preValidation: async (request) => {
       if (!request.isMultipart()) throw new ApiFailure(400, 'bad_request', 'The body must be multipart/form-data.');
     },
     schema: {
-      summary: 'Add a signature to a published version (multipart/form-data: signature, signature_type, public_key)',
+      summary: `Add a signature to a published version (multipart/form-data: ${partNames(SIGNATURE_PARTS)})`,
       tags: ['versions'],
       security: BEARER,
       consumes: ['multipart/form-data'],
@@ -229,8 +224,7 @@ async function readSignatureUpload(
   for await (const part of request.parts()) {
     const name = part.fieldname;
     if (part.type === 'file') {
-      if (name !== 'signature')
-        throw new ApiFailure(400, 'bad_request', `The upload has an unexpected file "${name}".`);
+      if (!(name in FILES)) throw new ApiFailure(400, 'bad_request', `The upload has an unexpected file "${name}".`);
       if (signature) throw new ApiFailure(400, 'bad_request', `The file "${name}" was sent twice.`);
       const bytes = await part.toBuffer().catch(() => {
         throw new ApiFailure(413, 'too_large', `"signature" is larger than ${READ_LIMITS.signature} bytes.`);
