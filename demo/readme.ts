@@ -26,7 +26,9 @@ export const DEMO_README = `# AAM Trust demo workspace
   signature, attestation and approvals beside it — and installs only when you say so.
 - \`@community/house-style\` is signed by a trusted signer, and hides an instruction in
   invisible Unicode and an HTML comment: open \`.cursor/rules/house-style-style.mdc\` and
-  hover the warnings to read what the agent would read.
+  hover the warnings to read what the agent would read. Nested files count too:
+  \`services/api/CLAUDE.md\` (Claude Code loads it in that folder) hides a zero-width joiner
+  inside a word; the **What Agents Load Here** view lists it beside the deployed copies.
 - **Sign in to an HTTP registry** (**AAM: Sign In to an HTTP Registry…**): register or log in
   to the team registry; the status bar shows who is signed in where, and **AAM: Manage
   Registry Tokens…** creates, lists and revokes API tokens.
