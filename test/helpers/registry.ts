@@ -3,7 +3,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { loadConfig } from '../../src/core/config/load.ts';
 import { packDirectory } from '../../src/core/package/pack.ts';
+import { createSignatureVerifier } from '../../src/core/signature/verifier.ts';
+import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
+import { publishPackage } from '../../src/core/workflows/publish.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { CHECK_RESPONSES_ENV } from '../../src/server/response-checks.ts';
 import { startRegistryServer } from '../../src/server/serve.ts';
@@ -11,6 +15,7 @@ import type { RegistryServerOptions, RunningRegistry } from '../../src/server/se
 import { createToken } from '../../src/server/tokens.ts';
 import { appendLeaf, rootOfFrontier, storeNodes } from '../../src/server/audit-tree.ts';
 import type { Hash } from '../../src/core/registry/merkle.ts';
+import type { useLocalSigstore } from './sigstore.ts';
 import { cli } from './cli.ts';
 import { postgresBin, startPostgres } from './postgres.ts';
 import type { TestPostgres } from './postgres.ts';
@@ -234,4 +239,38 @@ export async function rebuildTree(server: RunningRegistry): Promise<void> {
 export async function awayFromMinuteEnd(margin = 10_000): Promise<void> {
   const left = 60_000 - (Date.now() % 60_000);
   if (left < margin) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
+/**
+ * Publishes a package of one prompt, NAME@VERSION, to `registry` with
+ * `token`: signed through the local Sigstore instance as `signer`, or
+ * unsigned without one. Checked with the policy of the registry's HOME.
+ */
+export async function publishPrompt(
+  registry: TestRegistry,
+  token: string,
+  sigstore: ReturnType<typeof useLocalSigstore>,
+  { name, version, signer }: { name: string; version: string; signer?: string | undefined },
+): Promise<void> {
+  const dir = join(registry.root, 'src', `${name.replace(/\W/g, '_')}-${version}`);
+  await mkdir(join(dir, 'prompts'), { recursive: true });
+  await writeFile(
+    join(dir, 'aam.yaml'),
+    `name: "${name}"\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
+  );
+  await writeFile(join(dir, 'prompts', 'p.md'), `# ${name} ${version}\n`);
+  const config = await loadConfig({ homeDir: registry.home, projectDir: registry.project, env: {} });
+  await publishPackage({
+    packageDir: dir,
+    registry: registry.client(token),
+    signing:
+      signer === undefined
+        ? undefined
+        : {
+            method: 'sigstore',
+            endpoints: sigstore.endpoints(),
+            identityProvider: staticToken(sigstore.instance().mintToken(signer)),
+          },
+    verifier: createSignatureVerifier(config, registry.home, {}),
+  });
 }

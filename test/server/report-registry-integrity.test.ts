@@ -2,13 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { glob, mkdir, rm, writeFile } from 'node:fs/promises';
+import { glob, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/core/config/load.ts';
-import { createSignatureVerifier } from '../../src/core/signature/verifier.ts';
-import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
-import { publishPackage } from '../../src/core/workflows/publish.ts';
-import { startTestRegistry } from '../helpers/registry.ts';
+import { publishPrompt, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -54,29 +50,8 @@ describe('aam-trust report --registry: what could not be checked', () => {
       join(registry.home, '.aam', 'config.yaml'),
       `registries:\n  - name: corp\n    url: ${proxyUrl}\n    type: http\n    default: true\nsecurity:\n  sigstore_trusted_root: ${trustedRoot}\n  trusted_identities: ["*@example.com"]\n`,
     );
-  const publish = async (name: string, version: string, signer?: string) => {
-    const dir = join(registry.root, 'src', `${name.replace(/\W/g, '_')}-${version}`);
-    await mkdir(join(dir, 'prompts'), { recursive: true });
-    await writeFile(
-      join(dir, 'aam.yaml'),
-      `name: "${name}"\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
-    );
-    await writeFile(join(dir, 'prompts', 'p.md'), `# ${name} ${version}\n`);
-    const config = await loadConfig({ homeDir: registry.home, projectDir: registry.project, env: {} });
-    await publishPackage({
-      packageDir: dir,
-      registry: registry.client(token),
-      signing:
-        signer === undefined
-          ? undefined
-          : {
-              method: 'sigstore',
-              endpoints: local.endpoints(),
-              identityProvider: staticToken(local.instance().mintToken(signer)),
-            },
-      verifier: createSignatureVerifier(config, registry.home, {}),
-    });
-  };
+  const publish = (name: string, version: string, signer?: string) =>
+    publishPrompt(registry, token, local, { name, version, signer });
   const report = async (...args: string[]) => {
     const run = await registry.run(['report', '--registry', 'corp', ...args]);
     return { ...run, json: args.includes('--json') ? (JSON.parse(run.stdout) as Report) : undefined };

@@ -1,14 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
 import { approvalDocument } from '../../src/core/registry/approval.ts';
 import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
-import { publishPackage, signBytes } from '../../src/core/workflows/publish.ts';
-import { createSignatureVerifier } from '../../src/core/signature/verifier.ts';
-import { loadConfig } from '../../src/core/config/load.ts';
-import { startTestRegistry } from '../helpers/registry.ts';
+import { signBytes } from '../../src/core/workflows/publish.ts';
+import { publishPrompt, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -42,29 +40,8 @@ describe('aam-trust report --registry (HTTP)', () => {
     served.writeConfig(
       `security:\n  sigstore_trusted_root: ${join(root, 'trusted_root.json')}\n  trusted_identities: ["*@example.com"]\n${security}`,
     );
-  const publish = async (token: string, name: string, version: string, signer?: string) => {
-    const dir = join(served.root, 'src', `${name.replace(/\W/g, '_')}-${version}`);
-    await mkdir(join(dir, 'prompts'), { recursive: true });
-    await writeFile(
-      join(dir, 'aam.yaml'),
-      `name: "${name}"\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n    - name: p\n      path: prompts/p.md\n      description: P\n`,
-    );
-    await writeFile(join(dir, 'prompts', 'p.md'), `# ${name} ${version}\n`);
-    const config = await loadConfig({ homeDir: served.home, projectDir: served.project, env: {} });
-    await publishPackage({
-      packageDir: dir,
-      registry: registry(token),
-      signing:
-        signer === undefined
-          ? undefined
-          : {
-              method: 'sigstore',
-              endpoints: local.endpoints(),
-              identityProvider: staticToken(local.instance().mintToken(signer)),
-            },
-      verifier: createSignatureVerifier(config, served.home, {}),
-    });
-  };
+  const publish = (token: string, name: string, version: string, signer?: string) =>
+    publishPrompt(served, token, local, { name, version, signer });
   const approve = async (name: string, version: string) => {
     const archive = await registry(aliceToken).readArchive(name, version);
     const document = approvalDocument({
