@@ -4,45 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
-
-/** A publish's multipart body with `archive` as its one part, and the head of its request. */
-function publishRequest(token: string, archive: Buffer): { head: string; body: Buffer } {
-  const boundary = 'budget-boundary-51c2';
-  const body = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="archive"; filename="p.aam"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    ),
-    archive,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const head = `POST /api/v1/packages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-  return { head, body };
-}
-
-/** Sends `head`, then `body` (if any) `chunk` bytes every `everyMs`; resolves with the answer once the server closes. */
-function send(url: string, head: string, body: Buffer | undefined, chunk = 0, everyMs = 0) {
-  const { hostname, port } = new URL(url);
-  const started = performance.now();
-  return new Promise<{ answer: string; ms: number }>((resolve) => {
-    const socket = connect(Number(port), hostname);
-    let answer = '';
-    let sent = 0;
-    socket.on('data', (data: Buffer) => {
-      answer += data.toString();
-      // The head of an answer is enough when no body is being sent.
-      if (!body && answer.includes('\r\n\r\n') && /\r\n\r\n\{.*\}$/s.test(answer)) socket.destroy();
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearInterval(timer);
-      resolve({ answer, ms: performance.now() - started });
-    });
-    socket.write(head);
-    const timer = setInterval(() => {
-      if (body && sent < body.length && !socket.destroyed) socket.write(body.subarray(sent, (sent += chunk)));
-    }, everyMs || 1000);
-  });
-}
+import { paced as send, publishRequest } from '../helpers/raw-http.ts';
 
 const noise = (kb: number) => ({ files: { 'prompts/noise.md': randomBytes(kb * 1024).toString('base64') } });
 

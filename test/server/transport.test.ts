@@ -4,7 +4,6 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +13,7 @@ import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { awayFromMinuteEnd, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
+import { paced, publishRequest } from '../helpers/raw-http.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 interface Answer {
@@ -38,23 +38,7 @@ function get(url: string, headers: Record<string, string> = {}, ca?: Buffer): Pr
 
 /** Opens a raw connection, writes `head`, then `body` a few bytes at a time every `everyMs`; resolves with what came back and when. */
 function trickle(url: string, head: string, body: string, everyMs: number): Promise<{ answer: string; ms: number }> {
-  const { hostname, port } = new URL(url);
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const socket = connect(Number(port), hostname);
-    let answer = '';
-    let sent = 0;
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearInterval(timer);
-      resolve({ answer, ms: performance.now() - started });
-    });
-    socket.write(head);
-    const timer = setInterval(() => {
-      if (sent < body.length && !socket.destroyed) socket.write(body.slice(sent, (sent += 2)));
-    }, everyMs);
-  });
+  return paced(url, head, Buffer.from(body), 2, everyMs);
 }
 
 describe('the registry over HTTPS, with HSTS (spec §9.1)', () => {
@@ -166,41 +150,6 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
     assert.ok(ms < 4_000, `held for ${ms} ms`);
   });
 });
-
-/** A publish's multipart body with `archive` as its one part, and the head of its request. */
-function publishRequest(token: string, archive: Buffer): { head: string; body: Buffer } {
-  const boundary = 'paced-boundary-7f3a';
-  const body = Buffer.concat([
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="archive"; filename="p.aam"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-    ),
-    archive,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const head = `POST /api/v1/packages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
-  return { head, body };
-}
-
-/** Sends `head`, then `body` `chunk` bytes every `everyMs`, on a raw connection; what came back and when. */
-function paced(url: string, head: string, body: Buffer, chunk: number, everyMs: number) {
-  const { hostname, port } = new URL(url);
-  const started = performance.now();
-  return new Promise<{ answer: string; ms: number }>((resolve) => {
-    const socket = connect(Number(port), hostname);
-    let answer = '';
-    let sent = 0;
-    socket.on('data', (data: Buffer) => (answer += data.toString()));
-    socket.on('error', () => undefined);
-    socket.on('close', () => {
-      clearInterval(timer);
-      resolve({ answer, ms: performance.now() - started });
-    });
-    socket.write(head);
-    const timer = setInterval(() => {
-      if (sent < body.length && !socket.destroyed) socket.write(body.subarray(sent, (sent += chunk)));
-    }, everyMs);
-  });
-}
 
 describe('slow uploads, with the default timeouts', () => {
   let registry: TestRegistry;

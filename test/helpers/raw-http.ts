@@ -1,0 +1,49 @@
+import { connect } from 'node:net';
+
+/** A publish's multipart body with `archive` as its one part, and the head of its request. */
+export function publishRequest(token: string, archive: Buffer): { head: string; body: Buffer } {
+  const boundary = 'raw-boundary-7f3a';
+  const body = Buffer.concat([
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="archive"; filename="p.aam"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+    ),
+    archive,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  const head = `POST /api/v1/packages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+  return { head, body };
+}
+
+/**
+ * Sends `head` on a raw connection, then `body` (if any) `chunk` bytes every
+ * `everyMs`: what came back, and when the server closed. Without a body, the
+ * connection is closed once a whole JSON answer has come.
+ */
+export function paced(
+  url: string,
+  head: string,
+  body: Buffer | undefined,
+  chunk = 0,
+  everyMs = 0,
+): Promise<{ answer: string; ms: number }> {
+  const { hostname, port } = new URL(url);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(port), hostname);
+    let answer = '';
+    let sent = 0;
+    socket.on('data', (data: Buffer) => {
+      answer += data.toString();
+      if (!body && /\r\n\r\n\{.*\}$/s.test(answer)) socket.destroy();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearInterval(timer);
+      resolve({ answer, ms: performance.now() - started });
+    });
+    socket.write(head);
+    const timer = setInterval(() => {
+      if (body && sent < body.length && !socket.destroyed) socket.write(body.subarray(sent, (sent += chunk)));
+    }, everyMs || 1000);
+  });
+}
