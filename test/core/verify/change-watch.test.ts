@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
@@ -121,27 +122,32 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
 
   it('a burst of events the kernel may have dropped makes it sweep, and the sweep catches the edit', async () => {
     const { store, watch } = await warm({ burst: 20 });
+    const copy = deployedOf('@acme/a');
+    const original = await readFile(copy, 'utf8');
     try {
       const resets = watch.stats.resets;
-      const copy = deployedOf('@acme/a');
-      const original = await readFile(copy, 'utf8');
-      // Unrelated files in a watched folder, then the edit: more events in one turn than the limit.
-      await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(w.project, `noise-${i}.txt`), 'x')));
-      await writeFile(copy, `${original}more\n`);
+      // Unrelated files in a watched folder, then the edit, all before the event loop polls again: the
+      // kernel queues every event, and the next poll hands them over in one turn — more than the limit.
+      // (Asynchronous writes would finish over several turns, a few events each, on a busy machine.)
+      for (let i = 0; i < 40; i++) writeFileSync(join(w.project, `noise-${i}.txt`), 'x');
+      writeFileSync(copy, `${original}more\n`);
       const run = await verify(store, watch);
       assert.ok(watch.stats.resets > resets, 'the burst dropped every vouch');
       assert.ok(failed(run.byName.get('@acme/a')));
-      await writeFile(copy, original);
-      await settle();
     } finally {
       watch.close();
+      await writeFile(copy, original);
+      await settle();
     }
   });
 
   it('a watched folder renamed away and replaced by an edited copy is caught', async () => {
     const { store, watch } = await warm();
+    const prompts = join(w.project, '.cursor', 'prompts');
+    const originals = await Promise.all(
+      ['@acme/c', '@acme/d'].map(async (n) => [deployedOf(n), await readFile(deployedOf(n), 'utf8')]),
+    );
     try {
-      const prompts = join(w.project, '.cursor', 'prompts');
       const moved = join(w.project, '.cursor', 'prompts-old');
       await cp(prompts, moved, { recursive: true });
       await writeFile(join(moved, `hello-acme-c.md`), 'replaced\n');
@@ -158,6 +164,9 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
       assert.ok(failed((await verify(store, watch)).byName.get('@acme/d')));
     } finally {
       watch.close();
+      await rm(join(w.project, '.cursor', 'prompts-gone'), { recursive: true, force: true });
+      for (const [path, text] of originals) await writeFile(path, text);
+      await settle();
     }
   });
 
