@@ -20,6 +20,11 @@ export interface RegistrySettings {
 
 export async function registrySettings(db: Queryable): Promise<RegistrySettings> {
   const { rows } = await db.query<{ key: string; value: unknown }>('SELECT key, value FROM registry_settings');
+  return settingsOf(rows);
+}
+
+/** The rows of registry_settings as settings (what is missing or of another type: the default). */
+export function settingsOf(rows: readonly { key: string; value: unknown }[]): RegistrySettings {
   const value = (key: string) => rows.find((r) => r.key === key)?.value;
   const approvers = value('approvers');
   return {
