@@ -115,7 +115,12 @@ export async function packageOwners(db: Queryable, packageId: string): Promise<s
 }
 
 /** Refuses a caller who is not an owner of the package (the operator's token may act on any package). */
-export async function requireOwner(db: Queryable, caller: Caller, pkg: PackageRow, name: string): Promise<void> {
+export async function requireOwner(
+  db: Queryable,
+  caller: Caller,
+  pkg: Pick<PackageRow, 'id'>,
+  name: string,
+): Promise<void> {
   if (isOperator(caller)) return;
   const { rows } = await db.query('SELECT 1 FROM package_owners WHERE package_id = $1 AND user_id = $2', [
     pkg.id,

@@ -3,7 +3,7 @@ import type { Manifest } from '../../core/package/manifest.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import { appendAudit } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
-import { isUniqueViolation } from '../db.ts';
+import { isUniqueViolation, prepared } from '../db.ts';
 import type { Queryable } from '../db.ts';
 import { blobKey } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
@@ -39,30 +39,29 @@ export async function refusePublish(
 ): Promise<{ exists: boolean; settings: RegistrySettings }> {
   const { scope, name } = parsePackageName(manifest.name);
   // One round trip: the settings; the package, whether it has owners and the caller is one, and the same version.
-  const { rows } = await db.query<
-    Partial<PackageRow> & {
-      settings: { key: string; value: unknown }[];
-      owned: boolean | null;
-      mine: boolean | null;
-      existing: string | null;
-    }
-  >(
-    `SELECT s.settings, p.*
+  const { rows } = await db.query<{
+    id: string | null;
+    settings: { key: string; value: unknown }[];
+    owned: boolean | null;
+    mine: boolean | null;
+    existing: string | null;
+  }>(
+    prepared(`SELECT s.settings, p.id, p.owned, p.mine, p.existing
        FROM (SELECT coalesce(json_agg(json_build_object('key', key, 'value', value)), '[]'::json) AS settings
                FROM registry_settings) s
        LEFT JOIN LATERAL (
-         SELECT p.*,
+         SELECT p.id,
                 EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
                 EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
                 (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
                     AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
-           FROM packages p WHERE p.scope = $1 AND p.name = $2) p ON true`,
+           FROM packages p WHERE p.scope = $1 AND p.name = $2) p ON true`),
     [scope ?? '', name, caller.userId, manifest.version],
   );
-  const { settings, owned, mine, existing, ...pkg } = rows[0]!;
-  const found = { exists: pkg.id != null, settings: settingsOf(settings) };
-  if (!found.exists) return found;
-  if (owned && !mine) await requireOwner(db, caller, pkg as PackageRow, manifest.name);
+  const { id, settings, owned, mine, existing } = rows[0]!;
+  const found = { exists: id !== null, settings: settingsOf(settings) };
+  if (id === null) return found;
+  if (owned && !mine) await requireOwner(db, caller, { id }, manifest.name);
   if (existing) throw versionExists(manifest, existing);
   return found;
 }
