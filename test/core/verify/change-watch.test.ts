@@ -147,7 +147,10 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
     const { store, watch } = await warm();
     const prompts = join(w.project, '.cursor', 'prompts');
     const originals = await Promise.all(
-      ['@acme/c', '@acme/d'].map(async (n) => [deployedOf(n), await readFile(deployedOf(n), 'utf8')]),
+      ['@acme/c', '@acme/d'].map(async (n): Promise<[string, string]> => [
+        deployedOf(n),
+        await readFile(deployedOf(n), 'utf8'),
+      ]),
     );
     try {
       const moved = join(w.project, '.cursor', 'prompts-old');
