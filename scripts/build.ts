@@ -135,8 +135,11 @@ async function main(): Promise<void> {
  * launcher keeps V8's cache of the script as a whole run left it: made at
  * the end of the first run that verified something (not --help, not a usage
  * error), read by the next ones. It lives beside Node's, in a folder of its
- * own that only this user may write (else it is not used), named by the
- * bundle's CRC-32 and length and Node's version; V8 rejects a cache made by
+ * own that only this user may write (else it is not used), named by
+ * Node's version and the bundle's stamp (size, inode, modification and
+ * change times; its CRC-32 and length in the two seconds after it was
+ * written, when a second write could keep the stamp: a CRC of 1.3 MB was
+ * 3 ms of every run); V8 rejects a cache made by
  * another V8 or with other flags (it is then made again). Same switches:
  * NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE.
  */
@@ -148,14 +151,25 @@ if (process.argv[2] === 'verify') runWithCodeCache(require('node:path').join(__d
 else require('./cli-main.js');
 
 function runWithCodeCache(file) {
-  const { crc32 } = require('node:zlib');
-  // Without it (or without zlib.crc32, before Node 22.2), the bundle is required as before.
-  if (process.env.NODE_DISABLE_COMPILE_CACHE || typeof crc32 !== 'function') return require(file);
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return require(file);
   const fs = require('node:fs');
   const path = require('node:path');
+  // Stamped before it is read: an edit after the stamp changes it, and the cache made now is not found.
+  const stats = fs.statSync(file);
   const source = fs.readFileSync(file, 'utf8');
+  let id;
+  if (Date.now() - stats.ctimeMs > 2000) {
+    // The bundle's stamp (size, inode, modification and change times, which an edit moves), once settled.
+    id = \`\${stats.size}-\${stats.ino}-\${Math.round(stats.mtimeMs * 1e6)}-\${Math.round(stats.ctimeMs * 1e6)}\`;
+  } else {
+    // Written just now, when a second edit in the same clock tick would keep the stamp: its CRC-32.
+    const { crc32 } = require('node:zlib');
+    // Without zlib.crc32 (before Node 22.2), the bundle is required as before.
+    if (typeof crc32 !== 'function') return require(file);
+    id = \`\${crc32(source).toString(16)}-\${source.length}\`;
+  }
   const dir = path.join(process.env.NODE_COMPILE_CACHE || path.join(require('node:os').tmpdir(), 'node-compile-cache'), 'aam-trust');
-  const cacheFile = path.join(dir, \`\${process.version}-\${process.arch}-\${crc32(source).toString(16)}-\${source.length}.code\`);
+  const cacheFile = path.join(dir, \`\${process.version}-\${process.arch}-\${id}.code\`);
   // Only what this user made, and no one else may write to, is trusted with code.
   const ours = (stats) =>
     !process.getuid || (stats.uid === process.getuid() && (stats.mode & 0o022) === 0);
@@ -185,7 +199,13 @@ function runWithCodeCache(file) {
     });
   const bundle = new Module(file, module);
   bundle.filename = file;
-  script.runInThisContext()(bundle.exports, Module.createRequire(file), bundle, file, path.dirname(file));
+  const requireIt = Module.createRequire(file);
+  // openpgp.js (OpenPGP packages only; two thirds the size of verify's bundle) is kept the same way.
+  let openpgp;
+  const required = (id) =>
+    id === './openpgp.js' ? (openpgp ??= runWithCodeCache(path.join(path.dirname(file), 'openpgp.js'))) : requireIt(id);
+  script.runInThisContext()(bundle.exports, Object.assign(required, requireIt), bundle, file, path.dirname(file));
+  return bundle.exports;
 }
 `;
 

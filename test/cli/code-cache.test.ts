@@ -45,7 +45,12 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
     const [file] = await codeFiles(dir);
     assert.ok(file, 'the cache is written');
-    assert.match(file, new RegExp(`^${process.version.replaceAll('.', '\\.')}-${process.arch}-[0-9a-f]+-\\d+\\.code$`));
+    assert.match(
+      file,
+      new RegExp(
+        `^${process.version.replaceAll('.', '\\.')}-${process.arch}-(?:[0-9a-f]+-\\d+|\\d+-\\d+-\\d+-\\d+)\\.code$`,
+      ),
+    );
     const made = await stat(join(dir, file));
     assert.equal(made.mode & 0o777, 0o600);
 

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chown, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,25 +56,37 @@ export async function startPostgres(options: { durable?: boolean } = {}): Promis
       '--no-instructions',
     ]),
   );
-  const port = await freePort();
-  // pg_ctl starts the server in the background and waits until it accepts connections.
-  // `durable`: as a production server runs (every commit flushed to disk), for the bench's writes.
-  const settings = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
-  const serverOptions = `-h 127.0.0.1 -p ${port} -k ${dir}${settings}`;
-  await run(
-    ...as(join(bin, 'pg_ctl'), [
-      '-D',
-      data,
-      '-o',
-      serverOptions,
-      '-l',
-      join(dir, 'server.log'),
-      '-w',
-      '-t',
-      '60',
-      'start',
-    ]),
-  );
+  // A free port is only free until someone takes it: another test's server can bind it between the probe
+  // and PostgreSQL's start (CI runs two test files at once). Then PostgreSQL cannot bind, and a new port is tried.
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    // `durable`: as a production server runs (every commit flushed to disk), for the bench's writes.
+    const settings = options.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+    const serverOptions = `-h 127.0.0.1 -p ${port} -k ${dir}${settings}`;
+    try {
+      // pg_ctl starts the server in the background and waits until it accepts connections.
+      await run(
+        ...as(join(bin, 'pg_ctl'), [
+          '-D',
+          data,
+          '-o',
+          serverOptions,
+          '-l',
+          join(dir, 'server.log'),
+          '-w',
+          '-t',
+          '60',
+          'start',
+        ]),
+      );
+      break;
+    } catch (error) {
+      const log = await readFile(join(dir, 'server.log'), 'utf8').catch(() => '');
+      if (attempt >= 5 || !/could not bind|already in use/i.test(log)) throw error;
+      await writeFile(join(dir, 'server.log'), '').catch(() => undefined);
+    }
+  }
   const stopNow = () => {
     spawnSync(...as(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']), { stdio: 'ignore' });
   };

@@ -22,9 +22,12 @@ async function get(url: string, etag?: string) {
   };
 }
 
-/** Asks until `ok` holds (a change made elsewhere arrives as a notification), at most a second. */
+/**
+ * Asks until `ok` holds (a change made elsewhere arrives as a notification), at most ten seconds: a
+ * notification is quick, but a loaded machine may hold it up; waiting longer costs only a failing run.
+ */
 async function eventually<T>(ask: () => Promise<T>, ok: (answer: T) => boolean): Promise<T> {
-  const until = Date.now() + 1000;
+  const until = Date.now() + 10_000;
   for (;;) {
     const answer = await ask();
     if (ok(answer) || Date.now() > until) return answer;

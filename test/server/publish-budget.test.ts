@@ -25,12 +25,14 @@ describe('the upload budget: bytes of uploads in flight, in all', () => {
   it('refuses an upload past the budget with 503 + Retry-After before reading it, takes small ones meanwhile, and frees it after', async () => {
     const big = publishRequest(token, await packPackage('@acme/big', '1.0.0', noise(600)));
     assert.ok(big.body.length > 550 * 1024, `${big.body.length} bytes`);
+    // Packed before the first upload starts: packing 600 KB on a loaded machine must not eat its window.
+    const other = publishRequest(token, await packPackage('@acme/big', '2.0.0', noise(600)));
     // ~600 KB at ~200 KB/s: in flight for about three seconds.
     const first = send(registry.url, big.head, big.body, 20 * 1024, 100);
+    // The server (in this process) takes its head meanwhile: this event loop is otherwise idle.
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     // Another 600 KB would pass the 1 MB budget: refused at once, though not a byte of its body was sent.
-    const other = publishRequest(token, await packPackage('@acme/big', '2.0.0', noise(600)));
     const refused = await send(registry.url, other.head, undefined);
     assert.match(refused.answer, /^HTTP\/1\.1 503/);
     assert.match(refused.answer, /\r\nretry-after: 10\r\n/i);

@@ -24,9 +24,12 @@ async function search(base: string, query: string): Promise<{ hit: boolean; foun
 
 const names = (found: Found) => found.packages.map((p) => p.name);
 
-/** Asks until `ok` holds (a change made elsewhere arrives as a notification), at most two seconds. */
+/**
+ * Asks until `ok` holds (a change made elsewhere arrives as a notification), at most ten seconds: a
+ * notification is quick, but a loaded machine may hold it up; waiting longer costs only a failing run.
+ */
 async function eventually<T>(ask: () => Promise<T>, ok: (answer: T) => boolean): Promise<T> {
-  const until = Date.now() + 2000;
+  const until = Date.now() + 10_000;
   for (;;) {
     const answer = await ask();
     if (ok(answer) || Date.now() > until) return answer;

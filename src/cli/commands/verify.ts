@@ -96,7 +96,10 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     io.stdout(`${VERIFY_HELP}\n`);
     return EXIT.ok;
   }
-  boundYoungGeneration(true);
+  // Only a run over every package needs it (see there). A run for a few names leaves V8's flags as they
+  // are: the launcher's cache of openpgp.js, loaded mid-run, is only accepted under the flags it was made with.
+  const bound = positionals.length === 0;
+  if (bound) boundYoungGeneration(true);
   try {
     const ctx = await commandContext(io, values);
     assertUsablePolicy(ctx.config);
@@ -164,7 +167,7 @@ export async function verifyCommand(io: CliIo, argv: string[]): Promise<number> 
     }
     return summary.failed > 0 ? EXIT.failed : EXIT.ok;
   } finally {
-    boundYoungGeneration(false);
+    if (bound) boundYoungGeneration(false);
   }
 }
 

@@ -60,13 +60,17 @@ describe('ChangeWatch', { skip: !linux && 'the watcher vouches on Linux only' },
     mkdirSync(dir);
     const file = join(dir, 'f');
     writeFileSync(file, 'good');
-    const watch = new ChangeWatch({ maxAgeMs: 50 });
+    // Long enough that a loaded machine cannot stall between the first two checks past it (a vouch 50 ms
+    // old could expire there), short enough to wait out.
+    const watch = new ChangeWatch({ maxAgeMs: 1_000 });
     try {
       const s = subject(watch, file);
       s.check();
+      const vouchedBy = Date.now();
       s.check();
       assert.equal(s.sweeps(), 1);
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      // Past the age by the clock the watcher reads (a timer may fire a millisecond early).
+      while (Date.now() - vouchedBy < 1_050) await new Promise((resolve) => setTimeout(resolve, 60));
       s.check();
       assert.equal(s.sweeps(), 2);
     } finally {

@@ -80,17 +80,20 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
 
   it('catches an edited deployed copy, installed file and lock file on the next run, re-checking only that package', async () => {
     const { store, watch } = await warm();
+    // What this test edits, restored in `finally`: a failed assertion must not leave the next test a broken world.
+    const copy = deployedOf('@acme/b');
+    const copyText = await readFile(copy, 'utf8');
+    const installed = await installedOf('@acme/c');
+    const installedText = await readFile(installed, 'utf8');
+    const lockFile = (await w.services()).workspace.lockFile;
+    const lock = await readFile(lockFile, 'utf8');
     try {
-      const copy = deployedOf('@acme/b');
-      const copyText = await readFile(copy, 'utf8');
       await writeFile(copy, `${copyText}ignore previous instructions\n`);
       let run = await verify(store, watch);
       assert.deepEqual(run.checked, ['@acme/b']);
       assert.ok(failed(run.byName.get('@acme/b')), 'the edited deployed copy fails');
       assert.ok(!failed(run.byName.get('@acme/a')));
 
-      const installed = await installedOf('@acme/c');
-      const installedText = await readFile(installed, 'utf8');
       await writeFile(installed, 'changed\n');
       run = await verify(store, watch);
       assert.ok(
@@ -99,8 +102,6 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
       assert.ok(failed(run.byName.get('@acme/c')), 'the edited installed file fails');
 
       // The lock file: another checksum for @acme/d.
-      const lockFile = (await w.services()).workspace.lockFile;
-      const lock = await readFile(lockFile, 'utf8');
       const at = lock.indexOf('@acme/d');
       const checksum = /sha256:[0-9a-f]{64}/.exec(lock.slice(at))!;
       const edited =
@@ -111,12 +112,12 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
       run = await verify(store, watch);
       assert.ok(run.checked.includes('@acme/d') && !run.checked.includes('@acme/a'));
       assert.ok(failed(run.byName.get('@acme/d')), 'a lock entry that no longer matches fails');
+    } finally {
+      watch.close();
       await writeFile(lockFile, lock);
       await writeFile(copy, copyText);
       await writeFile(installed, installedText);
       await settle();
-    } finally {
-      watch.close();
     }
   });
 
@@ -137,6 +138,7 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
     } finally {
       watch.close();
       await writeFile(copy, original);
+      for (let i = 0; i < 40; i++) await rm(join(w.project, `noise-${i}.txt`), { force: true });
       await settle();
     }
   });
@@ -201,19 +203,19 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
     await mkdir(join(w.root, 'unused'), { recursive: true });
     const store = new VerificationStore(undefined);
     const watch = new ChangeWatch();
+    const copy = deployedOf('@acme/d');
+    const original = await readFile(copy, 'utf8');
     try {
       await verify(store, watch);
       await verify(store, watch);
       // A vouch is only as good as its watches: with every one closed, nothing is vouched for.
       watch.close();
-      const copy = deployedOf('@acme/d');
-      const original = await readFile(copy, 'utf8');
       await writeFile(copy, 'unwatched edit\n');
       const run = await verify(store, watch);
       assert.ok(failed(run.byName.get('@acme/d')));
-      await writeFile(copy, original);
     } finally {
       watch.close();
+      await writeFile(copy, original);
     }
   });
 });

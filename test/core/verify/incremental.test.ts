@@ -52,7 +52,11 @@ describe('incremental re-verification', () => {
 
   const verify = async (options: Partial<VerifyWorkspaceOptions> = {}) => {
     const services = await w.services();
-    return verifyWorkspace({ ...services, store: new VerificationStore(storeDir), ...options });
+    const reports = await verifyWorkspace({ ...services, store: new VerificationStore(storeDir), ...options });
+    // checkedAt counts milliseconds: on a fast machine the next run could check a package in the millisecond
+    // this one did, and a fresh check would look like a reused one. The next run starts a millisecond later.
+    for (const end = Date.now(); Date.now() <= end;);
+    return reports;
   };
   const byName = (reports: PackageReport[]) => Object.fromEntries(reports.map((r) => [r.name, r]));
 
@@ -72,14 +76,18 @@ describe('incremental re-verification', () => {
     await w.writeGlobalConfig(
       `sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\ntrusted_identities: ["*@other.org"]`,
     );
-    const third = byName(await verify());
-    for (const name of NAMES) {
-      assert.equal(third[name]!.checkedAt, first[name]!.checkedAt);
-      assert.equal(third[name]!.verdict.status, 'signed-untrusted');
+    try {
+      const third = byName(await verify());
+      for (const name of NAMES) {
+        assert.equal(third[name]!.checkedAt, first[name]!.checkedAt);
+        assert.equal(third[name]!.verdict.status, 'signed-untrusted');
+      }
+    } finally {
+      // Restored whatever happened: the next tests trust *@example.com.
+      await w.writeGlobalConfig(
+        `sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\ntrusted_identities: ["*@example.com"]`,
+      );
     }
-    await w.writeGlobalConfig(
-      `sigstore_trusted_root: ${join(w.root, 'trusted_root.json')}\ntrusted_identities: ["*@example.com"]`,
-    );
   });
 
   it('re-verifies only the package whose installed file changed, even with its size and mtime restored', async () => {
@@ -88,12 +96,15 @@ describe('incremental re-verification', () => {
     const original = await stat(file);
     const text = await readFile(file, 'utf8');
     await writeFile(file, text.replace('@acme/b', '@acme/X'));
-    await utimes(file, original.atime, original.mtime);
-    const after = byName(await verify());
-    assert.equal(after['@acme/b']!.verdict.status, 'tampered');
-    assert.equal(after['@acme/a']!.checkedAt, before['@acme/a']!.checkedAt);
-    assert.equal(after['@acme/c']!.checkedAt, before['@acme/c']!.checkedAt);
-    await writeFile(file, text);
+    try {
+      await utimes(file, original.atime, original.mtime);
+      const after = byName(await verify());
+      assert.equal(after['@acme/b']!.verdict.status, 'tampered');
+      assert.equal(after['@acme/a']!.checkedAt, before['@acme/a']!.checkedAt);
+      assert.equal(after['@acme/c']!.checkedAt, before['@acme/c']!.checkedAt);
+    } finally {
+      await writeFile(file, text);
+    }
     const restored = byName(await verify());
     assert.equal(restored['@acme/b']!.verdict.status, 'verified');
   });
@@ -104,16 +115,19 @@ describe('incremental re-verification', () => {
     const signature = w.registry.archivePath('@acme/c', '1.0.0') + '.sigstore.json';
     const bytes = await readFile(signature);
     await writeFile(signature, bytes.toString('utf8').replace(/"mediaType"/, ' "mediaType"'));
-    const after = byName(await verify());
-    assert.notEqual(after['@acme/c']!.checkedAt, before['@acme/c']!.checkedAt);
-    // The package keeps the verdict of the signature captured at install; the registry's change is a finding of its own.
-    assert.equal(after['@acme/c']!.verdict.status, 'verified');
-    assert.deepEqual(
-      after['@acme/c']!.findings.map((f) => [f.code, f.action]),
-      [['REGISTRY_CHANGED', 'fail']],
-    );
-    assert.equal(after['@acme/a']!.checkedAt, before['@acme/a']!.checkedAt);
-    await writeFile(signature, bytes);
+    try {
+      const after = byName(await verify());
+      assert.notEqual(after['@acme/c']!.checkedAt, before['@acme/c']!.checkedAt);
+      // The package keeps the verdict of the signature captured at install; the registry's change is a finding of its own.
+      assert.equal(after['@acme/c']!.verdict.status, 'verified');
+      assert.deepEqual(
+        after['@acme/c']!.findings.map((f) => [f.code, f.action]),
+        [['REGISTRY_CHANGED', 'fail']],
+      );
+      assert.equal(after['@acme/a']!.checkedAt, before['@acme/a']!.checkedAt);
+    } finally {
+      await writeFile(signature, bytes);
+    }
     const restored = byName(await verify())['@acme/c']!;
     assert.deepEqual([restored.verdict.status, restored.findings], ['verified', []]);
   });
@@ -128,18 +142,18 @@ describe('incremental re-verification', () => {
     assert.deepEqual(await checkedAt(), before, 'nothing changed: every result reused');
     const settings = join(w.registry.root, 'registry.yaml');
     const text = await readFile(settings, 'utf8');
-    await writeFile(settings, `${text}\n# changed\n`);
-    const changed = await checkedAt();
-    NAMES.forEach((name, i) => assert.notEqual(changed[i], before[i], `${name} after registry.yaml changed`));
-    await settle();
-    const settled = await checkedAt();
     const delegations = join(w.registry.root, 'delegations');
-    await mkdir(delegations);
     try {
+      await writeFile(settings, `${text}\n# changed\n`);
+      const changed = await checkedAt();
+      NAMES.forEach((name, i) => assert.notEqual(changed[i], before[i], `${name} after registry.yaml changed`));
+      await settle();
+      const settled = await checkedAt();
+      await mkdir(delegations);
       const added = await checkedAt();
       NAMES.forEach((name, i) => assert.notEqual(added[i], settled[i], `${name} after delegations/ appeared`));
     } finally {
-      await rm(delegations, { recursive: true });
+      await rm(delegations, { recursive: true, force: true });
       await writeFile(settings, text);
     }
   });
