@@ -23,6 +23,7 @@
  *   AAM_BENCH_ENGINES=postgres            only this engine (postgres, pglite; both by default)
  *   AAM_BENCH_INSTANCES=1,2               only these instance counts
  *   AAM_BENCH_SEARCH_CACHE=0              the registries keep no search answers (each search's own database cost)
+ *   AAM_BENCH_CPU_PROF=DIR                each registry process writes a V8 CPU profile into DIR when stopped
  *   AAM_BENCH_DATABASE_URL=postgres://…   a database of your own, kept: seeded only when it holds fewer
  *                                         packages than asked (seed once, measure search again and again;
  *                                         with AAM_BENCH_ONLY=search, nothing is written to it)
@@ -164,7 +165,9 @@ async function measureInstances(
   const legacy = cli !== CLI;
   const db = fixture.databaseUrl ? ['--database', fixture.databaseUrl] : [];
   const dataDir = (i: number) => (fixture.databaseUrl ? join(root, `instance-${i}`) : fixture.dataDir);
+  const cpuProf = process.env.AAM_BENCH_CPU_PROF;
   const servers = await serveAll(instances, (i) => [
+    ...(cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : []),
     cli,
     'registry',
     'serve',

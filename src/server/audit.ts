@@ -1,6 +1,7 @@
 import { entryHash, PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry, AuditEvent } from '../core/registry/audit-log.ts';
 import { appendLeaf, readFrontier, rootOfFrontier, splitFrontier } from './audit-tree.ts';
+import { prepared } from './db.ts';
 import type { Queryable } from './db.ts';
 
 export interface AuditAppend {
@@ -36,7 +37,7 @@ export async function appendAuditBatch(tx: Queryable, entries: readonly AuditApp
   // entries (each proven in the tree) also sees when one of them was left out.
   const packages = [...new Set(entries.map((e) => e.package))];
   const previous = await tx.query<{ package: string; seq: number | string }>(
-    'SELECT package, MAX(seq) AS seq FROM audit_log WHERE package = ANY($1::text[]) GROUP BY package',
+    prepared('SELECT package, MAX(seq) AS seq FROM audit_log WHERE package = ANY($1::text[]) GROUP BY package'),
     [packages],
   );
   const last = new Map(previous.rows.map((r) => [r.package, Number(r.seq)]));
@@ -70,7 +71,7 @@ export async function appendAuditBatch(tx: Queryable, entries: readonly AuditApp
   // One statement writes the entries, the subtrees they complete and the new head.
   const column = <K extends keyof AuditEntry>(key: K) => appended.map((e) => e[key]);
   await tx.query(
-    `WITH entry AS (
+    prepared(`WITH entry AS (
        INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
        SELECT s, e, a, p, v, t, m::jsonb, ph, h
          FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
@@ -79,7 +80,7 @@ export async function appendAuditBatch(tx: Queryable, entries: readonly AuditApp
        INSERT INTO audit_nodes (level, idx, hash)
        SELECT l, i, decode(h, 'hex') FROM unnest($10::int[], $11::bigint[], $12::text[]) AS t(l, i, h)
      )
-     UPDATE audit_head SET size = $13, head_hash = $14, root = $15, frontier = $16 WHERE id = 1`,
+     UPDATE audit_head SET size = $13, head_hash = $14, root = $15, frontier = $16 WHERE id = 1`),
     [
       column('seq'),
       column('event'),

@@ -1,6 +1,6 @@
 import { readArchive } from '../core/archive/read.ts';
 import { AamError, messageOf } from '../core/errors.ts';
-import { ArmoredKeyring } from '../core/openpgp/keyring.ts';
+import { armoredKeyring } from '../core/openpgp/keyring.ts';
 import { verifyDetachedSignature } from '../core/openpgp/verify.ts';
 import { parseManifest } from '../core/package/manifest.ts';
 import type { Manifest } from '../core/package/manifest.ts';
@@ -123,7 +123,7 @@ export async function checkSignature(root: TrustRootSource, upload: Upload): Pro
         'signature_invalid',
         'A GPG signature needs its public key (the "public_key" field) to be checked.',
       );
-    check = await verifyDetachedSignature(archive, bytes, new ArmoredKeyring(upload.publicKey));
+    check = await verifyDetachedSignature(archive, bytes, armoredKeyring(upload.publicKey));
   }
   if (check.state !== 'valid')
     throw new ApiFailure(

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { prepared } from './db.ts';
 import type { Queryable } from './db.ts';
 
 /**
@@ -131,9 +132,9 @@ export async function authenticate(db: Queryable, header: string | undefined): P
     token_hash: string;
     expires_at: Date | null;
   }>(
-    `SELECT t.id, t.user_id, u.username, t.scopes, t.kind, t.token_hash, t.expires_at
+    prepared(`SELECT t.id, t.user_id, u.username, t.scopes, t.kind, t.token_hash, t.expires_at
        FROM api_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > NOW())`,
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > NOW())`),
     [hash],
   );
   const row = rows[0];

@@ -78,6 +78,40 @@ export class ArmoredKeyring implements PublicKeyLookup {
   }
 }
 
+/** Armored keyrings kept by their exact text (most recently used last), with what they hold in all. */
+const armoredKeyrings = new Map<string, ArmoredKeyring>();
+let armoredChars = 0;
+/** At most this many keyrings, this many characters in all, none longer than `largest`. */
+export const ARMORED_KEYRINGS = { entries: 256, chars: 4 * 1024 * 1024, largest: 64 * 1024 };
+
+/**
+ * The keyring of an armored text, the same object for the same text while it
+ * is kept: a publisher sends one public key with every upload, and reading it
+ * (packets, fingerprints) and checking its self-signatures at a date
+ * (lean-keys.ts remembers the answer per key and interval) is most of the
+ * cost of checking a signature. The answers are those of a fresh keyring:
+ * they depend on the text and the date only, and any other text (a revoked
+ * or re-signed key) is another entry.
+ */
+export function armoredKeyring(armored: string): ArmoredKeyring {
+  const kept = armoredKeyrings.get(armored);
+  if (kept) {
+    armoredKeyrings.delete(armored);
+    armoredKeyrings.set(armored, kept);
+    return kept;
+  }
+  const made = new ArmoredKeyring(armored);
+  if (armored.length > ARMORED_KEYRINGS.largest) return made;
+  armoredKeyrings.set(armored, made);
+  armoredChars += armored.length;
+  for (const oldest of armoredKeyrings.keys()) {
+    if (armoredKeyrings.size <= ARMORED_KEYRINGS.entries && armoredChars <= ARMORED_KEYRINGS.chars) break;
+    armoredKeyrings.delete(oldest);
+    armoredChars -= oldest.length;
+  }
+  return made;
+}
+
 /** Public keys from a GnuPG home, asked for one key id at a time. */
 export class GnupgKeyring implements PublicKeyLookup {
   private readonly gpgHome: string | undefined;

@@ -58,6 +58,15 @@ export function keyIdOf(key: KeyObject | string): string {
     .digest('hex');
 }
 
+const signingKeyIds = new WeakMap<KeyObject, string>();
+
+/** The key id of a private key's public half, worked out once per key (every publish and head is signed with one). */
+export function signingKeyIdOf(privateKey: KeyObject): string {
+  let id = signingKeyIds.get(privateKey);
+  if (id === undefined) signingKeyIds.set(privateKey, (id = keyIdOf(createPublicKey(privateKey))));
+  return id;
+}
+
 export function registryKeyOf(privateKey: KeyObject): RegistryKey {
   const publicKey = createPublicKey(privateKey);
   return {
@@ -73,7 +82,7 @@ export function signEnvelope(payloadType: string, payload: Buffer, privateKey: K
   return {
     payloadType,
     payload: payload.toString('base64'),
-    signatures: [{ keyid: keyIdOf(createPublicKey(privateKey)), sig: signature.toString('base64') }],
+    signatures: [{ keyid: signingKeyIdOf(privateKey), sig: signature.toString('base64') }],
   };
 }
 

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { keyIdOf } from './attestation.ts';
+import { signingKeyIdOf } from './attestation.ts';
 import { canonicalJson } from '../model/canonical-json.ts';
 import { API_PREFIX } from './http-api.ts';
 
@@ -92,7 +92,7 @@ export function signHead(head: HeadContent, privateKey: KeyObject): AuditHead {
   const { root, ...rest } = head;
   return {
     ...rest,
-    key_id: keyIdOf(createPublicKey(privateKey)),
+    key_id: signingKeyIdOf(privateKey),
     signature: cryptoSign('sha256', headBytes(head, false), privateKey).toString('base64'),
     ...(root !== undefined
       ? { root, root_signature: cryptoSign('sha256', headBytes(head, true), privateKey).toString('base64') }

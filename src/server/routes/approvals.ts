@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { ArmoredKeyring } from '../../core/openpgp/keyring.ts';
+import { armoredKeyring } from '../../core/openpgp/keyring.ts';
 import { verifyDetachedSignature } from '../../core/openpgp/verify.ts';
 import type { SignatureCheck } from '../../core/policy/decision.ts';
 import { describeSigner } from '../../core/policy/trust-match.ts';
@@ -110,7 +110,7 @@ export const approvalsPlugin: FastifyPluginAsync = async (app) => {
         body.signature_type === 'sigstore'
           ? verifySigstoreBundle(signature, documentBytes, { root: app.registry.sigstoreRoot, requireTlog: true })
           : body.public_key !== undefined
-            ? await verifyDetachedSignature(documentBytes, signature, new ArmoredKeyring(body.public_key))
+            ? await verifyDetachedSignature(documentBytes, signature, armoredKeyring(body.public_key))
             : { state: 'invalid', type: 'gpg', code: 'KEY_UNKNOWN', reason: 'a GPG approval needs its public key' };
       if (check.state !== 'valid')
         throw new ApiFailure(

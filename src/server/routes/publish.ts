@@ -11,7 +11,7 @@ import { limitsOf, multipartLimits, partNames, PUBLISH_PARTS } from '../multipar
 import { checkSignature, takeField, manifestOf } from '../publish-checks.ts';
 import type { Upload } from '../publish-checks.ts';
 import { errors, versionProperties, versionRequired } from '../schemas.ts';
-import { registrySettings } from '../store/packages.ts';
+import type { RegistrySettings } from '../store/packages.ts';
 import { refusePublish, storePublish } from '../store/publish.ts';
 import { publishedView } from '../store/views.ts';
 
@@ -88,17 +88,17 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
       // reported in this order, whichever finished first.
       const checks = await Promise.allSettled([
         (async () => {
-          // A new name's checks, only for a new name.
-          if (!(await refusePublish(app.registry.db, caller, manifest)))
+          // The package's checks and the registry's settings (one round trip); a new name's checks, only for a new name.
+          const { exists, settings } = await refusePublish(app.registry.db, caller, manifest);
+          if (!exists)
             await refuseNewName(app.registry.db, caller, manifest.name, upload.confirmName ? [upload.confirmName] : []);
+          return settings;
         })(),
-        registrySettings(app.registry.db),
         checkSignature(app.registry.sigstoreRoot, upload),
       ]);
       for (const check of checks) if (check.status === 'rejected') throw check.reason;
-      const [, settings, signed] = checks.map((c) => (c as PromiseFulfilledResult<unknown>).value) as [
-        unknown,
-        Awaited<ReturnType<typeof registrySettings>>,
+      const [settings, signed] = checks.map((c) => (c as PromiseFulfilledResult<unknown>).value) as [
+        RegistrySettings,
         Awaited<ReturnType<typeof checkSignature>>,
       ];
       if (!signed && settings.requireSignatures)

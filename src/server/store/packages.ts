@@ -20,6 +20,11 @@ export interface RegistrySettings {
 
 export async function registrySettings(db: Queryable): Promise<RegistrySettings> {
   const { rows } = await db.query<{ key: string; value: unknown }>('SELECT key, value FROM registry_settings');
+  return settingsOf(rows);
+}
+
+/** The rows of registry_settings as settings (what is missing or of another type: the default). */
+export function settingsOf(rows: readonly { key: string; value: unknown }[]): RegistrySettings {
   const value = (key: string) => rows.find((r) => r.key === key)?.value;
   const approvers = value('approvers');
   return {
@@ -110,7 +115,12 @@ export async function packageOwners(db: Queryable, packageId: string): Promise<s
 }
 
 /** Refuses a caller who is not an owner of the package (the operator's token may act on any package). */
-export async function requireOwner(db: Queryable, caller: Caller, pkg: PackageRow, name: string): Promise<void> {
+export async function requireOwner(
+  db: Queryable,
+  caller: Caller,
+  pkg: Pick<PackageRow, 'id'>,
+  name: string,
+): Promise<void> {
   if (isOperator(caller)) return;
   const { rows } = await db.query('SELECT 1 FROM package_owners WHERE package_id = $1 AND user_id = $2', [
     pkg.id,

@@ -4,6 +4,7 @@ import { compareVersions, isValidVersion, parseVersion } from '../../core/model/
 import type { Manifest } from '../../core/package/manifest.ts';
 import { appendAuditBatch } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
+import { prepared } from '../db.ts';
 import type { Queryable } from '../db.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import { isOperator } from '../tokens.ts';
@@ -97,8 +98,8 @@ async function storeBatch(
   const names = batch.map((item) => parsePackageName(item.manifest.name));
   // The packages' rows, locked in one order (by id) so that two instances' batches never deadlock.
   const locked = await tx.query<{ id: string; scope: string; name: string }>(
-    `SELECT id, scope, name FROM packages
-      WHERE (scope, name) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id FOR UPDATE`,
+    prepared(`SELECT id, scope, name FROM packages
+      WHERE (scope, name) IN (SELECT s, n FROM unnest($1::text[], $2::text[]) AS u(s, n)) ORDER BY id FOR UPDATE`),
     [names.map((n) => n.scope ?? ''), names.map((n) => n.name)],
   );
   const idOf = new Map(locked.rows.map((r) => [`${r.scope}/${r.name}`, r.id]));
@@ -112,14 +113,14 @@ async function storeBatch(
     installable: string[];
     xid: string;
   }>(
-    `SELECT w.i, txid_current()::text AS xid,
+    prepared(`SELECT w.i, txid_current()::text AS xid,
             EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id) AS owned,
             EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id AND o.user_id = w.user_id) AS mine,
             EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id = w.id
                        AND split_part(v.version, '+', 1) = split_part(w.version, '+', 1)) AS taken,
             ARRAY(SELECT v.version FROM package_versions v
                    WHERE v.package_id = w.id AND NOT v.yanked AND v.approval_status = 'approved') AS installable
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS w(id, user_id, version, i)`,
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS w(id, user_id, version, i)`),
     [ids.map((id) => id ?? null), batch.map((item) => item.caller.userId), batch.map((item) => item.manifest.version)],
   );
   attempt.xid = checks.rows[0]?.xid;

@@ -3,13 +3,13 @@ import type { Manifest } from '../../core/package/manifest.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import { appendAudit } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
-import { isUniqueViolation } from '../db.ts';
+import { isUniqueViolation, prepared } from '../db.ts';
 import type { Queryable } from '../db.ts';
 import { blobKey } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
-import { packageRow, refreshLatest, requireOwner, samePrecedence } from './packages.ts';
+import { packageRow, refreshLatest, requireOwner, samePrecedence, settingsOf } from './packages.ts';
 import { claimScope } from './scopes.ts';
 import { publishInBatch } from './publish-batch.ts';
 import { committed, transactionId } from './commit-outcome.ts';
@@ -29,25 +29,41 @@ const versionExists = (manifest: Manifest, existing: string) =>
  * Refuses, before anything is written, a publish its caller may not make:
  * a package owned by others, or a version that is already there (by SemVer
  * precedence). Checked again under the package's row lock when storing.
- * Resolves to whether the package exists (a new name has checks of its own).
+ * Resolves to whether the package exists (a new name has checks of its own)
+ * and the registry's settings, read in the same round trip.
  */
-export async function refusePublish(db: Queryable, caller: Caller, manifest: Manifest): Promise<boolean> {
+export async function refusePublish(
+  db: Queryable,
+  caller: Caller,
+  manifest: Manifest,
+): Promise<{ exists: boolean; settings: RegistrySettings }> {
   const { scope, name } = parsePackageName(manifest.name);
-  // One round trip: the package, whether it has owners and the caller is one, and the same version.
-  const { rows } = await db.query<PackageRow & { owned: boolean; mine: boolean; existing: string | null }>(
-    `SELECT p.*,
-            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
-            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
-            (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
-                AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
-       FROM packages p WHERE p.scope = $1 AND p.name = $2`,
+  // One round trip: the settings; the package, whether it has owners and the caller is one, and the same version.
+  const { rows } = await db.query<{
+    id: string | null;
+    settings: { key: string; value: unknown }[];
+    owned: boolean | null;
+    mine: boolean | null;
+    existing: string | null;
+  }>(
+    prepared(`SELECT s.settings, p.id, p.owned, p.mine, p.existing
+       FROM (SELECT coalesce(json_agg(json_build_object('key', key, 'value', value)), '[]'::json) AS settings
+               FROM registry_settings) s
+       LEFT JOIN LATERAL (
+         SELECT p.id,
+                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
+                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
+                (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
+                    AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
+           FROM packages p WHERE p.scope = $1 AND p.name = $2) p ON true`),
     [scope ?? '', name, caller.userId, manifest.version],
   );
-  const pkg = rows[0];
-  if (!pkg) return false;
-  if (pkg.owned && !pkg.mine) await requireOwner(db, caller, pkg, manifest.name);
-  if (pkg.existing) throw versionExists(manifest, pkg.existing);
-  return true;
+  const { id, settings, owned, mine, existing } = rows[0]!;
+  const found = { exists: id !== null, settings: settingsOf(settings) };
+  if (id === null) return found;
+  if (owned && !mine) await requireOwner(db, caller, { id }, manifest.name);
+  if (existing) throw versionExists(manifest, existing);
+  return found;
 }
 
 /**

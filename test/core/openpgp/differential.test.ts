@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportPublicKey, runGpg } from '../../../src/core/openpgp/gnupg.ts';
-import { DirectoryKeyring, importPublicKey } from '../../../src/core/openpgp/keyring.ts';
+import {
+  ArmoredKeyring,
+  ARMORED_KEYRINGS,
+  armoredKeyring,
+  DirectoryKeyring,
+  importPublicKey,
+} from '../../../src/core/openpgp/keyring.ts';
 import { loadSigningKey, signDetached, signingKeySource } from '../../../src/core/openpgp/sign.ts';
 import { verifyDetachedSignature } from '../../../src/core/openpgp/verify.ts';
 import type { SignatureCheck } from '../../../src/core/policy/decision.ts';
@@ -172,6 +178,54 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
       'invalid',
     ]);
     assert.deepEqual(states.slice(11, 17), ['valid', 'invalid', 'valid', 'invalid', 'invalid', 'valid']);
+  });
+
+  it('a kept armored keyring (one per text, as a publish uses) answers like a fresh one, at every signing time, and stays bounded', async () => {
+    const { createMessage, generateKey, reformatKey, revokeKey, sign } = await import('openpgp');
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    const userIDs = [{ email: 'kept@example.com' }];
+    const { privateKey } = await generateKey({ userIDs, date: t0, format: 'object' });
+    const expiring = await reformatKey({ privateKey, userIDs, date: t0, keyExpirationTime: 1000, format: 'object' });
+    const texts = {
+      expiring: expiring.publicKey.toPublic().armor(),
+      revoked: (await revokeKey({ key: expiring.privateKey, date: at(500), format: 'object' })).publicKey.armor(),
+    };
+    assert.equal(armoredKeyring(texts.expiring), armoredKeyring(texts.expiring), 'one keyring for one text');
+    assert.notEqual(armoredKeyring(texts.expiring), armoredKeyring(texts.revoked), 'another text, another keyring');
+    const data = Buffer.from('archive');
+    const seen: string[] = [];
+    // Twice over: the second pass is answered from what the kept keyring remembered.
+    for (const round of [1, 2])
+      for (const seconds of [10, 499, 500, 501, 999, 1000, 1001, 5000, 10, 700]) {
+        const bytes = Buffer.from(
+          await sign({
+            message: await createMessage({ binary: data }),
+            signingKeys: privateKey,
+            detached: true,
+            format: 'binary',
+            date: at(seconds),
+          }),
+        );
+        for (const [name, text] of Object.entries(texts)) {
+          const kept = await verifyDetachedSignature(data, bytes, armoredKeyring(text));
+          const fresh = await verifyDetachedSignature(data, bytes, new ArmoredKeyring(text), { referenceOnly: true });
+          assert.deepEqual(kept, fresh, `${name}, signed at t0+${seconds} s, round ${round}`);
+          seen.push(`${name}@${seconds}:${kept.state}`);
+          const wrong = await verifyDetachedSignature(Buffer.from('other'), bytes, armoredKeyring(text));
+          assert.equal(wrong.state, 'invalid', `${name}: another archive, t0+${seconds} s`);
+        }
+      }
+    // The answers did change with the signing time and the text: nothing was carried over from one to the other.
+    // (openpgp.js holds a revoked key invalid at every date.)
+    assert.ok(seen.includes('expiring@10:valid') && seen.includes('revoked@10:invalid'), seen.join(' '));
+    assert.ok(seen.includes('expiring@999:valid') && seen.includes('expiring@1001:invalid'), seen.join(' '));
+    // Bounded: after more texts than it keeps, the first is read anew (another object).
+    const first = armoredKeyring(texts.expiring);
+    for (let i = 0; i <= ARMORED_KEYRINGS.entries; i++) armoredKeyring(`${texts.revoked}\n${i}`);
+    assert.notEqual(armoredKeyring(texts.expiring), first);
+    const huge = `${texts.expiring}${' '.repeat(ARMORED_KEYRINGS.largest)}`;
+    assert.notEqual(armoredKeyring(huge), armoredKeyring(huge), 'a text too large to keep is read each time');
   });
 
   it('takes the lean path for the signatures it is built for', async () => {
