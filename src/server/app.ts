@@ -1,4 +1,4 @@
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply, RouteOptions } from 'fastify';
 import type { RegistryContext } from './context.ts';
@@ -81,7 +81,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   app.decorateRequest('caller', null);
   app.decorateRequest('pkg', null);
   installErrorHandling(app);
-  await installSecurityHeaders(app);
+  installSecurityHeaders(app);
   app.removeContentTypeParser('application/json');
   installJsonBodies(app);
   app.addHook('onRequest', async (request) => checkRawRequest(request));
@@ -160,23 +160,31 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
 /** HSTS as §9.1 words it: a year, subdomains included (and not preloaded: that is the operator's call). */
 const HSTS = { maxAge: 31_536_000, includeSubDomains: true, preload: false };
 
+/** The headers every answer carries (see installSecurityHeaders). */
+const SECURITY_HEADERS = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  frameguard: { action: 'deny' },
+  referrerPolicy: { policy: 'no-referrer' },
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  strictTransportSecurity: false,
+} as const;
+
 /**
- * Security headers from @fastify/helmet, set for a JSON API (OWASP's REST
- * cheat sheet): nothing may be loaded or framed by an answer (CSP
+ * Security headers from helmet, set for a JSON API (OWASP's REST cheat
+ * sheet): nothing may be loaded or framed by an answer (CSP
  * `default-src 'none'; frame-ancestors 'none'`, X-Frame-Options DENY), no
  * sniffing, no referrer, same-origin resources. HSTS only on answers that
  * went over HTTPS — directly, or through a trusted proxy that says so — as
  * over plain HTTP it would pin a browser to a port that does not speak TLS.
+ * helmet's middleware is made once for each case (@fastify/helmet made it
+ * anew, parsing the policy, on every request: a tenth of a cached read's cost).
  */
-async function installSecurityHeaders(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    strictTransportSecurity: false,
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.protocol === 'https') reply.helmet({ strictTransportSecurity: HSTS });
+function installSecurityHeaders(app: FastifyInstance): void {
+  const plain = helmet(SECURITY_HEADERS);
+  const overHttps = helmet({ ...SECURITY_HEADERS, strictTransportSecurity: HSTS });
+  app.addHook('onRequest', (request, reply, done) => {
+    (request.protocol === 'https' ? overHttps : plain)(request.raw, reply.raw, (error) =>
+      done(error === undefined ? undefined : (error as Error)),
+    );
   });
 }
