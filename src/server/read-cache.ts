@@ -7,7 +7,8 @@ export const CHANGE_CHANNEL = 'aam_package_changed';
 interface Entry {
   name: string;
   etag: string;
-  body: string;
+  /** The answer's bytes, encoded once: sending a kept string encoded it again on every hit. */
+  body: Buffer;
 }
 
 /**
@@ -62,7 +63,7 @@ export class ReadCache {
     const etag = etagOf(body);
     if (!this.enabled || stamp !== this.stamp(name)) return etag;
     this.entries.delete(url);
-    this.entries.set(url, { name, etag, body });
+    this.entries.set(url, { name, etag, body: Buffer.from(body) });
     let urls = this.byName.get(name);
     if (!urls) this.byName.set(name, (urls = new Set()));
     urls.add(url);
