@@ -112,7 +112,7 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
     assert.ok(Number(limited.headers['retry-after']) > 0);
   });
 
-  it("sets a JSON API's security headers (@fastify/helmet) on answers and refusals alike, HSTS only over HTTPS", async () => {
+  it("sets a JSON API's security headers (helmet) on answers and refusals alike, HSTS only over HTTPS", async () => {
     for (const path of ['/api/v1/registry', '/api/v1/no-such-route', '/api/v1/users/me']) {
       const answer = await get(`${direct.url}${path}`);
       assert.equal(answer.headers['x-content-type-options'], 'nosniff', path);
