@@ -81,8 +81,15 @@ export class ArmoredKeyring implements PublicKeyLookup {
 /** Armored keyrings kept by their exact text (most recently used last), with what they hold in all. */
 const armoredKeyrings = new Map<string, ArmoredKeyring>();
 let armoredChars = 0;
-/** At most this many keyrings, this many characters in all, none longer than `largest`. */
-export const ARMORED_KEYRINGS = { entries: 256, chars: 4 * 1024 * 1024, largest: 64 * 1024 };
+/**
+ * At most this many keyrings, this many characters in all, none longer than
+ * `largest`. A kept keyring holds far more than its text (parsed packets, and
+ * lean-keys.ts's instants: signatures × key packets), so both bounds are
+ * small: a publisher's key is 1–8 KB armored; a larger text (many subkeys or
+ * signatures, as a hostile uploader would make to fill memory) is read fresh
+ * every time. Worst case measured for a 64 KB text: 12 MB kept.
+ */
+export const ARMORED_KEYRINGS = { entries: 256, chars: 256 * 1024, largest: 8 * 1024 };
 
 /**
  * The keyring of an armored text, the same object for the same text while it
