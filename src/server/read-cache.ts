@@ -63,7 +63,11 @@ export class ReadCache {
     const etag = etagOf(body);
     if (!this.enabled || stamp !== this.stamp(name)) return etag;
     this.entries.delete(url);
-    this.entries.set(url, { name, etag, body: Buffer.from(body) });
+    // Memory of its own, of its exact size: Buffer.from would slice a small answer out of a shared 8 KB
+    // pool, and a kept slice keeps the whole pool chunk.
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(body));
+    bytes.write(body);
+    this.entries.set(url, { name, etag, body: bytes });
     let urls = this.byName.get(name);
     if (!urls) this.byName.set(name, (urls = new Set()));
     urls.add(url);
