@@ -20,9 +20,16 @@ export function prepared(sql: string): string {
   return sql;
 }
 
-/** The query node-postgres is given: by name when the text was marked `prepared`. */
-function pgQuery(sql: string, params: unknown[] | undefined): { text: string; values?: unknown[]; name?: string } {
-  const name = params ? preparedNames.get(sql) : undefined;
+/**
+ * The query node-postgres is given: by name when the text was marked
+ * `prepared` and `named` (see openPostgres).
+ */
+function pgQuery(
+  sql: string,
+  params: unknown[] | undefined,
+  named: boolean,
+): { text: string; values?: unknown[]; name?: string } {
+  const name = params && named ? preparedNames.get(sql) : undefined;
   return name ? { text: sql, values: params!, name } : { text: sql, ...(params ? { values: params } : {}) };
 }
 
@@ -118,9 +125,20 @@ async function openPostgres(url: string, boundedMs: number): Promise<Database> {
   pool.on('error', () => undefined);
   const bounded = new pg.Pool({ connectionString: url, max: BOUNDED_CONNECTIONS, statement_timeout: boundedMs });
   bounded.on('error', () => undefined);
-  const query = async <T>(sql: string, params?: unknown[]) => ({
-    rows: (await pool.query(pgQuery(sql, params))).rows as T[],
-  });
+  // Named statements are off with AAM_REGISTRY_PREPARED_STATEMENTS=off: for a pooler in transaction mode
+  // that does not carry them (PgBouncer before 1.21, or without max_prepared_statements), where a name
+  // prepared on one server connection is unknown on the next.
+  const named = process.env.AAM_REGISTRY_PREPARED_STATEMENTS !== 'off';
+  const query = async <T>(sql: string, params?: unknown[]) => {
+    try {
+      return { rows: (await pool.query(pgQuery(sql, params, named))).rows as T[] };
+    } catch (error) {
+      // A prepared statement whose result changed type under it (a migration by another instance) fails
+      // before it runs, once on each connection that had planned it; asked once more, it is planned anew.
+      if ((error as { code?: string }).code !== '0A000' || !preparedNames.has(sql)) throw error;
+      return { rows: (await pool.query(pgQuery(sql, params, named))).rows as T[] };
+    }
+  };
   return {
     engine: 'postgres',
     query,
@@ -133,7 +151,7 @@ async function openPostgres(url: string, boundedMs: number): Promise<Database> {
         await client.query('BEGIN');
         const result = await fn({
           query: async <R>(sql: string, params?: unknown[]) => ({
-            rows: (await client.query(pgQuery(sql, params))).rows as R[],
+            rows: (await client.query(pgQuery(sql, params, named))).rows as R[],
           }),
         });
         await client.query('COMMIT');
