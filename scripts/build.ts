@@ -97,7 +97,8 @@ async function main(): Promise<void> {
       outdir: 'dist',
       plugins: [separateOpenpgp],
     }),
-    build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist' }),
+    // The launcher runs it as a vm script too (its code cache, for OpenPGP verify runs): no native import().
+    build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist', supported: { 'dynamic-import': false } }),
     // The policy form runs in a webview: a browser bundle with its own UI code.
     // The compliance report's page (Chart.js): the editor's webview loads it, and the CLI inlines it in
     // the standalone HTML report.
@@ -136,8 +137,8 @@ async function main(): Promise<void> {
  * the end of the first run that verified something (not --help, not a usage
  * error), read by the next ones. It lives beside Node's, in a folder of its
  * own that only this user may write (else it is not used), named by
- * Node's version and the bundle's stamp (size, inode, modification and
- * change times; its CRC-32 and length in the two seconds after it was
+ * Node's version and the bundle's stamp (device, inode, size, modification
+ * and change times; its CRC-32 and length in the two seconds after it was
  * written, when a second write could keep the stamp: a CRC of 1.3 MB was
  * 3 ms of every run); V8 rejects a cache made by
  * another V8 or with other flags (it is then made again). Same switches:
@@ -159,8 +160,8 @@ function runWithCodeCache(file) {
   const source = fs.readFileSync(file, 'utf8');
   let id;
   if (Date.now() - stats.ctimeMs > 2000) {
-    // The bundle's stamp (size, inode, modification and change times, which an edit moves), once settled.
-    id = \`\${stats.size}-\${stats.ino}-\${Math.round(stats.mtimeMs * 1e6)}-\${Math.round(stats.ctimeMs * 1e6)}\`;
+    // The bundle's stamp (device, inode, size, modification and change times, which an edit moves), once settled.
+    id = \`\${stats.dev}-\${stats.size}-\${stats.ino}-\${Math.round(stats.mtimeMs * 1e6)}-\${Math.round(stats.ctimeMs * 1e6)}\`;
   } else {
     // Written just now, when a second edit in the same clock tick would keep the stamp: its CRC-32.
     const { crc32 } = require('node:zlib');
