@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
@@ -169,7 +169,11 @@ describe('re-verification with a file watcher', { skip: !linux && 'the watcher v
       assert.ok(failed((await verify(store, watch)).byName.get('@acme/d')));
     } finally {
       watch.close();
-      await rm(join(w.project, '.cursor', 'prompts-gone'), { recursive: true, force: true });
+      // A failure between the two renames leaves no prompts/: the original folder is put back first.
+      const gone = join(w.project, '.cursor', 'prompts-gone');
+      if (!existsSync(prompts) && existsSync(gone)) await rename(gone, prompts);
+      for (const left of [gone, join(w.project, '.cursor', 'prompts-old')])
+        await rm(left, { recursive: true, force: true });
       for (const [path, text] of originals) await writeFile(path, text);
       await settle();
     }
