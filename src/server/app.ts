@@ -177,7 +177,7 @@ const SECURITY_HEADERS = {
  * went over HTTPS — directly, or through a trusted proxy that says so — as
  * over plain HTTP it would pin a browser to a port that does not speak TLS.
  * helmet's middleware is made once for each case (@fastify/helmet made it
- * anew, parsing the policy, on every request: a tenth of a cached read's cost).
+ * anew, parsing the policy, on every request).
  */
 function installSecurityHeaders(app: FastifyInstance): void {
   const plain = helmet(SECURITY_HEADERS);
