@@ -48,7 +48,7 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
     assert.match(
       file,
       new RegExp(
-        `^${process.version.replaceAll('.', '\\.')}-${process.arch}-(?:[0-9a-f]+-\\d+|\\d+-\\d+-\\d+-\\d+)\\.code$`,
+        `^${process.version.replaceAll('.', '\\.')}-${process.arch}-(?:[0-9a-f]+-\\d+|\\d+-\\d+-\\d+-\\d+-\\d+)\\.code$`,
       ),
     );
     const made = await stat(join(dir, file));
