@@ -18,9 +18,21 @@ import { makeGpgHome } from '../../helpers/gpg.ts';
 import { mutateSignature, unarmor } from '../../helpers/pgp-mutations.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { cpuMsSince } from '../../helpers/cpu.ts';
+import type { PrivateKey } from 'openpgp';
 
 /** How many mutated signatures to try: a CI-sized run by default, `npm run fuzz` sets more. */
 const CASES = Number(process.env.AAM_FUZZ_CASES ?? 400);
+
+/** The signing times of the expiry tests: seconds after a fixed start. */
+const T0 = new Date('2026-01-01T00:00:00Z');
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+
+/** A detached binary signature of `data` by `key`, made `seconds` after T0 (openpgp.js). */
+async function signedAt(key: PrivateKey, data: Buffer, seconds: number): Promise<Buffer> {
+  const { createMessage, sign } = await import('openpgp');
+  const message = await createMessage({ binary: data });
+  return Buffer.from(await sign({ message, signingKeys: key, detached: true, format: 'binary', date: at(seconds) }));
+}
 
 const summary = (c: SignatureCheck) =>
   c.state === 'valid' && c.signer.type === 'gpg'
@@ -128,12 +140,10 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
 
   it('answers like openpgp.js for signatures made while a key was valid, expired, valid again after a new self-signature, and at the very instants', async () => {
     // Self-signature 1 at t0 lets the key expire at t0+1000 s; self-signature 2 at t0+2000 s extends it to t0+10000 s.
-    const { createMessage, generateKey, readKey, reformatKey, sign } = await import('openpgp');
-    const t0 = new Date('2026-01-01T00:00:00Z');
-    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    const { generateKey, readKey, reformatKey } = await import('openpgp');
     const userIDs = [{ email: 'expiring@example.com' }];
-    const { privateKey } = await generateKey({ userIDs, date: t0, format: 'object' });
-    const expiring = (await reformatKey({ privateKey, userIDs, date: t0, keyExpirationTime: 1000, format: 'object' }))
+    const { privateKey } = await generateKey({ userIDs, date: T0, format: 'object' });
+    const expiring = (await reformatKey({ privateKey, userIDs, date: T0, keyExpirationTime: 1000, format: 'object' }))
       .privateKey;
     const extended = (
       await reformatKey({ privateKey, userIDs, date: at(2000), keyExpirationTime: 10000, format: 'object' })
@@ -149,15 +159,7 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
     for (let n = 0; n < 40; n++) instants.push(Math.floor(rand() * 12000));
     const states: string[] = [];
     for (const seconds of instants) {
-      const bytes = Buffer.from(
-        await sign({
-          message: await createMessage({ binary: data }),
-          signingKeys: privateKey,
-          detached: true,
-          format: 'binary',
-          date: at(seconds),
-        }),
-      );
+      const bytes = await signedAt(privateKey, data, seconds);
       const lean = await verifyDetachedSignature(data, bytes, lookup);
       const reference = await verifyDetachedSignature(data, bytes, lookup, { referenceOnly: true });
       assert.deepEqual(lean, reference, `signed at t0+${seconds} s`);
@@ -181,12 +183,10 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
   });
 
   it('a kept armored keyring (one per text, as a publish uses) answers like a fresh one, at every signing time, and stays bounded', async () => {
-    const { createMessage, generateKey, reformatKey, revokeKey, sign } = await import('openpgp');
-    const t0 = new Date('2026-01-01T00:00:00Z');
-    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+    const { generateKey, reformatKey, revokeKey } = await import('openpgp');
     const userIDs = [{ email: 'kept@example.com' }];
-    const { privateKey } = await generateKey({ userIDs, date: t0, format: 'object' });
-    const expiring = await reformatKey({ privateKey, userIDs, date: t0, keyExpirationTime: 1000, format: 'object' });
+    const { privateKey } = await generateKey({ userIDs, date: T0, format: 'object' });
+    const expiring = await reformatKey({ privateKey, userIDs, date: T0, keyExpirationTime: 1000, format: 'object' });
     const texts = {
       expiring: expiring.publicKey.toPublic().armor(),
       revoked: (await revokeKey({ key: expiring.privateKey, date: at(500), format: 'object' })).publicKey.armor(),
@@ -198,15 +198,7 @@ describe('the lean OpenPGP verifier agrees with openpgp.js', () => {
     // Twice over: the second pass is answered from what the kept keyring remembered.
     for (const round of [1, 2])
       for (const seconds of [10, 499, 500, 501, 999, 1000, 1001, 5000, 10, 700]) {
-        const bytes = Buffer.from(
-          await sign({
-            message: await createMessage({ binary: data }),
-            signingKeys: privateKey,
-            detached: true,
-            format: 'binary',
-            date: at(seconds),
-          }),
-        );
+        const bytes = await signedAt(privateKey, data, seconds);
         for (const [name, text] of Object.entries(texts)) {
           const kept = await verifyDetachedSignature(data, bytes, armoredKeyring(text));
           const fresh = await verifyDetachedSignature(data, bytes, new ArmoredKeyring(text), { referenceOnly: true });
