@@ -14,6 +14,7 @@
  *   AAM_BENCH_PACKAGES=100000             packages on PostgreSQL (10 versions each)
  *   AAM_BENCH_EMBEDDED_PACKAGES=10000     packages on PGlite
  *   AAM_BENCH_BEFORE=DIR/dist/cli.js      also measure that build (the registry before), 1 and 2 instances
+ *   AAM_BENCH_CLI=DIR/dist/cli.js         measure that build instead of this tree's (alternated runs on a kept database)
  *   AAM_BENCH_ONLY=publish                only the publish cost and signed publishes, on PostgreSQL, 1 and 2 instances
  *   AAM_BENCH_PUBLISHES=1500              signed publishes per instance count
  *   AAM_BENCH_PUBLISH_CONNECTIONS=16      connections of the publish load (default: the reads')
@@ -44,7 +45,8 @@ import { multipart, publishCost, signedUploads } from './registry/publish.ts';
 import { fixturePackage, queryWord } from './registry/names.ts';
 import { packageName } from './registry/seed.ts';
 
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+/** The registry measured: this tree's build, or another's (AAM_BENCH_CLI, e.g. main's, for alternated before/after runs). */
+const CLI = process.env.AAM_BENCH_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli.js');
 const FLOOR = join(import.meta.dirname, 'registry', 'floor-server.ts');
 const small = process.env.AAM_BENCH_SCALE === 'small';
 const SIZE = small
@@ -239,7 +241,7 @@ async function measureInstances(
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
     const recorded = legacy ? undefined : await recordHead(urls[0]!);
-    const uploads = (await signedUploads(root, `b${instances}`, SIZE.publishes)).map(multipart);
+    const uploads = (await signedUploads(root, `b${instances}${Date.now().toString(36)}`, SIZE.publishes)).map(multipart);
     let next = 0;
     // CPU per publish, of the registry's processes and of PostgreSQL: the cost that does not depend
     // on what else the (shared) machine is doing, unlike the rate.

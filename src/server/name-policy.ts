@@ -1,6 +1,7 @@
 import { parsePackageName } from '../core/model/names.ts';
 import { likeness, RESERVED_NAMES } from '../core/model/similar-names.ts';
 import type { Likeness } from '../core/model/similar-names.ts';
+import { prepared } from './db.ts';
 import type { Queryable } from './db.ts';
 import { ApiFailure } from './errors.ts';
 import { refuseForeignScope } from './store/scopes.ts';
@@ -60,22 +61,45 @@ function similarName(name: string, found: Likeness): ApiFailure {
   });
 }
 
-/** The popular packages `name` could be taken for, most popular first; the caller's own (and their scopes') left out. */
+/**
+ * The popular packages `name` could be taken for, most popular first; the caller's own (and their scopes') left out.
+ *
+ * The popular ones are the `POPULAR_COUNT` with the highest score (downloads, plus `PER_DEPENDENT` for each
+ * package depending on them), of those scoring at least `POPULAR_MIN_SCORE`. Only two kinds of package can be
+ * among them, so only those are read (through indexes), not every package: one among the `POPULAR_COUNT` most
+ * downloaded with at least `POPULAR_MIN_SCORE` downloads, or one that others depend on. Any other has no
+ * dependents, so its score is its downloads, and the `POPULAR_COUNT` packages downloaded more (or as often,
+ * with a name sorting first) each score at least as much and sort before it: it is not among the first
+ * `POPULAR_COUNT`. Then the same ranking as over every package, so the same list.
+ */
 async function likenessesToPopular(db: Queryable, caller: Caller, name: string): Promise<Likeness[]> {
   const { rows } = await db.query<{ full_name: string; score: number; own: boolean }>(
-    `WITH dependents AS (
+    prepared(`WITH dependents AS (
        SELECT d.dependency_name, COUNT(DISTINCT v.package_id) AS n
          FROM dependencies d JOIN package_versions v ON v.id = d.version_id GROUP BY d.dependency_name),
+     candidates AS (
+       SELECT p.id, p.scope, p.name, p.downloads_total FROM packages p
+        WHERE p.downloads_total >= GREATEST($4::bigint,
+                (SELECT q.downloads_total FROM packages q ORDER BY q.downloads_total DESC LIMIT 1 OFFSET $3::int - 1))
+       UNION
+       SELECT p.id, p.scope, p.name, p.downloads_total FROM dependents dep JOIN packages p
+           ON p.scope = CASE WHEN left(dep.dependency_name, 1) = '@'
+                             THEN split_part(substr(dep.dependency_name, 2), '/', 1) ELSE '' END
+          AND p.name = CASE WHEN left(dep.dependency_name, 1) = '@'
+                            THEN split_part(dep.dependency_name, '/', 2) ELSE dep.dependency_name END),
      named AS (
-       SELECT p.id, p.scope, p.downloads_total,
-              CASE WHEN p.scope = '' THEN p.name ELSE '@' || p.scope || '/' || p.name END AS full_name
-         FROM packages p)
-     SELECT n.full_name, n.downloads_total + $2 * COALESCE(dep.n, 0) AS score,
-            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = n.id AND o.user_id = $1)
-         OR EXISTS (SELECT 1 FROM scope_members m WHERE m.scope = n.scope AND m.user_id = $1) AS own
-       FROM named n LEFT JOIN dependents dep ON dep.dependency_name = n.full_name
-      ORDER BY score DESC, n.full_name LIMIT $3`,
-    [caller.userId, PER_DEPENDENT, POPULAR_COUNT],
+       SELECT c.id, c.scope, c.downloads_total,
+              CASE WHEN c.scope = '' THEN c.name ELSE '@' || c.scope || '/' || c.name END AS full_name
+         FROM candidates c),
+     ranked AS (
+       SELECT n.id, n.scope, n.full_name, n.downloads_total + $2 * COALESCE(dep.n, 0) AS score
+         FROM named n LEFT JOIN dependents dep ON dep.dependency_name = n.full_name
+        ORDER BY score DESC, n.full_name LIMIT $3)
+     SELECT r.full_name, r.score,
+            (SELECT true FROM package_owners o WHERE o.package_id = r.id AND o.user_id = $1 LIMIT 1) IS NOT NULL
+         OR (SELECT true FROM scope_members m WHERE m.scope = r.scope AND m.user_id = $1 LIMIT 1) IS NOT NULL AS own
+       FROM ranked r ORDER BY r.score DESC, r.full_name`),
+    [caller.userId, PER_DEPENDENT, POPULAR_COUNT, POPULAR_MIN_SCORE],
   );
   return rows
     .filter((row) => Number(row.score) >= POPULAR_MIN_SCORE && !row.own)

@@ -262,6 +262,13 @@ CREATE TABLE delegations (
   },
   // Issue #28: a package's artifact types in its row, in the word indexes and in a btree per type.
   { version: 8, sql: SEARCH_TYPES_MIGRATION },
+  {
+    // Issue #28: a new name is compared with the most popular packages; with this index finding them reads
+    // about a thousand rows, not every package (name-policy.ts). Download counts are added every few
+    // seconds per instance (archives.ts), so the index costs a write per package per flush at most.
+    version: 9,
+    sql: `CREATE INDEX idx_packages_downloads ON packages (downloads_total DESC);`,
+  },
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */
