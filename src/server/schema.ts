@@ -2,6 +2,7 @@ import type { Database } from './db.ts';
 import { SCALE_MIGRATION } from './schema-scale.ts';
 import { SEARCH_MIGRATION } from './schema-search.ts';
 import { SEARCH_TYPES_MIGRATION } from './schema-search-types.ts';
+import { PUBLISH_COST_MIGRATION } from './schema-publish-cost.ts';
 
 /**
  * The registry's schema, after the spec's §4, as numbered migrations. Every
@@ -262,13 +263,8 @@ CREATE TABLE delegations (
   },
   // Issue #28: a package's artifact types in its row, in the word indexes and in a btree per type.
   { version: 8, sql: SEARCH_TYPES_MIGRATION },
-  {
-    // Issue #28: a new name is compared with the most popular packages; with this index finding them reads
-    // about a thousand rows, not every package (name-policy.ts). Download counts are added every few
-    // seconds per instance (archives.ts), so the index costs a write per package per flush at most.
-    version: 9,
-    sql: `CREATE INDEX idx_packages_downloads ON packages (downloads_total DESC);`,
-  },
+  // Issue #28: what a publish costs PostgreSQL, cut (see the migration).
+  { version: 9, sql: PUBLISH_COST_MIGRATION },
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */

@@ -329,7 +329,7 @@ describe('migration 8 on a registry from before it', () => {
       }
       await addVersion(db, 'old-skill', '1.0.0', ['skill', 'agent']);
       await addVersion(db, 'old-prompt', '1.0.0', ['prompt']);
-      assert.equal(await migrate(db), 8);
+      assert.equal(await migrate(db), MIGRATIONS.at(-1)!.version);
       const found = async (type: SearchQuery['type']) =>
         (await searchPackages(db, { type, page: 1, limit: 20 })).packages.map((p) => [p.name, p.artifact_types]);
       assert.deepEqual(await found('skill'), [['old-skill', ['agent', 'skill']]]);
