@@ -62,7 +62,7 @@ function similarName(name: string, found: Likeness): ApiFailure {
 }
 
 /**
- * The popular packages `name` could be taken for, most popular first; the caller's own (and their scopes') left out.
+ * The popular packages, most popular first, each with whether it is `userId`'s (theirs, or in one of their scopes).
  *
  * The popular ones are the `POPULAR_COUNT` with the highest score (downloads, plus `PER_DEPENDENT` for each
  * package depending on them), of those scoring at least `POPULAR_MIN_SCORE`. Only two kinds of package can be
@@ -72,8 +72,11 @@ function similarName(name: string, found: Likeness): ApiFailure {
  * with a name sorting first) each score at least as much and sort before it: it is not among the first
  * `POPULAR_COUNT`. Then the same ranking as over every package, so the same list.
  */
-async function likenessesToPopular(db: Queryable, caller: Caller, name: string): Promise<Likeness[]> {
-  const { rows } = await db.query<{ full_name: string; score: number; own: boolean }>(
+export async function popularPackages(
+  db: Queryable,
+  userId: string,
+): Promise<{ full_name: string; score: number | string; own: boolean }[]> {
+  const { rows } = await db.query<{ full_name: string; score: number | string; own: boolean }>(
     prepared(`WITH dependents AS (
        SELECT d.dependency_name, COUNT(DISTINCT v.package_id) AS n
          FROM dependencies d JOIN package_versions v ON v.id = d.version_id GROUP BY d.dependency_name),
@@ -99,10 +102,15 @@ async function likenessesToPopular(db: Queryable, caller: Caller, name: string):
             (SELECT true FROM package_owners o WHERE o.package_id = r.id AND o.user_id = $1 LIMIT 1) IS NOT NULL
          OR (SELECT true FROM scope_members m WHERE m.scope = r.scope AND m.user_id = $1 LIMIT 1) IS NOT NULL AS own
        FROM ranked r ORDER BY r.score DESC, r.full_name`),
-    [caller.userId, PER_DEPENDENT, POPULAR_COUNT, POPULAR_MIN_SCORE],
+    [userId, PER_DEPENDENT, POPULAR_COUNT, POPULAR_MIN_SCORE],
   );
-  return rows
-    .filter((row) => Number(row.score) >= POPULAR_MIN_SCORE && !row.own)
+  return rows.filter((row) => Number(row.score) >= POPULAR_MIN_SCORE);
+}
+
+/** The popular packages `name` could be taken for, most popular first; the caller's own (and their scopes') left out. */
+async function likenessesToPopular(db: Queryable, caller: Caller, name: string): Promise<Likeness[]> {
+  return (await popularPackages(db, caller.userId))
+    .filter((row) => !row.own)
     .map((row) => likeness(name, row.full_name))
     .filter((l): l is Likeness => l !== undefined);
 }
