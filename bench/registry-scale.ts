@@ -241,7 +241,9 @@ async function measureInstances(
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
     const recorded = legacy ? undefined : await recordHead(urls[0]!);
-    const uploads = (await signedUploads(root, `b${instances}${Date.now().toString(36)}`, SIZE.publishes)).map(multipart);
+    const uploads = (await signedUploads(root, `b${instances}${Date.now().toString(36)}`, SIZE.publishes)).map(
+      multipart,
+    );
     let next = 0;
     // CPU per publish, of the registry's processes and of PostgreSQL: the cost that does not depend
     // on what else the (shared) machine is doing, unlike the rate.
