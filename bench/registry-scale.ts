@@ -14,7 +14,6 @@
  *   AAM_BENCH_PACKAGES=100000             packages on PostgreSQL (10 versions each)
  *   AAM_BENCH_EMBEDDED_PACKAGES=10000     packages on PGlite
  *   AAM_BENCH_BEFORE=DIR/dist/cli.js      also measure that build (the registry before), 1 and 2 instances
- *   AAM_BENCH_CLI=DIR/dist/cli.js         measure that build instead of this tree's (alternated runs on a kept database)
  *   AAM_BENCH_ONLY=publish                only the publish cost and signed publishes, on PostgreSQL, 1 and 2 instances
  *   AAM_BENCH_PUBLISHES=1500              signed publishes per instance count
  *   AAM_BENCH_PUBLISH_CONNECTIONS=16      connections of the publish load (default: the reads')
@@ -45,8 +44,7 @@ import { multipart, publishCost, signedUploads } from './registry/publish.ts';
 import { fixturePackage, queryWord } from './registry/names.ts';
 import { packageName } from './registry/seed.ts';
 
-/** The registry measured: this tree's build, or another's (AAM_BENCH_CLI, e.g. main's, for alternated before/after runs). */
-const CLI = process.env.AAM_BENCH_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli.js');
+const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
 const FLOOR = join(import.meta.dirname, 'registry', 'floor-server.ts');
 const small = process.env.AAM_BENCH_SCALE === 'small';
 const SIZE = small
@@ -241,6 +239,7 @@ async function measureInstances(
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
     ).trim();
     const recorded = legacy ? undefined : await recordHead(urls[0]!);
+    // Each run its own scope: a database kept between runs (AAM_BENCH_DATABASE_URL) holds the last run's versions.
     const uploads = (await signedUploads(root, `b${instances}${Date.now().toString(36)}`, SIZE.publishes)).map(
       multipart,
     );
