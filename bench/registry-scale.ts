@@ -17,6 +17,7 @@
  *   AAM_BENCH_ONLY=publish                only the publish cost and signed publishes, on PostgreSQL, 1 and 2 instances
  *   AAM_BENCH_PUBLISHES=1500              signed publishes per instance count
  *   AAM_BENCH_PUBLISH_CONNECTIONS=16      connections of the publish load (default: the reads')
+ *   AAM_BENCH_PUBLISH_WARMUP=100          publishes sent first, untimed (the packages' first versions; warm connections)
  *   AAM_BENCH_DURABLE=1                   PostgreSQL with fsync and synchronous commit on (as in production)
  *   AAM_BENCH_EMBEDDED_VERSIONS=10        versions per package on PGlite (1: all 100,000 packages in minutes)
  *   AAM_BENCH_ONLY=search                 only the search slices (no publishes, no proofs)
@@ -76,6 +77,8 @@ const onlyPublish = process.env.AAM_BENCH_ONLY === 'publish';
 if (onlyPublish) SIZE.instances = [1, 2];
 if (process.env.AAM_BENCH_PUBLISHES) SIZE.publishes = Number(process.env.AAM_BENCH_PUBLISHES);
 const durable = process.env.AAM_BENCH_DURABLE === '1';
+/** Publishes sent before the measured ones, untimed (the 50 new packages are the first 50). */
+const PUBLISH_WARMUP = Number(process.env.AAM_BENCH_PUBLISH_WARMUP ?? 0);
 const EMBEDDED_VERSIONS = small ? VERSIONS : Number(process.env.AAM_BENCH_EMBEDDED_VERSIONS ?? VERSIONS);
 const ONLY_SEARCH = process.env.AAM_BENCH_ONLY === 'search';
 const ENGINES = (process.env.AAM_BENCH_ENGINES ?? 'postgres,pglite').split(',');
@@ -240,10 +243,27 @@ async function measureInstances(
     ).trim();
     const recorded = legacy ? undefined : await recordHead(urls[0]!);
     // Each run its own scope: a database kept between runs (AAM_BENCH_DATABASE_URL) holds the last run's versions.
-    const uploads = (await signedUploads(root, `b${instances}${Date.now().toString(36)}`, SIZE.publishes)).map(
-      multipart,
-    );
+    const uploads = (
+      await signedUploads(root, `b${instances}${Date.now().toString(36)}`, PUBLISH_WARMUP + SIZE.publishes)
+    ).map(multipart);
     let next = 0;
+    const publish = () => {
+      const { body, contentType } = uploads[next++ % uploads.length]!;
+      return {
+        path: '/api/v1/packages',
+        method: 'POST' as const,
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body,
+      };
+    };
+    // Untimed first (AAM_BENCH_PUBLISH_WARMUP): the new packages' first versions, and each instance's
+    // database connections opened and warm, so the slice measures publishes of new versions in a steady state.
+    if (PUBLISH_WARMUP > 0)
+      await load(urls, {
+        connections: Number(process.env.AAM_BENCH_PUBLISH_CONNECTIONS ?? SIZE.connections),
+        amount: PUBLISH_WARMUP,
+        next: publish,
+      });
     // CPU per publish, of the registry's processes and of PostgreSQL: the cost that does not depend
     // on what else the (shared) machine is doing, unlike the rate.
     const pids = servers.map((s) => s.child.pid!);
@@ -252,15 +272,7 @@ async function measureInstances(
     figures.signed_publish = await load(urls, {
       connections: Number(process.env.AAM_BENCH_PUBLISH_CONNECTIONS ?? SIZE.connections),
       amount: uploads.length,
-      next: () => {
-        const { body, contentType } = uploads[next++ % uploads.length]!;
-        return {
-          path: '/api/v1/packages',
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-          body,
-        };
-      },
+      next: publish,
     });
     const cpuAfter = await cpuNow(pids, postmaster);
     const per = (ms: number) => Math.round((ms / Math.max(1, figures.signed_publish!.requests)) * 100) / 100;
