@@ -74,8 +74,10 @@ export async function load(urls: readonly string[], options: LoadOptions): Promi
       autocannon({
         url,
         connections: per,
+        // A load of `amount` requests ends at autocannon's next sample (1 s by default): sampled every
+        // 10 ms, the time taken here is that of the requests, not rounded up to whole seconds.
         ...(options.amount !== undefined
-          ? { amount: Math.ceil(options.amount / urls.length) + (i === 0 ? 0 : 0) }
+          ? { amount: Math.ceil(options.amount / urls.length) + (i === 0 ? 0 : 0), sampleInt: 10 }
           : { duration: options.duration ?? 5 }),
         timeout: 30,
         requests: [
