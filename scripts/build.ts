@@ -126,6 +126,7 @@ async function main(): Promise<void> {
       entryPoints: { openpgp: 'openpgp' },
       outdir: 'dist',
       supported: { 'dynamic-import': false },
+      plugins: [lazyAesTables],
     }).then(() => asciiOnly(join(root, 'dist', 'openpgp.js'))),
     // The policy form runs in a webview: a browser bundle with its own UI code.
     // The compliance report's page (Chart.js): the editor's webview loads it, and the CLI inlines it in
@@ -354,6 +355,40 @@ const manifestVersion: Plugin = {
       if (args.path !== manifest) return undefined;
       const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
       return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
+
+/**
+ * openpgp.js's AES (noble-ciphers) computes its lookup tables when the module loads: 2 × 65,536 entries and
+ * 1.3 MB of typed arrays, a tenth of a cold `aam-trust verify` of an OpenPGP package, which decrypts nothing.
+ * They become objects whose fields compute the tables when first read (every use destructures them inside a
+ * function). A version of openpgp without these lines fails the build, to be looked at again.
+ */
+const lazyAesTables: Plugin = {
+  name: 'lazy-aes-tables',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]openpgp[\\/]dist[\\/]node[\\/]openpgp\.mjs$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      let found = 0;
+      const contents = text.replace(
+        /^const (tableEncoding|tableDecoding) = \/\* @__PURE__ \*\/ (genTtable\(.*\));$/gm,
+        (_line, name: string, call: string) => {
+          found++;
+          return `const ${name} = /* @__PURE__ */ tablesOnFirstUse(() => ${call});`;
+        },
+      );
+      if (found !== 2)
+        throw new Error(`${args.path}: the AES tables are not made as the build expects (lazyAesTables).`);
+      const helper = `function tablesOnFirstUse(make) {
+  let tables;
+  const lazy = {};
+  for (const key of ['sbox', 'sbox2', 'T0', 'T1', 'T2', 'T3', 'T01', 'T23'])
+    Object.defineProperty(lazy, key, { get: () => (tables ??= make())[key] });
+  return lazy;
+}
+`;
+      return { contents: `${contents}\n${helper}`, loader: 'js' };
     });
   },
 };
