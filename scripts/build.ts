@@ -186,8 +186,8 @@ function runWithCodeCache(file) {
   const path = require('node:path');
   // Stamped before it is read: an edit after the stamp changes it, and the cache made now is not found.
   const stats = fs.statSync(file);
-  // Latin-1: the build leaves the bundle ASCII only (see asciiOnly), and V8 keeps a one-byte string.
-  const source = fs.readFileSync(file, 'latin1');
+  // ASCII only (see asciiOnly in scripts/build.ts): V8 keeps a one-byte string.
+  const source = fs.readFileSync(file, 'utf8');
   let id;
   if (Date.now() - stats.ctimeMs > 2000) {
     // The bundle's stamp (device, inode, size, modification and change times, which an edit moves), once settled.
@@ -251,10 +251,10 @@ async function checkNoDynamicImport(file: string): Promise<void> {
 }
 
 /**
- * The launcher reads the bundles it runs as scripts (cli-verify.js, openpgp.js) as Latin-1: V8 then keeps a
- * one-byte string, where a single non-ASCII character makes the whole 1.3 MB a two-byte one (twice the memory),
- * and nothing is decoded. esbuild escapes every non-ASCII character in code; comments keep theirs, which become
- * '?' here (one per UTF-16 unit, so the source map's columns still hold). The code itself is checked unchanged.
+ * The bundles the launcher runs as scripts (cli-verify.js, openpgp.js) are made ASCII only: one non-ASCII
+ * character makes V8 keep the whole 1.3 MB as a two-byte string (twice the memory, and the decoding). esbuild
+ * escapes every non-ASCII character in code; comments keep theirs, which become '?' here (one per UTF-16 unit,
+ * so the source map's columns still hold). The code itself is checked unchanged.
  */
 async function asciiOnly(file: string): Promise<void> {
   const text = await readFile(file, 'utf8');
