@@ -11,10 +11,10 @@ import { fstatSync, writeSync } from 'node:fs';
  */
 export class StandardOutput {
   private stream: NodeJS.WriteStream | undefined;
-  private readonly fd: 1 | 2;
+  private readonly fd: number;
   private readonly open: () => NodeJS.WriteStream;
 
-  constructor(fd: 1 | 2, open: () => NodeJS.WriteStream) {
+  constructor(fd: number, open: () => NodeJS.WriteStream) {
     this.fd = fd;
     this.open = open;
     if (!isPipe(fd)) this.stream = stoppingQuietly(open());
