@@ -69,7 +69,15 @@ function original(frame: ProfileNode['callFrame']): { file: string; name: string
   return { file, name: (entry as { name?: string }).name ?? frame.functionName };
 }
 
-function summarise(label: string, profile: Profile, origin: number): void {
+interface Tally {
+  byFile: Map<string, number>;
+  byFunction: Map<string, number>;
+  phases: Map<string, [number, number]>;
+  sampled: number;
+}
+
+/** A profile's self time by source file and by function, and when each phase's first and last sample fell. */
+function tally(profile: Profile): Tally {
   const time = new Map<number, number>();
   const first = new Map<number, number>();
   const last = new Map<number, number>();
@@ -101,16 +109,43 @@ function summarise(label: string, profile: Profile, origin: number): void {
       phases.set(phase, [Math.min(span[0], first.get(n.id)!), Math.max(span[1], last.get(n.id)!)]);
     }
   }
+  return { byFile, byFunction, phases, sampled: [...time.values()].reduce((a, b) => a + b, 0) };
+}
+
+/** Prints a thread's tallies: self times as the mean over the runs, the span and phases of the first run. */
+function summarise(label: string, profiles: Profile[], origin: number): void {
+  const tallies = profiles.map(tally);
+  const mean = (pick: (t: Tally) => Map<string, number>) => {
+    const sum = new Map<string, number>();
+    for (const t of tallies) for (const [k, v] of pick(t)) sum.set(k, (sum.get(k) ?? 0) + v / tallies.length);
+    return sum;
+  };
+  const [profile, { phases }] = [profiles[0]!, tallies[0]!];
   const ms = (us: number) => ((us - origin) / 1000).toFixed(0).padStart(6);
-  const total = [...time.values()].reduce((a, b) => a + b, 0);
-  console.log(`\n== ${label}: ${ms(profile.startTime)} → ${ms(profile.endTime)} ms, ${total.toFixed(0)} ms sampled`);
+  const sampled = tallies.reduce((a, t) => a + t.sampled, 0) / tallies.length;
+  const runs = tallies.length > 1 ? `, mean of ${tallies.length} runs` : '';
+  console.log(
+    `\n== ${label}: ${ms(profile.startTime)} → ${ms(profile.endTime)} ms, ${sampled.toFixed(0)} ms sampled${runs}`,
+  );
   const top = (m: Map<string, number>, n: number) =>
     [...m]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([k, v]) => `  ${v.toFixed(1).padStart(8)}  ${k}`);
+  const rows = Number(process.env.AAM_PROFILE_ROWS ?? 18);
   console.log(
-    ['self time by source file:', ...top(byFile, 18), 'self time by function:', ...top(byFunction, 18)].join('\n'),
+    [
+      'self time by source file:',
+      ...top(
+        mean((t) => t.byFile),
+        rows,
+      ),
+      'self time by function:',
+      ...top(
+        mean((t) => t.byFunction),
+        rows,
+      ),
+    ].join('\n'),
   );
   const spans = [...phases].sort((a, b) => a[1][0] - b[1][0]);
   if (spans.length > 0)
@@ -122,27 +157,41 @@ function summarise(label: string, profile: Profile, origin: number): void {
 const [given, ...names] = process.argv.slice(2);
 if (!given) throw new Error('usage: node bench/profile.ts WORLD [NAME...]');
 const world = resolve(given);
-const dir = mkdtempSync(join(tmpdir(), 'aam-bench-profile-'));
-try {
-  rmSync(join(world, 'home', '.aam', 'cache', 'verified'), { recursive: true, force: true });
-  const started = performance.now();
-  const run = spawnSync(
-    node,
-    ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250', CLI, 'verify', '--no-cache', '--json', ...names],
-    { cwd: join(world, 'project'), env: worldEnv(world), encoding: 'utf8', maxBuffer: 64 << 20 },
-  );
-  const summary =
-    run.status === 0 || run.status === 1
-      ? (JSON.parse(run.stdout) as { summary: { line: string } }).summary.line
-      : run.stderr;
-  console.log(
-    `aam-trust verify ${names.join(' ') || '(all)'}: ${summary} (exit ${run.status}), ${(performance.now() - started).toFixed(0)} ms with profiling`,
-  );
-  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread.
-  const files = readdirSync(dir).sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
-  const profiles = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Profile);
-  const origin = profiles[0]!.startTime;
-  profiles.forEach((p, i) => summarise(i === 0 ? 'main thread' : `worker ${i}`, p, origin));
-} finally {
-  rmSync(dir, { recursive: true, force: true });
+// AAM_PROFILE_RUNS=N profiles N runs and prints each thread's mean self times (one run is mostly noise).
+const runs = Math.max(1, Number(process.env.AAM_PROFILE_RUNS ?? 1));
+const byThread: Profile[][] = [];
+for (let r = 0; r < runs; r++) {
+  const dir = mkdtempSync(join(tmpdir(), 'aam-bench-profile-'));
+  try {
+    rmSync(join(world, 'home', '.aam', 'cache', 'verified'), { recursive: true, force: true });
+    const started = performance.now();
+    const run = spawnSync(
+      node,
+      [
+        '--cpu-prof',
+        `--cpu-prof-dir=${dir}`,
+        '--cpu-prof-interval=250',
+        CLI,
+        'verify',
+        '--no-cache',
+        '--json',
+        ...names,
+      ],
+      { cwd: join(world, 'project'), env: worldEnv(world), encoding: 'utf8', maxBuffer: 64 << 20 },
+    );
+    const summary =
+      run.status === 0 || run.status === 1
+        ? (JSON.parse(run.stdout) as { summary: { line: string } }).summary.line
+        : run.stderr;
+    console.log(
+      `aam-trust verify ${names.join(' ') || '(all)'}: ${summary} (exit ${run.status}), ${(performance.now() - started).toFixed(0)} ms with profiling`,
+    );
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread.
+    const files = readdirSync(dir).sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));
+    files.forEach((f, i) => (byThread[i] ??= []).push(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Profile));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
+const origin = byThread[0]![0]!.startTime;
+byThread.forEach((profiles, i) => summarise(i === 0 ? 'main thread' : `worker ${i}`, profiles, origin));

@@ -1,6 +1,7 @@
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import type { Metafile, Plugin } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeValidator } from './config-validator.ts';
@@ -22,6 +23,25 @@ const SERVER_MODULES = [
   '@fastify/swagger',
   'argon2',
   'prom-client',
+];
+
+/**
+ * Libraries the CLI's usual run never calls, bundled but loaded on first use (see `lazyLibraries`): the
+ * full YAML parser and writer (plain AAM files go through the fast readers in src/core/yaml), Sigstore's
+ * reference verifier (the fast path in src/core/sigstore/fast does the checks) and bundle types, the
+ * embedded public-good root, the Markdown parser (only a document that could hide text is parsed), and
+ * Node's worker threads (started for many packages only) and V8 settings (verify-all's young generation).
+ */
+const LAZY_LIBRARIES = [
+  'node:worker_threads',
+  'node:v8',
+  'yaml',
+  '@sigstore/bundle',
+  '@sigstore/core',
+  '@sigstore/protobuf-specs',
+  '@sigstore/verify',
+  '@sigstore/tuf/seeds.json',
+  'mdast-util-from-markdown',
 ];
 
 /** Bundles the extension and the CLI as CommonJS for Node (the VS Code extension host loads CommonJS). */
@@ -54,7 +74,7 @@ async function main(): Promise<void> {
       entryPoints: { 'cli-main': 'src/cli.ts' },
       outdir: 'dist',
       external: SERVER_MODULES,
-      plugins: [separateOpenpgp],
+      plugins: [separateOpenpgp, lazyLibraries(LAZY_LIBRARIES), manifestVersion],
     }),
     // `aam-trust verify`, the command run most and cold (CI gates, hooks): the same CLI with that
     // command only, so a run reads and compiles none of the others' code (the launcher picks it).
@@ -63,12 +83,15 @@ async function main(): Promise<void> {
       entryPoints: { 'cli-verify': 'src/cli.ts' },
       outdir: 'dist',
       external: SERVER_MODULES,
-      plugins: [separateOpenpgp, verifyOnly],
+      plugins: [separateOpenpgp, verifyOnly, lazyLibraries(LAZY_LIBRARIES), manifestVersion],
       // The launcher runs it as a script of its own (for its code cache), where a native import() has
       // no loader: the built-ins it imports on use become requires.
       supported: { 'dynamic-import': false },
       metafile: true,
-    }).then(() => checkNoDynamicImport(join(root, 'dist', 'cli-verify.js'))),
+    }).then(async () => {
+      await checkNoDynamicImport(join(root, 'dist', 'cli-verify.js'));
+      await asciiOnly(join(root, 'dist', 'cli-verify.js'));
+    }),
     // The GitHub Action's entry point (action.yml), the CLI's core with the runner's inputs and outputs.
     build({
       ...common,
@@ -95,10 +118,16 @@ async function main(): Promise<void> {
       ...common,
       entryPoints: { 'verify-worker': 'src/core/verify/threads/worker.ts' },
       outdir: 'dist',
-      plugins: [separateOpenpgp],
+      plugins: [separateOpenpgp, lazyLibraries(LAZY_LIBRARIES), manifestVersion],
     }),
     // The launcher runs it as a vm script too (its code cache, for OpenPGP verify runs): no native import().
-    build({ ...common, entryPoints: { openpgp: 'openpgp' }, outdir: 'dist', supported: { 'dynamic-import': false } }),
+    build({
+      ...common,
+      entryPoints: { openpgp: 'openpgp' },
+      outdir: 'dist',
+      supported: { 'dynamic-import': false },
+      plugins: [lazyAesTables],
+    }).then(() => asciiOnly(join(root, 'dist', 'openpgp.js'))),
     // The policy form runs in a webview: a browser bundle with its own UI code.
     // The compliance report's page (Chart.js): the editor's webview loads it, and the CLI inlines it in
     // the standalone HTML report.
@@ -157,6 +186,7 @@ function runWithCodeCache(file) {
   const path = require('node:path');
   // Stamped before it is read: an edit after the stamp changes it, and the cache made now is not found.
   const stats = fs.statSync(file);
+  // ASCII only (see asciiOnly in scripts/build.ts): V8 keeps a one-byte string.
   const source = fs.readFileSync(file, 'utf8');
   let id;
   if (Date.now() - stats.ctimeMs > 2000) {
@@ -220,6 +250,24 @@ async function checkNoDynamicImport(file: string): Promise<void> {
     );
 }
 
+/**
+ * The bundles the launcher runs as scripts (cli-verify.js, openpgp.js) are made ASCII only: one non-ASCII
+ * character makes V8 keep the whole 1.3 MB as a two-byte string (twice the memory, and the decoding). esbuild
+ * escapes every non-ASCII character in code; comments keep theirs, which become '?' here (one per UTF-16 unit,
+ * so the source map's columns still hold). The code itself is checked unchanged.
+ */
+async function asciiOnly(file: string): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  // oxlint-disable-next-line no-control-regex -- everything outside ASCII
+  const ascii = text.replace(/[^\x00-\x7f]/g, '?');
+  if (ascii === text) return;
+  const code = async (source: string) =>
+    (await transform(source, { loader: 'js', minifyWhitespace: true, legalComments: 'none' })).code;
+  if ((await code(ascii)) !== (await code(text)))
+    throw new Error(`${file} has non-ASCII characters outside comments: the launcher reads it as Latin-1.`);
+  await writeFile(file, ascii);
+}
+
 /** The CLI's command table with \`verify\` alone, for dist/cli-verify.js. */
 const verifyOnly: Plugin = {
   name: 'verify-only',
@@ -258,6 +306,90 @@ const separateOpenpgp: Plugin = {
   name: 'separate-openpgp',
   setup(builder) {
     builder.onResolve({ filter: /^openpgp$/ }, () => ({ path: './openpgp.js', external: true }));
+  },
+};
+
+/**
+ * Each import of one of these libraries gets a stand-in whose exports are getters that load the library (bundled
+ * as usual, in a function esbuild calls on first require) when one is first read. esbuild reads an imported name
+ * from the library's exports where it is used, not where it is imported, so a bundle whose run never uses the
+ * library never runs, compiles or caches its code: the full YAML library's start was a tenth of a cold
+ * `aam-trust verify NAME` that never parsed with it. The names are the library's own, read here at build time.
+ */
+function lazyLibraries(libraries: readonly string[]): Plugin {
+  const requireHere = createRequire(import.meta.url);
+  const escaped = libraries.map((name) => name.replace(/[.*+?^$()|[\]\\/{}]/g, '\\$&'));
+  const filter = new RegExp(`^(?:${escaped.join('|')})$`);
+  return {
+    name: 'lazy-libraries',
+    setup(builder) {
+      // The stand-in's own require of the library resolves as usual.
+      builder.onResolve({ filter }, (args) =>
+        args.namespace === 'lazy-library' ? undefined : { path: args.path, namespace: 'lazy-library' },
+      );
+      builder.onLoad({ filter: /.*/, namespace: 'lazy-library' }, (args) => {
+        const library = requireHere(args.path) as Record<string, unknown>;
+        const names = Object.keys(library).filter((name) => name !== '__esModule' && name !== 'default');
+        const lines = [
+          'let library;',
+          `const load = () => (library ??= require(${JSON.stringify(args.path)}));`,
+          ...(library.__esModule ? ["Object.defineProperty(exports, '__esModule', { value: true });"] : []),
+          `for (const name of ${JSON.stringify(names)})`,
+          '  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });',
+        ];
+        return { contents: lines.join('\n'), loader: 'js', resolveDir: root };
+      });
+    },
+  };
+}
+
+/**
+ * The product's package.json as src/core/version.ts imports it: only its version is read, and the whole
+ * manifest (18 KB of commands, menus and settings) was an object built at every CLI start.
+ */
+const manifestVersion: Plugin = {
+  name: 'manifest-version',
+  setup(builder) {
+    const manifest = join(root, 'package.json');
+    builder.onLoad({ filter: /[\\/]package\.json$/ }, async (args) => {
+      if (args.path !== manifest) return undefined;
+      const { version } = JSON.parse(await readFile(manifest, 'utf8')) as { version: string };
+      return { contents: JSON.stringify({ version }), loader: 'json' };
+    });
+  },
+};
+
+/**
+ * openpgp.js's AES (noble-ciphers) computes its lookup tables when the module loads: 2 × 65,536 entries and
+ * 1.3 MB of typed arrays, a tenth of a cold `aam-trust verify` of an OpenPGP package, which decrypts nothing.
+ * They become objects whose fields compute the tables when first read (every use destructures them inside a
+ * function). A version of openpgp without these lines fails the build, to be looked at again.
+ */
+const lazyAesTables: Plugin = {
+  name: 'lazy-aes-tables',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]openpgp[\\/]dist[\\/]node[\\/]openpgp\.mjs$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      let found = 0;
+      const contents = text.replace(
+        /^const (tableEncoding|tableDecoding) = \/\* @__PURE__ \*\/ (genTtable\(.*\));$/gm,
+        (_line, name: string, call: string) => {
+          found++;
+          return `const ${name} = /* @__PURE__ */ tablesOnFirstUse(() => ${call});`;
+        },
+      );
+      if (found !== 2)
+        throw new Error(`${args.path}: the AES tables are not made as the build expects (lazyAesTables).`);
+      const helper = `function tablesOnFirstUse(make) {
+  let tables;
+  const lazy = {};
+  for (const key of ['sbox', 'sbox2', 'T0', 'T1', 'T2', 'T3', 'T01', 'T23'])
+    Object.defineProperty(lazy, key, { get: () => (tables ??= make())[key] });
+  return lazy;
+}
+`;
+      return { contents: `${contents}\n${helper}`, loader: 'js' };
+    });
   },
 };
 

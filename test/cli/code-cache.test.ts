@@ -75,3 +75,16 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
     assert.deepEqual(await codeFiles(dir), []);
   });
 });
+
+describe('the bundles the launcher runs as scripts (dist/cli.js)', () => {
+  it('are ASCII, so that V8 keeps each as a one-byte string', async () => {
+    for (const name of ['cli-verify.js', 'openpgp.js']) {
+      const bytes = await readFile(join(import.meta.dirname, '..', '..', 'dist', name));
+      assert.equal(
+        bytes.findIndex((byte) => byte > 0x7f),
+        -1,
+        `${name} has a byte outside ASCII`,
+      );
+    }
+  });
+});

@@ -61,7 +61,10 @@ const SCRIPTS = [
 
 type Script = (typeof SCRIPTS)[number] | 'Jpan' | 'Kore' | 'Hanb';
 
-const MATCHERS = SCRIPTS.map((name) => [name, new RegExp(`\\p{Script_Extensions=${name}}`, 'u')] as const);
+/** Made when first needed: each \p{Script_Extensions} pattern builds its set of characters (2 ms for all, at every CLI start). */
+let matchers: (readonly [Script, RegExp])[] | undefined;
+const matchersOf = () =>
+  (matchers ??= SCRIPTS.map((name) => [name, new RegExp(`\\p{Script_Extensions=${name}}`, 'u')] as const));
 const AUGMENT: Partial<Record<Script, Script[]>> = {
   Han: ['Jpan', 'Kore', 'Hanb'],
   Hiragana: ['Jpan'],
@@ -84,7 +87,7 @@ function scriptsOf(cp: number): readonly Script[] | null {
   if (known === undefined) {
     const char = String.fromCodePoint(cp);
     const found: Script[] = [];
-    for (const [name, matcher] of MATCHERS) if (matcher.test(char)) found.push(name, ...(AUGMENT[name] ?? []));
+    for (const [name, matcher] of matchersOf()) if (matcher.test(char)) found.push(name, ...(AUGMENT[name] ?? []));
     known = found.length > 0 ? found : null;
     cache.set(cp, known);
   }
