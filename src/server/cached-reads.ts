@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     /** Set by a cached route on a miss: where its answer goes once serialized. */
-    cacheSlot: { url: string; name: string; stamp: string } | null;
+    cacheSlot: { url: string; name: string; route: string; stamp: string } | null;
   }
 }
 
@@ -56,7 +56,7 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
     const slot = request.cacheSlot;
     if (reply.statusCode !== 200 || typeof payload !== 'string') return payload;
     if (!slot) return conditional(request, reply, payload);
-    const etag = reads.put(slot.url, slot.name, slot.stamp, payload);
+    const etag = reads.put(slot.url, slot.name, slot.route, slot.stamp, payload);
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (!matches(request.headers['if-none-match'], etag)) return payload;
     reply.code(304);
@@ -77,7 +77,7 @@ export function cachedHandler(
       if (matches(request.headers['if-none-match'], hit.etag)) return reply.code(304).send();
       return reply.type('application/json; charset=utf-8').send(hit.body);
     }
-    request.cacheSlot = { url: request.url, name, stamp: reads.stamp(name) };
+    request.cacheSlot = { url: request.url, name, route: request.routeOptions.url ?? '', stamp: reads.stamp(name) };
     return handler(request, reply);
   };
 }
