@@ -1,9 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { API_PREFIX } from '../core/registry/http-api.ts';
 import { ArchiveCache, DownloadCounter } from './archives.ts';
 import { packageName } from './context.ts';
 import { etagOf, matches, ReadCache } from './read-cache.ts';
 import { SearchCache } from './search-cache.ts';
+
+/** Marks a cachedHandler, so the route it answers can be checked (see installReadCache). */
+const CACHED = Symbol('cachedHandler');
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,6 +43,16 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
   app.decorate('archives', new ArchiveCache());
   app.decorate('downloads', downloads);
   app.decorateRequest('cacheSlot', null);
+  // A kept answer is sent by the fast path (fast-reads.ts) without the route's own hooks: a cached
+  // route may have none (a limit or a check added to one would be skipped on every hit).
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!(CACHED in route.handler)) return;
+    const own = (['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const).filter((hook) => route[hook]);
+    if (own.length > 0 || route.config?.rateLimitKind)
+      throw new Error(
+        `${route.url} answers from the read cache, which the fast path serves without its ${own.join(', ') || 'rate limit'}.`,
+      );
+  });
   app.addHook('onClose', async () => {
     await stop();
     await downloads.close();
@@ -68,7 +81,7 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
 export function cachedHandler(
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
-  return async function (this: FastifyInstance, request, reply) {
+  const cached = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     const reads = request.server.reads;
     const name = packageName(request.params);
     const hit = reads.get(request.url);
@@ -80,6 +93,7 @@ export function cachedHandler(
     request.cacheSlot = { url: request.url, name, route: request.routeOptions.url ?? '', stamp: reads.stamp(name) };
     return handler(request, reply);
   };
+  return Object.assign(cached, { [CACHED]: true });
 }
 
 /**
