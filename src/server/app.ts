@@ -8,6 +8,7 @@ import type { RateLimits } from './limits/rate-limits.ts';
 import { installOpenApi } from './openapi.ts';
 import { operationsPlugin, RegistryMetrics } from './operations.ts';
 import { installReadCache } from './cached-reads.ts';
+import { FAST_READS_ENV, FastReads, headersOf } from './fast-reads.ts';
 import { checkRawRequest, installJsonBodies } from './request-checks.ts';
 import { installResponseChecks } from './response-checks.ts';
 import { approvalsPlugin } from './routes/approvals.ts';
@@ -26,7 +27,7 @@ import { versionsPlugin } from './routes/versions.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { markUsed } from './tokens.ts';
 import { DEFAULT_TIMEOUTS, serverFactory } from './transport.ts';
-import type { ShedReport, Timeouts, TlsFiles } from './transport.ts';
+import type { FrontDoor, ShedReport, Timeouts, TlsFiles } from './transport.ts';
 import { DEFAULT_UPLOAD_BUDGET_BYTES, installUploadBudget, UploadBudget } from './upload-budget.ts';
 import { buildValidator } from './validation.ts';
 
@@ -64,11 +65,13 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   const { log } = options;
   // Who hears of a slow body cut off under Fastify (transport.ts): the log and the metrics, once they exist.
   const sheds: ShedReport = { shed: () => {} };
+  // Cache hits answered in front of Fastify (fast-reads.ts), once the cache and the metrics exist.
+  const front: FrontDoor = {};
   const app = Fastify({
     logger: log ? { level: 'info', stream: { write: (line: string) => log(line.trimEnd()) } } : false,
     bodyLimit: 64 * 1024,
     // A slow or stalled client is shed within seconds (transport.ts).
-    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls, sheds),
+    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls, sheds, front),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     forceCloseConnections: true,
     return503OnClosing: true,
@@ -81,7 +84,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   app.decorateRequest('caller', null);
   app.decorateRequest('pkg', null);
   installErrorHandling(app);
-  installSecurityHeaders(app);
+  const security = installSecurityHeaders(app);
   app.removeContentTypeParser('application/json');
   installJsonBodies(app);
   app.addHook('onRequest', async (request) => checkRawRequest(request));
@@ -154,7 +157,31 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
         },
       });
   }
+  // Off with a request log: Fastify logs each request it answers, and the fast path would leave them out.
+  if (!log && process.env[FAST_READS_ENV] !== 'off') {
+    const fast = new FastReads({
+      reads: app.reads,
+      security: { http: headersOf(security.plain), https: headersOf(security.overHttps) },
+      trustProxy: options.trustProxy !== undefined,
+      closing: fastifyClosing(app),
+      answered: (route, method, status, seconds) => metrics.answered(route, method, status, seconds),
+    });
+    front.answer = (request, response) => fast.answer(request, response);
+  }
   return app;
+}
+
+/**
+ * Fastify's own "closing" flag (set when `close` begins; from then on it
+ * answers 503): not public API, so found by its symbol's name, and a
+ * Fastify without it is refused at start rather than read wrong.
+ */
+function fastifyClosing(app: FastifyInstance): () => boolean {
+  const key = Object.getOwnPropertySymbols(app).find((symbol) => symbol.description === 'fastify.state');
+  const state = key && (app as unknown as Record<symbol, { closing?: unknown }>)[key];
+  if (typeof state?.closing !== 'boolean')
+    throw new Error("Fastify's closing state is not where fast-reads.ts reads it.");
+  return () => state.closing === true;
 }
 
 /** HSTS as §9.1 words it: a year, subdomains included (and not preloaded: that is the operator's call). */
@@ -179,7 +206,7 @@ const SECURITY_HEADERS = {
  * helmet's middleware is made once for each case (@fastify/helmet made it
  * anew, parsing the policy, on every request).
  */
-function installSecurityHeaders(app: FastifyInstance): void {
+function installSecurityHeaders(app: FastifyInstance) {
   const plain = helmet(SECURITY_HEADERS);
   const overHttps = helmet({ ...SECURITY_HEADERS, strictTransportSecurity: HSTS });
   app.addHook('onRequest', (request, reply, done) => {
@@ -187,4 +214,6 @@ function installSecurityHeaders(app: FastifyInstance): void {
       done(error === undefined ? undefined : (error as Error)),
     );
   });
+  // The same two, for the fast path's answers (fast-reads.ts).
+  return { plain, overHttps };
 }

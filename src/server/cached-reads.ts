@@ -1,9 +1,12 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { API_PREFIX } from '../core/registry/http-api.ts';
 import { ArchiveCache, DownloadCounter } from './archives.ts';
 import { packageName } from './context.ts';
 import { etagOf, matches, ReadCache } from './read-cache.ts';
 import { SearchCache } from './search-cache.ts';
+
+/** Marks a cachedHandler, so the route it answers can be checked (see installReadCache). */
+const CACHED = Symbol('cachedHandler');
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,7 +19,7 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     /** Set by a cached route on a miss: where its answer goes once serialized. */
-    cacheSlot: { url: string; name: string; stamp: string } | null;
+    cacheSlot: { url: string; name: string; route: string; stamp: string } | null;
   }
 }
 
@@ -40,6 +43,16 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
   app.decorate('archives', new ArchiveCache());
   app.decorate('downloads', downloads);
   app.decorateRequest('cacheSlot', null);
+  // A kept answer is sent by the fast path (fast-reads.ts) without the route's own hooks: a cached
+  // route may have none (a limit or a check added to one would be skipped on every hit).
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (!(CACHED in route.handler)) return;
+    const own = (['onRequest', 'preParsing', 'preValidation', 'preHandler'] as const).filter((hook) => route[hook]);
+    if (own.length > 0 || route.config?.rateLimitKind)
+      throw new Error(
+        `${route.url} answers from the read cache, which the fast path serves without its ${own.join(', ') || 'rate limit'}.`,
+      );
+  });
   app.addHook('onClose', async () => {
     await stop();
     await downloads.close();
@@ -56,7 +69,7 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
     const slot = request.cacheSlot;
     if (reply.statusCode !== 200 || typeof payload !== 'string') return payload;
     if (!slot) return conditional(request, reply, payload);
-    const etag = reads.put(slot.url, slot.name, slot.stamp, payload);
+    const etag = reads.put(slot.url, slot.name, slot.route, slot.stamp, payload);
     reply.header('etag', etag).header('cache-control', 'no-cache');
     if (!matches(request.headers['if-none-match'], etag)) return payload;
     reply.code(304);
@@ -68,7 +81,7 @@ export async function installReadCache(app: FastifyInstance): Promise<void> {
 export function cachedHandler(
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
 ): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
-  return async function (this: FastifyInstance, request, reply) {
+  const cached = async function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
     const reads = request.server.reads;
     const name = packageName(request.params);
     const hit = reads.get(request.url);
@@ -77,9 +90,10 @@ export function cachedHandler(
       if (matches(request.headers['if-none-match'], hit.etag)) return reply.code(304).send();
       return reply.type('application/json; charset=utf-8').send(hit.body);
     }
-    request.cacheSlot = { url: request.url, name, stamp: reads.stamp(name) };
+    request.cacheSlot = { url: request.url, name, route: request.routeOptions.url ?? '', stamp: reads.stamp(name) };
     return handler(request, reply);
   };
+  return Object.assign(cached, { [CACHED]: true });
 }
 
 /**

@@ -4,8 +4,10 @@ import type { Database } from './db.ts';
 /** The channel the database's triggers notify, with a package's name, when what it shows changes. */
 export const CHANGE_CHANNEL = 'aam_package_changed';
 
-interface Entry {
+export interface Entry {
   name: string;
+  /** The pattern of the route that made the answer (its metrics label): what the fast path counts it under. */
+  route: string;
   etag: string;
   /** The answer's bytes, encoded once: sending a kept string encoded it again on every hit. */
   body: Buffer;
@@ -54,12 +56,18 @@ export class ReadCache {
     return entry;
   }
 
+  /** `get` for the fast path in front of Fastify: a miss is not counted (Fastify, which then gets the request, counts it). */
+  hit(url: string): Entry | undefined {
+    const entry = this.enabled ? this.entries.get(url) : undefined;
+    return entry && this.get(url);
+  }
+
   /** Where a package's answers stand now: an answer is kept only if this has not moved while it was made. */
   stamp(name: string): string {
     return `${this.epoch}:${this.generations.get(name) ?? 0}`;
   }
 
-  put(url: string, name: string, stamp: string, body: string): string {
+  put(url: string, name: string, route: string, stamp: string, body: string): string {
     const etag = etagOf(body);
     if (!this.enabled || stamp !== this.stamp(name)) return etag;
     this.entries.delete(url);
@@ -67,7 +75,7 @@ export class ReadCache {
     // pool, and a kept slice keeps the whole pool chunk.
     const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(body));
     bytes.write(body);
-    this.entries.set(url, { name, etag, body: bytes });
+    this.entries.set(url, { name, route, etag, body: bytes });
     let urls = this.byName.get(name);
     if (!urls) this.byName.set(name, (urls = new Set()));
     urls.add(url);

@@ -2,7 +2,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiFailure } from './errors.ts';
 
 /** Headers that must say one thing: a second copy is refused, not silently dropped or preferred. */
-const SINGLE_HEADERS = new Set(['authorization', 'content-type', 'content-length', 'x-aam-admin-key']);
+export const SINGLE_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'content-type',
+  'content-length',
+  'x-aam-admin-key',
+]);
 
 /**
  * Checks on the request as sent, before any route sees it: dot segments

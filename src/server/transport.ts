@@ -59,9 +59,32 @@ export interface TlsFiles {
   key: Buffer;
 }
 
+/**
+ * What answers a request before Fastify does (the fast path for cache hits,
+ * fast-reads.ts), set once the app exists: true when it answered, false
+ * (having sent nothing) to hand the request to Fastify.
+ */
+export interface FrontDoor {
+  answer?: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
+}
+
 /** The HTTP or HTTPS server under Fastify, with every timeout set (Fastify's own options do not reach them all). */
-export function serverFactory(timeouts: Timeouts, tls: TlsFiles | undefined, report: ShedReport) {
-  return (handler: RequestListener): Server => {
+export function serverFactory(
+  timeouts: Timeouts,
+  tls: TlsFiles | undefined,
+  report: ShedReport,
+  front: FrontDoor = {},
+) {
+  return (fastify: RequestListener): Server => {
+    const handler: RequestListener = (request, response) => {
+      try {
+        if (front.answer?.(request, response)) return;
+      } catch (error) {
+        // Nothing sent yet: Fastify answers it (and its error handling, whatever went wrong); else the connection goes.
+        if (response.headersSent) return void response.destroy(error as Error);
+      }
+      fastify(request, response);
+    };
     const options = {
       headersTimeout: timeouts.headersMs,
       requestTimeout: timeouts.requestMs,

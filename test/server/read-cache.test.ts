@@ -9,7 +9,7 @@ test('a kept answer holds memory of its own size, not a slice of a shared pool c
   const stop = await reads.listen({ listen: async () => async () => undefined } as unknown as Database);
   try {
     const bodies = ['{"name":"a"}', `{"description":"${'é'.repeat(600)}"}`];
-    bodies.forEach((body, i) => reads.put(`/p/${i}`, `p${i}`, reads.stamp(`p${i}`), body));
+    bodies.forEach((body, i) => reads.put(`/p/${i}`, `p${i}`, '/p/:name', reads.stamp(`p${i}`), body));
     bodies.forEach((body, i) => {
       const kept = reads.get(`/p/${i}`)!.body;
       assert.equal(kept.toString('utf8'), body);
