@@ -249,18 +249,12 @@ CREATE TABLE delegations (
 );
 `,
   },
-  {
-    // Issue #28: the audit log as an RFC 6962 Merkle tree (each entry's hash is a leaf), read paths
-    // that scale (a trigram index for search, a notification per changed package for the caches of
-    // every instance), and download counts written in batches. Existing logs get their tree here.
-    version: 6,
-    sql: SCALE_MIGRATION,
-  },
-  {
-    // Issue #28: search by words (a tsvector with a GIN index) and by a name's prefix (a btree), in place of trigrams.
-    version: 7,
-    sql: SEARCH_MIGRATION,
-  },
+  // Issue #28: the audit log as an RFC 6962 Merkle tree (each entry's hash is a leaf), read paths
+  // that scale (a trigram index for search, a notification per changed package for the caches of
+  // every instance), and download counts written in batches. Existing logs get their tree here.
+  { version: 6, sql: SCALE_MIGRATION },
+  // Issue #28: search by words (a tsvector with a GIN index) and by a name's prefix (a btree), in place of trigrams.
+  { version: 7, sql: SEARCH_MIGRATION },
   // Issue #28: a package's artifact types in its row, in the word indexes and in a btree per type.
   { version: 8, sql: SEARCH_TYPES_MIGRATION },
   // Issue #28: what a publish costs PostgreSQL, cut (see the migration).

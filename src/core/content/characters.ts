@@ -8,6 +8,8 @@
  * (Butler 2025) write-ups. Everything here is pure: a string in, ranges out.
  */
 
+import { HANGUL, JOINING_SCRIPT, NO_SPACE_SCRIPT, PICTOGRAPHIC, RTL_LETTER, VIRAMA } from './character-classes.ts';
+
 /** What kind of invisible or misleading character a range holds. */
 export type CharacterKind = 'TAG_CHARACTERS' | 'BIDI_CONTROL' | 'INVISIBLE_CHARACTER' | 'VARIATION_SELECTORS';
 
@@ -90,36 +92,6 @@ const IS_CANDIDATE = new RegExp(CANDIDATE.source);
 const isTag = (cp: number) => cp >= 0xe0000 && cp <= 0xe007f;
 const isSelector = (cp: number) => (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
 const isBidi = (cp: number) => (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-
-/**
- * A pattern made when first used: making a \p{Script} class builds its set of characters, and this file's
- * took about 2 ms of every CLI start, where most texts never reach them.
- */
-function onFirstUse(make: () => RegExp): () => RegExp {
-  let pattern: RegExp | undefined;
-  return () => (pattern ??= make());
-}
-
-/** Scripts written without spaces, where U+200B marks word breaks for line wrapping (UAX #14). */
-const NO_SPACE_SCRIPT = onFirstUse(
-  () => /[\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u,
-);
-/** Scripts whose shaping ZWJ and ZWNJ control (UAX #31 §2.3: Arabic joining, Indic viramas; Persian, Hindi, Sinhala…). */
-const JOINING_SCRIPT = onFirstUse(
-  () =>
-    /[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Mandaic}\p{Script=Manichaean}\p{Script=Psalter_Pahlavi}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Gurmukhi}\p{Script=Gujarati}\p{Script=Oriya}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Malayalam}\p{Script=Sinhala}\p{Script=Myanmar}\p{Script=Khmer}\p{Script=Tibetan}\p{Script=Balinese}\p{Script=Javanese}\p{Script=Tirhuta}\p{Script=Grantha}\p{Script=Sharada}\p{Script=Takri}\p{Script=Newa}]/u,
-);
-const RTL_LETTER = onFirstUse(
-  () =>
-    /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u,
-);
-/** Viramas (Canonical_Combining_Class 9): a joiner after one shapes a conjunct or a half form, even at a word's end (UAX #31 A1, B). */
-const VIRAMA = onFirstUse(
-  () =>
-    /[\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d3b\u0d3c\u0d4d\u0dca\u0e3a\u0eba\u0f84\u1039\u103a\u1714\u1715\u1734\u17d2\u1a60\u1b44\u1baa\u1bab\u1bf2\u1bf3\u2d7f\ua806\ua82c\ua8c4\ua953\ua9c0\uaaf6\uabed\u{10a3f}\u{11046}\u{11070}\u{1107f}\u{110b9}\u{11133}\u{11134}\u{111c0}\u{11235}\u{112ea}\u{1134d}\u{11442}\u{114c2}\u{115bf}\u{1163f}\u{116b6}\u{1172b}\u{11839}\u{1193d}\u{1193e}\u{119e0}\u{11a34}\u{11a47}\u{11a99}\u{11c3f}\u{11d44}\u{11d45}\u{11d97}]/u,
-);
-const PICTOGRAPHIC = onFirstUse(() => /\p{Extended_Pictographic}/u);
-const HANGUL = onFirstUse(() => /\p{Script=Hangul}/u);
 
 /** The code point that ends just before `index` (a surrogate pair read whole). */
 function before(text: string, index: number): number | undefined {
