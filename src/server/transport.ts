@@ -99,9 +99,10 @@ export function serverFactory(
         ) as unknown as Server)
       : createHttpServer(options, handler);
     server.timeout = timeouts.idleMs;
-    server.on('request', (request: IncomingMessage, response: ServerResponse) =>
-      watchBodyRate(request, response, timeouts, report),
-    );
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+      watchBodyRate(request, response, timeouts, report);
+      response.once('finish', () => lingerOnClose(request));
+    });
     return server;
   };
 }
@@ -181,6 +182,34 @@ function watchBodyRate(
   // Watched until the body is whole or the connection gone, not until the answer: a refused upload
   // (a 401 before its body is read) goes on being drained, and must keep up as well.
   timer.unref();
+}
+
+/** The most of a refused body read and thrown away after a closing answer; past it, the connection is cut. */
+export const LINGER_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * A closing answer (`Connection: close`) sent before its request's body was
+ * whole — an upload refused as too large, or by its token, before it was read
+ * — leaves the connection open until the rest of the body has come, read and
+ * thrown away (a "lingering close", as Apache and nginx do). Node would close
+ * it as soon as the answer is out, with the client's bytes unread, which
+ * resets the connection: a client still writing its body then sees the reset,
+ * not the answer. Bounded by `limit` bytes; a body that trickles is cut by
+ * the rate watch, and a keep-alive answer needs none of this (Node reads on).
+ */
+export function lingerOnClose(request: IncomingMessage, limit = LINGER_LIMIT): void {
+  const socket = request.socket;
+  // Node's destroySoon (for a closing answer) waits for the answer to be written, then destroys the socket.
+  if (request.complete || socket.destroyed || !socket.listeners('finish').includes(socket.destroy)) return;
+  socket.removeListener('finish', socket.destroy);
+  let left = limit;
+  const close = () => socket.destroy();
+  request.on('data', (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) close();
+  });
+  request.once('end', close);
+  request.resume();
 }
 
 /**

@@ -54,3 +54,41 @@ export function paced(
     }, everyMs || 1000);
   });
 }
+
+/**
+ * Sends `head` and `body` as fast as the server takes them, reading whatever comes back meanwhile:
+ * how many body bytes the connection took, the answer, and the error that ended it, if any.
+ */
+export function send(
+  url: string,
+  head: string,
+  body: Buffer,
+): Promise<{ written: number; answer: string; error?: string }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    // Half-open: it goes on writing after the server has ended its side, as a client still sending its body does.
+    const socket = connect({ port: Number(port), host: hostname, allowHalfOpen: true });
+    let answer = '';
+    let written = 0;
+    let queued = 0;
+    let error: string | undefined;
+    socket.on('data', (data: Buffer) => (answer += data.toString()));
+    socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    socket.on('close', () => resolve({ written, answer, ...(error ? { error } : {}) }));
+    socket.write(head);
+    const step = 256 * 1024;
+    const next = (): void => {
+      while (queued < body.length && !socket.destroyed) {
+        const end = Math.min(body.length, queued + step);
+        // Counted once the connection took it.
+        const more = socket.write(body.subarray(queued, end), (e) => {
+          if (!e) written = Math.max(written, end);
+        });
+        queued = end;
+        if (!more) return void socket.once('drain', next);
+      }
+      if (!socket.destroyed) socket.end();
+    };
+    next();
+  });
+}
