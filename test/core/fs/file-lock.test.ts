@@ -79,13 +79,16 @@ describe('file locks', () => {
 
   it('takes over a lock whose holder is a zombie (exited, never reaped)', async () => {
     const lock = join(await tempDir('aam-lock-'), '.lock');
-    // `sleep 0` runs in the background of a shell that then becomes `sleep 60`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // A background child of a shell that then becomes `sleep 60`, which never reaps it. The child exits only
+    // once the shell is `sleep` ($$ is the shell's pid in the subshell too): a child that exited before the
+    // exec (a loaded machine) was reaped by the shell, and the test saw no zombie.
+    const script = '(while [ "$(cat /proc/$$/comm)" != sleep ]; do sleep 0.01; done) & echo $!; exec sleep 60';
+    const parent = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = Number(
         await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(String(d)))),
       );
-      for (let i = 0; i < 100 && processState(pid) !== 'zombie'; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && processState(pid) !== 'zombie'; i++) await new Promise((r) => setTimeout(r, 20));
       assert.equal(processState(pid), 'zombie');
       await writeFile(lock, JSON.stringify({ pid, host: hostname(), at: Date.now() }));
       assert.equal(await withFileLock(lock, async () => 'mine', { timeoutMs: 2_000 }), 'mine');
