@@ -1,5 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FastReadsLog } from '../../src/server/fast-reads-log.ts';
 import { ask, fastifyHandled, withFastReads } from '../helpers/fast-reads.ts';
 import type { Answer, Ask } from '../helpers/fast-reads.ts';
 import { packPackage, startTestRegistry } from '../helpers/registry.ts';
@@ -176,5 +179,21 @@ describe('the fast path for cache hits writes the request log as Fastify does', 
     assert.equal(reqs[2]!.remoteAddress, '10.0.0.7');
     assert.equal(reqs[3]!.host, 'registry.example');
     assert.notEqual(reqs[4]!.remoteAddress, '10.0.0.7');
+  });
+});
+
+describe("the fast path's line for an answer that fails", () => {
+  it('is "request errored", at level 50, with the error, as Fastify writes it', () => {
+    const lines: string[] = [];
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } });
+    const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    // What Fastify's onResFinished does when the response emits 'error' (fastify/lib/reply.js).
+    const reply = { log: app.log.child({ reqId: 'req-7' }), statusCode: 200, elapsedTime: 1.25 };
+    new LogController().requestCompleted(error, {} as FastifyRequest, reply as unknown as FastifyReply);
+    new FastReadsLog(app.log, () => 'req-7').completed('req-7', 200, 1.25, error);
+    const [fastify, fast] = lines.map((line): Line => ({ ...(JSON.parse(line) as Line), time: 0 }));
+    assert.deepEqual(fast, fastify);
+    assert.deepEqual(Object.keys(fast!), Object.keys(fastify!));
+    assert.deepEqual([fast!.level, fast!.msg, (fast!.err as { code: string }).code], [50, 'request errored', 'EPIPE']);
   });
 });
