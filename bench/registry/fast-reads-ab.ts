@@ -8,11 +8,16 @@
  * moments of a shared machine; each slice also reports the server process's
  * CPU per request (from /proc), the figure another job's load moves least.
  *
+ * AAM_AB_LOG=1 runs both registries with their request log on (no
+ * `--quiet`: a JSON line for each request coming and each answer, on
+ * stderr), written to /dev/null — or AAM_AB_LOG=FILE, appended to FILE.
+ *
  *   node bench/registry/fast-reads-ab.ts    (after npm run build)
- *   AAM_AB_ROUNDS=6 AAM_AB_SECONDS=3 AAM_AB_CONNECTIONS=16
+ *   AAM_AB_ROUNDS=6 AAM_AB_SECONDS=3 AAM_AB_CONNECTIONS=16 AAM_AB_LOG=1
  */
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPostgres } from '../../test/helpers/postgres.ts';
 import { cpuNow } from './cpu.ts';
@@ -24,6 +29,7 @@ import { packageName } from './seed.ts';
 const ROUNDS = Number(process.env.AAM_AB_ROUNDS ?? 6);
 const SECONDS = Number(process.env.AAM_AB_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.AAM_AB_CONNECTIONS ?? 16);
+const LOG = ['', '0', undefined].includes(process.env.AAM_AB_LOG) ? undefined : process.env.AAM_AB_LOG!;
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 const FLOOR = join(import.meta.dirname, 'floor-server.ts');
 const PACKAGES = 100;
@@ -48,16 +54,21 @@ const postgres = await startPostgres();
 const servers: Served[] = [];
 try {
   const fixture = await buildFixture(root, { packages: PACKAGES, versions: VERSIONS }, await postgres.createDatabase());
-  const serve = (name: string, env: NodeJS.ProcessEnv) =>
-    spawnServer(
+  const serve = async (name: string, env: NodeJS.ProcessEnv) => {
+    const log = LOG ? openSync(LOG === '1' ? '/dev/null' : LOG, 'a') : undefined;
+    const served = await spawnServer(
       [
         CLI,
-        ...['registry', 'serve', '--port', '0', '--quiet', '--data', join(root, name)],
+        ...['registry', 'serve', '--port', '0', ...(LOG ? [] : ['--quiet']), '--data', join(root, name)],
         ...['--database', fixture.databaseUrl!, '--blobs', fixture.blobs, '--key', join(root, 'key.pem')],
         ...['publish', 'search', 'download'].flatMap((kind) => ['--rate-limit', `${kind}=off`]),
       ],
       env,
+      log ?? 'pipe',
     );
+    if (log !== undefined) closeSync(log);
+    return served;
+  };
   const on = await serve('on', { ...process.env, AAM_REGISTRY_FAST_READS: '' });
   servers.push(on);
   const off = await serve('off', { ...process.env, AAM_REGISTRY_FAST_READS: 'off' });
@@ -72,6 +83,7 @@ try {
     for (const next of Object.values(ROUTES))
       await load([server.url], { connections: CONNECTIONS, amount: PACKAGES * VERSIONS * 2, next });
 
+  const loadBefore = loadavg();
   const results: Record<string, Record<string, Slice[]>> = {};
   for (const [route, next] of Object.entries(ROUTES)) {
     const slices: Record<string, Slice[]> = { fast_on: [], fast_off: [], floor: [] };
@@ -97,7 +109,7 @@ try {
   }
 
   const rows = [
-    `${ROUNDS} alternated rounds of ${SECONDS} s at ${CONNECTIONS} connections; median (min–max)`,
+    `${ROUNDS} alternated rounds of ${SECONDS} s at ${CONNECTIONS} connections${LOG ? ', request log on' : ''}; median (min–max)`,
     '| Route | Fast path on | Fast path off (Fastify) | Floor | On ÷ floor | Off ÷ floor | CPU/request on, off, floor |',
     '| --- | --- | --- | --- | --- | --- | --- |',
   ];
@@ -112,6 +124,8 @@ try {
       `| ${route} | ${cell('fast_on')} | ${cell('fast_off')} | ${cell('floor')} | ${span(ratios('fast_on'))}× | ${span(ratios('fast_off'))}× | ${['fast_on', 'fast_off', 'floor'].map((n) => median(slices[n]!.map((s) => s.cpu_us))).join(', ')} µs |`,
     );
   }
+  const averages = (l: number[]) => l.map((n) => n.toFixed(2)).join(' ');
+  rows.push(`Load average (1, 5, 15 min) before: ${averages(loadBefore)}; after: ${averages(loadavg())}`);
   console.log(rows.join('\n'));
   console.log(JSON.stringify(results));
   const failed = Object.values(results)

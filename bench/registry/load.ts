@@ -13,10 +13,21 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** A server as its own process; resolves once it prints where it listens (which must be 127.0.0.1). */
-export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Served> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+/**
+ * A server as its own process; resolves once it prints where it listens
+ * (which must be 127.0.0.1). Its output is kept only until then: a server
+ * that logs every request would otherwise grow this process's memory for
+ * as long as it runs. `stderr`: a file descriptor to send the server's
+ * stderr to instead (its request log, say) — read by nobody here.
+ */
+export async function spawnServer(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  stderr: 'pipe' | number = 'pipe',
+): Promise<Served> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', stderr], env });
   let output = '';
+  const streams = [child.stdout!, ...(child.stderr ? [child.stderr] : [])];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "Listening on" in 120 s: ${output}`)), 120_000);
     const read = (chunk: Buffer) => {
@@ -27,10 +38,15 @@ export async function spawnServer(args: string[], env: NodeJS.ProcessEnv = proce
         resolve(match[1]!);
       }
     };
-    child.stdout!.on('data', read);
-    child.stderr!.on('data', read);
+    for (const stream of streams) stream.on('data', read);
     child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited (${code}): ${output}`)));
   });
+  // From now on read and dropped: the child must not block on a full pipe, nor this process keep what it says.
+  for (const stream of streams) {
+    stream.removeAllListeners('data');
+    stream.resume();
+  }
+  output = '';
   return {
     url,
     child,

@@ -9,6 +9,7 @@ import { installOpenApi } from './openapi.ts';
 import { operationsPlugin, RegistryMetrics } from './operations.ts';
 import { installReadCache } from './cached-reads.ts';
 import { FAST_READS_ENV, FastReads, headersOf } from './fast-reads.ts';
+import { FastReadsLog, requestIds } from './fast-reads-log.ts';
 import { checkRawRequest, installJsonBodies } from './request-checks.ts';
 import { installResponseChecks } from './response-checks.ts';
 import { approvalsPlugin } from './routes/approvals.ts';
@@ -67,8 +68,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   const sheds: ShedReport = { shed: () => {} };
   // Cache hits answered in front of Fastify (fast-reads.ts), once the cache and the metrics exist.
   const front: FrontDoor = {};
+  // Request ids like Fastify's own, from one counter that the fast path draws from too.
+  const nextRequestId = requestIds();
   const app = Fastify({
     logger: log ? { level: 'info', stream: { write: (line: string) => log(line.trimEnd()) } } : false,
+    genReqId: nextRequestId,
     bodyLimit: 64 * 1024,
     // A slow or stalled client is shed within seconds (transport.ts).
     serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls, sheds, front),
@@ -157,12 +161,13 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
         },
       });
   }
-  // Off with a request log: Fastify logs each request it answers, and the fast path would leave them out.
-  if (!log && process.env[FAST_READS_ENV] !== 'off') {
+  // With a request log, the fast path writes Fastify's lines for its answers (fast-reads-log.ts).
+  if (process.env[FAST_READS_ENV] !== 'off') {
     const fast = new FastReads({
       reads: app.reads,
       security: { http: headersOf(security.plain), https: headersOf(security.overHttps) },
       trustProxy: options.trustProxy !== undefined,
+      log: log ? new FastReadsLog(app.log, nextRequestId) : undefined,
       closing: fastifyClosing(app),
       answered: (route, method, status, seconds) => metrics.answered(route, method, status, seconds),
     });

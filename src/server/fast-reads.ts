@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { FastReadsLog } from './fast-reads-log.ts';
 import { matches } from './read-cache.ts';
 import type { ReadCache } from './read-cache.ts';
 import { SINGLE_HEADERS } from './request-checks.ts';
@@ -16,6 +17,8 @@ export interface FastReadsOptions {
   security: { http: string[]; https: string[] };
   /** `--trust-proxy` is set: a request carrying X-Forwarded-Proto goes to Fastify (see `answer`). */
   trustProxy: boolean;
+  /** The request log (AppOptions.log), when there is one: the fast path writes Fastify's lines for its answers. */
+  log?: FastReadsLog | undefined;
   /** Whether Fastify is closing (it then answers 503 to anything). */
   closing: () => boolean;
   /** Counts and times an answer in /metrics, as Fastify's onResponse hook does (RegistryMetrics.answered). */
@@ -40,14 +43,17 @@ export interface FastReadsOptions {
  * checks refuse when sent twice (checkRawRequest), and behind
  * `--trust-proxy` a request with X-Forwarded-Proto (whether to believe it,
  * so whether to send HSTS, takes Fastify's proxy-addr check, not copied
- * here). The path's own checks need no copy: a URL is only kept once
+ * here) — and, when there is a request log, one with X-Forwarded-For or
+ * X-Forwarded-Host, which the same check turns into the log line's address
+ * and host. The path's own checks need no copy: a URL is only kept once
  * checkRawRequest, the router and the params schema accepted it, and they
  * decide by the URL alone. It reads the same ReadCache as Fastify's route,
  * so a write that drops a package drops it for both.
  *
- * Not made when the app logs requests (AppOptions.log): Fastify writes an
- * access log line for each request, with its own request ids, and an
- * operator's log must not lose the requests answered here.
+ * With a request log (AppOptions.log), each answer here gets the lines
+ * Fastify would write for it, with a request id from Fastify's own counter
+ * (fast-reads-log.ts): an operator's log loses none of the requests
+ * answered here, and cannot tell which path answered them.
  */
 export class FastReads {
   private readonly options: FastReadsOptions;
@@ -61,11 +67,13 @@ export class FastReads {
     const started = performance.now();
     const method = request.method;
     if (method !== 'GET' && method !== 'HEAD') return false;
-    const { reads, closing, trustProxy } = this.options;
+    const { reads, closing, trustProxy, log } = this.options;
     if (!reads.usable || closing()) return false;
     const headers = request.headers;
     if (headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined) return false;
     if (trustProxy && headers['x-forwarded-proto'] !== undefined) return false;
+    if (log && trustProxy && (headers['x-forwarded-for'] !== undefined || headers['x-forwarded-host'] !== undefined))
+      return false;
     if (repeatsSingleHeader(request.rawHeaders)) return false;
     const entry = reads.hit(request.url ?? '');
     if (!entry) return false;
@@ -87,10 +95,13 @@ export class FastReads {
       out.push('content-type', 'application/json; charset=utf-8', 'content-length', String(entry.body.length));
     const status = notModified ? 304 : 200;
     const { answered } = this.options;
-    const done = () => {
+    const reqId = log?.incoming(request);
+    const done = (error?: unknown) => {
       response.removeListener('finish', done);
       response.removeListener('error', done);
-      answered(entry.route, method, status, (performance.now() - started) / 1000);
+      const elapsed = performance.now() - started;
+      answered(entry.route, method, status, elapsed / 1000);
+      if (log && reqId !== undefined) log.completed(reqId, status, elapsed, error);
     };
     response.on('finish', done);
     response.on('error', done);
