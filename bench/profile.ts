@@ -8,6 +8,10 @@
  * process's start).
  *
  *   node bench/profile.ts WORLD [NAME...]     e.g. .bench-fixtures/sigstore-1000 @bench/pkg-00000
+ *   node bench/profile.ts WORLD --bench SCRIPT [ARG...]
+ *                                             one of the bench's own scripts instead, WORLD passed as its
+ *                                             second argument: e.g. --bench verify.ts cold 0 (the engine on
+ *                                             one thread), --bench floor.ts sigstore 1 2 (the floor, 2 threads)
  *
  * Sampling every 250 µs slows the process down a little; read shares, not totals.
  */
@@ -17,7 +21,7 @@ import { SourceMap } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLI, node, worldEnv } from './harness.ts';
+import { CLI, node, repo, worldEnv } from './harness.ts';
 
 interface ProfileNode {
   id: number;
@@ -157,6 +161,8 @@ function summarise(label: string, profiles: Profile[], origin: number): void {
 const [given, ...names] = process.argv.slice(2);
 if (!given) throw new Error('usage: node bench/profile.ts WORLD [NAME...]');
 const world = resolve(given);
+const bench = names[0] === '--bench' ? names.slice(1) : undefined;
+if (bench && bench.length < 2) throw new Error('usage: node bench/profile.ts WORLD --bench SCRIPT MODE [ARG...]');
 // AAM_PROFILE_RUNS=N profiles N runs and prints each thread's mean self times (one run is mostly noise).
 const runs = Math.max(1, Number(process.env.AAM_PROFILE_RUNS ?? 1));
 const byThread: Profile[][] = [];
@@ -165,26 +171,27 @@ for (let r = 0; r < runs; r++) {
   try {
     rmSync(join(world, 'home', '.aam', 'cache', 'verified'), { recursive: true, force: true });
     const started = performance.now();
-    const run = spawnSync(
-      node,
-      [
-        '--cpu-prof',
-        `--cpu-prof-dir=${dir}`,
-        '--cpu-prof-interval=250',
-        CLI,
-        'verify',
-        '--no-cache',
-        '--json',
-        ...names,
-      ],
-      { cwd: join(world, 'project'), env: worldEnv(world), encoding: 'utf8', maxBuffer: 64 << 20 },
-    );
-    const summary =
-      run.status === 0 || run.status === 1
+    const profiling = ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=250'];
+    const run = bench
+      ? spawnSync(node, [...profiling, join(repo, 'bench', bench[0]!), bench[1]!, world, ...bench.slice(2)], {
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        })
+      : spawnSync(node, [...profiling, CLI, 'verify', '--no-cache', '--json', ...names], {
+          cwd: join(world, 'project'),
+          env: worldEnv(world),
+          encoding: 'utf8',
+          maxBuffer: 64 << 20,
+        });
+    const summary = bench
+      ? run.status === 0
+        ? run.stdout.trim().slice(0, 200)
+        : run.stderr
+      : run.status === 0 || run.status === 1
         ? (JSON.parse(run.stdout) as { summary: { line: string } }).summary.line
         : run.stderr;
     console.log(
-      `aam-trust verify ${names.join(' ') || '(all)'}: ${summary} (exit ${run.status}), ${(performance.now() - started).toFixed(0)} ms with profiling`,
+      `${bench ? bench.join(' ') : `aam-trust verify ${names.join(' ') || '(all)'}`}: ${summary} (exit ${run.status}), ${(performance.now() - started).toFixed(0)} ms with profiling`,
     );
     // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread.
     const files = readdirSync(dir).sort((a, b) => Number(a.split('.')[4]) - Number(b.split('.')[4]));

@@ -1,4 +1,4 @@
-import { join, posix } from 'node:path';
+import { join, posix, sep } from 'node:path';
 import type { ArtifactRef, Manifest } from '../package/manifest.ts';
 import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
 import { agentMdc, instructionMdc, readText } from './transform.ts';
@@ -68,8 +68,8 @@ type Place = TargetBase & { section?: 'agent' | 'instruction' };
 /** `aam`'s adapters' paths, from the artifact's type and name alone (no content is read). */
 function placeOf(platform: Platform, type: ArtifactType, name: string, roots: DeployRoots): Place {
   // Artifact names are plain ([a-z0-9-]), so aam's fs-name is the name itself.
-  const folder = platform === 'codex' ? join(roots.home, '.codex') : join(roots.project, FOLDER[platform]);
-  const at = (...parts: string[]): Place => ({ platform, type, name, path: join(folder, ...parts), root: folder });
+  const folder = folderOf(platform, roots);
+  const at = (...parts: string[]): Place => ({ platform, type, name, path: under(folder, parts), root: folder });
   const shared = (file: string, section: 'agent' | 'instruction'): Place => {
     const path = join(roots.project, file);
     return { platform, type, name, path, root: path, section };
@@ -89,6 +89,27 @@ function placeOf(platform: Platform, type: ArtifactType, name: string, roots: De
       if (platform === 'cursor') return at('rules', `${name}.mdc`);
       return shared(platform === 'claude' ? 'CLAUDE.md' : 'AGENTS.md', 'instruction');
   }
+}
+
+const folders = new Map<string, string>();
+
+/** A platform's folder (joined once per project and home: every package of a verification asks). */
+function folderOf(platform: Platform, roots: DeployRoots): string {
+  const key = `${platform}\0${roots.project}\0${roots.home}`;
+  let folder = folders.get(key);
+  if (folder === undefined) {
+    folder = platform === 'codex' ? join(roots.home, '.codex') : join(roots.project, FOLDER[platform]);
+    if (folders.size >= 64) folders.clear();
+    folders.set(key, folder);
+  }
+  return folder;
+}
+
+const PLAIN = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+/** `join(folder, ...parts)` for a folder `join` made: plain names are appended as they are, anything else is joined. */
+function under(folder: string, parts: string[]): string {
+  return parts.every((part) => PLAIN.test(part)) ? [folder, ...parts].join(sep) : join(folder, ...parts);
 }
 
 /** Every place a package's artifacts go, on every platform: what it would collide on with another package. */

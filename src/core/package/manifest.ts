@@ -104,6 +104,17 @@ export function manifestMismatch(manifestText: string, name: string, version: st
  * most of a cold one-package run.
  */
 function manifestValue(text: string, where: string): unknown {
+  // A verification reads one manifest up to three times (the archive's name and version, its deployed
+  // copies, the installed copy's claims): the same text is one value. Callers only read it.
+  if (lastValue?.text === text) return lastValue.value;
+  const value = parsedValue(text, where);
+  lastValue = { text, value };
+  return value;
+}
+
+let lastValue: { text: string; value: unknown } | undefined;
+
+function parsedValue(text: string, where: string): unknown {
   const simple = parseSimpleYaml(text);
   if (simple) return simple.value;
   const source = new YamlSource(text);

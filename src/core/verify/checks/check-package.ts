@@ -1,6 +1,5 @@
 import { readArchive } from '../../archive/read.ts';
 import { fileChecksumsOf } from '../../archive/extract.ts';
-import { sha256Hex } from '../../archive/hash.ts';
 import { manifestMismatch } from '../../package/manifest.ts';
 import { messageOf } from '../../errors.ts';
 import type { Checks, IntegrityCheck, SignatureEntry } from '../../policy/decision.ts';
@@ -11,6 +10,7 @@ import { describeDifferences, isClean } from '../../scan/installed-files.ts';
 import { scanInstalled } from '../../scan/scan-installed.ts';
 import type { InstalledScan } from '../../scan/scan-installed.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
+import { evidenceDigest } from '../evidence/evidence.ts';
 import type { PackageEvidence } from '../evidence/evidence.ts';
 import { checkDeployment } from './check-deployed.ts';
 import type { DeploySource } from './check-deployed.ts';
@@ -30,6 +30,8 @@ export interface CheckOptions {
   stamps?: Record<string, FileStamp | null>;
   /** The trust record says the source registry required signatures when the package was installed. */
   sourceRequiredSignatures?: boolean;
+  /** The verification run it is part of: what all its packages look at alike is looked at once (see perRun). */
+  run?: string | undefined;
 }
 
 export interface PackageChecks {
@@ -43,6 +45,8 @@ export interface PackageChecks {
   signatureDigest?: string | undefined;
   /** Hidden content in the archive's files (what agents will load), when the archive could be read. */
   hidden: HiddenFile[];
+  /** The installed aam.yaml's text, when the scan found it to be the archive's (so it need not be read again). */
+  installedManifest?: string | undefined;
 }
 
 /** Runs every check the trust decision needs, with nothing decided yet. */
@@ -51,12 +55,19 @@ export async function checkPackage(
   verifier: SignatureVerifier,
   options: CheckOptions,
 ): Promise<PackageChecks> {
-  const { integrity, scan, deployed, hidden } = await checkIntegrity(evidence, options);
+  const { integrity, scan, deployed, hidden, installedManifest } = await checkIntegrity(evidence, options);
   // Deployed copies that differ leave the archive authentic: its signature is still checked, as the
   // difference may turn out to be another package's same-named artifact (decided with all packages).
   const archiveHolds = integrity.ok || integrity.code === 'DEPLOYED_MODIFIED';
   if (!archiveHolds || options.skipSignature)
-    return { checks: { integrity, signature: { state: 'none' } }, signatureFile: undefined, scan, deployed, hidden };
+    return {
+      checks: { integrity, signature: { state: 'none' } },
+      signatureFile: undefined,
+      scan,
+      deployed,
+      hidden,
+      installedManifest,
+    };
   const { entries, files } = await checkSignatures(evidence, verifier);
   // Delegations matter only to a valid signature: for the rest there is nothing to trust through them.
   const delegations =
@@ -82,6 +93,7 @@ export async function checkPackage(
     deployed,
     signatureDigest: entries[0]?.digest,
     hidden,
+    installedManifest,
   };
 }
 
@@ -93,14 +105,28 @@ async function checkIntegrity(
   scan: InstalledScan | undefined;
   deployed: DeployedCopy[];
   hidden: HiddenFile[];
+  installedManifest: string | undefined;
 }> {
   const early = await checkArchive(evidence);
-  if (!early.ok) return { integrity: early.integrity, scan: undefined, deployed: [], hidden: [] };
+  if (!early.ok)
+    return { integrity: early.integrity, scan: undefined, deployed: [], hidden: [], installedManifest: undefined };
   // The archive's own bytes, so the result is one per archive digest: it is stored and reused with the rest.
   const hidden = hiddenFiles([...early.contents].map(([path, data]) => ({ path, data })));
   const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan, early.contents);
+  // Read (or vouched for by its stamp) and found to hash as the archive's own aam.yaml: the same text.
+  const installedManifest =
+    early.files['aam.yaml'] !== undefined && scan.files['aam.yaml']?.sha256 === early.files['aam.yaml']
+      ? early.manifestText
+      : undefined;
   const deployment = options.deploy
-    ? checkDeployment(evidence.name, early.manifestText, early.contents, options.deploy, options.stamps ?? {})
+    ? checkDeployment(
+        evidence.name,
+        early.manifestText,
+        early.contents,
+        options.deploy,
+        options.stamps ?? {},
+        options.run,
+      )
     : { copies: [], failure: undefined };
   if (!isClean(diff)) {
     return {
@@ -116,9 +142,16 @@ async function checkIntegrity(
       },
       deployed: deployment.copies,
       hidden,
+      installedManifest,
     };
   }
-  return { integrity: deployment.failure ?? { ok: true }, scan, deployed: deployment.copies, hidden };
+  return {
+    integrity: deployment.failure ?? { ok: true },
+    scan,
+    deployed: deployment.copies,
+    hidden,
+    installedManifest,
+  };
 }
 
 /** The archive's checksum, and its file list against the lock file's; on success, the files it holds. */
@@ -205,7 +238,7 @@ async function checkSignatures(
   for (const file of evidence.signatures)
     entries.push({
       file: file.file,
-      digest: `sha256:${sha256Hex(file.bytes)}`,
+      digest: evidenceDigest(file.bytes),
       check: await verifier.verify(file.type, file.bytes, evidence.archive!),
     });
   return { entries, files: evidence.signatures };

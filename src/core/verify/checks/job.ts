@@ -67,13 +67,18 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
   const at = String(nowNs());
   const evidence: Record<string, FileStamp | null> = {};
   const found = gatherEvidence(job.name, job.entry, job.installedDir, job.source, evidence, job.captured);
-  const { checks, signatureFile, scan, deployed, signatureDigest, hidden } = await checkPackage(found, verifier, {
-    skipSignature: job.skipSignature,
-    previousScan: job.previousScan,
-    deploy: job.deploy,
-    stamps: evidence,
-    sourceRequiredSignatures: job.sourceRequiredSignatures ?? false,
-  });
+  const { checks, signatureFile, scan, deployed, signatureDigest, hidden, installedManifest } = await checkPackage(
+    found,
+    verifier,
+    {
+      skipSignature: job.skipSignature,
+      previousScan: job.previousScan,
+      deploy: job.deploy,
+      stamps: evidence,
+      sourceRequiredSignatures: job.sourceRequiredSignatures ?? false,
+      run: job.source.run,
+    },
+  );
   // The record's word that nobody verified these bytes before they were installed (--no-verify).
   const marker = job.recorded?.installed_without_verification;
   return {
@@ -96,7 +101,7 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
         ? []
         : continuityChanges(job.recorded, job.entry.version, checks),
     signatureDigest,
-    claims: job.deploy ? claimsOfInstalled(job.installedDir, job.deploy.roots) : [],
+    claims: job.deploy ? claimsOfInstalled(job.installedDir, job.deploy.roots, installedManifest) : [],
     hidden,
   };
 }

@@ -10,10 +10,13 @@ import type { Manifest } from '../../package/manifest.ts';
  * package's artifacts go to, from its installed `aam.yaml`. Used only to
  * find which other packages to look at for a shared place: a package whose
  * claims were edited away is not looked at, and its rival's copy then fails
- * as edited — never the other way round.
+ * as edited — never the other way round. `knownText` is the installed
+ * aam.yaml's text when the caller has just read it (verification's scan).
  */
-export function claimsOfInstalled(installedDir: string, roots: DeployRoots): string[] {
-  return installedClaims(installedDir, roots).places;
+export function claimsOfInstalled(installedDir: string, roots: DeployRoots, knownText?: string): string[] {
+  if (knownText === undefined) return installedClaims(installedDir, roots).places;
+  const manifest = manifestOf(knownText);
+  return manifest ? placesOf(manifest, PLATFORMS, roots) : [];
 }
 
 /** The places an installed package claims, and the names of the artifacts that go there. */
@@ -73,7 +76,15 @@ function installedManifest(installedDir: string, wanted: (text: string) => boole
     const read = readRegularFileSync(childPath(installedDir, 'aam.yaml'), 'manifest');
     if (!read) return undefined;
     const text = read.bytes.toString('utf8');
-    return wanted(text) ? parseManifest(text) : undefined;
+    return wanted(text) ? manifestOf(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function manifestOf(text: string): Manifest | undefined {
+  try {
+    return parseManifest(text);
   } catch {
     return undefined;
   }

@@ -108,7 +108,7 @@ export function gatherEvidence(
     if (!/^sha256:[0-9a-f]{64}$/.test(digest)) return undefined;
     const blob = read(cachePath(source.cacheDir, digest), kind);
     // A blob is only ever used when its bytes still hash to the name it was asked by.
-    return blob && 'bytes' in blob && `sha256:${sha256Hex(blob.bytes)}` === digest ? blob.bytes : undefined;
+    return blob && 'bytes' in blob && evidenceDigest(blob.bytes) === digest ? blob.bytes : undefined;
   };
   const registry = registryFiles(name, entry, source, readInto, stamps);
   const changes: RegistryChange[] = [];
@@ -156,7 +156,7 @@ export function gatherEvidence(
   base.delegationFiles = [...delegations].map(([file, bytes]) => ({ name: file, bytes }));
 
   const served = registry.signatures.filter((f) => f.bytes);
-  const digestOf = (f: RegistryFile) => `sha256:${sha256Hex(f.bytes!)}`;
+  const digestOf = (f: RegistryFile) => evidenceDigest(f.bytes!);
   const asStored = (f: RegistryFile): StoredSignature => ({
     type: f.type as CapturedSignature['type'],
     file: basename(f.path),
@@ -193,6 +193,19 @@ export function gatherEvidence(
   return { ...base, signatures };
 }
 
+const digests = new WeakMap<Uint8Array, string>();
+
+/**
+ * `sha256:<hex>` of bytes read as evidence, hashed once however often it is
+ * asked (a signature's digest is compared with what was captured, then
+ * reported with its check). Evidence bytes are never written to.
+ */
+export function evidenceDigest(bytes: Uint8Array): string {
+  let digest = digests.get(bytes);
+  if (digest === undefined) digests.set(bytes, (digest = `sha256:${sha256Hex(bytes)}`));
+  return digest;
+}
+
 /** The signatures the lock file recorded at install, when they name kinds this tool knows: the first, then co-signatures. */
 export function capturedSignaturesOf(entry: LockedPackage): CapturedSignature[] {
   const records = [entry.signature, ...(Array.isArray(entry.cosignatures) ? entry.cosignatures : [])] as unknown[];
@@ -206,7 +219,7 @@ export function capturedSignaturesOf(entry: LockedPackage): CapturedSignature[] 
 /** How a registry file differs from the digest captured at install, if it does. */
 function changeOf(what: RegistryChange['what'], file: RegistryFile, expected: string): RegistryChange | undefined {
   if (file.bytes) {
-    const actual = `sha256:${sha256Hex(file.bytes)}`;
+    const actual = evidenceDigest(file.bytes);
     return actual === expected ? undefined : { what, path: file.path, change: 'replaced', expected, actual };
   }
   return {
