@@ -99,6 +99,12 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const lock = releasable(await openLock(lockFile, store, force, options.lockRead));
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
+    // The OpenPGP keys of packages asked for (GnuPG runs apart) are fetched while the others' manifests are read.
+    const unknown = options.only && !skipSignature ? names.filter((n) => force || !store?.stored(lockFile, n)) : [];
+    if (unknown.length > 0) {
+      const entries = await lock.entries();
+      options.verifier.prefetchKeys(signingKeysNamed(unknown.map((name) => entries[name])));
+    }
     // A package that shares a deployed place with another is judged with it, verified alone or not.
     // Of the others, only manifests that can claim one of these packages' places are parsed.
     const filter = options.only
