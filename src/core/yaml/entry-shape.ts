@@ -16,7 +16,7 @@
  * is, and whether its value is a string (kept in the entry, which is not built).
  */
 const VALUE =
-  /^( +[A-Za-z0-9_./][^:\r\n]*: )(?:'[^'\r\n]*'|"[^"\\\r\n]*"|(?=[\w.\/:@+=~%-]*[:/@_])[A-Za-z0-9][\w.\/:@+=~%-]*[\w.\/@+=~%-]|[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.+-]*)(?=\r?$)/gm;
+  /^( +[A-Za-z0-9_./][^:\r\n]*: )(?:'[^'\r\n]*'|"[^"\\\r\n]*"|(?=[\w./:@+=~%-]*[:/@_])[A-Za-z0-9][\w./:@+=~%-]*[\w./@+=~%-]|[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9.+-]*)(?=\r?$)/gm;
 
 /** The shape of the text between `start` and `end` (an entry's lines after its key's). */
 export function entryShape(text: string, start: number, end: number): string {
