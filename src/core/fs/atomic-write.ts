@@ -8,11 +8,18 @@ import { basename, dirname, join } from 'node:path';
  * the target, then fsync the directory so the rename itself is durable.
  * `data` may come in pieces (an iterable of strings or bytes), so that a large file is
  * never one string in memory.
+ *
+ * `cache`: the file is only a cache (verification results, the ledger of passing
+ * verifications), so the rename need not survive a power failure — the old file
+ * then stands, whole — and the directory is not synced (one `fsync` fewer on a
+ * `verify NAME` run's path). The file itself is still synced before the rename:
+ * never a torn file under the name.
  */
 export async function writeFileAtomic(
   path: string,
   data: string | Uint8Array | Iterable<string | Uint8Array>,
   mode = 0o644,
+  options: { cache?: boolean } = {},
 ): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true });
@@ -30,7 +37,7 @@ export async function writeFileAtomic(
     await rm(temp, { force: true });
     throw error;
   }
-  await syncDirectory(dir);
+  if (!options.cache) await syncDirectory(dir);
 }
 
 /** Makes directory entries (renames, links) durable; a no-op where unsupported. */

@@ -103,7 +103,9 @@ export class VerifiedLedger {
     const kept = Object.entries(this.all())
       .sort((a, b) => b[1].at.localeCompare(a[1].at))
       .slice(0, MAX_ENTRIES);
-    await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(kept) }));
+    await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(kept) }), 0o644, {
+      cache: true,
+    });
     this.changed = false;
   }
 }

@@ -22,7 +22,6 @@ import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
 import { sizeOf, stampOf } from '../scan/stamps.ts';
-
 import { capturedFor, runSources } from './evidence/sources.ts';
 import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './registry-facts.ts';
 import { learnRecord } from './learn-record.ts';
@@ -92,6 +91,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       ? workersFor(packagesEstimate(lockFile), options.workers)
       : 0,
   );
+  let ledgerSaved: Promise<void> | undefined; // written while the reports are decided and the results stored
   try {
     // Every change made before this call is to be known to the watcher before it vouches for anything.
     const watch = store && !force ? options.watch : undefined;
@@ -99,6 +99,12 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const lock = releasable(await openLock(lockFile, store, force, options.lockRead));
     const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
+    // The OpenPGP keys of packages asked for (GnuPG runs apart) are fetched while the others' manifests are read.
+    const unknown = options.only && !skipSignature ? names.filter((n) => force || !store?.stored(lockFile, n)) : [];
+    if (unknown.length > 0) {
+      const entries = await lock.entries();
+      options.verifier.prefetchKeys(signingKeysNamed(unknown.map((name) => entries[name])));
+    }
     // A package that shares a deployed place with another is judged with it, verified alone or not.
     // Of the others, only manifests that can claim one of these packages' places are parsed.
     const filter = options.only
@@ -219,7 +225,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
 
     if (options.ledger && !skipSignature && !options.signal?.aborted) {
       options.ledger.remember([...collected.values()].map(({ summary, result }) => ({ result, ...summary })));
-      await options.ledger.save().catch(() => undefined);
+      ledgerSaved = options.ledger.save().catch(() => undefined);
     }
     const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
     lock.release();
@@ -265,6 +271,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     return names.flatMap((name) => reports.get(name) ?? []);
   } finally {
     pool.close();
+    await ledgerSaved;
   }
 }
 

@@ -1,3 +1,5 @@
+import { entryEnd, entryShape } from './entry-shape.ts';
+
 /**
  * A fast reader for the YAML that AAM files are made of: block mappings of
  * scalars and sequences of scalars (`- item`), as the `yaml` library and
@@ -53,6 +55,9 @@ export interface LazyMapping {
 /** Stands, in a lazily read mapping, for an entry that is a mapping not built yet. */
 export const UNBUILT: unique symbol = Symbol('unbuilt');
 
+/** How many entries lazy readings took by their shape (see entryShape), not line by line: for tests. */
+export const shapesReused = { count: 0 };
+
 function scan(
   text: string,
   baseIndent: number,
@@ -66,6 +71,9 @@ function scan(
   let entryIndent = -1;
   const spans = new Map<string, [number, number]>();
   let open: [number, number] | undefined;
+  /** With a lazy key: the shapes of entries read in full that were mappings, and the entry being read (its key, where its lines end, its shape). */
+  const shapes = lazyKey === undefined ? undefined : new Set<string>();
+  let reading: { key: string; end: number; shape: string } | undefined;
   /** A key whose value is on the following lines (a nested mapping), or nowhere (null). */
   let pending: { map: Record<string, unknown>; key: string; indent: number } | undefined;
   /** Set after a scalar value: a deeper line would continue it (a multi-line scalar). */
@@ -135,6 +143,8 @@ function scan(
     if (open && indent <= entryIndent) {
       open[1] = lineStart;
       open = undefined;
+      if (reading && reading.end === lineStart && lazy![reading.key] === UNBUILT) shapes!.add(reading.shape);
+      reading = undefined;
     }
     const keyed = keyLine(line, indent, keyLines);
     if (!keyed) return undefined;
@@ -144,6 +154,17 @@ function scan(
     if (value === PENDING) {
       pending = { map: frame.map, key, indent };
       scalarIndent = -1;
+      if (shapes && frame.map === lazy) {
+        // An entry of a shape read before reads as that one did: a mapping, which is not built here anyway.
+        const end = entryEnd(text, position, indent);
+        const shape = end > position ? entryShape(text, position, end) : undefined;
+        if (shape !== undefined && shapes.has(shape)) {
+          frame.map[key] = UNBUILT;
+          pending = undefined;
+          position = end;
+          shapesReused.count++;
+        } else if (shape !== undefined) reading = { key, end, shape };
+      }
       continue;
     }
     if (value === NOT_SIMPLE) return undefined;

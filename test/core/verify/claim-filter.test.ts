@@ -68,4 +68,46 @@ describe('which installed manifests verifying one package must read', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+
+  it('looks for the names in the bytes exactly as in the text they decode to', () => {
+    // Around each name: malformed and partial UTF-8 (a lead byte before an ASCII one, a lone
+    // continuation byte, a cut four-byte sequence), a BOM, CRLF, characters of two to four bytes.
+    const pieces = [
+      Buffer.from([0xc3]),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from([0xf0, 0x9f, 0x98]),
+      Buffer.from([0x80]),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('\ufeff'),
+      Buffer.from('\r\n'),
+      Buffer.from('é€😀'),
+      Buffer.from('\\'),
+      Buffer.from(' '),
+    ];
+    const words = ['foo', 'fo', 'oo', 'agent-foo', 'bar', 'fóo', 'føø'];
+    const filters = [['foo'], ['agent-foo'], ['foo', 'bar'], ['føø'], ['fóo', 'bar']].map((n) => new ClaimFilter(n));
+    let texts = 0;
+    let claimed = 0;
+    for (const before of pieces)
+      for (const word of words)
+        for (const after of pieces)
+          for (const cut of [0, 1]) {
+            const whole = Buffer.concat([before, Buffer.from(word), after]);
+            // Cut inside the word too: a name split by a malformed byte is no name.
+            const bytes = cut
+              ? Buffer.concat([
+                  whole.subarray(0, before.length + 1),
+                  Buffer.from([0xc3]),
+                  whole.subarray(before.length + 1),
+                ])
+              : whole;
+            for (const filter of filters) {
+              const expected = filter.mayClaim(bytes.toString('utf8'));
+              assert.equal(filter.mayClaimBytes(bytes), expected, `${bytes.toString('hex')}`);
+              texts++;
+              if (expected) claimed++;
+            }
+          }
+    assert.ok(claimed > 0 && claimed < texts, `${claimed} of ${texts}`);
+  });
 });

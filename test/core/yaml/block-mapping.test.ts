@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBlockMapping, parseBlockMappingLazily, UNBUILT } from '../../../src/core/yaml/block-mapping.ts';
+import {
+  parseBlockMapping,
+  parseBlockMappingLazily,
+  shapesReused,
+  UNBUILT,
+} from '../../../src/core/yaml/block-mapping.ts';
 import { YamlSource } from '../../../src/core/yaml/source.ts';
 import { toYamlText } from '../../../src/core/yaml/io.ts';
 import { random } from '../../helpers/bundle-mutations.ts';
@@ -179,9 +184,9 @@ function generate(rand: () => number): string {
  * the same keys in the same order; every entry built alone equal to the
  * whole reading's. How many entries were built unread.
  */
-function lazyAgrees(text: string, fast: Record<string, unknown> | undefined): number {
+function lazyAgrees(text: string, fast: Record<string, unknown> | undefined, also: string[] = []): number {
   let built = 0;
-  for (const key of [...Object.keys(fast ?? {}), 'absent']) {
+  for (const key of new Set([...Object.keys(fast ?? {}), ...also, 'absent'])) {
     const lazy = parseBlockMappingLazily(text, key);
     if (fast === undefined) {
       assert.equal(lazy, undefined, `the lazy reader read what the whole reader does not:\n${text}`);
@@ -288,12 +293,118 @@ describe('the block-mapping reader', () => {
       const text = ['lockfile_version: 1', 'packages:', ...entries, rand() < 0.5 ? 'after: 1' : '# end'].join('\n');
       const fast = parseBlockMapping(text);
       if (fast) whole++;
-      built += lazyAgrees(text, fast);
+      built += lazyAgrees(text, fast, ['packages']);
     }
     assert.ok(whole > CASES / 20, `only ${whole} of ${CASES} documents were read`);
     assert.ok(built > CASES / 20, `only ${built} entries were built lazily`);
     process.stdout.write(
       `# lazy reader: ${whole} of ${CASES} lock-like documents read, ${built} entries built alone, all as read whole\n`,
+    );
+  });
+
+  it(`reads an entry of a shape it read before as that one, on ${CASES} generated lock-like documents`, () => {
+    // Entries made from one or two bodies whose values change from entry to entry: mostly values the
+    // shape leaves out (strings), now and then one that only looks like them, or a line of another kind.
+    const rand = random(13);
+    const hex = (c: string) => c.repeat(64);
+    const strings = [
+      ` sha256:${hex('a')}`,
+      ` sha256:${hex('b')}`,
+      " '4100033'",
+      " '2026-12-04T12:31:41.000Z'",
+      " ''",
+      ' ""',
+      ' "a b"',
+      ' 1.0.0',
+      ' 2.10.3-rc.1',
+      ' 10.0.0+build.5',
+      ' http://127.0.0.1:1/oidc',
+      ' bench@example.com',
+      ' a_b',
+      ' 1_000',
+      ' x/y',
+    ];
+    const nearly = [
+      ' 1.0',
+      ' 1.0.0:',
+      ' 1.0.0 ',
+      ' 1.0.0\t',
+      ' 1.0.0 #c',
+      ' sha256:',
+      ` sha256: ${hex('c')}`,
+      `  sha256:${hex('d')}`,
+      ' a:',
+      " 'a'b'",
+      ' "a\\"b"',
+      ' "a"b"',
+      ' http://x #c',
+      ' _x',
+      ' @x',
+      ' -x/y',
+      ' 0x1F',
+      ' 1e3',
+      ' true',
+      ' null',
+      ' ~',
+      ' {}',
+      ' []',
+      ' &a x/y',
+      ' !!str x/y',
+      '',
+    ];
+    const body = (): string[] => {
+      const lines: string[] = [];
+      const depth = [0];
+      for (let i = 1 + Math.floor(rand() * 8); i > 0; i--) {
+        if (rand() < 0.2 && depth.length > 1) depth.pop();
+        const indent = depth[depth.length - 1]!;
+        const r = rand();
+        const key = r < 0.7 ? `k${i}` : r < 0.97 ? pick(rand, GOOD.keys) : pick(rand, HARD.keys);
+        if (rand() < 0.25) {
+          lines.push(`${' '.repeat(indent)}${key}:`);
+          if (rand() < 0.3) {
+            const at = indent + (rand() < 0.7 ? 0 : 2);
+            for (let k = 1 + Math.floor(rand() * 2); k > 0; k--) lines.push(`${' '.repeat(at)}-\u0001`);
+          } else depth.push(indent + 2);
+        } else lines.push(`${' '.repeat(indent)}${key}:\u0001`);
+      }
+      return lines;
+    };
+    const before = shapesReused.count;
+    let read = 0;
+    for (let n = 0; n < CASES; n++) {
+      const bodies = [body(), body()];
+      const column = rand() < 0.9 ? 2 : 1;
+      const entries = Array.from({ length: 2 + Math.floor(rand() * 5) }, (_, i) => {
+        const lines = pick(rand, rand() < 0.7 ? bodies.slice(0, 1) : bodies).map((line) =>
+          line.replace('\u0001', () => (rand() < 0.96 ? pick(rand, strings) : pick(rand, nearly))),
+        );
+        // Now and then a line of another kind among the entry's, or one deeper or shallower.
+        if (rand() < 0.1) lines.splice(Math.floor(rand() * (lines.length + 1)), 0, pick(rand, HARD.lines));
+        if (rand() < 0.05) {
+          const k = Math.floor(rand() * lines.length);
+          lines[k] = rand() < 0.5 ? ` ${lines[k]}` : lines[k]!.slice(1);
+        }
+        const key = rand() < 0.95 ? `'@acme/p${i}'` : pick(rand, ['dup', 'dup', ...HARD.keys]);
+        return [`${' '.repeat(column)}${key}:`, ...lines.map((line) => `${' '.repeat(column + 2)}${line}`)].join('\n');
+      });
+      const text = ['lockfile_version: 1', 'packages:', ...entries, rand() < 0.5 ? 'after: 1' : '# end'].join(
+        rand() < 0.05 ? '\r\n' : '\n',
+      );
+      const fast = parseBlockMapping(text);
+      // Under `packages` also where the whole reading gives up: an entry taken by its shape must not hide why.
+      lazyAgrees(text, fast, ['packages']);
+      if (fast === undefined) continue;
+      read++;
+      const reference = full(text);
+      assert.ok(reference.ok, `the full parser rejects what the fast reader read:\n${text}`);
+      assert.deepEqual(fast, reference.value, text);
+    }
+    const reused = shapesReused.count - before;
+    assert.ok(read > CASES / 10, `only ${read} of ${CASES} documents were read`);
+    assert.ok(reused > CASES / 4, `only ${reused} entries were taken by their shape`);
+    process.stdout.write(
+      `# lazy reader: ${read} of ${CASES} documents of repeated entries read, ${reused} entries taken by their shape, all as read whole\n`,
     );
   });
 

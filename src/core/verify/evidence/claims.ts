@@ -1,6 +1,6 @@
 import { placesOf, PLATFORMS } from '../../deploy/platforms.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
-import { readRegularFileSync } from '../../fs/safe-read.ts';
+import { readRegularFileIntoSync, readRegularFileSync } from '../../fs/safe-read.ts';
 import { childPath } from '../../lockfile/paths.ts';
 import { parseManifest } from '../../package/manifest.ts';
 import type { Manifest } from '../../package/manifest.ts';
@@ -43,6 +43,7 @@ export function installedClaims(installedDir: string, roots: DeployRoots): { pla
 export class ClaimFilter {
   private readonly names: ReadonlySet<string>;
   private readonly needles: readonly string[];
+  private readonly ascii: boolean;
 
   constructor(names: Iterable<string>) {
     this.names = new Set(names);
@@ -52,10 +53,24 @@ export class ClaimFilter {
       if (name.startsWith('agent-') && name.length > 'agent-'.length) needles.add(name.slice('agent-'.length));
     }
     this.needles = [...needles];
+    // oxlint-disable-next-line no-control-regex -- ASCII is exactly what this asks
+    this.ascii = this.needles.every((needle) => /^[\x00-\x7f]*$/.test(needle));
   }
 
   mayClaim(text: string): boolean {
     return text.includes('\\') || this.needles.some((needle) => text.includes(needle));
+  }
+
+  /**
+   * `mayClaim` of the text these UTF-8 bytes decode to, read in the bytes: an
+   * ASCII character of the text is the same byte in them and no other bytes
+   * decode to one (a malformed sequence becomes U+FFFD and leaves the ASCII
+   * byte after it alone), so an ASCII needle or a backslash is in one exactly
+   * when it is in the other. A needle that is not ASCII is looked for in the text.
+   */
+  mayClaimBytes(bytes: Buffer): boolean {
+    if (!this.ascii) return this.mayClaim(bytes.toString('utf8'));
+    return bytes.includes(0x5c /* a backslash */) || this.needles.some((needle) => bytes.includes(needle));
   }
 
   /** Whether the places of these artifact names are all ones the filter keeps every claim on. */
@@ -67,9 +82,23 @@ export class ClaimFilter {
 
 /** What `claimsOfInstalled` says, for a manifest `filter` lets through; [] for one that cannot claim its places. */
 export function filteredClaims(installedDir: string, roots: DeployRoots, filter: ClaimFilter): string[] {
-  const manifest = installedManifest(installedDir, (text) => filter.mayClaim(text));
+  let manifest: Manifest | undefined;
+  try {
+    // Most manifests cannot claim the places: looked for in their bytes, read into one buffer, never decoded.
+    const bytes = readRegularFileIntoSync(
+      childPath(installedDir, 'aam.yaml'),
+      'manifest',
+      (scratch ??= Buffer.allocUnsafeSlow(64 * 1024)),
+    );
+    manifest = bytes && filter.mayClaimBytes(bytes) ? parseManifest(bytes.toString('utf8')) : undefined;
+  } catch {
+    manifest = undefined;
+  }
   return manifest ? placesOf(manifest, PLATFORMS, roots) : [];
 }
+
+/** Where `filteredClaims` reads manifests. */
+let scratch: Buffer | undefined;
 
 function installedManifest(installedDir: string, wanted: (text: string) => boolean): Manifest | undefined {
   try {

@@ -176,6 +176,7 @@ export class VerificationStore {
           this.fileOf(lockFile),
           jsonPieces(this.loaded.get(lockFile)!, this.spilled.get(lockFile)),
           0o600,
+          { cache: true },
         );
       } catch (error) {
         problems.push(`${this.fileOf(lockFile)}: ${(error as Error).message}`);
