@@ -70,6 +70,8 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
   const front: FrontDoor = {};
   // Request ids like Fastify's own, from one counter that the fast path draws from too.
   const nextRequestId = requestIds();
+  // helmet's middlewares, once made (installSecurityHeaders): the router's own refusals set them too.
+  let security: ReturnType<typeof installSecurityHeaders> | undefined;
   const app = Fastify({
     logger: log ? { level: 'info', stream: { write: (line: string) => log(line.trimEnd()) } } : false,
     genReqId: nextRequestId,
@@ -80,15 +82,20 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     forceCloseConnections: true,
     return503OnClosing: true,
     schemaController: { compilersFactory: { buildValidator } },
-    frameworkErrors: (error, _request, reply) => {
-      void (reply as FastifyReply).code(400).send(errorBody(new ApiFailure(400, 'bad_request', error.message)));
+    frameworkErrors: (error, request, reply) => {
+      const send = () =>
+        void (reply as FastifyReply).code(400).send(errorBody(new ApiFailure(400, 'bad_request', error.message)));
+      // Refused by the router (a bad percent-escape, say), before the hook that sets helmet's headers: set here.
+      const headers = security && (request.protocol === 'https' ? security.overHttps : security.plain);
+      if (headers) headers(request.raw, reply.raw, send);
+      else send();
     },
   });
   app.decorate('registry', ctx);
   app.decorateRequest('caller', null);
   app.decorateRequest('pkg', null);
   installErrorHandling(app);
-  const security = installSecurityHeaders(app);
+  security = installSecurityHeaders(app);
   app.removeContentTypeParser('application/json');
   installJsonBodies(app);
   app.addHook('onRequest', async (request) => checkRawRequest(request));

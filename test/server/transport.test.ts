@@ -113,13 +113,15 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
   });
 
   it("sets a JSON API's security headers (helmet) on answers and refusals alike, HSTS only over HTTPS", async () => {
-    for (const path of ['/api/v1/registry', '/api/v1/no-such-route', '/api/v1/users/me']) {
+    // The last: a URL the router refuses itself (a bad percent-escape), before any route's hooks.
+    for (const path of ['/api/v1/registry', '/api/v1/no-such-route', '/api/v1/users/me', '/api/v1/packages/%E0%A4%A']) {
       const answer = await get(`${direct.url}${path}`);
       assert.equal(answer.headers['x-content-type-options'], 'nosniff', path);
       assert.equal(answer.headers['content-security-policy'], "default-src 'none';frame-ancestors 'none'", path);
       assert.equal(answer.headers['x-frame-options'], 'DENY', path);
       assert.equal(answer.headers['referrer-policy'], 'no-referrer', path);
       assert.equal(answer.headers['strict-transport-security'], undefined, path);
+      if (path.includes('%')) assert.equal(answer.status, 400, path);
     }
     const viaProxy = await get(`${trusting.url}/api/v1/users/me`, { 'x-forwarded-proto': 'https' });
     assert.equal(viaProxy.status, 401);
