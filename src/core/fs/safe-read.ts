@@ -67,27 +67,11 @@ export async function readRegularFile(
 
 /** The same, synchronously, with the stats of what was read (verification workers stamp evidence with them). */
 export function readRegularFileSync(path: string, kind: ReadKind): { bytes: Buffer; stats: BigIntStats } | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, flags({}));
-  } catch (error) {
-    return missingOrRefused(path, error);
-  }
-  try {
+  return openedSync(path, (fd) => {
     const stats = fstatSync(fd, { bigint: true });
     const size = checked(path, kind, stats);
-    const bytes = Buffer.allocUnsafeSlow(size);
-    let offset = 0;
-    // Up to the size stamped: bytes appended later change the stamp, and the next check reads again.
-    while (offset < size) {
-      const n = readSync(fd, bytes, offset, size - offset, null);
-      if (n === 0) break;
-      offset += n;
-    }
-    return { bytes: offset === size ? bytes : bytes.subarray(0, offset), stats };
-  } finally {
-    closeSync(fd);
-  }
+    return { bytes: readAllSync(fd, Buffer.allocUnsafeSlow(size)), stats };
+  });
 }
 
 /**
@@ -97,6 +81,14 @@ export function readRegularFileSync(path: string, kind: ReadKind): { bytes: Buff
  * manifests that `verify NAME` looks through). The same refusals.
  */
 export function readRegularFileIntoSync(path: string, kind: ReadKind, scratch: Buffer): Buffer | undefined {
+  return openedSync(path, (fd) => {
+    const size = checked(path, kind, fstatSync(fd));
+    return readAllSync(fd, size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size));
+  });
+}
+
+/** `read` on the file opened as the safe reads open it (no link followed, no FIFO waited for); undefined when nothing is there. */
+function openedSync<T>(path: string, read: (fd: number) => T): T | undefined {
   let fd: number;
   try {
     fd = openSync(path, flags({}));
@@ -104,18 +96,21 @@ export function readRegularFileIntoSync(path: string, kind: ReadKind, scratch: B
     return missingOrRefused(path, error);
   }
   try {
-    const size = checked(path, kind, fstatSync(fd));
-    const bytes = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafeSlow(size);
-    let offset = 0;
-    while (offset < size) {
-      const n = readSync(fd, bytes, offset, size - offset, null);
-      if (n === 0) break;
-      offset += n;
-    }
-    return offset === size ? bytes : bytes.subarray(0, offset);
+    return read(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Fills `bytes` from `fd`, up to its length (the size stamped: bytes appended later change the stamp, and the next check reads again). */
+function readAllSync(fd: number, bytes: Buffer): Buffer {
+  let offset = 0;
+  while (offset < bytes.length) {
+    const n = readSync(fd, bytes, offset, bytes.length - offset, null);
+    if (n === 0) break;
+    offset += n;
+  }
+  return offset === bytes.length ? bytes : bytes.subarray(0, offset);
 }
 
 function flags(options: SafeReadOptions): number {
