@@ -21,7 +21,7 @@ export function claimsOfInstalled(installedDir: string, roots: DeployRoots, know
 
 /** The places an installed package claims, and the names of the artifacts that go there. */
 export function installedClaims(installedDir: string, roots: DeployRoots): { places: string[]; names: string[] } {
-  const manifest = installedManifest(installedDir, () => true);
+  const manifest = installedManifest(installedDir);
   return manifest
     ? { places: placesOf(manifest, PLATFORMS, roots), names: artifactNames(manifest) }
     : { places: [], names: [] };
@@ -100,12 +100,10 @@ export function filteredClaims(installedDir: string, roots: DeployRoots, filter:
 /** Where `filteredClaims` reads manifests. */
 let scratch: Buffer | undefined;
 
-function installedManifest(installedDir: string, wanted: (text: string) => boolean): Manifest | undefined {
+function installedManifest(installedDir: string): Manifest | undefined {
   try {
     const read = readRegularFileSync(childPath(installedDir, 'aam.yaml'), 'manifest');
-    if (!read) return undefined;
-    const text = read.bytes.toString('utf8');
-    return wanted(text) ? manifestOf(text) : undefined;
+    return read && manifestOf(read.bytes.toString('utf8'));
   } catch {
     return undefined;
   }
