@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeWorld } from '../helpers/workspace.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
@@ -30,7 +30,7 @@ async function codeFiles(dir: string): Promise<string[]> {
 describe("aam-trust verify's code cache (dist/cli.js)", () => {
   it('is made by the first run that verifies, in a folder of its own only this user may write, and read by the next', async () => {
     const w = await makeWorld();
-    const cache = await mkdtemp(join(tmpdir(), 'aam-code-cache-'));
+    const cache = await tempDir('aam-code-cache-');
     const env = { NODE_COMPILE_CACHE: cache };
     const plain = await run(['verify', '--json'], w.project, w.home, { NODE_DISABLE_COMPILE_CACHE: '1' });
     assert.deepEqual(await codeFiles(join(cache, 'aam-trust')), [], 'NODE_DISABLE_COMPILE_CACHE makes none');
@@ -66,7 +66,7 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
 
   it('does not keep it in a folder others may write to', async () => {
     const w = await makeWorld();
-    const cache = await mkdtemp(join(tmpdir(), 'aam-code-cache-'));
+    const cache = await tempDir('aam-code-cache-');
     const dir = join(cache, 'aam-trust');
     await mkdir(dir);
     await chmod(dir, 0o777);

@@ -1,17 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { StandardOutput } from '../../src/cli/standard-output.ts';
+import { tempDirSync } from '../helpers/temp.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
 /** A FIFO opened at both ends, without blocking: a pipe whose writer gets EAGAIN once it holds 64 KiB. */
 function nonBlockingPipe(): { read: number; write: number } {
-  const fifo = join(mkdtempSync(join(tmpdir(), 'aam-stdout-')), 'pipe');
+  const fifo = join(tempDirSync('aam-stdout-'), 'pipe');
   execFileSync('mkfifo', [fifo]);
   const read = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
   const write = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);

@@ -1,12 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalRegistry } from '../../src/core/registry/local-registry.ts';
 import { cli } from '../helpers/cli.ts';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 /** The rows a package of the Verification view shows when expanded (its checks), as text. */
 async function expand(s: Session, name: string): Promise<void> {
@@ -181,7 +181,7 @@ describe('several signers in a real VS Code (code-server)', () => {
     };
     await delegate('@other/*', 'alice@example.com'); // a trusted signer, for other packages
     await delegate('@partner/*', 'mallory@elsewhere.example'); // the right packages, by a signer no one trusts
-    const dir = await mkdtemp(join(tmpdir(), 'aam-e2e-format-pack-'));
+    const dir = await tempDir('aam-e2e-format-pack-');
     await mkdir(join(dir, 'prompts'));
     await writeFile(
       join(dir, 'aam.yaml'),
@@ -227,7 +227,7 @@ describe('several signers in a real VS Code (code-server)', () => {
       assert.equal(made.code, 0, made.stderr);
     };
     const publishAs = async (name: string, email: string) => {
-      const dir = await mkdtemp(join(tmpdir(), 'aam-e2e-delegate-'));
+      const dir = await tempDir('aam-e2e-delegate-');
       await mkdir(join(dir, 'prompts'));
       const slug = name.replace(/[@/]/g, '-').replace(/^-/, '');
       await writeFile(
@@ -287,7 +287,7 @@ describe('several signers in a real VS Code (code-server)', () => {
   it('Review Update of a co-signed package lists every signer, the one the new version adds and the one it lacks', async () => {
     // @demo/team-prompts 1.0.0 is signed by Alice and co-signed with the release key; 1.1.0 by Carol and the release
     // key: two trusted signers still (its threshold), Alice gone, Carol new.
-    const dir = await mkdtemp(join(tmpdir(), 'aam-e2e-team-prompts-'));
+    const dir = await tempDir('aam-e2e-team-prompts-');
     await mkdir(join(dir, 'prompts'));
     await writeFile(
       join(dir, 'aam.yaml'),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,13 @@ process.on('exit', () => {
 /** A fresh temporary folder, removed when the test process exits. */
 export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.add(dir);
+  return dir;
+}
+
+/** `tempDir`, for a caller that cannot wait. */
+export function tempDirSync(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   dirs.add(dir);
   return dir;
 }

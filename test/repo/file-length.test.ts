@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { justified, LINE_LIMIT, longFiles, MARKER } from './file-length.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 
@@ -20,7 +20,7 @@ describe(`the length of the files in src/ (at most ${LINE_LIMIT} lines)`, () => 
   });
 
   it('finds a long file in a copy of the tree, and accepts one that says why in its first comment block', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'aam-file-length-'));
+    const root = await tempDir('aam-file-length-');
     const justification = `/**\n * A parser.\n *\n * ${MARKER} its parts share one cursor.\n */\n`;
     const files = {
       'src/core/short.ts': lines(LINE_LIMIT - 5),

@@ -1,19 +1,19 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { configWithLayers } from '../../scripts/layers.ts';
 import { backImports, circles, importGraph } from './import-graph.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const OXLINT = join(REPO, 'node_modules', '.bin', 'oxlint');
 
 /** Lints a small made-up tree with the repository's own rules; returns the rule and file of each finding. */
 async function lint(files: Record<string, string>): Promise<string[]> {
-  const root = await mkdtemp(join(tmpdir(), 'aam-layers-'));
+  const root = await tempDir('aam-layers-');
   await copyFile(join(REPO, '.oxlintrc.json'), join(root, '.oxlintrc.json'));
   for (const [path, text] of Object.entries(files)) {
     await mkdir(dirname(join(root, path)), { recursive: true });
@@ -137,7 +137,7 @@ describe('the structure of src/ (the import graph, read from the files)', () => 
   });
 
   it('finds a back-import and a circle reintroduced into a copy of the tree', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'aam-structure-'));
+    const root = await tempDir('aam-structure-');
     const files = {
       'src/core/deploy/restore.ts':
         "import { verifyWorkspace } from '../verify/workspace.ts';\nexport const r = verifyWorkspace;\n",
