@@ -20,7 +20,10 @@ export interface Entry {
  * (before its own answer is sent), and every commit that changes a package,
  * from any instance or an operator's SQL, arrives as a notification from
  * the database's triggers. While notifications cannot be trusted (the
- * listening connection dropped), nothing is kept.
+ * listening connection dropped), nothing is kept. Bounded in answers and in
+ * bytes, least recently used dropped first: the key is the raw URL, so a
+ * client can make as many keys as it likes (a query string the route ignores),
+ * and a flood of them only turns the oldest answers over.
  */
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
@@ -32,11 +35,20 @@ export class ReadCache {
   /** Told of every change (and every clearing): caches of answers that any package may change. */
   private readonly listeners: (() => void)[] = [];
   private readonly maxEntries: number;
+  private readonly maxBytes: number;
+  /** The bytes of every kept answer. */
+  private held = 0;
   hits = 0;
   misses = 0;
 
-  constructor(maxEntries = 50_000) {
+  constructor(maxEntries = 50_000, maxBytes = 64 * 1024 * 1024) {
     this.maxEntries = maxEntries;
+    this.maxBytes = maxBytes;
+  }
+
+  /** How many answers and bytes are kept now. */
+  get stats(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.held };
   }
 
   /** Whether anything may be kept now (the notifications are being heard). */
@@ -69,17 +81,20 @@ export class ReadCache {
 
   put(url: string, name: string, route: string, stamp: string, body: string): string {
     const etag = etagOf(body);
-    if (!this.enabled || stamp !== this.stamp(name)) return etag;
-    this.entries.delete(url);
+    const size = Buffer.byteLength(body);
+    if (!this.enabled || stamp !== this.stamp(name) || size > this.maxBytes / 16) return etag;
+    this.drop(url);
     // Memory of its own, of its exact size: Buffer.from would slice a small answer out of a shared 8 KB
     // pool, and a kept slice keeps the whole pool chunk.
-    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(body));
+    const bytes = Buffer.allocUnsafeSlow(size);
     bytes.write(body);
     this.entries.set(url, { name, route, etag, body: bytes });
+    this.held += size;
     let urls = this.byName.get(name);
     if (!urls) this.byName.set(name, (urls = new Set()));
     urls.add(url);
-    while (this.entries.size > this.maxEntries) this.drop(this.entries.keys().next().value!);
+    while (this.entries.size > this.maxEntries || this.held > this.maxBytes)
+      this.drop(this.entries.keys().next().value!);
     return etag;
   }
 
@@ -90,7 +105,7 @@ export class ReadCache {
   changed(name: string): void {
     for (const listener of this.listeners) listener();
     this.generations.set(name, (this.generations.get(name) ?? 0) + 1);
-    for (const url of this.byName.get(name) ?? []) this.entries.delete(url);
+    for (const url of this.byName.get(name) ?? []) this.drop(url);
     this.byName.delete(name);
     if (this.generations.size > 4 * this.maxEntries) this.clear();
   }
@@ -99,14 +114,17 @@ export class ReadCache {
     for (const listener of this.listeners) listener();
     this.epoch++;
     this.entries.clear();
+    this.held = 0;
     this.byName.clear();
     this.generations.clear();
   }
 
   private drop(url: string): void {
     const entry = this.entries.get(url);
+    if (!entry) return;
     this.entries.delete(url);
-    if (entry) this.byName.get(entry.name)?.delete(url);
+    this.held -= entry.body.length;
+    this.byName.get(entry.name)?.delete(url);
   }
 
   /**

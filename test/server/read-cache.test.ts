@@ -19,3 +19,35 @@ test('a kept answer holds memory of its own size, not a slice of a shared pool c
     await stop();
   }
 });
+
+test('what is kept is bounded in bytes: a flood of URLs for one large answer turns the oldest over', async () => {
+  const reads = new ReadCache(50_000, 1024 * 1024);
+  const stop = await reads.listen({ listen: async () => async () => undefined } as unknown as Database);
+  try {
+    const large = JSON.stringify({ versions: 'v'.repeat(60_000) });
+    reads.put('/p/hot', 'hot', '/p/:name', reads.stamp('hot'), large);
+    for (let i = 0; i < 200; i++) {
+      // The raw URL is the key: a query string the route ignores makes a new one.
+      reads.put(`/p/big?n=${i}`, 'big', '/p/:name', reads.stamp('big'), large);
+      assert.ok(reads.stats.bytes <= 1024 * 1024, `${reads.stats.bytes} bytes kept after ${i + 1}`);
+    }
+    assert.equal(reads.stats.entries, Math.floor((1024 * 1024) / Buffer.byteLength(large)));
+    assert.equal(reads.get('/p/hot'), undefined, 'the least recently used went first');
+    assert.ok(reads.get('/p/big?n=199'), 'the newest is kept');
+
+    // An answer over a sixteenth of the budget is not kept at all.
+    const huge = JSON.stringify({ versions: 'v'.repeat(70_000) });
+    reads.put('/p/huge', 'huge', '/p/:name', reads.stamp('huge'), huge);
+    assert.equal(reads.get('/p/huge'), undefined);
+
+    // A change to the package gives its bytes back.
+    reads.changed('big');
+    assert.deepEqual(reads.stats, { entries: 0, bytes: 0 });
+    reads.put('/p/small', 'small', '/p/:name', reads.stamp('small'), '{}');
+    assert.deepEqual(reads.stats, { entries: 1, bytes: 2 });
+    reads.clear();
+    assert.deepEqual(reads.stats, { entries: 0, bytes: 0 });
+  } finally {
+    await stop();
+  }
+});
