@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,12 +62,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   if (options.vsix) await installVsix(bin, options.vsix, extensions, data);
   else await symlink(REPO, join(extensions, 'aam-trust.aam-trust-0.1.0'));
   await writeFile(join(data, 'User', 'settings.json'), JSON.stringify(SETTINGS, null, 2));
-  const port = options.port ?? (await freePort());
   const args = [
     '--auth',
     'none',
     '--bind-addr',
-    `127.0.0.1:${port}`,
+    // Port 0 when none is asked for: code-server takes a free one and says which. (A port found
+    // free beforehand could be taken by another process before code-server binds it, and a server
+    // that answered there would pass for code-server.)
+    `127.0.0.1:${options.port ?? 0}`,
     '--extensions-dir',
     extensions,
     '--user-data-dir',
@@ -93,6 +94,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<Runni
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const port = options.port ?? (await listeningPort(child, () => output));
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(url, child, () => output);
   const stop = async () => {
@@ -148,13 +150,14 @@ async function waitForHttp(url: string, child: ChildProcess, output: () => strin
   throw new Error(`code-server did not answer at ${url} within 2 minutes:\n${output()}`);
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** The port code-server says it listens on ("HTTP server listening on http://127.0.0.1:PORT/"). */
+async function listeningPort(child: ChildProcess, output: () => string): Promise<number> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const said = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output());
+    if (said) return Number(said[1]);
+    if (child.exitCode !== null) throw new Error(`code-server exited (${child.exitCode}):\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`code-server did not say where it listens within 2 minutes:\n${output()}`);
 }
