@@ -169,6 +169,7 @@ function watchBodyRate(
             : `The request's body arrived slower than ${timeouts.minBodyRate} bytes a second (after ${timeouts.bodyGraceMs / 1000} s); send it faster.`,
       });
       // Outside Fastify (its handler may still be reading the body): the headers its answers carry, by hand.
+      // helmet's are on the response already (the onRequest hook set them; writeHead merges them in).
       response.writeHead(408, {
         'content-type': 'application/json; charset=utf-8',
         'cache-control': 'no-store',

@@ -142,6 +142,9 @@ describe('behind a reverse proxy (--trust-proxy), and slow clients', () => {
     const { answer, ms } = await slow;
     assert.match(answer, /^HTTP\/1\.1 408/);
     assert.match(answer, /"error":"request_timeout"/);
+    // Written outside Fastify, and still with the security headers every answer carries.
+    assert.match(answer, /\r\ncontent-security-policy: default-src 'none';frame-ancestors 'none'\r\n/i);
+    assert.match(answer, /\r\nx-frame-options: DENY\r\n/i);
     // The whole body would take 20 s at this pace; it is shed within about two windows.
     assert.ok(ms < 3_000, `held for ${ms} ms`);
   });
