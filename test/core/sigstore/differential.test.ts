@@ -7,6 +7,7 @@ import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
 import type { SignatureCheck } from '../../../src/core/policy/decision.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { mutateBundle, random } from '../../helpers/bundle-mutations.ts';
+import { mutateBundleShape, versionVariants } from '../../helpers/bundle-shape-mutations.ts';
 import { cpuMsSince } from '../../helpers/cpu.ts';
 
 /** How many mutated bundles to try: a CI-sized run by default, `npm run fuzz` sets more. */
@@ -14,6 +15,13 @@ const CASES = Number(process.env.AAM_FUZZ_CASES ?? 150);
 
 const summary = (c: SignatureCheck) =>
   c.state === 'valid' ? `valid ${c.signer.type === 'sigstore' ? c.signer.identity.san : ''}` : c.state;
+
+/** Same verdict; when both accept, the same signer (identity, log index and URL, integrated time). */
+function verdictsAgree(fast: SignatureCheck, reference: SignatureCheck, label: string): void {
+  const detail = `${label}: fast path says ${JSON.stringify(fast)}, reference says ${JSON.stringify(reference)}`;
+  assert.equal(summary(fast), summary(reference), detail);
+  if (fast.state === 'valid' && reference.state === 'valid') assert.deepEqual(fast.signer, reference.signer, detail);
+}
 
 describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
   const local = useLocalSigstore();
@@ -92,11 +100,7 @@ describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
         const { fast, reference } = both(bytes, artifacts[index]!, requireTlog);
         assert.ok(cpuMsSince(started) < 2000, `case ${n} (${description}) took too long`);
         counts.tried++;
-        assert.equal(
-          summary(fast),
-          summary(reference),
-          `case ${n} (${description}, requireTlog ${requireTlog}): lean says ${JSON.stringify(fast)}, reference says ${JSON.stringify(reference)}`,
-        );
+        verdictsAgree(fast, reference, `case ${n} (${description}, requireTlog ${requireTlog})`);
         if (fast.state === 'valid') {
           counts.accepted++;
           // An accepted mutation must be equivalent: the same identity vouched for the same artifact.
@@ -114,5 +118,35 @@ describe('the lean Sigstore verifier agrees with @sigstore/verify', () => {
       }
     }
     console.log(`differential: ${JSON.stringify(counts)}`);
+  });
+
+  it(`agrees on ${CASES} bundles of other shapes: every version against every entry and certificate shape, and fields added, dropped, retyped and repeated`, () => {
+    const rand = random(20261204);
+    const counts = { valid: 0, invalid: 0 };
+    bundles.forEach((bundle, index) => {
+      for (const { bytes, description } of versionVariants(bundle)) {
+        const { fast, reference } = both(bytes, artifacts[index]!);
+        verdictsAgree(fast, reference, `bundle ${index}, ${description}`);
+        counts[fast.state === 'valid' ? 'valid' : 'invalid']++;
+      }
+    });
+    for (let n = 0; n < CASES; n++) {
+      const index = Math.floor(rand() * bundles.length);
+      const others = [...bundles.filter((_, i) => i !== index), foreign];
+      let { bytes, description } = mutateBundleShape(bundles[index]!, others, rand);
+      if (rand() < 0.3) {
+        const again = mutateBundleShape(bytes, others, rand);
+        ({ bytes } = again);
+        description += ` + ${again.description}`;
+      }
+      for (const requireTlog of [true, false]) {
+        const { fast, reference } = both(bytes, artifacts[index]!, requireTlog);
+        verdictsAgree(fast, reference, `shape case ${n} (${description}, requireTlog ${requireTlog})`);
+        counts[fast.state === 'valid' ? 'valid' : 'invalid']++;
+      }
+    }
+    console.log(`differential, shapes: ${JSON.stringify(counts)}`);
+    // Both verdicts are reached: shapes the verifiers accept, and shapes they refuse.
+    assert.ok(counts.valid > 0 && counts.invalid > 0);
   });
 });
