@@ -3,7 +3,7 @@ import type { Manifest } from '../../core/package/manifest.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import { appendAudit } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
-import { isUniqueViolation, prepared } from '../db.ts';
+import { isUniqueViolation, NIL_UUID, prepared, warmed } from '../db.ts';
 import type { Queryable } from '../db.ts';
 import { blobKey } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
@@ -25,6 +25,21 @@ const versionExists = (manifest: Manifest, existing: string) =>
       : `Version ${manifest.version} of ${manifest.name} already exists as ${existing} (build metadata does not make another version)`,
   );
 
+/** The settings, and the package a publish names (warmed with a name no package has). */
+const PUBLISH_CHECK = prepared(
+  `SELECT s.settings, p.id, p.owned, p.mine, p.existing
+       FROM (SELECT coalesce(json_agg(json_build_object('key', key, 'value', value)), '[]'::json) AS settings
+               FROM registry_settings) s
+       LEFT JOIN LATERAL (
+         SELECT p.id,
+                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
+                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
+                (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
+                    AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
+           FROM packages p WHERE p.scope = $1 AND p.name = $2) p ON true`,
+  { params: ['', '', NIL_UUID, '0.0.0'] },
+);
+
 /**
  * Refuses, before anything is written, a publish its caller may not make:
  * a package owned by others, or a version that is already there (by SemVer
@@ -45,19 +60,7 @@ export async function refusePublish(
     owned: boolean | null;
     mine: boolean | null;
     existing: string | null;
-  }>(
-    prepared(`SELECT s.settings, p.id, p.owned, p.mine, p.existing
-       FROM (SELECT coalesce(json_agg(json_build_object('key', key, 'value', value)), '[]'::json) AS settings
-               FROM registry_settings) s
-       LEFT JOIN LATERAL (
-         SELECT p.id,
-                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
-                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
-                (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
-                    AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
-           FROM packages p WHERE p.scope = $1 AND p.name = $2) p ON true`),
-    [scope ?? '', name, caller.userId, manifest.version],
-  );
+  }>(PUBLISH_CHECK, [scope ?? '', name, caller.userId, manifest.version]);
   const { id, settings, owned, mine, existing } = rows[0]!;
   const found = { exists: id !== null, settings: settingsOf(settings) };
   if (id === null) return found;
@@ -91,6 +94,23 @@ export async function storePublish(
 }
 
 /**
+ * A new package's first statements (a publish stored alone), warmed by planning
+ * them only: a new server process then has the tables, their indexes and
+ * triggers loaded before the first new package.
+ */
+const INSERT_PACKAGE = warmed(
+  `INSERT INTO packages (scope, name, description, author, license, repository)
+   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,
+  { params: ['', '', '', null, null, null], explain: true },
+);
+const INSERT_VERSION = warmed(
+  `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by,
+                                     published_at, attestation, approval_status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+  { params: [NIL_UUID, '0.0.0', '', 0, '', '{}', NIL_UUID, null, null, 'approved'], explain: true },
+);
+
+/**
  * Stores a checked publish in one transaction: the package's row is locked
  * (so two publishes of one version, on any number of instances, are decided
  * one after the other), ownership and the version are checked again, and only
@@ -114,18 +134,14 @@ async function storePublishAlone(
     return await ctx.db.transaction(async (tx) => {
       // A new package's scope: claimed by its first publisher, else theirs and their members' only.
       await claimScope(tx, caller, manifest.name);
-      await tx.query(
-        `INSERT INTO packages (scope, name, description, author, license, repository)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,
-        [
-          scope ?? '',
-          bare,
-          manifest.description,
-          manifest.author ?? null,
-          manifest.license ?? null,
-          manifest.repository ?? null,
-        ],
-      );
+      await tx.query(INSERT_PACKAGE, [
+        scope ?? '',
+        bare,
+        manifest.description,
+        manifest.author ?? null,
+        manifest.license ?? null,
+        manifest.repository ?? null,
+      ]);
       const pkg = (await packageRow(tx, manifest.name, true))!;
       const owners = await tx.query('SELECT 1 FROM package_owners WHERE package_id = $1', [pkg.id]);
       if (owners.rows.length === 0)
@@ -170,23 +186,18 @@ async function insertVersion(
   // Validated (archive, manifest, the author's signature): the registry attests what it accepted.
   const envelope = attestationOf(ctx, settings, caller, manifest, checksum, signed, publishedAt);
   const version = (
-    await tx.query<VersionRow>(
-      `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by,
-                                     published_at, attestation, approval_status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-      [
-        pkg.id,
-        manifest.version,
-        checksum,
-        archive.length,
-        key,
-        JSON.stringify(manifest),
-        caller.userId,
-        publishedAt,
-        JSON.stringify(envelope),
-        settings.requireApproval ? 'pending' : 'approved',
-      ],
-    )
+    await tx.query<VersionRow>(INSERT_VERSION, [
+      pkg.id,
+      manifest.version,
+      checksum,
+      archive.length,
+      key,
+      JSON.stringify(manifest),
+      caller.userId,
+      publishedAt,
+      JSON.stringify(envelope),
+      settings.requireApproval ? 'pending' : 'approved',
+    ])
   ).rows[0]!;
   if (signed)
     await tx.query(
