@@ -1,6 +1,5 @@
 import { sha256Hex } from '../../core/archive/hash.ts';
 import { parsePackageName } from '../../core/model/names.ts';
-import { compareVersions, isValidVersion, parseVersion } from '../../core/model/versions.ts';
 import type { Manifest } from '../../core/package/manifest.ts';
 import { appendAuditBatch } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
@@ -9,6 +8,7 @@ import type { Queryable } from '../db.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import { isOperator } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
+import { highestVersion } from './packages.ts';
 import type { RegistrySettings, VersionRow } from './packages.ts';
 import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
 import { committed } from './commit-outcome.ts';
@@ -167,12 +167,7 @@ async function storeBatch(
       attestation: attestationOf(ctx, item.settings, item.caller, item.manifest, checksum, item.signed, publishedAt),
     };
   });
-  const latest = new Map(
-    [...installable].map(([id, list]) => [
-      id,
-      list.filter(isValidVersion).map(parseVersion).sort(compareVersions).at(-1)?.raw ?? null,
-    ]),
-  );
+  const latest = new Map([...installable].map(([id, list]) => [id, highestVersion(list) ?? null]));
   const rows = await writeVersions(tx, versions, latest);
   const stored = new Map<Queued, VersionRow>();
   for (const [i, { item }] of accepted.entries()) stored.set(item, rows[i]!);

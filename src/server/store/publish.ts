@@ -9,12 +9,19 @@ import { blobKey } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
-import { packageRow, refreshLatest, requireOwner, samePrecedence, settingsOf } from './packages.ts';
+import {
+  highestVersion,
+  installableVersions,
+  packageRow,
+  requireOwner,
+  samePrecedence,
+  settingsOf,
+} from './packages.ts';
 import { claimScope } from './scopes.ts';
 import { publishInBatch } from './publish-batch.ts';
 import { committed, transactionId } from './commit-outcome.ts';
-import { attestationOf, publishEntry } from './publish-rows.ts';
-import type { PackageRow, RegistrySettings, VersionRow } from './packages.ts';
+import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
+import type { RegistrySettings, VersionRow } from './packages.ts';
 
 const versionExists = (manifest: Manifest, existing: string) =>
   new ApiFailure(
@@ -94,20 +101,14 @@ export async function storePublish(
 }
 
 /**
- * A new package's first statements (a publish stored alone), warmed by planning
- * them only: a new server process then has the tables, their indexes and
- * triggers loaded before the first new package.
+ * A new package's row (a publish stored alone), warmed by planning it only: a
+ * new server process then has the table, its indexes and triggers loaded
+ * before the first new package.
  */
 const INSERT_PACKAGE = warmed(
   `INSERT INTO packages (scope, name, description, author, license, repository)
    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,
   { params: ['', '', '', null, null, null], explain: true },
-);
-const INSERT_VERSION = warmed(
-  `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by,
-                                     published_at, attestation, approval_status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-  { params: [NIL_UUID, '0.0.0', '', 0, '', '{}', NIL_UUID, null, null, 'approved'], explain: true },
 );
 
 /**
@@ -152,12 +153,7 @@ async function storePublishAlone(
       // Allowed: the archive now (flushed before the commit that names it). These bytes name this
       // package, whose row we hold: no other publish can be writing or deciding on them meanwhile.
       await ctx.blobs.put(archive);
-      const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg, archive, key, signed);
-      await refreshLatest(tx, pkg.id);
-      await tx.query(
-        'UPDATE packages SET description = $2, author = $3, license = $4, repository = $5, updated_at = NOW() WHERE id = $1',
-        [pkg.id, manifest.description, manifest.author ?? null, manifest.license ?? null, manifest.repository ?? null],
-      );
+      const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg.id, archive, key, signed);
       // Last: the audit log's head stays locked until the commit, so every publish holds it briefly.
       await appendAudit(tx, publishEntry(settings, caller, manifest, version, signed));
       attempt.xid = await transactionId(tx);
@@ -170,66 +166,48 @@ async function storePublishAlone(
   }
 }
 
+/**
+ * The version's rows, the package's fields and "latest" (the row and the tag)
+ * in one statement: the batch's (writeVersions), for one version. "latest" is
+ * the highest installable version once this one is in: the installable ones
+ * so far, read under the package's row lock, and this one if it needs no
+ * approval.
+ */
 async function insertVersion(
   tx: Queryable,
   ctx: RegistryContext,
   settings: RegistrySettings,
   caller: Caller,
   manifest: Manifest,
-  pkg: PackageRow,
+  packageId: string,
   archive: Buffer,
   key: string,
   signed: SignedUpload | undefined,
 ): Promise<VersionRow> {
   const checksum = sha256Hex(archive);
   const publishedAt = new Date().toISOString();
+  const approved = !settings.requireApproval;
+  const installable = await installableVersions(tx, packageId);
+  if (approved) installable.push(manifest.version);
   // Validated (archive, manifest, the author's signature): the registry attests what it accepted.
-  const envelope = attestationOf(ctx, settings, caller, manifest, checksum, signed, publishedAt);
-  const version = (
-    await tx.query<VersionRow>(INSERT_VERSION, [
-      pkg.id,
-      manifest.version,
-      checksum,
-      archive.length,
-      key,
-      JSON.stringify(manifest),
-      caller.userId,
-      publishedAt,
-      JSON.stringify(envelope),
-      settings.requireApproval ? 'pending' : 'approved',
-    ])
-  ).rows[0]!;
-  if (signed)
-    await tx.query(
-      'INSERT INTO version_signatures (version_id, type, bytes, sha256, record, public_key) VALUES ($1, $2, $3, $4, $5, $6)',
-      [
-        version.id,
-        signed.type,
-        signed.bytes,
-        sha256Hex(signed.bytes),
-        JSON.stringify(signed.record),
-        signed.publicKey ?? null,
-      ],
-    );
-  for (const [dep, constraint] of Object.entries(manifest.dependencies))
-    await tx.query('INSERT INTO dependencies (version_id, dependency_name, version_constraint) VALUES ($1, $2, $3)', [
-      version.id,
-      dep,
-      constraint,
-    ]);
-  for (const [kind, list] of Object.entries(manifest.artifacts))
-    for (const artifact of list)
-      await tx.query('INSERT INTO artifacts (version_id, artifact_type, name, description) VALUES ($1, $2, $3, $4)', [
-        version.id,
-        kind.replace(/s$/, ''),
-        artifact.name,
-        artifact.description ?? null,
-      ]);
-  await tx.query('DELETE FROM package_keywords WHERE package_id = $1', [pkg.id]);
-  for (const keyword of manifest.keywords)
-    await tx.query('INSERT INTO package_keywords (package_id, keyword) VALUES ($1, $2)', [
-      pkg.id,
-      keyword.toLowerCase(),
-    ]);
-  return version;
+  const attestation = attestationOf(ctx, settings, caller, manifest, checksum, signed, publishedAt);
+  const [version] = await writeVersions(
+    tx,
+    [
+      {
+        packageId,
+        caller,
+        manifest,
+        archive,
+        signed,
+        checksum,
+        key,
+        publishedAt,
+        approval: approved ? 'approved' : 'pending',
+        attestation,
+      },
+    ],
+    new Map([[packageId, highestVersion(installable) ?? null]]),
+  );
+  return version!;
 }
