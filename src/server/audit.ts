@@ -22,6 +22,31 @@ export async function appendAudit(tx: Queryable, entry: AuditAppend): Promise<Au
   return (await appendAuditBatch(tx, [entry]))[0]!;
 }
 
+/** The log's head, locked until the commit (warmed by planning it only: it locks the row). */
+const LOCK_HEAD = prepared('SELECT size, head_hash, frontier FROM audit_head WHERE id = 1 FOR UPDATE', {
+  params: [],
+  explain: true,
+});
+/** The last entry about each of some packages (warmed with none). */
+const LAST_OF_PACKAGES = prepared(
+  'SELECT package, MAX(seq) AS seq FROM audit_log WHERE package = ANY($1::text[]) GROUP BY package',
+  { params: [[]] },
+);
+/** Entries, their tree nodes and the new head, in one statement (warmed by planning it only: it writes the head). */
+const APPEND_ENTRIES = prepared(
+  `WITH entry AS (
+       INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
+       SELECT s, e, a, p, v, t, m::jsonb, ph, h
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+           AS x(s, e, a, p, v, t, m, ph, h)
+     ), nodes AS (
+       INSERT INTO audit_nodes (level, idx, hash)
+       SELECT l, i, decode(h, 'hex') FROM unnest($10::int[], $11::bigint[], $12::text[]) AS t(l, i, h)
+     )
+     UPDATE audit_head SET size = $13, head_hash = $14, root = $15, frontier = $16 WHERE id = 1`,
+  { params: [[], [], [], [], [], [], [], [], [], [], [], [], null, null, null, null], explain: true },
+);
+
 /**
  * Appends several entries, in order, under one lock of the head (group
  * commit: a batch of publishes pays for one lock, one read and one write):
@@ -29,17 +54,12 @@ export async function appendAudit(tx: Queryable, entry: AuditAppend): Promise<Au
  * about each package, write the entries, their tree nodes and the new head.
  */
 export async function appendAuditBatch(tx: Queryable, entries: readonly AuditAppend[]): Promise<AuditEntry[]> {
-  const { rows } = await tx.query<{ size: number; head_hash: string; frontier: Uint8Array | null }>(
-    'SELECT size, head_hash, frontier FROM audit_head WHERE id = 1 FOR UPDATE',
-  );
+  const { rows } = await tx.query<{ size: number; head_hash: string; frontier: Uint8Array | null }>(LOCK_HEAD);
   const head = rows[0]!;
   // Each entry names the one before it about the same package, so a client reading one package's
   // entries (each proven in the tree) also sees when one of them was left out.
   const packages = [...new Set(entries.map((e) => e.package))];
-  const previous = await tx.query<{ package: string; seq: number | string }>(
-    prepared('SELECT package, MAX(seq) AS seq FROM audit_log WHERE package = ANY($1::text[]) GROUP BY package'),
-    [packages],
-  );
+  const previous = await tx.query<{ package: string; seq: number | string }>(LAST_OF_PACKAGES, [packages]);
   const last = new Map(previous.rows.map((r) => [r.package, Number(r.seq)]));
   let size = Number(head.size);
   let prevHash = head.head_hash.trim();
@@ -70,36 +90,24 @@ export async function appendAuditBatch(tx: Queryable, entries: readonly AuditApp
   }
   // One statement writes the entries, the subtrees they complete and the new head.
   const column = <K extends keyof AuditEntry>(key: K) => appended.map((e) => e[key]);
-  await tx.query(
-    prepared(`WITH entry AS (
-       INSERT INTO audit_log (seq, event, actor, package, version, timestamp, metadata, prev_hash, hash)
-       SELECT s, e, a, p, v, t, m::jsonb, ph, h
-         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-           AS x(s, e, a, p, v, t, m, ph, h)
-     ), nodes AS (
-       INSERT INTO audit_nodes (level, idx, hash)
-       SELECT l, i, decode(h, 'hex') FROM unnest($10::int[], $11::bigint[], $12::text[]) AS t(l, i, h)
-     )
-     UPDATE audit_head SET size = $13, head_hash = $14, root = $15, frontier = $16 WHERE id = 1`),
-    [
-      column('seq'),
-      column('event'),
-      column('actor'),
-      column('package'),
-      column('version'),
-      column('timestamp'),
-      appended.map((e) => JSON.stringify(e.metadata)),
-      column('prev_hash'),
-      column('hash'),
-      nodes.map((n) => n[0]),
-      nodes.map((n) => n[1]),
-      nodes.map((n) => n[2].toString('hex')),
-      size,
-      prevHash,
-      rootOfFrontier(frontier),
-      Buffer.concat(frontier),
-    ],
-  );
+  await tx.query(APPEND_ENTRIES, [
+    column('seq'),
+    column('event'),
+    column('actor'),
+    column('package'),
+    column('version'),
+    column('timestamp'),
+    appended.map((e) => JSON.stringify(e.metadata)),
+    column('prev_hash'),
+    column('hash'),
+    nodes.map((n) => n[0]),
+    nodes.map((n) => n[1]),
+    nodes.map((n) => n[2].toString('hex')),
+    size,
+    prevHash,
+    rootOfFrontier(frontier),
+    Buffer.concat(frontier),
+  ]);
   return appended;
 }
 

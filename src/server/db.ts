@@ -12,12 +12,41 @@ const preparedNames = new Map<string, string>();
  * columns (a `*` could change its result's type under a migration). The
  * embedded engine runs it as any query.
  */
-export function prepared(sql: string): string {
+export function prepared(sql: string, warm?: Warm): string {
+  if (warm) warmed(sql, warm);
   if (preparedNames.has(sql)) return sql;
   if (/(?:^|[\s,.])\*\s*(?:,|\bFROM\b|$)/im.test(sql))
     throw new Error(`a prepared statement names its columns: ${sql}`);
   preparedNames.set(sql, `aam_${preparedNames.size + 1}`);
   return sql;
+}
+
+/**
+ * How a statement is warmed on a new connection (see `Database.warm`): run with
+ * `params` that match and write nothing (a prepared one is then parsed and kept
+ * by name), or, for one that would lock or write a row whatever its
+ * parameters, only planned (`explain`: EXPLAIN with these parameters).
+ */
+export interface Warm {
+  params: unknown[];
+  explain?: boolean;
+}
+
+/** A user, package or version id no row has: a parameter that matches nothing (warming). */
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** What `Database.warm` runs on each connection, in order: the publish path's statements. */
+const warmStatements = new Map<string, Warm>();
+
+/** Marks `sql` (held in a module constant, so it is known at start) as warmed `warm`'s way; returns it. */
+export function warmed(sql: string, warm: Warm): string {
+  warmStatements.set(sql, warm);
+  return sql;
+}
+
+/** The statements marked so far (those of every module imported), for `Database.warm`. */
+export function warmList(): [string, Warm][] {
+  return [...warmStatements];
 }
 
 /**
@@ -59,12 +88,23 @@ export interface Database extends Queryable {
    * embedded engine runs it as any query (it has no statement timeout).
    */
   boundedQuery<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: T[] }>;
+  /**
+   * Opens every connection of the pool now and runs `statements` on each, in a
+   * transaction rolled back — refused (an error) if one of them wrote anything
+   * (a transaction id assigned) — so the first requests do not pay for a new
+   * server process's caches (tables, indexes, plans, trigger functions) nor for
+   * the connection itself. The connections are then kept open. Resolves to how
+   * many connections were warmed; the embedded engine has nothing to warm (0).
+   */
+  warm(statements?: [string, Warm][]): Promise<number>;
 }
 
 /** How long a bounded read may run, by default. */
 export const BOUNDED_MS = 2_000;
 /** How many bounded reads one instance runs at once on PostgreSQL (two cores are busy with fewer). */
 const BOUNDED_CONNECTIONS = 4;
+/** The pool of an instance on PostgreSQL: this many connections at most, and as many kept open once warmed. */
+const POOL_CONNECTIONS = 10;
 
 /**
  * PostgreSQL's settings for the embedded engine, where they differ from its
@@ -101,6 +141,7 @@ export async function openDatabase(options: {
     engine: 'pglite',
     query,
     boundedQuery: query,
+    warm: async () => 0,
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
       db.transaction(async (tx) =>
         fn({ query: async <R>(sql: string, params?: unknown[]) => ({ rows: (await tx.query<R>(sql, params)).rows }) }),
@@ -121,7 +162,8 @@ async function openPostgres(url: string, boundedMs: number): Promise<Database> {
   const pg = (await import('pg')).default;
   // BIGINT (downloads, sizes) as numbers: a registry's counts stay far below 2^53.
   pg.types.setTypeParser(20, (value: string) => Number(value));
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // `min`: the connections `warm` opened stay open when idle (others close after 10 s idle, as before).
+  const pool = new pg.Pool({ connectionString: url, max: POOL_CONNECTIONS, min: POOL_CONNECTIONS });
   pool.on('error', () => undefined);
   const bounded = new pg.Pool({ connectionString: url, max: BOUNDED_CONNECTIONS, statement_timeout: boundedMs });
   bounded.on('error', () => undefined);
@@ -165,6 +207,29 @@ async function openPostgres(url: string, boundedMs: number): Promise<Database> {
     },
     exec: async (sql) => {
       await pool.query(sql);
+    },
+    warm: async (statements = warmList()) => {
+      // All at once (each connection is a server process of its own), each in a transaction rolled back.
+      const opened = await Promise.allSettled(Array.from({ length: POOL_CONNECTIONS }, () => pool.connect()));
+      const clients = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      const warmed = await Promise.allSettled(
+        clients.map(async (client) => {
+          await client.query('BEGIN');
+          try {
+            for (const [sql, { params, explain }] of statements)
+              await client.query(explain ? { text: `EXPLAIN ${sql}`, values: params } : pgQuery(sql, params, named));
+            const { rows } = await client.query<{ xid: string | null }>('SELECT txid_current_if_assigned() AS xid');
+            if (rows[0]!.xid !== null) throw new Error('a statement run to warm a connection wrote to the database');
+          } finally {
+            await client.query('ROLLBACK');
+          }
+        }),
+      );
+      // Given back only once every transaction has ended; a connection whose warm-up failed is closed.
+      clients.forEach((client, i) => client.release(warmed[i]!.status === 'rejected'));
+      const failed = [...opened, ...warmed].find((o) => o.status === 'rejected');
+      if (failed) throw failed.reason;
+      return clients.length;
     },
     listen: async (channel, onNotify, onLost) => {
       // A connection of its own, outside the pool: LISTEN lasts as long as the session.

@@ -1,7 +1,7 @@
 import { parsePackageName } from '../core/model/names.ts';
 import { likeness, RESERVED_NAMES } from '../core/model/similar-names.ts';
 import type { Likeness } from '../core/model/similar-names.ts';
-import { prepared } from './db.ts';
+import { NIL_UUID, prepared } from './db.ts';
 import type { Queryable } from './db.ts';
 import { ApiFailure } from './errors.ts';
 import { refuseForeignScope } from './store/scopes.ts';
@@ -61,23 +61,9 @@ function similarName(name: string, found: Likeness): ApiFailure {
   });
 }
 
-/**
- * The popular packages, most popular first, each with whether it is `userId`'s (theirs, or in one of their scopes).
- *
- * The popular ones are the `POPULAR_COUNT` with the highest score (downloads, plus `PER_DEPENDENT` for each
- * package depending on them), of those scoring at least `POPULAR_MIN_SCORE`. Only two kinds of package can be
- * among them, so only those are read (through indexes), not every package: one among the `POPULAR_COUNT` most
- * downloaded with at least `POPULAR_MIN_SCORE` downloads, or one that others depend on. Any other has no
- * dependents, so its score is its downloads, and the `POPULAR_COUNT` packages downloaded more (or as often,
- * with a name sorting first) each score at least as much and sort before it: it is not among the first
- * `POPULAR_COUNT`. Then the same ranking as over every package, so the same list.
- */
-export async function popularPackages(
-  db: Queryable,
-  userId: string,
-): Promise<{ full_name: string; score: number | string; own: boolean }[]> {
-  const { rows } = await db.query<{ full_name: string; score: number | string; own: boolean }>(
-    prepared(`WITH dependents AS (
+/** The popular packages and whether each is the caller's (see popularPackages; warmed for a user that does not exist). */
+const POPULAR_PACKAGES = prepared(
+  `WITH dependents AS (
        SELECT d.dependency_name, COUNT(DISTINCT v.package_id) AS n
          FROM dependencies d JOIN package_versions v ON v.id = d.version_id GROUP BY d.dependency_name),
      candidates AS (
@@ -101,9 +87,31 @@ export async function popularPackages(
      SELECT r.full_name, r.score,
             (SELECT true FROM package_owners o WHERE o.package_id = r.id AND o.user_id = $1 LIMIT 1) IS NOT NULL
          OR (SELECT true FROM scope_members m WHERE m.scope = r.scope AND m.user_id = $1 LIMIT 1) IS NOT NULL AS own
-       FROM ranked r ORDER BY r.score DESC, r.full_name`),
-    [userId, PER_DEPENDENT, POPULAR_COUNT, POPULAR_MIN_SCORE],
-  );
+       FROM ranked r ORDER BY r.score DESC, r.full_name`,
+  { params: [NIL_UUID, PER_DEPENDENT, POPULAR_COUNT, POPULAR_MIN_SCORE] },
+);
+
+/**
+ * The popular packages, most popular first, each with whether it is `userId`'s (theirs, or in one of their scopes).
+ *
+ * The popular ones are the `POPULAR_COUNT` with the highest score (downloads, plus `PER_DEPENDENT` for each
+ * package depending on them), of those scoring at least `POPULAR_MIN_SCORE`. Only two kinds of package can be
+ * among them, so only those are read (through indexes), not every package: one among the `POPULAR_COUNT` most
+ * downloaded with at least `POPULAR_MIN_SCORE` downloads, or one that others depend on. Any other has no
+ * dependents, so its score is its downloads, and the `POPULAR_COUNT` packages downloaded more (or as often,
+ * with a name sorting first) each score at least as much and sort before it: it is not among the first
+ * `POPULAR_COUNT`. Then the same ranking as over every package, so the same list.
+ */
+export async function popularPackages(
+  db: Queryable,
+  userId: string,
+): Promise<{ full_name: string; score: number | string; own: boolean }[]> {
+  const { rows } = await db.query<{ full_name: string; score: number | string; own: boolean }>(POPULAR_PACKAGES, [
+    userId,
+    PER_DEPENDENT,
+    POPULAR_COUNT,
+    POPULAR_MIN_SCORE,
+  ]);
   return rows.filter((row) => Number(row.score) >= POPULAR_MIN_SCORE);
 }
 

@@ -154,6 +154,14 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         testing: options.testing,
       },
     );
+    // Every connection of the pool opened and its caches filled before the first request (nothing written).
+    await db
+      .warm()
+      .catch((error: unknown) =>
+        options.notice?.(
+          `The database's connections were not warmed (${(error as Error).message}): they open as needed.`,
+        ),
+      );
     await app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
     await app?.close().catch(() => undefined);

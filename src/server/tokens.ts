@@ -118,6 +118,14 @@ export async function createToken(
   return { token, user: options.user, scopes };
 }
 
+/** A token by its hash (warmed with a hash no token has). */
+const TOKEN_LOOKUP = prepared(
+  `SELECT t.id, t.user_id, u.username, t.scopes, t.kind, t.token_hash, t.expires_at
+       FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > NOW())`,
+  { params: [''] },
+);
+
 /** Who a bearer token speaks for, if it is a live token of this registry (not revoked, not expired). */
 export async function authenticate(db: Queryable, header: string | undefined): Promise<Caller | undefined> {
   const match = /^Bearer (aam_[A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
@@ -131,12 +139,7 @@ export async function authenticate(db: Queryable, header: string | undefined): P
     kind: TokenKind;
     token_hash: string;
     expires_at: Date | null;
-  }>(
-    prepared(`SELECT t.id, t.user_id, u.username, t.scopes, t.kind, t.token_hash, t.expires_at
-       FROM api_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > NOW())`),
-    [hash],
-  );
+  }>(TOKEN_LOOKUP, [hash]);
   const row = rows[0];
   if (!row || !timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(hash))) return undefined;
   return {

@@ -144,18 +144,23 @@ export async function setLatestTag(tx: Queryable, packageId: string, latest: str
   else await tx.query(`DELETE FROM dist_tags WHERE package_id = $1 AND tag = 'latest'`, [packageId]);
 }
 
-/** The highest version an install may pick (SemVer precedence): not yanked, and approved (or needing no approval). */
-export async function installableLatest(tx: Queryable, packageId: string): Promise<string | undefined> {
+/** The versions an install may pick: not yanked, and approved (or needing no approval). */
+export async function installableVersions(tx: Queryable, packageId: string): Promise<string[]> {
   const { rows } = await tx.query<{ version: string }>(
     `SELECT version FROM package_versions WHERE package_id = $1 AND NOT yanked AND approval_status = 'approved'`,
     [packageId],
   );
-  return rows
-    .map((r) => r.version)
-    .filter(isValidVersion)
-    .map(parseVersion)
-    .sort(compareVersions)
-    .at(-1)?.raw;
+  return rows.map((r) => r.version);
+}
+
+/** The highest of `versions` by SemVer precedence (those that are not SemVer left out). */
+export function highestVersion(versions: readonly string[]): string | undefined {
+  return versions.filter(isValidVersion).map(parseVersion).sort(compareVersions).at(-1)?.raw;
+}
+
+/** The highest version an install may pick (SemVer precedence): not yanked, and approved (or needing no approval). */
+export async function installableLatest(tx: Queryable, packageId: string): Promise<string | undefined> {
+  return highestVersion(await installableVersions(tx, packageId));
 }
 
 /** Moves "latest" (the tag and the package's column) to where it now belongs. */

@@ -1,6 +1,5 @@
 import { sha256Hex } from '../../core/archive/hash.ts';
 import { parsePackageName } from '../../core/model/names.ts';
-import { compareVersions, isValidVersion, parseVersion } from '../../core/model/versions.ts';
 import type { Manifest } from '../../core/package/manifest.ts';
 import { appendAuditBatch } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
@@ -9,6 +8,7 @@ import type { Queryable } from '../db.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import { isOperator } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
+import { highestVersion } from './packages.ts';
 import type { RegistrySettings, VersionRow } from './packages.ts';
 import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
 import { committed } from './commit-outcome.ts';
@@ -89,6 +89,26 @@ interface Attempt {
 
 const precedence = (version: string) => version.split('+')[0]!;
 
+/** A batch's packages, locked (warmed with none). */
+const LOCK_PACKAGES = prepared(
+  `SELECT id, scope, name FROM packages
+      WHERE (scope, name) IN (SELECT s, n FROM unnest($1::text[], $2::text[]) AS u(s, n)) ORDER BY id FOR UPDATE`,
+  { params: [[], []] },
+);
+
+/** A batch's checks, once its packages are locked (warmed with none). */
+const CHECK_BATCH = prepared(
+  `SELECT w.i, txid_current()::text AS xid,
+            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id) AS owned,
+            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id AND o.user_id = w.user_id) AS mine,
+            EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id = w.id
+                       AND split_part(v.version, '+', 1) = split_part(w.version, '+', 1)) AS taken,
+            ARRAY(SELECT v.version FROM package_versions v
+                   WHERE v.package_id = w.id AND NOT v.yanked AND v.approval_status = 'approved') AS installable
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS w(id, user_id, version, i)`,
+  { params: [[], [], []] },
+);
+
 async function storeBatch(
   tx: Queryable,
   ctx: RegistryContext,
@@ -97,11 +117,10 @@ async function storeBatch(
 ): Promise<Map<Queued, VersionRow>> {
   const names = batch.map((item) => parsePackageName(item.manifest.name));
   // The packages' rows, locked in one order (by id) so that two instances' batches never deadlock.
-  const locked = await tx.query<{ id: string; scope: string; name: string }>(
-    prepared(`SELECT id, scope, name FROM packages
-      WHERE (scope, name) IN (SELECT s, n FROM unnest($1::text[], $2::text[]) AS u(s, n)) ORDER BY id FOR UPDATE`),
-    [names.map((n) => n.scope ?? ''), names.map((n) => n.name)],
-  );
+  const locked = await tx.query<{ id: string; scope: string; name: string }>(LOCK_PACKAGES, [
+    names.map((n) => n.scope ?? ''),
+    names.map((n) => n.name),
+  ]);
   const idOf = new Map(locked.rows.map((r) => [`${r.scope}/${r.name}`, r.id]));
   const ids = names.map((n) => idOf.get(`${n.scope ?? ''}/${n.name}`));
   // Checked once the locks are held (a statement of its own: it sees what the lock holders committed).
@@ -112,17 +131,11 @@ async function storeBatch(
     taken: boolean;
     installable: string[];
     xid: string;
-  }>(
-    prepared(`SELECT w.i, txid_current()::text AS xid,
-            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id) AS owned,
-            EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = w.id AND o.user_id = w.user_id) AS mine,
-            EXISTS (SELECT 1 FROM package_versions v WHERE v.package_id = w.id
-                       AND split_part(v.version, '+', 1) = split_part(w.version, '+', 1)) AS taken,
-            ARRAY(SELECT v.version FROM package_versions v
-                   WHERE v.package_id = w.id AND NOT v.yanked AND v.approval_status = 'approved') AS installable
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[]) WITH ORDINALITY AS w(id, user_id, version, i)`),
-    [ids.map((id) => id ?? null), batch.map((item) => item.caller.userId), batch.map((item) => item.manifest.version)],
-  );
+  }>(CHECK_BATCH, [
+    ids.map((id) => id ?? null),
+    batch.map((item) => item.caller.userId),
+    batch.map((item) => item.manifest.version),
+  ]);
   attempt.xid = checks.rows[0]?.xid;
   const accepted: { item: Queued; packageId: string }[] = [];
   const installable = new Map<string, string[]>();
@@ -154,12 +167,7 @@ async function storeBatch(
       attestation: attestationOf(ctx, item.settings, item.caller, item.manifest, checksum, item.signed, publishedAt),
     };
   });
-  const latest = new Map(
-    [...installable].map(([id, list]) => [
-      id,
-      list.filter(isValidVersion).map(parseVersion).sort(compareVersions).at(-1)?.raw ?? null,
-    ]),
-  );
+  const latest = new Map([...installable].map(([id, list]) => [id, highestVersion(list) ?? null]));
   const rows = await writeVersions(tx, versions, latest);
   const stored = new Map<Queued, VersionRow>();
   for (const [i, { item }] of accepted.entries()) stored.set(item, rows[i]!);

@@ -3,18 +3,25 @@ import type { Manifest } from '../../core/package/manifest.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import { appendAudit } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
-import { isUniqueViolation, prepared } from '../db.ts';
+import { isUniqueViolation, NIL_UUID, prepared, warmed } from '../db.ts';
 import type { Queryable } from '../db.ts';
 import { blobKey } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import type { Caller } from '../tokens.ts';
-import { packageRow, refreshLatest, requireOwner, samePrecedence, settingsOf } from './packages.ts';
+import {
+  highestVersion,
+  installableVersions,
+  packageRow,
+  requireOwner,
+  samePrecedence,
+  settingsOf,
+} from './packages.ts';
 import { claimScope } from './scopes.ts';
 import { publishInBatch } from './publish-batch.ts';
 import { committed, transactionId } from './commit-outcome.ts';
-import { attestationOf, publishEntry } from './publish-rows.ts';
-import type { PackageRow, RegistrySettings, VersionRow } from './packages.ts';
+import { attestationOf, publishEntry, writeVersions } from './publish-rows.ts';
+import type { RegistrySettings, VersionRow } from './packages.ts';
 
 const versionExists = (manifest: Manifest, existing: string) =>
   new ApiFailure(
@@ -24,6 +31,21 @@ const versionExists = (manifest: Manifest, existing: string) =>
       ? `Version ${manifest.version} of ${manifest.name} already exists`
       : `Version ${manifest.version} of ${manifest.name} already exists as ${existing} (build metadata does not make another version)`,
   );
+
+/** The settings, and the package a publish names (warmed with a name no package has). */
+const PUBLISH_CHECK = prepared(
+  `SELECT s.settings, p.id, p.owned, p.mine, p.existing
+       FROM (SELECT coalesce(json_agg(json_build_object('key', key, 'value', value)), '[]'::json) AS settings
+               FROM registry_settings) s
+       LEFT JOIN LATERAL (
+         SELECT p.id,
+                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
+                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
+                (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
+                    AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
+           FROM packages p WHERE p.scope = $1 AND p.name = $2) p ON true`,
+  { params: ['', '', NIL_UUID, '0.0.0'] },
+);
 
 /**
  * Refuses, before anything is written, a publish its caller may not make:
@@ -45,19 +67,7 @@ export async function refusePublish(
     owned: boolean | null;
     mine: boolean | null;
     existing: string | null;
-  }>(
-    prepared(`SELECT s.settings, p.id, p.owned, p.mine, p.existing
-       FROM (SELECT coalesce(json_agg(json_build_object('key', key, 'value', value)), '[]'::json) AS settings
-               FROM registry_settings) s
-       LEFT JOIN LATERAL (
-         SELECT p.id,
-                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id) AS owned,
-                EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3) AS mine,
-                (SELECT v.version FROM package_versions v WHERE v.package_id = p.id
-                    AND split_part(v.version, '+', 1) = split_part($4, '+', 1) LIMIT 1) AS existing
-           FROM packages p WHERE p.scope = $1 AND p.name = $2) p ON true`),
-    [scope ?? '', name, caller.userId, manifest.version],
-  );
+  }>(PUBLISH_CHECK, [scope ?? '', name, caller.userId, manifest.version]);
   const { id, settings, owned, mine, existing } = rows[0]!;
   const found = { exists: id !== null, settings: settingsOf(settings) };
   if (id === null) return found;
@@ -91,6 +101,17 @@ export async function storePublish(
 }
 
 /**
+ * A new package's row (a publish stored alone), warmed by planning it only: a
+ * new server process then has the table, its indexes and triggers loaded
+ * before the first new package.
+ */
+const INSERT_PACKAGE = warmed(
+  `INSERT INTO packages (scope, name, description, author, license, repository)
+   VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,
+  { params: ['', '', '', null, null, null], explain: true },
+);
+
+/**
  * Stores a checked publish in one transaction: the package's row is locked
  * (so two publishes of one version, on any number of instances, are decided
  * one after the other), ownership and the version are checked again, and only
@@ -114,18 +135,14 @@ async function storePublishAlone(
     return await ctx.db.transaction(async (tx) => {
       // A new package's scope: claimed by its first publisher, else theirs and their members' only.
       await claimScope(tx, caller, manifest.name);
-      await tx.query(
-        `INSERT INTO packages (scope, name, description, author, license, repository)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, name) DO NOTHING`,
-        [
-          scope ?? '',
-          bare,
-          manifest.description,
-          manifest.author ?? null,
-          manifest.license ?? null,
-          manifest.repository ?? null,
-        ],
-      );
+      await tx.query(INSERT_PACKAGE, [
+        scope ?? '',
+        bare,
+        manifest.description,
+        manifest.author ?? null,
+        manifest.license ?? null,
+        manifest.repository ?? null,
+      ]);
       const pkg = (await packageRow(tx, manifest.name, true))!;
       const owners = await tx.query('SELECT 1 FROM package_owners WHERE package_id = $1', [pkg.id]);
       if (owners.rows.length === 0)
@@ -136,12 +153,7 @@ async function storePublishAlone(
       // Allowed: the archive now (flushed before the commit that names it). These bytes name this
       // package, whose row we hold: no other publish can be writing or deciding on them meanwhile.
       await ctx.blobs.put(archive);
-      const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg, archive, key, signed);
-      await refreshLatest(tx, pkg.id);
-      await tx.query(
-        'UPDATE packages SET description = $2, author = $3, license = $4, repository = $5, updated_at = NOW() WHERE id = $1',
-        [pkg.id, manifest.description, manifest.author ?? null, manifest.license ?? null, manifest.repository ?? null],
-      );
+      const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg.id, archive, key, signed);
       // Last: the audit log's head stays locked until the commit, so every publish holds it briefly.
       await appendAudit(tx, publishEntry(settings, caller, manifest, version, signed));
       attempt.xid = await transactionId(tx);
@@ -154,71 +166,48 @@ async function storePublishAlone(
   }
 }
 
+/**
+ * The version's rows, the package's fields and "latest" (the row and the tag)
+ * in one statement: the batch's (writeVersions), for one version. "latest" is
+ * the highest installable version once this one is in: the installable ones
+ * so far, read under the package's row lock, and this one if it needs no
+ * approval.
+ */
 async function insertVersion(
   tx: Queryable,
   ctx: RegistryContext,
   settings: RegistrySettings,
   caller: Caller,
   manifest: Manifest,
-  pkg: PackageRow,
+  packageId: string,
   archive: Buffer,
   key: string,
   signed: SignedUpload | undefined,
 ): Promise<VersionRow> {
   const checksum = sha256Hex(archive);
   const publishedAt = new Date().toISOString();
+  const approved = !settings.requireApproval;
+  const installable = await installableVersions(tx, packageId);
+  if (approved) installable.push(manifest.version);
   // Validated (archive, manifest, the author's signature): the registry attests what it accepted.
-  const envelope = attestationOf(ctx, settings, caller, manifest, checksum, signed, publishedAt);
-  const version = (
-    await tx.query<VersionRow>(
-      `INSERT INTO package_versions (package_id, version, checksum_sha256, archive_size, archive_key, manifest_json, published_by,
-                                     published_at, attestation, approval_status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-      [
-        pkg.id,
-        manifest.version,
+  const attestation = attestationOf(ctx, settings, caller, manifest, checksum, signed, publishedAt);
+  const [version] = await writeVersions(
+    tx,
+    [
+      {
+        packageId,
+        caller,
+        manifest,
+        archive,
+        signed,
         checksum,
-        archive.length,
         key,
-        JSON.stringify(manifest),
-        caller.userId,
         publishedAt,
-        JSON.stringify(envelope),
-        settings.requireApproval ? 'pending' : 'approved',
-      ],
-    )
-  ).rows[0]!;
-  if (signed)
-    await tx.query(
-      'INSERT INTO version_signatures (version_id, type, bytes, sha256, record, public_key) VALUES ($1, $2, $3, $4, $5, $6)',
-      [
-        version.id,
-        signed.type,
-        signed.bytes,
-        sha256Hex(signed.bytes),
-        JSON.stringify(signed.record),
-        signed.publicKey ?? null,
-      ],
-    );
-  for (const [dep, constraint] of Object.entries(manifest.dependencies))
-    await tx.query('INSERT INTO dependencies (version_id, dependency_name, version_constraint) VALUES ($1, $2, $3)', [
-      version.id,
-      dep,
-      constraint,
-    ]);
-  for (const [kind, list] of Object.entries(manifest.artifacts))
-    for (const artifact of list)
-      await tx.query('INSERT INTO artifacts (version_id, artifact_type, name, description) VALUES ($1, $2, $3, $4)', [
-        version.id,
-        kind.replace(/s$/, ''),
-        artifact.name,
-        artifact.description ?? null,
-      ]);
-  await tx.query('DELETE FROM package_keywords WHERE package_id = $1', [pkg.id]);
-  for (const keyword of manifest.keywords)
-    await tx.query('INSERT INTO package_keywords (package_id, keyword) VALUES ($1, $2)', [
-      pkg.id,
-      keyword.toLowerCase(),
-    ]);
-  return version;
+        approval: approved ? 'approved' : 'pending',
+        attestation,
+      },
+    ],
+    new Map([[packageId, highestVersion(installable) ?? null]]),
+  );
+  return version!;
 }
