@@ -4,8 +4,13 @@ import { runJob } from '../checks/job.ts';
 import type { JobResult, VerifyJob } from '../checks/job.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 
-/** To a worker: jobs to run, or the answer to its question about a key. */
-export type ToWorker = WorkerRequest | KeyAnswer;
+/** To a worker: jobs to run, the answer to its question about a key, or that there is nothing more. */
+export type ToWorker = WorkerRequest | KeyAnswer | WorkerEnd;
+
+/** No more jobs: the worker ends itself (its launcher then stores its code cache, see scripts/launchers.ts). */
+export interface WorkerEnd {
+  kind: 'end';
+}
 
 export interface WorkerRequest {
   kind: 'jobs';
@@ -134,16 +139,22 @@ export class VerifyPool {
             }
             const inFlight = new Map<number, number>(); // first id → batch length
             let finished = false;
-            const finish = () => {
+            // A thread that ran out of jobs ends itself; one that failed, died or was aborted is ended here.
+            const finish = (ended = false) => {
               if (finished) return;
               finished = true;
               for (const [first, length] of inFlight) for (let i = 0; i < length; i++) leftovers.push(first + i);
-              options.signal?.removeEventListener('abort', finish);
-              void worker.terminate().then(
-                () => resolve(),
-                () => resolve(),
-              );
+              options.signal?.removeEventListener('abort', abort);
+              if (ended) {
+                worker.once('exit', () => resolve());
+                worker.postMessage({ kind: 'end' } satisfies ToWorker);
+              } else
+                void worker.terminate().then(
+                  () => resolve(),
+                  () => resolve(),
+                );
             };
+            const abort = () => finish();
             const feed = () => {
               if (options.signal?.aborted) return finish();
               while (inFlight.size < IN_FLIGHT && next < jobs.length) {
@@ -153,9 +164,9 @@ export class VerifyPool {
                 inFlight.set(first, batch.length);
                 worker.postMessage({ kind: 'jobs', first, jobs: batch } satisfies ToWorker);
               }
-              if (inFlight.size === 0) finish();
+              if (inFlight.size === 0) finish(true);
             };
-            options.signal?.addEventListener('abort', finish);
+            options.signal?.addEventListener('abort', abort);
             worker.on('message', (reply: FromWorker) => {
               if (reply.kind === 'key') {
                 // No answer is an answer too: the worker then asks openpgp.js itself.
@@ -178,7 +189,7 @@ export class VerifyPool {
               options.onFallback?.(error.message);
               finish();
             });
-            worker.on('exit', finish);
+            worker.on('exit', () => finish());
             feed();
           }),
       ),
@@ -218,8 +229,8 @@ export async function runJobs(
   }
 }
 
-/** The worker's entry point: the source file under Node's type stripping, the bundled file in dist/. */
+/** The worker's entry point: the source file under Node's type stripping, in dist/ the launcher that runs the bundle with its code cache. */
 function workerScript(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('./worker.ts', here) : new URL('./verify-worker.js', here);
+  return here.endsWith('.ts') ? new URL('./worker.ts', here) : new URL('./verify-worker-start.js', here);
 }

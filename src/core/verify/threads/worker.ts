@@ -24,7 +24,14 @@ const leanKeys = new AskedLeanKeys(
 );
 const verifier = verifierFromSettings((workerData as { settings: VerifierSettings }).settings, { leanKeys });
 let queue = Promise.resolve();
+let ranJobs = false;
 port.on('message', (message: ToWorker) => {
+  if (message.kind === 'end') {
+    // Sent once every batch has been answered. Exiting (not being terminated) lets the launcher keep its code
+    // cache, which it does on exit code 0 only: a thread that ran no job has compiled too little to keep.
+    void queue.then(() => process.exit(ranJobs ? 0 : 1));
+    return;
+  }
   if (message.kind === 'key') {
     questions.get(message.question)?.(message.answer);
     questions.delete(message.question);
@@ -36,6 +43,7 @@ port.on('message', (message: ToWorker) => {
 function run(request: WorkerRequest): void {
   // Batches one after the other: the first one's results go back before the second starts.
   queue = queue.then(async () => {
+    ranJobs = true;
     const outcomes: WorkerReply['outcomes'] = [];
     for (const job of request.jobs) {
       try {

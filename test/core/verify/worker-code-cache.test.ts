@@ -1,0 +1,138 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import { installPackages } from '../../../src/core/workflows/install/install.ts';
+import { publishPackage } from '../../../src/core/workflows/publish.ts';
+import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
+import type { JobResult, VerifyJob } from '../../../src/core/verify/checks/job.ts';
+import { runJobs, VerifyPool } from '../../../src/core/verify/threads/pool.ts';
+import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
+import { capturedSignaturesOf } from '../../../src/core/verify/evidence/evidence.ts';
+import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
+import { makeWorld } from '../../helpers/workspace.ts';
+import { useLocalSigstore } from '../../helpers/sigstore.ts';
+
+/** The shipped worker's launcher (npm test builds dist/ first), and the bundle it runs. */
+const LAUNCHER = new URL('../../../dist/verify-worker-start.js', import.meta.url);
+const BUNDLE = fileURLToPath(new URL('../../../dist/verify-worker.js', import.meta.url));
+
+/** The worker bundle's cache files in a NODE_COMPILE_CACHE folder (the launcher names them by the bundle's stamp). */
+async function workerCaches(cache: string): Promise<string[]> {
+  const { size, ino } = await stat(BUNDLE);
+  const files = await readdir(join(cache, 'aam-trust')).catch(() => [] as string[]);
+  return files.filter((name) => name.endsWith('.code') && name.includes(`-${size}-${ino}-`));
+}
+
+/** Runs the jobs on this thread and one worker started with NODE_COMPILE_CACHE (and more) set as given. */
+async function withEnv<T>(env: Record<string, string | undefined>, run: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  const set = (values: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(values))
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+  };
+  set(env);
+  try {
+    return await run();
+  } finally {
+    set(saved);
+  }
+}
+
+describe("verification workers' code cache (dist/verify-worker-start.js)", () => {
+  const local = useLocalSigstore();
+
+  it('is made by a worker that ran jobs, read by the next, and a corrupt or stale one is made again, the verdicts the same', async () => {
+    assert.ok(existsSync(LAUNCHER), 'dist/verify-worker-start.js is missing: run npm run build');
+    const w = await makeWorld();
+    const rootPath = join(w.root, 'trusted_root.json');
+    await writeFile(rootPath, JSON.stringify(local.instance().trustedRoot()));
+    await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\ntrusted_identities: ["*@example.com"]`);
+    const services = await w.services();
+    await publishPackage({
+      packageDir: await w.makePackage('@acme/one', '1.0.0'),
+      registry: w.registry,
+      signing: {
+        method: 'sigstore',
+        endpoints: local.endpoints(),
+        identityProvider: staticToken(local.instance().mintToken('alice@example.com')),
+      },
+      verifier: services.verifier,
+    });
+    await installPackages(['@acme/one'], { ...services, registry: w.registry });
+    const entry = (await readLockFile(services.workspace.lockFile)).packages['@acme/one']!;
+    const job: VerifyJob = {
+      name: '@acme/one',
+      entry,
+      installedDir: join(services.workspace.packagesDir, 'acme--one'),
+      source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
+      skipSignature: false,
+      previousScan: undefined,
+      captured: capturedSignaturesOf(entry),
+    };
+    // Enough jobs that the worker takes some (this thread takes jobs too while it boots).
+    const jobs = Array.from({ length: 200 }, () => job);
+    const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
+    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(strip);
+    assert.equal(here[0]!.checks.signature.state, 'valid');
+    const cache = await mkdtemp(join(tmpdir(), 'aam-worker-cache-'));
+    const threads = (env: Record<string, string | undefined>) =>
+      withEnv(env, async () =>
+        (
+          await runJobs(jobs, services.verifier, {
+            workers: 1,
+            workerScript: LAUNCHER,
+            onFallback: (why) => assert.fail(`the worker failed: ${why}`),
+          })
+        ).map(strip),
+      );
+    const env = { NODE_COMPILE_CACHE: cache, NODE_DISABLE_COMPILE_CACHE: undefined };
+
+    assert.deepEqual(await threads({ ...env, NODE_DISABLE_COMPILE_CACHE: '1' }), here);
+    assert.deepEqual(await workerCaches(cache), [], 'NODE_DISABLE_COMPILE_CACHE makes none');
+
+    // A pool whose worker ran no job ends it without a cache: it compiled too little to keep.
+    await withEnv(env, async () => {
+      const idle = new VerifyPool(services.verifier, 1, LAUNCHER);
+      assert.deepEqual(await idle.run([], services.verifier), []);
+      idle.close();
+    });
+    assert.deepEqual(await workerCaches(cache), [], 'a worker that ran nothing keeps nothing');
+
+    assert.deepEqual(await threads(env), here, 'the same verdicts with the cache being made');
+    const dir = join(cache, 'aam-trust');
+    assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    const [file] = await workerCaches(cache);
+    assert.ok(file, 'the worker wrote its cache');
+    assert.match(file, new RegExp(`^${process.version.replaceAll('.', '\\.')}-${process.arch}-`));
+    const path = join(dir, file);
+    const made = await stat(path);
+    assert.equal(made.mode & 0o777, 0o600);
+    assert.ok(made.size > 100_000, `a cache of the whole run (${made.size} bytes)`);
+    assert.deepEqual(
+      await readdir(dir).then((names) => names.filter((n) => !n.endsWith('.code'))),
+      [],
+      'no partial file left',
+    );
+
+    assert.deepEqual(await threads(env), here, 'the same verdicts read from the cache');
+    assert.equal((await stat(path)).mtimeMs, made.mtimeMs, 'an accepted cache is not written again');
+
+    // Corrupt, truncated, or V8's cache of another script (stale): rejected, the worker still verifies, and it is made again.
+    const valid = await readFile(path);
+    for (const [what, bytes] of [
+      ['corrupt', Buffer.from('not a code cache')],
+      ['truncated', valid.subarray(0, valid.length >> 1)],
+      ['stale', new Script('globalThis.other = 1;').createCachedData()],
+    ] as const) {
+      await writeFile(path, bytes, { mode: 0o600 });
+      assert.deepEqual(await threads(env), here, `the same verdicts with a ${what} cache`);
+      assert.ok((await readFile(path)).length > 100_000, `the ${what} cache is replaced`);
+    }
+  });
+});
