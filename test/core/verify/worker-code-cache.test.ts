@@ -1,8 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
@@ -16,13 +15,20 @@ import { capturedSignaturesOf } from '../../../src/core/verify/evidence/evidence
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
+import { tempDir } from '../../helpers/temp.ts';
 
 /** The shipped worker's launcher (npm test builds dist/ first), and the bundle it runs. */
 const LAUNCHER = new URL('../../../dist/verify-worker-start.js', import.meta.url);
 const BUNDLE = fileURLToPath(new URL('../../../dist/verify-worker.js', import.meta.url));
 
-/** The worker bundle's cache files in a NODE_COMPILE_CACHE folder (the launcher names them by the bundle's stamp). */
+/**
+ * The worker bundle's cache files in a NODE_COMPILE_CACHE folder (the launcher names them by the bundle's stamp
+ * once it has settled, two seconds after it was written: before that by its CRC, so a test right after
+ * `npm run build` first waits for it to settle).
+ */
 async function workerCaches(cache: string): Promise<string[]> {
+  const wait = 2_100 - (Date.now() - (await stat(BUNDLE)).ctimeMs);
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const { size, ino } = await stat(BUNDLE);
   const files = await readdir(join(cache, 'aam-trust')).catch(() => [] as string[]);
   return files.filter((name) => name.endsWith('.code') && name.includes(`-${size}-${ino}-`));
@@ -80,7 +86,7 @@ describe("verification workers' code cache (dist/verify-worker-start.js)", () =>
     const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
     const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(strip);
     assert.equal(here[0]!.checks.signature.state, 'valid');
-    const cache = await mkdtemp(join(tmpdir(), 'aam-worker-cache-'));
+    const cache = await tempDir('aam-worker-cache-');
     const threads = (env: Record<string, string | undefined>) =>
       withEnv(env, async () =>
         (

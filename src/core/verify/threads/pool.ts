@@ -146,7 +146,12 @@ export class VerifyPool {
               for (const [first, length] of inFlight) for (let i = 0; i < length; i++) leftovers.push(first + i);
               options.signal?.removeEventListener('abort', abort);
               if (ended) {
-                worker.once('exit', () => resolve());
+                // Its cache is a file written as it exits; a thread that has not gone within seconds is ended here.
+                const late = setTimeout(() => void worker.terminate(), 5_000);
+                worker.once('exit', () => {
+                  clearTimeout(late);
+                  resolve();
+                });
                 worker.postMessage({ kind: 'end' } satisfies ToWorker);
               } else
                 void worker.terminate().then(
