@@ -54,7 +54,14 @@ export function collisionsOf(count: number): [number, number][] {
  */
 export async function buildBenchWorld(
   root: string,
-  options: { count: number; method: 'sigstore' | 'gpg'; sigstore: LocalSigstore; concurrency?: number },
+  options: {
+    count: number;
+    method: 'sigstore' | 'gpg';
+    sigstore: LocalSigstore;
+    concurrency?: number;
+    /** Packages (by index) whose prompt is this text rather than random bytes, published even if it hides content. */
+    texts?: Record<number, string>;
+  },
 ): Promise<WorldInfo> {
   await rm(root, { recursive: true, force: true });
   const home = join(root, 'home');
@@ -115,7 +122,8 @@ export async function buildBenchWorld(
       `name: "${name}"\nversion: 1.0.0\ndescription: "Benchmark package"\nartifacts:\n  prompts:\n    - name: ${prompt}\n      path: prompts/${prompt}.md\n      description: "64 KiB of content"\n`,
     );
     // Incompressible content, so the archive itself is about 64 KiB.
-    await writeFile(join(dir, 'prompts', `${prompt}.md`), randomBytes(64 * 1024));
+    const text = options.texts?.[names.indexOf(name)];
+    await writeFile(join(dir, 'prompts', `${prompt}.md`), text ?? randomBytes(64 * 1024));
     const signing: Signing =
       options.method === 'sigstore'
         ? {
@@ -124,7 +132,13 @@ export async function buildBenchWorld(
             identityProvider: staticToken(options.sigstore.mintToken('bench@example.com')),
           }
         : { method: 'gpg', keySource: signingKeySource('bench@example.com', gnupgHome), prompt: async () => '' };
-    await publishPackage({ packageDir: dir, registry: shardOf.get(name)!, signing, verifier: services.verifier });
+    await publishPackage({
+      packageDir: dir,
+      registry: shardOf.get(name)!,
+      signing,
+      verifier: services.verifier,
+      ...(text === undefined ? {} : { hiddenContent: 'ignore' as const }),
+    });
   };
   const queue = [...names];
   await Promise.all(

@@ -1,11 +1,19 @@
 /**
  * The floor's file checks, common to both signature kinds: what anyone who
  * claims a package's installed and deployed copies are the signed ones must
- * do — read the archive and hash it, read the signature file and hash it
- * (the lock file names both digests), inflate the archive and hash its
- * entries, walk the installed folder and compare every file with its entry,
+ * do — read the archive and hash it, list the version's folder and read the
+ * signature file and hash it (the lock file names both digests), inflate the
+ * archive and hash its entries against the lock file's `file_checksums`, check
+ * that its aam.yaml names the package, scan the files agents load for hidden
+ * content, walk the installed folder and compare every file with its entry,
  * and read every deployed copy and compare it with what it must hold.
- * Where the copies go is worked out from the manifest before the clock starts.
+ *
+ * Where the copies go is worked out from the manifest: before the clock in the
+ * prepared floor, in the pass in the reading floor (see ../floor.ts).
+ *
+ * A failed check is the package's verdict (the first failure, as the engine
+ * stops at its first), not an exception: the honesty test tampers with
+ * worlds and compares verdicts package by package with the engine's.
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
@@ -13,17 +21,18 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { parseManifest } from '../../src/core/package/manifest.ts';
 import { deployTargets, PLATFORMS } from '../../src/core/deploy/platforms.ts';
-import type { SourceFile } from '../../src/core/deploy/platforms.ts';
-import { readLockFile } from '../../src/core/lockfile/lockfile.ts';
+import type { DeployRoots, SourceFile } from '../../src/core/deploy/platforms.ts';
 import type { LockedPackage } from '../../src/core/lockfile/lockfile.ts';
 import { archivePathIn } from '../../src/core/registry/layout.ts';
 import { toFsName } from '../../src/core/model/names.ts';
+import { scanText } from '../../src/core/content/scan.ts';
 
-/** One deployed copy: where, the platform folder whose presence decides whether it is looked for, and what it must hold. */
-interface DeployedCopy {
+/** One deployed copy: where, its platform and that platform's folder, and what it must hold. */
+export interface DeployedCopy {
   path: string;
+  platform: string;
   root: string;
-  /** The archive entry it is a verbatim copy of, or the bytes it must be (a transformed artifact, computed beforehand). */
+  /** The archive entry it is a verbatim copy of, or the bytes it must be (a transformed artifact). */
   entry: string | undefined;
   bytes: Buffer | undefined;
 }
@@ -34,101 +43,250 @@ export interface FileOperands {
   version: string;
   archive: string;
   archiveSha256: Buffer;
+  /** The lock file's `file_checksums.files` (path → `sha256:hex`), when it has them. */
+  fileChecksums: Record<string, string> | undefined;
   signature: string;
   signatureSha256: Buffer;
   installedDir: string;
-  deployed: DeployedCopy[];
+  roots: DeployRoots;
+  /** The platforms the trust record says it was deployed to: a copy missing there fails. */
+  expectedPlatforms: string[];
+  /** The copies, worked out beforehand (prepared floor); undefined: from the archive's aam.yaml in the pass. */
+  deployed: DeployedCopy[] | undefined;
+}
+
+/** One package's outcome in a pass. */
+export interface FloorVerdict {
+  name: string;
+  /** Why it fails (the first check that did not hold); undefined: every check held (its places aside). */
+  failure: string | undefined;
+  /** Archive files (what agents load) with hidden content: a finding the policy weighs. */
+  hidden: string[];
+  /** Places whose copy holds other bytes: an edit, or a rival's artifact (decided with all packages). */
+  mismatched: string[];
+  /** Places whose copy is this package's. */
+  matched: string[];
+  /** Every place its artifacts deploy to, on every platform (what another package may clash with). */
+  places: string[];
 }
 
 const hex = (digest: string) => Buffer.from(digest.replace(/^sha256:/, ''), 'hex');
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest();
 
-/** The lock file's packages, with the file operands of each (the signature's own operands are the caller's). */
-export async function prepareFiles(
+/** A lock file's package as file operands (the signature's own operands are the caller's). */
+export function fileOperands(
   world: string,
+  name: string,
+  entry: LockedPackage,
   signatureSuffix: string,
-): Promise<{ name: string; entry: LockedPackage; files: FileOperands }[]> {
-  const lock = await readLockFile(join(world, 'project', '.aam', 'aam-lock.yaml'));
-  const roots = { project: join(world, 'project'), home: join(world, 'home') };
-  return Object.entries(lock.packages).map(([name, entry]) => {
-    const archive = archivePathIn(join(world, 'registry'), name, entry.version);
-    const entries = untar(gunzipSync(readFileSync(archive)));
-    const sources = new Map<string, SourceFile>(
-      [...entries].map(([path, data]) => [path, { data, executable: false }]),
-    );
-    const byObject = new Map([...sources].map(([path, file]) => [file, path]));
-    const manifest = parseManifest(entries.get('aam.yaml')!.toString('utf8'));
-    const deployed = PLATFORMS.flatMap((platform) => deployTargets(manifest, sources, platform, roots)).map((t) => {
-      if (t.kind !== 'file') throw new Error(`floor: ${name} deploys a ${t.kind}; the floor knows files only`);
-      const entry = byObject.get(t.file);
-      return { path: t.path, root: t.root, entry, bytes: entry ? undefined : Buffer.from(t.file.data) };
-    });
-    const signature = (entry.signature as { bundle_digest?: string } | undefined)?.bundle_digest;
-    if (!signature) throw new Error(`floor: ${name} has no captured signature in the lock file`);
+  expectedPlatforms: string[],
+): FileOperands {
+  const archive = archivePathIn(join(world, 'registry'), name, entry.version);
+  const signature = entry.signature?.bundle_digest;
+  if (!signature) throw new Error(`floor: ${name} has no captured signature in the lock file`);
+  return {
+    name,
+    version: entry.version,
+    archive,
+    archiveSha256: hex(entry.checksum),
+    fileChecksums: entry.file_checksums?.files,
+    signature: `${archive}${signatureSuffix}`,
+    signatureSha256: hex(signature),
+    installedDir: join(world, 'project', '.aam', 'packages', toFsName(name)),
+    roots: { project: join(world, 'project'), home: join(world, 'home') },
+    expectedPlatforms,
+    deployed: undefined,
+  };
+}
+
+/** The deployed copies of a package, from its archive's files (its aam.yaml says which and where). */
+export function deployedCopies(name: string, entries: Map<string, Buffer>, roots: DeployRoots): DeployedCopy[] {
+  const sources = new Map<string, SourceFile>([...entries].map(([path, data]) => [path, { data, executable: false }]));
+  const byObject = new Map([...sources].map(([path, file]) => [file, path]));
+  const manifest = parseManifest(entries.get('aam.yaml')!.toString('utf8'));
+  return PLATFORMS.flatMap((platform) => deployTargets(manifest, sources, platform, roots)).map((t) => {
+    if (t.kind !== 'file') throw new Error(`floor: ${name} deploys a ${t.kind}; the floor knows files only`);
+    const entry = byObject.get(t.file);
     return {
-      name,
+      path: t.path,
+      platform: t.platform,
+      root: t.root,
       entry,
-      files: {
-        name,
-        version: entry.version,
-        archive,
-        archiveSha256: hex(entry.checksum),
-        signature: `${archive}${signatureSuffix}`,
-        signatureSha256: hex(signature),
-        installedDir: join(world, 'project', '.aam', 'packages', toFsName(name)),
-        deployed,
-      },
+      bytes: entry ? undefined : Buffer.from(t.file.data),
     };
   });
 }
 
-/** The platform folders that exist now: a copy is only looked for where its platform is. Once per pass. */
-export function presentRoots(packages: readonly { files: FileOperands }[]): Set<string> {
-  const roots = new Set(packages.flatMap((p) => p.files.deployed.map((d) => d.root)));
-  return new Set([...roots].filter((root) => lstatSync(root, { throwIfNoEntry: false }) !== undefined));
+/** The copies of every package, worked out before the clock (the prepared floor). */
+export function prepareDeployed(files: FileOperands): FileOperands {
+  const entries = untar(gunzipSync(readFileSync(files.archive)));
+  return { ...files, deployed: deployedCopies(files.name, entries, files.roots) };
 }
 
+/** Whether a platform's folder exists: a copy is only looked for where its platform is. Asked once a pass per folder. */
+export function presentRoots(): (root: string) => boolean {
+  const known = new Map<string, boolean>();
+  return (root) => {
+    let there = known.get(root);
+    if (there === undefined) known.set(root, (there = lstatSync(root, { throwIfNoEntry: false }) !== undefined));
+    return there;
+  };
+}
+
+/** The Python CLI leaves hidden files out of file_checksums; that omission alone is not an edit. */
+const dotted = (path: string) => path.split('/').some((segment) => segment.startsWith('.'));
+
 /**
- * The file checks of one package. Returns the archive's bytes (the signature
- * checks need them) and whether its deployed copies hold what it deploys —
- * a copy that holds another package's same-named artifact does not, and that
- * is reported, not thrown. Anything else that does not hold throws: the floor
- * must have done the real work.
+ * The file checks of one package. Returns the archive's and the signature's
+ * bytes (the signature checks need them; undefined once a check failed) and
+ * the verdict so far.
  */
-export function checkFiles(p: FileOperands, present: ReadonlySet<string>): { archive: Buffer; deployedOk: boolean } {
+export function checkFiles(
+  p: FileOperands,
+  present: (root: string) => boolean,
+): { archive: Buffer | undefined; signature: Buffer | undefined; verdict: FloorVerdict } {
+  const verdict: FloorVerdict = {
+    name: p.name,
+    failure: undefined,
+    hidden: [],
+    mismatched: [],
+    matched: [],
+    places: [],
+  };
+  const fail = (why: string) => ((verdict.failure = why), { archive: undefined, signature: undefined, verdict });
   const archive = readFileSync(p.archive);
-  if (!sha256(archive).equals(p.archiveSha256)) throw new Error(`floor: ${p.archive} is not the locked archive`);
-  if (!sha256(readFileSync(p.signature)).equals(p.signatureSha256))
-    throw new Error(`floor: ${p.signature} is not the captured signature`);
-  const entries = untar(gunzipSync(archive));
-  // The entry hashes are the installed files' hashes (what the lock file and a later scan compare with).
-  for (const data of entries.values()) sha256(data);
+  if (!sha256(archive).equals(p.archiveSha256)) return fail('archive: not the locked bytes');
+  // The version's folder is listed (a co-signature beside the archive would be judged too).
+  const listing = readdirSync(join(p.archive, '..'));
+  const signatureName = p.signature.slice(p.signature.lastIndexOf('/') + 1);
+  if (!listing.includes(signatureName)) return fail('signature: not there');
+  const signature = readFileSync(p.signature);
+  if (!sha256(signature).equals(p.signatureSha256)) return fail('signature: not the captured file');
+  let entries: Map<string, Buffer>;
+  try {
+    entries = untar(gunzipSync(archive));
+  } catch {
+    return fail('archive: unreadable');
+  }
+  // Every entry's hash against the lock file's file_checksums (the installed files' hashes, as the lock file says).
+  const recorded = p.fileChecksums;
+  for (const [path, data] of entries) {
+    const want = recorded?.[path];
+    if (recorded && (want === undefined ? !dotted(path) : sha256(data).toString('hex') !== want))
+      return fail(`file_checksums: ${path}`);
+    if (!recorded) sha256(data);
+  }
+  if (recorded) for (const path in recorded) if (!entries.has(path)) return fail(`file_checksums: ${path}`);
   const manifest = entries.get('aam.yaml')?.toString('utf8') ?? '';
-  if (!manifest.includes(p.name) || !manifest.includes(p.version))
-    throw new Error(`floor: the aam.yaml of ${p.archive} does not name ${p.name}@${p.version}`);
+  if (!manifest.includes(p.name) || !manifest.includes(p.version)) return fail('aam.yaml: another package');
+  // What agents will load: every text file of the archive, scanned for hidden content.
+  for (const [path, data] of entries) if (hasHidden(path, data)) verdict.hidden.push(path);
   let seen = 0;
+  let modified: string | undefined;
   const walk = (dir: string, rel: string) => {
     for (const dirent of readdirSync(dir, { withFileTypes: true })) {
       const path = rel ? `${rel}/${dirent.name}` : dirent.name;
       if (dirent.isDirectory()) walk(join(dir, dirent.name), path);
-      else if (!entries.get(path)?.equals(readFileSync(join(dir, dirent.name))))
-        throw new Error(`floor: ${path} of ${p.installedDir} is not the archive's`);
+      else if (!entries.get(path)?.equals(readFileSync(join(dir, dirent.name)))) modified ??= path;
       else seen++;
     }
   };
   walk(p.installedDir, '');
-  if (seen !== entries.size) throw new Error(`floor: ${p.installedDir} lacks files of the archive`);
-  let deployedOk = true;
-  for (const copy of p.deployed) {
-    if (!present.has(copy.root)) continue;
-    const want = copy.entry !== undefined ? entries.get(copy.entry)! : copy.bytes!;
-    if (!want.equals(readFileSync(copy.path))) deployedOk = false;
+  if (modified !== undefined || seen !== entries.size) return fail(`installed: ${modified ?? 'files missing'}`);
+  let deployed: DeployedCopy[];
+  try {
+    deployed = p.deployed ?? deployedCopies(p.name, entries, p.roots);
+  } catch {
+    deployed = []; // an archive aam cannot deploy has no copies to compare (as the engine says)
   }
-  return { archive, deployedOk };
+  // A platform counts as deployed where any copy is found, or where the trust record says it was deployed.
+  const found = deployed.map((copy) => (present(copy.root) ? readIfThere(copy.path) : undefined));
+  const platforms = new Set(p.expectedPlatforms);
+  deployed.forEach((copy, i) => found[i] !== undefined && platforms.add(copy.platform));
+  for (let i = 0; i < deployed.length; i++) {
+    const copy = deployed[i]!;
+    verdict.places.push(copy.path);
+    if (!platforms.has(copy.platform)) continue;
+    const have = found[i];
+    if (have === undefined) return fail(`deployed: ${copy.path} missing`);
+    const want = copy.entry !== undefined ? entries.get(copy.entry)! : copy.bytes!; // a Uint8Array in a thread
+    if (Buffer.compare(want, have) === 0) verdict.matched.push(copy.path);
+    else verdict.mismatched.push(copy.path);
+  }
+  return { archive, signature, verdict };
+}
+
+/** A file's bytes, or undefined when nothing is there (a copy never deployed, or removed). */
+function readIfThere(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The deployed places of all packages, decided together as the engine does:
+ * a copy that holds another package's artifact of the same name (a clash, aam
+ * keeps the last installed) is a collision reported on both, not an edit; any
+ * other mismatch fails its package. Returns the shadowed packages.
+ */
+export function decidePlaces(verdicts: FloorVerdict[]): string[] {
+  const claims = new Map<string, string[]>();
+  for (const v of verdicts)
+    for (const place of new Set(v.places)) claims.set(place, [...(claims.get(place) ?? []), v.name]);
+  const owners = new Map<string, string>();
+  for (const v of verdicts) for (const place of v.matched) if (claims.get(place)!.length > 1) owners.set(place, v.name);
+  const shadowed: string[] = [];
+  for (const v of verdicts) {
+    if (v.mismatched.length === 0) continue;
+    const edited = v.mismatched.find((place) => (owners.get(place) ?? v.name) === v.name);
+    if (edited !== undefined) v.failure ??= `deployed: ${edited} modified`;
+    else shadowed.push(v.name);
+  }
+  return shadowed.sort();
+}
+
+const TEXT = new TextDecoder('utf-8', { fatal: true });
+const MARKDOWN = /\.(?:md|mdc|markdown|mdx)$/i;
+/** Anything the engine's scan could flag needs one of these: a character outside printable ASCII, a Markdown construct. */
+// oxlint-disable-next-line no-control-regex -- printable ASCII and the blanks a text file holds
+const NOT_PLAIN = /[^\t\n\f\r\x20-\x7e]/;
+const MARKDOWN_TRIGGER = /<!--|^ {0,3}\[[^\]\n]+\]:|<[a-z][^>]*?\s(?:hidden|aria-hidden|style)\b/im;
+
+/**
+ * Whether a file holds hidden content, as the engine's scan decides it. A
+ * binary file (a NUL byte, or not UTF-8) holds none; a text of printable ASCII
+ * with short lines and (in Markdown) no comment, definition or hiding tag
+ * cannot hold any — one pass each; only the rest is given to the engine's own
+ * scanner (no lesser means reaches its verdict: mixed scripts, legitimate joiners…).
+ */
+function hasHidden(path: string, data: Buffer): boolean {
+  if (data.includes(0)) return false;
+  let text: string;
+  try {
+    text = TEXT.decode(data);
+  } catch {
+    return false;
+  }
+  if (!NOT_PLAIN.test(text) && !(MARKDOWN.test(path) && MARKDOWN_TRIGGER.test(text)) && !longLine(text)) return false;
+  return scanText(text, path).length > 0;
+}
+
+/** A line longer than the engine's off-screen column (120): text may run off the screen there. */
+function longLine(text: string): boolean {
+  for (let from = 0; from <= text.length;) {
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    if (to - from > 120) return true;
+    from = to + 1;
+  }
+  return false;
 }
 
 /** The regular files of an uncompressed ustar archive, by path (what `aam pack` writes: no pax or long names). */
-function untar(tar: Buffer): Map<string, Buffer> {
+export function untar(tar: Buffer): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   for (let offset = 0; offset + 512 <= tar.length && tar[offset] !== 0;) {
     const name = tar.toString('utf8', offset, offset + 100).replace(/\0.*$/s, '');

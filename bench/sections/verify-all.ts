@@ -1,8 +1,13 @@
 /**
- * Cold verify-all of a world against its floor, round by round in the same
- * run: the floor on one thread and on every core, the engine inside the
- * extension (all threads, and this thread only), and a whole
- * `aam-trust verify --no-cache` process with no stored results (a fresh CI machine).
+ * Cold verify-all of a world against its floors, round by round in the same
+ * run: the floor on one thread and on every core, each in its two modes —
+ * prepared (its inputs parsed before its clock: the checks alone) and reading
+ * (reading and parsing them inside the clock, which no cold verifier can
+ * skip) — the engine inside the extension (all threads, and this thread
+ * only), and a whole `aam-trust verify --no-cache` process with no stored
+ * results (a fresh CI machine). The floor fails exactly the packages the
+ * engine fails (test/core/verify/bench-floor-honest.test.ts): here, where
+ * nothing is tampered with, none, or the run times something else.
  */
 import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -14,6 +19,9 @@ import type { World } from '../worlds.ts';
 interface Floor {
   times: number[];
   threads: number;
+  mode: 'prepared' | 'reading';
+  failures: Record<string, string>;
+  hidden: string[];
   deployedMismatches: string[];
 }
 interface Cold {
@@ -51,26 +59,45 @@ export function verifyAll(world: World, label: string): SectionResult {
   const runs = {
     floorOneThread: [] as number[],
     floor: [] as number[],
+    readingOneThread: [] as number[],
+    reading: [] as number[],
     engine: [] as number[],
     oneThread: [] as number[],
     cli: [] as number[],
   };
   let last: { floor: Floor; engine: Cold; cli: ReturnType<typeof cliCold> } | undefined;
   const rss: number[] = [];
+  const floorRun = (threads: number, mode: Floor['mode']) => {
+    const floor = runJson<Floor>('floor.ts', [world.method, world.root, '1', String(threads), mode]);
+    const failing = Object.entries(floor.failures);
+    if (failing.length > 0)
+      throw new Error(
+        `the ${mode} floor fails packages the world does not tamper with: ${failing.slice(0, 3).join('; ')}`,
+      );
+    return floor;
+  };
   for (let i = 0; i < RUNS; i++) {
-    runs.floorOneThread.push(runJson<Floor>('floor.ts', [world.method, world.root, '1', '1']).times[0]!);
-    const floor = runJson<Floor>('floor.ts', [world.method, world.root, '1', String(cores)]);
-    runs.floor.push(floor.times[0]!);
+    // The two modes alternate which goes first, so neither always meets the machine's state after the other.
+    const modes = i % 2 ? (['reading', 'prepared'] as const) : (['prepared', 'reading'] as const);
+    let floor: Floor | undefined;
+    for (const mode of modes) {
+      (mode === 'prepared' ? runs.floorOneThread : runs.readingOneThread).push(floorRun(1, mode).times[0]!);
+      const many = floorRun(cores, mode);
+      (mode === 'prepared' ? runs.floor : runs.reading).push(many.times[0]!);
+      if (mode === 'prepared') floor = many;
+    }
     const engine = runJson<Cold>('verify.ts', ['cold', world.root]);
     runs.engine.push(engine.ms);
     rss.push(engine.peakRssMb);
     runs.oneThread.push(runJson<Cold>('verify.ts', ['cold', world.root, '0']).ms);
     const cli = cliCold(world);
     runs.cli.push(cli.ms);
-    last = { floor, engine, cli };
+    last = { floor: floor!, engine, cli };
   }
   const engineRatio = ratio(runs.engine, runs.floor);
   const cliRatio = ratio(runs.cli, runs.floor);
+  const engineReading = ratio(runs.engine, runs.reading);
+  const cliReading = ratio(runs.cli, runs.reading);
   const figures = {
     packages: world.packages,
     threads: cores,
@@ -82,11 +109,19 @@ export function verifyAll(world: World, label: string): SectionResult {
     engine_ratio: engineRatio,
     cli_ratio: cliRatio,
     one_thread_ratio: ratio(runs.oneThread, runs.floorOneThread),
+    // The same, against the floor that reads and parses its inputs inside its clock.
+    reading_floor_ms: summary(runs.reading),
+    reading_floor_one_thread_ms: summary(runs.readingOneThread),
+    engine_reading_ratio: engineReading,
+    cli_reading_ratio: cliReading,
+    one_thread_reading_ratio: ratio(runs.oneThread, runs.readingOneThread),
     engine_peak_rss_mb: round(Math.max(...rss), 0),
     failing: {
       engine: last!.engine.failing,
       cli: last!.cli.failing,
+      floor: Object.keys(last!.floor.failures),
       floor_deployed_mismatches: last!.floor.deployedMismatches,
+      floor_hidden: last!.floor.hidden,
       collisions: world.collisions,
     },
   };
@@ -105,9 +140,19 @@ export function verifyAll(world: World, label: string): SectionResult {
         `${cliRatio.median}× the ${cores}-thread floor (rounds ${cliRatio.min}–${cliRatio.max}×); goal ≤ 1.2×`,
       ],
       [
+        `  against the ${cores}-thread reading floor (${ms(figures.reading_floor_ms)})`,
+        `${engineReading.median}× / ${cliReading.median}×`,
+        `extension / CLI (rounds ${engineReading.min}–${engineReading.max}× / ${cliReading.min}–${cliReading.max}×); goal ≤ 1.2×`,
+      ],
+      [
         `  one thread: engine / floor`,
         `${ms(figures.engine_one_thread_ms)} / ${ms(figures.floor_one_thread_ms)}`,
         `${figures.one_thread_ratio.median}×; engine peak RSS ${figures.engine_peak_rss_mb} MB`,
+      ],
+      [
+        `  one thread: engine / reading floor`,
+        `${ms(figures.engine_one_thread_ms)} / ${ms(figures.reading_floor_one_thread_ms)}`,
+        `${figures.one_thread_reading_ratio.median}×`,
       ],
       [
         `  failing: engine / CLI / floor's deployed mismatches`,
