@@ -5,18 +5,16 @@ import { join } from 'node:path';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { publishPackage } from '../../../src/core/workflows/publish.ts';
 import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
-import type { JobResult } from '../../../src/core/verify/checks/job.ts';
 import { runJobs } from '../../../src/core/verify/threads/pool.ts';
 import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
-import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
-import { capturedSignaturesOf } from '../../../src/core/verify/evidence/evidence.ts';
 import type { PackageReport, VerifyWorkspaceOptions } from '../../../src/core/verify/workspace.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 import type { TestWorld } from '../../helpers/workspace.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { jobFor, withoutTimes } from '../../helpers/verify-jobs.ts';
 
 const NAMES = ['@acme/a', '@acme/b', '@acme/c'];
 /** Stamps younger than this prove nothing (see stamps.ts); files must settle before results are reused. */
@@ -221,25 +219,16 @@ describe('verification workers', () => {
     await installPackages(['@acme/one'], { ...services, registry: w.registry });
     const lock = await readLockFile(services.workspace.lockFile);
     const entry = lock.packages['@acme/one']!;
-    const job = {
-      name: '@acme/one',
-      entry,
-      installedDir: join(services.workspace.packagesDir, 'acme--one'),
-      source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
-      skipSignature: false,
-      previousScan: undefined,
-      captured: capturedSignaturesOf(entry),
-    };
+    const job = jobFor(services, '@acme/one', entry);
     // Enough jobs that the pool starts two workers.
     const jobs = Array.from({ length: 60 }, () => job);
-    const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
-    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(strip);
-    const threads = (await runJobs(jobs, services.verifier, { workers: 2 })).map(strip);
+    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(withoutTimes);
+    const threads = (await runJobs(jobs, services.verifier, { workers: 2 })).map(withoutTimes);
     assert.equal(threads.length, 60);
     assert.deepEqual(threads, here);
     assert.equal(here[0]!.checks.signature.state, 'valid');
     const dying = new URL('data:text/javascript,process.exit(3)');
-    const handedBack = (await runJobs(jobs, services.verifier, { workers: 2, workerScript: dying })).map(strip);
+    const handedBack = (await runJobs(jobs, services.verifier, { workers: 2, workerScript: dying })).map(withoutTimes);
     assert.deepEqual(handedBack, here);
     await rm(w.root, { recursive: true, force: true });
   });

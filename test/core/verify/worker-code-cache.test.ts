@@ -8,14 +8,12 @@ import { Script } from 'node:vm';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { publishPackage } from '../../../src/core/workflows/publish.ts';
 import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
-import type { JobResult, VerifyJob } from '../../../src/core/verify/checks/job.ts';
 import { runJobs, VerifyPool } from '../../../src/core/verify/threads/pool.ts';
-import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
-import { capturedSignaturesOf } from '../../../src/core/verify/evidence/evidence.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { jobFor, withoutTimes } from '../../helpers/verify-jobs.ts';
 
 /** The shipped worker's launcher (npm test builds dist/ first), and the bundle it runs. */
 const LAUNCHER = new URL('../../../dist/verify-worker-start.js', import.meta.url);
@@ -72,19 +70,10 @@ describe("verification workers' code cache (dist/verify-worker-start.js)", () =>
     });
     await installPackages(['@acme/one'], { ...services, registry: w.registry });
     const entry = (await readLockFile(services.workspace.lockFile)).packages['@acme/one']!;
-    const job: VerifyJob = {
-      name: '@acme/one',
-      entry,
-      installedDir: join(services.workspace.packagesDir, 'acme--one'),
-      source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
-      skipSignature: false,
-      previousScan: undefined,
-      captured: capturedSignaturesOf(entry),
-    };
+    const job = jobFor(services, '@acme/one', entry);
     // Enough jobs that the worker takes some (this thread takes jobs too while it boots).
     const jobs = Array.from({ length: 200 }, () => job);
-    const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
-    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(strip);
+    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(withoutTimes);
     assert.equal(here[0]!.checks.signature.state, 'valid');
     const cache = await tempDir('aam-worker-cache-');
     const threads = (env: Record<string, string | undefined>) =>
@@ -95,7 +84,7 @@ describe("verification workers' code cache (dist/verify-worker-start.js)", () =>
             workerScript: LAUNCHER,
             onFallback: (why) => assert.fail(`the worker failed: ${why}`),
           })
-        ).map(strip),
+        ).map(withoutTimes),
       );
     const env = { NODE_COMPILE_CACHE: cache, NODE_DISABLE_COMPILE_CACHE: undefined };
 

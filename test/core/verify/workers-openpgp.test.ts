@@ -11,13 +11,11 @@ import { importPublicKey } from '../../../src/core/openpgp/keyring.ts';
 import { AskedLeanKeys } from '../../../src/core/openpgp/lean-keys.ts';
 import type { LeanKey } from '../../../src/core/openpgp/lean-keys.ts';
 import { publishPackage } from '../../../src/core/workflows/publish.ts';
-import type { JobResult, VerifyJob } from '../../../src/core/verify/checks/job.ts';
 import { runJobs } from '../../../src/core/verify/threads/pool.ts';
 import type { FromWorker, ToWorker } from '../../../src/core/verify/threads/pool.ts';
 import type { SignatureVerifier } from '../../../src/core/signature/verifier.ts';
-import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
-import { capturedSignaturesOf } from '../../../src/core/verify/evidence/evidence.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
+import { jobFor, withoutTimes } from '../../helpers/verify-jobs.ts';
 
 describe('OpenPGP keys on verification threads', () => {
   it('are asked of the starting thread, with the same verdicts as there, valid or not', async () => {
@@ -43,20 +41,9 @@ describe('OpenPGP keys on verification threads', () => {
     }
     await installPackages(names, { ...services, registry: w.registry });
     const lock = await readLockFile(services.workspace.lockFile);
-    const jobs: VerifyJob[] = Array.from({ length: 60 }, (_, i) => {
-      const name = names[i % 2]!;
-      const entry = lock.packages[name]!;
-      return {
-        name,
-        entry,
-        installedDir: join(services.workspace.packagesDir, name.slice(1).replace('/', '--')),
-        source: evidenceSource(entry, services.config.registries, services.cache.dir, false),
-        skipSignature: false,
-        previousScan: undefined,
-        captured: capturedSignaturesOf(entry),
-      };
-    });
-    const strip = (r: JobResult) => ({ ...r, at: '', scan: r.scan && { ...r.scan, at: '' } });
+    const jobs = Array.from({ length: 60 }, (_, i) => names[i % 2]!).map((name) =>
+      jobFor(services, name, lock.packages[name]!),
+    );
     /** The verifier, counting the key questions its threads ask; `answer: false` answers none of them. */
     const counting = (verifier: SignatureVerifier, answer = true) => {
       const counted = {
@@ -74,25 +61,28 @@ describe('OpenPGP keys on verification threads', () => {
 
     // Prefetching is a hint: nonsense and keys nobody has are ignored, and fail nothing.
     services.verifier.prefetchKeys(['not a fingerprint', '0'.repeat(40), imported!.fingerprint]);
-    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(strip);
+    const here = (await runJobs(jobs, services.verifier, { workers: 0 })).map(withoutTimes);
     assert.equal(here[0]!.checks.signature.state, 'valid');
     const signer = here[0]!.checks.signature.state === 'valid' ? here[0]!.checks.signature.signer : undefined;
     assert.equal(signer?.type === 'gpg' && signer.fingerprint, imported!.fingerprint);
     const asking = counting(services.verifier);
-    assert.deepEqual((await runJobs(jobs, asking.verifier, { workers: 2 })).map(strip), here);
+    assert.deepEqual((await runJobs(jobs, asking.verifier, { workers: 2 })).map(withoutTimes), here);
     assert.ok(asking.asked > 0, 'the threads asked this thread for the key');
     // A thread whose question goes unanswered asks openpgp.js itself, and comes to the same verdict.
     const unanswered = counting(services.verifier, false);
-    assert.deepEqual((await runJobs(jobs, unanswered.verifier, { workers: 2 })).map(strip), here);
+    assert.deepEqual((await runJobs(jobs, unanswered.verifier, { workers: 2 })).map(withoutTimes), here);
     assert.ok(unanswered.asked > 0);
     // The same with the shipped worker (its launcher, which runs the bundle with its code cache), which loads
     // openpgp.js from a bundle of its own through that launcher (npm test builds dist/ first).
     const bundled = new URL('../../../dist/verify-worker-start.js', import.meta.url);
     assert.ok(existsSync(bundled), 'dist/verify-worker-start.js is missing: run npm run build');
-    assert.deepEqual((await runJobs(jobs, services.verifier, { workers: 2, workerScript: bundled })).map(strip), here);
+    assert.deepEqual(
+      (await runJobs(jobs, services.verifier, { workers: 2, workerScript: bundled })).map(withoutTimes),
+      here,
+    );
     assert.deepEqual(
       (await runJobs(jobs, counting(services.verifier, false).verifier, { workers: 2, workerScript: bundled })).map(
-        strip,
+        withoutTimes,
       ),
       here,
     );
@@ -111,7 +101,7 @@ describe('OpenPGP keys on verification threads', () => {
       assert.equal(reply.kind, 'outcomes');
       const outcomes = reply.kind === 'outcomes' ? reply.outcomes : [];
       assert.deepEqual(
-        outcomes.map((o) => ('result' in o ? strip(o.result) : o)),
+        outcomes.map((o) => ('result' in o ? withoutTimes(o.result) : o)),
         here.slice(0, 2),
       );
     } finally {
@@ -121,10 +111,10 @@ describe('OpenPGP keys on verification threads', () => {
     // Without the key, every thread says so, in the same words.
     await rm(join(w.home, '.aam', 'keys'), { recursive: true, force: true });
     const keyless = await w.services();
-    const refusedHere = (await runJobs(jobs, keyless.verifier, { workers: 0 })).map(strip);
+    const refusedHere = (await runJobs(jobs, keyless.verifier, { workers: 0 })).map(withoutTimes);
     assert.equal(refusedHere[0]!.checks.signature.state, 'invalid');
     assert.match(JSON.stringify(refusedHere[0]!.checks.signature), /KEY_UNKNOWN/);
-    assert.deepEqual((await runJobs(jobs, keyless.verifier, { workers: 2 })).map(strip), refusedHere);
+    assert.deepEqual((await runJobs(jobs, keyless.verifier, { workers: 2 })).map(withoutTimes), refusedHere);
     await rm(w.root, { recursive: true, force: true });
   });
 
