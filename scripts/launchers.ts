@@ -24,7 +24,9 @@
  * written, when a second write could keep the stamp: a CRC of 1.3 MB was
  * 3 ms of every run); V8 rejects a cache made by
  * another V8 or with other flags (it is then made again). Same switches:
- * NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE.
+ * NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE. A new name per build
+ * would fill the folder (126 files, 63 MB on a developer's machine in a
+ * day): a run that writes a cache removes all but the 16 newest.
  */
 const RUN_WITH_CODE_CACHE = `/** Runs a CommonJS bundle as a vm script with V8's code cache (see scripts/launchers.ts); keep(exit code) says whether a run may store it. */
 function runWithCodeCache(file, keep) {
@@ -74,6 +76,7 @@ function runWithCodeCache(file, keep) {
         const partial = \`\${cacheFile}.\${process.pid}-\${require('node:worker_threads').threadId}\`;
         fs.writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(partial, cacheFile);
+        prune(dir, path.basename(cacheFile));
       } catch {}
     });
   const bundle = new Module(file, module);
@@ -85,6 +88,28 @@ function runWithCodeCache(file, keep) {
     id === './openpgp.js' ? (openpgp ??= runWithCodeCache(path.join(path.dirname(file), 'openpgp.js'), keep)) : requireIt(id);
   script.runInThisContext()(bundle.exports, Object.assign(required, requireIt), bundle, file, path.dirname(file));
   return bundle.exports;
+}
+
+/**
+ * Every build or update names its caches anew, so the folder keeps only the 16 newest (by when each
+ * was written: several installs in use keep theirs) and partial files a killed run left an hour ago.
+ */
+function prune(dir, kept) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const KEEP = 16;
+  const files = [];
+  for (const name of fs.readdirSync(dir)) {
+    if (name === kept || !/\\.code(?:\\.\\d+-\\d+)?$/.test(name)) continue;
+    const stats = fs.lstatSync(path.join(dir, name), { throwIfNoEntry: false });
+    if (stats?.isFile()) files.push({ name, partial: !name.endsWith('.code'), mtime: stats.mtimeMs });
+  }
+  const caches = files.filter((f) => !f.partial).sort((a, b) => b.mtime - a.mtime);
+  const stale = [
+    ...caches.slice(KEEP - 1),
+    ...files.filter((f) => f.partial && Date.now() - f.mtime > 3_600_000),
+  ];
+  for (const f of stale) fs.rmSync(path.join(dir, f.name), { force: true });
 }
 `;
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeWorld } from '../helpers/workspace.ts';
@@ -80,6 +80,51 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
     await writeFile(join(dir, file), 'not a code cache', { mode: 0o600 });
     assert.deepEqual(await run(['verify', '--json'], w.project, w.home, env), plain);
     assert.ok((await readFile(join(dir, file))).length > 1024, 'the rejected cache is replaced');
+  });
+
+  it("keeps the 16 newest caches when it writes one, and removes a killed run's partial file after an hour", async () => {
+    const w = await makeWorld();
+    const cache = await tempDir('aam-code-cache-');
+    const dir = join(cache, 'aam-trust');
+    await mkdir(dir, { mode: 0o700 });
+    const file = await settledCacheName();
+    const hour = 3_600;
+    const now = Date.now() / 1000;
+    // Caches of earlier builds, written 1 to 20 days ago: old-01 is the newest.
+    const old = Array.from({ length: 20 }, (_, i) => `v0.0.0-x64-old-${String(i + 1).padStart(2, '0')}.code`);
+    for (const [i, name] of old.entries()) {
+      await writeFile(join(dir, name), 'an earlier build', { mode: 0o600 });
+      await utimes(join(dir, name), now - (i + 1) * 24 * hour, now - (i + 1) * 24 * hour);
+    }
+    const deadPartial = `${old[0]}.4242-0`;
+    const livePartial = `${old[1]}.4343-1`;
+    for (const [name, age] of [
+      [deadPartial, 2 * hour],
+      [livePartial, 60],
+    ] as const) {
+      await writeFile(join(dir, name), 'partial', { mode: 0o600 });
+      await utimes(join(dir, name), now - age, now - age);
+    }
+    await writeFile(join(dir, 'notes.txt'), 'not a cache');
+
+    const result = await run(['verify', '--json'], w.project, w.home, { NODE_COMPILE_CACHE: cache });
+    assert.equal(result.code, 0, result.stderr);
+    const left = await readdir(dir);
+    const caches = left.filter((name) => name.endsWith('.code'));
+    assert.ok(caches.includes(file), 'the new cache is kept');
+    assert.equal(caches.length, 16, caches.join(' '));
+    // One cache or two written (the bundle's, and a worker's if the run started one): the oldest go.
+    for (const name of old.slice(0, 14)) assert.ok(left.includes(name), `${name} is among the newest`);
+    for (const name of old.slice(15)) assert.ok(!left.includes(name), `${name} is removed`);
+    assert.ok(!left.includes(deadPartial), 'a partial file two hours old is removed');
+    assert.ok(left.includes(livePartial), 'a partial file a minute old may be a run still writing it');
+    assert.ok(left.includes('notes.txt'), 'what is not a cache is left alone');
+
+    // A run that finds its cache writes nothing and removes nothing.
+    await writeFile(join(dir, old[19]!), 'written back', { mode: 0o600 });
+    await utimes(join(dir, old[19]!), now - 30 * 24 * hour, now - 30 * 24 * hour);
+    assert.equal((await run(['verify', '--json'], w.project, w.home, { NODE_COMPILE_CACHE: cache })).code, 0);
+    assert.ok((await readdir(dir)).includes(old[19]!));
   });
 
   it('does not keep it in a folder others may write to', async () => {
