@@ -61,6 +61,12 @@ export async function buildBenchWorld(
     concurrency?: number;
     /** Packages (by index) whose prompt is this text rather than random bytes, published even if it hides content. */
     texts?: Record<number, string>;
+    /**
+     * What the other prompts hold: 64 KiB of random bytes (the default: an archive as large as its
+     * files, and no text for the hidden-content scan, which skips a file that is not UTF-8) or 64 KiB
+     * of Markdown, as a real prompt is (scanned in full; its archive is a few times smaller).
+     */
+    content?: 'random' | 'text';
   },
 ): Promise<WorldInfo> {
   await rm(root, { recursive: true, force: true });
@@ -122,7 +128,8 @@ export async function buildBenchWorld(
       `name: "${name}"\nversion: 1.0.0\ndescription: "Benchmark package"\nartifacts:\n  prompts:\n    - name: ${prompt}\n      path: prompts/${prompt}.md\n      description: "64 KiB of content"\n`,
     );
     // Incompressible content, so the archive itself is about 64 KiB.
-    const text = options.texts?.[names.indexOf(name)];
+    const index = names.indexOf(name);
+    const text = options.texts?.[index] ?? (options.content === 'text' ? promptText(index, 64 * 1024) : undefined);
     await writeFile(join(dir, 'prompts', `${prompt}.md`), text ?? randomBytes(64 * 1024));
     const signing: Signing =
       options.method === 'sigstore'
@@ -137,7 +144,7 @@ export async function buildBenchWorld(
       registry: shardOf.get(name)!,
       signing,
       verifier: services.verifier,
-      ...(text === undefined ? {} : { hiddenContent: 'ignore' as const }),
+      ...(options.texts?.[index] === undefined ? {} : { hiddenContent: 'ignore' as const }),
     });
   };
   const queue = [...names];
@@ -164,6 +171,57 @@ export async function buildBenchWorld(
     names,
     collisions: pairs.map(([a, b]) => [names[a]!, names[b]!]),
   };
+}
+
+const WORDS = (
+  'agent review the change before you commit keep each function small and name it for what it does; ' +
+  'run tests lint format build deploy check verify sign publish install lock file trust policy signer ' +
+  'registry archive checksum identity issuer key signature package version dependency café naïve résumé ' +
+  'über façade coördinate jalapeño déjà vu — “quoted” ‘single’ … § ¶ ± × ÷ → ← ✓ 42 3.14 2026-12-04'
+).split(' ');
+
+/**
+ * Markdown as an agent's prompt reads (headings, lists, emphasis, links, code, some Latin letters
+ * with accents and typographic punctuation; nothing the hidden-content scan reports), `size` bytes
+ * of it, different for every package: a generator seeded with `index`.
+ */
+export function promptText(index: number, size: number): string {
+  let seed = (index * 2654435761 + 1) >>> 0 || 1;
+  const next = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const word = () => WORDS[Math.floor(next() * WORDS.length)]!;
+  const sentence = () => {
+    const words = Array.from({ length: 6 + Math.floor(next() * 14) }, word);
+    const first = words[0]!;
+    words[0] = first[0]!.toUpperCase() + first.slice(1);
+    if (next() < 0.2) words[1] = `**${words[1]}**`;
+    if (next() < 0.15) words[2] = `\`${words[2]}\``;
+    if (next() < 0.1) words[3] = `[${words[3]}](https://example.com/docs/${words[3]!.length})`;
+    return `${words.join(' ')}.`;
+  };
+  const parts = [`# Prompt ${index}\n`];
+  let length = parts[0]!.length;
+  while (length < size) {
+    const r = next();
+    const part =
+      r < 0.08
+        ? `\n## ${sentence()}\n`
+        : r < 0.3
+          ? `\n${Array.from({ length: 2 + Math.floor(next() * 4) }, () => `- ${sentence()}`).join('\n')}\n`
+          : r < 0.35
+            ? `\n\`\`\`sh\naam-trust verify ${word()} --json\n\`\`\`\n`
+            : `\n${Array.from({ length: 2 + Math.floor(next() * 4) }, sentence).join(' ')}\n`;
+    parts.push(part);
+    length += Buffer.byteLength(part);
+  }
+  return Buffer.from(parts.join(''))
+    .subarray(0, size)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 }
 
 /** Moves every shard's packages into `registry`, and writes its index once, as its publishes would have left it. */

@@ -12,6 +12,8 @@
  *   AAM_BENCH_RUNS      rounds per measurement (default 5; smoke 1)
  *   AAM_BENCH_PACKAGES  packages per world (default 1000; smoke 50)
  *   AAM_BENCH_SCALE     the memory and linearity point (default 10 × packages; smoke 500)
+ *   AAM_BENCH_CONTENT   the worlds' prompts: random (64 KiB of random bytes, the default) or text
+ *                       (64 KiB of Markdown, which the hidden-content scan reads in full)
  *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,one,warm,scale,activation,editor,view,report,hash,publish,registry,memory
  */
 import { execFileSync } from 'node:child_process';
@@ -19,7 +21,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { fixtures, node, PACKAGES, repo, round, RUNS, SCALE, SMOKE } from './harness.ts';
+import { CONTENT, fixtures, node, PACKAGES, repo, round, RUNS, SCALE, SMOKE } from './harness.ts';
 import type { Row, SectionResult } from './harness.ts';
 import { activation, editor, hash, peers, publish, registry, view } from './sections/other.ts';
 import { memory } from './sections/memory.ts';
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
       kernel: release(),
     },
     smoke: SMOKE,
+    content: CONTENT,
     runs: RUNS,
     packages: PACKAGES,
     scale: SCALE,

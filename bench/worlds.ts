@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildBenchWorld } from './fixtures.ts';
 import type { WorldInfo } from './fixtures.ts';
-import { fixtures } from './harness.ts';
+import { CONTENT, fixtures } from './harness.ts';
 import { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
 /** Bump when the fixtures' shape changes, so stale worlds are rebuilt. 3: distinct artifacts and collision pairs. */
@@ -19,18 +19,18 @@ export interface World extends WorldInfo {
 }
 
 export async function world(method: 'sigstore' | 'gpg', count: number): Promise<World> {
-  const root = join(fixtures, `${method}-${count}`);
+  const root = join(fixtures, `${method}-${count}${CONTENT === 'text' ? '-text' : ''}`);
   const marker = join(root, 'ready.json');
   if (existsSync(marker)) {
     const ready = JSON.parse(readFileSync(marker, 'utf8')) as WorldInfo & { version: number };
     if (ready.version === FIXTURE_VERSION) return { ...ready, root };
   }
-  console.log(`Building ${count} ${method}-signed packages in ${root} (once)...`);
+  console.log(`Building ${count} ${method}-signed packages (${CONTENT} prompts) in ${root} (once)...`);
   const started = performance.now();
   const sigstore = await LocalSigstore.start();
   let info: WorldInfo;
   try {
-    info = await buildBenchWorld(root, { count, method, sigstore });
+    info = await buildBenchWorld(root, { count, method, sigstore, content: CONTENT });
   } finally {
     await sigstore.close();
   }
