@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeWorld } from '../helpers/workspace.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { settledCacheName } from '../helpers/code-cache.ts';
 
 const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
@@ -23,22 +24,8 @@ async function run(args: string[], cwd: string, home: string, env: Record<string
   }
 }
 
-/**
- * The name the launcher gives the cache of dist/cli-verify.js once the bundle
- * has settled (scripts/launchers.ts: Node's version and the bundle's stamp).
- * In the two seconds after a build it names the cache by the bundle's CRC
- * instead, and a run after that uses the other name: so this first waits for
- * the bundle to settle, or a test run right after `npm run build` would
- * corrupt one file and watch the launcher read the other.
- */
-async function settledCacheName(): Promise<string> {
-  const bundle = join(import.meta.dirname, '..', '..', 'dist', 'cli-verify.js');
-  const wait = 2_100 - (Date.now() - (await stat(bundle)).ctimeMs);
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const s = await stat(bundle);
-  const stamp = `${s.dev}-${s.size}-${s.ino}-${Math.round(s.mtimeMs * 1e6)}-${Math.round(s.ctimeMs * 1e6)}`;
-  return `${process.version}-${process.arch}-${stamp}.code`;
-}
+/** The name of dist/cli-verify.js's cache once the bundle has settled. */
+const cliCacheName = () => settledCacheName(join(import.meta.dirname, '..', '..', 'dist', 'cli-verify.js'));
 
 async function codeFiles(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.code'));
@@ -49,7 +36,7 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
     const w = await makeWorld();
     const cache = await tempDir('aam-code-cache-');
     const env = { NODE_COMPILE_CACHE: cache };
-    const file = await settledCacheName();
+    const file = await cliCacheName();
     const plain = await run(['verify', '--json'], w.project, w.home, { NODE_DISABLE_COMPILE_CACHE: '1' });
     assert.deepEqual(await codeFiles(join(cache, 'aam-trust')), [], 'NODE_DISABLE_COMPILE_CACHE makes none');
 
@@ -87,7 +74,7 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
     const cache = await tempDir('aam-code-cache-');
     const dir = join(cache, 'aam-trust');
     await mkdir(dir, { mode: 0o700 });
-    const file = await settledCacheName();
+    const file = await cliCacheName();
     const hour = 3_600;
     const now = Date.now() / 1000;
     // Caches of earlier builds, written 1 to 20 days ago: old-01 is the newest.

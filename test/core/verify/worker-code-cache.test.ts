@@ -14,22 +14,17 @@ import { makeWorld } from '../../helpers/workspace.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { jobFor, withoutTimes } from '../../helpers/verify-jobs.ts';
+import { settledCacheName } from '../../helpers/code-cache.ts';
 
 /** The shipped worker's launcher (npm test builds dist/ first), and the bundle it runs. */
 const LAUNCHER = new URL('../../../dist/verify-worker-start.js', import.meta.url);
 const BUNDLE = fileURLToPath(new URL('../../../dist/verify-worker.js', import.meta.url));
 
-/**
- * The worker bundle's cache files in a NODE_COMPILE_CACHE folder (the launcher names them by the bundle's stamp
- * once it has settled, two seconds after it was written: before that by its CRC, so a test right after
- * `npm run build` first waits for it to settle).
- */
+/** The worker bundle's cache files in a NODE_COMPILE_CACHE folder (named once the bundle has settled). */
 async function workerCaches(cache: string): Promise<string[]> {
-  const wait = 2_100 - (Date.now() - (await stat(BUNDLE)).ctimeMs);
-  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-  const { size, ino } = await stat(BUNDLE);
+  const name = await settledCacheName(BUNDLE);
   const files = await readdir(join(cache, 'aam-trust')).catch(() => [] as string[]);
-  return files.filter((name) => name.endsWith('.code') && name.includes(`-${size}-${ino}-`));
+  return files.filter((file) => file === name);
 }
 
 /** Runs the jobs on this thread and one worker started with NODE_COMPILE_CACHE (and more) set as given. */
