@@ -18,7 +18,7 @@ for (const engine of ENGINES)
     let token: string;
     /** What the next transaction does wrong: lose COMMIT's answer after committing, or fail before committing. */
     let fault: 'lost-answer' | 'rolled-back' | undefined;
-    /** Transactions to let through before the fault (a new package's publish asks its batch first, which declines). */
+    /** Transactions to let through before the fault (a new scope's first package asks its batch first, which declines). */
     let skip = 0;
 
     before(async () => {
@@ -70,13 +70,26 @@ for (const engine of ENGINES)
     it('answers a first publish (stored alone) the database committed as published, once: not a 500', async () => {
       fault = 'lost-answer';
       skip = 1;
-      await registry.client(token).publish(await packPackage('@acme/new', '1.0.0'), []);
+      // In a scope nobody has claimed: stored alone (a new name in @acme, alice's, would be created in a batch).
+      await registry.client(token).publish(await packPackage('@fresh/new', '1.0.0'), []);
       assert.equal(fault, undefined);
       assert.deepEqual(
-        (await registry.client().metadata('@acme/new'))!.versions.map((v) => v.version),
+        (await registry.client().metadata('@fresh/new'))!.versions.map((v) => v.version),
         ['1.0.0'],
       );
-      assert.equal(await entries('1.0.0', '@acme/new'), 1);
+      assert.equal(await entries('1.0.0', '@fresh/new'), 1);
+    });
+
+    it('answers a new package created in a batch the database committed as published, once', async () => {
+      fault = 'lost-answer';
+      // @acme is alice's: its new name is created in the batch, whose COMMIT's answer is lost.
+      await registry.client(token).publish(await packPackage('@acme/made', '1.0.0'), []);
+      assert.equal(fault, undefined);
+      assert.deepEqual(
+        (await registry.client().metadata('@acme/made'))!.versions.map((v) => v.version),
+        ['1.0.0'],
+      );
+      assert.equal(await entries('1.0.0', '@acme/made'), 1);
     });
 
     it('stores a batch that was rolled back on its own, once', async () => {

@@ -5,9 +5,10 @@ import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts'
 import type { TestRegistry } from '../helpers/registry.ts';
 
 /**
- * A new package's first version is stored alone (not in a batch), with the batch's statement for its
- * rows: the same rows as a version stored in a batch — keywords (in lower case), artifacts,
- * the package's fields and "latest" (column and tag).
+ * A new package's first version in a scope nobody has claimed is stored alone (not in a batch), with
+ * the batch's statement for its rows; one in no scope (or a claimed one) is created in a batch. Both
+ * give the same rows as a version stored in a batch — keywords (in lower case), artifacts, the
+ * package's fields and "latest" (column and tag).
  */
 for (const engine of ENGINES) {
   describe(`a publish stored alone, on ${engine.name}`, { skip: engine.skip }, () => {
@@ -51,35 +52,39 @@ for (const engine of ENGINES) {
       return { ...pkg, keywords, tags, artifacts };
     };
 
-    it('writes a new package’s version, keywords, artifacts, fields and latest; the next version moves them', async () => {
-      const client = registry.client(await registry.token('alice'));
-      await client.publish(
-        await packPackage('alone-kit', '1.0.0', {
-          description: 'First',
-          manifest: 'keywords: [Prompt, Eval]\n',
-        }),
-        [],
-      );
-      const first = await rowsOf('alone-kit');
-      assert.equal(first.latest_version, '1.0.0');
-      assert.equal(first.description, 'First');
-      assert.deepEqual(first.keywords, ['eval', 'prompt']);
-      assert.deepEqual(first.tags, [{ tag: 'latest', version: '1.0.0' }]);
-      assert.equal(first.artifacts.length, 1);
-      assert.deepEqual(first.artifact_types, [first.artifacts[0]!.artifact_type]);
-      await client.publish(
-        await packPackage('alone-kit', '1.1.0', { description: 'Second', manifest: 'keywords: [eval]\n' }),
-        [],
-      );
-      const second = await rowsOf('alone-kit');
-      assert.equal(second.latest_version, '1.1.0');
-      assert.equal(second.description, 'Second');
-      assert.deepEqual(second.keywords, ['eval']);
-      assert.deepEqual(second.tags, [{ tag: 'latest', version: '1.1.0' }]);
-      assert.deepEqual(
-        second.artifacts.map((a) => a.version),
-        ['1.0.0', '1.1.0'],
-      );
-    });
+    for (const [full, bare, how] of [
+      ['alone-kit', 'alone-kit', 'created in a batch'],
+      ['@alone/kit', 'kit', 'in an unclaimed scope, stored alone'],
+    ] as const)
+      it(`writes a new package’s version, keywords, artifacts, fields and latest (${how}); the next version moves them`, async () => {
+        const client = registry.client(await registry.token('alice'));
+        await client.publish(
+          await packPackage(full, '1.0.0', {
+            description: 'First',
+            manifest: 'keywords: [Prompt, Eval]\n',
+          }),
+          [],
+        );
+        const first = await rowsOf(bare);
+        assert.equal(first.latest_version, '1.0.0');
+        assert.equal(first.description, 'First');
+        assert.deepEqual(first.keywords, ['eval', 'prompt']);
+        assert.deepEqual(first.tags, [{ tag: 'latest', version: '1.0.0' }]);
+        assert.equal(first.artifacts.length, 1);
+        assert.deepEqual(first.artifact_types, [first.artifacts[0]!.artifact_type]);
+        await client.publish(
+          await packPackage(full, '1.1.0', { description: 'Second', manifest: 'keywords: [eval]\n' }),
+          [],
+        );
+        const second = await rowsOf(bare);
+        assert.equal(second.latest_version, '1.1.0');
+        assert.equal(second.description, 'Second');
+        assert.deepEqual(second.keywords, ['eval']);
+        assert.deepEqual(second.tags, [{ tag: 'latest', version: '1.1.0' }]);
+        assert.deepEqual(
+          second.artifacts.map((a) => a.version),
+          ['1.0.0', '1.1.0'],
+        );
+      });
   });
 }

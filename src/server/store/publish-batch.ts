@@ -46,11 +46,13 @@ const queues = new WeakMap<RegistryContext, { waiting: Queued[]; running: boolea
  * rows are locked but not yet the log's head: a refused publish writes no blob.
  * No publish is answered
  * before the commit that makes its version and its log entry durable and
- * visible together. A publish the batch cannot decide plainly (a new
- * package, a package without owners, a version that exists, another
- * owner's package, the same version twice in one batch, or a batch that
- * failed) resolves to `undefined` and is stored alone by the caller, which
- * gives it its exact answer.
+ * visible together. A new package is created in the batch (createPackages)
+ * when its scope is claimed already and the publisher may create in it. A
+ * publish the batch cannot decide plainly (a new package in an unclaimed
+ * scope, or whose name another transaction is creating, a package without
+ * owners, a version that exists, another owner's package, the same version
+ * twice in one batch, or a batch that failed) resolves to `undefined` and is
+ * stored alone by the caller, which gives it its exact answer.
  */
 export function publishInBatch(ctx: RegistryContext, item: PublishItem): Promise<VersionRow | undefined> {
   let queue = queues.get(ctx);
@@ -96,6 +98,36 @@ const LOCK_PACKAGES = prepared(
   { params: [[], []] },
 );
 
+/**
+ * A batch's new packages, created with their first publisher as owner (warmed
+ * with none): those in no scope, or in a scope that exists and whose member
+ * the publisher is (the operator's token: any scope that exists). A name that
+ * another transaction holds or has created is left out (`ON CONFLICT`: its
+ * insert waits for that transaction to end); so is a name in an unclaimed
+ * scope (its claim is the alone path's). In one order, by name, so two
+ * batches creating the same names wait for each other and never deadlock.
+ */
+const CREATE_PACKAGES = prepared(
+  `WITH n AS (
+       SELECT scope, name, description, author, license, repository, user_id, operator
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[], $8::bool[])
+           AS n(scope, name, description, author, license, repository, user_id, operator)
+        WHERE n.scope = ''
+           OR EXISTS (SELECT 1 FROM scopes s WHERE s.name = n.scope AND (n.operator
+                 OR EXISTS (SELECT 1 FROM scope_members m WHERE m.scope = n.scope AND m.user_id = n.user_id)))
+     ), created AS (
+       INSERT INTO packages (scope, name, description, author, license, repository)
+       SELECT scope, name, description, author, license, repository FROM n ORDER BY scope, name
+       ON CONFLICT (scope, name) DO NOTHING
+       RETURNING id, scope, name
+     ), owners AS (
+       INSERT INTO package_owners (package_id, user_id)
+       SELECT c.id, n.user_id FROM created c JOIN n ON n.scope = c.scope AND n.name = c.name
+     )
+     SELECT id, scope, name FROM created`,
+  { params: [[], [], [], [], [], [], [], []] },
+);
+
 /** A batch's checks, once its packages are locked (warmed with none). */
 const CHECK_BATCH = prepared(
   `SELECT w.i, txid_current()::text AS xid,
@@ -122,6 +154,7 @@ async function storeBatch(
     names.map((n) => n.name),
   ]);
   const idOf = new Map(locked.rows.map((r) => [`${r.scope}/${r.name}`, r.id]));
+  await createPackages(tx, batch, names, idOf);
   const ids = names.map((n) => idOf.get(`${n.scope ?? ''}/${n.name}`));
   // Checked once the locks are held (a statement of its own: it sees what the lock holders committed).
   const checks = await tx.query<{
@@ -176,4 +209,40 @@ async function storeBatch(
     accepted.map(({ item }, i) => publishEntry(item.settings, item.caller, item.manifest, rows[i]!, item.signed)),
   );
   return stored;
+}
+
+/**
+ * The batch's new names, each created (the package, its first publisher as
+ * owner) by the first publish naming it, as the alone path would (its scope's
+ * membership, then the row, then the owner), and added to `idOf`. The checks
+ * that follow then see them as any locked package: the other publishes naming
+ * them are allowed or left to the alone path as for an existing package. What
+ * is not created here (an unclaimed scope, a name another transaction holds)
+ * stays unknown: stored alone.
+ */
+async function createPackages(
+  tx: Queryable,
+  batch: readonly Queued[],
+  names: readonly { scope?: string | undefined; name: string }[],
+  idOf: Map<string, string>,
+): Promise<void> {
+  const first = new Map<string, Queued>();
+  for (const [i, n] of names.entries()) {
+    const key = `${n.scope ?? ''}/${n.name}`;
+    if (!idOf.has(key) && !first.has(key)) first.set(key, batch[i]!);
+  }
+  if (first.size === 0) return;
+  const items = [...first.values()];
+  const named = items.map((item) => parsePackageName(item.manifest.name));
+  const created = await tx.query<{ id: string; scope: string; name: string }>(CREATE_PACKAGES, [
+    named.map((n) => n.scope ?? ''),
+    named.map((n) => n.name),
+    items.map((item) => item.manifest.description),
+    items.map((item) => item.manifest.author ?? null),
+    items.map((item) => item.manifest.license ?? null),
+    items.map((item) => item.manifest.repository ?? null),
+    items.map((item) => item.caller.userId),
+    items.map((item) => isOperator(item.caller)),
+  ]);
+  for (const r of created.rows) idOf.set(`${r.scope}/${r.name}`, r.id);
 }
