@@ -77,8 +77,13 @@ interface Tally {
   byFile: Map<string, number>;
   byFunction: Map<string, number>;
   phases: Map<string, [number, number]>;
+  /** AAM_PROFILE_CALLERS: self time of the functions named there by their nearest caller in src/. */
+  callers: Map<string, number>;
   sampled: number;
 }
+
+/** AAM_PROFILE_CALLERS=normalizeString,readdir: whose code (the nearest frame in src/) spends those functions' self time. */
+const CALLERS = (process.env.AAM_PROFILE_CALLERS ?? '').split(',').filter(Boolean);
 
 /** A profile's self time by source file and by function, and when each phase's first and last sample fell. */
 function tally(profile: Profile): Tally {
@@ -95,6 +100,7 @@ function tally(profile: Profile): Tally {
   const byFile = new Map<string, number>();
   const byFunction = new Map<string, number>();
   const phases = new Map<string, [number, number]>();
+  const callers = new Map<string, number>();
   const parents = new Map<number, ProfileNode>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parents.set(c, n);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -104,6 +110,13 @@ function tally(profile: Profile): Tally {
     byFile.set(file, (byFile.get(file) ?? 0) + ms);
     const key = `${name || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + ms);
+    if (ms > 0 && CALLERS.includes(name)) {
+      let a = parents.get(n.id);
+      while (a && !original(a.callFrame).file.startsWith('src/')) a = parents.get(a.id);
+      const caller = a ? original(a.callFrame) : { file: '(none)', name: '' };
+      const by = `${name} ← ${caller.name || '(anonymous)'} ${caller.file}`;
+      callers.set(by, (callers.get(by) ?? 0) + ms);
+    }
     if (!first.has(n.id)) continue;
     // A sample counts for every phase on its stack.
     for (let a: ProfileNode | undefined = n; a; a = parents.get(a.id)) {
@@ -113,7 +126,7 @@ function tally(profile: Profile): Tally {
       phases.set(phase, [Math.min(span[0], first.get(n.id)!), Math.max(span[1], last.get(n.id)!)]);
     }
   }
-  return { byFile, byFunction, phases, sampled: [...time.values()].reduce((a, b) => a + b, 0) };
+  return { byFile, byFunction, phases, callers, sampled: [...time.values()].reduce((a, b) => a + b, 0) };
 }
 
 /** Prints a thread's tallies: self times as the mean over the runs, the span and phases of the first run. */
@@ -149,6 +162,15 @@ function summarise(label: string, profiles: Profile[], origin: number): void {
         mean((t) => t.byFunction),
         rows,
       ),
+      ...(CALLERS.length > 0
+        ? [
+            'their callers in src/ (AAM_PROFILE_CALLERS):',
+            ...top(
+              mean((t) => t.callers),
+              rows,
+            ),
+          ]
+        : []),
     ].join('\n'),
   );
   const spans = [...phases].sort((a, b) => a[1][0] - b[1][0]);
