@@ -105,23 +105,62 @@ export interface MixedWord {
   odd: string[];
 }
 
-/** Words: letters, marks and digits (and the joiners inside them) between anything else. */
-const WORD = /[\p{L}\p{M}\p{Nd}\u200c\u200d]+/gu;
 // oxlint-disable-next-line no-control-regex -- the whole ASCII range, controls included
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
-/** Every mixed-script word of a text (a text in ASCII has none, and costs one test). */
+/** Words: letters, marks and digits (and the joiners inside them) between anything else; read from a given place. */
+const WORD_AT = /[\p{L}\p{M}\p{Nd}\u200c\u200d]+/uy;
+const WORD_CHAR = /^[\p{L}\p{M}\p{Nd}\u200c\u200d]$/u;
+// oxlint-disable-next-line no-control-regex -- anything outside ASCII
+const NON_ASCII = /[^\x00-\x7f]/g;
+
+/**
+ * Every mixed-script word of a text (a text in ASCII has none, and costs one test). Only a word
+ * with a character outside ASCII can mix scripts, so the words are found from those characters:
+ * each one's word (the whole run of word characters around it) is judged once.
+ * Most of a prompt is ASCII, and finding every word was most of the scan's time.
+ * test/core/content/scripts.test.ts compares it with reading every word.
+ */
 export function mixedScriptWords(text: string): MixedWord[] {
   if (ASCII_ONLY.test(text)) return [];
   const out: MixedWord[] = [];
-  WORD.lastIndex = 0;
-  for (let match = WORD.exec(text); match; match = WORD.exec(text)) {
-    const word = match[0];
-    if (ASCII_ONLY.test(word)) continue;
+  NON_ASCII.lastIndex = 0;
+  for (let found = NON_ASCII.exec(text); found; found = NON_ASCII.exec(text)) {
+    const at = found.index;
+    const cp = text.codePointAt(at)!;
+    if (!WORD_CHAR.test(String.fromCodePoint(cp))) {
+      NON_ASCII.lastIndex = at + (cp > 0xffff ? 2 : 1);
+      continue;
+    }
+    let start = at;
+    for (let before = previousCodePoint(text, start); before >= 0; before = previousCodePoint(text, start)) {
+      if (!isWordChar(text, before)) break;
+      start = before;
+    }
+    WORD_AT.lastIndex = start;
+    const word = WORD_AT.exec(text)![0];
+    NON_ASCII.lastIndex = start + word.length;
     const mixed = judge(word);
-    if (mixed) out.push({ start: match.index, end: match.index + word.length, word, ...mixed });
+    if (mixed) out.push({ start, end: start + word.length, word, ...mixed });
   }
   return out;
+}
+
+/** Where the code point before `index` starts, or -1 at the text's start. */
+function previousCodePoint(text: string, index: number): number {
+  if (index <= 0) return -1;
+  const low = text.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) {
+    const high = text.charCodeAt(index - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return index - 2;
+  }
+  return index - 1;
+}
+
+function isWordChar(text: string, index: number): boolean {
+  const c = text.charCodeAt(index);
+  if (c < 0x80) return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return WORD_CHAR.test(String.fromCodePoint(text.codePointAt(index)!));
 }
 
 function judge(word: string): Pick<MixedWord, 'scripts' | 'odd'> | undefined {
