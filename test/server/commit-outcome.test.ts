@@ -47,8 +47,8 @@ for (const engine of ENGINES)
       await postgres?.stop();
     });
 
-    const versions = async () =>
-      (await registry.client().metadata('@acme/tool'))!.versions.map((v) => v.version).sort();
+    const versions = async (name = '@acme/tool') =>
+      (await registry.client().metadata(name))!.versions.map((v) => v.version).sort();
     const entries = async (version: string, name = '@acme/tool') =>
       Number(
         (
@@ -73,10 +73,7 @@ for (const engine of ENGINES)
       // In a scope nobody has claimed: stored alone (a new name in @acme, alice's, would be created in a batch).
       await registry.client(token).publish(await packPackage('@fresh/new', '1.0.0'), []);
       assert.equal(fault, undefined);
-      assert.deepEqual(
-        (await registry.client().metadata('@fresh/new'))!.versions.map((v) => v.version),
-        ['1.0.0'],
-      );
+      assert.deepEqual(await versions('@fresh/new'), ['1.0.0']);
       assert.equal(await entries('1.0.0', '@fresh/new'), 1);
     });
 
@@ -85,10 +82,7 @@ for (const engine of ENGINES)
       // @acme is alice's: its new name is created in the batch, whose COMMIT's answer is lost.
       await registry.client(token).publish(await packPackage('@acme/made', '1.0.0'), []);
       assert.equal(fault, undefined);
-      assert.deepEqual(
-        (await registry.client().metadata('@acme/made'))!.versions.map((v) => v.version),
-        ['1.0.0'],
-      );
+      assert.deepEqual(await versions('@acme/made'), ['1.0.0']);
       assert.equal(await entries('1.0.0', '@acme/made'), 1);
     });
 
