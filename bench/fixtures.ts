@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { random } from '../test/helpers/bundle-mutations.ts';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -186,13 +187,7 @@ const WORDS = (
  * of it, different for every package: a generator seeded with `index`.
  */
 export function promptText(index: number, size: number): string {
-  let seed = (index * 2654435761 + 1) >>> 0 || 1;
-  const next = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return (seed >>> 0) / 2 ** 32;
-  };
+  const next = random(index);
   const word = () => WORDS[Math.floor(next() * WORDS.length)]!;
   const sentence = () => {
     const words = Array.from({ length: 6 + Math.floor(next() * 14) }, word);

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mixedScriptWords } from '../../../src/core/content/scripts.ts';
 import type { MixedWord } from '../../../src/core/content/scripts.ts';
+import { random } from '../../helpers/bundle-mutations.ts';
 
 /**
  * The reference: every word of the text, as the scan found them before it looked only around the
@@ -56,13 +57,7 @@ function randomText(next: () => number, length: number): string {
 
 describe('mixed-script words', () => {
   it('finds the same words, at the same places, as reading every word (5,000 generated texts)', () => {
-    let seed = 0x2545f491;
-    const next = () => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) / 2 ** 32;
-    };
+    const next = random(0x2545f491);
     let found = 0;
     for (let i = 0; i < 5_000; i++) {
       const text = randomText(next, 1 + Math.floor(next() * 200));
