@@ -226,14 +226,14 @@ async function createPackages(
   names: readonly { scope?: string | undefined; name: string }[],
   idOf: Map<string, string>,
 ): Promise<void> {
-  const first = new Map<string, Queued>();
+  const first = new Map<string, { item: Queued; n: (typeof names)[number] }>();
   for (const [i, n] of names.entries()) {
     const key = `${n.scope ?? ''}/${n.name}`;
-    if (!idOf.has(key) && !first.has(key)) first.set(key, batch[i]!);
+    if (!idOf.has(key) && !first.has(key)) first.set(key, { item: batch[i]!, n });
   }
   if (first.size === 0) return;
-  const items = [...first.values()];
-  const named = items.map((item) => parsePackageName(item.manifest.name));
+  const items = [...first.values()].map((f) => f.item);
+  const named = [...first.values()].map((f) => f.n);
   const created = await tx.query<{ id: string; scope: string; name: string }>(CREATE_PACKAGES, [
     named.map((n) => n.scope ?? ''),
     named.map((n) => n.name),
