@@ -70,7 +70,8 @@ for (const engine of ENGINES)
     it('answers a first publish (stored alone) the database committed as published, once: not a 500', async () => {
       fault = 'lost-answer';
       skip = 1;
-      // In a scope nobody has claimed: stored alone (a new name in @acme, alice's, would be created in a batch).
+      // A package row without owners (an operator's edit): the batch leaves it to the alone path.
+      await registry.server.db.query(`INSERT INTO packages (scope, name, description) VALUES ('fresh', 'new', '')`);
       await registry.client(token).publish(await packPackage('@fresh/new', '1.0.0'), []);
       assert.equal(fault, undefined);
       assert.deepEqual(await versions('@fresh/new'), ['1.0.0']);

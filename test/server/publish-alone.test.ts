@@ -5,10 +5,10 @@ import { ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts'
 import type { TestRegistry } from '../helpers/registry.ts';
 
 /**
- * A new package's first version in a scope nobody has claimed is stored alone (not in a batch), with
- * the batch's statement for its rows; one in no scope (or a claimed one) is created in a batch. Both
- * give the same rows as a version stored in a batch — keywords (in lower case), artifacts, the
- * package's fields and "latest" (column and tag).
+ * A package without owners (left so by an operator's edit) has its version stored alone (not in a
+ * batch), with the batch's statement for its rows; a new package, in no scope or in one nobody has
+ * claimed yet, is created in a batch. Both give the same rows as a version stored in a batch —
+ * keywords (in lower case), artifacts, the package's fields and "latest" (column and tag).
  */
 for (const engine of ENGINES) {
   describe(`a publish stored alone, on ${engine.name}`, { skip: engine.skip }, () => {
@@ -54,10 +54,14 @@ for (const engine of ENGINES) {
 
     for (const [full, bare, how] of [
       ['alone-kit', 'alone-kit', 'created in a batch'],
-      ['@alone/kit', 'kit', 'in an unclaimed scope, stored alone'],
+      ['@alone/kit', 'kit', 'in an unclaimed scope, claimed and created in a batch'],
+      ['orphan-kit', 'orphan-kit', 'a package row without owners, stored alone'],
     ] as const)
       it(`writes a new package’s version, keywords, artifacts, fields and latest (${how}); the next version moves them`, async () => {
         const client = registry.client(await registry.token('alice'));
+        // No owner: the batch leaves it to the alone path, which makes its first publisher the owner.
+        if (full === 'orphan-kit')
+          await registry.server.db.query(`INSERT INTO packages (scope, name, description) VALUES ('', $1, '')`, [full]);
         await client.publish(
           await packPackage(full, '1.0.0', {
             description: 'First',
@@ -66,6 +70,20 @@ for (const engine of ENGINES) {
           [],
         );
         const first = await rowsOf(bare);
+        const owners = await registry.server.db.query<{ username: string }>(
+          `SELECT u.username FROM package_owners o JOIN users u ON u.id = o.user_id WHERE o.package_id = $1`,
+          [first.id],
+        );
+        assert.deepEqual(
+          owners.rows.map((r) => r.username),
+          ['alice'],
+        );
+        if (full.startsWith('@')) {
+          const members = await registry.server.db.query<{ username: string; role: string }>(
+            `SELECT u.username, m.role FROM scope_members m JOIN users u ON u.id = m.user_id WHERE m.scope = 'alone'`,
+          );
+          assert.deepEqual(members.rows, [{ username: 'alice', role: 'owner' }]);
+        }
         assert.equal(first.latest_version, '1.0.0');
         assert.equal(first.description, 'First');
         assert.deepEqual(first.keywords, ['eval', 'prompt']);

@@ -98,6 +98,70 @@ for (const engine of ENGINES)
       await assertOnlyReferencedBlobs();
     });
 
+    /** Each name's versions and owners, and the scope's members, as rows to compare. */
+    const scopeState = async (scope: string) => {
+      const db = registry.server.db;
+      const packages = await db.query<{ name: string; versions: number; owners: string[] }>(
+        `SELECT p.name, (SELECT COUNT(*)::int FROM package_versions v WHERE v.package_id = p.id) AS versions,
+                ARRAY(SELECT u.username FROM package_owners o JOIN users u ON u.id = o.user_id
+                       WHERE o.package_id = p.id ORDER BY u.username) AS owners
+           FROM packages p WHERE p.scope = $1 ORDER BY p.name`,
+        [scope],
+      );
+      const members = await db.query<{ username: string; role: string }>(
+        `SELECT u.username, m.role FROM scope_members m JOIN users u ON u.id = m.user_id WHERE m.scope = $1 ORDER BY u.username`,
+        [scope],
+      );
+      return { packages: packages.rows, members: members.rows };
+    };
+
+    it('new names in a scope nobody has claimed, each from three clients at once: one claim, one 201 each', async () => {
+      const alice = await registry.token('alice');
+      const names = Array.from({ length: 6 }, (_, i) => `@dawn/new-${i}`);
+      const racers = names.flatMap((name) => [0, 1, 2].map((r) => ({ name, r })));
+      const statuses = await Promise.all(
+        racers.map(async ({ name, r }, i) =>
+          publish(urls[i % urls.length]!, alice, await packPackage(name, '1.0.0', { body: `# ${name} ${r}\n` })),
+        ),
+      );
+      for (const name of names) {
+        const mine = statuses.filter((_, i) => racers[i]!.name === name);
+        assert.deepEqual([...mine].sort(), [201, 409, 409], `${name}: ${mine.join(', ')}`);
+      }
+      assert.deepEqual(await scopeState('dawn'), {
+        packages: names.map((n) => ({ name: n.split('/')[1], versions: 1, owners: ['alice'] })),
+        members: [{ username: 'alice', role: 'owner' }],
+      });
+      await assertOnlyReferencedBlobs();
+    });
+
+    it('one new scope from two users at once: one claims it and publishes all, the other is refused all', async () => {
+      const users = ['dave', 'erin'];
+      const tokens = await Promise.all(users.map((u) => registry.token(u)));
+      for (let round = 0; round < 3; round++) {
+        const scope = `land-${round}`;
+        const racers = users.flatMap((user, u) => [0, 1, 2, 3].map((k) => ({ u, name: `@${scope}/${user}-${k}` })));
+        const statuses = await Promise.all(
+          racers.map(async ({ u, name }, i) =>
+            publish(urls[i % urls.length]!, tokens[u]!, await packPackage(name, '1.0.0')),
+          ),
+        );
+        const state = await scopeState(scope);
+        assert.equal(state.members.length, 1, `members of @${scope}: ${JSON.stringify(state.members)}`);
+        const winner = state.members[0]!.username;
+        assert.equal(state.members[0]!.role, 'owner');
+        for (const [i, { u, name }] of racers.entries())
+          assert.equal(statuses[i], users[u] === winner ? 201 : 403, `${name} by ${users[u]}: ${statuses[i]}`);
+        assert.deepEqual(
+          state.packages,
+          racers
+            .filter(({ u }) => users[u] === winner)
+            .map(({ name }) => ({ name: name.split('/')[1], versions: 1, owners: [winner] })),
+        );
+      }
+      await assertOnlyReferencedBlobs();
+    });
+
     it('one new name from two users at once: one wins, the other is refused and leaves no blob', async () => {
       const tokens = [await registry.token('bob'), await registry.token('carol')];
       for (let round = 0; round < 3; round++) {

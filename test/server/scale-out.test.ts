@@ -170,7 +170,7 @@ describe(
       const publisher = (url: string) => new HttpRegistry('team', url, { token: async () => token, attempts: 1 });
       const packages = ['@log/one', '@log/two', '@log/three', '@log/four'];
       const start = await get<AuditHead>(a.url, '/audit-log/head');
-      // The packages exist first (a first publish is stored alone); then 12 versions of each, all at once.
+      // The packages exist first (created one by one); then 12 versions of each, all at once.
       for (const name of packages) await publisher(a.url).publish(await pack(root, name, '0.1.0', 'first\n'), []);
       const jobs = packages.flatMap((name, p) =>
         Array.from({ length: 12 }, (_, v) => ({ name, version: `1.0.${v}`, url: (p + v) % 2 === 0 ? a.url : b.url })),

@@ -46,13 +46,13 @@ const queues = new WeakMap<RegistryContext, { waiting: Queued[]; running: boolea
  * rows are locked but not yet the log's head: a refused publish writes no blob.
  * No publish is answered
  * before the commit that makes its version and its log entry durable and
- * visible together. A new package is created in the batch (createPackages)
- * when its scope is claimed already and the publisher may create in it. A
- * publish the batch cannot decide plainly (a new package in an unclaimed
- * scope, or whose name another transaction is creating, a package without
- * owners, a version that exists, another owner's package, the same version
- * twice in one batch, or a batch that failed) resolves to `undefined` and is
- * stored alone by the caller, which gives it its exact answer.
+ * visible together. A new package is created in the batch (createPackages),
+ * its scope claimed there if no one has it, when the publisher may create in
+ * it. A publish the batch cannot decide plainly (a new package in another's
+ * scope, or whose name or scope another transaction is creating, a package
+ * without owners, a version that exists, another owner's package, the same
+ * version twice in one batch, or a batch that failed) resolves to `undefined`
+ * and is stored alone by the caller, which gives it its exact answer.
  */
 export function publishInBatch(ctx: RegistryContext, item: PublishItem): Promise<VersionRow | undefined> {
   let queue = queues.get(ctx);
@@ -99,13 +99,46 @@ const LOCK_PACKAGES = prepared(
 );
 
 /**
+ * The unclaimed scopes of a batch's new names, each claimed by the first
+ * publish naming it, as the alone path's claimScope would: its publisher
+ * becomes the scope's owner, unless the scope is another user's name (only
+ * they may claim it; the operator's token may). A scope another transaction
+ * is claiming is left to it (`ON CONFLICT`: the insert waits for that
+ * transaction, then does nothing); CREATE_PACKAGES then finds whether the
+ * publisher is a member. In one order, by scope name, as the packages are
+ * created. A scope claimed here holds no package of anyone else's (a package
+ * is only ever created in a claimed scope), so its claimer's new name is
+ * created next; a batch that fails later takes the claim back with it. Warmed
+ * with none.
+ */
+const CLAIM_SCOPES = prepared(
+  `WITH n AS (
+       SELECT DISTINCT ON (scope) scope, user_id, username, operator
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bool[]) WITH ORDINALITY
+           AS n(scope, user_id, username, operator, i)
+        WHERE scope <> ''
+        ORDER BY scope, i
+     ), claimed AS (
+       INSERT INTO scopes (name, created_by)
+       SELECT scope, user_id FROM n
+        WHERE NOT EXISTS (SELECT 1 FROM scopes s WHERE s.name = n.scope)
+          AND (operator OR scope = username OR NOT EXISTS (SELECT 1 FROM users u WHERE u.username = n.scope))
+        ORDER BY scope
+       ON CONFLICT (name) DO NOTHING
+       RETURNING name, created_by
+     )
+     INSERT INTO scope_members (scope, user_id, role) SELECT name, created_by, 'owner' FROM claimed`,
+  { params: [[], [], [], []] },
+);
+
+/**
  * A batch's new packages, created with their first publisher as owner (warmed
  * with none): those in no scope, or in a scope that exists and whose member
- * the publisher is (the operator's token: any scope that exists). A name that
- * another transaction holds or has created is left out (`ON CONFLICT`: its
- * insert waits for that transaction to end); so is a name in an unclaimed
- * scope (its claim is the alone path's). In one order, by name, so two
- * batches creating the same names wait for each other and never deadlock.
+ * the publisher is (the operator's token: any scope that exists — CLAIM_SCOPES
+ * has just claimed the batch's new ones). A name that another transaction
+ * holds or has created is left out (`ON CONFLICT`: its insert waits for that
+ * transaction to end). In one order, by name, so two batches creating the
+ * same names wait for each other and never deadlock.
  */
 const CREATE_PACKAGES = prepared(
   `WITH n AS (
@@ -213,12 +246,12 @@ async function storeBatch(
 
 /**
  * The batch's new names, each created (the package, its first publisher as
- * owner) by the first publish naming it, as the alone path would (its scope's
- * membership, then the row, then the owner), and added to `idOf`. The checks
- * that follow then see them as any locked package: the other publishes naming
- * them are allowed or left to the alone path as for an existing package. What
- * is not created here (an unclaimed scope, a name another transaction holds)
- * stays unknown: stored alone.
+ * owner) by the first publish naming it, as the alone path would (its scope
+ * claimed or its membership, then the row, then the owner), and added to
+ * `idOf`. The checks that follow then see them as any locked package: the
+ * other publishes naming them are allowed or left to the alone path as for an
+ * existing package. What is not created here (another's scope, a name or scope
+ * another transaction holds) stays unknown: stored alone.
  */
 async function createPackages(
   tx: Queryable,
@@ -234,6 +267,13 @@ async function createPackages(
   if (first.size === 0) return;
   const items = [...first.values()].map((f) => f.item);
   const named = [...first.values()].map((f) => f.n);
+  if (named.some((n) => n.scope !== undefined))
+    await tx.query(CLAIM_SCOPES, [
+      named.map((n) => n.scope ?? ''),
+      items.map((item) => item.caller.userId),
+      items.map((item) => item.caller.username),
+      items.map((item) => isOperator(item.caller)),
+    ]);
   const created = await tx.query<{ id: string; scope: string; name: string }>(CREATE_PACKAGES, [
     named.map((n) => n.scope ?? ''),
     named.map((n) => n.name),
