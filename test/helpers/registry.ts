@@ -57,7 +57,8 @@ export interface TestRegistry {
   restart(options?: Partial<RegistryServerOptions>): Promise<void>;
   /**
    * A second instance on the same database and blobs, in a folder of its own
-   * (`other`, then `other-2`, …): what scaling out runs. Closed by `close`.
+   * (`other`, then `other-2`, …): what scaling out runs. It has the first's
+   * name and rate limits unless `options` says otherwise. Closed by `close`.
    */
   secondInstance(options?: Partial<RegistryServerOptions>): Promise<RunningRegistry>;
   /** Closes the second instances, then this one. */
@@ -122,7 +123,10 @@ export async function startTestRegistry(
         databaseUrl,
         blobs: base.blobs ?? join(base.dataDir, 'blobs'),
         checkResponses: true,
+        name,
         ...changes,
+        // The first instance's limits (none, unless the test set some), as for a restart.
+        rateLimits: { ...base.rateLimits, ...changes.rateLimits },
       });
       others.push(other);
       return other;
