@@ -71,32 +71,6 @@ for (const engine of ENGINES)
       await assertOnlyReferencedBlobs();
     });
 
-    it('new names in a claimed scope, each from three clients at once: created once, one 201 each, one owner', async () => {
-      const alice = await registry.token('alice');
-      // @acme is alice's (the first test claimed it): its new names are created in batches.
-      const names = Array.from({ length: 4 }, (_, i) => `@acme/fresh-${i}`);
-      const racers = names.flatMap((name) => [0, 1, 2].map((r) => ({ name, r })));
-      const statuses = await Promise.all(
-        racers.map(async ({ name, r }, i) =>
-          publish(urls[i % urls.length]!, alice, await packPackage(name, '1.0.0', { body: `# ${name} ${r}\n` })),
-        ),
-      );
-      for (const name of names) {
-        const mine = statuses.filter((_, i) => racers[i]!.name === name);
-        assert.deepEqual([...mine].sort(), [201, 409, 409], `${name}: ${mine.join(', ')}`);
-      }
-      const { rows } = await registry.server.db.query<{ name: string; versions: number; owners: number }>(
-        `SELECT p.name, (SELECT COUNT(*)::int FROM package_versions v WHERE v.package_id = p.id) AS versions,
-                (SELECT COUNT(*)::int FROM package_owners o WHERE o.package_id = p.id) AS owners
-           FROM packages p WHERE p.scope = 'acme' AND p.name LIKE 'fresh-%' ORDER BY p.name`,
-      );
-      assert.deepEqual(
-        rows,
-        names.map((n) => ({ name: n.split('/')[1], versions: 1, owners: 1 })),
-      );
-      await assertOnlyReferencedBlobs();
-    });
-
     /** Each name's versions and owners, and the scope's members, as rows to compare. */
     const scopeState = async (scope: string) => {
       const db = registry.server.db;
@@ -114,9 +88,9 @@ for (const engine of ENGINES)
       return { packages: packages.rows, members: members.rows };
     };
 
-    it('new names in a scope nobody has claimed, each from three clients at once: one claim, one 201 each', async () => {
+    /** Each new name published by alice from three clients at once, over the instances: one 201 and two 409s a name. */
+    const raceNewNames = async (names: string[]) => {
       const alice = await registry.token('alice');
-      const names = Array.from({ length: 6 }, (_, i) => `@dawn/new-${i}`);
       const racers = names.flatMap((name) => [0, 1, 2].map((r) => ({ name, r })));
       const statuses = await Promise.all(
         racers.map(async ({ name, r }, i) =>
@@ -127,6 +101,24 @@ for (const engine of ENGINES)
         const mine = statuses.filter((_, i) => racers[i]!.name === name);
         assert.deepEqual([...mine].sort(), [201, 409, 409], `${name}: ${mine.join(', ')}`);
       }
+    };
+
+    it('new names in a claimed scope, each from three clients at once: created once, one 201 each, one owner', async () => {
+      // @acme is alice's (the first test claimed it): its new names are created in batches.
+      const names = Array.from({ length: 4 }, (_, i) => `@acme/fresh-${i}`);
+      await raceNewNames(names);
+      const { packages, members } = await scopeState('acme');
+      assert.deepEqual(
+        packages.filter((p) => p.name.startsWith('fresh-')),
+        names.map((n) => ({ name: n.split('/')[1], versions: 1, owners: ['alice'] })),
+      );
+      assert.deepEqual(members, [{ username: 'alice', role: 'owner' }]);
+      await assertOnlyReferencedBlobs();
+    });
+
+    it('new names in a scope nobody has claimed, each from three clients at once: one claim, one 201 each', async () => {
+      const names = Array.from({ length: 6 }, (_, i) => `@dawn/new-${i}`);
+      await raceNewNames(names);
       assert.deepEqual(await scopeState('dawn'), {
         packages: names.map((n) => ({ name: n.split('/')[1], versions: 1, owners: ['alice'] })),
         members: [{ username: 'alice', role: 'owner' }],
