@@ -37,7 +37,7 @@ import { sha256Hex } from '../src/core/archive/hash.ts';
 import { postgresBin, startPostgres } from '../test/helpers/postgres.ts';
 import { buildFixture } from './registry/fixture.ts';
 import type { Fixture } from './registry/fixture.ts';
-import { cpuNow, postmasterOn } from './registry/cpu.ts';
+import { cpuNow, machineBusyMs, postmasterOn } from './registry/cpu.ts';
 import { load, spawnServer } from './registry/load.ts';
 import type { LoadResult, Served } from './registry/load.ts';
 import { proofCost, recordHead } from './registry/proofs.ts';
@@ -92,6 +92,20 @@ const SEARCH_GOAL_MS = 20;
 const BEFORE = process.env.AAM_BENCH_BEFORE;
 
 type Figure = LoadResult & { floor?: LoadResult; ratio?: number };
+
+/** CPU ms per signed publish: the registry's processes, PostgreSQL's, the load generator's, the whole machine's. */
+interface PublishCpu {
+  registry_ms: number;
+  postgres_ms: number;
+  load_generator_ms: number;
+  machine_ms?: number;
+  /** The machine's busy CPU over the slice's wall time: how many of the cores were in use. */
+  cores_busy?: number;
+}
+
+const others = (cpu: PublishCpu) =>
+  `, load generator ${cpu.load_generator_ms} ms` +
+  (cpu.machine_ms === undefined ? '' : `; the machine ${cpu.machine_ms} ms, ${cpu.cores_busy} cores busy`);
 
 const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)]!;
 
@@ -162,7 +176,7 @@ async function measureInstances(
 ): Promise<{
   instances: number;
   figures: Record<string, Figure>;
-  publish_cpu?: { registry_ms: number; postgres_ms: number };
+  publish_cpu?: PublishCpu;
   proofs?: Awaited<ReturnType<typeof proofCost>>;
 }> {
   const legacy = cli !== CLI;
@@ -269,16 +283,30 @@ async function measureInstances(
     const pids = servers.map((s) => s.child.pid!);
     const postmaster = fixture.databaseUrl ? await postmasterOn(Number(new URL(fixture.databaseUrl).port)) : undefined;
     const cpuBefore = await cpuNow(pids, postmaster);
+    // The load generator (autocannon, in this process) shares the cores: its CPU, and the whole machine's.
+    const generatorBefore = process.cpuUsage();
+    const busyBefore = await machineBusyMs();
+    const wallBefore = performance.now();
     figures.signed_publish = await load(urls, {
       connections: Number(process.env.AAM_BENCH_PUBLISH_CONNECTIONS ?? SIZE.connections),
       amount: uploads.length,
       next: publish,
     });
+    const wall = performance.now() - wallBefore;
+    const generator = process.cpuUsage(generatorBefore);
+    const busyAfter = await machineBusyMs();
     const cpuAfter = await cpuNow(pids, postmaster);
     const per = (ms: number) => Math.round((ms / Math.max(1, figures.signed_publish!.requests)) * 100) / 100;
     const publishCpu = {
       registry_ms: per(cpuAfter.server - cpuBefore.server),
       postgres_ms: per(cpuAfter.database - cpuBefore.database),
+      load_generator_ms: per((generator.user + generator.system) / 1000),
+      ...(busyBefore !== undefined && busyAfter !== undefined
+        ? {
+            machine_ms: per(busyAfter - busyBefore),
+            cores_busy: Math.round(((busyAfter - busyBefore) / wall) * 100) / 100,
+          }
+        : {}),
     };
     progress(`${engine} ${instances}× signed_publish`, figures.signed_publish);
     process.stderr.write(`  CPU per publish: ${JSON.stringify(publishCpu)}\n`);
@@ -380,8 +408,8 @@ for (const r of results) {
     if (run.publish_cpu)
       rows.push(
         r.engine === 'postgres'
-          ? `  ${run.instances}× CPU per signed publish: registry ${run.publish_cpu.registry_ms} ms, PostgreSQL ${run.publish_cpu.postgres_ms} ms`
-          : `  ${run.instances}× CPU per signed publish: registry with its embedded database ${run.publish_cpu.registry_ms} ms`,
+          ? `  ${run.instances}× CPU per signed publish: registry ${run.publish_cpu.registry_ms} ms, PostgreSQL ${run.publish_cpu.postgres_ms} ms${others(run.publish_cpu)}`
+          : `  ${run.instances}× CPU per signed publish: registry with its embedded database ${run.publish_cpu.registry_ms} ms${others(run.publish_cpu)}`,
       );
     if (run.proofs) rows.push(`  proofs: ${JSON.stringify(run.proofs)}`);
     const alone = run.figures.search_one_connection;

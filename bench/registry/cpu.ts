@@ -51,3 +51,17 @@ export async function cpuNow(
   }
   return { server, database };
 }
+
+/**
+ * The whole machine's busy CPU time (every core, every process: user, nice,
+ * system, interrupts, steal), in ms, from /proc/stat: over a slice, with the
+ * slice's wall time, how many of the cores were in use. Elsewhere: undefined.
+ */
+export async function machineBusyMs(): Promise<number | undefined> {
+  const stat = await readFile('/proc/stat', 'utf8').catch(() => undefined);
+  const total = stat?.split('\n', 1)[0];
+  if (!total?.startsWith('cpu ')) return undefined;
+  // user nice system idle iowait irq softirq steal (guest time is already in user).
+  const [user, nice, system, , , irq, softirq, steal] = total.trim().split(/\s+/).slice(1).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + (steal ?? 0)) * TICK_MS;
+}
