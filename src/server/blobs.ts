@@ -24,6 +24,21 @@ export interface BlobStore {
   ready?(): Promise<void>;
   /** Removes what writers that died midway left behind (at start-up); how many files it removed. */
   sweep?(): Promise<number>;
+  /**
+   * Writes `bytes` where no reader sees them, flushed, before they are allowed
+   * in (a folder's store; elsewhere `put` does it all). The slow part of a
+   * write is then done outside the publish's transaction.
+   */
+  stage?(bytes: Buffer): Promise<StagedBlob>;
+}
+
+/** Bytes written and flushed under a temporary name, not yet a blob. */
+export interface StagedBlob {
+  readonly key: string;
+  /** Names them under their key, durably (as `put` would, which it falls back to); once, whoever asks again. */
+  commit(): Promise<string>;
+  /** Removes the temporary file unless they were named (a publish refused or failed). */
+  discard(): Promise<void>;
 }
 
 const KEY = /^[0-9a-f]{64}$/;
@@ -36,6 +51,17 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.sync().catch(() => undefined);
   } finally {
     await handle.close();
+  }
+}
+
+/** Runs `step`; when it fails for a missing folder (ENOENT), makes `dir` and runs it again — not asked for each time: a publish is a few syscalls fewer. */
+async function orMake<T>(dir: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    await mkdir(dir, { recursive: true });
+    return step();
   }
 }
 
@@ -66,22 +92,36 @@ export class DirBlobStore implements BlobStore {
 
   async put(bytes: Buffer): Promise<string> {
     const key = blobKey(bytes);
-    const path = this.pathOf(key);
-    const existing = await stat(path).catch(() => undefined);
-    // Already there (another instance, or the same archive again): kept if it is intact, else written anew.
-    if (existing?.size === bytes.length && blobKey((await this.get(key)) ?? Buffer.alloc(0)) === key) return key;
-    const folder = join(path, '..');
-    const temp = join(this.root, TEMP_DIR, tempName(key));
-    // Folders are made when missing (ENOENT), not asked for each time: a publish is a few syscalls fewer.
-    const orMake = async <T>(dir: string, step: () => Promise<T>): Promise<T> => {
-      try {
-        return await step();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        await mkdir(dir, { recursive: true });
-        return step();
-      }
+    if (await this.holds(key, bytes.length)) return key;
+    const temp = await this.writeTemporary(key, bytes);
+    await this.name(key, temp);
+    return key;
+  }
+
+  async stage(bytes: Buffer): Promise<StagedBlob> {
+    const key = blobKey(bytes);
+    const temp = (await this.holds(key, bytes.length)) ? undefined : await this.writeTemporary(key, bytes);
+    let named: Promise<string> | undefined;
+    return {
+      key,
+      // Named once. When naming fails (the folder, the disk), or the blob was there when staged (checked
+      // again now), put does the whole write.
+      commit: () => (named ??= temp ? this.name(key, temp).catch(() => this.put(bytes)) : this.put(bytes)),
+      discard: async () => {
+        if (temp && !named) await rm(temp, { force: true });
+      },
     };
+  }
+
+  /** Already there (another instance, or the same archive again), and intact: else written anew. */
+  private async holds(key: string, size: number): Promise<boolean> {
+    const existing = await stat(this.pathOf(key)).catch(() => undefined);
+    return existing?.size === size && blobKey((await this.get(key)) ?? Buffer.alloc(0)) === key;
+  }
+
+  /** `bytes` in a file of their own under `.tmp/`, flushed to disk: its path. */
+  private async writeTemporary(key: string, bytes: Buffer): Promise<string> {
+    const temp = join(this.root, TEMP_DIR, tempName(key));
     try {
       // Flushed to disk before it is named, and named durably, before the caller commits the version
       // that points at it: a crash after the commit never leaves a version whose archive is empty.
@@ -92,6 +132,18 @@ export class DirBlobStore implements BlobStore {
       } finally {
         await file.close();
       }
+      return temp;
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /** The temporary file renamed to its key, and the rename made durable. */
+  private async name(key: string, temp: string): Promise<string> {
+    const path = this.pathOf(key);
+    const folder = join(path, '..');
+    try {
       await orMake(folder, () => rename(temp, path));
       await syncDirectory(folder);
     } catch (error) {

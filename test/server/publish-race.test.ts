@@ -32,13 +32,19 @@ for (const engine of ENGINES)
       return response.status;
     };
 
-    /** The blob store's files (temporary ones aside) and the keys versions name: the same set. */
+    /**
+     * The blob store's files and the keys versions name: the same set. No temporary file is left
+     * either: a publish writes its archive under a temporary name before its transaction, and the
+     * losers remove theirs before they are answered.
+     */
     const assertOnlyReferencedBlobs = async () => {
-      const files = (await blobFiles(join(registry.dataDir, 'blobs')))
-        .map((line) => line.split(' ')[0]!)
-        .filter((path) => !path.includes('/.tmp/'))
-        .map((path) => path.split('/').at(-1)!)
-        .sort();
+      const paths = (await blobFiles(join(registry.dataDir, 'blobs'))).map((line) => line.split(' ')[0]!);
+      assert.deepEqual(
+        paths.filter((path) => path.includes('/.tmp/')),
+        [],
+        'temporary files left',
+      );
+      const files = paths.map((path) => path.split('/').at(-1)!).sort();
       const { rows } = await registry.server.db.query<{ archive_key: string }>(
         'SELECT DISTINCT archive_key FROM package_versions ORDER BY archive_key',
       );

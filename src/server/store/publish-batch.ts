@@ -2,6 +2,7 @@ import { sha256Hex } from '../../core/archive/hash.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import type { Manifest } from '../../core/package/manifest.ts';
 import { appendAuditBatch } from '../audit.ts';
+import type { StagedBlob } from '../blobs.ts';
 import type { RegistryContext } from '../context.ts';
 import { prepared } from '../db.ts';
 import type { Queryable } from '../db.ts';
@@ -20,8 +21,10 @@ export interface PublishItem {
   manifest: Manifest;
   archive: Buffer;
   signed: SignedUpload | undefined;
-  /** The archive's key in the blob store: written (and flushed) only once the batch has allowed it. */
+  /** The archive's key in the blob store: named (and flushed) only once the batch has allowed it. */
   key: string;
+  /** The archive already written and flushed under a temporary name (a folder's store), for the batch to name. */
+  staged?: StagedBlob | undefined;
   /** Told when the batch it joined failed (its publishes are then stored one by one): the operator's log. */
   warn?: ((error: unknown) => void) | undefined;
 }
@@ -41,10 +44,11 @@ const queues = new WeakMap<RegistryContext, { waiting: Queued[]; running: boolea
  * batch is being stored wait for the next one, and each batch is one
  * transaction of a few statements whatever its size — lock the packages,
  * check them, write every row, append every audit entry under one lock of
- * the log's head, commit. The archives of the publishes it allows are written
- * (at once, each flushed) between the check and the rows, while the packages'
- * rows are locked but not yet the log's head: a refused publish writes no blob.
- * No publish is answered
+ * the log's head, commit. The archives of the publishes it allows are named
+ * under their keys (at once, each flushed; written beforehand under temporary
+ * names, see storePublish) after the check, while the rows are written and the
+ * packages' rows are locked but not yet the log's head: a refused publish
+ * leaves no blob. No publish is answered
  * before the commit that makes its version and its log entry durable and
  * visible together. A new package is created in the batch (createPackages),
  * its scope claimed there if no one has it, when the publisher may create in
@@ -218,7 +222,6 @@ async function storeBatch(
     installable.set(packageId, check.installable);
   }
   if (accepted.length === 0) return new Map();
-  await Promise.all(accepted.map(({ item }) => ctx.blobs.put(item.archive)));
   const publishedAt = new Date().toISOString();
   const versions = accepted.map(({ item, packageId }) => {
     const checksum = sha256Hex(item.archive);
@@ -234,7 +237,16 @@ async function storeBatch(
     };
   });
   const latest = new Map([...installable].map(([id, list]) => [id, highestVersion(list) ?? null]));
-  const rows = await writeVersions(tx, versions, latest);
+  // Allowed: the archives are named (a staged one renamed into place, else written; flushed either way)
+  // while the rows are written, both before the commit; the batch waits for the slower of the two, not
+  // their sum. Both settle before it goes on or fails: no archive is still being written after a rollback.
+  const [rowsWritten, archivesWritten] = await Promise.allSettled([
+    writeVersions(tx, versions, latest),
+    Promise.all(accepted.map(({ item }) => item.staged?.commit() ?? ctx.blobs.put(item.archive))),
+  ]);
+  if (rowsWritten.status === 'rejected') throw rowsWritten.reason;
+  if (archivesWritten.status === 'rejected') throw archivesWritten.reason;
+  const rows = rowsWritten.value;
   const stored = new Map<Queued, VersionRow>();
   for (const [i, { item }] of accepted.entries()) stored.set(item, rows[i]!);
   await appendAuditBatch(
