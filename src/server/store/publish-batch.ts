@@ -23,8 +23,8 @@ export interface PublishItem {
   signed: SignedUpload | undefined;
   /** The archive's key in the blob store: named (and flushed) only once the batch has allowed it. */
   key: string;
-  /** The archive already written and flushed under a temporary name (a folder's store), for the batch to name. */
-  staged?: StagedBlob | undefined;
+  /** The archive, staged (a folder's store: written and flushed under a temporary name), for the batch to name. */
+  staged: StagedBlob;
   /** Told when the batch it joined failed (its publishes are then stored one by one): the operator's log. */
   warn?: ((error: unknown) => void) | undefined;
 }
@@ -242,7 +242,7 @@ async function storeBatch(
   // their sum. Both settle before it goes on or fails: no archive is still being written after a rollback.
   const [rowsWritten, archivesWritten] = await Promise.allSettled([
     writeVersions(tx, versions, latest),
-    Promise.all(accepted.map(({ item }) => item.staged?.commit() ?? ctx.blobs.put(item.archive))),
+    Promise.all(accepted.map(({ item }) => item.staged.commit())),
   ]);
   if (rowsWritten.status === 'rejected') throw rowsWritten.reason;
   if (archivesWritten.status === 'rejected') throw archivesWritten.reason;

@@ -5,7 +5,7 @@ import { appendAudit } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
 import { isUniqueViolation, NIL_UUID, prepared, warmed } from '../db.ts';
 import type { Queryable } from '../db.ts';
-import { blobKey } from '../blobs.ts';
+import { stageBlob } from '../blobs.ts';
 import type { StagedBlob } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
 import type { SignedUpload } from '../publish-checks.ts';
@@ -96,15 +96,15 @@ export async function storePublish(
   // package) is refused before it names anything, so it leaves no blob that no version names. A
   // folder's store has it written and flushed now, under a temporary name no reader sees (removed
   // below unless named): the transaction then only waits for the rename, not for the disk.
-  const staged = await ctx.blobs.stage?.(archive);
-  const key = staged?.key ?? blobKey(archive);
+  const staged = await stageBlob(ctx.blobs, archive);
+  const key = staged.key;
   try {
     return (
       (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, key, staged, warn })) ??
       (await storePublishAlone(ctx, settings, caller, manifest, archive, key, signed, staged))
     );
   } finally {
-    await staged?.discard();
+    await staged.discard();
   }
 }
 
@@ -135,7 +135,7 @@ async function storePublishAlone(
   archive: Buffer,
   key: string,
   signed: SignedUpload | undefined,
-  staged: StagedBlob | undefined,
+  staged: StagedBlob,
 ): Promise<VersionRow> {
   const { scope, name: bare } = parsePackageName(manifest.name);
   // When COMMIT fails on the way back, the database may have committed: then the version is stored.
@@ -161,7 +161,7 @@ async function storePublishAlone(
       if (existing) throw versionExists(manifest, existing);
       // Allowed: the archive now (flushed before the commit that names it). These bytes name this
       // package, whose row we hold: no other publish can be writing or deciding on them meanwhile.
-      await (staged?.commit() ?? ctx.blobs.put(archive));
+      await staged.commit();
       const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg.id, archive, key, signed);
       // Last: the audit log's head stays locked until the commit, so every publish holds it briefly.
       await appendAudit(tx, publishEntry(settings, caller, manifest, version, signed));
