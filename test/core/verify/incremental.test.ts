@@ -177,6 +177,35 @@ describe('incremental re-verification', () => {
     assert.notEqual(second['@acme/a']!.checkedAt, first['@acme/a']!.checkedAt);
   });
 
+  it("keeps a line a result: a damaged line costs only its package a new verification, and verifying one package leaves the others' lines as they were", async () => {
+    await settle(); // the previous test touched a file: its stamps must settle before a result is reused
+    const first = byName(await verify());
+    const { readdir } = await import('node:fs/promises');
+    const [file] = (await readdir(storeDir)).map((f) => join(storeDir, f));
+    /** The file's result lines, by name (after its header line). */
+    const lines = async () => {
+      const [, ...rest] = (await readFile(file!, 'utf8')).split('\n');
+      assert.equal(rest.pop(), '');
+      return new Map(rest.map((line) => [JSON.parse(line.slice(0, line.indexOf('\t'))) as string, line]));
+    };
+    const before = await lines();
+    assert.deepEqual([...before.keys()].sort(), NAMES);
+    const text = await readFile(file!, 'utf8');
+    await writeFile(file!, text.replace(before.get('@acme/b')!, `${JSON.stringify('@acme/b')}\t{"key": "`));
+    const second = byName(await verify());
+    assert.equal(second['@acme/a']!.checkedAt, first['@acme/a']!.checkedAt);
+    assert.equal(second['@acme/c']!.checkedAt, first['@acme/c']!.checkedAt);
+    assert.notEqual(second['@acme/b']!.checkedAt, first['@acme/b']!.checkedAt, 'the damaged line was trusted');
+    assert.equal(second['@acme/b']!.verdict.status, 'verified');
+
+    const kept = await lines();
+    await verify({ only: ['@acme/a'], force: true });
+    const after = await lines();
+    assert.equal(after.get('@acme/b'), kept.get('@acme/b'));
+    assert.equal(after.get('@acme/c'), kept.get('@acme/c'));
+    assert.notEqual(after.get('@acme/a'), kept.get('@acme/a'));
+  });
+
   it('ignores a cache file that is damaged or from another build', async () => {
     await verify();
     const store = new VerificationStore(storeDir, 'another build');

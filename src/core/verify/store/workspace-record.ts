@@ -47,7 +47,8 @@ export interface LockState {
   digests: Record<string, string>;
 }
 
-export interface WorkspaceRecord {
+/** What the store keeps of a workspace besides its results: the first line of its file. */
+export interface RecordHeader {
   format: typeof FORMAT;
   revision: number;
   salt: string;
@@ -56,8 +57,7 @@ export interface WorkspaceRecord {
   policy: PolicySnapshot | undefined;
   checkedAt: string | undefined;
   /** What the policy lost since earlier verifications, until it has it again or the user lets it go. */
-  lost?: LostSetting[];
-  results: Record<string, StoredResult>;
+  lost?: LostSetting[] | undefined;
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -67,32 +67,33 @@ const stringsOnly = (value: unknown) => isObject(value) && Object.values(value).
 const stampsOnly = (value: unknown) => isObject(value) && Object.values(value).every((v) => v === null || isString(v));
 
 /**
- * A record read from disk keeps only what has the shape this build writes:
+ * A header read from disk keeps only what has the shape this build writes:
  * a damaged or hand-edited file costs re-verification, never an exception
- * or a verdict from garbage.
+ * or a verdict from garbage. (Each result is checked when it is read, by
+ * `isStoredResult`.)
  */
-export function sanitized(record: WorkspaceRecord): WorkspaceRecord {
-  const results: Record<string, StoredResult> = {};
-  for (const [name, stored] of Object.entries(record.results)) if (isStoredResult(stored)) results[name] = stored;
+export function sanitizedHeader(header: RecordHeader): RecordHeader {
   const lock =
-    isObject(record.lock) && isString(record.lock.stamp) && isString(record.lock.at) && stringsOnly(record.lock.digests)
-      ? record.lock
+    isObject(header.lock) && isString(header.lock.stamp) && isString(header.lock.at) && stringsOnly(header.lock.digests)
+      ? header.lock
       : undefined;
-  const policy = isPolicySnapshot(record.policy) ? record.policy : undefined;
-  const lost = Array.isArray(record.lost)
-    ? record.lost.filter((l) => isObject(l) && isString(l.key) && isString(l.was))
+  const policy = isPolicySnapshot(header.policy) ? header.policy : undefined;
+  const lost = Array.isArray(header.lost)
+    ? header.lost.filter((l) => isObject(l) && isString(l.key) && isString(l.was))
     : undefined;
   return {
-    ...record,
+    format: header.format,
+    revision: header.revision,
+    salt: header.salt,
+    lockFile: header.lockFile,
     lock,
     policy,
-    checkedAt: isString(record.checkedAt) ? record.checkedAt : undefined,
+    checkedAt: isString(header.checkedAt) ? header.checkedAt : undefined,
     lost,
-    results,
   };
 }
 
-function isStoredResult(value: unknown): value is StoredResult {
+export function isStoredResult(value: unknown): value is StoredResult {
   if (!isObject(value) || !isString(value.key) || !isObject(value.summary) || !isObject(value.result)) return false;
   const { summary, result } = value;
   if (
