@@ -145,7 +145,9 @@ export function pathsOf(result: JobResult, installedDir: string): string[] {
  * The places every installed package claims, for a run that verifies only
  * some: a stored result that still holds says it, else the installed
  * aam.yaml does (as a job would read it). With a filter, a manifest that
- * cannot claim a place of the packages verified is not parsed ([]).
+ * cannot claim a place of the packages verified is not parsed ([]); and
+ * without a watcher, the others' manifests are read through the filter
+ * rather than their stored results swept.
  */
 export function claimsOfOthers(
   names: readonly string[],
@@ -160,7 +162,10 @@ export function claimsOfOthers(
   const claims = new Map<string, readonly string[]>();
   for (const name of names) {
     const dir = installedDirOf(workspace, name);
-    const stored = store && !force ? store.stored(workspace.lockFile, name)?.result : undefined;
+    // Without a watcher to vouch for it, a stored result costs a stat of each of its paths (a dozen or
+    // more): more than reading the one manifest the filter looks at.
+    const reuse = store && !force && (watch !== undefined || !filter || only.includes(name));
+    const stored = reuse ? store.stored(workspace.lockFile, name)?.result : undefined;
     claims.set(
       name,
       stored && stillValid(stored, dir, watch, `${workspace.lockFile}\0${name}`)
