@@ -100,12 +100,15 @@ export class VerifiedLedger {
 
   async save(): Promise<void> {
     if (!this.file || !this.changed) return;
-    const kept = Object.entries(this.all())
-      .sort((a, b) => b[1].at.localeCompare(a[1].at))
-      .slice(0, MAX_ENTRIES);
-    await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(kept) }), 0o644, {
-      cache: true,
-    });
+    let entries = this.all();
+    // The newest kept when there are too many (ISO times of one format sort as text; a collation is not needed).
+    if (Object.keys(entries).length > MAX_ENTRIES)
+      entries = Object.fromEntries(
+        Object.entries(entries)
+          .sort(([, a], [, b]) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+          .slice(0, MAX_ENTRIES),
+      );
+    await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, entries }), 0o644, { cache: true });
     this.changed = false;
   }
 }
