@@ -54,6 +54,15 @@ export function cliCold(world: World, args: string[] = [], rss = false) {
   return { ms: run.ms, ...failingOf(run.stdout), peakRssMb: peak ? Number(peak[1]) / 1024 : undefined };
 }
 
+/** `aam-trust verify ARGS` as a user runs it: whatever an earlier run stored is there (and what this one stores stays). */
+export function cliStored(world: World, args: string[]) {
+  return timeProcess([CLI, 'verify', '--json', ...args], {
+    cwd: join(world.root, 'project'),
+    env: worldEnv(world.root),
+    ok: [0, 1],
+  });
+}
+
 export function verifyAll(world: World, label: string): SectionResult {
   const cores = availableParallelism();
   const runs = {

@@ -1,14 +1,17 @@
 /**
  * One package, cold, as a whole `aam-trust verify NAME` process — in a
  * project of one package and in the large worlds — against `node -e 0` (and
- * `aam-trust --version`, which only loads the CLI) in the same rounds. Then,
+ * `aam-trust --version`, which only loads the CLI) in the same rounds. Then
+ * in the large worlds as a user runs it after a verify-all: with that run's
+ * stored results there, as `verify NAME` and as `verify --no-cache NAME`
+ * (what the stored results of every other package cost one package). Then,
  * once, untimed: which of the collision pairs' packages verify-one and
  * verify-all report as failing.
  */
 import { CLI, ratio, round, RUNS, SMOKE, summary, timeProcess } from '../harness.ts';
 import type { SectionResult } from '../harness.ts';
 import type { World } from '../worlds.ts';
-import { cliCold } from './verify-all.ts';
+import { cliCold, cliStored } from './verify-all.ts';
 
 export function verifyOne(single: World, large: World[]): SectionResult {
   const rounds = SMOKE ? 1 : Math.max(RUNS * 2, 10);
@@ -22,10 +25,21 @@ export function verifyOne(single: World, large: World[]): SectionResult {
     alone.push(cliCold(single, [single.names[0]!]).ms);
     large.forEach((world, k) => inWorld[k]!.push(cliCold(world, [world.names[0]!]).ms));
   }
-  const over = (values: number[]) => ({
+  // After a verify-all (its results stored, as on a user's machine); node -e 0 again in the same rounds.
+  const storedNode: number[] = [];
+  const stored = large.map(() => ({ reuse: [] as number[], forced: [] as number[] }));
+  large.forEach((world) => cliCold(world));
+  for (let i = 0; i < rounds; i++) {
+    storedNode.push(timeProcess(['-e', '0']).ms);
+    large.forEach((world, k) => {
+      stored[k]!.reuse.push(cliStored(world, [world.names[0]!]).ms);
+      stored[k]!.forced.push(cliStored(world, ['--no-cache', world.names[0]!]).ms);
+    });
+  }
+  const over = (values: number[], node = nodeMs) => ({
     ms: summary(values),
-    over_node_ms: round(summary(values).median - summary(nodeMs).median),
-    ratio_to_node: ratio(values, nodeMs),
+    over_node_ms: round(summary(values).median - summary(node).median),
+    ratio_to_node: ratio(values, node),
   });
   const collisions = Object.fromEntries(
     large.map((world) => {
@@ -41,6 +55,13 @@ export function verifyOne(single: World, large: World[]): SectionResult {
     cli_version: over(version),
     one_package_project: over(alone),
     ...Object.fromEntries(large.map((world, k) => [`in_${world.method}_${world.packages}`, over(inWorld[k]!)])),
+    node_e0_stored_rounds_ms: summary(storedNode),
+    ...Object.fromEntries(
+      large.flatMap((world, k) => [
+        [`in_${world.method}_${world.packages}_after_verify_all`, over(stored[k]!.reuse, storedNode)],
+        [`in_${world.method}_${world.packages}_after_verify_all_no_cache`, over(stored[k]!.forced, storedNode)],
+      ]),
+    ),
     collisions,
   };
   const row = (what: string, f: ReturnType<typeof over>) =>
@@ -58,6 +79,16 @@ export function verifyOne(single: World, large: World[]): SectionResult {
       ...large.map((world, k) =>
         row(`verify NAME, cold, ${world.packages} ${world.method} packages`, over(inWorld[k]!)),
       ),
+      ...large.flatMap((world, k) => [
+        row(
+          `verify NAME after a verify-all, ${world.packages} ${world.method} packages`,
+          over(stored[k]!.reuse, storedNode),
+        ),
+        row(
+          `verify --no-cache NAME after a verify-all, ${world.packages} ${world.method} packages`,
+          over(stored[k]!.forced, storedNode),
+        ),
+      ]),
       ...large.map(
         (world) =>
           [
