@@ -204,6 +204,16 @@ describe('incremental re-verification', () => {
     assert.equal(after.get('@acme/b'), kept.get('@acme/b'));
     assert.equal(after.get('@acme/c'), kept.get('@acme/c'));
     assert.notEqual(after.get('@acme/a'), kept.get('@acme/a'));
+
+    // A store that read every result (the extension's view at start-up) writes them all again from memory.
+    const lockFile = join(w.project, '.aam', 'aam-lock.yaml');
+    const store = new VerificationStore(storeDir);
+    const everything = store.all(lockFile);
+    assert.deepEqual(Object.keys(everything).sort(), NAMES);
+    store.remember(lockFile, '@acme/b', everything['@acme/b']!);
+    assert.deepEqual(await store.save(), []);
+    assert.deepEqual(new VerificationStore(storeDir).all(lockFile), everything);
+    assert.deepEqual([...(await lines()).keys()].sort(), NAMES);
   });
 
   it('ignores a cache file that is damaged or from another build', async () => {

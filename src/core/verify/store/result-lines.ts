@@ -32,7 +32,7 @@ export interface Spill {
  */
 export class Loaded {
   readonly header: RecordHeader;
-  private readonly raw: Buffer;
+  private raw: Buffer;
   /** Where each result's line is in `raw`: its start, its tab, and past its newline. The last line of a name wins. */
   private readonly lines = new Map<string, [number, number, number]>();
   /** Results parsed from their line (`null`: not a result this build wrote) or remembered. */
@@ -84,6 +84,19 @@ export class Loaded {
   forget(name: string): void {
     this.held.delete(name);
     this.superseded.add(name);
+  }
+
+  /**
+   * Once every line is parsed (see the store's `all`: the extension's view
+   * at start-up), the bytes read are let go and a save writes each result
+   * from memory: a long-running host does not keep the file beside its
+   * results.
+   */
+  release(): void {
+    for (const name of this.lines.keys()) if (!this.superseded.has(name) && !this.held.has(name)) return;
+    for (const [name, stored] of this.held) if (stored) this.superseded.add(name);
+    this.lines.clear();
+    this.raw = Buffer.alloc(0);
   }
 
   /** The names of the results held or read (some may turn out unreadable). */

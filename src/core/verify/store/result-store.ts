@@ -71,6 +71,7 @@ export class VerificationStore {
       const stored = record.get(name);
       if (stored) results[name] = stored;
     }
+    record.release();
     return results;
   }
 
