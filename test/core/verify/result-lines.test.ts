@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
 import type { StoredResult } from '../../../src/core/verify/store/workspace-record.ts';
 import type { JobResult } from '../../../src/core/verify/checks/job.ts';
@@ -41,6 +41,26 @@ function random(seed: number) {
 }
 
 describe('the result store, a line a result, against a map', () => {
+  it('reads the lines it can around those it cannot: no tab, no name, a line cut short', async () => {
+    const dir = await tempDir('aam-lines-');
+    try {
+      const store = new VerificationStore(dir, 'salt');
+      const [a, b] = [storedResult('@acme/a', 1), storedResult('@acme/b', 2)];
+      store.remember(LOCK, '@acme/a', a);
+      store.remember(LOCK, '@acme/b', b);
+      await store.save();
+      const file = `${dir}/${(await readdir(dir))[0]}`;
+      const [header, lineA, lineB] = (await readFile(file, 'utf8')).split('\n');
+      const damaged = [header, 'no tab here', '{not a name}\t{}', lineA, '\t', lineB!.slice(0, 40)].join('\n');
+      await writeFile(file, damaged);
+      const later = new VerificationStore(dir, 'salt');
+      assert.deepEqual(later.all(LOCK), { '@acme/a': a });
+      assert.equal(later.stored(LOCK, '@acme/b'), undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   for (const spills of [false, true]) {
     it(`gives back what it was told after any sequence of remembers, forgets, saves and re-reads${spills ? ' (written out as they come)' : ''}`, async () => {
       const dir = await tempDir('aam-lines-');

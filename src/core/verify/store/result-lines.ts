@@ -46,8 +46,9 @@ export class Loaded {
     for (let start = from; start < raw.length;) {
       const end = raw.indexOf(NEWLINE, start);
       if (end === -1) break; // a line cut short is no result
-      const tab = raw.indexOf(TAB, start);
-      if (tab !== -1 && tab < end) {
+      // Looked for within the line only: a line without a tab costs its own length, not the rest of the file's.
+      const tab = start + raw.subarray(start, end).indexOf(TAB);
+      if (tab >= start) {
         try {
           const name: unknown = JSON.parse(raw.toString('utf8', start, tab));
           if (typeof name === 'string') this.lines.set(name, [start, tab, end + 1]);
