@@ -21,9 +21,7 @@ export interface PublishItem {
   manifest: Manifest;
   archive: Buffer;
   signed: SignedUpload | undefined;
-  /** The archive's key in the blob store: named (and flushed) only once the batch has allowed it. */
-  key: string;
-  /** The archive, staged (a folder's store: written and flushed under a temporary name), for the batch to name. */
+  /** The archive, staged (a folder's store: written and flushed under a temporary name), for the batch to name under its key once it has allowed it. */
   staged: StagedBlob;
   /** Told when the batch it joined failed (its publishes are then stored one by one): the operator's log. */
   warn?: ((error: unknown) => void) | undefined;
@@ -230,6 +228,7 @@ async function storeBatch(
     return {
       ...item,
       packageId,
+      key: item.staged.key,
       checksum,
       publishedAt,
       approval: approved ? 'approved' : 'pending',

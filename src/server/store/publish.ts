@@ -97,11 +97,10 @@ export async function storePublish(
   // folder's store has it written and flushed now, under a temporary name no reader sees (removed
   // below unless named): the transaction then only waits for the rename, not for the disk.
   const staged = await stageBlob(ctx.blobs, archive);
-  const key = staged.key;
   try {
     return (
-      (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, key, staged, warn })) ??
-      (await storePublishAlone(ctx, settings, caller, manifest, archive, key, signed, staged))
+      (await publishInBatch(ctx, { settings, caller, manifest, archive, signed, staged, warn })) ??
+      (await storePublishAlone(ctx, settings, caller, manifest, archive, signed, staged))
     );
   } finally {
     await staged.discard();
@@ -123,7 +122,7 @@ const INSERT_PACKAGE = warmed(
  * Stores a checked publish in one transaction: the package's row is locked
  * (so two publishes of one version, on any number of instances, are decided
  * one after the other), ownership and the version are checked again, and only
- * then are the archive (under `key`) and the version written. A publish that
+ * then are the archive (under its key) and the version written. A publish that
  * loses a race has written no row and no blob; the (package, precedence)
  * unique index is the last word.
  */
@@ -133,7 +132,6 @@ async function storePublishAlone(
   caller: Caller,
   manifest: Manifest,
   archive: Buffer,
-  key: string,
   signed: SignedUpload | undefined,
   staged: StagedBlob,
 ): Promise<VersionRow> {
@@ -162,7 +160,7 @@ async function storePublishAlone(
       // Allowed: the archive now (flushed before the commit that names it). These bytes name this
       // package, whose row we hold: no other publish can be writing or deciding on them meanwhile.
       await staged.commit();
-      const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg.id, archive, key, signed);
+      const version = await insertVersion(tx, ctx, settings, caller, manifest, pkg.id, archive, staged.key, signed);
       // Last: the audit log's head stays locked until the commit, so every publish holds it briefly.
       await appendAudit(tx, publishEntry(settings, caller, manifest, version, signed));
       attempt.xid = await transactionId(tx);
