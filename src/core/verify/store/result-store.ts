@@ -228,15 +228,17 @@ export class VerificationStore {
     } catch {
       return undefined;
     }
+    // No line ends: not this layout (an earlier revision's one JSON document), left unparsed.
+    const end = raw.indexOf(NEWLINE);
+    if (end === -1) return undefined;
     try {
-      const end = raw.indexOf(NEWLINE);
-      const header = JSON.parse(raw.toString('utf8', 0, end === -1 ? raw.length : end)) as RecordHeader;
+      const header = JSON.parse(raw.toString('utf8', 0, end)) as RecordHeader;
       const usable =
         header?.format === FORMAT &&
         header.revision === REVISION &&
         header.salt === this.salt &&
         header.lockFile === lockFile;
-      return usable && end !== -1 ? new Loaded(sanitizedHeader(header), raw, end + 1) : undefined;
+      return usable ? new Loaded(sanitizedHeader(header), raw, end + 1) : undefined;
     } catch {
       return undefined;
     }
