@@ -44,11 +44,7 @@ export function cliCold(world: World, args: string[] = [], rss = false) {
   rmSync(join(world.root, 'home', '.aam', 'cache', 'verified'), { recursive: true, force: true });
   const run = timeProcess(
     [...(rss ? ['--import', PEAK_RSS_HOOK] : []), CLI, 'verify', '--no-cache', '--json', ...args],
-    {
-      cwd: join(world.root, 'project'),
-      env: worldEnv(world.root),
-      ok: [0, 1],
-    },
+    inWorld(world),
   );
   const peak = /aam-bench-peak-rss-kb=(\d+)/.exec(run.stderr);
   return { ms: run.ms, ...failingOf(run.stdout), peakRssMb: peak ? Number(peak[1]) / 1024 : undefined };
@@ -56,12 +52,11 @@ export function cliCold(world: World, args: string[] = [], rss = false) {
 
 /** `aam-trust verify ARGS` as a user runs it: whatever an earlier run stored is there (and what this one stores stays). */
 export function cliStored(world: World, args: string[]) {
-  return timeProcess([CLI, 'verify', '--json', ...args], {
-    cwd: join(world.root, 'project'),
-    env: worldEnv(world.root),
-    ok: [0, 1],
-  });
+  return timeProcess([CLI, 'verify', '--json', ...args], inWorld(world));
 }
+
+/** A CLI run in a world's project, with its home; exit 1 (a package failed) is a verdict, not a broken run. */
+const inWorld = (world: World) => ({ cwd: join(world.root, 'project'), env: worldEnv(world.root), ok: [0, 1] });
 
 export function verifyAll(world: World, label: string): SectionResult {
   const cores = availableParallelism();
