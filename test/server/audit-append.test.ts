@@ -10,7 +10,7 @@ import { postgresBin, startPostgres } from '../helpers/postgres.ts';
 import type { TestPostgres } from '../helpers/postgres.ts';
 
 const publish = (pkg: string, version: string) => ({
-  event: 'publish' as const,
+  event: 'package.publish' as const,
   actor: 'alice',
   package: pkg,
   version,
