@@ -59,19 +59,23 @@ describe(
         await held;
         return entries;
       });
-      await firstAppended;
+      // The first's failure ends the wait for its append (a test that fails, not one that hangs).
+      await Promise.race([firstAppended, one]);
       const two = db.transaction((tx) =>
         appendAuditBatch(
           tx,
           second.map((p, i) => publish(p, `2.0.${i}`)),
         ),
       );
-      const deadline = Date.now() + 10_000;
-      while (!(await someoneWaits())) {
-        assert.ok(Date.now() < deadline, 'the second transaction waits for the head');
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      try {
+        const deadline = Date.now() + 10_000;
+        while (!(await someoneWaits())) {
+          assert.ok(Date.now() < deadline, 'the second transaction waits for the head');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      } finally {
+        release();
       }
-      release();
       return [await one, await two];
     }
 
