@@ -270,7 +270,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     }
     return names.flatMap((name) => reports.get(name) ?? []);
   } finally {
-    pool.close();
+    void pool.close(); // threads told to end exit on their own, while the caller goes on
     await ledgerSaved;
   }
 }

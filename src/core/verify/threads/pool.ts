@@ -61,6 +61,14 @@ const MIN_JOBS_PER_WORKER = 24;
 const BATCH = 8;
 const IN_FLIGHT = 2;
 
+/**
+ * The next batch's size: whole batches while many jobs are left, smaller ones as they run out, so
+ * that no thread sits idle at the end while another still holds two full batches.
+ */
+export function batchOf(left: number): number {
+  return Math.max(1, Math.min(BATCH, Math.floor(left / BATCH)));
+}
+
 /** How many worker threads, besides the calling thread, are worth starting for `jobs` jobs. */
 export function workersFor(jobs: number, wanted: number = availableParallelism() - 1): number {
   return Math.max(0, Math.min(wanted, Math.floor(jobs / MIN_JOBS_PER_WORKER)));
@@ -72,7 +80,7 @@ export function workersFor(jobs: number, wanted: number = availableParallelism()
  * caller is still preparing the jobs.
  */
 export class VerifyPool {
-  private readonly threads: { worker: Worker | undefined; failure: string | undefined }[] = [];
+  private readonly threads: { worker: Worker | undefined; failure: string | undefined; ending?: boolean }[] = [];
   private readonly settings: SignatureVerifier['settings'];
   private readonly script: URL;
 
@@ -130,8 +138,9 @@ export class VerifyPool {
     await Promise.all([
       here(),
       ...this.threads.map(
-        ({ worker, failure }) =>
+        (thread) =>
           new Promise<void>((resolve) => {
+            const { worker, failure } = thread;
             if (!worker) {
               options.onFallback?.(failure ?? 'the thread did not start');
               resolve();
@@ -146,13 +155,10 @@ export class VerifyPool {
               for (const [first, length] of inFlight) for (let i = 0; i < length; i++) leftovers.push(first + i);
               options.signal?.removeEventListener('abort', abort);
               if (ended) {
-                // Its cache is a file written as it exits; a thread that has not gone within seconds is ended here.
-                const late = setTimeout(() => void worker.terminate(), 5_000);
-                worker.once('exit', () => {
-                  clearTimeout(late);
-                  resolve();
-                });
+                // Every job it took is answered: the run goes on while it exits (see close).
+                thread.ending = true;
                 worker.postMessage({ kind: 'end' } satisfies ToWorker);
+                resolve();
               } else
                 void worker.terminate().then(
                   () => resolve(),
@@ -164,7 +170,7 @@ export class VerifyPool {
               if (options.signal?.aborted) return finish();
               while (inFlight.size < IN_FLIGHT && next < jobs.length) {
                 const first = next;
-                const batch = jobs.slice(first, first + BATCH);
+                const batch = jobs.slice(first, first + batchOf(jobs.length - first));
                 next += batch.length;
                 inFlight.set(first, batch.length);
                 worker.postMessage({ kind: 'jobs', first, jobs: batch } satisfies ToWorker);
@@ -211,9 +217,24 @@ export class VerifyPool {
     return results.filter((r): r is JobResult => r !== undefined);
   }
 
-  /** Ends the threads without running anything (a pool started in case it was needed). */
-  close(): void {
-    for (const { worker } of this.threads) void worker?.terminate();
+  /**
+   * Ends the threads; settles once every one has gone. A thread told that its jobs are done ends
+   * itself, as its cache is a file written as it exits (one not gone within seconds is ended here);
+   * the others (a pool started in case it was needed, a run aborted or failed) are ended at once.
+   */
+  close(): Promise<void> {
+    return Promise.all(
+      this.threads.map(async ({ worker, ending }) => {
+        if (!worker) return;
+        if (!ending) return void (await worker.terminate().catch(() => undefined));
+        const gone = new Promise((resolve) => worker.once('exit', resolve));
+        if (worker.threadId < 0) return; // already gone
+        const late = setTimeout(() => void worker.terminate(), 5_000);
+        late.unref();
+        await gone;
+        clearTimeout(late);
+      }),
+    ).then(() => undefined);
   }
 }
 
@@ -230,7 +251,7 @@ export async function runJobs(
   try {
     return await pool.run(jobs, verifier, options);
   } finally {
-    pool.close();
+    await pool.close();
   }
 }
 
