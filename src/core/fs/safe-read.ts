@@ -19,7 +19,11 @@ export const READ_LIMITS = {
   index: 8 * 1024 * 1024,
   key: 1024 * 1024,
   'trusted-root': 4 * 1024 * 1024,
-  manifest: 1024 * 1024,
+  /**
+   * An installed aam.yaml, read for the places it claims: as large as an archive unpacks, since a run
+   * over every package takes those claims from the archive's own text, which only that bounds.
+   */
+  manifest: 50 * 1024 * 1024,
   /** A signed delegation or revocation (a registry's delegations/). */
   delegation: 256 * 1024,
   /** A deployed copy, or a shared file (CLAUDE.md, AGENTS.md) that holds deployed sections. */

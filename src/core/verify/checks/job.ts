@@ -7,6 +7,8 @@ import { gatherEvidence } from '../evidence/evidence.ts';
 import type { CapturedSignature, EvidenceSource, RegistryChange } from '../evidence/evidence.ts';
 import type { DeploySource } from './check-deployed.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
+import type { DeployRoots } from '../../deploy/platforms.ts';
+import { childPath } from '../../lockfile/paths.ts';
 import { continuityChanges } from '../../record/continuity.ts';
 import type { ContinuityChange } from '../../record/continuity.ts';
 import type { RecordedPackage } from '../../record/trust-record.ts';
@@ -101,7 +103,7 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
         ? []
         : continuityChanges(job.recorded, job.entry.version, checks),
     signatureDigest,
-    claims: job.deploy ? claimsOfInstalled(job.installedDir, job.deploy.roots, installedManifest) : [],
+    claims: job.deploy ? claimsOf(job.installedDir, job.deploy.roots, installedManifest, evidence) : [],
     hidden,
   };
 }
@@ -129,4 +131,22 @@ function allSettled(result: JobResult): boolean {
     settledResults.set(result, known);
   }
   return known;
+}
+
+/**
+ * The places the installed aam.yaml claims. Read from disk (not the archive's text, vouched for by the
+ * installed-files scan), the file is evidence like any other: an edit to it must void the stored result,
+ * whose claims a later run reuses (an early failure leaves no scan to notice it).
+ */
+function claimsOf(
+  installedDir: string,
+  roots: DeployRoots,
+  knownText: string | undefined,
+  evidence: Record<string, FileStamp | null>,
+): string[] {
+  if (knownText === undefined) {
+    const manifest = childPath(installedDir, 'aam.yaml');
+    evidence[manifest] = stampOf(manifest);
+  }
+  return claimsOfInstalled(installedDir, roots, knownText);
 }
