@@ -110,7 +110,7 @@ function scan(
     if (sequence) {
       if (indent === sequence.indent && dash) {
         // Only one-line scalars: `- ` alone (null), nested collections and `- a: b` go to the full parser.
-        const item = line.slice(indent + 2).trim();
+        const item = trimWhite(line.slice(indent + 2));
         if (item === '') return undefined;
         const value = scalarValue(item);
         if (value === NOT_SIMPLE) return undefined;
@@ -176,6 +176,24 @@ function scan(
 }
 
 export const NOT_SIMPLE = Symbol('not simple');
+
+/**
+ * The longest key, quotes included, the fast readers take: YAML refuses an implicit key over 1,024
+ * characters (so do the `yaml` library and PyYAML), and a key anywhere near that is left to the full parser.
+ */
+export const MAX_KEY = 1000;
+
+/**
+ * A value without the white space YAML strips around it: spaces and tabs only. (`String.prototype.trim`
+ * also strips U+00A0, U+3000 and other Unicode spaces, which YAML keeps as content.)
+ */
+function trimWhite(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+  while (end > start && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+  return text.slice(start, end);
+}
 /** Characters the full parser may reject or treat specially. */
 export const CONTROL =
   // oxlint-disable-next-line no-control-regex -- control characters are exactly what this finds
@@ -209,7 +227,7 @@ function keyLine(line: string, indent: number, seen: Map<string, KeyLine | null>
   known = null;
   if (parsed) {
     const { key, rest } = parsed;
-    const trimmed = rest.trim();
+    const trimmed = trimWhite(rest);
     let value: unknown = PENDING;
     if (trimmed !== '') value = rest.charCodeAt(0) !== 32 ? NOT_SIMPLE : scalarValue(trimmed);
     if (value !== null && typeof value === 'object') value = Array.isArray(value) ? EMPTY_SEQ : EMPTY_MAP;
@@ -223,14 +241,14 @@ function readKey(line: string, indent: number): { key: string; rest: string } | 
   const quote = line[indent];
   if (quote === '"' || quote === "'") {
     const close = line.indexOf(quote, indent + 1);
-    if (close < 0 || line[close + 1] !== ':') return undefined;
+    if (close < 0 || line[close + 1] !== ':' || close + 1 - indent > MAX_KEY) return undefined;
     const key = line.slice(indent + 1, close);
     // Escapes (and a doubled single quote, which ends the search above early) are left to the full parser.
     if (key.includes('\\')) return undefined;
     return { key, rest: line.slice(close + 2) };
   }
   const colon = line.indexOf(':', indent);
-  if (colon < 0) return undefined;
+  if (colon < 0 || colon - indent > MAX_KEY) return undefined;
   const key = line.slice(indent, colon);
   if (!PLAIN_KEY.test(key) || NON_STRING.test(key)) return undefined;
   return { key, rest: line.slice(colon + 1) };

@@ -4,7 +4,7 @@
  * it. Every search stops at the line's end: unbounded ones made big files
  * quadratic.
  */
-import { NOT_SIMPLE, NON_STRING, PLAIN_KEY, scalarValue } from './block-mapping.ts';
+import { MAX_KEY, NOT_SIMPLE, NON_STRING, PLAIN_KEY, scalarValue } from './block-mapping.ts';
 import { add, bail, map, scalar, seq } from './simple-nodes.ts';
 import type { SimpleNode, SimpleScalar } from './simple-nodes.ts';
 
@@ -58,10 +58,11 @@ export function readKey(text: string, at: number, end: number): { value: string;
   if (first === '"' || first === "'") {
     const quoted = readQuoted(text, at, end);
     if (text[quoted.end] !== ':' || (quoted.end + 1 < end && text[quoted.end + 1] !== ' ')) bail();
+    if (quoted.end - at > MAX_KEY) bail();
     return { value: String(quoted.value), end: quoted.end };
   }
   const colon = indexWithin(text, ':', at, end);
-  if (colon < 0 || (colon + 1 < end && text[colon + 1] !== ' ')) bail();
+  if (colon < 0 || (colon + 1 < end && text[colon + 1] !== ' ') || colon - at > MAX_KEY) bail();
   const key = text.slice(at, colon);
   if (!PLAIN_KEY.test(key) || NON_STRING.test(key)) bail();
   return { value: key, end: colon };

@@ -89,6 +89,9 @@ const HARD = {
     '{a}',
     '!t k',
     '*a',
+    // Keys over YAML's 1,024 characters (found by a hostile review).
+    'k'.repeat(1025),
+    `'${'k'.repeat(1023)}'`,
   ],
   values: [
     ' 007',
@@ -125,6 +128,12 @@ const HARD = {
     ' ::',
     ' a:',
     ' -',
+    // Unicode spaces YAML keeps as content, where String.prototype.trim strips them (a hostile review).
+    ' value\u00a0',
+    ' \u3000value',
+    ' \u00a0',
+    ' "x"\u2003',
+    ' a\u202f',
   ],
   lines: [
     '',
