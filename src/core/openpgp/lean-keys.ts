@@ -2,6 +2,7 @@ import type { JsonWebKey } from 'node:crypto';
 import type { Key, PublicKey, Subkey } from 'openpgp';
 import type { GpgSigner } from '../policy/trust-match.ts';
 import { ALGORITHM } from './lean-signature.ts';
+import { checkedAfresh } from './key-validity.ts';
 
 /**
  * The keys of the fast OpenPGP path: a signing (sub)key as plain data, and
@@ -125,7 +126,7 @@ async function validSigningKeyAt(key: Key, signingKey: Key | Subkey, date: Date)
   if (cached !== undefined) return cached;
   let valid: boolean;
   try {
-    await (key as PublicKey).getSigningKey(signingKey.getKeyID(), date);
+    await checkedAfresh([key], () => (key as PublicKey).getSigningKey(signingKey.getKeyID(), date));
     valid = true;
   } catch {
     valid = false;

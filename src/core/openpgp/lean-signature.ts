@@ -3,7 +3,7 @@
  * binary or strictly armored, parsed as far as the fast path needs it. It
  * says "not mine" (undefined) for anything it does not recognise exactly —
  * a critical subpacket, an expiry or a revocation key, two issuers, partial
- * lengths —
+ * lengths, an embedded signature, armor with other white space than tabs —
  * so that openpgp.js, not this reader, judges the unusual cases.
  */
 
@@ -24,13 +24,25 @@ export interface LeanSignature {
 /** The public-key algorithms the fast path handles (RFC 9580 §9.1). */
 export const ALGORITHM = { rsaEncryptSign: 1, rsaSign: 3, eddsaLegacy: 22, ed25519: 27 } as const;
 const HASHES: Record<number, LeanSignature['hash']> = { 8: 'sha256', 9: 'sha384', 10: 'sha512', 11: 'sha224' };
-const SUBPACKET = { creationTime: 2, expiration: 3, revocationKey: 12, issuer: 16, issuerFingerprint: 33 } as const;
+const SUBPACKET = {
+  creationTime: 2,
+  expiration: 3,
+  revocationKey: 12,
+  issuer: 16,
+  signatureTarget: 31,
+  embeddedSignature: 32,
+  issuerFingerprint: 33,
+} as const;
+/** The armor's first line: openpgp.js is handed a signature as armor exactly when its text holds it (verify.ts). */
+const ARMOR_BEGIN = '-----BEGIN PGP SIGNATURE-----';
 
 /** The signature's single packet, when it is one the fast path handles; undefined otherwise. */
 export function parseLeanSignature(bytes: Uint8Array): LeanSignature | undefined {
-  const binary = looksArmored(bytes)
-    ? dearmor(Buffer.from(bytes).toString('latin1'))
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const armored = looksArmored(bytes);
+  // Read as openpgp.js will be given it, or not at all (a binary packet can carry the armor's line in a subpacket).
+  if (armored !== view.includes(ARMOR_BEGIN)) return undefined;
+  const binary = armored ? dearmor(view.toString('latin1')) : view;
   if (!binary) return undefined;
   const packet = onlyPacket(binary, 2);
   return packet ? readSignaturePacket(packet) : undefined;
@@ -46,6 +58,8 @@ function looksArmored(bytes: Uint8Array): boolean {
  * optional headers, base64 body and a CRC-24 that must match when present.
  */
 function dearmor(text: string): Buffer | undefined {
+  // Only printable ASCII, tabs and line ends: openpgp.js reads other white space (\v, \f, U+00A0) otherwise than trim() here.
+  if (/[^\x20-\x7e\t\r\n]/.test(text)) return undefined;
   const lines = text.replace(/\r\n/g, '\n').split('\n');
   while (lines.length > 0 && lines[lines.length - 1]!.trim() === '') lines.pop();
   if (
@@ -150,12 +164,15 @@ function readSignaturePacket(body: Buffer): LeanSignature | undefined {
       type === SUBPACKET.revocationKey ||
       type === SUBPACKET.creationTime ||
       type === SUBPACKET.issuer ||
-      type === SUBPACKET.issuerFingerprint
+      type === SUBPACKET.issuerFingerprint ||
+      type === SUBPACKET.signatureTarget ||
+      type === SUBPACKET.embeddedSignature
     )
       return undefined;
   }
   for (const { type, critical, data } of unhashed) {
-    if (critical) return undefined;
+    // openpgp.js parses these even unhashed, and fails a signature on one it cannot read.
+    if (critical || type === SUBPACKET.signatureTarget || type === SUBPACKET.embeddedSignature) return undefined;
     if (type === SUBPACKET.issuer && data.length === 8) keyIds.add(data.toString('hex'));
     else if (type === SUBPACKET.issuerFingerprint && data.length === 21 && data[0] === 4)
       keyIds.add(data.subarray(13).toString('hex'));

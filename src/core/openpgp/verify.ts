@@ -1,4 +1,5 @@
 import { createMessage, readSignature, verify } from 'openpgp';
+import { checkedAfresh } from './key-validity.ts';
 import type { Key, Signature, Subkey } from 'openpgp';
 import type { SignatureCheck } from '../policy/decision.ts';
 import type { GpgSigner } from '../policy/trust-match.ts';
@@ -66,16 +67,20 @@ export async function verifyDetachedSignature(
     };
   }
   try {
-    const message = await createMessage({ binary: data });
-    const result = await verify({
-      message,
-      signature,
-      verificationKeys: candidates,
-      format: 'binary',
-      expectSigned: true,
+    // The verdict is settled once `verified` is: openpgp.js's key checks happen in between.
+    const first = await checkedAfresh(candidates, async () => {
+      const message = await createMessage({ binary: data });
+      const result = await verify({
+        message,
+        signature,
+        verificationKeys: candidates,
+        format: 'binary',
+        expectSigned: true,
+      });
+      const checked = result.signatures[0]!;
+      await checked.verified;
+      return checked;
     });
-    const first = result.signatures[0]!;
-    await first.verified;
     const key = candidates.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)))!;
     const created = (await first.signature).packets[0]?.created;
     return { state: 'valid', signer: signerOf(key, key.getKeys(first.keyID)[0] ?? key, created ?? undefined) };
