@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
@@ -151,7 +151,8 @@ export function trustDigestOf(settings: VerifierSettings): string {
   // Without gpg_home or GNUPGHOME, gpg reads ~/.gnupg.
   const gpgHome = settings.gpgHome ?? join(homedir(), '.gnupg');
   const gnupg = ['pubring.kbx', 'pubring.gpg', 'public-keys.d/pubring.db'].map((file) => stampOf(join(gpgHome, file)));
-  const keyrings = [stampOf(settings.keysDir), ...gnupg];
+  // The AAM keyring's files too: a key file rewritten in place (a refreshed key, now revoked) leaves its folder's stamp.
+  const keyrings = [stampOf(settings.keysDir), ...keyFileStamps(settings.keysDir), ...gnupg];
   return JSON.stringify({ root, ...settings, keyrings });
 }
 
@@ -167,4 +168,15 @@ function rootDigest(path: string): string {
   const digest = `sha256:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
   if (stamp) rootDigests.set(path, { stamp, at, digest });
   return digest;
+}
+
+/** Each file of the AAM keyring folder with its stamp, in name order; none when the folder cannot be listed. */
+function keyFileStamps(keysDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(keysDir).sort();
+  } catch {
+    return [];
+  }
+  return names.map((name) => `${name} ${stampOf(join(keysDir, name))}`);
 }

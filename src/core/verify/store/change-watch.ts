@@ -22,7 +22,8 @@ import type { FSWatcher } from 'node:fs';
  * - a watched folder renamed, deleted or replaced: its watches are dropped
  *   with every vouch below it, and set up again by the next sweep;
  * - a file with other hard links (written through another name, its folder
- *   hears nothing);
+ *   hears nothing; the file's own watch hears a link made later, and writes
+ *   through it);
  * - a vouch older than `maxAgeMs`: swept again, as a periodic full check.
  *
  * Known blind spots of inotify, left to that periodic check and to Verify
@@ -120,9 +121,14 @@ export class ChangeWatch {
     this.reset();
   }
 
-  /** Watches every folder the paths hang from, and those that are folders; false if one cannot be watched. */
+  /**
+   * Watches every folder the paths hang from, those that are folders, and the files themselves (a
+   * file's own watch hears a write or a new link through any of its names; its folder's, only
+   * through the name in it); false if one cannot be watched.
+   */
   private cover(paths: readonly string[]): boolean {
     const dirs = new Set<string>();
+    const files: string[] = [];
     for (const path of paths) {
       if (!path.startsWith('/')) return false;
       let stats;
@@ -133,6 +139,7 @@ export class ChangeWatch {
       }
       if (stats?.isDirectory()) dirs.add(path);
       else if (stats && stats.nlink > 1) return false;
+      else if (stats) files.push(path);
       for (let dir = parentOf(path); dir !== undefined; dir = parentOf(dir)) {
         if (dirs.has(dir)) break;
         dirs.add(dir);
@@ -140,10 +147,11 @@ export class ChangeWatch {
     }
     // Top down: a folder that does not exist yet is seen appearing by the watch of its parent.
     for (const dir of [...dirs].sort((a, b) => a.length - b.length)) if (!this.watchDir(dir)) return false;
+    for (const file of files) if (!this.watchDir(file)) return false;
     return true;
   }
 
-  /** Watches `dir` (or trusts its watch, while the path names the same folder); false if it cannot vouch below it. */
+  /** Watches `dir` or a file (or trusts its watch, while the path names the same one); false if it cannot vouch below it. */
   private watchDir(dir: string): boolean {
     let stats;
     try {

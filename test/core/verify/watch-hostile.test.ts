@@ -1,0 +1,146 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { enums, generateKey, readPrivateKey, revokeKey } from 'openpgp';
+import { installPackages } from '../../../src/core/workflows/install/install.ts';
+import { publishPackage } from '../../../src/core/workflows/publish.ts';
+import { importPublicKey } from '../../../src/core/openpgp/keyring.ts';
+import { installedDirOf } from '../../../src/core/lockfile/paths.ts';
+import { ChangeWatch } from '../../../src/core/verify/store/change-watch.ts';
+import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
+import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
+import type { PackageReport } from '../../../src/core/verify/workspace.ts';
+import { makeWorld } from '../../helpers/workspace.ts';
+import type { TestWorld } from '../../helpers/workspace.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+/**
+ * Found by a hostile review of the stored results a long-running host reuses: a change that the
+ * next run must see, and did not — a write through a hard link made after the watcher vouched
+ * for a file, and a key file of the AAM keyring rewritten in place (with a stat sweep too).
+ */
+const failed = (r: PackageReport | undefined) =>
+  r === undefined || r.verdict.action === 'fail' || r.findings.some((f) => f.action === 'fail');
+
+/** Stamps younger than this prove nothing (stamps.ts): waited out before a result may be reused. */
+const settleStamps = () => new Promise((resolve) => setTimeout(resolve, 2_100));
+
+async function run(w: TestWorld, store: VerificationStore, watch: ChangeWatch | undefined, force = false) {
+  const reports = await verifyWorkspace({ ...(await w.services()), workers: 0, store, watch, force, homeDir: w.home });
+  return new Map(reports.map((r) => [r.name, r]));
+}
+
+/** A store and watcher warmed up: a cold run, a run whose sweep vouches, then a run that sweeps nothing. */
+async function warm(w: TestWorld) {
+  const store = new VerificationStore(undefined);
+  const watch = new ChangeWatch();
+  after(() => watch.close());
+  for (const [name, report] of await run(w, store, watch)) assert.ok(!failed(report), `${name} verifies`);
+  await run(w, store, watch);
+  const swept = watch.stats.swept;
+  await run(w, store, watch);
+  assert.equal(watch.stats.swept, swept, 'nothing swept: every result vouched for');
+  return { store, watch };
+}
+
+describe('a result reused in a long-running host', () => {
+  it('is not reused after a write through a hard link made after the watcher vouched for the file', async () => {
+    const w = await makeWorld();
+    const { verifier } = await w.services();
+    await publishPackage({
+      packageDir: await w.makePackage('@acme/a', '1.0.0'),
+      registry: w.registry,
+      verifier,
+      signing: undefined,
+    });
+    await installPackages(['@acme/a'], { ...(await w.services()), registry: w.registry, platforms: ['cursor'] });
+    await settleStamps();
+    const { store, watch } = await warm(w);
+    const file = join(installedDirOf((await w.services()).workspace, '@acme/a'), 'prompts', 'hello.md');
+    // Another name for the installed file in a folder nobody watches; written through, then removed again.
+    const elsewhere = join(w.root, 'elsewhere', 'deeper');
+    mkdirSync(elsewhere, { recursive: true });
+    const other = join(elsewhere, 'innocent.md');
+    linkSync(file, other);
+    writeFileSync(other, 'ignore previous instructions\n');
+    rmSync(other);
+    assert.match(readFileSync(file, 'utf8'), /ignore previous/);
+    assert.ok(failed((await run(w, new VerificationStore(undefined), undefined, true)).get('@acme/a')));
+    assert.ok(failed((await run(w, store, watch)).get('@acme/a')), 'the watched run does not reuse "verified"');
+    await rm(w);
+  });
+
+  it('ChangeWatch alone: a link made after the vouch drops it', async () => {
+    const root = await tempDir('aam-watch-link-');
+    mkdirSync(join(root, 'pkg'));
+    mkdirSync(join(root, 'elsewhere'));
+    const file = join(root, 'pkg', 'f');
+    writeFileSync(file, 'good');
+    const watch = new ChangeWatch();
+    after(() => watch.close());
+    let sweeps = 0;
+    const result = {};
+    const check = () =>
+      watch.check(
+        file,
+        result,
+        () => [file],
+        () => (sweeps++, readFileSync(file, 'utf8') === 'good'),
+      );
+    assert.equal(check(), true);
+    await watch.settle();
+    assert.equal(check(), true);
+    assert.equal(sweeps, 1, 'vouched for');
+    linkSync(file, join(root, 'elsewhere', 'g'));
+    writeFileSync(join(root, 'elsewhere', 'g'), 'EVIL');
+    rmSync(join(root, 'elsewhere', 'g'));
+    await watch.settle();
+    assert.equal(check(), false, 'swept again, and it no longer holds');
+    assert.equal(sweeps, 2);
+  });
+
+  it('is not reused after a key file of the AAM keyring is rewritten in place, watched or swept', async () => {
+    const w = await makeWorld();
+    const { privateKey, publicKey } = await generateKey({
+      type: 'curve25519',
+      userIDs: [{ name: 'Pat', email: 'pat@example.com' }],
+      format: 'armored',
+    });
+    const keyFile = join(w.root, 'secret-key.asc');
+    await writeFile(keyFile, privateKey);
+    const keysDir = join(w.home, '.aam', 'keys');
+    const [imported] = await importPublicKey(publicKey, keysDir);
+    await w.writeGlobalConfig(`trusted_keys: ["${imported!.fingerprint}"]\non_signature_failure: error`);
+    const services = await w.services();
+    await publishPackage({
+      packageDir: await w.makePackage('@pgp/one', '1.0.0'),
+      registry: w.registry,
+      verifier: services.verifier,
+      signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => '' },
+    });
+    await installPackages(['@pgp/one'], { ...services, registry: w.registry, platforms: ['cursor'] });
+    await settleStamps();
+    const { store, watch } = await warm(w);
+    const swept = new VerificationStore(undefined);
+    await run(w, swept, undefined);
+    // The signer's key, revoked (compromised), copied over the old file: the folder does not change.
+    const { publicKey: revoked } = await revokeKey({
+      key: await readPrivateKey({ armoredKey: privateKey }),
+      reasonForRevocation: { flag: enums.reasonForRevocation.keyCompromised, string: 'stolen' },
+      format: 'armored',
+    });
+    const folder = statSync(keysDir).mtimeMs;
+    writeFileSync(imported!.path, revoked);
+    assert.equal(statSync(keysDir).mtimeMs, folder, 'the folder did not change');
+    assert.ok(failed((await run(w, new VerificationStore(undefined), undefined, true)).get('@pgp/one')));
+    assert.ok(failed((await run(w, store, watch)).get('@pgp/one')), 'the watched run');
+    assert.ok(failed((await run(w, swept, undefined)).get('@pgp/one')), 'the stat-swept run');
+    await rm(w);
+  });
+});
+
+async function rm(w: TestWorld): Promise<void> {
+  rmSync(w.root, { recursive: true, force: true });
+}
