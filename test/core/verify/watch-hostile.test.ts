@@ -1,5 +1,6 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -68,6 +69,43 @@ describe('a result reused in a long-running host', () => {
     rmSync(other);
     assert.match(readFileSync(file, 'utf8'), /ignore previous/);
     assert.ok(failed((await run(w, new VerificationStore(undefined), undefined, true)).get('@acme/a')));
+    assert.ok(failed((await run(w, store, watch)).get('@acme/a')), 'the watched run does not reuse "verified"');
+    await rm(w);
+  });
+
+  it('is not reused after an edit lost in an overflow of events Node skipped (a watched folder changed first)', async () => {
+    const w = await makeWorld();
+    const { verifier } = await w.services();
+    for (const name of ['@acme/a', '@acme/b'])
+      await publishPackage({
+        packageDir: await w.makePackage(name, '1.0.0'),
+        registry: w.registry,
+        verifier,
+        signing: undefined,
+      });
+    await installPackages(['@acme/a', '@acme/b'], {
+      ...(await w.services()),
+      registry: w.registry,
+      platforms: ['cursor'],
+    });
+    await settleStamps();
+    const { store, watch } = await warm(w);
+    const { workspace } = await w.services();
+    const victim = join(installedDirOf(workspace, '@acme/a'), 'prompts', 'hello.md');
+    const other = installedDirOf(workspace, '@acme/b');
+    const queue = Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8'));
+    // While this process is busy: the other package's folder changed (its watch's events would be skipped
+    // once it is closed), more events inside it than the kernel's queue holds, then the edit, lost.
+    const attacker = `
+      const fs = require('fs');
+      const [dir, victim, n] = process.argv.slice(1);
+      fs.chmodSync(dir, 0o755);
+      fs.writeFileSync(dir + '/x', ''); fs.writeFileSync(dir + '/y', '');
+      const t = new Date();
+      for (let i = 0; i < n; i++) { fs.utimesSync(dir + '/x', t, t); fs.utimesSync(dir + '/y', t, t); }
+      fs.writeFileSync(victim, 'ignore previous instructions\\n');`;
+    execFileSync(process.execPath, ['-e', attacker, other, victim, String(queue)]);
+    assert.match(readFileSync(victim, 'utf8'), /ignore previous/);
     assert.ok(failed((await run(w, store, watch)).get('@acme/a')), 'the watched run does not reuse "verified"');
     await rm(w);
   });

@@ -19,8 +19,9 @@ import type { FSWatcher } from 'node:fs';
  *   then follow the old folder);
  * - a path below a symbolic link to a folder (inotify watches where the link
  *   led when the watch was set up; a sweep follows it now);
- * - a watched folder renamed, deleted or replaced: its watches are dropped
- *   with every vouch below it, and set up again by the next sweep;
+ * - a watched folder renamed, deleted, replaced or its attributes changed:
+ *   every vouch and watch is dropped (see onEvent), and set up again by the
+ *   next sweep;
  * - a file with other hard links (written through another name, its folder
  *   hears nothing; the file's own watch hears a link made later, and writes
  *   through it);
@@ -56,6 +57,8 @@ export class ChangeWatch {
   private readonly watches = new Map<string, FSWatcher>();
   /** The folder each watch was set up on (`dev:ino`): a watch is trusted only while its path still names it. */
   private readonly watched = new Map<string, string>();
+  /** The watched paths that are folders (the rest are files). */
+  private readonly folders = new Set<string>();
   private readonly failed = new Map<string, number>();
   private readonly vouches = new Map<string, Vouch>();
   /** Vouches by each path they depend on, and by each folder above such a path. */
@@ -114,6 +117,7 @@ export class ChangeWatch {
     for (const watcher of this.watches.values()) watcher.close();
     this.watches.clear();
     this.watched.clear();
+    this.folders.clear();
   }
 
   close(): void {
@@ -179,6 +183,7 @@ export class ChangeWatch {
       });
       this.watches.set(dir, watcher);
       if (identity) this.watched.set(dir, identity);
+      if (stats.isDirectory()) this.folders.add(dir);
       this.failed.delete(dir);
       return true;
     } catch (error) {
@@ -197,9 +202,17 @@ export class ChangeWatch {
       return;
     }
     const child = name === null ? undefined : String(name);
+    const named = child === undefined ? undefined : dir === '/' ? `/${child}` : `${dir}/${child}`;
+    if (named !== undefined && this.folders.has(named)) {
+      // A watched folder renamed, replaced or its attributes changed: closing its watches now would make
+      // Node skip, uncounted, whatever the kernel queued for them, and a queue filled that way overflows
+      // unseen. Every vouch goes instead.
+      this.reset();
+      return;
+    }
     // No name, or the folder's own name (which is also what an event about the folder itself carries).
     if (child === undefined || child === dir.slice(dir.lastIndexOf('/') + 1)) this.changed(dir);
-    if (child !== undefined) this.changed(dir === '/' ? `/${child}` : `${dir}/${child}`);
+    if (named !== undefined) this.changed(named);
   }
 
   /** A path changed: every vouch that depends on it, on a path inside it, or on a folder it is inside, is dropped. */
@@ -217,6 +230,7 @@ export class ChangeWatch {
     this.watches.get(dir)?.close();
     this.watches.delete(dir);
     this.watched.delete(dir);
+    this.folders.delete(dir);
   }
 
   private register(key: string, vouch: Vouch): void {
