@@ -25,6 +25,8 @@ import type { FSWatcher } from 'node:fs';
  * - a file with other hard links (written through another name, its folder
  *   hears nothing; the file's own watch hears a link made later, and writes
  *   through it);
+ * - a change of the mount table (something mounted over a watched folder
+ *   raises no event): every vouch and watch is dropped;
  * - a vouch older than `maxAgeMs`: swept again, as a periodic full check.
  *
  * Known blind spots of inotify, left to that periodic check and to Verify
@@ -65,6 +67,8 @@ export class ChangeWatch {
   private readonly exact = new Map<string, Set<string>>();
   private readonly above = new Map<string, Set<string>>();
   private eventsThisTurn = 0;
+  /** The mount table when the watches were last known to watch what the paths name. */
+  private mounts: string | undefined = mountTable();
   private closed = false;
   /** Counts for the bench and tests: sweeps skipped, sweeps done, vouches dropped, full drops. */
   readonly stats = { vouched: 0, swept: 0, dropped: 0, resets: 0 };
@@ -83,6 +87,11 @@ export class ChangeWatch {
     if (!this.enabled || this.watches.size === 0) return;
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
+    // A file system mounted over a watched folder (a bind mount, FUSE) raises no event: the watches stay on
+    // the folder it covers. The mount table is one short read.
+    const mounts = mountTable();
+    if (mounts !== this.mounts) this.reset();
+    this.mounts = mounts;
   }
 
   /**
@@ -278,5 +287,14 @@ function kernelQueue(): number {
     return Number(readFileSync('/proc/sys/fs/inotify/max_queued_events', 'utf8').trim()) || 16_384;
   } catch {
     return 16_384;
+  }
+}
+
+/** This process's view of what is mounted where (Linux); undefined where it cannot be read. */
+function mountTable(): string | undefined {
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return undefined;
   }
 }
