@@ -2,36 +2,25 @@ import { lstatSync, readFileSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 
 /**
- * Lets a long-running host (the extension) skip the stat sweep of a stored
- * result that nothing has touched: a result is vouched for once a stat sweep
- * found it still holding while every folder its paths hang from was watched,
- * and stays vouched until an event names one of its paths, a folder above
- * one, or anything inside one of its folders. It vouches for nothing it
- * cannot see, and then the caller sweeps as before:
+ * Lets a long-running host (the extension) skip the stat sweep of a stored result that nothing
+ * has touched: a result is vouched for once a stat sweep found it holding while its files and
+ * every folder they hang from were watched, until an event names one of its paths, a folder
+ * above one, or anything inside one of its folders. It vouches for nothing it cannot see, and
+ * the caller then sweeps as before:
  *
- * - outside Linux (the barrier in `settle` relies on inotify handing its
- *   events to this process's event loop as they happen);
- * - a folder whose watch could not be set up (too many watches, no access);
- * - after a watcher's error, or a turn of the event loop with so many
- *   events that the kernel's queue may have overflowed (inotify drops events
- *   then, and Node does not say so): every vouch and every watch is dropped
- *   (a lost event may have been a watched folder's rename: its watch would
- *   then follow the old folder);
- * - a path below a symbolic link to a folder (inotify watches where the link
- *   led when the watch was set up; a sweep follows it now);
- * - a watched folder renamed, deleted, replaced or its attributes changed:
- *   every vouch and watch is dropped (see onEvent), and set up again by the
- *   next sweep;
- * - a file with other hard links (written through another name, its folder
- *   hears nothing; the file's own watch hears a link made later, and writes
- *   through it);
- * - a change of the mount table (something mounted over a watched folder
- *   raises no event): every vouch and watch is dropped;
+ * - outside Linux (`settle` relies on inotify handing events to this process as they happen);
+ * - a path whose watch could not be set up (too many watches, no access), or below a symbolic
+ *   link to a folder (inotify watches where it led then; a sweep follows it now);
+ * - a file with other hard links (the file's own watch hears a link made later, and writes);
+ * - after a watcher's error, a turn of the event loop with so many events that the kernel's
+ *   queue may have overflowed (inotify then drops events, and Node does not say so), a watched
+ *   folder renamed, replaced or changed, or a change of the mount table (a file system mounted
+ *   over a watched folder raises no event): every vouch and every watch is dropped;
  * - a vouch older than `maxAgeMs`: swept again, as a periodic full check.
  *
- * Known blind spots of inotify, left to that periodic check and to Verify
- * All (which trusts no stored result): writes through a shared mapping
- * (mmap) and changes made by another machine on a network file system.
+ * Known blind spots, left to that periodic check and to Verify All (which trusts no stored
+ * result): writes through a shared mapping (mmap), changes made by another machine on a network
+ * file system, and an overflow caused by another watcher of this process (one inotify queue).
  */
 export interface ChangeWatchOptions {
   /** A vouch older than this is swept again (default five minutes). */
@@ -49,6 +38,8 @@ interface Vouch {
 }
 
 const DEFAULT_MAX_AGE_MS = 5 * 60_000;
+/** Watches left open after they stopped being trusted, at most (then everything starts over). */
+const MAX_RETIRED = 256;
 /** How long a folder whose watch failed is not tried again. */
 const RETRY_MS = 30_000;
 
@@ -61,6 +52,8 @@ export class ChangeWatch {
   private readonly watched = new Map<string, string>();
   /** The watched paths that are folders (the rest are files). */
   private readonly folders = new Set<string>();
+  /** Watches no longer trusted, left open until the next reset (see unwatch). */
+  private readonly retired: FSWatcher[] = [];
   private readonly failed = new Map<string, number>();
   private readonly vouches = new Map<string, Vouch>();
   /** Vouches by each path they depend on, and by each folder above such a path. */
@@ -123,7 +116,8 @@ export class ChangeWatch {
     this.vouches.clear();
     this.exact.clear();
     this.above.clear();
-    for (const watcher of this.watches.values()) watcher.close();
+    for (const watcher of [...this.watches.values(), ...this.retired]) watcher.close();
+    this.retired.length = 0;
     this.watches.clear();
     this.watched.clear();
     this.folders.clear();
@@ -235,11 +229,17 @@ export class ChangeWatch {
     }
   }
 
+  /**
+   * Stops trusting a watch. It stays open (its events still counted) until the next reset: closed now,
+   * Node would skip uncounted what the kernel had queued for it, and a queue filled that way overflows unseen.
+   */
   private unwatch(dir: string): void {
-    this.watches.get(dir)?.close();
+    const watcher = this.watches.get(dir);
+    if (watcher) this.retired.push(watcher);
     this.watches.delete(dir);
     this.watched.delete(dir);
     this.folders.delete(dir);
+    if (this.retired.length > MAX_RETIRED) this.reset();
   }
 
   private register(key: string, vouch: Vouch): void {
