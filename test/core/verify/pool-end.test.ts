@@ -3,11 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
-import { publishPackage } from '../../../src/core/workflows/publish.ts';
-import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { batchOf, VerifyPool } from '../../../src/core/verify/threads/pool.ts';
-import { makeWorld } from '../../helpers/workspace.ts';
+import { signedWorld } from '../../helpers/signed-world.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { jobFor } from '../../helpers/verify-jobs.ts';
 
@@ -45,21 +43,9 @@ describe('the verification pool at the end of a run', () => {
   });
 
   it('returns every result while a thread is still exiting', { timeout: 60_000 }, async () => {
-    const w = await makeWorld();
-    const rootPath = join(w.root, 'trusted_root.json');
-    await writeFile(rootPath, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\ntrusted_identities: ["*@example.com"]`);
+    const w = await signedWorld(local.instance(), 'trusted_identities: ["*@example.com"]');
+    await w.publish('@acme/one', '1.0.0', 'alice@example.com');
     const services = await w.services();
-    await publishPackage({
-      packageDir: await w.makePackage('@acme/one', '1.0.0'),
-      registry: w.registry,
-      signing: {
-        method: 'sigstore',
-        endpoints: local.endpoints(),
-        identityProvider: staticToken(local.instance().mintToken('alice@example.com')),
-      },
-      verifier: services.verifier,
-    });
     await installPackages(['@acme/one'], { ...services, registry: w.registry });
     const entry = (await readLockFile(services.workspace.lockFile)).packages['@acme/one']!;
     const jobs = Array.from({ length: 200 }, () => jobFor(services, '@acme/one', entry));

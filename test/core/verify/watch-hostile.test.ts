@@ -46,18 +46,42 @@ async function warm(w: TestWorld) {
   return { store, watch };
 }
 
-describe('a result reused in a long-running host', () => {
-  it('is not reused after a write through a hard link made after the watcher vouched for the file', async () => {
-    const w = await makeWorld();
-    const { verifier } = await w.services();
+/** A world with these packages published unsigned and installed for Cursor, its stamps settled. */
+async function installed(names: string[]): Promise<TestWorld> {
+  const w = await makeWorld();
+  const { verifier } = await w.services();
+  for (const name of names)
     await publishPackage({
-      packageDir: await w.makePackage('@acme/a', '1.0.0'),
+      packageDir: await w.makePackage(name, '1.0.0'),
       registry: w.registry,
       verifier,
       signing: undefined,
     });
-    await installPackages(['@acme/a'], { ...(await w.services()), registry: w.registry, platforms: ['cursor'] });
-    await settleStamps();
+  await installPackages(names, { ...(await w.services()), registry: w.registry, platforms: ['cursor'] });
+  await settleStamps();
+  return w;
+}
+
+/** A watcher, and a check of a file (one stored result each) that holds while the file says "good". */
+function watching() {
+  const watch = new ChangeWatch();
+  after(() => watch.close());
+  const results = new Map<string, object>();
+  const check = (file: string) => {
+    if (!results.has(file)) results.set(file, {});
+    return watch.check(
+      file,
+      results.get(file)!,
+      () => [file],
+      () => readFileSync(file, 'utf8') === 'good',
+    );
+  };
+  return { watch, check };
+}
+
+describe('a result reused in a long-running host', () => {
+  it('is not reused after a write through a hard link made after the watcher vouched for the file', async () => {
+    const w = await installed(['@acme/a']);
     const { store, watch } = await warm(w);
     const file = join(installedDirOf((await w.services()).workspace, '@acme/a'), 'prompts', 'hello.md');
     // Another name for the installed file in a folder nobody watches; written through, then removed again.
@@ -74,21 +98,7 @@ describe('a result reused in a long-running host', () => {
   });
 
   it('is not reused after an edit lost in an overflow of events Node skipped (a watched folder changed first)', async () => {
-    const w = await makeWorld();
-    const { verifier } = await w.services();
-    for (const name of ['@acme/a', '@acme/b'])
-      await publishPackage({
-        packageDir: await w.makePackage(name, '1.0.0'),
-        registry: w.registry,
-        verifier,
-        signing: undefined,
-      });
-    await installPackages(['@acme/a', '@acme/b'], {
-      ...(await w.services()),
-      registry: w.registry,
-      platforms: ['cursor'],
-    });
-    await settleStamps();
+    const w = await installed(['@acme/a', '@acme/b']);
     const { store, watch } = await warm(w);
     const { workspace } = await w.services();
     const victim = join(installedDirOf(workspace, '@acme/a'), 'prompts', 'hello.md');
@@ -114,16 +124,7 @@ describe('a result reused in a long-running host', () => {
     'is not reused after a folder is mounted over an installed package',
     { skip: process.getuid?.() !== 0 && 'a bind mount needs root (CI runs as root)' },
     async () => {
-      const w = await makeWorld();
-      const { verifier } = await w.services();
-      await publishPackage({
-        packageDir: await w.makePackage('@acme/a', '1.0.0'),
-        registry: w.registry,
-        verifier,
-        signing: undefined,
-      });
-      await installPackages(['@acme/a'], { ...(await w.services()), registry: w.registry, platforms: ['cursor'] });
-      await settleStamps();
+      const w = await installed(['@acme/a']);
       const { store, watch } = await warm(w);
       const pkg = installedDirOf((await w.services()).workspace, '@acme/a');
       const evil = join(w.root, 'evil-copy');
@@ -145,27 +146,17 @@ describe('a result reused in a long-running host', () => {
     mkdirSync(join(root, 'elsewhere'));
     const file = join(root, 'pkg', 'f');
     writeFileSync(file, 'good');
-    const watch = new ChangeWatch();
-    after(() => watch.close());
-    let sweeps = 0;
-    const result = {};
-    const check = () =>
-      watch.check(
-        file,
-        result,
-        () => [file],
-        () => (sweeps++, readFileSync(file, 'utf8') === 'good'),
-      );
-    assert.equal(check(), true);
+    const { watch, check } = watching();
+    assert.equal(check(file), true);
     await watch.settle();
-    assert.equal(check(), true);
-    assert.equal(sweeps, 1, 'vouched for');
+    assert.equal(check(file), true);
+    assert.equal(watch.stats.swept, 1, 'vouched for');
     linkSync(file, join(root, 'elsewhere', 'g'));
     writeFileSync(join(root, 'elsewhere', 'g'), 'EVIL');
     rmSync(join(root, 'elsewhere', 'g'));
     await watch.settle();
-    assert.equal(check(), false, 'swept again, and it no longer holds');
-    assert.equal(sweeps, 2);
+    assert.equal(check(file), false, 'swept again, and it no longer holds');
+    assert.equal(watch.stats.swept, 2);
   });
 
   it('ChangeWatch alone: a flood through a link to another watched file, then an edit, is not missed', async () => {
@@ -174,16 +165,7 @@ describe('a result reused in a long-running host', () => {
     const [fa, fb] = [join(root, 'a', 'f'), join(root, 'b', 'f')];
     writeFileSync(fa, 'good');
     writeFileSync(fb, 'good');
-    const watch = new ChangeWatch();
-    after(() => watch.close());
-    const results = new Map([fa, fb].map((file) => [file, {}]));
-    const check = (file: string) =>
-      watch.check(
-        file,
-        results.get(file)!,
-        () => [file],
-        () => readFileSync(file, 'utf8') === 'good',
-      );
+    const { watch, check } = watching();
     check(fa);
     check(fb);
     await watch.settle();

@@ -6,11 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
-import { publishPackage } from '../../../src/core/workflows/publish.ts';
-import { staticToken } from '../../../src/core/sigstore/identity/providers.ts';
 import { runJobs, VerifyPool } from '../../../src/core/verify/threads/pool.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
-import { makeWorld } from '../../helpers/workspace.ts';
+import { signedWorld } from '../../helpers/signed-world.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { jobFor, withoutTimes } from '../../helpers/verify-jobs.ts';
@@ -48,21 +46,9 @@ describe("verification workers' code cache (dist/verify-worker-start.js)", () =>
 
   it('is made by a worker that ran jobs, read by the next, and a corrupt or stale one is made again, the verdicts the same', async () => {
     assert.ok(existsSync(LAUNCHER), 'dist/verify-worker-start.js is missing: run npm run build');
-    const w = await makeWorld();
-    const rootPath = join(w.root, 'trusted_root.json');
-    await writeFile(rootPath, JSON.stringify(local.instance().trustedRoot()));
-    await w.writeGlobalConfig(`sigstore_trusted_root: ${rootPath}\ntrusted_identities: ["*@example.com"]`);
+    const w = await signedWorld(local.instance(), 'trusted_identities: ["*@example.com"]');
+    await w.publish('@acme/one', '1.0.0', 'alice@example.com');
     const services = await w.services();
-    await publishPackage({
-      packageDir: await w.makePackage('@acme/one', '1.0.0'),
-      registry: w.registry,
-      signing: {
-        method: 'sigstore',
-        endpoints: local.endpoints(),
-        identityProvider: staticToken(local.instance().mintToken('alice@example.com')),
-      },
-      verifier: services.verifier,
-    });
     await installPackages(['@acme/one'], { ...services, registry: w.registry });
     const entry = (await readLockFile(services.workspace.lockFile)).packages['@acme/one']!;
     const job = jobFor(services, '@acme/one', entry);
