@@ -14,7 +14,7 @@ import { ClaimFilter, installedClaims } from './evidence/claims.ts';
 import { PlaceIndex } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
-import { claimsOfOthers, openLock, stillValid } from './store/reuse.ts';
+import { claimsOfOthers, openLock, placesKeyOf, stillValid } from './store/reuse.ts';
 import type { LockRead } from './store/reuse.ts';
 import type { ChangeWatch } from './store/change-watch.ts';
 import { VerificationStore } from './store/result-store.ts';
@@ -131,8 +131,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // What every result depends on besides its lock entry and its files (read after the registry
     // checks above, which may update the trust record).
     const recordFile = recordPathOf(workspace.aamDir);
+    // Its places' part last, which claimsOfOthers (before this is known) matches alone.
     const settingsKey = store
-      ? VerificationStore.digest({
+      ? `${VerificationStore.digest({
           trust: await options.verifier.trustDigest(),
           skipSignature,
           offline,
@@ -141,7 +142,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           packages: workspace.packagesDir,
           record: stampOf(recordFile),
           home: options.homeDir ?? homedir(),
-        })
+        })}:${placesKeyOf(roots)}`
       : '';
 
     // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.

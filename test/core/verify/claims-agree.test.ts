@@ -33,13 +33,18 @@ async function publish(w: TestWorld, name: string, text: string, content: string
   await publishPackage({ packageDir: dir, registry: w.registry, verifier, signing: undefined });
 }
 
-async function install(w: TestWorld, names: string[]): Promise<void> {
+async function install(w: TestWorld, names: string[], platform = 'cursor'): Promise<void> {
   for (const name of names)
-    await installPackages([name], { ...(await w.services()), registry: w.registry, platforms: ['cursor'] });
+    await installPackages([name], { ...(await w.services()), registry: w.registry, platforms: [platform], homeDir: w.home });
 }
 
-async function verify(w: TestWorld, only?: string[], store?: VerificationStore): Promise<Map<string, PackageReport>> {
-  const reports = await verifyWorkspace({ ...(await w.services()), workers: 0, only, store, homeDir: w.home });
+async function verify(
+  w: TestWorld,
+  only?: string[],
+  store?: VerificationStore,
+  homeDir = w.home,
+): Promise<Map<string, PackageReport>> {
+  const reports = await verifyWorkspace({ ...(await w.services()), workers: 0, only, store, homeDir });
   return new Map(reports.map((r) => [r.name, r]));
 }
 
@@ -107,4 +112,26 @@ describe('verify-one and verify-all agree on shared places', () => {
       await rm(w.root, { recursive: true, force: true });
     });
   }
+
+  it('when a stored result was made with another home folder (Codex places are under it)', async () => {
+    const w = await makeWorld();
+    await publish(w, VICTIM, manifest(VICTIM, 'main'), 'victim\n');
+    await publish(w, RIVAL, manifest(RIVAL, 'main'), 'rival\n');
+    await install(w, [VICTIM, RIVAL], 'codex');
+    await settle();
+    const store = new VerificationStore(undefined);
+    await verify(w, undefined, store, join(w.root, 'another-home'));
+    // Verified alone first: the other-home results are all the store holds.
+    const one = await verify(w, [VICTIM], store);
+    const all = await verify(w, undefined, store);
+    assert.match(
+      all
+        .get(VICTIM)!
+        .findings.map((f) => f.message)
+        .join('\n'),
+      /@r\/rival and @v\/victim both deploy/,
+    );
+    assert.deepEqual(picture(one.get(VICTIM)), picture(all.get(VICTIM)));
+    await rm(w.root, { recursive: true, force: true });
+  });
 });

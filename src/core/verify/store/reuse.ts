@@ -141,13 +141,18 @@ export function pathsOf(result: JobResult, installedDir: string): string[] {
   return paths;
 }
 
+/** What a stored result's key ends with: the folders its claimed places were worked out under. */
+export function placesKeyOf(roots: DeployRoots): string {
+  return VerificationStore.digest({ project: roots.project, home: roots.home });
+}
+
 /**
  * The places every installed package claims, for a run that verifies only
- * some: a stored result that still holds says it, else the installed
- * aam.yaml does (as a job would read it). With a filter, a manifest that
- * cannot claim a place of the packages verified is not parsed ([]); and
- * without a watcher, the others' manifests are read through the filter
- * rather than their stored results swept.
+ * some: a stored result that still holds, and was made under these roots,
+ * says it, else the installed aam.yaml does (as a job would read it). With a
+ * filter, a manifest that cannot claim a place of the packages verified is
+ * not parsed ([]); and without a watcher, the others' manifests are read
+ * through the filter rather than their stored results swept.
  */
 export function claimsOfOthers(
   names: readonly string[],
@@ -160,12 +165,15 @@ export function claimsOfOthers(
   watch?: ChangeWatch,
 ): Map<string, readonly string[]> {
   const claims = new Map<string, readonly string[]>();
+  const placesKey = `:${placesKeyOf(roots)}`;
   for (const name of names) {
     const dir = installedDirOf(workspace, name);
     // Without a watcher to vouch for it, a stored result costs a stat of each of its paths (a dozen or
     // more): more than reading the one manifest the filter looks at.
     const reuse = store && !force && (watch !== undefined || !filter || only.includes(name));
-    const stored = reuse ? store.stored(workspace.lockFile, name)?.result : undefined;
+    const kept = reuse ? store.stored(workspace.lockFile, name) : undefined;
+    // Codex places are under the home folder: claims worked out under another are not these.
+    const stored = kept?.key.endsWith(placesKey) ? kept.result : undefined;
     claims.set(
       name,
       stored && stillValid(stored, dir, watch, `${workspace.lockFile}\0${name}`)
