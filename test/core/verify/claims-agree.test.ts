@@ -7,6 +7,7 @@ import { publishPackage } from '../../../src/core/workflows/publish.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import type { PackageReport } from '../../../src/core/verify/workspace.ts';
+import type { Platform } from '../../../src/core/model/platform.ts';
 import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 import type { TestWorld } from '../../helpers/workspace.ts';
@@ -33,9 +34,14 @@ async function publish(w: TestWorld, name: string, text: string, content: string
   await publishPackage({ packageDir: dir, registry: w.registry, verifier, signing: undefined });
 }
 
-async function install(w: TestWorld, names: string[], platform = 'cursor'): Promise<void> {
+async function install(w: TestWorld, names: string[], platform: Platform = 'cursor'): Promise<void> {
   for (const name of names)
-    await installPackages([name], { ...(await w.services()), registry: w.registry, platforms: [platform], homeDir: w.home });
+    await installPackages([name], {
+      ...(await w.services()),
+      registry: w.registry,
+      platforms: [platform],
+      homeDir: w.home,
+    });
 }
 
 async function verify(
