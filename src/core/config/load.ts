@@ -2,6 +2,7 @@ import { readRegularFile } from '../fs/safe-read.ts';
 import { homedir } from 'node:os';
 import type { PolicyContext, SecurityPolicy } from '../policy/decision.ts';
 import { tighten } from './tightening.ts';
+import { tightenRegistries } from './tightening-registries.ts';
 import type { PolicyFinding } from './tightening.ts';
 import { AamError } from '../errors.ts';
 import { formatDiagnostic } from './diagnostics.ts';
@@ -72,9 +73,24 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, 
         projectFile: project.path,
         homeDir,
       });
-      findings = restricted ? tightened.findings : tightened.findings.filter((f) => f.kind === 'weakens');
+      findings = tightened.findings;
       if (restricted) projectValue.security = tightened.security;
     }
+    const registries = tightenRegistries(globalLayer.value, projectValue, globalSecurity.trusted_registries);
+    findings = [...findings, ...registries.findings];
+    if (restricted) {
+      projectValue.registries = registries.registries;
+      if (registries.untrusted.length > 0) {
+        const security = isPlainObject(projectValue.security) ? projectValue.security : {};
+        const trusted = Array.isArray(security.trusted_registries)
+          ? security.trusted_registries
+          : globalSecurity.trusted_registries;
+        projectValue.security = {
+          ...security,
+          trusted_registries: trusted.filter((name) => !registries.untrusted.includes(name as string)),
+        };
+      }
+    } else findings = findings.filter((f) => f.kind === 'weakens');
     layers.push({ origin: { layer: 'project', file: project.path }, value: projectValue });
   }
   const merged = mergeLayers(layers);

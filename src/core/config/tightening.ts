@@ -1,7 +1,7 @@
 import { isPlainObject } from './merge.ts';
 import type { SecuritySettings } from './settings.ts';
 import type { SignatureThreshold } from '../policy/decision.ts';
-import { thresholdFor } from '../policy/name-pattern.ts';
+import { oneNameOfEachRegion, thresholdFor } from '../policy/name-pattern.ts';
 import { resolveConfigPath } from './paths.ts';
 import { entryText, isTrustedIdentity, normalizeFingerprint, patternOf, pinnedIssuerOf } from '../policy/identity.ts';
 
@@ -262,8 +262,9 @@ function tightenNested(
 
 /**
  * Whether a project's signature_threshold asks fewer trusted signers than the
- * global one of some package: compared on a name each pattern of either
- * covers (a map keeps whatever the global one says where it says nothing).
+ * global one of some package. Both maps are constant over regions that their
+ * patterns cut out (each name a pattern gives, the rest of each scope named,
+ * the other unscoped names, the other scopes): compared on one name of each.
  */
 function loweredThreshold(global: SignatureThreshold, project: unknown): string | undefined {
   if (project === undefined) return undefined;
@@ -271,16 +272,16 @@ function loweredThreshold(global: SignatureThreshold, project: unknown): string 
   // Merged as configs merge: two maps key by key; otherwise the project's value replaces the global one.
   const merged = isPlainObject(project) && typeof global !== 'number' ? { ...global, ...project } : project;
   if (typeof merged !== 'number' && !isPlainObject(merged)) return undefined;
-  const mine = (name: string) => thresholdFor(merged as SignatureThreshold, name).value;
+  const mine = (name: string) => thresholdFor(merged as SignatureThreshold, name);
   const patterns = [
-    '*',
     ...(typeof global === 'number' ? [] : Object.keys(global)),
     ...(isPlainObject(project) ? Object.keys(project) : []),
   ];
-  for (const pattern of patterns) {
-    const name = pattern === '*' ? 'any-package' : pattern.replace(/\*$/, 'any-package');
-    if (mine(name) < theirs(name))
-      return `lowers signature_threshold for ${pattern === '*' ? 'packages' : pattern} from ${theirs(name)} to ${mine(name)}`;
+  for (const name of oneNameOfEachRegion(patterns)) {
+    const { value, pattern } = mine(name);
+    if (value >= theirs(name)) continue;
+    const where = pattern && pattern !== '*' ? pattern : (thresholdFor(global, name).pattern ?? '*');
+    return `lowers signature_threshold for ${where === '*' ? 'packages' : where} from ${theirs(name)} to ${value}`;
   }
   return undefined;
 }

@@ -42,3 +42,21 @@ export function thresholdFor(
   }
   return best ?? { value: 1 };
 }
+
+/**
+ * A name of each region that patterns cut out of all names, within which
+ * every pattern covers all names or none: each exact name, one other name of
+ * each scope named, one other unscoped name, and one of a scope not named.
+ */
+export function oneNameOfEachRegion(patterns: readonly string[]): string[] {
+  const exact = new Set(patterns.filter((p) => p !== '*' && !p.endsWith('/*')));
+  const scopes = new Set(patterns.flatMap((p) => (p.startsWith('@') ? [p.slice(1, p.indexOf('/'))] : [])));
+  const fresh = (taken: (candidate: string) => boolean, base: string) => {
+    let candidate = base;
+    for (let i = 1; taken(candidate); i++) candidate = `${base}-${i}`;
+    return candidate;
+  };
+  const other = (prefix: string) => prefix + fresh((n) => exact.has(prefix + n), 'any-package');
+  const otherScope = fresh((s) => scopes.has(s), 'any-scope');
+  return [...exact, other(''), ...[...scopes, otherScope].map((scope) => other(`@${scope}/`))];
+}
