@@ -1,4 +1,5 @@
 import { canonicalChecksum } from '../archive/hash.ts';
+import { AamError } from '../errors.ts';
 import { UNBUILT } from '../yaml/block-mapping.ts';
 import { parseYamlMapping, readYamlMapping, readYamlMappingLazily, toYamlText } from '../yaml/io.ts';
 
@@ -42,26 +43,45 @@ export type { WorkspacePaths } from './paths.ts';
 export const EMPTY_LOCK: LockFile = { lockfile_version: 1, resolved_at: '', packages: {} };
 
 export async function readLockFile(path: string): Promise<LockFile> {
-  return lockOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'lock'));
+  return lockOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'lock'), path);
 }
 
 /** A lock file's text (from git, say), read as `readLockFile` reads the file. */
 export function parseLockText(text: string, where: string): LockFile {
-  return lockOf(text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID') : undefined);
+  return lockOf(text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID') : undefined, where);
 }
 
-function lockOf(raw: Record<string, unknown> | undefined): LockFile {
+function lockOf(raw: Record<string, unknown> | undefined, where: string): LockFile {
   if (!raw) return { ...EMPTY_LOCK, packages: {} };
   const packages: Record<string, LockedPackage> = {};
-  const rawPackages =
-    raw.packages && typeof raw.packages === 'object' && !Array.isArray(raw.packages)
-      ? (raw.packages as Record<string, unknown>)
-      : {};
-  for (const [name, value] of Object.entries(rawPackages)) {
-    if (!value || typeof value !== 'object') continue;
-    packages[name] = lockedPackage(value as Record<string, unknown>);
-  }
+  for (const [name, value] of Object.entries(packagesOf(raw.packages, where)))
+    packages[name] = lockedPackage(entryOf(name, value, where));
   return { lockfile_version: Number(raw.lockfile_version ?? 1), resolved_at: String(raw.resolved_at ?? ''), packages };
+}
+
+/*
+ * A lock whose `packages:` is not a mapping, or that names a package with an
+ * entry that is not one, is refused: aam skips such an entry (it lists the
+ * package as not installed), but what was installed under the name is still
+ * on disk for agents to load, and a verification that skipped it would pass.
+ */
+
+function packagesOf(packages: unknown, where: string): Record<string, unknown> {
+  if (packages === undefined || packages === null) return {};
+  if (typeof packages !== 'object' || Array.isArray(packages))
+    throw new AamError('LOCKFILE_INVALID', `${where}: "packages" must be a mapping of package names to their entries.`);
+  return packages as Record<string, unknown>;
+}
+
+function entryOf(name: string, value: unknown, where: string): Record<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new AamError(
+    'LOCKFILE_INVALID',
+    `${where}: the entry of "${name}" is not a mapping (${JSON.stringify(value) ?? String(value)}), so what is installed under that name cannot be verified.`,
+    {
+      hint: `Install it again (aam-trust install ${name}), or remove the entry and what was installed under the name.`,
+    },
+  );
 }
 
 function lockedPackage(entry: Record<string, unknown>): LockedPackage {
@@ -90,12 +110,10 @@ export interface LazyLock {
  */
 export async function readLockLazily(path: string): Promise<LazyLock> {
   const read = await readYamlMappingLazily(path, 'LOCKFILE_INVALID', 'lock', 'packages');
-  const raw = read?.root.packages;
-  const listed = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
-  const names = Object.keys(listed).filter((name) => {
-    const value = listed[name];
-    return value === UNBUILT || (!!value && typeof value === 'object');
-  });
+  const listed = packagesOf(read?.root.packages, path);
+  const names = Object.keys(listed);
+  // An entry not yet built is a mapping or a sequence; any other value is refused now, as readLockFile would.
+  for (const name of names) if (listed[name] !== UNBUILT) entryOf(name, listed[name], path);
   const built = new Map<string, LockedPackage>();
   return {
     names,
@@ -103,9 +121,7 @@ export async function readLockLazily(path: string): Promise<LazyLock> {
       if (!read || !Object.hasOwn(listed, name)) return undefined;
       let entry = built.get(name);
       if (!entry) {
-        const value = read.entry(name);
-        if (!value || typeof value !== 'object') return undefined;
-        built.set(name, (entry = lockedPackage(value as Record<string, unknown>)));
+        built.set(name, (entry = lockedPackage(entryOf(name, read.entry(name), path))));
       }
       return entry;
     },
