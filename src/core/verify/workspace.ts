@@ -128,10 +128,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       : new Map<string, ReportExtras>();
     if (context.policy.require_registry_attestation)
       unattestedSources(names, await lock.entries(), config.registries, registryExtras);
-    // What every result depends on besides its lock entry and its files (read after the registry
-    // checks above, which may update the trust record).
+    // What every result depends on besides its lock entry and its files (read after the registry checks
+    // above, which may update the trust record); its places' part last, which claimsOfOthers matches alone.
     const recordFile = recordPathOf(workspace.aamDir);
-    // Its places' part last, which claimsOfOthers (before this is known) matches alone.
     const settingsKey = store
       ? `${VerificationStore.digest({
           trust: await options.verifier.trustDigest(),
