@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
-import type { ConfigEdit } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/paths.ts';
-import { entryPreview, PROJECT_TRUST_WARNING, trustEditsFor, trustOptionsFor } from '../core/config/trust-entries.ts';
-import type { TrustOption } from '../core/config/trust-entries.ts';
+import { issuerNote, PROJECT_TRUST_WARNING, trustOptionsFor, trustPlanFor } from '../core/config/trust-entries.ts';
+import type { TrustOption, TrustPlan } from '../core/config/trust-entries.ts';
 import type { Signer } from '../core/policy/trust-match.ts';
 import type { PackageReport } from '../core/verify/workspace.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
@@ -25,16 +24,16 @@ export function trustOptions(signer: Signer): TrustOption[] {
   return trustOptionsFor(signer).map((o) => ({ ...o, detail: vscode.l10n.t(o.detail) }));
 }
 
-/** The edits that trust `report`'s signer with `option` in the `target` file of `workspace`. */
-export function trustEdits(
+/** What trusting `report`'s signer with `option` writes to the `target` file of `workspace`. */
+export function trustPlan(
   report: PackageReport,
   option: TrustOption,
   workspace: AamWorkspace,
   target: 'project' | 'global',
-): ConfigEdit[] {
+): TrustPlan | undefined {
   const config = workspace.config;
-  if (!config || !report.verdict.signer) return [];
-  return trustEditsFor(report.verdict.signer, option, {
+  if (!config || !report.verdict.signer) return undefined;
+  return trustPlanFor(report.verdict.signer, option, {
     layer: target,
     value: config.files.find((f) => f.layer === target)?.value,
     effective: config.security,
@@ -67,8 +66,16 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   const target = args?.target ?? (await pickTarget(model, workspace, option.list));
   if (!target) return;
   const file = target === 'project' ? projectConfigPath(workspace.paths.root) : model.globalConfigFile;
-  // The exact entry and file, before anything is written; the project file gets a warning of its own.
-  const detail = `${file}\n\n${entryPreview(option)}${target === 'project' ? `\n\n${vscode.l10n.t(PROJECT_TRUST_WARNING)}` : ''}`;
+  const plan = trustPlan(report, option, workspace, target);
+  if (!plan) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t('The policy of {0} is not loaded, so nothing was written.', workspace.label),
+    );
+    return;
+  }
+  // Everything that will be written, before it is: the file, the YAML, what a new issuer opens, the project warning.
+  const notes = [issuerNote(plan, vscode.l10n.t), target === 'project' ? vscode.l10n.t(PROJECT_TRUST_WARNING) : ''];
+  const detail = [file, plan.preview, ...notes].filter(Boolean).join('\n\n');
   const confirmed = await vscode.window.showWarningMessage(
     vscode.l10n.t('Trust {0} for {1}?', option.label, report.name),
     { modal: true, detail },
@@ -76,10 +83,10 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   );
   if (!confirmed) return;
   try {
-    await editAndSave(vscode.Uri.file(file), (text) =>
-      applyConfigEdits(text, trustEdits(report, option, workspace, target)),
+    await editAndSave(vscode.Uri.file(file), (text) => applyConfigEdits(text, plan.edits));
+    log().info(
+      `Trusted ${option.label} in ${option.list} of ${file}${plan.issuer ? `, and added ${plan.issuer.added} to allowed_issuers` : ''}`,
     );
-    log().info(`Trusted ${option.label} in ${option.list} of ${file}`);
     await model.refresh();
     const after = model.workspaces.find((w) => w.id === workspace.id)?.reports.find((r) => r.name === report.name);
     void vscode.window.showInformationMessage(

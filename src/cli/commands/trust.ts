@@ -1,12 +1,7 @@
 import { editConfigFile } from '../../core/config/edit.ts';
 import { globalConfigPath, projectConfigPath } from '../../core/config/paths.ts';
 import { AamError } from '../../core/errors.ts';
-import {
-  entryPreview,
-  PROJECT_TRUST_WARNING,
-  trustEditsFor,
-  trustOptionsFor,
-} from '../../core/config/trust-entries.ts';
+import { issuerNote, PROJECT_TRUST_WARNING, trustOptionsFor, trustPlanFor } from '../../core/config/trust-entries.ts';
 import { VerificationStore } from '../../core/verify/store/result-store.ts';
 import { verifyWorkspace } from '../../core/verify/workspace.ts';
 import { COMMON, parse } from '../args.ts';
@@ -19,7 +14,9 @@ export const TRUST_HELP = `Usage: aam-trust trust NAME [--project DIR] [--in pro
 Trusts the signer of an installed package: adds the narrowest entry that
 trusts it (an exact identity pinned to the issuer it was seen with, or the
 full OpenPGP fingerprint) to the global config, or to the project config with
---in project. Prints the exact entry and file first; writes only with --yes.
+--in project. Prints the file and everything it would write first, including
+an issuer added to allowed_issuers and the existing entries that this opens
+to that issuer; writes only with --yes.
 
   --in project|global   which config file (default: global)
   --entry TEXT          another of the entries listed (e.g. github:OWNER/REPO)
@@ -63,17 +60,19 @@ export async function trustCommand(io: CliIo, argv: string[]): Promise<number> {
     });
   const file =
     layer === 'project' ? projectConfigPath(ctx.projectDir) : globalConfigPath({ homeDir: io.homeDir, env: io.env });
-  const target = {
+  const plan = trustPlanFor(signer, option, {
     layer,
     value: ctx.config.files.find((f) => f.layer === layer)?.value,
     effective: ctx.config.security,
-  } as const;
+  });
   io.stdout(
-    `Trust ${option.label} (${option.detail}) for ${report.name}, in ${file}:\n\n${entryPreview(option)
+    `Trust ${option.label} (${option.detail}) for ${report.name}, in ${file}:\n\n${plan.preview
       .split('\n')
       .map((l) => `  ${l}`)
       .join('\n')}\n\n`,
   );
+  const note = issuerNote(plan);
+  if (note) io.stdout(`${paint(io, 'yellow', '⚠')} ${note}\n\n`);
   if (options.length > 1)
     io.stdout(
       paint(
@@ -90,7 +89,7 @@ export async function trustCommand(io: CliIo, argv: string[]): Promise<number> {
     io.stdout('Nothing written: run again with --yes to add it.\n');
     return EXIT.ok;
   }
-  await editConfigFile(file, trustEditsFor(signer, option, target));
+  await editConfigFile(file, plan.edits);
   io.stdout(`${paint(io, 'green', '✓')} Added to ${file}\n`);
   return EXIT.ok;
 }

@@ -1,8 +1,19 @@
-import { stringify } from 'yaml';
+import { Document } from 'yaml';
 import { addToListEdit } from './edit.ts';
 import type { ConfigEdit } from './edit.ts';
 import type { SecuritySettings } from './settings.ts';
-import { entryText, exactPatternFor, parseGithubWorkflowUri, parseGitlabProjectPath } from '../policy/identity.ts';
+import {
+  entryText,
+  exactPatternFor,
+  GITHUB_ACTIONS_ISSUER,
+  GITLAB_ISSUER,
+  isTrustedIdentity,
+  parseGithubWorkflowUri,
+  parseGitlabProjectPath,
+  parseIdentityPattern,
+  patternOf,
+  pinnedIssuerOf,
+} from '../policy/identity.ts';
 import type { TrustedIdentity } from '../policy/identity.ts';
 import type { Signer } from '../policy/trust-match.ts';
 
@@ -76,7 +87,10 @@ export interface TrustTarget {
  * The edits that make `signer` trusted with `option` in `target`. Lists
  * replace each other when configs merge, so a project list is started from
  * the entries in effect: adding one signer must not drop the global ones. A
- * signer whose issuer `allowed_issuers` excludes gets its issuer added too.
+ * signer whose issuer `allowed_issuers` excludes gets its issuer added too:
+ * SPEC checks that list for every entry, pinned or not, so the new entry
+ * would match nothing without it. That widens other entries as well, which
+ * `trustPlanFor` spells out before anything is written.
  */
 export function trustEditsFor(signer: Signer, option: TrustOption, target: TrustTarget): ConfigEdit[] {
   const add = (list: 'trusted_identities' | 'trusted_keys' | 'allowed_issuers', value: TrustedIdentity) =>
@@ -93,9 +107,88 @@ export function trustEditsFor(signer: Signer, option: TrustOption, target: Trust
   return edits;
 }
 
-/** The YAML that an option adds, as the user is shown it before it is written. */
-export function entryPreview(option: TrustOption): string {
-  return stringify({ security: { [option.list]: [option.value] } }, { lineWidth: 0 }).trimEnd();
+/**
+ * What "Trust this signer" writes, as the user confirms it. The preview is
+ * made from the edits themselves, so nothing is written that was not shown.
+ */
+export interface TrustPlan {
+  edits: ConfigEdit[];
+  /** The YAML the edits write under `security:`: the entries added, or a whole list where the file starts one. */
+  preview: string;
+  /**
+   * Set when `allowed_issuers` grows. That list is checked for every entry,
+   * so the issuer opens more than the new one: `opens` are the entries in
+   * effect (or in the file) that now accept certificates from `added`.
+   */
+  issuer: { added: string; opens: TrustedIdentity[] } | undefined;
+}
+
+export function trustPlanFor(signer: Signer, option: TrustOption, target: TrustTarget): TrustPlan {
+  const edits = trustEditsFor(signer, option, target);
+  const added = signer.type === 'sigstore' ? signer.identity.issuer : undefined;
+  const grows = added !== undefined && edits.some((e) => e.path.at(-1) === 'allowed_issuers');
+  return {
+    edits,
+    preview: previewOf(edits),
+    issuer: grows ? { added, opens: entriesOpenedTo(added, option, target) } : undefined,
+  };
+}
+
+function previewOf(edits: readonly ConfigEdit[]): string {
+  const doc = new Document({});
+  for (const edit of edits) {
+    if (edit.op !== 'set' && edit.op !== 'add-to-list') continue;
+    const node = doc.createNode(edit.op === 'set' ? edit.value : [edit.value]);
+    if (edit.op === 'set')
+      node.commentBefore = ' the whole list: this file did not have one, and its list replaces the global one';
+    doc.setIn(edit.path, node);
+  }
+  return doc.toString({ lineWidth: 0 }).trimEnd();
+}
+
+/** The entries, other than the new one, that match nothing from `issuer` today only because it is not allowed. */
+function entriesOpenedTo(issuer: string, option: TrustOption, target: TrustTarget): TrustedIdentity[] {
+  const security = target.value?.security;
+  const inFile =
+    security && typeof security === 'object' ? (security as Record<string, unknown>).trusted_identities : [];
+  const entries = [...target.effective.trusted_identities, ...(Array.isArray(inFile) ? inFile : [])];
+  const seen = new Set([JSON.stringify(option.value)]);
+  return entries.filter((entry): entry is TrustedIdentity => {
+    const key = JSON.stringify(entry);
+    if (seen.has(key) || !isTrustedIdentity(entry)) return false;
+    seen.add(key);
+    return admitsIssuer(entry, issuer);
+  });
+}
+
+/** Whether `entry` can match a certificate from `issuer` (a pinned entry or a CI pattern names its own). */
+function admitsIssuer(entry: TrustedIdentity, issuer: string): boolean {
+  const parsed = parseIdentityPattern(patternOf(entry));
+  if (!parsed.ok) return false;
+  const pinned = pinnedIssuerOf(entry);
+  if (pinned !== undefined) return pinned === issuer;
+  if (parsed.pattern.kind === 'github') return issuer === GITHUB_ACTIONS_ISSUER;
+  if (parsed.pattern.kind === 'gitlab') return issuer === GITLAB_ISSUER;
+  return true;
+}
+
+/** Fills `{0}`-style holes, as `vscode.l10n.t` does: the CLI and the editor share one wording. */
+export type Words = (message: string, ...args: string[]) => string;
+
+const plainWords: Words = (message, ...args) =>
+  message.replace(/\{(\d+)\}/g, (hole, n: string) => args[Number(n)] ?? hole);
+
+/** What the issuer added to `allowed_issuers` lets in besides this signer; undefined when that list does not grow. */
+export function issuerNote(plan: TrustPlan, t: Words = plainWords): string | undefined {
+  if (!plan.issuer) return undefined;
+  const { added, opens } = plan.issuer;
+  if (opens.length === 0)
+    return t('This also adds {0} to allowed_issuers. No other entry in effect accepts certificates from it.', added);
+  return t(
+    'This also adds {0} to allowed_issuers, which every trusted identity is checked against. These entries then accept certificates from {0} as well, not only this signer:\n{1}\nTo keep them to the issuers they accept now, pin each to its issuer (identity: PATTERN, issuer: URL) before trusting this signer.',
+    added,
+    opens.map((entry) => `  - ${entryText(entry)}`).join('\n'),
+  );
 }
 
 /** Why writing trust into the project file deserves a second look. */
