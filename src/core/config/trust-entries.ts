@@ -97,11 +97,16 @@ export function trustEditsFor(signer: Signer, option: TrustOption, target: Trust
     addToListEdit(target.value, target.layer === 'project' ? target.effective[list] : [], ['security', list], value);
   const edits = [add(option.list, option.value)];
   const allowed = target.effective.allowed_issuers;
+  // A global file without the list allows any issuer: starting one there would narrow every other project.
+  const security = target.value?.security as Record<string, unknown> | undefined;
+  const own =
+    target.layer === 'project' || (Array.isArray(security?.allowed_issuers) && security.allowed_issuers.length > 0);
   if (
     signer.type === 'sigstore' &&
     signer.identity.issuer &&
     allowed.length > 0 &&
-    !allowed.includes(signer.identity.issuer)
+    !allowed.includes(signer.identity.issuer) &&
+    own
   )
     edits.push(add('allowed_issuers', signer.identity.issuer));
   return edits;

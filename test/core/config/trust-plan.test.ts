@@ -162,4 +162,15 @@ describe('trusting a signer: what is shown is what is written', () => {
     assert.match(calls[0]![0]!, /\{0\} to allowed_issuers.*\n\{1\}\n/s);
     assert.deepEqual(calls[0]!.slice(1), [PARTNER, '  - *@example.com']);
   });
+
+  it('does not start allowed_issuers in a global file that has none (any issuer) when only the project sets it', () => {
+    const value = { security: { trusted_identities: ['*@example.com'] } };
+    const effective = securitySettings({ value: { security: { ...value.security, allowed_issuers: [GOOGLE] } } });
+    const plan = trustPlanFor(BOB, trustOptionsFor(BOB)[0]!, { layer: 'global', value, effective });
+    assert.deepEqual(
+      plan.edits.map((e) => e.path.join('.')),
+      ['security.trusted_identities'],
+    );
+    assert.equal(plan.issuer, undefined);
+  });
 });
