@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_UNPACKED_BYTES } from '../archive/limits.ts';
 import type { FileDifferences } from './installed-files.ts';
@@ -20,6 +21,8 @@ export interface InstalledScan {
  * unchanged since the previous scan, and was settled then, is not re-read.
  * With the archive's `contents` at hand, a file is compared byte for byte
  * with its entry, whose hash is `expected`, instead of being hashed again.
+ * A symbolic link is never followed, to a file or a folder (`dir` itself
+ * included): what is expected there is reported modified, as a link.
  */
 export function scanInstalled(
   dir: string,
@@ -34,9 +37,27 @@ export function scanInstalled(
     diff.example ??= { path, expected: expectedHash, actual };
   };
   const seen = new Set<string>();
+  // A folder that is a symbolic link is not entered, as a file that is one is not read: readdir would
+  // follow it while its stamp (lstat) is the link's, so a file added where it leads would change no stamp.
+  const linked = (rel: string) => {
+    const under = rel ? `${rel}/` : '';
+    const actual = `not read, as ${rel || 'the folder itself'} is a symbolic link (a link to a folder is not followed)`;
+    let refused = false;
+    for (const path in expected) {
+      if (!path.startsWith(under) || seen.has(path)) continue;
+      seen.add(path);
+      modified(path, expected[path]!, actual);
+      refused = true;
+    }
+    // Nothing expected there: an extra entry inside, and the whole folder unread at the root.
+    if (!refused && rel) diff.added.push(rel);
+    else if (!refused) modified('.', 'a folder', actual);
+  };
   const walk = (rel: string) => {
     const full = rel ? join(dir, rel) : dir;
-    scan.dirs[rel] = stampOf(full);
+    const stats = lstatOf(full);
+    scan.dirs[rel] = stats ? stampOfStats(stats) : null;
+    if (stats?.isSymbolicLink()) return linked(rel);
     let entries;
     try {
       entries = readdirSync(full, { withFileTypes: true });
@@ -45,7 +66,7 @@ export function scanInstalled(
     }
     for (const entry of entries) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
+      if (entry.isDirectory() || (entry.isSymbolicLink() && expected[path] === undefined)) {
         walk(path);
         continue;
       }
@@ -101,6 +122,14 @@ export function scanSettled(scan: InstalledScan): boolean {
   return true;
 }
 
+function lstatOf(path: string): BigIntStats | undefined {
+  try {
+    return lstatSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
 const CHUNK = 1024 * 1024;
 let chunk: Buffer | undefined;
 
@@ -121,7 +150,10 @@ function hashRegularFile(
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    return { problem: (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'not a regular file' : 'unreadable' };
+    return {
+      problem:
+        (error as NodeJS.ErrnoException).code === 'ELOOP' ? 'a symbolic link, which is not followed' : 'unreadable',
+    };
   }
   try {
     const stats = fstatSync(fd, { bigint: true });
