@@ -5,7 +5,7 @@ import { messageOf } from '../errors.ts';
 import { scanInstalled } from '../scan/scan-installed.ts';
 import { stampOf, stampOfStats } from '../scan/stamps.ts';
 import type { FileStamp } from '../scan/stamps.ts';
-import type { DeployTarget, Platform } from './platforms.ts';
+import type { DeployTarget, Platform, UncomputableTarget } from './platforms.ts';
 import { expectedSectionBody, readText, sectionBody } from './transform.ts';
 
 /** What was found where one artifact is deployed on one platform. */
@@ -32,25 +32,32 @@ const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex'
  * A platform counts as deployed when any of the package's artifacts is found
  * there (or it is in `expected`, where AAM Trust deployed it): then every
  * artifact must be there and match — modified, missing or extra files fail.
+ * An artifact whose copy cannot be computed on a deployed platform fails
+ * too, found or not: what agents load there cannot be compared.
  * On other platforms nothing is reported, but every path looked at is
  * stamped into `stamps`, so a copy that appears later is checked then.
  */
 export function checkDeployed(
-  targets: readonly DeployTarget[],
+  targets: readonly (DeployTarget | UncomputableTarget)[],
   expected: readonly Platform[],
   stamps: Record<string, FileStamp | null>,
   rootExists: (root: string, stamps: Record<string, FileStamp | null>) => boolean = exists,
 ): DeployedCopy[] {
-  const found: { target: DeployTarget; copy: DeployedCopy | undefined }[] = [];
+  const found: { target: DeployTarget | UncomputableTarget; copy: DeployedCopy | undefined }[] = [];
   const roots = new Map<Platform, boolean>();
   for (const target of targets) {
     // One stamp covers a platform that has no folder at all: the common case costs one lstat.
-    let present = target.kind === 'section' || roots.get(target.platform);
+    let present = sectionOf(target) !== undefined || roots.get(target.platform);
     if (present === undefined) {
       present = rootExists(target.root, stamps);
       roots.set(target.platform, present);
     }
-    found.push({ target, copy: present ? compare(target, stamps) : undefined });
+    const copy = !present
+      ? undefined
+      : target.kind === 'uncomputable'
+        ? probe(target, stamps)
+        : compare(target, stamps);
+    found.push({ target, copy });
   }
   const deployed = new Set<Platform>(expected);
   for (const { copy } of found) if (copy) deployed.add(copy.platform);
@@ -67,24 +74,68 @@ export function exists(path: string, stamps: Record<string, FileStamp | null>): 
   return stamp !== null;
 }
 
-function base(target: DeployTarget): Omit<DeployedCopy, 'state' | 'expected' | 'actual' | 'detail'> {
+/** The marker kind of a target that is a section of a shared file (CLAUDE.md, AGENTS.md). */
+function sectionOf(target: DeployTarget | UncomputableTarget): 'agent' | 'instruction' | undefined {
+  return target.kind === 'section' || target.kind === 'uncomputable' ? target.section : undefined;
+}
+
+function base(
+  target: DeployTarget | UncomputableTarget,
+): Omit<DeployedCopy, 'state' | 'expected' | 'actual' | 'detail'> {
+  const section = sectionOf(target);
   return {
     platform: target.platform,
     type: target.type,
     name: target.name,
     path: target.path,
-    section: target.kind === 'section' ? `${target.name} ${target.section}` : undefined,
+    section: section ? `${target.name} ${section}` : undefined,
   };
 }
 
-function missing(target: DeployTarget): DeployedCopy {
-  return {
+function missing(target: DeployTarget | UncomputableTarget): DeployedCopy {
+  const section = sectionOf(target);
+  const copy: DeployedCopy = {
     ...base(target),
     state: 'missing',
     expected: target.path,
     actual: 'nothing there',
-    detail: `the ${target.type} ${target.name} is not deployed at ${target.path}${target.kind === 'section' ? ` (section "${target.name} ${target.section}")` : ''}`,
+    detail: `the ${target.type} ${target.name} is not deployed at ${target.path}${section ? ` (section "${target.name} ${section}")` : ''}`,
   };
+  if (target.kind !== 'uncomputable') return copy;
+  return { ...copy, detail: `${copy.detail}, and ${uncomputable(target)}` };
+}
+
+const uncomputable = (target: UncomputableTarget) =>
+  `what aam deploys for it on ${target.platform} cannot be computed from the signed archive (${target.reason})`;
+
+/**
+ * Whether anything is at the place of an artifact whose copy cannot be
+ * computed: a copy there fails whatever it holds, as it cannot be compared.
+ */
+function probe(target: UncomputableTarget, stamps: Record<string, FileStamp | null>): DeployedCopy | undefined {
+  const fail = (actual: string): DeployedCopy => ({
+    ...base(target),
+    state: 'modified',
+    expected: `${target.path}: the ${target.platform} copy of the signed ${target.type} ${target.name}, which cannot be computed (${target.reason})`,
+    actual,
+    detail: `it cannot be compared: ${uncomputable(target)}`,
+  });
+  if (target.section === undefined) {
+    const stamp = stampOf(target.path);
+    stamps[target.path] = stamp;
+    return stamp === null ? undefined : fail(`${target.path}: a copy that cannot be compared`);
+  }
+  const read = readStamped(target.path, stamps);
+  if (read === undefined) return undefined;
+  if ('problem' in read) return fail(read.problem);
+  let text: string;
+  try {
+    text = readText(read.bytes, target.path);
+  } catch (error) {
+    return fail(messageOf(error));
+  }
+  if (sectionBody(text, target.name, target.section) === undefined) return undefined;
+  return fail(`section "${target.name} ${target.section}" of ${target.path}: a copy that cannot be compared`);
 }
 
 /** The copy as found, or undefined when it is not there at all. */

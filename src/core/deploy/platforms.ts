@@ -1,5 +1,6 @@
 import { join, posix, sep } from 'node:path';
 import type { ArtifactRef, Manifest } from '../package/manifest.ts';
+import { messageOf } from '../errors.ts';
 import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
 import { agentMdc, instructionMdc, readText } from './transform.ts';
 import type { AgentDefinition } from './transform.ts';
@@ -59,6 +60,40 @@ export function deployTargets(
   const out: DeployTarget[] = [];
   for (const [type, refs] of artifactsOf(manifest))
     for (const ref of refs) out.push(targetFor(platform, type, ref, files, roots));
+  return out;
+}
+
+/**
+ * An artifact whose copy on a platform cannot be computed from the archive
+ * (aam refuses to deploy it there): where it would go, and why not.
+ */
+export type UncomputableTarget = TargetBase & {
+  kind: 'uncomputable';
+  section: 'agent' | 'instruction' | undefined;
+  reason: string;
+};
+
+/**
+ * `deployTargets`, artifact by artifact: one that cannot be computed on this
+ * platform (Cursor needs an agent's description; only Copilot copies a
+ * non-UTF-8 instruction as it is) gives its place and the reason instead of
+ * throwing, so the package's other artifacts are still compared.
+ */
+export function deployPlan(
+  manifest: Manifest,
+  files: ReadonlyMap<string, SourceFile>,
+  platform: Platform,
+  roots: DeployRoots,
+): (DeployTarget | UncomputableTarget)[] {
+  const out: (DeployTarget | UncomputableTarget)[] = [];
+  for (const [type, refs] of artifactsOf(manifest))
+    for (const ref of refs)
+      try {
+        out.push(targetFor(platform, type, ref, files, roots));
+      } catch (error) {
+        const { section, ...place } = placeOf(platform, type, ref.name, roots);
+        out.push({ ...place, kind: 'uncomputable', section, reason: messageOf(error) });
+      }
   return out;
 }
 

@@ -1,8 +1,10 @@
 import { checkDeployed, exists } from '../../deploy/check.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
-import { deployTargets, PLATFORMS } from '../../deploy/platforms.ts';
-import type { DeployRoots, DeployTarget, Platform, SourceFile } from '../../deploy/platforms.ts';
+import { deployPlan, PLATFORMS } from '../../deploy/platforms.ts';
+import type { DeployRoots, Platform, SourceFile } from '../../deploy/platforms.ts';
+import { messageOf } from '../../errors.ts';
 import { parseManifest } from '../../package/manifest.ts';
+import type { Manifest } from '../../package/manifest.ts';
 import type { IntegrityCheck } from '../../policy/decision.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
 import { perRun } from '../evidence/registry-files.ts';
@@ -14,11 +16,16 @@ export interface DeploySource {
   expected: Platform[];
 }
 
+type DeployedFailure = Extract<IntegrityCheck, { ok: false }>;
+
 /**
  * The copies agents actually load, against the signed archive: every
  * platform's deployed copies are computed from the archive as `aam install`
  * writes them, and compared with the disk. Modified, missing or extra files
- * fail, as an edited installed file does. `run`: the verification run (see perRun).
+ * fail, as an edited installed file does. Each artifact on each platform is
+ * computed on its own: one that aam cannot deploy somewhere (Cursor needs an
+ * agent's description) leaves the rest compared, and fails where a copy of
+ * the package is found or expected. `run`: the verification run (see perRun).
  */
 export function checkDeployment(
   name: string,
@@ -27,32 +34,46 @@ export function checkDeployment(
   source: DeploySource,
   stamps: Record<string, FileStamp | null>,
   run?: string,
-): { copies: DeployedCopy[]; failure: Extract<IntegrityCheck, { ok: false }> | undefined } {
-  let targets: DeployTarget[];
+): { copies: DeployedCopy[]; failure: DeployedFailure | undefined } {
+  let manifest: Manifest;
   try {
-    const manifest = parseManifest(manifestText, `aam.yaml of ${name}`);
-    const sources = new Map<string, SourceFile>([...files].map(([path, data]) => [path, { data, executable: false }]));
-    targets = PLATFORMS.flatMap((platform) => deployTargets(manifest, sources, platform, source.roots));
-  } catch {
-    // An archive aam cannot deploy (its aam.yaml or an agent.yaml is broken) has no deployed copies to compare.
-    return { copies: [], failure: undefined };
+    manifest = parseManifest(manifestText, `aam.yaml of ${name}`);
+  } catch (error) {
+    // aam deploys nothing of an archive whose aam.yaml it refuses, and where its copies would go is unknown.
+    // Where AAM Trust deployed it, though, what agents load cannot be vouched for.
+    return { copies: [], failure: unreadable(name, source.expected, messageOf(error)) };
   }
+  const sources = new Map<string, SourceFile>([...files].map(([path, data]) => [path, { data, executable: false }]));
+  const targets = PLATFORMS.flatMap((platform) => deployPlan(manifest, sources, platform, source.roots));
   // Whether each platform's folder is there is asked once a run (its stamp is in every package's evidence).
   const copies = checkDeployed(targets, source.expected, stamps, (root, into) =>
     perRun(run, `deploy-root\0${root}`, into, (own) => exists(root, own)),
   );
-  const bad = copies.filter((c) => c.state !== 'ok');
-  if (bad.length === 0) return { copies, failure: undefined };
+  return { copies, failure: deployedFailure(name, copies) };
+}
+
+/** The integrity failure the copies that are not as signed make, or undefined when there are none. */
+export function deployedFailure(name: string, copies: readonly DeployedCopy[]): DeployedFailure | undefined {
+  const bad = copies.filter((c) => c.state !== 'ok' && c.state !== 'shadowed');
+  if (bad.length === 0) return undefined;
   const first = bad[0]!;
   const where = bad.map((c) => `${c.platform} ${c.type} ${c.name} (${c.state}: ${c.detail})`).join('; ');
   return {
-    copies,
-    failure: {
-      ok: false,
-      code: 'DEPLOYED_MODIFIED',
-      expected: first.expected ?? first.path,
-      actual: first.actual ?? first.state,
-      detail: `The copies of ${name} that agents load differ from the signed archive: ${where}.`,
-    },
+    ok: false,
+    code: 'DEPLOYED_MODIFIED',
+    expected: first.expected ?? first.path,
+    actual: first.actual ?? first.state,
+    detail: `The copies of ${name} that agents load do not match the signed archive: ${where}.`,
+  };
+}
+
+function unreadable(name: string, expected: readonly Platform[], why: string): DeployedFailure | undefined {
+  if (expected.length === 0) return undefined;
+  return {
+    ok: false,
+    code: 'DEPLOYED_MODIFIED',
+    expected: `the copies of ${name} on ${expected.join(', ')}, computed from its signed aam.yaml`,
+    actual: why,
+    detail: `The copies of ${name} that agents load on ${expected.join(', ')} cannot be compared with the signed archive: its aam.yaml cannot be read (${why}).`,
   };
 }

@@ -47,25 +47,30 @@ export interface DeployedResult {
 /**
  * Whose copy each shared place holds: of the packages that claim it, the
  * one whose signed archive the copy there matches (aam keeps the one
- * installed last).
+ * installed last) — the owner's result, whose own verdict is still to be
+ * weighed (see ownerFailure).
  */
-export function placeOwners(index: PlaceIndex, results: Iterable<DeployedResult>): Map<string, string> {
-  const owners = new Map<string, string>();
+export function placeOwners<R extends DeployedResult>(index: PlaceIndex, results: Iterable<R>): Map<string, R> {
+  const owners = new Map<string, R>();
   for (const result of results)
     for (const copy of result.deployed) {
       if (copy.state !== 'ok') continue;
       const key = copyKey(copy);
-      if (index.rivalsOf(result.name, [key]).size > 0) owners.set(key, result.name);
+      if (index.rivalsOf(result.name, [key]).size > 0) owners.set(key, result);
     }
   return owners;
 }
 
-/** A result's deployed copies that hold a rival's artifact (a name clash, not an edit), by place. */
-export function shadowsOf(result: DeployedResult, owners: ReadonlyMap<string, string>): Map<string, string> {
-  const shadows = new Map<string, string>();
+/** A result's deployed copies that hold a rival's artifact (a name clash, not an edit), by place, with that rival. */
+export function shadowsOf<R extends DeployedResult>(
+  result: DeployedResult,
+  owners: ReadonlyMap<string, R>,
+): Map<string, R> {
+  const shadows = new Map<string, R>();
   for (const copy of result.deployed) {
     const owner = owners.get(copyKey(copy));
-    if (copy.state === 'modified' && owner !== undefined && owner !== result.name) shadows.set(copyKey(copy), owner);
+    if (copy.state === 'modified' && owner !== undefined && owner.name !== result.name)
+      shadows.set(copyKey(copy), owner);
   }
   return shadows;
 }
@@ -78,7 +83,7 @@ export function shadowsOf(result: DeployedResult, owners: ReadonlyMap<string, st
 export function collisionFindings(
   result: DeployedResult,
   index: PlaceIndex,
-  owners: ReadonlyMap<string, string>,
+  owners: ReadonlyMap<string, DeployedResult>,
   /** The project folder: places in it are named relative to it. */
   root: string,
 ): Finding[] {
@@ -90,7 +95,7 @@ export function collisionFindings(
     seen.add(key);
     const rivals = index.rivalsOf(result.name, [key]).get(key);
     if (!rivals) continue;
-    const owner = owners.get(key);
+    const owner = owners.get(key)?.name;
     const path = relative(root, copy.path).startsWith('..') ? copy.path : relative(root, copy.path);
     const where = copy.section ? `the "${copy.section}" section of ${path}` : path;
     const holder =

@@ -14,6 +14,9 @@ import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from '
 import type { Signer } from '../../policy/trust-match.ts';
 import type { CheckRow } from './rows.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
+import { deployedFailure } from '../checks/check-deployed.ts';
+import { ownerFailure, ownerKey } from './shadow-owner.ts';
+import type { OwnerResult } from './shadow-owner.ts';
 
 /** The verification result of one installed package. */
 export interface PackageReport {
@@ -43,8 +46,8 @@ export interface PackageReport {
 
 /** What a package's deployed places share with other installed packages: whose copies it holds, and the findings. */
 export interface SharedPlaces {
-  /** Its copies that hold a rival's artifact (a name clash, not an edit), by place, with the rival's name. */
-  shadows: ReadonlyMap<string, string>;
+  /** Its copies that hold a rival's artifact (a name clash, not an edit, if the rival passes policy), by place, with the rival. */
+  shadows: ReadonlyMap<string, OwnerResult>;
   findings: Finding[];
   /** What the above depend on, for reusing a decided report. */
   key: string;
@@ -55,13 +58,14 @@ const NOTHING_SHARED: SharedPlaces = { shadows: new Map(), findings: [], key: ''
 export function sharedPlaces(
   result: JobResult,
   index: PlaceIndex,
-  owners: ReadonlyMap<string, string>,
+  owners: ReadonlyMap<string, OwnerResult>,
   workspace: WorkspacePaths,
 ): SharedPlaces {
   const findings = collisionFindings(result, index, owners, workspace.root);
   if (findings.length === 0) return NOTHING_SHARED;
   const shadows = shadowsOf(result, owners);
-  return { shadows, findings, key: JSON.stringify([[...shadows], findings.map((f) => f.message)]) };
+  const held = [...shadows].map(([place, owner]) => [place, ownerKey(owner)]);
+  return { shadows, findings, key: JSON.stringify([held, findings.map((f) => f.message)]) };
 }
 
 /** What verification knows about a package beside its job's result: its HTTP registry's attestation and log. */
@@ -79,20 +83,13 @@ export function reportOf(
   shared: SharedPlaces = NOTHING_SHARED,
   extras?: ReportExtras,
 ): PackageReport {
-  const { shadows } = shared;
-  const deployed = result.deployed.map((copy): DeployedCopy => {
-    const owner = shadows.get(copyKey(copy));
-    return owner
-      ? { ...copy, state: 'shadowed', detail: `it holds ${owner}'s artifact of the same name (the one installed last)` }
-      : copy;
-  });
-  // Only edits fail: a path another installed package's same-named artifact holds is that package's to answer for.
+  const deployed = withOwners(result.deployed, shared.shadows, context);
+  // Only edits fail: a path another installed package's same-named artifact holds is that package's to answer for,
+  // when that package passes policy itself; agents loading a failing package's text there fails this one too.
   const withExtras = extras?.attestation ? { ...result.checks, attestation: extras.attestation } : result.checks;
   const checks =
-    withExtras.integrity.ok === false &&
-    withExtras.integrity.code === 'DEPLOYED_MODIFIED' &&
-    deployed.every((c) => c.state === 'ok' || c.state === 'shadowed')
-      ? { ...withExtras, integrity: { ok: true as const } }
+    withExtras.integrity.ok === false && withExtras.integrity.code === 'DEPLOYED_MODIFIED' && shared.shadows.size > 0
+      ? { ...withExtras, integrity: deployedFailure(name, deployed) ?? { ok: true as const } }
       : withExtras;
   const verdict = decide(checks, context);
   return {
@@ -126,6 +123,22 @@ export function reportOf(
     checkedAt: new Date(Number(result.at) / 1e6).toISOString(),
     hidden: result.hidden,
   };
+}
+
+/** The copies a rival holds: shadowed when the rival passes policy, else still failing, with why. */
+function withOwners(
+  copies: readonly DeployedCopy[],
+  shadows: ReadonlyMap<string, OwnerResult>,
+  context: PolicyContext,
+): DeployedCopy[] {
+  return copies.map((copy): DeployedCopy => {
+    const owner = shadows.get(copyKey(copy));
+    if (!owner) return copy;
+    const held = `it holds ${owner.name}'s artifact of the same name (the one installed last)`;
+    const failure = ownerFailure(owner, context);
+    if (failure === undefined) return { ...copy, state: 'shadowed', detail: held };
+    return { ...copy, detail: `${held}, and ${owner.name} does not pass policy (${failure})` };
+  });
 }
 
 /**

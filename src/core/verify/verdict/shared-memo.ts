@@ -9,7 +9,7 @@ export interface SharedMemo {
   results: readonly JobResult[];
   root: string;
   index: PlaceIndex;
-  owners: Map<string, string>;
+  owners: Map<string, JobResult>;
   shared: WeakMap<JobResult, SharedPlaces>;
 }
 
