@@ -34,8 +34,17 @@ export const HIDDEN_WHY: Record<HiddenKind, string> = {
     'Text far to the right of a line (behind a run of blanks, or in a very long line) is off screen in editors and diff views with word wrap off.',
 };
 
-/** The diagnostic message for one hidden item: what it is, and what it says when that can be told in a line. */
+/**
+ * The diagnostic message for one hidden item: what it is, and what it says when that can be told in a line;
+ * for a value parsed from YAML, also the field and the deployed files that hold it.
+ */
 export function hiddenMessage(item: HiddenItem): string {
+  const message = kindMessage(item);
+  if (!item.deployed) return message;
+  return `${message} Parsed from ${item.deployed.field}, it is written into ${item.deployed.into.join(', ')}.`;
+}
+
+function kindMessage(item: HiddenItem): string {
   const said = item.decoded ? `: "${clip(item.decoded, 80)}"` : '';
   switch (item.kind) {
     case 'TAG_CHARACTERS':

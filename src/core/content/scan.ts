@@ -1,4 +1,6 @@
 import { characterHits } from './characters.ts';
+import { deployedText, fieldName, rangeOfValue } from './deployed-text.ts';
+import type { CopiedValue } from './deployed-text.ts';
 import { markdownHits } from './markdown.ts';
 import { mixedScriptWords } from './scripts.ts';
 
@@ -33,6 +35,8 @@ export interface HiddenItem {
   characters: string[];
   /** The visible text on either side, so a reader can find it: "ig|nore". */
   context: string;
+  /** For a value a transform copies from YAML (the range is its scalar's): the field, and the files that hold it. */
+  deployed?: { field: string; into: string[] };
 }
 
 /** A line longer than this, in a document meant to be read, runs far off any screen. */
@@ -71,15 +75,19 @@ export function textOf(bytes: Uint8Array): string | undefined {
   }
 }
 
-/** The hidden content of each text file of a package (paths as the archive lists them); files without any are left out. */
+/**
+ * The hidden content of each text file of a package (paths as the archive lists them); files without any are
+ * left out. `markdown`: files agents load as Markdown whatever their own name (deployed-text.ts), read as such.
+ */
 export function scanFiles(
   files: Iterable<{ path: string; data: Uint8Array }>,
+  markdown: ReadonlySet<string> = new Set(),
 ): { path: string; items: HiddenItem[] }[] {
   const out: { path: string; items: HiddenItem[] }[] = [];
   for (const file of files) {
     const text = textOf(file.data);
     if (text === undefined) continue;
-    const items = scanText(text, file.path);
+    const items = scanText(text, markdown.has(file.path) && !MARKDOWN.test(file.path) ? `${file.path}.md` : file.path);
     if (items.length > 0) out.push({ path: file.path, items });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -151,11 +159,77 @@ export interface HiddenFile {
 /** At most this many items are kept per file (a file full of them says enough with these). */
 export const KEPT_PER_FILE = 20;
 
-/** The hidden content of a package's files, kept small enough to store with a verification result. */
+/**
+ * The hidden content of a package as agents load it, kept small enough to store with a verification result:
+ * its files' text, and the values its deployed files hold that the files' text does not show (deployed-text.ts).
+ */
 export function hiddenFiles(files: Iterable<{ path: string; data: Uint8Array }>): HiddenFile[] {
-  return scanFiles(files).map(({ path, items }) => ({
+  // Beyond the files' scan, a package costs reading its aam.yaml (verification has just read the same text for
+  // the archive's name: manifest.ts gives back that value), each agent's agent.yaml, and a test per copied value
+  // (plainValue); no deployed file is built, and no file's text is scanned twice.
+  const list = [...files];
+  const byPath = new Map(list.map((file) => [file.path, file.data]));
+  const deployed = deployedText(byPath);
+  const found = scanFiles(list, deployed.markdown);
+  for (const value of deployed.values) {
+    const items = valueItems(value);
+    if (items.length === 0) continue;
+    let file = found.find((f) => f.path === value.file);
+    if (!file) found.push((file = { path: value.file, items: [] }));
+    // What the file's own text shows in the same words is reported there already.
+    const seen = new Set(file.items.map(sameHit));
+    const { start, end } = rangeOfValue(byPath, value);
+    const deployedAs = { field: fieldName(value.at), into: value.into };
+    for (const item of items)
+      if (!seen.has(sameHit(item))) file.items.push({ ...item, start, end, deployed: deployedAs });
+    file.items.sort((a, b) => a.start.line - b.start.line || a.start.character - b.start.character);
+  }
+  found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return found.map(({ path, items }) => ({
     path,
     items: items.slice(0, KEPT_PER_FILE).map((item) => ({ ...item, decoded: item.decoded.slice(0, 2000) })),
     count: items.length,
   }));
 }
+
+/** The longest text a transform writes before a value on its line: Cursor's `description: "…"` front matter. */
+const BEFORE_VALUE = 'description: "';
+
+/**
+ * A value nothing can be found in wherever a transform writes it, tested without scanning: printable ASCII
+ * holds no character characterHits looks for and no letter of another script; without "<" no comment or
+ * element, and without "]:" no link definition, can start (markdown.ts's TRIGGER); and its one line, behind
+ * BEFORE_VALUE and the closing quote, stays within OFFSCREEN_COLUMN. Nearly every description is one.
+ * Testing the YAML's text instead (no backslash, nothing outside ASCII) would not do: an HTML comment is
+ * ASCII, and a multi-line scalar folds into one line that can reach past the screen.
+ */
+export function plainValue(text: string): boolean {
+  return (
+    text.length + BEFORE_VALUE.length + 1 <= OFFSCREEN_COLUMN &&
+    /^[\x20-\x3b\x3d-\x7e]*$/.test(text) &&
+    !text.includes(']:')
+  );
+}
+
+/**
+ * A copied value's hidden content, scanned as the Markdown file it is written into: on a line of its own
+ * (Claude's `# name` and description, a list item: a comment or a definition can open a block there), and
+ * behind BEFORE_VALUE (Cursor's front matter: its first line reaches further right, and nothing is at the
+ * text's start, where a byte-order mark would pass).
+ */
+function valueItems(value: CopiedValue): HiddenItem[] {
+  if (plainValue(value.text)) return [];
+  const items = scanText(value.text, value.into[0]!);
+  const at = (item: HiddenItem) => `${item.kind} ${item.start.line}:${item.start.character}`;
+  const seen = new Set(items.map(at));
+  for (const item of scanText(`${BEFORE_VALUE}${value.text}"`, value.into[0]!)) {
+    // Where it is in the value: the first line is BEFORE_VALUE further right.
+    const start = { ...item.start };
+    if (start.line === 0) start.character -= BEFORE_VALUE.length;
+    if (!seen.has(at({ ...item, start }))) items.push(item);
+  }
+  return items;
+}
+
+/** Two items that say the same thing, wherever they are. */
+const sameHit = (item: HiddenItem) => `${item.kind}\0${item.decoded}\0${item.characters.join(',')}`;

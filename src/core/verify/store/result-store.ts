@@ -14,9 +14,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
 /**
  * Bumped whenever what a stored result means changes (checks, evidence,
  * stamps), or how the file lays it out: results stored by another revision
- * are dropped, never trusted. 7: one line a result.
+ * are dropped, never trusted. 7: one line a result. 8: the hidden-content scan
+ * reads the values deploying writes, and deployed copies are checked per artifact.
  */
-const REVISION = 7;
+const REVISION = 8;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
