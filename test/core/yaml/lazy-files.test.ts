@@ -24,7 +24,6 @@ packages:
         log_index: '12'
         url: http://127.0.0.1:1
       bundle_digest: ${SUM('b')}
-  scalar: 3
   '@acme/two':
     version: 2.0.0
     source: team
@@ -131,6 +130,12 @@ describe('reading a few entries of a lock file or trust record', () => {
       RECORD.replace('    - cursor\n', '    - cursor\n  - odd\n'),
     );
     assert.deepEqual(indented, { lockFails: true, recordFails: true });
+    // An entry that is not a mapping (it would hide what is installed under its name), built or not.
+    for (const entry of ['  scalar: 3\n', '  listed:\n  - 1\n', '  empty:\n'])
+      assert.deepEqual(await agree(LOCK.replace("  '@acme/two':", `${entry}  '@acme/two':`), RECORD), {
+        lockFails: true,
+        recordFails: false,
+      });
   });
 
   it('reads files that need the full parser (anchors, flow collections) as the whole reading does', async () => {
