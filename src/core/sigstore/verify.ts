@@ -4,7 +4,6 @@ import { X509Certificate } from '@sigstore/core';
 import { Verifier, VerificationError, toSignedEntity } from '@sigstore/verify';
 import type { SignedEntity } from '@sigstore/verify';
 import type { SignatureCheck } from '../policy/decision.ts';
-import type { SigstoreSigner } from '../policy/trust-match.ts';
 import type { SignerIdentity } from '../policy/identity.ts';
 import { messageOf } from '../errors.ts';
 import { checkStatementBinds } from './statement.ts';
@@ -12,7 +11,9 @@ import { FastVerificationError, NotFastPath } from './fast/errors.ts';
 import { fastVerify } from './fast/verify.ts';
 import { issuerOfExtensions, namesOfSan } from './fast/certificate.ts';
 import type { Certificate } from './fast/certificate.ts';
-import { fastTrustOf, tlogUrlOf, trustMaterialOf } from './trusted-root.ts';
+import { loggedCertificateProblem } from './logged-certificate.ts';
+import { signerOf } from './signer.ts';
+import { fastTrustOf, trustMaterialOf } from './trusted-root.ts';
 import type { TrustRootSource } from './trusted-root.ts';
 
 export const SUPPORTED_MEDIA_TYPES = new Set([
@@ -108,6 +109,9 @@ export function verifyEntity(entity: SignedEntity, bundle: Bundle, options: Sigs
       timestampThreshold: 1,
     });
     verifier.verify(entity);
+    // A key of the certificate case means the bundle has a leaf certificate.
+    const problem = loggedCertificateProblem(bundle.verificationMaterial.tlogEntries, leafBytesOf(bundle)!);
+    if (problem) throw new VerificationError({ code: 'TLOG_BODY_ERROR', message: problem });
   } catch (error) {
     return { state: 'invalid', type: 'sigstore', ...explain(error), signer: partial };
   }
@@ -224,13 +228,7 @@ export function certificateIdentity(bundle: Bundle): SignerIdentity | undefined 
 
 /** The signing certificate's identity, or why it cannot be read (non-ASCII bytes in a SAN, say). */
 function readIdentity(bundle: Bundle): { identity: SignerIdentity | undefined } | { problem: string } {
-  const content = bundle.verificationMaterial.content;
-  const raw =
-    content.$case === 'certificate'
-      ? content.certificate.rawBytes
-      : content.$case === 'x509CertificateChain'
-        ? content.x509CertificateChain.certificates[0]?.rawBytes
-        : undefined;
+  const raw = leafBytesOf(bundle);
   if (!raw) return { identity: undefined };
   let cert: X509Certificate;
   try {
@@ -246,19 +244,10 @@ function readIdentity(bundle: Bundle): { identity: SignerIdentity | undefined } 
   }
 }
 
-function signerOf(bundle: Bundle, identity: SignerIdentity, root: TrustRootSource): SigstoreSigner {
-  const entry = bundle.verificationMaterial.tlogEntries[0];
-  const integrated = entry?.integratedTime ? new Date(Number(entry.integratedTime) * 1000).toISOString() : undefined;
-  return {
-    type: 'sigstore',
-    identity,
-    tlog: entry
-      ? {
-          logIndex: String(entry.logIndex),
-          url: tlogUrlOf(root, Buffer.from(entry.logId.keyId).toString('base64')),
-          integratedTime: integrated,
-        }
-      : undefined,
-    signedAt: integrated,
-  };
+/** The signing certificate's DER, when the bundle has one. */
+function leafBytesOf(bundle: Bundle): Uint8Array | undefined {
+  const content = bundle.verificationMaterial.content;
+  if (content.$case === 'certificate') return content.certificate.rawBytes;
+  if (content.$case === 'x509CertificateChain') return content.x509CertificateChain.certificates[0]?.rawBytes;
+  return undefined;
 }

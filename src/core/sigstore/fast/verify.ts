@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { BundleWithMessageSignature, TransparencyLogEntry } from '@sigstore/bundle';
+import { loggedCertificateProblem } from '../logged-certificate.ts';
 import { parseCertificate, precertTbs, sctList } from './certificate.ts';
 import type { Certificate } from './certificate.ts';
 import { FastVerificationError, NotFastPath, safeVerify } from './errors.ts';
@@ -19,8 +20,10 @@ const SHA256_DIGESTS = new Set([0, 1]);
 /**
  * Verifies a message-signature bundle over `artifact` with the checks of
  * @sigstore/verify, in its order: timestamps, certificate chain, SCTs,
- * transparency-log entries, signature. Work that does not depend on the
- * bundle (the CA chain up to its anchor) was done once in `trust`.
+ * transparency-log entries, signature; then the logged certificate, which
+ * the reference path checks after @sigstore/verify too (logged-certificate.ts).
+ * Work that does not depend on the bundle (the CA chain up to its anchor) was
+ * done once in `trust`.
  * Returns the signing certificate.
  */
 export function fastVerify(
@@ -70,6 +73,8 @@ export function fastVerify(
   if (!safeVerify('sha256', artifact, key, Buffer.from(signature))) {
     throw new FastVerificationError('SIGNATURE_ERROR', 'signature verification failed');
   }
+  const problem = loggedCertificateProblem(material.tlogEntries, raw);
+  if (problem) throw new FastVerificationError('TLOG_BODY_ERROR', problem);
   return leaf;
 }
 
@@ -78,10 +83,12 @@ function tlogTimestamps(entries: TransparencyLogEntry[]): Date[] {
   const out: Date[] = [];
   for (const entry of entries) {
     if (!entry.inclusionPromise) continue;
-    const key = `${Buffer.from(entry.logId.keyId).toString('hex')}/${entry.integratedTime}`;
+    // By value, as the reference compares its Dates: "T" and "0T" are the same second.
+    const time = new Date(Number(entry.integratedTime) * 1000);
+    const key = `${Buffer.from(entry.logId.keyId).toString('hex')}/${time.getTime()}`;
     if (seen.has(key)) throw new FastVerificationError('TIMESTAMP_ERROR', 'duplicate timestamp');
     seen.add(key);
-    out.push(new Date(Number(entry.integratedTime) * 1000));
+    out.push(time);
   }
   return out;
 }
@@ -125,7 +132,11 @@ function verifyChain(leaf: Certificate, timestamp: Date, trust: FastTrust): Issu
   return best.issuer;
 }
 
-/** Every embedded SCT must verify against a CT log valid at its time; returns how many there are. */
+/**
+ * Every embedded SCT must verify against a CT log valid at its time, and no
+ * two may come from the same log (one log must not count twice toward the
+ * threshold); returns how many there are.
+ */
 function verifyScts(leaf: Certificate, issuer: IssuerCandidate, ctlogs: FastLog[]): number {
   const list = sctList(leaf);
   if (!list) return 0;
@@ -133,7 +144,7 @@ function verifyScts(leaf: Certificate, issuer: IssuerCandidate, ctlogs: FastLog[
   const total = list.readUInt16BE(0) + 2;
   if (total !== list.length)
     throw new FastVerificationError('CERTIFICATE_ERROR', 'SCT list length does not match actual length');
-  let count = 0;
+  const logIds: string[] = [];
   for (let offset = 2; offset < total;) {
     const length = list.readUInt16BE(offset);
     const sct = list.subarray(offset + 2, offset + 2 + length);
@@ -168,9 +179,11 @@ function verifyScts(leaf: Certificate, issuer: IssuerCandidate, ctlogs: FastLog[
     ) {
       throw new FastVerificationError('CERTIFICATE_ERROR', 'SCT verification failed');
     }
-    count++;
+    logIds.push(logId.toString('hex'));
   }
-  return count;
+  // After all of them verified, as the reference checks for a repeated log.
+  if (new Set(logIds).size !== logIds.length) throw new FastVerificationError('CERTIFICATE_ERROR', 'duplicate SCT');
+  return logIds.length;
 }
 
 /** TLS HashAlgorithm numbers: 4 = sha256, 5 = sha384, 6 = sha512. */
