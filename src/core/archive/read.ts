@@ -96,7 +96,8 @@ class EntryCollector {
     switch (header.type) {
       case 'file':
         this.claim(path, header.name);
-        this.files.set(path, { path, data, executable: ((header.mode ?? 0) & 0o111) !== 0, sha256: sha256Hex(data) });
+        // Executable as tarfile's "data" filter leaves it: only when the owner may execute.
+        this.files.set(path, { path, data, executable: (header.mode & 0o100) !== 0, sha256: sha256Hex(data) });
         return;
       case 'directory':
         if (this.directories.has(path)) return;
@@ -113,12 +114,22 @@ class EntryCollector {
             `has a link ${JSON.stringify(header.name)} that points outside the package (${JSON.stringify(header.linkname)})`,
           );
         }
+        if (!plainLinkTarget(header.linkname)) {
+          throw unsafe(
+            `has a link ${JSON.stringify(header.name)} to ${JSON.stringify(header.linkname)}, with ".", ".." or empty parts after a name, which the file system may resolve elsewhere than this reader does`,
+          );
+        }
         this.claim(path, header.name);
         this.links.push({ path, target, raw: header.name });
         return;
       }
       case 'link': {
         const target = safeEntryPath(header.linkname);
+        // A hard link refers to a file already extracted: tarfile cannot make one to a later entry (aam install fails).
+        if (!this.files.has(target))
+          throw unsafe(
+            `has a hard link ${JSON.stringify(header.name)} whose target ${JSON.stringify(header.linkname)} is not a file in the package before it`,
+          );
         this.claim(path, header.name);
         this.links.push({ path, target, raw: header.name });
         return;
@@ -163,6 +174,18 @@ class EntryCollector {
     }
     this.keys.set(key, path);
   }
+}
+
+/**
+ * Whether a symlink target reads the same as a path and on disk: leading
+ * "." and ".." parts walk through the link's own (real) folders, but after a
+ * name, "x/../y" only resolves if x exists as a folder, and "f/." not at all.
+ */
+function plainLinkTarget(linkname: string): boolean {
+  const parts = linkname.split('/');
+  let i = 0;
+  while (i < parts.length && (parts[i] === '.' || parts[i] === '..')) i++;
+  return i < parts.length && parts.slice(i).every((p) => p !== '' && p !== '.' && p !== '..');
 }
 
 function unsafe(what: string): AamError {

@@ -1,4 +1,16 @@
-import { AamError } from '../errors.ts';
+import { parsePax, paxProblem } from './pax.ts';
+import type { PaxRecords } from './pax.ts';
+import {
+  BLOCK,
+  ambiguous,
+  endsInSlash,
+  invalid,
+  longNameField,
+  parseHeaderBlock,
+  shown,
+  utf8Text,
+} from './tar-header.ts';
+import type { HeaderBlock } from './tar-header.ts';
 
 /** A tar header as this reader understands it; long names and link names are already applied. */
 export interface TarHeader {
@@ -18,7 +30,6 @@ export interface TarHeader {
   linkname: string;
 }
 
-const BLOCK = 512;
 const TYPES: Record<string, TarHeader['type']> = {
   '0': 'file',
   '\0': 'file',
@@ -31,129 +42,136 @@ const TYPES: Record<string, TarHeader['type']> = {
   '7': 'contiguous-file',
 };
 
-function invalid(what: string): AamError {
-  return new AamError('ARCHIVE_INVALID', `Archive is not a valid tar archive: ${what}.`, {
-    hint: 'Download the package again; if it persists, the registry copy is damaged.',
-  });
-}
-
 /**
  * Reads the entries of an uncompressed tar held in memory (ustar, pax and
  * GNU long names), yielding each header with a view of its data: no copies.
  * Every size and offset is checked against the buffer; anything inconsistent
- * is ARCHIVE_INVALID.
+ * is ARCHIVE_INVALID. The reading is the one Python's tarfile (`aam
+ * install`) gives; where tarfile could read an entry otherwise, or where
+ * readers disagree among themselves, the archive is ARCHIVE_UNSAFE.
  */
 export function* readTar(buf: Buffer): Generator<{ header: TarHeader; data: Buffer }> {
   let offset = 0;
-  let pax: Record<string, string> = {};
-  let globalPax: Record<string, string> = {};
-  let longName: string | undefined;
-  let longLink: string | undefined;
+  let pending = new Extensions();
   while (offset + BLOCK <= buf.length) {
     const block = buf.subarray(offset, offset + BLOCK);
-    if (isZero(block)) return; // end of archive (one zero block is enough to stop)
-    checkChecksum(block);
-    const size = numeric(block, 124, 12, 'size');
-    const typeflag = String.fromCharCode(block[156]!);
+    if (isZero(block)) break; // end of archive (one zero block is enough to stop, for tarfile too)
+    const fields = parseHeaderBlock(block);
     const dataStart = offset + BLOCK;
-    const dataEnd = dataStart + size;
-    if (dataEnd > buf.length) throw invalid('an entry runs past the end of the data (truncated)');
+    const dataEnd = dataStart + fields.size;
+    offset = dataStart + Math.ceil(fields.size / BLOCK) * BLOCK;
+    if (offset > buf.length) throw invalid('an entry runs past the end of the data (truncated)');
+    // Unread bytes are where a reader that takes another size (GNU.sparse.realsize) would find other content.
+    const padding = isZero(buf.subarray(dataEnd, offset)) ? undefined : 'data in the padding after its content';
     const data = buf.subarray(dataStart, dataEnd);
-    offset = dataStart + Math.ceil(size / BLOCK) * BLOCK;
-    switch (typeflag) {
-      case 'x':
-        pax = parsePax(data);
-        continue;
-      case 'g':
-        globalPax = { ...globalPax, ...parsePax(data) };
-        continue;
-      case 'L':
-        longName = nameString(data, 0, data.length);
-        continue;
-      case 'K':
-        longLink = nameString(data, 0, data.length);
-        continue;
+    if (pending.add(fields.typeflag, data)) {
+      if (padding) pending.problem ??= `comes after an extension header with ${padding}`;
+      continue;
     }
-    const ustar = block.toString('latin1', 257, 262) === 'ustar';
-    const prefix = ustar && block[345] !== 0 ? nameString(block, 345, 155) : '';
-    const baseName = nameString(block, 0, 100);
-    let name = prefix ? `${prefix}/${baseName}` : baseName;
-    let linkname = nameString(block, 157, 100);
-    name = pax.path ?? globalPax.path ?? longName ?? name;
-    linkname = pax.linkpath ?? globalPax.linkpath ?? longLink ?? linkname;
-    let type = TYPES[typeflag] ?? 'unknown';
-    if (type === 'file' && name.endsWith('/')) type = 'directory';
-    const declared = pax.size !== undefined ? Number(pax.size) : size;
-    if (!Number.isSafeInteger(declared) || declared !== size)
-      throw invalid(`entry ${JSON.stringify(name)} declares two different sizes`);
-    yield { header: { name, type, mode: numeric(block, 100, 8, 'mode'), size, linkname }, data };
-    pax = {};
-    longName = undefined;
-    longLink = undefined;
+    const entry = entryHeader(fields, pending);
+    if (padding) throw ambiguous(`entry ${JSON.stringify(entry.name)}`, `has ${padding}`);
+    yield { header: entry, data };
+    pending = new Extensions();
   }
+  if (pending.count > 0)
+    throw ambiguous('ends with an extension header (pax or GNU long name)', 'that no entry follows');
   if (offset < buf.length && !isZero(buf.subarray(offset))) throw invalid('trailing data after the last entry');
+}
+
+/**
+ * The extension headers before one entry. tarfile applies them from the
+ * last to the first, so the first wins, where other readers let the last
+ * win; at most one of each kind is accepted, and no two that set one name.
+ */
+class Extensions {
+  count = 0;
+  pax?: PaxRecords;
+  longName?: string;
+  longLink?: string;
+  problem?: string;
+
+  /** Takes an extension header; false for an entry. */
+  add(typeflag: string, data: Buffer): boolean {
+    switch (typeflag) {
+      case 'g': {
+        const { records, problem } = parsePax(data);
+        const why = problem ?? paxProblem(records, 'global');
+        if (why) throw ambiguous('has a global pax header (typeflag g) that', why.replace(/^has /, 'holds '));
+        break;
+      }
+      case 'x': {
+        if (this.pax) this.problem ??= 'comes after two pax headers (typeflag x)';
+        const { records, problem } = parsePax(data);
+        this.problem ??= problem ?? paxProblem(records, 'local');
+        this.pax = records;
+        break;
+      }
+      case 'L':
+        if (this.longName !== undefined) this.problem ??= 'comes after two GNU long names (typeflag L)';
+        this.longName = this.longText(data, 'long name');
+        break;
+      case 'K':
+        if (this.longLink !== undefined) this.problem ??= 'comes after two GNU long link names (typeflag K)';
+        this.longLink = this.longText(data, 'long link name');
+        break;
+      default:
+        return false;
+    }
+    this.count++;
+    return true;
+  }
+
+  private longText(data: Buffer, what: string): string {
+    const bytes = longNameField(data);
+    const text = utf8Text(bytes);
+    if (text === undefined) this.problem ??= `has a GNU ${what} that is not valid UTF-8`;
+    return text ?? shown(bytes);
+  }
+}
+
+function entryHeader(fields: HeaderBlock, ext: Extensions): TarHeader {
+  const fromPax = ext.pax?.get('path');
+  const raw = fromPax ?? ext.longName ?? headerName(fields);
+  const label = `entry ${JSON.stringify(typeof raw === 'string' ? raw : shown(raw))}`;
+  if (ext.problem) throw ambiguous(label, ext.problem);
+  if (fromPax !== undefined && ext.longName !== undefined)
+    throw ambiguous(label, `has both a GNU long name (${JSON.stringify(ext.longName)}) and a pax path`);
+  if (ext.pax?.has('linkpath') && ext.longLink !== undefined)
+    throw ambiguous(label, 'has both a GNU long link name and a pax linkpath');
+  const type = TYPES[fields.typeflag] ?? 'unknown';
+  // Old tars mark a folder as a regular file named "x/"; tarfile does so only for typeflag NUL, and only by the header name.
+  if (fields.typeflag === '\0' && endsInSlash(fields.name))
+    throw ambiguous(
+      label,
+      'is typeflag NUL with a header name ending in "/", a folder to some readers and a file to others',
+    );
+  const name = typeof raw === 'string' ? raw : utf8Text(raw);
+  if (name === undefined) throw ambiguous(label, 'has a name that is not valid UTF-8');
+  if (type !== 'directory' && name.endsWith('/'))
+    throw ambiguous(label, `is a ${type} entry whose name ends in "/": a folder by its name, not by its type`);
+  // tarfile skips the data only of regular files; after a folder or link it reads the "data" as the next header.
+  if ((type === 'directory' || type === 'symlink' || type === 'link') && fields.size !== 0)
+    throw ambiguous(label, `is a ${type} entry with ${fields.size} bytes of data`);
+  const paxSize = ext.pax?.get('size');
+  if (paxSize !== undefined && Number(paxSize) !== fields.size)
+    throw invalid(`entry ${JSON.stringify(name)} declares two different sizes`);
+  let linkname = '';
+  if (type === 'symlink' || type === 'link') {
+    const target = ext.pax?.get('linkpath') ?? ext.longLink ?? utf8Text(fields.linkname);
+    if (target === undefined) throw ambiguous(label, 'has a link target that is not valid UTF-8');
+    linkname = target;
+  }
+  return { name, type, mode: fields.mode, size: fields.size, linkname };
+}
+
+/** The name as the header holds it: tarfile joins the prefix field whatever the magic (ustar, GNU or none). */
+function headerName(fields: HeaderBlock): Buffer {
+  return fields.prefix.length > 0 ? Buffer.concat([fields.prefix, Buffer.from('/'), fields.name]) : fields.name;
 }
 
 function isZero(bytes: Buffer): boolean {
   for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
   return true;
-}
-
-function checkChecksum(block: Buffer): void {
-  let sum = 8 * 0x20; // the checksum field counts as spaces
-  for (let i = 0; i < BLOCK; i++) if (i < 148 || i >= 156) sum += block[i]!;
-  if (sum !== numeric(block, 148, 8, 'checksum')) throw invalid('a header checksum does not match');
-}
-
-/** An octal field, or a base-256 one (GNU) when its high bit is set. */
-function numeric(block: Buffer, start: number, length: number, what: string): number {
-  const field = block.subarray(start, start + length);
-  if ((field[0]! & 0x80) !== 0) {
-    let value = field[0]! & 0x7f;
-    for (let i = 1; i < field.length; i++) value = value * 256 + field[i]!;
-    if (!Number.isSafeInteger(value)) throw invalid(`the ${what} field is out of range`);
-    return value;
-  }
-  const text = cString(field, 0, length).trim();
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw invalid(`the ${what} field is not a number`);
-  return parseInt(text, 8);
-}
-
-function cString(buf: Buffer, start: number, length: number): string {
-  const end = buf.indexOf(0, start);
-  return buf.toString('utf8', start, end >= 0 && end < start + length ? end : start + length);
-}
-
-/**
- * A name field: its text up to the trailing NULs. A NUL with more name after
- * it stays in the string, so that the path check refuses it: tools disagree
- * on whether such a name ends at the NUL, and a name that reads differently
- * to the verifier and to the extractor is how files get smuggled in.
- */
-function nameString(buf: Buffer, start: number, length: number): string {
-  let end = Math.min(start + length, buf.length);
-  while (end > start && buf[end - 1] === 0) end--;
-  return buf.toString('utf8', start, end);
-}
-
-/** pax extended header records: "<length> <key>=<value>\n". */
-function parsePax(data: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let offset = 0;
-  while (offset < data.length) {
-    const space = data.indexOf(0x20, offset);
-    if (space < 0 || space - offset > 20) throw invalid('a pax header is malformed');
-    const length = Number(data.toString('latin1', offset, space));
-    if (!Number.isSafeInteger(length) || length <= space - offset || offset + length > data.length)
-      throw invalid('a pax header record has a bad length');
-    const record = data.toString('utf8', space + 1, offset + length - 1);
-    const equals = record.indexOf('=');
-    if (equals <= 0 || data[offset + length - 1] !== 0x0a) throw invalid('a pax header record is malformed');
-    out[record.slice(0, equals)] = record.slice(equals + 1);
-    offset += length;
-  }
-  return out;
 }
 
 /** Writes a ustar archive; names too long for the header get a pax record. */
