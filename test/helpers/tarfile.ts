@@ -57,6 +57,16 @@ export async function aamExtract(archive: Uint8Array): Promise<AamExtraction> {
   return JSON.parse(await aamPython(EXTRACT, [join(dir, 'pkg.aam'), join(dir, 'out')])) as AamExtraction;
 }
 
+/** Extracts the archive into `dest` with aam's own extract_archive, as `aam install` does into .aam/packages. */
+export async function aamExtractInto(archive: Uint8Array, dest: string): Promise<void> {
+  const file = join(await tempDir('aam-tarfile-'), 'pkg.aam');
+  await writeFile(file, archive);
+  await aamPython(
+    'import sys\nfrom pathlib import Path\nfrom aam_cli.utils.archive import extract_archive\nextract_archive(Path(sys.argv[1]), Path(sys.argv[2]))',
+    [file, dest],
+  );
+}
+
 const CREATE = `
 import sys
 from pathlib import Path

@@ -16,6 +16,8 @@ export interface ArchiveFile {
   data: Buffer;
   executable: boolean;
   sha256: string;
+  /** A symbolic link's target as the archive names it: its data is the target's, which aam installs as this link. */
+  link?: string;
 }
 
 /** The validated content of a `.aam` archive. */
@@ -87,7 +89,7 @@ class EntryCollector {
   private readonly files = new Map<string, ArchiveFile>();
   private readonly directories = new Set<string>();
   private readonly keys = new Map<string, string>();
-  private readonly links: { path: string; target: string; raw: string }[] = [];
+  private readonly links: { path: string; target: string; raw: string; symbolic?: string }[] = [];
   private count = 0;
 
   add(header: TarHeader, data: Buffer): void {
@@ -120,7 +122,7 @@ class EntryCollector {
           );
         }
         this.claim(path, header.name);
-        this.links.push({ path, target, raw: header.name });
+        this.links.push({ path, target, raw: header.name, symbolic: header.linkname });
         return;
       }
       case 'link': {
@@ -145,7 +147,8 @@ class EntryCollector {
     for (const link of this.links) {
       const target = this.files.get(link.target);
       if (!target) throw unsafe(`has a link ${JSON.stringify(link.raw)} whose target is not a file in the package`);
-      this.files.set(link.path, { ...target, path: link.path });
+      const { link: _, ...copy } = target;
+      this.files.set(link.path, { ...copy, path: link.path, ...(link.symbolic ? { link: link.symbolic } : {}) });
     }
     for (const path of this.files.keys()) {
       const parts = path.split('/');

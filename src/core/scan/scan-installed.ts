@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_UNPACKED_BYTES } from '../archive/limits.ts';
@@ -29,6 +29,7 @@ export function scanInstalled(
   expected: Record<string, string>,
   previous?: InstalledScan,
   contents?: ReadonlyMap<string, Uint8Array>,
+  links?: Readonly<Record<string, string>>,
 ): { diff: FileDifferences; scan: InstalledScan } {
   const scan: InstalledScan = { at: String(nowNs()), dirs: {}, files: {} };
   const diff: FileDifferences = { modified: [], missing: [], added: [], example: undefined };
@@ -53,6 +54,20 @@ export function scanInstalled(
     if (!refused && rel) diff.added.push(rel);
     else if (!refused) modified('.', 'a folder', actual);
   };
+  // aam installs an archive's symbolic link as that link (tarfile), where AAM Trust writes a copy: the same
+  // link, to the same target as signed, is the file itself (its target is checked where it lies, as a file).
+  const linkedFile = (path: string, want: string, target: string) => {
+    const stamp = stampOf(join(dir, path));
+    let actual: string | undefined;
+    try {
+      actual = readlinkSync(join(dir, path));
+    } catch {
+      actual = undefined;
+    }
+    if (stamp && actual === target) scan.files[path] = { stamp, sha256: want };
+    else
+      modified(path, want, `a symbolic link to ${JSON.stringify(actual)}, not to ${JSON.stringify(target)} as signed`);
+  };
   const walk = (rel: string) => {
     const full = rel ? join(dir, rel) : dir;
     const stats = lstatOf(full);
@@ -74,6 +89,10 @@ export function scanInstalled(
       const want = expected[path];
       if (want === undefined) {
         diff.added.push(path);
+        continue;
+      }
+      if (entry.isSymbolicLink() && links?.[path] !== undefined) {
+        linkedFile(path, want, links[path]);
         continue;
       }
       const before = previous?.files[path];

@@ -112,7 +112,13 @@ async function checkIntegrity(
     return { integrity: early.integrity, scan: undefined, deployed: [], hidden: [], installedManifest: undefined };
   // The archive's own bytes, so the result is one per archive digest: it is stored and reused with the rest.
   const hidden = hiddenFiles([...early.contents].map(([path, data]) => ({ path, data })));
-  const { diff, scan } = scanInstalled(evidence.installedDir, early.files, options.previousScan, early.contents);
+  const { diff, scan } = scanInstalled(
+    evidence.installedDir,
+    early.files,
+    options.previousScan,
+    early.contents,
+    early.links,
+  );
   // Read (or vouched for by its stamp) and found to hash as the archive's own aam.yaml: the same text.
   const installedManifest =
     early.files['aam.yaml'] !== undefined && scan.files['aam.yaml']?.sha256 === early.files['aam.yaml']
@@ -155,10 +161,14 @@ async function checkIntegrity(
 }
 
 /** The archive's checksum, and its file list against the lock file's; on success, the files it holds. */
-async function checkArchive(
-  evidence: PackageEvidence,
-): Promise<
-  | { ok: true; files: Record<string, string>; contents: Map<string, Uint8Array>; manifestText: string }
+async function checkArchive(evidence: PackageEvidence): Promise<
+  | {
+      ok: true;
+      files: Record<string, string>;
+      contents: Map<string, Uint8Array>;
+      links: Record<string, string>;
+      manifestText: string;
+    }
   | { ok: false; integrity: Extract<IntegrityCheck, { ok: false }> }
 > {
   const { entry, archive, name } = evidence;
@@ -175,11 +185,13 @@ async function checkArchive(
   }
   let archived: Record<string, string>;
   let contents: Map<string, Uint8Array>;
+  const links: Record<string, string> = {};
   let manifestText: string;
   try {
     const read = await readArchive(archive);
     archived = fileChecksumsOf(read);
     contents = new Map(read.files.map((f) => [f.path, f.data]));
+    for (const f of read.files) if (f.link !== undefined) links[f.path] = f.link;
     manifestText = read.manifestText;
   } catch (error) {
     return fail({
@@ -217,7 +229,7 @@ async function checkArchive(
       });
     }
   }
-  return { ok: true, files: archived, contents, manifestText };
+  return { ok: true, files: archived, contents, links, manifestText };
 }
 
 /** Every signature, each checked on its own; one captured at install that is gone is an invalid one. */
