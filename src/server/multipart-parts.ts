@@ -1,5 +1,7 @@
 import { MAX_ARCHIVE_BYTES } from '../core/archive/limits.ts';
+import { messageOf } from '../core/errors.ts';
 import { READ_LIMITS } from '../core/fs/safe-read.ts';
+import { ApiFailure } from './errors.ts';
 
 /** One part of a multipart upload: a file (bytes) or a field (text), at most `max` bytes or characters. */
 export interface MultipartPart {
@@ -111,3 +113,15 @@ export function multipartSchema(parts: MultipartParts): object {
 
 /** The names of the parts, for a route's summary. */
 export const partNames = (parts: MultipartParts): string => Object.keys(parts).join(', ');
+
+/**
+ * What to answer for an error raised while a multipart body was read: the
+ * body's own fault (no boundary, a part cut short, a bad part header) is a
+ * 400 naming it, not an internal error; answers already decided stay.
+ */
+export function unreadableBody(error: unknown): unknown {
+  if (error instanceof ApiFailure) return error;
+  const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) return error;
+  return new ApiFailure(400, 'bad_request', `The multipart body cannot be read: ${messageOf(error)}.`);
+}

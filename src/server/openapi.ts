@@ -56,15 +56,16 @@ const WITH_BODY = new Set(['POST', 'PUT', 'DELETE', 'PATCH']);
  * route that declares its answers (so the document, and the tests' response
  * checks, know them): 400 (the checks on every raw request, request-checks.ts),
  * 500 (a failure the registry did not mean), and, where a body may come,
- * 413 (too large), 415 (a media type no parser takes) and 503 (a multipart
- * upload past the registry's upload budget, upload-budget.ts). 429 is added
- * by the rate limits to the routes they limit.
+ * 413 (too large), 415 (a media type no parser takes), 503 (a multipart
+ * upload past the registry's upload budget, upload-budget.ts) and 429 (an
+ * account's uploads past its share of that budget). 429 is also added by the
+ * rate limits to the routes they limit.
  */
 function declareSharedAnswers(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const response = (route.schema as { response?: Record<number, unknown> } | undefined)?.response;
     if (!response) return;
-    const statuses = [400, 500, ...([route.method].flat().some((m) => WITH_BODY.has(m)) ? [413, 415, 503] : [])];
+    const statuses = [400, 500, ...([route.method].flat().some((m) => WITH_BODY.has(m)) ? [413, 415, 429, 503] : [])];
     for (const status of statuses) response[status] ??= ref('Error');
   });
 }

@@ -16,23 +16,42 @@ const RETRY_AFTER_S = 10;
  * of its body is read. Reserved by the declared Content-Length (the HTTP
  * parser reads no more than it), or by the largest a body may be when the
  * request is chunked; released when its answer is done or its connection gone.
+ *
+ * No one account may hold more than half of it, so that its slow uploads,
+ * declaring the whole budget, cannot shut everyone else out (refused with a
+ * 429 to that account alone). With the default budget that is more than two
+ * of the largest publishes at once; a budget under two of them refuses the
+ * larger ones outright. (Not by address: behind a proxy, every client has one.)
  */
 export class UploadBudget {
   readonly totalBytes: number;
   inFlight = 0;
+  private readonly held = new Map<string, number>();
 
   constructor(totalBytes: number) {
     this.totalBytes = totalBytes;
   }
 
-  /** Reserves `bytes`; undefined when that would pass the total, else the release (safe to call twice). */
-  reserve(bytes: number): (() => void) | undefined {
+  /**
+   * Reserves `bytes` for `holders`: undefined when that would pass the total, the holder whose share
+   * it would pass, else the release (safe to call twice).
+   */
+  reserve(bytes: number, holders: readonly string[] = []): (() => void) | { holder: string } | undefined {
+    const over = holders.find((h) => (this.held.get(h) ?? 0) + bytes > this.totalBytes / 2);
+    if (over !== undefined) return { holder: over };
     if (this.inFlight + bytes > this.totalBytes) return undefined;
     this.inFlight += bytes;
+    for (const h of holders) this.held.set(h, (this.held.get(h) ?? 0) + bytes);
     let held = true;
     return () => {
-      if (held) this.inFlight -= bytes;
+      if (!held) return;
       held = false;
+      this.inFlight -= bytes;
+      for (const h of holders) {
+        const left = (this.held.get(h) ?? 0) - bytes;
+        if (left > 0) this.held.set(h, left);
+        else this.held.delete(h);
+      }
     };
   }
 }
@@ -50,7 +69,16 @@ export function installUploadBudget(app: FastifyInstance, budget: UploadBudget, 
     const declared = Number(request.headers['content-length'] ?? NaN);
     // More than the whole budget: it takes all of it (its route refuses it as too large next).
     const bytes = Math.min(Number.isFinite(declared) ? declared : chunkedBytes, budget.totalBytes);
-    const release = budget.reserve(bytes);
+    const holders = request.caller ? [`account ${request.caller.username}`] : [];
+    const release = budget.reserve(bytes, holders);
+    if (release && typeof release !== 'function') {
+      void reply.header('retry-after', String(RETRY_AFTER_S));
+      throw new ApiFailure(
+        429,
+        'rate_limited',
+        `Your uploads, with this one, would hold more than half of what the registry reads at once (${budget.totalBytes} bytes); retry when the others are done.`,
+      );
+    }
     if (!release) {
       void reply.header('retry-after', String(RETRY_AFTER_S));
       throw new ApiFailure(

@@ -7,7 +7,7 @@ import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { refuseNewName } from '../name-policy.ts';
-import { limitsOf, multipartLimits, partNames, PUBLISH_PARTS } from '../multipart-parts.ts';
+import { limitsOf, multipartLimits, partNames, PUBLISH_PARTS, unreadableBody } from '../multipart-parts.ts';
 import { checkSignature, takeField, manifestOf } from '../publish-checks.ts';
 import type { Upload } from '../publish-checks.ts';
 import { errors, versionProperties, versionRequired } from '../schemas.ts';
@@ -132,6 +132,14 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
 
 /** Every part of the upload, read within its own limit; an unknown part, or one sent twice, is refused by name. */
 async function readUpload(request: FastifyRequest): Promise<Upload> {
+  try {
+    return await readParts(request);
+  } catch (error) {
+    throw unreadableBody(error);
+  }
+}
+
+async function readParts(request: FastifyRequest): Promise<Upload> {
   const files: Partial<Record<keyof typeof FILES, Buffer>> = {};
   const fields: Partial<Record<keyof typeof FIELDS, string>> = {};
   for await (const part of request.parts()) {

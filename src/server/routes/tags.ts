@@ -72,8 +72,8 @@ export const tagsPlugin: FastifyPluginAsync = async (app) => {
       return db.transaction(async (tx) => {
         const pkg = await requirePackage(tx, name, true);
         await requireOwner(tx, caller, pkg, name);
-        const exists = await tx.query<{ approval_status: string }>(
-          'SELECT approval_status FROM package_versions WHERE package_id = $1 AND version = $2',
+        const exists = await tx.query<{ approval_status: string; yanked: boolean }>(
+          'SELECT approval_status, yanked FROM package_versions WHERE package_id = $1 AND version = $2',
           [pkg.id, version],
         );
         if (exists.rows.length === 0)
@@ -85,6 +85,13 @@ export const tagsPlugin: FastifyPluginAsync = async (app) => {
             409,
             'conflict',
             `${name}@${version} is ${status === 'pending' ? 'waiting for approval' : 'rejected'}: it cannot be tagged.`,
+          );
+        // Yanked versions are left out of resolution (spec §3.3.6): a tag must not lead back to one.
+        if (exists.rows[0]!.yanked)
+          throw new ApiFailure(
+            409,
+            'conflict',
+            `${name}@${version} is yanked: it cannot be tagged. Tag another version.`,
           );
         await tx.query(
           `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, $2, $3)

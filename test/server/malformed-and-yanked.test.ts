@@ -1,0 +1,63 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
+
+/** Requests a hostile client can send that were answered wrongly (found by a hostile review). */
+describe('malformed uploads and tags on yanked versions', () => {
+  let registry: TestRegistry;
+  let alice: string;
+  before(async () => {
+    registry = await startTestRegistry({ name: 'team' });
+    alice = await registry.token('alice', ['publish', 'yank']);
+    for (const version of ['1.0.0', '1.1.0'])
+      await registry.client(alice).publish(await packPackage('@acme/tool', version), []);
+  });
+  after(async () => registry?.close());
+
+  const post = async (path: string, contentType: string, body: string) => {
+    const res = await fetch(`${registry.url}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': contentType },
+      body,
+    });
+    return { status: res.status, body: (await res.json()) as { error: string; message: string } };
+  };
+
+  it('answers a multipart body it cannot read with 400 naming why, not 500', async () => {
+    const cut = '--x\r\nContent-Disposition: form-data; name="archive"; filename="a"\r\n\r\nabc';
+    for (const [type, body, why] of [
+      ['multipart/form-data', 'xx', /Boundary not found/],
+      ['multipart/form-data; boundary=x', cut, /terminated early|Unexpected end/],
+    ] as const) {
+      const answer = await post('/packages', type, body);
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.error, 'bad_request');
+      assert.match(answer.body.message, /^The multipart body cannot be read: /);
+      assert.match(answer.body.message, why);
+    }
+  });
+
+  it('refuses to point a tag at a yanked version', async () => {
+    const yank = await fetch(`${registry.url}/api/v1/packages/@acme/tool/1.0.0`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${alice}` },
+    });
+    assert.equal(yank.status, 200);
+    const res = await fetch(`${registry.url}/api/v1/packages/@acme/tool/tags/latest`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${alice}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '1.0.0' }),
+    });
+    assert.equal(res.status, 409);
+    assert.match(
+      ((await res.json()) as { message: string }).message,
+      /@acme\/tool@1\.0\.0 is yanked: it cannot be tagged/,
+    );
+    const tags = (await (await fetch(`${registry.url}/api/v1/packages/@acme/tool/tags`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(JSON.stringify(tags).includes('"1.0.0"'), false, JSON.stringify(tags));
+  });
+});
