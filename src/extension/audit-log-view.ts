@@ -7,6 +7,7 @@ import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
 import { checkRegistryLog } from '../core/registry/registry-check.ts';
 import type { RegistryLogCheck } from '../core/registry/registry-check.ts';
+import { mdCode, mdText } from './markdown-text.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 
 type Node =
@@ -102,21 +103,22 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         item.description = vscode.l10n.t('✗ {0}', check.reason ?? '');
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
       }
+      // The name and URL come from a config a pull request can write, the rest from the registry: all escaped.
       item.tooltip = new vscode.MarkdownString(
         [
-          `**${node.name}** — ${node.url}`,
+          `**${mdText(node.name)}** — ${mdText(node.url)}`,
           '',
           check?.ok
             ? vscode.l10n.t(
                 'The audit log is a Merkle tree of {0} entries; its root {1} is signed by the registry key {2}{3}.',
                 String(check.head?.size ?? 0),
-                `\`${(check.head?.root ?? check.head?.head_hash)?.slice(0, 16) ?? ''}…\``,
-                `\`${check.identity.key_id}\``,
+                mdCode(`${(check.head?.root ?? check.head?.head_hash)?.slice(0, 16) ?? ''}…`),
+                mdCode(check.identity.key_id),
                 check.extends !== undefined
                   ? vscode.l10n.t(', and extends the head recorded at {0} entries', String(check.extends))
                   : vscode.l10n.t(' (no head recorded yet)'),
               )
-            : (check?.reason ?? node.error ?? ''),
+            : mdText(check?.reason ?? node.error ?? ''),
         ].join('\n'),
       );
       item.accessibilityInformation = { label: `${node.name}: ${String(item.description)}` };
@@ -135,17 +137,18 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     );
     const details = Object.entries(entry.metadata)
       .filter(([k, v]) => v !== null && v !== undefined && k !== PACKAGE_PREVIOUS)
-      .map(([k, v]) => `- ${k}: ${String(v)}`);
+      .map(([k, v]) => `- ${mdText(k)}: ${mdText(String(v))}`);
+    // Every field is the registry's: escaped, so an entry shows no link, image or forged line of its own.
     item.tooltip = new vscode.MarkdownString(
       [
-        `**${entry.event}** ${subject}`,
+        `**${mdText(entry.event)}** ${mdText(subject)}`,
         '',
-        vscode.l10n.t('By {0} at {1} (entry {2})', entry.actor, when, String(entry.seq)),
+        vscode.l10n.t('By {0} at {1} (entry {2})', mdText(entry.actor), mdText(when), mdText(String(entry.seq))),
         '',
         ...details,
         '',
-        `hash \`${entry.hash}\`  `,
-        `prev \`${entry.prev_hash}\``,
+        `hash ${mdCode(entry.hash)}  `,
+        `prev ${mdCode(entry.prev_hash)}`,
       ].join('\n'),
     );
     item.accessibilityInformation = { label: `${entry.event} ${subject} by ${entry.actor} at ${when}` };

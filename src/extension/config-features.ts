@@ -21,6 +21,7 @@ import type { TrustModel } from './model.ts';
 import { livePolicy } from './live-policy.ts';
 import { toRange } from './ranges.ts';
 import { CONFIG_SELECTOR } from './selectors.ts';
+import { mdCode, mdText } from './markdown-text.ts';
 
 const SEVERITY: Record<ConfigDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -181,20 +182,20 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
   ): vscode.MarkdownString {
     const md = new vscode.MarkdownString();
     const text = entryText(entry);
-    md.appendMarkdown(`**\`${text}\`** (${list})\n\n`);
+    md.appendMarkdown(`**${mdCode(text)}** (${list})\n\n`);
     if (list === 'trusted_identities') {
       const parsed = parseIdentityPattern(patternOf(entry));
       const issuer = pinnedIssuerOf(entry);
       md.appendMarkdown(
         parsed.ok
-          ? `Matches ${escape(describePattern(parsed.pattern))}${issuer ? `, and only in certificates issued by \`${issuer}\`` : ''}.`
-          : `Not a valid pattern: it ${escape(parsed.reason)}, so it trusts no one.`,
+          ? `Matches ${mdText(describePattern(parsed.pattern))}${issuer ? `, and only in certificates issued by ${mdCode(issuer)}` : ''}.`
+          : `Not a valid pattern: it ${mdText(parsed.reason)}, so it trusts no one.`,
       );
     } else {
       const fingerprint = typeof entry === 'string' ? normalizeFingerprint(entry) : undefined;
       md.appendMarkdown(
         fingerprint
-          ? `Matches signatures by the OpenPGP key \`${fingerprint}\` (or its subkeys).`
+          ? `Matches signatures by the OpenPGP key ${mdCode(fingerprint)} (or its subkeys).`
           : 'Not a full fingerprint, so it trusts no one.',
       );
     }
@@ -202,7 +203,7 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     md.appendMarkdown('\n\n');
     md.appendMarkdown(
       trusted.length > 0
-        ? `Currently trusts: ${trusted.map((p) => `\`${p}\``).join(', ')}.`
+        ? `Currently trusts: ${trusted.map(mdCode).join(', ')}.`
         : 'Currently trusts none of the installed packages.',
     );
     return md;
@@ -216,12 +217,15 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     const schema = schemaAt(path);
     if (!schema?.description) return undefined;
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${path.filter((p) => typeof p === 'string').join('.')}**\n\n${schema.description}`);
-    if (schema.enum) md.appendMarkdown(`\n\nOne of: ${schema.enum.map((v) => `\`${String(v)}\``).join(', ')}`);
-    if (schema.default !== undefined) md.appendMarkdown(`\n\nDefault: \`${JSON.stringify(schema.default)}\``);
+    // The description is the schema's; the path and the value in effect come from config files a pull request writes.
+    md.appendMarkdown(`**${mdText(path.filter((p) => typeof p === 'string').join('.'))}**\n\n${schema.description}`);
+    if (schema.enum) md.appendMarkdown(`\n\nOne of: ${schema.enum.map((v) => mdCode(String(v))).join(', ')}`);
+    if (schema.default !== undefined) md.appendMarkdown(`\n\nDefault: ${mdCode(JSON.stringify(schema.default))}`);
     const effective = await this.effectiveValue(document, path);
     if (effective)
-      md.appendMarkdown(`\n\n**Effective:** \`${JSON.stringify(effective.value)}\` — from ${effective.source}`);
+      md.appendMarkdown(
+        `\n\n**Effective:** ${mdCode(String(JSON.stringify(effective.value)))} — from ${mdText(effective.source)}`,
+      );
     return new vscode.Hover(md, range);
   }
 
@@ -261,8 +265,4 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     for (const timer of this.timers.values()) clearTimeout(timer);
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function escape(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|]/g, '\\$&');
 }

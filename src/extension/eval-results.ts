@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ApiEvalResult } from '../core/registry/http-api.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import type { CheckRow } from '../core/verify/verdict/rows.ts';
+import { mdCode, mdText } from './markdown-text.ts';
 import type { AamWorkspace } from './model.ts';
 
 const FRESH_MS = 60_000;
@@ -53,15 +54,15 @@ export class EvalResults {
     }));
   }
 
-  /** The hover's lines: each evaluation's latest run. */
+  /** The hover's lines: each evaluation's latest run. The registry wrote them, and the hover runs commands: escaped. */
   async markdown(workspace: AamWorkspace, report: { name: string; version: string; source: string }): Promise<string> {
     const results = await this.of(workspace, report);
     if (!results || results.length === 0) return '';
     const lines = latestPerEval(results).map(
       (r) =>
-        `- ${r.status === 'passed' ? '$(pass)' : r.status === 'skipped' ? '$(debug-step-over)' : '$(warning)'} \`${r.eval_name}\`: ${describe(r)}`,
+        `- ${r.status === 'passed' ? '$(pass)' : r.status === 'skipped' ? '$(debug-step-over)' : '$(warning)'} ${mdCode(r.eval_name)}: ${mdText(describe(r))}`,
     );
-    return `\n\n**${vscode.l10n.t('Eval results')}** (${vscode.l10n.t('as published on {0}', report.source)}):\n\n${lines.join('\n')}`;
+    return `\n\n**${vscode.l10n.t('Eval results')}** (${mdText(vscode.l10n.t('as published on {0}', report.source))}):\n\n${lines.join('\n')}`;
   }
 }
 

@@ -7,16 +7,12 @@ import type { EvalResults } from './eval-results.ts';
 import { packageFix } from './quick-fix.ts';
 import { toRange } from './ranges.ts';
 import type { Verdict } from '../core/policy/decision.ts';
-import { describeSigner } from '../core/policy/trust-match.ts';
-import { describeChain } from '../core/policy/delegation.ts';
-import { standingText } from '../core/policy/signed.ts';
 import type { PackageReport } from '../core/verify/workspace.ts';
-import { outcome, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
+import { outcome } from '../core/verify/verdict/vocabulary.ts';
+import { hoverText, TRUSTABLE } from './lockfile-hover.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { projectHas, trustOptions } from './trust-signer.ts';
 import type { TrustSignerArgs } from './trust-signer.ts';
-
-const TRUSTABLE = new Set(['UNTRUSTED_SIGNER', 'SIGNED_NO_POLICY', 'ISSUER_NOT_ALLOWED']);
 
 /**
  * Diagnostics, hovers and "Trust this signer" quick fixes on `.aam/aam-lock.yaml`
@@ -183,71 +179,6 @@ export class LockFileFeatures implements vscode.HoverProvider, vscode.CodeAction
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function hoverText(workspace: AamWorkspace, report: PackageReport): vscode.MarkdownString {
-  const { verdict } = report;
-  const md = new vscode.MarkdownString(undefined, true);
-  md.isTrusted = { enabledCommands: ['aam.trustSigner', 'aam.showEffectivePolicy', 'aam.fetchKey'] };
-  md.appendMarkdown(`**${report.name}@${report.version}** — ${STATUS_LABEL[verdict.status]}\n\n`);
-  for (const finding of report.findings) {
-    md.appendMarkdown(`${finding.action === 'fail' ? '$(error)' : '$(warning)'} `);
-    md.appendText(finding.message);
-    md.appendMarkdown('\n\n');
-  }
-  const signer = verdict.signer;
-  // A delegate's signature says through whom it is trusted: "— delegated by alice@… for @acme/* until …".
-  const judged = verdict.signatures.find((j) => j.check.state === 'valid' && j.check.signer === signer);
-  const through = judged?.standing.state === 'delegated' ? ` — ${describeChain(judged.standing.links)}` : '';
-  if (signer?.type === 'sigstore')
-    md.appendMarkdown(
-      `**Signed by:** \`${signer.identity.san}\` · issuer \`${signer.identity.issuer ?? 'unknown'}\`${through}`,
-    );
-  else if (signer) md.appendMarkdown(`**Signed by:** \`${describeSigner(signer)}\`${through}`);
-  else md.appendText(verdict.message);
-  const others = verdict.signatures.filter((j) => j !== judged);
-  if (others.length > 0)
-    md.appendMarkdown(`\n\n**Also signed:** ${others.map((j) => `\`${standingText(j)}\``).join(', ')}`);
-  if (verdict.trustedBy)
-    md.appendMarkdown(
-      `\n\n**Trusted by:** \`${verdict.trustedBy.pattern}\` — ${verdict.trustedBy.explanation}${verdict.trustedBy.source ? ` (${verdict.trustedBy.source})` : ''}`,
-    );
-  if (verdict.rule && verdict.action !== 'pass') {
-    md.appendMarkdown(
-      `\n\n**Rejected by:** \`${verdict.rule.key}\` in ${verdict.rule.source ? `[${verdict.rule.source}](${vscode.Uri.file(verdict.rule.source).toString()})` : 'the defaults'}`,
-    );
-    if (workspace.config)
-      md.appendMarkdown(` (on_signature_failure: \`${workspace.config.security.on_signature_failure}\`)`);
-  }
-  if (verdict.expected !== undefined) md.appendMarkdown(`\n\n**Expected:** \`${verdict.expected}\``);
-  if (verdict.actual !== undefined) md.appendMarkdown(`\n\n**Actual:** \`${verdict.actual}\``);
-  if (verdict.signer && TRUSTABLE.has(verdict.code)) {
-    const options = trustOptions(verdict.signer);
-    if (options.length > 0) {
-      md.appendMarkdown(
-        `\n\n**What would trust it:** ${options.map((o) => `\`${o.label}\` in \`${o.list}\``).join(', or ')}`,
-      );
-      const link = (target: 'project' | 'global') =>
-        `command:aam.trustSigner?${encodeURIComponent(JSON.stringify([{ workspaceId: workspace.id, packageName: report.name, pattern: options[0]!.label, target }]))}`;
-      const global = `[in the global config](${link('global')})`;
-      if (workspace.kind === 'global') md.appendMarkdown(`\n\n$(shield) [Trust this signer](${link('global')})`);
-      else
-        md.appendMarkdown(
-          `\n\n$(shield) [Trust this signer in the project config](${link('project')})${projectHas(workspace, options[0]!.list) ? '' : ` · ${global}`}`,
-        );
-    }
-  } else if (verdict.hint) {
-    md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);
-  }
-  for (const key of new Set(
-    verdict.signatures.flatMap((j) =>
-      j.check.state === 'invalid' && j.check.code === 'KEY_UNKNOWN' && j.check.key ? [j.check.key] : [],
-    ),
-  ))
-    md.appendMarkdown(
-      `\n\n$(key) [Fetch key ${key}…](command:aam.fetchKey?${encodeURIComponent(JSON.stringify([{ key }]))})`,
-    );
-  return md;
 }
 
 async function ruleLocation(verdict: Verdict): Promise<{ location: vscode.Location; message: string } | undefined> {

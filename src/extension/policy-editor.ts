@@ -10,11 +10,13 @@ import { YamlSource } from '../core/yaml/source.ts';
 import type { HostMessage, PolicyState, WebviewMessage } from '../webview/protocol.ts';
 import { showError } from './errors.ts';
 import { livePolicy } from './live-policy.ts';
+import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { toRange } from './ranges.ts';
 import { POLICY_EDITOR_VIEW_TYPE } from './selectors.ts';
 import { minimalEdit } from './text-edit.ts';
 import { previewUnsaved } from './what-if.ts';
+import { formMessage } from './policy-messages.ts';
 import { applyLevel, levelPreview, levelState } from './policy-levels.ts';
 
 /**
@@ -50,7 +52,13 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
         if (d.uri.toString() === document.uri.toString()) void post();
       }),
       this.model.onDidChange(() => void post()),
-      panel.webview.onDidReceiveMessage(async (message: WebviewMessage) => {
+      panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+        // Only what the form's controls can send is acted on: the page does not decide what is written.
+        const message = formMessage(raw);
+        if (!message) {
+          log().warn(`Policy form: ignored a message the form does not send: ${JSON.stringify(raw)?.slice(0, 200)}`);
+          return;
+        }
         try {
           if (message.type === 'ready') {
             ready = true;

@@ -6,6 +6,7 @@ import { signerOfReport } from '../core/verify/verdict/report.ts';
 import { FINDING_LABEL, outcome, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import type { AamWorkspace } from './model.ts';
 import { hiddenLine } from '../core/content/describe.ts';
+import { mdCode, mdText } from './markdown-text.ts';
 
 /** How the Verification view draws a package and its rows: icons, labels, the source row, findings and the tooltip. */
 
@@ -128,19 +129,18 @@ export function findingList(report: PackageReport): CheckRow[] {
   }));
 }
 
+/** The package's tooltip: Markdown for the layout, with every datum (lock file, signer, messages) escaped. */
 export function tooltip(report: PackageReport, label: string): vscode.MarkdownString {
   const { verdict } = report;
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${report.name}@${report.version}** — ${label}\n\n`);
-  md.appendText(verdict.message);
-  for (const finding of report.findings) {
-    md.appendMarkdown(`\n\n${finding.action === 'fail' ? '$(error)' : '$(warning)'} `);
-    md.appendText(finding.message);
-  }
-  if (verdict.expected !== undefined) md.appendMarkdown(`\n\n*Expected:* \`${verdict.expected}\``);
-  if (verdict.actual !== undefined) md.appendMarkdown(`\n\n*Actual:* \`${verdict.actual}\``);
+  md.appendMarkdown(`**${mdText(`${report.name}@${report.version}`)}** — ${mdText(label)}\n\n`);
+  md.appendMarkdown(mdText(verdict.message));
+  for (const finding of report.findings)
+    md.appendMarkdown(`\n\n${finding.action === 'fail' ? '$(error)' : '$(warning)'} ${mdText(finding.message)}`);
+  if (verdict.expected !== undefined) md.appendMarkdown(`\n\n*Expected:* ${mdCode(verdict.expected)}`);
+  if (verdict.actual !== undefined) md.appendMarkdown(`\n\n*Actual:* ${mdCode(verdict.actual)}`);
   if (verdict.rule && verdict.action !== 'pass')
-    md.appendMarkdown(`\n\n*Rule:* \`${verdict.rule.key}\` in ${verdict.rule.source ?? 'defaults'}`);
-  if (verdict.hint) md.appendMarkdown(`\n\n$(lightbulb) ${verdict.hint}`);
+    md.appendMarkdown(`\n\n*Rule:* ${mdCode(verdict.rule.key)} in ${mdText(verdict.rule.source ?? 'defaults')}`);
+  if (verdict.hint) md.appendMarkdown(`\n\n$(lightbulb) ${mdText(verdict.hint)}`);
   return md;
 }

@@ -3,7 +3,7 @@ import { h } from './dom.ts';
 import type { El } from './dom.ts';
 import { LevelPicker } from './levels.ts';
 import { MoreSettings } from './more-settings.ts';
-import { CHECKS, LISTS, MODES, SIGNER_CHANGES, TEXTS } from './policy-fields.ts';
+import { CHECKS, LISTS, MODES, SIGNER_CHANGES, SIGNING_METHODS, TEXTS } from './policy-fields.ts';
 import type { HostMessage, PolicyState, WebviewMessage } from './protocol.ts';
 import { renderSource, settingValue, sourceNote } from './setting-source.ts';
 import { TrustLists } from './trust-lists.ts';
@@ -92,7 +92,7 @@ section('Whom to trust', lists.field(LISTS[0]!), lists.field(LISTS[1]!), lists.f
 
 // Signing and Sigstore
 const method = h('vscode-radio-group', { id: 'signing_method' });
-for (const value of ['sigstore', 'gpg']) {
+for (const value of SIGNING_METHODS) {
   const radio = h('vscode-radio', {
     name: 'signing_method',
     value,
@@ -164,7 +164,7 @@ function render(state: PolicyState): void {
     (document.getElementById(`mode-${choice}`) as El).checked = settingValue(state, 'on_signature_failure') === choice;
   for (const [choice] of SIGNER_CHANGES)
     (document.getElementById(`signer-${choice}`) as El).checked = settingValue(state, 'on_signer_change') === choice;
-  for (const m of ['sigstore', 'gpg'])
+  for (const m of SIGNING_METHODS)
     (document.getElementById(`method-${m}`) as El).checked = settingValue(state, 'signing_method') === m;
   for (const [key] of TEXTS) {
     const input = document.getElementById(key) as El;

@@ -5,7 +5,9 @@ import type { ListKey } from './protocol.ts';
  * The settings the policy form shows as controls, each with its label and
  * help text: choices, checkboxes, trust lists (with how an entry is
  * checked as it is typed) and text fields. Every other security key is
- * shown under "More settings" and edited as text.
+ * shown under "More settings" and edited as text. The host applies only
+ * the sets these controls make (extension/policy-messages.ts, a test keeps
+ * the two equal).
  */
 export const MODES: [string, string, string][] = [
   ['warn', 'Warn', 'Report an invalid or untrusted signature, and continue.'],
@@ -16,6 +18,7 @@ export const SIGNER_CHANGES: [string, string, string][] = [
   ['error', 'Error', 'Fail a package signed by another signer than the one recorded (trust on first use).'],
   ['warn', 'Warn', 'Report the change, and continue.'],
 ];
+export const SIGNING_METHODS = ['sigstore', 'gpg'];
 export const CHECKS: [string, string, string][] = [
   ['require_signature', 'Require signatures', 'Reject packages that carry no signature.'],
   [
