@@ -5,9 +5,10 @@ import type { DeployRoots, Platform, SourceFile } from '../../deploy/platforms.t
 import { messageOf } from '../../errors.ts';
 import { parseManifest } from '../../package/manifest.ts';
 import type { Manifest } from '../../package/manifest.ts';
-import type { IntegrityCheck } from '../../policy/decision.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
 import { perRun } from '../evidence/registry-files.ts';
+import { deployedFailure } from './deployed-failure.ts';
+import type { DeployedFailure } from './deployed-failure.ts';
 
 /** Where a package's deployed copies are looked for, as plain data (workers receive it). */
 export interface DeploySource {
@@ -15,8 +16,6 @@ export interface DeploySource {
   /** Platforms AAM Trust deployed it to (the trust record): a copy missing there fails even when none is left. */
   expected: Platform[];
 }
-
-type DeployedFailure = Extract<IntegrityCheck, { ok: false }>;
 
 /**
  * The copies agents actually load, against the signed archive: every
@@ -50,21 +49,6 @@ export function checkDeployment(
     perRun(run, `deploy-root\0${root}`, into, (own) => exists(root, own)),
   );
   return { copies, failure: deployedFailure(name, copies) };
-}
-
-/** The integrity failure the copies that are not as signed make, or undefined when there are none. */
-export function deployedFailure(name: string, copies: readonly DeployedCopy[]): DeployedFailure | undefined {
-  const bad = copies.filter((c) => c.state !== 'ok' && c.state !== 'shadowed');
-  if (bad.length === 0) return undefined;
-  const first = bad[0]!;
-  const where = bad.map((c) => `${c.platform} ${c.type} ${c.name} (${c.state}: ${c.detail})`).join('; ');
-  return {
-    ok: false,
-    code: 'DEPLOYED_MODIFIED',
-    expected: first.expected ?? first.path,
-    actual: first.actual ?? first.state,
-    detail: `The copies of ${name} that agents load do not match the signed archive: ${where}.`,
-  };
 }
 
 function unreadable(name: string, expected: readonly Platform[], why: string): DeployedFailure | undefined {

@@ -14,7 +14,7 @@ import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from '
 import type { Signer } from '../../policy/trust-match.ts';
 import type { CheckRow } from './rows.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
-import { deployedFailure } from '../checks/check-deployed.ts';
+import { deployedFailure } from '../checks/deployed-failure.ts';
 import { ownerFailure, ownerKey } from './shadow-owner.ts';
 import type { OwnerResult } from './shadow-owner.ts';
 
