@@ -160,6 +160,9 @@ function refusalOf(fact: DelegationFact, original: Signer, judging: Judging, dep
   if (judging.name === undefined || !matchesNamePattern(fact.pattern, judging.name))
     return `delegation ${id} is for ${fact.pattern}, not ${judging.name ?? 'this package'}`;
   if (!fact.signer) return `delegation ${id} is not validly signed (${fact.problem ?? 'no signature'})`;
+  // Every Sigstore certificate that carries trust must come from an allowed issuer (SPEC §2), in the middle of a chain too.
+  if (!issuerAllowed(fact.signer, judging.policy))
+    return `delegation ${id} (for ${fact.pattern}) is signed by ${signerName(fact.signer)}, whose issuer ${issuerOf(fact.signer)} is not in allowed_issuers`;
   if (depth > 0 && fact.maxDepth < depth)
     return `delegation ${id} (by ${describeSigner(fact.signer)} for ${fact.pattern}) does not allow re-delegation${fact.maxDepth > 0 ? ` deeper than ${fact.maxDepth}` : ''}`;
   const revoked = judging.revocations.find(
@@ -180,6 +183,10 @@ function refusalOf(fact: DelegationFact, original: Signer, judging: Judging, dep
       return `delegation ${id} (by ${describeSigner(fact.signer)} for ${fact.pattern}) expired on ${fact.until}; an OpenPGP signature's own date cannot show it was made before`;
   }
   return undefined;
+}
+
+function issuerOf(signer: Signer): string {
+  return (signer.type === 'sigstore' && signer.identity.issuer) || '(none)';
 }
 
 function short(id: string): string {

@@ -171,6 +171,23 @@ export function parseGitlabProjectPath(san: string): string | undefined {
   return asciiLower(path);
 }
 
+/**
+ * An identity as trust matching tells identities apart: an email folded to
+ * ASCII lower case, a GitHub or GitLab workflow URI with its owner/repository
+ * (project path) lowered; any other URI exact, as patterns match it.
+ */
+export function normalizedIdentity(identity: SignerIdentity): string {
+  const { san, sanType } = identity;
+  if (sanType === 'email') return `email:${asciiLower(san)}`;
+  if (sanType !== 'uri') return `${sanType}:${san}`;
+  const github = parseGithubWorkflowUri(san);
+  if (github)
+    return `uri:${san.replace(/^https:\/\/github\.com\/[^/@]+\/[^/@]+\//, () => `https://github.com/${github.owner}/${github.repo}/`)}`;
+  const gitlab = parseGitlabProjectPath(san);
+  if (gitlab) return `uri:${san.replace(/^https:\/\/gitlab\.com\/[^@]+?\/\//, () => `https://gitlab.com/${gitlab}//`)}`;
+  return `uri:${san}`;
+}
+
 /** What a pattern trusts, in words (for hovers and the effective-policy view). */
 export function describePattern(pattern: IdentityPattern): string {
   switch (pattern.kind) {

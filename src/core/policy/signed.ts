@@ -2,10 +2,11 @@ import { signaturesOf } from './checks.ts';
 import type { AttestationFact, Checks, SignatureCheck } from './checks.ts';
 import { delegationFor, describeChain, issuerAllowed, trustedDirectly } from './delegation.ts';
 import type { JudgedSignature } from './delegation.ts';
+import { distinctSigners } from './distinct.ts';
 import { entryText } from './identity.ts';
 import { thresholdFor } from './name-pattern.ts';
 import type { PolicyContext, SecurityPolicy } from './policy.ts';
-import { describeSigner, signerKeyOf, signerName } from './trust-match.ts';
+import { describeSigner, signerName } from './trust-match.ts';
 import type { Signer } from './trust-match.ts';
 import { attestedVerdict, onFailure, rule, verdict } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
@@ -25,6 +26,7 @@ export function decideSigned(
   const { policy } = context;
   const judged = judgeSignatures(checks, context);
   const threshold = thresholdFor(policy.signature_threshold, checks.name);
+  const distinct = (some: JudgedSignature[]) => distinctSigners(some, policy, checks.delegations ?? []);
   const counted = distinct(judged.filter((j) => j.standing.state === 'trusted' || j.standing.state === 'delegated'));
   if (counted.length >= threshold.value) return verified(counted, judged, threshold, context);
   const open = noTrustPolicy(policy);
@@ -88,17 +90,6 @@ export function judgeSignatures(checks: Checks, context: PolicyContext): JudgedS
     const chain = delegationFor(check.signer, judging);
     if (chain?.ok) return { file, check, standing: { state: 'delegated', match: chain.root, links: chain.links } };
     return { file, check, standing: { state: 'untrusted', refused: chain?.reason } };
-  });
-}
-
-/** One judged signature per signer (a second signature by the same signer adds nobody). */
-function distinct(judged: JudgedSignature[]): JudgedSignature[] {
-  const seen = new Set<string>();
-  return judged.filter((j) => {
-    const key = signerKeyOf((j.check as Extract<SignatureCheck, { state: 'valid' }>).signer);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
   });
 }
 

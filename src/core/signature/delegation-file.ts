@@ -108,11 +108,12 @@ export function parseDocument(
   if (value?.type === DELEGATION_TYPE) {
     const document = value as unknown as DelegationDocument;
     if (
+      !Object.keys(document).every((k) => DELEGATION_FIELDS.has(k)) ||
       typeof document.pattern !== 'string' ||
       namePatternProblem(document.pattern) ||
       !delegateOk(document.delegate) ||
-      !time(document.until) ||
-      !time(document.issued_at) ||
+      !isInstant(document.until) ||
+      !isInstant(document.issued_at) ||
       !Number.isSafeInteger(document.max_depth) ||
       document.max_depth < 0 ||
       document.max_depth > 3
@@ -120,6 +121,9 @@ export function parseDocument(
       return undefined;
     parsed = { kind: 'delegation', document };
   } else if (value?.type === REVOCATION_TYPE) {
+    // Read as leniently as before: a revocation only takes trust away, so refusing one
+    // (for a field a newer writer added, or a loosely written date that is only shown)
+    // would leave the delegation it ends in force.
     const document = value as unknown as RevocationDocument;
     if (
       typeof document.delegation !== 'string' ||
@@ -131,6 +135,43 @@ export function parseDocument(
     parsed = { kind: 'revocation', document };
   } else return undefined;
   return Buffer.from(bytes).equals(documentBytes(parsed.document)) ? parsed : undefined;
+}
+
+/**
+ * A delegation grants trust, so a v1 document is read strictly: a field this
+ * version does not know (say a narrowing a newer writer added) refuses the
+ * document rather than being dropped. No writer adds one: `delegate` writes
+ * exactly these, and the real aam writes no delegations at all.
+ */
+const DELEGATION_FIELDS = new Set(['type', 'pattern', 'delegate', 'until', 'issued_at', 'max_depth']);
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * An RFC 3339 date-time with its zone written out (`Z` or `±hh:mm`; upper-case
+ * `T` and `Z`, as every writer writes them): one instant on every machine. A
+ * time without a zone is local time, so the same signed bytes would end a
+ * delegation at another instant in another time zone; `Date.parse` also takes
+ * "1", "January 1, 2027" and February 30, none of which a document may say.
+ */
+export function isInstant(value: unknown): value is string {
+  const m = typeof value === 'string' ? RFC3339.exec(value) : null;
+  if (!m) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = m
+    .slice(1, 9)
+    .map((g) => Number(g ?? 0)) as [number, number, number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 23 &&
+    offsetMinutes <= 59 &&
+    !Number.isNaN(Date.parse(value as string))
+  );
 }
 
 function delegateOk(delegate: unknown): delegate is Delegate {

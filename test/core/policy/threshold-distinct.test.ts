@@ -1,0 +1,130 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_POLICY, decide } from '../../../src/core/policy/decision.ts';
+import type { Checks, DelegationFact, PolicyContext, SecurityPolicy } from '../../../src/core/policy/decision.ts';
+import type { Signer, SigstoreSigner } from '../../../src/core/policy/trust-match.ts';
+
+const GOOGLE = 'https://accounts.google.com';
+const GITHUB_LOGIN = 'https://github.com/login/oauth';
+const ACTIONS = 'https://token.actions.githubusercontent.com';
+const person = (san: string, issuer = GOOGLE, sanType: 'email' | 'uri' = 'email'): SigstoreSigner => ({
+  type: 'sigstore',
+  identity: { san, sanType, issuer },
+  tlog: { logIndex: '1', url: undefined, integratedTime: '2026-06-01T00:00:00.000Z' },
+  signedAt: '2026-06-01T00:00:00.000Z',
+});
+const workflow = (owner: string, file = 'release.yml') =>
+  person(`https://github.com/${owner}/tool/.github/workflows/${file}@refs/heads/main`, ACTIONS, 'uri');
+const pipeline = (group: string) =>
+  person(`https://gitlab.com/${group}/tool//.gitlab-ci.yml@refs/heads/main`, 'https://gitlab.com', 'uri');
+
+function checks(signers: Signer[], delegations: DelegationFact[] = []): Checks {
+  const signatures = signers.map((signer, i) => ({
+    file: `1.0.0.aam.${i + 1}.sigstore.json`,
+    check: { state: 'valid' as const, signer },
+  }));
+  return {
+    name: '@acme/tool',
+    integrity: { ok: true },
+    signature: signatures[0]!.check,
+    signatures,
+    delegations,
+    revocations: [],
+  };
+}
+const ctx = (overrides: Partial<SecurityPolicy>): PolicyContext => ({
+  policy: { ...DEFAULT_POLICY, ...overrides },
+  sourceOf: () => '/home/.aam/config.yaml',
+  now: '2026-07-01T00:00:00.000Z',
+});
+const delegation = (id: string, by: Signer, to: DelegationFact['delegate']): DelegationFact => ({
+  id: `sha256:${id.padEnd(64, '0')}`,
+  pattern: '@acme/*',
+  delegate: to,
+  until: '2027-01-01T00:00:00.000Z',
+  issuedAt: '2026-01-01T00:00:00.000Z',
+  maxDepth: 0,
+  signer: by,
+});
+const two = (trusted_identities: SecurityPolicy['trusted_identities'], signature_threshold = 2) => ({
+  trusted_identities: [...trusted_identities, 'bob@example.com'],
+  signature_threshold,
+});
+
+describe('signature_threshold counts a signer once, as trust matching tells signers apart', () => {
+  it('when one email signs in two letter cases, it is one signer (matching ignores ASCII case)', () => {
+    const v = decide(
+      checks([person('alice@example.com'), person('Alice@Example.COM')]),
+      ctx(two(['alice@example.com'])),
+    );
+    assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+    assert.match(v.message, /^1 of 2 required trusted signers/);
+  });
+
+  it('when one GitHub repository signs with its owner in two letter cases, it is one signer', () => {
+    const v = decide(checks([workflow('acme'), workflow('ACME')]), ctx(two(['github:acme/tool'])));
+    assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+  });
+
+  it('when one GitLab project signs with its path in two letter cases, it is one signer', () => {
+    const v = decide(checks([pipeline('acme'), pipeline('Acme')]), ctx(two(['gitlab:acme/tool'])));
+    assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+  });
+
+  it('two workflows of one repository are still two signers (their identities differ)', () => {
+    const v = decide(checks([workflow('acme'), workflow('acme', 'other.yml')]), ctx(two(['github:acme'])));
+    assert.equal(v.code, 'VERIFIED', v.message);
+  });
+
+  it('when one address signs through two issuers and only an unpinned entry trusts it, it is one signer', () => {
+    const v = decide(
+      checks([person('alice@example.com', GOOGLE), person('alice@example.com', GITHUB_LOGIN)]),
+      ctx(two(['alice@example.com'])),
+    );
+    assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+  });
+
+  it('when each issuer is pinned by its own entry, the two accounts are two signers', () => {
+    const v = decide(
+      checks([person('alice@example.com', GOOGLE), person('Alice@example.com', GITHUB_LOGIN)]),
+      ctx(
+        two([
+          { identity: 'alice@example.com', issuer: GOOGLE },
+          { identity: 'alice@example.com', issuer: GITHUB_LOGIN },
+        ]),
+      ),
+    );
+    assert.equal(v.code, 'VERIFIED', v.message);
+  });
+
+  it('when only one of the two issuers is pinned, the address is one signer', () => {
+    const v = decide(
+      checks([person('alice@example.com', GOOGLE), person('alice@example.com', GITHUB_LOGIN)]),
+      ctx(two(['alice@example.com', { identity: 'alice@example.com', issuer: GOOGLE }])),
+    );
+    assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+  });
+
+  it('a delegate counts once per issuer its delegations pin, and once when they pin none', () => {
+    const alice = person('alice@example.com');
+    const pinned = [
+      delegation('a1', alice, { identity: 'bob@partner.io', issuer: GOOGLE }),
+      delegation('a2', alice, { identity: 'bob@partner.io', issuer: GITHUB_LOGIN }),
+    ];
+    const signers = [alice, person('bob@partner.io', GOOGLE), person('bob@partner.io', GITHUB_LOGIN)];
+    const policy = { trusted_identities: ['alice@example.com'], signature_threshold: 3 };
+    assert.equal(decide(checks(signers, pinned), ctx(policy)).code, 'VERIFIED');
+    const unpinned = [delegation('a3', alice, { identity: 'bob@partner.io' })];
+    const v = decide(checks(signers, unpinned), ctx(policy));
+    assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+    assert.match(v.message, /^2 of 3 required trusted signers/);
+  });
+
+  it('without a trust policy, two letter cases of one address are still one signer', () => {
+    const v = decide(
+      checks([person('alice@example.com'), person('ALICE@example.com')]),
+      ctx({ signature_threshold: 2 }),
+    );
+    assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+  });
+});
