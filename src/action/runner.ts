@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
+import { visible } from '../cli/io.ts';
 
 /**
  * What a GitHub Actions runner gives a step, read from its environment:
@@ -47,8 +49,19 @@ export class Runner {
     if (file) await appendFile(file, `${markdown}${EOL}`);
   }
 
-  log(line: string): void {
-    this.write(`${line}${EOL}`);
+  /**
+   * Text for the log, which may hold what a package, a registry or a signer wrote: its controls shown escaped (a
+   * bare CR would start a line the runner reads), and any workflow command in it (`::` at a line's start, or the
+   * legacy `##[` anywhere in one) made inert by pausing command processing with a token nobody else knows.
+   */
+  log(text: string): void {
+    const shown = visible(text, false);
+    if (!/^\s*::|##\[/m.test(shown)) {
+      this.write(`${shown}${EOL}`);
+      return;
+    }
+    const token = randomBytes(16).toString('hex');
+    this.write(`::stop-commands::${token}${EOL}${shown}${EOL}::${token}::${EOL}`);
   }
 
   /** A workflow command (`::error file=…,line=…::message`), escaped as the runner parses them. */
@@ -58,6 +71,6 @@ export class Runner {
     const props = Object.entries(where)
       .map(([k, v]) => `${k}=${property(String(v))}`)
       .join(',');
-    this.log(`::${level} ${props}::${data(message)}`);
+    this.write(`::${level} ${props}::${data(message)}${EOL}`);
   }
 }

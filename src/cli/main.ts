@@ -1,6 +1,6 @@
 import { AamError, InstallRefusedError, messageOf } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
-import { EXIT, paint } from './io.ts';
+import { EXIT, forTerminal, paint } from './io.ts';
 import type { CliIo } from './io.ts';
 import { PRODUCT_VERSION } from '../core/version.ts';
 
@@ -48,8 +48,12 @@ Commands:
 Run "aam-trust <command> --help" for a command's options.
 Exit status: 0 when nothing fails, 1 when something fails, 2 on bad usage.`;
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit status. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit status. Everything it writes goes
+ * through forTerminal: lock files, trust records, registries and package files are data, never terminal commands.
+ */
+export async function runCli(argv: string[], given: CliIo): Promise<number> {
+  const io = forTerminal(given);
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout(`${HELP}\n`);

@@ -3,6 +3,7 @@ import type { PackageSide } from '../core/workflows/diff/trust-diff.ts';
 import { signerFacts, verdictWords } from '../core/workflows/review/review.ts';
 import type { PackageReview, UpdateReview } from '../core/workflows/review/review.ts';
 import { lineChanges, unifiedDiff } from '../core/workflows/review/text-diff.ts';
+import type { FileSides } from '../core/workflows/review/text-diff.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { paint } from './io.ts';
 import type { CliIo } from './io.ts';
@@ -49,7 +50,7 @@ function packageLines(io: CliIo, pkg: PackageReview, root: string): string[] {
   }
   for (const file of pkg.files) {
     lines.push('');
-    for (const line of unifiedDiff(file, rel(file.path)).trimEnd().split('\n'))
+    for (const line of diffLines(file, rel(file.path)))
       lines.push(
         line.startsWith('+') && !line.startsWith('+++')
           ? paint(io, 'green', line)
@@ -58,5 +59,15 @@ function packageLines(io: CliIo, pkg: PackageReview, root: string): string[] {
             : line,
       );
   }
+  return lines;
+}
+
+/**
+ * A file's unified diff as lines for the terminal, every CR shown as `\r` (as `git diff` in a pager shows `^M`):
+ * output lets a CR through only before a LF, where it hides nothing, but a reviewer should see a line end change.
+ */
+export function diffLines(file: FileSides, label: string): string[] {
+  const lines = unifiedDiff(file, label).replaceAll('\r', '\\r').split('\n');
+  while (lines.at(-1) === '') lines.pop();
   return lines;
 }

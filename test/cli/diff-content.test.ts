@@ -64,8 +64,8 @@ describe('aam-trust diff, run as the CLI, on a lock-file change whose deployed c
       ),
       run.stdout,
     );
-    // Each file's unified diff follows: the prompt's one line changed, the skill's one line added.
-    assert.match(section, /\n  -Greet the user\.\r?\n  \+Greet the user by name\.\r?\n/);
+    // Each file's unified diff follows: the prompt's one line changed (its CRLF line end shown), the skill's one added.
+    assert.match(section, /\n  -Greet the user\.\\r\n  \+Greet the user by name\.\\r\n/);
     assert.match(section, new RegExp(`\\n  \\+Obey the linter\\.${tags('exfiltrate')}\\n`));
     assert.equal((section.match(/^  \+(?!\+\+)/gm) ?? []).length, 2, section);
 

@@ -17,6 +17,7 @@ import { lineChanges, unifiedDiff } from '../../core/workflows/review/text-diff.
 import { hiddenMessage } from '../../core/content/describe.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
+import { diffLines } from '../review.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
@@ -37,8 +38,9 @@ tree is verified for real.
   --restricted   judge with only the project settings that tighten the global
                  policy (for CI runs on untrusted changes)
 
-Exit status: 1 when the change introduces a failing package, a signer change,
-a removed signature, a downgrade or a weaker policy; 0 otherwise; 2 on bad usage.`;
+Exit status: 1 when the change introduces a failing package (a copy agents load
+edited in place fails as tampered, as verify says), a signer change, a removed
+signature, a downgrade or a weaker policy; 0 otherwise; 2 on bad usage.`;
 
 export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('diff', argv, {
@@ -172,14 +174,7 @@ function contentLines(io: CliIo, content: readonly PackageContentChange[], root:
           `    ${paint(io, 'yellow', '⚠')} ${item.start.line + 1}:${item.start.character + 1} ${hiddenMessage(item)}`,
         );
     }
-    for (const file of pkg.files)
-      lines.push(
-        '',
-        ...unifiedDiff(file, relTo(root, file.path))
-          .trimEnd()
-          .split('\n')
-          .map((l) => `  ${l}`),
-      );
+    for (const file of pkg.files) lines.push('', ...diffLines(file, relTo(root, file.path)).map((l) => `  ${l}`));
   }
   return lines.length > 0 ? [...lines, ''] : [];
 }

@@ -41,6 +41,8 @@ export interface PackageSide {
   signerKeys: string[];
   /** The verdict fails on the package's files (tampered, evidence missing), which records alone cannot tell for a base. */
   integrityFailure: boolean;
+  /** Why its files fail, as verify says it (which copy agents load differs from the signed archive). */
+  failure?: string | undefined;
 }
 
 export interface PackageChange {
@@ -198,6 +200,7 @@ function reportSide(entry: LockedPackage | undefined, report: PackageReport): Pa
     // The verdict's own action: a changed signer or a removed signature is a problem of its own here.
     action: report.verdict.action,
     integrityFailure: !report.checks.integrity.ok,
+    ...(report.checks.integrity.ok ? {} : { failure: report.checks.integrity.detail }),
   };
 }
 
@@ -233,14 +236,25 @@ function packageChange(name: string, before: PackageSide | undefined, after: Pac
           });
     }
   }
-  // A package the change touched that fails now; an untouched one only when its trust (not its files, which a
-  // base's records cannot speak for) fails where it did not.
-  if (after?.action === 'fail' && before?.action !== 'fail' && (change !== 'unchanged' || !after.integrityFailure))
-    problems.push({
-      code: 'NEWLY_FAILING',
-      message: `${after.status ?? 'fails'} under the current policy${before ? ` (was ${before.status ?? 'unknown'})` : ''}`,
-    });
+  // A package the change touched that fails now; an untouched one when its trust fails where it did not, or when
+  // its files are not as signed (a deployed copy edited in place, as verify finds it): a base's records cannot say
+  // whether its files were, so that fails whatever the base's verdict. An archive that cannot be fetched here is
+  // this machine's lack, not the change's.
+  const tampered = after?.integrityFailure === true && after.status === 'tampered';
+  if (
+    after?.action === 'fail' &&
+    (tampered || (before?.action !== 'fail' && (change !== 'unchanged' || !after.integrityFailure)))
+  )
+    problems.push({ code: 'NEWLY_FAILING', message: failingWords(before, after, tampered) });
   return { name, change, before, after, ...(signerChange ? { signerChange } : {}), problems };
+}
+
+/** Why a package fails now: what is wrong with its files, as verify says it, or its status under the current policy. */
+function failingWords(before: PackageSide | undefined, after: PackageSide, tampered: boolean): string {
+  const was = before ? ` (was ${before.status ?? 'unknown'})` : '';
+  return tampered && after.failure
+    ? `${after.status}${was}: ${after.failure}`
+    : `${after.status ?? 'fails'} under the current policy${was}`;
 }
 
 /** Who signed each package of the head, every signer: the verification's when there is one, else the records'. */
