@@ -1,10 +1,11 @@
-import { parsePackageName } from '../core/model/names.ts';
+import { isValidPackageName, parsePackageName, toFsName } from '../core/model/names.ts';
+import type { PackageName } from '../core/model/names.ts';
 import { likeness, RESERVED_NAMES } from '../core/model/similar-names.ts';
 import type { Likeness } from '../core/model/similar-names.ts';
 import { NIL_UUID, prepared } from './db.ts';
 import type { Queryable } from './db.ts';
 import { ApiFailure } from './errors.ts';
-import { refuseForeignScope } from './store/scopes.ts';
+import { refuseForeignScope, scopeRefusal } from './store/scopes.ts';
 import { isOperator } from './tokens.ts';
 import type { Caller } from './tokens.ts';
 
@@ -19,7 +20,8 @@ const PER_DEPENDENT = 100;
  * before its archive is stored or its signature checked: a reserved name or
  * scope, a scope that belongs to others, and a likeness to a popular package
  * (refused outright when only look-alike characters differ; otherwise
- * published only when `confirmed` names the package it resembles). An
+ * published only when `confirmed` names the package it resembles), and a
+ * name a client would install in another's folder (refuseFolderTwins). An
  * existing package is its owners' business, and the operator's token passes.
  */
 export async function refuseNewName(
@@ -39,9 +41,78 @@ export async function refuseNewName(
       `${scope === undefined ? `The name "${bare}"` : `The scope @${scope}`} is reserved on this registry; choose another.`,
     );
   await refuseForeignScope(db, caller, name);
+  await refuseFolderTwins(db, caller, name);
   const likenesses = await likenessesToPopular(db, caller, name);
   const refused = likenesses.find((l) => !l.confirmable) ?? likenesses.find((l) => !confirmed.includes(l.resembles));
   if (refused) throw similarName(name, refused);
+}
+
+/**
+ * The other names a client installs in `name`'s folder (`.aam/packages/<fs-name>/`): aam stores
+ * `@scope/name` as `scope--name`, and names may hold `--` themselves, so `acme--tool` is `@acme/tool`'s
+ * folder, and `@acme--x/tool` is `@acme/x--tool`'s. The unscoped name first, then by scope, shortest first.
+ */
+export function folderTwins(name: string): PackageName[] {
+  const folder = toFsName(name);
+  const names = [folder];
+  for (let at = folder.indexOf('--'); at > 0; at = folder.indexOf('--', at + 1))
+    names.push(`@${folder.slice(0, at)}/${folder.slice(at + 2)}`);
+  return names.filter((twin) => twin !== name && isValidPackageName(twin)).map(parsePackageName);
+}
+
+const label = (twin: PackageName) => (twin.scope === undefined ? twin.name : `@${twin.scope}/${twin.name}`);
+
+/** Of `twins`, those stored, each with whether it is the caller's (they own it, or are a member of its scope). */
+const STORED_TWINS = `
+  SELECT p.scope, p.name,
+         EXISTS (SELECT 1 FROM package_owners o WHERE o.package_id = p.id AND o.user_id = $3)
+      OR EXISTS (SELECT 1 FROM scope_members m WHERE m.scope = p.scope AND m.user_id = $3) AS own
+    FROM packages p
+   WHERE (p.scope, p.name) IN (SELECT s, n FROM unnest($1::text[], $2::text[]) AS u(s, n))
+   ORDER BY p.scope, p.name`;
+
+/**
+ * On a client, two names with one folder overwrite each other's files, and
+ * verification then blames the one overwritten: the folder of `@acme/tool`
+ * must not be anyone else's to fill. A new name whose folder begins with
+ * `X--`, for a scope X before its own (any, for an unscoped name: `acme--tool`
+ * is in @acme's folders), is refused when the caller may not publish in X
+ * (its members may; an unclaimed scope anyone may, but another user's name);
+ * and a new name whose folder an existing package has is refused unless that
+ * package is the caller's (theirs, or in a scope of theirs), as `@acme/tool`
+ * after someone else's `acme--tool`.
+ */
+async function refuseFolderTwins(db: Queryable, caller: Caller, name: string): Promise<void> {
+  const twins = folderTwins(name);
+  if (twins.length === 0) return;
+  const own = parsePackageName(name).scope;
+  const folder = toFsName(name);
+  // The scopes whose folders hold this one: those that end before its own scope does (any, for an unscoped name).
+  for (const twin of twins.filter((t) => t.scope !== undefined && (own === undefined || t.scope.length < own.length))) {
+    const why = await scopeRefusal(db, caller, twin.scope!);
+    if (why)
+      throw new ApiFailure(
+        403,
+        'scope_forbidden',
+        `"${name}" would be installed in the folder clients give ${label(twin)} (.aam/packages/${folder}/: aam stores @scope/name as scope--name), and the scope @${twin.scope} ${why}: only its members may publish a name whose folder begins "${twin.scope}--". Choose another name, or publish in a scope of your own.`,
+        { folder, conflicts_with: label(twin) },
+      );
+  }
+  const { rows } = await db.query<{ scope: string; name: string; own: boolean }>(STORED_TWINS, [
+    twins.map((t) => t.scope ?? ''),
+    twins.map((t) => t.name),
+    caller.userId,
+  ]);
+  const taken = rows.find((row) => !row.own);
+  if (taken) {
+    const other = label({ scope: taken.scope || undefined, name: taken.name });
+    throw new ApiFailure(
+      409,
+      'folder_taken',
+      `"${name}" would be installed in the same folder as "${other}" (.aam/packages/${folder}/: aam stores @scope/name as scope--name), which belongs to others: on a client one would overwrite the other's files. Choose another name.`,
+      { folder, conflicts_with: other },
+    );
+  }
 }
 
 function similarName(name: string, found: Likeness): ApiFailure {

@@ -27,7 +27,7 @@ import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './regist
 import { learnRecord } from './learn-record.ts';
 import { fromLedger } from './cached-verification.ts';
 import type { VerifiedLedger } from './cached-verification.ts';
-
+import { withSharedFolders } from './shared-folders.ts';
 export type { PackageReport } from './verdict/report.ts';
 
 export interface VerifyWorkspaceOptions {
@@ -268,7 +268,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       for (const problem of await store.save())
         options.onNotice?.(`The verification cache could not be written: ${problem}`);
     }
-    return names.flatMap((name) => reports.get(name) ?? []);
+    return withSharedFolders(names, reports, lock.names);
   } finally {
     void pool.close(); // threads told to end exit on their own, while the caller goes on
     await ledgerSaved;

@@ -42,6 +42,25 @@ export async function refuseForeignScope(db: Queryable, caller: Caller, name: st
   if (!members) await refuseOthersName(db, caller, scope);
 }
 
+/**
+ * Why the caller may not publish in a scope, as the end of "The scope @acme
+ * …": it belongs to others (its members), or it is unclaimed but named like
+ * another user; undefined when they may (a member, the operator, or a scope
+ * anyone may claim). The rule of refuseForeignScope, for a scope a name's
+ * folder falls in (see name-policy.ts refuseFolderTwins).
+ */
+export async function scopeRefusal(db: Queryable, caller: Caller, scope: string): Promise<string | undefined> {
+  if (isOperator(caller)) return undefined;
+  const members = await scopeMembers(db, scope);
+  if (members)
+    return members.some((m) => m.username === caller.username)
+      ? undefined
+      : `belongs to ${members.map((m) => m.username).join(', ') || 'others'}`;
+  if (scope === caller.username) return undefined;
+  const { rows } = await db.query('SELECT 1 FROM users WHERE username = $1', [scope]);
+  return rows.length > 0 ? 'is the name of another user of this registry' : undefined;
+}
+
 /** A scope named like a user is that user's to claim: no one else's @alice. */
 async function refuseOthersName(db: Queryable, caller: Caller, scope: string): Promise<void> {
   if (scope === caller.username) return;

@@ -12,15 +12,19 @@ import type { ContinuityChange } from '../../record/continuity.ts';
 export interface Finding {
   /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
   /** DEPLOY_COLLISION: another installed package deploys to the same place. */
+  /** FOLDER_SHARED: another locked package is installed in the same folder (`@acme/tool`, `acme--tool`). */
   /**
    * EXTRA_SIGNATURE_INVALID: one of several signatures does not verify (the verdict is decided by the others).
+   * EXTRA_SIGNATURE_UNKNOWN_KEY: one of several signatures is by a key not in your keyring: it counts for nothing, and only warns.
    * HIDDEN_CONTENT: files the package deploys hold text a reviewer cannot see (hidden_content decides warn or fail).
    */
   code:
     | 'REGISTRY_CHANGED'
     | 'REGISTRY_LOG'
     | 'DEPLOY_COLLISION'
+    | 'FOLDER_SHARED'
     | 'EXTRA_SIGNATURE_INVALID'
+    | 'EXTRA_SIGNATURE_UNKNOWN_KEY'
     | 'HIDDEN_CONTENT'
     | ContinuityChange['code'];
   action: Exclude<VerdictAction, 'pass'>;
@@ -117,6 +121,7 @@ export function outcomeOf(action: VerdictAction, findings: readonly Finding[]): 
  * A signature that does not verify, beside others that decide the verdict:
  * never ignored, it warns or fails as on_signature_failure says (a registry
  * or a co-signer may have stored something broken, or something forged).
+ * One by a key this machine does not hold only warns (unknownKeyFinding).
  */
 export function signatureFindings(verdict: Verdict, mode: FailureMode): Finding[] {
   const invalid = verdict.signatures.filter((j) => j.check.state === 'invalid');
@@ -127,17 +132,37 @@ export function signatureFindings(verdict: Verdict, mode: FailureMode): Finding[
   return invalid
     .filter((j) => j !== own)
     .map((j) => {
-      const check = j.check as Extract<Verdict['signatures'][number]['check'], { state: 'invalid' }>;
+      const check = j.check as InvalidCheck;
+      if (check.code === 'KEY_UNKNOWN') return unknownKeyFinding(j.file, check);
       return {
         code: 'EXTRA_SIGNATURE_INVALID' as const,
         action: mode === 'error' ? ('fail' as const) : ('warn' as const),
         message: `One of its signatures is not valid: ${j.file ? `${j.file}: ` : ''}${check.reason}.`,
         expected: 'every signature stored with the package to verify',
         actual: check.reason,
-        hint:
-          check.code === 'KEY_UNKNOWN'
-            ? `Fetch the signer's key (aam-trust keys fetch ${check.key ?? 'FINGERPRINT'}) after checking its fingerprint.`
-            : 'Ask the registry owner why a signature that does not verify is stored with this version.',
+        hint: 'Ask the registry owner why a signature that does not verify is stored with this version.',
       };
     });
+}
+
+type InvalidCheck = Extract<Verdict['signatures'][number]['check'], { state: 'invalid' }>;
+
+/**
+ * A signature by a key this machine does not hold proves nothing either
+ * way: SPEC §2 judges a package by the signatures it can check, and a signer
+ * it cannot name "matches nothing" (step 6), which is no sign of tampering
+ * (step 4). Beside the signatures that decide the verdict it counts for
+ * nothing and only warns, whatever on_signature_failure says: otherwise
+ * anyone a registry lets co-sign could fail every strict client's verify.
+ */
+function unknownKeyFinding(file: string, check: InvalidCheck): Finding {
+  const key = check.key ?? 'FINGERPRINT';
+  return {
+    code: 'EXTRA_SIGNATURE_UNKNOWN_KEY',
+    action: 'warn',
+    message: `One of its signatures does not count: ${file ? `${file}: ` : ''}${check.reason}. The verdict rests on its other signatures.`,
+    expected: 'a signature by a key in your keyring, to count',
+    actual: check.key ? `key ${check.key}, not in your keyring` : check.reason,
+    hint: `Nothing to do unless you know this signer: to count the signature, fetch its key (aam-trust keys fetch ${key}) after checking its fingerprint, and trust it in trusted_keys.`,
+  };
 }
