@@ -80,9 +80,19 @@ for (const engine of ENGINES) {
       assert.deepEqual(Buffer.from(await first.arrayBuffer()), signatures[0]!.bytes);
     });
 
-    it('lets another user co-sign a published version, refusing a copy and a signature of other bytes', async () => {
+    it('lets a member of the scope co-sign a published version, refusing a copy and a signature of other bytes', async () => {
       const archive = await pack('@acme/cosigned', '1.0.0');
       await client(alice).publish(archive, [await (await signer('a@example.com'))(archive)]);
+      // bob reviews as a member of @acme: a stranger's account may not co-sign (cosigners.test.ts).
+      const member = await fetch(`${registry.url}/api/v1/scopes/acme/members/bob`, {
+        method: 'PUT',
+        headers: {
+          authorization: `Bearer ${await registry.token('alice', ['admin'])}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ role: 'member' }),
+      });
+      assert.equal(member.status, 200, await member.text());
       const reviewer = await signer('reviewer@example.com');
       const added = await client(bob).addSignature('@acme/cosigned', '1.0.0', await reviewer(archive));
       assert.equal(added.file, '1.0.0.aam.2.asc');

@@ -8,10 +8,12 @@ import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { checkedArchive } from '../archives.ts';
-import { limitsOf, multipartLimits, partNames, SIGNATURE_PARTS } from '../multipart-parts.ts';
+import { limitsOf, multipartLimits, partNames, SIGNATURE_PARTS, unreadableBody } from '../multipart-parts.ts';
 import { checkSignature, takeField } from '../publish-checks.ts';
 import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
-import { versionRow } from '../store/packages.ts';
+import { cosignStanding, requireNamedSigner } from '../store/cosigners.ts';
+import type { CosignStanding } from '../store/cosigners.ts';
+import { requirePackage, versionRow } from '../store/packages.ts';
 import {
   apiSignatureOf,
   listDelegations,
@@ -28,6 +30,9 @@ const FILES = limitsOf(SIGNATURE_PARTS, 'file');
 /** What the reader below takes, by name (test/server/openapi.test.ts holds the OpenAPI body to it). */
 export const SIGNATURE_READER = { files: FILES, fields: FIELDS };
 
+/** Each co-signing request's standing, from its preHandler to its handler. */
+const standings = new WeakMap<FastifyRequest, CosignStanding>();
+
 const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as const;
 
 /**
@@ -40,11 +45,13 @@ const DELEGATION_FILE = { type: 'string', pattern: '^[0-9a-f]{64}\\.json$' } as 
  *   DELETE /api/v1/delegations/{name}                            remove a delegation (operator; revocations stay)
  *
  * A signature is stored only when it verifies over the archive as stored
- * (the check a publish makes); any token with the publish scope may add one,
- * owner or not: a co-signer is often a reviewer, and a signature proves its
- * own signer. A delegation is stored once it reads as a signed delegation or
- * revocation named by its document's digest; whether it trusts anyone is for
- * each client's policy. Both are audit-log events.
+ * (the check a publish makes), and only from those with a reason to add one
+ * (store/cosigners.ts): the package's owners and scope members, and signers
+ * its owners delegated it to or the registry's approvers — a stranger's
+ * account, which anyone can make, adds nothing. A delegation is stored once
+ * it reads as a signed delegation or revocation named by its document's
+ * digest; whether it trusts anyone is for each client's policy. Both are
+ * audit-log events.
  */
 export const signersPlugin: FastifyPluginAsync = async (app) => {
   const { db, blobs, sigstoreRoot } = app.registry;
@@ -60,8 +67,14 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
     preValidation: async (request) => {
       if (!request.isMultipart()) throw new ApiFailure(400, 'bad_request', 'The body must be multipart/form-data.');
     },
+    // Who may co-sign, before the upload is read: an owner or member, or maybe a delegated signer or approver.
+    preHandler: async (request) => {
+      const name = packageName(request.params);
+      const pkg = await requirePackage(db, name);
+      standings.set(request, await cosignStanding(db, callerOf(request), pkg, name));
+    },
     schema: {
-      summary: `Add a signature to a published version (multipart/form-data: ${partNames(SIGNATURE_PARTS)})`,
+      summary: `Add a signature to a published version, as its owner, a member of its scope, or a signer its owners delegated it to (multipart/form-data: ${partNames(SIGNATURE_PARTS)})`,
       tags: ['versions'],
       security: BEARER,
       consumes: ['multipart/form-data'],
@@ -71,7 +84,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       const name = packageName(request.params);
       const { version } = request.params as { version: string };
       const caller = callerOf(request);
-      const { row } = await versionRow(db, name, version);
+      const { pkg, row } = await versionRow(db, name, version);
       const upload = await readSignatureUpload(request);
       const archive = await checkedArchive(blobs, {
         name,
@@ -81,6 +94,9 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       });
       const signed = await checkSignature(sigstoreRoot, { archive, ...upload });
       if (!signed) throw new ApiFailure(400, 'bad_request', 'The request has no "signature" file.');
+      // Fail closed: a request that skipped the preHandler has no standing by account.
+      const standing = standings.get(request) ?? { by: 'signer', delegates: [], approvers: [] };
+      await requireNamedSigner(db, sigstoreRoot, { caller, pkg, name, archive }, standing, signed);
       const sha256 = sha256Hex(signed.bytes);
       const position = await storeVersionSignature(db, caller, { id: row.id, name, version }, { ...signed, sha256 });
       return reply.code(201).send(
@@ -216,9 +232,17 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
 };
 
 /** The signature and its fields, each within its limit; an unknown part, or one sent twice, is refused by name. */
-async function readSignatureUpload(
-  request: FastifyRequest,
-): Promise<{ signature?: Buffer; signatureType?: string; publicKey?: string }> {
+type SignatureUpload = { signature?: Buffer; signatureType?: string; publicKey?: string };
+
+async function readSignatureUpload(request: FastifyRequest): Promise<SignatureUpload> {
+  try {
+    return await readSignatureParts(request);
+  } catch (error) {
+    throw unreadableBody(error);
+  }
+}
+
+async function readSignatureParts(request: FastifyRequest): Promise<SignatureUpload> {
   let signature: Buffer | undefined;
   const fields: Partial<Record<keyof typeof FIELDS, string>> = {};
   for await (const part of request.parts()) {

@@ -65,7 +65,7 @@ export async function storeVersionSignature(
         'SELECT type, position, added_by FROM version_signatures WHERE version_id = $1',
         [target.id],
       );
-      // Anyone may co-sign, so one account may not take every slot from the co-signers that matter.
+      // Only those with a reason co-sign (cosigners.ts); still, one account may not take every slot from the others.
       if (rows.filter((r) => r.added_by === caller.userId).length >= COSIGNATURES_PER_ACCOUNT)
         throw new ApiFailure(
           403,
@@ -76,7 +76,7 @@ export async function storeVersionSignature(
         throw new ApiFailure(
           409,
           'too_many_signatures',
-          `${name}@${version} already carries ${MAX_SIGNATURES} signatures.`,
+          `${name}@${version} already carries ${MAX_SIGNATURES} signatures, the most a version carries (clients read no more): ask its owners to publish a new version signed by those it needs.`,
         );
       const next = Math.max(0, ...rows.filter((r) => r.type === signed.type).map((r) => Number(r.position))) + 1;
       await tx.query(
