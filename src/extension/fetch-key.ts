@@ -45,8 +45,16 @@ export async function fetchKey(model: TrustModel, arg: { key?: string } | undefi
     );
     if (answer !== add) return;
     const { importPublicKey } = await import('../core/openpgp/keyring.ts');
-    await importPublicKey(found.armored, aamHome(model.homeDir).keysDir);
-    log().info(`Added ${found.fingerprint} to the AAM keyring, from ${found.source}`);
+    const { describeKeyChange } = await import('../core/openpgp/key-change.ts');
+    const [imported] = await importPublicKey(found.armored, aamHome(model.homeDir).keysDir);
+    // A key already in the keyring is merged, never replaced: say what changed, and plainly when a revocation was kept.
+    const { summary, warning } = describeKeyChange(imported!.change);
+    log().info(`${found.fingerprint} from ${found.source}: ${summary}`);
+    if (warning) {
+      log().warn(`${found.fingerprint}: ${warning}`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('{0}: {1}', found.fingerprint, warning));
+    } else if (imported!.change.status !== 'new')
+      void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}.', found.fingerprint, summary));
     await model.refresh();
   } catch (error) {
     await showError(error);

@@ -16,7 +16,12 @@ keyserver) or by full fingerprint (the keyserver: security.keyserver or
 --keyserver, hkps://… or hkp://… for HKP, https://… for VKS as at
 keys.openpgp.org), shows its fingerprint, user IDs and where it came from, and
 adds it to the AAM keyring. A key whose fingerprint is not the one asked for,
-or that has no user ID with the email asked for, is refused.
+or that has no user ID with the email asked for (one the key signed and has
+not revoked), is refused.
+
+A key already in the keyring is merged with the copy, never replaced: it only
+gains user IDs, subkeys and signatures. Both say what changed, and say so when
+the copy lacks a revocation the keyring has (it is kept).
 
 Neither trusts a key: trust comes from security.trusted_keys.`;
 
@@ -44,6 +49,7 @@ async function importKeys(
   if (files.length === 0) throw new AamError('USAGE', 'keys import needs a key file.');
   if (values.keyserver) throw new AamError('USAGE', '--keyserver is for keys fetch.');
   const { importPublicKey } = await import('../../core/openpgp/keyring.ts');
+  const { describeKeyChange } = await import('../../core/openpgp/key-change.ts');
   const imported = [];
   for (const file of files)
     imported.push(
@@ -51,10 +57,15 @@ async function importKeys(
     );
   if (values.json) io.stdout(`${JSON.stringify(imported, null, 2)}\n`);
   else
-    for (const key of imported)
+    for (const key of imported) {
+      const { summary, warning } = describeKeyChange(key.change);
       io.stdout(
-        `✓ Imported ${key.fingerprint}${key.userIds[0] ? ` ${key.userIds[0]}` : ''}\n  To trust it, add it to security.trusted_keys.\n`,
+        `✓ ${key.change.status === 'new' ? 'Imported' : 'Checked'} ${key.fingerprint}${key.userIds[0] ? ` ${key.userIds[0]}` : ''}\n` +
+          `  ${summary}.\n` +
+          (warning ? `  ! ${warning}\n` : '') +
+          '  To trust it, add it to security.trusted_keys.\n',
       );
+    }
   return EXIT.ok;
 }
 
@@ -75,18 +86,21 @@ async function fetchKey(
     );
   const { found } = await discoverKey(query, discoveryOptions(keyserver, io.env));
   const { importPublicKey } = await import('../../core/openpgp/keyring.ts');
+  const { describeKeyChange } = await import('../../core/openpgp/key-change.ts');
   const [imported] = await importPublicKey(found.armored, aamHome(io.homeDir).keysDir);
   if (values.json) {
     io.stdout(
-      `${JSON.stringify({ fingerprint: found.fingerprint, userIds: found.userIds, source: found.source, method: found.method, path: imported?.path }, null, 2)}\n`,
+      `${JSON.stringify({ fingerprint: found.fingerprint, userIds: found.userIds, source: found.source, method: found.method, path: imported?.path, change: imported?.change }, null, 2)}\n`,
     );
     return EXIT.ok;
   }
+  const { summary, warning } = imported ? describeKeyChange(imported.change) : { summary: 'Added', warning: undefined };
   io.stdout(
     `✓ Found ${found.fingerprint} through ${{ wkd: 'Web Key Directory', hkp: 'the HKP keyserver', vks: 'the VKS keyserver' }[found.method]}\n` +
       `  ${found.source}\n` +
       found.userIds.map((uid) => `  uid ${uid}\n`).join('') +
-      `  Added to the AAM keyring (${imported?.path}); it is not trusted.\n` +
+      `  ${summary} (${imported?.path}); it is not trusted.\n` +
+      (warning ? `  ! ${warning}\n` : '') +
       `  Check the fingerprint with its owner; to trust it, add it to security.trusted_keys.\n`,
   );
   return EXIT.ok;

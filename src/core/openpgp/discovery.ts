@@ -3,6 +3,7 @@ import { readKeys } from 'openpgp';
 import type { Key } from 'openpgp';
 import { AamError, messageOf } from '../errors.ts';
 import { normalizeFingerprint } from '../policy/identity.ts';
+import { boundUserIds, emailOf } from './user-ids.ts';
 
 /**
  * Finding an OpenPGP public key (seeds: "Use keyservers for key discovery"),
@@ -53,9 +54,19 @@ export function parseKeyQuery(text: string): KeyQuery {
     throw new AamError('USAGE', `"${trimmed}" is a short key id, which anyone can forge a key for.`, {
       hint: 'Give the full 40-hex-digit fingerprint, or an email address.',
     });
-  if (/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(trimmed)) return { kind: 'email', email: trimmed };
+  if (/^[^\s@<>]+@[^\s@<>]+$/.test(trimmed)) {
+    const domain = trimmed.slice(trimmed.lastIndexOf('@') + 1);
+    // The domain names the Web Key Directory's host and path: a "/", "?", "#", ":" or ".." would send it elsewhere.
+    if (DNS_NAME.test(domain)) return { kind: 'email', email: trimmed };
+    throw new AamError('USAGE', `"${trimmed}" is not an email address: "${domain}" is not a domain name.`, {
+      hint: 'Give an address such as name@example.com (an internationalised domain in its xn-- form).',
+    });
+  }
   throw new AamError('USAGE', `"${trimmed}" is neither an email address nor a 40-hex-digit fingerprint.`);
 }
+
+/** A DNS name of two labels or more (letters, digits, inner hyphens), without a final dot; the last starts with a letter. */
+const DNS_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;
 
 /** The z-base-32 SHA-1 of an email's local part, lower-cased: its name in a Web Key Directory. */
 export function wkdHash(localPart: string): string {
@@ -113,16 +124,44 @@ export function lookupUrls(query: KeyQuery, options: DiscoveryOptions): { url: s
   return urls;
 }
 
-/** Why a key does not answer the query, or undefined when it does. */
-function mismatch(key: Key, query: KeyQuery): string | undefined {
+/**
+ * Why a key does not answer the query, or undefined when it does. An email
+ * counts only on a user ID the key vouches for (self-signed, not revoked):
+ * anyone can append a user ID packet to any key.
+ */
+async function mismatch(key: Key, query: KeyQuery): Promise<string | undefined> {
   const fingerprint = key.getFingerprint().toUpperCase();
   if (query.kind === 'fingerprint')
     return fingerprint === query.fingerprint ? undefined : `it returned key ${fingerprint}, not ${query.fingerprint}`;
   const wanted = query.email.toLowerCase();
-  const emails = key.getUserIDs().map((uid) => (/<([^<>]+)>\s*$/.exec(uid)?.[1] ?? uid).trim().toLowerCase());
-  return emails.includes(wanted)
-    ? undefined
-    : `it returned key ${fingerprint}, which has no user ID with ${query.email}`;
+  if ((await boundUserIds(key)).some((uid) => emailOf(uid) === wanted)) return undefined;
+  const unbound = key.getUserIDs().some((uid) => emailOf(uid) === wanted);
+  return `it returned key ${fingerprint}, which has no user ID with ${query.email}${unbound ? ' (the one it lists is not signed by the key, or was revoked)' : ''}`;
+}
+
+/** At most this much is read of an answer: a key with its signatures is a few kilobytes. */
+const MAX_ANSWER = 1024 * 1024;
+
+/** The body of a response, or undefined when it is larger than `limit` bytes: reading stops there. */
+async function readBounded(response: Response, limit: number): Promise<Uint8Array | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > limit || !response.body) {
+    await response.body?.cancel();
+    return declared > limit ? undefined : new Uint8Array();
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return Buffer.concat(chunks);
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
 }
 
 /**
@@ -144,14 +183,16 @@ export async function discoverKey(
         signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
       });
       if (!response.ok) {
+        await response.body?.cancel();
         tried.push(`${url}: HTTP ${response.status}`);
         continue;
       }
-      body = new Uint8Array(await response.arrayBuffer());
-      if (body.length > 1024 * 1024) {
+      const bounded = await readBounded(response, MAX_ANSWER);
+      if (!bounded) {
         tried.push(`${url}: refused, more than 1 MB`);
         continue;
       }
+      body = bounded;
     } catch (error) {
       tried.push(`${url}: ${messageOf(error)}`);
       continue;
@@ -166,17 +207,18 @@ export async function discoverKey(
       tried.push(`${url}: not an OpenPGP key (${messageOf(error)})`);
       continue;
     }
-    const match = keys.find((key) => !mismatch(key, query));
+    const reasons = await Promise.all(keys.map((key) => mismatch(key, query)));
+    const match = keys.find((_, i) => !reasons[i]);
     if (!match) {
       refused = true;
-      tried.push(`${url}: refused: ${keys.map((key) => mismatch(key, query)).join('; ')}`);
+      tried.push(`${url}: refused: ${reasons.join('; ')}`);
       continue;
     }
     const key = match.isPrivate() ? match.toPublic() : match;
     return {
       found: {
         fingerprint: key.getFingerprint().toUpperCase(),
-        userIds: key.getUserIDs(),
+        userIds: await boundUserIds(key),
         armored: key.armor(),
         source: url,
         method,

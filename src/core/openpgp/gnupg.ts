@@ -116,8 +116,13 @@ export async function exportSecretKey(
   );
 }
 
-/** Armored public key(s) from GnuPG whose (sub)key id matches `keyId`; empty when none. */
-export async function exportPublicKey(gpgHome: string | undefined, keyId: string): Promise<string> {
-  const result = await runGpg(['--armor', '--export', '--', keyId], { gpgHome });
+/** Armored public keys from GnuPG that hold any of these (sub)key ids or fingerprints; empty when none. */
+export async function exportPublicKey(
+  gpgHome: string | undefined,
+  keyIds: string | readonly string[],
+): Promise<string> {
+  const ids = typeof keyIds === 'string' ? [keyIds] : keyIds;
+  if (ids.length === 0) return '';
+  const result = await runGpg(['--armor', '--export', '--', ...ids], { gpgHome });
   return result.code === 0 ? result.stdout.toString('utf8') : '';
 }

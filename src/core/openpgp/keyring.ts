@@ -1,11 +1,18 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { readRegularFile } from '../fs/safe-read.ts';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readKeys } from 'openpgp';
 import type { Key } from 'openpgp';
 import { AamError, messageOf } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
-import { exportPublicKey } from './gnupg.ts';
+import { withFileLock } from '../fs/file-lock.ts';
+import type { KeyChange } from './key-change.ts';
+import { mergeKeyCopies } from './key-merge.ts';
+import { idsOf } from './gnupg-keyring.ts';
+import { boundUserIds } from './user-ids.ts';
+
+// GnuPG's keyring (one batched `gpg --export` a run) is kept in its own file, and named here with the others.
+export { GnupgKeyring } from './gnupg-keyring.ts';
 
 /** Finds public keys by the (sub)key id a signature names (16 hex digits). */
 export interface PublicKeyLookup {
@@ -119,44 +126,89 @@ export function armoredKeyring(armored: string): ArmoredKeyring {
   return made;
 }
 
-/** Public keys from a GnuPG home, asked for one key id at a time. */
-export class GnupgKeyring implements PublicKeyLookup {
-  private readonly gpgHome: string | undefined;
-  private readonly cache = new Map<string, Promise<Key[]>>();
-
-  constructor(gpgHome: string | undefined) {
-    this.gpgHome = gpgHome;
-  }
-
-  find(keyId: string): Promise<Key[]> {
-    let found = this.cache.get(keyId);
-    if (!found) {
-      found = exportPublicKey(this.gpgHome, keyId)
-        .then((armored) => (armored ? readKeys({ armoredKeys: armored }) : []))
-        .catch(() => []);
-      this.cache.set(keyId, found);
-    }
-    return found;
-  }
-}
-
+/**
+ * The keyrings as one (the AAM keyring, then GnuPG): every one is asked, and
+ * the copies of one key (by primary fingerprint) they hold are merged, so a
+ * revocation or a newer self-signature in any copy counts — a stale copy in
+ * one never shadows another. Each keyring is asked for the key id and for
+ * every (sub)key id of the keys the ones before it found: GnuPG gets them all
+ * in one batch (a run's prefetch, and later the signing subkeys, cost one
+ * `gpg --export`), and a copy there without the subkey asked is still found.
+ * A key only a later keyring has is asked of the earlier ones by its own id.
+ * The merged key is made once a run, the same object for every key id of it,
+ * so the fast path's memory of its validity (lean-keys.ts) holds.
+ */
 export function combineKeyrings(...lookups: PublicKeyLookup[]): PublicKeyLookup {
+  const answers = new Map<string, Promise<Key[]>>();
+  const merged = new Map<string, Promise<Key | undefined>>();
+  const search = async (id: string): Promise<Key[]> => {
+    const copies = new Map<string, { first: number; keys: Key[] }>();
+    const add = (key: Key, source: number) => {
+      const entry = copies.get(key.getFingerprint()) ?? { first: source, keys: [] };
+      if (!entry.keys.includes(key)) entry.keys.push(key);
+      copies.set(key.getFingerprint(), entry);
+    };
+    for (const [source, lookup] of lookups.entries()) {
+      const ids = new Set([id, ...[...copies.values()].flatMap((c) => c.keys.flatMap(idsOf))]);
+      for (const key of (await Promise.all([...ids].map((x) => lookup.find(x)))).flat())
+        if (idsOf(key).includes(id) || copies.has(key.getFingerprint())) add(key, source);
+    }
+    for (const [fingerprint, { first, keys }] of copies)
+      for (const lookup of lookups.slice(0, first))
+        for (const key of await lookup.find(keys[0]!.getKeyID().toHex()))
+          if (key.getFingerprint() === fingerprint) add(key, first);
+    const keys = await Promise.all(
+      [...copies].map(([fingerprint, { keys }]) => {
+        let made = merged.get(fingerprint);
+        if (!made) merged.set(fingerprint, (made = mergedCopy(keys)));
+        return made;
+      }),
+    );
+    return keys.filter((key) => key !== undefined);
+  };
   return {
-    async find(keyId) {
-      for (const lookup of lookups) {
-        const keys = await lookup.find(keyId);
-        if (keys.length > 0) return keys;
-      }
-      return [];
+    find(keyId) {
+      const id = keyId.toLowerCase();
+      let answer = answers.get(id);
+      if (!answer) answers.set(id, (answer = search(id)));
+      return answer;
     },
   };
 }
 
-/** Adds an armored public key to the AAM keyring as `<FINGERPRINT>.asc`. Secret keys are refused. */
-export async function importPublicKey(
-  armored: string,
-  dir: string,
-): Promise<{ fingerprint: string; userIds: string[]; path: string }[]> {
+/**
+ * Copies of one key as one: the first, with what each other copy adds. When
+ * they cannot be merged, none is used (the signature's key is then unknown):
+ * a revocation in any copy must count.
+ */
+async function mergedCopy(copies: Key[]): Promise<Key | undefined> {
+  let key = copies[0]!;
+  if (copies.length === 1) return key;
+  const bytes = Buffer.from(key.write());
+  try {
+    for (const copy of copies.slice(1)) if (!bytes.equals(copy.write())) key = (await mergeKeyCopies(key, copy)).key;
+  } catch {
+    return undefined;
+  }
+  return key;
+}
+
+export interface ImportedKey {
+  fingerprint: string;
+  /** The user IDs the stored key vouches for (self-signed, not revoked). */
+  userIds: string[];
+  path: string;
+  change: KeyChange;
+}
+
+/**
+ * Adds an armored public key to the AAM keyring as `<FINGERPRINT>.asc`.
+ * Secret keys are refused. A key already there is merged with the copy
+ * (key-merge.ts), never replaced: the stored key only gains material, so a
+ * stale copy from a keyserver cannot strip a revocation the user has. A
+ * user ID the key never signed is not stored.
+ */
+export async function importPublicKey(armored: string, dir: string): Promise<ImportedKey[]> {
   if (/PRIVATE KEY BLOCK/.test(armored)) {
     throw new AamError('USAGE', 'That is a secret key. Import only public keys into the AAM keyring.', {
       hint: 'Export the public part with "gpg --armor --export <id>".',
@@ -169,12 +221,40 @@ export async function importPublicKey(
     throw new AamError('USAGE', `Not an OpenPGP public key: ${messageOf(error)}.`, { cause: error });
   }
   await mkdir(dir, { recursive: true });
-  const imported = [];
+  const imported: ImportedKey[] = [];
   for (const key of keys) {
     const fingerprint = key.getFingerprint().toUpperCase();
     const path = join(dir, `${fingerprint}.asc`);
-    await writeFileAtomic(path, key.armor());
-    imported.push({ fingerprint, userIds: key.getUserIDs(), path });
+    // Read, merge and write under a lock (beside the folder, whose stamp it would change): two imports at
+    // once must not each write what it read, or one could drop what the other added — a revocation.
+    const result = await withFileLock(`${resolve(dir)}.lock`, async () => {
+      const { stored, others } = await storedCopy(path, key);
+      const merge = await mergeKeyCopies(stored, key);
+      const status = !stored ? 'new' : merge.added.length > 0 ? 'updated' : 'unchanged';
+      // An unchanged file keeps its stamp: verification results cached under it stay good.
+      if (status !== 'unchanged') await writeFileAtomic(path, [merge.key, ...others].map((k) => k.armor()).join(''));
+      return { key: merge.key, change: { status, added: merge.added, kept: merge.kept } satisfies KeyChange };
+    });
+    imported.push({ fingerprint, userIds: await boundUserIds(result.key), path, change: result.change });
   }
   return imported;
+}
+
+/** The copy of `key` in its file (several are merged into one), and any other keys the file holds, kept as they are. */
+async function storedCopy(path: string, key: Key): Promise<{ stored: Key | undefined; others: Key[] }> {
+  const bytes = await readRegularFile(path, 'key');
+  if (!bytes) return { stored: undefined, others: [] };
+  let keys: Key[];
+  try {
+    keys = await readKeys({ armoredKeys: bytes.toString('utf8') });
+  } catch (error) {
+    throw new AamError('KEY_REFUSED', `${path} is there but holds no key openpgp.js can read (${messageOf(error)}).`, {
+      hint: 'It is left as it is. Look at it, move it away if it is damaged, then import the key again.',
+      cause: error,
+    });
+  }
+  const copies = keys.filter((k) => k.getFingerprint() === key.getFingerprint());
+  let stored: Key | undefined;
+  for (const copy of copies) stored = stored ? (await mergeKeyCopies(stored, copy)).key : copy;
+  return { stored, others: keys.filter((k) => !copies.includes(k)) };
 }

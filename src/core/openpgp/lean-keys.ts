@@ -3,6 +3,7 @@ import type { Key, PublicKey, Subkey } from 'openpgp';
 import type { GpgSigner } from '../policy/trust-match.ts';
 import { ALGORITHM } from './lean-signature.ts';
 import { checkedAfresh } from './key-validity.ts';
+import { boundUserIds } from './user-ids.ts';
 
 /**
  * The keys of the fast OpenPGP path: a signing (sub)key as plain data, and
@@ -39,7 +40,7 @@ export interface LeanKeySource {
 /** Lean keys from openpgp.js keys (the AAM keyring and GnuPG), with their validity asked of openpgp.js. */
 export class OpenpgpLeanKeys implements LeanKeySource {
   private readonly keys: { find(keyId: string): Promise<Key[]> };
-  private readonly made = new WeakMap<Key | Subkey, LeanKey>();
+  private readonly made = new WeakMap<Key | Subkey, Promise<LeanKey>>();
 
   constructor(keys: { find(keyId: string): Promise<Key[]> }) {
     this.keys = keys;
@@ -51,8 +52,9 @@ export class OpenpgpLeanKeys implements LeanKeySource {
     if (!key) return undefined;
     const signingKey = key.getKeys().find((sub) => sub.getKeyID().toHex() === keyId)!;
     let lean = this.made.get(signingKey);
-    if (!lean) this.made.set(signingKey, (lean = leanKeyOf(key, signingKey, keyId)));
-    return { key: lean, valid: await validSigningKeyAt(key, signingKey, at) };
+    if (!lean)
+      this.made.set(signingKey, (lean = boundUserIds(key).then((ids) => leanKeyOf(key, signingKey, keyId, ids))));
+    return { key: await lean, valid: await validSigningKeyAt(key, signingKey, at) };
   }
 }
 
@@ -88,7 +90,7 @@ export class AskedLeanKeys implements LeanKeySource {
   }
 }
 
-function leanKeyOf(key: Key, signingKey: Key | Subkey, keyId: string): LeanKey {
+function leanKeyOf(key: Key, signingKey: Key | Subkey, keyId: string, userIds: string[]): LeanKey {
   const packet = signingKey.keyPacket as unknown as { algorithm: number; publicParams: Record<string, unknown> };
   return {
     keyId,
@@ -99,7 +101,7 @@ function leanKeyOf(key: Key, signingKey: Key | Subkey, keyId: string): LeanKey {
       type: 'gpg',
       fingerprint: key.getFingerprint().toUpperCase(),
       signingKeyFingerprint: signingKey.getFingerprint().toUpperCase(),
-      userIds: key.getUserIDs(),
+      userIds,
     },
     events: eventsOf(key),
   };

@@ -8,6 +8,7 @@ import type { PublicKeyLookup } from './keyring.ts';
 import { OpenpgpLeanKeys } from './lean-keys.ts';
 import { parseLeanSignature } from './lean-signature.ts';
 import { leanVerify } from './lean-verify.ts';
+import { boundUserIds } from './user-ids.ts';
 
 /**
  * Verifies a detached OpenPGP signature (armored or binary) over `data` with
@@ -83,7 +84,8 @@ export async function verifyDetachedSignature(
     });
     const key = candidates.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)))!;
     const created = (await first.signature).packets[0]?.created;
-    return { state: 'valid', signer: signerOf(key, key.getKeys(first.keyID)[0] ?? key, created ?? undefined) };
+    const signingKey = key.getKeys(first.keyID)[0] ?? key;
+    return { state: 'valid', signer: await signerOf(key, signingKey, created ?? undefined) };
   } catch (error) {
     return { state: 'invalid', type: 'gpg', code: 'SIGNATURE_INVALID', reason: `${describe(messageOf(error))}` };
   }
@@ -98,12 +100,12 @@ export function leanKeysOf(keys: PublicKeyLookup): OpenpgpLeanKeys {
   return lean;
 }
 
-function signerOf(key: Key, signingKey: Key | Subkey, created: Date | undefined): GpgSigner {
+async function signerOf(key: Key, signingKey: Key | Subkey, created: Date | undefined): Promise<GpgSigner> {
   return {
     type: 'gpg',
     fingerprint: key.getFingerprint().toUpperCase(),
     signingKeyFingerprint: signingKey.getFingerprint().toUpperCase(),
-    userIds: key.getUserIDs(),
+    userIds: await boundUserIds(key),
     signedAt: created ? created.toISOString() : undefined,
   };
 }
