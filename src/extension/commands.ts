@@ -1,13 +1,10 @@
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
-import { aamHome } from '../core/aam-home.ts';
-import { applyConfigEdits } from '../core/config/edit.ts';
 import { projectConfigPath } from '../core/config/paths.ts';
 import { outcome, STATUS_LABEL, tally } from '../core/verify/verdict/vocabulary.ts';
 import { YamlSource } from '../core/yaml/source.ts';
+import { importKey } from './import-key.ts';
 import { installPackage } from './install-package.ts';
 import { toRange } from './ranges.ts';
-import { log } from './log.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { EffectivePolicyDocuments } from './policy-document.ts';
 import { openPolicyForm } from './policy-editor.ts';
@@ -200,37 +197,6 @@ async function verifyPackage(
   if (outcome(report) === 'fail') void vscode.window.showErrorMessage(text);
   else if (outcome(report) === 'warn') void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
-}
-
-async function importKey(model: TrustModel): Promise<void> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: true,
-    openLabel: vscode.l10n.t('Import'),
-    filters: { [vscode.l10n.t('OpenPGP public keys')]: ['asc', 'gpg', 'pub', 'key', 'txt'] },
-  });
-  if (!picked) return;
-  const { importPublicKey } = await import('../core/openpgp/keyring.ts');
-  const imported: Awaited<ReturnType<typeof importPublicKey>> = [];
-  for (const uri of picked)
-    imported.push(...(await importPublicKey(await readFile(uri.fsPath, 'utf8'), aamHome(model.homeDir).keysDir)));
-  for (const key of imported) log().info(`Imported OpenPGP key ${key.fingerprint} ${key.userIds.join(', ')}`);
-  const trust = vscode.l10n.t('Trust in Global Config');
-  const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t(
-      'Imported {0}. Importing does not trust a key; check its fingerprint with its owner first.',
-      imported.map((k) => `${k.fingerprint} (${k.userIds[0] ?? '?'})`).join(', '),
-    ),
-    trust,
-  );
-  if (choice === trust) {
-    await editAndSave(vscode.Uri.file(model.globalConfigFile), (text) =>
-      applyConfigEdits(
-        text,
-        imported.map((k) => ({ op: 'add-to-list' as const, path: ['security', 'trusted_keys'], value: k.fingerprint })),
-      ),
-    );
-  }
-  await model.refresh();
 }
 
 async function showEffectivePolicy(model: TrustModel): Promise<void> {
