@@ -7,6 +7,7 @@ import { readTrustRecord, recordPathOf, writeTrustRecord } from '../../core/reco
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { PACKAGE_PREVIOUS } from '../../core/registry/audit-log.ts';
+import { describeEquivocation, equivocations } from '../../core/registry/audit-publishes.ts';
 import { checkRegistryLog } from '../../core/registry/registry-check.ts';
 import { join } from 'node:path';
 import { COMMON, parse } from '../args.ts';
@@ -23,8 +24,9 @@ registry's key (pinned in the registry's config entry as key_id, or on
 first use in .aam/trust-record.yaml), its Merkle tree extends the one
 recorded before (a consistency proof), and every entry about NAME is in
 that tree (an inclusion proof each). A rewritten, dropped, reordered or
-forked log is reported first, and the exit status is 1. The new head is
-recorded.
+forked log is reported first, and the exit status is 1; so is a version
+the log records as published twice with different archives (the registry
+served different bytes for it). The new head is recorded.
 
 NAME's registry is the one it was installed from, else --registry or the
 default registry.`;
@@ -61,6 +63,9 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
   const recorded = (await readTrustRecord(recordPath)).registries?.[registry.name];
   const check = await checkRegistryLog(registry, recorded, entry?.keyId, { packages: [name] });
   const events = check.entries.filter((e) => e.package === name);
+  // Proven entries that publish one version with two archives: the registry forked it (it never logs a second publish).
+  const forked = equivocations(events);
+  const ok = check.ok && forked.length === 0;
 
   if (check.ok && check.next && !values.restricted) {
     const next = check.next;
@@ -86,16 +91,21 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
             key_id: check.identity.key_id,
             extends: check.extends ?? null,
           },
+          equivocations: forked,
           entries: events,
         },
         null,
         2,
       )}\n`,
     );
-    return check.ok ? EXIT.ok : EXIT.failed;
+    return ok ? EXIT.ok : EXIT.failed;
   }
   // A log that fails its check says so before anything it holds is shown.
   if (!check.ok) io.stdout(`${paint(io, 'red', '✗')} ${check.reason}\n\n`);
+  for (const e of forked)
+    io.stdout(
+      `${paint(io, 'red', '✗')} The audit log of registry "${registry.name}" ${describeEquivocation(e)}: it served different bytes for one version. Do not trust ${name} from it; report it to its operator.\n\n`,
+    );
   io.stdout(
     `Audit log for ${name} (registry ${registry.name}, ${registry.url})${check.ok ? '' : ', the entries proven before the check failed'}:\n`,
   );
@@ -110,9 +120,13 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
       `  ${when}  ${e.actor.padEnd(12)} ${e.event.padEnd(16)} ${e.version ?? ''}${details ? `  (${details})` : ''}\n`,
     );
   }
-  if (check.ok)
+  if (check.ok && forked.length > 0)
+    io.stdout(
+      `\n${paint(io, 'red', '✗')} The log's proofs verify, but it forks ${forked.length === 1 ? 'a version' : `${forked.length} versions`} of ${name} (above).\n`,
+    );
+  else if (check.ok)
     io.stdout(
       `\n${paint(io, 'green', '✓')} Log verified: ${check.head!.size} entries, ${check.head!.root ? `root ${check.head!.root.slice(0, 16)}…` : `head ${check.head!.head_hash.slice(0, 16)}…`} signed by key ${check.identity.key_id.slice(0, 16)}…; ${events.length} ${events.length === 1 ? 'entry' : 'entries'} about ${name} proven included${check.extends !== undefined ? `; extends the head recorded at ${check.extends} entries` : ' (recorded now: later heads must extend it)'}\n`,
     );
-  return check.ok ? EXIT.ok : EXIT.failed;
+  return ok ? EXIT.ok : EXIT.failed;
 }

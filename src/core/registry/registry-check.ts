@@ -20,6 +20,8 @@ export interface RegistryLogCheck {
   next: Omit<RecordedRegistry, 'recorded_at'> | undefined;
   /** The size of the head seen before, which this one extends. */
   extends?: number;
+  /** The head came without the Merkle root this registry had (or whose proofs it serves): a downgrade. */
+  downgraded?: boolean;
 }
 
 export interface LogCheckOptions {
@@ -36,7 +38,8 @@ export interface LogCheckOptions {
  * recorded before (a consistency proof); and the entries asked for are in
  * that tree (an inclusion proof each). Nothing the registry says is believed
  * because it says it, and nothing is read in proportion to the log's length.
- * A registry without a tree is checked by its chain, as before.
+ * A registry without a tree is checked by its chain, as before; a head
+ * without a root from a registry known to have a tree is a downgrade, and fails.
  */
 export async function checkRegistryLog(
   registry: HttpRegistry,
@@ -78,6 +81,12 @@ export async function checkRegistryLog(
     return fail(`the audit-log head of registry "${registry.name}" is not signed by its key`);
   if (head.registry !== identity.name)
     return fail(`the audit-log head names registry "${head.registry}", not "${identity.name}"`);
+  const downgrade = head.root === undefined ? await rootDowngrade(registry, recorded) : undefined;
+  if (downgrade)
+    return fail(
+      `the audit-log head of registry "${registry.name}" comes without its Merkle root, ${downgrade}: a downgrade that would switch off the log's proofs`,
+      { head, downgraded: true },
+    );
   const broken = (reason: string, entries: AuditEntry[] = []) =>
     fail(`the audit log of registry "${registry.name}" ${reason}`, { head, entries });
 
@@ -127,6 +136,21 @@ export async function checkRegistryLog(
     },
     ...(recorded ? { extends: recorded.audit_size } : {}),
   };
+}
+
+/**
+ * Why a head without a root cannot be taken as a registry that keeps only
+ * the chain: a root was recorded from it before, or it serves the tree's
+ * proofs. Either way the root was left out, and with it every proof.
+ */
+async function rootDowngrade(
+  registry: HttpRegistry,
+  recorded: RecordedRegistry | undefined,
+): Promise<string | undefined> {
+  if (recorded?.audit_root !== undefined) return `though a root was recorded from it at ${recorded.audit_size} entries`;
+  const probe = (await registry.call('GET', '/audit-log/proof/consistency?from=0&to=0').catch(() => undefined)) as
+    { proof?: unknown } | undefined;
+  return Array.isArray(probe?.proof) ? "though it serves the tree's proofs" : undefined;
 }
 
 /**

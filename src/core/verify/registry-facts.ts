@@ -16,6 +16,7 @@ import type { RecordedRegistry } from '../record/trust-record.ts';
 import type { ReportExtras } from './verdict/report.ts';
 import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts';
 import type { AuditEntry } from '../registry/audit-log.ts';
+import { publishProblem } from '../registry/audit-publishes.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
 import type { AttestationFact } from '../policy/decision.ts';
 import type { Finding } from './verdict/findings.ts';
@@ -69,7 +70,8 @@ export async function httpRegistryExtras(
         packages: installed,
       }).catch(() => undefined);
       if (!check) continue;
-      if (check.ok && check.head?.root !== undefined)
+      // Whether the entries were proven by the tree or by the chain: both hold the package's publishes.
+      if (check.ok)
         for (const pkg of installed) {
           const problem = unrecordedPublish(pkg, entries[pkg]!, check.entries, name);
           if (problem) packageProblems.set(pkg, problem);
@@ -84,7 +86,9 @@ export async function httpRegistryExtras(
           actual: check.keyChanged ? check.keyChanged.now : check.head?.head_hash,
           hint: check.keyChanged
             ? 'Do not install from it until its operator confirms the new key; then pin it (key_id in its config entry) or install with --accept-signer-change.'
-            : 'The registry rewrote what it had recorded. Report it to its operator; "aam-trust audit NAME" shows the log.',
+            : check.downgraded
+              ? "The registry stopped signing its log's Merkle root, which switches off the proofs. Report it to its operator; the recorded root is kept."
+              : 'The registry rewrote what it had recorded. Report it to its operator; "aam-trust audit NAME" shows the log.',
         });
     }
   if (Object.keys(proven).length > 0 && options.recordSigners === true && !config.restricted) {
@@ -95,6 +99,8 @@ export async function httpRegistryExtras(
       let changed = false;
       for (const [name, next] of Object.entries(proven)) {
         const was = fresh.registries[name];
+        // A root once recorded is never replaced by a head without one (checkRegistryLog fails such a head).
+        if (was?.audit_root !== undefined && next.audit_root === undefined) continue;
         if (
           was?.audit_size !== next.audit_size ||
           was?.audit_head !== next.audit_head ||
@@ -206,8 +212,9 @@ export async function syncHttpMirrors(
 
 /**
  * The installed version's publish, as the log recorded it (with the archive's
- * checksum), must be among the entries proven about its package: a log that
- * leaves it out, or says another archive was published, fails.
+ * checksum), must be among the entries proven about its package, and no
+ * version of it may be recorded with two archives: a log that leaves the
+ * publish out, says another archive was published, or forked a version fails.
  */
 function unrecordedPublish(
   name: string,
@@ -215,21 +222,18 @@ function unrecordedPublish(
   proven: readonly AuditEntry[],
   registry: string,
 ): Finding | undefined {
-  const published = proven.some(
-    (e) =>
-      e.package === name &&
-      e.event === 'package.publish' &&
-      e.version === locked.version &&
-      e.metadata.checksum === locked.checksum,
-  );
-  if (published) return undefined;
+  const problem = publishProblem({ name, version: locked.version, checksum: locked.checksum }, proven);
+  if (!problem) return undefined;
   return {
     code: 'REGISTRY_LOG',
     action: 'fail',
-    message: `The audit log of registry "${registry}" proves no publish of ${name}@${locked.version} with the installed archive's checksum.`,
+    message: `The audit log of registry "${registry}" ${problem.reason}.`,
     expected: locked.checksum,
-    actual: undefined,
-    hint: 'The registry dropped or changed the record of this publish. Report it to its operator; "aam-trust audit NAME" shows the log.',
+    actual: problem.recorded.join(', ') || undefined,
+    hint:
+      problem.kind === 'equivocation'
+        ? `A registry never publishes a version twice: this one logged different archives for it, as if serving different bytes to different clients. Do not trust ${name} from it; report it to its operator ("aam-trust audit ${name}" shows the entries).`
+        : 'The registry dropped or changed the record of this publish. Report it to its operator; "aam-trust audit NAME" shows the log.',
   };
 }
 

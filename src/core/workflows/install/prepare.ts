@@ -25,8 +25,10 @@ import { fetchAndVerify } from './fetch-verify.ts';
 import type { PackageSource, Verified } from './fetch-verify.ts';
 import { planInstall } from './plan.ts';
 import type { PlannedPackage } from './plan.ts';
+import { requireLoggedPublishes } from './logged-publishes.ts';
 import { attestationsOf, registryTrust, requireApprovals } from './registry-trust.ts';
 import type { RegistryTrust } from './registry-trust.ts';
+import { refuseSharedFolders } from './shared-folder.ts';
 
 export interface InstallOptions {
   workspace: WorkspacePaths;
@@ -98,6 +100,11 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
       ? await registryTrust(options.registry, record, options.config, options.acceptChanges ?? false)
       : undefined;
   const sources = await planSources(specs, options, lock, trust);
+  // Two names in one folder (`@acme/tool`, `acme--tool`): one package's files would overwrite the other's.
+  refuseSharedFolders(
+    sources.map((s) => s.plan.name),
+    lock,
+  );
   const platforms = options.platforms ?? deployPlatforms(options.config.merged);
   const fetch = {
     verifier: options.verifier,
@@ -136,6 +143,8 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
       `${first.verdict.hint ?? ''} Nothing was installed.`.trim(),
     );
   }
+  if (trust && options.registry instanceof HttpRegistry)
+    await requireLoggedPublishes(options.registry, trust, verified, record);
   if (trust && options.registry instanceof HttpRegistry && options.config.security.publish_policy.require_approval)
     await requireApprovals(options.registry, trust, verified, options);
   const hidden = new Map(verified.filter((v) => v.hidden.length > 0).map((v) => [v.plan.name, v.hidden]));
