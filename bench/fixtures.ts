@@ -60,12 +60,13 @@ export async function buildBenchWorld(
     method: 'sigstore' | 'gpg';
     sigstore: LocalSigstore;
     concurrency?: number;
-    /** Packages (by index) whose prompt is this text rather than random bytes, published even if it hides content. */
+    /** Packages (by index) whose prompt is this text rather than random text, published even if it hides content. */
     texts?: Record<number, string>;
     /**
-     * What the other prompts hold: 64 KiB of random bytes (the default: an archive as large as its
-     * files, and no text for the hidden-content scan, which skips a file that is not UTF-8) or 64 KiB
-     * of Markdown, as a real prompt is (scanned in full; its archive is a few times smaller).
+     * What the other prompts hold: 64 KiB of random printable text in short lines (the default: an
+     * archive nearly as large as its files, and nothing for the hidden-content scan past its one
+     * pass over plain ASCII) or 64 KiB of Markdown, as a real prompt is (scanned in full; its
+     * archive is a few times smaller).
      */
     content?: 'random' | 'text';
   },
@@ -128,10 +129,11 @@ export async function buildBenchWorld(
       join(dir, 'aam.yaml'),
       `name: "${name}"\nversion: 1.0.0\ndescription: "Benchmark package"\nartifacts:\n  prompts:\n    - name: ${prompt}\n      path: prompts/${prompt}.md\n      description: "64 KiB of content"\n`,
     );
-    // Incompressible content, so the archive itself is about 64 KiB.
+    // Mostly incompressible content, so the archive itself is about 50 KiB. Text: agents read a prompt as
+    // text, and random bytes there are binary data, which the hidden-content scan reports.
     const index = names.indexOf(name);
     const text = options.texts?.[index] ?? (options.content === 'text' ? promptText(index, 64 * 1024) : undefined);
-    await writeFile(join(dir, 'prompts', `${prompt}.md`), text ?? randomBytes(64 * 1024));
+    await writeFile(join(dir, 'prompts', `${prompt}.md`), text ?? randomLines(64 * 1024));
     const signing: Signing =
       options.method === 'sigstore'
         ? {
@@ -231,4 +233,10 @@ async function mergeShards(shards: LocalRegistry[], registry: LocalRegistry): Pr
   index.sort((a, b) => toFsName(String(a.name)).localeCompare(toFsName(String(b.name))));
   await writeFile(join(registry.root, 'index.yaml'), toYamlText({ packages: index }));
   await rm(join(registry.root, '..', 'shards'), { recursive: true, force: true });
+}
+
+/** `size` bytes of random base64 in lines of 76 characters: printable ASCII, about 3/4 incompressible. */
+function randomLines(size: number): string {
+  const base64 = randomBytes(Math.ceil((size * 3) / 4)).toString('base64');
+  return (base64.match(/.{1,76}/g) ?? []).join('\n').slice(0, size - 1) + '\n';
 }

@@ -21,7 +21,7 @@ export const PACKAGES = Number(process.env.AAM_BENCH_PACKAGES ?? (SMOKE ? 50 : 1
 /** The memory and linearity point: ten times the world, or 500 packages for the smoke run. */
 export const SCALE = Number(process.env.AAM_BENCH_SCALE ?? (SMOKE ? 500 : 10 * PACKAGES));
 
-/** What the worlds' prompts hold (see buildBenchWorld): random bytes by default, or Markdown. */
+/** What the worlds' prompts hold (see buildBenchWorld): random printable text by default, or Markdown. */
 export const CONTENT = process.env.AAM_BENCH_CONTENT === 'text' ? 'text' : 'random';
 if (process.env.AAM_BENCH_CONTENT && process.env.AAM_BENCH_CONTENT !== CONTENT)
   throw new Error(`AAM_BENCH_CONTENT is "random" or "text", not "${process.env.AAM_BENCH_CONTENT}".`);

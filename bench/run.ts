@@ -12,7 +12,7 @@
  *   AAM_BENCH_RUNS      rounds per measurement (default 5; smoke 1)
  *   AAM_BENCH_PACKAGES  packages per world (default 1000; smoke 50)
  *   AAM_BENCH_SCALE     the memory and linearity point (default 10 × packages; smoke 500)
- *   AAM_BENCH_CONTENT   the worlds' prompts: random (64 KiB of random bytes, the default) or text
+ *   AAM_BENCH_CONTENT   the worlds' prompts: random (64 KiB of random base64 lines, the default) or text
  *                       (64 KiB of Markdown, which the hidden-content scan reads in full)
  *   AAM_BENCH_ONLY      comma-separated sections: verify,pgp,one,warm,scale,activation,editor,view,report,hash,publish,registry,memory
  */

@@ -11,8 +11,8 @@ import type { WorldInfo } from './fixtures.ts';
 import { CONTENT, fixtures } from './harness.ts';
 import { LocalSigstore } from '../dev/local-sigstore/instance.ts';
 
-/** Bump when the fixtures' shape changes, so stale worlds are rebuilt. 3: distinct artifacts and collision pairs; 4: text prompts from the tests' generator. */
-const FIXTURE_VERSION = 4;
+/** Bump when the fixtures' shape changes, so stale worlds are rebuilt. 3: distinct artifacts and collision pairs; 4: text prompts from the tests' generator; 5: random prompts are printable text. */
+const FIXTURE_VERSION = 5;
 
 export interface World extends WorldInfo {
   root: string;

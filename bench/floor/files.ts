@@ -25,7 +25,8 @@ import type { DeployRoots, SourceFile } from '../../src/core/deploy/platforms.ts
 import type { LockedPackage } from '../../src/core/lockfile/lockfile.ts';
 import { archivePathIn } from '../../src/core/registry/layout.ts';
 import { toFsName } from '../../src/core/model/names.ts';
-import { scanText } from '../../src/core/content/scan.ts';
+import { MARKDOWN_TRIGGER } from '../../src/core/content/markdown.ts';
+import { scanFiles, scanText } from '../../src/core/content/scan.ts';
 
 /** One deployed copy: where, its platform and that platform's folder, and what it must hold. */
 export interface DeployedCopy {
@@ -250,26 +251,30 @@ export function decidePlaces(verdicts: FloorVerdict[]): string[] {
 
 const TEXT = new TextDecoder('utf-8', { fatal: true });
 const MARKDOWN = /\.(?:md|mdc|markdown|mdx)$/i;
-/** Anything the engine's scan could flag needs one of these: a character outside printable ASCII, a Markdown construct. */
+/**
+ * Anything the engine's scan could flag needs one of these: a character outside printable ASCII (a form feed
+ * or a CR not ending a line included), a Markdown construct.
+ */
 // oxlint-disable-next-line no-control-regex -- printable ASCII and the blanks a text file holds
-const NOT_PLAIN = /[^\t\n\f\r\x20-\x7e]/;
-const MARKDOWN_TRIGGER = /<!--|^ {0,3}\[[^\]\n]+\]:|<[a-z][^>]*?\s(?:hidden|aria-hidden|style)\b/im;
+const NOT_PLAIN = /[^\t\n\x20-\x7e\r]|\r(?!\n)/;
 
 /**
  * Whether a file holds hidden content, as the engine's scan decides it. A
- * binary file (a NUL byte, or not UTF-8) holds none; a text of printable ASCII
- * with short lines and (in Markdown) no comment, definition or hiding tag
- * cannot hold any — one pass each; only the rest is given to the engine's own
- * scanner (no lesser means reaches its verdict: mixed scripts, legitimate joiners…).
+ * text of printable ASCII with short lines and (in Markdown) no comment,
+ * definition or hiding tag cannot hold any — one pass each; only the rest is
+ * given to the engine's own scanner (no lesser means reaches its verdict:
+ * mixed scripts, legitimate joiners…), and so is a file that is not strict
+ * UTF-8 (a stray byte, a NUL, binary data in a file agents read as text),
+ * which the engine decodes as agents do.
  */
 function hasHidden(path: string, data: Buffer): boolean {
-  if (data.includes(0)) return false;
-  let text: string;
+  let text: string | undefined;
   try {
-    text = TEXT.decode(data);
+    text = data.includes(0) ? undefined : TEXT.decode(data);
   } catch {
-    return false;
+    text = undefined;
   }
+  if (text === undefined) return scanFiles([{ path, data }]).length > 0;
   if (!NOT_PLAIN.test(text) && !(MARKDOWN.test(path) && MARKDOWN_TRIGGER.test(text)) && !longLine(text)) return false;
   return scanText(text, path).length > 0;
 }

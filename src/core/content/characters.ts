@@ -9,6 +9,7 @@
  */
 
 import { HANGUL, JOINING_SCRIPT, NO_SPACE_SCRIPT, PICTOGRAPHIC, RTL_LETTER, VIRAMA } from './character-classes.ts';
+import { nameOf, tagChar } from './character-names.ts';
 
 /** What kind of invisible or misleading character a range holds. */
 export type CharacterKind = 'TAG_CHARACTERS' | 'BIDI_CONTROL' | 'INVISIBLE_CHARACTER' | 'VARIATION_SELECTORS';
@@ -24,70 +25,22 @@ export interface CharacterHit {
   names: string[];
 }
 
-/** Names of the characters this module flags, for hovers and messages. */
-const NAMES: Record<number, string> = {
-  0x00ad: 'SOFT HYPHEN',
-  0x034f: 'COMBINING GRAPHEME JOINER',
-  0x061c: 'ARABIC LETTER MARK',
-  0x115f: 'HANGUL CHOSEONG FILLER',
-  0x1160: 'HANGUL JUNGSEONG FILLER',
-  0x17b4: 'KHMER VOWEL INHERENT AQ',
-  0x17b5: 'KHMER VOWEL INHERENT AA',
-  0x180e: 'MONGOLIAN VOWEL SEPARATOR',
-  0x200b: 'ZERO WIDTH SPACE',
-  0x200c: 'ZERO WIDTH NON-JOINER',
-  0x200d: 'ZERO WIDTH JOINER',
-  0x200e: 'LEFT-TO-RIGHT MARK',
-  0x200f: 'RIGHT-TO-LEFT MARK',
-  0x202a: 'LEFT-TO-RIGHT EMBEDDING',
-  0x202b: 'RIGHT-TO-LEFT EMBEDDING',
-  0x202c: 'POP DIRECTIONAL FORMATTING',
-  0x202d: 'LEFT-TO-RIGHT OVERRIDE',
-  0x202e: 'RIGHT-TO-LEFT OVERRIDE',
-  0x2060: 'WORD JOINER',
-  0x2061: 'FUNCTION APPLICATION',
-  0x2062: 'INVISIBLE TIMES',
-  0x2063: 'INVISIBLE SEPARATOR',
-  0x2064: 'INVISIBLE PLUS',
-  0x2066: 'LEFT-TO-RIGHT ISOLATE',
-  0x2067: 'RIGHT-TO-LEFT ISOLATE',
-  0x2068: 'FIRST STRONG ISOLATE',
-  0x2069: 'POP DIRECTIONAL ISOLATE',
-  0x3164: 'HANGUL FILLER',
-  0xfeff: 'ZERO WIDTH NO-BREAK SPACE (BOM)',
-  0xffa0: 'HALFWIDTH HANGUL FILLER',
-};
-
-/** The name of a code point as hovers show it. */
-export function nameOf(cp: number): string {
-  const hex = cp.toString(16).toUpperCase().padStart(4, '0');
-  let name = NAMES[cp];
-  if (name === undefined) {
-    if (cp >= 0xe0000 && cp <= 0xe007f) name = cp === 0xe007f ? 'CANCEL TAG' : `TAG ${tagChar(cp) || 'CHARACTER'}`;
-    else if (cp >= 0xfe00 && cp <= 0xfe0f) name = `VARIATION SELECTOR-${cp - 0xfe00 + 1}`;
-    else if (cp >= 0xe0100 && cp <= 0xe01ef) name = `VARIATION SELECTOR-${cp - 0xe0100 + 17}`;
-    else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) name = 'CONTROL CHARACTER';
-    else if (cp >= 0x206a && cp <= 0x206f) name = 'DEPRECATED FORMAT CHARACTER';
-    else if (cp >= 0xfff9 && cp <= 0xfffb) name = 'INTERLINEAR ANNOTATION CHARACTER';
-    else if (cp >= 0x1d173 && cp <= 0x1d17a) name = 'MUSICAL SYMBOL FORMAT CHARACTER';
-    else name = 'FORMAT CHARACTER';
-  }
-  return `U+${hex} ${name}`;
-}
-
-/** A tag character's ASCII letter, digit or symbol ('' for the cancel and language tags). */
-function tagChar(cp: number): string {
-  const ascii = cp - 0xe0000;
-  return ascii >= 0x20 && ascii <= 0x7e ? String.fromCharCode(ascii) : '';
-}
-
-/** Anything that might be flagged: a text without any of these has nothing for this module. */
+/**
+ * Anything that might be flagged: a text without any of these has nothing for this module. A carriage return
+ * only where it is not part of a line break (CRLF, or CR CR LF): alone it sends a terminal back to the line's
+ * start, and what follows is written over what came before. A form feed and a vertical tab move a terminal's
+ * cursor without a new line; line and paragraph separators break lines in some views and not in others.
+ */
 const CANDIDATE =
   // oxlint-disable-next-line no-control-regex, no-misleading-character-class -- these characters, one by one, are what this finds
-  /[\u0000-\u0008\u000b\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]|\udb40[\udc00-\udc7f\udd00-\uddef]|\ud834[\udd73-\udd7a]/g;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]|\r(?![\r\n]|$)|\udb40[\udc00-\udc7f\udd00-\uddef]|\ud834[\udd73-\udd7a]/g;
 
-/** The same set, for testing one character. */
-const IS_CANDIDATE = new RegExp(CANDIDATE.source);
+/** The same set, tested where a character stands in its text (a carriage return is one by what follows it). */
+const CANDIDATE_AT = new RegExp(CANDIDATE.source, 'y');
+const candidateAt = (text: string, at: number) => {
+  CANDIDATE_AT.lastIndex = at;
+  return CANDIDATE_AT.test(text);
+};
 
 const isTag = (cp: number) => cp >= 0xe0000 && cp <= 0xe007f;
 const isSelector = (cp: number) => (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0100 && cp <= 0xe01ef);
@@ -124,6 +77,8 @@ function legitimate(text: string, index: number, cp: number): boolean {
   switch (cp) {
     case 0xfeff:
       return index === 0; // a byte-order mark opening the file
+    case 0x000c: // a page break on a line of its own (GNU licences, Emacs and Python sources)
+      return (prev === undefined || prev === 0x0a) && (next === undefined || next === 0x0a || next === 0x0d);
     case 0x200b:
       return NO_SPACE_SCRIPT().test(chr(prev)) && NO_SPACE_SCRIPT().test(chr(next));
     case 0x200d: {
@@ -254,13 +209,7 @@ function bidiRun(text: string, start: number, cp: number): CharacterHit {
 /** Zero-width, filler and control characters in a row, named one by one. */
 function invisibleRun(text: string, start: number): CharacterHit {
   const cps = runOf(text, start, (cp, at) => {
-    return (
-      IS_CANDIDATE.test(String.fromCodePoint(cp)) &&
-      !isTag(cp) &&
-      !isSelector(cp) &&
-      !isBidi(cp) &&
-      !legitimate(text, at, cp)
-    );
+    return candidateAt(text, at) && !isTag(cp) && !isSelector(cp) && !isBidi(cp) && !legitimate(text, at, cp);
   });
   const names = [...new Set(cps.map(nameOf))];
   const end = start + lengthOf(cps);

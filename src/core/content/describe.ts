@@ -11,6 +11,7 @@ export const HIDDEN_LABEL: Record<HiddenKind, string> = {
   HIDDEN_REFERENCE: 'a link reference definition nothing refers to',
   HIDDEN_HTML: 'an HTML element hidden from view',
   OFFSCREEN_TEXT: 'text that runs off screen',
+  NOT_UTF8: 'bytes that are not UTF-8 text',
 };
 
 /** Why each kind matters, in a sentence: what a reviewer sees and what the model reads. */
@@ -25,13 +26,16 @@ export const HIDDEN_WHY: Record<HiddenKind, string> = {
     'Variation selectors are invisible; more than one in a row carries arbitrary bytes, one per selector, that a model can be told to decode.',
   MIXED_SCRIPT:
     'A word spelled with look-alike letters of another script (Unicode TR39 mixed-script detection) reads the same to a person but is another word to a model or a search.',
-  HTML_COMMENT: 'A Markdown preview does not show HTML comments; an agent loads the source and reads them.',
+  HTML_COMMENT:
+    'A Markdown preview does not show HTML comments (nor `<!…>` and `<?…>`, which a browser reads as comments); an agent loads the source and reads them.',
   HIDDEN_REFERENCE:
     'A link reference definition is not shown by a Markdown preview unless a link uses it; "[//]: # (…)" is a common way to hide text.',
   HIDDEN_HTML:
-    'An element with the hidden attribute or a hiding style is not shown by a Markdown preview; an agent reads its text.',
+    'An element with the hidden attribute or a hiding style, or one a browser never renders (script, style, template, a hidden input), is not shown by a Markdown preview; an agent reads its text.',
   OFFSCREEN_TEXT:
     'Text far to the right of a line (behind a run of blanks, or in a very long line) is off screen in editors and diff views with word wrap off.',
+  NOT_UTF8:
+    'A file agents read as text holds bytes that are not UTF-8 (or binary data): readers replace or guess them, diffs may show the file only as "binary", and a reviewer cannot see what the model reads.',
 };
 
 /**
@@ -65,6 +69,10 @@ function kindMessage(item: HiddenItem): string {
       return `An HTML element a Markdown preview hides${said}.`;
     case 'OFFSCREEN_TEXT':
       return `Text that runs off screen${said}.`;
+    case 'NOT_UTF8':
+      return item.decoded
+        ? `Bytes that are not UTF-8 in a file agents read as text${said}.`
+        : 'Binary data (NUL, control or non-UTF-8 bytes) in a file agents read as text: what a model reads there cannot be reviewed.';
   }
 }
 

@@ -1,14 +1,22 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
+import { toolDirective } from './directives.ts';
+import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
+import type { HtmlToken } from './html.ts';
+import { hidingStyle } from './styles.ts';
 
 /**
  * Markdown that a preview does not show but a model reads in the source:
- * HTML comments (CommonMark §4.6 type 2 and inline raw HTML), link reference
- * definitions that nothing refers to (§4.7 — the popular `[//]: # (comment)`
- * idiom), and HTML elements hidden by the `hidden` attribute or an inline
- * style (display:none, visibility:hidden, zero font size or opacity). Code
- * blocks and code spans are shown as written, so nothing in them is hidden.
- * `<details>` is not flagged: the preview shows its summary and a reader can
- * open it. Parsed with micromark (mdast-util-from-markdown), CommonMark exact.
+ * HTML comments (CommonMark §4.6 type 2 and inline raw HTML) and the bogus
+ * comments a browser makes of `<!…>` and `<?…>`, link reference definitions
+ * that nothing refers to (§4.7 — the popular `[//]: # (comment)` idiom), and
+ * HTML elements a browser does not render: hidden by the `hidden` attribute or
+ * an inline style (styles.ts), elements never rendered (script, style,
+ * template…), a closed dialog, a hidden input's value. The raw HTML is read
+ * with a tokenizer that follows the browser's (html.ts), so a quoted `>` or a
+ * character reference does not hide an attribute. Code blocks and code spans
+ * are shown as written, so nothing in them is hidden. `<details>` is not
+ * flagged: the preview shows its summary and a reader can open it. Parsed
+ * with micromark (mdast-util-from-markdown), CommonMark exact.
  */
 
 export type MarkdownKind = 'HTML_COMMENT' | 'HIDDEN_REFERENCE' | 'HIDDEN_HTML';
@@ -31,21 +39,40 @@ interface MdNode {
   position?: { start: { offset?: number }; end: { offset?: number } };
 }
 
-/** Comments that tools write and that say nothing to a reader or a model: AAM's own section markers, formatter switches. */
-const DIRECTIVE =
-  /^\s*(?:(?:BEGIN|END) AAM: \S+ \S+|prettier-ignore(?:-start|-end)?|markdownlint-(?:disable|enable|capture|restore|disable-line|disable-next-line|disable-file|enable-file|configure-file)\b[^]*|toc|\/toc|tocstop|vale \S+ = (?:NO|YES)|cspell:\S+[^]*)\s*$/i;
-const HIDING_STYLE =
-  /style\s*=\s*(["'])[^"']*\b(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])|opacity\s*:\s*0(?![.\d]*[1-9])|(?:max-)?(?:height|width)\s*:\s*0(?:px)?\s*[;"'])/i;
-const HIDING_TAG = /<([a-z][a-z0-9-]*)\b[^>]*?(?:\shidden(?=[\s=>/])|\saria-hidden\s*=\s*["']?true)[^>]*>/gi;
-const STYLED_TAG = /<([a-z][a-z0-9-]*)\b[^>]*\sstyle\s*=[^>]*>/gi;
+/** Elements whose content a browser never renders (the HTML standard's rendering section: display: none). */
+const NEVER_RENDERED = new Set(['script', 'style', 'template', 'noscript', 'title', 'datalist', 'head']);
+/** Elements without content (§13.1.2): what they hide is in their attributes. */
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
+/** Attributes whose text a model reads and a hidden element's reader would not see. */
+const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 
-const TRIGGER = /<!--|^ {0,3}\[[^\]\n]+\]:|<[a-z][^>]*?\s(?:hidden|aria-hidden|style)\b/im;
+/**
+ * What could hold one of these: a comment or another `<!`/`<?`, a definition, an element never rendered, or a
+ * tag with a hiding attribute (before the tag's `>`, which a quoted value may hold). A text without a match has
+ * nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
+ */
+export const MARKDOWN_TRIGGER =
+  /<[!?]|^ {0,3}\[[^\]\n]+\]:|<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
   // Parsing costs (micromark: about 4 ms per 1,000 characters): only a document that could hold one of these is
   // parsed — a comment, a definition, or a tag with a hiding attribute. Ordinary Markdown costs one test.
-  if (!TRIGGER.test(text)) return [];
+  if (!MARKDOWN_TRIGGER.test(text)) return [];
   let tree: MdNode;
   try {
     tree = fromMarkdown(text) as MdNode;
@@ -55,14 +82,16 @@ export function markdownHits(text: string): MarkdownHit[] {
   const hits: MarkdownHit[] = [];
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];
-  const walk = (node: MdNode) => {
-    if (node.type === 'html') htmlHits(text, node, hits);
+  // Where the hidden element found last ends: what is inside it is reported with it, not again.
+  const covered = { until: 0 };
+  const walk = (node: MdNode, parent: MdNode) => {
+    if (node.type === 'html') htmlHits(text, node, parent, hits, covered);
     else if (node.type === 'definition') definitions.push(node);
     else if ((node.type === 'linkReference' || node.type === 'imageReference') && node.identifier)
       referenced.add(node.identifier);
-    for (const child of node.children ?? []) walk(child);
+    for (const child of node.children ?? []) walk(child, node);
   };
-  walk(tree);
+  walk(tree, tree);
   for (const definition of definitions) {
     if (referenced.has(definition.identifier ?? '')) continue;
     const start = definition.position?.start.offset ?? 0;
@@ -74,32 +103,70 @@ export function markdownHits(text: string): MarkdownHit[] {
 }
 
 /** The comments and hidden elements of one raw-HTML node (a block, or inline HTML in a paragraph). */
-function htmlHits(text: string, node: MdNode, hits: MarkdownHit[]): void {
+function htmlHits(text: string, node: MdNode, parent: MdNode, hits: MarkdownHit[], covered: { until: number }): void {
   const from = node.position?.start.offset;
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
-  const source = text.slice(from, to);
-  for (let at = source.indexOf('<!--'); at >= 0; at = source.indexOf('<!--', at + 4)) {
-    const close = source.indexOf('-->', at + 4);
-    // An unclosed comment block runs to the end of its container (CommonMark): all of it is hidden.
-    const end = close >= 0 ? from + close + 3 : to;
-    const body = text.slice(from + at + 4, close >= 0 ? from + close : end).replace(/^\s*>\s?/gm, '');
-    if (body.trim() && !DIRECTIVE.test(body))
-      hits.push({ kind: 'HTML_COMMENT', start: from + at, end, decoded: body.trim() });
-    if (close < 0) break;
-    at = close;
-  }
-  for (const pattern of [HIDING_TAG, STYLED_TAG]) {
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(source); match; match = pattern.exec(source)) {
-      if (pattern === STYLED_TAG && !HIDING_STYLE.test(match[0])) continue;
-      const start = from + match.index;
-      if (hits.some((h) => h.kind === 'HIDDEN_HTML' && h.start === start)) continue;
-      const tag = match[1]!.toLowerCase();
-      const closing = text.toLowerCase().indexOf(`</${tag}>`, start + match[0].length);
-      const end = closing >= 0 ? closing + tag.length + 3 : start + match[0].length;
-      const inner = text.slice(start + match[0].length, closing >= 0 ? closing : end);
-      hits.push({ kind: 'HIDDEN_HTML', start, end, decoded: inner.replace(/<[^>]*>/g, '').trim() || match[0] });
+  for (const token of htmlTokens(text.slice(from, to))) {
+    const start = from + token.start;
+    if (token.type === 'comment') {
+      // An unclosed comment block runs to the end of its container (CommonMark): all of it is hidden.
+      const end = token.closed ? from + token.end : to;
+      const body = token.body.replace(/^\s*>\s?/gm, '').trim();
+      if (body && !toolDirective(body) && !(token.bogus && /^doctype\s+html\b/i.test(body)))
+        hits.push({ kind: 'HTML_COMMENT', start, end, decoded: body });
+      continue;
     }
+    if (token.type !== 'start' || start < covered.until || !hiddenBy(token)) continue;
+    // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
+    const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
+    const element = extent(text, token.name, from + token.end, limit);
+    const inner = text.slice(from + token.end, element.inner);
+    const said = SAID.map((name) => token.attributes.get(name)?.trim()).filter(Boolean);
+    const shown = RAW_TEXT.has(token.name) ? inner.trim() : inner.replace(/<[^>]*>/g, '').trim();
+    const decoded = [shown || inner.trim(), ...said].filter(Boolean).join(' — ');
+    // An empty hidden element (a spacer, a rule) hides nothing.
+    if (!decoded) continue;
+    hits.push({ kind: 'HIDDEN_HTML', start, end: element.end, decoded });
+    covered.until = element.end;
   }
+}
+
+/** Whether a start tag's element is not rendered: an attribute, a style, or what the element is. */
+function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>): boolean {
+  const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
+  return (
+    tag.attributes.has('hidden') ||
+    attribute('aria-hidden') === 'true' ||
+    hidingStyle(tag.attributes.get('style') ?? '') !== undefined ||
+    NEVER_RENDERED.has(tag.name) ||
+    (tag.name === 'dialog' && !tag.attributes.has('open')) ||
+    (tag.name === 'input' && attribute('type') === 'hidden') ||
+    tag.name === 'meta'
+  );
+}
+
+/**
+ * Where an element that starts (its start tag ending at `from`) ends: its content runs to its own end tag,
+ * counting the same elements nested in it, or to `limit` when nothing closes it.
+ */
+function extent(text: string, name: string, from: number, limit: number): { inner: number; end: number } {
+  if (VOID.has(name)) return { inner: from, end: from };
+  const closeAt = (at: number) => {
+    const close = text.indexOf('>', at);
+    return { inner: at, end: close < 0 ? text.length : close + 1 };
+  };
+  if (RAW_TEXT.has(name)) {
+    const at = rawTextEnd(text, from, name);
+    return at < text.length ? closeAt(at) : { inner: limit, end: limit };
+  }
+  const literal = name.replace(/[.*+?^$|()[\]{}\\]/g, '\\$&');
+  const tags = new RegExp(`<(/?)${literal}(?=[\\t\\n\\f\\r />])`, 'gi');
+  tags.lastIndex = from;
+  let depth = 1;
+  for (let m = tags.exec(text); m; m = tags.exec(text)) {
+    depth += m[1] ? -1 : 1;
+    if (depth === 0) return closeAt(m.index);
+  }
+  return { inner: limit, end: limit };
 }

@@ -1,8 +1,13 @@
 import { characterHits } from './characters.ts';
 import { deployedText, fieldName, rangeOfValue } from './deployed-text.ts';
 import type { CopiedValue } from './deployed-text.ts';
+import { decodeFile, readAs } from './file-text.ts';
+import type { FileText } from './file-text.ts';
 import { markdownHits } from './markdown.ts';
 import { mixedScriptWords } from './scripts.ts';
+
+/** The text of a file as agents read it (file-text.ts); the review and the diff show and scan it. */
+export { textOf } from './file-text.ts';
 
 /**
  * Hidden content: what a reviewer does not see in a file an agent loads, but
@@ -18,7 +23,8 @@ export type HiddenKind =
   | 'HTML_COMMENT'
   | 'HIDDEN_REFERENCE'
   | 'HIDDEN_HTML'
-  | 'OFFSCREEN_TEXT';
+  | 'OFFSCREEN_TEXT'
+  | 'NOT_UTF8';
 
 export interface Position {
   line: number;
@@ -51,11 +57,17 @@ const PROSE = /\.(?:md|mdc|markdown|mdx|txt|prompt)$|(?:^|\/)[^./]+$/i;
 
 /** Scans one text: its characters, its words, its lines, and (for Markdown) what a preview would hide. */
 export function scanText(text: string, path: string): HiddenItem[] {
+  return scanRead({ text, invalid: [], strict: true, binary: false }, path);
+}
+
+/** scanText, and the bytes that were not UTF-8 where the file's decoding put U+FFFD for them. */
+function scanRead({ text, invalid }: FileText, path: string): HiddenItem[] {
   const lines = lineStarts(text);
   const at = (offset: number) => positionOf(lines, offset);
   const items: HiddenItem[] = [];
   const add = (kind: HiddenKind, start: number, end: number, decoded: string, characters: string[]) =>
     items.push({ kind, start: at(start), end: at(end), decoded, characters, context: contextOf(text, start, end) });
+  for (const run of invalid) add('NOT_UTF8', run.start, run.end, ...notUtf8(text, run.start, run.end, run.bytes));
   for (const hit of characterHits(text)) add(hit.kind, hit.start, hit.end, hit.decoded, hit.names);
   for (const word of mixedScriptWords(text))
     add('MIXED_SCRIPT', word.start, word.end, `"${word.word}" mixes ${word.scripts.join(' and ')}`, word.odd);
@@ -65,19 +77,11 @@ export function scanText(text: string, path: string): HiddenItem[] {
   return items.sort((a, b) => a.start.line - b.start.line || a.start.character - b.start.character);
 }
 
-/** The text of a file, or undefined for a binary one (not UTF-8, or holding NUL bytes): nothing there is read as text. */
-export function textOf(bytes: Uint8Array): string | undefined {
-  if (bytes.includes(0)) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The hidden content of each text file of a package (paths as the archive lists them); files without any are
  * left out. `markdown`: files agents load as Markdown whatever their own name (deployed-text.ts), read as such.
+ * A file agents read as text (file-text.ts readAs) is scanned whatever its bytes: those that are not UTF-8 are
+ * items, and one that holds binary data is one item. Other files are scanned when their bytes are text.
  */
 export function scanFiles(
   files: Iterable<{ path: string; data: Uint8Array }>,
@@ -85,12 +89,36 @@ export function scanFiles(
 ): { path: string; items: HiddenItem[] }[] {
   const out: { path: string; items: HiddenItem[] }[] = [];
   for (const file of files) {
-    const text = textOf(file.data);
-    if (text === undefined) continue;
-    const items = scanText(text, markdown.has(file.path) && !MARKDOWN.test(file.path) ? `${file.path}.md` : file.path);
+    const as = readAs(file.path, markdown.has(file.path));
+    const read = decodeFile(file.data);
+    if (read.binary || (as === 'binary' && !read.strict)) {
+      if (as === 'text') out.push({ path: file.path, items: [{ ...BINARY_ITEM }] });
+      continue;
+    }
+    const items = scanRead(read, markdown.has(file.path) && !MARKDOWN.test(file.path) ? `${file.path}.md` : file.path);
     if (items.length > 0) out.push({ path: file.path, items });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A file agents read as text that holds binary data: what it says cannot be shown, and it is not reviewable. */
+const BINARY_ITEM: HiddenItem = {
+  kind: 'NOT_UTF8',
+  start: { line: 0, character: 0 },
+  end: { line: 0, character: 0 },
+  decoded: '',
+  characters: [],
+  context: '|',
+};
+
+/** Invalid bytes written out in the word around them ("ob[0xFF]ey"), and each byte value once. */
+function notUtf8(text: string, start: number, end: number, bytes: number[]): [string, string[]] {
+  const hex = (b: number) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  const before = /[^\s\p{C}\ufffd]*$/u.exec(text.slice(Math.max(0, start - 24), start))![0];
+  const after = /^[^\s\p{C}\ufffd]*/u.exec(text.slice(end, end + 24))![0];
+  const shown =
+    bytes.length > 8 ? `${bytes.slice(0, 8).map(hex).join(' ')} … ${bytes.length} bytes` : bytes.map(hex).join(' ');
+  return [`${before}[${shown}]${after}`, [...new Set(bytes.map((b) => `${hex(b)} (not UTF-8)`))].slice(0, 8)];
 }
 
 function lineStarts(text: string): number[] {
@@ -126,25 +154,58 @@ function contextOf(text: string, start: number, end: number): string {
   return `${left}|${right}`;
 }
 
+/**
+ * What renders as blank space: white space, and characters that are not white space but show nothing (braille
+ * pattern blank, the Hangul fillers): text behind a run of them is as far out of view.
+ */
+const blank = (c: number) =>
+  c === 0x20 ||
+  c === 0x09 ||
+  (c < 0x20
+    ? c === 0x0b || c === 0x0c
+    : c >= 0xa0 &&
+      (c === 0xa0 ||
+        c === 0x1680 ||
+        (c >= 0x2000 && c <= 0x200a) ||
+        c === 0x202f ||
+        c === 0x205f ||
+        c === 0x2800 ||
+        c === 0x3000 ||
+        c === 0x115f ||
+        c === 0x1160 ||
+        c === 0x3164 ||
+        c === 0xffa0));
+
+/**
+ * Where the first run of PADDING blanks or more in a line has text after it past OFFSCREEN_COLUMN. Such a run
+ * covers one of every PADDING-th character, so only those are tested until one is blank (faster than a
+ * regular expression, which tries every character of every long line).
+ */
+function paddedRun(line: string): { start: number; end: number } | undefined {
+  for (let i = PADDING - 1; i < line.length; i += PADDING) {
+    if (!blank(line.charCodeAt(i))) continue;
+    let start = i;
+    while (start > 0 && blank(line.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < line.length && blank(line.charCodeAt(end))) end++;
+    if (end - start >= PADDING && end >= OFFSCREEN_COLUMN && end < line.length && !/\s/.test(line[end]!))
+      return { start, end };
+    while (i + PADDING < end) i += PADDING;
+  }
+  return undefined;
+}
+
 /** Lines whose text runs off screen: pushed right by a long run of blanks, or (in prose) far longer than any screen. */
 function offscreen(text: string, starts: readonly number[], prose: boolean) {
   const hits: { start: number; end: number; decoded: string }[] = [];
-  const padded = new RegExp(`[ \\t\\u00a0\\u2000-\\u200a\\u3000]{${PADDING},}(?=\\S)`, 'g');
   for (let i = 0; i < starts.length; i++) {
     const from = starts[i]!;
     const to = i + 1 < starts.length ? starts[i + 1]! - 1 : text.length;
     if (to - from <= OFFSCREEN_COLUMN) continue;
     const line = text.slice(from, to);
-    padded.lastIndex = 0;
-    let found = false;
-    for (let m = padded.exec(line); m; m = padded.exec(line)) {
-      const textStart = m.index + m[0].length;
-      if (textStart < OFFSCREEN_COLUMN) continue;
-      hits.push({ start: from + m.index, end: to, decoded: line.slice(textStart).trimEnd() });
-      found = true;
-      break;
-    }
-    if (!found && prose && to - from > LONG_LINE) hits.push({ start: from + 200, end: to, decoded: line.slice(200) });
+    const run = paddedRun(line);
+    if (run) hits.push({ start: from + run.start, end: to, decoded: line.slice(run.end).trimEnd() });
+    else if (prose && to - from > LONG_LINE) hits.push({ start: from + 200, end: to, decoded: line.slice(200) });
   }
   return hits;
 }
@@ -198,7 +259,7 @@ const BEFORE_VALUE = 'description: "';
 /**
  * A value nothing can be found in wherever a transform writes it, tested without scanning: printable ASCII
  * holds no character characterHits looks for and no letter of another script; without "<" no comment or
- * element, and without "]:" no link definition, can start (markdown.ts's TRIGGER); and its one line, behind
+ * element, and without "]:" no link definition, can start (markdown.ts's MARKDOWN_TRIGGER); and its one line, behind
  * BEFORE_VALUE and the closing quote, stays within OFFSCREEN_COLUMN. Nearly every description is one.
  * Testing the YAML's text instead (no backslash, nothing outside ASCII) would not do: an HTML comment is
  * ASCII, and a multi-line scalar folds into one line that can reach past the screen.

@@ -82,7 +82,7 @@ for (const method of ['sigstore', 'gpg'] as const) {
         sigstore,
         concurrency: 4,
         texts: { 11: HIDDEN, 14: PLAIN },
-        // The other prompts: random bytes in one world (as `npm run bench` builds by default), Markdown
+        // The other prompts: random text in one world (as `npm run bench` builds by default), Markdown
         // in the other (AAM_BENCH_CONTENT=text), which the floor's hidden-content scan reads in full.
         content: method === 'gpg' ? 'text' : 'random',
       });
