@@ -67,8 +67,9 @@ export function installUploadBudget(app: FastifyInstance, budget: UploadBudget, 
     // By its header (request.isMultipart exists only inside the routes that register @fastify/multipart).
     if (!/^multipart\//i.test(request.headers['content-type'] ?? '')) return;
     const declared = Number(request.headers['content-length'] ?? NaN);
-    // More than the whole budget: it takes all of it (its route refuses it as too large next).
-    const bytes = Math.min(Number.isFinite(declared) ? declared : chunkedBytes, budget.totalBytes);
+    // More than a body may be (or than the whole budget): no more is ever read, and its route refuses it
+    // as too large next (413), not as over the account's share.
+    const bytes = Math.min(Number.isFinite(declared) ? declared : chunkedBytes, chunkedBytes, budget.totalBytes);
     const holders = request.caller ? [`account ${request.caller.username}`] : [];
     const release = budget.reserve(bytes, holders);
     if (release && typeof release !== 'function') {
