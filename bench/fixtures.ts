@@ -236,7 +236,7 @@ async function mergeShards(shards: LocalRegistry[], registry: LocalRegistry): Pr
 }
 
 /** `size` bytes of random base64 in lines of 76 characters: printable ASCII, about 3/4 incompressible. */
-function randomLines(size: number): string {
+export function randomLines(size: number): string {
   const base64 = randomBytes(Math.ceil((size * 3) / 4)).toString('base64');
   return (base64.match(/.{1,76}/g) ?? []).join('\n').slice(0, size - 1) + '\n';
 }

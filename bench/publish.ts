@@ -4,7 +4,7 @@
  * signed-in session holds one. Pack, checksum, Fulcio certificate, signature,
  * Rekor entry, registry write. Run as its own process: node bench/publish.ts RUNS
  */
-import { randomBytes } from 'node:crypto';
+import { randomLines } from './fixtures.ts';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,7 +35,8 @@ try {
       join(dir, 'aam.yaml'),
       `name: "@bench/big-${i}"\nversion: 1.0.0\ndescription: "10 MB"\nartifacts:\n  prompts:\n    - name: main\n      path: prompts/main.md\n      description: "10 MB of content"\n`,
     );
-    await writeFile(join(dir, 'prompts', 'main.md'), randomBytes(10 * 1024 * 1024));
+    // Text, as agents read a prompt (random bytes there are binary data, which publish refuses as hidden content).
+    await writeFile(join(dir, 'prompts', 'main.md'), randomLines(10 * 1024 * 1024));
     const token = sigstore.mintToken('bench@example.com');
     const started = performance.now();
     await publishPackage({
