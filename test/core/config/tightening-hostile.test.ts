@@ -54,6 +54,14 @@ describe('a project cannot re-point a registry the user defines', () => {
     });
   }
 
+  it('a project without registries keeps the global ones, in Restricted Mode too', () => {
+    for (const restricted of [true, false])
+      assert.deepEqual(
+        load(global, { security: { on_signature_failure: 'error' } }, restricted).registries.map((r) => r.url),
+        [CORP.url],
+      );
+  });
+
   it('the same entry again, a trailing slash or another name is not flagged', () => {
     const project = {
       registries: [
