@@ -25,7 +25,7 @@ import type { DeployRoots, SourceFile } from '../../src/core/deploy/platforms.ts
 import type { LockedPackage } from '../../src/core/lockfile/lockfile.ts';
 import { archivePathIn } from '../../src/core/registry/layout.ts';
 import { toFsName } from '../../src/core/model/names.ts';
-import { MARKDOWN_TRIGGER } from '../../src/core/content/markdown.ts';
+import { plainText } from '../../src/core/content/plain-text.ts';
 import { scanFiles, scanText } from '../../src/core/content/scan.ts';
 
 /** One deployed copy: where, its platform and that platform's folder, and what it must hold. */
@@ -251,18 +251,12 @@ export function decidePlaces(verdicts: FloorVerdict[]): string[] {
 
 const TEXT = new TextDecoder('utf-8', { fatal: true });
 const MARKDOWN = /\.(?:md|mdc|markdown|mdx)$/i;
-/**
- * Anything the engine's scan could flag needs one of these: a character outside printable ASCII (a form feed
- * or a CR not ending a line included), a Markdown construct.
- */
-// oxlint-disable-next-line no-control-regex -- printable ASCII and the blanks a text file holds
-const NOT_PLAIN = /[^\t\n\x20-\x7e\r]|\r(?!\n)/;
 
 /**
  * Whether a file holds hidden content, as the engine's scan decides it. A
  * text of printable ASCII with short lines and (in Markdown) no comment,
- * definition or hiding tag cannot hold any — one pass each; only the rest is
- * given to the engine's own scanner (no lesser means reaches its verdict:
+ * definition or hiding tag cannot hold any — the engine's own first pass
+ * (content/plain-text.ts) rules it out; only the rest is given to the engine's own scanner (no lesser means reaches its verdict:
  * mixed scripts, legitimate joiners…), and so is a file that is not strict
  * UTF-8 (a stray byte, a NUL, binary data in a file agents read as text),
  * which the engine decodes as agents do.
@@ -275,19 +269,8 @@ function hasHidden(path: string, data: Buffer): boolean {
     text = undefined;
   }
   if (text === undefined) return scanFiles([{ path, data }]).length > 0;
-  if (!NOT_PLAIN.test(text) && !(MARKDOWN.test(path) && MARKDOWN_TRIGGER.test(text)) && !longLine(text)) return false;
+  if (plainText(text, MARKDOWN.test(path))) return false;
   return scanText(text, path).length > 0;
-}
-
-/** A line longer than the engine's off-screen column (120): text may run off the screen there. */
-function longLine(text: string): boolean {
-  for (let from = 0; from <= text.length;) {
-    let to = text.indexOf('\n', from);
-    if (to < 0) to = text.length;
-    if (to - from > 120) return true;
-    from = to + 1;
-  }
-  return false;
 }
 
 /** The regular files of an uncompressed ustar archive, by path (what `aam pack` writes: no pax or long names). */

@@ -5,6 +5,7 @@ import { decodeFile, readAs } from './file-text.ts';
 import type { FileText } from './file-text.ts';
 import { markdownHits } from './markdown.ts';
 import { mixedScriptWords } from './scripts.ts';
+import { OFFSCREEN_COLUMN, plainText } from './plain-text.ts';
 
 /** The text of a file as agents read it (file-text.ts); the review and the diff show and scan it. */
 export { textOf } from './file-text.ts';
@@ -47,8 +48,7 @@ export interface HiddenItem {
 
 /** A line longer than this, in a document meant to be read, runs far off any screen. */
 export const LONG_LINE = 2000;
-/** Text that starts after this column, behind a run of blanks at least PADDING long, is pushed out of view. */
-export const OFFSCREEN_COLUMN = 120;
+/** A run of at least this many blanks pushes the text after it out of view, past OFFSCREEN_COLUMN. */
 export const PADDING = 40;
 
 const MARKDOWN = /\.(?:md|mdc|markdown|mdx)$/i;
@@ -62,6 +62,7 @@ export function scanText(text: string, path: string): HiddenItem[] {
 
 /** scanText, and the bytes that were not UTF-8 where the file's decoding put U+FFFD for them. */
 function scanRead({ text, invalid }: FileText, path: string): HiddenItem[] {
+  if (invalid.length === 0 && plainText(text, MARKDOWN.test(path))) return [];
   const lines = lineStarts(text);
   const at = (offset: number) => positionOf(lines, offset);
   const items: HiddenItem[] = [];

@@ -1,0 +1,29 @@
+import { MARKDOWN_TRIGGER } from './markdown.ts';
+
+/** Text that starts after this column, behind a run of blanks at least PADDING long (scan.ts), is pushed out of view. */
+export const OFFSCREEN_COLUMN = 120;
+
+/**
+ * Anything the hidden-content scan could flag needs one of these: a character
+ * outside printable ASCII (a form feed, or a CR that does not end a line,
+ * included), in Markdown a comment, definition or hiding tag, or a line
+ * longer than OFFSCREEN_COLUMN. Nearly every file an agent loads has none, and
+ * is ruled out in one pass here instead of each of the scan's passes.
+ */
+// oxlint-disable-next-line no-control-regex -- printable ASCII and the blanks a text file holds
+const NOT_PLAIN = /[^\t\n\x20-\x7e\r]|\r(?!\n)/;
+
+/** Whether `text` cannot hold hidden content: printable ASCII, short lines, and (Markdown) no construct that hides. */
+export function plainText(text: string, markdown: boolean): boolean {
+  return !NOT_PLAIN.test(text) && !(markdown && MARKDOWN_TRIGGER.test(text)) && !longLine(text);
+}
+
+function longLine(text: string): boolean {
+  for (let from = 0; from <= text.length;) {
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    if (to - from > OFFSCREEN_COLUMN) return true;
+    from = to + 1;
+  }
+  return false;
+}
