@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TransparencyLogEntry } from '@sigstore/bundle';
+import { parseLoggedBody } from '../logged-certificate.ts';
+import type { LoggedBody } from '../logged-certificate.ts';
 import { FastVerificationError, safeVerify } from './errors.ts';
 import type { FastLog } from './trust.ts';
 
@@ -7,7 +9,7 @@ import type { FastLog } from './trust.ts';
  * The transparency-log checks of the fast Sigstore path, as @sigstore/verify
  * makes them: each entry's inclusion (signed promise, or checkpoint and
  * Merkle proof), its body against the bundle's signature and digest, and
- * the threshold of distinct entries.
+ * the threshold of distinct entries. Returns the entries' bodies, parsed.
  */
 
 export function verifyTlogs(
@@ -16,17 +18,19 @@ export function verifyTlogs(
   signature: Buffer,
   digest: Buffer,
   threshold: number,
-): void {
+): (LoggedBody | null | undefined)[] {
   const seen = new Set<string>();
-  for (const entry of entries) {
+  const bodies = entries.map(parseLoggedBody);
+  for (const [i, entry] of entries.entries()) {
     verifyInclusion(entry, tlogs);
-    verifyBody(entry, signature, digest);
+    verifyBody(entry, bodies[i], signature, digest);
     const id = `${Buffer.from(entry.logId.keyId).toString('hex')}:${Buffer.from(entry.canonicalizedBody).toString('base64')}`;
     if (seen.has(id)) throw new FastVerificationError('TLOG_ERROR', 'duplicate tlog entry');
     seen.add(id);
   }
   if (seen.size < threshold)
     throw new FastVerificationError('TLOG_ERROR', `expected ${threshold} tlog entries, got ${seen.size}`);
+  return bodies;
 }
 
 function verifyInclusion(entry: TransparencyLogEntry, tlogs: FastLog[]): void {
@@ -117,20 +121,17 @@ function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
 
-function verifyBody(entry: TransparencyLogEntry, signature: Buffer, digest: Buffer): void {
+function verifyBody(
+  entry: TransparencyLogEntry,
+  body: LoggedBody | null | undefined,
+  signature: Buffer,
+  digest: Buffer,
+): void {
   const fail = (message: string) => new FastVerificationError('TLOG_BODY_ERROR', message);
-  let body: {
-    kind?: string;
-    apiVersion?: string;
-    spec?: { signature?: { content?: string }; data?: { hash?: { value?: string } } };
-  };
-  try {
-    body = JSON.parse(Buffer.from(entry.canonicalizedBody).toString('utf8'));
-  } catch {
-    throw fail('invalid canonicalized body');
-  }
-  if (entry.kindVersion.kind !== body.kind || entry.kindVersion.version !== body.apiVersion)
+  // JSON that is null fails below as it always has (reading a field of null).
+  if (body === undefined) throw fail('invalid canonicalized body');
+  if (entry.kindVersion.kind !== body!.kind || entry.kindVersion.version !== body!.apiVersion)
     throw fail('kind/version mismatch');
-  if (!Buffer.from(body.spec?.signature?.content ?? '', 'base64').equals(signature)) throw fail('signature mismatch');
-  if (!Buffer.from(body.spec?.data?.hash?.value ?? '', 'hex').equals(digest)) throw fail('digest mismatch');
+  if (!Buffer.from(body!.spec?.signature?.content ?? '', 'base64').equals(signature)) throw fail('signature mismatch');
+  if (!Buffer.from(body!.spec?.data?.hash?.value ?? '', 'hex').equals(digest)) throw fail('digest mismatch');
 }

@@ -62,7 +62,7 @@ export function fastVerify(
   for (const timestamp of timestamps) issuer = verifyChain(leaf, timestamp, trust);
   const scts = verifyScts(leaf, issuer!, trust.ctlogs);
   if (scts < 1) throw new FastVerificationError('CERTIFICATE_ERROR', `expected 1 SCTs, got ${scts}`);
-  verifyTlogs(
+  const bodies = verifyTlogs(
     material.tlogEntries,
     trust.tlogs,
     Buffer.from(signature),
@@ -73,7 +73,7 @@ export function fastVerify(
   if (!safeVerify('sha256', artifact, key, Buffer.from(signature))) {
     throw new FastVerificationError('SIGNATURE_ERROR', 'signature verification failed');
   }
-  const problem = loggedCertificateProblem(material.tlogEntries, raw);
+  const problem = loggedCertificateProblem(material.tlogEntries, raw, bodies);
   if (problem) throw new FastVerificationError('TLOG_BODY_ERROR', problem);
   return leaf;
 }
