@@ -1,10 +1,42 @@
+import { codeSpan, visible } from '../core/messages/shown-text.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { notCompliant, reportPasses, signersText, uncheckedText } from '../core/workflows/report/model.ts';
 import type { ComplianceReport } from '../core/workflows/report/model.ts';
 
-/** A table cell: one line, pipes escaped. */
-function cell(text: string): string {
-  return text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+/*
+ * The summary quotes data a pull request controls (the lock file's names and
+ * versions, signer identities, findings, messages), and GitHub renders it as
+ * GitHub-flavoured Markdown with HTML: each datum goes in through text() or
+ * code(), so it shows as itself, without a link, tag, image or emphasis of
+ * its own, and within its table cell.
+ */
+
+const ENTITY: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;' };
+
+/** One line (a table row is one): line breaks become spaces, other controls and bidi characters are written out. */
+const oneLine = (text: string) => visible(text.replace(/\r\n?|\n/g, ' '));
+
+/**
+ * Data as Markdown text: `<`, `>` and `&` as HTML entities (no tag, comment
+ * or entity of its own), and every other ASCII punctuation character
+ * backslash-escaped, which renders it as itself. So no link, emphasis, code
+ * span or math starts, and no bare URL, `www.` or email becomes a link
+ * (`https\://`, `www\.`, `a\@b`). A pipe is written `\|`, which a table
+ * keeps in the cell, and a backslash `\\`, so it cannot pair with that one.
+ */
+function text(data: string): string {
+  return oneLine(data).replace(/[!-/:-@[-`{-~]/g, (c) => ENTITY[c] ?? `\\${c}`);
+}
+
+/**
+ * Data as an inline code span, which shows its content as is: the fence is
+ * longer than any backtick run in it. A value with a pipe is shown as text
+ * instead, as a code span in a table can only hold it as `\|`, which
+ * renderers read differently after a backslash.
+ */
+function code(data: string): string {
+  const shown = oneLine(data);
+  return shown.includes('|') ? text(data) : codeSpan(shown);
 }
 
 /** The job summary of a verification: the verdict, totals by status, and what is not compliant, as Markdown. */
@@ -14,8 +46,8 @@ export function summaryMarkdown(report: ComplianceReport, options: { project: st
   const lines = [
     `## ${ok ? '✅' : '❌'} AAM Trust: ${totals.compliant} of ${totals.total} package${totals.total === 1 ? '' : 's'} compliant`,
     '',
-    `Project \`${options.project}\` · policy: ${report.policy}${options.restricted ? ' · restricted (project settings that weaken the global policy are ignored)' : ''}`,
-    ...report.unchecked.map((u) => `\n> ⚠️ **Not checked:** ${cell(uncheckedText(u))} Next: ${cell(u.next)}`),
+    `Project ${code(options.project)} · policy: ${text(report.policy)}${options.restricted ? ' · restricted (project settings that weaken the global policy are ignored)' : ''}`,
+    ...report.unchecked.map((u) => `\n> ⚠️ **Not checked:** ${text(uncheckedText(u))} Next: ${text(u.next)}`),
     '',
     '| Status | Packages | Not compliant |',
     '| --- | ---: | ---: |',
@@ -32,7 +64,7 @@ export function summaryMarkdown(report: ComplianceReport, options: { project: st
     );
     for (const row of failing.slice(0, 200))
       lines.push(
-        `| \`${row.name}@${row.version}\` | ${STATUS_LABEL[row.status]} | ${cell(signersText(row) ?? '—')} | ${cell([...row.findings, row.message].join(' · '))} |`,
+        `| ${code(`${row.name}@${row.version}`)} | ${STATUS_LABEL[row.status]} | ${text(signersText(row) ?? '—')} | ${text([...row.findings, row.message].join(' · '))} |`,
       );
     if (failing.length > 200) lines.push('', `… and ${failing.length - 200} more (see the SARIF results).`);
   }

@@ -5,6 +5,7 @@ import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { pickPackage } from './trust-signer.ts';
 import { verificationServices } from '../core/verify/services.ts';
+import { notice } from './notification-text.ts';
 
 const CONTINUITY = new Set(['SIGNER_CHANGED', 'SIGNATURE_REMOVED', 'DOWNGRADE']);
 
@@ -33,7 +34,7 @@ export async function acceptSignerChange(
   ].join('\n\n');
   const accept = vscode.l10n.t('Accept and Record');
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Accept the change to {0}?', `${report.name}@${report.version}`),
+    notice('Accept the change to {0}?', `${report.name}@${report.version}`),
     {
       modal: true,
       detail: `${detail}\n\n${vscode.l10n.t('It is recorded in .aam/trust-record.yaml (commit it with the lock file); check the transparency-log entries first.')}`,
@@ -52,6 +53,6 @@ export async function acceptSignerChange(
   );
   await model.refresh();
   void vscode.window.showInformationMessage(
-    vscode.l10n.t('Recorded {0}; it is now {1}.', report.name, after ? STATUS_LABEL[after.verdict.status] : ''),
+    notice('Recorded {0}; it is now {1}.', report.name, after ? STATUS_LABEL[after.verdict.status] : ''),
   );
 }

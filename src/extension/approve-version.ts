@@ -12,6 +12,7 @@ import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { chooseSigner, signingFor } from './signer-choice.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
+import { inert, notice } from './notification-text.ts';
 
 /**
  * AAM: Approve or Reject a Version — for an approver of an HTTP registry
@@ -45,16 +46,14 @@ export async function approveVersion(
     const registry = openRegistry(entry, registries ?? { homeDir: model.homeDir, env: process.env });
     if (!(registry instanceof HttpRegistry)) return;
     const pending = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Reading {0}…', registry.name) },
+      { location: vscode.ProgressLocation.Notification, title: notice('Reading {0}…', registry.name) },
       async () =>
         (await registry.list()).flatMap((p) =>
           p.versions.filter((v) => v.approval === 'pending').map((v) => ({ name: p.name, version: v })),
         ),
     );
     if (pending.length === 0) {
-      void vscode.window.showInformationMessage(
-        vscode.l10n.t('No version is waiting for approval on {0}.', registry.name),
-      );
+      void vscode.window.showInformationMessage(notice('No version is waiting for approval on {0}.', registry.name));
       return;
     }
     const picked = await vscode.window.showQuickPick(
@@ -93,8 +92,8 @@ export async function approveVersion(
     const go = status === 'approved' ? vscode.l10n.t('Sign and Approve') : vscode.l10n.t('Sign and Reject');
     const answer = await vscode.window.showWarningMessage(
       status === 'approved'
-        ? vscode.l10n.t('Approve {0} on {1}?', label, registry.name)
-        : vscode.l10n.t('Reject {0} on {1}?', label, registry.name),
+        ? notice('Approve {0} on {1}?', label, registry.name)
+        : notice('Reject {0} on {1}?', label, registry.name),
       {
         modal: true,
         detail: [
@@ -109,10 +108,10 @@ export async function approveVersion(
     );
     if (answer !== go) return;
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: label, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: inert(label), cancellable: true },
       async (progress, token) => {
         const what = status === 'approved' ? 'approval' : 'rejection';
-        progress.report({ message: `${STEP.fetchingArchive(label)}…` });
+        progress.report({ message: inert(`${STEP.fetchingArchive(label)}…`) });
         const { document, sha256, registryName } = await prepareApproval(registry, name, version.version, {
           status,
           comment,
@@ -121,7 +120,7 @@ export async function approveVersion(
         progress.report({ message: `${STEP.signing(what, chosen.method)}…` });
         const signing = await signingFor(chosen.method, config, session, token, chosen.gpgKey, chosen.gpgHome);
         const signature = await signBytes(document, signing, (line) => log().info(line), what);
-        progress.report({ message: `${STEP.sending(what, registry.name)}…` });
+        progress.report({ message: inert(`${STEP.sending(what, registry.name)}…`) });
         return registry.approve(name, version.version, {
           document,
           signature: signature.bytes,

@@ -30,6 +30,7 @@ import { closeReview, installFromReview, reviewUpdateCommand } from './review-up
 import type { ReviewArg } from './review-update.ts';
 import type { ReviewView } from './review-view.ts';
 import { offline, signIn, signOut } from './sign-in-commands.ts';
+import { inert } from './notification-text.ts';
 
 const NEW_POLICY = `# AAM trust policy. AAM Trust validates this file and explains each setting on hover.
 security:
@@ -157,7 +158,9 @@ async function verifyAll(model: TrustModel): Promise<void> {
   const text = vscode.l10n.t('Checked {0}.', counts.line);
   if (failed.length > 0)
     void vscode.window.showErrorMessage(
-      `${text} ${vscode.l10n.t('Failed: {0}', failed.map((f) => `${f.name} (${[f.verdict.action === 'fail' ? f.verdict.code : undefined, ...f.findings.map((x) => x.code)].filter(Boolean).join(', ')})`).join(', '))}`,
+      inert(
+        `${text} ${vscode.l10n.t('Failed: {0}', failed.map((f) => `${f.name} (${[f.verdict.action === 'fail' ? f.verdict.code : undefined, ...f.findings.map((x) => x.code)].filter(Boolean).join(', ')})`).join(', '))}`,
+      ),
     );
   else if (counts.warnings > 0) void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);
@@ -190,10 +193,12 @@ async function verifyPackage(
   await model.verify(workspace, { only: [target.packageName], force: true });
   const report = workspace.reports.find((r) => r.name === target.packageName);
   if (!report) return;
-  const text = [
-    `${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} — ${report.verdict.message}`,
-    ...report.findings.map((f) => f.message),
-  ].join(' ');
+  const text = inert(
+    [
+      `${report.name}@${report.version}: ${STATUS_LABEL[report.verdict.status]} — ${report.verdict.message}`,
+      ...report.findings.map((f) => f.message),
+    ].join(' '),
+  );
   if (outcome(report) === 'fail') void vscode.window.showErrorMessage(text);
   else if (outcome(report) === 'warn') void vscode.window.showWarningMessage(text);
   else void vscode.window.showInformationMessage(text);

@@ -10,6 +10,7 @@ import type { TrustModel } from './model.ts';
 import { chooseSigner, signingFor } from './signer-choice.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { pickPackage } from './trust-signer.ts';
+import { notice } from './notification-text.ts';
 
 /**
  * AAM: Co-sign a Published Version… — a second person adds a signature to a
@@ -53,7 +54,7 @@ export async function cosignPublishedVersion(
       .join(', ');
     const go = vscode.l10n.t('Sign and Add');
     const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Co-sign {0} on {1}?', label, registry.name),
+      notice('Co-sign {0} on {1}?', label, registry.name),
       {
         modal: true,
         detail: [
@@ -70,7 +71,7 @@ export async function cosignPublishedVersion(
     const outcome = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: vscode.l10n.t('Co-signing {0}', label),
+        title: notice('Co-signing {0}', label),
         cancellable: true,
       },
       async (progress, token) => {
@@ -92,7 +93,7 @@ export async function cosignPublishedVersion(
     );
     await model.refresh();
     void vscode.window.showInformationMessage(
-      vscode.l10n.t(
+      notice(
         '✓ Co-signed {0}: {1} added on {2}.',
         label,
         outcome.signatures.map((s) => s.file).join(', '),

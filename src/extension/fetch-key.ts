@@ -3,6 +3,7 @@ import { aamHome } from '../core/aam-home.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
+import { notice } from './notification-text.ts';
 
 /**
  * AAM: Fetch OpenPGP Key… — the "Fetch key …" of a signature by a key that
@@ -26,12 +27,12 @@ export async function fetchKey(model: TrustModel, arg: { key?: string } | undefi
     const keyserver = config?.security.keyserver;
     const parsed = parseKeyQuery(query);
     const { found } = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking up {0}…', query) },
+      { location: vscode.ProgressLocation.Notification, title: notice('Looking up {0}…', query) },
       () => discoverKey(parsed, discoveryOptions(keyserver, process.env)),
     );
     const add = vscode.l10n.t('Add to the AAM Keyring');
     const answer = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Found {0}', found.fingerprint),
+      notice('Found {0}', found.fingerprint),
       {
         modal: true,
         detail: [
@@ -52,9 +53,9 @@ export async function fetchKey(model: TrustModel, arg: { key?: string } | undefi
     log().info(`${found.fingerprint} from ${found.source}: ${summary}`);
     if (warning) {
       log().warn(`${found.fingerprint}: ${warning}`);
-      void vscode.window.showWarningMessage(vscode.l10n.t('{0}: {1}', found.fingerprint, warning));
+      void vscode.window.showWarningMessage(notice('{0}: {1}', found.fingerprint, warning));
     } else if (imported!.change.status !== 'new')
-      void vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}.', found.fingerprint, summary));
+      void vscode.window.showInformationMessage(notice('{0}: {1}.', found.fingerprint, summary));
     await model.refresh();
   } catch (error) {
     await showError(error);

@@ -5,6 +5,7 @@ import { applyConfigEdits } from '../core/config/edit.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';
+import { notice } from './notification-text.ts';
 
 /**
  * AAM: Import OpenPGP Public Key…: each file's keys merged into the AAM
@@ -28,11 +29,11 @@ export async function importKey(model: TrustModel): Promise<void> {
     const { summary, warning } = describeKeyChange(key.change);
     log().info(`${summary}: OpenPGP key ${key.fingerprint} ${key.userIds.join(', ')}`);
     // A copy without a revocation the keyring has (a stale file): kept, and said so.
-    if (warning) void vscode.window.showWarningMessage(`${key.fingerprint}: ${vscode.l10n.t(warning)}`);
+    if (warning) void vscode.window.showWarningMessage(notice('{0}: {1}', key.fingerprint, vscode.l10n.t(warning)));
   }
   const trust = vscode.l10n.t('Trust in Global Config');
   const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t(
+    notice(
       'Imported {0}. Importing does not trust a key; check its fingerprint with its owner first.',
       imported.map((k) => `${k.fingerprint} (${k.userIds[0] ?? '?'})`).join(', '),
     ),

@@ -9,6 +9,7 @@ import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { verificationServices } from '../core/verify/services.ts';
+import { inert, notice } from './notification-text.ts';
 
 /** AAM: Install Package… — verified first; nothing is written if the verdict fails. */
 export async function installPackage(model: TrustModel): Promise<void> {
@@ -53,7 +54,7 @@ export async function installPackage(model: TrustModel): Promise<void> {
     const installed = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: vscode.l10n.t('Installing {0}', picked.spec),
+        title: notice('Installing {0}', picked.spec),
         cancellable: false,
       },
       (progress) => installPackages([picked.spec], installOptions(model, workspace, registry, progress)),
@@ -66,13 +67,13 @@ export async function installPackage(model: TrustModel): Promise<void> {
     const warned = installed.filter((i) => i.verdict.action === 'warn');
     const text =
       installed.length === 0
-        ? vscode.l10n.t('{0} is already installed.', picked.spec)
-        : vscode.l10n.t(
+        ? notice('{0} is already installed.', picked.spec)
+        : notice(
             'Installed {0}.',
             installed.map((i) => `${i.name}@${i.version} (${STATUS_LABEL[i.verdict.status]})`).join(', '),
           );
     if (warned.length > 0)
-      void vscode.window.showWarningMessage(`${text} ${warned.map((w) => w.verdict.message).join(' ')}`);
+      void vscode.window.showWarningMessage(inert(`${text} ${warned.map((w) => w.verdict.message).join(' ')}`));
     else void vscode.window.showInformationMessage(text);
   } catch (error) {
     if (error instanceof InstallRefusedError) await model.refresh();
@@ -114,6 +115,6 @@ export function installOptions(
     registry,
     ...verificationServices(workspace.config!, model.homeDir),
     homeDir: model.homeDir,
-    onStep: (message) => progress.report({ message }),
+    onStep: (message) => progress.report({ message: inert(message) }),
   };
 }

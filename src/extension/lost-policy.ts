@@ -5,6 +5,7 @@ import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';
+import { notice } from './notification-text.ts';
 
 /**
  * What the policy lost since an earlier verification (the `aam` CLI rewrites
@@ -25,7 +26,7 @@ export async function reviewLostPolicy(model: TrustModel, arg: { workspaceId: st
     )
     .join('\n');
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Since an earlier verification, the policy lost {0} trust setting(s).', lost.length),
+    notice('Since an earlier verification, the policy lost {0} trust setting(s).', lost.length),
     { modal: true, detail },
     restore,
     dismiss,

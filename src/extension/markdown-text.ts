@@ -9,22 +9,9 @@
  *
  * No `vscode` import: this is tested with plain Node.
  */
+import { codeSpan, visible } from '../core/messages/shown-text.ts';
 
-// C0 and C1 controls (line breaks among them), line and paragraph separators, and bidi marks and controls.
-// oxlint-disable-next-line no-control-regex -- control characters are what this finds
-const UNSHOWN = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-
-/** Controls and bidi characters written out (`\n`, `\x1b`, `<U+202E>`), so none breaks a line or reorders one. */
-export function visible(text: string): string {
-  return text.replace(UNSHOWN, (c) => {
-    const code = c.charCodeAt(0);
-    if (NAMED[c]) return NAMED[c];
-    return code <= 0x9f
-      ? `\\x${code.toString(16).padStart(2, '0')}`
-      : `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
-  });
-}
+export { visible };
 
 /**
  * Text that renders as itself in Markdown. Every ASCII punctuation character
@@ -46,11 +33,7 @@ export function mdText(text: string): string {
  */
 export function mdCode(text: string): string {
   const shown = visible(text);
-  if (shown.includes('$(')) return mdText(text);
-  const fence = '`'.repeat(Math.max(0, ...[...shown.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
-  // A space on each side, which the span drops, lets a value start or end with a backtick.
-  const pad = /^[` ]|[` ]$/.test(shown) ? ' ' : '';
-  return `${fence}${pad}${shown}${pad}${fence}`;
+  return shown.includes('$(') ? mdText(text) : codeSpan(shown);
 }
 
 const percent = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;

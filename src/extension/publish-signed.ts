@@ -18,6 +18,7 @@ import type { TrustModel } from './model.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { chooseSigner, signingFor } from './signer-choice.ts';
 import { exists } from '../core/fs/exists.ts';
+import { notice } from './notification-text.ts';
 
 const STEPS = { pack: 15, sign: 45, verify: 15, publish: 25 } as const;
 
@@ -53,7 +54,7 @@ export async function publishSigned(
     const outcome = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: vscode.l10n.t('Publishing {0} to {1}', label, registry.name),
+        title: notice('Publishing {0} to {1}', label, registry.name),
         cancellable: true,
       },
       async (progress, token) => {
@@ -211,7 +212,7 @@ async function confirmPublish(
 ): Promise<boolean> {
   const go = vscode.l10n.t('Sign and Publish');
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Publish {0}@{1} to {2}?', manifest.name, manifest.version, registry.name),
+    notice('Publish {0}@{1} to {2}?', manifest.name, manifest.version, registry.name),
     {
       modal: true,
       detail: [

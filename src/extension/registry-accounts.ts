@@ -18,6 +18,7 @@ import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { ACCOUNTS_KEY, registryAccounts } from './registry-status.ts';
 import type { RegistryAccount } from './registry-status.ts';
+import { notice } from './notification-text.ts';
 
 const SECRET = (registry: string) => `aam.registryToken:${registry}`;
 
@@ -81,7 +82,7 @@ export class RegistryAccounts {
 
   private async finishSignIn(entry: RegistryEntry, registry: HttpRegistry, username: string, password: string) {
     const made = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Signing in to {0}…', entry.name) },
+      { location: vscode.ProgressLocation.Notification, title: notice('Signing in to {0}…', entry.name) },
       () => signIn(registry, { username, password, tokenName: tokenLabel(), scopes: ['publish', 'yank'] }),
     );
     await this.remember(
@@ -90,7 +91,7 @@ export class RegistryAccounts {
     );
     log().info(`Signed in to ${entry.name} as ${username} (token "${made.name}", ${made.scopes.join(', ')})`);
     void vscode.window.showInformationMessage(
-      vscode.l10n.t('Signed in to {0} as {1}. Publishing and approving there use this account.', entry.name, username),
+      notice('Signed in to {0} as {1}. Publishing and approving there use this account.', entry.name, username),
     );
   }
 
@@ -105,7 +106,7 @@ export class RegistryAccounts {
         account.tokenId,
       ).catch((error: unknown) => log().warn(`The registry did not revoke the token: ${String(error)}`));
     await this.forget(account.registry);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of {0}.', account.registry));
+    void vscode.window.showInformationMessage(notice('Signed out of {0}.', account.registry));
   }
 
   /** The signed-in account's tokens: pick one to revoke it, or make a new one. */
@@ -135,11 +136,7 @@ export class RegistryAccounts {
     if (!picked.token) return this.createToken(account, registry);
     const revoke = vscode.l10n.t('Revoke');
     const sure = await vscode.window.showWarningMessage(
-      vscode.l10n.t(
-        'Revoke the token "{0}" on {1}? Whatever uses it stops working.',
-        picked.token.name,
-        account.registry,
-      ),
+      notice('Revoke the token "{0}" on {1}? Whatever uses it stops working.', picked.token.name, account.registry),
       { modal: true },
       revoke,
     );
@@ -147,7 +144,7 @@ export class RegistryAccounts {
     await revokeApiToken(registry, token, picked.token.id);
     log().info(`Revoked token "${picked.token.name}" (${picked.token.id}) on ${account.registry}`);
     if (picked.token.id === account.tokenId) await this.forget(account.registry);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Revoked the token "{0}".', picked.token.name));
+    void vscode.window.showInformationMessage(notice('Revoked the token "{0}".', picked.token.name));
   }
 
   private async createToken(account: RegistryAccount, registry: HttpRegistry): Promise<void> {
@@ -190,7 +187,7 @@ export class RegistryAccounts {
     log().info(`Created token "${made.name}" (${made.id}) on ${account.registry}`);
     const copy = vscode.l10n.t('Copy');
     const answer = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Token "{0}" ({1}). It is shown once: copy it now.', made.name, made.scopes.join(', ')),
+      notice('Token "{0}" ({1}). It is shown once: copy it now.', made.name, made.scopes.join(', ')),
       { modal: true, detail: made.token },
       copy,
     );

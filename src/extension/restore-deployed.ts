@@ -5,6 +5,7 @@ import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { pickPackage } from './trust-signer.ts';
 import { verificationServices } from '../core/verify/services.ts';
+import { notice } from './notification-text.ts';
 
 /**
  * Rewrites a package's deployed copies from its verified archive, after
@@ -26,7 +27,7 @@ export async function restoreDeployedCopies(
     .join('\n');
   const go = vscode.l10n.t('Restore');
   const answer = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Restore the deployed copies of {0} from its verified archive?', `${report.name}@${report.version}`),
+    notice('Restore the deployed copies of {0} from its verified archive?', `${report.name}@${report.version}`),
     {
       modal: true,
       detail: `${detail}\n\n${vscode.l10n.t("Edits to these copies are replaced; text outside AAM's sections of CLAUDE.md and AGENTS.md is kept.")}`,
@@ -35,7 +36,7 @@ export async function restoreDeployedCopies(
   );
   if (answer !== go || !workspace.config) return;
   const after = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Restoring {0}', report.name) },
+    { location: vscode.ProgressLocation.Notification, title: notice('Restoring {0}', report.name) },
     () =>
       restoreDeployed(report.name, {
         workspace: workspace.paths,
@@ -49,10 +50,6 @@ export async function restoreDeployedCopies(
   );
   await model.refresh();
   void vscode.window.showInformationMessage(
-    vscode.l10n.t(
-      'Restored the deployed copies of {0}; it is now {1}.',
-      report.name,
-      STATUS_LABEL[after.verdict.status],
-    ),
+    notice('Restored the deployed copies of {0}; it is now {1}.', report.name, STATUS_LABEL[after.verdict.status]),
   );
 }

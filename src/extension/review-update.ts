@@ -14,6 +14,7 @@ import { log } from './log.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { REVIEW_SCHEME } from './selectors.ts';
 import type { OpenReview, ReviewView } from './review-view.ts';
+import { inert, notice } from './notification-text.ts';
 
 /** What AAM: Review Update… is asked about: a package (and version) of a workspace, or nothing (it asks). */
 export interface ReviewArg {
@@ -44,7 +45,7 @@ export async function reviewUpdateCommand(model: TrustModel, view: ReviewView, a
     const review = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: vscode.l10n.t('Preparing the review of {0}', `${report.name}@${version}`),
+        title: notice('Preparing the review of {0}', `${report.name}@${version}`),
       },
       (progress) => reviewUpdate([`${report.name}@${version}`], installOptions(model, workspace, registry, progress)),
     );
@@ -80,7 +81,7 @@ async function showChanges(open: OpenReview): Promise<void> {
     open.review.packages.map((p) => `${p.name} ${p.from ?? '∅'} → ${p.to}`).join(', '),
   );
   if (open.files.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0}: no file an agent loads would change.', title));
+    void vscode.window.showInformationMessage(notice('{0}: no file an agent loads would change.', title));
     return;
   }
   if (open.files.length === 1) {
@@ -117,13 +118,13 @@ export async function installFromReview(model: TrustModel, view: ReviewView): Pr
           workspace: open.workspace.paths,
           ...verificationServices(open.workspace.config!, model.homeDir),
           acceptChanges: true,
-          onStep: (message) => progress.report({ message }),
+          onStep: (message) => progress.report({ message: inert(message) }),
         }),
     );
     await closeReview(view);
     for (const item of installed) log().info(`Installed ${item.name}@${item.version} after review`);
     void vscode.window.showInformationMessage(
-      vscode.l10n.t(
+      notice(
         'Installed {0}.',
         installed.map((i) => `${i.name}@${i.version} (${STATUS_LABEL[i.verdict.status]})`).join(', '),
       ),

@@ -4,6 +4,7 @@ import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { evidenceCache } from '../core/verify/services.ts';
+import { notice } from './notification-text.ts';
 
 /** Commands that reach the Sigstore instance: sign in and out of its OIDC issuer, and cache what offline verification needs. */
 
@@ -12,15 +13,13 @@ export async function signIn(model: TrustModel, session: SigstoreSession): Promi
   const token = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: vscode.l10n.t('Signing in to Sigstore at {0} (finish in your browser)', issuer),
+      title: notice('Signing in to Sigstore at {0} (finish in your browser)', issuer),
       cancellable: true,
     },
     (_p, cancel) => session.signIn(issuer, cancel),
   );
   const { tokenIdentity } = await import('../core/sigstore/identity/token.ts');
-  void vscode.window.showInformationMessage(
-    vscode.l10n.t('Signed in to Sigstore as {0}.', tokenIdentity(token).identity),
-  );
+  void vscode.window.showInformationMessage(notice('Signed in to Sigstore as {0}.', tokenIdentity(token).identity));
 }
 
 export async function signOut(model: TrustModel, session: SigstoreSession): Promise<void> {
@@ -48,7 +47,7 @@ export async function offline(model: TrustModel): Promise<void> {
     for (const line of lines) log().info(line);
     if (result.missing.length > 0)
       void vscode.window.showWarningMessage(
-        vscode.l10n.t(
+        notice(
           '{0}: {1} packages cached for offline verification, {2} unavailable (see the log).',
           workspace.label,
           result.cached.length,
@@ -57,7 +56,7 @@ export async function offline(model: TrustModel): Promise<void> {
       );
     else
       void vscode.window.showInformationMessage(
-        vscode.l10n.t('{0}: {1} packages cached for offline verification.', workspace.label, result.cached.length),
+        notice('{0}: {1} packages cached for offline verification.', workspace.label, result.cached.length),
       );
   }
 }

@@ -18,6 +18,7 @@ import { editAndSave } from './text-edit.ts';
 import type { TrustModel } from './model.ts';
 import { childrenOf, treeItemOf } from './trust-change-items.ts';
 import type { TrustChangeNode as Node } from './trust-change-items.ts';
+import { notice } from './notification-text.ts';
 
 /**
  * The Trust Changes view: what the working tree does to the trust picture
@@ -182,7 +183,7 @@ export async function revertTrustChange(view: TrustChanges, model: TrustModel, n
     if (!before) return;
     const go = vscode.l10n.t('Install {0}', `${node.change.name}@${before.version}`);
     const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Go back to {0} as in {1}?', `${node.change.name}@${before.version}`, view.baseRevision),
+      notice('Go back to {0} as in {1}?', `${node.change.name}@${before.version}`, view.baseRevision),
       {
         modal: true,
         detail: vscode.l10n.t('It is installed again from its registry, verified first, and recorded as it was.'),

@@ -10,6 +10,7 @@ import type { AamWorkspace, TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
+import { notice } from './notification-text.ts';
 
 /** Arguments of `aam.trustSigner`: a package, and optionally the choices already made. */
 export interface TrustSignerArgs {
@@ -53,7 +54,7 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   const { workspace, report } = found;
   const signer = report.verdict.signer;
   if (!signer) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no verified signer to trust.', report.name));
+    void vscode.window.showInformationMessage(notice('{0} has no verified signer to trust.', report.name));
     return;
   }
   const options = trustOptions(signer);
@@ -69,7 +70,7 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   const plan = trustPlan(report, option, workspace, target);
   if (!plan) {
     void vscode.window.showWarningMessage(
-      vscode.l10n.t('The policy of {0} is not loaded, so nothing was written.', workspace.label),
+      notice('The policy of {0} is not loaded, so nothing was written.', workspace.label),
     );
     return;
   }
@@ -77,7 +78,7 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   const notes = [issuerNote(plan, vscode.l10n.t), target === 'project' ? vscode.l10n.t(PROJECT_TRUST_WARNING) : ''];
   const detail = [file, plan.preview, ...notes].filter(Boolean).join('\n\n');
   const confirmed = await vscode.window.showWarningMessage(
-    vscode.l10n.t('Trust {0} for {1}?', option.label, report.name),
+    notice('Trust {0} for {1}?', option.label, report.name),
     { modal: true, detail },
     vscode.l10n.t('Add to {0} config', target === 'project' ? vscode.l10n.t('project') : vscode.l10n.t('global')),
   );
@@ -90,7 +91,7 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
     await model.refresh();
     const after = model.workspaces.find((w) => w.id === workspace.id)?.reports.find((r) => r.name === report.name);
     void vscode.window.showInformationMessage(
-      vscode.l10n.t(
+      notice(
         'Added {0} to {1} in {2}. {3} is now {4}.',
         option.label,
         option.list,

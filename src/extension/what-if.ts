@@ -7,6 +7,7 @@ import { whatIf } from '../core/verify/verdict/what-if.ts';
 import type { VerdictChange } from '../core/verify/verdict/what-if.ts';
 import type { TrustModel } from './model.ts';
 import { CONFIG_SELECTOR } from './selectors.ts';
+import { inert } from './notification-text.ts';
 
 /** What saving the open config documents would change, across the workspaces they govern. */
 export interface Preview {
@@ -91,7 +92,7 @@ export class WhatIfLens implements vscode.CodeLensProvider, vscode.Disposable {
 export async function showWhatIf(model: TrustModel): Promise<void> {
   const preview = previewUnsaved(model);
   if (preview.changes.length === 0) {
-    void vscode.window.showInformationMessage(preview.summary);
+    void vscode.window.showInformationMessage(inert(preview.summary));
     return;
   }
   await vscode.window.showQuickPick(

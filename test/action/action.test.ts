@@ -74,7 +74,8 @@ describe('the GitHub Action, in a simulated runner', () => {
     assert.match(step.summary, /### Not compliant \(4\)\n\n\| Package \| Status \| Signer \| Why \|/);
     assert.match(
       step.summary,
-      /\| `bob-1@1\.0\.0` \| signed, untrusted \| bob@partner\.example \| Signed by bob@partner\.example/,
+      // Data is escaped as Markdown (`\@`, `\.`): it renders as written, and no email becomes a link.
+      /\| `bob-1@1\.0\.0` \| signed, untrusted \| bob\\@partner\\\.example \| Signed by bob\\@partner\\\.example/,
     );
     assert.deepEqual(
       { total: step.outputs.total, compliant: step.outputs.compliant, failing: step.outputs['not-compliant'] },
@@ -146,7 +147,7 @@ describe('the GitHub Action, in a simulated runner', () => {
       assert.match(step.summary, /^## ❌ AAM Trust: 0 of 0 packages compliant\n/);
       assert.match(
         step.summary,
-        /\n> ⚠️ \*\*Not checked:\*\* project: not checked: The security policy has errors: .*require_signature must be a boolean.* Next: Fix these settings/,
+        /\n> ⚠️ \*\*Not checked:\*\* project\\: not checked\\: The security policy has errors\\: .*require\\_signature must be a boolean.* Next: Fix these settings/,
       );
       assert.match(
         step.stdout,
