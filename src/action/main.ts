@@ -10,7 +10,7 @@ import { reportProjects } from '../core/workflows/report/projects.ts';
 import { reportSarif } from '../core/workflows/report/sarif.ts';
 import { runCli } from '../cli/main.ts';
 import type { Runner } from './runner.ts';
-import { summaryMarkdown } from './summary.ts';
+import { publishedMarkdown, summaryMarkdown } from './summary.ts';
 
 /**
  * The GitHub Action (action.yml): `verify` checks the installed packages with
@@ -118,16 +118,7 @@ async function publish(runner: Runner): Promise<number> {
   };
   const signature = outcome.signatures[0];
   const signer = signature?.identity ?? signature?.fingerprint ?? 'nobody';
-  await runner.summary(
-    [
-      `## ✅ Published \`${outcome.name}@${outcome.version}\`, signed`,
-      '',
-      '| Package | Checksum | Signed by | Transparency log |',
-      '| --- | --- | --- | --- |',
-      `| \`${outcome.name}@${outcome.version}\` | \`${outcome.checksum}\` | ${signer} (${signature?.type ?? '—'}) | ${signature?.transparency_log ? `entry ${signature.transparency_log.log_index}` : '—'} |`,
-      '',
-    ].join('\n'),
-  );
+  await runner.summary(publishedMarkdown(outcome, signer, signature));
   await runner.output('package', `${outcome.name}@${outcome.version}`);
   await runner.output('signer', signer);
   runner.log(`Published ${outcome.name}@${outcome.version}, signed by ${signer}`);

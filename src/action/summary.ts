@@ -70,3 +70,20 @@ export function summaryMarkdown(report: ComplianceReport, options: { project: st
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** The job summary of a publish: what was published and who signed it (the signer's words as data, too). */
+export function publishedMarkdown(
+  outcome: { name: string; version: string; checksum: string },
+  signer: string,
+  signature: { type: string; transparency_log?: { log_index: string } } | undefined,
+): string {
+  const logged = signature?.transparency_log ? `entry ${text(signature.transparency_log.log_index)}` : '—';
+  return [
+    `## ✅ Published ${code(`${outcome.name}@${outcome.version}`)}, signed`,
+    '',
+    '| Package | Checksum | Signed by | Transparency log |',
+    '| --- | --- | --- | --- |',
+    `| ${code(`${outcome.name}@${outcome.version}`)} | ${code(outcome.checksum)} | ${text(signer)} (${text(signature?.type ?? '—')}) | ${logged} |`,
+    '',
+  ].join('\n');
+}

@@ -187,7 +187,8 @@ describe('the GitHub Action, in a simulated runner', () => {
     assert.match(
       step.summary,
       new RegExp(
-        `^## ✅ Published \`@acme/my-skill@1\\.2\\.0\`, signed\\n[^]*\\| ${identity.replace(/[./]/g, '\\$&')} \\(sigstore\\) \\| entry \\d+ \\|`,
+        // The identity is data, written as Markdown text: its punctuation escaped.
+        `^## ✅ Published \`@acme/my-skill@1\\.2\\.0\`, signed\\n[^]*\\| ${identity.replace(/[!-/:-@[-`{-~]/g, (c) => `\\\\\\${c}`)} \\(sigstore\\) \\| entry \\d+ \\|`,
       ),
     );
     const metadata = (await w.registry.metadata('@acme/my-skill'))!;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromMarkdown } from 'mdast-util-from-markdown';
-import { summaryMarkdown } from '../../src/action/summary.ts';
+import { publishedMarkdown, summaryMarkdown } from '../../src/action/summary.ts';
 import type { ComplianceReport, ComplianceRow } from '../../src/core/workflows/report/model.ts';
 import { rendered } from '../helpers/rendered-markdown.ts';
 
@@ -182,5 +182,24 @@ describe('the job summary (summaryMarkdown)', () => {
       shown(line),
       '⚠️ Not checked: project: not checked: bad [r](https://evil.example) <img src=x>  <details> Next: Fix it: [n](command:foo) <!-- c -->',
     );
+  });
+
+  it("shows a publish's package and signer as data too", () => {
+    const markdown = publishedMarkdown(
+      { name: HOSTILE.name, version: HOSTILE.version, checksum: 'sha256:ab`[c](https://evil.example)' },
+      HOSTILE.signer,
+      { type: 'sigstore', transparency_log: { log_index: '7 [l](command:foo)' } },
+    );
+    const lines = markdown.split('\n');
+    assert.equal(
+      codeOf(lines[0]!.slice('## ✅ Published '.length, -', signed'.length)),
+      `${HOSTILE.name}@${HOSTILE.version}`,
+    );
+    const row = cells(lines[4]!);
+    assert.equal(row.length, 4, row.join(' ‖ '));
+    assert.equal(codeOf(row[0]!), `${HOSTILE.name}@${HOSTILE.version}`);
+    assert.equal(codeOf(row[1]!), 'sha256:ab`[c](https://evil.example)');
+    assert.equal(shown(row[2]!), `${HOSTILE.signer} (sigstore)`);
+    assert.equal(shown(row[3]!), 'entry 7 [l](command:foo)');
   });
 });
