@@ -33,7 +33,8 @@ export function reportLines(io: CliIo, report: PackageReport): string[] {
   ];
 }
 
-function findingLines(io: CliIo, finding: Finding): string[] {
+/** A finding beside a verdict: what it says, what was expected and found, and what to do next. */
+export function findingLines(io: CliIo, finding: Finding): string[] {
   const lines = [`  ${paint(io, COLOR[finding.action], SYMBOL[finding.action])} ${finding.message}`];
   if (finding.expected !== undefined) lines.push(`    expected: ${finding.expected}`);
   if (finding.actual !== undefined) lines.push(`    actual:   ${finding.actual}`);

@@ -22,7 +22,10 @@ why) — the delegations its signers were trusted through, and its registry
 attestation. An installed package (without VERSION, or at the installed one)
 is shown as it verifies now, from what was captured at install; otherwise the
 version as its registry serves it. --audit-log adds its history from an HTTP
-registry's audit log (as aam-trust audit NAME). Exit 1 when it would fail.`;
+registry's audit log (as aam-trust audit NAME), and fails the version when
+the log does not record its publish with its checksum, or records a version
+twice with different archives (REGISTRY_LOG, as verify says). Exit 1 when it
+would fail.`;
 
 export async function infoCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('info', argv, {
@@ -57,7 +60,15 @@ export async function infoCommand(io: CliIo, argv: string[]): Promise<number> {
   } else {
     const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
     const recorded = (await readTrustRecord(recordPathOf(ctx.workspace.aamDir))).registries?.[registry.name];
-    info = await registryPackageInfo({ registry, name, version, config: ctx.config, verifier: ctx.verifier, recorded });
+    info = await registryPackageInfo({
+      registry,
+      name,
+      version,
+      config: ctx.config,
+      verifier: ctx.verifier,
+      recorded,
+      auditLog: values['audit-log'] ?? false,
+    });
   }
   const failed = info.verdict.action === 'fail' || info.findings.some((f) => f.action === 'fail');
   if (values.json) io.stdout(`${JSON.stringify(info, null, 2)}\n`);

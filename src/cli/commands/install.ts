@@ -15,7 +15,7 @@ import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
-import { verdictLines } from '../report.ts';
+import { findingLines, verdictLines } from '../report.ts';
 import { cachedLine } from './verify.ts';
 
 export const INSTALL_HELP = `Usage: aam-trust install NAME[@VERSION]|FILE.aam... [--registry NAME] [--platform P] [--no-deploy]
@@ -119,13 +119,15 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
   for (const item of installed) if (item.cached) io.stderr(cachedLine(io, `${item.name}@${item.version}`, item.cached));
   if (values.json) {
     io.stdout(
-      `${JSON.stringify({ installed: installed.map((i) => ({ name: i.name, version: i.version, status: i.verdict.status, action: i.verdict.action, code: i.verdict.code, message: i.verdict.message })) }, null, 2)}\n`,
+      `${JSON.stringify({ installed: installed.map((i) => ({ name: i.name, version: i.version, status: i.verdict.status, action: i.verdict.action, code: i.verdict.code, message: i.verdict.message, findings: i.findings })) }, null, 2)}\n`,
     );
     return EXIT.ok;
   }
   if (installed.length === 0) io.stdout('Everything is already installed.\n');
   for (const item of installed) {
     io.stdout(`${verdictLines(io, `${item.name}@${item.version}`, item.verdict).join('\n')}\n`);
+    // A warning beside the verdict (a broken extra signature under on_signature_failure: warn), as verify says it.
+    for (const finding of item.findings) io.stdout(`${findingLines(io, finding).join('\n')}\n`);
     for (const file of item.hidden)
       for (const hidden of file.items) io.stderr(`warning: hidden content: ${hiddenLine(file.path, hidden)}\n`);
   }

@@ -37,9 +37,11 @@ invalid signature, installed without verification, …
                      --project: the project whose policy and record apply):
                      signed or not, by whom, attested, approved, yanked,
                      who published (HTTP registries: from the audit log,
-                     checked as a chain); a package it cannot read is a
-                     notice; its rate limit is waited out (an hour at most
-                     in all), saying so
+                     each package's entries proven in it; a version the
+                     log does not record, or records twice with different
+                     archives, is not compliant); a package it cannot read
+                     is a notice; its rate limit is waited out (an hour at
+                     most in all), saying so
   --format F         table (default), json, csv, or html (one self-contained
                      page with charts; opens with no network)
   --output FILE      write there instead of standard output

@@ -15,11 +15,10 @@ import { join } from 'node:path';
 import type { RecordedRegistry } from '../record/trust-record.ts';
 import type { ReportExtras } from './verdict/report.ts';
 import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts';
-import type { AuditEntry } from '../registry/audit-log.ts';
-import { publishProblem } from '../registry/audit-publishes.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
 import type { AttestationFact } from '../policy/decision.ts';
 import type { Finding } from './verdict/findings.ts';
+import { logFinding, publishFinding } from './verdict/log-findings.ts';
 
 /** What the registry checks need of a verification run. */
 export interface RegistryFactsContext {
@@ -73,23 +72,16 @@ export async function httpRegistryExtras(
       // Whether the entries were proven by the tree or by the chain: both hold the package's publishes.
       if (check.ok)
         for (const pkg of installed) {
-          const problem = unrecordedPublish(pkg, entries[pkg]!, check.entries, name);
+          const locked = entries[pkg]!;
+          const problem = publishFinding(
+            name,
+            { name: pkg, version: locked.version, checksum: locked.checksum },
+            check.entries,
+          );
           if (problem) packageProblems.set(pkg, problem);
         }
       if (check.ok && check.next) proven[name] = check.next;
-      else
-        logProblems.set(name, {
-          code: 'REGISTRY_LOG',
-          action: 'fail',
-          message: `${check.reason}.`,
-          expected: check.keyChanged ? check.keyChanged.was : record.registries?.[name]?.audit_head,
-          actual: check.keyChanged ? check.keyChanged.now : check.head?.head_hash,
-          hint: check.keyChanged
-            ? 'Do not install from it until its operator confirms the new key; then pin it (key_id in its config entry) or install with --accept-signer-change.'
-            : check.downgraded
-              ? "The registry stopped signing its log's Merkle root, which switches off the proofs. Report it to its operator; the recorded root is kept."
-              : 'The registry rewrote what it had recorded. Report it to its operator; "aam-trust audit NAME" shows the log.',
-        });
+      else logProblems.set(name, logFinding(check, record.registries?.[name]?.audit_head));
     }
   if (Object.keys(proven).length > 0 && options.recordSigners === true && !config.restricted) {
     const now = new Date().toISOString();
@@ -208,33 +200,6 @@ export async function syncHttpMirrors(
     wanted.push({ registry, name, version: entry.version });
   }
   return wanted.length > 0 ? syncMirrors(wanted, cacheDir) : new Map();
-}
-
-/**
- * The installed version's publish, as the log recorded it (with the archive's
- * checksum), must be among the entries proven about its package, and no
- * version of it may be recorded with two archives: a log that leaves the
- * publish out, says another archive was published, or forked a version fails.
- */
-function unrecordedPublish(
-  name: string,
-  locked: LockedPackage,
-  proven: readonly AuditEntry[],
-  registry: string,
-): Finding | undefined {
-  const problem = publishProblem({ name, version: locked.version, checksum: locked.checksum }, proven);
-  if (!problem) return undefined;
-  return {
-    code: 'REGISTRY_LOG',
-    action: 'fail',
-    message: `The audit log of registry "${registry}" ${problem.reason}.`,
-    expected: locked.checksum,
-    actual: problem.recorded.join(', ') || undefined,
-    hint:
-      problem.kind === 'equivocation'
-        ? `A registry never publishes a version twice: this one logged different archives for it, as if serving different bytes to different clients. Do not trust ${name} from it; report it to its operator ("aam-trust audit ${name}" shows the entries).`
-        : 'The registry dropped or changed the record of this publish. Report it to its operator; "aam-trust audit NAME" shows the log.',
-  };
 }
 
 /** Each registry's answers, kept beside its mirror in the evidence cache, for conditional requests. */

@@ -8,8 +8,11 @@ import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts
 import { HttpRegistry } from '../registry/http-registry.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { RecordedRegistry } from '../record/trust-record.ts';
+import type { HeldArchive } from '../registry/audit-publishes.ts';
+import { checkRegistryLog } from '../registry/registry-check.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
 import type { Finding } from '../verify/verdict/findings.ts';
+import { logFinding, publishFinding } from '../verify/verdict/log-findings.ts';
 import { fetchAndVerify } from './install/fetch-verify.ts';
 
 /** One signature of a package as `aam-trust info` shows it (seeds: "Show Package Signatures"). */
@@ -101,7 +104,10 @@ export function infoOf(
  * A version as its registry serves it now, judged under the policy as an
  * install would judge it (every signature, the delegations, an HTTP
  * registry's attestation — checked with the key recorded for it, else the
- * one it names now, which is then said).
+ * one it names now, which is then said). With `auditLog`, an HTTP
+ * registry's audit log must prove the version's publish with its checksum,
+ * and no version of the package logged twice with different archives, as
+ * verify and install require (a REGISTRY_LOG finding otherwise).
  */
 export async function registryPackageInfo(options: {
   registry: Registry;
@@ -110,6 +116,7 @@ export async function registryPackageInfo(options: {
   config: LoadedConfig;
   verifier: SignatureVerifier;
   recorded?: RecordedRegistry | undefined;
+  auditLog?: boolean | undefined;
 }): Promise<PackageInfo> {
   const { registry, name } = options;
   const { entry } = await registry.resolve(name, options.version);
@@ -162,9 +169,23 @@ export async function registryPackageInfo(options: {
       expected: verified.verdict.expected,
       actual: verified.verdict.actual,
     });
-  return infoOf(
-    { name, version: entry.version, checksum: entry.checksum, from: 'registry', registry: registry.name },
-    verified.verdict,
-    verified.checks,
-  );
+  const held = { name, version: entry.version, checksum: entry.checksum };
+  const logged = options.auditLog && registry instanceof HttpRegistry ? await logFindings(registry, held, options) : [];
+  return infoOf({ ...held, from: 'registry', registry: registry.name }, verified.verdict, verified.checks, [
+    ...verified.findings,
+    ...logged,
+  ]);
+}
+
+/** What the registry's audit log, checked against the head recorded before, says of the held archive. */
+async function logFindings(
+  registry: HttpRegistry,
+  held: HeldArchive,
+  options: { config: LoadedConfig; recorded?: RecordedRegistry | undefined },
+): Promise<Finding[]> {
+  const pinned = options.config.registries.find((r) => r.name === registry.name)?.keyId;
+  const check = await checkRegistryLog(registry, options.recorded, pinned, { packages: [held.name] });
+  if (!check.ok) return [logFinding(check, options.recorded?.audit_head)];
+  const finding = publishFinding(registry.name, held, check.entries);
+  return finding ? [finding] : [];
 }

@@ -18,6 +18,8 @@ import { checkDelegationFiles } from '../../signature/delegation-file.ts';
 import { delegationsUnread } from '../../registry/local-signatures.ts';
 import type { StoredSignature } from '../../registry/registry.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
+import { signatureFindings } from '../../verify/verdict/findings.ts';
+import type { Finding } from '../../verify/verdict/findings.ts';
 import type { PlannedPackage } from './plan.ts';
 import { hiddenFiles } from '../../content/scan.ts';
 import type { HiddenFile } from '../../content/scan.ts';
@@ -51,6 +53,11 @@ export interface Verified {
   /** The delegation files the registry served for this package's name (kept as evidence). */
   delegationFiles: { name: string; bytes: Buffer }[];
   verdict: Verdict;
+  /**
+   * What verification finds beside the verdict, decided as verify decides it: each signature that does
+   * not verify beside those that decide the verdict (failing or warning as on_signature_failure says).
+   */
+  findings: Finding[];
   /** Its deployed copies on every platform the install deploys to (computed before anything is written). */
   targets: DeployTarget[];
   sourceRequiresSignatures: boolean;
@@ -94,21 +101,25 @@ export async function fetchAndVerify(
     return cachedArchive(plan, options.cached, error);
   });
   const sourceRequiresSignatures = await source.requiresSignatures();
-  const result = (checks: Checks, rest: Partial<Verified> = {}): Verified => ({
-    plan,
-    source: source.name,
-    archive,
-    signature: undefined,
-    signatures: [],
-    check: checks.signature,
-    checks,
-    delegationFiles: [],
-    verdict: decide(checks, context),
-    targets: [],
-    sourceRequiresSignatures,
-    hidden: [],
-    ...rest,
-  });
+  const result = (checks: Checks, rest: Partial<Verified> = {}): Verified => {
+    const verdict = decide(checks, context);
+    return {
+      plan,
+      source: source.name,
+      archive,
+      signature: undefined,
+      signatures: [],
+      check: checks.signature,
+      checks,
+      delegationFiles: [],
+      verdict,
+      findings: signatureFindings(verdict, context.policy.on_signature_failure),
+      targets: [],
+      sourceRequiresSignatures,
+      hidden: [],
+      ...rest,
+    };
+  };
   const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>) =>
     result({ integrity, signature: { state: 'none' } });
   const actual = sha256(archive);

@@ -6,6 +6,7 @@ import { recoverJournal } from '../../fs/journal.ts';
 import type { WorkspacePaths } from '../../lockfile/lockfile.ts';
 import type { Verdict } from '../../policy/decision.ts';
 import type { HiddenFile } from '../../content/scan.ts';
+import type { Finding } from '../../verify/verdict/findings.ts';
 import { workingState } from '../diff/state.ts';
 import { commitInstall } from './commit.ts';
 import { prepareInstall } from './prepare.ts';
@@ -18,6 +19,8 @@ export interface InstalledPackage {
   name: string;
   version: string;
   verdict: Verdict;
+  /** What verify finds beside the verdict and only warns of (a failing one refuses the install): said as verify says it. */
+  findings: Finding[];
   /** Hidden content in its files (installed with a warning under hidden_content: warn). */
   hidden: HiddenFile[];
   /** Judged by this machine's earlier verification (--use-cached-verification): when, and why. */
@@ -106,6 +109,7 @@ function installed(prepared: PreparedInstall): InstalledPackage[] {
     name: v.plan.name,
     version: v.plan.version,
     verdict: v.verdict,
+    findings: v.findings,
     hidden: v.hidden,
     ...(v.checks.cached ? { cached: v.checks.cached } : {}),
   }));

@@ -133,16 +133,7 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
             .filter((f) => f.action === 'fail')
             .map((finding) => ({ name: v.plan.name, version: v.plan.version, finding })),
         );
-  // Without verification only what is never configurable refuses: another archive than the one published.
-  const failed = verified.filter((v) => (noVerify ? v.verdict.status === 'tampered' : v.verdict.action === 'fail'));
-  if (failed.length > 0) {
-    const first = failed[0]!;
-    throw new InstallRefusedError(
-      failed.map((v) => `${v.plan.name}@${v.plan.version}: ${v.verdict.message}`).join('\n'),
-      failed.map((v) => ({ name: v.plan.name, version: v.plan.version, verdict: v.verdict })),
-      `${first.verdict.hint ?? ''} Nothing was installed.`.trim(),
-    );
-  }
+  refuseFailing(verified, noVerify);
   if (trust && options.registry instanceof HttpRegistry)
     await requireLoggedPublishes(options.registry, trust, verified, record);
   if (trust && options.registry instanceof HttpRegistry && options.config.security.publish_policy.require_approval)
@@ -150,6 +141,28 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
   const hidden = new Map(verified.filter((v) => v.hidden.length > 0).map((v) => [v.plan.name, v.hidden]));
   refuseHiddenContent(verified, options.config.security.hidden_content);
   return { verified, base, trust, registryName: options.registry?.name, platforms, changes, hidden, unverifiedAt };
+}
+
+/**
+ * What verify would fail refuses the install, before anything is written: a
+ * failing verdict, or a finding beside it that fails (a signature that does
+ * not verify beside those that decide the verdict, under
+ * on_signature_failure: error). Without verification only what is never
+ * configurable refuses: another archive than the one published.
+ */
+function refuseFailing(verified: readonly Verified[], noVerify: boolean): void {
+  const refusals = verified.flatMap((v) => {
+    if (noVerify) return v.verdict.status === 'tampered' ? [{ v, why: v.verdict }] : [];
+    const findings = v.findings.filter((f) => f.action === 'fail');
+    return [...(v.verdict.action === 'fail' ? [{ v, why: v.verdict }] : []), ...findings.map((why) => ({ v, why }))];
+  });
+  if (refusals.length === 0) return;
+  const first = refusals[0]!.why;
+  throw new InstallRefusedError(
+    refusals.map(({ v, why }) => `${v.plan.name}@${v.plan.version}: ${why.message}`).join('\n'),
+    refusals.map(({ v, why }) => ({ name: v.plan.name, version: v.plan.version, verdict: why })),
+    `${first.hint ?? ''} Nothing was installed.`.trim(),
+  );
 }
 
 /** With hidden_content: error, a package whose files hold hidden content is not installed. */

@@ -4,11 +4,15 @@ import { messageOf } from '../../errors.ts';
 import { decide } from '../../policy/decision.ts';
 import type { AttestationFact, Checks, Verdict } from '../../policy/decision.ts';
 import type { RecordedRegistry } from '../../record/trust-record.ts';
+import type { AuditEntry } from '../../registry/audit-log.ts';
 import { HttpRegistry } from '../../registry/http-registry.ts';
 import type { Listing, VersionEntry } from '../../registry/metadata.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { checkRegistryLog } from '../../registry/registry-check.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
+import { outcomeOf } from '../../verify/verdict/findings.ts';
+import type { Finding } from '../../verify/verdict/findings.ts';
+import { publishFinding } from '../../verify/verdict/log-findings.ts';
 import { fetchAndVerify } from '../install/fetch-verify.ts';
 import type { PackageSource } from '../install/fetch-verify.ts';
 import { attestationsOf } from '../install/registry-trust.ts';
@@ -30,18 +34,28 @@ export interface RegistryReportOptions {
 /**
  * The signing-compliance report over a registry: every package and every
  * version, signed or not, judged as installing it would judge it — the
- * archive against its checksum, the signature verified here, an HTTP
- * registry's attestation checked with its key and its audit log (who
- * published, yanks) checked as a chain. What the registry says is input.
+ * archive against its checksum, every signature verified here, an HTTP
+ * registry's attestation checked with its key and its audit log checked,
+ * each package's entries proven in it: a version whose publish the log does
+ * not record with its checksum, or records twice with different archives,
+ * is not compliant (REGISTRY_LOG, as verify says). What the registry says is input.
  */
 export async function reportRegistry(registry: Registry, options: RegistryReportOptions): Promise<ComplianceReport> {
   const unchecked: UncheckedScope[] = [];
-  const http = registry instanceof HttpRegistry ? await httpFacts(registry, options, unchecked) : undefined;
   // Every package the registry has: one whose metadata cannot be read, or a listing that stops short, is
   // not checked, and fails the report (never left out silently).
   const listing = await registry.listing();
-  unchecked.push(...listingUnchecked(registry.name, listing));
   const packages = listing.packages;
+  const http =
+    registry instanceof HttpRegistry
+      ? await httpFacts(
+          registry,
+          packages.map((p) => p.name),
+          options,
+          unchecked,
+        )
+      : undefined;
+  unchecked.push(...listingUnchecked(registry.name, listing));
   const requires = (await registry.settings()).requireSignatures;
   let delegations: Promise<{ name: string; bytes: Buffer }[]> | undefined;
   const source: PackageSource = {
@@ -80,16 +94,23 @@ interface HttpFacts {
   attestation: PackageSource['attestation'];
   publishers: Map<string, string>;
   requireApproval: boolean;
+  /** The entries about every listed package, each proven in the signed log; undefined when the log does not verify. */
+  proven: AuditEntry[] | undefined;
 }
 
-/** What only an HTTP registry has: its key and audit log (checked), who published each version, approvals. */
+/**
+ * What only an HTTP registry has: its key and audit log (checked, with the
+ * entries about each of `packages` proven in it), who published each
+ * version, approvals.
+ */
 async function httpFacts(
   registry: HttpRegistry,
+  packages: readonly string[],
   options: RegistryReportOptions,
   unchecked: UncheckedScope[],
 ): Promise<HttpFacts> {
   const pinned = options.config.registries.find((r) => r.name === registry.name)?.keyId;
-  const log = await checkRegistryLog(registry, options.recorded, pinned).catch((error: unknown) => ({
+  const log = await checkRegistryLog(registry, options.recorded, pinned, { packages }).catch((error: unknown) => ({
     ok: false as const,
     reason: messageOf(error),
     entries: [],
@@ -124,6 +145,7 @@ async function httpFacts(
     attestation: log.ok && log.next ? attestationsOf(registry, { next: log.next }) : undefined,
     publishers,
     requireApproval,
+    proven: log.ok ? log.entries : undefined,
   };
 }
 
@@ -143,7 +165,12 @@ async function versionRow(
       platforms: [],
       roots: { project: '', home: '' },
     });
-    return row(name, entry, source.name, verified.checks, verified.attestation?.fact, verified.verdict, http);
+    // What verify would find beside the verdict: a broken extra signature, a log that does not vouch for the archive.
+    const logged =
+      http?.proven &&
+      publishFinding(source.name, { name, version: entry.version, checksum: entry.checksum }, http.proven);
+    const findings = [...verified.findings, ...(logged ? [logged] : [])];
+    return row(name, entry, source.name, verified.checks, verified.attestation?.fact, verified.verdict, http, findings);
   } catch (error) {
     const checks: Checks = {
       integrity: {
@@ -167,10 +194,11 @@ function row(
   attestation: AttestationFact | undefined,
   verdict: Verdict,
   http: HttpFacts | undefined,
+  findings: readonly Finding[] = [],
 ): ComplianceRow {
   const signature = checks.signature;
   const signer = verdict.signer ?? (signature.state === 'valid' ? signature.signer : undefined);
-  const action = verdict.action;
+  const action = outcomeOf(verdict.action, findings);
   return {
     where,
     name,
@@ -191,7 +219,7 @@ function row(
       (attestation?.state === 'valid' ? attestation.publisher : undefined),
     code: verdict.code,
     message: verdict.message,
-    findings: [],
+    findings: findings.map((f) => f.code),
   };
 }
 
