@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { MAX_ARCHIVE_BYTES } from '../core/archive/limits.ts';
 import { messageOf } from '../core/errors.ts';
 import { READ_LIMITS } from '../core/fs/safe-read.ts';
@@ -115,11 +116,23 @@ export function multipartSchema(parts: MultipartParts): object {
 export const partNames = (parts: MultipartParts): string => Object.keys(parts).join(', ');
 
 /**
- * What to answer for an error raised while a multipart body was read: the
- * body's own fault (no boundary, a part cut short, a bad part header) is a
- * 400 naming it, not an internal error; answers already decided stay.
+ * A multipart body as `read` takes it, part by part. An error raised while it
+ * is read that is the body's own fault (no boundary, a part cut short, a bad
+ * part header) is a 400 naming it, not an internal error; answers already
+ * decided stay.
  */
-export function unreadableBody(error: unknown): unknown {
+export async function readMultipart<T>(
+  request: FastifyRequest,
+  read: (request: FastifyRequest) => Promise<T>,
+): Promise<T> {
+  try {
+    return await read(request);
+  } catch (error) {
+    throw unreadableBody(error);
+  }
+}
+
+function unreadableBody(error: unknown): unknown {
   if (error instanceof ApiFailure) return error;
   const status = (error as { statusCode?: unknown } | undefined)?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) return error;

@@ -7,7 +7,7 @@ import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { refuseNewName } from '../name-policy.ts';
-import { limitsOf, multipartLimits, partNames, PUBLISH_PARTS, unreadableBody } from '../multipart-parts.ts';
+import { limitsOf, multipartLimits, partNames, PUBLISH_PARTS, readMultipart } from '../multipart-parts.ts';
 import { checkSignature, takeField, manifestOf } from '../publish-checks.ts';
 import type { Upload } from '../publish-checks.ts';
 import { errors, versionProperties, versionRequired } from '../schemas.ts';
@@ -82,7 +82,7 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const upload = await readUpload(request);
+      const upload = await readMultipart(request, readParts);
       const manifest = await manifestOf(upload.archive);
       // Independent checks, at once (each a round trip or a signature check); a refusal is still
       // reported in this order, whichever finished first.
@@ -131,14 +131,6 @@ export const publishPlugin: FastifyPluginAsync = async (app) => {
 };
 
 /** Every part of the upload, read within its own limit; an unknown part, or one sent twice, is refused by name. */
-async function readUpload(request: FastifyRequest): Promise<Upload> {
-  try {
-    return await readParts(request);
-  } catch (error) {
-    throw unreadableBody(error);
-  }
-}
-
 async function readParts(request: FastifyRequest): Promise<Upload> {
   const files: Partial<Record<keyof typeof FILES, Buffer>> = {};
   const fields: Partial<Record<keyof typeof FIELDS, string>> = {};

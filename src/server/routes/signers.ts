@@ -8,7 +8,7 @@ import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { checkedArchive } from '../archives.ts';
-import { limitsOf, multipartLimits, partNames, SIGNATURE_PARTS, unreadableBody } from '../multipart-parts.ts';
+import { limitsOf, multipartLimits, partNames, SIGNATURE_PARTS, readMultipart } from '../multipart-parts.ts';
 import { checkSignature, takeField } from '../publish-checks.ts';
 import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
 import { cosignStanding, requireNamedSigner } from '../store/cosigners.ts';
@@ -85,7 +85,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       const { version } = request.params as { version: string };
       const caller = callerOf(request);
       const { pkg, row } = await versionRow(db, name, version);
-      const upload = await readSignatureUpload(request);
+      const upload = await readMultipart(request, readSignatureParts);
       const archive = await checkedArchive(blobs, {
         name,
         version,
@@ -233,14 +233,6 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
 
 /** The signature and its fields, each within its limit; an unknown part, or one sent twice, is refused by name. */
 type SignatureUpload = { signature?: Buffer; signatureType?: string; publicKey?: string };
-
-async function readSignatureUpload(request: FastifyRequest): Promise<SignatureUpload> {
-  try {
-    return await readSignatureParts(request);
-  } catch (error) {
-    throw unreadableBody(error);
-  }
-}
 
 async function readSignatureParts(request: FastifyRequest): Promise<SignatureUpload> {
   let signature: Buffer | undefined;
