@@ -29,6 +29,13 @@ describe('install, verify and audit against what the audit log proves', () => {
     await rm(join(registry.project, '.aam'), { recursive: true, force: true });
     await mkdir(join(registry.project, '.aam'), { recursive: true });
   };
+  /** A fresh project that installs @acme/tool, as logged, from the honest registry (the install must succeed). */
+  const installHonestly = async () => {
+    await freshProject();
+    proxy.mode = 'honest';
+    const installed = await run(['install', '@acme/tool', '--no-deploy']);
+    assert.equal(installed.code, 0, installed.stderr);
+  };
   const findings = (stdout: string) =>
     (JSON.parse(stdout) as Report).packages.flatMap((p) => p.findings.map((f) => `${f.code}: ${f.message}`));
   /** The registry starts serving `archive` for @acme/tool@1.0.0, without logging it. */
@@ -38,6 +45,18 @@ describe('install, verify and audit against what the audit log proves', () => {
       key,
       sha256Hex(archive),
     ]);
+  };
+  /** Runs `body` in a fresh project while the registry serves the unlogged archive; then the logged one again. */
+  const servingUnlogged = async (body: () => Promise<void>) => {
+    await freshProject();
+    proxy.mode = 'honest';
+    await serve(other);
+    try {
+      await body();
+    } finally {
+      proxy.mode = 'honest';
+      await serve(logged);
+    }
   };
 
   before(async () => {
@@ -57,25 +76,17 @@ describe('install, verify and audit against what the audit log proves', () => {
   });
 
   it('install refuses an archive whose publish the signed log does not prove, and writes nothing', async () => {
-    await freshProject();
-    proxy.mode = 'honest';
-    await serve(other);
-    try {
+    await servingUnlogged(async () => {
       const installed = await run(['install', '@acme/tool', '--no-deploy']);
       assert.equal(installed.code, 1, installed.stdout);
       assert.match(installed.stderr, /its audit log proves no publish of @acme\/tool@1\.0\.0/);
       const lock = await readFile(join(registry.project, '.aam', 'aam-lock.yaml'), 'utf8').catch(() => '');
       assert.ok(!lock.includes(sha256Hex(other)), 'the unlogged archive is not locked');
-    } finally {
-      await serve(logged);
-    }
+    });
   });
 
   it('when the head loses its Merkle root … verify fails as a downgrade, and the recorded root is kept', async () => {
-    await freshProject();
-    proxy.mode = 'honest';
-    const installed = await run(['install', '@acme/tool', '--no-deploy']);
-    assert.equal(installed.code, 0, installed.stderr);
+    await installHonestly();
     const recordFile = join(registry.project, '.aam', 'trust-record.yaml');
     const rootLine = (await readFile(recordFile, 'utf8')).match(/audit_root: .*/)?.[0];
     assert.ok(rootLine, 'install records the root');
@@ -92,10 +103,7 @@ describe('install, verify and audit against what the audit log proves', () => {
   });
 
   it("verify proves the publish from a registry's chain too, when it keeps no tree", async () => {
-    await freshProject();
-    proxy.mode = 'honest';
-    await serve(other);
-    try {
+    await servingUnlogged(async () => {
       // Installed without verification (nothing recorded about the registry), then checked by its chain alone.
       const installed = await run(['install', '@acme/tool', '--no-deploy', '--no-verify']);
       assert.equal(installed.code, 0, installed.stderr);
@@ -103,17 +111,11 @@ describe('install, verify and audit against what the audit log proves', () => {
       const verified = await run(['verify', '--json', '--no-cache']);
       assert.equal(verified.code, 1);
       assert.match(findings(verified.stdout).join('\n'), /REGISTRY_LOG: .*proves no publish of @acme\/tool@1\.0\.0/);
-    } finally {
-      proxy.mode = 'honest';
-      await serve(logged);
-    }
+    });
   });
 
   it('when the log records the version twice with different archives … verify, audit and install all fail', async () => {
-    await freshProject();
-    proxy.mode = 'honest';
-    const installed = await run(['install', '@acme/tool', '--no-deploy']);
-    assert.equal(installed.code, 0, installed.stderr);
+    await installHonestly();
     assert.equal((await run(['verify', '--no-cache'])).code, 0);
     // The registry logs a publish of the same version with other bytes (served to someone else).
     await registry.server.db.transaction((tx) =>

@@ -2,22 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installPackages } from '../../src/core/workflows/install/install.ts';
-import { publishPackage } from '../../src/core/workflows/publish.ts';
-import { makeWorld } from '../helpers/workspace.ts';
-import { writeRichPackage } from '../helpers/aam.ts';
 import { cli } from '../helpers/cli.ts';
+import { installedRichWorld } from '../helpers/installed-rich.ts';
 
 const tags = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
 describe('aam-trust diff on a pull request that edits a deployed copy and leaves the lock file alone', () => {
   it('fails, as verify does, naming the copy; once the copy is restored it passes', async () => {
-    const w = await makeWorld();
-    await w.writeGlobalConfig('hidden_content: error');
-    const { verifier } = await w.services();
-    const v1 = await writeRichPackage(join(w.root, 'v1'), '@acme/rich', '1.0.0');
-    await publishPackage({ packageDir: v1, registry: w.registry, signing: undefined, verifier });
-    await installPackages(['@acme/rich@1.0.0'], { ...(await w.services()), registry: w.registry, homeDir: w.home });
+    const w = await installedRichWorld('hidden_content: error');
     const base = join(w.root, 'base');
     await cp(join(w.project, '.aam'), join(base, '.aam'), { recursive: true });
     const skill = join(w.project, '.cursor', 'skills', 'hello-acmerich', 'SKILL.md');

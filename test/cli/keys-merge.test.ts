@@ -2,11 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createMessage, enums, generateKey, revokeKey, sign } from 'openpgp';
 import { LocalKeyServer } from '../../dev/keyserver.ts';
 import { DirectoryKeyring, importPublicKey } from '../../src/core/openpgp/keyring.ts';
 import { verifyDetachedSignature } from '../../src/core/openpgp/verify.ts';
 import { cli } from '../helpers/cli.ts';
+import { revokedKeyAndSignature } from '../helpers/revoked-key.ts';
 import { makeWorld } from '../helpers/workspace.ts';
 
 describe('aam-trust keys fetch / keys import of a key the AAM keyring already has', () => {
@@ -17,25 +17,7 @@ describe('aam-trust keys fetch / keys import of a key the AAM keyring already ha
   let signature: Uint8Array;
   const data = new TextEncoder().encode('an archive the thief signed with the stolen key');
   before(async () => {
-    const { privateKey, publicKey } = await generateKey({
-      userIDs: [{ name: 'Alice', email: 'alice@example.com' }],
-      format: 'object',
-    });
-    stale = publicKey.armor();
-    fingerprint = publicKey.getFingerprint().toUpperCase();
-    signature = (await sign({
-      message: await createMessage({ binary: data }),
-      signingKeys: privateKey,
-      detached: true,
-      format: 'binary',
-    })) as Uint8Array;
-    revoked = (
-      await revokeKey({
-        key: privateKey,
-        reasonForRevocation: { flag: enums.reasonForRevocation.keyCompromised },
-        format: 'object',
-      })
-    ).publicKey.armor();
+    ({ stale, revoked, fingerprint, signature } = await revokedKeyAndSignature(data));
     server = await LocalKeyServer.start();
     await server.add(stale);
   });

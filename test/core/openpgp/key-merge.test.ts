@@ -1,21 +1,12 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
-import {
-  createMessage,
-  enums,
-  generateKey,
-  PacketList,
-  readKey,
-  reformatKey,
-  revokeKey,
-  sign,
-  UserIDPacket,
-} from 'openpgp';
+import { PacketList, readKey, reformatKey, UserIDPacket } from 'openpgp';
 import type { PrivateKey } from 'openpgp';
 import { DirectoryKeyring, importPublicKey } from '../../../src/core/openpgp/keyring.ts';
 import { mergeKeyCopies } from '../../../src/core/openpgp/key-merge.ts';
 import { verifyDetachedSignature } from '../../../src/core/openpgp/verify.ts';
+import { revokedKeyAndSignature } from '../../helpers/revoked-key.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const data = new TextEncoder().encode('an archive, signed after the key was stolen');
@@ -34,24 +25,10 @@ describe('importing a key that is already in the AAM keyring merges the copies',
   let revoked: string; // the key with its owner's key-compromise revocation
   let signature: Uint8Array;
   before(async () => {
-    ({ privateKey } = await generateKey({
-      userIDs: [{ name: 'Alice', email: 'alice@example.com' }],
+    ({ privateKey, stale, revoked, signature } = await revokedKeyAndSignature(data, {
       subkeys: [{ sign: true }],
-      format: 'object',
+      reason: 'stolen',
     }));
-    stale = privateKey.toPublic().armor();
-    signature = (await sign({
-      message: await createMessage({ binary: data }),
-      signingKeys: privateKey,
-      detached: true,
-      format: 'binary',
-    })) as Uint8Array;
-    const { publicKey } = await revokeKey({
-      key: privateKey,
-      reasonForRevocation: { flag: enums.reasonForRevocation.keyCompromised, string: 'stolen' },
-      format: 'object',
-    });
-    revoked = publicKey.armor();
   });
 
   const verdict = async (dir: string) =>

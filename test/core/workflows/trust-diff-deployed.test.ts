@@ -2,26 +2,18 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installPackages } from '../../../src/core/workflows/install/install.ts';
-import { publishPackage } from '../../../src/core/workflows/publish.ts';
 import { workingState } from '../../../src/core/workflows/diff/state.ts';
 import { trustDiff } from '../../../src/core/workflows/diff/trust-diff.ts';
 import { toSarif } from '../../../src/core/workflows/diff/sarif.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
-import { makeWorld } from '../../helpers/workspace.ts';
-import { writeRichPackage } from '../../helpers/aam.ts';
+import { installedRichWorld } from '../../helpers/installed-rich.ts';
 
 /**
  * A change that leaves the lock file alone but edits a copy agents load (`.cursor/skills/…/SKILL.md`): verify fails
  * the package as tampered, and so must Trust Diff, from the same verification, whatever the base's records say.
  */
 async function installedRich() {
-  const w = await makeWorld();
-  await w.writeGlobalConfig('');
-  const { verifier } = await w.services();
-  const v1 = await writeRichPackage(join(w.root, 'v1'), '@acme/rich', '1.0.0');
-  await publishPackage({ packageDir: v1, registry: w.registry, signing: undefined, verifier });
-  await installPackages(['@acme/rich@1.0.0'], { ...(await w.services()), registry: w.registry, homeDir: w.home });
+  const w = await installedRichWorld('');
   const base = await workingState(w.project, 'HEAD');
   const diffOf = async () => {
     const s = await w.services();
