@@ -79,8 +79,8 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, 
     const registries = tightenRegistries(globalLayer.value, projectValue, globalSecurity.trusted_registries);
     findings = [...findings, ...registries.findings];
     if (restricted) {
-      // Only a list the project has: a key set to undefined would take the global list away when merged.
-      if (Array.isArray(projectValue.registries)) projectValue.registries = registries.registries;
+      // Undefined where the project has no list: a key set to undefined would take the global list away when merged.
+      if (registries.registries) projectValue.registries = registries.registries;
       if (registries.untrusted.length > 0) {
         const security = isPlainObject(projectValue.security) ? projectValue.security : {};
         const trusted = Array.isArray(security.trusted_registries)

@@ -11,15 +11,17 @@ import type { PolicyFinding } from './tightening.ts';
  * - a project entry with a name the global policy trusts but does not define
  *   says where a trusted registry is, which only a trusted workspace may do
  *   (in Restricted Mode the name is not trusted for this project).
+ * `registries` is the project's list as it may stand, or undefined where the
+ * project has no list (nothing to set: the global list stays).
  */
 export function tightenRegistries(
   global: Record<string, unknown>,
   project: Record<string, unknown>,
   trustedRegistries: readonly string[],
-): { registries: unknown; untrusted: string[]; findings: PolicyFinding[] } {
+): { registries: unknown[] | undefined; untrusted: string[]; findings: PolicyFinding[] } {
   const findings: PolicyFinding[] = [];
   const untrusted: string[] = [];
-  if (!Array.isArray(project.registries)) return { registries: project.registries, untrusted, findings };
+  if (!Array.isArray(project.registries)) return { registries: undefined, untrusted, findings };
   const globals = new Map<string, Record<string, unknown>>();
   for (const entry of Array.isArray(global.registries) ? global.registries : [])
     if (isPlainObject(entry) && typeof entry.name === 'string' && !globals.has(entry.name))
