@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { assertUsablePolicy, loadConfig } from '../core/config/load.ts';
 import { AamError } from '../core/errors.ts';
-import { registryToken } from '../core/registry/credentials.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { findRegistry } from '../core/registry/open.ts';
+import { assertCredentialTransport } from '../core/registry/registry-url.ts';
+import { assertNotMovedByProject, registryTokenFor } from '../core/registry/token-binding.ts';
 import type { CliIo } from './io.ts';
 
 /**
@@ -20,7 +21,12 @@ export const ACCOUNT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The HTTP registry named by --registry, or the default one. */
+/**
+ * The HTTP registry named by --registry, or the default one: every account
+ * command sends it a password or a token, so it is refused over plain http
+ * to another host, and where the project's config gives a name of the global
+ * config another URL.
+ */
 export async function accountRegistry(
   io: CliIo,
   values: { registry?: string | undefined; project?: string | undefined },
@@ -40,12 +46,14 @@ export async function accountRegistry(
         hint: 'Name an HTTP registry with --registry NAME (type: http in ~/.aam/config.yaml).',
       },
     );
+  assertCredentialTransport(registry.name, registry.url, 'a password or token');
+  await assertNotMovedByProject(registry, io.homeDir, io.env);
   return registry;
 }
 
-/** The token kept for the registry (credentials.yaml or the environment), or how to get one. */
+/** The token kept for the registry's URL (credentials.yaml or the environment), or how to get one. */
 export async function keptToken(io: CliIo, registry: HttpRegistry): Promise<string> {
-  const token = await registryToken(registry.name, io.homeDir, io.env);
+  const token = await registryTokenFor(registry, io.homeDir, io.env);
   if (!token)
     throw new AamError('REGISTRY_AUTH', `You are not logged in to registry "${registry.name}".`, {
       hint: `Run "aam-trust login --registry ${registry.name} --username NAME".`,

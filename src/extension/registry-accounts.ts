@@ -14,6 +14,8 @@ import {
 import type { AccountToken } from '../core/registry/accounts.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import type { RegistryContext } from '../core/registry/open.ts';
+import { assertCredentialTransport, sameRegistryUrl } from '../core/registry/registry-url.ts';
+import { assertNotMovedByProject } from '../core/registry/token-binding.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { ACCOUNTS_KEY, registryAccounts } from './registry-status.ts';
@@ -37,18 +39,28 @@ export class RegistryAccounts {
     this.model = model;
   }
 
-  /** Where the registries of a command find their tokens: SecretStorage first, then ~/.aam/credentials.yaml. */
+  /**
+   * Where the registries of a command find their tokens: SecretStorage first (only for the URL the
+   * account signed in to, whatever a workspace's config now calls by that name), then ~/.aam/credentials.yaml.
+   */
   registryContext(): RegistryContext {
     return {
       homeDir: this.model.homeDir,
       env: process.env,
-      tokenFor: async (registry) => this.context.secrets.get(SECRET(registry)),
+      tokenFor: async (registry) => {
+        const account = registryAccounts(this.context.globalState).find((a) => a.registry === registry.name);
+        if (!account || !sameRegistryUrl(account.url, registry.url)) return undefined;
+        return this.context.secrets.get(SECRET(registry.name));
+      },
     };
   }
 
   async signIn(): Promise<void> {
     const entry = await this.pickRegistry(vscode.l10n.t('Sign in to which registry?'));
     if (!entry) return;
+    // Before a password is asked for: not in clear text, not where a workspace moved a name of the global config.
+    assertCredentialTransport(entry.name, entry.url, 'a password or token');
+    await assertNotMovedByProject(entry, this.model.homeDir, process.env);
     const registry = new HttpRegistry(entry.name, entry.url, { attempts: 1 });
     const how = await vscode.window.showQuickPick(
       [
@@ -148,6 +160,7 @@ export class RegistryAccounts {
   }
 
   private async createToken(account: RegistryAccount, registry: HttpRegistry): Promise<void> {
+    assertCredentialTransport(account.registry, account.url, 'a password');
     const name = await ask(vscode.l10n.t('A name for the token (what it is for)'), {
       value: 'ci',
       validateInput: (v) => (/^[\x20-\x7e]{1,64}$/.test(v) ? undefined : vscode.l10n.t('1 to 64 printable characters')),

@@ -12,7 +12,10 @@ Logs in to an HTTP registry with your password (asked for without echo, or
 $AAM_REGISTRY_PASSWORD), trades the hour-long session for an API token named
 "aam-trust on <this host>" — scopes publish and yank unless --scope says
 (read, publish, yank, admin), expiring after --expires days if given — and
-keeps it in ~/.aam/credentials.yaml (0600). The password is not kept.
+keeps it in ~/.aam/credentials.yaml (0600) with the registry's URL: it is
+sent to that URL only. The password is not kept. A registry that the
+project's .aam/config.yaml moves (a name ~/.aam/config.yaml gives another
+URL) is refused, and so is plain http to another host.
 See it with "aam-trust whoami" and "aam-trust token list"; end it with
 "aam-trust logout".`;
 
@@ -32,12 +35,12 @@ export async function loginCommand(io: CliIo, argv: string[]): Promise<number> {
     throw new AamError('USAGE', 'login needs --username NAME.', { hint: LOGIN_HELP });
   const expiresAt = expiryOf(values.expires);
   const registry = await accountRegistry(io, values);
-  const password = await askPassword(io, `Password for ${username} on ${registry.name}: `);
+  const password = await askPassword(io, `Password for ${username} on ${registry.name} (${registry.url}): `);
   const made = await signIn(registry, { username, password, tokenName: tokenLabel(), scopes: values.scope, expiresAt });
-  const path = await saveRegistryToken(registry.name, made.token, io.homeDir, io.env);
+  const path = await saveRegistryToken(registry.name, registry.url, made.token, io.homeDir, io.env);
   if (values.json)
     io.stdout(
-      `${JSON.stringify({ registry: registry.name, username, token: { id: made.id, name: made.name, scopes: made.scopes, expires_at: made.expires_at } }, null, 2)}\n`,
+      `${JSON.stringify({ registry: registry.name, url: registry.url, username, token: { id: made.id, name: made.name, scopes: made.scopes, expires_at: made.expires_at } }, null, 2)}\n`,
     );
   else
     io.stdout(

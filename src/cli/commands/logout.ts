@@ -1,6 +1,7 @@
 import { messageOf } from '../../core/errors.ts';
 import { revokeApiToken, whoAmI } from '../../core/registry/accounts.ts';
-import { forgetRegistryToken, registryToken } from '../../core/registry/credentials.ts';
+import { forgetRegistryToken } from '../../core/registry/credentials.ts';
+import { keptTokenFor, registryTokenFor } from '../../core/registry/token-binding.ts';
 import { ACCOUNT_OPTIONS, accountRegistry } from '../account.ts';
 import { parse } from '../args.ts';
 import { EXIT } from '../io.ts';
@@ -18,7 +19,9 @@ export async function logoutCommand(io: CliIo, argv: string[]): Promise<number> 
     return EXIT.ok;
   }
   const registry = await accountRegistry(io, values);
-  const token = await registryToken(registry.name, io.homeDir, io.env);
+  // Only a token that belongs to this URL is revoked there, and only such a kept one is dropped.
+  const token = await registryTokenFor(registry, io.homeDir, io.env);
+  const kept = await keptTokenFor(registry, io.homeDir, io.env);
   let revoked = '';
   if (token)
     try {
@@ -28,7 +31,7 @@ export async function logoutCommand(io: CliIo, argv: string[]): Promise<number> 
     } catch (error) {
       io.stderr(`The registry did not revoke the token: ${messageOf(error)}\n`);
     }
-  const forgotten = await forgetRegistryToken(registry.name, io.homeDir, io.env);
+  const forgotten = kept ? await forgetRegistryToken(registry.name, io.homeDir, io.env) : false;
   if (!token && !forgotten) {
     io.stdout(`Not logged in to ${registry.name}.\n`);
     return EXIT.ok;

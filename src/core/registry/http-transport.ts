@@ -3,6 +3,7 @@ import { READ_LIMITS } from '../fs/safe-read.ts';
 import type { ApiError } from './http-api.ts';
 import { RateLimitGate } from './http-rate-limit.ts';
 import { forbidden } from './http-refusal.ts';
+import { assertCredentialTransport } from './registry-url.ts';
 import type { Subject } from './http-refusal.ts';
 
 export interface HttpRegistryOptions {
@@ -124,6 +125,8 @@ export class HttpTransport {
       pass?: number[];
     } = {},
   ): Promise<Response | undefined> {
+    // Every Authorization header is set below: none crosses the network in clear text.
+    if (options.token) assertCredentialTransport(this.name, this.url);
     const attempts = options.attempts ?? this.options.attempts ?? 3;
     const url = this.url + path;
     const read = (options.method ?? 'GET') === 'GET';

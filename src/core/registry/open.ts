@@ -3,18 +3,22 @@ import { fileURLToPath } from 'node:url';
 import { AamError } from '../errors.ts';
 import type { RegistryEntry } from '../config/settings.ts';
 import { defaultRegistry } from '../config/settings.ts';
-import { registryToken } from './credentials.ts';
 import { HttpRegistry } from './http-registry.ts';
 import type { ConditionalCache, HttpRegistryOptions } from './http-registry.ts';
 import { LocalRegistry } from './local-registry.ts';
 import type { Registry } from './registry.ts';
+import { registryTokenFor } from './token-binding.ts';
+import type { RegistryAddress } from './token-binding.ts';
 
 /** Where tokens for HTTP registries are looked up. */
 export interface RegistryContext {
   homeDir: string;
   env: Record<string, string | undefined>;
-  /** Where an editor keeps tokens (VS Code's SecretStorage): asked first, before the environment and credentials.yaml. */
-  tokenFor?: ((registry: string) => Promise<string | undefined>) | undefined;
+  /**
+   * Where an editor keeps tokens (VS Code's SecretStorage): asked first, before the environment and
+   * credentials.yaml, for the registry's name and URL; it answers only with a token issued for that URL.
+   */
+  tokenFor?: ((registry: RegistryAddress) => Promise<string | undefined>) | undefined;
   /** Where an HTTP registry's answers are kept for conditional requests (by registry name). */
   conditionalFor?: ((registry: string) => ConditionalCache) | undefined;
   /** How long an HTTP registry's rate limit may be waited for, in all, and who hears of each wait (a long read). */
@@ -28,8 +32,8 @@ export function openRegistry(
 ): Registry {
   if (entry.type === 'http' && /^https?:\/\//.test(entry.url))
     return new HttpRegistry(entry.name, entry.url, {
-      token: async () =>
-        (await context.tokenFor?.(entry.name)) ?? registryToken(entry.name, context.homeDir, context.env),
+      // Bound to the entry's URL (token-binding.ts): a project config that moves a name gets no token.
+      token: async () => (await context.tokenFor?.(entry)) ?? registryTokenFor(entry, context.homeDir, context.env),
       conditional: context.conditionalFor?.(entry.name),
       ...context.rateLimit,
     });
