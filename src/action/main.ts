@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { aamHome } from '../core/aam-home.ts';
-import { messageOf } from '../core/errors.ts';
+import { AamError, messageOf } from '../core/errors.ts';
 import { VerificationStore } from '../core/verify/store/result-store.ts';
 import { PRODUCT_VERSION } from '../core/version.ts';
 import { notCompliant, reportPasses, uncheckedText } from '../core/workflows/report/model.ts';
@@ -19,6 +19,8 @@ import { publishedMarkdown, summaryMarkdown } from './summary.ts';
  * signs with the workflow's own OIDC identity and publishes.
  */
 export async function runAction(runner: Runner): Promise<number> {
+  // A token the workflow hands over is a secret from the first line on, whatever the command.
+  if (runner.env.SIGSTORE_ID_TOKEN) runner.mask(runner.env.SIGSTORE_ID_TOKEN);
   const command = runner.input('command', 'verify');
   try {
     if (command === 'verify') return await verify(runner);
@@ -26,7 +28,8 @@ export async function runAction(runner: Runner): Promise<number> {
     runner.annotate('error', `Unknown command "${command}": use verify or publish.`, { title: 'AAM Trust' });
     return 2;
   } catch (error) {
-    runner.annotate('error', messageOf(error), { title: `AAM Trust ${command}` });
+    const hint = error instanceof AamError && error.hint ? `\n${error.hint}` : '';
+    runner.annotate('error', `${messageOf(error)}${hint}`, { title: `AAM Trust ${command}` });
     return 1;
   }
 }
@@ -74,11 +77,16 @@ async function verify(runner: Runner): Promise<number> {
   return reportPasses(report) ? 0 : 1;
 }
 
-/** Publishes a package signed with the workflow's identity (GitHub's OIDC token, audience "sigstore"). */
+/**
+ * Publishes a package signed with the workflow's identity (GitHub's OIDC token, audience "sigstore"), with the
+ * project config restricted as verify's is: a pull request cannot redirect the registry or the signing.
+ */
 async function publish(runner: Runner): Promise<number> {
   const root = runner.workspace;
   const method = runner.input('signing-method', 'sigstore');
   const registry = runner.input('registry');
+  const restricted = runner.flag('restricted', true);
+  const token = method === 'sigstore' ? await identityToken(runner) : undefined;
   let stdout = '';
   let stderr = '';
   const code = await runCli(
@@ -89,6 +97,7 @@ async function publish(runner: Runner): Promise<number> {
       '--signing-method',
       method,
       '--json',
+      ...(restricted ? ['--restricted'] : []),
       ...(registry ? ['--registry', registry] : []),
       ...(runner.input('project') ? ['--project', resolve(root, runner.input('project'))] : []),
     ],
@@ -98,7 +107,7 @@ async function publish(runner: Runner): Promise<number> {
         stderr += text;
         runner.log(text.trimEnd());
       },
-      env: runner.env,
+      env: token ? { ...runner.env, SIGSTORE_ID_TOKEN: token } : runner.env,
       cwd: root,
       homeDir: runner.env.HOME ?? homedir(),
       color: false,
@@ -123,6 +132,22 @@ async function publish(runner: Runner): Promise<number> {
   await runner.output('signer', signer);
   runner.log(`Published ${outcome.name}@${outcome.version}, signed by ${signer}`);
   return 0;
+}
+
+/**
+ * The workflow's identity token, fetched here rather than by the CLI so that the runner masks it (as actions/core's
+ * getIDToken does) before anything could print it; undefined when the runner offers none.
+ */
+async function identityToken(runner: Runner): Promise<string | undefined> {
+  const { ambientToken } = await import('../core/sigstore/identity/providers.ts');
+  const provider = ambientToken(runner.env, (token) => runner.mask(token));
+  if (!provider) return undefined;
+  try {
+    return await provider.getToken();
+  } catch (error) {
+    const { identityTokenError } = await import('../core/sigstore/sign.ts');
+    throw identityTokenError(error);
+  }
 }
 
 function toPosix(path: string): string {

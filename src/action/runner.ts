@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { EOL } from 'node:os';
 import { visible } from '../cli/io.ts';
+import { withoutTokens } from '../core/sigstore/identity/token.ts';
 
 /**
  * What a GitHub Actions runner gives a step, read from its environment:
@@ -55,7 +56,7 @@ export class Runner {
    * legacy `##[` anywhere in one) made inert by pausing command processing with a token nobody else knows.
    */
   log(text: string): void {
-    const shown = visible(text, false);
+    const shown = visible(withoutTokens(text), false);
     if (!/^\s*::|##\[/m.test(shown)) {
       this.write(`${shown}${EOL}`);
       return;
@@ -64,13 +65,26 @@ export class Runner {
     this.write(`::stop-commands::${token}${EOL}${shown}${EOL}::${token}::${EOL}`);
   }
 
+  /**
+   * Registers a secret with the runner, which from then on shows it as *** wherever the job log would hold it (as
+   * actions/core's setSecret does). Call it before the secret is used, so nothing can print it first.
+   */
+  mask(secret: string): void {
+    if (secret) this.write(`::add-mask::${escapeData(secret)}${EOL}`);
+  }
+
   /** A workflow command (`::error file=…,line=…::message`), escaped as the runner parses them. */
   annotate(level: 'error' | 'warning' | 'notice', message: string, where: Record<string, string | number>): void {
-    const data = (s: string) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+    const data = (s: string) => escapeData(withoutTokens(s));
     const property = (s: string) => data(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
     const props = Object.entries(where)
       .map(([k, v]) => `${k}=${property(String(v))}`)
       .join(',');
     this.write(`::${level} ${props}::${data(message)}${EOL}`);
   }
+}
+
+/** A workflow command's data, escaped as the runner reads it back. */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }

@@ -11,17 +11,24 @@ export const SIGNING_OPTIONS = {
   'gpg-key': { type: 'string', multiple: true },
   'identity-token': { type: 'string' },
   'signing-config': { type: 'string' },
+  'sigstore-endpoint': { type: 'string' },
   'oidc-issuer': { type: 'string' },
   'oauth-force-oob': { type: 'boolean' },
+  restricted: { type: 'boolean' },
 } as const;
 
 export const SIGNING_HELP = `Signing: --signing-method sigstore|gpg (repeat it to sign with both), --gpg-key KEY
 (repeat it to sign with several keys; implies gpg), --identity-token TOKEN,
---signing-config FILE, --oidc-issuer URL (instead of sigstore_oidc_issuer),
+--signing-config FILE, --sigstore-endpoint URL (instead of sigstore_endpoint),
+--oidc-issuer URL (instead of sigstore_oidc_issuer),
 --oauth-force-oob (print the sign-in URL and read the code back, for SSH sessions
 and containers; the default when no browser can open).
+Sigstore instance: sigstore_endpoint and sigstore_oidc_issuer come from the global
+config or these options only; a project config that sets another value is refused.
 Sigstore identity: --identity-token, else $SIGSTORE_ID_TOKEN or the GitHub
 Actions OIDC token, else a sign-in at the OIDC issuer.
+--restricted: apply only the project settings that tighten the global policy
+(as verify --restricted does), for CI runs of a repository's own config.
 GPG passphrase: asked for on the terminal, or $AAM_GPG_PASSPHRASE.`;
 
 export interface SigningValues {
@@ -29,6 +36,7 @@ export interface SigningValues {
   'gpg-key'?: string[] | undefined;
   'identity-token'?: string | undefined;
   'signing-config'?: string | undefined;
+  'sigstore-endpoint'?: string | undefined;
   'oidc-issuer'?: string | undefined;
   'oauth-force-oob'?: boolean | undefined;
 }
@@ -57,9 +65,9 @@ export function signingPlan(
   if (twice) throw new AamError('USAGE', `--gpg-key ${twice} was given twice: each key signs once.`);
   if (methods.length === 0) methods.push(keys.length > 0 ? 'gpg' : security.signing_method);
   if (keys.length > 0 && !methods.includes('gpg')) methods.push('gpg');
-  const sigstoreOnly = (['identity-token', 'signing-config', 'oidc-issuer', 'oauth-force-oob'] as const).filter(
-    (option) => values[option] !== undefined && values[option] !== false,
-  );
+  const sigstoreOnly = (
+    ['identity-token', 'signing-config', 'sigstore-endpoint', 'oidc-issuer', 'oauth-force-oob'] as const
+  ).filter((option) => values[option] !== undefined && values[option] !== false);
   if (sigstoreOnly.length > 0 && !methods.includes('sigstore'))
     throw new AamError('USAGE', `--${sigstoreOnly[0]} is for Sigstore signing, which was not asked for.`, {
       hint: 'Add --signing-method sigstore to sign with Sigstore too, or drop the option.',
@@ -105,7 +113,6 @@ async function signingOf(
   step: { method: 'sigstore' } | { method: 'gpg'; key: string },
   values: SigningValues,
 ): Promise<Signing> {
-  const security = ctx.config.security;
   if (step.method === 'gpg') {
     const { signingKeySource } = await import('../core/openpgp/sign.ts');
     const fromEnv = io.env.AAM_GPG_PASSPHRASE;
@@ -118,16 +125,30 @@ async function signingOf(
           : io.askSecret(`${retry ? 'Wrong passphrase. ' : ''}Passphrase for ${label}: `),
     };
   }
+  const { signingSetting } = await import('../core/sigstore/signing-instance.ts');
   const { readSigningConfig, resolveEndpoints } = await import('../core/sigstore/endpoints.ts');
   const endpoints = values['signing-config']
     ? await readSigningConfig(resolve(io.cwd, values['signing-config']))
-    : await resolveEndpoints(security.sigstore_endpoint);
+    : await resolveEndpoints(
+        httpUrl(
+          signingSetting(ctx.config, 'sigstore_endpoint', {
+            value: values['sigstore-endpoint'],
+            option: '--sigstore-endpoint',
+          }),
+          '--sigstore-endpoint',
+        ),
+      );
   const { ambientToken, staticToken } = await import('../core/sigstore/identity/providers.ts');
-  const given = values['identity-token'] ? staticToken(values['identity-token']) : ambientToken(io.env);
+  // Run as a GitHub Actions step, a token fetched here is masked in the job log before anything could print it.
+  const mask = (token: string, fetched: boolean) => {
+    if (fetched && io.env.GITHUB_ACTIONS === 'true') io.stderr(`::add-mask::${token}\n`);
+  };
+  const given = values['identity-token'] ? staticToken(values['identity-token']) : ambientToken(io.env, mask);
   if (given) return { method: 'sigstore', endpoints, identityProvider: given };
-  const issuer = values['oidc-issuer'] ?? security.sigstore_oidc_issuer;
-  if (!/^https?:\/\/\S+$/.test(issuer))
-    throw new AamError('USAGE', `--oidc-issuer must be an http(s) URL, not "${issuer}".`);
+  const issuer = signingSetting(ctx.config, 'sigstore_oidc_issuer', {
+    value: httpUrl(values['oidc-issuer'], '--oidc-issuer'),
+    option: '--oidc-issuer',
+  });
   const { browserReachable, signInOutOfBand } = await import('../core/sigstore/identity/oob-flow.ts');
   if (values['oauth-force-oob'] || !browserReachable(io.env))
     return {
@@ -161,4 +182,11 @@ async function signingOf(
         }),
     },
   };
+}
+
+/** A URL option or setting, checked before anything is sent to it. */
+function httpUrl<T extends string | undefined>(value: T, option: string): T {
+  if (value !== undefined && !/^https?:\/\/\S+$/.test(value))
+    throw new AamError('USAGE', `${option} must be an http(s) URL, not "${value}".`);
+  return value;
 }

@@ -26,7 +26,7 @@ export async function chooseSigner(
   if (method === 'gpg' && !gpgKey) return undefined;
   const signer =
     method === 'sigstore'
-      ? await sigstoreSigner(session, config.security.sigstore_oidc_issuer)
+      ? await sigstoreSigner(session, (await sigstoreInstance(config)).issuer)
       : await gpgSigner(gpgKey!, gpgHome);
   return { method, gpgKey, gpgHome, signer };
 }
@@ -88,13 +88,13 @@ export async function signingFor(
   gpgKey: string | undefined,
   gpgHome: string | undefined,
 ): Promise<Signing> {
-  const security = config.security;
   if (method === 'sigstore') {
     const { resolveEndpoints } = await import('../core/sigstore/endpoints.ts');
+    const { endpoint, issuer } = await sigstoreInstance(config);
     return {
       method,
-      endpoints: await resolveEndpoints(security.sigstore_endpoint),
-      identityProvider: session.identityProvider(security.sigstore_oidc_issuer, token),
+      endpoints: await resolveEndpoints(endpoint),
+      identityProvider: session.identityProvider(issuer, token),
     };
   }
   const { signingKeySource } = await import('../core/openpgp/sign.ts');
@@ -111,6 +111,18 @@ export async function signingFor(
           ? vscode.l10n.t('Wrong passphrase. Passphrase for {0}', label)
           : vscode.l10n.t('Passphrase for {0}', label),
       }),
+  };
+}
+
+/**
+ * The Sigstore instance to sign with: the global config's (a project config that
+ * names another is refused, before anything is shown or sent, as the CLI does).
+ */
+async function sigstoreInstance(config: LoadedConfig): Promise<{ endpoint: string | undefined; issuer: string }> {
+  const { signingSetting } = await import('../core/sigstore/signing-instance.ts');
+  return {
+    endpoint: signingSetting(config, 'sigstore_endpoint'),
+    issuer: signingSetting(config, 'sigstore_oidc_issuer'),
   };
 }
 

@@ -6,6 +6,7 @@ import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness } from '@sigs
 import type { IdentityProvider, Witness } from '@sigstore/sign';
 import { AamError, messageOf } from '../errors.ts';
 import type { SigningEndpoints } from './endpoints.ts';
+import { withoutTokens } from './identity/token.ts';
 
 export interface RetryPolicy {
   retries: number;
@@ -137,13 +138,8 @@ async function step<T>(service: string, url: string, work: () => Promise<T>): Pr
   } catch (error) {
     if (error instanceof AamError) throw error;
     const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('IDENTITY_TOKEN')) throw identityTokenError(error);
     const detail = describeCause(error);
-    if (code.startsWith('IDENTITY_TOKEN')) {
-      throw new AamError('IDENTITY_TOKEN', `Could not get an identity token: ${detail}.`, {
-        hint: 'Sign in to Sigstore again.',
-        cause: error,
-      });
-    }
     if (/\(401\)|\(403\)/.test(detail)) {
       throw new AamError('IDENTITY_TOKEN', `${service} at ${url} rejected the identity token: ${detail}.`, {
         hint: 'Nothing was published. Sign in to Sigstore again; if it persists, check sigstore_oidc_issuer.',
@@ -157,10 +153,41 @@ async function step<T>(service: string, url: string, work: () => Promise<T>): Pr
   }
 }
 
+/**
+ * Why no usable identity token was had. @sigstore/sign quotes the whole token
+ * when it cannot read its subject (`invalid identity token: eyJ…`): that case
+ * is said in fixed words from the claim at fault, and the library's error,
+ * which holds the token, is not kept as the cause.
+ */
+export function identityTokenError(error: unknown): AamError {
+  const code = (error as { code?: string }).code;
+  if (code === 'IDENTITY_TOKEN_PARSE_ERROR') {
+    const why = messageOf((error as { cause?: unknown }).cause);
+    const problem = /email not verified/i.test(why)
+      ? 'has an email claim that its issuer has not verified (email_verified is not true)'
+      : /subject not found/i.test(why)
+        ? 'names no subject (it has neither an email nor a sub claim)'
+        : 'is not a readable JWT';
+    return new AamError('IDENTITY_TOKEN', `The identity token ${problem}, so Fulcio cannot certify it.`, {
+      hint: 'Use a token from an OIDC issuer that Fulcio accepts (SIGSTORE_ID_TOKEN, --identity-token), or sign in to Sigstore again.',
+    });
+  }
+  const hint = error instanceof Error && error.cause instanceof AamError ? error.cause.hint : undefined;
+  return new AamError(
+    'IDENTITY_TOKEN',
+    `Could not get an identity token: ${describeCause(error).replace(/\.$/, '')}.`,
+    {
+      hint: hint ?? 'Sign in to Sigstore again.',
+      cause: error,
+    },
+  );
+}
+
+/** The messages of an error and its causes, with any identity token in them hidden. */
 function describeCause(error: unknown): string {
   const parts: string[] = [];
   for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
-    const message = messageOf(e);
+    const message = withoutTokens(messageOf(e));
     if (message && !parts.some((p) => p.includes(message))) parts.push(message);
     if (parts.length > 3) break;
   }

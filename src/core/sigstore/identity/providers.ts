@@ -7,11 +7,28 @@ export function staticToken(token: string): IdentityProvider {
 }
 
 /**
+ * Told of each token an ambient provider hands out, before anything uses it (a
+ * CI log masks it from then on); `fetched` when it came from GitHub Actions'
+ * OIDC endpoint, not from SIGSTORE_ID_TOKEN.
+ */
+export type TokenSeen = (token: string, fetched: boolean) => void;
+
+/**
  * An ambient CI token: SIGSTORE_ID_TOKEN, or GitHub Actions' OIDC endpoint
  * (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN) with audience "sigstore".
  */
-export function ambientToken(env: Record<string, string | undefined> = process.env): IdentityProvider | undefined {
-  if (env.SIGSTORE_ID_TOKEN) return staticToken(env.SIGSTORE_ID_TOKEN);
+export function ambientToken(
+  env: Record<string, string | undefined> = process.env,
+  seen: TokenSeen = () => undefined,
+): IdentityProvider | undefined {
+  const given = env.SIGSTORE_ID_TOKEN;
+  if (given)
+    return {
+      getToken: async () => {
+        seen(given, false);
+        return given;
+      },
+    };
   const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
   const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
   if (!url || !bearer) return undefined;
@@ -28,6 +45,7 @@ export function ambientToken(env: Record<string, string | undefined> = process.e
         throw new AamError('IDENTITY_TOKEN', `GitHub Actions did not issue an ID token (HTTP ${response.status}).`, {
           hint: 'Give the workflow "permissions: id-token: write".',
         });
+      seen(body.value, true);
       return body.value;
     },
   };

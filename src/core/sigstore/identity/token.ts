@@ -31,3 +31,18 @@ export function isFresh(token: string, marginMs = 30_000, now = Date.now()): boo
   const { expiresAt } = tokenIdentity(token);
   return expiresAt !== undefined && expiresAt.getTime() - marginMs > now;
 }
+
+/**
+ * A JWT (or JWE) anywhere in a text: a JOSE header, which is JSON and so starts
+ * `eyJ` in base64url, then two or more dot-separated base64url parts.
+ */
+const JWT_SHAPED = /eyJ[\w-]*(?:\.[\w-]*){2,4}/g;
+
+/**
+ * Text with every JWT-shaped string replaced: a library's message may quote
+ * the identity token whole, and a message is shown, logged and turned into
+ * CI annotations that anyone who can read the run sees.
+ */
+export function withoutTokens(text: string): string {
+  return text.replace(JWT_SHAPED, '[identity token hidden]');
+}
