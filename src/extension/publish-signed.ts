@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AamError } from '../core/errors.ts';
 import { loadConfig, assertUsablePolicy } from '../core/config/load.ts';
 import type { LoadedConfig } from '../core/config/load.ts';
-import { parseManifest } from '../core/package/manifest.ts';
-import type { Manifest } from '../core/package/manifest.ts';
-import { publishPackage } from '../core/workflows/publish.ts';
+import { packDirectory } from '../core/package/pack.ts';
+import type { PackedArchive } from '../core/package/pack.ts';
+import { secretLookingFiles } from '../core/package/secret-files.ts';
+import { formatSize, publishPackage, refuseHiddenIn } from '../core/workflows/publish.ts';
 import { versionPath } from '../core/registry/http-api.ts';
 import { LocalRegistry } from '../core/registry/local-registry.ts';
 import { openRegistry } from '../core/registry/open.ts';
@@ -23,10 +23,13 @@ import { notice } from './notification-text.ts';
 const STEPS = { pack: 15, sign: 45, verify: 15, publish: 25 } as const;
 
 /**
- * AAM: Publish Signed — pick the package folder, validate its manifest, pick
- * the registry and the signing method, sign in-process, and publish with the
- * signature stored beside the archive. A cancellable notification shows the
- * steps; the log gets the transcript.
+ * AAM: Publish Signed — pick the package folder, pack it, pick the registry
+ * and the signing method, ask, sign in-process, and publish with the
+ * signature stored beside the archive. The folder is packed once, before the
+ * question: the bytes signed and uploaded are the ones the confirmation
+ * described, whatever happens in the folder meanwhile (a sign-in can take
+ * minutes). A cancellable notification shows the steps; the log gets the
+ * transcript.
  */
 export async function publishSigned(
   model: TrustModel,
@@ -37,10 +40,13 @@ export async function publishSigned(
   try {
     const packageDir = folder?.fsPath ?? (await pickPackageFolder());
     if (!packageDir) return;
-    const manifest = await readManifest(packageDir);
+    const packed = await packFolder(packageDir);
+    const manifest = packed.manifest;
     const projectRoot = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(packageDir))?.uri.fsPath;
     const config = await loadConfig({ homeDir: model.homeDir, projectDir: projectRoot, restricted: model.restricted });
     assertUsablePolicy(config);
+    // Refused before asking: a signature would vouch for text the signer may never have seen.
+    await refuseHiddenIn(packed, config.security.hidden_content);
     const registry = await pickRegistry(config, registries);
     if (!registry) return;
     const label = `${manifest.name}@${manifest.version}`;
@@ -50,7 +56,7 @@ export async function publishSigned(
     const chosen = await chooseSigner(config, model, session);
     if (!chosen) return;
     const { method, gpgKey, gpgHome, signer } = chosen;
-    if (!(await confirmPublish(manifest, registry, method, signer))) return;
+    if (!(await confirmPublish(packed, registry, method, signer))) return;
     const outcome = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -63,13 +69,14 @@ export async function publishSigned(
         const signing = await signingFor(method, config, session, token, gpgKey, gpgHome);
         log().info(`Publish Signed: ${label} → ${registry.name} (${method})`);
         return publishPackage({
-          packageDir,
+          packed,
           registry,
           signing,
           verifier: createSignatureVerifier(config, model.homeDir),
           hiddenContent: config.security.hidden_content,
           signal: abort.signal,
           onLine: (line) => log().info(line),
+          onWarning: (warning) => log().warn(warning),
           onStep: (step) => progress.report({ message: stepMessage(step, method), increment: STEPS[step] }),
         });
       },
@@ -163,16 +170,13 @@ async function pickPackageFolder(): Promise<string | undefined> {
   return chosen?.[0]?.fsPath;
 }
 
-async function readManifest(dir: string): Promise<Manifest> {
-  let text: string;
-  try {
-    text = await readFile(join(dir, 'aam.yaml'), 'utf8');
-  } catch {
+/** The folder packed once, as it is now: what the confirmation describes is what is signed. */
+async function packFolder(dir: string): Promise<PackedArchive> {
+  if (!(await exists(join(dir, 'aam.yaml'))))
     throw new AamError('MANIFEST_INVALID', vscode.l10n.t('No aam.yaml found in {0}.', dir), {
       hint: vscode.l10n.t('Pick the folder that contains aam.yaml.'),
     });
-  }
-  return parseManifest(text, join(dir, 'aam.yaml'));
+  return packDirectory(dir);
 }
 
 /** The registry to publish to; its token from `registries` (VS Code's sign-in) when given. */
@@ -201,15 +205,17 @@ async function pickRegistry(config: LoadedConfig, registries: RegistryContext | 
 }
 
 /**
- * The one question before anything is signed: what goes where, signed how
- * and by whom. A published version cannot be taken back.
+ * The one question before anything is signed: what goes where (the archive
+ * already packed, by its checksum), signed how and by whom, and which packed
+ * files look like secrets. A published version cannot be taken back.
  */
 async function confirmPublish(
-  manifest: Manifest,
+  packed: PackedArchive,
   registry: { name: string; location: string },
   method: 'sigstore' | 'gpg',
   signer: string,
 ): Promise<boolean> {
+  const { manifest } = packed;
   const go = vscode.l10n.t('Sign and Publish');
   const answer = await vscode.window.showWarningMessage(
     notice('Publish {0}@{1} to {2}?', manifest.name, manifest.version, registry.name),
@@ -218,9 +224,12 @@ async function confirmPublish(
       detail: [
         vscode.l10n.t('Package: {0}', manifest.name),
         vscode.l10n.t('Version: {0}', manifest.version),
+        vscode.l10n.t('Files: {0} ({1})', String(packed.files.length), formatSize(packed.bytes.length)),
+        vscode.l10n.t('Checksum: {0}', packed.checksum),
         vscode.l10n.t('Registry: {0} ({1})', registry.name, registry.location),
         vscode.l10n.t('Method: {0}', method === 'sigstore' ? vscode.l10n.t('Sigstore (keyless)') : 'GPG'),
         vscode.l10n.t('Signer: {0}', signer),
+        ...secretsWarning(packed),
         '',
         vscode.l10n.t('A published version cannot be replaced or taken back.'),
       ].join('\n'),
@@ -228,6 +237,20 @@ async function confirmPublish(
     go,
   );
   return answer === go;
+}
+
+/** Packed files that look like secrets (every file is packed, dotfiles too), named before anything is signed. */
+function secretsWarning(packed: PackedArchive): string[] {
+  const secrets = secretLookingFiles(packed.files.map((f) => f.path));
+  if (secrets.length === 0) return [];
+  const shown = secrets.slice(0, 10).map((path) => `  ${path}`);
+  if (secrets.length > 10) shown.push(`  ${vscode.l10n.t('and {0} more', String(secrets.length - 10))}`);
+  return [
+    '',
+    vscode.l10n.t('⚠ These packed files look like secrets and will be published with the package:'),
+    ...shown,
+    vscode.l10n.t('Move them out of the package folder unless they are meant to be public.'),
+  ];
 }
 
 async function openManifest(folder: vscode.Uri | undefined): Promise<void> {

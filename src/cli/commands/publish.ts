@@ -48,6 +48,7 @@ export async function publishCommand(io: CliIo, argv: string[]): Promise<number>
     verifier: ctx.verifier,
     hiddenContent: ctx.config.security.hidden_content,
     onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
+    onWarning: (warning) => io.stderr(`warning: ${warning}\n`),
     confirmName: values['confirm-name'],
   });
   if (values.json) io.stdout(`${JSON.stringify(outcome, null, 2)}\n`);

@@ -33,18 +33,23 @@ interface Collected {
  * is reproducible: sorted entries, fixed times and owners.
  */
 export async function packDirectory(dir: string, options: { mtime?: Date } = {}): Promise<PackedArchive> {
-  const manifestText = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch((error: NodeJS.ErrnoException) => {
+  const manifestBytes = await readFile(join(dir, MANIFEST_FILE)).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT')
       throw new AamError('MANIFEST_INVALID', `No aam.yaml found in ${dir}.`, {
         hint: 'Open the package folder (the one with aam.yaml), or create aam.yaml first.',
       });
     throw error;
   });
-  const manifest = parseManifest(manifestText, join(dir, MANIFEST_FILE));
+  const manifest = parseManifest(manifestBytes.toString('utf8'), join(dir, MANIFEST_FILE));
   const root = await realpath(dir);
   const skipped: string[] = [];
   const collected: Collected[] = [];
-  await walk(root, root, collected, skipped);
+  // aam.yaml is read once: the manifest returned is the one packed, even if the file changes meanwhile.
+  await walk(root, root, collected, skipped, manifestBytes);
+  if (!collected.some((f) => f.path === MANIFEST_FILE))
+    throw new AamError('MANIFEST_INVALID', `aam.yaml in ${dir} changed while it was packed.`, {
+      hint: 'Pack again once the folder is settled.',
+    });
   collected.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const unpacked = collected.reduce((n, f) => n + f.data.length, 0);
   if (unpacked > MAX_UNPACKED_BYTES) {
@@ -96,13 +101,14 @@ export function compressionLevel(tar: Buffer): number {
   return ratio > 0.97 ? zlibConstants.Z_NO_COMPRESSION : zlibConstants.Z_DEFAULT_COMPRESSION;
 }
 
-async function walk(root: string, dir: string, out: Collected[], skipped: string[]): Promise<void> {
+async function walk(root: string, dir: string, out: Collected[], skipped: string[], manifest: Buffer): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
+  const read = (full: string, rel: string) => (rel === MANIFEST_FILE ? Promise.resolve(manifest) : readFile(full));
   for (const entry of entries) {
     const full = join(dir, entry.name);
     const rel = relative(root, full).split(sep).join('/');
     if (entry.isDirectory()) {
-      if (!PACK_EXCLUDED_DIRS.has(entry.name)) await walk(root, full, out, skipped);
+      if (!PACK_EXCLUDED_DIRS.has(entry.name)) await walk(root, full, out, skipped, manifest);
       continue;
     }
     if (entry.isSymbolicLink()) {
@@ -121,12 +127,12 @@ async function walk(root: string, dir: string, out: Collected[], skipped: string
         skipped.push(`${rel}/ (a linked folder; links to folders are not followed)`);
         continue;
       }
-      out.push({ path: rel, data: await readFile(full), executable: (info.mode & 0o111) !== 0 });
+      out.push({ path: rel, data: await read(full, rel), executable: (info.mode & 0o111) !== 0 });
       continue;
     }
     if (entry.isFile()) {
       const info = await lstat(full);
-      out.push({ path: rel, data: await readFile(full), executable: (info.mode & 0o111) !== 0 });
+      out.push({ path: rel, data: await read(full, rel), executable: (info.mode & 0o111) !== 0 });
       continue;
     }
     skipped.push(`${rel} (not a regular file)`);

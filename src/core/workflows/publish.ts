@@ -1,5 +1,8 @@
 import { AamError } from '../errors.ts';
+import { sha256 } from '../archive/hash.ts';
 import { packDirectory } from '../package/pack.ts';
+import type { PackedArchive } from '../package/pack.ts';
+import { secretFilesWarning, secretLookingFiles } from '../package/secret-files.ts';
 import { readArchive } from '../archive/read.ts';
 import { hiddenFiles } from '../content/scan.ts';
 import type { HiddenFile } from '../content/scan.ts';
@@ -14,12 +17,19 @@ import type { Message, SignedWith } from '../messages/outcomes.ts';
 import { STEP } from '../messages/steps.ts';
 import { signAll } from './signing.ts';
 import type { Signing } from './signing.ts';
+import { checkPublishAnswer, sentRecords } from './publish-answer.ts';
 
 export { recordOf, signAll, signBytes } from './signing.ts';
 export type { Signing } from './signing.ts';
 
-export interface PublishOptions {
-  packageDir: string;
+/**
+ * What is published: a package folder, packed here, or an archive packed
+ * already (the editor packs before it asks, so what it signs is what the
+ * publisher confirmed).
+ */
+export type PublishOptions = PublishSettings & ({ packageDir: string } | { packed: PackedArchive });
+
+export interface PublishSettings {
   registry: Registry;
   /** Undefined or none publishes unsigned (refused by registries that require signatures); several sign together. */
   signing: Signing | readonly Signing[] | undefined;
@@ -29,6 +39,8 @@ export interface PublishOptions {
   hiddenContent?: FailureMode;
   /** Transcript lines, in the tone of the AAM CLI. */
   onLine?: (line: string) => void;
+  /** Warnings about what is published (files that look like secrets); the CLI prints them on stderr. */
+  onWarning?: (warning: string) => void;
   /** Progress for the editor: a short step name. */
   onStep?: (step: 'pack' | 'sign' | 'verify' | 'publish') => void;
   signal?: AbortSignal;
@@ -55,17 +67,15 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   const checkCancel = () => {
     if (options.signal?.aborted) throw new AamError('CANCELLED', 'Publishing was cancelled; nothing was published.');
   };
-  options.onStep?.('pack');
-  const packed = await packDirectory(options.packageDir);
+  if ('packageDir' in options) options.onStep?.('pack');
+  const packed = 'packed' in options ? options.packed : await packDirectory(options.packageDir);
   const label = `${packed.manifest.name}@${packed.manifest.version}`;
   line(`${STEP.packing(label)}...`);
   line(`→ ${packed.files.length} files, ${formatSize(packed.bytes.length)}, ${packed.checksum}`);
   for (const skipped of packed.skipped) line(`→ Skipped ${skipped}`);
-  // Refused before signing: a signature would vouch for text the signer may never have seen.
-  if ((options.hiddenContent ?? 'warn') !== 'ignore') {
-    const contents = await readArchive(packed.bytes);
-    refuseHidden(hiddenFiles(contents.files), label);
-  }
+  const secrets = secretFilesWarning(secretLookingFiles(packed.files.map((f) => f.path)));
+  if (secrets) options.onWarning?.(secrets);
+  await refuseHiddenIn(packed, options.hiddenContent);
   const signings =
     options.signing === undefined ? [] : Array.isArray(options.signing) ? options.signing : [options.signing];
   // Refused before signing: nothing is signed (and logged publicly) for a publish that cannot happen.
@@ -82,6 +92,9 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   options.onStep?.('publish');
   line(`${STEP.publishing(options.registry.name)}...`);
   const result = await options.registry.publish(packed.bytes, signatures, { confirmName: options.confirmName });
+  // The checksum of the bytes sent, not a field an already-packed archive was handed over with.
+  const checksum = sha256(packed.bytes);
+  checkPublishAnswer(options.registry.name, label, { checksum, signatures }, result.entry);
   const approval = result.entry.approval;
   const signature = signedWithOf(signatures[0]);
   const message =
@@ -101,13 +114,21 @@ export async function publishPackage(options: PublishOptions): Promise<PublishOu
   return {
     name: packed.manifest.name,
     version: packed.manifest.version,
-    checksum: packed.checksum,
+    checksum,
     archivePath: result.archivePath,
-    signatures: result.entry.signatures ?? [],
+    // Who signed is what was signed and verified here, not what the registry lists.
+    signatures: sentRecords(packed.manifest.version, signatures),
     skipped: packed.skipped,
     ...(approval ? { approval } : {}),
     message,
   };
+}
+
+/** Refused before signing: a signature would vouch for text the signer may never have seen. */
+export async function refuseHiddenIn(packed: PackedArchive, mode: FailureMode | undefined): Promise<void> {
+  if ((mode ?? 'warn') === 'ignore') return;
+  const contents = await readArchive(packed.bytes);
+  refuseHidden(hiddenFiles(contents.files), `${packed.manifest.name}@${packed.manifest.version}`);
 }
 
 /** Who the registry's approvers are, when it says; a publish is not failed for not knowing. */
