@@ -117,38 +117,10 @@ export const CLI_LAUNCHER = `#!/usr/bin/env node
 'use strict';
 const Module = require('node:module');
 Module.enableCompileCache?.();
-if (process.argv[2] === 'verify') {
-  startEarlyWorkers(process.argv.slice(3));
+if (process.argv[2] === 'verify')
   runWithCodeCache(require('node:path').join(__dirname, 'cli-verify.js'), (code) =>
     code !== 2 && !process.argv.includes('--help') && !process.argv.includes('-h'));
-} else require('./cli-main.js');
-
-/**
- * \`verify\` of every package (no NAME): its verification threads start now, while this thread loads the
- * code, the config and the lock file, and wait for their settings (src/core/verify/threads/early-workers.ts).
- * A thread the run does not need (a project of a few packages) is ended as the pool is made.
- */
-function startEarlyWorkers(args) {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--project') i++;
-    else if (args[i] === '--help' || args[i] === '-h' || !args[i].startsWith('-')) return;
-  }
-  const os = require('node:os');
-  const count = Math.min(4, (os.availableParallelism ? os.availableParallelism() : os.cpus().length) - 1);
-  const workers = [];
-  try {
-    const { Worker } = require('node:worker_threads');
-    const file = require('node:path').join(__dirname, 'verify-worker-start.js');
-    while (workers.length < count) {
-      const worker = new Worker(file);
-      // Unreferenced until adopted; a failure to boot is left to the pool, which then starts another.
-      worker.unref();
-      worker.on('error', () => {});
-      workers.push(worker);
-    }
-  } catch {}
-  globalThis[Symbol.for('aam-trust.early-verify-workers')] = workers;
-}
+else require('./cli-main.js');
 
 ${RUN_WITH_CODE_CACHE}`;
 

@@ -3,16 +3,9 @@ import { Worker } from 'node:worker_threads';
 import { runJob } from '../checks/job.ts';
 import type { JobResult, VerifyJob } from '../checks/job.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
-import { adoptEarlyWorkers } from './early-workers.ts';
 
-/** To a worker: its settings (one started early), jobs to run, the answer to its question about a key, or that there is nothing more. */
-export type ToWorker = WorkerSettings | WorkerRequest | KeyAnswer | WorkerEnd;
-
-/** The verifier's settings, for a thread started before they were known (early-workers.ts); sent before any job. */
-export interface WorkerSettings {
-  kind: 'settings';
-  settings: SignatureVerifier['settings'];
-}
+/** To a worker: jobs to run, the answer to its question about a key, or that there is nothing more. */
+export type ToWorker = WorkerRequest | KeyAnswer | WorkerEnd;
 
 /** No more jobs: the worker ends itself (its launcher then stores its code cache, see scripts/launchers.ts). */
 export interface WorkerEnd {
@@ -101,13 +94,8 @@ export class VerifyPool {
     return this.threads.length;
   }
 
-  /** Starts threads until there are `count`: first the launcher's early ones (early-workers.ts), handed the settings. */
+  /** Starts threads until there are `count`. */
   grow(count: number): void {
-    for (const worker of adoptEarlyWorkers(count - this.threads.length)) {
-      worker.ref();
-      worker.postMessage({ kind: 'settings', settings: this.settings } satisfies ToWorker);
-      this.threads.push({ worker, failure: undefined });
-    }
     while (this.threads.length < count) {
       try {
         this.threads.push({
@@ -153,8 +141,7 @@ export class VerifyPool {
         (thread) =>
           new Promise<void>((resolve) => {
             const { worker, failure } = thread;
-            // An early thread (early-workers.ts) may have ended before it was adopted: its exit was not heard.
-            if (!worker || worker.threadId < 0) {
+            if (!worker) {
               options.onFallback?.(failure ?? 'the thread did not start');
               resolve();
               return;

@@ -4,7 +4,7 @@ import { AskedLeanKeys } from '../../openpgp/lean-keys.ts';
 import { runJob } from '../checks/job.ts';
 import type { FromWorker, KeyAnswer, ToWorker, WorkerReply, WorkerRequest } from './pool.ts';
 import { verifierFromSettings } from '../../signature/verifier.ts';
-import type { SignatureVerifier, VerifierSettings } from '../../signature/verifier.ts';
+import type { VerifierSettings } from '../../signature/verifier.ts';
 
 /**
  * A verification worker: one verifier (trust material built once per
@@ -22,17 +22,10 @@ const leanKeys = new AskedLeanKeys(
       port.postMessage({ kind: 'key', question, keyId, at: at.getTime() } satisfies FromWorker);
     }),
 );
-const made = (settings: VerifierSettings) => verifierFromSettings(settings, { leanKeys });
-// A thread the CLI's launcher started early has its settings sent first (see early-workers.ts).
-const given = (workerData as { settings?: VerifierSettings } | null)?.settings;
-let verifier: SignatureVerifier | undefined = given && made(given);
+const verifier = verifierFromSettings((workerData as { settings: VerifierSettings }).settings, { leanKeys });
 let queue = Promise.resolve();
 let ranJobs = false;
 port.on('message', (message: ToWorker) => {
-  if (message.kind === 'settings') {
-    verifier = made(message.settings);
-    return;
-  }
   if (message.kind === 'end') {
     // Sent once every batch has been answered. Exiting (not being terminated) lets the launcher keep its code
     // cache, which it does on exit code 0 only: a thread that ran no job has compiled too little to keep.
@@ -54,7 +47,6 @@ function run(request: WorkerRequest): void {
     const outcomes: WorkerReply['outcomes'] = [];
     for (const job of request.jobs) {
       try {
-        if (!verifier) throw new Error('jobs came before the settings');
         outcomes.push({ result: await runJob(job, verifier) });
       } catch (error) {
         outcomes.push({ error: messageOf(error) });
