@@ -9,7 +9,7 @@ import { notice } from './notification-text.ts';
 /** Commands that reach the Sigstore instance: sign in and out of its OIDC issuer, and cache what offline verification needs. */
 
 export async function signIn(model: TrustModel, session: SigstoreSession): Promise<void> {
-  const issuer = issuerOf(model);
+  const issuer = await issuerOf(model);
   const token = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
@@ -23,14 +23,27 @@ export async function signIn(model: TrustModel, session: SigstoreSession): Promi
 }
 
 export async function signOut(model: TrustModel, session: SigstoreSession): Promise<void> {
-  await session.signOut(issuerOf(model));
+  // Signing out sends nothing anywhere: whichever issuer the configs name, its session ends.
+  await session.signOut(await issuerOf(model).catch(() => mergedIssuerOf(model)));
   void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of Sigstore.'));
 }
 
-function issuerOf(model: TrustModel): string {
-  return (
-    model.workspaces.find((w) => w.config)?.config?.security.sigstore_oidc_issuer ?? 'https://oauth2.sigstore.dev/auth'
-  );
+const PUBLIC_GOOD_ISSUER = 'https://oauth2.sigstore.dev/auth';
+
+/**
+ * Where to sign in: as signing decides it (signing-instance.ts), from the global config only. A
+ * repository's config that names another issuer is refused, naming both: it could otherwise open a
+ * sign-in page of its choosing, where the user would type their identity provider's password.
+ */
+async function issuerOf(model: TrustModel): Promise<string> {
+  const config = model.workspaces.find((w) => w.config)?.config;
+  if (!config) return PUBLIC_GOOD_ISSUER;
+  const { signingSetting } = await import('../core/sigstore/signing-instance.ts');
+  return signingSetting(config, 'sigstore_oidc_issuer') ?? PUBLIC_GOOD_ISSUER;
+}
+
+function mergedIssuerOf(model: TrustModel): string {
+  return model.workspaces.find((w) => w.config)?.config?.security.sigstore_oidc_issuer ?? PUBLIC_GOOD_ISSUER;
 }
 
 export async function offline(model: TrustModel): Promise<void> {
