@@ -64,7 +64,13 @@ export async function installPackage(model: TrustModel): Promise<void> {
       log().info(
         `Installed ${item.name}@${item.version}: ${STATUS_LABEL[item.verdict.status]} — ${item.verdict.message}`,
       );
-    const warned = installed.filter((i) => i.verdict.action === 'warn');
+    // What verify would warn of beside the verdict (a signature that does not verify beside those that count).
+    for (const item of installed)
+      for (const finding of item.findings) log().warn(`${item.name}@${item.version}: ${finding.message}`);
+    const warnings = installed.flatMap((i) => [
+      ...(i.verdict.action === 'warn' ? [i.verdict.message] : []),
+      ...i.findings.map((f) => f.message),
+    ]);
     const text =
       installed.length === 0
         ? notice('{0} is already installed.', picked.spec)
@@ -72,8 +78,7 @@ export async function installPackage(model: TrustModel): Promise<void> {
             'Installed {0}.',
             installed.map((i) => `${i.name}@${i.version} (${STATUS_LABEL[i.verdict.status]})`).join(', '),
           );
-    if (warned.length > 0)
-      void vscode.window.showWarningMessage(inert(`${text} ${warned.map((w) => w.verdict.message).join(' ')}`));
+    if (warnings.length > 0) void vscode.window.showWarningMessage(inert(`${text} ${warnings.join(' ')}`));
     else void vscode.window.showInformationMessage(text);
   } catch (error) {
     if (error instanceof InstallRefusedError) await model.refresh();
