@@ -97,7 +97,10 @@ describe('registry credentials are bound to the registry URL they belong to', ()
     );
     const named = await w.run(['publish', '.'], { AAM_REGISTRY_TOKEN_CORP: SECRET });
     assert.deepEqual(leaked(from), [], '$AAM_REGISTRY_TOKEN_CORP went to the project URL');
-    assert.match(named.stderr, /\$AAM_REGISTRY_TOKEN_CORP, the token in credentials\.yaml .* is not sent there/);
+    assert.match(
+      named.stderr,
+      /\$AAM_REGISTRY_TOKEN_CORP \(kept for "corp" at https:\/\/aam\.corp\.example\), the token in credentials\.yaml .* is not sent there/,
+    );
   });
 
   it('a token login kept with its URL is not sent to another URL under the same name', async () => {

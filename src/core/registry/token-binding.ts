@@ -16,8 +16,8 @@ import { sameRegistryUrl } from './registry-url.ts';
  *   editor's SecretStorage) to that URL only;
  * - one kept without a URL (the AAM CLI's format, older versions) only to the
  *   URL the user's global config gives that name;
- * - $AAM_REGISTRY_TOKEN_<NAME> to that name, unless the global config gives
- *   the name another URL;
+ * - $AAM_REGISTRY_TOKEN_<NAME> to a URL the global config gives a name of
+ *   that variable, or to any when it gives none (a CI runner);
  * - $AAM_REGISTRY_TOKEN to a URL the global config lists, or, where the
  *   global config lists no HTTP registry (a CI runner), to the project's.
  */
@@ -54,8 +54,11 @@ export async function registryTokenFor(
   const withheld: string[] = [];
   const variable = namedTokenVariable(entry.name);
   if (env[variable]) {
-    if (!moved) return env[variable];
-    withheld.push(`$${variable}`);
+    // The variable's name folds the registry's (case, other characters as _): "CORP" and "corp.prod" read
+    // the variables of a global "corp" and "corp-prod". It goes only where a global registry it names is.
+    const owners = global.entries.filter((g) => namedTokenVariable(g.name) === variable);
+    if (owners.length === 0 || owners.some((g) => sameRegistryUrl(g.url, entry.url))) return env[variable];
+    withheld.push(`$${variable} (kept for ${owners.map((g) => `"${g.name}" at ${g.url}`).join(', ')})`);
   }
   if (env.AAM_REGISTRY_TOKEN) {
     const http = global.entries.filter((g) => g.type === 'http');
