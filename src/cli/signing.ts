@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { AamError } from '../core/errors.ts';
 import type { Signing } from '../core/workflows/publish.ts';
-import { configPath } from '../core/signature/verifier.ts';
 import type { CommandContext } from './context.ts';
 import type { CliIo } from './io.ts';
 
@@ -115,10 +114,11 @@ async function signingOf(
 ): Promise<Signing> {
   if (step.method === 'gpg') {
     const { signingKeySource } = await import('../core/openpgp/sign.ts');
+    const { signingGpgHome } = await import('../core/sigstore/signing-instance.ts');
     const fromEnv = io.env.AAM_GPG_PASSPHRASE;
     return {
       method: 'gpg',
-      keySource: signingKeySource(step.key, configPath(ctx.config, 'gpg_home', ctx.homeDir) ?? io.env.GNUPGHOME),
+      keySource: signingKeySource(step.key, signingGpgHome(ctx.config, ctx.homeDir) ?? io.env.GNUPGHOME),
       prompt: async (label, retry) =>
         fromEnv !== undefined && !retry
           ? fromEnv

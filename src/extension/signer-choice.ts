@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { AamError } from '../core/errors.ts';
 import type { LoadedConfig } from '../core/config/load.ts';
 import type { Signing } from '../core/workflows/publish.ts';
-import { configPath } from '../core/signature/verifier.ts';
 import type { TrustModel } from './model.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 
@@ -21,7 +20,9 @@ export async function chooseSigner(
 > {
   const method = await pickMethod(config);
   if (!method) return undefined;
-  const gpgHome = configPath(config, 'gpg_home', model.homeDir) ?? process.env.GNUPGHOME;
+  // The folder whose gpg.conf gpg reads when it looks for a secret key: as signing decides it (signing-instance.ts).
+  const { signingGpgHome } = await import('../core/sigstore/signing-instance.ts');
+  const gpgHome = signingGpgHome(config, model.homeDir) ?? process.env.GNUPGHOME;
   const gpgKey = method === 'gpg' ? (config.security.gpg_key ?? (await pickGpgKey(gpgHome))) : undefined;
   if (method === 'gpg' && !gpgKey) return undefined;
   const signer =

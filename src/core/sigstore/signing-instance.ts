@@ -1,6 +1,7 @@
 import { mergeConfigFiles } from '../config/load.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { isPlainObject } from '../config/merge.ts';
+import { resolveConfigPath } from '../config/paths.ts';
 import type { SecuritySettings } from '../config/settings.ts';
 import { AamError } from '../errors.ts';
 
@@ -52,6 +53,36 @@ export function signingSetting<K extends SigningInstanceKey>(
       expected: `${globalValue} (global config)`,
       actual: `${mine} (project config)`,
       hint: `To sign with ${mine}, move security.${key} to ${where}${option ? `, or pass ${option} ${mine}` : ''}; otherwise remove it from the project config.`,
+    },
+  );
+}
+
+/**
+ * The GnuPG home signing uses: gpg_home as the global config gives it (undefined: $GNUPGHOME, then
+ * ~/.gnupg). gpg reads that folder's gpg.conf, which can name a program it runs (agent-program, started
+ * as soon as a secret key is looked for): a repository's config that names a folder of its own would
+ * run its program as the publisher. A project value that is not the global one is refused, naming both,
+ * as for the Sigstore instance above; Restricted Mode drops it already.
+ */
+export function signingGpgHome(config: LoadedConfig, homeDir: string): string | undefined {
+  const value = config.security.gpg_home;
+  if (!value) return undefined;
+  const origin = config.merged.originOf(['security', 'gpg_home']);
+  if (origin.layer !== 'project') return resolveConfigPath(value, origin.file, homeDir);
+  const globalFile = config.files.find((file) => file.layer === 'global');
+  const theirs = mergeConfigFiles(globalFile ? [globalFile] : [], false).security.gpg_home;
+  const theirsPath = theirs ? resolveConfigPath(theirs, globalFile?.path, homeDir) : undefined;
+  const mine = resolveConfigPath(value, origin.file, homeDir);
+  if (mine === theirsPath) return mine;
+  const where = globalFile?.path ?? '~/.aam/config.yaml';
+  throw new AamError(
+    'CONFIG_INVALID',
+    `The project config ${origin.file ?? '.aam/config.yaml'} sets security.gpg_home to ${mine}, and your global config ${where} ${theirsPath ? `has ${theirsPath}` : 'does not set it ($GNUPGHOME or ~/.gnupg)'}. ` +
+      "Signing takes gpg_home only from the global config or $GNUPGHOME, since gpg runs the programs its folder's gpg.conf names. Nothing was signed.",
+    {
+      expected: `${theirsPath ?? '$GNUPGHOME or ~/.gnupg'} (global config)`,
+      actual: `${mine} (project config)`,
+      hint: `To sign with the keys in ${mine}, set GNUPGHOME=${mine} or move security.gpg_home to ${where}; otherwise remove it from the project config.`,
     },
   );
 }
