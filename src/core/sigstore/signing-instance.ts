@@ -1,5 +1,5 @@
 import { mergeConfigFiles } from '../config/load.ts';
-import type { LoadedConfig } from '../config/load.ts';
+import type { ConfigFileState, LoadedConfig } from '../config/load.ts';
 import { isPlainObject } from '../config/merge.ts';
 import { resolveConfigPath } from '../config/paths.ts';
 import type { SecuritySettings } from '../config/settings.ts';
@@ -35,10 +35,9 @@ export function signingSetting<K extends SigningInstanceKey>(
   given?: GivenSetting,
 ): SecuritySettings[K] {
   if (given?.value !== undefined) return given.value as SecuritySettings[K];
-  const globalFile = config.files.find((file) => file.layer === 'global');
+  const { globalFile, security } = globalOnly(config);
   const projectFile = config.files.find((file) => file.layer === 'project');
-  // The global file alone, merged as load.ts merges it: the settings the user's own config gives.
-  const theirs = mergeConfigFiles(globalFile ? [globalFile] : [], false).security[key];
+  const theirs = security[key];
   const project = isPlainObject(projectFile?.value?.security) ? projectFile.value.security : undefined;
   if (!project || !(key in project) || project[key] === theirs) return theirs;
   const mine = typeof project[key] === 'string' ? project[key] : JSON.stringify(project[key]);
@@ -69,8 +68,8 @@ export function signingGpgHome(config: LoadedConfig, homeDir: string): string | 
   if (!value) return undefined;
   const origin = config.merged.originOf(['security', 'gpg_home']);
   if (origin.layer !== 'project') return resolveConfigPath(value, origin.file, homeDir);
-  const globalFile = config.files.find((file) => file.layer === 'global');
-  const theirs = mergeConfigFiles(globalFile ? [globalFile] : [], false).security.gpg_home;
+  const { globalFile, security } = globalOnly(config);
+  const theirs = security.gpg_home;
   const theirsPath = theirs ? resolveConfigPath(theirs, globalFile?.path, homeDir) : undefined;
   const mine = resolveConfigPath(value, origin.file, homeDir);
   if (mine === theirsPath) return mine;
@@ -85,4 +84,10 @@ export function signingGpgHome(config: LoadedConfig, homeDir: string): string | 
       hint: `To sign with the keys in ${mine}, set GNUPGHOME=${mine} or move security.gpg_home to ${where}; otherwise remove it from the project config.`,
     },
   );
+}
+
+/** The global file alone, merged as load.ts merges it: the security settings the user's own config gives. */
+function globalOnly(config: LoadedConfig): { globalFile: ConfigFileState | undefined; security: SecuritySettings } {
+  const globalFile = config.files.find((file) => file.layer === 'global');
+  return { globalFile, security: mergeConfigFiles(globalFile ? [globalFile] : [], false).security };
 }
