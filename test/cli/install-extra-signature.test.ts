@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSigningKey, signDetached, signingKeySource } from '../../src/core/openpgp/sign.ts';
 import { cli } from '../helpers/cli.ts';
 import { signersWorld } from '../helpers/signers.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
@@ -42,12 +41,7 @@ describe('install and a broken extra signature', () => {
     await s.publish('tool', '1.0.0', [s.sigstore('alice@example.com'), s.gpg('a')]);
     await s.publish('other', '1.0.0', [s.gpg('a')]);
     // Key B is in the keyring, but what is stored as its signature signs other bytes: a forgery, not a stranger.
-    const keyB = await loadSigningKey(signingKeySource('b@example.com', s.gnupg), async () => '');
-    await s.w.registry.addSignature('tool', '1.0.0', {
-      type: 'gpg',
-      bytes: await signDetached(Buffer.from('other bytes'), keyB),
-      record: { fingerprint: s.keys.b, signed_at: undefined },
-    });
+    await s.forgeSignature('tool', '1.0.0');
     const run = (...args: string[]) => cli(args, { cwd: s.w.project, home: s.w.home });
     return { s, run };
   };

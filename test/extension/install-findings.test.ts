@@ -2,7 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as vscode from '../helpers/vscode-mock-publish.ts';
 import { useVscodePublishMock } from '../helpers/vscode-mock-publish.ts';
-import { loadSigningKey, signDetached, signingKeySource } from '../../src/core/openpgp/sign.ts';
 import { loadConfig } from '../../src/core/config/load.ts';
 import { workspacePaths } from '../../src/core/lockfile/paths.ts';
 import { signersWorld } from '../helpers/signers.ts';
@@ -21,12 +20,7 @@ describe('Install Package… and a broken extra signature', () => {
   it('installs under warn and says which signature does not verify', { timeout: 120_000 }, async () => {
     const s = await signersWorld(local, (k) => `trusted_keys: ["${k.a}"]\non_signature_failure: warn`);
     await s.publish('tool', '1.0.0', [s.gpg('a')]);
-    const keyB = await loadSigningKey(signingKeySource('b@example.com', s.gnupg), async () => '');
-    await s.w.registry.addSignature('tool', '1.0.0', {
-      type: 'gpg',
-      bytes: await signDetached(Buffer.from('other bytes'), keyB),
-      record: { fingerprint: s.keys.b, signed_at: undefined },
-    });
+    await s.forgeSignature('tool', '1.0.0');
     const config = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, restricted: false });
     const workspace = { kind: 'project', label: 'project', paths: workspacePaths(s.w.project), config };
     const shown: { kind: string; message: string }[] = [];

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { signingKeySource } from '../../src/core/openpgp/sign.ts';
+import { loadSigningKey, signDetached, signingKeySource } from '../../src/core/openpgp/sign.ts';
 import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
 import { installPackages } from '../../src/core/workflows/install/install.ts';
 import { publishPackage } from '../../src/core/workflows/publish.ts';
@@ -26,6 +26,8 @@ export async function signersWorld(
   install: (...specs: string[]) => ReturnType<typeof installPackages>;
   verify: () => Promise<PackageReport[]>;
   writeSecurity: (text: string) => Promise<void>;
+  /** Stores, as key B's signature of name@version, B's signature over other bytes: a forgery, not a stranger. */
+  forgeSignature: (name: string, version: string) => Promise<void>;
 }> {
   const w = await makeWorld();
   const { home: gnupg, fingerprints } = await makeGpgHome([
@@ -69,6 +71,14 @@ export async function signersWorld(
     },
     async verify() {
       return verifyWorkspace({ ...(await w.services()), recordSigners: true });
+    },
+    async forgeSignature(name, version) {
+      const keyB = await loadSigningKey(signingKeySource('b@example.com', gnupg), async () => '');
+      await w.registry.addSignature(name, version, {
+        type: 'gpg',
+        bytes: await signDetached(Buffer.from('other bytes'), keyB),
+        record: { fingerprint: keys.b, signed_at: undefined },
+      });
     },
   };
 }

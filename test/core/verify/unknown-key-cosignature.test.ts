@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKey } from 'openpgp';
-import { loadSigningKey, signDetached, signingKeySource } from '../../../src/core/openpgp/sign.ts';
+import { signDetached } from '../../../src/core/openpgp/sign.ts';
 import type { SignatureToStore } from '../../../src/core/registry/registry.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import { cli } from '../../helpers/cli.ts';
@@ -60,13 +60,7 @@ describe('a co-signature by a key not in your keyring, beside a trusted signatur
     await s.publish('tool', '1.0.0', [s.gpg('a')]);
     await s.install('tool');
     // Key B is in the keyring, but its "signature" is over other bytes: a forgery, not a stranger.
-    const keyB = await loadSigningKey(signingKeySource('b@example.com', s.gnupg), async () => '');
-    const bytes = await signDetached(Buffer.from('other bytes'), keyB);
-    await s.w.registry.addSignature('tool', '1.0.0', {
-      type: 'gpg',
-      bytes,
-      record: { fingerprint: s.keys.b, signed_at: undefined },
-    });
+    await s.forgeSignature('tool', '1.0.0');
 
     const [report] = await s.verify();
     assert.equal(statusOf(report), 'verified/pass/VERIFIED +EXTRA_SIGNATURE_INVALID/fail');
