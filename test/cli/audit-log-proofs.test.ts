@@ -3,10 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
-import { appendAudit } from '../../src/server/audit.ts';
 import { auditProxy } from '../helpers/audit-proxy.ts';
 import { cli } from '../helpers/cli.ts';
-import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import { logForkedPublish, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 
 interface Report {
@@ -118,15 +117,7 @@ describe('install, verify and audit against what the audit log proves', () => {
     await installHonestly();
     assert.equal((await run(['verify', '--no-cache'])).code, 0);
     // The registry logs a publish of the same version with other bytes (served to someone else).
-    await registry.server.db.transaction((tx) =>
-      appendAudit(tx, {
-        event: 'package.publish',
-        actor: 'alice',
-        package: '@acme/tool',
-        version: '1.0.0',
-        metadata: { checksum: `sha256:${sha256Hex(other)}`, signature: null, approval: 'not required' },
-      }),
-    );
+    await logForkedPublish(registry.server, '@acme/tool', '1.0.0', other);
     const forked = /@acme\/tool@1\.0\.0 published 2 times with different archives/;
 
     const verified = await run(['verify', '--json', '--no-cache']);

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sha256Hex } from '../../src/core/archive/hash.ts';
-import { appendAudit } from '../../src/server/audit.ts';
-import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import { logForkedPublish, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 
 interface Row {
@@ -94,15 +93,7 @@ describe('report and info against what the audit log proves', () => {
 
   it('when the log records the version twice with different archives … report and info fail as verify does', async () => {
     // The registry logs a publish of the same version with other bytes (served to someone else).
-    await registry.server.db.transaction((tx) =>
-      appendAudit(tx, {
-        event: 'package.publish',
-        actor: 'alice',
-        package: '@acme/tool',
-        version: '1.0.0',
-        metadata: { checksum: `sha256:${sha256Hex(other)}`, signature: null, approval: 'not required' },
-      }),
-    );
+    await logForkedPublish(registry.server, '@acme/tool', '1.0.0', other);
     const verified = await registry.run(['verify', '--json', '--no-cache']);
     assert.equal(verified.code, 1);
     const verifyFindings = (JSON.parse(verified.stdout) as { packages: { findings: Finding[] }[] }).packages[0]!

@@ -14,6 +14,8 @@ import { startRegistryServer } from '../../src/server/serve.ts';
 import type { RegistryServerOptions, RunningRegistry } from '../../src/server/serve.ts';
 import { createToken } from '../../src/server/tokens.ts';
 import { appendLeaf, rootOfFrontier, storeNodes } from '../../src/server/audit-tree.ts';
+import { appendAudit } from '../../src/server/audit.ts';
+import { sha256Hex } from '../../src/core/archive/hash.ts';
 import type { Hash } from '../../src/core/registry/merkle.ts';
 import type { useLocalSigstore } from './sigstore.ts';
 import { cli } from './cli.ts';
@@ -232,6 +234,28 @@ export async function rebuildTree(server: RunningRegistry): Promise<void> {
     rootOfFrontier(frontier),
     Buffer.concat(frontier),
   ]);
+}
+
+/**
+ * Appends to the audit log a second publish of name@version with `archive`'s
+ * checksum, as a registry that served other bytes to someone else would
+ * record it: a version logged twice with different archives.
+ */
+export async function logForkedPublish(
+  server: RunningRegistry,
+  name: string,
+  version: string,
+  archive: Uint8Array,
+): Promise<void> {
+  await server.db.transaction((tx) =>
+    appendAudit(tx, {
+      event: 'package.publish',
+      actor: 'alice',
+      package: name,
+      version,
+      metadata: { checksum: `sha256:${sha256Hex(archive)}`, signature: null, approval: 'not required' },
+    }),
+  );
 }
 
 /**

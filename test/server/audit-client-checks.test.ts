@@ -5,8 +5,7 @@ import type { AuditEntry, AuditHead } from '../../src/core/registry/audit-log.ts
 import { unloggedPublishes } from '../../src/core/registry/audit-publishes.ts';
 import { HttpRegistry } from '../../src/core/registry/http-registry.ts';
 import { checkRegistryLog } from '../../src/core/registry/registry-check.ts';
-import { appendAudit } from '../../src/server/audit.ts';
-import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import { logForkedPublish, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 
 /**
@@ -102,15 +101,7 @@ describe("the client's checks of what an HTTP registry's audit log proves", () =
   });
 
   it('proves every publish of a version the log records, so a second one with other bytes shows', async () => {
-    await registry.server.db.transaction(async (tx) => {
-      await appendAudit(tx, {
-        event: 'package.publish',
-        actor: 'alice',
-        package: '@acme/tool',
-        version: '1.0.0',
-        metadata: { checksum: `sha256:${sha256Hex(forked)}`, signature: null, approval: 'not required' },
-      });
-    });
+    await logForkedPublish(registry.server, '@acme/tool', '1.0.0', forked);
     const next = await seen();
     const response = await fetch(
       `${registry.url}/api/v1/audit-log/proof/inclusion?package=${encodeURIComponent('@acme/tool')}&size=${next.audit_size}`,
