@@ -12,13 +12,18 @@ import { startRegistryServer } from '../../src/server/serve.ts';
 import { operatorToken, packPackage, serveProcess, UNLIMITED_FLAGS } from '../helpers/registry.ts';
 import { tempDir } from '../helpers/temp.ts';
 
-/** A process that has exited but that its parent never reaps: `sleep 60` exec'd over the shell that started it. */
+/**
+ * A process that has exited but that its parent never reaps: `sleep 60` exec'd over the shell that started it.
+ * The child exits only once its parent is that `sleep` (its /proc comm says so): one that exits sooner, on a
+ * loaded machine, can be reaped by the shell before the exec, and there is no zombie to see.
+ */
 async function zombie(): Promise<{ pid: number; stop: () => void }> {
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const script = 'p=$$; (until [ "$(cat /proc/$p/comm)" = sleep ]; do sleep 0.01; done) & echo $!; exec sleep 60';
+  const parent = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] });
   const pid = Number(
     await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(String(d)))),
   );
-  for (let i = 0; i < 100 && processState(pid) !== 'zombie'; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 500 && processState(pid) !== 'zombie'; i++) await new Promise((r) => setTimeout(r, 20));
   return { pid, stop: () => parent.kill('SIGKILL') };
 }
 
