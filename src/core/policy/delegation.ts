@@ -38,13 +38,14 @@ export interface JudgedSignature {
   check: SignatureCheck;
   standing:
     | { state: 'trusted'; match: TrustMatch }
-    | { state: 'delegated'; match: TrustMatch; links: DelegationLink[] }
+    | { state: 'delegated'; match: TrustMatch; links: DelegationLink[]; roots: Signer[] }
     | { state: 'untrusted'; refused?: string | undefined }
     | { state: 'issuer-not-allowed' }
     | { state: 'invalid' };
 }
 
-export type ChainResult = { ok: true; links: DelegationLink[]; root: TrustMatch } | { ok: false; reason: string };
+export type ChainResult =
+  { ok: true; links: DelegationLink[]; root: TrustMatch; roots: Signer[] } | { ok: false; reason: string };
 
 interface Judging {
   name: string | undefined;
@@ -99,15 +100,39 @@ export function delegationFor(signer: Signer, judging: Judging): ChainResult | u
       ok: false,
       reason: `${describeSigner(signer)} signs only through a delegation, and allow_delegation is false`,
     };
-  return climb(signer, signer, judging, [], [signerKeyOf(signer)]);
+  const chain = climb(signer, signer, judging, [], [signerKeyOf(signer)]);
+  return chain.ok ? { ...chain, roots: rootsOf(signer, chain, judging) } : chain;
 }
 
+/**
+ * Every directly trusted signer at the top of a chain that holds for
+ * `signer`, the chain found first's own first. A delegate's signature counts
+ * toward a threshold for one of them, never as a signer of its own: the
+ * authority behind it is theirs (TUF: a delegated role's keys never add to the
+ * top-level threshold), so one trusted signer who delegates to a second
+ * identity still counts once.
+ */
+function rootsOf(signer: Signer, found: Extract<ChainResult, { ok: true }>, judging: Judging): Signer[] {
+  const first = found.links.at(-1)!.delegator;
+  const roots = [first];
+  const seen = new Set([signerKeyOf(first)]);
+  for (const fact of judging.delegations) {
+    const candidate = fact.signer;
+    if (!candidate || seen.has(signerKeyOf(candidate)) || !trustedDirectly(candidate, judging.policy)) continue;
+    seen.add(signerKeyOf(candidate));
+    if (climb(signer, signer, judging, [], [signerKeyOf(signer)], signerKeyOf(candidate)).ok) roots.push(candidate);
+  }
+  return roots;
+}
+
+/** The first chain that holds from `signer` up to a directly trusted signer (to `root` alone, when given). */
 function climb(
   signer: Signer,
   original: Signer,
   judging: Judging,
   below: DelegationLink[],
   path: string[],
+  root?: string,
 ): ChainResult {
   const reasons: string[] = [];
   for (const fact of judging.delegations.filter((d) => delegateNames(d.delegate, signer))) {
@@ -126,7 +151,8 @@ function climb(
     };
     const chain = [...below, link];
     const direct = trustedDirectly(delegator, judging.policy);
-    if (direct) return { ok: true, links: chain, root: direct };
+    if (direct && (root === undefined || signerKeyOf(delegator) === root))
+      return { ok: true, links: chain, root: direct, roots: [delegator] };
     if (path.includes(signerKeyOf(delegator))) {
       reasons.push(
         `a delegation loop: ${[...chain].map((l) => describeSigner(l.delegator)).join(' → ')} signs for itself`,
@@ -144,7 +170,7 @@ function climb(
       );
       continue;
     }
-    const up = climb(delegator, original, judging, chain, [...path, signerKeyOf(delegator)]);
+    const up = climb(delegator, original, judging, chain, [...path, signerKeyOf(delegator)], root);
     if (up.ok) return up;
     reasons.push(up.reason);
   }

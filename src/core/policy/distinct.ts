@@ -1,9 +1,9 @@
-import type { DelegationFact, SignatureCheck } from './checks.ts';
+import type { SignatureCheck } from './checks.ts';
 import type { JudgedSignature } from './delegation.ts';
 import { normalizedIdentity, pinnedIssuerOf } from './identity.ts';
 import type { SecurityPolicy } from './policy.ts';
 import { findTrust, signerKeyOf } from './trust-match.ts';
-import type { SigstoreSigner } from './trust-match.ts';
+import type { Signer } from './trust-match.ts';
 
 /**
  * Who counts as one signer toward `signature_threshold` (SPEC §2: "how many
@@ -14,51 +14,70 @@ import type { SigstoreSigner } from './trust-match.ts';
  * `github.com/ACME/tool` is `github.com/acme/tool`): a difference the matcher
  * ignores never makes a second signer.
  *
+ * A delegate's signature counts for the trusted signer at the top of its
+ * delegation chain, not for the delegate: otherwise one trusted signer who
+ * delegates to a second identity of their own meets a threshold of 2 alone.
+ * A delegate trusted through several signers' delegations counts for
+ * whichever of them is not counted already (a matching of signatures to
+ * signers, so the order of the signatures never changes the count).
+ *
  * The issuer: the same address at another OIDC issuer is another account, and
  * a policy says it means that account by pinning the issuer (a `{identity,
- * issuer}` entry, or a delegation with `issuer`). An unpinned entry trusts the
- * address whichever issuer vouches for it, so it stands for one signer however
- * many issuers sign as it — else whoever has the address verified at two
- * issuers would meet a threshold of 2 alone. So signers of one identity count
- * once per distinct issuer they are pinned to, and once if none is pinned: an
- * unpinned one adds nobody beside another of the same identity.
+ * issuer}` entry). An unpinned entry trusts the address whichever issuer
+ * vouches for it, so it stands for one signer however many issuers sign as
+ * it — else whoever has the address verified at two issuers would meet a
+ * threshold of 2 alone. So a signer counts once per distinct issuer it is
+ * pinned to, and once if none is pinned.
  */
-export function distinctSigners(
-  judged: readonly JudgedSignature[],
-  policy: SecurityPolicy,
-  delegations: readonly DelegationFact[],
-): JudgedSignature[] {
-  const groups = new Map<string, { counted: number; pinned: Set<string> }>();
-  return judged.filter((j) => {
-    const signer = (j.check as Extract<SignatureCheck, { state: 'valid' }>).signer;
-    const key = signer.type === 'sigstore' ? `sigstore:${normalizedIdentity(signer.identity)}` : signerKeyOf(signer);
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { counted: 0, pinned: new Set() }));
-    const pinned = signer.type === 'sigstore' ? pinnedIssuer(j, signer, policy, delegations) : undefined;
-    if (pinned !== undefined) group.pinned.add(pinned);
-    if (group.counted >= Math.max(1, group.pinned.size)) return false;
-    group.counted += 1;
-    return true;
-  });
+export function distinctSigners(judged: readonly JudgedSignature[], policy: SecurityPolicy): JudgedSignature[] {
+  const options = judged.map((j) => countsFor(j).map((signer) => place(signer, policy)));
+  // Each signer's places: one per pinned issuer met, or one unpinned place when none is.
+  const pins = new Map<string, Set<string>>();
+  for (const { group, pin } of options.flat()) {
+    const set = pins.get(group) ?? new Set<string>();
+    if (pin !== undefined) set.add(pin);
+    pins.set(group, set);
+  }
+  const slotsOf = ({ group, pin }: Place): string[] => {
+    const pinned = pins.get(group)!;
+    if (pin !== undefined) return [`${group}\n${pin}`];
+    return pinned.size > 0 ? [...pinned].map((p) => `${group}\n${p}`) : [`${group}\n`];
+  };
+  const slots = options.map((places) => [...new Set(places.flatMap(slotsOf))]);
+  const holder = new Map<string, number>();
+  const assign = (i: number, tried: Set<string>): boolean => {
+    for (const slot of slots[i]!) {
+      if (tried.has(slot)) continue;
+      tried.add(slot);
+      const other = holder.get(slot);
+      if (other === undefined || assign(other, tried)) {
+        holder.set(slot, i);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (let i = 0; i < judged.length; i += 1) assign(i, new Set());
+  const counted = new Set(holder.values());
+  return judged.filter((_, i) => counted.has(i));
 }
 
-/** The issuer a signer is trusted at by an issuer-pinned entry or delegation, if it is. */
-function pinnedIssuer(
-  j: JudgedSignature,
-  signer: SigstoreSigner,
-  policy: SecurityPolicy,
-  delegations: readonly DelegationFact[],
-): string | undefined {
-  const issuer = signer.identity.issuer;
-  if (j.standing.state === 'trusted') {
-    const pinnedEntries = policy.trusted_identities.filter((e) => pinnedIssuerOf(e) !== undefined);
-    return findTrust(signer, { trusted_identities: pinnedEntries, trusted_keys: [] }) ? issuer : undefined;
-  }
-  if (j.standing.state === 'delegated') {
-    // The delegation the signature counts through is the chain's first link; it named this signer.
-    const through = j.standing.links[0]?.id;
-    const first = delegations.find((d) => d.id === through);
-    return first && 'identity' in first.delegate && first.delegate.issuer ? issuer : undefined;
-  }
-  return undefined;
+/** The signers a judged signature may count for: a delegate's chain tops, else its own signer. */
+export function countsFor(j: JudgedSignature): Signer[] {
+  if (j.standing.state === 'delegated') return j.standing.roots;
+  return [(j.check as Extract<SignatureCheck, { state: 'valid' }>).signer];
+}
+
+interface Place {
+  group: string;
+  pin: string | undefined;
+}
+
+/** Where a signer counts: its identity as matching compares it, and the issuer an entry pins it to, if one does. */
+function place(signer: Signer, policy: SecurityPolicy): Place {
+  if (signer.type !== 'sigstore') return { group: signerKeyOf(signer), pin: undefined };
+  const group = `sigstore:${normalizedIdentity(signer.identity)}`;
+  const pinnedEntries = policy.trusted_identities.filter((e) => pinnedIssuerOf(e) !== undefined);
+  const pinned = findTrust(signer, { trusted_identities: pinnedEntries, trusted_keys: [] });
+  return { group, pin: pinned ? (signer.identity.issuer ?? '') : undefined };
 }

@@ -2,7 +2,7 @@ import { signaturesOf } from './checks.ts';
 import type { AttestationFact, Checks, SignatureCheck } from './checks.ts';
 import { delegationFor, describeChain, issuerAllowed, trustedDirectly } from './delegation.ts';
 import type { JudgedSignature } from './delegation.ts';
-import { distinctSigners } from './distinct.ts';
+import { countsFor, distinctSigners } from './distinct.ts';
 import { entryText } from './identity.ts';
 import { thresholdFor } from './name-pattern.ts';
 import type { PolicyContext, SecurityPolicy } from './policy.ts';
@@ -26,7 +26,7 @@ export function decideSigned(
   const { policy } = context;
   const judged = judgeSignatures(checks, context);
   const threshold = thresholdFor(policy.signature_threshold, checks.name);
-  const distinct = (some: JudgedSignature[]) => distinctSigners(some, policy, checks.delegations ?? []);
+  const distinct = (some: JudgedSignature[]) => distinctSigners(some, policy);
   const counted = distinct(judged.filter((j) => j.standing.state === 'trusted' || j.standing.state === 'delegated'));
   if (counted.length >= threshold.value) return verified(counted, judged, threshold, context);
   const open = noTrustPolicy(policy);
@@ -88,7 +88,12 @@ export function judgeSignatures(checks: Checks, context: PolicyContext): JudgedS
     const match = trustedDirectly(check.signer, context.policy);
     if (match) return { file, check, standing: { state: 'trusted', match } };
     const chain = delegationFor(check.signer, judging);
-    if (chain?.ok) return { file, check, standing: { state: 'delegated', match: chain.root, links: chain.links } };
+    if (chain?.ok)
+      return {
+        file,
+        check,
+        standing: { state: 'delegated', match: chain.root, links: chain.links, roots: chain.roots },
+      };
     return { file, check, standing: { state: 'untrusted', refused: chain?.reason } };
   });
 }
@@ -157,6 +162,14 @@ export function standingText(j: JudgedSignature): string {
   return `${signerName(j.check.signer)} (${whyStanding(j)})`;
 }
 
+/** A signature left out of the count, and why: what it lacks, or that whom it counts for counted already. */
+function notCountedText(j: JudgedSignature): string {
+  const text = standingText(j);
+  if (j.standing.state !== 'trusted' && j.standing.state !== 'delegated') return text;
+  const as = countsFor(j).map(signerName).join(' or ');
+  return `${text.slice(0, -1)}; counts as ${as}, who counted already)`;
+}
+
 function thresholdNotMet(
   counted: JudgedSignature[],
   judged: JudgedSignature[],
@@ -169,7 +182,7 @@ function thresholdNotMet(
     valid ? 'signed-untrusted' : 'invalid',
     'fail',
     'THRESHOLD_NOT_MET',
-    `${counted.length} of ${threshold.value} required trusted signers${threshold.pattern ? ` (signature_threshold for ${threshold.pattern})` : ''}: ${counted.length > 0 ? counted.map(standingText).join(', ') : 'none'}${others.length > 0 ? `; not counted: ${others.map(standingText).join(', ')}` : ''}.`,
+    `${counted.length} of ${threshold.value} required trusted signers${threshold.pattern ? ` (signature_threshold for ${threshold.pattern})` : ''}: ${counted.length > 0 ? counted.map(standingText).join(', ') : 'none'}${others.length > 0 ? `; not counted: ${others.map(notCountedText).join(', ')}` : ''}.`,
     {
       signer: valid ? signerOf(valid) : undefined,
       signatures: judged,

@@ -259,8 +259,59 @@ describe('delegation', () => {
     assert.equal(v.code, 'DELEGATION_REFUSED');
     assert.match(v.message, /a delegation loop: carol@partner\.io .* → bob@partner\.io .* signs for itself/);
   });
-  it('a delegated signer counts toward a threshold like any trusted signer', () => {
-    const v = decide(checks('@acme/tool', [alice, bob], [toBob]), ctx({ ...trustAlice, signature_threshold: 2 }));
-    assert.equal(v.code, 'VERIFIED');
+  describe('toward a threshold, a delegate counts for the trusted signer at the top of its chain', () => {
+    const dave = person('dave@example.com');
+    const trustTwo = {
+      trusted_identities: ['alice@example.com', 'dave@example.com'],
+      on_signature_failure: 'error' as const,
+      signature_threshold: 2,
+    };
+    it('one trusted signer and a second identity she delegated to are one signer', () => {
+      const sock = delegation('s1', alice, { identity: 'mallory@evil.io' });
+      const v = decide(checks('@acme/tool', [alice, mallory], [sock]), ctx(trustTwo));
+      assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+      assert.match(
+        v.message,
+        /^1 of 2 required trusted signers: alice@example\.com \(trusted by "alice@example\.com"\)/,
+      );
+      assert.match(
+        v.message,
+        /not counted: mallory@evil\.io \(delegated by alice@example\.com .*; counts as alice@example\.com, who counted already\)/,
+      );
+      // Alone, the delegate still counts as Alice's: the one signature is trusted, the threshold of 1 met.
+      assert.equal(decide(checks('@acme/tool', [mallory], [sock]), ctx(trustAlice)).code, 'VERIFIED');
+    });
+    it("another trusted signer's delegate is a second signer", () => {
+      const daveToBob = delegation('d1', dave, { identity: 'bob@partner.io' });
+      const v = decide(checks('@acme/tool', [alice, bob], [daveToBob]), ctx(trustTwo));
+      assert.equal(v.code, 'VERIFIED', v.message);
+      assert.match(v.message, /2 trusted signers/);
+    });
+    it('a delegate of two trusted signers counts for whichever is free, in any order of the signatures', () => {
+      const fromAlice = delegation('c1', alice, { identity: 'carol@partner.io' });
+      const fromDave = delegation('c2', dave, { identity: 'carol@partner.io' });
+      const aliceToBob = delegation('b2', alice, { identity: 'bob@partner.io' });
+      const delegations = [fromAlice, fromDave, aliceToBob];
+      for (const signers of [
+        [alice, carol],
+        [carol, alice],
+        [carol, bob],
+        [bob, carol],
+      ])
+        assert.equal(decide(checks('@acme/tool', signers, delegations), ctx(trustTwo)).code, 'VERIFIED');
+      // Two delegates of Alice alone are still one signer.
+      const v = decide(checks('@acme/tool', [bob, carol], [fromAlice, aliceToBob]), ctx(trustTwo));
+      assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+    });
+    it('a re-delegated signer and its delegator count once, for the signer at the top', () => {
+      const open = { ...toBob, maxDepth: 1 };
+      const bobToCarol = delegation('b1', bob, { identity: 'carol@partner.io' });
+      const v = decide(checks('@acme/tool', [bob, carol], [open, bobToCarol]), ctx(trustTwo));
+      assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
+      assert.equal(
+        decide(checks('@acme/tool', [bob, carol, dave], [open, bobToCarol]), ctx(trustTwo)).code,
+        'VERIFIED',
+      );
+    });
   });
 });

@@ -105,19 +105,32 @@ describe('signature_threshold counts a signer once, as trust matching tells sign
     assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
   });
 
-  it('a delegate counts once per issuer its delegations pin, and once when they pin none', () => {
-    const alice = person('alice@example.com');
-    const pinned = [
-      delegation('a1', alice, { identity: 'bob@partner.io', issuer: GOOGLE }),
-      delegation('a2', alice, { identity: 'bob@partner.io', issuer: GITHUB_LOGIN }),
+  it('delegates count for the account at the top of their chains: once per issuer its entries pin', () => {
+    const atGoogle = person('alice@example.com', GOOGLE);
+    const atGithub = person('alice@example.com', GITHUB_LOGIN);
+    const delegations = [
+      delegation('a1', atGoogle, { identity: 'bob@partner.io' }),
+      delegation('a2', atGithub, { identity: 'carol@partner.io' }),
     ];
-    const signers = [alice, person('bob@partner.io', GOOGLE), person('bob@partner.io', GITHUB_LOGIN)];
-    const policy = { trusted_identities: ['alice@example.com'], signature_threshold: 3 };
-    assert.equal(decide(checks(signers, pinned), ctx(policy)).code, 'VERIFIED');
-    const unpinned = [delegation('a3', alice, { identity: 'bob@partner.io' })];
-    const v = decide(checks(signers, unpinned), ctx(policy));
+    const signers = [person('bob@partner.io'), person('carol@partner.io')];
+    const pinned = ctx({
+      trusted_identities: [
+        { identity: 'alice@example.com', issuer: GOOGLE },
+        { identity: 'alice@example.com', issuer: GITHUB_LOGIN },
+      ],
+      signature_threshold: 2,
+    });
+    assert.equal(decide(checks(signers, delegations), pinned).code, 'VERIFIED');
+    const unpinned = ctx({ trusted_identities: ['alice@example.com'], signature_threshold: 2 });
+    const v = decide(checks(signers, delegations), unpinned);
     assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
-    assert.match(v.message, /^2 of 3 required trusted signers/);
+    // However many issuers a delegation pins the delegate to, the delegate adds nobody beside its delegator.
+    const toBobTwice = [
+      delegation('b1', atGoogle, { identity: 'bob@partner.io', issuer: GOOGLE }),
+      delegation('b2', atGoogle, { identity: 'bob@partner.io', issuer: GITHUB_LOGIN }),
+    ];
+    const bobs = [person('bob@partner.io', GOOGLE), person('bob@partner.io', GITHUB_LOGIN)];
+    assert.equal(decide(checks(bobs, toBobTwice), unpinned).code, 'THRESHOLD_NOT_MET');
   });
 
   it('without a trust policy, two letter cases of one address are still one signer', () => {
