@@ -67,7 +67,7 @@ export class RegistryAccounts {
         { label: vscode.l10n.t('Sign in'), detail: vscode.l10n.t('with your username and password'), register: false },
         { label: vscode.l10n.t('Create an account'), detail: vscode.l10n.t('then sign in with it'), register: true },
       ],
-      { title: vscode.l10n.t('{0}: sign in or create an account?', entry.name) },
+      { title: vscode.l10n.t('{0} ({1}): sign in or create an account?', entry.name, entry.url) },
     );
     if (!how) return;
     const username = await ask(vscode.l10n.t('Username on {0}', entry.name), { validateInput: validUsername });
@@ -77,17 +77,22 @@ export class RegistryAccounts {
         validateInput: (v) => (/^[^@\s]+@[^@\s]+$/.test(v) ? undefined : vscode.l10n.t('An email address')),
       });
       if (!email) return;
-      const password = await ask(vscode.l10n.t('New password for {0} (at least 8 characters)', username), {
-        password: true,
-        validateInput: (v) => (v.length >= 8 ? undefined : vscode.l10n.t('At least 8 characters')),
-      });
+      const password = await ask(
+        vscode.l10n.t('New password for {0} on {1} ({2}), at least 8 characters', username, entry.name, entry.url),
+        {
+          password: true,
+          validateInput: (v) => (v.length >= 8 ? undefined : vscode.l10n.t('At least 8 characters')),
+        },
+      );
       if (!password) return;
       await registerAccount(registry, { username, email, password });
       log().info(`Registered ${username} on ${entry.name} (${entry.url})`);
       await this.finishSignIn(entry, registry, username, password);
       return;
     }
-    const password = await ask(vscode.l10n.t('Password for {0} on {1}', username, entry.name), { password: true });
+    const password = await ask(vscode.l10n.t('Password for {0} on {1} ({2})', username, entry.name, entry.url), {
+      password: true,
+    });
     if (!password) return;
     await this.finishSignIn(entry, registry, username, password);
   }
@@ -181,9 +186,12 @@ export class RegistryAccounts {
       { title: vscode.l10n.t('When does "{0}" expire?', name) },
     );
     if (!days) return;
-    const password = await ask(vscode.l10n.t('Password for {0} on {1}', account.username, account.registry), {
-      password: true,
-    });
+    const password = await ask(
+      vscode.l10n.t('Password for {0} on {1} ({2})', account.username, account.registry, account.url),
+      {
+        password: true,
+      },
+    );
     if (!password) return;
     const session = await logIn(registry, account.username, password);
     let made: AccountToken & { token: string };

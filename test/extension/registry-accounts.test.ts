@@ -69,4 +69,24 @@ describe('VS Code registry accounts', () => {
     await assert.rejects(clear.signIn(), /plain http to another host, so a password or token is not sent/);
     assert.deepEqual(asked, []);
   });
+
+  it('name the URL a password goes to in every prompt for it', async () => {
+    const asked: string[] = [];
+    Object.assign(vscode.window as Record<string, unknown>, {
+      showQuickPick: async (items: { register: boolean }[], o: { title: string }) => {
+        asked.push(o.title);
+        return items[0];
+      },
+      showInputBox: async (o: { prompt: string }) => {
+        asked.push(o.prompt);
+        return o.prompt.startsWith('Username') ? 'carol' : undefined;
+      },
+    });
+    await new RegistryAccounts(signedIn() as never, (await workspaceGiving(TEAM)) as never).signIn();
+    assert.deepEqual(asked, [
+      `team (${TEAM}): sign in or create an account?`,
+      'Username on team',
+      `Password for carol on team (${TEAM})`,
+    ]);
+  });
 });

@@ -25,7 +25,7 @@ export async function registerCommand(io: CliIo, argv: string[]): Promise<number
   if (positionals.length > 0 || !values.username || !values.email)
     throw new AamError('USAGE', 'register needs --username NAME and --email ADDRESS.', { hint: REGISTER_HELP });
   const registry = await accountRegistry(io, values);
-  const password = await askPassword(io, `New password for ${values.username} on ${registry.name}: `);
+  const password = await askPassword(io, `New password for ${values.username} on ${registry.name} (${registry.url}): `);
   await registerAccount(registry, { username: values.username, email: values.email, password });
   io.stdout(
     `✓ Registered ${values.username} on ${registry.name} (${registry.url})\n  Log in: aam-trust login --registry ${registry.name} --username ${values.username}\n`,

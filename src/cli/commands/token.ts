@@ -81,7 +81,7 @@ async function create(
       .then((me) => me.username)
       .catch(() => undefined));
   if (!username) throw new AamError('USAGE', 'token create needs --username NAME (or a login to this registry).');
-  const password = await askPassword(io, `Password for ${username} on ${registry.name}: `);
+  const password = await askPassword(io, `Password for ${username} on ${registry.name} (${registry.url}): `);
   const session = await logIn(registry, username, password);
   try {
     const made = await createApiToken(registry, session.token, {
