@@ -76,7 +76,7 @@ describe('the team HTTP registry from VS Code: eval results, sign-in and tokens'
 
   it('registers an account and signs in: the token is kept, and the status bar says who and where', async () => {
     await s.command('AAM: Sign In to an HTTP Registry…');
-    await s.pick('Create an account', 'team: sign in or create an account?');
+    await s.pick('Create an account', 'sign in or create an account?');
     await type('Username on team', 'carol');
     await type('Email address', 'carol@team.example');
     await type('New password for carol', PASSWORD);
