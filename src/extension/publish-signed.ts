@@ -43,7 +43,12 @@ export async function publishSigned(
     const packed = await packFolder(packageDir);
     const manifest = packed.manifest;
     const projectRoot = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(packageDir))?.uri.fsPath;
-    const config = await loadConfig({ homeDir: model.homeDir, projectDir: projectRoot, restricted: model.restricted });
+    const config = await loadConfig({
+      homeDir: model.homeDir,
+      projectDir: projectRoot,
+      restricted: model.restricted,
+      env: process.env,
+    });
     assertUsablePolicy(config);
     // Refused before asking: a signature would vouch for text the signer may never have seen.
     await refuseHiddenIn(packed, config.security.hidden_content);

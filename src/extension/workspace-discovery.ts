@@ -94,6 +94,7 @@ export async function loadPolicy(workspace: AamWorkspace, engine: Engine, contex
       homeDir: context.homeDir,
       projectDir: workspace.kind === 'project' ? workspace.paths.root : undefined,
       restricted: context.restricted,
+      env: process.env,
     });
     const blocking = engine.blockingDiagnostics(config);
     workspace.config = config;
