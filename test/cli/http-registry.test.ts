@@ -115,6 +115,8 @@ describe('aam-trust against its own HTTP registry, from a fresh HOME', () => {
     );
     assert.equal(publishWithout.code, 1);
     assert.match(publishWithout.stderr, /needs an API token/);
+    // Refused before anything is signed: no signature is made (or logged) for a publish that cannot happen.
+    assert.doesNotMatch(publishWithout.stdout + publishWithout.stderr, /Signing|signed successfully/);
   });
 
   it('refuses an unsigned publish to a registry that requires signatures', async () => {

@@ -99,6 +99,13 @@ export class HttpRegistry implements Registry {
   }
 
   async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
+    // Before anything is signed: a publish without a token (or with one withheld from this URL) cannot happen.
+    try {
+      await this.http.requireToken(`Publishing to registry "${this.name}"`);
+    } catch (error) {
+      if (error instanceof AamError) return error;
+      throw error;
+    }
     const { requireSignatures } = await this.settings();
     const published = (await this.metadata(name))?.versions.some((v) => v.version === version) ?? false;
     return refusalFor(this.name, name, version, signed, requireSignatures, published);
