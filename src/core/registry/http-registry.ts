@@ -98,14 +98,20 @@ export class HttpRegistry implements Registry {
     await addHttpDelegation(this, file);
   }
 
-  async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
-    // Before anything is signed: a publish without a token (or with one withheld from this URL) cannot happen.
+  async credentialRefusal(what: string): Promise<AamError | undefined> {
     try {
-      await this.http.requireToken(`Publishing to registry "${this.name}"`);
+      await this.http.requireToken(what);
+      return undefined;
     } catch (error) {
       if (error instanceof AamError) return error;
       throw error;
     }
+  }
+
+  async refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined> {
+    // Before anything is signed: a publish without a token (or with one withheld from this URL) cannot happen.
+    const unauthorized = await this.credentialRefusal(`Publishing to registry "${this.name}"`);
+    if (unauthorized) return unauthorized;
     const { requireSignatures } = await this.settings();
     const published = (await this.metadata(name))?.versions.some((v) => v.version === version) ?? false;
     return refusalFor(this.name, name, version, signed, requireSignatures, published);

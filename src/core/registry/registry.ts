@@ -56,6 +56,8 @@ export interface Registry {
   readSignatures(name: string, version: string): Promise<StoredSignature[]>;
   /** Why a publish of `name@version` would be refused, asked before anything is signed. */
   refusal(name: string, version: string, signed: boolean): Promise<AamError | undefined>;
+  /** Why a write (`what`, in words) would be refused for want of a credential, asked before anything is signed. */
+  credentialRefusal?(what: string): Promise<AamError | undefined>;
   publish(archive: Buffer, signatures: SignatureToStore[], options?: PublishRequest): Promise<PublishResult>;
   /** Adds a signature to a version already published (a co-signer's); the registry checks it covers the archive. */
   addSignature(name: string, version: string, signature: SignatureToStore): Promise<SignatureRecord>;

@@ -45,6 +45,11 @@ export async function cosignVersion(
       throw new AamError('CANCELLED', `Signing was cancelled; nothing was added to ${label}.`);
   };
   if (options.signing.length === 0) throw new AamError('USAGE', `Nothing to sign ${label} with.`);
+  // Before anything is signed (and logged publicly): a signature the registry will not take is not made.
+  const unauthorized = await registry.credentialRefusal?.(
+    `Adding a signature to ${label} on registry "${registry.name}"`,
+  );
+  if (unauthorized) throw unauthorized;
   // The exact version, also one waiting for approval: a co-signature may be what its approvers wait for.
   const entry = (await registry.metadata(name))?.versions.find((v) => v.version === version);
   if (!entry) throw new AamError('VERSION_NOT_FOUND', `${label} is not in registry "${registry.name}".`);
