@@ -22,23 +22,46 @@ export async function commitJournal(journalPath: string, journal: Journal): Prom
   await rm(journalPath, { force: true });
 }
 
-/** Rolls a leftover journal forward; returns whether there was one. */
-export async function recoverJournal(journalPath: string): Promise<boolean> {
+/**
+ * Rolls a leftover journal forward; returns whether there was one. A journal
+ * lies where others can put one (a repository commits `.aam/`, a shared folder
+ * is a registry), and replaying it writes, moves and deletes the paths it
+ * names: so `check` must throw unless every path is one the caller's own
+ * commit writes. A journal that is not well-formed is dropped unapplied.
+ */
+export async function recoverJournal(journalPath: string, check: (journal: Journal) => void): Promise<boolean> {
   let text: string;
   try {
     text = await readFile(journalPath, 'utf8');
   } catch {
     return false;
   }
-  let journal: Journal | undefined;
+  let journal: unknown;
   try {
-    journal = JSON.parse(text) as Journal;
+    journal = JSON.parse(text);
   } catch {
     journal = undefined; // written atomically, so unreadable means not ours; drop it
   }
-  if (journal && Array.isArray(journal.writes) && Array.isArray(journal.removes)) await apply(journal);
+  if (wellFormed(journal)) {
+    check(journal);
+    await apply(journal);
+  }
   await rm(journalPath, { force: true });
   return true;
+}
+
+function wellFormed(value: unknown): value is Journal {
+  if (typeof value !== 'object' || value === null) return false;
+  const { renames, writes, removes } = value as Record<string, unknown>;
+  const text = (v: unknown) => typeof v === 'string' && v.length > 0;
+  const entries = (v: unknown, ok: (e: Record<string, unknown>) => boolean) =>
+    Array.isArray(v) && v.every((e) => typeof e === 'object' && e !== null && ok(e as Record<string, unknown>));
+  return (
+    (renames === undefined || entries(renames, (e) => text(e.from) && text(e.to))) &&
+    entries(writes, (e) => text(e.path) && typeof e.content === 'string') &&
+    Array.isArray(removes) &&
+    removes.every(text)
+  );
 }
 
 async function apply(journal: Journal): Promise<void> {

@@ -1,5 +1,7 @@
-import { join } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { AamError } from '../errors.ts';
+import type { Journal } from '../fs/journal.ts';
 import { toFsName } from '../model/names.ts';
 import { isValidVersion } from '../model/versions.ts';
 
@@ -58,4 +60,46 @@ export function signatureFilesOf(version: string, names: readonly string[]): str
 /** `delegations/` of a registry: signed delegations and revocations, each named by the digest of its document. */
 export function delegationsDirIn(root: string): string {
   return join(root, 'delegations');
+}
+
+/**
+ * The check a file registry's publish journal must pass before it is rolled
+ * forward: a publish (or co-signature) writes only `index.yaml` and
+ * `packages/<fs-name>/metadata.yaml`, through no linked folder. A registry may
+ * be a folder others write to (shared, or a project's), and replaying a
+ * journal writes wherever it says.
+ */
+export function publishJournalCheck(root: string, journalPath: string): (journal: Journal) => void {
+  const allowed = (path: string) => {
+    if (path === join(root, 'index.yaml')) return true;
+    const [packages, name, file, ...rest] = relative(root, path).split(sep);
+    return (
+      rest.length === 0 &&
+      packages === 'packages' &&
+      file === 'metadata.yaml' &&
+      /^[a-z0-9][a-z0-9._-]*$/.test(name ?? '') &&
+      path === join(root, packages, name!, file) &&
+      !linked(join(root, packages)) &&
+      !linked(join(root, packages, name!))
+    );
+  };
+  return (journal) => {
+    const foreign = [
+      ...(journal.renames ?? []).map(({ from, to }) => `rename ${from} to ${to}`),
+      ...journal.writes.filter(({ path }) => !allowed(path)).map(({ path }) => `write ${path}`),
+      ...journal.removes.map((path) => `remove ${path}`),
+    ];
+    if (foreign.length > 0)
+      throw new AamError(
+        'REGISTRY_INVALID',
+        `${journalPath} is not a journal of a publish: it would ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? `, and ${foreign.length - 3} more` : ''}. It was not replayed.`,
+        {
+          hint: `A publish writes only index.yaml and packages/*/metadata.yaml, through no symbolic link. Ask the registry's owner to remove ${journalPath}.`,
+        },
+      );
+  };
+}
+
+function linked(path: string): boolean {
+  return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
 }

@@ -11,7 +11,7 @@ import { parseManifest } from '../package/manifest.ts';
 import type { Manifest } from '../package/manifest.ts';
 import { toFsName } from '../model/names.ts';
 import { readYamlMapping, toYamlText } from '../yaml/io.ts';
-import { archivePathIn, packageDirIn } from './layout.ts';
+import { archivePathIn, packageDirIn, publishJournalCheck } from './layout.ts';
 import {
   addDelegationTo,
   removeDelegationFrom,
@@ -271,8 +271,9 @@ export class LocalRegistry implements Registry {
   async recover(locked = false): Promise<void> {
     const journal = join(this.root, '.publish-journal.json');
     if (!(await exists(journal))) return;
-    if (locked) await recoverJournal(journal);
-    else await withFileLock(join(this.root, '.publish.lock'), () => recoverJournal(journal));
+    const check = publishJournalCheck(this.root, journal);
+    if (locked) await recoverJournal(journal, check);
+    else await withFileLock(join(this.root, '.publish.lock'), () => recoverJournal(journal, check));
   }
 }
 

@@ -9,6 +9,7 @@ import type { HiddenFile } from '../../content/scan.ts';
 import type { Finding } from '../../verify/verdict/findings.ts';
 import { workingState } from '../diff/state.ts';
 import { commitInstall } from './commit.ts';
+import { installJournalCheck } from './journal-check.ts';
 import { prepareInstall } from './prepare.ts';
 import type { InstallOptions, PreparedInstall } from './prepare.ts';
 
@@ -125,7 +126,7 @@ function journalPath(workspace: WorkspacePaths): string {
 
 /** Finishes an install a crash interrupted, and removes staging folders of installs that never committed. */
 export async function recoverInstall(workspace: WorkspacePaths): Promise<void> {
-  await recoverJournal(journalPath(workspace));
+  await recoverJournal(journalPath(workspace), installJournalCheck(workspace, journalPath(workspace)));
   let names: string[] = [];
   try {
     names = await readdir(workspace.aamDir);
