@@ -62,7 +62,11 @@ function decideChecked(checks: Checks, context: PolicyContext): Verdict {
       },
     );
   }
-  if (signaturesOf(checks).length === 0) return attested ? attestedVerdict(attested) : unsigned(context, checks.source);
+  if (signaturesOf(checks).length === 0) {
+    if (!attested) return unsigned(context, checks.source);
+    // The registry says it takes only signed packages and serves this one unsigned: it contradicts itself, attestation and all.
+    return checks.source?.requiresSignatures ? unsignedOnSignedRegistry(checks.source.name) : attestedVerdict(attested);
+  }
   return decideSigned(checks, context, attested);
 }
 
@@ -129,20 +133,8 @@ function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Ve
 }
 
 function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
-  if (source?.requiresSignatures && !context.policy.require_signature) {
-    // Whoever published it (aam pkg publish ignores the setting), the registry said every package is signed.
-    return verdict(
-      'unsigned',
-      'fail',
-      'UNSIGNED',
-      `Package is not signed, and registry "${source.name}" requires signatures (require_signatures: true).`,
-      {
-        expected: `a signature, as registry "${source.name}" requires`,
-        actual: 'no signature',
-        hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package; the registry should not have accepted it.',
-      },
-    );
-  }
+  // Whoever published it (aam pkg publish ignores the setting), the registry said every package is signed.
+  if (source?.requiresSignatures && !context.policy.require_signature) return unsignedOnSignedRegistry(source.name);
   if (!context.policy.require_signature) {
     return verdict('unsigned', 'pass', 'UNSIGNED', 'Checksum verified; the package is not signed.', {
       hint: 'Set require_signature: true to reject unsigned packages.',
@@ -154,4 +146,18 @@ function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
     hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package.',
     rule: rule(context, 'require_signature'),
   });
+}
+
+function unsignedOnSignedRegistry(registry: string): Verdict {
+  return verdict(
+    'unsigned',
+    'fail',
+    'UNSIGNED',
+    `Package is not signed, and registry "${registry}" requires signatures (require_signatures: true).`,
+    {
+      expected: `a signature, as registry "${registry}" requires`,
+      actual: 'no signature',
+      hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package; the registry should not have accepted it.',
+    },
+  );
 }
