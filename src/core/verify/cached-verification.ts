@@ -136,7 +136,8 @@ export function fromLedger(
       ...result.checks,
       integrity: installedFiles(result.name, entry, installedDir),
       signature: earlier.signature,
-      attestation: earlier.attestation,
+      // Only the attestation of the registry the lock file names: another's of the same bytes is not this one's word.
+      attestation: earlier.attestation?.registry === entry.source ? earlier.attestation : undefined,
       cached: { at: earlier.at, reason: integrity.detail },
     },
     signatureDigest: earlier.signatureDigest,

@@ -38,7 +38,12 @@ export async function cachedArchive(
  * archive found them (its signature and attestation), saying when and why
  * they were used; refused when there was none.
  */
-export function checksFromLedger(plan: PlannedPackage, cached: CachedVerification, error: AamError): Checks {
+export function checksFromLedger(
+  plan: PlannedPackage,
+  cached: CachedVerification,
+  error: AamError,
+  source: string,
+): Checks {
   const earlier = cached.ledger.lookup(plan.entry.checksum);
   if (!earlier || earlier.name !== plan.name || earlier.version !== plan.version)
     throw refusal(plan, error, 'and this machine has not verified this archive before');
@@ -46,7 +51,8 @@ export function checksFromLedger(plan: PlannedPackage, cached: CachedVerificatio
     name: plan.name,
     integrity: { ok: true },
     signature: earlier.signature,
-    ...(earlier.attestation ? { attestation: earlier.attestation } : {}),
+    // Another registry's attestation of the same bytes does not say this one vouched for them.
+    ...(earlier.attestation?.registry === source ? { attestation: earlier.attestation } : {}),
     cached: { at: earlier.at, reason: messageOf(error) },
   };
 }

@@ -161,7 +161,7 @@ export async function fetchAndVerify(
   }
   options.onStep?.(`Verifying ${label}`);
   const earlier = (error: AamError) =>
-    result(checksFromLedger(plan, options.cached!, error), {
+    result(checksFromLedger(plan, options.cached!, error, source.name), {
       targets: targetsOf(contents, label, options),
       hidden: hiddenFiles(contents.files),
     });

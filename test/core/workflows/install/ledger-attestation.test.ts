@@ -1,0 +1,64 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { AamError } from '../../../../src/core/errors.ts';
+import type { AttestationFact } from '../../../../src/core/policy/decision.ts';
+import { fromLedger, VerifiedLedger } from '../../../../src/core/verify/cached-verification.ts';
+import { checksFromLedger } from '../../../../src/core/workflows/install/cached.ts';
+
+/**
+ * --use-cached-verification answers from this machine's earlier verification of the same archive:
+ * its registry attestation said that registry vouched for the bytes, not whichever registry the
+ * package comes from now.
+ */
+describe("the cached verification's attestation", () => {
+  const checksum = `sha256:${'c'.repeat(64)}`;
+  const attested: AttestationFact = { registry: 'team', state: 'valid', keyId: 'ab'.repeat(32), publisher: 'alice' };
+  function ledger() {
+    const kept = new VerifiedLedger(undefined);
+    const checks = {
+      name: '@acme/x',
+      integrity: { ok: true as const },
+      signature: { state: 'none' as const },
+      attestation: attested,
+    };
+    kept.rememberInstalled([{ version: '1.0.0', checksum, checks }], '2026-11-01T00:00:00Z');
+    return { ledger: kept, cache: {} as never };
+  }
+  const plan = {
+    name: '@acme/x',
+    version: '1.0.0',
+    entry: { checksum } as never,
+    requestedBy: undefined,
+    dependencies: {},
+  };
+  const unreachable = new AamError('REGISTRY_ERROR', 'the registry answered 500');
+
+  it('is used for the registry that attested it', () => {
+    assert.deepEqual(checksFromLedger(plan, ledger(), unreachable, 'team').attestation, attested);
+  });
+
+  it('is not used for the same archive installed from another registry', () => {
+    const checks = checksFromLedger(plan, ledger(), unreachable, 'community');
+    assert.equal(checks.attestation, undefined);
+    assert.deepEqual(checks.cached?.reason, 'the registry answered 500');
+  });
+
+  it("at verify, is used only for the registry the lock file names as the package's source", () => {
+    const unavailable = {
+      name: '@acme/x',
+      checks: {
+        name: '@acme/x',
+        integrity: { ok: false, code: 'ARCHIVE_UNAVAILABLE', detail: 'the registry cannot be reached' },
+        signature: { state: 'none' },
+      },
+    } as never;
+    const locked = (source: string) => ({ version: '1.0.0', checksum, source }) as never;
+    assert.deepEqual(
+      fromLedger(unavailable, locked('team'), '/nonexistent', ledger().ledger)?.checks.attestation,
+      attested,
+    );
+    const other = fromLedger(unavailable, locked('community'), '/nonexistent', ledger().ledger);
+    assert.equal(other?.checks.cached?.reason, 'the registry cannot be reached');
+    assert.equal(other?.checks.attestation, undefined);
+  });
+});
