@@ -1,7 +1,6 @@
 import type { LoadedConfig } from '../config/load.ts';
 import { AamError } from '../errors.ts';
 import { withFileLock } from '../fs/file-lock.ts';
-import { readLockFile } from '../lockfile/lockfile.ts';
 import type { WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
@@ -25,7 +24,9 @@ export interface AcceptOptions {
  * its version — so that a change the user has checked is no longer a
  * finding. The package is verified first: only a signature that verifies
  * is ever recorded, and a package failing for another reason (tampered, an
- * invalid signature) is not accepted. Returns the reports after accepting.
+ * invalid signature) is not accepted. The record names the version and
+ * checksum that verification judged, whatever the lock file says by then.
+ * Returns the reports after accepting.
  */
 export async function acceptChanges(names: readonly string[], options: AcceptOptions): Promise<PackageReport[]> {
   const verify = () =>
@@ -60,19 +61,19 @@ export async function acceptChanges(names: readonly string[], options: AcceptOpt
       { hint: 'Only a package that verifies can have its signer recorded; fix what fails first.' },
     );
   }
-  const lock = await readLockFile(options.workspace.lockFile);
   const now = new Date().toISOString();
   await withFileLock(join(options.workspace.aamDir, '.install.lock'), async () => {
     const path = recordPathOf(options.workspace.aamDir);
     const record = await readTrustRecord(path);
     for (const report of reports) {
-      const entry = lock.packages[report.name]!;
       const platforms = [...new Set(report.deployed.filter((c) => c.state !== 'missing').map((c) => c.platform))];
       record.packages[report.name] = recordedState(
         {
-          version: entry.version,
-          checksum: entry.checksum,
-          source: entry.source,
+          // What was verified, not the lock file as it is now: another process may have rewritten it since,
+          // and a record binds these signatures to these exact bytes.
+          version: report.version,
+          checksum: report.checksum,
+          source: report.source,
           signatures: report.checks,
           signatureDigest: report.signatureDigest,
           platforms,

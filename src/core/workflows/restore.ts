@@ -1,9 +1,12 @@
+import { access } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
 import { readArchive } from '../archive/read.ts';
+import { sha256 } from '../archive/hash.ts';
 import { AamError } from '../errors.ts';
-import { readLockFile } from '../lockfile/lockfile.ts';
-import type { WorkspacePaths } from '../lockfile/lockfile.ts';
+import { withFileLock } from '../fs/file-lock.ts';
+import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import { parseManifest } from '../package/manifest.ts';
 import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
@@ -30,10 +33,22 @@ export interface RestoreOptions {
  * that archive verifies: the package is verified again first, and anything
  * failing besides the deployed copies themselves (a tampered archive or
  * installed copy, an invalid or untrusted signature under `error`) refuses
- * the restore. Returns the report after restoring.
+ * the restore. Only the archive that verification judged is written, and
+ * the whole restore holds the install lock, so an install cannot change the
+ * package under it. Returns the report after restoring.
  */
 export async function restoreDeployed(name: string, options: RestoreOptions): Promise<PackageReport> {
+  const { workspace } = options;
+  // Without .aam there is no lock to take, and nothing installed.
+  await access(workspace.aamDir).catch(() => {
+    throw notInstalled(name, workspace);
+  });
+  return withFileLock(join(workspace.aamDir, '.install.lock'), () => restoreLocked(name, options));
+}
+
+async function restoreLocked(name: string, options: RestoreOptions): Promise<PackageReport> {
   const home = options.homeDir ?? homedir();
+  // Without `recordSigners`: learning the trust record takes the install lock, which restore holds already.
   const verify = () =>
     verifyWorkspace({
       workspace: options.workspace,
@@ -46,7 +61,7 @@ export async function restoreDeployed(name: string, options: RestoreOptions): Pr
       workers: 0,
     });
   const [before] = await verify();
-  if (!before) throw new AamError('NOT_INSTALLED', `${name} is not installed in ${options.workspace.lockFile}.`);
+  if (!before) throw notInstalled(name, options.workspace);
   const blocking = before.verdict.action === 'fail' && before.verdict.code !== 'DEPLOYED_MODIFIED';
   if (blocking) {
     throw new AamError(
@@ -55,17 +70,9 @@ export async function restoreDeployed(name: string, options: RestoreOptions): Pr
       { hint: 'Restore only ever writes from a verified archive. Re-install the package from a registry you trust.' },
     );
   }
-  const entry = (await readLockFile(options.workspace.lockFile)).packages[name]!;
   const record = (await readTrustRecord(recordPathOf(options.workspace.aamDir))).packages[name];
-  const evidence = gatherEvidence(
-    name,
-    entry,
-    { workspace: options.workspace, config: options.config, cache: options.cache },
-    record,
-  );
-  if (!evidence.archive)
-    throw new AamError('ARCHIVE_UNAVAILABLE', `The archive of ${name} is not available: ${evidence.archiveOrigin}.`);
-  const contents = await readArchive(evidence.archive);
+  const archive = verifiedArchive(before, options);
+  const contents = await readArchive(archive);
   const manifest = parseManifest(contents.manifestText, `aam.yaml of ${name}`);
   const files = new Map<string, SourceFile>(
     contents.files.map((f) => [f.path, { data: f.data, executable: f.executable }]),
@@ -84,4 +91,50 @@ export async function restoreDeployed(name: string, options: RestoreOptions): Pr
   );
   const [after] = await verify();
   return after!;
+}
+
+/**
+ * The archive the verification in `report` judged. It is found by the version
+ * and checksum that verification read, never by the lock file as it is now
+ * (another process may have rewritten it since), and its bytes must hash to
+ * that checksum: anything else was never verified.
+ */
+function verifiedArchive(report: PackageReport, options: RestoreOptions): Buffer {
+  // Only the archive is used: the signatures were judged already, by the verification that passed.
+  const entry: LockedPackage = {
+    version: report.version,
+    source: report.source,
+    checksum: report.checksum,
+    dependencies: {},
+  };
+  const evidence = gatherEvidence(report.name, entry, {
+    workspace: options.workspace,
+    config: options.config,
+    cache: options.cache,
+  });
+  if (!evidence.archive)
+    throw new AamError(
+      'ARCHIVE_UNAVAILABLE',
+      `The archive of ${report.name} is not available: ${evidence.archiveOrigin}.`,
+    );
+  return requireChecksum(report.name, evidence.archive, report.checksum);
+}
+
+/** `archive`, when its SHA-256 is the checksum verification judged; refused otherwise, before anything is written. */
+export function requireChecksum(name: string, archive: Buffer, checksum: string): Buffer {
+  const actual = sha256(archive);
+  if (actual === checksum) return archive;
+  throw new AamError(
+    'CHECKSUM_MISMATCH',
+    `${name} is not restored: the archive found is ${actual}, not the verified ${checksum}; nothing was restored.`,
+    {
+      expected: checksum,
+      actual,
+      hint: 'The archive changed after it was verified. Run restore again, or re-install the package.',
+    },
+  );
+}
+
+function notInstalled(name: string, workspace: WorkspacePaths): AamError {
+  return new AamError('NOT_INSTALLED', `${name} is not installed in ${workspace.lockFile}.`);
 }
