@@ -8,6 +8,7 @@ import type { Signer } from '../core/policy/trust-match.ts';
 import type { PackageReport } from '../core/verify/workspace.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';
+import { assertProjectConfigWritable } from '../core/config/project-write.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import { notice } from './notification-text.ts';
@@ -84,6 +85,7 @@ export async function trustSigner(model: TrustModel, args: TrustSignerArgs | und
   );
   if (!confirmed) return;
   try {
+    if (target === 'project') await assertProjectConfigWritable(workspace.paths.root, model.globalConfigFile);
     await editAndSave(vscode.Uri.file(file), (text) => applyConfigEdits(text, plan.edits));
     log().info(
       `Trusted ${option.label} in ${option.list} of ${file}${plan.issuer ? `, and added ${plan.issuer.added} to allowed_issuers` : ''}`,

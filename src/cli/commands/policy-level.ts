@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { aamHome } from '../../core/aam-home.ts';
 import { editConfigFile } from '../../core/config/edit.ts';
+import { assertProjectConfigWritable } from '../../core/config/project-write.ts';
 import {
   describeMatch,
   isLevelName,
@@ -60,8 +61,9 @@ export async function levelCommand(io: CliIo, argv: string[]): Promise<number> {
     );
   const ctx = await commandContext(io, values);
   if (name === undefined) return show(io, ctx, values.json ?? false);
-  const path =
-    layer === 'project' ? projectConfigPath(ctx.projectDir) : globalConfigPath({ homeDir: io.homeDir, env: io.env });
+  const global = globalConfigPath({ homeDir: io.homeDir, env: io.env });
+  const path = layer === 'project' ? projectConfigPath(ctx.projectDir) : global;
+  if (layer === 'project' && values.yes) await assertProjectConfigWritable(ctx.projectDir, global);
   const text = (await readRegularFile(path, 'config', { followLinks: layer === 'global' }))?.toString('utf8') ?? '';
   const plan = planLevel(levelNamed(name), ctx.config, { path, text }, await installedReports(ctx, io), io.homeDir);
   const write = values.yes === true && plan.keys.some((k) => k.changes);

@@ -1,4 +1,5 @@
 import { editConfigFile } from '../../core/config/edit.ts';
+import { assertProjectConfigWritable } from '../../core/config/project-write.ts';
 import { globalConfigPath, projectConfigPath } from '../../core/config/paths.ts';
 import { AamError } from '../../core/errors.ts';
 import { issuerNote, PROJECT_TRUST_WARNING, trustOptionsFor, trustPlanFor } from '../../core/config/trust-entries.ts';
@@ -58,8 +59,9 @@ export async function trustCommand(io: CliIo, argv: string[]): Promise<number> {
     throw new AamError('USAGE', `"${values.entry}" is not one of the entries that trust ${report.name}'s signer.`, {
       hint: `Entries: ${options.map((o) => o.label).join(', ')}.`,
     });
-  const file =
-    layer === 'project' ? projectConfigPath(ctx.projectDir) : globalConfigPath({ homeDir: io.homeDir, env: io.env });
+  const global = globalConfigPath({ homeDir: io.homeDir, env: io.env });
+  const file = layer === 'project' ? projectConfigPath(ctx.projectDir) : global;
+  if (layer === 'project') await assertProjectConfigWritable(ctx.projectDir, global);
   const plan = trustPlanFor(signer, option, {
     layer,
     value: ctx.config.files.find((f) => f.layer === layer)?.value,

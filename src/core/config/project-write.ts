@@ -1,0 +1,40 @@
+import { lstat, readlink, realpath } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { AamError } from '../errors.ts';
+import { projectConfigPath } from './paths.ts';
+
+/**
+ * Refuses a write meant for a project's `.aam/config.yaml` unless it lands in
+ * that project. A repository can commit `.aam` as a symbolic link to the
+ * user's `~/.aam`: the project's config is then the user's own file, and a
+ * "for this project only" write (trust a signer, a policy level, a revert)
+ * would change the policy of every project — weaken it, at the repository's
+ * choosing. The file itself being a link is refused where it is read.
+ */
+export async function assertProjectConfigWritable(projectDir: string, globalConfig: string): Promise<void> {
+  const folder = join(projectDir, '.aam');
+  const stats = await lstat(folder).catch(() => undefined);
+  if (stats?.isSymbolicLink()) {
+    const to = await readlink(folder).catch(() => undefined);
+    throw refused(folder, `is a symbolic link${to === undefined ? '' : ` to ${to}`}`);
+  }
+  if (stats && !stats.isDirectory()) throw refused(folder, 'is not a folder');
+  // The project opened may be the home folder, or hold the global config ($AAM_CONFIG) itself.
+  const [project, global] = await Promise.all([
+    realpath(dirname(projectConfigPath(projectDir))).catch(() => undefined),
+    realpath(dirname(globalConfig)).catch(() => undefined),
+  ]);
+  if (project !== undefined && project === global && projectConfigPath(projectDir) !== globalConfig)
+    throw refused(folder, `is the folder of your global config, ${globalConfig}`);
+}
+
+function refused(folder: string, why: string): AamError {
+  return new AamError(
+    'CONFIG_INVALID',
+    `${folder} ${why}: a write meant for this project's config would change your global policy. Nothing was written.`,
+    {
+      hint: `A project's .aam must be a folder of its own. Check where ${folder} comes from (a repository can commit it as a link), or write to the global config instead.`,
+      actual: why,
+    },
+  );
+}
