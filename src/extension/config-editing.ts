@@ -1,6 +1,11 @@
 import * as vscode from 'vscode';
 import { configCompletions } from '../core/config/completion.ts';
 import { applyConfigEdits } from '../core/config/edit.ts';
+import { isMap } from 'yaml';
+import { trustOptionsFor } from '../core/config/trust-entries.ts';
+import { entryText, exactPatternFor, isTrustedIdentity, patternOf } from '../core/policy/identity.ts';
+import type { TrustedIdentity } from '../core/policy/identity.ts';
+import type { PackageReport } from '../core/verify/verdict/report.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import type { ConfigFeatures } from './config-features.ts';
 import { toRange } from './ranges.ts';
@@ -64,35 +69,67 @@ export class ConfigQuickFixes implements vscode.CodeActionProvider {
     return actions;
   }
 
+  /**
+   * Replaces an over-broad entry by the signers it trusts now, each exactly and pinned to the issuer it was seen
+   * with (as "Trust this signer" writes it): a bare address would accept the same name from any OIDC provider.
+   * Only the packages this file governs count (reportsUnder); a signer without an exact form leaves no narrowing.
+   */
   private narrow(
     document: vscode.TextDocument,
     diagnostic: vscode.Diagnostic,
     path: (string | number)[],
   ): vscode.CodeAction[] {
-    const pattern = String(new YamlSource(document.getText()).doc.getIn(path) ?? '');
-    const identities = [
-      ...new Set(
-        this.model
-          .allReports()
-          .filter(
-            ({ report }) => report.verdict.trustedBy?.pattern === pattern && report.verdict.signer?.type === 'sigstore',
-          )
-          .map(({ report }) =>
-            report.verdict.signer!.type === 'sigstore' ? report.verdict.signer!.identity.san.toLowerCase() : '',
-          ),
-      ),
-    ];
+    // A pinned entry's finding is on its `identity`: the entry is the mapping around it.
+    const entryPath = path.at(-1) === 'identity' ? path.slice(0, -1) : path;
+    const node: unknown = new YamlSource(document.getText()).doc.getIn(entryPath);
+    const entry: unknown = isMap(node) ? node.toJSON() : node;
+    if (!isTrustedIdentity(entry)) return [];
+    const pattern = entryText(entry);
+    const narrowed = new Map<string, TrustedIdentity>();
+    for (const report of this.reportsUnder(document)) {
+      const signer = report.verdict.signer;
+      if (report.verdict.trustedBy?.pattern !== pattern || signer?.type !== 'sigstore') continue;
+      const exact = exactPatternFor(signer.identity);
+      const option = trustOptionsFor(signer).find((o) => exact !== undefined && patternOf(o.value) === exact);
+      if (!option) return [];
+      narrowed.set(JSON.stringify(option.value), option.value);
+    }
+    const entries = [...narrowed.values()];
     const title =
-      identities.length > 0
-        ? vscode.l10n.t('Narrow to the {0} signer(s) it trusts now: {1}', identities.length, identities.join(', '))
+      entries.length > 0
+        ? vscode.l10n.t(
+            'Narrow to the {0} signer(s) it trusts now: {1}',
+            entries.length,
+            entries.map(entryText).join(', '),
+          )
         : vscode.l10n.t('Remove "{0}" (it trusts no installed package)', pattern);
+    const list = entryPath.slice(0, -1).map(String);
     const next = applyConfigEdits(document.getText(), [
-      { op: 'remove-from-list', path: path.slice(0, -1).map(String), value: pattern },
-      ...identities.map((value) => ({ op: 'add-to-list' as const, path: path.slice(0, -1).map(String), value })),
+      { op: 'remove-from-list', path: list, value: entry },
+      ...entries.map((value) => ({ op: 'add-to-list' as const, path: list, value })),
     ]);
     const action = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
     action.edit = minimalEdit(document, next);
     action.diagnostics = [diagnostic];
     return [action];
+  }
+
+  /**
+   * The reports of the packages a config file governs: its own workspace's. The global config also governs the
+   * projects that take their trust list from it, but a project's packages are counted only in a trusted window:
+   * a cloned project's lock file must not choose whom the user's own config names.
+   */
+  private reportsUnder(document: vscode.TextDocument): PackageReport[] {
+    const global = document.uri.fsPath === this.model.globalConfigFile;
+    const own =
+      this.model.workspaceOfFile(document.uri) ??
+      (global ? this.model.workspaces.find((w) => w.kind === 'global') : undefined);
+    const governed =
+      global && !this.model.restricted
+        ? this.model.workspaces
+            .filter((w) => w !== own && w.kind === 'project')
+            .flatMap((w) => w.reports.filter((r) => r.verdict.trustedBy?.source === this.model.globalConfigFile))
+        : [];
+    return [...(own?.reports ?? []), ...governed];
   }
 }

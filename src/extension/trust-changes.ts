@@ -1,24 +1,21 @@
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
-import { applyConfigEdits } from '../core/config/edit.ts';
 import { readConfigFile } from '../core/config/load.ts';
-import { projectConfigPath } from '../core/config/paths.ts';
 import { gitState, workingState } from '../core/workflows/diff/state.ts';
-import { describePolicyChange, trustDiff } from '../core/workflows/diff/trust-diff.ts';
+import { trustDiff } from '../core/workflows/diff/trust-diff.ts';
 import type { TrustDiff } from '../core/workflows/diff/trust-diff.ts';
 import { messageOf } from '../core/errors.ts';
 import { installPackages } from '../core/workflows/install/install.ts';
 import { findRegistry } from '../core/registry/open.ts';
 import { verificationServices } from '../core/verify/services.ts';
 import { recordedDelegations } from '../core/workflows/diff/recorded-delegations.ts';
-import { entryText, isTrustedIdentity } from '../core/policy/identity.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { log } from './log.ts';
-import { editAndSave } from './text-edit.ts';
 import type { TrustModel } from './model.ts';
 import { childrenOf, treeItemOf } from './trust-change-items.ts';
 import type { TrustChangeNode as Node } from './trust-change-items.ts';
 import { notice } from './notification-text.ts';
+import { revertPolicyChange } from './revert-policy.ts';
 
 /**
  * The Trust Changes view: what the working tree does to the trust picture
@@ -172,60 +169,39 @@ export async function compareTrustWith(view: TrustChanges, model: TrustModel): P
 /**
  * Undoes one change of the Trust Changes view: a package goes back to the
  * base's version (installed again, verified, from its registry); a policy
- * change goes back to what the base's project config said.
+ * setting goes back to the whole value the base's project config gives it
+ * (revert-policy.ts).
  */
 export async function revertTrustChange(view: TrustChanges, model: TrustModel, node: Node | undefined): Promise<void> {
   if (!node || (node.kind !== 'package' && node.kind !== 'policy') || !node.workspace.config) return;
-  const { workspace } = node;
-  const config = node.workspace.config;
-  if (node.kind === 'package') {
-    const before = node.change.before;
-    if (!before) return;
-    const go = vscode.l10n.t('Install {0}', `${node.change.name}@${before.version}`);
-    const answer = await vscode.window.showWarningMessage(
-      notice('Go back to {0} as in {1}?', `${node.change.name}@${before.version}`, view.baseRevision),
-      {
-        modal: true,
-        detail: vscode.l10n.t('It is installed again from its registry, verified first, and recorded as it was.'),
-      },
-      go,
-    );
-    if (answer !== go) return;
-    const entry = workspace.reports.find((r) => r.name === node.change.name);
-    await installPackages([`${node.change.name}@${before.version}`], {
-      workspace: workspace.paths,
-      config,
-      registry: findRegistry(
-        config.registries,
-        entry?.source && config.registries.some((r) => r.name === entry.source) ? entry.source : undefined,
-      ),
-      ...verificationServices(config, model.homeDir),
-      force: true,
-      acceptChanges: true,
-      homeDir: model.homeDir,
-    });
-  } else {
-    const change = node.change;
-    const file = projectConfigPath(workspace.paths.root);
-    const raw = (config.files.find((f) => f.layer === 'project')?.value?.security ?? {}) as Record<string, unknown>;
-    const list = Array.isArray(raw[change.key]) ? (raw[change.key] as unknown[]) : [];
-    const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
-    const edits =
-      change.change === 'added'
-        ? [
-            {
-              op: 'remove-from-list' as const,
-              path: ['security', change.key],
-              value: list.find((v) => text(v) === change.entry) as string,
-            },
-          ]
-        : change.change === 'removed'
-          ? [{ op: 'add-to-list' as const, path: ['security', change.key], value: change.entry! }]
-          : [{ op: 'delete' as const, path: ['security', change.key] }];
-    await editAndSave(vscode.Uri.file(file), (current) => applyConfigEdits(current, edits));
-  }
-  log().info(
-    `Trust Changes: reverted ${node.kind === 'package' ? node.change.name : describePolicyChange(node.change)} to ${view.baseRevision}`,
+  if (node.kind === 'policy') return revertPolicyChange(view, model, node);
+  const { workspace, change } = node;
+  const config = workspace.config!;
+  const before = change.before;
+  if (!before) return;
+  const go = vscode.l10n.t('Install {0}', `${change.name}@${before.version}`);
+  const answer = await vscode.window.showWarningMessage(
+    notice('Go back to {0} as in {1}?', `${change.name}@${before.version}`, view.baseRevision),
+    {
+      modal: true,
+      detail: vscode.l10n.t('It is installed again from its registry, verified first, and recorded as it was.'),
+    },
+    go,
   );
+  if (answer !== go) return;
+  const entry = workspace.reports.find((r) => r.name === change.name);
+  await installPackages([`${change.name}@${before.version}`], {
+    workspace: workspace.paths,
+    config,
+    registry: findRegistry(
+      config.registries,
+      entry?.source && config.registries.some((r) => r.name === entry.source) ? entry.source : undefined,
+    ),
+    ...verificationServices(config, model.homeDir),
+    force: true,
+    acceptChanges: true,
+    homeDir: model.homeDir,
+  });
+  log().info(`Trust Changes: reverted ${change.name} to ${view.baseRevision}`);
   await model.refresh();
 }

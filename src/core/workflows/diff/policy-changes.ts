@@ -57,8 +57,9 @@ export function policyChanges(
     const now = (after[key] as unknown[]).map(text);
     for (const [i, entry] of (after[key] as unknown[]).entries()) {
       if (was.includes(now[i]!)) continue;
-      // More entries trust more, except that an empty allowed list means "any", and a block list blocks more.
-      const weaker = key === 'blocked_packages' ? false : key.startsWith('allowed_') ? false : true;
+      // More entries trust more, and a block list blocks more. An allowed list allows more, unless it was empty,
+      // which allows any: then its first entries narrow it.
+      const weaker = key === 'blocked_packages' ? false : key.startsWith('allowed_') ? was.length > 0 : true;
       changes.push({
         key,
         change: 'added',
