@@ -37,6 +37,13 @@ interface TargetBase {
   path: string;
   /** The platform's folder (`.cursor`, `~/.codex`…), or the shared file itself: when it is absent, nothing is deployed there. */
   root: string;
+  /**
+   * Where a write of this copy checks folders from (each one below must be a real folder): the
+   * project, whose `.cursor` or `.claude/skills` a repository decides; or the platform's folder
+   * itself where it is the user's own (`~/.codex`, and every folder of a global install), often a
+   * link into their dotfiles.
+   */
+  checkedFrom: string;
 }
 
 /** Where deployed copies go: the project (or home, for global installs) and the user's home (Codex). */
@@ -104,10 +111,18 @@ type Place = TargetBase & { section?: 'agent' | 'instruction' };
 function placeOf(platform: Platform, type: ArtifactType, name: string, roots: DeployRoots): Place {
   // Artifact names are plain ([a-z0-9-]), so aam's fs-name is the name itself.
   const folder = folderOf(platform, roots);
-  const at = (...parts: string[]): Place => ({ platform, type, name, path: under(folder, parts), root: folder });
+  const own = platform === 'codex' || roots.project === roots.home;
+  const at = (...parts: string[]): Place => ({
+    platform,
+    type,
+    name,
+    path: under(folder, parts),
+    root: folder,
+    checkedFrom: own ? folder : roots.project,
+  });
   const shared = (file: string, section: 'agent' | 'instruction'): Place => {
     const path = join(roots.project, file);
-    return { platform, type, name, path, root: path, section };
+    return { platform, type, name, path, root: path, checkedFrom: roots.project, section };
   };
   switch (type) {
     case 'skill':

@@ -1,14 +1,15 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { writeDeployed } from '../../deploy/write.ts';
 import { extractArchive, fileChecksumsOf } from '../../archive/extract.ts';
 import { commitJournal } from '../../fs/journal.ts';
+import { makeRealFolders } from '../../fs/real-folders.ts';
 import { lockFileText } from '../../lockfile/lockfile.ts';
 import type { WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { toFsName } from '../../model/names.ts';
 import { recordPathOf, trustRecordText } from '../../record/trust-record.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
+import { refuseUnwritablePlaces } from './places.ts';
 import type { PreparedInstall } from './prepare.ts';
 import { delegationEvidence, lockEntry, recordedEntry } from './records.ts';
 
@@ -25,11 +26,17 @@ export interface CommitOptions {
  * lock file and trust record, all through the journal (a crash leaves the old
  * state or the new one once recovered); then the evidence cache and the
  * deployed copies. The caller holds the install lock.
+ *
+ * Before anything is written, every place is checked again (a review may
+ * have stood open since it was prepared): `.aam` and `.aam/packages` real
+ * folders, and every deployed copy's place writable (`refuseUnwritablePlaces`),
+ * so a refusal leaves nothing installed.
  */
 export async function commitInstall(prepared: PreparedInstall, options: CommitOptions): Promise<void> {
   const { workspace } = options;
   const { verified } = prepared;
   if (verified.length === 0) return;
+  await refuseUnwritablePlaces(workspace, verified, prepared.home);
   const lock = structuredClone(prepared.base.lock);
   const record = structuredClone(prepared.base.record);
   const staging = join(workspace.aamDir, `.staging-${randomBytes(6).toString('hex')}`);
@@ -49,7 +56,8 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
     renames.push({ from: target, to: join(workspace.packagesDir, toFsName(item.plan.name)) });
   }
   lock.resolved_at = now.toISOString();
-  await mkdir(workspace.packagesDir, { recursive: true });
+  // Made folder by folder and checked: a link planted meanwhile would carry the journal's `rm -rf` and renames out.
+  await makeRealFolders(workspace.root === prepared.home ? workspace.aamDir : workspace.root, workspace.packagesDir);
   await commitJournal(options.journal, {
     renames,
     writes: [

@@ -1,7 +1,9 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AamError } from '../../errors.ts';
 import { withFileLock } from '../../fs/file-lock.ts';
+import { makeRealFolders } from '../../fs/real-folders.ts';
 import { recoverJournal } from '../../fs/journal.ts';
 import type { WorkspacePaths } from '../../lockfile/lockfile.ts';
 import type { Verdict } from '../../policy/decision.ts';
@@ -37,9 +39,9 @@ export interface InstalledPackage {
  * new state once the next run recovers it; deployed copies follow.
  */
 export async function installPackages(specs: readonly string[], options: InstallOptions): Promise<InstalledPackage[]> {
-  await mkdir(options.workspace.aamDir, { recursive: true });
+  await makeAamFolder(options.workspace, options.homeDir ?? homedir());
   return withFileLock(lockPath(options.workspace), async () => {
-    await recoverInstall(options.workspace);
+    await recoverInstall(options.workspace, options.homeDir ?? homedir());
     const prepared = await prepareInstall(specs, options);
     refuseChanges(prepared, options.acceptChanges ?? false);
     await commitInstall(prepared, { ...options, journal: journalPath(options.workspace) });
@@ -59,9 +61,9 @@ export async function installReviewed(
   prepared: PreparedInstall,
   options: Pick<InstallOptions, 'workspace' | 'cache' | 'onStep' | 'now' | 'ledger'> & { acceptChanges: boolean },
 ): Promise<InstalledPackage[]> {
-  await mkdir(options.workspace.aamDir, { recursive: true });
+  await makeAamFolder(options.workspace, prepared.home);
   return withFileLock(lockPath(options.workspace), async () => {
-    await recoverInstall(options.workspace);
+    await recoverInstall(options.workspace, prepared.home);
     const now = await workingState(options.workspace.root);
     const base = prepared.base;
     if (now.lockText !== base.lockText || now.configText !== base.configText || !sameRecord(now, base))
@@ -116,6 +118,16 @@ function installed(prepared: PreparedInstall): InstalledPackage[] {
   }));
 }
 
+/**
+ * `.aam`, made if missing: its lock, journal and staging folders are written
+ * before anything else, so a project's is refused when it is a link. The home
+ * folder's `~/.aam` (a global install) is the user's own, and may be one.
+ */
+async function makeAamFolder(workspace: WorkspacePaths, home: string): Promise<void> {
+  if (workspace.root === home) await mkdir(workspace.aamDir, { recursive: true });
+  else await makeRealFolders(workspace.root, workspace.aamDir);
+}
+
 function lockPath(workspace: WorkspacePaths): string {
   return join(workspace.aamDir, '.install.lock');
 }
@@ -125,8 +137,8 @@ function journalPath(workspace: WorkspacePaths): string {
 }
 
 /** Finishes an install a crash interrupted, and removes staging folders of installs that never committed. */
-export async function recoverInstall(workspace: WorkspacePaths): Promise<void> {
-  await recoverJournal(journalPath(workspace), installJournalCheck(workspace, journalPath(workspace)));
+export async function recoverInstall(workspace: WorkspacePaths, home = homedir()): Promise<void> {
+  await recoverJournal(journalPath(workspace), installJournalCheck(workspace, journalPath(workspace), home));
   let names: string[] = [];
   try {
     names = await readdir(workspace.aamDir);

@@ -15,11 +15,15 @@ const FOLDER = /^[a-z0-9][a-z0-9._-]*$/;
  * step is one `commitInstall` writes — a package moved from a staging folder
  * to its own folder under `.aam/packages/`, the lock file and trust record
  * written, a staging folder removed — in this workspace's `.aam`, which is a
- * real folder (not a link to one). Anything else is not this tool's journal:
+ * real folder (not a link to one) unless it is the home's own `~/.aam`. Anything else is not this tool's journal:
  * a repository can commit `.aam/.install-journal.json`, and replaying it would
  * write or delete wherever it says before anything is verified.
  */
-export function installJournalCheck(workspace: WorkspacePaths, journalPath: string): (journal: Journal) => void {
+export function installJournalCheck(
+  workspace: WorkspacePaths,
+  journalPath: string,
+  home: string,
+): (journal: Journal) => void {
   const written = new Set([workspace.lockFile, recordPathOf(workspace.aamDir)]);
   const staging = (path: string) => {
     const rel = relative(workspace.aamDir, path);
@@ -40,7 +44,7 @@ export function installJournalCheck(workspace: WorkspacePaths, journalPath: stri
       ...(journal.renames ?? []).filter(({ from, to }) => !moved(from, to)).map((r) => `rename ${r.from} to ${r.to}`),
       ...journal.writes.filter(({ path }) => !written.has(path)).map(({ path }) => `write ${path}`),
       ...journal.removes.filter((path) => !staging(path)).map((path) => `remove ${path}`),
-      ...linkedFolders(workspace),
+      ...linkedFolders(workspace, home),
     ];
     if (foreign.length > 0)
       throw new AamError(
@@ -53,9 +57,9 @@ export function installJournalCheck(workspace: WorkspacePaths, journalPath: stri
   };
 }
 
-/** `.aam` and `.aam/packages` must be real folders for a journal to be replayed into them. */
-function linkedFolders(workspace: WorkspacePaths): string[] {
-  return [workspace.aamDir, workspace.packagesDir]
+/** A project's `.aam` and `.aam/packages` must be real folders for a journal to be replayed into them (the home's `~/.aam` is the user's own). */
+function linkedFolders(workspace: WorkspacePaths, home: string): string[] {
+  return (workspace.root === home ? [workspace.packagesDir] : [workspace.aamDir, workspace.packagesDir])
     .filter((path) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
     .map((path) => `write through ${path}, a symbolic link`);
 }

@@ -29,6 +29,7 @@ import { requireLoggedPublishes } from './logged-publishes.ts';
 import { attestationsOf, registryTrust, requireApprovals } from './registry-trust.ts';
 import type { RegistryTrust } from './registry-trust.ts';
 import { refuseSharedFolders } from './shared-folder.ts';
+import { refuseUnwritablePlaces } from './places.ts';
 
 export interface InstallOptions {
   workspace: WorkspacePaths;
@@ -78,13 +79,16 @@ export interface PreparedInstall {
   hidden: Map<string, HiddenFile[]>;
   /** `--no-verify`: when, for the trust record. */
   unverifiedAt: string | undefined;
+  /** The user's home folder: a workspace there (a global install) is the user's own, links and all. */
+  home: string;
 }
 
 /**
  * Everything an install does before it writes: plan, fetch, verify, the
  * registry's key, log and approvals, signer continuity and hidden content.
  * A failing package, a missing approval or (with hidden_content: error)
- * hidden content throws; continuity changes are returned, and only
+ * hidden content throws, and so does a place it would write that is a
+ * symbolic link or holds the wrong thing; continuity changes are returned, and only
  * `installPackages` refuses them (a review shows them first).
  */
 export async function prepareInstall(specs: readonly string[], options: InstallOptions): Promise<PreparedInstall> {
@@ -140,7 +144,20 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
     await requireApprovals(options.registry, trust, verified, options);
   const hidden = new Map(verified.filter((v) => v.hidden.length > 0).map((v) => [v.plan.name, v.hidden]));
   refuseHiddenContent(verified, options.config.security.hidden_content);
-  return { verified, base, trust, registryName: options.registry?.name, platforms, changes, hidden, unverifiedAt };
+  // A linked `.aam`, `.cursor/prompts -> ~/.ssh`, a CLAUDE.md that is a link: refused now, not halfway through.
+  const home = fetch.roots.home;
+  await refuseUnwritablePlaces(workspace, verified, home);
+  return {
+    verified,
+    base,
+    trust,
+    registryName: options.registry?.name,
+    platforms,
+    changes,
+    hidden,
+    unverifiedAt,
+    home,
+  };
 }
 
 /**
