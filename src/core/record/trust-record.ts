@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { isChecksum } from '../archive/hash.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { isKeyOf } from '../model/key-id.ts';
 import { PLATFORMS } from '../model/platform.ts';
 import type { Platform } from '../model/platform.ts';
 import type { Signer } from '../policy/trust-match.ts';
@@ -24,6 +25,7 @@ export interface RecordedRegistry {
   /** The name the registry gives itself (attestations and signed heads carry it). */
   name: string;
   key_id: string;
+  /** PEM; an entry whose key is not the one `key_id` names is never read (see recordedRegistry). */
   public_key: string;
   audit_size: number;
   audit_head: string;
@@ -111,6 +113,12 @@ function recordOf(raw: Record<string, unknown> | undefined): TrustRecord {
   return { record_version: 1, packages, ...(Object.keys(registries).length > 0 ? { registries } : {}) };
 }
 
+/**
+ * A registry's entry, or nothing when it is malformed. The file is project
+ * input (a pull request edits it), so a `public_key` that is no key, or not
+ * the key its `key_id` names, is left out: whatever reads the record then
+ * treats the registry as unpinned, never checks an attestation with that key.
+ */
 function recordedRegistry(value: unknown): RecordedRegistry | undefined {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const v = value as Record<string, unknown>;
@@ -119,6 +127,7 @@ function recordedRegistry(value: unknown): RecordedRegistry | undefined {
     typeof v.key_id !== 'string' ||
     !/^[0-9a-f]{64}$/.test(v.key_id) ||
     typeof v.public_key !== 'string' ||
+    !isKeyOf(v.public_key, v.key_id) ||
     typeof v.audit_size !== 'number' ||
     !Number.isSafeInteger(v.audit_size) ||
     v.audit_size < 0 ||

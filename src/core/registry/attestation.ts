@@ -1,6 +1,9 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { AttestationFact } from '../policy/checks.ts';
+import { keyIdOf } from '../model/key-id.ts';
+
+export { keyIdOf };
 
 /**
  * Registry attestations (seeds: "Registry Attestation"; spec §5.5): after it
@@ -48,14 +51,6 @@ export function pae(payloadType: string, payload: Buffer): Buffer {
     Buffer.from(` ${payload.length} `, 'utf8'),
     payload,
   ]);
-}
-
-/** The key id clients pin: SHA-256 of the DER SubjectPublicKeyInfo, hex. */
-export function keyIdOf(key: KeyObject | string): string {
-  const object = typeof key === 'string' ? createPublicKey(key) : key;
-  return createHash('sha256')
-    .update(object.export({ type: 'spki', format: 'der' }))
-    .digest('hex');
 }
 
 const signingKeyIds = new WeakMap<KeyObject, string>();

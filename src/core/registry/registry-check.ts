@@ -1,5 +1,5 @@
 import type { RecordedRegistry } from '../record/trust-record.ts';
-import { keyIdOf } from './attestation.ts';
+import { isKeyOf, keyIdOf } from '../model/key-id.ts';
 import type { RegistryKey } from './attestation.ts';
 import { verifyChain, verifyExtension, verifyHeadSignature } from './audit-log.ts';
 import type { AuditEntry, AuditHead } from './audit-log.ts';
@@ -70,6 +70,12 @@ export async function checkRegistryLog(
     return fail(
       `registry "${registry.name}" signs with key ${identity.key_id.slice(0, 16)}…, not ${expected.slice(0, 16)}… (${pinnedKeyId ? 'configured' : 'recorded'})`,
       { keyChanged: { was: expected, now: identity.key_id } },
+    );
+  // The record is project input: the key kept beside the id it pins must be that key, the one served.
+  if (recorded && recorded.key_id === identity.key_id && !isKeyOf(recorded.public_key, identity.key_id))
+    return fail(
+      `the public key recorded for registry "${registry.name}" is not the key ${identity.key_id.slice(0, 16)}… that the record pins and the registry serves`,
+      { keyChanged: { was: identity.key_id, now: recordedKeyIdOf(recorded.public_key) } },
     );
   const head = await registry.auditHead();
   if (
@@ -183,4 +189,13 @@ async function extendsRecorded(
       reason: `entry ${recorded.audit_size} differs from the one seen before: the log was rewritten or forked`,
     };
   return checkIncluded(item.entry, item.index, item.proof, tree);
+}
+
+/** The id of a recorded key, or words for a text that is no key. */
+function recordedKeyIdOf(publicKey: string): string {
+  try {
+    return keyIdOf(publicKey);
+  } catch {
+    return 'not a public key';
+  }
 }

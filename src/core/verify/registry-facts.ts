@@ -12,7 +12,8 @@ import { openRegistry } from '../registry/open.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
 import { withFileLock } from '../fs/file-lock.ts';
 import { join } from 'node:path';
-import type { RecordedRegistry } from '../record/trust-record.ts';
+import type { RecordedRegistry, TrustRecord } from '../record/trust-record.ts';
+import { isKeyOf } from '../model/key-id.ts';
 import type { ReportExtras } from './verdict/report.ts';
 import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
@@ -97,7 +98,9 @@ export async function httpRegistryExtras(
           was?.audit_size !== next.audit_size ||
           was?.audit_head !== next.audit_head ||
           was?.audit_root !== next.audit_root ||
-          was?.key_id !== next.key_id
+          was?.key_id !== next.key_id ||
+          was?.public_key !== next.public_key ||
+          was?.name !== next.name
         ) {
           fresh.registries[name] = { ...next, recorded_at: now };
           changed = true;
@@ -112,41 +115,72 @@ export async function httpRegistryExtras(
     const entry = entries[name];
     const registry = entry && http.get(entry.source);
     if (!entry || !registry) continue;
-    const pinned = record.registries?.[registry.name];
-    const captured = record.packages[name]?.attestation;
-    let attestation: AttestationFact;
-    if (!captured)
-      attestation = { registry: registry.name, state: 'none', reason: 'no attestation was captured at install' };
-    else if (!pinned || pinned.key_id !== captured.key_id || (registry.keyId && registry.keyId !== pinned.key_id))
-      attestation = {
-        registry: registry.name,
-        state: 'invalid',
-        reason: `it is signed by a key that is not the registry's pinned key`,
-      };
-    else {
-      const bytes = await options.cache.get(captured.digest);
-      const check = bytes
-        ? verifyAttestation(bytes, {
-            sha256: entry.checksum.replace(/^sha256:/, ''),
-            name,
-            version: entry.version,
-            registry: pinned.name,
-            publicKey: pinned.public_key,
-          })
-        : undefined;
-      attestation = !check
-        ? {
-            registry: registry.name,
-            state: 'none',
-            reason: 'the attestation captured at install is no longer in the evidence cache',
-          }
-        : attestationFactOf(registry.name, check);
-    }
+    const attestation = await capturedAttestation(name, entry, registry, record, options.cache);
     const problems = [logProblems.get(registry.name), packageProblems.get(name)].filter((f): f is Finding => !!f);
     extras.set(name, { attestation, findings: problems });
   }
   return extras;
 }
+
+/**
+ * The attestation captured at install, checked with the key pinned for its
+ * registry. The record is project input, so its key counts only when it is
+ * the key its id names, that id is the one the attestation was captured
+ * under, and it is the `key_id` the user configured for the registry, if any.
+ */
+async function capturedAttestation(
+  name: string,
+  entry: LockedPackage,
+  registry: RegistryEntry,
+  record: TrustRecord,
+  cache: EvidenceCache,
+): Promise<AttestationFact> {
+  const pinned = record.registries?.[registry.name];
+  const captured = record.packages[name]?.attestation;
+  const invalid = (reason: string): AttestationFact => ({ registry: registry.name, state: 'invalid', reason });
+  if (!captured) return { registry: registry.name, state: 'none', reason: 'no attestation was captured at install' };
+  if (!pinned)
+    return invalid(
+      `no key is pinned for registry "${registry.name}" in the trust record, or its public_key there is not the key its key_id names (install the package again to pin the key the registry serves)`,
+    );
+  if (!isKeyOf(pinned.public_key, pinned.key_id))
+    return invalid(
+      `the public key recorded for registry "${registry.name}" is not the key ${short(pinned.key_id)} it pins`,
+    );
+  if (pinned.key_id !== captured.key_id)
+    return invalid(
+      `it was captured under key ${short(captured.key_id)}, not the key ${short(pinned.key_id)} pinned for registry "${registry.name}"`,
+    );
+  if (registry.keyId && registry.keyId !== pinned.key_id)
+    return invalid(
+      `the key ${short(pinned.key_id)} recorded for registry "${registry.name}" is not the key ${short(registry.keyId)} configured for it`,
+    );
+  const bytes = await cache.get(captured.digest);
+  if (!bytes)
+    return {
+      registry: registry.name,
+      state: 'none',
+      reason: 'the attestation captured at install is no longer in the evidence cache',
+    };
+  const check = verifyAttestation(bytes, {
+    sha256: entry.checksum.replace(/^sha256:/, ''),
+    name,
+    version: entry.version,
+    registry: pinned.name,
+    publicKey: pinned.public_key,
+  });
+  // The key it verified under is the pinned one, the captured one and the configured one, or it counts for nothing.
+  if (
+    check.state === 'valid' &&
+    (check.keyId !== captured.key_id || (registry.keyId && check.keyId !== registry.keyId))
+  )
+    return invalid(
+      `it is signed by key ${short(check.keyId)}, not the key ${short(registry.keyId ?? captured.key_id)} pinned for registry "${registry.name}"`,
+    );
+  return attestationFactOf(registry.name, check);
+}
+
+const short = (keyId: string) => `${keyId.slice(0, 16)}…`;
 
 /**
  * What stands for the attestation of a package that did not come from an

@@ -1,19 +1,20 @@
 import type { LoadedConfig } from '../config/load.ts';
-import { AamError } from '../errors.ts';
+import { AamError, messageOf } from '../errors.ts';
 import type { AttestationFact, Checks, Verdict } from '../policy/decision.ts';
 import type { DelegationLink, JudgedSignature } from '../policy/delegation.ts';
 import { whyStanding } from '../policy/signed.ts';
 import { describeSigner, signerName } from '../policy/trust-match.ts';
-import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts';
 import { HttpRegistry } from '../registry/http-registry.ts';
 import type { Registry } from '../registry/registry.ts';
 import type { RecordedRegistry } from '../record/trust-record.ts';
 import type { HeldArchive } from '../registry/audit-publishes.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
+import type { RegistryLogCheck } from '../registry/registry-check.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
 import type { Finding } from '../verify/verdict/findings.ts';
 import { logFinding, publishFinding } from '../verify/verdict/log-findings.ts';
 import { fetchAndVerify } from './install/fetch-verify.ts';
+import { attestationsOf } from './install/registry-trust.ts';
 
 /** One signature of a package as `aam-trust info` shows it (seeds: "Show Package Signatures"). */
 export interface SignatureInfo {
@@ -103,11 +104,13 @@ export function infoOf(
 /**
  * A version as its registry serves it now, judged under the policy as an
  * install would judge it (every signature, the delegations, an HTTP
- * registry's attestation — checked with the key recorded for it, else the
- * one it names now, which is then said). With `auditLog`, an HTTP
- * registry's audit log must prove the version's publish with its checksum,
- * and no version of the package logged twice with different archives, as
- * verify and install require (a REGISTRY_LOG finding otherwise).
+ * registry's attestation). As install does, an HTTP registry's key must be
+ * the one configured (`key_id`) or recorded, and its audit log must extend
+ * the head recorded before: only a key so proven checks the attestation, and
+ * a served key other than the pinned one is a REGISTRY_LOG finding. With
+ * `auditLog`, the log must also prove the version's publish with its
+ * checksum, and no version of the package logged twice with different
+ * archives, as verify and install require (a REGISTRY_LOG finding otherwise).
  */
 export async function registryPackageInfo(options: {
   registry: Registry;
@@ -120,33 +123,7 @@ export async function registryPackageInfo(options: {
 }): Promise<PackageInfo> {
   const { registry, name } = options;
   const { entry } = await registry.resolve(name, options.version);
-  const attestation =
-    registry instanceof HttpRegistry
-      ? async (n: string, v: string, sha256: string) => {
-          const bytes = await registry.attestation(n, v);
-          if (!bytes)
-            return {
-              fact: {
-                registry: registry.name,
-                state: 'none' as const,
-                reason: `registry "${registry.name}" has no attestation of ${n}@${v}`,
-              },
-            };
-          const identity = options.recorded ?? (await registry.identity());
-          return {
-            fact: attestationFactOf(
-              registry.name,
-              verifyAttestation(bytes, {
-                sha256,
-                name: n,
-                version: v,
-                registry: identity.name,
-                publicKey: identity.public_key,
-              }),
-            ),
-          };
-        }
-      : undefined;
+  const log = registry instanceof HttpRegistry ? await pinnedLog(registry, name, options) : undefined;
   const verified = await fetchAndVerify(
     { name, version: entry.version, entry, requestedBy: undefined, dependencies: {} },
     {
@@ -155,7 +132,7 @@ export async function registryPackageInfo(options: {
       readSignatures: (n, v) => registry.readSignatures(n, v),
       readDelegations: () => registry.readDelegations(),
       requiresSignatures: async () => (await registry.settings()).requireSignatures,
-      ...(attestation ? { attestation } : {}),
+      ...(registry instanceof HttpRegistry ? { attestation: pinnedAttestations(registry, log) } : {}),
     },
     {
       verifier: options.verifier,
@@ -170,22 +147,62 @@ export async function registryPackageInfo(options: {
       actual: verified.verdict.actual,
     });
   const held = { name, version: entry.version, checksum: entry.checksum };
-  const logged = options.auditLog && registry instanceof HttpRegistry ? await logFindings(registry, held, options) : [];
   return infoOf({ ...held, from: 'registry', registry: registry.name }, verified.verdict, verified.checks, [
     ...verified.findings,
-    ...logged,
+    ...logFindings(registry.name, held, log, options),
   ]);
 }
 
-/** What the registry's audit log, checked against the head recorded before, says of the held archive. */
-async function logFindings(
+/**
+ * The registry's log checked under the key configured for it, else the one
+ * recorded (as install checks it), proving the package's entries with
+ * `auditLog`. A log that cannot be read fails info only with `auditLog`;
+ * otherwise it leaves the attestation unchecked, and why is kept to say so.
+ */
+async function pinnedLog(
   registry: HttpRegistry,
+  name: string,
+  options: { config: LoadedConfig; recorded?: RecordedRegistry | undefined; auditLog?: boolean | undefined },
+): Promise<RegistryLogCheck | { unread: string }> {
+  const configured = options.config.registries.find((r) => r.name === registry.name)?.keyId;
+  const check = checkRegistryLog(registry, options.recorded, configured, options.auditLog ? { packages: [name] } : {});
+  return options.auditLog ? check : check.catch((error: unknown) => ({ unread: messageOf(error) }));
+}
+
+/** Attestations checked only with a key the log check proved pinned; otherwise one found counts for nothing, and says why. */
+function pinnedAttestations(registry: HttpRegistry, log: RegistryLogCheck | { unread: string } | undefined) {
+  if (log && 'ok' in log && log.ok && log.next) return attestationsOf(registry, { next: log.next });
+  const why =
+    log && 'ok' in log
+      ? (log.reason ?? `the audit log of registry "${registry.name}" proved no key`)
+      : `the key and audit log of registry "${registry.name}" could not be checked (${log?.unread ?? 'no answer'})`;
+  return async (n: string, v: string): Promise<{ fact: AttestationFact }> =>
+    (await registry.attestation(n, v))
+      ? {
+          fact: {
+            registry: registry.name,
+            state: 'invalid',
+            reason: `it is checked only under a key this client pins, and ${why}`,
+          },
+        }
+      : {
+          fact: {
+            registry: registry.name,
+            state: 'none',
+            reason: `registry "${registry.name}" has no attestation of ${n}@${v}`,
+          },
+        };
+}
+
+/** What the log says of the held archive: a served key other than the pinned one always, the rest with `auditLog`. */
+function logFindings(
+  registry: string,
   held: HeldArchive,
-  options: { config: LoadedConfig; recorded?: RecordedRegistry | undefined },
-): Promise<Finding[]> {
-  const pinned = options.config.registries.find((r) => r.name === registry.name)?.keyId;
-  const check = await checkRegistryLog(registry, options.recorded, pinned, { packages: [held.name] });
-  if (!check.ok) return [logFinding(check, options.recorded?.audit_head)];
-  const finding = publishFinding(registry.name, held, check.entries);
+  log: RegistryLogCheck | { unread: string } | undefined,
+  options: { recorded?: RecordedRegistry | undefined; auditLog?: boolean | undefined },
+): Finding[] {
+  if (!log || !('ok' in log) || (!options.auditLog && !log.keyChanged)) return [];
+  if (!log.ok) return [logFinding(log, options.recorded?.audit_head)];
+  const finding = publishFinding(registry, held, log.entries);
   return finding ? [finding] : [];
 }
