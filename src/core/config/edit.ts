@@ -1,10 +1,11 @@
-import { realpath } from 'node:fs/promises';
+import { chmod, realpath, stat } from 'node:fs/promises';
 import { readRegularFile } from '../fs/safe-read.ts';
 import { isMap, isScalar, isSeq } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { AamError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
 import { YamlSource } from '../yaml/source.ts';
+import { escapeYaml11Breaks, quoteYaml11Ambiguous, quoteYaml11Breaks } from '../yaml/yaml11.ts';
 
 import type { ConfigEdit, ListItem } from './config-edit.ts';
 
@@ -13,7 +14,9 @@ export type { ConfigEdit };
 /**
  * Applies edits to a YAML text through the `yaml` Document API, so comments,
  * key order, quoting and unrelated keys survive. Refuses broken YAML rather
- * than rewriting what it cannot read.
+ * than rewriting what it cannot read. The AAM CLI reads the result as YAML
+ * 1.1 (yaml11.ts): a value written here is quoted as it needs for that, and
+ * any string that holds a 1.1 line break is written double-quoted, escaped.
  */
 export function applyConfigEdits(text: string, edits: readonly ConfigEdit[]): string {
   const source = new YamlSource(text);
@@ -31,8 +34,9 @@ export function applyConfigEdits(text: string, edits: readonly ConfigEdit[]): st
     throw new AamError('CONFIG_INVALID', 'Cannot edit: the file is not a mapping of keys to values.');
   }
   for (const edit of edits) applyEdit(doc, edit);
+  quoteYaml11Breaks(doc);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  let out = doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  let out = escapeYaml11Breaks(doc.toString({ lineWidth: 0, flowCollectionPadding: false }));
   if (out.trim() === '{}' || out.trim() === 'null') out = '';
   if (eol === '\r\n') out = out.replace(/\r?\n/g, '\r\n');
   return out;
@@ -45,8 +49,10 @@ function applyEdit(doc: Document, edit: ConfigEdit): void {
       // Updating a scalar in place keeps the comment attached to it.
       const existing = doc.getIn(edit.path, true);
       const primitive = edit.value === null || ['string', 'number', 'boolean'].includes(typeof edit.value);
-      if (isScalar(existing) && primitive && typeof existing.value === typeof edit.value) existing.value = edit.value;
-      else doc.setIn(edit.path, doc.createNode(edit.value));
+      if (isScalar(existing) && primitive && typeof existing.value === typeof edit.value) {
+        existing.value = edit.value;
+        quoteYaml11Ambiguous(existing);
+      } else doc.setIn(edit.path, newNode(doc, edit.value));
       return;
     }
     case 'delete':
@@ -56,9 +62,9 @@ function applyEdit(doc: Document, edit: ConfigEdit): void {
     case 'add-to-list': {
       const list = doc.getIn(edit.path, true) as Node | undefined;
       if (list === undefined || (isScalar(list) && list.value === null)) {
-        doc.setIn(edit.path, doc.createNode([edit.value]));
+        doc.setIn(edit.path, newNode(doc, [edit.value]));
       } else if (isSeq(list)) {
-        if (!list.items.some((item) => sameItem(item, edit.value))) list.add(doc.createNode(edit.value));
+        if (!list.items.some((item) => sameItem(item, edit.value))) list.add(newNode(doc, edit.value));
       } else {
         throw new AamError('CONFIG_INVALID', `Cannot add to ${edit.path.join('.')}: it is not a list.`);
       }
@@ -72,6 +78,13 @@ function applyEdit(doc: Document, edit: ConfigEdit): void {
       return;
     }
   }
+}
+
+/** A node for `value`, its strings quoted where YAML 1.1 would read them as something else. */
+function newNode(doc: Document, value: unknown): Node {
+  const node = doc.createNode(value);
+  quoteYaml11Ambiguous(node);
+  return node;
 }
 
 /** Whether a list item is `value`: a scalar equal to it, or a mapping with the same keys and values. */
@@ -99,13 +112,20 @@ function pruneEmptyParents(doc: Document, path: string[]): void {
 /**
  * Reads `path` (or starts empty), applies the edits and writes the result
  * atomically — to the file a link points to, so a config kept in a dotfiles
- * folder stays linked.
+ * folder stays linked — with the mode the file had, as an editor keeps it: a
+ * user who keeps the config 0600 (it can name gpg_home, private registry
+ * URLs) keeps it so. A new file is 0644 under the umask, as the AAM CLI makes
+ * its config: a config holds no secret (tokens live in credentials.yaml,
+ * 0600), and a project config is shared.
  */
 export async function editConfigFile(path: string, edits: readonly ConfigEdit[]): Promise<string> {
   const target = await realpath(path).catch(() => path);
   const bytes = await readRegularFile(target, 'config');
   const next = applyConfigEdits(bytes?.toString('utf8') ?? '', edits);
-  await writeFileAtomic(target, next);
+  const mode = bytes === undefined ? undefined : (await stat(target)).mode & 0o777;
+  await writeFileAtomic(target, next, mode);
+  // The new file was made under the umask, which may have taken bits the old one had.
+  if (mode !== undefined) await chmod(target, mode);
   return next;
 }
 

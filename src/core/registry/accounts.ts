@@ -28,6 +28,25 @@ export interface Account {
 
 export const TOKEN_SCOPES = ['read', 'publish', 'yank', 'admin'] as const;
 
+/**
+ * A token a registry hands out is kept in credentials.yaml, which the AAM CLI
+ * reads as YAML 1.1, and sent in an Authorization header: printable ASCII,
+ * no spaces, as every token AAM registries make is. Anything else (a U+2028
+ * that PyYAML reads as a line break, to plant another registry's token) is
+ * refused before it is kept.
+ */
+function checkedToken(registry: HttpRegistry, token: unknown, answer: string): string {
+  if (typeof token !== 'string')
+    throw new AamError('REGISTRY_ERROR', `Registry "${registry.name}" answered ${answer} without a token.`);
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new AamError(
+      'REGISTRY_ERROR',
+      `Registry "${registry.name}" answered ${answer} with a token that is not printable ASCII without spaces; it was not kept.`,
+      { hint: "Tell the registry's operator: AAM tokens are printable ASCII." },
+    );
+  return token;
+}
+
 export async function registerAccount(
   registry: HttpRegistry,
   account: { username: string; email: string; password: string },
@@ -45,9 +64,7 @@ export async function logIn(
     token?: unknown;
     expires_at?: unknown;
   };
-  if (typeof body?.token !== 'string')
-    throw new AamError('REGISTRY_ERROR', `Registry "${registry.name}" answered a login without a token.`);
-  return { token: body.token, expires_at: String(body.expires_at ?? '') };
+  return { token: checkedToken(registry, body?.token, 'a login'), expires_at: String(body?.expires_at ?? '') };
 }
 
 export async function whoAmI(registry: HttpRegistry, token: string): Promise<Account> {
@@ -60,7 +77,7 @@ export async function createApiToken(
   session: string,
   options: { name: string; scopes: readonly string[]; expiresAt?: Date | undefined },
 ): Promise<AccountToken & { token: string }> {
-  return (await registry.call('POST', '/users/tokens', {
+  const made = (await registry.call('POST', '/users/tokens', {
     token: session,
     body: {
       name: options.name,
@@ -68,6 +85,8 @@ export async function createApiToken(
       ...(options.expiresAt ? { expires_at: options.expiresAt.toISOString() } : {}),
     },
   })) as AccountToken & { token: string };
+  checkedToken(registry, made?.token, 'a new API token');
+  return made;
 }
 
 export async function listApiTokens(registry: HttpRegistry, token: string): Promise<AccountToken[]> {

@@ -1,24 +1,27 @@
-import { stringify } from 'yaml';
+import { Document } from 'yaml';
 import { AamError } from '../errors.ts';
 import type { ErrorCode } from '../errors.ts';
 import { readRegularFile } from '../fs/safe-read.ts';
-import type { ReadKind } from '../fs/safe-read.ts';
+import type { ReadKind, SafeReadOptions } from '../fs/safe-read.ts';
 import { parseBlockMapping, parseBlockMappingLazily } from './block-mapping.ts';
 import type { LazyMapping } from './block-mapping.ts';
 import { MAX_ALIAS_COUNT, MAX_YAML_BYTES, YamlSource } from './source.ts';
+import { escapeYaml11Breaks, hasYaml11Breaks, quoteYaml11Breaks } from './yaml11.ts';
 
 /**
  * Reads a YAML mapping from a file written by AAM or by someone else (a
  * shared registry, a cloned repository): size and alias limits, no custom
  * tags, and a coded error that names the file. Missing files give undefined;
- * anything but a regular file within the size of its kind is refused.
+ * anything but a regular file within the size of its kind is refused
+ * (`options.followLinks`: a link to one too, for the user's own files).
  */
 export async function readYamlMapping(
   path: string,
   code: ErrorCode,
   kind: ReadKind,
+  options: SafeReadOptions = {},
 ): Promise<Record<string, unknown> | undefined> {
-  const bytes = await readRegularFile(path, kind);
+  const bytes = await readRegularFile(path, kind, options);
   return bytes === undefined ? undefined : parseYamlMapping(bytes.toString('utf8'), path, code);
 }
 
@@ -80,13 +83,22 @@ function fullMapping(text: string, where: string, code: ErrorCode): Record<strin
  * insertion order, sequences not indented, and every string that YAML 1.1
  * would read as something else quoted — PyYAML reads an unquoted
  * `2026-12-01T14:00:00Z` as a datetime, `yes` as a boolean, `1.0` as a number.
+ * A string that holds a YAML 1.1 line break (U+0085, U+2028, U+2029) is
+ * double-quoted with the break escaped, or PyYAML would read extra keys.
  */
 export function toYamlText(value: unknown): string {
-  return stringify(value, {
+  const options = {
     version: '1.1',
     lineWidth: 0,
     aliasDuplicateObjects: false,
     singleQuote: true,
     indentSeq: false,
-  });
+  } as const;
+  const doc = new Document(value, options);
+  const text = doc.toString(options);
+  // Most texts hold no break (a lock file of thousands of entries): written once. A new document has
+  // no comments, so a break in its text is in a scalar, which the second writing quotes.
+  if (!hasYaml11Breaks(text)) return text;
+  quoteYaml11Breaks(doc);
+  return escapeYaml11Breaks(doc.toString(options));
 }

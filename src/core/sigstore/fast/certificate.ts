@@ -196,7 +196,11 @@ export function strictAscii(bytes: Buffer, what: string): string {
 /**
  * The OIDC issuer of a Fulcio certificate: extension 1.3.6.1.4.1.57264.1.8
  * (a DER UTF8String), else the deprecated 1.1 (raw bytes). Strict UTF-8 with
- * no control characters; undefined when neither is present.
+ * no control characters; undefined when neither is present. "Trust this
+ * signer" writes the issuer into a config the AAM CLI reads as YAML 1.1, where
+ * U+0085, U+2028 and U+2029 end a line; and an invisible format character
+ * (a bidi control, a zero-width space) would let one issuer pass for another.
+ * Both are refused with the controls: a real issuer is a plain URL.
  */
 export function issuerOfExtensions(v2: Buffer | undefined, v1: Buffer | undefined): string | undefined {
   let raw: Buffer | undefined;
@@ -213,9 +217,10 @@ export function issuerOfExtensions(v2: Buffer | undefined, v1: Buffer | undefine
   } catch {
     throw new DerError("the certificate's issuer is not valid UTF-8");
   }
-  // oxlint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(text))
-    throw new DerError("the certificate's issuer holds control characters");
+  // Cc: C0 and C1 controls (U+0085 among them); Cf: bidi controls, zero-width and other invisible
+  // format characters; Zl, Zp: U+2028 and U+2029.
+  if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
+    throw new DerError("the certificate's issuer holds control, invisible or line-separator characters");
   return text;
 }
 
