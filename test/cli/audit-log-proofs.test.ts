@@ -101,6 +101,18 @@ describe('install, verify and audit against what the audit log proves', () => {
     assert.match(again.stderr, /without its Merkle root/);
   });
 
+  it('when the registry answers its log head with garbage, verify fails saying the log could not be checked', async () => {
+    await installHonestly();
+    proxy.mode = 'garbled';
+    const verified = await run(['verify', '--json', '--no-cache']);
+    assert.equal(verified.code, 1, 'a log that cannot be checked is not a log that was checked');
+    assert.match(
+      findings(verified.stdout).join('\n'),
+      /REGISTRY_LOG: The audit log of registry "team" could not be checked: /,
+    );
+    proxy.mode = 'honest';
+  });
+
   it("verify proves the publish from a registry's chain too, when it keeps no tree", async () => {
     await servingUnlogged(async () => {
       // Installed without verification (nothing recorded about the registry), then checked by its chain alone.

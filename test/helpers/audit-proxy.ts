@@ -4,9 +4,10 @@ import { createServer } from 'node:http';
  * How a hostile front of a registry serves its audit log: `honest` passes
  * everything; `strip` answers the head without its Merkle root (the older
  * head format, whose signature still verifies); `legacy` does that and
- * answers the tree's proofs with 404, as a registry from before the tree.
+ * answers the tree's proofs with 404, as a registry from before the tree;
+ * `garbled` answers the head with text that is not JSON.
  */
-export type AuditProxyMode = 'honest' | 'strip' | 'legacy';
+export type AuditProxyMode = 'honest' | 'strip' | 'legacy' | 'garbled';
 
 const HOP = ['content-length', 'content-encoding', 'transfer-encoding', 'etag', 'connection'];
 
@@ -15,6 +16,11 @@ export async function auditProxy(target: string): Promise<{ url: string; mode: A
   const state = { mode: 'honest' as AuditProxyMode };
   const server = createServer(async (req, res) => {
     const path = req.url ?? '/';
+    if (state.mode === 'garbled' && path.startsWith('/api/v1/audit-log/head')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"size": 1, "head_hash": ');
+      return;
+    }
     if (state.mode === 'legacy' && path.startsWith('/api/v1/audit-log/proof/')) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: 'not_found', message: 'Not found.' }));

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { RegistryEntry } from '../config/settings.ts';
 import type { EvidenceCache } from './evidence/evidence-cache.ts';
 import type { WorkspacePaths } from '../lockfile/paths.ts';
-import { messageOf } from '../errors.ts';
+import { isAamError, messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import { HttpRegistry } from '../registry/http-registry.ts';
 import { folderConditionalCache } from '../registry/http-cache.ts';
@@ -17,6 +17,7 @@ import { isKeyOf } from '../model/key-id.ts';
 import type { ReportExtras } from './verdict/report.ts';
 import { attestationFactOf, verifyAttestation } from '../registry/attestation.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
+import type { RegistryLogCheck } from '../registry/registry-check.ts';
 import type { AttestationFact } from '../policy/decision.ts';
 import type { Finding } from './verdict/findings.ts';
 import { logFinding, publishFinding } from './verdict/log-findings.ts';
@@ -68,8 +69,17 @@ export async function httpRegistryExtras(
       const installed = names.filter((n) => entries[n]?.source === name);
       const check = await checkRegistryLog(registry, record.registries?.[name], entry.keyId, {
         packages: installed,
-      }).catch(() => undefined);
-      if (!check) continue;
+      }).catch((error: unknown) => error);
+      if (!isLogCheck(check)) {
+        // Gone from the network since it was synced: not checked, as when it cannot be reached at all.
+        if (isAamError(check, 'REGISTRY_UNREACHABLE')) {
+          options.onNotice?.(`The audit log of registry "${name}" was not checked: ${messageOf(check)}`);
+          continue;
+        }
+        // Anything else is an answer the log could not be checked by: a finding, or a registry would evade the check.
+        logProblems.set(name, uncheckedLogFinding(name, check));
+        continue;
+      }
       // Whether the entries were proven by the tree or by the chain: both hold the package's publishes.
       if (check.ok)
         for (const pkg of installed) {
@@ -239,4 +249,20 @@ export async function syncHttpMirrors(
 /** Each registry's answers, kept beside its mirror in the evidence cache, for conditional requests. */
 function conditionalIn(cacheDir: string) {
   return (registry: string) => folderConditionalCache(join(mirrorRootOf(cacheDir, registry), 'http'));
+}
+
+function isLogCheck(value: unknown): value is RegistryLogCheck {
+  return typeof value === 'object' && value !== null && 'ok' in value && 'entries' in value;
+}
+
+/** A registry whose audit log could not be checked for an answer it gave (not for being out of reach). */
+function uncheckedLogFinding(registry: string, error: unknown): Finding {
+  return {
+    code: 'REGISTRY_LOG',
+    action: 'fail',
+    message: `The audit log of registry "${registry}" could not be checked: ${messageOf(error).replace(/\.$/, '')}.`,
+    expected: 'an audit log that extends the head recorded before',
+    actual: undefined,
+    hint: 'Try again; if it persists, report it to the registry\'s operator ("aam-trust audit NAME" shows what it answers).',
+  };
 }
