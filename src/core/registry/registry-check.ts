@@ -29,6 +29,11 @@ export interface LogCheckOptions {
   packages?: readonly string[] | undefined;
   /** The last `tail` entries, proven by their chain to the signed head (for a timeline). */
   tail?: number | undefined;
+  /**
+   * A key other than the recorded one is accepted (`--accept-signer-change`, no `key_id` configured):
+   * the log must still extend the head recorded before — accepting a new key is not accepting a rewritten log.
+   */
+  acceptKeyChange?: boolean | undefined;
 }
 
 /**
@@ -65,14 +70,19 @@ export async function checkRegistryLog(
   }
   if (actualKeyId !== identity.key_id)
     return fail(`registry "${registry.name}" serves a key whose id is not its key id`);
-  const expected = pinnedKeyId?.toLowerCase() ?? recorded?.key_id;
+  const expected = pinnedKeyId?.toLowerCase() ?? (options.acceptKeyChange ? undefined : recorded?.key_id);
   if (expected && expected !== identity.key_id)
     return fail(
       `registry "${registry.name}" signs with key ${identity.key_id.slice(0, 16)}…, not ${expected.slice(0, 16)}… (${pinnedKeyId ? 'configured' : 'recorded'})`,
       { keyChanged: { was: expected, now: identity.key_id } },
     );
   // The record is project input: the key kept beside the id it pins must be that key, the one served.
-  if (recorded && recorded.key_id === identity.key_id && !isKeyOf(recorded.public_key, identity.key_id))
+  if (
+    recorded &&
+    !options.acceptKeyChange &&
+    recorded.key_id === identity.key_id &&
+    !isKeyOf(recorded.public_key, identity.key_id)
+  )
     return fail(
       `the public key recorded for registry "${registry.name}" is not the key ${identity.key_id.slice(0, 16)}… that the record pins and the registry serves`,
       { keyChanged: { was: identity.key_id, now: recordedKeyIdOf(recorded.public_key) } },

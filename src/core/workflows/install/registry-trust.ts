@@ -27,7 +27,9 @@ export async function registryTrust(
 ): Promise<RegistryTrust> {
   const recorded = record.registries?.[registry.name];
   const configured = config.registries.find((r) => r.name === registry.name)?.keyId;
-  const check = await checkRegistryLog(registry, acceptChanges && !configured ? undefined : recorded, configured);
+  const check = await checkRegistryLog(registry, recorded, configured, {
+    acceptKeyChange: acceptChanges && !configured,
+  });
   if (!check.ok || !check.next)
     throw new AamError('INSTALL_REFUSED', `Registry "${registry.name}" cannot be trusted: ${check.reason}.`, {
       hint: check.keyChanged
