@@ -21,6 +21,7 @@ import type { RegistryLogCheck } from '../registry/registry-check.ts';
 import type { AttestationFact } from '../policy/decision.ts';
 import type { Finding } from './verdict/findings.ts';
 import { logFinding, publishFinding } from './verdict/log-findings.ts';
+import { pinnedHere, pinRegistryKey, readRegistryPins } from './evidence/registry-pins.ts';
 
 /** What the registry checks need of a verification run. */
 export interface RegistryFactsContext {
@@ -120,12 +121,17 @@ export async function httpRegistryExtras(
       if (changed) await writeTrustRecord(recordFile, fresh);
     }).catch((error: unknown) => options.onNotice?.(`The trust record could not be updated: ${messageOf(error)}`));
   }
+  const pins = await readRegistryPins(options.cache.dir);
+  // The registry's key as proven online now, pinned on this machine when it holds none yet.
+  for (const [name, next] of Object.entries(proven))
+    if (!pinnedHere(pins, http.get(name)!.url))
+      await pinRegistryKey(options.cache.dir, http.get(name)!.url, next.key_id, false);
   const extras = new Map<string, ReportExtras>();
   for (const name of names) {
     const entry = entries[name];
     const registry = entry && http.get(entry.source);
     if (!entry || !registry) continue;
-    const attestation = await capturedAttestation(name, entry, registry, record, options.cache);
+    const attestation = await capturedAttestation(name, entry, registry, record, options.cache, pins);
     const problems = [logProblems.get(registry.name), packageProblems.get(name)].filter((f): f is Finding => !!f);
     extras.set(name, { attestation, findings: problems });
   }
@@ -144,6 +150,7 @@ async function capturedAttestation(
   registry: RegistryEntry,
   record: TrustRecord,
   cache: EvidenceCache,
+  pins: Awaited<ReturnType<typeof readRegistryPins>>,
 ): Promise<AttestationFact> {
   const pinned = record.registries?.[registry.name];
   const captured = record.packages[name]?.attestation;
@@ -160,6 +167,12 @@ async function capturedAttestation(
   if (pinned.key_id !== captured.key_id)
     return invalid(
       `it was captured under key ${short(captured.key_id)}, not the key ${short(pinned.key_id)} pinned for registry "${registry.name}"`,
+    );
+  // The record is the project's: a pull request can re-pin a registry whole. This machine's own pin stands over it.
+  const mine = pinnedHere(pins, registry.url);
+  if (mine && mine !== pinned.key_id && !registry.keyId)
+    return invalid(
+      `the project's trust record pins key ${short(pinned.key_id)} for registry "${registry.name}" (${registry.url}), but this machine pinned ${short(mine)} when it took that registry's key (a change of the record — a pull request? — or an unaccepted key change; install with --accept-signer-change to take the registry's key again)`,
     );
   if (registry.keyId && registry.keyId !== pinned.key_id)
     return invalid(

@@ -171,7 +171,7 @@ async function pinnedLog(
 
 /** Attestations checked only with a key the log check proved pinned; otherwise one found counts for nothing, and says why. */
 function pinnedAttestations(registry: HttpRegistry, log: RegistryLogCheck | { unread: string } | undefined) {
-  if (log && 'ok' in log && log.ok && log.next) return attestationsOf(registry, { next: log.next });
+  if (log && 'ok' in log && log.ok && log.next) return attestationsOf(registry, { next: log.next, url: registry.url });
   const why =
     log && 'ok' in log
       ? (log.reason ?? `the audit log of registry "${registry.name}" proved no key`)

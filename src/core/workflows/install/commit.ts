@@ -9,6 +9,7 @@ import type { WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { toFsName } from '../../model/names.ts';
 import { recordPathOf, trustRecordText } from '../../record/trust-record.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
+import { pinRegistryKey } from '../../verify/evidence/registry-pins.ts';
 import { refuseUnwritablePlaces } from './places.ts';
 import type { PreparedInstall } from './prepare.ts';
 import { delegationEvidence, lockEntry, recordedEntry } from './records.ts';
@@ -66,6 +67,8 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
     ],
     removes: [staging],
   });
+  // The registry's key, as this install took it from the registry: this machine's pin, beside the project's record.
+  if (prepared.trust) await pinRegistryKey(options.cache.dir, prepared.trust.url, prepared.trust.next.key_id, true);
   for (const item of verified) {
     await options.cache.put(item.archive).catch(() => undefined);
     for (const signature of item.signatures) await options.cache.put(signature.bytes).catch(() => undefined);

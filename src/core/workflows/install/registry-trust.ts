@@ -12,6 +12,8 @@ import type { Verified } from './fetch-verify.ts';
 /** What an install from an HTTP registry depends on: its key and its audit log, checked before anything else. */
 export interface RegistryTrust {
   next: Omit<RecordedRegistry, 'recorded_at'>;
+  /** Where the registry is: this machine pins its key by URL (registry-pins.ts). */
+  url: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export async function registryTrust(
         ? 'Nothing was installed. If the registry rotated its key, check it with its operator, then install with --accept-signer-change (or set key_id in its config entry).'
         : 'Nothing was installed. The registry changed what it recorded before; report it to its operator (aam-trust audit NAME shows the log).',
     });
-  return { next: check.next };
+  return { next: check.next, url: registry.url };
 }
 
 /**

@@ -142,7 +142,7 @@ async function httpFacts(
   );
   return {
     // Attestations are checked only with a key this client pins: an unverified log pins nothing.
-    attestation: log.ok && log.next ? attestationsOf(registry, { next: log.next }) : undefined,
+    attestation: log.ok && log.next ? attestationsOf(registry, { next: log.next, url: registry.url }) : undefined,
     publishers,
     requireApproval,
     proven: log.ok ? log.entries : undefined,
