@@ -12,6 +12,7 @@ import type { ContinuityChange } from '../../record/continuity.ts';
 export interface Finding {
   /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
   /** DEPLOY_COLLISION: another installed package deploys to the same place. */
+  /** DEPLOY_LEFT, DEPLOY_REPLACES (install only): a copy the previous version deployed stays; a file no version deployed is replaced. */
   /** FOLDER_SHARED: another locked package is installed in the same folder (`@acme/tool`, `acme--tool`). */
   /**
    * EXTRA_SIGNATURE_INVALID: one of several signatures does not verify (the verdict is decided by the others).
@@ -22,6 +23,8 @@ export interface Finding {
     | 'REGISTRY_CHANGED'
     | 'REGISTRY_LOG'
     | 'DEPLOY_COLLISION'
+    | 'DEPLOY_LEFT'
+    | 'DEPLOY_REPLACES'
     | 'FOLDER_SHARED'
     | 'EXTRA_SIGNATURE_INVALID'
     | 'EXTRA_SIGNATURE_UNKNOWN_KEY'

@@ -27,6 +27,8 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
   SIGNER_CHANGED: 'signer changed',
   DOWNGRADE: 'downgrade',
   DEPLOY_COLLISION: 'deployed path shared',
+  DEPLOY_LEFT: 'an old copy left',
+  DEPLOY_REPLACES: 'replaces a file',
   FOLDER_SHARED: 'installed folder shared',
   EXTRA_SIGNATURE_INVALID: 'a signature is invalid',
   EXTRA_SIGNATURE_UNKNOWN_KEY: 'a signature by an unknown key',

@@ -30,6 +30,7 @@ import { attestationsOf, registryTrust, requireApprovals } from './registry-trus
 import type { RegistryTrust } from './registry-trust.ts';
 import { refuseSharedFolders } from './shared-folder.ts';
 import { refuseUnwritablePlaces } from './places.ts';
+import { leftAndReplaced } from './left-places.ts';
 
 export interface InstallOptions {
   workspace: WorkspacePaths;
@@ -147,6 +148,10 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
   // A linked `.aam`, `.cursor/prompts -> ~/.ssh`, a CLAUDE.md that is a link: refused now, not halfway through.
   const home = fetch.roots.home;
   await refuseUnwritablePlaces(workspace, verified, home);
+  for (const item of verified)
+    item.findings.push(
+      ...leftAndReplaced(item, workspace, fetch.roots, platforms, lock.packages[item.plan.name]?.version),
+    );
   return {
     verified,
     base,

@@ -1,0 +1,73 @@
+import { lstatSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { placesOf } from '../../deploy/platforms.ts';
+import type { DeployRoots } from '../../deploy/platforms.ts';
+import { readRegularFileSync } from '../../fs/safe-read.ts';
+import type { WorkspacePaths } from '../../lockfile/lockfile.ts';
+import { placeKey } from '../../model/platform.ts';
+import type { Platform } from '../../model/platform.ts';
+import { toFsName } from '../../model/names.ts';
+import { parseManifest } from '../../package/manifest.ts';
+import type { Finding } from '../../verify/verdict/findings.ts';
+import type { Verified } from './fetch-verify.ts';
+
+/**
+ * What an install does to files agents load that its own copies do not
+ * account for, said before anything is written (and in a review): a copy of
+ * the version installed now that this version no longer has stays where it
+ * is, and agents go on loading it (as `aam install` leaves it); and a file or
+ * folder at one of its places that no version of the package deployed —
+ * the user's own, or another package's — is replaced. Both warn.
+ */
+export function leftAndReplaced(
+  item: Verified,
+  workspace: WorkspacePaths,
+  roots: DeployRoots,
+  platforms: readonly Platform[],
+  installedVersion: string | undefined,
+): Finding[] {
+  const { name, version } = item.plan;
+  // On the platforms deployed to now: a copy elsewhere is not this install's to speak of (nor --no-deploy's).
+  const before = new Set(placesOfInstalled(join(workspace.packagesDir, toFsName(name)), platforms, roots));
+  const now = new Set(
+    item.targets.map((t) => placeKey(t.path, t.kind === 'section' ? `${t.name} ${t.section}` : undefined)),
+  );
+  const shown = (path: string) => relative(roots.project, path) || path;
+  const findings: Finding[] = [];
+  for (const key of before) {
+    const [path, section] = key.split('\u0000') as [string, string];
+    // A section of a shared file (CLAUDE.md) is left too, but the file is the user's as well: not said here.
+    if (section !== '' || now.has(key) || !lstatSync(path, { throwIfNoEntry: false })) continue;
+    findings.push({
+      code: 'DEPLOY_LEFT',
+      action: 'warn',
+      message: `${name}${installedVersion ? `@${installedVersion}` : ''} deployed ${shown(path)}, which ${version} no longer has: it stays, and agents go on loading it.`,
+      expected: undefined,
+      actual: path,
+      hint: `Remove ${path} if you no longer want it (aam install leaves it too).`,
+    });
+  }
+  for (const target of item.targets) {
+    const key = placeKey(target.path, undefined);
+    if (target.kind === 'section' || before.has(key) || !lstatSync(target.path, { throwIfNoEntry: false })) continue;
+    findings.push({
+      code: 'DEPLOY_REPLACES',
+      action: 'warn',
+      message: `Installing ${name}@${version} replaces ${shown(target.path)}, which no version of it deployed before (a file of your own, or another package's); what is there now is not kept.`,
+      expected: undefined,
+      actual: target.path,
+      hint: `Keep a copy of ${target.path} first if it is yours; install --review shows this before anything is written.`,
+    });
+  }
+  return findings;
+}
+
+/** The places the installed version's aam.yaml sends its artifacts to (none when it cannot be read). */
+function placesOfInstalled(dir: string, platforms: readonly Platform[], roots: DeployRoots): string[] {
+  try {
+    const read = readRegularFileSync(join(dir, 'aam.yaml'), 'manifest');
+    return read ? placesOf(parseManifest(read.bytes.toString('utf8')), platforms, roots) : [];
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { installPackages } from '../../../../src/core/workflows/install/install.ts';
+import { publishPackage } from '../../../../src/core/workflows/publish.ts';
+import { makeWorld } from '../../../helpers/workspace.ts';
+import type { TestWorld } from '../../../helpers/workspace.ts';
+
+/**
+ * An install says what it does to files agents load that its own copies do not account for: a
+ * copy the installed version deployed that the new one no longer has stays (as aam install leaves
+ * it), and agents go on loading it; a file at one of its places that no version of it deployed is
+ * replaced. Both warn, naming the file.
+ */
+describe('what an install leaves and replaces', () => {
+  async function publish(w: TestWorld, version: string, prompts: string[]) {
+    const dir = await mkdtemp(join(w.root, 'pkg-'));
+    await mkdir(join(dir, 'prompts'));
+    for (const p of prompts) await writeFile(join(dir, 'prompts', `${p}.md`), `# ${p} ${version}\n`);
+    const list = prompts
+      .map((p) => `    - name: ${p}\n      path: prompts/${p}.md\n      description: ${p}\n`)
+      .join('');
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      `name: tool\nversion: ${version}\ndescription: Tool\nartifacts:\n  prompts:\n${list}`,
+    );
+    await publishPackage({
+      packageDir: dir,
+      registry: w.registry,
+      signing: undefined,
+      verifier: (await w.services()).verifier,
+    });
+  }
+  const install = async (w: TestWorld, spec: string) =>
+    installPackages([spec], { ...(await w.services()), registry: w.registry, platforms: ['cursor'], homeDir: w.home });
+  const codes = (installed: Awaited<ReturnType<typeof install>>) =>
+    installed.flatMap((i) => i.findings.map((f) => f.code));
+
+  it('an update that drops an artifact says its old copy stays, where agents still load it', async () => {
+    const w = await makeWorld();
+    await publish(w, '1.0.0', ['keep', 'harmful']);
+    await publish(w, '1.1.0', ['keep']);
+    assert.deepEqual(codes(await install(w, 'tool@1.0.0')), []);
+    const [updated] = await install(w, 'tool@1.1.0');
+    const left = updated!.findings.find((f) => f.code === 'DEPLOY_LEFT');
+    assert.equal(left?.action, 'warn');
+    assert.match(
+      left!.message,
+      /^tool@1\.0\.0 deployed \.cursor\/prompts\/harmful\.md, which 1\.1\.0 no longer has: it stays, and agents go on loading it\.$/,
+    );
+    await access(join(w.project, '.cursor', 'prompts', 'harmful.md'));
+  });
+
+  it('installing over a file no version of the package deployed says it replaces it', async () => {
+    const w = await makeWorld();
+    await publish(w, '1.0.0', ['keep']);
+    await mkdir(join(w.project, '.cursor', 'prompts'), { recursive: true });
+    await writeFile(join(w.project, '.cursor', 'prompts', 'keep.md'), 'my own notes\n');
+    const [installed] = await install(w, 'tool@1.0.0');
+    const replaces = installed!.findings.find((f) => f.code === 'DEPLOY_REPLACES');
+    assert.match(
+      replaces?.message ?? '',
+      /replaces \.cursor\/prompts\/keep\.md, which no version of it deployed before/,
+    );
+    assert.equal(await readFile(join(w.project, '.cursor', 'prompts', 'keep.md'), 'utf8'), '# keep 1.0.0\n');
+    // Its own copy, installed again, is no one else's file.
+    assert.deepEqual(codes(await install(w, 'tool@1.0.0')), []);
+  });
+});
