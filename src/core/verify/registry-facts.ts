@@ -124,7 +124,7 @@ export async function httpRegistryExtras(
   const pins = await readRegistryPins(options.cache.dir);
   // The registry's key as proven online now, pinned on this machine when it holds none yet.
   for (const [name, next] of Object.entries(proven))
-    if (!pinnedHere(pins, http.get(name)!.url))
+    if (pinnedHere(pins, http.get(name)!.url).length === 0)
       await pinRegistryKey(options.cache.dir, http.get(name)!.url, next.key_id, false);
   const extras = new Map<string, ReportExtras>();
   for (const name of names) {
@@ -170,9 +170,9 @@ async function capturedAttestation(
     );
   // The record is the project's: a pull request can re-pin a registry whole. This machine's own pin stands over it.
   const mine = pinnedHere(pins, registry.url);
-  if (mine && mine !== pinned.key_id && !registry.keyId)
+  if (mine.length > 0 && !mine.includes(pinned.key_id) && !registry.keyId)
     return invalid(
-      `the project's trust record pins key ${short(pinned.key_id)} for registry "${registry.name}" (${registry.url}), but this machine pinned ${short(mine)} when it took that registry's key (a change of the record — a pull request? — or an unaccepted key change; install with --accept-signer-change to take the registry's key again)`,
+      `the project's trust record pins key ${short(pinned.key_id)} for registry "${registry.name}" (${registry.url}), but this machine pinned ${mine.map(short).join(', ')} when it took that registry's key (a change of the record — a pull request? — or an unaccepted key change; install with --accept-signer-change to take the registry's key again)`,
     );
   if (registry.keyId && registry.keyId !== pinned.key_id)
     return invalid(

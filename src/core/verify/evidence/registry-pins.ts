@@ -12,11 +12,13 @@ import { registryUrlKey } from '../../registry/registry-url.ts';
  * (its key id and key together) and offline nothing else would hold the pin:
  * an attestation by another registry's key would then count as this one's.
  * A key is pinned here when an install took it from the registry (a change
- * accepted with --accept-signer-change replaces it) and when an online verify
- * proved the recorded key is the one the registry serves.
+ * accepted with --accept-signer-change adds the new key) and when an online
+ * verify proved the recorded key is the one the registry serves where none was
+ * pinned. Every key taken is kept: a project not yet moved to a rotated key
+ * still verifies the attestations it captured under the old one.
  */
 interface Pins {
-  [url: string]: { key_id: string; pinned_at: string } | undefined;
+  [url: string]: { key_ids: string[]; pinned_at: string } | undefined;
 }
 
 const FILE = 'registry-keys.json';
@@ -29,33 +31,37 @@ export async function readRegistryPins(cacheDir: string): Promise<Pins> {
     const parsed = JSON.parse(bytes.toString('utf8')) as unknown;
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
     const pins: Pins = Object.create(null) as Pins;
-    for (const [url, pin] of Object.entries(parsed as Record<string, { key_id?: unknown; pinned_at?: unknown }>))
-      if (typeof pin?.key_id === 'string' && KEY_ID.test(pin.key_id))
-        pins[url] = { key_id: pin.key_id, pinned_at: String(pin.pinned_at ?? '') };
+    for (const [url, pin] of Object.entries(parsed as Record<string, { key_ids?: unknown; pinned_at?: unknown }>)) {
+      const keys = Array.isArray(pin?.key_ids)
+        ? pin.key_ids.filter((k): k is string => typeof k === 'string' && KEY_ID.test(k))
+        : [];
+      if (keys.length > 0) pins[url] = { key_ids: keys, pinned_at: String(pin?.pinned_at ?? '') };
+    }
     return pins;
   } catch {
     return {};
   }
 }
 
-/** The key this machine pinned for the registry at `url`, if any. */
-export function pinnedHere(pins: Pins, url: string): string | undefined {
-  return pins[registryUrlKey(url)]?.key_id;
+/** The keys this machine took for the registry at `url` (none: it never used it). */
+export function pinnedHere(pins: Pins, url: string): readonly string[] {
+  return pins[registryUrlKey(url)]?.key_ids ?? [];
 }
 
 /**
- * Pins `keyId` for the registry at `url`: added when none is pinned, and
- * replaced only when `replace` (an install that took the key from the
- * registry itself). Never fails the command that calls it.
+ * Pins `keyId` for the registry at `url`: when none is pinned, or beside the
+ * others with `another` (an install that took the key from the registry
+ * itself). Never fails the command that calls it.
  */
-export async function pinRegistryKey(cacheDir: string, url: string, keyId: string, replace: boolean): Promise<void> {
+export async function pinRegistryKey(cacheDir: string, url: string, keyId: string, another: boolean): Promise<void> {
   if (!KEY_ID.test(keyId)) return;
   await mkdir(cacheDir, { recursive: true }).catch(() => undefined);
   await withFileLock(join(cacheDir, '.registry-keys.lock'), async () => {
     const pins = await readRegistryPins(cacheDir);
     const key = registryUrlKey(url);
-    if (pins[key]?.key_id === keyId || (pins[key] && !replace)) return;
-    pins[key] = { key_id: keyId, pinned_at: new Date().toISOString() };
+    const kept = pins[key]?.key_ids ?? [];
+    if (kept.includes(keyId) || (kept.length > 0 && !another)) return;
+    pins[key] = { key_ids: [...kept, keyId].slice(-16), pinned_at: new Date().toISOString() };
     await writeFileAtomic(join(cacheDir, FILE), `${JSON.stringify(pins, null, 2)}\n`);
   }).catch(() => undefined);
 }
