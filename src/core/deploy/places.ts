@@ -1,12 +1,9 @@
-import { lstat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { AamError, messageOf } from '../errors.ts';
-import { assertRealFolders, NOTHING_INSTALLED } from '../fs/real-folders.ts';
+import { assertRealFolders, lstatOf, NOTHING_INSTALLED } from '../fs/real-folders.ts';
 import { readRegularFile } from '../fs/safe-read.ts';
 import type { DeployTarget } from './platforms.ts';
 import { readText } from './transform.ts';
-import { deployRootOf } from './write.ts';
 
 /**
  * Refuses, before anything is written, every deployed copy `writeDeployed`
@@ -23,7 +20,7 @@ export async function checkDeployPlaces(targets: readonly DeployTarget[]): Promi
   for (const target of targets) {
     if (seen.has(target.path)) continue;
     seen.add(target.path);
-    await assertRealFolders(deployRootOf(target), dirname(target.path));
+    await assertRealFolders(target.checkedFrom, dirname(target.path));
     const stats = await lstatOf(target.path);
     if (!stats) continue;
     if (stats.isSymbolicLink()) throw refused(target.path, 'is a symbolic link');
@@ -43,15 +40,6 @@ async function readSharedFile(path: string): Promise<void> {
     if (bytes) readText(bytes, path);
   } catch (error) {
     throw refused(path, `cannot be read as text: ${messageOf(error)}`);
-  }
-}
-
-async function lstatOf(path: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }
 

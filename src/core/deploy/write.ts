@@ -20,7 +20,7 @@ import { readText, upsertSection } from './transform.ts';
  */
 export async function writeDeployed(targets: readonly DeployTarget[]): Promise<void> {
   for (const target of targets) {
-    const within = { root: deployRootOf(target), consequence: NOT_WRITTEN };
+    const within = { root: target.checkedFrom, consequence: NOT_WRITTEN };
     // The user's own platform folder (~/.codex) is made as aam makes it, following a link they keep there.
     if (within.root === target.root) await mkdir(within.root, { recursive: true });
     switch (target.kind) {
@@ -42,11 +42,6 @@ export async function writeDeployed(targets: readonly DeployTarget[]): Promise<v
       }
     }
   }
-}
-
-/** The folder a deployed copy's folders are checked from (`DeployTarget.checkedFrom`). */
-export function deployRootOf(target: Pick<DeployTarget, 'checkedFrom'>): string {
-  return target.checkedFrom;
 }
 
 const NOT_WRITTEN = 'This copy was not written.';

@@ -81,7 +81,8 @@ async function refuseUnlessFolder(path: string, stats: Stats, consequence: strin
   if (!stats.isDirectory()) throw refused(path, 'is not a folder', consequence);
 }
 
-async function lstatOf(path: string): Promise<Stats | undefined> {
+/** The path's own stats (a link's, not its target's), or undefined when nothing is there. */
+export async function lstatOf(path: string): Promise<Stats | undefined> {
   try {
     return await lstat(path);
   } catch (error) {
