@@ -82,6 +82,14 @@ export function stoppingQuietly(stream: NodeJS.WriteStream): NodeJS.WriteStream 
   return stream;
 }
 
+/**
+ * The reader has gone. A command that has finished exits with its own code; one still at work has not
+ * delivered its verdict, so it exits as a process killed by SIGPIPE does (128 + 13, what `git` or `grep`
+ * give a shell): never 0, or `aam-trust verify | head` would pass a failing verification under
+ * `set -o pipefail`, GitHub Actions' default shell.
+ */
 function stopQuietly(): never {
-  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : KILLED_BY_SIGPIPE);
 }
+
+const KILLED_BY_SIGPIPE = 141;

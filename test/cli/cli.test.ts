@@ -216,6 +216,31 @@ describe('aam-trust publish → install → verify, as separate processes', () =
     }
   });
 
+  it('never exits 0 when its reader goes before the verdict: a pipeline under pipefail fails', async () => {
+    const w = await makeWorld();
+    const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    for (const name of names)
+      await aamTrust(['publish', await w.makePackage(name, '1.0.0')], { cwd: w.project, home: w.home });
+    await aamTrust(['install', ...names], { cwd: w.project, home: w.home });
+    await w.writeProjectConfig('security:\n  require_signature: true\n  on_signature_failure: error\n');
+    const pipeline = (script: string) =>
+      promisify(execFile)('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+        cwd: w.project,
+        env: { PATH: process.env.PATH, HOME: w.home },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+    // `true` reads nothing and is gone before Node has started: the first write meets a closed pipe.
+    for (const command of ['verify', 'verify --json']) {
+      const run = await pipeline(`"${NODE}" "${CLI}" ${command} | true; exit "\${PIPESTATUS[0]}"`);
+      assert.equal(run.code, 141, `${command}: exits as a process killed by SIGPIPE (${run.stderr})`);
+      assert.equal(run.stderr, '', `${command}: quietly`);
+    }
+    const control = await pipeline(`"${NODE}" "${CLI}" verify > /dev/null`);
+    assert.equal(control.code, 1, 'the verification fails: every package is unsigned');
+  });
+
   it('refuses to publish twice, and unsigned to a registry that requires signatures', async () => {
     const w = await makeWorld({ requireSignatures: true });
     const pkg = await w.makePackage('hello', '1.0.0');
