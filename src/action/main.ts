@@ -4,18 +4,22 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { aamHome } from '../core/aam-home.ts';
 import { AamError, messageOf } from '../core/errors.ts';
 import { VerificationStore } from '../core/verify/store/result-store.ts';
+import { FINDING_LABEL, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { PRODUCT_VERSION } from '../core/version.ts';
 import { notCompliant, reportPasses, uncheckedText } from '../core/workflows/report/model.ts';
 import { reportProjects } from '../core/workflows/report/projects.ts';
 import { reportSarif } from '../core/workflows/report/sarif.ts';
 import { runCli } from '../cli/main.ts';
 import type { Runner } from './runner.ts';
+import { compareWithBase } from './base-diff.ts';
 import { publishedMarkdown, summaryMarkdown } from './summary.ts';
 
 /**
  * The GitHub Action (action.yml): `verify` checks the installed packages with
- * --restricted, writes the job summary, annotations and a SARIF file for code
- * scanning, and fails the step when something is not compliant; `publish`
+ * --restricted and, on a pull request, the trust picture against its base
+ * branch (base-diff.ts), writes the job summary, annotations and a SARIF file
+ * for code scanning, and fails the step when something is not compliant or
+ * weakens trust against the base; `publish`
  * signs with the workflow's own OIDC identity and publishes.
  */
 export async function runAction(runner: Runner): Promise<number> {
@@ -59,22 +63,39 @@ async function verify(runner: Runner): Promise<number> {
       2,
     )}\n`,
   );
-  await runner.summary(summaryMarkdown(report, { project: where, restricted }));
+  const comparison = await compareWithBase(runner, project);
+  await runner.summary(summaryMarkdown(report, { project: where, restricted, comparison }));
   for (const scope of report.unchecked)
     runner.annotate('error', `${uncheckedText(scope)} Next: ${scope.next}`, { title: 'AAM Trust: not checked' });
-  for (const row of notCompliant(report))
-    runner.annotate('error', row.message, {
+  for (const row of notCompliant(report)) {
+    // A package can fail on a finding beside a passing verdict (a signer change): the finding is what fails it.
+    const findings = row.findings.map((code) => FINDING_LABEL[code as keyof typeof FINDING_LABEL] ?? code);
+    runner.annotate('error', findings.length > 0 ? `${findings.join('; ')}. ${row.message}` : row.message, {
       file: lockFile,
       line: row.lockLine ?? 1,
-      title: `${row.name}@${row.version}: ${row.status}`,
+      title: `${row.name}@${row.version}: ${findings.length > 0 ? `fails (${row.findings.join(', ')})` : STATUS_LABEL[row.status]}`,
+    });
+  }
+  for (const reason of comparison?.reasons ?? [])
+    runner.annotate('error', reason, {
+      file: lockFile,
+      line: 1,
+      title: `AAM Trust: changed against ${comparison!.base}`,
     });
   const { totals } = report;
   await runner.output('total', String(totals.total));
   await runner.output('compliant', String(totals.compliant));
   await runner.output('not-compliant', String(totals.notCompliant));
   await runner.output('sarif', sarifPath);
+  if (comparison) await runner.output('base-reasons', String(comparison.reasons.length));
   runner.log(`AAM Trust: ${totals.compliant} of ${totals.total} packages compliant (policy: ${report.policy})`);
-  return reportPasses(report) ? 0 : 1;
+  if (comparison)
+    runner.log(
+      comparison.reasons.length > 0
+        ? `AAM Trust: ${comparison.reasons.length} change(s) against ${comparison.base} weaken trust: ${comparison.reasons.join('; ')}`
+        : `AAM Trust: nothing weakens trust against ${comparison.base}`,
+    );
+  return reportPasses(report) && (comparison?.reasons.length ?? 0) === 0 ? 0 : 1;
 }
 
 /**

@@ -2,6 +2,7 @@ import { codeSpan, visible } from '../core/messages/shown-text.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { notCompliant, reportPasses, signersText, uncheckedText } from '../core/workflows/report/model.ts';
 import type { ComplianceReport } from '../core/workflows/report/model.ts';
+import type { BaseComparison } from './base-diff.ts';
 
 /*
  * The summary quotes data a pull request controls (the lock file's names and
@@ -40,9 +41,13 @@ function code(data: string): string {
 }
 
 /** The job summary of a verification: the verdict, totals by status, and what is not compliant, as Markdown. */
-export function summaryMarkdown(report: ComplianceReport, options: { project: string; restricted: boolean }): string {
+export function summaryMarkdown(
+  report: ComplianceReport,
+  options: { project: string; restricted: boolean; comparison?: BaseComparison | undefined },
+): string {
   const { totals } = report;
-  const ok = reportPasses(report);
+  const changes = options.comparison?.reasons ?? [];
+  const ok = reportPasses(report) && changes.length === 0;
   const lines = [
     `## ${ok ? '✅' : '❌'} AAM Trust: ${totals.compliant} of ${totals.total} package${totals.total === 1 ? '' : 's'} compliant`,
     '',
@@ -67,6 +72,18 @@ export function summaryMarkdown(report: ComplianceReport, options: { project: st
         `| ${code(`${row.name}@${row.version}`)} | ${STATUS_LABEL[row.status]} | ${text(signersText(row) ?? '—')} | ${text([...row.findings, row.message].join(' · '))} |`,
       );
     if (failing.length > 200) lines.push('', `… and ${failing.length - 200} more (see the SARIF results).`);
+  }
+  if (options.comparison) {
+    const against = code(options.comparison.base);
+    lines.push('', `### Against ${against}`, '');
+    if (changes.length === 0)
+      lines.push('Nothing weakens trust: no weaker policy, signer change, removed signature or downgrade.');
+    else
+      lines.push(
+        `${changes.length} change${changes.length === 1 ? '' : 's'} weaken${changes.length === 1 ? 's' : ''} trust (${code(`aam-trust diff ${options.comparison.base}`)} shows them whole):`,
+        '',
+        ...changes.map((r) => `- ${text(r)}`),
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -143,6 +143,41 @@ describe('the CI templates', () => {
       );
     });
 
+  it('the GitLab template: on a merge request, its diff job fails a change that weakens trust against the merge base', async () => {
+    const job = (await template())['.aam-trust:diff'] as {
+      rules: { if: string }[];
+      variables: Record<string, unknown>;
+      script: string[];
+    };
+    assert.deepEqual(job.rules, [{ if: '$CI_MERGE_REQUEST_DIFF_BASE_SHA' }], 'merge request pipelines only');
+    assert.equal(String(job.variables.GIT_DEPTH), '0', 'the merge base must be in the clone');
+    const repo = await tempDir('aam-merge-request-');
+    await mkdir(join(repo, 'project', '.aam'), { recursive: true });
+    await writeFile(join(repo, 'project', '.aam', 'config.yaml'), 'security:\n  blocked_packages: ["evil"]\n');
+    const git = (...args: string[]) =>
+      run('git', ['-C', repo, '-c', 'user.name=ci', '-c', 'user.email=ci@example.com', ...args]);
+    await git('init', '-q', '-b', 'main');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'base');
+    const sha = (await git('rev-parse', 'HEAD')).stdout.trim();
+    const runJob = async () => {
+      const vars = { CI_MERGE_REQUEST_DIFF_BASE_SHA: sha, AAM_PROJECT: 'project' };
+      const [command] = job.script.map((line) => words(line, vars));
+      return cli(command!.slice(1), { cwd: repo, home: w.home });
+    };
+    const unchanged = await runJob();
+    assert.equal(unchanged.code, 0, `nothing changed yet: ${unchanged.stdout}${unchanged.stderr}`);
+    // The merge request unblocks a package, and commits a folder named like the merge base with a state of its own.
+    await writeFile(join(repo, 'project', '.aam', 'config.yaml'), '');
+    const weaker = await runJob();
+    assert.equal(weaker.code, 1, weaker.stdout + weaker.stderr);
+    assert.match(weaker.stdout, /blocked_packages/);
+    await cp(join(repo, 'project', '.aam'), join(repo, sha, '.aam'), { recursive: true });
+    const ambiguous = await runJob();
+    assert.equal(ambiguous.code, 2, 'a folder named like the revision is refused, never read as the base');
+    assert.match(ambiguous.stderr, /is both a git revision and a path/);
+  });
+
   it("the GitLab template: publish signs with the pipeline's OIDC identity (id_tokens, audience sigstore)", async () => {
     const job = (await template())['.aam-trust:publish'] as {
       id_tokens: Record<string, { aud: string }>;

@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { stat, writeFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { AamError } from '../../core/errors.ts';
 import { assertUsablePolicy, readConfigFile } from '../../core/config/load.ts';
 import { globalConfigPath } from '../../core/config/paths.ts';
 import { toSarif } from '../../core/workflows/diff/sarif.ts';
-import { gitState, pathState, workingState } from '../../core/workflows/diff/state.ts';
+import { gitState, isRevision, pathState, workingState } from '../../core/workflows/diff/state.ts';
+import type { ProjectState } from '../../core/workflows/diff/state.ts';
 import { describePolicyChange, trustDiff } from '../../core/workflows/diff/trust-diff.ts';
 import { recordedDelegations } from '../../core/workflows/diff/recorded-delegations.ts';
 import type { PackageChange, PackageSide } from '../../core/workflows/diff/trust-diff.ts';
@@ -17,6 +19,7 @@ import { lineChanges, unifiedDiff } from '../../core/workflows/review/text-diff.
 import { hiddenMessage } from '../../core/content/describe.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
+import type { CommandContext } from '../context.ts';
 import { diffLines } from '../review.ts';
 import { EXIT, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
@@ -56,38 +59,17 @@ export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
   assertUsablePolicy(ctx.config);
   const baseArg = positionals[0] ?? 'HEAD';
   const asPath = resolve(io.cwd, baseArg);
-  const base = (await stat(asPath).then(
+  const isPath = await stat(asPath).then(
     () => true,
     () => false,
-  ))
-    ? await pathState(asPath)
-    : await gitState(ctx.projectDir, baseArg);
-  const head = await workingState(ctx.projectDir);
-  const reports = await verifyWorkspace({
-    workspace: ctx.workspace,
-    config: ctx.config,
-    verifier: ctx.verifier,
-    cache: ctx.cache,
-    homeDir: io.homeDir,
-  });
-  const globalConfig = await readConfigFile('global', globalConfigPath({ homeDir: io.homeDir, env: io.env }));
-  const baseDelegations = await recordedDelegations(base, {
-    verifier: ctx.verifier,
-    cacheDir: ctx.cache.dir,
-    registries: ctx.config.registries,
-  });
-  const diff = trustDiff(base, head, { globalConfig, homeDir: io.homeDir, headReports: reports, baseDelegations });
-  const content = await contentDiff(base, head, {
-    workspace: ctx.workspace,
-    config: ctx.config,
-    cache: ctx.cache,
-    homeDir: io.homeDir,
-  });
-  if (ctx.config.security.hidden_content === 'error')
-    for (const pkg of content)
-      for (const file of pkg.files)
-        for (const item of file.hidden)
-          diff.reasons.push(`${pkg.name}: ${relTo(ctx.projectDir, file.path)}: ${hiddenMessage(item)}`);
+  );
+  // As git says "ambiguous argument": a repository can hold a folder named like the revision a CI job compares with.
+  if (isPath && (await isRevision(ctx.projectDir, baseArg)))
+    throw new AamError('USAGE', `"${baseArg}" is both a git revision and a path (${asPath}).`, {
+      hint: `Name the folder as ./${baseArg}, or the revision unambiguously (refs/heads/${baseArg}, or a commit as ${baseArg}^{commit}).`,
+    });
+  const base = isPath ? await pathState(asPath) : await gitState(ctx.projectDir, baseArg);
+  const { head, diff, content } = await trustChanges(ctx, io, base);
   if (values.sarif)
     await writeFile(
       resolve(io.cwd, values.sarif),
@@ -123,6 +105,40 @@ export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
       : `\n${paint(io, 'green', '✓')} nothing introduces a failing package, a signer change or a weaker policy\n`,
   );
   return diff.reasons.length > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/**
+ * The trust picture's changes from a base state to the project's working tree, which is verified for real:
+ * per package, the policy's changes, and what agents would load differently. `diff.reasons` says what fails.
+ */
+export async function trustChanges(ctx: CommandContext, io: CliIo, base: ProjectState) {
+  const head = await workingState(ctx.projectDir);
+  const reports = await verifyWorkspace({
+    workspace: ctx.workspace,
+    config: ctx.config,
+    verifier: ctx.verifier,
+    cache: ctx.cache,
+    homeDir: io.homeDir,
+  });
+  const globalConfig = await readConfigFile('global', globalConfigPath({ homeDir: io.homeDir, env: io.env }));
+  const baseDelegations = await recordedDelegations(base, {
+    verifier: ctx.verifier,
+    cacheDir: ctx.cache.dir,
+    registries: ctx.config.registries,
+  });
+  const diff = trustDiff(base, head, { globalConfig, homeDir: io.homeDir, headReports: reports, baseDelegations });
+  const content = await contentDiff(base, head, {
+    workspace: ctx.workspace,
+    config: ctx.config,
+    cache: ctx.cache,
+    homeDir: io.homeDir,
+  });
+  if (ctx.config.security.hidden_content === 'error')
+    for (const pkg of content)
+      for (const file of pkg.files)
+        for (const item of file.hidden)
+          diff.reasons.push(`${pkg.name}: ${relTo(ctx.projectDir, file.path)}: ${hiddenMessage(item)}`);
+  return { head, diff, content };
 }
 
 function packageLines(io: CliIo, pkg: PackageChange): string[] {

@@ -52,6 +52,15 @@ export async function gitState(projectDir: string, revision: string): Promise<Pr
   return stateOf(revision, await at(FILES.lock), await at(FILES.record), await at(FILES.config));
 }
 
+/** Whether git knows REVISION as a commit in the repository holding the project (false outside git). */
+export async function isRevision(projectDir: string, revision: string): Promise<boolean> {
+  if (!/^[\w./@{}~^:-]+$/.test(revision) || revision.startsWith('-')) return false;
+  return git(projectDir, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).then(
+    (out) => out.trim() !== '',
+    () => false,
+  );
+}
+
 /** A base given as a folder (a checkout, a copy of `.aam/`), or a lock file with its trust record beside it. */
 export async function pathState(path: string): Promise<ProjectState> {
   const info = await stat(path);
