@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { expectedAt, expectedDeployments } from '../core/workflows/expected-deployments.ts';
 import type { DeployTarget } from '../core/deploy/platforms.ts';
-import { markers, sectionBody, expectedSectionBody } from '../core/deploy/transform.ts';
+import { expectedSectionBody, findSection, markers } from '../core/deploy/transform.ts';
 import { describeSigner } from '../core/policy/trust-match.ts';
 import { signerOfReport } from '../core/verify/verdict/report.ts';
 import type { PackageReport } from '../core/verify/verdict/report.ts';
@@ -133,10 +133,13 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
         continue;
       }
       for (const section of expected.sections) {
-        const body = sectionBody(text.replace(/\r\n?/g, '\n'), section.name, section.kind);
-        if (body === undefined || body === expectedSectionBody(section.content)) continue;
-        const { begin } = markers(section.name, section.kind);
-        const at = document.positionAt(text.indexOf(begin));
+        const found = findSection(text.replace(/\r\n?/g, '\n'), section.name, section.kind);
+        if (found.state === 'absent') continue;
+        if (found.state === 'found' && found.body === expectedSectionBody(section.content)) continue;
+        const { begin, end } = markers(section.name, section.kind);
+        // A stray or second marker is flagged where the first marker of the section stands.
+        const first = [text.indexOf(begin), text.indexOf(end)].filter((i) => i >= 0);
+        const at = document.positionAt(Math.min(...first));
         diagnostics.push(
           diagnostic(
             new vscode.Range(at, at.translate(0, begin.length)),

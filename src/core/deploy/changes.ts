@@ -50,7 +50,7 @@ export async function deployChanges(targets: readonly DeployTarget[]): Promise<D
           entry = { target, before, text: before === undefined ? undefined : readText(before, target.path) };
           shared.set(target.path, entry);
         }
-        entry.text = upsertSection(entry.text, target.name, target.section, target.content);
+        entry.text = upsertSection(entry.text, target.name, target.section, target.content, target.path);
         break;
       }
     }

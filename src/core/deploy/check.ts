@@ -6,7 +6,7 @@ import { scanInstalled } from '../scan/scan-installed.ts';
 import { stampOf, stampOfStats } from '../scan/stamps.ts';
 import type { FileStamp } from '../scan/stamps.ts';
 import type { DeployTarget, Platform, UncomputableTarget } from './platforms.ts';
-import { expectedSectionBody, readText, sectionBody } from './transform.ts';
+import { expectedSectionBody, findSection, readText } from './transform.ts';
 
 /** What was found where one artifact is deployed on one platform. */
 export interface DeployedCopy {
@@ -30,7 +30,8 @@ const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex'
 /**
  * Compares every deployed copy a package should have with what is on disk.
  * A platform counts as deployed when any of the package's artifacts is found
- * there (or it is in `expected`, where AAM Trust deployed it): then every
+ * there, a section by any of its markers (or it is in `expected`, where AAM
+ * Trust deployed it): then every
  * artifact must be there and match — modified, missing or extra files fail.
  * An artifact whose copy cannot be computed on a deployed platform fails
  * too, found or not: what agents load there cannot be compared.
@@ -134,7 +135,7 @@ function probe(target: UncomputableTarget, stamps: Record<string, FileStamp | nu
   } catch (error) {
     return fail(messageOf(error));
   }
-  if (sectionBody(text, target.name, target.section) === undefined) return undefined;
+  if (findSection(text, target.name, target.section).state === 'absent') return undefined;
   return fail(`section "${target.name} ${target.section}" of ${target.path}: a copy that cannot be compared`);
 }
 
@@ -202,14 +203,22 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   } catch (error) {
     return modified(target.path, messageOf(error), messageOf(error));
   }
-  const body = sectionBody(text, target.name, target.section);
-  if (body === undefined) return undefined;
+  const section = findSection(text, target.name, target.section);
+  if (section.state === 'absent') return undefined;
   const want = expectedSectionBody(target.content);
-  if (body === want) return ok;
+  const label = `section "${target.name} ${target.section}"`;
+  // A stray, lone or second marker: agents load what is around it too, so the copy is not the signed one.
+  if (section.state === 'malformed')
+    return modified(
+      `${label}: one BEGIN marker, then its END marker, around ${sha(Buffer.from(want))}`,
+      `${target.path} ${section.problem}`,
+      `${target.path} ${section.problem}`,
+    );
+  if (section.body === want) return ok;
   return modified(
-    `section "${target.name} ${target.section}": ${sha(Buffer.from(want))}`,
-    `section "${target.name} ${target.section}": ${sha(Buffer.from(body))}`,
-    `the section "${target.name} ${target.section}" of ${target.path} differs from the signed artifact`,
+    `${label}: ${sha(Buffer.from(want))}`,
+    `${label}: ${sha(Buffer.from(section.body))}`,
+    `the ${label} of ${target.path} differs from the signed artifact`,
   );
 }
 

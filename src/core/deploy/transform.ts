@@ -6,6 +6,8 @@
  * by `<!-- BEGIN AAM: NAME KIND -->` … `<!-- END AAM: NAME KIND -->`.
  */
 
+import { AamError } from '../errors.ts';
+
 /** Python's `str.isspace()` characters. */
 const PY_SPACE =
   '\t\n\u000b\u000c\r\u001c\u001d\u001e\u001f \u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000';
@@ -48,34 +50,86 @@ export function markers(name: string, kind: string): { begin: string; end: strin
   return { begin: `<!-- BEGIN AAM: ${name} ${kind} -->`, end: `<!-- END AAM: ${name} ${kind} -->` };
 }
 
-/** What `_upsert_marker_section` writes for `content` into a file that holds `existing` (undefined: no file). */
-export function upsertSection(existing: string | undefined, name: string, kind: string, content: string): string {
+/**
+ * A section of a shared file as found: not there (no marker of it at all),
+ * one BEGIN marker with its END after it (as aam writes it), or markers in any
+ * other arrangement (an END above the BEGIN, one without the other, two of
+ * either). Agents load the whole file, so a copy that is not the one aam
+ * writes is a modified copy, never an absent one.
+ */
+export type FoundSection =
+  | { state: 'absent' }
+  | { state: 'found'; body: string; begin: number; end: number }
+  | { state: 'malformed'; at: number; problem: string };
+
+/** The section `name kind` in `existing`, its END looked for only after its BEGIN. */
+export function findSection(existing: string, name: string, kind: string): FoundSection {
   const { begin, end } = markers(name, kind);
-  const block = `${begin}\n${pyRstrip(content)}\n${end}\n`;
-  if (existing === undefined) return block;
-  const b = existing.indexOf(begin);
-  const e = existing.indexOf(end);
-  if (b >= 0 && e >= 0) {
-    const before = existing.slice(0, b);
-    const after = lstripChars(existing.slice(e + end.length), '\n');
-    let next = `${rstripChars(before, '\n')}\n\n${block}`;
-    if (after.trim()) next += `\n${after}`;
-    return next;
-  }
-  return `${rstripChars(existing, '\n')}\n\n${block}`;
+  const begins = occurrences(existing, begin);
+  const ends = occurrences(existing, end);
+  if (begins.length === 0 && ends.length === 0) return { state: 'absent' };
+  const [b, e] = [begins[0], ends[0]];
+  if (begins.length === 1 && ends.length === 1 && b !== undefined && e !== undefined && e >= b + begin.length)
+    return { state: 'found', body: existing.slice(b + begin.length, e), begin: b, end: e };
+  const at = Math.min(b ?? Infinity, e ?? Infinity);
+  return { state: 'malformed', at, problem: markerProblem(begins.length, ends.length, `${name} ${kind}`) };
+}
+
+function occurrences(text: string, marker: string): number[] {
+  const at: number[] = [];
+  for (let i = text.indexOf(marker); i >= 0; i = text.indexOf(marker, i + marker.length)) at.push(i);
+  return at;
+}
+
+function markerProblem(begins: number, ends: number, section: string): string {
+  if (begins > 1 || ends > 1)
+    return `holds ${begins} BEGIN and ${ends} END markers of the section "${section}", where aam writes one of each`;
+  if (ends === 0) return `holds a BEGIN marker of the section "${section}" with no END marker after it`;
+  if (begins === 0) return `holds an END marker of the section "${section}" with no BEGIN marker`;
+  return `holds the END marker of the section "${section}" above its BEGIN marker`;
 }
 
 /**
- * The section's body as deployed in `existing`, or undefined when its markers
- * are not both there. Only what is between the markers is the package's: text
- * outside them is the user's own.
+ * The section's body as deployed in `existing`, or undefined when it is not
+ * there or its markers are not one BEGIN and one END after it (findSection
+ * tells the two apart). Only what is between the markers is the package's:
+ * text outside them is the user's own.
  */
 export function sectionBody(existing: string, name: string, kind: string): string | undefined {
+  const section = findSection(existing, name, kind);
+  return section.state === 'found' ? section.body : undefined;
+}
+
+/**
+ * What `_upsert_marker_section` writes for `content` into a file that holds
+ * `existing` (undefined: no file), to the byte, when the file holds the
+ * section as aam writes it or no marker of it. aam takes the first BEGIN and
+ * the first END anywhere in the file: with an END above the BEGIN it writes
+ * the text between them twice, and beside a lone marker it adds a second
+ * section. Either writes outside the section, so such a file is refused
+ * (INSTALL_REFUSED, naming `path`) for a person to mend.
+ */
+export function upsertSection(
+  existing: string | undefined,
+  name: string,
+  kind: string,
+  content: string,
+  path = 'the file',
+): string {
   const { begin, end } = markers(name, kind);
-  const b = existing.indexOf(begin);
-  const e = existing.indexOf(end);
-  if (b < 0 || e < 0 || e < b + begin.length) return undefined;
-  return existing.slice(b + begin.length, e);
+  const block = `${begin}\n${pyRstrip(content)}\n${end}\n`;
+  if (existing === undefined) return block;
+  const section = findSection(existing, name, kind);
+  if (section.state === 'malformed')
+    throw new AamError('INSTALL_REFUSED', `${path} ${section.problem}: the section is not written.`, {
+      hint: `Leave one BEGIN marker and one END marker after it in ${path} (or neither), and run this again.`,
+    });
+  if (section.state === 'absent') return `${rstripChars(existing, '\n')}\n\n${block}`;
+  const before = existing.slice(0, section.begin);
+  const after = lstripChars(existing.slice(section.end + end.length), '\n');
+  let next = `${rstripChars(before, '\n')}\n\n${block}`;
+  if (after.trim()) next += `\n${after}`;
+  return next;
 }
 
 /** The body `upsertSection` puts between the markers. */

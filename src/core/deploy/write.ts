@@ -35,9 +35,9 @@ export async function writeDeployed(targets: readonly DeployTarget[]): Promise<v
         await assertRealFolders(within.root, dirname(target.path), NOT_WRITTEN);
         const existing = await readRegularFile(target.path, 'deployed');
         const text = existing === undefined ? undefined : readText(existing, target.path);
-        await writeFileAtomic(target.path, upsertSection(text, target.name, target.section, target.content), 0o644, {
-          within,
-        });
+        // Markers not as aam writes them (a stray END, a second section) refuse the write: see upsertSection.
+        const next = upsertSection(text, target.name, target.section, target.content, target.path);
+        await writeFileAtomic(target.path, next, 0o644, { within });
         break;
       }
     }
