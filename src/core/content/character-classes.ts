@@ -34,3 +34,11 @@ export const VIRAMA = onFirstUse(
 );
 export const PICTOGRAPHIC = onFirstUse(() => /\p{Extended_Pictographic}/u);
 export const HANGUL = onFirstUse(() => /\p{Script=Hangul}/u);
+/** Bases of emoji variation sequences (VS15 text, VS16 emoji presentation): emoji, and the keycap bases 0–9 # *. */
+export const EMOJI = onFirstUse(() => /\p{Emoji}/u);
+/** Ideographs: VS1–VS3 after one choose a CJK compatibility form, VS17–VS256 an ideographic variation sequence. */
+export const IDEOGRAPH = onFirstUse(() => /\p{Unified_Ideograph}/u);
+/** The other bases of StandardizedVariants.txt: math symbols, Myanmar, Phags-pa, Manichaean, Egyptian hieroglyphs. */
+export const STANDARDIZED_BASE = onFirstUse(
+  () => /[\p{Sm}\p{Script=Myanmar}\p{Script=Phags_Pa}\p{Script=Manichaean}\p{Script=Egyptian_Hieroglyphs}]/u,
+);

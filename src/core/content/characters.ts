@@ -10,6 +10,7 @@
 
 import { HANGUL, JOINING_SCRIPT, NO_SPACE_SCRIPT, PICTOGRAPHIC, RTL_LETTER, VIRAMA } from './character-classes.ts';
 import { nameOf, tagChar } from './character-names.ts';
+import { isFlagTagSequence, isVariationSequence } from './sequences.ts';
 
 /** What kind of invisible or misleading character a range holds. */
 export type CharacterKind = 'TAG_CHARACTERS' | 'BIDI_CONTROL' | 'INVISIBLE_CHARACTER' | 'VARIATION_SELECTORS';
@@ -147,20 +148,21 @@ function runOf(text: string, start: number, take: (cp: number, at: number) => bo
 
 const lengthOf = (cps: readonly number[]) => cps.reduce((n, cp) => n + width(cp), 0);
 
-/** A run of tag characters, unless it is an emoji tag sequence (a subdivision flag such as England's, UTS #51). */
+/**
+ * A run of tag characters, unless it is an RGI emoji tag sequence (England's,
+ * Scotland's or Wales's flag, UTS #51). Fake flags in a row (🏴 + tag letters,
+ * each closed by a cancel tag) are one run: together they spell the message.
+ */
 function tagRun(text: string, start: number): { end: number; hit?: CharacterHit } {
-  const cps = runOf(text, start, isTag);
-  const end = start + lengthOf(cps);
-  const flag = before(text, start) === 0x1f3f4;
-  const spec = cps.slice(0, -1);
-  if (
-    flag &&
-    cps.at(-1) === 0xe007f &&
-    spec.length >= 2 &&
-    spec.length <= 6 &&
-    spec.every((cp) => (cp >= 0xe0061 && cp <= 0xe007a) || (cp >= 0xe0030 && cp <= 0xe0039))
-  )
-    return { end };
+  let cps = runOf(text, start, isTag);
+  let end = start + lengthOf(cps);
+  if (isFlagTagSequence(before(text, start), cps)) return { end };
+  while (text.codePointAt(end) === 0x1f3f4 && isTag(text.codePointAt(end + 2) ?? 0)) {
+    const more = runOf(text, end + 2, isTag);
+    if (isFlagTagSequence(0x1f3f4, more)) break;
+    cps = [...cps, ...more];
+    end += 2 + lengthOf(more);
+  }
   const decoded = cps.map(tagChar).join('');
   return {
     end,
@@ -168,17 +170,33 @@ function tagRun(text: string, start: number): { end: number; hit?: CharacterHit 
   };
 }
 
+/** The variation selectors from `start`, and whether they are one that chooses its base's glyph (sequences.ts). */
+function selectorsAt(text: string, start: number): { cps: number[]; end: number; fits: boolean } {
+  const cps = runOf(text, start, isSelector);
+  const fits = cps.length === 1 && isVariationSequence(before(text, start), cps[0]!);
+  return { cps, end: start + lengthOf(cps), fits };
+}
+
 /**
- * Variation selectors: one after a visible character chooses its glyph (an
- * emoji's presentation, an ideograph's variant); more than one in a row, or
- * one with nothing to modify, carries data instead — each selector one byte.
+ * Variation selectors: one in a variation sequence Unicode defines chooses
+ * its base's glyph (an emoji's presentation, an ideograph's variant); more
+ * than one in a row, or one after any other character, carries data instead —
+ * each selector one byte. Selectors after each character of a cover text are
+ * one run: together they spell the message.
  */
 function selectorRun(text: string, start: number): { end: number; hit?: CharacterHit } {
-  const cps = runOf(text, start, isSelector);
-  const end = start + lengthOf(cps);
-  const prev = before(text, start);
-  const hasBase = prev !== undefined && !/\s/u.test(chr(prev)) && !isSelector(prev);
-  if (cps.length === 1 && hasBase) return { end };
+  let { cps, end, fits } = selectorsAt(text, start);
+  if (fits) return { end };
+  for (;;) {
+    // The next character, past blanks (a cover text's spaces carry nothing), must carry selectors too.
+    const base = /^\s*[^\s\ufe00-\ufe0f\u{e0100}-\u{e01ef}]/u.exec(text.slice(end, end + 64));
+    const next = end + (base?.[0].length ?? 0);
+    if (!base || !isSelector(text.codePointAt(next) ?? 0)) break;
+    const more = selectorsAt(text, next);
+    if (more.fits) break;
+    cps = [...cps, ...more.cps];
+    end = more.end;
+  }
   const bytes = Buffer.from(cps.map((cp) => (cp <= 0xfe0f ? cp - 0xfe00 : cp - 0xe0100 + 16)));
   const names = [...new Set(cps.map(nameOf))].slice(0, 8);
   return { end, hit: { kind: 'VARIATION_SELECTORS', start, end, decoded: bytes.toString('utf8'), names } };

@@ -16,7 +16,7 @@ export interface InvalidRun {
 }
 
 export interface FileText {
-  /** The text, decoded as WHATWG UTF-8 decodes (replacement, a leading byte-order mark left out). */
+  /** The text, decoded as WHATWG UTF-8 decodes (replacement, a leading byte-order mark left out), or by a UTF-16 or UTF-32 mark. */
   text: string;
   invalid: InvalidRun[];
   /** Valid UTF-8 without NUL: text by every reader's measure (and by this scan's before it read any other). */
@@ -56,7 +56,7 @@ export function decodeFile(bytes: Uint8Array): FileText {
   try {
     text = FATAL.decode(bytes);
   } catch {
-    return decodeLossy(bytes);
+    return decodeWide(bytes) ?? decodeLossy(bytes);
   }
   if (!bytes.includes(0)) return { text, invalid: [], strict: true, binary: false };
   let bad = 0;
@@ -75,6 +75,40 @@ const notText = (byte: number) => byte < 0x20 && (byte < 0x09 || (byte > 0x0d &&
 const tooMany = (bad: number, length: number) => bad > 1 && bad * BINARY_SHARE > length;
 
 const LOSSY = new TextDecoder('utf-8');
+
+/**
+ * Text that opens with a UTF-16 or UTF-32 byte-order mark (never valid UTF-8): editors and the tools agents
+ * read with (Claude Code's Read among them) decode it by its mark, so it is text here too, whatever its name.
+ * Units that are not text (a lone surrogate, a code point past U+10FFFF) are U+FFFD; those, unassigned and
+ * private-use characters count as controls do, so binary data behind a mark stays binary.
+ */
+function decodeWide(bytes: Uint8Array): FileText | undefined {
+  const [a, b, c, d] = bytes;
+  const utf32 = (a === 0xff && b === 0xfe && c === 0 && d === 0) || (a === 0 && b === 0 && c === 0xfe && d === 0xff);
+  let text: string;
+  if (utf32) text = decodeUtf32(bytes, a === 0xff);
+  else if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff))
+    text = new TextDecoder(a === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes);
+  else return undefined;
+  let bad = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 0x20 && notText(text.charCodeAt(i))) bad++;
+  bad += text.match(NOT_WIDE_TEXT)?.length ?? 0;
+  return { text, invalid: [], strict: false, binary: tooMany(bad, text.length) };
+}
+
+/** What binary data read as UTF-16 is full of and text is not: unassigned, private-use and undecodable units. */
+const NOT_WIDE_TEXT = /[\p{Cn}\p{Co}\ufffd]/gu;
+
+function decodeUtf32(bytes: Uint8Array, little: boolean): string {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chars: string[] = [];
+  for (let at = 4; at + 4 <= bytes.length; at += 4) {
+    const cp = view.getUint32(at, little);
+    chars.push(cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ? '\ufffd' : String.fromCodePoint(cp));
+  }
+  if (bytes.length % 4 !== 0) chars.push('\ufffd');
+  return chars.join('');
+}
 
 /**
  * WHATWG UTF-8 decoding (Encoding §9.1.1: each maximal invalid subpart becomes one U+FFFD), walked here to
