@@ -59,6 +59,15 @@ export function visible(text: string, color: boolean): string {
   });
 }
 
+/**
+ * A datum for a line of text output (a lock-file name, version or source, a signer's user ID, a message that quotes
+ * them), with its line breaks written as `\n` and `\r`: visible() keeps LF for the CLI's own multi-line messages, and
+ * a datum that starts a line of its own is one a CI runner reads as a command (`::add-mask::…`, `::error …`).
+ */
+export function oneLine(text: string): string {
+  return text.replace(/[\n\r]/g, (char) => (char === '\n' ? '\\n' : '\\r'));
+}
+
 /** The CLI's io with everything written (and every prompt) passed through visible(): the one place output is made safe. */
 export function forTerminal(io: CliIo): CliIo {
   const show = (text: string) => visible(text, io.color);

@@ -57,10 +57,10 @@ describe('aam-trust verify --use-cached-verification', () => {
       cached.stderr,
       /⚠ kept@1\.0\.0: judged by this machine's verification of \S+ \(\d+ minutes? old\), because the archive of kept@1\.0\.0 is not available/,
     );
-    // The installed files are still checked, against the lock file: an edit is not hidden by the cache.
+    // The installed files are still checked, against what was verified here: an edit is not hidden by the cache.
     assert.match(
       packages[0]!.message,
-      /Installed files of edited differ from the lock file's checksums \(modified: prompts\/hello\.md\)/,
+      /Installed files of edited differ from the archive this machine verified \(modified: prompts\/hello\.md\)/,
     );
     assert.equal(cached.code, 1);
   });

@@ -2,6 +2,7 @@ import { canonicalChecksum } from '../archive/hash.ts';
 import { AamError } from '../errors.ts';
 import { UNBUILT } from '../yaml/block-mapping.ts';
 import { parseYamlMapping, readYamlMapping, readYamlMappingLazily, toYamlText } from '../yaml/io.ts';
+import { packageLabel, quoted } from './vouched.ts';
 
 /** The signature an installed package was verified with (ignored by the Python CLI). */
 export interface LockSignature {
@@ -77,9 +78,9 @@ function entryOf(name: string, value: unknown, where: string): Record<string, un
   if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
   throw new AamError(
     'LOCKFILE_INVALID',
-    `${where}: the entry of "${name}" is not a mapping (${JSON.stringify(value) ?? String(value)}), so what is installed under that name cannot be verified.`,
+    `${where}: the entry of ${quoted(name)} is not a mapping (${JSON.stringify(value) ?? String(value)}), so what is installed under that name cannot be verified.`,
     {
-      hint: `Install it again (aam-trust install ${name}), or remove the entry and what was installed under the name.`,
+      hint: `Install it again (aam-trust install ${packageLabel({ name, version: '' })}), or remove the entry and what was installed under the name.`,
     },
   );
 }

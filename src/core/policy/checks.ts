@@ -6,7 +6,15 @@ export type IntegrityCheck =
   | { ok: true }
   | {
       ok: false;
-      code: 'CHECKSUM_MISMATCH' | 'FILES_MODIFIED' | 'DEPLOYED_MODIFIED' | 'ARCHIVE_UNAVAILABLE' | 'PACKAGE_MISMATCH';
+      code:
+        | 'CHECKSUM_MISMATCH'
+        | 'FILES_MODIFIED'
+        | 'DEPLOYED_MODIFIED'
+        | 'ARCHIVE_UNAVAILABLE'
+        | 'PACKAGE_MISMATCH'
+        // Before any check: a lock entry that cannot name a package, or an installed folder no entry names.
+        | 'LOCKFILE_INVALID'
+        | 'NOT_LOCKED';
       expected: string;
       actual: string;
       detail: string;

@@ -118,6 +118,10 @@ function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Ve
       'The archive is needed to prove integrity. Make the registry reachable, or run Prepare Offline Verification while it is.',
     PACKAGE_MISMATCH:
       'The archive is another package or version than the lock file names (a rollback or a swap). Do not use it; re-install the package from a registry you trust.',
+    LOCKFILE_INVALID:
+      'aam writes no such entry: restore .aam/aam-lock.yaml from version control, or remove the entry and what was installed under it, then install the package again.',
+    NOT_LOCKED:
+      'Nothing vouches for it: remove the folder, or install the package with aam (or aam-trust install) so that the lock file records it.',
   } as const;
   return verdict(
     integrity.code === 'ARCHIVE_UNAVAILABLE' ? 'unavailable' : 'tampered',

@@ -1,164 +1,163 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../fs/atomic-write.ts';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { sha256Hex } from '../archive/hash.ts';
+import { hiddenFiles } from '../content/scan.ts';
+import type { HiddenFile } from '../content/scan.ts';
+import type { DeployedCopy } from '../deploy/check.ts';
+import { readRegularFileSync } from '../fs/safe-read.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
-import type { AttestationFact, Checks, IntegrityCheck, SignatureCheck } from '../policy/decision.ts';
+import type { IntegrityCheck } from '../policy/decision.ts';
 import { describeDifferences, isClean } from '../scan/installed-files.ts';
 import { scanInstalled } from '../scan/scan-installed.ts';
+import { checkDeployment } from './checks/check-deployed.ts';
+import type { DeploySource } from './checks/check-deployed.ts';
 import type { JobResult } from './checks/job.ts';
+import type { LedgerEntry, VerifiedLedger } from './store/verified-ledger.ts';
 
-/** What a passing verification established about an archive and its signature, and when. */
-interface LedgerEntry {
-  name: string;
-  version: string;
-  /** When it was checked (ISO time). */
-  at: string;
-  signature: SignatureCheck;
-  signatureDigest: string | undefined;
-  attestation?: AttestationFact | undefined;
-}
-
-const FORMAT = 'aam-trust/verified-ledger';
-const MAX_ENTRIES = 20_000;
-
-/**
- * The archives (by SHA-256) whose signature this machine verified, with
- * when: what `--use-cached-verification` falls back on when the evidence
- * cannot be reached now (seeds: "use cached verification" when the
- * transparency log is unreachable). A package's bytes are the same bytes
- * wherever they are verified, so the entry is per archive, not per project.
- */
-export class VerifiedLedger {
-  readonly file: string | undefined;
-  private entries: Record<string, LedgerEntry> | undefined;
-  private changed = false;
-
-  /** `dir` undefined: in memory only. */
-  constructor(dir: string | undefined) {
-    this.file = dir ? join(dir, 'ledger.json') : undefined;
-  }
-
-  private all(): Record<string, LedgerEntry> {
-    if (!this.entries) {
-      try {
-        const raw = JSON.parse(readFileSync(this.file ?? '', 'utf8')) as { format?: string; entries?: unknown };
-        this.entries =
-          raw.format === FORMAT && raw.entries && typeof raw.entries === 'object'
-            ? (raw.entries as Record<string, LedgerEntry>)
-            : {};
-      } catch {
-        this.entries = {};
-      }
-    }
-    return this.entries;
-  }
-
-  lookup(checksum: string): LedgerEntry | undefined {
-    return this.all()[checksum];
-  }
-
-  /** Remembers every result whose archive was authentic and whose signature, if any, verified. */
-  remember(results: Iterable<{ result: JobResult; checksum: string; version: string }>): void {
-    const entries = this.all();
-    for (const { result, checksum, version } of results) {
-      const { integrity, signature, attestation } = result.checks;
-      if (result.checks.cached || signature.state === 'invalid') continue;
-      // Only where the signature was looked at: an archive that held (deployed copies may differ).
-      if (!integrity.ok && integrity.code !== 'DEPLOYED_MODIFIED') continue;
-      const at = new Date(Number(result.at) / 1e6).toISOString();
-      if (entries[checksum]?.at === at) continue;
-      entries[checksum] = {
-        name: result.name,
-        version,
-        at,
-        signature,
-        signatureDigest: result.signatureDigest,
-        ...(attestation ? { attestation } : {}),
-      };
-      this.changed = true;
-    }
-  }
-
-  /** Remembers what an install verified at `at`: archives that held, whose signature, if any, verified. */
-  rememberInstalled(items: Iterable<{ version: string; checksum: string; checks: Checks }>, at: string): void {
-    const entries = this.all();
-    for (const { version, checksum, checks } of items) {
-      const { name, integrity, signature, attestation } = checks;
-      if (checks.cached || checks.installedWithoutVerification || signature.state === 'invalid' || !integrity.ok)
-        continue;
-      entries[checksum] = {
-        name: name ?? '',
-        version,
-        at,
-        signature,
-        signatureDigest: checks.signatures?.[0]?.digest,
-        ...(attestation ? { attestation } : {}),
-      };
-      this.changed = true;
-    }
-  }
-
-  async save(): Promise<void> {
-    if (!this.file || !this.changed) return;
-    let entries = this.all();
-    // The newest kept when there are too many (ISO times of one format sort as text; a collation is not needed).
-    if (Object.keys(entries).length > MAX_ENTRIES)
-      entries = Object.fromEntries(
-        Object.entries(entries)
-          .sort(([, a], [, b]) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
-          .slice(0, MAX_ENTRIES),
-      );
-    await writeFileAtomic(this.file, JSON.stringify({ format: FORMAT, entries }), 0o644, { cache: true });
-    this.changed = false;
-  }
-}
+export { VerifiedLedger } from './store/verified-ledger.ts';
 
 /**
  * A result whose evidence could not be reached (the registry unreachable
  * and nothing in the evidence cache), answered from this machine's earlier
  * verification of the same archive: its signature check as it was then, and
- * the installed files compared with the lock file's checksums now. Undefined
- * when the evidence was there, or nothing was verified here before.
+ * what agents load compared now with what it recorded of the archive — the
+ * installed files with their SHA-256, and the deployed copies computed from
+ * those files once they hash as the archive's did. Undefined when the
+ * evidence was there, or nothing was verified here before. An earlier
+ * verification from another registry than the lock file names now, or one
+ * that did not record the archive's files (an install, an older ledger),
+ * does not stand in: the package stays unavailable, saying why.
+ * `deploy`: where the copies are (default: the project that holds
+ * `installedDir`, and this user's home).
  */
 export function fromLedger(
   result: JobResult,
   entry: LockedPackage,
   installedDir: string,
   ledger: VerifiedLedger,
+  deploy: DeploySource = deployedBeside(installedDir),
 ): JobResult | undefined {
   const { integrity } = result.checks;
   if (integrity.ok || integrity.code !== 'ARCHIVE_UNAVAILABLE') return undefined;
   const earlier = ledger.lookup(entry.checksum);
   if (!earlier || earlier.name !== result.name || earlier.version !== entry.version) return undefined;
+  const why = refusal(earlier, entry.source);
+  if (why) {
+    const detail = `${integrity.detail} With --use-cached-verification, this machine's verification of ${earlier.at} does not stand in: ${why}.`;
+    return { ...result, checks: { ...result.checks, integrity: { ...integrity, detail } } };
+  }
+  const copies = compareCopies(result.name, entry, installedDir, earlier.files!, deploy);
   return {
     ...result,
     checks: {
       ...result.checks,
-      integrity: installedFiles(result.name, entry, installedDir),
+      integrity: copies.integrity,
       signature: earlier.signature,
       // Only the attestation of the registry the lock file names: another's of the same bytes is not this one's word.
       attestation: earlier.attestation?.registry === entry.source ? earlier.attestation : undefined,
       cached: { at: earlier.at, reason: integrity.detail },
     },
     signatureDigest: earlier.signatureDigest,
+    deployed: copies.deployed,
+    hidden: copies.hidden,
   };
 }
 
-/** The installed files against the lock file's checksums (the archive is what is missing). */
-function installedFiles(name: string, entry: LockedPackage, installedDir: string): IntegrityCheck {
-  const expected = entry.file_checksums?.files;
-  if (!expected) return { ok: true };
-  const { diff } = scanInstalled(installedDir, expected);
-  // The Python CLI leaves hidden files out of file_checksums; that omission alone is not an edit.
-  diff.added = diff.added.filter((path) => !path.split('/').some((segment) => segment.startsWith('.')));
-  if (isClean(diff)) return { ok: true };
+/**
+ * Why an earlier verification cannot stand in for the evidence. The lock
+ * entry's `source` is the pull request's to write, and naming a registry that
+ * is not configured is what makes the evidence unreachable: the ledger says
+ * where the archive was verified from, and the files it held.
+ */
+function refusal(earlier: LedgerEntry, source: string): string | undefined {
+  if (!Array.isArray(earlier.sources) || !filesKnown(earlier.files))
+    return 'it did not record the registry the archive came from and the SHA-256 of its files (an install, or an older AAM Trust), without which its installed and deployed copies cannot be compared; verify it once while its registry is reachable';
+  if (!earlier.sources.includes(source))
+    return `the archive was verified here from ${earlier.sources.map((s) => `registry "${s}"`).join(' or ')}, and the lock file now says it comes from "${source}"`;
+  return undefined;
+}
+
+/** Whether a ledger entry's files are what remember() writes: relative paths (aam.yaml among them) to SHA-256 hex. */
+function filesKnown(files: unknown): files is Record<string, string> {
+  if (!files || typeof files !== 'object' || typeof (files as Record<string, unknown>)['aam.yaml'] !== 'string')
+    return false;
+  return Object.entries(files).every(
+    ([path, hash]) =>
+      typeof hash === 'string' &&
+      /^[0-9a-f]{64}$/.test(hash) &&
+      path.split('/').every((segment) => segment !== '' && segment !== '.' && segment !== '..'),
+  );
+}
+
+/**
+ * The installed files against the SHA-256 this machine recorded of the
+ * archive's files; where they all match, they are the archive's bytes, and
+ * the copies agents load are computed from them and compared, and their
+ * hidden content found, as with the archive itself.
+ */
+function compareCopies(
+  name: string,
+  entry: LockedPackage,
+  installedDir: string,
+  files: Record<string, string>,
+  deploy: DeploySource,
+): { integrity: IntegrityCheck; deployed: DeployedCopy[]; hidden: HiddenFile[] } {
+  const edited = lockDiffers(name, entry, files);
+  if (edited) return { integrity: edited, deployed: [], hidden: [] };
+  // Only bytes that hash as recorded are kept: the scan then compares the disk with them, and finds what was added.
+  const contents = new Map<string, Uint8Array>();
+  for (const [path, sha256] of Object.entries(files)) {
+    const bytes = installedBytes(join(installedDir, path));
+    if (bytes && sha256Hex(bytes) === sha256) contents.set(path, bytes);
+  }
+  const { diff } = scanInstalled(installedDir, files, undefined, contents);
+  if (!isClean(diff) || contents.size !== Object.keys(files).length) {
+    const differences = isClean(diff) ? 'changed while read' : describeDifferences(diff);
+    const integrity: IntegrityCheck = {
+      ok: false,
+      code: 'FILES_MODIFIED',
+      expected: diff.example ? `${diff.example.path}: ${diff.example.expected}` : 'the files this machine verified',
+      actual: diff.example ? `${diff.example.path}: ${diff.example.actual}` : differences,
+      detail: `Installed files of ${name} differ from the archive this machine verified (${differences}).`,
+    };
+    return { integrity, deployed: [], hidden: [] };
+  }
+  const hidden = hiddenFiles([...contents].map(([path, data]) => ({ path, data })));
+  const manifestText = Buffer.from(contents.get('aam.yaml')!).toString('utf8');
+  const { copies, failure } = checkDeployment(name, manifestText, contents, deploy, {});
+  return { integrity: failure ?? { ok: true }, deployed: copies, hidden };
+}
+
+/** The lock file's file checksums against the archive's files, as when the archive is read (hidden files may be left out). */
+function lockDiffers(name: string, entry: LockedPackage, files: Record<string, string>): IntegrityCheck | undefined {
+  const recorded = entry.file_checksums?.files;
+  if (!recorded) return undefined;
+  const hidden = (path: string) => path.split('/').some((segment) => segment.startsWith('.'));
+  const differ = Object.keys({ ...recorded, ...files }).filter(
+    (path) => recorded[path] !== files[path] && !(recorded[path] === undefined && hidden(path)),
+  );
+  if (differ.length === 0) return undefined;
   return {
     ok: false,
-    code: 'FILES_MODIFIED',
-    expected: diff.example ? `${diff.example.path}: ${diff.example.expected}` : 'the installed files of the lock file',
-    actual: diff.example ? `${diff.example.path}: ${diff.example.actual}` : describeDifferences(diff),
-    detail: `Installed files of ${name} differ from the lock file's checksums (${describeDifferences(diff)}).`,
+    code: 'CHECKSUM_MISMATCH',
+    expected: 'file checksums of the archive this machine verified',
+    actual: `the lock file differs for ${differ.slice(0, 3).join(', ')}`,
+    detail: `The lock file's file checksums for ${name} do not match the archive this machine verified; the lock file was edited.`,
   };
+}
+
+/** A regular file's bytes; undefined when it is missing or anything else (a link, a folder, too large). */
+function installedBytes(path: string): Buffer | undefined {
+  try {
+    return readRegularFileSync(path, 'archive')?.bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The deployed copies' roots of a package installed in `<root>/.aam/packages/<fs-name>`: that root, and this user's home. */
+function deployedBeside(installedDir: string): DeploySource {
+  return { roots: { project: dirname(dirname(dirname(installedDir))), home: homedir() }, expected: [] };
 }
 
 /** How old a verification of `at` is, in words: "4 days", "3 hours", "12 minutes". */

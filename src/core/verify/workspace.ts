@@ -1,9 +1,7 @@
 import { homedir } from 'node:os';
-import type { LoadedConfig } from '../config/load.ts';
-import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
+import type { LockedPackage } from '../lockfile/lockfile.ts';
 import { readRecordedPackages, readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import type { RecordedPackage } from '../record/trust-record.ts';
-import type { EvidenceCache } from './evidence/evidence-cache.ts';
 import type { JobResult, VerifyJob } from './checks/job.ts';
 import { VerifyPool, workersFor } from './threads/pool.ts';
 import { reportOf } from './verdict/report.ts';
@@ -15,65 +13,25 @@ import { PlaceIndex } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
 import { claimsOfOthers, openLock, placesKeyOf, stillValid } from './store/reuse.ts';
-import type { LockRead } from './store/reuse.ts';
-import type { ChangeWatch } from './store/change-watch.ts';
 import { VerificationStore } from './store/result-store.ts';
 import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
-import type { SignatureVerifier } from '../signature/verifier.ts';
 import { sizeOf, stampOf } from '../scan/stamps.ts';
 import { capturedFor, runSources } from './evidence/sources.ts';
 import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './registry-facts.ts';
 import { learnRecord } from './learn-record.ts';
 import { fromLedger } from './cached-verification.ts';
-import type { VerifiedLedger } from './cached-verification.ts';
 import { withSharedFolders } from './shared-folders.ts';
+import { Unvouched } from './unvouched.ts';
+import type { VerifyWorkspaceOptions } from './workspace-options.ts';
 export type { PackageReport } from './verdict/report.ts';
-
-export interface VerifyWorkspaceOptions {
-  workspace: WorkspacePaths;
-  config: LoadedConfig;
-  verifier: SignatureVerifier;
-  cache: EvidenceCache;
-  /** Use only the evidence cache; never read a registry. */
-  offline?: boolean;
-  only?: readonly string[];
-  onProgress?: (done: number, total: number) => void;
-  signal?: AbortSignal;
-  /** Earlier results: a package whose files, lock entry and trust material are unchanged is not verified again. */
-  store?: VerificationStore;
-  /**
-   * A long-running host's file watcher: a stored result it vouches for is reused without a stat
-   * sweep (see ChangeWatch). Not consulted with `force`.
-   */
-  watch?: ChangeWatch;
-  /** Verify everything from scratch, trusting no earlier result or file stamp (the results are still stored). */
-  force?: boolean;
-  /** Worker threads to use at most, besides this thread (default: one per core but one; 0: this thread only). */
-  workers?: number;
-  /** Told when worker threads could not be used, or results could not be stored. */
-  onNotice?: (message: string) => void;
-  /** The user's home, where Codex keeps deployed skills and prompts (default: the process's). */
-  homeDir?: string;
-  /**
-   * Record what is seen for the first time (trust on first use), and new versions by the same
-   * signer, in .aam/trust-record.yaml. Never in Restricted Mode: an untrusted change may not
-   * teach the record whom to expect.
-   */
-  recordSigners?: boolean;
-  /** Where passing verifications are remembered (with when), for `useCachedVerification`. */
-  ledger?: VerifiedLedger;
-  /** A package whose evidence cannot be reached now is judged by this machine's earlier verification of it. */
-  useCachedVerification?: boolean;
-  /** The lock file as the caller already read it (`readLock`), so it is not parsed twice. */
-  lockRead?: LockRead;
-}
+export type { VerifyWorkspaceOptions } from './workspace-options.ts';
 
 /**
  * Verifies every package of a workspace's lock file against the loaded
  * policy. A package whose earlier result still holds is decided again
  * (policy is cheap) but not verified again; the rest are verified, on
- * worker threads when there are many.
+ * worker threads when there are many. What the lock file does not vouch for fails unverified (Unvouched).
  */
 export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<PackageReport[]> {
   const { workspace, store, config } = options;
@@ -97,7 +55,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const watch = store && !force ? options.watch : undefined;
     await watch?.settle();
     const lock = releasable(await openLock(lockFile, store, force, options.lockRead));
-    const names = lock.names.filter((name) => !options.only || options.only.includes(name)).sort();
+    const unvouched = new Unvouched(workspace, lock.names, options.only);
+    const { names } = unvouched;
     const roots = { project: workspace.root, home: options.homeDir ?? homedir() };
     // The OpenPGP keys of packages asked for (GnuPG runs apart) are fetched while the others' manifests are read.
     const unknown = options.only && !skipSignature ? names.filter((n) => force || !store?.stored(lockFile, n)) : [];
@@ -178,7 +137,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       const sourceOf = runSources(config.registries, options.cache.dir, offline, unreachable);
       for (const name of stale) {
         const entry = entries[name];
-        if (!entry) continue;
+        if (!entry || unvouched.rejects(name, summaryOf(entry), progress)) continue;
         // The digest of the entry as parsed now, not as first read: the lock may have changed in between.
         pending.set(name, {
           key: store ? `${VerificationStore.digest(entry)}:${settingsKey}` : '',
@@ -212,6 +171,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         onResult: (result) => {
           const { key, summary } = pending.get(result.name)!;
           store?.remember(lockFile, result.name, { key, summary, result });
+          // The ledger takes the files as scanned, before a spilling store lets the scan go.
+          if (options.ledger && !skipSignature) options.ledger.remember([{ result, ...summary }]);
           report(result.name, summary, store?.spills ? { ...result, evidence: {}, scan: undefined } : result);
           progress();
         },
@@ -228,6 +189,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       ledgerSaved = options.ledger.save().catch(() => undefined);
     }
     const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
+    const misnamed = unvouched.misnamed ? await lock.entries() : undefined;
     lock.release();
 
     const results = [...collected.values()].map((c) => c.result);
@@ -243,9 +205,13 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       const known = collected.get(name);
       if (!known) continue;
       const { summary } = known;
+      if (unvouched.rejects(name, summary)) continue; // a result stored before entries were checked
       const result =
         (entries?.[name] &&
-          fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!)) ||
+          fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!, {
+            roots,
+            expected: [],
+          })) ||
         known.result;
       const shared = sharedOf(result);
       const extras = registryExtras.get(name);
@@ -268,7 +234,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       for (const problem of await store.save())
         options.onNotice?.(`The verification cache could not be written: ${problem}`);
     }
-    return withSharedFolders(names, reports, lock.names);
+    return [...withSharedFolders(names, reports, lock.names), ...(await unvouched.reports(context, misnamed))];
   } finally {
     void pool.close(); // threads told to end exit on their own, while the caller goes on
     await ledgerSaved;

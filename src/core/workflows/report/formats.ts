@@ -1,3 +1,5 @@
+import { packageLabel } from '../../lockfile/vouched.ts';
+import { visible } from '../../messages/shown-text.ts';
 import { STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
 import { notCompliant, signersText, uncheckedText } from './model.ts';
 import type { ComplianceReport, ComplianceRow, UncheckedScope } from './model.ts';
@@ -85,7 +87,11 @@ export function scopeText(report: ComplianceReport): string {
   return `${n} version${n === 1 ? '' : 's'} of ${names} package${names === 1 ? '' : 's'} in registry ${report.scope.registry}`;
 }
 
-/** The report as text for a terminal: totals by status, method and signer, then what is not compliant. */
+/**
+ * The report as text for a terminal: totals by status, method and signer, then what is not compliant. Every datum
+ * (where, name, version, signer, message) is shown on its line, its controls written out: a line break in a lock
+ * file's name would start a line a CI runner reads as a command.
+ */
 export function reportTable(report: ComplianceReport, limit = 50): string {
   const { totals } = report;
   const out = [
@@ -104,7 +110,7 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
     ...columns(totals.byMethod.map((m) => [m.method, String(m.count)])),
     '',
     'By signer:',
-    ...columns(totals.bySigner.map((s) => [s.signer, String(s.count)])),
+    ...columns(totals.bySigner.map((s) => [visible(s.signer), String(s.count)])),
   ];
   if (report.scope.kind === 'registry') out.push('', `In the registry: ${registryFacts(report.rows)}`);
   const failing = notCompliant(report);
@@ -123,11 +129,11 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
         ...failing
           .slice(0, limit)
           .map((r) => [
-            r.where,
-            `${r.name}@${r.version}`,
+            visible(r.where),
+            visible(packageLabel(r)),
             STATUS_LABEL[r.status],
-            signersText(r) ?? '-',
-            [...r.findings, r.message].join(' · ').slice(0, 120),
+            visible(signersText(r) ?? '-'),
+            visible([...r.findings, r.message].join(' · ')).slice(0, 120),
           ]),
       ]),
     );

@@ -1,9 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AamError } from '../../../../src/core/errors.ts';
 import type { AttestationFact } from '../../../../src/core/policy/decision.ts';
 import { fromLedger, VerifiedLedger } from '../../../../src/core/verify/cached-verification.ts';
 import { checksFromLedger } from '../../../../src/core/workflows/install/cached.ts';
+import { tempDir } from '../../../helpers/temp.ts';
 
 /**
  * --use-cached-verification answers from this machine's earlier verification of the same archive:
@@ -43,7 +47,24 @@ describe("the cached verification's attestation", () => {
     assert.deepEqual(checks.cached?.reason, 'the registry answered 500');
   });
 
-  it("at verify, is used only for the registry the lock file names as the package's source", () => {
+  it("at verify, is used only for the registry the lock file names as the package's source", async () => {
+    // Verified here from two registries that serve the same bytes; only one of them attested them.
+    const dir = await tempDir('aam-ledger-attestation-');
+    const manifest = "name: '@acme/x'\nversion: 1.0.0\n";
+    await writeFile(join(dir, 'aam.yaml'), manifest);
+    const kept = new VerifiedLedger(undefined);
+    const verified = (source: string) => ({
+      result: {
+        name: '@acme/x',
+        at: '1793491200000000000',
+        checks: { name: '@acme/x', integrity: { ok: true }, signature: { state: 'none' }, attestation: attested },
+      } as never,
+      checksum,
+      version: '1.0.0',
+      source,
+      files: { 'aam.yaml': createHash('sha256').update(manifest).digest('hex') },
+    });
+    kept.remember([verified('team'), verified('community')]);
     const unavailable = {
       name: '@acme/x',
       checks: {
@@ -51,14 +72,19 @@ describe("the cached verification's attestation", () => {
         integrity: { ok: false, code: 'ARCHIVE_UNAVAILABLE', detail: 'the registry cannot be reached' },
         signature: { state: 'none' },
       },
+      deployed: [],
+      hidden: [],
     } as never;
     const locked = (source: string) => ({ version: '1.0.0', checksum, source }) as never;
-    assert.deepEqual(
-      fromLedger(unavailable, locked('team'), '/nonexistent', ledger().ledger)?.checks.attestation,
-      attested,
-    );
-    const other = fromLedger(unavailable, locked('community'), '/nonexistent', ledger().ledger);
-    assert.equal(other?.checks.cached?.reason, 'the registry cannot be reached');
-    assert.equal(other?.checks.attestation, undefined);
+    try {
+      assert.deepEqual(fromLedger(unavailable, locked('team'), dir, kept)?.checks.attestation, attested);
+      const other = fromLedger(unavailable, locked('community'), dir, kept);
+      assert.equal(other?.checks.cached?.reason, 'the registry cannot be reached');
+      assert.equal(other?.checks.attestation, undefined);
+      // A registry it was never verified from gets no stand-in at all.
+      assert.equal(fromLedger(unavailable, locked('mirror'), dir, kept)?.checks.cached, undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
