@@ -1,7 +1,9 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { cli } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -63,6 +65,26 @@ describe('aam-trust verify and report: lock-file data cannot start a line', () =
         assert.match(out.stdout, /the source "team\\n::warning::looks fine", which holds control characters/);
       } else assert.match(out.stdout, /0 compliant, 3 not compliant/);
     });
+
+  it('aam-trust diff: a pull request that brings such entries is reported, and no line is a workflow command', async () => {
+    const repo = join(root, 'diffed');
+    await mkdir(join(repo, '.aam'), { recursive: true });
+    await writeFile(join(repo, '.aam', 'aam-lock.yaml'), 'lockfile_version: 1\npackages: {}\n');
+    const git = (...args: string[]) =>
+      promisify(execFile)('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args]);
+    await git('init', '-q');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'base');
+    await writeFile(join(repo, '.aam', 'aam-lock.yaml'), HOSTILE);
+    const out = await cli(['diff', 'HEAD', '--project', 'diffed'], {
+      cwd: root,
+      home,
+      env: { GITHUB_ACTIONS: 'true' },
+    });
+    assert.equal(out.code, 1, out.stdout + out.stderr);
+    assert.deepEqual(commands(out.stdout + out.stderr), []);
+    assert.match(out.stdout, /helper\\n::add-mask::failed/);
+  });
 
   it('verify --json names the code and keeps the data as it is', async () => {
     const out = await run('verify', '--json');

@@ -21,7 +21,7 @@ import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import type { CommandContext } from '../context.ts';
 import { diffLines } from '../review.ts';
-import { EXIT, paint } from '../io.ts';
+import { EXIT, oneLine, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
 export const DIFF_HELP = `Usage: aam-trust diff [BASE] [--project DIR] [--restricted] [--json] [--sarif FILE]
@@ -98,10 +98,12 @@ export async function diffCommand(io: CliIo, argv: string[]): Promise<number> {
   io.stdout(contentLines(io, content, ctx.projectDir).join('\n'));
   if (diff.policy.length > 0) io.stdout('\nProject policy\n');
   for (const change of diff.policy)
-    io.stdout(`  ${change.weaker ? paint(io, 'red', '✗') : paint(io, 'dim', '·')} ${describePolicyChange(change)}\n`);
+    io.stdout(
+      `  ${change.weaker ? paint(io, 'red', '✗') : paint(io, 'dim', '·')} ${oneLine(describePolicyChange(change))}\n`,
+    );
   io.stdout(
     diff.reasons.length > 0
-      ? `\n${paint(io, 'red', '✗')} ${diff.reasons.length} reason${diff.reasons.length === 1 ? '' : 's'} to look again: ${diff.reasons.join('; ')}\n`
+      ? `\n${paint(io, 'red', '✗')} ${diff.reasons.length} reason${diff.reasons.length === 1 ? '' : 's'} to look again: ${oneLine(diff.reasons.join('; '))}\n`
       : `\n${paint(io, 'green', '✓')} nothing introduces a failing package, a signer change or a weaker policy\n`,
   );
   return diff.reasons.length > 0 ? EXIT.failed : EXIT.ok;
@@ -145,17 +147,17 @@ function packageLines(io: CliIo, pkg: PackageChange): string[] {
   const mark = pkg.problems.length > 0 ? paint(io, 'red', '✗') : paint(io, 'green', '✓');
   const versions =
     pkg.before && pkg.after ? `${pkg.before.version} → ${pkg.after.version}` : (pkg.after ?? pkg.before)!.version;
-  const lines = [`  ${mark} ${paint(io, 'bold', pkg.name)}  ${pkg.change} ${versions}`];
-  const word = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? (s[key] ?? 'unknown') : '—');
+  const lines = [`  ${mark} ${paint(io, 'bold', oneLine(pkg.name))}  ${pkg.change} ${oneLine(versions)}`];
+  const word = (s: PackageSide | undefined, key: 'signer' | 'kind') => (s ? oneLine(s[key] ?? 'unknown') : '—');
   const status = (s: PackageSide | undefined) => (s?.status ? STATUS_LABEL[s.status] : s ? 'unknown' : '—');
   const several = (pkg.before?.signers.length ?? 0) > 1 || (pkg.after?.signers.length ?? 0) > 1;
   lines.push(`      ${several ? 'signers:' : 'signer: '} ${word(pkg.before, 'signer')} → ${word(pkg.after, 'signer')}`);
-  for (const added of pkg.signerChange?.added ?? []) lines.push(`        + ${added} (signer added)`);
-  for (const removed of pkg.signerChange?.removed ?? []) lines.push(`        − ${removed} (signer gone)`);
+  for (const added of pkg.signerChange?.added ?? []) lines.push(`        + ${oneLine(added)} (signer added)`);
+  for (const removed of pkg.signerChange?.removed ?? []) lines.push(`        − ${oneLine(removed)} (signer gone)`);
   lines.push(`      kind:    ${word(pkg.before, 'kind')} → ${word(pkg.after, 'kind')}`);
-  for (const delegation of pkg.after?.delegations ?? []) lines.push(`      through: ${delegation}`);
+  for (const delegation of pkg.after?.delegations ?? []) lines.push(`      through: ${oneLine(delegation)}`);
   lines.push(`      verdict: ${status(pkg.before)} → ${status(pkg.after)}`);
-  for (const problem of pkg.problems) lines.push(`      ${paint(io, 'red', problem.message)}`);
+  for (const problem of pkg.problems) lines.push(`      ${paint(io, 'red', oneLine(problem.message))}`);
   return lines;
 }
 
@@ -177,13 +179,13 @@ function relTo(root: string, path: string): string {
 function contentLines(io: CliIo, content: readonly PackageContentChange[], root: string): string[] {
   const lines: string[] = [];
   for (const pkg of content) {
-    lines.push('', paint(io, 'bold', `What agents load from ${pkg.name}`));
-    if (pkg.unavailable) lines.push(`  ${paint(io, 'yellow', '?')} not compared: ${pkg.unavailable}`);
+    lines.push('', paint(io, 'bold', `What agents load from ${oneLine(pkg.name)}`));
+    if (pkg.unavailable) lines.push(`  ${paint(io, 'yellow', '?')} not compared: ${oneLine(pkg.unavailable)}`);
     else if (pkg.files.length === 0) lines.push(paint(io, 'dim', '  no file agents load changes'));
     for (const file of pkg.files) {
       const { added, removed } = lineChanges(file);
       lines.push(
-        `  ${file.platform.padEnd(8)} ${file.change.padEnd(9)} ${relTo(root, file.path)} (+${added} −${removed})`,
+        `  ${file.platform.padEnd(8)} ${file.change.padEnd(9)} ${oneLine(relTo(root, file.path))} (+${added} −${removed})`,
       );
       for (const item of file.hidden)
         lines.push(
