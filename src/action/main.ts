@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { aamHome } from '../core/aam-home.ts';
 import { AamError, messageOf } from '../core/errors.ts';
+import { packageLabel } from '../core/lockfile/vouched.ts';
 import { VerificationStore } from '../core/verify/store/result-store.ts';
 import { FINDING_LABEL, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { PRODUCT_VERSION } from '../core/version.ts';
@@ -73,7 +74,7 @@ async function verify(runner: Runner): Promise<number> {
     runner.annotate('error', findings.length > 0 ? `${findings.join('; ')}. ${row.message}` : row.message, {
       file: lockFile,
       line: row.lockLine ?? 1,
-      title: `${row.name}@${row.version}: ${findings.length > 0 ? `fails (${row.findings.join(', ')})` : STATUS_LABEL[row.status]}`,
+      title: `${packageLabel(row)}: ${findings.length > 0 ? `fails (${row.findings.join(', ')})` : STATUS_LABEL[row.status]}`,
     });
   }
   for (const reason of comparison?.reasons ?? [])

@@ -69,7 +69,7 @@ export function summaryMarkdown(
     );
     for (const row of failing.slice(0, 200))
       lines.push(
-        `| ${code(`${row.name}@${row.version}`)} | ${STATUS_LABEL[row.status]} | ${text(signersText(row) ?? '—')} | ${text([...row.findings, row.message].join(' · '))} |`,
+        `| ${code(row.version ? `${row.name}@${row.version}` : row.name)} | ${STATUS_LABEL[row.status]} | ${text(signersText(row) ?? '—')} | ${text([...row.findings, row.message].join(' · '))} |`,
       );
     if (failing.length > 200) lines.push('', `… and ${failing.length - 200} more (see the SARIF results).`);
   }

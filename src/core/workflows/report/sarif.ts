@@ -1,4 +1,5 @@
 import { sarifLog } from '../sarif-log.ts';
+import { packageLabel } from '../../lockfile/vouched.ts';
 import { FINDING_LABEL, STATUS_LABEL } from '../../verify/verdict/vocabulary.ts';
 import type { VerdictStatus } from '../../policy/decision.ts';
 import { notCompliant, uncheckedText } from './model.ts';
@@ -33,7 +34,7 @@ export function reportSarif(
       ruleId: rule.id,
       level: 'error',
       message: {
-        text: `${row.name}@${row.version}: ${STATUS_LABEL[row.status]}${row.findings.length > 0 ? ` (${row.findings.join(', ')})` : ''} — ${row.message}`,
+        text: `${packageLabel(row)}: ${STATUS_LABEL[row.status]}${row.findings.length > 0 ? ` (${row.findings.join(', ')})` : ''} — ${row.message}`,
       },
       locations: [
         {
@@ -43,7 +44,12 @@ export function reportSarif(
           },
         },
       ],
-      partialFingerprints: { package: `${row.where}:${row.name}` },
+      // Code scanning takes a result with a dismissed one's rule and fingerprint as that alert: another version or
+      // signer of the package is another alert, never hidden by an old dismissal.
+      partialFingerprints: {
+        package: `${row.where}:${row.name}`,
+        signedAs: `${row.version}:${(row.signers ?? (row.signer ? [row.signer] : [])).join(',')}`,
+      },
     };
   });
   for (const scope of report.unchecked) {
@@ -60,7 +66,7 @@ export function reportSarif(
           },
         },
       ],
-      partialFingerprints: { package: `${scope.where}:(not checked)` },
+      partialFingerprints: { package: `${scope.where}:(not checked)`, signedAs: '' },
     });
   }
   return sarifLog(

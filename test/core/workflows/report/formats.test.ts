@@ -112,3 +112,24 @@ describe('the report formats, when a project could not be checked', () => {
     assert.deepEqual(data.report.unchecked, [BROKEN]);
   });
 });
+
+describe('SARIF fingerprints', () => {
+  it('make another version or signer of a failing package another alert, so a dismissal of one hides no other', () => {
+    const fingerprint = (overrides: Partial<ComplianceRow>) => {
+      const failing = row({
+        status: 'signed-untrusted',
+        code: 'UNTRUSTED_SIGNER',
+        signer: 'bob@example.com',
+        ...overrides,
+      });
+      const sarif = reportSarif(reportOf([failing]), () => '.aam/aam-lock.yaml') as {
+        runs: { results: { partialFingerprints: Record<string, string> }[] }[];
+      };
+      return sarif.runs[0]!.results[0]!.partialFingerprints;
+    };
+    const first = fingerprint({});
+    assert.deepEqual(fingerprint({}), first, 'the same package, version and signer: the same alert');
+    assert.notDeepEqual(fingerprint({ signer: 'mallory@example.com' }), first);
+    assert.notDeepEqual(fingerprint({ version: '1.0.1' }), first);
+  });
+});
