@@ -22,8 +22,13 @@ export interface AttestationPredicate {
   publisher: {
     /** The registry user whose token published it. */
     user: string;
-    /** The author's signature the registry checked, when there was one. */
-    signer?: { type: 'sigstore' | 'gpg'; identity?: string; issuer?: string; fingerprint?: string } | undefined;
+    /**
+     * The author's signature the registry checked, when there was one: a Sigstore certificate's identity and
+     * issuer, or an OpenPGP key's fingerprint with the User ID the key claims (nobody checked it).
+     */
+    signer?:
+      | { type: 'sigstore' | 'gpg'; identity?: string; issuer?: string; fingerprint?: string; claimed_user_id?: string }
+      | undefined;
   };
   published_at: string;
 }

@@ -1,5 +1,6 @@
 import type { Manifest } from '../../core/package/manifest.ts';
 import { attest } from '../../core/registry/attestation.ts';
+import type { AttestationPredicate } from '../../core/registry/attestation.ts';
 import { sha256Hex } from '../../core/archive/hash.ts';
 import type { AuditAppend } from '../audit.ts';
 import type { RegistryContext } from '../context.ts';
@@ -19,7 +20,6 @@ export function attestationOf(
   signed: SignedUpload | undefined,
   publishedAt: string,
 ): unknown {
-  const text = (k: string) => (typeof signed?.record[k] === 'string' ? { [k]: signed.record[k] as string } : {});
   return attest(
     checksum,
     {
@@ -28,14 +28,26 @@ export function attestationOf(
       version: manifest.version,
       publisher: {
         user: caller.username,
-        signer: signed
-          ? { type: signed.type, ...text('identity'), ...text('issuer'), ...text('fingerprint') }
-          : undefined,
+        signer: signed ? signerOf(signed) : undefined,
       },
       published_at: publishedAt,
     },
     ctx.key,
   );
+}
+
+/**
+ * Who signed, as the registry attests it: for Sigstore the identity and issuer the certificate authority vouched
+ * for; for OpenPGP the key's fingerprint, which the signature proves, and its first User ID only as what the key
+ * claims (`claimed_user_id`): anyone can make a key whose User ID names someone else, and a registry's signature
+ * must not lend that name its word.
+ */
+function signerOf(signed: SignedUpload): NonNullable<AttestationPredicate['publisher']['signer']> {
+  const text = (k: string, as = k) =>
+    typeof signed.record[k] === 'string' ? { [as]: signed.record[k] as string } : {};
+  if (signed.type === 'gpg')
+    return { type: signed.type, ...text('fingerprint'), ...text('identity', 'claimed_user_id') };
+  return { type: signed.type, ...text('identity'), ...text('issuer'), ...text('fingerprint') };
 }
 
 /** The audit log's entry for a stored publish. */

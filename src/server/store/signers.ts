@@ -109,11 +109,12 @@ export async function storeVersionSignature(
   }
 }
 
+/** Who signed, for the audit log: an OpenPGP key's fingerprint (its User ID is only what the key claims), else the identity. */
 function signerText(record: Record<string, unknown>): string | null {
-  return typeof record.identity === 'string'
-    ? record.identity
-    : typeof record.fingerprint === 'string'
-      ? record.fingerprint
+  return typeof record.fingerprint === 'string'
+    ? record.fingerprint
+    : typeof record.identity === 'string'
+      ? record.identity
       : null;
 }
 
