@@ -26,16 +26,14 @@ describe('the registry attests an OpenPGP signer by its fingerprint, and its Use
     const fingerprint = privateKey.getFingerprint().toUpperCase();
     const archive = await packPackage('mallory-tool', '1.0.0');
     const bytes = await signDetached(archive, { key: privateKey, fingerprint, userIds: privateKey.getUserIDs() });
-    await registry
-      .client(mallory)
-      .publish(archive, [
-        {
-          type: 'gpg',
-          bytes,
-          record: { fingerprint, signed_at: new Date().toISOString() },
-          publicKey: publicKey.armor(),
-        },
-      ]);
+    await registry.client(mallory).publish(archive, [
+      {
+        type: 'gpg',
+        bytes,
+        record: { fingerprint, signed_at: new Date().toISOString() },
+        publicKey: publicKey.armor(),
+      },
+    ]);
     const envelope = (await (await fetch(`${registry.url}/api/v1/packages/mallory-tool/1.0.0/attestation`)).json()) as {
       payload: string;
     };
