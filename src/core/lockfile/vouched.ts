@@ -6,9 +6,11 @@ import { isValidPackageName, toFsName } from '../model/names.ts';
  * versions and sources are printed in CI logs, where a line break in one
  * starts a line the runner reads as a command (`::add-mask::…`): an entry aam
  * could not have written is reported as such, its name quoted, and never
- * verified. aam writes names of SPEC §1's grammar (from a manifest, which it
- * validates), versions that parse as versions and registry names as sources;
- * none holds a control character.
+ * verified. aam writes names of SPEC §1's grammar for what it installs from a
+ * registry (from a manifest, which it validates), versions that parse as
+ * versions and registry names as sources; none holds a control character. An
+ * artifact installed from a git source keeps its own name (source "source",
+ * no archive): nothing can verify it, and one outside the grammar fails here.
  */
 
 /** What no version or source aam writes holds: C0 and C1 controls, DEL, line and paragraph separators, bidi controls. */

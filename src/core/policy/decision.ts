@@ -119,7 +119,7 @@ function integrityFailure(integrity: Extract<IntegrityCheck, { ok: false }>): Ve
     PACKAGE_MISMATCH:
       'The archive is another package or version than the lock file names (a rollback or a swap). Do not use it; re-install the package from a registry you trust.',
     LOCKFILE_INVALID:
-      'aam writes no such entry: restore .aam/aam-lock.yaml from version control, or remove the entry and what was installed under it, then install the package again.',
+      'An entry must name a package (name or @scope/name) with a version and source free of control characters: restore .aam/aam-lock.yaml from version control, or remove the entry and what was installed under it, then install the package again.',
     NOT_LOCKED:
       'Nothing vouches for it: remove the folder, or install the package with aam (or aam-trust install) so that the lock file records it.',
   } as const;
