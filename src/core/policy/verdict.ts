@@ -1,4 +1,4 @@
-import type { AttestationFact } from './checks.ts';
+import type { AttestationFact, IntegrityCheck, SignatureCheck } from './checks.ts';
 import type { JudgedSignature } from './delegation.ts';
 import type { PolicyContext, SecurityPolicy } from './policy.ts';
 import { describeSigner } from './trust-match.ts';
@@ -21,17 +21,8 @@ export type VerdictCode =
   | 'SIGNED_NO_POLICY'
   | 'UNSIGNED'
   | 'SKIPPED'
-  | 'CHECKSUM_MISMATCH'
-  | 'FILES_MODIFIED'
-  | 'DEPLOYED_MODIFIED'
-  | 'ARCHIVE_UNAVAILABLE'
-  | 'PACKAGE_MISMATCH'
-  | 'LOCKFILE_INVALID'
-  | 'NOT_LOCKED'
-  | 'SIGNATURE_INVALID'
-  | 'BUNDLE_INVALID'
-  | 'TLOG_MISSING'
-  | 'KEY_UNKNOWN'
+  | Extract<IntegrityCheck, { ok: false }>['code']
+  | Extract<SignatureCheck, { state: 'invalid' }>['code']
   | 'ISSUER_NOT_ALLOWED'
   | 'UNTRUSTED_SIGNER'
   | 'DELEGATION_REFUSED'
