@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { promisify } from 'node:util';
 import { assertUsablePolicy } from '../core/config/load.ts';
 import { AamError } from '../core/errors.ts';
-import { gitState } from '../core/workflows/diff/state.ts';
+import { gitState, isRevision } from '../core/workflows/diff/state.ts';
 import { trustChanges } from '../cli/commands/diff.ts';
 import { commandContext } from '../cli/context.ts';
 import type { Runner } from './runner.ts';
@@ -55,7 +55,7 @@ async function baseRevision(runner: Runner, project: string): Promise<string | u
   if (!/^[\w./-]+$/.test(branch) || branch.startsWith('-') || branch.includes('..'))
     throw new AamError('USAGE', `The pull request's base branch "${branch}" is not a branch name git takes.`);
   const revision = `origin/${branch}`;
-  if (await known(project, revision)) return revision;
+  if (await isRevision(project, revision)) return revision;
   runner.log(`Fetching ${branch} (the pull request's base branch) to compare the trust picture with it…`);
   try {
     await git(project, ['fetch', '--no-tags', '--depth=1', 'origin', `+refs/heads/${branch}:refs/remotes/${revision}`]);
@@ -70,12 +70,6 @@ async function baseRevision(runner: Runner, project: string): Promise<string | u
   }
   return revision;
 }
-
-const known = (cwd: string, revision: string) =>
-  git(cwd, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).then(
-    () => true,
-    () => false,
-  );
 
 async function git(cwd: string, args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)('git', ['-C', cwd, ...args], {
