@@ -7,6 +7,8 @@ import type { DeployedCopy } from '../deploy/check.ts';
 import { readRegularFileSync } from '../fs/safe-read.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import type { IntegrityCheck } from '../policy/decision.ts';
+import { continuityChanges } from '../record/continuity.ts';
+import type { RecordedPackage } from '../record/trust-record.ts';
 import { describeDifferences, isClean } from '../scan/installed-files.ts';
 import { scanInstalled } from '../scan/scan-installed.ts';
 import { checkDeployment } from './checks/check-deployed.ts';
@@ -28,14 +30,19 @@ export { VerifiedLedger } from './store/verified-ledger.ts';
  * that did not record the archive's files (an install, an older ledger),
  * does not stand in: the package stays unavailable, saying why.
  * `deploy`: where the copies are (default: the project that holds
- * `installedDir`, and this user's home).
+ * `installedDir`, and this user's home). `recorded`: the trust record's entry
+ * of the package, which the earlier signer is held to as a fresh one is
+ * (signer continuity); leave it out where signatures are not judged.
  */
 export function fromLedger(
   result: JobResult,
   entry: LockedPackage,
   installedDir: string,
   ledger: VerifiedLedger,
-  deploy: DeploySource = deployedBeside(installedDir),
+  {
+    deploy = deployedBeside(installedDir),
+    recorded,
+  }: { deploy?: DeploySource | undefined; recorded?: RecordedPackage | undefined } = {},
 ): JobResult | undefined {
   const { integrity } = result.checks;
   if (integrity.ok || integrity.code !== 'ARCHIVE_UNAVAILABLE') return undefined;
@@ -47,16 +54,20 @@ export function fromLedger(
     return { ...result, checks: { ...result.checks, integrity: { ...integrity, detail } } };
   }
   const copies = compareCopies(result.name, entry, installedDir, earlier.files!, deploy);
+  const checks = {
+    ...result.checks,
+    integrity: copies.integrity,
+    signature: earlier.signature,
+    // Only the attestation of the registry the lock file names: another's of the same bytes is not this one's word.
+    attestation: earlier.attestation?.registry === entry.source ? earlier.attestation : undefined,
+    cached: { at: earlier.at, reason: integrity.detail },
+  };
+  // As for a fresh result (job.ts): the signature counts once the installed files are the archive's.
+  const looked = checks.integrity.ok || checks.integrity.code === 'DEPLOYED_MODIFIED';
   return {
     ...result,
-    checks: {
-      ...result.checks,
-      integrity: copies.integrity,
-      signature: earlier.signature,
-      // Only the attestation of the registry the lock file names: another's of the same bytes is not this one's word.
-      attestation: earlier.attestation?.registry === entry.source ? earlier.attestation : undefined,
-      cached: { at: earlier.at, reason: integrity.detail },
-    },
+    checks,
+    continuity: looked ? continuityChanges(recorded, entry.version, checks) : [],
     signatureDigest: earlier.signatureDigest,
     deployed: copies.deployed,
     hidden: copies.hidden,

@@ -189,6 +189,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       ledgerSaved = options.ledger.save().catch(() => undefined);
     }
     const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
+    // The earlier signer is held to the trust record as a fresh one is (signer continuity).
+    const recordedForCache = entries && !skipSignature ? await readRecordedPackages(recordFile) : undefined;
     const misnamed = unvouched.misnamed ? await lock.entries() : undefined;
     lock.release();
 
@@ -209,8 +211,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       const result =
         (entries?.[name] &&
           fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!, {
-            roots,
-            expected: [],
+            deploy: { roots, expected: [] },
+            recorded: skipSignature ? undefined : recordedForCache?.(name),
           })) ||
         known.result;
       const shared = sharedOf(result);

@@ -163,4 +163,26 @@ describe('verify --use-cached-verification', () => {
     assert.equal(statusOf(r), 'unavailable/fail');
     assert.match(r.verdict.message, /did not record the registry the archive came from and the SHA-256 of its files/);
   });
+
+  it('with the registry down, a signer other than the one the trust record names is still a change of signer', async () => {
+    const w = await deployed();
+    // The project's record says bob signed this package; this machine verified alice's signature of these bytes.
+    const record = join(w.project, '.aam', 'trust-record.yaml');
+    const text = await readFile(record, 'utf8');
+    assert.match(text, /alice@example\.com/);
+    await writeFile(record, text.replaceAll('alice@example.com', 'bob@example.com'));
+    const live = await verify(w);
+    assert.deepEqual(
+      live.findings.map((f) => f.code).filter((c) => c === 'SIGNER_CHANGED'),
+      ['SIGNER_CHANGED'],
+    );
+    await registryDown(w);
+    const r = await verify(w, true);
+    assert.ok(r.checks.cached, 'judged by the earlier verification');
+    assert.equal(statusOf(r), statusOf(live));
+    assert.deepEqual(
+      r.findings.map((f) => f.code).filter((c) => c === 'SIGNER_CHANGED'),
+      ['SIGNER_CHANGED'],
+    );
+  });
 });
