@@ -78,18 +78,41 @@ export function tokenHash(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/**
+ * API tokens one user may hold at once (unrevoked, unexpired): each is a row
+ * the registry keeps and lists, and minting them takes no more than a session.
+ */
+export const MAX_LIVE_API_TOKENS = 100;
+
 /** Issues a token to a user; the token is returned once and never kept. */
 export async function issueToken(
   db: Queryable,
   options: { userId: string; kind: TokenKind; scopes: readonly string[]; name: string; expiresAt: Date | null },
 ): Promise<{ token: string; info: TokenInfo }> {
+  return (await issueTokenWithin(db, options, null))!;
+}
+
+/**
+ * As issueToken, unless the user already holds `limit` live tokens of that
+ * kind (null: no limit): then undefined, and nothing is stored. Counted in the statement that
+ * inserts, so a burst of requests passes the limit by at most the requests
+ * that ran at the same moment.
+ */
+export async function issueTokenWithin(
+  db: Queryable,
+  options: { userId: string; kind: TokenKind; scopes: readonly string[]; name: string; expiresAt: Date | null },
+  limit: number | null,
+): Promise<{ token: string; info: TokenInfo } | undefined> {
   const { token, hash } = newToken();
   const { rows } = await db.query<TokenRow>(
-    `INSERT INTO api_tokens (user_id, token_hash, name, scopes, kind, expires_at) VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO api_tokens (user_id, token_hash, name, scopes, kind, expires_at)
+     SELECT $1::uuid, $2::text, $3::text, $4::varchar(16)[], $5::text, $6::timestamptz
+      WHERE $7::bigint IS NULL OR (SELECT count(*) FROM api_tokens
+              WHERE user_id = $1::uuid AND kind = $5::text AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW())) < $7
      RETURNING id, name, kind, scopes, created_at, last_used_at, expires_at`,
-    [options.userId, hash, options.name, [...options.scopes], options.kind, options.expiresAt],
+    [options.userId, hash, options.name, [...options.scopes], options.kind, options.expiresAt, limit],
   );
-  return { token, info: tokenInfo(rows[0]!) };
+  return rows[0] && { token, info: tokenInfo(rows[0]) };
 }
 
 /** The operator's way (`registry token create`): creates the user if needed, then an API token for them. */

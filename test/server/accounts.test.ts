@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { TestPostgres } from '../helpers/postgres.ts';
 import { awayFromMinuteEnd, ENGINES, packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
+import { MAX_LIVE_API_TOKENS } from '../../src/server/tokens.ts';
 
 const EMAIL = 'Alice.Secret@Example.org';
 
@@ -210,6 +211,37 @@ for (const engine of ENGINES)
         (await registry.client().metadata('@alice/tool'))!.versions.map((v) => v.version),
         ['1.0.0'],
       );
+    });
+
+    it('refuses a token past the most one account may hold, until one is revoked', async () => {
+      const session = await login('alice', 'correct horse battery');
+      const live = (await api('GET', '/users/tokens', undefined, session)).body.tokens.filter(
+        (t: { kind: string }) => t.kind === 'api',
+      ).length;
+      const made: string[] = [];
+      for (let i = live; i < MAX_LIVE_API_TOKENS; i++) {
+        const token = await apiToken(session, ['read']);
+        assert.equal(token.status, 201, JSON.stringify(token.body));
+        made.push(token.body.id as string);
+      }
+      const refused = await apiToken(session, ['read']);
+      assert.deepEqual([refused.status, refused.body.error], [409, 'token_limit']);
+      assert.match(refused.body.message, /holds 100 API tokens .* Revoke those no longer used/);
+      const count = async () =>
+        Number(
+          (
+            await registry.server.db.query<{ n: string }>(
+              `SELECT count(*) AS n FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'alice' AND t.kind = 'api'`,
+            )
+          ).rows[0]!.n,
+        );
+      const stored = await count();
+      assert.equal((await apiToken(session, ['read'])).status, 409);
+      assert.equal(await count(), stored, 'a refused token is not stored');
+      assert.equal((await api('DELETE', `/users/tokens/${made[0]}`, undefined, session)).status, 204);
+      assert.equal((await apiToken(session, ['read'])).status, 201, 'a revoked token makes room');
+      // A login's session token is not an API token: logging in still works.
+      assert.ok(await login('alice', 'correct horse battery'));
     });
 
     it('never shows an email address in a public answer', async () => {

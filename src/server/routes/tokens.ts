@@ -3,7 +3,7 @@ import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { errors, ref, tokenProperties, tokenRequired } from '../schemas.ts';
-import { issueToken, listTokens, OPERATOR, revokeToken, SCOPES } from '../tokens.ts';
+import { issueTokenWithin, listTokens, MAX_LIVE_API_TOKENS, OPERATOR, revokeToken, SCOPES } from '../tokens.ts';
 
 /**
  * A user's own API tokens (spec §6.2): made with a session token (so a
@@ -55,7 +55,7 @@ export const tokensPlugin: FastifyPluginAsync = async (app) => {
               ...tokenProperties,
             },
           },
-          ...errors(400, 401, 403),
+          ...errors(400, 401, 403, 409),
         },
       },
     },
@@ -72,13 +72,19 @@ export const tokensPlugin: FastifyPluginAsync = async (app) => {
       const expiresAt = body.expires_at === undefined ? null : new Date(body.expires_at);
       if (expiresAt && expiresAt.getTime() <= Date.now())
         throw new ApiFailure(400, 'bad_request', `body/expires_at (${body.expires_at}) is not in the future.`);
-      const { token, info } = await issueToken(db, {
-        userId: caller.userId,
-        kind: 'api',
-        scopes: body.scopes,
-        name: body.name,
-        expiresAt,
-      });
+      const issued = await issueTokenWithin(
+        db,
+        { userId: caller.userId, kind: 'api', scopes: body.scopes, name: body.name, expiresAt },
+        MAX_LIVE_API_TOKENS,
+      );
+      if (!issued)
+        throw new ApiFailure(
+          409,
+          'token_limit',
+          `${caller.username} holds ${MAX_LIVE_API_TOKENS} API tokens that still work, the most one account may. Revoke those no longer used (GET /api/v1/users/tokens lists them; DELETE /api/v1/users/tokens/ID revokes one), then try again.`,
+          { limit: MAX_LIVE_API_TOKENS },
+        );
+      const { token, info } = issued;
       request.log.info({ user: caller.username, token: info.id, scopes: info.scopes }, 'token created');
       return reply.code(201).send({ token, ...info });
     },
