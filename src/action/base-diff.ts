@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { promisify } from 'node:util';
 import { assertUsablePolicy } from '../core/config/load.ts';
 import { AamError } from '../core/errors.ts';
-import { gitState, isRevision } from '../core/workflows/diff/state.ts';
+import { GIT_SAFE_CONFIG, gitState, isRevision } from '../core/workflows/diff/state.ts';
 import { trustChanges } from '../cli/commands/diff.ts';
 import { commandContext } from '../cli/context.ts';
 import type { Runner } from './runner.ts';
@@ -72,7 +72,7 @@ async function baseRevision(runner: Runner, project: string): Promise<string | u
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)('git', ['-C', cwd, ...args], {
+  const { stdout } = await promisify(execFile)('git', [...GIT_SAFE_CONFIG, '-C', cwd, ...args], {
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
   });
   return stdout;

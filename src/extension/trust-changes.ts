@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { execFile } from 'node:child_process';
 import { readConfigFile } from '../core/config/load.ts';
-import { gitState, workingState } from '../core/workflows/diff/state.ts';
+import { GIT_SAFE_CONFIG, gitState, workingState } from '../core/workflows/diff/state.ts';
 import { trustDiff } from '../core/workflows/diff/trust-diff.ts';
 import type { TrustDiff } from '../core/workflows/diff/trust-diff.ts';
 import { messageOf } from '../core/errors.ts';
@@ -64,6 +64,11 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const next = new Map<string, { diff: TrustDiff | undefined; error: string | undefined }>();
     for (const workspace of this.model.workspaces) {
       if (workspace.kind !== 'project' || workspace.verifying || !workspace.hasLockFile) continue;
+      // git runs with the repository's own settings (.git/config can name programs): not before the user trusts it.
+      if (this.model.restricted) {
+        next.set(workspace.id, { diff: undefined, error: RESTRICTED });
+        continue;
+      }
       try {
         const [base, head, globalConfig] = await Promise.all([
           gitState(workspace.paths.root, this.base),
@@ -143,14 +148,27 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
   }
 }
 
+const RESTRICTED = vscode.l10n.t(
+  "Restricted Mode: comparing with git runs git with this repository's own settings, which can name programs. Trust the workspace to compare.",
+);
+
 /** Picks the branch (or tag) to compare the working tree with. */
 export async function compareTrustWith(view: TrustChanges, model: TrustModel): Promise<void> {
   const workspace = model.workspaces.find((w) => w.kind === 'project');
   if (!workspace) return;
+  if (model.restricted) return void vscode.window.showWarningMessage(RESTRICTED);
   const refs = await new Promise<string[]>((resolve) =>
     execFile(
       'git',
-      ['-C', workspace.paths.root, 'for-each-ref', '--format=%(refname:short)', 'refs/heads', 'refs/tags'],
+      [
+        ...GIT_SAFE_CONFIG,
+        '-C',
+        workspace.paths.root,
+        'for-each-ref',
+        '--format=%(refname:short)',
+        'refs/heads',
+        'refs/tags',
+      ],
       (error, stdout) => resolve(error ? [] : stdout.split('\n').filter(Boolean)),
     ),
   );

@@ -144,5 +144,9 @@ export const window = {
     error: (text: string) => logged.push(text),
   }),
   showErrorMessage: async (text: string) => logged.push(text),
+  showWarningMessage: async (text: string) => logged.push(text),
+  visibleTextEditors: [],
+  createTextEditorDecorationType: () => disposable,
+  onDidChangeVisibleTextEditors: () => disposable,
 };
 export const commands = { executeCommand: async () => undefined };

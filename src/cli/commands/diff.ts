@@ -6,7 +6,7 @@ import { AamError } from '../../core/errors.ts';
 import { assertUsablePolicy, readConfigFile } from '../../core/config/load.ts';
 import { globalConfigPath } from '../../core/config/paths.ts';
 import { toSarif } from '../../core/workflows/diff/sarif.ts';
-import { gitState, isRevision, pathState, workingState } from '../../core/workflows/diff/state.ts';
+import { GIT_SAFE_CONFIG, gitState, isRevision, pathState, workingState } from '../../core/workflows/diff/state.ts';
 import type { ProjectState } from '../../core/workflows/diff/state.ts';
 import { describePolicyChange, trustDiff } from '../../core/workflows/diff/trust-diff.ts';
 import { recordedDelegations } from '../../core/workflows/diff/recorded-delegations.ts';
@@ -164,7 +164,13 @@ function packageLines(io: CliIo, pkg: PackageChange): string[] {
 /** The project folder relative to the root of its git repository ('' at the root or outside git). */
 async function repoPrefix(projectDir: string): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)('git', ['-C', projectDir, 'rev-parse', '--show-toplevel']);
+    const { stdout } = await promisify(execFile)('git', [
+      ...GIT_SAFE_CONFIG,
+      '-C',
+      projectDir,
+      'rev-parse',
+      '--show-toplevel',
+    ]);
     return relative(stdout.trim(), projectDir).split('\\').join('/');
   } catch {
     return '';

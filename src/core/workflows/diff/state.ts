@@ -31,7 +31,9 @@ export async function workingState(projectDir: string, label = 'working tree'): 
 
 /**
  * The project's AAM files at a git revision (a branch, a tag, a commit), read
- * with `git show`; a file the revision does not have is empty there.
+ * as blobs (`git cat-file blob`: never a diff, so no textconv or external diff
+ * program the repository configures runs); a file the revision does not have,
+ * or has as anything but a file, is empty there.
  */
 export async function gitState(projectDir: string, revision: string): Promise<ProjectState> {
   if (!/^[\w./@{}~^:-]+$/.test(revision) || revision.startsWith('-'))
@@ -44,7 +46,8 @@ export async function gitState(projectDir: string, revision: string): Promise<Pr
   }
   const at = async (file: string) =>
     git(root, [
-      'show',
+      'cat-file',
+      'blob',
       `${revision}:${relative(root, join(projectDir, '.aam', file))
         .split('\\')
         .join('/')}`,
@@ -92,11 +95,21 @@ function stateOf(label: string, lockText: string, recordText: string, configText
   };
 }
 
+/**
+ * Settings of a repository's own `.git/config` that make git run a program,
+ * turned off for the commands here (none of which needs them): a repository
+ * is the project's to write, and reading its state must not run its code.
+ */
+export const GIT_SAFE_CONFIG = [
+  ...['-c', 'core.fsmonitor=false', '-c', 'diff.external=', '-c', 'log.showSignature=false'],
+  ...['-c', 'core.hooksPath=/dev/null', '-c', 'protocol.ext.allow=never'],
+];
+
 function git(cwd: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
-      ['-C', cwd, ...args],
+      [...GIT_SAFE_CONFIG, '-C', cwd, ...args],
       { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
       (error, stdout, stderr) => {
         if (error)
