@@ -193,7 +193,12 @@ function pass(s: Setting, handed: Handed, next: () => number): FloorVerdict[] {
         verdict.failure =
           s.kind === 'gpg'
             ? checkPgp(operands as PgpOperands, archive, keys!, job.recorded)
-            : checkSigstore(operands as SigstoreOperands, archive, { trusted: s.trusted, recorded: job.recorded });
+            : checkSigstore(
+                operands as SigstoreOperands,
+                archive,
+                { trusted: s.trusted, recorded: job.recorded },
+                job.files.archiveSha256,
+              );
     } catch (error) {
       verdict.failure = `signature: unreadable (${(error as Error).message})`;
     }

@@ -154,7 +154,12 @@ export function sigstoreOperands(bundle: BundleJson, trust: FastTrust): Sigstore
 }
 
 /** The signature checks of one package over its archive's bytes; the first that fails, or undefined. */
-export function checkSigstore(p: SigstoreOperands, archive: Buffer, who: SigstoreTrustees): string | undefined {
+export function checkSigstore(
+  p: SigstoreOperands,
+  archive: Buffer,
+  who: SigstoreTrustees,
+  archiveSha256: Buffer,
+): string | undefined {
   const { validity } = p;
   if (validity.integrated < validity.notBefore || validity.integrated > validity.notAfter)
     return 'sigstore: the certificate was not valid when logged';
@@ -180,6 +185,8 @@ export function checkSigstore(p: SigstoreOperands, archive: Buffer, who: Sigstor
     Buffer.compare(p.body.digest, p.messageDigest) !== 0
   )
     return 'sigstore: the log entry is of another signature';
+  // The bundle's digest (what the log records) is the archive's: checkFiles found its SHA-256 to be the locked one.
+  if (Buffer.compare(p.messageDigest, archiveSha256) !== 0) return 'sigstore: the bundle signs another artifact';
   if (!who.trusted.test(p.identity) || (who.recorded !== undefined && who.recorded !== p.identity))
     return `sigstore: signer ${p.identity} is not trusted`;
   const key = createPublicKey({ key: p.leafSpki, format: 'der', type: 'spki' });

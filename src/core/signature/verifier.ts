@@ -14,7 +14,13 @@ import { nowNs, settled, stampOf } from '../scan/stamps.ts';
 /** Verifies one signature file over an artifact, whatever its kind. */
 export interface SignatureVerifier {
   readonly settings: VerifierSettings;
-  verify(type: 'sigstore' | 'gpg', signature: Uint8Array, artifact: Buffer): Promise<SignatureCheck>;
+  /** `artifactSha256`: the artifact's SHA-256 when the caller has it already (saves hashing it again). */
+  verify(
+    type: 'sigstore' | 'gpg',
+    signature: Uint8Array,
+    artifact: Buffer,
+    artifactSha256?: Buffer | undefined,
+  ): Promise<SignatureCheck>;
   /** Identifies the trust material (root, log requirement, keyrings and their contents), for caching results. */
   trustDigest(): Promise<string>;
   /** An OpenPGP key as the fast path needs it, and its validity at `at`: what verification threads ask of the thread that started them. */
@@ -81,7 +87,7 @@ export function verifierFromSettings(
   settings: VerifierSettings,
   options: { leanKeys?: LeanKeySource } = {},
 ): SignatureVerifier {
-  let sigstore: Promise<(bundle: Uint8Array, artifact: Buffer) => SignatureCheck> | undefined;
+  let sigstore: Promise<(bundle: Uint8Array, artifact: Buffer, sha256?: Buffer) => SignatureCheck> | undefined;
   let gpg: Promise<{ keys: PublicKeyLookup; verify: typeof verifyDetachedSignature; lean: LeanKeySource }> | undefined;
   const openpgp = () =>
     (gpg ??= (async () => {
@@ -92,15 +98,19 @@ export function verifierFromSettings(
     })());
   return {
     settings,
-    async verify(type, signature, artifact) {
+    async verify(type, signature, artifact, artifactSha256) {
       if (type === 'sigstore') {
         sigstore ??= (async () => {
           const trustRoot = await (await import('../sigstore/trusted-root.ts')).loadTrustRoot(settings.rootPath);
           const { verifySigstoreBundle } = await import('../sigstore/verify.ts');
-          return (bundle: Uint8Array, data: Buffer) =>
-            verifySigstoreBundle(bundle, data, { root: trustRoot, requireTlog: settings.requireTlog });
+          return (bundle: Uint8Array, data: Buffer, sha256?: Buffer) =>
+            verifySigstoreBundle(bundle, data, {
+              root: trustRoot,
+              requireTlog: settings.requireTlog,
+              artifactSha256: sha256,
+            });
         })();
-        return (await sigstore)(signature, artifact);
+        return (await sigstore)(signature, artifact, artifactSha256);
       }
       if (options.leanKeys) {
         const [{ leanVerify }, { parseLeanSignature }] = await Promise.all([

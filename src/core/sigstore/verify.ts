@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { bundleFromJSON } from '@sigstore/bundle';
 import type { Bundle, BundleWithMessageSignature } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
@@ -29,6 +30,8 @@ export interface SigstoreVerifyOptions {
   requireTlog: boolean;
   /** Use only @sigstore/verify (for differential tests and as the conformance verifier). */
   referenceOnly?: boolean;
+  /** The artifact's SHA-256 when the caller already has it (evidence gathering hashed the archive); computed if not. */
+  artifactSha256?: Buffer | undefined;
 }
 
 /** Parses a bundle file; a malformed one yields an invalid check rather than an exception. */
@@ -62,6 +65,8 @@ export function verifySigstoreBundle(
 ): SignatureCheck {
   const parsed = parseBundle(bundleBytes);
   if (!parsed.ok) return { state: 'invalid', type: 'sigstore', code: 'BUNDLE_INVALID', reason: parsed.reason };
+  const otherArtifact = digestProblem(parsed.bundle, artifact, options.artifactSha256);
+  if (otherArtifact) return { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: otherArtifact };
   if (!options.referenceOnly && parsed.bundle.content.$case === 'messageSignature') {
     const fast = tryFast(parsed.bundle as BundleWithMessageSignature, artifact, options);
     if (fast) return fast;
@@ -86,6 +91,28 @@ export function verifySigstoreBundle(
   return unbound
     ? { state: 'invalid', type: 'sigstore', code: 'SIGNATURE_INVALID', reason: unbound, signer: checked.signer }
     : checked;
+}
+
+/** protobuf-specs' HashAlgorithm by number (unspecified read as SHA-256, as the fast path and the log read it). */
+const DIGESTS: Record<number, string> = { 0: 'sha256', 1: 'sha256', 2: 'sha384', 3: 'sha512' };
+
+/**
+ * A message signature's bundle names the digest of what it signs, and its
+ * transparency-log entry records that digest: it must be this artifact's. The
+ * signature alone does not tie them — a signer who picks the key (keyless
+ * signing does) can make one ECDSA signature verify over two digests, log the
+ * harmless artifact's and ship the other (neither verifier library compares
+ * them). DSSE bundles bind the artifact through their statement instead.
+ */
+function digestProblem(bundle: Bundle, artifact: Buffer, knownSha256: Buffer | undefined): string | undefined {
+  if (bundle.content.$case !== 'messageSignature') return undefined;
+  const { messageDigest } = bundle.content.messageSignature;
+  const name = messageDigest && DIGESTS[messageDigest.algorithm];
+  if (!name) return 'the bundle does not name the digest of what it signs (a SHA-2 messageDigest)';
+  const digest = name === 'sha256' && knownSha256 ? knownSha256 : createHash(name).update(artifact).digest();
+  if (!digest.equals(Buffer.from(messageDigest.digest)))
+    return `the signature does not match this archive: the bundle's message digest, which its transparency-log entry records, is not the archive's ${name.toUpperCase()} (the archive changed, or the bundle signs another artifact)`;
+  return undefined;
 }
 
 /** Verification with @sigstore/verify: every bundle shape, and the reference for the lean verifier. */

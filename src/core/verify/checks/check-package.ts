@@ -251,7 +251,13 @@ async function checkSignatures(
     entries.push({
       file: file.file,
       digest: evidenceDigest(file.bytes),
-      check: await verifier.verify(file.type, file.bytes, evidence.archive!),
+      // Evidence gathering handed over only an archive whose SHA-256 is the lock file's checksum.
+      check: await verifier.verify(
+        file.type,
+        file.bytes,
+        evidence.archive!,
+        Buffer.from(evidence.entry.checksum.slice('sha256:'.length), 'hex'),
+      ),
     });
   return { entries, files: evidence.signatures };
 }
