@@ -1,6 +1,6 @@
 import type { SignatureCheck } from './checks.ts';
 import type { JudgedSignature } from './delegation.ts';
-import { normalizedIdentity, pinnedIssuerOf } from './identity.ts';
+import { normalizedIdentity, parseGithubWorkflowUri, parseGitlabProjectPath, pinnedIssuerOf } from './identity.ts';
 import type { SecurityPolicy } from './policy.ts';
 import { findTrust, signerKeyOf } from './trust-match.ts';
 import type { Signer } from './trust-match.ts';
@@ -20,6 +20,11 @@ import type { Signer } from './trust-match.ts';
  * A delegate trusted through several signers' delegations counts for
  * whichever of them is not counted already (a matching of signatures to
  * signers, so the order of the signatures never changes the count).
+ *
+ * A CI workload (a GitHub Actions workflow, a GitLab CI pipeline) is its
+ * repository (project): whoever may push to it runs any of its workflows, at
+ * any branch or tag, so two workflows or two refs of one repository are one
+ * signer — else push access to one repository would meet a threshold of 2.
  *
  * The issuer: the same address at another OIDC issuer is another account, and
  * a policy says it means that account by pinning the issuer (a `{identity,
@@ -76,8 +81,17 @@ interface Place {
 /** Where a signer counts: its identity as matching compares it, and the issuer an entry pins it to, if one does. */
 function place(signer: Signer, policy: SecurityPolicy): Place {
   if (signer.type !== 'sigstore') return { group: signerKeyOf(signer), pin: undefined };
-  const group = `sigstore:${normalizedIdentity(signer.identity)}`;
+  const group = `sigstore:${workloadOf(signer.identity.san, signer.identity.sanType) ?? normalizedIdentity(signer.identity)}`;
   const pinnedEntries = policy.trusted_identities.filter((e) => pinnedIssuerOf(e) !== undefined);
   const pinned = findTrust(signer, { trusted_identities: pinnedEntries, trusted_keys: [] });
   return { group, pin: pinned ? (signer.identity.issuer ?? '') : undefined };
+}
+
+/** The repository (project) of a GitHub Actions or GitLab CI identity; undefined for any other. */
+function workloadOf(san: string, sanType: string): string | undefined {
+  if (sanType !== 'uri') return undefined;
+  const github = parseGithubWorkflowUri(san);
+  if (github) return `github-repository:${github.owner}/${github.repo}`;
+  const gitlab = parseGitlabProjectPath(san);
+  return gitlab === undefined ? undefined : `gitlab-project:${gitlab}`;
 }

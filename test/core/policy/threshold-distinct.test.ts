@@ -71,9 +71,38 @@ describe('signature_threshold counts a signer once, as trust matching tells sign
     assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
   });
 
-  it('two workflows of one repository are still two signers (their identities differ)', () => {
-    const v = decide(checks([workflow('acme'), workflow('acme', 'other.yml')]), ctx(two(['github:acme'])));
-    assert.equal(v.code, 'VERIFIED', v.message);
+  it('two workflows, or two refs, of one repository are one signer: push access to it runs either', () => {
+    const twoWorkflows = decide(checks([workflow('acme'), workflow('acme', 'other.yml')]), ctx(two(['github:acme'])));
+    assert.equal(twoWorkflows.code, 'THRESHOLD_NOT_MET', twoWorkflows.message);
+    const branch = person('https://github.com/acme/tool/.github/workflows/release.yml@refs/heads/mine', ACTIONS, 'uri');
+    const twoRefs = decide(checks([workflow('acme'), branch]), ctx(two(['github:acme/tool'])));
+    assert.equal(twoRefs.code, 'THRESHOLD_NOT_MET', twoRefs.message);
+    const exact = decide(
+      checks([workflow('acme'), branch]),
+      ctx(two([workflow('acme').identity.san, branch.identity.san])),
+    );
+    assert.equal(exact.code, 'THRESHOLD_NOT_MET', 'exact workflow entries of one repository are one signer too');
+    const pipelines = decide(
+      checks([
+        pipeline('acme'),
+        person('https://gitlab.com/acme/tool//ci/other.yml@refs/tags/v1', 'https://gitlab.com', 'uri'),
+      ]),
+      ctx(two(['gitlab:acme/tool'])),
+    );
+    assert.equal(pipelines.code, 'THRESHOLD_NOT_MET', pipelines.message);
+  });
+
+  it('two repositories are two signers, and a repository and a person are two', () => {
+    const repos = decide(
+      checks([
+        workflow('acme'),
+        person('https://github.com/acme/other/.github/workflows/release.yml@refs/heads/main', ACTIONS, 'uri'),
+      ]),
+      ctx(two(['github:acme'])),
+    );
+    assert.equal(repos.code, 'VERIFIED', repos.message);
+    const mixed = decide(checks([workflow('acme'), person('bob@example.com')]), ctx(two(['github:acme/tool'])));
+    assert.equal(mixed.code, 'VERIFIED', mixed.message);
   });
 
   it('when one address signs through two issuers and only an unpinned entry trusts it, it is one signer', () => {
