@@ -1,4 +1,4 @@
-import { createMessage, readSignature, verify } from 'openpgp';
+import { createMessage, enums, readSignature, verify } from 'openpgp';
 import { checkedAfresh } from './key-validity.ts';
 import type { Key, Signature, Subkey } from 'openpgp';
 import type { SignatureCheck } from '../policy/decision.ts';
@@ -51,6 +51,17 @@ export async function verifyDetachedSignature(
       type: 'gpg',
       code: 'BUNDLE_INVALID',
       reason: 'the .asc file holds no signature that names its key',
+    };
+  }
+  // A text-mode signature (0x01) signs the data with its line ends made canonical: other bytes (CR LF for LF)
+  // would verify too. AAM signs archives, delegations and approvals as binary documents (0x00).
+  if (signature.packets.some((packet) => packet.signatureType !== enums.signature.binary)) {
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'SIGNATURE_INVALID',
+      reason:
+        'the .asc file holds a signature that is not of a binary document (a text-mode signature, gpg --textmode, verifies bytes other than those signed); sign the file as binary (gpg --detach-sign --armor)',
     };
   }
   const keyIds = issuers.map((id) => id!.toHex());
