@@ -27,6 +27,8 @@ import { usersPlugin } from './routes/users.ts';
 import { versionsPlugin } from './routes/versions.ts';
 import { SHARED_SCHEMAS } from './schemas.ts';
 import { markUsed } from './tokens.ts';
+import { DEFAULT_CONNECTION_CAPS, refusalsTold } from './connection-caps.ts';
+import type { ConnectionCaps, RefusalReport } from './connection-caps.ts';
 import { DEFAULT_TIMEOUTS, serverFactory } from './transport.ts';
 import type { FrontDoor, ShedReport, Timeouts, TlsFiles } from './transport.ts';
 import { DEFAULT_UPLOAD_BUDGET_BYTES, installUploadBudget, UploadBudget } from './upload-budget.ts';
@@ -48,6 +50,8 @@ export interface AppOptions {
   trustProxy?: string[] | undefined;
   /** The bytes of uploads read at once, in all (UploadBudget); DEFAULT_UPLOAD_BUDGET_BYTES where not given. */
   uploadBudgetBytes?: number | undefined;
+  /** Connections held at once (connection-caps.ts); DEFAULT_CONNECTION_CAPS where not given, none per address behind a proxy. */
+  connections?: Partial<ConnectionCaps> | undefined;
   /** Tests only: how far a listing by page goes (LIST_CAP) and the rate limits' window (a minute). */
   testing?: { listCap?: number | undefined; rateLimitWindowMs?: number | undefined } | undefined;
 }
@@ -65,7 +69,14 @@ const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const;
 export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const { log } = options;
   // Who hears of a slow body cut off under Fastify (transport.ts): the log and the metrics, once they exist.
-  const sheds: ShedReport = { shed: () => {} };
+  const sheds: ShedReport & RefusalReport = { shed: () => {}, refused: () => {} };
+  const caps: ConnectionCaps = {
+    total: options.connections?.total ?? DEFAULT_CONNECTION_CAPS.total,
+    // Behind a reverse proxy every connection comes from it: the proxy caps its clients.
+    perAddress:
+      options.connections?.perAddress ??
+      (options.trustProxy === undefined ? DEFAULT_CONNECTION_CAPS.perAddress : false),
+  };
   // Cache hits answered in front of Fastify (fast-reads.ts), once the cache and the metrics exist.
   const front: FrontDoor = {};
   // Request ids like Fastify's own, from one counter that the fast path draws from too.
@@ -77,7 +88,7 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     genReqId: nextRequestId,
     bodyLimit: 64 * 1024,
     // A slow or stalled client is shed within seconds (transport.ts).
-    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls, sheds, front),
+    serverFactory: serverFactory({ ...DEFAULT_TIMEOUTS, ...options.timeouts }, options.tls, sheds, front, caps),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     forceCloseConnections: true,
     return503OnClosing: true,
@@ -126,6 +137,11 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
     app.log.warn(client, 'request body too slow: cut off with a 408');
     metrics.shed(client.reason);
   };
+  sheds.refused = refusalsTold(
+    (fields, message) => app.log.warn(fields, message),
+    (cap) => metrics.refusedConnection(cap),
+    caps,
+  );
   await installRateLimits(
     app,
     options.rateLimits ?? {},

@@ -52,6 +52,13 @@ export class RegistryMetrics {
     registers: [this.registry],
   });
 
+  private readonly refusedConnections = new Counter({
+    name: 'aam_connections_refused_total',
+    help: 'Connections closed as they opened: the server held as many as it may (total), or their client address did (per_address)',
+    labelNames: ['cap'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'aam_' });
   }
@@ -61,6 +68,10 @@ export class RegistryMetrics {
   }
 
   /** A body cut off outside Fastify (transport.ts): counted here and among the refusals. */
+  refusedConnection(cap: 'total' | 'per_address'): void {
+    this.refusedConnections.inc({ cap });
+  }
+
   shed(reason: 'stalled' | 'too_slow'): void {
     this.shedBodies.inc({ reason });
     this.refusals.inc({ reason: 'request_timeout' });

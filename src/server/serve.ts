@@ -56,6 +56,8 @@ export interface RegistryServerOptions {
   timeouts?: Partial<Timeouts> | undefined;
   /** The bytes of uploads read at once, in all (beyond: 503 with Retry-After); 256 MB by default. */
   uploadBudgetBytes?: number | undefined;
+  /** Connections held at once, in all and per client address (connection-caps.ts). */
+  connections?: AppOptions['connections'];
   /** Tests only: a lower cap on a listing by page, a shorter rate-limit window. */
   testing?: AppOptions['testing'];
 }
@@ -151,6 +153,7 @@ export async function startRegistryServer(options: RegistryServerOptions): Promi
         trustProxy: options.trustProxy,
         timeouts: options.timeouts,
         uploadBudgetBytes: options.uploadBudgetBytes,
+        connections: options.connections,
         testing: options.testing,
       },
     );

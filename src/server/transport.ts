@@ -2,6 +2,8 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AamError } from '../core/errors.ts';
+import { capConnections, DEFAULT_CONNECTION_CAPS } from './connection-caps.ts';
+import type { ConnectionCaps, RefusalReport } from './connection-caps.ts';
 
 /**
  * How long a client may take (spec §9: a server strangers can reach). Each
@@ -68,12 +70,13 @@ export interface FrontDoor {
   answer?: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined;
 }
 
-/** The HTTP or HTTPS server under Fastify, with every timeout set (Fastify's own options do not reach them all). */
+/** The HTTP or HTTPS server under Fastify, with every timeout set (Fastify's own options do not reach them all) and its connections capped. */
 export function serverFactory(
   timeouts: Timeouts,
   tls: TlsFiles | undefined,
-  report: ShedReport,
+  report: ShedReport & RefusalReport,
   front: FrontDoor = {},
+  caps: ConnectionCaps = DEFAULT_CONNECTION_CAPS,
 ) {
   return (fastify: RequestListener): Server => {
     const handler: RequestListener = (request, response) => {
@@ -99,6 +102,7 @@ export function serverFactory(
         ) as unknown as Server)
       : createHttpServer(options, handler);
     server.timeout = timeouts.idleMs;
+    capConnections(server, caps, report);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       watchBodyRate(request, response, timeouts, report);
       response.once('finish', () => lingerOnClose(request));

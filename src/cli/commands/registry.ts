@@ -16,6 +16,7 @@ export const REGISTRY_HELP = `Usage:
                            [--key FILE] [--no-registration] [--rate-limit KIND=N ...]
                            [--tls-cert FILE --tls-key FILE] [--trust-proxy ADDRESSES]
                            [--min-body-rate BYTES_PER_S] [--upload-budget MB]
+                           [--max-connections N] [--max-connections-per-address N|off]
       Serves an HTTP registry (AAM's registry API): metadata in PostgreSQL — embedded
       (PGlite, in DIR) unless --database postgres://… names a server — and archives in
       a content-addressed blob store (DIR/blobs by default, or S3-compatible storage
@@ -43,6 +44,10 @@ export const REGISTRY_HELP = `Usage:
       it has come slower than --min-body-rate on average (65536 bytes a second by default).
       Uploads read at once are held to --upload-budget MB in all (256 by default): past it
       an upload is answered 503 with Retry-After before its body is read.
+      Connections held at once: --max-connections in all (10000 by default) and
+      --max-connections-per-address from one client address (256; off by default behind
+      --trust-proxy, where every connection is the proxy's); past either a new connection
+      is closed as it opens.
       The request log is structured: one JSON object a line on stderr (--quiet: none).
       The API describes itself at /api/v1/openapi.json.
 
@@ -102,6 +107,8 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
     'trust-proxy': { type: 'string' },
     'min-body-rate': { type: 'string' },
     'upload-budget': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-connections-per-address': { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -142,6 +149,16 @@ async function serve(io: CliIo, argv: string[]): Promise<number> {
       values['upload-budget'] === undefined
         ? undefined
         : count('--upload-budget', values['upload-budget']) * 1024 * 1024,
+    connections: {
+      total:
+        values['max-connections'] === undefined ? undefined : count('--max-connections', values['max-connections']),
+      perAddress:
+        values['max-connections-per-address'] === undefined
+          ? undefined
+          : values['max-connections-per-address'] === 'off'
+            ? false
+            : count('--max-connections-per-address', values['max-connections-per-address']),
+    },
     log: values.quiet ? undefined : (line) => io.stderr(`${line}\n`),
     notice: (message) => io.stderr(`${message}\n`),
     // Tests that start `registry serve` hold its answers to their schemas (never set in production).
