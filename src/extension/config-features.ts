@@ -99,7 +99,8 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     const global = workspace?.config?.files.find((f) => f.layer === 'global');
     if (!workspace || !global) return [];
     const project = { layer: 'project' as const, path: document.uri.fsPath, exists: true, diagnostics: [], value };
-    const { findings } = mergeConfigFiles([global, project], this.model.restricted, this.model.homeDir);
+    const restricted = this.model.restricted;
+    const { findings } = mergeConfigFiles([global, project], restricted, this.model.homeDir, restricted);
     return findings.map((finding) => {
       const ignored = this.model.restricted
         ? vscode.l10n.t(' It is ignored in Restricted Mode.')

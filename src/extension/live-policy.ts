@@ -24,7 +24,16 @@ export async function livePolicy(model: TrustModel, document: vscode.TextDocumen
     layer === 'global' ? fromValidation('global', file, validation) : await fromEditorOrDisk(model.globalConfigFile),
   ];
   if (layer === 'project') files.push(fromValidation('project', file, validation));
-  return { layer, validation, config: mergeConfigFiles(files, model.restricted && layer === 'project', model.homeDir) };
+  return {
+    layer,
+    validation,
+    config: mergeConfigFiles(
+      files,
+      model.restricted && layer === 'project',
+      model.homeDir,
+      model.restricted && layer === 'project',
+    ),
+  };
 }
 
 function fromValidation(

@@ -34,7 +34,7 @@ export function previewUnsaved(model: TrustModel): Preview {
       summaries.push(vscode.l10n.t('{0}: the unsaved policy has YAML errors', workspace.label));
       continue;
     }
-    const next = mergeConfigFiles(files, workspace.config.restricted);
+    const next = mergeConfigFiles(files, workspace.config.restricted, undefined, workspace.config.untrustedWorkspace);
     const result = whatIf(workspace.reports, workspace.config.security, {
       ...next.policyContext(),
       policy: next.security,

@@ -94,6 +94,8 @@ export async function loadPolicy(workspace: AamWorkspace, engine: Engine, contex
       homeDir: context.homeDir,
       projectDir: workspace.kind === 'project' ? workspace.paths.root : undefined,
       restricted: context.restricted,
+      // VS Code's Restricted Mode: nor does the editor contact the registries the folder names.
+      untrustedWorkspace: context.restricted,
       env: process.env,
     });
     const blocking = engine.blockingDiagnostics(config);

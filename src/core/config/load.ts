@@ -32,6 +32,8 @@ export interface LoadedConfig {
   registries: RegistryEntry[];
   /** True when project settings were limited to those that tighten the global policy. */
   restricted: boolean;
+  /** The workspace itself is not trusted (VS Code's Restricted Mode): its own registries are left out too. */
+  untrustedWorkspace: boolean;
   /** Project settings that weaken the global policy (always), or were dropped (Restricted Mode). */
   findings: PolicyFinding[];
   policyContext(): PolicyContext;
@@ -40,6 +42,8 @@ export interface LoadedConfig {
 export interface LoadOptions extends ConfigLocation {
   /** Restricted Mode: apply only the project settings that tighten the global policy. */
   restricted?: boolean;
+  /** The workspace is not trusted (VS Code's Restricted Mode, not `--restricted` in CI): nor contact its registries. */
+  untrustedWorkspace?: boolean;
 }
 
 export async function readConfigFile(layer: ConfigFileState['layer'], path: string): Promise<ConfigFileState> {
@@ -54,11 +58,20 @@ export async function readConfigFile(layer: ConfigFileState['layer'], path: stri
 export async function loadConfig(options: LoadOptions): Promise<LoadedConfig> {
   const files = [await readConfigFile('global', globalConfigPath(options))];
   if (options.projectDir) files.push(await readConfigFile('project', projectConfigPath(options.projectDir)));
-  return mergeConfigFiles(files, options.restricted ?? false, options.homeDir);
+  return mergeConfigFiles(files, options.restricted ?? false, options.homeDir, options.untrustedWorkspace);
 }
 
-/** Merges already-read files; the editor calls this with unsaved document texts. */
-export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, homeDir = homedir()): LoadedConfig {
+/**
+ * Merges already-read files; the editor calls this with unsaved document texts.
+ * `untrustedWorkspace` implies `restricted`.
+ */
+export function mergeConfigFiles(
+  files: ConfigFileState[],
+  restrictedMode: boolean,
+  homeDir = homedir(),
+  untrustedWorkspace = false,
+): LoadedConfig {
+  const restricted = restrictedMode || untrustedWorkspace;
   const global = files.find((f) => f.layer === 'global');
   const project = files.find((f) => f.layer === 'project');
   const globalLayer: ConfigLayer = { origin: { layer: 'global', file: global?.path }, value: global?.value ?? {} };
@@ -76,7 +89,12 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, 
       findings = tightened.findings;
       if (restricted) projectValue.security = tightened.security;
     }
-    const registries = tightenRegistries(globalLayer.value, projectValue, globalSecurity.trusted_registries);
+    const registries = tightenRegistries(
+      globalLayer.value,
+      projectValue,
+      globalSecurity.trusted_registries,
+      untrustedWorkspace,
+    );
     findings = [...findings, ...registries.findings];
     if (restricted) {
       // Undefined where the project has no list: a key set to undefined would take the global list away when merged.
@@ -102,6 +120,7 @@ export function mergeConfigFiles(files: ConfigFileState[], restricted: boolean, 
     security,
     registries: registryEntries(merged),
     restricted,
+    untrustedWorkspace,
     findings,
     policyContext: () => ({
       policy: security,
@@ -129,7 +148,7 @@ export function withFileText(
   const files = config.files.map((file) =>
     file.path === path ? { ...file, exists: true, diagnostics: validation.diagnostics, value: validation.value } : file,
   );
-  return mergeConfigFiles(files, config.restricted, homeDir);
+  return mergeConfigFiles(files, config.restricted, homeDir, config.untrustedWorkspace);
 }
 
 /** Errors that make the policy unreliable: broken YAML, or invalid `security:` values. */

@@ -11,6 +11,10 @@ import type { PolicyFinding } from './tightening.ts';
  * - a project entry with a name the global policy trusts but does not define
  *   says where a trusted registry is, which only a trusted workspace may do
  *   (in Restricted Mode the name is not trusted for this project).
+ * - in a workspace the user has not trusted (VS Code's Restricted Mode), a
+ *   project entry with a name the global config does not define is left
+ *   out: opening a folder must not make the editor contact an address, or
+ *   read a folder, that the folder names.
  * `registries` is the project's list as it may stand, or undefined where the
  * project has no list (nothing to set: the global list stays).
  */
@@ -18,6 +22,7 @@ export function tightenRegistries(
   global: Record<string, unknown>,
   project: Record<string, unknown>,
   trustedRegistries: readonly string[],
+  untrustedWorkspace = false,
 ): { registries: unknown[] | undefined; untrusted: string[]; findings: PolicyFinding[] } {
   const findings: PolicyFinding[] = [];
   const untrusted: string[] = [];
@@ -47,10 +52,17 @@ export function tightenRegistries(
         path,
         message: `says where "${entry.name}" is, a registry your global policy trusts by name (trusted_registries) but does not define`,
       });
+    } else if (untrustedWorkspace) {
+      findings.push({
+        kind: 'trusted-only',
+        path,
+        message: `names the registry "${entry.name}", which your global config does not define: an untrusted workspace's registries are not contacted (its packages from there cannot be verified until you trust the workspace)`,
+      });
+      return undefined;
     }
     return entry;
   });
-  return { registries, untrusted, findings };
+  return { registries: registries.filter((entry) => entry !== undefined), untrusted, findings };
 }
 
 /** How a project entry differs from the global entry of its name, in what decides who answers and with which key. */
