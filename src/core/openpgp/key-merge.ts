@@ -94,9 +94,18 @@ async function subkeySignature(primary: Primary, part: Part, signature: Signatur
   const type = signature.signatureType;
   if (type === enums.signature.subkeyRevocation)
     return (await verifies(signature, primary, type, data)) ? `the revocation of subkey ${part.label}` : undefined;
-  return type === enums.signature.subkeyBinding && (await verifies(signature, primary, type, data))
-    ? 'subkey binding signature'
-    : undefined;
+  if (type !== enums.signature.subkeyBinding || !(await verifies(signature, primary, type, data))) return undefined;
+  // A binding that lets the subkey sign must carry the subkey's own signature back (0x19), as openpgp.js and GnuPG
+  // require: else any key could claim another's signing subkey, and be found for that subkey's signatures first.
+  const signs = ((signature.keyFlags?.[0] ?? 0) & enums.keyFlags.signData) !== 0;
+  if (signs && !(await backSigned(signature, part.packet as Primary, data))) return undefined;
+  return 'subkey binding signature';
+}
+
+/** Whether a signing subkey's binding carries the subkey's back-signature (primary-key binding) that verifies. */
+async function backSigned(binding: SignaturePacket, subkey: Primary, data: object): Promise<boolean> {
+  const back = binding.embeddedSignature;
+  return !!back && (await verifies(back, subkey, enums.signature.keyBinding, data));
 }
 
 /**

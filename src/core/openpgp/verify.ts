@@ -80,20 +80,30 @@ export async function verifyDetachedSignature(
   }
   try {
     // The verdict is settled once `verified` is: openpgp.js's key checks happen in between.
-    const first = await checkedAfresh(candidates, async () => {
-      const message = await createMessage({ binary: data });
-      const result = await verify({
-        message,
-        signature,
-        verificationKeys: candidates,
-        format: 'binary',
-        expectSigned: true,
+    const attempt = (keys: Key[]) =>
+      checkedAfresh(keys, async () => {
+        const message = await createMessage({ binary: data });
+        const result = await verify({
+          message,
+          signature,
+          verificationKeys: keys,
+          format: 'binary',
+          expectSigned: true,
+        });
+        const checked = result.signatures[0]!;
+        await checked.verified;
+        return { checked, keys };
       });
-      const checked = result.signatures[0]!;
-      await checked.verified;
-      return checked;
+    // openpgp.js takes the first key holding the signature's key id: another key that claims the same subkey
+    // (one stored before bindings were checked) must not hide the key that made it. Each is tried on its own.
+    const { checked: first, keys: used } = await attempt(candidates).catch(async (error: unknown) => {
+      for (const key of candidates.length > 1 ? candidates : []) {
+        const alone = await attempt([key]).catch(() => undefined);
+        if (alone) return alone;
+      }
+      throw error;
     });
-    const key = candidates.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)))!;
+    const key = used.find((k) => k.getKeyIDs().some((id) => id.equals(first.keyID)))!;
     const created = (await first.signature).packets[0]?.created;
     const signingKey = key.getKeys(first.keyID)[0] ?? key;
     return { state: 'valid', signer: await signerOf(key, signingKey, created ?? undefined) };
