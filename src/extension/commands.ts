@@ -89,7 +89,7 @@ export function commandHandlers(
     'aam.refreshAuditLog': () => auditLog.refresh(),
     'aam.cosignVersion': (arg: Node | { workspaceId: string; packageName: string } | undefined) =>
       cosignPublishedVersion(model, session, arg && 'kind' in arg ? packageArg(arg) : arg, accounts.registryContext()),
-    'aam.fetchKey': (arg: { key?: string } | undefined) => fetchKey(model, arg),
+    'aam.fetchKey': (arg: { key?: string; lockFile?: string } | undefined) => fetchKey(model, arg),
     'aam.reviewUpdate': (arg: Node | ReviewArg | undefined) =>
       reviewUpdateCommand(
         model,

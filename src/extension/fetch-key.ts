@@ -12,7 +12,7 @@ import { notice } from './notification-text.ts';
  * on request. A key that does not answer what was asked is refused; a key
  * fetched is never trusted.
  */
-export async function fetchKey(model: TrustModel, arg: { key?: string } | undefined): Promise<void> {
+export async function fetchKey(model: TrustModel, arg: { key?: string; lockFile?: string } | undefined): Promise<void> {
   try {
     const query =
       arg?.key ??
@@ -23,7 +23,14 @@ export async function fetchKey(model: TrustModel, arg: { key?: string } | undefi
       }));
     if (!query) return;
     const { discoverKey, discoveryOptions, parseKeyQuery } = await import('../core/openpgp/discovery.ts');
-    const config = model.workspaces.find((w) => w.config)?.config;
+    // The keyserver of the project whose signature asked (a multi-root window holds several), else the global one.
+    const asking =
+      arg?.lockFile === undefined ? undefined : model.workspaces.find((w) => w.paths.lockFile === arg.lockFile);
+    const config = (
+      asking ??
+      model.workspaces.find((w) => w.kind === 'global') ??
+      model.workspaces.find((w) => w.config)
+    )?.config;
     const keyserver = config?.security.keyserver;
     const parsed = parseKeyQuery(query);
     const { found } = await vscode.window.withProgress(

@@ -60,7 +60,9 @@ export function hoverText(workspace: AamWorkspace, report: PackageReport): vscod
     j.check.state === 'invalid' && j.check.code === 'KEY_UNKNOWN' && j.check.key ? [j.check.key] : [],
   );
   for (const key of new Set(unknownKeys))
-    md.appendMarkdown(`\n\n$(key) ${commandLink(`Fetch key ${key}…`, 'aam.fetchKey', [{ key }])}`);
+    md.appendMarkdown(
+      `\n\n$(key) ${commandLink(`Fetch key ${key}…`, 'aam.fetchKey', [{ key, lockFile: report.lockFile }])}`,
+    );
   return md;
 }
 

@@ -187,7 +187,7 @@ export class VerificationView implements vscode.TreeDataProvider<Node>, vscode.D
           item.command = {
             command: 'aam.fetchKey',
             title: vscode.l10n.t('Fetch key {0}…', node.row.key),
-            arguments: [{ key: node.row.key }],
+            arguments: [{ key: node.row.key, lockFile: node.parent.lockFile }],
           };
         // A deployed copy opens where an agent reads it.
         if (node.row.path) {

@@ -24,6 +24,7 @@ const RULE_FILE = '/work/x) [y](command:aam.fetchKey) (z/.aam/config.yaml';
 function hostileReport() {
   return {
     name: 'evil',
+    lockFile: '/work/p/.aam/aam-lock.yaml',
     version: VERSION,
     source: 'team',
     findings: [{ code: 'SIGNER_CHANGED', action: 'fail', message: evil('finding') }],
@@ -96,7 +97,7 @@ describe('hovers and tooltips that show a lock entry, a signer or a registry', (
     assert.deepEqual(args, [
       ['aam.trustSigner', [{ workspaceId: 'project:/work/p', packageName: 'evil', pattern, target: 'project' }]],
       ['aam.trustSigner', [{ workspaceId: 'project:/work/p', packageName: 'evil', pattern, target: 'global' }]],
-      ['aam.fetchKey', [{ key: evil('key') }]],
+      ['aam.fetchKey', [{ key: evil('key'), lockFile: '/work/p/.aam/aam-lock.yaml' }]],
     ]);
     assert.ok(r.text.includes(`What would trust it: ${visible(pattern)} in trusted_identities`), r.text);
   });

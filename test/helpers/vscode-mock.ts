@@ -148,5 +148,8 @@ export const window = {
   visibleTextEditors: [],
   createTextEditorDecorationType: () => disposable,
   onDidChangeVisibleTextEditors: () => disposable,
+  withProgress: <T>(_options: unknown, task: (progress: { report(): void }) => Promise<T>) => task({ report() {} }),
+  showInformationMessage: async (text: string) => logged.push(text),
 };
+export const ProgressLocation = { Notification: 15, Window: 10, SourceControl: 1 };
 export const commands = { executeCommand: async () => undefined };
