@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { AamError } from '../../errors.ts';
 import type { Journal } from '../../fs/journal.ts';
 import type { WorkspacePaths } from '../../lockfile/lockfile.ts';
@@ -45,6 +45,7 @@ export function installJournalCheck(
       ...journal.writes.filter(({ path }) => !written.has(path)).map(({ path }) => `write ${path}`),
       ...journal.removes.filter((path) => !staging(path)).map((path) => `remove ${path}`),
       ...linkedFolders(workspace, home),
+      ...(journal.renames ?? []).flatMap(({ from }) => linkedStaging(from)),
     ];
     if (foreign.length > 0)
       throw new AamError(
@@ -62,4 +63,15 @@ function linkedFolders(workspace: WorkspacePaths, home: string): string[] {
   return (workspace.root === home ? [workspace.packagesDir] : [workspace.aamDir, workspace.packagesDir])
     .filter((path) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink())
     .map((path) => `write through ${path}, a symbolic link`);
+}
+
+/**
+ * A staging folder, and what is moved out of it, must be what an install made: a real folder and no link.
+ * A repository can commit `.aam/.staging-…` as a link to `~/.ssh`; a move "from" it would take the user's
+ * files out of their folder, and a second move to the same place would delete them.
+ */
+function linkedStaging(from: string): string[] {
+  const folder = lstatSync(dirname(from), { throwIfNoEntry: false });
+  if (folder && !folder.isDirectory()) return [`move from ${dirname(from)}, which is not a folder (a symbolic link?)`];
+  return lstatSync(from, { throwIfNoEntry: false })?.isSymbolicLink() ? [`move ${from}, a symbolic link`] : [];
 }

@@ -97,6 +97,47 @@ describe('leftover journals', () => {
     await untouched(victim);
   });
 
+  it('a well-shaped journal is not replayed out of a staging folder that is a link, nor moves a link', async () => {
+    const { w, victim } = await world();
+    const aam = join(w.project, '.aam');
+    await mkdir(join(aam, 'packages'), { recursive: true });
+    // Relative, as git stores a committed link: the first moves ~/important in, the second would rm -rf it.
+    await symlink('../../victim-home', join(aam, '.staging-aaaaaaaaaaaa'));
+    await mkdir(join(aam, '.staging-bbbbbbbbbbbb', 'important'), { recursive: true });
+    await writeFile(
+      journal(w),
+      JSON.stringify({
+        renames: [
+          { from: join(aam, '.staging-aaaaaaaaaaaa', 'important'), to: join(aam, 'packages', 'important') },
+          { from: join(aam, '.staging-bbbbbbbbbbbb', 'important'), to: join(aam, 'packages', 'important') },
+        ],
+        writes: [],
+        removes: [join(aam, '.staging-aaaaaaaaaaaa'), join(aam, '.staging-bbbbbbbbbbbb')],
+      }),
+    );
+    await assert.rejects(
+      install(w, ['hello']),
+      (e) => isAamError(e, 'INSTALL_REFUSED') && /not a folder \(a symbolic link\?\)/.test(e.message),
+    );
+    await untouched(victim);
+    // A real staging folder holding a link to outside: the link is not moved into .aam/packages.
+    await writeFile(
+      journal(w),
+      JSON.stringify({
+        renames: [{ from: join(aam, '.staging-bbbbbbbbbbbb', 'notes'), to: join(aam, 'packages', 'notes') }],
+        writes: [],
+        removes: [],
+      }),
+    );
+    await symlink(join(victim, 'important'), join(aam, '.staging-bbbbbbbbbbbb', 'notes'));
+    await assert.rejects(
+      install(w, ['hello']),
+      (e) => isAamError(e, 'INSTALL_REFUSED') && /a symbolic link/.test(e.message),
+    );
+    await untouched(victim);
+    await assert.rejects(access(join(aam, 'packages', 'notes')));
+  });
+
   it("this tool's own journal of a crashed install is rolled forward, and the install goes on", async () => {
     const { w } = await world();
     const aam = join(w.project, '.aam');
