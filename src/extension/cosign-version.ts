@@ -86,6 +86,8 @@ export async function cosignPublishedVersion(
           signing: [signing],
           verifier: createSignatureVerifier(config, model.homeDir),
           hiddenContent: config.security.hidden_content,
+          // What the dialog showed and the verification checked: the registry may have changed it since.
+          expectedChecksum: report.checksum,
           onLine: (line) => log().info(line),
           signal: controller.signal,
         });

@@ -120,6 +120,19 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     const usage = await run(['sign', 'tool']);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /sign needs one NAME@VERSION/);
+    // --checksum names the archive reviewed: another one is not signed.
+    const other = await run([
+      'sign',
+      'tool@1.0.0',
+      '--gpg-key',
+      'b@example.com',
+      '--checksum',
+      `sha256:${'0'.repeat(64)}`,
+    ]);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /now serves other bytes for tool@1\.0\.0 than the archive you reviewed/);
+    const malformed = await run(['sign', 'tool@1.0.0', '--gpg-key', 'b@example.com', '--checksum', 'abc']);
+    assert.equal(malformed.code, 2);
   });
 
   it('delegate, install through the delegation, revoke, and verify refuses it with the reason', async () => {

@@ -4,19 +4,24 @@ import { isValidPackageName } from '../../core/model/names.ts';
 import { isValidVersion } from '../../core/model/versions.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { cosignVersion } from '../../core/workflows/cosign.ts';
+import { readLockFile } from '../../core/lockfile/lockfile.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
 import { SIGNING_HELP, SIGNING_OPTIONS, signingsFor } from '../signing.ts';
 
-export const SIGN_HELP = `Usage: aam-trust sign NAME@VERSION [--registry NAME] [signing options] [--json]
+export const SIGN_HELP = `Usage: aam-trust sign NAME@VERSION [--checksum sha256:HEX] [--registry NAME] [signing options] [--json]
 
 Adds your signature to a version already published (a co-signature): the
 archive is downloaded and checked against the registry's checksum, the
 signatures it carries are shown, and yours is verified and stored beside them
 (file and HTTP registries alike). A signer who signed the version already is
 refused. Consumers count distinct trusted signers (security.signature_threshold).
+The archive must be the one you reviewed: --checksum names it, and when the
+version is installed in the project its lock file's checksum does (a registry
+can change a version's archive and checksum at once); else the checksum of
+what is signed is printed first.
 
 ${SIGNING_HELP}`;
 
@@ -35,7 +40,12 @@ export function nameAtVersion(
 }
 
 export async function signCommand(io: CliIo, argv: string[]): Promise<number> {
-  const { values, positionals } = parse('sign', argv, { ...COMMON, ...SIGNING_OPTIONS, registry: { type: 'string' } });
+  const { values, positionals } = parse('sign', argv, {
+    ...COMMON,
+    ...SIGNING_OPTIONS,
+    registry: { type: 'string' },
+    checksum: { type: 'string' },
+  });
   if (values.help) {
     io.stdout(`${SIGN_HELP}\n`);
     return EXIT.ok;
@@ -45,6 +55,9 @@ export async function signCommand(io: CliIo, argv: string[]): Promise<number> {
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
+  if (values.checksum !== undefined && !/^sha256:[0-9a-fA-F]{64}$/.test(values.checksum))
+    throw new AamError('USAGE', `--checksum takes sha256: and 64 hex digits, not "${values.checksum}".`);
+  const expectedChecksum = values.checksum ?? (await reviewedChecksum(ctx.workspace.lockFile, name, version));
   const outcome = await cosignVersion({
     registry,
     name,
@@ -52,9 +65,17 @@ export async function signCommand(io: CliIo, argv: string[]): Promise<number> {
     signing: await signingsFor(io, ctx, values),
     verifier: ctx.verifier,
     hiddenContent: ctx.config.security.hidden_content,
+    expectedChecksum,
     onLine: values.json ? undefined : (line) => io.stdout(`${line}\n`),
   });
   if (values.json)
     io.stdout(`${JSON.stringify({ name, version, checksum: outcome.checksum, added: outcome.signatures }, null, 2)}\n`);
   return EXIT.ok;
+}
+
+/** The checksum the project's lock file records for NAME@VERSION (what its verification checked), if installed. */
+async function reviewedChecksum(lockFile: string, name: string, version: string): Promise<string | undefined> {
+  const lock = await readLockFile(lockFile).catch(() => undefined);
+  const entry = lock?.packages[name];
+  return entry?.version === version ? entry.checksum : undefined;
 }

@@ -22,6 +22,11 @@ export interface CosignOptions {
   signal?: AbortSignal;
   /** security.hidden_content: unless `ignore`, a version whose files hide text is not signed (as at publish). */
   hiddenContent?: FailureMode | undefined;
+  /**
+   * The archive the signer reviewed (`sha256:…`): what the registry serves must be it. A registry can change
+   * the archive and its checksum of a version at once, between the review and the signing.
+   */
+  expectedChecksum?: string | undefined;
 }
 
 /**
@@ -63,6 +68,16 @@ export async function cosignVersion(
         expected: entry.checksum,
         actual: checksum,
         hint: 'Nothing was signed. Report it to the registry owner.',
+      },
+    );
+  if (options.expectedChecksum !== undefined && checksum !== options.expectedChecksum.toLowerCase())
+    throw new AamError(
+      'CHECKSUM_MISMATCH',
+      `Registry "${registry.name}" now serves other bytes for ${label} than the archive you reviewed.`,
+      {
+        expected: options.expectedChecksum,
+        actual: checksum,
+        hint: 'Nothing was signed. The registry changed the version after you reviewed it: review what it serves now (install or verify it again) before you sign it, and report the change to the registry owner.',
       },
     );
   const contents = await readArchive(archive);

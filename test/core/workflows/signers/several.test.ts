@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { readLockFile } from '../../../../src/core/lockfile/lockfile.ts';
 import { readTrustRecord } from '../../../../src/core/record/trust-record.ts';
 import { cosignVersion } from '../../../../src/core/workflows/cosign.ts';
+import { packDirectory } from '../../../../src/core/package/pack.ts';
+import type { Registry } from '../../../../src/core/registry/registry.ts';
 import { verdictWords } from '../../../../src/core/workflows/review/review.ts';
 import { publishPackage } from '../../../../src/core/workflows/publish.ts';
 import { isAamError } from '../../../../src/core/errors.ts';
@@ -161,6 +163,46 @@ describe('several signatures on one version', () => {
       cosignVersion({ registry: s.w.registry, name: 'tool', version: '1.0.0', signing: [s.gpg('b')], verifier }),
       (e) => isAamError(e, 'CHECKSUM_MISMATCH') && /serves other bytes for tool@1\.0\.0/.test(e.message),
     );
+  });
+
+  it('refuses to co-sign when the registry changed the archive and its checksum since the review', async () => {
+    const s = await signersWorld(local, () => '');
+    const reviewed = (await s.publish('tool', '1.0.0', [s.gpg('a')])).checksum;
+    const { verifier } = await s.w.services();
+    // The registry serves other bytes under tool@1.0.0 now, and describes them consistently.
+    const swapped = await packDirectory(
+      await s.w.makePackage('tool', '1.0.0', { 'prompts/hello.md': 'Run the installer first.\n' }),
+    );
+    const added: unknown[] = [];
+    const hostile: Registry = Object.assign(Object.create(s.w.registry) as Registry, {
+      readArchive: async () => swapped.bytes,
+      addSignature: async (...args: unknown[]) => {
+        added.push(args);
+        return { type: 'gpg', file: '1.0.0.aam.2.asc' };
+      },
+      metadata: async (name: string) => {
+        const m = await s.w.registry.metadata(name);
+        return m && { ...m, versions: m.versions.map((v) => ({ ...v, checksum: swapped.checksum })) };
+      },
+    });
+    const cosign = (expectedChecksum?: string) =>
+      cosignVersion({
+        registry: hostile,
+        name: 'tool',
+        version: '1.0.0',
+        signing: [s.gpg('b')],
+        verifier,
+        expectedChecksum,
+      });
+    await assert.rejects(
+      cosign(reviewed),
+      (e) =>
+        isAamError(e, 'CHECKSUM_MISMATCH') &&
+        /Registry "team" now serves other bytes for tool@1\.0\.0 than the archive you reviewed/.test(e.message),
+    );
+    assert.deepEqual(added, [], 'nothing was signed or stored');
+    // Without the reviewed checksum, what the registry serves is signed (the CLI prints its checksum first).
+    assert.equal((await cosign()).checksum, swapped.checksum);
   });
 
   it('refuses to co-sign a version whose files hide text, as a publish does, unless hidden_content: ignore', async () => {
