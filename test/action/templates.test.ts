@@ -1,6 +1,6 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { cp, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,6 +29,16 @@ function words(line: string, vars: Record<string, string>): string[] {
     .replace(/\$\{(\w+):\+([^}]*)\}/g, (_, name: string, alt: string) => (vars[name] ? alt : ''))
     .replace(/\$\{?(\w+)\}?/g, (_, name: string) => vars[name] ?? '');
   return [...expanded.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+}
+
+/** The arguments a template's script line passes to aam_trust, as bash expands them with `env`. */
+function argvOf(line: string, env: Record<string, string>): string[] {
+  const run = spawnSync('bash', ['-c', `aam_trust() { printf '%s\\0' "$@"; }; ${line}`], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+  });
+  assert.equal(run.status, 0, run.stderr);
+  return run.stdout.split('\0').slice(0, -1);
 }
 
 describe('the CI templates', () => {
@@ -186,9 +196,12 @@ describe('the CI templates', () => {
     assert.deepEqual(job.id_tokens, { SIGSTORE_ID_TOKEN: { aud: 'sigstore' } });
     await w.policy(`sigstore_endpoint: ${local.instance().url}\n${STRICT_POLICY}`);
     const pkg = await w.makePackage('@acme/release', '2.0.0');
-    const [command] = job.script.map((line) => words(line, { AAM_PACKAGE: pkg }));
+    const variables = (job as unknown as { variables: Record<string, string> }).variables;
+    const argv = argvOf(job.script[0]!, { ...variables, AAM_PACKAGE: pkg });
+    assert.ok(argv.includes('--restricted'), "publish is restricted by default, as the Action's is");
+    assert.ok(!argvOf(job.script[0]!, { AAM_PACKAGE: pkg, AAM_PUBLISH_RESTRICTED: 'false' }).includes('--restricted'));
     const token = local.instance().mintWorkloadToken('gitlab', 'acme/tools');
-    const result = await cli(command!.slice(1), { cwd: w.root, home: w.home, env: { SIGSTORE_ID_TOKEN: token } });
+    const result = await cli(argv, { cwd: w.root, home: w.home, env: { SIGSTORE_ID_TOKEN: token } });
     assert.equal(result.code, 0, result.stderr);
     const metadata = (await w.registry.metadata('@acme/release'))!;
     assert.equal(
