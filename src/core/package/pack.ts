@@ -122,6 +122,15 @@ async function walk(root: string, dir: string, out: Collected[], skipped: string
           hint: 'Copy the file into the package instead of linking to it.',
         });
       }
+      // A folder packing leaves out (.git, whose config holds a checkout's token; node_modules…) is not packed
+      // through a link either.
+      const into = relative(root, target)
+        .split(sep)
+        .find((segment) => PACK_EXCLUDED_DIRS.has(segment));
+      if (into)
+        throw new AamError('ARCHIVE_UNSAFE', `${rel} links into ${into}/ (${target}), which is never packed.`, {
+          hint: 'Copy the file into the package instead of linking to it.',
+        });
       const info = await stat(full);
       if (info.isDirectory()) {
         skipped.push(`${rel}/ (a linked folder; links to folders are not followed)`);

@@ -30,6 +30,25 @@ describe('packDirectory: links in a package folder', () => {
     await assert.rejects(packDirectory(w.pkg), /links outside the package/);
   });
 
+  it('refuses a link into a folder packing leaves out (.git/config holds a checkout token)', async () => {
+    const w = await world();
+    await mkdir(join(w.pkg, '.git'), { recursive: true });
+    await writeFile(
+      join(w.pkg, '.git', 'config'),
+      '[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n',
+    );
+    await symlink('../.git/config', join(w.pkg, 'prompts', 'notes.md'));
+    await assert.rejects(packDirectory(w.pkg), /prompts\/notes\.md links into \.git\/ .*which is never packed/);
+    await rm(join(w.pkg, 'prompts', 'notes.md'));
+    await mkdir(join(w.pkg, 'node_modules', '.cache'), { recursive: true });
+    await writeFile(join(w.pkg, 'node_modules', '.cache', 'auth'), '//registry.npmjs.org/:_authToken=npm_x\n');
+    await symlink('node_modules/.cache/auth', join(w.pkg, 'LICENSE'));
+    await assert.rejects(packDirectory(w.pkg), /LICENSE links into node_modules\//);
+    await rm(join(w.pkg, 'LICENSE'));
+    const packed = await packDirectory(w.pkg);
+    assert.ok(!packed.files.some((f) => f.path.startsWith('.git') || f.path.startsWith('node_modules')));
+  });
+
   it('refuses a relative link through .. and a folder link to outside', async () => {
     const w = await world();
     await symlink('../../home/.ssh', join(w.pkg, 'prompts', 'ssh'));
