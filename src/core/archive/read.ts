@@ -95,6 +95,9 @@ class EntryCollector {
   add(header: TarHeader, data: Buffer): void {
     if (++this.count > MAX_ENTRIES) throw unsafe(`has more than ${MAX_ENTRIES} entries`);
     const path = safeEntryPath(header.name);
+    // Packing skips .git (SPEC §1): one in an archive would be a repository whose own config names programs
+    // that git runs there (core.fsmonitor), installed and deployed where agents and editors run git.
+    if (path.split('/').includes('.git')) throw unsafe(`has ${JSON.stringify(header.name)}, inside a .git folder`);
     switch (header.type) {
       case 'file':
         this.claim(path, header.name);
@@ -150,6 +153,15 @@ class EntryCollector {
       const { link: _, ...copy } = target;
       this.files.set(link.path, { ...copy, path: link.path, ...(link.symbolic ? { link: link.symbolic } : {}) });
     }
+    // A link is written as a copy of its target: what is written, not what the tar holds, must stay in bounds
+    // (a 4 MB file and 100 links is a 5 KB archive that writes 400 MB, again for every deployed copy).
+    let written = 0;
+    for (const file of this.files.values()) written += file.data.length;
+    if (written > MAX_UNPACKED_BYTES)
+      throw new AamError(
+        'ARCHIVE_TOO_LARGE',
+        `Archive unpacks to ${(written / 1048576).toFixed(1)} MB with its links written as copies of their targets; the limit is ${MAX_UNPACKED_BYTES / 1048576} MB.`,
+      );
     for (const path of this.files.keys()) {
       const parts = path.split('/');
       for (let n = 1; n < parts.length; n++) {

@@ -143,6 +143,12 @@ describe('reading and extracting archives safely', () => {
       'ARCHIVE_UNSAFE',
       /climbs out/,
     ],
+    [
+      'a .git folder (a repository whose config names programs git runs)',
+      () => good([{ name: 'skills/x/.git/config', content: '[core]\n\tfsmonitor = ./hook\n' }]),
+      'ARCHIVE_UNSAFE',
+      /inside a \.git folder/,
+    ],
     ['an absolute entry', () => good([{ name: '/etc/cron.d/evil', content: 'x' }]), 'ARCHIVE_UNSAFE', /absolute/],
     ['a Windows drive path', () => good([{ name: 'C:/evil', content: 'x' }]), 'ARCHIVE_UNSAFE', /absolute/],
     ['a backslash path', () => good([{ name: '..\\evil', content: 'x' }]), 'ARCHIVE_UNSAFE', /backslash/],
@@ -256,6 +262,21 @@ describe('reading and extracting archives safely', () => {
       /bomb/,
     ],
     ['an archive over 50 MB', async () => Buffer.alloc(50 * 1024 * 1024 + 1), 'ARCHIVE_TOO_LARGE', /limit/],
+    [
+      'links that write past 50 MB as copies of a 4 MB file (a few KB of archive)',
+      async () =>
+        good([
+          { name: 'big.md', content: Buffer.alloc(4 * 1024 * 1024, 'a') },
+          ...Array.from({ length: 8 }, (_, i) => ({ name: `hard-${i}.md`, type: 'link' as const, linkname: 'big.md' })),
+          ...Array.from({ length: 8 }, (_, i) => ({
+            name: `soft-${i}.md`,
+            type: 'symlink' as const,
+            linkname: 'big.md',
+          })),
+        ]),
+      'ARCHIVE_TOO_LARGE',
+      /unpacks to 68\.0 MB with its links written as copies/,
+    ],
   ];
   for (const [what, build, code, pattern] of hostile) {
     it(`refuses ${what} with ${code} and writes nothing`, async () => {
