@@ -2,7 +2,7 @@ import { join, posix, sep } from 'node:path';
 import type { ArtifactRef, Manifest } from '../package/manifest.ts';
 import { messageOf } from '../errors.ts';
 import { YamlSource, MAX_ALIAS_COUNT } from '../yaml/source.ts';
-import { agentMdc, instructionMdc, readText } from './transform.ts';
+import { agentMdc, instructionMdc, readText, sectionText } from './transform.ts';
 import type { AgentDefinition } from './transform.ts';
 
 import type { Platform } from '../model/platform.ts';
@@ -198,14 +198,15 @@ function targetFor(
     case 'prompt':
       return { ...place, kind: 'file', file: required(files, ref.path) };
     case 'agent': {
-      if (section) return { ...place, kind: 'section', section, content: agentContent(ref, files) };
+      if (section)
+        return { ...place, kind: 'section', section, content: sectionText(agentContent(ref, files), ref.path) };
       const content = platform === 'cursor' ? cursorAgent(ref, files) : agentContent(ref, files);
       return { ...place, kind: 'file', file: text(content) };
     }
     case 'instruction': {
       if (platform === 'copilot') return { ...place, kind: 'file', file: required(files, ref.path) };
       const content = readText(required(files, ref.path).data, ref.path);
-      if (section) return { ...place, kind: 'section', section, content };
+      if (section) return { ...place, kind: 'section', section, content: sectionText(content, ref.path) };
       return { ...place, kind: 'file', file: text(instructionMdc(ref.description, content)) };
     }
   }

@@ -46,6 +46,20 @@ export function readText(bytes: Uint8Array, where: string): string {
   return text.replace(/\r\n?/g, '\n');
 }
 
+/**
+ * A section's text, which must hold no AAM section marker: in CLAUDE.md or AGENTS.md one would end the
+ * section early (what follows is outside it, unchecked), open another package's section, or make another
+ * package's section look modified. aam writes it as it is; no copy of it can be compared.
+ */
+export function sectionText(content: string, path: string): string {
+  const marker = /<!-- (?:BEGIN|END) AAM:[^\n]*/.exec(content);
+  if (marker)
+    throw new Error(
+      `${path} holds an AAM section marker (${JSON.stringify(marker[0].slice(0, 80))}), which would end its section in the shared file early or open another`,
+    );
+  return content;
+}
+
 export function markers(name: string, kind: string): { begin: string; end: string } {
   return { begin: `<!-- BEGIN AAM: ${name} ${kind} -->`, end: `<!-- END AAM: ${name} ${kind} -->` };
 }
