@@ -198,9 +198,8 @@ function targetFor(
     case 'prompt':
       return { ...place, kind: 'file', file: required(files, ref.path) };
     case 'agent': {
-      if (section)
-        return { ...place, kind: 'section', section, content: sectionText(agentContent(ref, files), ref.path) };
-      const content = platform === 'cursor' ? cursorAgent(ref, files) : agentContent(ref, files);
+      const content = platform === 'cursor' && !section ? cursorAgent(ref, files) : agentContent(ref, files);
+      if (section) return { ...place, kind: 'section', section, content: sectionText(content, ref.path) };
       return { ...place, kind: 'file', file: text(content) };
     }
     case 'instruction': {
