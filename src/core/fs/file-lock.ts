@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { open, rm, stat } from 'node:fs/promises';
 import { AamError } from '../errors.ts';
 import { processState } from './process-state.ts';
+import { readRegularFile } from './safe-read.ts';
 
 export interface LockOptions {
   /** How long to keep trying before giving up, in milliseconds. */
@@ -53,7 +54,7 @@ async function holdFileLock<T>(lockPath: string, work: () => Promise<T>, options
       await takeOver(lockPath, staleMs);
       continue;
     }
-    const current = await readFile(lockPath, 'utf8').catch(() => '');
+    const current = (await readHolder(lockPath).catch(() => '')) ?? '';
     if (current !== holder) {
       holder = current;
       deadline = Date.now() + timeoutMs;
@@ -112,8 +113,15 @@ async function takeOver(lockPath: string, staleMs: number): Promise<void> {
 
 async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   let record: Partial<LockRecord>;
+  let text: string | undefined;
   try {
-    record = JSON.parse(await readFile(lockPath, 'utf8')) as Partial<LockRecord>;
+    text = await readHolder(lockPath);
+  } catch {
+    // A link, a FIFO, a device or a huge file: no lock this tool wrote (a repository can commit one), never held.
+    return true;
+  }
+  try {
+    record = JSON.parse(text ?? '') as Partial<LockRecord>;
   } catch {
     // Empty or half-written: the owner died between open and write, or is
     // writing right now. Give it a moment by age.
@@ -130,4 +138,9 @@ async function ageOf(path: string): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/** A lock's holder record, read as a regular file of at most a few KB: never through a link (to /dev/zero…). */
+async function readHolder(lockPath: string): Promise<string | undefined> {
+  return (await readRegularFile(lockPath, 'holder'))?.toString('utf8');
 }

@@ -28,6 +28,8 @@ export const READ_LIMITS = {
   delegation: 256 * 1024,
   /** A deployed copy, or a shared file (CLAUDE.md, AGENTS.md) that holds deployed sections. */
   deployed: 50 * 1024 * 1024,
+  /** A lock file's holder (its pid, host and time), in `.aam/.install.lock` or a registry's `.publish.lock`. */
+  holder: 4 * 1024,
 } as const;
 
 export type ReadKind = keyof typeof READ_LIMITS;

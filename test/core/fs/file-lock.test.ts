@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { lstat, readFile, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { withFileLock } from '../../../src/core/fs/file-lock.ts';
@@ -95,5 +95,17 @@ describe('file locks', () => {
     } finally {
       parent.kill('SIGKILL');
     }
+  });
+
+  it('takes over a lock a repository committed as a link (to /dev/zero), never reading through it', async () => {
+    const dir = await tempDir('aam-lock-');
+    const lock = join(dir, '.install.lock');
+    await symlink('/dev/zero', lock);
+    const before = process.memoryUsage().rss;
+    const started = performance.now();
+    assert.equal(await withFileLock(lock, async () => 'held', { timeoutMs: 5_000 }), 'held');
+    assert.ok(performance.now() - started < 2_000, 'took over at once');
+    assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'read nothing through the link');
+    assert.equal((await lstat(lock).catch(() => undefined)) === undefined, true, 'released (the link is gone too)');
   });
 });
