@@ -112,10 +112,14 @@ export async function approveVersion(
       async (progress, token) => {
         const what = status === 'approved' ? 'approval' : 'rejection';
         progress.report({ message: inert(`${STEP.fetchingArchive(label)}…`) });
-        const { document, sha256, registryName } = await prepareApproval(registry, name, version.version, {
-          status,
-          comment,
-        });
+        // The archive the dialog showed: the registry may serve another since.
+        const { document, sha256, registryName } = await prepareApproval(
+          registry,
+          name,
+          version.version,
+          { status, comment },
+          version.checksum,
+        );
         log().info(STEP.deciding(status, label, registryName, sha256));
         progress.report({ message: `${STEP.signing(what, chosen.method)}…` });
         const signing = await signingFor(chosen.method, config, session, token, chosen.gpgKey, chosen.gpgHome);

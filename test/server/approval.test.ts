@@ -124,6 +124,23 @@ describe('approvals on an HTTP registry', () => {
     assert.equal(await status('1.0.0'), 'pending');
   });
 
+  it('signs no approval when the registry serves another archive than the one reviewed (--checksum)', async () => {
+    const other = await run([
+      'approve',
+      '@acme/tool@1.0.0',
+      '--checksum',
+      `sha256:${'0'.repeat(64)}`,
+      '--identity-token',
+      local.instance().mintToken('lead@example.com'),
+    ]);
+    assert.equal(other.code, 1);
+    assert.match(
+      other.stderr,
+      /now serves @acme\/tool@1\.0\.0 with SHA-256 [0-9a-f]{64}, not the archive you were shown/,
+    );
+    assert.equal(await status('1.0.0'), 'pending');
+  });
+
   it('refuses an approval document about another version or other bytes', async () => {
     const forOther = await signedBy('lead@example.com', '1.1.0');
     await assert.rejects(

@@ -13,14 +13,15 @@ import type { CliIo } from '../io.ts';
 import { oneSigningFor, SIGNING_OPTIONS } from '../signing.ts';
 import { nameAtVersion } from './sign.ts';
 
-export const APPROVE_HELP = `Usage: aam-trust approve NAME@VERSION [--comment TEXT] [--registry NAME] [signing options]
-       aam-trust reject NAME@VERSION --reason TEXT [--registry NAME] [signing options]
+export const APPROVE_HELP = `Usage: aam-trust approve NAME@VERSION [--comment TEXT] [--checksum sha256:HEX] [--registry NAME] [signing options]
+       aam-trust reject NAME@VERSION --reason TEXT [--checksum sha256:HEX] [--registry NAME] [signing options]
 
 Approves (or rejects) a version waiting on an HTTP registry whose
 publish_policy requires approval. The archive is downloaded and hashed here,
 and the decision — registry, package, version, archive SHA-256, comment, time —
 is signed by you, like a package: the registry accepts it only when you are
-one of its approvers, and clients check the signature themselves.
+one of its approvers, and clients check the signature themselves. --checksum
+names the archive you reviewed: another one is not signed.
 
 Signing options: --signing-method sigstore|gpg, --gpg-key KEY,
 --identity-token TOKEN, --signing-config FILE (as for publish). The API token
@@ -42,6 +43,7 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
     registry: { type: 'string' },
     comment: { type: 'string' },
     reason: { type: 'string' },
+    checksum: { type: 'string' },
   });
   if (values.help) {
     io.stdout(`${APPROVE_HELP}\n`);
@@ -64,7 +66,15 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
       `Registry "${registry.name}" is not an HTTP registry: only HTTP registries have approvals.`,
     );
   const line = values.json ? () => undefined : (text: string) => io.stdout(`${text}\n`);
-  const { document, sha256, registryName } = await prepareApproval(registry, name, version, { status, comment });
+  if (values.checksum !== undefined && !/^sha256:[0-9a-fA-F]{64}$/.test(values.checksum))
+    throw new AamError('USAGE', `--checksum takes sha256: and 64 hex digits, not "${values.checksum}".`);
+  const { document, sha256, registryName } = await prepareApproval(
+    registry,
+    name,
+    version,
+    { status, comment },
+    values.checksum,
+  );
   line(STEP.deciding(status, `${name}@${version}`, registryName, sha256));
   const signing = await oneSigningFor(io, ctx, values, command);
   const signature = await signBytes(document, signing, line, status === 'approved' ? 'approval' : 'rejection');
