@@ -176,7 +176,17 @@ export function verifyExtension(
   return verifyChain(later, head, recorded.size, anchor.hash);
 }
 
-/** Audit-log entries after `from`, up to `until` (the size of a head), read from GET /audit-log a page at a time. */
+/** The most entries one read of the log takes (a registry states the size it asks to be read up to). */
+export const MAX_PAGED_ENTRIES = 2_000_000;
+
+/**
+ * Audit-log entries after `from`, up to `until` (the size of a head), read
+ * from GET /audit-log a page at a time. Only entries that follow on, one
+ * number after the other, are taken: a page that does not move on ends the
+ * read (a registry that answered the same page forever held the client in a
+ * loop), and so does reaching MAX_PAGED_ENTRIES. What is missing then makes
+ * the chain check fail, naming the entry.
+ */
 export async function pagedAuditEntries(
   get: (path: string) => Promise<unknown>,
   from: number,
@@ -184,14 +194,15 @@ export async function pagedAuditEntries(
 ): Promise<AuditEntry[]> {
   const entries: AuditEntry[] = [];
   let after = from;
-  while (after < until) {
-    const page = (await get(`${API_PREFIX}/audit-log?after=${after}&limit=1000`)) as { entries?: AuditEntry[] };
-    const got = (Array.isArray(page.entries) ? page.entries : []).filter(
-      (e) => e && typeof e.seq === 'number' && e.seq <= until,
-    );
-    if (got.length === 0) break;
-    entries.push(...got);
-    after = got[got.length - 1]!.seq;
+  while (after < until && entries.length < MAX_PAGED_ENTRIES) {
+    const page = (await get(`${API_PREFIX}/audit-log?after=${after}&limit=1000`)) as { entries?: unknown };
+    const before = after;
+    for (const e of Array.isArray(page.entries) ? (page.entries as AuditEntry[]) : []) {
+      if (!e || e.seq !== after + 1 || after >= until || entries.length >= MAX_PAGED_ENTRIES) break;
+      entries.push(e);
+      after = e.seq;
+    }
+    if (after === before) break;
   }
   return entries;
 }
