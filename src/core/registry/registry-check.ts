@@ -95,6 +95,10 @@ export async function checkRegistryLog(
     !verifyHeadSignature(head, identity.public_key)
   )
     return fail(`the audit-log head of registry "${registry.name}" is not signed by its key`);
+  // Signed, but the registry signs what it likes: a head the trust record could not hold (read back, it would be
+  // no record at all, every later check a first use) is refused, not recorded.
+  const malformed = headProblem(head);
+  if (malformed) return fail(`the audit-log head of registry "${registry.name}" ${malformed}`);
   if (head.registry !== identity.name)
     return fail(`the audit-log head names registry "${head.registry}", not "${identity.name}"`);
   const downgrade = head.root === undefined ? await rootDowngrade(registry, recorded) : undefined;
@@ -208,4 +212,15 @@ function recordedKeyIdOf(publicKey: string): string {
   } catch {
     return 'not a public key';
   }
+}
+
+/** Why a head is not one a client can record: a size that is not a count, a hash or root that is not 64 lower-case hex digits. */
+function headProblem(head: { size: number; head_hash: string; root?: string | undefined }): string | undefined {
+  if (!Number.isSafeInteger(head.size) || head.size < 0)
+    return `states a size that is not a count of entries (${head.size})`;
+  if (!/^[0-9a-f]{64}$/.test(head.head_hash))
+    return `states a last hash that is not 64 lower-case hex digits (${JSON.stringify(head.head_hash.slice(0, 80))})`;
+  if (head.root !== undefined && (typeof head.root !== 'string' || !/^[0-9a-f]{64}$/.test(head.root)))
+    return `states a tree root that is not 64 lower-case hex digits (${JSON.stringify(String(head.root).slice(0, 80))})`;
+  return undefined;
 }
