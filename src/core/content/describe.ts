@@ -43,7 +43,7 @@ export const HIDDEN_WHY: Record<HiddenKind, string> = {
  * for a value parsed from YAML, also the field and the deployed files that hold it.
  */
 export function hiddenMessage(item: HiddenItem): string {
-  const message = kindMessage(item);
+  const message = item.inName ? `In the file's name: ${kindMessage(item)}` : kindMessage(item);
   if (!item.deployed) return message;
   return `${message} Parsed from ${item.deployed.field}, it is written into ${item.deployed.into.join(', ')}.`;
 }

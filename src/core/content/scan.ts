@@ -44,6 +44,8 @@ export interface HiddenItem {
   context: string;
   /** For a value a transform copies from YAML (the range is its scalar's): the field, and the files that hold it. */
   deployed?: { field: string; into: string[] };
+  /** Found in the file's name (its path in the package), not its text: agents read names too, and list them. */
+  inName?: true;
 }
 
 /** A line longer than this, in a document meant to be read, runs far off any screen. */
@@ -79,10 +81,9 @@ function scanRead({ text, invalid }: FileText, path: string): HiddenItem[] {
 }
 
 /**
- * The hidden content of each text file of a package (paths as the archive lists them); files without any are
- * left out. `markdown`: files agents load as Markdown whatever their own name (deployed-text.ts), read as such.
- * A file agents read as text (file-text.ts readAs) is scanned whatever its bytes: those that are not UTF-8 are
- * items, and one that holds binary data is one item. Other files are scanned when their bytes are text.
+ * The hidden content of each file of a package (paths as the archive lists them), in its name and its text; files
+ * without any left out. `markdown`: files agents load as Markdown whatever their name (deployed-text.ts). A file
+ * agents read as text (readAs) is scanned whatever its bytes (not UTF-8: items; binary: one item); others when text.
  */
 export function scanFiles(
   files: Iterable<{ path: string; data: Uint8Array }>,
@@ -92,16 +93,19 @@ export function scanFiles(
   for (const file of files) {
     const as = readAs(file.path, markdown.has(file.path));
     const read = decodeFile(file.data);
-    if (read.binary || (as === 'binary' && !read.strict)) {
-      if (as === 'text') out.push({ path: file.path, items: [{ ...BINARY_ITEM }] });
-      continue;
-    }
-    const items = scanRead(read, markdown.has(file.path) && !MARKDOWN.test(file.path) ? `${file.path}.md` : file.path);
+    // A name that is not printable ASCII is scanned as text too: agents read names, and a listing shows them.
+    const items: HiddenItem[] = /[^\x20-\x7e]/.test(file.path) ? nameItems(file.path) : [];
+    const unread = read.binary || (as === 'binary' && !read.strict);
+    if (unread && as === 'text') items.push({ ...BINARY_ITEM });
+    const path = markdown.has(file.path) && !MARKDOWN.test(file.path) ? `${file.path}.md` : file.path;
+    if (!unread) items.push(...scanRead(read, path));
     if (items.length > 0) out.push({ path: file.path, items });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+// Agents read names too, and a listing shows them.
+const nameItems = (path: string) => scanText(path, '').map((item): HiddenItem => ({ ...item, inName: true }));
 /** A file agents read as text that holds binary data: what it says cannot be shown, and it is not reviewable. */
 const BINARY_ITEM: HiddenItem = {
   kind: 'NOT_UTF8',
@@ -226,9 +230,8 @@ export const KEPT_PER_FILE = 20;
  * its files' text, and the values its deployed files hold that the files' text does not show (deployed-text.ts).
  */
 export function hiddenFiles(files: Iterable<{ path: string; data: Uint8Array }>): HiddenFile[] {
-  // Beyond the files' scan, a package costs reading its aam.yaml (verification has just read the same text for
-  // the archive's name: manifest.ts gives back that value), each agent's agent.yaml, and a test per copied value
-  // (plainValue); no deployed file is built, and no file's text is scanned twice.
+  // Beyond the files' scan: its aam.yaml (read for the archive's name already: manifest.ts gives back that value),
+  // each agent.yaml, a test per copied value (plainValue); no deployed file is built, no text scanned twice.
   const list = [...files];
   const byPath = new Map(list.map((file) => [file.path, file.data]));
   const deployed = deployedText(byPath);
