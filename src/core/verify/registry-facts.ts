@@ -72,12 +72,9 @@ export async function httpRegistryExtras(
         packages: installed,
       }).catch((error: unknown) => error);
       if (!isLogCheck(check)) {
-        // Gone from the network since it was synced: not checked, as when it cannot be reached at all.
-        if (isAamError(check, 'REGISTRY_UNREACHABLE')) {
-          options.onNotice?.(`The audit log of registry "${name}" was not checked: ${messageOf(check)}`);
-          continue;
-        }
-        // Anything else is an answer the log could not be checked by: a finding, or a registry would evade the check.
+        // Anything is an answer the log could not be checked by: a finding, or a registry would evade the check. So is
+        // no answer: this run's sync reached the registry (else it is not asked here), and one that drops only its
+        // log's connections would pass every verification otherwise.
         logProblems.set(name, uncheckedLogFinding(name, check));
         continue;
       }
@@ -270,10 +267,11 @@ function isLogCheck(value: unknown): value is RegistryLogCheck {
 
 /** A registry whose audit log could not be checked for an answer it gave (not for being out of reach). */
 function uncheckedLogFinding(registry: string, error: unknown): Finding {
+  const lost = isAamError(error, 'REGISTRY_UNREACHABLE') ? ', although it answered for its packages in this run' : '';
   return {
     code: 'REGISTRY_LOG',
     action: 'fail',
-    message: `The audit log of registry "${registry}" could not be checked: ${messageOf(error).replace(/\.$/, '')}.`,
+    message: `The audit log of registry "${registry}" could not be checked${lost}: ${messageOf(error).replace(/\.$/, '')}.`,
     expected: 'an audit log that extends the head recorded before',
     actual: undefined,
     hint: 'Try again; if it persists, report it to the registry\'s operator ("aam-trust audit NAME" shows what it answers).',
