@@ -135,6 +135,9 @@ export async function trustChanges(ctx: CommandContext, io: CliIo, base: Project
     cache: ctx.cache,
     homeDir: io.homeDir,
   });
+  // Content that could not be compared is not content that did not change: the gate does not pass on it.
+  for (const pkg of content)
+    if (pkg.unavailable) diff.reasons.push(`${pkg.name}: what agents would load was not compared (${pkg.unavailable})`);
   if (ctx.config.security.hidden_content === 'error')
     for (const pkg of content)
       for (const file of pkg.files)

@@ -3,7 +3,7 @@ import { deployPlatforms } from '../../config/settings.ts';
 import { readArchive } from '../../archive/read.ts';
 import { scanText, textOf } from '../../content/scan.ts';
 import type { HiddenItem } from '../../content/scan.ts';
-import { deployTargets } from '../../deploy/platforms.ts';
+import { deployPlan } from '../../deploy/platforms.ts';
 import type { DeployRoots, DeployTarget, Platform, SourceFile } from '../../deploy/platforms.ts';
 import { expectedSectionBody } from '../../deploy/transform.ts';
 import { messageOf } from '../../errors.ts';
@@ -28,7 +28,11 @@ export interface ContentFileChange {
 export interface PackageContentChange {
   name: string;
   files: ContentFileChange[];
-  /** Why the content could not be compared (an archive neither the registry nor the evidence cache has). */
+  /**
+   * Why some of the content could not be compared (an archive neither the registry nor the evidence cache has,
+   * an artifact whose copy cannot be computed). What could be computed of either side is in `files` still: with
+   * the base's archive gone, the head's files are all there, as added.
+   */
   unavailable: string | undefined;
 }
 
@@ -60,13 +64,22 @@ export async function contentDiff(
     const was = base.lock.packages[name];
     const now = head.lock.packages[name];
     if (was?.checksum === now?.checksum) continue;
-    try {
-      const before = was ? await deployedOf(name, was, options, roots, platforms) : new Map();
-      const after = now ? await deployedOf(name, now, options, roots, platforms) : new Map();
-      out.push({ name, files: compare(before, after), unavailable: undefined });
-    } catch (error) {
-      out.push({ name, files: [], unavailable: messageOf(error) });
-    }
+    // Each side on its own: a registry that withholds the base's archive must not hide what the head deploys.
+    const problems: string[] = [];
+    const side = (entry: LockedPackage | undefined): Promise<Deployed> =>
+      entry
+        ? deployedOf(name, entry, options, roots, platforms, problems).catch((error: unknown) => {
+            problems.push(messageOf(error));
+            return new Map();
+          })
+        : Promise.resolve(new Map());
+    const before = await side(was);
+    const after = await side(now);
+    out.push({
+      name,
+      files: compare(before, after),
+      unavailable: problems.length > 0 ? problems.join('; ') : undefined,
+    });
   }
   return out;
 }
@@ -80,6 +93,7 @@ async function deployedOf(
   options: ContentDiffOptions,
   roots: DeployRoots,
   platforms: readonly Platform[],
+  problems: string[],
 ): Promise<Deployed> {
   const evidence = gatherEvidence(name, entry, options);
   if (!evidence.archive)
@@ -101,7 +115,11 @@ async function deployedOf(
         data: Buffer.from(expectedSectionBody(target.content).slice(1)),
       });
   };
-  for (const platform of platforms) for (const target of deployTargets(manifest, files, platform, roots)) add(target);
+  for (const platform of platforms)
+    for (const target of deployPlan(manifest, files, platform, roots))
+      if (target.kind !== 'uncomputable') add(target);
+      else
+        problems.push(`the ${target.type} ${target.name} of ${name}@${entry.version} on ${platform}: ${target.reason}`);
   return out;
 }
 
