@@ -5,7 +5,7 @@ import type { PackageReview, UpdateReview } from '../core/workflows/review/revie
 import { lineChanges, unifiedDiff } from '../core/workflows/review/text-diff.ts';
 import type { FileSides } from '../core/workflows/review/text-diff.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
-import { paint } from './io.ts';
+import { oneLine, paint } from './io.ts';
 import type { CliIo } from './io.ts';
 
 /** An update review as the terminal shows it: the trust changes of each package, then every changed file's diff. */
@@ -28,6 +28,10 @@ function packageLines(io: CliIo, pkg: PackageReview, root: string): string[] {
     `  approvals:    ${pkg.approvals}`,
   ];
   for (const change of pkg.changes) lines.push(`  ${paint(io, 'red', '✗')} ${change.message}`);
+  for (const finding of pkg.findings)
+    lines.push(
+      `  ${finding.action === 'fail' ? paint(io, 'red', '✗') : paint(io, 'yellow', '⚠')} ${oneLine(finding.message)}`,
+    );
   for (const problem of pkg.trust.problems.filter((p) => p.code !== 'NEWLY_FAILING'))
     if (!pkg.changes.some((c) => c.code === problem.code)) lines.push(`  ${paint(io, 'red', '✗')} ${problem.message}`);
   const hidden = pkg.hidden.reduce((n, f) => n + f.count, 0);

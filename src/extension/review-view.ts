@@ -3,7 +3,7 @@ import { HIDDEN_LABEL } from '../core/content/describe.ts';
 import { signerFacts, verdictWords } from '../core/workflows/review/review.ts';
 import type { PackageReview, ReviewedFile, UpdateReview } from '../core/workflows/review/review.ts';
 import { lineChanges } from '../core/workflows/review/text-diff.ts';
-import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
+import { FINDING_LABEL, STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import type { AamWorkspace } from './model.ts';
 
 /** The review on screen: what it shows, for whom, and the files' two sides by index. */
@@ -62,6 +62,7 @@ export class ReviewView implements vscode.TreeDataProvider<Row>, vscode.Disposab
       fact('Registry attestation', pkg.attestation, 'verified'),
       fact('Approvals', pkg.approvals, 'checklist'),
       ...pkg.changes.map((c) => fact('Signer continuity', `${c.message} Installing accepts it.`, 'warning')),
+      ...pkg.findings.map((f) => fact(sentenceCase(FINDING_LABEL[f.code]), f.message, 'warning')),
       hidden > 0
         ? fact('Hidden content', `${hidden} item(s) in ${pkg.hidden.map((f) => f.path).join(', ')}`, 'warning')
         : fact('Hidden content', 'none', 'pass'),
@@ -130,3 +131,5 @@ function fact(label: string, detail: string, icon: string): Row {
   const color = icon === 'warning' ? 'list.warningForeground' : icon === 'pass' ? 'testing.iconPassed' : undefined;
   return { kind: 'fact', label: vscode.l10n.t(label), detail, icon, ...(color ? { color } : {}) };
 }
+
+const sentenceCase = (label: string) => `${label.charAt(0).toUpperCase()}${label.slice(1)}`;

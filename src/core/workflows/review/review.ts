@@ -36,6 +36,12 @@ export interface PackageReview {
   approvals: string;
   /** Signer continuity: another signer, a removed signature, a lower version (installing accepts it). */
   changes: Finding[];
+  /**
+   * What the install says of itself beside the verdict, before anything is written: a file it replaces that no
+   * version of this package deployed (another package's, or the user's), an old copy it leaves that agents keep
+   * loading, a signature beside the others that does not verify.
+   */
+  findings: Finding[];
   files: ReviewedFile[];
   hidden: HiddenFile[];
 }
@@ -80,6 +86,7 @@ export async function reviewUpdate(specs: readonly string[], options: InstallOpt
       attestation: attestationWords(item.attestation?.fact),
       approvals: await approvalWords(options, prepared, item.plan.name, item.plan.version),
       changes: prepared.changes.filter((c) => c.name === item.plan.name).map((c) => c.finding),
+      findings: item.findings,
       files: files.map((file) => ({ ...file, hidden: hiddenIn(file) })),
       hidden: item.hidden,
     });
