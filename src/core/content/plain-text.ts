@@ -3,6 +3,9 @@ import { MARKDOWN_TRIGGER } from './markdown.ts';
 /** Text that starts after this column, behind a run of blanks at least PADDING long (scan.ts), is pushed out of view. */
 export const OFFSCREEN_COLUMN = 120;
 
+/** The columns a tab moves to the next stop (VS Code's default tab size): columns are counted as an editor shows them. */
+export const TAB_COLUMNS = 4;
+
 /**
  * Anything the hidden-content scan could flag needs one of these: a character
  * outside printable ASCII (a form feed, or a CR that does not end a line,
@@ -18,11 +21,18 @@ export function plainText(text: string, markdown: boolean): boolean {
   return !NOT_PLAIN.test(text) && !(markdown && MARKDOWN_TRIGGER.test(text)) && !longLine(text);
 }
 
+/** A line wider than OFFSCREEN_COLUMN, a tab counted as the most columns it can move (TAB_COLUMNS). */
 function longLine(text: string): boolean {
+  const tabs = text.includes('\t');
   for (let from = 0; from <= text.length;) {
     let to = text.indexOf('\n', from);
     if (to < 0) to = text.length;
     if (to - from > OFFSCREEN_COLUMN) return true;
+    if (tabs && (to - from) * TAB_COLUMNS > OFFSCREEN_COLUMN) {
+      let columns = to - from;
+      for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x09) columns += TAB_COLUMNS - 1;
+      if (columns > OFFSCREEN_COLUMN) return true;
+    }
     from = to + 1;
   }
   return false;

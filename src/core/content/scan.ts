@@ -6,9 +6,11 @@ import type { FileText } from './file-text.ts';
 import { markdownHits } from './markdown.ts';
 import { mixedScriptWords } from './scripts.ts';
 import { OFFSCREEN_COLUMN, plainText } from './plain-text.ts';
+import { offscreen } from './offscreen.ts';
 
 /** The text of a file as agents read it (file-text.ts); the review and the diff show and scan it. */
 export { textOf } from './file-text.ts';
+export { LONG_LINE, PADDING } from './offscreen.ts';
 
 /**
  * Hidden content: what a reviewer does not see in a file an agent loads, but
@@ -47,11 +49,6 @@ export interface HiddenItem {
   /** Found in the file's name (its path in the package), not its text: agents read names too, and list them. */
   inName?: true;
 }
-
-/** A line longer than this, in a document meant to be read, runs far off any screen. */
-export const LONG_LINE = 2000;
-/** A run of at least this many blanks pushes the text after it out of view, past OFFSCREEN_COLUMN. */
-export const PADDING = 40;
 
 const MARKDOWN = /\.(?:md|mdc|markdown|mdx)$/i;
 /** Prose an agent reads; data and code files may carry long lines for other reasons. */
@@ -157,62 +154,6 @@ function contextOf(text: string, start: number, end: number): string {
     .join('');
   const right = [...visible(text.slice(end, end + 48)).split('\n')[0]!].slice(0, 12).join('');
   return `${left}|${right}`;
-}
-
-/**
- * What renders as blank space: white space, and characters that are not white space but show nothing (braille
- * pattern blank, the Hangul fillers): text behind a run of them is as far out of view.
- */
-const blank = (c: number) =>
-  c === 0x20 ||
-  c === 0x09 ||
-  (c < 0x20
-    ? c === 0x0b || c === 0x0c
-    : c >= 0xa0 &&
-      (c === 0xa0 ||
-        c === 0x1680 ||
-        (c >= 0x2000 && c <= 0x200a) ||
-        c === 0x202f ||
-        c === 0x205f ||
-        c === 0x2800 ||
-        c === 0x3000 ||
-        c === 0x115f ||
-        c === 0x1160 ||
-        c === 0x3164 ||
-        c === 0xffa0));
-
-/**
- * Where the first run of PADDING blanks or more in a line has text after it past OFFSCREEN_COLUMN. Such a run
- * covers one of every PADDING-th character, so only those are tested until one is blank (faster than a
- * regular expression, which tries every character of every long line).
- */
-function paddedRun(line: string): { start: number; end: number } | undefined {
-  for (let i = PADDING - 1; i < line.length; i += PADDING) {
-    if (!blank(line.charCodeAt(i))) continue;
-    let start = i;
-    while (start > 0 && blank(line.charCodeAt(start - 1))) start--;
-    let end = i + 1;
-    while (end < line.length && blank(line.charCodeAt(end))) end++;
-    if (end - start >= PADDING && end >= OFFSCREEN_COLUMN && end < line.length && !/\s/.test(line[end]!))
-      return { start, end };
-    while (i + PADDING < end) i += PADDING;
-  }
-  return undefined;
-}
-
-/** Lines whose text runs off screen: pushed right by a long run of blanks, or (in prose) far longer than any screen. */
-function offscreen(text: string, starts: readonly number[], prose: boolean) {
-  const hits: { start: number; end: number; decoded: string }[] = [];
-  for (let i = 0; i < starts.length; i++) {
-    const from = starts[i]!;
-    const to = i + 1 < starts.length ? starts[i + 1]! - 1 : text.length;
-    if (to - from <= OFFSCREEN_COLUMN) continue;
-    const line = text.slice(from, to);
-    const run = paddedRun(line);
-    if (run) hits.push({ start: from + run.start, end: to, decoded: line.slice(run.end).trimEnd() });
-    else if (prose && to - from > LONG_LINE) hits.push({ start: from + 200, end: to, decoded: line.slice(200) });
-  }
-  return hits;
 }
 
 /** A file's hidden content as verification keeps it: the first items, and how many there are in all. */
