@@ -92,7 +92,7 @@ export function scanFiles(
     const read = decodeFile(file.data);
     // A name that is not printable ASCII is scanned as text too: agents read names, and a listing shows them.
     const items: HiddenItem[] = /[^\x20-\x7e]/.test(file.path) ? nameItems(file.path) : [];
-    const unread = read.binary || (as === 'binary' && !read.strict);
+    const unread = (read.binary && !nulPadded(file.data)) || (as === 'binary' && !read.strict);
     if (unread && as === 'text') items.push({ ...BINARY_ITEM });
     const path = markdown.has(file.path) && !MARKDOWN.test(file.path) ? `${file.path}.md` : file.path;
     if (!unread) items.push(...scanRead(read, path));
@@ -103,6 +103,26 @@ export function scanFiles(
 
 // Agents read names too, and a listing shows them.
 const nameItems = (path: string) => scanText(path, '').map((item): HiddenItem => ({ ...item, inName: true }));
+/**
+ * Text with NUL bytes between its characters (one every few bytes makes it "binary" by count): valid UTF-8
+ * whose other characters are nearly all printable. A terminal, and a tool that drops NULs, show an agent the
+ * text; a review shows a binary file. It is scanned as text, where each NUL is an item.
+ */
+function nulPadded(bytes: Uint8Array): boolean {
+  let rest: string;
+  try {
+    rest = UTF8.decode(bytes.filter((byte) => byte !== 0));
+  } catch {
+    return false;
+  }
+  if (rest.length < 16) return false;
+  // oxlint-disable-next-line no-control-regex -- what is neither printable nor a blank a text file holds
+  const odd = rest.match(/[\x00-\x08\x0e-\x1f\x7f\ufffd]/g)?.length ?? 0;
+  return odd * 20 < rest.length;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** A file agents read as text that holds binary data: what it says cannot be shown, and it is not reviewable. */
 const BINARY_ITEM: HiddenItem = {
   kind: 'NOT_UTF8',
