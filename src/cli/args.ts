@@ -38,3 +38,10 @@ export const COMMON = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The value of --checksum (the archive the user reviewed): "sha256:" and 64 hex digits, or absent. */
+export function checksumOption(value: string | undefined): string | undefined {
+  if (value !== undefined && !/^sha256:[0-9a-fA-F]{64}$/.test(value))
+    throw new AamError('USAGE', `--checksum takes sha256: and 64 hex digits, not "${value}".`);
+  return value;
+}

@@ -133,6 +133,7 @@ describe('aam-trust publish, sign and delegate with several signers', () => {
     assert.match(other.stderr, /now serves other bytes for tool@1\.0\.0 than the archive you reviewed/);
     const malformed = await run(['sign', 'tool@1.0.0', '--gpg-key', 'b@example.com', '--checksum', 'abc']);
     assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, /--checksum takes sha256: and 64 hex digits, not "abc"/);
   });
 
   it('delegate, install through the delegation, revoke, and verify refuses it with the reason', async () => {

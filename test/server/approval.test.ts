@@ -138,6 +138,9 @@ describe('approvals on an HTTP registry', () => {
       other.stderr,
       /now serves @acme\/tool@1\.0\.0 with SHA-256 [0-9a-f]{64}, not the archive you were shown/,
     );
+    const malformed = await run(['reject', '@acme/tool@1.0.0', '--reason', 'No', '--checksum', 'sha256:abc']);
+    assert.equal(malformed.code, 2);
+    assert.match(malformed.stderr, /--checksum takes sha256: and 64 hex digits, not "sha256:abc"/);
     assert.equal(await status('1.0.0'), 'pending');
   });
 

@@ -4,7 +4,7 @@ import { signBytes } from '../../core/workflows/publish.ts';
 import { prepareApproval } from '../../core/workflows/approve.ts';
 import { HttpRegistry } from '../../core/registry/http-registry.ts';
 import { findRegistry } from '../../core/registry/open.ts';
-import { COMMON, parse } from '../args.ts';
+import { checksumOption, COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT, paint } from '../io.ts';
 import { decided } from '../../core/messages/outcomes.ts';
@@ -66,14 +66,13 @@ async function decide(io: CliIo, argv: string[], status: 'approved' | 'rejected'
       `Registry "${registry.name}" is not an HTTP registry: only HTTP registries have approvals.`,
     );
   const line = values.json ? () => undefined : (text: string) => io.stdout(`${text}\n`);
-  if (values.checksum !== undefined && !/^sha256:[0-9a-fA-F]{64}$/.test(values.checksum))
-    throw new AamError('USAGE', `--checksum takes sha256: and 64 hex digits, not "${values.checksum}".`);
+  const checksum = checksumOption(values.checksum);
   const { document, sha256, registryName } = await prepareApproval(
     registry,
     name,
     version,
     { status, comment },
-    values.checksum,
+    checksum,
   );
   line(STEP.deciding(status, `${name}@${version}`, registryName, sha256));
   const signing = await oneSigningFor(io, ctx, values, command);

@@ -5,7 +5,7 @@ import { isValidVersion } from '../../core/model/versions.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { cosignVersion } from '../../core/workflows/cosign.ts';
 import { readLockFile } from '../../core/lockfile/lockfile.ts';
-import { COMMON, parse } from '../args.ts';
+import { checksumOption, COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
 import { EXIT } from '../io.ts';
 import type { CliIo } from '../io.ts';
@@ -55,9 +55,8 @@ export async function signCommand(io: CliIo, argv: string[]): Promise<number> {
   const ctx = await commandContext(io, values);
   assertUsablePolicy(ctx.config);
   const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
-  if (values.checksum !== undefined && !/^sha256:[0-9a-fA-F]{64}$/.test(values.checksum))
-    throw new AamError('USAGE', `--checksum takes sha256: and 64 hex digits, not "${values.checksum}".`);
-  const expectedChecksum = values.checksum ?? (await reviewedChecksum(ctx.workspace.lockFile, name, version));
+  const expectedChecksum =
+    checksumOption(values.checksum) ?? (await reviewedChecksum(ctx.workspace.lockFile, name, version));
   const outcome = await cosignVersion({
     registry,
     name,
