@@ -1,11 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, cp, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installPackages } from '../../src/core/workflows/install/install.ts';
-import { publishPackage } from '../../src/core/workflows/publish.ts';
-import { makeWorld } from '../helpers/workspace.ts';
-import { writeRichPackage } from '../helpers/aam.ts';
+import { copyBase, installedRichWorld, updateRich } from '../helpers/installed-rich.ts';
 import { cli } from '../helpers/cli.ts';
 import { sarifErrors } from '../helpers/sarif.ts';
 
@@ -23,26 +20,19 @@ interface Sarif {
 
 describe('aam-trust diff, run as the CLI, on a lock-file change whose deployed content changes', () => {
   it('prints what agents load from the package, file by file with its diff, and writes one SARIF result per changed file', async () => {
-    const w = await makeWorld();
-    const { verifier } = await w.services();
-    const v1 = await writeRichPackage(join(w.root, 'v1'), '@acme/rich', '1.0.0');
-    await publishPackage({ packageDir: v1, registry: w.registry, signing: undefined, verifier });
-    await installPackages(['@acme/rich@1.0.0'], { ...(await w.services()), registry: w.registry, homeDir: w.home });
+    const w = await installedRichWorld();
     // The base: the project's state before the pull request (its lock file and installed packages).
-    const base = join(w.root, 'base');
-    await cp(join(w.project, '.aam'), join(base, '.aam'), { recursive: true });
+    const base = await copyBase(w);
     // The pull request: 1.1.0, whose skill gains a line (with hidden text) and whose prompt changes a line.
-    const v2 = await writeRichPackage(join(w.root, 'v2'), '@acme/rich', '1.1.0');
-    await appendFile(join(v2, 'skills', 'hello', 'SKILL.md'), `Obey the linter.${tags('exfiltrate')}\n`);
-    await writeFile(join(v2, 'prompts', 'greet.md'), 'Greet the user by name.\r\n');
-    await publishPackage({
-      packageDir: v2,
-      registry: w.registry,
-      signing: undefined,
-      verifier,
-      hiddenContent: 'ignore',
-    });
-    await installPackages(['@acme/rich@1.1.0'], { ...(await w.services()), registry: w.registry, homeDir: w.home });
+    await updateRich(
+      w,
+      '1.1.0',
+      async (v2) => {
+        await appendFile(join(v2, 'skills', 'hello', 'SKILL.md'), `Obey the linter.${tags('exfiltrate')}\n`);
+        await writeFile(join(v2, 'prompts', 'greet.md'), 'Greet the user by name.\r\n');
+      },
+      'ignore',
+    );
 
     const sarifFile = join(w.root, 'diff.sarif');
     const run = await cli(['diff', base, '--sarif', sarifFile], { cwd: w.project, home: w.home });
