@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { messageOf } from '../core/errors.ts';
-import { readTrustRecord, recordPathOf } from '../core/record/trust-record.ts';
+import { aamHome } from '../core/aam-home.ts';
+import { registryPins } from '../core/verify/evidence/registry-pins.ts';
 import { PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry } from '../core/registry/audit-log.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
@@ -165,8 +166,12 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
         const registry = openRegistry(entry, { homeDir: this.model.homeDir, env: process.env });
         if (!(registry instanceof HttpRegistry)) continue;
         try {
-          const recorded = (await readTrustRecord(recordPathOf(workspace.paths.aamDir))).registries?.[entry.name];
-          const check = await checkRegistryLog(registry, recorded, entry.keyId, { tail: SHOWN });
+          const { recorded, machinePins } = await registryPins(
+            workspace.paths.aamDir,
+            aamHome(this.model.homeDir).cacheDir,
+            entry,
+          );
+          const check = await checkRegistryLog(registry, recorded, entry.keyId, { tail: SHOWN, machinePins });
           out.push({ kind: 'registry', name: entry.name, url: entry.url, workspace, check, error: undefined });
         } catch (error) {
           out.push({

@@ -9,6 +9,8 @@ import { findRegistry } from '../../core/registry/open.ts';
 import { PACKAGE_PREVIOUS } from '../../core/registry/audit-log.ts';
 import { describeEquivocation, equivocations } from '../../core/registry/audit-publishes.ts';
 import { checkRegistryLog } from '../../core/registry/registry-check.ts';
+import { aamHome } from '../../core/aam-home.ts';
+import { registryPins } from '../../core/verify/evidence/registry-pins.ts';
 import { join } from 'node:path';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
@@ -60,8 +62,8 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
     );
   const entry = ctx.config.registries.find((r) => r.name === registry.name);
   const recordPath = recordPathOf(ctx.workspace.aamDir);
-  const recorded = (await readTrustRecord(recordPath)).registries?.[registry.name];
-  const check = await checkRegistryLog(registry, recorded, entry?.keyId, { packages: [name] });
+  const { recorded, machinePins } = await registryPins(ctx.workspace.aamDir, aamHome(io.homeDir).cacheDir, registry);
+  const check = await checkRegistryLog(registry, recorded, entry?.keyId, { packages: [name], machinePins });
   const events = check.entries.filter((e) => e.package === name);
   // Proven entries that publish one version with two archives: the registry forked it (it never logs a second publish).
   const forked = equivocations(events);

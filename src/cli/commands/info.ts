@@ -2,7 +2,8 @@ import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
 import { readLockFile } from '../../core/lockfile/lockfile.ts';
 import { isValidPackageName } from '../../core/model/names.ts';
-import { readTrustRecord, recordPathOf } from '../../core/record/trust-record.ts';
+import { registryPins } from '../../core/verify/evidence/registry-pins.ts';
+import { aamHome } from '../../core/aam-home.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { verifyWorkspace } from '../../core/verify/workspace.ts';
 import { infoOf, registryPackageInfo } from '../../core/workflows/info.ts';
@@ -59,14 +60,13 @@ export async function infoCommand(io: CliIo, argv: string[]): Promise<number> {
     );
   } else {
     const registry = findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env });
-    const recorded = (await readTrustRecord(recordPathOf(ctx.workspace.aamDir))).registries?.[registry.name];
     info = await registryPackageInfo({
       registry,
       name,
       version,
       config: ctx.config,
       verifier: ctx.verifier,
-      recorded,
+      ...(await registryPins(ctx.workspace.aamDir, aamHome(io.homeDir).cacheDir, registry)),
       auditLog: values['audit-log'] ?? false,
     });
   }

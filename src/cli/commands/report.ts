@@ -5,7 +5,7 @@ import { aamHome } from '../../core/aam-home.ts';
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { AamError } from '../../core/errors.ts';
 import { exists } from '../../core/fs/exists.ts';
-import { readTrustRecord, recordPathOf } from '../../core/record/trust-record.ts';
+import { registryPins } from '../../core/verify/evidence/registry-pins.ts';
 import { findRegistry } from '../../core/registry/open.ts';
 import { VerificationStore } from '../../core/verify/store/result-store.ts';
 import { PRODUCT_VERSION } from '../../core/version.ts';
@@ -169,11 +169,10 @@ async function registryReport(io: CliIo, name: string, values: Flags): Promise<C
         ),
     },
   });
-  const recorded = (await readTrustRecord(recordPathOf(ctx.workspace.aamDir))).registries?.[registry.name];
   return reportRegistry(registry, {
     config: ctx.config,
     verifier: ctx.verifier,
-    recorded,
+    ...(await registryPins(ctx.workspace.aamDir, aamHome(io.homeDir).cacheDir, registry)),
     onProgress: (done, total) => {
       if (done === total || done % 100 === 0) io.stderr(paint(io, 'dim', `Checked ${done} of ${total} versions\n`));
     },

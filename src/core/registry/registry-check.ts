@@ -34,6 +34,12 @@ export interface LogCheckOptions {
    * the log must still extend the head recorded before — accepting a new key is not accepting a rewritten log.
    */
   acceptKeyChange?: boolean | undefined;
+  /**
+   * The keys this machine pinned for the registry's URL (registry-pins.ts). The trust record is the project's:
+   * a new clone has none, and a pull request can re-pin it whole. Where the machine pinned keys, the served key
+   * must be one of them, unless a key is configured or a change is accepted.
+   */
+  machinePins?: readonly string[] | undefined;
 }
 
 /**
@@ -75,6 +81,12 @@ export async function checkRegistryLog(
     return fail(
       `registry "${registry.name}" signs with key ${identity.key_id.slice(0, 16)}…, not ${expected.slice(0, 16)}… (${pinnedKeyId ? 'configured' : 'recorded'})`,
       { keyChanged: { was: expected, now: identity.key_id } },
+    );
+  const mine = options.machinePins ?? [];
+  if (!pinnedKeyId && !options.acceptKeyChange && mine.length > 0 && !mine.includes(identity.key_id))
+    return fail(
+      `registry "${registry.name}" signs with key ${identity.key_id.slice(0, 16)}…, not ${mine.map((k) => `${k.slice(0, 16)}…`).join(' or ')} (pinned on this machine for ${registry.url})`,
+      { keyChanged: { was: mine.at(-1)!, now: identity.key_id } },
     );
   // The record is project input: the key kept beside the id it pins must be that key, the one served.
   if (

@@ -56,6 +56,7 @@ export async function httpRegistryExtras(
   const logProblems = new Map<string, Finding>();
   const packageProblems = new Map<string, Finding>();
   const proven: Record<string, Omit<RecordedRegistry, 'recorded_at'>> = {};
+  const pins = await readRegistryPins(options.cache.dir);
   if (!offline)
     for (const name of used) {
       if (unreachable.has(name)) continue;
@@ -70,6 +71,7 @@ export async function httpRegistryExtras(
       const installed = names.filter((n) => entries[n]?.source === name);
       const check = await checkRegistryLog(registry, record.registries?.[name], entry.keyId, {
         packages: installed,
+        machinePins: pinnedHere(pins, entry.url),
       }).catch((error: unknown) => error);
       if (!isLogCheck(check)) {
         // Anything is an answer the log could not be checked by: a finding, or a registry would evade the check. So is
@@ -118,7 +120,6 @@ export async function httpRegistryExtras(
       if (changed) await writeTrustRecord(recordFile, fresh);
     }).catch((error: unknown) => options.onNotice?.(`The trust record could not be updated: ${messageOf(error)}`));
   }
-  const pins = await readRegistryPins(options.cache.dir);
   // The registry's key as proven online now, pinned on this machine when it holds none yet.
   for (const [name, next] of Object.entries(proven))
     if (pinnedHere(pins, http.get(name)!.url).length === 0)

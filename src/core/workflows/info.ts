@@ -119,6 +119,8 @@ export async function registryPackageInfo(options: {
   config: LoadedConfig;
   verifier: SignatureVerifier;
   recorded?: RecordedRegistry | undefined;
+  /** The keys this machine pinned for the registry's URL. */
+  machinePins?: readonly string[] | undefined;
   auditLog?: boolean | undefined;
 }): Promise<PackageInfo> {
   const { registry, name } = options;
@@ -162,16 +164,24 @@ export async function registryPackageInfo(options: {
 async function pinnedLog(
   registry: HttpRegistry,
   name: string,
-  options: { config: LoadedConfig; recorded?: RecordedRegistry | undefined; auditLog?: boolean | undefined },
+  options: {
+    config: LoadedConfig;
+    recorded?: RecordedRegistry | undefined;
+    machinePins?: readonly string[] | undefined;
+    auditLog?: boolean | undefined;
+  },
 ): Promise<RegistryLogCheck | { unread: string }> {
   const configured = options.config.registries.find((r) => r.name === registry.name)?.keyId;
-  const check = checkRegistryLog(registry, options.recorded, configured, options.auditLog ? { packages: [name] } : {});
+  const check = checkRegistryLog(registry, options.recorded, configured, {
+    ...(options.auditLog ? { packages: [name] } : {}),
+    machinePins: options.machinePins,
+  });
   return options.auditLog ? check : check.catch((error: unknown) => ({ unread: messageOf(error) }));
 }
 
 /** Attestations checked only with a key the log check proved pinned; otherwise one found counts for nothing, and says why. */
 function pinnedAttestations(registry: HttpRegistry, log: RegistryLogCheck | { unread: string } | undefined) {
-  if (log && 'ok' in log && log.ok && log.next) return attestationsOf(registry, { next: log.next, url: registry.url });
+  if (log && 'ok' in log && log.ok && log.next) return attestationsOf(registry, { next: log.next });
   const why =
     log && 'ok' in log
       ? (log.reason ?? `the audit log of registry "${registry.name}" proved no key`)

@@ -4,6 +4,8 @@ import { writeFileAtomic } from '../../fs/atomic-write.ts';
 import { withFileLock } from '../../fs/file-lock.ts';
 import { readRegularFile } from '../../fs/safe-read.ts';
 import { registryUrlKey } from '../../registry/registry-url.ts';
+import { readTrustRecord, recordPathOf } from '../../record/trust-record.ts';
+import type { RecordedRegistry } from '../../record/trust-record.ts';
 
 /**
  * This machine's own pin of each HTTP registry's key, by URL, kept in the
@@ -64,4 +66,18 @@ export async function pinRegistryKey(cacheDir: string, url: string, keyId: strin
     pins[key] = { key_ids: [...kept, keyId].slice(-16), pinned_at: new Date().toISOString() };
     await writeFileAtomic(join(cacheDir, FILE), `${JSON.stringify(pins, null, 2)}\n`);
   }).catch(() => undefined);
+}
+
+/**
+ * What the project and this machine pinned for an HTTP registry, as checkRegistryLog takes them:
+ * the project's trust-record entry, and the keys the machine pinned for its URL.
+ */
+export async function registryPins(
+  aamDir: string,
+  cacheDir: string,
+  registry: { name: string; url?: string },
+): Promise<{ recorded: RecordedRegistry | undefined; machinePins: readonly string[] }> {
+  const recorded = (await readTrustRecord(recordPathOf(aamDir))).registries?.[registry.name];
+  const machinePins = registry.url ? pinnedHere(await readRegistryPins(cacheDir), registry.url) : [];
+  return { recorded, machinePins };
 }

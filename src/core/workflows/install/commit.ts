@@ -68,7 +68,8 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
     removes: [staging],
   });
   // The registry's key, as this install took it from the registry: this machine's pin, beside the project's record.
-  if (prepared.trust) await pinRegistryKey(options.cache.dir, prepared.trust.url, prepared.trust.next.key_id, true);
+  if (prepared.trust)
+    await pinRegistryKey(options.cache.dir, prepared.trust.url, prepared.trust.next.key_id, prepared.trust.pinAnother);
   for (const item of verified) {
     await options.cache.put(item.archive).catch(() => undefined);
     for (const signature of item.signatures) await options.cache.put(signature.bytes).catch(() => undefined);

@@ -14,6 +14,7 @@ import type { LockFile, WorkspacePaths } from '../../lockfile/lockfile.ts';
 import { SIGNATURE_SUFFIX } from '../../registry/layout.ts';
 import type { Registry, StoredSignature } from '../../registry/registry.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
+import { pinnedHere, readRegistryPins } from '../../verify/evidence/registry-pins.ts';
 import type { VerifiedLedger } from '../../verify/cached-verification.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import { continuityChanges } from '../../record/continuity.ts';
@@ -102,7 +103,13 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
   // An HTTP registry is checked first: its key (pinned), and its audit log extending the one seen before.
   const trust =
     !noVerify && options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
-      ? await registryTrust(options.registry, record, options.config, options.acceptChanges ?? false)
+      ? await registryTrust(
+          options.registry,
+          record,
+          options.config,
+          options.acceptChanges ?? false,
+          pinnedHere(await readRegistryPins(options.cache.dir), options.registry.url),
+        )
       : undefined;
   const sources = await planSources(specs, options, lock, trust);
   // Two names in one folder (`@acme/tool`, `acme--tool`): one package's files would overwrite the other's.

@@ -14,6 +14,11 @@ export interface RegistryTrust {
   next: Omit<RecordedRegistry, 'recorded_at'>;
   /** Where the registry is: this machine pins its key by URL (registry-pins.ts). */
   url: string;
+  /**
+   * The key is pinned on this machine beside the ones it holds: it was accepted (--accept-signer-change) or
+   * configured (key_id). Otherwise it is pinned only where the machine holds no key for the URL yet.
+   */
+  pinAnother: boolean;
 }
 
 /**
@@ -26,11 +31,13 @@ export async function registryTrust(
   record: TrustRecord,
   config: LoadedConfig,
   acceptChanges: boolean,
+  machinePins: readonly string[] = [],
 ): Promise<RegistryTrust> {
   const recorded = record.registries?.[registry.name];
   const configured = config.registries.find((r) => r.name === registry.name)?.keyId;
   const check = await checkRegistryLog(registry, recorded, configured, {
     acceptKeyChange: acceptChanges && !configured,
+    machinePins,
   });
   if (!check.ok || !check.next)
     throw new AamError('INSTALL_REFUSED', `Registry "${registry.name}" cannot be trusted: ${check.reason}.`, {
@@ -38,7 +45,7 @@ export async function registryTrust(
         ? 'Nothing was installed. If the registry rotated its key, check it with its operator, then install with --accept-signer-change (or set key_id in its config entry).'
         : 'Nothing was installed. The registry changed what it recorded before; report it to its operator (aam-trust audit NAME shows the log).',
     });
-  return { next: check.next, url: registry.url };
+  return { next: check.next, url: registry.url, pinAnother: acceptChanges || !!configured };
 }
 
 /**
@@ -81,7 +88,7 @@ export async function requireApprovals(
 }
 
 /** Attestations of `registry`, each checked against its pinned key (the registry's self-name is part of what is signed). */
-export function attestationsOf(registry: HttpRegistry, trust: RegistryTrust) {
+export function attestationsOf(registry: HttpRegistry, trust: Pick<RegistryTrust, 'next'>) {
   return async (name: string, version: string, sha256: string): Promise<{ fact: AttestationFact; bytes?: Buffer }> => {
     const bytes = await registry.attestation(name, version);
     if (!bytes)

@@ -26,6 +26,8 @@ export interface RegistryReportOptions {
   verifier: SignatureVerifier;
   /** The registry's key and audit-log head as this project recorded them (an HTTP registry). */
   recorded?: RecordedRegistry | undefined;
+  /** The keys this machine pinned for the registry's URL. */
+  machinePins?: readonly string[] | undefined;
   /** Versions fetched and checked at once. */
   concurrency?: number;
   onProgress?: (done: number, total: number) => void;
@@ -110,7 +112,10 @@ async function httpFacts(
   unchecked: UncheckedScope[],
 ): Promise<HttpFacts> {
   const pinned = options.config.registries.find((r) => r.name === registry.name)?.keyId;
-  const log = await checkRegistryLog(registry, options.recorded, pinned, { packages }).catch((error: unknown) => ({
+  const log = await checkRegistryLog(registry, options.recorded, pinned, {
+    packages,
+    machinePins: options.machinePins,
+  }).catch((error: unknown) => ({
     ok: false as const,
     reason: messageOf(error),
     entries: [],
@@ -142,7 +147,7 @@ async function httpFacts(
   );
   return {
     // Attestations are checked only with a key this client pins: an unverified log pins nothing.
-    attestation: log.ok && log.next ? attestationsOf(registry, { next: log.next, url: registry.url }) : undefined,
+    attestation: log.ok && log.next ? attestationsOf(registry, { next: log.next }) : undefined,
     publishers,
     requireApproval,
     proven: log.ok ? log.entries : undefined,
