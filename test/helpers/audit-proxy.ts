@@ -11,9 +11,17 @@ export type AuditProxyMode = 'honest' | 'strip' | 'legacy' | 'garbled';
 
 const HOP = ['content-length', 'content-encoding', 'transfer-encoding', 'etag', 'connection'];
 
-/** A proxy in front of `target` that rewrites the audit log's answers as `mode` says (changeable at any time). */
-export async function auditProxy(target: string): Promise<{ url: string; mode: AuditProxyMode; close(): void }> {
-  const state = { mode: 'honest' as AuditProxyMode };
+/** Rewrites a JSON answer of the registry (its path and parsed body) before the client sees it. */
+export type AuditRewrite = (path: string, body: unknown) => unknown;
+
+/**
+ * A proxy in front of `target` that rewrites the audit log's answers as `mode` says, and any
+ * JSON answer as `rewrite` does (both changeable at any time).
+ */
+export async function auditProxy(
+  target: string,
+): Promise<{ url: string; mode: AuditProxyMode; rewrite: AuditRewrite | undefined; close(): void }> {
+  const state = { mode: 'honest' as AuditProxyMode, rewrite: undefined as AuditRewrite | undefined };
   const server = createServer(async (req, res) => {
     const path = req.url ?? '/';
     if (state.mode === 'garbled' && path.startsWith('/api/v1/audit-log/head')) {
@@ -45,6 +53,8 @@ export async function auditProxy(target: string): Promise<{ url: string; mode: A
       } = JSON.parse(body.toString()) as Record<string, unknown>;
       body = Buffer.from(JSON.stringify(old));
     }
+    if (state.rewrite && upstream.status === 200 && (upstream.headers.get('content-type') ?? '').includes('json'))
+      body = Buffer.from(JSON.stringify(state.rewrite(path, JSON.parse(body.toString()))));
     const out: Record<string, string> = {};
     upstream.headers.forEach((v, k) => {
       if (!HOP.includes(k)) out[k] = v;
@@ -62,6 +72,12 @@ export async function auditProxy(target: string): Promise<{ url: string; mode: A
     },
     set mode(mode) {
       state.mode = mode;
+    },
+    get rewrite() {
+      return state.rewrite;
+    },
+    set rewrite(rewrite) {
+      state.rewrite = rewrite;
     },
     close: () => void server.close(),
   };

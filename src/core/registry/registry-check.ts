@@ -150,6 +150,10 @@ export async function checkRegistryLog(
       const tail = await registry.auditEntries(from, head.size);
       const chain = verifyChain(tail, head, from, tail[0]?.prev_hash);
       if (!chain.ok) return broken(`is broken: ${chain.reason}`, []);
+      // The chain ends at the head's last hash, which the signature alone does not tie to the tree: the last entry
+      // proven at the tree's last place binds it, and through the hashes each entry before it.
+      const last = await lastLeaf(registry, { ...tree, headHash: head.head_hash });
+      if (!last.ok) return broken(`is broken: ${last.reason}`, []);
       entries.push(...tail);
     }
   }
@@ -203,11 +207,7 @@ async function extendsRecorded(
       reason: `the log shrank from ${recorded.audit_size} to ${tree.size} entries since it was last seen`,
     };
   if (recorded.audit_size === 0) return { ok: true };
-  const index = recorded.audit_size - 1;
-  const body = (await registry.call('GET', `/audit-log/proof/inclusion?index=${index}&size=${tree.size}`)) as {
-    proofs?: { index?: unknown; entry: AuditEntry; proof?: unknown }[];
-  };
-  const item = Array.isArray(body?.proofs) ? body.proofs[0] : undefined;
+  const item = await inclusionItem(registry, recorded.audit_size - 1, tree);
   if (!item) return { ok: false, reason: `entry ${recorded.audit_size}, the last one seen, is no longer in the log` };
   if (item.entry?.hash !== recorded.audit_head)
     return {
@@ -215,6 +215,33 @@ async function extendsRecorded(
       reason: `entry ${recorded.audit_size} differs from the one seen before: the log was rewritten or forked`,
     };
   return checkIncluded(item.entry, item.index, item.proof, tree);
+}
+
+/** The registry's answer for the entry at `index` of the tree: the entry and its inclusion proof, unchecked. */
+async function inclusionItem(
+  registry: HttpRegistry,
+  index: number,
+  tree: { size: number },
+): Promise<{ index?: unknown; entry: AuditEntry; proof?: unknown } | undefined> {
+  const body = (await registry.call('GET', `/audit-log/proof/inclusion?index=${index}&size=${tree.size}`)) as {
+    proofs?: { index?: unknown; entry: AuditEntry; proof?: unknown }[];
+  };
+  return Array.isArray(body?.proofs) ? body.proofs[0] : undefined;
+}
+
+/** The signed head's last hash is the tree's last leaf: that entry, proven included at its place. */
+async function lastLeaf(
+  registry: HttpRegistry,
+  tree: { size: number; root: string; headHash: string },
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (tree.size === 0) return { ok: true };
+  const item = await inclusionItem(registry, tree.size - 1, tree);
+  if (!item) return { ok: false, reason: `its last entry (${tree.size}) is not in the signed tree` };
+  const included = checkIncluded(item.entry, item.index, item.proof, tree);
+  if (!included.ok) return included;
+  return item.entry.hash === tree.headHash
+    ? { ok: true }
+    : { ok: false, reason: `the signed head's last hash is not entry ${tree.size} of its signed tree` };
 }
 
 /** The id of a recorded key, or words for a text that is no key. */
