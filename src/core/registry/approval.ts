@@ -115,10 +115,7 @@ export async function checkApprovals(
       approval.signature_type === 'gpg' &&
       approval.public_key
     ) {
-      // openpgp.js on first use: every verification loads this module, few need an approver's own key.
-      const { ArmoredKeyring } = await import('../openpgp/keyring.ts');
-      const { verifyDetachedSignature } = await import('../openpgp/verify.ts');
-      check = await verifyDetachedSignature(bytes, signature, new ArmoredKeyring(approval.public_key));
+      check = await verifier.verifyWithBroughtKey(signature, bytes, approval.public_key);
     }
     if (check.state !== 'valid') {
       refused.push(

@@ -199,12 +199,8 @@ export async function verifySignedDocument(
   const { type, bytes, publicKey } = signed.signature;
   const check = await verifier.verify(type, bytes, signed.document);
   // The key a document brings only says which key signed it; trust is still by fingerprint.
-  if (check.state === 'invalid' && check.code === 'KEY_UNKNOWN' && type === 'gpg' && publicKey) {
-    // openpgp.js loads only here: verification threads that never meet such a document never load it.
-    const { ArmoredKeyring } = await import('../openpgp/keyring.ts');
-    const { verifyDetachedSignature } = await import('../openpgp/verify.ts');
-    return verifyDetachedSignature(signed.document, bytes, new ArmoredKeyring(publicKey));
-  }
+  if (check.state === 'invalid' && check.code === 'KEY_UNKNOWN' && type === 'gpg' && publicKey)
+    return verifier.verifyWithBroughtKey(bytes, signed.document, publicKey);
   return check;
 }
 

@@ -21,6 +21,12 @@ export interface SignatureVerifier {
     artifact: Buffer,
     artifactSha256?: Buffer | undefined,
   ): Promise<SignatureCheck>;
+  /**
+   * An OpenPGP signature checked with a key the signed document brings (a delegation's, an approval's),
+   * merged with this verifier's own copies of that key: a revocation in any copy counts. The key it
+   * brings says only which key signed; trust is still by fingerprint.
+   */
+  verifyWithBroughtKey(signature: Uint8Array, artifact: Buffer, armoredKey: string): Promise<SignatureCheck>;
   /** Identifies the trust material (root, log requirement, keyrings and their contents), for caching results. */
   trustDigest(): Promise<string>;
   /** An OpenPGP key as the fast path needs it, and its validity at `at`: what verification threads ask of the thread that started them. */
@@ -125,6 +131,11 @@ export function verifierFromSettings(
       }
       const { keys, verify } = await openpgp();
       return verify(artifact, signature, keys);
+    },
+    async verifyWithBroughtKey(signature, artifact, armoredKey) {
+      const { keys, verify } = await openpgp();
+      const { ArmoredKeyring, combineKeyrings } = await import('../openpgp/keyring.ts');
+      return verify(artifact, signature, combineKeyrings(keys, new ArmoredKeyring(armoredKey)));
     },
     async trustDigest() {
       return trustDigestOf(settings);
