@@ -18,8 +18,11 @@ import type { Signer } from './trust-match.ts';
  * delegation chain, not for the delegate: otherwise one trusted signer who
  * delegates to a second identity of their own meets a threshold of 2 alone.
  * A delegate trusted through several signers' delegations counts for
- * whichever of them is not counted already (a matching of signatures to
- * signers, so the order of the signatures never changes the count).
+ * whichever of them is not counted already (a matching of signers to the
+ * trusted signers they count for, so the order of the signatures never
+ * changes the count), and once: a delegate that two trusted signers vouch
+ * for, signing twice, is still one signer (as in TUF, a delegated key never
+ * adds to a threshold more than the one key it is).
  *
  * A CI workload (a GitHub Actions workflow, a GitLab CI pipeline) is its
  * repository (project): whoever may push to it runs any of its workflows, at
@@ -49,9 +52,17 @@ export function distinctSigners(judged: readonly JudgedSignature[], policy: Secu
     return pinned.size > 0 ? [...pinned].map((p) => `${group}\n${p}`) : [`${group}\n`];
   };
   const slots = options.map((places) => [...new Set(places.flatMap(slotsOf))]);
+  // Who made each signature, placed as a signer is: one signer fills one slot at most, however many signatures it
+  // made and however many trusted signers delegate to it. The matching is of these makers to slots.
+  const makerOf = judged.map((j) => {
+    const { group, pin } = place((j.check as Extract<SignatureCheck, { state: 'valid' }>).signer, policy);
+    return `${group}\n${pin ?? ''}`;
+  });
+  const makers = [...new Set(makerOf)];
+  const makerSlots = makers.map((m) => [...new Set(slots.flatMap((own, i) => (makerOf[i] === m ? own : [])))]);
   const holder = new Map<string, number>();
   const assign = (i: number, tried: Set<string>): boolean => {
-    for (const slot of slots[i]!) {
+    for (const slot of makerSlots[i]!) {
       if (tried.has(slot)) continue;
       tried.add(slot);
       const other = holder.get(slot);
@@ -62,8 +73,11 @@ export function distinctSigners(judged: readonly JudgedSignature[], policy: Secu
     }
     return false;
   };
-  for (let i = 0; i < judged.length; i += 1) assign(i, new Set());
-  const counted = new Set(holder.values());
+  for (let i = 0; i < makers.length; i += 1) assign(i, new Set());
+  // Each maker's signature that fills its slot (the first that can).
+  const counted = new Set(
+    [...holder].map(([slot, m]) => judged.findIndex((_, i) => makerOf[i] === makers[m] && slots[i]!.includes(slot))),
+  );
   return judged.filter((_, i) => counted.has(i));
 }
 

@@ -162,6 +162,38 @@ describe('signature_threshold counts a signer once, as trust matching tells sign
     assert.equal(decide(checks(bobs, toBobTwice), unpinned).code, 'THRESHOLD_NOT_MET');
   });
 
+  it('a delegate two trusted signers vouch for is one signer, however many signatures it makes', () => {
+    const alice = person('alice@example.com');
+    const bob = person('bob@example.com');
+    const policy = ctx(two(['alice@example.com']));
+    const toMallory = [
+      delegation('a1', alice, { identity: 'mallory@evil.example' }),
+      delegation('b1', bob, { identity: 'mallory@evil.example' }),
+    ];
+    const twice = decide(checks([person('mallory@evil.example'), person('mallory@evil.example')], toMallory), policy);
+    assert.equal(twice.code, 'THRESHOLD_NOT_MET', twice.message);
+    // Two delegates, one of each trusted signer's: two signers.
+    const both = [...toMallory, delegation('b2', bob, { identity: 'carol@partner.io' })];
+    const two_ = decide(checks([person('mallory@evil.example'), person('carol@partner.io')], both), policy);
+    assert.equal(two_.code, 'VERIFIED', two_.message);
+    // OpenPGP: one delegate key, two signatures (each salted, so not byte-identical), two delegators.
+    const gpg = (fingerprint: string): Signer => ({
+      type: 'gpg',
+      fingerprint,
+      signingKeyFingerprint: fingerprint,
+      userIds: [],
+      signedAt: '2026-06-01T00:00:00.000Z',
+    });
+    const [a, b, m] = ['A', 'B', 'C'].map((c) => c.repeat(40));
+    const byKeys = ctx({ trusted_keys: [a!, b!], signature_threshold: 2 });
+    const keyDelegations = [
+      delegation('a1', gpg(a!), { fingerprint: m! }),
+      delegation('b1', gpg(b!), { fingerprint: m! }),
+    ];
+    const key = decide(checks([gpg(m!), gpg(m!)], keyDelegations), byKeys);
+    assert.equal(key.code, 'THRESHOLD_NOT_MET', key.message);
+  });
+
   it('without a trust policy, two letter cases of one address are still one signer', () => {
     const v = decide(
       checks([person('alice@example.com'), person('ALICE@example.com')]),
