@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { watchDocuments } from './document-watch.ts';
 import { validateConfigText } from '../core/config/validate.ts';
+import type { PolicyFinding } from '../core/config/tightening.ts';
 import type { ConfigDiagnostic } from '../core/config/diagnostics.ts';
 import { schemaAt } from '../core/config/schema.ts';
 import {
@@ -102,20 +103,9 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     const restricted = this.model.restricted;
     const { findings } = mergeConfigFiles([global, project], restricted, this.model.homeDir, restricted);
     return findings.map((finding) => {
-      const ignored = this.model.restricted
-        ? vscode.l10n.t(' It is ignored in Restricted Mode.')
-        : vscode.l10n.t(' It applies because this workspace is trusted.');
-      const message =
-        finding.kind === 'weakens'
-          ? vscode.l10n.t(
-              'This project setting weakens your global policy ({0}): it {1}.',
-              global.path,
-              finding.message,
-            ) + ignored
-          : vscode.l10n.t('This project setting {0}; it is ignored until you trust this workspace.', finding.message);
       const diagnostic = new vscode.Diagnostic(
         toRange(source.keyRange(finding.path)),
-        message,
+        policyFindingText(finding, global.path, this.model.restricted),
         vscode.DiagnosticSeverity.Warning,
       );
       diagnostic.source = 'AAM Trust';
@@ -266,4 +256,15 @@ export class ConfigFeatures implements vscode.HoverProvider, vscode.Disposable {
     for (const timer of this.timers.values()) clearTimeout(timer);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** What a project setting that weakens the global policy (or waits for trust) is said to do, in the editor and the form. */
+export function policyFindingText(finding: PolicyFinding, globalPath: string, restricted: boolean): string {
+  const ignored = restricted
+    ? vscode.l10n.t(' It is ignored in Restricted Mode.')
+    : vscode.l10n.t(' It applies because this workspace is trusted.');
+  return finding.kind === 'weakens'
+    ? vscode.l10n.t('This project setting weakens your global policy ({0}): it {1}.', globalPath, finding.message) +
+        ignored
+    : vscode.l10n.t('This project setting {0}; it is ignored until you trust this workspace.', finding.message);
 }

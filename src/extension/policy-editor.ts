@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { basename, dirname } from 'node:path';
+import { assertProjectConfigWritable } from '../core/config/project-write.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
@@ -10,6 +12,7 @@ import { YamlSource } from '../core/yaml/source.ts';
 import type { HostMessage, PolicyState, WebviewMessage } from '../webview/protocol.ts';
 import { showError } from './errors.ts';
 import { livePolicy } from './live-policy.ts';
+import { policyFindingText } from './config-features.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { toRange } from './ranges.ts';
@@ -72,8 +75,10 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
             };
             await panel.webview.postMessage(reply);
           } else if (message.type === 'applyLevel') {
+            await assertFormWritable(document, this.model.globalConfigFile);
             await applyLevel(document, message.level);
           } else {
+            await assertFormWritable(document, this.model.globalConfigFile);
             await this.apply(document, message);
           }
         } catch (error) {
@@ -132,9 +137,17 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
           { value, source: merged.merged.originOf(['security', key]).file ?? 'default' },
         ]),
       ),
-      findings: validation.diagnostics
-        .filter((d) => d.path[0] === 'security')
-        .map((d) => ({ path: [...d.path], severity: d.severity, message: d.message })),
+      findings: [
+        ...validation.diagnostics
+          .filter((d) => d.path[0] === 'security')
+          .map((d) => ({ path: [...d.path], severity: d.severity, message: d.message })),
+        // What the text editor says too: a project setting that weakens the global policy is always flagged.
+        ...(layer === 'project' ? merged.findings : []).map((f) => ({
+          path: [...f.path],
+          severity: 'warning' as const,
+          message: policyFindingText(f, this.model.globalConfigFile, this.model.restricted),
+        })),
+      ],
       keys: SECURITY_KEYS,
       whatIf: preview.dirty
         ? {
@@ -208,4 +221,14 @@ async function openAsText(document: vscode.TextDocument, key: string | undefined
 /** Opens a config file in the form editor. */
 export async function openPolicyForm(uri: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', uri, POLICY_EDITOR_VIEW_TYPE);
+}
+
+/**
+ * A project's config is edited here only when it is the project's own: a repository can commit `.aam` as a
+ * link to `~/.aam`, and "this project's" policy would then be the user's global one (as Trust Signer refuses).
+ */
+async function assertFormWritable(document: vscode.TextDocument, globalConfigFile: string): Promise<void> {
+  const file = document.uri.fsPath;
+  if (file === globalConfigFile || basename(dirname(file)) !== '.aam') return;
+  await assertProjectConfigWritable(dirname(dirname(file)), globalConfigFile);
 }
