@@ -1,6 +1,6 @@
 import { chmod, realpath, stat } from 'node:fs/promises';
 import { readRegularFile } from '../fs/safe-read.ts';
-import { isMap, isScalar, isSeq } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { AamError } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
@@ -33,6 +33,7 @@ export function applyConfigEdits(text: string, edits: readonly ConfigEdit[]): st
   if (doc.contents !== null && !isMap(doc.contents)) {
     throw new AamError('CONFIG_INVALID', 'Cannot edit: the file is not a mapping of keys to values.');
   }
+  if (edits.length > 0) expandAliases(doc);
   for (const edit of edits) applyEdit(doc, edit);
   quoteYaml11Breaks(doc);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
@@ -78,6 +79,36 @@ function applyEdit(doc: Document, edit: ConfigEdit): void {
       return;
     }
   }
+}
+
+/**
+ * Each alias replaced by a copy of the node it names, and the anchors dropped:
+ * an edit changes the key it names and no other. Updated in place, an anchored
+ * `require_signature: &t false` would turn on every `*t` with it (a pull
+ * request could alias `trust_registry_attestations` to it), and a list
+ * aliased elsewhere would grow there too. What the file means is unchanged.
+ */
+function expandAliases(doc: Document): void {
+  let aliased = false;
+  visit(doc, {
+    Alias() {
+      aliased = true;
+      return visit.BREAK;
+    },
+  });
+  if (!aliased) return;
+  visit(doc, {
+    Alias(_, alias) {
+      const copy = alias.resolve(doc)?.clone() as Node | undefined;
+      if (copy) copy.comment = copy.commentBefore = undefined;
+      return copy;
+    },
+  });
+  visit(doc, {
+    Node(_, node) {
+      if (isNode(node) && !isAlias(node)) delete node.anchor;
+    },
+  });
 }
 
 /** A node for `value`, its strings quoted where YAML 1.1 would read them as something else. */

@@ -4,6 +4,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyConfigEdits, editConfigFile } from '../../../src/core/config/edit.ts';
 import { isAamError } from '../../../src/core/errors.ts';
+import { validateConfigText } from '../../../src/core/config/validate.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const POLICY = `# Team policy — reviewed by security@example.com
@@ -75,5 +76,44 @@ describe('comment-preserving config edits', () => {
     await editConfigFile(file, [{ op: 'set', path: ['security', 'require_signature'], value: true }]);
     assert.match(await readFile(file, 'utf8'), /require_signature: true/);
     assert.deepEqual(await readdir(dir), ['config.yaml']);
+  });
+});
+
+describe('applyConfigEdits on a file with anchors and aliases', () => {
+  const ANCHORED = [
+    'security:',
+    '  require_signature: &t false',
+    '  trusted_registries: &regs [corp]',
+    '  trust_registry_attestations: *t',
+    '  allowed_registries: *regs',
+    'base: &b { url: file:///srv/aam }',
+    'mirror:',
+    '  <<: *b',
+    '  name: mirror',
+    '',
+  ].join('\n');
+  const read = (text: string) => validateConfigText(text).value as Record<string, Record<string, unknown>>;
+
+  it('changes only the key an edit names, never another aliased to it, and the rest means what it did', () => {
+    const next = applyConfigEdits(ANCHORED, [
+      { op: 'set', path: ['security', 'require_signature'], value: true },
+      { op: 'add-to-list', path: ['security', 'trusted_registries'], value: 'team' },
+    ]);
+    const was = read(ANCHORED);
+    const now = read(next);
+    assert.equal(now.security!.require_signature, true);
+    assert.equal(now.security!.trust_registry_attestations, false, next);
+    assert.deepEqual(now.security!.trusted_registries, ['corp', 'team']);
+    assert.deepEqual(now.security!.allowed_registries, ['corp'], next);
+    assert.deepEqual(now.mirror, was.mirror);
+    assert.deepEqual(now.base, was.base);
+  });
+
+  it('leaves a file without aliases as it was written, anchors and all', () => {
+    const text = 'security:\n  require_signature: &t false # kept\n';
+    assert.equal(
+      applyConfigEdits(text, [{ op: 'set', path: ['security', 'verify_transparency_log'], value: true }]),
+      'security:\n  require_signature: &t false # kept\n  verify_transparency_log: true\n',
+    );
   });
 });
