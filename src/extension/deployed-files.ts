@@ -9,6 +9,7 @@ import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { evidenceCache } from '../core/verify/services.ts';
 import { packageFix } from './quick-fix.ts';
+import { labelText } from './markdown-text.ts';
 
 /** The installed package a deployed file belongs to. */
 interface Owner {
@@ -64,9 +65,9 @@ export class DeployedFiles implements vscode.CodeLensProvider, vscode.CodeAction
     return this.ownersOf(document.uri.fsPath).map(({ workspace, report }) => {
       const who = signerOfReport(report);
       const signer = who
-        ? ` · ${vscode.l10n.t('signed by {0}', who.type === 'sigstore' ? who.identity.san : describeSigner(who))}`
+        ? ` · ${vscode.l10n.t('signed by {0}', labelText(who.type === 'sigstore' ? who.identity.san : describeSigner(who)))}`
         : ` · ${vscode.l10n.t('unsigned')}`;
-      const title = `$(shield) ${report.name}@${report.version}${signer} · ${STATUS_LABEL[report.verdict.status]}`;
+      const title = `$(shield) ${labelText(`${report.name}@${report.version}`)}${signer} · ${STATUS_LABEL[report.verdict.status]}`;
       return new vscode.CodeLens(top, {
         title,
         command: 'aam.verification.focus',

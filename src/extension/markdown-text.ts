@@ -52,3 +52,12 @@ export function commandLink(label: string, command: string, args: readonly unkno
 export function fileLink(label: string, uri: string): string {
   return `[${mdText(label)}](${uri.replace(/[()<>\\]/g, percent).replace(/\s/g, encodeURIComponent)})`;
 }
+
+/**
+ * Data in a label that draws theme icons (a CodeLens title, a status bar item): `$(name)` in it
+ * is escaped as VS Code escapes it, `\$(name)`, and shown as text. A GitHub Actions identity ends
+ * in a branch name its publisher picks, and `$(pass-filled)` there would draw a green check.
+ */
+export function labelText(text: string): string {
+  return visible(text).replace(/\$\(/g, '\\$(');
+}

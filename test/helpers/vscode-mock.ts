@@ -96,6 +96,7 @@ export class Diagnostic extends Kept {}
 export class Location extends Kept {}
 export class DiagnosticRelatedInformation extends Kept {}
 export class CodeAction extends Kept {}
+export class CodeLens extends Kept {}
 export class WorkspaceEdit {
   replacements: { uri: unknown; range: Range; text: string }[] = [];
   replace(uri: unknown, range: Range, text: string): void {
