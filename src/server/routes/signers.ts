@@ -19,6 +19,7 @@ import {
   listDelegations,
   signatureBytes,
   removeDelegation,
+  MAX_DELEGATION_FILE_BYTES,
   storeDelegation,
   storeVersionSignature,
 } from '../store/signers.ts';
@@ -169,7 +170,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
     `${API_PREFIX}/delegations`,
     {
       onRequest: requireToken({ scope: 'publish' }),
-      bodyLimit: 768 * 1024,
+      bodyLimit: 64 * 1024,
       schema: {
         summary: 'Store a signed delegation or revocation (an extension of the spec)',
         tags: ['delegations'],
@@ -178,7 +179,11 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
           type: 'object',
           required: ['name', 'file'],
           additionalProperties: false,
-          properties: { name: DELEGATION_FILE, file: { type: 'string', maxLength: 700_000 } },
+          properties: {
+            name: DELEGATION_FILE,
+            // Base64 of MAX_DELEGATION_FILE_BYTES.
+            file: { type: 'string', maxLength: Math.ceil(MAX_DELEGATION_FILE_BYTES / 3) * 4 },
+          },
         },
         response: {
           201: {

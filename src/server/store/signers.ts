@@ -147,6 +147,13 @@ export const COSIGNATURES_PER_ACCOUNT = 2;
 export const DELEGATIONS_PER_ACCOUNT = 32;
 /** Delegations the registry keeps, at most: half of what clients read, the rest left for their revocations. */
 export const MAX_STORED_DELEGATIONS = MAX_DELEGATION_FILES / 2;
+/**
+ * One delegation or revocation file, at most: a document, its signature and an OpenPGP signer's key
+ * (a Sigstore bundle is 5–10 KB, a public key a few). All of them, MAX_DELEGATION_FILES at this size,
+ * in base64, stay under what a client reads of the listing (8 MiB): one account's large files, as
+ * revocations with a long reason, must not make every client's read of the delegations fail.
+ */
+export const MAX_DELEGATION_FILE_BYTES = 24 * 1024;
 
 /**
  * Stores a signed delegation or revocation once (the same file again changes
@@ -166,13 +173,19 @@ export async function storeDelegation(
     await tx.query('LOCK TABLE delegations IN SHARE ROW EXCLUSIVE MODE');
     const held = await tx.query('SELECT 1 FROM delegations WHERE name = $1', [file.name]);
     if (held.rows.length > 0) return;
-    const counts = await tx.query<{ mine: number | string; delegations: number | string; revoked: boolean }>(
+    const counts = await tx.query<{
+      mine: number | string;
+      delegations: number | string;
+      files: number | string;
+      revoked: boolean;
+    }>(
       `SELECT (SELECT count(*) FROM delegations WHERE added_by = $1) AS mine,
               (SELECT count(*) FROM delegations WHERE kind = 'delegation') AS delegations,
+              (SELECT count(*) FROM delegations) AS files,
               EXISTS (SELECT 1 FROM delegations WHERE kind = 'delegation' AND name = $2) AS revoked`,
       [caller.userId, `${(parsed.revokes ?? '').replace(/^sha256:/, '')}.json`],
     );
-    const { mine, delegations, revoked } = counts.rows[0]!;
+    const { mine, delegations, files, revoked } = counts.rows[0]!;
     if (Number(mine) >= DELEGATIONS_PER_ACCOUNT)
       throw new ApiFailure(
         403,
@@ -190,6 +203,13 @@ export async function storeDelegation(
         409,
         'delegations_full',
         `The registry keeps ${MAX_STORED_DELEGATIONS} delegations, the most it stores (clients read at most ${MAX_DELEGATION_FILES} delegation files); its operator can remove those nobody uses.`,
+      );
+    // Revocations too: a client that is served more files than it reads trusts no delegation of the registry.
+    if (Number(files) >= MAX_DELEGATION_FILES)
+      throw new ApiFailure(
+        409,
+        'delegations_full',
+        `The registry keeps ${MAX_DELEGATION_FILES} delegation and revocation files, the most clients read; its operator can remove delegations nobody uses.`,
       );
     const inserted = await tx.query(
       'INSERT INTO delegations (name, file, kind, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING RETURNING name',
