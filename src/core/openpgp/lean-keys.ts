@@ -144,38 +144,37 @@ interface TimedSignature {
   embeddedSignature?: TimedSignature | null;
 }
 
-/** Every instant (seconds) written in the key that a validity check could compare a date with, sorted. */
-function eventsOf(key: Key): number[] {
-  const packets = key.getKeys().map((k) => k.keyPacket as unknown as { created: Date });
-  const signatures: TimedSignature[] = [];
-  const add = (list: unknown) => {
-    for (const signature of (list ?? []) as TimedSignature[]) {
-      signatures.push(signature);
-      if (signature.embeddedSignature) signatures.push(signature.embeddedSignature);
-    }
-  };
-  add(key.revocationSignatures);
-  add((key as unknown as { directSignatures?: unknown }).directSignatures);
-  for (const user of key.users) {
-    add(user.selfCertifications);
-    add(user.otherCertifications);
-    add(user.revocationSignatures);
-  }
-  for (const subkey of key.subkeys) {
-    add(subkey.bindingSignatures);
-    add(subkey.revocationSignatures);
-  }
+/**
+ * Every instant (seconds) written in the key that a validity check could compare a date with, sorted.
+ * A key expiration time counts from the creation of the key it binds: the primary key for its own
+ * signatures, a subkey for its binding (and the back-signature in it) and revocations. So the count
+ * is linear in the key's packets: a key of a few thousand subkeys must not cost millions of instants.
+ */
+export function eventsOf(key: Key): number[] {
   const seconds = (date: Date | null | undefined) => (date ? Math.floor(date.getTime() / 1000) : undefined);
   const events = new Set<number>();
-  for (const packet of packets) events.add(seconds(packet.created) ?? 0);
-  for (const signature of signatures) {
-    const created = seconds(signature.created);
-    if (created === undefined) continue;
-    events.add(created);
-    if (signature.signatureExpirationTime) events.add(created + signature.signatureExpirationTime);
-    // A key expiration time counts from the creation of the key it binds; every key packet is taken, to be safe.
-    if (signature.keyExpirationTime)
-      for (const packet of packets) events.add((seconds(packet.created) ?? 0) + signature.keyExpirationTime);
+  const add = (list: unknown, bound: Key | Subkey) => {
+    const from = seconds((bound.keyPacket as unknown as { created: Date }).created) ?? 0;
+    events.add(from);
+    for (const outer of (list ?? []) as TimedSignature[])
+      for (const signature of outer.embeddedSignature ? [outer, outer.embeddedSignature] : [outer]) {
+        const created = seconds(signature.created);
+        if (created === undefined) continue;
+        events.add(created);
+        if (signature.signatureExpirationTime) events.add(created + signature.signatureExpirationTime);
+        if (signature.keyExpirationTime) events.add(from + signature.keyExpirationTime);
+      }
+  };
+  add(key.revocationSignatures, key);
+  add((key as unknown as { directSignatures?: unknown }).directSignatures, key);
+  for (const user of key.users) {
+    add(user.selfCertifications, key);
+    add(user.otherCertifications, key);
+    add(user.revocationSignatures, key);
+  }
+  for (const subkey of key.subkeys) {
+    add(subkey.bindingSignatures, subkey);
+    add(subkey.revocationSignatures, subkey);
   }
   return [...events].sort((a, b) => a - b);
 }

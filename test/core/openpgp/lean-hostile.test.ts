@@ -5,6 +5,7 @@ import type { PrivateKey, SecretKeyPacket } from 'openpgp';
 import { ArmoredKeyring } from '../../../src/core/openpgp/keyring.ts';
 import { parseLeanSignature } from '../../../src/core/openpgp/lean-signature.ts';
 import { verifyDetachedSignature } from '../../../src/core/openpgp/verify.ts';
+import { eventsOf } from '../../../src/core/openpgp/lean-keys.ts';
 
 /**
  * Found by a hostile review of the lean OpenPGP path: genuine signatures with bytes nothing signs
@@ -149,4 +150,46 @@ describe('a soft revocation (a key retired at T0+500s) judged on one keyring', (
           }
         }
       });
+});
+
+describe('the instants a key can change validity at', () => {
+  it('grow with its packets, not with packets times signatures: a key of many expiring subkeys', async () => {
+    let { privateKey } = await generateKey({
+      type: 'ecc',
+      curve: 'ed25519Legacy',
+      userIDs: [{ email: 'many@example.com' }],
+      date: T0,
+      keyExpirationTime: 10_000_000,
+      format: 'object',
+    });
+    const subkeys = 150;
+    for (let n = 1; n <= subkeys; n++)
+      privateKey = await privateKey.addSubkey({ sign: true, date: at(n), keyExpirationTime: 1_000_000 + n * 7 });
+    const instants = eventsOf(privateKey.toPublic());
+    // Each subkey: its creation, its binding's creation (and back-signature's), its expiry. Not 150 × 150.
+    assert.ok(instants.length <= 4 * (subkeys + 2), `${instants.length} instants`);
+    // The subkeys' expiries counted from their own creation, the primary's from its own.
+    assert.ok(instants.includes(Math.floor(at(5).getTime() / 1000) + 1_000_000 + 5 * 7));
+    assert.ok(instants.includes(Math.floor(T0.getTime() / 1000) + 10_000_000));
+    // And a signature by the last subkey, inside and past its expiry, is judged as openpgp.js judges it.
+    const last = privateKey.subkeys.at(-1)!;
+    for (const when of [at(subkeys + 1_000), at(subkeys + 1_000_000 + subkeys * 7 + 10)]) {
+      const message = await createMessage({ binary: data });
+      const signature = Buffer.from(
+        await sign({
+          message,
+          signingKeys: privateKey,
+          signingKeyIDs: [last.getKeyID()],
+          detached: true,
+          format: 'binary',
+          date: when,
+        }).catch(() => new Uint8Array()),
+      );
+      if (signature.length === 0) continue;
+      const keys = new ArmoredKeyring(privateKey.toPublic().armor());
+      const lean = await verifyDetachedSignature(data, signature, keys);
+      const reference = await verifyDetachedSignature(data, signature, keys, { referenceOnly: true });
+      assert.equal(lean.state, reference.state);
+    }
+  });
 });
