@@ -29,6 +29,16 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
         if (broad) push(path, 'warning', 'IDENTITY_BROAD', `${broad}.`);
       }
     });
+    // Not the schema's uniqueItems: for entries that may be mappings, Ajv compares every pair, and a pull request's
+    // list of 40,000 entries held the editor for seconds. A canonical text per entry is linear.
+    const duplicate = lastDuplicate(security.trusted_identities);
+    if (duplicate)
+      push(
+        ['security', 'trusted_identities', duplicate.at],
+        'warning',
+        'DUPLICATE_ENTRY',
+        `security.trusted_identities lists the same entry twice (items ${duplicate.first + 1} and ${duplicate.at + 1}).`,
+      );
     const seen = new Map<string, number>();
     strings(security.trusted_keys).forEach(([raw, i]) => {
       const normalized = normalizeFingerprint(raw);
@@ -142,6 +152,29 @@ function identityPatterns(value: unknown): [string, YamlPath][] {
     const identity = asRecord(item)?.identity;
     return typeof identity === 'string' ? [[identity, ['security', 'trusted_identities', i, 'identity']]] : [];
   });
+}
+
+/** The last entry of a list equal to one before it (as JSON Schema's uniqueItems compares), and the nearest such one. */
+function lastDuplicate(value: unknown): { at: number; first: number } | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const canonical = (item: unknown): string =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? `{${Object.keys(item)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((item as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : Array.isArray(item)
+        ? `[${item.map(canonical).join(',')}]`
+        : JSON.stringify(item);
+  const last = new Map<string, number>();
+  let found: { at: number; first: number } | undefined;
+  value.forEach((item, i) => {
+    const key = canonical(item);
+    const before = last.get(key);
+    if (before !== undefined) found = { at: i, first: before };
+    last.set(key, i);
+  });
+  return found;
 }
 
 function strings(value: unknown): [string, number][] {
