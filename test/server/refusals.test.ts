@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { MANIFEST, makeTarGz } from '../helpers/tar.ts';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -249,6 +250,20 @@ for (const engine of ENGINES)
               return true;
             },
           );
+        // Above 2^53 a number is not exact (2^53 + 1 and 2^53 would compare equal); packing refuses it, so does the server.
+        const huge = await makeTarGz([
+          {
+            name: 'aam.yaml',
+            content: MANIFEST.replace('@demo/hello', '@acme/odd').replace('1.0.0', '9007199254740993.0.0'),
+          },
+          { name: 'prompts/hello.md', content: 'Hello\n' },
+        ]);
+        const [status, message] = await publishForm(alice, form([['archive', huge, '9007199254740993.0.0.aam']]));
+        assert.equal(status, 400);
+        assert.match(
+          message,
+          /"version" "9007199254740993\.0\.0" must be MAJOR\.MINOR\.PATCH, each number at most 9007199254740991/,
+        );
       });
     });
   });

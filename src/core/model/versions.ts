@@ -11,16 +11,27 @@ export interface Version {
 
 const VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
+/**
+ * MAJOR.MINOR.PATCH, each at most Number.MAX_SAFE_INTEGER (as npm's semver has it): a larger number
+ * is not exact as a JavaScript number, and two versions would compare equal that are not.
+ */
 export function parseVersion(raw: string): Version {
   const match = VERSION.exec(raw.trim());
   if (!match) {
     throw new AamError('MANIFEST_INVALID', `"${raw}" is not a valid version (expected MAJOR.MINOR.PATCH).`);
   }
-  return { major: Number(match[1]), minor: Number(match[2]), patch: Number(match[3]), pre: match[4], raw };
+  const [major, minor, patch] = [match[1], match[2], match[3]].map(Number) as [number, number, number];
+  if (![major, minor, patch].every(Number.isSafeInteger))
+    throw new AamError(
+      'MANIFEST_INVALID',
+      `"${raw}" is not a valid version: MAJOR, MINOR and PATCH are at most ${Number.MAX_SAFE_INTEGER}.`,
+    );
+  return { major, minor, patch, pre: match[4], raw };
 }
 
 export function isValidVersion(raw: string): boolean {
-  return VERSION.test(raw.trim());
+  const match = VERSION.exec(raw.trim());
+  return !!match && [match[1], match[2], match[3]].every((n) => Number.isSafeInteger(Number(n)));
 }
 
 export function compareVersions(a: Version, b: Version): number {
@@ -38,11 +49,15 @@ function comparePre(a: string | undefined, b: string | undefined): number {
     const y = right[i];
     if (x === undefined) return -1;
     if (y === undefined) return 1;
-    const nx = /^\d+$/.test(x) ? Number(x) : undefined;
-    const ny = /^\d+$/.test(y) ? Number(y) : undefined;
-    if (nx !== undefined && ny !== undefined && nx !== ny) return nx - ny;
-    if (nx !== undefined && ny === undefined) return -1;
-    if (nx === undefined && ny !== undefined) return 1;
+    const nx = /^\d+$/.test(x);
+    const ny = /^\d+$/.test(y);
+    // Numeric identifiers by value, compared as digit strings: exact at any length.
+    if (nx && ny) {
+      const [a, b] = [x.replace(/^0+(?=\d)/, ''), y.replace(/^0+(?=\d)/, '')];
+      if (a !== b) return a.length - b.length || (a < b ? -1 : 1);
+    }
+    if (nx && !ny) return -1;
+    if (!nx && ny) return 1;
     if (x !== y) return x < y ? -1 : 1;
   }
   return 0;
@@ -74,15 +89,21 @@ export function parseConstraint(raw: string): Range[] {
 }
 
 function caret(v: Version): Range {
-  const upper = v.major !== 0 ? `${v.major + 1}.0.0` : v.minor !== 0 ? `0.${v.minor + 1}.0` : `0.0.${v.patch + 1}`;
-  return { lower: { version: v, inclusive: true }, upper: { version: parseVersion(upper), inclusive: false } };
+  const upper =
+    v.major !== 0 ? bound(v.major + 1, 0, 0) : v.minor !== 0 ? bound(0, v.minor + 1, 0) : bound(0, 0, v.patch + 1);
+  return { lower: { version: v, inclusive: true }, upper: { version: upper, inclusive: false } };
 }
 
 function tilde(v: Version): Range {
   return {
     lower: { version: v, inclusive: true },
-    upper: { version: parseVersion(`${v.major}.${v.minor + 1}.0`), inclusive: false },
+    upper: { version: bound(v.major, v.minor + 1, 0), inclusive: false },
   };
+}
+
+/** A range's exclusive upper bound: one past a valid version's number, which may be one past the largest valid. */
+function bound(major: number, minor: number, patch: number): Version {
+  return { major, minor, patch, pre: undefined, raw: `${major}.${minor}.${patch}` };
 }
 
 function single(part: string): Range {

@@ -51,7 +51,9 @@ export function parseManifest(text: string, where = 'aam.yaml'): Manifest {
     );
   const version = typeof m.version === 'number' ? String(m.version) : text_('version', true);
   if (version !== undefined && !isValidVersion(version))
-    problems.push(`"version" ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH`);
+    problems.push(
+      `"version" ${JSON.stringify(version)} must be MAJOR.MINOR.PATCH, each number at most ${Number.MAX_SAFE_INTEGER}`,
+    );
   const description = text_('description', true);
   if (description !== undefined && (description.trim() === '' || description.length > 256))
     problems.push('"description" must be 1 to 256 characters');
