@@ -14,9 +14,10 @@ import { scanInstalled } from '../scan/scan-installed.ts';
 import { checkDeployment } from './checks/check-deployed.ts';
 import type { DeploySource } from './checks/check-deployed.ts';
 import type { JobResult } from './checks/job.ts';
-import type { LedgerEntry, VerifiedLedger } from './store/verified-ledger.ts';
+import type { LedgerContext, LedgerEntry, VerifiedLedger } from './store/verified-ledger.ts';
 
-export { VerifiedLedger } from './store/verified-ledger.ts';
+export { VerifiedLedger, ledgerContext } from './store/verified-ledger.ts';
+export type { LedgerContext } from './store/verified-ledger.ts';
 
 /**
  * A result whose evidence could not be reached (the registry unreachable
@@ -42,13 +43,14 @@ export function fromLedger(
   {
     deploy = deployedBeside(installedDir),
     recorded,
-  }: { deploy?: DeploySource | undefined; recorded?: RecordedPackage | undefined } = {},
+    context,
+  }: { deploy?: DeploySource | undefined; recorded?: RecordedPackage | undefined; context: LedgerContext },
 ): JobResult | undefined {
   const { integrity } = result.checks;
   if (integrity.ok || integrity.code !== 'ARCHIVE_UNAVAILABLE') return undefined;
   const earlier = ledger.lookup(entry.checksum);
   if (!earlier || earlier.name !== result.name || earlier.version !== entry.version) return undefined;
-  const why = refusal(earlier, entry.source);
+  const why = refusal(earlier, entry.source, context);
   if (why) {
     const detail = `${integrity.detail} With --use-cached-verification, this machine's verification of ${earlier.at} does not stand in: ${why}.`;
     return { ...result, checks: { ...result.checks, integrity: { ...integrity, detail } } };
@@ -80,12 +82,20 @@ export function fromLedger(
  * is not configured is what makes the evidence unreachable: the ledger says
  * where the archive was verified from, and the files it held.
  */
-function refusal(earlier: LedgerEntry, source: string): string | undefined {
+function refusal(earlier: LedgerEntry, source: string, context: LedgerContext): string | undefined {
   if (!Array.isArray(earlier.sources) || !filesKnown(earlier.files))
     return 'it did not record the registry the archive came from and the SHA-256 of its files (an install, or an older AAM Trust), without which its installed and deployed copies cannot be compared; verify it once while its registry is reachable';
-  if (!earlier.sources.includes(source))
-    return `the archive was verified here from ${earlier.sources.map((s) => `registry "${s}"`).join(' or ')}, and the lock file now says it comes from "${source}"`;
+  if (earlier.trust !== context.trust)
+    return 'it was verified under other trust material (another Sigstore root or transparency-log setting, or OpenPGP keyrings that have changed since: a key imported or revoked), which is not what judges it here';
+  if (!earlier.sources.includes(context.sourceKey(source)))
+    return `the archive was verified here from ${earlier.sources.map(shownSource).join(' or ')}, and the lock file now says it comes from ${shownSource(context.sourceKey(source))}`;
   return undefined;
+}
+
+/** A ledger's source as words: `registry "team" (https://…)`. */
+function shownSource(key: string): string {
+  const [name, place] = [key.split(' ', 1)[0]!, key.slice(key.indexOf(' ') + 1)];
+  return key.includes(' ') ? `registry "${name}" (${place})` : `registry "${key}"`;
 }
 
 /** Whether a ledger entry's files are what remember() writes: relative paths (aam.yaml among them) to SHA-256 hex. */

@@ -20,7 +20,7 @@ import { sizeOf, stampOf } from '../scan/stamps.ts';
 import { capturedFor, runSources } from './evidence/sources.ts';
 import { httpRegistryExtras, syncHttpMirrors, unattestedSources } from './registry-facts.ts';
 import { learnRecord } from './learn-record.ts';
-import { fromLedger } from './cached-verification.ts';
+import { fromLedger, ledgerContext } from './cached-verification.ts';
 import { withSharedFolders } from './shared-folders.ts';
 import { Unvouched } from './unvouched.ts';
 import type { VerifyWorkspaceOptions } from './workspace-options.ts';
@@ -90,9 +90,12 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // What every result depends on besides its lock entry and its files (read after the registry checks
     // above, which may update the trust record); its places' part last, which claimsOfOthers matches alone.
     const recordFile = recordPathOf(workspace.aamDir);
+    const trust = store || options.ledger ? await options.verifier.trustDigest() : '';
+    // What an earlier verification in the ledger must have been judged under to stand in (and what this one is).
+    const ledgerUnder = ledgerContext(trust, config.registries);
     const settingsKey = store
       ? `${VerificationStore.digest({
-          trust: await options.verifier.trustDigest(),
+          trust,
           skipSignature,
           offline,
           registries: config.registries,
@@ -172,7 +175,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           const { key, summary } = pending.get(result.name)!;
           store?.remember(lockFile, result.name, { key, summary, result });
           // The ledger takes the files as scanned, before a spilling store lets the scan go.
-          if (options.ledger && !skipSignature) options.ledger.remember([{ result, ...summary }]);
+          if (options.ledger && !skipSignature) options.ledger.remember([{ result, ...summary }], ledgerUnder);
           report(result.name, summary, store?.spills ? { ...result, evidence: {}, scan: undefined } : result);
           progress();
         },
@@ -185,7 +188,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     pendingRecords.clear();
 
     if (options.ledger && !skipSignature && !options.signal?.aborted) {
-      options.ledger.remember([...collected.values()].map(({ summary, result }) => ({ result, ...summary })));
+      options.ledger.remember(
+        [...collected.values()].map(({ summary, result }) => ({ result, ...summary })),
+        ledgerUnder,
+      );
       ledgerSaved = options.ledger.save().catch(() => undefined);
     }
     const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
@@ -213,6 +219,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           fromLedger(known.result, entries[name], installedDirOf(workspace, name), options.ledger!, {
             deploy: { roots, expected: [] },
             recorded: skipSignature ? undefined : recordedForCache?.(name),
+            context: ledgerUnder,
           })) ||
         known.result;
       const shared = sharedOf(result);

@@ -105,7 +105,7 @@ describe('verify --use-cached-verification', () => {
     assert.equal(r.checks.cached, undefined);
     assert.match(
       r.verdict.message,
-      /verified here from registry "team", and the lock file now says it comes from "mirror"/,
+      /verified here from registry "team" \(file:\/\/\/\S+\/registry\), and the lock file now says it comes from registry "mirror"\./,
     );
   });
 

@@ -23,9 +23,9 @@ describe('the ledger of passing verifications', () => {
     const dir = await tempDir('aam-ledger-');
     try {
       const ledger = new VerifiedLedger(dir);
-      ledger.rememberInstalled(installed(0, 10_000), '2026-06-01T00:00:00.000Z');
-      ledger.rememberInstalled(installed(10_000, 5), '2026-01-01T00:00:00.000Z');
-      ledger.rememberInstalled(installed(10_005, 10_000), '2026-03-01T00:00:00.000Z');
+      ledger.rememberInstalled(installed(0, 10_000), '2026-06-01T00:00:00.000Z', 'trust');
+      ledger.rememberInstalled(installed(10_000, 5), '2026-01-01T00:00:00.000Z', 'trust');
+      ledger.rememberInstalled(installed(10_005, 10_000), '2026-03-01T00:00:00.000Z', 'trust');
       await ledger.save();
       const read = new VerifiedLedger(dir);
       const at = (n: number) => read.lookup(`sha256:${String(n).padStart(64, '0')}`)?.at;
@@ -33,7 +33,7 @@ describe('the ledger of passing verifications', () => {
       assert.equal(at(20_004), '2026-03-01T00:00:00.000Z');
       for (let n = 10_000; n < 10_005; n++) assert.equal(at(n), undefined, `the oldest, ${n}, was kept`);
       // One more: one of the oldest goes, none of the newer.
-      read.rememberInstalled(installed(30_000, 1), '2026-07-01T00:00:00.000Z');
+      read.rememberInstalled(installed(30_000, 1), '2026-07-01T00:00:00.000Z', 'trust');
       await read.save();
       const again = new VerifiedLedger(dir);
       const has = (n: number) => again.lookup(`sha256:${String(n).padStart(64, '0')}`) !== undefined;

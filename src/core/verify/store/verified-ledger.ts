@@ -21,6 +21,30 @@ export interface LedgerEntry {
    * computed from them, are compared with when the archive is gone. Absent: not known (an install, an older ledger).
    */
   files?: Record<string, string> | undefined;
+  /**
+   * The verifier's trust digest it was judged under (the Sigstore root, the transparency-log requirement,
+   * the keyrings and their contents): it stands in only under the same. Absent: an older ledger.
+   */
+  trust?: string | undefined;
+}
+
+/**
+ * What a verification is judged under, for the ledger: the verifier's trust digest, and each registry
+ * (a lock file's `source`) as its name and its place, since another project's "team" is another registry.
+ */
+export interface LedgerContext {
+  trust: string;
+  sourceKey(source: string): string;
+}
+
+export function ledgerContext(trust: string, registries: readonly { name: string; url: string }[]): LedgerContext {
+  return {
+    trust,
+    sourceKey: (source) => {
+      const registry = registries.find((r) => r.name === source);
+      return registry ? `${source} ${registry.url}` : source;
+    },
+  };
 }
 
 const FORMAT = 'aam-trust/verified-ledger';
@@ -77,16 +101,29 @@ export class VerifiedLedger {
       source?: string | undefined;
       files?: Record<string, string> | undefined;
     }>,
+    context: LedgerContext,
   ): void {
     const entries = this.all();
-    for (const { result, checksum, version, source, files = filesOf(result.scan) } of results) {
+    for (const { result, checksum, version, source: name, files = filesOf(result.scan) } of results) {
       const { integrity, signature, attestation } = result.checks;
-      if (result.checks.cached || signature.state === 'invalid') continue;
+      if (result.checks.cached) continue;
+      // A signature that does not verify now (a key revoked since, say) leaves no earlier verdict to stand in.
+      if (signature.state === 'invalid') {
+        if (entries[checksum]) (delete entries[checksum], (this.changed = true));
+        continue;
+      }
+      const source = name === undefined ? undefined : context.sourceKey(name);
       // Only where the signature was looked at: an archive that held (deployed copies may differ).
       if (!integrity.ok && integrity.code !== 'DEPLOYED_MODIFIED') continue;
       const at = new Date(Number(result.at) / 1e6).toISOString();
       const earlier = entries[checksum];
-      if (earlier?.at === at && (!files || earlier.files) && (!source || earlier.sources?.includes(source))) continue;
+      if (
+        earlier?.at === at &&
+        earlier.trust === context.trust &&
+        (!files || earlier.files) &&
+        (!source || earlier.sources?.includes(source))
+      )
+        continue;
       entries[checksum] = {
         name: result.name,
         version,
@@ -94,14 +131,19 @@ export class VerifiedLedger {
         signature,
         signatureDigest: result.signatureDigest,
         ...(attestation ? { attestation } : {}),
-        ...keptOf(earlier, source, files),
+        ...keptOf(earlier?.trust === context.trust ? earlier : undefined, source, files),
+        trust: context.trust,
       };
       this.changed = true;
     }
   }
 
   /** Remembers what an install verified at `at`: archives that held, whose signature, if any, verified. */
-  rememberInstalled(items: Iterable<{ version: string; checksum: string; checks: Checks }>, at: string): void {
+  rememberInstalled(
+    items: Iterable<{ version: string; checksum: string; checks: Checks }>,
+    at: string,
+    trust: string,
+  ): void {
     const entries = this.all();
     for (const { version, checksum, checks } of items) {
       const { name, integrity, signature, attestation } = checks;
@@ -114,7 +156,8 @@ export class VerifiedLedger {
         signature,
         signatureDigest: checks.signatures?.[0]?.digest,
         ...(attestation ? { attestation } : {}),
-        ...keptOf(entries[checksum], undefined, undefined),
+        ...keptOf(entries[checksum]?.trust === trust ? entries[checksum] : undefined, undefined, undefined),
+        trust,
       };
       this.changed = true;
     }

@@ -13,6 +13,8 @@ import type { PlannedPackage } from './plan.ts';
 export interface CachedVerification {
   ledger: VerifiedLedger;
   cache: EvidenceCache;
+  /** The verifier's trust digest: an earlier verification stands in only if it was judged under the same. */
+  trust: string;
 }
 
 /** The errors that say evidence cannot be reached (a registry down or failing), not that it is wrong. */
@@ -47,6 +49,12 @@ export function checksFromLedger(
   const earlier = cached.ledger.lookup(plan.entry.checksum);
   if (!earlier || earlier.name !== plan.name || earlier.version !== plan.version)
     throw refusal(plan, error, 'and this machine has not verified this archive before');
+  if (earlier.trust !== cached.trust)
+    throw refusal(
+      plan,
+      error,
+      'and this machine verified this archive under other trust material (another Sigstore root or transparency-log setting, or OpenPGP keyrings that have changed since)',
+    );
   return {
     name: plan.name,
     integrity: { ok: true },

@@ -103,6 +103,7 @@ async function remember(prepared: PreparedInstall, options: Pick<InstallOptions,
   options.ledger.rememberInstalled(
     prepared.verified.map((v) => ({ version: v.plan.version, checksum: v.plan.entry.checksum, checks: v.checks })),
     at,
+    prepared.trustDigest,
   );
   await options.ledger.save().catch(() => undefined);
 }

@@ -83,6 +83,8 @@ export interface PreparedInstall {
   unverifiedAt: string | undefined;
   /** The user's home folder: a workspace there (a global install) is the user's own, links and all. */
   home: string;
+  /** The verifier's trust digest: what the ledger keeps beside what this install verified. */
+  trustDigest: string;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
   const noVerify = options.noVerify ?? false;
   if (noVerify && options.config.restricted) throw NO_VERIFY_RESTRICTED;
   const unverifiedAt = noVerify ? (options.now ?? (() => new Date()))().toISOString() : undefined;
+  const trustDigest = await options.verifier.trustDigest();
   // An HTTP registry is checked first: its key (pinned), and its audit log extending the one seen before.
   const trust =
     !noVerify && options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
@@ -127,7 +130,7 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
     unverifiedAt,
     cached:
       options.useCachedVerification && options.ledger && !noVerify
-        ? { ledger: options.ledger, cache: options.cache }
+        ? { ledger: options.ledger, cache: options.cache, trust: trustDigest }
         : undefined,
   };
   const verified: Verified[] = [];
@@ -169,6 +172,7 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
     hidden,
     unverifiedAt,
     home,
+    trustDigest,
   };
 }
 

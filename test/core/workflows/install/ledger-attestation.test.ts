@@ -5,7 +5,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AamError } from '../../../../src/core/errors.ts';
 import type { AttestationFact } from '../../../../src/core/policy/decision.ts';
-import { fromLedger, VerifiedLedger } from '../../../../src/core/verify/cached-verification.ts';
+import { fromLedger, ledgerContext, VerifiedLedger } from '../../../../src/core/verify/cached-verification.ts';
 import { checksFromLedger } from '../../../../src/core/workflows/install/cached.ts';
 import { tempDir } from '../../../helpers/temp.ts';
 
@@ -25,8 +25,8 @@ describe("the cached verification's attestation", () => {
       signature: { state: 'none' as const },
       attestation: attested,
     };
-    kept.rememberInstalled([{ version: '1.0.0', checksum, checks }], '2026-11-01T00:00:00Z');
-    return { ledger: kept, cache: {} as never };
+    kept.rememberInstalled([{ version: '1.0.0', checksum, checks }], '2026-11-01T00:00:00Z', 'trust');
+    return { ledger: kept, cache: {} as never, trust: 'trust' };
   }
   const plan = {
     name: '@acme/x',
@@ -39,6 +39,13 @@ describe("the cached verification's attestation", () => {
 
   it('is used for the registry that attested it', () => {
     assert.deepEqual(checksFromLedger(plan, ledger(), unreachable, 'team').attestation, attested);
+  });
+
+  it('is not used under other trust material (another root, a keyring changed since)', () => {
+    assert.throws(
+      () => checksFromLedger(plan, { ...ledger(), trust: 'another' }, unreachable, 'team'),
+      /this machine verified this archive under other trust material/,
+    );
   });
 
   it('is not used for the same archive installed from another registry', () => {
@@ -64,7 +71,8 @@ describe("the cached verification's attestation", () => {
       source,
       files: { 'aam.yaml': createHash('sha256').update(manifest).digest('hex') },
     });
-    kept.remember([verified('team'), verified('community')]);
+    const context = ledgerContext('trust', []);
+    kept.remember([verified('team'), verified('community')], context);
     const unavailable = {
       name: '@acme/x',
       checks: {
@@ -77,12 +85,12 @@ describe("the cached verification's attestation", () => {
     } as never;
     const locked = (source: string) => ({ version: '1.0.0', checksum, source }) as never;
     try {
-      assert.deepEqual(fromLedger(unavailable, locked('team'), dir, kept)?.checks.attestation, attested);
-      const other = fromLedger(unavailable, locked('community'), dir, kept);
+      assert.deepEqual(fromLedger(unavailable, locked('team'), dir, kept, { context })?.checks.attestation, attested);
+      const other = fromLedger(unavailable, locked('community'), dir, kept, { context });
       assert.equal(other?.checks.cached?.reason, 'the registry cannot be reached');
       assert.equal(other?.checks.attestation, undefined);
       // A registry it was never verified from gets no stand-in at all.
-      assert.equal(fromLedger(unavailable, locked('mirror'), dir, kept)?.checks.cached, undefined);
+      assert.equal(fromLedger(unavailable, locked('mirror'), dir, kept, { context })?.checks.cached, undefined);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
