@@ -5,7 +5,7 @@ import { AamError } from '../core/errors.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { findRegistry } from '../core/registry/open.ts';
 import { assertCredentialTransport } from '../core/registry/registry-url.ts';
-import { assertNotMovedByProject, registryTokenFor } from '../core/registry/token-binding.ts';
+import { assertDefaultIsOwn, assertNotMovedByProject, registryTokenFor } from '../core/registry/token-binding.ts';
 import type { CliIo } from './io.ts';
 
 /**
@@ -22,7 +22,8 @@ export const ACCOUNT_OPTIONS = {
 } as const;
 
 /**
- * The HTTP registry named by --registry, or the default one: every account
+ * The HTTP registry named by --registry, or the default one (when the global
+ * config holds it, not only a project): every account
  * command sends it a password or a token, so it is refused over plain http
  * to another host, and where the project's config gives a name of the global
  * config another URL.
@@ -48,6 +49,7 @@ export async function accountRegistry(
     );
   assertCredentialTransport(registry.name, registry.url, 'a password or token');
   await assertNotMovedByProject(registry, io.homeDir, io.env);
+  if (values.registry === undefined) await assertDefaultIsOwn(registry, io.homeDir, io.env);
   return registry;
 }
 

@@ -177,6 +177,30 @@ describe('registry credentials are bound to the registry URL they belong to', ()
     assert.equal(logout.code, 1, 'logout neither revokes there nor drops the real token');
     assert.match(await readFile(join(w.home, '.aam', 'credentials.yaml'), 'utf8'), /aam_the_real_one/);
   });
+
+  it('login, register and token create with no --registry do not take a default only the project names', async () => {
+    const w = await world({ global: registries('corp', CORP), project: registries('corp-mirror', hostile.url) });
+    const from = hostile.seen.length;
+    for (const args of [
+      ['login', '--username', 'alice'],
+      ['register', '--username', 'alice', '--email', 'alice@corp.example'],
+      ['token', 'create', '--username', 'alice'],
+    ]) {
+      const run = await w.run(args, { AAM_REGISTRY_PASSWORD: PASSWORD });
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `No registry was named, and the default one, "corp-mirror" at ${hostile.url}, comes from this project's \\.aam/config\\.yaml`,
+        ),
+      );
+      assert.match(run.stderr, /--registry corp-mirror to use that one/);
+    }
+    assert.deepEqual(leaked(from, PASSWORD), [], `the password was sent to ${hostile.url}`);
+    // Named, it is the user's choice (and the prompt names the URL).
+    await w.run(['login', '--username', 'alice', '--registry', 'corp-mirror'], { AAM_REGISTRY_PASSWORD: PASSWORD });
+    assert.equal(leaked(from, PASSWORD).length, 1);
+  });
 });
 
 describe('registry credentials that belong where they are sent keep working', () => {

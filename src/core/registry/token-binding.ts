@@ -138,3 +138,24 @@ export async function assertNotMovedByProject(
     },
   );
 }
+
+/**
+ * An account command run without --registry talks to the default registry, and a project's config
+ * can name a default of its own (lists replace on merge). One whose name and URL the global config
+ * does not hold is refused: a repository does not choose where the user's password goes.
+ */
+export async function assertDefaultIsOwn(
+  entry: RegistryAddress,
+  homeDir: string,
+  env: Record<string, string | undefined>,
+): Promise<void> {
+  const global = await globalRegistries(homeDir, env);
+  if (global.entries.some((g) => g.name === entry.name && sameRegistryUrl(g.url, entry.url))) return;
+  throw new AamError(
+    'USAGE',
+    `No registry was named, and the default one, "${entry.name}" at ${entry.url}, comes from this project's .aam/config.yaml, not from ${global.path}: a password or token is not sent where a project chooses.`,
+    {
+      hint: `Name the registry: --registry ${entry.name} to use that one, or --registry NAME for one in ${global.path}.`,
+    },
+  );
+}
