@@ -5,6 +5,8 @@ import type { WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
 import { gatherEvidence } from '../verify/evidence/sources.ts';
 import { syncHttpMirrors } from '../verify/registry-facts.ts';
+import { parseDocument, readSignedDocumentFile } from '../signature/delegation-file.ts';
+import { matchesNamePattern } from '../policy/name-pattern.ts';
 
 /**
  * Copies each installed package's archive, signatures and the registry's
@@ -39,8 +41,33 @@ export async function prepareOffline(options: {
     await options.cache.put(evidence.archive);
     for (const signature of evidence.signatures) await options.cache.put(signature.bytes);
     // Delegations and their revocations too: offline, the cache's delegations/ is all there is.
-    for (const file of evidence.delegationFiles) await options.cache.putDelegation(file);
+    for (const file of delegationsFor(name, evidence.delegationFiles)) await options.cache.putDelegation(file);
     cached.push(`${name}@${entry.version}`);
   }
   return { cached, missing };
+}
+
+/**
+ * Of a registry's delegation files, those the package can need: signed delegations named by their
+ * document's digest whose pattern covers it, and the revocations of those. The cache's folder serves
+ * every project on the machine, and verification trusts none of its delegations when it holds more
+ * than clients read: one registry's other files (or junk) must not fill it.
+ */
+function delegationsFor(name: string, files: readonly { name: string; bytes: Buffer }[]) {
+  const read = files.flatMap((file) => {
+    const signed = readSignedDocumentFile(file.name, file.bytes);
+    const parsed = 'problem' in signed ? undefined : parseDocument(signed.document);
+    return parsed ? [{ file, parsed, id: `sha256:${file.name.replace(/\.json$/, '')}` }] : [];
+  });
+  const covering = new Set(
+    read
+      .filter((d) => d.parsed.kind === 'delegation' && matchesNamePattern(d.parsed.document.pattern, name))
+      .map((d) => d.id),
+  );
+  return read
+    .filter(
+      ({ parsed, id }) =>
+        covering.has(id) || (parsed.kind === 'revocation' && covering.has(parsed.document.delegation)),
+    )
+    .map(({ file }) => file);
 }
