@@ -199,13 +199,31 @@ export async function listTokens(db: Queryable, userId: string): Promise<TokenIn
   return rows.map(tokenInfo);
 }
 
-/** Revokes one of the user's own tokens; false when they have no live token with that id. */
-export async function revokeToken(db: Queryable, userId: string, id: string): Promise<boolean> {
+/**
+ * Revokes one of the user's own tokens: 'missing' when they have no live token with that id, 'wider'
+ * when `within` is given (the scopes of the API token asking) and the token is not an API token whose
+ * scopes are all among them — a leaked read-only token must not cut its user off from publishing.
+ */
+export async function revokeToken(
+  db: Queryable,
+  userId: string,
+  id: string,
+  within?: ReadonlySet<string>,
+): Promise<'revoked' | 'missing' | 'wider'> {
+  if (within) {
+    const { rows } = await db.query<{ kind: TokenKind; scopes: string[] }>(
+      'SELECT kind, scopes FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL',
+      [id, userId],
+    );
+    const [target] = rows;
+    if (!target) return 'missing';
+    if (target.kind !== 'api' || !target.scopes.every((s) => within.has(s))) return 'wider';
+  }
   const { rows } = await db.query(
     'UPDATE api_tokens SET revoked_at = NOW() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id',
     [id, userId],
   );
-  return rows.length > 0;
+  return rows.length > 0 ? 'revoked' : 'missing';
 }
 
 function tokenInfo(row: TokenRow): TokenInfo {

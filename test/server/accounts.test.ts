@@ -154,6 +154,22 @@ for (const engine of ENGINES)
       assert.equal((await api('DELETE', `/users/tokens/${made.body.id}`, undefined, session)).status, 404);
     });
 
+    it('lets an API token revoke itself or a token that can do no more than it, not a wider one', async () => {
+      const session = await login('alice', 'correct horse battery');
+      const read = (await apiToken(session, ['read'])).body;
+      const publish = (await apiToken(session, ['publish', 'yank'])).body;
+      const other = (await apiToken(session, ['publish'])).body;
+      // A leaked read-only token cannot cut its user off from publishing.
+      const refused = await api('DELETE', `/users/tokens/${publish.id}`, undefined, read.token);
+      assert.deepEqual([refused.status, refused.body.error], [403, 'forbidden']);
+      assert.match(refused.body.message, /cannot revoke a token that can do more than it/);
+      await registry.client(publish.token).publish(await packPackage('@alice/wide', '1.0.0'), []);
+      // A token revokes one whose scopes are among its own, and itself; a session revokes any.
+      assert.equal((await api('DELETE', `/users/tokens/${other.id}`, undefined, publish.token)).status, 204);
+      assert.equal((await api('DELETE', `/users/tokens/${read.id}`, undefined, read.token)).status, 204);
+      assert.equal((await api('DELETE', `/users/tokens/${publish.id}`, undefined, session)).status, 204);
+    });
+
     it('refuses scopes it does not know, a scope twice, and an expiry in the past', async () => {
       const session = await login('alice', 'correct horse battery');
       const unknown = await apiToken(session, ['publish', 'root']);

@@ -3,7 +3,15 @@ import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { ApiFailure } from '../errors.ts';
 import { errors, ref, tokenProperties, tokenRequired } from '../schemas.ts';
-import { issueTokenWithin, listTokens, MAX_LIVE_API_TOKENS, OPERATOR, revokeToken, SCOPES } from '../tokens.ts';
+import {
+  isOperator,
+  issueTokenWithin,
+  listTokens,
+  MAX_LIVE_API_TOKENS,
+  OPERATOR,
+  revokeToken,
+  SCOPES,
+} from '../tokens.ts';
 
 /**
  * A user's own API tokens (spec §6.2): made with a session token (so a
@@ -126,14 +134,22 @@ export const tokensPlugin: FastifyPluginAsync = async (app) => {
           additionalProperties: false,
           properties: { id: { type: 'string', format: 'uuid' } },
         },
-        response: { 204: { type: 'null', description: 'Revoked.' }, ...errors(400, 401, 404) },
+        response: { 204: { type: 'null', description: 'Revoked.' }, ...errors(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       const caller = callerOf(request);
       const { id } = request.params as { id: string };
-      if (!(await revokeToken(db, caller.userId, id)))
-        throw new ApiFailure(404, 'token_not_found', `You have no live token ${id}.`);
+      // A session (a password) or the operator revokes any; an API token itself, or one that can do no more than it.
+      const free = id === caller.tokenId || caller.kind === 'session' || isOperator(caller);
+      const outcome = await revokeToken(db, caller.userId, id, free ? undefined : caller.scopes);
+      if (outcome === 'missing') throw new ApiFailure(404, 'token_not_found', `You have no live token ${id}.`);
+      if (outcome === 'wider')
+        throw new ApiFailure(
+          403,
+          'forbidden',
+          `This token (scopes: ${[...caller.scopes].join(', ') || 'none'}) cannot revoke a token that can do more than it: log in with your password, or use a token that has those scopes.`,
+        );
       request.log.info({ user: caller.username, token: id }, 'token revoked');
       return reply.code(204).send();
     },
