@@ -109,7 +109,10 @@ export class VerifiedLedger {
       if (result.checks.cached) continue;
       // A signature that does not verify now (a key revoked since, say) leaves no earlier verdict to stand in.
       if (signature.state === 'invalid') {
-        if (entries[checksum]) (delete entries[checksum], (this.changed = true));
+        if (entries[checksum]) {
+          delete entries[checksum];
+          this.changed = true;
+        }
         continue;
       }
       const source = name === undefined ? undefined : context.sourceKey(name);
