@@ -1,3 +1,4 @@
+import { inClearText } from '../model/loopback.ts';
 import { AamError } from '../errors.ts';
 
 /**
@@ -20,16 +21,7 @@ export function sameRegistryUrl(a: string, b: string): boolean {
   return registryUrlKey(a) === registryUrlKey(b);
 }
 
-/** Whether `url` names this machine (localhost, 127.0.0.0/8, ::1): what a test or a demo registry listens on. */
-export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
-}
+export { isLoopbackUrl } from '../model/loopback.ts';
 
 /**
  * Refuses to send `what` (a token, a password) to `url` over plain http to
@@ -37,7 +29,7 @@ export function isLoopbackUrl(url: string): boolean {
  * bearer token read on the way is as good as the account.
  */
 export function assertCredentialTransport(registry: string, url: string, what = 'an API token'): void {
-  if (!/^http:\/\//i.test(url) || isLoopbackUrl(url)) return;
+  if (!inClearText(url)) return;
   throw new AamError(
     'REGISTRY_AUTH',
     `Registry "${registry}" is at ${url}: plain http to another host, so ${what} is not sent (anyone on the way could read it).`,

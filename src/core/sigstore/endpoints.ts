@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AamError, messageOf } from '../errors.ts';
+import { inClearText } from '../model/loopback.ts';
 
 /** Where signing talks to: Fulcio, Rekor and optionally a timestamp authority. */
 export interface SigningEndpoints {
@@ -87,4 +88,27 @@ async function defaultFetchJson(url: string): Promise<unknown> {
   if (!response.ok)
     throw new AamError('SIGSTORE_SERVICE', `The signing config at ${url} returned HTTP ${response.status}.`);
   return response.json();
+}
+
+/**
+ * Refuses to send `what` (the identity token, a sign-in's code) to `url` in clear text: plain http to
+ * another host. Whoever reads the identity token on the way can get a certificate in your name while it
+ * lives. As for a registry's token, plain http is for an instance on this machine.
+ */
+export function assertSigstoreTransport(
+  url: string,
+  service: string,
+  what: string,
+  code: 'SIGSTORE_SERVICE' | 'OIDC_FLOW' = 'SIGSTORE_SERVICE',
+): void {
+  if (!inClearText(url)) return;
+  throw new AamError(
+    code,
+    `${service} is at ${url}: plain http to another host, so ${what} is not sent (anyone on the way could read it and sign as you).`,
+    {
+      hint: 'Use the https:// URL of the Sigstore instance (sigstore_endpoint, --sigstore-endpoint, sigstore_oidc_issuer, --oidc-issuer); plain http is for an instance on this machine (localhost, 127.0.0.1, ::1).',
+      expected: 'https://…, or http:// on this machine',
+      actual: url,
+    },
+  );
 }

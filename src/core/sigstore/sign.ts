@@ -5,6 +5,7 @@ import { pem, RFC3161Timestamp } from '@sigstore/core';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness } from '@sigstore/sign';
 import type { IdentityProvider, Witness } from '@sigstore/sign';
 import { AamError, messageOf } from '../errors.ts';
+import { assertSigstoreTransport } from './endpoints.ts';
 import type { SigningEndpoints } from './endpoints.ts';
 import { withoutTokens } from './identity/token.ts';
 
@@ -38,6 +39,7 @@ export interface SigstoreSignature {
  * configured) → a v0.3 message-signature bundle.
  */
 export async function signWithSigstore(artifact: Buffer, options: SigstoreSignOptions): Promise<SigstoreSignature> {
+  assertSigstoreTransport(options.endpoints.fulcio, 'Fulcio', 'your identity token');
   const fetchOptions = { retry: options.retry ?? DEFAULT_RETRY, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   const signer = new FulcioSigner({
     fulcioBaseURL: options.endpoints.fulcio,
@@ -72,6 +74,7 @@ export async function signDsseWithSigstore(
   payloadType: string,
   options: SigstoreSignOptions,
 ): Promise<SigstoreSignature> {
+  assertSigstoreTransport(options.endpoints.fulcio, 'Fulcio', 'your identity token');
   const fetchOptions = { retry: options.retry ?? DEFAULT_RETRY, timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
   const signer = new FulcioSigner({
     fulcioBaseURL: options.endpoints.fulcio,

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AamError, messageOf } from '../../errors.ts';
 import { claimsOf } from './token.ts';
+import { assertSigstoreTransport } from '../endpoints.ts';
 
 export interface OAuthFlowOptions {
   /** The OIDC issuer, e.g. https://oauth2.sigstore.dev/auth. */
@@ -80,6 +81,13 @@ export function authorizationUrl(discovery: Discovery, request: SignInRequest): 
 
 /** The ID token for an authorization code, checked to belong to this sign-in (its nonce). */
 export async function redeemCode(discovery: Discovery, code: string, request: SignInRequest): Promise<string> {
+  // The issuer's own document names the token endpoint: https there too, or the code and verifier go in clear text.
+  assertSigstoreTransport(
+    discovery.token_endpoint,
+    "The sign-in service's token endpoint",
+    'the sign-in code',
+    'OIDC_FLOW',
+  );
   const token = await exchange(discovery.token_endpoint, {
     grant_type: 'authorization_code',
     code,
@@ -100,6 +108,7 @@ export interface Discovery {
 }
 
 export async function discover(issuer: string): Promise<Discovery> {
+  assertSigstoreTransport(issuer, 'The sign-in service', 'a sign-in', 'OIDC_FLOW');
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
   let body: Partial<Discovery>;
   try {
