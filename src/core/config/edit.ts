@@ -2,9 +2,9 @@ import { chmod, realpath, stat } from 'node:fs/promises';
 import { readRegularFile } from '../fs/safe-read.ts';
 import { isAlias, isMap, isNode, isScalar, isSeq, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
-import { AamError } from '../errors.ts';
+import { AamError, messageOf } from '../errors.ts';
 import { writeFileAtomic } from '../fs/atomic-write.ts';
-import { YamlSource } from '../yaml/source.ts';
+import { MAX_ALIAS_COUNT, YamlSource } from '../yaml/source.ts';
 import { escapeYaml11Breaks, quoteYaml11Ambiguous, quoteYaml11Breaks } from '../yaml/yaml11.ts';
 
 import type { ConfigEdit, ListItem } from './config-edit.ts';
@@ -97,6 +97,15 @@ function expandAliases(doc: Document): void {
     },
   });
   if (!aliased) return;
+  // Copies of copies grow as the aliases nest: a file whose aliases expand past what the reader allows
+  // (the alias-count guard every YAML read here has, against an "alias bomb") is refused, not written out.
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new AamError('CONFIG_INVALID', `Cannot edit: ${messageOf(error).split('\n')[0]}.`, {
+      hint: 'The file uses YAML aliases that expand to far more than it holds; write the values out instead of aliasing them.',
+    });
+  }
   visit(doc, {
     Alias(_, alias) {
       const copy = alias.resolve(doc)?.clone() as Node | undefined;

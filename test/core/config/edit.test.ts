@@ -117,3 +117,20 @@ describe('applyConfigEdits on a file with anchors and aliases', () => {
     );
   });
 });
+
+describe('applyConfigEdits on a file whose aliases nest (an alias bomb)', () => {
+  it('refuses the edit, saying why, rather than writing out what the aliases expand to', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const text = `${lines.join('\n')}\nsecurity:\n  require_signature: false\n`;
+    assert.throws(
+      () => applyConfigEdits(text, [{ op: 'set', path: ['security', 'require_signature'], value: true }]),
+      /Cannot edit: Excessive alias count/,
+    );
+  });
+});
