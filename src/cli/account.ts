@@ -5,7 +5,7 @@ import { AamError } from '../core/errors.ts';
 import { HttpRegistry } from '../core/registry/http-registry.ts';
 import { findRegistry } from '../core/registry/open.ts';
 import { assertCredentialTransport } from '../core/registry/registry-url.ts';
-import { assertDefaultIsOwn, assertNotMovedByProject, registryTokenFor } from '../core/registry/token-binding.ts';
+import { assertNotMovedByProject, registryTokenFor } from '../core/registry/token-binding.ts';
 import type { CliIo } from './io.ts';
 
 /**
@@ -48,8 +48,7 @@ export async function accountRegistry(
       },
     );
   assertCredentialTransport(registry.name, registry.url, 'a password or token');
-  await assertNotMovedByProject(registry, io.homeDir, io.env);
-  if (values.registry === undefined) await assertDefaultIsOwn(registry, io.homeDir, io.env);
+  await assertNotMovedByProject(registry, io.homeDir, io.env, { named: values.registry !== undefined });
   return registry;
 }
 

@@ -116,46 +116,36 @@ function withheldError(
 }
 
 /**
- * Refuses an account command (a password, a token made or revoked) on an
- * entry whose name the global config gives another URL: the project would
- * decide where the user's password for that registry goes.
+ * Refuses an account command (a password, a token made or revoked) where the
+ * project would decide where the user's password goes: an entry whose name
+ * the global config gives another URL; and, unless the user `named` it
+ * (--registry), a default the global config does not hold at all — a
+ * project's config can name a default of its own (lists replace on merge).
  */
 export async function assertNotMovedByProject(
   entry: RegistryAddress,
   homeDir: string,
   env: Record<string, string | undefined>,
+  { named = true }: { named?: boolean } = {},
 ): Promise<void> {
   const global = await globalRegistries(homeDir, env);
   const own = global.entries.find((g) => g.name === entry.name);
-  if (!own || sameRegistryUrl(own.url, entry.url)) return;
-  throw new AamError(
-    'REGISTRY_AUTH',
-    `Registry "${entry.name}" is ${own.url} in ${global.path}, but the project's .aam/config.yaml gives it ${entry.url}: your password and token for "${entry.name}" are not sent there.`,
-    {
-      hint: `To sign in to ${own.url}, run the command outside this project (or --project DIR of a project that keeps "${entry.name}" as it is). To sign in to ${entry.url}, give it a name of its own in the project's config (or ${global.path}) and use --registry with that name.`,
-      expected: own.url,
-      actual: entry.url,
-    },
-  );
-}
-
-/**
- * An account command run without --registry talks to the default registry, and a project's config
- * can name a default of its own (lists replace on merge). One whose name and URL the global config
- * does not hold is refused: a repository does not choose where the user's password goes.
- */
-export async function assertDefaultIsOwn(
-  entry: RegistryAddress,
-  homeDir: string,
-  env: Record<string, string | undefined>,
-): Promise<void> {
-  const global = await globalRegistries(homeDir, env);
-  if (global.entries.some((g) => g.name === entry.name && sameRegistryUrl(g.url, entry.url))) return;
-  throw new AamError(
-    'USAGE',
-    `No registry was named, and the default one, "${entry.name}" at ${entry.url}, comes from this project's .aam/config.yaml, not from ${global.path}: a password or token is not sent where a project chooses.`,
-    {
-      hint: `Name the registry: --registry ${entry.name} to use that one, or --registry NAME for one in ${global.path}.`,
-    },
-  );
+  if (own && !sameRegistryUrl(own.url, entry.url))
+    throw new AamError(
+      'REGISTRY_AUTH',
+      `Registry "${entry.name}" is ${own.url} in ${global.path}, but the project's .aam/config.yaml gives it ${entry.url}: your password and token for "${entry.name}" are not sent there.`,
+      {
+        hint: `To sign in to ${own.url}, run the command outside this project (or --project DIR of a project that keeps "${entry.name}" as it is). To sign in to ${entry.url}, give it a name of its own in the project's config (or ${global.path}) and use --registry with that name.`,
+        expected: own.url,
+        actual: entry.url,
+      },
+    );
+  if (!own && !named)
+    throw new AamError(
+      'USAGE',
+      `No registry was named, and the default one, "${entry.name}" at ${entry.url}, comes from this project's .aam/config.yaml, not from ${global.path}: a password or token is not sent where a project chooses.`,
+      {
+        hint: `Name the registry: --registry ${entry.name} to use that one, or --registry NAME for one in ${global.path}.`,
+      },
+    );
 }
