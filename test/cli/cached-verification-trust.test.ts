@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { enums, generateKey, readPrivateKey, revokeKey } from 'openpgp';
 import { LocalSigstore } from '../../dev/local-sigstore/instance.ts';
 import { importPublicKey } from '../../src/core/openpgp/keyring.ts';
 import { staticToken } from '../../src/core/sigstore/identity/providers.ts';
@@ -12,6 +11,7 @@ import { installPackages } from '../../src/core/workflows/install/install.ts';
 import { publishPackage } from '../../src/core/workflows/publish.ts';
 import { cli } from '../helpers/cli.ts';
 import { makeWorld } from '../helpers/workspace.ts';
+import { pgpPublisher } from '../helpers/pgp-publisher.ts';
 import type { TestWorld } from '../helpers/workspace.ts';
 
 /**
@@ -88,24 +88,16 @@ describe('--use-cached-verification under other trust material', () => {
 
   it("does not stand in once the signer's key is revoked here", async () => {
     const w = await makeWorld();
-    const { privateKey, publicKey } = await generateKey({
-      type: 'curve25519',
-      userIDs: [{ name: 'Pat', email: 'pat@example.com' }],
-      format: 'armored',
-    });
-    const keyFile = join(w.root, 'secret-key.asc');
-    await writeFile(keyFile, privateKey);
-    const keys = join(w.home, '.aam', 'keys');
-    const [imported] = await importPublicKey(publicKey, keys);
-    await w.writeGlobalConfig(
-      `trusted_keys: ["${imported!.fingerprint}"]\nrequire_signature: true\non_signature_failure: error`,
+    const pat = await pgpPublisher(
+      w,
+      (fingerprint) => `trusted_keys: ["${fingerprint}"]\nrequire_signature: true\non_signature_failure: error`,
     );
     const services = await w.services();
     await publishPackage({
       packageDir: await w.makePackage('pkg', '1.0.0'),
       registry: w.registry,
       verifier: services.verifier,
-      signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => '' },
+      signing: pat.signing,
     });
     await installPackages(['pkg'], { ...services, registry: w.registry, platforms: [] });
     assert.equal((await status(w)).status, 'verified/pass');
@@ -114,12 +106,7 @@ describe('--use-cached-verification under other trust material', () => {
     await rm(join(w.home, '.aam', 'cache', 'sha256'), { recursive: true, force: true });
     assert.equal((await status(w, '--no-cache', '--use-cached-verification')).status, 'verified/pass');
 
-    const { publicKey: revoked } = await revokeKey({
-      key: await readPrivateKey({ armoredKey: privateKey }),
-      reasonForRevocation: { flag: enums.reasonForRevocation.keyCompromised },
-      format: 'armored',
-    });
-    await importPublicKey(revoked, keys);
+    await importPublicKey(await pat.revoked(), pat.keysDir);
     const cached = await status(w, '--no-cache', '--use-cached-verification');
     assert.deepEqual([cached.code, cached.status], [1, 'unavailable/fail'], cached.message);
     assert.match(cached.message, /does not stand in: it was verified under other trust material/);

@@ -2,18 +2,16 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { enums, generateKey, readPrivateKey, revokeKey } from 'openpgp';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { publishPackage } from '../../../src/core/workflows/publish.ts';
-import { importPublicKey } from '../../../src/core/openpgp/keyring.ts';
 import { installedDirOf } from '../../../src/core/lockfile/paths.ts';
 import { ChangeWatch } from '../../../src/core/verify/store/change-watch.ts';
 import { VerificationStore } from '../../../src/core/verify/store/result-store.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import type { PackageReport } from '../../../src/core/verify/workspace.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
+import { pgpPublisher } from '../../helpers/pgp-publisher.ts';
 import type { TestWorld } from '../../helpers/workspace.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
@@ -190,22 +188,16 @@ describe('a result reused in a long-running host', () => {
 
   it('is not reused after a key file of the AAM keyring is rewritten in place, watched or swept', async () => {
     const w = await makeWorld();
-    const { privateKey, publicKey } = await generateKey({
-      type: 'curve25519',
-      userIDs: [{ name: 'Pat', email: 'pat@example.com' }],
-      format: 'armored',
-    });
-    const keyFile = join(w.root, 'secret-key.asc');
-    await writeFile(keyFile, privateKey);
-    const keysDir = join(w.home, '.aam', 'keys');
-    const [imported] = await importPublicKey(publicKey, keysDir);
-    await w.writeGlobalConfig(`trusted_keys: ["${imported!.fingerprint}"]\non_signature_failure: error`);
+    const { imported, keysDir, signing, revoked } = await pgpPublisher(
+      w,
+      (fingerprint) => `trusted_keys: ["${fingerprint}"]\non_signature_failure: error`,
+    );
     const services = await w.services();
     await publishPackage({
       packageDir: await w.makePackage('@pgp/one', '1.0.0'),
       registry: w.registry,
       verifier: services.verifier,
-      signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => '' },
+      signing,
     });
     await installPackages(['@pgp/one'], { ...services, registry: w.registry, platforms: ['cursor'] });
     await settleStamps();
@@ -213,13 +205,9 @@ describe('a result reused in a long-running host', () => {
     const swept = new VerificationStore(undefined);
     await run(w, swept, undefined);
     // The signer's key, revoked (compromised), copied over the old file: the folder does not change.
-    const { publicKey: revoked } = await revokeKey({
-      key: await readPrivateKey({ armoredKey: privateKey }),
-      reasonForRevocation: { flag: enums.reasonForRevocation.keyCompromised, string: 'stolen' },
-      format: 'armored',
-    });
+    const revocation = await revoked('stolen');
     const folder = statSync(keysDir).mtimeMs;
-    writeFileSync(imported!.path, revoked);
+    writeFileSync(imported.path, revocation);
     assert.equal(statSync(keysDir).mtimeMs, folder, 'the folder did not change');
     assert.ok(failed((await run(w, new VerificationStore(undefined), undefined, true)).get('@pgp/one')));
     assert.ok(failed((await run(w, store, watch)).get('@pgp/one')), 'the watched run');

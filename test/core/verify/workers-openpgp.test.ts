@@ -1,13 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { generateKey } from 'openpgp';
 import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { readLockFile } from '../../../src/core/lockfile/lockfile.ts';
-import { importPublicKey } from '../../../src/core/openpgp/keyring.ts';
 import { AskedLeanKeys } from '../../../src/core/openpgp/lean-keys.ts';
 import type { LeanKey } from '../../../src/core/openpgp/lean-keys.ts';
 import { publishPackage } from '../../../src/core/workflows/publish.ts';
@@ -15,20 +13,13 @@ import { runJobs } from '../../../src/core/verify/threads/pool.ts';
 import type { FromWorker, ToWorker } from '../../../src/core/verify/threads/pool.ts';
 import type { SignatureVerifier } from '../../../src/core/signature/verifier.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
+import { pgpPublisher } from '../../helpers/pgp-publisher.ts';
 import { jobFor, withoutTimes } from '../../helpers/verify-jobs.ts';
 
 describe('OpenPGP keys on verification threads', () => {
   it('are asked of the starting thread, with the same verdicts as there, valid or not', async () => {
     const w = await makeWorld();
-    const { privateKey, publicKey } = await generateKey({
-      type: 'curve25519',
-      userIDs: [{ name: 'Pat', email: 'pat@example.com' }],
-      format: 'armored',
-    });
-    const keyFile = join(w.root, 'secret-key.asc');
-    await writeFile(keyFile, privateKey);
-    const [imported] = await importPublicKey(publicKey, join(w.home, '.aam', 'keys'));
-    await w.writeGlobalConfig(`trusted_keys: ["${imported!.fingerprint}"]`);
+    const { imported, signing } = await pgpPublisher(w, (fingerprint) => `trusted_keys: ["${fingerprint}"]`);
     const services = await w.services();
     const names = ['@pgp/one', '@pgp/two'];
     for (const name of names) {
@@ -36,7 +27,7 @@ describe('OpenPGP keys on verification threads', () => {
         packageDir: await w.makePackage(name, '1.0.0'),
         registry: w.registry,
         verifier: services.verifier,
-        signing: { method: 'gpg', keySource: { kind: 'file', path: keyFile }, prompt: async () => '' },
+        signing,
       });
     }
     await installPackages(names, { ...services, registry: w.registry });
