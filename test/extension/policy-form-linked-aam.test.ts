@@ -2,9 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeDocument, fakeModel, openForm } from '../helpers/policy-form.ts';
+import { FakeDocument, formFolders, openForm } from '../helpers/policy-form.ts';
 import { logged } from '../helpers/vscode-mock.ts';
-import { tempDir } from '../helpers/temp.ts';
 
 const GLOBAL = 'security:\n  require_signature: true\n  on_signature_failure: error\n';
 
@@ -15,15 +14,11 @@ const GLOBAL = 'security:\n  require_signature: true\n  on_signature_failure: er
  */
 describe('the policy form, on a project whose .aam links to ~/.aam', () => {
   it('refuses every edit, saying why, and the global policy stays as it was', async () => {
-    const home = await tempDir('home-');
-    const repo = await tempDir('repo-');
-    mkdirSync(join(home, '.aam'));
-    const globalFile = join(home, '.aam', 'config.yaml');
-    writeFileSync(globalFile, GLOBAL);
+    const { home, repo, globalFile, model } = await formFolders(GLOBAL);
     symlinkSync(join(home, '.aam'), join(repo, '.aam'));
     const projectFile = join(repo, '.aam', 'config.yaml');
     const doc = new FakeDocument(projectFile, readFileSync(projectFile, 'utf8'));
-    const panel = await openForm(fakeModel(globalFile, home), doc);
+    const panel = await openForm(model, doc);
 
     logged.length = 0;
     await panel.send({ type: 'applyLevel', level: 'minimal' });
@@ -44,16 +39,12 @@ describe('the policy form, on a project whose .aam links to ~/.aam', () => {
   });
 
   it("edits a project's own config, and the global config itself", async () => {
-    const home = await tempDir('home-');
-    const repo = await tempDir('repo-');
-    mkdirSync(join(home, '.aam'));
+    const { repo, globalFile, model } = await formFolders(GLOBAL);
     mkdirSync(join(repo, '.aam'));
-    const globalFile = join(home, '.aam', 'config.yaml');
-    writeFileSync(globalFile, GLOBAL);
     for (const file of [join(repo, '.aam', 'config.yaml'), globalFile]) {
       writeFileSync(file, GLOBAL);
       const doc = new FakeDocument(file, GLOBAL);
-      const panel = await openForm(fakeModel(globalFile, home), doc);
+      const panel = await openForm(model, doc);
       await panel.send({
         type: 'edit',
         edit: { op: 'set', path: ['security', 'verify_transparency_log'], value: true },

@@ -2,8 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeDocument, fakeModel, openForm } from '../helpers/policy-form.ts';
-import { tempDir } from '../helpers/temp.ts';
+import { FakeDocument, formFolders, openForm } from '../helpers/policy-form.ts';
 
 /**
  * SPEC §2: a project setting that weakens the global policy is always flagged. The text editor
@@ -11,17 +10,13 @@ import { tempDir } from '../helpers/temp.ts';
  */
 describe('the policy form on a project config that weakens the global policy', () => {
   it('shows each weakening at its key, as the text editor does', async () => {
-    const home = await tempDir('home-');
-    const repo = await tempDir('repo-');
-    mkdirSync(join(home, '.aam'));
+    const { repo, globalFile, model } = await formFolders('security:\n  trusted_identities: [alice@example.com]\n');
     mkdirSync(join(repo, '.aam'));
-    const globalFile = join(home, '.aam', 'config.yaml');
-    writeFileSync(globalFile, 'security:\n  trusted_identities: [alice@example.com]\n');
     const text =
       'security:\n  trusted_identities: [mallory@evil.example]\n  trust_registry_attestations: true\n  trusted_registries: [evil]\n';
     const file = join(repo, '.aam', 'config.yaml');
     writeFileSync(file, text);
-    const panel = await openForm(fakeModel(globalFile, home), new FakeDocument(file, text));
+    const panel = await openForm(model, new FakeDocument(file, text));
     const weakens = panel
       .lastState()
       .findings.filter((f) => /This project setting weakens your global policy/.test(f.message));
@@ -40,7 +35,7 @@ describe('the policy form on a project config that weakens the global policy', (
       JSON.stringify(panel.lastState().findings),
     );
     // The global config's own form has nothing of the kind.
-    const own = await openForm(fakeModel(globalFile, home), new FakeDocument(globalFile, 'security: {}\n'));
+    const own = await openForm(model, new FakeDocument(globalFile, 'security: {}\n'));
     assert.equal(own.lastState().findings.length, 0);
   });
 });

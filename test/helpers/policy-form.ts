@@ -5,7 +5,9 @@
  * reads. applyEdit applies the WorkspaceEdit to the document, as VS Code does;
  * save() writes the document to its path, as VS Code does.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from './temp.ts';
 import * as mock from './vscode-mock.ts';
 import type { PolicyState } from '../../src/webview/protocol.ts';
 
@@ -96,6 +98,19 @@ export function fakeModel(globalConfigFile: string, homeDir: string, restricted 
     workspaces,
     onDidChange: () => ({ dispose() {} }),
   };
+}
+
+/**
+ * A home whose ~/.aam/config.yaml is `global`, and a repository beside it without a `.aam` of its
+ * own yet (the test makes it a folder, or a link); `model` is the form's model over that home.
+ */
+export async function formFolders(global: string) {
+  const home = await tempDir('home-');
+  const repo = await tempDir('repo-');
+  mkdirSync(join(home, '.aam'));
+  const globalFile = join(home, '.aam', 'config.yaml');
+  writeFileSync(globalFile, global);
+  return { home, repo, globalFile, model: fakeModel(globalFile, home) };
 }
 
 /** Opens `doc` in the policy form (PolicyEditorProvider.resolveCustomTextEditor) and sends `ready`. */
