@@ -83,7 +83,7 @@ export interface PreparedInstall {
   unverifiedAt: string | undefined;
   /** The user's home folder: a workspace there (a global install) is the user's own, links and all. */
   home: string;
-  /** The verifier's trust digest: what the ledger keeps beside what this install verified. */
+  /** The verifier's trust digest: what the ledger keeps beside what this install verified ('' without a ledger). */
   trustDigest: string;
 }
 
@@ -102,7 +102,8 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
   const noVerify = options.noVerify ?? false;
   if (noVerify && options.config.restricted) throw NO_VERIFY_RESTRICTED;
   const unverifiedAt = noVerify ? (options.now ?? (() => new Date()))().toISOString() : undefined;
-  const trustDigest = await options.verifier.trustDigest();
+  // What the ledger keeps beside what is verified, and what an earlier verification there is held to.
+  const trustDigest = options.ledger && !noVerify ? await options.verifier.trustDigest() : '';
   // An HTTP registry is checked first: its key (pinned), and its audit log extending the one seen before.
   const trust =
     !noVerify && options.registry instanceof HttpRegistry && specs.some((s) => !s.endsWith('.aam'))
