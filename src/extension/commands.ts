@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { dirname } from 'node:path';
 import { projectConfigPath } from '../core/config/paths.ts';
-import { assertProjectConfigWritable } from '../core/config/project-write.ts';
+import { assertConfigFileWritable } from '../core/config/project-write.ts';
 import { outcome, STATUS_LABEL, tally } from '../core/verify/verdict/vocabulary.ts';
 import { YamlSource } from '../core/yaml/source.ts';
 import { importKey } from './import-key.ts';
@@ -230,8 +229,7 @@ async function openTrustPolicy(model: TrustModel): Promise<void> {
       : await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open which trust policy?') });
   if (!picked) return;
   // A project whose .aam links to ~/.aam would have its "project policy" written into the global one.
-  if (picked.file !== model.globalConfigFile)
-    await assertProjectConfigWritable(dirname(dirname(picked.file)), model.globalConfigFile);
+  await assertConfigFileWritable(picked.file, model.globalConfigFile);
   const uri = vscode.Uri.file(picked.file);
   const exists = await vscode.workspace.fs.stat(uri).then(
     () => true,

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { basename, dirname } from 'node:path';
-import { assertProjectConfigWritable } from '../core/config/project-write.ts';
+import { assertConfigFileWritable } from '../core/config/project-write.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { addToListEdit, applyConfigEdits } from '../core/config/edit.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
@@ -75,10 +74,10 @@ export class PolicyEditorProvider implements vscode.CustomTextEditorProvider {
             };
             await panel.webview.postMessage(reply);
           } else if (message.type === 'applyLevel') {
-            await assertFormWritable(document, this.model.globalConfigFile);
+            await assertConfigFileWritable(document.uri.fsPath, this.model.globalConfigFile);
             await applyLevel(document, message.level);
           } else {
-            await assertFormWritable(document, this.model.globalConfigFile);
+            await assertConfigFileWritable(document.uri.fsPath, this.model.globalConfigFile);
             await this.apply(document, message);
           }
         } catch (error) {
@@ -221,14 +220,4 @@ async function openAsText(document: vscode.TextDocument, key: string | undefined
 /** Opens a config file in the form editor. */
 export async function openPolicyForm(uri: vscode.Uri): Promise<void> {
   await vscode.commands.executeCommand('vscode.openWith', uri, POLICY_EDITOR_VIEW_TYPE);
-}
-
-/**
- * A project's config is edited here only when it is the project's own: a repository can commit `.aam` as a
- * link to `~/.aam`, and "this project's" policy would then be the user's global one (as Trust Signer refuses).
- */
-async function assertFormWritable(document: vscode.TextDocument, globalConfigFile: string): Promise<void> {
-  const file = document.uri.fsPath;
-  if (file === globalConfigFile || basename(dirname(file)) !== '.aam') return;
-  await assertProjectConfigWritable(dirname(dirname(file)), globalConfigFile);
 }

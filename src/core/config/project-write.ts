@@ -1,5 +1,5 @@
 import { lstat, readlink, realpath } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { AamError } from '../errors.ts';
 import { projectConfigPath } from './paths.ts';
 
@@ -26,6 +26,15 @@ export async function assertProjectConfigWritable(projectDir: string, globalConf
   ]);
   if (project !== undefined && project === global && projectConfigPath(projectDir) !== globalConfig)
     throw refused(folder, `is the folder of your global config, ${globalConfig}`);
+}
+
+/**
+ * The same for a config file about to be written: the global config itself is the user's to write; a
+ * project's `.aam/config.yaml` only when its `.aam` is the project's own (the policy form, Open Trust Policy).
+ */
+export async function assertConfigFileWritable(file: string, globalConfig: string): Promise<void> {
+  if (file === globalConfig || basename(dirname(file)) !== '.aam') return;
+  await assertProjectConfigWritable(dirname(dirname(file)), globalConfig);
 }
 
 function refused(folder: string, why: string): AamError {
