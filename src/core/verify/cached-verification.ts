@@ -14,9 +14,10 @@ import { scanInstalled } from '../scan/scan-installed.ts';
 import { checkDeployment } from './checks/check-deployed.ts';
 import type { DeploySource } from './checks/check-deployed.ts';
 import type { JobResult } from './checks/job.ts';
+import { OTHER_TRUST } from './store/verified-ledger.ts';
 import type { LedgerContext, LedgerEntry, VerifiedLedger } from './store/verified-ledger.ts';
 
-export { VerifiedLedger, ledgerContext } from './store/verified-ledger.ts';
+export { VerifiedLedger, ledgerContext, OTHER_TRUST } from './store/verified-ledger.ts';
 export type { LedgerContext } from './store/verified-ledger.ts';
 
 /**
@@ -85,8 +86,7 @@ export function fromLedger(
 function refusal(earlier: LedgerEntry, source: string, context: LedgerContext): string | undefined {
   if (!Array.isArray(earlier.sources) || !filesKnown(earlier.files))
     return 'it did not record the registry the archive came from and the SHA-256 of its files (an install, or an older AAM Trust), without which its installed and deployed copies cannot be compared; verify it once while its registry is reachable';
-  if (earlier.trust !== context.trust)
-    return 'it was verified under other trust material (another Sigstore root or transparency-log setting, or OpenPGP keyrings that have changed since: a key imported or revoked), which is not what judges it here';
+  if (earlier.trust !== context.trust) return `it was verified ${OTHER_TRUST}, which is not what judges it here`;
   if (!earlier.sources.includes(context.sourceKey(source)))
     return `the archive was verified here from ${earlier.sources.map(shownSource).join(' or ')}, and the lock file now says it comes from ${shownSource(context.sourceKey(source))}`;
   return undefined;
@@ -94,8 +94,8 @@ function refusal(earlier: LedgerEntry, source: string, context: LedgerContext): 
 
 /** A ledger's source as words: `registry "team" (https://…)`. */
 function shownSource(key: string): string {
-  const [name, place] = [key.split(' ', 1)[0]!, key.slice(key.indexOf(' ') + 1)];
-  return key.includes(' ') ? `registry "${name}" (${place})` : `registry "${key}"`;
+  const space = key.indexOf(' ');
+  return space < 0 ? `registry "${key}"` : `registry "${key.slice(0, space)}" (${key.slice(space + 1)})`;
 }
 
 /** Whether a ledger entry's files are what remember() writes: relative paths (aam.yaml among them) to SHA-256 hex. */

@@ -37,6 +37,10 @@ export interface LedgerContext {
   sourceKey(source: string): string;
 }
 
+/** Why an earlier verification judged under other trust material does not stand in, in words. */
+export const OTHER_TRUST =
+  'under other trust material (another Sigstore root or transparency-log setting, or OpenPGP keyrings that have changed since: a key imported or revoked)';
+
 export function ledgerContext(trust: string, registries: readonly { name: string; url: string }[]): LedgerContext {
   return {
     trust,

@@ -1,5 +1,6 @@
 import { AamError, messageOf } from '../../errors.ts';
 import type { Checks } from '../../policy/decision.ts';
+import { OTHER_TRUST } from '../../verify/store/verified-ledger.ts';
 import type { VerifiedLedger } from '../../verify/cached-verification.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
 import type { PlannedPackage } from './plan.ts';
@@ -50,11 +51,7 @@ export function checksFromLedger(
   if (!earlier || earlier.name !== plan.name || earlier.version !== plan.version)
     throw refusal(plan, error, 'and this machine has not verified this archive before');
   if (earlier.trust !== cached.trust)
-    throw refusal(
-      plan,
-      error,
-      'and this machine verified this archive under other trust material (another Sigstore root or transparency-log setting, or OpenPGP keyrings that have changed since)',
-    );
+    throw refusal(plan, error, `and this machine verified this archive ${OTHER_TRUST}`);
   return {
     name: plan.name,
     integrity: { ok: true },
