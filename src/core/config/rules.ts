@@ -2,6 +2,7 @@ import type { YamlPath, YamlRanges } from '../yaml/source.ts';
 import { stringify } from 'yaml';
 import { anchoredSuggestion, normalizeFingerprint, overBroadReason, parseIdentityPattern } from '../policy/identity.ts';
 import type { ConfigDiagnostic, Severity } from './diagnostics.ts';
+import { canonicalJson } from '../model/canonical-json.ts';
 
 /**
  * Checks the schema cannot express: identity-pattern syntax, over-broad trust,
@@ -157,19 +158,10 @@ function identityPatterns(value: unknown): [string, YamlPath][] {
 /** The last entry of a list equal to one before it (as JSON Schema's uniqueItems compares), and the nearest such one. */
 function lastDuplicate(value: unknown): { at: number; first: number } | undefined {
   if (!Array.isArray(value)) return undefined;
-  const canonical = (item: unknown): string =>
-    item !== null && typeof item === 'object' && !Array.isArray(item)
-      ? `{${Object.keys(item)
-          .sort()
-          .map((k) => `${JSON.stringify(k)}:${canonical((item as Record<string, unknown>)[k])}`)
-          .join(',')}}`
-      : Array.isArray(item)
-        ? `[${item.map(canonical).join(',')}]`
-        : JSON.stringify(item);
   const last = new Map<string, number>();
   let found: { at: number; first: number } | undefined;
   value.forEach((item, i) => {
-    const key = canonical(item);
+    const key = canonicalJson(item);
     const before = last.get(key);
     if (before !== undefined) found = { at: i, first: before };
     last.set(key, i);
