@@ -11,6 +11,7 @@ import type { HeldArchive } from '../registry/audit-publishes.ts';
 import { checkRegistryLog } from '../registry/registry-check.ts';
 import type { RegistryLogCheck } from '../registry/registry-check.ts';
 import type { SignatureVerifier } from '../signature/verifier.ts';
+import { hiddenFindings } from '../verify/verdict/findings.ts';
 import type { Finding } from '../verify/verdict/findings.ts';
 import { logFinding, publishFinding } from '../verify/verdict/log-findings.ts';
 import { fetchAndVerify } from './install/fetch-verify.ts';
@@ -126,6 +127,7 @@ export async function registryPackageInfo(options: {
   const { registry, name } = options;
   const { entry } = await registry.resolve(name, options.version);
   const log = registry instanceof HttpRegistry ? await pinnedLog(registry, name, options) : undefined;
+  const context = options.config.policyContext();
   const verified = await fetchAndVerify(
     { name, version: entry.version, entry, requestedBy: undefined, dependencies: {} },
     {
@@ -138,7 +140,7 @@ export async function registryPackageInfo(options: {
     },
     {
       verifier: options.verifier,
-      context: options.config.policyContext(),
+      context,
       platforms: [],
       roots: { project: '', home: '' },
     },
@@ -151,6 +153,8 @@ export async function registryPackageInfo(options: {
   const held = { name, version: entry.version, checksum: entry.checksum };
   return infoOf({ ...held, from: 'registry', registry: registry.name }, verified.verdict, verified.checks, [
     ...verified.findings,
+    // As install judges it: hidden content in what agents would load warns or, under hidden_content: error, fails.
+    ...hiddenFindings(verified.hidden, context.policy.hidden_content, `${name}@${entry.version}`),
     ...logFindings(registry.name, held, log, options),
   ]);
 }

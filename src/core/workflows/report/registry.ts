@@ -10,7 +10,7 @@ import type { Listing, VersionEntry } from '../../registry/metadata.ts';
 import type { Registry } from '../../registry/registry.ts';
 import { checkRegistryLog } from '../../registry/registry-check.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
-import { outcomeOf } from '../../verify/verdict/findings.ts';
+import { hiddenFindings, outcomeOf } from '../../verify/verdict/findings.ts';
 import type { Finding } from '../../verify/verdict/findings.ts';
 import { publishFinding } from '../../verify/verdict/log-findings.ts';
 import { fetchAndVerify } from '../install/fetch-verify.ts';
@@ -174,7 +174,9 @@ async function versionRow(
     const logged =
       http?.proven &&
       publishFinding(source.name, { name, version: entry.version, checksum: entry.checksum }, http.proven);
-    const findings = [...verified.findings, ...(logged ? [logged] : [])];
+    // Hidden content in what agents would load: install refuses it under hidden_content: error, verify fails it.
+    const hidden = hiddenFindings(verified.hidden, context.policy.hidden_content, `${name}@${entry.version}`);
+    const findings = [...verified.findings, ...hidden, ...(logged ? [logged] : [])];
     return row(name, entry, source.name, verified.checks, verified.attestation?.fact, verified.verdict, http, findings);
   } catch (error) {
     const checks: Checks = {
