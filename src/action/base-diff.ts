@@ -42,23 +42,28 @@ export async function compareWithBase(runner: Runner, project: string): Promise<
   const ctx = await commandContext(io, { project, restricted: true });
   assertUsablePolicy(ctx.config);
   // Always read from git, never as a folder: a pull request can commit a folder named like any revision.
-  const { diff } = await trustChanges(ctx, io, await gitState(project, base));
-  return { base, reasons: diff.reasons };
+  const { diff } = await trustChanges(ctx, io, await gitState(project, base.ref, base.shown));
+  return { base: base.shown, reasons: diff.reasons };
 }
 
-async function baseRevision(runner: Runner, project: string): Promise<string | undefined> {
+/**
+ * The base: `ref` what git reads, `shown` what the summary names. The pull request's base branch is read from its
+ * remote-tracking ref in full: a short `origin/main` is also what a tag or a branch of that name answers to, and
+ * anyone who can push a ref can add one pointing at the pull request itself.
+ */
+async function baseRevision(runner: Runner, project: string): Promise<{ ref: string; shown: string } | undefined> {
   const asked = runner.input('base');
   if (asked === 'none') return undefined;
-  if (asked) return asked;
+  if (asked) return { ref: asked, shown: asked };
   const branch = runner.env.GITHUB_BASE_REF;
   if (!branch) return undefined;
   if (!/^[\w./-]+$/.test(branch) || branch.startsWith('-') || branch.includes('..'))
     throw new AamError('USAGE', `The pull request's base branch "${branch}" is not a branch name git takes.`);
-  const revision = `origin/${branch}`;
-  if (await isRevision(project, revision)) return revision;
+  const base = { ref: `refs/remotes/origin/${branch}`, shown: `origin/${branch}` };
+  if (await isRevision(project, base.ref)) return base;
   runner.log(`Fetching ${branch} (the pull request's base branch) to compare the trust picture with it…`);
   try {
-    await git(project, ['fetch', '--no-tags', '--depth=1', 'origin', `+refs/heads/${branch}:refs/remotes/${revision}`]);
+    await git(project, ['fetch', '--no-tags', '--depth=1', 'origin', `+refs/heads/${branch}:${base.ref}`]);
   } catch (error) {
     throw new AamError(
       'USAGE',
@@ -68,7 +73,7 @@ async function baseRevision(runner: Runner, project: string): Promise<string | u
       },
     );
   }
-  return revision;
+  return base;
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {

@@ -98,6 +98,41 @@ describe('the GitHub Action on a pull request: the trust picture against the bas
     assert.notEqual(run.outputs['base-reasons'], '0');
   });
 
+  it('compares with the remote base branch, not a tag or branch named like it that points at the pull request', async () => {
+    await fromBase();
+    await w.writeProjectConfig(BASE_POLICY.replace('"*@example.com"', '"*@example.com", "mallory@evil.example"'));
+    await install('helper@1.0.0');
+    await git('add', '-A');
+    await git('commit', '-q', '-m', 'trust mallory');
+    try {
+      // What someone who may push a ref adds (a checkout with fetch-depth: 0 fetches every tag): git's short
+      // "origin/main" takes refs/tags/origin/main, then refs/heads/origin/main, before the remote-tracking branch.
+      for (const shadow of [
+        ['tag', 'origin/main', 'HEAD'],
+        ['branch', 'origin/main', 'HEAD'],
+      ]) {
+        await git(...shadow);
+        const run = await step();
+        assert.equal(run.code, 1, run.stdout);
+        assert.match(run.stdout, /changed against origin\/main::.*mallory@evil\.example/);
+        await git(shadow[0]!, shadow[0] === 'tag' ? '-d' : '-D', 'origin/main');
+      }
+      // `aam-trust diff NAME` refuses a name that more than one ref answers to, naming them.
+      await git('tag', 'main', 'HEAD');
+      const diff = await promisify(execFile)(process.execPath, [CLI, 'diff', 'main', '--project', w.project], {
+        env: { PATH: process.env.PATH ?? '', HOME: w.home },
+      }).then(
+        () => ({ code: 0, stderr: '' }),
+        (error: { code: number; stderr: string }) => error,
+      );
+      assert.equal(diff.code, 2, diff.stderr);
+      assert.match(diff.stderr, /"main" is ambiguous in .*: refs\/tags\/main, refs\/heads\/main all answer to it/);
+    } finally {
+      await git('tag', '-d', 'main').catch(() => undefined);
+      await git('reset', '-q', '--hard', 'main');
+    }
+  });
+
   it('fails a pull request that deletes the policy', async () => {
     await fromBase();
     await rm(join(w.project, '.aam', 'config.yaml'));

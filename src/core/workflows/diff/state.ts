@@ -33,26 +33,49 @@ export async function workingState(projectDir: string, label = 'working tree'): 
  * The project's AAM files at a git revision (a branch, a tag, a commit), read
  * as blobs (`git cat-file blob`: never a diff, so no textconv or external diff
  * program the repository configures runs); a file the revision does not have,
- * or has as anything but a file, is empty there.
+ * or has as anything but a file, is empty there. A short name that more than
+ * one ref answers to (a tag `main` beside the branch, a branch `origin/main`
+ * beside the remote one: anyone who can push a ref can add one) is refused;
+ * git would pick one silently. `label` names the state (default: `revision`).
  */
-export async function gitState(projectDir: string, revision: string): Promise<ProjectState> {
+export async function gitState(projectDir: string, revision: string, label = revision): Promise<ProjectState> {
   if (!/^[\w./@{}~^:-]+$/.test(revision) || revision.startsWith('-'))
     throw new AamError('USAGE', `"${revision}" is not a git revision.`);
   const root = (await git(projectDir, ['rev-parse', '--show-toplevel'])).trim();
-  if (!(await git(root, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).catch(() => ''))) {
+  const commit = (await git(root, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).catch(() => '')).trim();
+  if (!commit) {
     throw new AamError('USAGE', `git does not know the revision "${revision}" in ${root}.`, {
       hint: 'Name a branch, a tag or a commit (git branch -a lists them).',
     });
   }
+  const refs = await refsNamed(root, revision);
+  if (refs.length > 1)
+    throw new AamError('USAGE', `"${revision}" is ambiguous in ${root}: ${refs.join(', ')} all answer to it.`, {
+      hint: `Name the one you mean in full: ${refs.join(' or ')}.`,
+    });
+  // Every file from the one commit resolved above, whatever a ref does meanwhile.
   const at = async (file: string) =>
     git(root, [
       'cat-file',
       'blob',
-      `${revision}:${relative(root, join(projectDir, '.aam', file))
+      `${commit}:${relative(root, join(projectDir, '.aam', file))
         .split('\\')
         .join('/')}`,
     ]).catch(() => '');
-  return stateOf(revision, await at(FILES.lock), await at(FILES.record), await at(FILES.config));
+  return stateOf(label, await at(FILES.lock), await at(FILES.record), await at(FILES.config));
+}
+
+/**
+ * The refs a revision's name part (before `~`, `^`, `:` or `@{`) answers to, in the order git
+ * tries them (gitrevisions: refs/NAME, refs/tags/NAME, refs/heads/NAME, refs/remotes/NAME,
+ * refs/remotes/NAME/HEAD). A full commit id names no ref.
+ */
+async function refsNamed(root: string, revision: string): Promise<string[]> {
+  const name = revision.split(/[~^:]|@\{/)[0]!;
+  if (name === '' || /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(name)) return [];
+  const rules = ['refs/', 'refs/tags/', 'refs/heads/', 'refs/remotes/'].map((prefix) => prefix + name);
+  const listed = new Set((await git(root, ['for-each-ref', '--format=%(refname)', ...rules])).split('\n'));
+  return [...rules, `refs/remotes/${name}/HEAD`].filter((ref) => listed.has(ref));
 }
 
 /** Whether git knows REVISION as a commit in the repository holding the project (false outside git). */
