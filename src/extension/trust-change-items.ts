@@ -134,7 +134,8 @@ export function treeItemOf(node: Node, base: string): vscode.TreeItem {
         node.change.weaker ? 'warning' : 'law',
         node.change.weaker ? new vscode.ThemeColor('list.warningForeground') : undefined,
       );
-      item.contextValue = `aamTrustPolicyChange${node.change.weaker ? ' revertable' : ''}`;
+      // Revert writes a security setting back; a registry or a record pin is mended by hand.
+      item.contextValue = `aamTrustPolicyChange${node.change.weaker && !node.change.where ? ' revertable' : ''}`;
       item.command = { command: 'aam.openTrustPolicy', title: vscode.l10n.t('Open Trust Policy') };
       return item;
     }

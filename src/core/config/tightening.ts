@@ -268,20 +268,24 @@ function tightenNested(
  */
 function loweredThreshold(global: SignatureThreshold, project: unknown): string | undefined {
   if (project === undefined) return undefined;
-  const theirs = (name: string) => thresholdFor(global, name).value;
   // Merged as configs merge: two maps key by key; otherwise the project's value replaces the global one.
   const merged = isPlainObject(project) && typeof global !== 'number' ? { ...global, ...project } : project;
   if (typeof merged !== 'number' && !isPlainObject(merged)) return undefined;
-  const mine = (name: string) => thresholdFor(merged as SignatureThreshold, name);
+  return lowersThreshold(global, merged as SignatureThreshold);
+}
+
+/** Whether `now` asks fewer trusted signers than `was` of some package, and where (both effective values). */
+export function lowersThreshold(was: SignatureThreshold, now: SignatureThreshold): string | undefined {
   const patterns = [
-    ...(typeof global === 'number' ? [] : Object.keys(global)),
-    ...(isPlainObject(project) ? Object.keys(project) : []),
+    ...(typeof was === 'number' ? [] : Object.keys(was)),
+    ...(typeof now === 'number' ? [] : Object.keys(now)),
   ];
   for (const name of oneNameOfEachRegion(patterns)) {
-    const { value, pattern } = mine(name);
-    if (value >= theirs(name)) continue;
-    const where = pattern && pattern !== '*' ? pattern : (thresholdFor(global, name).pattern ?? '*');
-    return `lowers signature_threshold for ${where === '*' ? 'packages' : where} from ${theirs(name)} to ${value}`;
+    const before = thresholdFor(was, name);
+    const { value, pattern } = thresholdFor(now, name);
+    if (value >= before.value) continue;
+    const where = pattern && pattern !== '*' ? pattern : (before.pattern ?? '*');
+    return `lowers signature_threshold for ${where === '*' ? 'packages' : where} from ${before.value} to ${value}`;
   }
   return undefined;
 }

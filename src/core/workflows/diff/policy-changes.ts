@@ -1,4 +1,6 @@
 import type { SecuritySettings } from '../../config/settings.ts';
+import { lowersThreshold, tighten } from '../../config/tightening.ts';
+import { canonicalJson } from '../../model/canonical-json.ts';
 import { entryText, isTrustedIdentity } from '../../policy/identity.ts';
 import { findTrust } from '../../policy/trust-match.ts';
 import type { Signer } from '../../policy/trust-match.ts';
@@ -17,6 +19,8 @@ export interface PolicyChange {
   /** Packages (after the change) it now trusts / no longer trusts. */
   trusts: string[];
   untrusts: string[];
+  /** Outside `security:`: a registry of the config (`entry` its name), or a pin of the trust record. */
+  where?: 'config' | 'record';
 }
 
 const LISTS = [
@@ -99,19 +103,49 @@ export function policyChanges(
       untrusts: [],
     });
   };
-  scalar('require_signature', (b, a) => b === true && a === false);
-  scalar('on_signature_failure', (b, a) => RANK[a as string]! < RANK[b as string]!);
-  scalar('verify_transparency_log', (b, a) => b === true && a === false);
-  scalar('on_signer_change', (b, a) => b === 'error' && a === 'warn');
-  scalar('hidden_content', (b, a) => RANK[a as string]! < RANK[b as string]!);
-  scalar('sigstore_trusted_root', () => true);
-  scalar('gpg_home', () => true);
+  for (const [key, weaker] of Object.entries(SCALARS) as [keyof SecuritySettings, Weaker][]) scalar(key, weaker);
+  // Every other setting, whole: weaker where the head's value would weaken the base's as a project's would weaken
+  // the global policy (one judgement for both; a setting added to the schema is compared without a line here).
+  for (const key of Object.keys(after) as (keyof SecuritySettings)[]) {
+    if (key in SCALARS || (LISTS as readonly string[]).includes(key)) continue;
+    if (canonicalJson(before[key]) === canonicalJson(after[key])) continue;
+    const weaker =
+      key === 'signature_threshold'
+        ? lowersThreshold(before.signature_threshold, after.signature_threshold) !== undefined
+        : tighten(before, { [key]: after[key] }, NO_FILES).findings.some((f) => f.kind === 'weakens');
+    changes.push({
+      key,
+      change: 'changed',
+      entry: undefined,
+      before: shown(before[key]),
+      after: shown(after[key]),
+      weaker,
+      trusts: [],
+      untrusts: [],
+    });
+  }
   return changes;
 }
 
+type Weaker = (before: unknown, after: unknown) => boolean;
+const SCALARS: Partial<Record<keyof SecuritySettings, Weaker>> = {
+  require_signature: (b, a) => b === true && a === false,
+  on_signature_failure: (b, a) => RANK[a as string]! < RANK[b as string]!,
+  verify_transparency_log: (b, a) => b === true && a === false,
+  on_signer_change: (b, a) => b === 'error' && a === 'warn',
+  hidden_content: (b, a) => RANK[a as string]! < RANK[b as string]!,
+  sigstore_trusted_root: () => true,
+  gpg_home: () => true,
+};
+const NO_FILES = { globalFile: undefined, projectFile: undefined, homeDir: '' };
+const shown = (value: unknown) =>
+  value === undefined ? 'unset' : typeof value === 'object' ? canonicalJson(value) : String(value);
+
 export function describePolicyChange(c: PolicyChange): string {
   const what =
-    c.change === 'changed' ? `${c.key}: ${c.before} → ${c.after}` : `${c.change} ${c.key} entry "${c.entry}"`;
+    c.change === 'changed'
+      ? `${c.key}${c.entry ? ` "${c.entry}"` : ''}: ${c.before} → ${c.after}`
+      : `${c.change} ${c.key} entry "${c.entry}"${(c.after ?? c.before) ? ` (${c.after ?? c.before})` : ''}`;
   const effect = [
     c.trusts.length ? `now trusts ${c.trusts.join(', ')}` : '',
     c.untrusts.length ? `no longer trusts ${c.untrusts.join(', ')}` : '',

@@ -3,6 +3,7 @@ import type { ConfigEdit } from '../../config/config-edit.ts';
 import { isPlainObject } from '../../config/merge.ts';
 import { validateConfigText } from '../../config/validate.ts';
 import { AamError } from '../../errors.ts';
+import { describePolicyChange } from './policy-changes.ts';
 import type { PolicyChange } from './policy-changes.ts';
 import type { ProjectState } from './state.ts';
 
@@ -32,6 +33,17 @@ export function policyRevert(
   change: PolicyChange,
   changes: readonly PolicyChange[] = [],
 ): PolicyRevert {
+  if (change.where)
+    throw new AamError(
+      'USAGE',
+      `Only a security setting is reverted here; ${describePolicyChange(change)} is not one.`,
+      {
+        hint:
+          change.where === 'record'
+            ? 'Restore .aam/trust-record.yaml from the base (git checkout BASE -- .aam/trust-record.yaml).'
+            : 'Edit registries: in .aam/config.yaml by hand.',
+      },
+    );
   const security = baseSecurity(base);
   const path = ['security', change.key];
   const alsoReverts = changes.filter((c) => c.key === change.key && c !== change);

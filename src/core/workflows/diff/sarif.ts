@@ -34,11 +34,11 @@ export function toSarif(
 ): Record<string, unknown> {
   const lock = new YamlSource(head.lockText);
   const config = new YamlSource(head.configText);
-  const at = (file: 'aam-lock.yaml' | 'config.yaml', path: string[]) => {
-    const source = file === 'aam-lock.yaml' ? lock : config;
-    const found = (file === 'aam-lock.yaml' ? head.lockText : head.configText).trim()
-      ? source.keyRange(path)
-      : undefined;
+  // The trust record's text is not kept: its findings point at its first line.
+  const at = (file: 'aam-lock.yaml' | 'config.yaml' | 'trust-record.yaml', path: string[]) => {
+    const source = file === 'aam-lock.yaml' ? lock : file === 'config.yaml' ? config : undefined;
+    const found =
+      source && (file === 'aam-lock.yaml' ? head.lockText : head.configText).trim() ? source.keyRange(path) : undefined;
     const line = found ? found.start.line + 1 : 1;
     return [
       {
@@ -97,7 +97,9 @@ export function toSarif(
     result(
       change.weaker ? 'POLICY_WEAKER' : 'POLICY_CHANGED',
       describePolicyChange(change),
-      at('config.yaml', ['security', change.key]),
+      change.where === 'record'
+        ? at('trust-record.yaml', [])
+        : at('config.yaml', change.where === 'config' ? ['registries'] : ['security', change.key]),
     );
   return sarifLog(
     (Object.keys(RULES) as RuleId[]).map((id) => ({ id, text: RULES[id].text, level: RULES[id].level })),

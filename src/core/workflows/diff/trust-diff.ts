@@ -1,6 +1,5 @@
-import type { ConfigFileState } from '../../config/load.ts';
+import type { ConfigFileState, LoadedConfig } from '../../config/load.ts';
 import { mergeConfigFiles } from '../../config/load.ts';
-import type { SecuritySettings } from '../../config/settings.ts';
 import { validateConfigText } from '../../config/validate.ts';
 import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../../model/versions.ts';
@@ -13,6 +12,7 @@ import { signerOfReport } from '../../verify/verdict/report.ts';
 import type { ProjectState } from './state.ts';
 import { describePolicyChange, policyChanges } from './policy-changes.ts';
 import type { PolicyChange } from './policy-changes.ts';
+import { recordedRegistryChanges, registryChanges } from './registry-changes.ts';
 import { kindWords, setChange, setOfJudged, setOfRecorded, setWords } from './signer-set.ts';
 import type { SignerSet } from './signer-set.ts';
 import { signatureRecorded, signaturesRecorded, signerOfRecord } from './recorded.ts';
@@ -86,8 +86,9 @@ export interface DiffOptions {
  * when it has none), and for a verified working tree from the verification.
  */
 export function trustDiff(base: ProjectState, head: ProjectState, options: DiffOptions): TrustDiff {
-  const before = policyOf(base, options);
-  const after = policyOf(head, options);
+  const was = configOf(base, options);
+  const now = configOf(head, options);
+  const [before, after] = [was.security, now.security];
   const context: PolicyContext = { policy: after, now: new Date().toISOString() };
   const names = [...new Set([...Object.keys(base.lock.packages), ...Object.keys(head.lock.packages)])].sort();
   const reports = new Map((options.headReports ?? []).map((r) => [r.name, r]));
@@ -100,7 +101,11 @@ export function trustDiff(base: ProjectState, head: ProjectState, options: DiffO
         : side(head, name, context, options.headVerdicts?.get(name)),
     ),
   );
-  const policy = policyChanges(before, after, headSigners(head, reports));
+  const policy = [
+    ...policyChanges(before, after, headSigners(head, reports)),
+    ...registryChanges(was.registries, now.registries, after.trusted_registries),
+    ...recordedRegistryChanges(base.record, head.record),
+  ];
   const reasons = [
     ...packages.flatMap((p) => p.problems.map((x) => `${p.name}: ${x.message}`)),
     ...policy.filter((c) => c.weaker).map((c) => `policy: ${describePolicyChange(c)}`),
@@ -108,7 +113,7 @@ export function trustDiff(base: ProjectState, head: ProjectState, options: DiffO
   return { base: base.label, head: head.label, packages, policy, reasons };
 }
 
-function policyOf(state: ProjectState, options: DiffOptions): SecuritySettings {
+function configOf(state: ProjectState, options: DiffOptions): Pick<LoadedConfig, 'security' | 'registries'> {
   const validation = validateConfigText(state.configText);
   const project: ConfigFileState = {
     layer: 'project',
@@ -117,7 +122,7 @@ function policyOf(state: ProjectState, options: DiffOptions): SecuritySettings {
     diagnostics: validation.diagnostics,
     value: validation.value,
   };
-  return mergeConfigFiles([options.globalConfig, project], false, options.homeDir).security;
+  return mergeConfigFiles([options.globalConfig, project], false, options.homeDir);
 }
 
 /**
