@@ -46,6 +46,27 @@ describe('formats, both ways, with the real aam CLI', () => {
     assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   });
 
+  it('an unversioned install takes the version aam takes: the highest, not the one aam published last', async () => {
+    const w = await world();
+    await w.theirs('registry', 'init', w.registry, '--default');
+    for (const version of ['2.0.0', '1.5.0']) {
+      const dir = await w.source('tool', version);
+      await aamOk(['pkg', 'pack'], { cwd: dir, home: w.home });
+      await aamOk(['pkg', 'publish'], { cwd: dir, home: w.home });
+    }
+    const metadata = await readFile(join(w.registry, 'packages', 'tool', 'metadata.yaml'), 'utf8');
+    assert.match(metadata, /latest: 1\.5\.0/, 'aam tags the version it published last');
+    await w.theirs('install', 'tool', '--no-deploy');
+    const theirs = await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'));
+    assert.equal(theirs.packages.tool!.version, '2.0.0', "aam's choice");
+    for (const spec of ['tool', 'tool@latest']) {
+      const installed = await w.trust('install', spec, '--no-deploy', '--force');
+      assert.equal(installed.code, 0, installed.stderr);
+      const ours = await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'));
+      assert.equal(ours.packages.tool!.version, '2.0.0', spec);
+    }
+  });
+
   it("aam installs, lists, searches and shows what AAM Trust published, signed; aam verify reads AAM Trust's lock file", async () => {
     const w = await world();
     assert.equal((await w.trust('registry', 'init', w.registry)).code, 0);

@@ -97,7 +97,7 @@ export class LocalRegistry implements Registry {
 
   /** The version `spec` names: exact version, dist-tag, constraint, or latest when absent. */
   async resolve(name: string, spec?: string): Promise<{ metadata: PackageMetadata; entry: VersionEntry }> {
-    return resolveIn(this.name, name, await this.metadata(name), spec);
+    return resolveIn(this.name, name, await this.metadata(name), spec, { latest: 'highest' });
   }
 
   /** The archive's bytes: a regular file within the archive limit, never followed through a link. */

@@ -71,14 +71,20 @@ export interface Registry {
   listing(): Promise<Listing>;
 }
 
-/** The version of `metadata` that `spec` names, as every registry resolves it. */
+/**
+ * The version of `metadata` that `spec` names, as every registry resolves it. Without a spec: the
+ * `latest` dist-tag where `latest` is `'tag'` (an HTTP registry keeps it, as npm's does), else the
+ * highest installable version, as `aam install` resolves a local registry (whose `latest` says
+ * only which version `aam pkg publish` wrote last).
+ */
 export function resolveIn(
   registry: string,
   name: string,
   metadata: PackageMetadata | undefined,
   spec?: string,
-  approvers?: readonly string[],
+  options: { approvers?: readonly string[] | undefined; latest?: 'tag' | 'highest' } = {},
 ): { metadata: PackageMetadata; entry: VersionEntry } {
+  const { approvers, latest = 'tag' } = options;
   if (!metadata) {
     throw new AamError('PACKAGE_NOT_FOUND', `Package ${name} is not in registry "${registry}".`, {
       hint: 'Check the name, or search another registry.',
@@ -88,9 +94,11 @@ export function resolveIn(
   // A yanked version is there for whoever names it exactly; a range or "latest" never picks it.
   // Nor does it pick a version waiting for approval, or rejected.
   const candidates = metadata.versions.filter((v) => !v.yanked && !v.approval).map((v) => v.version);
+  const tagged = (version: string | undefined) =>
+    version !== undefined && candidates.includes(version) ? version : undefined;
   const wanted =
-    spec === undefined || spec === ''
-      ? (metadata.dist_tags.latest ?? highestVersion(candidates))
+    spec === undefined || spec === '' || (spec === 'latest' && latest === 'highest')
+      ? (tagged(latest === 'tag' ? metadata.dist_tags.latest : undefined) ?? highestVersion(candidates))
       : (metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, candidates)));
   // Nothing installable, but a version waiting for approval (or rejected) would do: say that, not "not found".
   const heldVersions = metadata.versions.filter((v) => v.approval && !v.yanked).map((v) => v.version);
@@ -131,7 +139,7 @@ export async function resolveNamingApprovers(
     return resolveIn(registry, name, metadata, spec);
   } catch (error) {
     if (!(error instanceof AamError) || error.code !== 'VERSION_PENDING_APPROVAL') throw error;
-    return resolveIn(registry, name, metadata, spec, await approvers().catch(() => undefined));
+    return resolveIn(registry, name, metadata, spec, { approvers: await approvers().catch(() => undefined) });
   }
 }
 
