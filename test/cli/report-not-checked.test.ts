@@ -50,7 +50,8 @@ describe('aam-trust report: a project that could not be checked', () => {
     assert.match(run.stdout, /^ {2}0 compliant, 0 not compliant, 2 projects not checked$/m);
     assert.match(
       run.stdout,
-      /⚠ repos\/policy: not checked: The security policy has errors:\n {4}.*security\.require_signature must be a boolean.*\n {4}Next: Fix these settings/,
+      // On one line, its breaks written out: a project's folder name is part of it (see the last test).
+      /⚠ repos\/policy: not checked: The security policy has errors:\\n\S*config\.yaml:2:22: error WRONG_TYPE: security\.require_signature must be a boolean.*\n {4}Next: Fix these settings/,
     );
     assert.match(
       run.stdout,
@@ -105,5 +106,18 @@ describe('aam-trust report: a project that could not be checked', () => {
       ),
       ['NOT_CHECKED repos/lock/.aam/aam-lock.yaml', 'NOT_CHECKED repos/policy/.aam/aam-lock.yaml'],
     );
+  });
+
+  it("writes a folder's line breaks out, so its name cannot start a line a CI runner reads as a command", async () => {
+    const evil = join(root, 'repos', 'ok\n::stop-commands::pwned\n::error title=x::Everything is compliant');
+    await mkdir(join(evil, '.aam'), { recursive: true });
+    await writeFile(join(evil, '.aam', 'aam-lock.yaml'), 'lockfile_version: 1\npackages: [\n::error::x\n');
+    for (const args of [['--format', 'json'], []]) {
+      const run = await report('--projects', 'repos/*', ...args);
+      assert.equal(run.code, 1);
+      const text = `${run.stdout}\n${run.stderr}`;
+      assert.match(text, /ok\\n::stop-commands::pwned\\n::error title=x::Everything is compliant/, text);
+      for (const line of text.split('\n')) assert.doesNotMatch(line, /^\s*::/, text);
+    }
   });
 });

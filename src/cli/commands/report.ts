@@ -18,7 +18,7 @@ import { reportRegistry } from '../../core/workflows/report/registry.ts';
 import { reportSarif } from '../../core/workflows/report/sarif.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
-import { EXIT, paint } from '../io.ts';
+import { EXIT, oneLine, paint } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
 export const REPORT_HELP = `Usage: aam-trust report [--project DIR | --projects GLOB... | --registry NAME]
@@ -102,7 +102,7 @@ export async function reportCommand(io: CliIo, argv: string[]): Promise<number> 
   // The table says what could not be checked; any other output says it on stderr too, where a CI log shows it.
   if (format !== 'table' || values.output)
     for (const scope of report.unchecked)
-      io.stderr(`${paint(io, 'red', '✗')} ${uncheckedText(scope)}\n  Next: ${scope.next}\n`);
+      io.stderr(`${paint(io, 'red', '✗')} ${oneLine(uncheckedText(scope))}\n  Next: ${oneLine(scope.next)}\n`);
   if (values.sarif) {
     const lockFileOf = (row: { where: string }) => `${row.where === '.' ? '' : `${row.where}/`}.aam/aam-lock.yaml`;
     await writeFile(resolve(io.cwd, values.sarif), `${JSON.stringify(reportSarif(report, lockFileOf), null, 2)}\n`);
@@ -138,7 +138,7 @@ async function projectsReport(io: CliIo, values: Flags): Promise<ComplianceRepor
     restricted: values.restricted ?? false,
     offline: values.offline ?? false,
     store: new VerificationStore(join(aamHome(io.homeDir).cacheDir, 'verified'), PRODUCT_VERSION),
-    onProject: (where, i, n) => n > 1 && io.stderr(paint(io, 'dim', `Verifying ${where} (${i + 1}/${n})\n`)),
+    onProject: (where, i, n) => n > 1 && io.stderr(paint(io, 'dim', `Verifying ${oneLine(where)} (${i + 1}/${n})\n`)),
   });
 }
 

@@ -98,7 +98,8 @@ export function reportTable(report: ComplianceReport, limit = 50): string {
     `Signing compliance: ${scopeText(report)} (policy: ${report.policy})`,
     `  ${[`${totals.compliant} compliant`, `${totals.notCompliant} not compliant`, notCheckedText(report)].filter(Boolean).join(', ')}`,
     // What could not be checked comes first, with what to do: it fails the report whatever the counts say.
-    ...report.unchecked.flatMap((u) => [`  ⚠ ${uncheckedText(u).replace(/\n/g, '\n    ')}`, `    Next: ${u.next}`]),
+    // Each on one line, whatever a folder's name or a parser's message holds: a line of its own is one a CI runner reads.
+    ...report.unchecked.flatMap((u) => [`  ⚠ ${visible(uncheckedText(u))}`, `    Next: ${visible(u.next)}`]),
     '',
     'By status:',
     ...columns([
