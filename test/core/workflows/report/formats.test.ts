@@ -76,7 +76,7 @@ describe('the report formats, when a project could not be checked', () => {
     assert.match(table, /^ {2}1 compliant, 0 not compliant, 1 project not checked$/m);
     assert.match(
       table,
-      /^ {2}⚠ broken: not checked: The security policy has errors:\n {4}\.aam\/config\.yaml:2: require_signature is "maybe"\.\n {4}Next: Fix these settings\.$/m,
+      /^ {2}⚠ broken: not checked: The security policy has errors:\\n\.aam\/config\.yaml:2: require_signature is "maybe"\.\n {4}Next: Fix these settings\.$/m,
     );
     assert.match(table, /\nNot compliant: 1 project not checked \(⚠ above\); no package checked fails\.\n$/);
     assert.match(reportTable(reportOf([passing])), /\nEverything is compliant\.\n$/);
