@@ -21,10 +21,17 @@ export interface Entry {
  * from any instance or an operator's SQL, arrives as a notification from
  * the database's triggers. While notifications cannot be trusted (the
  * listening connection dropped), nothing is kept. Bounded in answers and in
- * bytes, least recently used dropped first: the key is the raw URL, so a
- * client can make as many keys as it likes (a query string the route ignores),
- * and a flood of them only turns the oldest answers over.
+ * bytes (each answer's, its URL's and what keeping one costs besides), least
+ * recently used dropped first. The key is the raw URL: an answer to a URL
+ * with a query string (which the cached routes ignore) or a long one is not
+ * kept, so a client cannot make keys of its own to fill the cache with.
  */
+/** The longest URL whose answer is kept: a package's name and version fit many times over. */
+const MAX_KEPT_URL = 512;
+const keepable = (url: string) => url.length <= MAX_KEPT_URL && !url.includes('?');
+/** What one kept answer holds: its bytes, its URL (twice: the entries and its package's set) and about 300 bytes of maps and objects. */
+const costOf = (url: string, size: number) => size + 4 * url.length + 300;
+
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly byName = new Map<string, Set<string>>();
@@ -36,7 +43,7 @@ export class ReadCache {
   private readonly listeners: (() => void)[] = [];
   private readonly maxEntries: number;
   private readonly maxBytes: number;
-  /** The bytes of every kept answer. */
+  /** What every kept answer costs (costOf). */
   private held = 0;
   hits = 0;
   misses = 0;
@@ -82,14 +89,14 @@ export class ReadCache {
   put(url: string, name: string, route: string, stamp: string, body: string): string {
     const etag = etagOf(body);
     const size = Buffer.byteLength(body);
-    if (!this.enabled || stamp !== this.stamp(name) || size > this.maxBytes / 16) return etag;
+    if (!this.enabled || stamp !== this.stamp(name) || size > this.maxBytes / 16 || !keepable(url)) return etag;
     this.drop(url);
     // Memory of its own, of its exact size: Buffer.from would slice a small answer out of a shared 8 KB
     // pool, and a kept slice keeps the whole pool chunk.
     const bytes = Buffer.allocUnsafeSlow(size);
     bytes.write(body);
     this.entries.set(url, { name, route, etag, body: bytes });
-    this.held += size;
+    this.held += costOf(url, size);
     let urls = this.byName.get(name);
     if (!urls) this.byName.set(name, (urls = new Set()));
     urls.add(url);
@@ -123,7 +130,7 @@ export class ReadCache {
     const entry = this.entries.get(url);
     if (!entry) return;
     this.entries.delete(url);
-    this.held -= entry.body.length;
+    this.held -= costOf(url, entry.body.length);
     this.byName.get(entry.name)?.delete(url);
   }
 

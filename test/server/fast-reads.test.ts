@@ -87,7 +87,7 @@ const PATHS = [
   '/api/v1/packages/plainfast/1.0.0',
   // A percent-encoded variant of a kept URL: kept under its own raw URL once Fastify has answered it.
   '/api/v1/packages/@acme/f%61st',
-  '/api/v1/packages/@acme/fast?x=1',
+  // Not '/api/v1/packages/@acme/fast?x=1': an answer to a URL with a query string is not kept (read-cache.test.ts).
 ];
 
 describe('the fast path for cache hits answers as Fastify does', () => {

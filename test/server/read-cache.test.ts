@@ -27,13 +27,12 @@ test('what is kept is bounded in bytes: a flood of URLs for one large answer tur
     const large = JSON.stringify({ versions: 'v'.repeat(60_000) });
     reads.put('/p/hot', 'hot', '/p/:name', reads.stamp('hot'), large);
     for (let i = 0; i < 200; i++) {
-      // The raw URL is the key: a query string the route ignores makes a new one.
-      reads.put(`/p/big?n=${i}`, 'big', '/p/:name', reads.stamp('big'), large);
+      reads.put(`/p/big-${i}`, `big-${i}`, '/p/:name', reads.stamp(`big-${i}`), large);
       assert.ok(reads.stats.bytes <= 1024 * 1024, `${reads.stats.bytes} bytes kept after ${i + 1}`);
     }
-    assert.equal(reads.stats.entries, Math.floor((1024 * 1024) / Buffer.byteLength(large)));
+    assert.equal(reads.stats.entries, Math.floor((1024 * 1024) / (Buffer.byteLength(large) + 4 * 10 + 300)));
     assert.equal(reads.get('/p/hot'), undefined, 'the least recently used went first');
-    assert.ok(reads.get('/p/big?n=199'), 'the newest is kept');
+    assert.ok(reads.get('/p/big-199'), 'the newest is kept');
 
     // An answer over a sixteenth of the budget is not kept at all.
     const huge = JSON.stringify({ versions: 'v'.repeat(70_000) });
@@ -41,12 +40,28 @@ test('what is kept is bounded in bytes: a flood of URLs for one large answer tur
     assert.equal(reads.get('/p/huge'), undefined);
 
     // A change to the package gives its bytes back.
-    reads.changed('big');
+    for (let i = 0; i < 200; i++) reads.changed(`big-${i}`);
     assert.deepEqual(reads.stats, { entries: 0, bytes: 0 });
     reads.put('/p/small', 'small', '/p/:name', reads.stamp('small'), '{}');
-    assert.deepEqual(reads.stats, { entries: 1, bytes: 2 });
+    assert.deepEqual(reads.stats, { entries: 1, bytes: 2 + 4 * '/p/small'.length + 300 });
     reads.clear();
     assert.deepEqual(reads.stats, { entries: 0, bytes: 0 });
+  } finally {
+    await stop();
+  }
+});
+
+test('a client cannot make keys of its own: answers to URLs with a query string, or long ones, are not kept', async () => {
+  const reads = new ReadCache(2_000, 64 * 1024 * 1024);
+  const stop = await reads.listen({ listen: async () => async () => undefined } as unknown as Database);
+  try {
+    reads.put('/p/hot', 'hot', '/p/:name', reads.stamp('hot'), '{"name":"hot"}');
+    // What the routes ignore, 15 KB of it a request: each would have been a key the bound did not count.
+    for (let i = 0; i < 2_000; i++)
+      reads.put(`/p/hot?${i}=${'a'.repeat(15_000)}`, 'hot', '/p/:name', reads.stamp('hot'), '{"name":"hot"}');
+    reads.put(`/p/${'a'.repeat(600)}`, 'long', '/p/:name', reads.stamp('long'), '{}');
+    assert.equal(reads.stats.entries, 1);
+    assert.ok(reads.get('/p/hot'), 'the real answer is still kept');
   } finally {
     await stop();
   }
