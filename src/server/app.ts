@@ -56,7 +56,7 @@ export interface AppOptions {
   testing?: { listCap?: number | undefined; rateLimitWindowMs?: number | undefined } | undefined;
 }
 
-const METHODS = ['GET', 'PUT', 'POST', 'DELETE'] as const;
+const METHODS = ['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 
 /**
  * AAM's HTTP registry (spec §3) as a Fastify app: one plugin per resource,
@@ -174,12 +174,16 @@ export async function buildRegistryApp(ctx: RegistryContext, options: AppOptions
 
   for (const [url, known] of [...methods]) {
     const others = METHODS.filter((m) => !known.has(m));
+    // Taken now: registering the 405 route adds its own methods to `known`.
+    const allow = [...METHODS.filter((m) => known.has(m)), ...(known.has('GET') ? ['HEAD'] : [])].join(', ');
     if (others.length > 0 && known.size > 0)
       app.route({
         method: others,
         url,
         schema: { hide: true },
-        handler: async (request) => {
+        handler: async (request, reply) => {
+          // RFC 9110 §15.5.6: a 405 says which methods the resource takes.
+          reply.header('allow', allow);
           throw new ApiFailure(405, 'method_not_allowed', `${request.method} is not allowed here.`);
         },
       });

@@ -241,7 +241,11 @@ for (const engine of ENGINES) {
       assert.equal(await status('/api/v1/packages/@acme/hello/1.0.0/signature/..%2F..%2Fx'), '400 bad_request');
       assert.equal(await status('/api/v1/packages/%40acme%2Fhello'), '400 bad_request');
       assert.equal(await status('/api/v1/packages/%E0%A4%A'), '400 bad_request');
-      assert.equal(await status('/api/v1/packages/@acme/hello', { method: 'PUT' }), '405 method_not_allowed');
+      for (const method of ['PUT', 'PATCH', 'OPTIONS']) {
+        const answer = await fetch(`${server.url}/api/v1/packages/@acme/hello`, { method });
+        assert.equal(answer.status, 405, method);
+        assert.equal(answer.headers.get('allow'), 'GET, HEAD', `${method}: a 405 names the methods there are`);
+      }
       const form = new FormData();
       form.append('archive', new Blob([new Uint8Array(await pack('@acme/extra', '1.0.0'))]), 'a.aam');
       form.append('sneaky', new Blob(['x']), 'x');
