@@ -106,6 +106,21 @@ describe('aam-trust policy level', () => {
     );
   });
 
+  it('a policy with errors is at no level it claims: it says so and exits 1, as verify refuses it', async () => {
+    await w.writeProjectConfig('security:\n  require_signature: error\n  on_signature_failure: [error]\n');
+    try {
+      const shown = await run();
+      assert.equal(shown.code, 1);
+      assert.match(shown.stdout, /✗ The policy has errors, so verification refuses it/);
+      assert.match(shown.stdout, /security\.require_signature must be a boolean/);
+      assert.doesNotMatch(shown.stdout, /nearest: (Strict|Maximum)/);
+      const json = JSON.parse((await run('--json')).stdout) as { errors: string[] };
+      assert.equal(json.errors.length, 2);
+    } finally {
+      await w.writeProjectConfig('');
+    }
+  });
+
   it('an unknown level is a usage error (exit 2)', async () => {
     assert.equal((await run('paranoid')).code, 2);
   });

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { aamHome } from '../../core/aam-home.ts';
 import { editConfigFile } from '../../core/config/edit.ts';
+import { formatDiagnostic } from '../../core/config/diagnostics.ts';
+import { blockingDiagnostics } from '../../core/config/load.ts';
 import { assertProjectConfigWritable } from '../../core/config/project-write.ts';
 import {
   describeMatch,
@@ -100,6 +102,9 @@ async function installedReports(ctx: CommandContext, io: CliIo) {
 
 function show(io: CliIo, ctx: CommandContext, json: boolean): number {
   const match = matchLevel(ctx.config.merged);
+  // A policy verification refuses is at no level: say so, and fail as verify would.
+  const errors = blockingDiagnostics(ctx.config).map(({ file, diagnostic }) => formatDiagnostic(file, diagnostic));
+  const exit = errors.length > 0 ? EXIT.failed : EXIT.ok;
   if (json) {
     io.stdout(
       `${JSON.stringify(
@@ -108,22 +113,27 @@ function show(io: CliIo, ctx: CommandContext, json: boolean): number {
           nearest: match.kind === 'custom' ? match.nearest.name : undefined,
           differences: match.kind === 'custom' ? match.differences : [],
           unmet: match.kind === 'level' ? match.unmet : [],
+          errors,
           levels: TRUST_LEVELS.map((l) => ({ name: l.name, summary: l.summary, keys: l.keys })),
         },
         null,
         2,
       )}\n`,
     );
-    return EXIT.ok;
+    return exit;
   }
   io.stdout(`Trust level in effect for ${ctx.projectDir}: ${paint(io, 'bold', describeMatch(match))}\n`);
+  if (errors.length > 0)
+    io.stdout(
+      `${paint(io, 'red', '✗')} The policy has errors, so verification refuses it (these settings count for nothing here):\n${errors.map((e) => `  ${e}\n`).join('')}`,
+    );
   if (match.kind === 'level') for (const line of match.unmet) io.stdout(`${paint(io, 'yellow', '⚠')} ${line}\n`);
   io.stdout('\nLevels (aam-trust policy level LEVEL [--in project|global] --yes):\n');
   for (const level of TRUST_LEVELS) {
     io.stdout(`  ${level.name.padEnd(9)} ${level.summary} (${level.useCase})\n`);
     io.stdout(paint(io, 'dim', `            ${keysText(level.keys)}\n`));
   }
-  return EXIT.ok;
+  return exit;
 }
 
 function keysText(keys: Readonly<Record<string, unknown>>): string {

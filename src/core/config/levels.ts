@@ -141,7 +141,7 @@ export function matchLevel(merged: Pick<MergedConfig, 'value'>): LevelMatch {
   const scored = TRUST_LEVELS.map((level) => ({ level, differences: differencesFrom(level, merged) }));
   const exact = scored.find((s) => s.differences.length === 0);
   if (exact) return { kind: 'level', level: exact.level, unmet: unmetNeeds(exact.level, merged) };
-  const met = scored.filter((s) => s.differences.every((d) => rank(d.value) >= rank(d.expected)));
+  const met = scored.filter((s) => s.differences.every((d) => atLeast(d.value, d.expected)));
   const nearest = met[met.length - 1] ?? scored[0]!;
   const above = scored[scored.indexOf(nearest) + 1];
   return {
@@ -150,15 +150,23 @@ export function matchLevel(merged: Pick<MergedConfig, 'value'>): LevelMatch {
     differences: nearest.differences,
     next: above && {
       level: above.level,
-      missing: above.differences.filter((d) => rank(d.value) < rank(d.expected)),
+      missing: above.differences.filter((d) => !atLeast(d.value, d.expected)),
     },
   };
 }
 
 /** How strict a level value is: false < true, and ignore < warn < error. */
+/**
+ * Whether a value in effect is at least as strict as a level's. A value of another type (`require_signature:
+ * error`, `on_signature_failure: [error]`) is not: verification refuses it and applies the default.
+ */
+function atLeast(value: unknown, expected: LevelValue): boolean {
+  return typeof value === typeof expected && rank(value) >= rank(expected);
+}
+
 function rank(value: unknown): number {
   if (typeof value === 'boolean') return Number(value);
-  return ['ignore', 'warn', 'error'].indexOf(String(value));
+  return typeof value === 'string' ? ['ignore', 'warn', 'error'].indexOf(value) : -1;
 }
 
 function differencesFrom(level: TrustLevel, merged: Pick<MergedConfig, 'value'>): LevelDifference[] {

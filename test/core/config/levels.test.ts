@@ -117,6 +117,15 @@ security:
     assert.equal(describeMatch(below), 'custom (nearest: Minimal; hidden_content is ignore, not warn)');
   });
 
+  it('a value of the wrong type counts for nothing, as verification applies the default instead', () => {
+    // Strict's values, but require_signature a word and on_signature_failure a list: verify refuses both.
+    const strict = applyConfigEdits('', levelEdits(levelNamed('strict')))
+      .replace('require_signature: true', 'require_signature: error')
+      .replace(/on_signature_failure: error/, 'on_signature_failure: [error]');
+    const match = matchLevel(merged(strict));
+    assert.equal(match.kind === 'custom' && match.nearest.name, 'minimal', describeMatch(match));
+  });
+
   it('Strict and Maximum say what they need but never write it: someone to trust, a registry to trust', () => {
     const strict = matchLevel(merged(applyConfigEdits('', levelEdits(levelNamed('strict')))));
     assert.equal(strict.kind, 'level');
