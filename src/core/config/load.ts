@@ -151,11 +151,19 @@ export function withFileText(
   return mergeConfigFiles(files, config.restricted, homeDir, config.untrustedWorkspace);
 }
 
-/** Errors that make the policy unreliable: broken YAML, or invalid `security:` values. */
+/**
+ * Errors that make the policy unreliable: broken YAML, invalid `security:` values, or an invalid
+ * `registries:` entry (read otherwise as something its author did not write: `default: yes` as not
+ * the default, `aam` taking it as the default; a mistyped `key_id` as no pin; `type: htpp` as local).
+ */
 export function blockingDiagnostics(config: LoadedConfig): { file: string; diagnostic: ConfigDiagnostic }[] {
   return config.files.flatMap((file) =>
     file.diagnostics
-      .filter((d) => d.severity === 'error' && (file.value === undefined || d.path[0] === 'security'))
+      .filter(
+        (d) =>
+          d.severity === 'error' &&
+          (file.value === undefined || d.path[0] === 'security' || d.path[0] === 'registries'),
+      )
       .map((diagnostic) => ({ file: file.path, diagnostic })),
   );
 }
