@@ -67,6 +67,34 @@ describe('formats, both ways, with the real aam CLI', () => {
     }
   });
 
+  it('with several registries, never installs from another registry than aam would: it asks which', async () => {
+    const w = await world();
+    const corp = join(w.root, 'corp');
+    await w.theirs('registry', 'init', corp);
+    await w.theirs('registry', 'add', 'corp', pathToFileURL(corp).href);
+    await w.theirs('registry', 'init', w.registry, '--default');
+    const config = await readFile(join(w.home, '.aam', 'config.yaml'), 'utf8');
+    assert.ok(config.indexOf(corp) < config.indexOf(w.registry), 'corp comes first, the other is the default');
+    const publish = async (version: string, to: string) => {
+      const dir = await w.source('tool', version);
+      await aamOk(['pkg', 'pack'], { cwd: dir, home: w.home });
+      await aamOk(['pkg', 'publish', '--registry', to], { cwd: dir, home: w.home });
+    };
+    await publish('1.0.0', 'corp');
+    await publish('3.0.0', 'registry');
+    await w.theirs('install', 'tool', '--no-deploy');
+    const theirs = await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'));
+    assert.deepEqual([theirs.packages.tool!.version, theirs.packages.tool!.source], ['1.0.0', 'corp'], "aam's choice");
+
+    const refused = await w.trust('install', 'tool', '--no-deploy', '--force');
+    assert.equal(refused.code, 2, refused.stdout);
+    assert.match(refused.stderr, /tool is in registry "corp", which comes before the default "registry"/);
+    assert.match(refused.stderr, /--registry corp \(as aam does\), or --registry registry/);
+    const named = await w.trust('install', 'tool', '--registry', 'corp', '--no-deploy', '--force');
+    assert.equal(named.code, 0, named.stderr);
+    assert.equal((await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'))).packages.tool!.source, 'corp');
+  });
+
   it("aam installs, lists, searches and shows what AAM Trust published, signed; aam verify reads AAM Trust's lock file", async () => {
     const w = await world();
     assert.equal((await w.trust('registry', 'init', w.registry)).code, 0);

@@ -3,6 +3,7 @@ import { aamHome } from '../../core/aam-home.ts';
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { VerifiedLedger } from '../../core/verify/cached-verification.ts';
 import { AamError } from '../../core/errors.ts';
+import { assertSameSourceAsAam } from '../../core/workflows/install/aam-source.ts';
 import { installPackages, installReviewed, NO_VERIFY_WARNING } from '../../core/workflows/install/install.ts';
 import type { InstallOptions } from '../../core/workflows/install/install.ts';
 import { reviewUpdate } from '../../core/workflows/review/review.ts';
@@ -84,6 +85,13 @@ export async function installCommand(io: CliIo, argv: string[]): Promise<number>
     fromRegistry || values.registry
       ? findRegistry(ctx.config.registries, values.registry, { homeDir: io.homeDir, env: io.env })
       : undefined;
+  if (registry && values.registry === undefined)
+    await assertSameSourceAsAam(
+      ctx.config.registries,
+      registry.name,
+      positionals.filter((spec) => !spec.endsWith('.aam')),
+      { homeDir: io.homeDir, env: io.env },
+    );
   const unknown = (values.platform ?? []).filter((p) => !(PLATFORMS as readonly string[]).includes(p));
   if (unknown.length > 0)
     throw new AamError('USAGE', `Unknown platform ${unknown.map((p) => JSON.stringify(p)).join(', ')}.`, {
