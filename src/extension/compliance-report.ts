@@ -77,7 +77,16 @@ export class ComplianceReportPanel implements vscode.Disposable {
     const unchecked: UncheckedScope[] = [];
     const policies = new Map<string, string>();
     for (const workspace of this.model.workspaces) {
-      if (workspace.policyError)
+      // Nothing verified there: never an empty report that reads as compliant.
+      if (workspace.engineError)
+        unchecked.push({
+          where: workspace.label,
+          what: 'project',
+          status: 'not checked',
+          reason: workspace.engineError,
+          next: 'Reinstall the extension (the AAM Trust output says what failed), then run AAM: Verify Installed Packages.',
+        });
+      else if (workspace.policyError)
         unchecked.push({
           where: workspace.label,
           what: 'project',

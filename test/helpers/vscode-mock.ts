@@ -153,4 +153,5 @@ export const window = {
   showInformationMessage: async (text: string) => logged.push(text),
 };
 export const ProgressLocation = { Notification: 15, Window: 10, SourceControl: 1 };
+export const StatusBarAlignment = { Left: 1, Right: 2 };
 export const commands = { executeCommand: async () => undefined };
