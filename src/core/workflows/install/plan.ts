@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../../config/load.ts';
 import { AamError } from '../../errors.ts';
 import type { LockFile } from '../../lockfile/lockfile.ts';
 import { parsePackageName } from '../../model/names.ts';
+import { isValidVersion, parseConstraint, parseVersion, satisfies } from '../../model/versions.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { VersionEntry } from '../../registry/metadata.ts';
 
@@ -13,6 +14,16 @@ export interface PlannedPackage {
   requestedBy: string | undefined;
   /** Resolved versions of its dependencies, as the lock file records them. */
   dependencies: Record<string, string>;
+}
+
+/** Whether `version` meets a dependency's constraint (a dist-tag, which names one version, never another). */
+function suits(version: string, constraint: string | undefined): boolean {
+  if (constraint === undefined || !isValidVersion(version)) return false;
+  try {
+    return satisfies(parseVersion(version), parseConstraint(constraint));
+  } catch {
+    return false;
+  }
 }
 
 /** `name`, `@scope/name`, `name@1.2.3`, `@scope/name@^1.0.0`, `name@latest`. */
@@ -38,13 +49,29 @@ export async function planInstall(
   force: boolean,
 ): Promise<PlannedPackage[]> {
   checkRegistryAllowed(registry, config);
-  const queue = specs.map((spec) => ({ ...parseSpec(spec), requestedBy: undefined as string | undefined }));
+  const queue = specs.map((spec) => ({
+    ...parseSpec(spec),
+    requestedBy: undefined as string | undefined,
+    constraint: undefined as string | undefined,
+  }));
   const planned = new Map<string, PlannedPackage>();
   const explicit = new Set(queue.map((q) => q.name));
   while (queue.length > 0) {
-    const { name, range, requestedBy } = queue.shift()!;
+    const { name, range, requestedBy, constraint } = queue.shift()!;
     checkAllowed(name, config);
-    if (planned.has(name)) continue;
+    const already = planned.get(name);
+    if (already) {
+      // One version of a package is installed: a dependent it does not suit is a conflict, as aam's resolver says.
+      if (range !== undefined && already.version !== range && !suits(already.version, constraint))
+        throw new AamError(
+          'INSTALL_REFUSED',
+          `Dependency conflict: ${requestedBy ?? 'the command'} asks for ${name}@${constraint ?? range}, but ${name}@${already.version} is being installed${already.requestedBy ? ` for ${already.requestedBy}` : ''}.`,
+          {
+            hint: `Install versions that agree on ${name}, or name the one you want (${name}@${range}). Nothing was installed.`,
+          },
+        );
+      continue;
+    }
     const { metadata, entry } = await registry.resolve(name, range);
     if (config.security.install_policy.require_tag && !Object.values(metadata.dist_tags).includes(entry.version)) {
       throw new AamError(
@@ -69,10 +96,14 @@ export async function planInstall(
         );
       });
       dependencies[dep] = resolved.entry.version;
-      queue.push({ name: dep, range: resolved.entry.version, requestedBy: `${name}@${entry.version}` });
+      queue.push({ name: dep, range: resolved.entry.version, requestedBy: `${name}@${entry.version}`, constraint });
     }
     planned.set(name, { name, version: entry.version, entry, requestedBy, dependencies });
   }
+  // What the lock file records for a dependency is the version installed (planned first, by another path).
+  for (const p of planned.values())
+    for (const dep of Object.keys(p.dependencies))
+      p.dependencies[dep] = planned.get(dep)?.version ?? p.dependencies[dep]!;
   return [...planned.values()].filter(
     (p) => (force && explicit.has(p.name)) || lock.packages[p.name]?.version !== p.version,
   );

@@ -115,6 +115,24 @@ describe('install and verify, with signatures from a local Sigstore instance', (
     });
   });
 
+  it('refuses a dependency conflict, and records the version installed where dependents agree', async () => {
+    const w = await world('trusted_identities: ["*@example.com"]');
+    for (const version of ['1.0.0', '1.2.0', '2.0.0']) await publish(w, 'lib', version, 'alice@example.com');
+    await publish(w, 'helper', '1.0.0', 'alice@example.com', { lib: '^2.0.0' });
+    await publish(w, 'tool', '1.0.0', 'alice@example.com', { lib: '^1.0.0' });
+    // lib@1.0.0 asked for, helper needs ^2.0.0: one version cannot be both (aam's resolver refuses it too).
+    await assert.rejects(
+      install(w, 'lib@1.0.0', 'helper'),
+      /^AamError: Dependency conflict: helper@1\.0\.0 asks for lib@\^2\.0\.0, but lib@1\.0\.0 is being installed\.$/,
+    );
+    assert.deepEqual(await readdir(join(w.project, '.aam')), [], 'nothing was installed');
+    // tool needs ^1.0.0 (1.2.0 resolves), lib@1.0.0 meets it: installed, and tool's entry says what is installed.
+    await install(w, 'lib@1.0.0', 'tool');
+    const lock = await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'));
+    assert.equal(lock.packages.lib?.version, '1.0.0');
+    assert.deepEqual(lock.packages.tool?.dependencies, { lib: '1.0.0' });
+  });
+
   it('refuses a registry archive whose checksum does not match its metadata', async () => {
     const w = await world('');
     await publish(w, 'hello', '1.0.0');
