@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { restoreDeployed } from '../core/workflows/restore.ts';
+import { HOME_PLATFORMS, restoreDeployed } from '../core/workflows/restore.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
@@ -21,10 +21,27 @@ export async function restoreDeployedCopies(
   );
   if (!found) return;
   const { workspace, report } = found;
-  const changed = report.deployed.filter((c) => c.state === 'modified' || c.state === 'missing');
-  const detail = changed
-    .map((c) => `${c.platform}: ${c.section ? `${c.path} § ${c.section}` : c.path} (${c.state})`)
-    .join('\n');
+  // Copies in the user's home (~/.codex) are not the project's to rewrite: restore leaves them (see defaultPlatforms).
+  const global = workspace.paths.root === model.homeDir;
+  const changed = report.deployed.filter(
+    (c) => (c.state === 'modified' || c.state === 'missing') && (global || !HOME_PLATFORMS.includes(c.platform)),
+  );
+  const home = report.deployed.filter(
+    (c) => (c.state === 'modified' || c.state === 'missing') && !global && HOME_PLATFORMS.includes(c.platform),
+  );
+  const detail = [
+    ...changed.map((c) => `${c.platform}: ${c.section ? `${c.path} § ${c.section}` : c.path} (${c.state})`),
+    ...(home.length > 0
+      ? [
+          '',
+          vscode.l10n.t(
+            'Not restored from a project: {0} (in your home folder, which agents load in every project). Run aam-trust restore {1} --platform codex to rewrite them.',
+            home.map((c) => c.path).join(', '),
+            report.name,
+          ),
+        ]
+      : []),
+  ].join('\n');
   const go = vscode.l10n.t('Restore');
   const answer = await vscode.window.showWarningMessage(
     notice('Restore the deployed copies of {0} from its verified archive?', `${report.name}@${report.version}`),

@@ -1,7 +1,7 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
 import { PLATFORMS } from '../../core/model/platform.ts';
 import type { Platform } from '../../core/model/platform.ts';
-import { restoreDeployed } from '../../core/workflows/restore.ts';
+import { HOME_PLATFORMS, restoreDeployed } from '../../core/workflows/restore.ts';
 import { AamError } from '../../core/errors.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
@@ -17,7 +17,8 @@ verified archive: the package is verified first, and a package whose archive,
 installed copy or signature fails is not restored. Text outside AAM's marker
 sections of CLAUDE.md and AGENTS.md is kept.
 
-  --platform P   restore on P only (default: wherever copies were found)`;
+  --platform P   restore on P only (default: wherever copies were found in
+                 the project; ~/.codex only when named)`;
 
 export async function restoreCommand(io: CliIo, argv: string[]): Promise<number> {
   const { values, positionals } = parse('restore', argv, {
@@ -52,6 +53,11 @@ export async function restoreCommand(io: CliIo, argv: string[]): Promise<number>
       `${paint(io, 'green', '✓')} Restored ${report.deployed.length} deployed cop${report.deployed.length === 1 ? 'y' : 'ies'} of ${name}@${report.version}\n`,
     );
     io.stdout(`${reportLines(io, report).join('\n')}\n`);
+    const home = report.deployed.filter((c) => HOME_PLATFORMS.includes(c.platform) && c.state !== 'ok');
+    if (!values.platform && !values.global && home.length > 0)
+      io.stdout(
+        `${paint(io, 'yellow', '⚠')} Not restored: ${home.length} cop${home.length === 1 ? 'y' : 'ies'} in your home folder (${home.map((c) => c.path).join(', ')}), which agents load in every project; a project restores them only when asked: aam-trust restore ${name} --platform codex\n`,
+      );
     failed ||= report.verdict.action === 'fail';
   }
   return failed ? EXIT.failed : EXIT.ok;

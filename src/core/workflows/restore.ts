@@ -77,12 +77,10 @@ async function restoreLocked(name: string, options: RestoreOptions): Promise<Pac
   const files = new Map<string, SourceFile>(
     contents.files.map((f) => [f.path, { data: f.data, executable: f.executable }]),
   );
-  const platforms = options.platforms ?? [
-    ...new Set([...before.deployed.map((c) => c.platform), ...(record?.platforms ?? [])]),
-  ];
+  const platforms = options.platforms ?? defaultPlatforms(before, record?.platforms, options.workspace.root === home);
   if (platforms.length === 0)
-    throw new AamError('NOT_INSTALLED', `${name} is not deployed to any platform.`, {
-      hint: 'Name a platform to deploy it to (cursor, claude, copilot, codex).',
+    throw new AamError('NOT_INSTALLED', `${name} is not deployed to any platform in this project.`, {
+      hint: 'Name a platform to deploy it to (cursor, claude, copilot; codex writes ~/.codex).',
     });
   await writeDeployed(
     platforms.flatMap((platform) =>
@@ -92,6 +90,23 @@ async function restoreLocked(name: string, options: RestoreOptions): Promise<Pac
   const [after] = await verify();
   return after!;
 }
+
+/**
+ * Where a restore writes unless told: where copies were found, or recorded. For a project, never the user's
+ * home (Codex's ~/.codex): the record's platforms are the repository's to write, and a file there may be the
+ * user's own, loaded in every project. Those copies are restored only when asked (`--platform codex`).
+ */
+export function defaultPlatforms(
+  report: Pick<PackageReport, 'deployed'>,
+  recorded: readonly Platform[] | undefined,
+  globalWorkspace: boolean,
+): Platform[] {
+  const found = [...new Set([...report.deployed.map((c) => c.platform), ...(recorded ?? [])])];
+  return globalWorkspace ? found : found.filter((platform) => !HOME_PLATFORMS.includes(platform));
+}
+
+/** Platforms whose copies live in the user's home, whatever the project. */
+export const HOME_PLATFORMS: readonly Platform[] = ['codex'];
 
 /**
  * The archive the verification in `report` judged. It is found by the version
