@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { applyConfigEdits } from '../core/config/edit.ts';
+import { assertConfigFileWritable } from '../core/config/project-write.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import { log } from './log.ts';
@@ -33,7 +34,10 @@ export async function reviewLostPolicy(model: TrustModel, arg: { workspaceId: st
   );
   if (answer === dismiss) return model.acknowledgeLost(workspace);
   if (answer !== restore) return;
-  for (const [file, settings] of groupByFile(lost)) {
+  const byFile = groupByFile(lost);
+  // A project's file is written only where its .aam is its own: linked to ~/.aam, "add back" would trust globally.
+  for (const file of byFile.keys()) await assertConfigFileWritable(file, model.globalConfigFile);
+  for (const [file, settings] of byFile) {
     await editAndSave(vscode.Uri.file(file), (text) => applyConfigEdits(text, settings.map(editFor)));
     log().info(`Added back to ${file}: ${settings.map((s) => `${s.key} ${s.was}`).join(', ')}`);
   }
