@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { acceptChanges } from '../core/workflows/accept.ts';
+import { visible } from '../core/messages/shown-text.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
@@ -26,10 +27,13 @@ export async function acceptSignerChange(
   if (!found) return;
   const { workspace, report } = found;
   const changes = report.findings.filter((f) => CONTINUITY.has(f.code));
+  // Each value on its own line, its line breaks and bidi controls written out: a signer's user ID is the
+  // publisher's to write, and could otherwise draw a "now:" line of its own or push the real one out of sight.
   const detail = [
-    ...(report.verdict.status === 'unverified' ? [report.verdict.message] : []),
+    ...(report.verdict.status === 'unverified' ? [visible(report.verdict.message)] : []),
     ...changes.map(
-      (f) => `${f.message}\n  ${vscode.l10n.t('recorded')}: ${f.expected}\n  ${vscode.l10n.t('now')}: ${f.actual}`,
+      (f) =>
+        `${visible(f.message)}\n  ${vscode.l10n.t('recorded')}: ${visible(f.expected ?? '')}\n  ${vscode.l10n.t('now')}: ${visible(f.actual ?? '')}`,
     ),
   ].join('\n\n');
   const accept = vscode.l10n.t('Accept and Record');

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { applyConfigEdits } from '../core/config/edit.ts';
 import { assertConfigFileWritable } from '../core/config/project-write.ts';
+import { visible } from '../core/messages/shown-text.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
 import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import { log } from './log.ts';
@@ -21,9 +22,10 @@ export async function reviewLostPolicy(model: TrustModel, arg: { workspaceId: st
   const restore = vscode.l10n.t('Add Them Back');
   const dismiss = vscode.l10n.t('Let Them Go');
   const detail = lost
-    .map(
-      (l) =>
+    .map((l) =>
+      visible(
         `${l.now === undefined ? `${l.key}: "${l.was}"` : `${l.key}: ${l.was} (now ${l.now})`} — ${l.file ?? 'defaults'}`,
+      ),
     )
     .join('\n');
   const answer = await vscode.window.showWarningMessage(

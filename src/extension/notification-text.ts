@@ -13,7 +13,9 @@ import * as vscode from 'vscode';
  *
  * Every such link has a `]` right before a `(`: a space between the two, in
  * the datum, breaks it and leaves the text as it reads. Nothing invisible is
- * added. Modal dialogs set their text as is, and need none of this.
+ * added. Modal dialogs set their text as is and make no links, but keep line
+ * breaks and bidi controls: data in a modal's detail goes through visible()
+ * (core/messages/shown-text.ts), so it cannot draw lines of its own.
  */
 
 /**
