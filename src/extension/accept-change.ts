@@ -51,6 +51,8 @@ export async function acceptSignerChange(
     config: workspace.config,
     ...verificationServices(workspace.config, model.homeDir),
     homeDir: model.homeDir,
+    // Only what the dialog showed is recorded: a package changed meanwhile is refused.
+    shown: new Map([[report.name, report]]),
   });
   log().info(
     `Accepted ${[...(report.verdict.status === 'unverified' ? [report.verdict.code] : []), ...changes.map((c) => c.code)].join(', ')} for ${report.name}@${report.version}: ${changes.map((c) => `${c.expected} → ${c.actual}`).join('; ')}`,

@@ -17,6 +17,11 @@ export interface AcceptOptions {
   verifier: SignatureVerifier;
   cache: EvidenceCache;
   homeDir?: string;
+  /**
+   * What the user was shown, per package: its archive and signatures. A package that verifies as something
+   * else by the time the answer comes (a checkout while the dialog was open) is refused, and nothing recorded.
+   */
+  shown?: ReadonlyMap<string, Pick<PackageReport, 'version' | 'checksum' | 'signatureDigest'>>;
 }
 
 /**
@@ -61,6 +66,19 @@ export async function acceptChanges(names: readonly string[], options: AcceptOpt
       { hint: 'Only a package that verifies can have its signer recorded; fix what fails first.' },
     );
   }
+  const moved = reports.filter((r) => {
+    const shown = options.shown?.get(r.name);
+    return (
+      shown &&
+      (shown.version !== r.version || shown.checksum !== r.checksum || shown.signatureDigest !== r.signatureDigest)
+    );
+  });
+  if (moved.length > 0)
+    throw new AamError(
+      'INSTALL_REFUSED',
+      `Not accepted: ${moved.map((r) => `${r.name} is now ${r.name}@${r.version} (${r.checksum}), not what was shown`).join('; ')}. Nothing was recorded.`,
+      { hint: 'The package changed while you were asked (a checkout, an install): look at it again, then accept.' },
+    );
   const now = new Date().toISOString();
   await withFileLock(join(options.workspace.aamDir, '.install.lock'), async () => {
     const path = recordPathOf(options.workspace.aamDir);
