@@ -67,6 +67,18 @@ describe('formats, both ways, with the real aam CLI', () => {
     }
   });
 
+  it('reads the registries aam registry add writes (a URL without a scheme, file://localhost/…) without refusing', async () => {
+    const w = await world();
+    await w.theirs('registry', 'init', w.registry);
+    await w.theirs('registry', 'add', 'team', 'registry.example.com');
+    await w.theirs('registry', 'add', 'loc', `file://localhost${w.registry}`);
+    const config = await readFile(join(w.home, '.aam', 'config.yaml'), 'utf8');
+    assert.match(config, /url: registry\.example\.com/);
+    const run = await w.trust('verify');
+    assert.equal(run.code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /CONFIG_INVALID/);
+  });
+
   it('with several registries, never installs from another registry than aam would: it asks which', async () => {
     const w = await world();
     const corp = join(w.root, 'corp');

@@ -152,9 +152,11 @@ export function withFileText(
 }
 
 /**
- * Errors that make the policy unreliable: broken YAML, invalid `security:` values, or an invalid
- * `registries:` entry (read otherwise as something its author did not write: `default: yes` as not
- * the default, `aam` taking it as the default; a mistyped `key_id` as no pin; `type: htpp` as local).
+ * Errors that make the policy unreliable: broken YAML, invalid `security:` values, or a `registries:`
+ * entry whose name, type, default or key id would be read as something its author did not write
+ * (`default: yes` as not the default, where `aam` takes it as the default; a mistyped `key_id` as no
+ * pin; `type: htpp` as local). A URL the schema does not know is not one: `aam registry add` writes
+ * some (`registry.example.com`, `file://localhost/…`), and the registry is named with it as written.
  */
 export function blockingDiagnostics(config: LoadedConfig): { file: string; diagnostic: ConfigDiagnostic }[] {
   return config.files.flatMap((file) =>
@@ -162,11 +164,16 @@ export function blockingDiagnostics(config: LoadedConfig): { file: string; diagn
       .filter(
         (d) =>
           d.severity === 'error' &&
-          (file.value === undefined || d.path[0] === 'security' || d.path[0] === 'registries'),
+          (file.value === undefined ||
+            d.path[0] === 'security' ||
+            (d.path[0] === 'registries' && REGISTRY_MEANING.has(String(d.path[2])))),
       )
       .map((diagnostic) => ({ file: file.path, diagnostic })),
   );
 }
+
+/** The fields of a registries entry whose misreading changes which registry answers, or with which key. */
+const REGISTRY_MEANING = new Set(['name', 'type', 'default', 'key_id']);
 
 /** Throws CONFIG_INVALID when the policy cannot be trusted to say what its author meant. */
 export function assertUsablePolicy(config: LoadedConfig): void {

@@ -10,8 +10,10 @@ import { parseSpec } from './plan.ts';
  * one registry, the default (or `--registry`). Where the two would take it
  * from different registries, another archive and perhaps another signer, the
  * install is refused with both names: neither tool picks a source silently.
- * Only registries listed before the default are asked (for the usual config,
- * none); one that cannot be read is passed over, as aam passes it.
+ * Only local registries listed before the default are asked (for the usual
+ * config, none): aam reads no other kind, and asking an HTTP registry a
+ * project lists would send the package's name to a host aam never contacts.
+ * One that cannot be read is passed over, as aam passes it.
  */
 export async function assertSameSourceAsAam(
   entries: readonly RegistryEntry[],
@@ -19,10 +21,12 @@ export async function assertSameSourceAsAam(
   specs: readonly string[],
   context: RegistryContext,
 ): Promise<void> {
-  const earlier = entries.slice(
-    0,
-    entries.findIndex((entry) => entry.name === chosen),
-  );
+  const earlier = entries
+    .slice(
+      0,
+      entries.findIndex((entry) => entry.name === chosen),
+    )
+    .filter((entry) => entry.type === 'local');
   for (const spec of specs) {
     const { name, range } = parseSpec(spec);
     for (const entry of earlier) {
