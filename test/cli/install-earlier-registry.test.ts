@@ -22,7 +22,12 @@ it('install does not contact an HTTP registry the project lists before the defau
     const w = await makeWorld();
     await w.writeGlobalConfig('');
     const { verifier } = await w.services();
-    await publishPackage({ packageDir: await w.makePackage('greet', '1.0.0'), registry: w.registry, verifier });
+    await publishPackage({
+      packageDir: await w.makePackage('greet', '1.0.0'),
+      registry: w.registry,
+      verifier,
+      signing: undefined,
+    });
     const port = (server.address() as { port: number }).port;
     await w.writeProjectConfig(
       `registries:\n  - name: first\n    url: http://127.0.0.1:${port}\n    type: http\n  - name: team\n    url: ${pathToFileURL(w.registryDir).href}\n    type: local\n    default: true\n`,
