@@ -68,14 +68,25 @@ export async function gitState(projectDir: string, revision: string, label = rev
 /**
  * The refs a revision's name part (before `~`, `^`, `:` or `@{`) answers to, in the order git
  * tries them (gitrevisions: refs/NAME, refs/tags/NAME, refs/heads/NAME, refs/remotes/NAME,
- * refs/remotes/NAME/HEAD). A full commit id names no ref.
+ * refs/remotes/NAME/HEAD), and the objects it abbreviates. A full commit id names no ref.
  */
 async function refsNamed(root: string, revision: string): Promise<string[]> {
   const name = revision.split(/[~^:]|@\{/)[0]!;
   if (name === '' || /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(name)) return [];
   const rules = ['refs/', 'refs/tags/', 'refs/heads/', 'refs/remotes/'].map((prefix) => prefix + name);
   const listed = new Set((await git(root, ['for-each-ref', '--format=%(refname)', ...rules])).split('\n'));
-  return [...rules, `refs/remotes/${name}/HEAD`].filter((ref) => listed.has(ref));
+  const refs = [...rules, `refs/remotes/${name}/HEAD`].filter((ref) => listed.has(ref));
+  // A name that could be an abbreviated object id is one more candidate: a pushed branch `1a2b3c4` would
+  // otherwise take a base given as a short commit id, git preferring the ref.
+  if (refs.length === 0 || !/^[0-9a-f]{4,39}$/.test(name)) return refs;
+  const objects = await git(root, ['rev-parse', `--disambiguate=${name}`]).catch(() => '');
+  return [
+    ...refs,
+    ...objects
+      .split('\n')
+      .filter(Boolean)
+      .map((id) => `the object ${id}`),
+  ];
 }
 
 /** Whether git knows REVISION as a commit in the repository holding the project (false outside git). */
