@@ -103,6 +103,13 @@ describe('Trust Diff: the registries a name points at', () => {
     ]);
   });
 
+  it('another default registry is weaker: packages named without --registry come from elsewhere', () => {
+    const two = (defaultOf: string) =>
+      `registries:\n  - name: team\n    url: https://r.example\n    type: http\n${defaultOf === 'team' ? '    default: true\n' : ''}  - name: other\n    url: https://o.example\n    type: http\n${defaultOf === 'other' ? '    default: true\n' : ''}`;
+    assert.deepEqual(changed(two('team'), two('other')).changes, [['default registry: team → other (weaker)', true]]);
+    assert.deepEqual(changed(two('team'), two('team')).changes, []);
+  });
+
   it('is not reverted as a security setting', () => {
     const diff = diffOf(
       state('main', registries('https://r.example')),
@@ -150,6 +157,26 @@ describe("Trust Diff: the trust record's registry pins", () => {
     assert.deepEqual(pins(record(k1, 10), record(k2, 10)).changes, [
       [`registry pin "team": key ${k1.id}, audit log at 10 → key ${k2.id}, audit log at 10 (weaker)`, true],
     ]);
+  });
+
+  it("a tree root dropped or changed, or the registry's name changed, is weaker", () => {
+    const rooted = (root: string | undefined, name = 'team') =>
+      record(k1, 10).replace(
+        '    name: team\n',
+        `    name: ${name}\n${root ? `    audit_root: ${root.repeat(64)}\n` : ''}`,
+      );
+    for (const after of [rooted(undefined), rooted('c'), rooted('b', 'other')]) {
+      const { changes, reasons } = pins(rooted('b'), after);
+      assert.deepEqual([changes.length, changes[0]?.[1], reasons.length], [1, true, 1], after);
+    }
+    assert.deepEqual(
+      pins(
+        rooted('b'),
+        record(k1, 12, 'b').replace('    name: team\n', `    name: team\n    audit_root: ${'d'.repeat(64)}\n`),
+      ).changes,
+      [],
+      'a grown log with its new root',
+    );
   });
 
   it('a first pin is shown, not weaker', () => {

@@ -1,3 +1,4 @@
+import { defaultRegistry } from '../../config/settings.ts';
 import type { RegistryEntry } from '../../config/settings.ts';
 import type { RecordedRegistry, TrustRecord } from '../../record/trust-record.ts';
 import type { PolicyChange } from './policy-changes.ts';
@@ -27,6 +28,9 @@ export function registryChanges(
   }
   for (const [name, old] of was)
     if (!now.has(name)) changes.push(change('registries', name, where(old), undefined, false, 'config'));
+  // Where a package comes from without --registry: another default is another source of archives.
+  const [from, to] = [defaultRegistry(before)?.name ?? 'none', defaultRegistry(after)?.name ?? 'none'];
+  if (from !== to) changes.push(change('default registry', undefined, from, to, true, 'config'));
   return changes;
 }
 
@@ -34,27 +38,31 @@ export function registryChanges(
 export function recordedRegistryChanges(base: TrustRecord, head: TrustRecord): PolicyChange[] {
   const was = base.registries ?? {};
   const now = head.registries ?? {};
-  const pin = (r: RecordedRegistry) => `key ${r.key_id}, audit log at ${r.audit_size}`;
+  const pin = (r: RecordedRegistry, entry: string) =>
+    `${r.name === entry ? '' : `named "${r.name}", `}key ${r.key_id}, audit log at ${r.audit_size}${r.audit_root ? `, tree root ${r.audit_root.slice(0, 12)}…` : ''}`;
   const changes: PolicyChange[] = [];
   for (const [name, old] of Object.entries(was)) {
     const r = now[name];
     if (!r) {
-      changes.push(change('registry pin', name, pin(old), undefined, true, 'record'));
+      changes.push(change('registry pin', name, pin(old, name), undefined, true, 'record'));
       continue;
     }
+    // A tree root dropped or changed turns off the consistency proof against it; another name, the one attestations carry.
     const rewound =
-      r.audit_size < old.audit_size || (r.audit_size === old.audit_size && r.audit_head !== old.audit_head);
-    if (r.key_id !== old.key_id || r.public_key !== old.public_key || rewound)
-      changes.push(change('registry pin', name, pin(old), pin(r), true, 'record'));
+      r.audit_size < old.audit_size ||
+      (r.audit_size === old.audit_size && (r.audit_head !== old.audit_head || r.audit_root !== old.audit_root)) ||
+      (old.audit_root !== undefined && r.audit_root === undefined);
+    if (r.key_id !== old.key_id || r.public_key !== old.public_key || r.name !== old.name || rewound)
+      changes.push(change('registry pin', name, pin(old, name), pin(r, name), true, 'record'));
   }
   for (const [name, r] of Object.entries(now))
-    if (!was[name]) changes.push(change('registry pin', name, undefined, pin(r), false, 'record'));
+    if (!was[name]) changes.push(change('registry pin', name, undefined, pin(r, name), false, 'record'));
   return changes;
 }
 
 function change(
   key: string,
-  name: string,
+  name: string | undefined,
   before: string | undefined,
   after: string | undefined,
   weaker: boolean,
