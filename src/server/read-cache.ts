@@ -23,12 +23,14 @@ export interface Entry {
  * listening connection dropped), nothing is kept. Bounded in answers and in
  * bytes (each answer's, its URL's and what keeping one costs besides), least
  * recently used dropped first. The key is the raw URL: an answer to a URL
- * with a query string (which the cached routes ignore) or a long one is not
- * kept, so a client cannot make keys of its own to fill the cache with.
+ * with a query string (which the cached routes ignore), a percent-encoded
+ * one or a long one is not kept, so each answer has one key, and a client
+ * cannot make keys of its own to fill the cache with.
  */
 /** The longest URL whose answer is kept: a package's name and version fit many times over. */
 const MAX_KEPT_URL = 512;
-const keepable = (url: string) => url.length <= MAX_KEPT_URL && !url.includes('?');
+/** Only a URL's one plain spelling: a query string the routes ignore, or a percent-encoded name, would be another key for the same answer. */
+const keepable = (url: string) => url.length <= MAX_KEPT_URL && !url.includes('?') && !url.includes('%');
 /** What one kept answer holds: its bytes, its URL (twice: the entries and its package's set) and about 300 bytes of maps and objects. */
 const costOf = (url: string, size: number) => size + 4 * url.length + 300;
 

@@ -85,9 +85,8 @@ const PATHS = [
   '/api/v1/packages/@acme/fast/1.0.0',
   '/api/v1/packages/plainfast',
   '/api/v1/packages/plainfast/1.0.0',
-  // A percent-encoded variant of a kept URL: kept under its own raw URL once Fastify has answered it.
-  '/api/v1/packages/@acme/f%61st',
-  // Not '/api/v1/packages/@acme/fast?x=1': an answer to a URL with a query string is not kept (read-cache.test.ts).
+  // Not '/api/v1/packages/@acme/fast?x=1' nor '/api/v1/packages/@acme/f%61st': an answer to a URL with a query
+  // string or a percent-encoded one is not kept (read-cache.test.ts), so Fastify answers it.
 ];
 
 describe('the fast path for cache hits answers as Fastify does', () => {

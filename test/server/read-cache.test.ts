@@ -51,7 +51,7 @@ test('what is kept is bounded in bytes: a flood of URLs for one large answer tur
   }
 });
 
-test('a client cannot make keys of its own: answers to URLs with a query string, or long ones, are not kept', async () => {
+test('a client cannot make keys of its own: answers to URLs with a query string, percent-encoded or long, are not kept', async () => {
   const reads = new ReadCache(2_000, 64 * 1024 * 1024);
   const stop = await reads.listen({ listen: async () => async () => undefined } as unknown as Database);
   try {
@@ -60,6 +60,9 @@ test('a client cannot make keys of its own: answers to URLs with a query string,
     for (let i = 0; i < 2_000; i++)
       reads.put(`/p/hot?${i}=${'a'.repeat(15_000)}`, 'hot', '/p/:name', reads.stamp('hot'), '{"name":"hot"}');
     reads.put(`/p/${'a'.repeat(600)}`, 'long', '/p/:name', reads.stamp('long'), '{}');
+    // Every spelling of one name: each would be a key of its own.
+    for (let i = 0; i < 2_000; i++)
+      reads.put(`/p/h%6Ft${'%20'.repeat(i % 50)}`, 'hot', '/p/:name', reads.stamp('hot'), '{"name":"hot"}');
     assert.equal(reads.stats.entries, 1);
     assert.ok(reads.get('/p/hot'), 'the real answer is still kept');
   } finally {
