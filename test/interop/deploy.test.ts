@@ -144,7 +144,18 @@ describe('deployed copies are verified as what agents load', () => {
         assert.equal(failed.code, 1, failed.stdout);
         assert.match(failed.stdout, /tampered/);
         assert.match(failed.stdout, new RegExp(relative(w.root, path).split('/').pop()!.replace(/\./g, '\\.')));
-        const restored = await w.run('restore', '@acme/hello');
+        // ~/.codex is the user's, loaded in every project: a project's restore writes there only when asked.
+        const home = platform === 'codex' ? ['--platform', 'codex'] : [];
+        if (home.length > 0) {
+          const unasked = await w.run('restore', '@acme/hello');
+          assert.equal(unasked.code, 2);
+          assert.match(
+            unasked.stderr,
+            /deployed only in your home folder .*aam-trust restore @acme\/hello --platform codex/s,
+          );
+          assert.equal((await w.run('verify')).code, 1);
+        }
+        const restored = await w.run('restore', '@acme/hello', ...home);
         assert.equal(restored.code, 0, restored.stdout + restored.stderr);
         assert.equal((await w.run('verify')).code, 0);
       });

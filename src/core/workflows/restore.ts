@@ -78,9 +78,15 @@ async function restoreLocked(name: string, options: RestoreOptions): Promise<Pac
     contents.files.map((f) => [f.path, { data: f.data, executable: f.executable }]),
   );
   const platforms = options.platforms ?? defaultPlatforms(before, record?.platforms, options.workspace.root === home);
+  if (platforms.length === 0 && before.deployed.some((c) => HOME_PLATFORMS.includes(c.platform)))
+    throw new AamError(
+      'USAGE',
+      `${name} is deployed only in your home folder (~/.codex), which agents load in every project: a project's restore writes there only when asked.`,
+      { hint: `aam-trust restore ${name} --platform codex` },
+    );
   if (platforms.length === 0)
-    throw new AamError('NOT_INSTALLED', `${name} is not deployed to any platform in this project.`, {
-      hint: 'Name a platform to deploy it to (cursor, claude, copilot; codex writes ~/.codex).',
+    throw new AamError('NOT_INSTALLED', `${name} is not deployed to any platform.`, {
+      hint: 'Name a platform to deploy it to (cursor, claude, copilot, codex).',
     });
   await writeDeployed(
     platforms.flatMap((platform) =>
