@@ -21,12 +21,8 @@ export async function assertSameSourceAsAam(
   specs: readonly string[],
   context: RegistryContext,
 ): Promise<void> {
-  const earlier = entries
-    .slice(
-      0,
-      entries.findIndex((entry) => entry.name === chosen),
-    )
-    .filter((entry) => entry.type === 'local');
+  const at = entries.findIndex((entry) => entry.name === chosen);
+  const earlier = entries.slice(0, Math.max(0, at)).filter((entry) => entry.type === 'local');
   for (const spec of specs) {
     const { name, range } = parseSpec(spec);
     for (const entry of earlier) {
