@@ -13,6 +13,13 @@ export interface Entry {
   body: Buffer;
 }
 
+/** The longest URL whose answer is kept: a package's name and version fit many times over. */
+const MAX_KEPT_URL = 512;
+/** Only a URL's one plain spelling: a query string the routes ignore, or a percent-encoded name, would be another key for the same answer. */
+const keepable = (url: string) => url.length <= MAX_KEPT_URL && !url.includes('?') && !url.includes('%');
+/** What one kept answer holds: its bytes, its URL (twice: the entries and its package's set) and about 300 bytes of maps and objects. */
+const costOf = (url: string, size: number) => size + 4 * url.length + 300;
+
 /**
  * What one instance keeps of the metadata it answered: each answer's exact
  * bytes and their ETag, by URL, until its package changes. A change is
@@ -27,13 +34,6 @@ export interface Entry {
  * one or a long one is not kept, so each answer has one key, and a client
  * cannot make keys of its own to fill the cache with.
  */
-/** The longest URL whose answer is kept: a package's name and version fit many times over. */
-const MAX_KEPT_URL = 512;
-/** Only a URL's one plain spelling: a query string the routes ignore, or a percent-encoded name, would be another key for the same answer. */
-const keepable = (url: string) => url.length <= MAX_KEPT_URL && !url.includes('?') && !url.includes('%');
-/** What one kept answer holds: its bytes, its URL (twice: the entries and its package's set) and about 300 bytes of maps and objects. */
-const costOf = (url: string, size: number) => size + 4 * url.length + 300;
-
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly byName = new Map<string, Set<string>>();

@@ -7,8 +7,9 @@ import type { PolicyChange } from './policy-changes.ts';
  * The registries half of a Trust Diff: trust in a registry is given by name
  * (`trusted_registries`), and its key and audit-log head are pinned in the
  * trust record. A name that comes to mean another registry (its url, type or
- * key_id changed), a trusted name defined anew, a pinned key replaced or
- * dropped, and an audit-log head that does not extend the base's are weaker:
+ * key_id changed), a trusted name defined anew, another default registry, a
+ * pin's key or name replaced, a pin dropped, and an audit-log head or tree
+ * root that does not extend the base's are weaker:
  * on a runner without this machine's pins, the record the pull request leaves
  * is the one the next verification trusts first.
  */
