@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from '../helpers/vscode-mock.ts';
 import { useVscodeMock } from '../helpers/vscode-mock.ts';
+import { lineDocument } from '../helpers/line-document.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { loadConfig } from '../../src/core/config/load.ts';
 import { materialOf, snapshotOf } from '../../src/core/verify/store/policy-snapshot.ts';
@@ -13,24 +14,6 @@ useVscodeMock();
 const { reviewLostPolicy } = await import('../../src/extension/lost-policy.ts');
 
 const GLOBAL = '# my own global policy\nsecurity:\n  require_signature: true\n  on_signature_failure: error\n';
-
-async function documentOf(uri: { fsPath: string }) {
-  const text = await readFile(uri.fsPath, 'utf8');
-  return {
-    uri,
-    getText: () => text,
-    positionAt: (offset: number) => new vscode.Position(0, offset),
-    save: async () => {
-      const edit = vscode.applied.at(-1)!.replacements[0]!;
-      // What VS Code does on save: writes the file at the document's path (following links on the way).
-      await writeFile(
-        uri.fsPath,
-        text.slice(0, edit.range.start.character) + edit.text + text.slice(edit.range.end.character),
-      );
-      return true;
-    },
-  };
-}
 
 /**
  * Review Lost Policy, "Add Them Back": the lost settings' file is the project's `.aam/config.yaml`. When that
@@ -73,7 +56,7 @@ describe('Review Lost Policy: Add Them Back', () => {
         return buttons[0]; // "Add Them Back"
       },
     });
-    Object.assign(mock.workspace!, { openTextDocument: async (uri: { fsPath: string }) => documentOf(uri) });
+    Object.assign(mock.workspace!, { openTextDocument: async (uri: { fsPath: string }) => lineDocument(uri) });
     const workspace = { id: 'p', kind: 'project', paths: { root: project, lockFile }, lost };
     const model = {
       homeDir: home,

@@ -5,6 +5,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from '../helpers/vscode-mock.ts';
 import { useVscodeMock } from '../helpers/vscode-mock.ts';
+import { lineDocument } from '../helpers/line-document.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { loadConfig } from '../../src/core/config/load.ts';
 import { describePolicyChange } from '../../src/core/workflows/diff/policy-changes.ts';
@@ -79,7 +80,7 @@ async function revert(
       return answer(buttons);
     },
   });
-  Object.assign(mock.workspace!, { openTextDocument: async (uri: { fsPath: string }) => documentOf(uri) });
+  Object.assign(mock.workspace!, { openTextDocument: async (uri: { fsPath: string }) => lineDocument(uri) });
   const workspace = { id: 'project:p', kind: 'project', paths: { root: p.dir }, config: p.config, reports: [] };
   const view = { baseRevision: 'HEAD', diffOf: (): TrustDiff => p.diff };
   const model = {
@@ -90,24 +91,6 @@ async function revert(
   };
   await revertTrustChange(view as never, model as never, { kind: 'policy', workspace, change } as never);
   return asked;
-}
-
-/** A text document over a file: positions count characters on line 0, so an edit's range is its offsets. */
-async function documentOf(uri: { fsPath: string }) {
-  const text = await readFile(uri.fsPath, 'utf8');
-  return {
-    uri,
-    getText: () => text,
-    positionAt: (offset: number) => new vscode.Position(0, offset),
-    save: async () => {
-      const edit = vscode.applied.at(-1)!.replacements[0]!;
-      await writeFile(
-        uri.fsPath,
-        text.slice(0, edit.range.start.character) + edit.text + text.slice(edit.range.end.character),
-      );
-      return true;
-    },
-  };
 }
 
 const find = (diff: TrustDiff, words: string) => {
