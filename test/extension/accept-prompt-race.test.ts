@@ -2,15 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as vscode from '../helpers/vscode-mock.ts';
-import { useVscodeMock } from '../helpers/vscode-mock.ts';
+import { acceptThroughDialog, installAccepting } from '../helpers/accept-dialog.ts';
 import { useLocalSigstore } from '../helpers/sigstore.ts';
 import { signedWorld } from '../helpers/signed-world.ts';
-import { installPackages } from '../../src/core/workflows/install/install.ts';
-import { verifyWorkspace } from '../../src/core/verify/workspace.ts';
-
-useVscodeMock();
-const { acceptSignerChange } = await import('../../src/extension/accept-change.ts');
 
 /**
  * Accept Signer Change records what the dialog showed, or nothing: the package is verified again after the
@@ -28,14 +22,7 @@ describe('Accept Signer Change', () => {
     const aam = join(w.project, '.aam');
     const recordPath = join(aam, 'trust-record.yaml');
     const lockPath = join(aam, 'aam-lock.yaml');
-    const install = async (spec: string) =>
-      installPackages([spec], {
-        ...(await w.services()),
-        registry: w.registry,
-        platforms: [],
-        homeDir: w.home,
-        acceptChanges: true,
-      });
+    const install = installAccepting(w);
     await install('hello@1.0.0');
     const aliceRecord = await readFile(recordPath, 'utf8');
     // mallory's state, kept aside: what a branch / another process will put on disk later.
@@ -46,34 +33,16 @@ describe('Accept Signer Change', () => {
     await install('hello@1.1.0');
     await writeFile(recordPath, aliceRecord);
 
-    const services = await w.services();
-    const [report] = await verifyWorkspace({ ...services, homeDir: w.home, force: true, workers: 0 });
-    assert.ok(report!.findings.some((f) => f.code === 'SIGNER_CHANGED'));
-
-    const asked: string[] = [];
-    const mock = vscode as unknown as Record<string, Record<string, unknown>>;
-    Object.assign(mock.window!, {
-      showWarningMessage: async (message: string, options: { detail?: string }, ...buttons: string[]) => {
-        asked.push(`${message}\n${options?.detail ?? ''}`);
-        if (buttons.length === 0) return undefined;
-        // While the modal is open the working tree changes (git checkout, another `aam install`…).
-        await writeFile(lockPath, malloryLock);
-        await rm(join(aam, 'packages', 'hello'), { recursive: true });
-        await cp(join(w.root, 'mallory-hello'), join(aam, 'packages', 'hello'), { recursive: true });
-        return buttons[0]; // "Accept and Record"
-      },
+    const { asked, run } = await acceptThroughDialog(w, async (buttons) => {
+      if (buttons.length === 0) return undefined;
+      // While the modal is open the working tree changes (git checkout, another `aam install`…).
+      await writeFile(lockPath, malloryLock);
+      await rm(join(aam, 'packages', 'hello'), { recursive: true });
+      await cp(join(w.root, 'mallory-hello'), join(aam, 'packages', 'hello'), { recursive: true });
+      return buttons[0]; // "Accept and Record"
     });
-    const workspace = {
-      id: 'p',
-      kind: 'project',
-      label: 'project',
-      paths: services.workspace,
-      config: services.config,
-      reports: [report],
-    };
-    const model = { homeDir: w.home, workspaces: [workspace], refresh: async () => {}, allReports: () => [] };
     await assert.rejects(
-      acceptSignerChange(model as never, { workspaceId: 'p', packageName: 'hello' }),
+      run,
       /Not accepted: hello is now hello@1\.2\.0 \(sha256:[0-9a-f]{64}\), not what was shown\. Nothing was recorded\./,
     );
     assert.match(asked[0]!, /hello@1\.1\.0/);

@@ -3,17 +3,11 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKey } from 'openpgp';
-import * as vscode from '../helpers/vscode-mock.ts';
-import { useVscodeMock } from '../helpers/vscode-mock.ts';
+import { acceptThroughDialog, installAccepting } from '../helpers/accept-dialog.ts';
 import { makeWorld } from '../helpers/workspace.ts';
 import { importPublicKey } from '../../src/core/openpgp/keyring.ts';
 import { publishPackage } from '../../src/core/workflows/publish.ts';
 import type { Signing } from '../../src/core/workflows/publish.ts';
-import { installPackages } from '../../src/core/workflows/install/install.ts';
-import { verifyWorkspace } from '../../src/core/verify/workspace.ts';
-
-useVscodeMock();
-const { acceptSignerChange } = await import('../../src/extension/accept-change.ts');
 
 /**
  * The Accept Signer Change dialog shows an OpenPGP user ID, which whoever made the key chooses. With its line
@@ -49,46 +43,16 @@ describe('Accept Signer Change prompt', () => {
       publishPackage({ packageDir: await w.makePackage('hello', version), registry: w.registry, signing, verifier });
     await publish('1.0.0', pat.signing);
     await publish('1.1.0', mallory.signing);
-    const install = async (spec: string) =>
-      installPackages([spec], {
-        ...(await w.services()),
-        registry: w.registry,
-        platforms: [],
-        homeDir: w.home,
-        acceptChanges: true,
-      });
+    const install = installAccepting(w);
     await install('hello@1.0.0');
     const recordPath = join(w.project, '.aam', 'trust-record.yaml');
     const patRecord = await readFile(recordPath, 'utf8');
     await install('hello@1.1.0');
     await writeFile(recordPath, patRecord);
 
-    const services = await w.services();
-    const [report] = await verifyWorkspace({ ...services, homeDir: w.home, force: true, workers: 0 });
-    assert.ok(
-      report!.findings.some((f) => f.code === 'SIGNER_CHANGED'),
-      JSON.stringify(report!.findings),
-    );
-    const asked: string[] = [];
-    const mock = vscode as unknown as Record<string, Record<string, unknown>>;
-    Object.assign(mock.window!, {
-      showWarningMessage: async (message: string, options: { detail?: string }) => {
-        asked.push(`${message}\n${options?.detail ?? ''}`);
-        return undefined; // cancel: only the text matters here
-      },
-    });
-    const workspace = {
-      id: 'p',
-      kind: 'project',
-      label: 'project',
-      paths: services.workspace,
-      config: services.config,
-      reports: [report],
-    };
-    await acceptSignerChange({ homeDir: w.home, workspaces: [workspace], refresh: async () => {} } as never, {
-      workspaceId: 'p',
-      packageName: 'hello',
-    });
+    // Cancelled: only the dialog's text matters here.
+    const { asked, run } = await acceptThroughDialog(w, async () => undefined);
+    await run;
     const detail = asked[0]!;
     const lines = detail.split('\n');
     const nowLine = lines.find((l) => l.trimStart().startsWith('now:'))!;
