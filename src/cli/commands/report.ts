@@ -32,7 +32,8 @@ invalid signature, installed without verification, …
 
   --project DIR      one project (default: the current folder)
   --projects GLOB    every project folder the pattern matches (repeatable;
-                     a folder counts when it has .aam/aam-lock.yaml)
+                     a folder counts when it has .aam/aam-lock.yaml or
+                     .aam/packages/)
   --registry NAME    every package and version of a configured registry (with
                      --project: the project whose policy and record apply):
                      signed or not, by whom, attested, approved, yanked,
@@ -125,7 +126,7 @@ async function projectsReport(io: CliIo, values: Flags): Promise<ComplianceRepor
   if (projects.length === 0)
     throw new AamError(
       'USAGE',
-      `No project matches ${values.projects!.join(', ')} (a project has .aam/aam-lock.yaml).`,
+      `No project matches ${values.projects!.join(', ')} (a project has .aam/aam-lock.yaml or .aam/packages/).`,
       {
         hint: 'Quote the pattern so the shell does not expand it: --projects "repos/*".',
       },
@@ -142,13 +143,19 @@ async function projectsReport(io: CliIo, values: Flags): Promise<ComplianceRepor
   });
 }
 
-/** Project folders (with .aam/aam-lock.yaml) matched by the patterns, sorted, each once. */
+/**
+ * Project folders matched by the patterns, sorted, each once: those with a lock file, and those with installed
+ * packages but none (a pull request that deletes the lock file leaves packages nothing vouches for: NOT_LOCKED).
+ */
 async function matchProjects(cwd: string, patterns: readonly string[]): Promise<string[]> {
   const found = new Set<string>();
   for (const pattern of patterns)
     for await (const match of glob(pattern, { cwd })) {
       const dir = resolve(cwd, match);
-      if ((await stat(dir).catch(() => undefined))?.isDirectory() && (await exists(join(dir, '.aam', 'aam-lock.yaml'))))
+      if (
+        (await stat(dir).catch(() => undefined))?.isDirectory() &&
+        ((await exists(join(dir, '.aam', 'aam-lock.yaml'))) || (await exists(join(dir, '.aam', 'packages'))))
+      )
         found.add(dir);
     }
   return [...found].sort();
