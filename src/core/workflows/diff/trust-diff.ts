@@ -90,8 +90,11 @@ export function trustDiff(base: ProjectState, head: ProjectState, options: DiffO
   const now = configOf(head, options);
   const [before, after] = [was.security, now.security];
   const context: PolicyContext = { policy: after, now: new Date().toISOString() };
-  const names = [...new Set([...Object.keys(base.lock.packages), ...Object.keys(head.lock.packages)])].sort();
   const reports = new Map((options.headReports ?? []).map((r) => [r.name, r]));
+  // The head's verification also reports what no lock entry names (an installed folder, NOT_LOCKED): a change too.
+  const names = [
+    ...new Set([...Object.keys(base.lock.packages), ...Object.keys(head.lock.packages), ...reports.keys()]),
+  ].sort();
   const packages = names.map((name) =>
     packageChange(
       name,
