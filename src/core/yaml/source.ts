@@ -47,6 +47,7 @@ export class YamlSource implements YamlRanges {
       logLevel: 'error',
     });
     reportDuplicateKeys(this.doc);
+    reportYaml11Breaks(text, this.doc);
   }
 
   position(offset: number): Position {
@@ -172,6 +173,25 @@ function pairIndex(map: { items: unknown[] }): Map<string, Pair> {
 }
 
 /** Each repeated key of a mapping as a parse error, as the library reports them, found with one set per mapping. */
+/**
+ * A raw U+0085, U+2028 or U+2029 ends a line for aam (PyYAML reads YAML 1.1) and not for this reader (YAML 1.2):
+ * after one in a comment, `aam` reads keys this reader takes for comment text. Neither tool writes one raw (both
+ * escape it in double quotes), so a text holding one is refused where it is, not read one way here and another there.
+ */
+function reportYaml11Breaks(text: string, doc: Document.Parsed): void {
+  const at = text.search(/[\u0085\u2028\u2029]/);
+  if (at < 0) return;
+  const code = `U+${text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`;
+  // First: another error the break causes (a comment's text read as a key) is its consequence.
+  doc.errors.unshift(
+    new YAMLParseError(
+      [at, at + 1],
+      'UNEXPECTED_TOKEN',
+      `${code} is a line break to aam (YAML 1.1) and not to AAM Trust (YAML 1.2), so the two would read this file differently: remove it, or write it escaped in double quotes ("\\N", "\\L", "\\P")`,
+    ),
+  );
+}
+
 function reportDuplicateKeys(doc: Document.Parsed): void {
   visit(doc, {
     Map(_, map) {
