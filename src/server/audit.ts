@@ -2,7 +2,8 @@ import { entryHash, PACKAGE_PREVIOUS } from '../core/registry/audit-log.ts';
 import type { AuditEntry, AuditEvent } from '../core/registry/audit-log.ts';
 import { appendLeaf, readFrontier, rootOfFrontier, splitFrontier } from './audit-tree.ts';
 import { prepared } from './db.ts';
-import type { Queryable } from './db.ts';
+import type { Database, Queryable } from './db.ts';
+import { ApiFailure } from './errors.ts';
 
 export interface AuditAppend {
   event: AuditEvent;
@@ -150,15 +151,30 @@ export async function auditHead(db: Queryable): Promise<{ size: number; head_has
   return { size: Number(rows[0]?.size ?? 0), head_hash: (rows[0]?.head_hash ?? '').trim() };
 }
 
+/** The spec's query counts a filter's matches up to this many, and serves its pages up to there. */
+export const AUDIT_COUNT_CAP = 10_000;
+
 /**
  * The spec's query (§3.3.10): filters by package, event, actor and time
  * (ISO 8601, inclusive), a page at a time in log order. Each entry keeps its
  * sequence number and hashes, so whoever reads a page can check it too.
+ * Anyone may ask, so no page costs in proportion to the log: the whole log
+ * is a range of sequence numbers (1 to `size`) and its total the head's
+ * size; a filter reads its index in log order (migration 10), counted up to
+ * AUDIT_COUNT_CAP matches (`total_capped` beyond, and no pages past it), as
+ * a bounded read. Every entry can be read in order with `after` (auditEntries).
  */
 export async function queryAudit(
-  db: Queryable,
+  db: Pick<Database, 'query' | 'boundedQuery'>,
   query: { package?: string; event?: string; actor?: string; from?: string; to?: string; page: number; limit: number },
-): Promise<{ entries: (AuditEntry & { id: string })[]; total: number; page: number; pages: number }> {
+  size: number,
+): Promise<{
+  entries: (AuditEntry & { id: string })[];
+  total: number;
+  total_capped?: true;
+  page: number;
+  pages: number;
+}> {
   const values: unknown[] = [];
   const conditions: string[] = [];
   const add = (sql: string, value: unknown) => {
@@ -170,19 +186,45 @@ export async function queryAudit(
   if (query.actor) add('actor = ?', query.actor);
   if (query.from) add('timestamp >= ?', query.from);
   if (query.to) add('timestamp <= ?', query.to);
-  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-  const total = Number(
-    (await db.query<{ count: number }>(`SELECT COUNT(*)::int AS count FROM audit_log ${where}`, values)).rows[0]
-      ?.count ?? 0,
-  );
-  const { rows } = await db.query<AuditRow>(
-    `SELECT * FROM audit_log ${where} ORDER BY seq LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
-    [...values, query.limit, (query.page - 1) * query.limit],
-  );
-  return {
+  const offset = (query.page - 1) * query.limit;
+  const paged = (total: number, rows: AuditRow[], capped = false) => ({
     entries: rows.map((row) => ({ id: String(row.seq), ...toEntry(row) })),
     total,
+    ...(capped ? { total_capped: true as const } : {}),
     page: query.page,
     pages: Math.max(1, Math.ceil(total / query.limit)),
-  };
+  });
+  if (conditions.length === 0) {
+    const { rows } = await db.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
+      offset,
+      query.limit,
+    ]);
+    return paged(size, rows);
+  }
+  const where = conditions.join(' AND ');
+  // A filter by time alone has no index: past the bound it is refused (503), not waited for.
+  const bounded = <T>(sql: string, params: unknown[]) =>
+    db.boundedQuery<T>(sql, params).catch((error: unknown) => {
+      if ((error as { code?: unknown } | null)?.code !== '57014') throw error;
+      throw new ApiFailure(503, 'audit_query_timeout', 'The query took too long; filter by package, actor or event.');
+    });
+  const counted = Number(
+    (
+      await bounded<{ count: number }>(
+        `SELECT COUNT(*)::int AS count FROM (SELECT 1 FROM audit_log WHERE ${where} LIMIT ${AUDIT_COUNT_CAP + 1}) AS c`,
+        values,
+      )
+    ).rows[0]?.count ?? 0,
+  );
+  const total = Math.min(counted, AUDIT_COUNT_CAP);
+  const rows =
+    offset < total
+      ? (
+          await bounded<AuditRow>(
+            `SELECT * FROM audit_log WHERE ${where} ORDER BY seq LIMIT $${values.length + 1} OFFSET $${values.length + 2}`,
+            [...values, Math.min(query.limit, total - offset), offset],
+          )
+        ).rows
+      : [];
+  return paged(total, rows, counted > AUDIT_COUNT_CAP);
 }

@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Which of the registry's rate limits applies to the route. */
     rateLimitKind?: RateLimitKind;
+    /** Whether a request of the route counts against its limit (default: every one). */
+    rateLimitWhen?: (request: FastifyRequest) => boolean;
   }
   interface FastifyInstance {
     registry: RegistryContext;

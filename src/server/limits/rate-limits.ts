@@ -75,7 +75,9 @@ export async function installRateLimits(
       ...options,
       keyGenerator: async (request) => `${kind}:user:${(await callerFor(request, db))?.userId ?? ''}`,
     });
+    const when = route.config?.rateLimitWhen;
     const limit: onRequestAsyncHookHandler = async (request, reply) => {
+      if (when && !when(request)) return;
       const counts = [await byAddress(request)];
       if (!counts[0]!.isExceeded && (await callerFor(request, db))) counts.push(await byAccount(request));
       // The one that refuses, else the one closest to refusing.

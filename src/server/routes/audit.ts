@@ -1,10 +1,10 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { AUDIT_EVENTS, signHead } from '../../core/registry/audit-log.ts';
-import { auditEntries, auditHead, queryAudit } from '../audit.ts';
+import { AUDIT_COUNT_CAP, auditEntries, auditHead, queryAudit } from '../audit.ts';
 import { treeHead } from '../audit-tree.ts';
 import { packageName } from '../context.ts';
-import type { Queryable } from '../db.ts';
+import type { Database } from '../db.ts';
 import { errors, ref } from '../schemas.ts';
 import { registrySettings } from '../store/packages.ts';
 import { auditProofRoutes, headTag } from './audit-proofs.ts';
@@ -39,11 +39,24 @@ const PAGE = {
   properties: {
     entries: { type: 'array', items: ref('AuditEntry') },
     total: { type: 'integer' },
+    total_capped: {
+      type: 'boolean',
+      description: `Present (true) when more than ${AUDIT_COUNT_CAP} entries match a filter: total then says ${AUDIT_COUNT_CAP}, and pages past them are empty (read the chain with after to see every entry).`,
+    },
     page: { type: 'integer' },
     pages: { type: 'integer' },
     size: { type: 'integer', description: 'How long the whole log is now.' },
     head_hash: { type: 'string' },
   },
+} as const;
+
+/**
+ * The spec's query (filters, pages) is limited as a search is; reading the chain in order (`after`), which every
+ * client that checks the log does a page of 1,000 at a time, is not: it is a range of the primary key.
+ */
+const QUERY_LIMIT = {
+  rateLimitKind: 'search',
+  rateLimitWhen: (request: FastifyRequest) => (request.query as { after?: unknown }).after === undefined,
 } as const;
 
 interface AuditQuery {
@@ -69,6 +82,7 @@ export const auditPlugin: FastifyPluginAsync = async (app) => {
   app.get(
     `${API_PREFIX}/audit-log`,
     {
+      config: QUERY_LIMIT,
       schema: {
         summary: 'Query the audit log (public here: see the README)',
         tags: ['audit'],
@@ -131,6 +145,7 @@ export const auditPlugin: FastifyPluginAsync = async (app) => {
   packageRoutes(app, {
     method: 'GET',
     path: '/audit-log',
+    config: QUERY_LIMIT,
     schema: {
       summary: "One package's audit log",
       tags: ['audit'],
@@ -145,21 +160,25 @@ export const auditPlugin: FastifyPluginAsync = async (app) => {
   });
 };
 
-async function auditPage(db: Queryable, query: AuditQuery) {
+async function auditPage(db: Database, query: AuditQuery) {
   const head = await auditHead(db);
   // Reading the chain (an extension of the spec): every entry after sequence number `after`, in order.
   if (query.after !== undefined) {
     const entries = await auditEntries(db, { from: query.after, limit: query.limit ?? 1000, package: query.package });
     return { entries, size: head.size, head_hash: head.head_hash };
   }
-  const page = await queryAudit(db, {
-    package: query.package,
-    event: query.event,
-    actor: query.actor,
-    from: query.from && new Date(query.from).toISOString(),
-    to: query.to && new Date(query.to).toISOString(),
-    page: query.page,
-    limit: Math.min(query.limit ?? 50, 200),
-  });
+  const page = await queryAudit(
+    db,
+    {
+      package: query.package,
+      event: query.event,
+      actor: query.actor,
+      from: query.from && new Date(query.from).toISOString(),
+      to: query.to && new Date(query.to).toISOString(),
+      page: query.page,
+      limit: Math.min(query.limit ?? 50, 200),
+    },
+    head.size,
+  );
   return { ...page, size: head.size, head_hash: head.head_hash };
 }

@@ -1,0 +1,14 @@
+/**
+ * Migration 10: the audit log's query (spec §3.3.10) read in index order.
+ * Its filters by package, actor and event each read an index ordered by
+ * sequence number, so a page is the index's next rows however long the log
+ * has grown, and counting its matches up to a cap (queryAudit) reads no more
+ * than that many. Before, only `package` had an index (not in log order), and
+ * a filter by actor or event read the whole log on every request.
+ */
+export const AUDIT_QUERY_MIGRATION = `
+CREATE INDEX idx_audit_package_seq ON audit_log (package, seq);
+DROP INDEX IF EXISTS idx_audit_package;
+CREATE INDEX idx_audit_actor_seq ON audit_log (actor, seq);
+CREATE INDEX idx_audit_event_seq ON audit_log (event, seq);
+`;
