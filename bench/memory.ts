@@ -98,7 +98,7 @@ async function measure(engine: 'pglite' | 'postgres') {
       '--data',
       join(root, 'data'),
       ...(database ? ['--database', database] : []),
-      ...['publish', 'download', 'search'].flatMap((kind) => ['--rate-limit', `${kind}=off`]),
+      ...['publish', 'download', 'search', 'write'].flatMap((kind) => ['--rate-limit', `${kind}=off`]),
     ];
     let server = await serve(args);
     await idle();

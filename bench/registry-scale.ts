@@ -200,7 +200,7 @@ async function measureInstances(
     keyFile,
     // A load generator on one address is far above the spec's limits a minute: they are off (a
     // build from before the limits has no such option).
-    ...(legacy ? [] : ['publish', 'search', 'download'].flatMap((kind) => ['--rate-limit', `${kind}=off`])),
+    ...(legacy ? [] : ['publish', 'search', 'download', 'write'].flatMap((kind) => ['--rate-limit', `${kind}=off`])),
   ]);
   const urls = servers.map((s) => s.url);
   const engine = fixture.databaseUrl ? 'postgres' : 'pglite';

@@ -102,7 +102,7 @@ async function measure(engine: 'pglite' | 'postgres', instances: 1 | 2) {
       ...(database ? ['--database', database] : []),
       '--blobs',
       join(root, 'blobs'),
-      ...['publish', 'search', 'download'].flatMap((kind) => ['--rate-limit', `${kind}=off`]),
+      ...['publish', 'search', 'download', 'write'].flatMap((kind) => ['--rate-limit', `${kind}=off`]),
     ];
     if (engine === 'pglite') await pgliteData(join(root, 'instance-0'));
     for (let i = 0; i < instances; i++) servers.push(await serve(['--data', join(root, `instance-${i}`), ...common]));

@@ -21,8 +21,12 @@ export interface RegistryContext {
   adminKeyHash?: string | undefined;
 }
 
-/** Routes limited per client address, in requests a minute (spec §9.3 suggests search 100, download 1000, publish 10, auth 20). */
-export type RateLimitKind = 'search' | 'download' | 'publish' | 'auth';
+/**
+ * Routes limited per client address, in requests a minute (spec §9.3 suggests search 100, download 1000, publish 10,
+ * auth 20); `write` is this registry's own: the other writes that append to the audit log (tags, yank, owners,
+ * approvals, delegations).
+ */
+export type RateLimitKind = 'search' | 'download' | 'publish' | 'auth' | 'write';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -26,7 +26,7 @@ import { tempDir } from './temp.ts';
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
 
 /** The spec's limits on publishes, searches and downloads, off: what a test registry starts with. */
-export const UNLIMITED = { publish: false, search: false, download: false } as const;
+export const UNLIMITED = { publish: false, search: false, download: false, write: false } as const;
 
 /** The same for `registry serve` as a process. */
 export const UNLIMITED_FLAGS = Object.keys(UNLIMITED).flatMap((kind) => ['--rate-limit', `${kind}=off`]);

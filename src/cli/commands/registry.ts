@@ -34,7 +34,8 @@ export const REGISTRY_HELP = `Usage:
       --no-registration (--registration opens it again; saved in the database).
       Rate limits (spec §9.3), per account (any of its tokens) or else per client address,
       shared by every instance of one database: search 100, download 1000, publish 10 and
-      auth (login, register) 20 requests a minute; --rate-limit KIND=N|off changes one.
+      auth (login, register) 20 requests a minute, and write (tags, yank, owners,
+      approvals, delegations) 60; --rate-limit KIND=N|off changes one.
       --tls-cert/--tls-key (PEM) serve HTTPS only (TLS 1.2+), every answer with HSTS.
       Behind a reverse proxy that terminates TLS, --trust-proxy names its addresses or
       CIDR ranges (comma-separated): their X-Forwarded-For is the client's address (for
@@ -233,7 +234,7 @@ async function token(io: CliIo, argv: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-const RATE_LIMIT_KINDS = ['auth', 'publish', 'search', 'download'] as const;
+const RATE_LIMIT_KINDS = ['auth', 'publish', 'search', 'download', 'write'] as const;
 
 /** A whole number above zero, given to `flag`. */
 function count(flag: string, value: string): number {

@@ -9,12 +9,16 @@ import { DatabaseRateLimitStore } from './rate-limit-store.ts';
 /** Requests a minute by kind of route; `false` turns a kind's limit off. */
 export type RateLimits = Partial<Record<RateLimitKind, number | false>>;
 
-/** The spec's table (§9.3): search 100, download 1000, publish 10, auth (login, register) 20 a minute. */
+/**
+ * The spec's table (§9.3): search 100, download 1000, publish 10, auth (login, register) 20 a minute; and the
+ * other writes that append to the audit log, which every client that checks it reads for ever, 60.
+ */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<RateLimitKind, number>> = {
   search: 100,
   download: 1000,
   publish: 10,
   auth: 20,
+  write: 60,
 };
 
 /**

@@ -37,6 +37,7 @@ export const approvalsPlugin: FastifyPluginAsync = async (app) => {
   packageRoutes(app, {
     method: 'POST',
     path: '/:version/approve',
+    config: { rateLimitKind: 'write' },
     params: { version: VERSION_PARAM },
     onRequest: requireToken(),
     bodyLimit: 2 * 1024 * 1024,

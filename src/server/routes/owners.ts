@@ -35,6 +35,7 @@ export const ownersPlugin: FastifyPluginAsync = async (app) => {
   packageRoutes(app, {
     method: 'PUT',
     path: '/owners',
+    config: { rateLimitKind: 'write' },
     // Spec §6.2.2: `admin` is the scope that manages package owners (§6.3: an owner adds and removes owners).
     onRequest: requireToken({ scope: 'admin' }),
     preHandler: requirePackageOwner,

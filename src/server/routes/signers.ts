@@ -169,6 +169,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
   app.post(
     `${API_PREFIX}/delegations`,
     {
+      config: { rateLimitKind: 'write' },
       onRequest: requireToken({ scope: 'publish' }),
       bodyLimit: 64 * 1024,
       schema: {
@@ -220,6 +221,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
   app.delete(
     `${API_PREFIX}/delegations/:name`,
     {
+      config: { rateLimitKind: 'write' },
       onRequest: requireToken({ scope: 'operator' }),
       schema: {
         summary: "Remove a delegation (the operator's way to make room; revocations are kept)",

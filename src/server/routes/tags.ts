@@ -8,6 +8,9 @@ import { requireOwner, requirePackage } from '../store/packages.ts';
 import { packageView } from '../store/views.ts';
 import { packageRoutes, TAG_PARAM, VERSION_PARAM } from './package-routes.ts';
 
+/** The dist-tags a package keeps at most (npm's packages keep a handful). */
+export const MAX_TAGS = 100;
+
 /** Dist-tags (spec §3.3.7): anyone reads them, owners set and remove them; "latest" follows the highest version. */
 export const tagsPlugin: FastifyPluginAsync = async (app) => {
   const { db } = app.registry;
@@ -41,6 +44,7 @@ export const tagsPlugin: FastifyPluginAsync = async (app) => {
     method: 'PUT',
     path: '/tags/:tag',
     params: { tag: TAG_PARAM },
+    config: { rateLimitKind: 'write' },
     onRequest: requireToken({ scope: 'publish' }),
     preHandler: requirePackageOwner,
     bodyLimit: 4096,
@@ -93,6 +97,19 @@ export const tagsPlugin: FastifyPluginAsync = async (app) => {
             'conflict',
             `${name}@${version} is yanked: it cannot be tagged. Tag another version.`,
           );
+        const tags = await tx.query<{ tag: string; version: string }>(
+          'SELECT tag, version FROM dist_tags WHERE package_id = $1',
+          [pkg.id],
+        );
+        const was = tags.rows.find((row) => row.tag === tag);
+        // Every change is an audit-log entry that every client checking the log reads: none for no change.
+        if (was?.version === version) return { package: name, tag, version };
+        if (!was && tags.rows.length >= MAX_TAGS)
+          throw new ApiFailure(
+            409,
+            'conflict',
+            `${name} has ${MAX_TAGS} dist-tags, as many as a package keeps: remove one first (DELETE …/tags/TAG).`,
+          );
         await tx.query(
           `INSERT INTO dist_tags (package_id, tag, version) VALUES ($1, $2, $3)
            ON CONFLICT (package_id, tag) DO UPDATE SET version = EXCLUDED.version, updated_at = NOW()`,
@@ -108,6 +125,7 @@ export const tagsPlugin: FastifyPluginAsync = async (app) => {
     method: 'DELETE',
     path: '/tags/:tag',
     params: { tag: TAG_PARAM },
+    config: { rateLimitKind: 'write' },
     onRequest: requireToken({ scope: 'publish' }),
     preValidation: async (request) => {
       if ((request.params as { tag: string }).tag === 'latest')

@@ -171,6 +171,7 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
     method: 'DELETE',
     path: '/:version',
     params: versionParams,
+    config: { rateLimitKind: 'write' },
     onRequest: requireToken({ scope: 'yank' }),
     preHandler: requirePackageOwner,
     schema: {
