@@ -128,6 +128,15 @@ function toDiagnostic(source: YamlRanges, config: unknown, error: SchemaError): 
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      if (key === '<<')
+        return diag(
+          source,
+          [...path, key],
+          'error',
+          'MERGE_KEY',
+          'A YAML merge key ("<<") is merged into its mapping by aam (YAML 1.1) and is a plain, unknown key to AAM Trust (YAML 1.2): the two would read different settings. Write the keys out.',
+          'key',
+        );
       const known = Object.keys(schemaAt(path)?.properties ?? {});
       const suggestion = didYouMean(key, known);
       const where = path.length === 0 ? 'at the top level' : `in ${name}`;
