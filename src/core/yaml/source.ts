@@ -198,8 +198,9 @@ function reportDuplicateKeys(doc: Document.Parsed): void {
       const seen = new Set<string>();
       for (const pair of map.items) {
         if (!isScalar(pair.key)) continue;
+        // Keys are compared as the plain object they become: `1000:` and `'1000':` (or `1.0:` and `'1':`) are one key.
         const value = pair.key.value;
-        const id = `${typeof value}:${String(value)}`;
+        const id = value === null ? '' : String(value);
         if (seen.has(id)) {
           const start = pair.key.range?.[0] ?? 0;
           doc.errors.push(new YAMLParseError([start, start + 1], 'DUPLICATE_KEY', 'Map keys must be unique'));
