@@ -30,7 +30,11 @@ describe('duplicate keys compared as the properties they become', () => {
     const entry = (version: string) =>
       `    version: ${version}\n    source: team\n    checksum: sha256:${'a'.repeat(64)}\n`;
     assert.throws(
-      () => parseLockText(`lockfile_version: 1\npackages:\n  1000:\n${entry('6.6.6')}  '1000':\n${entry('1.0.0')}`),
+      () =>
+        parseLockText(
+          `lockfile_version: 1\npackages:\n  1000:\n${entry('6.6.6')}  '1000':\n${entry('1.0.0')}`,
+          'aam-lock.yaml',
+        ),
       /Map keys must be unique/,
     );
     const config = validateConfigText("security:\n  signature_threshold:\n    1000: 3\n    '1000': 1\n");
