@@ -63,6 +63,7 @@ function editFor(l: LostSetting): ConfigEdit {
       value: pinned ? { identity: pinned[1]!, issuer: pinned[2]! } : l.was,
     };
   }
+  if (l.value !== undefined) return { op: 'set', path: ['security', l.key], value: l.value };
   if (l.now !== undefined)
     return { op: 'set', path: ['security', l.key], value: l.was === 'true' ? true : l.was === 'false' ? false : l.was };
   return { op: 'set', path: ['security', l.key], value: l.was };

@@ -249,6 +249,21 @@ describe('formats, both ways, with the real aam CLI', () => {
     assert.doesNotMatch((await w.trust('verify')).stdout, /lost/);
   });
 
+  it("says which of AAM Trust's own settings went weaker when aam config set dropped them", async () => {
+    const w = await world();
+    await w.theirs('registry', 'init', w.registry, '--default');
+    await w.addTrust('hidden_content: error\nallow_delegation: false\nsignature_threshold:\n  "@other/*": 2');
+    assert.equal((await w.trust('publish', await w.source('@acme/x', '1.0.0'))).code, 0);
+    assert.equal((await w.trust('install', '@acme/x')).code, 0);
+    assert.doesNotMatch((await w.trust('verify')).stdout, /lost/);
+    await w.theirs('config', 'set', 'default_platform', 'claude');
+    assert.doesNotMatch(await readFile(join(w.home, '.aam', 'config.yaml'), 'utf8'), /hidden_content/);
+    const warned = (await w.trust('verify')).stdout;
+    assert.match(warned, /lost hidden_content: error \(now warn\), which was in .*home\/\.aam\/config\.yaml/);
+    assert.match(warned, /lost allow_delegation: false \(now true\)/);
+    assert.match(warned, /lost signature_threshold: \{"@other\/\*":2\} \(now 1\)/);
+  });
+
   it('aam install FILE.aam (source: local): says how to keep its evidence; aam-trust install FILE.aam keeps it', async () => {
     const w = await world();
     await w.theirs('registry', 'init', w.registry, '--default');

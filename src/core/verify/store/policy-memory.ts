@@ -1,5 +1,9 @@
 import { entryText, isTrustedIdentity } from '../../policy/identity.ts';
-import type { SecurityPolicy } from '../../policy/decision.ts';
+import { DEFAULT_POLICY } from '../../policy/decision.ts';
+import type { SecurityPolicy, SignatureThreshold } from '../../policy/decision.ts';
+import { lowersThreshold, tighten } from '../../config/tightening.ts';
+import { securitySettings } from '../../config/settings.ts';
+import { canonicalJson } from '../../model/canonical-json.ts';
 import { MATERIAL_KEYS } from './policy-snapshot.ts';
 import type { MaterialKey, PolicySnapshot } from './policy-snapshot.ts';
 
@@ -14,9 +18,23 @@ export interface LostSetting {
   now: string | undefined;
   /** The config file it came from. */
   file: string | undefined;
+  /** A setting's value as it was (what putting it back writes), where text alone would not say its type. */
+  value?: unknown;
 }
 
 const LISTS = ['trusted_identities', 'trusted_keys', 'allowed_issuers'] as const;
+const SETTINGS = [
+  'hidden_content',
+  'signature_threshold',
+  'on_signer_change',
+  'require_registry_attestation',
+  'allow_delegation',
+  'trust_registry_attestations',
+] as const satisfies readonly (keyof SecurityPolicy)[];
+const NO_FILES = { globalFile: undefined, projectFile: undefined, homeDir: '' };
+const DEFAULTS = securitySettings({ value: {} });
+/** A value as the warnings show it and as `stillLost` compares it. */
+const shown = (value: unknown) => (typeof value === 'object' && value !== null ? canonicalJson(value) : String(value));
 const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
 
 /**
@@ -41,6 +59,19 @@ export function lostSince(before: PolicySnapshot, now: PolicySnapshot): LostSett
     weaker('verify_transparency_log', true, false);
   if (FAILURE_RANK[now.policy.on_signature_failure] < FAILURE_RANK[before.policy.on_signature_failure])
     weaker('on_signature_failure', before.policy.on_signature_failure, now.policy.on_signature_failure);
+  // The settings aam's own model does not have, which `aam config set` drops from the file it rewrites: weaker as
+  // a project's value would weaken the global policy (the judgement Trust Diff uses too).
+  for (const key of SETTINGS) {
+    const [was, is] = [before.policy[key] ?? DEFAULT_POLICY[key], now.policy[key] ?? DEFAULT_POLICY[key]];
+    if (canonicalJson(was) === canonicalJson(is)) continue;
+    const weakens =
+      key === 'signature_threshold'
+        ? lowersThreshold(was as SignatureThreshold, is as SignatureThreshold) !== undefined
+        : tighten({ ...DEFAULTS, ...before.policy }, { [key]: is }, NO_FILES).findings.some(
+            (f) => f.kind === 'weakens',
+          );
+    if (weakens) lost.push({ key, was: shown(was), now: shown(is), file: before.sources[key], value: was });
+  }
   // A custom trust root or keyring that is gone turns every signature it vouched for invalid.
   for (const [key, was] of Object.entries(before.material ?? {}) as [
     MaterialKey,
@@ -61,7 +92,7 @@ export function stillLost(
   const back = (l: LostSetting) => {
     if (isMaterial(l.key)) return now.material?.[l.key]?.value === l.was;
     if (l.now === undefined) return (now.policy[l.key] as unknown[]).map(text).includes(l.was);
-    return String(now.policy[l.key]) === l.was;
+    return shown(now.policy[l.key]) === l.was;
   };
   const out = [...known.filter((l) => !back(l))];
   for (const l of fresh) if (!out.some((o) => o.key === l.key && o.was === l.was)) out.push(l);
