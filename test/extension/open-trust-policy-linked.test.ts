@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { documents, FakeDocument, formFolders, mock } from '../helpers/policy-form.ts';
 
 /**
@@ -41,6 +41,21 @@ describe('AAM: Open Trust Policy, on a project whose .aam links to ~/.aam', () =
 
     await assert.rejects(openTrustPolicy(model, repo), /\.aam is a symbolic link to .*would change your global policy/);
     assert.equal(existsSync(globalFile), false, 'the global config was created as the project policy');
+    assert.deepEqual(opened, []);
+  });
+
+  it("refuses when the project's own .aam holds a config.yaml linked to a global config not made yet", async () => {
+    const { repo, globalFile, model } = await formFolders('');
+    rmSync(globalFile);
+    mkdirSync(join(repo, '.aam'));
+    symlinkSync(relative(join(repo, '.aam'), globalFile), join(repo, '.aam', 'config.yaml'));
+    opened.length = 0;
+
+    await assert.rejects(
+      openTrustPolicy(model, repo),
+      /config\.yaml is a symbolic link to .*would change your global policy/,
+    );
+    assert.equal(existsSync(globalFile), false, 'no starter policy through the dangling link');
     assert.deepEqual(opened, []);
   });
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { FakeDocument, formFolders, openForm } from '../helpers/policy-form.ts';
 import { logged } from '../helpers/vscode-mock.ts';
 
@@ -36,6 +36,29 @@ describe('the policy form, on a project whose .aam links to ~/.aam', () => {
       ),
     );
     assert.equal(refusals.length, 3, logged.join('\n'));
+  });
+
+  it("refuses too when the .aam folder is the project's own and its config.yaml links to the global one", async () => {
+    const { repo, globalFile, model } = await formFolders(GLOBAL);
+    mkdirSync(join(repo, '.aam'));
+    const projectFile = join(repo, '.aam', 'config.yaml');
+    // As git stores a link: relative.
+    symlinkSync(relative(join(repo, '.aam'), globalFile), projectFile);
+    const doc = new FakeDocument(projectFile, readFileSync(projectFile, 'utf8'));
+    const panel = await openForm(model, doc);
+
+    logged.length = 0;
+    await panel.send({ type: 'applyLevel', level: 'minimal' });
+    await panel.send({ type: 'add', key: 'trusted_identities', value: 'mallory@evil.example' });
+    doc.save();
+
+    assert.equal(readFileSync(globalFile, 'utf8'), GLOBAL);
+    const refusals = logged.filter((shown) =>
+      /^\S+config\.yaml is a symbolic link to .*would change your global policy\. Nothing was written\. A project's/.test(
+        shown,
+      ),
+    );
+    assert.equal(refusals.length, 2, logged.join('\n'));
   });
 
   it("edits a project's own config, and the global config itself", async () => {

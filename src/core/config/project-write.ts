@@ -9,7 +9,9 @@ import { projectConfigPath } from './paths.ts';
  * user's `~/.aam`: the project's config is then the user's own file, and a
  * "for this project only" write (trust a signer, a policy level, a revert)
  * would change the policy of every project — weaken it, at the repository's
- * choosing. The file itself being a link is refused where it is read.
+ * choosing. So is a project's own `.aam` whose `config.yaml` is such a link
+ * (reading refuses it too, but a form or dialog opened before it arrived
+ * would still save through it).
  */
 export async function assertProjectConfigWritable(projectDir: string, globalConfig: string): Promise<void> {
   const folder = join(projectDir, '.aam');
@@ -19,6 +21,14 @@ export async function assertProjectConfigWritable(projectDir: string, globalConf
     throw refused(folder, `is a symbolic link${to === undefined ? '' : ` to ${to}`}`);
   }
   if (stats && !stats.isDirectory()) throw refused(folder, 'is not a folder');
+  // The folder may be the project's own and the file in it a link (dangling or not) to ~/.aam/config.yaml.
+  const file = projectConfigPath(projectDir);
+  const fileStats = await lstat(file).catch(() => undefined);
+  if (fileStats?.isSymbolicLink()) {
+    const to = await readlink(file).catch(() => undefined);
+    throw refused(file, `is a symbolic link${to === undefined ? '' : ` to ${to}`}`);
+  }
+  if (fileStats && !fileStats.isFile()) throw refused(file, 'is not a file');
   // The project opened may be the home folder, or hold the global config ($AAM_CONFIG) itself.
   const [project, global] = await Promise.all([
     realpath(dirname(projectConfigPath(projectDir))).catch(() => undefined),
@@ -42,7 +52,7 @@ function refused(folder: string, why: string): AamError {
     'CONFIG_INVALID',
     `${folder} ${why}: a write meant for this project's config would change your global policy. Nothing was written.`,
     {
-      hint: `A project's .aam must be a folder of its own. Check where ${folder} comes from (a repository can commit it as a link), or write to the global config instead.`,
+      hint: `A project's .aam and its config.yaml must be its own. Check where ${folder} comes from (a repository can commit it as a link), or write to the global config instead.`,
       actual: why,
     },
   );
