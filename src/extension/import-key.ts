@@ -6,6 +6,7 @@ import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
 import { editAndSave } from './text-edit.ts';
 import { notice } from './notification-text.ts';
+import { labelText } from './markdown-text.ts';
 
 /**
  * AAM: Import OpenPGP Public Key…: each file's keys merged into the AAM
@@ -31,21 +32,38 @@ export async function importKey(model: TrustModel): Promise<void> {
     // A copy without a revocation the keyring has (a stale file): kept, and said so.
     if (warning) void vscode.window.showWarningMessage(notice('{0}: {1}', key.fingerprint, vscode.l10n.t(warning)));
   }
-  const trust = vscode.l10n.t('Trust in Global Config');
+  if (imported.length === 0) return model.refresh();
+  // A key file can hold several keys, one named like another: each is trusted only when picked, by its fingerprint.
+  const choose = vscode.l10n.t('Choose Keys to Trust…');
   const choice = await vscode.window.showInformationMessage(
     notice(
-      'Imported {0}. Importing does not trust a key; check its fingerprint with its owner first.',
-      imported.map((k) => `${k.fingerprint} (${k.userIds[0] ?? '?'})`).join(', '),
+      'Imported {0} OpenPGP key(s). Importing does not trust a key; check its fingerprint with its owner first.',
+      imported.length,
     ),
-    trust,
+    choose,
   );
-  if (choice === trust) {
-    await editAndSave(vscode.Uri.file(model.globalConfigFile), (text) =>
-      applyConfigEdits(
-        text,
-        imported.map((k) => ({ op: 'add-to-list' as const, path: ['security', 'trusted_keys'], value: k.fingerprint })),
-      ),
+  if (choice === choose) {
+    const picked = await vscode.window.showQuickPick(
+      imported.map((k) => ({
+        label: k.fingerprint,
+        description: vscode.l10n.t('{0} user ID(s), as the key claims them', k.userIds.length),
+        detail: k.userIds.map(labelText).join(' · '),
+        picked: false,
+        fingerprint: k.fingerprint,
+      })),
+      {
+        canPickMany: true,
+        title: vscode.l10n.t('Trust which of the {0} imported key(s) in your global config?', imported.length),
+        placeHolder: vscode.l10n.t('Only the keys you check are trusted; compare each fingerprint with its owner.'),
+      },
     );
+    if (picked && picked.length > 0)
+      await editAndSave(vscode.Uri.file(model.globalConfigFile), (text) =>
+        applyConfigEdits(
+          text,
+          picked.map((k) => ({ op: 'add-to-list' as const, path: ['security', 'trusted_keys'], value: k.fingerprint })),
+        ),
+      );
   }
   await model.refresh();
 }
