@@ -10,6 +10,7 @@ import type { TrustModel } from './model.ts';
 import { chooseSigner, signingFor } from './signer-choice.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { pickPackage } from './trust-signer.ts';
+import { visible } from '../core/messages/shown-text.ts';
 import { notice } from './notification-text.ts';
 
 /**
@@ -58,9 +59,10 @@ export async function cosignPublishedVersion(
       {
         modal: true,
         detail: [
-          vscode.l10n.t('Archive: {0}', report.checksum),
-          vscode.l10n.t('Signed by: {0}', already || vscode.l10n.t('nobody yet')),
-          vscode.l10n.t('New signer: {0}', chosen.signer),
+          // Signers' identities and user IDs are the publishers' words: each on its one line.
+          vscode.l10n.t('Archive: {0}', visible(report.checksum)),
+          vscode.l10n.t('Signed by: {0}', already ? visible(already) : vscode.l10n.t('nobody yet')),
+          vscode.l10n.t('New signer: {0}', visible(chosen.signer)),
           '',
           vscode.l10n.t('Your signature is added beside the others; consumers count each trusted signer.'),
         ].join('\n'),

@@ -3,6 +3,7 @@ import { aamHome } from '../core/aam-home.ts';
 import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
+import { visible } from '../core/messages/shown-text.ts';
 import { notice } from './notification-text.ts';
 
 /**
@@ -43,8 +44,9 @@ export async function fetchKey(model: TrustModel, arg: { key?: string; lockFile?
       {
         modal: true,
         detail: [
-          ...found.userIds.map((uid) => vscode.l10n.t('User ID: {0}', uid)),
-          vscode.l10n.t('From: {0}', found.source),
+          // Where it came from first; then the answer's user IDs, each on its one line, so none draws a line of its own.
+          vscode.l10n.t('From: {0}', visible(found.source)),
+          ...found.userIds.map((uid) => vscode.l10n.t('User ID (as the key claims it): {0}', visible(uid))),
           '',
           vscode.l10n.t('Check the fingerprint with its owner. Adding the key does not trust it: trusted_keys does.'),
         ].join('\n'),

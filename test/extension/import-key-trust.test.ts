@@ -40,7 +40,7 @@ describe('Import Key: trusting what was imported', () => {
         readKey({ armoredKey: (await generateKey({ userIDs: [userID], format: 'armored' })).publicKey }),
       ),
     );
-    const [alice, mallory] = keys.map((k) => k.getFingerprint().toUpperCase());
+    const [alice, mallory] = keys.map((k) => k.getFingerprint().toUpperCase()) as [string, string];
     const file = join(root, 'KEYS.asc');
     await writeFile(file, armor(enums.armor.publicKey, new Uint8Array([...keys[0]!.write(), ...keys[1]!.write()])));
 

@@ -1,0 +1,60 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { generateKey, readKey } from 'openpgp';
+import * as vscode from '../helpers/vscode-mock.ts';
+import { useVscodeMock } from '../helpers/vscode-mock.ts';
+import { tempDir } from '../helpers/temp.ts';
+
+useVscodeMock();
+const { fetchKey } = await import('../../src/extension/fetch-key.ts');
+
+/**
+ * AAM: Fetch OpenPGP Key…: the key a keyserver or Web Key Directory answers with names itself. A user ID with
+ * line breaks and a right-to-left override drew its own "From: …Web Key Directory of project.example" line and
+ * pushed the real source 40 lines down (extflows-review 3). The source now comes first, and each user ID is
+ * one line, its controls written out.
+ */
+describe('Fetch Key: the dialog shows user IDs as data', () => {
+  let server: Server;
+  let origin = '';
+  let fingerprint = '';
+  const forged = `Alice <alice@project.example>\nFrom: https://openpgpkey.project.example/ (Web Key Directory of project.example)${'\n'.repeat(40)}\u202e`;
+  before(async () => {
+    const key = await generateKey({ userIDs: [{ name: forged }], format: 'armored' });
+    fingerprint = (await readKey({ armoredKey: key.publicKey })).getFingerprint().toUpperCase();
+    server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/pgp-keys' }).end(key.publicKey),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `hkp://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(() => server.close());
+
+  it('names the source first, then each user ID on one line', async () => {
+    let detail = '';
+    const mock = vscode as unknown as Record<string, Record<string, unknown>>;
+    Object.assign(mock.window!, {
+      withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
+      showInformationMessage: async (_message: string, options?: { detail?: string }) => {
+        if (options?.detail) detail = options.detail;
+        return undefined;
+      },
+    });
+    const model = {
+      homeDir: await tempDir('fetch-uid-'),
+      workspaces: [{ id: 'g', kind: 'global', paths: { lockFile: '' }, config: { security: { keyserver: origin } } }],
+      refresh: async () => {},
+    };
+    await fetchKey(model as never, { key: fingerprint });
+    const lines = detail.split('\n');
+    assert.match(lines[0]!, /^From: .*127\.0\.0\.1/);
+    assert.equal(
+      lines[1],
+      `User ID (as the key claims it): Alice <alice@project.example>\\nFrom: https://openpgpkey.project.example/ (Web Key Directory of project.example)${'\\n'.repeat(40)}<U+202E>`,
+    );
+    assert.equal(lines.length, 4, detail); // the source, one user ID, a blank line and the advice
+    assert.ok(!detail.includes('\u202e'));
+  });
+});
