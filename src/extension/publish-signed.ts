@@ -18,6 +18,7 @@ import type { TrustModel } from './model.ts';
 import type { SigstoreSession } from './sigstore-session.ts';
 import { chooseSigner, signingFor } from './signer-choice.ts';
 import { exists } from '../core/fs/exists.ts';
+import { visible } from '../core/messages/shown-text.ts';
 import { notice } from './notification-text.ts';
 
 const STEPS = { pack: 15, sign: 45, verify: 15, publish: 25 } as const;
@@ -61,7 +62,7 @@ export async function publishSigned(
     const chosen = await chooseSigner(config, model, session);
     if (!chosen) return;
     const { method, gpgKey, gpgHome, signer } = chosen;
-    if (!(await confirmPublish(packed, registry, method, signer))) return;
+    if (!(await confirmPublish(packageDir, packed, registry, method, signer))) return;
     const outcome = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
@@ -141,26 +142,35 @@ function stepMessage(step: keyof typeof STEPS, method: 'sigstore' | 'gpg'): stri
   }
 }
 
+/**
+ * The package to publish: the one folder with an aam.yaml in the workspace, or the one the user picks — the open
+ * file's package first. Never chosen silently among several (a pull request can add a second aam.yaml, with the
+ * project's name, beside the file being edited), nor from outside every workspace folder.
+ */
 async function pickPackageFolder(): Promise<string | undefined> {
   const active = vscode.window.activeTextEditor?.document.uri;
-  if (active?.scheme === 'file') {
+  let near: string | undefined;
+  if (active?.scheme === 'file' && vscode.workspace.getWorkspaceFolder(active))
     for (let dir = dirname(active.fsPath); dir !== dirname(dir); dir = dirname(dir)) {
-      if (await exists(join(dir, 'aam.yaml'))) return dir;
+      if (await exists(join(dir, 'aam.yaml'))) {
+        near = dir;
+        break;
+      }
       if (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir))?.uri.fsPath === dir) break;
     }
-  }
-  const manifests = await vscode.workspace.findFiles('**/aam.yaml', '{**/node_modules/**,**/.aam/**}', 200);
+  const found = await vscode.workspace.findFiles('**/aam.yaml', '{**/node_modules/**,**/.aam/**}', 200);
+  const dirs = [...new Set([...(near ? [near] : []), ...found.map((uri) => dirname(uri.fsPath))])];
   const browse = vscode.l10n.t('Browse…');
   const items = [
-    ...manifests.map((uri) => ({
-      label: vscode.workspace.asRelativePath(dirname(uri.fsPath)),
-      description: 'aam.yaml',
-      dir: dirname(uri.fsPath),
+    ...dirs.map((dir) => ({
+      label: vscode.workspace.asRelativePath(dir),
+      description: dir === near ? vscode.l10n.t('aam.yaml · the open file’s package') : 'aam.yaml',
+      dir,
     })),
     { label: browse, description: '', dir: '' },
   ];
   const picked =
-    manifests.length === 1
+    dirs.length === 1
       ? items[0]
       : await vscode.window.showQuickPick(items, {
           title: vscode.l10n.t('Publish which package? (the folder with aam.yaml)'),
@@ -215,6 +225,7 @@ async function pickRegistry(config: LoadedConfig, registries: RegistryContext | 
  * files look like secrets. A published version cannot be taken back.
  */
 async function confirmPublish(
+  folder: string,
   packed: PackedArchive,
   registry: { name: string; location: string },
   method: 'sigstore' | 'gpg',
@@ -229,7 +240,9 @@ async function confirmPublish(
       detail: [
         vscode.l10n.t('Package: {0}', manifest.name),
         vscode.l10n.t('Version: {0}', manifest.version),
+        vscode.l10n.t('Folder: {0}', visible(vscode.workspace.asRelativePath(folder))),
         vscode.l10n.t('Files: {0} ({1})', String(packed.files.length), formatSize(packed.bytes.length)),
+        ...topEntries(packed),
         vscode.l10n.t('Checksum: {0}', packed.checksum),
         vscode.l10n.t('Registry: {0} ({1})', registry.name, registry.location),
         vscode.l10n.t('Method: {0}', method === 'sigstore' ? vscode.l10n.t('Sigstore (keyless)') : 'GPG'),
@@ -242,6 +255,13 @@ async function confirmPublish(
     go,
   );
   return answer === go;
+}
+
+/** What the archive holds at its top, a line each (the first 20): the folder packed, as the user knows it. */
+function topEntries(packed: PackedArchive): string[] {
+  const top = [...new Set(packed.files.map((f) => f.path.split('/')[0]! + (f.path.includes('/') ? '/' : '')))];
+  const shown = top.slice(0, 20).map((entry) => `  ${visible(entry)}`);
+  return top.length > 20 ? [...shown, `  ${vscode.l10n.t('and {0} more', top.length - 20)}`] : shown;
 }
 
 /** Packed files that look like secrets (every file is packed, dotfiles too), named before anything is signed. */

@@ -137,6 +137,8 @@ export const workspace = {
   onDidCloseTextDocument: () => disposable,
   onDidSaveTextDocument: () => disposable,
   applyEdit: async (edit: WorkspaceEdit) => applied.push(edit) > 0,
+  // Outside every workspace folder (there are none here), VS Code gives the path as it is.
+  asRelativePath: (path: string | { fsPath: string }) => (typeof path === 'string' ? path : path.fsPath),
 };
 export const window = {
   createOutputChannel: () => ({
