@@ -9,6 +9,7 @@ import { showError } from './errors.ts';
 import { log } from './log.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
 import { verificationServices } from '../core/verify/services.ts';
+import { labelText } from './markdown-text.ts';
 import { inert, notice } from './notification-text.ts';
 
 /** AAM: Install Package… — verified first; nothing is written if the verdict fails. */
@@ -37,12 +38,14 @@ export async function installPackage(model: TrustModel): Promise<void> {
     const registry = openRegistry(entry);
     const available = await registry.list();
     const picked = await vscode.window.showQuickPick(
+      // A registry's words (names, tags, descriptions) as text: no theme icon, line break or bidi control of theirs.
       available.map((m) => ({
-        label: m.name,
-        description:
+        label: labelText(m.name),
+        description: labelText(
           m.dist_tags.latest ??
-          (m.versions.some((v) => v.approval === 'pending') ? vscode.l10n.t('waiting for approval') : ''),
-        detail: m.description,
+            (m.versions.some((v) => v.approval === 'pending') ? vscode.l10n.t('waiting for approval') : ''),
+        ),
+        detail: labelText(m.description ?? ''),
         spec: m.name,
       })),
       {
