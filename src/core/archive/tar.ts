@@ -1,3 +1,5 @@
+import { AamError } from '../errors.ts';
+import { MAX_EXTENSION_BYTES } from './limits.ts';
 import { parsePax, paxProblem } from './pax.ts';
 import type { PaxRecords } from './pax.ts';
 import {
@@ -92,6 +94,13 @@ class Extensions {
 
   /** Takes an extension header; false for an entry. */
   add(typeflag: string, data: Buffer): boolean {
+    // Names, link names and times fit in a few KB; a 49 MB pax header of tiny records held a thread for 3 s.
+    if ('gxLK'.includes(typeflag) && data.length > MAX_EXTENSION_BYTES)
+      throw new AamError(
+        'ARCHIVE_UNSAFE',
+        `Archive has an extension header (pax or GNU long name) of ${Math.ceil(data.length / 1024)} KB; the limit is ${MAX_EXTENSION_BYTES / 1024} KB.`,
+        { hint: 'The archive may be malicious. Do not install it; report it to the registry owner.' },
+      );
     switch (typeflag) {
       case 'g': {
         const { records, problem } = parsePax(data);

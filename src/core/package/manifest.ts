@@ -116,7 +116,15 @@ function manifestValue(text: string, where: string): unknown {
 
 let lastValue: { text: string; value: unknown } | undefined;
 
+/** The largest aam.yaml read (in characters): a thousand artifacts with their descriptions fit in it. */
+export const MAX_MANIFEST_CHARS = 128 * 1024;
+
 function parsedValue(text: string, where: string): unknown {
+  // The full parser takes about 3 s a megabyte of short keys: a publish's manifest must not hold a server's thread.
+  if (text.length > MAX_MANIFEST_CHARS)
+    throw invalid(where, [
+      `is ${Math.ceil(text.length / 1024)} KB; a manifest is at most ${MAX_MANIFEST_CHARS / 1024} KB`,
+    ]);
   const simple = parseSimpleYaml(text);
   if (simple) return simple.value;
   const source = new YamlSource(text);
