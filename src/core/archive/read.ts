@@ -46,13 +46,33 @@ export async function readArchive(bytes: Uint8Array): Promise<ArchiveContents> {
   return state.finish();
 }
 
-/** Below this, inflating inline is cheaper than a trip through the thread pool (and blocks for well under a millisecond). */
+/**
+ * Below these (compressed, and unpacked as the gzip trailer states it), inflating inline is cheaper than a trip
+ * through the thread pool and blocks for well under a millisecond. The compressed size alone says nothing of the
+ * unpacked one: 50 KB of gzip can unpack to 49 MB, which inflated inline held the thread for half a second.
+ */
 const INLINE_GUNZIP_BYTES = 512 * 1024;
+const INLINE_UNPACKED_BYTES = 2 * 1024 * 1024;
+
+/** The unpacked size a gzip member's trailer states (ISIZE, modulo 2^32); what it says is checked by inflating. */
+function statedSize(bytes: Uint8Array): number {
+  if (bytes.byteLength < 18) return 0;
+  const at = bytes.byteLength - 4;
+  return (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
+}
 
 async function decompress(bytes: Uint8Array): Promise<Buffer> {
   try {
     const options = { maxOutputLength: MAX_UNPACKED_BYTES + 1024 * 1024, chunkSize: outputChunk(bytes) };
-    return bytes.byteLength <= INLINE_GUNZIP_BYTES ? gunzipSync(bytes, options) : await gunzipAsync(bytes, options);
+    if (bytes.byteLength <= INLINE_GUNZIP_BYTES && statedSize(bytes) <= INLINE_UNPACKED_BYTES)
+      try {
+        return gunzipSync(bytes, { ...options, maxOutputLength: INLINE_UNPACKED_BYTES });
+      } catch (error) {
+        // The trailer may say less than the data holds: inflated again in the thread pool, up to the real cap.
+        if ((error as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE' && !(error instanceof RangeError))
+          throw error;
+      }
+    return await gunzipAsync(bytes, options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError) {

@@ -55,3 +55,31 @@ describe('archive and manifest parsing is bounded', () => {
     assert.equal(parseManifest(large, 'aam.yaml').artifacts.prompts?.length, 900);
   });
 });
+
+describe('inflating an archive that unpacks large', () => {
+  /** Whether the event loop turned (a setImmediate ran) while the archive was read. */
+  const turnsWhile = async (bytes: Buffer) => {
+    let turned = false;
+    setImmediate(() => (turned = true));
+    const read = await readArchive(bytes);
+    return { turned, read };
+  };
+
+  it('goes to the thread pool when the trailer says it is large, however small the gzip', async () => {
+    const bomb = tarGz(file('aam.yaml', MANIFEST), file('prompts/hello.md', Buffer.alloc(8 * 1024 * 1024)));
+    assert.ok(bomb.length < 64 * 1024);
+    assert.equal((await turnsWhile(bomb)).turned, true, 'not inflated on this thread');
+    const small = tarGz(file('aam.yaml', MANIFEST), file('prompts/hello.md', 'hello\n'));
+    assert.equal((await turnsWhile(small)).turned, false, 'a small archive is still read inline');
+  });
+
+  it('an archive whose trailer understates its size is still held to it, and refused', async () => {
+    const bomb = tarGz(file('aam.yaml', MANIFEST), file('prompts/hello.md', Buffer.alloc(3 * 1024 * 1024)));
+    bomb.writeUInt32LE(1024, bomb.length - 4); // the trailer lies: 1 KB
+    await assert.rejects(
+      readArchive(bomb),
+      /not gzip-compressed data or is truncated/,
+      'the length check still fails it',
+    );
+  });
+});
