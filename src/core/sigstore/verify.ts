@@ -45,12 +45,32 @@ export function parseBundle(bytes: Uint8Array): { ok: true; bundle: Bundle } | {
   if (typeof json?.mediaType !== 'string' || !SUPPORTED_MEDIA_TYPES.has(json.mediaType)) {
     return { ok: false, reason: `unsupported bundle media type ${JSON.stringify(json?.mediaType)}` };
   }
+  let bundle: Bundle;
   try {
-    return { ok: true, bundle: bundleFromJSON(json) };
+    bundle = bundleFromJSON(json);
   } catch (error) {
     return { ok: false, reason: `the bundle is malformed (${messageOf(error)})` };
   }
+  // Every log entry is a chain and a log proof checked: a signature needs one, and a registry checks every upload.
+  const entries = bundle.verificationMaterial.tlogEntries.length;
+  if (entries > MAX_TLOG_ENTRIES)
+    return {
+      ok: false,
+      reason: `the bundle holds ${entries} transparency-log entries; at most ${MAX_TLOG_ENTRIES} are read`,
+    };
+  const content = bundle.verificationMaterial.content;
+  const chain = content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates.length : 1;
+  if (chain > MAX_CHAIN_CERTIFICATES)
+    return {
+      ok: false,
+      reason: `the bundle's certificate chain holds ${chain} certificates; at most ${MAX_CHAIN_CERTIFICATES} are read`,
+    };
+  return { ok: true, bundle };
 }
+
+/** Transparency-log entries and chain certificates a bundle may hold: one of each is usual. */
+export const MAX_TLOG_ENTRIES = 8;
+export const MAX_CHAIN_CERTIFICATES = 10;
 
 /**
  * Verifies a Sigstore bundle over an artifact against a trusted root, offline:
