@@ -91,4 +91,27 @@ describe('policy lost: AAM Trust settings aam drops', () => {
     await remember();
     assert.deepEqual(store.lost(lockFile), [], 'added back: nothing is lost any more');
   });
+
+  it('a setting made stronger than it was since is no longer lost, and is not offered back', async () => {
+    const root = await tempDir('lost-stronger-');
+    const home = join(root, 'home');
+    const global = join(home, '.aam', 'config.yaml');
+    await mkdir(join(home, '.aam'), { recursive: true });
+    const lockFile = join(root, 'project', '.aam', 'aam-lock.yaml');
+    const store = new VerificationStore(undefined);
+    const remember = async (text: string) => {
+      await writeFile(global, text);
+      const c = await loadConfig({ homeDir: home, env: {} });
+      store.setPolicy(lockFile, snapshotOf(c.policyContext(), false, materialOf(c)), new Date().toISOString());
+    };
+    await remember(STRICT);
+    await remember(REWRITTEN);
+    assert.equal(store.lost(lockFile).length, 4);
+    // The user sets a higher threshold for every package, hidden_content back to error, and delegations off.
+    await remember(`${REWRITTEN}  hidden_content: error\n  signature_threshold: 3\n  allow_delegation: false\n`);
+    assert.deepEqual(
+      store.lost(lockFile).map((l) => l.key),
+      ['require_registry_attestation'],
+    );
+  });
 });

@@ -1,8 +1,7 @@
 import { entryText, isTrustedIdentity } from '../../policy/identity.ts';
 import { DEFAULT_POLICY } from '../../policy/decision.ts';
 import type { SecurityPolicy, SignatureThreshold } from '../../policy/decision.ts';
-import { lowersThreshold, tighten } from '../../config/tightening.ts';
-import { securitySettings } from '../../config/settings.ts';
+import { lowersThreshold } from '../../config/tightening.ts';
 import { canonicalJson } from '../../model/canonical-json.ts';
 import { MATERIAL_KEYS } from './policy-snapshot.ts';
 import type { MaterialKey, PolicySnapshot } from './policy-snapshot.ts';
@@ -23,6 +22,25 @@ export interface LostSetting {
 }
 
 const LISTS = ['trusted_identities', 'trusted_keys', 'allowed_issuers'] as const;
+const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
+const rank = (mode: unknown) => FAILURE_RANK[mode as keyof typeof FAILURE_RANK] ?? 0;
+/**
+ * Whether each decision setting went weaker from `was` to `now`, as a project's value would weaken the global
+ * policy (config/tightening.ts judges those; this file is read at the extension's start, without the schema).
+ */
+const WEAKER: Partial<Record<keyof SecurityPolicy, (was: unknown, now: unknown) => boolean>> = {
+  require_signature: (was, now) => was === true && now !== true,
+  verify_transparency_log: (was, now) => was === true && now !== true,
+  on_signature_failure: (was, now) => rank(now) < rank(was),
+  hidden_content: (was, now) => rank(now) < rank(was),
+  on_signer_change: (was, now) => was === 'error' && now !== 'error',
+  require_registry_attestation: (was, now) => was === true && now !== true,
+  allow_delegation: (was, now) => was === false && now !== false,
+  trust_registry_attestations: (was, now) => was === false && now !== false,
+  signature_threshold: (was, now) =>
+    lowersThreshold(was as SignatureThreshold, (now ?? 1) as SignatureThreshold) !== undefined,
+};
+/** The settings aam's own model does not have, which `aam config set` drops from the file it rewrites. */
 const SETTINGS = [
   'hidden_content',
   'signature_threshold',
@@ -31,11 +49,8 @@ const SETTINGS = [
   'allow_delegation',
   'trust_registry_attestations',
 ] as const satisfies readonly (keyof SecurityPolicy)[];
-const NO_FILES = { globalFile: undefined, projectFile: undefined, homeDir: '' };
-const DEFAULTS = securitySettings({ value: {} });
 /** A value as the warnings show it and as `stillLost` compares it. */
 const shown = (value: unknown) => (typeof value === 'object' && value !== null ? canonicalJson(value) : String(value));
-const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
 
 /**
  * What the policy lost between two verifications: trust-list entries that
@@ -59,18 +74,11 @@ export function lostSince(before: PolicySnapshot, now: PolicySnapshot): LostSett
     weaker('verify_transparency_log', true, false);
   if (FAILURE_RANK[now.policy.on_signature_failure] < FAILURE_RANK[before.policy.on_signature_failure])
     weaker('on_signature_failure', before.policy.on_signature_failure, now.policy.on_signature_failure);
-  // The settings aam's own model does not have, which `aam config set` drops from the file it rewrites: weaker as
-  // a project's value would weaken the global policy (the judgement Trust Diff uses too).
+  // The settings aam's own model does not have, dropped by `aam config set`: back to their (weaker) defaults.
   for (const key of SETTINGS) {
     const [was, is] = [before.policy[key] ?? DEFAULT_POLICY[key], now.policy[key] ?? DEFAULT_POLICY[key]];
-    if (canonicalJson(was) === canonicalJson(is)) continue;
-    const weakens =
-      key === 'signature_threshold'
-        ? lowersThreshold(was as SignatureThreshold, is as SignatureThreshold) !== undefined
-        : tighten({ ...DEFAULTS, ...before.policy }, { [key]: is }, NO_FILES).findings.some(
-            (f) => f.kind === 'weakens',
-          );
-    if (weakens) lost.push({ key, was: shown(was), now: shown(is), file: before.sources[key], value: was });
+    if (WEAKER[key]!(was, is))
+      lost.push({ key, was: shown(was), now: shown(is), file: before.sources[key], value: was });
   }
   // A custom trust root or keyring that is gone turns every signature it vouched for invalid.
   for (const [key, was] of Object.entries(before.material ?? {}) as [
@@ -92,7 +100,10 @@ export function stillLost(
   const back = (l: LostSetting) => {
     if (isMaterial(l.key)) return now.material?.[l.key]?.value === l.was;
     if (l.now === undefined) return (now.policy[l.key] as unknown[]).map(text).includes(l.was);
-    return shown(now.policy[l.key]) === l.was;
+    // A setting is back once it is no weaker than it was (the same value, or a stronger one the user chose since).
+    const was = l.value ?? (l.was === 'true' ? true : l.was === 'false' ? false : l.was);
+    const weaker = WEAKER[l.key as keyof SecurityPolicy];
+    return weaker ? !weaker(was, now.policy[l.key]) : shown(now.policy[l.key]) === l.was;
   };
   const out = [...known.filter((l) => !back(l))];
   for (const l of fresh) if (!out.some((o) => o.key === l.key && o.was === l.was)) out.push(l);
