@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readLockFile } from '../../src/core/lockfile/lockfile.ts';
@@ -247,6 +247,28 @@ describe('formats, both ways, with the real aam CLI', () => {
     assert.match((await w.trust('verify')).stdout, /lost trusted_identities/, 'until acknowledged');
     await w.trust('verify', '--acknowledge-policy');
     assert.doesNotMatch((await w.trust('verify')).stdout, /lost/);
+  });
+
+  it('reads what aam writes with a raw U+2028 in a quoted string: packed, published, installed', async () => {
+    const w = await world();
+    await w.theirs('registry', 'init', w.registry, '--default');
+    const odd = await w.source('odd', '1.0.0');
+    const manifest = join(odd, 'aam.yaml');
+    await writeFile(
+      manifest,
+      (await readFile(manifest, 'utf8')).replace('description: Package odd', 'description: "Line one\\Lline two"'),
+    );
+    await aamOk(['pkg', 'pack'], { cwd: odd, home: w.home });
+    await aamOk(['pkg', 'publish'], { cwd: odd, home: w.home });
+    const metadata = await readFile(join(w.registry, 'packages', 'odd', 'metadata.yaml'), 'utf8');
+    assert.ok(metadata.includes("'Line one\u2028"), 'aam writes it raw, single-quoted (PyYAML allow_unicode)');
+    await aamOk(['install', 'odd', '--no-deploy'], { cwd: w.project, home: w.home });
+    const info = await w.trust('info', 'odd');
+    assert.doesNotMatch(info.stdout, /tampered|cannot be read/, info.stdout);
+    const other = join(w.root, 'other');
+    await mkdir(join(other, '.aam'), { recursive: true });
+    const install = await w.trust('install', 'odd', '--no-deploy', '--project', other);
+    assert.equal(install.code, 0, install.stdout + install.stderr);
   });
 
   it("says which of AAM Trust's own settings went weaker when aam config set dropped them", async () => {

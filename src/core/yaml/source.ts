@@ -175,21 +175,34 @@ function pairIndex(map: { items: unknown[] }): Map<string, Pair> {
 /** Each repeated key of a mapping as a parse error, as the library reports them, found with one set per mapping. */
 /**
  * A raw U+0085, U+2028 or U+2029 ends a line for aam (PyYAML reads YAML 1.1) and not for this reader (YAML 1.2):
- * after one in a comment, `aam` reads keys this reader takes for comment text. Neither tool writes one raw (both
- * escape it in double quotes), so a text holding one is refused where it is, not read one way here and another there.
+ * after one in a comment or a plain value, `aam` reads keys this reader takes for comment text or one string.
+ * Inside a quoted string both read the text between the quotes (PyYAML writes one there raw: `safe_dump` with
+ * `allow_unicode`); anywhere else it is refused where it is, not read one way here and another there.
  */
 function reportYaml11Breaks(text: string, doc: Document.Parsed): void {
-  const at = text.search(/[\u0085\u2028\u2029]/);
-  if (at < 0) return;
-  const code = `U+${text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`;
-  // First: another error the break causes (a comment's text read as a key) is its consequence.
-  doc.errors.unshift(
-    new YAMLParseError(
-      [at, at + 1],
-      'UNEXPECTED_TOKEN',
-      `${code} is a line break to aam (YAML 1.1) and not to AAM Trust (YAML 1.2), so the two would read this file differently: remove it, or write it escaped in double quotes ("\\N", "\\L", "\\P")`,
-    ),
-  );
+  if (!/[\u0085\u2028\u2029]/.test(text)) return;
+  const quoted: [number, number][] = [];
+  visit(doc, {
+    Scalar(_, node) {
+      if ((node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') && node.range)
+        quoted.push([node.range[0], node.range[1]]);
+    },
+  });
+  const breaks = /[\u0085\u2028\u2029]/g;
+  for (let found = breaks.exec(text); found; found = breaks.exec(text)) {
+    const at = found.index;
+    if (quoted.some(([start, end]) => start < at && at < end)) continue;
+    const code = `U+${text.charCodeAt(at).toString(16).toUpperCase().padStart(4, '0')}`;
+    // First: another error the break causes (a comment's text read as a key) is its consequence.
+    doc.errors.unshift(
+      new YAMLParseError(
+        [at, at + 1],
+        'UNEXPECTED_TOKEN',
+        `${code} outside quotes is a line break to aam (YAML 1.1) and not to AAM Trust (YAML 1.2), so the two would read this file differently: remove it, or write it inside a quoted string`,
+      ),
+    );
+    return;
+  }
 }
 
 function reportDuplicateKeys(doc: Document.Parsed): void {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseYamlMapping, toYamlText } from '../../../src/core/yaml/io.ts';
 import { validateConfigText } from '../../../src/core/config/validate.ts';
 import { parseManifest } from '../../../src/core/package/manifest.ts';
+import { YamlSource } from '../../../src/core/yaml/source.ts';
 
 // U+0085, U+2028 and U+2029 are line breaks to YAML 1.1 (PyYAML: the AAM CLI) and not to YAML 1.2
 // (AAM Trust). Raw in a plain scalar they would give the AAM CLI extra keys; test/interop/yaml11-writers
@@ -53,18 +54,38 @@ describe('reading a text that holds a raw YAML 1.1 line break', () => {
       assert.equal(error?.severity, 'error');
       assert.match(
         error!.message,
-        new RegExp(`^${name.replace('+', '\\+')} is a line break to aam \\(YAML 1\\.1\\) and not to AAM Trust`),
+        new RegExp(
+          `^${name.replace('+', '\\+')} outside quotes is a line break to aam \\(YAML 1\\.1\\) and not to AAM Trust`,
+        ),
       );
       assert.deepEqual(error!.range.start, { line: 0, character: 40 });
     });
 
   it('in a lock file or a manifest: not valid YAML', () => {
     const lock = `lockfile_version: 1\npackages:\n  hello: # ${L}  evil:\n    version: 1.0.0\n`;
-    assert.throws(() => parseYamlMapping(lock, 'aam-lock.yaml', 'LOCKFILE_INVALID'), /U\+2028 is a line break to aam/);
+    assert.throws(
+      () => parseYamlMapping(lock, 'aam-lock.yaml', 'LOCKFILE_INVALID'),
+      /U\+2028 outside quotes is a line break to aam/,
+    );
     assert.throws(
       () => parseManifest(`name: hello${N}version: 6.6.6\nversion: 1.0.0\n`, 'aam.yaml'),
-      /U\+0085 is a line break to aam/,
+      /U\+0085 outside quotes is a line break to aam/,
     );
+  });
+
+  it('raw inside quotes, as aam writes it (PyYAML safe_dump with allow_unicode), it is read', () => {
+    // PyYAML writes {'description': 'Line one\u2028Line two'} as this, and reads it back as that string.
+    const written = `description: 'Line one${L}  Line two'\nname: odd\n`;
+    assert.deepEqual(new YamlSource(written).doc.errors, []);
+    assert.equal(parseYamlMapping(written, 'aam.yaml', 'MANIFEST_INVALID').name, 'odd');
+    assert.deepEqual(new YamlSource(`a: "x${P}y" # fine\n`).doc.errors, []);
+    assert.match(new YamlSource(`a: 'x' # c${L}b: 'y${L}z'\n`).doc.errors[0]!.message, /^U\+2028 outside quotes/);
+    assert.match(
+      new YamlSource(`a: |\n  x${L}y\n`).doc.errors[0]!.message,
+      /^U\+2028 outside quotes/,
+      'a block scalar',
+    );
+    assert.match(new YamlSource(`'k${N}': 1\nplain${L}key: 2\n`).doc.errors[0]!.message, /^U\+2028 outside quotes/);
   });
 
   it('escaped in double quotes it is the character to both, and is read', () => {
