@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiFailure } from './errors.ts';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../core/model/json-depth.ts';
 
 /** Headers that must say one thing: a second copy is refused, not silently dropped or preferred. */
 export const SINGLE_HEADERS: ReadonlySet<string> = new Set([
@@ -66,24 +67,6 @@ export function installJsonBodies(app: FastifyInstance): void {
       done(null, value);
     });
   });
-}
-
-/** How deep a request body's arrays and objects may nest: no body this registry takes needs a tenth of it. */
-export const MAX_JSON_DEPTH = 64;
-
-/** Whether a text, JSON or not, opens more than `max` arrays or objects inside one another (strings skipped): one linear pass. */
-export function nestedDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // A string, to its closing quote (or the end of an unterminated one); an escaped character is skipped.
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
 }
 
 /** The first key named twice in one object of a valid JSON text, if any. */

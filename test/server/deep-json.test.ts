@@ -1,7 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../src/server/request-checks.ts';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../src/core/model/json-depth.ts';
 import { packPackage, startTestRegistry } from '../helpers/registry.ts';
+import { approvalDocument, parseApprovalDocument } from '../../src/core/registry/approval.ts';
+import { parseBundle } from '../../src/core/sigstore/bundle-file.ts';
 
 const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`;
 
@@ -19,6 +21,26 @@ describe('request bodies nested too deep', () => {
     assert.equal(nestedDeeperThan(`["\\\\", [[`, 2), true, 'an escaped backslash ends before the quote');
     assert.equal(nestedDeeperThan(`"${'['.repeat(10)}`, 1), false, 'an unterminated string runs to the end');
     assert.equal(nestedDeeperThan(']]]]' + nested(3), 3), false);
+  });
+
+  it('holds documents inside a request to it too: an approval and a Sigstore bundle', () => {
+    // The approval document travels base64 in the body, a string the body's check skips (diff2-review 2).
+    assert.equal(parseApprovalDocument(Buffer.from(nested(1_000_000))), undefined);
+    assert.equal(parseApprovalDocument(Buffer.from(`{"a":${'1'.repeat(70 * 1024)}}`)), undefined);
+    const document = approvalDocument({
+      registry: 'corp',
+      package: 'atool',
+      version: '1.0.0',
+      sha256: 'a'.repeat(64),
+      status: 'approved',
+      comment: 'x'.repeat(4096),
+      at: '2026-12-06T00:00:00Z',
+    });
+    assert.equal(parseApprovalDocument(document)?.comment.length, 4096);
+    assert.deepEqual(parseBundle(Buffer.from(`{"mediaType":${nested(100)}}`)), {
+      ok: false,
+      reason: `the bundle nests more than ${MAX_JSON_DEPTH} arrays or objects in one another`,
+    });
   });
 
   it('refuses a deep approval from a read-only session before parsing it', async () => {

@@ -3,6 +3,7 @@ import type { SignatureVerifier } from '../signature/verifier.ts';
 import type { ApiApproval } from './http-api.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import { normalizeFingerprint, parseIdentityPattern } from '../policy/identity.ts';
+import { nestedDeeperThan } from '../model/json-depth.ts';
 import { canonicalJson } from './audit-log.ts';
 
 /**
@@ -25,13 +26,20 @@ export interface ApprovalDocument {
   at: string;
 }
 
+/** An approval document's size at most: its fields, and a comment of 4,096 characters each escaped. */
+const MAX_APPROVAL_BYTES = 64 * 1024;
+
 export function approvalDocument(fields: Omit<ApprovalDocument, 'type'>): Buffer {
   return Buffer.from(canonicalJson({ type: APPROVAL_TYPE, ...fields }), 'utf8');
 }
 
 export function parseApprovalDocument(bytes: Uint8Array): ApprovalDocument | undefined {
+  // One flat object, its comment at most 4,096 characters: anything larger or nested is no approval, unparsed.
+  if (bytes.byteLength > MAX_APPROVAL_BYTES) return undefined;
   try {
-    const value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<ApprovalDocument>;
+    const text = Buffer.from(bytes).toString('utf8');
+    if (nestedDeeperThan(text, 1)) return undefined;
+    const value = JSON.parse(text) as Partial<ApprovalDocument>;
     if (
       value.type !== APPROVAL_TYPE ||
       typeof value.registry !== 'string' ||

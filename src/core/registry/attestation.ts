@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { AttestationFact } from '../policy/checks.ts';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../model/json-depth.ts';
 import { keyIdOf } from '../model/key-id.ts';
 
 export { keyIdOf };
@@ -140,7 +141,9 @@ export function verifyAttestation(
   }
   const keyId = keyIdOf(key);
   try {
-    envelope = JSON.parse(Buffer.from(envelopeBytes).toString('utf8')) as Partial<DsseEnvelope>;
+    const text = Buffer.from(envelopeBytes).toString('utf8');
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('nested too deep');
+    envelope = JSON.parse(text) as Partial<DsseEnvelope>;
   } catch {
     return { state: 'invalid', reason: 'the attestation is not JSON', keyId };
   }
@@ -172,7 +175,9 @@ export function verifyAttestation(
     predicate?: Partial<AttestationPredicate>;
   };
   try {
-    statement = JSON.parse(payload.toString('utf8')) as typeof statement;
+    const text = payload.toString('utf8');
+    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('nested too deep');
+    statement = JSON.parse(text) as typeof statement;
   } catch {
     return { state: 'invalid', reason: 'its statement is not JSON', keyId };
   }

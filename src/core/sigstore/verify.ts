@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { bundleFromJSON } from '@sigstore/bundle';
 import type { Bundle, BundleWithMessageSignature } from '@sigstore/bundle';
 import { X509Certificate } from '@sigstore/core';
 import { Verifier, VerificationError, toSignedEntity } from '@sigstore/verify';
@@ -15,14 +14,9 @@ import type { Certificate } from './fast/certificate.ts';
 import { loggedCertificateProblem } from './logged-certificate.ts';
 import { signerOf } from './signer.ts';
 import { fastTrustOf, trustMaterialOf } from './trusted-root.ts';
+import { parseBundle } from './bundle-file.ts';
 import type { TrustRootSource } from './trusted-root.ts';
-
-export const SUPPORTED_MEDIA_TYPES = new Set([
-  'application/vnd.dev.sigstore.bundle+json;version=0.1',
-  'application/vnd.dev.sigstore.bundle+json;version=0.2',
-  'application/vnd.dev.sigstore.bundle+json;version=0.3',
-  'application/vnd.dev.sigstore.bundle.v0.3+json',
-]);
+export { MAX_CHAIN_CERTIFICATES, MAX_TLOG_ENTRIES, parseBundle, SUPPORTED_MEDIA_TYPES } from './bundle-file.ts';
 
 export interface SigstoreVerifyOptions {
   root: TrustRootSource;
@@ -33,44 +27,6 @@ export interface SigstoreVerifyOptions {
   /** The artifact's SHA-256 when the caller already has it (evidence gathering hashed the archive); computed if not. */
   artifactSha256?: Buffer | undefined;
 }
-
-/** Parses a bundle file; a malformed one yields an invalid check rather than an exception. */
-export function parseBundle(bytes: Uint8Array): { ok: true; bundle: Bundle } | { ok: false; reason: string } {
-  let json: { mediaType?: unknown };
-  try {
-    json = JSON.parse(Buffer.from(bytes).toString('utf8')) as { mediaType?: unknown };
-  } catch {
-    return { ok: false, reason: 'the bundle is not JSON' };
-  }
-  if (typeof json?.mediaType !== 'string' || !SUPPORTED_MEDIA_TYPES.has(json.mediaType)) {
-    return { ok: false, reason: `unsupported bundle media type ${JSON.stringify(json?.mediaType)}` };
-  }
-  let bundle: Bundle;
-  try {
-    bundle = bundleFromJSON(json);
-  } catch (error) {
-    return { ok: false, reason: `the bundle is malformed (${messageOf(error)})` };
-  }
-  // Every log entry is a chain and a log proof checked: a signature needs one, and a registry checks every upload.
-  const entries = bundle.verificationMaterial.tlogEntries.length;
-  if (entries > MAX_TLOG_ENTRIES)
-    return {
-      ok: false,
-      reason: `the bundle holds ${entries} transparency-log entries; at most ${MAX_TLOG_ENTRIES} are read`,
-    };
-  const content = bundle.verificationMaterial.content;
-  const chain = content.$case === 'x509CertificateChain' ? content.x509CertificateChain.certificates.length : 1;
-  if (chain > MAX_CHAIN_CERTIFICATES)
-    return {
-      ok: false,
-      reason: `the bundle's certificate chain holds ${chain} certificates; at most ${MAX_CHAIN_CERTIFICATES} are read`,
-    };
-  return { ok: true, bundle };
-}
-
-/** Transparency-log entries and chain certificates a bundle may hold: one of each is usual. */
-export const MAX_TLOG_ENTRIES = 8;
-export const MAX_CHAIN_CERTIFICATES = 10;
 
 /**
  * Verifies a Sigstore bundle over an artifact against a trusted root, offline:
