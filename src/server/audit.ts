@@ -202,7 +202,7 @@ export async function queryAudit(
     return paged(size, rows);
   }
   const where = conditions.join(' AND ');
-  // A filter by time alone has no index: past the bound it is refused (503), not waited for.
+  // A query any client shapes: on PostgreSQL, past the bound it is refused (503), not waited for.
   const bounded = <T>(sql: string, params: unknown[]) =>
     db.boundedQuery<T>(sql, params).catch((error: unknown) => {
       if ((error as { code?: unknown } | null)?.code !== '57014') throw error;
