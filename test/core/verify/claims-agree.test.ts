@@ -24,8 +24,11 @@ const RIVAL = '@r/rival';
 const manifest = (name: string, artifact: string) =>
   `name: "${name}"\nversion: 1.0.0\ndescription: "${name}"\nartifacts:\n  prompts:\n    - name: ${artifact}\n      path: prompts/p.md\n      description: An artifact\n`;
 
-/** A comment block past 1 MiB (the old limit): the signed archive stays small. */
-const PADDING = `# ${'x'.repeat(100)}\n`.repeat(10_200);
+/**
+ * A comment block past the 64 KiB the claim filter reads a manifest into (an earlier read limit was 1 MiB, and
+ * a manifest is now at most 128 KB): the signed archive stays small.
+ */
+const PADDING = `# ${'x'.repeat(100)}\n`.repeat(1_000);
 
 async function publish(w: TestWorld, name: string, text: string, content: string): Promise<void> {
   const dir = await w.makePackage(name, '1.0.0', { 'prompts/p.md': content });
@@ -71,7 +74,7 @@ describe('verify-one and verify-all agree on shared places', () => {
     ['rival', [VICTIM, RIVAL], VICTIM],
     ['victim', [VICTIM, RIVAL], RIVAL],
   ] as const) {
-    it(`when the ${big}'s aam.yaml is over 1 MiB (installed ${order.join(', then ')}; ${alone} alone)`, async () => {
+    it(`when the ${big}'s aam.yaml is over 64 KiB (installed ${order.join(', then ')}; ${alone} alone)`, async () => {
       const w = await makeWorld();
       await publish(w, VICTIM, manifest(VICTIM, 'main') + (big === 'victim' ? PADDING : ''), 'victim\n');
       await publish(w, RIVAL, manifest(RIVAL, 'main') + (big === 'rival' ? PADDING : ''), 'rival\n');
