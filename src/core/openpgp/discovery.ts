@@ -3,6 +3,7 @@ import { readKeys } from 'openpgp';
 import type { Key } from 'openpgp';
 import { AamError, messageOf } from '../errors.ts';
 import { normalizeFingerprint } from '../policy/identity.ts';
+import { withinBounds } from './bounds.ts';
 import { boundUserIds, emailOf } from './user-ids.ts';
 
 /**
@@ -207,6 +208,10 @@ export async function discoverKey(
       tried.push(`${url}: not an OpenPGP key (${messageOf(error)})`);
       continue;
     }
+    // Bounded before any of its signatures is checked (mismatch reads the user IDs each self-signature binds).
+    const bounded = withinBounds(keys);
+    if (bounded.refused.length > 0) tried.push(...bounded.refused.map((why) => `${url}: refused: ${why}`));
+    keys = bounded.kept;
     const reasons = await Promise.all(keys.map((key) => mismatch(key, query)));
     const match = keys.find((_, i) => !reasons[i]);
     if (!match) {

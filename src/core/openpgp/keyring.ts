@@ -9,6 +9,7 @@ import { withFileLock } from '../fs/file-lock.ts';
 import type { KeyChange } from './key-change.ts';
 import { mergeKeyCopies } from './key-merge.ts';
 import { idsOf } from './gnupg-keyring.ts';
+import { withinBounds } from './bounds.ts';
 import { boundUserIds } from './user-ids.ts';
 
 // GnuPG's keyring (one batched `gpg --export` a run) is kept in its own file, and named here with the others.
@@ -45,7 +46,8 @@ export class DirectoryKeyring implements PublicKeyLookup {
       try {
         const bytes = await readRegularFile(join(this.dir, name), 'key');
         if (!bytes) continue;
-        for (const key of await readKeys({ armoredKeys: bytes.toString('utf8') })) {
+        // A key beyond what any real key holds is left out: it would cost minutes to check, and vouches for nothing.
+        for (const key of withinBounds(await readKeys({ armoredKeys: bytes.toString('utf8') })).kept) {
           for (const id of key.getKeyIDs()) {
             const hex = id.toHex().toLowerCase();
             index.set(hex, [...(index.get(hex) ?? []), key]);
@@ -72,7 +74,7 @@ export class ArmoredKeyring implements PublicKeyLookup {
     this.index ??= readKeys({ armoredKeys: this.armored }).then(
       (keys) => {
         const index = new Map<string, Key[]>();
-        for (const key of keys)
+        for (const key of withinBounds(keys).kept)
           for (const id of key.getKeyIDs()) {
             const hex = id.toHex().toLowerCase();
             index.set(hex, [...(index.get(hex) ?? []), key]);
@@ -220,6 +222,11 @@ export async function importPublicKey(armored: string, dir: string): Promise<Imp
   } catch (error) {
     throw new AamError('USAGE', `Not an OpenPGP public key: ${messageOf(error)}.`, { cause: error });
   }
+  const { refused } = withinBounds(keys);
+  if (refused.length > 0)
+    throw new AamError('KEY_REFUSED', `Nothing was imported: ${refused.join('; ')}.`, {
+      hint: 'No real key is that large; get the key again from its owner.',
+    });
   await mkdir(dir, { recursive: true });
   const imported: ImportedKey[] = [];
   for (const key of keys) {

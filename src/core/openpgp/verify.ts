@@ -8,6 +8,7 @@ import type { PublicKeyLookup } from './keyring.ts';
 import { OpenpgpLeanKeys } from './lean-keys.ts';
 import { parseLeanSignature } from './lean-signature.ts';
 import { leanVerify } from './lean-verify.ts';
+import { MAX_SIGNATURES_PER_FILE } from './bounds.ts';
 import { boundUserIds } from './user-ids.ts';
 
 /**
@@ -39,6 +40,15 @@ export async function verifyDetachedSignature(
       type: 'gpg',
       code: 'BUNDLE_INVALID',
       reason: `the .asc file is not an OpenPGP signature (${messageOf(error)})`,
+    };
+  }
+  // Each signature is checked against every key that may have made it, openpgp.js copying the data for each.
+  if (signature.packets.length > MAX_SIGNATURES_PER_FILE) {
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'BUNDLE_INVALID',
+      reason: `the .asc file holds ${signature.packets.length} signatures; at most ${MAX_SIGNATURES_PER_FILE} are read (each signer adds a file of their own)`,
     };
   }
   // A damaged packet can parse without an issuer; it names no key to check with.
