@@ -101,7 +101,7 @@ async function decompress(bytes: Uint8Array): Promise<Buffer> {
  */
 function outputChunk(bytes: Uint8Array): number {
   if (bytes.byteLength < 18) return 16 * 1024;
-  const stated = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).readUInt32LE(bytes.byteLength - 4);
+  const stated = statedSize(bytes);
   return Math.min(Math.max(stated + 1, 16 * 1024), 4 * 1024 * 1024);
 }
 

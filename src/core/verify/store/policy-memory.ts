@@ -40,8 +40,14 @@ const WEAKER: Partial<Record<keyof SecurityPolicy, (was: unknown, now: unknown) 
   signature_threshold: (was, now) =>
     lowersThreshold(was as SignatureThreshold, (now ?? 1) as SignatureThreshold) !== undefined,
 };
-/** The settings aam's own model does not have, which `aam config set` drops from the file it rewrites. */
+/**
+ * The decision settings besides the trust lists. aam's own model has the first three; `aam config set` drops the
+ * others from the file it rewrites, and they fall back to their (weaker) defaults.
+ */
 const SETTINGS = [
+  'require_signature',
+  'verify_transparency_log',
+  'on_signature_failure',
   'hidden_content',
   'signature_threshold',
   'on_signer_change',
@@ -67,14 +73,7 @@ export function lostSince(before: PolicySnapshot, now: PolicySnapshot): LostSett
     for (const entry of before.policy[key] as unknown[])
       if (!kept.has(text(entry))) lost.push({ key, was: text(entry), now: undefined, file: before.sources[key] });
   }
-  const weaker = (key: keyof SecurityPolicy, was: unknown, is: unknown) =>
-    lost.push({ key, was: String(was), now: String(is), file: before.sources[key] });
-  if (before.policy.require_signature && !now.policy.require_signature) weaker('require_signature', true, false);
-  if (before.policy.verify_transparency_log && !now.policy.verify_transparency_log)
-    weaker('verify_transparency_log', true, false);
-  if (FAILURE_RANK[now.policy.on_signature_failure] < FAILURE_RANK[before.policy.on_signature_failure])
-    weaker('on_signature_failure', before.policy.on_signature_failure, now.policy.on_signature_failure);
-  // The settings aam's own model does not have, dropped by `aam config set`: back to their (weaker) defaults.
+  // A snapshot stored before a setting existed had that setting's default.
   for (const key of SETTINGS) {
     const [was, is] = [before.policy[key] ?? DEFAULT_POLICY[key], now.policy[key] ?? DEFAULT_POLICY[key]];
     if (WEAKER[key]!(was, is))
