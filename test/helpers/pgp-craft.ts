@@ -1,5 +1,6 @@
 // Hand-made OpenPGP packets of an attacker's making, for the bounds tests (built without openpgp.js; from /work/notes/pgp-cost-review).
 import { createHash, randomBytes } from 'node:crypto';
+import { armor as openpgpArmor, enums } from 'openpgp';
 
 export const ALGO = { rsa: 1, rsaSign: 3, dsa: 17 } as const;
 export const HASH = { md5: 1, sha1: 2, ripemd160: 3, sha256: 8, sha384: 9, sha512: 10, sha224: 11 } as const;
@@ -86,9 +87,27 @@ function subpacket(type: number, data: Buffer): Buffer {
 }
 
 /**
- * A v4 binary-document signature by `key` over `data`, with a correct left-16 (so openpgp.js goes on to
- * the public-key operation) and a signature value of the attacker's choosing (`value`: MPIs).
+ * A v4 signature packet of `type` by `key`: its hashed part, and the digest over `signed` (what the type signs)
+ * and that part, as a verifier computes it; a left-16 that matches, and a value of the attacker's choosing.
  */
+function signaturePacket(key: Crafted, type: number, hash: number, created: number, signed: Buffer[], value: Buffer[]) {
+  const time = Buffer.alloc(4);
+  time.writeUInt32BE(created);
+  const hashed = Buffer.concat([subpacket(2, time), subpacket(33, Buffer.concat([Buffer.from([4]), key.fingerprint]))]);
+  const head = Buffer.from([4, type, key.algorithm, hash, hashed.length >> 8, hashed.length & 0xff]);
+  const hashedPart = Buffer.concat([head, hashed]);
+  const trailer = Buffer.alloc(6);
+  trailer[0] = 4;
+  trailer[1] = 0xff;
+  trailer.writeUInt32BE(hashedPart.length, 2);
+  const digest = createHash(NODE_HASH[hash]!);
+  for (const part of [...signed, hashedPart, trailer]) digest.update(part);
+  const unhashed = subpacket(16, key.keyId);
+  const unhashedLen = Buffer.from([unhashed.length >> 8, unhashed.length & 0xff]);
+  return packet(2, Buffer.concat([hashedPart, unhashedLen, unhashed, digest.digest().subarray(0, 2), ...value]));
+}
+
+/** A v4 binary-document signature by `key` over `data` (see signaturePacket). */
 export function signature(
   data: Uint8Array,
   key: Crafted,
@@ -96,39 +115,12 @@ export function signature(
   value: Buffer[],
   created = 1_700_000_000,
 ): Buffer {
-  const time = Buffer.alloc(4);
-  time.writeUInt32BE(created);
-  const hashed = Buffer.concat([subpacket(2, time), subpacket(33, Buffer.concat([Buffer.from([4]), key.fingerprint]))]);
-  const head = Buffer.from([4, 0x00, key.algorithm, hash, hashed.length >> 8, hashed.length & 0xff]);
-  const hashedPart = Buffer.concat([head, hashed]);
-  const trailer = Buffer.alloc(6);
-  trailer[0] = 4;
-  trailer[1] = 0xff;
-  trailer.writeUInt32BE(hashedPart.length, 2);
-  const digest = createHash(NODE_HASH[hash]!).update(data).update(hashedPart).update(trailer).digest();
-  const unhashed = subpacket(16, key.keyId);
-  const unhashedLen = Buffer.from([unhashed.length >> 8, unhashed.length & 0xff]);
-  return packet(2, Buffer.concat([hashedPart, unhashedLen, unhashed, digest.subarray(0, 2), ...value]));
+  return signaturePacket(key, 0x00, hash, created, [Buffer.from(data)], value);
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n << 16;
-    for (let b = 0; b < 8; b++) {
-      c <<= 1;
-      if (c & 0x1000000) c ^= 0x1864cfb;
-    }
-    t[n] = c & 0xffffff;
-  }
-  return t;
-})();
+/** ASCII armor, as openpgp.js writes it. */
 export function armor(kind: 'PUBLIC KEY BLOCK' | 'SIGNATURE', bytes: Buffer): string {
-  let crc = 0xb704ce;
-  for (const b of bytes) crc = ((crc << 8) ^ CRC_TABLE[((crc >> 16) ^ b) & 0xff]!) & 0xffffff;
-  const b64 = bytes.toString('base64').replace(/.{1,64}/g, (l) => `${l}\n`);
-  const sum = Buffer.from([crc >> 16, (crc >> 8) & 0xff, crc & 0xff]).toString('base64');
-  return `-----BEGIN PGP ${kind}-----\n\n${b64}=${sum}\n-----END PGP ${kind}-----\n`;
+  return openpgpArmor(kind === 'SIGNATURE' ? enums.armor.signature : enums.armor.publicKey, bytes);
 }
 
 /**
@@ -137,41 +129,15 @@ export function armor(kind: 'PUBLIC KEY BLOCK' | 'SIGNATURE', bytes: Buffer): st
  */
 export function certifiedUserId(key: Crafted, userId: string, hash: number, value: Buffer[], certs = 1): Buffer {
   const uid = Buffer.from(userId);
-  const out = [packet(13, uid)];
-  for (let i = 0; i < certs; i++) {
-    const time = Buffer.alloc(4);
-    time.writeUInt32BE(1_600_000_100 + i);
-    const hashed = Buffer.concat([
-      subpacket(2, time),
-      subpacket(33, Buffer.concat([Buffer.from([4]), key.fingerprint])),
-    ]);
-    const head = Buffer.from([4, 0x13, key.algorithm, hash, hashed.length >> 8, hashed.length & 0xff]);
-    const hashedPart = Buffer.concat([head, hashed]);
-    const trailer = Buffer.alloc(6);
-    trailer[0] = 4;
-    trailer[1] = 0xff;
-    trailer.writeUInt32BE(hashedPart.length, 2);
-    const keyPre = Buffer.alloc(3);
-    keyPre[0] = 0x99;
-    keyPre.writeUInt16BE(key.body.length, 1);
-    const uidPre = Buffer.alloc(5);
-    uidPre[0] = 0xb4;
-    uidPre.writeUInt32BE(uid.length, 1);
-    const digest = createHash(NODE_HASH[hash]!)
-      .update(keyPre)
-      .update(key.body)
-      .update(uidPre)
-      .update(uid)
-      .update(hashedPart)
-      .update(trailer)
-      .digest();
-    const unhashed = subpacket(16, key.keyId);
-    out.push(
-      packet(
-        2,
-        Buffer.concat([hashedPart, Buffer.from([0, unhashed.length]), unhashed, digest.subarray(0, 2), ...value]),
-      ),
-    );
-  }
-  return Buffer.concat(out);
+  const keyPre = Buffer.alloc(3);
+  keyPre[0] = 0x99;
+  keyPre.writeUInt16BE(key.body.length, 1);
+  const uidPre = Buffer.alloc(5);
+  uidPre[0] = 0xb4;
+  uidPre.writeUInt32BE(uid.length, 1);
+  const signed = [keyPre, key.body, uidPre, uid];
+  return Buffer.concat([
+    packet(13, uid),
+    ...Array.from({ length: certs }, (_, i) => signaturePacket(key, 0x13, hash, 1_600_000_100 + i, signed, value)),
+  ]);
 }
