@@ -15,20 +15,9 @@ import { projectConfigPath } from './paths.ts';
  */
 export async function assertProjectConfigWritable(projectDir: string, globalConfig: string): Promise<void> {
   const folder = join(projectDir, '.aam');
-  const stats = await lstat(folder).catch(() => undefined);
-  if (stats?.isSymbolicLink()) {
-    const to = await readlink(folder).catch(() => undefined);
-    throw refused(folder, `is a symbolic link${to === undefined ? '' : ` to ${to}`}`);
-  }
-  if (stats && !stats.isDirectory()) throw refused(folder, 'is not a folder');
+  await refuseUnlessOwn(folder, 'folder');
   // The folder may be the project's own and the file in it a link (dangling or not) to ~/.aam/config.yaml.
-  const file = projectConfigPath(projectDir);
-  const fileStats = await lstat(file).catch(() => undefined);
-  if (fileStats?.isSymbolicLink()) {
-    const to = await readlink(file).catch(() => undefined);
-    throw refused(file, `is a symbolic link${to === undefined ? '' : ` to ${to}`}`);
-  }
-  if (fileStats && !fileStats.isFile()) throw refused(file, 'is not a file');
+  await refuseUnlessOwn(projectConfigPath(projectDir), 'file');
   // The project opened may be the home folder, or hold the global config ($AAM_CONFIG) itself.
   const [project, global] = await Promise.all([
     realpath(dirname(projectConfigPath(projectDir))).catch(() => undefined),
@@ -45,6 +34,16 @@ export async function assertProjectConfigWritable(projectDir: string, globalConf
 export async function assertConfigFileWritable(file: string, globalConfig: string): Promise<void> {
   if (file === globalConfig || basename(dirname(file)) !== '.aam') return;
   await assertProjectConfigWritable(dirname(dirname(file)), globalConfig);
+}
+
+/** Refuses a path that is a symbolic link, or there and not of its kind. */
+async function refuseUnlessOwn(path: string, kind: 'folder' | 'file'): Promise<void> {
+  const stats = await lstat(path).catch(() => undefined);
+  if (stats?.isSymbolicLink()) {
+    const to = await readlink(path).catch(() => undefined);
+    throw refused(path, `is a symbolic link${to === undefined ? '' : ` to ${to}`}`);
+  }
+  if (stats && !(kind === 'folder' ? stats.isDirectory() : stats.isFile())) throw refused(path, `is not a ${kind}`);
 }
 
 function refused(folder: string, why: string): AamError {
