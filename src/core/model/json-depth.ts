@@ -19,3 +19,9 @@ export function nestedDeeperThan(text: string, max: number): boolean {
   }
   return false;
 }
+
+/** JSON.parse of a text nested no deeper than `max`; throws, as JSON.parse does, for one that is. */
+export function parseShallowJson(text: string, max: number = MAX_JSON_DEPTH): unknown {
+  if (nestedDeeperThan(text, max)) throw new SyntaxError(`nested more than ${max} deep`);
+  return JSON.parse(text);
+}

@@ -3,7 +3,7 @@ import type { SignatureVerifier } from '../signature/verifier.ts';
 import type { ApiApproval } from './http-api.ts';
 import type { Signer } from '../policy/trust-match.ts';
 import { normalizeFingerprint, parseIdentityPattern } from '../policy/identity.ts';
-import { nestedDeeperThan } from '../model/json-depth.ts';
+import { parseShallowJson } from '../model/json-depth.ts';
 import { canonicalJson } from './audit-log.ts';
 
 /**
@@ -37,9 +37,7 @@ export function parseApprovalDocument(bytes: Uint8Array): ApprovalDocument | und
   // One flat object, its comment at most 4,096 characters: anything larger or nested is no approval, unparsed.
   if (bytes.byteLength > MAX_APPROVAL_BYTES) return undefined;
   try {
-    const text = Buffer.from(bytes).toString('utf8');
-    if (nestedDeeperThan(text, 1)) return undefined;
-    const value = JSON.parse(text) as Partial<ApprovalDocument>;
+    const value = parseShallowJson(Buffer.from(bytes).toString('utf8'), 1) as Partial<ApprovalDocument>;
     if (
       value.type !== APPROVAL_TYPE ||
       typeof value.registry !== 'string' ||

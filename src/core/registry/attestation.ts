@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { AttestationFact } from '../policy/checks.ts';
-import { MAX_JSON_DEPTH, nestedDeeperThan } from '../model/json-depth.ts';
+import { parseShallowJson } from '../model/json-depth.ts';
 import { keyIdOf } from '../model/key-id.ts';
 
 export { keyIdOf };
@@ -141,9 +141,7 @@ export function verifyAttestation(
   }
   const keyId = keyIdOf(key);
   try {
-    const text = Buffer.from(envelopeBytes).toString('utf8');
-    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('nested too deep');
-    envelope = JSON.parse(text) as Partial<DsseEnvelope>;
+    envelope = parseShallowJson(Buffer.from(envelopeBytes).toString('utf8')) as Partial<DsseEnvelope>;
   } catch {
     return { state: 'invalid', reason: 'the attestation is not JSON', keyId };
   }
@@ -175,9 +173,7 @@ export function verifyAttestation(
     predicate?: Partial<AttestationPredicate>;
   };
   try {
-    const text = payload.toString('utf8');
-    if (nestedDeeperThan(text, MAX_JSON_DEPTH)) throw new Error('nested too deep');
-    statement = JSON.parse(text) as typeof statement;
+    statement = parseShallowJson(payload.toString('utf8')) as typeof statement;
   } catch {
     return { state: 'invalid', reason: 'its statement is not JSON', keyId };
   }
