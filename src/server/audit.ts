@@ -160,7 +160,8 @@ export const AUDIT_COUNT_CAP = 10_000;
  * sequence number and hashes, so whoever reads a page can check it too.
  * Anyone may ask, so no page costs in proportion to the log: the whole log
  * is a range of sequence numbers (1 to `size`) and its total the head's
- * size; a filter reads its index in log order (migration 10), counted up to
+ * size, and so is a time range (timeSpan); a filter by package, actor or
+ * event reads its index in log order (migration 10), counted up to
  * AUDIT_COUNT_CAP matches (`total_capped` beyond, and no pages past it), as
  * a bounded read. Every entry can be read in order with `after` (auditEntries).
  */
@@ -184,8 +185,6 @@ export async function queryAudit(
   if (query.package) add('package = ?', query.package);
   if (query.event) add('event = ?', query.event);
   if (query.actor) add('actor = ?', query.actor);
-  if (query.from) add('timestamp >= ?', query.from);
-  if (query.to) add('timestamp <= ?', query.to);
   const offset = (query.page - 1) * query.limit;
   const paged = (total: number, rows: AuditRow[], capped = false) => ({
     entries: rows.map((row) => ({ id: String(row.seq), ...toEntry(row) })),
@@ -194,13 +193,23 @@ export async function queryAudit(
     page: query.page,
     pages: Math.max(1, Math.ceil(total / query.limit)),
   });
+  const span = await timeSpan(db, query, size);
+  if (!span) return paged(0, []);
   if (conditions.length === 0) {
-    const { rows } = await db.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
-      offset,
-      query.limit,
-    ]);
-    return paged(size, rows);
+    // Sequence numbers have no gaps, so a page is the next rows from its first (one-sided: no engine
+    // then guesses the range small enough to sort whole).
+    const start = span.first + offset;
+    const { rows } =
+      start <= span.last
+        ? await db.query<AuditRow>('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2', [
+            start,
+            Math.min(query.limit, span.last - start + 1),
+          ])
+        : { rows: [] };
+    return paged(span.last - span.first + 1, rows);
   }
+  if (query.from) add('seq >= ?', span.first);
+  if (query.to) add('seq <= ?', span.last);
   const where = conditions.join(' AND ');
   // A query any client shapes: on PostgreSQL, past the bound it is refused (503), not waited for.
   const bounded = <T>(sql: string, params: unknown[]) =>
@@ -228,3 +237,30 @@ export async function queryAudit(
       : [];
   return paged(total, rows, counted > AUDIT_COUNT_CAP);
 }
+
+/**
+ * The entries a query's time range holds, as a span of sequence numbers:
+ * from the first entry stamped at or after `from` to the last stamped at or
+ * before `to` (the whole log, 1 to `size`, without them), or null when no
+ * entry is in it. Each end is one step into the (timestamp, seq) index.
+ * Entries are stamped in log order, under the head's lock, so the span is
+ * the range, and a filter then reads its own index within it: whatever plan
+ * an engine without statistics guesses, no time range is a scan of the log
+ * (diff2-review 3).
+ */
+async function timeSpan(
+  db: Pick<Database, 'query'>,
+  range: { from?: string; to?: string },
+  size: number,
+): Promise<{ first: number; last: number } | null> {
+  const end = async (sql: string, bound: string) => {
+    const { rows } = await db.query<{ seq: number | string }>(sql, [bound]);
+    return rows[0] ? Number(rows[0].seq) : 0;
+  };
+  const first = range.from ? await end(FIRST_AT_OR_AFTER, range.from) : 1;
+  const last = Math.min(range.to ? await end(LAST_AT_OR_BEFORE, range.to) : size, size);
+  return first >= 1 && first <= last ? { first, last } : null;
+}
+
+const FIRST_AT_OR_AFTER = 'SELECT seq FROM audit_log WHERE timestamp >= $1 ORDER BY timestamp, seq LIMIT 1';
+const LAST_AT_OR_BEFORE = 'SELECT seq FROM audit_log WHERE timestamp <= $1 ORDER BY timestamp DESC, seq DESC LIMIT 1';

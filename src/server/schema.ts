@@ -3,7 +3,7 @@ import { SCALE_MIGRATION } from './schema-scale.ts';
 import { SEARCH_MIGRATION } from './schema-search.ts';
 import { SEARCH_TYPES_MIGRATION } from './schema-search-types.ts';
 import { PUBLISH_COST_MIGRATION } from './schema-publish-cost.ts';
-import { AUDIT_QUERY_MIGRATION } from './schema-audit-query.ts';
+import { AUDIT_QUERY_MIGRATION, AUDIT_TIME_MIGRATION } from './schema-audit-query.ts';
 
 /**
  * The registry's schema, after the spec's §4, as numbered migrations. Every
@@ -261,6 +261,7 @@ CREATE TABLE delegations (
   // Issue #28: what a publish costs PostgreSQL, cut (see the migration).
   { version: 9, sql: PUBLISH_COST_MIGRATION },
   { version: 10, sql: AUDIT_QUERY_MIGRATION }, // the audit log's query in index order, whatever its length
+  { version: 11, sql: AUDIT_TIME_MIGRATION }, // a time range read as a span of sequence numbers
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */
