@@ -155,7 +155,7 @@ export function withFileText(
  * Errors that make the policy unreliable: broken YAML, invalid `security:` values, or a `registries:`
  * entry whose name, type, default or key id would be read as something its author did not write
  * (`default: yes` as not the default, where `aam` takes it as the default; a mistyped `key_id` as no
- * pin; `type: htpp` as local), or a YAML merge key (`<<`, which `aam` merges and this reader does not). A URL the schema does not know is not one: `aam registry add` writes
+ * pin; `type: htpp` as local), or a YAML merge key (`<<`, which `aam` merges and this reader does not), or a `__proto__` key (which JavaScript would read as a prototype). A URL the schema does not know is not one: `aam registry add` writes
  * some (`registry.example.com`, `file://localhost/…`), and the registry is named with it as written.
  */
 export function blockingDiagnostics(config: LoadedConfig): { file: string; diagnostic: ConfigDiagnostic }[] {
@@ -167,6 +167,7 @@ export function blockingDiagnostics(config: LoadedConfig): { file: string; diagn
           (file.value === undefined ||
             d.path[0] === 'security' ||
             d.code === 'MERGE_KEY' ||
+            d.code === 'RESERVED_KEY' ||
             (d.path[0] === 'registries' && REGISTRY_MEANING.has(String(d.path[2])))),
       )
       .map((diagnostic) => ({ file: file.path, diagnostic })),

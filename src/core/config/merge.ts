@@ -48,11 +48,13 @@ function mergeInto(
   const result: Record<string, unknown> = { ...base };
   for (const [name, value] of Object.entries(override)) {
     const childPath = [...path, name];
-    const below = result[name];
+    // Own keys only, written as data: a file's `__proto__:` must not become the merged config's
+    // prototype, from which every key the layers below leave unset would be read (project-review F1).
+    const below = Object.hasOwn(result, name) ? result[name] : undefined;
     if (isPlainObject(below) && isPlainObject(value)) {
-      result[name] = mergeInto(below, value, origin, childPath, origins);
+      setOwn(result, name, mergeInto(below, value, origin, childPath, origins));
     } else {
-      result[name] = value;
+      setOwn(result, name, value);
       for (const existing of [...origins.keys()])
         if (existing.startsWith(`${key(childPath)}\u0000`)) origins.delete(existing);
       origins.set(key(childPath), origin);
@@ -74,10 +76,14 @@ function recordLeaves(
   }
 }
 
+function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function hasPath(root: unknown, path: readonly (string | number)[]): boolean {
   let node = root;
   for (const segment of path) {
-    if (node === null || typeof node !== 'object' || !(segment in node)) return false;
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return false;
     node = (node as Record<string | number, unknown>)[segment];
   }
   return true;

@@ -13,6 +13,15 @@ export function semanticDiagnostics(source: YamlRanges, config: Record<string, u
   const push = (path: YamlPath, severity: Severity, code: string, message: string, fix?: ConfigDiagnostic['fix']) =>
     out.push({ severity, code, message, range: source.valueRange(path), path, ...(fix ? { fix } : {}) });
 
+  for (const path of protoKeys(config))
+    out.push({
+      severity: 'error',
+      code: 'RESERVED_KEY',
+      message:
+        'A "__proto__" key is not a setting: JavaScript would read it as its mapping\'s prototype, and the settings a file leaves out would come from it. Remove it.',
+      range: source.keyRange(path),
+      path,
+    });
   const security = asRecord(config.security);
   if (security) {
     identityPatterns(security.trusted_identities).forEach(([raw, path]) => {
@@ -183,4 +192,20 @@ function trimFix(raw: string): ConfigDiagnostic['fix'] {
 /** A string as a YAML scalar: `*@x` must be quoted, or YAML reads an alias. */
 export function yamlScalar(text: string): string {
   return stringify(text).trimEnd();
+}
+
+/** Every `__proto__` key in a parsed config, at any depth. */
+function protoKeys(root: unknown): YamlPath[] {
+  const found: YamlPath[] = [];
+  const stack: [unknown, YamlPath][] = [[root, []]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [node, path] = next;
+    if (Array.isArray(node)) node.forEach((child, i) => stack.push([child, [...path, i]]));
+    else if (node !== null && typeof node === 'object')
+      for (const [name, child] of Object.entries(node)) {
+        if (name === '__proto__') found.push([...path, name]);
+        stack.push([child, [...path, name]]);
+      }
+  }
+  return found;
 }

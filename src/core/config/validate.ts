@@ -111,6 +111,8 @@ function schemaDiagnostics(source: YamlRanges, config: unknown, errors: readonly
     if (error.keyword !== 'type' && typeErrorPaths.has(error.instancePath)) continue;
     // A key that breaks propertyNames is reported once, at the key, by its propertyNames error.
     if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
+    // A `__proto__` key is a blocking error of its own (rules.ts), not an unknown key besides.
+    if ((error.params as { additionalProperty?: unknown }).additionalProperty === '__proto__') continue;
     const diagnostic = toDiagnostic(source, config, error);
     const key = `${diagnostic.code}|${JSON.stringify(diagnostic.path)}|${diagnostic.message}`;
     if (!seen.has(key)) {

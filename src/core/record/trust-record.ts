@@ -94,23 +94,23 @@ export function parseTrustRecordText(text: string, where: string): TrustRecord {
 }
 
 function recordOf(raw: Record<string, unknown> | undefined): TrustRecord {
-  const packages: Record<string, RecordedPackage> = {};
-  const listed = raw?.packages;
-  if (listed && typeof listed === 'object' && !Array.isArray(listed)) {
-    for (const [name, value] of Object.entries(listed)) {
-      const entry = recordedPackage(value);
-      if (entry) packages[name] = entry;
-    }
-  }
-  const registries: Record<string, RecordedRegistry> = {};
-  const known = raw?.registries;
-  if (known && typeof known === 'object' && !Array.isArray(known)) {
-    for (const [name, value] of Object.entries(known)) {
-      const entry = recordedRegistry(value);
-      if (entry) registries[name] = entry;
-    }
-  }
+  const packages = entriesOf(raw?.packages, recordedPackage);
+  const registries = entriesOf(raw?.registries, recordedRegistry);
   return { record_version: 1, packages, ...(Object.keys(registries).length > 0 ? { registries } : {}) };
+}
+
+/**
+ * A mapping's readable entries, each an own property: the record comes from the repository, and
+ * a `__proto__:` entry assigned by name would become the map's prototype instead.
+ */
+function entriesOf<T>(listed: unknown, read: (value: unknown) => T | undefined): Record<string, T> {
+  if (!listed || typeof listed !== 'object' || Array.isArray(listed)) return {};
+  return Object.fromEntries(
+    Object.entries(listed).flatMap(([name, value]) => {
+      const entry = read(value);
+      return entry ? [[name, entry] as const] : [];
+    }),
+  );
 }
 
 /**
