@@ -9,8 +9,9 @@ import type { PolicyFinding } from './tightening.ts';
  *   drops or changes its pinned `key_id`, weakens the global policy (always
  *   flagged; in Restricted Mode the global entry stands in for it);
  * - a project entry with a name the global policy trusts but does not define
- *   says where a trusted registry is, which only a trusted workspace may do
- *   (in Restricted Mode the name is not trusted for this project).
+ *   says where a trusted registry is, and so whose attestations count: that
+ *   weakens it too (always flagged; in Restricted Mode the name is not
+ *   trusted for this project).
  * - in a workspace the user has not trusted (VS Code's Restricted Mode), a
  *   project entry with a name the global config does not define is left
  *   out: opening a folder must not make the editor contact an address, or
@@ -48,9 +49,9 @@ export function tightenRegistries(
     if (trustedRegistries.includes(entry.name)) {
       untrusted.push(entry.name);
       findings.push({
-        kind: 'trusted-only',
+        kind: 'weakens',
         path,
-        message: `says where "${entry.name}" is, a registry your global policy trusts by name (trusted_registries) but does not define`,
+        message: `says where "${entry.name}" is, a registry your global policy trusts by name (trusted_registries) but does not define, so the project chooses whose attestations count`,
       });
     } else if (untrustedWorkspace) {
       findings.push({
