@@ -68,6 +68,27 @@ export function withinBounds(keys: readonly Key[]): { kept: Key[]; refused: stri
   return { kept, refused };
 }
 
+/** Why each key a keyring holds but does not read was refused, with where it is. */
+const refusals = new WeakMap<Key, string>();
+
+/**
+ * A keyring's keys, those over the bounds marked refused (`refusalOf`)
+ * rather than left out: another copy of the same key must not decide alone,
+ * when the copy that cannot be read may hold its revocation (keys2-review F2).
+ */
+export function markBounds(keys: Key[], where: string): Key[] {
+  for (const key of keys) {
+    const problem = keyProblem(key);
+    if (problem) refusals.set(key, `key ${key.getFingerprint().toUpperCase()} in ${where} ${problem}`);
+  }
+  return keys;
+}
+
+/** Why a keyring's key is not read (markBounds), or undefined when it is. */
+export function refusalOf(key: Key): string | undefined {
+  return refusals.get(key);
+}
+
 function bitLength(value: unknown): number {
   if (!(value instanceof Uint8Array)) return 0;
   let i = 0;

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readKeys } from 'openpgp';
 import type { Key } from 'openpgp';
-import { withinBounds } from './bounds.ts';
+import { markBounds } from './bounds.ts';
 import { exportPublicKey } from './gnupg.ts';
 
 /**
@@ -81,7 +81,8 @@ const EXPORT_CHUNK = 256;
  */
 async function exportedKeys(gpgHome: string | undefined, ids: string[]): Promise<Key[]> {
   if (!mayHoldKeys(gpgHome)) return [];
-  const read = async (armored: string) => (armored ? withinBounds(await readKeys({ armoredKeys: armored })).kept : []);
+  const where = `GnuPG (${gpgHome ?? 'its default home'})`;
+  const read = async (armored: string) => (armored ? markBounds(await readKeys({ armoredKeys: armored }), where) : []);
   const keys: Key[] = [];
   for (let i = 0; i < ids.length; i += EXPORT_CHUNK) {
     const chunk = ids.slice(i, i + EXPORT_CHUNK);

@@ -9,7 +9,7 @@ import { withFileLock } from '../fs/file-lock.ts';
 import type { KeyChange } from './key-change.ts';
 import { mergeKeyCopies } from './key-merge.ts';
 import { idsOf } from './gnupg-keyring.ts';
-import { withinBounds } from './bounds.ts';
+import { keyProblem, markBounds, refusalOf, withinBounds } from './bounds.ts';
 import { boundUserIds } from './user-ids.ts';
 
 // GnuPG's keyring (one batched `gpg --export` a run) is kept in its own file, and named here with the others.
@@ -46,8 +46,9 @@ export class DirectoryKeyring implements PublicKeyLookup {
       try {
         const bytes = await readRegularFile(join(this.dir, name), 'key');
         if (!bytes) continue;
-        // A key beyond what any real key holds is left out: it would cost minutes to check, and vouches for nothing.
-        for (const key of withinBounds(await readKeys({ armoredKeys: bytes.toString('utf8') })).kept) {
+        // A key beyond what any real key holds is refused (markBounds): checked, it would cost minutes.
+        const keys = await readKeys({ armoredKeys: bytes.toString('utf8') });
+        for (const key of markBounds(keys, join(this.dir, name))) {
           for (const id of key.getKeyIDs()) {
             const hex = id.toHex().toLowerCase();
             index.set(hex, [...(index.get(hex) ?? []), key]);
@@ -74,7 +75,7 @@ export class ArmoredKeyring implements PublicKeyLookup {
     this.index ??= readKeys({ armoredKeys: this.armored }).then(
       (keys) => {
         const index = new Map<string, Key[]>();
-        for (const key of withinBounds(keys).kept)
+        for (const key of markBounds(keys, 'the key brought with it'))
           for (const id of key.getKeyIDs()) {
             const hex = id.toHex().toLowerCase();
             index.set(hex, [...(index.get(hex) ?? []), key]);
@@ -180,10 +181,13 @@ export function combineKeyrings(...lookups: PublicKeyLookup[]): PublicKeyLookup 
 
 /**
  * Copies of one key as one: the first, with what each other copy adds. When
- * they cannot be merged, none is used (the signature's key is then unknown):
- * a revocation in any copy must count.
+ * they cannot be merged, none is used (the signature's key is then unknown),
+ * and when one is refused (over the bounds) the key is: a revocation in any
+ * copy must count.
  */
 async function mergedCopy(copies: Key[]): Promise<Key | undefined> {
+  const refused = copies.find((copy) => refusalOf(copy) !== undefined);
+  if (refused) return refused;
   let key = copies[0]!;
   if (copies.length === 1) return key;
   const bytes = Buffer.from(key.write());
@@ -237,6 +241,16 @@ export async function importPublicKey(armored: string, dir: string): Promise<Imp
     const result = await withFileLock(`${resolve(dir)}.lock`, async () => {
       const { stored, others } = await storedCopy(path, key);
       const merge = await mergeKeyCopies(stored, key);
+      // Copies within the bounds each may hold more together: a key the keyring would not read is not written.
+      const problem = keyProblem(merge.key);
+      if (problem)
+        throw new AamError(
+          'KEY_REFUSED',
+          `Nothing was imported: with the copy in ${path}, key ${fingerprint} ${problem}.`,
+          {
+            hint: 'No real key is that large: the copy offered adds far more than a key holds. Get the key again from its owner.',
+          },
+        );
       const status = !stored ? 'new' : merge.added.length > 0 ? 'updated' : 'unchanged';
       // An unchanged file keeps its stamp: verification results cached under it stay good.
       if (status !== 'unchanged') await writeFileAtomic(path, [merge.key, ...others].map((k) => k.armor()).join(''));
@@ -261,6 +275,11 @@ async function storedCopy(path: string, key: Key): Promise<{ stored: Key | undef
     });
   }
   const copies = keys.filter((k) => k.getFingerprint() === key.getFingerprint());
+  const problem = copies.map(keyProblem).find((p) => p !== undefined);
+  if (problem)
+    throw new AamError('KEY_REFUSED', `Nothing was imported: the copy in ${path} ${problem}, so it is not read.`, {
+      hint: 'Move that file away, then import the key again from its owner.',
+    });
   let stored: Key | undefined;
   for (const copy of copies) stored = stored ? (await mergeKeyCopies(stored, copy)).key : copy;
   return { stored, others: keys.filter((k) => !copies.includes(k)) };

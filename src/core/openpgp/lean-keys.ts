@@ -4,6 +4,7 @@ import type { GpgSigner } from '../policy/trust-match.ts';
 import { ALGORITHM } from './lean-signature.ts';
 import { checkedAfresh } from './key-validity.ts';
 import { boundUserIds } from './user-ids.ts';
+import { refusalOf } from './bounds.ts';
 
 /**
  * The keys of the fast OpenPGP path: a signing (sub)key as plain data, and
@@ -48,6 +49,8 @@ export class OpenpgpLeanKeys implements LeanKeySource {
 
   async find(keyId: string, at: Date): Promise<{ key: LeanKey; valid: boolean } | undefined> {
     const candidates = await this.keys.find(keyId);
+    // A refused key is not read here: openpgp.js's path (verify.ts) says why the signature fails.
+    if (candidates.some((k) => refusalOf(k) !== undefined)) return undefined;
     const key = candidates.find((k) => k.getKeys().some((sub) => sub.getKeyID().toHex() === keyId));
     if (!key) return undefined;
     const signingKey = key.getKeys().find((sub) => sub.getKeyID().toHex() === keyId)!;

@@ -8,7 +8,7 @@ import type { PublicKeyLookup } from './keyring.ts';
 import { OpenpgpLeanKeys } from './lean-keys.ts';
 import { parseLeanSignature } from './lean-signature.ts';
 import { leanVerify } from './lean-verify.ts';
-import { MAX_SIGNATURES_PER_FILE } from './bounds.ts';
+import { MAX_SIGNATURES_PER_FILE, refusalOf } from './bounds.ts';
 import { boundUserIds } from './user-ids.ts';
 
 /**
@@ -88,6 +88,14 @@ export async function verifyDetachedSignature(
       key: issuerFingerprint ?? keyIds[0]!.toUpperCase(),
     };
   }
+  const refused = candidates.map(refusalOf).find((why) => why !== undefined);
+  if (refused)
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'SIGNATURE_INVALID',
+      reason: `it was made by a key that is not read: ${refused}. A copy that cannot be read may hold the key's revocation, so no copy is used; remove that copy and import the key again from its owner`,
+    };
   try {
     // The verdict is settled once `verified` is: openpgp.js's key checks happen in between.
     const attempt = (keys: Key[]) =>
