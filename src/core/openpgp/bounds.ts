@@ -68,8 +68,13 @@ export function withinBounds(keys: readonly Key[]): { kept: Key[]; refused: stri
   return { kept, refused };
 }
 
-/** Why each key a keyring holds but does not read was refused, with where it is. */
+/** Why each key a keyring holds is not used, with where it is. */
 const refusals = new WeakMap<Key, string>();
+
+/** Marks a keyring's key as not used, for this reason (a clause: "key … in … has …"). */
+export function refuse(key: Key, why: string): void {
+  refusals.set(key, why);
+}
 
 /**
  * A keyring's keys, those over the bounds marked refused (`refusalOf`)
@@ -79,12 +84,16 @@ const refusals = new WeakMap<Key, string>();
 export function markBounds(keys: Key[], where: string): Key[] {
   for (const key of keys) {
     const problem = keyProblem(key);
-    if (problem) refusals.set(key, `key ${key.getFingerprint().toUpperCase()} in ${where} ${problem}`);
+    if (problem)
+      refuse(
+        key,
+        `key ${key.getFingerprint().toUpperCase()} in ${where} ${problem}: it is not read, and no other copy of the key is used, since the one not read may hold its revocation (remove that copy and import the key again from its owner)`,
+      );
   }
   return keys;
 }
 
-/** Why a keyring's key is not read (markBounds), or undefined when it is. */
+/** Why a keyring's key is not used (over the bounds, or revoked by its designated revoker), or undefined. */
 export function refusalOf(key: Key): string | undefined {
   return refusals.get(key);
 }

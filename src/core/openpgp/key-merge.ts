@@ -1,5 +1,6 @@
 import { PacketList, enums, readKey } from 'openpgp';
 import type { AnyPacket, Key, SignaturePacket, Subkey, User } from 'openpgp';
+import { designatedRevokers, hex, issuedBy, madeBy } from './designated-revoker.ts';
 
 /**
  * Two copies of one OpenPGP key made one, as GnuPG merges on import: the
@@ -47,14 +48,32 @@ export async function mergeKeyCopies(stored: Key | undefined, incoming: Key): Pr
   const words = new Words();
   const keySignatures = keySignaturesOf(base);
   const seen = new Set(keySignatures.map(bytesOf));
-  for (const signature of keySignaturesOf(other)) {
+  // A revocation by a revoker the key designates is kept unchecked (its key may not be at hand): where the
+  // key is used, it is checked with that key, or counts unchecked (designated-revoker.ts).
+  const designated = base ? await designatedRevokers(base) : [];
+  const offered = keySignaturesOf(other).sort(
+    (a, b) =>
+      Number(a.signatureType === enums.signature.keyRevocation) -
+      Number(b.signatureType === enums.signature.keyRevocation),
+  );
+  for (const signature of offered) {
     if (seen.has(bytesOf(signature))) continue;
     const type = signature.signatureType;
     if (type !== enums.signature.keyRevocation && type !== enums.signature.key) continue;
-    if (!(await verifies(signature, primary, type, { key: primary }))) continue;
+    const own = await madeBy(signature, primary, type, { key: primary });
+    const revoker = own ? undefined : designated.find((fingerprint) => issuedBy(signature, fingerprint));
+    if (!own && (type !== enums.signature.keyRevocation || !revoker)) continue;
+    if (own && type === enums.signature.key && signature.revocationKeyFingerprint)
+      designated.push(hex(signature.revocationKeyFingerprint));
     seen.add(bytesOf(signature));
     keySignatures.push(signature);
-    words.add(type === enums.signature.keyRevocation ? 'the revocation of the key' : 'direct-key signature');
+    words.add(
+      type === enums.signature.key
+        ? 'direct-key signature'
+        : revoker
+          ? `the revocation of the key by its designated revoker ${revoker}`
+          : 'the revocation of the key',
+    );
   }
   const users = (base?.users ?? []).map(userPart);
   await addParts(users, other.users.map(userPart), words, 'user ID', (part, signature) =>

@@ -9,7 +9,8 @@ import { withFileLock } from '../fs/file-lock.ts';
 import type { KeyChange } from './key-change.ts';
 import { mergeKeyCopies } from './key-merge.ts';
 import { idsOf } from './gnupg-keyring.ts';
-import { keyProblem, markBounds, refusalOf, withinBounds } from './bounds.ts';
+import { keyProblem, markBounds, refusalOf, refuse, withinBounds } from './bounds.ts';
+import { revokedByDesignee } from './designated-revoker.ts';
 import { boundUserIds } from './user-ids.ts';
 
 // GnuPG's keyring (one batched `gpg --export` a run) is kept in its own file, and named here with the others.
@@ -138,12 +139,23 @@ export function armoredKeyring(armored: string): ArmoredKeyring {
  * in one batch (a run's prefetch, and later the signing subkeys, cost one
  * `gpg --export`), and a copy there without the subkey asked is still found.
  * A key only a later keyring has is asked of the earlier ones by its own id.
+ * A key revoked by a revoker it designates is not used (designated-revoker.ts).
  * The merged key is made once a run, the same object for every key id of it,
  * so the fast path's memory of its validity (lean-keys.ts) holds.
  */
 export function combineKeyrings(...lookups: PublicKeyLookup[]): PublicKeyLookup {
   const answers = new Map<string, Promise<Key[]>>();
   const merged = new Map<string, Promise<Key | undefined>>();
+  // A designated revoker's own copies, unmerged: its primary key is all a revocation is checked with.
+  const copiesOf = async (fingerprint: string) =>
+    (await Promise.all(lookups.map((lookup) => lookup.find(fingerprint.slice(-16)))))
+      .flat()
+      .filter((key) => key.getFingerprint().toUpperCase() === fingerprint);
+  const checked = async (key: Key | undefined) => {
+    const revoked = key && !refusalOf(key) ? await revokedByDesignee(key, copiesOf) : undefined;
+    if (revoked) refuse(key!, revoked);
+    return key;
+  };
   const search = async (id: string): Promise<Key[]> => {
     const copies = new Map<string, { first: number; keys: Key[] }>();
     const add = (key: Key, source: number) => {
@@ -163,7 +175,7 @@ export function combineKeyrings(...lookups: PublicKeyLookup[]): PublicKeyLookup 
     const keys = await Promise.all(
       [...copies].map(([fingerprint, { keys }]) => {
         let made = merged.get(fingerprint);
-        if (!made) merged.set(fingerprint, (made = mergedCopy(keys)));
+        if (!made) merged.set(fingerprint, (made = mergedCopy(keys).then(checked)));
         return made;
       }),
     );

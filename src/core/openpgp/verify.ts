@@ -94,7 +94,7 @@ export async function verifyDetachedSignature(
       state: 'invalid',
       type: 'gpg',
       code: 'SIGNATURE_INVALID',
-      reason: `it was made by a key that is not read: ${refused}. A copy that cannot be read may hold the key's revocation, so no copy is used; remove that copy and import the key again from its owner`,
+      reason: `it was made by a key that cannot be used: ${refused}`,
     };
   try {
     // The verdict is settled once `verified` is: openpgp.js's key checks happen in between.

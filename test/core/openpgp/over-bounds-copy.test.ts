@@ -105,7 +105,9 @@ describe('a copy of a key over the bounds', () => {
     assert.equal(v.action, 'fail', JSON.stringify(v));
     assert.match(
       JSON.stringify(v),
-      new RegExp(`not read: key ${T} in GnuPG \\(.*\\) holds 50[0-9] signatures of its own`),
+      new RegExp(
+        `cannot be used: key ${T} in GnuPG \\(.*\\) holds 50[0-9] signatures of its own; at most 500 are read: it is not read`,
+      ),
     );
   });
 
