@@ -4,6 +4,7 @@ import { SEARCH_MIGRATION } from './schema-search.ts';
 import { SEARCH_TYPES_MIGRATION } from './schema-search-types.ts';
 import { PUBLISH_COST_MIGRATION } from './schema-publish-cost.ts';
 import { AUDIT_QUERY_MIGRATION, AUDIT_TIME_MIGRATION } from './schema-audit-query.ts';
+import { DELEGATION_REVOKES_MIGRATION } from './schema-delegations.ts';
 
 /**
  * The registry's schema, after the spec's §4, as numbered migrations. Every
@@ -256,12 +257,11 @@ CREATE TABLE delegations (
   { version: 6, sql: SCALE_MIGRATION },
   // Issue #28: search by words (a tsvector with a GIN index) and by a name's prefix (a btree), in place of trigrams.
   { version: 7, sql: SEARCH_MIGRATION },
-  // Issue #28: a package's artifact types in its row, in the word indexes and in a btree per type.
-  { version: 8, sql: SEARCH_TYPES_MIGRATION },
-  // Issue #28: what a publish costs PostgreSQL, cut (see the migration).
-  { version: 9, sql: PUBLISH_COST_MIGRATION },
+  { version: 8, sql: SEARCH_TYPES_MIGRATION }, // issue #28: a package's artifact types, in its row and indexes
+  { version: 9, sql: PUBLISH_COST_MIGRATION }, // issue #28: what a publish costs PostgreSQL, cut (see the migration)
   { version: 10, sql: AUDIT_QUERY_MIGRATION }, // the audit log's query in index order, whatever its length
   { version: 11, sql: AUDIT_TIME_MIGRATION }, // a time range read as a span of sequence numbers
+  { version: 12, sql: DELEGATION_REVOKES_MIGRATION }, // one revocation a delegation, its signer's
 ];
 
 /** Applies the migrations the database does not have yet; returns the version it is at. */

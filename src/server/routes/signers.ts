@@ -3,9 +3,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { sha256Hex } from '../../core/archive/hash.ts';
 import { READ_LIMITS } from '../../core/fs/safe-read.ts';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
-import { parseDocument, readSignedDocumentFile } from '../../core/signature/delegation-file.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
+import { checkedDocument, countsForNobody } from '../delegation-checks.ts';
 import { ApiFailure } from '../errors.ts';
 import { checkedArchive } from '../archives.ts';
 import { limitsOf, multipartLimits, partNames, SIGNATURE_PARTS, readMultipart } from '../multipart-parts.ts';
@@ -201,20 +201,9 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       const caller = callerOf(request);
       const { name, file } = request.body as { name: string; file: string };
       const bytes = Buffer.from(file, 'base64');
-      const signed = readSignedDocumentFile(name, bytes);
-      if ('problem' in signed)
-        throw new ApiFailure(400, 'invalid_delegation', `Not a signed delegation: ${signed.problem}.`);
-      const parsed = parseDocument(signed.document);
-      if (!parsed) throw new ApiFailure(400, 'invalid_delegation', 'Not a delegation or revocation document.');
-      await storeDelegation(
-        db,
-        caller,
-        { name, bytes },
-        parsed.kind === 'delegation'
-          ? { kind: 'delegation', pattern: parsed.document.pattern }
-          : { kind: 'revocation', revokes: parsed.document.delegation },
-      );
-      return reply.code(201).send({ name, kind: parsed.kind });
+      const checked = await checkedDocument(db, sigstoreRoot, { name, bytes });
+      await storeDelegation(db, caller, { name, bytes }, checked);
+      return reply.code(201).send({ name, kind: checked.kind });
     },
   );
 
@@ -224,7 +213,8 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       config: { rateLimitKind: 'write' },
       onRequest: requireToken({ scope: 'operator' }),
       schema: {
-        summary: "Remove a delegation (the operator's way to make room; revocations are kept)",
+        summary:
+          "Remove a delegation (the operator's way to make room; revocations are kept, but for those no client would count)",
         tags: ['delegations'],
         security: BEARER,
         params: { type: 'object', required: ['name'], properties: { name: DELEGATION_FILE } },
@@ -232,7 +222,9 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      await removeDelegation(db, callerOf(request), (request.params as { name: string }).name);
+      await removeDelegation(db, callerOf(request), (request.params as { name: string }).name, (tx, file) =>
+        countsForNobody(tx, sigstoreRoot, file),
+      );
       return reply.code(204).send();
     },
   );

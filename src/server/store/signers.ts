@@ -178,14 +178,16 @@ export async function storeDelegation(
       delegations: number | string;
       files: number | string;
       revoked: boolean;
+      revokedBy: string | null;
     }>(
       `SELECT (SELECT count(*) FROM delegations WHERE added_by = $1) AS mine,
               (SELECT count(*) FROM delegations WHERE kind = 'delegation') AS delegations,
               (SELECT count(*) FROM delegations) AS files,
-              EXISTS (SELECT 1 FROM delegations WHERE kind = 'delegation' AND name = $2) AS revoked`,
-      [caller.userId, `${(parsed.revokes ?? '').replace(/^sha256:/, '')}.json`],
+              EXISTS (SELECT 1 FROM delegations WHERE kind = 'delegation' AND name = $2) AS revoked,
+              (SELECT name FROM delegations WHERE revokes = $3 LIMIT 1) AS "revokedBy"`,
+      [caller.userId, `${(parsed.revokes ?? '').replace(/^sha256:/, '')}.json`, parsed.revokes ?? ''],
     );
-    const { mine, delegations, files, revoked } = counts.rows[0]!;
+    const { mine, delegations, files, revoked, revokedBy } = counts.rows[0]!;
     if (Number(mine) >= DELEGATIONS_PER_ACCOUNT)
       throw new ApiFailure(
         403,
@@ -197,6 +199,13 @@ export async function storeDelegation(
         400,
         'invalid_delegation',
         `It revokes ${parsed.revokes}, a delegation this registry does not keep.`,
+      );
+    // One revocation a delegation: its signer's (checked by the route), so each kept delegation leaves room for it.
+    if (parsed.kind === 'revocation' && revokedBy)
+      throw new ApiFailure(
+        409,
+        'already_revoked',
+        `${parsed.revokes} is already revoked here, by ${revokedBy.trim().slice(0, 12)}; nothing was stored.`,
       );
     if (parsed.kind === 'delegation' && Number(delegations) >= MAX_STORED_DELEGATIONS)
       throw new ApiFailure(
@@ -212,8 +221,8 @@ export async function storeDelegation(
         `The registry keeps ${MAX_DELEGATION_FILES} delegation and revocation files, the most clients read; its operator can remove delegations nobody uses.`,
       );
     const inserted = await tx.query(
-      'INSERT INTO delegations (name, file, kind, added_by) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING RETURNING name',
-      [file.name, file.bytes, parsed.kind, caller.userId],
+      'INSERT INTO delegations (name, file, kind, added_by, revokes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING name',
+      [file.name, file.bytes, parsed.kind, caller.userId, parsed.revokes ?? null],
     );
     if (inserted.rows.length === 0) return;
     await appendAudit(tx, {
@@ -231,16 +240,23 @@ export async function storeDelegation(
 
 /**
  * Removes a delegation the registry keeps (its operator's way to make room).
- * A revocation is never removed: a client that captured the delegation at
- * install would trust it again. Clients that captured the delegation keep it.
+ * A revocation is never removed, unless no client would count it (a file
+ * stored before the registry checked signatures: delegation-checks.ts): a
+ * client that captured the delegation at install would trust it again. Clients that captured the delegation keep it.
  */
-export async function removeDelegation(db: Database, caller: Caller, name: string): Promise<void> {
+export async function removeDelegation(
+  db: Database,
+  caller: Caller,
+  name: string,
+  countsForNobody: (tx: Queryable, file: { name: string; bytes: Buffer }) => Promise<boolean>,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ kind: string }>('SELECT kind FROM delegations WHERE name = $1 FOR UPDATE', [
-      name,
-    ]);
+    const { rows } = await tx.query<{ kind: string; file: Buffer }>(
+      'SELECT kind, file FROM delegations WHERE name = $1 FOR UPDATE',
+      [name],
+    );
     if (!rows[0]) throw new ApiFailure(404, 'not_found', `The registry keeps no delegation ${name.slice(0, 12)}.`);
-    if (rows[0].kind !== 'delegation')
+    if (rows[0].kind !== 'delegation' && !(await countsForNobody(tx, { name, bytes: Buffer.from(rows[0].file) })))
       throw new ApiFailure(
         409,
         'revocation_kept',

@@ -1,0 +1,101 @@
+import { armoredKeyring } from '../core/openpgp/keyring.ts';
+import { verifyDetachedSignature } from '../core/openpgp/verify.ts';
+import type { SignatureCheck } from '../core/policy/decision.ts';
+import { describeSigner, signerKeyOf } from '../core/policy/trust-match.ts';
+import type { Signer } from '../core/policy/trust-match.ts';
+import { parseDocument, readSignedDocumentFile } from '../core/signature/delegation-file.ts';
+import type { SignedDocument } from '../core/signature/delegation-file.ts';
+import { verifySigstoreBundle } from '../core/sigstore/verify.ts';
+import type { TrustRootSource } from '../core/sigstore/trusted-root.ts';
+import type { Queryable } from './db.ts';
+import { ApiFailure } from './errors.ts';
+
+/**
+ * What the registry checks of a delegation or revocation file before it
+ * keeps it. Whether a delegation trusts anyone is each reader's policy, but
+ * a file the registry keeps takes one of the few places every client reads
+ * (MAX_DELEGATION_FILES), and a revocation is never removed: unchecked,
+ * throwaway accounts filled them with revocations of garbage signatures of
+ * their own delegation, and the delegator's revocation of a lost key no
+ * longer fitted (delegation-review F1). So the file's signature must verify
+ * as a client verifies it (the registry's Sigstore root, or the OpenPGP key
+ * the file brings), and a revocation must be signed by the delegation's own
+ * signer, once.
+ */
+export type CheckedDocument =
+  { kind: 'delegation'; pattern: string; signer: Signer } | { kind: 'revocation'; revokes: string; signer: Signer };
+
+/** The signer of a signed document, checked with the key it brings or the Sigstore root. */
+async function checkOf(signed: SignedDocument, root: TrustRootSource): Promise<SignatureCheck> {
+  const { type, bytes, publicKey } = signed.signature;
+  if (type === 'sigstore') return verifySigstoreBundle(bytes, signed.document, { root, requireTlog: true });
+  if (!publicKey)
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'KEY_UNKNOWN',
+      reason: 'an OpenPGP-signed file must bring its public key',
+    };
+  return verifyDetachedSignature(signed.document, bytes, armoredKeyring(publicKey));
+}
+
+/** A file as it would be kept: parsed, its signature verified, a revocation's signer the delegation's. */
+export async function checkedDocument(
+  db: Queryable,
+  root: TrustRootSource,
+  file: { name: string; bytes: Buffer },
+): Promise<CheckedDocument> {
+  const signed = readSignedDocumentFile(file.name, file.bytes);
+  if ('problem' in signed)
+    throw new ApiFailure(400, 'invalid_delegation', `Not a signed delegation: ${signed.problem}.`);
+  const parsed = parseDocument(signed.document);
+  if (!parsed) throw new ApiFailure(400, 'invalid_delegation', 'Not a delegation or revocation document.');
+  const check = await checkOf(signed, root);
+  if (check.state !== 'valid')
+    throw new ApiFailure(
+      400,
+      'signature_invalid',
+      `The ${parsed.kind}'s signature does not verify: ${check.state === 'invalid' ? check.reason : 'no signature'}.`,
+    );
+  if (parsed.kind === 'delegation')
+    return { kind: 'delegation', pattern: parsed.document.pattern, signer: check.signer };
+  const revokes = parsed.document.delegation;
+  const delegator = await delegatorOf(db, root, revokes);
+  if (!delegator)
+    throw new ApiFailure(400, 'invalid_delegation', `It revokes ${revokes}, a delegation this registry does not keep.`);
+  if (signerKeyOf(delegator) !== signerKeyOf(check.signer))
+    throw new ApiFailure(
+      403,
+      'forbidden',
+      `Only the signer of ${revokes} (${describeSigner(delegator)}) may revoke it; this revocation is signed by ${describeSigner(check.signer)}.`,
+    );
+  return { kind: 'revocation', revokes, signer: check.signer };
+}
+
+/** The signer of a delegation the registry keeps, or undefined when it keeps none by that id (or it does not verify). */
+async function delegatorOf(db: Queryable, root: TrustRootSource, id: string): Promise<Signer | undefined> {
+  const name = `${id.replace(/^sha256:/, '')}.json`;
+  const { rows } = await db.query<{ file: Buffer }>(
+    "SELECT file FROM delegations WHERE name = $1 AND kind = 'delegation'",
+    [name],
+  );
+  const signed = rows[0] && readSignedDocumentFile(name, rows[0].file);
+  if (!signed || 'problem' in signed) return undefined;
+  const check = await checkOf(signed, root);
+  return check.state === 'valid' ? check.signer : undefined;
+}
+
+/**
+ * Whether a kept revocation is one no client would count: its signature does
+ * not verify, or the delegation it revokes is kept and signed by another. Such
+ * files, stored before the registry checked them, its operator may remove.
+ */
+export async function countsForNobody(db: Queryable, root: TrustRootSource, file: { name: string; bytes: Buffer }) {
+  try {
+    await checkedDocument(db, root, file);
+    return false;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return code === 'signature_invalid' || code === 'forbidden';
+  }
+}
