@@ -1,12 +1,11 @@
 import type { LoadedConfig } from '../config/load.ts';
 import { readTrustRecord, recordPathOf } from '../record/trust-record.ts';
 import { readLockFile } from '../lockfile/lockfile.ts';
-import type { WorkspacePaths } from '../lockfile/lockfile.ts';
+import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
 import { gatherEvidence } from '../verify/evidence/sources.ts';
 import { syncHttpMirrors } from '../verify/registry-facts.ts';
 import { parseDocument, readSignedDocumentFile } from '../signature/delegation-file.ts';
-import { matchesNamePattern } from '../policy/name-pattern.ts';
 
 /**
  * Copies each installed package's archive, signatures and the registry's
@@ -31,6 +30,7 @@ export async function prepareOffline(options: {
   const record = await readTrustRecord(recordPathOf(options.workspace.aamDir));
   const cached: string[] = [];
   const missing: string[] = [];
+  const kept = await options.cache.delegationIds();
   for (const [name, entry] of Object.entries(lock.packages)) {
     // Only bytes with the digests the lock file and trust record name are ever handed over.
     const evidence = gatherEvidence(name, entry, { ...options, offline: false, unreachable }, record.packages[name]);
@@ -41,33 +41,33 @@ export async function prepareOffline(options: {
     await options.cache.put(evidence.archive);
     for (const signature of evidence.signatures) await options.cache.put(signature.bytes);
     // Delegations and their revocations too: offline, the cache's delegations/ is all there is.
-    for (const file of delegationsFor(name, evidence.delegationFiles)) await options.cache.putDelegation(file);
+    for (const file of delegationsFor(entry, kept, evidence.delegationFiles)) await options.cache.putDelegation(file);
     cached.push(`${name}@${entry.version}`);
   }
   return { cached, missing };
 }
 
 /**
- * Of a registry's delegation files, those the package can need: signed delegations named by their
- * document's digest whose pattern covers it, and the revocations of those. The cache's folder serves
- * every project on the machine, and verification trusts none of its delegations when it holds more
- * than clients read: one registry's other files (or junk) must not fill it.
+ * Of a registry's delegation files, those verification can need offline: the delegations the
+ * package's signatures were trusted through at install (their ids in the lock entry), and the
+ * revocations of those and of delegations kept before. The cache's folder serves every project on
+ * the machine, and verification trusts none of its delegations when it holds more than clients
+ * read: what a registry serves beside them (any covering delegation, signed by anyone) must not
+ * fill it (delegation-review F2).
  */
-function delegationsFor(name: string, files: readonly { name: string; bytes: Buffer }[]) {
-  const read = files.flatMap((file) => {
+function delegationsFor(
+  entry: LockedPackage,
+  kept: ReadonlySet<string>,
+  files: readonly { name: string; bytes: Buffer }[],
+) {
+  const used = new Set([entry.signature, ...(entry.cosignatures ?? [])].flatMap((s) => s?.delegations ?? []));
+  return files.filter((file) => {
+    const id = `sha256:${file.name.replace(/\.json$/, '')}`;
+    if (used.has(id)) return true;
     const signed = readSignedDocumentFile(file.name, file.bytes);
     const parsed = 'problem' in signed ? undefined : parseDocument(signed.document);
-    return parsed ? [{ file, parsed, id: `sha256:${file.name.replace(/\.json$/, '')}` }] : [];
+    return (
+      parsed?.kind === 'revocation' && (used.has(parsed.document.delegation) || kept.has(parsed.document.delegation))
+    );
   });
-  const covering = new Set(
-    read
-      .filter((d) => d.parsed.kind === 'delegation' && matchesNamePattern(d.parsed.document.pattern, name))
-      .map((d) => d.id),
-  );
-  return read
-    .filter(
-      ({ parsed, id }) =>
-        covering.has(id) || (parsed.kind === 'revocation' && covering.has(parsed.document.delegation)),
-    )
-    .map(({ file }) => file);
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../../archive/hash.ts';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
@@ -27,6 +27,12 @@ export class EvidenceCache {
     } catch {
       return undefined;
     }
+  }
+
+  /** The ids (`sha256:…`) of the delegation files kept. */
+  async delegationIds(): Promise<Set<string>> {
+    const names = await readdir(join(this.dir, 'delegations')).catch(() => [] as string[]);
+    return new Set(names.filter((n) => /^[0-9a-f]{64}\.json$/.test(n)).map((n) => `sha256:${n.slice(0, 64)}`));
   }
 
   /** Keeps a signed delegation or revocation (`delegations/<digest>.json`), which verification reads beside a registry's. */

@@ -70,10 +70,11 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
   // The registry's key, as this install took it from the registry: this machine's pin, beside the project's record.
   if (prepared.trust)
     await pinRegistryKey(options.cache.dir, prepared.trust.url, prepared.trust.next.key_id, prepared.trust.pinAnother);
+  const kept = await options.cache.delegationIds();
   for (const item of verified) {
     await options.cache.put(item.archive).catch(() => undefined);
     for (const signature of item.signatures) await options.cache.put(signature.bytes).catch(() => undefined);
-    for (const file of delegationEvidence(item)) await options.cache.putDelegation(file).catch(() => undefined);
+    for (const file of delegationEvidence(item, kept)) await options.cache.putDelegation(file).catch(() => undefined);
     if (item.attestation?.bytes) await options.cache.put(item.attestation.bytes).catch(() => undefined);
   }
   for (const item of verified) {

@@ -100,11 +100,22 @@ export function recordedEntry(
   };
 }
 
-/** The delegation files an install keeps as evidence: the valid delegations that cover the package, and their revocations. */
-export function delegationEvidence(item: Verified): { name: string; bytes: Buffer }[] {
+/**
+ * The delegation files an install keeps as evidence, in the cache every
+ * project on the machine reads (which trusts none of its delegations past
+ * the files clients read): the delegations a signature was trusted through,
+ * and the revocations of those and of delegations kept before (`kept`, by
+ * id). Not every valid delegation that covers the package: a registry may
+ * serve hundreds, signed by anyone, and it filled the cache until no
+ * delegation counted anywhere (delegation-review F2).
+ */
+export function delegationEvidence(item: Verified, kept: ReadonlySet<string>): { name: string; bytes: Buffer }[] {
+  const used = new Set(
+    item.verdict.signatures.flatMap((j) => (j.standing.state === 'delegated' ? j.standing.links.map((l) => l.id) : [])),
+  );
   const ids = new Set([
-    ...(item.checks.delegations ?? []).filter((d) => d.signer).map((d) => d.id),
-    ...(item.checks.revocations ?? []).map((r) => r.id),
+    ...used,
+    ...(item.checks.revocations ?? []).filter((r) => used.has(r.delegation) || kept.has(r.delegation)).map((r) => r.id),
   ]);
   return item.delegationFiles.filter((f) => ids.has(`sha256:${f.name.replace(/\.json$/, '')}`));
 }
