@@ -101,7 +101,36 @@ export function delegationFor(signer: Signer, judging: Judging): ChainResult | u
       reason: `${describeSigner(signer)} signs only through a delegation, and allow_delegation is false`,
     };
   const chain = climb(signer, signer, judging, [], [signerKeyOf(signer)]);
-  return chain.ok ? { ...chain, roots: rootsOf(signer, chain, judging) } : chain;
+  return chain.ok ? { ...chain, roots: rootsOf(signer, chain, judging) } : { ok: false, reason: chain.reason };
+}
+
+/**
+ * What the searches of one judging have learnt: the delegations that name
+ * each signer, and the climbs that failed whatever path led to them. Any
+ * document whose signature verifies is a delegation here, and its delegate
+ * is its author's to choose: without this, files naming a victim's delegate,
+ * their delegators and theirs made the search re-explore every path, as the
+ * cube of their number (delegation-review F3: 29 s a package at 511 files).
+ */
+interface Search {
+  named: Map<string, DelegationFact[]>;
+  failed: Map<string, string>;
+}
+const searches = new WeakMap<Judging, Search>();
+
+function searchOf(judging: Judging): Search {
+  let search = searches.get(judging);
+  if (!search) searches.set(judging, (search = { named: new Map(), failed: new Map() }));
+  return search;
+}
+
+/** The delegations that name a signer, found once a judging. */
+function namedBy(signer: Signer, judging: Judging): DelegationFact[] {
+  const { named } = searchOf(judging);
+  const key = signerKeyOf(signer);
+  let facts = named.get(key);
+  if (!facts) named.set(key, (facts = judging.delegations.filter((d) => delegateNames(d.delegate, signer))));
+  return facts;
 }
 
 /**
@@ -133,9 +162,15 @@ function climb(
   below: DelegationLink[],
   path: string[],
   root?: string,
-): ChainResult {
+): ChainResult | { ok: false; reason: string; looped: boolean } {
+  // A failure that met no loop is the same by any path to this signer at this depth.
+  const { failed } = searchOf(judging);
+  const memo = [signerKeyOf(signer), signerKeyOf(original), below.length, root ?? ''].join('\0');
+  const known = failed.get(memo);
+  if (known !== undefined) return { ok: false, reason: known, looped: false };
   const reasons: string[] = [];
-  for (const fact of judging.delegations.filter((d) => delegateNames(d.delegate, signer))) {
+  let looped = false;
+  for (const fact of namedBy(signer, judging)) {
     const refused = refusalOf(fact, original, judging, below.length);
     if (refused) {
       reasons.push(refused);
@@ -154,6 +189,7 @@ function climb(
     if (direct && (root === undefined || signerKeyOf(delegator) === root))
       return { ok: true, links: chain, root: direct, roots: [delegator] };
     if (path.includes(signerKeyOf(delegator))) {
+      looped = true;
       reasons.push(
         `a delegation loop: ${[...chain].map((l) => describeSigner(l.delegator)).join(' → ')} signs for itself`,
       );
@@ -163,8 +199,7 @@ function climb(
       reasons.push(`the delegation chain is longer than ${MAX_DELEGATION_DEPTH} delegations`);
       continue;
     }
-    const above = judging.delegations.some((d) => delegateNames(d.delegate, delegator));
-    if (!above) {
+    if (namedBy(delegator, judging).length === 0) {
       reasons.push(
         `delegation ${short(fact.id)} is signed by ${describeSigner(delegator)}, who is not in your trust lists`,
       );
@@ -172,11 +207,14 @@ function climb(
     }
     const up = climb(delegator, original, judging, chain, [...path, signerKeyOf(delegator)], root);
     if (up.ok) return up;
+    looped ||= 'looped' in up && up.looped;
     reasons.push(up.reason);
   }
   // Every delegation that names the signer was refused: each says why (in the order of their ids, which is arbitrary).
   const unique = [...new Set(reasons)];
-  return { ok: false, reason: unique.length > 0 ? unique.join('; ') : `no delegation names ${describeSigner(signer)}` };
+  const reason = unique.length > 0 ? unique.join('; ') : `no delegation names ${describeSigner(signer)}`;
+  if (!looped) failed.set(memo, reason);
+  return { ok: false, reason, looped };
 }
 
 /** Why one delegation cannot stand behind `original`'s signature, `depth` delegations below it. */
