@@ -79,13 +79,17 @@ export async function verifyDetachedSignature(
   const candidates: Key[] = [];
   for (const id of keyIds) candidates.push(...(await keys.find(id)));
   if (candidates.length === 0) {
-    const who = issuerFingerprint ?? keyIds.map((id) => id.toUpperCase()).join(', ');
+    // The fingerprint the signature claims names the key only when it ends with the key id looked up: it is
+    // unchecked, and a signature by an unknown key could claim a trusted key's (keys2-review F6).
+    const named = issuerFingerprint?.endsWith(keyIds[0]!.toUpperCase()) ? issuerFingerprint : undefined;
+    const ids = keyIds.map((id) => id.toUpperCase()).join(', ');
+    const who = named ?? (issuerFingerprint ? `id ${ids} (it also claims fingerprint ${issuerFingerprint})` : ids);
     return {
       state: 'invalid',
       type: 'gpg',
       code: 'KEY_UNKNOWN',
       reason: `it was made by key ${who}, which is not in your keyring (~/.aam/keys or GnuPG)`,
-      key: issuerFingerprint ?? keyIds[0]!.toUpperCase(),
+      key: named ?? keyIds[0]!.toUpperCase(),
     };
   }
   const refused = candidates.map(refusalOf).find((why) => why !== undefined);
