@@ -47,6 +47,15 @@ export async function fetchKey(model: TrustModel, arg: { key?: string; lockFile?
           // Where it came from first; then the answer's user IDs, each on its one line, so none draws a line of its own.
           vscode.l10n.t('From: {0}', visible(found.source)),
           ...found.userIds.map((uid) => vscode.l10n.t('User ID (as the key claims it): {0}', visible(uid))),
+          // Other keys the same answer held for the query: the one taken first may be anyone's.
+          ...(found.others.length > 0
+            ? [
+                '',
+                vscode.l10n.t('The same answer held {0} other key(s) for it, not added:', found.others.length),
+                ...found.others.map((o) => `${o.fingerprint} ${visible(o.userIds[0] ?? '')}`.trim()),
+                vscode.l10n.t('If one of them is the key its owner gave you, look that one up by its fingerprint.'),
+              ]
+            : []),
           '',
           vscode.l10n.t('Check the fingerprint with its owner. Adding the key does not trust it: trusted_keys does.'),
         ].join('\n'),

@@ -58,3 +58,41 @@ describe('Fetch Key: the dialog shows user IDs as data', () => {
     assert.ok(!detail.includes('\u202e'));
   });
 });
+
+/** keys2-review F5: the answer held other keys for the address; the dialog names them, and only the first is added. */
+describe('Fetch Key: an answer with several keys for the address', () => {
+  it('names the others in the dialog', async () => {
+    const first = await generateKey({ userIDs: [{ name: 'Alice', email: 'alice@example.com' }], format: 'object' });
+    const second = await generateKey({ userIDs: [{ name: 'Alice A.', email: 'alice@example.com' }], format: 'object' });
+    const both = Buffer.concat([Buffer.from(first.publicKey.write()), Buffer.from(second.publicKey.write())]);
+    const server = createServer((_req, res) => res.writeHead(200).end(both));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const before = process.env.AAM_WKD_ORIGIN;
+    process.env.AAM_WKD_ORIGIN = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      let detail = '';
+      const mock = vscode as unknown as Record<string, Record<string, unknown>>;
+      Object.assign(mock.window!, {
+        withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
+        showInformationMessage: async (_message: string, options?: { detail?: string }) => {
+          if (options?.detail) detail = options.detail;
+          return undefined;
+        },
+      });
+      const model = {
+        homeDir: await tempDir('fetch-several-'),
+        workspaces: [{ id: 'g', kind: 'global', paths: { lockFile: '' }, config: { security: {} } }],
+        refresh: async () => {},
+      };
+      await fetchKey(model as never, { key: 'alice@example.com' });
+      const lines = detail.split('\n');
+      const at = lines.indexOf('The same answer held 1 other key(s) for it, not added:');
+      assert.ok(at > 0, detail);
+      assert.equal(lines[at + 1], `${second.publicKey.getFingerprint().toUpperCase()} Alice A. <alice@example.com>`);
+    } finally {
+      if (before === undefined) delete process.env.AAM_WKD_ORIGIN;
+      else process.env.AAM_WKD_ORIGIN = before;
+      server.close();
+    }
+  });
+});

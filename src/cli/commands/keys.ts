@@ -4,7 +4,7 @@ import { aamHome } from '../../core/aam-home.ts';
 import { AamError } from '../../core/errors.ts';
 import { COMMON, parse } from '../args.ts';
 import { commandContext } from '../context.ts';
-import { EXIT } from '../io.ts';
+import { EXIT, oneLine } from '../io.ts';
 import type { CliIo } from '../io.ts';
 
 export const KEYS_HELP = `Usage: aam-trust keys import FILE... [--json]
@@ -90,7 +90,7 @@ async function fetchKey(
   const [imported] = await importPublicKey(found.armored, aamHome(io.homeDir).keysDir);
   if (values.json) {
     io.stdout(
-      `${JSON.stringify({ fingerprint: found.fingerprint, userIds: found.userIds, source: found.source, method: found.method, path: imported?.path, change: imported?.change }, null, 2)}\n`,
+      `${JSON.stringify({ fingerprint: found.fingerprint, userIds: found.userIds, source: found.source, method: found.method, path: imported?.path, change: imported?.change, others: found.others }, null, 2)}\n`,
     );
     return EXIT.ok;
   }
@@ -98,10 +98,21 @@ async function fetchKey(
   io.stdout(
     `✓ Found ${found.fingerprint} through ${{ wkd: 'Web Key Directory', hkp: 'the HKP keyserver', vks: 'the VKS keyserver' }[found.method]}\n` +
       `  ${found.source}\n` +
-      found.userIds.map((uid) => `  uid ${uid}\n`).join('') +
+      found.userIds.map((uid) => `  uid ${oneLine(uid)}\n`).join('') +
       `  ${summary} (${imported?.path}); it is not trusted.\n` +
       (warning ? `  ! ${warning}\n` : '') +
+      othersText(found.others) +
       `  Check the fingerprint with its owner; to trust it, add it to security.trusted_keys.\n`,
   );
   return EXIT.ok;
+}
+
+/** The other keys an answer held for the same query, which were not imported. */
+function othersText(others: { fingerprint: string; userIds: string[] }[]): string {
+  if (others.length === 0) return '';
+  return (
+    `  ! The same answer held ${others.length} other key${others.length === 1 ? '' : 's'} for it, not imported:\n` +
+    others.map((o) => `    ${o.fingerprint}${o.userIds[0] ? ` ${oneLine(o.userIds[0])}` : ''}\n`).join('') +
+    `    If one of them is the key its owner gave you, fetch that one by fingerprint (aam-trust keys fetch FINGERPRINT).\n`
+  );
 }

@@ -24,6 +24,13 @@ export interface FoundKey {
   /** Where it came from: the URL asked, and how. */
   source: string;
   method: 'wkd' | 'hkp' | 'vks';
+  /**
+   * Other keys in the same answer that also answer the query, not imported:
+   * a keyserver serves every key anyone uploaded for an address, and the one
+   * taken first may be anyone's (keys2-review F5). Each is named, so the user
+   * can tell there was a choice.
+   */
+  others: { fingerprint: string; userIds: string[] }[];
 }
 
 export interface DiscoveryOptions {
@@ -220,6 +227,7 @@ export async function discoverKey(
       continue;
     }
     const key = match.isPrivate() ? match.toPublic() : match;
+    const others = keys.filter((other, i) => !reasons[i] && other.getFingerprint() !== match.getFingerprint());
     return {
       found: {
         fingerprint: key.getFingerprint().toUpperCase(),
@@ -227,6 +235,12 @@ export async function discoverKey(
         armored: key.armor(),
         source: url,
         method,
+        others: await Promise.all(
+          others.map(async (other) => ({
+            fingerprint: other.getFingerprint().toUpperCase(),
+            userIds: await boundUserIds(other),
+          })),
+        ),
       },
       tried,
     };
