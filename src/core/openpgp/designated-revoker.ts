@@ -49,10 +49,11 @@ export function issuedBy(signature: SignaturePacket, revoker: string): boolean {
 }
 
 /**
- * Why a key counts as revoked by a revoker it designates, or undefined. A
- * revocation whose revoker's key is at hand is checked with it; one whose
- * revoker's key is not counts too, unchecked: the key's owner chose that
- * revoker, and a revocation must never be lost for want of a key.
+ * Why a key counts as revoked by a revoker it designates, or undefined: a
+ * revocation that names the revoker as its issuer counts once it verifies
+ * with the revoker's key, as GnuPG counts it. Unchecked, it would be anyone's:
+ * a revocation made with any key and labelled as the revoker's disabled the
+ * key it named (diff3-review 1).
  */
 export async function revokedByDesignee(
   key: Key,
@@ -63,11 +64,8 @@ export async function revokedByDesignee(
   if (others.length === 0 || !directSignatures(key).some((s) => s.revocationKeyClass !== null)) return undefined;
   for (const revoker of await designatedRevokers(key))
     for (const signature of others.filter((s) => issuedBy(s, revoker))) {
-      const copies = await revokerCopies(revoker);
       const reason = signature.reasonForRevocationString ? ` ("${signature.reasonForRevocationString}")` : '';
-      if (copies.length === 0)
-        return `key ${primary} names ${revoker} as its designated revoker, and holds a revocation by it${reason} that cannot be checked without that key: it counts as revoked. Fetch ${revoker} (aam-trust keys fetch ${revoker}) to check it`;
-      for (const copy of copies)
+      for (const copy of await revokerCopies(revoker))
         if (await madeBy(signature, copy.keyPacket, enums.signature.keyRevocation, { key: key.keyPacket }))
           return `key ${primary} was revoked by its designated revoker ${revoker}${reason}`;
     }

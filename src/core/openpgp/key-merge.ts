@@ -48,8 +48,8 @@ export async function mergeKeyCopies(stored: Key | undefined, incoming: Key): Pr
   const words = new Words();
   const keySignatures = keySignaturesOf(base);
   const seen = new Set(keySignatures.map(bytesOf));
-  // A revocation by a revoker the key designates is kept unchecked (its key may not be at hand): where the
-  // key is used, it is checked with that key, or counts unchecked (designated-revoker.ts).
+  // A revocation by a revoker the key designates is kept unchecked (its key may not be at hand): it counts
+  // where the key is used once it verifies with that revoker's key (designated-revoker.ts).
   const designated = base ? await designatedRevokers(base) : [];
   const offered = keySignaturesOf(other).sort(
     (a, b) =>
