@@ -54,9 +54,13 @@ export function parseLockText(text: string, where: string): LockFile {
 
 function lockOf(raw: Record<string, unknown> | undefined, where: string): LockFile {
   if (!raw) return { ...EMPTY_LOCK, packages: {} };
-  const packages: Record<string, LockedPackage> = {};
-  for (const [name, value] of Object.entries(packagesOf(raw.packages, where)))
-    packages[name] = lockedPackage(entryOf(name, value, where));
+  // Each an own entry: a `__proto__:` name assigned would become the map's prototype (diff3-review 4).
+  const packages: Record<string, LockedPackage> = Object.fromEntries(
+    Object.entries(packagesOf(raw.packages, where)).map(([name, value]) => [
+      name,
+      lockedPackage(entryOf(name, value, where)),
+    ]),
+  );
   return { lockfile_version: Number(raw.lockfile_version ?? 1), resolved_at: String(raw.resolved_at ?? ''), packages };
 }
 

@@ -81,7 +81,13 @@ export async function verifyDetachedSignature(
   if (candidates.length === 0) {
     // The fingerprint the signature claims names the key only when it ends with the key id looked up: it is
     // unchecked, and a signature by an unknown key could claim a trusted key's (keys2-review F6).
-    const named = issuerFingerprint?.endsWith(keyIds[0]!.toUpperCase()) ? issuerFingerprint : undefined;
+    // A v4 key id is its fingerprint's last 16 hex digits; a v5 or v6 one, its first 16 (diff3-review 5).
+    const id = keyIds[0]!.toUpperCase();
+    const named =
+      issuerFingerprint &&
+      (issuerFingerprint.length === 40 ? issuerFingerprint.endsWith(id) : issuerFingerprint.startsWith(id))
+        ? issuerFingerprint
+        : undefined;
     const ids = keyIds.map((id) => id.toUpperCase()).join(', ');
     const who = named ?? (issuerFingerprint ? `id ${ids} (it also claims fingerprint ${issuerFingerprint})` : ids);
     return {

@@ -12,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../../helpers/temp.ts';
 import { parseTrustRecordText } from '../../../src/core/record/trust-record.ts';
+import { parseLockText } from '../../../src/core/lockfile/lockfile.ts';
 
 const GLOBAL =
   'security:\n  require_signature: true\n  on_signature_failure: error\n' +
@@ -108,5 +109,20 @@ describe('a "__proto__" entry in the trust record (a file the repository holds)'
     assert.deepEqual(Object.keys(record.packages).sort(), ['@acme/one', '__proto__']);
     assert.equal(record.packages.version, undefined);
     assert.equal(record.packages.checksum, undefined);
+  });
+});
+
+describe('a "__proto__" entry in the lock file (a file the repository holds)', () => {
+  it('is an entry of its own, never the prototype names are looked up through (diff3-review 4)', () => {
+    const checksum = (c: string) => `sha256:${c.repeat(64)}`;
+    const text = `lockfile_version: 1\nresolved_at: x\npackages:\n  __proto__:\n    version: 1.0.0\n    source: s\n    checksum: ${checksum('a')}\n    hidden-pkg: {version: 9.9.9, source: evil}\n  good:\n    version: 1.0.0\n    source: s\n    checksum: ${checksum('b')}\n`;
+    let lock: ReturnType<typeof parseLockText> | undefined;
+    try {
+      lock = parseLockText(text, 'aam-lock.yaml');
+    } catch {
+      return; // refused whole: as good
+    }
+    assert.equal(Object.getPrototypeOf(lock.packages), Object.prototype);
+    assert.equal((lock.packages as Record<string, unknown>)['hidden-pkg'], undefined);
   });
 });

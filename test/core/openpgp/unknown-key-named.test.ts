@@ -80,4 +80,25 @@ describe('a signature by a key not in the keyring', () => {
       `it was made by key id ${M} (it also claims fingerprint ${T}), which is not in your keyring (~/.aam/keys or GnuPG)`,
     );
   });
+
+  it('of a v6 key: names its fingerprint, which its key id starts (diff3-review 5)', async () => {
+    const { privateKey } = await generateKey({
+      type: 'curve25519',
+      userIDs: [{ email: 'v6@example.com' }],
+      format: 'object',
+      config: { v6Keys: true },
+    });
+    const data = Buffer.from('archive');
+    const signature = (await sign({
+      message: await createMessage({ binary: data }),
+      signingKeys: privateKey,
+      detached: true,
+      format: 'binary',
+    })) as Uint8Array;
+    const check = await verifyDetachedSignature(data, signature, new ArmoredKeyring(''));
+    assert.deepEqual(check.state === 'invalid' && [check.code, check.key], [
+      'KEY_UNKNOWN',
+      privateKey.getFingerprint().toUpperCase(),
+    ]);
+  });
 });
