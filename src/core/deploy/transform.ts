@@ -81,12 +81,54 @@ export function findSection(existing: string, name: string, kind: string): Found
   const { begin, end } = markers(name, kind);
   const begins = occurrences(existing, begin);
   const ends = occurrences(existing, end);
-  if (begins.length === 0 && ends.length === 0) return { state: 'absent' };
+  if (begins.length === 0 && ends.length === 0) {
+    // A marker written otherwise reads as this section to whoever reviews the file, and as no marker here:
+    // the section would be absent, its platform not deployed, and its text unchecked (deployed-review F1).
+    const like = lookalikeAt(existing, [begin, end]);
+    if (like === undefined) return { state: 'absent' };
+    return {
+      state: 'malformed',
+      at: like,
+      problem: `holds a marker of the section "${name} ${kind}" written otherwise (other spaces, invisible characters or lookalike letters), where aam writes it exactly`,
+    };
+  }
   const [b, e] = [begins[0], ends[0]];
   if (begins.length === 1 && ends.length === 1 && b !== undefined && e !== undefined && e >= b + begin.length)
     return { state: 'found', body: existing.slice(b + begin.length, e), begin: b, end: e };
   const at = Math.min(b ?? Infinity, e ?? Infinity);
   return { state: 'malformed', at, problem: markerProblem(begins.length, ends.length, `${name} ${kind}`) };
+}
+
+/**
+ * Latin letters' lookalikes among Cyrillic and Greek capitals and small
+ * letters, as Latin: what NFKC leaves apart and a reader cannot tell apart.
+ */
+const LOOKALIKES: Record<string, string> = Object.fromEntries(
+  [...'АВСЕНІЈКМОРЅТХУаеіјорсѕхуΑΒΕΗΙΚΜΝΟΡΤΧΥΖοι'].map((c, i) => [c, 'ABCEHIJKMOPSTXYaeijopcsxyABEHIKMNOPTXYZoi'[i]!]),
+);
+const LOOKALIKE = new RegExp(`[${Object.keys(LOOKALIKES).join('')}]`, 'gu');
+
+/** Text as markers are compared loosely: NFKC, lookalike letters made Latin, no spaces or format characters, upper case. */
+function loose(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(LOOKALIKE, (c) => LOOKALIKES[c]!)
+    .replace(/[\s\p{Cf}]+/gu, '')
+    .toUpperCase();
+}
+
+/** Where a line holds one of `marks` written otherwise than exactly, or undefined. */
+function lookalikeAt(text: string, marks: readonly string[]): number | undefined {
+  // Cheap first: no line can hold a marker without "--" and ":".
+  if (!text.includes('--') || !text.includes(':')) return undefined;
+  const wanted = marks.map(loose);
+  let offset = 0;
+  for (const line of text.split('\n')) {
+    const shape = loose(line);
+    if (wanted.some((mark) => shape.includes(mark))) return offset;
+    offset += line.length + 1;
+  }
+  return undefined;
 }
 
 function occurrences(text: string, marker: string): number[] {

@@ -86,6 +86,28 @@ describe('sections of CLAUDE.md and AGENTS.md with stray or second markers', () 
     });
   }
 
+  // deployed-review F1: markers written with a no-break space, an invisible character or a lookalike letter read as
+  // the section to a reviewer and as none here: absent, the platform not deployed, and the rewritten text verified.
+  for (const [how, from, to] of [
+    ['a no-break space', ' AAM: ', '\u00a0AAM: '],
+    ['a zero-width space', 'AAM:', 'AA\u200bM:'],
+    ['a Cyrillic letter', 'AAM:', 'A\u0410M:'],
+  ] as const) {
+    it(`AGENTS.md: markers written with ${how} around a rewritten section fail, naming the file`, async () => {
+      const w = await installed('codex');
+      const path = join(w.project, 'AGENTS.md');
+      await writeFile(path, (await readFile(path, 'utf8')).replace('Use short sentences.', EVIL).replaceAll(from, to));
+      await dropRecordedPlatforms(w);
+      const report = await verify(w);
+      assert.equal(report.verdict.code, 'DEPLOYED_MODIFIED');
+      assert.deepEqual(copies(report), ['codex style instruction: modified']);
+      assert.match(
+        report.deployed[0]!.detail!,
+        /AGENTS\.md holds a marker of the section "style instruction" written otherwise/,
+      );
+    });
+  }
+
   it('CLAUDE.md: a second section of the same name after the signed one fails', async () => {
     const w = await installed('claude');
     await appendFile(
