@@ -23,11 +23,15 @@ export async function appendAudit(tx: Queryable, entry: AuditAppend): Promise<Au
   return (await appendAuditBatch(tx, [entry]))[0]!;
 }
 
-/** The log's head, locked until the commit (warmed by planning it only: it locks the row). */
-const LOCK_HEAD = prepared('SELECT size, head_hash, frontier FROM audit_head WHERE id = 1 FOR UPDATE', {
-  params: [],
-  explain: true,
-});
+/**
+ * The log's head, locked until the commit, with its last entry's time (warmed
+ * by planning it only: it locks the row).
+ */
+const LOCK_HEAD = prepared(
+  `SELECT h.size, h.head_hash, h.frontier, (SELECT timestamp FROM audit_log WHERE seq = h.size) AS last_at
+     FROM audit_head h WHERE h.id = 1 FOR UPDATE OF h`,
+  { params: [], explain: true },
+);
 /** The last entry about each of some packages (warmed with none). */
 const LAST_OF_PACKAGES = prepared(
   'SELECT package, MAX(seq) AS seq FROM audit_log WHERE package = ANY($1::text[]) GROUP BY package',
@@ -55,7 +59,12 @@ const APPEND_ENTRIES = prepared(
  * about each package, write the entries, their tree nodes and the new head.
  */
 export async function appendAuditBatch(tx: Queryable, entries: readonly AuditAppend[]): Promise<AuditEntry[]> {
-  const { rows } = await tx.query<{ size: number; head_hash: string; frontier: Uint8Array | null }>(LOCK_HEAD);
+  const { rows } = await tx.query<{
+    size: number;
+    head_hash: string;
+    frontier: Uint8Array | null;
+    last_at: string | null;
+  }>(LOCK_HEAD);
   const head = rows[0]!;
   // Each entry names the one before it about the same package, so a client reading one package's
   // entries (each proven in the tree) also sees when one of them was left out.
@@ -67,7 +76,10 @@ export async function appendAuditBatch(tx: Queryable, entries: readonly AuditApp
   let frontier = splitFrontier(head.frontier) ?? (await readFrontier(tx, size));
   const nodes: [number, number, Buffer][] = [];
   const appended: AuditEntry[] = [];
-  const timestamp = new Date().toISOString();
+  // Never before the entry it follows: instances' clocks may disagree, and the log's time is its order, which a
+  // time range relies on (timeSpan; diff3-review 3). ISO 8601 in UTC sorts as the times it writes.
+  const now = new Date().toISOString();
+  const timestamp = head.last_at && head.last_at > now ? head.last_at : now;
   for (const entry of entries) {
     const content = {
       seq: size + 1,

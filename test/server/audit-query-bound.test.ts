@@ -1,10 +1,10 @@
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { openDatabase } from '../../src/server/db.ts';
 import type { Database } from '../../src/server/db.ts';
 import { migrate } from '../../src/server/schema.ts';
-import { AUDIT_COUNT_CAP, queryAudit } from '../../src/server/audit.ts';
+import { appendAudit, AUDIT_COUNT_CAP, queryAudit } from '../../src/server/audit.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { awayFromMinuteEnd, startTestRegistry } from '../helpers/registry.ts';
 
@@ -189,6 +189,48 @@ describe('a time range reads no more than it returns, on a log the planner has n
     assert.deepEqual(between.page.entries.map((e) => Number(e.id)).slice(0, 2), [10_007, 10_507]);
     assert.equal(between.page.total, 10);
     assert.ok(between.read <= 2 * 11, `${between.read} rows read`);
+  });
+});
+
+/**
+ * Instances share one log, each stamping with its own clock: an entry stamped before the one it follows put
+ * the log's time out of its order, and a time range (a span of sequence numbers) then dropped entries inside
+ * it and took others outside (diff3-review 3). An entry is stamped no earlier than the one before it.
+ */
+describe("the log's time is its order, whatever the appending instance's clock says", () => {
+  it("stamps an entry appended by a clock behind the last entry with the last entry's time", async () => {
+    const db = await openDatabase({ dataDir: join(await tempDir('aam-audit-clock-'), 'db') });
+    try {
+      await migrate(db);
+      const append = async (at: string, version: string) => {
+        mock.timers.enable({ apis: ['Date'], now: Date.parse(at) });
+        try {
+          return await db.transaction((tx) =>
+            appendAudit(tx, { event: 'package.publish', actor: 'alice', package: '@acme/p', version }),
+          );
+        } finally {
+          mock.timers.reset();
+        }
+      };
+      const ahead = await append('2026-12-01T10:00:03.000Z', '1.0.0'); // an instance 2 s ahead
+      const behind = await append('2026-12-01T10:00:01.500Z', '1.0.1');
+      const later = await append('2026-12-01T10:00:04.000Z', '1.0.2');
+      assert.deepEqual(
+        [ahead.timestamp, behind.timestamp, later.timestamp],
+        ['2026-12-01T10:00:03.000Z', '2026-12-01T10:00:03.000Z', '2026-12-01T10:00:04.000Z'],
+      );
+      const range = await queryAudit(
+        db,
+        { from: '2026-12-01T10:00:02.000Z', to: '2026-12-01T10:00:03.000Z', page: 1, limit: 10 },
+        3,
+      );
+      assert.deepEqual(
+        range.entries.map((e) => e.version),
+        ['1.0.0', '1.0.1'],
+      );
+    } finally {
+      await db.close();
+    }
   });
 });
 
