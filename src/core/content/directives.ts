@@ -70,13 +70,23 @@ function spelling(directive: string, argument: string): boolean {
   if (/^(?:ignore|include)-?reg-?exp$/i.test(directive)) return /^\S{1,100}$/.test(argument);
   if (!WORD_LIST.test(directive)) return false;
   const words = argument.split(/[\s,]+/).filter(Boolean);
-  return words.every((word) => /^[\p{L}\p{M}\p{N}_'\u2019-]{1,40}$/u.test(word) && !COMMON.has(word.toLowerCase()));
+  // A few words a checker would flag, not a sentence of uncommon ones: ten of them made an instruction a model
+  // follows and a preview hides (hidden-review 2).
+  return (
+    words.length <= MAX_SPELLING_WORDS &&
+    words.every((word) => /^[\p{L}\p{M}\p{N}_'\u2019-]{1,40}$/u.test(word) && !COMMON.has(word.toLowerCase()))
+  );
 }
 
+/** Words in one cspell word list that is still a directive; a longer list is reported like any comment. */
+export const MAX_SPELLING_WORDS = 6;
+
 /**
- * `markdownlint-configure-file { … }`: JSON whose keys are rule names and their options and whose values are
- * switches, numbers and single-word settings ("atx", "consistent", an element name). A sentence in a value
- * is not a setting: such a comment is reported (required-headings and proper-names lists included).
+ * `markdownlint-configure-file { … }`: JSON whose keys are rule names (or `default`, `extends`) and, inside a
+ * rule, its options, and whose values are switches, numbers and single-word settings ("atx", "consistent", an
+ * element name); `extends` a relative path. A sentence in a value is not a setting, nor is a URL or any other
+ * key at the top: such a comment is reported (required-headings and proper-names lists included). Keys of any
+ * name and values with URLs carried an instruction a preview hides (hidden-review 2).
  */
 function lintConfiguration(json: string): boolean {
   let value: unknown;
@@ -87,13 +97,16 @@ function lintConfiguration(json: string): boolean {
   }
   const plain = (v: unknown, depth: number): boolean => {
     if (v === null || typeof v === 'boolean' || typeof v === 'number') return true;
-    if (typeof v === 'string') return /^[\w#*.:/@+-]{0,40}$/.test(v);
+    if (typeof v === 'string') return /^[\w#*.@+-]{0,40}$/.test(v);
     if (depth > 3) return false;
     if (Array.isArray(v)) return v.length <= 64 && v.every((item) => plain(item, depth + 1));
     if (typeof v !== 'object') return false;
-    return Object.entries(v).every(
-      ([key, item]) => (MARKDOWNLINT_RULE(key) || /^[a-z$][a-z_]{0,40}$/.test(key)) && plain(item, depth + 1),
-    );
+    return Object.entries(v).every(([key, item]) => /^[a-z][a-z_]{0,40}$/.test(key) && plain(item, depth + 1));
   };
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && plain(value, 0);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.entries(value).every(([key, item]) => {
+    if (key === 'extends')
+      return typeof item === 'string' && /^[\w.-]+(?:\/[\w.-]+)*$/.test(item) && item.length <= 100;
+    return (MARKDOWNLINT_RULE(key) || key === 'default') && plain(item, 1);
+  });
 }
