@@ -39,8 +39,33 @@ interface MdNode {
   position?: { start: { offset?: number }; end: { offset?: number } };
 }
 
-/** Elements whose content a browser never renders (the HTML standard's rendering section: display: none). */
-const NEVER_RENDERED = new Set(['script', 'style', 'template', 'noscript', 'title', 'datalist', 'head']);
+/**
+ * Elements whose content a browser never renders: the HTML standard's rendering section (display: none: `rp`,
+ * `noembed`, `noframes`, `param`, `area`), an embedded element's fallback (`video`, `audio`, `canvas`, `object`,
+ * `iframe`: drawn only where the element is not supported), and SVG's `desc` and `metadata`. `rp` passes
+ * GitHub's sanitizer and hid an instruction there and in VS Code alike (hidden-review 3).
+ */
+const NEVER_RENDERED = new Set([
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'title',
+  'datalist',
+  'head',
+  'rp',
+  'noembed',
+  'noframes',
+  'param',
+  'area',
+  'video',
+  'audio',
+  'canvas',
+  'object',
+  'iframe',
+  'desc',
+  'metadata',
+]);
 /** Elements without content (§13.1.2): what they hide is in their attributes. */
 const VOID = new Set([
   'area',
@@ -53,6 +78,7 @@ const VOID = new Set([
   'input',
   'link',
   'meta',
+  'param',
   'source',
   'track',
   'wbr',
@@ -66,7 +92,7 @@ const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
  * nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
  */
 export const MARKDOWN_TRIGGER =
-  /<[!?]|^ {0,3}\[[^\]\n]+\]:|<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
+  /<[!?]|^ {0,3}\[[^\]\n]+\]:|<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {

@@ -92,6 +92,27 @@ describe('hidden HTML: tags read as a browser reads them', () => {
     ]));
 });
 
+/** hidden-review 3: elements a browser does not draw held an instruction, `rp` even on GitHub. */
+describe('elements a browser never draws', () => {
+  for (const html of [
+    `<ruby>字<rp>${PAYLOAD}</rp><rt>zi</rt></ruby>`,
+    `<video src="demo.mp4">${PAYLOAD}</video>`,
+    `<audio src="a.mp3">${PAYLOAD}</audio>`,
+    `<canvas>${PAYLOAD}</canvas>`,
+    `<object data="x.svg">${PAYLOAD}</object>`,
+    `<iframe src="x.html">${PAYLOAD}</iframe>`,
+    `<noembed>${PAYLOAD}</noembed>`,
+    `<noframes>${PAYLOAD}</noframes>`,
+    `<svg width="1" height="1"><desc>${PAYLOAD}</desc></svg>`,
+    `<map name="m"><area alt="${PAYLOAD}" href="#"></map>`,
+    `<object data="x.swf"><param name="x" value="${PAYLOAD}"></object>`,
+  ])
+    it(html.slice(0, 40), () => flagged(`Say hi.\n\n${html}\n`));
+
+  it('an empty player or frame hides nothing', () =>
+    assert.deepEqual(hits('<video src="demo.mp4" controls></video>\n<iframe src="x.html"></iframe>\n'), []));
+});
+
 describe('HTML comments dressed as tool directives', () => {
   for (const opener of [
     'markdownlint-disable',
