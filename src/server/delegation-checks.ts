@@ -1,7 +1,7 @@
 import { armoredKeyring } from '../core/openpgp/keyring.ts';
 import { verifyDetachedSignature } from '../core/openpgp/verify.ts';
 import type { SignatureCheck } from '../core/policy/decision.ts';
-import { describeSigner, signerKeyOf } from '../core/policy/trust-match.ts';
+import { signerKeyOf } from '../core/policy/trust-match.ts';
 import type { Signer } from '../core/policy/trust-match.ts';
 import { parseDocument, readSignedDocumentFile } from '../core/signature/delegation-file.ts';
 import type { SignedDocument } from '../core/signature/delegation-file.ts';
@@ -19,11 +19,12 @@ import { ApiFailure } from './errors.ts';
  * their own delegation, and the delegator's revocation of a lost key no
  * longer fitted (delegation-review F1). So the file's signature must verify
  * as a client verifies it (the registry's Sigstore root, or the OpenPGP key
- * the file brings), and a revocation must be signed by the delegation's own
- * signer, once.
+ * the file brings); a delegation's own signer revokes it once, and room is
+ * kept for that among the files clients read, whoever else revokes it.
  */
 export type CheckedDocument =
-  { kind: 'delegation'; pattern: string; signer: Signer } | { kind: 'revocation'; revokes: string; signer: Signer };
+  | { kind: 'delegation'; pattern: string; signer: Signer }
+  | { kind: 'revocation'; revokes: string; signer: Signer; byDelegator: boolean };
 
 /** The signer of a signed document, checked with the key it brings or the Sigstore root. */
 async function checkOf(signed: SignedDocument, root: TrustRootSource): Promise<SignatureCheck> {
@@ -63,13 +64,10 @@ export async function checkedDocument(
   const delegator = await delegatorOf(db, root, revokes);
   if (!delegator)
     throw new ApiFailure(400, 'invalid_delegation', `It revokes ${revokes}, a delegation this registry does not keep.`);
-  if (signerKeyOf(delegator) !== signerKeyOf(check.signer))
-    throw new ApiFailure(
-      403,
-      'forbidden',
-      `Only the signer of ${revokes} (${describeSigner(delegator)}) may revoke it; this revocation is signed by ${describeSigner(check.signer)}.`,
-    );
-  return { kind: 'revocation', revokes, signer: check.signer };
+  // Another signer's counts for a client that trusts that signer (an organisation's root revoking a delegation
+  // made with a lost key, diff3-review 2); room is kept for the delegator's own (store/signers.ts).
+  const byDelegator = signerKeyOf(delegator) === signerKeyOf(check.signer);
+  return { kind: 'revocation', revokes, signer: check.signer, byDelegator };
 }
 
 /** The signer of a delegation the registry keeps, or undefined when it keeps none by that id (or it does not verify). */
@@ -86,16 +84,15 @@ async function delegatorOf(db: Queryable, root: TrustRootSource, id: string): Pr
 }
 
 /**
- * Whether a kept revocation is one no client would count: its signature does
- * not verify, or the delegation it revokes is kept and signed by another. Such
- * files, stored before the registry checked them, its operator may remove.
+ * Whether its operator may remove a kept revocation: one whose signature does
+ * not verify (stored before the registry checked them), or one by anyone but
+ * the signer of the delegation it revokes (kept). The delegator's own stays.
  */
-export async function countsForNobody(db: Queryable, root: TrustRootSource, file: { name: string; bytes: Buffer }) {
+export async function removable(db: Queryable, root: TrustRootSource, file: { name: string; bytes: Buffer }) {
   try {
-    await checkedDocument(db, root, file);
-    return false;
+    const checked = await checkedDocument(db, root, file);
+    return checked.kind === 'revocation' && !checked.byDelegator;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    return code === 'signature_invalid' || code === 'forbidden';
+    return (error as { code?: unknown }).code === 'signature_invalid';
   }
 }

@@ -10,6 +10,7 @@ import {
   signedDocumentFile,
 } from '../../src/core/signature/delegation-file.ts';
 import { MAX_DELEGATION_FILE_BYTES } from '../../src/server/store/signers.ts';
+import { MAX_DELEGATION_FILES } from '../../src/core/registry/local-signatures.ts';
 import { startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
 
@@ -97,7 +98,7 @@ describe('what the delegation listing can be made to hold', () => {
     );
   });
 
-  it("revocations are the delegator's, one a delegation: a flood stores none, and the delegator's always fits", async () => {
+  it("a delegator revokes once, and always finds room: others' revocations stop short of it", async () => {
     const alice = await registry.token('alice', ['publish']);
     const legit = await delegation('@acme/*');
     await registry.client(alice).addDelegation(legit);
@@ -108,21 +109,35 @@ describe('what the delegation listing can be made to hold', () => {
         () => 'stored',
         (e: unknown) => (isAamError(e) ? e.message : String(e)),
       );
-    // delegation-review F1: garbage signatures and another signer's revocations were stored, and never removed.
-    const garbage = garbled(await revocation(target, 'x'));
-    assert.match(await refusal(garbage), /signature does not verify/);
-    const stranger = await keyOf('s@x.example');
-    assert.match(await refusal(await revocation(target, 'spam', stranger)), /Only the signer of .* may revoke it/);
+    // delegation-review F1: garbage signatures were stored, and never removed.
+    assert.match(await refusal(garbled(await revocation(target, 'x'))), /signature does not verify/);
     // The delegator's own, once: another is the same revocation again.
     assert.equal(await refusal(await revocation(target, 'spam 0')), 'stored');
-    assert.match(await refusal(await revocation(target, 'spam 1')), /already revoked here/);
-    await registry.client(alice).addDelegation(await revocation(legit, 'lost key'));
-    const listed = await registry.client().readDelegations();
-    assert.equal(listed.length, 4);
-    assert.ok(listed.some((f) => f.name === legit.name));
+    assert.match(await refusal(await revocation(target, 'spam 1')), /already revoked here by its signer/);
+    // Another signer's counts for a client that trusts that signer (diff3-review 2): kept, while there is room.
+    const root = await keyOf('root@x.example');
+    assert.equal(await refusal(await revocation(legit, 'key lost', root)), 'stored');
+    // Others' revocations fill what is left, short of the room kept for each delegation's own signer.
+    const kept = await registry.client().readDelegations();
+    const filler = kept.find((f) => f.name !== legit.name && f.name !== target.name)!;
+    const junk = MAX_DELEGATION_FILES - kept.length - 1; // room kept: legit is not yet revoked by its signer
+    try {
+      for (let i = 0; i < junk; i++)
+        await registry.server.db.query(
+          "INSERT INTO delegations (name, file, kind, revokes, by_delegator) VALUES ($1, $2, 'revocation', $3, false)",
+          [`e${i.toString(16).padStart(63, '0')}.json`, Buffer.from('{}'), `sha256:${filler.name.slice(0, 64)}`],
+        );
+      assert.match(await refusal(await revocation(legit, 'again', root)), /room for each delegation's own signer/);
+      await registry.client(alice).addDelegation(await revocation(legit, 'lost key'));
+      const listed = await registry.client().readDelegations();
+      assert.equal(listed.length, MAX_DELEGATION_FILES);
+      assert.ok(listed.some((f) => f.name === legit.name));
+    } finally {
+      await registry.server.db.query("DELETE FROM delegations WHERE file = '{}'::bytea");
+    }
   });
 
-  it('its operator may remove a revocation no client counts (kept before signatures were checked), not one that counts', async () => {
+  it("its operator may remove a revocation that does not verify or is another's than the delegator's, not the delegator's own", async () => {
     const operator = registry.client(await registry.token('root', ['operator']));
     const own = await delegation('@kept/*');
     await registry.client(await registry.token('bob', ['publish'])).addDelegation(own);
@@ -132,6 +147,10 @@ describe('what the delegation listing can be made to hold', () => {
       [junk.name, junk.bytes],
     );
     await operator.removeDelegation(junk.name);
+    // Another signer's revocation is its operator's to remove too; the delegator's own is kept.
+    const other = await revocation(own, 'retired too', await keyOf('root@x.example'));
+    await registry.client(await registry.token('bob', ['publish'])).addDelegation(other);
+    await operator.removeDelegation(other.name);
     const real = await revocation(own, 'retired');
     await registry.client(await registry.token('bob', ['publish'])).addDelegation(real);
     await assert.rejects(

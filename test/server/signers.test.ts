@@ -240,7 +240,14 @@ for (const engine of ENGINES) {
       await client(operator).removeDelegation(first.name);
       const after = (await client().readDelegations()).map((f) => f.name);
       assert.ok(!after.includes(first.name) && after.includes(revoking.name));
+      // The revocation of a removed delegation still takes a place, and every delegation keeps room for its
+      // signer's revocation: a new one needs another removed.
       const filler = await publisher('filler-last');
+      await assert.rejects(
+        client(filler).addDelegation(await delegation(999)),
+        (e) => isAamError(e) && /delegations_full.*no room left for a delegation and its revocation/.test(e.message),
+      );
+      await client(operator).removeDelegation(after.find((name) => name !== revoking.name)!);
       await client(filler).addDelegation(await delegation(999));
     });
   });

@@ -5,7 +5,7 @@ import { READ_LIMITS } from '../../core/fs/safe-read.ts';
 import { API_PREFIX } from '../../core/registry/http-api.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
-import { checkedDocument, countsForNobody } from '../delegation-checks.ts';
+import { checkedDocument, removable } from '../delegation-checks.ts';
 import { ApiFailure } from '../errors.ts';
 import { checkedArchive } from '../archives.ts';
 import { limitsOf, multipartLimits, partNames, SIGNATURE_PARTS, readMultipart } from '../multipart-parts.ts';
@@ -214,7 +214,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       onRequest: requireToken({ scope: 'operator' }),
       schema: {
         summary:
-          "Remove a delegation (the operator's way to make room; revocations are kept, but for those no client would count)",
+          "Remove a delegation, or a revocation not by its delegation's signer (the operator's way to make room)",
         tags: ['delegations'],
         security: BEARER,
         params: { type: 'object', required: ['name'], properties: { name: DELEGATION_FILE } },
@@ -223,7 +223,7 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       await removeDelegation(db, callerOf(request), (request.params as { name: string }).name, (tx, file) =>
-        countsForNobody(tx, sigstoreRoot, file),
+        removable(tx, sigstoreRoot, file),
       );
       return reply.code(204).send();
     },

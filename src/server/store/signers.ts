@@ -166,7 +166,12 @@ export async function storeDelegation(
   db: Database,
   caller: Caller,
   file: { name: string; bytes: Buffer },
-  parsed: { kind: 'delegation' | 'revocation'; pattern?: string | undefined; revokes?: string | undefined },
+  parsed: {
+    kind: 'delegation' | 'revocation';
+    pattern?: string | undefined;
+    revokes?: string | undefined;
+    byDelegator?: boolean;
+  },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     // One writer at a time: the counts below hold until the commit.
@@ -179,15 +184,21 @@ export async function storeDelegation(
       files: number | string;
       revoked: boolean;
       revokedBy: string | null;
+      reserved: number | string;
     }>(
       `SELECT (SELECT count(*) FROM delegations WHERE added_by = $1) AS mine,
               (SELECT count(*) FROM delegations WHERE kind = 'delegation') AS delegations,
               (SELECT count(*) FROM delegations) AS files,
               EXISTS (SELECT 1 FROM delegations WHERE kind = 'delegation' AND name = $2) AS revoked,
-              (SELECT name FROM delegations WHERE revokes = $3 LIMIT 1) AS "revokedBy"`,
+              (SELECT name FROM delegations WHERE revokes = $3 AND by_delegator LIMIT 1) AS "revokedBy",
+              (SELECT count(*) FROM delegations d WHERE d.kind = 'delegation' AND NOT EXISTS (
+                 SELECT 1 FROM delegations r WHERE r.by_delegator AND r.revokes = 'sha256:' || left(d.name, 64)
+               )) AS reserved`,
       [caller.userId, `${(parsed.revokes ?? '').replace(/^sha256:/, '')}.json`, parsed.revokes ?? ''],
     );
-    const { mine, delegations, files, revoked, revokedBy } = counts.rows[0]!;
+    const { mine, delegations, files, revoked, revokedBy, reserved } = counts.rows[0]!;
+    // Room kept for each delegation's own signer to revoke it: no one else's files may take it.
+    const room = MAX_DELEGATION_FILES - Number(files) - Number(reserved);
     if (Number(mine) >= DELEGATIONS_PER_ACCOUNT)
       throw new ApiFailure(
         403,
@@ -200,12 +211,24 @@ export async function storeDelegation(
         'invalid_delegation',
         `It revokes ${parsed.revokes}, a delegation this registry does not keep.`,
       );
-    // One revocation a delegation: its signer's (checked by the route), so each kept delegation leaves room for it.
-    if (parsed.kind === 'revocation' && revokedBy)
+    // One revocation by a delegation's own signer (checked by the route): the room kept for it.
+    if (parsed.kind === 'revocation' && parsed.byDelegator && revokedBy)
       throw new ApiFailure(
         409,
         'already_revoked',
-        `${parsed.revokes} is already revoked here, by ${revokedBy.trim().slice(0, 12)}; nothing was stored.`,
+        `${parsed.revokes} is already revoked here by its signer, in ${revokedBy.trim().slice(0, 12)}; nothing was stored.`,
+      );
+    if (parsed.kind === 'revocation' && !parsed.byDelegator && room < 1)
+      throw new ApiFailure(
+        409,
+        'delegations_full',
+        `The registry keeps room for each delegation's own signer to revoke it, and has none left for revocations by others; its operator can remove delegations nobody uses.`,
+      );
+    if (parsed.kind === 'delegation' && room < 2)
+      throw new ApiFailure(
+        409,
+        'delegations_full',
+        `The registry has no room left for a delegation and its revocation; its operator can remove delegations nobody uses.`,
       );
     if (parsed.kind === 'delegation' && Number(delegations) >= MAX_STORED_DELEGATIONS)
       throw new ApiFailure(
@@ -221,8 +244,8 @@ export async function storeDelegation(
         `The registry keeps ${MAX_DELEGATION_FILES} delegation and revocation files, the most clients read; its operator can remove delegations nobody uses.`,
       );
     const inserted = await tx.query(
-      'INSERT INTO delegations (name, file, kind, added_by, revokes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING name',
-      [file.name, file.bytes, parsed.kind, caller.userId, parsed.revokes ?? null],
+      'INSERT INTO delegations (name, file, kind, added_by, revokes, by_delegator) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING RETURNING name',
+      [file.name, file.bytes, parsed.kind, caller.userId, parsed.revokes ?? null, parsed.byDelegator === true],
     );
     if (inserted.rows.length === 0) return;
     await appendAudit(tx, {
@@ -240,15 +263,16 @@ export async function storeDelegation(
 
 /**
  * Removes a delegation the registry keeps (its operator's way to make room).
- * A revocation is never removed, unless no client would count it (a file
- * stored before the registry checked signatures: delegation-checks.ts): a
- * client that captured the delegation at install would trust it again. Clients that captured the delegation keep it.
+ * A revocation by the delegation's own signer is never removed (a client
+ * that captured the delegation at install would trust it again); one by
+ * anyone else, or one whose signature does not verify (stored before the
+ * registry checked them), its operator may remove (delegation-checks.ts). Clients that captured the delegation keep it.
  */
 export async function removeDelegation(
   db: Database,
   caller: Caller,
   name: string,
-  countsForNobody: (tx: Queryable, file: { name: string; bytes: Buffer }) => Promise<boolean>,
+  removable: (tx: Queryable, file: { name: string; bytes: Buffer }) => Promise<boolean>,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const { rows } = await tx.query<{ kind: string; file: Buffer }>(
@@ -256,7 +280,7 @@ export async function removeDelegation(
       [name],
     );
     if (!rows[0]) throw new ApiFailure(404, 'not_found', `The registry keeps no delegation ${name.slice(0, 12)}.`);
-    if (rows[0].kind !== 'delegation' && !(await countsForNobody(tx, { name, bytes: Buffer.from(rows[0].file) })))
+    if (rows[0].kind !== 'delegation' && !(await removable(tx, { name, bytes: Buffer.from(rows[0].file) })))
       throw new ApiFailure(
         409,
         'revocation_kept',
