@@ -1,0 +1,25 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { characterHits } from '../../../src/core/content/characters.ts';
+
+/**
+ * hidden-review 1: runs the scan reads whole grew by copying themselves, and every left-to-right mark scanned its
+ * whole line again: 50 KB of a letter and a variation selector, repeated, took 26 s, 20 KB of marks 6 s, and
+ * a 100 KB skill file held verify, publish or the editor for minutes. Each input here is 400 KB; the scan ends
+ * well inside the timeout (a guard against a hang, not a measured figure: the bench measures).
+ */
+describe('the character scan over runs made to be long', () => {
+  const flag = '\u{1F3F4}\u{E0061}\u{E0062}\u{E007F}'; // a fake flag: 🏴 + tag letters + cancel tag
+  for (const [what, text, hits] of [
+    ['a letter and a variation selector, repeated', 'a\uFE01'.repeat(200_000), 1],
+    ['fake flags in a row', flag.repeat(50_000), 1],
+    ['left-to-right marks on one line', '\u200E'.repeat(400_000), 1],
+    ['left-to-right marks between letters', '\u200Ea'.repeat(200_000), 200_000],
+  ] as const) {
+    it(`${what}: one pass`, { timeout: 60_000 }, () => {
+      const found = characterHits(text);
+      assert.equal(found.length, hits);
+      if (hits === 1) assert.equal(found[0]!.end, text.length);
+    });
+  }
+});
