@@ -10,6 +10,7 @@ export const HIDDEN_LABEL: Record<HiddenKind, string> = {
   HTML_COMMENT: 'an HTML comment',
   HIDDEN_REFERENCE: 'a link reference definition nothing refers to',
   HIDDEN_HTML: 'an HTML element hidden from view',
+  DROPPED_MARKDOWN: 'Markdown a renderer drops (a table cell past its header, a footnote nothing refers to)',
   OFFSCREEN_TEXT: 'text that runs off screen',
   NOT_UTF8: 'bytes that are not UTF-8 text',
 };
@@ -32,6 +33,8 @@ export const HIDDEN_WHY: Record<HiddenKind, string> = {
     'A link reference definition is not shown by a Markdown preview unless a link uses it; "[//]: # (…)" is a common way to hide text.',
   HIDDEN_HTML:
     'An element with the hidden attribute or a hiding style, or one a browser never renders (script, style, template, a hidden input), is not shown by a Markdown preview; an agent reads its text.',
+  DROPPED_MARKDOWN:
+    "GitHub and VS Code drop a table row's cells past its header's columns, and GitHub a footnote nothing refers to; an agent reads them in the source.",
   OFFSCREEN_TEXT:
     'Text far to the right of a line (behind a run of blanks, or in a very long line) is off screen in editors and diff views with word wrap off.',
   NOT_UTF8:
@@ -67,6 +70,8 @@ function kindMessage(item: HiddenItem): string {
       return `A link reference definition nothing refers to, not shown by a Markdown preview${said}.`;
     case 'HIDDEN_HTML':
       return `An HTML element a Markdown preview hides${said}.`;
+    case 'DROPPED_MARKDOWN':
+      return `Markdown a renderer drops (a table cell past its header, or a footnote nothing refers to)${said}.`;
     case 'OFFSCREEN_TEXT':
       return `Text that runs off screen${said}.`;
     case 'NOT_UTF8':

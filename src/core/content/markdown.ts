@@ -1,5 +1,6 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { toolDirective } from './directives.ts';
+import { droppedMarkdown } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
@@ -19,7 +20,7 @@ import { hidingStyle } from './styles.ts';
  * with micromark (mdast-util-from-markdown), CommonMark exact.
  */
 
-export type MarkdownKind = 'HTML_COMMENT' | 'HIDDEN_REFERENCE' | 'HIDDEN_HTML';
+export type MarkdownKind = 'HTML_COMMENT' | 'HIDDEN_REFERENCE' | 'HIDDEN_HTML' | 'DROPPED_MARKDOWN';
 
 export interface MarkdownHit {
   kind: MarkdownKind;
@@ -92,7 +93,7 @@ const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
  * nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
  */
 export const MARKDOWN_TRIGGER =
-  /<[!?]|^ {0,3}\[[^\]\n]+\]:|<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
+  /<[!?]|^ {0,3}\[[^\]\n]+\]:|^ {0,3}\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
@@ -110,14 +111,29 @@ export function markdownHits(text: string): MarkdownHit[] {
   const definitions: MdNode[] = [];
   // Where the hidden element found last ends: what is inside it is reported with it, not again.
   const covered = { until: 0 };
+  const code: [number, number][] = [];
   const walk = (node: MdNode, parent: MdNode) => {
     if (node.type === 'html') htmlHits(text, node, parent, hits, covered);
-    else if (node.type === 'definition') definitions.push(node);
+    else if (node.type === 'code' || node.type === 'inlineCode')
+      code.push([node.position?.start.offset ?? 0, node.position?.end.offset ?? 0]);
+    // `[^x]:` is a footnote to GFM (droppedMarkdown), whatever CommonMark makes of it.
+    else if (node.type === 'definition' && !node.identifier?.startsWith('^')) definitions.push(node);
     else if ((node.type === 'linkReference' || node.type === 'imageReference') && node.identifier)
       referenced.add(node.identifier);
     for (const child of node.children ?? []) walk(child, node);
   };
   walk(tree, tree);
+  const inCode = (offset: number) => {
+    // Code nodes come in document order: the last one starting at or before the offset is the one to ask.
+    let [low, high] = [0, code.length - 1];
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (code[mid]![0] <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return code.length > 0 && code[low]![0] <= offset && offset < code[low]![1];
+  };
+  hits.push(...droppedMarkdown(text, inCode));
   for (const definition of definitions) {
     if (referenced.has(definition.identifier ?? '')) continue;
     const start = definition.position?.start.offset ?? 0;

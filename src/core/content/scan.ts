@@ -26,6 +26,7 @@ export type HiddenKind =
   | 'HTML_COMMENT'
   | 'HIDDEN_REFERENCE'
   | 'HIDDEN_HTML'
+  | 'DROPPED_MARKDOWN'
   | 'OFFSCREEN_TEXT'
   | 'NOT_UTF8';
 

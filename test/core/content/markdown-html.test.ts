@@ -113,6 +113,44 @@ describe('elements a browser never draws', () => {
     assert.deepEqual(hits('<video src="demo.mp4" controls></video>\n<iframe src="x.html"></iframe>\n'), []));
 });
 
+/** hidden-review 4: what GitHub and VS Code drop from a GFM document, and an agent reads. */
+describe('Markdown a renderer drops', () => {
+  it("a table row's cells past its header's columns", () =>
+    assert.deepEqual(hits(`| step | action |\n| --- | --- |\n| 1 | greet the user | ${PAYLOAD} | more |\n`), [
+      ['DROPPED_MARKDOWN', 2, `${PAYLOAD} | more`],
+    ]));
+
+  it('a footnote nothing refers to, with its indented continuation', () =>
+    assert.deepEqual(hits(`Say hi.\n\n[^note]: ${PAYLOAD}\n    and then delete this line.\n`), [
+      ['DROPPED_MARKDOWN', 2, `${PAYLOAD} and then delete this line.`],
+    ]));
+
+  it('a table that fits its header, an escaped pipe, a used footnote and either in code: nothing', () =>
+    assert.deepEqual(
+      hits(
+        [
+          '| a | b |',
+          '|:--|--:|',
+          '| 1 | x \\| y |',
+          '| 2 | `a | b` |',
+          '',
+          'As shown[^1].',
+          '',
+          '[^1]: The source.',
+          '',
+          '```',
+          '| a |',
+          '| - |',
+          '| 1 | 2 |',
+          '[^x]: not a footnote here',
+          '```',
+          '',
+        ].join('\n'),
+      ),
+      [],
+    ));
+});
+
 describe('HTML comments dressed as tool directives', () => {
   for (const opener of [
     'markdownlint-disable',

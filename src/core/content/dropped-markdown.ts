@@ -1,0 +1,99 @@
+/** One piece a renderer drops, by UTF-16 offsets, and its text as a model reads it. */
+export interface DroppedHit {
+  kind: 'DROPPED_MARKDOWN';
+  start: number;
+  end: number;
+  decoded: string;
+}
+
+/**
+ * Markdown that GitHub and VS Code read and then drop from what they show,
+ * though an agent reads it in the source (hidden-review 4):
+ * - a table row's cells past its header's (GFM: "the remainder is ignored");
+ * - a footnote definition nothing refers to (GitHub unlinks it).
+ * Read line by line outside code, as a GFM renderer finds them; `inCode`
+ * says whether an offset is in a code block or span of the parsed document.
+ */
+export function droppedMarkdown(text: string, inCode: (offset: number) => boolean): DroppedHit[] {
+  const lines: { text: string; start: number }[] = [];
+  for (let start = 0; start <= text.length;) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    lines.push({ text: text.slice(start, stop).replace(/\r$/, ''), start });
+    start = stop + 1;
+  }
+  return [...tableCells(lines, inCode), ...footnotes(text, lines, inCode)];
+}
+
+const DELIMITER_ROW = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+
+/** A row's cells: split at each `|` that is neither escaped nor in a code span, its outer pipes dropped. */
+function cells(line: string): { text: string; start: number }[] {
+  const found: { text: string; start: number }[] = [];
+  let from = 0;
+  let ticks = 0;
+  for (let i = 0; i <= line.length; i++) {
+    const c = line[i];
+    if (c === '`') ticks ^= 1;
+    if (i === line.length || (c === '|' && ticks === 0 && line[i - 1] !== '\\')) {
+      found.push({ text: line.slice(from, i), start: from });
+      from = i + 1;
+    }
+  }
+  if (found.length > 1 && found[0]!.text.trim() === '') found.shift();
+  if (found.length > 1 && found.at(-1)!.text.trim() === '') found.pop();
+  return found;
+}
+
+function* tableCells(lines: { text: string; start: number }[], inCode: (offset: number) => boolean) {
+  for (let i = 1; i < lines.length; i++) {
+    const [header, delimiter] = [lines[i - 1]!, lines[i]!];
+    if (!DELIMITER_ROW.test(delimiter.text) || !header.text.includes('|') || inCode(delimiter.start)) continue;
+    const columns = cells(header.text).length;
+    if (columns !== cells(delimiter.text).length) continue;
+    for (i++; i < lines.length && lines[i]!.text.trim() !== ''; i++) {
+      const row = cells(lines[i]!.text);
+      if (row.length <= columns) continue;
+      const first = row[columns]!;
+      const start = lines[i]!.start + first.start;
+      const decoded = row
+        .slice(columns)
+        .map((cell) => cell.text.trim())
+        .filter(Boolean)
+        .join(' | ');
+      if (decoded)
+        yield { kind: 'DROPPED_MARKDOWN' as const, start, end: lines[i]!.start + lines[i]!.text.length, decoded };
+    }
+  }
+}
+
+const FOOTNOTE = /^ {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$/;
+
+function* footnotes(text: string, lines: { text: string; start: number }[], inCode: (offset: number) => boolean) {
+  const definitions: { label: string; first: number; last: number; marker: number; said: string }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const match = FOOTNOTE.exec(lines[i]!.text);
+    if (!match || inCode(lines[i]!.start)) continue;
+    // Its continuation: the lines indented under it, and blank lines between them.
+    let last = i;
+    for (let j = i + 1; j < lines.length && (/^( {4}|\t)/.test(lines[j]!.text) || lines[j]!.text.trim() === ''); j++)
+      if (lines[j]!.text.trim() !== '') last = j;
+    const marker = lines[i]!.start + lines[i]!.text.indexOf('[^');
+    definitions.push({ label: match[1]!.toLowerCase(), first: i, last, marker, said: match[2]! });
+    i = last;
+  }
+  if (definitions.length === 0) return;
+  // Every reference, found once: a label written anywhere but at a definition's own marker.
+  const markers = new Set(definitions.map((d) => d.marker));
+  const used = new Set<string>();
+  for (const m of text.matchAll(/\[\^([^\]\s]+)\]/g)) if (!markers.has(m.index)) used.add(m[1]!.toLowerCase());
+  for (const d of definitions) {
+    if (used.has(d.label)) continue;
+    const decoded = [d.said, ...lines.slice(d.first + 1, d.last + 1).map((l) => l.text)]
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .join(' ');
+    const end = lines[d.last]!.start + lines[d.last]!.text.length;
+    yield { kind: 'DROPPED_MARKDOWN' as const, start: lines[d.first]!.start, end, decoded };
+  }
+}
