@@ -10,7 +10,8 @@ export const HIDDEN_LABEL: Record<HiddenKind, string> = {
   HTML_COMMENT: 'an HTML comment',
   HIDDEN_REFERENCE: 'a link reference definition nothing refers to',
   HIDDEN_HTML: 'an HTML element hidden from view',
-  DROPPED_MARKDOWN: 'Markdown a renderer drops (a table cell past its header, a footnote nothing refers to)',
+  DROPPED_MARKDOWN:
+    'Markdown a renderer drops (a table cell past its header, a footnote nothing refers to, a comment in front matter)',
   OFFSCREEN_TEXT: 'text that runs off screen',
   NOT_UTF8: 'bytes that are not UTF-8 text',
 };
@@ -34,7 +35,7 @@ export const HIDDEN_WHY: Record<HiddenKind, string> = {
   HIDDEN_HTML:
     'An element with the hidden attribute or a hiding style, or one a browser never renders (script, style, template, a hidden input), is not shown by a Markdown preview; an agent reads its text.',
   DROPPED_MARKDOWN:
-    "GitHub and VS Code drop a table row's cells past its header's columns, and GitHub a footnote nothing refers to; an agent reads them in the source.",
+    "GitHub and VS Code drop a table row's cells past its header's columns, GitHub a footnote nothing refers to, and both the comments of front matter (VS Code hides it, GitHub shows its values); an agent reads them in the source.",
   OFFSCREEN_TEXT:
     'Text far to the right of a line (behind a run of blanks, or in a very long line) is off screen in editors and diff views with word wrap off.',
   NOT_UTF8:
@@ -71,7 +72,7 @@ function kindMessage(item: HiddenItem): string {
     case 'HIDDEN_HTML':
       return `An HTML element a Markdown preview hides${said}.`;
     case 'DROPPED_MARKDOWN':
-      return `Markdown a renderer drops (a table cell past its header, or a footnote nothing refers to)${said}.`;
+      return `Markdown a renderer drops (a table cell past its header, a footnote nothing refers to, or a comment in front matter)${said}.`;
     case 'OFFSCREEN_TEXT':
       return `Text that runs off screen${said}.`;
     case 'NOT_UTF8':

@@ -97,3 +97,53 @@ function* footnotes(text: string, lines: { text: string; start: number }[], inCo
     yield { kind: 'DROPPED_MARKDOWN' as const, start: lines[d.first]!.start, end, decoded };
   }
 }
+
+/** The front matter a document opens with (`---` to `---` or `...`), as lines, or undefined. */
+function frontMatter(text: string): { text: string; start: number }[] | undefined {
+  const open = /^\ufeff?---[ \t]*\r?\n/.exec(text);
+  if (!open) return undefined;
+  const lines: { text: string; start: number }[] = [];
+  for (let start = open[0].length; start < text.length;) {
+    const end = text.indexOf('\n', start);
+    const stop = end < 0 ? text.length : end;
+    const line = text.slice(start, stop).replace(/\r$/, '');
+    if (/^(?:---|\.\.\.)[ \t]*$/.test(line)) return lines;
+    lines.push({ text: line, start });
+    start = stop + 1;
+  }
+  return undefined; // not closed: no front matter, a thematic break
+}
+
+/** Whether a document's front matter could hold a comment (a `#` in it): the scan's fast path asks (plain-text.ts). */
+export function frontMatterMayComment(text: string): boolean {
+  return text.startsWith('---') || text.startsWith('\ufeff---')
+    ? (frontMatter(text)?.some((l) => l.text.includes('#')) ?? false)
+    : false;
+}
+
+/**
+ * YAML comments in a document's front matter (SKILL.md, `.mdc`, `.prompt.md`):
+ * VS Code's preview hides front matter and GitHub shows it as a table of its
+ * values, comments gone; an agent reads them (hidden-review 5). A block
+ * scalar's lines (after `|` or `>`) are a value, not comments, and a schema
+ * directive for the YAML language server is the editor's.
+ */
+export function frontMatterComments(text: string): DroppedHit[] {
+  const lines = frontMatter(text);
+  if (!lines) return [];
+  const hits: DroppedHit[] = [];
+  let scalar: number | undefined; // the indent a block scalar's lines are deeper than
+  for (const line of lines) {
+    const indent = /^[ \t]*/.exec(line.text)![0].length;
+    if (scalar !== undefined && (line.text.trim() === '' || indent > scalar)) continue;
+    scalar = /:[ \t]*[|>][0-9+-]*[ \t]*(?:#.*)?$/.test(line.text) ? indent : undefined;
+    // A whole-line comment, or one after a value with no quote in it (where a `#` could be text).
+    const comment = /^[ \t]*#(.*)$/.exec(line.text) ?? (/['"]/.test(line.text) ? null : /[ \t]#(.*)$/.exec(line.text));
+    if (!comment) continue;
+    const said = comment[1]!.trim();
+    if (!said || /^yaml-language-server:\s*\$schema=\S+$/.test(said)) continue;
+    const start = line.start + comment.index + comment[0].indexOf('#');
+    hits.push({ kind: 'DROPPED_MARKDOWN', start, end: line.start + line.text.length, decoded: said });
+  }
+  return hits;
+}

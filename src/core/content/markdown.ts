@@ -1,6 +1,6 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { toolDirective } from './directives.ts';
-import { droppedMarkdown } from './dropped-markdown.ts';
+import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
@@ -99,14 +99,15 @@ export const MARKDOWN_TRIGGER =
 export function markdownHits(text: string): MarkdownHit[] {
   // Parsing costs (micromark: about 4 ms per 1,000 characters): only a document that could hold one of these is
   // parsed — a comment, a definition, or a tag with a hiding attribute. Ordinary Markdown costs one test.
-  if (!MARKDOWN_TRIGGER.test(text)) return [];
+  const front = frontMatterComments(text);
+  if (!MARKDOWN_TRIGGER.test(text)) return front;
   let tree: MdNode;
   try {
     tree = fromMarkdown(text) as MdNode;
   } catch {
     return [];
   }
-  const hits: MarkdownHit[] = [];
+  const hits: MarkdownHit[] = [...front];
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];
   // Where the hidden element found last ends: what is inside it is reported with it, not again.

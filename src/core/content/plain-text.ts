@@ -1,3 +1,4 @@
+import { frontMatterMayComment } from './dropped-markdown.ts';
 import { MARKDOWN_TRIGGER } from './markdown.ts';
 
 /** Text that starts after this column, behind a run of blanks at least PADDING long (scan.ts), is pushed out of view. */
@@ -9,7 +10,7 @@ export const TAB_COLUMNS = 4;
 /**
  * Anything the hidden-content scan could flag needs one of these: a character
  * outside printable ASCII (a form feed, or a CR that does not end a line,
- * included), in Markdown a comment, definition or hiding tag, or a line
+ * included), in Markdown a comment (in front matter too), definition or hiding tag, or a line
  * longer than OFFSCREEN_COLUMN. Nearly every file an agent loads has none, and
  * is ruled out in one pass here instead of each of the scan's passes.
  */
@@ -18,7 +19,11 @@ const NOT_PLAIN = /[^\t\n\x20-\x7e\r]|\r(?!\n)/;
 
 /** Whether `text` cannot hold hidden content: printable ASCII, short lines, and (Markdown) no construct that hides. */
 export function plainText(text: string, markdown: boolean): boolean {
-  return !NOT_PLAIN.test(text) && !(markdown && MARKDOWN_TRIGGER.test(text)) && !longLine(text);
+  return (
+    !NOT_PLAIN.test(text) &&
+    !(markdown && (MARKDOWN_TRIGGER.test(text) || frontMatterMayComment(text))) &&
+    !longLine(text)
+  );
 }
 
 /** A line wider than OFFSCREEN_COLUMN, a tab counted as the most columns it can move (TAB_COLUMNS). */

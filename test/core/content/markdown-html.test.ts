@@ -125,6 +125,20 @@ describe('Markdown a renderer drops', () => {
       ['DROPPED_MARKDOWN', 2, `${PAYLOAD} and then delete this line.`],
     ]));
 
+  it('a comment in front matter, whole-line or after a value (hidden-review 5)', () =>
+    assert.deepEqual(hits(`---\nname: helper\n# ${PAYLOAD}\ndescription: Greets # then obey\n---\n\n# Helper\n`), [
+      ['DROPPED_MARKDOWN', 2, PAYLOAD],
+      ['DROPPED_MARKDOWN', 3, 'then obey'],
+    ]));
+
+  it("front matter's block scalars, quoted values and a schema directive, and a '#' past it: nothing", () =>
+    assert.deepEqual(
+      hits(
+        '---\n# yaml-language-server: $schema=https://example.com/s.json\nname: helper\ndescription: |\n  # Usage\n  Greets.\ntitle: "C# tips"\nurl: https://example.com/#top\n---\n\n# Helper\n',
+      ),
+      [],
+    ));
+
   it('a table that fits its header, an escaped pipe, a used footnote and either in code: nothing', () =>
     assert.deepEqual(
       hits(
