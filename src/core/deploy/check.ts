@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { collisionKey } from '../archive/entry-path.ts';
 import { readRegularFileSync } from '../fs/safe-read.ts';
 import { messageOf } from '../errors.ts';
 import { scanInstalled } from '../scan/scan-installed.ts';
@@ -207,6 +209,13 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   if (section.state === 'absent') return undefined;
   const want = expectedSectionBody(target.content);
   const label = `section "${target.name} ${target.section}"`;
+  const twin = twinOf(target.path, stamps);
+  if (twin)
+    return modified(
+      `${target.path}: the only file of its name in its folder`,
+      `${twin} beside it`,
+      `${twin} is ${basename(target.path)} on a case-insensitive file system (macOS, Windows), where a checkout keeps one of the two: agents there may load it instead of the ${label} compared here`,
+    );
   // A stray, lone or second marker: agents load what is around it too, so the copy is not the signed one.
   if (section.state === 'malformed')
     return modified(
@@ -220,6 +229,36 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
     `${label}: ${sha(Buffer.from(section.body))}`,
     `the ${label} of ${target.path} differs from the signed artifact`,
   );
+}
+
+/** A folder's names, kept while its stamp holds (a shared file's folder is the project's, asked once per package). */
+const listed = new Map<string, { stamp: FileStamp | null; names: string[] }>();
+
+/**
+ * Another name beside `path` that is the same name on a case-insensitive or
+ * normalising file system: a pull request's `claude.md` beside CLAUDE.md
+ * passed on Linux, while a macOS or Windows checkout keeps only one of the two
+ * (deployed-review F3). The folder's stamp is recorded: a twin that appears
+ * later changes it.
+ */
+function twinOf(path: string, stamps: Record<string, FileStamp | null>): string | undefined {
+  const dir = dirname(path);
+  const stamp = stampOf(dir);
+  stamps[dir] = stamp;
+  let known = listed.get(dir);
+  if (!known || known.stamp !== stamp) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      // An unreadable folder holds no twin to name; the file itself was read.
+    }
+    listed.set(dir, (known = { stamp, names }));
+  }
+  const name = basename(path);
+  const key = collisionKey(name);
+  const twin = known.names.find((other) => other !== name && collisionKey(other) === key);
+  return twin === undefined ? undefined : join(dir, twin);
 }
 
 function readStamped(

@@ -108,6 +108,24 @@ describe('sections of CLAUDE.md and AGENTS.md with stray or second markers', () 
     });
   }
 
+  // deployed-review F3: a twin whose name differs only in case passed on Linux; a macOS or Windows checkout keeps
+  // one of the two, and agents there may load the rewritten one.
+  for (const platform of ['claude', 'codex'] as const) {
+    const file = FILE[platform];
+    it(`${file}: ${file.toLowerCase()} beside it fails, naming both`, async () => {
+      const w = await installed(platform);
+      const text = await readFile(join(w.project, file), 'utf8');
+      await writeFile(join(w.project, file.toLowerCase()), text.replace('Use short sentences.', EVIL));
+      const report = await verify(w);
+      assert.equal(report.verdict.code, 'DEPLOYED_MODIFIED');
+      assert.deepEqual(copies(report), [`${platform} style instruction: modified`]);
+      assert.match(
+        report.deployed[0]!.detail!,
+        new RegExp(`${file.toLowerCase()} is ${file} on a case-insensitive file system`),
+      );
+    });
+  }
+
   it('CLAUDE.md: a second section of the same name after the signed one fails', async () => {
     const w = await installed('claude');
     await appendFile(
