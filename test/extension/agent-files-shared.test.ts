@@ -46,7 +46,11 @@ describe('What Agents Load Here: a shared file', () => {
       const row = (await view.getChildren(platform)).find(
         (r) => (r as { file?: { path: string } }).file?.path === claude,
       )!;
-      return view.getTreeItem(row) as { description: string; tooltip?: string; iconPath: { args: unknown[] } };
+      return view.getTreeItem(row) as unknown as {
+        description: string;
+        tooltip?: string;
+        iconPath: { args: unknown[] };
+      };
     };
     const plain = await itemOf();
     assert.match(plain.description, /^sections of rules@1\.0\.0 · unsigned · .*; the rest of the file is not checked$/);

@@ -185,7 +185,9 @@ async function walkNested(
         batch.map(async (folder) => {
           for (const entry of await entriesOf(folder.path)) {
             const path = join(folder.path, entry.name);
-            if (entry.isDirectory()) {
+            // A linked folder that resolves inside the project is what agents load through it: a linked
+            // `.cursor/rules` hid every rule there (deployed-review F4). The limits bound a link to an ancestor.
+            if (entry.isDirectory() || (entry.isSymbolicLink() && (await isFolderInside(path, project)))) {
               if (SKIPPED_FOLDERS.has(entry.name) || isStaging(entry.name)) continue;
               const segments = [...folder.segments, entry.name];
               const nested = NESTED_FOLDERS.find((n) => endsWith(segments, n.path));
@@ -228,6 +230,11 @@ async function isFileInside(path: string, base: string): Promise<boolean> {
   const info = await lstat(path).catch(() => undefined);
   if (!info || !(info.isFile() || info.isSymbolicLink()) || !(await isInside(path, base))) return false;
   return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** A folder (or a link to one) that resolves inside `base`. */
+async function isFolderInside(path: string, base: string): Promise<boolean> {
+  return (await isInside(path, base)) && ((await stat(path).catch(() => undefined))?.isDirectory() ?? false);
 }
 
 /** Whether a path, every link on it resolved, is inside `base` (resolved too). */

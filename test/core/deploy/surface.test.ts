@@ -123,6 +123,19 @@ describe('what agents load here', () => {
     ]);
   });
 
+  // deployed-review F4: a linked .cursor/rules inside the project hid every rule Cursor loads through it.
+  it('enters a linked folder that resolves inside the project, as agents load through it', async () => {
+    const { roots } = await world(['p/rules-src/always.mdc', 'p/docs/notes/CLAUDE.md']);
+    await mkdir(join(roots.project, '.cursor'));
+    await symlink(join(roots.project, 'rules-src'), join(roots.project, '.cursor', 'rules'));
+    await symlink(join(roots.project, 'docs'), join(roots.project, 'handbook'));
+    assert.deepEqual(listed(await agentFiles(roots), roots), [
+      'cursor .cursor/rules/always.mdc',
+      'claude docs/notes/CLAUDE.md',
+      'claude handbook/notes/CLAUDE.md',
+    ]);
+  });
+
   it('goes as deep as its stated limit, and says which limit stopped it', async () => {
     const deep = (n: number) => `p/${Array.from({ length: n }, (_, i) => `d${i}`).join('/')}/CLAUDE.md`;
     const { roots } = await world([deep(SURFACE_LIMITS.depth), deep(SURFACE_LIMITS.depth + 1)]);
