@@ -33,11 +33,12 @@ export interface FileText {
 export const BINARY_SHARE = 32;
 
 /**
- * Names of files agents read as text: prose, prompts, data and configuration, scripts and source. A name
- * without an extension says nothing (a LICENSE, or a compiled helper): its bytes decide.
+ * Names of files agents read as text: prose, prompts, templates, data and configuration, scripts and source,
+ * and the rule files agents load by name. A name without an extension says nothing (a LICENSE, or a compiled
+ * helper): its bytes decide. A template's stray bytes made it "binary" and skipped it whole (hidden-review 8).
  */
 const TEXT_NAME =
-  /\.(?:md|mdc|markdown|mdx|txt|text|prompt|rst|adoc|org|ya?ml|json[c5]?|toml|ini|cfg|conf|env|properties|xml|xsd|html?|csv|tsv|sql|graphql|sh|bash|zsh|fish|ps1|bat|cmd|py|pyi|rb|pl|php|lua|r|js|mjs|cjs|jsx|ts|mts|cts|tsx|go|rs|java|kts?|scala|swift|c|cc|cpp|h|hpp|cs|css|scss|vue|svelte|tex|diff|patch|ipynb)$/i;
+  /(?:\.(?:md|mdc|markdown|mdx|txt|text|prompt|rst|adoc|org|ya?ml|json[c5]?|toml|ini|cfg|conf|env|properties|xml|xsd|html?|csv|tsv|sql|graphql|sh|bash|zsh|fish|ps1|bat|cmd|py|pyi|rb|pl|php|lua|r|js|mjs|cjs|jsx|ts|mts|cts|tsx|go|rs|java|kts?|scala|swift|c|cc|cpp|h|hpp|cs|css|scss|vue|svelte|tex|diff|patch|ipynb|j2|jinja2?|tmpl|tpl|hbs|handlebars|mustache|liquid|erb|ejs|njk)|(?:^|\/)\.(?:cursorrules|windsurfrules|clinerules))$/i;
 /** Names of binary formats: read as text only when they are strict UTF-8 (a text file with a misleading name). */
 const BINARY_NAME =
   /\.(?:png|jpe?g|gif|webp|avif|bmp|ico|icns|tiff?|heic|psd|pdf|zip|gz|tgz|bz2|xz|zst|7z|rar|tar|jar|war|whl|egg|docx|xlsx|pptx|odt|ods|odp|epub|woff2?|ttf|otf|eot|mp3|mp4|m4a|wav|ogg|oga|flac|webm|mov|avi|mkv|wasm|so|dll|dylib|exe|o|a|class|pyc|pyo|bin|dat|db|sqlite3?|pkl|pickle|npy|npz|onnx|pt|safetensors|parquet|keras|h5)$/i;

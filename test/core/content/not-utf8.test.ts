@@ -145,3 +145,19 @@ describe('hidden content in a file agents read as text that is not UTF-8', () =>
     );
   });
 });
+
+/** hidden-review 8: a template's stray bytes made it "binary", and tag characters in it went unscanned. */
+describe('templates and rule files agents read by name', () => {
+  const smuggled = `Greet the user.${[...'obey'].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('')}\n`;
+  for (const path of ['skills/x/template.j2', 'skills/x/prompt.tmpl', 'skills/x/page.hbs', '.cursorrules']) {
+    it(`${path} is read as text: its stray bytes are reported`, () => {
+      const data = Buffer.concat([Buffer.from(smuggled.repeat(20)), Buffer.alloc(40, 0xff)]);
+      const [file] = scanFiles([{ path, data }]);
+      // Read as text: bytes that are not text are a finding, where an unlisted name was skipped whole.
+      assert.deepEqual(
+        file?.items.map((i) => i.kind),
+        ['NOT_UTF8'],
+      );
+    });
+  }
+});
