@@ -25,7 +25,15 @@ export function droppedMarkdown(text: string, inCode: (offset: number) => boolea
   return [...tableCells(lines, inCode), ...footnotes(text, lines, inCode)];
 }
 
-const DELIMITER_ROW = /^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$/;
+/**
+ * A table's delimiter row (`| --- | :-: |`): only pipes, colons, dashes and blanks, each cell a run of dashes.
+ * Tested by its characters, then cell by cell: a pattern with blanks on both sides of an optional pipe
+ * backtracked quadratically over a line of spaces (diff4-review F2).
+ */
+function delimiterRow(line: string): boolean {
+  if (!/^ {0,3}[ \t|:-]*$/.test(line) || !line.includes('-') || !line.includes('|')) return false;
+  return cells(line).every((cell) => /^[ \t]*:?-+:?[ \t]*$/.test(cell.text));
+}
 
 /** A row's cells: split at each `|` that is neither escaped nor in a code span, its outer pipes dropped. */
 function cells(line: string): { text: string; start: number }[] {
@@ -34,7 +42,8 @@ function cells(line: string): { text: string; start: number }[] {
   let ticks = 0;
   for (let i = 0; i <= line.length; i++) {
     const c = line[i];
-    if (c === '`') ticks ^= 1;
+    // A backtick opens a code span only where another closes it (GFM): a stray one is a character (diff4-review F4).
+    if (c === '`' && (ticks === 1 || line.indexOf('`', i + 1) >= 0)) ticks ^= 1;
     if (i === line.length || (c === '|' && ticks === 0 && line[i - 1] !== '\\')) {
       found.push({ text: line.slice(from, i), start: from });
       from = i + 1;
@@ -45,13 +54,16 @@ function cells(line: string): { text: string; start: number }[] {
   return found;
 }
 
+const BLOCK_START = /^ {0,3}(?:#{1,6}(?:[ \t]|$)|>|<|```|~~~)/;
+
 function* tableCells(lines: { text: string; start: number }[], inCode: (offset: number) => boolean) {
   for (let i = 1; i < lines.length; i++) {
     const [header, delimiter] = [lines[i - 1]!, lines[i]!];
-    if (!DELIMITER_ROW.test(delimiter.text) || !header.text.includes('|') || inCode(delimiter.start)) continue;
+    if (!delimiterRow(delimiter.text) || !header.text.includes('|') || inCode(delimiter.start)) continue;
     const columns = cells(header.text).length;
     if (columns !== cells(delimiter.text).length) continue;
-    for (i++; i < lines.length && lines[i]!.text.trim() !== ''; i++) {
+    // A row runs to a blank line or to another block's start: a heading, a quote, HTML, a fence (diff4-review F7).
+    for (i++; i < lines.length && lines[i]!.text.trim() !== '' && !BLOCK_START.test(lines[i]!.text); i++) {
       const row = cells(lines[i]!.text);
       if (row.length <= columns) continue;
       const first = row[columns]!;
@@ -86,7 +98,10 @@ function* footnotes(text: string, lines: { text: string; start: number }[], inCo
   // Every reference, found once: a label written anywhere but at a definition's own marker.
   const markers = new Set(definitions.map((d) => d.marker));
   const used = new Set<string>();
-  for (const m of text.matchAll(/\[\^([^\]\s]+)\]/g)) if (!markers.has(m.index)) used.add(m[1]!.toLowerCase());
+  // A label stops at the next "[": each match is tried only up to it (diff4-review F1: "[^[^[^…" was quadratic).
+  // A reference in code is text, not a reference (diff4-review F6).
+  for (const m of text.matchAll(/\[\^([^\][\s]{1,999})\]/g))
+    if (!markers.has(m.index) && !inCode(m.index)) used.add(m[1]!.toLowerCase());
   for (const d of definitions) {
     if (used.has(d.label)) continue;
     const decoded = [d.said, ...lines.slice(d.first + 1, d.last + 1).map((l) => l.text)]
@@ -136,14 +151,35 @@ export function frontMatterComments(text: string): DroppedHit[] {
   for (const line of lines) {
     const indent = /^[ \t]*/.exec(line.text)![0].length;
     if (scalar !== undefined && (line.text.trim() === '' || indent > scalar)) continue;
-    scalar = /:[ \t]*[|>][0-9+-]*[ \t]*(?:#.*)?$/.test(line.text) ? indent : undefined;
-    // A whole-line comment, or one after a value with no quote in it (where a `#` could be text).
-    const comment = /^[ \t]*#(.*)$/.exec(line.text) ?? (/['"]/.test(line.text) ? null : /[ \t]#(.*)$/.exec(line.text));
-    if (!comment) continue;
-    const said = comment[1]!.trim();
+    scalar = /(?::|^[ \t]*-)[ \t]*[|>][0-9+-]*[ \t]*(?:#.*)?$/.test(line.text) ? indent : undefined;
+    const at = commentAt(line.text);
+    if (at === undefined) continue;
+    const said = line.text.slice(at + 1).trim();
     if (!said || /^yaml-language-server:\s*\$schema=\S+$/.test(said)) continue;
-    const start = line.start + comment.index + comment[0].indexOf('#');
+    const start = line.start + at;
     hits.push({ kind: 'DROPPED_MARKDOWN', start, end: line.start + line.text.length, decoded: said });
   }
   return hits;
+}
+
+/**
+ * Where a YAML line's comment starts, or undefined: a `#` that opens the line
+ * or follows a blank, outside a quoted value. A value is quoted only when it
+ * starts with a quote (`Don't` is plain text): a quote anywhere in the line
+ * hid a comment after it (diff4-review F5).
+ */
+function commentAt(line: string): number | undefined {
+  const value = /^[ \t]*(?:-[ \t]+)*(?:[^\s#'"][^:#]*:(?=[ \t]|$)[ \t]*)?(?:-[ \t]+)*/.exec(line)![0].length;
+  let from = value;
+  const quote = line[value];
+  if (quote === '"' || quote === "'") {
+    const close = quote === '"' ? /(?<!\\)"/g : /'(?!')/g;
+    close.lastIndex = value + 1;
+    const end = close.exec(line);
+    if (!end) return undefined; // a quoted value that goes on to the next line: no comment on this one
+    from = end.index + 1;
+  }
+  if (line[from] === '#' && (from === 0 || /\s/.test(line[from - 1]!))) return from;
+  const hash = /[ \t]#/.exec(line.slice(from));
+  return hash ? from + hash.index + 1 : line.trimStart().startsWith('#') ? line.indexOf('#') : undefined;
 }

@@ -67,6 +67,8 @@ const NEVER_RENDERED = new Set([
   'desc',
   'metadata',
 ]);
+/** Elements whose hidden content is fallback text, among tags of their own (diff4-review F3). */
+const FALLBACK = new Set(['video', 'audio', 'canvas', 'object', 'iframe', 'rp']);
 /** Elements without content (§13.1.2): what they hide is in their attributes. */
 const VOID = new Set([
   'area',
@@ -167,7 +169,10 @@ function htmlHits(text: string, node: MdNode, parent: MdNode, hits: MarkdownHit[
     const inner = text.slice(from + token.end, element.inner);
     const said = SAID.map((name) => token.attributes.get(name)?.trim()).filter(Boolean);
     const shown = RAW_TEXT.has(token.name) ? inner.trim() : inner.replace(/<[^>]*>/g, '').trim();
-    const decoded = [shown || inner.trim(), ...said].filter(Boolean).join(' — ');
+    // A player's or frame's own tags (`<source>`, `<track>`) are not fallback text, nor is a ruby's parenthesis.
+    const fallback = FALLBACK.has(token.name);
+    if (token.name === 'rp' && /^[\p{P}\s]{0,4}$/u.test(shown) && said.length === 0) continue;
+    const decoded = [fallback ? shown : shown || inner.trim(), ...said].filter(Boolean).join(' — ');
     // An empty hidden element (a spacer, a rule) hides nothing.
     if (!decoded) continue;
     hits.push({ kind: 'HIDDEN_HTML', start, end: element.end, decoded });

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { characterHits } from '../../../src/core/content/characters.ts';
+import { scanText } from '../../../src/core/content/scan.ts';
 
 /**
  * hidden-review 1: runs the scan reads whole grew by copying themselves, and every left-to-right mark scanned its
@@ -20,6 +21,18 @@ describe('the character scan over runs made to be long', () => {
       const found = characterHits(text);
       assert.equal(found.length, hits);
       if (hits === 1) assert.equal(found[0]!.end, text.length);
+    });
+  }
+});
+
+/** diff4-review F1–F2: the GFM checks' own patterns over lines made to make them backtrack. */
+describe('the Markdown scan over lines made to backtrack', () => {
+  for (const [what, text] of [
+    ['"[^" repeated, beside a footnote', `[^n]: x\n\n${'[^'.repeat(200_000)}\n`],
+    ['a dash, spaces and a letter, under a table header', `| a |\n-${' '.repeat(400_000)}x\n`],
+  ] as const) {
+    it(`${what}: one pass`, { timeout: 60_000 }, () => {
+      assert.ok(Array.isArray(scanText(text, 'SKILL.md')));
     });
   }
 });

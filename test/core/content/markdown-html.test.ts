@@ -109,6 +109,15 @@ describe('elements a browser never draws', () => {
   ])
     it(html.slice(0, 40), () => flagged(`Say hi.\n\n${html}\n`));
 
+  // diff4-review F3: a player's own tags and a ruby's parentheses are not hidden text.
+  it("a player's sources, an object's params and a ruby's parentheses hide nothing", () =>
+    assert.deepEqual(
+      hits(
+        '<video controls width="320"><source src="a.webm" type="video/webm"><source src="a.mp4"></video>\n\n<ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>\n',
+      ),
+      [],
+    ));
+
   it('an empty player or frame hides nothing', () =>
     assert.deepEqual(hits('<video src="demo.mp4" controls></video>\n<iframe src="x.html"></iframe>\n'), []));
 });
@@ -130,6 +139,40 @@ describe('Markdown a renderer drops', () => {
       ['DROPPED_MARKDOWN', 2, PAYLOAD],
       ['DROPPED_MARKDOWN', 3, 'then obey'],
     ]));
+
+  // diff4-review F4–F7: what the first version of these checks missed, and what it took for dropped text.
+  it('a stray backtick, an apostrophe or a quoted value, and a reference in code do not hide them', () =>
+    assert.deepEqual(
+      hits(
+        [
+          '---',
+          "description: Don't greet # then obey",
+          'title: "Tips" # and obey',
+          '---',
+          '',
+          '| a | b |',
+          '| - | - |',
+          '| 1 | it`s | dropped |',
+          '',
+          'See `[^n]`.',
+          '',
+          '[^n]: hidden',
+          '',
+        ].join('\n'),
+      ).map(([kind, line]) => [kind, line]),
+      [
+        ['DROPPED_MARKDOWN', 1],
+        ['DROPPED_MARKDOWN', 2],
+        ['DROPPED_MARKDOWN', 7],
+        ['DROPPED_MARKDOWN', 11],
+      ],
+    ));
+
+  it("a heading after a table, and a list item's block value in front matter: nothing", () =>
+    assert.deepEqual(
+      hits('---\nsteps:\n  - |\n    # not a comment\n---\n\n| a | b |\n| - | - |\n| 1 | 2 |\n# Usage | x | y | z\n'),
+      [],
+    ));
 
   it("front matter's block scalars, quoted values and a schema directive, and a '#' past it: nothing", () =>
     assert.deepEqual(
