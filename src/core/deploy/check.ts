@@ -246,13 +246,17 @@ const listed = new Map<string, { stamp: FileStamp | null; names: string[] }>();
  * Another name beside `path` that is the same name on a case-insensitive or
  * normalising file system: a pull request's `claude.md` beside CLAUDE.md
  * passed on Linux, while a macOS or Windows checkout keeps only one of the two
- * (deployed-review F3). The folder's stamp is recorded: a twin that appears
- * later changes it.
+ * (deployed-review F3). The folder's stamp is not recorded with the
+ * package's evidence: every file saved in the project's root would re-check
+ * every package with a section there (diff4-review F8). The lower-case twin's
+ * is, so a `claude.md` that appears later is seen by a run that reuses
+ * results; any other spelling, by a verification from scratch (CI's).
  */
 function twinOf(path: string, stamps: Record<string, FileStamp | null>): string | undefined {
   const dir = dirname(path);
+  const lower = join(dir, basename(path).toLowerCase());
+  if (lower !== path) stamps[lower] = stampOf(lower);
   const stamp = stampOf(dir);
-  stamps[dir] = stamp;
   let known = listed.get(dir);
   if (!known || known.stamp !== stamp) {
     let names: string[] = [];
