@@ -84,15 +84,25 @@ async function delegatorOf(db: Queryable, root: TrustRootSource, id: string): Pr
 }
 
 /**
- * Whether its operator may remove a kept revocation: one whose signature does
- * not verify (stored before the registry checked them), or one by anyone but
- * the signer of the delegation it revokes (kept). The delegator's own stays.
+ * Whether its operator may remove a kept revocation: never the delegator's
+ * own (stored as such, or one kept before this was stored that verifies as
+ * it); any other, and one whose signature does not verify (stored before the
+ * registry checked them) or whose delegation is gone, may go: once its
+ * delegation is removed, another signer's revocation would stay for good
+ * (diff4-review F11).
  */
-export async function removable(db: Queryable, root: TrustRootSource, file: { name: string; bytes: Buffer }) {
+export async function removable(
+  db: Queryable,
+  root: TrustRootSource,
+  file: { name: string; bytes: Buffer },
+  byDelegator: boolean,
+): Promise<boolean> {
+  if (byDelegator) return false;
   try {
     const checked = await checkedDocument(db, root, file);
     return checked.kind === 'revocation' && !checked.byDelegator;
   } catch (error) {
-    return (error as { code?: unknown }).code === 'signature_invalid';
+    if (error instanceof ApiFailure) return true;
+    throw error;
   }
 }

@@ -151,8 +151,17 @@ describe('what the delegation listing can be made to hold', () => {
     const other = await revocation(own, 'retired too', await keyOf('root@x.example'));
     await registry.client(await registry.token('bob', ['publish'])).addDelegation(other);
     await operator.removeDelegation(other.name);
+    // …and stays so once its delegation is gone (diff4-review F11: it was kept for good).
+    const later = await revocation(own, 'retired, by another', await keyOf('root2@x.example'));
+    await registry.client(await registry.token('bob', ['publish'])).addDelegation(later);
     const real = await revocation(own, 'retired');
     await registry.client(await registry.token('bob', ['publish'])).addDelegation(real);
+    await assert.rejects(
+      operator.removeDelegation(real.name),
+      (e) => isAamError(e) && /revocations are kept/.test(e.message),
+    );
+    await operator.removeDelegation(own.name);
+    await operator.removeDelegation(later.name);
     await assert.rejects(
       operator.removeDelegation(real.name),
       (e) => isAamError(e) && /revocations are kept/.test(e.message),

@@ -222,8 +222,11 @@ export const signersPlugin: FastifyPluginAsync = async (app) => {
       },
     },
     async (request, reply) => {
-      await removeDelegation(db, callerOf(request), (request.params as { name: string }).name, (tx, file) =>
-        removable(tx, sigstoreRoot, file),
+      await removeDelegation(
+        db,
+        callerOf(request),
+        (request.params as { name: string }).name,
+        (tx, file, byDelegator) => removable(tx, sigstoreRoot, file, byDelegator),
       );
       return reply.code(204).send();
     },

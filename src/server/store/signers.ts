@@ -272,15 +272,18 @@ export async function removeDelegation(
   db: Database,
   caller: Caller,
   name: string,
-  removable: (tx: Queryable, file: { name: string; bytes: Buffer }) => Promise<boolean>,
+  removable: (tx: Queryable, file: { name: string; bytes: Buffer }, byDelegator: boolean) => Promise<boolean>,
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ kind: string; file: Buffer }>(
-      'SELECT kind, file FROM delegations WHERE name = $1 FOR UPDATE',
+    const { rows } = await tx.query<{ kind: string; file: Buffer; by_delegator: boolean }>(
+      'SELECT kind, file, by_delegator FROM delegations WHERE name = $1 FOR UPDATE',
       [name],
     );
     if (!rows[0]) throw new ApiFailure(404, 'not_found', `The registry keeps no delegation ${name.slice(0, 12)}.`);
-    if (rows[0].kind !== 'delegation' && !(await removable(tx, { name, bytes: Buffer.from(rows[0].file) })))
+    if (
+      rows[0].kind !== 'delegation' &&
+      !(await removable(tx, { name, bytes: Buffer.from(rows[0].file) }, rows[0].by_delegator))
+    )
       throw new ApiFailure(
         409,
         'revocation_kept',
