@@ -78,8 +78,11 @@ export async function appendAuditBatch(tx: Queryable, entries: readonly AuditApp
   const appended: AuditEntry[] = [];
   // Never before the entry it follows: instances' clocks may disagree, and the log's time is its order, which a
   // time range relies on (timeSpan; diff3-review 3). ISO 8601 in UTC sorts as the times it writes.
+  // An entry stamped more than an hour ahead is a clock gone wrong, not a skew: it is not carried forward, or one
+  // entry from 2099 would stamp every later one 2099 (diff4-review F12).
   const now = new Date().toISOString();
-  const timestamp = head.last_at && head.last_at > now ? head.last_at : now;
+  const ahead = head.last_at ? Date.parse(head.last_at) - Date.parse(now) : 0;
+  const timestamp = head.last_at && ahead > 0 && ahead <= MAX_SKEW_MS ? head.last_at : now;
   for (const entry of entries) {
     const content = {
       seq: size + 1,
@@ -162,6 +165,9 @@ export async function auditHead(db: Queryable): Promise<{ size: number; head_has
   );
   return { size: Number(rows[0]?.size ?? 0), head_hash: (rows[0]?.head_hash ?? '').trim() };
 }
+
+/** How far ahead of an instance's clock the last entry's time may be and still be carried forward. */
+const MAX_SKEW_MS = 60 * 60 * 1000;
 
 /** The spec's query counts a filter's matches up to this many, and serves its pages up to there. */
 export const AUDIT_COUNT_CAP = 10_000;

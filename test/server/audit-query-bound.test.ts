@@ -219,6 +219,10 @@ describe("the log's time is its order, whatever the appending instance's clock s
         [ahead.timestamp, behind.timestamp, later.timestamp],
         ['2026-12-01T10:00:03.000Z', '2026-12-01T10:00:03.000Z', '2026-12-01T10:00:04.000Z'],
       );
+      // A clock gone wrong by years is not carried forward (diff4-review F12).
+      const wrong = await append('2099-01-01T00:00:00.000Z', '1.0.3');
+      const next = await append('2026-12-01T10:00:05.000Z', '1.0.4');
+      assert.deepEqual([wrong.timestamp, next.timestamp], ['2099-01-01T00:00:00.000Z', '2026-12-01T10:00:05.000Z']);
       const range = await queryAudit(
         db,
         { from: '2026-12-01T10:00:02.000Z', to: '2026-12-01T10:00:03.000Z', page: 1, limit: 10 },
