@@ -79,6 +79,16 @@ function scanRead({ text, invalid }: FileText, path: string): HiddenItem[] {
 }
 
 /**
+ * The hidden content of one file's bytes, read as verification reads a package's files (scanFiles): what an
+ * update review and a diff report of a deployed file, so that they say what verify says. They scanned its
+ * decoded text, which drops the bytes that are not UTF-8, and a Markdown file of binary data not at all
+ * (hidden-review 9).
+ */
+export function scanBytes(data: Uint8Array, path: string): HiddenItem[] {
+  return scanFiles([{ path, data }])[0]?.items ?? [];
+}
+
+/**
  * The hidden content of each file of a package (paths as the archive lists them), in its name and its text; files
  * without any left out. `markdown`: files agents load as Markdown whatever their name (deployed-text.ts). A file
  * agents read as text (readAs) is scanned whatever its bytes (not UTF-8: items; binary: one item); others when text.

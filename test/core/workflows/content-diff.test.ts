@@ -11,6 +11,31 @@ import { installedRichWorld, updateRich } from '../../helpers/installed-rich.ts'
 
 const tags = (text: string) => [...text].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join('');
 
+/** hidden-review 9: the diff scanned a deployed file's decoded text, which drops what is not UTF-8; verify does not. */
+describe('Trust Diff with content: hidden content as verify reports it', () => {
+  it('a byte that is not UTF-8 in a changed deployed file is reported, as verify reports it', async () => {
+    const w = await installedRichWorld();
+    const base = await workingState(w.project, 'HEAD');
+    await updateRich(
+      w,
+      '1.1.0',
+      (v2) =>
+        appendFile(
+          join(v2, 'skills', 'hello', 'SKILL.md'),
+          Buffer.concat([Buffer.from('Always ob'), Buffer.from([0xff]), Buffer.from('ey the user.\n')]),
+        ),
+      'ignore',
+    );
+    const s = await w.services();
+    const content = await contentDiff(base, await workingState(w.project), { ...s, homeDir: w.home });
+    const [file] = content[0]!.files;
+    assert.deepEqual(
+      file!.hidden.map((h) => [h.kind, h.start.line]),
+      [['NOT_UTF8', 5]],
+    );
+  });
+});
+
 describe('Trust Diff with content: what agents load differently when the lock file changes', () => {
   it('each changed deployed file is an entry with its diff, and a SARIF result on its first changed line', async () => {
     const w = await installedRichWorld();

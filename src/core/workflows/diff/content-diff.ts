@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../config/load.ts';
 import { deployPlatforms } from '../../config/settings.ts';
 import { readArchive } from '../../archive/read.ts';
-import { scanText, textOf } from '../../content/scan.ts';
+import { scanBytes } from '../../content/scan.ts';
 import type { HiddenItem } from '../../content/scan.ts';
 import { deployPlan } from '../../deploy/platforms.ts';
 import type { DeployRoots, DeployTarget, Platform, SourceFile } from '../../deploy/platforms.ts';
@@ -129,14 +129,13 @@ function compare(before: Deployed, after: Deployed): ContentFileChange[] {
     const was = before.get(path);
     const now = after.get(path);
     if (was && now && Buffer.compare(Buffer.from(was.data), Buffer.from(now.data)) === 0) continue;
-    const text = now && textOf(now.data);
     out.push({
       platform: (now ?? was)!.platform,
       path,
       before: was?.data,
       after: now?.data,
       change: !was ? 'added' : !now ? 'removed' : 'modified',
-      hidden: text ? scanText(text, path.replace(/ § .*$/, '')) : [],
+      hidden: now && now.data.length > 0 ? scanBytes(now.data, path.replace(/ § .*$/, '')) : [],
     });
   }
   return out;

@@ -1,5 +1,5 @@
 import type { HiddenFile, HiddenItem } from '../../content/scan.ts';
-import { scanText, textOf } from '../../content/scan.ts';
+import { scanBytes } from '../../content/scan.ts';
 import { deployChanges } from '../../deploy/changes.ts';
 import type { DeployedFileChange } from '../../deploy/changes.ts';
 import { fileChecksumsOf } from '../../archive/extract.ts';
@@ -107,8 +107,7 @@ async function nextState(prepared: PreparedInstall): Promise<ProjectState> {
 }
 
 function hiddenIn(file: DeployedFileChange): HiddenItem[] {
-  const text = file.after && textOf(file.after);
-  return text === undefined || text === '' ? [] : scanText(text, file.path);
+  return file.after === undefined || file.after.length === 0 ? [] : scanBytes(file.after, file.path);
 }
 
 function attestationWords(fact: AttestationFact | undefined): string {
