@@ -29,11 +29,6 @@ export class PlaceIndex {
     return out;
   }
 
-  /** Whether any installed package claims a place. */
-  claimed(place: string): boolean {
-    return this.byPlace.has(place);
-  }
-
   /** Everything that shares a place with one of `names`: what must be checked to judge them. */
   neighboursOf(names: Iterable<string>, claims: ReadonlyMap<string, readonly string[]>): Set<string> {
     const out = new Set<string>();
@@ -125,31 +120,4 @@ export function collisionFindings(
 
 function namesOf(names: readonly string[]): string {
   return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
-
-/**
- * A finding per AAM section in a shared file (CLAUDE.md, AGENTS.md) beside
- * the package's own that no installed package deploys: its markers tell a
- * reviewer that AAM checks it, and nothing does (deployed-review F2). Agents
- * load the whole file, the package's section with it.
- */
-export function unownedSectionFindings(result: DeployedResult, index: PlaceIndex, root: string): Finding[] {
-  const findings: Finding[] = [];
-  const seen = new Set<string>();
-  for (const copy of result.deployed)
-    for (const section of copy.beside ?? []) {
-      const key = placeKey(copy.path, section);
-      if (seen.has(key) || index.claimed(key)) continue;
-      seen.add(key);
-      const path = relative(root, copy.path).startsWith('..') ? copy.path : relative(root, copy.path);
-      findings.push({
-        code: 'SECTION_UNOWNED',
-        action: 'warn',
-        message: `${path} holds an AAM section "${section}" that no installed package deploys: agents load its text beside ${result.name}'s section, and nothing checks it.`,
-        expected: undefined,
-        actual: section,
-        hint: `Remove the section from ${path}, or install the package that deploys it (aam-trust install), so that its text is verified.`,
-      });
-    }
-  return findings;
 }

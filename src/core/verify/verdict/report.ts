@@ -10,14 +10,7 @@ import { continuityFindings, hiddenFindings, registryFindings, signatureFindings
 import type { HiddenFile } from '../../content/scan.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
-import {
-  collisionFindings,
-  copyKey,
-  PlaceIndex,
-  placeOwners,
-  shadowsOf,
-  unownedSectionFindings,
-} from './collisions.ts';
+import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from './collisions.ts';
 import type { Signer } from '../../policy/trust-match.ts';
 import type { CheckRow } from './rows.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
@@ -68,10 +61,7 @@ export function sharedPlaces(
   owners: ReadonlyMap<string, OwnerResult>,
   workspace: WorkspacePaths,
 ): SharedPlaces {
-  const findings = [
-    ...collisionFindings(result, index, owners, workspace.root),
-    ...unownedSectionFindings(result, index, workspace.root),
-  ];
+  const findings = collisionFindings(result, index, owners, workspace.root);
   if (findings.length === 0) return NOTHING_SHARED;
   const shadows = shadowsOf(result, owners);
   const held = [...shadows].map(([place, owner]) => [place, ownerKey(owner)]);
