@@ -8,7 +8,7 @@ import { scanInstalled } from '../scan/scan-installed.ts';
 import { stampOf, stampOfStats } from '../scan/stamps.ts';
 import type { FileStamp } from '../scan/stamps.ts';
 import type { DeployTarget, Platform, UncomputableTarget } from './platforms.ts';
-import { expectedSectionBody, findSection, readText } from './transform.ts';
+import { expectedSectionBody, findSection, readText, sectionsIn } from './transform.ts';
 
 /** What was found where one artifact is deployed on one platform. */
 export interface DeployedCopy {
@@ -25,6 +25,8 @@ export interface DeployedCopy {
   expected: string | undefined;
   actual: string | undefined;
   detail: string | undefined;
+  /** For a section: the other AAM sections its file holds ("name kind"), whose owners verification looks for. */
+  beside?: string[];
 }
 
 const sha = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
@@ -143,7 +145,7 @@ function probe(target: UncomputableTarget, stamps: Record<string, FileStamp | nu
 
 /** The copy as found, or undefined when it is not there at all. */
 function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>): DeployedCopy | undefined {
-  const modified = (expected: string, actual: string, detail: string): DeployedCopy => ({
+  const changed = (expected: string, actual: string, detail: string): DeployedCopy => ({
     ...base(target),
     state: 'modified',
     expected,
@@ -181,7 +183,7 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
       expected: expectedHashes[diff.missing[0] ?? ''] ?? 'not there',
       actual: diff.missing[0] ? 'missing' : 'an extra file',
     };
-    return modified(
+    return changed(
       `${join(target.path, first.path)}: ${first.expected}`,
       `${join(target.path, first.path)}: ${first.actual}`,
       words,
@@ -189,7 +191,7 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   }
   const read = readStamped(target.path, stamps);
   if (read === undefined) return undefined;
-  if ('problem' in read) return modified(target.path, read.problem, read.problem);
+  if ('problem' in read) return changed(target.path, read.problem, read.problem);
   if (target.kind === 'file') {
     // Equal bytes are equal digests: the digests are only worth computing to name a difference.
     if (read.bytes.equals(target.file.data)) return ok;
@@ -197,16 +199,22 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
     const have = sha(read.bytes);
     return want === have
       ? ok
-      : modified(`${target.path}: ${want}`, `${target.path}: ${have}`, 'its content differs from the signed artifact');
+      : changed(`${target.path}: ${want}`, `${target.path}: ${have}`, 'its content differs from the signed artifact');
   }
   let text: string;
   try {
     text = readText(read.bytes, target.path);
   } catch (error) {
-    return modified(target.path, messageOf(error), messageOf(error));
+    return changed(target.path, messageOf(error), messageOf(error));
   }
   const section = findSection(text, target.name, target.section);
   if (section.state === 'absent') return undefined;
+  const beside = sectionsIn(text).filter((other) => other !== `${target.name} ${target.section}`);
+  const found: DeployedCopy = beside.length > 0 ? { ...ok, beside } : ok;
+  const modified = (expected: string, actual: string, detail: string): DeployedCopy => ({
+    ...changed(expected, actual, detail),
+    ...(beside.length > 0 ? { beside } : {}),
+  });
   const want = expectedSectionBody(target.content);
   const label = `section "${target.name} ${target.section}"`;
   const twin = twinOf(target.path, stamps);
@@ -223,7 +231,7 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
       `${target.path} ${section.problem}`,
       `${target.path} ${section.problem}`,
     );
-  if (section.body === want) return ok;
+  if (section.body === want) return found;
   return modified(
     `${label}: ${sha(Buffer.from(want))}`,
     `${label}: ${sha(Buffer.from(section.body))}`,

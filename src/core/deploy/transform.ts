@@ -145,6 +145,18 @@ function markerProblem(begins: number, ends: number, section: string): string {
   return `holds the END marker of the section "${section}" above its BEGIN marker`;
 }
 
+/** The AAM sections a shared file holds, by their exact BEGIN markers ("name kind"). */
+export function sectionsIn(text: string): string[] {
+  if (!text.includes('<!-- BEGIN AAM: ')) return [];
+  return [
+    ...new Set(
+      [...text.matchAll(/<!-- BEGIN AAM: ([a-z0-9][a-z0-9-]{0,63}) (agent|instruction) -->/g)].map(
+        (m) => `${m[1]} ${m[2]}`,
+      ),
+    ),
+  ];
+}
+
 /**
  * The section's body as deployed in `existing`, or undefined when it is not
  * there or its markers are not one BEGIN and one END after it (findSection

@@ -9,7 +9,7 @@ import { sharedPlacesOf } from './verdict/shared-memo.ts';
 import type { SharedMemo } from './verdict/shared-memo.ts';
 import { installedDirOf } from '../lockfile/paths.ts';
 import { ClaimFilter, installedClaims } from './evidence/claims.ts';
-import { PlaceIndex } from './verdict/collisions.ts';
+import { PlaceIndex, unclaimedBeside } from './verdict/collisions.ts';
 import type { PackageReport, ReportExtras } from './verdict/report.ts';
 import { materialOf, snapshotOf } from './store/policy-snapshot.ts';
 import { claimsOfOthers, openLock, placesKeyOf, stillValid } from './store/reuse.ts';
@@ -205,6 +205,12 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // (edited), the filter above did not look for their places: every manifest is read.
     if (filter && !names.every((name) => filter.covers(collected.get(name)?.result.deployed.map((c) => c.name) ?? [])))
       claims = claimsOfOthers(lock.names, names, workspace, roots, store, force, undefined, watch);
+    // An AAM section beside these packages' own is nobody's only when no other manifest claims it either.
+    const beside = filter && claims ? unclaimedBeside(judgedOf(names, collected), new PlaceIndex(claims)) : [];
+    if (claims && beside.length > 0) {
+      const more = claimsOfOthers(lock.names, names, workspace, roots, store, force, new ClaimFilter(beside), watch);
+      claims = new Map([...claims].map(([name, places]) => [name, [...places, ...(more.get(name) ?? [])]]));
+    }
     let memo = store?.places.get(lockFile) as { value: SharedMemo | undefined } | undefined;
     if (store && !memo) store.places.set(lockFile, (memo = { value: undefined }));
     const sharedOf = sharedPlacesOf(results, claims, workspace, memo);
@@ -272,4 +278,9 @@ function signingKeysNamed(entries: (LockedPackage | undefined)[]): string[] {
 function packagesEstimate(lockFile: string): number {
   const stamp = stampOf(lockFile);
   return stamp ? Math.floor(sizeOf(stamp) / 1024) : 0;
+}
+
+/** The results of these packages among those collected. */
+function judgedOf(names: readonly string[], collected: ReadonlyMap<string, { result: JobResult }>): JobResult[] {
+  return names.flatMap((name) => collected.get(name)?.result ?? []);
 }

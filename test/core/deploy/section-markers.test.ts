@@ -126,6 +126,24 @@ describe('sections of CLAUDE.md and AGENTS.md with stray or second markers', () 
     });
   }
 
+  // deployed-review F2: an AAM section no installed package deploys was checked by nobody and named nowhere.
+  it('CLAUDE.md: a section no installed package deploys, beside the signed one, is a finding naming it', async () => {
+    const w = await installed('claude');
+    await appendFile(
+      join(w.project, 'CLAUDE.md'),
+      `\n<!-- BEGIN AAM: style agent -->\n${EVIL}\n<!-- END AAM: style agent -->\n`,
+    );
+    const report = await verify(w);
+    assert.deepEqual(copies(report), ['claude style instruction: ok']);
+    const unowned = report.findings.filter((f) => f.code === 'SECTION_UNOWNED');
+    assert.equal(unowned.length, 1, JSON.stringify(report.findings));
+    assert.equal(unowned[0]!.action, 'warn');
+    assert.match(
+      unowned[0]!.message,
+      /^CLAUDE\.md holds an AAM section "style agent" that no installed package deploys/,
+    );
+  });
+
   it('CLAUDE.md: a second section of the same name after the signed one fails', async () => {
     const w = await installed('claude');
     await appendFile(

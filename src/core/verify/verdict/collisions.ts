@@ -9,7 +9,15 @@ export const copyKey = (copy: Pick<DeployedCopy, 'path' | 'section'>) => placeKe
 export class PlaceIndex {
   private readonly byPlace = new Map<string, string[]>();
 
-  constructor(claims: Iterable<[name: string, places: readonly string[]]>) {
+  /**
+   * `complete`: the claims are every installed package's. An index of some
+   * of them (the stored results of a workspace verified one package at a
+   * time) cannot tell a place nobody claims, and says every place is claimed.
+   */
+  private readonly complete: boolean;
+
+  constructor(claims: Iterable<[name: string, places: readonly string[]]>, complete = true) {
+    this.complete = complete;
     for (const [name, places] of claims)
       for (const place of new Set(places)) {
         const names = this.byPlace.get(place);
@@ -27,6 +35,11 @@ export class PlaceIndex {
       if (others.length > 0) out.set(place, others);
     }
     return out;
+  }
+
+  /** Whether any installed package claims a place. */
+  claimed(place: string): boolean {
+    return !this.complete || this.byPlace.has(place);
   }
 
   /** Everything that shares a place with one of `names`: what must be checked to judge them. */
@@ -120,4 +133,46 @@ export function collisionFindings(
 
 function namesOf(names: readonly string[]): string {
   return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
+
+/**
+ * A finding per AAM section in a shared file (CLAUDE.md, AGENTS.md) beside
+ * the package's own that no installed package deploys: its markers tell a
+ * reviewer that AAM checks it, and nothing does (deployed-review F2). Agents
+ * load the whole file, the package's section with it.
+ */
+export function unownedSectionFindings(result: DeployedResult, index: PlaceIndex, root: string): Finding[] {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  for (const copy of result.deployed)
+    for (const section of copy.beside ?? []) {
+      const key = placeKey(copy.path, section);
+      if (seen.has(key) || index.claimed(key)) continue;
+      seen.add(key);
+      const path = relative(root, copy.path).startsWith('..') ? copy.path : relative(root, copy.path);
+      findings.push({
+        code: 'SECTION_UNOWNED',
+        action: 'warn',
+        message: `${path} holds an AAM section "${section}" that no installed package deploys: agents load its text beside ${result.name}'s section, and nothing checks it.`,
+        expected: undefined,
+        actual: section,
+        hint: `Remove the section from ${path}, or install the package that deploys it (aam-trust install), so that its text is verified.`,
+      });
+    }
+  return findings;
+}
+
+/**
+ * The artifact names of the sections beside these results' own in their
+ * shared files that `index` knows no claim on: what verifying only some
+ * packages must look for in the others' manifests before it can call a
+ * section nobody's.
+ */
+export function unclaimedBeside(results: Iterable<DeployedResult>, index: PlaceIndex): string[] {
+  const names = new Set<string>();
+  for (const result of results)
+    for (const copy of result.deployed)
+      for (const section of copy.beside ?? [])
+        if (!index.claimed(placeKey(copy.path, section))) names.add(section.slice(0, section.indexOf(' ')));
+  return [...names];
 }

@@ -12,6 +12,7 @@ import type { ContinuityChange } from '../../record/continuity.ts';
 export interface Finding {
   /** REGISTRY_LOG: an HTTP registry's audit log no longer extends the head seen before, or its key changed. */
   /** DEPLOY_COLLISION: another installed package deploys to the same place. */
+  /** SECTION_UNOWNED: a shared file the package's section is in holds an AAM section no installed package deploys. */
   /** DEPLOY_LEFT, DEPLOY_REPLACES (install only): a copy the previous version deployed stays; a file no version deployed is replaced. */
   /** FOLDER_SHARED: another locked package is installed in the same folder (`@acme/tool`, `acme--tool`). */
   /**
@@ -23,6 +24,7 @@ export interface Finding {
     | 'REGISTRY_CHANGED'
     | 'REGISTRY_LOG'
     | 'DEPLOY_COLLISION'
+    | 'SECTION_UNOWNED'
     | 'DEPLOY_LEFT'
     | 'DEPLOY_REPLACES'
     | 'FOLDER_SHARED'

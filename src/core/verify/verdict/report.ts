@@ -10,7 +10,14 @@ import { continuityFindings, hiddenFindings, registryFindings, signatureFindings
 import type { HiddenFile } from '../../content/scan.ts';
 import type { Finding } from './findings.ts';
 import { rowsFor } from './rows.ts';
-import { collisionFindings, copyKey, PlaceIndex, placeOwners, shadowsOf } from './collisions.ts';
+import {
+  collisionFindings,
+  copyKey,
+  PlaceIndex,
+  placeOwners,
+  shadowsOf,
+  unownedSectionFindings,
+} from './collisions.ts';
 import type { Signer } from '../../policy/trust-match.ts';
 import type { CheckRow } from './rows.ts';
 import type { DeployedCopy } from '../../deploy/check.ts';
@@ -61,7 +68,10 @@ export function sharedPlaces(
   owners: ReadonlyMap<string, OwnerResult>,
   workspace: WorkspacePaths,
 ): SharedPlaces {
-  const findings = collisionFindings(result, index, owners, workspace.root);
+  const findings = [
+    ...collisionFindings(result, index, owners, workspace.root),
+    ...unownedSectionFindings(result, index, workspace.root),
+  ];
   if (findings.length === 0) return NOTHING_SHARED;
   const shadows = shadowsOf(result, owners);
   const held = [...shadows].map(([place, owner]) => [place, ownerKey(owner)]);
@@ -157,7 +167,13 @@ export function storedReports(
   const context = contextOf(policy.snapshot);
   const results = store.all(workspace.lockFile);
   const stored = Object.values(results).map((r) => r.result);
-  const index = new PlaceIndex(stored.map((r) => [r.name, r.claims]));
+  // Results stored one package at a time are not every package's claims: no section is called nobody's then.
+  const locked = Object.keys(store.lockState(workspace.lockFile)?.digests ?? {});
+  const complete = locked.length > 0 && locked.every((name) => name in results);
+  const index = new PlaceIndex(
+    stored.map((r) => [r.name, r.claims]),
+    complete,
+  );
   const owners = placeOwners(index, stored);
   const reports = Object.keys(results)
     .sort()

@@ -27,6 +27,7 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
   SIGNER_CHANGED: 'signer changed',
   DOWNGRADE: 'downgrade',
   DEPLOY_COLLISION: 'deployed path shared',
+  SECTION_UNOWNED: 'a section nobody deploys beside it',
   DEPLOY_LEFT: 'an old copy left',
   DEPLOY_REPLACES: 'replaces a file',
   FOLDER_SHARED: 'installed folder shared',
