@@ -67,11 +67,20 @@ export class AgentFilesView implements vscode.TreeDataProvider<Row>, vscode.Disp
     const roots = { project: row.workspace.paths.root, home: this.model.homeDir };
     const item = new vscode.TreeItem(displayPath(row.file.path, roots), vscode.TreeItemCollapsibleState.None);
     const from = owners(row.workspace, row.file.path);
+    const verdicts = from.map((r) => `${r.name}@${r.version} · ${signerWords(r)} · ${STATUS_LABEL[r.verdict.status]}`);
+    // A shared file is its sections' packages' only there: the rest of it is the user's, or no one's (deployed-review F2).
+    const shared = from.some((r) => r.deployed.some((c) => c.path === row.file.path && c.section !== undefined));
+    const unowned = from.flatMap((r) =>
+      r.findings.filter((f) => f.code === 'SECTION_UNOWNED' && f.expected === row.file.path),
+    );
     item.description =
       from.length === 0
         ? vscode.l10n.t('not managed by AAM')
-        : from.map((r) => `${r.name}@${r.version} · ${signerWords(r)} · ${STATUS_LABEL[r.verdict.status]}`).join('; ');
-    const hidden = from.some((r) => r.findings.some((f) => f.code === 'HIDDEN_CONTENT'));
+        : shared
+          ? vscode.l10n.t('sections of {0}; the rest of the file is not checked', verdicts.join('; '))
+          : verdicts.join('; ');
+    if (unowned.length > 0) item.tooltip = unowned.map((f) => f.message).join('\n');
+    const hidden = unowned.length > 0 || from.some((r) => r.findings.some((f) => f.code === 'HIDDEN_CONTENT'));
     const failing = from.some((r) => r.verdict.action === 'fail');
     item.iconPath = new vscode.ThemeIcon(
       from.length === 0 ? 'question' : failing ? 'error' : hidden ? 'warning' : 'pass',

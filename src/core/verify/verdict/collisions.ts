@@ -154,7 +154,8 @@ export function unownedSectionFindings(result: DeployedResult, index: PlaceIndex
         code: 'SECTION_UNOWNED',
         action: 'warn',
         message: `${path} holds an AAM section "${section}" that no installed package deploys: agents load its text beside ${result.name}'s section, and nothing checks it.`,
-        expected: undefined,
+        // The file, as the views name it.
+        expected: copy.path,
         actual: section,
         hint: `Remove the section from ${path}, or install the package that deploys it (aam-trust install), so that its text is verified.`,
       });
