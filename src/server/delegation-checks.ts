@@ -1,14 +1,10 @@
-import { armoredKeyring } from '../core/openpgp/keyring.ts';
-import { verifyDetachedSignature } from '../core/openpgp/verify.ts';
-import type { SignatureCheck } from '../core/policy/decision.ts';
 import { signerKeyOf } from '../core/policy/trust-match.ts';
 import type { Signer } from '../core/policy/trust-match.ts';
 import { parseDocument, readSignedDocumentFile } from '../core/signature/delegation-file.ts';
-import type { SignedDocument } from '../core/signature/delegation-file.ts';
-import { verifySigstoreBundle } from '../core/sigstore/verify.ts';
 import type { TrustRootSource } from '../core/sigstore/trusted-root.ts';
 import type { Queryable } from './db.ts';
 import { ApiFailure } from './errors.ts';
+import { checkUploadedSignature } from './publish-checks.ts';
 
 /**
  * What the registry checks of a delegation or revocation file before it
@@ -27,19 +23,6 @@ export type CheckedDocument =
   | { kind: 'revocation'; revokes: string; signer: Signer; byDelegator: boolean };
 
 /** The signer of a signed document, checked with the key it brings or the Sigstore root. */
-async function checkOf(signed: SignedDocument, root: TrustRootSource): Promise<SignatureCheck> {
-  const { type, bytes, publicKey } = signed.signature;
-  if (type === 'sigstore') return verifySigstoreBundle(bytes, signed.document, { root, requireTlog: true });
-  if (!publicKey)
-    return {
-      state: 'invalid',
-      type: 'gpg',
-      code: 'KEY_UNKNOWN',
-      reason: 'an OpenPGP-signed file must bring its public key',
-    };
-  return verifyDetachedSignature(signed.document, bytes, armoredKeyring(publicKey));
-}
-
 /** A file as it would be kept: parsed, its signature verified, a revocation's signer the delegation's. */
 export async function checkedDocument(
   db: Queryable,
@@ -51,7 +34,8 @@ export async function checkedDocument(
     throw new ApiFailure(400, 'invalid_delegation', `Not a signed delegation: ${signed.problem}.`);
   const parsed = parseDocument(signed.document);
   if (!parsed) throw new ApiFailure(400, 'invalid_delegation', 'Not a delegation or revocation document.');
-  const check = await checkOf(signed, root);
+  const { type, bytes, publicKey } = signed.signature;
+  const check = await checkUploadedSignature(type, bytes, signed.document, publicKey, root);
   if (check.state !== 'valid')
     throw new ApiFailure(
       400,
@@ -79,7 +63,8 @@ async function delegatorOf(db: Queryable, root: TrustRootSource, id: string): Pr
   );
   const signed = rows[0] && readSignedDocumentFile(name, rows[0].file);
   if (!signed || 'problem' in signed) return undefined;
-  const check = await checkOf(signed, root);
+  const { type, bytes, publicKey } = signed.signature;
+  const check = await checkUploadedSignature(type, bytes, signed.document, publicKey, root);
   return check.state === 'valid' ? check.signer : undefined;
 }
 

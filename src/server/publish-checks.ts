@@ -111,20 +111,15 @@ export async function checkSignature(root: TrustRootSource, upload: Upload): Pro
   }
   if (type !== 'sigstore' && type !== 'gpg')
     throw new ApiFailure(400, 'bad_request', 'signature_type must be "sigstore" or "gpg".');
-  let check: SignatureCheck;
-  if (type === 'sigstore') {
-    if (upload.publicKey)
-      throw new ApiFailure(400, 'bad_request', 'A Sigstore bundle carries its own certificate: public_key is for GPG.');
-    check = verifySigstoreBundle(bytes, archive, { root, requireTlog: true });
-  } else {
-    if (!upload.publicKey)
-      throw new ApiFailure(
-        400,
-        'signature_invalid',
-        'A GPG signature needs its public key (the "public_key" field) to be checked.',
-      );
-    check = await verifyDetachedSignature(archive, bytes, armoredKeyring(upload.publicKey));
-  }
+  if (type === 'sigstore' && upload.publicKey)
+    throw new ApiFailure(400, 'bad_request', 'A Sigstore bundle carries its own certificate: public_key is for GPG.');
+  if (type === 'gpg' && !upload.publicKey)
+    throw new ApiFailure(
+      400,
+      'signature_invalid',
+      'A GPG signature needs its public key (the "public_key" field) to be checked.',
+    );
+  const check = await checkUploadedSignature(type, bytes, archive, upload.publicKey, root);
   if (check.state !== 'valid')
     throw new ApiFailure(
       400,
@@ -132,6 +127,30 @@ export async function checkSignature(root: TrustRootSource, upload: Upload): Pro
       `The signature does not verify over the uploaded archive: ${check.state === 'invalid' ? check.reason : 'no signature'}.`,
     );
   return { type, bytes, record: recordOf(check) as Record<string, unknown>, publicKey: upload.publicKey };
+}
+
+/**
+ * A signature a client uploaded over a document (an archive, a delegation or
+ * revocation, an approval): a Sigstore bundle against the registry's trusted
+ * root, logged; an OpenPGP signature against the key the upload brings, which
+ * proves only who signed — whether that signer may is the caller's to decide.
+ */
+export async function checkUploadedSignature(
+  type: 'sigstore' | 'gpg',
+  signature: Buffer,
+  document: Buffer,
+  publicKey: string | undefined,
+  root: TrustRootSource,
+): Promise<SignatureCheck> {
+  if (type === 'sigstore') return verifySigstoreBundle(signature, document, { root, requireTlog: true });
+  if (!publicKey)
+    return {
+      state: 'invalid',
+      type: 'gpg',
+      code: 'KEY_UNKNOWN',
+      reason: 'an OpenPGP signature must bring its public key (the "public_key" field)',
+    };
+  return verifyDetachedSignature(document, signature, armoredKeyring(publicKey));
 }
 
 /**

@@ -1,13 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { armoredKeyring } from '../../core/openpgp/keyring.ts';
-import { verifyDetachedSignature } from '../../core/openpgp/verify.ts';
-import type { SignatureCheck } from '../../core/policy/decision.ts';
 import { describeSigner } from '../../core/policy/trust-match.ts';
 import { approverMatch, parseApprovalDocument } from '../../core/registry/approval.ts';
-import { verifySigstoreBundle } from '../../core/sigstore/verify.ts';
 import { BEARER, callerOf, requireToken } from '../auth.ts';
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
+import { checkUploadedSignature } from '../publish-checks.ts';
 import { errors } from '../schemas.ts';
 import { storeDecision } from '../store/approvals.ts';
 import { iso, registrySettings, versionRow } from '../store/packages.ts';
@@ -107,12 +104,13 @@ export const approvalsPlugin: FastifyPluginAsync = async (app) => {
           'bad_request',
           'A Sigstore bundle carries its own certificate: public_key is for GPG.',
         );
-      const check: SignatureCheck =
-        body.signature_type === 'sigstore'
-          ? verifySigstoreBundle(signature, documentBytes, { root: app.registry.sigstoreRoot, requireTlog: true })
-          : body.public_key !== undefined
-            ? await verifyDetachedSignature(documentBytes, signature, armoredKeyring(body.public_key))
-            : { state: 'invalid', type: 'gpg', code: 'KEY_UNKNOWN', reason: 'a GPG approval needs its public key' };
+      const check = await checkUploadedSignature(
+        body.signature_type,
+        signature,
+        documentBytes,
+        body.public_key,
+        app.registry.sigstoreRoot,
+      );
       if (check.state !== 'valid')
         throw new ApiFailure(
           400,

@@ -1,6 +1,4 @@
 import { parsePackageName } from '../../core/model/names.ts';
-import { armoredKeyring } from '../../core/openpgp/keyring.ts';
-import { verifyDetachedSignature } from '../../core/openpgp/verify.ts';
 import type { Delegate } from '../../core/policy/checks.ts';
 import { delegateNames, describeDelegate } from '../../core/policy/delegation.ts';
 import { matchesNamePattern } from '../../core/policy/name-pattern.ts';
@@ -8,10 +6,10 @@ import { describeSigner } from '../../core/policy/trust-match.ts';
 import type { Signer } from '../../core/policy/trust-match.ts';
 import { approverMatch } from '../../core/registry/approval.ts';
 import { parseDocument, readSignedDocumentFile } from '../../core/signature/delegation-file.ts';
-import { verifySigstoreBundle } from '../../core/sigstore/verify.ts';
 import type { TrustRootSource } from '../../core/sigstore/trusted-root.ts';
 import type { Queryable } from '../db.ts';
 import { ApiFailure } from '../errors.ts';
+import { checkUploadedSignature } from '../publish-checks.ts';
 import type { SignedUpload } from '../publish-checks.ts';
 import { isOperator } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
@@ -102,10 +100,7 @@ async function delegatesFor(db: Queryable, packageId: string, scope: string, nam
 
 /** Who signed an upload that checkSignature verified (the same check, for its signer). */
 async function signerOf(root: TrustRootSource, archive: Buffer, signed: SignedUpload): Promise<Signer | undefined> {
-  const check =
-    signed.type === 'sigstore'
-      ? verifySigstoreBundle(signed.bytes, archive, { root, requireTlog: true })
-      : await verifyDetachedSignature(archive, signed.bytes, armoredKeyring(signed.publicKey ?? ''));
+  const check = await checkUploadedSignature(signed.type, signed.bytes, archive, signed.publicKey, root);
   return check.state === 'valid' ? check.signer : undefined;
 }
 
