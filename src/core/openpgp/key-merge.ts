@@ -96,13 +96,13 @@ async function userSignature(primary: Primary, part: Part, signature: SignatureP
   const data = dataOfUser(primary, part);
   const type = signature.signatureType;
   if (type === enums.signature.certRevocation)
-    return (await verifies(signature, primary, type, data)) ? `the revocation of user ID ${part.label}` : undefined;
+    return (await madeBy(signature, primary, type, data)) ? `the revocation of user ID ${part.label}` : undefined;
   const certification =
     type === enums.signature.certGeneric ||
     type === enums.signature.certPersona ||
     type === enums.signature.certCasual ||
     type === enums.signature.certPositive;
-  return certification && (await verifies(signature, primary, enums.signature.certGeneric, data))
+  return certification && (await madeBy(signature, primary, enums.signature.certGeneric, data))
     ? 'self-signature'
     : undefined;
 }
@@ -112,8 +112,8 @@ async function subkeySignature(primary: Primary, part: Part, signature: Signatur
   const data = { key: primary, bind: part.packet };
   const type = signature.signatureType;
   if (type === enums.signature.subkeyRevocation)
-    return (await verifies(signature, primary, type, data)) ? `the revocation of subkey ${part.label}` : undefined;
-  if (type !== enums.signature.subkeyBinding || !(await verifies(signature, primary, type, data))) return undefined;
+    return (await madeBy(signature, primary, type, data)) ? `the revocation of subkey ${part.label}` : undefined;
+  if (type !== enums.signature.subkeyBinding || !(await madeBy(signature, primary, type, data))) return undefined;
   // A binding that lets the subkey sign must carry the subkey's own signature back (0x19), as openpgp.js and GnuPG
   // require: else any key could claim another's signing subkey, and be found for that subkey's signatures first.
   const signs = ((signature.keyFlags?.[0] ?? 0) & enums.keyFlags.signData) !== 0;
@@ -124,7 +124,7 @@ async function subkeySignature(primary: Primary, part: Part, signature: Signatur
 /** Whether a signing subkey's binding carries the subkey's back-signature (primary-key binding) that verifies. */
 async function backSigned(binding: SignaturePacket, subkey: Primary, data: object): Promise<boolean> {
   const back = binding.embeddedSignature;
-  return !!back && (await verifies(back, subkey, enums.signature.keyBinding, data));
+  return !!back && (await madeBy(back, subkey, enums.signature.keyBinding, data));
 }
 
 /**
@@ -176,7 +176,7 @@ async function keptRevocations(stored: Key, incoming: Key): Promise<string[]> {
   for (const signature of stored.revocationSignatures)
     if (
       !has.has(bytesOf(signature)) &&
-      (await verifies(signature, primary, enums.signature.keyRevocation, { key: primary }))
+      (await madeBy(signature, primary, enums.signature.keyRevocation, { key: primary }))
     )
       kept.add('the revocation of the key');
   for (const part of stored.users.map(userPart))
@@ -228,15 +228,6 @@ function dataOfUser(primary: Primary, part: Part): object {
 }
 
 /** Whether the primary key made this signature over `data` (no date: when it holds is judged at use). */
-async function verifies(signature: SignaturePacket, primary: Primary, type: enums.signature, data: object) {
-  try {
-    await signature.verify(primary, type, data, null as unknown as undefined);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function bytesOf(signature: SignaturePacket): string {
   return Buffer.from(signature.write()).toString('base64');
 }
