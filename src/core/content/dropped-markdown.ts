@@ -15,14 +15,18 @@ export interface DroppedHit {
  * says whether an offset is in a code block or span of the parsed document.
  */
 export function droppedMarkdown(text: string, inCode: (offset: number) => boolean): DroppedHit[] {
-  const lines: { text: string; start: number }[] = [];
-  for (let start = 0; start <= text.length;) {
+  const lines = [...linesOf(text, 0)];
+  return [...tableCells(lines, inCode), ...footnotes(text, lines, inCode)];
+}
+
+/** The lines of `text` from offset `from` on, each without its line break (LF or CRLF), and where it starts. */
+function* linesOf(text: string, from: number): Generator<{ text: string; start: number }> {
+  for (let start = from; start <= text.length;) {
     const end = text.indexOf('\n', start);
     const stop = end < 0 ? text.length : end;
-    lines.push({ text: text.slice(start, stop).replace(/\r$/, ''), start });
+    yield { text: text.slice(start, stop).replace(/\r$/, ''), start };
     start = stop + 1;
   }
-  return [...tableCells(lines, inCode), ...footnotes(text, lines, inCode)];
 }
 
 /**
@@ -118,13 +122,9 @@ function frontMatter(text: string): { text: string; start: number }[] | undefine
   const open = /^\ufeff?---[ \t]*\r?\n/.exec(text);
   if (!open) return undefined;
   const lines: { text: string; start: number }[] = [];
-  for (let start = open[0].length; start < text.length;) {
-    const end = text.indexOf('\n', start);
-    const stop = end < 0 ? text.length : end;
-    const line = text.slice(start, stop).replace(/\r$/, '');
-    if (/^(?:---|\.\.\.)[ \t]*$/.test(line)) return lines;
-    lines.push({ text: line, start });
-    start = stop + 1;
+  for (const line of linesOf(text, open[0].length)) {
+    if (/^(?:---|\.\.\.)[ \t]*$/.test(line.text)) return lines;
+    lines.push(line);
   }
   return undefined; // not closed: no front matter, a thematic break
 }
