@@ -4,14 +4,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { config as pgpConfig, enums, PacketList, readKey, readPrivateKey, SignaturePacket } from 'openpgp';
 import type { Key, PrivateKey } from 'openpgp';
-import { loadConfig } from '../../../src/core/config/load.ts';
-import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { runGpg } from '../../../src/core/openpgp/gnupg.ts';
 import { mergeKeyCopies } from '../../../src/core/openpgp/key-merge.ts';
 import { revokedByDesignee } from '../../../src/core/openpgp/designated-revoker.ts';
-import { signingKeySource } from '../../../src/core/openpgp/sign.ts';
-import { publishPackage } from '../../../src/core/workflows/publish.ts';
-import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
+import { installedSignedBy } from '../../helpers/gpg.ts';
 import { stopGnupgAtExit, tempDir } from '../../helpers/temp.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 
@@ -77,22 +73,7 @@ describe('a key revoked by its designated revoker', () => {
     const w = await makeWorld();
     const gnupg = join(w.home, '.aam', 'gnupg');
     const { R, T, exported, secretOf } = await keys(gnupg);
-    await w.writeGlobalConfig(
-      `gpg_home: gnupg\nrequire_signature: true\non_signature_failure: error\ntrusted_keys: [${T}]`,
-    );
-    await publishPackage({
-      packageDir: await w.makePackage('signed', '1.0.0'),
-      registry: w.registry,
-      verifier: (await w.services()).verifier,
-      signing: { method: 'gpg', keySource: signingKeySource(T, gnupg), prompt: async () => '' },
-    });
-    await installPackages(['signed'], { ...(await w.services()), registry: w.registry });
-    const verdict = async () => {
-      const config = await loadConfig({ homeDir: w.home, projectDir: w.project, env: {}, restricted: false });
-      return (await verifyWorkspace({ ...(await w.services(config)), offline: false })).find(
-        (r) => r.name === 'signed',
-      )!.verdict;
-    };
+    const verdict = await installedSignedBy(w, T);
     assert.equal((await verdict()).action, 'pass', 'before the revocation');
     const imported = await runGpg(['--import'], {
       gpgHome: gnupg,

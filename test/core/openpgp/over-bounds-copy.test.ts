@@ -13,13 +13,9 @@ import {
   SignaturePacket,
 } from 'openpgp';
 import type { PrivateKey } from 'openpgp';
-import { loadConfig } from '../../../src/core/config/load.ts';
-import { installPackages } from '../../../src/core/workflows/install/install.ts';
 import { exportPublicKey, runGpg } from '../../../src/core/openpgp/gnupg.ts';
 import { importPublicKey } from '../../../src/core/openpgp/keyring.ts';
-import { signingKeySource } from '../../../src/core/openpgp/sign.ts';
-import { publishPackage } from '../../../src/core/workflows/publish.ts';
-import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
+import { installedSignedBy } from '../../helpers/gpg.ts';
 import { stopGnupgAtExit } from '../../helpers/temp.ts';
 import { makeWorld } from '../../helpers/workspace.ts';
 
@@ -42,24 +38,10 @@ async function signedWorld() {
   assert.equal(gen.code, 0, gen.stderr);
   const listed = await runGpg(['--with-colons', '--list-keys', 'release@example.com'], { gpgHome: gnupg });
   const T = /^fpr:+([0-9A-F]{40}):/m.exec(listed.stdout.toString())![1]!;
-  await w.writeGlobalConfig(
-    `gpg_home: gnupg\nrequire_signature: true\non_signature_failure: error\ntrusted_keys: [${T}]`,
-  );
-  await publishPackage({
-    packageDir: await w.makePackage('signed', '1.0.0'),
-    registry: w.registry,
-    verifier: (await w.services()).verifier,
-    signing: { method: 'gpg', keySource: signingKeySource(T, gnupg), prompt: async () => '' },
-  });
-  await installPackages(['signed'], { ...(await w.services()), registry: w.registry });
+  const verdict = await installedSignedBy(w, T);
   const secret = await readPrivateKey({
     armoredKey: (await runGpg(['--armor', '--export-secret-keys', '--', T], { gpgHome: gnupg })).stdout.toString(),
   });
-  const verdict = async () => {
-    const config = await loadConfig({ homeDir: w.home, projectDir: w.project, env: {}, restricted: false });
-    const results = await verifyWorkspace({ ...(await w.services(config)), offline: false });
-    return results.find((r) => r.name === 'signed')!.verdict;
-  };
   return { w, gnupg, T, secret, verdict, keysDir: join(w.home, '.aam', 'keys') };
 }
 
