@@ -33,21 +33,14 @@ describe('Fetch Key: the dialog shows user IDs as data', () => {
   after(() => server.close());
 
   it('names the source first, then each user ID on one line', async () => {
-    let detail = '';
-    const mock = vscode as unknown as Record<string, Record<string, unknown>>;
-    Object.assign(mock.window!, {
-      withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
-      showInformationMessage: async (_message: string, options?: { detail?: string }) => {
-        if (options?.detail) detail = options.detail;
-        return undefined;
-      },
-    });
+    const dialog = capturedDialog();
     const model = {
       homeDir: await tempDir('fetch-uid-'),
       workspaces: [{ id: 'g', kind: 'global', paths: { lockFile: '' }, config: { security: { keyserver: origin } } }],
       refresh: async () => {},
     };
     await fetchKey(model as never, { key: fingerprint });
+    const detail = dialog.detail;
     const lines = detail.split('\n');
     assert.match(lines[0]!, /^From: .*127\.0\.0\.1/);
     assert.equal(
@@ -70,21 +63,14 @@ describe('Fetch Key: an answer with several keys for the address', () => {
     const before = process.env.AAM_WKD_ORIGIN;
     process.env.AAM_WKD_ORIGIN = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     try {
-      let detail = '';
-      const mock = vscode as unknown as Record<string, Record<string, unknown>>;
-      Object.assign(mock.window!, {
-        withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
-        showInformationMessage: async (_message: string, options?: { detail?: string }) => {
-          if (options?.detail) detail = options.detail;
-          return undefined;
-        },
-      });
+      const dialog = capturedDialog();
       const model = {
         homeDir: await tempDir('fetch-several-'),
         workspaces: [{ id: 'g', kind: 'global', paths: { lockFile: '' }, config: { security: {} } }],
         refresh: async () => {},
       };
       await fetchKey(model as never, { key: 'alice@example.com' });
+      const detail = dialog.detail;
       const lines = detail.split('\n');
       const at = lines.indexOf('The same answer held 1 other key(s) for it, not added:');
       assert.ok(at > 0, detail);
@@ -96,3 +82,17 @@ describe('Fetch Key: an answer with several keys for the address', () => {
     }
   });
 });
+
+/** Fetch Key's progress runs its task, and its closing dialog's detail is kept: what the user is shown. */
+function capturedDialog(): { detail: string } {
+  const shown = { detail: '' };
+  const mock = vscode as unknown as Record<string, Record<string, unknown>>;
+  Object.assign(mock.window!, {
+    withProgress: async (_options: unknown, task: () => Promise<unknown>) => task(),
+    showInformationMessage: async (_message: string, options?: { detail?: string }) => {
+      if (options?.detail) shown.detail = options.detail;
+      return undefined;
+    },
+  });
+  return shown;
+}
