@@ -6,6 +6,8 @@ import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
 import { gatherEvidence } from '../verify/evidence/sources.ts';
 import { syncHttpMirrors } from '../verify/registry-facts.ts';
 import { parseDocument, readSignedDocumentFile } from '../signature/delegation-file.ts';
+import { MAX_DELEGATION_DEPTH } from '../policy/delegation.ts';
+import { MAX_DELEGATION_FILES } from '../registry/local-signatures.ts';
 
 /**
  * Copies each installed package's archive, signatures and the registry's
@@ -41,7 +43,18 @@ export async function prepareOffline(options: {
     await options.cache.put(evidence.archive);
     for (const signature of evidence.signatures) await options.cache.put(signature.bytes);
     // Delegations and their revocations too: offline, the cache's delegations/ is all there is.
-    for (const file of delegationsFor(entry, kept, evidence.delegationFiles)) await options.cache.putDelegation(file);
+    const files = delegationsFor(entry, kept, evidence.delegationFiles).filter((f) => !kept.has(idOf(f)));
+    // Past the files clients read, the cache trusts none of its delegations: never the run that tips it over.
+    if (kept.size + files.length > MAX_DELEGATION_FILES) {
+      missing.push(
+        `${name}@${entry.version}: its ${files.length} delegation file(s) were not cached: ${options.cache.dir}/delegations would hold more than ${MAX_DELEGATION_FILES}, past which no delegation there is trusted. Remove the files of projects no longer verified offline, and run prepare-offline again.`,
+      );
+      continue;
+    }
+    for (const file of files) {
+      await options.cache.putDelegation(file);
+      kept.add(idOf(file));
+    }
     cached.push(`${name}@${entry.version}`);
   }
   return { cached, missing };
@@ -60,10 +73,15 @@ function delegationsFor(
   kept: ReadonlySet<string>,
   files: readonly { name: string; bytes: Buffer }[],
 ) {
-  const used = new Set([entry.signature, ...(entry.cosignatures ?? [])].flatMap((s) => s?.delegations ?? []));
+  // A signature is trusted through one chain of at most MAX_DELEGATION_DEPTH + 1 delegations: an entry that names
+  // more was not written by an install, and a pull request's lock file must not fill the machine's cache.
+  const used = new Set(
+    [entry.signature, ...(entry.cosignatures ?? [])].flatMap((s) =>
+      (s?.delegations?.length ?? 0) <= MAX_DELEGATION_DEPTH + 1 ? (s?.delegations ?? []) : [],
+    ),
+  );
   return files.filter((file) => {
-    const id = `sha256:${file.name.replace(/\.json$/, '')}`;
-    if (used.has(id)) return true;
+    if (used.has(idOf(file))) return true;
     const signed = readSignedDocumentFile(file.name, file.bytes);
     const parsed = 'problem' in signed ? undefined : parseDocument(signed.document);
     return (
@@ -71,3 +89,6 @@ function delegationsFor(
     );
   });
 }
+
+/** A delegation file's id: `sha256:` and the name it is stored under, which is its digest. */
+const idOf = (file: { name: string }) => `sha256:${file.name.replace(/\.json$/, '')}`;

@@ -1,8 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKey } from 'openpgp';
+import { parse, stringify } from 'yaml';
+import { MAX_DELEGATION_FILES } from '../../../src/core/registry/local-signatures.ts';
 import { signDetached } from '../../../src/core/openpgp/sign.ts';
 import { DELEGATION_TYPE, documentBytes, signedDocumentFile } from '../../../src/core/signature/delegation-file.ts';
 import { delegateOf, delegateSigning, revokeDelegation } from '../../../src/core/workflows/delegate.ts';
@@ -81,5 +83,30 @@ describe('the evidence cache keeps the delegations that were used, not every one
     });
     await offline();
     assert.deepEqual(await kept(), [made.id, revoked.id].sort());
+
+    // diff3-review: a pull request's lock entry names the stranger's delegations as the ones its signer was
+    // trusted through. One chain is at most MAX_DELEGATION_DEPTH + 1 long: an entry naming 20 caches none.
+    const strangers = (await readdir(served)).map((n) => `sha256:${n.slice(0, 64)}`).filter((id) => id !== made.id);
+    const lockPath = join(s.w.project, '.aam', 'aam-lock.yaml');
+    const lock = parse(await readFile(lockPath, 'utf8'));
+    lock.packages['@acme/tool'].signature.delegations = strangers.slice(0, 20);
+    await writeFile(lockPath, stringify(lock));
+    await offline();
+    assert.deepEqual(await kept(), [made.id, revoked.id].sort(), 'no stranger delegation is cached');
+
+    // Four of them is a chain's length; the cache is nearly full: prepare-offline does not take it past what
+    // clients read (past it, no delegation there counts), and says why the package was not cached.
+    lock.packages['@acme/tool'].signature.delegations = strangers.slice(0, 4);
+    await writeFile(lockPath, stringify(lock));
+    for (let n = 0; n < MAX_DELEGATION_FILES - 3; n++)
+      await writeFile(join(cache, 'delegations', `${n.toString(16).padStart(64, '0')}.json`), '{}');
+    const { config, cache: evidence, workspace } = await s.w.services();
+    const result = await prepareOffline({ workspace, config, cache: evidence, homeDir: s.w.home });
+    assert.equal((await kept()).length, MAX_DELEGATION_FILES - 1);
+    assert.deepEqual(result.cached, []);
+    assert.match(
+      result.missing.join('\n'),
+      /@acme\/tool@1\.0\.0: its 4 delegation file\(s\) were not cached: .* more than 256/,
+    );
   });
 });
