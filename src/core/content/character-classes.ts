@@ -22,10 +22,13 @@ export const JOINING_SCRIPT = onFirstUse(
   () =>
     /[\p{Script=Arabic}\p{Script=Syriac}\p{Script=Nko}\p{Script=Mongolian}\p{Script=Mandaic}\p{Script=Manichaean}\p{Script=Psalter_Pahlavi}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Gurmukhi}\p{Script=Gujarati}\p{Script=Oriya}\p{Script=Tamil}\p{Script=Telugu}\p{Script=Kannada}\p{Script=Malayalam}\p{Script=Sinhala}\p{Script=Myanmar}\p{Script=Khmer}\p{Script=Tibetan}\p{Script=Balinese}\p{Script=Javanese}\p{Script=Tirhuta}\p{Script=Grantha}\p{Script=Sharada}\p{Script=Takri}\p{Script=Newa}]/u,
 );
-/** Letters of right-to-left scripts, around which direction marks are ordinary (UAX #9). */
+/**
+ * Letters of right-to-left scripts, around which direction marks are ordinary (UAX #9). Letters only: the
+ * Arabic letter mark (U+061C) is of the Arabic script itself, and made its own line look right-to-left.
+ */
 export const RTL_LETTER = onFirstUse(
   () =>
-    /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u,
+    /(?=\p{L})[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u,
 );
 /** Viramas (Canonical_Combining_Class 9): a joiner after one shapes a conjunct or a half form, even at a word's end (UAX #31 A1, B). */
 export const VIRAMA = onFirstUse(

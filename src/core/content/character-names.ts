@@ -50,6 +50,11 @@ export function nameOf(cp: number): string {
     else if (cp >= 0x206a && cp <= 0x206f) name = 'DEPRECATED FORMAT CHARACTER';
     else if (cp >= 0xfff9 && cp <= 0xfffb) name = 'INTERLINEAR ANNOTATION CHARACTER';
     else if (cp >= 0x1d173 && cp <= 0x1d17a) name = 'MUSICAL SYMBOL FORMAT CHARACTER';
+    else if ((cp >= 0x180b && cp <= 0x180d) || cp === 0x180f)
+      name = `MONGOLIAN FREE VARIATION SELECTOR ${cp === 0x180f ? 'FOUR' : ['ONE', 'TWO', 'THREE'][cp - 0x180b]}`;
+    else if (cp >= 0x1bca0 && cp <= 0x1bca3) name = 'SHORTHAND FORMAT CONTROL';
+    else if (cp === 0x2065 || (cp >= 0xfff0 && cp <= 0xfff8) || (cp >= 0xe0080 && cp <= 0xe0fff))
+      name = 'UNASSIGNED (DRAWN AS NOTHING)';
     else name = 'FORMAT CHARACTER';
   }
   return `U+${hex} ${name}`;

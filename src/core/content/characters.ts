@@ -34,7 +34,7 @@ export interface CharacterHit {
  */
 const CANDIDATE =
   // oxlint-disable-next-line no-control-regex, no-misleading-character-class -- these characters, one by one, are what this finds
-  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff9-\ufffb]|\r(?![\r\n]|$)|\udb40[\udc00-\udc7f\udd00-\uddef]|\ud834[\udd73-\udd7a]/g;
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]|\r(?![\r\n]|$)|[\udb40-\udb43][\udc00-\udfff]|\ud834[\udd73-\udd7a]|\ud82f[\udca0-\udca3]/g;
 
 /** The same set, tested where a character stands in its text (a carriage return is one by what follows it). */
 const CANDIDATE_AT = new RegExp(CANDIDATE.source, 'y');
@@ -95,6 +95,16 @@ function legitimate(text: string, index: number, cp: number): boolean {
       return lineHasRtl(text, index);
     case 0x180e:
       return /\p{Script=Mongolian}/u.test(chr(prev)) && /\p{Script=Mongolian}/u.test(chr(next));
+    case 0x180b: // Mongolian free variation selectors: a letter's other form, after a Mongolian letter
+    case 0x180c:
+    case 0x180d:
+    case 0x180f:
+      return /\p{Script=Mongolian}/u.test(chr(prev));
+    case 0x1bca0: // shorthand format controls, between Duployan characters
+    case 0x1bca1:
+    case 0x1bca2:
+    case 0x1bca3:
+      return /\p{Script=Duployan}/u.test(chr(prev)) && /\p{Script=Duployan}/u.test(chr(next));
     case 0x115f:
     case 0x1160:
       return HANGUL().test(chr(prev)) || HANGUL().test(chr(next));

@@ -114,3 +114,37 @@ describe('UTF-16 and UTF-32 text, by its byte-order mark, whatever its name', ()
     assert.deepEqual(scanFiles([{ path: 'logo.png', data: le(hidden) }]), []);
   });
 });
+
+/**
+ * hidden-review K: renderers draw every Default_Ignorable_Code_Point as nothing, and the scan knew only some.
+ * U+E0080–E00FF is the tag block one step over (a byte a character), U+E01F0–E0FFF past the supplementary
+ * selectors; U+2065, U+FFF0–FFF8, the Mongolian variation selectors and the shorthand format controls were
+ * missed too, and an Arabic letter mark counted as the right-to-left letter that makes it ordinary.
+ */
+describe('every character a renderer draws as nothing', () => {
+  it('each Default_Ignorable_Code_Point of Unicode is reported between Latin letters', () => {
+    const missed: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      if (/\p{Default_Ignorable_Code_Point}/u.test(c) && scanText(`say ${c}hi\n`, 'SKILL.md').length === 0)
+        missed.push(`U+${cp.toString(16).toUpperCase()}`);
+    }
+    assert.deepEqual(missed, []);
+  });
+
+  it('a message a byte a character past the tag block is one run, its characters named', () => {
+    const shifted = [...SECRET].map((c) => String.fromCodePoint(0xe0080 + c.charCodeAt(0))).join('');
+    const [item, ...rest] = scanText(`Say hi.${shifted}\n`, 'SKILL.md');
+    assert.equal(rest.length, 0);
+    assert.equal(item!.kind, 'INVISIBLE_CHARACTER');
+    assert.match(item!.decoded, /32 invisible characters/);
+    assert.ok(item!.characters.every((name) => name.endsWith('UNASSIGNED (DRAWN AS NOTHING)')));
+  });
+
+  it('a Mongolian variation selector after a Mongolian letter, and a letter mark on an Arabic line, are text', () => {
+    assert.deepEqual(kinds('ᠠ᠋ᠢ\n'), []);
+    assert.deepEqual(kinds('مرحبا\u061c 2024\n'), []);
+    assert.deepEqual(kinds('say \u061chi\n'), ['INVISIBLE_CHARACTER: [U+061C]hi']);
+  });
+});
