@@ -7,6 +7,8 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
+import Color from 'color';
+
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
 const FAR = 500;
 /** Text smaller than this many CSS pixels cannot be read. */
@@ -75,6 +77,25 @@ function clear(value: string): boolean {
   const parts = fn[1]!.split(/\s*[,/]\s*|\s+/).filter(Boolean);
   const alpha = fn[1]!.includes('/') ? fn[1]!.split('/').pop()!.trim() : parts.length === 4 ? parts[3]! : undefined;
   return alpha !== undefined && faint(alpha);
+}
+
+/**
+ * A colour as `r,g,b` (CSS's names, hex, rgb(), hsl(), hwb()), or undefined for anything else. Text of any
+ * alpha on a background of its own colour shows nothing; a background must be opaque to be that colour.
+ */
+function rgbOf(value: string, opaque: boolean): string | undefined {
+  if (/^(?:inherit|initial|unset|revert|currentcolor|transparent)$/.test(value)) return undefined;
+  try {
+    const colour = Color(value);
+    return !opaque || colour.alpha() === 1 ? colour.rgb().round().array().slice(0, 3).join(',') : undefined;
+  } catch {
+    return undefined; // not a colour the library reads: lab(), color(), var()…
+  }
+}
+
+/** A declaration's values, split at blanks outside parentheses: `#fff url(a b.png) no-repeat`. */
+function valuesOf(value: string): string[] {
+  return value.match(/(?:[^\s(]+|\([^)]*\))+/g) ?? [];
 }
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -165,12 +186,15 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'max-height':
       return zero(value) || (around.cut && (length(value)?.px ?? TINY) < TINY);
     case 'color':
-    case '-webkit-text-fill-color':
+    case '-webkit-text-fill-color': {
       if (clear(value)) return !around.drawn;
-      return (
-        !/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value) &&
-        around.background.some((b) => b.split(' ').includes(value))
+      // The same colour however written: `white`, `#fff`, `rgb(255 255 255)`, `hsl(0 0% 100%)` (hidden-review 6).
+      if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
+      const text = rgbOf(value, false);
+      return around.background.some((b) =>
+        valuesOf(b).some((token) => token === value || (text !== undefined && rgbOf(token, true) === text)),
       );
+    }
     case 'clip':
     case 'clip-path':
       return clippedAway(value);

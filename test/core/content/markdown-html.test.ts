@@ -40,6 +40,12 @@ describe('hidden HTML: tags read as a browser reads them', () => {
       'color: rgb(0 0 0 / 0%)',
       'color:#fff0',
       'color:#fff;background:#fff',
+      // The same colour written two ways (hidden-review 6).
+      'color:white;background:#fff',
+      'color:rgb(255, 255, 255);background-color:#ffffff',
+      'color: hsl(0 0% 100%); background: url(a.png) no-repeat #FFF',
+      'color:var(--page);background:var(--page)',
+      'color:rgba(255,255,255,0.5);background:white',
       'opacity:0.01',
       'filter: opacity(0)',
       'font-size:0.01px',
@@ -257,6 +263,10 @@ const LEGIT: [string, string][] = [
   [
     'visible styles',
     '<span style="color:red;font-weight:bold">Warning</span> and <p style="font-size: 0.9em">small</p>\n',
+  ],
+  [
+    'text on a background of another colour, or on a see-through one',
+    '<span style="color:white;background:#000">Dark</span> <span style="color:white;background:rgba(255,255,255,0.5)">Over the page</span>\n',
   ],
   [
     'gradient text',
