@@ -45,3 +45,6 @@ export const IDEOGRAPH = onFirstUse(() => /\p{Unified_Ideograph}/u);
 export const STANDARDIZED_BASE = onFirstUse(
   () => /[\p{Sm}\p{Script=Myanmar}\p{Script=Phags_Pa}\p{Script=Manichaean}\p{Script=Egyptian_Hieroglyphs}]/u,
 );
+
+/** A letter of any script. */
+export const LETTER = onFirstUse(() => /\p{L}/u);
