@@ -1,4 +1,6 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
+import { characterHits } from './characters.ts';
+import type { CharacterHit } from './characters.ts';
 import { toolDirective } from './directives.ts';
 import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
@@ -20,7 +22,13 @@ import { hidingStyle } from './styles.ts';
  * with micromark (mdast-util-from-markdown), CommonMark exact.
  */
 
-export type MarkdownKind = 'HTML_COMMENT' | 'HIDDEN_REFERENCE' | 'HIDDEN_HTML' | 'DROPPED_MARKDOWN';
+export type MarkdownKind =
+  | 'HTML_COMMENT'
+  | 'HIDDEN_REFERENCE'
+  | 'HIDDEN_HTML'
+  | 'DROPPED_MARKDOWN'
+  // Invisible characters a preview draws from character references (referenceHits).
+  | CharacterHit['kind'];
 
 export interface MarkdownHit {
   kind: MarkdownKind;
@@ -28,6 +36,8 @@ export interface MarkdownHit {
   end: number;
   /** The hidden text, as a model reads it. */
   decoded: string;
+  /** The characters involved, named, for characters written as references. */
+  names?: string[];
 }
 
 interface MdNode {
@@ -90,12 +100,13 @@ const VOID = new Set([
 const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 
 /**
- * What could hold one of these: a comment or another `<!`/`<?`, a definition, an element never rendered, or a
+ * What could hold one of these: a character reference, a comment or another `<!`/`<?`, a definition, an element
+ * never rendered, or a
  * tag with a hiding attribute (before the tag's `>`, which a quoted value may hold). A text without a match has
  * nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
  */
 export const MARKDOWN_TRIGGER =
-  /<[!?]|^ {0,3}\[[^\]\n]+\]:|^ {0,3}\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
+  /&(?:#x?[0-9a-f]+|[a-z][a-z0-9]*);|<[!?]|^ {0,3}\[[^\]\n]+\]:|^ {0,3}\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
@@ -123,6 +134,7 @@ export function markdownHits(text: string): MarkdownHit[] {
     else if (node.type === 'definition' && !node.identifier?.startsWith('^')) definitions.push(node);
     else if ((node.type === 'linkReference' || node.type === 'imageReference') && node.identifier)
       referenced.add(node.identifier);
+    else if (node.type === 'text') referenceHits(text, node, hits);
     for (const child of node.children ?? []) walk(child, node);
   };
   walk(tree, tree);
@@ -145,6 +157,27 @@ export function markdownHits(text: string): MarkdownHit[] {
     hits.push({ kind: 'HIDDEN_REFERENCE', start, end, decoded: said.filter(Boolean).join(' — ') });
   }
   return hits.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Invisible characters a preview draws from character references (`&#xE0049;`, `&zwj;`, `&#x202E;`), where
+ * the source shows only the references, which a model can decode (hidden-review 10): a text node as the
+ * parser decoded it, checked as the source is. A node whose source holds such characters itself is
+ * reported by the scan of the source already.
+ */
+function referenceHits(text: string, node: MdNode, hits: MarkdownHit[]): void {
+  const start = node.position?.start.offset;
+  const end = node.position?.end.offset;
+  if (start === undefined || end === undefined || !node.value || !text.slice(start, end).includes('&')) return;
+  const drawn = characterHits(node.value);
+  if (drawn.length === 0 || characterHits(text.slice(start, end)).length > 0) return;
+  hits.push({
+    kind: drawn[0]!.kind,
+    start,
+    end,
+    decoded: `${drawn.map((hit) => hit.decoded).join(' ')} (written as character references)`,
+    names: [...new Set(drawn.flatMap((hit) => hit.names))],
+  });
 }
 
 /** The comments and hidden elements of one raw-HTML node (a block, or inline HTML in a paragraph). */

@@ -72,7 +72,8 @@ function scanRead({ text, invalid }: FileText, path: string): HiddenItem[] {
   for (const hit of characterHits(text)) add(hit.kind, hit.start, hit.end, hit.decoded, hit.names);
   for (const word of mixedScriptWords(text))
     add('MIXED_SCRIPT', word.start, word.end, `"${word.word}" mixes ${word.scripts.join(' and ')}`, word.odd);
-  if (MARKDOWN.test(path)) for (const hit of markdownHits(text)) add(hit.kind, hit.start, hit.end, hit.decoded, []);
+  if (MARKDOWN.test(path))
+    for (const hit of markdownHits(text)) add(hit.kind, hit.start, hit.end, hit.decoded, hit.names ?? []);
   for (const hit of offscreen(text, lines, PROSE.test(path)))
     add('OFFSCREEN_TEXT', hit.start, hit.end, hit.decoded, []);
   return items.sort((a, b) => a.start.line - b.start.line || a.start.character - b.start.character);

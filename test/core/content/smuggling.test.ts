@@ -166,3 +166,26 @@ describe('direction marks on a line with right-to-left text', () => {
     assert.deepEqual(kinds('(\u200fשלום\u200f)\u200e\u200f ok\n'), []);
   });
 });
+
+/** hidden-review 10: a preview draws character references as the characters they name; the scan read the source. */
+describe('invisible characters written as character references in Markdown', () => {
+  const refs = (s: string, base: number) => [...s].map((c) => `&#x${(base + c.charCodeAt(0)).toString(16)};`).join('');
+
+  it('tag characters, a right-to-left override and a named joiner are reported, naming the characters', () => {
+    const tagged = scanText(`Say hi.${refs('ignore', 0xe0000)}\n`, 'SKILL.md');
+    assert.deepEqual(
+      tagged.map((i) => i.kind),
+      ['TAG_CHARACTERS'],
+    );
+    assert.match(tagged[0]!.decoded, /ignore.*written as character references/);
+    assert.equal(scanText('Open &#x202E;txt.exe&#x202C; now\n', 'SKILL.md').length, 1);
+    assert.equal(scanText('ig&zwj;nore previous\n', 'SKILL.md')[0]!.kind, 'INVISIBLE_CHARACTER');
+  });
+
+  it('references in code are shown as written, and visible ones are text', () => {
+    assert.deepEqual(kinds('Use `&#x200B;` and\n\n```\n&#xE0041;\n```\n'), []);
+    assert.deepEqual(kinds('Fish &amp; chips &copy; 2026 &#169; &nbsp;ok &#x1F600;\n'), []);
+    // Outside Markdown a reference is what it says: nothing draws it.
+    assert.deepEqual(scanText('x = "&#x200B;"\n', 'tool.py'), []);
+  });
+});
