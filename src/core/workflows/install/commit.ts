@@ -10,6 +10,7 @@ import { toFsName } from '../../model/names.ts';
 import { recordPathOf, trustRecordText } from '../../record/trust-record.ts';
 import type { EvidenceCache } from '../../verify/evidence/evidence-cache.ts';
 import { pinRegistryKey } from '../../verify/evidence/registry-pins.ts';
+import { keepReplaced } from './left-places.ts';
 import { refuseUnwritablePlaces } from './places.ts';
 import type { PreparedInstall } from './prepare.ts';
 import { delegationEvidence, lockEntry, recordedEntry } from './records.ts';
@@ -38,11 +39,13 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
   const { verified } = prepared;
   if (verified.length === 0) return;
   await refuseUnwritablePlaces(workspace, verified, prepared.home);
+  const now = (options.now ?? (() => new Date()))();
+  // What the deployed copies will replace of the user's is copied aside first: a failure here writes nothing.
+  await keepReplaced(verified, { project: workspace.root, home: prepared.home }, now);
   const lock = structuredClone(prepared.base.lock);
   const record = structuredClone(prepared.base.record);
   const staging = join(workspace.aamDir, `.staging-${randomBytes(6).toString('hex')}`);
   const renames: { from: string; to: string }[] = [];
-  const now = (options.now ?? (() => new Date()))();
   for (const item of verified) {
     options.onStep?.(`Extracting ${item.plan.name}@${item.plan.version}`);
     const target = join(staging, toFsName(item.plan.name));

@@ -1,5 +1,6 @@
 import { lstatSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { cp, mkdir } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { placesOf } from '../../deploy/platforms.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
 import { readRegularFileSync } from '../../fs/safe-read.ts';
@@ -53,10 +54,10 @@ export function leftAndReplaced(
     findings.push({
       code: 'DEPLOY_REPLACES',
       action: 'warn',
-      message: `Installing ${name}@${version} replaces ${shown(target.path)}, which no version of it deployed before (a file of your own, or another package's); what is there now is not kept.`,
+      message: `Installing ${name}@${version} replaces ${shown(target.path)}, which no version of it deployed before (a file of your own, or another package's); a copy of what is there now is kept in ~/.aam/replaced/ first.`,
       expected: undefined,
       actual: target.path,
-      hint: `Keep a copy of ${target.path} first if it is yours; install --review shows this before anything is written.`,
+      hint: `Take back what you need from the copy in ~/.aam/replaced/ if ${shown(target.path)} was yours; install --review shows this before anything is written.`,
     });
   }
   return findings;
@@ -70,4 +71,25 @@ function placesOfInstalled(dir: string, platforms: readonly Platform[], roots: D
   } catch {
     return [];
   }
+}
+
+/**
+ * Keeps a copy of every file or folder an install replaces that no version
+ * of the package deployed (DEPLOY_REPLACES), before anything is written:
+ * under `~/.aam/replaced/STAMP/`, by its path in the project (or `home/` and
+ * its path in the home folder), links copied as links. Each finding's hint
+ * then names the copy. Nothing of the user's is lost to an install.
+ */
+export async function keepReplaced(items: readonly Verified[], roots: DeployRoots, now: Date): Promise<void> {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  for (const item of items)
+    for (const finding of item.findings) {
+      if (finding.code !== 'DEPLOY_REPLACES' || !finding.actual) continue;
+      const inProject = relative(roots.project, finding.actual);
+      const where = inProject.startsWith('..') ? join('home', relative(roots.home, finding.actual)) : inProject;
+      const copy = join(roots.home, '.aam', 'replaced', stamp, where);
+      await mkdir(dirname(copy), { recursive: true });
+      await cp(finding.actual, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      finding.hint = `What was there is kept at ${copy}: take back what you need.`;
+    }
 }

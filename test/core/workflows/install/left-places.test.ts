@@ -64,6 +64,11 @@ describe('what an install leaves and replaces', () => {
       /replaces \.cursor\/prompts\/keep\.md, which no version of it deployed before/,
     );
     assert.equal(await readFile(join(w.project, '.cursor', 'prompts', 'keep.md'), 'utf8'), '# keep 1.0.0\n');
+    // What was there is kept, before anything was written, and the warning says where (newuser-review 1).
+    const kept = /kept at (\S+): take back/.exec(replaces!.hint ?? '')?.[1] ?? '';
+    assert.ok(kept?.startsWith(join(w.home, '.aam', 'replaced')), replaces!.hint);
+    assert.ok(kept.endsWith(join('.cursor', 'prompts', 'keep.md')), kept);
+    assert.equal(await readFile(kept, 'utf8'), 'my own notes\n');
     // Its own copy, installed again, is no one else's file.
     assert.deepEqual(codes(await install(w, 'tool@1.0.0')), []);
   });
