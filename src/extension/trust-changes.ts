@@ -89,6 +89,7 @@ export class TrustChanges implements vscode.TreeDataProvider<Node>, vscode.Dispo
             homeDir: this.model.homeDir,
             headReports: workspace.reports,
             baseDelegations,
+            policy: workspace.config?.security,
           }),
           error: undefined,
         });

@@ -128,7 +128,13 @@ export async function trustChanges(ctx: CommandContext, io: CliIo, base: Project
     cacheDir: ctx.cache.dir,
     registries: ctx.config.registries,
   });
-  const diff = trustDiff(base, head, { globalConfig, homeDir: io.homeDir, headReports: reports, baseDelegations });
+  const diff = trustDiff(base, head, {
+    globalConfig,
+    homeDir: io.homeDir,
+    headReports: reports,
+    baseDelegations,
+    policy: ctx.config.security,
+  });
   const content = await contentDiff(base, head, {
     workspace: ctx.workspace,
     config: ctx.config,

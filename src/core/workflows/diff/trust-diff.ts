@@ -75,6 +75,12 @@ export interface DiffOptions {
   headVerdicts?: ReadonlyMap<string, Verdict>;
   /** The delegations the base's lock file names, as documents (`recordedDelegations`): a delegate's signer is judged through them. */
   baseDelegations?: RecordedDelegations;
+  /**
+   * The policy the head was verified under, which both sides are judged under: with Restricted Mode or
+   * `--restricted`, only what the project tightens. Without it, the head's own merged policy — which, in a
+   * pull request, the pull request wrote (newuser-review 5: the base was judged by it under --restricted).
+   */
+  policy?: LoadedConfig['security'];
 }
 
 /**
@@ -89,7 +95,7 @@ export function trustDiff(base: ProjectState, head: ProjectState, options: DiffO
   const was = configOf(base, options);
   const now = configOf(head, options);
   const [before, after] = [was.security, now.security];
-  const context: PolicyContext = { policy: after, now: new Date().toISOString() };
+  const context: PolicyContext = { policy: options.policy ?? after, now: new Date().toISOString() };
   const reports = new Map((options.headReports ?? []).map((r) => [r.name, r]));
   // The head's verification also reports what no lock entry names (an installed folder, NOT_LOCKED): a change too.
   const names = [

@@ -65,6 +65,7 @@ export async function reviewUpdate(specs: readonly string[], options: InstallOpt
   const diff = trustDiff(prepared.base, head, {
     globalConfig: global ?? { layer: 'global', path: '', exists: false, diagnostics: [], value: undefined },
     homeDir: options.homeDir ?? '',
+    policy: options.config.security,
     // The new versions as verified: their signers, and the delegations those sign through.
     headVerdicts: new Map(prepared.verified.map((item) => [item.plan.name, item.verdict])),
     // The installed versions as recorded, a delegate's signer judged through the delegations it was installed by.
