@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseBlockMapping } from '../../src/core/yaml/block-mapping.ts';
 import { readLockFile } from '../../src/core/lockfile/lockfile.ts';
 import { readTrustRecord } from '../../src/core/record/trust-record.ts';
 import { aam, aamOk } from '../helpers/aam.ts';
@@ -97,6 +98,9 @@ describe('formats, both ways, with the real aam CLI', () => {
     await w.theirs('install', 'tool', '--no-deploy');
     const theirs = await readLockFile(join(w.project, '.aam', 'aam-lock.yaml'));
     assert.deepEqual([theirs.packages.tool!.version, theirs.packages.tool!.source], ['1.0.0', 'corp'], "aam's choice");
+    // aam writes lock files as the fast reader reads them: the full parser, capped for a pull request's files
+    // (WRITTEN_BY_AAM_LIMIT), never meets one however large.
+    assert.ok(parseBlockMapping(await readFile(join(w.project, '.aam', 'aam-lock.yaml'), 'utf8')), 'fast reader');
 
     const refused = await w.trust('install', 'tool', '--no-deploy', '--force');
     assert.equal(refused.code, 2, refused.stdout);

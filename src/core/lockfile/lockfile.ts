@@ -1,7 +1,13 @@
 import { canonicalChecksum } from '../archive/hash.ts';
 import { AamError } from '../errors.ts';
 import { UNBUILT } from '../yaml/block-mapping.ts';
-import { parseYamlMapping, readYamlMapping, readYamlMappingLazily, toYamlText } from '../yaml/io.ts';
+import {
+  parseYamlMapping,
+  readYamlMapping,
+  readYamlMappingLazily,
+  toYamlText,
+  WRITTEN_BY_AAM_LIMIT,
+} from '../yaml/io.ts';
 import { packageLabel, quoted } from './vouched.ts';
 
 /** The signature an installed package was verified with (ignored by the Python CLI). */
@@ -44,12 +50,15 @@ export type { WorkspacePaths } from './paths.ts';
 export const EMPTY_LOCK: LockFile = { lockfile_version: 1, resolved_at: '', packages: {} };
 
 export async function readLockFile(path: string): Promise<LockFile> {
-  return lockOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'lock'), path);
+  return lockOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'lock', { fullLimit: WRITTEN_BY_AAM_LIMIT }), path);
 }
 
 /** A lock file's text (from git, say), read as `readLockFile` reads the file. */
 export function parseLockText(text: string, where: string): LockFile {
-  return lockOf(text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID') : undefined, where);
+  return lockOf(
+    text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID', WRITTEN_BY_AAM_LIMIT) : undefined,
+    where,
+  );
 }
 
 function lockOf(raw: Record<string, unknown> | undefined, where: string): LockFile {
@@ -114,7 +123,7 @@ export interface LazyLock {
  * (anywhere in it), but only the entries asked for are built.
  */
 export async function readLockLazily(path: string): Promise<LazyLock> {
-  const read = await readYamlMappingLazily(path, 'LOCKFILE_INVALID', 'lock', 'packages');
+  const read = await readYamlMappingLazily(path, 'LOCKFILE_INVALID', 'lock', 'packages', WRITTEN_BY_AAM_LIMIT);
   const listed = packagesOf(read?.root.packages, path);
   const names = Object.keys(listed);
   // An entry not yet built is a mapping or a sequence; any other value is refused now, as readLockFile would.

@@ -5,7 +5,13 @@ import { isKeyOf } from '../model/key-id.ts';
 import { PLATFORMS } from '../model/platform.ts';
 import type { Platform } from '../model/platform.ts';
 import type { Signer } from '../policy/trust-match.ts';
-import { parseYamlMapping, readYamlMapping, readYamlMappingLazily, toYamlText } from '../yaml/io.ts';
+import {
+  parseYamlMapping,
+  readYamlMapping,
+  readYamlMappingLazily,
+  toYamlText,
+  WRITTEN_BY_AAM_LIMIT,
+} from '../yaml/io.ts';
 
 /**
  * What AAM Trust remembers about the packages of a workspace (SPEC §6), in
@@ -73,7 +79,7 @@ const HEADER = `# AAM Trust record: who signed each installed package (written b
 
 /** Reads the record; a missing file is an empty record, and malformed entries are left out (never trusted). */
 export async function readTrustRecord(path: string): Promise<TrustRecord> {
-  return recordOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'record'));
+  return recordOf(await readYamlMapping(path, 'LOCKFILE_INVALID', 'record', { fullLimit: WRITTEN_BY_AAM_LIMIT }));
 }
 
 /**
@@ -82,7 +88,7 @@ export async function readTrustRecord(path: string): Promise<TrustRecord> {
  * text that cannot be read is the same error), only the entries asked for are built.
  */
 export async function readRecordedPackages(path: string): Promise<(name: string) => RecordedPackage | undefined> {
-  const read = await readYamlMappingLazily(path, 'LOCKFILE_INVALID', 'record', 'packages');
+  const read = await readYamlMappingLazily(path, 'LOCKFILE_INVALID', 'record', 'packages', WRITTEN_BY_AAM_LIMIT);
   const listed = read?.root.packages;
   if (!read || !listed || typeof listed !== 'object' || Array.isArray(listed)) return () => undefined;
   return (name) => recordedPackage(read.entry(name));
@@ -90,7 +96,7 @@ export async function readRecordedPackages(path: string): Promise<(name: string)
 
 /** A trust record's text (from git, say), read as `readTrustRecord` reads the file. */
 export function parseTrustRecordText(text: string, where: string): TrustRecord {
-  return recordOf(text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID') : undefined);
+  return recordOf(text.trim() ? parseYamlMapping(text, where, 'LOCKFILE_INVALID', WRITTEN_BY_AAM_LIMIT) : undefined);
 }
 
 function recordOf(raw: Record<string, unknown> | undefined): TrustRecord {

@@ -19,19 +19,32 @@ export async function readYamlMapping(
   path: string,
   code: ErrorCode,
   kind: ReadKind,
-  options: SafeReadOptions = {},
+  options: SafeReadOptions & { fullLimit?: number } = {},
 ): Promise<Record<string, unknown> | undefined> {
   const bytes = await readRegularFile(path, kind, options);
-  return bytes === undefined ? undefined : parseYamlMapping(bytes.toString('utf8'), path, code);
+  return bytes === undefined ? undefined : parseYamlMapping(bytes.toString('utf8'), path, code, options.fullLimit);
 }
 
-export function parseYamlMapping(text: string, where: string, code: ErrorCode): Record<string, unknown> {
+export function parseYamlMapping(
+  text: string,
+  where: string,
+  code: ErrorCode,
+  fullLimit = MAX_YAML_BYTES,
+): Record<string, unknown> {
   if (text.length > MAX_YAML_BYTES) throw new AamError(code, `${where} is too large to be an AAM file.`);
   // Most AAM files are plain block mappings: read those fast, the rest with the full parser.
   const simple = parseBlockMapping(text);
   if (simple) return simple;
-  return fullMapping(text, where, code);
+  return fullMapping(text, where, code, fullLimit);
 }
+
+/**
+ * What the full parser may be given of a file that aam and AAM Trust always write as the fast reader reads
+ * it (a lock file, a trust record): the `yaml` library takes about 4 s and 500 MB a megabyte of small
+ * entries, and a pull request's 8 MB lock file of repeated keys held verify for 30 s and 2.5 GB
+ * (verify2-review F1). A bigger text the fast reader leaves is refused, saying how to write it again.
+ */
+export const WRITTEN_BY_AAM_LIMIT = 256 * 1024;
 
 /**
  * `readYamlMapping`, for a file of which a few entries of the mapping under
@@ -45,6 +58,7 @@ export async function readYamlMappingLazily(
   code: ErrorCode,
   kind: ReadKind,
   key: string,
+  fullLimit = MAX_YAML_BYTES,
 ): Promise<LazyMapping | undefined> {
   const bytes = await readRegularFile(path, kind);
   if (bytes === undefined) return undefined;
@@ -52,7 +66,7 @@ export async function readYamlMappingLazily(
   if (text.length > MAX_YAML_BYTES) throw new AamError(code, `${path} is too large to be an AAM file.`);
   const lazy = parseBlockMappingLazily(text, key);
   if (lazy) return lazy;
-  const root = fullMapping(text, path, code);
+  const root = fullMapping(text, path, code, fullLimit);
   const entries = root[key];
   return {
     root,
@@ -63,7 +77,13 @@ export async function readYamlMappingLazily(
   };
 }
 
-function fullMapping(text: string, where: string, code: ErrorCode): Record<string, unknown> {
+function fullMapping(text: string, where: string, code: ErrorCode, limit: number): Record<string, unknown> {
+  if (text.length > limit)
+    throw new AamError(
+      code,
+      `${where} is not written as aam writes it (flow collections, anchors, repeated keys or tabs), and at ${Math.ceil(text.length / 1024)} KB it is too large to read another way (at most ${limit / 1024} KB).`,
+      { hint: 'Write it again with aam install or aam-trust install, or restore the committed version.' },
+    );
   const source = new YamlSource(text);
   const problem = source.doc.errors[0];
   if (problem) throw new AamError(code, `${where} is not valid YAML: ${problem.message.split('\n')[0]}`);
