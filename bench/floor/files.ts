@@ -210,11 +210,39 @@ export function checkFiles(
     if (!platforms.has(copy.platform)) continue;
     const have = found[i];
     if (have === undefined) return fail(`deployed: ${copy.path} missing`);
+    const twin = twinOnWay(p.roots.project, copy.path);
+    if (twin) return fail(`deployed: ${twin} beside ${copy.path}`);
     const want = copy.entry !== undefined ? entries.get(copy.entry)! : copy.bytes!; // a Uint8Array in a thread
     if (Buffer.compare(want, have) === 0) verdict.matched.push(copy.path);
     else verdict.mismatched.push(copy.path);
   }
   return { archive, signature, verdict };
+}
+
+/** Each folder's names by their lower-case form, listed once (the engine keeps its own while a stamp holds). */
+const folders = new Map<string, Map<string, string[]>>();
+
+/**
+ * A name on the way from the project down to `path` that another entry of its folder spells otherwise by
+ * case: the same name on macOS and Windows (the engine's twinOnPath, whose key also normalises to NFC).
+ */
+function twinOnWay(project: string, path: string): string | undefined {
+  if (!path.startsWith(`${project}/`)) return undefined;
+  let dir = project;
+  for (const part of path.slice(project.length + 1).split('/')) {
+    let names = folders.get(dir);
+    if (!names) {
+      folders.set(dir, (names = new Map()));
+      for (const name of readdirSync(dir)) {
+        const key = name.normalize('NFC').toLowerCase();
+        names.set(key, [...(names.get(key) ?? []), name]);
+      }
+    }
+    const twin = names.get(part.normalize('NFC').toLowerCase())?.find((name) => name !== part);
+    if (twin) return join(dir, twin);
+    dir = join(dir, part);
+  }
+  return undefined;
 }
 
 /** A file's bytes, or undefined when nothing is there (a copy never deployed, or removed). */

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { collisionKey } from '../archive/entry-path.ts';
+import { basename, join } from 'node:path';
 import { readRegularFileSync } from '../fs/safe-read.ts';
 import { messageOf } from '../errors.ts';
 import { scanInstalled } from '../scan/scan-installed.ts';
@@ -9,6 +7,7 @@ import { stampOf, stampOfStats } from '../scan/stamps.ts';
 import type { FileStamp } from '../scan/stamps.ts';
 import type { DeployTarget, Platform, UncomputableTarget } from './platforms.ts';
 import { expectedSectionBody, findSection, readText, sectionsIn } from './transform.ts';
+import { twinOnPath } from './twins.ts';
 
 /** What was found where one artifact is deployed on one platform. */
 export interface DeployedCopy {
@@ -170,7 +169,10 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
     for (const [rel, f] of Object.entries(scan.files)) stamps[join(target.path, rel)] = f.stamp;
     for (const rel of [...diff.added, ...diff.missing])
       stamps[join(target.path, rel)] ??= stampOf(join(target.path, rel));
-    if (diff.modified.length + diff.added.length + diff.missing.length === 0) return ok;
+    if (diff.modified.length + diff.added.length + diff.missing.length === 0) {
+      const twin = twinOnPath(target, stamps);
+      return twin ? { ...base(target), ...twinned(twin, 'folder') } : ok;
+    }
     const words = [
       diff.modified.length ? `modified: ${diff.modified.join(', ')}` : '',
       diff.missing.length ? `missing: ${diff.missing.join(', ')}` : '',
@@ -194,12 +196,17 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   if ('problem' in read) return changed(target.path, read.problem, read.problem);
   if (target.kind === 'file') {
     // Equal bytes are equal digests: the digests are only worth computing to name a difference.
-    if (read.bytes.equals(target.file.data)) return ok;
-    const want = sha(target.file.data);
-    const have = sha(read.bytes);
-    return want === have
-      ? ok
-      : changed(`${target.path}: ${want}`, `${target.path}: ${have}`, 'its content differs from the signed artifact');
+    if (!read.bytes.equals(target.file.data)) {
+      const [want, have] = [sha(target.file.data), sha(read.bytes)];
+      if (want !== have)
+        return changed(
+          `${target.path}: ${want}`,
+          `${target.path}: ${have}`,
+          'its content differs from the signed artifact',
+        );
+    }
+    const twin = twinOnPath(target, stamps);
+    return twin ? { ...base(target), ...twinned(twin, 'file') } : ok;
   }
   let text: string;
   try {
@@ -217,13 +224,11 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   });
   const want = expectedSectionBody(target.content);
   const label = `section "${target.name} ${target.section}"`;
-  const twin = twinOf(target.path, stamps);
-  if (twin)
-    return modified(
-      `${target.path}: the only file of its name in its folder`,
-      `${twin} beside it`,
-      `${twin} is ${basename(target.path)} on a case-insensitive file system (macOS, Windows), where a checkout keeps one of the two: agents there may load it instead of the ${label} compared here`,
-    );
+  const twin = twinOnPath(target, stamps);
+  if (twin) {
+    const { expected, actual, detail } = twinned(twin, label);
+    return modified(expected!, actual!, detail!);
+  }
   // A stray, lone or second marker: agents load what is around it too, so the copy is not the signed one.
   if (section.state === 'malformed')
     return modified(
@@ -239,38 +244,17 @@ function compare(target: DeployTarget, stamps: Record<string, FileStamp | null>)
   );
 }
 
-/** A folder's names, kept while its stamp holds (a shared file's folder is the project's, asked once per package). */
-const listed = new Map<string, { stamp: FileStamp | null; names: string[] }>();
-
-/**
- * Another name beside `path` that is the same name on a case-insensitive or
- * normalising file system: a pull request's `claude.md` beside CLAUDE.md
- * passed on Linux, while a macOS or Windows checkout keeps only one of the two
- * (deployed-review F3). The folder's stamp is not recorded with the
- * package's evidence: every file saved in the project's root would re-check
- * every package with a section there (diff4-review F8). The lower-case twin's
- * is, so a `claude.md` that appears later is seen by a run that reuses
- * results; any other spelling, by a verification from scratch (CI's).
- */
-function twinOf(path: string, stamps: Record<string, FileStamp | null>): string | undefined {
-  const dir = dirname(path);
-  const lower = join(dir, basename(path).toLowerCase());
-  if (lower !== path) stamps[lower] = stampOf(lower);
-  const stamp = stampOf(dir);
-  let known = listed.get(dir);
-  if (!known || known.stamp !== stamp) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      // An unreadable folder holds no twin to name; the file itself was read.
-    }
-    listed.set(dir, (known = { stamp, names }));
-  }
-  const name = basename(path);
-  const key = collisionKey(name);
-  const twin = known.names.find((other) => other !== name && collisionKey(other) === key);
-  return twin === undefined ? undefined : join(dir, twin);
+/** A copy found with a twin on its way (twinOnPath): modified, as agents on macOS and Windows may load the twin. */
+function twinned(
+  { twin, of }: { twin: string; of: string },
+  what: string,
+): Pick<DeployedCopy, 'state' | 'expected' | 'actual' | 'detail'> {
+  return {
+    state: 'modified',
+    expected: `${of}: the only name of its spelling in its folder`,
+    actual: `${twin} beside it`,
+    detail: `${twin} is ${basename(of)} on a case-insensitive file system (macOS, Windows), where a checkout keeps one of the two: agents there may load it instead of the ${what} compared here`,
+  };
 }
 
 function readStamped(
