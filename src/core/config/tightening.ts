@@ -181,11 +181,16 @@ function tightenTrustLists(
   const keys = Array.isArray(out.trusted_keys) ? out.trusted_keys : global.trusted_keys;
   const requires = out.require_signature === true || global.require_signature;
   if (ids.length === 0 && keys.length === 0 && !requires) {
-    findings.push({
-      kind: 'weakens',
-      path: ['security', 'trusted_identities'],
-      message: 'empties the trust lists, so any valid signer would pass',
-    });
+    // Lists left empty by dropping signers the global policy does not trust were named above (newuser-review 6).
+    const dropped = (['trusted_identities', 'trusted_keys'] as const).some(
+      (key) => Array.isArray(p[key]) && p[key].length > 0 && Array.isArray(out[key]) && out[key].length === 0,
+    );
+    if (!dropped)
+      findings.push({
+        kind: 'weakens',
+        path: ['security', 'trusted_identities'],
+        message: 'empties the trust lists, so any valid signer would pass',
+      });
     delete out.trusted_identities;
     delete out.trusted_keys;
   }

@@ -166,4 +166,23 @@ describe('trusted workspace: weakening project settings apply but are always fla
     assert.equal(trusted.security.signature_threshold, 1);
     assert.equal(trusted.findings.length, 1);
   });
+
+  it('a project trusting only signers the global policy does not is told once, not that it empties the lists', () => {
+    // newuser-review 6: the global policy trusts a key; the project lists only another.
+    const global = { trusted_keys: ['77C4A1B2C3D4E5F60718293A4B5C6D7E8F9098A2'] };
+    const config = mergeConfigFiles(
+      files(global, { trusted_keys: ['532DA1B2C3D4E5F60718293A4B5C6D7E8F90F181'] }),
+      true,
+    );
+    assert.deepEqual(config.security.trusted_keys, global.trusted_keys, 'the global list is in effect');
+    assert.deepEqual(
+      config.findings.map((f) => `${f.path.join('.')}: ${f.message}`),
+      [
+        'security.trusted_keys: trusts "532DA1B2C3D4E5F60718293A4B5C6D7E8F90F181", who the global policy does not trust',
+      ],
+    );
+    // A project that does set both lists empty is told so.
+    const emptied = mergeConfigFiles(files(global, { trusted_keys: [], trusted_identities: [] }), true);
+    assert.ok(emptied.findings.some((f) => /empties the trust lists/.test(f.message)));
+  });
 });
