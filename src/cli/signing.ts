@@ -77,7 +77,7 @@ export function signingPlan(
     const gpgKeys = keys.length > 0 ? keys : security.gpg_key ? [security.gpg_key] : [];
     if (gpgKeys.length === 0)
       throw new AamError('KEY_NOT_FOUND', 'No GPG signing key is configured.', {
-        hint: 'Pass --gpg-key, or set security.gpg_key (aam config set security.gpg_key alice@example.com).',
+        hint: 'Pass --gpg-key KEY (a fingerprint or an address gpg knows), or set security.gpg_key in ~/.aam/config.yaml (aam config set does not know this key).',
       });
     for (const key of gpgKeys) plan.push({ method: 'gpg', key });
   }

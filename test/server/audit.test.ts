@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { entryHash, GENESIS } from '../../src/core/registry/audit-log.ts';
 import type { AuditEntry } from '../../src/core/registry/audit-log.ts';
@@ -56,6 +56,13 @@ describe('aam-trust audit: the registry audit log, checked by the client', () =>
     assert.equal(recorded?.audit_size, 3);
     const json = JSON.parse((await audit('--json')).stdout) as { chain: { verified: boolean; extends: number } };
     assert.deepEqual([json.chain.verified, json.chain.extends], [true, 3]);
+    // Where the head cannot be recorded, the run says so instead of "recorded now" (newuser-review 4).
+    const elsewhere = await mkdtemp(join(root, 'no-aam-'));
+    await writeFile(join(elsewhere, '.aam'), 'a file, not a folder\n');
+    const unpinned = await audit('--project', elsewhere);
+    assert.equal(unpinned.code, 0, unpinned.stdout + unpinned.stderr);
+    assert.match(unpinned.stdout, /✓ Log verified: 3 entries, .*\(not recorded: .* could not be written/);
+    assert.doesNotMatch(unpinned.stdout, /recorded now/);
   });
 
   it("answers the spec's query: filters by event, actor and time, a page at a time", async () => {

@@ -1,5 +1,5 @@
 import { assertUsablePolicy } from '../../core/config/load.ts';
-import { AamError } from '../../core/errors.ts';
+import { AamError, messageOf } from '../../core/errors.ts';
 import { withFileLock } from '../../core/fs/file-lock.ts';
 import { readLockFile } from '../../core/lockfile/lockfile.ts';
 import { isValidPackageName } from '../../core/model/names.ts';
@@ -69,13 +69,19 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
   const forked = equivocations(events);
   const ok = check.ok && forked.length === 0;
 
+  // Why the head was not recorded, when it was not: said, not claimed (newuser-review 4).
+  let unrecorded: string | undefined = values.restricted ? 'not recorded under --restricted' : undefined;
   if (check.ok && check.next && !values.restricted) {
     const next = check.next;
-    await withFileLock(join(ctx.workspace.aamDir, '.install.lock'), async () => {
+    unrecorded = await withFileLock(join(ctx.workspace.aamDir, '.install.lock'), async () => {
       const record = await readTrustRecord(recordPath);
       record.registries = { ...record.registries, [registry.name]: { ...next, recorded_at: new Date().toISOString() } };
       await writeTrustRecord(recordPath, record);
-    }).catch(() => undefined);
+      return undefined;
+    }).catch(
+      (error: unknown) =>
+        `not recorded: ${recordPath} could not be written (${messageOf(error)}); run it in a project with an .aam folder to pin it`,
+    );
   }
 
   if (values.json) {
@@ -128,7 +134,7 @@ export async function auditCommand(io: CliIo, argv: string[]): Promise<number> {
     );
   else if (check.ok)
     io.stdout(
-      `\n${paint(io, 'green', '✓')} Log verified: ${check.head!.size} entries, ${check.head!.root ? `root ${check.head!.root.slice(0, 16)}…` : `head ${check.head!.head_hash.slice(0, 16)}…`} signed by key ${check.identity.key_id.slice(0, 16)}…; ${events.length} ${events.length === 1 ? 'entry' : 'entries'} about ${name} proven included${check.extends !== undefined ? `; extends the head recorded at ${check.extends} entries` : ' (recorded now: later heads must extend it)'}\n`,
+      `\n${paint(io, 'green', '✓')} Log verified: ${check.head!.size} ${check.head!.size === 1 ? 'entry' : 'entries'}, ${check.head!.root ? `root ${check.head!.root.slice(0, 16)}…` : `head ${check.head!.head_hash.slice(0, 16)}…`} signed by key ${check.identity.key_id.slice(0, 16)}…; ${events.length} ${events.length === 1 ? 'entry' : 'entries'} about ${name} proven included${check.extends !== undefined ? `; extends the head recorded at ${check.extends} entries` : unrecorded ? ` (${unrecorded})` : ' (recorded now: later heads must extend it)'}\n`,
     );
   return ok ? EXIT.ok : EXIT.failed;
 }
