@@ -223,7 +223,7 @@ export function unattestedSources(
         : registry
           ? `it was installed from ${registry.type} registry "${entry.source}", which attests nothing`
           : entry.source === 'local'
-            ? 'it was installed from a local .aam file, which no registry attests'
+            ? 'it was installed from a local .aam file (or a registry named "local" not configured here), which no registry attests'
             : `it was installed from "${entry.source}", which is not a configured HTTP registry`;
     extras.set(name, { attestation: { registry: entry.source, state: 'none', reason }, findings: [] });
   }

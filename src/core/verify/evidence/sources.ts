@@ -67,7 +67,7 @@ export function evidenceSource(
   // `aam install FILE.aam` records source: local (and a folder install, no checksum at all): no registry to ask.
   if (entry.source === 'local' && !registries.some((r) => r.name === 'local')) {
     const problem = entry.checksum
-      ? 'it was installed from a local .aam file (source: local) that AAM Trust has not kept; run "aam-trust install FILE.aam --force" with that file so its archive and signature are kept'
+      ? 'source: local is a local .aam file AAM Trust has not kept, or a registry named "local" that is not configured here; configure that registry, or run "aam-trust install FILE.aam --force" with the file so its archive and signature are kept'
       : 'it was installed from a folder (source: local, no checksum), so there is no archive to verify it against; install it from a .aam file or a registry';
     return { registry: undefined, registryProblem: problem, cacheDir };
   }
