@@ -183,6 +183,7 @@ export async function discoverKey(
 ): Promise<{ found: FoundKey; tried: string[] }> {
   const tried: string[] = [];
   let refused = false;
+  let unreachable = 0; // sources that gave no answer at all (no network, no DNS, refused, timed out)
   for (const { url, method } of lookupUrls(query, options)) {
     let body: Uint8Array;
     try {
@@ -202,7 +203,8 @@ export async function discoverKey(
       }
       body = bounded;
     } catch (error) {
-      tried.push(`${url}: ${messageOf(error)}`);
+      tried.push(`${url}: ${messageOf(error)}${causeOf(error)}`);
+      unreachable++;
       continue;
     }
     let keys: Key[];
@@ -250,13 +252,23 @@ export async function discoverKey(
     throw new AamError('KEY_NOT_FOUND', `Nowhere to look for ${asked}: a fingerprint is looked up on a keyserver.`, {
       hint: 'Set security.keyserver (hkps://keyserver.ubuntu.com, https://keys.openpgp.org) or pass --keyserver.',
     });
+  // Every source unreachable is not "no key": the lookup never happened (newuser-review 9).
+  const offline = !refused && unreachable === tried.length;
   throw new AamError(
     refused ? 'KEY_REFUSED' : 'KEY_NOT_FOUND',
-    `${refused ? 'Refused' : 'No key found'} for ${asked}:\n${tried.map((t) => `  ${t}`).join('\n')}`,
+    `${refused ? 'Refused' : offline ? 'No key source could be reached' : 'No key found'} for ${asked}:\n${tried.map((t) => `  ${t}`).join('\n')}`,
     {
       hint: refused
         ? 'A key that does not answer what was asked is never imported. Check the address or fingerprint with its owner.'
-        : 'Check the address or fingerprint, or import the key from a file its owner gives you (aam-trust keys import).',
+        : offline
+          ? 'Check the network (and a proxy) and try again, or import the key from a file its owner gives you (aam-trust keys import).'
+          : 'Check the address or fingerprint, or import the key from a file its owner gives you (aam-trust keys import).',
     },
   );
+}
+
+/** What a failed fetch says beneath "fetch failed": connection refused, a name that does not resolve. */
+function causeOf(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ? ` (${cause.code})` : cause?.message ? ` (${cause.message})` : '';
 }

@@ -135,3 +135,38 @@ describe('an email query names a domain, and nothing else', () => {
       assert.match(new URL(url).host, /^(openpgpkey\.)?mail\.example\.co\.uk$/);
   });
 });
+
+/** newuser-review 9: with no network every source failed, and the error said "No key found … check the address". */
+describe('a lookup no source answers', () => {
+  it('says no source could be reached, with why, and points at the network', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as { port: number };
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await assert.rejects(
+      discoverKey({ kind: 'fingerprint', fingerprint: 'A'.repeat(40) }, { keyserver: `http://127.0.0.1:${port}` }),
+      (error: Error & { hint?: string }) => {
+        assert.match(
+          error.message,
+          /^No key source could be reached for A{40}:\n {2}http:\/\/127\.0\.0\.1:\d+\S*: fetch failed \(ECONNREFUSED\)/,
+        );
+        assert.match(error.hint ?? '', /Check the network/);
+        return true;
+      },
+    );
+  });
+
+  it('a source that answers "not found" is still "No key found"', async () => {
+    const empty = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => empty.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(empty.address() as { port: number }).port}`;
+    try {
+      await assert.rejects(
+        discoverKey({ kind: 'fingerprint', fingerprint: 'A'.repeat(40) }, { keyserver: url }),
+        /^AamError: No key found for A{40}:\n.*HTTP 404/,
+      );
+    } finally {
+      empty.close();
+    }
+  });
+});
