@@ -106,7 +106,7 @@ describe('deployed copies, platform by platform', () => {
     );
     const tampered = await verify(w);
     assert.equal(tampered.verdict.code, 'DEPLOYED_MODIFIED');
-    assert.match(tampered.verdict.message, /copilot skill hello-x \(modified: modified: SKILL\.md\)/);
+    assert.match(tampered.verdict.message, /copilot skill hello-x \(modified: SKILL\.md\)/);
   });
 
   it('a file at the place of a copy that cannot be computed fails, naming the platform and why', async () => {

@@ -14,7 +14,7 @@ export function deployedFailure(name: string, copies: readonly DeployedCopy[]): 
   const bad = copies.filter((c) => c.state !== 'ok' && c.state !== 'shadowed');
   if (bad.length === 0) return undefined;
   const first = bad[0]!;
-  const where = bad.map((c) => `${c.platform} ${c.type} ${c.name} (${c.state}: ${c.detail})`).join('; ');
+  const where = bad.map((c) => `${c.platform} ${c.type} ${c.name} (${stateWords(c)})`).join('; ');
   return {
     ok: false,
     code: 'DEPLOYED_MODIFIED',
@@ -22,4 +22,10 @@ export function deployedFailure(name: string, copies: readonly DeployedCopy[]): 
     actual: first.actual ?? first.state,
     detail: `The copies of ${name} that agents load do not match the signed archive: ${where}.`,
   };
+}
+
+/** A copy's state and what is wrong with it, the state said once ("modified: SKILL.md", not "modified: modified: …"). */
+export function stateWords(copy: Pick<DeployedCopy, 'state' | 'detail'>): string {
+  if (!copy.detail) return copy.state;
+  return copy.detail.startsWith(`${copy.state}: `) ? copy.detail : `${copy.state}: ${copy.detail}`;
 }

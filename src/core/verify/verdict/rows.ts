@@ -2,6 +2,7 @@ import type { DeployedCopy } from '../../deploy/check.ts';
 import type { Checks, Verdict } from '../../policy/decision.ts';
 import { describeChain } from '../../policy/delegation.ts';
 import { whyStanding } from '../../policy/signed.ts';
+import { stateWords } from '../checks/deployed-failure.ts';
 
 /** One line of evidence, as the Verification view and the CLI show it. */
 export interface CheckRow {
@@ -45,7 +46,7 @@ export function deployedRows(copies: readonly DeployedCopy[], projectRoot = ''):
       id: 'deployed',
       state: copy.state === 'ok' ? 'ok' : copy.state === 'shadowed' ? 'info' : 'fail',
       label: `${copy.platform}: ${copy.type} ${copy.name}`,
-      detail: `${copy.section ? `${where} § ${copy.section}` : where}${copy.state === 'ok' ? ' — matches the signed archive' : ` — ${copy.state}: ${copy.detail}`}`,
+      detail: `${copy.section ? `${where} § ${copy.section}` : where}${copy.state === 'ok' ? ' — matches the signed archive' : ` — ${stateWords(copy)}`}`,
       path: copy.path,
     };
   });
