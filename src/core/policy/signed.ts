@@ -252,7 +252,11 @@ function invalid(
   return onFailure(context, 'invalid', signature.code, `${kind} signature is not valid: ${signature.reason}`, {
     signer: signature.signer,
     signatures: judged,
-    hint: hints[signature.code],
+    // A revoked key's signature matches its archive: the advice is about the key (newuser-review 14).
+    hint:
+      signature.code === 'SIGNATURE_INVALID' && /\brevoked\b/i.test(signature.reason)
+        ? 'The key that made this signature was revoked. Do not use this package until its publisher signs it again with a key you trust; remove the revoked key from trusted_keys.'
+        : hints[signature.code],
     ruleKey: signature.code === 'TLOG_MISSING' ? 'verify_transparency_log' : 'on_signature_failure',
   });
 }

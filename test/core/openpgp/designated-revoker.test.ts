@@ -84,6 +84,8 @@ describe('a key revoked by its designated revoker', () => {
     const after = await verdict();
     assert.equal(after.action, 'fail', JSON.stringify(after));
     assert.match(after.message, new RegExp(`key ${T} was revoked by its designated revoker ${R} \\("stolen"\\)`));
+    // The advice is about the key, not "the signature does not match this archive" (newuser-review 14).
+    assert.match(after.hint ?? '', /^The key that made this signature was revoked\./);
   });
 
   describe('in the AAM keyring', () => {
