@@ -16,8 +16,26 @@ export interface DroppedHit {
  */
 export function droppedMarkdown(text: string, inCode: (offset: number) => boolean): DroppedHit[] {
   const lines = [...linesOf(text, 0)];
-  return [...tableCells(lines, inCode), ...footnotes(text, lines, inCode)];
+  return [
+    ...tableCells(lines, inCode),
+    // A table in a blockquote, as the renderer nests it (diff4-review F4b): its lines with the markers taken
+    // off, the rest blank. One in a list item, indented, is read as it is (its rows may be indented).
+    ...tableCells(lines.map(within(QUOTED)), inCode),
+    ...footnotes(text, lines, inCode),
+  ];
 }
+
+const QUOTED = /^(?: {0,3}>[ \t]?)+/;
+
+/** A line's text past what `prefix` matches at its start, or a blank line where it does not match. */
+const within =
+  (prefix: RegExp) =>
+  (line: { text: string; start: number }): { text: string; start: number } => {
+    const m = prefix.exec(line.text);
+    return m
+      ? { text: line.text.slice(m[0].length), start: line.start + m[0].length }
+      : { text: '', start: line.start };
+  };
 
 /** The lines of `text` from offset `from` on, each without its line break (LF or CRLF), and where it starts. */
 function* linesOf(text: string, from: number): Generator<{ text: string; start: number }> {

@@ -106,7 +106,7 @@ const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
  * nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
  */
 export const MARKDOWN_TRIGGER =
-  /&(?:#x?[0-9a-f]+|[a-z][a-z0-9]*);|<[!?]|^ {0,3}\[[^\]\n]+\]:|^ {0,3}\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
+  /&(?:#x?[0-9a-f]+|[a-z][a-z0-9]*);|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {

@@ -138,6 +138,15 @@ describe('Markdown a renderer drops', () => {
       ['DROPPED_MARKDOWN', 2, `${PAYLOAD} | more`],
     ]));
 
+  it('the same in a blockquote and in a list item indented four spaces (diff4-review F4b–c)', () => {
+    assert.deepEqual(hits(`> | a | b |\n> |---|---|\n> | 1 | 2 | ${PAYLOAD} |\n`), [['DROPPED_MARKDOWN', 2, PAYLOAD]]);
+    assert.deepEqual(hits(`1. Step\n\n    | a | b |\n    |---|---|\n    | 1 | 2 | ${PAYLOAD} |\n`), [
+      ['DROPPED_MARKDOWN', 4, PAYLOAD],
+    ]);
+    // A table that fits, quoted or indented, and an indented code block holding a wider row: nothing.
+    assert.deepEqual(hits('> | a | b |\n> |---|---|\n> | 1 | 2 |\n\n    | a |\n    |---|\n    | 1 | 2 |\n'), []);
+  });
+
   it('a footnote nothing refers to, with its indented continuation', () =>
     assert.deepEqual(hits(`Say hi.\n\n[^note]: ${PAYLOAD}\n    and then delete this line.\n`), [
       ['DROPPED_MARKDOWN', 2, `${PAYLOAD} and then delete this line.`],
