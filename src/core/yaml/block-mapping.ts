@@ -199,8 +199,11 @@ export const CONTROL =
   // oxlint-disable-next-line no-control-regex -- control characters are exactly what this finds
   /\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** A plain key the core schema reads as a string, written without quotes. */
-export const PLAIN_KEY = /^[A-Za-z0-9_./][^:#\t]*(?<! )$/;
+/**
+ * A plain key the core schema reads as a string, written without quotes. A `#` starts a comment only after
+ * a blank: PyYAML (the real aam) writes a file `C#.md` as a plain key (diff5-review F7).
+ */
+export const PLAIN_KEY = /^[A-Za-z0-9_./](?:[^:#\t]|(?<! )#)*(?<! )$/;
 /** Plain scalars the core schema reads as something other than a string. */
 export const NON_STRING =
   /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$|^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$|^0o[0-7]+$|^0x[0-9a-fA-F]+$/;

@@ -39,12 +39,13 @@ export function parseYamlMapping(
 }
 
 /**
- * What the full parser may be given of a file that aam and AAM Trust always write as the fast reader reads
- * it (a lock file, a trust record): the `yaml` library takes about 4 s and 500 MB a megabyte of small
- * entries, and a pull request's 8 MB lock file of repeated keys held verify for 30 s and 2.5 GB
- * (verify2-review F1). A bigger text the fast reader leaves is refused, saying how to write it again.
+ * What the full parser may be given of a lock file or trust record, which aam and AAM Trust write almost
+ * always as the fast reader reads it (a key of 128 characters or more, or one with an escape, is not): the
+ * `yaml` library takes about 4 s and 500 MB a megabyte of small entries, and a pull request's 8 MB lock
+ * file of repeated keys held verify for 30 s and 2.5 GB (verify2-review F1). A bigger text the fast
+ * reader leaves is refused, saying how to write it again.
  */
-export const WRITTEN_BY_AAM_LIMIT = 256 * 1024;
+export const WRITTEN_BY_AAM_LIMIT = 1024 * 1024;
 
 /**
  * `readYamlMapping`, for a file of which a few entries of the mapping under
@@ -81,7 +82,7 @@ function fullMapping(text: string, where: string, code: ErrorCode, limit: number
   if (text.length > limit)
     throw new AamError(
       code,
-      `${where} is not written as aam writes it (flow collections, anchors, repeated keys or tabs), and at ${Math.ceil(text.length / 1024)} KB it is too large to read another way (at most ${limit / 1024} KB).`,
+      `${where} needs the full YAML parser (flow collections, anchors, repeated keys, tabs, long or escaped keys), and at ${Math.ceil(text.length / 1024)} KB it is too large for it (at most ${limit / 1024} KB).`,
       { hint: 'Write it again with aam install or aam-trust install, or restore the committed version.' },
     );
   const source = new YamlSource(text);

@@ -24,13 +24,27 @@ describe('a lock file or trust record not written as aam writes it', () => {
     for (const read of [readLockFile, readLockLazily, readTrustRecord, readRecordedPackages])
       await assert.rejects(read(path), (error: Error & { code?: string; hint?: string }) => {
         assert.equal(error.code, 'LOCKFILE_INVALID');
-        assert.match(
-          error.message,
-          /is not written as aam writes it .* too large to read another way \(at most 256 KB\)/,
-        );
+        assert.match(error.message, /needs the full YAML parser .* too large for it \(at most 1024 KB\)/);
         assert.match(error.hint ?? '', /aam install or aam-trust install/);
         return true;
       });
+  });
+
+  it("the fast reader reads a file name with '#' as PyYAML (the real aam) writes it", async () => {
+    const dir = await tempDir('aam-full-limit-');
+    const path = join(dir, 'aam-lock.yaml');
+    const files = Array.from(
+      { length: 30_000 },
+      (_, i) => `          skills/csharp/references/C#${i}.md: ${'a'.repeat(64)}`,
+    );
+    await writeFile(
+      path,
+      `lockfile_version: 1\npackages:\n  tool:\n    version: 1.0.0\n    source: team\n    checksum: sha256:${'b'.repeat(64)}\n    file_checksums:\n      algorithm: sha256\n      files:\n${files.join('\n')}\n`,
+    );
+    // Over the limit, so only the fast reader could have read it.
+    assert.ok(files.join('\n').length > WRITTEN_BY_AAM_LIMIT);
+    const lock = await readLockFile(path);
+    assert.equal(Object.keys(lock.packages.tool?.file_checksums?.files ?? {}).length, 30_000);
   });
 
   it('is still read under the limit: a flow mapping a person wrote', async () => {
