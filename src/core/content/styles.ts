@@ -39,11 +39,33 @@ const PX: Record<string, number> = {
   vmax: 10,
 };
 
-/** A CSS length in pixels, a percentage as { percent }, or undefined for anything else (`auto`, a `calc()` of more than one length). */
-function length(token: string): { px?: number; percent?: number } | undefined {
-  // `calc(0px)`, `calc( -9999px )`: one length in a calc() is that length (hidden-review 6).
-  const calc = /^calc\(\s*([^\s()]+)\s*\)$/.exec(token);
-  if (calc) return length(calc[1]!);
+/**
+ * A CSS length in pixels, a percentage as { percent }, or undefined for anything else (`auto`, a sum in a
+ * `calc()`). Math functions are read where their arguments are lengths: `calc(0px)`, a product with a zero
+ * factor (`calc(0 * 1px)`), `min()`, `max()` and `clamp()` of lengths (hidden-review 6, diff5-review F5),
+ * nested at most a few deep.
+ */
+function length(token: string, depth = 0): { px?: number; percent?: number } | undefined {
+  const math = /^(calc|min|max|clamp)\((.*)\)$/.exec(token);
+  if (math) {
+    if (depth > 4) return undefined;
+    if (math[1] === 'calc') {
+      const factors = splitAtDepth(math[2]!.replace(/\*/g, ' * '), ' ').filter((f) => f !== '' && f !== '*');
+      const product = /\*/.test(math[2]!) && !factors.some((f) => f === '+' || f === '-');
+      if (
+        factors.length > 1 &&
+        product &&
+        factors.some((f) => length(f, depth + 1)?.px === 0 || /^[+-]?0*\.?0+$/.test(f))
+      )
+        return { px: 0 };
+      return factors.length === 1 ? length(factors[0]!, depth + 1) : undefined;
+    }
+    const px = splitAtDepth(math[2]!, ',').map((arg) => length(arg.trim(), depth + 1)?.px);
+    if (px.some((v) => v === undefined)) return undefined;
+    const [a, b, c] = px as number[];
+    if (math[1] === 'clamp') return px.length === 3 ? { px: Math.max(a!, Math.min(b!, c!)) } : undefined;
+    return { px: math[1] === 'min' ? Math.min(...(px as number[])) : Math.max(...(px as number[])) };
+  }
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z]*|%)$/.exec(token);
   if (!m) return undefined;
   const n = Number(m[1]);
@@ -83,22 +105,59 @@ function clear(value: string): boolean {
 }
 
 /**
- * A colour as `r,g,b` (CSS's names, hex, rgb(), hsl(), hwb()), or undefined for anything else. Text of any
- * alpha on a background of its own colour shows nothing; a background must be opaque to be that colour.
+ * A colour as CSS's names, hex, rgb(), hsl() and hwb() write it, its alpha set aside (text of any alpha
+ * shows no more than the same text opaque), or undefined for anything else.
  */
-function rgbOf(value: string, opaque: boolean): string | undefined {
+function colourOf(value: string): ReturnType<typeof Color> | undefined {
   if (/^(?:inherit|initial|unset|revert|currentcolor|transparent)$/.test(value)) return undefined;
   try {
-    const colour = Color(value);
-    return !opaque || colour.alpha() === 1 ? colour.rgb().round().array().slice(0, 3).join(',') : undefined;
+    return Color(value);
   } catch {
     return undefined; // not a colour the library reads: lab(), color(), var()…
   }
 }
 
-/** A declaration's values, split at blanks outside parentheses: `#fff url(a b.png) no-repeat`. */
+/**
+ * The colours a `background` value paints behind text, opaque only: a colour, or every stop of a gradient
+ * (`linear-gradient(#fff, #fff)`). A see-through one shows what is behind it, which is not known here.
+ */
+function backgroundColours(value: string): ReturnType<typeof Color>[] {
+  const out: ReturnType<typeof Color>[] = [];
+  for (const token of valuesOf(value)) {
+    const gradient = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/.exec(token);
+    const stops = gradient ? splitAtDepth(gradient[1]!, ',').map((stop) => valuesOf(stop.trim())[0] ?? '') : [token];
+    for (const stop of stops) {
+      const colour = colourOf(stop);
+      if (colour && colour.alpha() === 1) out.push(colour);
+    }
+  }
+  return out;
+}
+
+/** Text no one can tell from its background: a contrast ratio under 1.1 (WCAG's; 21 is black on white). */
+const INDISTINCT = 1.1;
+
+/** A declaration's values, split at blanks outside parentheses: `#fff url(a b.png) no-repeat`. One pass. */
 function valuesOf(value: string): string[] {
-  return value.match(/(?:[^\s(]+|\([^)]*\))+/g) ?? [];
+  return splitAtDepth(value, ' ').filter(Boolean);
+}
+
+/** `value` split at each `separator` outside parentheses (or a blank, for ' '), in one pass however nested. */
+function splitAtDepth(value: string, separator: ' ' | ','): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '(') depth++;
+    else if (c === ')' && depth > 0) depth--;
+    else if (depth === 0 && (separator === ' ' ? c === ' ' || c === '\t' || c === '\n' : c === separator)) {
+      out.push(value.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(value.slice(from));
+  return out;
 }
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -158,7 +217,9 @@ export function hidingStyle(style: string): string | undefined {
       ([p, v]) =>
         (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text')) || (p === 'text-shadow' && v !== 'none'),
     ),
-    background: declarations.filter(([p]) => p === 'background' || p === 'background-color').map(([, v]) => v),
+    background: declarations
+      .filter(([p]) => p === 'background' || p === 'background-color' || p === 'background-image')
+      .map(([, v]) => v),
     cut: declarations.some(([p, v]) => /^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)),
   };
   for (const [property, value] of declarations) if (hides(property, value, around)) return `${property}:${value}`;
@@ -193,10 +254,14 @@ function hides(property: string, value: string, around: Around): boolean {
       if (clear(value)) return !around.drawn;
       // The same colour however written: `white`, `#fff`, `rgb(255 255 255)`, `hsl(0 0% 100%)` (hidden-review 6).
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
-      const text = rgbOf(value, false);
-      return around.background.some((b) =>
-        valuesOf(b).some((token) => token === value || (text !== undefined && rgbOf(token, true) === text)),
-      );
+      // The same colour written the same way (a var(), a colour the library does not read), or one no one can
+      // tell from every colour the background paints, a gradient's stops included (diff5-review F5).
+      const text = colourOf(value);
+      return around.background.some((b) => {
+        if (valuesOf(b).includes(value)) return true;
+        const behind = backgroundColours(b);
+        return text !== undefined && behind.length > 0 && behind.every((c) => c.contrast(text) < INDISTINCT);
+      });
     }
     case 'clip':
     case 'clip-path':

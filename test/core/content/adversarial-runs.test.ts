@@ -30,6 +30,12 @@ describe('the Markdown scan over lines made to backtrack', () => {
   for (const [what, text] of [
     ['"[^" repeated, beside a footnote', `[^n]: x\n\n${'[^'.repeat(200_000)}\n`],
     ['a dash, spaces and a letter, under a table header', `| a |\n-${' '.repeat(400_000)}x\n`],
+    // diff5-review F1: a background of unclosed parentheses, split by a pattern that retried at each one.
+    [
+      'a style whose background opens parentheses it never closes',
+      `<span style="color:white;background:${'a('.repeat(200_000)}">x</span>\n`,
+    ],
+    ['a size of math functions nested deep', `<span style="font-size:${'calc('.repeat(100_000)}0px">x</span>\n`],
   ] as const) {
     it(`${what}: one pass`, { timeout: 60_000 }, () => {
       assert.ok(Array.isArray(scanText(text, 'SKILL.md')));

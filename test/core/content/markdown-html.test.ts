@@ -47,6 +47,13 @@ describe('hidden HTML: tags read as a browser reads them', () => {
       'color:var(--page);background:var(--page)',
       'color:rgba(255,255,255,0.5);background:white',
       'font-size:calc(0px)',
+      // Math functions, gradients and colours no one can tell apart (diff5-review F5).
+      'font-size:calc(0 * 1px)',
+      'font-size: min(0px, 1em)',
+      'font-size:clamp(0px,0px,0px)',
+      'color:white;background:linear-gradient(#fff,#fff)',
+      'color:white;background-image:repeating-linear-gradient(45deg, white, #FFF 10px)',
+      'color:#fffffe;background:#fff',
       'zoom:0.01',
       'zoom: 1%',
       'opacity:0.01',
@@ -275,6 +282,10 @@ const LEGIT: [string, string][] = [
   [
     'visible styles',
     '<span style="color:red;font-weight:bold">Warning</span> and <p style="font-size: 0.9em">small</p>\n',
+  ],
+  [
+    'sizes from math functions, and text on a gradient or a colour it stands out from',
+    '<p style="font-size: clamp(12px, 2vw, 18px)">a</p> <p style="font-size: calc(2 * 0px + 16px)">b</p> <span style="color:white;background:linear-gradient(#000,#fff)">c</span> <span style="color:#555;background:#fff">d</span>\n',
   ],
   [
     'text on a background of another colour, or on a see-through one',
