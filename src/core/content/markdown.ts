@@ -1,11 +1,11 @@
 import { fromMarkdown } from 'mdast-util-from-markdown';
-import { characterHits } from './characters.ts';
 import type { CharacterHit } from './characters.ts';
 import { toolDirective } from './directives.ts';
 import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
+import { htmlReferenceHits, textReferenceHit } from './references.ts';
 
 /**
  * Markdown that a preview does not show but a model reads in the source:
@@ -134,7 +134,10 @@ export function markdownHits(text: string): MarkdownHit[] {
     else if (node.type === 'definition' && !node.identifier?.startsWith('^')) definitions.push(node);
     else if ((node.type === 'linkReference' || node.type === 'imageReference') && node.identifier)
       referenced.add(node.identifier);
-    else if (node.type === 'text') referenceHits(text, node, hits);
+    else if (node.type === 'text' && node.value && node.position) {
+      const hit = textReferenceHit(text, node.position.start.offset ?? 0, node.position.end.offset ?? 0, node.value);
+      if (hit) hits.push(hit);
+    }
     for (const child of node.children ?? []) walk(child, node);
   };
   walk(tree, tree);
@@ -159,33 +162,14 @@ export function markdownHits(text: string): MarkdownHit[] {
   return hits.sort((a, b) => a.start - b.start);
 }
 
-/**
- * Invisible characters a preview draws from character references (`&#xE0049;`, `&zwj;`, `&#x202E;`), where
- * the source shows only the references, which a model can decode (hidden-review 10): a text node as the
- * parser decoded it, checked as the source is. A node whose source holds such characters itself is
- * reported by the scan of the source already.
- */
-function referenceHits(text: string, node: MdNode, hits: MarkdownHit[]): void {
-  const start = node.position?.start.offset;
-  const end = node.position?.end.offset;
-  if (start === undefined || end === undefined || !node.value || !text.slice(start, end).includes('&')) return;
-  const drawn = characterHits(node.value);
-  if (drawn.length === 0 || characterHits(text.slice(start, end)).length > 0) return;
-  hits.push({
-    kind: drawn[0]!.kind,
-    start,
-    end,
-    decoded: `${drawn.map((hit) => hit.decoded).join(' ')} (written as character references)`,
-    names: [...new Set(drawn.flatMap((hit) => hit.names))],
-  });
-}
-
 /** The comments and hidden elements of one raw-HTML node (a block, or inline HTML in a paragraph). */
 function htmlHits(text: string, node: MdNode, parent: MdNode, hits: MarkdownHit[], covered: { until: number }): void {
   const from = node.position?.start.offset;
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
-  for (const token of htmlTokens(text.slice(from, to))) {
+  const tokens = [...htmlTokens(text.slice(from, to))];
+  hits.push(...htmlReferenceHits(text, from, to, tokens));
+  for (const token of tokens) {
     const start = from + token.start;
     if (token.type === 'comment') {
       // An unclosed comment block runs to the end of its container (CommonMark): all of it is hidden.

@@ -182,6 +182,25 @@ describe('invisible characters written as character references in Markdown', () 
     assert.equal(scanText('ig&zwj;nore previous\n', 'SKILL.md')[0]!.kind, 'INVISIBLE_CHARACTER');
   });
 
+  it('in raw HTML too, and beside a raw character, what the references add is still told (diff5-review F2, F6)', () => {
+    const inDiv = scanText(`<div>\nBe helpful.${refs('ignore', 0xe0000)}\n</div>\n`, 'SKILL.md');
+    assert.deepEqual(
+      inDiv.map((i) => i.kind),
+      ['TAG_CHARACTERS'],
+    );
+    assert.equal(scanText('<p>Open &#x202E;gnp.exe&#x202C; now</p>\n', 'SKILL.md').length, 1);
+    const both = scanText(`a\u00adb ${refs('ignore', 0xe0000)}\n`, 'SKILL.md');
+    assert.ok(
+      both.some((i) => i.kind === 'TAG_CHARACTERS' && /ignore/.test(i.decoded)),
+      JSON.stringify(both),
+    );
+  });
+
+  it('a right-to-left mark written as a reference after bold Hebrew is ordinary, as it is written raw (diff5-review F4)', () => {
+    assert.deepEqual(kinds('שלום **עולם**&rlm;.\n'), []);
+    assert.deepEqual(kinds('שלום **עולם**\u200f.\n'), []);
+  });
+
   it('references in code are shown as written, and visible ones are text', () => {
     assert.deepEqual(kinds('Use `&#x200B;` and\n\n```\n&#xE0041;\n```\n'), []);
     assert.deepEqual(kinds('Fish &amp; chips &copy; 2026 &#169; &nbsp;ok &#x1F600;\n'), []);
