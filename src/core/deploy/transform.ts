@@ -145,16 +145,27 @@ function markerProblem(begins: number, ends: number, section: string): string {
   return `holds the END marker of the section "${section}" above its BEGIN marker`;
 }
 
-/** The AAM sections a shared file holds, by their exact BEGIN markers ("name kind"). */
+/** At most this many other sections of a shared file are named (diff5-review F8: 20,000 bare markers). */
+export const MAX_SECTIONS_BESIDE = 64;
+
+/**
+ * The AAM sections a shared file holds ("name kind"), each written with its exact BEGIN and END markers,
+ * at most MAX_SECTIONS_BESIDE + 1 of them (one more than are named says there are more). Markers are
+ * found in one pass each way: a file of bare BEGIN markers costs no more than its length.
+ */
 export function sectionsIn(text: string): string[] {
   if (!text.includes('<!-- BEGIN AAM: ')) return [];
-  return [
-    ...new Set(
-      [...text.matchAll(/<!-- BEGIN AAM: ([a-z0-9][a-z0-9-]{0,63}) (agent|instruction) -->/g)].map(
-        (m) => `${m[1]} ${m[2]}`,
-      ),
-    ),
-  ];
+  const marker = /<!-- (BEGIN|END) AAM: ([a-z0-9][a-z0-9-]{0,63}) (agent|instruction) -->/g;
+  const begun = new Set<string>();
+  const ended = new Set<string>();
+  for (const m of text.matchAll(marker)) (m[1] === 'BEGIN' ? begun : ended).add(`${m[2]} ${m[3]}`);
+  const out: string[] = [];
+  for (const section of begun) {
+    if (!ended.has(section)) continue;
+    out.push(section);
+    if (out.length > MAX_SECTIONS_BESIDE) break;
+  }
+  return out;
 }
 
 /**

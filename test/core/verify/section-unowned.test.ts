@@ -104,4 +104,22 @@ describe('an AAM section no installed package deploys', () => {
       assert.equal(one!.verdict.status, all.find((r) => r.name === name)!.verdict.status, name);
     }
   });
+
+  it('is one finding a file, naming a few, however many sections or bare markers the file holds (diff5-review F8)', async () => {
+    const sections = Array.from(
+      { length: 100 },
+      (_, i) => `<!-- BEGIN AAM: s${i} instruction -->\nx\n<!-- END AAM: s${i} instruction -->\n`,
+    );
+    const bare = Array.from({ length: 5_000 }, (_, i) => `<!-- BEGIN AAM: b${i} instruction -->\n`);
+    await appendFile(join(w.project, 'CLAUDE.md'), `\n${sections.join('')}${bare.join('')}`);
+    for (const report of await verify()) {
+      const found = report.findings.filter((f) => f.code === 'SECTION_UNOWNED');
+      assert.equal(found.length, 1, report.name);
+      assert.match(
+        found[0]!.message,
+        /^CLAUDE\.md holds AAM sections no installed package deploys, "security-policy instruction", "s0 instruction", .* and at least \d+ more: agents load their text/,
+      );
+      assert.doesNotMatch(found[0]!.message, /"b\d+ instruction"/, 'a BEGIN marker with no END is no section');
+    }
+  });
 });

@@ -2,6 +2,7 @@ import { relative } from 'node:path';
 import type { DeployedCopy } from '../../deploy/check.ts';
 import { placeKey } from '../../model/platform.ts';
 import type { Finding } from './findings.ts';
+import { MAX_SECTIONS_BESIDE } from '../../deploy/transform.ts';
 
 export const copyKey = (copy: Pick<DeployedCopy, 'path' | 'section'>) => placeKey(copy.path, copy.section);
 
@@ -142,25 +143,37 @@ function namesOf(names: readonly string[]): string {
  * load the whole file, the package's section with it.
  */
 export function unownedSectionFindings(result: DeployedResult, index: PlaceIndex, root: string): Finding[] {
-  const findings: Finding[] = [];
-  const seen = new Set<string>();
-  for (const copy of result.deployed)
+  const byFile = new Map<string, Set<string>>();
+  // A file whose sections were read up to the bound (sectionsIn) may hold more than are named.
+  const bounded = new Set<string>();
+  for (const copy of result.deployed) {
+    if ((copy.beside?.length ?? 0) >= MAX_SECTIONS_BESIDE) bounded.add(copy.path);
     for (const section of copy.beside ?? []) {
-      const key = placeKey(copy.path, section);
-      if (seen.has(key) || index.claimed(key)) continue;
-      seen.add(key);
-      const path = relative(root, copy.path).startsWith('..') ? copy.path : relative(root, copy.path);
-      findings.push({
-        code: 'SECTION_UNOWNED',
-        action: 'warn',
-        message: `${path} holds an AAM section "${section}" that no installed package deploys: agents load its text beside ${result.name}'s section, and nothing checks it.`,
-        // The file, as the views name it.
-        expected: copy.path,
-        actual: section,
-        hint: `Remove the section from ${path}, or install the package that deploys it (aam-trust install), so that its text is verified.`,
-      });
+      if (index.claimed(placeKey(copy.path, section))) continue;
+      const sections = byFile.get(copy.path) ?? new Set<string>();
+      byFile.set(copy.path, sections.add(section));
     }
-  return findings;
+  }
+  // One finding a file, naming a few: a file of thousands of sections is not thousands of findings (diff5-review F8).
+  return [...byFile].map(([file, sections]) => {
+    const path = relative(root, file).startsWith('..') ? file : relative(root, file);
+    const names = [...sections];
+    const shown = names.slice(0, 5).map((s) => `"${s}"`);
+    const more = `${bounded.has(file) ? 'at least ' : ''}${names.length - shown.length} more`;
+    const listed = names.length > shown.length ? `${shown.join(', ')} and ${more}` : shown.join(' and ');
+    return {
+      code: 'SECTION_UNOWNED' as const,
+      action: 'warn' as const,
+      message:
+        names.length === 1
+          ? `${path} holds an AAM section ${listed} that no installed package deploys: agents load its text beside ${result.name}'s section, and nothing checks it.`
+          : `${path} holds AAM sections no installed package deploys, ${listed}: agents load their text beside ${result.name}'s section, and nothing checks it.`,
+      // The file, as the views name it.
+      expected: file,
+      actual: names[0],
+      hint: `Remove ${names.length === 1 ? 'the section' : 'those sections'} from ${path}, or install the package that deploys ${names.length === 1 ? 'it' : 'each'} (aam-trust install), so that ${names.length === 1 ? 'its' : 'their'} text is verified.`,
+    };
+  });
 }
 
 /**
