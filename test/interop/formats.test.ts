@@ -306,7 +306,7 @@ describe('formats, both ways, with the real aam CLI', () => {
     assert.equal(unknown.code, 1);
     assert.match(
       unknown.stdout,
-      /installed from a local \.aam file \(source: local\).*aam-trust install FILE\.aam --force/,
+      /source: local is a local \.aam file AAM Trust has not kept, or a registry named "local" .*aam-trust install FILE\.aam --force/,
     );
     const kept = await w.trust('install', archive, '--force');
     assert.equal(kept.code, 0, kept.stderr);
