@@ -8,15 +8,8 @@
  * (Butler 2025) write-ups. Everything here is pure: a string in, ranges out.
  */
 
-import {
-  HANGUL,
-  JOINING_SCRIPT,
-  LETTER,
-  NO_SPACE_SCRIPT,
-  PICTOGRAPHIC,
-  RTL_LETTER,
-  VIRAMA,
-} from './character-classes.ts';
+import { HANGUL, JOINING_SCRIPT, NO_SPACE_SCRIPT, PICTOGRAPHIC, VIRAMA } from './character-classes.ts';
+import { isMark, lineMarksOrdinary, withinLtrWord } from './direction-marks.ts';
 import { nameOf, tagChar } from './character-names.ts';
 import { isFlagTagSequence, isVariationSequence } from './sequences.ts';
 
@@ -102,7 +95,7 @@ function legitimate(text: string, index: number, cp: number): boolean {
     case 0x061c:
       // Around right-to-left text, one mark where a run of it meets another: not inside a left-to-right
       // word, and not a third mark in a row, which only a code of marks needs (hidden-review 7).
-      return lineHasRtl(text, index) && !(isMark(prev) && isMark(next)) && !withinLtrWord(prev, next);
+      return lineMarksOrdinary(text, index) && !(isMark(prev) && isMark(next)) && !withinLtrWord(prev, next);
     case 0x180e:
       return /\p{Script=Mongolian}/u.test(chr(prev)) && /\p{Script=Mongolian}/u.test(chr(next));
     case 0x180b: // Mongolian free variation selectors: a letter's other form, after a Mongolian letter
@@ -121,31 +114,6 @@ function legitimate(text: string, index: number, cp: number): boolean {
     default:
       return false;
   }
-}
-
-const isMark = (cp: number | undefined) => cp === 0x200e || cp === 0x200f || cp === 0x061c;
-
-/** Whether a mark stands between two letters of which neither is right-to-left: inside a word like "hi". */
-function withinLtrWord(prev: number | undefined, next: number | undefined): boolean {
-  const ltr = (cp: number | undefined) => cp !== undefined && LETTER().test(chr(cp)) && !RTL_LETTER().test(chr(cp));
-  return ltr(prev) && ltr(next);
-}
-
-/** The last line asked about, and whether it holds a right-to-left letter. */
-let lastLine: { text: string; start: number; end: number; rtl: boolean } | undefined;
-
-/**
- * Whether the line around `index` holds a right-to-left letter, found once a
- * line: a line of many marks asked it for each, slicing and scanning the
- * whole line every time (hidden-review 1: 6 s for 20 KB).
- */
-function lineHasRtl(text: string, index: number): boolean {
-  if (lastLine && lastLine.text === text && index >= lastLine.start && index < lastLine.end) return lastLine.rtl;
-  const start = text.lastIndexOf('\n', index) + 1;
-  const newline = text.indexOf('\n', index);
-  const end = newline < 0 ? text.length : newline;
-  lastLine = { text, start, end, rtl: RTL_LETTER().test(text.slice(start, end)) };
-  return lastLine.rtl;
 }
 
 /**
