@@ -270,8 +270,8 @@ function hides(property: string, value: string, around: Around): boolean {
       return transformedAway(value);
     case 'scale':
       return tokens.some((t) => faint(t.replace(/^-/, '')));
-    case 'zoom': // Chromium and Safari shrink the element and its text
-      return faint(value);
+    case 'zoom': // Chromium and Safari shrink the element and its text; `zoom: 0` is read as 1 (normal)
+      return faint(value) && !/^[+-]?0*\.?0+%?$/.test(value);
     case 'left':
     case 'right':
     case 'top':

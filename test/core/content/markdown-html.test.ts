@@ -285,7 +285,7 @@ const LEGIT: [string, string][] = [
   ],
   [
     'sizes from math functions, and text on a gradient or a colour it stands out from',
-    '<p style="font-size: clamp(12px, 2vw, 18px)">a</p> <p style="font-size: calc(2 * 0px + 16px)">b</p> <span style="color:white;background:linear-gradient(#000,#fff)">c</span> <span style="color:#555;background:#fff">d</span>\n',
+    '<p style="zoom: 0">z</p> <p style="font-size: clamp(12px, 2vw, 18px)">a</p> <p style="font-size: calc(2 * 0px + 16px)">b</p> <span style="color:white;background:linear-gradient(#000,#fff)">c</span> <span style="color:#555;background:#fff">d</span>\n',
   ],
   [
     'text on a background of another colour, or on a see-through one',
