@@ -11,6 +11,7 @@ import { toFsName } from '../../model/names.ts';
 import { parseManifest } from '../../package/manifest.ts';
 import type { Finding } from '../../verify/verdict/findings.ts';
 import type { Verified } from './fetch-verify.ts';
+import { AamError, messageOf } from '../../errors.ts';
 
 /**
  * What an install does to files agents load that its own copies do not
@@ -78,7 +79,8 @@ function placesOfInstalled(dir: string, platforms: readonly Platform[], roots: D
  * of the package deployed (DEPLOY_REPLACES), before anything is written:
  * under `~/.aam/replaced/STAMP/`, by its path in the project (or `home/` and
  * its path in the home folder), links copied as links. Each finding's hint
- * then names the copy. Nothing of the user's is lost to an install.
+ * then names the copy. A copy that cannot be made (a socket, a file it may
+ * not read) stops the install before anything is written.
  */
 export async function keepReplaced(items: readonly Verified[], roots: DeployRoots, now: Date): Promise<void> {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
@@ -88,8 +90,18 @@ export async function keepReplaced(items: readonly Verified[], roots: DeployRoot
       const inProject = relative(roots.project, finding.actual);
       const where = inProject.startsWith('..') ? join('home', relative(roots.home, finding.actual)) : inProject;
       const copy = join(roots.home, '.aam', 'replaced', stamp, where);
-      await mkdir(dirname(copy), { recursive: true });
-      await cp(finding.actual, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      try {
+        await mkdir(dirname(copy), { recursive: true });
+        await cp(finding.actual, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+      } catch (error) {
+        throw new AamError(
+          'INSTALL_REFUSED',
+          `Could not keep a copy of ${finding.actual} before replacing it: ${messageOf(error)}.`,
+          {
+            hint: `Nothing was installed. Move ${finding.actual} away (it is not from any version of ${item.plan.name}), then install again.`,
+          },
+        );
+      }
       finding.hint = `What was there is kept at ${copy}: take back what you need.`;
     }
 }

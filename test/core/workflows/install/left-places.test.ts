@@ -4,6 +4,7 @@ import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { installPackages } from '../../../../src/core/workflows/install/install.ts';
 import { publishPackage } from '../../../../src/core/workflows/publish.ts';
+import { mkfifo } from '../../../helpers/fifo.ts';
 import { makeWorld } from '../../../helpers/workspace.ts';
 import type { TestWorld } from '../../../helpers/workspace.ts';
 
@@ -71,5 +72,33 @@ describe('what an install leaves and replaces', () => {
     assert.equal(await readFile(kept, 'utf8'), 'my own notes\n');
     // Its own copy, installed again, is no one else's file.
     assert.deepEqual(codes(await install(w, 'tool@1.0.0')), []);
+  });
+
+  it('stops before anything is written when it cannot keep a copy of what it would replace', async () => {
+    const w = await makeWorld();
+    const dir = await mkdtemp(join(w.root, 'pkg-'));
+    await mkdir(join(dir, 'skills', 'keep'), { recursive: true });
+    await writeFile(join(dir, 'skills', 'keep', 'SKILL.md'), '---\nname: keep\ndescription: Keep\n---\nKeep.\n');
+    await writeFile(
+      join(dir, 'aam.yaml'),
+      'name: tool\nversion: 1.0.0\ndescription: Tool\nartifacts:\n  skills:\n    - name: keep\n      path: skills/keep\n      description: Keep\n',
+    );
+    await publishPackage({
+      packageDir: dir,
+      registry: w.registry,
+      signing: undefined,
+      verifier: (await w.services()).verifier,
+    });
+    // The user's own skill folder there, holding a named pipe: it cannot be copied aside.
+    const mine = join(w.project, '.cursor', 'skills', 'keep');
+    await mkdir(mine, { recursive: true });
+    await mkfifo(join(mine, 'pipe'));
+    await assert.rejects(install(w, 'tool@1.0.0'), (error: Error & { code?: string; hint?: string }) => {
+      assert.equal(error.code, 'INSTALL_REFUSED');
+      assert.match(error.message, /^Could not keep a copy of .*skills\/keep before replacing it/);
+      assert.match(error.hint ?? '', /^Nothing was installed\./);
+      return true;
+    });
+    await assert.rejects(access(join(w.project, '.aam', 'aam-lock.yaml')), 'no lock file was written');
   });
 });
