@@ -5,7 +5,7 @@ import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
-import { htmlReferenceHits, textReferenceHit } from './references.ts';
+import { htmlReferenceHit, textReferenceHit } from './references.ts';
 
 /**
  * Markdown that a preview does not show but a model reads in the source:
@@ -168,7 +168,8 @@ function htmlHits(text: string, node: MdNode, parent: MdNode, hits: MarkdownHit[
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
   const tokens = [...htmlTokens(text.slice(from, to))];
-  hits.push(...htmlReferenceHits(text, from, to, tokens));
+  const referenced = htmlReferenceHit(text, from, to, tokens);
+  if (referenced) hits.push(referenced);
   for (const token of tokens) {
     const start = from + token.start;
     if (token.type === 'comment') {

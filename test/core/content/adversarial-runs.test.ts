@@ -36,6 +36,8 @@ describe('the Markdown scan over lines made to backtrack', () => {
       `<span style="color:white;background:${'a('.repeat(200_000)}">x</span>\n`,
     ],
     ['a size of math functions nested deep', `<span style="font-size:${'calc('.repeat(100_000)}0px">x</span>\n`],
+    // diff6-review R1: a line of text nodes, each with a reference, judged each with its whole line.
+    ['one line of emphasis and references', `א ${'&lrm;*x*'.repeat(50_000)}\n`],
   ] as const) {
     it(`${what}: one pass`, { timeout: 60_000 }, () => {
       assert.ok(Array.isArray(scanText(text, 'SKILL.md')));

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scanFiles, scanText, textOf } from '../../../src/core/content/scan.ts';
+import { INVISIBLE_NAMED } from '../../../src/core/content/references.ts';
+import { characterHits } from '../../../src/core/content/characters.ts';
 
 /**
  * Three ways a hostile review (F3) got hidden text past the scan under
@@ -206,6 +208,26 @@ describe('invisible characters written as character references in Markdown', () 
       both.some((i) => i.kind === 'TAG_CHARACTERS' && /ignore/.test(i.decoded)),
       JSON.stringify(both),
     );
+  });
+
+  it('in raw HTML, named references too, one hit a node, and a mark after bold Hebrew is ordinary (diff6-review R2, R3, R7)', () => {
+    const named = scanText('<p>Be helpful&zwj;&zwnj;&ZeroWidthSpace;&NoBreak; now</p>\n', 'SKILL.md');
+    assert.deepEqual(
+      named.map((i) => i.kind),
+      ['INVISIBLE_CHARACTER'],
+    );
+    assert.deepEqual(kinds('<p>שלום <b>עולם</b>&#x200F;.</p>\n'), []);
+    const flood = scanText(`<p>${'&#1;<b>'.repeat(8000)}</p>\n`, 'SKILL.md');
+    assert.equal(flood.filter((i) => i.kind === 'INVISIBLE_CHARACTER').length, 1);
+  });
+
+  it("every named reference that draws an invisible character is known (a differential test with HTML's list)", async () => {
+    const { characterEntities } = await import('character-entities');
+    const drawn = Object.entries(characterEntities)
+      .filter(([, value]) => characterHits(`a${value}b`).length > 0)
+      .map(([name]) => name)
+      .sort();
+    assert.deepEqual(Object.keys(INVISIBLE_NAMED).sort(), drawn);
   });
 
   it('a right-to-left mark written as a reference after bold Hebrew is ordinary, as it is written raw (diff5-review F4)', () => {
