@@ -88,7 +88,7 @@ const zero = (token: string) => {
   return l !== undefined && (l.px ?? l.percent) === 0;
 };
 const faint = (token: string) => {
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(%?)$/.exec(token);
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%?)$/i.exec(token);
   return m !== null && Number(m[1]) / (m[2] ? 100 : 1) <= FAINT;
 };
 
@@ -123,6 +123,12 @@ function colourOf(value: string): ReturnType<typeof Color> | undefined {
  */
 function backgroundColours(value: string): ReturnType<typeof Color>[] {
   const out: ReturnType<typeof Color>[] = [];
+  // Layers are painted last first: a top layer of opaque colours covers the rest (diff6-review R5).
+  const layers = splitAtDepth(value, ',');
+  if (layers.length > 1) {
+    const top = backgroundColours(layers[0]!.trim());
+    if (top.length > 0 && valuesOf(layers[0]!.trim()).length === 1) return top;
+  }
   for (const token of valuesOf(value)) {
     const gradient = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/.exec(token);
     const stops = gradient ? splitAtDepth(gradient[1]!, ',').map((stop) => valuesOf(stop.trim())[0] ?? '') : [token];
@@ -227,7 +233,8 @@ export function hidingStyle(style: string): string | undefined {
 }
 
 function hides(property: string, value: string, around: Around): boolean {
-  const tokens = value.split(' ');
+  // Split at blanks outside parentheses: `top: max(-9999px, -9999px)`, `font: clamp(0px, 0px, 0px) serif` (R5).
+  const tokens = valuesOf(value);
   switch (property) {
     case 'display':
       return value === 'none';

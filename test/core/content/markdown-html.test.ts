@@ -54,6 +54,11 @@ describe('hidden HTML: tags read as a browser reads them', () => {
       'color:white;background:linear-gradient(#fff,#fff)',
       'color:white;background-image:repeating-linear-gradient(45deg, white, #FFF 10px)',
       'color:#fffffe;background:#fff',
+      // Shorthands with math functions, a top layer that covers the rest, an exponent (diff6-review R5).
+      'position:absolute;top: max(-9999px, -9999px)',
+      'font: clamp(0px, 0px, 0px) serif',
+      'color:#fff;background:linear-gradient(#fff,#fff), #000',
+      'opacity:1e-5',
       'zoom:0.01',
       'zoom: 1%',
       'opacity:0.01',
