@@ -30,7 +30,8 @@ const SERVER_MODULES = [
  * Libraries the CLI's usual run never calls, bundled but loaded on first use (see `lazyLibraries`): the
  * full YAML parser and writer (plain AAM files go through the fast readers in src/core/yaml), Sigstore's
  * reference verifier (the fast path in src/core/sigstore/fast does the checks) and bundle types, the
- * embedded public-good root, the Markdown parser (only a document that could hide text is parsed), and
+ * embedded public-good root, the Markdown parser (only a document that could hide text is parsed), the
+ * colour library (only a style that sets a colour over a background reads one), and
  * Node's worker threads (started for many packages only) and V8 settings (verify-all's young generation).
  */
 const LAZY_LIBRARIES = [
@@ -43,6 +44,7 @@ const LAZY_LIBRARIES = [
   '@sigstore/verify',
   '@sigstore/tuf/seeds.json',
   'mdast-util-from-markdown',
+  'color',
 ];
 
 /** Bundles the extension and the CLI as CommonJS for Node (the VS Code extension host loads CommonJS). */
@@ -245,7 +247,10 @@ function lazyLibraries(libraries: readonly string[]): Plugin {
       );
       builder.onLoad({ filter: /.*/, namespace: 'lazy-library' }, (args) => {
         const library = requireHere(args.path) as Record<string, unknown>;
-        const names = Object.keys(library).filter((name) => name !== '__esModule' && name !== 'default');
+        // An ES module's default export is `default` of an `__esModule` object: kept (styles.ts reads it).
+        const names = Object.keys(library).filter(
+          (name) => name !== '__esModule' && (name !== 'default' || library.__esModule === true),
+        );
         const lines = [
           'let library;',
           `const load = () => (library ??= require(${JSON.stringify(args.path)}));`,

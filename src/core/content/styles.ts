@@ -7,7 +7,8 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import Color from 'color';
+import * as colorLibrary from 'color';
+import type ColorFunction from 'color';
 
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
 const FAR = 500;
@@ -105,13 +106,24 @@ function clear(value: string): boolean {
 }
 
 /**
+ * The `color` library's function, read on first use: the build loads the library only then (scripts/build.ts
+ * `lazyLibraries`), whose stand-in holds the function one `default` further down.
+ */
+function Color(): typeof ColorFunction {
+  const exported = (colorLibrary as unknown as { default: unknown }).default;
+  return (
+    typeof exported === 'function' ? exported : (exported as { default: unknown }).default
+  ) as typeof ColorFunction;
+}
+
+/**
  * A colour as CSS's names, hex, rgb(), hsl() and hwb() write it, its alpha set aside (text of any alpha
  * shows no more than the same text opaque), or undefined for anything else.
  */
-function colourOf(value: string): ReturnType<typeof Color> | undefined {
+function colourOf(value: string): ReturnType<typeof ColorFunction> | undefined {
   if (/^(?:inherit|initial|unset|revert|currentcolor|transparent)$/.test(value)) return undefined;
   try {
-    return Color(value);
+    return Color()(value);
   } catch {
     return undefined; // not a colour the library reads: lab(), color(), var()…
   }
@@ -121,8 +133,8 @@ function colourOf(value: string): ReturnType<typeof Color> | undefined {
  * The colours a `background` value paints behind text, opaque only: a colour, or every stop of a gradient
  * (`linear-gradient(#fff, #fff)`). A see-through one shows what is behind it, which is not known here.
  */
-function backgroundColours(value: string): ReturnType<typeof Color>[] {
-  const out: ReturnType<typeof Color>[] = [];
+function backgroundColours(value: string): ReturnType<typeof ColorFunction>[] {
+  const out: ReturnType<typeof ColorFunction>[] = [];
   // Layers are painted last first: a top layer of opaque colours covers the rest (diff6-review R5).
   const layers = splitAtDepth(value, ',');
   if (layers.length > 1) {
