@@ -137,10 +137,11 @@ function namesOf(names: readonly string[]): string {
 }
 
 /**
- * A finding per AAM section in a shared file (CLAUDE.md, AGENTS.md) beside
- * the package's own that no installed package deploys: its markers tell a
- * reviewer that AAM checks it, and nothing does (deployed-review F2). Agents
- * load the whole file, the package's section with it.
+ * A finding per shared file (CLAUDE.md, AGENTS.md) that holds, beside the
+ * package's own section, AAM sections no installed package deploys: their
+ * markers tell a reviewer that AAM checks them, and nothing does
+ * (deployed-review F2). Agents load the whole file, the package's section
+ * with it. It names five and counts the rest (diff5-review F8).
  */
 export function unownedSectionFindings(result: DeployedResult, index: PlaceIndex, root: string): Finding[] {
   const byFile = new Map<string, Set<string>>();
