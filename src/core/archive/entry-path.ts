@@ -29,8 +29,21 @@ export function safeEntryPath(raw: string): string {
 /**
  * The key under which two names collide on a case-insensitive or
  * Unicode-normalising file system (macOS, Windows): extracting both would let
- * one silently replace the other.
+ * one silently replace the other. Each character is folded as those systems
+ * fold it, one character to one: through its upper case, so that `ſ` is `s`
+ * and `ς` is `σ` (lower-casing alone keeps both), while `ß` stays itself
+ * (its upper case is two letters, which neither system makes of it).
  */
 export function collisionKey(path: string): string {
-  return path.normalize('NFC').toLowerCase();
+  const text = path.normalize('NFC');
+  if (ASCII.test(text)) return text.toLowerCase();
+  let key = '';
+  for (const char of text) {
+    const upper = char.toUpperCase();
+    key += [...upper].length === 1 ? upper.toLowerCase() : char.toLowerCase();
+  }
+  return key;
 }
+
+/** Printable ASCII, which lower-casing alone folds (anything else goes character by character). */
+const ASCII = /^[ -~]*$/;
