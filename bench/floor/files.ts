@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { collisionKey } from '../../src/core/archive/entry-path.ts';
 import { gunzipSync } from 'node:zlib';
 import { parseManifest } from '../../src/core/package/manifest.ts';
 import { deployTargets, PLATFORMS } from '../../src/core/deploy/platforms.ts';
@@ -219,12 +220,12 @@ export function checkFiles(
   return { archive, signature, verdict };
 }
 
-/** Each folder's names by their lower-case form, listed once (the engine keeps its own while a stamp holds). */
+/** Each folder's names by their collision key, listed once (the engine keeps its own while a stamp holds). */
 const folders = new Map<string, Map<string, string[]>>();
 
 /**
  * A name on the way from the project down to `path` that another entry of its folder spells otherwise by
- * case: the same name on macOS and Windows (the engine's twinOnPath, whose key also normalises to NFC).
+ * case: the same name on macOS and Windows (the engine's twinOnPath, with its key).
  */
 function twinOnWay(project: string, path: string): string | undefined {
   if (!path.startsWith(`${project}/`)) return undefined;
@@ -234,11 +235,11 @@ function twinOnWay(project: string, path: string): string | undefined {
     if (!names) {
       folders.set(dir, (names = new Map()));
       for (const name of readdirSync(dir)) {
-        const key = name.normalize('NFC').toLowerCase();
+        const key = collisionKey(name);
         names.set(key, [...(names.get(key) ?? []), name]);
       }
     }
-    const twin = names.get(part.normalize('NFC').toLowerCase())?.find((name) => name !== part);
+    const twin = names.get(collisionKey(part))?.find((name) => name !== part);
     if (twin) return join(dir, twin);
     dir = join(dir, part);
   }

@@ -1,46 +1,21 @@
-import { readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { collisionKey } from '../archive/entry-path.ts';
-import { stampOf } from '../scan/stamps.ts';
+import { nameGroupKey, sameNames } from '../scan/name-groups.ts';
 import type { FileStamp } from '../scan/stamps.ts';
 import type { DeployTarget } from './platforms.ts';
-
-/** A folder's names by their collision key, kept while its stamp holds (asked once per package and folder). */
-const listed = new Map<string, { stamp: FileStamp | null; byKey: Map<string, string[]> }>();
 
 /**
  * Another name beside `path` that is the same name on a case-insensitive or
  * normalising file system: a pull request's `claude.md` beside CLAUDE.md
  * passed on Linux, while a macOS or Windows checkout keeps only one of the two
- * (deployed-review F3). The folder's stamp is not recorded with the
- * package's evidence: every file saved in the project's root would re-check
- * every package with a section there (diff4-review F8). The lower-case twin's
- * is, so a `claude.md` that appears later is seen by a run that reuses
- * results; any other spelling, by a verification from scratch (CI's).
+ * (deployed-review F3). The names found are recorded with the package's
+ * evidence (nameGroupKey), so that a twin of any spelling that appears later
+ * voids a stored result.
  */
 function twinOf(path: string, stamps: Record<string, FileStamp | null>): string | undefined {
-  const dir = dirname(path);
-  const lower = join(dir, basename(path).toLowerCase());
-  if (lower !== path) stamps[lower] = stampOf(lower);
-  const stamp = stampOf(dir);
-  let known = listed.get(dir);
-  if (!known || known.stamp !== stamp) {
-    const byKey = new Map<string, string[]>();
-    try {
-      for (const name of readdirSync(dir)) {
-        const key = collisionKey(name);
-        const names = byKey.get(key);
-        if (names) names.push(name);
-        else byKey.set(key, [name]);
-      }
-    } catch {
-      // An unreadable folder holds no twin to name; the file itself was read.
-    }
-    listed.set(dir, (known = { stamp, byKey }));
-  }
-  const name = basename(path);
-  const twin = known.byKey.get(collisionKey(name))?.find((other) => other !== name);
-  return twin === undefined ? undefined : join(dir, twin);
+  const names = sameNames(path);
+  stamps[nameGroupKey(path)] = names.join('/');
+  const twin = names.find((other) => other !== basename(path));
+  return twin === undefined ? undefined : join(dirname(path), twin);
 }
 
 /**

@@ -18,6 +18,8 @@ describe('a twin of a deployed copy, or of a folder above it, by case', () => {
     'a rule': '.cursor/rules/STYLE-acmerich.mdc',
     'a skill folder': '.cursor/skills/Hello-acmerich/SKILL.md',
     'a platform folder': '.Cursor/prompts/greet-acmerich.md',
+    // Folded as macOS and Windows fold it, not only lower-cased: the long s is an s there.
+    'a platform folder with a long s': '.cur\u017For/prompts/greet-acmerich.md',
   };
 
   it('fails the copy, naming the twin and the name it shadows; the copy alone verifies', async () => {
@@ -35,7 +37,11 @@ describe('a twin of a deployed copy, or of a folder above it, by case', () => {
       const report = await verify();
       const twinned = report.deployed.filter((c) => c.state === 'modified');
       // A folder's twin stands above every copy in it: the platform folder's, all four.
-      assert.equal(twinned.length, what === 'a platform folder' ? 4 : 1, `${what}: ${JSON.stringify(report.deployed)}`);
+      assert.equal(
+        twinned.length,
+        what.startsWith('a platform folder') ? 4 : 1,
+        `${what}: ${JSON.stringify(report.deployed)}`,
+      );
       const top = rel.split('/').find((part, i) => part !== ['.cursor', 'prompts', 'greet-acmerich.md'][i]);
       for (const copy of twinned) {
         assert.match(copy.detail ?? '', /on a case-insensitive file system \(macOS, Windows\)/, what);
@@ -47,7 +53,7 @@ describe('a twin of a deployed copy, or of a folder above it, by case', () => {
           w.project,
           rel
             .split('/')
-            .slice(0, rel.startsWith('.Cursor') ? 1 : 3)
+            .slice(0, what.startsWith('a platform folder') ? 1 : 3)
             .join('/'),
         ),
         {

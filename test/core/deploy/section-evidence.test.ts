@@ -4,13 +4,16 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkDeployment } from '../../../src/core/verify/checks/check-deployed.ts';
 import { markers } from '../../../src/core/deploy/transform.ts';
+import { nameGroupKey } from '../../../src/core/scan/name-groups.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 /**
- * A section's evidence is its file and its lower-case twin, not the folder that holds them: the project root's
- * stamp made every file an editor saves there re-check every package with a section (diff4-review F8).
+ * A section's evidence is its file and the names beside it that are its name on macOS and Windows, not the
+ * folder that holds them: the project root's stamp made every file an editor saves there re-check every
+ * package with a section (diff4-review F8), and a lower-case twin's stamp alone missed `Claude.md`
+ * (verify2-review F3).
  */
-it("a section's evidence is the shared file and its lower-case twin, not the project's folder", async () => {
+it("a section's evidence is the shared file and the names that are its name, not the project's folder", async () => {
   const project = await tempDir('aam-section-evidence-');
   const home = await tempDir('aam-section-home-');
   const manifest =
@@ -22,5 +25,5 @@ it("a section's evidence is the shared file and its lower-case twin, not the pro
   checkDeployment('rules', manifest, files, { roots: { project, home }, expected: ['claude'] }, stamps);
   assert.ok(!(project in stamps), Object.keys(stamps).join(', '));
   assert.ok(join(project, 'CLAUDE.md') in stamps);
-  assert.equal(stamps[join(project, 'claude.md')], null);
+  assert.equal(stamps[nameGroupKey(join(project, 'CLAUDE.md'))], 'CLAUDE.md');
 });

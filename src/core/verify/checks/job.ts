@@ -16,6 +16,7 @@ import { scanSettled, unchanged } from '../../scan/scan-installed.ts';
 import type { InstalledScan } from '../../scan/scan-installed.ts';
 import type { SignatureVerifier } from '../../signature/verifier.ts';
 import { nowNs, settled, stampOf } from '../../scan/stamps.ts';
+import { nameGroupOf, nameGroupPath } from '../../scan/name-groups.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
 import type { HiddenFile } from '../../content/scan.ts';
 
@@ -45,7 +46,10 @@ export interface JobResult {
   checks: Checks;
   archiveOrigin: string;
   signatureFile: Omit<StoredSignature, 'bytes'> | undefined;
-  /** Every evidence path consulted, stamped before it was read (null: it did not exist). */
+  /**
+   * Every evidence path consulted, stamped before it was read (null: it did not exist), and the
+   * names found beside each deployed copy that are its name on macOS and Windows (nameGroupKey).
+   */
   evidence: Record<string, FileStamp | null>;
   /** When the evidence was stamped (ns since the epoch). */
   at: string;
@@ -115,7 +119,10 @@ export async function runJob(job: VerifyJob, verifier: SignatureVerifier): Promi
  */
 export function stillHolds(result: JobResult, installedDir: string): boolean {
   if (!allSettled(result)) return false;
-  for (const path in result.evidence) if (stampOf(path) !== result.evidence[path]) return false;
+  for (const key in result.evidence) {
+    const group = nameGroupPath(key);
+    if ((group === undefined ? stampOf(key) : nameGroupOf(group)) !== result.evidence[key]) return false;
+  }
   return result.scan === undefined || unchanged(installedDir, result.scan);
 }
 
@@ -126,7 +133,9 @@ function allSettled(result: JobResult): boolean {
   let known = settledResults.get(result);
   if (known === undefined) {
     known =
-      Object.values(result.evidence).every((stamp) => settled(stamp, result.at)) &&
+      Object.entries(result.evidence).every(
+        ([key, stamp]) => nameGroupPath(key) !== undefined || settled(stamp, result.at),
+      ) &&
       (result.scan === undefined || scanSettled(result.scan));
     settledResults.set(result, known);
   }

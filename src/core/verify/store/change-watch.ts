@@ -1,11 +1,13 @@
 import { lstatSync, readFileSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
+import { Dependents, parentOf, watchedPathOf } from './dependents.ts';
 
 /**
  * Lets a long-running host (the extension) skip the stat sweep of a stored result that nothing
  * has touched: a result is vouched for once a stat sweep found it holding while its files and
  * every folder they hang from were watched, until an event names one of its paths, a folder
- * above one, or anything inside one of its folders. It vouches for nothing it cannot see, and
+ * above one, anything inside one of its folders, or a name that is one of its name groups'
+ * (nameGroupKey) on macOS and Windows. It vouches for nothing it cannot see, and
  * the caller then sweeps as before:
  *
  * - outside Linux (`settle` relies on inotify handing events to this process as they happen);
@@ -56,9 +58,7 @@ export class ChangeWatch {
   private readonly retired: FSWatcher[] = [];
   private readonly failed = new Map<string, number>();
   private readonly vouches = new Map<string, Vouch>();
-  /** Vouches by each path they depend on, and by each folder above such a path. */
-  private readonly exact = new Map<string, Set<string>>();
-  private readonly above = new Map<string, Set<string>>();
+  private readonly dependents = new Dependents();
   private eventsThisTurn = 0;
   /** The mount table when the watches were last known to watch what the paths name. */
   private mounts: string | undefined = mountTable();
@@ -114,8 +114,7 @@ export class ChangeWatch {
   reset(): void {
     this.stats.resets++;
     this.vouches.clear();
-    this.exact.clear();
-    this.above.clear();
+    this.dependents.clear();
     for (const watcher of [...this.watches.values(), ...this.retired]) watcher.close();
     this.retired.length = 0;
     this.watches.clear();
@@ -136,7 +135,8 @@ export class ChangeWatch {
   private cover(paths: readonly string[]): boolean {
     const dirs = new Set<string>();
     const files: string[] = [];
-    for (const path of paths) {
+    for (const dep of paths) {
+      const path = watchedPathOf(dep);
       if (!path.startsWith('/')) return false;
       let stats;
       try {
@@ -216,13 +216,12 @@ export class ChangeWatch {
     // No name, or the folder's own name (which is also what an event about the folder itself carries).
     if (child === undefined || child === dir.slice(dir.lastIndexOf('/') + 1)) this.changed(dir);
     if (named !== undefined) this.changed(named);
+    if (child !== undefined) for (const key of this.dependents.ofName(dir, child)) this.drop(key);
   }
 
   /** A path changed: every vouch that depends on it, on a path inside it, or on a folder it is inside, is dropped. */
   private changed(path: string): void {
-    for (const key of this.above.get(path) ?? []) this.drop(key);
-    for (let at: string | undefined = path; at !== undefined; at = parentOf(at))
-      for (const key of this.exact.get(at) ?? []) this.drop(key);
+    for (const key of this.dependents.of(path)) this.drop(key);
     // A watched folder renamed or replaced: its watch (and those below) may now watch another place.
     if (this.watches.has(path)) {
       for (const dir of [...this.watches.keys()]) if (dir === path || dir.startsWith(`${path}/`)) this.unwatch(dir);
@@ -244,10 +243,7 @@ export class ChangeWatch {
 
   private register(key: string, vouch: Vouch): void {
     this.vouches.set(key, vouch);
-    for (const path of vouch.deps) {
-      index(this.exact, path, key);
-      for (let dir = parentOf(path); dir !== undefined; dir = parentOf(dir)) index(this.above, dir, key);
-    }
+    this.dependents.add(key, vouch.deps);
   }
 
   private drop(key: string): void {
@@ -255,30 +251,8 @@ export class ChangeWatch {
     if (!vouch) return;
     this.stats.dropped++;
     this.vouches.delete(key);
-    for (const path of vouch.deps) {
-      unindex(this.exact, path, key);
-      for (let dir = parentOf(path); dir !== undefined; dir = parentOf(dir)) unindex(this.above, dir, key);
-    }
+    this.dependents.remove(key, vouch.deps);
   }
-}
-
-function parentOf(path: string): string | undefined {
-  if (path === '/') return undefined;
-  const at = path.lastIndexOf('/');
-  return at <= 0 ? '/' : path.slice(0, at);
-}
-
-function index(map: Map<string, Set<string>>, path: string, key: string): void {
-  let keys = map.get(path);
-  if (!keys) map.set(path, (keys = new Set()));
-  keys.add(key);
-}
-
-function unindex(map: Map<string, Set<string>>, path: string, key: string): void {
-  const keys = map.get(path);
-  if (!keys) return;
-  keys.delete(key);
-  if (keys.size === 0) map.delete(path);
 }
 
 /** The kernel's inotify queue length (events beyond it are dropped). */

@@ -16,8 +16,9 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * stamps), or how the file lays it out: results stored by another revision
  * are dropped, never trusted. 7: one line a result. 8: the hidden-content scan
  * reads the values deploying writes, and deployed copies are checked per artifact.
+ * 9: the names beside each deployed copy are evidence (nameGroupKey).
  */
-const REVISION = 8;
+const REVISION = 9;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
