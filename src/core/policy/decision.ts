@@ -1,6 +1,7 @@
 import { signaturesOf } from './checks.ts';
 import type { AttestationFact, Checks, IntegrityCheck } from './checks.ts';
 import type { PolicyContext, SecurityPolicy } from './policy.ts';
+import { thresholdFor } from './name-pattern.ts';
 import { decideSigned } from './signed.ts';
 import { installedUnverified } from './unverified.ts';
 import { attestedVerdict, rule, verdict } from './verdict.ts';
@@ -63,6 +64,9 @@ function decideChecked(checks: Checks, context: PolicyContext): Verdict {
     );
   }
   if (signaturesOf(checks).length === 0) {
+    // None of the trusted signers a threshold above 1 asks for: fewer than a package with one, which fails.
+    const threshold = thresholdFor(policy.signature_threshold, checks.name);
+    if (threshold.value > 1) return unsignedUnderThreshold(threshold, context);
     if (!attested) return unsigned(context, checks.source);
     // The registry says it takes only signed packages and serves this one unsigned: it contradicts itself, attestation and all.
     return checks.source?.requiresSignatures ? unsignedOnSignedRegistry(checks.source.name) : attestedVerdict(attested);
@@ -150,6 +154,22 @@ function unsigned(context: PolicyContext, source: Checks['source']): Verdict {
     hint: 'Ask the publisher to sign it (AAM: Publish Signed), or remove the package.',
     rule: rule(context, 'require_signature'),
   });
+}
+
+function unsignedUnderThreshold(threshold: { value: number; pattern?: string }, context: PolicyContext): Verdict {
+  const setting = `signature_threshold${threshold.pattern ? ` for ${threshold.pattern}` : ''}`;
+  return verdict(
+    'unsigned',
+    'fail',
+    'THRESHOLD_NOT_MET',
+    `Package is not signed, and ${setting} asks for ${threshold.value} distinct trusted signers.`,
+    {
+      expected: `${threshold.value} distinct trusted signers`,
+      actual: 'no signature',
+      hint: 'Ask the publisher and a co-signer you trust to sign it (AAM: Publish Signed, aam-trust sign NAME@VERSION), or remove the package.',
+      rule: rule(context, 'signature_threshold'),
+    },
+  );
 }
 
 function unsignedOnSignedRegistry(registry: string): Verdict {

@@ -202,3 +202,39 @@ describe('signature_threshold counts a signer once, as trust matching tells sign
     assert.equal(v.code, 'THRESHOLD_NOT_MET', v.message);
   });
 });
+
+/**
+ * spec-review 1: a threshold above 1 was consulted only for signed packages. With one trusted signature
+ * of two a package failed; with its signature removed (a registry that leaves the files out, a pull
+ * request's new lock entry) it passed as unsigned.
+ */
+describe('a threshold above 1 asks an unsigned package for its signers too', () => {
+  const unsigned: Checks = { name: '@acme/tool', integrity: { ok: true }, signature: { state: 'none' } };
+  const cases: [string, Partial<SecurityPolicy>][] = [
+    ['a number, with trust lists', two(['alice@example.com'])],
+    ['a number, with no trust list', { signature_threshold: 2 }],
+    ['a map covering the name', { trusted_keys: ['A'.repeat(40)], signature_threshold: { '@acme/*': 3 } }],
+  ];
+  for (const [what, policy] of cases)
+    it(`fails it: ${what}`, () => {
+      const v = decide(unsigned, ctx(policy));
+      assert.equal(v.action, 'fail', v.message);
+      assert.equal(v.code, 'THRESHOLD_NOT_MET');
+      assert.equal(v.status, 'unsigned');
+      assert.equal(v.rule?.key, 'signature_threshold');
+      assert.match(v.message, /not signed.*signature_threshold/);
+    });
+
+  it('a map that does not cover the name leaves it to require_signature', () => {
+    const v = decide(unsigned, ctx({ signature_threshold: { '@other/*': 2 } }));
+    assert.equal(v.action, 'pass');
+    assert.equal(v.code, 'UNSIGNED');
+  });
+
+  it('one trusted signer of two still fails as before', () => {
+    assert.equal(
+      decide(checks([person('alice@example.com')]), ctx(two(['alice@example.com']))).code,
+      'THRESHOLD_NOT_MET',
+    );
+  });
+});
