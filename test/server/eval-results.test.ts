@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { packPackage, startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
+import { EVAL_NAMES_SHOWN, MAX_EVAL_RESULTS } from '../../src/server/store/eval-results.ts';
 
 const RESULT = {
   eval_name: 'accuracy-eval',
@@ -142,5 +143,70 @@ describe('eval results on an HTTP registry', () => {
     // The scoped package's results are its own.
     assert.ok((await registry.client().evalResults('@acme/evald', '1.0.0')).every((r) => r.eval_name !== 'plain-eval'));
     assert.equal((await fetch(url('9.9.9'))).status, 404);
+  });
+
+  it('keeps at most MAX_EVAL_RESULTS a version, and shows the latest run of each evaluation in its metadata', async () => {
+    // registry2-review F1: uploads had no limit and no cap, and every one went into each anonymous read
+    // of the version (200 made its metadata 1.85 MB).
+    await registry.client(alice).publish(await packPackage('@acme/evald', '3.0.0'), []);
+    const names = EVAL_NAMES_SHOWN + 4;
+    const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+    const statuses: number[] = [];
+    for (let i = 0; i < MAX_EVAL_RESULTS; i += 10)
+      statuses.push(
+        ...(await Promise.all(
+          Array.from({ length: 10 }, async (_, j) => {
+            const n = i + j;
+            return (await post(alice, { ...RESULT, eval_name: `eval-${n % names}`, run_at: at(n) }, '3.0.0')).status;
+          }),
+        )),
+      );
+    assert.deepEqual(new Set(statuses), new Set([201]));
+    const full = await post(alice, { ...RESULT, eval_name: 'one-more', run_at: at(MAX_EVAL_RESULTS) }, '3.0.0');
+    const body = (await full.json()) as { error: string; message: string };
+    assert.deepEqual([full.status, body.error], [409, 'too_many_eval_results']);
+    assert.match(body.message, /publish a new version/);
+    const listed = (await (await fetch(`${registry.url}/api/v1/packages/@acme/evald/3.0.0/eval-results`)).json()) as {
+      eval_results: unknown[];
+    };
+    assert.equal(listed.eval_results.length, MAX_EVAL_RESULTS);
+    // The metadata: each evaluation's latest run, of those run last, in the order they ran.
+    const shown = (
+      (await (await fetch(`${registry.url}/api/v1/packages/@acme/evald/3.0.0`)).json()) as {
+        eval_results: { eval_name: string; run_at: string }[];
+      }
+    ).eval_results;
+    const latest = Array.from({ length: names }, (_, k) => {
+      const last = k + names * Math.floor((MAX_EVAL_RESULTS - 1 - k) / names);
+      return { eval_name: `eval-${k}`, run_at: at(last) };
+    })
+      .sort((a, b) => a.run_at.localeCompare(b.run_at))
+      .slice(-EVAL_NAMES_SHOWN);
+    assert.deepEqual(
+      shown.map((r) => [r.eval_name, r.run_at]),
+      latest.map((r) => [r.eval_name, r.run_at]),
+    );
+  });
+
+  it('counts uploads against the write limit', async () => {
+    const limited = await startTestRegistry({ rateLimits: { write: 3 } });
+    try {
+      const token = await limited.token('alice');
+      await limited.client(token).publish(await packPackage('@acme/evald', '1.0.0'), []);
+      const statuses = [];
+      for (let i = 0; i < 4; i++)
+        statuses.push(
+          (
+            await fetch(`${limited.url}/api/v1/packages/@acme/evald/1.0.0/eval-results`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({ ...RESULT, run_at: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }),
+            })
+          ).status,
+        );
+      assert.deepEqual(statuses, [201, 201, 201, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 });

@@ -3,7 +3,13 @@ import { BEARER, callerOf, requirePackageOwner, requireToken } from '../auth.ts'
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { errors, ref } from '../schemas.ts';
-import { evalResultExists, evalResultsOf, insertEvalResult } from '../store/eval-results.ts';
+import {
+  evalResultCount,
+  evalResultExists,
+  evalResultsOf,
+  insertEvalResult,
+  MAX_EVAL_RESULTS,
+} from '../store/eval-results.ts';
 import type { EvalResult } from '../store/eval-results.ts';
 import { requireOwner, requirePackage, versionRow } from '../store/packages.ts';
 import { packageRoutes, VERSION_PARAM } from './package-routes.ts';
@@ -52,6 +58,7 @@ export const evalResultsPlugin: FastifyPluginAsync = async (app) => {
     method: 'POST',
     path: '/:version/eval-results',
     params: { version: VERSION_PARAM },
+    config: { rateLimitKind: 'write' },
     onRequest: requireToken({ scope: 'publish' }),
     preHandler: requirePackageOwner,
     bodyLimit: 64 * 1024,
@@ -72,8 +79,16 @@ export const evalResultsPlugin: FastifyPluginAsync = async (app) => {
         throw new ApiFailure(400, 'bad_request', `body/run_at (${body.run_at}) is in the future.`);
       const { row } = await versionRow(db, name, version);
       const result = await db.transaction(async (tx) => {
+        // The package's row is locked: two uploads cannot both take the last place.
         const pkg = await requirePackage(tx, name, true);
         await requireOwner(tx, caller, pkg, name);
+        if ((await evalResultCount(tx, row.id)) >= MAX_EVAL_RESULTS)
+          throw new ApiFailure(
+            409,
+            'too_many_eval_results',
+            `${name}@${version} already has ${MAX_EVAL_RESULTS} eval results, the most a version keeps: publish a new version to record more runs.`,
+            { limit: MAX_EVAL_RESULTS },
+          );
         if (await evalResultExists(tx, row.id, body.eval_name, runAt.toISOString()))
           throw new ApiFailure(
             409,

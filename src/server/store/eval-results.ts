@@ -30,12 +30,47 @@ const SELECT = `SELECT e.id, e.eval_name, e.status, e.metrics, e.run_at, e.runne
                        u.username AS uploaded_by, e.created_at
                   FROM eval_results e LEFT JOIN users u ON u.id = e.uploaded_by`;
 
+/**
+ * The most results one version keeps (each up to about 10 KB): every one is
+ * in each anonymous read of the version's results, so an owner's account
+ * could otherwise grow that answer without end (registry2-review F1).
+ */
+export const MAX_EVAL_RESULTS = 100;
+
+/** The evaluations a version's metadata shows the latest run of, at most (all are in its eval-results). */
+export const EVAL_NAMES_SHOWN = 32;
+
 /** A version's eval results, in the order they were run. */
 export async function evalResultsOf(db: Queryable, versionId: string): Promise<EvalResult[]> {
   const { rows } = await db.query<EvalRow>(`${SELECT} WHERE e.version_id = $1 ORDER BY e.run_at, e.eval_name`, [
     versionId,
   ]);
   return rows.map(toResult);
+}
+
+/** The latest run of each evaluation of a version (at most EVAL_NAMES_SHOWN, those run last), in the order they were run. */
+export async function latestEvalResultsOf(db: Queryable, versionId: string): Promise<EvalResult[]> {
+  const { rows } = await db.query<EvalRow>(
+    `SELECT * FROM (
+       SELECT * FROM (
+         SELECT DISTINCT ON (e.eval_name) e.id, e.eval_name, e.status, e.metrics, e.run_at, e.runner_identity,
+                e.environment, u.username AS uploaded_by, e.created_at
+           FROM eval_results e LEFT JOIN users u ON u.id = e.uploaded_by
+          WHERE e.version_id = $1
+          ORDER BY e.eval_name, e.run_at DESC
+       ) latest ORDER BY run_at DESC, eval_name LIMIT $2
+     ) shown ORDER BY run_at, eval_name`,
+    [versionId, EVAL_NAMES_SHOWN],
+  );
+  return rows.map(toResult);
+}
+
+/** How many results a version has. */
+export async function evalResultCount(db: Queryable, versionId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM eval_results WHERE version_id = $1', [
+    versionId,
+  ]);
+  return Number(rows[0]?.n ?? 0);
 }
 
 export async function insertEvalResult(

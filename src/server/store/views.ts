@@ -2,7 +2,7 @@ import { versionPath } from '../../core/registry/http-api.ts';
 import type { ApiPackage, ApiSignature, ApiVersion } from '../../core/registry/http-api.ts';
 import type { DsseEnvelope } from '../../core/registry/attestation.ts';
 import type { Queryable } from '../db.ts';
-import { evalResultsOf } from './eval-results.ts';
+import { latestEvalResultsOf } from './eval-results.ts';
 import { apiSignatureOf } from './signers.ts';
 import { iso, packageOwners, requirePackage, versionRow } from './packages.ts';
 import type { VersionRow } from './packages.ts';
@@ -116,7 +116,7 @@ export async function versionView(db: Queryable, name: string, version: string) 
       pkg.id,
       version,
     ]),
-    evalResultsOf(db, row.id),
+    latestEvalResultsOf(db, row.id),
   ]);
   const view = apiVersion(name, row, signatures.rows);
   const manifest = row.manifest_json;
