@@ -96,10 +96,21 @@ export function resolveIn(
   const candidates = metadata.versions.filter((v) => !v.yanked && !v.approval).map((v) => v.version);
   const tagged = (version: string | undefined) =>
     version !== undefined && candidates.includes(version) ? version : undefined;
-  const wanted =
-    spec === undefined || spec === '' || (spec === 'latest' && latest === 'highest')
-      ? (tagged(latest === 'tag' ? metadata.dist_tags.latest : undefined) ?? highestVersion(candidates))
-      : (metadata.dist_tags[spec] ?? (isValidVersion(spec) ? spec : bestMatch(spec, candidates)));
+  // "latest" that names a version no install may pick (yanked, held) falls back to the highest one that may.
+  const byLatest = spec === undefined || spec === '' || spec === 'latest';
+  const taggedVersion = byLatest || !Object.hasOwn(metadata.dist_tags, spec) ? undefined : metadata.dist_tags[spec];
+  // A tag left on a yanked version (a registry that moves only "latest" when a version is yanked) resolves to nothing.
+  if (taggedVersion !== undefined && metadata.versions.find((v) => v.version === taggedVersion)?.yanked)
+    throw new AamError(
+      'VERSION_NOT_FOUND',
+      `${name}@${spec} names ${taggedVersion}, which is yanked in registry "${registry}": a tag does not resolve to a yanked version.`,
+      {
+        hint: `Name the version (${name}@${taggedVersion} installs it anyway), or ask the package's owners to move the tag.`,
+      },
+    );
+  const wanted = byLatest
+    ? (tagged(latest === 'tag' ? metadata.dist_tags.latest : undefined) ?? highestVersion(candidates))
+    : (taggedVersion ?? (isValidVersion(spec) ? spec : bestMatch(spec, candidates)));
   // Nothing installable, but a version waiting for approval (or rejected) would do: say that, not "not found".
   const heldVersions = metadata.versions.filter((v) => v.approval && !v.yanked).map((v) => v.version);
   const heldVersion =
