@@ -242,4 +242,34 @@ describe('approvals on an HTTP registry', () => {
     await writeConfig('');
     assert.equal((await run(['install', '@acme/tool@1.1.0', '--no-deploy'])).code, 0);
   });
+
+  it('a version rejected after it was tagged loses its tags, each an entry in the log', async () => {
+    // registry2-review F3: only "latest" moved; another tag kept leading to a version no install may pick.
+    await publish('@acme/tool', '1.3.0');
+    const approval = await signedBy('lead@example.com', '1.3.0', 'approved', new Date(Date.now() - 60_000));
+    await client().approve('@acme/tool', '1.3.0', { ...approval, signatureType: 'sigstore' });
+    const tag = await fetch(`${registry.url}/api/v1/packages/@acme/tool/tags/stable`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${publishToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ version: '1.3.0' }),
+    });
+    assert.equal(tag.status, 200);
+    const rejection = await signedBy('lead@example.com', '1.3.0', 'rejected');
+    await client().approve('@acme/tool', '1.3.0', { ...rejection, signatureType: 'sigstore' });
+    assert.equal(await status('1.3.0'), 'rejected');
+    const tags = (await (await fetch(`${registry.url}/api/v1/packages/@acme/tool/tags`)).json()) as {
+      tags: Record<string, string>;
+    };
+    assert.equal(tags.tags.stable, undefined, JSON.stringify(tags));
+    const log = (await (await fetch(`${registry.url}/api/v1/audit-log?package=@acme/tool&limit=200`)).json()) as {
+      entries: { event: string; version: string | null; metadata: { tag?: string } }[];
+    };
+    assert.deepEqual(
+      log.entries.slice(-2).map((e) => [e.event, e.version, e.metadata.tag ?? null]),
+      [
+        ['version.reject', '1.3.0', null],
+        ['tag.remove', '1.3.0', 'stable'],
+      ],
+    );
+  });
 });

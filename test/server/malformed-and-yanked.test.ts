@@ -67,4 +67,45 @@ describe('malformed uploads and tags on yanked versions', () => {
     >;
     assert.equal(JSON.stringify(tags).includes('"1.0.0"'), false, JSON.stringify(tags));
   });
+
+  it('takes the tags off a version it yanks, each an entry in the log, and yanks it once', async () => {
+    // registry2-review F3: a yank moved only "latest"; "stable" stayed on the yanked version, and
+    // `install @acme/tool@stable` installed it.
+    await registry.client(alice).publish(await packPackage('@acme/tool', '1.2.0'), []);
+    const send = (method: string, path: string, body?: unknown) =>
+      fetch(`${registry.url}/api/v1/packages/@acme/tool${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${alice}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    for (const tag of ['stable', 'lts'])
+      assert.equal((await send('PUT', `/tags/${tag}`, { version: '1.1.0' })).status, 200);
+    assert.equal((await send('PUT', '/tags/next', { version: '1.2.0' })).status, 200);
+    const entries = async () =>
+      (
+        (await (await fetch(`${registry.url}/api/v1/audit-log?package=@acme/tool&limit=200`)).json()) as {
+          entries: { event: string; version: string | null; metadata: { tag?: string } }[];
+        }
+      ).entries;
+    const before = (await entries()).length;
+    assert.equal((await send('DELETE', '/1.1.0')).status, 200);
+    const tags = (await (await fetch(`${registry.url}/api/v1/packages/@acme/tool/tags`)).json()) as Record<
+      string,
+      string
+    >;
+    assert.deepEqual(tags, { package: '@acme/tool', tags: { latest: '1.2.0', next: '1.2.0' } });
+    const added = (await entries()).slice(before);
+    assert.deepEqual(added.map((e) => [e.event, e.version, e.metadata.tag ?? null]).sort(), [
+      ['tag.remove', '1.1.0', 'lts'],
+      ['tag.remove', '1.1.0', 'stable'],
+      ['version.yank', '1.1.0', null],
+    ]);
+    const again = await send('DELETE', '/1.1.0');
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as { yanked: boolean }).yanked, true);
+    assert.equal((await entries()).length, before + 3, 'a second yank adds nothing to the log');
+  });
 });

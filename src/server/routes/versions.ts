@@ -5,7 +5,7 @@ import { BEARER, callerOf, requirePackageOwner, requireToken } from '../auth.ts'
 import { packageName } from '../context.ts';
 import { ApiFailure } from '../errors.ts';
 import { errors, SIGNATURE_BYTES, ref } from '../schemas.ts';
-import { iso, refreshLatest, requireOwner, requirePackage, versionRow } from '../store/packages.ts';
+import { iso, refreshLatest, requireOwner, requirePackage, untagUninstallable, versionRow } from '../store/packages.ts';
 import { versionView } from '../store/views.ts';
 import { cachedHandler } from '../cached-reads.ts';
 import { checkedArchive } from '../archives.ts';
@@ -200,15 +200,22 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
       return db.transaction(async (tx) => {
         const pkg = await requirePackage(tx, name, true);
         await requireOwner(tx, caller, pkg, name);
-        const { rows } = await tx.query<{ yanked_at: Date }>(
-          `UPDATE package_versions SET yanked = TRUE, yanked_at = COALESCE(yanked_at, NOW())
-            WHERE package_id = $1 AND version = $2 RETURNING yanked_at`,
+        const { rows } = await tx.query<{ yanked: boolean; yanked_at: Date | null }>(
+          'SELECT yanked, yanked_at FROM package_versions WHERE package_id = $1 AND version = $2',
           [pkg.id, version],
         );
         if (!rows[0]) throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
+        // Yanked already: the same answer, and no second entry in the log every client reads.
+        if (rows[0].yanked) return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at ?? new Date()) };
+        const yanked = await tx.query<{ yanked_at: Date }>(
+          `UPDATE package_versions SET yanked = TRUE, yanked_at = NOW()
+            WHERE package_id = $1 AND version = $2 RETURNING yanked_at`,
+          [pkg.id, version],
+        );
         await appendAudit(tx, { event: 'version.yank', actor: caller.username, package: name, version });
         await refreshLatest(tx, pkg.id);
-        return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at) };
+        await untagUninstallable(tx, pkg.id, name, caller.username);
+        return { name, version, yanked: true, yanked_at: iso(yanked.rows[0]!.yanked_at) };
       });
     },
   });

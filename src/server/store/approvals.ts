@@ -7,7 +7,7 @@ import { appendAudit } from '../audit.ts';
 import type { Database } from '../db.ts';
 import { ApiFailure } from '../errors.ts';
 import type { Caller } from '../tokens.ts';
-import { refreshLatest } from './packages.ts';
+import { refreshLatest, untagUninstallable } from './packages.ts';
 
 /**
  * Stores an approver's checked decision and returns the version's status
@@ -84,6 +84,7 @@ export async function storeDecision(
       version: d.version,
       metadata: { signer: describeSigner(d.check.signer), comment: d.document.comment || null },
     });
+    await untagUninstallable(tx, rows[0]!.id, d.name, d.caller.username);
     return status;
   });
 }

@@ -1,6 +1,7 @@
 import type { Manifest } from '../../core/package/manifest.ts';
 import { parsePackageName } from '../../core/model/names.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../../core/model/versions.ts';
+import { appendAudit } from '../audit.ts';
 import type { Queryable } from '../db.ts';
 import { ApiFailure } from '../errors.ts';
 import { isOperator } from '../tokens.ts';
@@ -171,6 +172,24 @@ export async function refreshLatest(tx: Queryable, packageId: string): Promise<v
     latest ?? null,
   ]);
   await setLatestTag(tx, packageId, latest);
+}
+
+/**
+ * Removes the tags other than "latest" (refreshLatest moves that one) that
+ * name a version no install may pick — yanked, or rejected after it was
+ * tagged — each with its audit entry: a tag must not lead back to one (spec
+ * §3.3.6), and the tag route refuses to set such a tag (registry2-review F3).
+ */
+export async function untagUninstallable(tx: Queryable, packageId: string, name: string, actor: string): Promise<void> {
+  const { rows } = await tx.query<{ tag: string; version: string }>(
+    `DELETE FROM dist_tags d USING package_versions v
+      WHERE d.package_id = $1 AND d.tag <> 'latest' AND v.package_id = d.package_id AND v.version = d.version
+        AND (v.yanked OR v.approval_status <> 'approved')
+      RETURNING d.tag, d.version`,
+    [packageId],
+  );
+  for (const { tag, version } of rows.sort((a, b) => a.tag.localeCompare(b.tag)))
+    await appendAudit(tx, { event: 'tag.remove', actor, package: name, version, metadata: { tag } });
 }
 
 export function iso(date: Date | string): string {
