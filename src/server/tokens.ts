@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { prepared } from './db.ts';
 import type { Queryable } from './db.ts';
+import { ApiFailure } from './errors.ts';
 
 /**
  * The spec's §6.2.2 scopes, which a user may give their own tokens: `read`
@@ -150,6 +151,36 @@ const TOKEN_LOOKUP = prepared(
 );
 
 /** Who a bearer token speaks for, if it is a live token of this registry (not revoked, not expired). */
+/**
+ * Refuses a write whose token was revoked or expired since its request was
+ * authenticated: a slow upload started with a leaked token must not land
+ * after its owner revoked it (registry2-review F2). The token's row is held
+ * until the write commits, so a revocation waits for a write already past
+ * this check, and one made first is seen by it.
+ */
+export async function requireLiveToken(tx: Queryable, caller: Pick<Caller, 'tokenId'>): Promise<void> {
+  const { rows } = await tx.query(
+    `SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW()) FOR SHARE`,
+    [caller.tokenId],
+  );
+  if (rows.length === 0)
+    throw new ApiFailure(
+      401,
+      'unauthorized',
+      'The token this request was sent with was revoked or expired before it could be stored: nothing was written. Send it again with a token that works.',
+    );
+}
+
+/** Which of these tokens still work, their rows held until the transaction ends (see requireLiveToken). */
+export async function liveTokenIds(tx: Queryable, ids: readonly string[]): Promise<Set<string>> {
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL
+        AND (expires_at IS NULL OR expires_at > NOW()) ORDER BY id FOR SHARE`,
+    [[...new Set(ids)]],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function authenticate(db: Queryable, header: string | undefined): Promise<Caller | undefined> {
   const match = /^Bearer (aam_[A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
   if (!match) return undefined;

@@ -4,7 +4,7 @@ import { compareVersions, isValidVersion, parseVersion } from '../../core/model/
 import { appendAudit } from '../audit.ts';
 import type { Queryable } from '../db.ts';
 import { ApiFailure } from '../errors.ts';
-import { isOperator } from '../tokens.ts';
+import { isOperator, requireLiveToken } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
 
 /** The registry-wide settings `registry serve` saves in the database, so every instance answers alike. */
@@ -115,13 +115,14 @@ export async function packageOwners(db: Queryable, packageId: string): Promise<s
   return rows.map((r) => r.username);
 }
 
-/** Refuses a caller who is not an owner of the package (the operator's token may act on any package). */
+/** Refuses a caller who is not an owner of the package (the operator's token may act on any package), or whose token no longer works. */
 export async function requireOwner(
   db: Queryable,
   caller: Caller,
   pkg: Pick<PackageRow, 'id'>,
   name: string,
 ): Promise<void> {
+  await requireLiveToken(db, caller);
   if (isOperator(caller)) return;
   const { rows } = await db.query('SELECT 1 FROM package_owners WHERE package_id = $1 AND user_id = $2', [
     pkg.id,

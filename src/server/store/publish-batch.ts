@@ -7,7 +7,7 @@ import type { RegistryContext } from '../context.ts';
 import { prepared } from '../db.ts';
 import type { Queryable } from '../db.ts';
 import type { SignedUpload } from '../publish-checks.ts';
-import { isOperator } from '../tokens.ts';
+import { isOperator, liveTokenIds } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
 import { highestVersion } from './packages.ts';
 import type { RegistrySettings, VersionRow } from './packages.ts';
@@ -179,9 +179,16 @@ const CHECK_BATCH = prepared(
 async function storeBatch(
   tx: Queryable,
   ctx: RegistryContext,
-  batch: Queued[],
+  queued: Queued[],
   attempt: Attempt,
 ): Promise<Map<Queued, VersionRow>> {
+  // A publish whose token was revoked while its body arrived is left out, to be refused alone.
+  const live = await liveTokenIds(
+    tx,
+    queued.map((item) => item.caller.tokenId),
+  );
+  const batch = queued.filter((item) => live.has(item.caller.tokenId));
+  if (batch.length === 0) return new Map();
   const names = batch.map((item) => parsePackageName(item.manifest.name));
   // The packages' rows, locked in one order (by id) so that two instances' batches never deadlock.
   const locked = await tx.query<{ id: string; scope: string; name: string }>(LOCK_PACKAGES, [

@@ -9,6 +9,7 @@ import { stageBlob } from '../blobs.ts';
 import type { StagedBlob } from '../blobs.ts';
 import { ApiFailure } from '../errors.ts';
 import type { SignedUpload } from '../publish-checks.ts';
+import { requireLiveToken } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
 import {
   highestVersion,
@@ -140,6 +141,7 @@ async function storePublishAlone(
   const attempt: { version?: VersionRow; xid?: string | undefined } = {};
   try {
     return await ctx.db.transaction(async (tx) => {
+      await requireLiveToken(tx, caller);
       // A new package's scope: claimed by its first publisher, else theirs and their members' only.
       await claimScope(tx, caller, manifest.name);
       await tx.query(INSERT_PACKAGE, [
