@@ -171,14 +171,19 @@ export async function requireLiveToken(tx: Queryable, caller: Pick<Caller, 'toke
     );
 }
 
-/** Which of these tokens still work, their rows held until the transaction ends (see requireLiveToken). */
-export async function liveTokenIds(tx: Queryable, ids: readonly string[]): Promise<Set<string>> {
+/** The items whose caller's token still works, the tokens' rows held until the transaction ends (see requireLiveToken). */
+export async function withLiveTokens<T>(
+  tx: Queryable,
+  items: readonly T[],
+  callerOf: (item: T) => Pick<Caller, 'tokenId'>,
+): Promise<T[]> {
   const { rows } = await tx.query<{ id: string }>(
     `SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL
         AND (expires_at IS NULL OR expires_at > NOW()) ORDER BY id FOR SHARE`,
-    [[...new Set(ids)]],
+    [[...new Set(items.map((item) => callerOf(item).tokenId))]],
   );
-  return new Set(rows.map((r) => r.id));
+  const live = new Set(rows.map((r) => r.id));
+  return items.filter((item) => live.has(callerOf(item).tokenId));
 }
 
 export async function authenticate(db: Queryable, header: string | undefined): Promise<Caller | undefined> {

@@ -7,7 +7,7 @@ import type { RegistryContext } from '../context.ts';
 import { prepared } from '../db.ts';
 import type { Queryable } from '../db.ts';
 import type { SignedUpload } from '../publish-checks.ts';
-import { isOperator, liveTokenIds } from '../tokens.ts';
+import { isOperator, withLiveTokens } from '../tokens.ts';
 import type { Caller } from '../tokens.ts';
 import { highestVersion } from './packages.ts';
 import type { RegistrySettings, VersionRow } from './packages.ts';
@@ -182,13 +182,8 @@ async function storeBatch(
   queued: Queued[],
   attempt: Attempt,
 ): Promise<Map<Queued, VersionRow>> {
-  // A publish whose token was revoked while its body arrived is left out, to be refused alone.
-  const live = await liveTokenIds(
-    tx,
-    queued.map((item) => item.caller.tokenId),
-  );
-  const batch = queued.filter((item) => live.has(item.caller.tokenId));
-  if (batch.length === 0) return new Map();
+  // A publish whose token was revoked while its body arrived is left out, refused alone.
+  const batch = await withLiveTokens(tx, queued, (item) => item.caller);
   const names = batch.map((item) => parsePackageName(item.manifest.name));
   // The packages' rows, locked in one order (by id) so that two instances' batches never deadlock.
   const locked = await tx.query<{ id: string; scope: string; name: string }>(LOCK_PACKAGES, [
@@ -243,9 +238,8 @@ async function storeBatch(
     };
   });
   const latest = new Map([...installable].map(([id, list]) => [id, highestVersion(list) ?? null]));
-  // Allowed: the archives are named (a staged one renamed into place, else written; flushed either way)
-  // while the rows are written, both before the commit; the batch waits for the slower of the two, not
-  // their sum. Both settle before it goes on or fails: no archive is still being written after a rollback.
+  // Allowed: the archives are named (staged ones renamed, else written; flushed) while the rows are written,
+  // both before the commit, waiting for the slower: no archive is still being written after a rollback.
   const [rowsWritten, archivesWritten] = await Promise.allSettled([
     writeVersions(tx, versions, latest),
     Promise.all(accepted.map(({ item }) => item.staged.commit())),
