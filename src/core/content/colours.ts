@@ -32,23 +32,65 @@ export function colourOf(value: string): ReturnType<typeof ColorFunction> | unde
 
 /**
  * The colours a `background` value paints behind text, opaque only: a colour, or every stop of a gradient
- * (`linear-gradient(#fff, #fff)`). A see-through one shows what is behind it, which is not known here.
+ * (`linear-gradient(#fff, #fff)`). A see-through one shows what is behind it, which is not known here. At
+ * most MAX_READ colours are read: a value of thousands of tokens read each (diff7-review S2).
  */
 export function backgroundColours(value: string): ReturnType<typeof ColorFunction>[] {
-  const out: ReturnType<typeof ColorFunction>[] = [];
-  // Layers are painted last first: a top layer of opaque colours covers the rest (diff6-review R5).
+  // Layers are painted last first: a top layer that covers the box covers the rest (diff6-review R5), however
+  // it repeats or is boxed (diff7-review B3).
   const layers = splitAtDepth(value, ',');
   if (layers.length > 1) {
-    const top = backgroundColours(layers[0]!.trim());
-    if (top.length > 0 && valuesOf(layers[0]!.trim()).length === 1) return top;
+    const top = coveringImage(layers[0]!.trim());
+    const colours = top === undefined ? [] : coloursOf([top]);
+    if (colours.length > 0) return colours;
   }
-  for (const token of valuesOf(value)) {
-    const gradient = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/.exec(token);
-    const stops = gradient ? splitAtDepth(gradient[1]!, ',').map((stop) => valuesOf(stop.trim())[0] ?? '') : [token];
-    for (const stop of stops) {
+  return coloursOf(valuesOf(value));
+}
+
+/** Colours read from a background's values at most. */
+const MAX_READ = 64;
+
+const GRADIENT = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/;
+
+/** Words a layer may hold beside its image and still cover the whole box. */
+const COVERING =
+  /^(?:no-repeat|repeat|repeat-x|repeat-y|space|round|padding-box|border-box|content-box|scroll|fixed|local|left|right|top|bottom|center|0|0%|100%|auto|cover|)$/;
+
+/** The image of a background layer that paints the whole box (its other words only repeat, place or box it). */
+function coveringImage(layer: string): string | undefined {
+  const tokens = valuesOf(layer);
+  const image = tokens.find((token) => GRADIENT.test(token)) ?? (tokens.length === 1 ? tokens[0] : undefined);
+  if (image === undefined) return undefined;
+  return tokens.every((token) => token === image || token.split('/').every((part) => COVERING.test(part)))
+    ? image
+    : undefined;
+}
+
+/** The opaque colours of these values: colours, and the stops of gradients that show in the box. */
+function coloursOf(tokens: readonly string[]): ReturnType<typeof ColorFunction>[] {
+  const out: ReturnType<typeof ColorFunction>[] = [];
+  let read = 0;
+  for (const token of tokens) {
+    const gradient = GRADIENT.exec(token);
+    for (const stop of gradient ? shownStops(gradient[1]!) : [token]) {
+      if (read++ >= MAX_READ) return out;
       const colour = colourOf(stop);
       if (colour && colour.alpha() === 1) out.push(colour);
     }
+  }
+  return out;
+}
+
+/**
+ * A gradient's stop colours that show in the box: none after a stop placed at 100% or beyond, which has no
+ * width there (`linear-gradient(#fff 0 100%, #000 0)` paints white only: diff6-review R5).
+ */
+function shownStops(args: string): string[] {
+  const out: string[] = [];
+  for (const stop of splitAtDepth(args, ',')) {
+    const [colour = '', ...positions] = valuesOf(stop.trim());
+    out.push(colour);
+    if (positions.some((p) => /^\d+(?:\.\d+)?%$/.test(p) && parseFloat(p) >= 100)) break;
   }
   return out;
 }

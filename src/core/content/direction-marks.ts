@@ -21,9 +21,11 @@ let lastLine: { text: string; start: number; end: number; ordinary: boolean } | 
 /**
  * Whether the direction marks of the line around `index` can be ordinary: the line holds a right-to-left
  * letter, and no more marks than a few for each place where right-to-left text meets left-to-right text
- * or digits (where marks are needed). One Hebrew letter made any number ordinary: a code of any length
- * (hidden-review 7), two marks at a time (diff5-review F3). Worked out once a line: a line of many marks
- * asked it for each, scanning the whole line every time (hidden-review 1: 6 s for 20 KB).
+ * or digits (where marks are needed), and one for every two places where it meets punctuation (a mark
+ * after a Hebrew sentence's full stop, or at the start of a table cell: diff7-review F1). One Hebrew
+ * letter made any number ordinary: a code of any length (hidden-review 7), two marks at a time
+ * (diff5-review F3). Worked out once a line: a line of many marks asked it for each, scanning the whole
+ * line every time (hidden-review 1: 6 s for 20 KB).
  */
 export function lineMarksOrdinary(text: string, index: number): boolean {
   if (lastLine && lastLine.text === text && index >= lastLine.start && index < lastLine.end) return lastLine.ordinary;
@@ -32,8 +34,10 @@ export function lineMarksOrdinary(text: string, index: number): boolean {
   const end = newline < 0 ? text.length : newline;
   let marks = 0;
   let meetings = 0;
+  let punctuation = 0;
   let rtl = false;
-  let last: 'rtl' | 'ltr' | undefined;
+  let lastLetter: 'rtl' | 'ltr' | undefined;
+  let last: 'rtl' | 'ltr' | 'punct' | undefined;
   for (let at = start; at < end;) {
     const cp = text.codePointAt(at)!;
     at += cp > 0xffff ? 2 : 1;
@@ -41,14 +45,30 @@ export function lineMarksOrdinary(text: string, index: number): boolean {
       marks++;
       continue;
     }
-    if (cp < 0x80 && !/[A-Za-z0-9]/.test(String.fromCharCode(cp))) continue; // ASCII blanks and punctuation
-    const c = String.fromCodePoint(cp);
-    const side = RTL_LETTER().test(c) ? 'rtl' : LETTER().test(c) || /\p{Nd}/u.test(c) ? 'ltr' : undefined;
+    const side = sideOf(cp);
     if (side === undefined) continue;
-    if (side === 'rtl') rtl = true;
-    if (last !== undefined && side !== last) meetings++;
+    if (side === 'punct') {
+      if (last === 'rtl') punctuation++;
+    } else {
+      if (side === 'rtl') rtl = true;
+      if (lastLetter !== undefined && side !== lastLetter) meetings++;
+      if (side === 'rtl' && last === 'punct') punctuation++;
+      lastLetter = side;
+    }
     last = side;
   }
-  lastLine = { text, start, end, ordinary: rtl && marks <= 2 * meetings + 2 };
+  lastLine = { text, start, end, ordinary: rtl && marks <= 2 * meetings + Math.ceil(punctuation / 2) + 2 };
   return lastLine.ordinary;
+}
+
+/** Which way a character runs, for the marks beside it: undefined for blanks (and what shows nothing). */
+function sideOf(cp: number): 'rtl' | 'ltr' | 'punct' | undefined {
+  if (cp < 0x80) {
+    const c = String.fromCharCode(cp);
+    return /[A-Za-z0-9]/.test(c) ? 'ltr' : /[!-/:-@[-`{-~]/.test(c) ? 'punct' : undefined;
+  }
+  const c = String.fromCodePoint(cp);
+  if (RTL_LETTER().test(c)) return 'rtl';
+  if (LETTER().test(c) || /\p{Nd}/u.test(c)) return 'ltr';
+  return /[\p{P}\p{S}]/u.test(c) ? 'punct' : undefined;
 }

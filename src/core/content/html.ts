@@ -167,10 +167,13 @@ const ASCII_NAMED: Record<string, string> = {
   nbsp: '\u00a0',
 };
 /** The references that may go without their semicolon in an attribute value (legacy ones, not before `=` or a letter). */
-const LEGACY = new Set(['amp', 'AMP', 'lt', 'LT', 'gt', 'GT', 'quot', 'QUOT', 'nbsp']);
+const LEGACY = new Set(['amp', 'AMP', 'lt', 'LT', 'gt', 'GT', 'quot', 'QUOT', 'nbsp', 'shy']);
 
-/** Character references in an attribute value, decoded as a browser does (§13.2.5.72–80). */
-export function decodeReferences(value: string): string {
+/**
+ * Character references in an attribute value, decoded as a browser does (§13.2.5.72–80), in one pass: the
+ * ASCII ones, and `more` (a text's invisible ones), so that `&amp;zwj;` stays the text `&zwj;`.
+ */
+export function decodeReferences(value: string, more?: Readonly<Record<string, string>>): string {
   if (!value.includes('&')) return value;
   return value.replace(
     /&(?:#(\d+)|#[xX]([0-9a-fA-F]+)|([A-Za-z][A-Za-z0-9]*))(;?)(?=([^]?))/g,
@@ -179,8 +182,12 @@ export function decodeReferences(value: string): string {
         const cp = dec === undefined ? parseInt(hex!, 16) : parseInt(dec, 10);
         return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : '\ufffd';
       }
-      const ascii = ASCII_NAMED[name];
-      return ascii !== undefined && (semi || (LEGACY.has(name) && !/[=A-Za-z0-9]/.test(after ?? ''))) ? ascii : all;
+      const named = Object.hasOwn(ASCII_NAMED, name)
+        ? ASCII_NAMED[name]
+        : more && Object.hasOwn(more, name)
+          ? more[name]
+          : undefined;
+      return named !== undefined && (semi || (LEGACY.has(name) && !/[=A-Za-z0-9]/.test(after ?? ''))) ? named : all;
     },
   );
 }

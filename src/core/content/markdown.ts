@@ -5,7 +5,7 @@ import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
-import { htmlReferenceHit, textReferenceHit } from './references.ts';
+import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
 
 /**
  * Markdown that a preview does not show but a model reads in the source:
@@ -27,7 +27,7 @@ export type MarkdownKind =
   | 'HIDDEN_REFERENCE'
   | 'HIDDEN_HTML'
   | 'DROPPED_MARKDOWN'
-  // Invisible characters a preview draws from character references (referenceHits).
+  // Invisible characters a preview draws from character references (references.ts).
   | CharacterHit['kind'];
 
 export interface MarkdownHit {
@@ -106,7 +106,25 @@ const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
  * nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
  */
 export const MARKDOWN_TRIGGER =
-  /&(?:#x?[0-9a-f]+|[a-z][a-z0-9]*);|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
+  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
+
+/**
+ * Emphasis markers in one paragraph past which emphasis is not parsed: micromark pairs them in time that
+ * grows as their square (63 KB of `a*x*` took 15 s: diff7-review S3), and emphasis hides nothing. Its
+ * markers are then read as the text they are.
+ */
+const MAX_EMPHASIS_MARKERS = 1_000;
+const NO_EMPHASIS = { disable: { null: ['attention'] } };
+
+/** Whether a paragraph (text between blank lines) holds more than MAX_EMPHASIS_MARKERS `*` and `_`. */
+function crowdedEmphasis(text: string): boolean {
+  let markers = 0;
+  for (const match of text.matchAll(/[*_]|\n[ \t]*(?=\n)/g)) {
+    if (match[0].length > 1 || match[0] === '\n') markers = 0;
+    else if (++markers > MAX_EMPHASIS_MARKERS) return true;
+  }
+  return false;
+}
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
@@ -116,7 +134,7 @@ export function markdownHits(text: string): MarkdownHit[] {
   if (!MARKDOWN_TRIGGER.test(text)) return front;
   let tree: MdNode;
   try {
-    tree = fromMarkdown(text) as MdNode;
+    tree = fromMarkdown(text, crowdedEmphasis(text) ? { extensions: [NO_EMPHASIS] } : {}) as MdNode;
   } catch {
     return [];
   }
@@ -126,21 +144,22 @@ export function markdownHits(text: string): MarkdownHit[] {
   // Where the hidden element found last ends: what is inside it is reported with it, not again.
   const covered = { until: 0 };
   const code: [number, number][] = [];
-  const walk = (node: MdNode, parent: MdNode) => {
-    if (node.type === 'html') htmlHits(text, node, parent, hits, covered);
+  const walk = (node: MdNode, parent: MdNode, inBlock: boolean) => {
+    if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock);
     else if (node.type === 'code' || node.type === 'inlineCode')
       code.push([node.position?.start.offset ?? 0, node.position?.end.offset ?? 0]);
     // `[^x]:` is a footnote to GFM (droppedMarkdown), whatever CommonMark makes of it.
     else if (node.type === 'definition' && !node.identifier?.startsWith('^')) definitions.push(node);
     else if ((node.type === 'linkReference' || node.type === 'imageReference') && node.identifier)
       referenced.add(node.identifier);
-    else if (node.type === 'text' && node.value && node.position) {
-      const hit = textReferenceHit(text, node.position.start.offset ?? 0, node.position.end.offset ?? 0, node.value);
+    else if (DRAWN_BLOCKS.has(node.type) && !inBlock) {
+      const hit = blockReferenceHit(text, node);
       if (hit) hits.push(hit);
     }
-    for (const child of node.children ?? []) walk(child, node);
+    const within = inBlock || DRAWN_BLOCKS.has(node.type);
+    for (const child of node.children ?? []) walk(child, node, within);
   };
-  walk(tree, tree);
+  walk(tree, tree, false);
   const inCode = (offset: number) => {
     // Code nodes come in document order: the last one starting at or before the offset is the one to ask.
     let [low, high] = [0, code.length - 1];
@@ -162,13 +181,23 @@ export function markdownHits(text: string): MarkdownHit[] {
   return hits.sort((a, b) => a.start - b.start);
 }
 
-/** The comments and hidden elements of one raw-HTML node (a block, or inline HTML in a paragraph). */
-function htmlHits(text: string, node: MdNode, parent: MdNode, hits: MarkdownHit[], covered: { until: number }): void {
+/**
+ * The comments and hidden elements of one raw-HTML node (a block, or inline HTML in a paragraph), and a
+ * block's references (`block`; inline HTML's are its paragraph's: blockReferenceHit).
+ */
+function htmlHits(
+  text: string,
+  node: MdNode,
+  parent: MdNode,
+  hits: MarkdownHit[],
+  covered: { until: number },
+  block: boolean,
+): void {
   const from = node.position?.start.offset;
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
   const tokens = [...htmlTokens(text.slice(from, to))];
-  const referenced = htmlReferenceHit(text, from, to, tokens);
+  const referenced = block ? htmlReferenceHit(text, from, to, tokens) : undefined;
   if (referenced) hits.push(referenced);
   for (const token of tokens) {
     const start = from + token.start;

@@ -1,6 +1,6 @@
 import { characterHits } from './characters.ts';
 import type { CharacterHit } from './characters.ts';
-import { decodeReferences } from './html.ts';
+import { decodeReferences, htmlTokens } from './html.ts';
 import type { HtmlToken } from './html.ts';
 
 /**
@@ -16,24 +16,58 @@ export interface ReferenceHit {
   names: string[];
 }
 
-/** Source text either side of a node that judges its references (a line's right-to-left letters, its marks). */
-const AROUND = 256;
+/** What micromark makes of Markdown: the parts of a node that draw text. */
+export interface DrawnNode {
+  type: string;
+  value?: string;
+  children?: DrawnNode[];
+  position?: { start: { offset?: number }; end: { offset?: number } };
+}
+
+/** Blocks a preview draws as one run of text: their source lines are joined, as a browser joins them. */
+export const DRAWN_BLOCKS: ReadonlySet<string> = new Set(['paragraph', 'heading', 'tableCell']);
 
 /**
- * A Markdown text node's references, as the parser decoded them (`value`), judged with the text around the
- * node on its line, as the source's own characters are: a right-to-left mark after bold Hebrew is ordinary
- * there, and the node after the bold alone made it look otherwise (diff5-review F4). At most AROUND
- * characters either side: a line of thousands of such nodes rescanned itself for each (diff6-review R1).
+ * A block's references (DRAWN_BLOCKS), judged on the block's text as a preview draws it: its text nodes as
+ * the parser decoded them, its inline HTML's text with references decoded, code as written, lines joined.
+ * Judged a node at a time, a right-to-left mark after bold Hebrew looked out of place (diff5-review F4);
+ * with the source around each node, each node rescanned its line (diff6-review R1, diff7-review S1), the
+ * neighbours' `&rlm;` counted as the letters r, l, m (diff7-review B1), and `**` as punctuation.
  */
-export function textReferenceHit(text: string, start: number, end: number, value: string): ReferenceHit | undefined {
+export function blockReferenceHit(text: string, block: DrawnNode): ReferenceHit | undefined {
+  const start = block.position?.start.offset;
+  const end = block.position?.end.offset;
+  if (start === undefined || end === undefined) return undefined;
   const source = text.slice(start, end);
   if (!source.includes('&')) return undefined;
-  const lineStart = Math.max(text.lastIndexOf('\n', start - 1) + 1, start - AROUND);
-  const newline = text.indexOf('\n', end);
-  const lineEnd = Math.min(newline < 0 ? text.length : newline, end + AROUND);
-  const before = text.slice(lineStart, start);
-  const after = text.slice(end, lineEnd);
-  return drawnHit(before + value + after, before.length, before.length + value.length, source, start, end);
+  const drawn = drawnText(text, block).replace(/[\r\n]/g, ' ');
+  return drawnHit(drawn, 0, drawn.length, source, start, end);
+}
+
+function drawnText(text: string, node: DrawnNode): string {
+  if (node.type === 'text' || node.type === 'inlineCode') return node.value ?? '';
+  if (node.type === 'break') return ' ';
+  if (node.type === 'image' || node.type === 'imageReference') return '';
+  if (node.type === 'html') {
+    const from = node.position?.start.offset;
+    const to = node.position?.end.offset;
+    return from === undefined || to === undefined
+      ? ''
+      : htmlText(text.slice(from, to), [...htmlTokens(text.slice(from, to))]);
+  }
+  return (node.children ?? []).map((child) => drawnText(text, child)).join('');
+}
+
+/** A raw-HTML source's text outside its tags and comments, its references decoded as a browser decodes them. */
+function htmlText(source: string, tokens: readonly HtmlToken[]): string {
+  let shown = '';
+  let at = 0;
+  for (const token of tokens) {
+    if (token.start > at) shown += source.slice(at, token.start);
+    at = Math.max(at, token.end);
+  }
+  if (source.length > at) shown += source.slice(at);
+  return decodeReferences(shown, INVISIBLE_NAMED);
 }
 
 /**
@@ -61,10 +95,10 @@ export const INVISIBLE_NAMED: Readonly<Record<string, string>> = {
 };
 
 /**
- * The references in a raw-HTML node's text, outside its tags and comments, decoded as a browser decodes
- * them (diff5-review F2: `<div>…&#xE0049;…</div>` was drawn and not reported): the node's text judged
- * whole, as one line of text a browser draws (diff6-review R3: each piece between tags alone made an
- * ordinary mark after bold Hebrew look otherwise), one hit a node (R7).
+ * The references in a raw-HTML block's text, outside its tags and comments, decoded as a browser decodes
+ * them (diff5-review F2: `<div>…&#xE0049;…</div>` was drawn and not reported), in one pass (diff7-review
+ * F2: `&amp;zwj;` is the text `&zwj;`): the block's text judged whole, as a browser draws it, its lines
+ * joined (diff6-review R3, diff7-review L1), one hit a block (R7).
  */
 export function htmlReferenceHit(
   text: string,
@@ -72,19 +106,10 @@ export function htmlReferenceHit(
   to: number,
   tokens: readonly HtmlToken[],
 ): ReferenceHit | undefined {
-  let source = '';
-  let at = from;
-  for (const token of tokens) {
-    if (from + token.start > at) source += text.slice(at, from + token.start);
-    at = Math.max(at, from + token.end);
-  }
-  if (to > at) source += text.slice(at, to);
+  const source = text.slice(from, to);
   if (!source.includes('&')) return undefined;
-  const decoded = decodeReferences(source).replace(
-    /&([A-Za-z]+);/g,
-    (all, name: string) => INVISIBLE_NAMED[name] ?? all,
-  );
-  return drawnHit(decoded, 0, decoded.length, source, from, to);
+  const drawn = htmlText(source, tokens).replace(/[\r\n]/g, ' ');
+  return drawnHit(drawn, 0, drawn.length, source, from, to);
 }
 
 /**

@@ -127,12 +127,25 @@ function transformedAway(value: string): boolean {
   return false;
 }
 
+/** A background value: its tokens, and the colours it paints behind text (backgroundColours). */
+interface Background {
+  tokens: ReadonlySet<string>;
+  colours: ReturnType<typeof backgroundColours>;
+}
+
+/** Distinct text colours, and background values, a style is read with at most (then it counts as hiding). */
+const MAX_COMPARED = 32;
+
 /** What the other declarations of the same style say, where a declaration hides or not by them. */
 interface Around {
   /** A background clipped to the letters, or a text shadow: a transparent fill still shows them. */
   drawn: boolean;
-  /** Its background colours: text in the same colour does not show. */
-  background: string[];
+  /** Its backgrounds (each value once, read when a colour is judged): text in the same colour does not show. */
+  backgrounds: () => Background[];
+  /** How many background values the style sets. */
+  backgroundCount: number;
+  /** The colours judged so far, each once: a style of thousands of them judged each against every background. */
+  judged: Map<string, boolean>;
   /** Overflow hidden or clipped: a box a few pixels high shows nothing of its text. */
   cut: boolean;
 }
@@ -156,14 +169,26 @@ export function hidingStyle(style: string): string | undefined {
       .replace(/\s+/g, ' ');
     declarations.push([part.slice(0, colon).trim(), value]);
   }
+  const backgroundValues = [
+    ...new Set(
+      declarations
+        .filter(([p]) => p === 'background' || p === 'background-color' || p === 'background-image')
+        .map(([, v]) => v),
+    ),
+  ];
+  let backgrounds: Background[] | undefined;
   const around: Around = {
     drawn: declarations.some(
       ([p, v]) =>
         (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text')) || (p === 'text-shadow' && v !== 'none'),
     ),
-    background: declarations
-      .filter(([p]) => p === 'background' || p === 'background-color' || p === 'background-image')
-      .map(([, v]) => v),
+    backgrounds: () =>
+      (backgrounds ??= backgroundValues.map((value) => ({
+        tokens: new Set(valuesOf(value)),
+        colours: backgroundColours(value),
+      }))),
+    backgroundCount: backgroundValues.length,
+    judged: new Map(),
     cut: declarations.some(([p, v]) => /^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)),
   };
   for (const [property, value] of declarations) if (hides(property, value, around)) return `${property}:${value}`;
@@ -201,12 +226,20 @@ function hides(property: string, value: string, around: Around): boolean {
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
       // The same colour written the same way (a var(), a colour the library does not read), or one no one can
       // tell from every colour the background paints, a gradient's stops included (diff5-review F5).
+      const known = around.judged.get(value);
+      if (known !== undefined) return known;
+      // More colours or backgrounds than any style needs: which one the browser takes is not worked out here.
+      if (around.judged.size >= MAX_COMPARED || around.backgroundCount > MAX_COMPARED) return true;
       const text = colourOf(value);
-      return around.background.some((b) => {
-        if (valuesOf(b).includes(value)) return true;
-        const behind = backgroundColours(b);
-        return text !== undefined && behind.length > 0 && behind.every((c) => c.contrast(text) < INDISTINCT);
-      });
+      const hidden = around
+        .backgrounds()
+        .some(
+          ({ tokens, colours }) =>
+            tokens.has(value) ||
+            (text !== undefined && colours.length > 0 && colours.every((c) => c.contrast(text) < INDISTINCT)),
+        );
+      around.judged.set(value, hidden);
+      return hidden;
     }
     case 'clip':
     case 'clip-path':

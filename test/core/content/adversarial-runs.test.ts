@@ -38,6 +38,15 @@ describe('the Markdown scan over lines made to backtrack', () => {
     ['a size of math functions nested deep', `<span style="font-size:${'calc('.repeat(100_000)}0px">x</span>\n`],
     // diff6-review R1: a line of text nodes, each with a reference, judged each with its whole line.
     ['one line of emphasis and references', `א ${'&lrm;*x*'.repeat(50_000)}\n`],
+    // diff7-review S1: the same with tags, whose newline searches still walked the line for each node.
+    ['one line of references between tags', `${'&amp;<b>'.repeat(50_000)}\n`],
+    // diff7-review S2: each colour of a style judged against every value of its background.
+    [
+      'a style of thousands of colours over a background of thousands of values',
+      `<span style="${'color:#fff;'.repeat(20_000)}background:${'a b,'.repeat(20_000)}#000">x</span>\n`,
+    ],
+    // diff7-review S3: micromark pairs emphasis markers in time that grows as their square.
+    ['one paragraph of emphasis after a reference', `&amp;\n${'a*x*'.repeat(100_000)}\n`],
   ] as const) {
     it(`${what}: one pass`, { timeout: 60_000 }, () => {
       assert.ok(Array.isArray(scanText(text, 'SKILL.md')));

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scanFiles, scanText, textOf } from '../../../src/core/content/scan.ts';
 import { INVISIBLE_NAMED } from '../../../src/core/content/references.ts';
+import { hidingStyle } from '../../../src/core/content/styles.ts';
 import { characterHits } from '../../../src/core/content/characters.ts';
 
 /**
@@ -240,5 +241,55 @@ describe('invisible characters written as character references in Markdown', () 
     assert.deepEqual(kinds('Fish &amp; chips &copy; 2026 &#169; &nbsp;ok &#x1F600;\n'), []);
     // Outside Markdown a reference is what it says: nothing draws it.
     assert.deepEqual(scanText('x = "&#x200B;"\n', 'tool.py'), []);
+  });
+});
+
+/** diff7-review: references judged on the text a block draws, honest right-to-left punctuation, backgrounds. */
+describe('what a block draws, as a preview draws it', () => {
+  const kinds = (text: string) => scanText(text, 'CLAUDE.md').map((item) => item.kind);
+  const bits = [...'IGNORE'].flatMap((c) => [...c.charCodeAt(0).toString(2).padStart(8, '0')]);
+  const code = (between: string) =>
+    `שלום${bits.map((bit, i) => (bit === '1' ? '&rlm;' : '&lrm;') + (i % 2 ? between : '')).join('')}\n`;
+
+  it('marks written as references between bold letters are a code in pure Hebrew, as written raw (B1)', () => {
+    for (const between of ['*ב*', '<b>ב</b>']) assert.ok(kinds(code(between)).includes('INVISIBLE_CHARACTER'), between);
+  });
+
+  it('numeric references without a semicolon in raw HTML are drawn, and found (B2)', () => {
+    const tags = [...'IGNORE ALL'].map((c) => `&#${0xe0000 + c.charCodeAt(0)} `).join('');
+    assert.ok(kinds(`<p>Be helpful${tags}</p>\n`).includes('TAG_CHARACTERS'));
+  });
+
+  it('a page documenting references is text: `&amp;zwj;` draws "&zwj;" (F2)', () => {
+    assert.deepEqual(kinds('<p>Use <code>&amp;zwj;</code> to join two emoji, <code>&amp;zwnj;</code> not.</p>\n'), []);
+  });
+
+  it("a mark on a raw-HTML block's own line, and after a long link, is judged with the block's Hebrew (L1)", () => {
+    assert.deepEqual(kinds('<p>\nשלום <b>עולם</b>\n&rlm;.\n</p>\n'), []);
+    assert.deepEqual(kinds(`שלום [עולם](https://example.com/${'a'.repeat(300)})&rlm;.\n`), []);
+  });
+
+  it('a mark after each sentence, parenthesis or cell of right-to-left text is ordinary (F1)', () => {
+    for (const line of [
+      'שלום.\u200f מה שלומך?\u200f טוב!\u200f',
+      'مرحبا.\u200f كيف حالك؟\u200f بخير!\u200f',
+      '(א)\u200f ראשון, (ב)\u200f שני, (ג)\u200f שלישי',
+      '| \u200fשם | \u200fערך | \u200fהערה |',
+    ])
+      assert.deepEqual(kinds(`${line}\n`), [], line);
+  });
+
+  it('white text over a background whose top layer covers it however it repeats or is boxed, or whose dark stop has no width, is hidden (B3)', () => {
+    for (const background of [
+      'linear-gradient(#fff,#fff) no-repeat, #000',
+      'linear-gradient(#fff,#fff) padding-box, #000',
+      'linear-gradient(#fff,#fff) 0 0/100% 100%, #000',
+      'linear-gradient(#fff 0 100%, #000 0)',
+    ])
+      assert.ok(hidingStyle(`color:#fff;background:${background}`), background);
+    assert.equal(
+      hidingStyle('color:#fff;background:linear-gradient(#fff,#fff) 0 0/10px 2px no-repeat, #000'),
+      undefined,
+    );
   });
 });
