@@ -41,7 +41,14 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
   await refuseUnwritablePlaces(workspace, verified, prepared.home);
   const now = (options.now ?? (() => new Date()))();
   // What the deployed copies will replace of the user's is copied aside first: a failure here writes nothing.
-  await keepReplaced(verified, { project: workspace.root, home: prepared.home }, now);
+  await keepReplaced(
+    verified,
+    workspace,
+    { project: workspace.root, home: prepared.home },
+    prepared.platforms,
+    (name) => prepared.base.lock.packages[name]?.version,
+    now,
+  );
   const lock = structuredClone(prepared.base.lock);
   const record = structuredClone(prepared.base.record);
   const staging = join(workspace.aamDir, `.staging-${randomBytes(6).toString('hex')}`);

@@ -1,6 +1,6 @@
 import { lstatSync } from 'node:fs';
 import { cp, mkdir } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { placesOf } from '../../deploy/platforms.ts';
 import type { DeployRoots } from '../../deploy/platforms.ts';
 import { readRegularFileSync } from '../../fs/safe-read.ts';
@@ -78,30 +78,54 @@ function placesOfInstalled(dir: string, platforms: readonly Platform[], roots: D
  * Keeps a copy of every file or folder an install replaces that no version
  * of the package deployed (DEPLOY_REPLACES), before anything is written:
  * under `~/.aam/replaced/STAMP/`, by its path in the project (or `home/` and
- * its path in the home folder), links copied as links. Each finding's hint
- * then names the copy. A copy that cannot be made (a socket, a file it may
- * not read) stops the install before anything is written.
+ * its path in the home folder), links copied as links. What is replaced is
+ * worked out again now, not taken from the review, which may have stood open
+ * while a file was made or removed there (diff7-review I1 and suspicion):
+ * the item's findings then say what is replaced now, each naming its copy. A
+ * copy that cannot be made (a socket, a file it may not read) stops the
+ * install before anything is written.
  */
-export async function keepReplaced(items: readonly Verified[], roots: DeployRoots, now: Date): Promise<void> {
+export async function keepReplaced(
+  items: readonly Verified[],
+  workspace: WorkspacePaths,
+  roots: DeployRoots,
+  platforms: readonly Platform[],
+  installedVersion: (name: string) => string | undefined,
+  now: Date,
+): Promise<void> {
   const stamp = now.toISOString().replace(/[:.]/g, '-');
-  for (const item of items)
-    for (const finding of item.findings) {
-      if (finding.code !== 'DEPLOY_REPLACES' || !finding.actual) continue;
-      const inProject = relative(roots.project, finding.actual);
-      const where = inProject.startsWith('..') ? join('home', relative(roots.home, finding.actual)) : inProject;
-      const copy = join(roots.home, '.aam', 'replaced', stamp, where);
+  for (const item of items) {
+    const replaced = leftAndReplaced(item, workspace, roots, platforms, installedVersion(item.plan.name)).filter(
+      (finding) => finding.code === 'DEPLOY_REPLACES',
+    );
+    const kept: Finding[] = [];
+    for (const finding of replaced) {
+      const path = finding.actual!;
+      const inProject = relative(roots.project, path);
+      const outside = inProject === '..' || inProject.startsWith(`..${sep}`) || isAbsolute(inProject);
+      const copy = join(
+        roots.home,
+        '.aam',
+        'replaced',
+        stamp,
+        outside ? join('home', relative(roots.home, path)) : inProject,
+      );
       try {
         await mkdir(dirname(copy), { recursive: true });
-        await cp(finding.actual, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+        await cp(path, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
       } catch (error) {
+        // Gone since it was looked at: nothing of it to keep, nor to replace.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !lstatSync(path, { throwIfNoEntry: false })) continue;
         throw new AamError(
           'INSTALL_REFUSED',
-          `Could not keep a copy of ${finding.actual} before replacing it: ${messageOf(error)}.`,
+          `Could not keep a copy of ${path} before replacing it: ${messageOf(error)}.`,
           {
-            hint: `Nothing was installed. Move ${finding.actual} away (it is not from any version of ${item.plan.name}), then install again.`,
+            hint: `Nothing was installed. Move ${path} away (it is not from any version of ${item.plan.name}), then install again.`,
           },
         );
       }
-      finding.hint = `What was there is kept at ${copy}: take back what you need.`;
+      kept.push({ ...finding, hint: `What was there is kept at ${copy}: take back what you need.` });
     }
+    item.findings = [...item.findings.filter((finding) => finding.code !== 'DEPLOY_REPLACES'), ...kept];
+  }
 }

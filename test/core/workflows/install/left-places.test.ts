@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { installPackages } from '../../../../src/core/workflows/install/install.ts';
+import { installPackages, installReviewed } from '../../../../src/core/workflows/install/install.ts';
+import { prepareInstall } from '../../../../src/core/workflows/install/prepare.ts';
 import { publishPackage } from '../../../../src/core/workflows/publish.ts';
 import { mkfifo } from '../../../helpers/fifo.ts';
 import { makeWorld } from '../../../helpers/workspace.ts';
@@ -100,5 +101,29 @@ describe('what an install leaves and replaces', () => {
       return true;
     });
     await assert.rejects(access(join(w.project, '.aam', 'aam-lock.yaml')), 'no lock file was written');
+  });
+
+  it('keeps what is there when it writes, not when the review was shown (diff7-review I1 and suspicion)', async () => {
+    // A review stands open; meanwhile a file of the user's appears at one place, and one it named goes away.
+    const w = await makeWorld();
+    await publish(w, '1.0.0', ['made', 'gone']);
+    const prompts = join(w.project, '.cursor', 'prompts');
+    await mkdir(prompts, { recursive: true });
+    await writeFile(join(prompts, 'gone.md'), 'there at the review\n');
+    const options = { ...(await w.services()), registry: w.registry, platforms: ['cursor'] as const, homeDir: w.home };
+    const prepared = await prepareInstall(['tool@1.0.0'], options);
+    const shown = prepared.verified[0]!.findings.filter((f) => f.code === 'DEPLOY_REPLACES').map((f) => f.actual);
+    assert.deepEqual(shown, [join(prompts, 'gone.md')]);
+    await rm(join(prompts, 'gone.md'));
+    await writeFile(join(prompts, 'made.md'), 'written while the review stood open\n');
+    const [installed] = await installReviewed(prepared, { ...options, acceptChanges: false });
+    const replaces = installed!.findings.filter((f) => f.code === 'DEPLOY_REPLACES');
+    assert.deepEqual(
+      replaces.map((f) => f.actual),
+      [join(prompts, 'made.md')],
+    );
+    const kept = /kept at (\S+): take back/.exec(replaces[0]!.hint ?? '')?.[1] ?? '';
+    assert.equal(await readFile(kept, 'utf8'), 'written while the review stood open\n');
+    assert.equal(await readFile(join(prompts, 'made.md'), 'utf8'), '# made 1.0.0\n');
   });
 });
