@@ -12,9 +12,9 @@ import type ColorFunction from 'color';
  */
 function Color(): typeof ColorFunction {
   const exported = (colorLibrary as unknown as { default: unknown }).default;
-  return (
-    typeof exported === 'function' ? exported : (exported as { default: unknown }).default
-  ) as typeof ColorFunction;
+  const color = typeof exported === 'function' ? exported : (exported as { default?: unknown } | undefined)?.default;
+  if (typeof color !== 'function') throw new Error('The colour library did not load: colours cannot be compared.');
+  return color as typeof ColorFunction;
 }
 
 /**
@@ -23,8 +23,10 @@ function Color(): typeof ColorFunction {
  */
 export function colourOf(value: string): ReturnType<typeof ColorFunction> | undefined {
   if (/^(?:inherit|initial|unset|revert|currentcolor|transparent)$/.test(value)) return undefined;
+  // Outside the try: a library that did not load is a failure of the scan, not a colour it cannot read.
+  const color = Color();
   try {
-    return Color()(value);
+    return color(value);
   } catch {
     return undefined; // not a colour the library reads: lab(), color(), var()…
   }
