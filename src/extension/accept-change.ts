@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { acceptChanges } from '../core/workflows/accept.ts';
+import { isContinuity } from '../core/record/continuity-codes.ts';
 import { visible } from '../core/messages/shown-text.ts';
 import { STATUS_LABEL } from '../core/verify/verdict/vocabulary.ts';
 import { log } from './log.ts';
@@ -7,8 +8,6 @@ import type { TrustModel } from './model.ts';
 import { pickPackage } from './trust-signer.ts';
 import { verificationServices } from '../core/verify/services.ts';
 import { notice } from './notification-text.ts';
-
-const CONTINUITY = new Set(['SIGNER_CHANGED', 'SIGNATURE_REMOVED', 'DOWNGRADE']);
 
 /**
  * Records a package's new signer (or removed signature, or lower version) in
@@ -22,11 +21,11 @@ export async function acceptSignerChange(
   const found = await pickPackage(
     model,
     args,
-    (report) => report.verdict.status === 'unverified' || report.findings.some((f) => CONTINUITY.has(f.code)),
+    (report) => report.verdict.status === 'unverified' || report.findings.some((f) => isContinuity(f.code)),
   );
   if (!found) return;
   const { workspace, report } = found;
-  const changes = report.findings.filter((f) => CONTINUITY.has(f.code));
+  const changes = report.findings.filter((f) => isContinuity(f.code));
   // Each value on its own line, its line breaks and bidi controls written out: a signer's user ID is the
   // publisher's to write, and could otherwise draw a "now:" line of its own or push the real one out of sight.
   const detail = [

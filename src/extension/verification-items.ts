@@ -7,6 +7,7 @@ import { FINDING_LABEL, outcome, STATUS_LABEL } from '../core/verify/verdict/voc
 import type { AamWorkspace } from './model.ts';
 import { hiddenLine } from '../core/content/describe.ts';
 import { mdCode, mdText } from './markdown-text.ts';
+import { isContinuity } from '../core/record/continuity-codes.ts';
 
 /** How the Verification view draws a package and its rows: icons, labels, the source row, findings and the tooltip. */
 
@@ -114,19 +115,26 @@ export function findingList(report: PackageReport): CheckRow[] {
   return report.findings.map((f) => ({
     id: 'registry',
     state: f.action === 'fail' ? 'fail' : 'warn',
-    label:
-      f.code === 'REGISTRY_CHANGED'
-        ? vscode.l10n.t('Registry')
-        : f.code === 'HIDDEN_CONTENT'
-          ? vscode.l10n.t('Hidden content')
-          : vscode.l10n.t('Signer continuity'),
+    label: findingLabel(f.code),
     detail:
       f.code === 'REGISTRY_CHANGED'
         ? `${f.message}${f.actual ? ` (expected ${f.expected}, found ${f.actual})` : ''}`
         : f.code === 'HIDDEN_CONTENT'
           ? `${f.message} First: ${f.actual}`
-          : `${f.message} Recorded: ${f.expected}; now: ${f.actual}.`,
+          : isContinuity(f.code)
+            ? `${f.message} Recorded: ${f.expected}; now: ${f.actual}.`
+            : f.message,
   }));
+}
+
+/** What a finding is about, as its row names it: every finding not of signer continuity was shown as one. */
+function findingLabel(code: PackageReport['findings'][number]['code']): string {
+  if (code === 'REGISTRY_CHANGED' || code === 'REGISTRY_LOG') return vscode.l10n.t('Registry');
+  if (code === 'HIDDEN_CONTENT') return vscode.l10n.t('Hidden content');
+  if (code === 'EXTRA_SIGNATURE_INVALID' || code === 'EXTRA_SIGNATURE_UNKNOWN_KEY') return vscode.l10n.t('Signatures');
+  if (code === 'FOLDER_SHARED') return vscode.l10n.t('Installed folder');
+  if (isContinuity(code)) return vscode.l10n.t('Signer continuity');
+  return vscode.l10n.t('Deployed copies');
 }
 
 /** The package's tooltip: Markdown for the layout, with every datum (lock file, signer, messages) escaped. */

@@ -5,6 +5,7 @@ import type { Signer } from '../policy/trust-match.ts';
 import { compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
 import { recordedSignatureOf } from './trust-record.ts';
 import type { RecordedPackage, RecordedSignature } from './trust-record.ts';
+import type { CONTINUITY_CODES } from './continuity-codes.ts';
 
 /**
  * What trust on first use (as ssh does for host keys) finds when a package
@@ -14,7 +15,7 @@ import type { RecordedPackage, RecordedSignature } from './trust-record.ts';
  * whether the signer is trusted.
  */
 export interface ContinuityChange {
-  code: 'SIGNATURE_REMOVED' | 'SIGNER_CHANGED' | 'DOWNGRADE';
+  code: (typeof CONTINUITY_CODES)[number];
   message: string;
   /** The recorded state and the current one, side by side. */
   before: string;
