@@ -54,18 +54,14 @@ const MAX_READ = 64;
 
 const GRADIENT = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/;
 
-/** Words a layer may hold beside its image and still cover the whole box. */
-const COVERING =
-  /^(?:no-repeat|repeat|repeat-x|repeat-y|space|round|padding-box|border-box|content-box|scroll|fixed|local|left|right|top|bottom|center|0|0%|100%|auto|cover|)$/;
-
-/** The image of a background layer that paints the whole box (its other words only repeat, place or box it). */
+/**
+ * The image of a background's top layer: a gradient, or its one value. Its colours count over the layers
+ * below however it is sized or placed (diff7-review B3, diff8-review M2): how much of the box it covers
+ * is not worked out here, and a layer of the text's colour over the rest is taken as hiding it.
+ */
 function coveringImage(layer: string): string | undefined {
   const tokens = valuesOf(layer);
-  const image = tokens.find((token) => GRADIENT.test(token)) ?? (tokens.length === 1 ? tokens[0] : undefined);
-  if (image === undefined) return undefined;
-  return tokens.every((token) => token === image || token.split('/').every((part) => COVERING.test(part)))
-    ? image
-    : undefined;
+  return tokens.find((token) => GRADIENT.test(token)) ?? (tokens.length === 1 ? tokens[0] : undefined);
 }
 
 /** The opaque colours of these values: colours, and the stops of gradients that show in the box. */
@@ -83,16 +79,42 @@ function coloursOf(tokens: readonly string[]): ReturnType<typeof ColorFunction>[
   return out;
 }
 
+/** A length past any box text is drawn in (a stop or size in px beyond it is past the end). */
+const PAST_ANY_BOX_PX = 4096;
+
+/** Where a stop position falls, in % of the box: 100 for a length past any box; undefined when not known. */
+function percentOf(position: string): number | undefined {
+  const value = /^calc\((.*)\)$/.exec(position)?.[1]?.trim() ?? position;
+  const number = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%|px)?$/i.exec(value);
+  if (!number) return undefined;
+  const n = Number(number[1]);
+  if (number[2] === '%') return n;
+  if (n === 0) return 0;
+  return number[2] === 'px' && n >= PAST_ANY_BOX_PX ? 100 : undefined;
+}
+
 /**
- * A gradient's stop colours that show in the box: none after a stop placed at 100% or beyond, which has no
- * width there (`linear-gradient(#fff 0 100%, #000 0)` paints white only: diff6-review R5).
+ * A gradient's stop colours that show in the box: not a stop of no width (its positions equal, at the
+ * previous one), nor one before the box whose next stop starts at its edge, nor any after a stop reaching
+ * 100% (`linear-gradient(#fff 0 100%, #000 0)` paints white only: diff6-review R5, diff8-review M2).
+ * Positions are fixed up as CSS does: one less than the one before is taken as that one.
  */
 function shownStops(args: string): string[] {
-  const out: string[] = [];
-  for (const stop of splitAtDepth(args, ',')) {
+  const stops = splitAtDepth(args, ',').map((stop) => {
     const [colour = '', ...positions] = valuesOf(stop.trim());
-    out.push(colour);
-    if (positions.some((p) => /^\d+(?:\.\d+)?%$/.test(p) && parseFloat(p) >= 100)) break;
+    return { colour, at: positions.map(percentOf) };
+  });
+  const out: string[] = [];
+  let reached = -Infinity;
+  for (const [i, { colour, at }] of stops.entries()) {
+    const from = at[0] === undefined ? undefined : Math.max(at[0], reached);
+    const to = at[1] === undefined ? from : Math.max(at[1], from ?? -Infinity);
+    const next = stops[i + 1]?.at[0];
+    const empty = from !== undefined && to === from && next !== undefined && next <= to && i > 0;
+    const before = to !== undefined && to <= 0 && next !== undefined && next <= 0;
+    if (!empty && !before) out.push(colour);
+    if (to !== undefined) reached = Math.max(reached, to);
+    if (reached >= 100) break;
   }
   return out;
 }

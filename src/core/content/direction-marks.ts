@@ -21,8 +21,8 @@ let lastLine: { text: string; start: number; end: number; ordinary: boolean } | 
 /**
  * Whether the direction marks of the line around `index` can be ordinary: the line holds a right-to-left
  * letter, and no more marks than a few for each place where right-to-left text meets left-to-right text
- * or digits (where marks are needed), and one for every two places where it meets punctuation (a mark
- * after a Hebrew sentence's full stop, or at the start of a table cell: diff7-review F1). One Hebrew
+ * or digits (where marks are needed), and one right-to-left mark for every two places where it meets
+ * punctuation (after a Hebrew sentence's full stop, or at the start of a table cell: diff7-review F1). One Hebrew
  * letter made any number ordinary: a code of any length (hidden-review 7), two marks at a time
  * (diff5-review F3). Worked out once a line: a line of many marks asked it for each, scanning the whole
  * line every time (hidden-review 1: 6 s for 20 KB).
@@ -33,6 +33,7 @@ export function lineMarksOrdinary(text: string, index: number): boolean {
   const newline = text.indexOf('\n', index);
   const end = newline < 0 ? text.length : newline;
   let marks = 0;
+  let ltrMarks = 0;
   let meetings = 0;
   let punctuation = 0;
   let rtl = false;
@@ -43,6 +44,7 @@ export function lineMarksOrdinary(text: string, index: number): boolean {
     at += cp > 0xffff ? 2 : 1;
     if (isMark(cp)) {
       marks++;
+      if (cp === 0x200e) ltrMarks++;
       continue;
     }
     const side = sideOf(cp);
@@ -57,7 +59,10 @@ export function lineMarksOrdinary(text: string, index: number): boolean {
     }
     last = side;
   }
-  lastLine = { text, start, end, ordinary: rtl && marks <= 2 * meetings + Math.ceil(punctuation / 2) + 2 };
+  // Punctuation keeps to right-to-left text with a right-to-left (or Arabic letter) mark: a left-to-right one
+  // there is no more ordinary than elsewhere, and both kinds at each comma of a list spelled a code (diff8-review M1).
+  const ordinary = rtl && ltrMarks <= 2 * meetings + 2 && marks <= 2 * meetings + Math.ceil(punctuation / 2) + 2;
+  lastLine = { text, start, end, ordinary };
   return lastLine.ordinary;
 }
 

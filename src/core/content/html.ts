@@ -168,6 +168,7 @@ const ASCII_NAMED: Record<string, string> = {
 };
 /** The references that may go without their semicolon in an attribute value (legacy ones, not before `=` or a letter). */
 const LEGACY = new Set(['amp', 'AMP', 'lt', 'LT', 'gt', 'GT', 'quot', 'QUOT', 'nbsp', 'shy']);
+const LEGACY_PREFIX = new RegExp(`^(?:${[...LEGACY].join('|')})`);
 
 /**
  * Character references in an attribute value, decoded as a browser does (§13.2.5.72–80), in one pass: the
@@ -187,7 +188,12 @@ export function decodeReferences(value: string, more?: Readonly<Record<string, s
         : more && Object.hasOwn(more, name)
           ? more[name]
           : undefined;
-      return named !== undefined && (semi || (LEGACY.has(name) && !/[=A-Za-z0-9]/.test(after ?? ''))) ? named : all;
+      if (named !== undefined && (semi || (LEGACY.has(name) && !/[=A-Za-z0-9]/.test(after ?? '')))) return named;
+      // In text (where `more` is given), a legacy reference is taken before letters too: `&shyful` is a soft
+      // hyphen and "ful" to a browser (diff8-review L1); in an attribute value it stays as written.
+      const legacy = more && !semi ? LEGACY_PREFIX.exec(name)?.[0] : undefined;
+      const prefixed = legacy && (ASCII_NAMED[legacy] ?? more?.[legacy]);
+      return prefixed ? `${prefixed}${all.slice(1 + legacy!.length)}` : all;
     },
   );
 }

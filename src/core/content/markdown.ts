@@ -6,6 +6,7 @@ import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
 import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
+import { crowdedEmphasis, NO_EMPHASIS, unparsable, unread } from './markdown-limits.ts';
 
 /**
  * Markdown that a preview does not show but a model reads in the source:
@@ -108,36 +109,27 @@ const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 export const MARKDOWN_TRIGGER =
   /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
 
-/**
- * Emphasis markers in one paragraph past which emphasis is not parsed: micromark pairs them in time that
- * grows as their square (63 KB of `a*x*` took 15 s: diff7-review S3), and emphasis hides nothing. Its
- * markers are then read as the text they are.
- */
-const MAX_EMPHASIS_MARKERS = 1_000;
-const NO_EMPHASIS = { disable: { null: ['attention'] } };
-
-/** Whether a paragraph (text between blank lines) holds more than MAX_EMPHASIS_MARKERS `*` and `_`. */
-function crowdedEmphasis(text: string): boolean {
-  let markers = 0;
-  for (const match of text.matchAll(/[*_]|\n[ \t]*(?=\n)/g)) {
-    if (match[0].length > 1 || match[0] === '\n') markers = 0;
-    else if (++markers > MAX_EMPHASIS_MARKERS) return true;
-  }
-  return false;
-}
-
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
   // Parsing costs (micromark: about 4 ms per 1,000 characters): only a document that could hold one of these is
   // parsed — a comment, a definition, or a tag with a hiding attribute. Ordinary Markdown costs one test.
   const front = frontMatterComments(text);
   if (!MARKDOWN_TRIGGER.test(text)) return front;
-  let tree: MdNode;
+  const why = unparsable(text);
+  if (why) return [...front, unread(text, why)];
   try {
-    tree = fromMarkdown(text, crowdedEmphasis(text) ? { extensions: [NO_EMPHASIS] } : {}) as MdNode;
-  } catch {
-    return [];
+    const tree = fromMarkdown(text, crowdedEmphasis(text) ? { extensions: [NO_EMPHASIS] } : {}) as MdNode;
+    return parsedHits(text, tree, front);
+  } catch (error) {
+    // Nested past the stack (micromark's or the walk's): not read, and said so (diff8-review L2).
+    return [
+      ...front,
+      unread(text, error instanceof RangeError ? 'nested too deep' : `it cannot be parsed: ${String(error)}`),
+    ];
   }
+}
+
+function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownHit[] {
   const hits: MarkdownHit[] = [...front];
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];

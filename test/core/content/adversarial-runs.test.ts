@@ -47,9 +47,36 @@ describe('the Markdown scan over lines made to backtrack', () => {
     ],
     // diff7-review S3: micromark pairs emphasis markers in time that grows as their square.
     ['one paragraph of emphasis after a reference', `&amp;\n${'a*x*'.repeat(100_000)}\n`],
+    // diff8-review H1: paragraphs each just under a count of a paragraph's markers.
+    ['paragraphs of 998 emphasis markers each', `&amp;\n${`${'a*x*'.repeat(499)}\n\n`.repeat(100)}`],
   ] as const) {
     it(`${what}: one pass`, { timeout: 60_000 }, () => {
       assert.ok(Array.isArray(scanText(text, 'SKILL.md')));
     });
   }
+});
+
+/**
+ * diff8-review H2, L2: shapes micromark parses in time growing as their square or worse, or that nest past
+ * the stack: not parsed, and reported as Markdown AAM Trust does not read (failing closed), in one pass.
+ */
+describe('Markdown no person writes, which the parser would take minutes over', () => {
+  for (const [what, text] of [
+    ['list markers nested on one line', `&amp;\n${'- '.repeat(3_000)}x\n`],
+    ['block quotes nested on one line', `&amp;\n${'>'.repeat(20_000)}x\n`],
+    ['link destinations left open', `&amp;\n${'[a]('.repeat(60_000)}\n`],
+  ] as const) {
+    it(`${what}: reported as not read`, { timeout: 60_000 }, () => {
+      const items = scanText(text, 'SKILL.md');
+      assert.ok(
+        items.some((item) => item.kind === 'DROPPED_MARKDOWN' && /does not read/.test(item.decoded)),
+        JSON.stringify(items.map((item) => item.kind)),
+      );
+    });
+  }
+
+  it('an ordinary document of nested lists, quotes and links is read', () => {
+    const text = `&amp;\n${'- item [a link](https://x.example/a)\n  - sub\n    > quote\n'.repeat(200)}`;
+    assert.deepEqual(scanText(text, 'SKILL.md'), []);
+  });
 });

@@ -269,6 +269,16 @@ describe('what a block draws, as a preview draws it', () => {
     assert.deepEqual(kinds(`שלום [עולם](https://example.com/${'a'.repeat(300)})&rlm;.\n`), []);
   });
 
+  it('a Hebrew list with a mark of either kind after each item is a code (diff8-review M1)', () => {
+    const words = ['תפוח', 'בננה', 'ענבים', 'אגס', 'שזיף'];
+    const items = bits.map((bit, i) => `${words[i % words.length]}${bit === '1' ? '\u200f' : '\u200e'}`).join(', ');
+    assert.ok(kinds(`קניות: ${items}\n`).includes('INVISIBLE_CHARACTER'));
+  });
+
+  it('a soft hyphen written &shy before a letter in raw HTML is drawn, and found (diff8-review L1)', () => {
+    assert.ok(kinds(`<div>\nBe help&shyful, be&shyclear, and&shyquick\n</div>\n`).includes('INVISIBLE_CHARACTER'));
+  });
+
   it('a mark after each sentence, parenthesis or cell of right-to-left text is ordinary (F1)', () => {
     for (const line of [
       'שלום.\u200f מה שלומך?\u200f טוב!\u200f',
@@ -285,11 +295,16 @@ describe('what a block draws, as a preview draws it', () => {
       'linear-gradient(#fff,#fff) padding-box, #000',
       'linear-gradient(#fff,#fff) 0 0/100% 100%, #000',
       'linear-gradient(#fff 0 100%, #000 0)',
+      // diff8-review M2: sized in px, a stop in px or calc(), a first stop of no width, one before the box.
+      'linear-gradient(#fff,#fff) 0 0/9999px 9999px no-repeat, #000',
+      'linear-gradient(#fff 0 9999px, #000 0)',
+      'linear-gradient(#000 0 0, #fff 0)',
+      'linear-gradient(#000 -50%, #fff 0%)',
+      'linear-gradient(#fff calc(100%), #000 0)',
     ])
       assert.ok(hidingStyle(`color:#fff;background:${background}`), background);
-    assert.equal(
-      hidingStyle('color:#fff;background:linear-gradient(#fff,#fff) 0 0/10px 2px no-repeat, #000'),
-      undefined,
-    );
+    // Text of the colour it fades from or is beside is seen.
+    for (const background of ['linear-gradient(#fff, #000)', 'linear-gradient(#000 0 50%, #fff 50% 100%)'])
+      assert.equal(hidingStyle(`color:#fff;background:${background}`), undefined, background);
   });
 });
