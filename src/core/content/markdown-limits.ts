@@ -38,13 +38,11 @@ export function unparsable(text: string): string | undefined {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     let depth = 0;
-    for (let i = start; i < end;) {
+    for (let i = start; i < end; i++) {
       const c = text[i]!;
-      if (c === ' ' || c === '\t') i++;
-      else if (c === '>') (depth++, i++);
-      else if ((c === '-' || c === '*' || c === '+') && (text[i + 1] === ' ' || text[i + 1] === '\t'))
-        (depth++, (i += 2));
-      else break;
+      if (c === '>') depth++;
+      else if ((c === '-' || c === '*' || c === '+') && (text[i + 1] === ' ' || text[i + 1] === '\t')) depth++;
+      else if (c !== ' ' && c !== '\t') break;
     }
     if (depth > MAX_LINE_NESTING) return `quotes and lists nested ${depth} deep on one line`;
     // A destination is left open when no ')' follows it on its line.
