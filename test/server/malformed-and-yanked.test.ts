@@ -107,5 +107,15 @@ describe('malformed uploads and tags on yanked versions', () => {
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { yanked: boolean }).yanked, true);
     assert.equal((await entries()).length, before + 3, 'a second yank adds nothing to the log');
+    // A tag an older registry left on the yanked version comes off at the next yank, as a tag.remove alone.
+    await registry.server.db.query(
+      `INSERT INTO dist_tags (package_id, tag, version)
+       SELECT id, 'old', '1.1.0' FROM packages WHERE scope = 'acme' AND name = 'tool'`,
+    );
+    assert.equal((await send('DELETE', '/1.1.0')).status, 200);
+    assert.deepEqual(
+      (await entries()).slice(before + 3).map((e) => [e.event, e.version, e.metadata.tag ?? null]),
+      [['tag.remove', '1.1.0', 'old']],
+    );
   });
 });

@@ -205,8 +205,12 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
           [pkg.id, version],
         );
         if (!rows[0]) throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
-        // Yanked already: the same answer, and no second entry in the log every client reads.
-        if (rows[0].yanked) return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at ?? new Date()) };
+        // Yanked already: the same answer, and no second entry in the log every client reads (tags a registry
+        // from before untagUninstallable left on it are taken off now).
+        if (rows[0].yanked) {
+          await untagUninstallable(tx, pkg.id, name, caller.username);
+          return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at ?? new Date()) };
+        }
         const yanked = await tx.query<{ yanked_at: Date }>(
           `UPDATE package_versions SET yanked = TRUE, yanked_at = NOW()
             WHERE package_id = $1 AND version = $2 RETURNING yanked_at`,
