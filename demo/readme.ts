@@ -29,6 +29,8 @@ export const DEMO_README = `# AAM Trust demo workspace
   hover the warnings to read what the agent would read. Nested files count too:
   \`services/api/CLAUDE.md\` (Claude Code loads it in that folder) hides a zero-width joiner
   inside a word; the **What Agents Load Here** view lists it beside the deployed copies.
+  \`CLAUDE.md\` also holds an AAM section no installed package deploys (\`old-rules\`): the
+  packages whose sections sit beside it say so ("a section nobody deploys beside it").
 - **Sign in to an HTTP registry** (**AAM: Sign In to an HTTP Registry…**): register or log in
   to the team registry; the status bar shows who is signed in where, and **AAM: Manage
   Registry Tokens…** creates, lists and revokes API tokens.

@@ -186,7 +186,10 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     },
     async waitForStatus(name, status, timeout) {
       await page
-        .locator(`.part.sidebar .monaco-list-row[aria-label^="${name} "][aria-label*=": ${status}."]`)
+        // The status words, then the message, or the warnings' words after them.
+        .locator(
+          `.part.sidebar .monaco-list-row[aria-label^="${name} "]:is([aria-label*=": ${status}."], [aria-label*=": ${status}, "])`,
+        )
         .waitFor(timeout === undefined ? {} : { timeout });
     },
     async notification(text) {

@@ -14,7 +14,7 @@ describe('What agents will load: update review and hidden content, in a real VS 
   after(async () => s?.close());
 
   it('a deployed rule with hidden text shows the diagnostic at its place, and the hover decodes it', async () => {
-    await s.waitForStatus('@community/house-style', 'verified, hidden content');
+    await s.waitForStatus('@community/house-style', 'verified, a section nobody deploys beside it, hidden content');
     await s.openFile('.cursor/rules/house-style-style.mdc');
     // The squiggle under the invisible tag characters (line 6, after the visible sentence).
     const squiggle = s.page.locator('.editor-group-container.active .squiggly-warning').first();
@@ -29,6 +29,9 @@ describe('What agents will load: update review and hidden content, in a real VS 
     await s.page.keyboard.press('Escape');
     // The Problems panel lists each item at its line and column.
     await s.command('Focus on Problems View');
+    // Filtered to the comment: the panel lists only the rows it has room for, and the lock file's come first.
+    await s.page.keyboard.press('Control+F');
+    await s.page.keyboard.type('HTML comment');
     await s.page
       .locator('.markers-panel .monaco-list-row', { hasText: 'An HTML comment a Markdown preview does not show' })
       .first()

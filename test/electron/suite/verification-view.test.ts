@@ -10,6 +10,10 @@ const STATUS_OF: Record<string, string> = {
   verified: 'verified',
   'registry changed, verified': 'verified',
   'verified, hidden content': 'verified',
+  // Beside the demo's CLAUDE.md section that no installed package deploys (a warning).
+  'verified, a section nobody deploys beside it': 'verified',
+  'verified, a section nobody deploys beside it, hidden content': 'verified',
+  'tampered, a section nobody deploys beside it': 'tampered',
   'installed without verification': 'unverified',
   'signed, untrusted': 'signed-untrusted',
   unsigned: 'unsigned',
@@ -107,6 +111,17 @@ export function verificationViewTests(): void {
       );
       assert.deepEqual(await vscode.workspace.fs.readFile(skill), before, 'a review writes nothing');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it("warns beside a package's CLAUDE.md section of the demo's section nobody deploys", async () => {
+      const rows = await checkRows(api, await packageRow(api, '@demo/agent-rules'));
+      const unowned = rows.find((r) => String(r.description).includes('"old-rules instruction"'));
+      assert.ok(unowned, rows.map((r) => `${labelOf(r)}: ${String(r.description)}`).join('\n'));
+      assert.equal(labelOf(unowned), 'Deployed copies');
+      assert.match(
+        String(unowned.description),
+        /CLAUDE\.md holds an AAM section "old-rules instruction" that no installed package deploys/,
+      );
     });
 
     it('shows where a package from the team HTTP registry came from', async () => {
