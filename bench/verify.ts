@@ -18,11 +18,12 @@
 import { lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { VerificationStore } from '../src/core/verify/store/result-store.ts';
 import { ChangeWatch } from '../src/core/verify/store/change-watch.ts';
 import type { PackageReport } from '../src/core/verify/verdict/report.ts';
 import { toFsName } from '../src/core/model/names.ts';
+import { nameGroupPath } from '../src/core/scan/name-groups.ts';
 import type { Engine } from '../src/extension/engine.ts';
 import type { WorldInfo } from './fixtures.ts';
 import { isFailing } from './harness.ts';
@@ -88,7 +89,11 @@ function touch(path: string): void {
 function statFloor(store: VerificationStore): { ms: number; paths: number } {
   const paths: string[] = [];
   for (const [name, stored] of Object.entries(store.all(workspace.lockFile))) {
-    paths.push(...Object.keys(stored.result.evidence));
+    // A name group's is its folder's stat (its listing is kept while that holds: name-groups.ts).
+    for (const key of Object.keys(stored.result.evidence)) {
+      const group = nameGroupPath(key);
+      paths.push(group === undefined ? key : dirname(group));
+    }
     const dir = join(workspace.packagesDir, toFsName(name));
     const scan = stored.result.scan;
     if (scan) for (const rel of [...Object.keys(scan.dirs), ...Object.keys(scan.files)]) paths.push(join(dir, rel));
