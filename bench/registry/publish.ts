@@ -18,6 +18,7 @@ import { checkSignature, manifestOf } from '../../src/server/publish-checks.ts';
 import { registrySettings } from '../../src/server/store/packages.ts';
 import { storePublish } from '../../src/server/store/publish.ts';
 import { loadTrustRoot } from '../../src/core/sigstore/trusted-root.ts';
+import { issueToken } from '../../src/server/tokens.ts';
 
 export interface SignedUpload {
   archive: Buffer;
@@ -108,10 +109,18 @@ export async function publishCost(root: string, databaseUrl: string | undefined,
   const db = await openDatabase({ url: databaseUrl, dataDir: join(dataDir, 'pglite') });
   try {
     const { rows } = await db.query<{ id: string }>(`SELECT id FROM users WHERE username = 'seed'`);
+    // A live token of the seed user: a write checks its token as it stores (requireLiveToken).
+    const { info } = await issueToken(db, {
+      userId: rows[0]!.id,
+      kind: 'api',
+      scopes: ['publish'],
+      name: 'bench publish cost',
+      expiresAt: null,
+    });
     const caller = {
       userId: rows[0]!.id,
       username: 'seed',
-      tokenId: randomUUID(),
+      tokenId: info.id,
       kind: 'api' as const,
       scopes: new Set(['publish']),
       expiresAt: null,
