@@ -30,8 +30,8 @@ const SERVER_MODULES = [
  * Libraries the CLI's usual run never calls, bundled but loaded on first use (see `lazyLibraries`): the
  * full YAML parser and writer (plain AAM files go through the fast readers in src/core/yaml), Sigstore's
  * reference verifier (the fast path in src/core/sigstore/fast does the checks) and bundle types, the
- * embedded public-good root, the Markdown parser (only a document that could hide text is parsed), the
- * colour library (only a style that sets a colour over a background reads one), and
+ * embedded public-good root, the Markdown parser and its edit map (only a document that could hide text is
+ * parsed), the colour library (only a style that sets a colour over a background reads one), and
  * Node's worker threads (started for many packages only) and V8 settings (verify-all's young generation).
  */
 const LAZY_LIBRARIES = [
@@ -44,6 +44,7 @@ const LAZY_LIBRARIES = [
   '@sigstore/verify',
   '@sigstore/tuf/seeds.json',
   'mdast-util-from-markdown',
+  'micromark-util-edit-map',
   'color',
 ];
 

@@ -7,6 +7,7 @@ import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
 import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
 import { crowdedEmphasis, NO_EMPHASIS, unparsable, unread } from './markdown-limits.ts';
+import { useLinearEditMap } from './edit-map.ts';
 
 /**
  * Markdown that a preview does not show but a model reads in the source:
@@ -117,6 +118,7 @@ export function markdownHits(text: string): MarkdownHit[] {
   if (!MARKDOWN_TRIGGER.test(text)) return front;
   const why = unparsable(text);
   if (why) return [...front, unread(text, why)];
+  useLinearEditMap();
   try {
     const tree = fromMarkdown(text, crowdedEmphasis(text) ? { extensions: [NO_EMPHASIS] } : {}) as MdNode;
     return parsedHits(text, tree, front);

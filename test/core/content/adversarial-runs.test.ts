@@ -49,6 +49,10 @@ describe('the Markdown scan over lines made to backtrack', () => {
     ['one paragraph of emphasis after a reference', `&amp;\n${'a*x*'.repeat(100_000)}\n`],
     // diff8-review H1: paragraphs each just under a count of a paragraph's markers.
     ['paragraphs of 998 emphasis markers each', `&amp;\n${`${'a*x*'.repeat(499)}\n\n`.repeat(100)}`],
+    // The 2026-12-06 closing note: micromark copied all its events each time an item or a quote closed
+    // (60 KB of an item and a sub-item, repeated, took 17 s; this is 150 KB, and parsed).
+    ['a long list of items with a sub-item each', `&amp;\n${'- item\n  - sub\n'.repeat(10_000)}`],
+    ['a long quoted list of items with a quote each', `&amp;\n${'> - item\n>   > sub\n'.repeat(8_000)}`],
   ] as const) {
     it(`${what}: one pass`, { timeout: 60_000 }, () => {
       assert.ok(Array.isArray(scanText(text, 'SKILL.md')));
