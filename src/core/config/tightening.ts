@@ -3,6 +3,7 @@ import type { SecuritySettings } from './settings.ts';
 import type { SignatureThreshold } from '../policy/decision.ts';
 import { oneNameOfEachRegion, thresholdFor } from '../policy/name-pattern.ts';
 import { resolveConfigPath } from './paths.ts';
+import { pinsAdded } from './tightening-pins.ts';
 import { entryText, isTrustedIdentity, normalizeFingerprint, patternOf, pinnedIssuerOf } from '../policy/identity.ts';
 
 /**
@@ -97,6 +98,9 @@ export function tighten(
   narrowList(p, out, findings, 'allowed_issuers', global.allowed_issuers, { emptyMeansAny: true });
   narrowList(p, out, findings, 'allowed_registries', global.allowed_registries, { emptyMeansAny: true });
   tightenTrustLists(global, p, out, findings);
+  const pins = pinsAdded(global, out.trusted_identities);
+  if (pins) out.trusted_identities = pins.kept;
+  if (pins) findings.push({ kind: 'weakens', path: ['security', 'trusted_identities'], message: pins.message });
   keepBlocked(global, p, out, findings);
   tightenNested(global, p, out, findings);
   for (const key of SIGNING_ONLY) {
