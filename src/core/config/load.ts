@@ -30,6 +30,8 @@ export interface LoadedConfig {
   merged: MergedConfig;
   security: SecuritySettings;
   registries: RegistryEntry[];
+  /** The global config's own registries, whose revocations count even where a project's list leaves them out. */
+  globalRegistries: RegistryEntry[];
   /** True when project settings were limited to those that tighten the global policy. */
   restricted: boolean;
   /** The workspace itself is not trusted (VS Code's Restricted Mode): its own registries are left out too. */
@@ -119,6 +121,7 @@ export function mergeConfigFiles(
     merged,
     security,
     registries: registryEntries(merged),
+    globalRegistries: registryEntries(globalLayer),
     restricted,
     untrustedWorkspace,
     findings,

@@ -222,13 +222,14 @@ function verifyOnce(signed: SignedDocument, verifier: SignatureVerifier, file: U
 
 /**
  * What the files of `delegations/` establish for one package: every
- * delegation (those for other packages unchecked, for the refusal's words),
+ * delegation (those for other packages unchecked, for the refusal's words;
+ * none from a file marked `revocationOnly`),
  * each covering one with its signer when its signature verifies, and the
  * verified revocations of those. With `unread` (a folder held more than are
  * read), nothing: no delegation can be trusted, and the checks say why.
  */
 export async function checkDelegationFiles(
-  files: readonly { name: string; bytes: Uint8Array }[],
+  files: readonly { name: string; bytes: Uint8Array; revocationOnly?: true }[],
   verifier: SignatureVerifier,
   packageName: string,
   unread?: string,
@@ -242,7 +243,8 @@ export async function checkDelegationFiles(
     if ('problem' in signed) continue;
     const id = documentId(signed.document);
     const parsed = parseDocument(signed.document);
-    if (!parsed || seen.has(id)) continue;
+    // Another registry's file counts as a revocation only (evidence.ts, otherRegistries).
+    if (!parsed || seen.has(id) || (file.revocationOnly && parsed.kind !== 'revocation')) continue;
     seen.add(id);
     if (parsed.kind === 'revocation') {
       revocations.push({ signed, document: parsed.document, id, bytes: file.bytes });

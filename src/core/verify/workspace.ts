@@ -137,7 +137,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       const jobs: VerifyJob[] = [];
       const pending = new Map<string, { key: string; summary: EntrySummary }>();
       const recordable = options.recordSigners === true && !config.restricted && !skipSignature;
-      const sourceOf = runSources(config.registries, options.cache.dir, offline, unreachable);
+      const sourceOf = runSources(config.registries, options.cache.dir, offline, unreachable, config.globalRegistries);
       for (const name of stale) {
         const entry = entries[name];
         if (!entry || unvouched.rejects(name, summaryOf(entry), progress)) continue;

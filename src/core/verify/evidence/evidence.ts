@@ -22,8 +22,8 @@ export interface PackageEvidence {
   signatures: StoredSignature[];
   /** Signatures captured at install whose bytes neither the registry nor the cache still has. */
   capturedMissing: CapturedSignature[];
-  /** The files of the registry's and the evidence cache's `delegations/`. */
-  delegationFiles: { name: string; bytes: Buffer }[];
+  /** The files of the registry's and the evidence cache's `delegations/`, and the other registries' (revocations only). */
+  delegationFiles: DelegationEvidenceFile[];
   /** Why no delegation can be trusted: a `delegations/` holds more files than are read. */
   delegationsUnread?: string | undefined;
   /** What the registry now serves that differs from what was installed. */
@@ -43,8 +43,21 @@ export interface EvidenceSource {
   /** Why the registry is not consulted (offline, not configured, not local). */
   registryProblem: string | undefined;
   cacheDir: string;
+  /**
+   * The folders of the other registries configured here: a revocation any of them holds counts, so a lock
+   * entry naming a copy of its registry without the revocation does not trust a revoked delegation again
+   * (spec3-review A). Their delegations do not count: only the source registry's and the cache's do.
+   */
+  otherRegistries?: string[] | undefined;
   /** The verification run it belongs to: what all its packages read alike is read once a run (see perRun). */
   run?: string | undefined;
+}
+
+/** A file of a `delegations/` folder; `revocationOnly`: from another registry, where only a revocation counts. */
+export interface DelegationEvidenceFile {
+  name: string;
+  bytes: Buffer;
+  revocationOnly?: true;
 }
 
 /** A content-addressed blob's path in the offline evidence cache. */
@@ -141,19 +154,24 @@ export function gatherEvidence(
     registryChanges: changes,
     registryRequiresSignatures: registry.requiresSignatures,
     capturedMissing: [] as CapturedSignature[],
-    delegationFiles: [] as { name: string; bytes: Buffer }[],
+    delegationFiles: [] as DelegationEvidenceFile[],
     delegationsUnread: undefined as string | undefined,
   };
   if (!archive) return { ...base, signatures: [] };
-  const delegations = new Map<string, Buffer>();
-  for (const root of [...(source.registry ? [source.registry.root] : []), source.cacheDir]) {
+  const delegations = new Map<string, DelegationEvidenceFile>();
+  const roots = [...(source.registry ? [source.registry.root] : []), source.cacheDir];
+  for (const root of [...roots, ...(source.otherRegistries ?? [])]) {
     const { files, unread } = perRun(source.run, `delegations\0${root}`, stamps, (into) =>
       delegationFiles(root, readInto(into), into),
     );
+    // A folder holding more than are read could hold a revocation: no delegation is trusted.
     base.delegationsUnread ??= unread;
-    for (const file of files) delegations.set(file.name, file.bytes);
+    const own = roots.includes(root);
+    for (const { name, bytes } of files)
+      if (own || !delegations.has(name))
+        delegations.set(name, own ? { name, bytes } : { name, bytes, revocationOnly: true });
   }
-  base.delegationFiles = [...delegations].map(([file, bytes]) => ({ name: file, bytes }));
+  base.delegationFiles = [...delegations.values()];
 
   const served = registry.signatures.filter((f) => f.bytes);
   const digestOf = (f: RegistryFile) => evidenceDigest(f.bytes!);

@@ -41,6 +41,7 @@ export function runSources(
   cacheDir: string,
   offline: boolean,
   unreachable: ReadonlyMap<string, string>,
+  globalRegistries: readonly RegistryEntry[] = [],
 ): (entry: LockedPackage) => EvidenceSource {
   const run = randomUUID();
   const sources = new Map<string, EvidenceSource>();
@@ -49,21 +50,57 @@ export function runSources(
     if (!source)
       sources.set(
         entry.source,
-        (source = { ...evidenceSource(entry, registries, cacheDir, offline, unreachable), run }),
+        (source = { ...evidenceSource(entry, registries, cacheDir, offline, unreachable, globalRegistries), run }),
       );
     return source;
   };
 }
 
-/** Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache. */
+/**
+ * Where a package's evidence is looked for: its source registry (unless offline), then the evidence cache;
+ * and where else a revocation counts: every other registry configured here, and the global config's own
+ * (`globalRegistries`), which a project's list replaces but cannot make forget a revocation.
+ */
 export function evidenceSource(
   entry: LockedPackage,
   registries: readonly RegistryEntry[],
   cacheDir: string,
   offline: boolean,
   unreachable: ReadonlyMap<string, string> = new Map(),
+  globalRegistries: readonly RegistryEntry[] = [],
 ): EvidenceSource {
   if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
+  const source = sourceRegistry(entry, registries, cacheDir, unreachable);
+  const others = new Set(registryRoots([...registries, ...globalRegistries], cacheDir, unreachable));
+  others.delete(source.registry?.root ?? '');
+  return others.size > 0 ? { ...source, otherRegistries: [...others] } : source;
+}
+
+/** The folders of registries that can be read (HTTP ones through their mirrors). */
+function registryRoots(
+  registries: readonly RegistryEntry[],
+  cacheDir: string,
+  unreachable: ReadonlyMap<string, string>,
+): string[] {
+  return registries.flatMap((configured) => {
+    if (unreachable.has(configured.name)) return [];
+    if (configured.type === 'http') return [mirrorRootOf(cacheDir, configured.name)];
+    try {
+      const registry = openRegistry(configured);
+      return registry instanceof LocalRegistry ? [registry.root] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The source registry's folder, or why it is not consulted. */
+function sourceRegistry(
+  entry: LockedPackage,
+  registries: readonly RegistryEntry[],
+  cacheDir: string,
+  unreachable: ReadonlyMap<string, string>,
+): EvidenceSource {
   // `aam install FILE.aam` records source: local (and a folder install, no checksum at all): no registry to ask.
   if (entry.source === 'local' && !registries.some((r) => r.name === 'local')) {
     const problem = entry.checksum
@@ -100,7 +137,7 @@ export function gatherEvidence(
   entry: LockedPackage,
   options: {
     workspace: WorkspacePaths;
-    config: Pick<LoadedConfig, 'registries'>;
+    config: Pick<LoadedConfig, 'registries'> & Partial<Pick<LoadedConfig, 'globalRegistries'>>;
     cache: Pick<EvidenceCache, 'dir'>;
     offline?: boolean | undefined;
     /** HTTP registries syncHttpMirrors could not consult, with why. */
@@ -112,7 +149,14 @@ export function gatherEvidence(
     name,
     entry,
     installedDirOf(options.workspace, name),
-    evidenceSource(entry, options.config.registries, options.cache.dir, options.offline ?? false, options.unreachable),
+    evidenceSource(
+      entry,
+      options.config.registries,
+      options.cache.dir,
+      options.offline ?? false,
+      options.unreachable,
+      options.config.globalRegistries,
+    ),
     {},
     capturedFor(entry, recorded),
   );

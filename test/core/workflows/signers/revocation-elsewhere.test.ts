@@ -1,0 +1,87 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { delegateOf, delegateSigning, revokeDelegation } from '../../../../src/core/workflows/delegate.ts';
+import { loadConfig } from '../../../../src/core/config/load.ts';
+import { verifyWorkspace } from '../../../../src/core/verify/workspace.ts';
+import { useLocalSigstore } from '../../../helpers/sigstore.ts';
+import { signersWorld, statusOf } from '../../../helpers/signers.ts';
+
+/**
+ * spec3-review A: revocations were read only from the registry a lock entry names and from this machine's
+ * cache, so a pull request that added a copy of the registry without the revocation (a project registry of
+ * a new name, kept by --restricted) and pointed the lock entry at it trusted a revoked delegation again, on
+ * a runner with an empty cache. A revocation now counts from every registry configured here, the global
+ * config's own included; another registry's delegations still do not.
+ */
+const NEXT_YEAR = new Date(Date.now() + 365 * 86_400_000);
+
+const verify = async (s: Awaited<ReturnType<typeof signersWorld>>) => {
+  const config = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
+  return verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home, useCache: false } as never);
+};
+
+describe('revocations held by another registry', () => {
+  const local = useLocalSigstore();
+
+  async function delegated() {
+    const s = await signersWorld(local, () => 'trusted_identities: ["alice@example.com"]\non_signature_failure: error');
+    const { verifier } = await s.w.services();
+    const made = await delegateSigning({
+      registry: s.w.registry,
+      pattern: '@acme/*',
+      delegate: delegateOf('bob@partner.io'),
+      until: NEXT_YEAR,
+      maxDepth: 0,
+      signing: s.sigstore('alice@example.com'),
+      verifier,
+    });
+    await s.publish('@acme/tool', '1.0.0', [s.sigstore('bob@partner.io')]);
+    await s.install('@acme/tool');
+    return { s, made, verifier };
+  }
+
+  it('a lock entry naming a copy of its registry without the revocation: still refused (restricted, empty cache)', async () => {
+    const { s, made, verifier } = await delegated();
+    // The attacker's copy of the registry (public data), taken before the revocation.
+    const copy = join(s.w.root, 'copied-registry');
+    await cp(s.w.registryDir, copy, { recursive: true });
+    await revokeDelegation({
+      registry: s.w.registry,
+      prefix: made.id.slice(7, 19),
+      reason: 'bob lost his key',
+      signing: s.sigstore('alice@example.com'),
+      verifier,
+    });
+    // A fresh CI runner: no evidence cache.
+    await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
+    assert.equal(statusOf((await verify(s))[0]), 'signed-untrusted/fail/DELEGATION_REFUSED');
+    // The pull request: a project registry of a new name (kept by --restricted), and the lock entry pointed at it.
+    await s.w.writeProjectConfig(
+      `registries:\n  - name: mirror\n    url: ${pathToFileURL(copy).href}\n    type: local\n`,
+    );
+    const lockPath = join(s.w.project, '.aam', 'aam-lock.yaml');
+    await writeFile(lockPath, (await readFile(lockPath, 'utf8')).replace(/source: team/, 'source: mirror'));
+    const [shadowed] = await verify(s);
+    assert.equal(statusOf(shadowed), 'signed-untrusted/fail/DELEGATION_REFUSED', shadowed!.verdict.message);
+    assert.match(shadowed!.verdict.message, /was revoked by alice@example\.com .*bob lost his key/);
+  });
+
+  it("another registry's delegation does not count: only its revocations do", async () => {
+    const { s } = await delegated();
+    // The delegation now only in a second registry the project configures beside the team registry.
+    const other = join(s.w.root, 'other-registry');
+    await cp(join(s.w.registryDir, 'delegations'), join(other, 'delegations'), { recursive: true });
+    await rm(join(s.w.registryDir, 'delegations'), { recursive: true, force: true });
+    await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
+    await writeFile(join(other, 'registry.yaml'), 'name: other\n');
+    await s.w.writeProjectConfig(
+      `registries:\n  - name: team\n    url: ${pathToFileURL(s.w.registryDir).href}\n    type: local\n    default: true\n  - name: other\n    url: ${pathToFileURL(other).href}\n    type: local\n`,
+    );
+    const [result] = await verify(s);
+    assert.equal(statusOf(result).split('/')[1], 'fail', result!.verdict.message);
+    assert.doesNotMatch(result!.verdict.message, /delegated by/);
+  });
+});
