@@ -30,33 +30,84 @@ export function crowdedEmphasis(text: string): boolean {
 const MAX_LINE_NESTING = 32;
 const MAX_OPEN_DESTINATIONS = 256;
 
-/** Why a document is not parsed, or undefined: in one pass. */
+/**
+ * Why a document is not parsed, or undefined: in one pass. What a person writes does not count: a rule of
+ * spaced dashes or stars (a thematic break, not lists), fenced code, and link destinations left open in
+ * other paragraphs (micromark reads each paragraph's inlines apart) (diff9-review F1–F3).
+ */
 export function unparsable(text: string): string | undefined {
   let open = 0;
-  let pending = 0;
+  let fence: string | undefined;
   for (let start = 0; start <= text.length;) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    let depth = 0;
-    for (let i = start; i < end; i++) {
-      const c = text[i]!;
-      if (c === '>') depth++;
-      else if ((c === '-' || c === '*' || c === '+') && (text[i + 1] === ' ' || text[i + 1] === '\t')) depth++;
-      else if (c !== ' ' && c !== '\t') break;
+    const line = text.slice(start, end);
+    start = end + 1;
+    const fenced = fenceOf(line);
+    if (fence !== undefined) {
+      if (fenced?.closes && fenced.run.startsWith(fence)) fence = undefined;
+      continue;
     }
+    if (fenced) fence = fenced.run;
+    if (fenced || /^[ \t>]*$/.test(line)) {
+      open = 0;
+      continue;
+    }
+    // A list item's text is a paragraph of its own.
+    if (/^[ \t>]*(?:[-*+]|\d{1,9}[.)])[ \t]/.test(line)) open = 0;
+    const depth = nestingOf(line);
     if (depth > MAX_LINE_NESTING) return `quotes and lists nested ${depth} deep on one line`;
-    // A destination is left open when no ')' follows it on its line.
-    for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 0x29) pending = 0;
-      else if (c === 0x5d && text.charCodeAt(i + 1) === 0x28) pending++;
+    // A destination is left open when no ')' follows it on its line; each ')' closes one.
+    let pending = 0;
+    for (let i = 0; i < line.length; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 0x29) pending = Math.max(0, pending - 1);
+      else if (c === 0x5d && line.charCodeAt(i + 1) === 0x28) pending++;
     }
     open += pending;
-    pending = 0;
-    if (open > MAX_OPEN_DESTINATIONS) return `more than ${MAX_OPEN_DESTINATIONS} link destinations left open`;
-    start = end + 1;
+    if (open > MAX_OPEN_DESTINATIONS)
+      return `more than ${MAX_OPEN_DESTINATIONS} link destinations left open in a paragraph`;
   }
   return undefined;
+}
+
+/** The quotes and list markers (`-`, `*`, `+`, `1.`, `1)`) a line opens with, not counting a thematic break's. */
+function nestingOf(line: string): number {
+  // Where a trailing rule of one marker and blanks (three markers at least) starts: a break, not lists.
+  let rule = line.length;
+  let j = line.length - 1;
+  while (j >= 0 && (line[j] === ' ' || line[j] === '\t')) j--;
+  const mark = line[j];
+  if (mark === '-' || mark === '*' || mark === '_') {
+    let marks = 0;
+    while (j >= 0 && (line[j] === mark || line[j] === ' ' || line[j] === '\t')) if (line[j--] === mark) marks++;
+    if (marks >= 3) rule = j + 1;
+  }
+  let depth = 0;
+  for (let i = 0; i < rule; i++) {
+    const c = line[i]!;
+    const next = line[i + 1];
+    if (c === '>') depth++;
+    else if ((c === '-' || c === '*' || c === '+') && (next === ' ' || next === '\t')) depth++;
+    else if (c >= '0' && c <= '9') {
+      let k = i;
+      while (k < line.length && k - i < 10 && line[k]! >= '0' && line[k]! <= '9') k++;
+      if (k - i > 9 || (line[k] !== '.' && line[k] !== ')') || (line[k + 1] !== ' ' && line[k + 1] !== '\t')) break;
+      depth++;
+      i = k;
+    } else if (c !== ' ' && c !== '\t') break;
+  }
+  return depth;
+}
+
+/** A code fence a line opens or closes, under its quotes: its run of backticks or tildes. */
+function fenceOf(line: string): { run: string; closes: boolean } | undefined {
+  const found = /^[ \t>]*?(`{3,}|~{3,})(.*)$/.exec(line);
+  if (!found) return undefined;
+  const [, run, rest] = found as unknown as [string, string, string];
+  // A backtick fence's info string holds no backtick (CommonMark §4.5): else it is a code span.
+  if (run[0] === '`' && rest.includes('`')) return undefined;
+  return { run, closes: rest.trim() === '' };
 }
 
 /** The whole document, as a hit: Markdown AAM Trust does not read (it fails closed, as hidden content does). */

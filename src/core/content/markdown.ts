@@ -123,11 +123,10 @@ export function markdownHits(text: string): MarkdownHit[] {
     const tree = fromMarkdown(text, crowdedEmphasis(text) ? { extensions: [NO_EMPHASIS] } : {}) as MdNode;
     return parsedHits(text, tree, front);
   } catch (error) {
-    // Nested past the stack (micromark's or the walk's): not read, and said so (diff8-review L2).
-    return [
-      ...front,
-      unread(text, error instanceof RangeError ? 'nested too deep' : `it cannot be parsed: ${String(error)}`),
-    ];
+    // Nested past the stack (micromark's or the walk's): not read, and said so (diff8-review L2). Anything else
+    // is a failure of the scan, not a finding of the file (diff9-review F10).
+    if (!(error instanceof RangeError)) throw error;
+    return [...front, unread(text, 'nested too deep')];
   }
 }
 

@@ -1,0 +1,55 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { unparsable } from '../../../src/core/content/markdown-limits.ts';
+import { scanText } from '../../../src/core/content/scan.ts';
+
+/**
+ * diff9-review F1–F3: the shapes the Markdown scan does not hand micromark are shapes no person writes; a
+ * rule of spaced dashes, fenced code and a cheat sheet of regular expressions are read, and the slow shapes
+ * the first count missed (ordered markers, destinations each ')' was taken to close all of) are not parsed.
+ */
+const notRead = (text: string) =>
+  scanText(text, 'README.md').some((i) => i.kind === 'DROPPED_MARKDOWN' && /does not read/.test(i.decoded));
+
+describe('what a person writes is read', () => {
+  for (const [what, text] of [
+    [
+      'a rule of 40 spaced dashes beside a table',
+      `| a | b |\n| - | - |\n| 1 | 2 |\n\n${'- '.repeat(40).trim()}\n\nMore.\n`,
+    ],
+    ['a rule of 34 spaced stars', `Copyright &copy; 2024\n\n${'* '.repeat(34).trim()}\n`],
+    ['a rule in a quote', `&amp;\n\n> ${'_ '.repeat(40)}\n`],
+    [
+      'a star pyramid in fenced code',
+      `&amp;\n\n\`\`\`text\n${Array.from({ length: 40 }, (_, i) => ' '.repeat(40 - i) + '* '.repeat(i + 1)).join('\n')}\n\`\`\`\n`,
+    ],
+    [
+      '260 fenced calls wrapped after `](`',
+      `&mdash;\n\n${'```js\nthis.handlers[event.type](\n  event,\n);\n```\n\n'.repeat(260)}`,
+    ],
+    [
+      'a list of 260 regular expressions in code spans',
+      `&amp;\n\n${Array.from({ length: 260 }, (_, i) => `- \`/[a-z${i}](\\d+/\` a letter, then digits`).join('\n')}\n`,
+    ],
+  ] as const) {
+    it(what, () => assert.equal(notRead(text), false));
+  }
+
+  it('a fence whose info string holds a backtick is no fence: what follows it still counts', () => {
+    assert.match(unparsable(`\`\`\`x\`\n${'- '.repeat(40)}x\n`) ?? '', /nested 40 deep/);
+  });
+});
+
+describe('what micromark is slow on is not parsed', () => {
+  for (const [what, text, why] of [
+    ['ordered markers under bullets', `&amp;\n${`1. ${'- '.repeat(1_500)}x\n\n`.repeat(30)}`, /nested 1501 deep/],
+    ['ordered markers alone', `&amp;\n${'1. '.repeat(3_000)}x\n`, /nested 3000 deep/],
+    ['destinations, one closed a line', `&amp;\n${`${'[a]('.repeat(20)})\n`.repeat(1_200)}`, /link destinations/],
+    ['lists nested in a quote after a rule-like tail', `&amp;\n${'> '.repeat(40)}- - x\n`, /nested 42 deep/],
+  ] as const) {
+    it(what, () => {
+      assert.match(unparsable(text) ?? '', why);
+      assert.equal(notRead(text), true);
+    });
+  }
+});
