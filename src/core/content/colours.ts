@@ -1,7 +1,7 @@
 /**
  * CSS colours and values as styles.ts reads them: colours through the `color` library (names, hex, rgb(),
- * hsl(), hwb()), a background's colours (a gradient's stops, its top layer), and values split outside
- * parentheses in one pass.
+ * hsl(), hwb()), the ways a background may paint behind text (a gradient's stops, its layers), and values
+ * split outside parentheses in one pass.
  */
 import * as colorLibrary from 'color';
 import type ColorFunction from 'color';
@@ -32,21 +32,56 @@ export function colourOf(value: string): ReturnType<typeof ColorFunction> | unde
   }
 }
 
+type Colour = ReturnType<typeof ColorFunction>;
+
 /**
- * The colours a `background` value paints behind text, opaque only: a colour, or every stop of a gradient
- * (`linear-gradient(#fff, #fff)`). A see-through one shows what is behind it, which is not known here. At
- * most MAX_READ colours are read: a value of thousands of tokens read each (diff7-review S2).
+ * The ways a `background` value may paint the box behind text, each as the opaque colours it paints: text no
+ * one can tell from every colour of one of them may be hidden (styles.ts). A see-through colour shows what
+ * is behind it, which is not known here. Layers are painted last first: a top layer's colours are one way
+ * (a layer of the text's colour over the rest is taken as hiding it, however it is sized: diff7-review B3);
+ * where a layer's image may not cover the box (a size, a position, no-repeat), what is under it is another
+ * (a top layer that paints nothing over white: diff9-review F5). In one layer the image is over its colour.
+ * At most MAX_READ colours are read: a value of thousands of tokens read each (diff7-review S2).
  */
-export function backgroundColours(value: string): ReturnType<typeof ColorFunction>[] {
-  // Layers are painted last first: a top layer that covers the box covers the rest (diff6-review R5), however
-  // it repeats or is boxed (diff7-review B3).
-  const layers = splitAtDepth(value, ',');
-  if (layers.length > 1) {
-    const top = coveringImage(layers[0]!.trim());
-    const colours = top === undefined ? [] : coloursOf([top]);
-    if (colours.length > 0) return colours;
+export function backgroundColours(value: string): Colour[][] {
+  const budget = { read: 0 };
+  const ways: Colour[][] = [];
+  for (const layer of splitAtDepth(value, ',')) {
+    const tokens = valuesOf(layer.trim());
+    const image = tokens.find((token) => GRADIENT.test(token) || /^(?:url|image|image-set|element)\(/.test(token));
+    if (image) {
+      const colours = coloursOf([image], budget);
+      if (colours.length > 0) ways.push(colours);
+      if (coversBox(tokens, image)) return ways;
+    }
+    const colours = coloursOf(
+      tokens.filter((token) => token !== image),
+      budget,
+    );
+    // A background colour paints the whole box: nothing under it shows.
+    if (colours.length > 0) {
+      ways.push(colours);
+      return ways;
+    }
   }
-  return coloursOf(valuesOf(value));
+  return ways;
+}
+
+/** Words of a background layer that leave its image covering the box: how it tiles, scrolls and is boxed. */
+const COVERING_WORDS = new Set([
+  'repeat',
+  'round',
+  'scroll',
+  'fixed',
+  'local',
+  'border-box',
+  'padding-box',
+  'content-box',
+]);
+
+/** Whether a layer's image surely covers the box: nothing in the layer but it, colours and COVERING_WORDS. */
+function coversBox(tokens: readonly string[], image: string): boolean {
+  return tokens.every((token) => token === image || COVERING_WORDS.has(token) || colourOf(token) !== undefined);
 }
 
 /** Colours read from a background's values at most. */
@@ -54,24 +89,13 @@ const MAX_READ = 64;
 
 const GRADIENT = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/;
 
-/**
- * The image of a background's top layer: a gradient, or its one value. Its colours count over the layers
- * below however it is sized or placed (diff7-review B3, diff8-review M2): how much of the box it covers
- * is not worked out here, and a layer of the text's colour over the rest is taken as hiding it.
- */
-function coveringImage(layer: string): string | undefined {
-  const tokens = valuesOf(layer);
-  return tokens.find((token) => GRADIENT.test(token)) ?? (tokens.length === 1 ? tokens[0] : undefined);
-}
-
 /** The opaque colours of these values: colours, and the stops of gradients that show in the box. */
-function coloursOf(tokens: readonly string[]): ReturnType<typeof ColorFunction>[] {
-  const out: ReturnType<typeof ColorFunction>[] = [];
-  let read = 0;
+function coloursOf(tokens: readonly string[], budget: { read: number }): Colour[] {
+  const out: Colour[] = [];
   for (const token of tokens) {
     const gradient = GRADIENT.exec(token);
     for (const stop of gradient ? shownStops(gradient[1]!) : [token]) {
-      if (read++ >= MAX_READ) return out;
+      if (budget.read++ >= MAX_READ) return out;
       const colour = colourOf(stop);
       if (colour && colour.alpha() === 1) out.push(colour);
     }
@@ -82,22 +106,31 @@ function coloursOf(tokens: readonly string[]): ReturnType<typeof ColorFunction>[
 /** A length past any box text is drawn in (a stop or size in px beyond it is past the end). */
 const PAST_ANY_BOX_PX = 4096;
 
-/** Where a stop position falls, in % of the box: 100 for a length past any box; undefined when not known. */
-function percentOf(position: string): number | undefined {
+/** A full turn in each angle unit: a conic gradient's stops, as a share of it. */
+const TURN: Record<string, number> = { deg: 360, grad: 400, rad: 2 * Math.PI, turn: 1 };
+
+/**
+ * Where a stop position falls, in % of the box: any length below 0 is before it, and one past any box at
+ * 100; NaN where it is not known (em, vw, px under PAST_ANY_BOX_PX, calc() of several terms).
+ */
+function percentOf(position: string): number {
   const value = /^calc\((.*)\)$/.exec(position)?.[1]?.trim() ?? position;
-  const number = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%|px)?$/i.exec(value);
-  if (!number) return undefined;
-  const n = Number(number[1]);
-  if (number[2] === '%') return n;
+  const number = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z%]*)$/i.exec(value);
+  if (!number) return NaN;
+  const [n, unit] = [Number(number[1]), number[2]!.toLowerCase()];
+  if (unit === '%') return n;
+  if (unit in TURN) return (n / TURN[unit]!) * 100;
   if (n === 0) return 0;
-  return number[2] === 'px' && n >= PAST_ANY_BOX_PX ? 100 : undefined;
+  if (n < 0) return -1;
+  return unit === 'px' && n >= PAST_ANY_BOX_PX ? 100 : NaN;
 }
 
 /**
- * A gradient's stop colours that show in the box: not a stop of no width (its positions equal, at the
- * previous one), nor one before the box whose next stop starts at its edge, nor any after a stop reaching
- * 100% (`linear-gradient(#fff 0 100%, #000 0)` paints white only: diff6-review R5, diff8-review M2).
- * Positions are fixed up as CSS does: one less than the one before is taken as that one.
+ * A gradient's stop colours that surely show in the box: not a stop of no width that nothing fades into or
+ * out of, nor one before the box whose next stop starts at its edge, nor any after a stop reaching 100%
+ * (`linear-gradient(#fff 0 100%, #000 0)` paints white only: diff6-review R5, diff8-review M2), nor any
+ * after a position that is not known, which may be past the box (`#fff 0 3em, #000 0` on one line of text
+ * is white: diff9-review F5). Positions are fixed up as CSS does: one less than the one before is that one.
  */
 function shownStops(args: string): string[] {
   const stops = splitAtDepth(args, ',').map((stop) => {
@@ -107,10 +140,16 @@ function shownStops(args: string): string[] {
   const out: string[] = [];
   let reached = -Infinity;
   for (const [i, { colour, at }] of stops.entries()) {
+    // Where a position is not known, the first stop still paints from the box's start; what follows may not.
+    if (at.some(Number.isNaN)) {
+      if (i === 0) out.push(colour);
+      break;
+    }
     const from = at[0] === undefined ? undefined : Math.max(at[0], reached);
     const to = at[1] === undefined ? from : Math.max(at[1], from ?? -Infinity);
     const next = stops[i + 1]?.at[0];
-    const empty = from !== undefined && to === from && next !== undefined && next <= to && i > 0;
+    // A stop of no width shows where the one before fades into it, or the one after fades out of it.
+    const empty = from !== undefined && to === from && next !== undefined && next <= to && i > 0 && reached >= from;
     const before = to !== undefined && to <= 0 && next !== undefined && next <= 0;
     if (!empty && !before) out.push(colour);
     if (to !== undefined) reached = Math.max(reached, to);

@@ -127,7 +127,7 @@ function transformedAway(value: string): boolean {
   return false;
 }
 
-/** A background value: its tokens, and the colours it paints behind text (backgroundColours). */
+/** A background value: its tokens, and the ways it may paint behind text, each as its colours (backgroundColours). */
 interface Background {
   tokens: ReadonlySet<string>;
   colours: ReturnType<typeof backgroundColours>;
@@ -236,7 +236,8 @@ function hides(property: string, value: string, around: Around): boolean {
         .some(
           ({ tokens, colours }) =>
             tokens.has(value) ||
-            (text !== undefined && colours.length > 0 && colours.every((c) => c.contrast(text) < INDISTINCT)),
+            (text !== undefined &&
+              colours.some((way) => way.length > 0 && way.every((c) => c.contrast(text) < INDISTINCT))),
         );
       around.judged.set(value, hidden);
       return hidden;

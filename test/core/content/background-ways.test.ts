@@ -1,0 +1,49 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hidingStyle } from '../../../src/core/content/styles.ts';
+
+/**
+ * diff9-review F5: white text over a background that paints only white passed when the background also
+ * named a colour it does not paint — a stop past a position in em or vw, a colour under a covering image,
+ * a top layer of no size — since text counted as hidden only when no colour named could be told from it.
+ */
+const hidden = (style: string) => hidingStyle(style) !== undefined;
+
+describe('white text, over a background that paints only white', () => {
+  for (const background of [
+    'linear-gradient(#fff 0 100em, #000 0)',
+    'linear-gradient(#fff 0 3em, #000 0)',
+    'linear-gradient(#fff 0 100px, #000 0)',
+    'linear-gradient(#fff 0 100in, #000 0)',
+    'linear-gradient(#fff 0 1000vw, #000 0)',
+    'linear-gradient(#fff 0 calc(100% + 1px), #000 0)',
+    'linear-gradient(#fff 0 max(100%, 1px), #000 0)',
+    'conic-gradient(#fff 0 360deg, #000 0)',
+    'conic-gradient(#fff 0 1turn, #000 0)',
+    'conic-gradient(#fff 0 400grad, #000 0)',
+    'linear-gradient(#000 -1em, #fff 0)',
+    'linear-gradient(#000 -1px, #fff 0)',
+    '#000 linear-gradient(#fff,#fff)',
+    'linear-gradient(#fff,#fff) #000',
+    'linear-gradient(#000,#000) 0 0/0 0 no-repeat, white',
+    'linear-gradient(#000,#000) 0 0/1px 1px no-repeat, white',
+    'linear-gradient(#000,#000) -9999px 0/10px 10px no-repeat, white',
+    'url(a.png) center/10px no-repeat, #fff',
+  ])
+    it(background, () => assert.ok(hidden(`color:#fff;background:${background}`)));
+});
+
+describe('white text it can be read over', () => {
+  for (const background of [
+    '#000',
+    'linear-gradient(#000 0 50%, #fff 50%)',
+    'linear-gradient(#fff, #000)',
+    // The fade from white runs into a black stop of no width: white text shows over the dark end (F8).
+    'linear-gradient(#fff 0%, #000 50% 50%, #fff 50%)',
+    'url(a.png) center/cover no-repeat, #000',
+    '#000 url(a.png)',
+    'linear-gradient(#000,#000) 0 0/1px 1px no-repeat, #000',
+    'conic-gradient(#fff 0 180deg, #000 0)',
+  ])
+    it(background, () => assert.ok(!hidden(`color:#fff;background:${background}`)));
+});
