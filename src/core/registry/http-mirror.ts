@@ -10,6 +10,7 @@ import type { HttpRegistry } from './http-registry.ts';
 import { archivePathIn, delegationsDirIn, MAX_SIGNATURES, signatureFilesOf } from './layout.ts';
 import { signatureFileOf } from './http-api.ts';
 import type { StoredSignature } from './registry.ts';
+import { parseDocument, readSignedDocumentFile } from '../signature/delegation-file.ts';
 
 /**
  * Verification reads a registry's files synchronously, stamped, on worker
@@ -74,14 +75,24 @@ export async function syncMirror(registry: HttpRegistry, root: string, name: str
   }
 }
 
-/** Brings the mirror's `delegations/` up to date with the registry's (what it no longer serves goes). */
+/**
+ * Brings the mirror's `delegations/` up to date with the registry's: what it no longer serves goes, except a
+ * revocation, which a registry that stops serving it must not take back (spec3-review A′: verification then
+ * trusted the revoked delegation again). One that is not valid counts for nothing where it is judged.
+ */
 export async function syncDelegations(registry: HttpRegistry, root: string): Promise<void> {
   const served = await registry.readDelegations();
   const dir = delegationsDirIn(root);
   for (const file of served) await writeIfChanged(join(dir, file.name), file.bytes, 'delegation');
   const names = new Set(served.map((f) => f.name));
   for (const name of await readdir(dir).catch(() => [] as string[]))
-    if (!names.has(name)) await rm(join(dir, name), { force: true });
+    if (!names.has(name) && !(await isRevocation(join(dir, name), name))) await rm(join(dir, name), { force: true });
+}
+
+async function isRevocation(path: string, name: string): Promise<boolean> {
+  const bytes = await readRegularFile(path, 'delegation').catch(() => undefined);
+  const signed = bytes && readSignedDocumentFile(name, bytes);
+  return !!signed && !('problem' in signed) && parseDocument(signed.document)?.kind === 'revocation';
 }
 
 /**
