@@ -107,12 +107,29 @@ describe('malformed uploads and tags on yanked versions', () => {
     assert.equal(again.status, 200);
     assert.equal(((await again.json()) as { yanked: boolean }).yanked, true);
     assert.equal((await entries()).length, before + 3, 'a second yank adds nothing to the log');
-    // A tag an older registry left on the yanked version comes off at the next yank, as a tag.remove alone.
+    // A tag an older registry left on the yanked version comes off at the next yank, as a tag.remove alone, and
+    // "latest" it left there moves (diff9-review F7).
     await registry.server.db.query(
       `INSERT INTO dist_tags (package_id, tag, version)
        SELECT id, 'old', '1.1.0' FROM packages WHERE scope = 'acme' AND name = 'tool'`,
     );
+    await registry.server.db.query(
+      `UPDATE dist_tags SET version = '1.1.0' WHERE tag = 'latest'
+         AND package_id = (SELECT id FROM packages WHERE scope = 'acme' AND name = 'tool')`,
+    );
+    await registry.server.db.query(
+      `UPDATE packages SET latest_version = '1.1.0' WHERE scope = 'acme' AND name = 'tool'`,
+    );
     assert.equal((await send('DELETE', '/1.1.0')).status, 200);
+    const after = (await (await fetch(`${registry.url}/api/v1/packages/@acme/tool/tags`)).json()) as {
+      tags: Record<string, string>;
+    };
+    assert.deepEqual(after.tags, { latest: '1.2.0', next: '1.2.0' });
+    const metadata = (await (await fetch(`${registry.url}/api/v1/packages/@acme/tool`)).json()) as {
+      latest_version?: string;
+      latest?: string;
+    };
+    assert.equal(metadata.latest_version ?? metadata.latest, '1.2.0', JSON.stringify(metadata).slice(0, 300));
     assert.deepEqual(
       (await entries()).slice(before + 3).map((e) => [e.event, e.version, e.metadata.tag ?? null]),
       [['tag.remove', '1.1.0', 'old']],

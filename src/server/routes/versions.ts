@@ -206,8 +206,9 @@ export const versionsPlugin: FastifyPluginAsync = async (app) => {
         );
         if (!rows[0]) throw new ApiFailure(404, 'version_not_found', `Version ${version} of ${name} does not exist`);
         // Yanked already: the same answer, and no second entry in the log every client reads (tags a registry
-        // from before untagUninstallable left on it are taken off now).
+        // from before untagUninstallable left on it are taken off now, and "latest" moves: diff9-review F7).
         if (rows[0].yanked) {
+          await refreshLatest(tx, pkg.id);
           await untagUninstallable(tx, pkg.id, name, caller.username);
           return { name, version, yanked: true, yanked_at: iso(rows[0].yanked_at ?? new Date()) };
         }
