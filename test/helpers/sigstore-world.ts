@@ -50,6 +50,7 @@ const OID = {
   EXTENDED_KEY_USAGE: '2.5.29.37',
   ISSUER_V1: '1.3.6.1.4.1.57264.1.1',
   ISSUER_V2: '1.3.6.1.4.1.57264.1.8',
+  SOURCE_REPOSITORY: '1.3.6.1.4.1.57264.1.12',
   SCT_LIST: '1.3.6.1.4.1.11129.2.4.2',
 };
 
@@ -77,6 +78,14 @@ export interface Signed {
   digest: Buffer;
   certificate: Buffer;
   body: Buffer;
+}
+
+/** Who a synthetic leaf certificate names: an email or URI SAN, the OIDC issuer, a CI run's source repository. */
+export interface LeafIdentity {
+  email?: string;
+  uri?: string;
+  issuer?: string;
+  sourceRepository?: string;
 }
 
 export interface EntryOptions {
@@ -153,16 +162,25 @@ export class SigstoreWorld {
     return fromText(JSON.stringify(json), 'synthetic Sigstore world');
   }
 
-  /** A Fulcio-like certificate for bob@example.com, valid for ten minutes from a minute ago, with `scts` SCTs of the CT log. */
-  leaf(key: KeyObject, scts = 1): Buffer {
+  /**
+   * A Fulcio-like certificate for bob@example.com (or `identity`: a URI SAN, an issuer, a source repository),
+   * valid for ten minutes from a minute ago, with `scts` SCTs of the CT log.
+   */
+  leaf(key: KeyObject, scts = 1, identity: LeafIdentity = {}): Buffer {
     const now = Date.now();
-    const issuer = 'https://issuer.test';
+    const issuer = identity.issuer ?? 'https://issuer.test';
+    const san = identity.uri
+      ? tlv(0x86, Buffer.from(identity.uri))
+      : tlv(0x81, Buffer.from(identity.email ?? 'bob@example.com'));
     const extensions = [
       extension(OID.KEY_USAGE, true, bits(7, 0x80)),
       extension(OID.EXTENDED_KEY_USAGE, false, seq(oid('1.3.6.1.5.5.7.3.3'))),
-      extension(OID.SAN, true, seq(tlv(0x81, Buffer.from('bob@example.com')))),
+      extension(OID.SAN, true, seq(san)),
       extension(OID.ISSUER_V1, false, Buffer.from(issuer)),
       extension(OID.ISSUER_V2, false, utf8(issuer)),
+      ...(identity.sourceRepository === undefined
+        ? []
+        : [extension(OID.SOURCE_REPOSITORY, false, utf8(identity.sourceRepository))]),
     ];
     const tbs = (list: Buffer[]) =>
       tbsOf(this.caName, seq(), [new Date(now - 60e3), new Date(now + 9 * 60e3)], spkiOf(key), list);
@@ -249,10 +267,10 @@ export class SigstoreWorld {
    */
   bundle(
     artifact: Buffer,
-    options: { scts?: number; entries?: (signed: Signed) => Record<string, unknown>[] } = {},
+    options: { scts?: number; entries?: (signed: Signed) => Record<string, unknown>[]; identity?: LeafIdentity } = {},
   ): Buffer {
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const certificate = this.leaf(key.publicKey, options.scts);
+    const certificate = this.leaf(key.publicKey, options.scts, options.identity);
     const signature = sign('sha256', artifact, key.privateKey);
     const digest = sha256(artifact);
     const body = this.body(signature, digest, certificate);

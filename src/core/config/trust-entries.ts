@@ -7,6 +7,8 @@ import {
   exactPatternFor,
   GITHUB_ACTIONS_ISSUER,
   GITLAB_ISSUER,
+  githubRepositoryOf,
+  gitlabProjectOf,
   isTrustedIdentity,
   parseGithubWorkflowUri,
   parseGitlabProjectPath,
@@ -55,15 +57,16 @@ export function trustOptionsFor(signer: Signer): TrustOption[] {
     });
   }
   // These patterns name their issuer themselves (GitHub Actions, GitLab CI).
-  const github = parseGithubWorkflowUri(signer.identity.san);
+  // Whose run signed (the source repository), which is what the patterns match: not a reusable workflow's home.
+  const github = parseGithubWorkflowUri(signer.identity.san) && githubRepositoryOf(signer.identity);
   if (github)
     options.push({
       label: `github:${github.owner}/${github.repo}`,
-      detail: 'any workflow of this GitHub repository',
+      detail: 'any workflow run of this GitHub repository',
       list: 'trusted_identities',
       value: `github:${github.owner}/${github.repo}`,
     });
-  const gitlab = parseGitlabProjectPath(signer.identity.san);
+  const gitlab = parseGitlabProjectPath(signer.identity.san) && gitlabProjectOf(signer.identity);
   if (gitlab)
     options.push({
       label: `gitlab:${gitlab}`,

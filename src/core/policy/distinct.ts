@@ -1,6 +1,14 @@
 import type { SignatureCheck } from './checks.ts';
 import type { JudgedSignature } from './delegation.ts';
-import { normalizedIdentity, parseGithubWorkflowUri, parseGitlabProjectPath, pinnedIssuerOf } from './identity.ts';
+import {
+  githubRepositoryOf,
+  gitlabProjectOf,
+  normalizedIdentity,
+  parseGithubWorkflowUri,
+  parseGitlabProjectPath,
+  pinnedIssuerOf,
+} from './identity.ts';
+import type { SignerIdentity } from './identity.ts';
 import type { SecurityPolicy } from './policy.ts';
 import { findTrust, signerKeyOf } from './trust-match.ts';
 import type { Signer } from './trust-match.ts';
@@ -95,17 +103,20 @@ interface Place {
 /** Where a signer counts: its identity as matching compares it, and the issuer an entry pins it to, if one does. */
 function place(signer: Signer, policy: SecurityPolicy): Place {
   if (signer.type !== 'sigstore') return { group: signerKeyOf(signer), pin: undefined };
-  const group = `sigstore:${workloadOf(signer.identity.san, signer.identity.sanType) ?? normalizedIdentity(signer.identity)}`;
+  const group = `sigstore:${workloadOf(signer.identity) ?? normalizedIdentity(signer.identity)}`;
   const pinnedEntries = policy.trusted_identities.filter((e) => pinnedIssuerOf(e) !== undefined);
   const pinned = findTrust(signer, { trusted_identities: pinnedEntries, trusted_keys: [] });
   return { group, pin: pinned ? (signer.identity.issuer ?? '') : undefined };
 }
 
-/** The repository (project) of a GitHub Actions or GitLab CI identity; undefined for any other. */
-function workloadOf(san: string, sanType: string): string | undefined {
-  if (sanType !== 'uri') return undefined;
-  const github = parseGithubWorkflowUri(san);
-  if (github) return `github-repository:${github.owner}/${github.repo}`;
-  const gitlab = parseGitlabProjectPath(san);
-  return gitlab === undefined ? undefined : `gitlab-project:${gitlab}`;
+/** The repository (project) whose GitHub Actions or GitLab CI run signed; undefined for any other identity. */
+function workloadOf(identity: SignerIdentity): string | undefined {
+  if (identity.sanType !== 'uri') return undefined;
+  if (parseGithubWorkflowUri(identity.san)) {
+    const github = githubRepositoryOf(identity);
+    return github && `github-repository:${github.owner}/${github.repo}`;
+  }
+  if (parseGitlabProjectPath(identity.san) === undefined) return undefined;
+  const gitlab = gitlabProjectOf(identity);
+  return gitlab && `gitlab-project:${gitlab}`;
 }

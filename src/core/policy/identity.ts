@@ -3,6 +3,11 @@ export interface SignerIdentity {
   san: string;
   sanType: 'email' | 'uri' | 'other';
   issuer: string | undefined;
+  /**
+   * A CI run's repository (Fulcio's Source Repository URI, 1.3.6.1.4.1.57264.1.12): whose run signed, where
+   * the SAN names the workflow file that ran, which for a reusable workflow is another repository's.
+   */
+  sourceRepository?: string | undefined;
 }
 
 /**
@@ -140,19 +145,39 @@ export function matchesIdentity(pattern: IdentityPattern, identity: SignerIdenti
     }
     case 'github': {
       if (identity.sanType !== 'uri' || identity.issuer !== GITHUB_ACTIONS_ISSUER) return false;
-      const workflow = parseGithubWorkflowUri(identity.san);
-      if (!workflow) return false;
-      return workflow.owner === pattern.owner && (pattern.repo === undefined || workflow.repo === pattern.repo);
+      const repository = githubRepositoryOf(identity);
+      if (!repository) return false;
+      return repository.owner === pattern.owner && (pattern.repo === undefined || repository.repo === pattern.repo);
     }
     case 'gitlab': {
       if (identity.sanType !== 'uri' || identity.issuer !== GITLAB_ISSUER) return false;
-      const project = parseGitlabProjectPath(identity.san);
+      const project = gitlabProjectOf(identity);
       if (!project) return false;
       return pattern.isProject ? project === pattern.path : project.startsWith(`${pattern.path}/`);
     }
     case 'uri':
       return identity.sanType === 'uri' && identity.san === pattern.uri;
   }
+}
+
+/**
+ * The repository whose GitHub Actions run signed, lowercased: the certificate's source repository where it
+ * names one, else the SAN's (a run of REPO's own workflow). A reusable workflow's SAN names the repository
+ * that holds it, not the one that ran it: `github:OWNER/REPO` means runs of REPO (spec3-review B).
+ */
+export function githubRepositoryOf(identity: SignerIdentity): { owner: string; repo: string } | undefined {
+  if (identity.sourceRepository === undefined) return parseGithubWorkflowUri(identity.san);
+  const match = /^https:\/\/github\.com\/([^/@]+)\/([^/@]+)$/.exec(identity.sourceRepository);
+  if (!match || !GITHUB_OWNER.test(match[1]!) || !GITHUB_REPO.test(match[2]!)) return undefined;
+  return { owner: asciiLower(match[1]!), repo: asciiLower(match[2]!) };
+}
+
+/** The GitLab project whose pipeline signed: the certificate's source repository, else the SAN's. */
+export function gitlabProjectOf(identity: SignerIdentity): string | undefined {
+  if (identity.sourceRepository === undefined) return parseGitlabProjectPath(identity.san);
+  const match = /^https:\/\/gitlab\.com\/([^@]+)$/.exec(identity.sourceRepository);
+  const path = match?.[1];
+  return path && path.split('/').every((segment) => GITLAB_SEGMENT.test(segment)) ? asciiLower(path) : undefined;
 }
 
 /** `https://github.com/OWNER/REPO/<workflow path>@<ref>` → owner and repo, lowercased. */

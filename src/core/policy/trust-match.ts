@@ -68,7 +68,10 @@ export function findTrust(
 
 export function describeSigner(signer: Signer): string {
   if (signer.type === 'sigstore') {
-    return `${signer.identity.san}${signer.identity.issuer ? ` (issuer ${signer.identity.issuer})` : ''}`;
+    const { san, issuer, sourceRepository: source } = signer.identity;
+    // A reusable workflow's SAN is its own repository's: whose run it was is said too.
+    const run = source && !san.toLowerCase().startsWith(`${source.toLowerCase()}/`) ? ` (run by ${source})` : '';
+    return `${san}${run}${issuer ? ` (issuer ${issuer})` : ''}`;
   }
   const who = signer.userIds[0];
   return `${who ? `${who}, ` : ''}key ${signer.fingerprint}`;

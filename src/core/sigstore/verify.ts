@@ -9,7 +9,7 @@ import { messageOf } from '../errors.ts';
 import { checkStatementBinds } from './statement.ts';
 import { FastVerificationError, NotFastPath } from './fast/errors.ts';
 import { fastVerify } from './fast/verify.ts';
-import { issuerOfExtensions, namesOfSan } from './fast/certificate.ts';
+import { issuerOfExtensions, namesOfSan, utf8StringExtension } from './fast/certificate.ts';
 import type { Certificate } from './fast/certificate.ts';
 import { loggedCertificateProblem } from './logged-certificate.ts';
 import { signerOf } from './signer.ts';
@@ -171,22 +171,24 @@ function tryFast(
 /** SAN (with its type) and Fulcio issuer from a certificate read by the lean parser; throws when they are not strict text. */
 function identityOf(cert: Certificate): SignerIdentity | undefined {
   const extension = (oid: string) => cert.extensions.find((e) => e.oid === oid)?.value;
-  return identityFromExtensions(extension(OID_SAN), extension(OID_ISSUER_V2), extension(OID_ISSUER_V1));
+  return identityFromExtensions(extension);
 }
 
 const OID_SAN = '2.5.29.17';
 const OID_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 const OID_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
+const OID_SOURCE_REPOSITORY = '1.3.6.1.4.1.57264.1.12';
 
-function identityFromExtensions(
-  san: Buffer | undefined,
-  issuerV2: Buffer | undefined,
-  issuerV1: Buffer | undefined,
-): SignerIdentity | undefined {
+/** The identity a certificate's extensions (by OID) vouch for; throws where one is not strict text. */
+function identityFromExtensions(extension: (oid: string) => Buffer | undefined): SignerIdentity | undefined {
+  const san = extension(OID_SAN);
   const { email, uri } = san ? namesOfSan(san) : { email: undefined, uri: undefined };
-  const issuer = issuerOfExtensions(issuerV2, issuerV1);
-  if (email) return { san: email, sanType: 'email', issuer };
-  if (uri) return { san: uri, sanType: 'uri', issuer };
+  const issuer = issuerOfExtensions(extension(OID_ISSUER_V2), extension(OID_ISSUER_V1));
+  const source = extension(OID_SOURCE_REPOSITORY);
+  const sourceRepository = source && utf8StringExtension(source, 'source repository');
+  const more = sourceRepository === undefined ? {} : { sourceRepository };
+  if (email) return { san: email, sanType: 'email', issuer, ...more };
+  if (uri) return { san: uri, sanType: 'uri', issuer, ...more };
   return undefined;
 }
 
@@ -240,8 +242,7 @@ function readIdentity(bundle: Bundle): { identity: SignerIdentity | undefined } 
     return { identity: undefined };
   }
   try {
-    const extension = (oid: string) => cert.extension(oid)?.value;
-    return { identity: identityFromExtensions(extension(OID_SAN), extension(OID_ISSUER_V2), extension(OID_ISSUER_V1)) };
+    return { identity: identityFromExtensions((oid) => cert.extension(oid)?.value) };
   } catch (error) {
     return { problem: messageOf(error) };
   }

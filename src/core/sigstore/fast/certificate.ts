@@ -203,24 +203,31 @@ export function strictAscii(bytes: Buffer, what: string): string {
  * Both are refused with the controls: a real issuer is a plain URL.
  */
 export function issuerOfExtensions(v2: Buffer | undefined, v1: Buffer | undefined): string | undefined {
-  let raw: Buffer | undefined;
-  if (v2) {
-    const tlv = readTlv(v2, 0);
-    if (tlv.tag !== 0x0c || tlv.end !== v2.length)
-      throw new DerError("the certificate's issuer extension is not a UTF8String");
-    raw = value(v2, tlv);
-  } else raw = v1;
-  if (raw === undefined) return undefined;
+  return v2 ? utf8StringExtension(v2, 'issuer') : v1 && strictText(v1, 'issuer');
+}
+
+/**
+ * A Fulcio extension of 1.3.6.1.4.1.57264.1.8 onward (a DER UTF8String), read as strictly as the issuer:
+ * the source repository of a CI run (1.12), say.
+ */
+export function utf8StringExtension(extension: Buffer, what: string): string {
+  const tlv = readTlv(extension, 0);
+  if (tlv.tag !== 0x0c || tlv.end !== extension.length)
+    throw new DerError(`the certificate's ${what} extension is not a UTF8String`);
+  return strictText(value(extension, tlv), what);
+}
+
+function strictText(raw: Buffer, what: string): string {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    throw new DerError("the certificate's issuer is not valid UTF-8");
+    throw new DerError(`the certificate's ${what} is not valid UTF-8`);
   }
   // Cc: C0 and C1 controls (U+0085 among them); Cf: bidi controls, zero-width and other invisible
   // format characters; Zl, Zp: U+2028 and U+2029.
   if (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(text))
-    throw new DerError("the certificate's issuer holds control, invisible or line-separator characters");
+    throw new DerError(`the certificate's ${what} holds control, invisible or line-separator characters`);
   return text;
 }
 

@@ -16,9 +16,11 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * stamps), or how the file lays it out: results stored by another revision
  * are dropped, never trusted. 7: one line a result. 8: the hidden-content scan
  * reads the values deploying writes, and deployed copies are checked per artifact.
- * 9: the names beside each deployed copy are evidence (nameGroupKey).
+ * 9: the names beside each deployed copy are evidence (nameGroupKey). 10: a Sigstore signer carries
+ * its certificate's source repository, which `github:` and `gitlab:` patterns match; the Markdown and
+ * colour scans judge differently.
  */
-const REVISION = 9;
+const REVISION = 10;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
