@@ -93,6 +93,11 @@ export async function issueToken(
   return (await issueTokenWithin(db, options, null))!;
 }
 
+/** A token that still works, as SQL: not revoked, not expired (`live('t.')` for a table named t). */
+const live = (table = '') =>
+  `${table}revoked_at IS NULL AND (${table}expires_at IS NULL OR ${table}expires_at > NOW())`;
+const LIVE = live();
+
 /**
  * As issueToken, unless the user already holds `limit` live tokens of that
  * kind (null: no limit): then undefined, and nothing is stored. Counted in the statement that
@@ -109,7 +114,7 @@ export async function issueTokenWithin(
     `INSERT INTO api_tokens (user_id, token_hash, name, scopes, kind, expires_at)
      SELECT $1::uuid, $2::text, $3::text, $4::varchar(16)[], $5::text, $6::timestamptz
       WHERE $7::bigint IS NULL OR (SELECT count(*) FROM api_tokens
-              WHERE user_id = $1::uuid AND kind = $5::text AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW())) < $7
+              WHERE user_id = $1::uuid AND kind = $5::text AND ${LIVE}) < $7
      RETURNING id, name, kind, scopes, created_at, last_used_at, expires_at`,
     [options.userId, hash, options.name, [...options.scopes], options.kind, options.expiresAt, limit],
   );
@@ -146,11 +151,10 @@ export async function createToken(
 const TOKEN_LOOKUP = prepared(
   `SELECT t.id, t.user_id, u.username, t.scopes, t.kind, t.token_hash, t.expires_at
        FROM api_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > NOW())`,
+      WHERE t.token_hash = $1 AND ${live('t.')}`,
   { params: [''] },
 );
 
-/** Who a bearer token speaks for, if it is a live token of this registry (not revoked, not expired). */
 /**
  * Refuses a write whose token was revoked or expired since its request was
  * authenticated: a slow upload started with a leaked token must not land
@@ -159,10 +163,7 @@ const TOKEN_LOOKUP = prepared(
  * this check, and one made first is seen by it.
  */
 export async function requireLiveToken(tx: Queryable, caller: Pick<Caller, 'tokenId'>): Promise<void> {
-  const { rows } = await tx.query(
-    `SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW()) FOR SHARE`,
-    [caller.tokenId],
-  );
+  const { rows } = await tx.query(`SELECT 1 FROM api_tokens WHERE id = $1 AND ${LIVE} FOR SHARE`, [caller.tokenId]);
   if (rows.length === 0)
     throw new ApiFailure(
       401,
@@ -178,14 +179,14 @@ export async function withLiveTokens<T>(
   callerOf: (item: T) => Pick<Caller, 'tokenId'>,
 ): Promise<T[]> {
   const { rows } = await tx.query<{ id: string }>(
-    `SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL
-        AND (expires_at IS NULL OR expires_at > NOW()) ORDER BY id FOR SHARE`,
+    `SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND ${LIVE} ORDER BY id FOR SHARE`,
     [[...new Set(items.map((item) => callerOf(item).tokenId))]],
   );
   const live = new Set(rows.map((r) => r.id));
   return items.filter((item) => live.has(callerOf(item).tokenId));
 }
 
+/** Who a bearer token speaks for, if it is a live token of this registry (not revoked, not expired). */
 export async function authenticate(db: Queryable, header: string | undefined): Promise<Caller | undefined> {
   const match = /^Bearer (aam_[A-Za-z0-9_-]{20,100})$/.exec(header ?? '');
   if (!match) return undefined;
@@ -228,7 +229,7 @@ export async function markUsed(db: Queryable, tokenId: string): Promise<void> {
 export async function listTokens(db: Queryable, userId: string): Promise<TokenInfo[]> {
   const { rows } = await db.query<TokenRow>(
     `SELECT id, name, kind, scopes, created_at, last_used_at, expires_at FROM api_tokens
-      WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > NOW())
+      WHERE user_id = $1 AND ${LIVE}
       ORDER BY created_at DESC, id`,
     [userId],
   );
