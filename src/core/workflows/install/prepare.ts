@@ -159,6 +159,7 @@ export async function prepareInstall(specs: readonly string[], options: InstallO
   // A linked `.aam`, `.cursor/prompts -> ~/.ssh`, a CLAUDE.md that is a link: refused now, not halfway through.
   const home = fetch.roots.home;
   await refuseUnwritablePlaces(workspace, verified, home);
+  // For the review: what is replaced is worked out again when the install writes (keepReplaced).
   for (const item of verified)
     item.findings.push(
       ...leftAndReplaced(item, workspace, fetch.roots, platforms, lock.packages[item.plan.name]?.version),
