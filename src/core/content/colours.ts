@@ -50,11 +50,13 @@ export function backgroundColours(value: string): Colour[][] {
     const tokens = valuesOf(layer.trim());
     const image = tokens.find((token) => GRADIENT.test(token) || /^(?:url|image|image-set|element)\(/.test(token));
     if (image) {
-      const colours = coloursOf([image], budget);
-      if (colours.length > 0) ways.push(colours);
-      if (coversBox(tokens, image)) return ways;
+      const painted = paintOf([image], budget);
+      if (painted.colours.length > 0) ways.push(painted.colours);
+      // Only an image of opaque colours known here hides what is under it: a url() may be see-through, or
+      // not load, and a gradient of see-through stops shows the colour beneath (diff10-review C2).
+      if (coversBox(tokens, image) && painted.colours.length > 0 && painted.known) return ways;
     }
-    const colours = coloursOf(
+    const { colours } = paintOf(
       tokens.filter((token) => token !== image),
       budget,
     );
@@ -89,19 +91,31 @@ const MAX_READ = 64;
 
 const GRADIENT = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/;
 
-/** The opaque colours of these values: colours, and the stops of gradients that show in the box. */
-function coloursOf(tokens: readonly string[], budget: { read: number }): Colour[] {
-  const out: Colour[] = [];
+/**
+ * The opaque colours of these values: colours, and the stops of gradients that show in the box; `known`
+ * when each of them was one (no see-through or unreadable stop, no image of unknown colours).
+ */
+function paintOf(tokens: readonly string[], budget: { read: number }): { colours: Colour[]; known: boolean } {
+  const colours: Colour[] = [];
+  let known = true;
   for (const token of tokens) {
     const gradient = GRADIENT.exec(token);
     for (const stop of gradient ? shownStops(gradient[1]!) : [token]) {
-      if (budget.read++ >= MAX_READ) return out;
+      if (budget.read++ >= MAX_READ) return { colours, known: false };
       const colour = colourOf(stop);
-      if (colour && colour.alpha() === 1) out.push(colour);
+      if (colour && colour.alpha() === 1) colours.push(colour);
+      else known = false;
     }
   }
-  return out;
+  return { colours, known };
 }
+
+/**
+ * A gradient's first argument when it is not a stop: a direction, an angle, a shape, a size, a position, a
+ * colour space (`to right`, `45deg`, `circle at center`, `from 90deg`, `in oklch`). Its words are no colours.
+ */
+const GRADIENT_LINE =
+  /^(?:to|at|from|in|circle|ellipse|closest-side|closest-corner|farthest-side|farthest-corner|[+-]?(?:\d+\.?\d*|\.\d+)[a-z%]*)$/i;
 
 /** A length past any box text is drawn in (a stop or size in px beyond it is past the end). */
 const PAST_ANY_BOX_PX = 4096;
@@ -133,7 +147,10 @@ function percentOf(position: string): number {
  * is white: diff9-review F5). Positions are fixed up as CSS does: one less than the one before is that one.
  */
 function shownStops(args: string): string[] {
-  const stops = splitAtDepth(args, ',').map((stop) => {
+  const parts = splitAtDepth(args, ',');
+  const first = valuesOf(parts[0]?.trim() ?? '')[0] ?? '';
+  if (colourOf(first) === undefined && GRADIENT_LINE.test(first)) parts.shift();
+  const stops = parts.map((stop) => {
     const [colour = '', ...positions] = valuesOf(stop.trim());
     return { colour, at: positions.map(percentOf) };
   });

@@ -159,7 +159,7 @@ export function hidingStyle(style: string): string | undefined {
     )
     .toLowerCase();
   const declarations: [string, string][] = [];
-  for (const part of css.split(';')) {
+  for (const part of declarationsOf(css)) {
     const colon = part.indexOf(':');
     if (colon < 0) continue;
     const value = part
@@ -193,6 +193,30 @@ export function hidingStyle(style: string): string | undefined {
   };
   for (const [property, value] of declarations) if (hides(property, value, around)) return `${property}:${value}`;
   return undefined;
+}
+
+/**
+ * A style's declarations, as CSS reads them: split at each `;` outside parentheses and strings
+ * (`url(data:image/gif;base64,…)`; diff10-review C2); a string left open ends at a line break.
+ */
+function declarationsOf(css: string): string[] {
+  const out: string[] = [];
+  let [depth, quote, from] = [0, '', 0];
+  for (let i = 0; i < css.length; i++) {
+    const c = css[i]!;
+    if (quote) {
+      // A string ends at its quote, or (a bad string) at a line break.
+      if (c === quote || c === '\n' || c === '\r' || c === '\f') quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')' && depth > 0) depth--;
+    else if (c === ';' && depth === 0) {
+      out.push(css.slice(from, i));
+      from = i + 1;
+    }
+  }
+  out.push(css.slice(from));
+  return out;
 }
 
 function hides(property: string, value: string, around: Around): boolean {

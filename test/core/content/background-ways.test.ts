@@ -29,8 +29,22 @@ describe('white text, over a background that paints only white', () => {
     'linear-gradient(#000,#000) 0 0/1px 1px no-repeat, white',
     'linear-gradient(#000,#000) -9999px 0/10px 10px no-repeat, white',
     'url(a.png) center/10px no-repeat, #fff',
+    // diff10-review C1: a gradient's direction, shape or angle is no stop.
+    'linear-gradient(to right, #fff, #fff)',
+    'linear-gradient(to bottom, white 0%, white 100%)',
+    'linear-gradient(45deg, #fff, #fff)',
+    'radial-gradient(circle at center, #fff, #fff)',
+    'radial-gradient(ellipse farthest-corner, #fff, #fff)',
+    'conic-gradient(from 90deg, #fff, #fff)',
+    // diff10-review C2: an image of unknown or see-through colours shows the colour under it.
+    'url(x.png) #fff',
+    'url(data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7) #fff',
+    'url(x.png), #fff',
+    'linear-gradient(transparent,transparent) #fff',
+    'linear-gradient(transparent,transparent), #ffffff',
+    '#fff url(x.png) repeat',
   ])
-    it(background, () => assert.ok(hidden(`color:#fff;background:${background}`)));
+    it(background, () => assert.ok(hidden(`color:white;background:${background}`)));
 });
 
 describe('white text it can be read over', () => {
@@ -45,5 +59,15 @@ describe('white text it can be read over', () => {
     'linear-gradient(#000,#000) 0 0/1px 1px no-repeat, #000',
     'conic-gradient(#fff 0 180deg, #000 0)',
   ])
-    it(background, () => assert.ok(!hidden(`color:#fff;background:${background}`)));
+    it(background, () => assert.ok(!hidden(`color:white;background:${background}`)));
+});
+
+describe('the declarations of a style, as CSS reads them', () => {
+  it("a string left open ends at a line break: what follows the next ';' applies", () => {
+    assert.ok(hidden("x:'\n;color:white;background:#fff"));
+  });
+  it("a ';' in parentheses or a closed string ends no declaration", () => {
+    assert.equal(hidingStyle("content:'a;color:white';background:#fff"), undefined);
+    assert.equal(hidingStyle('x:(;color:white;background:#fff'), undefined);
+  });
 });
