@@ -46,6 +46,17 @@ describe('what micromark is slow on is not parsed', () => {
     ['ordered markers alone', `&amp;\n${'1. '.repeat(3_000)}x\n`, /nested 3000 deep/],
     ['destinations, one closed a line', `&amp;\n${`${'[a]('.repeat(20)})\n`.repeat(1_200)}`, /link destinations/],
     ['lists nested in a quote after a rule-like tail', `&amp;\n${'> '.repeat(40)}- - x\n`, /nested 42 deep/],
+    // diff10-review M1: a line the count took for a fence, where micromark did not, let the rest through.
+    ['lists nested after an indented fence', `&amp;\n\n    \`\`\`\n\n${'- '.repeat(3_000)}x\n`, /nested 3000 deep/],
+    ['lists nested after a fence in a quote', `&amp;\n\n> \`\`\`\n\n${'- '.repeat(3_000)}x\n`, /nested 3000 deep/],
+    ['lists nested after a fence in an HTML block', `&amp;\n\n<div>\n\`\`\`\n\n${'- '.repeat(3_000)}x\n`, /nested/],
+    // M2: a "14." line continues a paragraph, and so does a bullet four spaces in.
+    ['destinations on "14." lines of one paragraph', `&amp;\nx\n${'14. [a](\n'.repeat(2_000)}`, /link destinations/],
+    [
+      'destinations on indented bullets of one paragraph',
+      `&amp;\nx\n${'    - [a](\n'.repeat(2_000)}`,
+      /link destinations/,
+    ],
   ] as const) {
     it(what, () => {
       assert.match(unparsable(text) ?? '', why);
