@@ -121,6 +121,19 @@ describe('issuer pins that change no count are kept, and not named', () => {
     assert.deepEqual(config.findings, []);
   });
 
+  it('two people, each pinned to an issuer of their own (diff10-review P1)', () => {
+    const pins = [
+      { identity: 'alice@example.com', issuer: GOOGLE },
+      { identity: 'bob@example.org', issuer: GITHUB },
+    ];
+    const config = restricted(
+      { trusted_identities: ['alice@example.com', 'bob@example.org'], signature_threshold: 2 },
+      { trusted_identities: pins },
+    );
+    assert.deepEqual(config.findings, []);
+    assert.deepEqual(config.policyContext().policy.trusted_identities, pins);
+  });
+
   it('one pin under a threshold of 2', () => {
     const config = restricted(
       { trusted_identities: ['*@example.com'], signature_threshold: 2 },
