@@ -10,6 +10,7 @@ import type { HttpRegistry } from './http-registry.ts';
 import { archivePathIn, delegationsDirIn, MAX_SIGNATURES, signatureFilesOf } from './layout.ts';
 import { signatureFileOf } from './http-api.ts';
 import type { StoredSignature } from './registry.ts';
+import { MAX_DELEGATION_FILES } from './local-signatures.ts';
 import { parseDocument, readSignedDocumentFile } from '../signature/delegation-file.ts';
 
 /**
@@ -85,8 +86,14 @@ export async function syncDelegations(registry: HttpRegistry, root: string): Pro
   const dir = delegationsDirIn(root);
   for (const file of served) await writeIfChanged(join(dir, file.name), file.bytes, 'delegation');
   const names = new Set(served.map((f) => f.name));
-  for (const name of await readdir(dir).catch(() => [] as string[]))
-    if (!names.has(name) && !(await isRevocation(join(dir, name), name))) await rm(join(dir, name), { force: true });
+  // Kept revocations never take the folder past what clients read (diff10-review R2: a registry that served
+  // junk and took it back filled it, and then no delegation there counted).
+  let room = MAX_DELEGATION_FILES - names.size;
+  for (const name of (await readdir(dir).catch(() => [] as string[])).sort()) {
+    if (names.has(name)) continue;
+    if (room > 0 && (await isRevocation(join(dir, name), name))) room--;
+    else await rm(join(dir, name), { force: true });
+  }
 }
 
 async function isRevocation(path: string, name: string): Promise<boolean> {
@@ -96,13 +103,15 @@ async function isRevocation(path: string, name: string): Promise<boolean> {
 }
 
 /**
- * Refreshes the mirrors of every HTTP-registry package to verify; returns,
- * per registry, why it could not be consulted (then its packages are
- * verified from the evidence captured at install, and say so).
+ * Refreshes the mirrors of every HTTP-registry package to verify, and the
+ * delegations of `others`; returns, per registry of a package, why it could
+ * not be consulted (then its packages are verified from the evidence
+ * captured at install, and say so).
  */
 export async function syncMirrors(
   wanted: { registry: HttpRegistry; name: string; version: string }[],
   cacheDir: string,
+  others: readonly HttpRegistry[] = [],
 ): Promise<Map<string, string>> {
   const problems = new Map<string, string>();
   const delegationsSynced = new Set<string>();
@@ -124,6 +133,13 @@ export async function syncMirrors(
     }
   };
   await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
+  // The other registries' revocations count too (spec3-review A, diff10-review H1): their delegations are
+  // brought up to date as well; one out of reach keeps the revocations its mirror holds.
+  await Promise.all(
+    others
+      .filter((registry) => !delegationsSynced.has(registry.name))
+      .map((registry) => syncDelegations(registry, mirrorRootOf(cacheDir, registry.name)).catch(() => undefined)),
+  );
   return problems;
 }
 

@@ -239,22 +239,34 @@ export async function syncHttpMirrors(
   registries: readonly RegistryEntry[],
   cacheDir: string,
   homeDir: string = homedir(),
+  globalRegistries: readonly RegistryEntry[] = [],
 ): Promise<Map<string, string>> {
   const wanted: Parameters<typeof syncMirrors>[0] = [];
   const opened = new Map<string, HttpRegistry>();
+  const open = (configured: RegistryEntry) => {
+    const made = openRegistry(configured, { homeDir, env: process.env, conditionalFor: conditionalIn(cacheDir) });
+    return made instanceof HttpRegistry ? made : undefined;
+  };
   for (const name of names) {
     const entry = entries[name];
     const configured = entry && registries.find((r) => r.name === entry.source && r.type === 'http');
     if (!entry || !configured) continue;
     let registry = opened.get(configured.name);
     if (!registry) {
-      const made = openRegistry(configured, { homeDir, env: process.env, conditionalFor: conditionalIn(cacheDir) });
-      if (!(made instanceof HttpRegistry)) continue;
+      const made = open(configured);
+      if (!made) continue;
       opened.set(configured.name, (registry = made));
     }
     wanted.push({ registry, name, version: entry.version });
   }
-  return wanted.length > 0 ? syncMirrors(wanted, cacheDir) : new Map();
+  // Every other HTTP registry configured here, for its revocations (evidence.ts, otherRegistries).
+  const others = [...registries, ...globalRegistries].flatMap((configured) => {
+    if (configured.type !== 'http' || opened.has(configured.name) || names.length === 0) return [];
+    const made = open(configured);
+    if (made) opened.set(configured.name, made);
+    return made ? [made] : [];
+  });
+  return wanted.length + others.length > 0 ? syncMirrors(wanted, cacheDir, others) : new Map();
 }
 
 /** Each registry's answers, kept beside its mirror in the evidence cache, for conditional requests. */

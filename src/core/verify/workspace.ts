@@ -78,8 +78,15 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     const judged = [...names, ...neighbours];
     // HTTP registries are asked first: a registry that now serves other bytes invalidates what was stored.
     const unreachable =
-      !offline && config.registries.some((r) => r.type === 'http')
-        ? await syncHttpMirrors(names, await lock.entries(), config.registries, options.cache.dir, options.homeDir)
+      !offline && [...config.registries, ...config.globalRegistries].some((r) => r.type === 'http')
+        ? await syncHttpMirrors(
+            names,
+            await lock.entries(),
+            config.registries,
+            options.cache.dir,
+            options.homeDir,
+            config.globalRegistries,
+          )
         : new Map<string, string>();
     // What only HTTP registries have: their audit log (checked while reachable) and attestations (as captured).
     const registryExtras = config.registries.some((r) => r.type === 'http')

@@ -28,6 +28,7 @@ export async function prepareOffline(options: {
     options.config.registries,
     options.cache.dir,
     options.homeDir,
+    options.config.globalRegistries,
   );
   const record = await readTrustRecord(recordPathOf(options.workspace.aamDir));
   const cached: string[] = [];

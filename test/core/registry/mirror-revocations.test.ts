@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncDelegations } from '../../../src/core/registry/http-mirror.ts';
+import { MAX_DELEGATION_FILES } from '../../../src/core/registry/local-signatures.ts';
 import type { HttpRegistry } from '../../../src/core/registry/http-registry.ts';
 import {
   DELEGATION_TYPE,
@@ -50,5 +51,26 @@ describe("an HTTP registry's mirror of delegations", () => {
     assert.deepEqual((await readdir(join(root, 'delegations'))).sort(), [delegation.name, revocation.name].sort());
     await syncDelegations(serving([]), root);
     assert.deepEqual(await readdir(join(root, 'delegations')), [revocation.name]);
+  });
+
+  it('never keeps so many that the folder holds more than clients read (diff10-review R2)', async () => {
+    const root = await tempDir('aam-mirror-');
+    const junk = Array.from({ length: 300 }, (_, i) =>
+      file(
+        documentBytes({
+          type: REVOCATION_TYPE,
+          delegation: `sha256:${i.toString(16).padStart(64, '0')}`,
+          reason: `junk ${i}`,
+          revoked_at: '2026-06-01T00:00:00.000Z',
+        }),
+      ),
+    );
+    await syncDelegations(serving(junk.slice(0, 200)), root);
+    await syncDelegations(serving(junk.slice(200)), root);
+    assert.equal((await readdir(join(root, 'delegations'))).length, MAX_DELEGATION_FILES);
+    await syncDelegations(serving([delegation]), root);
+    const kept = await readdir(join(root, 'delegations'));
+    assert.equal(kept.length, MAX_DELEGATION_FILES);
+    assert.ok(kept.includes(delegation.name));
   });
 });

@@ -164,9 +164,10 @@ export function gatherEvidence(
     const { files, unread } = perRun(source.run, `delegations\0${root}`, stamps, (into) =>
       delegationFiles(root, readInto(into), into),
     );
-    // A folder holding more than are read could hold a revocation: no delegation is trusted.
-    base.delegationsUnread ??= unread;
     const own = roots.includes(root);
+    // The source's or the cache's folder holding more than are read could hide a revocation: no delegation is
+    // trusted. Another registry's does not refuse them all (diff10-review R1); its revocations are not read.
+    if (own) base.delegationsUnread ??= unread;
     for (const { name, bytes } of files)
       if (own || !delegations.has(name))
         delegations.set(name, own ? { name, bytes } : { name, bytes, revocationOnly: true });

@@ -71,19 +71,15 @@ export function evidenceSource(
 ): EvidenceSource {
   if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
   const source = sourceRegistry(entry, registries, cacheDir, unreachable);
-  const others = new Set(registryRoots([...registries, ...globalRegistries], cacheDir, unreachable));
+  const others = new Set(registryRoots([...registries, ...globalRegistries], cacheDir));
   others.delete(source.registry?.root ?? '');
   return others.size > 0 ? { ...source, otherRegistries: [...others] } : source;
 }
 
 /** The folders of registries that can be read (HTTP ones through their mirrors). */
-function registryRoots(
-  registries: readonly RegistryEntry[],
-  cacheDir: string,
-  unreachable: ReadonlyMap<string, string>,
-): string[] {
+function registryRoots(registries: readonly RegistryEntry[], cacheDir: string): string[] {
+  // A registry out of reach still counts with what its mirror holds: revocations only add.
   return registries.flatMap((configured) => {
-    if (unreachable.has(configured.name)) return [];
     if (configured.type === 'http') return [mirrorRootOf(cacheDir, configured.name)];
     try {
       const registry = openRegistry(configured);

@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { delegateOf, delegateSigning, revokeDelegation } from '../../../../src/core/workflows/delegate.ts';
+import { documentBytes, REVOCATION_TYPE, signedDocumentFile } from '../../../../src/core/signature/delegation-file.ts';
 import { loadConfig } from '../../../../src/core/config/load.ts';
 import { verifyWorkspace } from '../../../../src/core/verify/workspace.ts';
 import { useLocalSigstore } from '../../../helpers/sigstore.ts';
@@ -67,6 +68,32 @@ describe('revocations held by another registry', () => {
     const [shadowed] = await verify(s);
     assert.equal(statusOf(shadowed), 'signed-untrusted/fail/DELEGATION_REFUSED', shadowed!.verdict.message);
     assert.match(shadowed!.verdict.message, /was revoked by alice@example\.com .*bob lost his key/);
+  });
+
+  it('another registry holding more files than are read refuses no delegation (diff10-review R1)', async () => {
+    const { s } = await delegated();
+    await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
+    const other = join(s.w.root, 'other-registry');
+    await mkdir(join(other, 'delegations'), { recursive: true });
+    await writeFile(join(other, 'registry.yaml'), 'name: other\n');
+    for (let i = 0; i < 257; i++) {
+      const junk = signedDocumentFile({
+        document: documentBytes({
+          type: REVOCATION_TYPE,
+          delegation: `sha256:${i.toString(16).padStart(64, '0')}`,
+          reason: `junk ${i}`,
+          revoked_at: '2026-06-01T00:00:00.000Z',
+        }),
+        signature: { type: 'gpg', bytes: Buffer.from('never verified') },
+      });
+      await writeFile(join(other, 'delegations', junk.name), junk.bytes);
+    }
+    await s.w.writeProjectConfig(
+      `registries:\n  - name: team\n    url: ${pathToFileURL(s.w.registryDir).href}\n    type: local\n    default: true\n  - name: other\n    url: ${pathToFileURL(other).href}\n    type: local\n`,
+    );
+    const [result] = await verify(s);
+    assert.equal(statusOf(result).split('/')[1], 'pass', result!.verdict.message);
+    assert.match(result!.verdict.message, /delegated by alice@example\.com/);
   });
 
   it("another registry's delegation does not count: only its revocations do", async () => {
