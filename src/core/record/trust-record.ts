@@ -60,7 +60,15 @@ export interface RecordedPackage {
 }
 
 export type RecordedSignature = (
-  | { type: 'sigstore'; digest: string; identity: string; issuer: string | undefined; log_index?: string | undefined }
+  | {
+      type: 'sigstore';
+      digest: string;
+      identity: string;
+      issuer: string | undefined;
+      log_index?: string | undefined;
+      /** The repository whose CI run signed (SignerIdentity.sourceRepository), which `github:` patterns match. */
+      source_repository?: string | undefined;
+    }
   | { type: 'gpg'; digest: string; fingerprint: string; identity?: string | undefined }
 ) & {
   /** Its file beside the archive, when it is not the first of its kind. */
@@ -242,6 +250,7 @@ function recordedSignature(value: unknown): RecordedSignature | undefined {
       identity: text('identity')!,
       issuer: text('issuer'),
       log_index: text('log_index'),
+      ...(text('source_repository') ? { source_repository: text('source_repository') } : {}),
       ...file,
     };
   if (s.type === 'gpg' && text('fingerprint') && /^[0-9A-F]{40}$/.test(text('fingerprint')!))
@@ -260,6 +269,7 @@ export function recordedSignatureOf(signer: Signer, digest: string, file?: strin
     identity: signer.identity.san,
     issuer: signer.identity.issuer,
     log_index: signer.tlog?.logIndex,
+    ...(signer.identity.sourceRepository ? { source_repository: signer.identity.sourceRepository } : {}),
     ...named,
   };
 }

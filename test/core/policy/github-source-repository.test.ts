@@ -8,6 +8,11 @@ import type { SecurityPolicy } from '../../../src/core/policy/policy.ts';
 import { GITHUB_ACTIONS_ISSUER, GITLAB_ISSUER } from '../../../src/core/policy/identity.ts';
 import { describeSigner } from '../../../src/core/policy/trust-match.ts';
 import { verifySigstoreBundle } from '../../../src/core/sigstore/verify.ts';
+import { join } from 'node:path';
+import { findTrust } from '../../../src/core/policy/trust-match.ts';
+import { readTrustRecord, recordedSignatureOf, writeTrustRecord } from '../../../src/core/record/trust-record.ts';
+import { signerOfRecord } from '../../../src/core/workflows/diff/recorded.ts';
+import { tempDir } from '../../helpers/temp.ts';
 import { SigstoreWorld } from '../../helpers/sigstore-world.ts';
 import type { LeafIdentity } from '../../helpers/sigstore-world.ts';
 
@@ -108,6 +113,21 @@ describe('github: patterns match the repository whose run signed', () => {
     assert.equal(decide(both(run('org/a'), run('org/b')), context).code, 'VERIFIED');
     const own = 'https://github.com/org/a/.github/workflows/release.yml@refs/heads/main';
     assert.equal(decide(both(run('org/a'), run('org/a', own)), context).code, 'THRESHOLD_NOT_MET');
+  });
+
+  it('the trust record keeps the source repository, so what is judged from it agrees (diff10-review S1)', async () => {
+    const checks = signedAs(reusedByAttacker);
+    const signer = checks.signature.state === 'valid' ? checks.signature.signer : assert.fail('not valid');
+    const path = join(await tempDir('aam-record-'), 'trust-record.yaml');
+    const recorded = { version: '1.0.0', checksum: `sha256:${'1'.repeat(64)}`, source: 'team', recorded_at: '' };
+    await writeTrustRecord(path, {
+      record_version: 1,
+      packages: { '@victim/tool': { ...recorded, signature: recordedSignatureOf(signer, `sha256:${'2'.repeat(64)}`) } },
+    });
+    const read = (await readTrustRecord(path)).packages['@victim/tool']!.signature!;
+    const lists = (pattern: string) => ({ trusted_identities: [pattern], trusted_keys: [] });
+    assert.ok(findTrust(signerOfRecord(read), lists('github:attacker/app')));
+    assert.equal(findTrust(signerOfRecord(read), lists('github:victim')), undefined);
   });
 
   it('a source repository that is not strict text makes the certificate invalid', () => {

@@ -66,7 +66,12 @@ export function signerOfRecord(recorded: RecordedSignature, entry?: LockedPackag
   const uri = /^https?:\/\//.test(recorded.identity);
   return {
     type: 'sigstore',
-    identity: { san: recorded.identity, sanType: uri ? 'uri' : 'email', issuer: recorded.issuer },
+    identity: {
+      san: recorded.identity,
+      sanType: uri ? 'uri' : 'email',
+      issuer: recorded.issuer,
+      ...(recorded.source_repository ? { sourceRepository: recorded.source_repository } : {}),
+    },
     tlog: recorded.log_index ? { logIndex: recorded.log_index, url: undefined, integratedTime: undefined } : undefined,
     signedAt,
   };
