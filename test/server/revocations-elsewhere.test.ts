@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { createServer } from 'node:http';
 import assert from 'node:assert/strict';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import {
   signedDocumentFile,
 } from '../../src/core/signature/delegation-file.ts';
 import { evidenceSource } from '../../src/core/verify/evidence/sources.ts';
-import { syncHttpMirrors } from '../../src/core/verify/registry-facts.ts';
+import { syncHttpMirrors } from '../../src/core/verify/mirror-sync.ts';
 import type { LockedPackage } from '../../src/core/lockfile/lockfile.ts';
 import { startTestRegistry } from '../helpers/registry.ts';
 import type { TestRegistry } from '../helpers/registry.ts';
@@ -84,5 +85,34 @@ describe('the revocations of an HTTP registry no lock entry names', () => {
     assert.ok((await readdir(join(teamMirror, 'delegations'))).includes(revocationName));
     const source = evidenceSource(entry, [mirror], cacheDir, false, new Map(), [team]);
     assert.ok(source.otherRegistries?.includes(teamMirror));
+  });
+
+  it('waits on a registry no package comes from for one try, and one it cannot open is left out (diff11-review R3, X1)', async () => {
+    let asked = 0;
+    // Accepts the connection and never answers.
+    const hung = createServer(() => void asked++);
+    await new Promise<void>((ready) => hung.listen(0, '127.0.0.1', ready));
+    try {
+      const root = await tempDir('aam-r3-');
+      const port = (hung.address() as { port: number }).port;
+      const others = [
+        { name: 'hung', url: `http://127.0.0.1:${port}`, type: 'http' as const, default: false },
+        { name: 'unopenable', url: 'registry.example.com', type: 'http' as const, default: false },
+      ];
+      const entry = { version: '1.0.0', source: 'mirror', checksum: `sha256:${'0'.repeat(64)}` } as LockedPackage;
+      const unreachable = await syncHttpMirrors(
+        ['@alice/tool'],
+        { '@alice/tool': entry },
+        [],
+        join(root, 'cache'),
+        root,
+        others,
+      );
+      assert.equal(asked, 1, 'one try, not three');
+      assert.equal(unreachable.size, 0);
+    } finally {
+      hung.closeAllConnections();
+      hung.close();
+    }
   });
 });

@@ -23,6 +23,8 @@ export interface RegistryContext {
   conditionalFor?: ((registry: string) => ConditionalCache) | undefined;
   /** How long an HTTP registry's rate limit may be waited for, in all, and who hears of each wait (a long read). */
   rateLimit?: Pick<HttpRegistryOptions, 'rateLimitWaitMs' | 'onRateLimit'> | undefined;
+  /** How long an HTTP registry's request may take, and how often a failed read is tried (defaults: 30 s, 3). */
+  patience?: Pick<HttpRegistryOptions, 'timeoutMs' | 'attempts'> | undefined;
 }
 
 /** The registry a config entry names: a local (file://) registry or an HTTP registry. */
@@ -36,6 +38,7 @@ export function openRegistry(
       token: async () => (await context.tokenFor?.(entry)) ?? registryTokenFor(entry, context.homeDir, context.env),
       conditional: context.conditionalFor?.(entry.name),
       ...context.rateLimit,
+      ...context.patience,
     });
   if (entry.type !== 'local' || !entry.url.startsWith('file://')) {
     throw new AamError(

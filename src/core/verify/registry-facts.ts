@@ -7,7 +7,7 @@ import { isAamError, messageOf } from '../errors.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
 import { HttpRegistry } from '../registry/http-registry.ts';
 import { folderConditionalCache } from '../registry/http-cache.ts';
-import { mirrorRootOf, syncMirrors } from '../registry/http-mirror.ts';
+import { mirrorRootOf } from '../registry/http-mirror.ts';
 import { openRegistry } from '../registry/open.ts';
 import { readTrustRecord, recordPathOf, writeTrustRecord } from '../record/trust-record.ts';
 import { withFileLock } from '../fs/file-lock.ts';
@@ -229,48 +229,8 @@ export function unattestedSources(
   }
 }
 
-/**
- * Asks each HTTP registry about the packages installed from it and brings
- * their mirrors up to date; the registries that could not answer, with why.
- */
-export async function syncHttpMirrors(
-  names: readonly string[],
-  entries: Record<string, LockedPackage | undefined>,
-  registries: readonly RegistryEntry[],
-  cacheDir: string,
-  homeDir: string = homedir(),
-  globalRegistries: readonly RegistryEntry[] = [],
-): Promise<Map<string, string>> {
-  const wanted: Parameters<typeof syncMirrors>[0] = [];
-  const opened = new Map<string, HttpRegistry>();
-  const open = (configured: RegistryEntry) => {
-    const made = openRegistry(configured, { homeDir, env: process.env, conditionalFor: conditionalIn(cacheDir) });
-    return made instanceof HttpRegistry ? made : undefined;
-  };
-  for (const name of names) {
-    const entry = entries[name];
-    const configured = entry && registries.find((r) => r.name === entry.source && r.type === 'http');
-    if (!entry || !configured) continue;
-    let registry = opened.get(configured.name);
-    if (!registry) {
-      const made = open(configured);
-      if (!made) continue;
-      opened.set(configured.name, (registry = made));
-    }
-    wanted.push({ registry, name, version: entry.version });
-  }
-  // Every other HTTP registry configured here, for its revocations (evidence.ts, otherRegistries).
-  const others = [...registries, ...globalRegistries].flatMap((configured) => {
-    if (configured.type !== 'http' || opened.has(configured.name) || names.length === 0) return [];
-    const made = open(configured);
-    if (made) opened.set(configured.name, made);
-    return made ? [made] : [];
-  });
-  return wanted.length + others.length > 0 ? syncMirrors(wanted, cacheDir, others) : new Map();
-}
-
 /** Each registry's answers, kept beside its mirror in the evidence cache, for conditional requests. */
-function conditionalIn(cacheDir: string) {
+export function conditionalIn(cacheDir: string) {
   return (registry: string) => folderConditionalCache(join(mirrorRootOf(cacheDir, registry), 'http'));
 }
 

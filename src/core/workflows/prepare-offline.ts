@@ -4,7 +4,7 @@ import { readLockFile } from '../lockfile/lockfile.ts';
 import type { LockedPackage, WorkspacePaths } from '../lockfile/lockfile.ts';
 import type { EvidenceCache } from '../verify/evidence/evidence-cache.ts';
 import { gatherEvidence } from '../verify/evidence/sources.ts';
-import { syncHttpMirrors } from '../verify/registry-facts.ts';
+import { syncHttpMirrors } from '../verify/mirror-sync.ts';
 import { parseDocument, readSignedDocumentFile } from '../signature/delegation-file.ts';
 import { MAX_DELEGATION_DEPTH } from '../policy/delegation.ts';
 import { MAX_DELEGATION_FILES } from '../registry/local-signatures.ts';
