@@ -1,5 +1,5 @@
 /**
- * CSS colours and values as styles.ts reads them: colours through the `color` library (names, hex, rgb(),
+ * CSS as styles.ts reads it: a style's declarations, colours through the `color` library (names, hex, rgb(),
  * hsl(), hwb()), the ways a background may paint behind text (a gradient's stops, its layers), and values
  * split outside parentheses in one pass.
  */
@@ -41,10 +41,18 @@ type Colour = ReturnType<typeof ColorFunction>;
  * (a layer of the text's colour over the rest is taken as hiding it, however it is sized: diff7-review B3);
  * where a layer's image may not cover the box (a size, a position, no-repeat), what is under it is another
  * (a top layer that paints nothing over white: diff9-review F5). In one layer the image is over its colour.
- * At most MAX_READ colours are read: a value of thousands of tokens read each (diff7-review S2).
+ * At most MAX_READ colours are read (a value of thousands of tokens read each: diff7-review S2); past
+ * that, undefined.
  */
-export function backgroundColours(value: string): Colour[][] {
+export function backgroundColours(value: string): Colour[][] | undefined {
   const budget = { read: 0 };
+  const ways = waysOf(value, budget);
+  // More values than are read: what paints behind the text is not worked out (diff11-review K3: see-through
+  // stops used up the reads before the colour under them), and the style counts as hiding.
+  return budget.read > MAX_READ ? undefined : ways;
+}
+
+function waysOf(value: string, budget: { read: number }): Colour[][] {
   const ways: Colour[][] = [];
   for (const layer of splitAtDepth(value, ',')) {
     const tokens = valuesOf(layer.trim());
@@ -89,7 +97,7 @@ function coversBox(tokens: readonly string[], image: string): boolean {
 /** Colours read from a background's values at most. */
 const MAX_READ = 64;
 
-const GRADIENT = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/;
+const GRADIENT = /^(?:-webkit-|-moz-)?(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/;
 
 /**
  * The opaque colours of these values: colours, and the stops of gradients that show in the box; `known`
@@ -112,10 +120,11 @@ function paintOf(tokens: readonly string[], budget: { read: number }): { colours
 
 /**
  * A gradient's first argument when it is not a stop: a direction, an angle, a shape, a size, a position, a
- * colour space (`to right`, `45deg`, `circle at center`, `from 90deg`, `in oklch`). Its words are no colours.
+ * colour space (`to right`, `45deg`, `circle at center`, `from 90deg`, `in oklch`), a size in a function
+ * (`calc(1px) 2px`; a `var()` there is taken as one too: diff11-review K2). Its words are no colours.
  */
 const GRADIENT_LINE =
-  /^(?:to|at|from|in|circle|ellipse|closest-side|closest-corner|farthest-side|farthest-corner|[+-]?(?:\d+\.?\d*|\.\d+)[a-z%]*)$/i;
+  /^(?:to|at|from|in|left|right|top|bottom|center|circle|ellipse|closest-side|closest-corner|farthest-side|farthest-corner|[+-]?(?:\d+\.?\d*|\.\d+)[a-z%]*|(?:calc|min|max|clamp|var)\(.*)$/i;
 
 /** A length past any box text is drawn in (a stop or size in px beyond it is past the end). */
 const PAST_ANY_BOX_PX = 4096;
@@ -198,5 +207,40 @@ export function splitAtDepth(value: string, separator: ' ' | ','): string[] {
     }
   }
   out.push(value.slice(from));
+  return out;
+}
+
+/**
+ * A style's declarations, as CSS reads them: comments taken out, split at each `;` outside parentheses and
+ * strings (`url(data:image/gif;base64,…)`: diff10-review C2); a string left open ends at a line break, and
+ * an escaped character (`\\27`, `\\;`) is part of the text it is in, decoded afterwards.
+ */
+export function declarationsOf(style: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let [depth, quote] = [0, ''];
+  for (let i = 0; i < style.length; i++) {
+    const c = style[i]!;
+    if (c === '\\') {
+      current += style.slice(i, i + 2);
+      i++;
+    } else if (quote) {
+      // A string ends at its quote, or (a bad string) at a line break.
+      if (c === quote || c === '\n' || c === '\r' || c === '\f') quote = '';
+      current += c;
+    } else if (c === '/' && style[i + 1] === '*') {
+      const end = style.indexOf('*/', i + 2);
+      i = end < 0 ? style.length : end + 1;
+    } else if (c === ';' && depth === 0) {
+      out.push(current);
+      current = '';
+    } else {
+      if (c === '"' || c === "'") quote = c;
+      else if (c === '(') depth++;
+      else if (c === ')' && depth > 0) depth--;
+      current += c;
+    }
+  }
+  out.push(current);
   return out;
 }

@@ -47,7 +47,7 @@ export function unparsable(text: string): string | undefined {
     start = end + 1;
     // A blank line ends a paragraph; so does a list item that may interrupt one (a bullet, or 1.), at most
     // three spaces in: `14.` or an indented bullet continues the paragraph (diff10-review M2).
-    if (/^[ \t>]*$/.test(line) || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
+    if (/^[ \t>\r]*$/.test(line) || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
     const depth = nestingOf(line);
     if (depth > MAX_LINE_NESTING) return `quotes and lists nested ${depth} deep on one line`;
     // A destination is left open when no ')' follows it on its line; each ')' closes one.

@@ -7,7 +7,7 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import { backgroundColours, colourOf, INDISTINCT, splitAtDepth, valuesOf } from './colours.ts';
+import { backgroundColours, colourOf, declarationsOf, INDISTINCT, splitAtDepth, valuesOf } from './colours.ts';
 
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
 const FAR = 500;
@@ -152,14 +152,15 @@ interface Around {
 
 /** Why a style attribute hides its element ("display:none"), or undefined when it does not. */
 export function hidingStyle(style: string): string | undefined {
-  const css = style
-    .replace(/\/\*[^]*?(?:\*\/|$)/g, '')
-    .replace(/\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g, (_, hex?: string, char?: string) =>
-      hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
-    )
-    .toLowerCase();
   const declarations: [string, string][] = [];
-  for (const part of declarationsOf(css)) {
+  // Split as written, then read: an escaped quote or parenthesis is a letter, not a string or a block
+  // (diff11-review K1), and `/*` in a string is no comment.
+  for (const written of declarationsOf(style)) {
+    const part = written
+      .replace(/\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g, (_, hex?: string, char?: string) =>
+        hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
+      )
+      .toLowerCase();
     const colon = part.indexOf(':');
     if (colon < 0) continue;
     const value = part
@@ -193,30 +194,6 @@ export function hidingStyle(style: string): string | undefined {
   };
   for (const [property, value] of declarations) if (hides(property, value, around)) return `${property}:${value}`;
   return undefined;
-}
-
-/**
- * A style's declarations, as CSS reads them: split at each `;` outside parentheses and strings
- * (`url(data:image/gif;base64,…)`; diff10-review C2); a string left open ends at a line break.
- */
-function declarationsOf(css: string): string[] {
-  const out: string[] = [];
-  let [depth, quote, from] = [0, '', 0];
-  for (let i = 0; i < css.length; i++) {
-    const c = css[i]!;
-    if (quote) {
-      // A string ends at its quote, or (a bad string) at a line break.
-      if (c === quote || c === '\n' || c === '\r' || c === '\f') quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '(') depth++;
-    else if (c === ')' && depth > 0) depth--;
-    else if (c === ';' && depth === 0) {
-      out.push(css.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(css.slice(from));
-  return out;
 }
 
 function hides(property: string, value: string, around: Around): boolean {
@@ -260,6 +237,7 @@ function hides(property: string, value: string, around: Around): boolean {
         .some(
           ({ tokens, colours }) =>
             tokens.has(value) ||
+            colours === undefined ||
             (text !== undefined &&
               colours.some((way) => way.length > 0 && way.every((c) => c.contrast(text) < INDISTINCT))),
         );

@@ -43,6 +43,13 @@ describe('white text, over a background that paints only white', () => {
     'linear-gradient(transparent,transparent) #fff',
     'linear-gradient(transparent,transparent), #ffffff',
     '#fff url(x.png) repeat',
+    // diff11-review K2: a size written as a function; K5: a prefixed gradient, its old direction words.
+    'radial-gradient(calc(1px) calc(1px), #fff, #fff)',
+    'radial-gradient(var(--s) var(--s), #fff, #fff)',
+    'radial-gradient(clamp(1px,2px,3px) 5px, white, white)',
+    '-webkit-linear-gradient(left, #fff, #fff)',
+    // K3: see-through stops past what is read, over white.
+    `linear-gradient(${Array(64).fill('transparent').join(',')}) #fff`,
   ])
     it(background, () => assert.ok(hidden(`color:white;background:${background}`)));
 });
@@ -65,6 +72,13 @@ describe('white text it can be read over', () => {
 describe('the declarations of a style, as CSS reads them', () => {
   it("a string left open ends at a line break: what follows the next ';' applies", () => {
     assert.ok(hidden("x:'\n;color:white;background:#fff"));
+  });
+  it('an escaped quote or parenthesis is a letter: what follows it still applies (diff11-review K1)', () => {
+    for (const first of ['font-family:\\27 ', 'font-family:\\28 ', 'font-family:a\\(', "font-family:a\\'b"])
+      assert.ok(hidden(`${first}; color:white; background:white`), first);
+  });
+  it('a comment opener in a string is no comment', () => {
+    assert.ok(hidden("content:'/*'; color:white; background:white"));
   });
   it("a ';' in parentheses or a closed string ends no declaration", () => {
     assert.equal(hidingStyle("content:'a;color:white';background:#fff"), undefined);

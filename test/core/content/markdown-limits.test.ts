@@ -35,6 +35,11 @@ describe('what a person writes is read', () => {
     it(what, () => assert.equal(notRead(text), false));
   }
 
+  it('a long README with CRLF line ends: a blank line ends a paragraph there too (diff11-review D4)', () => {
+    const paragraph = `${'call[x](\r\n'.repeat(600)}\r\n`;
+    assert.equal(unparsable(`&amp;\r\n\r\n${paragraph.repeat(3)}`), undefined);
+  });
+
   it('a fence whose info string holds a backtick is no fence: what follows it still counts', () => {
     assert.match(unparsable(`\`\`\`x\`\n${'- '.repeat(40)}x\n`) ?? '', /nested 40 deep/);
   });
