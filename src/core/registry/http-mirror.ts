@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../archive/hash.ts';
@@ -94,6 +95,19 @@ export async function syncDelegations(registry: HttpRegistry, root: string): Pro
     if (room > 0 && (await isRevocation(join(dir, name), name))) room--;
     else await rm(join(dir, name), { force: true });
   }
+  if (!existsSync(join(root, DELEGATIONS_SYNCED)))
+    await writeFileAtomic(join(root, DELEGATIONS_SYNCED), `${new Date().toISOString()}\n`);
+}
+
+/**
+ * Written in a mirror once its registry has told its delegations: a mirror without it has never held
+ * them, so its revocations are unknown, not none (sources.ts, revocationsUnread).
+ */
+export const DELEGATIONS_SYNCED = 'delegations-synced';
+
+/** Whether the mirror at `root` ever held its registry's delegations (an older mirror: a `delegations/` folder). */
+export function delegationsEverSynced(root: string): boolean {
+  return existsSync(join(root, DELEGATIONS_SYNCED)) || existsSync(delegationsDirIn(root));
 }
 
 async function isRevocation(path: string, name: string): Promise<boolean> {
@@ -104,9 +118,10 @@ async function isRevocation(path: string, name: string): Promise<boolean> {
 
 /**
  * Refreshes the mirrors of every HTTP-registry package to verify, and the
- * delegations of `others`; returns, per registry of a package, why it could
- * not be consulted (then its packages are verified from the evidence
- * captured at install, and say so).
+ * delegations of `others`; returns, per registry, why it could not be
+ * consulted (then its packages are verified from the evidence captured at
+ * install, and say so; and a mirror that never held its delegations counts
+ * as revocations unknown).
  */
 export async function syncMirrors(
   wanted: { registry: HttpRegistry; name: string; version: string }[],
@@ -134,11 +149,16 @@ export async function syncMirrors(
   };
   await Promise.all(Array.from({ length: Math.min(4, queue.length) }, worker));
   // The other registries' revocations count too (spec3-review A, diff10-review H1): their delegations are
-  // brought up to date as well; one out of reach keeps the revocations its mirror holds.
+  // brought up to date as well; one out of reach keeps the revocations its mirror holds, and is named among
+  // the problems, so that a mirror that never held them is not taken for a registry without revocations (R4).
   await Promise.all(
     others
       .filter((registry) => !delegationsSynced.has(registry.name))
-      .map((registry) => syncDelegations(registry, mirrorRootOf(cacheDir, registry.name)).catch(() => undefined)),
+      .map((registry) =>
+        syncDelegations(registry, mirrorRootOf(cacheDir, registry.name)).catch((error: unknown) => {
+          problems.set(registry.name, error instanceof AamError ? error.message : messageOf(error));
+        }),
+      ),
   );
   return problems;
 }

@@ -49,6 +49,8 @@ export interface EvidenceSource {
    * (spec3-review A). Their delegations do not count: only the source registry's and the cache's do.
    */
   otherRegistries?: string[] | undefined;
+  /** Why some configured registry's revocations are not known this run: then no delegation is trusted. */
+  revocationsUnread?: string | undefined;
   /** The verification run it belongs to: what all its packages read alike is read once a run (see perRun). */
   run?: string | undefined;
 }
@@ -155,7 +157,7 @@ export function gatherEvidence(
     registryRequiresSignatures: registry.requiresSignatures,
     capturedMissing: [] as CapturedSignature[],
     delegationFiles: [] as DelegationEvidenceFile[],
-    delegationsUnread: undefined as string | undefined,
+    delegationsUnread: source.revocationsUnread,
   };
   if (!archive) return { ...base, signatures: [] };
   const delegations = new Map<string, DelegationEvidenceFile>();
@@ -165,9 +167,10 @@ export function gatherEvidence(
       delegationFiles(root, readInto(into), into),
     );
     const own = roots.includes(root);
-    // The source's or the cache's folder holding more than are read could hide a revocation: no delegation is
-    // trusted. Another registry's does not refuse them all (diff10-review R1); its revocations are not read.
-    if (own) base.delegationsUnread ??= unread;
+    // A folder holding more than are read could hide a revocation: no delegation is trusted. Another
+    // registry's too: leaving its files out unsaid let a revocation there go unread (diff11-review R5), so a
+    // configured registry over-full refuses every delegation, by name (diff10-review R1's cost, taken).
+    base.delegationsUnread ??= unread;
     for (const { name, bytes } of files)
       if (own || !delegations.has(name))
         delegations.set(name, own ? { name, bytes } : { name, bytes, revocationOnly: true });

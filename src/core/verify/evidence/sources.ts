@@ -5,7 +5,7 @@ import type { EvidenceCache } from './evidence-cache.ts';
 import type { RegistryEntry } from '../../config/settings.ts';
 import { messageOf } from '../../errors.ts';
 import type { LockedPackage } from '../../lockfile/lockfile.ts';
-import { mirrorRootOf } from '../../registry/http-mirror.ts';
+import { delegationsEverSynced, mirrorRootOf } from '../../registry/http-mirror.ts';
 import { LocalRegistry } from '../../registry/local-registry.ts';
 import { openRegistry } from '../../registry/open.ts';
 
@@ -71,9 +71,38 @@ export function evidenceSource(
 ): EvidenceSource {
   if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
   const source = sourceRegistry(entry, registries, cacheDir, unreachable);
-  const others = new Set(registryRoots([...registries, ...globalRegistries], cacheDir));
+  const configured = [...registries, ...globalRegistries];
+  const others = new Set(registryRoots(configured, cacheDir));
   others.delete(source.registry?.root ?? '');
-  return others.size > 0 ? { ...source, otherRegistries: [...others] } : source;
+  const unread = revocationsUnread(configured, cacheDir, unreachable);
+  return {
+    ...source,
+    ...(others.size > 0 ? { otherRegistries: [...others] } : {}),
+    ...(unread ? { revocationsUnread: unread } : {}),
+  };
+}
+
+/**
+ * Why the revocations of a configured HTTP registry are not known: it could not be asked this run (down,
+ * 401, 5xx) and its mirror never held its delegations (a fresh runner). An empty mirror is then no evidence
+ * that nothing was revoked, and a lock entry pointed at a copy of that registry would trust a revoked
+ * delegation again (diff11-review R4). A mirror that held them once keeps counting with what it holds.
+ */
+export function revocationsUnread(
+  configured: readonly RegistryEntry[],
+  cacheDir: string,
+  unreachable: ReadonlyMap<string, string>,
+): string | undefined {
+  const unknown = configured.filter(
+    (r, i) =>
+      r.type === 'http' &&
+      unreachable.has(r.name) &&
+      configured.findIndex((s) => s.name === r.name) === i &&
+      !delegationsEverSynced(mirrorRootOf(cacheDir, r.name)),
+  );
+  if (unknown.length === 0) return undefined;
+  const named = unknown.map((r) => `registry "${r.name}" (${unreachable.get(r.name)})`).join('; ');
+  return `the revocations of ${named} could not be read, and this machine holds no earlier copy of them: one could revoke a delegation this package relies on, so no delegation is trusted. Verify again once the registry answers (on CI, give the runner its read token)`;
 }
 
 /** The folders of registries that can be read (HTTP ones through their mirrors). */

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,6 +8,7 @@ import { delegateOf, delegateSigning, revokeDelegation } from '../../../../src/c
 import { documentBytes, REVOCATION_TYPE, signedDocumentFile } from '../../../../src/core/signature/delegation-file.ts';
 import { loadConfig } from '../../../../src/core/config/load.ts';
 import { verifyWorkspace } from '../../../../src/core/verify/workspace.ts';
+import { VerificationStore } from '../../../../src/core/verify/store/result-store.ts';
 import { useLocalSigstore } from '../../../helpers/sigstore.ts';
 import { signersWorld, statusOf } from '../../../helpers/signers.ts';
 
@@ -19,9 +21,9 @@ import { signersWorld, statusOf } from '../../../helpers/signers.ts';
  */
 const NEXT_YEAR = new Date(Date.now() + 365 * 86_400_000);
 
-const verify = async (s: Awaited<ReturnType<typeof signersWorld>>) => {
+const verify = async (s: Awaited<ReturnType<typeof signersWorld>>, store?: VerificationStore) => {
   const config = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
-  return verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home, useCache: false } as never);
+  return verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home, store } as never);
 };
 
 describe('revocations held by another registry', () => {
@@ -70,7 +72,7 @@ describe('revocations held by another registry', () => {
     assert.match(shadowed!.verdict.message, /was revoked by alice@example\.com .*bob lost his key/);
   });
 
-  it('another registry holding more files than are read refuses no delegation (diff10-review R1)', async () => {
+  it('another registry holding more files than are read refuses delegations, naming it (diff11-review R5)', async () => {
     const { s } = await delegated();
     await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
     const other = join(s.w.root, 'other-registry');
@@ -91,9 +93,46 @@ describe('revocations held by another registry', () => {
     await s.w.writeProjectConfig(
       `registries:\n  - name: team\n    url: ${pathToFileURL(s.w.registryDir).href}\n    type: local\n    default: true\n  - name: other\n    url: ${pathToFileURL(other).href}\n    type: local\n`,
     );
+    // Its revocations could not be read, so one of them could be this delegation's: left out unsaid, a lock
+    // entry pointed at a copy of a busy team registry trusted a revoked delegation again.
     const [result] = await verify(s);
-    assert.equal(statusOf(result).split('/')[1], 'pass', result!.verdict.message);
-    assert.match(result!.verdict.message, /delegated by alice@example\.com/);
+    assert.equal(statusOf(result), 'signed-untrusted/fail/DELEGATION_REFUSED', result!.verdict.message);
+    assert.match(result!.verdict.message, /other-registry[/\\]delegations holds more than 256 delegation files/);
+  });
+
+  it('an HTTP registry that could not be asked, whose revocations this machine never held, refuses delegations (diff11-review R4)', async () => {
+    const { s } = await delegated();
+    await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
+    // The global config's second registry; this runner has no read token for it, until it has.
+    let refuse = true;
+    const hq = createServer((_request, response) => {
+      if (refuse) response.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"token required"}');
+      else response.writeHead(200, { 'content-type': 'application/json' }).end('{"delegations":[]}');
+    });
+    await new Promise<void>((ready) => hq.listen(0, '127.0.0.1', ready));
+    try {
+      const configFile = join(s.w.home, '.aam', 'config.yaml');
+      const url = `http://127.0.0.1:${(hq.address() as { port: number }).port}`;
+      const config = await readFile(configFile, 'utf8');
+      await writeFile(
+        configFile,
+        config.replace('registries:\n', `registries:\n  - name: hq\n    url: ${url}\n    type: http\n`),
+      );
+      // With the result store: a result refused for want of revocations is not kept once they are read.
+      const store = new VerificationStore(join(s.w.root, 'verified'), 'test');
+      await new Promise((settle) => setTimeout(settle, 2_100)); // a stamp this recent vouches for nothing (stamps.ts)
+      const [refused] = await verify(s, store);
+      assert.equal(statusOf(refused), 'signed-untrusted/fail/DELEGATION_REFUSED', refused!.verdict.message);
+      assert.match(refused!.verdict.message, /revocations of registry "hq" \(.*401.*\) could not be read/);
+      // Once it has answered, its mirror counts with what it holds, even when it cannot be asked again.
+      refuse = false;
+      assert.match((await verify(s, store))[0]!.verdict.message, /delegated by alice@example\.com/);
+      refuse = true;
+      const [stale] = await verify(s);
+      assert.equal(statusOf(stale).split('/')[1], 'pass', stale!.verdict.message);
+    } finally {
+      hq.close();
+    }
   });
 
   it("another registry's delegation does not count: only its revocations do", async () => {
