@@ -43,13 +43,18 @@ export function describeRecorded(signature: RecordedSignature | null): string {
   if (!signature) return 'unsigned';
   if (signature.type === 'gpg')
     return `${signature.identity ? `${signature.identity}, ` : ''}OpenPGP key ${signature.fingerprint}`;
-  return `${signature.identity} (issuer ${signature.issuer ?? 'unknown'}${signature.log_index ? `, log entry ${signature.log_index}` : ''})`;
+  return `${signature.identity} (issuer ${signature.issuer ?? 'unknown'}${ranBy(signature.identity, signature.source_repository)}${signature.log_index ? `, log entry ${signature.log_index}` : ''})`;
+}
+
+/** ", run by REPOSITORY" where a CI run's repository is not already what the SAN names. */
+function ranBy(san: string, repository: string | undefined): string {
+  return repository && !san.startsWith(`${repository}/`) ? `, run by ${repository}` : '';
 }
 
 function describeCurrent(signer: Signer): string {
   if (signer.type === 'gpg')
     return `${signer.userIds[0] ? `${signer.userIds[0]}, ` : ''}OpenPGP key ${signer.fingerprint}`;
-  return `${signer.identity.san} (issuer ${signer.identity.issuer ?? 'unknown'}${signer.tlog ? `, log entry ${signer.tlog.logIndex}` : ''})`;
+  return `${signer.identity.san} (issuer ${signer.identity.issuer ?? 'unknown'}${ranBy(signer.identity.san, signer.identity.sourceRepository)}${signer.tlog ? `, log entry ${signer.tlog.logIndex}` : ''})`;
 }
 
 /**
@@ -94,11 +99,9 @@ export function continuityChanges(
   if (valid.length === 0) return changes;
   const set = [was, ...(recorded.cosignatures ?? [])];
   // A signer whose signature is there but no longer verifies has not dropped out: its invalid signature says so.
-  const present = new Set(
-    entries.flatMap((e) => (e.check.state !== 'none' && e.check.signer ? [keyOfSigner(e.check.signer)] : [])),
-  );
+  const present = entries.flatMap((e) => (e.check.state !== 'none' && e.check.signer ? [e.check.signer] : []));
   const unknown = entries.some((e) => e.check.state === 'invalid' && !e.check.signer);
-  const dropped = set.filter((r) => !present.has(signerKey(r)));
+  const dropped = set.filter((r) => !present.some((signer) => isRecorded(r, signer)));
   const now = valid.map(describeCurrent).join(' and ');
   if (dropped.length === set.length && !unknown) {
     const before = set.map((r) => describeRecorded(r)).join(' and ');
@@ -117,6 +120,18 @@ export function continuityChanges(
         after: `signed by ${now}`,
       });
   return changes;
+}
+
+/**
+ * Whether `signer` is the recorded one: the same key, and for a Sigstore certificate of a CI run the same
+ * repository that ran (a shared reusable workflow gives every caller one SAN: diff10-review S2). A record
+ * written before the repository was kept does not know it, and is not held to it.
+ */
+function isRecorded(recorded: RecordedSignature, signer: Signer): boolean {
+  if (signerKey(recorded) !== keyOfSigner(signer)) return false;
+  if (recorded.type !== 'sigstore' || signer.type !== 'sigstore' || recorded.source_repository === undefined)
+    return true;
+  return recorded.source_repository === signer.identity.sourceRepository;
 }
 
 /** A package's signatures as checked: the first, and all of them (see policy/checks.ts). */

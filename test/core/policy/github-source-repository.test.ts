@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { describeSigner, findTrust } from '../../../src/core/policy/trust-match.ts';
 import { verifySigstoreBundle } from '../../../src/core/sigstore/verify.ts';
 import { readTrustRecord, recordedSignatureOf, writeTrustRecord } from '../../../src/core/record/trust-record.ts';
+import type { RecordedPackage } from '../../../src/core/record/trust-record.ts';
+import { continuityChanges } from '../../../src/core/record/continuity.ts';
 import { signerOfRecord } from '../../../src/core/workflows/diff/recorded.ts';
 import { tempDir } from '../../helpers/temp.ts';
 import { SigstoreWorld } from '../../helpers/sigstore-world.ts';
@@ -127,6 +129,36 @@ describe('github: patterns match the repository whose run signed', () => {
     const lists = (pattern: string) => ({ trusted_identities: [pattern], trusted_keys: [] });
     assert.ok(findTrust(signerOfRecord(read), lists('github:attacker/app')));
     assert.equal(findTrust(signerOfRecord(read), lists('github:victim')), undefined);
+  });
+
+  it('on_signer_change: another repository running the same reusable workflow is a change of signer (diff10-review S2)', () => {
+    const run = (repository?: string) =>
+      signedAs({
+        uri: TEMPLATE,
+        issuer: GITHUB_ACTIONS_ISSUER,
+        ...(repository ? { sourceRepository: repository } : {}),
+      });
+    const signerOf = (checks: Checks) =>
+      checks.signature.state === 'valid' ? checks.signature.signer : assert.fail('not valid');
+    const recordOf = (checks: Checks, keepRepository = true): RecordedPackage => {
+      const signature = recordedSignatureOf(signerOf(checks), `sha256:${'2'.repeat(64)}`);
+      if (!keepRepository && signature.type === 'sigstore') delete signature.source_repository;
+      return { version: '1.0.0', checksum: `sha256:${'1'.repeat(64)}`, source: 'team', signature, recorded_at: '' };
+    };
+    const victim = run('https://github.com/victim/app');
+    const attacker = run('https://github.com/attacker/app');
+    assert.deepEqual(continuityChanges(recordOf(victim), '1.0.1', victim), []);
+    const [changed, ...more] = continuityChanges(recordOf(victim), '1.0.1', attacker);
+    assert.equal(more.length, 0);
+    assert.equal(changed?.code, 'SIGNER_CHANGED');
+    assert.match(
+      changed!.message,
+      /run by https:\/\/github\.com\/victim\/app.* to .*run by https:\/\/github\.com\/attacker\/app/,
+    );
+    // A certificate without the repository is not the recorded run either.
+    assert.equal(continuityChanges(recordOf(victim), '1.0.1', run())[0]?.code, 'SIGNER_CHANGED');
+    // A record written before the repository was kept does not know it: not held to it.
+    assert.deepEqual(continuityChanges(recordOf(victim, false), '1.0.1', attacker), []);
   });
 
   it('a source repository that is not strict text makes the certificate invalid', () => {
