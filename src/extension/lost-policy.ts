@@ -3,6 +3,7 @@ import { applyConfigEdits } from '../core/config/edit.ts';
 import { assertConfigFileWritable } from '../core/config/project-write.ts';
 import { visible } from '../core/messages/shown-text.ts';
 import type { ConfigEdit } from '../core/config/edit.ts';
+import { LISTS } from '../core/verify/store/policy-memory.ts';
 import type { LostSetting } from '../core/verify/store/policy-memory.ts';
 import { log } from './log.ts';
 import type { TrustModel } from './model.ts';
@@ -55,7 +56,7 @@ function groupByFile(lost: readonly LostSetting[]): Map<string, LostSetting[]> {
 
 /** The edit that puts a lost setting back: a list entry re-added, a setting set to what it was. */
 function editFor(l: LostSetting): ConfigEdit {
-  if (LISTS.has(l.key) && l.now === undefined) {
+  if ((LISTS as readonly string[]).includes(l.key) && l.now === undefined) {
     const pinned = /^(.*) \(issuer (.*)\)$/.exec(l.was);
     return {
       op: 'add-to-list',
@@ -68,5 +69,3 @@ function editFor(l: LostSetting): ConfigEdit {
     return { op: 'set', path: ['security', l.key], value: l.was === 'true' ? true : l.was === 'false' ? false : l.was };
   return { op: 'set', path: ['security', l.key], value: l.was };
 }
-
-const LISTS = new Set(['trusted_identities', 'trusted_keys', 'allowed_issuers']);

@@ -22,6 +22,7 @@ export const STATUS: Record<VerdictStatus, { icon: string; color: string }> = {
   unattested: { icon: 'unverified', color: 'list.errorForeground' },
   unverified: { icon: 'eye-closed', color: 'list.warningForeground' },
   skipped: { icon: 'debug-step-over', color: 'descriptionForeground' },
+  blocked: { icon: 'circle-slash', color: 'list.errorForeground' },
 };
 
 /** The status as the view says it; the words are the core's, so every surface says the same. */

@@ -30,6 +30,7 @@ const STATUS_COLOR: Record<string, string> = {
   unattested: '#bc4c00',
   unverified: '#fb8500',
   skipped: '#afb8c1',
+  blocked: '#82071e',
 };
 const PAGE = 200;
 

@@ -23,6 +23,7 @@ const STRICT = `security:
   allow_delegation: false
   require_registry_attestation: true
   trust_registry_attestations: false
+  blocked_packages: ["@evil/*"]
 `;
 /** What `aam config set default_platform cursor` leaves of it: aam's model has none of AAM Trust's own settings. */
 const REWRITTEN = `default_platform: cursor
@@ -61,6 +62,7 @@ describe('policy lost: AAM Trust settings aam drops', () => {
       lost.map((l) => `${l.key}: ${l.was} (now ${l.now})`).sort(),
       [
         'allow_delegation: false (now true)',
+        'blocked_packages: @evil/* (now undefined)',
         'hidden_content: error (now warn)',
         'require_registry_attestation: true (now false)',
         'signature_threshold: {"@acme/*":2} (now 1)',
@@ -84,8 +86,14 @@ describe('policy lost: AAM Trust settings aam drops', () => {
     await reviewLostPolicy(model as never, { workspaceId: 'p' });
     const back = (await loadConfig({ homeDir: home, projectDir: project, env: {} })).security;
     assert.deepEqual(
-      [back.hidden_content, back.signature_threshold, back.allow_delegation, back.require_registry_attestation],
-      ['error', { '@acme/*': 2 }, false, true],
+      [
+        back.hidden_content,
+        back.signature_threshold,
+        back.allow_delegation,
+        back.require_registry_attestation,
+        back.blocked_packages,
+      ],
+      ['error', { '@acme/*': 2 }, false, true, ['@evil/*']],
       await readFile(global, 'utf8'),
     );
     await remember();
@@ -106,12 +114,12 @@ describe('policy lost: AAM Trust settings aam drops', () => {
     };
     await remember(STRICT);
     await remember(REWRITTEN);
-    assert.equal(store.lost(lockFile).length, 4);
+    assert.equal(store.lost(lockFile).length, 5);
     // The user sets a higher threshold for every package, hidden_content back to error, and delegations off.
     await remember(`${REWRITTEN}  hidden_content: error\n  signature_threshold: 3\n  allow_delegation: false\n`);
     assert.deepEqual(
       store.lost(lockFile).map((l) => l.key),
-      ['require_registry_attestation'],
+      ['blocked_packages', 'require_registry_attestation'],
     );
   });
 });

@@ -17,7 +17,6 @@ export interface SecuritySettings extends SecurityPolicy {
   sigstore_oidc_issuer: string;
   sigstore_trusted_root: string | undefined;
   allowed_registries: string[];
-  blocked_packages: string[];
   install_policy: { allowed_scopes: string[]; require_tag: boolean };
   publish_policy: { require_approval: boolean; approvers: string[] };
   keyserver: string | undefined;

@@ -1,7 +1,7 @@
 import { signaturesOf } from './checks.ts';
 import type { AttestationFact, Checks, IntegrityCheck } from './checks.ts';
 import type { PolicyContext, SecurityPolicy } from './policy.ts';
-import { thresholdFor } from './name-pattern.ts';
+import { blockedBy, thresholdFor } from './name-pattern.ts';
 import { decideSigned } from './signed.ts';
 import { installedUnverified } from './unverified.ts';
 import { attestedVerdict, rule, verdict } from './verdict.ts';
@@ -28,6 +28,11 @@ export type { Verdict, VerdictAction, VerdictCode, VerdictStatus } from './verdi
  * checks taken from an earlier verification say so in the message.
  */
 export function decide(checks: Checks, context: PolicyContext): Verdict {
+  // Whatever its signatures say, a package the policy blocks must not be there (spec3-review E1: a blocked
+  // package committed with its lock entry passed verification, as only install read the list).
+  // (A policy stored before the setting existed has none.)
+  const blocked = checks.name && blockedBy(checks.name, context.policy.blocked_packages ?? []);
+  if (checks.name && blocked) return blockedVerdict(checks.name, blocked, context);
   const decided = decideChecked(checks, context);
   const shown =
     checks.installedWithoutVerification && checks.integrity.ok
@@ -40,6 +45,15 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
         message: `${shown.message} (From this machine's verification of ${checks.cached.at}, as asked with --use-cached-verification: ${checks.cached.reason})`,
       }
     : shown;
+}
+
+function blockedVerdict(name: string, entry: string, context: PolicyContext): Verdict {
+  return verdict('blocked', 'fail', 'PACKAGE_BLOCKED', `${name} is blocked by blocked_packages ("${entry}").`, {
+    expected: 'no package that blocked_packages names',
+    actual: `${name} is installed`,
+    hint: `Uninstall it (aam uninstall ${name}); remove "${entry}" from blocked_packages only if you are sure it is safe.`,
+    rule: rule(context, 'blocked_packages'),
+  });
 }
 
 function decideChecked(checks: Checks, context: PolicyContext): Verdict {

@@ -23,6 +23,14 @@ export function matchesNamePattern(pattern: string, name: string): boolean {
   return pattern === name;
 }
 
+/**
+ * The `blocked_packages` entry that blocks `name`: its exact name, or its scope's `@scope/*` (as install has
+ * always read the list; `*` blocks nothing).
+ */
+export function blockedBy(name: string, blocked: readonly string[]): string | undefined {
+  return blocked.find((entry) => entry === name || (SCOPE_ALL.test(entry) && matchesNamePattern(entry, name)));
+}
+
 /** How narrow a pattern is: an exact name wins over a scope, a scope over `*`. */
 function specificity(pattern: string): number {
   return pattern === '*' ? 0 : pattern.endsWith('/*') ? 1 : 2;

@@ -26,6 +26,8 @@ export interface SecurityPolicy {
   allow_delegation: boolean;
   /** Hidden content in the files a package deploys (content/): a warning, a failure, or not looked at. */
   hidden_content: FailureMode;
+  /** Packages that must not be installed (a name, or `@scope/*`): install refuses them, verification fails them. */
+  blocked_packages: string[];
 }
 
 export const DEFAULT_POLICY: SecurityPolicy = {
@@ -42,6 +44,7 @@ export const DEFAULT_POLICY: SecurityPolicy = {
   signature_threshold: 1,
   allow_delegation: true,
   hidden_content: 'warn',
+  blocked_packages: [],
 };
 
 /**

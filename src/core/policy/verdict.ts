@@ -14,7 +14,8 @@ export type VerdictStatus =
   | 'unavailable'
   | 'unattested'
   | 'unverified'
-  | 'skipped';
+  | 'skipped'
+  | 'blocked';
 export type VerdictAction = 'pass' | 'warn' | 'fail';
 export type VerdictCode =
   | 'VERIFIED'
@@ -29,7 +30,8 @@ export type VerdictCode =
   | 'THRESHOLD_NOT_MET'
   | 'ATTESTED'
   | 'ATTESTATION_REQUIRED'
-  | 'INSTALLED_WITHOUT_VERIFICATION';
+  | 'INSTALLED_WITHOUT_VERIFICATION'
+  | 'PACKAGE_BLOCKED';
 
 /** The outcome of the trust decision for one package, with the evidence and the next step. */
 export interface Verdict {

@@ -21,7 +21,8 @@ export interface LostSetting {
   value?: unknown;
 }
 
-const LISTS = ['trusted_identities', 'trusted_keys', 'allowed_issuers'] as const;
+/** The policy's lists, whose entries are lost one by one (and put back by adding them again). */
+export const LISTS = ['trusted_identities', 'trusted_keys', 'allowed_issuers', 'blocked_packages'] as const;
 const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
 const rank = (mode: unknown) => FAILURE_RANK[mode as keyof typeof FAILURE_RANK] ?? 0;
 /**
@@ -69,8 +70,9 @@ export function lostSince(before: PolicySnapshot, now: PolicySnapshot): LostSett
   const text = (v: unknown) => (isTrustedIdentity(v) ? entryText(v) : String(v));
   for (const key of LISTS) {
     // An empty allowed_issuers means "any": losing all of them is the weakest of all.
-    const kept = new Set((now.policy[key] as unknown[]).map(text));
-    for (const entry of before.policy[key] as unknown[])
+    // (A list a snapshot stored before it existed does not have is empty.)
+    const kept = new Set(((now.policy[key] ?? []) as unknown[]).map(text));
+    for (const entry of (before.policy[key] ?? []) as unknown[])
       if (!kept.has(text(entry))) lost.push({ key, was: text(entry), now: undefined, file: before.sources[key] });
   }
   // A snapshot stored before a setting existed had that setting's default.

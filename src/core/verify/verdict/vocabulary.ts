@@ -17,6 +17,7 @@ export const STATUS_LABEL: Record<VerdictStatus, string> = {
   unattested: 'no trusted attestation',
   unverified: 'installed without verification',
   skipped: 'skipped',
+  blocked: 'blocked',
 };
 
 /** The words for findings beside a verdict (a package row says them after its status). */
@@ -37,7 +38,7 @@ export const FINDING_LABEL: Record<Finding['code'], string> = {
 };
 
 /** What a package counts as in a summary: every failure is "failed", whatever its status; the rest by status. */
-export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable' | 'unattested'>;
+export type Bucket = 'failed' | Exclude<VerdictStatus, 'tampered' | 'unavailable' | 'unattested' | 'blocked'>;
 
 /** Summary order: failures first, then what needs a look, then what passed. */
 const BUCKETS: readonly Bucket[] = [
@@ -65,7 +66,11 @@ export function outcome(report: Reported): VerdictAction {
 
 export function bucketOf(report: Reported): Bucket {
   const status = report.verdict.status;
-  return outcome(report) === 'fail' || status === 'tampered' || status === 'unavailable' || status === 'unattested'
+  return outcome(report) === 'fail' ||
+    status === 'tampered' ||
+    status === 'unavailable' ||
+    status === 'unattested' ||
+    status === 'blocked'
     ? 'failed'
     : status;
 }

@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../../config/load.ts';
 import { AamError } from '../../errors.ts';
 import type { LockFile } from '../../lockfile/lockfile.ts';
 import { parsePackageName } from '../../model/names.ts';
+import { blockedBy } from '../../policy/name-pattern.ts';
 import { isValidVersion, parseConstraint, parseVersion, satisfies } from '../../model/versions.ts';
 import type { Registry } from '../../registry/registry.ts';
 import type { VersionEntry } from '../../registry/metadata.ts';
@@ -122,9 +123,7 @@ function checkRegistryAllowed(registry: Registry, config: LoadedConfig): void {
 
 function checkAllowed(name: string, config: LoadedConfig): void {
   const { scope } = parsePackageName(name);
-  const blocked = config.security.blocked_packages.find(
-    (b) => b === name || (scope !== undefined && b === `@${scope}/*`),
-  );
+  const blocked = blockedBy(name, config.security.blocked_packages);
   if (blocked)
     throw new AamError('PACKAGE_BLOCKED', `${name} is blocked by blocked_packages ("${blocked}").`, {
       hint: 'Remove it from blocked_packages only if you are sure it is safe.',

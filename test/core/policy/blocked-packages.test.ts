@@ -1,0 +1,63 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadConfig } from '../../../src/core/config/load.ts';
+import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
+import { bucketOf } from '../../../src/core/verify/verdict/vocabulary.ts';
+import { blockedBy } from '../../../src/core/policy/name-pattern.ts';
+import { useLocalSigstore } from '../../helpers/sigstore.ts';
+import { signersWorld, statusOf } from '../../helpers/signers.ts';
+
+/**
+ * spec3-review E1: `blocked_packages` was read by install only, so a blocked package committed with its lock
+ * entry (or installed by a tool that does not read the list) passed verification, signed by a trusted signer.
+ * Verification now fails it, over every other verdict, whichever config the entry comes from.
+ */
+describe('blocked_packages at verification', () => {
+  const local = useLocalSigstore();
+  const TRUST = 'trusted_identities: ["alice@example.com"]\non_signature_failure: error';
+
+  it('fails an installed package the policy blocks, by its name or its scope, and no other', async () => {
+    const s = await signersWorld(local, () => TRUST);
+    await s.publish('@acme/tool', '1.0.0', [s.sigstore('alice@example.com')]);
+    await s.publish('@other/tool', '1.0.0', [s.sigstore('alice@example.com')]);
+    await s.install('@acme/tool', '@other/tool');
+    const statuses = async () => Object.fromEntries((await s.verify()).map((r) => [r.name, statusOf(r)]));
+    assert.deepEqual(await statuses(), {
+      '@acme/tool': 'verified/pass/VERIFIED',
+      '@other/tool': 'verified/pass/VERIFIED',
+    });
+    for (const entry of ['@acme/tool', '@acme/*']) {
+      await s.writeSecurity(`${TRUST}\nblocked_packages: ["${entry}"]`);
+      const reports = await s.verify();
+      const blocked = reports.find((r) => r.name === '@acme/tool')!;
+      assert.equal(statusOf(blocked), 'blocked/fail/PACKAGE_BLOCKED', entry);
+      assert.match(
+        blocked.verdict.message,
+        new RegExp(`blocked by blocked_packages \\("${entry.replace('*', '\\*')}"\\)`),
+      );
+      assert.equal(blocked.verdict.rule?.key, 'blocked_packages');
+      assert.equal(bucketOf(blocked), 'failed');
+      assert.equal(statusOf(reports.find((r) => r.name === '@other/tool')), 'verified/pass/VERIFIED');
+    }
+  });
+
+  it("a project's list adds to the global one, which it cannot unblock (Restricted Mode)", async () => {
+    const s = await signersWorld(local, () => `${TRUST}\nblocked_packages: ["@acme/tool"]`);
+    await s.publish('@acme/tool', '1.0.0', [s.sigstore('alice@example.com')]);
+    await s.publish('@other/tool', '1.0.0', [s.sigstore('alice@example.com')]);
+    await s.writeSecurity(TRUST);
+    await s.install('@acme/tool', '@other/tool');
+    await s.writeSecurity(`${TRUST}\nblocked_packages: ["@acme/tool"]`);
+    await s.w.writeProjectConfig('security:\n  blocked_packages: ["@other/*"]\n');
+    const config = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
+    const reports = await verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home } as never);
+    assert.deepEqual(reports.map(statusOf).sort(), ['blocked/fail/PACKAGE_BLOCKED', 'blocked/fail/PACKAGE_BLOCKED']);
+  });
+
+  it('reads the list as install does: a name or @scope/*, nothing broader', () => {
+    assert.equal(blockedBy('@acme/tool', ['@acme/*']), '@acme/*');
+    assert.equal(blockedBy('@acme/tool', ['@acme/tool']), '@acme/tool');
+    assert.equal(blockedBy('@acme/tool', ['*', '@acme', '@acm/*', '@acme/to']), undefined);
+    assert.equal(blockedBy('tool', ['@acme/*']), undefined);
+  });
+});
