@@ -1,16 +1,15 @@
 import { homedir } from 'node:os';
 import type { RegistryEntry } from '../config/settings.ts';
 import type { LockedPackage } from '../lockfile/lockfile.ts';
-import { HttpRegistry } from '../registry/http-registry.ts';
+import type { HttpRegistry } from '../registry/http-registry.ts';
 import { syncMirrors } from '../registry/http-mirror.ts';
-import { openRegistry } from '../registry/open.ts';
-import { conditionalIn } from './registry-facts.ts';
+import { openMirrored } from './registry-facts.ts';
 
 /**
  * Asks each HTTP registry about the packages installed from it and brings
  * their mirrors up to date, and every other HTTP registry configured here
- * (`globalRegistries` too) for its delegations; the registries of packages
- * that could not answer, with why.
+ * (`globalRegistries` too) for its delegations; the registries that could
+ * not answer, with why.
  */
 export async function syncHttpMirrors(
   names: readonly string[],
@@ -22,22 +21,13 @@ export async function syncHttpMirrors(
 ): Promise<Map<string, string>> {
   const wanted: Parameters<typeof syncMirrors>[0] = [];
   const opened = new Map<string, HttpRegistry>();
-  const open = (configured: RegistryEntry, patience?: { timeoutMs: number; attempts: number }) => {
-    const made = openRegistry(configured, {
-      homeDir,
-      env: process.env,
-      conditionalFor: conditionalIn(cacheDir),
-      patience,
-    });
-    return made instanceof HttpRegistry ? made : undefined;
-  };
   for (const name of names) {
     const entry = entries[name];
     const configured = entry && registries.find((r) => r.name === entry.source && r.type === 'http');
     if (!entry || !configured) continue;
     let registry = opened.get(configured.name);
     if (!registry) {
-      const made = open(configured);
+      const made = openMirrored(configured, cacheDir, homeDir);
       if (!made) continue;
       opened.set(configured.name, (registry = made));
     }
@@ -50,7 +40,7 @@ export async function syncHttpMirrors(
     if (configured.type !== 'http' || opened.has(configured.name) || names.length === 0) return [];
     let made: HttpRegistry | undefined;
     try {
-      made = open(configured, OTHERS_PATIENCE);
+      made = openMirrored(configured, cacheDir, homeDir, OTHERS_PATIENCE);
     } catch {
       return [];
     }

@@ -61,12 +61,8 @@ export async function httpRegistryExtras(
     for (const name of used) {
       if (unreachable.has(name)) continue;
       const entry = http.get(name)!;
-      const registry = openRegistry(entry, {
-        homeDir: options.homeDir ?? homedir(),
-        env: process.env,
-        conditionalFor: conditionalIn(options.cache.dir),
-      });
-      if (!(registry instanceof HttpRegistry)) continue;
+      const registry = openMirrored(entry, options.cache.dir, options.homeDir);
+      if (!registry) continue;
       // The entries about the packages installed from it, each proven in the signed tree.
       const installed = names.filter((n) => entries[n]?.source === name);
       const check = await checkRegistryLog(registry, record.registries?.[name], entry.keyId, {
@@ -229,9 +225,24 @@ export function unattestedSources(
   }
 }
 
-/** Each registry's answers, kept beside its mirror in the evidence cache, for conditional requests. */
-export function conditionalIn(cacheDir: string) {
-  return (registry: string) => folderConditionalCache(join(mirrorRootOf(cacheDir, registry), 'http'));
+/**
+ * A configured HTTP registry as verification asks it: its answers kept beside its mirror in the evidence
+ * cache, for conditional requests. Undefined for a registry of another kind; throws for an address it
+ * cannot take.
+ */
+export function openMirrored(
+  configured: RegistryEntry,
+  cacheDir: string,
+  homeDir: string = homedir(),
+  patience?: { timeoutMs: number; attempts: number },
+): HttpRegistry | undefined {
+  const made = openRegistry(configured, {
+    homeDir,
+    env: process.env,
+    conditionalFor: (registry) => folderConditionalCache(join(mirrorRootOf(cacheDir, registry), 'http')),
+    patience,
+  });
+  return made instanceof HttpRegistry ? made : undefined;
 }
 
 function isLogCheck(value: unknown): value is RegistryLogCheck {
