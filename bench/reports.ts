@@ -26,6 +26,7 @@ export function benchReports(
   return Array.from({ length: count }, (_, i) => {
     const who = i % signers;
     const checks: Checks = {
+      name: `@bench/pkg-${String(i).padStart(5, '0')}`,
       integrity:
         i % 50 === 7
           ? { ok: false, code: 'FILES_MODIFIED', expected: 'a', actual: 'b', detail: 'prompts/main.md was changed' }

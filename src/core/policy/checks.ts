@@ -82,7 +82,7 @@ export type AttestationFact =
 /** What the verifier established about one package, before policy. */
 export interface Checks {
   /** The package these checks are about: delegations and per-package thresholds are judged for its name. */
-  name?: string | undefined;
+  name: string;
   integrity: IntegrityCheck;
   /** The first signature (Sigstore before OpenPGP, as one signature was always read): what one-signature readers see. */
   signature: SignatureCheck;
@@ -93,6 +93,8 @@ export interface Checks {
   revocations?: RevocationFact[] | undefined;
   /** Why no delegation can be trusted: its registry holds more delegation files than are read (a revocation could be hidden). */
   delegationsUnread?: string | undefined;
+  /** Why the revocations of some configured registry are not known: a delegation chain that would trust a signer does not. */
+  revocationsUnknown?: string | undefined;
   /** The registry it came from refuses unsigned packages (`require_signatures: true` in its registry.yaml). */
   source?: { name: string; requiresSignatures: true } | undefined;
   /** Its registry attestation, checked with the registry's pinned key; absent: nothing attests it (not from an HTTP registry). */

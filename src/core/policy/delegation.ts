@@ -53,6 +53,8 @@ interface Judging {
   revocations: readonly RevocationFact[];
   /** Set when the delegations could not all be read: none is trusted, and a refusal says why. */
   unread?: string | undefined;
+  /** Set when a registry's revocations are not known: a chain found is refused with this reason. */
+  revocationsUnknown?: string | undefined;
   policy: SecurityPolicy;
   now: string | undefined;
 }
@@ -101,7 +103,10 @@ export function delegationFor(signer: Signer, judging: Judging): ChainResult | u
       reason: `${describeSigner(signer)} signs only through a delegation, and allow_delegation is false`,
     };
   const chain = climb(signer, signer, judging, [], [signerKeyOf(signer)]);
-  return chain.ok ? { ...chain, roots: rootsOf(signer, chain, judging) } : { ok: false, reason: chain.reason };
+  if (!chain.ok) return { ok: false, reason: chain.reason };
+  // Any delegation of the chain could be revoked where the revocations could not be read (sources.ts).
+  if (judging.revocationsUnknown) return { ok: false, reason: judging.revocationsUnknown };
+  return { ...chain, roots: rootsOf(signer, chain, judging) };
 }
 
 /**

@@ -79,6 +79,7 @@ export function judgeSignatures(checks: Checks, context: PolicyContext): JudgedS
     delegations: checks.delegations ?? [],
     revocations: checks.revocations ?? [],
     unread: checks.delegationsUnread,
+    revocationsUnknown: checks.revocationsUnknown,
     policy: context.policy,
     now: context.now,
   };

@@ -17,7 +17,7 @@ import { VerificationStore } from './store/result-store.ts';
 import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
 import { sizeOf, stampOf } from '../scan/stamps.ts';
-import { capturedFor, revocationsUnread, runSources } from './evidence/sources.ts';
+import { capturedFor, revocationsUnknown, runSources } from './evidence/sources.ts';
 import { httpRegistryExtras, unattestedSources } from './registry-facts.ts';
 import { syncHttpMirrors } from './mirror-sync.ts';
 import { learnRecord } from './learn-record.ts';
@@ -108,7 +108,11 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           offline,
           registries: config.registries,
           // A registry whose revocations are not known refuses delegations until they are (sources.ts).
-          unread: revocationsUnread([...config.registries, ...config.globalRegistries], options.cache.dir, unreachable),
+          unread: revocationsUnknown(
+            [...config.registries, ...config.globalRegistries],
+            options.cache.dir,
+            unreachable,
+          ),
           cacheDir: options.cache.dir,
           packages: workspace.packagesDir,
           record: stampOf(recordFile),

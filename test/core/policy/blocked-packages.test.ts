@@ -1,5 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VerifiedLedger } from '../../../src/core/verify/cached-verification.ts';
 import { loadConfig } from '../../../src/core/config/load.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import { bucketOf } from '../../../src/core/verify/verdict/vocabulary.ts';
@@ -52,6 +55,26 @@ describe('blocked_packages at verification', () => {
     const config = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
     const reports = await verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home } as never);
     assert.deepEqual(reports.map(statusOf).sort(), ['blocked/fail/PACKAGE_BLOCKED', 'blocked/fail/PACKAGE_BLOCKED']);
+  });
+
+  it('whatever else decides: on_signature_failure: ignore, and an archive out of reach with --use-cached-verification (diff12-review B1, B2)', async () => {
+    const s = await signersWorld(local, () => TRUST);
+    await s.publish('@acme/tool', '1.0.0', [s.sigstore('alice@example.com')]);
+    await s.install('@acme/tool');
+    await s.writeSecurity('on_signature_failure: ignore\nblocked_packages: ["@acme/tool"]');
+    assert.equal(statusOf((await s.verify())[0]), 'blocked/fail/PACKAGE_BLOCKED');
+    // A result that failed before its signature was looked at named no package, and stood in for the evidence.
+    const ledger = new VerifiedLedger(join(s.w.home, '.aam', 'cache', 'verified'));
+    const verify = async (useCachedVerification: boolean) =>
+      (await verifyWorkspace({ ...(await s.w.services()), homeDir: s.w.home, ledger, useCachedVerification }))[0];
+    await s.writeSecurity(TRUST);
+    assert.equal(statusOf(await verify(false)), 'verified/pass/VERIFIED');
+    await s.writeSecurity(`${TRUST}\nblocked_packages: ["@acme/tool"]`);
+    await rm(join(s.w.home, '.aam', 'cache', 'sha256'), { recursive: true, force: true });
+    await rename(s.w.registryDir, `${s.w.registryDir}.down`);
+    const cached = await verify(true);
+    assert.ok(cached?.checks.cached, 'the ledger stood in');
+    assert.equal(statusOf(cached), 'blocked/fail/PACKAGE_BLOCKED');
   });
 
   it('reads the list as install does: a name or @scope/*, nothing broader', () => {

@@ -21,11 +21,13 @@ const gpgKey: GpgSigner = {
 
 const ok: Checks['integrity'] = { ok: true };
 const signed = (signer: SigstoreSigner | GpgSigner): Checks => ({
+  name: 'test-pkg',
   integrity: ok,
   signature: { state: 'valid', signer },
 });
-const unsigned: Checks = { integrity: ok, signature: { state: 'none' } };
+const unsigned: Checks = { name: 'test-pkg', integrity: ok, signature: { state: 'none' } };
 const badSignature: Checks = {
+  name: 'test-pkg',
   integrity: ok,
   signature: {
     state: 'invalid',
@@ -43,6 +45,7 @@ function ctx(overrides: Partial<SecurityPolicy> = {}): PolicyContext {
 describe('trust decision, row 1: integrity', () => {
   it('fails with CHECKSUM_MISMATCH whatever the policy says, with expected and actual', () => {
     const checks: Checks = {
+      name: 'test-pkg',
       integrity: {
         ok: false,
         code: 'CHECKSUM_MISMATCH',
@@ -65,6 +68,7 @@ describe('trust decision, row 1: integrity', () => {
   it('fails with FILES_MODIFIED when installed files changed', () => {
     const v = decide(
       {
+        name: 'test-pkg',
         integrity: {
           ok: false,
           code: 'FILES_MODIFIED',
@@ -113,6 +117,7 @@ describe('trust decision, row 4: invalid signature', () => {
   it('treats a missing transparency-log proof as invalid and names verify_transparency_log', () => {
     const v = decide(
       {
+        name: 'test-pkg',
         integrity: ok,
         signature: { state: 'invalid', type: 'sigstore', code: 'TLOG_MISSING', reason: 'no tlog entry' },
       },

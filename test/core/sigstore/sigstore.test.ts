@@ -63,7 +63,7 @@ describe('Sigstore signing and verification against a local instance over HTTP',
     const check = verify(signed.bytes);
     assert.equal(check.state, 'valid');
     const verdict = decide(
-      { integrity: { ok: true }, signature: check },
+      { name: 'test-pkg', integrity: { ok: true }, signature: check },
       { policy: { ...DEFAULT_POLICY, trusted_identities: ['*@example.com'], on_signature_failure: 'error' } },
     );
     assert.deepEqual([verdict.action, verdict.code], ['fail', 'UNTRUSTED_SIGNER']);
@@ -72,7 +72,7 @@ describe('Sigstore signing and verification against a local instance over HTTP',
   it('leaves the issuer to the policy: an issuer outside allowed_issuers fails', async () => {
     const check = verify((await sign(local.instance().mintToken('alice@example.com'))).bytes);
     const verdict = decide(
-      { integrity: { ok: true }, signature: check },
+      { name: 'test-pkg', integrity: { ok: true }, signature: check },
       {
         policy: {
           ...DEFAULT_POLICY,
@@ -131,13 +131,13 @@ describe('Sigstore signing and verification against a local instance over HTTP',
       issuer: 'https://token.actions.githubusercontent.com',
     });
     const verdict = decide(
-      { integrity: { ok: true }, signature: github },
+      { name: 'test-pkg', integrity: { ok: true }, signature: github },
       { policy: { ...DEFAULT_POLICY, trusted_identities: ['github:acme/tools'] } },
     );
     assert.equal(verdict.status, 'verified');
     const gitlab = verify((await sign(local.instance().mintWorkloadToken('gitlab', 'acme/sub/tools'))).bytes);
     const gitlabVerdict = decide(
-      { integrity: { ok: true }, signature: gitlab },
+      { name: 'test-pkg', integrity: { ok: true }, signature: gitlab },
       { policy: { ...DEFAULT_POLICY, trusted_identities: ['gitlab:acme'] } },
     );
     assert.equal(gitlabVerdict.status, 'verified');
@@ -193,7 +193,10 @@ describe('Sigstore signing and verification against a local instance over HTTP',
             /not among its subjects/.test(check.reason),
           JSON.stringify(check),
         );
-        assert.deepEqual([decide({ integrity: { ok: true }, signature: check }, trusting).action], ['fail']);
+        assert.deepEqual(
+          [decide({ name: 'test-pkg', integrity: { ok: true }, signature: check }, trusting).action],
+          ['fail'],
+        );
       }
     });
 
@@ -215,7 +218,10 @@ describe('Sigstore signing and verification against a local instance over HTTP',
           check.signer.identity.san === 'alice@example.com',
         JSON.stringify(check),
       );
-      assert.equal(decide({ integrity: { ok: true }, signature: check }, trusting).status, 'verified');
+      assert.equal(
+        decide({ name: 'test-pkg', integrity: { ok: true }, signature: check }, trusting).status,
+        'verified',
+      );
     });
   });
 
@@ -238,7 +244,7 @@ describe('Sigstore signing and verification against a local instance over HTTP',
         `referenceOnly=${referenceOnly}: ${JSON.stringify(check)}`,
       );
       const verdict = decide(
-        { integrity: { ok: true }, signature: check },
+        { name: 'test-pkg', integrity: { ok: true }, signature: check },
         { policy: { ...DEFAULT_POLICY, trusted_identities: ['*@example.com'], on_signature_failure: 'error' } },
       );
       assert.notEqual(verdict.status, 'verified');

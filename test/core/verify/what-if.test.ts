@@ -19,13 +19,21 @@ const signer = (san: string): SigstoreSigner => ({
 const packages: { name: string; checks: Checks }[] = [
   {
     name: 'signed-by-alice',
-    checks: { integrity: { ok: true }, signature: { state: 'valid', signer: signer('alice@example.com') } },
+    checks: {
+      name: 'test-pkg',
+      integrity: { ok: true },
+      signature: { state: 'valid', signer: signer('alice@example.com') },
+    },
   },
   {
     name: 'signed-by-mallory',
-    checks: { integrity: { ok: true }, signature: { state: 'valid', signer: signer('mallory@evil.io') } },
+    checks: {
+      name: 'test-pkg',
+      integrity: { ok: true },
+      signature: { state: 'valid', signer: signer('mallory@evil.io') },
+    },
   },
-  { name: 'unsigned', checks: { integrity: { ok: true }, signature: { state: 'none' } } },
+  { name: 'unsigned', checks: { name: 'test-pkg', integrity: { ok: true }, signature: { state: 'none' } } },
 ];
 function reportsUnder(s: SecuritySettings) {
   return packages.map((p) => ({ ...p, version: '1.0.0', verdict: decide(p.checks, ctx(s)) }));
@@ -83,8 +91,8 @@ describe('what-if preview of an unsaved policy', () => {
     const skipped = packages.map((p) => ({
       name: p.name,
       version: '1.0.0',
-      checks: { integrity: { ok: true } as const, signature: { state: 'none' } as const },
-      verdict: decide({ integrity: { ok: true }, signature: { state: 'none' } }, ctx(ignoring)),
+      checks: { name: 'test-pkg', integrity: { ok: true } as const, signature: { state: 'none' } as const },
+      verdict: decide({ name: 'test-pkg', integrity: { ok: true }, signature: { state: 'none' } }, ctx(ignoring)),
     }));
     const result = whatIf(skipped, ignoring, ctx(settings({ on_signature_failure: 'warn' })));
     assert.deepEqual(result.unknown, ['signed-by-alice', 'signed-by-mallory', 'unsigned']);

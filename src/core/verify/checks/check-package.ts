@@ -61,7 +61,7 @@ export async function checkPackage(
   const archiveHolds = integrity.ok || integrity.code === 'DEPLOYED_MODIFIED';
   if (!archiveHolds || options.skipSignature)
     return {
-      checks: { integrity, signature: { state: 'none' } },
+      checks: { name: evidence.name, integrity, signature: { state: 'none' } },
       signatureFile: undefined,
       scan,
       deployed,
@@ -86,6 +86,7 @@ export async function checkPackage(
       signature: entries[0]?.check ?? { state: 'none' },
       ...(entries.length > 0 ? { signatures: entries } : {}),
       ...(delegations && (delegations.delegations.length > 0 || delegations.delegationsUnread) ? delegations : {}),
+      ...(delegations && evidence.revocationsUnknown ? { revocationsUnknown: evidence.revocationsUnknown } : {}),
       source,
     },
     signatureFile: first,

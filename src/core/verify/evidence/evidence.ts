@@ -26,6 +26,8 @@ export interface PackageEvidence {
   delegationFiles: DelegationEvidenceFile[];
   /** Why no delegation can be trusted: a `delegations/` holds more files than are read. */
   delegationsUnread?: string | undefined;
+  /** Why a configured registry's revocations are not known: a delegation that would trust a signer does not. */
+  revocationsUnknown?: string | undefined;
   /** What the registry now serves that differs from what was installed. */
   registryChanges: RegistryChange[];
   /** The source registry's registry.yaml says `require_signatures: true`. */
@@ -157,7 +159,8 @@ export function gatherEvidence(
     registryRequiresSignatures: registry.requiresSignatures,
     capturedMissing: [] as CapturedSignature[],
     delegationFiles: [] as DelegationEvidenceFile[],
-    delegationsUnread: source.revocationsUnread,
+    delegationsUnread: undefined as string | undefined,
+    revocationsUnknown: source.revocationsUnread,
   };
   if (!archive) return { ...base, signatures: [] };
   const delegations = new Map<string, DelegationEvidenceFile>();

@@ -93,16 +93,23 @@ export function revocationsUnread(
   cacheDir: string,
   unreachable: ReadonlyMap<string, string>,
 ): string | undefined {
-  const unknown = configured.filter(
-    (r, i) =>
-      r.type === 'http' &&
-      unreachable.has(r.name) &&
-      configured.findIndex((s) => s.name === r.name) === i &&
-      !delegationsEverSynced(mirrorRootOf(cacheDir, r.name)),
-  );
+  const unknown = revocationsUnknown(configured, cacheDir, unreachable);
   if (unknown.length === 0) return undefined;
-  const named = unknown.map((r) => `registry "${r.name}" (${unreachable.get(r.name)})`).join('; ');
-  return `the revocations of ${named} could not be read, and this machine holds no earlier copy of them: one could revoke a delegation this package relies on, so no delegation is trusted. Verify again once the registry answers (on CI, give the runner its read token)`;
+  const named = unknown.map((name) => `registry "${name}" (${unreachable.get(name)})`).join('; ');
+  return `the revocations of ${named} could not be read, and this machine holds no earlier copy of them: one could revoke a delegation this signer is trusted through, so it is not trusted. Verify again once the registry answers (on CI, give the runner its read token)`;
+}
+
+/** The names of the registries whose revocations are not known (see revocationsUnread): what a stored result depends on. */
+export function revocationsUnknown(
+  configured: readonly RegistryEntry[],
+  cacheDir: string,
+  unreachable: ReadonlyMap<string, string>,
+): string[] {
+  const names = configured
+    .filter((r) => r.type === 'http' && unreachable.has(r.name))
+    .map((r) => r.name)
+    .filter((name) => !delegationsEverSynced(mirrorRootOf(cacheDir, name)));
+  return [...new Set(names)];
 }
 
 /** The folders of registries that can be read (HTTP ones through their mirrors). */

@@ -18,9 +18,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * reads the values deploying writes, and deployed copies are checked per artifact.
  * 9: the names beside each deployed copy are evidence (nameGroupKey). 10: a Sigstore signer carries
  * its certificate's source repository, which `github:` and `gitlab:` patterns match; the Markdown and
- * colour scans judge differently.
+ * colour scans judge differently. 11: every result's checks name their package (blocked_packages and
+ * per-package thresholds are judged by it; a result that failed early had none).
  */
-const REVISION = 10;
+const REVISION = 11;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has

@@ -121,7 +121,7 @@ export async function fetchAndVerify(
     };
   };
   const refuse = (integrity: Extract<Checks['integrity'], { ok: false }>) =>
-    result({ integrity, signature: { state: 'none' } });
+    result({ name: plan.name, integrity, signature: { state: 'none' } });
   const actual = sha256(archive);
   if (actual !== plan.entry.checksum) {
     return refuse({

@@ -180,6 +180,7 @@ async function versionRow(
     return row(name, entry, source.name, verified.checks, verified.attestation?.fact, verified.verdict, http, findings);
   } catch (error) {
     const checks: Checks = {
+      name,
       integrity: {
         ok: false,
         code: 'ARCHIVE_UNAVAILABLE',

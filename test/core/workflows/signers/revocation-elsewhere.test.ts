@@ -102,6 +102,11 @@ describe('revocations held by another registry', () => {
 
   it('an HTTP registry that could not be asked, whose revocations this machine never held, refuses delegations (diff11-review R4)', async () => {
     const { s } = await delegated();
+    // Beside it, a package of a signer no delegation names: refused for that, not for the revocations.
+    await s.publish('@other/tool', '1.0.0', [s.sigstore('carol@example.com')]);
+    await s.writeSecurity('trusted_identities: ["alice@example.com"]\non_signature_failure: warn');
+    await s.install('@other/tool');
+    await s.writeSecurity('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
     await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
     // The global config's second registry; this runner has no read token for it, until it has.
     let refuse = true;
@@ -121,9 +126,12 @@ describe('revocations held by another registry', () => {
       // With the result store: a result refused for want of revocations is not kept once they are read.
       const store = new VerificationStore(join(s.w.root, 'verified'), 'test');
       await new Promise((settle) => setTimeout(settle, 2_100)); // a stamp this recent vouches for nothing (stamps.ts)
-      const [refused] = await verify(s, store);
+      const [refused, stranger] = await verify(s, store);
       assert.equal(statusOf(refused), 'signed-untrusted/fail/DELEGATION_REFUSED', refused!.verdict.message);
       assert.match(refused!.verdict.message, /revocations of registry "hq" \(.*401.*\) could not be read/);
+      assert.equal(stranger!.name, '@other/tool');
+      assert.equal(statusOf(stranger), 'signed-untrusted/fail/UNTRUSTED_SIGNER', stranger!.verdict.message);
+      assert.doesNotMatch(stranger!.verdict.message, /revocations/);
       // Once it has answered, its mirror counts with what it holds, even when it cannot be asked again.
       refuse = false;
       assert.match((await verify(s, store))[0]!.verdict.message, /delegated by alice@example\.com/);
