@@ -48,7 +48,16 @@ export function describeRecorded(signature: RecordedSignature | null): string {
 
 /** ", run by REPOSITORY" where a CI run's repository is not already what the SAN names. */
 function ranBy(san: string, repository: string | undefined): string {
-  return repository && !san.startsWith(`${repository}/`) ? `, run by ${repository}` : '';
+  const elsewhere = ranElsewhere(san, repository);
+  return elsewhere ? `, run by ${elsewhere}` : '';
+}
+
+/**
+ * The repository whose CI run signed, where it is not the one the SAN names (a shared reusable workflow):
+ * what tells two such signers apart beside their key.
+ */
+export function ranElsewhere(san: string, repository: string | undefined): string | undefined {
+  return repository && !san.toLowerCase().startsWith(`${repository.toLowerCase()}/`) ? repository : undefined;
 }
 
 function describeCurrent(signer: Signer): string {

@@ -2,7 +2,7 @@ import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { describeChain } from '../../policy/delegation.ts';
 import type { JudgedSignature } from '../../policy/delegation.ts';
 import type { Signer } from '../../policy/trust-match.ts';
-import { describeRecorded, keyOfSigner, signerKey } from '../../record/continuity.ts';
+import { describeRecorded, keyOfSigner, ranElsewhere, signerKey } from '../../record/continuity.ts';
 import type { RecordedSignature } from '../../record/trust-record.ts';
 
 /**
@@ -25,7 +25,7 @@ export interface SignerSet {
 /** The set the records name (trust record or lock file), with the delegations the lock file says were used. */
 export function setOfRecorded(recorded: readonly RecordedSignature[], entry: LockedPackage | undefined): SignerSet {
   const set = emptySet();
-  for (const r of recorded) add(set, signerKey(r), describeRecorded(r), r.type);
+  for (const r of recorded) add(set, recordedKey(r), describeRecorded(r), r.type);
   const locked = entry ? [entry.signature, ...(entry.cosignatures ?? [])] : [];
   for (const lock of locked)
     if (lock?.delegations && lock.delegations.length > 0) {
@@ -44,11 +44,11 @@ export function setOfJudged(judged: readonly JudgedSignature[], fallback: Signer
     if (j.check.state !== 'valid') continue;
     const signer = j.check.signer;
     const words = describeSignerAsRecorded(signer);
-    if (add(set, keyOfSigner(signer), words, signer.type) && j.standing.state === 'delegated')
+    if (add(set, judgedKey(signer), words, signer.type) && j.standing.state === 'delegated')
       set.delegations.push(`${words} — ${describeChain(j.standing.links)}`);
   }
   if (set.keys.length === 0 && fallback)
-    add(set, keyOfSigner(fallback), describeSignerAsRecorded(fallback), fallback.type);
+    add(set, judgedKey(fallback), describeSignerAsRecorded(fallback), fallback.type);
   return set;
 }
 
@@ -62,7 +62,23 @@ export function describeSignerAsRecorded(signer: Signer): string {
     identity: signer.identity.san,
     issuer: signer.identity.issuer,
     log_index: signer.tlog?.logIndex,
+    source_repository: signer.identity.sourceRepository,
   });
+}
+
+/**
+ * A signer's key in a diff: the record's, and the repository that ran where it is not the SAN's (one shared
+ * reusable workflow gives every calling repository one SAN: diff12-review S2, as continuity.ts judges it).
+ */
+function recordedKey(r: RecordedSignature): string {
+  const elsewhere = r.type === 'sigstore' ? ranElsewhere(r.identity, r.source_repository) : undefined;
+  return elsewhere ? `${signerKey(r)}|run:${elsewhere}` : signerKey(r);
+}
+
+function judgedKey(signer: Signer): string {
+  const elsewhere =
+    signer.type === 'sigstore' ? ranElsewhere(signer.identity.san, signer.identity.sourceRepository) : undefined;
+  return elsewhere ? `${keyOfSigner(signer)}|run:${elsewhere}` : keyOfSigner(signer);
 }
 
 /** All the signers as one line: "A and B". */
