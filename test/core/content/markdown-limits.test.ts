@@ -40,6 +40,10 @@ describe('what a person writes is read', () => {
     assert.equal(unparsable(`&amp;\r\n\r\n${paragraph.repeat(3)}`), undefined);
   });
 
+  it('a line of 40 quote marks in a code block (diff11-review D3)', () => {
+    assert.equal(notRead(`&amp;\n\n\`\`\`text\n${'>'.repeat(40)}\nmerge conflict\n${'<'.repeat(40)}\n\`\`\`\n`), false);
+  });
+
   it('a fence whose info string holds a backtick is no fence: what follows it still counts', () => {
     assert.match(unparsable(`\`\`\`x\`\n${'- '.repeat(40)}x\n`) ?? '', /nested 40 deep/);
   });
@@ -50,7 +54,12 @@ describe('what micromark is slow on is not parsed', () => {
     ['ordered markers under bullets', `&amp;\n${`1. ${'- '.repeat(1_500)}x\n\n`.repeat(30)}`, /nested 1501 deep/],
     ['ordered markers alone', `&amp;\n${'1. '.repeat(3_000)}x\n`, /nested 3000 deep/],
     ['destinations, one closed a line', `&amp;\n${`${'[a]('.repeat(20)})\n`.repeat(1_200)}`, /link destinations/],
-    ['lists nested in a quote after a rule-like tail', `&amp;\n${'> '.repeat(40)}- - x\n`, /nested 42 deep/],
+    [
+      'lists nested in a quote after a rule-like tail',
+      `&amp;\n${'> '.repeat(3)}${'- '.repeat(33)}x\n`,
+      /nested 33 deep/,
+    ],
+    ['quotes nested thousands deep', `&amp;\n${'>'.repeat(40_000)} x\n`, /quotes nested 40000 deep/],
     // diff10-review M1: a line the count took for a fence, where micromark did not, let the rest through.
     ['lists nested after an indented fence', `&amp;\n\n    \`\`\`\n\n${'- '.repeat(3_000)}x\n`, /nested 3000 deep/],
     ['lists nested after a fence in a quote', `&amp;\n\n> \`\`\`\n\n${'- '.repeat(3_000)}x\n`, /nested 3000 deep/],
