@@ -16,7 +16,6 @@ export interface SecuritySettings extends SecurityPolicy {
   sigstore_endpoint: string | undefined;
   sigstore_oidc_issuer: string;
   sigstore_trusted_root: string | undefined;
-  allowed_registries: string[];
   install_policy: { allowed_scopes: string[]; require_tag: boolean };
   publish_policy: { require_approval: boolean; approvers: string[] };
   keyserver: string | undefined;

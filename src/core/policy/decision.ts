@@ -33,6 +33,11 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
   // (A policy stored before the setting existed has none.)
   const blocked = checks.name && blockedBy(checks.name, context.policy.blocked_packages ?? []);
   if (checks.name && blocked) return blockedVerdict(checks.name, blocked, context);
+  // So is one from a registry the policy does not allow: the lock entry is the pull request's to write, and
+  // pointing it at a registry of its own was a way round the rest (spec3-review A, E1).
+  const allowed = context.policy.allowed_registries ?? [];
+  if (allowed.length > 0 && checks.from !== undefined && checks.from !== 'local' && !allowed.includes(checks.from))
+    return notAllowedVerdict(checks.name, checks.from, allowed, context);
   const decided = decideChecked(checks, context);
   const shown =
     checks.installedWithoutVerification && checks.integrity.ok
@@ -54,6 +59,21 @@ function blockedVerdict(name: string, entry: string, context: PolicyContext): Ve
     hint: `Uninstall it (aam uninstall ${name}); remove "${entry}" from blocked_packages only if you are sure it is safe.`,
     rule: rule(context, 'blocked_packages'),
   });
+}
+
+function notAllowedVerdict(name: string, from: string, allowed: string[], context: PolicyContext): Verdict {
+  return verdict(
+    'blocked',
+    'fail',
+    'REGISTRY_NOT_ALLOWED',
+    `${name} comes from registry "${from}", which is not in allowed_registries (${allowed.join(', ')}).`,
+    {
+      expected: `a package from ${allowed.map((r) => `"${r}"`).join(' or ')}`,
+      actual: `the lock file says registry "${from}"`,
+      hint: `Install it from an allowed registry (aam-trust install ${name}), or add "${from}" to allowed_registries if you trust it.`,
+      rule: rule(context, 'allowed_registries'),
+    },
+  );
 }
 
 function decideChecked(checks: Checks, context: PolicyContext): Verdict {

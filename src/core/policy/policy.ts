@@ -28,6 +28,8 @@ export interface SecurityPolicy {
   hidden_content: FailureMode;
   /** Packages that must not be installed (a name, or `@scope/*`): install refuses them, verification fails them. */
   blocked_packages: string[];
+  /** The registries packages may come from (empty: any); a package installed from a `.aam` file (`source: local`) is not judged. */
+  allowed_registries: string[];
 }
 
 export const DEFAULT_POLICY: SecurityPolicy = {
@@ -45,6 +47,7 @@ export const DEFAULT_POLICY: SecurityPolicy = {
   allow_delegation: true,
   hidden_content: 'warn',
   blocked_packages: [],
+  allowed_registries: [],
 };
 
 /**

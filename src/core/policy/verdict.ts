@@ -31,7 +31,8 @@ export type VerdictCode =
   | 'ATTESTED'
   | 'ATTESTATION_REQUIRED'
   | 'INSTALLED_WITHOUT_VERIFICATION'
-  | 'PACKAGE_BLOCKED';
+  | 'PACKAGE_BLOCKED'
+  | 'REGISTRY_NOT_ALLOWED';
 
 /** The outcome of the trust decision for one package, with the evidence and the next step. */
 export interface Verdict {

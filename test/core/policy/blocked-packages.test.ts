@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { rename, rm } from 'node:fs/promises';
+import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { VerifiedLedger } from '../../../src/core/verify/cached-verification.ts';
 import { loadConfig } from '../../../src/core/config/load.ts';
@@ -15,7 +16,7 @@ import { signersWorld, statusOf } from '../../helpers/signers.ts';
  * entry (or installed by a tool that does not read the list) passed verification, signed by a trusted signer.
  * Verification now fails it, over every other verdict, whichever config the entry comes from.
  */
-describe('blocked_packages at verification', () => {
+describe('blocked_packages and allowed_registries at verification', () => {
   const local = useLocalSigstore();
   const TRUST = 'trusted_identities: ["alice@example.com"]\non_signature_failure: error';
 
@@ -75,6 +76,30 @@ describe('blocked_packages at verification', () => {
     const cached = await verify(true);
     assert.ok(cached?.checks.cached, 'the ledger stood in');
     assert.equal(statusOf(cached), 'blocked/fail/PACKAGE_BLOCKED');
+  });
+
+  it('allowed_registries: a lock entry naming another registry fails, a package from a file is not judged', async () => {
+    const s = await signersWorld(local, () => TRUST);
+    await s.publish('@acme/tool', '1.0.0', [s.sigstore('alice@example.com')]);
+    await s.install('@acme/tool');
+    await s.writeSecurity(`${TRUST}\nallowed_registries: ["team"]`);
+    assert.equal(statusOf((await s.verify())[0]), 'verified/pass/VERIFIED');
+    // The pull request: a copy of the registry under a new name, and the lock entry pointed at it.
+    const copy = join(s.w.root, 'copied-registry');
+    await cp(s.w.registryDir, copy, { recursive: true });
+    await s.w.writeProjectConfig(
+      `registries:\n  - name: mirror\n    url: ${pathToFileURL(copy).href}\n    type: local\n`,
+    );
+    const lockPath = join(s.w.project, '.aam', 'aam-lock.yaml');
+    const lock = await readFile(lockPath, 'utf8');
+    await writeFile(lockPath, lock.replace(/source: team/, 'source: mirror'));
+    const config = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
+    const [moved] = await verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home } as never);
+    assert.equal(statusOf(moved), 'blocked/fail/REGISTRY_NOT_ALLOWED', moved!.verdict.message);
+    assert.match(moved!.verdict.message, /registry "mirror", which is not in allowed_registries \(team\)/);
+    // Installed from a .aam file: install does not judge it by registry, nor does verification.
+    await writeFile(lockPath, lock.replace(/source: team/, 'source: local'));
+    assert.notEqual(statusOf((await s.verify())[0]).split('/')[2], 'REGISTRY_NOT_ALLOWED');
   });
 
   it('reads the list as install does: a name or @scope/*, nothing broader', () => {
