@@ -131,15 +131,29 @@ export async function startSession(options: SessionOptions): Promise<Session> {
     },
     async command(title) {
       lastCommand = title;
-      await page.keyboard.press('F1');
-      const input = page.locator('.quick-input-widget input');
-      await input.waitFor();
-      await input.fill(`>${title}`);
-      // The palette matches loosely and puts recently used commands first ("AAM: Verify Installed Packages"
-      // for "AAM: Install Package"): the row whose text holds the title is clicked, not the focused one.
-      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-      await row.waitFor();
-      await row.click();
+      // Rarely (once in a few full runs), the palette is inert as it opens, then gone, as if a dialog had opened
+      // over it: it is opened once more — said in the log, with a screenshot. Nothing ran: the row is clicked last.
+      for (let attempt = 1; ; attempt++) {
+        const timeout = attempt < 2 ? 20_000 : TIMEOUT;
+        try {
+          await page.keyboard.press('F1');
+          const input = page.locator('.quick-input-widget input');
+          await input.waitFor({ timeout });
+          await input.fill(`>${title}`, { timeout });
+          // The palette matches loosely and puts recently used commands first ("AAM: Verify Installed Packages"
+          // for "AAM: Install Package"): the row whose text holds the title is clicked, not the focused one.
+          const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+          await row.waitFor({ timeout });
+          await row.click({ timeout });
+          return;
+        } catch (error) {
+          if (attempt >= 2) throw error;
+          console.log(
+            `the command palette did not take "${title}" (screenshot: ${await session.shot('palette-inert')}); opening it again`,
+          );
+          await page.keyboard.press('Escape');
+        }
+      }
     },
     async pick(text, title, options) {
       const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
