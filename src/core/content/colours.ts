@@ -5,6 +5,8 @@
  */
 import * as colorLibrary from 'color';
 import type ColorFunction from 'color';
+import { cssColour4 } from './colour-spaces.ts';
+import type { Rgba } from './colour-spaces.ts';
 
 /**
  * The `color` library's function, read on first use: the build loads the library only then (scripts/build.ts
@@ -28,8 +30,23 @@ export function colourOf(value: string): ReturnType<typeof ColorFunction> | unde
   try {
     return color(value);
   } catch {
-    return undefined; // not a colour the library reads: lab(), color(), var()…
+    // CSS Color 4 and 5 (oklch(), lab(), color(), color-mix()…); not a colour at all: var(), a word…
+    const read = cssColour4(value, partOf);
+    return read && color.rgb(read.rgb).alpha(read.alpha);
   }
+}
+
+/** A colour inside color-mix() or light-dark(), as either reading takes it. */
+function partOf(value: string, depth: number): Rgba | undefined {
+  if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return undefined;
+  let read: ReturnType<typeof ColorFunction> | undefined;
+  try {
+    read = Color()(value);
+  } catch {
+    return cssColour4(value, partOf, depth);
+  }
+  const [r, g, b] = read.rgb().array();
+  return { rgb: [Math.round(r!), Math.round(g!), Math.round(b!)], alpha: read.alpha() };
 }
 
 type Colour = ReturnType<typeof ColorFunction>;

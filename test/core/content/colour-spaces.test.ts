@@ -1,0 +1,94 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { colourOf } from '../../../src/core/content/colours.ts';
+import { hidingStyle } from '../../../src/core/content/styles.ts';
+
+/**
+ * diff11-review K5: the `color` library reads names, hex, rgb(), hsl() and hwb(), and white text on a white
+ * background passed when either was spelt in CSS Color 4 or 5. K4: a gradient of such colours was taken for
+ * one that may not paint, and readable text over it, with a white fallback, was reported hidden.
+ */
+const rgbOf = (value: string) => {
+  const colour = colourOf(value);
+  return colour && colour.rgb().array().slice(0, 3).map(Math.round);
+};
+const near = (value: string, expected: number[]) => {
+  const got = rgbOf(value);
+  assert.ok(got, `${value} is read`);
+  assert.ok(
+    got.every((c, i) => Math.abs(c - expected[i]!) <= 2),
+    `${value}: ${got.join(',')} against ${expected.join(',')}`,
+  );
+};
+
+describe('CSS Color 4 and 5, as sRGB', () => {
+  it('reads each space at its white, its black and the sRGB primaries (CSS Color 4 sample values)', () => {
+    for (const white of [
+      'oklch(100% 0 0)',
+      'oklch(1 0 none)',
+      'oklab(1 0 0)',
+      'lab(100 0 0)',
+      'lch(100% 0 0deg)',
+      'color(srgb 1 1 1)',
+      'color(srgb 100% 100% 100%)',
+      'color(display-p3 1 1 1)',
+      'color(srgb-linear 1 1 1)',
+      'color(xyz-d65 0.9505 1 1.089)',
+      'color(xyz-d50 0.9642 1 0.8252)',
+    ])
+      near(white, [255, 255, 255]);
+    for (const black of ['oklch(0% 0 0)', 'lab(0 0 0)', 'color(srgb 0 0 0)']) near(black, [0, 0, 0]);
+    near('oklch(62.8% 0.2577 29.23)', [255, 0, 0]);
+    near('oklch(0.628 0.2577 0.5102rad)', [255, 0, 0]);
+    near('oklab(0.628 0.2249 0.1258)', [255, 0, 0]);
+    near('lab(54.29 80.8 69.89)', [255, 0, 0]);
+    near('lch(54.29 106.84 40.85)', [255, 0, 0]);
+    near('oklch(86.6% 0.295 142.5)', [0, 255, 0]);
+    near('lab(29.57 68.3 -112.03)', [0, 0, 255]);
+    near('color(srgb 0.5 0.5 0.5)', [128, 128, 128]);
+    near('color(srgb-linear 0.2158605 0.2158605 0.2158605)', [128, 128, 128]);
+    near('color(display-p3 1 0 0)', [255, 0, 0]); // outside sRGB: clipped
+    assert.equal(colourOf('oklch(100% 0 0 / 0.5)')?.alpha(), 0.5);
+  });
+
+  it('mixes with color-mix() and reads light-dark() where both are one colour', () => {
+    near('color-mix(in srgb, white, #fff)', [255, 255, 255]);
+    near('color-mix(in oklch, white 30%, oklch(100% 0 0))', [255, 255, 255]);
+    near('color-mix(in srgb, red 50%, blue)', [128, 0, 128]);
+    near('color-mix(in srgb, red, blue 25%)', [191, 0, 64]);
+    near('light-dark(white, oklch(1 0 0))', [255, 255, 255]);
+    assert.equal(rgbOf('light-dark(white, black)'), undefined);
+  });
+
+  it('reads nothing else, and nothing nested past its depth', () => {
+    for (const value of [
+      'oklch(1 2)',
+      'oklch(a b c)',
+      'lab(1 2 3 4)',
+      'color(rec9999 1 1 1)',
+      'color-mix(srgb, white, white)',
+      'color-mix(in srgb, white, var(--x))',
+      `${'color-mix(in srgb, white, '.repeat(2_000)}white${')'.repeat(2_000)}`,
+      'var(--white)',
+    ])
+      assert.equal(rgbOf(value), undefined, value);
+  });
+});
+
+describe('the hidden-content check, in these spellings', () => {
+  for (const style of [
+    'color: oklch(100% 0 0); background: white',
+    'color: white; background: color(srgb 1 1 1)',
+    'color: #fff; background: color-mix(in srgb, #fff, #fff)',
+    'color: lab(100 0 0); background: light-dark(#fff, #fff)',
+    'color: white; background: linear-gradient(to right, oklch(1 0 0), oklch(100% 0 0))',
+  ])
+    it(`hides: ${style}`, () => assert.notEqual(hidingStyle(style), undefined));
+
+  it('readable white text on a dark oklch() gradient over a white fallback is not hidden (K4)', () => {
+    assert.equal(
+      hidingStyle('color:white;background:linear-gradient(to right, oklch(40% 0.2 260), oklch(50% 0.2 300)) #fff'),
+      undefined,
+    );
+  });
+});
