@@ -8,6 +8,7 @@
  */
 
 import { backgroundColours, colourOf, declarationsOf, INDISTINCT, splitAtDepth, valuesOf } from './colours.ts';
+import { withVariables } from './css-variables.ts';
 
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
 const FAR = 500;
@@ -152,23 +153,35 @@ interface Around {
 
 /** Why a style attribute hides its element ("display:none"), or undefined when it does not. */
 export function hidingStyle(style: string): string | undefined {
-  const declarations: [string, string][] = [];
+  const written: [string, string][] = [];
   // Split as written, then read: an escaped quote or parenthesis is a letter, not a string or a block
   // (diff11-review K1), and `/*` in a string is no comment.
-  for (const written of declarationsOf(style)) {
-    const part = written
-      .replace(/\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g, (_, hex?: string, char?: string) =>
+  for (const declaration of declarationsOf(style)) {
+    const part = declaration.replace(
+      /\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g,
+      (_, hex?: string, char?: string) =>
         hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
-      )
-      .toLowerCase();
+    );
     const colon = part.indexOf(':');
     if (colon < 0) continue;
     const value = part
       .slice(colon + 1)
-      .replace(/!\s*important\s*$/, '')
+      .replace(/!\s*important\s*$/i, '')
       .trim()
       .replace(/\s+/g, ' ');
-    declarations.push([part.slice(0, colon).trim(), value]);
+    written.push([part.slice(0, colon).trim(), value]);
+  }
+  // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
+  // diff11-review K5), and a var() of none its fallback; their names are case-sensitive, the rest is not.
+  const custom = new Map(written.filter(([p]) => p.startsWith('--')));
+  const declarations: [string, string][] = [];
+  for (const [property, value] of written) {
+    if (property.startsWith('--')) continue;
+    const read = withVariables(value, custom);
+    // Custom properties that grow a value past what is read: what it paints is not worked out, as with
+    // more colours than are compared.
+    if (read === undefined) return `${property}:${value}`;
+    declarations.push([property.toLowerCase(), read.toLowerCase()]);
   }
   const backgroundValues = [
     ...new Set(

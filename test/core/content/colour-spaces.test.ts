@@ -85,6 +85,23 @@ describe('the hidden-content check, in these spellings', () => {
   ])
     it(`hides: ${style}`, () => assert.notEqual(hidingStyle(style), undefined));
 
+  it('reads custom properties the style sets, by their case-sensitive names, and their fallbacks', () => {
+    assert.notEqual(hidingStyle('--bg: #fff; color: white; background: var(--bg)'), undefined);
+    assert.notEqual(hidingStyle('--BG: white; --bg: black; color: white; background: var(--BG)'), undefined);
+    assert.equal(hidingStyle('--BG: black; --bg: white; color: white; background: var(--BG)'), undefined);
+    assert.notEqual(hidingStyle('color: var(--fg, oklch(1 0 0)); background: white'), undefined);
+    assert.notEqual(hidingStyle('--a: var(--b); --b: #fff; color: white; background: var(--a)'), undefined);
+    assert.equal(hidingStyle('--a: var(--a); color: white; background: var(--a)'), undefined);
+  });
+
+  it('custom properties that grow a value past what is read count as hiding, at once', () => {
+    const level = (name: string, next: string) => `--${name}: ${`var(--${next}) `.repeat(100)};`;
+    const style = `${level('a', 'b')}${level('b', 'c')}${level('c', 'd')}--d: white; color: black; background: var(--a)`;
+    const started = performance.now();
+    assert.notEqual(hidingStyle(style), undefined);
+    assert.ok(performance.now() - started < 1_000);
+  });
+
   it('readable white text on a dark oklch() gradient over a white fallback is not hidden (K4)', () => {
     assert.equal(
       hidingStyle('color:white;background:linear-gradient(to right, oklch(40% 0.2 260), oklch(50% 0.2 300)) #fff'),
