@@ -34,6 +34,12 @@ const MAX_LINE_NESTING = 32;
 const MAX_LINE_QUOTES = 256;
 // 4,000 left open in one paragraph parse in about 0.5 s; 60,000 took 44 s.
 const MAX_OPEN_DESTINATIONS = 1_024;
+/**
+ * Lines that continue a quote's or a list item's paragraph lazily (without its `>`, or less indented than
+ * its content): micromark takes time growing as their square in one paragraph (diff13-review M1: one quote
+ * and 50,000 such lines, 100 KB, more than 10 s; 20,000 lines 9 s, 2,000 lines 0.25 s).
+ */
+const MAX_LAZY_LINES = 256;
 
 /**
  * Why a document is not parsed, or undefined: in one pass. What a person writes does not count: a rule of
@@ -44,14 +50,41 @@ const MAX_OPEN_DESTINATIONS = 1_024;
  */
 export function unparsable(text: string): string | undefined {
   let open = 0;
+  // The column a line must reach not to be lazy in the innermost quote or list item opened (Infinity in a
+  // quote: any line without its `>`), -1 in none; the lines less indented since a blank line or a new item
+  // (a count that may take a line for lazy that is not, never the other way); and whether a blank came last.
+  let content = -1;
+  let lazy = 0;
+  let afterBlank = true;
+  // Lines end as micromark ends them: at LF, CRLF, or a CR alone (diff13-review M2: a list 4,000 deep after
+  // a lone CR was read as part of the line before it).
+  const ends = /\r\n?|\n/g;
   for (let start = 0; start <= text.length;) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+    ends.lastIndex = start;
+    const found = ends.exec(text);
+    const end = found ? found.index : text.length;
     const line = text.slice(start, end);
-    start = end + 1;
+    start = found ? end + found[0].length : text.length + 1;
     // A blank line ends a paragraph; so does a list item that may interrupt one (a bullet, or 1.), at most
     // three spaces in: `14.` or an indented bullet continues the paragraph (diff10-review M2).
-    if (/^[ \t>\r]*$/.test(line) || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
+    if (/^[ \t>]*$/.test(line) || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
+    if (/^[ \t>]*$/.test(line)) {
+      lazy = 0;
+      afterBlank = true;
+    } else {
+      const container = containerOf(line);
+      const indent = indentOf(line);
+      if (container) {
+        content = container.content;
+        if (container.item) lazy = 0; // a new item, a new paragraph
+      } else if (indent === 0 && (afterBlank || /^(?:#{1,6}(?:[ \t]|$)|`{3,}[^`]*$|~{3,})/.test(line))) {
+        // Unindented after a blank line, or a heading or fence unindented: inside no quote or list item.
+        content = -1;
+        lazy = 0;
+      } else if (content >= 0 && indent < content && ++lazy > MAX_LAZY_LINES)
+        return `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`;
+      afterBlank = false;
+    }
     const { lists, quotes } = nestingOf(line);
     if (lists > MAX_LINE_NESTING) return `lists nested ${lists} deep on one line`;
     if (quotes > MAX_LINE_QUOTES) return `quotes nested ${quotes} deep on one line`;
@@ -97,6 +130,47 @@ function nestingOf(line: string): { lists: number; quotes: number } {
     } else if (c !== ' ' && c !== '\t') break;
   }
   return { lists, quotes };
+}
+
+/**
+ * Where a line opening quotes or list items puts its content: the column past its last list marker, or
+ * Infinity when a quote is among them (a line without `>` continues it lazily, however indented); `item`
+ * when a list item starts (a new paragraph).
+ */
+function containerOf(line: string): { content: number; item: boolean } | undefined {
+  let i = 0;
+  let quote = false;
+  let item = false;
+  let content = 0;
+  for (;;) {
+    let spaces = 0;
+    while (spaces < 3 && line[i + spaces] === ' ') spaces++;
+    const at = i + spaces;
+    if (line[at] === '>') {
+      quote = true;
+      i = at + 1 + (line[at + 1] === ' ' ? 1 : 0);
+      continue;
+    }
+    const marker = /^(?:[-*+]|\d{1,9}[.)])([ \t]+)/.exec(line.slice(at));
+    if (!marker) break;
+    item = true;
+    const gap = marker[1]!.length;
+    i = at + marker[0].length - gap;
+    content = i + (gap > 4 ? 1 : gap);
+    i += gap;
+  }
+  return quote || item ? { content: quote ? Infinity : content, item } : undefined;
+}
+
+/** The columns of a line's leading blanks (a tab as four). */
+function indentOf(line: string): number {
+  let columns = 0;
+  for (const c of line) {
+    if (c === ' ') columns++;
+    else if (c === '\t') columns += 4;
+    else break;
+  }
+  return columns;
 }
 
 /** The whole document, as a hit: Markdown AAM Trust does not read (it fails closed, as hidden content does). */

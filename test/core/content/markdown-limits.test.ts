@@ -40,6 +40,15 @@ describe('what a person writes is read', () => {
     assert.equal(unparsable(`&amp;\r\n\r\n${paragraph.repeat(3)}`), undefined);
   });
 
+  it('lists whose items run on unindented, and long paragraphs after quotes and lists, are read', () => {
+    const items = Array.from({ length: 400 }, (_, i) => `- item ${i}\ncontinued on the next line`).join('\n');
+    const after = (container: string) => `&amp;\n\n${container}\n\n${'a long paragraph line\n'.repeat(400)}`;
+    const fenced = `&amp;\n\n- install:\n\`\`\`sh\n${'echo step\n'.repeat(400)}\`\`\`\n`;
+    const indented = `&amp;\n\n- x\n${'  an indented continuation\n'.repeat(400)}`;
+    for (const text of [items, after('> quoted'), after('- item'), after('1. item'), fenced, indented])
+      assert.equal(unparsable(text), undefined, text.slice(0, 60));
+  });
+
   it('a line of 40 quote marks in a code block (diff11-review D3)', () => {
     assert.equal(notRead(`&amp;\n\n\`\`\`text\n${'>'.repeat(40)}\nmerge conflict\n${'<'.repeat(40)}\n\`\`\`\n`), false);
   });
@@ -60,6 +69,20 @@ describe('what micromark is slow on is not parsed', () => {
       /nested 33 deep/,
     ],
     ['quotes nested thousands deep', `&amp;\n${'>'.repeat(40_000)} x\n`, /quotes nested 40000 deep/],
+    // diff13-review M1: lines continuing a quote's or an item's paragraph lazily cost the square of their number.
+    ['a quote continued lazily', `&amp;\n\n> x\n${'y\n'.repeat(50_000)}`, /lines continuing a quote or list item/],
+    ['an item continued lazily', `&amp;\n\n- x\n${'y\n'.repeat(50_000)}`, /lines continuing/],
+    ['an ordered item continued short of its content', `&amp;\n\n1. x\n${'  y\n'.repeat(50_000)}`, /lines continuing/],
+    ['a paragraph in an item continued lazily', `&amp;\n\n- x\n\n  y\n${'z\n'.repeat(50_000)}`, /lines continuing/],
+    ['a quote in an item continued lazily', `&amp;\n\n- > x\n\n  y\n${'z\n'.repeat(50_000)}`, /lines continuing/],
+    [
+      'a lazy quote with a quoted line now and then',
+      `&amp;\n\n> x\n${`${'y\n'.repeat(200)}> z\n`.repeat(300)}`,
+      /lines continuing/,
+    ],
+    // diff13-review M2: micromark ends a line at a CR alone, as at LF and CRLF.
+    ['lists nested after a lone CR', `&amp;\n\na\r${'- '.repeat(4_000)}x\n`, /lists nested 4000 deep/],
+    ['quotes nested after a lone CR', `&amp;\n\na\r${'>'.repeat(40_000)} x\n`, /quotes nested 40000 deep/],
     // diff10-review M1: a line the count took for a fence, where micromark did not, let the rest through.
     ['lists nested after an indented fence', `&amp;\n\n    \`\`\`\n\n${'- '.repeat(3_000)}x\n`, /nested 3000 deep/],
     ['lists nested after a fence in a quote', `&amp;\n\n> \`\`\`\n\n${'- '.repeat(3_000)}x\n`, /nested 3000 deep/],
