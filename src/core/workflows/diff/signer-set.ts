@@ -75,6 +75,27 @@ function recordedKey(r: RecordedSignature): string {
   return elsewhere ? `${signerKey(r)}|run:${elsewhere}` : signerKey(r);
 }
 
+/**
+ * Two sides' signer keys as compared (joined: `unsigned`, or every key sorted; undefined for a side with no
+ * signer known), a repository that ran left out where the other side names the same signer without one: a
+ * record written before the repository was kept, or a lock file, which never keeps it, is not held to it (as
+ * continuity.ts judges; diff13-review T1).
+ */
+export function comparedKeys(
+  before: { signerKey: string | undefined; signerKeys: string[] } | undefined,
+  after: { signerKey: string | undefined; signerKeys: string[] } | undefined,
+): [{ joined: string; keys: string[] } | undefined, { joined: string; keys: string[] } | undefined] {
+  const bare = (key: string) => key.replace(/\|run:[^|]*$/, '');
+  const unknownIn = (keys: readonly string[]) => new Set(keys.filter((key) => bare(key) === key));
+  const [unknownBefore, unknownAfter] = [unknownIn(before?.signerKeys ?? []), unknownIn(after?.signerKeys ?? [])];
+  const side = (of: typeof before, unknownOther: Set<string>) => {
+    if (!of?.signerKey) return undefined;
+    const keys = of.signerKeys.map((key) => (unknownOther.has(bare(key)) ? bare(key) : key));
+    return { joined: of.signerKey === 'unsigned' ? 'unsigned' : [...keys].sort().join(','), keys };
+  };
+  return [side(before, unknownAfter), side(after, unknownBefore)];
+}
+
 function judgedKey(signer: Signer): string {
   const elsewhere =
     signer.type === 'sigstore' ? ranElsewhere(signer.identity.san, signer.identity.sourceRepository) : undefined;

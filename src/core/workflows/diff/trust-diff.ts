@@ -13,7 +13,7 @@ import type { ProjectState } from './state.ts';
 import { describePolicyChange, policyChanges } from './policy-changes.ts';
 import type { PolicyChange } from './policy-changes.ts';
 import { recordedRegistryChanges, registryChanges } from './registry-changes.ts';
-import { kindWords, setChange, setOfJudged, setOfRecorded, setWords } from './signer-set.ts';
+import { comparedKeys, kindWords, setChange, setOfJudged, setOfRecorded, setWords } from './signer-set.ts';
 import type { SignerSet } from './signer-set.ts';
 import { signatureRecorded, signaturesRecorded, signerOfRecord } from './recorded.ts';
 import type { RecordedDelegations } from './recorded-delegations.ts';
@@ -229,15 +229,16 @@ function packageChange(name: string, before: PackageSide | undefined, after: Pac
   if (change === 'downgraded')
     problems.push({ code: 'DOWNGRADE', message: `downgraded from ${before!.version} to ${after!.version}` });
   let signerChange: PackageChange['signerChange'];
-  if (before && after && before.signerKey && after.signerKey && before.signerKey !== after.signerKey) {
+  const [keysBefore, keysAfter] = comparedKeys(before, after);
+  if (before && after && keysBefore && keysAfter && keysBefore.joined !== keysAfter.joined) {
     if (after.signerKey === 'unsigned')
       problems.push({ code: 'SIGNATURE_REMOVED', message: `was signed by ${before.signer}, is now unsigned` });
     else if (before.signerKey !== 'unsigned') {
       // A set of signers: none kept is a new signer; one gone while others stay is a removed signature (as signer
       // continuity judges it); one added to those kept is shown, and is no problem.
       const { added, removed, kept } = setChange(
-        { signers: before.signers, keys: before.signerKeys },
-        { signers: after.signers, keys: after.signerKeys },
+        { signers: before.signers, keys: keysBefore.keys },
+        { signers: after.signers, keys: keysAfter.keys },
       );
       signerChange = { added, removed };
       if (kept.length === 0)
