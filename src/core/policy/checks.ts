@@ -95,7 +95,7 @@ export interface Checks {
   delegationsUnread?: string | undefined;
   /** Why the revocations of some configured registry are not known: a delegation chain that would trust a signer does not. */
   revocationsUnknown?: string | undefined;
-  /** The registry the lock entry says it came from (its `source`), which `allowed_registries` judges. */
+  /** The registry the lock entry says it came from (its `source`), which `allowed_registries` judges; undefined for a `.aam` file's install. */
   from?: string | undefined;
   /** The registry it came from refuses unsigned packages (`require_signatures: true` in its registry.yaml). */
   source?: { name: string; requiresSignatures: true } | undefined;

@@ -36,7 +36,7 @@ export function decide(checks: Checks, context: PolicyContext): Verdict {
   // So is one from a registry the policy does not allow: the lock entry is the pull request's to write, and
   // pointing it at a registry of its own was a way round the rest (spec3-review A, E1).
   const allowed = context.policy.allowed_registries ?? [];
-  if (allowed.length > 0 && checks.from !== undefined && checks.from !== 'local' && !allowed.includes(checks.from))
+  if (allowed.length > 0 && checks.from !== undefined && !allowed.includes(checks.from))
     return notAllowedVerdict(checks.name, checks.from, allowed, context);
   const decided = decideChecked(checks, context);
   const shown =

@@ -100,6 +100,13 @@ describe('blocked_packages and allowed_registries at verification', () => {
     // Installed from a .aam file: install does not judge it by registry, nor does verification.
     await writeFile(lockPath, lock.replace(/source: team/, 'source: local'));
     assert.notEqual(statusOf((await s.verify())[0]).split('/')[2], 'REGISTRY_NOT_ALLOWED');
+    // But a registry the pull request names "local" is a registry like any other (diff14-review A1).
+    await s.w.writeProjectConfig(
+      `registries:\n  - name: local\n    url: ${pathToFileURL(copy).href}\n    type: local\n`,
+    );
+    const restricted = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
+    const [named] = await verifyWorkspace({ ...(await s.w.services(restricted)), homeDir: s.w.home } as never);
+    assert.equal(statusOf(named), 'blocked/fail/REGISTRY_NOT_ALLOWED', named!.verdict.message);
   });
 
   it('reads the list as install does: a name or @scope/*, nothing broader', () => {

@@ -61,7 +61,7 @@ export async function checkPackage(
   const archiveHolds = integrity.ok || integrity.code === 'DEPLOYED_MODIFIED';
   if (!archiveHolds || options.skipSignature)
     return {
-      checks: { name: evidence.name, from: evidence.entry.source, integrity, signature: { state: 'none' } },
+      checks: { name: evidence.name, from: evidence.from, integrity, signature: { state: 'none' } },
       signatureFile: undefined,
       scan,
       deployed,
@@ -82,7 +82,7 @@ export async function checkPackage(
   return {
     checks: {
       name: evidence.name,
-      from: evidence.entry.source,
+      from: evidence.from,
       integrity,
       signature: entries[0]?.check ?? { state: 'none' },
       ...(entries.length > 0 ? { signatures: entries } : {}),

@@ -28,6 +28,8 @@ export interface PackageEvidence {
   delegationsUnread?: string | undefined;
   /** Why a configured registry's revocations are not known: a delegation that would trust a signer does not. */
   revocationsUnknown?: string | undefined;
+  /** The registry the lock entry names, which `allowed_registries` judges; undefined for a `.aam` file's install. */
+  from: string | undefined;
   /** What the registry now serves that differs from what was installed. */
   registryChanges: RegistryChange[];
   /** The source registry's registry.yaml says `require_signatures: true`. */
@@ -53,6 +55,8 @@ export interface EvidenceSource {
   otherRegistries?: string[] | undefined;
   /** Why some configured registry's revocations are not known this run: then no delegation is trusted. */
   revocationsUnread?: string | undefined;
+  /** Installed from a `.aam` file (`source: local`, and no registry of that name configured here). */
+  fromFile?: true | undefined;
   /** The verification run it belongs to: what all its packages read alike is read once a run (see perRun). */
   run?: string | undefined;
 }
@@ -157,6 +161,7 @@ export function gatherEvidence(
     archiveOrigin,
     registryChanges: changes,
     registryRequiresSignatures: registry.requiresSignatures,
+    from: source.fromFile ? undefined : entry.source,
     capturedMissing: [] as CapturedSignature[],
     delegationFiles: [] as DelegationEvidenceFile[],
     delegationsUnread: undefined as string | undefined,

@@ -138,7 +138,7 @@ function sourceRegistry(
     const problem = entry.checksum
       ? 'source: local is a local .aam file AAM Trust has not kept, or a registry named "local" that is not configured here; configure that registry, or run "aam-trust install FILE.aam --force" with the file so its archive and signature are kept'
       : 'it was installed from a folder (source: local, no checksum), so there is no archive to verify it against; install it from a .aam file or a registry';
-    return { registry: undefined, registryProblem: problem, cacheDir };
+    return { registry: undefined, registryProblem: problem, cacheDir, fromFile: true };
   }
   const configured = registries.find((r) => r.name === entry.source);
   if (!configured)

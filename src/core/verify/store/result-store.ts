@@ -19,9 +19,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * 9: the names beside each deployed copy are evidence (nameGroupKey). 10: a Sigstore signer carries
  * its certificate's source repository, which `github:` and `gitlab:` patterns match; the Markdown and
  * colour scans judge differently. 11: every result's checks name their package (blocked_packages and
- * per-package thresholds are judged by it; a result that failed early had none).
+ * per-package thresholds are judged by it; a result that failed early had none). 12: and the registry
+ * the lock entry names, which allowed_registries judges.
  */
-const REVISION = 11;
+const REVISION = 12;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
