@@ -8,7 +8,7 @@
  */
 
 import { backgroundColours, colourOf, declarationsOf, INDISTINCT, splitAtDepth, valuesOf } from './colours.ts';
-import { withVariables } from './css-variables.ts';
+import { variablesOf, withVariables } from './css-variables.ts';
 
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
 const FAR = 500;
@@ -153,7 +153,7 @@ interface Around {
 
 /** Why a style attribute hides its element ("display:none"), or undefined when it does not. */
 export function hidingStyle(style: string): string | undefined {
-  const written: [string, string][] = [];
+  const written: { property: string; value: string; important: boolean }[] = [];
   // Split as written, then read: an escaped quote or parenthesis is a letter, not a string or a block
   // (diff11-review K1), and `/*` in a string is no comment.
   for (const declaration of declarationsOf(style)) {
@@ -164,22 +164,23 @@ export function hidingStyle(style: string): string | undefined {
     );
     const colon = part.indexOf(':');
     if (colon < 0) continue;
-    const value = part
-      .slice(colon + 1)
+    const raw = part.slice(colon + 1);
+    const important = /!\s*important\s*$/i.test(raw);
+    const value = raw
       .replace(/!\s*important\s*$/i, '')
       .trim()
       .replace(/\s+/g, ' ');
-    written.push([part.slice(0, colon).trim(), value]);
+    written.push({ property: part.slice(0, colon).trim(), value, important });
   }
   // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
   // diff11-review K5), and a var() of none its fallback; their names are case-sensitive, the rest is not.
-  const custom = new Map(written.filter(([p]) => p.startsWith('--')));
+  const variables = variablesOf(written);
   const declarations: [string, string][] = [];
-  for (const [property, value] of written) {
+  for (const { property, value } of written) {
     if (property.startsWith('--')) continue;
-    const read = withVariables(value, custom);
-    // Custom properties that grow a value past what is read: what it paints is not worked out, as with
-    // more colours than are compared.
+    const read = withVariables(value, variables);
+    // Custom properties that grow the style's values past what is read: what it paints is not worked out,
+    // as with more colours than are compared.
     if (read === undefined) return `${property}:${value}`;
     declarations.push([property.toLowerCase(), read.toLowerCase()]);
   }

@@ -94,6 +94,25 @@ describe('the hidden-content check, in these spellings', () => {
     assert.equal(hidingStyle('--a: var(--a); color: white; background: var(--a)'), undefined);
   });
 
+  it('resolves them as CSS does: !important, cycles and invalid values take the fallback (diff14-review V1)', () => {
+    for (const style of [
+      '--bg: white !important; --bg: black; color: white; background: var(--bg)',
+      '--a: var(--b); --b: var(--a); color: white; background: var(--a, white)',
+      '--a: var(--a); color: white; background: var(--a, white)',
+      '--x: var(--nope); color: white; background: var(--x, white)',
+      '--x: initial; color: white; background: var(--x, white)',
+    ])
+      assert.notEqual(hidingStyle(style), undefined, style);
+  });
+
+  it('what custom properties add is bounded for the whole style, not each value (diff14-review T1)', () => {
+    const big = 'a '.repeat(8_000);
+    const style = `--a:${big};${'b:var(--a);'.repeat(80_000)} color: white`;
+    const started = performance.now();
+    assert.notEqual(hidingStyle(style), undefined);
+    assert.ok(performance.now() - started < 2_000, `${performance.now() - started} ms`);
+  });
+
   it('custom properties that grow a value past what is read count as hiding, at once', () => {
     const level = (name: string, next: string) => `--${name}: ${`var(--${next}) `.repeat(100)};`;
     const style = `${level('a', 'b')}${level('b', 'c')}${level('c', 'd')}--d: white; color: black; background: var(--a)`;
