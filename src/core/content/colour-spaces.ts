@@ -101,10 +101,10 @@ function mixed(body: string, colourIn: (text: string) => Rgba | undefined): Rgba
   if (!(total > 0)) return undefined;
   const [a, b] = [read[0]!.colour!, read[1]!.colour!];
   const w = p / total;
-  return {
-    rgb: a.rgb.map((c, i) => Math.round(c * w + b.rgb[i]! * (1 - w))) as Rgb,
-    alpha: (a.alpha * w + b.alpha * (1 - w)) * Math.min(1, total),
-  };
+  // Premultiplied, as CSS mixes: white with transparent is white, half see-through (diff14-review C1).
+  const alpha = a.alpha * w + b.alpha * (1 - w);
+  const channel = (i: number) => (alpha > 0 ? (a.rgb[i]! * a.alpha * w + b.rgb[i]! * b.alpha * (1 - w)) / alpha : 0);
+  return { rgb: [0, 1, 2].map((i) => Math.round(channel(i))) as Rgb, alpha: alpha * Math.min(1, total) };
 }
 
 /** Arguments separated by commas outside parentheses. */

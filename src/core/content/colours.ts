@@ -49,6 +49,19 @@ function partOf(value: string, depth: number): Rgba | undefined {
   return { rgb: [Math.round(r!), Math.round(g!), Math.round(b!)], alpha: read.alpha() };
 }
 
+/**
+ * A colour function this check does not read (relative colours, `calc()` in a channel, a colour space it has no
+ * matrix for), and no var() from outside the style: what it paints is not worked out, and a text colour or a
+ * background in it counts as hiding, as more colours than are compared do (diff14-review C2).
+ */
+export function unreadableColour(value: string): boolean {
+  return (
+    /^(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color|color-mix|light-dark|device-cmyk|contrast-color)\(/.test(value) &&
+    !value.includes('var(') &&
+    colourOf(value) === undefined
+  );
+}
+
 type Colour = ReturnType<typeof ColorFunction>;
 
 /**
@@ -62,14 +75,15 @@ type Colour = ReturnType<typeof ColorFunction>;
  * that, undefined.
  */
 export function backgroundColours(value: string): Colour[][] | undefined {
-  const budget = { read: 0 };
+  const budget: { read: number; unreadable?: boolean } = { read: 0 };
   const ways = waysOf(value, budget);
   // More values than are read: what paints behind the text is not worked out (diff11-review K3: see-through
-  // stops used up the reads before the colour under them), and the style counts as hiding.
-  return budget.read > MAX_READ ? undefined : ways;
+  // stops used up the reads before the colour under them), and the style counts as hiding; so with a colour
+  // function this check does not read (diff14-review C2).
+  return budget.read > MAX_READ || budget.unreadable ? undefined : ways;
 }
 
-function waysOf(value: string, budget: { read: number }): Colour[][] {
+function waysOf(value: string, budget: { read: number; unreadable?: boolean }): Colour[][] {
   const ways: Colour[][] = [];
   for (const layer of splitAtDepth(value, ',')) {
     const tokens = valuesOf(layer.trim());
@@ -120,7 +134,10 @@ const GRADIENT = /^(?:-webkit-|-moz-)?(?:repeating-)?(?:linear|radial|conic)-gra
  * The opaque colours of these values: colours, and the stops of gradients that show in the box; `known`
  * when each of them was one (no see-through or unreadable stop, no image of unknown colours).
  */
-function paintOf(tokens: readonly string[], budget: { read: number }): { colours: Colour[]; known: boolean } {
+function paintOf(
+  tokens: readonly string[],
+  budget: { read: number; unreadable?: boolean },
+): { colours: Colour[]; known: boolean } {
   const colours: Colour[] = [];
   let known = true;
   for (const token of tokens) {
@@ -130,6 +147,7 @@ function paintOf(tokens: readonly string[], budget: { read: number }): { colours
       const colour = colourOf(stop);
       if (colour && colour.alpha() === 1) colours.push(colour);
       else known = false;
+      if (!colour && unreadableColour(stop.split(/\s(?![^(]*\))/)[0]!)) budget.unreadable = true;
     }
   }
   return { colours, known };
@@ -248,6 +266,7 @@ export function declarationsOf(style: string): string[] {
     } else if (c === '/' && style[i + 1] === '*') {
       const end = style.indexOf('*/', i + 2);
       i = end < 0 ? style.length : end + 1;
+      current += ' '; // a comment separates what is either side (`100%/**/0`: two values, diff14-review C3)
     } else if (c === ';' && depth === 0) {
       out.push(current);
       current = '';

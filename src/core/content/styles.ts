@@ -7,7 +7,15 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import { backgroundColours, colourOf, declarationsOf, INDISTINCT, splitAtDepth, valuesOf } from './colours.ts';
+import {
+  backgroundColours,
+  colourOf,
+  declarationsOf,
+  INDISTINCT,
+  splitAtDepth,
+  unreadableColour,
+  valuesOf,
+} from './colours.ts';
 import { variablesOf, withVariables } from './css-variables.ts';
 
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
@@ -103,6 +111,11 @@ function clear(value: string): boolean {
   const parts = fn[1]!.split(/\s*[,/]\s*|\s+/).filter(Boolean);
   const alpha = fn[1]!.includes('/') ? fn[1]!.split('/').pop()!.trim() : parts.length === 4 ? parts[3]! : undefined;
   return alpha !== undefined && faint(alpha);
+}
+
+/** A colour see-through enough to show nothing, however it is written (`color-mix(… transparent)`: diff14-review C1). */
+function seeThrough(value: string): boolean {
+  return clear(value) || (colourOf(value)?.alpha() ?? 1) <= FAINT;
 }
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -236,7 +249,8 @@ function hides(property: string, value: string, around: Around): boolean {
       return zero(value) || (around.cut && (length(value)?.px ?? TINY) < TINY);
     case 'color':
     case '-webkit-text-fill-color': {
-      if (clear(value)) return !around.drawn;
+      if (seeThrough(value)) return !around.drawn;
+      if (unreadableColour(value)) return true;
       // The same colour however written: `white`, `#fff`, `rgb(255 255 255)`, `hsl(0 0% 100%)` (hidden-review 6).
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
       // The same colour written the same way (a var(), a colour the library does not read), or one no one can

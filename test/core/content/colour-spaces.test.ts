@@ -121,6 +121,36 @@ describe('the hidden-content check, in these spellings', () => {
     assert.ok(performance.now() - started < 1_000);
   });
 
+  it('see-through text, however its colour is written, shows nothing (diff14-review C1)', () => {
+    for (const style of [
+      'color: color-mix(in srgb, black 1%, transparent)',
+      'color: color-mix(in srgb, transparent, transparent)',
+      'color: light-dark(transparent, transparent)',
+      'color: oklch(0 0 0 / calc(0))',
+    ])
+      assert.notEqual(hidingStyle(style), undefined, style);
+    // Mixed premultiplied, as CSS mixes: white with transparent is white, half see-through.
+    assert.deepEqual(rgbOf('color-mix(in srgb, white, transparent)'), [255, 255, 255]);
+    assert.equal(colourOf('color-mix(in srgb, white, transparent)')?.alpha(), 0.5);
+  });
+
+  it('a colour function it does not read, on either side, counts as hiding (diff14-review C2, C3)', () => {
+    for (const colour of [
+      'oklch(from white l c h)',
+      'rgb(from white r g b)',
+      'oklch(calc(100%) 0 0)',
+      'color(rec2020 1 1 1)',
+      'color-mix(in srgb, 50% white, white)',
+      'light-dark(white, #fefefe)',
+    ]) {
+      assert.notEqual(hidingStyle(`color: ${colour}; background: white`), undefined, colour);
+      assert.notEqual(hidingStyle(`color: white; background: ${colour}`), undefined, colour);
+    }
+    assert.notEqual(hidingStyle('color: white; background: oklch(100%/**/0/**/0)'), undefined);
+    // One that names a property set outside the style is not known either way: not reported.
+    assert.equal(hidingStyle('color: rgb(var(--brand)); background: white'), undefined);
+  });
+
   it('readable white text on a dark oklch() gradient over a white fallback is not hidden (K4)', () => {
     assert.equal(
       hidingStyle('color:white;background:linear-gradient(to right, oklch(40% 0.2 260), oklch(50% 0.2 300)) #fff'),
