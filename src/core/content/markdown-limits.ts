@@ -56,6 +56,8 @@ export function unparsable(text: string): string | undefined {
   let content = -1;
   let lazy = 0;
   let afterBlank = true;
+  // Whether the last item opened was numbered: a `2.` then continues its list rather than running on lazily.
+  let numbered = false;
   // Lines end as micromark ends them: at LF, CRLF, or a CR alone (diff13-review M2: a list 4,000 deep after
   // a lone CR was read as part of the line before it).
   const ends = /\r\n?|\n/g;
@@ -74,13 +76,19 @@ export function unparsable(text: string): string | undefined {
     } else {
       const container = containerOf(line);
       const indent = indentOf(line);
-      if (container) {
+      if (container?.laterNumber && !afterBlank && !numbered && content >= 0) {
+        // `2. c` cannot interrupt a paragraph: it runs on lazily (diff14-review M1: it reset the count).
+        if (indent < content && ++lazy > MAX_LAZY_LINES)
+          return `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`;
+      } else if (container) {
         content = container.content;
+        numbered = container.ordered;
         if (container.item) lazy = 0; // a new item, a new paragraph
       } else if (indent === 0 && (afterBlank || /^(?:#{1,6}(?:[ \t]|$)|`{3,}[^`]*$|~{3,})/.test(line))) {
         // Unindented after a blank line, or a heading or fence unindented: inside no quote or list item.
         content = -1;
         lazy = 0;
+        numbered = false;
       } else if (content >= 0 && indent < content && ++lazy > MAX_LAZY_LINES)
         return `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`;
       afterBlank = false;
@@ -137,11 +145,15 @@ function nestingOf(line: string): { lists: number; quotes: number } {
  * Infinity when a quote is among them (a line without `>` continues it lazily, however indented); `item`
  * when a list item starts (a new paragraph).
  */
-function containerOf(line: string): { content: number; item: boolean } | undefined {
+function containerOf(
+  line: string,
+): { content: number; item: boolean; ordered: boolean; laterNumber: boolean } | undefined {
   let i = 0;
   let quote = false;
   let item = false;
   let content = 0;
+  let ordered = false;
+  let laterNumber = false;
   for (;;) {
     let spaces = 0;
     while (spaces < 3 && line[i + spaces] === ' ') spaces++;
@@ -151,15 +163,18 @@ function containerOf(line: string): { content: number; item: boolean } | undefin
       i = at + 1 + (line[at + 1] === ' ' ? 1 : 0);
       continue;
     }
-    const marker = /^(?:[-*+]|\d{1,9}[.)])([ \t]+)/.exec(line.slice(at));
+    const marker = /^(?:[-*+]|(\d{1,9})[.)])([ \t]+)/.exec(line.slice(at));
     if (!marker) break;
+    ordered = marker[1] !== undefined;
+    // The line opens with a number other than 1: such an item does not interrupt a paragraph.
+    if (!item && !quote && ordered && Number(marker[1]) !== 1) laterNumber = true;
     item = true;
-    const gap = marker[1]!.length;
+    const gap = marker[2]!.length;
     i = at + marker[0].length - gap;
     content = i + (gap > 4 ? 1 : gap);
     i += gap;
   }
-  return quote || item ? { content: quote ? Infinity : content, item } : undefined;
+  return quote || item ? { content: quote ? Infinity : content, item, ordered, laterNumber } : undefined;
 }
 
 /** The columns of a line's leading blanks (a tab as four). */

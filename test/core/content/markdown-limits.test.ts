@@ -45,7 +45,18 @@ describe('what a person writes is read', () => {
     const after = (container: string) => `&amp;\n\n${container}\n\n${'a long paragraph line\n'.repeat(400)}`;
     const fenced = `&amp;\n\n- install:\n\`\`\`sh\n${'echo step\n'.repeat(400)}\`\`\`\n`;
     const indented = `&amp;\n\n- x\n${'  an indented continuation\n'.repeat(400)}`;
-    for (const text of [items, after('> quoted'), after('- item'), after('1. item'), fenced, indented])
+    const numbered = `&amp;\n\n${Array.from({ length: 400 }, (_, i) => `${i + 1}. step ${i}\nrun on`).join('\n')}\n`;
+    const fromThree = `&amp;\n\ntext\n\n${Array.from({ length: 400 }, (_, i) => `${i + 3}. step`).join('\n')}\n`;
+    for (const text of [
+      items,
+      after('> quoted'),
+      after('- item'),
+      after('1. item'),
+      fenced,
+      indented,
+      numbered,
+      fromThree,
+    ])
       assert.equal(unparsable(text), undefined, text.slice(0, 60));
   });
 
@@ -80,6 +91,9 @@ describe('what micromark is slow on is not parsed', () => {
       `&amp;\n\n> x\n${`${'y\n'.repeat(200)}> z\n`.repeat(300)}`,
       /lines continuing/,
     ],
+    // diff14-review M1: `2.` cannot interrupt a paragraph, so it runs on lazily; it reset the count.
+    ['a quote run on in numbered lines', `&amp;\n\n> x\n${'2. c\n'.repeat(50_000)}`, /lines continuing/],
+    ['an item run on in numbered lines', `&amp;\n\n- x\n${'2. c\n'.repeat(50_000)}`, /lines continuing/],
     // diff13-review M2: micromark ends a line at a CR alone, as at LF and CRLF.
     ['lists nested after a lone CR', `&amp;\n\na\r${'- '.repeat(4_000)}x\n`, /lists nested 4000 deep/],
     ['quotes nested after a lone CR', `&amp;\n\na\r${'>'.repeat(40_000)} x\n`, /quotes nested 40000 deep/],
