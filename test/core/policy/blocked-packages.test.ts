@@ -4,6 +4,7 @@ import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { VerifiedLedger } from '../../../src/core/verify/cached-verification.ts';
+import { evidenceSource } from '../../../src/core/verify/evidence/sources.ts';
 import { loadConfig } from '../../../src/core/config/load.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import { bucketOf } from '../../../src/core/verify/verdict/vocabulary.ts';
@@ -107,6 +108,15 @@ describe('blocked_packages and allowed_registries at verification', () => {
     const restricted = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
     const [named] = await verifyWorkspace({ ...(await s.w.services(restricted)), homeDir: s.w.home } as never);
     assert.equal(statusOf(named), 'blocked/fail/REGISTRY_NOT_ALLOWED', named!.verdict.message);
+  });
+
+  it('tells a .aam file from a registry named "local" offline too', () => {
+    const entry = { version: '1.0.0', source: 'local', checksum: `sha256:${'0'.repeat(64)}` } as never;
+    const named = { name: 'local', url: 'file:///nowhere', type: 'local' as const, default: false };
+    for (const offline of [false, true]) {
+      assert.equal(evidenceSource(entry, [], '/nowhere', offline).fromFile, true);
+      assert.equal(evidenceSource(entry, [named], '/nowhere', offline).fromFile, undefined);
+    }
   });
 
   it('reads the list as install does: a name or @scope/*, nothing broader', () => {

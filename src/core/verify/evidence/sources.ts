@@ -69,7 +69,14 @@ export function evidenceSource(
   unreachable: ReadonlyMap<string, string> = new Map(),
   globalRegistries: readonly RegistryEntry[] = [],
 ): EvidenceSource {
-  if (offline) return { registry: undefined, registryProblem: undefined, cacheDir };
+  // Offline too, a package from a .aam file is told from one of a registry named "local" (allowed_registries).
+  if (offline)
+    return {
+      registry: undefined,
+      registryProblem: undefined,
+      cacheDir,
+      ...(entry.source === 'local' && !registries.some((r) => r.name === 'local') ? { fromFile: true as const } : {}),
+    };
   const source = sourceRegistry(entry, registries, cacheDir, unreachable);
   const configured = [...registries, ...globalRegistries];
   const others = new Set(registryRoots(configured, cacheDir));
