@@ -67,6 +67,9 @@ function linearOf(name: string, words: string[]): Rgb | undefined {
   if (words.length !== 3) return undefined;
   const [first, second, third] = words as [string, string, string];
   switch (name) {
+    case 'hsl':
+    case 'hsla':
+      return fromHsl(first, second, third);
     case 'oklab':
     case 'oklch': {
       const l = number(first, 1);
@@ -135,14 +138,29 @@ function number(text: string, whole: number): number | undefined {
 /** A chroma and a hue (deg, rad, grad, turn, or a number of degrees) as the two axes. */
 function polar(chromaText: string, hueText: string, whole: number): [number | undefined, number | undefined] {
   const chroma = number(chromaText, whole);
-  const hue = /^([+-]?(?:\d+\.?\d*|\.\d+))(deg|rad|grad|turn)?$/i.exec(hueText);
-  const degrees =
-    hueText === 'none'
-      ? 0
-      : hue && Number(hue[1]) * ({ rad: 180 / Math.PI, grad: 0.9, turn: 360 }[hue[2]?.toLowerCase() ?? ''] ?? 1);
-  if (chroma === undefined || degrees === null || degrees === undefined) return [undefined, undefined];
+  const degrees = degreesOf(hueText);
+  if (chroma === undefined || degrees === undefined) return [undefined, undefined];
   const radians = (degrees * Math.PI) / 180;
   return [chroma * Math.cos(radians), chroma * Math.sin(radians)];
+}
+
+/** A hue in deg, rad, grad or turn (or a number of degrees), in degrees. */
+function degreesOf(text: string): number | undefined {
+  if (text === 'none') return 0;
+  const hue = /^([+-]?(?:\d+\.?\d*|\.\d+))(deg|rad|grad|turn)?$/i.exec(text);
+  return hue
+    ? Number(hue[1]) * ({ rad: 180 / Math.PI, grad: 0.9, turn: 360 }[hue[2]?.toLowerCase() ?? ''] ?? 1)
+    : undefined;
+}
+
+/** `hsl()` in linear light, for what the library leaves (a hue in turn, rad or grad). */
+function fromHsl(hueText: string, saturationText: string, lightnessText: string): Rgb | undefined {
+  const [h, s, l] = [degreesOf(hueText), number(saturationText, 1), number(lightnessText, 1)];
+  if (h === undefined || s === undefined || l === undefined) return undefined;
+  const k = (n: number) => (n + h / 30) % 12;
+  const a = Math.min(1, Math.max(0, s)) * Math.min(l, 1 - l);
+  const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+  return [decode(f(0)), decode(f(8)), decode(f(4))];
 }
 
 function fromOklab(l: number, a: number, b: number): Rgb {

@@ -48,6 +48,10 @@ describe('CSS Color 4 and 5, as sRGB', () => {
     near('color(srgb 0.5 0.5 0.5)', [128, 128, 128]);
     near('color(srgb-linear 0.2158605 0.2158605 0.2158605)', [128, 128, 128]);
     near('color(display-p3 1 0 0)', [255, 0, 0]); // outside sRGB: clipped
+    // What the library leaves of hsl(): a hue in turn, rad or grad.
+    near('hsl(0.5turn 50% 50%)', [64, 191, 191]);
+    near('hsl(3.14159rad 0% 100%)', [255, 255, 255]);
+    assert.equal(hidingStyle('color: hsl(0.5turn 50% 50%); background: #888'), undefined);
     assert.equal(colourOf('oklch(100% 0 0 / 0.5)')?.alpha(), 0.5);
   });
 
