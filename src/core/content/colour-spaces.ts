@@ -26,10 +26,13 @@ export function cssColour4(
   const name = call[1]!.toLowerCase();
   const body = call[2]!;
   if (name === 'light-dark') {
-    // One or the other, by the colour scheme: known only when both are the same colour.
+    // One or the other, by the colour scheme: one colour only when both are (all but the same, as #fefefe and
+    // white); otherwise whoever judges it takes each apart (styles.ts).
     const [light, dark, more] = splitTopLevel(body);
     const [a, b] = [light && colourIn(light), dark && colourIn(dark)];
-    return !more && a && b && a.rgb.every((c, i) => c === b.rgb[i]) && a.alpha === b.alpha ? a : undefined;
+    return !more && a && b && a.rgb.every((c, i) => Math.abs(c - b.rgb[i]!) <= 2) && a.alpha === b.alpha
+      ? a
+      : undefined;
   }
   if (name === 'color-mix') return mixed(body, colourIn);
   const [channels, alphaText] = body.split('/').map((part) => part.trim());

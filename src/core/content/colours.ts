@@ -58,8 +58,16 @@ export function unreadableColour(value: string): boolean {
   return (
     /^(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color|color-mix|light-dark|device-cmyk|contrast-color)\(/.test(value) &&
     !value.includes('var(') &&
-    colourOf(value) === undefined
+    colourOf(value) === undefined &&
+    !schemeColours(value)?.every((part) => colourOf(part) !== undefined)
   );
+}
+
+/** The two colours of `light-dark(A, B)`, one for each colour scheme; undefined for anything else. */
+export function schemeColours(value: string): [string, string] | undefined {
+  const match = /^light-dark\((.*)\)$/.exec(value);
+  const parts = match ? splitAtDepth(match[1]!, ',').map((part) => part.trim()) : [];
+  return parts.length === 2 ? [parts[0]!, parts[1]!] : undefined;
 }
 
 type Colour = ReturnType<typeof ColorFunction>;
@@ -102,6 +110,12 @@ function waysOf(value: string, budget: { read: number; unreadable?: boolean }): 
     // A background colour paints the whole box: nothing under it shows.
     if (colours.length > 0) {
       ways.push(colours);
+      return ways;
+    }
+    // light-dark() paints one colour in each scheme: each is a way (text hidden in either scheme is hidden).
+    const schemes = tokens.flatMap((token) => schemeColours(token)?.map(colourOf) ?? []);
+    if (schemes.length === 2 && schemes.every((c) => c?.alpha() === 1)) {
+      ways.push([schemes[0]!], [schemes[1]!]);
       return ways;
     }
   }

@@ -12,6 +12,7 @@ import {
   colourOf,
   declarationsOf,
   INDISTINCT,
+  schemeColours,
   splitAtDepth,
   unreadableColour,
   valuesOf,
@@ -192,8 +193,7 @@ export function hidingStyle(style: string): string | undefined {
   for (const { property, value } of written) {
     if (property.startsWith('--')) continue;
     const read = withVariables(value, variables);
-    // Custom properties that grow the style's values past what is read: what it paints is not worked out,
-    // as with more colours than are compared.
+    // Grown past what is read by custom properties: not worked out, as more colours than are compared.
     if (read === undefined) return `${property}:${value}`;
     declarations.push([property.toLowerCase(), read.toLowerCase()]);
   }
@@ -251,6 +251,8 @@ function hides(property: string, value: string, around: Around): boolean {
     case '-webkit-text-fill-color': {
       if (seeThrough(value)) return !around.drawn;
       if (unreadableColour(value)) return true;
+      const schemes = colourOf(value) === undefined && schemeColours(value); // one for each colour scheme: either may hide
+      if (schemes) return schemes.some((part) => hides(property, part, around));
       // The same colour however written: `white`, `#fff`, `rgb(255 255 255)`, `hsl(0 0% 100%)` (hidden-review 6).
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
       // The same colour written the same way (a var(), a colour the library does not read), or one no one can

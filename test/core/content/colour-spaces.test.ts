@@ -155,6 +155,15 @@ describe('the hidden-content check, in these spellings', () => {
     assert.equal(hidingStyle('color: rgb(var(--brand)); background: white'), undefined);
   });
 
+  it('light-dark(): either scheme may hide the text; text that reads in both is not reported', () => {
+    assert.notEqual(hidingStyle('color: light-dark(white, black); background: white'), undefined);
+    assert.notEqual(hidingStyle('color: light-dark(black, #fefefe); background: white'), undefined);
+    assert.equal(hidingStyle('color: light-dark(#000, #333); background: white'), undefined);
+    // A background that differs by scheme: each is a way it paints.
+    assert.notEqual(hidingStyle('color: white; background: light-dark(white, black)'), undefined);
+    assert.equal(hidingStyle('color: #888; background: light-dark(white, black)'), undefined);
+  });
+
   it('readable white text on a dark oklch() gradient over a white fallback is not hidden (K4)', () => {
     assert.equal(
       hidingStyle('color:white;background:linear-gradient(to right, oklch(40% 0.2 260), oklch(50% 0.2 300)) #fff'),
