@@ -30,6 +30,8 @@ export const READ_LIMITS = {
   deployed: 50 * 1024 * 1024,
   /** A lock file's holder (its pid, host and time), in `.aam/.install.lock` or a registry's `.publish.lock`. */
   holder: 4 * 1024,
+  /** The evidence cache's note that an archive was installed from a `.aam` file (`from-file/<digest>`). */
+  marker: 4 * 1024,
 } as const;
 
 export type ReadKind = keyof typeof READ_LIMITS;

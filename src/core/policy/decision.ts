@@ -62,16 +62,30 @@ function blockedVerdict(name: string, entry: string, context: PolicyContext): Ve
 }
 
 function notAllowedVerdict(name: string, from: string, allowed: string[], context: PolicyContext): Verdict {
+  const expected = `a package from ${allowed.map((r) => `"${r}"`).join(' or ')}`;
+  const rules = { expected, rule: rule(context, 'allowed_registries') };
+  // `source: local` without a registry of that name is a .aam file's install; only one this machine made counts.
+  if (from === 'local')
+    return verdict(
+      'blocked',
+      'fail',
+      'REGISTRY_NOT_ALLOWED',
+      `${name} says source: local, which is neither a registry in allowed_registries (${allowed.join(', ')}) nor a .aam file this machine installed it from.`,
+      {
+        ...rules,
+        actual: 'the lock file says source: local',
+        hint: `Install it from an allowed registry (aam-trust install ${name}), or, if you have its .aam file and trust it, run "aam-trust install FILE.aam --force" so this machine keeps that fact.`,
+      },
+    );
   return verdict(
     'blocked',
     'fail',
     'REGISTRY_NOT_ALLOWED',
     `${name} comes from registry "${from}", which is not in allowed_registries (${allowed.join(', ')}).`,
     {
-      expected: `a package from ${allowed.map((r) => `"${r}"`).join(' or ')}`,
+      ...rules,
       actual: `the lock file says registry "${from}"`,
       hint: `Install it from an allowed registry (aam-trust install ${name}), or add "${from}" to allowed_registries if you trust it.`,
-      rule: rule(context, 'allowed_registries'),
     },
   );
 }

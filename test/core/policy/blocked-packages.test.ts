@@ -9,6 +9,7 @@ import { loadConfig } from '../../../src/core/config/load.ts';
 import { verifyWorkspace } from '../../../src/core/verify/workspace.ts';
 import { bucketOf } from '../../../src/core/verify/verdict/vocabulary.ts';
 import { blockedBy } from '../../../src/core/policy/name-pattern.ts';
+import { archivePathIn, SIGNATURE_SUFFIX } from '../../../src/core/registry/layout.ts';
 import { useLocalSigstore } from '../../helpers/sigstore.ts';
 import { signersWorld, statusOf } from '../../helpers/signers.ts';
 
@@ -79,7 +80,7 @@ describe('blocked_packages and allowed_registries at verification', () => {
     assert.equal(statusOf(cached), 'blocked/fail/PACKAGE_BLOCKED');
   });
 
-  it('allowed_registries: a lock entry naming another registry fails, a package from a file is not judged', async () => {
+  it('allowed_registries: a lock entry naming another registry fails, and so does one rewritten to source: local', async () => {
     const s = await signersWorld(local, () => TRUST);
     await s.publish('@acme/tool', '1.0.0', [s.sigstore('alice@example.com')]);
     await s.install('@acme/tool');
@@ -98,9 +99,12 @@ describe('blocked_packages and allowed_registries at verification', () => {
     const [moved] = await verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home } as never);
     assert.equal(statusOf(moved), 'blocked/fail/REGISTRY_NOT_ALLOWED', moved!.verdict.message);
     assert.match(moved!.verdict.message, /registry "mirror", which is not in allowed_registries \(team\)/);
-    // Installed from a .aam file: install does not judge it by registry, nor does verification.
+    // Nor is it exempt as a .aam file's install by saying `source: local`: the archive this machine keeps
+    // came from a registry (diff14-review A2: it verified from the evidence cache).
     await writeFile(lockPath, lock.replace(/source: team/, 'source: local'));
-    assert.notEqual(statusOf((await s.verify())[0]).split('/')[2], 'REGISTRY_NOT_ALLOWED');
+    const [said] = await s.verify();
+    assert.equal(statusOf(said), 'blocked/fail/REGISTRY_NOT_ALLOWED', said!.verdict.message);
+    assert.match(said!.verdict.message, /says source: local, which is neither a registry in allowed_registries/);
     // But a registry the pull request names "local" is a registry like any other (diff14-review A1).
     await s.w.writeProjectConfig(
       `registries:\n  - name: local\n    url: ${pathToFileURL(copy).href}\n    type: local\n`,
@@ -108,6 +112,28 @@ describe('blocked_packages and allowed_registries at verification', () => {
     const restricted = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
     const [named] = await verifyWorkspace({ ...(await s.w.services(restricted)), homeDir: s.w.home } as never);
     assert.equal(statusOf(named), 'blocked/fail/REGISTRY_NOT_ALLOWED', named!.verdict.message);
+  });
+
+  it("a .aam file's install is exempt where this machine made it, and only while it keeps that fact", async () => {
+    const s = await signersWorld(local, () => TRUST);
+    await s.publish('@acme/tool', '1.0.0', [s.sigstore('alice@example.com')]);
+    const file = join(s.w.root, 'tool-1.0.0.aam');
+    await cp(archivePathIn(s.w.registryDir, '@acme/tool', '1.0.0'), file);
+    const signature = `${archivePathIn(s.w.registryDir, '@acme/tool', '1.0.0')}${SIGNATURE_SUFFIX.sigstore}`;
+    await cp(signature, `${file}${SIGNATURE_SUFFIX.sigstore}`);
+    await s.writeSecurity(`${TRUST}\nallowed_registries: ["team"]`);
+    await s.install(file);
+    const lock = await readFile(join(s.w.project, '.aam', 'aam-lock.yaml'), 'utf8');
+    assert.match(lock, /source: local/);
+    for (const offline of [false, true]) {
+      const [kept] = await verifyWorkspace({ ...(await s.w.services()), offline } as never);
+      assert.equal(statusOf(kept), 'verified/pass/VERIFIED', kept!.verdict.message);
+    }
+    // The note is evidence like the archive: gone, the exemption goes with it (and a stored result with it).
+    await rm(join(s.w.home, '.aam', 'cache', 'from-file'), { recursive: true });
+    const [dropped] = await s.verify();
+    assert.equal(statusOf(dropped), 'blocked/fail/REGISTRY_NOT_ALLOWED', dropped!.verdict.message);
+    assert.match(dropped!.verdict.hint ?? '', /aam-trust install FILE\.aam --force/);
   });
 
   it('tells a .aam file from a registry named "local" offline too', () => {

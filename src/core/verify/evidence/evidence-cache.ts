@@ -3,6 +3,11 @@ import { join } from 'node:path';
 import { sha256Hex } from '../../archive/hash.ts';
 import { writeFileAtomic } from '../../fs/atomic-write.ts';
 
+/** Where the evidence cache notes that the archive `digest` was installed from a `.aam` file. */
+export function fromFilePath(cacheDir: string, digest: string): string {
+  return join(cacheDir, 'from-file', digest.replace(/^sha256:/, ''));
+}
+
 /**
  * A content-addressed store of archives and signature files, so packages can
  * be verified without their registry (`verify --offline`). A blob is only
@@ -41,6 +46,15 @@ export class EvidenceCache {
     const path = join(this.dir, 'delegations', file.name);
     const current = await readFile(path).catch(() => undefined);
     if (!current || !current.equals(file.bytes)) await writeFileAtomic(path, file.bytes);
+  }
+
+  /**
+   * Notes that the archive `digest` was installed here from a `.aam` file: only such an archive is exempt from
+   * `allowed_registries` as `source: local`. The lock entry is a pull request's to write, this file is not
+   * (diff14-review A2: a lock entry rewritten to `source: local` verified any archive ever cached here).
+   */
+  async markFromFile(digest: string): Promise<void> {
+    if (/^sha256:[0-9a-f]{64}$/.test(digest)) await writeFileAtomic(fromFilePath(this.dir, digest), `${digest}\n`);
   }
 
   async put(bytes: Uint8Array): Promise<string> {

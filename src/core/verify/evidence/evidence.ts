@@ -6,6 +6,7 @@ import { messageOf } from '../../errors.ts';
 import type { LockedPackage } from '../../lockfile/lockfile.ts';
 import { signatureFileName } from '../../registry/layout.ts';
 import type { StoredSignature } from '../../registry/local-registry.ts';
+import { fromFilePath } from './evidence-cache.ts';
 import { delegationFiles, perRun, registryFiles } from './registry-files.ts';
 import type { RegistryFile, StampedRead } from './registry-files.ts';
 import { stampOf, stampOfStats } from '../../scan/stamps.ts';
@@ -131,6 +132,8 @@ export function gatherEvidence(
     // A blob is only ever used when its bytes still hash to the name it was asked by.
     return blob && 'bytes' in blob && evidenceDigest(blob.bytes) === digest ? blob.bytes : undefined;
   };
+  // Only an archive this machine installed from a .aam file is exempt from allowed_registries as `source: local`.
+  const keptFromFile = (digest: string) => 'bytes' in (read(fromFilePath(source.cacheDir, digest), 'marker') ?? {});
   const registry = registryFiles(name, entry, source, readInto, stamps);
   const changes: RegistryChange[] = [];
   // A lock checksum that is no SHA-256 digest names no bytes: nothing the registry serves can match
@@ -161,7 +164,7 @@ export function gatherEvidence(
     archiveOrigin,
     registryChanges: changes,
     registryRequiresSignatures: registry.requiresSignatures,
-    from: source.fromFile ? undefined : entry.source,
+    from: source.fromFile && (!named || keptFromFile(entry.checksum)) ? undefined : entry.source,
     capturedMissing: [] as CapturedSignature[],
     delegationFiles: [] as DelegationEvidenceFile[],
     delegationsUnread: undefined as string | undefined,

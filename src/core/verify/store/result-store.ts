@@ -20,9 +20,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * its certificate's source repository, which `github:` and `gitlab:` patterns match; the Markdown and
  * colour scans judge differently. 11: every result's checks name their package (blocked_packages and
  * per-package thresholds are judged by it; a result that failed early had none). 12: and the registry
- * the lock entry names, which allowed_registries judges.
+ * the lock entry names, which allowed_registries judges. 13: a `source: local` archive is exempt from it only
+ * when the evidence cache notes it was installed from a .aam file (that note is stamped).
  */
-const REVISION = 12;
+const REVISION = 13;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has

@@ -82,7 +82,8 @@ export async function commitInstall(prepared: PreparedInstall, options: CommitOp
     await pinRegistryKey(options.cache.dir, prepared.trust.url, prepared.trust.next.key_id, prepared.trust.pinAnother);
   const kept = await options.cache.delegationIds();
   for (const item of verified) {
-    await options.cache.put(item.archive).catch(() => undefined);
+    const digest = await options.cache.put(item.archive).catch(() => undefined);
+    if (digest && item.fromFile) await options.cache.markFromFile(digest).catch(() => undefined);
     for (const signature of item.signatures) await options.cache.put(signature.bytes).catch(() => undefined);
     for (const file of delegationEvidence(item, kept)) await options.cache.putDelegation(file).catch(() => undefined);
     if (item.attestation?.bytes) await options.cache.put(item.attestation.bytes).catch(() => undefined);

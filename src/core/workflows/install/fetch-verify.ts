@@ -35,6 +35,8 @@ export interface PackageSource {
   requiresSignatures(): Promise<boolean>;
   /** The signed delegations and revocations the source keeps (a registry's `delegations/`); a file has none. */
   readDelegations?(): Promise<{ name: string; bytes: Buffer }[]>;
+  /** A `.aam` file (the evidence cache notes it, as that exempts its archive from allowed_registries). */
+  fromFile?: true;
   /** An HTTP registry's attestation of the version, checked with its pinned key (other sources have none). */
   attestation?(name: string, version: string, sha256: string): Promise<{ fact: AttestationFact; bytes?: Buffer }>;
 }
@@ -43,6 +45,7 @@ export interface PackageSource {
 export interface Verified {
   plan: PlannedPackage;
   source: string;
+  fromFile?: true | undefined;
   archive: Buffer;
   /** The first signature (what one-signature readers see), and all of them. */
   signature: StoredSignature | undefined;
@@ -106,6 +109,7 @@ export async function fetchAndVerify(
     return {
       plan,
       source: source.name,
+      fromFile: source.fromFile,
       archive,
       signature: undefined,
       signatures: [],

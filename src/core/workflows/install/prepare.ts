@@ -276,6 +276,7 @@ async function fileSource(path: string): Promise<{ plan: PlannedPackage; source:
     plan: { name: manifest.name, version: manifest.version, entry, requestedBy: undefined, dependencies: {} },
     source: {
       name: 'local',
+      fromFile: true,
       readArchive: async () => archive,
       readSignatures: async () => signatures,
       requiresSignatures: async () => false,
