@@ -17,7 +17,7 @@ import { VerificationStore } from './store/result-store.ts';
 import { summaryOf } from './store/workspace-record.ts';
 import type { EntrySummary } from './store/workspace-record.ts';
 import { sizeOf, stampOf } from '../scan/stamps.ts';
-import { capturedFor, revocationsUnknown, runSources } from './evidence/sources.ts';
+import { capturedFor, notAskedOffline, revocationsUnknown, runSources } from './evidence/sources.ts';
 import { httpRegistryExtras, unattestedSources } from './registry-facts.ts';
 import { syncHttpMirrors } from './mirror-sync.ts';
 import { learnRecord } from './learn-record.ts';
@@ -78,8 +78,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       : [];
     const judged = [...names, ...neighbours];
     // HTTP registries are asked first: a registry that now serves other bytes invalidates what was stored.
-    const unreachable =
-      !offline && [...config.registries, ...config.globalRegistries].some((r) => r.type === 'http')
+    const configured = [...config.registries, ...config.globalRegistries];
+    const unreachable = offline
+      ? notAskedOffline(configured)
+      : configured.some((r) => r.type === 'http')
         ? await syncHttpMirrors(
             names,
             await lock.entries(),
@@ -108,11 +110,7 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           offline,
           registries: config.registries,
           // A registry whose revocations are not known refuses delegations until they are (sources.ts).
-          unread: revocationsUnknown(
-            [...config.registries, ...config.globalRegistries],
-            options.cache.dir,
-            unreachable,
-          ),
+          unread: revocationsUnknown(configured, options.cache.dir, unreachable),
           cacheDir: options.cache.dir,
           packages: workspace.packagesDir,
           record: stampOf(recordFile),

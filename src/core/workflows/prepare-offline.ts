@@ -41,6 +41,12 @@ export async function prepareOffline(options: {
       missing.push(`${name}@${entry.version}: ${evidence.archiveOrigin}`);
       continue;
     }
+    // Offline the cache's delegations/ is all there is: a delegation kept while the revocations of a
+    // configured registry could not be read would be trusted there even if revoked (diff12-review R1).
+    if (evidence.revocationsUnknown && delegationsOf(entry).size > 0) {
+      missing.push(`${name}@${entry.version}: it is trusted through a delegation, and ${evidence.revocationsUnknown}`);
+      continue;
+    }
     await options.cache.put(evidence.archive);
     for (const signature of evidence.signatures) await options.cache.put(signature.bytes);
     // Delegations and their revocations too: offline, the cache's delegations/ is all there is.
@@ -74,13 +80,7 @@ function delegationsFor(
   kept: ReadonlySet<string>,
   files: readonly { name: string; bytes: Buffer }[],
 ) {
-  // A signature is trusted through one chain of at most MAX_DELEGATION_DEPTH + 1 delegations: an entry that names
-  // more was not written by an install, and a pull request's lock file must not fill the machine's cache.
-  const used = new Set(
-    [entry.signature, ...(entry.cosignatures ?? [])].flatMap((s) =>
-      (s?.delegations?.length ?? 0) <= MAX_DELEGATION_DEPTH + 1 ? (s?.delegations ?? []) : [],
-    ),
-  );
+  const used = delegationsOf(entry);
   return files.filter((file) => {
     if (used.has(idOf(file))) return true;
     const signed = readSignedDocumentFile(file.name, file.bytes);
@@ -89,6 +89,17 @@ function delegationsFor(
       parsed?.kind === 'revocation' && (used.has(parsed.document.delegation) || kept.has(parsed.document.delegation))
     );
   });
+}
+
+/** The delegations the lock entry's signatures were trusted through at install. */
+function delegationsOf(entry: LockedPackage): Set<string> {
+  // A signature is trusted through one chain of at most MAX_DELEGATION_DEPTH + 1 delegations: an entry that names
+  // more was not written by an install, and a pull request's lock file must not fill the machine's cache.
+  return new Set(
+    [entry.signature, ...(entry.cosignatures ?? [])].flatMap((s) =>
+      (s?.delegations?.length ?? 0) <= MAX_DELEGATION_DEPTH + 1 ? (s?.delegations ?? []) : [],
+    ),
+  );
 }
 
 /** A delegation file's id: `sha256:` and the name it is stored under, which is its digest. */

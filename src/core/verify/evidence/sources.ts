@@ -69,15 +69,16 @@ export function evidenceSource(
   unreachable: ReadonlyMap<string, string> = new Map(),
   globalRegistries: readonly RegistryEntry[] = [],
 ): EvidenceSource {
-  // Offline too, a package from a .aam file is told from one of a registry named "local" (allowed_registries).
-  if (offline)
-    return {
-      registry: undefined,
-      registryProblem: undefined,
-      cacheDir,
-      ...(entry.source === 'local' && !registries.some((r) => r.name === 'local') ? { fromFile: true as const } : {}),
-    };
-  const source = sourceRegistry(entry, registries, cacheDir, unreachable);
+  // Offline, the archive comes from the evidence cache only; a package from a .aam file is still told from one of
+  // a registry named "local" (allowed_registries), and every registry's revocations on disk still count.
+  const source: EvidenceSource = offline
+    ? {
+        registry: undefined,
+        registryProblem: undefined,
+        cacheDir,
+        ...(entry.source === 'local' && !registries.some((r) => r.name === 'local') ? { fromFile: true as const } : {}),
+      }
+    : sourceRegistry(entry, registries, cacheDir, unreachable);
   const configured = [...registries, ...globalRegistries];
   const others = new Set(registryRoots(configured, cacheDir));
   others.delete(source.registry?.root ?? '');
@@ -87,6 +88,15 @@ export function evidenceSource(
     ...(others.size > 0 ? { otherRegistries: [...others] } : {}),
     ...(unread ? { revocationsUnread: unread } : {}),
   };
+}
+
+/**
+ * Offline no HTTP registry is asked: each counts as out of reach, so one whose mirror never held its
+ * delegations refuses delegated signers, as on a runner that cannot reach it (diff12-review R1).
+ */
+export function notAskedOffline(registries: readonly RegistryEntry[]): Map<string, string> {
+  const why = 'not asked: verifying offline; run "aam-trust prepare-offline" once while it answers';
+  return new Map(registries.filter((r) => r.type === 'http').map((r) => [r.name, why]));
 }
 
 /**

@@ -8,6 +8,7 @@ import { delegateOf, delegateSigning, revokeDelegation } from '../../../../src/c
 import { documentBytes, REVOCATION_TYPE, signedDocumentFile } from '../../../../src/core/signature/delegation-file.ts';
 import { loadConfig } from '../../../../src/core/config/load.ts';
 import { verifyWorkspace } from '../../../../src/core/verify/workspace.ts';
+import { prepareOffline } from '../../../../src/core/workflows/prepare-offline.ts';
 import { VerificationStore } from '../../../../src/core/verify/store/result-store.ts';
 import { useLocalSigstore } from '../../../helpers/sigstore.ts';
 import { signersWorld, statusOf } from '../../../helpers/signers.ts';
@@ -21,9 +22,9 @@ import { signersWorld, statusOf } from '../../../helpers/signers.ts';
  */
 const NEXT_YEAR = new Date(Date.now() + 365 * 86_400_000);
 
-const verify = async (s: Awaited<ReturnType<typeof signersWorld>>, store?: VerificationStore) => {
+const verify = async (s: Awaited<ReturnType<typeof signersWorld>>, store?: VerificationStore, offline = false) => {
   const config = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
-  return verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home, store } as never);
+  return verifyWorkspace({ ...(await s.w.services(config)), homeDir: s.w.home, store, offline } as never);
 };
 
 describe('revocations held by another registry', () => {
@@ -58,6 +59,11 @@ describe('revocations held by another registry', () => {
       signing: s.sigstore('alice@example.com'),
       verifier,
     });
+    // Offline, the cache holds the delegation as install kept it; the registry's revocation counts all the
+    // same (diff12-review R1: offline read the cache alone, and trusted the revoked delegation).
+    const [offline] = await verify(s, undefined, true);
+    assert.equal(statusOf(offline), 'signed-untrusted/fail/DELEGATION_REFUSED', offline!.verdict.message);
+    assert.match(offline!.verdict.message, /was revoked by alice@example\.com .*bob lost his key/);
     // A fresh CI runner: no evidence cache.
     await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
     assert.equal(statusOf((await verify(s))[0]), 'signed-untrusted/fail/DELEGATION_REFUSED');
@@ -107,7 +113,9 @@ describe('revocations held by another registry', () => {
     await s.writeSecurity('trusted_identities: ["alice@example.com"]\non_signature_failure: warn');
     await s.install('@other/tool');
     await s.writeSecurity('trusted_identities: ["alice@example.com"]\non_signature_failure: error');
-    await rm(join(s.w.home, '.aam', 'cache'), { recursive: true, force: true });
+    const cache = join(s.w.home, '.aam', 'cache');
+    await cp(cache, join(s.w.root, 'cache-as-installed'), { recursive: true });
+    await rm(cache, { recursive: true, force: true });
     // The global config's second registry; this runner has no read token for it, until it has.
     let refuse = true;
     const hq = createServer((_request, response) => {
@@ -132,8 +140,29 @@ describe('revocations held by another registry', () => {
       assert.equal(stranger!.name, '@other/tool');
       assert.equal(statusOf(stranger), 'signed-untrusted/fail/UNTRUSTED_SIGNER', stranger!.verdict.message);
       assert.doesNotMatch(stranger!.verdict.message, /revocations/);
+      // Nor does prepare-offline keep the delegation for a run that reads nothing else (diff12-review R1).
+      const prepare = async () =>
+        prepareOffline({
+          ...(await s.w.services(await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {} }))),
+          homeDir: s.w.home,
+        } as never);
+      const unprepared = await prepare();
+      assert.deepEqual(unprepared.cached, ['@other/tool@1.0.0']);
+      assert.match(
+        unprepared.missing.join('\n'),
+        /@acme\/tool@1\.0\.0: it is trusted through a delegation, and the revocations of registry "hq"/,
+      );
       // Once it has answered, its mirror counts with what it holds, even when it cannot be asked again.
       refuse = false;
+      // Offline it is not asked: until its mirror has held its delegations once, they are unknown there too
+      // (on the machine that installed, whose cache holds the archive and the delegation).
+      await cp(join(s.w.root, 'cache-as-installed'), cache, { recursive: true });
+      const [unasked] = await verify(s, undefined, true);
+      assert.match(unasked!.verdict.message, /revocations of registry "hq" \(not asked: verifying offline/);
+      assert.deepEqual((await prepare()).missing, []);
+      const [prepared] = await verify(s, undefined, true);
+      assert.equal(statusOf(prepared), 'verified/pass/VERIFIED', prepared!.verdict.message);
+      assert.match(prepared!.verdict.message, /delegated by alice@example\.com/);
       assert.match((await verify(s, store))[0]!.verdict.message, /delegated by alice@example\.com/);
       refuse = true;
       const [stale] = await verify(s);
