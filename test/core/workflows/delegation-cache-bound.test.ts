@@ -86,7 +86,9 @@ describe('the evidence cache keeps the delegations that were used, not every one
 
     // diff3-review: a pull request's lock entry names the stranger's delegations as the ones its signer was
     // trusted through. One chain is at most MAX_DELEGATION_DEPTH + 1 long: an entry naming 20 caches none.
-    const strangers = (await readdir(served)).map((n) => `sha256:${n.slice(0, 64)}`).filter((id) => id !== made.id);
+    const strangers = (await readdir(served))
+      .map((n) => `sha256:${n.slice(0, 64)}`)
+      .filter((id) => id !== made.id && id !== revoked.id);
     const lockPath = join(s.w.project, '.aam', 'aam-lock.yaml');
     const lock = parse(await readFile(lockPath, 'utf8'));
     lock.packages['@acme/tool'].signature.delegations = strangers.slice(0, 20);
