@@ -28,7 +28,7 @@ export function cssColour4(
   if (name === 'light-dark') {
     // One or the other, by the colour scheme: one colour only when both are (all but the same, as #fefefe and
     // white); otherwise whoever judges it takes each apart (styles.ts).
-    const [light, dark, more] = splitTopLevel(body);
+    const [light, dark, more] = splitAtDepth(body, ',').map((part) => part.trim());
     const [a, b] = [light && colourIn(light), dark && colourIn(dark)];
     return !more && a && b && a.rgb.every((c, i) => Math.abs(c - b.rgb[i]!) <= 2) && a.alpha === b.alpha
       ? a
@@ -92,7 +92,7 @@ function linearOf(name: string, words: string[]): Rgb | undefined {
 
 /** `color-mix(in SPACE, A [p%], B [q%])`, mixed in sRGB whatever the space: two of one colour mix to it. */
 function mixed(body: string, colourIn: (text: string) => Rgba | undefined): Rgba | undefined {
-  const [space, ...parts] = splitTopLevel(body);
+  const [space, ...parts] = splitAtDepth(body, ',').map((part) => part.trim());
   if (!space || !/^in\s+[a-z-]+(?:\s+[a-z]+\s+hue)?$/i.test(space) || parts.length !== 2) return undefined;
   const read = parts.map((part) => {
     const match = /^(.*?)(?:\s+(\d+(?:\.\d+)?)%)?$/.exec(part.trim())!;
@@ -113,20 +113,21 @@ function mixed(body: string, colourIn: (text: string) => Rgba | undefined): Rgba
   return { rgb: [0, 1, 2].map((i) => Math.round(channel(i))) as Rgb, alpha: alpha * Math.min(1, total) };
 }
 
-/** Arguments separated by commas outside parentheses. */
-function splitTopLevel(text: string): string[] {
+/** `value` split at each `separator` outside parentheses (or a blank, for ' '), in one pass however nested. */
+export function splitAtDepth(value: string, separator: ' ' | ','): string[] {
   const out: string[] = [];
   let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '(') depth++;
-    else if (text[i] === ')') depth--;
-    else if (text[i] === ',' && depth === 0) {
-      out.push(text.slice(start, i).trim());
-      start = i + 1;
+  let from = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === '(') depth++;
+    else if (c === ')' && depth > 0) depth--;
+    else if (depth === 0 && (separator === ' ' ? c === ' ' || c === '\t' || c === '\n' : c === separator)) {
+      out.push(value.slice(from, i));
+      from = i + 1;
     }
   }
-  out.push(text.slice(start).trim());
+  out.push(value.slice(from));
   return out;
 }
 

@@ -5,8 +5,10 @@
  */
 import * as colorLibrary from 'color';
 import type ColorFunction from 'color';
-import { cssColour4 } from './colour-spaces.ts';
+import { cssColour4, splitAtDepth } from './colour-spaces.ts';
 import type { Rgba } from './colour-spaces.ts';
+
+export { splitAtDepth } from './colour-spaces.ts';
 
 /**
  * The `color` library's function, read on first use: the build loads the library only then (scripts/build.ts
@@ -54,20 +56,12 @@ function partOf(value: string, depth: number): Rgba | undefined {
  * matrix for), and no var() from outside the style: what it paints is not worked out, and a text colour or a
  * background in it counts as hiding, as more colours than are compared do (diff14-review C2).
  */
-export function unreadableColour(value: string): boolean {
+export function unreadableColour(value: string, colour: Colour | undefined = colourOf(value)): boolean {
   return (
     /^(?:rgba?|hsla?|hwb|lab|lch|oklab|oklch|color|color-mix|light-dark|device-cmyk|contrast-color)\(/.test(value) &&
     !value.includes('var(') &&
-    colourOf(value) === undefined &&
-    !schemeColours(value)?.every((part) => colourOf(part) !== undefined)
+    colour === undefined
   );
-}
-
-/** The two colours of `light-dark(A, B)`, one for each colour scheme; undefined for anything else. */
-export function schemeColours(value: string): [string, string] | undefined {
-  const match = /^light-dark\((.*)\)$/.exec(value);
-  const parts = match ? splitAtDepth(match[1]!, ',').map((part) => part.trim()) : [];
-  return parts.length === 2 ? [parts[0]!, parts[1]!] : undefined;
 }
 
 type Colour = ReturnType<typeof ColorFunction>;
@@ -110,12 +104,6 @@ function waysOf(value: string, budget: { read: number; unreadable?: boolean }): 
     // A background colour paints the whole box: nothing under it shows.
     if (colours.length > 0) {
       ways.push(colours);
-      return ways;
-    }
-    // light-dark() paints one colour in each scheme: each is a way (text hidden in either scheme is hidden).
-    const schemes = tokens.flatMap((token) => schemeColours(token)?.map(colourOf) ?? []);
-    if (schemes.length === 2 && schemes.every((c) => c?.alpha() === 1)) {
-      ways.push([schemes[0]!], [schemes[1]!]);
       return ways;
     }
   }
@@ -239,24 +227,6 @@ export const INDISTINCT = 1.1;
 /** A declaration's values, split at blanks outside parentheses: `#fff url(a b.png) no-repeat`. One pass. */
 export function valuesOf(value: string): string[] {
   return splitAtDepth(value, ' ').filter(Boolean);
-}
-
-/** `value` split at each `separator` outside parentheses (or a blank, for ' '), in one pass however nested. */
-export function splitAtDepth(value: string, separator: ' ' | ','): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let from = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (c === '(') depth++;
-    else if (c === ')' && depth > 0) depth--;
-    else if (depth === 0 && (separator === ' ' ? c === ' ' || c === '\t' || c === '\n' : c === separator)) {
-      out.push(value.slice(from, i));
-      from = i + 1;
-    }
-  }
-  out.push(value.slice(from));
-  return out;
 }
 
 /**

@@ -7,100 +7,10 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import {
-  backgroundColours,
-  colourOf,
-  declarationsOf,
-  INDISTINCT,
-  schemeColours,
-  splitAtDepth,
-  unreadableColour,
-  valuesOf,
-} from './colours.ts';
+import { backgroundColours, colourOf, declarationsOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
+import { schemesOf } from './colour-schemes.ts';
+import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
 import { variablesOf, withVariables } from './css-variables.ts';
-
-/** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
-const FAR = 500;
-/** Text smaller than this many CSS pixels cannot be read. */
-const TINY = 4;
-/** An opacity or alpha at or below this shows nothing. */
-const FAINT = 0.05;
-
-/** Pixels per unit, for a 16px font and a 1000px-wide viewport (a preview's order of magnitude). */
-const PX: Record<string, number> = {
-  '': 1,
-  px: 1,
-  pt: 4 / 3,
-  pc: 16,
-  in: 96,
-  cm: 96 / 2.54,
-  mm: 96 / 25.4,
-  q: 96 / 101.6,
-  em: 16,
-  rem: 16,
-  ex: 8,
-  ch: 8,
-  cap: 11,
-  ic: 16,
-  lh: 24,
-  vw: 10,
-  vh: 10,
-  vmin: 10,
-  vmax: 10,
-};
-
-/**
- * A CSS length in pixels, a percentage as { percent }, or undefined for anything else (`auto`, a sum in a
- * `calc()`). Math functions are read where their arguments are lengths: `calc(0px)`, a product with a zero
- * factor (`calc(0 * 1px)`), `min()`, `max()` and `clamp()` of lengths (hidden-review 6, diff5-review F5),
- * nested at most a few deep.
- */
-function length(token: string, depth = 0): { px?: number; percent?: number } | undefined {
-  const math = /^(calc|min|max|clamp)\((.*)\)$/.exec(token);
-  if (math) {
-    if (depth > 4) return undefined;
-    if (math[1] === 'calc') {
-      const factors = splitAtDepth(math[2]!.replace(/\*/g, ' * '), ' ').filter((f) => f !== '' && f !== '*');
-      const product = /\*/.test(math[2]!) && !factors.some((f) => f === '+' || f === '-');
-      if (
-        factors.length > 1 &&
-        product &&
-        factors.some((f) => length(f, depth + 1)?.px === 0 || /^[+-]?0*\.?0+$/.test(f))
-      )
-        return { px: 0 };
-      return factors.length === 1 ? length(factors[0]!, depth + 1) : undefined;
-    }
-    const px = splitAtDepth(math[2]!, ',').map((arg) => length(arg.trim(), depth + 1)?.px);
-    if (px.some((v) => v === undefined)) return undefined;
-    const [a, b, c] = px as number[];
-    if (math[1] === 'clamp') return px.length === 3 ? { px: Math.max(a!, Math.min(b!, c!)) } : undefined;
-    return { px: math[1] === 'min' ? Math.min(...(px as number[])) : Math.max(...(px as number[])) };
-  }
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z]*|%)$/.exec(token);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  if (m[2] === '%') return { percent: n };
-  const unit = PX[m[2]!];
-  // A bare number is a length only when it is zero.
-  return unit === undefined || (m[2] === '' && n !== 0) ? undefined : { px: n * unit };
-}
-
-const far = (token: string) => {
-  const l = length(token);
-  return l !== undefined && ((l.px ?? 0) <= -FAR || (l.percent ?? 0) <= -100);
-};
-const tiny = (token: string) => {
-  const l = length(token);
-  return l !== undefined && ((l.px !== undefined && l.px < TINY) || (l.percent !== undefined && l.percent < 25));
-};
-const zero = (token: string) => {
-  const l = length(token);
-  return l !== undefined && (l.px ?? l.percent) === 0;
-};
-const faint = (token: string) => {
-  const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%?)$/i.exec(token);
-  return m !== null && Number(m[1]) / (m[2] ? 100 : 1) <= FAINT;
-};
 
 /** A colour that shows nothing: transparent, or an alpha at or near zero (rgba/hsla, `/ 0`, #rgba, #rrggbbaa). */
 function clear(value: string): boolean {
@@ -115,8 +25,8 @@ function clear(value: string): boolean {
 }
 
 /** A colour see-through enough to show nothing, however it is written (`color-mix(… transparent)`: diff14-review C1). */
-function seeThrough(value: string): boolean {
-  return clear(value) || (colourOf(value)?.alpha() ?? 1) <= FAINT;
+function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean {
+  return clear(value) || (colour?.alpha() ?? 1) <= FAINT;
 }
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -197,6 +107,19 @@ export function hidingStyle(style: string): string | undefined {
     if (read === undefined) return `${property}:${value}`;
     declarations.push([property.toLowerCase(), read.toLowerCase()]);
   }
+  // light-dark() takes one colour in each scheme: the style is judged in each (colour-schemes.ts).
+  const schemes = schemesOf(declarations);
+  for (const [scheme, read] of schemes.entries()) {
+    const around = aroundOf(read);
+    const hit = read.findIndex(([property, value]) => hides(property, value, around));
+    if (hit >= 0)
+      return `${declarations[hit]![0]}:${declarations[hit]![1]}${schemes.length > 1 ? ` (in the ${scheme === 0 ? 'light' : 'dark'} colour scheme)` : ''}`;
+  }
+  return undefined;
+}
+
+/** What the other declarations of a style say about each (`Around`). */
+function aroundOf(declarations: readonly [string, string][]): Around {
   const backgroundValues = [
     ...new Set(
       declarations
@@ -205,7 +128,7 @@ export function hidingStyle(style: string): string | undefined {
     ),
   ];
   let backgrounds: Background[] | undefined;
-  const around: Around = {
+  return {
     drawn: declarations.some(
       ([p, v]) =>
         (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text')) || (p === 'text-shadow' && v !== 'none'),
@@ -219,8 +142,6 @@ export function hidingStyle(style: string): string | undefined {
     judged: new Map(),
     cut: declarations.some(([p, v]) => /^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)),
   };
-  for (const [property, value] of declarations) if (hides(property, value, around)) return `${property}:${value}`;
-  return undefined;
 }
 
 function hides(property: string, value: string, around: Around): boolean {
@@ -249,10 +170,9 @@ function hides(property: string, value: string, around: Around): boolean {
       return zero(value) || (around.cut && (length(value)?.px ?? TINY) < TINY);
     case 'color':
     case '-webkit-text-fill-color': {
-      if (seeThrough(value)) return !around.drawn;
-      if (unreadableColour(value)) return true;
-      const schemes = colourOf(value) === undefined && schemeColours(value); // one for each colour scheme: either may hide
-      if (schemes) return schemes.some((part) => hides(property, part, around));
+      const text = colourOf(value); // read once: each test below needs it
+      if (seeThrough(value, text)) return !around.drawn;
+      if (unreadableColour(value, text)) return true;
       // The same colour however written: `white`, `#fff`, `rgb(255 255 255)`, `hsl(0 0% 100%)` (hidden-review 6).
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
       // The same colour written the same way (a var(), a colour the library does not read), or one no one can
@@ -261,7 +181,6 @@ function hides(property: string, value: string, around: Around): boolean {
       if (known !== undefined) return known;
       // More colours or backgrounds than any style needs: which one the browser takes is not worked out here.
       if (around.judged.size >= MAX_COMPARED || around.backgroundCount > MAX_COMPARED) return true;
-      const text = colourOf(value);
       const hidden = around
         .backgrounds()
         .some(

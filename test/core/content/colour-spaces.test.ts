@@ -164,6 +164,58 @@ describe('the hidden-content check, in these spellings', () => {
     assert.equal(hidingStyle('color: #888; background: light-dark(white, black)'), undefined);
   });
 
+  it('light-dark(): text and background that both change are compared scheme by scheme', () => {
+    // The honest dark-mode pair: black on white in the light scheme, white on black in the dark one.
+    assert.equal(hidingStyle('color: light-dark(#000, #fff); background: light-dark(#fff, #000)'), undefined);
+    assert.equal(
+      hidingStyle('--fg: light-dark(#000, #fff); color: var(--fg); background: light-dark(white, black)'),
+      undefined,
+    );
+    // The same colours in each scheme hide in both; in one scheme, the message says which.
+    assert.match(
+      hidingStyle('color: light-dark(#000, #fff); background: light-dark(#000, #fff)') ?? '',
+      /light colour scheme/,
+    );
+    assert.match(
+      hidingStyle('color: light-dark(#000, #000); background: light-dark(#fff, #000)') ?? '',
+      /^color:light-dark\(#000, #000\) \(in the dark colour scheme\)$/,
+    );
+    // Nested, inside another function, and in a gradient's stops: each read as its scheme takes it.
+    assert.notEqual(hidingStyle('color: light-dark(light-dark(#fff, red), red); background: #fff'), undefined);
+    assert.notEqual(
+      hidingStyle('color: color-mix(in srgb, light-dark(#fff, #000) 100%, red 0%); background: #fff'),
+      undefined,
+    );
+    assert.notEqual(
+      hidingStyle('color: #000; background: linear-gradient(light-dark(#fff, #000), light-dark(#fff, #000))'),
+      undefined,
+    );
+    assert.equal(
+      hidingStyle(
+        'color: light-dark(#000, #fff); background: linear-gradient(light-dark(#fff, #000), light-dark(#eee, #111))',
+      ),
+      undefined,
+    );
+    // Not two arguments, or left open: not read, so it counts as hiding (as a colour not read does).
+    for (const style of ['color: light-dark(#fff); background: #000', 'color: light-dark(#000, #fff; background: #fff'])
+      assert.notEqual(hidingStyle(style), undefined, style);
+    // A name that ends in light-dark is not the function.
+    assert.equal(hidingStyle('color: #000; background: #fff; --x: my-light-dark(#000, #fff)'), undefined);
+  });
+
+  it('light-dark() nested or repeated many times is read in time linear in the style', () => {
+    const nested = `color: ${'light-dark('.repeat(50_000)}#fff${', #000)'.repeat(50_000)}; background: #fff`;
+    const repeated = `color: #000; background: #fff; ${'border-color: light-dark(#000, #fff);'.repeat(20_000)}`;
+    const open = `color: ${'light-dark('.repeat(200_000)}; background: #fff`;
+    for (const style of [nested, repeated, open]) {
+      const started = performance.now();
+      hidingStyle(style);
+      assert.ok(performance.now() - started < 3_000, `${performance.now() - started} ms`);
+    }
+    assert.notEqual(hidingStyle(nested), undefined, 'nested past what is read: not read, so hiding');
+    assert.equal(hidingStyle(repeated), undefined);
+  });
+
   it('readable white text on a dark oklch() gradient over a white fallback is not hidden (K4)', () => {
     assert.equal(
       hidingStyle('color:white;background:linear-gradient(to right, oklch(40% 0.2 260), oklch(50% 0.2 300)) #fff'),
