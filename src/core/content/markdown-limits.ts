@@ -69,8 +69,9 @@ export function unparsable(text: string): string | undefined {
     start = found ? end + found[0].length : text.length + 1;
     // A blank line ends a paragraph; so does a list item that may interrupt one (a bullet, or 1.), at most
     // three spaces in: `14.` or an indented bullet continues the paragraph (diff10-review M2).
-    if (/^[ \t>]*$/.test(line) || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
-    if (/^[ \t>]*$/.test(line)) {
+    const blank = /^[ \t>]*$/.test(line);
+    if (blank || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
+    if (blank) {
       lazy = 0;
       afterBlank = true;
     } else {
