@@ -40,6 +40,19 @@ const MAX_OPEN_DESTINATIONS = 1_024;
  * and 50,000 such lines, 100 KB, more than 10 s; 20,000 lines 9 s, 2,000 lines 0.25 s).
  */
 const MAX_LAZY_LINES = 256;
+/**
+ * Past MAX_LAZY_LINES, lines inside what this pass takes for fenced code or an HTML block: there micromark
+ * reads no lazy lines (`> npm test` and 300 lines of output in a ```console block, a quote followed by a
+ * 300-row <table>: diff14-review M2), but this pass does not track blocks as micromark does, so such lines
+ * are spared from a budget for the whole file. Where it takes a block for one that is not, the run costs what
+ * one paragraph of this many lazy lines does (4,000: about 1 s).
+ */
+const MAX_SPARED_LAZY_LINES = 4_096;
+/** A line opening or closing fenced code, after any quote and list markers: its fence and what follows it. */
+const FENCE = /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
+/** A line that may open an HTML block of CommonMark's kinds 1–6, after any quote and list markers. */
+const HTML_BLOCK =
+  /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*<(?:!|\?|\/?(?:script|pre|style|textarea|address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s/>]|$))/i;
 
 /**
  * Why a document is not parsed, or undefined: in one pass. What a person writes does not count: a rule of
@@ -58,6 +71,12 @@ export function unparsable(text: string): string | undefined {
   let afterBlank = true;
   // Whether the last item opened was numbered: a `2.` then continues its list rather than running on lazily.
   let numbered = false;
+  // The fence of the code this pass takes to be open, and whether an HTML block may be (until a blank line):
+  // the lazy lines past the paragraph's limit in them take from the file's budget instead.
+  let fence: string | undefined;
+  let html = false;
+  let spared = 0;
+  const tooLazy = () => ++lazy > MAX_LAZY_LINES && (!(fence || html) || ++spared > MAX_SPARED_LAZY_LINES);
   // Lines end as micromark ends them: at LF, CRLF, or a CR alone (diff13-review M2: a list 4,000 deep after
   // a lone CR was read as part of the line before it).
   const ends = /\r\n?|\n/g;
@@ -70,6 +89,11 @@ export function unparsable(text: string): string | undefined {
     // A blank line ends a paragraph; so does a list item that may interrupt one (a bullet, or 1.), at most
     // three spaces in: `14.` or an indented bullet continues the paragraph (diff10-review M2).
     const blank = /^[ \t>]*$/.test(line);
+    const marks = FENCE.exec(line);
+    if (!fence) fence = marks?.[1];
+    else if (marks && marks[1]![0] === fence[0] && marks[1]!.length >= fence.length && marks[2]!.trim() === '')
+      fence = undefined;
+    html = !blank && (html || HTML_BLOCK.test(line));
     if (blank || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
     if (blank) {
       lazy = 0;
@@ -79,7 +103,7 @@ export function unparsable(text: string): string | undefined {
       const indent = indentOf(line);
       if (container?.laterNumber && !afterBlank && !numbered && content >= 0) {
         // `2. c` cannot interrupt a paragraph: it runs on lazily (diff14-review M1: it reset the count).
-        if (indent < content && ++lazy > MAX_LAZY_LINES)
+        if (indent < content && tooLazy())
           return `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`;
       } else if (container) {
         content = container.content;
@@ -90,7 +114,7 @@ export function unparsable(text: string): string | undefined {
         content = -1;
         lazy = 0;
         numbered = false;
-      } else if (content >= 0 && indent < content && ++lazy > MAX_LAZY_LINES)
+      } else if (content >= 0 && indent < content && tooLazy())
         return `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`;
       afterBlank = false;
     }

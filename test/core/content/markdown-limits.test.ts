@@ -60,6 +60,31 @@ describe('what a person writes is read', () => {
       assert.equal(unparsable(text), undefined, text.slice(0, 60));
   });
 
+  it('a prompt line in fenced code, or a quote before an HTML block, followed by 300 lines (diff14-review M2)', () => {
+    const out = Array.from({ length: 300 }, (_, i) => `output line ${i}`).join('\n');
+    for (const text of [
+      `&amp;\n\n# Usage\n\n\`\`\`console\n> npm test\n${out}\n\`\`\`\n`,
+      `&amp;\n\n- run:\n  ~~~~ps1\n  PS> ./build.ps1\n${out}\n  ~~~~\n\n> quoted again\n${out.slice(0, 200)}\n`,
+      `&amp;\n\n> **Note**\n<table>\n${Array.from({ length: 300 }, (_, i) => `<tr><td>${i}</td></tr>`).join('\n')}\n</table>\n`,
+      `&amp;\n\n- a\n<div>\n${out}\n</div>\n`,
+    ])
+      assert.equal(unparsable(text), undefined, text.slice(0, 60));
+  });
+
+  it('a line taken for a fence or an HTML block spares lazy lines from one budget for the whole file', () => {
+    // In an HTML block the fence is none to micromark: the quote's lazy lines are, and they are bounded.
+    const spoofed = (lines: number) => `&amp;\n\n<div>\n\`\`\`\n</div>\n\n${'> q\n'.concat('x\n'.repeat(lines))}`;
+    assert.equal(unparsable(spoofed(4_000)), undefined);
+    assert.match(unparsable(spoofed(5_000)) ?? '', /more than 256 lines continuing a quote/);
+    // Spread over many paragraphs, the budget is the file's, not each one's.
+    const many = `&amp;\n\n<div>\n\`\`\`\n</div>\n\n${`> q\n${'x\n'.repeat(400)}\n`.repeat(40)}`;
+    assert.match(unparsable(many) ?? '', /more than 256 lines continuing a quote/);
+    // A closing fence ends it: what follows counts by the paragraph again.
+    assert.match(unparsable(`&amp;\n\n\`\`\`\n\`\`\`\n> q\n${'x\n'.repeat(300)}`) ?? '', /more than 256/);
+    // HTML until its blank line only.
+    assert.match(unparsable(`&amp;\n\n<div>\n\n> q\n${'x\n'.repeat(300)}`) ?? '', /more than 256/);
+  });
+
   it('a line of 40 quote marks in a code block (diff11-review D3)', () => {
     assert.equal(notRead(`&amp;\n\n\`\`\`text\n${'>'.repeat(40)}\nmerge conflict\n${'<'.repeat(40)}\n\`\`\`\n`), false);
   });
