@@ -7,7 +7,15 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import { backgroundColours, colourOf, declarationsOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
+import {
+  backgroundColours,
+  colourOf,
+  declarationsOf,
+  INDISTINCT,
+  splitAtDepth,
+  unreadableColour,
+  valuesOf,
+} from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
 import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
 import { variablesOf, withVariables } from './css-variables.ts';
@@ -27,6 +35,36 @@ function clear(value: string): boolean {
 /** A colour see-through enough to show nothing, however it is written (`color-mix(… transparent)`: diff14-review C1). */
 function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean {
   return clear(value) || (colour?.alpha() ?? 1) <= FAINT;
+}
+
+const BACKGROUND = /^background(?:-color|-image)?$/;
+
+/** A text shadow that paints: it names a colour that shows, or one from outside the style (not known here). */
+function shadowShows(shadow: string): boolean {
+  return valuesOf(shadow.trim()).some(
+    (token) =>
+      length(token) === undefined &&
+      (/var\(/.test(token) || (!clear(token) && (colourOf(token)?.alpha() ?? 0) > FAINT)),
+  );
+}
+
+/** A background value that paints something: an image, or a colour that shows in some way it paints. */
+function paints(value: string): boolean {
+  if (/(?:^|[\s,(])(?:url|image|image-set|element|var)\(/.test(value)) return true;
+  return backgroundColours(value)?.some((way) => way.length > 0) ?? false;
+}
+
+/**
+ * Text in the colour of VS Code's editor background, which its Markdown preview shows behind the page:
+ * `var(--vscode-editor-background)`, with a fallback or not (a var() of a property the style does not set is
+ * otherwise read as its fallback: diff15-review P4). It hides where the style paints no other background.
+ */
+function previewBackground(property: string, value: string, own: ReadonlyMap<string, string>): boolean {
+  return (
+    /^(?:color|-webkit-text-fill-color)$/i.test(property) &&
+    /^var\(\s*--vscode-editor-background\s*[,)]/i.test(value) &&
+    !own.has('--vscode-editor-background')
+  );
 }
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -99,6 +137,11 @@ export function hidingStyle(style: string): string | undefined {
   // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
   // diff11-review K5), and a var() of none its fallback; their names are case-sensitive, the rest is not.
   const variables = variablesOf(written);
+  const onPreview = written.find(({ property, value }) => previewBackground(property, value, variables.values));
+  const ownBackground = written.some(
+    ({ property, value }) => BACKGROUND.test(property.toLowerCase()) && !/--vscode-editor-background\b/i.test(value),
+  );
+  if (onPreview && !ownBackground) return `${onPreview.property}:${onPreview.value}`;
   const declarations: [string, string][] = [];
   for (const { property, value } of written) {
     if (property.startsWith('--')) continue;
@@ -111,6 +154,10 @@ export function hidingStyle(style: string): string | undefined {
   const schemes = schemesOf(declarations);
   for (const [scheme, read] of schemes.entries()) {
     const around = aroundOf(read);
+    // A background of currentcolor is the text's colour, whatever that is (diff15-review P3).
+    const painted = read.find(([p, v]) => BACKGROUND.test(p) && valuesOf(v).includes('currentcolor'));
+    if (painted && !around.drawn && !read.some(([p]) => p === '-webkit-text-fill-color'))
+      return `${painted[0]}:${painted[1]}`;
     const hit = read.findIndex(([property, value]) => hides(property, value, around));
     if (hit >= 0)
       return `${declarations[hit]![0]}:${declarations[hit]![1]}${schemes.length > 1 ? ` (in the ${scheme === 0 ? 'light' : 'dark'} colour scheme)` : ''}`;
@@ -120,18 +167,16 @@ export function hidingStyle(style: string): string | undefined {
 
 /** What the other declarations of a style say about each (`Around`). */
 function aroundOf(declarations: readonly [string, string][]): Around {
-  const backgroundValues = [
-    ...new Set(
-      declarations
-        .filter(([p]) => p === 'background' || p === 'background-color' || p === 'background-image')
-        .map(([, v]) => v),
-    ),
-  ];
+  const backgroundValues = [...new Set(declarations.filter(([p]) => BACKGROUND.test(p)).map(([, v]) => v))];
   let backgrounds: Background[] | undefined;
   return {
+    // Only what paints something draws the letters: a shadow of a colour that shows (one of the text's own
+    // colour, see-through here, or one not read, does not), or a background that paints clipped to the
+    // text (diff15-review P1, P2: a transparent shadow, or a clip over no background, counted as drawing).
     drawn: declarations.some(
       ([p, v]) =>
-        (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text')) || (p === 'text-shadow' && v !== 'none'),
+        (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text') && backgroundValues.some(paints)) ||
+        (p === 'text-shadow' && splitAtDepth(v, ',').some(shadowShows)),
     ),
     backgrounds: () =>
       (backgrounds ??= backgroundValues.map((value) => ({
