@@ -169,13 +169,15 @@ export function hidingStyle(style: string): string | undefined {
 function aroundOf(declarations: readonly [string, string][]): Around {
   const backgroundValues = [...new Set(declarations.filter(([p]) => BACKGROUND.test(p)).map(([, v]) => v))];
   let backgrounds: Background[] | undefined;
+  let painting: boolean | undefined; // whether some background paints: read once, however many clips ask
+  const paintsBehind = () => (painting ??= backgroundValues.some(paints));
   return {
     // Only what paints something draws the letters: a shadow of a colour that shows (one of the text's own
     // colour, see-through here, or one not read, does not), or a background that paints clipped to the
     // text (diff15-review P1, P2: a transparent shadow, or a clip over no background, counted as drawing).
     drawn: declarations.some(
       ([p, v]) =>
-        (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text') && backgroundValues.some(paints)) ||
+        (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text') && paintsBehind()) ||
         (p === 'text-shadow' && splitAtDepth(v, ',').some(shadowShows)),
     ),
     backgrounds: () =>

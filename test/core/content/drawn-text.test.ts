@@ -26,6 +26,13 @@ describe('what draws see-through text, and backgrounds of the text colour', () =
       assert.equal(hidingStyle(style), undefined, style);
   });
 
+  it('many clips over many backgrounds are read once: time linear in the style', () => {
+    const style = `color: transparent;${'background-clip:text;'.repeat(20_000)}${'background: linear-gradient(transparent, #0000);'.repeat(5_000)}`;
+    const started = performance.now();
+    assert.notEqual(hidingStyle(style), undefined);
+    assert.ok(performance.now() - started < 5_000, `${performance.now() - started} ms`);
+  });
+
   it('background-clip: text draws the letters only with a background that paints', () => {
     for (const style of [
       'color: transparent; -webkit-background-clip: text',
