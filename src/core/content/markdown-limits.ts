@@ -48,6 +48,13 @@ const MAX_LAZY_LINES = 256;
  * one paragraph of this many lazy lines does (4,000: about 1 s).
  */
 const MAX_SPARED_LAZY_LINES = 4_096;
+/**
+ * What lazy lines cost micromark in a whole file: each about as much as its paragraph's lines so far (30,000
+ * quoted lines and 250 lazy ones after them: 1.1 s more than the quote alone; one quoted line of 90 KB, no
+ * more than a short one). Past this many such line-reads, about 1.5 s here, the file is not read
+ * (diff16-review T1: 150,000 quoted lines, a line taken for a fence, and 4,351 lazy lines took 44 s).
+ */
+const MAX_LAZY_COST = 10_000_000;
 /** A line opening or closing fenced code, after any quote and list markers: its fence and what follows it. */
 const FENCE = /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
 /** A line that may open an HTML block of CommonMark's kinds 1–6, after any quote and list markers. */
@@ -76,7 +83,15 @@ export function unparsable(text: string): string | undefined {
   let fence: string | undefined;
   let html = false;
   let spared = 0;
-  const tooLazy = () => ++lazy > MAX_LAZY_LINES && (!(fence || html) || ++spared > MAX_SPARED_LAZY_LINES);
+  // The lines of the paragraph so far, and what its lazy lines have cost in the whole file (MAX_LAZY_COST).
+  let paragraph = 0;
+  let cost = 0;
+  const tooLazy = (): string | undefined =>
+    (cost += paragraph) > MAX_LAZY_COST
+      ? 'lines continuing long quotes or list items without their markers, more than a parse is given time for'
+      : ++lazy > MAX_LAZY_LINES && (!(fence || html) || ++spared > MAX_SPARED_LAZY_LINES)
+        ? `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`
+        : undefined;
   // Lines end as micromark ends them: at LF, CRLF, or a CR alone (diff13-review M2: a list 4,000 deep after
   // a lone CR was read as part of the line before it).
   const ends = /\r\n?|\n/g;
@@ -97,25 +112,29 @@ export function unparsable(text: string): string | undefined {
     if (blank || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
     if (blank) {
       lazy = 0;
+      paragraph = 0;
       afterBlank = true;
     } else {
+      paragraph++;
       const container = containerOf(line);
       const indent = indentOf(line);
       if (container?.laterNumber && !afterBlank && !numbered && content >= 0) {
         // `2. c` cannot interrupt a paragraph: it runs on lazily (diff14-review M1: it reset the count).
-        if (indent < content && tooLazy())
-          return `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`;
+        const why = indent < content ? tooLazy() : undefined;
+        if (why) return why;
       } else if (container) {
         content = container.content;
         numbered = container.ordered;
-        if (container.item) lazy = 0; // a new item, a new paragraph
+        if (container.item) lazy = paragraph = 0; // a new item, a new paragraph
       } else if (indent === 0 && (afterBlank || /^(?:#{1,6}(?:[ \t]|$)|`{3,}[^`]*$|~{3,})/.test(line))) {
         // Unindented after a blank line, or a heading or fence unindented: inside no quote or list item.
         content = -1;
-        lazy = 0;
+        lazy = paragraph = 0;
         numbered = false;
-      } else if (content >= 0 && indent < content && tooLazy())
-        return `more than ${MAX_LAZY_LINES} lines continuing a quote or list item without its markers`;
+      } else if (content >= 0 && indent < content) {
+        const why = tooLazy();
+        if (why) return why;
+      }
       afterBlank = false;
     }
     const { lists, quotes } = nestingOf(line);

@@ -79,6 +79,13 @@ describe('what a person writes is read', () => {
     // Spread over many paragraphs, the budget is the file's, not each one's.
     const many = `&amp;\n\n<div>\n\`\`\`\n</div>\n\n${`> q\n${'x\n'.repeat(400)}\n`.repeat(40)}`;
     assert.match(unparsable(many) ?? '', /more than 256 lines continuing a quote/);
+    // Lazy lines cost micromark as much as their paragraph's lines so far, and a file pays for them all: a long
+    // quote, a line taken for a fence, then lazy lines, is not read (diff16-review T1: 44 s).
+    const long = `&amp;\n\n${'>a\n'.repeat(150_000)}${'b\n'.repeat(256)}    \`\`\`\n${'b\n'.repeat(4_095)}`;
+    assert.match(unparsable(long) ?? '', /continuing long quotes or list items .* more than a parse is given time for/);
+    assert.equal(notRead(long), true);
+    assert.match(unparsable(`&amp;\n\n${'>a\n'.repeat(150_000)}${'b\n'.repeat(100)}`) ?? '', /given time for/);
+    assert.equal(unparsable(`&amp;\n\n${'>a\n'.repeat(20_000)}${'b\n'.repeat(100)}`), undefined);
     // A closing fence ends it: what follows counts by the paragraph again.
     assert.match(unparsable(`&amp;\n\n\`\`\`\n\`\`\`\n> q\n${'x\n'.repeat(300)}`) ?? '', /more than 256/);
     // HTML until its blank line only.
