@@ -5,7 +5,7 @@
 import { splitAtDepth } from './colour-spaces.ts';
 
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
-const FAR = 500;
+export const FAR = 500;
 /** Text smaller than this many CSS pixels cannot be read. */
 export const TINY = 4;
 /** An opacity or alpha at or below this shows nothing. */

@@ -7,16 +7,10 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import {
-  backgroundColours,
-  colourOf,
-  declarationsOf,
-  INDISTINCT,
-  splitAtDepth,
-  unreadableColour,
-  valuesOf,
-} from './colours.ts';
+import { backgroundColours, colourOf, declarationsOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
+import { effective, lettersDrawn, paintsBehind, PREVIEW_BACKGROUND, textColour } from './drawn.ts';
+import type { Declaration } from './drawn.ts';
 import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
 import { variablesOf, withVariables } from './css-variables.ts';
 
@@ -39,32 +33,21 @@ function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean
 
 const BACKGROUND = /^background(?:-color|-image)?$/;
 
-/** A text shadow that paints: it names a colour that shows, or one from outside the style (not known here). */
-function shadowShows(shadow: string): boolean {
-  return valuesOf(shadow.trim()).some(
-    (token) =>
-      length(token) === undefined &&
-      (/var\(/.test(token) || (!clear(token) && (colourOf(token)?.alpha() ?? 0) > FAINT)),
-  );
-}
-
-/** A background value that paints something: an image, or a colour that shows in some way it paints. */
-function paints(value: string): boolean {
-  if (/(?:^|[\s,(])(?:url|image|image-set|element|var)\(/.test(value)) return true;
-  return backgroundColours(value)?.some((way) => way.length > 0) ?? false;
-}
-
-/**
- * Text in the colour of VS Code's editor background, which its Markdown preview shows behind the page:
- * `var(--vscode-editor-background)`, with a fallback or not (a var() of a property the style does not set is
- * otherwise read as its fallback: diff15-review P4). It hides where the style paints no other background.
- */
-function previewBackground(property: string, value: string, own: ReadonlyMap<string, string>): boolean {
-  return (
-    /^(?:color|-webkit-text-fill-color)$/i.test(property) &&
-    /^var\(\s*--vscode-editor-background\s*[,)]/i.test(value) &&
-    !own.has('--vscode-editor-background')
-  );
+/** `var(--vscode-editor-background[, …])` in a value, as the colour the preview paints behind the page (P4, B4). */
+function onPreviewBackground(value: string): string {
+  let out = '';
+  let from = 0;
+  for (const match of value.matchAll(/var\(\s*--vscode-editor-background\s*[,)]/gi)) {
+    if (match.index < from) continue;
+    let depth = 0;
+    let end = match.index + 3;
+    for (; end < value.length; end++)
+      if (value[end] === '(') depth++;
+      else if (value[end] === ')' && --depth === 0) break;
+    out += value.slice(from, match.index) + PREVIEW_BACKGROUND;
+    from = Math.min(end + 1, value.length);
+  }
+  return out + value.slice(from);
 }
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -101,8 +84,12 @@ const MAX_COMPARED = 32;
 
 /** What the other declarations of the same style say, where a declaration hides or not by them. */
 interface Around {
-  /** A background clipped to the letters, or a text shadow: a transparent fill still shows them. */
+  /** A background clipped to the letters, a text shadow or a stroke: a transparent fill still shows them. */
   drawn: boolean;
+  /** A fill colour paints the letters (`-webkit-text-fill-color`): then `color` does not. */
+  filled: boolean;
+  /** Whether the style's own backgrounds paint anything over the page's (drawn.ts). */
+  paintsBehind: () => boolean;
   /** Its backgrounds (each value once, read when a colour is judged): text in the same colour does not show. */
   backgrounds: () => Background[];
   /** How many background values the style sets. */
@@ -136,28 +123,34 @@ export function hidingStyle(style: string): string | undefined {
   }
   // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
   // diff11-review K5), and a var() of none its fallback; their names are case-sensitive, the rest is not.
+  // VS Code's editor background, unless the style sets it, is what its preview paints behind the page, however
+  // the value names it (a fallback, a custom property, light-dark(), color-mix(): diff16-review B4).
+  if (!written.some(({ property }) => property === '--vscode-editor-background'))
+    for (const declaration of written) declaration.value = onPreviewBackground(declaration.value);
   const variables = variablesOf(written);
-  const onPreview = written.find(({ property, value }) => previewBackground(property, value, variables.values));
-  const ownBackground = written.some(
-    ({ property, value }) => BACKGROUND.test(property.toLowerCase()) && !/--vscode-editor-background\b/i.test(value),
-  );
-  if (onPreview && !ownBackground) return `${onPreview.property}:${onPreview.value}`;
   const declarations: [string, string][] = [];
-  for (const { property, value } of written) {
+  const important: boolean[] = [];
+  for (const { property, value, important: isImportant } of written) {
     if (property.startsWith('--')) continue;
     const read = withVariables(value, variables);
     // Grown past what is read by custom properties: not worked out, as more colours than are compared.
     if (read === undefined) return `${property}:${value}`;
     declarations.push([property.toLowerCase(), read.toLowerCase()]);
+    important.push(isImportant);
   }
   // light-dark() takes one colour in each scheme: the style is judged in each (colour-schemes.ts).
   const schemes = schemesOf(declarations);
-  for (const [scheme, read] of schemes.entries()) {
-    const around = aroundOf(read);
-    // A background of currentcolor is the text's colour, whatever that is (diff15-review P3).
-    const painted = read.find(([p, v]) => BACKGROUND.test(p) && valuesOf(v).includes('currentcolor'));
-    if (painted && !around.drawn && !read.some(([p]) => p === '-webkit-text-fill-color'))
-      return `${painted[0]}:${painted[1]}`;
+  for (const [scheme, written] of schemes.entries()) {
+    const applied = written.map(([p, v], i): Declaration => [p, v, important[i]!]);
+    // A background of currentcolor is the text's colour (diff15-review P3, diff16-review B3): read as the
+    // style's `color`; with none, the inherited colour on itself, unless a fill colour paints the letters.
+    const colour = textColour(applied);
+    const read = written.map(([p, v]): [string, string] =>
+      colour && colour !== 'currentcolor' && BACKGROUND.test(p) ? [p, v.replace(/currentcolor/g, colour)] : [p, v],
+    );
+    const around = aroundOf(read, applied);
+    const painted = read.find(([p, v]) => BACKGROUND.test(p) && v.includes('currentcolor'));
+    if (painted && !around.drawn && !around.filled) return `${painted[0]}:${painted[1]}`;
     const hit = read.findIndex(([property, value]) => hides(property, value, around));
     if (hit >= 0)
       return `${declarations[hit]![0]}:${declarations[hit]![1]}${schemes.length > 1 ? ` (in the ${scheme === 0 ? 'light' : 'dark'} colour scheme)` : ''}`;
@@ -165,21 +158,16 @@ export function hidingStyle(style: string): string | undefined {
   return undefined;
 }
 
-/** What the other declarations of a style say about each (`Around`). */
-function aroundOf(declarations: readonly [string, string][]): Around {
+/** What the other declarations of a style say about each (`Around`); `applied`: as drawn.ts reads them. */
+function aroundOf(declarations: readonly [string, string][], applied: readonly Declaration[]): Around {
   const backgroundValues = [...new Set(declarations.filter(([p]) => BACKGROUND.test(p)).map(([, v]) => v))];
   let backgrounds: Background[] | undefined;
-  let painting: boolean | undefined; // whether some background paints: read once, however many clips ask
-  const paintsBehind = () => (painting ??= backgroundValues.some(paints));
+  let painting: boolean | undefined;
   return {
-    // Only what paints something draws the letters: a shadow of a colour that shows (one of the text's own
-    // colour, see-through here, or one not read, does not), or a background that paints clipped to the
-    // text (diff15-review P1, P2: a transparent shadow, or a clip over no background, counted as drawing).
-    drawn: declarations.some(
-      ([p, v]) =>
-        (/^(?:-webkit-)?background-clip$/.test(p) && v.includes('text') && paintsBehind()) ||
-        (p === 'text-shadow' && splitAtDepth(v, ',').some(shadowShows)),
-    ),
+    // Only what paints something draws see-through letters (diff15-review P1, P2; diff16-review B1, B2).
+    drawn: lettersDrawn(applied),
+    filled: !!effective(applied, /^-webkit-text-fill-color$/, (v) => colourOf(v) !== undefined),
+    paintsBehind: () => (painting ??= paintsBehind(applied)),
     backgrounds: () =>
       (backgrounds ??= backgroundValues.map((value) => ({
         tokens: new Set(valuesOf(value)),
@@ -217,9 +205,12 @@ function hides(property: string, value: string, around: Around): boolean {
       return zero(value) || (around.cut && (length(value)?.px ?? TINY) < TINY);
     case 'color':
     case '-webkit-text-fill-color': {
+      if (property === 'color' && around.filled) return false; // the letters are in the fill colour
       const text = colourOf(value); // read once: each test below needs it
       if (seeThrough(value, text)) return !around.drawn;
       if (unreadableColour(value, text)) return true;
+      // The preview's own background: hidden unless the style paints another behind it.
+      if (value === PREVIEW_BACKGROUND) return !around.paintsBehind();
       // The same colour however written: `white`, `#fff`, `rgb(255 255 255)`, `hsl(0 0% 100%)` (hidden-review 6).
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
       // The same colour written the same way (a var(), a colour the library does not read), or one no one can

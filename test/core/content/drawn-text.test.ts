@@ -76,4 +76,61 @@ describe('what draws see-through text, and backgrounds of the text colour', () =
     );
     assert.equal(hidingStyle('--vscode-editor-background: red; color: var(--vscode-editor-background)'), undefined);
   });
+  it('only what a browser applies draws the letters: the last valid declaration, near the text (diff16-review B1, B2)', () => {
+    for (const style of [
+      'color: transparent; text-shadow: red',
+      'color: transparent; text-shadow: 1px red',
+      'color: transparent; text-shadow: 1px 1px 1px 1px red',
+      'color: transparent; text-shadow: 0 0 red, nonsense',
+      'color: transparent; text-shadow: 0 0 red; text-shadow: none',
+      'color: transparent; text-shadow: none !important; text-shadow: 0 0 red',
+      'color: transparent; background: linear-gradient(red, red); background-clip: textual',
+      'color: transparent; background: linear-gradient(red,red); background-clip: text; background-clip: border-box',
+      'color: transparent; background-clip: text; background: linear-gradient(red, red)',
+      'color: transparent; background-clip: text; background-image: linear-gradient(red,red); background-image: none',
+      'color: transparent; background-clip: text; background-image: linear-gradient(red,red); background-size: 0 0',
+      'color: transparent; text-shadow: 100000px 0 red',
+      'color: transparent; text-shadow: 0 0 1000px red',
+    ])
+      assert.notEqual(hidingStyle(style), undefined, style);
+    for (const style of [
+      'color: transparent; text-shadow: 0 0 red !important; text-shadow: none',
+      'color: transparent; background: linear-gradient(red, red) text',
+      'background: linear-gradient(90deg, rgba(255,0,0,.6), rgba(0,0,255,.6)); -webkit-background-clip: text; -webkit-text-fill-color: transparent',
+      'background-image: linear-gradient(90deg, hsl(0 100% 50% / 80%), hsl(240 100% 50% / 80%)); background-clip: text; color: transparent',
+      'color: transparent; -webkit-text-stroke: 1px black',
+      '-webkit-text-fill-color: transparent; -webkit-text-stroke: 1px #333',
+      'color: #333; -webkit-text-fill-color: transparent; text-shadow: 0 0 1px',
+      'color: #333; -webkit-text-fill-color: transparent; text-shadow: 0 0 0 currentcolor',
+    ])
+      assert.equal(hidingStyle(style), undefined, style);
+  });
+
+  it('currentcolor backgrounds however the fill and the gradients are written (diff16-review B3)', () => {
+    for (const style of [
+      'background: currentcolor; -webkit-text-fill-color: currentcolor',
+      'background: currentcolor; -webkit-text-fill-color: initial',
+      'background: currentcolor; -webkit-text-fill-color: bogus',
+      'color: red; background: currentcolor; -webkit-text-fill-color: red',
+      'color: red; background: linear-gradient(currentcolor, currentcolor)',
+      'background-image: linear-gradient(currentColor 0 0)',
+      'background: currentcolor; text-shadow: red',
+    ])
+      assert.notEqual(hidingStyle(style), undefined, style);
+  });
+
+  it("VS Code's editor background however the value names it, over no background that paints (diff16-review B4)", () => {
+    for (const style of [
+      'color: light-dark(var(--vscode-editor-background), var(--vscode-editor-background))',
+      'color: rgb(from var(--vscode-editor-background) r g b)',
+      'color: color-mix(in srgb, var(--vscode-editor-background) 100%, red 0%)',
+      '--x: var(--vscode-editor-background); color: var(--x)',
+      'color: var(--nope, var(--vscode-editor-background))',
+      'color: var(--vscode-editor-background); background: transparent',
+      'color: var(--vscode-editor-background); background-image: none',
+      'color: var(--vscode-editor-background); background: red; background: none',
+    ])
+      assert.notEqual(hidingStyle(style), undefined, style);
+    assert.equal(hidingStyle('color: var(--vscode-editor-background); background: #333'), undefined);
+  });
 });

@@ -1,0 +1,143 @@
+/**
+ * What paints letters whose colour is see-through, and whether anything paints behind them, as a browser
+ * takes it from one style: each property's effective value — the last valid declaration, an `!important`
+ * one before the rest, a `background` shorthand resetting the clip, image and colour it does not name
+ * (diff16-review B1: an invalid shadow, or one a later `none` replaced, counted as drawing).
+ */
+import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
+import { FAINT, FAR, length } from './css-lengths.ts';
+
+/** A declaration as read: its property and value (lower case, variables resolved), and whether `!important`. */
+export type Declaration = readonly [property: string, value: string, important: boolean];
+
+/** What `var(--vscode-editor-background)` reads as: the colour VS Code's Markdown preview paints behind the page. */
+export const PREVIEW_BACKGROUND = 'vscode-editor-background';
+
+/** A shadow blurred wider than this many pixels spreads its colour too thin to show a letter. */
+const WIDE_BLUR = 100;
+
+/** The declaration of `names` that applies: the last valid one, an `!important` one before any other. */
+export function effective(
+  declarations: readonly Declaration[],
+  names: RegExp,
+  valid: (value: string, property: string) => boolean = () => true,
+): Declaration | undefined {
+  let normal: Declaration | undefined;
+  let important: Declaration | undefined;
+  for (const declaration of declarations)
+    if (names.test(declaration[0]) && valid(declaration[1], declaration[0]))
+      if (declaration[2]) important = declaration;
+      else normal = declaration;
+  return important ?? normal;
+}
+
+/** A colour that shows: readable, and not (nearly) see-through; one from outside the style is not known, so it may. */
+function shows(colour: string): boolean {
+  if (colour.includes('var(')) return true;
+  return colour !== 'transparent' && (colourOf(colour)?.alpha() ?? 0) > FAINT;
+}
+
+/**
+ * Whether some colour a value names shows (a gradient's semi-transparent stops too: diff16-review F1): the
+ * innermost functions, hex colours and words, each read as a colour.
+ */
+function someColourShows(value: string): boolean {
+  if (value.includes('var(')) return true;
+  let read = 0;
+  for (const [candidate] of value.matchAll(/#[0-9a-f]{3,8}\b|\b[a-z-]+\([^()]*\)|\b[a-z]+\b/g)) {
+    if (++read > 256) return false; // more than a background needs: not worked out, so not taken as painting
+    if (shows(candidate)) return true;
+  }
+  return false;
+}
+
+/** Whether the style's own backgrounds paint anything (an image, or a colour that shows). */
+export function paintsBehind(declarations: readonly Declaration[]): boolean {
+  const image = effective(declarations, /^background(?:-image)?$/);
+  const colour = effective(declarations, /^background(?:-color)?$/);
+  const size = effective(declarations, /^background-size$/);
+  const sized = !size || !valuesOf(size[1]).some((token) => (length(token)?.px ?? length(token)?.percent) === 0);
+  const images = image && !image[1].includes(PREVIEW_BACKGROUND) ? image[1] : '';
+  return (
+    (sized &&
+      (/(?:^|[\s,(])(?:url|image|image-set|element|var)\(/.test(images) ||
+        (/gradient\(/.test(images) && someColourShows(images)))) ||
+    (!!colour &&
+      !colour[1].includes(PREVIEW_BACKGROUND) &&
+      (backgroundColours(colour[1])?.some((way) => way.length > 0) ?? false))
+  );
+}
+
+/** A `text-shadow` value a browser takes: `none`, or shadows of two or three lengths and at most a colour. */
+function validShadow(value: string): boolean {
+  if (value === 'none') return true;
+  return splitAtDepth(value, ',').every((shadow) => {
+    const tokens = valuesOf(shadow.trim());
+    const lengths = tokens.filter((token) => length(token) !== undefined).length;
+    const others = tokens.filter((token) => length(token) === undefined);
+    return (
+      lengths >= 2 &&
+      lengths <= 3 &&
+      others.length <= 1 &&
+      others.every((t) => /^(?:currentcolor|transparent|[a-z-]+\(.*\))$/.test(t) || colourOf(t) !== undefined)
+    );
+  });
+}
+
+/** The style's effective `color`, as written (undefined: none a browser takes, so the inherited one). */
+export function textColour(declarations: readonly Declaration[]): string | undefined {
+  return effective(
+    declarations,
+    /^color$/,
+    (v) => /^(?:transparent|currentcolor|[a-z-]+\(.*\))$/.test(v) || colourOf(v) !== undefined,
+  )?.[1];
+}
+
+/** A stroke or shadow colour that shows: its own, or (none, currentcolor) the text's `color`. */
+function paintShows(colour: string | undefined, text: string | undefined): boolean {
+  return colour === undefined || colour === 'currentcolor'
+    ? text === undefined || text === 'currentcolor' || shows(text)
+    : shows(colour);
+}
+
+/**
+ * Whether something other than the fill paints the letters where they are: a text shadow near them in a
+ * colour that shows (not 100,000px away nor blurred to nothing: diff16-review B2), a stroke
+ * (`-webkit-text-stroke`: F2), or a background that paints clipped to the text (P2).
+ */
+export function lettersDrawn(declarations: readonly Declaration[]): boolean {
+  const text = textColour(declarations);
+  const shadow = effective(declarations, /^text-shadow$/, validShadow)?.[1];
+  const shadowDraws =
+    shadow !== undefined &&
+    shadow !== 'none' &&
+    splitAtDepth(shadow, ',').some((one) => {
+      const tokens = valuesOf(one.trim());
+      const [x = 0, y = 0, blur = 0] = tokens.map((t) => length(t)?.px).filter((px) => px !== undefined);
+      const colour = tokens.find((t) => length(t) === undefined);
+      return Math.abs(x) < FAR && Math.abs(y) < FAR && blur < WIDE_BLUR && paintShows(colour, text);
+    });
+  const stroke = effective(declarations, /^-webkit-text-stroke(?:-width)?$/)?.[1];
+  const strokeColour = effective(declarations, /^-webkit-text-stroke(?:-color)?$/)?.[1];
+  const width = valuesOf(stroke ?? '')
+    .map((t) => length(t)?.px)
+    .find((px) => px !== undefined);
+  const strokeDraws =
+    width !== undefined &&
+    width > 0 &&
+    paintShows(
+      valuesOf(strokeColour ?? '').find((t) => length(t) === undefined),
+      text,
+    );
+  const clip = effective(declarations, /^(?:-webkit-)?background(?:-clip)?$/, (v, p) =>
+    p === 'background'
+      ? true
+      : splitAtDepth(v, ',').every((c) => /^(?:border-box|padding-box|content-box|text)$/.test(c.trim())),
+  );
+  const clipped =
+    clip !== undefined &&
+    (clip[0] === 'background'
+      ? valuesOf(clip[1]).includes('text')
+      : splitAtDepth(clip[1], ',').some((c) => c.trim() === 'text'));
+  return shadowDraws || strokeDraws || (clipped && paintsBehind(declarations));
+}
