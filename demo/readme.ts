@@ -10,6 +10,8 @@ export const DEMO_README = `# AAM Trust demo workspace
   and publish it to the demo registry, or to the team's HTTP registry.
 - \`@community/hotfix\` was installed with \`aam-trust install --no-verify\`: it says
   "installed without verification" until you accept it (its row's Accept action).
+- \`@demo/abandoned\` was installed before the project blocked it (\`blocked_packages\` in
+  \`.aam/config.yaml\`): signed by a trusted signer, it fails as _blocked_ until it is uninstalled.
 - **Trust levels**: open the project policy in the form editor (**AAM: Open Trust Policy**)
   and pick Minimal, Moderate, Strict or Maximum at its top: it shows the keys each sets
   and what would fail before you apply it.

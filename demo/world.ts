@@ -101,6 +101,12 @@ const PACKAGES: {
     expect: 'tampered, a section nobody deploys beside it',
   },
   {
+    name: '@demo/abandoned',
+    description: 'Installed before the project blocked it (blocked_packages in .aam/config.yaml)',
+    signer: 'alice',
+    expect: 'blocked',
+  },
+  {
     name: '@community/house-style',
     description: 'House style rules with an instruction hidden in invisible Unicode and an HTML comment',
     signer: 'alice',
@@ -227,7 +233,8 @@ export async function buildDemoWorld(
       join(home, '.aam', 'config.yaml'),
       GLOBAL_POLICY(registryDir, http.url, sigstore, trustedRoot, releaseKey, gnupgHome),
     );
-    await writeFile(join(workspace, '.aam', 'config.yaml'), PROJECT_POLICY);
+    // The project blocks @demo/abandoned once it is installed (below): a signed package that verification fails.
+    await writeFile(join(workspace, '.aam', 'config.yaml'), PROJECT_POLICY.replace(/ {2}# Never install[^]*?"\n/, ''));
     const registry = await LocalRegistry.create(registryDir, { name: 'demo' });
 
     const config = await loadConfig({ homeDir: home, projectDir: workspace, env: {} });
@@ -364,6 +371,7 @@ export async function buildDemoWorld(
       homeDir: home,
     });
 
+    await writeFile(join(workspace, '.aam', 'config.yaml'), PROJECT_POLICY);
     // Two things happen after install: the registry replaces the archive of a published
     // version (the installed copy still verifies; the registry's change fails on its own),
     // and someone edits an installed file of another package.

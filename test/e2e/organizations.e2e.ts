@@ -87,15 +87,15 @@ describe('trust levels, the compliance report and --no-verify in a real VS Code'
         '.part.sidebar .monaco-list-row[aria-label^="@community/hotfix "][aria-label*="installed without verification"]',
       )
       .waitFor();
-    await s.page.locator('.statusbar-item', { hasText: /AAM: 7 failed/ }).waitFor();
+    await s.page.locator('.statusbar-item', { hasText: /AAM: 8 failed/ }).waitFor();
     console.log(`screenshot: ${await s.shot('42-level-strict-applied')}`);
   });
 
   it('opens the compliance report: totals, charts, and each bar lists the packages it counts', async () => {
     await s.command('AAM: Show Compliance Report');
     const report = await webview('#chart-status');
-    await report.locator('#total strong', { hasText: '14' }).waitFor();
-    await report.locator('#not-compliant strong', { hasText: '7' }).waitFor();
+    await report.locator('#total strong', { hasText: '15' }).waitFor();
+    await report.locator('#not-compliant strong', { hasText: '8' }).waitFor();
     // The charts are drawn (Chart.js, from the extension: the webview allows no other script).
     for (const id of ['#chart-status', '#chart-method', '#chart-signer']) {
       const box = await report.locator(id).boundingBox();
@@ -103,9 +103,9 @@ describe('trust levels, the compliance report and --no-verify in a real VS Code'
     }
     assert.match(
       (await report.locator('#chart-status').getAttribute('aria-label')) ?? '',
-      /By status: 9 verified, 2 tampered, 1 signed, untrusted, 1 unsigned, 1 installed without verification/,
+      /By status: 9 verified, 2 tampered, 1 blocked, 1 signed, untrusted, 1 unsigned, 1 installed without verification/,
     );
-    await report.locator('#filter-label', { hasText: 'Not compliant (7)' }).waitFor();
+    await report.locator('#filter-label', { hasText: 'Not compliant (8)' }).waitFor();
     console.log(`screenshot: ${await s.shot('43-compliance-report')}`);
     await report.locator('#bars-status a', { hasText: 'installed without verification: 1' }).click();
     await report.locator('#filter-label', { hasText: 'Status: installed without verification (1)' }).waitFor();

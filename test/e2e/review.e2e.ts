@@ -42,7 +42,7 @@ describe('What agents will load: update review and hidden content, in a real VS 
   it('Review Update opens the diff of the changed skill with the trust changes beside it, and installs on request', async () => {
     await s.waitForStatus('@demo/code-review', 'verified');
     await s.command('AAM: Review Update…');
-    await s.pick('@demo/code-review', 'Review the update of which package?');
+    await s.pick('@demo/code-review', 'Review the update of which package?', { filter: true });
     // With no update found yet (the registry is listed after verification), the version is asked for.
     const versionTitle = s.page.locator('.quick-input-widget .quick-input-title', { hasText: 'at which version' });
     // The added line, as the diff editor shows it (wrapped: its start is on one view line).

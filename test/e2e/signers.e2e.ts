@@ -54,7 +54,7 @@ describe('several signers in a real VS Code (code-server)', () => {
 
   it('co-signs a published version with the release key: the view then shows two signature rows', async () => {
     await s.command('AAM: Co-sign a Published Version…');
-    await s.pick('@demo/code-review', 'Which package?');
+    await s.pick('@demo/code-review', 'Which package?', { filter: true });
     await s.pick('GPG', 'Sign with');
     const confirm = s.page.locator('.monaco-dialog-box');
     await confirm.waitFor();
@@ -142,7 +142,7 @@ describe('several signers in a real VS Code (code-server)', () => {
     assert.match(revoked.stdout, /✓ Revoked by alice@example\.com/);
     await s.command('AAM: Verify Installed Packages');
     await s.notification(
-      /Checked 14 packages: 3 failed, 1 installed without verification, 2 signed, untrusted, 1 unsigned, 7 verified/,
+      /Checked 15 packages: 4 failed, 1 installed without verification, 2 signed, untrusted, 1 unsigned, 7 verified/,
     );
     await s.waitForStatus('@partner/lint-pack', 'signed, untrusted');
     const row = s.row('@partner/lint-pack');

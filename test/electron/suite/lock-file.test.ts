@@ -9,6 +9,8 @@ const FINDINGS: [string, string, vscode.DiagnosticSeverity][] = [
   ['@demo/modified-locally', 'FILES_MODIFIED', vscode.DiagnosticSeverity.Error],
   ['@demo/agent-rules', 'DEPLOYED_MODIFIED', vscode.DiagnosticSeverity.Error],
   ['@demo/republished', 'REGISTRY_CHANGED', vscode.DiagnosticSeverity.Error],
+  // Installed before the project's blocked_packages named it.
+  ['@demo/abandoned', 'PACKAGE_BLOCKED', vscode.DiagnosticSeverity.Error],
   ['@community/house-style', 'HIDDEN_CONTENT', vscode.DiagnosticSeverity.Warning],
   ['@community/hotfix', 'INSTALLED_WITHOUT_VERIFICATION', vscode.DiagnosticSeverity.Warning],
   // The demo's CLAUDE.md holds a section nobody deploys beside these three packages' own.

@@ -18,6 +18,7 @@ const STATUS_OF: Record<string, string> = {
   'signed, untrusted': 'signed-untrusted',
   unsigned: 'unsigned',
   tampered: 'tampered',
+  blocked: 'blocked',
 };
 
 export function verificationViewTests(): void {
