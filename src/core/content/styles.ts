@@ -140,13 +140,19 @@ export function hidingStyle(style: string): string | undefined {
   }
   // light-dark() takes one colour in each scheme: the style is judged in each (colour-schemes.ts).
   const schemes = schemesOf(declarations);
-  for (const [scheme, written] of schemes.entries()) {
-    const applied = written.map(([p, v], i): Declaration => [p, v, important[i]!]);
+  for (const [scheme, pairs] of schemes.entries()) {
+    const applied = pairs.map(([p, v], i): Declaration => [p, v, important[i]!]);
     // A background of currentcolor is the text's colour (diff15-review P3, diff16-review B3): read as the
     // style's `color`; with none, the inherited colour on itself, unless a fill colour paints the letters.
+    // A long colour in many places is not written out (a style of 10,000 of them): it stays as it is, hiding.
     const colour = textColour(applied);
-    const read = written.map(([p, v]): [string, string] =>
-      colour && colour !== 'currentcolor' && BACKGROUND.test(p) ? [p, v.replace(/currentcolor/g, colour)] : [p, v],
+    const read = pairs.map(([p, v]): [string, string] =>
+      colour &&
+      colour !== 'currentcolor' &&
+      BACKGROUND.test(p) &&
+      v.split('currentcolor').length * colour.length <= 16_384
+        ? [p, v.replace(/currentcolor/g, colour)]
+        : [p, v],
     );
     const around = aroundOf(read, applied);
     const painted = read.find(([p, v]) => BACKGROUND.test(p) && v.includes('currentcolor'));

@@ -119,6 +119,14 @@ describe('what draws see-through text, and backgrounds of the text colour', () =
       assert.notEqual(hidingStyle(style), undefined, style);
   });
 
+  it('a long colour in many currentcolor places is not written out: it stays, and hides', () => {
+    const colour = `color-mix(in srgb, ${'red'.padEnd(200, ' ')} 50%, blue)`;
+    const style = `color: ${colour}; ${`background: ${'currentcolor '.repeat(1_300)};`.repeat(50)}`;
+    const started = performance.now();
+    assert.match(hidingStyle(style) ?? '', /^background:currentcolor/);
+    assert.ok(performance.now() - started < 3_000, `${performance.now() - started} ms`);
+  });
+
   it("VS Code's editor background however the value names it, over no background that paints (diff16-review B4)", () => {
     for (const style of [
       'color: light-dark(var(--vscode-editor-background), var(--vscode-editor-background))',
