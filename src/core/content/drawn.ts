@@ -75,22 +75,18 @@ function validShadow(value: string): boolean {
     const tokens = valuesOf(shadow.trim());
     const lengths = tokens.filter((token) => length(token) !== undefined).length;
     const others = tokens.filter((token) => length(token) === undefined);
-    return (
-      lengths >= 2 &&
-      lengths <= 3 &&
-      others.length <= 1 &&
-      others.every((t) => /^(?:currentcolor|transparent|[a-z-]+\(.*\))$/.test(t) || colourOf(t) !== undefined)
-    );
+    return lengths >= 2 && lengths <= 3 && others.length <= 1 && others.every(colourValue);
   });
 }
 
 /** The style's effective `color`, as written (undefined: none a browser takes, so the inherited one). */
 export function textColour(declarations: readonly Declaration[]): string | undefined {
-  return effective(
-    declarations,
-    /^color$/,
-    (v) => /^(?:transparent|currentcolor|[a-z-]+\(.*\))$/.test(v) || colourOf(v) !== undefined,
-  )?.[1];
+  return effective(declarations, /^color$/, colourValue)?.[1];
+}
+
+/** A value a colour property takes: a colour, `transparent`, `currentcolor`, or a function (read or not). */
+function colourValue(value: string): boolean {
+  return /^(?:transparent|currentcolor|[a-z-]+\(.*\))$/.test(value) || colourOf(value) !== undefined;
 }
 
 /** A stroke or shadow colour that shows: its own, or (none, currentcolor) the text's `color`. */

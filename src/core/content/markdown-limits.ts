@@ -55,11 +55,15 @@ const MAX_SPARED_LAZY_LINES = 4_096;
  * (diff16-review T1: 150,000 quoted lines, a line taken for a fence, and 4,351 lazy lines took 44 s).
  */
 const MAX_LAZY_COST = 10_000_000;
+/** A line's quote and list markers, and the blanks before what they hold. */
+const CONTAINERS = String.raw`^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*`;
 /** A line opening or closing fenced code, after any quote and list markers: its fence and what follows it. */
-const FENCE = /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
+const FENCE = new RegExp(String.raw`${CONTAINERS}(\`{3,}(?=[^\`]*$)|~{3,})(.*)$`);
 /** A line that may open an HTML block of CommonMark's kinds 1–6, after any quote and list markers. */
-const HTML_BLOCK =
-  /^(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*<(?:!|\?|\/?(?:script|pre|style|textarea|address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s/>]|$))/i;
+const HTML_BLOCK = new RegExp(
+  String.raw`${CONTAINERS}<(?:!|\?|\/?(?:script|pre|style|textarea|address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s/>]|$))`,
+  'i',
+);
 
 /**
  * Why a document is not parsed, or undefined: in one pass. What a person writes does not count: a rule of
