@@ -6,12 +6,10 @@
  */
 import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { FAINT, FAR, length } from './css-lengths.ts';
+import { PREVIEW_BACKGROUND } from './preview-background.ts';
 
 /** A declaration as read: its property and value (lower case, variables resolved), and whether `!important`. */
 export type Declaration = readonly [property: string, value: string, important: boolean];
-
-/** What `var(--vscode-editor-background)` reads as: the colour VS Code's Markdown preview paints behind the page. */
-export const PREVIEW_BACKGROUND = 'vscode-editor-background';
 
 /** A shadow blurred wider than this many pixels spreads its colour too thin to show a letter. */
 const WIDE_BLUR = 100;
@@ -32,7 +30,7 @@ export function effective(
 }
 
 /** A colour that shows: readable, and not (nearly) see-through; one from outside the style is not known, so it may. */
-function shows(colour: string): boolean {
+export function shows(colour: string): boolean {
   if (colour.includes('var(')) return true;
   return colour !== 'transparent' && (colourOf(colour)?.alpha() ?? 0) > FAINT;
 }
@@ -68,15 +66,43 @@ export function paintsBehind(declarations: readonly Declaration[]): boolean {
   );
 }
 
-/** A `text-shadow` value a browser takes: `none`, or shadows of two or three lengths and at most a colour. */
-function validShadow(value: string): boolean {
-  if (value === 'none') return true;
-  return splitAtDepth(value, ',').every((shadow) => {
+/**
+ * A shadow list a browser takes: `none`, or shadows of `lengths` lengths and at most a colour, `inset` too
+ * where `inset` (box-shadow: offsets, blur, spread); each as [inset, lengths in px, colour].
+ */
+function shadowsOf(value: string, lengths: readonly [number, number], inset = false): Shadow[] | undefined {
+  if (value === 'none') return [];
+  const shadows: Shadow[] = [];
+  for (const shadow of splitAtDepth(value, ',')) {
     const tokens = valuesOf(shadow.trim());
-    const lengths = tokens.filter((token) => length(token) !== undefined).length;
-    const others = tokens.filter((token) => length(token) === undefined);
-    return lengths >= 2 && lengths <= 3 && others.length <= 1 && others.every(colourValue);
-  });
+    const inner = inset && tokens.includes('inset');
+    const px = tokens.map((token) => length(token)?.px);
+    const sized = px.filter((v) => v !== undefined);
+    const others = tokens.filter((token, i) => px[i] === undefined && !(inner && token === 'inset'));
+    if (sized.length < lengths[0] || sized.length > lengths[1] || others.length > 1 || !others.every(colourValue))
+      return undefined;
+    if (tokens.filter((token) => token === 'inset').length > (inner ? 1 : 0)) return undefined;
+    shadows.push([inner, sized, others[0]]);
+  }
+  return shadows;
+}
+
+type Shadow = readonly [inset: boolean, px: readonly number[], colour: string | undefined];
+
+/** A line of text is this many pixels high (a 16px font's line): an inset shadow this deep covers it. */
+const LINE = 24;
+
+/**
+ * The colours of inset box shadows that cover a line of text (`box-shadow: inset 0 0 0 100vmax white`:
+ * diff16-review B3h): painted over the background and under the text, each is one more background. A shadow
+ * with no colour is in `currentcolor`. The shadow is the box moved by its offsets and shrunk by its spread,
+ * painted where that is not: it covers the line when twice the spread and an offset reach across it.
+ */
+export function coveringShadows(declarations: readonly Declaration[]): string[] {
+  const value = effective(declarations, /^box-shadow$/, (v) => shadowsOf(v, [2, 4], true) !== undefined)?.[1];
+  return (shadowsOf(value ?? 'none', [2, 4], true) ?? [])
+    .filter(([inset, [x = 0, y = 0, , spread = 0]]) => inset && 2 * spread + Math.max(Math.abs(x), Math.abs(y)) >= LINE)
+    .map(([, , colour]) => colour ?? 'currentcolor');
 }
 
 /** The style's effective `color`, as written (undefined: none a browser takes, so the inherited one). */
@@ -89,30 +115,26 @@ function colourValue(value: string): boolean {
   return /^(?:transparent|currentcolor|[a-z-]+\(.*\))$/.test(value) || colourOf(value) !== undefined;
 }
 
-/** A stroke or shadow colour that shows: its own, or (none, currentcolor) the text's `color`. */
-function paintShows(colour: string | undefined, text: string | undefined): boolean {
-  return colour === undefined || colour === 'currentcolor'
-    ? text === undefined || text === 'currentcolor' || shows(text)
-    : shows(colour);
+/** A stroke or shadow colour that shows: its own, or (none, currentcolor) the text's `color`; and `seen` there. */
+function paintShows(colour: string | undefined, text: string | undefined, seen: (colour: string) => boolean): boolean {
+  const own = colour === undefined || colour === 'currentcolor' ? text : colour;
+  if (own === undefined || own === 'currentcolor') return true; // the inherited colour, which the text shows in
+  return shows(own) && seen(own);
 }
 
 /**
  * Whether something other than the fill paints the letters where they are: a text shadow near them in a
  * colour that shows (not 100,000px away nor blurred to nothing: diff16-review B2), a stroke
- * (`-webkit-text-stroke`: F2), or a background that paints clipped to the text (P2).
+ * (`-webkit-text-stroke`: F2), or a background that paints clipped to the text (P2). `seen`: whether a colour
+ * shows against the style's backgrounds (a white shadow on white, B2c).
  */
-export function lettersDrawn(declarations: readonly Declaration[]): boolean {
+export function lettersDrawn(declarations: readonly Declaration[], seen: (colour: string) => boolean): boolean {
   const text = textColour(declarations);
-  const shadow = effective(declarations, /^text-shadow$/, validShadow)?.[1];
-  const shadowDraws =
-    shadow !== undefined &&
-    shadow !== 'none' &&
-    splitAtDepth(shadow, ',').some((one) => {
-      const tokens = valuesOf(one.trim());
-      const [x = 0, y = 0, blur = 0] = tokens.map((t) => length(t)?.px).filter((px) => px !== undefined);
-      const colour = tokens.find((t) => length(t) === undefined);
-      return Math.abs(x) < FAR && Math.abs(y) < FAR && blur < WIDE_BLUR && paintShows(colour, text);
-    });
+  const shadow = effective(declarations, /^text-shadow$/, (v) => shadowsOf(v, [2, 3]) !== undefined)?.[1];
+  const shadowDraws = (shadowsOf(shadow ?? 'none', [2, 3]) ?? []).some(
+    ([, [x = 0, y = 0, blur = 0], colour]) =>
+      Math.abs(x) < FAR && Math.abs(y) < FAR && blur < WIDE_BLUR && paintShows(colour, text, seen),
+  );
   const stroke = effective(declarations, /^-webkit-text-stroke(?:-width)?$/)?.[1];
   const strokeColour = effective(declarations, /^-webkit-text-stroke(?:-color)?$/)?.[1];
   const width = valuesOf(stroke ?? '')
@@ -124,6 +146,7 @@ export function lettersDrawn(declarations: readonly Declaration[]): boolean {
     paintShows(
       valuesOf(strokeColour ?? '').find((t) => length(t) === undefined),
       text,
+      seen,
     );
   const clip = effective(declarations, /^(?:-webkit-)?background(?:-clip)?$/, (v, p) =>
     p === 'background'

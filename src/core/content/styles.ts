@@ -9,10 +9,11 @@
 
 import { backgroundColours, colourOf, declarationsOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
-import { effective, lettersDrawn, paintsBehind, PREVIEW_BACKGROUND, textColour } from './drawn.ts';
+import { coveringShadows, effective, lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
 import type { Declaration } from './drawn.ts';
 import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
 import { variablesOf, withVariables } from './css-variables.ts';
+import { onPreviewBackground, PREVIEW_BACKGROUND } from './preview-background.ts';
 
 /** A colour that shows nothing: transparent, or an alpha at or near zero (rgba/hsla, `/ 0`, #rgba, #rrggbbaa). */
 function clear(value: string): boolean {
@@ -32,23 +33,6 @@ function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean
 }
 
 const BACKGROUND = /^background(?:-color|-image)?$/;
-
-/** `var(--vscode-editor-background[, …])` in a value, as the colour the preview paints behind the page (P4, B4). */
-function onPreviewBackground(value: string): string {
-  let out = '';
-  let from = 0;
-  for (const match of value.matchAll(/var\(\s*--vscode-editor-background\s*[,)]/gi)) {
-    if (match.index < from) continue;
-    let depth = 0;
-    let end = match.index + 3;
-    for (; end < value.length; end++)
-      if (value[end] === '(') depth++;
-      else if (value[end] === ')' && --depth === 0) break;
-    out += value.slice(from, match.index) + PREVIEW_BACKGROUND;
-    from = Math.min(end + 1, value.length);
-  }
-  return out + value.slice(from);
-}
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
 function clippedAway(value: string): boolean {
@@ -85,9 +69,11 @@ const MAX_COMPARED = 32;
 /** What the other declarations of the same style say, where a declaration hides or not by them. */
 interface Around {
   /** A background clipped to the letters, a text shadow or a stroke: a transparent fill still shows them. */
-  drawn: boolean;
+  drawn: () => boolean;
   /** A fill colour paints the letters (`-webkit-text-fill-color`): then `color` does not. */
   filled: boolean;
+  /** The colours of inset box shadows that cover the text: more backgrounds (drawn.ts). */
+  covers: readonly string[];
   /** Whether the style's own backgrounds paint anything over the page's (drawn.ts). */
   paintsBehind: () => boolean;
   /** Its backgrounds (each value once, read when a colour is judged): text in the same colour does not show. */
@@ -123,10 +109,11 @@ export function hidingStyle(style: string): string | undefined {
   }
   // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
   // diff11-review K5), and a var() of none its fallback; their names are case-sensitive, the rest is not.
-  // VS Code's editor background, unless the style sets it, is what its preview paints behind the page, however
-  // the value names it (a fallback, a custom property, light-dark(), color-mix(): diff16-review B4).
-  if (!written.some(({ property }) => property === '--vscode-editor-background'))
-    for (const declaration of written) declaration.value = onPreviewBackground(declaration.value);
+  // VS Code's editor background and the theme colours that are it, unless the style sets them, are what its
+  // preview paints behind the page, however the value names them (a fallback, a custom property, light-dark(),
+  // color-mix(): diff16-review B4).
+  const own = new Set(written.map(({ property }) => property).filter((property) => property.startsWith('--')));
+  for (const declaration of written) declaration.value = onPreviewBackground(declaration.value, own);
   const variables = variablesOf(written);
   const declarations: [string, string][] = [];
   const important: boolean[] = [];
@@ -142,21 +129,24 @@ export function hidingStyle(style: string): string | undefined {
   const schemes = schemesOf(declarations);
   for (const [scheme, pairs] of schemes.entries()) {
     const applied = pairs.map(([p, v], i): Declaration => [p, v, important[i]!]);
-    // A background of currentcolor is the text's colour (diff15-review P3, diff16-review B3): read as the
-    // style's `color`; with none, the inherited colour on itself, unless a fill colour paints the letters.
-    // A long colour in many places is not written out (a style of 10,000 of them): it stays as it is, hiding.
+    // A background of currentcolor is the text's colour (diff15-review P3, diff16-review B3), and so is an inset
+    // box shadow's (B3h): read as the style's `color`; with none, the inherited colour on itself, unless a fill
+    // colour paints the letters. A long colour in many places is not written out (a style of 10,000 of them):
+    // it stays as it is, hiding.
     const colour = textColour(applied);
-    const read = pairs.map(([p, v]): [string, string] =>
+    const read = applied.map(([p, v, i]): Declaration =>
       colour &&
       colour !== 'currentcolor' &&
-      BACKGROUND.test(p) &&
+      (BACKGROUND.test(p) || p === 'box-shadow') &&
       v.split('currentcolor').length * colour.length <= 16_384
-        ? [p, v.replace(/currentcolor/g, colour)]
-        : [p, v],
+        ? [p, v.replace(/currentcolor/g, colour), i]
+        : [p, v, i],
     );
-    const around = aroundOf(read, applied);
-    const painted = read.find(([p, v]) => BACKGROUND.test(p) && v.includes('currentcolor'));
-    if (painted && !around.drawn && !around.filled) return `${painted[0]}:${painted[1]}`;
+    const around = aroundOf(read);
+    const painted =
+      read.find(([p, v]) => BACKGROUND.test(p) && v.includes('currentcolor')) ??
+      (around.covers.includes('currentcolor') ? effective(read, /^box-shadow$/) : undefined);
+    if (painted && !around.drawn() && !around.filled) return `${painted[0]}:${painted[1]}`;
     const hit = read.findIndex(([property, value]) => hides(property, value, around));
     if (hit >= 0)
       return `${declarations[hit]![0]}:${declarations[hit]![1]}${schemes.length > 1 ? ` (in the ${scheme === 0 ? 'light' : 'dark'} colour scheme)` : ''}`;
@@ -164,16 +154,22 @@ export function hidingStyle(style: string): string | undefined {
   return undefined;
 }
 
-/** What the other declarations of a style say about each (`Around`); `applied`: as drawn.ts reads them. */
-function aroundOf(declarations: readonly [string, string][], applied: readonly Declaration[]): Around {
-  const backgroundValues = [...new Set(declarations.filter(([p]) => BACKGROUND.test(p)).map(([, v]) => v))];
+/** What the other declarations of a style say about each (`Around`), as a browser applies them. */
+function aroundOf(declarations: readonly Declaration[]): Around {
+  const covers = coveringShadows(declarations);
+  const backgroundValues = [
+    ...new Set([...declarations.filter(([p]) => BACKGROUND.test(p)).map(([, v]) => v), ...covers]),
+  ];
   let backgrounds: Background[] | undefined;
   let painting: boolean | undefined;
-  return {
-    // Only what paints something draws see-through letters (diff15-review P1, P2; diff16-review B1, B2).
-    drawn: lettersDrawn(applied),
-    filled: !!effective(applied, /^-webkit-text-fill-color$/, (v) => colourOf(v) !== undefined),
-    paintsBehind: () => (painting ??= paintsBehind(applied)),
+  let drawn: boolean | undefined;
+  const around: Around = {
+    // Only what paints something draws see-through letters (diff15-review P1, P2; diff16-review B1, B2), in a
+    // colour the backgrounds do not hide (B2c).
+    drawn: () => (drawn ??= lettersDrawn(declarations, (c) => !onItsBackground(c, colourOf(c), around))),
+    filled: !!effective(declarations, /^-webkit-text-fill-color$/, (v) => colourOf(v) !== undefined),
+    covers,
+    paintsBehind: () => (painting ??= paintsBehind(declarations) || covers.some(shows)),
     backgrounds: () =>
       (backgrounds ??= backgroundValues.map((value) => ({
         tokens: new Set(valuesOf(value)),
@@ -183,6 +179,30 @@ function aroundOf(declarations: readonly [string, string][], applied: readonly D
     judged: new Map(),
     cut: declarations.some(([p, v]) => /^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)),
   };
+  return around;
+}
+
+/**
+ * Whether text of colour `value` (read as `text`) cannot be told from every colour some background of the style
+ * paints, a gradient's stops included (diff5-review F5), or is that background written the same way (a var(),
+ * a colour the library does not read). Each value is judged once (a style of thousands of them judged against
+ * every background); past MAX_COMPARED, which one the browser takes is not worked out here: hidden.
+ */
+function onItsBackground(value: string, text: ReturnType<typeof colourOf>, around: Around): boolean {
+  const known = around.judged.get(value);
+  if (known !== undefined) return known;
+  if (around.judged.size >= MAX_COMPARED || around.backgroundCount > MAX_COMPARED) return true;
+  const hidden = around
+    .backgrounds()
+    .some(
+      ({ tokens, colours }) =>
+        tokens.has(value) ||
+        colours === undefined ||
+        (text !== undefined &&
+          colours.some((way) => way.length > 0 && way.every((c) => c.contrast(text) < INDISTINCT))),
+    );
+  around.judged.set(value, hidden);
+  return hidden;
 }
 
 function hides(property: string, value: string, around: Around): boolean {
@@ -213,29 +233,13 @@ function hides(property: string, value: string, around: Around): boolean {
     case '-webkit-text-fill-color': {
       if (property === 'color' && around.filled) return false; // the letters are in the fill colour
       const text = colourOf(value); // read once: each test below needs it
-      if (seeThrough(value, text)) return !around.drawn;
+      if (seeThrough(value, text)) return !around.drawn();
       if (unreadableColour(value, text)) return true;
       // The preview's own background: hidden unless the style paints another behind it.
       if (value === PREVIEW_BACKGROUND) return !around.paintsBehind();
       // The same colour however written: `white`, `#fff`, `rgb(255 255 255)`, `hsl(0 0% 100%)` (hidden-review 6).
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
-      // The same colour written the same way (a var(), a colour the library does not read), or one no one can
-      // tell from every colour the background paints, a gradient's stops included (diff5-review F5).
-      const known = around.judged.get(value);
-      if (known !== undefined) return known;
-      // More colours or backgrounds than any style needs: which one the browser takes is not worked out here.
-      if (around.judged.size >= MAX_COMPARED || around.backgroundCount > MAX_COMPARED) return true;
-      const hidden = around
-        .backgrounds()
-        .some(
-          ({ tokens, colours }) =>
-            tokens.has(value) ||
-            colours === undefined ||
-            (text !== undefined &&
-              colours.some((way) => way.length > 0 && way.every((c) => c.contrast(text) < INDISTINCT))),
-        );
-      around.judged.set(value, hidden);
-      return hidden;
+      return onItsBackground(value, text, around);
     }
     case 'clip':
     case 'clip-path':

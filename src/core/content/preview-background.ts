@@ -1,0 +1,73 @@
+/**
+ * VS Code's Markdown preview paints the editor's background behind the page, and gives every theme colour to
+ * the page as a custom property (`--vscode-editor-background`). Text in that colour, or in a theme colour that
+ * is the editor's background unless a theme sets it otherwise, does not show (diff15-review P4, diff16-review
+ * B4). Here each is read as one colour, PREVIEW_BACKGROUND, however the value names it.
+ */
+
+/** What the editor's background reads as in a value: the colour VS Code's Markdown preview paints behind the page. */
+export const PREVIEW_BACKGROUND = 'vscode-editor-background';
+
+/**
+ * The theme colours whose default is the editor's background (in some colour scheme), or a see-through layer
+ * of it, which over the editor's background is the same: read from the colour registry of VS Code 1.139.1
+ * (code-server 4.139.1, `registerColor(id, editorBackground, …)` followed through the colours defined by
+ * others). A theme may set them otherwise; in most it does not.
+ */
+const ALIASES = [
+  'editor.background',
+  'editorStickyScroll.background',
+  'editorStickyScrollGutter.background',
+  'breadcrumb.background',
+  'editorGutter.background',
+  'editorMarkerNavigation.background',
+  'tab.activeBackground',
+  'tab.unfocusedActiveBackground',
+  'editorPane.background',
+  'editorGroupHeader.noTabsBackground',
+  'panel.background',
+  'panelStickyScroll.background',
+  'surface.background',
+  'scmGraph.historyItemHoverLabelForeground',
+  'agents.background',
+  'agentsPanel.background',
+  'activeSessionView.background',
+  'inactiveSessionView.background',
+  'notebook.editorBackground',
+  'chat.requestBackground',
+  'multiDiffEditor.background',
+  'minimap.chatEditHighlight',
+];
+
+/** The custom property VS Code defines for each (`--vscode-` and the id with `.` as `-`), in lower case. */
+const PROPERTIES: ReadonlySet<string> = new Set(
+  ALIASES.map((id) => `--vscode-${id.replace(/\./g, '-')}`.toLowerCase()),
+);
+
+/**
+ * `var(--vscode-…[, fallback])` of the editor's background or an alias of it, in a value, as PREVIEW_BACKGROUND;
+ * `own`: the custom properties the style sets itself, which stand for what they hold instead.
+ */
+export function onPreviewBackground(value: string, own: ReadonlySet<string>): string {
+  let out = '';
+  let from = 0;
+  for (const match of value.matchAll(/var\(\s*(--vscode-[\w-]+)\s*[,)]/gi)) {
+    if (match.index < from || !aliased(match[1]!, own)) continue;
+    let depth = 0;
+    let end = match.index + 3;
+    for (; end < value.length; end++)
+      if (value[end] === '(') depth++;
+      else if (value[end] === ')' && --depth === 0) break;
+    out += value.slice(from, match.index) + PREVIEW_BACKGROUND;
+    from = Math.min(end + 1, value.length);
+  }
+  return out + value.slice(from);
+}
+
+/**
+ * Whether a `--vscode-…` name is the editor's background: compared without case, as a browser does not (a name
+ * in other letters is not VS Code's, so a var() of it takes its fallback), which errs towards hiding.
+ */
+function aliased(name: string, own: ReadonlySet<string>): boolean {
+  return !own.has(name) && PROPERTIES.has(name.toLowerCase());
+}
