@@ -66,6 +66,12 @@ const HTML_BLOCK = new RegExp(
 );
 
 /**
+ * A line opening an HTML block of CommonMark's kind 1 (`<pre>`, `<script>`, `<style>`, `<textarea>`), which blank
+ * lines do not end: the line holding its closing tag does.
+ */
+const RAW_BLOCK = new RegExp(String.raw`${CONTAINERS}<(script|pre|style|textarea)(?:[\s>]|$)`, 'i');
+
+/**
  * Why a document is not parsed, or undefined: in one pass. What a person writes does not count: a rule of
  * spaced dashes or stars (a thematic break, not lists), and link destinations left open in other
  * paragraphs (micromark reads each paragraph's inlines apart) (diff9-review F1–F3). Every line counts, code
@@ -82,10 +88,13 @@ export function unparsable(text: string): string | undefined {
   let afterBlank = true;
   // Whether the last item opened was numbered: a `2.` then continues its list rather than running on lazily.
   let numbered = false;
-  // The fence of the code this pass takes to be open, and whether an HTML block may be (until a blank line):
+  // The fence of the code this pass takes to be open, and whether an HTML block may be (until a blank line,
+  // or for `<pre>` its closing tag):
   // the lazy lines past the paragraph's limit in them take from the file's budget instead.
   let fence: string | undefined;
   let html = false;
+  // The closing tag of a `<pre>` (kind 1) block this pass takes to be open: blank lines do not end it.
+  let raw: string | undefined;
   let spared = 0;
   // The lines of the paragraph so far, and what its lazy lines have cost in the whole file (MAX_LAZY_COST).
   let paragraph = 0;
@@ -112,7 +121,14 @@ export function unparsable(text: string): string | undefined {
     if (!fence) fence = marks?.[1];
     else if (marks && marks[1]![0] === fence[0] && marks[1]!.length >= fence.length && marks[2]!.trim() === '')
       fence = undefined;
-    html = !blank && (html || HTML_BLOCK.test(line));
+    if (raw) {
+      html = true;
+      if (line.toLowerCase().includes(raw)) raw = undefined;
+    } else {
+      html = !blank && (html || HTML_BLOCK.test(line));
+      const opened = RAW_BLOCK.exec(line)?.[1]?.toLowerCase();
+      if (opened && !line.toLowerCase().includes(`</${opened}>`)) raw = `</${opened}>`;
+    }
     if (blank || /^(?:> ?)*[ ]{0,3}(?:[-*+]|1[.)])[ \t]+\S/.test(line)) open = 0;
     if (blank) {
       lazy = 0;

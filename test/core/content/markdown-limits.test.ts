@@ -67,6 +67,9 @@ describe('what a person writes is read', () => {
       `&amp;\n\n- run:\n  ~~~~ps1\n  PS> ./build.ps1\n${out}\n  ~~~~\n\n> quoted again\n${out.slice(0, 200)}\n`,
       `&amp;\n\n> **Note**\n<table>\n${Array.from({ length: 300 }, (_, i) => `<tr><td>${i}</td></tr>`).join('\n')}\n</table>\n`,
       `&amp;\n\n- a\n<div>\n${out}\n</div>\n`,
+      // A <pre> holds blank lines: only its closing tag ends it.
+      `&amp;\n\n<pre>\nusage:\n\n  build\n> quoted in the listing\n${out}\n</pre>\n`,
+      `&amp;\n\n<SCRIPT type="text/plain">\n\n> a\n${out}\n</script>\n`,
     ])
       assert.equal(unparsable(text), undefined, text.slice(0, 60));
   });
@@ -76,6 +79,9 @@ describe('what a person writes is read', () => {
     const spoofed = (lines: number) => `&amp;\n\n<div>\n\`\`\`\n</div>\n\n${'> q\n'.concat('x\n'.repeat(lines))}`;
     assert.equal(unparsable(spoofed(4_000)), undefined);
     assert.match(unparsable(spoofed(5_000)) ?? '', /more than 256 lines continuing a quote/);
+    // A <pre> closed on its line, or closed before the quote, spares nothing after it.
+    for (const pre of ['<pre>x</pre>', '<pre>\nx\n</pre>'])
+      assert.match(unparsable(`&amp;\n\n${pre}\n\n> q\n${'x\n'.repeat(300)}`) ?? '', /more than 256 lines/, pre);
     // Spread over many paragraphs, the budget is the file's, not each one's.
     const many = `&amp;\n\n<div>\n\`\`\`\n</div>\n\n${`> q\n${'x\n'.repeat(400)}\n`.repeat(40)}`;
     assert.match(unparsable(many) ?? '', /more than 256 lines continuing a quote/);
