@@ -64,17 +64,18 @@ function blockedVerdict(name: string, entry: string, context: PolicyContext): Ve
 function notAllowedVerdict(name: string, from: string, allowed: string[], context: PolicyContext): Verdict {
   const expected = `a package from ${allowed.map((r) => `"${r}"`).join(' or ')}`;
   const rules = { expected, rule: rule(context, 'allowed_registries') };
-  // `source: local` without a registry of that name is a .aam file's install; only one this machine made counts.
+  // `source: local` is a .aam file's install (only one this machine made is exempt), or a registry of that name:
+  // which one, the verdict is the same, so the message names both ways out (diff15-review L2).
   if (from === 'local')
     return verdict(
       'blocked',
       'fail',
       'REGISTRY_NOT_ALLOWED',
-      `${name} says source: local, which is neither a registry in allowed_registries (${allowed.join(', ')}) nor a .aam file this machine installed it from.`,
+      `${name} says source: local: no registry of that name is in allowed_registries (${allowed.join(', ')}), and this machine did not install it from a .aam file.`,
       {
         ...rules,
         actual: 'the lock file says source: local',
-        hint: `Install it from an allowed registry (aam-trust install ${name}), or, if you have its .aam file and trust it, run "aam-trust install FILE.aam --force" so this machine keeps that fact.`,
+        hint: `Install it from an allowed registry (aam-trust install ${name}); if it came from a .aam file you trust, run "aam-trust install FILE.aam --force" so this machine keeps that fact; if "local" is a registry you trust, add it to allowed_registries.`,
       },
     );
   return verdict(

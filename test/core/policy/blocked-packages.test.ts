@@ -104,7 +104,10 @@ describe('blocked_packages and allowed_registries at verification', () => {
     await writeFile(lockPath, lock.replace(/source: team/, 'source: local'));
     const [said] = await s.verify();
     assert.equal(statusOf(said), 'blocked/fail/REGISTRY_NOT_ALLOWED', said!.verdict.message);
-    assert.match(said!.verdict.message, /says source: local, which is neither a registry in allowed_registries/);
+    assert.match(
+      said!.verdict.message,
+      /says source: local: no registry of that name is in allowed_registries \(team\), and this machine did not install it from a \.aam file/,
+    );
     // But a registry the pull request names "local" is a registry like any other (diff14-review A1).
     await s.w.writeProjectConfig(
       `registries:\n  - name: local\n    url: ${pathToFileURL(copy).href}\n    type: local\n`,
@@ -112,6 +115,8 @@ describe('blocked_packages and allowed_registries at verification', () => {
     const restricted = await loadConfig({ homeDir: s.w.home, projectDir: s.w.project, env: {}, restricted: true });
     const [named] = await verifyWorkspace({ ...(await s.w.services(restricted)), homeDir: s.w.home } as never);
     assert.equal(statusOf(named), 'blocked/fail/REGISTRY_NOT_ALLOWED', named!.verdict.message);
+    // Its hint names that way out too, beside a .aam file's (diff15-review L2).
+    assert.match(named!.verdict.hint ?? '', /if "local" is a registry you trust, add it to allowed_registries/);
   });
 
   it("a .aam file's install is exempt where this machine made it, and only while it keeps that fact", async () => {
