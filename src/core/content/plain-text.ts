@@ -26,19 +26,27 @@ export function plainText(text: string, markdown: boolean): boolean {
   );
 }
 
-/** A line wider than OFFSCREEN_COLUMN, a tab counted as the most columns it can move (TAB_COLUMNS). */
+/**
+ * A line wider than OFFSCREEN_COLUMN, a tab counted as the most columns it can move (TAB_COLUMNS). The tab
+ * count is its own function: written inline, V8 ran the loop 35 times slower on text without a tab (200 ms
+ * for 500 files of 64 KB, against 6 ms), a fifth of a cold verify-all's CPU on a thread.
+ */
 function longLine(text: string): boolean {
   const tabs = text.includes('\t');
-  for (let from = 0; from <= text.length;) {
-    let to = text.indexOf('\n', from);
-    if (to < 0) to = text.length;
-    if (to - from > OFFSCREEN_COLUMN) return true;
-    if (tabs && (to - from) * TAB_COLUMNS > OFFSCREEN_COLUMN) {
-      let columns = to - from;
-      for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x09) columns += TAB_COLUMNS - 1;
-      if (columns > OFFSCREEN_COLUMN) return true;
-    }
+  for (let from = 0; ;) {
+    const to = text.indexOf('\n', from);
+    const end = to < 0 ? text.length : to;
+    if (end - from > OFFSCREEN_COLUMN) return true;
+    if (tabs && (end - from) * TAB_COLUMNS > OFFSCREEN_COLUMN && columnsOf(text, from, end) > OFFSCREEN_COLUMN)
+      return true;
+    if (to < 0) return false;
     from = to + 1;
   }
-  return false;
+}
+
+/** The columns of `text` from `from` to `to`, a tab counted as TAB_COLUMNS. */
+function columnsOf(text: string, from: number, to: number): number {
+  let columns = to - from;
+  for (let i = from; i < to; i++) if (text.charCodeAt(i) === 0x09) columns += TAB_COLUMNS - 1;
+  return columns;
 }

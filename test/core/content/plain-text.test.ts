@@ -102,5 +102,10 @@ describe('the plain-text first pass', () => {
     assert.equal(plainText(`a\tb\r\n${'c'.repeat(OFFSCREEN_COLUMN)}\r\n`, true), false);
     assert.equal(plainText(`a\tb\r\n${'c'.repeat(OFFSCREEN_COLUMN - 1)}\r\n`, true), true);
     assert.equal(plainText(`a\tb\n${'c'.repeat(OFFSCREEN_COLUMN)}\n`, true), true);
+    // A tab counts as the four columns it can move, on the last line too.
+    assert.equal(plainText(`${'\t'.repeat(OFFSCREEN_COLUMN / 4)}\n`, false), true);
+    assert.equal(plainText(`${'\t'.repeat(OFFSCREEN_COLUMN / 4 + 1)}\n`, false), false);
+    assert.equal(plainText(`a\n${'\t'.repeat(OFFSCREEN_COLUMN / 4)}x`, false), false);
+    assert.equal(plainText(`a\n${'\t'.repeat(OFFSCREEN_COLUMN / 4 - 2)}xyz\t`, false), true);
   });
 });
