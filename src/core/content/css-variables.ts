@@ -82,3 +82,22 @@ function closing(value: string, from: number): number {
   }
   return -1;
 }
+
+/**
+ * A value a custom property may hold: no bracket closed that is not open (`--x: )`, which a browser drops); one
+ * left open, or a string, ends with the declaration.
+ */
+export function tokensBalanced(value: string): boolean {
+  const open: string[] = [];
+  let quote = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '(' || c === '[' || c === '{') open.push(c === '(' ? ')' : c === '[' ? ']' : '}');
+    else if ((c === ')' || c === ']' || c === '}') && open.pop() !== c) return false;
+  }
+  return true;
+}

@@ -12,7 +12,7 @@ export const PREVIEW_BACKGROUND = 'vscode-editor-background';
  * The theme colours whose default is the editor's background (in some colour scheme), or a see-through layer
  * of it, which over the editor's background is the same: read from the colour registry of VS Code 1.139.1
  * (code-server 4.139.1, `registerColor(id, editorBackground, …)` followed through the colours defined by
- * others). A theme may set them otherwise; in most it does not.
+ * others), as `node scripts/preview-background-ids.ts` prints them. A theme may set them otherwise.
  */
 const ALIASES = [
   'editor.background',
@@ -39,9 +39,99 @@ const ALIASES = [
   'minimap.chatEditHighlight',
 ];
 
+/**
+ * The theme colours that one of VS Code's default themes (code-server 4.139.1: Dark and Light Modern, 2026, Plus,
+ * VS, High Contrast) sets to a colour no one can tell from its editor background, a see-through one laid over it
+ * (diff17-review H4: `--vscode-sideBar-background` hides text in both Modern themes). Printed with the list above
+ * by `node scripts/preview-background-ids.ts`.
+ */
+const THEMED = [
+  'activityBar.background',
+  'activityBarBadge.foreground',
+  'activityErrorBadge.foreground',
+  'agentStatusIndicator.background',
+  'agentsBadge.foreground',
+  'agentsBottomPanel.border',
+  'agentsCard.border',
+  'agentsChatInput.background',
+  'agentsNewSessionButton.background',
+  'agentsPanel.border',
+  'agentsUnreadBadge.foreground',
+  'badge.foreground',
+  'breadcrumbPicker.background',
+  'browser.border',
+  'button.foreground',
+  'button.secondaryBackground',
+  'checkbox.background',
+  'commandCenter.background',
+  'debugToolBar.background',
+  'diffEditor.unchangedRegionBackground',
+  'dropdown.background',
+  'dropdown.listBackground',
+  'editor.lineHighlightBackground',
+  'editorHoverWidget.background',
+  'editorIndentGuide.background1',
+  'editorRuler.foreground',
+  'editorStickyScroll.shadow',
+  'editorSuggestWidget.background',
+  'editorWidget.background',
+  'extensionButton.prominentForeground',
+  'inlineChat.border',
+  'input.background',
+  'inputValidation.warningBackground',
+  'list.activeSelectionIconForeground',
+  'listFilterWidget.shadow',
+  'menu.background',
+  'menu.selectionForeground',
+  'modernActivityBar.border',
+  'modernActivityBarItem.activeBackground',
+  'modernActivityBarItem.activeForeground',
+  'modernActivityBarItem.hoverBackground',
+  'modernActivityBarItem.hoverForeground',
+  'notificationCenterHeader.background',
+  'notifications.background',
+  'panelStickyScroll.shadow',
+  'peekViewEditor.background',
+  'peekViewResult.background',
+  'peekViewTitle.background',
+  'quickInput.background',
+  'quickInputList.focusForeground',
+  'quickInputList.focusHighlightForeground',
+  'quickInputList.focusIconForeground',
+  'quickInputTitle.background',
+  'scrollbar.shadow',
+  'settings.dropdownBackground',
+  'sideBar.background',
+  'sideBarSectionHeader.background',
+  'sideBarStickyScroll.shadow',
+  'statusBar.background',
+  'statusBar.debuggingForeground',
+  'statusBar.inactiveBackground',
+  'statusBar.noFolderBackground',
+  'statusBarItem.prominentForeground',
+  'statusBarItem.prominentHoverForeground',
+  'statusBarItem.remoteBackground',
+  'statusBarItem.remoteForeground',
+  'surface.border',
+  'tab.activeBorder',
+  'tab.hoverBackground',
+  'tab.unfocusedActiveBorder',
+  'tab.unfocusedHoverBackground',
+  'tab.unfocusedInactiveBackground',
+  'terminal.background',
+  'terminal.tab.activeBorder',
+  'terminalCursor.background',
+  'textBlockQuote.background',
+  'textCodeBlock.background',
+  'textSeparator.foreground',
+  'titleBar.activeBackground',
+  'titleBar.inactiveBackground',
+  'widget.shadow',
+];
+
 /** The custom property VS Code defines for each (`--vscode-` and the id with `.` as `-`), in lower case. */
 const PROPERTIES: ReadonlySet<string> = new Set(
-  ALIASES.map((id) => `--vscode-${id.replace(/\./g, '-')}`.toLowerCase()),
+  [...ALIASES, ...THEMED].map((id) => `--vscode-${id.replace(/\./g, '-')}`.toLowerCase()),
 );
 
 /**

@@ -9,10 +9,19 @@
 
 import { backgroundColours, colourOf, declarationsOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
-import { coveringShadows, effective, lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
+import {
+  coveringShadows,
+  effective,
+  lettersDrawn,
+  maskedAway,
+  outlineCovers,
+  paintsBehind,
+  shows,
+  textColour,
+} from './drawn.ts';
 import type { Declaration } from './drawn.ts';
 import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
-import { variablesOf, withVariables } from './css-variables.ts';
+import { tokensBalanced, variablesOf, withVariables } from './css-variables.ts';
 import { onPreviewBackground, PREVIEW_BACKGROUND } from './preview-background.ts';
 
 /** A colour that shows nothing: transparent, or an alpha at or near zero (rgba/hsla, `/ 0`, #rgba, #rrggbbaa). */
@@ -33,6 +42,7 @@ function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean
 }
 
 const BACKGROUND = /^background(?:-color|-image)?$/;
+const BOX_SHADOW = /^(?:-webkit-)?box-shadow$/;
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
 function clippedAway(value: string): boolean {
@@ -82,6 +92,8 @@ interface Around {
   backgroundCount: number;
   /** The colours judged so far, each once: a style of thousands of them judged each against every background. */
   judged: Map<string, boolean>;
+  /** An outline drawn inwards over the letters (drawn.ts). */
+  outlineCovers: () => boolean;
   /** Overflow hidden or clipped: a box a few pixels high shows nothing of its text. */
   cut: boolean;
 }
@@ -105,7 +117,10 @@ export function hidingStyle(style: string): string | undefined {
       .replace(/!\s*important\s*$/i, '')
       .trim()
       .replace(/\s+/g, ' ');
-    written.push({ property: part.slice(0, colon).trim(), value, important });
+    const property = part.slice(0, colon).trim();
+    // A custom property a browser drops (a stray `)`, a string left open) sets nothing (diff17-review M5).
+    if (property.startsWith('--') && !tokensBalanced(value)) continue;
+    written.push({ property, value, important });
   }
   // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
   // diff11-review K5), and a var() of none its fallback; their names are case-sensitive, the rest is not.
@@ -137,7 +152,7 @@ export function hidingStyle(style: string): string | undefined {
     const read = applied.map(([p, v, i]): Declaration =>
       colour &&
       colour !== 'currentcolor' &&
-      (BACKGROUND.test(p) || p === 'box-shadow') &&
+      (BACKGROUND.test(p) || BOX_SHADOW.test(p)) &&
       v.split('currentcolor').length * colour.length <= 16_384
         ? [p, v.replace(/currentcolor/g, colour), i]
         : [p, v, i],
@@ -145,7 +160,7 @@ export function hidingStyle(style: string): string | undefined {
     const around = aroundOf(read);
     const painted =
       read.find(([p, v]) => BACKGROUND.test(p) && v.includes('currentcolor')) ??
-      (around.covers.includes('currentcolor') ? effective(read, /^box-shadow$/) : undefined);
+      (around.covers.includes('currentcolor') ? effective(read, BOX_SHADOW) : undefined);
     if (painted && !around.drawn() && !around.filled) return `${painted[0]}:${painted[1]}`;
     const hit = read.findIndex(([property, value]) => hides(property, value, around));
     if (hit >= 0)
@@ -177,6 +192,7 @@ function aroundOf(declarations: readonly Declaration[]): Around {
       }))),
     backgroundCount: backgroundValues.length,
     judged: new Map(),
+    outlineCovers: () => outlineCovers(declarations),
     cut: declarations.some(([p, v]) => /^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)),
   };
   return around;
@@ -241,6 +257,13 @@ function hides(property: string, value: string, around: Around): boolean {
       if (/^(?:inherit|initial|unset|revert|currentcolor)$/.test(value)) return false;
       return onItsBackground(value, text, around);
     }
+    case 'mask':
+    case 'mask-image':
+    case '-webkit-mask':
+    case '-webkit-mask-image':
+      return maskedAway(value);
+    case 'outline-offset':
+      return around.outlineCovers();
     case 'clip':
     case 'clip-path':
       return clippedAway(value);

@@ -16,12 +16,14 @@ describe('what draws see-through text, and backgrounds of the text colour', () =
       'color: transparent; text-shadow: nonsense', // dropped by a browser
       'color: transparent; text-shadow: 1px 1px transparent, 0 0 2px #0000',
       'color: light-dark(transparent, transparent); text-shadow: 0 0 light-dark(transparent, transparent)',
+      // A var() nothing in a preview defines makes the shadow invalid: none (diff17-review M6).
+      'color: transparent; text-shadow: 0 0 2px var(--accent)',
     ])
       assert.notEqual(hidingStyle(style), undefined, style);
     for (const style of [
       'color: transparent; text-shadow: 0 0 2px black',
       'color: transparent; text-shadow: 1px 1px transparent, 0 0 1px oklch(40% 0.1 200)',
-      'color: transparent; text-shadow: 0 0 2px var(--accent)', // set outside the style: not known here
+      'color: transparent; text-shadow: 0 0 2px var(--vscode-editor-foreground)', // VS Code's theme colour
     ])
       assert.equal(hidingStyle(style), undefined, style);
   });
@@ -39,12 +41,13 @@ describe('what draws see-through text, and backgrounds of the text colour', () =
       'color: transparent; background: transparent; background-clip: text',
       'color: transparent; background: linear-gradient(transparent, #0000); background-clip: text',
       'color: transparent; background: light-dark(transparent, transparent); background-clip: text',
+      'background: var(--brand); background-clip: text; color: transparent', // defined by nothing: no background
     ])
       assert.notEqual(hidingStyle(style), undefined, style);
     for (const style of [
       'background: linear-gradient(red, blue); -webkit-background-clip: text; color: transparent',
       'background-image: url(stripes.png); background-clip: text; color: transparent',
-      'background: var(--brand); background-clip: text; color: transparent',
+      'background: var(--vscode-textLink-foreground); background-clip: text; color: transparent',
     ])
       assert.equal(hidingStyle(style), undefined, style);
   });
