@@ -5,6 +5,7 @@ import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
+import { OpenElements } from './inherited.ts';
 import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
 import { crowdedEmphasis, NO_EMPHASIS, unparsable, unread } from './markdown-limits.ts';
 import { useLinearEditMap } from './edit-map.ts';
@@ -135,7 +136,8 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];
   // Where the hidden element found last ends: what is inside it is reported with it, not again.
-  const covered = { until: 0 };
+  // And the elements open so far, each with what it passes down to those inside it (inherited.ts).
+  const covered = { until: 0, open: new OpenElements() };
   const code: [number, number][] = [];
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean) => {
     if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock);
@@ -183,7 +185,7 @@ function htmlHits(
   node: MdNode,
   parent: MdNode,
   hits: MarkdownHit[],
-  covered: { until: number },
+  covered: { until: number; open: OpenElements },
   block: boolean,
 ): void {
   const from = node.position?.start.offset;
@@ -202,7 +204,12 @@ function htmlHits(
         hits.push({ kind: 'HTML_COMMENT', start, end, decoded: body });
       continue;
     }
-    if (token.type !== 'start' || start < covered.until || !hiddenBy(token)) continue;
+    if (token.type === 'end') covered.open.end(token.name);
+    if (token.type !== 'start') continue;
+    const style = token.attributes.get('style');
+    const styled = start < covered.until || style === undefined ? undefined : covered.open.styleHere(style);
+    if (!VOID.has(token.name)) covered.open.start(token.name, style);
+    if (start < covered.until || !hiddenBy(token, style === undefined ? '' : styled)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
     const element = extent(text, token.name, from + token.end, limit);
@@ -220,13 +227,17 @@ function htmlHits(
   }
 }
 
-/** Whether a start tag's element is not rendered: an attribute, a style, or what the element is. */
-function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>): boolean {
+/**
+ * Whether a start tag's element is not rendered: an attribute, its style as read after what the elements around
+ * it pass down (undefined: more than is read), or what the element is.
+ */
+function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>, style: string | undefined): boolean {
   const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
   return (
     tag.attributes.has('hidden') ||
     attribute('aria-hidden') === 'true' ||
-    hidingStyle(tag.attributes.get('style') ?? '') !== undefined ||
+    style === undefined ||
+    hidingStyle(style) !== undefined ||
     NEVER_RENDERED.has(tag.name) ||
     (tag.name === 'dialog' && !tag.attributes.has('open')) ||
     (tag.name === 'input' && attribute('type') === 'hidden') ||

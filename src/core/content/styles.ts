@@ -23,6 +23,7 @@ import type { Declaration } from './drawn.ts';
 import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
 import { tokensBalanced, variablesOf, withVariables } from './css-variables.ts';
 import { onPreviewBackground, PREVIEW_BACKGROUND } from './preview-background.ts';
+import { unescaped } from './inherited.ts';
 
 /** A colour that shows nothing: transparent, or an alpha at or near zero (rgba/hsla, `/ 0`, #rgba, #rrggbbaa). */
 function clear(value: string): boolean {
@@ -104,11 +105,7 @@ export function hidingStyle(style: string): string | undefined {
   // Split as written, then read: an escaped quote or parenthesis is a letter, not a string or a block
   // (diff11-review K1), and `/*` in a string is no comment.
   for (const declaration of declarationsOf(style)) {
-    const part = declaration.replace(
-      /\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g,
-      (_, hex?: string, char?: string) =>
-        hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
-    );
+    const part = unescaped(declaration);
     const colon = part.indexOf(':');
     if (colon < 0) continue;
     const raw = part.slice(colon + 1);
