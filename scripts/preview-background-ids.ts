@@ -4,7 +4,9 @@
  *   - REGISTRY: those whose default in VS Code's colour registry is `editor.background` in some colour scheme, or
  *     a see-through layer of it, followed through colours defined by others (`registerColor(id, default, …)`);
  *   - THEMES: those that one of the default themes sets to a colour no one can tell from that theme's editor
- *     background (contrast below 1.1, a see-through colour laid over it).
+ *     background (contrast below 1.1, a see-through colour laid over it);
+ * and, for src/core/content/vscode-colours.ts, DEFINED: every colour a default theme gives a value (a registry
+ * default that is not null, or the theme's own), for which VS Code defines `--vscode-<id>` in a webview.
  *
  *   node scripts/preview-background-ids.ts [CODE_SERVER_DIR]
  */
@@ -86,5 +88,11 @@ for (const file of readdirSync(themes).filter((f) => f.endsWith('.json'))) {
     if (laid.contrast(background) < 1.1 && !fromRegistry.has(id)) fromThemes.add(id);
   }
 }
+// Every colour a default theme gives a value, the registry's default or its own: VS Code defines `--vscode-<id>`.
+const defined = new Set<string>();
+for (const { id, fallback } of registered) if (!/^(?:null|\{(?:\w+:null,?)+\})$/.test(fallback)) defined.add(id);
+for (const file of readdirSync(themes).filter((f) => f.endsWith('.json')))
+  for (const id of Object.keys(load(file))) defined.add(id);
+console.log(`DEFINED (${defined.size}):\n${[...defined].sort().join(' ')}`);
 console.log(`REGISTRY (${fromRegistry.size}):\n${[...fromRegistry].join('\n')}`);
 console.log(`THEMES (${fromThemes.size}):\n${[...fromThemes].sort().join('\n')}`);

@@ -84,10 +84,13 @@ function closing(value: string, from: number): number {
 }
 
 /**
- * A value a custom property may hold: no bracket closed that is not open (`--x: )`, which a browser drops); one
- * left open, or a string, ends with the declaration.
+ * A value a custom property may hold (diff17-review M5, diff18-review B7): no bracket closed that is not open
+ * (`--x: )`), no `!` outside a string, no `url(` unquoted holding a blank or a quote, no string broken by a line
+ * end; a browser drops any other. A bracket left open, or a string, ends with the declaration.
  */
 export function tokensBalanced(value: string): boolean {
+  const urls = value.replace(/url\(\s*[^\s'"()\\]*\s*\)/gi, ''); // each a whole url() token: taken
+  if (/url\(\s*[^\s'"]/i.test(urls)) return false; // a blank, a quote or a bracket in one unquoted: a bad url
   const open: string[] = [];
   let quote = '';
   for (let i = 0; i < value.length; i++) {
@@ -95,7 +98,9 @@ export function tokensBalanced(value: string): boolean {
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = '';
+      else if (c === '\n' || c === '\r' || c === '\f') return false;
     } else if (c === '"' || c === "'") quote = c;
+    else if (c === '!') return false;
     else if (c === '(' || c === '[' || c === '{') open.push(c === '(' ? ')' : c === '[' ? ']' : '}');
     else if ((c === ')' || c === ']' || c === '}') && open.pop() !== c) return false;
   }

@@ -5,6 +5,8 @@
  * B4). Here each is read as one colour, PREVIEW_BACKGROUND, however the value names it.
  */
 
+import { VSCODE_VARIABLES } from './vscode-colours.ts';
+
 /** What the editor's background reads as in a value: the colour VS Code's Markdown preview paints behind the page. */
 export const PREVIEW_BACKGROUND = 'vscode-editor-background';
 
@@ -151,7 +153,11 @@ export function onPreviewBackground(value: string, own: ReadonlySet<string>): st
     out += value.slice(from, match.index) + PREVIEW_BACKGROUND;
     from = Math.min(end + 1, value.length);
   }
-  return out + value.slice(from);
+  // A `--vscode-` name VS Code does not define (case counts) is defined by nothing: renamed, so that it is
+  // read as any other var() no one defines (diff18-review B1).
+  return (out + value.slice(from)).replace(/var\(\s*(--vscode-[\w-]+)/g, (written, name: string) =>
+    VSCODE_VARIABLES.has(name) || own.has(name) ? written : written.replace('--vscode-', '--undefined-vscode-'),
+  );
 }
 
 /**

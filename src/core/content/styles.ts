@@ -9,17 +9,10 @@
 
 import { backgroundColours, colourOf, declarationsOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
-import {
-  coveringShadows,
-  effective,
-  lettersDrawn,
-  maskedAway,
-  outlineCovers,
-  paintsBehind,
-  shows,
-  textColour,
-} from './drawn.ts';
-import type { Declaration } from './drawn.ts';
+import { effective } from './cascade.ts';
+import type { Declaration } from './cascade.ts';
+import { coveringShadows, masked, outlineCovers } from './covers.ts';
+import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
 import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
 import { tokensBalanced, variablesOf, withVariables } from './css-variables.ts';
 import { onPreviewBackground, PREVIEW_BACKGROUND } from './preview-background.ts';
@@ -93,8 +86,9 @@ interface Around {
   backgroundCount: number;
   /** The colours judged so far, each once: a style of thousands of them judged each against every background. */
   judged: Map<string, boolean>;
-  /** An outline drawn inwards over the letters (drawn.ts). */
+  /** An outline drawn inwards over the letters, and a mask that may hide them (covers.ts): each read once. */
   outlineCovers: () => boolean;
+  masked: () => boolean;
   /** Overflow hidden or clipped: a box a few pixels high shows nothing of its text. */
   cut: boolean;
 }
@@ -116,7 +110,7 @@ export function hidingStyle(style: string): string | undefined {
       .replace(/\s+/g, ' ');
     const property = part.slice(0, colon).trim();
     // A custom property a browser drops (a stray `)`, a string left open) sets nothing (diff17-review M5).
-    if (property.startsWith('--') && !tokensBalanced(value)) continue;
+    if (property.startsWith('--') && !tokensBalanced(raw.replace(/!\s*important\s*$/i, ''))) continue;
     written.push({ property, value, important });
   }
   // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
@@ -175,6 +169,8 @@ function aroundOf(declarations: readonly Declaration[]): Around {
   let backgrounds: Background[] | undefined;
   let painting: boolean | undefined;
   let drawn: boolean | undefined;
+  let outline: boolean | undefined;
+  let mask: boolean | undefined;
   const around: Around = {
     // Only what paints something draws see-through letters (diff15-review P1, P2; diff16-review B1, B2), in a
     // colour the backgrounds do not hide (B2c).
@@ -189,7 +185,8 @@ function aroundOf(declarations: readonly Declaration[]): Around {
       }))),
     backgroundCount: backgroundValues.length,
     judged: new Map(),
-    outlineCovers: () => outlineCovers(declarations),
+    outlineCovers: () => (outline ??= outlineCovers(declarations)),
+    masked: () => (mask ??= masked(declarations)),
     cut: declarations.some(([p, v]) => /^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)),
   };
   return around;
@@ -258,7 +255,7 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'mask-image':
     case '-webkit-mask':
     case '-webkit-mask-image':
-      return maskedAway(value);
+      return around.masked();
     case 'outline-offset':
       return around.outlineCovers();
     case 'clip':

@@ -98,18 +98,78 @@ describe('shadows, outlines and masks as Chromium paints them', () => {
       'outline-style: solid; outline-width: 20px; outline-offset: -12px',
       'mask-image: linear-gradient(transparent, transparent)',
       '-webkit-mask: linear-gradient(#0000, #0000)',
+      // An image that does not load masks everything out (diff18-review B6), and so does a fade laid otherwise.
+      'mask: url(icon.svg), linear-gradient(#0000, #0000)',
+      'mask-image: url(nope.png)',
+      'mask-image: linear-gradient(black, black); mask-size: 0 0',
+      'mask: linear-gradient(black, black) luminance',
     ]);
     shown([
       'outline: 2px solid red; outline-offset: -2px', // a focus ring
       'outline: 100vmax solid transparent; outline-offset: -100vmax',
       'outline: 100vmax none red; outline-offset: -100vmax',
       'mask-image: linear-gradient(black, transparent)', // a fade
-      'mask: url(icon.svg), linear-gradient(#0000, #0000)',
+      'mask-image: linear-gradient(#0000, #0000); mask-image: none', // not applied
+      'mask-image: linear-gradient(var(--fade), transparent)', // a var() nothing defines: not applied
     ]);
   });
 
   it("a gradient's stops are read each: text clipped to a gradient of colours shows", () => {
     shown(['background-image: linear-gradient(red, blue); background-clip: text; color: transparent']);
     hidden(['background-image: linear-gradient(transparent, #0000); background-clip: text; color: transparent']);
+  });
+});
+
+/** diff18-review: what the grammar, the box and the custom properties still let through. */
+describe('names VS Code defines, lengths it works out as it paints, and the box a style sets', () => {
+  it('a --vscode- name VS Code does not define, or in other letters, paints nothing (B1)', () => {
+    hidden([
+      'color: transparent; text-shadow: 0 0 var(--vscode-x)',
+      'color: transparent; text-shadow: 0 0 var(--vscode-Editor-Foreground)',
+      'color: transparent; -webkit-text-stroke: 1px var(--vscode-x)',
+      'color: var(--vscode-editor-background); box-shadow: inset 0 0 0 100vmax var(--vscode-x)',
+    ]);
+    shown(['color: transparent; text-shadow: 0 0 var(--vscode-editor-foreground)']);
+  });
+
+  it('lengths of var(), math functions and env(), and the decoys a browser drops (B2, B3)', () => {
+    hidden([
+      'color:red; box-shadow: inset 0 0 0 var(--vscode-editor-font-size) red',
+      'color:red; box-shadow: inset 0 0 0 round(1000px, 1px) red',
+      'color:red; box-shadow: inset 0 0 0 env(nope, 1000px) red',
+      'color:red; box-shadow: inset 0 0 0 100vmax red; box-shadow: 0 0 1foo red',
+      'color:red; box-shadow: inset 0 0 0 100vmax red; box-shadow: 0 0 rgb(nope)',
+      'color:red; box-shadow: inset 0 0 0 100vmax red; box-shadow: 0 0 device-cmyk(0 0 0 1)',
+    ]);
+  });
+
+  it('the box by its padding, logical or not, and its own font (B4, B8)', () => {
+    hidden([
+      'color:red; padding: 100px 0; padding-block: 0; box-shadow: inset 0 0 0 20px red',
+      'color:red; padding: 100px 100px 100px 100px 100px; box-shadow: inset 0 0 0 20px red', // dropped: no padding
+      'color:red; font-size: 10px; padding: 5em 0; box-shadow: inset 0 0 0 70px red',
+      'color:red; font-size: 100px; font: 16px serif; box-shadow: inset 0 0 0 20px red',
+      'color:red; box-shadow: inset 0 0 0 9px red', // in the preview's 14px, and smaller in code
+    ]);
+    shown(['padding: 24px; outline: 12px solid #eee; outline-offset: -12px']); // a frame inside a card
+  });
+
+  it('outline offsets worked out as they paint, and decoys (B5); custom properties a browser drops (B7)', () => {
+    hidden([
+      'outline: 100vmax solid red; outline-offset: calc(-100vmax)',
+      'outline: 100vmax solid red; outline-offset: -100svh',
+      'outline: 100vmax solid red; outline-offset: -100vmax; outline-offset: 0 x',
+      'outline: 100vmax solid red; outline-offset: -100vmax; outline-style: bogus',
+      '--vscode-editor-background: url(a b); color: var(--vscode-editor-background)',
+      '--vscode-editor-background: a ! b; color: var(--vscode-editor-background)',
+    ]);
+    shown(['--vscode-editor-background: url(a.png); color: var(--vscode-editor-background)']);
+  });
+
+  it('a style of many outline offsets is read once: time linear in the style (C1)', () => {
+    const style = 'outline-offset:-1px;'.repeat(20_000);
+    const started = performance.now();
+    hidingStyle(style);
+    assert.ok(performance.now() - started < 2_000, `${performance.now() - started} ms`);
   });
 });
