@@ -36,11 +36,15 @@ const MAX_CLOSE_SEARCH = 64;
  * `color: red !important` does not beat its child's `color: transparent`).
  */
 function passedDown(style: string): string {
+  const declarations = declarationsOf(style).map(unescaped);
+  // A background clipped to the text paints its children's letters too (a gradient heading with a <span> in
+  // it): their fill colour is then not what shows them. The element's own text is judged with its style.
+  const clipped = declarations.some((d) => /^\s*(?:-webkit-)?background(?:-clip)?\s*:[^;]*\btext\b/i.test(d));
   let out = '';
-  for (const declaration of declarationsOf(style)) {
-    const read = unescaped(declaration);
+  for (const read of declarations) {
     const colon = read.indexOf(':');
-    if (colon >= 0 && INHERITED.test(read.slice(0, colon).trim()))
+    const property = read.slice(0, colon).trim();
+    if (colon >= 0 && INHERITED.test(property) && !(clipped && /^(?:color|-webkit-text-fill-color)$/i.test(property)))
       out += `${read.replace(/!\s*important\s*$/i, '').replace(/\\/g, '\\5c ')};`;
   }
   return out;

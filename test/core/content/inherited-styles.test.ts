@@ -34,6 +34,8 @@ describe('styles judged with what the elements around them pass down', () => {
       `<div style="color: white; background: #333">Dark <span style="font-weight: bold">box</span></div><p style="background: #fff">${SECRET}</p>`,
       `<div style="--accent: #0366d6"><span style="color: var(--accent)">${SECRET}</span></div>`,
       `<div style="color: transparent; text-shadow: 0 0 1px #000"><span style="font-weight: bold">${SECRET}</span></div>`,
+      // A gradient heading paints the letters of what it holds: its transparent colour passes down, drawn.
+      `<h1 style="background: linear-gradient(90deg, #f06, #48f); -webkit-background-clip: text; color: transparent">Title <span style="font-style: italic">${SECRET}</span></h1>`,
     ])
       assert.ok(!hidden(html), html);
   });
