@@ -26,8 +26,9 @@ export const DEMO_README = `# AAM Trust demo workspace
 - \`@demo/code-review\` has an update (1.1.0): its row says so. **AAM: Review Update…** shows
   what agents would load differently — the changed skill in the diff editor, the signer,
   signature, attestation and approvals beside it — and installs only when you say so.
-- \`@community/house-style\` is signed by a trusted signer, and hides an instruction in
-  invisible Unicode and an HTML comment: open \`.cursor/rules/house-style-style.mdc\` and
+- \`@community/house-style\` is signed by a trusted signer, and hides instructions in
+  invisible Unicode, an HTML comment and a paragraph in the theme's sidebar colour (the editor's
+  background, or nearly, in VS Code's default themes): open \`.cursor/rules/house-style-style.mdc\` and
   hover the warnings to read what the agent would read. Nested files count too:
   \`services/api/CLAUDE.md\` (Claude Code loads it in that folder) hides a zero-width joiner
   inside a word; the **What Agents Load Here** view lists it beside the deployed copies.

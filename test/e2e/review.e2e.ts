@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
-import { CODE_REVIEW_UPDATE_LINE, HIDDEN_INSTRUCTION } from '../../demo/world.ts';
+import { CODE_REVIEW_UPDATE_LINE, HIDDEN_INSTRUCTION, HIDDEN_STYLED_INSTRUCTION } from '../../demo/world.ts';
 
 describe('What agents will load: update review and hidden content, in a real VS Code', () => {
   let s: Session;
@@ -34,6 +34,13 @@ describe('What agents will load: update review and hidden content, in a real VS 
     await s.page.keyboard.type('HTML comment');
     await s.page
       .locator('.markers-panel .monaco-list-row', { hasText: 'An HTML comment a Markdown preview does not show' })
+      .first()
+      .waitFor();
+    // And the paragraph in the sidebar's colour, which the preview paints on its own background.
+    await s.page.keyboard.press('Control+A');
+    await s.page.keyboard.type('preview hides');
+    await s.page
+      .locator('.markers-panel .monaco-list-row', { hasText: HIDDEN_STYLED_INSTRUCTION.slice(0, 30) })
       .first()
       .waitFor();
     console.log(`screenshot: ${await s.shot('21-hidden-content-problems')}`);
