@@ -5,8 +5,8 @@
  *     a see-through layer of it, followed through colours defined by others (`registerColor(id, default, …)`);
  *   - THEMES: those that one of the default themes sets to a colour no one can tell from that theme's editor
  *     background (contrast below 1.1, a see-through colour laid over it);
- * and, for src/core/content/vscode-colours.ts, DEFINED: every colour a default theme gives a value (a registry
- * default that is not null, or the theme's own), for which VS Code defines `--vscode-<id>` in a webview.
+ * and, for src/core/content/vscode-colours.ts, DEFINED: every colour that paints in Light and Dark Modern (VS Code
+ * defines `--vscode-<id>` in a webview for a colour with a value).
  *
  *   node scripts/preview-background-ids.ts [CODE_SERVER_DIR]
  */
@@ -89,10 +89,43 @@ for (const file of readdirSync(themes).filter((f) => f.endsWith('.json'))) {
   }
 }
 // Every colour a default theme gives a value, the registry's default or its own: VS Code defines `--vscode-<id>`.
+// Defined: a colour with a value that paints in both of the themes users see, Light and Dark Modern (the theme's
+// own, else the registry's default for the scheme, followed through the colours it names); one that is null in
+// either, or see-through in both, paints nothing there (diff19-review H3).
+const byVariable = new Map(registered.filter((r) => r.variable).map((r) => [r.variable!, r]));
+const byId = new Map(registered.map((r) => [r.id, r]));
+type Paint = 'none' | 'clear' | 'paints';
+const paintOf = (value: string): Paint => {
+  try {
+    return Color(value).alpha() <= 0.05 ? 'clear' : 'paints';
+  } catch {
+    return 'paints';
+  }
+};
+const resolve = (expression: string, scheme: 'light' | 'dark', theme: Record<string, string>, depth = 0): Paint => {
+  if (depth > 20) return 'paints';
+  const e = expression.trim();
+  if (e === 'null') return 'none';
+  if (/^"[^"]*"$/.test(e)) return paintOf(e.slice(1, -1));
+  if (e.startsWith('{')) {
+    const way = new RegExp(`(?:^|[{,])${scheme}:((?:[^,(}]|\\([^()]*\\))+)`).exec(e);
+    return way ? resolve(way[1]!, scheme, theme, depth + 1) : 'paints';
+  }
+  const named = byVariable.get(e);
+  if (named) return colourIn(named.id, scheme, theme, depth + 1);
+  return 'paints'; // a function of other colours (transparent(), darken()…): taken to paint
+};
+const colourIn = (id: string, scheme: 'light' | 'dark', theme: Record<string, string>, depth = 0): Paint =>
+  theme[id] !== undefined ? paintOf(theme[id]!) : resolve(byId.get(id)?.fallback ?? 'null', scheme, theme, depth);
+const modern = { light: load('light_modern.json'), dark: load('dark_modern.json') };
 const defined = new Set<string>();
-for (const { id, fallback } of registered) if (!/^(?:null|\{(?:\w+:null,?)+\})$/.test(fallback)) defined.add(id);
-for (const file of readdirSync(themes).filter((f) => f.endsWith('.json')))
-  for (const id of Object.keys(load(file))) defined.add(id);
+const clear = new Set<string>();
+for (const id of new Set([...byId.keys(), ...Object.keys(modern.light), ...Object.keys(modern.dark)])) {
+  const paints = (['light', 'dark'] as const).map((scheme) => colourIn(id, scheme, modern[scheme]));
+  if (!paints.includes('none') && paints.includes('paints')) defined.add(id);
+  else if (paints.every((paint) => paint === 'clear')) clear.add(id);
+}
 console.log(`DEFINED (${defined.size}):\n${[...defined].sort().join(' ')}`);
+console.log(`CLEAR (${clear.size}):\n${[...clear].sort().join(' ')}`);
 console.log(`REGISTRY (${fromRegistry.size}):\n${[...fromRegistry].join('\n')}`);
 console.log(`THEMES (${fromThemes.size}):\n${[...fromThemes].sort().join('\n')}`);

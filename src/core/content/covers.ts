@@ -17,12 +17,15 @@ const INLINE_BOX = 1.15;
 /** The font size of a style that sets none read here: the smallest the preview uses. */
 const SMALLEST_FONT = 12;
 
+/** Font sizes by keyword, in a 16px page (diff19-review L1: `x-small` text is covered by a thinner ring). */
+const KEYWORD_SIZES: Record<string, number> = { 'xx-small': 9, 'x-small': 10, small: 13, smaller: 10, medium: 16 };
+
 /** The style's font size in pixels, from `font-size` or the `font` shorthand, whichever applies. */
 function fontSize(declarations: readonly Declaration[]): number {
   const [property, value = ''] = effective(declarations, /^font(?:-size)?$/) ?? [];
   const tokens = valuesOf(value).map((token) => token.split('/')[0]!);
-  const px =
-    (property === 'font' ? tokens.map((t) => length(t)?.px).find((v) => v !== undefined) : length(value)?.px) ?? 0;
+  const size = (t: string) => KEYWORD_SIZES[t] ?? length(t)?.px;
+  const px = (property === 'font' ? tokens.map(size).find((v) => v !== undefined) : size(value)) ?? 0;
   return px > 0 ? px : SMALLEST_FONT;
 }
 
@@ -71,14 +74,14 @@ export function coveringShadows(declarations: readonly Declaration[]): string[] 
     .map(([, , colour]) => colour ?? 'currentcolor');
 }
 
-/** Outline styles that paint (`none` and `hidden` do not). */
-const OUTLINE_STYLE = /^(?:auto|solid|dashed|dotted|double|groove|ridge|inset|outset)$/;
+/** Outline styles that paint a width (`none` and `hidden` do not; `auto` is a thin focus ring: diff19-review F3). */
+const OUTLINE_STYLE = /^(?:solid|dashed|dotted|double|groove|ridge|inset|outset)$/;
 const OUTLINE_WIDTH: Record<string, number> = { thin: 1, medium: 3, thick: 5 };
 
 /** An outline value a browser takes (B5): the shorthand's style, width and colour, or one longhand's. */
 function validOutline(value: string, property: string): boolean {
   const tokens = valuesOf(value);
-  const style = (t: string) => OUTLINE_STYLE.test(t) || t === 'none' || t === 'hidden';
+  const style = (t: string) => OUTLINE_STYLE.test(t) || t === 'auto' || t === 'none' || t === 'hidden';
   const width = (t: string) => t in OUTLINE_WIDTH || LENGTH.test(t);
   if (property === 'outline-style') return tokens.length === 1 && style(tokens[0]!);
   if (property === 'outline-width') return tokens.length === 1 && width(tokens[0]!);
@@ -115,23 +118,43 @@ export function outlineCovers(declarations: readonly Declaration[]): boolean {
 const MASK_LONGHANDS =
   /^(?:-webkit-)?mask-(?:size|position(?:-[xy])?|repeat(?:-[xy])?|composite|mode|clip|origin|type|border.*)$/;
 
+/** A gradient a browser takes: its arguments none empty (`linear-gradient(red, blue,)` is dropped: H4). */
+function validGradients(value: string): boolean {
+  return !/\(\s*,|,\s*,|,\s*\)/.test(value);
+}
+
+/**
+ * A plain fade: one gradient whose first stop shows up to a later position, or whose last stop shows from an
+ * earlier one (`linear-gradient(180deg, #000 0%, transparent 100%)`); a showing stop at the same place as the
+ * stop beside it covers nothing (`transparent 100%, black 100%`: H4).
+ */
+function fade(layer: string): boolean {
+  const tokens = valuesOf(layer.trim());
+  const gradient = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/.exec(tokens[0] ?? '');
+  if (tokens.length !== 1 || !gradient) return false;
+  const stops = splitAtDepth(gradient[1]!, ',').map((stop) => valuesOf(stop.trim()));
+  if (stops.length > 2 && !/transparent|#|\(/.test(stops[0]!.join(' ')) && !someColourShows(stops[0]!.join(' ')))
+    stops.shift(); // a direction or a shape
+  const shows = (stop: string[] | undefined) => stop !== undefined && stop.length <= 2 && someColourShows(stop[0]!);
+  // Where a stop is, as a number of its own unit: a stop without one, and one of another unit, are not compared.
+  const at = (stop: string[] | undefined, unset: number) => {
+    const place = stop?.[1] === undefined ? { percent: unset } : length(stop[1]);
+    return place?.percent ?? place?.px;
+  };
+  const apart = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || a !== b;
+  const [first, second, before, last] = [stops[0], stops[1], stops.at(-2), stops.at(-1)];
+  return (shows(first) && apart(at(first, 0), at(second, 100))) || (shows(last) && apart(at(before, 0), at(last, 100)));
+}
+
 /**
  * Whether a mask may hide the whole element (diff17-review X, diff18-review B6): any mask but `none`, unless every
- * layer is just a gradient with a colour that shows, nothing else setting how it is laid; an image may not load,
- * and one that does not masks everything out. A mask holding a var() nothing defines is not applied (F2).
+ * layer is a plain fade, nothing else setting how it is laid; an image may not load, and one that does not masks
+ * everything out. A mask holding a var() nothing defines is not applied (F2).
  */
 export function masked(declarations: readonly Declaration[]): boolean {
-  const value = effective(declarations, /^(?:-webkit-)?mask(?:-image)?$/)?.[1];
+  const value = effective(declarations, /^(?:-webkit-)?mask(?:-image)?$/, validGradients)?.[1];
   if (value === undefined || value === 'none' || /^(?:initial|unset|revert|revert-layer|inherit)$/.test(value))
     return false;
   if (value.replace(/var\(\s*--vscode-/g, '').includes('var(')) return false;
-  const fade = splitAtDepth(value, ',').every((layer) => {
-    const tokens = valuesOf(layer.trim());
-    return (
-      tokens.length === 1 &&
-      /^(?:repeating-)?(?:linear|radial|conic)-gradient\(/.test(tokens[0]!) &&
-      someColourShows(tokens[0]!)
-    );
-  });
-  return !fade || declarations.some(([property]) => MASK_LONGHANDS.test(property));
+  return !splitAtDepth(value, ',').every(fade) || declarations.some(([property]) => MASK_LONGHANDS.test(property));
 }

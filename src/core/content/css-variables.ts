@@ -93,8 +93,9 @@ export function tokensBalanced(value: string): boolean {
   if (/url\(\s*[^\s'"]/i.test(urls)) return false; // a blank, a quote or a bracket in one unquoted: a bad url
   const open: string[] = [];
   let quote = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
+  // The whole url() tokens are taken out first: a `!` in one is a letter of its address (diff19-review H4).
+  for (let i = 0; i < urls.length; i++) {
+    const c = urls[i]!;
     if (quote) {
       if (c === '\\') i++;
       else if (c === quote) quote = '';

@@ -18,43 +18,127 @@ export function unescaped(declaration: string): string {
 
 /** Properties an element takes from its parent that decide how its letters are painted. */
 const INHERITED =
-  /^(?:--.*|color|-webkit-text-fill-color|text-shadow|-webkit-text-stroke(?:-width|-color)?|font|font-size|visibility|color-scheme)$/i;
+  /^(?:--.*|color|-webkit-text-fill-color|text-shadow|-webkit-text-stroke(?:-width|-color)?|font|font-size|font-size-adjust|visibility|color-scheme)$/i;
+/** What paints a clipped background, passed down with a clip to the text: it paints the children's letters too. */
+const CLIPPED_BACKGROUND = /^(?:-webkit-)?background(?:-clip|-color|-image|-size)?$/i;
 
-/** How much of its ancestors' declarations a style is read with; past it, not worked out (hidden). */
+/** How much of its ancestors' declarations a style is read with; past it, not worked out. */
 const MAX_INHERITED = 16_384;
 /**
  * How much of ancestors' declarations a document's styles are read with in all: each styled tag under a style
- * that passes something down reads it again (a 16 KB custom property above 100,000 styled tags).
+ * that passes something down reads it again (a 16 KB custom property above 100,000 styled tags). Past it, the
+ * document says once that it was not worked out (markdown.ts), and styles are judged alone.
  */
-const MAX_READ_AGAIN = 1 << 20;
+const MAX_READ_AGAIN = 4 << 20;
 /** How far down the open elements an end tag looks for its start. */
 const MAX_CLOSE_SEARCH = 64;
+/** Start tags a browser makes void (`<image>` is `<img>`), and table parts it drops outside a table. */
+const VOID_TOO = new Set(['image', 'basefont', 'bgsound', 'keygen', 'frame']);
+const TABLE_PARTS = new Set(['td', 'th', 'tr', 'tbody', 'thead', 'tfoot', 'caption', 'col', 'colgroup']);
+/** Elements an end tag of another (inline) element does not close past: a browser ignores that end tag. */
+const SPECIAL = new Set([
+  'div',
+  'p',
+  'table',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'blockquote',
+  'pre',
+  'section',
+  'article',
+  'aside',
+  'nav',
+  'header',
+  'footer',
+  'main',
+  'details',
+  'summary',
+  'figure',
+  'figcaption',
+  'td',
+  'th',
+  'tr',
+  'tbody',
+  'thead',
+  'tfoot',
+  'caption',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'center',
+  'address',
+  'fieldset',
+  'form',
+  'menu',
+  'dialog',
+  'search',
+  'hgroup',
+]);
+
+/** Start tags that end an open element of these names (HTML's implied end tags, the common ones). */
+const IMPLIED_ENDS: Record<string, readonly string[]> = {
+  td: ['td', 'th'],
+  th: ['td', 'th'],
+  tr: ['td', 'th', 'tr'],
+  li: ['li'],
+  dt: ['dt', 'dd'],
+  dd: ['dt', 'dd'],
+  option: ['option'],
+  p: ['p'],
+  div: ['p'],
+  table: ['p'],
+  ul: ['p'],
+  ol: ['p'],
+  pre: ['p'],
+  blockquote: ['p'],
+  h1: ['p'],
+  h2: ['p'],
+  h3: ['p'],
+  h4: ['p'],
+  h5: ['p'],
+  h6: ['p'],
+};
 
 /**
  * A style's declarations that its children inherit, each ending in `;`: decoded, with a backslash written as an
  * escape again (so it is read once), and without `!important`, which does not pass down (a parent's
- * `color: red !important` does not beat its child's `color: transparent`).
+ * `color: red !important` does not beat its child's `color: transparent`). A background clipped to the text
+ * paints the letters of what the element holds (a gradient heading with a <span> in it), so with such a clip
+ * the background and the clip pass down too, and the child's letters are judged drawn by it or not
+ * (diff19-review H2: a clip over nothing drew nothing).
  */
 function passedDown(style: string): string {
   const declarations = declarationsOf(style).map(unescaped);
-  // A background clipped to the text paints its children's letters too (a gradient heading with a <span> in
-  // it): their fill colour is then not what shows them. The element's own text is judged with its style.
   const clipped = declarations.some((d) => /^\s*(?:-webkit-)?background(?:-clip)?\s*:[^;]*\btext\b/i.test(d));
   let out = '';
   for (const read of declarations) {
     const colon = read.indexOf(':');
     const property = read.slice(0, colon).trim();
-    if (colon >= 0 && INHERITED.test(property) && !(clipped && /^(?:color|-webkit-text-fill-color)$/i.test(property)))
+    if (colon >= 0 && (INHERITED.test(property) || (clipped && CLIPPED_BACKGROUND.test(property))))
       out += `${read.replace(/!\s*important\s*$/i, '').replace(/\\/g, '\\5c ')};`;
   }
   return out;
 }
 
-/** The elements open at a point of a document, each with what it and those around it pass down. */
+/**
+ * The elements open at a point of a document, each with what it and those around it pass down. The stack is
+ * HTML's tree only roughly (diff19-review H1: end tags a browser ignores, implied ends), so what is inherited
+ * only adds findings: a style is judged alone as well (markdown.ts).
+ */
 export class OpenElements {
   private readonly open: { name: string; inherited: string | undefined }[] = [];
 
   private readAgain = 0;
+
+  /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
+  exhausted = false;
 
   /** What the innermost open element's children inherit; undefined past MAX_INHERITED. */
   private inherited(): string | undefined {
@@ -62,27 +146,61 @@ export class OpenElements {
   }
 
   /**
-   * A style of an element opening here, after what it inherits, to be read as one; undefined when that is more
-   * than is read (past MAX_INHERITED, or MAX_READ_AGAIN for the document): not worked out, so hidden.
+   * An element opens (void ones hold nothing, and are not followed; table parts outside a table are dropped),
+   * ending those its start ends. Returns its style after what it inherits, to be read as one (`judge`: it is
+   * read): undefined when nothing is inherited, or when that is more than is read (then `exhausted`).
    */
-  styleHere(style: string): string | undefined {
-    const inherited = this.inherited();
-    if (inherited === undefined || (this.readAgain += inherited.length) > MAX_READ_AGAIN) return undefined;
-    return inherited + style;
-  }
-
-  /** An element opens with a style (void elements hold nothing, and are not followed). */
-  start(name: string, style: string | undefined): void {
+  start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): string | undefined {
+    const ends = IMPLIED_ENDS[name];
+    if (ends) this.close((open) => ends.includes(open), 8);
     const around = this.inherited();
+    let judged: string | undefined;
+    if (judge && style !== undefined && around !== '')
+      if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
+      else judged = around + style;
+    if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && !this.open.some((e) => e.name === 'table')))
+      return judged;
     const own = style ? passedDown(style) : '';
     const inherited = around === undefined || around.length + own.length > MAX_INHERITED ? undefined : around + own;
     this.open.push({ name, inherited });
+    return judged;
   }
 
-  /** An end tag closes the innermost open element of its name, and those opened inside it. */
+  /**
+   * An end tag closes the innermost open element of its name, and those opened inside it; an inline element's
+   * end tag closes nothing past a block (a browser ignores it). Past the depth searched, the stack is lost.
+   */
   end(name: string): void {
-    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--)
-      if (this.open[i]!.name === name) {
+    const inline = !SPECIAL.has(name);
+    const from = this.open.length - 1;
+    for (let i = from; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
+      const open = this.open[i]!.name;
+      if (open === name) {
+        this.open.length = i;
+        return;
+      }
+      if (inline && SPECIAL.has(open)) return;
+    }
+    if (this.open.length > MAX_CLOSE_SEARCH) this.lose();
+  }
+
+  /** How many elements are open: a paragraph's end closes what its inline HTML left open (`truncate`). */
+  depth(): number {
+    return this.open.length;
+  }
+
+  truncate(depth: number): void {
+    if (this.open.length > depth) this.open.length = depth;
+  }
+
+  /** What is inherited is no longer known: every element open is taken to pass down more than is read. */
+  private lose(): void {
+    for (const element of this.open) element.inherited = undefined;
+  }
+
+  private close(matches: (name: string) => boolean, within: number): void {
+    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - within); i--)
+      if (matches(this.open[i]!.name)) {
         this.open.length = i;
         return;
       }

@@ -152,9 +152,14 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
       if (hit) hits.push(hit);
     }
     const within = inBlock || DRAWN_BLOCKS.has(node.type);
+    // A paragraph's end closes what its inline HTML left open, as the browser's `</p>` does (diff19-review H1).
+    const depth = covered.open.depth();
     for (const child of node.children ?? []) walk(child, node, within);
+    if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell') covered.open.truncate(depth);
   };
   walk(tree, tree, false);
+  // Past what is read again of what elements pass down, the rest was judged alone: said once (diff19-review F2).
+  if (covered.open.exhausted) hits.push(unread(text, 'styles that elements pass down to more elements than are read'));
   const inCode = (offset: number) => {
     // Code nodes come in document order: the last one starting at or before the offset is the one to ask.
     let [low, high] = [0, code.length - 1];
@@ -206,10 +211,9 @@ function htmlHits(
     }
     if (token.type === 'end') covered.open.end(token.name);
     if (token.type !== 'start') continue;
-    const style = token.attributes.get('style');
-    const styled = start < covered.until || style === undefined ? undefined : covered.open.styleHere(style);
-    if (!VOID.has(token.name)) covered.open.start(token.name, style);
-    if (start < covered.until || !hiddenBy(token, style === undefined ? '' : styled)) continue;
+    const judged = start >= covered.until;
+    const inherited = covered.open.start(token.name, token.attributes.get('style'), VOID.has(token.name), judged);
+    if (!judged || !hiddenBy(token, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
     const element = extent(text, token.name, from + token.end, limit);
@@ -228,16 +232,16 @@ function htmlHits(
 }
 
 /**
- * Whether a start tag's element is not rendered: an attribute, its style as read after what the elements around
- * it pass down (undefined: more than is read), or what the element is.
+ * Whether a start tag's element is not rendered: an attribute, its style (alone, or after what the elements
+ * around it pass down: `inherited`), or what the element is.
  */
-function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>, style: string | undefined): boolean {
+function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>, inherited: string | undefined): boolean {
   const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
   return (
     tag.attributes.has('hidden') ||
     attribute('aria-hidden') === 'true' ||
-    style === undefined ||
-    hidingStyle(style) !== undefined ||
+    hidingStyle(tag.attributes.get('style') ?? '') !== undefined ||
+    (inherited !== undefined && hidingStyle(inherited) !== undefined) ||
     NEVER_RENDERED.has(tag.name) ||
     (tag.name === 'dialog' && !tag.attributes.has('open')) ||
     (tag.name === 'input' && attribute('type') === 'hidden') ||

@@ -5,7 +5,7 @@
  * B4). Here each is read as one colour, PREVIEW_BACKGROUND, however the value names it.
  */
 
-import { VSCODE_VARIABLES } from './vscode-colours.ts';
+import { VSCODE_CLEAR, VSCODE_VARIABLES } from './vscode-colours.ts';
 
 /** What the editor's background reads as in a value: the colour VS Code's Markdown preview paints behind the page. */
 export const PREVIEW_BACKGROUND = 'vscode-editor-background';
@@ -137,20 +137,29 @@ const PROPERTIES: ReadonlySet<string> = new Set(
 );
 
 /**
- * `var(--vscode-…[, fallback])` of the editor's background or an alias of it, in a value, as PREVIEW_BACKGROUND;
- * `own`: the custom properties the style sets itself, which stand for what they hold instead.
+ * `var(--vscode-…[, fallback])` of the editor's background or an alias of it, in a value, as PREVIEW_BACKGROUND,
+ * and of a colour VS Code defines see-through as `transparent` (diff19-review H3); `own`: the custom properties
+ * the style sets itself, which stand for what they hold instead.
  */
 export function onPreviewBackground(value: string, own: ReadonlySet<string>): string {
   let out = '';
   let from = 0;
   for (const match of value.matchAll(/var\(\s*(--vscode-[\w-]+)\s*[,)]/gi)) {
-    if (match.index < from || !aliased(match[1]!, own)) continue;
+    const name = match[1]!;
+    const read = own.has(name)
+      ? undefined
+      : aliased(name)
+        ? PREVIEW_BACKGROUND
+        : VSCODE_CLEAR.has(name)
+          ? 'transparent'
+          : undefined;
+    if (match.index < from || read === undefined) continue;
     let depth = 0;
     let end = match.index + 3;
     for (; end < value.length; end++)
       if (value[end] === '(') depth++;
       else if (value[end] === ')' && --depth === 0) break;
-    out += value.slice(from, match.index) + PREVIEW_BACKGROUND;
+    out += value.slice(from, match.index) + read;
     from = Math.min(end + 1, value.length);
   }
   // A `--vscode-` name VS Code does not define (case counts) is defined by nothing: renamed, so that it is
@@ -164,6 +173,6 @@ export function onPreviewBackground(value: string, own: ReadonlySet<string>): st
  * Whether a `--vscode-…` name is the editor's background: compared without case, as a browser does not (a name
  * in other letters is not VS Code's, so a var() of it takes its fallback), which errs towards hiding.
  */
-function aliased(name: string, own: ReadonlySet<string>): boolean {
-  return !own.has(name) && PROPERTIES.has(name.toLowerCase());
+function aliased(name: string): boolean {
+  return PROPERTIES.has(name.toLowerCase());
 }

@@ -231,6 +231,14 @@ function hides(property: string, value: string, around: Around): boolean {
       return [...value.matchAll(/opacity\(\s*([^)\s]*)\s*\)/g)].some((m) => faint(m[1]!));
     case 'font-size':
       return tiny(value);
+    case 'font-size-adjust': {
+      // The text drawn at this share of its font's x-height: 0 (or near it) is a box of nothing (diff19-review H5).
+      const share = /([+-]?(?:\d+\.?\d*|\.\d+))$/.exec(value)?.[1];
+      return share !== undefined && Number(share) <= 0.1;
+    }
+    case 'line-height':
+      // A box no line high, its overflow cut: its text is cut away (M1).
+      return around.cut && (faint(value) || (length(value)?.px ?? TINY) < 1);
     case 'font':
       // The shorthand's size is the token before an optional `/line-height`: `0/0 a`, `italic 1px serif`.
       return tokens.some((t) => tiny(t.split('/')[0]!));

@@ -173,3 +173,42 @@ describe('names VS Code defines, lengths it works out as it paints, and the box 
     assert.ok(performance.now() - started < 2_000, `${performance.now() - started} ms`);
   });
 });
+
+/** diff19-review: what paints nothing, masks that cover nothing, and sizes that draw nothing. */
+describe('theme colours that paint nothing, masks, and text drawn at no size', () => {
+  it('VS Code names see-through in every theme, or null in the Modern ones, paint nothing (H3)', () => {
+    hidden([
+      'color: var(--vscode-editorBracketPairGuide-background1)',
+      'color: var(--vscode-editorBracketPairGuide-background1, red)', // defined: the fallback is not used
+      'color:transparent; text-shadow: 0 0 0 var(--vscode-editorBracketPairGuide-background1)',
+      'color: transparent; text-shadow: 0 0 1px var(--vscode-contrastBorder)',
+    ]);
+  });
+
+  it('a mask is a fade only where a showing stop covers something; a later invalid one is dropped (H4)', () => {
+    hidden([
+      'mask-image: linear-gradient(transparent 100%, black 100%)',
+      'mask-image: linear-gradient(black 0%, transparent 0%)',
+      'mask-image: url(nope.png); mask-image: linear-gradient(red, blue,)',
+    ]);
+    shown([
+      'mask-image: linear-gradient(to bottom, black 60%, transparent)',
+      '-webkit-mask-image: linear-gradient(180deg, #000 0%, rgba(0,0,0,0) 100%)',
+      'mask-image: linear-gradient(transparent, black)',
+    ]);
+  });
+
+  it('font-size-adjust of nothing, a line of no height cut off, small fonts (H5, M1, L1), and focus rings (F3)', () => {
+    hidden([
+      'font-size-adjust: 0',
+      'font-size-adjust: ex-height 0.05',
+      'display:inline-block; line-height:0; overflow:hidden',
+      'color:red; box-shadow: inset 0 0 0 6px red; font-size: x-small',
+    ]);
+    shown([
+      'outline: 20px auto red; outline-offset: -10px; color: red',
+      'font-size-adjust: 0.5',
+      'line-height: 0; color: red',
+    ]);
+  });
+});

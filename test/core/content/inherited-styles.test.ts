@@ -40,11 +40,57 @@ describe('styles judged with what the elements around them pass down', () => {
       assert.ok(!hidden(html), html);
   });
 
-  it('a long custom property above many styled tags is read within a bound', () => {
-    const html = `<div style="--x: ${'a'.repeat(16_000)}">${'<b style="color: red">x</b>'.repeat(20_000)}<b style="color: red">${SECRET}</b></div>`;
+  it('a long custom property above many styled tags is read within a bound, and said once', () => {
+    const html = `<div style="--x: ${'a'.repeat(16_000)}">${'<b style="color: red">x</b>'.repeat(20_000)}<b style="color: red">${SECRET}</b></div><p style="color: red">After.</p>`;
     const started = performance.now();
-    // Past what is read again, the styles under it are not worked out: reported.
-    assert.ok(hidden(html));
+    const findings = scanText(`Intro.\n\n${html}\n`, 'README.md');
     assert.ok(performance.now() - started < 10_000, `${performance.now() - started} ms`);
+    // Past what is read again, the document says so once (it fails closed), and each style is judged alone.
+    const kinds = findings.map((finding) => finding.kind);
+    assert.equal(kinds.filter((kind) => kind === 'DROPPED_MARKDOWN').length, 1, kinds.join());
+    assert.ok(!kinds.includes('HIDDEN_HTML'), kinds.join());
+  });
+
+  it('a table of cells left open, as HTML allows, does not nest each in the one before (diff19-review F2)', () => {
+    const rows = Array.from({ length: 220 }, () => '<tr><td style="color:#333">a<td style="color:#333">b').join('\n');
+    assert.ok(!hidden(`<table style="color:#24292e">\n${rows}\n</table><p style="color: #333">${SECRET}</p>`));
+  });
+
+  it('what is inherited only adds findings: a style that hides alone is reported whatever the stack says', () => {
+    for (const html of [
+      `<div style="-webkit-text-fill-color:red">${'<span>'.repeat(70)}</div><b style="color:transparent">${SECRET}</b>`,
+      `<p style="-webkit-text-fill-color:red">a<div><b style="color:transparent">${SECRET}</b></div>`,
+    ])
+      assert.ok(hidden(html), html);
+    // A clip over nothing draws nothing in what the element holds either (diff19-review H2).
+    assert.ok(
+      hidden(
+        `<div style="color: transparent; text-shadow: 0 0 1px #000; background-clip: text"><span style="text-shadow: none">${SECRET}</span></div>`,
+      ),
+    );
+  });
+});
+
+/** diff19-review: the stack of open elements as a browser's tree builder keeps it, and what else hides text. */
+describe('the elements open as a browser keeps them', () => {
+  it('end tags a browser ignores, tags it drops or makes void, and ends it implies (H1)', () => {
+    for (const html of [
+      `<div><span style="--c:transparent"><div></span><i style="color:var(--c)">${SECRET}</i></div></span></div>`,
+      `<div><image style="-webkit-text-fill-color:red"><b style="color:transparent">${SECRET}</b></div>`,
+      `<div><td style="-webkit-text-fill-color:red"><b style="color:transparent">${SECRET}</b></div>`,
+      `<div><basefont style="-webkit-text-fill-color:red"><b style="color:transparent">${SECRET}</b></div>`,
+      `a <span style="-webkit-text-fill-color:red">x\n\nb <span style="color:transparent">${SECRET}</span>`,
+      `<div><p style="-webkit-text-fill-color:red">a<div><b style="color:transparent">${SECRET}</b></div></div>`,
+      `<div style="-webkit-text-fill-color:red">${'<span>'.repeat(64)}a</div><b style="color:transparent">${SECRET}</b>`,
+      `<div style="font-size-adjust: 0">\n\n${SECRET}\n\n</div>`,
+      `<span style="--m: url(a!b); mask-image: var(--m)">${SECRET}</span>`,
+    ])
+      assert.ok(hidden(html), html);
+  });
+
+  it('a <p> a <div> has closed passes nothing down (F2)', () => {
+    assert.ok(
+      !hidden(`<p style="color:white;background:#333">Dark note\n<div style="background:#fff">${SECRET}</div>`),
+    );
   });
 });
