@@ -120,30 +120,56 @@ const MASK_LONGHANDS =
 
 /** A gradient a browser takes: its arguments none empty (`linear-gradient(red, blue,)` is dropped: H4). */
 function validGradients(value: string): boolean {
-  return !/\(\s*,|,\s*,|,\s*\)/.test(value);
+  return !/\(\s*,|,\s*,|,\s*\)/.test(value.replace(/url\([^)]*\)/gi, 'url()')); // a url()'s commas are its own (R3)
 }
 
+/** The share of a fade's ray one showing stop must hold, in per cent, for the mask to show the text. */
+const FADE_SHARE = 20;
+
 /**
- * A plain fade: one gradient whose first stop shows up to a later position, or whose last stop shows from an
- * earlier one (`linear-gradient(180deg, #000 0%, transparent 100%)`); a showing stop at the same place as the
- * stop beside it covers nothing (`transparent 100%, black 100%`: H4).
+ * A plain fade: one linear gradient (or a radial or conic one of no set size) in which a stop that shows holds
+ * at least FADE_SHARE of the ray: from half way from the stop before to half way to the stop after, the first
+ * and last reaching the ends (`linear-gradient(black, transparent)`, `transparent, black 20%, black 80%,
+ * transparent`). A sliver (`black 0%, transparent 0.1%`, `transparent 100%, black 100%`: diff19-review H4,
+ * diff20-review H2), a stop placed in pixels, and a repeating gradient are not fades.
  */
 function fade(layer: string): boolean {
   const tokens = valuesOf(layer.trim());
-  const gradient = /^(?:repeating-)?(?:linear|radial|conic)-gradient\((.*)\)$/.exec(tokens[0] ?? '');
+  const gradient = /^(linear|radial|conic)-gradient\((.*)\)$/.exec(tokens[0] ?? '');
   if (tokens.length !== 1 || !gradient) return false;
-  const stops = splitAtDepth(gradient[1]!, ',').map((stop) => valuesOf(stop.trim()));
-  if (stops.length > 2 && !/transparent|#|\(/.test(stops[0]!.join(' ')) && !someColourShows(stops[0]!.join(' ')))
-    stops.shift(); // a direction or a shape
-  const shows = (stop: string[] | undefined) => stop !== undefined && stop.length <= 2 && someColourShows(stop[0]!);
-  // Where a stop is, as a number of its own unit: a stop without one, and one of another unit, are not compared.
-  const at = (stop: string[] | undefined, unset: number) => {
-    const place = stop?.[1] === undefined ? { percent: unset } : length(stop[1]);
-    return place?.percent ?? place?.px;
-  };
-  const apart = (a: number | undefined, b: number | undefined) => a === undefined || b === undefined || a !== b;
-  const [first, second, before, last] = [stops[0], stops[1], stops.at(-2), stops.at(-1)];
-  return (shows(first) && apart(at(first, 0), at(second, 100))) || (shows(last) && apart(at(before, 0), at(last, 100)));
+  const args = splitAtDepth(gradient[2]!, ',').map((stop) => valuesOf(stop.trim()));
+  if (args.length > 2 && !/transparent|#|\(/.test(args[0]!.join(' ')) && !someColourShows(args[0]!.join(' '))) {
+    if (gradient[1] !== 'linear' && args[0]!.some((token) => length(token) !== undefined)) return false;
+    args.shift(); // a direction, or a shape of no set size
+  }
+  // Each stop once per position it names (`black 20% 80%` is two).
+  const stops: { shows: boolean; at: number | undefined }[] = [];
+  for (const [colour = '', ...places] of args) {
+    if (places.length > 2) return false;
+    const shows = someColourShows(colour);
+    for (const place of places.length > 0 ? places : [undefined]) {
+      const at = place === undefined ? undefined : length(place)?.percent;
+      if (place !== undefined && at === undefined) return false; // in pixels, or not read
+      stops.push({ shows, at });
+    }
+  }
+  if (stops.length < 2) return false;
+  // Positions as CSS fixes them: the ends at 0% and 100%, others evenly between, none before the one before.
+  const at = stops.map((stop) => stop.at);
+  at[0] ??= 0;
+  at[at.length - 1] ??= 100;
+  for (let i = 1; i < at.length; i++)
+    if (at[i] === undefined) {
+      let next = i;
+      while (at[next] === undefined) next++;
+      at[i] = at[i - 1]! + (at[next]! - at[i - 1]!) / (next - i + 1);
+    }
+  for (let i = 1; i < at.length; i++) at[i] = Math.max(at[i]!, at[i - 1]!);
+  return stops.some((stop, i) => {
+    const from = i === 0 ? 0 : (at[i - 1]! + at[i]!) / 2;
+    const to = i === stops.length - 1 ? 100 : (at[i]! + at[i + 1]!) / 2;
+    return stop.shows && Math.min(to, 100) - Math.max(from, 0) >= FADE_SHARE;
+  });
 }
 
 /**

@@ -86,3 +86,19 @@ export const faint = (token: string) => {
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%?)$/i.exec(token);
   return m !== null && Number(m[1]) / (m[2] ? 100 : 1) <= FAINT;
 };
+
+/**
+ * A `font-size-adjust` that draws the text at a share of nothing (diff19-review H5): its last value a number, or
+ * one worked out of numbers (`calc(0)`, `min(0, 1)`: diff20-review H3), at most 0.1.
+ */
+export function noShare(value: string): boolean {
+  const share = splitAtDepth(value.trim(), ' ').at(-1) ?? '';
+  const math = /^(calc|min|max|clamp)\(([-+.\d\s,]*)\)$/.exec(share);
+  if (!math && !/^[+-]?(?:\d+\.?\d*|\.\d+)$/.test(share)) return false;
+  const numbers = (math?.[2] ?? share)
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
+  const number = math?.[1] === 'max' ? Math.max(...numbers) : Math.min(...numbers);
+  return numbers.length > 0 && !Number.isNaN(number) && number <= 0.1;
+}

@@ -36,51 +36,28 @@ const MAX_CLOSE_SEARCH = 64;
 const VOID_TOO = new Set(['image', 'basefont', 'bgsound', 'keygen', 'frame']);
 const TABLE_PARTS = new Set(['td', 'th', 'tr', 'tbody', 'thead', 'tfoot', 'caption', 'col', 'colgroup']);
 /** Elements an end tag of another (inline) element does not close past: a browser ignores that end tag. */
-const SPECIAL = new Set([
-  'div',
-  'p',
-  'table',
-  'ul',
-  'ol',
-  'li',
-  'dl',
-  'dt',
-  'dd',
-  'blockquote',
-  'pre',
-  'section',
-  'article',
-  'aside',
-  'nav',
-  'header',
-  'footer',
-  'main',
-  'details',
-  'summary',
-  'figure',
-  'figcaption',
-  'td',
-  'th',
-  'tr',
-  'tbody',
-  'thead',
-  'tfoot',
-  'caption',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'center',
-  'address',
-  'fieldset',
-  'form',
-  'menu',
-  'dialog',
-  'search',
-  'hgroup',
-]);
+const SPECIAL = new Set(
+  'div p table ul ol li dl dt dd blockquote pre section article aside nav header footer main details summary figure figcaption td th tr tbody thead tfoot caption h1 h2 h3 h4 h5 h6 center address fieldset form menu dialog search hgroup dir button xmp marquee select textarea object applet template iframe listing plaintext noembed noframes noscript frameset body'.split(
+    ' ',
+  ),
+);
+
+/** Where the search for an element a start tag ends stops: it is out of scope past these (diff20-review R1). */
+const SCOPE: Record<string, ReadonlySet<string>> = {
+  td: new Set(['table']),
+  th: new Set(['table']),
+  tr: new Set(['table']),
+  li: new Set(['ul', 'ol', 'menu', 'dir', 'table']),
+  dt: new Set(['dl', 'table']),
+  dd: new Set(['dl', 'table']),
+  option: new Set(['select', 'datalist', 'optgroup']),
+};
+/** What an end tag of a block does not close past (HTML's default scope). */
+const DEFAULT_SCOPE = new Set(['table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet', 'html']);
+/** A `<p>` is ended by a block only in button scope. */
+const P_SCOPE = new Set(['button', 'table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet']);
+/** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
+const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
 
 /** Start tags that end an open element of these names (HTML's implied end tags, the common ones). */
 const IMPLIED_ENDS: Record<string, readonly string[]> = {
@@ -136,33 +113,38 @@ export class OpenElements {
   private readonly open: { name: string; inherited: string | undefined }[] = [];
 
   private readAgain = 0;
+  /** How many tables are open (a table part outside one is dropped). */
+  private tables = 0;
+  /** The elements at the bottom of the stack whose inheritance is no longer known (`lose`). */
+  private lost = 0;
 
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
   exhausted = false;
 
-  /** What the innermost open element's children inherit; undefined past MAX_INHERITED. */
+  /** What the innermost open element's children inherit; undefined past MAX_INHERITED, or when lost. */
   private inherited(): string | undefined {
-    return this.open.length === 0 ? '' : this.open.at(-1)!.inherited;
+    if (this.open.length === 0) return '';
+    return this.lost > 0 ? undefined : this.open.at(-1)!.inherited;
   }
 
   /**
    * An element opens (void ones hold nothing, and are not followed; table parts outside a table are dropped),
-   * ending those its start ends. Returns its style after what it inherits, to be read as one (`judge`: it is
-   * read): undefined when nothing is inherited, or when that is more than is read (then `exhausted`).
+   * ending those its start ends in scope. Returns its style after what it inherits, to be read as one (`judge`:
+   * it is read): undefined when nothing is inherited, or when that is more than is read (then `exhausted`).
    */
   start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): string | undefined {
     const ends = IMPLIED_ENDS[name];
-    if (ends) this.close((open) => ends.includes(open), 8);
+    if (ends) this.close((open) => ends.includes(open), 8, name === 'p' || !SCOPE[name] ? P_SCOPE : SCOPE[name]!);
     const around = this.inherited();
     let judged: string | undefined;
     if (judge && style !== undefined && around !== '')
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = around + style;
-    if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && !this.open.some((e) => e.name === 'table')))
-      return judged;
+    if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
     const own = style ? passedDown(style) : '';
     const inherited = around === undefined || around.length + own.length > MAX_INHERITED ? undefined : around + own;
     this.open.push({ name, inherited });
+    if (name === 'table') this.tables++;
     return judged;
   }
 
@@ -172,37 +154,47 @@ export class OpenElements {
    */
   end(name: string): void {
     const inline = !SPECIAL.has(name);
-    const from = this.open.length - 1;
-    for (let i = from; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
+    // A block's end tag closes nothing out of its scope (past a table cell, a button for </p>): ignored (H1).
+    const scope = name === 'p' ? P_SCOPE : name === 'li' ? SCOPE.li! : DEFAULT_SCOPE;
+    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
-      if (open === name) {
-        this.open.length = i;
-        return;
-      }
-      if (inline && SPECIAL.has(open)) return;
+      if (open === name) return this.cut(i);
+      if (inline ? SPECIAL.has(open) : scope.has(open)) return;
     }
-    if (this.open.length > MAX_CLOSE_SEARCH) this.lose();
+    if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
   }
 
-  /** How many elements are open: a paragraph's end closes what its inline HTML left open (`truncate`). */
+  /** How many elements are open: a paragraph's end closes what its inline HTML left open (`paragraphEnd`). */
   depth(): number {
     return this.open.length;
   }
 
-  truncate(depth: number): void {
-    if (this.open.length > depth) this.open.length = depth;
+  /**
+   * A paragraph ends: the inline elements its HTML left open close, but not blocks opened in it (a `<div>`
+   * ends the paragraph instead), nor formatting elements, which a browser opens again in what follows (R2).
+   */
+  paragraphEnd(depth: number): void {
+    if (this.open.length <= depth) return;
+    const kept = this.open.slice(depth).filter(({ name }) => SPECIAL.has(name) || FORMATTING.has(name));
+    this.cut(depth);
+    for (const element of kept) {
+      this.open.push(element);
+      if (element.name === 'table') this.tables++;
+    }
   }
 
-  /** What is inherited is no longer known: every element open is taken to pass down more than is read. */
-  private lose(): void {
-    for (const element of this.open) element.inherited = undefined;
+  /** The stack cut to `length` elements. */
+  private cut(length: number): void {
+    for (let i = length; i < this.open.length; i++) if (this.open[i]!.name === 'table') this.tables--;
+    this.open.length = length;
+    this.lost = Math.min(this.lost, length);
   }
 
-  private close(matches: (name: string) => boolean, within: number): void {
-    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - within); i--)
-      if (matches(this.open[i]!.name)) {
-        this.open.length = i;
-        return;
-      }
+  private close(matches: (name: string) => boolean, within: number, scope: ReadonlySet<string>): void {
+    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - within); i--) {
+      const open = this.open[i]!.name;
+      if (matches(open)) return this.cut(i);
+      if (scope.has(open)) return;
+    }
   }
 }

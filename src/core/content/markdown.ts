@@ -155,7 +155,8 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
     // A paragraph's end closes what its inline HTML left open, as the browser's `</p>` does (diff19-review H1).
     const depth = covered.open.depth();
     for (const child of node.children ?? []) walk(child, node, within);
-    if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell') covered.open.truncate(depth);
+    if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell')
+      covered.open.paragraphEnd(depth);
   };
   walk(tree, tree, false);
   // Past what is read again of what elements pass down, the rest was judged alone: said once (diff19-review F2).

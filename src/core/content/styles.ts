@@ -13,7 +13,7 @@ import { effective } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { coveringShadows, masked, outlineCovers } from './covers.ts';
 import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
-import { faint, FAINT, far, length, tiny, TINY, zero } from './css-lengths.ts';
+import { faint, FAINT, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
 import { tokensBalanced, variablesOf, withVariables } from './css-variables.ts';
 import { onPreviewBackground, PREVIEW_BACKGROUND } from './preview-background.ts';
 import { unescaped } from './inherited.ts';
@@ -231,11 +231,8 @@ function hides(property: string, value: string, around: Around): boolean {
       return [...value.matchAll(/opacity\(\s*([^)\s]*)\s*\)/g)].some((m) => faint(m[1]!));
     case 'font-size':
       return tiny(value);
-    case 'font-size-adjust': {
-      // The text drawn at this share of its font's x-height: 0 (or near it) is a box of nothing (diff19-review H5).
-      const share = /([+-]?(?:\d+\.?\d*|\.\d+))$/.exec(value)?.[1];
-      return share !== undefined && Number(share) <= 0.1;
-    }
+    case 'font-size-adjust':
+      return noShare(value);
     case 'line-height':
       // A box no line high, its overflow cut: its text is cut away (M1).
       return around.cut && (faint(value) || (length(value)?.px ?? TINY) < 1);

@@ -190,11 +190,19 @@ describe('theme colours that paint nothing, masks, and text drawn at no size', (
       'mask-image: linear-gradient(transparent 100%, black 100%)',
       'mask-image: linear-gradient(black 0%, transparent 0%)',
       'mask-image: url(nope.png); mask-image: linear-gradient(red, blue,)',
+      // A sliver is no fade, nor a gradient laid in pixels or repeating; a url()'s commas are its own.
+      'mask-image: linear-gradient(black 0%, transparent 0.1%)',
+      'mask-image: linear-gradient(black -100%, transparent 0%)',
+      'mask-image: linear-gradient(black, transparent 1px)',
+      'mask-image: repeating-linear-gradient(black 0px, transparent 0.01px, transparent 100px)',
+      'mask-image: radial-gradient(black 0, transparent 1px)',
+      'mask-image: linear-gradient(black, black); mask-image: url(x,)',
     ]);
     shown([
       'mask-image: linear-gradient(to bottom, black 60%, transparent)',
       '-webkit-mask-image: linear-gradient(180deg, #000 0%, rgba(0,0,0,0) 100%)',
       'mask-image: linear-gradient(transparent, black)',
+      '-webkit-mask-image: linear-gradient(to right, transparent, black 20%, black 80%, transparent)', // both edges
     ]);
   });
 
@@ -202,6 +210,8 @@ describe('theme colours that paint nothing, masks, and text drawn at no size', (
     hidden([
       'font-size-adjust: 0',
       'font-size-adjust: ex-height 0.05',
+      'font-size-adjust: calc(0)',
+      'font-size-adjust: ex-height min(0, 1)',
       'display:inline-block; line-height:0; overflow:hidden',
       'color:red; box-shadow: inset 0 0 0 6px red; font-size: x-small',
     ]);

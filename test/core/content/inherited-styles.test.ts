@@ -94,3 +94,28 @@ describe('the elements open as a browser keeps them', () => {
     );
   });
 });
+
+/** diff20-review: ends a start tag implies only in scope, paragraphs that reopen formatting, and cost. */
+describe('the open elements in scope, as a browser keeps them', () => {
+  it('implied ends in scope (R1), formatting reopened and blocks kept past a paragraph (R2), ignored end tags (H1)', () => {
+    for (const html of [
+      `<ul><li style="--c:transparent"><ul><li><b style="color:var(--c)">${SECRET}</b></li></ul></li></ul>`,
+      `<table><tr><td style="--c:transparent"><table><tr><td><b style="color:var(--c)">${SECRET}</b></td></tr></table></td></tr></table>`,
+      `<p style="--c:transparent"><button><div><b style="color:var(--c)">${SECRET}</b></div></button></p>`,
+      `<p style="--c:transparent"><button></p><b style="color:var(--c)">${SECRET}</b></button>`,
+      `<div style="--c:transparent"><table><tr><td></div><b style="color:var(--c)">${SECRET}</b></td></tr></table></div>`,
+      `<div><span style="--c:transparent"><dir></span><i style="color:var(--c)">${SECRET}</i></dir></span></div>`,
+      `x <b style="--c:transparent">a\n\n<i style="color:var(--c)">${SECRET}</i>`,
+      `# T <em style="--c:transparent">a\n\n<span style="color:var(--c)">${SECRET}</span>`,
+      `a <div style="--c:transparent">\n\nb <span style="color:var(--c)">${SECRET}</span>`,
+    ])
+      assert.ok(hidden(html), html);
+  });
+
+  it('many table parts outside a table, and many end tags with no start, cost time linear in their number', () => {
+    const started = performance.now();
+    scanText(`${'<a>'.repeat(30_000)}${'<td>'.repeat(30_000)}`, 'README.md');
+    scanText(`${'<a>'.repeat(30_000)}${'</q>'.repeat(30_000)}`, 'README.md');
+    assert.ok(performance.now() - started < 5_000, `${performance.now() - started} ms`);
+  });
+});
