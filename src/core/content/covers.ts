@@ -123,13 +123,13 @@ function validGradients(value: string): boolean {
   return !/\(\s*,|,\s*,|,\s*\)/.test(value.replace(/url\([^)]*\)/gi, 'url()')); // a url()'s commas are its own (R3)
 }
 
-/** The share of a fade's ray one showing stop must hold, in per cent, for the mask to show the text. */
-const FADE_SHARE = 20;
+/** The share of a fade's ray its showing stops must hold, in per cent, for the mask to show the text. */
+const FADE_SHARE = 50;
 
 /**
- * A plain fade: one linear gradient (or a radial or conic one of no set size) in which a stop that shows holds
- * at least FADE_SHARE of the ray: from half way from the stop before to half way to the stop after, the first
- * and last reaching the ends (`linear-gradient(black, transparent)`, `transparent, black 20%, black 80%,
+ * A plain fade: one linear gradient (or a radial or conic one of no set size) whose stops that show hold at
+ * least FADE_SHARE of the ray, each from half way from the stop before to half way to the stop after, the first
+ * and last reaching the ends (a quarter at one side shows a quarter of the text: diff21-review B3) (`linear-gradient(black, transparent)`, `transparent, black 20%, black 80%,
  * transparent`). A sliver (`black 0%, transparent 0.1%`, `transparent 100%, black 100%`: diff19-review H4,
  * diff20-review H2), a stop placed in pixels, and a repeating gradient are not fades.
  */
@@ -158,18 +158,20 @@ function fade(layer: string): boolean {
   const at = stops.map((stop) => stop.at);
   at[0] ??= 0;
   at[at.length - 1] ??= 100;
-  for (let i = 1; i < at.length; i++)
+  // A run of stops without a position spread evenly, the next position found once a run (diff21-review C1).
+  for (let i = 1, next = 0; i < at.length; i++)
     if (at[i] === undefined) {
-      let next = i;
-      while (at[next] === undefined) next++;
+      if (next <= i) for (next = i; at[next] === undefined;) next++;
       at[i] = at[i - 1]! + (at[next]! - at[i - 1]!) / (next - i + 1);
     }
   for (let i = 1; i < at.length; i++) at[i] = Math.max(at[i]!, at[i - 1]!);
-  return stops.some((stop, i) => {
+  let shown = 0;
+  stops.forEach((stop, i) => {
     const from = i === 0 ? 0 : (at[i - 1]! + at[i]!) / 2;
     const to = i === stops.length - 1 ? 100 : (at[i]! + at[i + 1]!) / 2;
-    return stop.shows && Math.min(to, 100) - Math.max(from, 0) >= FADE_SHARE;
+    if (stop.shows) shown += Math.max(0, Math.min(to, 100) - Math.max(from, 0));
   });
+  return shown >= FADE_SHARE;
 }
 
 /**

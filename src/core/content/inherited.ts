@@ -42,16 +42,22 @@ const SPECIAL = new Set(
   ),
 );
 
-/** Where the search for an element a start tag ends stops: it is out of scope past these (diff20-review R1). */
-const SCOPE: Record<string, ReadonlySet<string>> = {
-  td: new Set(['table']),
-  th: new Set(['table']),
-  tr: new Set(['table']),
-  li: new Set(['ul', 'ol', 'menu', 'dir', 'table']),
-  dt: new Set(['dl', 'table']),
-  dd: new Set(['dl', 'table']),
-  option: new Set(['select', 'datalist', 'optgroup']),
+/**
+ * Where the search for an element a start tag ends stops: it is out of scope past these (diff20-review R1; a list
+ * item past any special element but address, div and p: diff21-review B2).
+ */
+const pastItem = (open: string) => SPECIAL.has(open) && open !== 'address' && open !== 'div' && open !== 'p';
+const SCOPE: Record<string, (open: string) => boolean> = {
+  td: (open) => open === 'table',
+  th: (open) => open === 'table',
+  tr: (open) => open === 'table',
+  li: pastItem,
+  dt: pastItem,
+  dd: pastItem,
+  option: (open) => open === 'select' || open === 'datalist' || open === 'optgroup',
 };
+/** What a table's end tags close past: anything but the table (an omitted `</td>` is valid: diff21-review F1). */
+const TABLE_ENDS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption']);
 /** What an end tag of a block does not close past (HTML's default scope). */
 const DEFAULT_SCOPE = new Set(['table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet', 'html']);
 /** A `<p>` is ended by a block only in button scope. */
@@ -115,7 +121,7 @@ export class OpenElements {
   private readAgain = 0;
   /** How many tables are open (a table part outside one is dropped). */
   private tables = 0;
-  /** The elements at the bottom of the stack whose inheritance is no longer known (`lose`). */
+  /** The elements at the bottom of the stack whose inheritance is no longer known (an end tag searched past). */
   private lost = 0;
 
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
@@ -134,7 +140,7 @@ export class OpenElements {
    */
   start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): string | undefined {
     const ends = IMPLIED_ENDS[name];
-    if (ends) this.close((open) => ends.includes(open), 8, name === 'p' || !SCOPE[name] ? P_SCOPE : SCOPE[name]!);
+    if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     const around = this.inherited();
     let judged: string | undefined;
     if (judge && style !== undefined && around !== '')
@@ -155,11 +161,19 @@ export class OpenElements {
   end(name: string): void {
     const inline = !SPECIAL.has(name);
     // A block's end tag closes nothing out of its scope (past a table cell, a button for </p>): ignored (H1).
-    const scope = name === 'p' ? P_SCOPE : name === 'li' ? SCOPE.li! : DEFAULT_SCOPE;
+    const scope: (open: string) => boolean = inline
+      ? (open) => SPECIAL.has(open)
+      : TABLE_ENDS.has(name)
+        ? (open) => open === 'table' && name !== 'table'
+        : name === 'p'
+          ? (open) => P_SCOPE.has(open)
+          : name === 'li'
+            ? pastItem
+            : (open) => DEFAULT_SCOPE.has(open);
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
       if (open === name) return this.cut(i);
-      if (inline ? SPECIAL.has(open) : scope.has(open)) return;
+      if (scope(open)) return;
     }
     if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
   }
@@ -175,7 +189,14 @@ export class OpenElements {
    */
   paragraphEnd(depth: number): void {
     if (this.open.length <= depth) return;
-    const kept = this.open.slice(depth).filter(({ name }) => SPECIAL.has(name) || FORMATTING.has(name));
+    const opened = this.open.slice(depth);
+    // A block opened in it ended the paragraph: what is opened after it stays open, and so does all in a button.
+    const block = opened.findIndex(({ name }) => SPECIAL.has(name));
+    if (opened.some(({ name }) => name === 'button')) return;
+    const kept = [
+      ...opened.slice(0, block < 0 ? opened.length : block).filter(({ name }) => FORMATTING.has(name)),
+      ...(block < 0 ? [] : opened.slice(block)),
+    ];
     this.cut(depth);
     for (const element of kept) {
       this.open.push(element);
@@ -190,11 +211,11 @@ export class OpenElements {
     this.lost = Math.min(this.lost, length);
   }
 
-  private close(matches: (name: string) => boolean, within: number, scope: ReadonlySet<string>): void {
+  private close(matches: (name: string) => boolean, within: number, scope: (open: string) => boolean): void {
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - within); i--) {
       const open = this.open[i]!.name;
       if (matches(open)) return this.cut(i);
-      if (scope.has(open)) return;
+      if (scope(open)) return;
     }
   }
 }

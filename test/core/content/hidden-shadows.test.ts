@@ -197,6 +197,7 @@ describe('theme colours that paint nothing, masks, and text drawn at no size', (
       'mask-image: repeating-linear-gradient(black 0px, transparent 0.01px, transparent 100px)',
       'mask-image: radial-gradient(black 0, transparent 1px)',
       'mask-image: linear-gradient(black, black); mask-image: url(x,)',
+      '-webkit-mask-image: linear-gradient(to right, transparent 75%, black 75%)', // a quarter at one side
     ]);
     shown([
       'mask-image: linear-gradient(to bottom, black 60%, transparent)',
@@ -204,6 +205,13 @@ describe('theme colours that paint nothing, masks, and text drawn at no size', (
       'mask-image: linear-gradient(transparent, black)',
       '-webkit-mask-image: linear-gradient(to right, transparent, black 20%, black 80%, transparent)', // both edges
     ]);
+  });
+
+  it('a mask of many stops without positions is read in time linear in them (diff21-review C1)', () => {
+    const style = `mask-image: linear-gradient(black, ${'transparent, '.repeat(80_000)}transparent)`;
+    const started = performance.now();
+    hidingStyle(style);
+    assert.ok(performance.now() - started < 2_000, `${performance.now() - started} ms`);
   });
 
   it('font-size-adjust of nothing, a line of no height cut off, small fonts (H5, M1, L1), and focus rings (F3)', () => {

@@ -108,8 +108,18 @@ describe('the open elements in scope, as a browser keeps them', () => {
       `x <b style="--c:transparent">a\n\n<i style="color:var(--c)">${SECRET}</i>`,
       `# T <em style="--c:transparent">a\n\n<span style="color:var(--c)">${SECRET}</span>`,
       `a <div style="--c:transparent">\n\nb <span style="color:var(--c)">${SECRET}</span>`,
+      // diff21-review B1, B2: what is opened after a block or in a button stays open; items end in their list.
+      `a <div><span style="--c:transparent">x\n\nb <b style="color:var(--c)">${SECRET}</b>`,
+      `a <button><span style="--c:transparent">x\n\nb <b style="color:var(--c)">${SECRET}</b>`,
+      `<ul><li style="--c:transparent"><blockquote><li><b style="color:var(--c)">${SECRET}</b>`,
+      `<dl><dd style="--c:transparent"><section><dd><b style="color:var(--c)">${SECRET}</b>`,
     ])
       assert.ok(hidden(html), html);
+  });
+
+  it('a table whose cells are left open ends with </table>, and what holds it with its own end tag (diff21-review F1)', () => {
+    const html = `<div align="center" style="font-size:0"><table><tr><td><img><td><img></table></div>\n\nSee <span style="color:#0a7d2c">${SECRET}</span>`;
+    assert.ok(!hidden(html));
   });
 
   it('many table parts outside a table, and many end tags with no start, cost time linear in their number', () => {
