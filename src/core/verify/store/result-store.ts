@@ -21,9 +21,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * colour scans judge differently. 11: every result's checks name their package (blocked_packages and
  * per-package thresholds are judged by it; a result that failed early had none). 12: and the registry
  * the lock entry names, which allowed_registries judges. 13: a `source: local` archive is exempt from it only
- * when the evidence cache notes it was installed from a .aam file (that note is stamped).
+ * when the evidence cache notes it was installed from a .aam file (that note is stamped). 14: the hidden-content
+ * scan reads shadows, outlines, masks, theme colours and what elements pass down, so judges styles differently.
  */
-const REVISION = 13;
+const REVISION = 14;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
