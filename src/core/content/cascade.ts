@@ -24,3 +24,12 @@ export function effective(
 
 /** A var() of one of VS Code's theme colours (a name it defines: preview-background.ts): not known here. */
 export const VSCODE_VARIABLE = /var\(\s*--vscode-/;
+
+/**
+ * Whether a value holds a var() that nothing in a preview defines (any but VS Code's theme colours): a browser
+ * takes the whole value as invalid when it computes it, so a shadow, stroke, background or mask written with
+ * it paints nothing (diff17-review M6), whatever `--vscode-` var() stands beside it.
+ */
+export function undefinedVariable(value: string): boolean {
+  return value.replace(/var\(\s*--vscode-/g, '').includes('var(');
+}

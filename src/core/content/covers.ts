@@ -4,7 +4,7 @@
  * the style's font inside its padding; the preview's body font is 14px and its code and `<sub>` smaller, so a
  * style that sets no size is taken at 12px (diff18-review B8).
  */
-import { effective } from './cascade.ts';
+import { effective, undefinedVariable } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { splitAtDepth, valuesOf } from './colours.ts';
 import { FAR, length } from './css-lengths.ts';
@@ -183,6 +183,6 @@ export function masked(declarations: readonly Declaration[]): boolean {
   const value = effective(declarations, /^(?:-webkit-)?mask(?:-image)?$/, validGradients)?.[1];
   if (value === undefined || value === 'none' || /^(?:initial|unset|revert|revert-layer|inherit)$/.test(value))
     return false;
-  if (value.replace(/var\(\s*--vscode-/g, '').includes('var(')) return false;
+  if (undefinedVariable(value)) return false;
   return !splitAtDepth(value, ',').every(fade) || declarations.some(([property]) => MASK_LONGHANDS.test(property));
 }

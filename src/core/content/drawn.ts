@@ -3,7 +3,7 @@
  * takes it from one style: each property's effective value (cascade.ts), a `background` shorthand resetting
  * the clip, image and colour it does not name.
  */
-import { effective, VSCODE_VARIABLE } from './cascade.ts';
+import { effective, undefinedVariable, VSCODE_VARIABLE } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { FAINT, FAR, length } from './css-lengths.ts';
@@ -19,7 +19,7 @@ const WIDE_BLUR = 100;
  * value invalid, so it paints nothing (diff17-review M6).
  */
 export function shows(colour: string): boolean {
-  if (colour.includes('var(')) return VSCODE_VARIABLE.test(colour);
+  if (colour.includes('var(')) return !undefinedVariable(colour);
   return colour !== 'transparent' && (colourOf(colour)?.alpha() ?? 0) > FAINT;
 }
 
@@ -29,7 +29,7 @@ export function shows(colour: string): boolean {
  * read as one colour of that name, which none is: diff17-review).
  */
 export function someColourShows(value: string): boolean {
-  if (value.includes('var(')) return VSCODE_VARIABLE.test(value);
+  if (value.includes('var(')) return !undefinedVariable(value);
   let read = 0;
   // A colour function is read whole; a gradient's own name is not one, so its stops are read each.
   for (const [candidate] of value.matchAll(
@@ -41,10 +41,17 @@ export function someColourShows(value: string): boolean {
   return false;
 }
 
-/** Whether the style's own backgrounds paint anything (an image, or a colour that shows). */
+/**
+ * Whether the style's own backgrounds paint anything (an image, or a colour that shows). A value holding a var()
+ * nothing defines paints nothing: the `background` shorthand then sets none of its parts.
+ */
 export function paintsBehind(declarations: readonly Declaration[]): boolean {
-  const image = effective(declarations, /^background(?:-image)?$/);
-  const colour = effective(declarations, /^background(?:-color)?$/);
+  const applied = (names: RegExp) => {
+    const declaration = effective(declarations, names);
+    return declaration && !undefinedVariable(declaration[1]) ? declaration : undefined;
+  };
+  const image = applied(/^background(?:-image)?$/);
+  const colour = applied(/^background(?:-color)?$/);
   const size = effective(declarations, /^background-size$/);
   const sized = !size || !valuesOf(size[1]).some((token) => (length(token)?.px ?? length(token)?.percent) === 0);
   const images = image && !image[1].includes(PREVIEW_BACKGROUND) ? image[1] : '';

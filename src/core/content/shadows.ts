@@ -2,7 +2,7 @@
  * Shadow lists (`text-shadow`, `box-shadow`) read by the grammar a browser reads them with, so that a declaration
  * a browser drops does not replace the one that applies (diff17-review H2, diff18-review B2, B3).
  */
-import { effective } from './cascade.ts';
+import { effective, undefinedVariable } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { length } from './css-lengths.ts';
@@ -86,6 +86,6 @@ export function shadowColour(token: string): boolean {
 export function appliedShadows(declarations: readonly Declaration[], names: RegExp, most: 3 | 4, font = 16): Shadow[] {
   const valid = (value: string) => value.includes('var(') || shadowsOf(value, most) !== undefined;
   const value = effective(declarations, names, valid)?.[1] ?? 'none';
-  if (value.replace(/var\(\s*--vscode-/g, '').includes('var(')) return [];
+  if (undefinedVariable(value)) return [];
   return shadowsOf(value, most, font) ?? [];
 }

@@ -28,6 +28,27 @@ describe('what draws see-through text, and backgrounds of the text colour', () =
       assert.equal(hidingStyle(style), undefined, style);
   });
 
+  it('a var() nothing defines makes a paint none, whatever VS Code var() stands beside it', () => {
+    // The value is invalid when the browser computes it: no stroke, no background, no shadow.
+    const mix = 'color-mix(in srgb, var(--vscode-editor-foreground) 50%, var(--nope))';
+    for (const style of [
+      `color: transparent; -webkit-text-stroke: 1px ${mix}`,
+      `color: transparent; -webkit-text-stroke-width: 1px; -webkit-text-stroke-color: ${mix}`,
+      `color: transparent; text-shadow: 0 0 2px ${mix}`,
+      `color: transparent; background: ${mix}; background-clip: text`,
+      `color: transparent; background-image: linear-gradient(${mix}, ${mix}); background-clip: text`,
+    ])
+      assert.notEqual(hidingStyle(style), undefined, style);
+    const vscode = 'color-mix(in srgb, var(--vscode-editor-foreground) 50%, var(--vscode-textLink-foreground))';
+    for (const style of [
+      `color: transparent; -webkit-text-stroke: 1px ${vscode}`,
+      `color: transparent; text-shadow: 0 0 2px ${vscode}`,
+      `color: transparent; background: ${vscode}; background-clip: text`,
+      `color: transparent; background-image: linear-gradient(${vscode}, ${vscode}); background-clip: text`,
+    ])
+      assert.equal(hidingStyle(style), undefined, style);
+  });
+
   it('many clips over many backgrounds are read once: time linear in the style', () => {
     const style = `color: transparent;${'background-clip:text;'.repeat(20_000)}${'background: linear-gradient(transparent, #0000);'.repeat(5_000)}`;
     const started = performance.now();
