@@ -232,7 +232,8 @@ export function valuesOf(value: string): string[] {
 /**
  * A style's declarations, as CSS reads them: comments taken out, split at each `;` outside parentheses and
  * strings (`url(data:image/gif;base64,…)`: diff10-review C2); a string left open ends at a line break, and
- * an escaped character (`\\27`, `\\;`) is part of the text it is in, decoded afterwards.
+ * an escaped character (`\\27`, `\\;`) is part of the text it is in, decoded afterwards (`\\63 olor` is
+ * `color`).
  */
 export function declarationsOf(style: string): string[] {
   const out: string[] = [];
@@ -252,7 +253,7 @@ export function declarationsOf(style: string): string[] {
       i = end < 0 ? style.length : end + 1;
       current += ' '; // a comment separates what is either side (`100%/**/0`: two values, diff14-review C3)
     } else if (c === ';' && depth === 0) {
-      out.push(current);
+      out.push(unescaped(current));
       current = '';
     } else {
       if (c === '"' || c === "'") quote = c;
@@ -261,6 +262,15 @@ export function declarationsOf(style: string): string[] {
       current += c;
     }
   }
-  out.push(current);
+  out.push(unescaped(current));
   return out;
+}
+
+/** CSS escapes in a declaration, decoded. */
+function unescaped(declaration: string): string {
+  return declaration.replace(
+    /\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g,
+    (_, hex?: string, char?: string) =>
+      hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
+  );
 }

@@ -7,15 +7,6 @@
  */
 import { declarationsOf } from './colours.ts';
 
-/** CSS escapes in a declaration, decoded (`\63 olor` is `color`). */
-export function unescaped(declaration: string): string {
-  return declaration.replace(
-    /\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g,
-    (_, hex?: string, char?: string) =>
-      hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
-  );
-}
-
 /** Properties an element takes from its parent that decide how its letters are painted. */
 const INHERITED =
   /^(?:--.*|color|-webkit-text-fill-color|text-shadow|-webkit-text-stroke(?:-width|-color)?|font|font-size|font-size-adjust|visibility|color-scheme)$/i;
@@ -98,7 +89,7 @@ const IMPLIED_ENDS: Record<string, readonly string[]> = {
  * (diff19-review H2: a clip over nothing drew nothing).
  */
 function passedDown(style: string): string {
-  const declarations = declarationsOf(style).map(unescaped);
+  const declarations = declarationsOf(style);
   const clipped = declarations.some((d) => /^\s*(?:-webkit-)?background(?:-clip)?\s*:[^;]*\btext\b/i.test(d));
   let out = '';
   for (const read of declarations) {

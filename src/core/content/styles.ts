@@ -16,7 +16,6 @@ import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
 import { faint, FAINT, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
 import { tokensBalanced, variablesOf, withVariables } from './css-variables.ts';
 import { onPreviewBackground, PREVIEW_BACKGROUND } from './preview-background.ts';
-import { unescaped } from './inherited.ts';
 
 /** A colour that shows nothing: transparent, or an alpha at or near zero (rgba/hsla, `/ 0`, #rgba, #rrggbbaa). */
 function clear(value: string): boolean {
@@ -98,8 +97,7 @@ export function hidingStyle(style: string): string | undefined {
   const written: { property: string; value: string; important: boolean }[] = [];
   // Split as written, then read: an escaped quote or parenthesis is a letter, not a string or a block
   // (diff11-review K1), and `/*` in a string is no comment.
-  for (const declaration of declarationsOf(style)) {
-    const part = unescaped(declaration);
+  for (const part of declarationsOf(style)) {
     const colon = part.indexOf(':');
     if (colon < 0) continue;
     const raw = part.slice(colon + 1);

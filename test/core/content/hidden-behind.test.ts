@@ -2,13 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hidingStyle } from '../../../src/core/content/styles.ts';
 import { scanText } from '../../../src/core/content/scan.ts';
-
-const hidden = (styles: string[]) => {
-  for (const style of styles) assert.notEqual(hidingStyle(style), undefined, style);
-};
-const shown = (styles: string[]) => {
-  for (const style of styles) assert.equal(hidingStyle(style), undefined, style);
-};
+import { hidden, shown } from '../../helpers/hiding-styles.ts';
 
 /**
  * diff16-review B2c, B3h and B4i: what paints see-through letters in the background's own colour, an inset box

@@ -2,13 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hidingStyle } from '../../../src/core/content/styles.ts';
 import { scanText } from '../../../src/core/content/scan.ts';
+import { hidden, shown } from '../../helpers/hiding-styles.ts';
 
-const hidden = (styles: string[]) => {
-  for (const style of styles) assert.notEqual(hidingStyle(style), undefined, style);
-};
-const shown = (styles: string[]) => {
-  for (const style of styles) assert.equal(hidingStyle(style), undefined, style);
-};
 const reported = (html: string) =>
   assert.ok(
     scanText(`Intro.\n\n${html}\n`, 'README.md').some((finding) => finding.kind === 'HIDDEN_HTML'),
