@@ -5,7 +5,18 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
+import { backdropOf } from './backdrop.ts';
 import { declarationsOf } from './colours.ts';
+import type { Surroundings } from './styles.ts';
+
+/** A style to judge after what it inherits, over the backgrounds painted behind it. */
+export interface Judged extends Surroundings {
+  style: string;
+}
+
+const NONE: readonly string[] = [];
+/** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
+const PAINTING = /background|box-shadow|\\/i;
 
 /** Properties an element takes from its parent that decide how its letters are painted. */
 const INHERITED =
@@ -107,7 +118,7 @@ function passedDown(style: string): string {
  * only adds findings: a style is judged alone as well (markdown.ts).
  */
 export class OpenElements {
-  private readonly open: { name: string; inherited: string | undefined }[] = [];
+  private readonly open: { name: string; inherited: string | undefined; backdrop: readonly string[] }[] = [];
 
   private readAgain = 0;
   /** How many tables are open (a table part outside one is dropped). */
@@ -126,21 +137,29 @@ export class OpenElements {
 
   /**
    * An element opens (void ones hold nothing, and are not followed; table parts outside a table are dropped),
-   * ending those its start ends in scope. Returns its style after what it inherits, to be read as one (`judge`:
-   * it is read): undefined when nothing is inherited, or when that is more than is read (then `exhausted`).
+   * ending those its start ends in scope. Returns how its style is read (`judge`: it is read): after what it
+   * inherits, over the backgrounds painted behind it unless it paints its own (backdrop.ts); undefined when
+   * neither is there, or when that is more than is read (then `exhausted`).
    */
-  start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): string | undefined {
+  start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): Judged | undefined {
     const ends = IMPLIED_ENDS[name];
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     const around = this.inherited();
-    let judged: string | undefined;
-    if (judge && style !== undefined && around !== '')
+    const behind = around === undefined ? NONE : (this.open.at(-1)?.backdrop ?? NONE);
+    let judged: Judged | undefined;
+    let own: readonly string[] | undefined;
+    if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
+      if ((this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
+      else own = backdropOf(style, around);
+    }
+    if (judge && style !== undefined && (around !== '' || behind.length > 0))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
-      else judged = around + style;
+      else judged = { inherited: around, style, behind: own ? NONE : behind };
     if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
-    const own = style ? passedDown(style) : '';
-    const inherited = around === undefined || around.length + own.length > MAX_INHERITED ? undefined : around + own;
-    this.open.push({ name, inherited });
+    const passed = style ? passedDown(style) : '';
+    const inherited =
+      around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
+    this.open.push({ name, inherited, backdrop: own ?? behind });
     if (name === 'table') this.tables++;
     return judged;
   }

@@ -7,15 +7,15 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import { backgroundColours, colourOf, declarationsOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
+import { backgroundColours, colourOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
 import { effective } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { coveringShadows, masked, outlineCovers } from './covers.ts';
 import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
 import { faint, FAINT, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
-import { tokensBalanced, variablesOf, withVariables } from './css-variables.ts';
-import { onPreviewBackground, PREVIEW_BACKGROUND } from './preview-background.ts';
+import { PREVIEW_BACKGROUND } from './preview-background.ts';
+import { readStyle } from './read-style.ts';
 
 /** A colour that shows nothing: transparent, or an alpha at or near zero (rgba/hsla, `/ 0`, #rgba, #rrggbbaa). */
 function clear(value: string): boolean {
@@ -35,6 +35,9 @@ function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean
 }
 
 const BACKGROUND = /^background(?:-color|-image)?$/;
+/** The properties that colour the letters, and the colours a browser takes in them whatever it is. */
+const LETTERS = /^(?:color|-webkit-text-fill-color)$/;
+const SURE_COLOUR = /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+)$/;
 const BOX_SHADOW = /^(?:-webkit-)?box-shadow$/;
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -77,9 +80,9 @@ interface Around {
   filled: boolean;
   /** The colours of inset box shadows that cover the text: more backgrounds (drawn.ts). */
   covers: readonly string[];
-  /** Whether the style's own backgrounds paint anything over the page's (drawn.ts). */
+  /** Whether the style's own backgrounds, or those behind it, paint anything over the page's (drawn.ts). */
   paintsBehind: () => boolean;
-  /** Its backgrounds (each value once, read when a colour is judged): text in the same colour does not show. */
+  /** Its backgrounds and those behind it (each value once, read when a colour is judged): text in the same colour does not show. */
   backgrounds: () => Background[];
   /** How many background values the style sets. */
   backgroundCount: number;
@@ -92,43 +95,34 @@ interface Around {
   cut: boolean;
 }
 
-/** Why a style attribute hides its element ("display:none"), or undefined when it does not. */
-export function hidingStyle(style: string): string | undefined {
-  const written: { property: string; value: string; important: boolean }[] = [];
-  // Split as written, then read: an escaped quote or parenthesis is a letter, not a string or a block
-  // (diff11-review K1), and `/*` in a string is no comment.
-  for (const part of declarationsOf(style)) {
-    const colon = part.indexOf(':');
-    if (colon < 0) continue;
-    const raw = part.slice(colon + 1);
-    const important = /!\s*important\s*$/i.test(raw);
-    const value = raw
-      .replace(/!\s*important\s*$/i, '')
-      .trim()
-      .replace(/\s+/g, ' ');
-    const property = part.slice(0, colon).trim();
-    // A custom property a browser drops (a stray `)`, a string left open) sets nothing (diff17-review M5).
-    if (property.startsWith('--') && !tokensBalanced(raw.replace(/!\s*important\s*$/i, ''))) continue;
-    written.push({ property, value, important });
-  }
-  // Custom properties set in the same style stand for what they hold (`--bg:#fff; background:var(--bg)`:
-  // diff11-review K5), and a var() of none its fallback; their names are case-sensitive, the rest is not.
-  // VS Code's editor background and the theme colours that are it, unless the style sets them, are what its
-  // preview paints behind the page, however the value names them (a fallback, a custom property, light-dark(),
-  // color-mix(): diff16-review B4).
-  const own = new Set(written.map(({ property }) => property).filter((property) => property.startsWith('--')));
-  for (const declaration of written) declaration.value = onPreviewBackground(declaration.value, own);
-  const variables = variablesOf(written);
-  const declarations: [string, string][] = [];
-  const important: boolean[] = [];
-  for (const { property, value, important: isImportant } of written) {
-    if (property.startsWith('--')) continue;
-    const read = withVariables(value, variables);
-    // Grown past what is read by custom properties: not worked out, as more colours than are compared.
-    if (read === undefined) return `${property}:${value}`;
-    declarations.push([property.toLowerCase(), read.toLowerCase()]);
-    important.push(isImportant);
-  }
+/** What an element's style is read after: what it inherits, and the backgrounds painted behind its text. */
+export interface Surroundings {
+  /** The declarations the elements around it pass down (inherited.ts). */
+  inherited: string;
+  /** The backgrounds painted behind its text, unless it paints its own (backdrop.ts). */
+  behind: readonly string[];
+}
+
+const NOTHING: Surroundings = { inherited: '', behind: [] };
+
+/**
+ * Why a style attribute hides its element ("display:none"), or undefined when it does not; read after what it
+ * inherits, its colours judged against the backgrounds behind it too (`surroundings`).
+ */
+export function hidingStyle(style: string, surroundings: Surroundings = NOTHING): string | undefined {
+  const read = readStyle(style, surroundings.inherited);
+  // Grown past what is read by custom properties: not worked out, as more colours than are compared.
+  if (typeof read === 'string') return read;
+  const { declarations, important, ownFrom } = read;
+  // An inherited colour is not the element's when its style sets one a browser surely takes (diff19-review F1:
+  // a dark panel's white text colour, judged against a white card in it whose text has a colour of its own).
+  // Only a hex colour or a word: a form this check reads and a browser drops would take the inherited one.
+  const replaced = (i: number) =>
+    i < ownFrom &&
+    LETTERS.test(declarations[i]![0]) &&
+    declarations
+      .slice(ownFrom)
+      .some(([p, v]) => p === declarations[i]![0] && SURE_COLOUR.test(v) && colourOf(v) !== undefined);
   // light-dark() takes one colour in each scheme: the style is judged in each (colour-schemes.ts).
   const schemes = schemesOf(declarations);
   for (const [scheme, pairs] of schemes.entries()) {
@@ -146,12 +140,12 @@ export function hidingStyle(style: string): string | undefined {
         ? [p, v.replace(/currentcolor/g, colour), i]
         : [p, v, i],
     );
-    const around = aroundOf(read);
+    const around = aroundOf(read, surroundings.behind);
     const painted =
       read.find(([p, v]) => BACKGROUND.test(p) && v.includes('currentcolor')) ??
       (around.covers.includes('currentcolor') ? effective(read, BOX_SHADOW) : undefined);
     if (painted && !around.drawn() && !around.filled) return `${painted[0]}:${painted[1]}`;
-    const hit = read.findIndex(([property, value]) => hides(property, value, around));
+    const hit = read.findIndex(([property, value], i) => !replaced(i) && hides(property, value, around));
     if (hit >= 0)
       return `${declarations[hit]![0]}:${declarations[hit]![1]}${schemes.length > 1 ? ` (in the ${scheme === 0 ? 'light' : 'dark'} colour scheme)` : ''}`;
   }
@@ -159,10 +153,10 @@ export function hidingStyle(style: string): string | undefined {
 }
 
 /** What the other declarations of a style say about each (`Around`), as a browser applies them. */
-function aroundOf(declarations: readonly Declaration[]): Around {
+function aroundOf(declarations: readonly Declaration[], behind: readonly string[]): Around {
   const covers = coveringShadows(declarations);
   const backgroundValues = [
-    ...new Set([...declarations.filter(([p]) => BACKGROUND.test(p)).map(([, v]) => v), ...covers]),
+    ...new Set([...declarations.filter(([p]) => BACKGROUND.test(p)).map(([, v]) => v), ...covers, ...behind]),
   ];
   let backgrounds: Background[] | undefined;
   let painting: boolean | undefined;
@@ -175,7 +169,7 @@ function aroundOf(declarations: readonly Declaration[]): Around {
     drawn: () => (drawn ??= lettersDrawn(declarations, (c) => !onItsBackground(c, colourOf(c), around))),
     filled: !!effective(declarations, /^-webkit-text-fill-color$/, (v) => colourOf(v) !== undefined),
     covers,
-    paintsBehind: () => (painting ??= paintsBehind(declarations) || covers.some(shows)),
+    paintsBehind: () => (painting ??= behind.length > 0 || paintsBehind(declarations) || covers.some(shows)),
     backgrounds: () =>
       (backgrounds ??= backgroundValues.map((value) => ({
         tokens: new Set(valuesOf(value)),
