@@ -117,8 +117,23 @@ function passedDown(style: string): string {
  * HTML's tree only roughly (diff19-review H1: end tags a browser ignores, implied ends), so what is inherited
  * only adds findings: a style is judged alone as well (markdown.ts).
  */
+/**
+ * An open element: its name, what its children inherit and the backgrounds behind their text; and its own part of
+ * each (what its style passes down, and the backgrounds it paints), to open it again where a browser does.
+ */
+interface Open {
+  name: string;
+  inherited: string | undefined;
+  backdrop: readonly string[];
+  passed: string;
+  paints: readonly string[] | undefined;
+}
+
+/** Elements past which a browser opens no formatting element again (a marker in its list: §13.2.4.3). */
+const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marquee', 'template']);
+
 export class OpenElements {
-  private readonly open: { name: string; inherited: string | undefined; backdrop: readonly string[] }[] = [];
+  private readonly open: Open[] = [];
 
   private readAgain = 0;
   /** How many tables are open (a table part outside one is dropped). */
@@ -156,12 +171,33 @@ export class OpenElements {
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style, behind: own ? NONE : behind };
     if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
-    const passed = style ? passedDown(style) : '';
+    this.push({ name, passed: style ? passedDown(style) : '', paints: own });
+    return judged;
+  }
+
+  /** An element opens inside the innermost open one, taking what it passes down. */
+  private push({ name, passed, paints }: Pick<Open, 'name' | 'passed' | 'paints'>): void {
+    const around = this.inherited();
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
-    this.open.push({ name, inherited, backdrop: own ?? behind });
+    const behind = around === undefined ? NONE : (this.open.at(-1)?.backdrop ?? NONE);
+    this.open.push({ name, inherited, backdrop: paints ?? behind, passed, paints });
     if (name === 'table') this.tables++;
-    return judged;
+  }
+
+  /**
+   * The stack cut to `length` elements by an end tag, and the formatting elements it closed opened again where
+   * they now are, with what they pass down: a browser opens them again at the next text (§13.2.4.3), but not
+   * those inside a table cell or another marker, nor any when the element closed is one (diff21-review: `<div><b
+   * style="--c: transparent">x</div><i style="color: var(--c)">` hid the text).
+   */
+  private closeAt(length: number): void {
+    const closed = this.open.slice(length);
+    this.cut(length);
+    if (MARKERS.has(closed[0]!.name)) return;
+    const marker = closed.findIndex(({ name }) => MARKERS.has(name));
+    for (const element of closed.slice(1, marker < 0 ? closed.length : marker))
+      if (FORMATTING.has(element.name)) this.push(element);
   }
 
   /**
@@ -182,7 +218,7 @@ export class OpenElements {
             : (open) => DEFAULT_SCOPE.has(open);
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
-      if (open === name) return this.cut(i);
+      if (open === name) return this.closeAt(i);
       if (scope(open)) return;
     }
     if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
@@ -203,12 +239,11 @@ export class OpenElements {
     // A block opened in it ended the paragraph: what is opened after it stays open, and so does all in a button.
     const block = opened.findIndex(({ name }) => SPECIAL.has(name));
     if (opened.some(({ name }) => name === 'button')) return;
-    const kept = [
-      ...opened.slice(0, block < 0 ? opened.length : block).filter(({ name }) => FORMATTING.has(name)),
-      ...(block < 0 ? [] : opened.slice(block)),
-    ];
+    const formatting = opened.slice(0, block < 0 ? opened.length : block).filter(({ name }) => FORMATTING.has(name));
     this.cut(depth);
-    for (const element of kept) {
+    // The formatting elements open again where they now are; the block and what is in it as they were.
+    for (const element of formatting) this.push(element);
+    for (const element of block < 0 ? [] : opened.slice(block)) {
       this.open.push(element);
       if (element.name === 'table') this.tables++;
     }
@@ -224,7 +259,7 @@ export class OpenElements {
   private close(matches: (name: string) => boolean, within: number, scope: (open: string) => boolean): void {
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - within); i--) {
       const open = this.open[i]!.name;
-      if (matches(open)) return this.cut(i);
+      if (matches(open)) return this.closeAt(i);
       if (scope(open)) return;
     }
   }

@@ -113,8 +113,21 @@ describe('the open elements in scope, as a browser keeps them', () => {
       `a <button><span style="--c:transparent">x\n\nb <b style="color:var(--c)">${SECRET}</b>`,
       `<ul><li style="--c:transparent"><blockquote><li><b style="color:var(--c)">${SECRET}</b>`,
       `<dl><dd style="--c:transparent"><section><dd><b style="color:var(--c)">${SECRET}</b>`,
+      // A formatting element an end tag closes is opened again at the next text, with its attributes (§13.2.4.3).
+      `<div><b style="--c:transparent">x</div><i style="color:var(--c)">${SECRET}</i>`,
+      `<p><b style="--c:transparent">x<p><i style="color:var(--c)">${SECRET}</i>`,
+      `<span><em style="--c:transparent">x</span><i style="color:var(--c)">${SECRET}</i>`,
     ])
       assert.ok(hidden(html), html);
+  });
+
+  it('what is not opened again passes nothing down: other elements, and formatting inside a table cell', () => {
+    for (const html of [
+      `<div><span style="--c:transparent">x</div><i style="color:var(--c)">${SECRET}</i>`,
+      `<table><tr><td><b style="--c:transparent">x</td></tr></table><i style="color:var(--c)">${SECRET}</i>`,
+      `<div style="background:#000; color:#fff"><b>x</div><span style="color:#000">${SECRET}</span>`,
+    ])
+      assert.ok(!hidden(html), html);
   });
 
   it('a table whose cells are left open ends with </table>, and what holds it with its own end tag (diff21-review F1)', () => {
