@@ -179,7 +179,12 @@ function aroundOf(declarations: readonly Declaration[], behind: readonly string[
     judged: new Map(),
     outlineCovers: () => (outline ??= outlineCovers(declarations)),
     masked: () => (mask ??= masked(declarations)),
-    cut: declarations.some(([p, v]) => /^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)),
+    // Overflow hidden or clipped, or paint contained (diff20-review M1): what leaves the box is not painted.
+    cut: declarations.some(
+      ([p, v]) =>
+        (/^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)) ||
+        (p === 'contain' && /\b(?:paint|strict|content)\b/.test(v)),
+    ),
   };
   return around;
 }
@@ -207,6 +212,11 @@ function onItsBackground(value: string, text: ReturnType<typeof colourOf>, aroun
   return hidden;
 }
 
+/** A box no line high (`line-height`), its overflow cut: its text is cut away (diff19-review M1). */
+function lineless(value: string, around: Around): boolean {
+  return around.cut && (faint(value) || (length(value)?.px ?? TINY) < 1);
+}
+
 function hides(property: string, value: string, around: Around): boolean {
   // Split at blanks outside parentheses: `top: max(-9999px, -9999px)`, `font: clamp(0px, 0px, 0px) serif` (R5).
   const tokens = valuesOf(value);
@@ -226,11 +236,13 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'font-size-adjust':
       return noShare(value);
     case 'line-height':
-      // A box no line high, its overflow cut: its text is cut away (M1).
-      return around.cut && (faint(value) || (length(value)?.px ?? TINY) < 1);
-    case 'font':
-      // The shorthand's size is the token before an optional `/line-height`: `0/0 a`, `italic 1px serif`.
-      return tokens.some((t) => tiny(t.split('/')[0]!));
+      return lineless(value, around);
+    case 'font': {
+      // The shorthand's size is the token before an optional `/line-height`: `0/0 a`, `italic 1px serif`; and
+      // that line height cuts as `line-height` does (diff20-review M1: `14px/0`).
+      const height = /\/\s*([^\s/]+)/.exec(value)?.[1];
+      return tokens.some((t) => tiny(t.split('/')[0]!)) || (height !== undefined && lineless(height, around));
+    }
     case 'width':
     case 'height':
     case 'max-width':

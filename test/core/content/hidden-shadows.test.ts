@@ -217,11 +217,21 @@ describe('theme colours that paint nothing, masks, and text drawn at no size', (
       'font-size-adjust: ex-height min(0, 1)',
       'display:inline-block; line-height:0; overflow:hidden',
       'color:red; box-shadow: inset 0 0 0 6px red; font-size: x-small',
+      // diff20-review M1: the line height of the `font` shorthand, and paint contained as overflow cut.
+      'display:block; font: 14px/0 sans-serif; overflow: hidden',
+      'display:block; font: italic 14px / 0 serif; overflow-y: clip',
+      'display:block; line-height: 0; contain: paint',
+      'display:block; font: 14px/0 a; contain: strict',
     ]);
     shown([
       'outline: 20px auto red; outline-offset: -10px; color: red',
       'font-size-adjust: 0.5',
       'line-height: 0; color: red',
+      'font: 14px/0 sans-serif',
+      'font: 14px/1.5 sans-serif; overflow: hidden',
+      'font: 14px/normal sans-serif; contain: paint',
+      'font: 14px "a/b"; overflow: hidden',
+      'line-height: 1.5; contain: layout paint',
     ]);
   });
 });
