@@ -1,11 +1,14 @@
 /**
  * What an element paints behind the text of the elements inside it. A background does not pass down, yet the
  * children's letters are painted over it: `<div style="background:#fff"><span style="color:#fff">` hides the
- * span's text though neither style hides anything alone. So the backgrounds of the innermost element that
- * paints one are the backdrop of the text inside it, each child's colour judged against them too (styles.ts),
- * unless the child paints a background of its own.
+ * span's text though neither style hides anything alone. So the backgrounds of the elements around a text are its
+ * backdrop, each child's colour judged against them too (styles.ts); a child whose own background colour covers
+ * its box hides those behind it, and any other background of its own is one more (diff22-review R6: an image that
+ * may not load, a gradient sized to a corner).
  */
+import { effective, undefinedVariable } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
+import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { coveringShadows } from './covers.ts';
 import { paintsBehind, shows, textColour } from './drawn.ts';
 import { readStyle } from './read-style.ts';
@@ -15,13 +18,21 @@ const BACKGROUND = /^background(?:-color|-image)?$/;
 
 /** A `currentcolor` worked out at most this long, as in styles.ts; longer, the backdrop is not worked out. */
 const MOST_WRITTEN = 16_384;
+/** Backgrounds behind a text past which colours are not judged (styles.ts); a backdrop keeps one more, no more. */
+export const MOST_BEHIND = 33;
+
+/** What a style paints behind its text: its background values, and whether one covers its box in opaque colour. */
+export interface Backdrop {
+  values: readonly string[];
+  covering: boolean;
+}
 
 /**
  * The background values a style paints behind its text (its own, `currentcolor` as its colour, and the inset
- * shadows that cover it), read after what it inherits (inherited.ts); undefined when it paints
- * none, or one not worked out (a `currentcolor` of the colour it inherits, which is not known here).
+ * shadows that cover it), read after what it inherits (inherited.ts); undefined when it paints none, or one not
+ * worked out (a `currentcolor` of the colour it inherits, which is not known here).
  */
-export function backdropOf(style: string, inherited: string): readonly string[] | undefined {
+export function backdropOf(style: string, inherited: string): Backdrop | undefined {
   const read = readStyle(style, inherited);
   if (typeof read === 'string') return undefined;
   const applied = read.declarations.map(([p, v], i): Declaration => [p, v, read.important[i]!]);
@@ -35,5 +46,37 @@ export function backdropOf(style: string, inherited: string): readonly string[] 
       return undefined;
     else values.push(value.replace(/currentcolor/g, colour));
   }
-  return [...new Set(values)];
+  // Covering: the colour of the applied background's last layer is opaque (an image may not load or cover).
+  const layer = effective(applied, /^background(?:-color)?$/)?.[1];
+  const last = layer === undefined || undefinedVariable(layer) ? undefined : splitAtDepth(layer, ',').at(-1);
+  const covering = last !== undefined && valuesOf(last).some((token) => (colourOf(token)?.alpha() ?? 0) >= 1);
+  return { values: [...new Set(values)], covering };
+}
+
+/** A backdrop inside another: the inner one alone if it covers, else both (at most MOST_BEHIND values). */
+export function within(inner: Backdrop | undefined, behind: readonly string[]): readonly string[] {
+  if (!inner) return behind;
+  if (inner.covering || behind.length === 0) return inner.values;
+  return [...inner.values, ...behind].slice(0, MOST_BEHIND);
+}
+
+/** A background value: its tokens, and the ways it may paint behind text, each as its colours (backgroundColours). */
+export interface Background {
+  tokens: ReadonlySet<string>;
+  colours: ReturnType<typeof backgroundColours>;
+}
+
+/** Background values read so far: the same backdrop is read for each styled element inside it (diff22-review T1). */
+const READ = new Map<string, Background>();
+const MOST_REMEMBERED = 256;
+
+/** A background value read, once while it is remembered. */
+export function backgroundOf(value: string): Background {
+  let read = READ.get(value);
+  if (!read) {
+    if (READ.size >= MOST_REMEMBERED) READ.clear();
+    read = { tokens: new Set(valuesOf(value)), colours: backgroundColours(value) };
+    READ.set(value, read);
+  }
+  return read;
 }

@@ -5,7 +5,8 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf } from './backdrop.ts';
+import { backdropOf, within } from './backdrop.ts';
+import type { Backdrop } from './backdrop.ts';
 import { declarationsOf } from './colours.ts';
 import type { Surroundings } from './styles.ts';
 
@@ -53,6 +54,9 @@ const SCOPE: Record<string, (open: string) => boolean> = {
   td: (open) => open === 'table',
   th: (open) => open === 'table',
   tr: (open) => open === 'table',
+  tbody: (open) => open === 'table',
+  thead: (open) => open === 'table',
+  tfoot: (open) => open === 'table',
   li: pastItem,
   dt: pastItem,
   dd: pastItem,
@@ -72,6 +76,10 @@ const IMPLIED_ENDS: Record<string, readonly string[]> = {
   td: ['td', 'th'],
   th: ['td', 'th'],
   tr: ['td', 'th', 'tr'],
+  // A table's sections end one another (diff22-review F1: a header's background kept over the body).
+  tbody: ['thead', 'tbody', 'tfoot'],
+  thead: ['thead', 'tbody', 'tfoot'],
+  tfoot: ['thead', 'tbody', 'tfoot'],
   li: ['li'],
   dt: ['dt', 'dd'],
   dd: ['dt', 'dd'],
@@ -126,7 +134,7 @@ interface Open {
   inherited: string | undefined;
   backdrop: readonly string[];
   passed: string;
-  paints: readonly string[] | undefined;
+  paints: Backdrop | undefined;
 }
 
 /** Elements past which a browser opens no formatting element again (a marker in its list: §13.2.4.3). */
@@ -153,7 +161,7 @@ export class OpenElements {
   /**
    * An element opens (void ones hold nothing, and are not followed; table parts outside a table are dropped),
    * ending those its start ends in scope. Returns how its style is read (`judge`: it is read): after what it
-   * inherits, over the backgrounds painted behind it unless it paints its own (backdrop.ts); undefined when
+   * inherits, over the backgrounds painted behind it unless its own colour covers its box (backdrop.ts); undefined when
    * neither is there, or when that is more than is read (then `exhausted`).
    */
   start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): Judged | undefined {
@@ -162,14 +170,14 @@ export class OpenElements {
     const around = this.inherited();
     const behind = around === undefined ? NONE : (this.open.at(-1)?.backdrop ?? NONE);
     let judged: Judged | undefined;
-    let own: readonly string[] | undefined;
+    let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
       if ((this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else own = backdropOf(style, around);
     }
     if (judge && style !== undefined && (around !== '' || behind.length > 0))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
-      else judged = { inherited: around, style, behind: own ? NONE : behind };
+      else judged = { inherited: around, style, behind: own?.covering ? NONE : behind };
     if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
     this.push({ name, passed: style ? passedDown(style) : '', paints: own });
     return judged;
@@ -181,7 +189,7 @@ export class OpenElements {
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
     const behind = around === undefined ? NONE : (this.open.at(-1)?.backdrop ?? NONE);
-    this.open.push({ name, inherited, backdrop: paints ?? behind, passed, paints });
+    this.open.push({ name, inherited, backdrop: within(paints, behind), passed, paints });
     if (name === 'table') this.tables++;
   }
 

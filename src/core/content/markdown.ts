@@ -2,8 +2,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { CharacterHit } from './characters.ts';
 import { toolDirective } from './directives.ts';
 import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
-import { RAW_TEXT, htmlTokens } from './html.ts';
-import { extent, ownText, VOID } from './element-extent.ts';
+import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
 import { OpenElements } from './inherited.ts';
@@ -84,6 +83,23 @@ const NEVER_RENDERED = new Set([
 ]);
 /** Elements whose hidden content is fallback text, among tags of their own (diff4-review F3). */
 const FALLBACK = new Set(['video', 'audio', 'canvas', 'object', 'iframe', 'rp']);
+/** Elements without content (§13.1.2): what they hide is in their attributes. */
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'param',
+  'source',
+  'track',
+  'wbr',
+]);
 /** Attributes whose text a model reads and a hidden element's reader would not see. */
 const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 
@@ -122,7 +138,7 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const definitions: MdNode[] = [];
   // Where the hidden element found last ends: what is inside it is reported with it, not again.
   // And the elements open so far, each with what it passes down to those inside it (inherited.ts).
-  const covered = { until: 0, open: new OpenElements(), read: 0 };
+  const covered = { until: 0, open: new OpenElements() };
   const code: [number, number][] = [];
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean) => {
     if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock);
@@ -176,7 +192,7 @@ function htmlHits(
   node: MdNode,
   parent: MdNode,
   hits: MarkdownHit[],
-  covered: { until: number; open: OpenElements; read: number },
+  covered: { until: number; open: OpenElements },
   block: boolean,
 ): void {
   const from = node.position?.start.offset;
@@ -199,14 +215,11 @@ function htmlHits(
     if (token.type !== 'start') continue;
     const judged = start >= covered.until;
     const inherited = covered.open.start(token.name, token.attributes.get('style'), VOID.has(token.name), judged);
-    const by = judged ? hiddenBy(token, inherited) : undefined;
-    if (!by) continue;
+    if (!judged || !hiddenBy(token, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
     const element = extent(text, token.name, from + token.end, limit);
     const inner = text.slice(from + token.end, element.inner);
-    // Hidden by what is around it, it hides only the text not in an element of its own colour (judged itself).
-    if (by === 'around' && !RAW_TEXT.has(token.name) && !ownText(inner, covered).trim()) continue;
     const said = SAID.map((name) => token.attributes.get(name)?.trim()).filter(Boolean);
     const shown = RAW_TEXT.has(token.name) ? inner.trim() : inner.replace(/<[^>]*>/g, '').trim();
     // A player's or frame's own tags (`<source>`, `<track>`) are not fallback text, nor is a ruby's parenthesis.
@@ -221,22 +234,44 @@ function htmlHits(
 }
 
 /**
- * Whether a start tag's element is not rendered, and by what: an attribute, its style alone, or what the element
- * is (`itself`); or its style after what the elements around it pass down and paint behind it (`around`).
+ * Whether a start tag's element is not rendered: an attribute, its style (alone, or after what the elements
+ * around it pass down and paint behind it: `inherited`), or what the element is.
  */
-function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>, inherited: Judged | undefined): Hidden {
+function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>, inherited: Judged | undefined): boolean {
   const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
-  if (
+  return (
     tag.attributes.has('hidden') ||
     attribute('aria-hidden') === 'true' ||
     hidingStyle(tag.attributes.get('style') ?? '') !== undefined ||
+    (inherited !== undefined && hidingStyle(inherited.style, inherited) !== undefined) ||
     NEVER_RENDERED.has(tag.name) ||
     (tag.name === 'dialog' && !tag.attributes.has('open')) ||
     (tag.name === 'input' && attribute('type') === 'hidden') ||
     tag.name === 'meta'
-  )
-    return 'itself';
-  return inherited !== undefined && hidingStyle(inherited.style, inherited) !== undefined ? 'around' : undefined;
+  );
 }
 
-type Hidden = 'itself' | 'around' | undefined;
+/**
+ * Where an element that starts (its start tag ending at `from`) ends: its content runs to its own end tag,
+ * counting the same elements nested in it, or to `limit` when nothing closes it.
+ */
+function extent(text: string, name: string, from: number, limit: number): { inner: number; end: number } {
+  if (VOID.has(name)) return { inner: from, end: from };
+  const closeAt = (at: number) => {
+    const close = text.indexOf('>', at);
+    return { inner: at, end: close < 0 ? text.length : close + 1 };
+  };
+  if (RAW_TEXT.has(name)) {
+    const at = rawTextEnd(text, from, name);
+    return at < text.length ? closeAt(at) : { inner: limit, end: limit };
+  }
+  const literal = name.replace(/[.*+?^$|()[\]{}\\]/g, '\\$&');
+  const tags = new RegExp(`<(/?)${literal}(?=[\\t\\n\\f\\r />])`, 'gi');
+  tags.lastIndex = from;
+  let depth = 1;
+  for (let m = tags.exec(text); m; m = tags.exec(text)) {
+    depth += m[1] ? -1 : 1;
+    if (depth === 0) return closeAt(m.index);
+  }
+  return { inner: limit, end: limit };
+}

@@ -7,7 +7,7 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import { backgroundColours, colourOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
+import { colourOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
 import { effective } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
@@ -16,6 +16,8 @@ import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
 import { faint, FAINT, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
 import { PREVIEW_BACKGROUND } from './preview-background.ts';
 import { readStyle } from './read-style.ts';
+import { backgroundOf } from './backdrop.ts';
+import type { Background } from './backdrop.ts';
 
 /** A colour that shows nothing: transparent, or an alpha at or near zero (rgba/hsla, `/ 0`, #rgba, #rrggbbaa). */
 function clear(value: string): boolean {
@@ -35,8 +37,7 @@ function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean
 }
 
 const BACKGROUND = /^background(?:-color|-image)?$/;
-/** The properties that colour the letters, and the colours a browser takes in them whatever it is. */
-const LETTERS = /^(?:color|-webkit-text-fill-color)$/;
+/** The colours a browser takes in a colour property whatever it is. */
 const SURE_COLOUR = /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+)$/;
 const BOX_SHADOW = /^(?:-webkit-)?box-shadow$/;
 
@@ -61,12 +62,6 @@ function transformedAway(value: string): boolean {
     if (fn!.startsWith('translate') && list.some(far)) return true;
   }
   return false;
-}
-
-/** A background value: its tokens, and the ways it may paint behind text, each as its colours (backgroundColours). */
-interface Background {
-  tokens: ReadonlySet<string>;
-  colours: ReturnType<typeof backgroundColours>;
 }
 
 /** Distinct text colours, and background values, a style is read with at most (then it counts as hiding). */
@@ -114,15 +109,17 @@ export function hidingStyle(style: string, surroundings: Surroundings = NOTHING)
   // Grown past what is read by custom properties: not worked out, as more colours than are compared.
   if (typeof read === 'string') return read;
   const { declarations, important, ownFrom } = read;
-  // An inherited colour is not the element's when its style sets one a browser surely takes (diff19-review F1:
-  // a dark panel's white text colour, judged against a white card in it whose text has a colour of its own).
-  // Only a hex colour or a word: a form this check reads and a browser drops would take the inherited one.
-  const replaced = (i: number) =>
-    i < ownFrom &&
-    LETTERS.test(declarations[i]![0]) &&
-    declarations
-      .slice(ownFrom)
-      .some(([p, v]) => p === declarations[i]![0] && SURE_COLOUR.test(v) && colourOf(v) !== undefined);
+  // An inherited colour is not the element's when the colour its own style applies (the last, an `!important`
+  // one first) is one a browser surely takes (diff19-review F1: a dark panel's white text colour, judged against
+  // a white card in it whose text has a colour of its own). Only a hex colour or a word: a form this check reads
+  // and a browser drops, or a var() it leaves unset (diff22-review R5), takes the inherited one.
+  const own = declarations.slice(ownFrom).map(([p, v], k): Declaration => [p, v, important[ownFrom + k]!]);
+  const sure = (property: RegExp) => {
+    const value = effective(own, property)?.[1];
+    return value !== undefined && SURE_COLOUR.test(value) && colourOf(value) !== undefined;
+  };
+  const ownColour = { color: sure(/^color$/), '-webkit-text-fill-color': sure(/^-webkit-text-fill-color$/) };
+  const replaced = (i: number) => i < ownFrom && ownColour[declarations[i]![0] as keyof typeof ownColour] === true;
   // light-dark() takes one colour in each scheme: the style is judged in each (colour-schemes.ts).
   const schemes = schemesOf(declarations);
   for (const [scheme, pairs] of schemes.entries()) {
@@ -170,11 +167,7 @@ function aroundOf(declarations: readonly Declaration[], behind: readonly string[
     filled: !!effective(declarations, /^-webkit-text-fill-color$/, (v) => colourOf(v) !== undefined),
     covers,
     paintsBehind: () => (painting ??= behind.length > 0 || paintsBehind(declarations) || covers.some(shows)),
-    backgrounds: () =>
-      (backgrounds ??= backgroundValues.map((value) => ({
-        tokens: new Set(valuesOf(value)),
-        colours: backgroundColours(value),
-      }))),
+    backgrounds: () => (backgrounds ??= backgroundValues.map(backgroundOf)),
     backgroundCount: backgroundValues.length,
     judged: new Map(),
     outlineCovers: () => (outline ??= outlineCovers(declarations)),

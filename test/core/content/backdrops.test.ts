@@ -11,7 +11,7 @@ const hidden = (html: string) =>
 /**
  * A background does not pass down, yet the letters of what an element holds are painted over it: white text
  * in a white box hid though neither style hid anything alone (found re-reading 333c5a1). And the other way
- * (diff19-review F1): an inherited colour judged against a background that holds text of its own colour.
+ * (diff19-review F1): an inherited colour judged against a child's background, where the child's colour is its own.
  */
 describe('text over the backgrounds of the elements around it', () => {
   it('a colour on the background an ancestor paints', () => {
@@ -34,16 +34,28 @@ describe('text over the backgrounds of the elements around it', () => {
       assert.ok(hidden(html), html);
   });
 
-  it('text of its own colour in a box of the inherited colour is not reported (F1)', () => {
+  it("a child's own colour replaces the one it inherits (F1), and a covering background of its own the backdrop", () => {
     for (const html of [
-      `<div style="color: white; background: #24292e; padding: 16px"><div style="background: #fff"><span style="color: #24292e">${SECRET}</span></div></div>`,
-      `<div style="background:#fff"><div style="color:#fff"><span style="color:#000">${SECRET}</span></div></div>`,
+      `<div style="color: white; background: #24292e"><p style="color: #24292e; background: #fff">${SECRET}</p></div>`,
       `<div style="background:#24292e"><span style="color:#fff">${SECRET}</span></div>`,
       `<div style="background:#fff"><span style="color:#24292e">${SECRET}</span></div>`,
-      `<div style="background:#fff"><span style="color:#fff; background:#0366d6">${SECRET}</span></div>`,
+      `<div style="background:#fff"><code style="color:#fff; background:#24292e">${SECRET}</code></div>`,
       `<div style="color:#fff; background:#0366d6"><div style="background:#fff; color:#24292e">${SECRET}</div></div>`,
+      // A table's body is not under its header's background.
+      `<table><thead style="background:#fff"><tr><th style="color:#000">Name</th></tr><tbody><tr><td style="color:#fff">${SECRET}</td></tr></tbody></table>`,
     ])
       assert.ok(!hidden(html), html);
+  });
+
+  it('an own colour a browser leaves unset, or an own background that may not cover, keeps what is around (diff22-review R5, R6)', () => {
+    for (const html of [
+      `<div style="--c:transparent"><span style="color:var(--c)"><b style="color:red;color:var(--nope)">${SECRET}</b></span></div>`,
+      `<div style="background:#fff"><div style="color:#fff"><span style="color:red;color:var(--nope)">${SECRET}</span></div></div>`,
+      `<div style="background:#fff"><span style="background-image:url(data:,);color:#fff">${SECRET}</span></div>`,
+      `<div style="background:#fff"><span style="background:linear-gradient(red,red) 0 0/1px 1px no-repeat;color:#fff">${SECRET}</span></div>`,
+      `<div style="background:#fff"><span style="background:rgba(0,0,0,.02);color:#fff">${SECRET}</span></div>`,
+    ])
+      assert.ok(hidden(html), html);
   });
 
   it('text of the inherited colour beside or past an element of its own colour', () => {
@@ -52,12 +64,18 @@ describe('text over the backgrounds of the elements around it', () => {
       // A <div> ends the <p>, and a second <a> the first: what follows is not theirs.
       `<div style="background:#fff"><div style="color:#fff"><p style="color:#000">x<div>${SECRET}</div></p></div></div>`,
       `<div style="background:#fff"><div style="color:#fff"><a style="color:#000">x<a>${SECRET}</a></div></div>`,
+      // diff22-review R1–R4: an element of its own colour whose end is not where it seems.
+      `<div style="--c:transparent"><div style="color:var(--c)"><div><span style="color:red">ok</div>${SECRET}</div></div>`,
+      `<div style="background:#fff"><span style="color:#fff"><b style="color:red">ok<i title="<b>"></i></b>${SECRET}</span></div>`,
+      `<div style="background:#fff"><span style="color:#fff"><svg style="color:red"/>${SECRET}</span></div>`,
     ])
       assert.ok(hidden(html), html);
   });
 
-  it('many boxes in boxes: time bounded', () => {
+  it('many boxes in boxes, and a long background over many styled children: time bounded (diff22-review T1)', () => {
+    const stops = Array.from({ length: 20_000 }, (_, i) => `#${(i % 4096).toString(16).padStart(3, '0')} ${i}px`);
     for (const html of [
+      `<div style="background:linear-gradient(${stops.join(',')})">${'<span style="color:#abc">x</span>'.repeat(20_000)}</div>`,
       '<div style="background:#fff"><span style="color:#000">x'.repeat(20_000),
       `<div style="background:#fff">${'<div style="color:#fff"><span style="color:#000">x</span>'.repeat(20_000)}`,
       `<div style="background:#fff">${'<div style="color:#fff"><span style="color:#000">x</span></div>'.repeat(20_000)}`,
