@@ -241,56 +241,18 @@ function shownStops(args: string): string[] {
   return out;
 }
 
+/**
+ * A colour a browser takes in a colour property whatever it is: a hex colour or a word this check reads. A form
+ * it reads and a browser may drop (legacy `hwb(0, 0%, 0%)`), or a var() a browser may leave unset, is not.
+ */
+export function surelyColour(value: string): boolean {
+  return /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+)$/.test(value) && colourOf(value) !== undefined;
+}
+
 /** Text no one can tell from its background: a contrast ratio under 1.1 (WCAG's; 21 is black on white). */
 export const INDISTINCT = 1.1;
 
 /** A declaration's values, split at blanks outside parentheses: `#fff url(a b.png) no-repeat`. One pass. */
 export function valuesOf(value: string): string[] {
   return splitAtDepth(value, ' ').filter(Boolean);
-}
-
-/**
- * A style's declarations, as CSS reads them: comments taken out, split at each `;` outside parentheses and
- * strings (`url(data:image/gif;base64,…)`: diff10-review C2); a string left open ends at a line break, and
- * an escaped character (`\\27`, `\\;`) is part of the text it is in, decoded afterwards (`\\63 olor` is
- * `color`).
- */
-export function declarationsOf(style: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let [depth, quote] = [0, ''];
-  for (let i = 0; i < style.length; i++) {
-    const c = style[i]!;
-    if (c === '\\') {
-      current += style.slice(i, i + 2);
-      i++;
-    } else if (quote) {
-      // A string ends at its quote, or (a bad string) at a line break.
-      if (c === quote || c === '\n' || c === '\r' || c === '\f') quote = '';
-      current += c;
-    } else if (c === '/' && style[i + 1] === '*') {
-      const end = style.indexOf('*/', i + 2);
-      i = end < 0 ? style.length : end + 1;
-      current += ' '; // a comment separates what is either side (`100%/**/0`: two values, diff14-review C3)
-    } else if (c === ';' && depth === 0) {
-      out.push(unescaped(current));
-      current = '';
-    } else {
-      if (c === '"' || c === "'") quote = c;
-      else if (c === '(') depth++;
-      else if (c === ')' && depth > 0) depth--;
-      current += c;
-    }
-  }
-  out.push(unescaped(current));
-  return out;
-}
-
-/** CSS escapes in a declaration, decoded. */
-function unescaped(declaration: string): string {
-  return declaration.replace(
-    /\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g,
-    (_, hex?: string, char?: string) =>
-      hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
-  );
 }

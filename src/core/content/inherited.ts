@@ -7,7 +7,7 @@
  */
 import { backdropOf, within } from './backdrop.ts';
 import type { Backdrop } from './backdrop.ts';
-import { declarationsOf } from './colours.ts';
+import { declarationsOf } from './read-style.ts';
 import type { Surroundings } from './styles.ts';
 
 /** A style to judge after what it inherits, over the backgrounds painted behind it. */

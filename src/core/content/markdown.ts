@@ -5,6 +5,7 @@ import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
+import { styleWithHints } from './presentational.ts';
 import { OpenElements } from './inherited.ts';
 import type { Judged } from './inherited.ts';
 import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
@@ -110,7 +111,7 @@ const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
  * nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
  */
 export const MARKDOWN_TRIGGER =
-  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style)\b/im;
+  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style|color|bgcolor|text)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
@@ -214,7 +215,8 @@ function htmlHits(
     if (token.type === 'end') covered.open.end(token.name);
     if (token.type !== 'start') continue;
     const judged = start >= covered.until;
-    const inherited = covered.open.start(token.name, token.attributes.get('style'), VOID.has(token.name), judged);
+    const style = styleWithHints(token.name, token.attributes);
+    const inherited = covered.open.start(token.name, style, VOID.has(token.name), judged);
     if (!judged || !hiddenBy(token, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
@@ -242,7 +244,7 @@ function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>, inherited: Judged 
   return (
     tag.attributes.has('hidden') ||
     attribute('aria-hidden') === 'true' ||
-    hidingStyle(tag.attributes.get('style') ?? '') !== undefined ||
+    hidingStyle(styleWithHints(tag.name, tag.attributes) ?? '') !== undefined ||
     (inherited !== undefined && hidingStyle(inherited.style, inherited) !== undefined) ||
     NEVER_RENDERED.has(tag.name) ||
     (tag.name === 'dialog' && !tag.attributes.has('open')) ||

@@ -1,9 +1,8 @@
 /**
- * A style attribute's declarations as a browser reads them: split and decoded (colours.ts), custom properties
+ * A style attribute's declarations as a browser reads them: split and decoded (declarationsOf), custom properties
  * dropped where a browser drops them and worked into the values that use them, VS Code's editor background
  * named as the preview's (preview-background.ts); properties and values in lower case, blanks made one.
  */
-import { declarationsOf } from './colours.ts';
 import { tokensBalanced, variablesOf, withVariables } from './css-variables.ts';
 import { onPreviewBackground } from './preview-background.ts';
 
@@ -62,4 +61,50 @@ export function readStyle(style: string, inherited = ''): StyleRead | string {
     important.push(isImportant);
   }
   return { declarations, important, ownFrom };
+}
+
+/**
+ * A style's declarations, as CSS reads them: comments taken out, split at each `;` outside parentheses and
+ * strings (`url(data:image/gif;base64,…)`: diff10-review C2); a string left open ends at a line break, and
+ * an escaped character (`\\27`, `\\;`) is part of the text it is in, decoded afterwards (`\\63 olor` is
+ * `color`).
+ */
+export function declarationsOf(style: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let [depth, quote] = [0, ''];
+  for (let i = 0; i < style.length; i++) {
+    const c = style[i]!;
+    if (c === '\\') {
+      current += style.slice(i, i + 2);
+      i++;
+    } else if (quote) {
+      // A string ends at its quote, or (a bad string) at a line break.
+      if (c === quote || c === '\n' || c === '\r' || c === '\f') quote = '';
+      current += c;
+    } else if (c === '/' && style[i + 1] === '*') {
+      const end = style.indexOf('*/', i + 2);
+      i = end < 0 ? style.length : end + 1;
+      current += ' '; // a comment separates what is either side (`100%/**/0`: two values, diff14-review C3)
+    } else if (c === ';' && depth === 0) {
+      out.push(unescaped(current));
+      current = '';
+    } else {
+      if (c === '"' || c === "'") quote = c;
+      else if (c === '(') depth++;
+      else if (c === ')' && depth > 0) depth--;
+      current += c;
+    }
+  }
+  out.push(unescaped(current));
+  return out;
+}
+
+/** CSS escapes in a declaration, decoded. */
+function unescaped(declaration: string): string {
+  return declaration.replace(
+    /\\([0-9a-fA-F]{1,6})[\t\n\f\r ]?|\\([^\n0-9a-fA-F])/g,
+    (_, hex?: string, char?: string) =>
+      hex === undefined ? char! : String.fromCodePoint(Math.min(parseInt(hex, 16), 0x10ffff) || 0xfffd),
+  );
 }

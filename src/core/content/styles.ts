@@ -7,7 +7,7 @@
  * value reaches here with its character references already decoded (html.ts).
  */
 
-import { colourOf, INDISTINCT, unreadableColour, valuesOf } from './colours.ts';
+import { colourOf, INDISTINCT, surelyColour, unreadableColour, valuesOf } from './colours.ts';
 import { schemesOf } from './colour-schemes.ts';
 import { effective } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
@@ -37,8 +37,6 @@ function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean
 }
 
 const BACKGROUND = /^background(?:-color|-image)?$/;
-/** The colours a browser takes in a colour property whatever it is. */
-const SURE_COLOUR = /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]+)$/;
 const BOX_SHADOW = /^(?:-webkit-)?box-shadow$/;
 
 /** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
@@ -116,7 +114,7 @@ export function hidingStyle(style: string, surroundings: Surroundings = NOTHING)
   const own = declarations.slice(ownFrom).map(([p, v], k): Declaration => [p, v, important[ownFrom + k]!]);
   const sure = (property: RegExp) => {
     const value = effective(own, property)?.[1];
-    return value !== undefined && SURE_COLOUR.test(value) && colourOf(value) !== undefined;
+    return value !== undefined && surelyColour(value);
   };
   const ownColour = { color: sure(/^color$/), '-webkit-text-fill-color': sure(/^-webkit-text-fill-color$/) };
   const replaced = (i: number) => i < ownFrom && ownColour[declarations[i]![0] as keyof typeof ownColour] === true;

@@ -58,6 +58,24 @@ describe('text over the backgrounds of the elements around it', () => {
       assert.ok(hidden(html), html);
   });
 
+  it('the colours presentational attributes set (diff22-review R7)', () => {
+    for (const html of [
+      `<div style="background:#fff"><font color="#ffffff">${SECRET}</font></div>`,
+      `<div style="background:#fff"><font color="FFFFFF">${SECRET}</font></div>`,
+      `<table><tr><td bgcolor="#ffffff"><span style="color:#fff">${SECRET}</span></td></tr></table>`,
+      `<table bgcolor="white"><tr><td><font color="white">${SECRET}</font></td></tr></table>`,
+    ])
+      assert.ok(hidden(html), html);
+    for (const html of [
+      `<div style="background:#fff"><font color="#0366d6">${SECRET}</font></div>`,
+      // The element's own style overrides them; legacy parsing refuses transparent, and reads fff as #0f0f0f.
+      `<div style="background:#fff"><font color="#ffffff" style="color:#000">${SECRET}</font></div>`,
+      `<div style="background:#fff"><font color="transparent">${SECRET}</font></div>`,
+      `<table><tr><td bgcolor="fff"><span style="color:#fff">${SECRET}</span></td></tr></table>`,
+    ])
+      assert.ok(!hidden(html), html);
+  });
+
   it('text of the inherited colour beside or past an element of its own colour', () => {
     for (const html of [
       `<div style="background:#fff"><div style="color:#fff"><span style="color:#000">x</span>${SECRET}</div></div>`,
