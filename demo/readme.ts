@@ -27,9 +27,10 @@ export const DEMO_README = `# AAM Trust demo workspace
   what agents would load differently — the changed skill in the diff editor, the signer,
   signature, attestation and approvals beside it — and installs only when you say so.
 - \`@community/house-style\` is signed by a trusted signer, and hides instructions in
-  invisible Unicode, an HTML comment and a paragraph in the theme's sidebar colour (the editor's
-  background, or nearly, in VS Code's default themes): open \`.cursor/rules/house-style-style.mdc\` and
-  hover the warnings to read what the agent would read. Nested files count too:
+  invisible Unicode, an HTML comment, a paragraph in the theme's sidebar colour (the editor's
+  background, or nearly, in VS Code's default themes) and white text in a white box: open
+  \`.cursor/rules/house-style-style.mdc\` and hover the warnings to read what the agent would
+  read. Nested files count too:
   \`services/api/CLAUDE.md\` (Claude Code loads it in that folder) hides a zero-width joiner
   inside a word; the **What Agents Load Here** view lists it beside the deployed copies.
   \`CLAUDE.md\` also holds an AAM section no installed package deploys (\`old-rules\`): the

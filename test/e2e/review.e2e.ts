@@ -4,7 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSession } from './harness.ts';
 import type { Session } from './harness.ts';
-import { CODE_REVIEW_UPDATE_LINE, HIDDEN_INSTRUCTION, HIDDEN_STYLED_INSTRUCTION } from '../../demo/world.ts';
+import {
+  CODE_REVIEW_UPDATE_LINE,
+  HIDDEN_BOXED_INSTRUCTION,
+  HIDDEN_INSTRUCTION,
+  HIDDEN_STYLED_INSTRUCTION,
+} from '../../demo/world.ts';
 
 describe('What agents will load: update review and hidden content, in a real VS Code', () => {
   let s: Session;
@@ -41,6 +46,11 @@ describe('What agents will load: update review and hidden content, in a real VS 
     await s.page.keyboard.type('preview hides');
     await s.page
       .locator('.markers-panel .monaco-list-row', { hasText: HIDDEN_STYLED_INSTRUCTION.slice(0, 30) })
+      .first()
+      .waitFor();
+    // And the white text in a white box, whose background is the box's.
+    await s.page
+      .locator('.markers-panel .monaco-list-row', { hasText: HIDDEN_BOXED_INSTRUCTION.slice(0, 30) })
       .first()
       .waitFor();
     console.log(`screenshot: ${await s.shot('21-hidden-content-problems')}`);
