@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { MARKDOWN_TRIGGER } from '../../../src/core/content/markdown.ts';
+
+/** The trigger before diff23-review T1: from a tag's start to the attribute, across any `<` outside quotes. */
+const BEFORE =
+  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*\|?[ \t]*:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<[a-z](?:[^>"']|"[^"]*"|'[^']*')*?(?:[\s/]|(?<=["']))(?:hidden|aria-hidden|style|color|bgcolor|text)\b/im;
+
+/** A random text of the pieces the trigger's tag part reads, `length` pieces long. */
+function randomText(random: () => number, length: number): string {
+  const pieces = ['<', '>', 'a', 'b', ' ', '\n', '"', "'", '=', '<a', '<b', 'style', 'hidden', 'text', '/', 'x'];
+  let out = '';
+  for (let i = 0; i < length; i++) out += pieces[Math.floor(random() * pieces.length)];
+  return out;
+}
+
+/** A small seeded generator (mulberry32): the same cases on every run. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('the Markdown trigger (the fast path that skips parsing)', () => {
+  it('matches every text the trigger before it matched (100,000 random texts)', () => {
+    const random = seeded(22);
+    let matched = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const text = randomText(random, 1 + Math.floor(random() * 24));
+      if (!BEFORE.test(text)) continue;
+      matched++;
+      assert.ok(MARKDOWN_TRIGGER.test(text), JSON.stringify(text));
+    }
+    assert.ok(matched > 10_000, `${matched} texts matched: the generator reaches the tag part`);
+  });
+
+  it('reads a tag with a "<" in it, a quoted ">" and a line break before its attribute', () => {
+    for (const text of [
+      '<div b<c style="display:none">x</div>',
+      '<a b<1 title=">" style="display:none">x</a>',
+      '<span title="a > b"\nhidden>x</span>',
+    ])
+      assert.ok(MARKDOWN_TRIGGER.test(text), text);
+    assert.ok(!MARKDOWN_TRIGGER.test('a <b>bold</b> word with a style of its own'));
+  });
+
+  it('takes time linear in the text with many tags left open (diff23-review T1)', () => {
+    const started = performance.now();
+    for (const text of [
+      '<a\n'.repeat(33_000),
+      'x <a '.repeat(200_000),
+      'x <a "'.repeat(20_000),
+      `<${`'"`.repeat(300_000)}`,
+      '<"'.repeat(300_000),
+    ])
+      MARKDOWN_TRIGGER.test(text);
+    assert.ok(performance.now() - started < 5_000, `${performance.now() - started} ms`);
+  });
+});
