@@ -121,11 +121,6 @@ function passedDown(style: string): string {
 }
 
 /**
- * The elements open at a point of a document, each with what it and those around it pass down. The stack is
- * HTML's tree only roughly (diff19-review H1: end tags a browser ignores, implied ends), so what is inherited
- * only adds findings: a style is judged alone as well (markdown.ts).
- */
-/**
  * An open element: its name, what its children inherit and the backgrounds behind their text; and its own part of
  * each (what its style passes down, and the backgrounds it paints), to open it again where a browser does.
  */
@@ -140,6 +135,11 @@ interface Open {
 /** Elements past which a browser opens no formatting element again (a marker in its list: §13.2.4.3). */
 const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marquee', 'template']);
 
+/**
+ * The elements open at a point of a document, each with what it and those around it pass down. The stack is
+ * HTML's tree only roughly (diff19-review H1: end tags a browser ignores, implied ends), so what is inherited
+ * only adds findings: a style is judged alone as well (markdown.ts).
+ */
 export class OpenElements {
   private readonly open: Open[] = [];
 
@@ -161,8 +161,8 @@ export class OpenElements {
   /**
    * An element opens (void ones hold nothing, and are not followed; table parts outside a table are dropped),
    * ending those its start ends in scope. Returns how its style is read (`judge`: it is read): after what it
-   * inherits, over the backgrounds painted behind it unless its own colour covers its box (backdrop.ts); undefined when
-   * neither is there, or when that is more than is read (then `exhausted`).
+   * inherits, over the backgrounds painted behind it unless its own colour covers its box (backdrop.ts);
+   * undefined when neither is there, or when that is more than is read (then `exhausted`).
    */
   start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): Judged | undefined {
     const ends = IMPLIED_ENDS[name];
@@ -264,8 +264,8 @@ export class OpenElements {
     this.lost = Math.min(this.lost, length);
   }
 
-  private close(matches: (name: string) => boolean, within: number, scope: (open: string) => boolean): void {
-    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - within); i--) {
+  private close(matches: (name: string) => boolean, depth: number, scope: (open: string) => boolean): void {
+    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - depth); i--) {
       const open = this.open[i]!.name;
       if (matches(open)) return this.closeAt(i);
       if (scope(open)) return;

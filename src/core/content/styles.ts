@@ -75,7 +75,10 @@ interface Around {
   covers: readonly string[];
   /** Whether the style's own backgrounds, or those behind it, paint anything over the page's (drawn.ts). */
   paintsBehind: () => boolean;
-  /** Its backgrounds and those behind it (each value once, read when a colour is judged): text in the same colour does not show. */
+  /**
+   * Its backgrounds and those behind it (each value once, read when a colour is judged): text of their colour
+   * does not show.
+   */
   backgrounds: () => Background[];
   /** How many background values the style sets. */
   backgroundCount: number;
@@ -92,7 +95,7 @@ interface Around {
 export interface Surroundings {
   /** The declarations the elements around it pass down (inherited.ts). */
   inherited: string;
-  /** The backgrounds painted behind its text, unless it paints its own (backdrop.ts). */
+  /** The backgrounds painted behind its text, unless its own colour covers its box (backdrop.ts). */
   behind: readonly string[];
 }
 
