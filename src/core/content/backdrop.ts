@@ -49,7 +49,13 @@ export function backdropOf(style: string, inherited: string): Backdrop | undefin
   // Covering: the colour of the applied background's last layer is opaque (an image may not load or cover).
   const layer = effective(applied, /^background(?:-color)?$/)?.[1];
   const last = layer === undefined || undefinedVariable(layer) ? undefined : splitAtDepth(layer, ',').at(-1);
-  const covering = last !== undefined && valuesOf(last).some((token) => (colourOf(token)?.alpha() ?? 0) >= 1);
+  // Not when its box is not behind its text: none (`display: contents`), or painted under its parent's background
+  // (a negative `z-index`: diff23-review R2).
+  const covering =
+    last !== undefined &&
+    valuesOf(last).some((token) => (colourOf(token)?.alpha() ?? 0) >= 1) &&
+    effective(applied, /^display$/)?.[1] !== 'contents' &&
+    !(effective(applied, /^z-index$/)?.[1] ?? '').startsWith('-');
   return { values: [...new Set(values)], covering };
 }
 

@@ -128,6 +128,8 @@ interface Open {
   name: string;
   inherited: string | undefined;
   backdrop: readonly string[];
+  /** The backgrounds behind a block in it: an inline element's own are painted on its lines only (diff23-review R2). */
+  blockBackdrop: readonly string[];
   passed: string;
   paints: Backdrop | undefined;
 }
@@ -142,6 +144,8 @@ const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marquee', '
  */
 export class OpenElements {
   private readonly open: Open[] = [];
+  /** The formatting elements the last end tag closed and opened again, with no text since. */
+  private pending: Open[] = [];
 
   private readAgain = 0;
   /** How many tables are open (a table part outside one is dropped). */
@@ -168,19 +172,36 @@ export class OpenElements {
     const ends = IMPLIED_ENDS[name];
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     const around = this.inherited();
-    const behind = around === undefined ? NONE : (this.open.at(-1)?.backdrop ?? NONE);
+    const behind = this.behind(SPECIAL.has(name), around);
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
       if ((this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else own = backdropOf(style, around);
     }
-    if (judge && style !== undefined && (around !== '' || behind.length > 0))
+    // A block that starts before any text after formatting elements an end tag closed holds them: a browser opens
+    // them again inside it, so its text is in their colour, not its own (diff23-review R1).
+    const reopened = SPECIAL.has(name) ? this.pending.map(({ passed }) => passed).join('') : '';
+    this.pending = [];
+    const read = style === undefined ? undefined : style + (reopened && `;${reopened}`);
+    if (judge && read !== undefined && (around !== '' || behind.length > 0))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
-      else judged = { inherited: around, style, behind: own?.covering ? NONE : behind };
+      else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
     if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
-    this.push({ name, passed: style ? passedDown(style) : '', paints: own });
+    this.push({ name, passed: (style ? passedDown(style) : '') + reopened, paints: own });
     return judged;
+  }
+
+  /** Text between tags: the formatting elements an end tag closed are open again around it (they were pushed). */
+  text(): void {
+    this.pending = [];
+  }
+
+  /** The backgrounds behind an element that starts here, a block or not (an inline parent's own are not behind a block). */
+  private behind(block: boolean, around: string | undefined): readonly string[] {
+    if (around === undefined) return NONE;
+    const parent = this.open.at(-1);
+    return (block ? parent?.blockBackdrop : parent?.backdrop) ?? NONE;
   }
 
   /** An element opens inside the innermost open one, taking what it passes down. */
@@ -188,8 +209,10 @@ export class OpenElements {
     const around = this.inherited();
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
-    const behind = around === undefined ? NONE : (this.open.at(-1)?.backdrop ?? NONE);
-    this.open.push({ name, inherited, backdrop: within(paints, behind), passed, paints });
+    const block = SPECIAL.has(name);
+    const backdrop = within(paints, this.behind(block, around));
+    const blockBackdrop = block ? backdrop : this.behind(true, around);
+    this.open.push({ name, inherited, backdrop, blockBackdrop, passed, paints });
     if (name === 'table') this.tables++;
   }
 
@@ -202,10 +225,12 @@ export class OpenElements {
   private closeAt(length: number): void {
     const closed = this.open.slice(length);
     this.cut(length);
+    this.pending = [];
     if (MARKERS.has(closed[0]!.name)) return;
     const marker = closed.findIndex(({ name }) => MARKERS.has(name));
-    for (const element of closed.slice(1, marker < 0 ? closed.length : marker))
-      if (FORMATTING.has(element.name)) this.push(element);
+    const reopened = closed.slice(1, marker < 0 ? closed.length : marker).filter(({ name }) => FORMATTING.has(name));
+    for (const element of reopened) this.push(element);
+    this.pending = reopened;
   }
 
   /**

@@ -142,7 +142,7 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const definitions: MdNode[] = [];
   // Where the hidden element found last ends: what is inside it is reported with it, not again.
   // And the elements open so far, each with what it passes down to those inside it (inherited.ts).
-  const covered = { until: 0, open: new OpenElements() };
+  const covered = { until: 0, after: 0, open: new OpenElements() };
   const code: [number, number][] = [];
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean) => {
     if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock);
@@ -196,7 +196,7 @@ function htmlHits(
   node: MdNode,
   parent: MdNode,
   hits: MarkdownHit[],
-  covered: { until: number; open: OpenElements },
+  covered: { until: number; after: number; open: OpenElements },
   block: boolean,
 ): void {
   const from = node.position?.start.offset;
@@ -207,6 +207,9 @@ function htmlHits(
   if (referenced) hits.push(referenced);
   for (const token of tokens) {
     const start = from + token.start;
+    // Text since the last tag (whitespace too) opens again the formatting elements an end tag closed (inherited.ts).
+    if (start > covered.after) covered.open.text();
+    covered.after = from + token.end;
     if (token.type === 'comment') {
       // An unclosed comment block runs to the end of its container (CommonMark): all of it is hidden.
       const end = token.closed ? from + token.end : to;
