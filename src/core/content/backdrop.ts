@@ -11,7 +11,7 @@ import type { Declaration } from './cascade.ts';
 import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { coveringShadows } from './covers.ts';
 import { paintsBehind, shows, textColour } from './drawn.ts';
-import { readStyle } from './read-style.ts';
+import { declarationsOf, readStyle } from './read-style.ts';
 
 /** The properties whose values are backgrounds to the text (styles.ts reads each as one). */
 const BACKGROUND = /^background(?:-color|-image)?$/;
@@ -50,12 +50,12 @@ export function backdropOf(style: string, inherited: string): Backdrop | undefin
   const layer = effective(applied, /^background(?:-color)?$/)?.[1];
   const last = layer === undefined || undefinedVariable(layer) ? undefined : splitAtDepth(layer, ',').at(-1);
   // Not when its box is not behind its text: none (`display: contents`), or painted under its parent's background
-  // (a negative `z-index`: diff23-review R2).
+  // (a `z-index` but `auto` or a plain one not negative: diff23-review R2, diff24-review C1 `calc(-1)`).
   const covering =
     last !== undefined &&
     valuesOf(last).some((token) => (colourOf(token)?.alpha() ?? 0) >= 1) &&
     effective(applied, /^display$/)?.[1] !== 'contents' &&
-    !(effective(applied, /^z-index$/)?.[1] ?? '').startsWith('-');
+    /^(?:auto|\+?\d+)?$/.test(effective(applied, /^z-index$/)?.[1] ?? '');
   return { values: [...new Set(values)], covering };
 }
 
@@ -85,4 +85,21 @@ export function backgroundOf(value: string): Background {
     READ.set(value, read);
   }
   return read;
+}
+
+/**
+ * Whether a style makes its element a box its background is behind a block in (diff24-review B1: a `<span
+ * style="display:block; background:#fff">` holding a `<div>`): a `display` it surely reads that is not inline.
+ */
+export function blockDisplay(style: string | undefined): boolean {
+  if (!style || !/display|\\/i.test(style)) return false;
+  let display: string | undefined;
+  for (const declaration of declarationsOf(style)) {
+    const [property, value] = declaration.split(':', 2).map((part) => part.trim().toLowerCase());
+    if (property === 'display' && value) display = value.replace(/\s*!\s*important$/, '');
+  }
+  return (
+    display !== undefined &&
+    /^(?:block|inline-block|flex|inline-flex|grid|inline-grid|table|inline-table|list-item|flow-root)$/.test(display)
+  );
 }

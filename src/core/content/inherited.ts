@@ -5,7 +5,7 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, within } from './backdrop.ts';
+import { backdropOf, blockDisplay, within } from './backdrop.ts';
 import type { Backdrop } from './backdrop.ts';
 import { declarationsOf } from './read-style.ts';
 import type { Surroundings } from './styles.ts';
@@ -126,9 +126,10 @@ function passedDown(style: string): string {
  */
 interface Open {
   name: string;
+  block: boolean;
   inherited: string | undefined;
   backdrop: readonly string[];
-  /** The backgrounds behind a block in it: an inline element's own are painted on its lines only (diff23-review R2). */
+  /** What a block in it has behind it: an inline element's own backgrounds are on its lines only (diff23-review R2). */
   blockBackdrop: readonly string[];
   passed: string;
   paints: Backdrop | undefined;
@@ -172,7 +173,8 @@ export class OpenElements {
     const ends = IMPLIED_ENDS[name];
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     const around = this.inherited();
-    const behind = this.behind(SPECIAL.has(name), around);
+    const block = SPECIAL.has(name) || blockDisplay(style);
+    const behind = this.behind(block, around);
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
@@ -188,7 +190,7 @@ export class OpenElements {
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
     if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
-    this.push({ name, passed: (style ? passedDown(style) : '') + reopened, paints: own });
+    this.push({ name, block, passed: (style ? passedDown(style) : '') + reopened, paints: own });
     return judged;
   }
 
@@ -205,14 +207,13 @@ export class OpenElements {
   }
 
   /** An element opens inside the innermost open one, taking what it passes down. */
-  private push({ name, passed, paints }: Pick<Open, 'name' | 'passed' | 'paints'>): void {
+  private push({ name, block, passed, paints }: Pick<Open, 'name' | 'block' | 'passed' | 'paints'>): void {
     const around = this.inherited();
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
-    const block = SPECIAL.has(name);
     const backdrop = within(paints, this.behind(block, around));
     const blockBackdrop = block ? backdrop : this.behind(true, around);
-    this.open.push({ name, inherited, backdrop, blockBackdrop, passed, paints });
+    this.open.push({ name, block, inherited, backdrop, blockBackdrop, passed, paints });
     if (name === 'table') this.tables++;
   }
 

@@ -78,8 +78,14 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff"><span style="display:contents;background:#000;color:#fff">${SECRET}</span></div>`,
       `<div style="background:#fff"><span style="background:#000"><div style="color:#fff">${SECRET}</div></span></div>`,
       `<div style="background:#fff"><span style="position:relative;z-index:-1;background:#000;color:#fff">${SECRET}</span></div>`,
+      `<div style="background:#fff"><span style="position:relative;z-index:calc(-1);background:#000;color:#fff">${SECRET}</span></div>`,
+      // An element displayed as a block paints its background behind a block in it (diff24-review B1).
+      `<span style="display:block;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
+      `<a style="display:inline-block;background:#fff"><div style="color:#fff">${SECRET}</div></a>`,
     ])
       assert.ok(hidden(html), html);
+    const card = `<div style="background:#fff"><a style="display:block;background:#24292e"><div style="color:#fff">${SECRET}</div></a></div>`;
+    assert.ok(!hidden(card), card);
     // An inline element's background is behind its own text and what is inline in it.
     const html = `<div style="background:#fff"><code style="background:#24292e"><span style="color:#fff">${SECRET}</span></code></div>`;
     assert.ok(!hidden(html), html);
