@@ -5,6 +5,7 @@ import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
+import { hidingAttribute } from './tag-trigger.ts';
 import { styleWithHints } from './presentational.ts';
 import { OpenElements } from './inherited.ts';
 import type { Judged } from './inherited.ts';
@@ -105,26 +106,26 @@ const VOID = new Set([
 const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 
 /**
- * What could hold one of these: a character reference, a comment or another `<!`/`<?`, a definition, an element
- * never rendered, or a tag with a hiding attribute (before the tag's `>`, which a quoted value may hold). A text
- * without a match has nothing here: a fast path that skips the scan (bench/floor) must test this very pattern.
- * The attribute is looked for from every `<`, up to the next `<` or `>` outside a quoted value: from `<[a-z]` on,
- * past any `<`, was a scan to the end of the text from each tag left open (diff23-review T1: 99 KB of `<a` lines
- * took 13.8 s). A `<` in a tag (an attribute named `b<c`) starts a search of its own; a `<` that starts no tag may
- * start one too, which only parses more. A quote opens a value only after `=`, as HTML reads it: a stray one
- * (`<div a=b"c style=…>`) hid the attribute (diff24-review Q1); and the attribute is also looked for up to the
- * next `<` or `>` with quotes read as letters (an `=` inside a value left unquoted). The table delimiter's blanks
- * are read by one loop (two that overlapped were quadratic in a line of blanks: diff24-review T1).
+ * What could hold one of these: a character reference, a comment or another `<!`/`<?`, a definition, a table,
+ * an element never rendered, or a tag with an attribute that hides or colours (tag-trigger.ts: read as HTML's
+ * tokenizer reads a tag, from every `<` and a letter, in time linear in the text: diff23-review T1 and
+ * diff24-review Q1, T1). A text without one has nothing here: a fast path that skips the scan (bench/floor) must
+ * ask this very function.
  */
-export const MARKDOWN_TRIGGER =
-  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*(?:\|[ \t]*)?:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b|<(?:[^<>=]|=(?=([\t\n\f\r ]*))\1(?:"[^"]*"|'[^']*'|(?!["'])))*?(?:[\s/]|(?<=[\s"']))(?:hidden|aria-hidden|style|color|bgcolor|text)\b|<[^<>]*?[\s/"'](?:hidden|aria-hidden|style|color|bgcolor|text)\b/im;
+export function markdownTriggered(text: string): boolean {
+  return MARKDOWN_CONSTRUCT.test(text) || hidingAttribute(text);
+}
+
+/** The constructs but tags (a table delimiter's blanks read by one loop: two that overlapped were quadratic). */
+const MARKDOWN_CONSTRUCT =
+  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*(?:\|[ \t]*)?:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
   // Parsing costs (micromark: about 4 ms per 1,000 characters): only a document that could hold one of these is
   // parsed — a comment, a definition, or a tag with a hiding attribute. Ordinary Markdown costs one test.
   const front = frontMatterComments(text);
-  if (!MARKDOWN_TRIGGER.test(text)) return front;
+  if (!markdownTriggered(text)) return front;
   const why = unparsable(text);
   if (why) return [...front, unread(text, why)];
   useLinearEditMap();

@@ -1,5 +1,5 @@
 import { frontMatterMayComment } from './dropped-markdown.ts';
-import { MARKDOWN_TRIGGER } from './markdown.ts';
+import { markdownTriggered } from './markdown.ts';
 
 /** Text that starts after this column, behind a run of blanks at least PADDING long (scan.ts), is pushed out of view. */
 export const OFFSCREEN_COLUMN = 120;
@@ -20,9 +20,7 @@ const NOT_PLAIN = /[^\t\n\x20-\x7e\r]|\r(?!\n)/;
 /** Whether `text` cannot hold hidden content: printable ASCII, short lines, and (Markdown) no construct that hides. */
 export function plainText(text: string, markdown: boolean): boolean {
   return (
-    !NOT_PLAIN.test(text) &&
-    !(markdown && (MARKDOWN_TRIGGER.test(text) || frontMatterMayComment(text))) &&
-    !longLine(text)
+    !NOT_PLAIN.test(text) && !(markdown && (markdownTriggered(text) || frontMatterMayComment(text))) && !longLine(text)
   );
 }
 

@@ -236,7 +236,7 @@ const BEFORE_VALUE = 'description: "';
 /**
  * A value nothing can be found in wherever a transform writes it, tested without scanning: printable ASCII
  * holds no character characterHits looks for and no letter of another script; without "<" no comment or
- * element, and without "]:" no link definition, can start (markdown.ts's MARKDOWN_TRIGGER); and its one line, behind
+ * element, and without "]:" no link definition, can start (markdown.ts's markdownTriggered); and its one line, behind
  * BEFORE_VALUE and the closing quote, stays within OFFSCREEN_COLUMN. Nearly every description is one.
  * Testing the YAML's text instead (no backslash, nothing outside ASCII) would not do: an HTML comment is
  * ASCII, and a multi-line scalar folds into one line that can reach past the screen.
