@@ -8,6 +8,20 @@
 import { backdropOf, blockDisplay, within } from './backdrop.ts';
 import type { Backdrop } from './backdrop.ts';
 import { declarationsOf } from './read-style.ts';
+import {
+  VOID_TOO,
+  TABLE_PARTS,
+  SPECIAL,
+  pastItem,
+  SCOPE,
+  TABLE_ENDS,
+  DEFAULT_SCOPE,
+  P_SCOPE,
+  FORMATTING,
+  IMPLIED_ENDS,
+  MARKERS,
+  OPENS_NOTHING,
+} from './html-tree.ts';
 import type { Surroundings } from './styles.ts';
 
 /** A style to judge after what it inherits, over the backgrounds painted behind it. */
@@ -16,6 +30,8 @@ export interface Judged extends Surroundings {
 }
 
 const NONE: readonly string[] = [];
+/** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
+const MOST_PENDING = 8;
 /** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
 const PAINTING = /background|box-shadow|\\/i;
 
@@ -35,70 +51,6 @@ const MAX_INHERITED = 16_384;
 const MAX_READ_AGAIN = 4 << 20;
 /** How far down the open elements an end tag looks for its start. */
 const MAX_CLOSE_SEARCH = 64;
-/** Start tags a browser makes void (`<image>` is `<img>`), and table parts it drops outside a table. */
-const VOID_TOO = new Set(['image', 'basefont', 'bgsound', 'keygen', 'frame']);
-const TABLE_PARTS = new Set(['td', 'th', 'tr', 'tbody', 'thead', 'tfoot', 'caption', 'col', 'colgroup']);
-/** Elements an end tag of another (inline) element does not close past: a browser ignores that end tag. */
-const SPECIAL = new Set(
-  'div p table ul ol li dl dt dd blockquote pre section article aside nav header footer main details summary figure figcaption td th tr tbody thead tfoot caption h1 h2 h3 h4 h5 h6 center address fieldset form menu dialog search hgroup dir button xmp marquee select textarea object applet template iframe listing plaintext noembed noframes noscript frameset body'.split(
-    ' ',
-  ),
-);
-
-/**
- * Where the search for an element a start tag ends stops: it is out of scope past these (diff20-review R1; a list
- * item past any special element but address, div and p: diff21-review B2).
- */
-const pastItem = (open: string) => SPECIAL.has(open) && open !== 'address' && open !== 'div' && open !== 'p';
-const SCOPE: Record<string, (open: string) => boolean> = {
-  td: (open) => open === 'table',
-  th: (open) => open === 'table',
-  tr: (open) => open === 'table',
-  tbody: (open) => open === 'table',
-  thead: (open) => open === 'table',
-  tfoot: (open) => open === 'table',
-  li: pastItem,
-  dt: pastItem,
-  dd: pastItem,
-  option: (open) => open === 'select' || open === 'datalist' || open === 'optgroup',
-};
-/** What a table's end tags close past: anything but the table (an omitted `</td>` is valid: diff21-review F1). */
-const TABLE_ENDS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption']);
-/** What an end tag of a block does not close past (HTML's default scope). */
-const DEFAULT_SCOPE = new Set(['table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet', 'html']);
-/** A `<p>` is ended by a block only in button scope. */
-const P_SCOPE = new Set(['button', 'table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet']);
-/** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
-const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
-
-/** Start tags that end an open element of these names (HTML's implied end tags, the common ones). */
-const IMPLIED_ENDS: Record<string, readonly string[]> = {
-  td: ['td', 'th'],
-  th: ['td', 'th'],
-  tr: ['td', 'th', 'tr'],
-  // A table's sections end one another (diff22-review F1: a header's background kept over the body).
-  tbody: ['thead', 'tbody', 'tfoot'],
-  thead: ['thead', 'tbody', 'tfoot'],
-  tfoot: ['thead', 'tbody', 'tfoot'],
-  li: ['li'],
-  dt: ['dt', 'dd'],
-  dd: ['dt', 'dd'],
-  option: ['option'],
-  p: ['p'],
-  div: ['p'],
-  table: ['p'],
-  ul: ['p'],
-  ol: ['p'],
-  pre: ['p'],
-  blockquote: ['p'],
-  h1: ['p'],
-  h2: ['p'],
-  h3: ['p'],
-  h4: ['p'],
-  h5: ['p'],
-  h6: ['p'],
-};
-
 /**
  * A style's declarations that its children inherit, each ending in `;`: decoded, with a backslash written as an
  * escape again (so it is read once), and without `!important`, which does not pass down (a parent's
@@ -135,9 +87,6 @@ interface Open {
   paints: Backdrop | undefined;
 }
 
-/** Elements past which a browser opens no formatting element again (a marker in its list: §13.2.4.3). */
-const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marquee', 'template']);
-
 /**
  * The elements open at a point of a document, each with what it and those around it pass down. The stack is
  * HTML's tree only roughly (diff19-review H1: end tags a browser ignores, implied ends), so what is inherited
@@ -151,6 +100,9 @@ export class OpenElements {
   private readAgain = 0;
   /** How many tables are open (a table part outside one is dropped). */
   private tables = 0;
+  /** How many markers are open (§13.2.4.3: cells and the like), and how many were when `pending` was set. */
+  private markers = 0;
+  private pendingMarkers = 0;
   /** The elements at the bottom of the stack whose inheritance is no longer known (an end tag searched past). */
   private lost = 0;
 
@@ -172,6 +124,10 @@ export class OpenElements {
   start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): Judged | undefined {
     const ends = IMPLIED_ENDS[name];
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
+    // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
+    const fold = SPECIAL.has(name) && name !== 'table' && !TABLE_PARTS.has(name) && !MARKERS.has(name);
+    if (!fold && !MARKERS.has(name) && !OPENS_NOTHING.has(name) && name !== 'table' && !TABLE_PARTS.has(name))
+      this.text();
     const around = this.inherited();
     const block = SPECIAL.has(name) || blockDisplay(style);
     const behind = this.behind(block, around);
@@ -181,12 +137,13 @@ export class OpenElements {
       if ((this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else own = backdropOf(style, around);
     }
-    // A block that starts before any text after formatting elements an end tag closed holds them: a browser opens
-    // them again inside it, so its text is in their colour, not its own (diff23-review R1).
-    const reopened = SPECIAL.has(name) ? this.pending.map(({ passed }) => passed).join('') : '';
-    this.pending = [];
+    // A block that starts before any text after formatting elements an end tag closed holds them, and so does each
+    // block in it before the text: a browser opens them again at the text, inside it, so its text is in their
+    // colour, not its own (diff23-review R1, diff24-review P2). Not a table or its parts, nor in a cell opened
+    // since (a marker: P3); <hr>, <source>… open nothing (P1).
+    const reopened = fold && this.waiting() ? this.pending.map(({ passed }) => passed).join('') : '';
     const read = style === undefined ? undefined : style + (reopened && `;${reopened}`);
-    if (judge && read !== undefined && (around !== '' || behind.length > 0))
+    if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== ''))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
     if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
@@ -194,9 +151,17 @@ export class OpenElements {
     return judged;
   }
 
-  /** Text between tags: the formatting elements an end tag closed are open again around it (they were pushed). */
+  /** Text between tags: the formatting elements an end tag closed open again around it, unless in a cell since. */
   text(): void {
+    if (!this.waiting()) return;
+    const pending = this.pending;
     this.pending = [];
+    for (const element of pending) this.push(element);
+  }
+
+  /** Whether formatting elements wait to be opened again here (none, or a marker opened since: not here). */
+  private waiting(): boolean {
+    return this.pending.length > 0 && this.markers === this.pendingMarkers;
   }
 
   /** The backgrounds behind an element that starts here, a block or not (an inline parent's own are not behind a block). */
@@ -215,23 +180,29 @@ export class OpenElements {
     const blockBackdrop = block ? backdrop : this.behind(true, around);
     this.open.push({ name, block, inherited, backdrop, blockBackdrop, passed, paints });
     if (name === 'table') this.tables++;
+    if (MARKERS.has(name)) this.markers++;
   }
 
   /**
-   * The stack cut to `length` elements by an end tag, and the formatting elements it closed opened again where
-   * they now are, with what they pass down: a browser opens them again at the next text (§13.2.4.3), but not
-   * those inside a table cell or another marker, nor any when the element closed is one (diff21-review: `<div><b
-   * style="--c: transparent">x</div><i style="color: var(--c)">` hid the text).
+   * The stack cut to `length` elements by an end tag, and the formatting elements it closed kept to be opened
+   * again, with what they pass down, at the next text or inside the blocks before it (§13.2.4.3); not those inside
+   * a table cell or another marker, nor any when the element closed is one (diff21-review: `<div><b style="--c:
+   * transparent">x</div><i style="color: var(--c)">` hid the text).
    */
   private closeAt(length: number): void {
     const closed = this.open.slice(length);
     this.cut(length);
-    this.pending = [];
-    if (MARKERS.has(closed[0]!.name)) return;
+    if (MARKERS.has(closed[0]!.name)) {
+      if (this.pendingMarkers > this.markers) this.pending = []; // those inside the cell; those before it wait on
+      return;
+    }
     const marker = closed.findIndex(({ name }) => MARKERS.has(name));
     const reopened = closed.slice(1, marker < 0 ? closed.length : marker).filter(({ name }) => FORMATTING.has(name));
-    for (const element of reopened) this.push(element);
-    this.pending = reopened;
+    // They wait for the next text, with those not opened again yet (an empty <p> before: diff24-review P2).
+    if (this.markers !== this.pendingMarkers) this.pending = [];
+    const again = (kept: Open) => reopened.some(({ name, passed }) => name === kept.name && passed === kept.passed);
+    this.pending = [...this.pending.filter((kept) => !again(kept)), ...reopened].slice(-MOST_PENDING);
+    this.pendingMarkers = this.markers;
   }
 
   /**
@@ -280,12 +251,16 @@ export class OpenElements {
     for (const element of block < 0 ? [] : opened.slice(block)) {
       this.open.push(element);
       if (element.name === 'table') this.tables++;
+      if (MARKERS.has(element.name)) this.markers++;
     }
   }
 
   /** The stack cut to `length` elements. */
   private cut(length: number): void {
-    for (let i = length; i < this.open.length; i++) if (this.open[i]!.name === 'table') this.tables--;
+    for (let i = length; i < this.open.length; i++) {
+      if (this.open[i]!.name === 'table') this.tables--;
+      if (MARKERS.has(this.open[i]!.name)) this.markers--;
+    }
     this.open.length = length;
     this.lost = Math.min(this.lost, length);
   }

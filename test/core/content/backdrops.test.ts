@@ -66,8 +66,18 @@ describe('text over the backgrounds of the elements around it', () => {
       `<ul><li><b style="color:#fff">a<li style="background:#fff;color:#000">${SECRET}</ul>`,
       `<div><b style="--c:transparent">a</div><div style="--c:red"><span style="color:var(--c)">${SECRET}</span></div>`,
       `<div><i style="color:#fff">a</div><h3 style="background:#fff;color:#000">${SECRET}</h3>`,
+      // diff24-review P1, P2: past what opens nothing, into the innermost block, past an empty one or a table.
+      `<div><b style="color:#fff">a</div><hr><div style="background:#fff;color:#000">${SECRET}</div>`,
+      `<div><b style="color:#fff">a</div><source><div style="background:#fff;color:#000">${SECRET}</div>`,
+      `<div><b style="color:#fff">a</div><section><p style="background:#fff;color:#000">${SECRET}</p></section>`,
+      `<div><b style="color:#fff">a</div><ul><li style="background:#fff;color:#000">${SECRET}</li></ul>`,
+      `<div><b style="color:#fff">a</div><p style="background:#fff;color:#000"></p><p style="background:#fff;color:#000">${SECRET}</p>`,
+      `<div><b style="color:#fff">a</div><table style="background:#fff"><tr><td style="color:#000">x</td></tr></table><p style="background:#fff;color:#000">${SECRET}</p>`,
     ])
       assert.ok(hidden(html), html);
+    // A table cell is a marker: what was closed before it is not opened again inside it (P3).
+    const cell = `<div style="color:#000"><div><b style="color:#fff">a</div><table><tr><td style="background:#fff">${SECRET}</td></tr></table></div>`;
+    assert.ok(!hidden(cell), cell);
     // Text between them opens the <b> again outside the block, whose own colour then shows.
     const html = `<div><b style="color:#fff">a</div>\n<div style="color:#000;background:#fff">${SECRET}</div>`;
     assert.ok(!hidden(html), html);

@@ -1,0 +1,83 @@
+/**
+ * The rules of HTML's tree construction (§13.2.6) that the open elements follow (inherited.ts): which elements
+ * end others, how far an end tag looks, and which formatting elements a browser opens again.
+ */
+
+/** Start tags a browser makes void (`<image>` is `<img>`), and table parts it drops outside a table. */
+export const VOID_TOO = new Set(['image', 'basefont', 'bgsound', 'keygen', 'frame']);
+export const TABLE_PARTS = new Set(['td', 'th', 'tr', 'tbody', 'thead', 'tfoot', 'caption', 'col', 'colgroup']);
+/** Elements an end tag of another (inline) element does not close past: a browser ignores that end tag. */
+export const SPECIAL = new Set(
+  'div p table ul ol li dl dt dd blockquote pre section article aside nav header footer main details summary figure figcaption td th tr tbody thead tfoot caption h1 h2 h3 h4 h5 h6 center address fieldset form menu dialog search hgroup dir button xmp marquee select textarea object applet template iframe listing plaintext noembed noframes noscript frameset body'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Where the search for an element a start tag ends stops: it is out of scope past these (diff20-review R1; a list
+ * item past any special element but address, div and p: diff21-review B2).
+ */
+export const pastItem = (open: string) => SPECIAL.has(open) && open !== 'address' && open !== 'div' && open !== 'p';
+export const SCOPE: Record<string, (open: string) => boolean> = {
+  td: (open) => open === 'table',
+  th: (open) => open === 'table',
+  tr: (open) => open === 'table',
+  tbody: (open) => open === 'table',
+  thead: (open) => open === 'table',
+  tfoot: (open) => open === 'table',
+  li: pastItem,
+  dt: pastItem,
+  dd: pastItem,
+  option: (open) => open === 'select' || open === 'datalist' || open === 'optgroup',
+};
+/** What a table's end tags close past: anything but the table (an omitted `</td>` is valid: diff21-review F1). */
+export const TABLE_ENDS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption']);
+/** What an end tag of a block does not close past (HTML's default scope). */
+export const DEFAULT_SCOPE = new Set([
+  'table',
+  'td',
+  'th',
+  'caption',
+  'marquee',
+  'object',
+  'template',
+  'applet',
+  'html',
+]);
+/** A `<p>` is ended by a block only in button scope. */
+export const P_SCOPE = new Set(['button', 'table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet']);
+/** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
+export const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
+
+/** Start tags that end an open element of these names (HTML's implied end tags, the common ones). */
+export const IMPLIED_ENDS: Record<string, readonly string[]> = {
+  td: ['td', 'th'],
+  th: ['td', 'th'],
+  tr: ['td', 'th', 'tr'],
+  // A table's sections end one another (diff22-review F1: a header's background kept over the body).
+  tbody: ['thead', 'tbody', 'tfoot'],
+  thead: ['thead', 'tbody', 'tfoot'],
+  tfoot: ['thead', 'tbody', 'tfoot'],
+  li: ['li'],
+  dt: ['dt', 'dd'],
+  dd: ['dt', 'dd'],
+  option: ['option'],
+  p: ['p'],
+  div: ['p'],
+  table: ['p'],
+  ul: ['p'],
+  ol: ['p'],
+  pre: ['p'],
+  blockquote: ['p'],
+  h1: ['p'],
+  h2: ['p'],
+  h3: ['p'],
+  h4: ['p'],
+  h5: ['p'],
+  h6: ['p'],
+};
+
+/** Elements past which a browser opens no formatting element again (a marker in its list: §13.2.4.3). */
+export const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marquee', 'template']);
+/** Start tags that open no formatting element again (§13.2.6.4.7: they insert themselves only). */
+export const OPENS_NOTHING = new Set(['hr', 'source', 'track', 'param']);
