@@ -94,7 +94,7 @@ interface Open {
  */
 export class OpenElements {
   private readonly open: Open[] = [];
-  /** The formatting elements the last end tag closed and opened again, with no text since. */
+  /** The formatting elements end tags closed that wait to be opened again at the next text (`text()`). */
   private pending: Open[] = [];
 
   private readAgain = 0;
@@ -164,7 +164,7 @@ export class OpenElements {
     return this.pending.length > 0 && this.markers === this.pendingMarkers;
   }
 
-  /** The backgrounds behind an element that starts here, a block or not (an inline parent's own are not behind a block). */
+  /** The backgrounds behind an element that starts here, a block or not (an inline parent's are not behind a block). */
   private behind(block: boolean, around: string | undefined): readonly string[] {
     if (around === undefined) return NONE;
     const parent = this.open.at(-1);
@@ -210,6 +210,9 @@ export class OpenElements {
    * end tag closes nothing past a block (a browser ignores it). Past the depth searched, the stack is lost.
    */
   end(name: string): void {
+    // The end tag of a formatting element that waits to be opened again takes it out of the list (§13.2.6.4.7).
+    const waiting = this.waiting() ? this.pending.findLastIndex((element) => element.name === name) : -1;
+    if (waiting >= 0) return void this.pending.splice(waiting, 1);
     const inline = !SPECIAL.has(name);
     // A block's end tag closes nothing out of its scope (past a table cell, a button for </p>): ignored (H1).
     const scope: (open: string) => boolean = inline

@@ -75,6 +75,9 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div><b style="color:#fff">a</div><table style="background:#fff"><tr><td style="color:#000">x</td></tr></table><p style="background:#fff;color:#000">${SECRET}</p>`,
     ])
       assert.ok(hidden(html), html);
+    // Its own end tag takes a waiting element out of the list: nothing is opened again.
+    const ended = `<div><b style="color:#fff">a</div></b><div style="background:#fff;color:#000">${SECRET}</div>`;
+    assert.ok(!hidden(ended), ended);
     // A table cell is a marker: what was closed before it is not opened again inside it (P3).
     const cell = `<div style="color:#000"><div><b style="color:#fff">a</div><table><tr><td style="background:#fff">${SECRET}</td></tr></table></div>`;
     assert.ok(!hidden(cell), cell);
