@@ -126,7 +126,8 @@ export class OpenElements {
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
     const fold = SPECIAL.has(name) && name !== 'table' && !TABLE_PARTS.has(name) && !MARKERS.has(name);
-    if (!fold && !MARKERS.has(name) && !OPENS_NOTHING.has(name) && name !== 'table' && !TABLE_PARTS.has(name))
+    // (<applet>, <marquee> and <object> too, before their marker: diff25-review P1.)
+    if (!fold && !OPENS_NOTHING.has(name) && name !== 'table' && name !== 'template' && !TABLE_PARTS.has(name))
       this.text();
     const around = this.inherited();
     const block = SPECIAL.has(name) || blockDisplay(style);

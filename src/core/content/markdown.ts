@@ -5,7 +5,7 @@ import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
 import { hidingStyle } from './styles.ts';
-import { hidingAttribute } from './tag-trigger.ts';
+import { hidingAttribute, unquoted } from './tag-trigger.ts';
 import { styleWithHints } from './presentational.ts';
 import { OpenElements } from './inherited.ts';
 import type { Judged } from './inherited.ts';
@@ -148,8 +148,8 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   // And the elements open so far, each with what it passes down to those inside it (inherited.ts).
   const covered = { until: 0, after: 0, open: new OpenElements() };
   const code: [number, number][] = [];
-  const walk = (node: MdNode, parent: MdNode, inBlock: boolean) => {
-    if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock);
+  const walk = (node: MdNode, parent: MdNode, inBlock: boolean, quoted = false) => {
+    if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock, quoted);
     else if (node.type === 'code' || node.type === 'inlineCode')
       code.push([node.position?.start.offset ?? 0, node.position?.end.offset ?? 0]);
     // `[^x]:` is a footnote to GFM (droppedMarkdown), whatever CommonMark makes of it.
@@ -163,7 +163,7 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
     const within = inBlock || DRAWN_BLOCKS.has(node.type);
     // A paragraph's end closes what its inline HTML left open, as the browser's `</p>` does (diff19-review H1).
     const depth = covered.open.depth();
-    for (const child of node.children ?? []) walk(child, node, within);
+    for (const child of node.children ?? []) walk(child, node, within, quoted || node.type === 'blockquote');
     if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell')
       covered.open.paragraphEnd(depth);
   };
@@ -202,11 +202,13 @@ function htmlHits(
   hits: MarkdownHit[],
   covered: { until: number; after: number; open: OpenElements },
   block: boolean,
+  quoted: boolean,
 ): void {
   const from = node.position?.start.offset;
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
-  const tokens = [...htmlTokens(text.slice(from, to))];
+  // In a block quote, the HTML is read without the `>` markers its lines start with, as the preview is given it.
+  const tokens = [...htmlTokens(quoted ? unquoted(text.slice(from, to)) : text.slice(from, to))];
   const referenced = block ? htmlReferenceHit(text, from, to, tokens) : undefined;
   if (referenced) hits.push(referenced);
   for (const token of tokens) {

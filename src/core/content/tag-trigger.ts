@@ -34,8 +34,24 @@ const LETTER = /[a-z]/i;
 /** A reading: where it is, and in a name where that name began (-1 elsewhere). */
 type Reading = { at: At; name: number };
 
-/** Whether some start tag in `text`, read from any `<` and a letter, has one of the HIDING attributes. */
+/**
+ * Whether some start tag in `text`, read from any `<` and a letter, has one of the HIDING attributes; in a block
+ * quote also read without the `>` markers its lines start with, which the preview's HTML does not hold
+ * (diff25-review B1: `> <div` + `> style=…>` on the next line).
+ */
 export function hidingAttribute(text: string): boolean {
+  return tagHides(text) || (QUOTED_LINE.test(text) && tagHides(unquoted(text)));
+}
+
+/** A line in a block quote. */
+const QUOTED_LINE = /^[ \t]*>/m;
+
+/** The text with the block-quote markers at its lines' starts blanked, each offset kept (markdown.ts reads it so). */
+export function unquoted(text: string): string {
+  return text.replace(/(^|\n)([ \t>]+)/g, (_, start: string, markers: string) => start + markers.replace(/>/g, ' '));
+}
+
+function tagHides(text: string): boolean {
   // The readings under way, each once: two in the same place are one (a name that began too far back is too long).
   let readings = new Map<number, Reading>();
   for (let i = 0; i < text.length; i++) {

@@ -75,6 +75,9 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div><b style="color:#fff">a</div><table style="background:#fff"><tr><td style="color:#000">x</td></tr></table><p style="background:#fff;color:#000">${SECRET}</p>`,
     ])
       assert.ok(hidden(html), html);
+    // <marquee>, <applet> and <object> open them again around themselves (diff25-review P1).
+    const marquee = `<div><b style="--c:transparent">x</div><marquee style="color:var(--c)">${SECRET}</marquee>`;
+    assert.ok(hidden(marquee), marquee);
     // Its own end tag takes a waiting element out of the list: nothing is opened again.
     const ended = `<div><b style="color:#fff">a</div></b><div style="background:#fff;color:#000">${SECRET}</div>`;
     assert.ok(!hidden(ended), ended);

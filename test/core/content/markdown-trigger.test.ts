@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { markdownTriggered } from '../../../src/core/content/markdown.ts';
 import { htmlTokens } from '../../../src/core/content/html.ts';
+import { scanText } from '../../../src/core/content/scan.ts';
 
 const HIDING = ['hidden', 'aria-hidden', 'style', 'color', 'bgcolor', 'text'];
 
@@ -75,6 +76,21 @@ describe('the Markdown trigger (the fast path that skips parsing)', () => {
     ])
       assert.ok(markdownTriggered(text), text);
     assert.ok(!markdownTriggered('a <b>bold</b> word with a style of its own'));
+  });
+
+  it('reads a tag in a block quote without the markers its lines start with (diff25-review B1)', () => {
+    for (const text of [
+      '> <div\n> style="color:transparent">SECRET</div>\n',
+      '> text <span\n> style="display:none">SECRET</span> more\n',
+      '> <b\n> hidden>SECRET</b>\n',
+      '> > <span\n> > style="color:transparent">SECRET</span>\n',
+      '- > <div\n  > style="display:none">SECRET</div>\n',
+    ]) {
+      assert.ok(markdownTriggered(text), text);
+      const found = scanText(`Intro.\n\n${text}`, 'README.md').filter((item) => item.kind === 'HIDDEN_HTML');
+      assert.equal(found.length, 1, text);
+      assert.match(found[0]!.decoded, /SECRET/);
+    }
   });
 
   it('takes time linear in the text with many tags left open, and in lines of blanks (diff23-review T1, diff24-review T1)', () => {
