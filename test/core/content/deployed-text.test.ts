@@ -6,6 +6,7 @@ import { deployedText } from '../../../src/core/content/deployed-text.ts';
 import { deployTargets, PLATFORMS } from '../../../src/core/deploy/platforms.ts';
 import type { SourceFile } from '../../../src/core/deploy/platforms.ts';
 import { parseManifest } from '../../../src/core/package/manifest.ts';
+import { random } from '../../helpers/bundle-mutations.ts';
 
 /** "text" as YAML double-quoted escapes of Unicode tag characters: plain ASCII in aam.yaml. */
 const tagEscapes = (text: string) =>
@@ -202,13 +203,6 @@ describe('deployed text is what the transforms write', () => {
 });
 
 describe('a plain value is not scanned, and nothing is lost by that', () => {
-  /** A small deterministic generator (mulberry32). */
-  const random = (seed: number) => () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
   const ALPHABET = ['a', 'Z', '0', ' ', ' ', ' ', '-', '!', '[', ']', ':', '(', ')', '#', '"', '/', 'x', '<', '>'];
 
   it('any printable ASCII value it passes has nothing hidden in any line a transform writes it on', () => {

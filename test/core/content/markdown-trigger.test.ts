@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { markdownTriggered } from '../../../src/core/content/markdown.ts';
 import { htmlTokens } from '../../../src/core/content/html.ts';
 import { scanText } from '../../../src/core/content/scan.ts';
+import { random as seeded } from '../../helpers/bundle-mutations.ts';
 
 const HIDING = ['hidden', 'aria-hidden', 'style', 'color', 'bgcolor', 'text'];
 
@@ -32,16 +33,6 @@ function randomText(random: () => number, length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += pieces[Math.floor(random() * pieces.length)];
   return out;
-}
-
-/** A small seeded generator (mulberry32): the same cases on every run. */
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('the Markdown trigger (the fast path that skips parsing)', () => {

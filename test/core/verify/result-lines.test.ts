@@ -5,6 +5,7 @@ import { VerificationStore } from '../../../src/core/verify/store/result-store.t
 import type { StoredResult } from '../../../src/core/verify/store/workspace-record.ts';
 import type { JobResult } from '../../../src/core/verify/checks/job.ts';
 import { tempDir } from '../../helpers/temp.ts';
+import { random } from '../../helpers/bundle-mutations.ts';
 
 const LOCK = '/project/.aam/aam-lock.yaml';
 /** Names a line must carry whole: a tab, a newline, quotes, a backslash, characters of every UTF-8 length. */
@@ -27,16 +28,6 @@ function storedResult(name: string, n: number): StoredResult {
       registryChanges: [],
       checks: { integrity: { ok: true }, signature: { state: 'none' } },
     } as unknown as JobResult,
-  };
-}
-
-/** A small seeded generator (mulberry32): the same operations on every run. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
