@@ -11,7 +11,7 @@ import type { Declaration } from './cascade.ts';
 import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { coveringShadows } from './covers.ts';
 import { paintsBehind, shows, textColour } from './drawn.ts';
-import { declarationsOf, readStyle } from './read-style.ts';
+import { appliedValue, readStyle } from './read-style.ts';
 
 /** The properties whose values are backgrounds to the text (styles.ts reads each as one). */
 const BACKGROUND = /^background(?:-color|-image)?$/;
@@ -88,18 +88,18 @@ export function backgroundOf(value: string): Background {
 }
 
 /**
- * Whether a style makes its element a box its background is behind a block in (diff24-review B1: a `<span
- * style="display:block; background:#fff">` holding a `<div>`): a `display` it surely reads that is not inline.
+ * Whether an element is a box its background is behind a block in: a `display` its style applies, or else what
+ * the element is (`special`). An inline element displayed as a block does paint behind one (diff24-review B1: a
+ * `<span style="display:block; background:#fff">` holding a `<div>`); a block displayed inline paints on its lines
+ * only (B1d). A `display` not read surely here (a var(), a keyword not listed) leaves what the element is.
  */
-export function blockDisplay(style: string | undefined): boolean {
-  if (!style || !/display|\\/i.test(style)) return false;
-  let display: string | undefined;
-  for (const declaration of declarationsOf(style)) {
-    const [property, value] = declaration.split(':', 2).map((part) => part.trim().toLowerCase());
-    if (property === 'display' && value) display = value.replace(/\s*!\s*important$/, '');
-  }
+export function blockDisplay(style: string | undefined, special: boolean): boolean {
+  if (!style || !/display|\\/i.test(style)) return special;
+  const display = appliedValue(style, 'display')?.replace(/\s+/g, ' ');
+  if (display === undefined) return special;
+  if (/^(?:inline|inline flow|flow inline)$/.test(display)) return false;
   return (
-    display !== undefined &&
-    /^(?:block|inline-block|flex|inline-flex|grid|inline-grid|table|inline-table|list-item|flow-root)$/.test(display)
+    /^(?:block|inline-block|flex|inline-flex|grid|inline-grid|table|inline-table|list-item|flow-root)$/.test(display) ||
+    special
   );
 }

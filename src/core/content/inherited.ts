@@ -130,7 +130,7 @@ export class OpenElements {
     if (!fold && !OPENS_NOTHING.has(name) && name !== 'table' && name !== 'template' && !TABLE_PARTS.has(name))
       this.text();
     const around = this.inherited();
-    const block = SPECIAL.has(name) || blockDisplay(style);
+    const block = blockDisplay(style, SPECIAL.has(name));
     const behind = this.behind(block, around);
     let judged: Judged | undefined;
     let own: Backdrop | undefined;

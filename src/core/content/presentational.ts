@@ -5,7 +5,7 @@
  * colour parsing. A column's background (`<col bgcolor>`) is not read: what it paints behind is not followed.
  */
 import { colourOf, surelyColour } from './colours.ts';
-import { declarationsOf } from './read-style.ts';
+import { appliedValue } from './read-style.ts';
 
 /** The attributes that set a colour, per element: the property each sets. */
 const HINTS: Record<string, readonly (readonly [attribute: string, property: string])[]> = {
@@ -44,19 +44,7 @@ export function styleWithHints(name: string, attributes: ReadonlyMap<string, str
  * colour, not the attribute's) or a keyword every property takes (diff23-review F1).
  */
 function replaces(style: string, property: string): boolean {
-  let normal: string | undefined;
-  let important: string | undefined;
-  for (const declaration of declarationsOf(style)) {
-    const colon = declaration.indexOf(':');
-    if (colon < 0 || declaration.slice(0, colon).trim().toLowerCase() !== property) continue;
-    const value = declaration
-      .slice(colon + 1)
-      .trim()
-      .toLowerCase();
-    if (/!\s*important$/.test(value)) important = value.replace(/!\s*important$/, '').trim();
-    else normal = value;
-  }
-  const applied = important ?? normal;
+  const applied = appliedValue(style, property);
   return (
     applied !== undefined &&
     (surelyColour(applied) ||

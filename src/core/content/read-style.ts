@@ -64,6 +64,26 @@ export function readStyle(style: string, inherited = ''): StyleRead | string {
 }
 
 /**
+ * The value a style applies to a property, as written (lower case, `!important` taken off): its last important
+ * declaration of it, else its last; undefined when it has none. Custom properties are not worked in.
+ */
+export function appliedValue(style: string, property: string): string | undefined {
+  let normal: string | undefined;
+  let important: string | undefined;
+  for (const declaration of declarationsOf(style)) {
+    const colon = declaration.indexOf(':');
+    if (colon < 0 || declaration.slice(0, colon).trim().toLowerCase() !== property) continue;
+    const value = declaration
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase();
+    if (/!\s*important$/.test(value)) important = value.replace(/!\s*important$/, '').trim();
+    else normal = value;
+  }
+  return important ?? normal;
+}
+
+/**
  * A style's declarations, as CSS reads them: comments taken out, split at each `;` outside parentheses and
  * strings (`url(data:image/gif;base64,…)`: diff10-review C2); a string left open ends at a line break, and
  * an escaped character (`\\27`, `\\;`) is part of the text it is in, decoded afterwards (`\\63 olor` is

@@ -93,8 +93,20 @@ describe('text over the backgrounds of the elements around it', () => {
       // An element displayed as a block paints its background behind a block in it (diff24-review B1).
       `<span style="display:block;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
       `<a style="display:inline-block;background:#fff"><div style="color:#fff">${SECRET}</div></a>`,
+      // And a block displayed inline paints its background on its lines only, not behind a block in it (B1d).
+      `<div style="background:#fff"><div style="display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      `<div style="background:#fff"><div style="display: inline !important;background:#000"><p style="color:#fff">${SECRET}</p></div></div>`,
+      `<div style="background:#fff"><div style="display:block;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      `<span style="display:block !important;display:inline;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
     ])
       assert.ok(hidden(html), html);
+    for (const html of [
+      // Its own text is on its own background; a later block display, or an important one, makes it a block again.
+      `<div style="background:#fff"><div style="display:inline;background:#000;color:#fff">${SECRET}</div></div>`,
+      `<div style="background:#fff"><div style="display:inline;display:block;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      `<div style="background:#fff"><div style="display:block !important;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+    ])
+      assert.ok(!hidden(html), html);
     const card = `<div style="background:#fff"><a style="display:block;background:#24292e"><div style="color:#fff">${SECRET}</div></a></div>`;
     assert.ok(!hidden(card), card);
     // An inline element's background is behind its own text and what is inline in it.

@@ -23,9 +23,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * the lock entry names, which allowed_registries judges. 13: a `source: local` archive is exempt from it only
  * when the evidence cache notes it was installed from a .aam file (that note is stamped). 14: the hidden-content
  * scan reads shadows, outlines, masks, theme colours and what elements pass down, so judges styles differently.
- * 15: and the backgrounds painted behind an element's text by those around it.
+ * 15: and the backgrounds painted behind an element's text by those around it. 16: and by an element's `display`
+ * (a block displayed inline paints on its lines only).
  */
-const REVISION = 15;
+const REVISION = 16;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
