@@ -229,7 +229,7 @@ function htmlHits(
     const judged = start >= covered.until;
     const style = styleWithHints(token.name, token.attributes);
     const inherited = covered.open.start(token.name, style, VOID.has(token.name), judged);
-    if (!judged || !hiddenBy(token, inherited)) continue;
+    if (!judged || !hiddenBy(token, style, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
     const element = extent(text, token.name, from + token.end, limit);
@@ -248,15 +248,20 @@ function htmlHits(
 }
 
 /**
- * Whether a start tag's element is not rendered: an attribute, its style (alone, or after what the elements
- * around it pass down and paint behind it: `inherited`), or what the element is.
+ * Whether a start tag's element is not rendered: an attribute, its style with what its attributes set
+ * (`style`: alone, or after what the elements around it pass down and paint behind it: `inherited`), or what
+ * the element is.
  */
-function hiddenBy(tag: Extract<HtmlToken, { type: 'start' }>, inherited: Judged | undefined): boolean {
+function hiddenBy(
+  tag: Extract<HtmlToken, { type: 'start' }>,
+  style: string | undefined,
+  inherited: Judged | undefined,
+): boolean {
   const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
   return (
     tag.attributes.has('hidden') ||
     attribute('aria-hidden') === 'true' ||
-    hidingStyle(styleWithHints(tag.name, tag.attributes) ?? '') !== undefined ||
+    hidingStyle(style ?? '') !== undefined ||
     (inherited !== undefined && hidingStyle(inherited.style, inherited) !== undefined) ||
     NEVER_RENDERED.has(tag.name) ||
     (tag.name === 'dialog' && !tag.attributes.has('open')) ||
