@@ -22,8 +22,11 @@
  * Node's version and the bundle's stamp (device, inode, size, modification
  * and change times; its CRC-32 and length in the two seconds after it was
  * written, when a second write could keep the stamp: a CRC of 1.3 MB was
- * 3 ms of every run); V8 rejects a cache made by
- * another V8 or with other flags (it is then made again). Same switches:
+ * 3 ms of every run), and by Node's options when the run has any (NODE_OPTIONS
+ * or on the command line: V8 rejects a cache made with other flags, so runs
+ * with and without them kept writing the one cache over each other's, 50–70
+ * ms each time); V8 also rejects one made by another V8 (it is then made
+ * again). Same switches:
  * NODE_COMPILE_CACHE, NODE_DISABLE_COMPILE_CACHE. A new name per build
  * would fill the folder (126 files, 63 MB on a developer's machine in a
  * day): a run that writes a cache removes all but the 16 newest.
@@ -48,6 +51,10 @@ function runWithCodeCache(file, keep) {
     if (typeof crc32 !== 'function') return require(file);
     id = \`\${crc32(source).toString(16)}-\${source.length}\`;
   }
+  // Node's options (V8's flags among them) name a cache of their own: V8 rejects a cache made with other flags,
+  // and runs with and without them would each write theirs over the other's.
+  const options = [...process.execArgv, process.env.NODE_OPTIONS].filter(Boolean).join(' ');
+  if (options) id += \`-o\${fnv1a(options)}\`;
   const dir = path.join(process.env.NODE_COMPILE_CACHE || path.join(require('node:os').tmpdir(), 'node-compile-cache'), 'aam-trust');
   const cacheFile = path.join(dir, \`\${process.version}-\${process.arch}-\${id}.code\`);
   // Only what this user made, and no one else may write to, is trusted with code.
@@ -88,6 +95,13 @@ function runWithCodeCache(file, keep) {
     id === './openpgp.js' ? (openpgp ??= runWithCodeCache(path.join(path.dirname(file), 'openpgp.js'), keep)) : requireIt(id);
   script.runInThisContext()(bundle.exports, Object.assign(required, requireIt), bundle, file, path.dirname(file));
   return bundle.exports;
+}
+
+/** FNV-1a of a short text, in hex: a name for the options a run has. */
+function fnv1a(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16);
 }
 
 /**

@@ -24,8 +24,9 @@ async function run(args: string[], cwd: string, home: string, env: Record<string
   }
 }
 
-/** The name of dist/cli-verify.js's cache once the bundle has settled. */
-const cliCacheName = () => settledCacheName(join(import.meta.dirname, '..', '..', 'dist', 'cli-verify.js'));
+/** The name of dist/cli-verify.js's cache once the bundle has settled, for a run with these Node options. */
+const cliCacheName = (options = '') =>
+  settledCacheName(join(import.meta.dirname, '..', '..', 'dist', 'cli-verify.js'), options);
 
 async function codeFiles(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((name) => name.endsWith('.code'));
@@ -67,6 +68,26 @@ describe("aam-trust verify's code cache (dist/cli.js)", () => {
     await writeFile(join(dir, file), 'not a code cache', { mode: 0o600 });
     assert.deepEqual(await run(['verify', '--json'], w.project, w.home, env), plain);
     assert.ok((await readFile(join(dir, file))).length > 1024, 'the rejected cache is replaced');
+  });
+
+  it('keeps a cache of its own for runs with other Node options, whose V8 flags would reject the plain one', async () => {
+    const w = await makeWorld();
+    const cache = await tempDir('aam-code-cache-');
+    const dir = join(cache, 'aam-trust');
+    const env = { NODE_COMPILE_CACHE: cache };
+    const flagged = { ...env, NODE_OPTIONS: '--jitless' };
+    const [file, other] = [await cliCacheName(), await cliCacheName('--jitless')];
+    assert.notEqual(file, other);
+    const plain = await run(['verify', '--json'], w.project, w.home, env);
+    const made = await readFile(join(dir, file));
+    // Each run its own, and each read by the next run like it: neither written again.
+    assert.deepEqual(await run(['verify', '--json'], w.project, w.home, flagged), plain);
+    assert.ok((await codeFiles(dir)).includes(other), 'the run with options writes a cache of its own');
+    const made2 = await stat(join(dir, other));
+    assert.deepEqual(await run(['verify', '--json'], w.project, w.home, env), plain);
+    assert.deepEqual(await run(['verify', '--json'], w.project, w.home, flagged), plain);
+    assert.deepEqual(await readFile(join(dir, file)), made, "the plain runs' cache is left as they made it");
+    assert.equal((await stat(join(dir, other))).mtimeMs, made2.mtimeMs, 'the flagged runs read theirs');
   });
 
   it("keeps the 16 newest caches when it writes one, and removes a killed run's partial file after an hour", async () => {
