@@ -5,7 +5,7 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, blockDisplay, within } from './backdrop.ts';
+import { backdropOf, blockDisplay, MOST_BEHIND, within } from './backdrop.ts';
 import type { Backdrop } from './backdrop.ts';
 import { declarationsOf } from './read-style.ts';
 import {
@@ -147,9 +147,27 @@ export class OpenElements {
     if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== ''))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
-    if (isVoid || VOID_TOO.has(name) || (TABLE_PARTS.has(name) && this.tables === 0)) return judged;
+    if (TABLE_PARTS.has(name) && this.tables === 0) return judged;
+    if (name === 'col' || name === 'colgroup') this.column(own);
+    if (isVoid || VOID_TOO.has(name)) return judged;
     this.push({ name, block, passed: (style ? passedDown(style) : '') + reopened, paints: own });
     return judged;
+  }
+
+  /**
+   * A column opens in its table, which a browser clears of what is open in it first (a cell, a row: §13.2.6.4.9).
+   * Its background is painted behind the table's cells, under their rows' and their own (diff23-review R4b): the
+   * table's backdrop takes it for what opens in it after, never as covering. Which column a cell is in is not
+   * followed, so it is behind every cell; nor is a cell opened before the column.
+   */
+  private column(paints: Backdrop | undefined): void {
+    const at = this.open.findLastIndex(({ name }) => name === 'table');
+    if (at < 0) return;
+    this.cut(at + 1);
+    if (!paints) return;
+    const table = this.open[at]!;
+    const add = (behind: readonly string[]) => [...new Set([...paints.values, ...behind])].slice(0, MOST_BEHIND);
+    this.open[at] = { ...table, backdrop: add(table.backdrop), blockBackdrop: add(table.blockBackdrop) };
   }
 
   /** Text between tags: the formatting elements an end tag closed open again around it, unless in a cell since. */

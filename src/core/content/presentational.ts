@@ -2,7 +2,7 @@
  * The colours HTML's presentational attributes set (§15.3: `<font color>`, `bgcolor` on tables and the body,
  * `<body text>`), as declarations before the element's own style, which overrides them (diff22-review R7:
  * `<font color="#ffffff">` in a white box, a white span in `<td bgcolor="#ffffff">`), read by HTML's legacy
- * colour parsing. A column's background (`<col bgcolor>`) is not read: what it paints behind is not followed.
+ * colour parsing. A column's (`<col bgcolor>`) is behind the cells of its table (inherited.ts).
  */
 import { colourOf, surelyColour } from './colours.ts';
 import { appliedValue } from './read-style.ts';
@@ -22,6 +22,8 @@ const HINTS: Record<string, readonly (readonly [attribute: string, property: str
   marquee: [['bgcolor', 'background-color']],
   td: [['bgcolor', 'background-color']],
   th: [['bgcolor', 'background-color']],
+  col: [['bgcolor', 'background-color']],
+  colgroup: [['bgcolor', 'background-color']],
 };
 
 /**
