@@ -10,6 +10,7 @@ import { effective, undefinedVariable } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { coveringShadows } from './covers.ts';
+import { length, TINY } from './css-lengths.ts';
 import { paintsBehind, shows, textColour } from './drawn.ts';
 import { appliedValue, readStyle } from './read-style.ts';
 
@@ -49,15 +50,25 @@ export function backdropOf(style: string, inherited: string): Backdrop | undefin
   // Covering: the colour of the applied background's last layer is opaque (an image may not load or cover).
   const layer = effective(applied, /^background(?:-color)?$/)?.[1];
   const last = layer === undefined || undefinedVariable(layer) ? undefined : splitAtDepth(layer, ',').at(-1);
-  // Not when its box is not behind its text: none (`display: contents`), or painted under its parent's background
-  // (a `z-index` but `auto` or a plain one not negative: diff23-review R2, diff24-review C1 `calc(-1)`).
+  // Not when its box is not behind its text: none (`display: contents`), painted under its parent's background
+  // (a `z-index` but `auto` or a plain one not negative: diff23-review R2, diff24-review C1 `calc(-1)`), or a few
+  // pixels high or wide, its text overflowing it.
   const covering =
     last !== undefined &&
     valuesOf(last).some((token) => (colourOf(token)?.alpha() ?? 0) >= 1) &&
     effective(applied, /^display$/)?.[1] !== 'contents' &&
-    /^(?:auto|\+?\d+)?$/.test(effective(applied, /^z-index$/)?.[1] ?? '');
+    /^(?:auto|\+?\d+)?$/.test(effective(applied, /^z-index$/)?.[1] ?? '') &&
+    !SIZES.some((size) => narrow(effective(applied, size)?.[1]));
   return { values: [...new Set(values)], covering };
 }
+
+/** The properties that size a box: its text overflows one a few pixels high or wide onto what is behind it. */
+const SIZES = ['height', 'width', 'block-size', 'inline-size'].flatMap((size) => [
+  new RegExp(`^${size}$`),
+  new RegExp(`^max-${size}$`),
+]);
+/** A size in pixels below what one letter needs (a share of a box not known here is not). */
+const narrow = (value: string | undefined) => value !== undefined && (length(value)?.px ?? TINY) < TINY;
 
 /** A backdrop inside another: the inner one alone if it covers, else both (at most MOST_BEHIND values). */
 export function within(inner: Backdrop | undefined, behind: readonly string[]): readonly string[] {

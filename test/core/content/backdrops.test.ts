@@ -98,6 +98,10 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff"><div style="display: inline !important;background:#000"><p style="color:#fff">${SECRET}</p></div></div>`,
       `<div style="background:#fff"><div style="display:block;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
       `<span style="display:block !important;display:inline;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
+      // A box a few pixels high or wide does not hold its text: the text overflows onto what is behind it.
+      `<div style="background:#fff"><div style="background:#000;height:1px"><span style="color:#fff">${SECRET}</span></div></div>`,
+      `<div style="background:#fff"><div style="background:#000;max-block-size:calc(2px)"><p style="color:#fff">${SECRET}</p></div></div>`,
+      `<div style="background:#fff"><div style="background:#000;width:1px"><p style="color:#fff">${SECRET}</p></div></div>`,
     ])
       assert.ok(hidden(html), html);
     for (const html of [
@@ -105,6 +109,9 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff"><div style="display:inline;background:#000;color:#fff">${SECRET}</div></div>`,
       `<div style="background:#fff"><div style="display:inline;display:block;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
       `<div style="background:#fff"><div style="display:block !important;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      // A badge a line high, a column a share of its table wide: the text is on their backgrounds.
+      `<div style="background:#fff"><div style="display:inline-block;height:20px;background:#24292e"><span style="color:#fff">${SECRET}</span></div></div>`,
+      `<table style="background:#fff"><tr><td style="width:20%;background:#24292e"><span style="color:#fff">${SECRET}</span></td></tr></table>`,
     ])
       assert.ok(!hidden(html), html);
     const card = `<div style="background:#fff"><a style="display:block;background:#24292e"><div style="color:#fff">${SECRET}</div></a></div>`;
