@@ -12,7 +12,7 @@ import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.t
 import { coveringShadows } from './covers.ts';
 import { length, TINY } from './css-lengths.ts';
 import { paintsBehind, shows, textColour } from './drawn.ts';
-import { appliedValue, readStyle } from './read-style.ts';
+import { appliedValue, appliedValues, readStyle } from './read-style.ts';
 
 /** The properties whose values are backgrounds to the text (styles.ts reads each as one). */
 const BACKGROUND = /^background(?:-color|-image)?$/;
@@ -70,6 +70,12 @@ const SIZES = ['height', 'width', 'block-size', 'inline-size'].flatMap((size) =>
 /** A size in pixels below what one letter needs (a share of a box not known here is not). */
 const narrow = (value: string | undefined) => value !== undefined && (length(value)?.px ?? TINY) < TINY;
 
+/** Backgrounds painted over others, each once, at most MOST_BEHIND: the inner ones first. */
+export function together(inner: readonly string[], behind: readonly string[]): readonly string[] {
+  if (inner.length === 0) return behind;
+  return [...new Set([...inner, ...behind])].slice(0, MOST_BEHIND);
+}
+
 /** A backdrop inside another: the inner one alone if it covers, else both (at most MOST_BEHIND values). */
 export function within(inner: Backdrop | undefined, behind: readonly string[]): readonly string[] {
   if (!inner) return behind;
@@ -113,4 +119,39 @@ export function blockDisplay(style: string | undefined, special: boolean): boole
     /^(?:block|inline-block|flex|inline-flex|grid|inline-grid|table|inline-table|list-item|flow-root)$/.test(display) ||
     special
   );
+}
+
+/** What may move a box, or take it out of its parent's (escapes not yet decoded). */
+const MOVING = /position|float|top|left|right|bottom|inset|margin|translate|transform|\\/i;
+/** An offset this small (a superscript's nudge) leaves the text on what its parent paints. */
+const NUDGE = 8;
+
+/**
+ * Whether a style moves its box off the backgrounds its parent paints (diff23-review R2d): positioned away
+ * (`absolute`, `fixed`, or `relative` with an offset), floated out of a parent it no longer gives a height,
+ * translated, or pulled by a negative margin. Its text is then judged against every background around it,
+ * a covering one's too. An offset not worked out here (a share, a calc()) counts as a move.
+ */
+export function moved(style: string | undefined): boolean {
+  if (!style || !MOVING.test(style)) return false;
+  const applied = appliedValues(style);
+  const position = applied.get('position');
+  if (position === 'absolute' || position === 'fixed') return true;
+  if (/^(?:left|right|inline-start|inline-end)$/.test(applied.get('float') ?? '')) return true;
+  const away = (value: string | undefined, negative = false) =>
+    value !== undefined &&
+    valuesOf(value).some((token) => {
+      if (/^(?:auto|none|0)$/.test(token)) return false;
+      const offset = length(token);
+      if (offset === undefined || offset.px === undefined) return !negative || token.startsWith('-');
+      return negative ? offset.px <= -NUDGE : Math.abs(offset.px) >= NUDGE;
+    });
+  const offsets = ['top', 'left', 'right', 'bottom', 'inset', 'inset-block', 'inset-inline'].flatMap((offset) =>
+    offset.startsWith('inset-') ? [offset, `${offset}-start`, `${offset}-end`] : [offset],
+  );
+  if (position === 'relative' && offsets.some((offset) => away(applied.get(offset)))) return true;
+  const margins = ['margin', 'margin-top', 'margin-left', 'margin-block', 'margin-block-start', 'margin-inline-start'];
+  if (margins.some((margin) => away(applied.get(margin), true))) return true;
+  const transform = applied.get('transform');
+  return away(applied.get('translate')) || (transform !== undefined && /translate|matrix/.test(transform));
 }

@@ -5,7 +5,7 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, blockDisplay, MOST_BEHIND, within } from './backdrop.ts';
+import { backdropOf, blockDisplay, moved, together, within } from './backdrop.ts';
 import type { Backdrop } from './backdrop.ts';
 import { passedDown } from './passed-down.ts';
 import {
@@ -58,6 +58,10 @@ interface Open {
   blockBackdrop: readonly string[];
   passed: string;
   paints: Backdrop | undefined;
+  /** Whether its style moves it off what its parent paints (backdrop.ts `moved`). */
+  moved: boolean;
+  /** Every background painted around it, those a covering one hides too: what a box moved in it may be over. */
+  everything: readonly string[];
 }
 
 /**
@@ -104,7 +108,8 @@ export class OpenElements {
       this.text();
     const around = this.inherited();
     const block = blockDisplay(style, SPECIAL.has(name));
-    const behind = this.behind(block, around);
+    const move = moved(style);
+    const behind = this.behind(block, around, move);
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
@@ -123,7 +128,7 @@ export class OpenElements {
     if (TABLE_PARTS.has(name) && this.tables === 0) return judged;
     if (name === 'col' || name === 'colgroup') this.column(own);
     if (isVoid || VOID_TOO.has(name)) return judged;
-    this.push({ name, block, passed: (style ? passedDown(style) : '') + reopened, paints: own });
+    this.push({ name, block, passed: (style ? passedDown(style) : '') + reopened, paints: own, moved: move });
     return judged;
   }
 
@@ -139,8 +144,13 @@ export class OpenElements {
     this.cut(at + 1);
     if (!paints) return;
     const table = this.open[at]!;
-    const add = (behind: readonly string[]) => [...new Set([...paints.values, ...behind])].slice(0, MOST_BEHIND);
-    this.open[at] = { ...table, backdrop: add(table.backdrop), blockBackdrop: add(table.blockBackdrop) };
+    const add = (behind: readonly string[]) => together(paints.values, behind);
+    this.open[at] = {
+      ...table,
+      backdrop: add(table.backdrop),
+      blockBackdrop: add(table.blockBackdrop),
+      everything: add(table.everything),
+    };
   }
 
   /** Text between tags: the formatting elements an end tag closed open again around it, unless in a cell since. */
@@ -156,21 +166,26 @@ export class OpenElements {
     return this.pending.length > 0 && this.markers === this.pendingMarkers;
   }
 
-  /** The backgrounds behind an element that starts here, a block or not (an inline parent's are not behind a block). */
-  private behind(block: boolean, around: string | undefined): readonly string[] {
+  /**
+   * The backgrounds behind an element that starts here, a block or not (an inline parent's are not behind a block),
+   * or moved off its parent's (every one around it).
+   */
+  private behind(block: boolean, around: string | undefined, move = false): readonly string[] {
     if (around === undefined) return NONE;
     const parent = this.open.at(-1);
-    return (block ? parent?.blockBackdrop : parent?.backdrop) ?? NONE;
+    return (move ? parent?.everything : block ? parent?.blockBackdrop : parent?.backdrop) ?? NONE;
   }
 
   /** An element opens inside the innermost open one, taking what it passes down. */
-  private push({ name, block, passed, paints }: Pick<Open, 'name' | 'block' | 'passed' | 'paints'>): void {
+  private push(element: Pick<Open, 'name' | 'block' | 'passed' | 'paints' | 'moved'>): void {
+    const { name, block, passed, paints, moved } = element;
     const around = this.inherited();
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
-    const backdrop = within(paints, this.behind(block, around));
-    const blockBackdrop = block ? backdrop : this.behind(true, around);
-    this.open.push({ name, block, inherited, backdrop, blockBackdrop, passed, paints });
+    const backdrop = within(paints, this.behind(block, around, moved));
+    const blockBackdrop = block ? backdrop : this.behind(true, around, moved);
+    const everything = together(paints?.values ?? NONE, this.behind(true, around, true));
+    this.open.push({ name, block, inherited, backdrop, blockBackdrop, passed, paints, moved, everything });
     if (name === 'table') this.tables++;
     if (MARKERS.has(name)) this.markers++;
   }

@@ -99,9 +99,9 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff"><div style="display:block;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
       `<span style="display:block !important;display:inline;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
       // A box a few pixels high or wide does not hold its text: the text overflows onto what is behind it.
-      `<div style="background:#fff"><div style="background:#000;height:1px"><span style="color:#fff">${SECRET}</span></div></div>`,
+      `<div style="background:#fff;padding:40px"><div style="background:#000;height:1px"><span style="color:#fff">${SECRET}</span></div></div>`,
       `<div style="background:#fff"><div style="background:#000;max-block-size:calc(2px)"><p style="color:#fff">${SECRET}</p></div></div>`,
-      `<div style="background:#fff"><div style="background:#000;width:1px"><p style="color:#fff">${SECRET}</p></div></div>`,
+      `<div style="background:#fff;padding:40px"><div style="background:#000;width:1px"><p style="color:#fff">${SECRET}</p></div></div>`,
     ])
       assert.ok(hidden(html), html);
     for (const html of [
@@ -137,6 +137,32 @@ describe('text over the backgrounds of the elements around it', () => {
       `<table><tr><td bgcolor="fff"><span style="color:#fff">${SECRET}</span></td></tr></table>`,
       // The style's var() wins over the attribute, and leaves the colour unset: the inherited one (diff23-review F1).
       `<div style="background:#fff"><font color="#fff" style="color:var(--nope)">${SECRET}</font></div>`,
+    ])
+      assert.ok(!hidden(html), html);
+  });
+
+  it("a box moved off its parent's background is over every one around it (diff23-review R2d)", () => {
+    // Each rendered in Chromium white on white (the report's and /work/notes/today/cases.json).
+    const box = (inner: string) =>
+      `<div style="background:#fff;position:relative;padding:40px"><div style="background:#000;padding:1px 0">${inner}</div></div>`;
+    for (const html of [
+      box(`<span style="position:relative;top:-30px;color:#fff">${SECRET}</span>`),
+      box(`<span style="position:absolute;top:0;color:#fff">${SECRET}</span>`),
+      box(`<div style="float:left;color:#fff">${SECRET}</div>`),
+      box(`<p style="margin-top:-40px;color:#fff">${SECRET}</p>`),
+      box(`<span style="display:inline-block;transform:translateY(-36px);color:#fff">${SECRET}</span>`),
+      box(`<span style="display:inline-block;translate:0 -36px;color:#fff">${SECRET}</span>`),
+      // What is in a moved box moves with it.
+      box(`<div style="position:relative;top:-40px"><span style="color:#fff">${SECRET}</span></div>`),
+      box(`<span style="position:relative;inset-block-start:-2em;color:#fff">${SECRET}</span>`),
+    ])
+      assert.ok(hidden(html), html);
+    for (const html of [
+      // A nudge stays on the parent's background; a box that carries its own covers what it moved over.
+      box(`<sup style="position:relative;top:-4px;color:#fff">${SECRET}</sup>`),
+      box(`<span style="position:relative;top:-30px;background:#000;color:#fff">${SECRET}</span>`),
+      box(`<span style="position:relative;color:#fff">${SECRET}</span>`),
+      box(`<span style="margin-top:-4px;margin-left:12px;color:#fff">${SECRET}</span>`),
     ])
       assert.ok(!hidden(html), html);
   });

@@ -24,7 +24,8 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * when the evidence cache notes it was installed from a .aam file (that note is stamped). 14: the hidden-content
  * scan reads shadows, outlines, masks, theme colours and what elements pass down, so judges styles differently.
  * 15: and the backgrounds painted behind an element's text by those around it. 16: and by an element's `display`
- * (a block displayed inline paints on its lines only), a table's columns, and boxes too small for their text.
+ * (a block displayed inline paints on its lines only), a table's columns, boxes too small for their text, and
+ * boxes moved off their parent's.
  */
 const REVISION = 16;
 
