@@ -42,7 +42,42 @@ export function nameGroupOf(path: string): string {
  */
 const listed = new Map<string, { stamp: FileStamp | null; byKey: Map<string, string[]> }>();
 
+/**
+ * The listings a verification run has taken, by run (the last few): within one run, and one thread, a folder
+ * is stamped and listed once for all its packages (1,000 packages deployed to one folder asked its stamp
+ * 3,000 times). What a check finds is recorded as the names themselves (nameGroupKey), so a twin made during
+ * the run is seen by the next one, as with the run's other reads (perRun in registry-files.ts).
+ */
+const runListings = new Map<string, Map<string, Map<string, string[]>>>();
+const RUNS_KEPT = 4;
+let held: Map<string, Map<string, string[]>> | undefined;
+
+/** `check()` with each folder's names listed at most once for the run `run` (none: listed on every ask, as before). */
+export function withRunListings<T>(run: string | undefined, check: () => T): T {
+  if (run === undefined) return check();
+  let listings = runListings.get(run);
+  if (!listings) {
+    if (runListings.size >= RUNS_KEPT) runListings.delete(runListings.keys().next().value!);
+    runListings.set(run, (listings = new Map()));
+  }
+  const before = held;
+  held = listings;
+  try {
+    return check();
+  } finally {
+    held = before;
+  }
+}
+
 function listing(dir: string): Map<string, string[]> {
+  const kept = held?.get(dir);
+  if (kept) return kept;
+  const byKey = listingNow(dir);
+  held?.set(dir, byKey);
+  return byKey;
+}
+
+function listingNow(dir: string): Map<string, string[]> {
   const stamp = stampOf(dir);
   const known = listed.get(dir);
   if (known && known.stamp === stamp) return known.byKey;

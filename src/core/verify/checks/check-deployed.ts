@@ -7,6 +7,7 @@ import { parseManifest } from '../../package/manifest.ts';
 import type { Manifest } from '../../package/manifest.ts';
 import type { FileStamp } from '../../scan/stamps.ts';
 import { perRun } from '../evidence/registry-files.ts';
+import { withRunListings } from '../../scan/name-groups.ts';
 import { deployedFailure } from './deployed-failure.ts';
 import type { DeployedFailure } from './deployed-failure.ts';
 
@@ -45,8 +46,11 @@ export function checkDeployment(
   const sources = new Map<string, SourceFile>([...files].map(([path, data]) => [path, { data, executable: false }]));
   const targets = PLATFORMS.flatMap((platform) => deployPlan(manifest, sources, platform, source.roots));
   // Whether each platform's folder is there is asked once a run (its stamp is in every package's evidence).
-  const copies = checkDeployed(targets, source.expected, stamps, (root, into) =>
-    perRun(run, `deploy-root\0${root}`, into, (own) => exists(root, own)),
+  // Twins are looked for in each folder's names as listed once a run (withRunListings).
+  const copies = withRunListings(run, () =>
+    checkDeployed(targets, source.expected, stamps, (root, into) =>
+      perRun(run, `deploy-root\0${root}`, into, (own) => exists(root, own)),
+    ),
   );
   return { copies, failure: deployedFailure(name, copies) };
 }
