@@ -13,7 +13,8 @@ export const SUPPORTED_MEDIA_TYPES = new Set([
 /** Parses a bundle file; a malformed one yields an invalid check rather than an exception. */
 export function parseBundle(bytes: Uint8Array): { ok: true; bundle: Bundle } | { ok: false; reason: string } {
   let json: { mediaType?: unknown };
-  const text = Buffer.from(bytes).toString('utf8');
+  // Decoded where the bytes are (a view, not a copy: Buffer.from of a Uint8Array copies it byte by byte).
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
   if (nestedDeeperThan(text, MAX_JSON_DEPTH))
     return { ok: false, reason: `the bundle nests more than ${MAX_JSON_DEPTH} arrays or objects in one another` };
   try {
