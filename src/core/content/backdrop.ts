@@ -10,9 +10,10 @@ import { effective, undefinedVariable } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { backgroundColours, colourOf, splitAtDepth, valuesOf } from './colours.ts';
 import { coveringShadows } from './covers.ts';
-import { length, TINY } from './css-lengths.ts';
+import { faint, length, TINY } from './css-lengths.ts';
 import { paintsBehind, shows, textColour } from './drawn.ts';
-import { appliedValue, appliedValues, readStyle } from './read-style.ts';
+import { readStyle } from './read-style.ts';
+import { valid } from './layout.ts';
 
 /** The properties whose values are backgrounds to the text (styles.ts reads each as one). */
 const BACKGROUND = /^background(?:-color|-image)?$/;
@@ -33,7 +34,7 @@ export interface Backdrop {
  * shadows that cover it), read after what it inherits (inherited.ts); undefined when it paints none, or one not
  * worked out (a `currentcolor` of the colour it inherits, which is not known here).
  */
-export function backdropOf(style: string, inherited: string): Backdrop | undefined {
+export function backdropOf(style: string, inherited: string, sized = true): Backdrop | undefined {
   const read = readStyle(style, inherited);
   if (typeof read === 'string') return undefined;
   const applied = read.declarations.map(([p, v], i): Declaration => [p, v, read.important[i]!]);
@@ -52,13 +53,16 @@ export function backdropOf(style: string, inherited: string): Backdrop | undefin
   const last = layer === undefined || undefinedVariable(layer) ? undefined : splitAtDepth(layer, ',').at(-1);
   // Not when its box is not behind its text: none (`display: contents`), painted under its parent's background
   // (a `z-index` but `auto` or a plain one not negative: diff23-review R2, diff24-review C1 `calc(-1)`), or a few
-  // pixels high or wide, its text overflowing it.
+  // pixels high or wide (`sized`: not a table's part, which grows to hold its text, nor an inline box, which has
+  // no size of its own: diff26-review M7), sized as if empty, or no line high: its text overflows it (M5).
   const covering =
     last !== undefined &&
     valuesOf(last).some((token) => (colourOf(token)?.alpha() ?? 0) >= 1) &&
-    effective(applied, /^display$/)?.[1] !== 'contents' &&
+    effective(applied, /^display$/, valid)?.[1] !== 'contents' &&
     /^(?:auto|\+?\d+)?$/.test(effective(applied, /^z-index$/)?.[1] ?? '') &&
-    !SIZES.some((size) => narrow(effective(applied, size)?.[1]));
+    !(sized && SIZES.some((size) => narrow(effective(applied, size, valid)?.[1]))) &&
+    !/\b(?:size|strict)\b/.test(effective(applied, /^contain$/)?.[1] ?? '') &&
+    !lineless(effective(applied, /^line-height$/, valid)?.[1]);
   return { values: [...new Set(values)], covering };
 }
 
@@ -69,11 +73,50 @@ const SIZES = ['height', 'width', 'block-size', 'inline-size'].flatMap((size) =>
 ]);
 /** A size in pixels below what one letter needs (a share of a box not known here is not). */
 const narrow = (value: string | undefined) => value !== undefined && (length(value)?.px ?? TINY) < TINY;
+/** A line height of (almost) nothing: a box of lines is no height. */
+const lineless = (value: string | undefined) =>
+  value !== undefined && (faint(value) || (length(value)?.px ?? TINY) < 1);
 
 /** Backgrounds painted over others, each once, at most MOST_BEHIND: the inner ones first. */
 export function together(inner: readonly string[], behind: readonly string[]): readonly string[] {
   if (inner.length === 0) return behind;
   return [...new Set([...inner, ...behind])].slice(0, MOST_BEHIND);
+}
+
+/** The backgrounds painted around an open element (inherited.ts). */
+export interface Backdrops {
+  /** Behind its text. */
+  backdrop: readonly string[];
+  /** What a block in it has behind it: an inline element's own backgrounds are on its lines only (diff23-review R2). */
+  blockBackdrop: readonly string[];
+  /** Every one painted around it, those a covering one hides too: what a box moved in it may be over. */
+  everything: readonly string[];
+}
+
+const NONE: readonly string[] = [];
+
+/**
+ * The backgrounds behind an element that opens in `parent` (none: not known), a block or not (an inline parent's
+ * are not behind a block; not known: both), or moved off the parent's (every one around it: diff23-review R2d).
+ */
+export function behindIn(parent: Backdrops | undefined, block: boolean | 'either', moved = false): readonly string[] {
+  if (!parent) return NONE;
+  if (moved) return parent.everything;
+  if (block === 'either') return together(parent.blockBackdrop, parent.backdrop);
+  return block ? parent.blockBackdrop : parent.backdrop;
+}
+
+/** What an element opening in `parent` has around it, with what it paints itself (`paints`). */
+export function backdropsIn(
+  parent: Backdrops | undefined,
+  block: boolean | 'either',
+  moved: boolean,
+  paints: Backdrop | undefined,
+): Backdrops {
+  const backdrop = within(paints, behindIn(parent, block, moved));
+  const inline = behindIn(parent, true, moved);
+  const blockBackdrop = block === true ? backdrop : block === false ? inline : together(backdrop, inline);
+  return { backdrop, blockBackdrop, everything: together(paints?.values ?? NONE, parent?.everything ?? NONE) };
 }
 
 /** A backdrop inside another: the inner one alone if it covers, else both (at most MOST_BEHIND values). */
@@ -102,56 +145,4 @@ export function backgroundOf(value: string): Background {
     READ.set(value, read);
   }
   return read;
-}
-
-/**
- * Whether an element is a box its background is behind a block in: a `display` its style applies, or else what
- * the element is (`special`). An inline element displayed as a block does paint behind one (diff24-review B1: a
- * `<span style="display:block; background:#fff">` holding a `<div>`); a block displayed inline paints on its lines
- * only (B1d). A `display` not read surely here (a var(), a keyword not listed) leaves what the element is.
- */
-export function blockDisplay(style: string | undefined, special: boolean): boolean {
-  if (!style || !/display|\\/i.test(style)) return special;
-  const display = appliedValue(style, 'display')?.replace(/\s+/g, ' ');
-  if (display === undefined) return special;
-  if (/^(?:inline|inline flow|flow inline)$/.test(display)) return false;
-  return (
-    /^(?:block|inline-block|flex|inline-flex|grid|inline-grid|table|inline-table|list-item|flow-root)$/.test(display) ||
-    special
-  );
-}
-
-/** What may move a box, or take it out of its parent's (escapes not yet decoded). */
-const MOVING = /position|float|top|left|right|bottom|inset|margin|translate|transform|\\/i;
-/** An offset this small (a superscript's nudge) leaves the text on what its parent paints. */
-const NUDGE = 8;
-
-/**
- * Whether a style moves its box off the backgrounds its parent paints (diff23-review R2d): positioned away
- * (`absolute`, `fixed`, or `relative` with an offset), floated out of a parent it no longer gives a height,
- * translated, or pulled by a negative margin. Its text is then judged against every background around it,
- * a covering one's too. An offset not worked out here (a share, a calc()) counts as a move.
- */
-export function moved(style: string | undefined): boolean {
-  if (!style || !MOVING.test(style)) return false;
-  const applied = appliedValues(style);
-  const position = applied.get('position');
-  if (position === 'absolute' || position === 'fixed') return true;
-  if (/^(?:left|right|inline-start|inline-end)$/.test(applied.get('float') ?? '')) return true;
-  const away = (value: string | undefined, negative = false) =>
-    value !== undefined &&
-    valuesOf(value).some((token) => {
-      if (/^(?:auto|none|0)$/.test(token)) return false;
-      const offset = length(token);
-      if (offset === undefined || offset.px === undefined) return !negative || token.startsWith('-');
-      return negative ? offset.px <= -NUDGE : Math.abs(offset.px) >= NUDGE;
-    });
-  const offsets = ['top', 'left', 'right', 'bottom', 'inset', 'inset-block', 'inset-inline'].flatMap((offset) =>
-    offset.startsWith('inset-') ? [offset, `${offset}-start`, `${offset}-end`] : [offset],
-  );
-  if (position === 'relative' && offsets.some((offset) => away(applied.get(offset)))) return true;
-  const margins = ['margin', 'margin-top', 'margin-left', 'margin-block', 'margin-block-start', 'margin-inline-start'];
-  if (margins.some((margin) => away(applied.get(margin), true))) return true;
-  const transform = applied.get('transform');
-  return away(applied.get('translate')) || (transform !== undefined && /translate|matrix/.test(transform));
 }

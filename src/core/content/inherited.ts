@@ -5,8 +5,9 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, blockDisplay, moved, together, within } from './backdrop.ts';
-import type { Backdrop } from './backdrop.ts';
+import { backdropOf, backdropsIn, behindIn, together } from './backdrop.ts';
+import { layoutOf } from './layout.ts';
+import type { Backdrop, Backdrops } from './backdrop.ts';
 import { passedDown } from './passed-down.ts';
 import {
   VOID_TOO,
@@ -30,6 +31,8 @@ export interface Judged extends Surroundings {
 }
 
 const NONE: readonly string[] = [];
+/** Elements in which a table's tags are not HTML's table (foreign content), or not rendered (a template). */
+const FOREIGN = new Set(['svg', 'math', 'template']);
 /** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
 const MOST_PENDING = 8;
 /** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
@@ -49,19 +52,17 @@ const MAX_CLOSE_SEARCH = 64;
  * An open element: its name, what its children inherit and the backgrounds behind their text; and its own part of
  * each (what its style passes down, and the backgrounds it paints), to open it again where a browser does.
  */
-interface Open {
+interface Open extends Backdrops {
   name: string;
-  block: boolean;
+  /** Whether its background is behind a block in it (layout.ts): yes, no, or not known. */
+  block: boolean | 'either';
+  /** Whether the boxes in it are blocks (a flex or grid container). */
+  blockifies: boolean;
   inherited: string | undefined;
-  backdrop: readonly string[];
-  /** What a block in it has behind it: an inline element's own backgrounds are on its lines only (diff23-review R2). */
-  blockBackdrop: readonly string[];
   passed: string;
   paints: Backdrop | undefined;
-  /** Whether its style moves it off what its parent paints (backdrop.ts `moved`). */
+  /** Whether its style moves it off what its parent paints (layout.ts). */
   moved: boolean;
-  /** Every background painted around it, those a covering one hides too: what a box moved in it may be over. */
-  everything: readonly string[];
 }
 
 /**
@@ -75,8 +76,9 @@ export class OpenElements {
   private pending: Open[] = [];
 
   private readAgain = 0;
-  /** How many tables are open (a table part outside one is dropped). */
-  private tables = 0;
+  /** Where the open tables are (a table part outside one is dropped), and how many foreign elements are open. */
+  private readonly tables: number[] = [];
+  private foreign = 0;
   /** How many markers are open (§13.2.4.3: cells and the like), and how many were when `pending` was set. */
   private markers = 0;
   private pendingMarkers = 0;
@@ -107,14 +109,19 @@ export class OpenElements {
     if (!fold && !OPENS_NOTHING.has(name) && name !== 'table' && name !== 'template' && !TABLE_PARTS.has(name))
       this.text();
     const around = this.inherited();
-    const block = blockDisplay(style, SPECIAL.has(name));
-    const move = moved(style);
-    const behind = this.behind(block, around, move);
+    const table = name === 'table' || TABLE_PARTS.has(name);
+    const { block, blockifies, moved, sized } = layoutOf(
+      style,
+      SPECIAL.has(name),
+      !!this.open.at(-1)?.blockifies,
+      table,
+    );
+    const behind = this.behind(block, around, moved);
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
       if ((this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
-      else own = backdropOf(style, around);
+      else own = backdropOf(style, around, sized);
     }
     // A block that starts before any text after formatting elements an end tag closed holds them, and so does each
     // block in it before the text: a browser opens them again at the text, inside it, so its text is in their
@@ -125,10 +132,10 @@ export class OpenElements {
     if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== ''))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
-    if (TABLE_PARTS.has(name) && this.tables === 0) return judged;
+    if (TABLE_PARTS.has(name) && this.tables.length === 0) return judged;
     if (name === 'col' || name === 'colgroup') this.column(own);
     if (isVoid || VOID_TOO.has(name)) return judged;
-    this.push({ name, block, passed: (style ? passedDown(style) : '') + reopened, paints: own, moved: move });
+    this.push({ name, block, blockifies, passed: (style ? passedDown(style) : '') + reopened, paints: own, moved });
     return judged;
   }
 
@@ -139,9 +146,10 @@ export class OpenElements {
    * followed, so it is behind every cell; nor is a cell opened before the column.
    */
   private column(paints: Backdrop | undefined): void {
-    const at = this.open.findLastIndex(({ name }) => name === 'table');
-    if (at < 0) return;
-    this.cut(at + 1);
+    const at = this.tables.at(-1);
+    if (at === undefined) return;
+    // In an <svg>, <math> or <template> a <col> closes nothing (diff26-review H2): its background only adds.
+    if (this.foreign === 0) this.cut(at + 1);
     if (!paints) return;
     const table = this.open[at]!;
     const add = (behind: readonly string[]) => together(paints.values, behind);
@@ -170,24 +178,26 @@ export class OpenElements {
    * The backgrounds behind an element that starts here, a block or not (an inline parent's are not behind a block),
    * or moved off its parent's (every one around it).
    */
-  private behind(block: boolean, around: string | undefined, move = false): readonly string[] {
-    if (around === undefined) return NONE;
-    const parent = this.open.at(-1);
-    return (move ? parent?.everything : block ? parent?.blockBackdrop : parent?.backdrop) ?? NONE;
+  private behind(block: Open['block'], around: string | undefined, move = false): readonly string[] {
+    return around === undefined ? NONE : behindIn(this.open.at(-1), block, move);
   }
 
   /** An element opens inside the innermost open one, taking what it passes down. */
-  private push(element: Pick<Open, 'name' | 'block' | 'passed' | 'paints' | 'moved'>): void {
-    const { name, block, passed, paints, moved } = element;
+  private push(element: Pick<Open, 'name' | 'block' | 'blockifies' | 'passed' | 'paints' | 'moved'>): void {
+    const { name, block, blockifies, passed, paints, moved } = element;
     const around = this.inherited();
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
-    const backdrop = within(paints, this.behind(block, around, moved));
-    const blockBackdrop = block ? backdrop : this.behind(true, around, moved);
-    const everything = together(paints?.values ?? NONE, this.behind(true, around, true));
-    this.open.push({ name, block, inherited, backdrop, blockBackdrop, passed, paints, moved, everything });
-    if (name === 'table') this.tables++;
-    if (MARKERS.has(name)) this.markers++;
+    const backdrops = backdropsIn(around === undefined ? undefined : this.open.at(-1), block, moved, paints);
+    this.place({ name, block, blockifies, inherited, ...backdrops, passed, paints, moved });
+  }
+
+  /** An element on top of the stack, counted. */
+  private place(element: Open): void {
+    this.open.push(element);
+    if (element.name === 'table') this.tables.push(this.open.length - 1);
+    if (MARKERS.has(element.name)) this.markers++;
+    if (FOREIGN.has(element.name)) this.foreign++;
   }
 
   /**
@@ -258,19 +268,16 @@ export class OpenElements {
     this.cut(depth);
     // The formatting elements open again where they now are; the block and what is in it as they were.
     for (const element of formatting) this.push(element);
-    for (const element of block < 0 ? [] : opened.slice(block)) {
-      this.open.push(element);
-      if (element.name === 'table') this.tables++;
-      if (MARKERS.has(element.name)) this.markers++;
-    }
+    for (const element of block < 0 ? [] : opened.slice(block)) this.place(element);
   }
 
   /** The stack cut to `length` elements. */
   private cut(length: number): void {
     for (let i = length; i < this.open.length; i++) {
-      if (this.open[i]!.name === 'table') this.tables--;
       if (MARKERS.has(this.open[i]!.name)) this.markers--;
+      if (FOREIGN.has(this.open[i]!.name)) this.foreign--;
     }
+    while (this.tables.length > 0 && this.tables.at(-1)! >= length) this.tables.pop();
     this.open.length = length;
     this.lost = Math.min(this.lost, length);
   }
