@@ -13,7 +13,6 @@ import { coveringShadows } from './covers.ts';
 import { faint, length, TINY } from './css-lengths.ts';
 import { paintsBehind, shows, textColour } from './drawn.ts';
 import { readStyle } from './read-style.ts';
-import { valid } from './layout.ts';
 
 /** The properties whose values are backgrounds to the text (styles.ts reads each as one). */
 const BACKGROUND = /^background(?:-color|-image)?$/;
@@ -55,27 +54,25 @@ export function backdropOf(style: string, inherited: string, sized = true): Back
   // (a `z-index` but `auto` or a plain one not negative: diff23-review R2, diff24-review C1 `calc(-1)`), or a few
   // pixels high or wide (`sized`: not a table's part, which grows to hold its text, nor an inline box, which has
   // no size of its own: diff26-review M7), sized as if empty, or no line high: its text overflows it (M5).
+  const any = (property: RegExp, test: (value: string) => boolean) =>
+    applied.some(([p, v]) => property.test(p) && test(v));
   const covering =
     last !== undefined &&
     valuesOf(last).some((token) => (colourOf(token)?.alpha() ?? 0) >= 1) &&
-    effective(applied, /^display$/, valid)?.[1] !== 'contents' &&
-    /^(?:auto|\+?\d+)?$/.test(effective(applied, /^z-index$/)?.[1] ?? '') &&
-    !(sized && SIZES.some((size) => narrow(effective(applied, size, valid)?.[1]))) &&
-    !/\b(?:size|strict)\b/.test(effective(applied, /^contain$/)?.[1] ?? '') &&
-    !lineless(effective(applied, /^line-height$/, valid)?.[1]);
+    !any(/^display$/, (v) => v === 'contents') &&
+    !any(/^z-index$/, (v) => !/^(?:auto|\+?\d+)$/.test(v)) &&
+    !(sized && any(SIZE, narrow)) &&
+    !any(/^contain$/, (v) => /\b(?:size|strict)\b/.test(v)) &&
+    !any(/^line-height$/, lineless);
   return { values: [...new Set(values)], covering };
 }
 
 /** The properties that size a box: its text overflows one a few pixels high or wide onto what is behind it. */
-const SIZES = ['height', 'width', 'block-size', 'inline-size'].flatMap((size) => [
-  new RegExp(`^${size}$`),
-  new RegExp(`^max-${size}$`),
-]);
+const SIZE = /^(?:max-)?(?:height|width|block-size|inline-size)$/;
 /** A size in pixels below what one letter needs (a share of a box not known here is not). */
-const narrow = (value: string | undefined) => value !== undefined && (length(value)?.px ?? TINY) < TINY;
+const narrow = (value: string) => (length(value)?.px ?? TINY) < TINY;
 /** A line height of (almost) nothing: a box of lines is no height. */
-const lineless = (value: string | undefined) =>
-  value !== undefined && (faint(value) || (length(value)?.px ?? TINY) < 1);
+const lineless = (value: string) => faint(value) || (length(value)?.px ?? TINY) < 1;
 
 /** Backgrounds painted over others, each once, at most MOST_BEHIND: the inner ones first. */
 export function together(inner: readonly string[], behind: readonly string[]): readonly string[] {

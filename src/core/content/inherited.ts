@@ -76,8 +76,11 @@ export class OpenElements {
   private pending: Open[] = [];
 
   private readAgain = 0;
-  /** Where the open tables are (a table part outside one is dropped), and how many foreign elements are open. */
-  private readonly tables: number[] = [];
+  /**
+   * Where the open tables are (a table part outside one is dropped), each with how many foreign elements were open
+   * below it; and how many are open (svg, math, template: a <col> in one above a table is no column of it).
+   */
+  private readonly tables: { at: number; foreign: number }[] = [];
   private foreign = 0;
   /** How many markers are open (§13.2.4.3: cells and the like), and how many were when `pending` was set. */
   private markers = 0;
@@ -110,12 +113,7 @@ export class OpenElements {
       this.text();
     const around = this.inherited();
     const table = name === 'table' || TABLE_PARTS.has(name);
-    const { block, blockifies, moved, sized } = layoutOf(
-      style,
-      SPECIAL.has(name),
-      !!this.open.at(-1)?.blockifies,
-      table,
-    );
+    const { block, blockifies, moved, sized } = layoutOf(style, name, !!this.open.at(-1)?.blockifies, table);
     const behind = this.behind(block, around, moved);
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
@@ -146,10 +144,11 @@ export class OpenElements {
    * followed, so it is behind every cell; nor is a cell opened before the column.
    */
   private column(paints: Backdrop | undefined): void {
-    const at = this.tables.at(-1);
-    if (at === undefined) return;
-    // In an <svg>, <math> or <template> a <col> closes nothing (diff26-review H2): its background only adds.
-    if (this.foreign === 0) this.cut(at + 1);
+    const { at, foreign } = this.tables.at(-1) ?? { at: -1, foreign: 0 };
+    if (at < 0) return;
+    // In an <svg>, <math> or <template> in the table a <col> closes nothing (diff26-review H2; one left open
+    // before the table is no matter: diff27-review A6): its background only adds.
+    if (this.foreign === foreign) this.cut(at + 1);
     if (!paints) return;
     const table = this.open[at]!;
     const add = (behind: readonly string[]) => together(paints.values, behind);
@@ -195,7 +194,7 @@ export class OpenElements {
   /** An element on top of the stack, counted. */
   private place(element: Open): void {
     this.open.push(element);
-    if (element.name === 'table') this.tables.push(this.open.length - 1);
+    if (element.name === 'table') this.tables.push({ at: this.open.length - 1, foreign: this.foreign });
     if (MARKERS.has(element.name)) this.markers++;
     if (FOREIGN.has(element.name)) this.foreign++;
   }
@@ -277,7 +276,7 @@ export class OpenElements {
       if (MARKERS.has(this.open[i]!.name)) this.markers--;
       if (FOREIGN.has(this.open[i]!.name)) this.foreign--;
     }
-    while (this.tables.length > 0 && this.tables.at(-1)! >= length) this.tables.pop();
+    while (this.tables.length > 0 && this.tables.at(-1)!.at >= length) this.tables.pop();
     this.open.length = length;
     this.lost = Math.min(this.lost, length);
   }

@@ -54,7 +54,8 @@ function clippedAway(value: string): boolean {
 
 /** A transform that shrinks the element to nothing or moves it far away. */
 function transformedAway(value: string): boolean {
-  for (const [, fn, args] of value.matchAll(/([a-z0-9]+)\(([^)]*)\)/g)) {
+  // A name is matched only where one starts: a long word is read once, not from each of its letters (diff27-review A10).
+  for (const [, fn, args] of value.matchAll(/(?<![a-z0-9])([a-z0-9]+)\(([^)]*)\)/g)) {
     const list = args!.split(/\s*,\s*|\s+/).filter(Boolean);
     if (fn!.startsWith('scale') && list.some((a) => faint(a.replace(/^-/, '')))) return true;
     if (fn!.startsWith('translate') && list.some(far)) return true;

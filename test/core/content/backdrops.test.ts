@@ -98,6 +98,10 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff"><div style="display: inline !important;background:#000"><p style="color:#fff">${SECRET}</p></div></div>`,
       `<div style="background:#fff"><div style="display:block;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
       `<span style="display:block !important;display:inline;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
+      // Displays that disagree count both ways (a browser drops one it cannot read: layout.ts), here a false
+      // positive in Chromium, which makes both boxes blocks.
+      `<div style="background:#fff"><div style="display:inline;display:block;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      `<div style="background:#fff"><div style="display:block !important;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
       // A box a few pixels high or wide does not hold its text: the text overflows onto what is behind it.
       `<div style="background:#fff;padding:40px"><div style="background:#000;height:1px"><span style="color:#fff">${SECRET}</span></div></div>`,
       `<div style="background:#fff"><div style="background:#000;max-block-size:calc(2px)"><p style="color:#fff">${SECRET}</p></div></div>`,
@@ -105,10 +109,8 @@ describe('text over the backgrounds of the elements around it', () => {
     ])
       assert.ok(hidden(html), html);
     for (const html of [
-      // Its own text is on its own background; a later block display, or an important one, makes it a block again.
+      // Its own text is on its own background.
       `<div style="background:#fff"><div style="display:inline;background:#000;color:#fff">${SECRET}</div></div>`,
-      `<div style="background:#fff"><div style="display:inline;display:block;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
-      `<div style="background:#fff"><div style="display:block !important;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
       // A badge a line high, a column a share of its table wide: the text is on their backgrounds.
       `<div style="background:#fff"><div style="display:inline-block;height:20px;background:#24292e"><span style="color:#fff">${SECRET}</span></div></div>`,
       `<table style="background:#fff"><tr><td style="width:20%;background:#24292e"><span style="color:#fff">${SECRET}</span></td></tr></table>`,

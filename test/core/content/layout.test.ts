@@ -8,7 +8,9 @@ import { SECRET, hidesSecret as hidden } from '../../helpers/hiding-styles.ts';
  * foreign content closes no cell (H2); a box is moved by transforms and margins of every kind (M1, M2); displays
  * of every form, and the boxes a flex or grid container or taking a box out of the flow makes blocks (M4, M8); a
  * box sized as if empty or no line high holds no text (M5); a table's parts and inline boxes are not sized by
- * their width and height (M7); a nudge or a translation in depth moves nothing (M6).
+ * their width and height (M7); a nudge moves nothing (M6). And the second round
+ * (/work/notes/diff27-review): any declaration counts, valid or not (A1, A2); a <col> after an <svg/> left open
+ * still closes its cell (A6); transforms of every kind (A4); blocks by name (A7), flex items (A8); A10 in time.
  */
 describe('the layout of the boxes around a text', () => {
   it('white on white in Chromium: reported', () => {
@@ -70,5 +72,73 @@ describe('the layout of the boxes around a text', () => {
       absolute: `<div style="background:#fff;padding:20px;height:60px;position:relative"><div style="display:inline;position:absolute;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
     };
     for (const [name, html] of Object.entries(cases)) assert.ok(!hidden(html), `${name}: ${html}`);
+  });
+
+  it('diff27-review: every declaration counts, moves of every kind, foreign content, display forms: reported', () => {
+    const cases: Record<string, string> = {
+      'A1-displayBlockInline': `<div style="background:#fff;padding:20px"><div style="display:inline;display:block inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A1-displayInlineInline': `<div style="background:#fff;padding:20px"><div style="display:inline;display:inline inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A1-displayRubyBaseContainer': `<div style="background:#fff;padding:20px"><div style="display:inline;display:ruby-base-container;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A1-displayInlineListItemOld': `<div style="background:#fff;padding:20px"><div style="display:inline;display:inline-list-item;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A1-webkitSticky': `<div style="background:#fff;padding:40px"><div style="background:#000"><span style="position:absolute;position:-webkit-sticky;color:#fff">${SECRET}</span></div></div>`,
+      'A1-marginNone': `<div style="background:#fff;padding:40px 0"><div style="background:#000;padding-top:1px"><div style="margin-top:-40px;margin-top:none;color:#fff">${SECRET}</div></div></div>`,
+      'A1-marginTwoValues': `<div style="background:#fff;padding:40px 0"><div style="background:#000;padding-top:1px"><div style="margin-top:-40px;margin-top:0 0;color:#fff">${SECRET}</div></div></div>`,
+      'A1-topNone': `<div style="background:#fff;padding:40px"><div style="background:#000"><span style="position:relative;top:-30px;top:none;color:#fff">${SECRET}</span></div></div>`,
+      'A1-heightNone': `<div style="background:#fff;padding:40px 20px"><div style="background:#000;height:1px;height:none"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A1-heightTwoValues': `<div style="background:#fff;padding:40px 20px"><div style="background:#000;height:1px;height:0 0"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A1-transformFoo': `<div style="background:#fff;padding:60px 20px"><div style="background:#000"><div style="transform:translateY(-40px);transform:foo;color:#fff">${SECRET}</div></div></div>`,
+      'A1-scaleX': `<div style="background:#fff;padding:60px 20px"><div style="background:#000"><div style="scale:1 -1;scale:x;transform-origin:0 -8px;color:#fff">${SECRET}</div></div></div>`,
+      'A1-rotateUnitless0': `<div style="background:#fff;padding:60px 20px"><div style="background:#000"><div style="width:fit-content;rotate:180deg;rotate:0;transform-origin:50% -8px;color:#fff">${SECRET}</div></div></div>`,
+      'A2-marginDvh': `<div style="background:#fff;padding:80px 0"><div style="background:#000;padding-top:1px"><div style="margin-top:-10dvh;color:#fff">${SECRET}</div></div></div>`,
+      'A2-marginRlh': `<div style="background:#fff;padding:80px 0"><div style="background:#000;padding-top:1px"><div style="margin-top:-2rlh;color:#fff">${SECRET}</div></div></div>`,
+      'A2-marginWebkitCalc': `<div style="background:#fff;padding:40px 0"><div style="background:#000;padding-top:1px"><div style="margin-top:-webkit-calc(-40px);color:#fff">${SECRET}</div></div></div>`,
+      'A2-marginRound': `<div style="background:#fff;padding:40px 0"><div style="background:#000;padding-top:1px"><div style="margin-top:round(-40px, 1px);color:#fff">${SECRET}</div></div></div>`,
+      'A2-marginEnv': `<div style="background:#fff;padding:40px 0"><div style="background:#000;padding-top:1px"><div style="margin-top:env(nope, -40px);color:#fff">${SECRET}</div></div></div>`,
+      'A2-topDvh': `<div style="background:#fff;padding:80px"><div style="background:#000"><span style="position:relative;top:-10dvh;color:#fff">${SECRET}</span></div></div>`,
+      'A2-topRound': `<div style="background:#fff;padding:40px"><div style="background:#000"><span style="position:relative;top:round(-30px,1px);color:#fff">${SECRET}</span></div></div>`,
+      'A3-inlineListItem': `<div style="background:#fff;padding:20px"><div style="display:inline list-item;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A3-listItemInline': `<div style="background:#fff;padding:20px"><div style="display:list-item inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
+      'A4-scaleCalcFn': `<div style="background:#fff;padding:60px 20px"><div style="background:#000"><div style="transform:scaleY(calc(-1));transform-origin:0 -8px;color:#fff">${SECRET}</div></div></div>`,
+      'A4-scaleCalcProp': `<div style="background:#fff;padding:60px 20px"><div style="background:#000"><div style="scale:1 calc(-1);transform-origin:0 -8px;color:#fff">${SECRET}</div></div></div>`,
+      'A4-scale4': `<div style="background:#fff;padding:20px 20px 200px"><div style="background:#000"><div style="transform:scale(4);transform-origin:0 -30px;color:#fff">${SECRET}</div></div></div>`,
+      'A4-scale4Prop': `<div style="background:#fff;padding:20px 20px 200px"><div style="background:#000"><div style="scale:4;transform-origin:0 -30px;color:#fff">${SECRET}</div></div></div>`,
+      'A4-perspectiveTranslateZ': `<div style="background:#fff;padding:20px 20px 200px"><div style="background:#000"><div style="transform:perspective(40px) translateZ(30px);transform-origin:0 -30px;color:#fff">${SECRET}</div></div></div>`,
+      'A4-translate3dZUnderPerspective': `<div style="background:#fff;padding:20px 20px 200px"><div style="background:#000;perspective:40px;perspective-origin:0 -30px"><div style="transform:translate3d(0,0,30px);color:#fff">${SECRET}</div></div></div>`,
+      'A4-transformInherit': `<div style="background:#fff;padding:100px 20px"><div style="background:#000;transform:translateY(-40px)"><div style="transform:inherit;color:#fff">${SECRET}</div></div></div>`,
+      'A4-scaleInherit': `<div style="background:#fff;padding:60px 20px"><div style="background:#000;scale:1 -1;transform-origin:0 -30px"><div style="scale:inherit;transform-origin:inherit;color:#fff">${SECRET}</div></div></div>`,
+      'A4-offsetShorthand': `<div style="background:#fff;padding:60px 20px"><div style="background:#000"><div style="width:fit-content;offset:path('M40,-30 h1') 0 0deg;color:#fff">${SECRET}</div></div></div>`,
+      'A6-svgSelfClosed': `<svg/>
+
+<div style="background:#fff;padding:20px"><table style="background:#fff"><tr><td style="background:#000"><col><font color="#ffffff">${SECRET}</font></td></tr></table></div>`,
+      'A6-mathSelfClosed': `<math/>
+
+<div style="background:#fff;padding:20px"><table style="background:#fff"><tr><td style="background:#000"><col><font color="#ffffff">${SECRET}</font></td></tr></table></div>`,
+      'A6-foreignObjectTable': `<div style="background:#fff;padding:20px"><svg width="400" height="100"><foreignObject width="400" height="100"><table style="background:#fff"><tr><td style="background:#000"><col><font color="#ffffff">${SECRET}</font></td></tr></table></foreignObject></svg></div>`,
+      'A7-legendHeight1px': `<div style="background:#fff;padding:40px 20px"><legend style="background:#000;height:1px;color:#fff">${SECRET}</legend></div>`,
+      'A7-appletInline': `<div style="background:#fff;padding:20px"><applet style="background:#000"><div style="color:#fff">${SECRET}</div></applet></div>`,
+      'A8-detailsFlex': `<div style="background:#fff;padding:20px"><details open style="display:flex"><summary>s</summary><span style="background:#000"><div style="color:#fff">${SECRET}</div></span></details></div>`,
+    };
+    for (const [name, html] of Object.entries(cases)) assert.ok(hidden(html), `${name}: ${html}`);
+  });
+
+  it('diff27-review: blocks by name, flex items, identities and nudges: not reported', () => {
+    const cases: Record<string, string> = {
+      'A7-legendBlockFP': `<div style="background:#fff;padding:16px"><legend style="background:#1f2328;padding:8px"><div style="color:#fff">${SECRET} title</div></legend></div>`,
+      'A8-flexThroughContents': `<div style="background:#fff;padding:20px"><div style="display:flex"><div style="display:contents"><span style="background:#000"><div style="color:#fff">${SECRET}</div></span></div></div></div>`,
+      'A8-webkitFlex': `<div style="background:#fff;padding:20px"><div style="display:-webkit-flex"><span style="background:#000"><div style="color:#fff">${SECRET}</div></span></div></div>`,
+      'A9-inlineVerticalMargins': `<div style="background:#fff;padding:16px"><div style="background:#1f2328;padding:16px"><span style="margin-top:-20px;margin-bottom:-20px;color:#fff">${SECRET} badge</span></div></div>`,
+      'A9-stickyHeader': `<div style="background:#fff;padding:16px"><div style="background:#1f2328;padding:16px"><div style="position:sticky;top:40px;color:#fff">${SECRET} header</div></div></div>`,
+      'A9-translatePercent': `<div style="background:#fff;padding:16px"><div style="background:#1f2328;padding:16px"><span style="display:inline-block;transform:translateY(-5%);color:#fff">${SECRET} icon</span></div></div>`,
+      'A9-marginPercent': `<div style="background:#fff;padding:16px"><div style="background:#1f2328;padding:16px"><div style="margin-top:-0.5%;color:#fff">${SECRET}</div></div></div>`,
+      'A9-rotate0rad': `<div style="background:#fff;padding:16px"><div style="background:#1f2328;padding:16px"><div style="rotate:0rad;color:#fff">${SECRET}</div></div></div>`,
+    };
+    for (const [name, html] of Object.entries(cases)) assert.ok(!hidden(html), `${name}: ${html}`);
+  });
+
+  it('a transform of one long word is read once (diff27-review A10: 200 KB took 65 s)', () => {
+    const started = performance.now();
+    hidden(`<div style="transform:${'a'.repeat(200_000)}">${SECRET}</div>`);
+    hidden(`<div style="display:block">x</div>${`<p style="transform:${'b'.repeat(20_000)}">x</p>\n`.repeat(50)}`);
+    assert.ok(performance.now() - started < 5_000, `${Math.round(performance.now() - started)} ms`);
   });
 });
