@@ -103,6 +103,17 @@ export function behindIn(parent: Backdrops | undefined, block: boolean | 'either
   return block ? parent.blockBackdrop : parent.backdrop;
 }
 
+/** What is around an element opening in `parent`, with backgrounds `under` it (a cell's columns) behind all else. */
+export function beneath(parent: Backdrops | undefined, under: readonly string[]): Backdrops | undefined {
+  if (!parent || under.length === 0) return parent;
+  const over = (behind: readonly string[]) => together(under, behind);
+  return {
+    backdrop: over(parent.backdrop),
+    blockBackdrop: over(parent.blockBackdrop),
+    everything: over(parent.everything),
+  };
+}
+
 /** What an element opening in `parent` has around it, with what it paints itself (`paints`). */
 export function backdropsIn(
   parent: Backdrops | undefined,

@@ -5,8 +5,9 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, backdropsIn, behindIn, together } from './backdrop.ts';
+import { backdropOf, backdropsIn, behindIn, beneath, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
+import { OpenTables } from './columns.ts';
 import type { Backdrop, Backdrops } from './backdrop.ts';
 import { passedDown } from './passed-down.ts';
 import {
@@ -31,8 +32,6 @@ export interface Judged extends Surroundings {
 }
 
 const NONE: readonly string[] = [];
-/** Elements in which a table's tags are not HTML's table (foreign content), or not rendered (a template). */
-const FOREIGN = new Set(['svg', 'math', 'template']);
 /** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
 const MOST_PENDING = 8;
 /** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
@@ -56,8 +55,9 @@ interface Open extends Backdrops {
   name: string;
   /** Whether its background is behind a block in it (layout.ts): yes, no, or not known. */
   block: boolean | 'either';
-  /** Whether the boxes in it are blocks (a flex or grid container). */
+  /** Whether the boxes in it are blocks (a flex or grid container), and whether it holds its floats. */
   blockifies: boolean;
+  contains: boolean;
   inherited: string | undefined;
   passed: string;
   paints: Backdrop | undefined;
@@ -76,12 +76,8 @@ export class OpenElements {
   private pending: Open[] = [];
 
   private readAgain = 0;
-  /**
-   * Where the open tables are (a table part outside one is dropped), each with how many foreign elements were open
-   * below it; and how many are open (svg, math, template: a <col> in one above a table is no column of it).
-   */
-  private readonly tables: { at: number; foreign: number }[] = [];
-  private foreign = 0;
+  /** The tables open, with their columns (columns.ts). */
+  private readonly tables = new OpenTables();
   /** How many markers are open (§13.2.4.3: cells and the like), and how many were when `pending` was set. */
   private markers = 0;
   private pendingMarkers = 0;
@@ -103,7 +99,13 @@ export class OpenElements {
    * inherits, over the backgrounds painted behind it unless its own colour covers its box (backdrop.ts);
    * undefined when neither is there, or when that is more than is read (then `exhausted`).
    */
-  start(name: string, style: string | undefined, isVoid: boolean, judge: boolean): Judged | undefined {
+  start(
+    name: string,
+    style: string | undefined,
+    isVoid: boolean,
+    judge: boolean,
+    attributes?: ReadonlyMap<string, string>,
+  ): Judged | undefined {
     const ends = IMPLIED_ENDS[name];
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
@@ -113,8 +115,15 @@ export class OpenElements {
       this.text();
     const around = this.inherited();
     const table = name === 'table' || TABLE_PARTS.has(name);
-    const { block, blockifies, moved, sized } = layoutOf(style, name, !!this.open.at(-1)?.blockifies, table);
-    const behind = this.behind(block, around, moved);
+    const parent = this.open.at(-1);
+    const { block, blockifies, moved, sized, contains } = layoutOf(
+      style,
+      name,
+      { blockified: !!parent?.blockifies, contained: !!parent?.contains },
+      table,
+    );
+    const under = this.cellColumns(name, attributes);
+    const behind = together(under, this.behind(block, around, moved));
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
@@ -130,34 +139,23 @@ export class OpenElements {
     if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== ''))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
-    if (TABLE_PARTS.has(name) && this.tables.length === 0) return judged;
-    if (name === 'col' || name === 'colgroup') this.column(own);
+    if (TABLE_PARTS.has(name) && this.tables.count === 0) return judged;
+    if (name === 'col' || name === 'colgroup') this.column(name, own, attributes?.get('span'));
     if (isVoid || VOID_TOO.has(name)) return judged;
-    this.push({ name, block, blockifies, passed: (style ? passedDown(style) : '') + reopened, paints: own, moved });
+    const passed = (style ? passedDown(style) : '') + reopened;
+    this.push({ name, block, blockifies, contains, passed, paints: own, moved }, under);
     return judged;
   }
 
-  /**
-   * A column opens in its table, which a browser clears of what is open in it first (a cell, a row: §13.2.6.4.9).
-   * Its background is painted behind the table's cells, under their rows' and their own (diff23-review R4b): the
-   * table's backdrop takes it for what opens in it after, never as covering. Which column a cell is in is not
-   * followed, so it is behind every cell; nor is a cell opened before the column.
-   */
-  private column(paints: Backdrop | undefined): void {
-    const { at, foreign } = this.tables.at(-1) ?? { at: -1, foreign: 0 };
-    if (at < 0) return;
-    // In an <svg>, <math> or <template> in the table a <col> closes nothing (diff26-review H2; one left open
-    // before the table is no matter: diff27-review A6): its background only adds.
-    if (this.foreign === foreign) this.cut(at + 1);
-    if (!paints) return;
-    const table = this.open[at]!;
-    const add = (behind: readonly string[]) => together(paints.values, behind);
-    this.open[at] = {
-      ...table,
-      backdrop: add(table.backdrop),
-      blockBackdrop: add(table.blockBackdrop),
-      everything: add(table.everything),
-    };
+  /** A column opens in its table (columns.ts), clearing it of what is open in it. */
+  private column(name: string, paints: Backdrop | undefined, span: string | undefined): void {
+    const keep = this.tables.column(name, paints, span);
+    if (keep !== undefined) this.cut(keep);
+  }
+
+  /** The column backgrounds behind a cell that starts here (columns.ts). */
+  private cellColumns(name: string, attributes: ReadonlyMap<string, string> | undefined): readonly string[] {
+    return this.tables.cell(name, attributes, this.open.length - 1, (at) => !!this.open[at]!.paints?.covering);
   }
 
   /** Text between tags: the formatting elements an end tag closed open again around it, unless in a cell since. */
@@ -182,21 +180,25 @@ export class OpenElements {
   }
 
   /** An element opens inside the innermost open one, taking what it passes down. */
-  private push(element: Pick<Open, 'name' | 'block' | 'blockifies' | 'passed' | 'paints' | 'moved'>): void {
-    const { name, block, blockifies, passed, paints, moved } = element;
+  private push(
+    element: Pick<Open, 'name' | 'block' | 'blockifies' | 'contains' | 'passed' | 'paints' | 'moved'>,
+    under: readonly string[] = NONE,
+  ): void {
+    const { name, block, blockifies, contains, passed, paints, moved } = element;
     const around = this.inherited();
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
-    const backdrops = backdropsIn(around === undefined ? undefined : this.open.at(-1), block, moved, paints);
-    this.place({ name, block, blockifies, inherited, ...backdrops, passed, paints, moved });
+    // A cell's columns are under it (cellColumns), over what its row has behind it.
+    const parent = around === undefined ? undefined : this.open.at(-1);
+    const backdrops = backdropsIn(beneath(parent, under), block, moved, paints);
+    this.place({ name, block, blockifies, contains, inherited, ...backdrops, passed, paints, moved });
   }
 
   /** An element on top of the stack, counted. */
   private place(element: Open): void {
     this.open.push(element);
-    if (element.name === 'table') this.tables.push({ at: this.open.length - 1, foreign: this.foreign });
+    this.tables.placed(element.name, this.open.length - 1);
     if (MARKERS.has(element.name)) this.markers++;
-    if (FOREIGN.has(element.name)) this.foreign++;
   }
 
   /**
@@ -272,11 +274,9 @@ export class OpenElements {
 
   /** The stack cut to `length` elements. */
   private cut(length: number): void {
-    for (let i = length; i < this.open.length; i++) {
-      if (MARKERS.has(this.open[i]!.name)) this.markers--;
-      if (FOREIGN.has(this.open[i]!.name)) this.foreign--;
-    }
-    while (this.tables.length > 0 && this.tables.at(-1)!.at >= length) this.tables.pop();
+    const removed = this.open.slice(length).map(({ name }) => name);
+    for (const name of removed) if (MARKERS.has(name)) this.markers--;
+    this.tables.cut(length, removed);
     this.open.length = length;
     this.lost = Math.min(this.lost, length);
   }

@@ -18,6 +18,8 @@ export interface Layout {
   blockifies: boolean;
   /** Its box may be moved off its parent's backgrounds (diff23-review R2d). */
   moved: boolean;
+  /** It holds its floats (a block formatting context: its overflow is not visible, or it is a flow root). */
+  contains: boolean;
   /**
    * Its width and height size it (not an inline box, which has no size of its own, nor a table or its part,
    * which grow to hold their text: diff26-review M7), so that a box a few pixels high does not hold its text.
@@ -25,10 +27,18 @@ export interface Layout {
   sized: boolean;
 }
 
-/** An offset this small (a superscript's `top: -0.5em`) leaves the text on what its parent paints. */
+/** A move up or down this small (a superscript's `top: -0.75em`) leaves the text on what its parent paints. */
 const NUDGE = 12;
+/**
+ * A move across this small leaves most of its lines on the parent (a line is wide, not tall: an indent, a list
+ * pulled left: diff28-review), as do a small turn or scale about the box's centre (a sticker, a heading).
+ */
+const ACROSS = 100;
+const TURN = 5;
+const SCALED = [0.9, 1.1] as const;
 /** What may lay a box out otherwise than by its name, or move it (escapes not yet decoded). */
-const LAYOUT = /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|\\/i;
+const LAYOUT =
+  /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|overflow|\\/i;
 /** Elements a browser displays as blocks that HTML's parser does not single out, and one it does that is inline. */
 const BLOCKS = new Set(['legend', 'optgroup']);
 /** Displays that make a box whose background is behind what it holds: not an inline box of lines (A3). */
@@ -39,11 +49,19 @@ const BLOCKIFYING = /^(?:(?:inline-)?(?:flex|grid)|-webkit-(?:inline-)?(?:box|fl
  * The layout a style gives an element: `name`, what it is; `blockified`, whether its parent makes it a block;
  * `table`, whether it is a table or one of its parts.
  */
-export function layoutOf(style: string | undefined, name: string, blockified: boolean, table: boolean): Layout {
+export function layoutOf(
+  style: string | undefined,
+  name: string,
+  around: { blockified: boolean; contained: boolean },
+  table: boolean,
+): Layout {
+  const { blockified, contained } = around;
   const named = (SPECIAL.has(name) && name !== 'applet') || BLOCKS.has(name) || blockified;
-  if (!style || !LAYOUT.test(style)) return { block: named, blockifies: false, moved: false, sized: named && !table };
+  const plain = { block: named, blockifies: false, moved: false, contains: false, sized: named && !table };
+  if (!style || !LAYOUT.test(style)) return plain;
   const read = readStyle(style);
-  if (typeof read === 'string') return { block: 'either', blockifies: false, moved: true, sized: true };
+  if (typeof read === 'string')
+    return { block: 'either', blockifies: false, moved: true, contains: false, sized: true };
   const values = (property: RegExp) => read.declarations.filter(([p]) => property.test(p)).map(([, v]) => v);
   const displays = values(/^display$/);
   const [floats, positions] = [values(/^float$/), values(/^position$/)];
@@ -63,7 +81,14 @@ export function layoutOf(style: string | undefined, name: string, blockified: bo
     ? blockified
     : name !== 'details' && displays.length > 0 && displays.every((display) => BLOCKIFYING.test(display));
   const tabled = displays.length > 0 ? displays.some((display) => /table/.test(display)) : table;
-  return { block, blockifies, moved: movedBy(values, positions, block === false), sized: block !== false && !tabled };
+  const overflows = values(/^overflow(?:-[xy])?$/);
+  const contains =
+    (overflows.length > 0 &&
+      overflows.every((v) => valuesOf(v).every((t) => /^(?:hidden|auto|scroll|overlay)$/.test(t)))) ||
+    (displays.length > 0 &&
+      displays.every((d) => /flow-root|^(?:inline-block|(?:inline-)?(?:flex|grid|table)|table-cell)$/.test(d)));
+  const moved = movedBy(values, positions, { inline: block === false, contained });
+  return { block, blockifies, moved, contains, sized: block !== false && !tabled };
 }
 
 /** What one display value makes of a box: a block, an inline box of lines, or either (not known here). */
@@ -79,66 +104,116 @@ function displayed(display: string, named: boolean): boolean | 'either' {
 
 /**
  * Whether a box may be moved off its parent's backgrounds: positioned away (`absolute`, `fixed`, or `relative`
- * with an offset), floated out of a parent it no longer gives a height, transformed (a translation past a nudge,
- * a rotation, a flip or a scale, a depth under a perspective), or pulled by a negative margin (an inline box's
- * vertical margins move nothing). A value not worked out here (a var(), inherit, a unit or function not read)
- * counts as a move.
+ * with an offset), floated out of a parent that does not hold its floats, transformed (a translation past a
+ * nudge, a turn, a flip or a scale past a little, a depth), or pulled by a negative margin (an inline box's
+ * vertical margins move nothing). Up or down past NUDGE, across past ACROSS. A value not worked out here (a
+ * var(), inherit, a unit or function not read) counts as a move.
  */
-function movedBy(values: (property: RegExp) => string[], position: string[], inline: boolean): boolean {
+function movedBy(
+  values: (property: RegExp) => string[],
+  position: string[],
+  box: { inline: boolean; contained: boolean },
+): boolean {
   const unknown = (value: string) => value.includes('var(') || value === 'inherit';
   if (position.some((p) => /^(?:absolute|fixed)$/.test(p) || unknown(p))) return true;
-  if (values(/^float$/).some((f) => !/^(?:none|initial|unset|revert|revert-layer)$/.test(f))) return true;
-  const away = (value: string, negative: boolean, share = 10) =>
-    unknown(value) ||
-    valuesOf(value).some((token) => {
-      if (/^(?:auto|none|0|initial|unset|revert|revert-layer)$/.test(token)) return false;
-      const offset = length(token);
-      const px = offset?.px ?? (offset?.percent === undefined ? undefined : offset.percent * share);
-      // Not worked out: a function (`round(-40px, 1px)`, `env()`) may be negative; a word, or a unit not read, is
-      // read by its sign (diff27-review A2).
-      if (px === undefined) return !negative || token.startsWith('-') || token.includes('(');
-      return negative ? px <= -NUDGE : Math.abs(px) >= NUDGE;
+  const floats = values(/^float$/).some((f) => !/^(?:none|initial|unset|revert|revert-layer)$/.test(f));
+  if (floats && !box.contained) return true;
+  const beyond = (token: string, limit: number, negative: boolean, share: number) => {
+    if (/^(?:auto|none|0|initial|unset|revert|revert-layer)$/.test(token)) return false;
+    if (unknown(token)) return true;
+    const offset = length(token);
+    const px = offset?.px ?? (offset?.percent === undefined ? undefined : offset.percent * share);
+    // Not worked out: a function (`round(-40px, 1px)`, `env()`) may be negative; a word, or a unit not read, is
+    // read by its sign (diff27-review A2).
+    if (px === undefined) return !negative || token.startsWith('-') || token.includes('(');
+    return negative ? px < -limit : Math.abs(px) > limit;
+  };
+  // Each side of a property: its values as CSS gives them to top, right, bottom and left (one to four).
+  const sides = (value: string) => {
+    const [top = '', right = top, bottom = top, left = right] = unknown(value) ? [value] : valuesOf(value);
+    return { vertical: [top, bottom], across: [right, left] };
+  };
+  const moves = (property: RegExp, negative: boolean, across: boolean, share = 10) =>
+    values(property).some((value) =>
+      valuesOf(value).some((token) => beyond(token, across ? ACROSS : NUDGE, negative, share)),
+    );
+  const shorthand = (property: RegExp, negative: boolean, vertical = true) =>
+    values(property).some((value) => {
+      const { vertical: v, across: a } = sides(value);
+      return (
+        (vertical && v.some((t) => beyond(t, NUDGE, negative, 10))) || a.some((t) => beyond(t, ACROSS, negative, 10))
+      );
     });
   // Sticky stays within its parent; relative moves by its offsets.
-  const offsets = /^(?:top|left|right|bottom|inset(?:-block|-inline)?(?:-start|-end)?)$/;
-  if (position.some((p) => p === 'relative') && values(offsets).some((v) => away(v, false))) return true;
-  const margins = inline ? /^margin(?:-left|-right|-inline(?:-start|-end)?)?$/ : /^margin(?:-.+)?$/;
-  if (values(margins).some((v) => away(v, true))) return true;
-  if (values(/^translate$/).some((v) => away(v, false, 0.24))) return true;
-  if (values(/^(?:offset|offset-path)$/).some((v) => v !== 'none')) return true;
-  if (values(/^rotate$/).some((v) => !/^(?:none|[+-]?0(?:\.0*)?(?:deg|rad|grad|turn)?)$/.test(v))) return true;
-  if (values(/^scale$/).some((v) => !/^(?:none|(?:1(?:\.0*)?|100%)(?: (?:1(?:\.0*)?|100%)){0,2})$/.test(v)))
+  if (position.some((p) => p === 'relative')) {
+    if (moves(/^(?:top|bottom|inset-block(?:-start|-end)?)$/, false, false)) return true;
+    if (moves(/^(?:left|right|inset-inline(?:-start|-end)?)$/, false, true) || shorthand(/^inset$/, false)) return true;
+  }
+  if (!box.inline && moves(/^margin-(?:top|bottom|block(?:-start|-end)?)$/, true, false)) return true;
+  if (moves(/^margin-(?:left|right|inline(?:-start|-end)?)$/, true, true) || shorthand(/^margin$/, true, !box.inline))
     return true;
-  return values(/^transform$/).some(transformMoves);
+  const origin = values(/^transform-origin$/).length > 0;
+  for (const value of values(/^translate$/)) {
+    const [x = '0', y = '0', z = '0'] = unknown(value) ? [value, value] : valuesOf(value);
+    if (beyond(x, ACROSS, false, 4) || beyond(y, NUDGE, false, 0.24) || beyond(z, 0, false, 0)) return true;
+  }
+  if (values(/^(?:offset|offset-path)$/).some((v) => v !== 'none')) return true;
+  if (values(/^rotate$/).some((v) => v !== 'none' && !(valuesOf(v).length === 1 && little(v, origin)))) return true;
+  if (values(/^scale$/).some((v) => v !== 'none' && !valuesOf(v).every((f) => slight(f, origin)))) return true;
+  return values(/^transform$/).some((value) => transformMoves(value, origin));
+}
+
+/** A turn of at most TURN degrees about the box's centre (no origin set): an angle in any unit. */
+function little(angle: string, origin: boolean): boolean {
+  const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(deg|rad|grad|turn)?$/.exec(angle);
+  if (!m || (m[2] === undefined && Number(m[1]) !== 0)) return false;
+  const degrees = Number(m[1]) * { deg: 1, rad: 180 / Math.PI, grad: 0.9, turn: 360 }[m[2] ?? 'deg']!;
+  return degrees === 0 || (!origin && Math.abs(degrees) <= TURN);
+}
+
+/** A scale factor of 1, or of a little either way about the box's centre (no origin set). */
+function slight(factor: string, origin: boolean): boolean {
+  const m = /^((?:\d+\.?\d*|\.\d+))(%?)$/.exec(factor);
+  if (!m) return false;
+  const f = Number(m[1]) / (m[2] ? 100 : 1);
+  return f === 1 || (!origin && f >= SCALED[0] && f <= SCALED[1]);
 }
 
 /**
- * A transform that may move the box: a translation past a nudge (a share of its own size from half), a scale
- * but 1, a rotation, a skew, a matrix, a depth under a perspective (diff27-review A4). Function names are found
- * only where a name starts, so a long word is read once (A10).
+ * A transform that may move the box: a translation past a nudge (a share of its own size), a scale or turn past
+ * a little, a skew, a matrix, a depth (diff27-review A4). Function names are found only where a name starts, so
+ * a long word is read once (A10).
  */
-function transformMoves(transform: string): boolean {
+function transformMoves(transform: string, origin: boolean): boolean {
   if (/^(?:none|initial|unset|revert|revert-layer)$/.test(transform)) return false;
   if (transform.includes('var(') || transform === 'inherit') return true;
   for (const [, name, args] of transform.matchAll(/(?<![\w-])([a-z][\w-]*)\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
     const values = args!.split(/\s*,\s*|\s+/).filter(Boolean);
+    const [x = '0', y = '0', z = '0'] = values;
     if (name === 'perspective') continue;
-    // A depth moves the box only under a perspective (this one's, or its parent's): any but none counts.
-    if (name === 'translatez') {
-      if (values[0] !== '0') return true;
-    } else if (/^translate(?:x|y|3d)?$/.test(name!)) {
-      const planar = name === 'translate3d' ? values.slice(0, 2) : values;
-      if (planar.some((v) => v !== '0' && !nudge(v)) || (name === 'translate3d' && values[2] !== '0')) return true;
-    } else if (/^scale(?:x|y|z|3d)?$/.test(name!)) {
-      if (values.some((v) => !/^(?:1(?:\.0*)?|100%)$/.test(v))) return true;
-    } else return true;
+    const moved =
+      name === 'translatez'
+        ? x !== '0'
+        : name === 'translate' || name === 'translate3d'
+          ? !nudge(x, true) || !nudge(y, false) || (name === 'translate3d' && z !== '0')
+          : name === 'translatex'
+            ? !nudge(x, true)
+            : name === 'translatey'
+              ? !nudge(x, false)
+              : /^scale(?:x|y|z|3d)?$/.test(name!)
+                ? !values.every((v) => slight(v, origin))
+                : name === 'rotate' || name === 'rotatez'
+                  ? !little(x, origin)
+                  : true;
+    if (moved) return true;
   }
   return false;
 }
 
-/** A translation by this token stays within a nudge (a share of the box's own size, for a line 24px high). */
-function nudge(token: string): boolean {
+/** A translation by this token stays within a nudge: across or up and down, a share of the box's own size. */
+function nudge(token: string, across: boolean): boolean {
+  if (token === '0') return true;
   const offset = length(token);
-  const px = offset?.px ?? (offset?.percent === undefined ? undefined : offset.percent * 0.24);
-  return px !== undefined && Math.abs(px) < NUDGE;
+  const px = offset?.px ?? (offset?.percent === undefined ? undefined : offset.percent * (across ? 4 : 0.24));
+  return px !== undefined && Math.abs(px) <= (across ? ACROSS : NUDGE);
 }

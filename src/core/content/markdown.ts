@@ -228,7 +228,7 @@ function htmlHits(
     if (token.type !== 'start') continue;
     const judged = start >= covered.until;
     const style = styleWithHints(token.name, token.attributes);
-    const inherited = covered.open.start(token.name, style, VOID.has(token.name), judged);
+    const inherited = covered.open.start(token.name, style, VOID.has(token.name), judged, token.attributes);
     if (!judged || !hiddenBy(token, style, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);

@@ -1,0 +1,126 @@
+/**
+ * A table's columns and the backgrounds they paint behind its cells (inherited.ts), under the cells' rows and
+ * their own (diff23-review R4b). Each cell is under the columns it spans, counted as a browser counts them
+ * (`span`, `colspan`), so a pricing table's blue column is not behind its grey one (diff28-review F1). Where
+ * that count is not sure (a `rowspan` shifts the cells of later rows, a coloured `<colgroup>` spans columns not
+ * followed here, more columns than are counted), every column's background is behind every cell.
+ */
+import { together } from './backdrop.ts';
+import type { Backdrop } from './backdrop.ts';
+
+/** Elements in which a table's tags are not HTML's table (foreign content), or not rendered (a template). */
+const FOREIGN = new Set(['svg', 'math', 'template']);
+const NONE: readonly string[] = [];
+/** Columns counted in a table, and columns a cell spans, at most (HTML's own limit on `span` is 1,000). */
+const MOST_COLUMNS = 1_000;
+const MOST_SPANNED = 64;
+
+export class TableColumns {
+  private readonly columns: (readonly string[])[] = [];
+  /** Every column's background, each once. */
+  private all: readonly string[] = [];
+  private cell = 0;
+  private unsure = false;
+
+  /** Where the table is among the open elements, and how many svg, math, template were open below it. */
+  readonly at: number;
+  readonly foreign: number;
+
+  constructor(at: number, foreign: number) {
+    this.at = at;
+    this.foreign = foreign;
+  }
+
+  /** A `<col>` or `<colgroup>` (its `span`), and the background it paints. */
+  column(name: string, paints: Backdrop | undefined, span: string | undefined): void {
+    const values = paints?.values ?? [];
+    if (name === 'colgroup') {
+      // A group's columns are its <col>s, or its span: its background is followed as behind every cell.
+      if (values.length > 0) [this.unsure, this.all] = [true, together(values, this.all)];
+      return;
+    }
+    const count = Math.min(Math.max(1, Number.parseInt(span ?? '1', 10) || 1), MOST_COLUMNS);
+    for (let i = 0; i < count; i++) {
+      if (this.columns.length >= MOST_COLUMNS) this.unsure = true;
+      else this.columns.push(values);
+    }
+    if (values.length > 0) this.all = together(values, this.all);
+  }
+
+  /** A row starts: its first cell is in the first column. */
+  row(): void {
+    this.cell = 0;
+  }
+
+  /** The backgrounds of the columns behind a cell that starts here (its `colspan` and `rowspan`). */
+  under(colspan: string | undefined, rowspan: string | undefined): readonly string[] {
+    const first = this.cell;
+    const spans = Math.min(Math.max(1, Number.parseInt(colspan ?? '1', 10) || 1), MOST_COLUMNS);
+    this.cell += spans;
+    const sure = !this.unsure && spans <= MOST_SPANNED;
+    const rows = Number.parseInt(rowspan ?? '1', 10);
+    if (rows !== 1 && !Number.isNaN(rows)) this.unsure = true;
+    if (!sure) return this.all;
+    let values: readonly string[] = [];
+    for (let i = first; i < first + spans && i < this.columns.length; i++) values = together(this.columns[i]!, values);
+    return values;
+  }
+}
+
+/**
+ * The tables open among a document's open elements (inherited.ts), each with its columns, and the foreign
+ * elements open (svg, math, template: a <col> in one of them above a table is no column of it).
+ */
+export class OpenTables {
+  private readonly tables: TableColumns[] = [];
+  private foreign = 0;
+
+  /** How many tables are open (a table part outside one is dropped). */
+  get count(): number {
+    return this.tables.length;
+  }
+
+  /** An element placed at `at` among the open elements. */
+  placed(name: string, at: number): void {
+    if (name === 'table') this.tables.push(new TableColumns(at, this.foreign));
+    if (FOREIGN.has(name)) this.foreign++;
+  }
+
+  /** The open elements cut to `length`: `removed`, the names of those taken off. */
+  cut(length: number, removed: readonly string[]): void {
+    for (const name of removed) if (FOREIGN.has(name)) this.foreign--;
+    while (this.tables.length > 0 && this.tables.at(-1)!.at >= length) this.tables.pop();
+  }
+
+  /**
+   * A column opens in its table, which a browser clears of what is open in it first (a cell, a row: §13.2.6.4.9),
+   * but not in an <svg>, <math> or <template> in the table (diff26-review H2; one left open before the table is no
+   * matter: diff27-review A6). Returns how many open elements to keep, or undefined to cut none.
+   */
+  column(name: string, paints: Backdrop | undefined, span: string | undefined): number | undefined {
+    const table = this.tables.at(-1);
+    if (!table) return undefined;
+    table.column(name, paints, span);
+    return this.foreign === table.foreign ? table.at + 1 : undefined;
+  }
+
+  /**
+   * The column backgrounds behind a cell that starts here (none for anything but a cell), unless its row or row
+   * group paints over them (`covers(at)`: whether the open element at `at` does; looked for a few elements down
+   * from `top`: past that, they are behind it).
+   */
+  cell(
+    name: string,
+    attributes: ReadonlyMap<string, string> | undefined,
+    top: number,
+    covers: (at: number) => boolean,
+  ) {
+    const table = this.tables.at(-1);
+    if (!table || this.foreign !== table.foreign) return NONE;
+    if (name === 'tr') table.row();
+    if (name !== 'td' && name !== 'th') return NONE;
+    const under = table.under(attributes?.get('colspan'), attributes?.get('rowspan'));
+    for (let i = top; i > table.at && i > top - 8; i--) if (covers(i)) return NONE;
+    return under;
+  }
+}
