@@ -21,6 +21,8 @@ export class TableColumns {
   private all: readonly string[] = [];
   private cell = 0;
   private unsure = false;
+  /** The columns of a <colgroup> with no <col> yet: its span, added if none comes. */
+  private group = 0;
 
   /** Where the table is among the open elements, and how many svg, math, template were open below it. */
   readonly at: number;
@@ -34,26 +36,47 @@ export class TableColumns {
   /** A `<col>` or `<colgroup>` (its `span`), and the background it paints. */
   column(name: string, paints: Backdrop | undefined, span: string | undefined): void {
     const values = paints?.values ?? [];
+    const count = Math.min(Math.max(1, Number.parseInt(span ?? '1', 10) || 1), MOST_COLUMNS);
+    // A <col> is its group's: the group's span counts only where it has none.
+    if (name === 'col') this.group = 0;
+    this.grouped();
     if (name === 'colgroup') {
-      // A group's columns are its <col>s, or its span: its background is followed as behind every cell.
+      // A group's columns are its <col>s, or its span; its background is followed as behind every cell.
+      this.group = count;
       if (values.length > 0) [this.unsure, this.all] = [true, together(values, this.all)];
       return;
     }
-    const count = Math.min(Math.max(1, Number.parseInt(span ?? '1', 10) || 1), MOST_COLUMNS);
+    this.add(count, values);
+    if (values.length > 0) this.all = together(values, this.all);
+  }
+
+  /** Columns whose cells are not counted as a browser counts them (a cell or column hidden, displayed otherwise). */
+  doubt(): void {
+    this.unsure = true;
+  }
+
+  /** A row starts (a <tr>, a row group, or a cell after a row's end): its first cell is in the first column. */
+  row(): void {
+    this.grouped();
+    this.cell = 0;
+  }
+
+  /** A <colgroup> ends (its end tag, a row, a cell): with no <col> in it, its span's columns. */
+  grouped(): void {
+    this.add(this.group, []);
+    this.group = 0;
+  }
+
+  private add(count: number, values: readonly string[]): void {
     for (let i = 0; i < count; i++) {
       if (this.columns.length >= MOST_COLUMNS) this.unsure = true;
       else this.columns.push(values);
     }
-    if (values.length > 0) this.all = together(values, this.all);
-  }
-
-  /** A row starts: its first cell is in the first column. */
-  row(): void {
-    this.cell = 0;
   }
 
   /** The backgrounds of the columns behind a cell that starts here (its `colspan` and `rowspan`). */
   under(colspan: string | undefined, rowspan: string | undefined): readonly string[] {
+    this.grouped();
     const first = this.cell;
     const spans = Math.min(Math.max(1, Number.parseInt(colspan ?? '1', 10) || 1), MOST_COLUMNS);
     this.cell += spans;
@@ -80,6 +103,12 @@ export class OpenTables {
     return this.tables.length;
   }
 
+  /** A row ends (`</tr>`): a cell after it starts a row of its own; or a column group (`</colgroup>`). */
+  ended(name: string): void {
+    if (name === 'tr') this.tables.at(-1)?.row();
+    if (name === 'colgroup') this.tables.at(-1)?.grouped();
+  }
+
   /** An element placed at `at` among the open elements. */
   placed(name: string, at: number): void {
     if (name === 'table') this.tables.push(new TableColumns(at, this.foreign));
@@ -97,10 +126,11 @@ export class OpenTables {
    * but not in an <svg>, <math> or <template> in the table (diff26-review H2; one left open before the table is no
    * matter: diff27-review A6). Returns how many open elements to keep, or undefined to cut none.
    */
-  column(name: string, paints: Backdrop | undefined, span: string | undefined): number | undefined {
+  column(name: string, paints: Backdrop | undefined, attributes?: ReadonlyMap<string, string>): number | undefined {
     const table = this.tables.at(-1);
     if (!table) return undefined;
-    table.column(name, paints, span);
+    if (hidden(attributes)) table.doubt();
+    table.column(name, paints, attributes?.get('span'));
     return this.foreign === table.foreign ? table.at + 1 : undefined;
   }
 
@@ -117,10 +147,16 @@ export class OpenTables {
   ) {
     const table = this.tables.at(-1);
     if (!table || this.foreign !== table.foreign) return NONE;
-    if (name === 'tr') table.row();
+    if (/^(?:tr|tbody|thead|tfoot)$/.test(name)) table.row();
     if (name !== 'td' && name !== 'th') return NONE;
+    if (hidden(attributes)) table.doubt();
     const under = table.under(attributes?.get('colspan'), attributes?.get('rowspan'));
     for (let i = top; i > table.at && i > top - 8; i--) if (covers(i)) return NONE;
     return under;
   }
+}
+
+/** Whether a cell or column may not be laid out where it is written: hidden, or displayed otherwise. */
+function hidden(attributes: ReadonlyMap<string, string> | undefined): boolean {
+  return !!attributes && (attributes.has('hidden') || /display|\\/i.test(attributes.get('style') ?? ''));
 }

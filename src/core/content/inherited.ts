@@ -32,6 +32,8 @@ export interface Judged extends Surroundings {
 }
 
 const NONE: readonly string[] = [];
+/** A font size not set anywhere around: a preview's 16px. */
+const FONT = [16, 16] as const;
 /** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
 const MOST_PENDING = 8;
 /** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
@@ -55,9 +57,12 @@ interface Open extends Backdrops {
   name: string;
   /** Whether its background is behind a block in it (layout.ts): yes, no, or not known. */
   block: boolean | 'either';
-  /** Whether the boxes in it are blocks (a flex or grid container), and whether it holds its floats. */
+  /** Whether the boxes in it are blocks (a flex or grid container), it holds its floats, it is moved a little. */
   blockifies: boolean;
   contains: boolean;
+  nudged: boolean;
+  /** Its font's smallest and largest size in pixels, as far as worked out (layout.ts). */
+  font: readonly [number, number];
   inherited: string | undefined;
   passed: string;
   paints: Backdrop | undefined;
@@ -116,10 +121,15 @@ export class OpenElements {
     const around = this.inherited();
     const table = name === 'table' || TABLE_PARTS.has(name);
     const parent = this.open.at(-1);
-    const { block, blockifies, moved, sized, contains } = layoutOf(
+    const { block, blockifies, moved, sized, contains, nudged, font } = layoutOf(
       style,
       name,
-      { blockified: !!parent?.blockifies, contained: !!parent?.contains },
+      {
+        blockified: !!parent?.blockifies,
+        contained: !!parent?.contains,
+        nudged: !!parent?.nudged,
+        font: parent?.font ?? FONT,
+      },
       table,
     );
     const under = this.cellColumns(name, attributes);
@@ -140,16 +150,16 @@ export class OpenElements {
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
     if (TABLE_PARTS.has(name) && this.tables.count === 0) return judged;
-    if (name === 'col' || name === 'colgroup') this.column(name, own, attributes?.get('span'));
+    if (name === 'col' || name === 'colgroup') this.column(name, own, attributes);
     if (isVoid || VOID_TOO.has(name)) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
-    this.push({ name, block, blockifies, contains, passed, paints: own, moved }, under);
+    this.push({ name, block, blockifies, contains, nudged, font, passed, paints: own, moved }, under);
     return judged;
   }
 
   /** A column opens in its table (columns.ts), clearing it of what is open in it. */
-  private column(name: string, paints: Backdrop | undefined, span: string | undefined): void {
-    const keep = this.tables.column(name, paints, span);
+  private column(name: string, paints: Backdrop | undefined, attributes?: ReadonlyMap<string, string>): void {
+    const keep = this.tables.column(name, paints, attributes);
     if (keep !== undefined) this.cut(keep);
   }
 
@@ -180,18 +190,15 @@ export class OpenElements {
   }
 
   /** An element opens inside the innermost open one, taking what it passes down. */
-  private push(
-    element: Pick<Open, 'name' | 'block' | 'blockifies' | 'contains' | 'passed' | 'paints' | 'moved'>,
-    under: readonly string[] = NONE,
-  ): void {
-    const { name, block, blockifies, contains, passed, paints, moved } = element;
+  private push(element: Omit<Open, 'inherited' | keyof Backdrops>, under: readonly string[] = NONE): void {
+    const { passed, paints, block, moved } = element;
     const around = this.inherited();
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
     // A cell's columns are under it (cellColumns), over what its row has behind it.
     const parent = around === undefined ? undefined : this.open.at(-1);
     const backdrops = backdropsIn(beneath(parent, under), block, moved, paints);
-    this.place({ name, block, blockifies, contains, inherited, ...backdrops, passed, paints, moved });
+    this.place({ ...element, inherited, ...backdrops });
   }
 
   /** An element on top of the stack, counted. */
@@ -228,6 +235,7 @@ export class OpenElements {
    * end tag closes nothing past a block (a browser ignores it). Past the depth searched, the stack is lost.
    */
   end(name: string): void {
+    this.tables.ended(name);
     // The end tag of a formatting element that waits to be opened again takes it out of the list (§13.2.6.4.7).
     const waiting = this.waiting() ? this.pending.findLastIndex((element) => element.name === name) : -1;
     if (waiting >= 0) return void this.pending.splice(waiting, 1);

@@ -20,6 +20,10 @@ export interface Layout {
   moved: boolean;
   /** It holds its floats (a block formatting context: its overflow is not visible, or it is a flow root). */
   contains: boolean;
+  /** It, or a box around it, is moved a little: one more little move is a move (diff29-review B2–B4). */
+  nudged: boolean;
+  /** Its font's smallest and largest size in pixels, as far as worked out (its own, else its parent's). */
+  font: readonly [number, number];
   /**
    * Its width and height size it (not an inline box, which has no size of its own, nor a table or its part,
    * which grow to hold their text: diff26-review M7), so that a box a few pixels high does not hold its text.
@@ -33,12 +37,12 @@ const NUDGE = 12;
  * A move across this small leaves most of its lines on the parent (a line is wide, not tall: an indent, a list
  * pulled left: diff28-review), as do a small turn or scale about the box's centre (a sticker, a heading).
  */
-const ACROSS = 100;
+const ACROSS = 32;
 const TURN = 5;
 const SCALED = [0.9, 1.1] as const;
 /** What may lay a box out otherwise than by its name, or move it (escapes not yet decoded). */
 const LAYOUT =
-  /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|overflow|\\/i;
+  /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|overflow|font|width|inline-size|\\/i;
 /** Elements a browser displays as blocks that HTML's parser does not single out, and one it does that is inline. */
 const BLOCKS = new Set(['legend', 'optgroup']);
 /** Displays that make a box whose background is behind what it holds: not an inline box of lines (A3). */
@@ -52,16 +56,24 @@ const BLOCKIFYING = /^(?:(?:inline-)?(?:flex|grid)|-webkit-(?:inline-)?(?:box|fl
 export function layoutOf(
   style: string | undefined,
   name: string,
-  around: { blockified: boolean; contained: boolean },
+  around: { blockified: boolean; contained: boolean; nudged: boolean; font: readonly [number, number] },
   table: boolean,
 ): Layout {
-  const { blockified, contained } = around;
+  const { blockified, contained, nudged, font } = around;
   const named = (SPECIAL.has(name) && name !== 'applet') || BLOCKS.has(name) || blockified;
-  const plain = { block: named, blockifies: false, moved: false, contains: false, sized: named && !table };
+  const plain = {
+    block: named,
+    blockifies: false,
+    moved: false,
+    contains: false,
+    nudged,
+    font,
+    sized: named && !table,
+  };
   if (!style || !LAYOUT.test(style)) return plain;
   const read = readStyle(style);
   if (typeof read === 'string')
-    return { block: 'either', blockifies: false, moved: true, contains: false, sized: true };
+    return { block: 'either', blockifies: false, moved: true, contains: false, nudged, font, sized: true };
   const values = (property: RegExp) => read.declarations.filter(([p]) => property.test(p)).map(([, v]) => v);
   const displays = values(/^display$/);
   const [floats, positions] = [values(/^float$/), values(/^position$/)];
@@ -86,9 +98,16 @@ export function layoutOf(
     (overflows.length > 0 &&
       overflows.every((v) => valuesOf(v).every((t) => /^(?:hidden|auto|scroll|overlay)$/.test(t)))) ||
     (displays.length > 0 &&
-      displays.every((d) => /flow-root|^(?:inline-block|(?:inline-)?(?:flex|grid|table)|table-cell)$/.test(d)));
-  const moved = movedBy(values, positions, { inline: block === false, contained });
-  return { block, blockifies, moved, contains, sized: block !== false && !tabled };
+      displays.every((d) =>
+        /^(?:(?:block |inline )?flow-root|inline-block|(?:inline-)?(?:flex|grid|table)|table-cell)$/.test(d),
+      ));
+  const little = new Set<string>();
+  const size = sizes(values, font);
+  const moved = movedBy(values, positions, { inline: block === false, contained, ...size }, little);
+  // Little moves add up: two on one box, or one in a box moved a little, are a move (diff29-review B2–B4).
+  const summed = moved || little.size > 1 || (little.size > 0 && nudged);
+  const sized = block !== false && !tabled;
+  return { block, blockifies, moved: summed, contains, nudged: nudged || little.size > 0, font: size.font, sized };
 }
 
 /** What one display value makes of a box: a block, an inline box of lines, or either (not known here). */
@@ -112,21 +131,29 @@ function displayed(display: string, named: boolean): boolean | 'either' {
 function movedBy(
   values: (property: RegExp) => string[],
   position: string[],
-  box: { inline: boolean; contained: boolean },
+  box: { inline: boolean; contained: boolean; font: readonly [number, number]; wide: boolean },
+  little: Set<string>,
 ): boolean {
+  // Up or down, a nudge is less than most of a line of its own font; an em is its font's (diff29-review V1–V4).
+  const tall = Math.min(NUDGE, 0.75 * box.font[0]);
+  const em = box.font[1] / 16;
   const unknown = (value: string) => value.includes('var(') || value === 'inherit';
   if (position.some((p) => /^(?:absolute|fixed)$/.test(p) || unknown(p))) return true;
   const floats = values(/^float$/).some((f) => !/^(?:none|initial|unset|revert|revert-layer)$/.test(f));
   if (floats && !box.contained) return true;
-  const beyond = (token: string, limit: number, negative: boolean, share: number) => {
+  const beyond = (token: string, limit: number, negative: boolean, share: number, key: string) => {
     if (/^(?:auto|none|0|initial|unset|revert|revert-layer)$/.test(token)) return false;
     if (unknown(token)) return true;
     const offset = length(token);
-    const px = offset?.px ?? (offset?.percent === undefined ? undefined : offset.percent * share);
+    const ems = /\d(?:em|ex|ch|cap|ic|lh)$/.test(token) ? em : 1;
+    const px =
+      offset?.px === undefined ? (offset?.percent === undefined ? undefined : offset.percent * share) : offset.px * ems;
     // Not worked out: a function (`round(-40px, 1px)`, `env()`) may be negative; a word, or a unit not read, is
     // read by its sign (diff27-review A2).
     if (px === undefined) return !negative || token.startsWith('-') || token.includes('(');
-    return negative ? px < -limit : Math.abs(px) > limit;
+    const far = negative ? px < -limit : Math.abs(px) > limit;
+    if (!far && px !== 0) little.add(key);
+    return far;
   };
   // Each side of a property: its values as CSS gives them to top, right, bottom and left (one to four).
   const sides = (value: string) => {
@@ -135,13 +162,15 @@ function movedBy(
   };
   const moves = (property: RegExp, negative: boolean, across: boolean, share = 10) =>
     values(property).some((value) =>
-      valuesOf(value).some((token) => beyond(token, across ? ACROSS : NUDGE, negative, share)),
+      valuesOf(value).some((token) => beyond(token, across ? ACROSS : tall, negative, share, property.source)),
     );
   const shorthand = (property: RegExp, negative: boolean, vertical = true) =>
     values(property).some((value) => {
       const { vertical: v, across: a } = sides(value);
+      const key = property.source;
       return (
-        (vertical && v.some((t) => beyond(t, NUDGE, negative, 10))) || a.some((t) => beyond(t, ACROSS, negative, 10))
+        (vertical && v.some((t) => beyond(t, tall, negative, 10, key))) ||
+        a.some((t) => beyond(t, ACROSS, negative, 10, key))
       );
     });
   // Sticky stays within its parent; relative moves by its offsets.
@@ -152,31 +181,39 @@ function movedBy(
   if (!box.inline && moves(/^margin-(?:top|bottom|block(?:-start|-end)?)$/, true, false)) return true;
   if (moves(/^margin-(?:left|right|inline(?:-start|-end)?)$/, true, true) || shorthand(/^margin$/, true, !box.inline))
     return true;
-  const origin = values(/^transform-origin$/).length > 0;
+  // A turn or scale of a wide box, or about an origin set, moves its ends far: any counts.
+  const origin = values(/^transform-origin$/).length > 0 || box.wide;
   for (const value of values(/^translate$/)) {
     const [x = '0', y = '0', z = '0'] = unknown(value) ? [value, value] : valuesOf(value);
-    if (beyond(x, ACROSS, false, 4) || beyond(y, NUDGE, false, 0.24) || beyond(z, 0, false, 0)) return true;
+    const far = (t: string, limit: number, share: number) => beyond(t, limit, false, share, 'translate');
+    if (far(x, ACROSS, 4) || far(y, tall, 0.24) || far(z, 0, 0)) return true;
   }
   if (values(/^(?:offset|offset-path)$/).some((v) => v !== 'none')) return true;
-  if (values(/^rotate$/).some((v) => v !== 'none' && !(valuesOf(v).length === 1 && little(v, origin)))) return true;
-  if (values(/^scale$/).some((v) => v !== 'none' && !valuesOf(v).every((f) => slight(f, origin)))) return true;
-  return values(/^transform$/).some((value) => transformMoves(value, origin));
+  const turned = (v: string) => valuesOf(v).length === 1 && turn(v, origin, little, 'rotate');
+  if (values(/^rotate$/).some((v) => v !== 'none' && !turned(v))) return true;
+  if (values(/^scale$/).some((v) => v !== 'none' && !valuesOf(v).every((f) => slight(f, origin, little, 'scale'))))
+    return true;
+  return values(/^transform$/).some((value) => transformMoves(value, origin, little, { tall, em }));
 }
 
 /** A turn of at most TURN degrees about the box's centre (no origin set): an angle in any unit. */
-function little(angle: string, origin: boolean): boolean {
+function turn(angle: string, origin: boolean, little: Set<string>, key: string): boolean {
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+))(deg|rad|grad|turn)?$/.exec(angle);
   if (!m || (m[2] === undefined && Number(m[1]) !== 0)) return false;
   const degrees = Number(m[1]) * { deg: 1, rad: 180 / Math.PI, grad: 0.9, turn: 360 }[m[2] ?? 'deg']!;
-  return degrees === 0 || (!origin && Math.abs(degrees) <= TURN);
+  if (degrees === 0) return true;
+  little.add(key);
+  return !origin && Math.abs(degrees) <= TURN;
 }
 
 /** A scale factor of 1, or of a little either way about the box's centre (no origin set). */
-function slight(factor: string, origin: boolean): boolean {
+function slight(factor: string, origin: boolean, little: Set<string>, key: string): boolean {
   const m = /^((?:\d+\.?\d*|\.\d+))(%?)$/.exec(factor);
   if (!m) return false;
   const f = Number(m[1]) / (m[2] ? 100 : 1);
-  return f === 1 || (!origin && f >= SCALED[0] && f <= SCALED[1]);
+  if (f === 1) return true;
+  little.add(key);
+  return !origin && f >= SCALED[0] && f <= SCALED[1];
 }
 
 /**
@@ -184,26 +221,34 @@ function slight(factor: string, origin: boolean): boolean {
  * a little, a skew, a matrix, a depth (diff27-review A4). Function names are found only where a name starts, so
  * a long word is read once (A10).
  */
-function transformMoves(transform: string, origin: boolean): boolean {
+function transformMoves(
+  transform: string,
+  origin: boolean,
+  little: Set<string>,
+  limits: { tall: number; em: number },
+): boolean {
   if (/^(?:none|initial|unset|revert|revert-layer)$/.test(transform)) return false;
   if (transform.includes('var(') || transform === 'inherit') return true;
+  let index = 0;
   for (const [, name, args] of transform.matchAll(/(?<![\w-])([a-z][\w-]*)\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
     const values = args!.split(/\s*,\s*|\s+/).filter(Boolean);
     const [x = '0', y = '0', z = '0'] = values;
     if (name === 'perspective') continue;
+    const key = `transform ${index++}`;
+    const near = (t: string, across: boolean) => nudge(t, across, little, key, limits);
     const moved =
       name === 'translatez'
         ? x !== '0'
         : name === 'translate' || name === 'translate3d'
-          ? !nudge(x, true) || !nudge(y, false) || (name === 'translate3d' && z !== '0')
+          ? !near(x, true) || !near(y, false) || (name === 'translate3d' && z !== '0')
           : name === 'translatex'
-            ? !nudge(x, true)
+            ? !near(x, true)
             : name === 'translatey'
-              ? !nudge(x, false)
+              ? !near(x, false)
               : /^scale(?:x|y|z|3d)?$/.test(name!)
-                ? !values.every((v) => slight(v, origin))
+                ? !values.every((v) => slight(v, origin, little, key))
                 : name === 'rotate' || name === 'rotatez'
-                  ? !little(x, origin)
+                  ? !turn(x, origin, little, key)
                   : true;
     if (moved) return true;
   }
@@ -211,9 +256,42 @@ function transformMoves(transform: string, origin: boolean): boolean {
 }
 
 /** A translation by this token stays within a nudge: across or up and down, a share of the box's own size. */
-function nudge(token: string, across: boolean): boolean {
+function nudge(
+  token: string,
+  across: boolean,
+  little: Set<string>,
+  key: string,
+  limits: { tall: number; em: number },
+): boolean {
   if (token === '0') return true;
   const offset = length(token);
-  const px = offset?.px ?? (offset?.percent === undefined ? undefined : offset.percent * (across ? 4 : 0.24));
-  return px !== undefined && Math.abs(px) <= (across ? ACROSS : NUDGE);
+  const ems = /\d(?:em|ex|ch|cap|ic|lh)$/.test(token) ? limits.em : 1;
+  const share = offset?.percent === undefined ? undefined : offset.percent * (across ? 4 : 0.24);
+  const px = offset?.px === undefined ? share : offset.px * ems;
+  if (px !== 0) little.add(key);
+  return px !== undefined && Math.abs(px) <= (across ? ACROSS : limits.tall);
+}
+
+/**
+ * What a style says of its box's size: its font's smallest and largest size in pixels (its parent's, `parent`,
+ * where it sets none), and whether it is wide (a width past 600px, or one not worked out).
+ */
+function sizes(
+  values: (property: RegExp) => string[],
+  parent: readonly [number, number],
+): { font: readonly [number, number]; wide: boolean } {
+  // A share of the parent's (%, em) is of its smallest and largest; a size not worked out is small and large.
+  const fonts = values(/^font-size$/).flatMap((v) => {
+    const l = length(v);
+    const share =
+      l?.percent !== undefined ? l.percent / 100 : /\dem$/.test(v) && l?.px !== undefined ? l.px / 16 : undefined;
+    if (share !== undefined) return [parent[0] * share, parent[1] * share];
+    return l?.px !== undefined ? [l.px] : [Math.min(parent[0], 10), Math.max(parent[1], 32)];
+  });
+  const font = fonts.length === 0 ? parent : ([Math.min(...fonts), Math.max(...fonts)] as const);
+  const wide = values(/^(?:min-)?(?:width|inline-size)$/).some((v) => {
+    const l = length(v);
+    return l === undefined ? v !== 'auto' && !v.startsWith('fit') && !/content$/.test(v) : (l.px ?? 0) > 600;
+  });
+  return { font, wide };
 }

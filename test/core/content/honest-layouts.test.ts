@@ -76,4 +76,43 @@ describe('honest layouts around a text', () => {
     );
     assert.ok(performance.now() - started < 10_000, `${Math.round(performance.now() - started)} ms`);
   });
+
+  it('little moves that add up, an em of a large font, a turn of a wide box, columns a browser counts (diff29-review)', () => {
+    // Each white on white in Chromium (/work/notes/diff29-review), and not reported by 02379a4.
+    const cases: Record<string, string> = {
+      'F2-bad-flowroot': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;display:-webkit-flow-root"><div style="float:left;color:#fff">${SECRET}</div></div></div>`,
+      'V1-top12-6px': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;font-size:6px"><div style="position:relative;top:12px;color:#fff">${SECRET}</div></div></div>`,
+      'V2-nested-top12x4': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000"><div style="position:relative;top:12px"><div style="position:relative;top:12px"><div style="position:relative;top:12px"><div style="position:relative;top:12px;color:#fff">${SECRET}</div></div></div></div></div></div>`,
+      'V3-translateY12-6px': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;font-size:6px"><div style="transform:translateY(12px);color:#fff">${SECRET}</div></div></div>`,
+      'V4-top-0.75em-bigfont': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;font-size:6px"><div style="position:relative;top:.75em;font-size:100px"><span style="font-size:6px;color:#fff">${SECRET}</span></div></div></div>`,
+      'V5-mixed12': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000"><div style="position:relative;top:12px;transform:translateY(12px);translate:0 12px;color:#fff">${SECRET}</div></div></div>`,
+      'V6-margin-12-flowroot': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;display:flow-root;margin-top:40px;font-size:6px"><div style="margin-top:-12px;color:#fff">${SECRET}</div></div></div>`,
+      'H1-left100-ib': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="display:inline-block;background:#000"><div style="position:relative;left:100px;color:#fff;font-size:5px">${SECRET}</div></div></div>`,
+      'H2-margin-100': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;margin-left:200px;width:300px"><div style="margin-left:-100px;width:95px;color:#fff;font-size:5px">${SECRET}</div></div></div>`,
+      'H3-translateX100-ib': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="display:inline-block;background:#000"><div style="transform:translateX(100px);color:#fff;font-size:5px">${SECRET}</div></div></div>`,
+      'H4-stacked-300': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="display:inline-block;background:#000"><div style="position:relative;left:100px;transform:translateX(100px);translate:100px;color:#fff">${SECRET}</div></div></div>`,
+      'H5-nested-left100x4': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="display:inline-block;background:#000"><div style="position:relative;left:100px"><div style="position:relative;left:100px"><div style="position:relative;left:100px"><div style="position:relative;left:100px;color:#fff">${SECRET}</div></div></div></div></div></div>`,
+      'H6-left6em-bigfont': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="display:inline-block;background:#000"><div style="position:relative;left:6em;font-size:100px"><div style="font-size:16px;color:#fff">${SECRET}</div></div></div></div>`,
+      'H7-translate-6em-bigfont': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="display:inline-block;background:#000"><div style="transform:translateX(6em);font-size:100px"><div style="font-size:16px;color:#fff">${SECRET}</div></div></div></div>`,
+      'R1-rotate5-wide': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000"><div style="width:3000px;transform:rotate(-5deg);color:#fff">${SECRET}</div></div></div>`,
+      'R2-rotate5-x18': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000"><div style="width:1000px;transform:rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg) rotate(-5deg);color:#fff">${SECRET}</div></div></div>`,
+      'R3-rotate-prop+fn': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000"><div style="width:1500px;rotate:-5deg;transform:rotate(-5deg);color:#fff">${SECRET}</div></div></div>`,
+      'R4-rotate5-nested': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000"><div style="width:1000px;rotate:-5deg"><div style="rotate:-5deg"><div style="rotate:-5deg"><div style="rotate:-5deg;color:#fff">${SECRET}</div></div></div></div></div></div>`,
+      'S1-scale1.1-wide': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;margin-left:300px;width:300px"><div style="width:3000px;scale:1.1;color:#fff;font-size:5px">${SECRET}</div></div></div>`,
+      'S2-scale1.1-x5': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;margin-left:700px;width:300px"><div style="width:2000px;transform:scale(1.1) scale(1.1) scale(1.1) scale(1.1) scale(1.1);color:#fff">${SECRET}</div></div></div>`,
+      'S3-scale1.1-tall': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;margin-top:200px"><div style="height:2000px;scale:1.1;color:#fff">${SECRET}</div></div></div>`,
+      'T1-td-display-none': `<table><col style="background:#fff"><col style="background:#000"><tr><td style="display:none">x</td><td style="color:#fff">${SECRET}</td></tr></table>`,
+      'T2-td-hidden': `<table><col style="background:#fff"><col style="background:#000"><tr><td hidden>x</td><td style="color:#fff">${SECRET}</td></tr></table>`,
+      'T4-implied-tr-tbody': `<table><col style="background:#fff"><col style="background:#000"><tbody><td>x</td></tbody><tbody><td style="color:#fff">${SECRET}</td></tbody></table>`,
+      'T5-implied-tr-after-end': `<table><col style="background:#fff"><col style="background:#000"><tr><td>x</td></tr><td style="color:#fff">${SECRET}</td></table>`,
+      'T6-empty-colgroup': `<table><colgroup></colgroup><col style="background:#fff"><col style="background:#000"><tr><td>x</td><td style="color:#fff">${SECRET}</td></tr></table>`,
+      'T7-colgroup-span': `<table><colgroup span="2"></colgroup><col style="background:#000"><col style="background:#fff"><col style="background:#000"><tr><td>x</td><td>y</td><td>z</td><td style="color:#fff">${SECRET}</td></tr></table>`,
+      'T9-col-display-none': `<table><col style="display:none"><col style="background:#000"><col style="background:#fff"><tr><td>x</td><td style="color:#fff">${SECRET}</td></tr></table>`,
+      'T10-implied-thead-tr': `<table><col style="background:#fff"><col style="background:#000"><thead><th>x</th></thead><tbody><td style="color:#fff">${SECRET}</td></tbody></table>`,
+      'H8-translateX100x5': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="display:inline-block;background:#000"><div style="transform:translateX(100px) translateX(100px) translateX(100px) translateX(100px) translateX(100px);color:#fff">${SECRET}</div></div></div>`,
+      'V7-translateY12x10': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000"><div style="transform:translateY(12px) translateY(12px) translateY(12px) translateY(12px) translateY(12px) translateY(12px) translateY(12px) translateY(12px) translateY(12px) translateY(12px);color:#fff">${SECRET}</div></div></div>`,
+      'F8-flowroot-junk': `<div style="background:#fff;padding:30px 30px 300px 30px"><div style="background:#000;display:flow-rooted"><div style="float:left;color:#fff">${SECRET}</div></div></div>`,
+    };
+    for (const [name, html] of Object.entries(cases)) assert.ok(hidden(html), `${name}: ${html}`);
+  });
 });
