@@ -25,8 +25,8 @@ export class TableColumns {
   private group = 0;
 
   /** Where the table is among the open elements, and how many svg, math, template were open below it. */
-  readonly at: number;
-  readonly foreign: number;
+  at: number;
+  foreign: number;
 
   constructor(at: number, foreign: number) {
     this.at = at;
@@ -109,10 +109,19 @@ export class OpenTables {
     if (name === 'colgroup') this.tables.at(-1)?.grouped();
   }
 
-  /** An element placed at `at` among the open elements. */
-  placed(name: string, at: number): void {
-    if (name === 'table') this.tables.push(new TableColumns(at, this.foreign));
+  /**
+   * An element placed at `at` among the open elements; a table put back where it was (a paragraph's end puts
+   * back the blocks opened in it: inherited.ts) keeps its columns (`kept`). Returns a table's columns.
+   */
+  placed(name: string, at: number, kept?: TableColumns): TableColumns | undefined {
+    let table: TableColumns | undefined;
+    if (name === 'table') {
+      table = kept ?? new TableColumns(at, this.foreign);
+      [table.at, table.foreign] = [at, this.foreign];
+      this.tables.push(table);
+    }
     if (FOREIGN.has(name)) this.foreign++;
+    return table;
   }
 
   /** The open elements cut to `length`: `removed`, the names of those taken off. */

@@ -8,6 +8,7 @@
 import { backdropOf, backdropsIn, behindIn, beneath, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
 import { OpenTables } from './columns.ts';
+import type { TableColumns } from './columns.ts';
 import type { Backdrop, Backdrops } from './backdrop.ts';
 import { passedDown } from './passed-down.ts';
 import {
@@ -68,6 +69,8 @@ interface Open extends Backdrops {
   paints: Backdrop | undefined;
   /** Whether its style moves it off what its parent paints (layout.ts). */
   moved: boolean;
+  /** A table's columns (columns.ts), kept where it is put back. */
+  columns?: TableColumns;
 }
 
 /**
@@ -181,10 +184,7 @@ export class OpenElements {
     return this.pending.length > 0 && this.markers === this.pendingMarkers;
   }
 
-  /**
-   * The backgrounds behind an element that starts here, a block or not (an inline parent's are not behind a block),
-   * or moved off its parent's (every one around it).
-   */
+  /** The backgrounds behind an element that starts here, a block or not, moved or not (backdrop.ts `behindIn`). */
   private behind(block: Open['block'], around: string | undefined, move = false): readonly string[] {
     return around === undefined ? NONE : behindIn(this.open.at(-1), block, move);
   }
@@ -204,7 +204,7 @@ export class OpenElements {
   /** An element on top of the stack, counted. */
   private place(element: Open): void {
     this.open.push(element);
-    this.tables.placed(element.name, this.open.length - 1);
+    element.columns = this.tables.placed(element.name, this.open.length - 1, element.columns);
     if (MARKERS.has(element.name)) this.markers++;
   }
 
