@@ -90,7 +90,8 @@ export interface Backdrops {
   everything: readonly string[];
 }
 
-const NONE: readonly string[] = [];
+/** No backgrounds. */
+export const NONE: readonly string[] = [];
 
 /**
  * The backgrounds behind an element that opens in `parent` (none: not known), a block or not (an inline parent's

@@ -5,12 +5,11 @@
  * that count is not sure (a `rowspan` shifts the cells of later rows, a coloured `<colgroup>` spans columns not
  * followed here, more columns than are counted), every column's background is behind every cell.
  */
-import { together } from './backdrop.ts';
+import { NONE, together } from './backdrop.ts';
 import type { Backdrop } from './backdrop.ts';
 
 /** Elements in which a table's tags are not HTML's table (foreign content), or not rendered (a template). */
 const FOREIGN = new Set(['svg', 'math', 'template']);
-const NONE: readonly string[] = [];
 /** Columns counted in a table, and columns a cell spans, at most (HTML's own limit on `span` is 1,000). */
 const MOST_COLUMNS = 1_000;
 const MOST_SPANNED = 64;

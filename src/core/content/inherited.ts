@@ -5,7 +5,7 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, backdropsIn, behindIn, beneath, together } from './backdrop.ts';
+import { backdropOf, backdropsIn, behindIn, beneath, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
 import { OpenTables } from './columns.ts';
 import type { TableColumns } from './columns.ts';
@@ -32,7 +32,6 @@ export interface Judged extends Surroundings {
   style: string;
 }
 
-const NONE: readonly string[] = [];
 /** A font size not set anywhere around: a preview's 16px. */
 const FONT = [16, 16] as const;
 /** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */

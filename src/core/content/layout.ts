@@ -74,7 +74,10 @@ export function layoutOf(
   const read = readStyle(style);
   if (typeof read === 'string')
     return { block: 'either', blockifies: false, moved: true, contains: false, nudged, font, sized: true };
-  const values = (property: RegExp) => read.declarations.filter(([p]) => property.test(p)).map(([, v]) => v);
+  // Each property's values, in the order written, read once: a style's layout asks for some thirty.
+  const byProperty = new Map<string, string[]>();
+  for (const [p, v] of read.declarations) byProperty.set(p, [...(byProperty.get(p) ?? []), v]);
+  const values = (property: RegExp) => [...byProperty].flatMap(([p, written]) => (property.test(p) ? written : []));
   const displays = values(/^display$/);
   const [floats, positions] = [values(/^float$/), values(/^position$/)];
   const isFloat = (v: string) => /^(?:left|right|inline-start|inline-end)$/.test(v);

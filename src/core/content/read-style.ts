@@ -68,26 +68,19 @@ export function readStyle(style: string, inherited = ''): StyleRead | string {
  * declaration of it, else its last; undefined when it has none. Custom properties are not worked in.
  */
 export function appliedValue(style: string, property: string): string | undefined {
-  return appliedValues(style).get(property);
-}
-
-/** The value a style applies to each property it sets, as appliedValue reads one. */
-export function appliedValues(style: string): Map<string, string> {
-  const normal = new Map<string, string>();
-  const important = new Map<string, string>();
+  let normal: string | undefined;
+  let important: string | undefined;
   for (const declaration of declarationsOf(style)) {
     const colon = declaration.indexOf(':');
-    if (colon < 0) continue;
-    const property = declaration.slice(0, colon).trim().toLowerCase();
+    if (colon < 0 || declaration.slice(0, colon).trim().toLowerCase() !== property) continue;
     const value = declaration
       .slice(colon + 1)
       .trim()
       .toLowerCase();
-    if (/!\s*important$/.test(value)) important.set(property, value.replace(/!\s*important$/, '').trim());
-    else normal.set(property, value);
+    if (/!\s*important$/.test(value)) important = value.replace(/!\s*important$/, '').trim();
+    else normal = value;
   }
-  for (const [property, value] of important) normal.set(property, value);
-  return normal;
+  return important ?? normal;
 }
 
 /**

@@ -1,13 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scanText } from '../../../src/core/content/scan.ts';
-import { SECRET, hidesSecret as hidden } from '../../helpers/hiding-styles.ts';
+import { SECRET, hidesSecret as hidden, reportsHidden } from '../../helpers/hiding-styles.ts';
 
 /** Whether a document with this HTML reports the text VISIBLE as hidden. */
-const reported = (html: string) =>
-  scanText(`Intro.\n\n${html}\n`, 'README.md').some(
-    (finding) => finding.kind === 'HIDDEN_HTML' && JSON.stringify(finding).includes('VISIBLE'),
-  );
+const reported = (html: string) => reportsHidden(html, 'VISIBLE');
 
 /**
  * Honest README HTML that the layout rules reported (diff28-review, /work/notes/diff28-review): each shows VISIBLE
