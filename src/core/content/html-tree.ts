@@ -81,3 +81,19 @@ export const IMPLIED_ENDS: Record<string, readonly string[]> = {
 export const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marquee', 'template']);
 /** Start tags that open no formatting element again (§13.2.6.4.7: they insert themselves only). */
 export const OPENS_NOTHING = new Set(['hr', 'source', 'track', 'param']);
+
+/** Open elements whose content model is a table's: what else starts in one a browser moves before its table. */
+const FOSTERING = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
+/** What starts in a table where it is: its parts, and what renders no text (§13.2.6.4.9 "in table"). */
+const IN_TABLE = new Set([...TABLE_PARTS, 'table', 'style', 'script', 'template', 'input', 'form']);
+
+/**
+ * Where an element that starts now is put (§13.2.6.1, foster parenting): in the innermost open element, or, when
+ * that is a table or a row or section of one, in what holds the table, before it (diff27-review A11). The index
+ * among `open` (-1: the document).
+ */
+export function parentIndex(open: readonly { name: string }[], name: string): number {
+  const top = open.length - 1;
+  if (top < 0 || !FOSTERING.has(open[top]!.name) || IN_TABLE.has(name)) return top;
+  return open.findLastIndex((element) => element.name === 'table') - 1;
+}

@@ -5,7 +5,7 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, backdropsIn, behindIn, beneath, NONE, together } from './backdrop.ts';
+import { backdropOf, backdropsIn, behindIn, beneath, either, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
 import { OpenTables } from './columns.ts';
 import type { TableColumns } from './columns.ts';
@@ -24,6 +24,7 @@ import {
   IMPLIED_ENDS,
   MARKERS,
   OPENS_NOTHING,
+  parentIndex,
 } from './html-tree.ts';
 import type { Surroundings } from './styles.ts';
 
@@ -57,11 +58,10 @@ interface Open extends Backdrops {
   name: string;
   /** Whether its background is behind a block in it (layout.ts): yes, no, or not known. */
   block: boolean | 'either';
-  /** Whether the boxes in it are blocks (a flex or grid container), it holds its floats, it is moved a little. */
+  /** Whether the boxes in it are blocks, it holds its floats, it is moved a little; its font's sizes (layout.ts). */
   blockifies: boolean;
   contains: boolean;
   nudged: boolean;
-  /** Its font's smallest and largest size in pixels, as far as worked out (layout.ts). */
   font: readonly [number, number];
   inherited: string | undefined;
   passed: string;
@@ -81,7 +81,6 @@ export class OpenElements {
   private readonly open: Open[] = [];
   /** The formatting elements end tags closed that wait to be opened again at the next text (`text()`). */
   private pending: Open[] = [];
-
   private readAgain = 0;
   /** The tables open, with their columns (columns.ts). */
   private readonly tables = new OpenTables();
@@ -94,10 +93,16 @@ export class OpenElements {
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
   exhausted = false;
 
-  /** What the innermost open element's children inherit; undefined past MAX_INHERITED, or when lost. */
-  private inherited(): string | undefined {
-    if (this.open.length === 0) return '';
-    return this.lost > 0 ? undefined : this.open.at(-1)!.inherited;
+  /** What the children of the open element at `at` (-1: the document) inherit; undefined past MAX_INHERITED, or lost. */
+  private inherited(at: number): string | undefined {
+    if (at < 0) return '';
+    return this.lost > 0 ? undefined : this.open[at]!.inherited;
+  }
+
+  /** The backgrounds around what starts in the element at `at`; fostered out of a table, the table's too (rough stack). */
+  private backdropsAt(at: number): Backdrops | undefined {
+    const top = this.open.at(-1);
+    return at === this.open.length - 1 || at < 0 ? top : either(this.open[at]!, top!);
   }
 
   /**
@@ -120,9 +125,10 @@ export class OpenElements {
     // (<applet>, <marquee> and <object> too, before their marker: diff25-review P1.)
     if (!fold && !OPENS_NOTHING.has(name) && name !== 'table' && name !== 'template' && !TABLE_PARTS.has(name))
       this.text();
-    const around = this.inherited();
+    const at = parentIndex(this.open, name);
+    const around = this.inherited(at);
     const table = name === 'table' || TABLE_PARTS.has(name);
-    const parent = this.open.at(-1);
+    const parent = this.open[at];
     const { block, blockifies, moved, sized, contains, nudged, font } = layoutOf(
       style,
       name,
@@ -135,7 +141,7 @@ export class OpenElements {
       table,
     );
     const under = this.cellColumns(name, attributes);
-    const behind = together(under, this.behind(block, around, moved));
+    const behind = together(under, around === undefined ? NONE : behindIn(this.backdropsAt(at), block, moved));
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
@@ -183,19 +189,15 @@ export class OpenElements {
     return this.pending.length > 0 && this.markers === this.pendingMarkers;
   }
 
-  /** The backgrounds behind an element that starts here, a block or not, moved or not (backdrop.ts `behindIn`). */
-  private behind(block: Open['block'], around: string | undefined, move = false): readonly string[] {
-    return around === undefined ? NONE : behindIn(this.open.at(-1), block, move);
-  }
-
   /** An element opens inside the innermost open one, taking what it passes down. */
   private push(element: Omit<Open, 'inherited' | keyof Backdrops>, under: readonly string[] = NONE): void {
     const { passed, paints, block, moved } = element;
-    const around = this.inherited();
+    const at = parentIndex(this.open, element.name);
+    const around = this.inherited(at);
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
     // A cell's columns are under it (cellColumns), over what its row has behind it.
-    const parent = around === undefined ? undefined : this.open.at(-1);
+    const parent = around === undefined ? undefined : this.backdropsAt(at);
     const backdrops = backdropsIn(beneath(parent, under), block, moved, paints);
     this.place({ ...element, inherited, ...backdrops });
   }

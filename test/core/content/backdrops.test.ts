@@ -194,6 +194,28 @@ describe('text over the backgrounds of the elements around it', () => {
     assert.ok(performance.now() - started < 5_000, `${Math.round(performance.now() - started)} ms`);
   });
 
+  it('what starts in a table outside its cells is drawn before the table, on what holds it (diff27-review A11)', () => {
+    // Each is white on the white div in Chromium: the parser moves the element out of the table (foster parenting).
+    const around = (inside: string) =>
+      `<div style="background:#fff;padding:20px"><table style="background:#000">${inside}</table></div>`;
+    for (const html of [
+      around(`<font color="#ffffff">${SECRET}</font><tr><td>x</td></tr>`),
+      around(`<tbody><span style="color:#fff">${SECRET}</span><tr><td>x</td></tr></tbody>`),
+      around(`<tr><b style="color:#fff">${SECRET}</b><td>x</td></tr>`),
+      around(`<div style="color:#fff">${SECRET}</div><tr><td>x</td></tr>`),
+      // It inherits from what holds the table, not from the table.
+      `<div style="background:#fff;padding:20px"><div style="--c:#fff"><table style="--c:#000;background:#888"><font style="color:var(--c)">${SECRET}</font><tr><td>x</td></tr></table></div></div>`,
+    ])
+      assert.ok(hidden(html), html);
+    for (const html of [
+      // Moved onto a dark background, white shows; what is in a cell stays on the table's background.
+      `<div style="background:#000;padding:20px"><table><font color="#ffffff">${SECRET}</font><tr><td>x</td></tr></table></div>`,
+      around(`<tr><td><span style="color:#fff">${SECRET}</span></td></tr>`),
+      `<div style="background:#000"><table style="background:#fff"><tr><td><font color="#000">${SECRET}</font></td></tr></table></div>`,
+    ])
+      assert.ok(!hidden(html), html);
+  });
+
   it("HTML's legacy colour parsing (diff23-review R3, R4)", () => {
     const read = Object.fromEntries(
       ['#ffffffff', 'ffffffffffff', '#fffffff', '000', 'fff', 'White', '  ', 'transparent', 'chucknorris', 'abc'].map(
