@@ -7,6 +7,7 @@
  */
 import { backdropOf, backdropsIn, behindIn, beneath, either, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
+import type { Layout } from './layout.ts';
 import { OpenTables } from './columns.ts';
 import type { TableColumns } from './columns.ts';
 import type { Backdrop, Backdrops } from './backdrop.ts';
@@ -33,8 +34,6 @@ export interface Judged extends Surroundings {
   style: string;
 }
 
-/** A font size not set anywhere around: a preview's 16px. */
-const FONT = [16, 16] as const;
 /** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
 const MOST_PENDING = 8;
 /** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
@@ -56,18 +55,11 @@ const MAX_CLOSE_SEARCH = 64;
  */
 interface Open extends Backdrops {
   name: string;
-  /** Whether its background is behind a block in it (layout.ts): yes, no, or not known. */
-  block: boolean | 'either';
-  /** Whether the boxes in it are blocks, it holds its floats, it is moved a little; its font's sizes (layout.ts). */
-  blockifies: boolean;
-  contains: boolean;
-  nudged: boolean;
-  font: readonly [number, number];
+  /** How its style lays it out: a block or not, moved off what its parent paints or not… (layout.ts). */
+  layout: Layout;
   inherited: string | undefined;
   passed: string;
   paints: Backdrop | undefined;
-  /** Whether its style moves it off what its parent paints (layout.ts). */
-  moved: boolean;
   /** A table's columns (columns.ts), kept where it is put back. */
   columns?: TableColumns;
 }
@@ -129,24 +121,17 @@ export class OpenElements {
     const around = this.inherited(at);
     const table = name === 'table' || TABLE_PARTS.has(name);
     const parent = this.open[at];
-    const { block, blockifies, moved, sized, contains, nudged, font } = layoutOf(
-      style,
-      name,
-      {
-        blockified: !!parent?.blockifies,
-        contained: !!parent?.contains,
-        nudged: !!parent?.nudged,
-        font: parent?.font ?? FONT,
-      },
-      table,
-    );
+    const layout = layoutOf(style, name, parent?.layout, table);
     const under = this.cellColumns(name, attributes);
-    const behind = together(under, around === undefined ? NONE : behindIn(this.backdropsAt(at), block, moved));
+    const behind = together(
+      under,
+      around === undefined ? NONE : behindIn(this.backdropsAt(at), layout.block, layout.moved),
+    );
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
       if ((this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
-      else own = backdropOf(style, around, sized);
+      else own = backdropOf(style, around, layout.sized);
     }
     // A block that starts before any text after formatting elements an end tag closed holds them, and so does each
     // block in it before the text: a browser opens them again at the text, inside it, so its text is in their
@@ -161,7 +146,7 @@ export class OpenElements {
     if (name === 'col' || name === 'colgroup') this.column(name, own, attributes);
     if (isVoid || VOID_TOO.has(name)) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
-    this.push({ name, block, blockifies, contains, nudged, font, passed, paints: own, moved }, under);
+    this.push({ name, layout, passed, paints: own }, under);
     return judged;
   }
 
@@ -191,14 +176,14 @@ export class OpenElements {
 
   /** An element opens inside the innermost open one, taking what it passes down. */
   private push(element: Omit<Open, 'inherited' | keyof Backdrops>, under: readonly string[] = NONE): void {
-    const { passed, paints, block, moved } = element;
+    const { passed, paints, layout } = element;
     const at = parentIndex(this.open, element.name);
     const around = this.inherited(at);
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
     // A cell's columns are under it (cellColumns), over what its row has behind it.
     const parent = around === undefined ? undefined : this.backdropsAt(at);
-    const backdrops = backdropsIn(beneath(parent, under), block, moved, paints);
+    const backdrops = backdropsIn(beneath(parent, under), layout.block, layout.moved, paints);
     this.place({ ...element, inherited, ...backdrops });
   }
 
