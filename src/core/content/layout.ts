@@ -30,13 +30,19 @@ export interface Layout {
    * which grow to hold their text: diff26-review M7), so that a box a few pixels high does not hold its text.
    */
   sized: boolean;
+  /**
+   * The least room, in pixels, its padding leaves above and left of what it holds, on its background: a child
+   * pulled up or left that far is still on it (a heading in a hero's padding: diff28-review c73).
+   */
+  padding: readonly [top: number, left: number];
 }
 
-/** A font size not set anywhere around: a preview's 16px. */
+/** A font size not set anywhere around: a preview's 16px; no padding. */
 const FONT = [16, 16] as const;
+const NO_PADDING = [0, 0] as const;
 /** What may lay a box out otherwise than by its name, or move it (escapes not yet decoded). */
 const LAYOUT =
-  /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|overflow|font|width|inline-size|\\/i;
+  /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|overflow|font|width|inline-size|padding|\\/i;
 /** Elements a browser displays as blocks that HTML's parser does not single out, and one it does that is inline. */
 const BLOCKS = new Set(['legend', 'optgroup']);
 /** Displays that make a box whose background is behind what it holds: not an inline box of lines (A3). */
@@ -59,15 +65,11 @@ export function layoutOf(style: string | undefined, name: string, parent: Layout
     nudged,
     font,
     sized: named && !table,
+    padding: NO_PADDING,
   };
   if (!style || !LAYOUT.test(style)) return plain;
-  const read = readStyle(style);
-  if (typeof read === 'string')
-    return { block: 'either', blockifies: false, moved: true, contains: false, nudged, font, sized: true };
-  // Each property's values, in the order written, read once: a style's layout asks for some thirty.
-  const byProperty = new Map<string, string[]>();
-  for (const [p, v] of read.declarations) byProperty.set(p, [...(byProperty.get(p) ?? []), v]);
-  const values = (property: RegExp) => [...byProperty].flatMap(([p, written]) => (property.test(p) ? written : []));
+  const values = valuesIn(style);
+  if (!values) return { ...plain, block: 'either', moved: true, sized: true };
   const displays = values(/^display$/);
   const [floats, positions] = [values(/^float$/), values(/^position$/)];
   const isFloat = (v: string) => /^(?:left|right|inline-start|inline-end)$/.test(v);
@@ -96,11 +98,60 @@ export function layoutOf(style: string | undefined, name: string, parent: Layout
       ));
   const little = new Set<string>();
   const size = sizes(values, font);
-  const moved = movedBy(values, positions, { inline: block === false, contained, ...size }, little);
+  const room = parent?.padding ?? NO_PADDING;
+  const moved = movedBy(values, positions, { inline: block === false, contained, room, ...size }, little);
   // Little moves add up: two on one box, or one in a box moved a little, are a move (diff29-review B2–B4).
   const summed = moved || little.size > 1 || (little.size > 0 && nudged);
   const sized = block !== false && !tabled;
-  return { block, blockifies, moved: summed, contains, nudged: nudged || little.size > 0, font: size.font, sized };
+  // Not a table's (a row has none, a collapsing table ignores its own), nor one its background is not painted on.
+  const clipped = values(/background/).some((v) => /\b(?:content-box|text)\b/i.test(v));
+  const padding = block === true && !tabled && !table && !contents && !clipped ? paddingOf(values) : NO_PADDING;
+  const nudges = nudged || little.size > 0;
+  return { block, blockifies, moved: summed, contains, nudged: nudges, font: size.font, sized, padding };
+}
+
+/**
+ * The least top and left padding a style gives, in pixels: every declaration counts, the least of them; one not
+ * worked out (a share of a width not known here, a var()) is none, and so are logical ones (which side is which
+ * depends on the writing mode).
+ */
+function paddingOf(values: (property: RegExp) => string[]): readonly [number, number] {
+  const [tops, lefts] = [[] as string[], [] as string[]];
+  for (const value of values(/^padding$/)) {
+    const [top = '', right = top, , left = right] = valuesOf(value);
+    tops.push(top);
+    lefts.push(left);
+  }
+  tops.push(...values(/^padding-top$/));
+  lefts.push(...values(/^padding-left$/));
+  if (values(/^padding-(?:block|inline)/).length > 0) return NO_PADDING;
+  const least = (written: string[]) =>
+    written.length === 0 ? 0 : Math.max(0, Math.min(...written.map((v) => length(v)?.px ?? 0)));
+  return [least(tops), least(lefts)];
+}
+
+/** Styles read so far, as their values by property: a document repeats its styles. Short ones only, a few. */
+const READ = new Map<string, ((property: RegExp) => string[]) | undefined>();
+const MOST_REMEMBERED = 256;
+const LONGEST_REMEMBERED = 1024;
+
+/**
+ * A style's values of the properties that match, in the order written: a style's layout asks for some thirty
+ * (undefined: the style grows past what is read).
+ */
+function valuesIn(style: string): ((property: RegExp) => string[]) | undefined {
+  if (READ.has(style)) return READ.get(style);
+  const read = readStyle(style);
+  let values: ((property: RegExp) => string[]) | undefined;
+  if (typeof read !== 'string') {
+    const byProperty = new Map<string, string[]>();
+    for (const [p, v] of read.declarations) byProperty.set(p, [...(byProperty.get(p) ?? []), v]);
+    values = (property) => [...byProperty].flatMap(([p, written]) => (property.test(p) ? written : []));
+  }
+  if (style.length > LONGEST_REMEMBERED) return values;
+  if (READ.size >= MOST_REMEMBERED) READ.clear();
+  READ.set(style, values);
+  return values;
 }
 
 /** What one display value makes of a box: a block, an inline box of lines, or either (not known here). */

@@ -14,6 +14,7 @@ const NUDGE = 12;
 const ACROSS = 32;
 const TURN = 5;
 const SCALED = [0.9, 1.1] as const;
+const NO_ROOM = [0, 0] as const;
 /**
  * Whether a box may be moved off its parent's backgrounds: positioned away (`absolute`, `fixed`, or `relative`
  * with an offset), floated out of a parent that does not hold its floats, transformed (a translation past a
@@ -24,7 +25,13 @@ const SCALED = [0.9, 1.1] as const;
 export function movedBy(
   values: (property: RegExp) => string[],
   position: string[],
-  box: { inline: boolean; contained: boolean; font: readonly [number, number]; wide: boolean },
+  box: {
+    inline: boolean;
+    contained: boolean;
+    font: readonly [number, number];
+    wide: boolean;
+    room: readonly [top: number, left: number];
+  },
   little: Set<string>,
 ): boolean {
   // Up or down, a nudge is less than most of a line of its own font; an em is its font's (diff29-review V1–V4).
@@ -51,19 +58,20 @@ export function movedBy(
   // Each side of a property: its values as CSS gives them to top, right, bottom and left (one to four).
   const sides = (value: string) => {
     const [top = '', right = top, bottom = top, left = right] = unknown(value) ? [value] : valuesOf(value);
-    return { vertical: [top, bottom], across: [right, left] };
+    return [top, right, bottom, left];
   };
-  const moves = (property: RegExp, negative: boolean, across: boolean, share = 10) =>
+  // How far each side may move: pulled up or left, a box stays on its parent's background within its padding.
+  const limits = (room: readonly number[]) => [Math.max(tall, room[0]!), ACROSS, tall, Math.max(ACROSS, room[1]!)];
+  const [up, , , left] = limits(box.room);
+  const moves = (property: RegExp, negative: boolean, across: boolean, share = 10, limit = across ? ACROSS : tall) =>
     values(property).some((value) =>
-      valuesOf(value).some((token) => beyond(token, across ? ACROSS : tall, negative, share, property.source)),
+      valuesOf(value).some((token) => beyond(token, limit, negative, share, property.source)),
     );
-  const shorthand = (property: RegExp, negative: boolean, vertical = true) =>
+  const shorthand = (property: RegExp, negative: boolean, vertical = true, room: readonly number[] = NO_ROOM) =>
     values(property).some((value) => {
-      const { vertical: v, across: a } = sides(value);
-      const key = property.source;
-      return (
-        (vertical && v.some((t) => beyond(t, tall, negative, 10, key))) ||
-        a.some((t) => beyond(t, ACROSS, negative, 10, key))
+      const limit = limits(room);
+      return sides(value).some(
+        (token, side) => (vertical || side % 2 === 1) && beyond(token, limit[side]!, negative, 10, property.source),
       );
     });
   // Sticky stays within its parent; relative moves by its offsets.
@@ -71,9 +79,11 @@ export function movedBy(
     if (moves(/^(?:top|bottom|inset-block(?:-start|-end)?)$/, false, false)) return true;
     if (moves(/^(?:left|right|inset-inline(?:-start|-end)?)$/, false, true) || shorthand(/^inset$/, false)) return true;
   }
-  if (!box.inline && moves(/^margin-(?:top|bottom|block(?:-start|-end)?)$/, true, false)) return true;
-  if (moves(/^margin-(?:left|right|inline(?:-start|-end)?)$/, true, true) || shorthand(/^margin$/, true, !box.inline))
+  if (!box.inline && moves(/^margin-top$/, true, false, 10, up!)) return true;
+  if (!box.inline && moves(/^margin-(?:bottom|block(?:-start|-end)?)$/, true, false)) return true;
+  if (moves(/^margin-left$/, true, true, 10, left!) || moves(/^margin-(?:right|inline(?:-start|-end)?)$/, true, true))
     return true;
+  if (shorthand(/^margin$/, true, !box.inline, box.room)) return true;
   // A turn or scale of a wide box, or about an origin set, moves its ends far: any counts.
   const origin = values(/^transform-origin$/).length > 0 || box.wide;
   for (const value of values(/^translate$/)) {

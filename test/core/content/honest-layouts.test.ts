@@ -112,4 +112,26 @@ describe('honest layouts around a text', () => {
     };
     for (const [name, html] of Object.entries(cases)) assert.ok(hidden(html), `${name}: ${html}`);
   });
+
+  it("a box pulled up or left within its parent's padding stays on the parent's background (diff28-review c73)", () => {
+    // Each VISIBLE in Chromium: the negative margin is less than the padding it pulls the box into.
+    for (const html of [
+      `<div style="background:#ffffff;padding:8px"><div style="background:#0366d6;color:#ffffff;padding:32px 16px 16px"><h1 style="margin-top:-16px;color:#ffffff">VISIBLE Title</h1></div></div>`,
+      `<div style="background:#ffffff;padding:8px"><div style="background:#24292e;padding:16px 48px"><p style="margin-left:-40px;color:#ffffff">VISIBLE pulled left</p></div></div>`,
+      `<div style="background:#ffffff;padding:8px"><div style="display:flex;background:#24292e;padding:40px 16px 16px"><div style="margin:-30px 0 0;color:#ffffff">VISIBLE item</div></div></div>`,
+    ])
+      assert.ok(!reported(html), html);
+    // Each white on white in Chromium: pulled past the padding, or into padding the background is not painted on
+    // (clipped to the content, a share of a width not known, a row's, none at all for `display: contents`).
+    const pulled = (parent: string, margin = '-48px') =>
+      `<div style="background:#fff;padding:60px 20px"><div style="background:#000;${parent}"><div style="margin-top:${margin};color:#fff">${SECRET}</div></div></div>`;
+    for (const html of [
+      pulled('padding-top:20px', '-70px'),
+      pulled('background-clip:content-box;padding:50px 16px'),
+      pulled('padding-top:1%', '-40px'),
+      pulled('display:contents;padding:50px', '-40px'),
+      `<div style="background:#fff;padding:60px 20px"><table style="border-spacing:0"><tr style="background:#000;padding:50px"><td style="padding:0"><div style="margin-top:-40px;color:#fff">${SECRET}</div></td></tr></table></div>`,
+    ])
+      assert.ok(hidden(html), html);
+  });
 });
