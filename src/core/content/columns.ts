@@ -102,6 +102,15 @@ export class OpenTables {
     return this.tables.length;
   }
 
+  /**
+   * Where the innermost open table is among the open elements (-1: none); `clear`, -1 too when an <svg>, <math>
+   * or <template> opened in it since, where its parts are not a table's.
+   */
+  innermost(clear = false): number {
+    const table = this.tables.at(-1);
+    return table && (!clear || this.foreign === table.foreign) ? table.at : -1;
+  }
+
   /** A row ends (`</tr>`): a cell after it starts a row of its own; or a column group (`</colgroup>`). */
   ended(name: string): void {
     if (name === 'tr') this.tables.at(-1)?.row();

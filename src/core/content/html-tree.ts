@@ -83,17 +83,41 @@ export const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marq
 export const OPENS_NOTHING = new Set(['hr', 'source', 'track', 'param']);
 
 /** Open elements whose content model is a table's: what else starts in one a browser moves before its table. */
-const FOSTERING = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
+export const FOSTERING = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
 /** What starts in a table where it is: its parts, and what renders no text (§13.2.6.4.9 "in table"). */
-const IN_TABLE = new Set([...TABLE_PARTS, 'table', 'style', 'script', 'template', 'input', 'form']);
+const IN_TABLE = new Set([...TABLE_PARTS, 'table', 'style', 'script', 'template', 'form']);
+/** The open elements a table's part starts in or ends: a table, its sections and rows, a cell, a caption. */
+const TABLE_CONTEXT = new Set([...FOSTERING, 'td', 'th', 'caption']);
 
 /**
  * Where an element that starts now is put (§13.2.6.1, foster parenting): in the innermost open element, or, when
- * that is a table or a row or section of one, in what holds the table, before it (diff27-review A11). The index
- * among `open` (-1: the document).
+ * that is a table or a row or section of one, in what holds the table, before it (diff27-review A11); `table`,
+ * where the innermost table is; `hiddenInput`, an `<input type=hidden>`, which stays. The index among `open` (-1:
+ * the document).
  */
-export function parentIndex(open: readonly { name: string }[], name: string): number {
+export function parentIndex(
+  open: readonly { name: string }[],
+  name: string,
+  table: number,
+  hiddenInput = false,
+): number {
   const top = open.length - 1;
-  if (top < 0 || !FOSTERING.has(open[top]!.name) || IN_TABLE.has(name)) return top;
-  return open.findLastIndex((element) => element.name === 'table') - 1;
+  if (top < 0 || !FOSTERING.has(open[top]!.name) || IN_TABLE.has(name) || hiddenInput) return top;
+  return Math.max(-1, table - 1);
+}
+
+/**
+ * How many open elements a start tag in a table keeps, as a browser clears the stack back to a table context
+ * first (§13.2.6.4.9–15; undefined: all): before a table's part, what was moved out of the table and is still
+ * open, or the cell or caption the part ends; before a table that is not in a cell, the open table (diff30-review
+ * F5–F8). `table`: where the innermost table is (-1: none, or an <svg> or <template> opened in it since).
+ */
+export function keptAtTableStart(open: readonly { name: string }[], name: string, table: number): number | undefined {
+  if (table < 0 || (name !== 'table' && !TABLE_PARTS.has(name))) return undefined;
+  const top = open.length - 1;
+  let at = top;
+  while (at > table && !TABLE_CONTEXT.has(open[at]!.name)) at--;
+  const inTable = FOSTERING.has(open[at]!.name);
+  if (name === 'table') return inTable ? table : undefined;
+  return inTable ? (at < top ? at + 1 : undefined) : at;
 }

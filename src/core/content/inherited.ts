@@ -5,7 +5,7 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, backdropsIn, behindIn, beneath, either, NONE, together } from './backdrop.ts';
+import { backdropOf, backdropsIn, behindIn, beneath, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
 import type { Layout } from './layout.ts';
 import { OpenTables } from './columns.ts';
@@ -26,6 +26,8 @@ import {
   MARKERS,
   OPENS_NOTHING,
   parentIndex,
+  FOSTERING,
+  keptAtTableStart,
 } from './html-tree.ts';
 import type { Surroundings } from './styles.ts';
 
@@ -91,12 +93,6 @@ export class OpenElements {
     return this.lost > 0 ? undefined : this.open[at]!.inherited;
   }
 
-  /** The backgrounds around what starts in the element at `at`; fostered out of a table, the table's too (rough stack). */
-  private backdropsAt(at: number): Backdrops | undefined {
-    const top = this.open.at(-1);
-    return at === this.open.length - 1 || at < 0 ? top : either(this.open[at]!, top!);
-  }
-
   /**
    * An element opens (void ones hold nothing, and are not followed; table parts outside a table are dropped),
    * ending those its start ends in scope. Returns how its style is read (`judge`: it is read): after what it
@@ -110,6 +106,10 @@ export class OpenElements {
     judge: boolean,
     attributes?: ReadonlyMap<string, string>,
   ): Judged | undefined {
+    // In a table, a start ends a column group, what was moved out of the table, a cell, or the table (html-tree.ts).
+    if (this.open.at(-1)?.name === 'colgroup' && name !== 'col' && name !== 'template') this.end('colgroup');
+    const kept = keptAtTableStart(this.open, name, this.tables.innermost(true));
+    if (kept !== undefined) this.closeAt(kept);
     const ends = IMPLIED_ENDS[name];
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
@@ -117,16 +117,14 @@ export class OpenElements {
     // (<applet>, <marquee> and <object> too, before their marker: diff25-review P1.)
     if (!fold && !OPENS_NOTHING.has(name) && name !== 'table' && name !== 'template' && !TABLE_PARTS.has(name))
       this.text();
-    const at = parentIndex(this.open, name);
+    const hiddenInput = name === 'input' && attributes?.get('type')?.trim().toLowerCase() === 'hidden';
+    const at = parentIndex(this.open, name, this.tables.innermost(), hiddenInput);
     const around = this.inherited(at);
     const table = name === 'table' || TABLE_PARTS.has(name);
     const parent = this.open[at];
     const layout = layoutOf(style, name, parent?.layout, table);
     const under = this.cellColumns(name, attributes);
-    const behind = together(
-      under,
-      around === undefined ? NONE : behindIn(this.backdropsAt(at), layout.block, layout.moved),
-    );
+    const behind = together(under, around === undefined ? NONE : behindIn(parent, layout.block, layout.moved));
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
@@ -144,7 +142,8 @@ export class OpenElements {
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
     if (TABLE_PARTS.has(name) && this.tables.count === 0) return judged;
     if (name === 'col' || name === 'colgroup') this.column(name, own, attributes);
-    if (isVoid || VOID_TOO.has(name)) return judged;
+    // A form in a table is closed at once (§13.2.6.4.9).
+    if (isVoid || VOID_TOO.has(name) || (name === 'form' && FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
     this.push({ name, layout, passed, paints: own }, under);
     return judged;
@@ -177,12 +176,12 @@ export class OpenElements {
   /** An element opens inside the innermost open one, taking what it passes down. */
   private push(element: Omit<Open, 'inherited' | keyof Backdrops>, under: readonly string[] = NONE): void {
     const { passed, paints, layout } = element;
-    const at = parentIndex(this.open, element.name);
+    const at = parentIndex(this.open, element.name, this.tables.innermost());
     const around = this.inherited(at);
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
     // A cell's columns are under it (cellColumns), over what its row has behind it.
-    const parent = around === undefined ? undefined : this.backdropsAt(at);
+    const parent = around === undefined ? undefined : this.open[at];
     const backdrops = backdropsIn(beneath(parent, under), layout.block, layout.moved, paints);
     this.place({ ...element, inherited, ...backdrops });
   }
