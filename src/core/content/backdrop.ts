@@ -115,6 +115,15 @@ export function beneath(parent: Backdrops | undefined, under: readonly string[])
   };
 }
 
+/** What is around an element that is in one of two places: the backgrounds of both. */
+export function either(one: Backdrops, other: Backdrops): Backdrops {
+  return {
+    backdrop: together(one.backdrop, other.backdrop),
+    blockBackdrop: together(one.blockBackdrop, other.blockBackdrop),
+    everything: together(one.everything, other.everything),
+  };
+}
+
 /** What an element opening in `parent` has around it, with what it paints itself (`paints`). */
 export function backdropsIn(
   parent: Backdrops | undefined,

@@ -64,7 +64,7 @@ export const IMPLIED_ENDS: Record<string, readonly string[]> = {
   option: ['option'],
   p: ['p'],
   div: ['p'],
-  table: ['p'],
+  // (Not table: the preview parses its HTML in quirks mode, where a table goes in the paragraph: diff31-review R3.)
   ul: ['p'],
   ol: ['p'],
   pre: ['p'],
@@ -87,7 +87,7 @@ export const FOSTERING = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
 /** What starts in a table where it is: its parts, and what renders no text (§13.2.6.4.9 "in table"). */
 const IN_TABLE = new Set([...TABLE_PARTS, 'table', 'style', 'script', 'template', 'form']);
 /** The open elements a table's part starts in or ends: a table, its sections and rows, a cell, a caption. */
-const TABLE_CONTEXT = new Set([...FOSTERING, 'td', 'th', 'caption']);
+export const TABLE_CONTEXT = new Set([...FOSTERING, 'td', 'th', 'caption']);
 
 /**
  * Where an element that starts now is put (§13.2.6.1, foster parenting): in the innermost open element, or, when
@@ -110,13 +110,19 @@ export function parentIndex(
  * How many open elements a start tag in a table keeps, as a browser clears the stack back to a table context
  * first (§13.2.6.4.9–15; undefined: all): before a table's part, what was moved out of the table and is still
  * open, or the cell or caption the part ends; before a table that is not in a cell, the open table (diff30-review
- * F5–F8). `table`: where the innermost table is (-1: none, or an <svg> or <template> opened in it since).
+ * F5–F8). `table`: where the innermost table is (-1: none, or an <svg> or <template> opened in it since);
+ * `context`: where the innermost of TABLE_CONTEXT is.
  */
-export function keptAtTableStart(open: readonly { name: string }[], name: string, table: number): number | undefined {
+export function keptAtTableStart(
+  open: readonly { name: string }[],
+  name: string,
+  table: number,
+  context: number,
+): number | undefined {
   if (table < 0 || (name !== 'table' && !TABLE_PARTS.has(name))) return undefined;
   const top = open.length - 1;
-  let at = top;
-  while (at > table && !TABLE_CONTEXT.has(open[at]!.name)) at--;
+  // The innermost table context, kept with each open element (inherited.ts): one look, however deep (diff31 R4).
+  const at = Math.max(context, table);
   const inTable = FOSTERING.has(open[at]!.name);
   if (name === 'table') return inTable ? table : undefined;
   return inTable ? (at < top ? at + 1 : undefined) : at;

@@ -9,7 +9,7 @@
  */
 
 export type HtmlToken =
-  | { type: 'start'; name: string; attributes: Map<string, string>; start: number; end: number }
+  | { type: 'start'; name: string; attributes: Map<string, string>; start: number; end: number; selfClosing?: boolean }
   | { type: 'end'; name: string; start: number; end: number }
   | { type: 'comment'; body: string; start: number; end: number; closed: boolean; bogus: boolean };
 
@@ -81,8 +81,10 @@ function readTag(source: string, at: number): HtmlToken {
   while (i < source.length && !SPACE.test(source[i]!) && source[i] !== '/' && source[i] !== '>') i++;
   const name = source.slice(nameStart, i).toLowerCase();
   const attributes = new Map<string, string>();
+  let slash = -1;
   while (i < source.length && source[i] !== '>') {
     if (SPACE.test(source[i]!) || source[i] === '/') {
+      if (source[i] === '/') slash = i;
       i++;
       continue;
     }
@@ -109,7 +111,16 @@ function readTag(source: string, at: number): HtmlToken {
     if (!attributes.has(attribute)) attributes.set(attribute, decodeReferences(value));
   }
   const end = Math.min(i + 1, source.length);
-  return closing ? { type: 'end', name, start: at, end } : { type: 'start', name, attributes, start: at, end };
+  if (closing) return { type: 'end', name, start: at, end };
+  // `/>`: an <svg/> or <math/> holds nothing (in HTML, the `/` means nothing).
+  return {
+    type: 'start',
+    name,
+    attributes,
+    start: at,
+    end,
+    ...(slash === i - 1 && source[i] === '>' && { selfClosing: true }),
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
  * judged after them, as a browser cascades it.
  */
-import { backdropOf, backdropsIn, behindIn, beneath, NONE, together } from './backdrop.ts';
+import { backdropOf, backdropsIn, behindIn, beneath, either, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
 import type { Layout } from './layout.ts';
 import { OpenTables } from './columns.ts';
@@ -28,6 +28,7 @@ import {
   parentIndex,
   FOSTERING,
   keptAtTableStart,
+  TABLE_CONTEXT,
 } from './html-tree.ts';
 import type { Surroundings } from './styles.ts';
 
@@ -64,6 +65,8 @@ interface Open extends Backdrops {
   paints: Backdrop | undefined;
   /** A table's columns (columns.ts), kept where it is put back. */
   columns?: TableColumns;
+  /** Where the innermost table, section, row, cell or caption at or below it is (-1: none; html-tree.ts). */
+  context?: number;
 }
 
 /**
@@ -93,6 +96,12 @@ export class OpenElements {
     return this.lost > 0 ? undefined : this.open[at]!.inherited;
   }
 
+  /** The backgrounds around what starts in the element at `at`; fostered out of a table, the table's too (rough stack). */
+  private backdropsAt(at: number): Backdrops | undefined {
+    const top = this.open.at(-1);
+    return at === this.open.length - 1 || at < 0 ? top : either(this.open[at]!, top!);
+  }
+
   /**
    * An element opens (void ones hold nothing, and are not followed; table parts outside a table are dropped),
    * ending those its start ends in scope. Returns how its style is read (`judge`: it is read): after what it
@@ -108,8 +117,9 @@ export class OpenElements {
   ): Judged | undefined {
     // In a table, a start ends a column group, what was moved out of the table, a cell, or the table (html-tree.ts).
     if (this.open.at(-1)?.name === 'colgroup' && name !== 'col' && name !== 'template') this.end('colgroup');
-    const kept = keptAtTableStart(this.open, name, this.tables.innermost(true));
-    if (kept !== undefined) this.closeAt(kept);
+    const kept = keptAtTableStart(this.open, name, this.tables.innermost(true), this.open.at(-1)?.context ?? -1);
+    // What was moved out of the table is opened again at the next text, as an end tag would leave it (R2).
+    if (kept !== undefined) this.closeAt(kept, true);
     const ends = IMPLIED_ENDS[name];
     if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
@@ -124,7 +134,10 @@ export class OpenElements {
     const parent = this.open[at];
     const layout = layoutOf(style, name, parent?.layout, table);
     const under = this.cellColumns(name, attributes);
-    const behind = together(under, around === undefined ? NONE : behindIn(parent, layout.block, layout.moved));
+    const behind = together(
+      under,
+      around === undefined ? NONE : behindIn(this.backdropsAt(at), layout.block, layout.moved),
+    );
     let judged: Judged | undefined;
     let own: Backdrop | undefined;
     if (judge && style !== undefined && around !== undefined && PAINTING.test(style)) {
@@ -181,15 +194,16 @@ export class OpenElements {
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
     // A cell's columns are under it (cellColumns), over what its row has behind it.
-    const parent = around === undefined ? undefined : this.open[at];
+    const parent = around === undefined ? undefined : this.backdropsAt(at);
     const backdrops = backdropsIn(beneath(parent, under), layout.block, layout.moved, paints);
     this.place({ ...element, inherited, ...backdrops });
   }
 
   /** An element on top of the stack, counted. */
   private place(element: Open): void {
-    this.open.push(element);
-    element.columns = this.tables.placed(element.name, this.open.length - 1, element.columns);
+    const at = this.open.push(element) - 1;
+    element.context = TABLE_CONTEXT.has(element.name) ? at : (this.open[at - 1]?.context ?? -1);
+    element.columns = this.tables.placed(element.name, at, element.columns);
     if (MARKERS.has(element.name)) this.markers++;
   }
 
@@ -199,7 +213,7 @@ export class OpenElements {
    * a table cell or another marker, nor any when the element closed is one (diff21-review: `<div><b style="--c:
    * transparent">x</div><i style="color: var(--c)">` hid the text).
    */
-  private closeAt(length: number): void {
+  private closeAt(length: number, all = false): void {
     const closed = this.open.slice(length);
     this.cut(length);
     if (MARKERS.has(closed[0]!.name)) {
@@ -207,7 +221,9 @@ export class OpenElements {
       return;
     }
     const marker = closed.findIndex(({ name }) => MARKERS.has(name));
-    const reopened = closed.slice(1, marker < 0 ? closed.length : marker).filter(({ name }) => FORMATTING.has(name));
+    const reopened = closed
+      .slice(all ? 0 : 1, marker < 0 ? closed.length : marker)
+      .filter(({ name }) => FORMATTING.has(name));
     // They wait for the next text, with those not opened again yet (an empty <p> before: diff24-review P2).
     if (this.markers !== this.pendingMarkers) this.pending = [];
     const again = (kept: Open) => reopened.some(({ name, passed }) => name === kept.name && passed === kept.passed);

@@ -102,6 +102,8 @@ const VOID = new Set([
   'track',
   'wbr',
 ]);
+/** Foreign elements that hold nothing when written `<svg/>`, as a browser reads them in HTML. */
+const FOREIGN_ROOTS = new Set(['svg', 'math']);
 /** Attributes whose text a model reads and a hidden element's reader would not see. */
 const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 
@@ -228,7 +230,8 @@ function htmlHits(
     if (token.type !== 'start') continue;
     const judged = start >= covered.until;
     const style = styleWithHints(token.name, token.attributes);
-    const inherited = covered.open.start(token.name, style, VOID.has(token.name), judged, token.attributes);
+    const empty = VOID.has(token.name) || (token.selfClosing === true && FOREIGN_ROOTS.has(token.name));
+    const inherited = covered.open.start(token.name, style, empty, judged, token.attributes);
     if (!judged || !hiddenBy(token, style, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
