@@ -256,11 +256,16 @@ async function writeJson(
     io.stdout(`${before}[]${after}\n`);
     return;
   }
-  io.stdout(`${before}[`);
+  // Written some 16 kB at a time (well within a pipe's buffer): a write a package is a system call and a
+  // wake-up of the reader each, a thousand of them for 1,000 packages.
+  let text = `${before}[`;
   for (const [i, report] of reports.entries()) {
-    io.stdout(`${i === 0 ? '' : ','}\n    ${JSON.stringify(reportToJson(report), null, 2).replaceAll('\n', '\n    ')}`);
+    text += `${i === 0 ? '' : ','}\n    ${JSON.stringify(reportToJson(report), null, 2).replaceAll('\n', '\n    ')}`;
+    if (text.length < 16384) continue;
+    io.stdout(text);
+    text = '';
     // A reader slower than this (a pipe) would otherwise leave the whole text queued in memory.
     await io.stdoutDrained?.();
   }
-  io.stdout(`\n  ]${after}\n`);
+  io.stdout(`${text}\n  ]${after}\n`);
 }

@@ -8,22 +8,22 @@ import type { RecordedPackage } from '../record/trust-record.ts';
 import type { JobResult } from './checks/job.ts';
 
 /**
- * Writes to the trust record what the packages just verified teach it: first
- * use, or a new version by the signer already recorded. A change of signer,
- * a removed signature or a downgrade is never learned, only accepted. Under
- * the install lock, from the record as it is on disk now.
+ * What the packages just verified teach the trust record: first use, or a
+ * new version by the signer already recorded. A change of signer, a removed
+ * signature or a downgrade is never learned, only accepted. Each result's
+ * lesson is worked out as it comes in (while other threads still verify);
+ * `write` records them all at once, under the install lock, into the record
+ * as it is on disk then.
  */
-export async function learnRecord(
-  workspace: WorkspacePaths,
-  pending: ReadonlyMap<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>,
-  collected: ReadonlyMap<string, { result: JobResult }>,
-  onNotice: ((message: string) => void) | undefined,
-): Promise<void> {
-  const now = new Date().toISOString();
-  const updates = new Map<string, RecordedPackage>();
-  for (const [name, { recorded, entry }] of pending) {
-    const result = collected.get(name)?.result;
-    if (!result || !result.checks.integrity.ok) continue;
+export class RecordLessons {
+  private readonly updates = new Map<string, RecordedPackage>();
+
+  get size(): number {
+    return this.updates.size;
+  }
+
+  learn(name: string, recorded: RecordedPackage | undefined, entry: LockedPackage, result: JobResult): void {
+    if (!result.checks.integrity.ok) return;
     const platforms = [...new Set(result.deployed.filter((c) => c.state !== 'missing').map((c) => c.platform))];
     const update = recordUpdate(
       recorded,
@@ -35,19 +35,24 @@ export async function learnRecord(
         signatureDigest: result.signatureDigest,
         platforms,
       },
-      now,
+      '', // the time of the write (below), as each entry is recorded at it
     );
-    if (update) updates.set(name, update);
+    if (update) this.updates.set(name, update);
   }
-  if (updates.size === 0) return;
-  try {
-    await withFileLock(join(workspace.aamDir, '.install.lock'), async () => {
-      const path = recordPathOf(workspace.aamDir);
-      const record = await readTrustRecord(path);
-      for (const [name, update] of updates) record.packages[name] = update;
-      await writeTrustRecord(path, record);
-    });
-  } catch (error) {
-    onNotice?.(`The trust record could not be written: ${messageOf(error)}`);
+
+  async write(workspace: WorkspacePaths, onNotice: ((message: string) => void) | undefined): Promise<void> {
+    if (this.updates.size === 0) return;
+    const now = new Date().toISOString();
+    try {
+      await withFileLock(join(workspace.aamDir, '.install.lock'), async () => {
+        const path = recordPathOf(workspace.aamDir);
+        const record = await readTrustRecord(path);
+        for (const [name, update] of this.updates) record.packages[name] = { ...update, recorded_at: now };
+        await writeTrustRecord(path, record);
+      });
+    } catch (error) {
+      onNotice?.(`The trust record could not be written: ${messageOf(error)}`);
+    }
+    this.updates.clear();
   }
 }

@@ -20,7 +20,7 @@ import { sizeOf, stampOf } from '../scan/stamps.ts';
 import { capturedFor, notAskedOffline, revocationsUnknown, runSources } from './evidence/sources.ts';
 import { httpRegistryExtras, unattestedSources } from './registry-facts.ts';
 import { syncHttpMirrors } from './mirror-sync.ts';
-import { learnRecord } from './learn-record.ts';
+import { RecordLessons } from './learn-record.ts';
 import { fromLedger, ledgerContext } from './cached-verification.ts';
 import { withSharedFolders } from './shared-folders.ts';
 import { Unvouched } from './unvouched.ts';
@@ -121,11 +121,13 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
     // Reports are decided once every result is in: whose deployed copy a shared path holds takes them all.
     const collected = new Map<string, { summary: EntrySummary; result: JobResult }>();
     const pendingRecords = new Map<string, { recorded: RecordedPackage | undefined; entry: LockedPackage }>();
+    const lessons = new RecordLessons(); // what the results teach the trust record, worked out as they come
     const report = (name: string, summary: EntrySummary, result: JobResult) => collected.set(name, { summary, result });
     let done = 0;
     const progress = () => options.onProgress?.(++done, judged.length);
 
     const stale: string[] = [];
+    const ledgerKeeps = options.ledger && !skipSignature ? options.ledger : undefined;
     for (const name of judged) {
       const stored = store && !force ? store.stored(lockFile, name) : undefined;
       if (
@@ -134,6 +136,8 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
         stillValid(stored.result, () => installedDirOf(workspace, name), watch, `${lockFile}\0${name}`)
       ) {
         report(name, stored.summary, stored.result);
+        // The ledger takes results as they come: these first, then each verified below (as it is, once).
+        ledgerKeeps?.remember([{ result: stored.result, ...stored.summary }], ledgerUnder);
         progress();
       } else stale.push(name);
     }
@@ -187,7 +191,9 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
           const { key, summary } = pending.get(result.name)!;
           store?.remember(lockFile, result.name, { key, summary, result });
           // The ledger takes the files as scanned, before a spilling store lets the scan go.
-          if (options.ledger && !skipSignature) options.ledger.remember([{ result, ...summary }], ledgerUnder);
+          ledgerKeeps?.remember([{ result, ...summary }], ledgerUnder);
+          const learning = pendingRecords.get(result.name);
+          if (learning) lessons.learn(result.name, learning.recorded, learning.entry, result);
           report(result.name, summary, store?.spills ? { ...result, evidence: {}, scan: undefined } : result);
           progress();
         },
@@ -195,17 +201,10 @@ export async function verifyWorkspace(options: VerifyWorkspaceOptions): Promise<
       jobs.length = 0; // Their lock and record entries (10,000: tens of MB); the reports read neither, nor evidence.
     }
 
-    if (pendingRecords.size > 0 && !options.signal?.aborted)
-      await learnRecord(workspace, pendingRecords, collected, options.onNotice);
+    if (!options.signal?.aborted) await lessons.write(workspace, options.onNotice);
     pendingRecords.clear();
 
-    if (options.ledger && !skipSignature && !options.signal?.aborted) {
-      options.ledger.remember(
-        [...collected.values()].map(({ summary, result }) => ({ result, ...summary })),
-        ledgerUnder,
-      );
-      ledgerSaved = options.ledger.save().catch(() => undefined);
-    }
+    if (ledgerKeeps && !options.signal?.aborted) ledgerSaved = ledgerKeeps.save().catch(() => undefined);
     const entries = options.useCachedVerification && options.ledger ? await lock.entries() : undefined;
     // The earlier signer is held to the trust record as a fresh one is (signer continuity).
     const recordedForCache = entries && !skipSignature ? await readRecordedPackages(recordFile) : undefined;
