@@ -87,6 +87,8 @@ export class OpenElements {
   /** The elements at the bottom of the stack whose inheritance is no longer known (an end tag searched past). */
   private lost = 0;
 
+  /** Whether a negative margin has been read that may collapse through what follows (layout.ts `pulls`). */
+  private pulled = false;
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
   exhausted = false;
 
@@ -132,8 +134,14 @@ export class OpenElements {
     const around = this.inherited(at);
     const table = name === 'table' || TABLE_PARTS.has(name);
     const parent = this.open[at];
-    const layout = layoutOf(style, name, parent?.layout, table);
-    const under = this.cellColumns(name, attributes);
+    // A negative margin may collapse through what follows: no padding is room after one (diff32-review R6).
+    const layout = layoutOf(style, name, parent?.layout, table, this.pulled);
+    this.pulled ||= layout.pulls;
+    // Pulled inside a box pulled up itself (no padding between), the two margins are one: the box moves (R6).
+    if (layout.pulls && parent?.layout.pulls && parent.layout.padding[0] === 0 && !parent.paints?.covering)
+      parent.backdrop = parent.blockBackdrop = parent.everything;
+    // The column backgrounds behind a cell that starts here (columns.ts).
+    const under = this.tables.cell(name, attributes, this.open.length - 1, (i) => !!this.open[i]!.paints?.covering);
     const behind = together(
       under,
       around === undefined ? NONE : behindIn(this.backdropsAt(at), layout.block, layout.moved),
@@ -154,23 +162,14 @@ export class OpenElements {
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
     if (TABLE_PARTS.has(name) && this.tables.count === 0) return judged;
-    if (name === 'col' || name === 'colgroup') this.column(name, own, attributes);
+    // A column opens in its table (columns.ts), clearing it of what is open in it.
+    const keep = name === 'col' || name === 'colgroup' ? this.tables.column(name, own, attributes) : undefined;
+    if (keep !== undefined) this.cut(keep);
     // A form in a table is closed at once (§13.2.6.4.9).
     if (isVoid || VOID_TOO.has(name) || (name === 'form' && FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
     this.push({ name, layout, passed, paints: own }, under);
     return judged;
-  }
-
-  /** A column opens in its table (columns.ts), clearing it of what is open in it. */
-  private column(name: string, paints: Backdrop | undefined, attributes?: ReadonlyMap<string, string>): void {
-    const keep = this.tables.column(name, paints, attributes);
-    if (keep !== undefined) this.cut(keep);
-  }
-
-  /** The column backgrounds behind a cell that starts here (columns.ts). */
-  private cellColumns(name: string, attributes: ReadonlyMap<string, string> | undefined): readonly string[] {
-    return this.tables.cell(name, attributes, this.open.length - 1, (at) => !!this.open[at]!.paints?.covering);
   }
 
   /** Text between tags: the formatting elements an end tag closed open again around it, unless in a cell since. */
@@ -193,7 +192,7 @@ export class OpenElements {
     const around = this.inherited(at);
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
-    // A cell's columns are under it (cellColumns), over what its row has behind it.
+    // A cell's columns are under it (start), over what its row has behind it.
     const parent = around === undefined ? undefined : this.backdropsAt(at);
     const backdrops = backdropsIn(beneath(parent, under), layout.block, layout.moved, paints);
     this.place({ ...element, inherited, ...backdrops });

@@ -35,6 +35,8 @@ export interface Layout {
    * pulled up or left that far is still on it (a heading in a hero's padding: diff28-review c73).
    */
   padding: readonly [top: number, left: number];
+  /** It is pulled up or down by a negative margin: one may collapse through what follows (diff32-review R6). */
+  pulls: boolean;
 }
 
 /** A font size not set anywhere around: a preview's 16px; no padding. */
@@ -53,7 +55,13 @@ const BLOCKIFYING = /^(?:(?:inline-)?(?:flex|grid)|-webkit-(?:inline-)?(?:box|fl
  * The layout a style gives an element: `name`, what it is; `parent`, its parent's layout (none: the document's);
  * `table`, whether it is a table or one of its parts.
  */
-export function layoutOf(style: string | undefined, name: string, parent: Layout | undefined, table: boolean): Layout {
+export function layoutOf(
+  style: string | undefined,
+  name: string,
+  parent: Layout | undefined,
+  table: boolean,
+  roomless = false,
+): Layout {
   const blockified = !!parent?.blockifies;
   const [contained, nudged, font] = [!!parent?.contains, !!parent?.nudged, parent?.font ?? FONT];
   const named = (SPECIAL.has(name) && name !== 'applet') || BLOCKS.has(name) || blockified;
@@ -66,10 +74,11 @@ export function layoutOf(style: string | undefined, name: string, parent: Layout
     font,
     sized: named && !table,
     padding: NO_PADDING,
+    pulls: false,
   };
   if (!style || !LAYOUT.test(style)) return plain;
   const values = valuesIn(style);
-  if (!values) return { ...plain, block: 'either', moved: true, sized: true };
+  if (!values) return { ...plain, block: 'either', moved: true, sized: true, pulls: true };
   const displays = values(/^display$/);
   const [floats, positions] = [values(/^float$/), values(/^position$/)];
   const isFloat = (v: string) => /^(?:left|right|inline-start|inline-end)$/.test(v);
@@ -98,25 +107,33 @@ export function layoutOf(style: string | undefined, name: string, parent: Layout
       ));
   const little = new Set<string>();
   const size = sizes(values, font);
-  const room = parent?.padding ?? NO_PADDING;
+  // No room once a margin may have collapsed through what came before, nor for a box zoomed (R5, R6).
+  const room = roomless || values(/^zoom$/).length > 0 ? NO_PADDING : (parent?.padding ?? NO_PADDING);
   const moved = movedBy(values, positions, { inline: block === false, contained, room, ...size }, little);
   // Little moves add up: two on one box, or one in a box moved a little, are a move (diff29-review B2–B4).
   const summed = moved || little.size > 1 || (little.size > 0 && nudged);
   const sized = block !== false && !tabled;
   // Not a table's (a row has none, a collapsing table ignores its own), nor one its background is not painted on.
   const clipped = values(/background/).some((v) => /\b(?:content-box|text)\b/i.test(v));
-  const padding = block === true && !tabled && !table && !contents && !clipped ? paddingOf(values) : NO_PADDING;
+  const roomy = block === true && !tabled && !table && !contents && !clipped && !style.includes('\\');
+  const padding = roomy ? paddingOf(values) : NO_PADDING;
   const nudges = nudged || little.size > 0;
-  return { block, blockifies, moved: summed, contains, nudged: nudges, font: size.font, sized, padding };
+  const vertical = values(/^margin$/).flatMap((v) => valuesOf(v).filter((_, side) => side % 2 === 0));
+  const pulls = [...vertical, ...values(/^margin-(?:top|bottom|block)/)].some((v) => /^-|\(/.test(v));
+  return { block, blockifies, moved: summed, contains, nudged: nudges, font: size.font, sized, padding, pulls };
 }
 
 /**
- * The least top and left padding a style gives, in pixels: every declaration counts, the least of them; one not
- * worked out (a share of a width not known here, a var()) is none, and so are logical ones (which side is which
- * depends on the writing mode).
+ * The least top and left padding a style gives, in pixels as written: every declaration counts, the least of
+ * them. A share of a width not known here, an em, a line or a viewport gives none (diff32-review R1, R2), and so do
+ * logical ones (which side is which depends on the writing mode); any a browser may drop, none at all (R3).
  */
 function paddingOf(values: (property: RegExp) => string[]): readonly [number, number] {
   const [tops, lefts] = [[] as string[], [] as string[]];
+  const read =
+    values(/^padding$/).every((v) => PADDING.test(v)) &&
+    values(/^padding-(?:top|left|right|bottom)$/).every((v) => PADDING_SIDE.test(v));
+  if (values(/^padding-(?:block|inline)/).length > 0 || !read) return NO_PADDING;
   for (const value of values(/^padding$/)) {
     const [top = '', right = top, , left = right] = valuesOf(value);
     tops.push(top);
@@ -124,11 +141,14 @@ function paddingOf(values: (property: RegExp) => string[]): readonly [number, nu
   }
   tops.push(...values(/^padding-top$/));
   lefts.push(...values(/^padding-left$/));
-  if (values(/^padding-(?:block|inline)/).length > 0) return NO_PADDING;
-  const least = (written: string[]) =>
-    written.length === 0 ? 0 : Math.max(0, Math.min(...written.map((v) => length(v)?.px ?? 0)));
+  const least = (sides: string[]) =>
+    sides.length === 0 ? 0 : Math.min(...sides.map((v) => (/px$/.test(v) ? (length(v)?.px ?? 0) : 0)));
   return [least(tops), least(lefts)];
 }
+
+/** A padding a browser reads: a length in pixels, a share or zero, none negative; the shorthand, one to four. */
+const PADDING_SIDE = /^(?:(?:\d+\.?\d*|\.\d+)(?:px|%)|0)$/;
+const PADDING = new RegExp(`^${PADDING_SIDE.source.slice(1, -1)}(?: ${PADDING_SIDE.source.slice(1, -1)}){0,3}$`);
 
 /** Styles read so far, as their values by property: a document repeats its styles. Short ones only, a few. */
 const READ = new Map<string, ((property: RegExp) => string[]) | undefined>();

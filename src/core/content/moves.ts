@@ -15,6 +15,8 @@ const ACROSS = 32;
 const TURN = 5;
 const SCALED = [0.9, 1.1] as const;
 const NO_ROOM = [0, 0] as const;
+/** A length in pixels, as written (not a share, an em, a line, a viewport). */
+const PIXELS = /^-?(?:\d+\.?\d*|\.\d+)px$/;
 /**
  * Whether a box may be moved off its parent's backgrounds: positioned away (`absolute`, `fixed`, or `relative`
  * with an offset), floated out of a parent that does not hold its floats, transformed (a translation past a
@@ -60,28 +62,34 @@ export function movedBy(
     const [top = '', right = top, bottom = top, left = right] = unknown(value) ? [value] : valuesOf(value);
     return [top, right, bottom, left];
   };
-  // How far each side may move: pulled up or left, a box stays on its parent's background within its padding.
-  const limits = (room: readonly number[]) => [Math.max(tall, room[0]!), ACROSS, tall, Math.max(ACROSS, room[1]!)];
-  const [up, , , left] = limits(box.room);
-  const moves = (property: RegExp, negative: boolean, across: boolean, share = 10, limit = across ? ACROSS : tall) =>
+  // Pulled up or left by pixels, a box stays on its parent's background within its padding (`room`); a share, an
+  // em, a line or a viewport is not measured against it (diff32-review R5).
+  const limit = (token: string, normal: number, room: number) => (PIXELS.test(token) ? Math.max(normal, room) : normal);
+  const moves = (property: RegExp, negative: boolean, across: boolean, share = 10, room = 0) =>
     values(property).some((value) =>
-      valuesOf(value).some((token) => beyond(token, limit, negative, share, property.source)),
+      valuesOf(value).some((token) =>
+        beyond(token, limit(token, across ? ACROSS : tall, room), negative, share, property.source),
+      ),
     );
   const shorthand = (property: RegExp, negative: boolean, vertical = true, room: readonly number[] = NO_ROOM) =>
-    values(property).some((value) => {
-      const limit = limits(room);
-      return sides(value).some(
-        (token, side) => (vertical || side % 2 === 1) && beyond(token, limit[side]!, negative, 10, property.source),
-      );
-    });
+    values(property).some((value) =>
+      sides(value).some((token, side) => {
+        const normal = side % 2 === 1 ? ACROSS : tall;
+        const at = limit(token, normal, side === 0 ? room[0]! : side === 3 ? room[1]! : 0);
+        return (vertical || side % 2 === 1) && beyond(token, at, negative, 10, property.source);
+      }),
+    );
   // Sticky stays within its parent; relative moves by its offsets.
   if (position.some((p) => p === 'relative')) {
     if (moves(/^(?:top|bottom|inset-block(?:-start|-end)?)$/, false, false)) return true;
     if (moves(/^(?:left|right|inset-inline(?:-start|-end)?)$/, false, true) || shorthand(/^inset$/, false)) return true;
   }
-  if (!box.inline && moves(/^margin-top$/, true, false, 10, up!)) return true;
+  if (!box.inline && moves(/^margin-top$/, true, false, 10, box.room[0])) return true;
   if (!box.inline && moves(/^margin-(?:bottom|block(?:-start|-end)?)$/, true, false)) return true;
-  if (moves(/^margin-left$/, true, true, 10, left!) || moves(/^margin-(?:right|inline(?:-start|-end)?)$/, true, true))
+  if (
+    moves(/^margin-left$/, true, true, 10, box.room[1]) ||
+    moves(/^margin-(?:right|inline(?:-start|-end)?)$/, true, true)
+  )
     return true;
   if (shorthand(/^margin$/, true, !box.inline, box.room)) return true;
   // A turn or scale of a wide box, or about an origin set, moves its ends far: any counts.
