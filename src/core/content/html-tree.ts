@@ -46,11 +46,24 @@ export const DEFAULT_SCOPE = new Set([
 ]);
 /** A `<p>` is ended by a block only in button scope. */
 export const P_SCOPE = new Set(['button', 'table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet']);
+export const inButtonScope = (open: string) => P_SCOPE.has(open);
 /** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
 export const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
 
+/**
+ * Start tags that end an open `<p>` (§13.2.6.4.7) and no other element, but those below and a table: the preview
+ * parses its HTML in quirks mode, where a table goes in the paragraph (diff31-review R3). Each one missing left a
+ * `<p>` a browser has closed open around what follows (diff33-review N1).
+ */
+const ENDING_P =
+  'address article aside center details dialog dir dl fieldset figcaption figure footer header hgroup main menu nav search section summary listing form plaintext hr xmp';
+
+/** Items that end an open `<p>` too, once they have ended the item before them. */
+export const ITEMS_ENDING_P = new Set(['li', 'dd', 'dt']);
+
 /** Start tags that end an open element of these names (HTML's implied end tags, the common ones). */
 export const IMPLIED_ENDS: Record<string, readonly string[]> = {
+  ...Object.fromEntries(ENDING_P.split(' ').map((name) => [name, ['p']])),
   td: ['td', 'th'],
   th: ['td', 'th'],
   tr: ['td', 'th', 'tr'],

@@ -20,7 +20,6 @@ import {
   SCOPE,
   TABLE_ENDS,
   DEFAULT_SCOPE,
-  P_SCOPE,
   FORMATTING,
   IMPLIED_ENDS,
   MARKERS,
@@ -29,6 +28,8 @@ import {
   FOSTERING,
   keptAtTableStart,
   TABLE_CONTEXT,
+  ITEMS_ENDING_P,
+  inButtonScope,
 } from './html-tree.ts';
 import type { Surroundings } from './styles.ts';
 
@@ -86,7 +87,6 @@ export class OpenElements {
   private pendingMarkers = 0;
   /** The elements at the bottom of the stack whose inheritance is no longer known (an end tag searched past). */
   private lost = 0;
-
   /** Whether a negative margin has been read that may collapse through what follows (layout.ts `pulls`). */
   private pulled = false;
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
@@ -123,7 +123,8 @@ export class OpenElements {
     // What was moved out of the table is opened again at the next text, as an end tag would leave it (R2).
     if (kept !== undefined) this.closeAt(kept, true);
     const ends = IMPLIED_ENDS[name];
-    if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? ((open) => P_SCOPE.has(open)));
+    if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? inButtonScope);
+    if (ITEMS_ENDING_P.has(name)) this.close((open) => open === 'p', 8, inButtonScope);
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
     const fold = SPECIAL.has(name) && name !== 'table' && !TABLE_PARTS.has(name) && !MARKERS.has(name);
     // (<applet>, <marquee> and <object> too, before their marker: diff25-review P1.)
@@ -246,7 +247,7 @@ export class OpenElements {
       : TABLE_ENDS.has(name)
         ? (open) => open === 'table' && name !== 'table'
         : name === 'p'
-          ? (open) => P_SCOPE.has(open)
+          ? inButtonScope
           : name === 'li'
             ? pastItem
             : (open) => DEFAULT_SCOPE.has(open);
