@@ -87,8 +87,6 @@ export class OpenElements {
   private pendingMarkers = 0;
   /** The elements at the bottom of the stack whose inheritance is no longer known (an end tag searched past). */
   private lost = 0;
-  /** Whether a negative margin has been read that may collapse through what follows (layout.ts `pulls`). */
-  private pulled = false;
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
   exhausted = false;
 
@@ -135,12 +133,7 @@ export class OpenElements {
     const around = this.inherited(at);
     const table = name === 'table' || TABLE_PARTS.has(name);
     const parent = this.open[at];
-    // A negative margin may collapse through what follows: no padding is room after one (diff32-review R6).
-    const layout = layoutOf(style, name, parent?.layout, table, this.pulled);
-    this.pulled ||= layout.pulls;
-    // Pulled inside a box pulled up itself (no padding between), the two margins are one: the box moves (R6).
-    if (layout.pulls && parent?.layout.pulls && parent.layout.padding[0] === 0 && !parent.paints?.covering)
-      parent.backdrop = parent.blockBackdrop = parent.everything;
+    const layout = layoutOf(style, name, parent?.layout, table);
     // The column backgrounds behind a cell that starts here (columns.ts).
     const under = this.tables.cell(name, attributes, this.open.length - 1, (i) => !!this.open[i]!.paints?.covering);
     const behind = together(

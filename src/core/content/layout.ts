@@ -30,21 +30,13 @@ export interface Layout {
    * which grow to hold their text: diff26-review M7), so that a box a few pixels high does not hold its text.
    */
   sized: boolean;
-  /**
-   * The least room, in pixels, its padding leaves above and left of what it holds, on its background: a child
-   * pulled up or left that far is still on it (a heading in a hero's padding: diff28-review c73).
-   */
-  padding: readonly [top: number, left: number];
-  /** It is pulled up or down by a negative margin: one may collapse through what follows (diff32-review R6). */
-  pulls: boolean;
 }
 
-/** A font size not set anywhere around: a preview's 16px; no padding. */
+/** A font size not set anywhere around: a preview's 16px. */
 const FONT = [16, 16] as const;
-const NO_PADDING = [0, 0] as const;
 /** What may lay a box out otherwise than by its name, or move it (escapes not yet decoded). */
 const LAYOUT =
-  /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|overflow|font|width|inline-size|padding|\\/i;
+  /display|position|float|top|left|right|bottom|inset|margin|translate|transform|rotate|scale|offset|overflow|font|width|inline-size|\\/i;
 /** Elements a browser displays as blocks that HTML's parser does not single out, and one it does that is inline. */
 const BLOCKS = new Set(['legend', 'optgroup']);
 /** Displays that make a box whose background is behind what it holds: not an inline box of lines (A3). */
@@ -55,13 +47,7 @@ const BLOCKIFYING = /^(?:(?:inline-)?(?:flex|grid)|-webkit-(?:inline-)?(?:box|fl
  * The layout a style gives an element: `name`, what it is; `parent`, its parent's layout (none: the document's);
  * `table`, whether it is a table or one of its parts.
  */
-export function layoutOf(
-  style: string | undefined,
-  name: string,
-  parent: Layout | undefined,
-  table: boolean,
-  roomless = false,
-): Layout {
+export function layoutOf(style: string | undefined, name: string, parent: Layout | undefined, table: boolean): Layout {
   const blockified = !!parent?.blockifies;
   const [contained, nudged, font] = [!!parent?.contains, !!parent?.nudged, parent?.font ?? FONT];
   const named = (SPECIAL.has(name) && name !== 'applet') || BLOCKS.has(name) || blockified;
@@ -73,12 +59,10 @@ export function layoutOf(
     nudged,
     font,
     sized: named && !table,
-    padding: NO_PADDING,
-    pulls: false,
   };
   if (!style || !LAYOUT.test(style)) return plain;
   const values = valuesIn(style);
-  if (!values) return { ...plain, block: 'either', moved: true, sized: true, pulls: true };
+  if (!values) return { ...plain, block: 'either', moved: true, sized: true };
   const displays = values(/^display$/);
   const [floats, positions] = [values(/^float$/), values(/^position$/)];
   const isFloat = (v: string) => /^(?:left|right|inline-start|inline-end)$/.test(v);
@@ -107,48 +91,12 @@ export function layoutOf(
       ));
   const little = new Set<string>();
   const size = sizes(values, font);
-  // No room once a margin may have collapsed through what came before, nor for a box zoomed (R5, R6).
-  const room = roomless || values(/^zoom$/).length > 0 ? NO_PADDING : (parent?.padding ?? NO_PADDING);
-  const moved = movedBy(values, positions, { inline: block === false, contained, room, ...size }, little);
+  const moved = movedBy(values, positions, { inline: block === false, contained, ...size }, little);
   // Little moves add up: two on one box, or one in a box moved a little, are a move (diff29-review B2–B4).
   const summed = moved || little.size > 1 || (little.size > 0 && nudged);
   const sized = block !== false && !tabled;
-  // Not a table's (a row has none, a collapsing table ignores its own), nor one its background is not painted on.
-  const clipped = values(/background/).some((v) => /\b(?:content-box|text)\b/i.test(v));
-  const roomy = block === true && !tabled && !table && !contents && !clipped && !style.includes('\\');
-  const padding = roomy ? paddingOf(values) : NO_PADDING;
-  const nudges = nudged || little.size > 0;
-  const vertical = values(/^margin$/).flatMap((v) => valuesOf(v).filter((_, side) => side % 2 === 0));
-  const pulls = [...vertical, ...values(/^margin-(?:top|bottom|block)/)].some((v) => /^-|\(/.test(v));
-  return { block, blockifies, moved: summed, contains, nudged: nudges, font: size.font, sized, padding, pulls };
+  return { block, blockifies, moved: summed, contains, nudged: nudged || little.size > 0, font: size.font, sized };
 }
-
-/**
- * The least top and left padding a style gives, in pixels as written: every declaration counts, the least of
- * them. A share of a width not known here, an em, a line or a viewport gives none (diff32-review R1, R2), and so do
- * logical ones (which side is which depends on the writing mode); any a browser may drop, none at all (R3).
- */
-function paddingOf(values: (property: RegExp) => string[]): readonly [number, number] {
-  const [tops, lefts] = [[] as string[], [] as string[]];
-  const read =
-    values(/^padding$/).every((v) => PADDING.test(v)) &&
-    values(/^padding-(?:top|left|right|bottom)$/).every((v) => PADDING_SIDE.test(v));
-  if (values(/^padding-(?:block|inline)/).length > 0 || !read) return NO_PADDING;
-  for (const value of values(/^padding$/)) {
-    const [top = '', right = top, , left = right] = valuesOf(value);
-    tops.push(top);
-    lefts.push(left);
-  }
-  tops.push(...values(/^padding-top$/));
-  lefts.push(...values(/^padding-left$/));
-  const least = (sides: string[]) =>
-    sides.length === 0 ? 0 : Math.min(...sides.map((v) => (/px$/.test(v) ? (length(v)?.px ?? 0) : 0)));
-  return [least(tops), least(lefts)];
-}
-
-/** A padding a browser reads: a length in pixels, a share or zero, none negative; the shorthand, one to four. */
-const PADDING_SIDE = /^(?:(?:\d+\.?\d*|\.\d+)(?:px|%)|0)$/;
-const PADDING = new RegExp(`^${PADDING_SIDE.source.slice(1, -1)}(?: ${PADDING_SIDE.source.slice(1, -1)}){0,3}$`);
 
 /** Styles read so far, as their values by property: a document repeats its styles. Short ones only, a few. */
 const READ = new Map<string, ((property: RegExp) => string[]) | undefined>();

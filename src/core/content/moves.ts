@@ -14,9 +14,6 @@ const NUDGE = 12;
 const ACROSS = 32;
 const TURN = 5;
 const SCALED = [0.9, 1.1] as const;
-const NO_ROOM = [0, 0] as const;
-/** A length in pixels, as written (not a share, an em, a line, a viewport). */
-const PIXELS = /^-?(?:\d+\.?\d*|\.\d+)px$/;
 /**
  * Whether a box may be moved off its parent's backgrounds: positioned away (`absolute`, `fixed`, or `relative`
  * with an offset), floated out of a parent that does not hold its floats, transformed (a translation past a
@@ -27,13 +24,7 @@ const PIXELS = /^-?(?:\d+\.?\d*|\.\d+)px$/;
 export function movedBy(
   values: (property: RegExp) => string[],
   position: string[],
-  box: {
-    inline: boolean;
-    contained: boolean;
-    font: readonly [number, number];
-    wide: boolean;
-    room: readonly [top: number, left: number];
-  },
+  box: { inline: boolean; contained: boolean; font: readonly [number, number]; wide: boolean },
   little: Set<string>,
 ): boolean {
   // Up or down, a nudge is less than most of a line of its own font; an em is its font's (diff29-review V1–V4).
@@ -60,38 +51,29 @@ export function movedBy(
   // Each side of a property: its values as CSS gives them to top, right, bottom and left (one to four).
   const sides = (value: string) => {
     const [top = '', right = top, bottom = top, left = right] = unknown(value) ? [value] : valuesOf(value);
-    return [top, right, bottom, left];
+    return { vertical: [top, bottom], across: [right, left] };
   };
-  // Pulled up or left by pixels, a box stays on its parent's background within its padding (`room`); a share, an
-  // em, a line or a viewport is not measured against it (diff32-review R5).
-  const limit = (token: string, normal: number, room: number) => (PIXELS.test(token) ? Math.max(normal, room) : normal);
-  const moves = (property: RegExp, negative: boolean, across: boolean, share = 10, room = 0) =>
+  const moves = (property: RegExp, negative: boolean, across: boolean, share = 10) =>
     values(property).some((value) =>
-      valuesOf(value).some((token) =>
-        beyond(token, limit(token, across ? ACROSS : tall, room), negative, share, property.source),
-      ),
+      valuesOf(value).some((token) => beyond(token, across ? ACROSS : tall, negative, share, property.source)),
     );
-  const shorthand = (property: RegExp, negative: boolean, vertical = true, room: readonly number[] = NO_ROOM) =>
-    values(property).some((value) =>
-      sides(value).some((token, side) => {
-        const normal = side % 2 === 1 ? ACROSS : tall;
-        const at = limit(token, normal, side === 0 ? room[0]! : side === 3 ? room[1]! : 0);
-        return (vertical || side % 2 === 1) && beyond(token, at, negative, 10, property.source);
-      }),
-    );
+  const shorthand = (property: RegExp, negative: boolean, vertical = true) =>
+    values(property).some((value) => {
+      const { vertical: v, across: a } = sides(value);
+      const key = property.source;
+      return (
+        (vertical && v.some((t) => beyond(t, tall, negative, 10, key))) ||
+        a.some((t) => beyond(t, ACROSS, negative, 10, key))
+      );
+    });
   // Sticky stays within its parent; relative moves by its offsets.
   if (position.some((p) => p === 'relative')) {
     if (moves(/^(?:top|bottom|inset-block(?:-start|-end)?)$/, false, false)) return true;
     if (moves(/^(?:left|right|inset-inline(?:-start|-end)?)$/, false, true) || shorthand(/^inset$/, false)) return true;
   }
-  if (!box.inline && moves(/^margin-top$/, true, false, 10, box.room[0])) return true;
-  if (!box.inline && moves(/^margin-(?:bottom|block(?:-start|-end)?)$/, true, false)) return true;
-  if (
-    moves(/^margin-left$/, true, true, 10, box.room[1]) ||
-    moves(/^margin-(?:right|inline(?:-start|-end)?)$/, true, true)
-  )
+  if (!box.inline && moves(/^margin-(?:top|bottom|block(?:-start|-end)?)$/, true, false)) return true;
+  if (moves(/^margin-(?:left|right|inline(?:-start|-end)?)$/, true, true) || shorthand(/^margin$/, true, !box.inline))
     return true;
-  if (shorthand(/^margin$/, true, !box.inline, box.room)) return true;
   // A turn or scale of a wide box, or about an origin set, moves its ends far: any counts.
   const origin = values(/^transform-origin$/).length > 0 || box.wide;
   for (const value of values(/^translate$/)) {
