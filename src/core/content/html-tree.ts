@@ -101,6 +101,8 @@ export const FOSTERING = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr']);
 const IN_TABLE = new Set([...TABLE_PARTS, 'table', 'style', 'script', 'template', 'form']);
 /** The open elements a table's part starts in or ends: a table, its sections and rows, a cell, a caption. */
 export const TABLE_CONTEXT = new Set([...FOSTERING, 'td', 'th', 'caption']);
+/** A table's parts that start in the table itself. */
+const SECTIONS = new Set(['tbody', 'thead', 'tfoot', 'caption']);
 
 /**
  * Where an element that starts now is put (§13.2.6.1, foster parenting): in the innermost open element, or, when
@@ -134,6 +136,8 @@ export function keptAtTableStart(
 ): number | undefined {
   if (table < 0 || (name !== 'table' && !TABLE_PARTS.has(name))) return undefined;
   const top = open.length - 1;
+  // A section or a caption ends all that is open in the table, in a row or a cell or not (diff31-review E3).
+  if (SECTIONS.has(name)) return top > table ? table + 1 : undefined;
   // The innermost table context, kept with each open element (inherited.ts): one look, however deep (diff31 R4).
   const at = Math.max(context, table);
   const inTable = FOSTERING.has(open[at]!.name);

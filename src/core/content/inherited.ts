@@ -134,8 +134,12 @@ export class OpenElements {
     const table = name === 'table' || TABLE_PARTS.has(name);
     const parent = this.open[at];
     const layout = layoutOf(style, name, parent?.layout, table);
-    // The column backgrounds behind a cell that starts here (columns.ts).
-    const under = this.tables.cell(name, attributes, this.open.length - 1, (i) => !!this.open[i]!.paints?.covering);
+    // The column backgrounds behind a cell that starts here (columns.ts); behind a caption, what is behind its table,
+    // which paints its background beside the caption, not under it (diff31-review E4).
+    const under =
+      name === 'caption'
+        ? (this.open[this.tables.innermost() - 1]?.blockBackdrop ?? NONE)
+        : this.tables.cell(name, attributes, this.open.length - 1, (i) => !!this.open[i]!.paints?.covering);
     const behind = together(
       under,
       around === undefined ? NONE : behindIn(this.backdropsAt(at), layout.block, layout.moved),

@@ -252,6 +252,17 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#000;padding:20px"><p style="background:#fff;margin:0;padding:4px">x<table style="background:#fff"><font color="#ffffff">${SECRET}</font><tr><td>y</td></tr></table></div>`,
     ])
       assert.ok(hidden(html), html);
+    // diff31-review E3, E4: a section or caption ends the row and cell open before it; a table's background is
+    // beside its caption, not under it. Each white on white (or black on black) in Chromium.
+    for (const html of [
+      around(`<tr><td>x<tbody style="background:#fff"><tr><td>${font}</td></tr>`),
+      `<div style="background:#fff;padding:20px"><table style="background:#fff"><tr><td>x<tbody style="background:#000"><tr><td><font color="#000000">${SECRET}</font></td></tr></table></div>`,
+      around(`<caption>${font}</caption><tr><td>x</td></tr>`),
+      `<div style="background:#fff;padding:20px"><table><tr style="background:#000"><caption>${font}</caption><td>x</td></tr></table></div>`,
+    ])
+      assert.ok(hidden(html), html);
+    const caption = `<table style="background:#000"><caption style="background:#000"><span style="color:#fff">${SECRET}</span></caption><tr><td>x</td></tr></table>`;
+    assert.ok(!hidden(caption), caption);
     // diff33-review N1: a table stays in a paragraph, but the blocks HTML's parser ends one at end it first.
     const ended = (tag: string) =>
       `<div style="background:#fff;--c:#fff"><p style="--c:#000">x<${tag}><table><tr><td><span style="color:var(--c)">${SECRET}</span></td></tr></table></${tag}></div>`;
