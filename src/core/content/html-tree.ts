@@ -32,6 +32,8 @@ export const SCOPE: Record<string, (open: string) => boolean> = {
 };
 /** What a table's end tags close past: anything but the table (an omitted `</td>` is valid: diff21-review F1). */
 export const TABLE_ENDS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption']);
+/** Where SVG and MathML hold HTML again: a search for an element in scope stops there (§13.2.4.2: diff35-review F2). */
+const INTEGRATION = ['foreignobject', 'desc', 'title', 'mi', 'mo', 'mn', 'ms', 'mtext', 'annotation-xml'];
 /** What an end tag of a block does not close past (HTML's default scope). */
 export const DEFAULT_SCOPE = new Set([
   'table',
@@ -43,9 +45,13 @@ export const DEFAULT_SCOPE = new Set([
   'template',
   'applet',
   'html',
+  ...INTEGRATION,
 ]);
 /** A `<p>` is ended by a block only in button scope. */
-export const P_SCOPE = new Set(['button', 'table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet']);
+export const P_SCOPE = new Set([
+  ...['button', 'table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet'],
+  ...INTEGRATION,
+]);
 export const inButtonScope = (open: string) => P_SCOPE.has(open);
 /** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
 export const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));

@@ -87,13 +87,13 @@ export class OpenElements {
   private pendingMarkers = 0;
   /** The elements at the bottom of the stack whose inheritance is no longer known (an end tag searched past). */
   private lost = 0;
+  private form = false; // the parser's form element pointer is set (until a </form>): a <form> start is ignored
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
   exhausted = false;
 
   /** What the children of the open element at `at` (-1: the document) inherit; undefined past MAX_INHERITED, or lost. */
   private inherited(at: number): string | undefined {
-    if (at < 0) return '';
-    return this.lost > 0 ? undefined : this.open[at]!.inherited;
+    return at < 0 ? '' : this.lost > 0 ? undefined : this.open[at]!.inherited;
   }
 
   /** The backgrounds around what starts in the element at `at`; fostered out of a table, the table's too (rough stack). */
@@ -115,6 +115,8 @@ export class OpenElements {
     judge: boolean,
     attributes?: ReadonlyMap<string, string>,
   ): Judged | undefined {
+    if (name === 'form' && this.form) return undefined; // ignored, <p> not ended (§13.2.6.4.7: diff35-review F1)
+    if (name === 'form') this.form = true;
     // In a table, a start ends a column group, what was moved out of the table, a cell, or the table (html-tree.ts).
     if (this.open.at(-1)?.name === 'colgroup' && name !== 'col' && name !== 'template') this.end('colgroup');
     const kept = keptAtTableStart(this.open, name, this.tables.innermost(true), this.open.at(-1)?.context ?? -1);
@@ -233,6 +235,7 @@ export class OpenElements {
    * end tag closes nothing past a block (a browser ignores it). Past the depth searched, the stack is lost.
    */
   end(name: string): void {
+    if (name === 'form') this.form = false;
     this.tables.ended(name);
     // The end tag of a formatting element that waits to be opened again takes it out of the list (§13.2.6.4.7).
     const waiting = this.waiting() ? this.pending.findLastIndex((element) => element.name === name) : -1;
