@@ -201,7 +201,18 @@ describe('config validation under hostile input', () => {
     return (used.user + used.system) / 1000;
   };
 
-  function growth(make: (n: number) => string, n: number): number {
+  /**
+   * The lowest of up to three measurements of that growth, stopping once one is under `limit`. A
+   * quadratic cost is over it every time; a garbage collection or a busy neighbour on one measurement
+   * is not (CI once saw 9.0 for a linear document on two shared cores).
+   */
+  function growth(make: (n: number) => string, n: number, limit = 9): number {
+    let lowest = Infinity;
+    for (let attempt = 0; attempt < 3 && lowest >= limit; attempt++) lowest = Math.min(lowest, growthOnce(make, n));
+    return lowest;
+  }
+
+  function growthOnce(make: (n: number) => string, n: number): number {
     const best = (text: string) => {
       let fastest = Infinity;
       for (let i = 0; i < 3; i++) {
