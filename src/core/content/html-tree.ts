@@ -18,16 +18,13 @@ export const SPECIAL = new Set(
  * item past any special element but address, div and p: diff21-review B2).
  */
 export const pastItem = (open: string) => SPECIAL.has(open) && open !== 'address' && open !== 'div' && open !== 'p';
-export const SCOPE: Record<string, (open: string) => boolean> = {
+const SCOPE: Record<string, (open: string) => boolean> = {
   td: (open) => open === 'table',
   th: (open) => open === 'table',
   tr: (open) => open === 'table',
   tbody: (open) => open === 'table',
   thead: (open) => open === 'table',
   tfoot: (open) => open === 'table',
-  li: pastItem,
-  dt: pastItem,
-  dd: pastItem,
   option: (open) => open === 'select' || open === 'datalist' || open === 'optgroup',
 };
 /** What a table's end tags close past: anything but the table (an omitted `</td>` is valid: diff21-review F1). */
@@ -56,20 +53,24 @@ export const inButtonScope = (open: string) => P_SCOPE.has(open);
 /** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
 export const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
 
+const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+/** List items: each ends the one before it in scope (`pastItem`). */
+const ITEMS = new Set(['li', 'dd', 'dt']);
+
 /**
- * Start tags that end an open `<p>` (§13.2.6.4.7) and no other element, but those below and a table: the preview
- * parses its HTML in quirks mode, where a table goes in the paragraph (diff31-review R3). Each one missing left a
- * `<p>` a browser has closed open around what follows (diff33-review N1).
+ * Start tags that end an open `<p>` in button scope (§13.2.6.4.7), but a table: the preview parses its HTML in
+ * quirks mode, where a table goes in the paragraph (diff31-review R3). Each one missing left a `<p>` a browser has
+ * closed open around what follows (diff33-review N1).
  */
-const ENDING_P =
-  'address article aside center details dialog dir dl fieldset figcaption figure footer header hgroup main menu nav search section summary listing form plaintext hr xmp';
+const ENDING_P = new Set([
+  ...'address article aside center details dialog dir dl fieldset figcaption figure footer header hgroup main menu nav search section summary listing form plaintext hr xmp'.split(
+    ' ',
+  ),
+  ...['p', 'div', 'ul', 'ol', 'pre', 'blockquote', ...HEADINGS, ...ITEMS],
+]);
 
-/** Items that end an open `<p>` too, once they have ended the item before them. */
-export const ITEMS_ENDING_P = new Set(['li', 'dd', 'dt']);
-
-/** Start tags that end an open element of these names (HTML's implied end tags, the common ones). */
-export const IMPLIED_ENDS: Record<string, readonly string[]> = {
-  ...Object.fromEntries(ENDING_P.split(' ').map((name) => [name, ['p']])),
+/** Start tags that end an open element of these names, other than a `<p>` (HTML's implied end tags, the common ones). */
+const IMPLIED_ENDS: Record<string, readonly string[]> = {
   td: ['td', 'th'],
   th: ['td', 'th'],
   tr: ['td', 'th', 'tr'],
@@ -81,20 +82,53 @@ export const IMPLIED_ENDS: Record<string, readonly string[]> = {
   dt: ['dt', 'dd'],
   dd: ['dt', 'dd'],
   option: ['option'],
-  p: ['p'],
-  div: ['p'],
-  // (Not table: the preview parses its HTML in quirks mode, where a table goes in the paragraph: diff31-review R3.)
-  ul: ['p'],
-  ol: ['p'],
-  pre: ['p'],
-  blockquote: ['p'],
-  h1: ['p'],
-  h2: ['p'],
-  h3: ['p'],
-  h4: ['p'],
-  h5: ['p'],
-  h6: ['p'],
 };
+
+/**
+ * An open element as the rules that end elements read it: its name, and where the innermost table context
+ * (TABLE_CONTEXT), `<p>` in button scope and list item in scope at or below it are (-1: none), kept with each so
+ * that finding them is one look however deep the stack is (diff31-review R4, diff35-review F3).
+ */
+export interface Placed {
+  name: string;
+  context?: number;
+  p?: number;
+  item?: number;
+}
+
+/** Where the innermost table context, `<p>` and list item are for an element placed at `at` over `below`. */
+export function placedAt(name: string, at: number, below: Placed | undefined): Required<Omit<Placed, 'name'>> {
+  return {
+    context: TABLE_CONTEXT.has(name) ? at : (below?.context ?? -1),
+    p: name === 'p' ? at : inButtonScope(name) ? -1 : (below?.p ?? -1),
+    item: ITEMS.has(name) ? at : pastItem(name) ? -1 : (below?.item ?? -1),
+  };
+}
+
+const found = (at: number | undefined) => (at === undefined || at < 0 ? undefined : at);
+
+/**
+ * What a start tag ends, in the order HTML's parser ends it (§13.2.6.4.7): a list item the item before it, a cell
+ * or row what it ends (searching 8 elements down); then an open `<p>`; then a heading that is the current node
+ * (diff35-review F5). Each step gives where to close, or undefined.
+ */
+export const ENDED_BY_START: readonly ((open: readonly Placed[], name: string) => number | undefined)[] = [
+  (open, name) => {
+    const ends = IMPLIED_ENDS[name];
+    if (!ends) return undefined;
+    if (ITEMS.has(name)) {
+      const at = found(open.at(-1)?.item);
+      return at !== undefined && ends.includes(open[at]!.name) ? at : undefined;
+    }
+    for (let i = open.length - 1; i >= Math.max(0, open.length - 8); i--) {
+      if (ends.includes(open[i]!.name)) return i;
+      if (SCOPE[name]!(open[i]!.name)) return undefined;
+    }
+    return undefined;
+  },
+  (open, name) => (ENDING_P.has(name) ? found(open.at(-1)?.p) : undefined),
+  (open, name) => (HEADINGS.has(name) && HEADINGS.has(open.at(-1)?.name ?? '') ? open.length - 1 : undefined),
+];
 
 /** Elements past which a browser opens no formatting element again (a marker in its list: §13.2.4.3). */
 export const MARKERS = new Set(['td', 'th', 'caption', 'applet', 'object', 'marquee', 'template']);

@@ -17,20 +17,18 @@ import {
   TABLE_PARTS,
   SPECIAL,
   pastItem,
-  SCOPE,
   TABLE_ENDS,
   DEFAULT_SCOPE,
   FORMATTING,
-  IMPLIED_ENDS,
   MARKERS,
   OPENS_NOTHING,
   parentIndex,
   FOSTERING,
   keptAtTableStart,
-  TABLE_CONTEXT,
-  ITEMS_ENDING_P,
-  inButtonScope,
+  ENDED_BY_START,
+  placedAt,
 } from './html-tree.ts';
+import type { Placed } from './html-tree.ts';
 import type { Surroundings } from './styles.ts';
 
 /** A style to judge after what it inherits, over the backgrounds painted behind it. */
@@ -57,8 +55,7 @@ const MAX_CLOSE_SEARCH = 64;
  * An open element: its name, what its children inherit and the backgrounds behind their text; and its own part of
  * each (what its style passes down, and the backgrounds it paints), to open it again where a browser does.
  */
-interface Open extends Backdrops {
-  name: string;
+interface Open extends Backdrops, Placed {
   /** How its style lays it out: a block or not, moved off what its parent paints or not… (layout.ts). */
   layout: Layout;
   inherited: string | undefined;
@@ -66,8 +63,6 @@ interface Open extends Backdrops {
   paints: Backdrop | undefined;
   /** A table's columns (columns.ts), kept where it is put back. */
   columns?: TableColumns;
-  /** Where the innermost table, section, row, cell or caption at or below it is (-1: none; html-tree.ts). */
-  context?: number;
 }
 
 /**
@@ -122,9 +117,10 @@ export class OpenElements {
     const kept = keptAtTableStart(this.open, name, this.tables.innermost(true), this.open.at(-1)?.context ?? -1);
     // What was moved out of the table is opened again at the next text, as an end tag would leave it (R2).
     if (kept !== undefined) this.closeAt(kept, true);
-    const ends = IMPLIED_ENDS[name];
-    if (ends) this.close((open) => ends.includes(open), 8, SCOPE[name] ?? inButtonScope);
-    if (ITEMS_ENDING_P.has(name)) this.close((open) => open === 'p', 8, inButtonScope);
+    for (const ended of ENDED_BY_START) {
+      const at = ended(this.open, name);
+      if (at !== undefined) this.closeAt(at);
+    }
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
     const fold = SPECIAL.has(name) && name !== 'table' && !TABLE_PARTS.has(name) && !MARKERS.has(name);
     // (<applet>, <marquee> and <object> too, before their marker: diff25-review P1.)
@@ -201,7 +197,7 @@ export class OpenElements {
   /** An element on top of the stack, counted. */
   private place(element: Open): void {
     const at = this.open.push(element) - 1;
-    element.context = TABLE_CONTEXT.has(element.name) ? at : (this.open[at - 1]?.context ?? -1);
+    Object.assign(element, placedAt(element.name, at, this.open[at - 1]));
     element.columns = this.tables.placed(element.name, at, element.columns);
     if (MARKERS.has(element.name)) this.markers++;
   }
@@ -240,20 +236,23 @@ export class OpenElements {
     // The end tag of a formatting element that waits to be opened again takes it out of the list (§13.2.6.4.7).
     const waiting = this.waiting() ? this.pending.findLastIndex((element) => element.name === name) : -1;
     if (waiting >= 0) return void this.pending.splice(waiting, 1);
+    // An open <p> in button scope is kept with each element: one look (diff35-review F3).
+    if (name === 'p') {
+      const p = this.open.at(-1)?.p ?? -1;
+      return p < 0 ? undefined : this.closeAt(p);
+    }
     const inline = !SPECIAL.has(name);
-    // A block's end tag closes nothing out of its scope (past a table cell, a button for </p>): ignored (H1).
+    // A block's end tag closes nothing out of its scope (past a table cell): ignored (H1).
     const scope: (open: string) => boolean = inline
       ? (open) => SPECIAL.has(open)
       : TABLE_ENDS.has(name)
         ? (open) => open === 'table' && name !== 'table'
-        : name === 'p'
-          ? inButtonScope
-          : name === 'li'
-            ? pastItem
-            : (open) => DEFAULT_SCOPE.has(open);
+        : name === 'li'
+          ? pastItem
+          : (open) => DEFAULT_SCOPE.has(open);
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
-      if (open === name) return this.closeAt(i);
+      if (open === name) return name === 'form' ? this.remove(i) : this.closeAt(i);
       if (scope(open)) return;
     }
     if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
@@ -281,6 +280,13 @@ export class OpenElements {
     for (const element of block < 0 ? [] : opened.slice(block)) this.place(element);
   }
 
+  /** `</form>` takes the form alone off the stack: what opened in it stays open (§13.2.6.4.7: diff35-review F1b). */
+  private remove(at: number): void {
+    const above = this.open.slice(at + 1);
+    this.cut(at);
+    for (const element of above) this.place(element);
+  }
+
   /** The stack cut to `length` elements. */
   private cut(length: number): void {
     const removed = this.open.slice(length).map(({ name }) => name);
@@ -288,13 +294,5 @@ export class OpenElements {
     this.tables.cut(length, removed);
     this.open.length = length;
     this.lost = Math.min(this.lost, length);
-  }
-
-  private close(matches: (name: string) => boolean, depth: number, scope: (open: string) => boolean): void {
-    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - depth); i--) {
-      const open = this.open[i]!.name;
-      if (matches(open)) return this.closeAt(i);
-      if (scope(open)) return;
-    }
   }
 }

@@ -277,6 +277,28 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff;--c:#000"><p style="--c:#fff">x<math><mtext><center><span style="color:var(--c)">${SECRET}</span></center></mtext></math></div>`,
     ])
       assert.ok(hidden(html), html);
+    // diff35-review F1b, F3, F5: `</form>` takes the form alone off the stack; a <p> or list item is found however
+    // deep (each open element keeps where they are); a heading ends a heading that is the current node, only that.
+    const deep = (element: string, html: string, tag = 'i', depth = 9, list = '') =>
+      `<div style="background:#fff;--c:#fff">${list && `<${list}>`}<${element} style="--c:#000">x${`<${tag}>`.repeat(depth)}y${html}</div>`;
+    const swapped = (html: string) =>
+      html.replace(/--c:#(fff|000)/g, (_, c) => (c === 'fff' ? '--c:#000' : '--c:#fff'));
+    const secret = `<span style="color:var(--c)">${SECRET}</span>`;
+    const white = [
+      deep('p', `<details open>${secret}</details>`, 'span'),
+      deep('p', `<div>${secret}</div>`),
+      deep('p', `<li>${secret}`),
+      deep('p', `</p>${secret}`, 'i', 70),
+      deep('li', `<li>${secret}</ul>`, 'span', 9, 'ul'),
+      deep('dt', `<dd>${secret}</dl>`, 'span', 9, 'dl'),
+      `<div style="background:#fff;--c:#000"><form><span style="--c:#fff">x</form>${secret}</div>`,
+      `<div style="background:#fff;--c:#000"><form><div style="--c:#fff">x</form>${secret}</div>`,
+      `<div style="background:#fff;--c:#fff"><h1 style="--c:#000">x<h2>${secret}</h2></div>`,
+      `<div style="background:#fff;--c:#fff"><h1 style="--c:#000">x<span style="--c:#fff"><h2>${secret}</h2></span></h1></div>`,
+    ];
+    for (const html of white) assert.ok(hidden(html), html);
+    // The same with the colours swapped: black on white, visible in Chromium.
+    for (const html of white.map(swapped)) assert.ok(!hidden(html), html);
     // R4: tables in a cell under many open elements, each finding the table context at once (12 s at b4f9180).
     const cells = performance.now();
     scanText(
