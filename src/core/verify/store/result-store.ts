@@ -26,9 +26,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * 15: and the backgrounds painted behind an element's text by those around it. 16: and by an element's `display`
  * (a block displayed inline paints on its lines only), a table's columns, boxes too small for their text, and
  * boxes moved off their parent's. 17: and HTML's tree as the preview parses it: what a table moves out of itself,
- * what a start tag in a table ends, a table kept in its paragraph (quirks mode), a second form ignored.
+ * what a start tag in a table ends, a table kept in its paragraph (quirks mode), a second form ignored. 18: a <p>
+ * or list item ended however deep, `</form>` closing the form alone, a heading ending the heading it is in.
  */
-const REVISION = 17;
+const REVISION = 18;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
