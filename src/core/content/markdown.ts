@@ -2,13 +2,11 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { CharacterHit } from './characters.ts';
 import { toolDirective } from './directives.ts';
 import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
-import { RAW_TEXT, htmlTokens, rawTextEnd } from './html.ts';
-import type { HtmlToken } from './html.ts';
-import { hidingStyle } from './styles.ts';
+import { RAW_TEXT, htmlTokens } from './html.ts';
+import { extent, FALLBACK, FOREIGN_ROOTS, hiddenBy, SAID, VOID } from './hidden-element.ts';
 import { hidingAttribute, unquoted } from './tag-trigger.ts';
 import { styleWithHints } from './presentational.ts';
 import { OpenElements } from './inherited.ts';
-import type { Judged } from './inherited.ts';
 import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
 import { crowdedEmphasis, NO_EMPHASIS, unparsable, unread } from './markdown-limits.ts';
 import { useLinearEditMap } from './edit-map.ts';
@@ -55,57 +53,6 @@ interface MdNode {
   children?: MdNode[];
   position?: { start: { offset?: number }; end: { offset?: number } };
 }
-
-/**
- * Elements whose content a browser never renders: the HTML standard's rendering section (display: none: `rp`,
- * `noembed`, `noframes`, `param`, `area`), an embedded element's fallback (`video`, `audio`, `canvas`, `object`,
- * `iframe`: drawn only where the element is not supported), and SVG's `desc` and `metadata`. `rp` passes
- * GitHub's sanitizer and hid an instruction there and in VS Code alike (hidden-review 3).
- */
-const NEVER_RENDERED = new Set([
-  'script',
-  'style',
-  'template',
-  'noscript',
-  'title',
-  'datalist',
-  'head',
-  'rp',
-  'noembed',
-  'noframes',
-  'param',
-  'area',
-  'video',
-  'audio',
-  'canvas',
-  'object',
-  'iframe',
-  'desc',
-  'metadata',
-]);
-/** Elements whose hidden content is fallback text, among tags of their own (diff4-review F3). */
-const FALLBACK = new Set(['video', 'audio', 'canvas', 'object', 'iframe', 'rp']);
-/** Elements without content (§13.1.2): what they hide is in their attributes. */
-const VOID = new Set([
-  'area',
-  'base',
-  'br',
-  'col',
-  'embed',
-  'hr',
-  'img',
-  'input',
-  'link',
-  'meta',
-  'param',
-  'source',
-  'track',
-  'wbr',
-]);
-/** Foreign elements that hold nothing when written `<svg/>`, as a browser reads them in HTML. */
-const FOREIGN_ROOTS = new Set(['svg', 'math']);
-/** Attributes whose text a model reads and a hidden element's reader would not see. */
-const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 
 /**
  * What could hold one of these: a character reference, a comment or another `<!`/`<?`, a definition, a table,
@@ -248,52 +195,4 @@ function htmlHits(
     hits.push({ kind: 'HIDDEN_HTML', start, end: element.end, decoded });
     covered.until = element.end;
   }
-}
-
-/**
- * Whether a start tag's element is not rendered: an attribute, its style with what its attributes set
- * (`style`: alone, or after what the elements around it pass down and paint behind it: `inherited`), or what
- * the element is.
- */
-function hiddenBy(
-  tag: Extract<HtmlToken, { type: 'start' }>,
-  style: string | undefined,
-  inherited: Judged | undefined,
-): boolean {
-  const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
-  return (
-    tag.attributes.has('hidden') ||
-    attribute('aria-hidden') === 'true' ||
-    hidingStyle(style ?? '') !== undefined ||
-    (inherited !== undefined && hidingStyle(inherited.style, inherited) !== undefined) ||
-    NEVER_RENDERED.has(tag.name) ||
-    (tag.name === 'dialog' && !tag.attributes.has('open')) ||
-    (tag.name === 'input' && attribute('type') === 'hidden') ||
-    tag.name === 'meta'
-  );
-}
-
-/**
- * Where an element that starts (its start tag ending at `from`) ends: its content runs to its own end tag,
- * counting the same elements nested in it, or to `limit` when nothing closes it.
- */
-function extent(text: string, name: string, from: number, limit: number): { inner: number; end: number } {
-  if (VOID.has(name)) return { inner: from, end: from };
-  const closeAt = (at: number) => {
-    const close = text.indexOf('>', at);
-    return { inner: at, end: close < 0 ? text.length : close + 1 };
-  };
-  if (RAW_TEXT.has(name)) {
-    const at = rawTextEnd(text, from, name);
-    return at < text.length ? closeAt(at) : { inner: limit, end: limit };
-  }
-  const literal = name.replace(/[.*+?^$|()[\]{}\\]/g, '\\$&');
-  const tags = new RegExp(`<(/?)${literal}(?=[\\t\\n\\f\\r />])`, 'gi');
-  tags.lastIndex = from;
-  let depth = 1;
-  for (let m = tags.exec(text); m; m = tags.exec(text)) {
-    depth += m[1] ? -1 : 1;
-    if (depth === 0) return closeAt(m.index);
-  }
-  return { inner: limit, end: limit };
 }
