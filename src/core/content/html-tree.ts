@@ -50,6 +50,15 @@ export const P_SCOPE = new Set([
   ...INTEGRATION,
 ]);
 export const inButtonScope = (open: string) => P_SCOPE.has(open);
+/**
+ * Where the search for an end tag's element stops: an inline element's end closes nothing past a block, a block's
+ * nothing out of its scope (past a table cell): a browser ignores it (diff19-review H1).
+ */
+export function endScope(name: string): (open: string) => boolean {
+  if (!SPECIAL.has(name)) return (open) => SPECIAL.has(open);
+  if (TABLE_ENDS.has(name)) return (open) => open === 'table' && name !== 'table';
+  return name === 'li' ? pastItem : (open) => DEFAULT_SCOPE.has(open);
+}
 /** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
 export const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
 

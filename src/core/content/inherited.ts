@@ -16,9 +16,6 @@ import {
   VOID_TOO,
   TABLE_PARTS,
   SPECIAL,
-  pastItem,
-  TABLE_ENDS,
-  DEFAULT_SCOPE,
   FORMATTING,
   MARKERS,
   OPENS_NOTHING,
@@ -27,6 +24,7 @@ import {
   keptAtTableStart,
   ENDED_BY_START,
   placedAt,
+  endScope,
 } from './html-tree.ts';
 import type { Placed } from './html-tree.ts';
 import type { Surroundings } from './styles.ts';
@@ -152,11 +150,14 @@ export class OpenElements {
     // block in it before the text: a browser opens them again at the text, inside it, so its text is in their
     // colour, not its own (diff23-review R1, diff24-review P2). Not a table or its parts, nor in a cell opened
     // since (a marker: P3); <hr>, <source>… open nothing (P1).
-    const reopened = fold && this.waiting() ? this.pending.map(({ passed }) => passed).join('') : '';
+    const waiting = fold && this.waiting() ? this.pending : [];
+    const reopened = waiting.map(({ passed }) => passed).join('');
+    // And over what they paint, in front of its own background (a <font> a Markdown paragraph's end closed: F4).
+    const over = waiting.flatMap(({ paints }) => paints?.values ?? []);
     const read = style === undefined ? undefined : style + (reopened && `;${reopened}`);
-    if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== ''))
+    if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== '' || over.length > 0))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
-      else judged = { inherited: around, style: read, behind: own?.covering ? NONE : behind };
+      else judged = { inherited: around, style: read, behind: together(over, own?.covering ? NONE : behind) };
     if (TABLE_PARTS.has(name) && this.tables.count === 0) return judged;
     // A column opens in its table (columns.ts), clearing it of what is open in it.
     const keep = name === 'col' || name === 'colgroup' ? this.tables.column(name, own, attributes) : undefined;
@@ -241,15 +242,7 @@ export class OpenElements {
       const p = this.open.at(-1)?.p ?? -1;
       return p < 0 ? undefined : this.closeAt(p);
     }
-    const inline = !SPECIAL.has(name);
-    // A block's end tag closes nothing out of its scope (past a table cell): ignored (H1).
-    const scope: (open: string) => boolean = inline
-      ? (open) => SPECIAL.has(open)
-      : TABLE_ENDS.has(name)
-        ? (open) => open === 'table' && name !== 'table'
-        : name === 'li'
-          ? pastItem
-          : (open) => DEFAULT_SCOPE.has(open);
+    const scope = endScope(name);
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
       if (open === name) return name === 'form' ? this.remove(i) : this.closeAt(i);
@@ -258,23 +251,31 @@ export class OpenElements {
     if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
   }
 
-  /** How many elements are open: a paragraph's end closes what its inline HTML left open (`paragraphEnd`). */
-  depth(): number {
-    return this.open.length;
+  /**
+   * A paragraph starts; `own`, a Markdown paragraph, in the preview's own `<p>`, which a block its inline HTML starts
+   * ends, closing what that HTML opened before the block (diff35-review F4). Returns where its elements start, for
+   * `paragraphEnd`.
+   */
+  paragraph(own: boolean): number {
+    if (own) this.start('p', undefined, false, false);
+    return this.open.length - (own ? 1 : 0);
   }
 
   /**
    * A paragraph ends: the inline elements its HTML left open close, but not blocks opened in it (a `<div>`
    * ends the paragraph instead), nor formatting elements, which a browser opens again in what follows (R2).
+   * `own`: its `<p>` is at `depth` (`paragraph`); the `</p>` closes the innermost `<p>` in button scope, and all in it.
    */
-  paragraphEnd(depth: number): void {
+  paragraphEnd(depth: number, own = false): void {
+    const p = own ? (this.open.at(-1)?.p ?? -1) : -1;
+    const closing = p >= depth;
     if (this.open.length <= depth) return;
-    const opened = this.open.slice(depth);
+    const opened = this.open.slice(closing ? p + 1 : depth);
     // A block opened in it ended the paragraph: what is opened after it stays open, and so does all in a button.
-    const block = opened.findIndex(({ name }) => SPECIAL.has(name));
-    if (opened.some(({ name }) => name === 'button')) return;
+    const block = closing ? -1 : opened.findIndex(({ name }) => SPECIAL.has(name));
+    if (!closing && opened.some(({ name }) => name === 'button')) return;
     const formatting = opened.slice(0, block < 0 ? opened.length : block).filter(({ name }) => FORMATTING.has(name));
-    this.cut(depth);
+    this.cut(closing ? p : depth);
     // The formatting elements open again where they now are; the block and what is in it as they were.
     for (const element of formatting) this.push(element);
     for (const element of block < 0 ? [] : opened.slice(block)) this.place(element);

@@ -51,6 +51,8 @@ interface MdNode {
   url?: string;
   title?: string | null;
   children?: MdNode[];
+  /** A list's or item's blank lines between its children (a list with none in it or its items is tight). */
+  spread?: boolean;
   position?: { start: { offset?: number }; end: { offset?: number } };
 }
 
@@ -97,6 +99,7 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   // And the elements open so far, each with what it passes down to those inside it (inherited.ts).
   const covered = { until: 0, after: 0, open: new OpenElements() };
   const code: [number, number][] = [];
+  const tight = new WeakSet<MdNode>(); // items of tight lists
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean, quoted = false) => {
     if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock, quoted);
     else if (node.type === 'code' || node.type === 'inlineCode')
@@ -110,11 +113,15 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
       if (hit) hits.push(hit);
     }
     const within = inBlock || DRAWN_BLOCKS.has(node.type);
-    // A paragraph's end closes what its inline HTML left open, as the browser's `</p>` does (diff19-review H1).
-    const depth = covered.open.depth();
+    // A paragraph's end closes what its inline HTML left open, as the browser's `</p>` does (diff19-review H1). The
+    // preview puts a paragraph in a <p> of its own (diff35-review F4), but not in a tight list's items.
+    const own = node.type === 'paragraph' && !tight.has(parent);
+    const depth = covered.open.paragraph(own);
+    if (node.type === 'list' && !node.spread && !node.children?.some(({ spread }) => spread))
+      for (const item of node.children ?? []) tight.add(item);
     for (const child of node.children ?? []) walk(child, node, within, quoted || node.type === 'blockquote');
     if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell')
-      covered.open.paragraphEnd(depth);
+      covered.open.paragraphEnd(depth, own);
   };
   walk(tree, tree, false);
   // Past what is read again of what elements pass down, the rest was judged alone: said once (diff19-review F2).

@@ -82,6 +82,37 @@ describe('text over the backgrounds of the elements around it', () => {
     // Text between them opens the <b> again outside the block, whose own colour then shows.
     const html = `<div><b style="color:#fff">a</div>\n<div style="color:#000;background:#fff">${SECRET}</div>`;
     assert.ok(!hidden(html), html);
+    // What they paint is behind the block's text, in front of the block's own background (white on white in
+    // Chromium; the last, white on black, visible).
+    for (const paints of [
+      '<font style="display:flex;background:#fff">',
+      '<b style="display:inline-block;background:#fff">',
+    ])
+      assert.ok(hidden(`<div><p>${paints}x</p><div style="color:#fff">${SECRET}</div></div>`), paints);
+    const black = `<div><p><b style="display:inline-block;background:#000">x</p><div style="color:#fff">${SECRET}</div></div>`;
+    assert.ok(!hidden(black), black);
+  });
+
+  it("a Markdown paragraph's own <p>, which a block its inline HTML starts ends (diff35-review F4)", () => {
+    const [white, black] = ['<div style="background:#fff;--c:#fff">\n\n', '<div style="background:#fff;--c:#000">\n\n'];
+    const inline = (c: string, block: string) =>
+      `a <span style="--c:${c}">b <${block}><span style="color:var(--c)">${SECRET}</span></${block}>`;
+    // The block ends the paragraph, and the <span> opened in it: white on white in Chromium (VS Code's preview:
+    // Markdown to HTML, then DOMParser), in a paragraph, a loose list's item, a quote; visible, swapped.
+    for (const block of ['details open', 'div', 'hr'])
+      assert.ok(hidden(`${white}${inline('#000', block)}\n\n</div>`), block);
+    assert.ok(!hidden(`${black}${inline('#fff', 'details open')}\n\n</div>`));
+    assert.ok(hidden(`${white}- ${inline('#000', 'details open')}\n\n- c\n\n</div>`));
+    assert.ok(hidden(`${white}> ${inline('#000', 'details open')}\n\n</div>`));
+    // A tight list's items have no <p>: the <span> holds the block (black on white, visible; swapped, hidden).
+    assert.ok(!hidden(`${white}- ${inline('#000', 'details open')}\n- c\n\n</div>`));
+    assert.ok(hidden(`${black}- ${inline('#fff', 'details open')}\n- c\n\n</div>`));
+    // A block displayed as a block in the paragraph is closed with it: the <div> after is on the page (diff24-review B1).
+    for (const html of [
+      `<span style="display:block;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
+      `<span style="display:inline-block;background:#fff"><p style="color:#fff">${SECRET}</p></span>`,
+    ])
+      assert.ok(!hidden(html), html);
   });
 
   it('a background not behind the text covers nothing (diff23-review R2)', () => {
@@ -91,13 +122,13 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff"><span style="position:relative;z-index:-1;background:#000;color:#fff">${SECRET}</span></div>`,
       `<div style="background:#fff"><span style="position:relative;z-index:calc(-1);background:#000;color:#fff">${SECRET}</span></div>`,
       // An element displayed as a block paints its background behind a block in it (diff24-review B1).
-      `<span style="display:block;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
+      `<div><span style="display:block;background:#fff"><div style="color:#fff">${SECRET}</div></span></div>`,
       `<a style="display:inline-block;background:#fff"><div style="color:#fff">${SECRET}</div></a>`,
       // And a block displayed inline paints its background on its lines only, not behind a block in it (B1d).
       `<div style="background:#fff"><div style="display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
       `<div style="background:#fff"><div style="display: inline !important;background:#000"><p style="color:#fff">${SECRET}</p></div></div>`,
       `<div style="background:#fff"><div style="display:block;display:inline;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
-      `<span style="display:block !important;display:inline;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
+      `<div><span style="display:block !important;display:inline;background:#fff"><div style="color:#fff">${SECRET}</div></span></div>`,
       // Displays that disagree count both ways (a browser drops one it cannot read: layout.ts), here a false
       // positive in Chromium, which makes both boxes blocks.
       `<div style="background:#fff"><div style="display:inline;display:block;background:#000"><div style="color:#fff">${SECRET}</div></div></div>`,
