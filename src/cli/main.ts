@@ -63,7 +63,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const run = commands[command];
+  const run = Object.hasOwn(commands, command) ? commands[command] : undefined; // not `constructor`
   if (!run) {
     io.stderr(`Error: unknown command "${command}".\n  Run "aam-trust --help" for the list of commands.\n`);
     return EXIT.usage;

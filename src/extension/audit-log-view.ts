@@ -133,7 +133,7 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const when = entry.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     item.description = `${entry.actor} · ${when}${node.installed ? ` · ${vscode.l10n.t('installed here')}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(
-      EVENT_ICONS[entry.event] ?? 'circle-outline',
+      (Object.hasOwn(EVENT_ICONS, entry.event) && EVENT_ICONS[entry.event]) || 'circle-outline',
       entry.event === 'version.reject' ? new vscode.ThemeColor('testing.iconFailed') : undefined,
     );
     const details = Object.entries(entry.metadata)

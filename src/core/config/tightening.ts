@@ -60,12 +60,12 @@ export function tighten(
 
   if (p.require_signature === false && global.require_signature)
     drop('require_signature', 'turns off require_signature, which the global policy requires');
-  if (typeof p.on_signature_failure === 'string' && p.on_signature_failure in FAILURE_RANK) {
+  if (typeof p.on_signature_failure === 'string' && Object.hasOwn(FAILURE_RANK, p.on_signature_failure)) {
     const mode = p.on_signature_failure as keyof typeof FAILURE_RANK;
     if (FAILURE_RANK[mode] < FAILURE_RANK[global.on_signature_failure])
       drop('on_signature_failure', `lowers on_signature_failure from ${global.on_signature_failure} to ${mode}`);
   }
-  if (typeof p.hidden_content === 'string' && p.hidden_content in FAILURE_RANK) {
+  if (typeof p.hidden_content === 'string' && Object.hasOwn(FAILURE_RANK, p.hidden_content)) {
     const mode = p.hidden_content as keyof typeof FAILURE_RANK;
     if (FAILURE_RANK[mode] < FAILURE_RANK[global.hidden_content])
       drop('hidden_content', `lowers hidden_content from ${global.hidden_content} to ${mode}`);

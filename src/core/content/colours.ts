@@ -199,7 +199,7 @@ function percentOf(position: string): number {
   if (!number) return NaN;
   const [n, unit] = [Number(number[1]), number[2]!.toLowerCase()];
   if (unit === '%') return n;
-  if (unit in TURN) return (n / TURN[unit]!) * 100;
+  if (Object.hasOwn(TURN, unit)) return (n / TURN[unit]!) * 100;
   if (n === 0) return 0;
   if (n < 0) return -1;
   return unit === 'px' && n >= PAST_ANY_BOX_PX ? 100 : NaN;

@@ -24,7 +24,7 @@ const KEYWORD_SIZES: Record<string, number> = { 'xx-small': 9, 'x-small': 10, sm
 function fontSize(declarations: readonly Declaration[]): number {
   const [property, value = ''] = effective(declarations, /^font(?:-size)?$/) ?? [];
   const tokens = valuesOf(value).map((token) => token.split('/')[0]!);
-  const size = (t: string) => KEYWORD_SIZES[t] ?? length(t)?.px;
+  const size = (t: string) => (Object.hasOwn(KEYWORD_SIZES, t) ? KEYWORD_SIZES[t] : length(t)?.px);
   const px = (property === 'font' ? tokens.map(size).find((v) => v !== undefined) : size(value)) ?? 0;
   return px > 0 ? px : SMALLEST_FONT;
 }
@@ -105,7 +105,13 @@ export function outlineCovers(declarations: readonly Declaration[]): boolean {
   if (!(inward >= (INLINE_BOX * font + verticalPadding(declarations, font)) / 2)) return false;
   if (!applied('style').some((token) => OUTLINE_STYLE.test(token))) return false;
   const width = applied('width')
-    .map((token) => OUTLINE_WIDTH[token] ?? (LENGTH.test(token) ? (pixels(token, font) ?? Infinity) : undefined))
+    .map((token) =>
+      Object.hasOwn(OUTLINE_WIDTH, token)
+        ? OUTLINE_WIDTH[token]
+        : LENGTH.test(token)
+          ? (pixels(token, font) ?? Infinity)
+          : undefined,
+    )
     .find((px) => px !== undefined);
   const colour = applied('color').find(shadowColour);
   const reaches = width === undefined ? inward <= 4 : width >= FAR || width >= inward - 1;

@@ -65,7 +65,7 @@ export function length(token: string, depth = 0): { px?: number; percent?: numbe
   if (!m) return undefined;
   const n = Number(m[1]);
   if (m[2] === '%') return { percent: n };
-  const unit = PX[m[2]!];
+  const unit = Object.hasOwn(PX, m[2]!) ? PX[m[2]!] : undefined;
   // A bare number is a length only when it is zero.
   return unit === undefined || (m[2] === '' && n !== 0) ? undefined : { px: n * unit };
 }

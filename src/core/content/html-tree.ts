@@ -123,7 +123,8 @@ const found = (at: number | undefined) => (at === undefined || at < 0 ? undefine
  */
 export const ENDED_BY_START: readonly ((open: readonly Placed[], name: string) => number | undefined)[] = [
   (open, name) => {
-    const ends = IMPLIED_ENDS[name];
+    // A tag may be named `constructor`: own entries only (diff36-review P9: the scan threw).
+    const ends = Object.hasOwn(IMPLIED_ENDS, name) ? IMPLIED_ENDS[name]! : undefined;
     if (!ends) return undefined;
     if (ITEMS.has(name)) {
       const at = found(open.at(-1)?.item);

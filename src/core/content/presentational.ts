@@ -33,7 +33,7 @@ const HINTS: Record<string, readonly (readonly [attribute: string, property: str
 export function styleWithHints(name: string, attributes: ReadonlyMap<string, string>): string | undefined {
   const style = attributes.get('style');
   let hints = '';
-  for (const [attribute, property] of HINTS[name] ?? []) {
+  for (const [attribute, property] of Object.hasOwn(HINTS, name) ? HINTS[name]! : []) {
     const colour = legacyColour(attributes.get(attribute));
     if (colour && !(style && replaces(style, property))) hints += `${property}: ${colour};`;
   }

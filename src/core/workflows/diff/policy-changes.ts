@@ -32,6 +32,8 @@ const LISTS = [
   'blocked_packages',
 ] as const;
 const RANK: Record<string, number> = { ignore: 0, warn: 1, error: 2 };
+/** A mode's rank; a value that is none (`constructor`…) ranks as nothing weaker than it. */
+const rank = (mode: unknown) => (typeof mode === 'string' && Object.hasOwn(RANK, mode) ? RANK[mode]! : NaN);
 
 /** The project policy's changes, each with what it trusts more (weaker) and the packages it affects. */
 export function policyChanges(
@@ -130,10 +132,10 @@ export function policyChanges(
 type Weaker = (before: unknown, after: unknown) => boolean;
 const SCALARS: Partial<Record<keyof SecuritySettings, Weaker>> = {
   require_signature: (b, a) => b === true && a === false,
-  on_signature_failure: (b, a) => RANK[a as string]! < RANK[b as string]!,
+  on_signature_failure: (b, a) => rank(a) < rank(b),
   verify_transparency_log: (b, a) => b === true && a === false,
   on_signer_change: (b, a) => b === 'error' && a === 'warn',
-  hidden_content: (b, a) => RANK[a as string]! < RANK[b as string]!,
+  hidden_content: (b, a) => rank(a) < rank(b),
   sigstore_trusted_root: () => true,
   gpg_home: () => true,
 };
