@@ -4,8 +4,8 @@
  */
 import { RAW_TEXT, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
-import type { Judged } from './inherited.ts';
 import { hidingStyle } from './styles.ts';
+import type { Judged } from './styles.ts';
 
 /**
  * Elements whose content a browser never renders: the HTML standard's rendering section (display: none: `rp`,

@@ -17,7 +17,8 @@ export const SPECIAL = new Set(
  * Where the search for an element a start tag ends stops: it is out of scope past these (diff20-review R1; a list
  * item past any special element but address, div and p: diff21-review B2).
  */
-export const pastItem = (open: string) => SPECIAL.has(open) && open !== 'address' && open !== 'div' && open !== 'p';
+export const pastItem = (open: string) =>
+  (SPECIAL.has(open) || INTEGRATION.includes(open)) && open !== 'address' && open !== 'div' && open !== 'p';
 const SCOPE: Record<string, (open: string) => boolean> = {
   td: (open) => open === 'table',
   th: (open) => open === 'table',
@@ -30,7 +31,7 @@ const SCOPE: Record<string, (open: string) => boolean> = {
 /** What a table's end tags close past: anything but the table (an omitted `</td>` is valid: diff21-review F1). */
 export const TABLE_ENDS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption']);
 /** Where SVG and MathML hold HTML again: a search for an element in scope stops there (§13.2.4.2: diff35-review F2). */
-const INTEGRATION = ['foreignobject', 'desc', 'title', 'mi', 'mo', 'mn', 'ms', 'mtext', 'annotation-xml'];
+export const INTEGRATION = ['foreignobject', 'desc', 'title', 'mi', 'mo', 'mn', 'ms', 'mtext', 'annotation-xml'];
 /** What an end tag of a block does not close past (HTML's default scope). */
 export const DEFAULT_SCOPE = new Set([
   'table',
@@ -103,6 +104,8 @@ export interface Placed {
   context?: number;
   p?: number;
   item?: number;
+  /** In SVG or MathML, not where they hold HTML: a start tag there is theirs, and ends nothing (diff36-review F2). */
+  foreign?: boolean;
 }
 
 /** Where the innermost table context, `<p>` and list item are for an element placed at `at` over `below`. */
@@ -111,8 +114,21 @@ export function placedAt(name: string, at: number, below: Placed | undefined): R
     context: TABLE_CONTEXT.has(name) ? at : (below?.context ?? -1),
     p: name === 'p' ? at : inButtonScope(name) ? -1 : (below?.p ?? -1),
     item: ITEMS.has(name) ? at : pastItem(name) ? -1 : (below?.item ?? -1),
+    foreign: name === 'svg' || name === 'math' || (!!below && inForeign(below) && !BREAKOUT.has(name)),
   };
 }
+
+/** HTML's start tags that break out of SVG and MathML (§13.2.6.5): a browser closes them first (not modelled). */
+const BREAKOUT = new Set(
+  'b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var'.split(
+    ' ',
+  ),
+);
+const inForeign = (top: Placed | undefined) => !!top?.foreign && !INTEGRATION.includes(top.name);
+/** Whether a start tag `name` in `top` is SVG's or MathML's own (§13.2.6.5): it ends no element of HTML. */
+export const foreignStart = (top: Placed | undefined, name: string) => inForeign(top) && !BREAKOUT.has(name);
+/** What HTML's "generate implied end tags" closes while it is the current node (§13.2.6.3). */
+export const IMPLIED_END_TAGS = new Set(['dd', 'dt', 'li', 'optgroup', 'option', 'p', 'rb', 'rp', 'rt', 'rtc']);
 
 const found = (at: number | undefined) => (at === undefined || at < 0 ? undefined : at);
 

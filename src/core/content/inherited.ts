@@ -23,16 +23,13 @@ import {
   FOSTERING,
   keptAtTableStart,
   ENDED_BY_START,
+  foreignStart,
+  IMPLIED_END_TAGS,
   placedAt,
   endScope,
 } from './html-tree.ts';
 import type { Placed } from './html-tree.ts';
-import type { Surroundings } from './styles.ts';
-
-/** A style to judge after what it inherits, over the backgrounds painted behind it. */
-export interface Judged extends Surroundings {
-  style: string;
-}
+import type { Judged } from './styles.ts';
 
 /** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
 const MOST_PENDING = 8;
@@ -108,14 +105,16 @@ export class OpenElements {
     judge: boolean,
     attributes?: ReadonlyMap<string, string>,
   ): Judged | undefined {
-    if (name === 'form' && this.form) return undefined; // ignored, <p> not ended (§13.2.6.4.7: diff35-review F1)
-    if (name === 'form') this.form = true;
+    // SVG's and MathML's own tags end nothing of HTML, nor is a form of theirs HTML's (diff36-review F2, P6).
+    const foreign = foreignStart(this.open.at(-1), name);
+    if (name === 'form' && this.form && !foreign) return undefined; // ignored, <p> not ended (§13.2.6.4.7: diff35 F1)
+    if (name === 'form' && !foreign) this.form = true;
     // In a table, a start ends a column group, what was moved out of the table, a cell, or the table (html-tree.ts).
     if (this.open.at(-1)?.name === 'colgroup' && name !== 'col' && name !== 'template') this.end('colgroup');
     const kept = keptAtTableStart(this.open, name, this.tables.innermost(true), this.open.at(-1)?.context ?? -1);
     // What was moved out of the table is opened again at the next text, as an end tag would leave it (R2).
     if (kept !== undefined) this.closeAt(kept, true);
-    for (const ended of ENDED_BY_START) {
+    for (const ended of foreign ? [] : ENDED_BY_START) {
       const at = ended(this.open, name);
       if (at !== undefined) this.closeAt(at);
     }
@@ -283,6 +282,8 @@ export class OpenElements {
 
   /** `</form>` takes the form alone off the stack: what opened in it stays open (§13.2.6.4.7: diff35-review F1b). */
   private remove(at: number): void {
+    // What HTML's parser closes first, while it is the current node: a <p>, a list item… (diff36-review F1).
+    for (let top = this.open.length - 1; top > at && IMPLIED_END_TAGS.has(this.open[top]!.name); top--) this.cut(top);
     const above = this.open.slice(at + 1);
     this.cut(at);
     for (const element of above) this.place(element);

@@ -100,6 +100,11 @@ export interface Surroundings {
   behind: readonly string[];
 }
 
+/** A style to judge after what it inherits, over the backgrounds painted behind it (inherited.ts). */
+export interface Judged extends Surroundings {
+  style: string;
+}
+
 const NOTHING: Surroundings = { inherited: '', behind: [] };
 
 /**

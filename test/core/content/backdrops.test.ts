@@ -330,6 +330,21 @@ describe('text over the backgrounds of the elements around it', () => {
     for (const html of white) assert.ok(hidden(html), html);
     // The same with the colours swapped: black on white, visible in Chromium.
     for (const html of white.map(swapped)) assert.ok(!hidden(html), html);
+    // diff36-review F1: `</form>` first closes the <p> or list item that is the current node; F2: a list item is not
+    // ended through SVG or MathML holding HTML, and SVG's own <section> or <form> ends no <p>; P6: nor is its
+    // <form> HTML's. White on white in Chromium; swapped, visible.
+    const spans = '<span>'.repeat(9);
+    const foreign = [
+      `<div style="background:#fff;--c:#fff"><form><p style="--c:#000">x</form>${secret}</div>`,
+      `<div style="background:#fff;--c:#fff"><ul><form><li style="--c:#000">x</form>${secret}</div>`,
+      `<div style="background:#fff;--c:#fff">\n\na <form><p style="--c:#000">x</form> ${secret}\n\n</div>`,
+      `<div style="background:#fff;--c:#000"><ul><li style="--c:#fff">x<svg width="400" height="60"><foreignObject width="400" height="60"><div>${spans}<li>${secret}</div>`,
+      `<div style="background:#fff;--c:#000"><ul><li style="--c:#fff">x<math><mi>${spans}<li>${secret}</div>`,
+      `<div style="background:#fff;--c:#000"><p style="--c:#fff">x<svg>${'<g>'.repeat(9)}<section></section>${'</g>'.repeat(9)}</svg>${secret}</div>`,
+      `<div style="background:#fff;--c:#fff"><svg width="1" height="1"><form/></svg><p style="--c:#000">x<form>${secret}</div>`,
+    ];
+    for (const html of foreign) assert.ok(hidden(html), html);
+    for (const html of foreign.map(swapped)) assert.ok(!hidden(html), html);
     // R4: tables in a cell under many open elements, each finding the table context at once (12 s at b4f9180).
     const cells = performance.now();
     scanText(
