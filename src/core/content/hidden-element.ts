@@ -4,6 +4,7 @@
  */
 import { RAW_TEXT, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
+import { appliedValue } from './read-style.ts';
 import { hidingStyle } from './styles.ts';
 import type { Judged } from './styles.ts';
 
@@ -77,8 +78,21 @@ export function hiddenBy(
     NEVER_RENDERED.has(tag.name) ||
     (tag.name === 'dialog' && !tag.attributes.has('open')) ||
     (tag.name === 'input' && attribute('type') === 'hidden') ||
-    tag.name === 'meta'
+    tag.name === 'meta' ||
+    noBox(tag.name, style, attribute)
   );
+}
+
+/**
+ * SVG draws nothing outside its boxes: a `<foreignObject>` not given both a width and a height is 0 by 0, and an
+ * `<svg>` given no width or no height is clipped to it (its `overflow` is hidden). A size is its attribute or
+ * its style's; one without a digit other than 0 (`0`, `auto`, `0.0px`) is none.
+ */
+function noBox(name: string, style: string | undefined, attribute: (name: string) => string | undefined): boolean {
+  if (name !== 'foreignobject' && name !== 'svg') return false;
+  const sizes = ['width', 'height'].map((side) => (style && appliedValue(style, side)) ?? attribute(side));
+  const none = (size: string | undefined) => size !== undefined && !/[1-9]/.test(size);
+  return name === 'svg' ? sizes.some(none) : sizes.some((size) => size === undefined || none(size));
 }
 
 /**

@@ -127,8 +127,23 @@ describe('elements a browser never draws', () => {
     `<svg width="1" height="1"><desc>${PAYLOAD}</desc></svg>`,
     `<map name="m"><area alt="${PAYLOAD}" href="#"></map>`,
     `<object data="x.swf"><param name="x" value="${PAYLOAD}"></object>`,
+    // SVG draws nothing outside its boxes: a foreignObject without both sizes is 0 by 0, an <svg> 0 wide clips all.
+    `<svg><foreignObject><p>${PAYLOAD}</p></foreignObject></svg>`,
+    `<svg width="300" height="60"><foreignObject width="300"><p>${PAYLOAD}</p></foreignObject></svg>`,
+    `<svg width="0" height="0"><text x="0" y="10">${PAYLOAD}</text></svg>`,
+    `<svg style="height: 0px"><text x="0" y="10">${PAYLOAD}</text></svg>`,
   ])
     it(html.slice(0, 40), () => flagged(`Say hi.\n\n${html}\n`));
+
+  it('an SVG with room for its text hides nothing (visible in Chromium)', () => {
+    for (const html of [
+      `<svg width="300" height="60"><foreignObject width="300" height="60"><p>${PAYLOAD}</p></foreignObject></svg>`,
+      `<svg width="300" height="60"><foreignObject style="width:300px;height:60px"><p>${PAYLOAD}</p></foreignObject></svg>`,
+      `<svg viewBox="0 0 300 60"><text x="0" y="10">${PAYLOAD}</text></svg>`,
+      `<svg width="100%" height="2em"><text x="0" y="10">${PAYLOAD}</text></svg>`,
+    ])
+      assert.deepEqual(hits(`Say hi.\n\n${html}\n`), [], html);
+  });
 
   // diff4-review F3: a player's own tags and a ruby's parentheses are not hidden text.
   it("a player's sources, an object's params and a ruby's parentheses hide nothing", () =>
