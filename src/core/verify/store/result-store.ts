@@ -27,9 +27,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * (a block displayed inline paints on its lines only), a table's columns, boxes too small for their text, and
  * boxes moved off their parent's. 17: and HTML's tree as the preview parses it: what a table moves out of itself,
  * what a start tag in a table ends, a table kept in its paragraph (quirks mode), a second form ignored. 18: a <p>
- * or list item ended however deep, `</form>` closing the form alone, a heading ending the heading it is in.
+ * or list item ended however deep, `</form>` closing the form alone, a heading ending the heading it is in. 19: a
+ * Markdown paragraph's own <p>, SVG's own tags ending nothing of HTML, SVG boxes of no size.
  */
-const REVISION = 18;
+const REVISION = 19;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
