@@ -21,7 +21,6 @@ const NEVER_RENDERED = new Set([
   'noscript',
   'title',
   'datalist',
-  'head',
   'rp',
   'noembed',
   'noframes',

@@ -58,8 +58,14 @@ export const inButtonScope = (open: string) => P_SCOPE.has(open);
 export function endScope(name: string): (open: string) => boolean {
   if (!SPECIAL.has(name)) return (open) => SPECIAL.has(open);
   if (TABLE_ENDS.has(name)) return (open) => open === 'table' && name !== 'table';
-  return name === 'li' ? pastItem : (open) => DEFAULT_SCOPE.has(open);
+  // </li> in list item scope (diff36-review P5).
+  return name === 'li'
+    ? (open) => DEFAULT_SCOPE.has(open) || open === 'ol' || open === 'ul'
+    : (open) => DEFAULT_SCOPE.has(open);
 }
+
+/** Whether an end tag `name` closes an open element `open`: any heading closes any (§13.2.6.4.7: diff36-review P4). */
+export const endsOpen = (name: string, open: string) => open === name || (HEADINGS.has(name) && HEADINGS.has(open));
 /** Elements a browser reopens in later paragraphs when left open in one (its "active formatting elements"). */
 export const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
 

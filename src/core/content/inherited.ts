@@ -24,6 +24,7 @@ import {
   keptAtTableStart,
   ENDED_BY_START,
   foreignStart,
+  endsOpen,
   IMPLIED_END_TAGS,
   placedAt,
   endScope,
@@ -244,16 +245,15 @@ export class OpenElements {
     const scope = endScope(name);
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
-      if (open === name) return name === 'form' ? this.remove(i) : this.closeAt(i);
+      if (endsOpen(name, open)) return name === 'form' ? this.remove(i) : this.closeAt(i);
       if (scope(open)) return;
     }
     if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
   }
 
   /**
-   * A paragraph starts; `own`, a Markdown paragraph, in the preview's own `<p>`, which a block its inline HTML starts
-   * ends, closing what that HTML opened before the block (diff35-review F4). Returns where its elements start, for
-   * `paragraphEnd`.
+   * A paragraph starts (for `paragraphEnd`: where its elements start); `own`, in the preview's own `<p>`, which a block
+   * its inline HTML starts ends, closing what that HTML opened before the block (diff35-review F4).
    */
   paragraph(own: boolean): number {
     if (own) this.start('p', undefined, false, false);

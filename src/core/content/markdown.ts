@@ -67,6 +67,8 @@ export function markdownTriggered(text: string): boolean {
   return MARKDOWN_CONSTRUCT.test(text) || hidingAttribute(text);
 }
 
+/** Start tags a browser ignores in a body, that the preview's page is (§13.2.6.4.7). */
+const IGNORED_IN_BODY = new Set(['html', 'head', 'body', 'frameset']);
 /** The constructs but tags (a table delimiter's blanks read by one loop: two that overlapped were quadratic). */
 const MARKDOWN_CONSTRUCT =
   /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*(?:\|[ \t]*)?:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata|svg|foreignobject)\b/im;
@@ -181,7 +183,8 @@ function htmlHits(
       continue;
     }
     if (token.type === 'end') covered.open.end(token.name);
-    if (token.type !== 'start') continue;
+    // A start tag of the document's <html>, <head> or <body> is ignored in the page's body (diff36-review P3, P10).
+    if (token.type !== 'start' || IGNORED_IN_BODY.has(token.name)) continue;
     const judged = start >= covered.until;
     const style = styleWithHints(token.name, token.attributes);
     const empty = VOID.has(token.name) || (token.selfClosing === true && FOREIGN_ROOTS.has(token.name));

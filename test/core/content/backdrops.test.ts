@@ -345,6 +345,18 @@ describe('text over the backgrounds of the elements around it', () => {
     ];
     for (const html of foreign) assert.ok(hidden(html), html);
     for (const html of foreign.map(swapped)) assert.ok(!hidden(html), html);
+    // diff36-review P3, P4, P5: a <body>, <html> or <head> start tag is ignored in the page's body; any heading's end
+    // tag closes any heading; </li> closes past a <section>. White on white in Chromium; swapped, visible.
+    const ends = [
+      `<div style="background:#fff;--c:#fff"><h2 style="--c:#000">x</h1>${secret}</div>`,
+      ...['body', 'html', 'head'].map(
+        (tag) => `<div style="background:#fff;--c:#fff"><h1 style="--c:#000">x<${tag}><h2>${secret}</div>`,
+      ),
+      `<div style="background:#fff;--c:#fff"><ul><li style="--c:#000">x<body><li>${secret}</div>`,
+      `<div style="background:#fff;--c:#fff"><ul><li style="--c:#000">x<section>y</li>${secret}</div>`,
+    ];
+    for (const html of ends) assert.ok(hidden(html), html);
+    for (const html of ends.map(swapped)) assert.ok(!hidden(html), html);
     // R4: tables in a cell under many open elements, each finding the table context at once (12 s at b4f9180).
     const cells = performance.now();
     scanText(

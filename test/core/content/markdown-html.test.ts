@@ -135,6 +135,9 @@ describe('elements a browser never draws', () => {
   ])
     it(html.slice(0, 40), () => flagged(`Say hi.\n\n${html}\n`));
 
+  it('a <head> start tag is ignored in a body: what follows is shown (diff36-review P10)', () =>
+    assert.deepEqual(hits(`<head>\n\n${PAYLOAD}\n`), []));
+
   it('an SVG with room for its text hides nothing (visible in Chromium)', () => {
     for (const html of [
       `<svg width="300" height="60"><foreignObject width="300" height="60"><p>${PAYLOAD}</p></foreignObject></svg>`,
