@@ -252,12 +252,12 @@ export class OpenElements {
   }
 
   /**
-   * A paragraph starts (for `paragraphEnd`: where its elements start); `own`, in the preview's own `<p>`, which a block
-   * its inline HTML starts ends, closing what that HTML opened before the block (diff35-review F4).
+   * A paragraph starts (for `paragraphEnd`: where its elements start), in the preview's own element `tag`: a `<p>`,
+   * which a block its inline HTML starts ends, closing what that HTML opened before the block (diff35-review F4).
    */
-  paragraph(own: boolean): number {
-    if (own) this.start('p', undefined, false, false);
-    return this.open.length - (own ? 1 : 0);
+  paragraph(tag: string | undefined): number {
+    if (tag) this.start(tag, undefined, false, false);
+    return this.open.length - (tag === 'p' ? 1 : 0);
   }
 
   /**

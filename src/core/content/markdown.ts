@@ -53,6 +53,9 @@ interface MdNode {
   children?: MdNode[];
   /** A list's or item's blank lines between its children (a list with none in it or its items is tight). */
   spread?: boolean;
+  /** A heading's level; whether a list is ordered. */
+  depth?: number;
+  ordered?: boolean;
   position?: { start: { offset?: number }; end: { offset?: number } };
 }
 
@@ -67,6 +70,14 @@ export function markdownTriggered(text: string): boolean {
   return MARKDOWN_CONSTRUCT.test(text) || hidingAttribute(text);
 }
 
+/** The elements the preview renders a heading, a list, its items, a quote and a code block in (a paragraph's <p>: `walk`). */
+const OWN_TAGS: Partial<Record<string, (node: MdNode) => string>> = {
+  heading: (node) => `h${node.depth ?? 1}`,
+  list: (node) => (node.ordered ? 'ol' : 'ul'),
+  listItem: () => 'li',
+  blockquote: () => 'blockquote',
+  code: () => 'pre',
+};
 /** Start tags a browser ignores in a body, that the preview's page is (§13.2.6.4.7). */
 const IGNORED_IN_BODY = new Set(['html', 'head', 'body', 'frameset']);
 /** The constructs but tags (a table delimiter's blanks read by one loop: two that overlapped were quadratic). */
@@ -116,14 +127,17 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
     }
     const within = inBlock || DRAWN_BLOCKS.has(node.type);
     // A paragraph's end closes what its inline HTML left open, as the browser's `</p>` does (diff19-review H1). The
-    // preview puts a paragraph in a <p> of its own (diff35-review F4), but not in a tight list's items.
+    // preview puts a paragraph in a <p> of its own (diff35-review F4), but not in a tight list's items; a heading,
+    // a list and an item in theirs, which end what HTML left open as their start tags do (diff36-review P1).
     const own = node.type === 'paragraph' && !tight.has(parent);
-    const depth = covered.open.paragraph(own);
+    const tag = own ? 'p' : OWN_TAGS[node.type]?.(node);
+    const depth = covered.open.paragraph(tag);
     if (node.type === 'list' && !node.spread && !node.children?.some(({ spread }) => spread))
       for (const item of node.children ?? []) tight.add(item);
     for (const child of node.children ?? []) walk(child, node, within, quoted || node.type === 'blockquote');
     if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell')
       covered.open.paragraphEnd(depth, own);
+    if (tag && !own) covered.open.end(tag);
   };
   walk(tree, tree, false);
   // Past what is read again of what elements pass down, the rest was judged alone: said once (diff19-review F2).

@@ -107,6 +107,25 @@ describe('text over the backgrounds of the elements around it', () => {
     // A tight list's items have no <p>: the <span> holds the block (black on white, visible; swapped, hidden).
     assert.ok(!hidden(`${white}- ${inline('#000', 'details open')}\n- c\n\n</div>`));
     assert.ok(hidden(`${black}- ${inline('#fff', 'details open')}\n- c\n\n</div>`));
+    // diff36-review P1: a heading, a list, an item, a quote and a code block are in elements of the preview's own,
+    // whose start tags end what HTML left open before them: a <p>, an <h1>, a <li>.
+    const before = (open: string, markdown: string) =>
+      `${white}${open.replace('>', ' style="--c:#000">')}x\n\n${markdown.replace('S', `<span style="color:var(--c)">${SECRET}</span>`)}\n\n</div>`;
+    const blocks = [
+      before('<p>', '> S'),
+      before('<p>', '```\ncode\n```\n\nS'),
+      before('<p>', '- S'),
+      before('<p>', '## S'),
+      before(`<p>${'<span>'.repeat(10)}`, '- S'),
+      before('<h1>', '## S'),
+      before('<h1>', 'S\n---'),
+      `${white}- a <li style="--c:#000">x\n- <span style="color:var(--c)">${SECRET}</span>\n\n</div>`,
+    ];
+    for (const html of blocks) assert.ok(hidden(html), html);
+    for (const html of blocks.map((html) =>
+      html.replace('--c:#fff', '--c:#000').replace('style="--c:#000">x', 'style="--c:#fff">x'),
+    ))
+      assert.ok(!hidden(html), html);
     // A block displayed as a block in the paragraph is closed with it: the <div> after is on the page (diff24-review B1).
     for (const html of [
       `<span style="display:block;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,
