@@ -116,10 +116,12 @@ export interface Placed {
 
 /** Where the innermost table context, `<p>` and list item are for an element placed at `at` over `below`. */
 export function placedAt(name: string, at: number, below: Placed | undefined): Required<Omit<Placed, 'name'>> {
+  // SVG's and MathML's points that hold HTML are scope boundaries only there, not as HTML's own (diff36-review P8).
+  const html = INTEGRATION.includes(name) && !inForeign(below);
   return {
     context: TABLE_CONTEXT.has(name) ? at : (below?.context ?? -1),
-    p: name === 'p' ? at : inButtonScope(name) ? -1 : (below?.p ?? -1),
-    item: ITEMS.has(name) ? at : pastItem(name) ? -1 : (below?.item ?? -1),
+    p: name === 'p' ? at : inButtonScope(name) && !html ? -1 : (below?.p ?? -1),
+    item: ITEMS.has(name) ? at : pastItem(name) && !html ? -1 : (below?.item ?? -1),
     foreign: name === 'svg' || name === 'math' || (!!below && inForeign(below) && !BREAKOUT.has(name)),
   };
 }

@@ -361,6 +361,9 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff;--c:#000"><ul><li style="--c:#fff">x<math><mi>${spans}<li>${secret}</div>`,
       `<div style="background:#fff;--c:#000"><p style="--c:#fff">x<svg>${'<g>'.repeat(9)}<section></section>${'</g>'.repeat(9)}</svg>${secret}</div>`,
       `<div style="background:#fff;--c:#fff"><svg width="1" height="1"><form/></svg><p style="--c:#000">x<form>${secret}</div>`,
+      // P8: an <mi> or <mtext> not in <math> is HTML's own unknown element, no scope boundary.
+      `<div style="background:#fff;--c:#fff"><p style="--c:#000">x<mi><div>${secret}</div>`,
+      `<div style="background:#fff;--c:#fff"><p style="--c:#000">x<mtext></p>${secret}</div>`,
     ];
     for (const html of foreign) assert.ok(hidden(html), html);
     for (const html of foreign.map(swapped)) assert.ok(!hidden(html), html);
