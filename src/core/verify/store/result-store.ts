@@ -28,9 +28,10 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * boxes moved off their parent's. 17: and HTML's tree as the preview parses it: what a table moves out of itself,
  * what a start tag in a table ends, a table kept in its paragraph (quirks mode), a second form ignored. 18: a <p>
  * or list item ended however deep, `</form>` closing the form alone, a heading ending the heading it is in. 19: a
- * Markdown paragraph's own <p>, SVG's own tags ending nothing of HTML, SVG boxes of no size.
+ * Markdown paragraph's own <p>, SVG's own tags ending nothing of HTML, SVG boxes of no size. 20: the
+ * preview's own elements for headings, lists, quotes and code; <body>, <head> ignored; MathML's points in MathML only.
  */
-const REVISION = 19;
+const REVISION = 20;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
