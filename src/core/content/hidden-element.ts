@@ -53,8 +53,6 @@ export const VOID = new Set([
   'track',
   'wbr',
 ]);
-/** Foreign elements that hold nothing when written `<svg/>`, as a browser reads them in HTML. */
-export const FOREIGN_ROOTS = new Set(['svg', 'math']);
 /** Attributes whose text a model reads and a hidden element's reader would not see. */
 export const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 
@@ -78,7 +76,7 @@ export function hiddenBy(
     (tag.name === 'dialog' && !tag.attributes.has('open')) ||
     (tag.name === 'input' && attribute('type') === 'hidden') ||
     tag.name === 'meta' ||
-    noBox(tag.name, style, attribute)
+    (noBox(tag.name, style, attribute) && !tag.selfClosing) // `<svg/>` holds nothing to hide
   );
 }
 

@@ -32,6 +32,18 @@ const SCOPE: Record<string, (open: string) => boolean> = {
 export const TABLE_ENDS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption']);
 /** Where SVG and MathML hold HTML again: a search for an element in scope stops there (§13.2.4.2: diff35-review F2). */
 export const INTEGRATION = ['foreignobject', 'desc', 'title', 'mi', 'mo', 'mn', 'ms', 'mtext', 'annotation-xml'];
+/** Which of them are SVG's and which MathML's: each is one only in its own (diff37-review: `<svg><mi>` is not). */
+const OWN_INTEGRATION: Record<'svg' | 'math', readonly string[]> = {
+  svg: INTEGRATION.slice(0, 3),
+  math: INTEGRATION.slice(3),
+};
+const integration = (name: string, space: 'svg' | 'math' | undefined) =>
+  !!space && OWN_INTEGRATION[space].includes(name);
+
+/** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
+export const MOST_PENDING = 8;
+/** How far down the open elements an end tag looks for its start. */
+export const MAX_CLOSE_SEARCH = 64;
 /** What an end tag of a block does not close past (HTML's default scope). */
 export const DEFAULT_SCOPE = new Set([
   'table',
@@ -111,18 +123,19 @@ export interface Placed {
   p?: number;
   item?: number;
   /** In SVG or MathML, not where they hold HTML: a start tag there is theirs, and ends nothing (diff36-review F2). */
-  foreign?: boolean;
+  foreign?: 'svg' | 'math' | undefined;
 }
 
 /** Where the innermost table context, `<p>` and list item are for an element placed at `at` over `below`. */
-export function placedAt(name: string, at: number, below: Placed | undefined): Required<Omit<Placed, 'name'>> {
+export function placedAt(name: string, at: number, below: Placed | undefined): Omit<Placed, 'name'> {
   // SVG's and MathML's points that hold HTML are scope boundaries only there, not as HTML's own (diff36-review P8).
-  const html = INTEGRATION.includes(name) && !inForeign(below);
+  const space = inForeign(below) ? below!.foreign : undefined;
+  const html = INTEGRATION.includes(name) && !integration(name, space);
   return {
     context: TABLE_CONTEXT.has(name) ? at : (below?.context ?? -1),
     p: name === 'p' ? at : inButtonScope(name) && !html ? -1 : (below?.p ?? -1),
     item: ITEMS.has(name) ? at : pastItem(name) && !html ? -1 : (below?.item ?? -1),
-    foreign: name === 'svg' || name === 'math' || (!!below && inForeign(below) && !BREAKOUT.has(name)),
+    foreign: name === 'svg' || name === 'math' ? name : BREAKOUT.has(name) ? undefined : space,
   };
 }
 
@@ -132,7 +145,7 @@ const BREAKOUT = new Set(
     ' ',
   ),
 );
-const inForeign = (top: Placed | undefined) => !!top?.foreign && !INTEGRATION.includes(top.name);
+const inForeign = (top: Placed | undefined) => !!top?.foreign && !integration(top.name, top.foreign);
 /** Whether a start tag `name` in `top` is SVG's or MathML's own (§13.2.6.5): it ends no element of HTML. */
 export const foreignStart = (top: Placed | undefined, name: string) => inForeign(top) && !BREAKOUT.has(name);
 /** What HTML's "generate implied end tags" closes while it is the current node (§13.2.6.3). */

@@ -25,6 +25,8 @@ import {
   ENDED_BY_START,
   foreignStart,
   endsOpen,
+  MAX_CLOSE_SEARCH,
+  MOST_PENDING,
   IMPLIED_END_TAGS,
   placedAt,
   endScope,
@@ -32,8 +34,6 @@ import {
 import type { Placed } from './html-tree.ts';
 import type { Judged } from './styles.ts';
 
-/** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
-const MOST_PENDING = 8;
 /** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
 const PAINTING = /background|box-shadow|\\/i;
 
@@ -45,8 +45,6 @@ const MAX_INHERITED = 16_384;
  * document says once that it was not worked out (markdown.ts), and styles are judged alone.
  */
 const MAX_READ_AGAIN = 4 << 20;
-/** How far down the open elements an end tag looks for its start. */
-const MAX_CLOSE_SEARCH = 64;
 /**
  * An open element: its name, what its children inherit and the backgrounds behind their text; and its own part of
  * each (what its style passes down, and the backgrounds it paints), to open it again where a browser does.
@@ -102,7 +100,7 @@ export class OpenElements {
   start(
     name: string,
     style: string | undefined,
-    isVoid: boolean,
+    isVoid: boolean | 'self-closing',
     judge: boolean,
     attributes?: ReadonlyMap<string, string>,
   ): Judged | undefined {
@@ -162,8 +160,9 @@ export class OpenElements {
     // A column opens in its table (columns.ts), clearing it of what is open in it.
     const keep = name === 'col' || name === 'colgroup' ? this.tables.column(name, own, attributes) : undefined;
     if (keep !== undefined) this.cut(keep);
-    // A form in a table is closed at once (§13.2.6.4.9).
-    if (isVoid || VOID_TOO.has(name) || (name === 'form' && FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
+    // A self-closing tag is void in SVG or MathML (diff33-review P1), and a form in a table closed at once (§13.2.6.4.9).
+    const empty = isVoid === true || (isVoid && (foreign || name === 'svg' || name === 'math')) || VOID_TOO.has(name);
+    if (empty || (name === 'form' && FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
     this.push({ name, layout, passed, paints: own }, under);
     return judged;

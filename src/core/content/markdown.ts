@@ -3,7 +3,7 @@ import type { CharacterHit } from './characters.ts';
 import { toolDirective } from './directives.ts';
 import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens } from './html.ts';
-import { extent, FALLBACK, FOREIGN_ROOTS, hiddenBy, SAID, VOID } from './hidden-element.ts';
+import { extent, FALLBACK, hiddenBy, SAID, VOID } from './hidden-element.ts';
 import { hidingAttribute, unquoted } from './tag-trigger.ts';
 import { styleWithHints } from './presentational.ts';
 import { OpenElements } from './inherited.ts';
@@ -201,7 +201,7 @@ function htmlHits(
     if (token.type !== 'start' || IGNORED_IN_BODY.has(token.name)) continue;
     const judged = start >= covered.until;
     const style = styleWithHints(token.name, token.attributes);
-    const empty = VOID.has(token.name) || (token.selfClosing === true && FOREIGN_ROOTS.has(token.name));
+    const empty = VOID.has(token.name) || (token.selfClosing === true && 'self-closing');
     const inherited = covered.open.start(token.name, style, empty, judged, token.attributes);
     if (!judged || !hiddenBy(token, style, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.

@@ -361,6 +361,12 @@ describe('text over the backgrounds of the elements around it', () => {
       `<div style="background:#fff;--c:#000"><ul><li style="--c:#fff">x<math><mi>${spans}<li>${secret}</div>`,
       `<div style="background:#fff;--c:#000"><p style="--c:#fff">x<svg>${'<g>'.repeat(9)}<section></section>${'</g>'.repeat(9)}</svg>${secret}</div>`,
       `<div style="background:#fff;--c:#fff"><svg width="1" height="1"><form/></svg><p style="--c:#000">x<form>${secret}</div>`,
+      // diff37-review: SVG's points that hold HTML are none in MathML, nor MathML's in SVG; a self-closing tag in
+      // either is void, so it holds none of what follows.
+      `<div style="background:#fff;--c:#fff"><ul><li style="--c:#000">a<svg><mi><li>b</li></mi></svg> ${secret}</li></ul></div>`,
+      `<div style="background:#fff;--c:#fff"><ul><li style="--c:#000">a<math><foreignObject><li>b</li></foreignObject></math> ${secret}</li></ul></div>`,
+      `<div style="background:#fff;--c:#fff"><ul><li style="--c:#000">a<math><mi/><li>b</li></math> ${secret}</li></ul></div>`,
+      `<div style="background:#fff;--c:#000"><p style="--c:#fff">a<svg><foreignObject/><section>x</section></svg> ${secret}</p></div>`,
       // P8: an <mi> or <mtext> not in <math> is HTML's own unknown element, no scope boundary.
       `<div style="background:#fff;--c:#fff"><p style="--c:#000">x<mi><div>${secret}</div>`,
       `<div style="background:#fff;--c:#fff"><p style="--c:#000">x<mtext></p>${secret}</div>`,
