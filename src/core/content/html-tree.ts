@@ -68,6 +68,8 @@ export const inButtonScope = (open: string) => P_SCOPE.has(open);
  * nothing out of its scope (past a table cell): a browser ignores it (diff19-review H1).
  */
 export function endScope(name: string): (open: string) => boolean {
+  // A formatting element's end tag looks for it in scope, past blocks opened in it (the adoption agency: diff37 F1).
+  if (FORMATTING.has(name)) return (open) => DEFAULT_SCOPE.has(open);
   if (!SPECIAL.has(name)) return (open) => SPECIAL.has(open);
   if (TABLE_ENDS.has(name)) return (open) => open === 'table' && name !== 'table';
   // </li> in list item scope (diff36-review P5).
@@ -145,9 +147,18 @@ const BREAKOUT = new Set(
     ' ',
   ),
 );
-const inForeign = (top: Placed | undefined) => !!top?.foreign && !integration(top.name, top.foreign);
-/** Whether a start tag `name` in `top` is SVG's or MathML's own (§13.2.6.5): it ends no element of HTML. */
-export const foreignStart = (top: Placed | undefined, name: string) => inForeign(top) && !BREAKOUT.has(name);
+export const inForeign = (top: Placed | undefined) => !!top?.foreign && !integration(top.name, top.foreign);
+/**
+ * Where a start tag leaves SVG and MathML (§13.2.6.5): a breakout tag, or a `<font>` with a colour, face or size,
+ * ends their elements back to HTML or a point that holds it (diff37-review F2). The length the open elements are cut
+ * to; undefined for another tag, which is then SVG's or MathML's own when `top` is theirs (`inForeign`).
+ */
+export function brokenOut(open: readonly Placed[], name: string, attributes?: ReadonlyMap<string, string>) {
+  if (!BREAKOUT.has(name) && !(name === 'font' && ['color', 'face', 'size'].some((a) => attributes?.has(a)))) return;
+  let at = open.length - 1;
+  while (at >= 0 && inForeign(open[at])) at--;
+  return at + 1;
+}
 /** What HTML's "generate implied end tags" closes while it is the current node (§13.2.6.3). */
 export const IMPLIED_END_TAGS = new Set(['dd', 'dt', 'li', 'optgroup', 'option', 'p', 'rb', 'rp', 'rt', 'rtc']);
 

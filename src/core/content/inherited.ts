@@ -7,11 +7,9 @@
  */
 import { backdropOf, backdropsIn, behindIn, beneath, either, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
-import type { Layout } from './layout.ts';
 import { OpenTables } from './columns.ts';
-import type { TableColumns } from './columns.ts';
 import type { Backdrop, Backdrops } from './backdrop.ts';
-import { passedDown } from './passed-down.ts';
+import { MAX_INHERITED, MAX_READ_AGAIN, PAINTING, passedDown } from './passed-down.ts';
 import {
   VOID_TOO,
   TABLE_PARTS,
@@ -23,7 +21,8 @@ import {
   FOSTERING,
   keptAtTableStart,
   ENDED_BY_START,
-  foreignStart,
+  brokenOut,
+  inForeign,
   endsOpen,
   MAX_CLOSE_SEARCH,
   MOST_PENDING,
@@ -31,33 +30,8 @@ import {
   placedAt,
   endScope,
 } from './html-tree.ts';
-import type { Placed } from './html-tree.ts';
+import type { Open } from './open-element.ts';
 import type { Judged } from './styles.ts';
-
-/** A style that may paint a background (or a box shadow over one), its escapes not yet decoded. */
-const PAINTING = /background|box-shadow|\\/i;
-
-/** How much of its ancestors' declarations a style is read with; past it, not worked out. */
-const MAX_INHERITED = 16_384;
-/**
- * How much of ancestors' declarations a document's styles are read with in all: each styled tag under a style
- * that passes something down reads it again (a 16 KB custom property above 100,000 styled tags). Past it, the
- * document says once that it was not worked out (markdown.ts), and styles are judged alone.
- */
-const MAX_READ_AGAIN = 4 << 20;
-/**
- * An open element: its name, what its children inherit and the backgrounds behind their text; and its own part of
- * each (what its style passes down, and the backgrounds it paints), to open it again where a browser does.
- */
-interface Open extends Backdrops, Placed {
-  /** How its style lays it out: a block or not, moved off what its parent paints or not… (layout.ts). */
-  layout: Layout;
-  inherited: string | undefined;
-  passed: string;
-  paints: Backdrop | undefined;
-  /** A table's columns (columns.ts), kept where it is put back. */
-  columns?: TableColumns;
-}
 
 /**
  * The elements open at a point of a document, each with what it and those around it pass down. The stack is
@@ -105,7 +79,9 @@ export class OpenElements {
     attributes?: ReadonlyMap<string, string>,
   ): Judged | undefined {
     // SVG's and MathML's own tags end nothing of HTML, nor is a form of theirs HTML's (diff36-review F2, P6).
-    const foreign = foreignStart(this.open.at(-1), name);
+    const out = brokenOut(this.open, name, attributes);
+    if (out !== undefined) this.cut(out);
+    const foreign = out === undefined && inForeign(this.open.at(-1));
     if (name === 'form' && this.form && !foreign) return undefined; // ignored, <p> not ended (§13.2.6.4.7: diff35 F1)
     if (name === 'form' && !foreign) this.form = true;
     // In a table, a start ends a column group, what was moved out of the table, a cell, or the table (html-tree.ts).
@@ -150,8 +126,9 @@ export class OpenElements {
     // since (a marker: P3); <hr>, <source>… open nothing (P1).
     const waiting = fold && this.waiting() ? this.pending : [];
     const reopened = waiting.map(({ passed }) => passed).join('');
-    // And over what they paint, in front of its own background (a <font> a Markdown paragraph's end closed: F4).
-    const over = waiting.flatMap(({ paints }) => paints?.values ?? []);
+    // And over what they paint, in front of its own background (a <font> a Markdown paragraph's end closed: F4), but
+    // a link's, whose text is in the link's colour (diff37-review F4).
+    const over = waiting.flatMap(({ link, paints }) => (link ? [] : (paints?.values ?? [])));
     const read = style === undefined ? undefined : style + (reopened && `;${reopened}`);
     if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== '' || over.length > 0))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
@@ -164,7 +141,7 @@ export class OpenElements {
     const empty = isVoid === true || (isVoid && (foreign || name === 'svg' || name === 'math')) || VOID_TOO.has(name);
     if (empty || (name === 'form' && FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
-    this.push({ name, layout, passed, paints: own }, under);
+    this.push({ name, layout, passed, paints: own, link: name === 'a' && !!attributes?.has('href') }, under);
     return judged;
   }
 
@@ -244,7 +221,7 @@ export class OpenElements {
     const scope = endScope(name);
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
-      if (endsOpen(name, open)) return name === 'form' ? this.remove(i) : this.closeAt(i);
+      if (endsOpen(name, open)) return name === 'form' ? this.remove(i) : this.adopt(i);
       if (scope(open)) return;
     }
     if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
@@ -255,6 +232,7 @@ export class OpenElements {
    * which a block its inline HTML starts ends, closing what that HTML opened before the block (diff35-review F4).
    */
   paragraph(tag: string | undefined): number {
+    if (tag) this.text(); // the line break before the element opens what waits again, around it (diff37-review F5)
     if (tag) this.start(tag, undefined, false, false);
     return this.open.length - (tag === 'p' ? 1 : 0);
   }
@@ -286,6 +264,23 @@ export class OpenElements {
     const above = this.open.slice(at + 1);
     this.cut(at);
     for (const element of above) this.place(element);
+  }
+
+  /**
+   * An end tag closes the element at `at`; a formatting element's, with the adoption agency roughly (§13.2.6.4.7:
+   * diff37-review F1): the first block opened in it since (a paragraph's <p>) leaves it and stays open, with the
+   * formatting elements between opened again in it, so what follows is out of the formatting element.
+   */
+  private adopt(at: number): void {
+    let block = FORMATTING.has(this.open[at]!.name) ? at + 1 : this.open.length;
+    while (block < this.open.length && !SPECIAL.has(this.open[block]!.name)) block++;
+    if (block === this.open.length) return this.closeAt(at);
+    const kept = [
+      ...this.open.slice(at + 1, block).filter(({ name }) => FORMATTING.has(name)),
+      ...this.open.slice(block),
+    ];
+    this.cut(at);
+    for (const element of kept) this.push(element);
   }
 
   /** The stack cut to `length` elements. */

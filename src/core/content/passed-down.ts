@@ -10,6 +10,17 @@ const INHERITED =
 /** What paints a clipped background, passed down with a clip to the text: it paints the children's letters too. */
 const CLIPPED_BACKGROUND = /^(?:-webkit-)?background(?:-clip|-color|-image|-size)?$/i;
 
+/** A style that may paint a background (or a box shadow over one), its escapes not yet decoded (inherited.ts). */
+export const PAINTING = /background|box-shadow|\\/i;
+/** How much of its ancestors' declarations a style is read with; past it, not worked out. */
+export const MAX_INHERITED = 16_384;
+/**
+ * How much of ancestors' declarations a document's styles are read with in all: each styled tag under a style
+ * that passes something down reads it again (a 16 KB custom property above 100,000 styled tags). Past it, the
+ * document says once that it was not worked out (markdown.ts), and styles are judged alone.
+ */
+export const MAX_READ_AGAIN = 4 << 20;
+
 /**
  * A style's declarations that its children inherit, each ending in `;`: decoded, with a backslash written as an
  * escape again (so it is read once), and without `!important`, which does not pass down (a parent's

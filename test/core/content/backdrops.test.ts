@@ -126,6 +126,28 @@ describe('text over the backgrounds of the elements around it', () => {
       html.replace('--c:#fff', '--c:#000').replace('style="--c:#000">x', 'style="--c:#fff">x'),
     ))
       assert.ok(!hidden(html), html);
+    // diff37-review F1, F5: bold left open in one paragraph and closed in the next: `</b>` moves the next paragraph's
+    // <p> out of the <b> (HTML's adoption agency), so what follows `</b>` is not in it. F2: a breakout tag (<br>,
+    // <span>, <font color>) ends an <svg>, so a <section> after it is HTML's and ends the <p>.
+    const across = (markdown: string) =>
+      `${white}${markdown.replace('S', `<span style="color:var(--c)">${SECRET}</span>`)}\n\n</div>`;
+    const later = [
+      across('a <b style="--c:#000">x\n\ny</b> S'),
+      across('a <strong style="--c:#000">x\n\ny</strong> S'),
+      across('- a <b style="--c:#000">x\n\n- y</b> S'),
+      across('<p><b style="--c:#000">x</p>\n\ny</b> S'),
+      across('<p style="--c:#000">a<svg><br><section>y</section></svg> S</p>'),
+      across('<p style="--c:#000">a<svg><font color="#888"><section>x</section></font></svg> S</p>'),
+    ];
+    for (const html of later) assert.ok(hidden(html), html);
+    const swap = (html: string) => html.replace(/--c:#(fff|000)/g, (_, c) => (c === 'fff' ? '--c:#000' : '--c:#fff'));
+    for (const html of later.map(swap)) assert.ok(!hidden(html), html);
+    // A <span> that broke out of the <svg> stays open past `</svg>`: what follows is in it (black on white, visible).
+    const breakout = across('a <svg><span style="--c:#000">x</svg> S');
+    assert.ok(!hidden(breakout) && hidden(swap(breakout)), breakout);
+    // F4: a link opened again in a block draws its text in the link's colour, not on its white background.
+    const link = `<p><a href="#x" style="background:#fff">y</p><div style="color:#fff">${SECRET}</div>`;
+    assert.ok(!hidden(link), link);
     // A block displayed as a block in the paragraph is closed with it: the <div> after is on the page (diff24-review B1).
     for (const html of [
       `<span style="display:block;background:#fff"><div style="color:#fff">${SECRET}</div></span>`,

@@ -1,0 +1,21 @@
+/** An element on the open elements that inherited.ts follows across a document's HTML. */
+import type { Backdrop, Backdrops } from './backdrop.ts';
+import type { TableColumns } from './columns.ts';
+import type { Placed } from './html-tree.ts';
+import type { Layout } from './layout.ts';
+
+/**
+ * An open element: its name, what its children inherit and the backgrounds behind their text; and its own part of
+ * each (what its style passes down, and the backgrounds it paints), to open it again where a browser does.
+ */
+export interface Open extends Backdrops, Placed {
+  /** How its style lays it out: a block or not, moved off what its parent paints or not… (layout.ts). */
+  layout: Layout;
+  inherited: string | undefined;
+  passed: string;
+  paints: Backdrop | undefined;
+  /** A table's columns (columns.ts), kept where it is put back. */
+  columns?: TableColumns;
+  /** An `<a href>`: the preview draws its text in the link's colour. */
+  link?: boolean;
+}
