@@ -30,8 +30,9 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * or list item ended however deep, `</form>` closing the form alone, a heading ending the heading it is in. 19: a
  * Markdown paragraph's own <p>, SVG's own tags ending nothing of HTML, SVG boxes of no size. 20: the
  * preview's own elements for headings, lists, quotes and code; <body>, <head> ignored; MathML's points in MathML only.
+ * 21: a formatting element's end tag moving a later block out of it; breakout tags ending SVG; a link's colour.
  */
-const REVISION = 20;
+const REVISION = 21;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
