@@ -82,14 +82,17 @@ export function hiddenBy(
 
 /**
  * SVG draws nothing outside its boxes: a `<foreignObject>` not given both a width and a height is 0 by 0, and an
- * `<svg>` given no width or no height is clipped to it (its `overflow` is hidden). A size is its attribute or
- * its style's; one without a digit other than 0 (`0`, `auto`, `0.0px`) is none.
+ * `<svg>` given a width or a height of 0 is clipped to it (a foreignObject's `overflow` may be made visible). A size is
+ * its attribute or its style's; only a length of 0 (`0`, `0.0px`, `0%`) is none: an `<svg>`'s `auto` is 300 by 150
+ * or its viewBox's (diff38-review F4), and a `var()` or `calc()` is not worked out. A foreignObject's `auto` is 0.
  */
 function noBox(name: string, style: string | undefined, attribute: (name: string) => string | undefined): boolean {
   if (name !== 'foreignobject' && name !== 'svg') return false;
-  const sizes = ['width', 'height'].map((side) => (style && appliedValue(style, side)) ?? attribute(side));
-  const none = (size: string | undefined) => size !== undefined && !/[1-9]/.test(size);
-  return name === 'svg' ? sizes.some(none) : sizes.some((size) => size === undefined || none(size));
+  if (name === 'foreignobject' && style && appliedValue(style, 'overflow')?.startsWith('visible')) return false;
+  const sizes = ['width', 'height'].map((side) => ((style && appliedValue(style, side)) ?? attribute(side))?.trim());
+  const zero = (size: string | undefined) =>
+    size !== undefined && /^[+-]?(?:0+\.?0*|\.0+)(?:e[+-]?\d+)?(?:[a-z]+|%)?$/i.test(size);
+  return name === 'svg' ? sizes.some(zero) : sizes.some((size) => size === undefined || size === 'auto' || zero(size));
 }
 
 /**

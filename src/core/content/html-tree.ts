@@ -242,3 +242,28 @@ export function keptAtTableStart(
   if (name === 'table') return inTable ? table : undefined;
   return inTable ? (at < top ? at + 1 : undefined) : at;
 }
+
+/**
+ * What HTML's adoption agency (§13.2.6.4.7) does to the elements `above` a formatting element its end tag closes,
+ * roughly (diff37-review F1, diff38-review F1, F2, F9): each of the first 8 blocks opened in it leaves it and stays
+ * open, the 3 formatting elements nearest before each opened again around it (`kept`, in order); past the 8th, a
+ * copy of the element stays open (`copy`); what is above the last block moved (`rest`) goes with the element, and
+ * closes. Undefined when no block was opened in it: it closes with all in it.
+ */
+export function adoption<T extends Placed>(above: readonly T[]): { kept: T[]; copy: boolean; rest: T[] } | undefined {
+  const blocks = above.flatMap(({ name }, i) => (SPECIAL.has(name) ? [i] : []));
+  if (blocks.length === 0) return undefined;
+  const kept: T[] = [];
+  let from = 0;
+  for (const block of blocks.slice(0, 8)) {
+    kept.push(
+      ...above
+        .slice(from, block)
+        .filter(({ name }) => FORMATTING.has(name))
+        .slice(-3),
+      above[block]!,
+    );
+    from = block + 1;
+  }
+  return { kept, copy: blocks.length >= 8, rest: above.slice(from) };
+}

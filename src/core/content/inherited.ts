@@ -7,6 +7,7 @@
  */
 import { backdropOf, backdropsIn, behindIn, beneath, either, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
+import { appliedValue } from './read-style.ts';
 import { OpenTables } from './columns.ts';
 import type { Backdrop, Backdrops } from './backdrop.ts';
 import { MAX_INHERITED, MAX_READ_AGAIN, PAINTING, passedDown } from './passed-down.ts';
@@ -29,6 +30,7 @@ import {
   IMPLIED_END_TAGS,
   placedAt,
   endScope,
+  adoption,
 } from './html-tree.ts';
 import type { Open } from './open-element.ts';
 import type { Judged } from './styles.ts';
@@ -141,7 +143,16 @@ export class OpenElements {
     const empty = isVoid === true || (isVoid && (foreign || name === 'svg' || name === 'math')) || VOID_TOO.has(name);
     if (empty || (name === 'form' && FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
-    this.push({ name, layout, passed, paints: own, link: name === 'a' && !!attributes?.has('href') }, under);
+    this.push(
+      {
+        name,
+        layout,
+        passed,
+        paints: own,
+        link: name === 'a' && !!attributes?.has('href') && !appliedValue(style ?? '', 'color'),
+      },
+      under,
+    );
     return judged;
   }
 
@@ -266,21 +277,16 @@ export class OpenElements {
     for (const element of above) this.place(element);
   }
 
-  /**
-   * An end tag closes the element at `at`; a formatting element's, with the adoption agency roughly (§13.2.6.4.7:
-   * diff37-review F1): the first block opened in it since (a paragraph's <p>) leaves it and stays open, with the
-   * formatting elements between opened again in it, so what follows is out of the formatting element.
-   */
+  /** An end tag closes the element at `at`; a formatting element's moves blocks opened in it since out (`adoption`). */
   private adopt(at: number): void {
-    let block = FORMATTING.has(this.open[at]!.name) ? at + 1 : this.open.length;
-    while (block < this.open.length && !SPECIAL.has(this.open[block]!.name)) block++;
-    if (block === this.open.length) return this.closeAt(at);
-    const kept = [
-      ...this.open.slice(at + 1, block).filter(({ name }) => FORMATTING.has(name)),
-      ...this.open.slice(block),
-    ];
+    const element = this.open[at]!;
+    const moved = FORMATTING.has(element.name) ? adoption(this.open.slice(at + 1)) : undefined;
+    if (!moved) return this.closeAt(at);
     this.cut(at);
-    for (const element of kept) this.push(element);
+    for (const open of [...moved.kept, ...(moved.copy ? [element] : [])]) this.push(open);
+    const length = this.open.length;
+    for (const open of moved.rest) this.push(open);
+    if (!moved.copy && moved.rest.length > 0) this.closeAt(length, true);
   }
 
   /** The stack cut to `length` elements. */

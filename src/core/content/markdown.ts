@@ -135,8 +135,8 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
     if (node.type === 'list' && !node.spread && !node.children?.some(({ spread }) => spread))
       for (const item of node.children ?? []) tight.add(item);
     for (const child of node.children ?? []) walk(child, node, within, quoted || node.type === 'blockquote');
-    if (node.type === 'paragraph' || node.type === 'heading' || node.type === 'tableCell')
-      covered.open.paragraphEnd(depth, own);
+    // A tight list's item has no </p>: what its HTML left open stays open (diff37-review: a nested list in it).
+    if (own || node.type === 'heading' || node.type === 'tableCell') covered.open.paragraphEnd(depth, own);
     if (tag && !own) covered.open.end(tag);
   };
   walk(tree, tree, false);
@@ -205,13 +205,16 @@ function htmlHits(
     const inherited = covered.open.start(token.name, style, empty, judged, token.attributes);
     if (!judged || !hiddenBy(token, style, inherited)) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
-    const limit = parent.type === 'root' ? text.length : (parent.position?.end.offset ?? to);
+    // (An <svg>'s, its HTML block: a Markdown block after it is HTML that ends it: diff38-review F5.)
+    const limit =
+      parent.type !== 'root' ? (parent.position?.end.offset ?? to) : token.name === 'svg' ? to : text.length;
     const element = extent(text, token.name, from + token.end, limit);
     const inner = text.slice(from + token.end, element.inner);
     const said = SAID.map((name) => token.attributes.get(name)?.trim()).filter(Boolean);
     const shown = RAW_TEXT.has(token.name) ? inner.trim() : inner.replace(/<[^>]*>/g, '').trim();
-    // A player's or frame's own tags (`<source>`, `<track>`) are not fallback text, nor is a ruby's parenthesis.
-    const fallback = FALLBACK.has(token.name);
+    // A player's or frame's own tags (`<source>`, `<track>`) are not fallback text, nor is a ruby's parenthesis, nor
+    // an SVG's shapes (an icon sprite: diff38-review F5).
+    const fallback = FALLBACK.has(token.name) || token.name === 'svg';
     if (token.name === 'rp' && /^[\p{P}\s]{0,4}$/u.test(shown) && said.length === 0) continue;
     const decoded = [fallback ? shown : shown || inner.trim(), ...said].filter(Boolean).join(' — ');
     // An empty hidden element (a spacer, a rule) hides nothing.

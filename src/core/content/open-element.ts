@@ -16,6 +16,6 @@ export interface Open extends Backdrops, Placed {
   paints: Backdrop | undefined;
   /** A table's columns (columns.ts), kept where it is put back. */
   columns?: TableColumns;
-  /** An `<a href>`: the preview draws its text in the link's colour. */
+  /** An `<a href>` without a colour of its own: the preview draws its text in the link's (diff38-review F8). */
   link?: boolean;
 }

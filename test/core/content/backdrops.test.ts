@@ -145,6 +145,21 @@ describe('text over the backgrounds of the elements around it', () => {
     // A <span> that broke out of the <svg> stays open past `</svg>`: what follows is in it (black on white, visible).
     const breakout = across('a <svg><span style="--c:#000">x</svg> S');
     assert.ok(!hidden(breakout) && hidden(swap(breakout)), breakout);
+    // diff38-review F1: what opened in a block after the <b> goes with the <b> when `</b>` moves the block out of it;
+    // F2: past the 8th block a copy of the <b> stays open (black on white, visible); F8: a link with a colour of its
+    // own is no link colour. diff37-review: a tight item has no </p>, so what it left open holds its nested list.
+    const moved = [
+      across('<b>x\n\n# y <span style="--c:#000">z</b> S'),
+      across('<b>x\n\n- y <span style="--c:#000">z</b> S'),
+    ];
+    for (const html of moved) assert.ok(hidden(html), html);
+    for (const html of moved.map(swap)) assert.ok(!hidden(html), html);
+    const tight = across('- a <span style="--c:#000">b\n  - S');
+    assert.ok(!hidden(tight) && hidden(swap(tight)), tight);
+    const eight = `<div style="background:#fff;--c:#fff"><b style="--c:#000">x${'<div>'.repeat(8)}y</b> <span style="color:var(--c)">${SECRET}</span></div>`;
+    assert.ok(!hidden(eight) && hidden(swap(eight)), eight);
+    const inherit = `<p><a href="#" style="color:inherit;background:#fff">x</p><div style="color:#fff">${SECRET}</div>`;
+    assert.ok(hidden(inherit), inherit);
     // F4: a link opened again in a block draws its text in the link's colour, not on its white background.
     const link = `<p><a href="#x" style="background:#fff">y</p><div style="color:#fff">${SECRET}</div>`;
     assert.ok(!hidden(link), link);

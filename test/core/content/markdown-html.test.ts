@@ -144,6 +144,9 @@ describe('elements a browser never draws', () => {
       `<svg width="300" height="60"><foreignObject style="width:300px;height:60px"><p>${PAYLOAD}</p></foreignObject></svg>`,
       `<svg viewBox="0 0 300 60"><text x="0" y="10">${PAYLOAD}</text></svg>`,
       `<svg width="100%" height="2em"><text x="0" y="10">${PAYLOAD}</text></svg>`,
+      // diff38-review F4, F5: a responsive diagram; an icon sprite left open, which the next paragraph ends.
+      `<svg viewBox="0 0 200 50" style="width:100%;height:auto"><text x="10" y="30">${PAYLOAD}</text></svg>`,
+      `<svg width="0" height="0" style="position:absolute">\n<symbol id="i"><path d="M0 0h1"/></symbol>\n\n${PAYLOAD}`,
     ])
       assert.deepEqual(hits(`Say hi.\n\n${html}\n`), [], html);
   });
