@@ -31,8 +31,9 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * Markdown paragraph's own <p>, SVG's own tags ending nothing of HTML, SVG boxes of no size. 20: the
  * preview's own elements for headings, lists, quotes and code; <body>, <head> ignored; MathML's points in MathML only.
  * 21: a formatting element's end tag moving a later block out of it; breakout tags ending SVG; a link's colour.
+ * 22: the adoption agency's rounds, SVG sizes read as lengths, a tight list item's HTML left open.
  */
-const REVISION = 21;
+const REVISION = 22;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
