@@ -34,16 +34,16 @@ describe('What agents will load: update review and hidden content, in a real VS 
     await s.page.keyboard.press('Escape');
     // The Problems panel lists each item at its line and column.
     await s.command('Focus on Problems View');
-    // Filtered to the comment: the panel lists only the rows it has room for, and the lock file's come first.
-    await s.page.keyboard.press('Control+F');
-    await s.page.keyboard.type('HTML comment');
+    // Filtered to the comment: the panel lists only the rows it has room for, and the lock file's come first. Typed
+    // into the filter box itself: keys sent to the focus went astray once while diagnostics still arrived.
+    const filter = s.page.locator('.markers-panel-container .viewpane-filter input, .viewpane-filter input').first();
+    await filter.fill('HTML comment');
     await s.page
       .locator('.markers-panel .monaco-list-row', { hasText: 'An HTML comment a Markdown preview does not show' })
       .first()
       .waitFor();
     // And the paragraph in the sidebar's colour, which the preview paints on its own background.
-    await s.page.keyboard.press('Control+A');
-    await s.page.keyboard.type('preview hides');
+    await filter.fill('preview hides');
     await s.page
       .locator('.markers-panel .monaco-list-row', { hasText: HIDDEN_STYLED_INSTRUCTION.slice(0, 30) })
       .first()
