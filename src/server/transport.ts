@@ -2,6 +2,8 @@ import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AamError } from '../core/errors.ts';
+import { BodyRate, lookEveryMs } from './body-rate.ts';
+import type { SlowReason } from './body-rate.ts';
 import { capConnections, DEFAULT_CONNECTION_CAPS } from './connection-caps.ts';
 import type { ConnectionCaps, RefusalReport } from './connection-caps.ts';
 
@@ -43,8 +45,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = {
 export interface ShedClient {
   method: string;
   url: string;
-  /** `stalled` (under the floor in one window) or `too_slow` (under the average rate). */
-  reason: 'stalled' | 'too_slow';
+  reason: SlowReason;
   /** Bytes read from the connection since the request began, and for how long. */
   bytes: number;
   ms: number;
@@ -116,7 +117,7 @@ export function serverFactory(
  * shorter) until the request is whole, the bytes read from the socket must
  * grow by `minBodyBytes` each `rateWindowMs` and, after the grace, keep up
  * with `minBodyRate` — while the server is reading it (time in which the
- * request's buffer is full, the server busy, is not the client's). The client gets a 408 with the spec's error body (if
+ * request's buffer is full, or the event loop was stalled, is not the client's: body-rate.ts). The client gets a 408 with the spec's error body (if
  * nothing was answered yet), the connection closes, and `report` is told
  * (a log line, a metric).
  */
@@ -130,31 +131,12 @@ function watchBodyRate(
   if (request.complete) return;
   const began = performance.now();
   const first = socket.bytesRead;
-  let windowStart = began;
-  let windowBytes = first;
-  // Time in which the server, not the client, held the body back: not counted against the client.
-  let excused = 0;
-  const tick = Math.min(1_000, timeouts.rateWindowMs);
+  const rate = new BodyRate(timeouts, began, first);
   const timer = setInterval(() => {
     if (request.complete || socket.destroyed) return clearInterval(timer);
     const now = performance.now();
     const read = socket.bytesRead;
-    // What the server has not read yet fills the request's buffer (the socket is then paused): a
-    // handler that is not reading (busy, waiting for the database) is no slow client.
-    if (request.readableLength >= request.readableHighWaterMark) {
-      excused += tick;
-      windowStart = now;
-      windowBytes = read;
-      return;
-    }
-    let reason: ShedClient['reason'] | undefined;
-    if (now - windowStart >= timeouts.rateWindowMs - 1) {
-      if (read - windowBytes < timeouts.minBodyBytes) reason = 'stalled';
-      windowStart = now;
-      windowBytes = read;
-    }
-    if (!reason && read - first < (timeouts.minBodyRate * (now - began - excused - timeouts.bodyGraceMs)) / 1000)
-      reason = 'too_slow';
+    const reason = rate.look(now, read, request.readableLength >= request.readableHighWaterMark);
     if (!reason) return;
     clearInterval(timer);
     report.shed({
@@ -183,7 +165,7 @@ function watchBodyRate(
       response.end(body, () => socket.destroy());
       setTimeout(() => socket.destroy(), 1_000).unref();
     } else socket.destroy();
-  }, tick);
+  }, lookEveryMs(timeouts));
   // Watched until the body is whole or the connection gone, not until the answer: a refused upload
   // (a 401 before its body is read) goes on being drained, and must keep up as well.
   timer.unref();
