@@ -1,5 +1,6 @@
 import { isPlainObject } from './merge.ts';
 import type { SecuritySettings } from './settings.ts';
+import { failureRank } from '../policy/decision.ts';
 import type { SignatureThreshold } from '../policy/decision.ts';
 import { oneNameOfEachRegion, thresholdFor } from '../policy/name-pattern.ts';
 import { resolveConfigPath } from './paths.ts';
@@ -22,8 +23,6 @@ export interface Tightened {
   security: Record<string, unknown>;
   findings: PolicyFinding[];
 }
-
-const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
 
 /** Trust material verification reads: a project that supplies its own can make anything verify. */
 const TRUST_MATERIAL = {
@@ -60,16 +59,10 @@ export function tighten(
 
   if (p.require_signature === false && global.require_signature)
     drop('require_signature', 'turns off require_signature, which the global policy requires');
-  if (typeof p.on_signature_failure === 'string' && Object.hasOwn(FAILURE_RANK, p.on_signature_failure)) {
-    const mode = p.on_signature_failure as keyof typeof FAILURE_RANK;
-    if (FAILURE_RANK[mode] < FAILURE_RANK[global.on_signature_failure])
-      drop('on_signature_failure', `lowers on_signature_failure from ${global.on_signature_failure} to ${mode}`);
-  }
-  if (typeof p.hidden_content === 'string' && Object.hasOwn(FAILURE_RANK, p.hidden_content)) {
-    const mode = p.hidden_content as keyof typeof FAILURE_RANK;
-    if (FAILURE_RANK[mode] < FAILURE_RANK[global.hidden_content])
-      drop('hidden_content', `lowers hidden_content from ${global.hidden_content} to ${mode}`);
-  }
+  // A value that is no mode is the schema's to refuse (its setting then falls back to the global one).
+  for (const key of ['on_signature_failure', 'hidden_content'] as const)
+    if ((failureRank(p[key]) ?? NaN) < failureRank(global[key])!)
+      drop(key, `lowers ${key} from ${global[key]} to ${String(p[key])}`);
   if (p.verify_transparency_log === false && global.verify_transparency_log)
     drop('verify_transparency_log', 'turns off the transparency-log check');
   if (p.on_signer_change === 'warn' && global.on_signer_change === 'error')

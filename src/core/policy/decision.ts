@@ -7,7 +7,7 @@ import { installedUnverified } from './unverified.ts';
 import { attestedVerdict, rule, verdict } from './verdict.ts';
 import type { Verdict } from './verdict.ts';
 
-export { DEFAULT_POLICY } from './policy.ts';
+export { DEFAULT_POLICY, failureRank } from './policy.ts';
 export type { FailureMode, PolicyContext, SecurityPolicy, SignatureThreshold } from './policy.ts';
 export type {
   AttestationFact,

@@ -2,6 +2,18 @@ import type { TrustedIdentity } from './identity.ts';
 
 export type FailureMode = 'warn' | 'error' | 'ignore';
 
+const FAILURE_RANKS: ReadonlyMap<string, number> = new Map([
+  ['ignore', 0],
+  ['warn', 1],
+  ['error', 2],
+]);
+/**
+ * How strict a failure mode is (`ignore` 0, `warn` 1, `error` 2), for telling a weakened policy; undefined for
+ * anything that is none (a value a config file or a registry wrote: `constructor`, a typo, a number).
+ */
+export const failureRank = (mode: unknown): number | undefined =>
+  typeof mode === 'string' ? FAILURE_RANKS.get(mode) : undefined;
+
 /** `signature_threshold`: one number for every package, or a number per package name pattern. */
 export type SignatureThreshold = number | Record<string, number>;
 

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mergeConfigFiles } from '../../../src/core/config/load.ts';
+import { failureRank } from '../../../src/core/policy/decision.ts';
 
 /**
  * Project settings a cloned repository could use to loosen the user's policy
@@ -143,4 +144,12 @@ describe('signature_threshold: a project map is compared on every region its pat
       assert.notDeepEqual(config.security.signature_threshold, global);
     });
   }
+});
+
+describe('failure modes ranked (policy.ts failureRank)', () => {
+  it('ranks the three modes in order, and nothing else at all', () => {
+    assert.deepEqual(['ignore', 'warn', 'error'].map(failureRank), [0, 1, 2]);
+    for (const none of ['constructor', 'toString', '__proto__', 'Error', 'warn ', 2, null, undefined, ['error']])
+      assert.equal(failureRank(none), undefined, String(none));
+  });
 });

@@ -1,5 +1,5 @@
 import { entryText, isTrustedIdentity } from '../../policy/identity.ts';
-import { DEFAULT_POLICY } from '../../policy/decision.ts';
+import { DEFAULT_POLICY, failureRank } from '../../policy/decision.ts';
 import type { SecurityPolicy, SignatureThreshold } from '../../policy/decision.ts';
 import { lowersThreshold } from '../../config/tightening.ts';
 import { canonicalJson } from '../../model/canonical-json.ts';
@@ -23,9 +23,8 @@ export interface LostSetting {
 
 /** The policy's lists, whose entries are lost one by one (and put back by adding them again). */
 export const LISTS = ['trusted_identities', 'trusted_keys', 'allowed_issuers', 'blocked_packages'] as const;
-const FAILURE_RANK = { ignore: 0, warn: 1, error: 2 } as const;
-const rank = (mode: unknown) =>
-  typeof mode === 'string' && Object.hasOwn(FAILURE_RANK, mode) ? FAILURE_RANK[mode as keyof typeof FAILURE_RANK] : 0;
+/** A mode's rank; a value that is none counts as the weakest, so that a change to it is remembered as a weakening. */
+const rank = (mode: unknown) => failureRank(mode) ?? 0;
 /**
  * Whether each decision setting went weaker from `was` to `now`, as a project's value would weaken the global
  * policy (config/tightening.ts judges those; this file is read at the extension's start, without the schema).

@@ -1,6 +1,7 @@
 import type { SecuritySettings } from '../../config/settings.ts';
 import { lowersThreshold, tighten } from '../../config/tightening.ts';
 import { canonicalJson } from '../../model/canonical-json.ts';
+import { failureRank } from '../../policy/decision.ts';
 import { entryText, isTrustedIdentity } from '../../policy/identity.ts';
 import { findTrust } from '../../policy/trust-match.ts';
 import type { Signer } from '../../policy/trust-match.ts';
@@ -31,9 +32,8 @@ const LISTS = [
   'allowed_registries',
   'blocked_packages',
 ] as const;
-const RANK: Record<string, number> = { ignore: 0, warn: 1, error: 2 };
 /** A mode's rank; a value that is none (`constructor`…) ranks as nothing weaker than it. */
-const rank = (mode: unknown) => (typeof mode === 'string' && Object.hasOwn(RANK, mode) ? RANK[mode]! : NaN);
+const rank = (mode: unknown) => failureRank(mode) ?? NaN;
 
 /** The project policy's changes, each with what it trusts more (weaker) and the packages it affects. */
 export function policyChanges(
