@@ -3,6 +3,7 @@ import { commands } from './commands/index.ts';
 import { EXIT, forTerminal, paint } from './io.ts';
 import type { CliIo } from './io.ts';
 import { PRODUCT_VERSION } from '../core/version.ts';
+import { own } from '../core/model/own.ts';
 
 const VERSION = PRODUCT_VERSION;
 
@@ -63,7 +64,7 @@ export async function runCli(argv: string[], given: CliIo): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const run = Object.hasOwn(commands, command) ? commands[command] : undefined; // not `constructor`
+  const run = own(commands, command); // not `constructor`
   if (!run) {
     io.stderr(`Error: unknown command "${command}".\n  Run "aam-trust --help" for the list of commands.\n`);
     return EXIT.usage;

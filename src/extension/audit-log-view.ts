@@ -10,6 +10,7 @@ import { checkRegistryLog } from '../core/registry/registry-check.ts';
 import type { RegistryLogCheck } from '../core/registry/registry-check.ts';
 import { mdCode, mdText } from './markdown-text.ts';
 import type { AamWorkspace, TrustModel } from './model.ts';
+import { own } from '../core/model/own.ts';
 
 type Node =
   | {
@@ -133,7 +134,7 @@ export class AuditLogView implements vscode.TreeDataProvider<Node>, vscode.Dispo
     const when = entry.timestamp.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
     item.description = `${entry.actor} · ${when}${node.installed ? ` · ${vscode.l10n.t('installed here')}` : ''}`;
     item.iconPath = new vscode.ThemeIcon(
-      (Object.hasOwn(EVENT_ICONS, entry.event) && EVENT_ICONS[entry.event]) || 'circle-outline',
+      own(EVENT_ICONS, entry.event) || 'circle-outline',
       entry.event === 'version.reject' ? new vscode.ThemeColor('testing.iconFailed') : undefined,
     );
     const details = Object.entries(entry.metadata)

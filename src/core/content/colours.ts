@@ -7,6 +7,7 @@ import * as colorLibrary from 'color';
 import type ColorFunction from 'color';
 import { cssColour4, splitAtDepth } from './colour-spaces.ts';
 import type { Rgba } from './colour-spaces.ts';
+import { own } from '../model/own.ts';
 
 export { splitAtDepth } from './colour-spaces.ts';
 
@@ -199,7 +200,8 @@ function percentOf(position: string): number {
   if (!number) return NaN;
   const [n, unit] = [Number(number[1]), number[2]!.toLowerCase()];
   if (unit === '%') return n;
-  if (Object.hasOwn(TURN, unit)) return (n / TURN[unit]!) * 100;
+  const turn = own(TURN, unit);
+  if (turn !== undefined) return (n / turn) * 100;
   if (n === 0) return 0;
   if (n < 0) return -1;
   return unit === 'px' && n >= PAST_ANY_BOX_PX ? 100 : NaN;

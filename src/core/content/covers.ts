@@ -11,6 +11,7 @@ import { FAR, length } from './css-lengths.ts';
 import { someColourShows, shows } from './drawn.ts';
 import { PREVIEW_BACKGROUND } from './preview-background.ts';
 import { appliedShadows, LENGTH, pixels, shadowColour } from './shadows.ts';
+import { own } from '../model/own.ts';
 
 /** An inline box is about this many times its font size high: an inset shadow this deep covers its letters. */
 const INLINE_BOX = 1.15;
@@ -24,7 +25,7 @@ const KEYWORD_SIZES: Record<string, number> = { 'xx-small': 9, 'x-small': 10, sm
 function fontSize(declarations: readonly Declaration[]): number {
   const [property, value = ''] = effective(declarations, /^font(?:-size)?$/) ?? [];
   const tokens = valuesOf(value).map((token) => token.split('/')[0]!);
-  const size = (t: string) => (Object.hasOwn(KEYWORD_SIZES, t) ? KEYWORD_SIZES[t] : length(t)?.px);
+  const size = (t: string) => own(KEYWORD_SIZES, t) ?? length(t)?.px;
   const px = (property === 'font' ? tokens.map(size).find((v) => v !== undefined) : size(value)) ?? 0;
   return px > 0 ? px : SMALLEST_FONT;
 }
@@ -105,13 +106,7 @@ export function outlineCovers(declarations: readonly Declaration[]): boolean {
   if (!(inward >= (INLINE_BOX * font + verticalPadding(declarations, font)) / 2)) return false;
   if (!applied('style').some((token) => OUTLINE_STYLE.test(token))) return false;
   const width = applied('width')
-    .map((token) =>
-      Object.hasOwn(OUTLINE_WIDTH, token)
-        ? OUTLINE_WIDTH[token]
-        : LENGTH.test(token)
-          ? (pixels(token, font) ?? Infinity)
-          : undefined,
-    )
+    .map((token) => own(OUTLINE_WIDTH, token) ?? (LENGTH.test(token) ? (pixels(token, font) ?? Infinity) : undefined))
     .find((px) => px !== undefined);
   const colour = applied('color').find(shadowColour);
   const reaches = width === undefined ? inward <= 4 : width >= FAR || width >= inward - 1;

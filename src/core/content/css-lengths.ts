@@ -3,6 +3,7 @@
  * 1000px-wide viewport, math functions of lengths included, and the sizes below which nothing shows.
  */
 import { splitAtDepth } from './colour-spaces.ts';
+import { own } from '../model/own.ts';
 
 /** Far enough out to be off any page: what "off-screen" techniques use (-9999px, -10000em). */
 export const FAR = 500;
@@ -65,7 +66,7 @@ export function length(token: string, depth = 0): { px?: number; percent?: numbe
   if (!m) return undefined;
   const n = Number(m[1]);
   if (m[2] === '%') return { percent: n };
-  const unit = Object.hasOwn(PX, m[2]!) ? PX[m[2]!] : undefined;
+  const unit = own(PX, m[2]!);
   // A bare number is a length only when it is zero.
   return unit === undefined || (m[2] === '' && n !== 0) ? undefined : { px: n * unit };
 }

@@ -2,6 +2,7 @@
  * The rules of HTML's tree construction (§13.2.6) that the open elements follow (inherited.ts): which elements
  * end others, how far an end tag looks, and which formatting elements a browser opens again.
  */
+import { own } from '../model/own.ts';
 
 /** Start tags a browser makes void (`<image>` is `<img>`), and table parts it drops outside a table. */
 export const VOID_TOO = new Set(['image', 'basefont', 'bgsound', 'keygen', 'frame']);
@@ -171,8 +172,7 @@ const found = (at: number | undefined) => (at === undefined || at < 0 ? undefine
  */
 export const ENDED_BY_START: readonly ((open: readonly Placed[], name: string) => number | undefined)[] = [
   (open, name) => {
-    // A tag may be named `constructor`: own entries only (diff36-review P9: the scan threw).
-    const ends = Object.hasOwn(IMPLIED_ENDS, name) ? IMPLIED_ENDS[name]! : undefined;
+    const ends = own(IMPLIED_ENDS, name);
     if (!ends) return undefined;
     if (ITEMS.has(name)) {
       const at = found(open.at(-1)?.item);

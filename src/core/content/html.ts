@@ -7,6 +7,7 @@
  * value may hold `>`; an attribute may follow a quoted value without a space.
  * The text of a raw-text element (script, style…) is skipped, not read as tags.
  */
+import { own } from '../model/own.ts';
 
 export type HtmlToken =
   | { type: 'start'; name: string; attributes: Map<string, string>; start: number; end: number; selfClosing?: boolean }
@@ -194,11 +195,7 @@ export function decodeReferences(value: string, more?: Readonly<Record<string, s
         const cp = dec === undefined ? parseInt(hex!, 16) : parseInt(dec, 10);
         return cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff) ? String.fromCodePoint(cp) : '\ufffd';
       }
-      const named = Object.hasOwn(ASCII_NAMED, name)
-        ? ASCII_NAMED[name]
-        : more && Object.hasOwn(more, name)
-          ? more[name]
-          : undefined;
+      const named = own(ASCII_NAMED, name) ?? (more && own(more, name));
       if (named !== undefined && (semi || (LEGACY.has(name) && !/[=A-Za-z0-9]/.test(after ?? '')))) return named;
       // In text (where `more` is given), a legacy reference is taken before letters too: `&shyful` is a soft
       // hyphen and "ful" to a browser (diff8-review L1); in an attribute value it stays as written.

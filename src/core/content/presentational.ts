@@ -6,6 +6,7 @@
  */
 import { colourOf, surelyColour } from './colours.ts';
 import { appliedValue } from './read-style.ts';
+import { own } from '../model/own.ts';
 
 /** The attributes that set a colour, per element: the property each sets. */
 const HINTS: Record<string, readonly (readonly [attribute: string, property: string])[]> = {
@@ -33,7 +34,7 @@ const HINTS: Record<string, readonly (readonly [attribute: string, property: str
 export function styleWithHints(name: string, attributes: ReadonlyMap<string, string>): string | undefined {
   const style = attributes.get('style');
   let hints = '';
-  for (const [attribute, property] of Object.hasOwn(HINTS, name) ? HINTS[name]! : []) {
+  for (const [attribute, property] of own(HINTS, name) ?? []) {
     const colour = legacyColour(attributes.get(attribute));
     if (colour && !(style && replaces(style, property))) hints += `${property}: ${colour};`;
   }

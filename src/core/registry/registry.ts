@@ -3,6 +3,7 @@ import { refusal } from '../messages/outcomes.ts';
 import type { Manifest } from '../package/manifest.ts';
 import { bestMatch, compareVersions, isValidVersion, parseVersion } from '../model/versions.ts';
 import type { Listing, PackageMetadata, SignatureRecord, VersionEntry } from './metadata.ts';
+import { own } from '../model/own.ts';
 
 /** A signature to store with an archive. */
 export interface SignatureToStore {
@@ -98,7 +99,7 @@ export function resolveIn(
     version !== undefined && candidates.includes(version) ? version : undefined;
   // "latest" that names a version no install may pick (yanked, held) falls back to the highest one that may.
   const byLatest = spec === undefined || spec === '' || spec === 'latest';
-  const taggedVersion = byLatest || !Object.hasOwn(metadata.dist_tags, spec) ? undefined : metadata.dist_tags[spec];
+  const taggedVersion = byLatest ? undefined : own(metadata.dist_tags, spec);
   // A tag left on a yanked version (a registry that moves only "latest" when a version is yanked) resolves to nothing.
   if (taggedVersion !== undefined && metadata.versions.find((v) => v.version === taggedVersion)?.yanked)
     throw new AamError(
