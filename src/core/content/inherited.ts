@@ -1,9 +1,8 @@
 /**
- * What an element's style takes from the elements around it: custom properties and the inherited properties
- * that decide whether its letters show (diff17-review X: `<div style="--c: transparent"><p style="color:
- * var(--c)">` hid the text, each tag's style judged alone). The open elements are followed across a
- * document's HTML in order, each with the declarations it passes down, outermost first, so a tag's style is
- * judged after them, as a browser cascades it.
+ * What an element's style takes from the elements around it: custom properties and the inherited properties that
+ * decide whether its letters show (diff17-review X: `<div style="--c: transparent"><p style="color: var(--c)">` hid
+ * the text, each tag's style judged alone). The open elements are followed across a document's HTML in order, each
+ * with the declarations it passes down, outermost first, so a tag's style is judged after them, as a browser does.
  */
 import { backdropOf, backdropsIn, behindIn, beneath, either, NONE, together } from './backdrop.ts';
 import { layoutOf } from './layout.ts';
@@ -11,34 +10,13 @@ import { appliedValue } from './read-style.ts';
 import { OpenTables } from './columns.ts';
 import type { Backdrop, Backdrops } from './backdrop.ts';
 import { MAX_INHERITED, MAX_READ_AGAIN, PAINTING, passedDown } from './passed-down.ts';
-import {
-  VOID_TOO,
-  TABLE_PARTS,
-  SPECIAL,
-  FORMATTING,
-  MARKERS,
-  OPENS_NOTHING,
-  parentIndex,
-  FOSTERING,
-  keptAtTableStart,
-  ENDED_BY_START,
-  brokenOut,
-  inForeign,
-  endsOpen,
-  MAX_CLOSE_SEARCH,
-  MOST_PENDING,
-  IMPLIED_END_TAGS,
-  placedAt,
-  endScope,
-  adoption,
-} from './html-tree.ts';
+import * as tree from './html-tree.ts';
 import type { Open } from './open-element.ts';
 import type { Judged } from './styles.ts';
 
 /**
- * The elements open at a point of a document, each with what it and those around it pass down. The stack is
- * HTML's tree only roughly (diff19-review H1: end tags a browser ignores, implied ends), so what is inherited
- * only adds findings: a style is judged alone as well (markdown.ts).
+ * The elements open at a point of a document, each with what it and those around it pass down. The stack is HTML's
+ * tree only roughly (diff19-review H1), so what it adds are findings: a style is judged alone as well (markdown.ts).
  */
 export class OpenElements {
   private readonly open: Open[] = [];
@@ -55,6 +33,16 @@ export class OpenElements {
   private form = false; // the parser's form element pointer is set (until a </form>): a <form> start is ignored
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
   exhausted = false;
+  /** How many open elements hide what they hold: text while one is open is not drawn (diff39-review E1). */
+  hiding = 0;
+
+  /** The element just opened, `name`, hides what it holds (markdown.ts asks hiddenBy after `start`). */
+  hides(name: string): void {
+    const top = this.open.at(-1);
+    if (top?.name !== name || top.hides) return;
+    top.hides = true;
+    this.hiding++;
+  }
 
   /** What the children of the open element at `at` (-1: the document) inherit; undefined past MAX_INHERITED, or lost. */
   private inherited(at: number): string | undefined {
@@ -81,29 +69,35 @@ export class OpenElements {
     attributes?: ReadonlyMap<string, string>,
   ): Judged | undefined {
     // SVG's and MathML's own tags end nothing of HTML, nor is a form of theirs HTML's (diff36-review F2, P6).
-    const out = brokenOut(this.open, name, attributes);
+    const out = tree.brokenOut(this.open, name, attributes);
     if (out !== undefined) this.cut(out);
-    const foreign = out === undefined && inForeign(this.open.at(-1));
+    const foreign = out === undefined && tree.inForeign(this.open.at(-1));
     if (name === 'form' && this.form && !foreign) return undefined; // ignored, <p> not ended (§13.2.6.4.7: diff35 F1)
     if (name === 'form' && !foreign) this.form = true;
     // In a table, a start ends a column group, what was moved out of the table, a cell, or the table (html-tree.ts).
     if (this.open.at(-1)?.name === 'colgroup' && name !== 'col' && name !== 'template') this.end('colgroup');
-    const kept = keptAtTableStart(this.open, name, this.tables.innermost(true), this.open.at(-1)?.context ?? -1);
+    const kept = tree.keptAtTableStart(this.open, name, this.tables.innermost(true), this.open.at(-1)?.context ?? -1);
     // What was moved out of the table is opened again at the next text, as an end tag would leave it (R2).
     if (kept !== undefined) this.closeAt(kept, true);
-    for (const ended of foreign ? [] : ENDED_BY_START) {
+    for (const ended of foreign ? [] : tree.ENDED_BY_START) {
       const at = ended(this.open, name);
       if (at !== undefined) this.closeAt(at);
     }
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
-    const fold = SPECIAL.has(name) && name !== 'table' && !TABLE_PARTS.has(name) && !MARKERS.has(name);
+    const fold = tree.SPECIAL.has(name) && name !== 'table' && !tree.TABLE_PARTS.has(name) && !tree.MARKERS.has(name);
     // (<applet>, <marquee> and <object> too, before their marker: diff25-review P1.)
-    if (!fold && !OPENS_NOTHING.has(name) && name !== 'table' && name !== 'template' && !TABLE_PARTS.has(name))
+    if (
+      !fold &&
+      !tree.OPENS_NOTHING.has(name) &&
+      name !== 'table' &&
+      name !== 'template' &&
+      !tree.TABLE_PARTS.has(name)
+    )
       this.text();
     const hiddenInput = name === 'input' && attributes?.get('type')?.trim().toLowerCase() === 'hidden';
-    const at = parentIndex(this.open, name, this.tables.innermost(), hiddenInput);
+    const at = tree.parentIndex(this.open, name, this.tables.innermost(), hiddenInput);
     const around = this.inherited(at);
-    const table = name === 'table' || TABLE_PARTS.has(name);
+    const table = name === 'table' || tree.TABLE_PARTS.has(name);
     const parent = this.open[at];
     const layout = layoutOf(style, name, parent?.layout, table);
     // The column backgrounds behind a cell that starts here (columns.ts); behind a caption, what is behind its table,
@@ -135,13 +129,14 @@ export class OpenElements {
     if (judge && read !== undefined && (around !== '' || behind.length > 0 || reopened !== '' || over.length > 0))
       if (around === undefined || (this.readAgain += around.length) > MAX_READ_AGAIN) this.exhausted = true;
       else judged = { inherited: around, style: read, behind: together(over, own?.covering ? NONE : behind) };
-    if (TABLE_PARTS.has(name) && this.tables.count === 0) return judged;
+    if (tree.TABLE_PARTS.has(name) && this.tables.count === 0) return judged;
     // A column opens in its table (columns.ts), clearing it of what is open in it.
     const keep = name === 'col' || name === 'colgroup' ? this.tables.column(name, own, attributes) : undefined;
     if (keep !== undefined) this.cut(keep);
     // A self-closing tag is void in SVG or MathML (diff33-review P1), and a form in a table closed at once (§13.2.6.4.9).
-    const empty = isVoid === true || (isVoid && (foreign || name === 'svg' || name === 'math')) || VOID_TOO.has(name);
-    if (empty || (name === 'form' && FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
+    const empty =
+      isVoid === true || (isVoid && (foreign || name === 'svg' || name === 'math')) || tree.VOID_TOO.has(name);
+    if (empty || (name === 'form' && tree.FOSTERING.has(this.open.at(-1)?.name ?? ''))) return judged;
     const passed = (style ? passedDown(style) : '') + reopened;
     this.push(
       {
@@ -172,7 +167,7 @@ export class OpenElements {
   /** An element opens inside the innermost open one, taking what it passes down. */
   private push(element: Omit<Open, 'inherited' | keyof Backdrops>, under: readonly string[] = NONE): void {
     const { passed, paints, layout } = element;
-    const at = parentIndex(this.open, element.name, this.tables.innermost());
+    const at = tree.parentIndex(this.open, element.name, this.tables.innermost());
     const around = this.inherited(at);
     const inherited =
       around === undefined || around.length + passed.length > MAX_INHERITED ? undefined : around + passed;
@@ -185,9 +180,10 @@ export class OpenElements {
   /** An element on top of the stack, counted. */
   private place(element: Open): void {
     const at = this.open.push(element) - 1;
-    Object.assign(element, placedAt(element.name, at, this.open[at - 1]));
+    Object.assign(element, tree.placedAt(element.name, at, this.open[at - 1]));
     element.columns = this.tables.placed(element.name, at, element.columns);
-    if (MARKERS.has(element.name)) this.markers++;
+    if (tree.MARKERS.has(element.name)) this.markers++;
+    if (element.hides) this.hiding++;
   }
 
   /**
@@ -199,18 +195,18 @@ export class OpenElements {
   private closeAt(length: number, all = false): void {
     const closed = this.open.slice(length);
     this.cut(length);
-    if (MARKERS.has(closed[0]!.name)) {
+    if (tree.MARKERS.has(closed[0]!.name)) {
       if (this.pendingMarkers > this.markers) this.pending = []; // those inside the cell; those before it wait on
       return;
     }
-    const marker = closed.findIndex(({ name }) => MARKERS.has(name));
+    const marker = closed.findIndex(({ name }) => tree.MARKERS.has(name));
     const reopened = closed
       .slice(all ? 0 : 1, marker < 0 ? closed.length : marker)
-      .filter(({ name }) => FORMATTING.has(name));
+      .filter(({ name }) => tree.FORMATTING.has(name));
     // They wait for the next text, with those not opened again yet (an empty <p> before: diff24-review P2).
     if (this.markers !== this.pendingMarkers) this.pending = [];
     const again = (kept: Open) => reopened.some(({ name, passed }) => name === kept.name && passed === kept.passed);
-    this.pending = [...this.pending.filter((kept) => !again(kept)), ...reopened].slice(-MOST_PENDING);
+    this.pending = [...this.pending.filter((kept) => !again(kept)), ...reopened].slice(-tree.MOST_PENDING);
     this.pendingMarkers = this.markers;
   }
 
@@ -229,13 +225,13 @@ export class OpenElements {
       const p = this.open.at(-1)?.p ?? -1;
       return p < 0 ? undefined : this.closeAt(p);
     }
-    const scope = endScope(name);
-    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - MAX_CLOSE_SEARCH); i--) {
+    const scope = tree.endScope(name);
+    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - tree.MAX_CLOSE_SEARCH); i--) {
       const open = this.open[i]!.name;
-      if (endsOpen(name, open)) return name === 'form' ? this.remove(i) : this.adopt(i);
+      if (tree.endsOpen(name, open)) return name === 'form' ? this.remove(i) : this.adopt(i);
       if (scope(open)) return;
     }
-    if (this.open.length > MAX_CLOSE_SEARCH) this.lost = this.open.length;
+    if (this.open.length > tree.MAX_CLOSE_SEARCH) this.lost = this.open.length;
   }
 
   /**
@@ -259,9 +255,11 @@ export class OpenElements {
     if (this.open.length <= depth) return;
     const opened = this.open.slice(closing ? p + 1 : depth);
     // A block opened in it ended the paragraph: what is opened after it stays open, and so does all in a button.
-    const block = closing ? -1 : opened.findIndex(({ name }) => SPECIAL.has(name));
+    const block = closing ? -1 : opened.findIndex(({ name }) => tree.SPECIAL.has(name));
     if (!closing && opened.some(({ name }) => name === 'button')) return;
-    const formatting = opened.slice(0, block < 0 ? opened.length : block).filter(({ name }) => FORMATTING.has(name));
+    const formatting = opened
+      .slice(0, block < 0 ? opened.length : block)
+      .filter(({ name }) => tree.FORMATTING.has(name));
     this.cut(closing ? p : depth);
     // The formatting elements open again where they now are; the block and what is in it as they were.
     for (const element of formatting) this.push(element);
@@ -271,16 +269,17 @@ export class OpenElements {
   /** `</form>` takes the form alone off the stack: what opened in it stays open (§13.2.6.4.7: diff35-review F1b). */
   private remove(at: number): void {
     // What HTML's parser closes first, while it is the current node: a <p>, a list item… (diff36-review F1).
-    for (let top = this.open.length - 1; top > at && IMPLIED_END_TAGS.has(this.open[top]!.name); top--) this.cut(top);
+    for (let top = this.open.length - 1; top > at && tree.IMPLIED_END_TAGS.has(this.open[top]!.name); top--)
+      this.cut(top);
     const above = this.open.slice(at + 1);
     this.cut(at);
     for (const element of above) this.place(element);
   }
 
-  /** An end tag closes the element at `at`; a formatting element's moves blocks opened in it since out (`adoption`). */
+  /** An end tag closes the element at `at`; a formatting element's moves blocks opened in it since out (`tree.adoption`). */
   private adopt(at: number): void {
     const element = this.open[at]!;
-    const moved = FORMATTING.has(element.name) ? adoption(this.open.slice(at + 1)) : undefined;
+    const moved = tree.FORMATTING.has(element.name) ? tree.adoption(this.open.slice(at + 1)) : undefined;
     if (!moved) return this.closeAt(at);
     this.cut(at);
     for (const open of [...moved.kept, ...(moved.copy ? [element] : [])]) this.push(open);
@@ -291,8 +290,9 @@ export class OpenElements {
 
   /** The stack cut to `length` elements. */
   private cut(length: number): void {
+    for (const { hides } of this.open.slice(length)) if (hides) this.hiding--;
     const removed = this.open.slice(length).map(({ name }) => name);
-    for (const name of removed) if (MARKERS.has(name)) this.markers--;
+    for (const name of removed) if (tree.MARKERS.has(name)) this.markers--;
     this.tables.cut(length, removed);
     this.open.length = length;
     this.lost = Math.min(this.lost, length);

@@ -108,12 +108,14 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const hits: MarkdownHit[] = [...front];
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];
-  // Where the hidden element found last ends: what is inside it is reported with it, not again.
-  // And the elements open so far, each with what it passes down to those inside it (inherited.ts).
-  const covered = { until: 0, after: 0, open: new OpenElements() };
+  const covered: Covered = { until: 0, after: 0, open: new OpenElements() };
   const code: [number, number][] = [];
   const tight = new WeakSet<MdNode>(); // items of tight lists
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean, quoted = false) => {
+    if (LEAVES.has(node.type) && node.value?.trim()) {
+      covered.open.text(); // the formatting elements an end tag closed open again around it
+      textHit(hits, covered, node.position?.start.offset ?? 0, node.position?.end.offset ?? 0, node.value);
+    }
     if (node.type === 'html') htmlHits(text, node, parent, hits, covered, !inBlock, quoted);
     else if (node.type === 'code' || node.type === 'inlineCode')
       code.push([node.position?.start.offset ?? 0, node.position?.end.offset ?? 0]);
@@ -163,6 +165,37 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   return hits.sort((a, b) => a.start - b.start);
 }
 
+/** What the walk keeps across a document's nodes (parsedHits). */
+interface Covered {
+  /** Where the hidden element found last ends: what is inside it is reported with it, not again. */
+  until: number;
+  /** Where the last tag ends: text after it opens again what an end tag closed. */
+  after: number;
+  /** The elements open so far, each with what it passes down to those inside it (inherited.ts). */
+  open: OpenElements;
+  /** The text found hidden last, which hidden text after it (with nothing drawn between) joins. */
+  run?: MarkdownHit | undefined;
+}
+/** Markdown's nodes of text that the preview draws (in an element that hides them, it does not). */
+const LEAVES = new Set(['text', 'inlineCode', 'code']);
+
+/**
+ * Text the preview puts in an element that hides it, wherever the source has it: past an end tag the browser ignores,
+ * or one in a comment or an attribute, that the element's extent stopped at (diff39-review E1), or where a hidden
+ * formatting element is opened again, as far as the rest of the document (E2). Reported unless its hidden element
+ * was; text that is drawn ends the run of what is reported together.
+ */
+function textHit(hits: MarkdownHit[], covered: Covered, start: number, end: number, value: string): void {
+  if (!covered.open.hiding) covered.run = undefined;
+  if (!covered.open.hiding || start < covered.until) return;
+  const decoded = value.replace(/<[^>]*>/g, '').trim();
+  if (!decoded) return;
+  if (covered.run) {
+    covered.run.end = end;
+    covered.run.decoded += ` ${decoded}`;
+  } else hits.push((covered.run = { kind: 'HIDDEN_HTML', start, end, decoded }));
+}
+
 /**
  * The comments and hidden elements of one raw-HTML node (a block, or inline HTML in a paragraph), and a
  * block's references (`block`; inline HTML's are its paragraph's: blockReferenceHit).
@@ -172,7 +205,7 @@ function htmlHits(
   node: MdNode,
   parent: MdNode,
   hits: MarkdownHit[],
-  covered: { until: number; after: number; open: OpenElements },
+  covered: Covered,
   block: boolean,
   quoted: boolean,
 ): void {
@@ -180,13 +213,18 @@ function htmlHits(
   const to = node.position?.end.offset;
   if (from === undefined || to === undefined) return;
   // In a block quote, the HTML is read without the `>` markers its lines start with, as the preview is given it.
-  const tokens = [...htmlTokens(quoted ? unquoted(text.slice(from, to)) : text.slice(from, to))];
+  const source = quoted ? unquoted(text.slice(from, to)) : text.slice(from, to);
+  const tokens = [...htmlTokens(source)];
   const referenced = block ? htmlReferenceHit(text, from, to, tokens) : undefined;
   if (referenced) hits.push(referenced);
-  for (const token of tokens) {
+  let last = 0; // where the last token ended: the text between tokens is drawn, or hidden where it is put
+  for (const token of [...tokens, { type: 'text' as const, start: source.length, end: source.length }]) {
     const start = from + token.start;
     // Text since the last tag (whitespace too) opens again the formatting elements an end tag closed (inherited.ts).
     if (start > covered.after) covered.open.text();
+    if (token.start > last) textHit(hits, covered, from + last, start, source.slice(last, token.start));
+    last = token.end;
+    if (token.type === 'text') continue;
     covered.after = from + token.end;
     if (token.type === 'comment') {
       // An unclosed comment block runs to the end of its container (CommonMark): all of it is hidden.
@@ -203,7 +241,10 @@ function htmlHits(
     const style = styleWithHints(token.name, token.attributes);
     const empty = VOID.has(token.name) || (token.selfClosing === true && 'self-closing');
     const inherited = covered.open.start(token.name, style, empty, judged, token.attributes);
-    if (!judged || !hiddenBy(token, style, inherited)) continue;
+    const hidden = hiddenBy(token, style, judged ? inherited : undefined);
+    // What it holds is hidden wherever the browser puts it (textHit); a ruby's parentheses are judged below.
+    if (hidden && token.name !== 'rp') covered.open.hides(token.name);
+    if (!judged || !hidden) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     // (An <svg>'s, its HTML block: a Markdown block after it is HTML that ends it: diff38-review F5.)
     const limit =
@@ -221,5 +262,6 @@ function htmlHits(
     if (!decoded) continue;
     hits.push({ kind: 'HIDDEN_HTML', start, end: element.end, decoded });
     covered.until = element.end;
+    covered.run = undefined;
   }
 }

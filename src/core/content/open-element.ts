@@ -18,4 +18,6 @@ export interface Open extends Backdrops, Placed {
   columns?: TableColumns;
   /** An `<a href>` without a colour of its own: the preview draws its text in the link's (diff38-review F8). */
   link?: boolean;
+  /** It hides what it holds (hidden-element.ts `hiddenBy`): kept where it is opened again (diff39-review E2). */
+  hides?: boolean;
 }
