@@ -33,9 +33,27 @@ const NEVER_RENDERED = new Set([
   'iframe',
   'desc',
   'metadata',
+  // What a meter, a progress bar and a fenced frame hold is fallback content (diff39-review E4).
+  'meter',
+  'progress',
+  'fencedframe',
 ]);
+/** SVG's elements that draw nothing themselves (SVG 2: `defs`, what is drawn only where it is used or referred to). */
+const SVG_NEVER_DRAWN = new Set([
+  'defs',
+  'symbol',
+  'clippath',
+  'mask',
+  'pattern',
+  'marker',
+  'lineargradient',
+  'radialgradient',
+  'filter',
+]);
+/** MathML's: a phantom takes its room unseen, an annotation is not drawn (MathML Core's style sheet: E5). */
+const MATH_NEVER_DRAWN = new Set(['mphantom', 'annotation', 'annotation-xml']);
 /** Elements whose hidden content is fallback text, among tags of their own (diff4-review F3). */
-export const FALLBACK = new Set(['video', 'audio', 'canvas', 'object', 'iframe', 'rp']);
+export const FALLBACK = new Set(['video', 'audio', 'canvas', 'object', 'iframe', 'rp', 'meter', 'progress']);
 /** Elements without content (§13.1.2): what they hide is in their attributes. */
 export const VOID = new Set([
   'area',
@@ -59,16 +77,21 @@ export const SAID = ['value', 'content', 'alt', 'title', 'aria-label'];
 /**
  * Whether a start tag's element is not rendered: an attribute, its style with what its attributes set
  * (`style`: alone, or after what the elements around it pass down and paint behind it: `inherited`), or what
- * the element is.
+ * the element is in its namespace (`space`: SVG's, MathML's or HTML's).
  */
 export function hiddenBy(
   tag: Extract<HtmlToken, { type: 'start' }>,
   style: string | undefined,
   inherited: Judged | undefined,
+  space?: 'svg' | 'math',
 ): boolean {
   const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
   return (
     tag.attributes.has('hidden') ||
+    // A popover is not drawn until it is shown (`[popover]:not(:popover-open)`: diff39-review E3).
+    (tag.attributes.has('popover') && !(tag.name === 'dialog' && tag.attributes.has('open'))) ||
+    (space === 'svg' && SVG_NEVER_DRAWN.has(tag.name)) ||
+    (space === 'math' && MATH_NEVER_DRAWN.has(tag.name)) ||
     attribute('aria-hidden') === 'true' ||
     hidingStyle(style ?? '') !== undefined ||
     (inherited !== undefined && hidingStyle(inherited.style, inherited) !== undefined) ||

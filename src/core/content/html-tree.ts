@@ -127,6 +127,8 @@ export interface Placed {
   item?: number;
   /** In SVG or MathML, not where they hold HTML: a start tag there is theirs, and ends nothing (diff36-review F2). */
   foreign?: 'svg' | 'math' | undefined;
+  /** In SVG, inside a `<text>`: the only place SVG draws text (diff39-review E6). */
+  svgText?: boolean;
 }
 
 /** Where the innermost table context, `<p>` and list item are for an element placed at `at` over `below`. */
@@ -139,7 +141,15 @@ export function placedAt(name: string, at: number, below: Placed | undefined): O
     p: name === 'p' ? at : inButtonScope(name) && !html ? -1 : (below?.p ?? -1),
     item: ITEMS.has(name) ? at : pastItem(name) && !html ? -1 : (below?.item ?? -1),
     foreign: name === 'svg' || name === 'math' ? name : BREAKOUT.has(name) ? undefined : space,
+    svgText: space === 'svg' && (name === 'text' || !!below?.svgText),
   };
+}
+
+/** The namespace of an element that starts over `open`: SVG's or MathML's in theirs, else HTML's (undefined). */
+export function spaceOf(open: readonly Placed[], name: string, attributes?: ReadonlyMap<string, string>) {
+  if (name === 'svg' || name === 'math') return name;
+  const top = open.at(-1);
+  return inForeign(top) && brokenOut(open, name, attributes) === undefined ? top!.foreign : undefined;
 }
 
 /** HTML's start tags that break out of SVG and MathML (§13.2.6.5): a browser closes them first (not modelled). */

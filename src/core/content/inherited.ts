@@ -19,7 +19,7 @@ import type { Judged } from './styles.ts';
  * tree only roughly (diff19-review H1), so what it adds are findings: a style is judged alone as well (markdown.ts).
  */
 export class OpenElements {
-  private readonly open: Open[] = [];
+  protected readonly open: Open[] = [];
   /** The formatting elements end tags closed that wait to be opened again at the next text (`text()`). */
   private pending: Open[] = [];
   private readAgain = 0;
@@ -34,15 +34,7 @@ export class OpenElements {
   /** Whether the styles of this document were read with less than they inherit (past MAX_READ_AGAIN). */
   exhausted = false;
   /** How many open elements hide what they hold: text while one is open is not drawn (diff39-review E1). */
-  hiding = 0;
-
-  /** The element just opened, `name`, hides what it holds (markdown.ts asks hiddenBy after `start`). */
-  hides(name: string): void {
-    const top = this.open.at(-1);
-    if (top?.name !== name || top.hides) return;
-    top.hides = true;
-    this.hiding++;
-  }
+  protected hiding = 0;
 
   /** What the children of the open element at `at` (-1: the document) inherit; undefined past MAX_INHERITED, or lost. */
   private inherited(at: number): string | undefined {
@@ -165,7 +157,7 @@ export class OpenElements {
   }
 
   /** An element opens inside the innermost open one, taking what it passes down. */
-  private push(element: Omit<Open, 'inherited' | keyof Backdrops>, under: readonly string[] = NONE): void {
+  protected push(element: Omit<Open, 'inherited' | keyof Backdrops>, under: readonly string[] = NONE): void {
     const { passed, paints, layout } = element;
     const at = tree.parentIndex(this.open, element.name, this.tables.innermost());
     const around = this.inherited(at);
@@ -178,7 +170,7 @@ export class OpenElements {
   }
 
   /** An element on top of the stack, counted. */
-  private place(element: Open): void {
+  protected place(element: Open): void {
     const at = this.open.push(element) - 1;
     Object.assign(element, tree.placedAt(element.name, at, this.open[at - 1]));
     element.columns = this.tables.placed(element.name, at, element.columns);
@@ -234,38 +226,6 @@ export class OpenElements {
     if (this.open.length > tree.MAX_CLOSE_SEARCH) this.lost = this.open.length;
   }
 
-  /**
-   * A paragraph starts (for `paragraphEnd`: where its elements start), in the preview's own element `tag`: a `<p>`,
-   * which a block its inline HTML starts ends, closing what that HTML opened before the block (diff35-review F4).
-   */
-  paragraph(tag: string | undefined): number {
-    if (tag) this.text(); // the line break before the element opens what waits again, around it (diff37-review F5)
-    if (tag) this.start(tag, undefined, false, false);
-    return this.open.length - (tag === 'p' ? 1 : 0);
-  }
-
-  /**
-   * A paragraph ends: the inline elements its HTML left open close, but not blocks opened in it (a `<div>`
-   * ends the paragraph instead), nor formatting elements, which a browser opens again in what follows (R2).
-   * `own`: its `<p>` is at `depth` (`paragraph`); the `</p>` closes the innermost `<p>` in button scope, and all in it.
-   */
-  paragraphEnd(depth: number, own = false): void {
-    const p = own ? (this.open.at(-1)?.p ?? -1) : -1;
-    const closing = p >= depth;
-    if (this.open.length <= depth) return;
-    const opened = this.open.slice(closing ? p + 1 : depth);
-    // A block opened in it ended the paragraph: what is opened after it stays open, and so does all in a button.
-    const block = closing ? -1 : opened.findIndex(({ name }) => tree.SPECIAL.has(name));
-    if (!closing && opened.some(({ name }) => name === 'button')) return;
-    const formatting = opened
-      .slice(0, block < 0 ? opened.length : block)
-      .filter(({ name }) => tree.FORMATTING.has(name));
-    this.cut(closing ? p : depth);
-    // The formatting elements open again where they now are; the block and what is in it as they were.
-    for (const element of formatting) this.push(element);
-    for (const element of block < 0 ? [] : opened.slice(block)) this.place(element);
-  }
-
   /** `</form>` takes the form alone off the stack: what opened in it stays open (§13.2.6.4.7: diff35-review F1b). */
   private remove(at: number): void {
     // What HTML's parser closes first, while it is the current node: a <p>, a list item… (diff36-review F1).
@@ -276,7 +236,7 @@ export class OpenElements {
     for (const element of above) this.place(element);
   }
 
-  /** An end tag closes the element at `at`; a formatting element's moves blocks opened in it since out (`tree.adoption`). */
+  /** An end tag closes the element at `at`; a formatting element's moves blocks opened in it since out (`adoption`). */
   private adopt(at: number): void {
     const element = this.open[at]!;
     const moved = tree.FORMATTING.has(element.name) ? tree.adoption(this.open.slice(at + 1)) : undefined;
@@ -289,7 +249,7 @@ export class OpenElements {
   }
 
   /** The stack cut to `length` elements. */
-  private cut(length: number): void {
+  protected cut(length: number): void {
     for (const { hides } of this.open.slice(length)) if (hides) this.hiding--;
     const removed = this.open.slice(length).map(({ name }) => name);
     for (const name of removed) if (tree.MARKERS.has(name)) this.markers--;

@@ -6,7 +6,7 @@ import { RAW_TEXT, htmlTokens } from './html.ts';
 import { extent, FALLBACK, hiddenBy, SAID, VOID } from './hidden-element.ts';
 import { hidingAttribute, unquoted } from './tag-trigger.ts';
 import { styleWithHints } from './presentational.ts';
-import { OpenElements } from './inherited.ts';
+import { DocumentElements } from './document-elements.ts';
 import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
 import { crowdedEmphasis, NO_EMPHASIS, unparsable, unread } from './markdown-limits.ts';
 import { useLinearEditMap } from './edit-map.ts';
@@ -82,7 +82,7 @@ const OWN_TAGS: Partial<Record<string, (node: MdNode) => string>> = {
 const IGNORED_IN_BODY = new Set(['html', 'head', 'body', 'frameset']);
 /** The constructs but tags (a table delimiter's blanks read by one loop: two that overlapped were quadratic). */
 const MARKDOWN_CONSTRUCT =
-  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*(?:\|[ \t]*)?:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata|svg|foreignobject)\b/im;
+  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*(?:\|[ \t]*)?:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata|svg|foreignobject|math|meter|progress|fencedframe)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
@@ -108,7 +108,7 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const hits: MarkdownHit[] = [...front];
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];
-  const covered: Covered = { until: 0, after: 0, open: new OpenElements() };
+  const covered: Covered = { until: 0, after: 0, open: new DocumentElements() };
   const code: [number, number][] = [];
   const tight = new WeakSet<MdNode>(); // items of tight lists
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean, quoted = false) => {
@@ -172,7 +172,7 @@ interface Covered {
   /** Where the last tag ends: text after it opens again what an end tag closed. */
   after: number;
   /** The elements open so far, each with what it passes down to those inside it (inherited.ts). */
-  open: OpenElements;
+  open: DocumentElements;
   /** The text found hidden last, which hidden text after it (with nothing drawn between) joins. */
   run?: MarkdownHit | undefined;
 }
@@ -186,8 +186,8 @@ const LEAVES = new Set(['text', 'inlineCode', 'code']);
  * was; text that is drawn ends the run of what is reported together.
  */
 function textHit(hits: MarkdownHit[], covered: Covered, start: number, end: number, value: string): void {
-  if (!covered.open.hiding) covered.run = undefined;
-  if (!covered.open.hiding || start < covered.until) return;
+  if (!covered.open.hidden) covered.run = undefined;
+  if (!covered.open.hidden || start < covered.until) return;
   const decoded = value.replace(/<[^>]*>/g, '').trim();
   if (!decoded) return;
   if (covered.run) {
@@ -238,10 +238,11 @@ function htmlHits(
     // A start tag of the document's <html>, <head> or <body> is ignored in the page's body (diff36-review P3, P10).
     if (token.type !== 'start' || IGNORED_IN_BODY.has(token.name)) continue;
     const judged = start >= covered.until;
-    const style = styleWithHints(token.name, token.attributes);
+    const space = covered.open.spaceOf(token.name, token.attributes);
+    const style = styleWithHints(token.name, token.attributes, token.selfClosing ? undefined : space);
     const empty = VOID.has(token.name) || (token.selfClosing === true && 'self-closing');
     const inherited = covered.open.start(token.name, style, empty, judged, token.attributes);
-    const hidden = hiddenBy(token, style, judged ? inherited : undefined);
+    const hidden = hiddenBy(token, style, judged ? inherited : undefined, space);
     // What it holds is hidden wherever the browser puts it (textHit); a ruby's parentheses are judged below.
     if (hidden && token.name !== 'rp') covered.open.hides(token.name);
     if (!judged || !hidden) continue;
@@ -254,8 +255,8 @@ function htmlHits(
     const said = SAID.map((name) => token.attributes.get(name)?.trim()).filter(Boolean);
     const shown = RAW_TEXT.has(token.name) ? inner.trim() : inner.replace(/<[^>]*>/g, '').trim();
     // A player's or frame's own tags (`<source>`, `<track>`) are not fallback text, nor is a ruby's parenthesis, nor
-    // an SVG's shapes (an icon sprite: diff38-review F5).
-    const fallback = FALLBACK.has(token.name) || token.name === 'svg';
+    // SVG's shapes or MathML's marks (an icon sprite: diff38-review F5).
+    const fallback = FALLBACK.has(token.name) || space !== undefined;
     if (token.name === 'rp' && /^[\p{P}\s]{0,4}$/u.test(shown) && said.length === 0) continue;
     const decoded = [fallback ? shown : shown || inner.trim(), ...said].filter(Boolean).join(' — ');
     // An empty hidden element (a spacer, a rule) hides nothing.

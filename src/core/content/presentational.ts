@@ -27,18 +27,63 @@ const HINTS: Record<string, readonly (readonly [attribute: string, property: str
   colgroup: [['bgcolor', 'background-color']],
 };
 
+/** SVG's presentation attributes that decide whether what an element holds shows (SVG 2 §6.6: diff39-review E6). */
+const SVG_HINTS = ['opacity', 'visibility', 'display', 'font-size'];
+/** SVG's elements that draw text, in their `fill` (or its outline, in their `stroke`), not in their `color`. */
+const SVG_TEXT = new Set(['text', 'tspan', 'textpath']);
+/** MathML's presentational attributes (MathML Core §2.1.3: diff39-review E5): the property each sets. */
+const MATH_HINTS = [
+  ['mathcolor', 'color'],
+  ['mathbackground', 'background-color'],
+  ['mathsize', 'font-size'],
+] as const;
+/** A value a presentation attribute may be taken as a declaration with: nothing that would end or hide another. */
+const PLAIN = /^[#a-z0-9.%+\-(), ]{1,64}$/i;
+
 /**
  * The element's style with the colours its attributes set before it, but those its style surely replaces (each
- * declaration of a style counts where it is judged: styles.ts); undefined when it has neither.
+ * declaration of a style counts where it is judged: styles.ts); in SVG and MathML (`space`), their presentation
+ * attributes too, and SVG's text in the colour it is painted in. Undefined when it has none.
  */
-export function styleWithHints(name: string, attributes: ReadonlyMap<string, string>): string | undefined {
+export function styleWithHints(
+  name: string,
+  attributes: ReadonlyMap<string, string>,
+  space?: 'svg' | 'math',
+): string | undefined {
   const style = attributes.get('style');
   let hints = '';
   for (const [attribute, property] of own(HINTS, name) ?? []) {
     const colour = legacyColour(attributes.get(attribute));
     if (colour && !(style && replaces(style, property))) hints += `${property}: ${colour};`;
   }
-  return hints ? hints + (style ?? '') : style;
+  const plain = (attribute: string) => {
+    const value = attributes.get(attribute)?.trim();
+    return value && PLAIN.test(value) ? value : undefined;
+  };
+  const pairs = space === 'svg' ? SVG_HINTS.map((a) => [a, a] as const) : space === 'math' ? MATH_HINTS : [];
+  for (const [attribute, property] of pairs) {
+    const value = plain(attribute);
+    if (value !== undefined) hints += `${property}: ${value};`;
+  }
+  const painted = space === 'svg' && SVG_TEXT.has(name) ? svgTextColour(style, plain) : undefined;
+  const styled = hints ? hints + (style ?? '') : style;
+  return painted ? `${styled ?? ''};color: ${painted} !important` : styled;
+}
+
+/**
+ * The colour SVG text is painted in, as a `color` (what the scan judges letters by): its fill, or none when it has no
+ * fill or a transparent one and no stroke; undefined where its fill is not known here (inherited, a gradient).
+ */
+function svgTextColour(style: string | undefined, attribute: (name: string) => string | undefined) {
+  const read = (property: string) => (style && appliedValue(style, property)) ?? attribute(property);
+  const fill = read('fill')?.toLowerCase();
+  const stroke = read('stroke')?.toLowerCase();
+  const opacity = read('fill-opacity');
+  const stroked = stroke !== undefined && stroke !== 'none' && stroke !== 'transparent';
+  const unfilled =
+    fill === 'none' || fill === 'transparent' || (opacity !== undefined && Number.parseFloat(opacity) <= 0);
+  if (unfilled && !stroked) return 'transparent';
+  return fill && PLAIN.test(fill) && colourOf(fill) !== undefined ? fill : undefined;
 }
 
 /**

@@ -9,7 +9,7 @@
  */
 
 /** The attributes that may hide an element's text or colour it (markdown.ts, presentational.ts). */
-const HIDING = new Set(['hidden', 'aria-hidden', 'style', 'color', 'bgcolor', 'text']);
+const HIDING = new Set(['hidden', 'aria-hidden', 'style', 'color', 'bgcolor', 'text', 'popover']);
 /** The longest of them: a longer name is none of them. */
 const LONGEST = 11;
 
