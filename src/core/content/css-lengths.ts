@@ -43,6 +43,14 @@ const PX: Record<string, number> = {
  */
 export function length(token: string, depth = 0): { px?: number; percent?: number } | undefined {
   const math = /^(calc|min|max|clamp)\((.*)\)$/.exec(token);
+  // Worked out where every term is known (`calc(1px - 1px)`, `calc(1em / 100)`: diff39-review E8); else read as before.
+  const worked = math && depth === 0 ? mathValue(token) : undefined;
+  if (worked)
+    return worked.unit === '%'
+      ? { percent: worked.n }
+      : worked.unit === 'px' || worked.n === 0
+        ? { px: worked.n }
+        : undefined;
   if (math) {
     if (depth > 4) return undefined;
     if (math[1] === 'calc') {
@@ -85,8 +93,84 @@ export const zero = (token: string) => {
 };
 export const faint = (token: string) => {
   const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)(%?)$/i.exec(token);
-  return m !== null && Number(m[1]) / (m[2] ? 100 : 1) <= FAINT;
+  if (m !== null) return Number(m[1]) / (m[2] ? 100 : 1) <= FAINT;
+  // A math function of numbers (`calc(0)`, `min(1, 0)`: diff39-review E8).
+  const worked = /^(?:calc|min|max|clamp)\(/i.test(token) ? mathValue(token) : undefined;
+  return worked !== undefined && worked.unit !== 'px' && worked.n / (worked.unit === '%' ? 100 : 1) <= FAINT;
 };
+
+/** A value of CSS math: a number, a length in pixels, or a percentage. */
+type Quantity = { n: number; unit: '' | 'px' | '%' };
+
+/**
+ * A CSS math function worked out (`calc()` with `+ - * /` and parentheses, `min()`, `max()`, `clamp()`, nested),
+ * when every term is a number, a length or a percentage and the units agree; undefined otherwise (a `var()`, a
+ * length added to a percentage). Read in one pass over at most 256 characters.
+ */
+export function mathValue(text: string): Quantity | undefined {
+  const source = text.trim().toLowerCase();
+  if (source.length > 256) return undefined;
+  let at = 0;
+  const space = () => {
+    while (source[at] === ' ' || source[at] === '\t' || source[at] === '\n') at++;
+  };
+  const sum = (): Quantity | undefined => {
+    let left = product();
+    for (space(); left && (source[at] === '+' || source[at] === '-'); space()) {
+      // CSS wants white space on both sides of + and - (`1px -1px` is two values: the declaration is dropped).
+      if (!/\s/.test(source[at - 1] ?? '') || !/\s/.test(source[at + 1] ?? '')) return undefined;
+      const minus = source[at++] === '-';
+      const right = product();
+      if (!right || right.unit !== left.unit) return undefined;
+      left = { n: left.n + (minus ? -right.n : right.n), unit: left.unit };
+    }
+    return left;
+  };
+  const product = (): Quantity | undefined => {
+    let left = term();
+    for (space(); left && (source[at] === '*' || source[at] === '/'); space()) {
+      const divide = source[at++] === '/';
+      const right = term();
+      if (!right || (divide ? right.unit !== '' || right.n === 0 : left.unit !== '' && right.unit !== ''))
+        return undefined;
+      left = { n: divide ? left.n / right.n : left.n * right.n, unit: left.unit || right.unit };
+    }
+    return left;
+  };
+  const term = (): Quantity | undefined => {
+    space();
+    const fn = /^(calc|min|max|clamp)?\(/.exec(source.slice(at, at + 6));
+    if (fn) {
+      at += fn[0].length;
+      const args: Quantity[] = [];
+      do {
+        const arg = sum();
+        if (!arg || (args[0] && args[0].unit !== arg.unit)) return undefined;
+        args.push(arg);
+        space();
+      } while (fn[1] && fn[1] !== 'calc' && source[at] === ',' && ++at);
+      if (source[at++] !== ')' || ((!fn[1] || fn[1] === 'calc') && args.length !== 1)) return undefined;
+      const ns = args.map(({ n }) => n);
+      const unit = args[0]!.unit;
+      if (fn[1] === 'min') return { n: Math.min(...ns), unit };
+      if (fn[1] === 'max') return { n: Math.max(...ns), unit };
+      if (fn[1] === 'clamp')
+        return args.length === 3 ? { n: Math.max(ns[0]!, Math.min(ns[1]!, ns[2]!)), unit } : undefined;
+      return args[0];
+    }
+    const m = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)([a-z]*|%)/.exec(source.slice(at, at + 40));
+    if (!m) return undefined;
+    at += m[0].length;
+    const n = Number(m[1]);
+    if (m[2] === '%') return { n, unit: '%' };
+    if (m[2] === '') return { n, unit: '' };
+    const unit = own(PX, m[2]!);
+    return unit === undefined ? undefined : { n: n * unit, unit: 'px' };
+  };
+  const value = sum();
+  space();
+  return value && at === source.length && Number.isFinite(value.n) ? value : undefined;
+}
 
 /**
  * A `font-size-adjust` that draws the text at a share of nothing (diff19-review H5): its last value a number, or

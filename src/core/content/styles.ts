@@ -13,7 +13,8 @@ import { effective } from './cascade.ts';
 import type { Declaration } from './cascade.ts';
 import { coveringShadows, masked, outlineCovers } from './covers.ts';
 import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
-import { faint, FAINT, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
+import { faint, FAINT, FAR, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
+import { clippedAway, transformedAway } from './transforms.ts';
 import { PREVIEW_BACKGROUND } from './preview-background.ts';
 import { readStyle } from './read-style.ts';
 import { backgroundOf } from './backdrop.ts';
@@ -39,29 +40,11 @@ function seeThrough(value: string, colour: ReturnType<typeof colourOf>): boolean
 const BACKGROUND = /^background(?:-color|-image)?$/;
 const BOX_SHADOW = /^(?:-webkit-)?box-shadow$/;
 
-/** `rect(top, right, bottom, left)` that leaves at most a pixel of the element. */
-function clippedAway(value: string): boolean {
-  const rect = /^rect\((.*)\)$/.exec(value);
-  if (rect) {
-    const [top, right, bottom, left] = rect[1]!.split(/\s*,\s*|\s+/).map((t) => length(t)?.px);
-    if ([top, right, bottom, left].some((v) => v === undefined)) return false;
-    return right! - left! <= 1 || bottom! - top! <= 1;
-  }
-  const inset = /^inset\(\s*([^\s)]+)/.exec(value);
-  if (inset) return (length(inset[1]!)?.percent ?? 0) >= 50;
-  return /^(?:circle|ellipse)\(\s*0(?:px|%)?(?:\s|\)|$)/.test(value);
-}
-
-/** A transform that shrinks the element to nothing or moves it far away. */
-function transformedAway(value: string): boolean {
-  // A name is matched only where one starts: a long word is read once, not from each of its letters (diff27-review A10).
-  for (const [, fn, args] of value.matchAll(/(?<![a-z0-9])([a-z0-9]+)\(([^)]*)\)/g)) {
-    const list = args!.split(/\s*,\s*|\s+/).filter(Boolean);
-    if (fn!.startsWith('scale') && list.some((a) => faint(a.replace(/^-/, '')))) return true;
-    if (fn!.startsWith('translate') && list.some(far)) return true;
-  }
-  return false;
-}
+/** Past any viewport's right or bottom edge. */
+const beyond = (token: string) => {
+  const l = length(token);
+  return (l?.percent ?? 0) >= 100 || (l?.px ?? 0) >= 10 * FAR;
+};
 
 /** Distinct text colours, and background values, a style is read with at most (then it counts as hiding). */
 const MAX_COMPARED = 32;
@@ -72,6 +55,9 @@ interface Around {
   drawn: () => boolean;
   /** A fill colour paints the letters (`-webkit-text-fill-color`): then `color` does not. */
   filled: boolean;
+  /** A height of its own (`contain: size` does not make it 0), and whether it is placed in the viewport. */
+  sized: boolean;
+  fixed: boolean;
   /** The colours of inset box shadows that cover the text: more backgrounds (drawn.ts). */
   covers: readonly string[];
   /** Whether the style's own backgrounds, or those behind it, paint anything over the page's (drawn.ts). */
@@ -88,7 +74,7 @@ interface Around {
   /** An outline drawn inwards over the letters, and a mask that may hide them (covers.ts): each read once. */
   outlineCovers: () => boolean;
   masked: () => boolean;
-  /** Overflow hidden or clipped: a box a few pixels high shows nothing of its text. */
+  /** Overflow hidden, clipped or scrolled: a box a few pixels high shows nothing of its text. */
   cut: boolean;
 }
 
@@ -179,12 +165,14 @@ function aroundOf(declarations: readonly Declaration[], behind: readonly string[
     judged: new Map(),
     outlineCovers: () => (outline ??= outlineCovers(declarations)),
     masked: () => (mask ??= masked(declarations)),
-    // Overflow hidden or clipped, or paint contained (diff20-review M1): what leaves the box is not painted.
+    // Overflow hidden, clipped or scrolled, or paint contained (diff20-review M1): what leaves the box is not painted.
     cut: declarations.some(
       ([p, v]) =>
-        (/^overflow(?:-[xy])?$/.test(p) && /hidden|clip/.test(v)) ||
+        (/^overflow(?:-[xy]|-block|-inline)?$/.test(p) && /hidden|clip|auto|scroll/.test(v)) ||
         (p === 'contain' && /\b(?:paint|strict|content)\b/.test(v)),
     ),
+    sized: declarations.some(([p]) => /^(?:min-)?(?:height|block-size)$/.test(p)),
+    fixed: declarations.some(([p, v]) => p === 'position' && v === 'fixed'),
   };
   return around;
 }
@@ -247,7 +235,14 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'height':
     case 'max-width':
     case 'max-height':
-      return zero(value) || (around.cut && (length(value)?.px ?? TINY) < TINY);
+    case 'inline-size':
+    case 'block-size':
+    case 'max-inline-size':
+    case 'max-block-size':
+      // What does not fit overflows, drawn, unless cut (diff39-review F1: `height: 0` alone hides nothing).
+      return around.cut && (zero(value) || (length(value)?.px ?? TINY) < TINY);
+    case 'contain': // sized as if empty, and painted only inside that (E10)
+      return /\b(?:strict|size\b.*\bpaint|paint\b.*\bsize)\b/.test(value) && !around.sized;
     case 'color':
     case '-webkit-text-fill-color': {
       if (property === 'color' && around.filled) return false; // the letters are in the fill colour
@@ -286,7 +281,16 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'margin-top':
     case 'text-indent':
     case 'translate':
-      return tokens.some(far);
+    case 'inset-inline':
+    case 'inset-inline-start':
+    case 'inset-block':
+    case 'inset-block-start':
+    case 'margin-inline':
+    case 'margin-inline-start':
+    case 'margin-block':
+    case 'margin-block-start':
+      // A fixed box past the viewport's right or bottom is off it, and adds nothing to scroll to (E10).
+      return tokens.some(far) || (around.fixed && /^(?:left|top|inset)/.test(property) && tokens.some(beyond));
     default:
       return false;
   }

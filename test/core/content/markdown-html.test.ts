@@ -75,7 +75,7 @@ describe('hidden HTML: tags read as a browser reads them', () => {
       'clip: rect(0 0 0 0); position: absolute',
       'clip-path: inset(50%)',
       'width:1px;height:1px;overflow:hidden',
-      'max-height: 0',
+      'max-height: 0; overflow: hidden',
     ])
       flagged(`Tip: <span style="${style}">${PAYLOAD}</span>\n`);
   });
