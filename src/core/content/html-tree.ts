@@ -41,8 +41,12 @@ const OWN_INTEGRATION: Record<'svg' | 'math', readonly string[]> = {
 const integration = (name: string, space: 'svg' | 'math' | undefined) =>
   !!space && OWN_INTEGRATION[space].includes(name);
 
-/** How many formatting elements wait to be opened again at most (a browser keeps three of each kind). */
-export const MOST_PENDING = 8;
+/**
+ * How many formatting elements wait to be opened again at most. A browser keeps every one that differs from the
+ * others (three of the same tag and attributes): nine of as many kinds are all opened again (diff39-review E12), so
+ * this bounds the work only, past what a document writes by hand.
+ */
+export const MOST_PENDING = 32;
 /** How far down the open elements an end tag looks for its start. */
 export const MAX_CLOSE_SEARCH = 64;
 /** What an end tag of a block does not close past (HTML's default scope). */

@@ -136,4 +136,10 @@ describe('the open elements in scope, as a browser keeps them', () => {
     scanText(`${'<a>'.repeat(30_000)}${'</q>'.repeat(30_000)}`, 'README.md');
     assert.ok(performance.now() - started < 5_000, `${performance.now() - started} ms`);
   });
+
+  it('nine formatting elements of as many kinds that one end tag closes are all opened again (diff39-review E12)', () => {
+    const nine = '<b style="--c:transparent"><i><em><strong><small><big><tt><code><nobr>';
+    assert.ok(hidden(`<div>${nine}</div><span style="color:var(--c)">${SECRET}</span>`));
+    assert.ok(!hidden(`<div>${nine}</div><span style="color:var(--c, red)">x</span><p>${SECRET}</p>`));
+  });
 });
