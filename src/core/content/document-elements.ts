@@ -6,10 +6,15 @@ import * as tree from './html-tree.ts';
 import { OpenElements } from './inherited.ts';
 
 export class DocumentElements extends OpenElements {
-  /** Whether text here is not drawn: in an element that hides it, in SVG outside a `<text>`, or right in `<math>`. */
+  /**
+   * Whether text here is not drawn: in an element that hides it, in SVG outside a `<text>`, right in `<math>`, or
+   * right in a `<select>` or its option group, outside its options (diff39-review E4-E6).
+   */
   get hidden(): boolean {
     const top = this.open.at(-1);
-    return this.hiding > 0 || (tree.inForeign(top) && (top!.foreign === 'svg' ? !top!.svgText : top!.name === 'math'));
+    if (this.hiding > 0) return true;
+    if (!tree.inForeign(top)) return !top?.foreign && (top?.name === 'select' || top?.name === 'optgroup');
+    return top!.foreign === 'svg' ? !top!.svgText : top!.name === 'math';
   }
 
   /** The namespace of an element that starts here with this name (tree.spaceOf). */

@@ -4,6 +4,7 @@ import { toolDirective } from './directives.ts';
 import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
 import { RAW_TEXT, htmlTokens } from './html.ts';
 import { extent, FALLBACK, hiddenBy, SAID, VOID } from './hidden-element.ts';
+import { SelectOptions } from './select-options.ts';
 import { hidingAttribute, unquoted } from './tag-trigger.ts';
 import { styleWithHints } from './presentational.ts';
 import { DocumentElements } from './document-elements.ts';
@@ -82,7 +83,7 @@ const OWN_TAGS: Partial<Record<string, (node: MdNode) => string>> = {
 const IGNORED_IN_BODY = new Set(['html', 'head', 'body', 'frameset']);
 /** The constructs but tags (a table delimiter's blanks read by one loop: two that overlapped were quadratic). */
 const MARKDOWN_CONSTRUCT =
-  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*(?:\|[ \t]*)?:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata|svg|foreignobject|math|meter|progress|fencedframe)\b/im;
+  /&(?:#x?[0-9a-f]+|shy|[a-z][a-z0-9]*;)|<[!?]|^ {0,3}\[[^\]\n]+\]:|^[ \t>]*(?:\|[ \t]*)?:?-+:?[ \t]*\||<(?:script|style|template|noscript|title|datalist|head|dialog|input|meta|rp|noembed|noframes|param|area|video|audio|canvas|object|iframe|desc|metadata|svg|foreignobject|math|meter|progress|fencedframe|select)\b/im;
 
 /** Every Markdown-hidden construct of a document, by UTF-16 offsets. */
 export function markdownHits(text: string): MarkdownHit[] {
@@ -108,7 +109,7 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const hits: MarkdownHit[] = [...front];
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];
-  const covered: Covered = { until: 0, after: 0, open: new DocumentElements() };
+  const covered: Covered = { until: 0, after: 0, open: new DocumentElements(), select: new SelectOptions() };
   const code: [number, number][] = [];
   const tight = new WeakSet<MdNode>(); // items of tight lists
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean, quoted = false) => {
@@ -175,6 +176,8 @@ interface Covered {
   open: DocumentElements;
   /** The text found hidden last, which hidden text after it (with nothing drawn between) joins. */
   run?: MarkdownHit | undefined;
+  /** The options of a closed `<select>` so far. */
+  select: SelectOptions;
 }
 /** Markdown's nodes of text that the preview draws (in an element that hides them, it does not). */
 const LEAVES = new Set(['text', 'inlineCode', 'code']);
@@ -234,6 +237,15 @@ function htmlHits(
         hits.push({ kind: 'HTML_COMMENT', start, end, decoded: body });
       continue;
     }
+    const option = covered.select.tag(token, start, from + token.end);
+    // The first option of a closed select, taken as shown, was not: a later one is selected.
+    if (option.later && option.later.start >= covered.until) {
+      const decoded = text
+        .slice(option.later.start, option.later.end)
+        .replace(/<[^>]*>/g, '')
+        .trim();
+      if (decoded) hits.push({ kind: 'HIDDEN_HTML', ...option.later, decoded });
+    }
     if (token.type === 'end') covered.open.end(token.name);
     // A start tag of the document's <html>, <head> or <body> is ignored in the page's body (diff36-review P3, P10).
     if (token.type !== 'start' || IGNORED_IN_BODY.has(token.name)) continue;
@@ -244,7 +256,7 @@ function htmlHits(
     const inherited = covered.open.start(token.name, style, empty, judged, token.attributes);
     const hidden = hiddenBy(token, style, judged ? inherited : undefined, space);
     // What it holds is hidden wherever the browser puts it (textHit); a ruby's parentheses are judged below.
-    if (hidden && token.name !== 'rp') covered.open.hides(token.name);
+    if ((hidden && token.name !== 'rp') || option.hides) covered.open.hides(token.name);
     if (!judged || !hidden) continue;
     // An element left open hides the rest of what holds it (a paragraph, a list item), or of the document.
     // (An <svg>'s, its HTML block: a Markdown block after it is HTML that ends it: diff38-review F5.)

@@ -25,6 +25,28 @@ describe('what SVG, MathML and HTML keep from being drawn', () => {
       assert.ok(reported(md), md);
   });
 
+  it('a closed select draws one option: the last selected or the first, by its label if it has one (E4)', () => {
+    const long = 'Choose your platform (Linux, macOS, Windows, FreeBSD)';
+    for (const md of [
+      doc(`<select><option>${long}</option><option>${P}</option></select>`),
+      doc(`<select><optgroup label="G"><option>${long}</option><option>${P}</option></optgroup></select>`),
+      doc(`<select>${P}<option>a</option></select>`),
+      doc(`<select><option>${P}</option><option selected>${long}</option></select>`),
+      doc(`<select><option label="${long}">${P}</option></select>`),
+    ])
+      assert.ok(reported(md), md);
+    for (const md of [
+      doc(`<select><option>${M} default choice</option><option>b</option></select>`),
+      doc(`<select><option>${long}</option><option selected>${M} chosen</option></select>`),
+      doc(`<select multiple><option>a</option><option>${M}</option></select>`),
+      doc(`<select size="3"><option>a</option><option>${M}</option></select>`),
+      doc(`<select><option>a</option></select> ${M} after`),
+      `<select><option>a</option><option>b</option></select>\n\n${M} para\n`,
+      doc(`<select><option>${M} only one</select>`),
+    ])
+      assert.ok(!reported(md), md);
+  });
+
   it('MathML: a phantom, an annotation, text right in <math>, a size of 0 (E5)', () => {
     for (const md of [
       doc(`<math><mphantom><mtext>${P}</mtext></mphantom></math>`),
