@@ -31,9 +31,11 @@ import type { PolicySnapshot } from './policy-snapshot.ts';
  * Markdown paragraph's own <p>, SVG's own tags ending nothing of HTML, SVG boxes of no size. 20: the
  * preview's own elements for headings, lists, quotes and code; <body>, <head> ignored; MathML's points in MathML only.
  * 21: a formatting element's end tag moving a later block out of it; breakout tags ending SVG; a link's colour.
- * 22: the adoption agency's rounds, SVG sizes read as lengths, a tight list item's HTML left open.
+ * 22: the adoption agency's rounds, SVG sizes read as lengths, a tight list item's HTML left open. 23: text hidden
+ * where the browser puts it (past an ignored end tag, in a hidden formatting element opened again), SVG, MathML,
+ * popovers, meters, closed selects, CSS math, composed transforms, clip paths, logical offsets.
  */
-const REVISION = 22;
+const REVISION = 23;
 
 /**
  * Earlier verification results, per workspace, so that re-verifying what has
