@@ -49,19 +49,14 @@ const integration = (name: string, space: 'svg' | 'math' | undefined) =>
 export const MOST_PENDING = 32;
 /** How far down the open elements an end tag looks for its start. */
 export const MAX_CLOSE_SEARCH = 64;
-/** What an end tag of a block does not close past (HTML's default scope). */
-export const DEFAULT_SCOPE = new Set([
-  'table',
-  'td',
-  'th',
-  'caption',
-  'marquee',
-  'object',
-  'template',
-  'applet',
-  'html',
-  ...INTEGRATION,
-]);
+/** What an end tag of a block does not close past (HTML's default scope), with SVG's and MathML's `holdsHtml`. */
+const DEFAULT_SCOPE = new Set(['table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet', 'html']);
+/** One of SVG's or MathML's points that hold HTML, in its own namespace: a search in scope stops there too. */
+const holdsHtml = (open: Placed) => INTEGRATION.includes(open.name) && integration(open.name, open.foreign);
+/** HTML's elements of a set of names, or a point that holds HTML (an SVG `<td>` or an HTML `<mi>` is neither). */
+const html = (names: ReadonlySet<string>) => (open: Placed) =>
+  (!open.foreign && names.has(open.name)) || holdsHtml(open);
+const inDefaultScope = html(DEFAULT_SCOPE);
 /** A `<p>` is ended by a block only in button scope. */
 export const P_SCOPE = new Set([
   ...['button', 'table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet'],
@@ -72,16 +67,16 @@ export const inButtonScope = (open: string) => P_SCOPE.has(open);
  * Where the search for an end tag's element stops: an inline element's end closes nothing past a block, a block's
  * nothing out of its scope (past a table cell): a browser ignores it (diff19-review H1).
  */
-export function endScope(name: string): (open: string) => boolean {
+export function endScope(name: string): (open: Placed) => boolean {
   // A formatting element's end tag looks for it in scope, past blocks opened in it (the adoption agency: diff37 F1).
-  if (FORMATTING.has(name)) return (open) => DEFAULT_SCOPE.has(open);
-  if (!SPECIAL.has(name)) return (open) => SPECIAL.has(open);
-  if (TABLE_ENDS.has(name)) return (open) => open === 'table' && name !== 'table';
+  if (FORMATTING.has(name)) return inDefaultScope;
+  if (!SPECIAL.has(name)) return special;
+  if (TABLE_ENDS.has(name)) return (open) => open.name === 'table' && !open.foreign && name !== 'table';
   // </li> in list item scope (diff36-review P5).
-  return name === 'li'
-    ? (open) => DEFAULT_SCOPE.has(open) || open === 'ol' || open === 'ul'
-    : (open) => DEFAULT_SCOPE.has(open);
+  return name === 'li' ? (open) => inDefaultScope(open) || (!open.foreign && LISTS.has(open.name)) : inDefaultScope;
 }
+const LISTS = new Set(['ol', 'ul']);
+const special = html(SPECIAL);
 
 /** Whether an end tag `name` closes an open element `open`: any heading closes any (§13.2.6.4.7: diff36-review P4). */
 export const endsOpen = (name: string, open: string) => open === name || (HEADINGS.has(name) && HEADINGS.has(open));
@@ -137,14 +132,16 @@ export interface Placed {
 
 /** Where the innermost table context, `<p>` and list item are for an element placed at `at` over `below`. */
 export function placedAt(name: string, at: number, below: Placed | undefined): Omit<Placed, 'name'> {
-  // SVG's and MathML's points that hold HTML are scope boundaries only there, not as HTML's own (diff36-review P8).
   const space = inForeign(below) ? below!.foreign : undefined;
-  const html = INTEGRATION.includes(name) && !integration(name, space);
+  const foreign = name === 'svg' || name === 'math' ? name : BREAKOUT.has(name) ? undefined : space;
+  // HTML's elements bound a scope by name; SVG's and MathML's only at their points that hold HTML (diff36-review P8).
+  const bounds = (byName: (name: string) => boolean) =>
+    foreign ? integration(name, foreign) : byName(name) && !INTEGRATION.includes(name);
   return {
     context: TABLE_CONTEXT.has(name) ? at : (below?.context ?? -1),
-    p: name === 'p' ? at : inButtonScope(name) && !html ? -1 : (below?.p ?? -1),
-    item: ITEMS.has(name) ? at : pastItem(name) && !html ? -1 : (below?.item ?? -1),
-    foreign: name === 'svg' || name === 'math' ? name : BREAKOUT.has(name) ? undefined : space,
+    p: name === 'p' ? at : bounds(inButtonScope) ? -1 : (below?.p ?? -1),
+    item: ITEMS.has(name) ? at : bounds(pastItem) ? -1 : (below?.item ?? -1),
+    foreign,
     svgText: space === 'svg' && (name === 'text' || !!below?.svgText),
   };
 }

@@ -219,9 +219,8 @@ export class OpenElements {
     }
     const scope = tree.endScope(name);
     for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - tree.MAX_CLOSE_SEARCH); i--) {
-      const open = this.open[i]!.name;
-      if (tree.endsOpen(name, open)) return name === 'form' ? this.remove(i) : this.adopt(i);
-      if (scope(open)) return;
+      if (tree.endsOpen(name, this.open[i]!.name)) return name === 'form' ? this.remove(i) : this.adopt(i);
+      if (scope(this.open[i]!)) return;
     }
     if (this.open.length > tree.MAX_CLOSE_SEARCH) this.lost = this.open.length;
   }

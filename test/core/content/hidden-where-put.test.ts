@@ -66,8 +66,15 @@ describe('text in a hidden element, wherever the browser puts it', () => {
       `<span hidden>x</span>${M}\n`,
       `<font style="display:none">x</font> ${M}\n`,
       `x <b hidden>y</b>\n\n<table><tr><td>${M}</td></tr></table>\n`,
+      // HTML's <mi>, <mtext> and <desc> are no scope boundary: only SVG's and MathML's own are (diff38-review F3).
+      `<div hidden><mi>x</div> ${M} after\n`,
+      `<div hidden><mtext>x</div> ${M} after\n`,
+      `<div hidden><desc>x</div> ${M} after\n`,
+      `<b hidden><mi>x</b> ${M}\n`,
     ])
       assert.ok(!reported(md), md);
+    // SVG's <desc> is one: the </div> is ignored, and what follows stays in it.
+    assert.ok(reported(`<div hidden><svg><desc>x</div> ${M} after\n`));
   });
 
   it('reports a hidden run once, from its first text to its last', () => {
