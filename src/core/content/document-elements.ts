@@ -22,6 +22,32 @@ export class DocumentElements extends OpenElements {
     return tree.spaceOf(this.open, name, attributes);
   }
 
+  /** Where the document is read: an element taken off the stack now holds what is before `at`, and ends at `through` (after its end tag). */
+  at = 0;
+  through = 0;
+
+  /** The element just opened, `name`, is reported: `closed` is told where the browser closes it. */
+  closes(name: string, closed: (at: number, through: number) => void): void {
+    const top = this.open.at(-1);
+    if (top?.name === name) top.closed = closed;
+  }
+
+  /** The current node: the innermost open element. */
+  get top(): { readonly name: string } | undefined {
+    return this.open.at(-1);
+  }
+
+  /** The document ends at `at`: what is open closes there. */
+  finish(at: number): void {
+    this.at = this.through = at;
+    this.cut(0);
+  }
+
+  protected override cut(length: number): void {
+    for (const element of this.open.slice(length)) element.closed?.(this.at, Math.max(this.at, this.through));
+    super.cut(length);
+  }
+
   /** The element just opened, `name`, hides what it holds (markdown.ts asks hiddenBy after `start`). */
   hides(name: string): void {
     const top = this.open.at(-1);

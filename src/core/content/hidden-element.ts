@@ -2,8 +2,9 @@
  * What a start tag in a document's HTML hides, and how far: its attributes, its style (alone or after what the
  * elements around it pass down: inherited.ts), or what the element is; and where its content ends (markdown.ts).
  */
-import { RAW_TEXT, rawTextEnd } from './html.ts';
+import { htmlTokens, RAW_TEXT, rawTextEnd } from './html.ts';
 import type { HtmlToken } from './html.ts';
+import type { DocumentElements } from './document-elements.ts';
 import { appliedValue } from './read-style.ts';
 import { hidingStyle } from './styles.ts';
 import type { Judged } from './styles.ts';
@@ -141,4 +142,59 @@ export function extent(text: string, name: string, from: number, limit: number):
     if (depth === 0) return closeAt(m.index);
   }
   return { inner: limit, end: limit };
+}
+
+/** Markup taken out of text, in time linear in it (a `<` without a `>` ends at the next `<`: diff40-review T1). */
+export const withoutTags = (text: string) => text.replace(/<[^<>]*>/g, '');
+
+/** A hidden element's report: where it starts and ends, and its text as a model reads it. */
+export interface HiddenReport {
+  kind: 'HIDDEN_HTML';
+  start: number;
+  end: number;
+  decoded: string;
+}
+
+/**
+ * The report of a hidden element whose start tag `tag` starts at `start`. On the open elements (`open`), it runs to
+ * where the browser closes it, which `open` tells as it takes it off (an end tag that the source's next one of its
+ * name is not, an implied end: diff39-review E1, diff40-review F7), at most to `limit` (what holds it); its text is
+ * read then, or at the document's end. An element not on them (void, or a tag the browser ignores) runs to its end
+ * tag in the source. Undefined where it hides nothing a model reads: no text, or a ruby's parenthesis.
+ */
+export function hiddenReport(
+  text: string,
+  tag: Extract<HtmlToken, { type: 'start' }>,
+  at: { start: number; limit: number; space: 'svg' | 'math' | undefined; open: DocumentElements | undefined },
+): HiddenReport | undefined {
+  const inside = at.start + (tag.end - tag.start);
+  const said = SAID.map((name) => tag.attributes.get(name)?.trim()).filter(Boolean);
+  const shownIn = (inner: string) => (RAW_TEXT.has(tag.name) ? inner : withoutTags(inner)).trim();
+  // A player's or frame's own tags (`<source>`, `<track>`) are not fallback text, nor is a ruby's parenthesis, nor
+  // SVG's shapes or MathML's marks (an icon sprite: diff38-review F5).
+  const fallback = FALLBACK.has(tag.name) || at.space !== undefined;
+  // Fallback's own tags are no text, but what their attributes say is (`<object><param value>`).
+  const saidIn = (inner: string) =>
+    [...htmlTokens(inner)].flatMap((t) => (t.type === 'start' ? SAID.map((a) => t.attributes.get(a)?.trim()) : []));
+  const decodedOf = (inner: string) =>
+    [...(fallback ? [shownIn(inner)] : [shownIn(inner) || inner.trim()]), ...said, ...(fallback ? saidIn(inner) : [])]
+      .filter(Boolean)
+      .join(' — ');
+  if (!at.open || tag.name === 'rp') {
+    const element = extent(text, tag.name, inside, at.limit);
+    const inner = text.slice(inside, element.inner);
+    if (tag.name === 'rp' && /^[\p{P}\s]{0,4}$/u.test(shownIn(inner)) && said.length === 0) return undefined;
+    const decoded = decodedOf(inner);
+    return decoded ? { kind: 'HIDDEN_HTML', start: at.start, end: element.end, decoded } : undefined;
+  }
+  // Read when closed: until then it holds all to its limit (what is in it is reported with it, not again).
+  const report: HiddenReport = { kind: 'HIDDEN_HTML', start: at.start, end: at.limit, decoded: '' };
+  let open = true;
+  at.open.closes(tag.name, (content, through) => {
+    if (!open) return; // a formatting element opened again: its copy is not this report
+    open = false;
+    report.end = Math.min(Math.max(through, inside), at.limit);
+    report.decoded = decodedOf(text.slice(inside, Math.min(Math.max(content, inside), at.limit)));
+  });
+  return report;
 }

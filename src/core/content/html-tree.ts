@@ -20,6 +20,7 @@ export const SPECIAL = new Set(
  */
 export const pastItem = (open: string) =>
   (SPECIAL.has(open) || INTEGRATION.includes(open)) && open !== 'address' && open !== 'div' && open !== 'p';
+const inRuby = (open: string) => open === 'ruby';
 const SCOPE: Record<string, (open: string) => boolean> = {
   td: (open) => open === 'table',
   th: (open) => open === 'table',
@@ -28,6 +29,11 @@ const SCOPE: Record<string, (open: string) => boolean> = {
   thead: (open) => open === 'table',
   tfoot: (open) => open === 'table',
   option: (open) => open === 'select' || open === 'datalist' || open === 'optgroup',
+  button: (open) => DEFAULT_SCOPE.has(open),
+  rb: inRuby,
+  rtc: inRuby,
+  rt: inRuby,
+  rp: inRuby,
 };
 /** What a table's end tags close past: anything but the table (an omitted `</td>` is valid: diff21-review F1). */
 export const TABLE_ENDS = new Set(['table', 'tbody', 'thead', 'tfoot', 'tr', 'td', 'th', 'caption']);
@@ -112,6 +118,12 @@ const IMPLIED_ENDS: Record<string, readonly string[]> = {
   dt: ['dt', 'dd'],
   dd: ['dt', 'dd'],
   option: ['option'],
+  // A button ends the one open in scope; a ruby's parts end one another (§13.2.6.4.7).
+  button: ['button'],
+  rb: ['rb', 'rt', 'rtc', 'rp'],
+  rtc: ['rb', 'rt', 'rtc', 'rp'],
+  rt: ['rb', 'rt', 'rp'],
+  rp: ['rb', 'rt', 'rp'],
 };
 
 /**
@@ -188,6 +200,13 @@ export const ENDED_BY_START: readonly ((open: readonly Placed[], name: string) =
     if (ITEMS.has(name)) {
       const at = found(open.at(-1)?.item);
       return at !== undefined && ends.includes(open[at]!.name) ? at : undefined;
+    }
+    // A ruby's part, in a ruby: only what is the current node is ended ("generate implied end tags").
+    if (SCOPE[name] === inRuby) {
+      let at = open.length;
+      while (at > 0 && ends.includes(open[at - 1]!.name)) at--;
+      const ruby = open.slice(Math.max(0, at - 8), at).some(({ name }) => name === 'ruby');
+      return at < open.length && ruby ? at : undefined;
     }
     for (let i = open.length - 1; i >= Math.max(0, open.length - 8); i--) {
       if (ends.includes(open[i]!.name)) return i;

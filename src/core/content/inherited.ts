@@ -75,6 +75,8 @@ export class OpenElements {
       const at = ended(this.open, name);
       if (at !== undefined) this.closeAt(at);
     }
+    // An <a> among the formatting elements, or a <nobr> in scope, is ended first: the adoption agency (§13.2.6.4.7).
+    if ((name === 'a' || name === 'nobr') && !foreign && this.formatting(name)) this.end(name);
     // A start tag of what text holds opens the formatting elements an end tag closed again, where it is.
     const fold = tree.SPECIAL.has(name) && name !== 'table' && !tree.TABLE_PARTS.has(name) && !tree.MARKERS.has(name);
     // (<applet>, <marquee> and <object> too, before their marker: diff25-review P1.)
@@ -141,6 +143,15 @@ export class OpenElements {
       under,
     );
     return judged;
+  }
+
+  /** Whether a formatting element `name` waits to be opened again, or is open above the last marker (searched as `end`). */
+  private formatting(name: string): boolean {
+    if (this.waiting() && this.pending.some((element) => element.name === name)) return true;
+    for (let i = this.open.length - 1; i >= Math.max(0, this.open.length - tree.MAX_CLOSE_SEARCH); i--)
+      if (this.open[i]!.name === name) return true;
+      else if (tree.MARKERS.has(this.open[i]!.name)) return false;
+    return false;
   }
 
   /** Text between tags: the formatting elements an end tag closed open again around it, unless in a cell since. */

@@ -2,8 +2,8 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { CharacterHit } from './characters.ts';
 import { toolDirective } from './directives.ts';
 import { droppedMarkdown, frontMatterComments } from './dropped-markdown.ts';
-import { RAW_TEXT, htmlTokens } from './html.ts';
-import { extent, FALLBACK, hiddenBy, SAID, VOID } from './hidden-element.ts';
+import { htmlTokens } from './html.ts';
+import { hiddenBy, hiddenReport, VOID, withoutTags } from './hidden-element.ts';
 import { SelectOptions } from './select-options.ts';
 import { hidingAttribute, unquoted } from './tag-trigger.ts';
 import { styleWithHints } from './presentational.ts';
@@ -109,7 +109,7 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const hits: MarkdownHit[] = [...front];
   const referenced = new Set<string>();
   const definitions: MdNode[] = [];
-  const covered: Covered = { until: 0, after: 0, open: new DocumentElements(), select: new SelectOptions() };
+  const covered: Covered = { after: 0, open: new DocumentElements(), select: new SelectOptions() };
   const code: [number, number][] = [];
   const tight = new WeakSet<MdNode>(); // items of tight lists
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean, quoted = false) => {
@@ -134,15 +134,18 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
     // a list and an item in theirs, which end what HTML left open as their start tags do (diff36-review P1).
     const own = node.type === 'paragraph' && !tight.has(parent);
     const tag = own ? 'p' : OWN_TAGS[node.type]?.(node);
+    covered.open.at = covered.open.through = node.position?.start.offset ?? 0;
     const depth = covered.open.paragraph(tag);
     if (node.type === 'list' && !node.spread && !node.children?.some(({ spread }) => spread))
       for (const item of node.children ?? []) tight.add(item);
     for (const child of node.children ?? []) walk(child, node, within, quoted || node.type === 'blockquote');
     // A tight list's item has no </p>: what its HTML left open stays open (diff37-review: a nested list in it).
+    covered.open.at = covered.open.through = node.position?.end.offset ?? covered.open.at;
     if (own || node.type === 'heading' || node.type === 'tableCell') covered.open.paragraphEnd(depth, own);
     if (tag && !own) covered.open.end(tag);
   };
   walk(tree, tree, false);
+  covered.open.finish(text.length);
   // Past what is read again of what elements pass down, the rest was judged alone: said once (diff19-review F2).
   if (covered.open.exhausted) hits.push(unread(text, 'styles that elements pass down to more elements than are read'));
   const inCode = (offset: number) => {
@@ -163,13 +166,14 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
     const said = [definition.title, definition.url && definition.url !== '#' ? definition.url : undefined];
     hits.push({ kind: 'HIDDEN_REFERENCE', start, end, decoded: said.filter(Boolean).join(' — ') });
   }
-  return hits.sort((a, b) => a.start - b.start);
+  // A hidden element closed before any of its text (`<b hidden></b>` read as the browser closes it) hides nothing.
+  return hits.filter((hit) => hit.kind !== 'HIDDEN_HTML' || hit.decoded).sort((a, b) => a.start - b.start);
 }
 
 /** What the walk keeps across a document's nodes (parsedHits). */
 interface Covered {
-  /** Where the hidden element found last ends: what is inside it is reported with it, not again. */
-  until: number;
+  /** The hidden element found last: what is inside it, to its end, is reported with it, not again (`until`). */
+  last?: MarkdownHit | undefined;
   /** Where the last tag ends: text after it opens again what an end tag closed. */
   after: number;
   /** The elements open so far, each with what it passes down to those inside it (inherited.ts). */
@@ -179,6 +183,8 @@ interface Covered {
   /** The options of a closed `<select>` so far. */
   select: SelectOptions;
 }
+/** Where the hidden element found last ends (what is before is reported, or not, with it). */
+const until = (covered: Covered) => covered.last?.end ?? 0;
 /** Markdown's nodes of text that the preview draws (in an element that hides them, it does not). */
 const LEAVES = new Set(['text', 'inlineCode', 'code']);
 
@@ -190,8 +196,8 @@ const LEAVES = new Set(['text', 'inlineCode', 'code']);
  */
 function textHit(hits: MarkdownHit[], covered: Covered, start: number, end: number, value: string): void {
   if (!covered.open.hidden) covered.run = undefined;
-  if (!covered.open.hidden || start < covered.until) return;
-  const decoded = value.replace(/<[^>]*>/g, '').trim();
+  if (!covered.open.hidden || start < until(covered)) return;
+  const decoded = withoutTags(value).trim();
   if (!decoded) return;
   if (covered.run) {
     covered.run.end = end;
@@ -223,6 +229,9 @@ function htmlHits(
   let last = 0; // where the last token ended: the text between tokens is drawn, or hidden where it is put
   for (const token of [...tokens, { type: 'text' as const, start: source.length, end: source.length }]) {
     const start = from + token.start;
+    // Where an element taken off the stack here ends: its content before the tag, its range after an end tag.
+    covered.open.at = start;
+    covered.open.through = token.type === 'end' ? from + token.end : start;
     // Text since the last tag (whitespace too) opens again the formatting elements an end tag closed (inherited.ts).
     if (start > covered.after) covered.open.text();
     if (token.start > last) textHit(hits, covered, from + last, start, source.slice(last, token.start));
@@ -239,20 +248,18 @@ function htmlHits(
     }
     const option = covered.select.tag(token, start, from + token.end);
     // The first option of a closed select, taken as shown, was not: a later one is selected.
-    if (option.later && option.later.start >= covered.until) {
-      const decoded = text
-        .slice(option.later.start, option.later.end)
-        .replace(/<[^>]*>/g, '')
-        .trim();
+    if (option.later && option.later.start >= until(covered)) {
+      const decoded = withoutTags(text.slice(option.later.start, option.later.end)).trim();
       if (decoded) hits.push({ kind: 'HIDDEN_HTML', ...option.later, decoded });
     }
     if (token.type === 'end') covered.open.end(token.name);
     // A start tag of the document's <html>, <head> or <body> is ignored in the page's body (diff36-review P3, P10).
     if (token.type !== 'start' || IGNORED_IN_BODY.has(token.name)) continue;
-    const judged = start >= covered.until;
+    const judged = start >= until(covered);
     const space = covered.open.spaceOf(token.name, token.attributes);
     const style = styleWithHints(token.name, token.attributes, token.selfClosing ? undefined : space);
     const empty = VOID.has(token.name) || (token.selfClosing === true && 'self-closing');
+    const before = covered.open.top;
     const inherited = covered.open.start(token.name, style, empty, judged, token.attributes);
     const hidden = hiddenBy(token, style, judged ? inherited : undefined, space);
     // What it holds is hidden wherever the browser puts it (textHit); a ruby's parentheses are judged below.
@@ -262,19 +269,11 @@ function htmlHits(
     // (An <svg>'s, its HTML block: a Markdown block after it is HTML that ends it: diff38-review F5.)
     const limit =
       parent.type !== 'root' ? (parent.position?.end.offset ?? to) : token.name === 'svg' ? to : text.length;
-    const element = extent(text, token.name, from + token.end, limit);
-    const inner = text.slice(from + token.end, element.inner);
-    const said = SAID.map((name) => token.attributes.get(name)?.trim()).filter(Boolean);
-    const shown = RAW_TEXT.has(token.name) ? inner.trim() : inner.replace(/<[^>]*>/g, '').trim();
-    // A player's or frame's own tags (`<source>`, `<track>`) are not fallback text, nor is a ruby's parenthesis, nor
-    // SVG's shapes or MathML's marks (an icon sprite: diff38-review F5).
-    const fallback = FALLBACK.has(token.name) || space !== undefined;
-    if (token.name === 'rp' && /^[\p{P}\s]{0,4}$/u.test(shown) && said.length === 0) continue;
-    const decoded = [fallback ? shown : shown || inner.trim(), ...said].filter(Boolean).join(' — ');
-    // An empty hidden element (a spacer, a rule) hides nothing.
-    if (!decoded) continue;
-    hits.push({ kind: 'HIDDEN_HTML', start, end: element.end, decoded });
-    covered.until = element.end;
+    const pushed = covered.open.top !== before && covered.open.top?.name === token.name;
+    const hit = hiddenReport(text, token, { start, limit, space, open: pushed ? covered.open : undefined });
+    if (!hit) continue;
+    hits.push(hit);
+    covered.last = hit;
     covered.run = undefined;
   }
 }

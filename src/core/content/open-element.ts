@@ -20,4 +20,6 @@ export interface Open extends Backdrops, Placed {
   link?: boolean;
   /** It hides what it holds (hidden-element.ts `hiddenBy`): kept where it is opened again (diff39-review E2). */
   hides?: boolean;
+  /** Told where it is taken off the stack (hidden-element.ts: where its report ends). */
+  closed?: (at: number, through: number) => void;
 }

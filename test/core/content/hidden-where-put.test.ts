@@ -77,6 +77,30 @@ describe('text in a hidden element, wherever the browser puts it', () => {
     assert.ok(reported(`<div hidden><svg><desc>x</div> ${M} after\n`));
   });
 
+  it('a report ends where the browser closes its element, not at the next end tag of its name (diff40-review)', () => {
+    for (const md of [
+      `<a hidden href="#">x<a href="y">${M} link</a>\n`,
+      `see <a hidden href="#">x <a href="y">${M}</a> end\n`,
+      `<nobr hidden>x<nobr>${M}</nobr>\n`,
+      `<button hidden>x<button>${M}</button>\n`,
+      `<ruby>漢<rt hidden>x<rt>${M}</ruby>\n`,
+      `<p><a hidden href="#">x</p><a href="y">${M}</a>\n`,
+    ])
+      assert.ok(!reported(md), md);
+    for (const md of [
+      `<ruby>漢<rt hidden>x<span><rt>${M}</ruby>\n`,
+      `<a hidden href="#"><table><tr><td><a href="y">${M}</a></td></tr></table>\n`,
+    ])
+      assert.ok(reported(md), md);
+  });
+
+  it('reads hidden text full of unclosed tags in time linear in it (diff40-review T1)', () => {
+    const started = performance.now();
+    const items = scanText(`<b hidden>x\n\n${'a <b\n'.repeat(80_000)}`, 'README.md');
+    assert.ok(items.length > 0);
+    assert.ok(performance.now() - started < 10_000, `${Math.round(performance.now() - started)} ms`);
+  });
+
   it('reports a hidden run once, from its first text to its last', () => {
     const md = `# Tool\n\nInstall it. <b hidden>x\n\n## Usage\n\nRun it.\n\n- one\n- two\n`;
     const items = scanText(md, 'README.md').filter((item) => item.kind === 'HIDDEN_HTML');
