@@ -44,13 +44,9 @@ const PX: Record<string, number> = {
 export function length(token: string, depth = 0): { px?: number; percent?: number } | undefined {
   const math = /^(calc|min|max|clamp)\((.*)\)$/.exec(token);
   // Worked out where every term is known (`calc(1px - 1px)`, `calc(1em / 100)`: diff39-review E8); else read as before.
+  // A number is no length, not even 0 (`calc(5 - 5)`: the declaration is dropped, diff40-review F8).
   const worked = math && depth === 0 ? mathValue(token) : undefined;
-  if (worked)
-    return worked.unit === '%'
-      ? { percent: worked.n }
-      : worked.unit === 'px' || worked.n === 0
-        ? { px: worked.n }
-        : undefined;
+  if (worked) return worked.unit === '%' ? { percent: worked.n } : worked.unit === 'px' ? { px: worked.n } : undefined;
   if (math) {
     if (depth > 4) return undefined;
     if (math[1] === 'calc') {

@@ -7,14 +7,15 @@ import { OpenElements } from './inherited.ts';
 
 export class DocumentElements extends OpenElements {
   /**
-   * Whether text here is not drawn: in an element that hides it, in SVG outside a `<text>`, right in `<math>`, or
+   * Whether text here is not drawn: in an element that hides it, in SVG outside a `<text>`, in MathML outside a token, or
    * right in a `<select>` or its option group, outside its options (diff39-review E4-E6).
    */
   get hidden(): boolean {
     const top = this.open.at(-1);
     if (this.hiding > 0) return true;
     if (!tree.inForeign(top)) return !top?.foreign && (top?.name === 'select' || top?.name === 'optgroup');
-    return top!.foreign === 'svg' ? !top!.svgText : top!.name === 'math';
+    // MathML draws text in its token elements (mi, mo, mn, ms, mtext: points that hold HTML), not in <mrow>… (E5).
+    return top!.foreign === 'svg' ? !top!.svgText : true;
   }
 
   /** The namespace of an element that starts here with this name (tree.spaceOf). */

@@ -87,10 +87,17 @@ export function hiddenBy(
   space?: 'svg' | 'math',
 ): boolean {
   const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
+  // HTML's `hidden` and `popover` are display: none in the browser's style sheet, which the author's `display` beats;
+  // on SVG's and MathML's elements they do nothing (diff40-review F5).
+  const displayed =
+    !!style &&
+    appliedValue(style, 'display') !== undefined &&
+    !hidingStyle(`display:${appliedValue(style, 'display')}`);
+  const byAttribute = space === undefined && !displayed;
   return (
-    tag.attributes.has('hidden') ||
+    (byAttribute && tag.attributes.has('hidden')) ||
     // A popover is not drawn until it is shown (`[popover]:not(:popover-open)`: diff39-review E3).
-    (tag.attributes.has('popover') && !(tag.name === 'dialog' && tag.attributes.has('open'))) ||
+    (byAttribute && tag.attributes.has('popover') && !(tag.name === 'dialog' && tag.attributes.has('open'))) ||
     (space === 'svg' && SVG_NEVER_DRAWN.has(tag.name)) ||
     (space === 'math' && MATH_NEVER_DRAWN.has(tag.name)) ||
     attribute('aria-hidden') === 'true' ||

@@ -54,7 +54,7 @@ const integration = (name: string, space: 'svg' | 'math' | undefined) =>
  */
 export const MOST_PENDING = 32;
 /** How far down the open elements an end tag looks for its start. */
-export const MAX_CLOSE_SEARCH = 64;
+export const MAX_CLOSE_SEARCH = 512;
 /** What an end tag of a block does not close past (HTML's default scope), with SVG's and MathML's `holdsHtml`. */
 const DEFAULT_SCOPE = new Set(['table', 'td', 'th', 'caption', 'marquee', 'object', 'template', 'applet', 'html']);
 /** One of SVG's or MathML's points that hold HTML, in its own namespace: a search in scope stops there too. */
@@ -90,6 +90,7 @@ export const endsOpen = (name: string, open: string) => open === name || (HEADIN
 export const FORMATTING = new Set('a b big code em font i nobr s small strike strong tt u'.split(' '));
 
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const IN_TEXT = new Set(['tspan', 'textpath', 'a']);
 /** List items: each ends the one before it in scope (`pastItem`). */
 const ITEMS = new Set(['li', 'dd', 'dt']);
 
@@ -138,7 +139,7 @@ export interface Placed {
   item?: number;
   /** In SVG or MathML, not where they hold HTML: a start tag there is theirs, and ends nothing (diff36-review F2). */
   foreign?: 'svg' | 'math' | undefined;
-  /** In SVG, inside a `<text>`: the only place SVG draws text (diff39-review E6). */
+  /** In SVG, in a `<text>` or its tspan, textPath or a (not a `<text>` or `<g>` in one): where SVG draws text (E6, E4). */
   svgText?: boolean;
 }
 
@@ -154,7 +155,7 @@ export function placedAt(name: string, at: number, below: Placed | undefined): O
     p: name === 'p' ? at : bounds(inButtonScope) ? -1 : (below?.p ?? -1),
     item: ITEMS.has(name) ? at : bounds(pastItem) ? -1 : (below?.item ?? -1),
     foreign,
-    svgText: space === 'svg' && (name === 'text' || !!below?.svgText),
+    svgText: space === 'svg' && (name === 'text' ? !below?.svgText : !!below?.svgText && IN_TEXT.has(name)),
   };
 }
 

@@ -11,6 +11,7 @@ import { DocumentElements } from './document-elements.ts';
 import { blockReferenceHit, DRAWN_BLOCKS, htmlReferenceHit } from './references.ts';
 import { crowdedEmphasis, NO_EMPHASIS, unparsable, unread } from './markdown-limits.ts';
 import { useLinearEditMap } from './edit-map.ts';
+import { own } from '../model/own.ts';
 
 /**
  * Markdown that a preview does not show but a model reads in the source:
@@ -79,6 +80,18 @@ const OWN_TAGS: Partial<Record<string, (node: MdNode) => string>> = {
   blockquote: () => 'blockquote',
   code: () => 'pre',
 };
+/** The elements the preview renders Markdown's inline constructs in (diff40-review F1-F3). */
+const INLINE_TAGS: Record<string, string> = {
+  emphasis: 'em',
+  strong: 'strong',
+  link: 'a',
+  linkReference: 'a',
+  inlineCode: 'code',
+  image: 'img',
+  imageReference: 'img',
+  break: 'br',
+};
+const LINK: ReadonlyMap<string, string> = new Map([['href', '']]);
 /** Start tags a browser ignores in a body, that the preview's page is (§13.2.6.4.7). */
 const IGNORED_IN_BODY = new Set(['html', 'head', 'body', 'frameset']);
 /** The constructs but tags (a table delimiter's blanks read by one loop: two that overlapped were quadratic). */
@@ -113,6 +126,10 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
   const code: [number, number][] = [];
   const tight = new WeakSet<MdNode>(); // items of tight lists
   const walk = (node: MdNode, parent: MdNode, inBlock: boolean, quoted = false) => {
+    // Markdown's inline elements are HTML's to the browser: `<em>` leaves SVG, `</em>` ends what opened in it (F1, F2).
+    const inline = own(INLINE_TAGS, node.type);
+    covered.open.at = covered.open.through = node.position?.start.offset ?? covered.open.at;
+    if (inline) covered.open.start(inline, undefined, VOID.has(inline), false, inline === 'a' ? LINK : undefined);
     if (LEAVES.has(node.type) && node.value?.trim()) {
       covered.open.text(); // the formatting elements an end tag closed open again around it
       textHit(hits, covered, node.position?.start.offset ?? 0, node.position?.end.offset ?? 0, node.value);
@@ -132,17 +149,17 @@ function parsedHits(text: string, tree: MdNode, front: MarkdownHit[]): MarkdownH
     // A paragraph's end closes what its inline HTML left open, as the browser's `</p>` does (diff19-review H1). The
     // preview puts a paragraph in a <p> of its own (diff35-review F4), but not in a tight list's items; a heading,
     // a list and an item in theirs, which end what HTML left open as their start tags do (diff36-review P1).
-    const own = node.type === 'paragraph' && !tight.has(parent);
-    const tag = own ? 'p' : OWN_TAGS[node.type]?.(node);
-    covered.open.at = covered.open.through = node.position?.start.offset ?? 0;
+    const mine = node.type === 'paragraph' && !tight.has(parent);
+    const tag = mine ? 'p' : OWN_TAGS[node.type]?.(node);
     const depth = covered.open.paragraph(tag);
     if (node.type === 'list' && !node.spread && !node.children?.some(({ spread }) => spread))
       for (const item of node.children ?? []) tight.add(item);
     for (const child of node.children ?? []) walk(child, node, within, quoted || node.type === 'blockquote');
     // A tight list's item has no </p>: what its HTML left open stays open (diff37-review: a nested list in it).
     covered.open.at = covered.open.through = node.position?.end.offset ?? covered.open.at;
-    if (own || node.type === 'heading' || node.type === 'tableCell') covered.open.paragraphEnd(depth, own);
-    if (tag && !own) covered.open.end(tag);
+    if (mine || node.type === 'heading' || node.type === 'tableCell') covered.open.paragraphEnd(depth, mine);
+    if (tag && !mine) covered.open.end(tag);
+    if (inline && !VOID.has(inline)) covered.open.end(inline);
   };
   walk(tree, tree, false);
   covered.open.finish(text.length);

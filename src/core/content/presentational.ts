@@ -28,7 +28,7 @@ const HINTS: Record<string, readonly (readonly [attribute: string, property: str
 };
 
 /** SVG's presentation attributes that decide whether what an element holds shows (SVG 2 §6.6: diff39-review E6). */
-const SVG_HINTS = ['opacity', 'visibility', 'display', 'font-size'];
+const SVG_HINTS = ['opacity', 'visibility', 'display', 'font-size', 'transform'];
 /** SVG's elements that draw text, in their `fill` (or its outline, in their `stroke`), not in their `color`. */
 const SVG_TEXT = new Set(['text', 'tspan', 'textpath']);
 /** MathML's presentational attributes (MathML Core §2.1.3: diff39-review E5): the property each sets. */

@@ -55,9 +55,9 @@ interface Around {
   drawn: () => boolean;
   /** A fill colour paints the letters (`-webkit-text-fill-color`): then `color` does not. */
   filled: boolean;
-  /** A height of its own (`contain: size` does not make it 0), and whether it is placed in the viewport. */
-  sized: boolean;
+  /** Whether it is placed in the viewport, or placed at all (`position` other than static). */
   fixed: boolean;
+  positioned: boolean;
   /** The colours of inset box shadows that cover the text: more backgrounds (drawn.ts). */
   covers: readonly string[];
   /** Whether the style's own backgrounds, or those behind it, paint anything over the page's (drawn.ts). */
@@ -171,8 +171,8 @@ function aroundOf(declarations: readonly Declaration[], behind: readonly string[
         (/^overflow(?:-[xy]|-block|-inline)?$/.test(p) && /hidden|clip|auto|scroll/.test(v)) ||
         (p === 'contain' && /\b(?:paint|strict|content)\b/.test(v)),
     ),
-    sized: declarations.some(([p]) => /^(?:min-)?(?:height|block-size)$/.test(p)),
     fixed: declarations.some(([p, v]) => p === 'position' && v === 'fixed'),
+    positioned: declarations.some(([p, v]) => p === 'position' && v !== 'static'),
   };
   return around;
 }
@@ -241,8 +241,6 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'max-block-size':
       // What does not fit overflows, drawn, unless cut (diff39-review F1: `height: 0` alone hides nothing).
       return around.cut && (zero(value) || (length(value)?.px ?? TINY) < TINY);
-    case 'contain': // sized as if empty, and painted only inside that (E10)
-      return /\b(?:strict|size\b.*\bpaint|paint\b.*\bsize)\b/.test(value) && !around.sized;
     case 'color':
     case '-webkit-text-fill-color': {
       if (property === 'color' && around.filled) return false; // the letters are in the fill colour
@@ -289,8 +287,12 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'margin-inline-start':
     case 'margin-block':
     case 'margin-block-start':
-      // A fixed box past the viewport's right or bottom is off it, and adds nothing to scroll to (E10).
-      return tokens.some(far) || (around.fixed && /^(?:left|top|inset)/.test(property) && tokens.some(beyond));
+      // A fixed box past the viewport's end is off it (E10); of a logical pair, the start alone moves it (diff40 F10).
+      if (property.startsWith('inset-') && !around.positioned) return false; // a static box is not moved
+      return (
+        (/^(?:margin|inset)-(?:block|inline)$/.test(property) ? tokens.slice(0, 1) : tokens).some(far) ||
+        (around.fixed && /^(?:left|top|inset)/.test(property) && tokens.some(beyond))
+      );
     default:
       return false;
   }

@@ -23,7 +23,9 @@ const number = (token: string) => (/^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/.te
  */
 function composed(value: string) {
   let [a, b, c, d, e, f] = [1, 0, 0, 1, 0, 0];
-  let [z, perspective] = [0, Infinity];
+  // Depth counts only past a perspective (what comes before it is not seen through it); turns about the page's
+  // axes add up (two of 45° are edge-on: diff40-review E1, F11), seen as a squash of the other axis at the end.
+  let [z, perspective, aboutX, aboutY] = [0, Infinity, 0, 0];
   const then = (m: readonly number[]) => {
     [a, b, c, d, e, f] = [
       a * m[0]! + c * m[1]!,
@@ -46,7 +48,7 @@ function composed(value: string) {
       case 'translate3d':
         if (px[0] === undefined || (list.length > 1 && px[1] === undefined)) return undefined;
         then([1, 0, 0, 1, px[0], px[1] ?? 0]);
-        z += name!.length > 9 ? (px[2] ?? 0) : 0;
+        if (perspective < Infinity) z += name!.length > 9 ? (px[2] ?? 0) : 0;
         break;
       case 'translatex':
       case 'translatey':
@@ -55,7 +57,7 @@ function composed(value: string) {
         break;
       case 'translatez':
         if (px[0] === undefined) return undefined;
-        z += px[0];
+        if (perspective < Infinity) z += px[0];
         break;
       case 'scale':
       case 'scale3d':
@@ -76,7 +78,8 @@ function composed(value: string) {
       case 'rotatex':
       case 'rotatey':
         if (turn === undefined) return undefined;
-        then(name!.toLowerCase() === 'rotatex' ? [1, 0, 0, Math.cos(turn), 0, 0] : [Math.cos(turn), 0, 0, 1, 0, 0]);
+        if (name!.toLowerCase() === 'rotatex') aboutX += turn;
+        else aboutY += turn;
         break;
       case 'matrix':
         if (n.length !== 6 || n.some((v) => v === undefined)) return undefined;
@@ -90,6 +93,7 @@ function composed(value: string) {
         return undefined;
     }
   }
+  then([Math.cos(aboutY), 0, 0, Math.cos(aboutX), 0, 0]);
   return { matrix: [a, b, c, d, e, f], z, perspective };
 }
 
@@ -101,9 +105,10 @@ export function transformedAway(value: string): boolean {
     // Squashed along either axis (each axis's image is the matrix's column), or moved off the top or the left.
     if (Math.hypot(a, b) <= FAINT || Math.hypot(c, d) <= FAINT) return true;
     if (e <= -FAR || f <= -FAR) return true;
-    if (whole.z >= whole.perspective) return true;
+    return whole.z >= whole.perspective;
   }
-  // Each function alone where the whole is not worked out (a percentage: `translateX(-100%)`).
+  // Each function alone where the whole is not worked out (a percentage: `translateX(-100%)`), not where it is
+  // (`scale(0.01) scale(100)` is drawn: diff40-review F11).
   // A name is matched only where one starts: a long word is read once, not from each of its letters (diff27-review A10).
   for (const [, fn, args] of value.matchAll(/(?<![a-z0-9])([a-z0-9]+)\(([^)]*)\)/g)) {
     const list = args!.split(/\s*,\s*|\s+/).filter(Boolean);

@@ -96,7 +96,7 @@ describe('text in a hidden element, wherever the browser puts it', () => {
 
   it('reads hidden text full of unclosed tags in time linear in it (diff40-review T1)', () => {
     const started = performance.now();
-    const items = scanText(`<b hidden>x\n\n${'a <b\n'.repeat(80_000)}`, 'README.md');
+    const items = scanText(`# T\n\n<b hidden>x\n\n${'a < '.repeat(100_000)}\n`, 'README.md');
     assert.ok(items.length > 0);
     assert.ok(performance.now() - started < 10_000, `${Math.round(performance.now() - started)} ms`);
   });
