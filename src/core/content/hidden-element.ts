@@ -87,15 +87,15 @@ export function hiddenBy(
   space?: 'svg' | 'math',
 ): boolean {
   const attribute = (name: string) => tag.attributes.get(name)?.trim().toLowerCase();
-  // HTML's `hidden` and `popover` are display: none in the browser's style sheet, which the author's `display` beats;
-  // on SVG's and MathML's elements they do nothing (diff40-review F5).
-  const displayed =
-    !!style &&
-    appliedValue(style, 'display') !== undefined &&
-    !hidingStyle(`display:${appliedValue(style, 'display')}`);
+  // HTML's `hidden` and `popover` are display: none in the browser's style sheet, which an author's valid `display`
+  // beats (diff40-review F5; not `blok`, nor `revert-layer`: diff41-review E1), but not `hidden="until-found"`;
+  // on SVG's and MathML's elements they do nothing.
+  const display = style ? appliedValue(style, 'display')?.toLowerCase() : undefined;
+  const displayed = display !== undefined && (display.startsWith('var(') || display.split(/\s+/).every(isDisplay));
   const byAttribute = space === undefined && !displayed;
   return (
     (byAttribute && tag.attributes.has('hidden')) ||
+    (space === undefined && attribute('hidden') === 'until-found') ||
     // A popover is not drawn until it is shown (`[popover]:not(:popover-open)`: diff39-review E3).
     (byAttribute && tag.attributes.has('popover') && !(tag.name === 'dialog' && tag.attributes.has('open'))) ||
     (space === 'svg' && SVG_NEVER_DRAWN.has(tag.name)) ||
@@ -110,6 +110,14 @@ export function hiddenBy(
     (noBox(tag.name, style, attribute) && !tag.selfClosing) // `<svg/>` holds nothing to hide
   );
 }
+
+/** CSS's `display` keywords that draw the element (`none` and `revert-layer` do not: back to the browser's rule). */
+const DISPLAYS = new Set(
+  'block inline run-in flow flow-root table flex grid ruby math list-item contents inline-block inline-table inline-flex inline-grid table-row-group table-header-group table-footer-group table-row table-cell table-column-group table-column table-caption ruby-base ruby-text ruby-base-container ruby-text-container -webkit-box -webkit-inline-box initial unset inherit revert'.split(
+    ' ',
+  ),
+);
+const isDisplay = (keyword: string) => DISPLAYS.has(keyword);
 
 /**
  * SVG draws nothing outside its boxes: a `<foreignObject>` not given both a width and a height is 0 by 0, and an
@@ -167,7 +175,7 @@ export interface HiddenReport {
  * where the browser closes it, which `open` tells as it takes it off (an end tag that the source's next one of its
  * name is not, an implied end: diff39-review E1, diff40-review F7), at most to `limit` (what holds it); its text is
  * read then, or at the document's end. An element not on them (void, or a tag the browser ignores) runs to its end
- * tag in the source. Undefined where it hides nothing a model reads: no text, or a ruby's parenthesis.
+ * tag in the source. Its decoded text is empty where it hides nothing a model reads: no text, or a ruby's parenthesis.
  */
 export function hiddenReport(
   text: string,
@@ -184,14 +192,19 @@ export function hiddenReport(
   const saidIn = (inner: string) =>
     [...htmlTokens(inner)].flatMap((t) => (t.type === 'start' ? SAID.map((a) => t.attributes.get(a)?.trim()) : []));
   const decodedOf = (inner: string) =>
-    [...(fallback ? [shownIn(inner)] : [shownIn(inner) || inner.trim()]), ...said, ...(fallback ? saidIn(inner) : [])]
-      .filter(Boolean)
-      .join(' — ');
-  if (!at.open || tag.name === 'rp') {
+    // A ruby's parenthesis is no hidden text (its `</rp>` may be left out: diff41-review F1).
+    tag.name === 'rp' && /^[\p{P}\s]{0,4}$/u.test(shownIn(inner)) && said.length === 0
+      ? ''
+      : [
+          ...(fallback ? [shownIn(inner)] : [shownIn(inner) || inner.trim()]),
+          ...said,
+          ...(fallback ? saidIn(inner) : []),
+        ]
+          .filter(Boolean)
+          .join(' — ');
+  if (!at.open) {
     const element = extent(text, tag.name, inside, at.limit);
-    const inner = text.slice(inside, element.inner);
-    if (tag.name === 'rp' && /^[\p{P}\s]{0,4}$/u.test(shownIn(inner)) && said.length === 0) return undefined;
-    const decoded = decodedOf(inner);
+    const decoded = decodedOf(text.slice(inside, element.inner));
     return decoded ? { kind: 'HIDDEN_HTML', start: at.start, end: element.end, decoded } : undefined;
   }
   // Read when closed: until then it holds all to its limit (what is in it is reported with it, not again).

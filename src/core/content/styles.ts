@@ -14,7 +14,7 @@ import type { Declaration } from './cascade.ts';
 import { coveringShadows, masked, outlineCovers } from './covers.ts';
 import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
 import { faint, FAINT, FAR, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
-import { clippedAway, transformedAway } from './transforms.ts';
+import { clippedAway, rotatedAway, transformedAway } from './transforms.ts';
 import { PREVIEW_BACKGROUND } from './preview-background.ts';
 import { readStyle } from './read-style.ts';
 import { backgroundOf } from './backdrop.ts';
@@ -264,7 +264,8 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'clip-path':
       return clippedAway(value);
     case 'transform':
-      return transformedAway(value);
+    case 'rotate': // the property, as the transform it is (diff41-review E2)
+      return property === 'rotate' ? rotatedAway(value) : transformedAway(value);
     case 'scale':
       return tokens.some((t) => faint(t.replace(/^-/, '')));
     case 'zoom': // Chromium and Safari shrink the element and its text; `zoom: 0` is read as 1 (normal)

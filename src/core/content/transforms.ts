@@ -81,6 +81,16 @@ function composed(value: string) {
         if (name!.toLowerCase() === 'rotatex') aboutX += turn;
         else aboutY += turn;
         break;
+      case 'rotate3d': {
+        // About one of the axes only (diff41-review E2); another axis is not worked out here.
+        const [x, y, z3, by] = [n[0], n[1], n[2], angle(list[3] ?? '')];
+        const axes = [x, y, z3];
+        if (by === undefined || axes.includes(undefined) || axes.filter((v) => v !== 0).length !== 1) return undefined;
+        if (x) aboutX += Math.sign(x) * by;
+        else if (y) aboutY += Math.sign(y) * by;
+        else then([Math.cos(by), Math.sin(by), -Math.sin(by), Math.cos(by), 0, 0]);
+        break;
+      }
       case 'matrix':
         if (n.length !== 6 || n.some((v) => v === undefined)) return undefined;
         then(n as number[]);
@@ -116,6 +126,14 @@ export function transformedAway(value: string): boolean {
     if (fn!.startsWith('translate') && list.some(far)) return true;
   }
   return false;
+}
+
+/** The `rotate` property (`x 90deg`, `0 1 0 90deg`, `90deg`) as the transform it is. */
+export function rotatedAway(value: string): boolean {
+  const parts = value.trim().toLowerCase().split(/\s+/);
+  const axis = { x: '1,0,0', y: '0,1,0', z: '0,0,1' }[parts.length === 2 ? parts[0]! : ''];
+  const as = parts.length === 1 ? `rotate(${parts[0]})` : parts.length === 4 ? `rotate3d(${parts.join(',')})` : '';
+  return transformedAway(axis ? `rotate3d(${axis},${parts[1]})` : as);
 }
 
 /**

@@ -78,4 +78,24 @@ describe('hidden content with Markdown between the tags (diff40-review)', () => 
     ])
       assert.ok(reported(md), md);
   });
+
+  it("an author's display beats hidden and popover only where it is valid; rp's parentheses; rotate3d (diff41-review)", () => {
+    for (const md of [
+      doc(`<div popover style="display:blok">${M} x</div>`),
+      doc(`<span hidden style="display:inline-blok">${M} x</span>`),
+      doc(`<div hidden style="display:">${M} x</div>`),
+      doc(`<div hidden style="display:revert-layer">${M} x</div>`),
+      doc(`<div hidden="until-found" style="display:block">${M} x</div>`),
+      doc(`<div style="transform:rotate3d(0,1,0,90deg)">${M} x</div>`),
+      doc(`<div style="rotate:y 90deg">${M} x</div>`),
+    ])
+      assert.ok(reported(md), md);
+    for (const md of [
+      doc(`<div hidden style="display:inline flow-root">${M} x</div>`),
+      doc(`<div hidden style="display:unset">${M} x</div>`),
+      `<ruby>漢<rp>(<rt>kan<rp>)</ruby> ${M}\n`,
+      doc(`<div style="rotate:z 90deg">${M} x</div>`),
+    ])
+      assert.ok(!reported(md), md);
+  });
 });
