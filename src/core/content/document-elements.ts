@@ -7,8 +7,8 @@ import { OpenElements } from './inherited.ts';
 
 export class DocumentElements extends OpenElements {
   /**
-   * Whether text here is not drawn: in an element that hides it, in SVG outside a `<text>`, in MathML outside a token, or
-   * right in a `<select>` or its option group, outside its options (diff39-review E4-E6).
+   * Whether text here is not drawn: in an element that hides it, in SVG outside a `<text>`, in MathML outside a
+   * token, or right in a `<select>` or its option group, outside its options (diff39-review E4-E6).
    */
   get hidden(): boolean {
     const top = this.open.at(-1);
@@ -23,7 +23,10 @@ export class DocumentElements extends OpenElements {
     return tree.spaceOf(this.open, name, attributes);
   }
 
-  /** Where the document is read: an element taken off the stack now holds what is before `at`, and ends at `through` (after its end tag). */
+  /**
+   * Where the document is read: an element taken off the stack now holds what is before `at`, and ends at `through`
+   * (after its end tag).
+   */
   at = 0;
   through = 0;
 
