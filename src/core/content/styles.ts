@@ -14,7 +14,7 @@ import type { Declaration } from './cascade.ts';
 import { coveringShadows, masked, outlineCovers } from './covers.ts';
 import { lettersDrawn, paintsBehind, shows, textColour } from './drawn.ts';
 import { faint, FAINT, FAR, far, length, noShare, tiny, TINY, zero } from './css-lengths.ts';
-import { clippedAway, rotatedAway, transformedAway } from './transforms.ts';
+import { clippedAway, overflowCut, rotatedAway, transformedAway } from './transforms.ts';
 import { PREVIEW_BACKGROUND } from './preview-background.ts';
 import { readStyle } from './read-style.ts';
 import { backgroundOf } from './backdrop.ts';
@@ -75,7 +75,7 @@ interface Around {
   outlineCovers: () => boolean;
   masked: () => boolean;
   /** Overflow hidden, clipped or scrolled: a box a few pixels high shows nothing of its text. */
-  cut: boolean;
+  cut: { x: boolean; y: boolean };
 }
 
 /** What an element's style is read after: what it inherits, and the backgrounds painted behind its text. */
@@ -165,12 +165,7 @@ function aroundOf(declarations: readonly Declaration[], behind: readonly string[
     judged: new Map(),
     outlineCovers: () => (outline ??= outlineCovers(declarations)),
     masked: () => (mask ??= masked(declarations)),
-    // Overflow hidden, clipped or scrolled, or paint contained (diff20-review M1): what leaves the box is not painted.
-    cut: declarations.some(
-      ([p, v]) =>
-        (/^overflow(?:-[xy]|-block|-inline)?$/.test(p) && /hidden|clip|auto|scroll/.test(v)) ||
-        (p === 'contain' && /\b(?:paint|strict|content)\b/.test(v)),
-    ),
+    cut: overflowCut(declarations),
     fixed: declarations.some(([p, v]) => p === 'position' && v === 'fixed'),
     positioned: declarations.some(([p, v]) => p === 'position' && v !== 'static'),
   };
@@ -202,7 +197,7 @@ function onItsBackground(value: string, text: ReturnType<typeof colourOf>, aroun
 
 /** A box no line high (`line-height`), its overflow cut: its text is cut away (diff19-review M1). */
 function lineless(value: string, around: Around): boolean {
-  return around.cut && (faint(value) || (length(value)?.px ?? TINY) < 1);
+  return around.cut.y && (faint(value) || (length(value)?.px ?? TINY) < 1);
 }
 
 function hides(property: string, value: string, around: Around): boolean {
@@ -240,7 +235,9 @@ function hides(property: string, value: string, around: Around): boolean {
     case 'max-inline-size':
     case 'max-block-size':
       // What does not fit overflows, drawn, unless cut (diff39-review F1: `height: 0` alone hides nothing).
-      return around.cut && (zero(value) || (length(value)?.px ?? TINY) < TINY);
+      return (
+        around.cut[/width|inline/.test(property) ? 'x' : 'y'] && (zero(value) || (length(value)?.px ?? TINY) < TINY)
+      );
     case 'color':
     case '-webkit-text-fill-color': {
       if (property === 'color' && around.filled) return false; // the letters are in the fill colour

@@ -4,6 +4,7 @@
  * path that leaves nothing of its box.
  */
 import { faint, FAINT, FAR, far, length } from './css-lengths.ts';
+import type { Declaration } from './cascade.ts';
 
 /** An angle in radians (`deg`, `rad`, `grad`, `turn`; a bare 0), or undefined. */
 function angle(token: string): number | undefined {
@@ -183,4 +184,24 @@ function noArea(points: string): boolean {
     area += x1 * y2 - x2 * y1;
   }
   return Math.abs(area) / 2 <= 1;
+}
+
+/**
+ * On which axis what leaves the box is not painted (diff20-review M1): overflow hidden, clipped or scrolled there,
+ * or paint contained. One axis hidden or scrolled makes the other's `visible` scroll too; `clip` leaves it visible
+ * (diff40-review F12: `height: 0; overflow-x: clip` draws its text).
+ */
+export function overflowCut(declarations: readonly Declaration[]): { x: boolean; y: boolean } {
+  let [x, y] = ['visible', 'visible'];
+  let contained = false;
+  for (const [property, value] of declarations) {
+    const [first = '', second = first] = value.toLowerCase().split(/\s+/);
+    if (property === 'overflow') [x, y] = [first, second];
+    else if (property === 'overflow-x' || property === 'overflow-inline') x = first;
+    else if (property === 'overflow-y' || property === 'overflow-block') y = first;
+    else if (property === 'contain' && /\b(?:paint|strict|content)\b/.test(value)) contained = true;
+  }
+  const scrolls = (v: string) => /^(?:hidden|auto|scroll|overlay)$/.test(v);
+  const cut = (v: string, other: string) => scrolls(v) || v === 'clip' || (v === 'visible' && scrolls(other));
+  return { x: contained || cut(x, y), y: contained || cut(y, x) };
 }

@@ -74,5 +74,8 @@ describe('styles that take text off the page, worked out', () => {
       'width:1px;overflow:scroll',
     ]);
     shown(['height:0', 'max-width:0', 'overflow:auto;max-height:300px', 'overflow:scroll;height:40px']);
+    // Per axis: one hidden makes the other's visible scroll; clip leaves it visible (diff40-review F12).
+    hidden(['height:0;overflow-x:hidden', 'width:0;overflow:visible hidden', 'height:0;overflow-y:clip']);
+    shown(['height:0;overflow-x:clip', 'height:0;overflow:clip visible', 'width:0;overflow-y:clip']);
   });
 });
